@@ -1,0 +1,53 @@
+# Fieldvault. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
+
+.PHONY: help run test lint format bench stress lock clean system-deps-test system-deps-run
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || PYTHON=python3; \
+	  test -x $(PY) || $$( command -v $(PYTHON) || echo python3 ) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+system-deps-test:
+	bash scripts/system-deps.sh test
+
+system-deps-run:
+	bash scripts/system-deps.sh run
+
+run: system-deps-run $(STAMP)  ## set everything up and start the app
+	$(VENV)/bin/fieldvault
+
+test: system-deps-test $(STAMP)  ## set everything up and run the whole suite (GUI offscreen)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q
+
+stress: system-deps-test $(STAMP)  ## long kill -9, fault and fuzz runs (not part of `make test`)
+	QT_QPA_PLATFORM=offscreen FIELDVAULT_STRESS=1 $(PY) -m pytest -q -m stress -p no:randomly
+
+bench: system-deps-test $(STAMP)  ## benchmarks, each printing a ratio against a baseline run alongside
+	$(PY) benchmarks/run_all.py
+
+lint: $(STAMP)  ## ruff (lint and format check) and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(STAMP)  ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock: $(STAMP)  ## re-resolve requirements.lock (with hashes) from pyproject.toml
+	$(PY) -m uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:  ## remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build dist

@@ -1,0 +1,292 @@
+"""The records of the data model, as plain dataclasses the services return.
+
+Each record type maps to one entity type in revisions. Its body (what is
+signed) is every field except the bookkeeping ones (id, revision, conflicted,
+created_ms, updated_ms). Validation checks types and controlled values and names
+the offending field, never its content.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from db.errors import InvalidInput
+from db.vocabulary import violation_codes
+
+BOOKKEEPING_FIELDS = frozenset({"id", "revision", "conflicted", "created_ms", "updated_ms"})
+PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+DATE_PRECISIONS = ("unknown", "year", "month", "day", "approximate")
+PLACE_PRECISIONS = ("unknown", "country", "region", "district", "settlement", "exact")
+PERSON_ROLES = ("victim", "witness", "perpetrator", "other")
+# What the witness agreed their testimony may be used for.
+CONSENT_SCOPES = ("", "documentation-only", "ngo-internal", "prosecution", "public-anonymised")
+
+
+@dataclass(kw_only=True)
+class Record:
+    entity_type: ClassVar[str]
+    # Fields whose text the full-text search indexes.
+    searchable: ClassVar[tuple[str, ...]] = ("notes",)
+    # The field holding the case id, or None for records that are not in a case.
+    case_field: ClassVar[str | None] = "case_id"
+
+    id: str = ""
+    revision: str = ""
+    conflicted: bool = False
+    created_ms: int = 0
+    updated_ms: int = 0
+
+    def body(self) -> dict[str, Any]:
+        return {
+            f.name: _plain(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name not in BOOKKEEPING_FIELDS
+        }
+
+    @property
+    def case_id_value(self) -> str | None:
+        return getattr(self, self.case_field) if self.case_field else None
+
+    def search_text(self) -> str:
+        parts = (str(getattr(self, name) or "") for name in self.searchable)
+        return "\n".join(part for part in parts if part)
+
+    def label(self) -> str:
+        """A short display name (not witness content for testimonies: the title)."""
+        return str(getattr(self, "title", "") or getattr(self, "name", "") or self.id)
+
+    def validate(self) -> None:
+        hints = typing.get_type_hints(type(self))
+        for f in dataclasses.fields(self):
+            if f.name in BOOKKEEPING_FIELDS:
+                continue
+            if not _matches(getattr(self, f.name), hints[f.name]):
+                raise InvalidInput(f"{self.entity_type}: field '{f.name}' has the wrong type.")
+        if self.case_field:
+            _check_uuid(self, self.case_field, required=True)
+        self.validate_values()
+
+    def validate_values(self) -> None:
+        """Checks of controlled values; subclasses extend."""
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any], **bookkeeping: Any) -> typing.Self:
+        names = {f.name for f in dataclasses.fields(cls)} - BOOKKEEPING_FIELDS
+        known = {k: v for k, v in body.items() if k in names}
+        return cls(**known, **bookkeeping)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _matches(value: Any, hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(value, arm) for arm in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return isinstance(value, list) and all(_matches(v, item) for v in value)
+    if origin is dict:
+        key, item = typing.get_args(hint)
+        return isinstance(value, dict) and all(
+            _matches(k, key) and _matches(v, item) for k, v in value.items()
+        )
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def _check_uuid(record: Record, name: str, *, required: bool) -> None:
+    value = getattr(record, name)
+    if (required or value) and not UUID_TEXT.match(value or ""):
+        raise InvalidInput(f"{record.entity_type}: field '{name}' is not an id.")
+
+
+def _check_choice(record: Record, name: str, allowed: tuple[str, ...]) -> None:
+    if getattr(record, name) not in allowed:
+        raise InvalidInput(
+            f"{record.entity_type}: field '{name}' must be one of: {', '.join(a or '(empty)' for a in allowed)}."
+        )
+
+
+def _check_partial_date(record: Record, name: str) -> None:
+    value = getattr(record, name)
+    if value and not PARTIAL_DATE.match(value):
+        raise InvalidInput(f"{record.entity_type}: field '{name}' must be YYYY, YYYY-MM or YYYY-MM-DD.")
+
+
+def _check_violation_types(entity_type: str, codes: list[str]) -> None:
+    unknown = set(codes) - violation_codes()
+    if unknown:
+        raise InvalidInput(
+            f"{entity_type}: unknown violation type code(s): {', '.join(sorted(unknown))}."
+        )
+
+
+@dataclass(kw_only=True)
+class Case(Record):
+    entity_type: ClassVar[str] = "case"
+    searchable: ClassVar[tuple[str, ...]] = ("title", "description", "notes")
+    case_field: ClassVar[str | None] = None
+
+    title: str
+    description: str = ""
+    notes: str = ""
+
+    def validate_values(self) -> None:
+        if not self.title.strip():
+            raise InvalidInput("case: a title is required.")
+
+
+@dataclass(kw_only=True)
+class Incident(Record):
+    entity_type: ClassVar[str] = "incident"
+    searchable: ClassVar[tuple[str, ...]] = ("title", "place", "description", "notes")
+
+    case_id: str
+    title: str = ""
+    date: str = ""
+    date_precision: str = "unknown"
+    place: str = ""
+    place_precision: str = "unknown"
+    latitude: float | None = None
+    longitude: float | None = None
+    violation_types: list[str] = field(default_factory=list)
+    description: str = ""
+    notes: str = ""
+
+    def validate_values(self) -> None:
+        _check_partial_date(self, "date")
+        _check_choice(self, "date_precision", DATE_PRECISIONS)
+        _check_choice(self, "place_precision", PLACE_PRECISIONS)
+        _check_violation_types(self.entity_type, self.violation_types)
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            raise InvalidInput("incident: field 'latitude' is out of range.")
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            raise InvalidInput("incident: field 'longitude' is out of range.")
+
+
+@dataclass(kw_only=True)
+class Person(Record):
+    entity_type: ClassVar[str] = "person"
+    searchable: ClassVar[tuple[str, ...]] = ("name", "pseudonym", "notes")
+
+    case_id: str
+    name: str = ""
+    pseudonym: str = ""
+    roles: list[str] = field(default_factory=list)
+    # Date of birth, contact details, address…: shown only on request in the GUI.
+    sensitive: dict[str, str] = field(default_factory=dict)
+    notes: str = ""
+
+    def label(self) -> str:
+        # The pseudonym is what a list shows; the name stays on the detail view.
+        return self.pseudonym or self.name or self.id
+
+    def validate_values(self) -> None:
+        for role in self.roles:
+            if role not in PERSON_ROLES:
+                raise InvalidInput(f"person: unknown role; use one of {', '.join(PERSON_ROLES)}.")
+
+
+@dataclass(kw_only=True)
+class Testimony(Record):
+    entity_type: ClassVar[str] = "testimony"
+    searchable: ClassVar[tuple[str, ...]] = ("title", "narrative", "notes")
+
+    case_id: str
+    title: str = ""
+    incident_id: str = ""
+    witness_id: str = ""
+    interviewer: str = ""
+    language: str = ""
+    interpreter: str = ""
+    consent_scope: str = ""
+    interview_date: str = ""
+    interview_place: str = ""
+    violation_types: list[str] = field(default_factory=list)
+    narrative: str = ""
+    notes: str = ""
+
+    def validate_values(self) -> None:
+        _check_uuid(self, "incident_id", required=False)
+        _check_uuid(self, "witness_id", required=False)
+        _check_partial_date(self, "interview_date")
+        _check_choice(self, "consent_scope", CONSENT_SCOPES)
+        _check_violation_types(self.entity_type, self.violation_types)
+        if self.language and not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", self.language):
+            raise InvalidInput("testimony: field 'language' must be a language code such as uk or en.")
+
+
+@dataclass(kw_only=True)
+class EvidenceItem(Record):
+    """Evidence metadata. The encrypted blob and its key live outside revisions."""
+
+    entity_type: ClassVar[str] = "evidence"
+    searchable: ClassVar[tuple[str, ...]] = ("original_name", "description", "notes")
+
+    case_id: str
+    original_name: str = ""
+    sha256: str = ""
+    size: int = 0
+    mime_type: str = ""
+    source: str = ""
+    description: str = ""
+    # What the file itself claims (EXIF date, GPS, duration…), kept apart from
+    # what the field worker states.
+    claimed: dict[str, str] = field(default_factory=dict)
+    stated_date: str = ""
+    stated_place: str = ""
+    notes: str = ""
+
+    def validate_values(self) -> None:
+        if self.sha256 and not re.match(r"^[0-9a-f]{64}$", self.sha256):
+            raise InvalidInput("evidence: field 'sha256' must be 64 lowercase hex digits.")
+        if self.size < 0:
+            raise InvalidInput("evidence: field 'size' cannot be negative.")
+        _check_partial_date(self, "stated_date")
+
+
+@dataclass(kw_only=True)
+class Link(Record):
+    """A typed connection between two entities (e.g. testimony → incident)."""
+
+    entity_type: ClassVar[str] = "link"
+    searchable: ClassVar[tuple[str, ...]] = ("notes",)
+
+    case_id: str
+    from_id: str
+    to_id: str
+    relation: str
+    notes: str = ""
+
+    def label(self) -> str:
+        return self.relation
+
+    def validate_values(self) -> None:
+        _check_uuid(self, "from_id", required=True)
+        _check_uuid(self, "to_id", required=True)
+        if not re.match(r"^[a-z][a-z0-9-]{0,40}$", self.relation):
+            raise InvalidInput("link: field 'relation' must be a short lowercase code.")
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    cls.entity_type: cls for cls in (Case, Incident, Person, Testimony, EvidenceItem, Link)
+}
+ENTITY_TYPES = frozenset(RECORD_TYPES)

@@ -1,0 +1,275 @@
+"""The key hierarchy: master key, its wrapped copies (key slots), and subkeys.
+
+A random 256-bit master key never touches disk in the clear. The key file holds
+it wrapped (AES-256-GCM) under:
+
+- the passphrase slot: KEK = HKDF(Argon2id(passphrase) [|| keyring secret]);
+- the recovery slot: KEK = HKDF(recovery key), the recovery key being 256 random
+  bits shown to the user once.
+
+Subkeys for the database, the blob store and the device key store are HKDF
+outputs of the master key, so rewrapping (passphrase change) never re-encrypts data.
+The full format is in docs/vault-format.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+import unicodedata
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from db.errors import InvalidInput, VaultDamaged, WrongPassphrase, WrongRecoveryKey
+
+KEY_FILE_FORMAT = "fieldvault-keys"
+KEY_FILE_VERSION = 1
+KEY_BYTES = 32
+NONCE_BYTES = 12
+RECOVERY_CHECK_BYTES = 2
+SUBKEY_PURPOSES = ("database", "blobs", "device-keys")
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def hkdf(ikm: bytes, *, salt: bytes | None, info: bytes, length: int = KEY_BYTES) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(ikm)
+
+
+@dataclass(frozen=True)
+class Argon2Params:
+    """Argon2id cost, stored beside the wrapped key so later unlocks use the same."""
+
+    time_cost: int
+    memory_kib: int
+    parallelism: int
+
+    def derive(self, passphrase: str, salt: bytes) -> bytes:
+        # NFC so that the same passphrase typed on two keyboards (precomposed
+        # or combining Cyrillic й) gives the same key.
+        secret = unicodedata.normalize("NFC", passphrase).encode("utf-8")
+        return hash_secret_raw(
+            secret,
+            salt,
+            time_cost=self.time_cost,
+            memory_cost=self.memory_kib,
+            parallelism=self.parallelism,
+            hash_len=KEY_BYTES,
+            type=Type.ID,
+        )
+
+
+def calibrate_argon2(target_seconds: float = 0.6, memory_kib: int = 256 * 1024) -> Argon2Params:
+    """Pick Argon2id parameters that take about ``target_seconds`` on this machine.
+
+    Memory is fixed (256 MiB unless the machine is so slow that one pass already
+    exceeds the target, in which case memory is halved); the pass count grows to
+    reach the target. The result lies in roughly 0.5–1 s.
+    """
+    parallelism = max(1, min(4, os.cpu_count() or 1))
+    salt = secrets.token_bytes(16)
+    while True:
+        probe = Argon2Params(1, memory_kib, parallelism)
+        started = time.perf_counter()
+        probe.derive("calibration", salt)
+        one_pass = time.perf_counter() - started
+        if one_pass <= target_seconds or memory_kib <= 32 * 1024:
+            break
+        memory_kib //= 2
+    passes = max(1, round(target_seconds / max(one_pass, 1e-3)))
+    return Argon2Params(min(passes, 20), memory_kib, parallelism)
+
+
+def _slot_aad(vault_id: str, slot: str) -> bytes:
+    # Binds a wrapped key to its vault and slot: a slot copied from another
+    # vault, or moved between slots, fails authentication.
+    return f"fieldvault-keyslot-v1|{vault_id}|{slot}".encode()
+
+
+def _wrap(kek: bytes, master_key: bytes, aad: bytes) -> dict[str, str]:
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return {"nonce": b64(nonce), "wrapped": b64(AESGCM(kek).encrypt(nonce, master_key, aad))}
+
+
+def _unwrap(kek: bytes, slot: dict[str, Any], aad: bytes) -> bytes:
+    return AESGCM(kek).decrypt(unb64(slot["nonce"]), unb64(slot["wrapped"]), aad)
+
+
+def passphrase_kek(stretched: bytes, keyring_secret: bytes | None) -> bytes:
+    if keyring_secret is None:
+        return hkdf(stretched, salt=None, info=b"fieldvault/kek/passphrase")
+    return hkdf(stretched + keyring_secret, salt=None, info=b"fieldvault/kek/passphrase+keyring")
+
+
+def recovery_kek(recovery_key: bytes, salt: bytes) -> bytes:
+    return hkdf(recovery_key, salt=salt, info=b"fieldvault/kek/recovery")
+
+
+def format_recovery_key(raw: bytes) -> str:
+    """Base32 in dash-separated groups of four, with a 2-byte typo check."""
+    check = hashlib.sha256(raw).digest()[:RECOVERY_CHECK_BYTES]
+    text = base64.b32encode(raw + check).decode("ascii").rstrip("=")
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def parse_recovery_key(text: str) -> bytes:
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    padded = cleaned + "=" * (-len(cleaned) % 8)
+    try:
+        decoded = base64.b32decode(padded)
+    except ValueError:
+        raise InvalidInput("The recovery key contains characters that cannot be in one.") from None
+    raw, check = decoded[:-RECOVERY_CHECK_BYTES], decoded[-RECOVERY_CHECK_BYTES:]
+    if len(raw) != KEY_BYTES or not hmac.compare_digest(
+        hashlib.sha256(raw).digest()[:RECOVERY_CHECK_BYTES], check
+    ):
+        raise InvalidInput("The recovery key is mistyped: its check digits do not match.")
+    return raw
+
+
+@dataclass
+class KeyFile:
+    """The parsed key file. Secrets in it are only wrapped keys and salts."""
+
+    vault_id: str
+    argon2: Argon2Params
+    passphrase_salt: str
+    uses_keyring: bool
+    passphrase_slot: dict[str, str]
+    recovery_salt: str
+    recovery_slot: dict[str, str]
+
+    def to_bytes(self) -> bytes:
+        document = {
+            "format": KEY_FILE_FORMAT,
+            "version": KEY_FILE_VERSION,
+            "vault_id": self.vault_id,
+            "passphrase": {
+                "kdf": "argon2id",
+                **asdict(self.argon2),
+                "salt": self.passphrase_salt,
+                "keyring": self.uses_keyring,
+                **self.passphrase_slot,
+            },
+            "recovery": {"kdf": "hkdf-sha256", "salt": self.recovery_salt, **self.recovery_slot},
+        }
+        return json.dumps(document, indent=2, sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, source: str) -> KeyFile:
+        try:
+            doc = json.loads(data.decode("utf-8"))
+            if doc["format"] != KEY_FILE_FORMAT or doc["version"] != KEY_FILE_VERSION:
+                raise ValueError("unknown format or version")
+            phrase, recovery = doc["passphrase"], doc["recovery"]
+            if phrase["kdf"] != "argon2id" or recovery["kdf"] != "hkdf-sha256":
+                raise ValueError("unknown key derivation")
+            return cls(
+                vault_id=str(doc["vault_id"]),
+                argon2=Argon2Params(
+                    int(phrase["time_cost"]), int(phrase["memory_kib"]), int(phrase["parallelism"])
+                ),
+                passphrase_salt=str(phrase["salt"]),
+                uses_keyring=bool(phrase["keyring"]),
+                passphrase_slot={"nonce": phrase["nonce"], "wrapped": phrase["wrapped"]},
+                recovery_salt=str(recovery["salt"]),
+                recovery_slot={"nonce": recovery["nonce"], "wrapped": recovery["wrapped"]},
+            )
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as err:
+            raise VaultDamaged(
+                f"The key file {source} is damaged or not a Fieldvault key file ({err})."
+            ) from None
+
+    def stretch(self, passphrase: str) -> bytes:
+        """The slow part of unlocking (Argon2id); run it off the GUI thread."""
+        return self.argon2.derive(passphrase, unb64(self.passphrase_salt))
+
+    def unwrap_with_passphrase(self, stretched: bytes, keyring_secret: bytes | None) -> bytes:
+        kek = passphrase_kek(stretched, keyring_secret)
+        try:
+            return _unwrap(kek, self.passphrase_slot, _slot_aad(self.vault_id, "passphrase"))
+        except (InvalidTag, ValueError):
+            raise WrongPassphrase() from None
+
+    def unwrap_with_recovery_key(self, recovery_key: bytes) -> bytes:
+        kek = recovery_kek(recovery_key, unb64(self.recovery_salt))
+        try:
+            return _unwrap(kek, self.recovery_slot, _slot_aad(self.vault_id, "recovery"))
+        except (InvalidTag, ValueError):
+            raise WrongRecoveryKey() from None
+
+    def rewrap_passphrase(
+        self,
+        master_key: bytes,
+        passphrase: str,
+        keyring_secret: bytes | None,
+        argon2: Argon2Params,
+    ) -> KeyFile:
+        """A new key file whose passphrase slot opens with ``passphrase``."""
+        salt = secrets.token_bytes(16)
+        kek = passphrase_kek(argon2.derive(passphrase, salt), keyring_secret)
+        return KeyFile(
+            vault_id=self.vault_id,
+            argon2=argon2,
+            passphrase_salt=b64(salt),
+            uses_keyring=keyring_secret is not None,
+            passphrase_slot=_wrap(kek, master_key, _slot_aad(self.vault_id, "passphrase")),
+            recovery_salt=self.recovery_salt,
+            recovery_slot=self.recovery_slot,
+        )
+
+
+def new_key_file(
+    vault_id: str,
+    master_key: bytes,
+    passphrase: str,
+    keyring_secret: bytes | None,
+    argon2: Argon2Params,
+    recovery_key: bytes,
+) -> KeyFile:
+    recovery_salt = secrets.token_bytes(16)
+    skeleton = KeyFile(
+        vault_id=vault_id,
+        argon2=argon2,
+        passphrase_salt="",
+        uses_keyring=False,
+        passphrase_slot={},
+        recovery_salt=b64(recovery_salt),
+        recovery_slot=_wrap(
+            recovery_kek(recovery_key, recovery_salt), master_key, _slot_aad(vault_id, "recovery")
+        ),
+    )
+    return skeleton.rewrap_passphrase(master_key, passphrase, keyring_secret, argon2)
+
+
+@dataclass(frozen=True)
+class Subkeys:
+    database: bytes
+    blobs: bytes
+    device_keys: bytes
+
+
+def derive_subkeys(master_key: bytes, vault_id: str) -> Subkeys:
+    salt = vault_id.encode("ascii")
+    return Subkeys(
+        database=hkdf(master_key, salt=salt, info=b"fieldvault/subkey/database/v1"),
+        blobs=hkdf(master_key, salt=salt, info=b"fieldvault/subkey/blobs/v1"),
+        device_keys=hkdf(master_key, salt=salt, info=b"fieldvault/subkey/device-keys/v1"),
+    )

@@ -1,0 +1,130 @@
+"""The ORM model of the vault database (SQLAlchemy 2 declarative).
+
+Revisions are the truth; ``heads`` and ``entities`` are derived from them and
+could be rebuilt. Schema changes go through Alembic (db/migrations); a test
+checks that this model equals ``upgrade head``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so Alembic can alter them later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Device(Base):
+    """This install's signing identity. The private key is sealed with the
+    device-keys subkey on top of the database encryption."""
+
+    __tablename__ = "device"
+
+    device_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    label: Mapped[str] = mapped_column(Text, default="")
+    created_ms: Mapped[int] = mapped_column(Integer)
+
+
+class ClockState(Base):
+    """The hybrid logical clock's last reading, so it never runs backwards."""
+
+    __tablename__ = "clock"
+    __table_args__ = (CheckConstraint("singleton = 1", name="one_row"),)
+
+    singleton: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    last_ms: Mapped[int] = mapped_column(Integer)
+    last_counter: Mapped[int] = mapped_column(Integer)
+
+
+class RevisionRow(Base):
+    __tablename__ = "revisions"
+    __table_args__ = (
+        CheckConstraint("op IN ('put', 'delete')", name="known_op"),
+        Index("ix_revisions_entity_id", "entity_id"),
+    )
+
+    revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(36))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    op: Mapped[str] = mapped_column(String(16))
+    hlc_ms: Mapped[int] = mapped_column(Integer)
+    hlc_counter: Mapped[int] = mapped_column(Integer)
+    device_id: Mapped[str] = mapped_column(String(32))
+    # The exact signed bytes: re-verifiable, and what travels in bundles.
+    signed: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RevisionParent(Base):
+    __tablename__ = "revision_parents"
+    __table_args__ = (Index("ix_revision_parents_parent_id", "parent_id"),)
+
+    revision_id: Mapped[str] = mapped_column(
+        ForeignKey("revisions.revision_id", ondelete="CASCADE"), primary_key=True
+    )
+    # Not a foreign key: a parent may not have arrived yet.
+    parent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Head(Base):
+    __tablename__ = "heads"
+
+    entity_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    revision_id: Mapped[str] = mapped_column(
+        ForeignKey("revisions.revision_id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class EntityRow(Base):
+    """The current state of each entity: the query table the services read.
+
+    ``seq`` doubles as the rowid of the entity's row in the FTS5 search index.
+    """
+
+    __tablename__ = "entities"
+    __table_args__ = (
+        Index("ix_entities_type_case", "entity_type", "case_id"),
+        CheckConstraint("deleted IN (0, 1) AND conflicted IN (0, 1)", name="flags"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity_id: Mapped[str] = mapped_column(String(36), unique=True)
+    entity_type: Mapped[str] = mapped_column(String(32))
+    case_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    head_revision_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    conflicted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_ms: Mapped[int] = mapped_column(Integer)
+    updated_ms: Mapped[int] = mapped_column(Integer)
+
+
+class Setting(Base):
+    """Non-secret vault settings (e.g. auto-lock delay)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

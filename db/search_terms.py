@@ -1,0 +1,144 @@
+"""Turning text into search terms: case folding, diacritics, and word forms.
+
+Ukrainian and Russian are highly inflected ("полонений", "полонених",
+"полоненого"), so every Cyrillic word is indexed under the normal forms that
+pymorphy3's Ukrainian and Russian dictionaries give for it (all parses, not only
+the likeliest, because the analyser sometimes misreads proper nouns). Latin words
+go through the Snowball English stemmer. A query term matches a document term
+when their sets of normal forms meet.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+WORD = re.compile(r"\w+(?:['’ʼ]\w+)*")
+APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+MAX_FORMS_PER_WORD = 6
+
+_analysers_lock = threading.Lock()
+_analysers: dict[str, Any] = {}
+
+
+def _analyser(name: str) -> Any:
+    with _analysers_lock:
+        if name not in _analysers:
+            if name == "english":
+                import Stemmer
+
+                _analysers[name] = Stemmer.Stemmer("english")
+            else:
+                import pymorphy3
+
+                _analysers[name] = pymorphy3.MorphAnalyzer(lang=name)
+        return _analysers[name]
+
+
+def fold(word: str) -> str:
+    """Case-fold and strip combining accents (stress marks, é→e), keeping
+    letters that are distinct in Ukrainian (й, ї) and folding ё to е."""
+    decomposed = unicodedata.normalize("NFD", word.casefold())
+    kept: list[str] = []
+    for char in decomposed:
+        if unicodedata.combining(char):
+            # U+0306 breve makes й from и; U+0308 diaeresis makes ї from і and ё from е.
+            if char in "\u0306\u0308" and kept and kept[-1] in "иі":
+                kept.append(char)
+            continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept)).replace("ё", "е").translate(APOSTROPHES)
+
+
+def _as_term(form: str) -> str:
+    # FTS5's unicode61 tokenizer would split at the apostrophe; drop it so the
+    # term stays one token in both index and query.
+    return fold(form).replace("'", "")
+
+
+@lru_cache(maxsize=262_144)
+def word_terms(word: str) -> tuple[str, ...]:
+    """The index terms of one word, most likely first, without duplicates."""
+    folded = fold(word)
+    forms: list[str] = [folded]
+    if CYRILLIC.search(folded):
+        for lang in ("uk", "ru"):
+            for parse in _analyser(lang).parse(folded)[:MAX_FORMS_PER_WORD]:
+                forms.append(parse.normal_form)
+    elif folded.isascii() and folded.isalpha():
+        forms.append(_analyser("english").stemWord(folded))
+    terms: dict[str, None] = {}
+    for form in forms:
+        term = _as_term(form)
+        if term:
+            terms[term] = None
+    return tuple(terms)
+
+
+def index_text(text: str) -> str:
+    """The text stored in the FTS5 index for ``text``: the terms of each word."""
+    return " ".join(" ".join(word_terms(w)) for w in WORD.findall(text))
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    fts: str
+    term_sets: tuple[frozenset[str], ...]
+
+
+def parse_query(query: str, *, prefix_last: bool = False) -> ParsedQuery | None:
+    """An FTS5 MATCH expression: every word must match one of its terms.
+    With ``prefix_last``, the last word also matches as a prefix (search as
+    you type). None when the query has no words."""
+    words = WORD.findall(query)
+    if not words:
+        return None
+    groups: list[str] = []
+    sets: list[frozenset[str]] = []
+    for position, word in enumerate(words):
+        terms = word_terms(word)
+        options = [f'"{t}"' for t in terms]
+        if prefix_last and position == len(words) - 1 and len(terms[0]) >= 2:
+            options.append(f'"{terms[0]}"*')
+        groups.append("(" + " OR ".join(options) + ")")
+        sets.append(frozenset(terms))
+    return ParsedQuery(" AND ".join(groups), tuple(sets))
+
+
+def highlight_spans(text: str, query: ParsedQuery, *, prefix_last: bool = False) -> list[tuple[int, int]]:
+    """Character spans of the words in ``text`` that match the query."""
+    wanted = frozenset().union(*query.term_sets)
+    last = next(iter(query.term_sets[-1]), "") if prefix_last else ""
+    spans = []
+    for match in WORD.finditer(text):
+        terms = word_terms(match.group())
+        if wanted.intersection(terms) or (last and terms[0].startswith(last)):
+            spans.append(match.span())
+    return spans
+
+
+def snippet(text: str, spans: list[tuple[int, int]], width: int = 160) -> tuple[str, list[tuple[int, int]]]:
+    """A window of about ``width`` characters around the first match, and the
+    match spans relative to it."""
+    if not spans:
+        cut = text[:width]
+        return (cut + ("…" if len(text) > width else "")), []
+    first = spans[0][0]
+    start = max(0, first - width // 3)
+    # Start at a word boundary.
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+        if first - start > width // 2:
+            break
+    end = min(len(text), start + width)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    window = text[start:end].replace("\n", " ")
+    shift = len(prefix) - start
+    inside = [(s + shift, e + shift) for s, e in spans if s >= start and e <= end]
+    return prefix + window + suffix, inside

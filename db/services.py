@@ -1,0 +1,375 @@
+"""The services: the only door to the data for the GUI and the CLI.
+
+Each method opens its own short transaction and returns plain dataclasses;
+no SQLAlchemy object or session leaves this module.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.device import DeviceIdentity
+from db.entities import (
+    ENTITY_TYPES,
+    RECORD_TYPES,
+    Case,
+    EvidenceItem,
+    Incident,
+    Link,
+    Person,
+    Record,
+    Testimony,
+)
+from db.errors import InvalidInput, NotFound, RevisionRejected
+from db.hlc import HybridLogicalClock, Timestamp
+from db.ids import new_id
+from db.model import EntityRow, Head, RevisionRow
+from db.revisions import Revision, create_revision, revision_from_wire, verify_revision
+from db.search_terms import highlight_spans, parse_query, snippet
+from db.store import insert_revisions, load_clock, refresh_entity, save_clock
+
+R = TypeVar("R", bound=Record)
+
+
+class VaultContext:
+    """What every service shares: the session factory, the signing identity,
+    the clock and one lock that serialises writes."""
+
+    def __init__(self, engine: Engine, identity: DeviceIdentity) -> None:
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.identity = identity
+        self.write_lock = threading.RLock()
+        with self.sessions() as session:
+            self.clock = HybridLogicalClock(load_clock(session))
+
+    def commit_local(self, session: Session, rev_args: dict[str, Any]) -> Revision:
+        """Sign and store one local revision, refreshing the derived tables."""
+        reading = self.clock.tick()
+        rev = create_revision(self.identity, hlc=reading, **rev_args)
+        insert_revisions(session, [rev])
+        refresh_entity(session, rev.entity_id)
+        save_clock(session, reading)
+        return rev
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    revision_id: str
+    op: str
+    parents: tuple[str, ...]
+    device_id: str
+    hlc: Timestamp
+    body: dict[str, Any]
+    is_head: bool
+
+
+@dataclass(frozen=True)
+class Conflict:
+    entity_id: str
+    entity_type: str
+    head_revision_ids: tuple[str, ...]
+
+
+class EntityService(Generic[R]):
+    """Create, edit, list, get, history and delete for one record type."""
+
+    def __init__(self, ctx: VaultContext, record_type: type[R]) -> None:
+        self._ctx = ctx
+        self._type = record_type
+
+    def _to_record(self, row: EntityRow) -> R:
+        return self._type.from_body(
+            json.loads(row.body),
+            id=row.entity_id,
+            revision=row.head_revision_id,
+            conflicted=row.conflicted,
+            created_ms=row.created_ms,
+            updated_ms=row.updated_ms,
+        )
+
+    def _heads(self, session: Session, entity_id: str) -> list[str]:
+        return list(session.scalars(select(Head.revision_id).where(Head.entity_id == entity_id)))
+
+    def _live_row(self, session: Session, entity_id: str) -> EntityRow:
+        row = session.scalar(
+            select(EntityRow).where(
+                EntityRow.entity_id == entity_id, EntityRow.entity_type == self._type.entity_type
+            )
+        )
+        if row is None or row.deleted:
+            raise NotFound(self._type.entity_type, entity_id)
+        return row
+
+    def _check_case(self, session: Session, record: R) -> None:
+        case_id = record.case_id_value
+        if case_id is None:
+            return
+        case = session.scalar(
+            select(EntityRow).where(EntityRow.entity_id == case_id, EntityRow.entity_type == "case")
+        )
+        if case is None or case.deleted:
+            raise NotFound("case", case_id)
+
+    def create(self, record: R) -> R:
+        """Store a new record; returns it with its id and revision filled in."""
+        if record.id:
+            raise InvalidInput(f"{self._type.entity_type}: a new record cannot have an id; use save().")
+        record.validate()
+        with self._ctx.write_lock, self._ctx.sessions.begin() as session:
+            self._check_case(session, record)
+            entity_id = new_id()
+            self._ctx.commit_local(
+                session,
+                {
+                    "entity_id": entity_id,
+                    "entity_type": self._type.entity_type,
+                    "op": "put",
+                    "body": record.body(),
+                    "parents": [],
+                },
+            )
+            return self._to_record(self._live_row(session, entity_id))
+
+    def update(self, record: R) -> R:
+        """Store a new version. Its parents are all current heads, so saving an
+        entity that is in conflict resolves the conflict with this content."""
+        record.validate()
+        with self._ctx.write_lock, self._ctx.sessions.begin() as session:
+            current = self._live_row(session, record.id)
+            if record.body() == json.loads(current.body) and not current.conflicted:
+                return self._to_record(current)  # nothing changed: no new revision
+            self._check_case(session, record)
+            self._ctx.commit_local(
+                session,
+                {
+                    "entity_id": record.id,
+                    "entity_type": self._type.entity_type,
+                    "op": "put",
+                    "body": record.body(),
+                    "parents": self._heads(session, record.id),
+                },
+            )
+            return self._to_record(self._live_row(session, record.id))
+
+    def save(self, record: R) -> R:
+        return self.update(record) if record.id else self.create(record)
+
+    def edit(self, entity_id: str, **changes: Any) -> R:
+        """Change some fields of a stored record."""
+        current = self.get(entity_id)
+        try:
+            return self.update(replace(current, **changes))
+        except TypeError:
+            raise InvalidInput(f"{self._type.entity_type}: unknown field in {sorted(changes)}.") from None
+
+    def delete(self, entity_id: str, reason: str = "") -> None:
+        """Mark deleted with a tombstone revision; history keeps earlier versions."""
+        with self._ctx.write_lock, self._ctx.sessions.begin() as session:
+            self._live_row(session, entity_id)
+            self._ctx.commit_local(
+                session,
+                {
+                    "entity_id": entity_id,
+                    "entity_type": self._type.entity_type,
+                    "op": "delete",
+                    "body": {"reason": reason} if reason else {},
+                    "parents": self._heads(session, entity_id),
+                },
+            )
+
+    def get(self, entity_id: str) -> R:
+        with self._ctx.sessions() as session:
+            return self._to_record(self._live_row(session, entity_id))
+
+    def list(
+        self, case_id: str | None = None, *, offset: int = 0, limit: int | None = None
+    ) -> builtins.list[R]:
+        """Live records, oldest first, optionally only those of one case."""
+        query = select(EntityRow).where(
+            EntityRow.entity_type == self._type.entity_type, EntityRow.deleted.is_(False)
+        )
+        if case_id is not None:
+            query = query.where(EntityRow.case_id == case_id)
+        query = query.order_by(EntityRow.seq).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._ctx.sessions() as session:
+            return [self._to_record(row) for row in session.scalars(query)]
+
+    def count(self, case_id: str | None = None) -> int:
+        query = "SELECT count(*) FROM entities WHERE entity_type = :t AND deleted = 0"
+        params: dict[str, Any] = {"t": self._type.entity_type}
+        if case_id is not None:
+            query += " AND case_id = :c"
+            params["c"] = case_id
+        with self._ctx.sessions() as session:
+            return int(session.execute(text(query), params).scalar_one())
+
+    def history(self, entity_id: str) -> builtins.list[HistoryEntry]:
+        """Every revision of the entity, oldest first (deleted ones included)."""
+        with self._ctx.sessions() as session:
+            heads = set(self._heads(session, entity_id))
+            rows = session.scalars(
+                select(RevisionRow)
+                .where(
+                    RevisionRow.entity_id == entity_id,
+                    RevisionRow.entity_type == self._type.entity_type,
+                )
+                .order_by(RevisionRow.hlc_ms, RevisionRow.hlc_counter, RevisionRow.revision_id)
+            ).all()
+            if not rows:
+                raise NotFound(self._type.entity_type, entity_id)
+            entries = []
+            for row in rows:
+                envelope = json.loads(row.signed)
+                entries.append(
+                    HistoryEntry(
+                        revision_id=row.revision_id,
+                        op=row.op,
+                        parents=tuple(envelope["parents"]),
+                        device_id=row.device_id,
+                        hlc=Timestamp(row.hlc_ms, row.hlc_counter),
+                        body=envelope["body"],
+                        is_head=row.revision_id in heads,
+                    )
+                )
+            return entries
+
+
+class RevisionService:
+    """Revisions as a set: export them, apply ones from elsewhere, list conflicts."""
+
+    def __init__(self, ctx: VaultContext) -> None:
+        self._ctx = ctx
+
+    def apply(self, revisions: Iterable[Revision | dict[str, Any]]) -> int:
+        """Check every revision (id, canonical form, signature), then insert the
+        new ones and recompute heads, all in one transaction. If any revision
+        fails a check, RevisionRejected names it and nothing is applied.
+        Returns the number of revisions that were new."""
+        checked: list[Revision] = []
+        for rev in revisions:
+            if isinstance(rev, dict):
+                checked.append(revision_from_wire(rev, ENTITY_TYPES))
+            else:
+                checked.append(verify_revision(rev.signed, rev.signature, rev.revision_id, ENTITY_TYPES))
+        for rev in checked:
+            record_type = RECORD_TYPES[rev.entity_type]
+            if rev.op == "put":
+                try:
+                    record_type.from_body(rev.body).validate()
+                except (InvalidInput, TypeError) as err:
+                    raise RevisionRejected(rev.revision_id, f"invalid body ({err})") from None
+        with self._ctx.write_lock, self._ctx.sessions.begin() as session:
+            for rev in checked:
+                existing = session.scalar(
+                    select(RevisionRow.entity_type).where(RevisionRow.entity_id == rev.entity_id).limit(1)
+                )
+                if existing is not None and existing != rev.entity_type:
+                    raise RevisionRejected(rev.revision_id, "entity exists with another type")
+            touched = insert_revisions(session, checked)
+            for entity_id in sorted(touched):
+                refresh_entity(session, entity_id)
+            if checked:
+                latest = max(rev.hlc for rev in checked)
+                save_clock(session, self._ctx.clock.receive(latest))
+            return len(touched and {r.revision_id for r in checked})
+
+    def all(self) -> list[Revision]:
+        """Every stored revision, re-verified, in clock order."""
+        with self._ctx.sessions() as session:
+            rows = session.scalars(
+                select(RevisionRow).order_by(
+                    RevisionRow.hlc_ms, RevisionRow.hlc_counter, RevisionRow.revision_id
+                )
+            ).all()
+            return [verify_revision(r.signed, r.signature, r.revision_id, ENTITY_TYPES) for r in rows]
+
+    def heads(self) -> dict[str, frozenset[str]]:
+        with self._ctx.sessions() as session:
+            result: dict[str, set[str]] = {}
+            for entity_id, revision_id in session.execute(select(Head.entity_id, Head.revision_id)):
+                result.setdefault(entity_id, set()).add(revision_id)
+            return {k: frozenset(v) for k, v in result.items()}
+
+    def conflicts(self) -> list[Conflict]:
+        with self._ctx.sessions() as session:
+            rows = session.scalars(select(EntityRow).where(EntityRow.conflicted.is_(True))).all()
+            return [
+                Conflict(
+                    row.entity_id,
+                    row.entity_type,
+                    tuple(
+                        sorted(
+                            session.scalars(select(Head.revision_id).where(Head.entity_id == row.entity_id))
+                        )
+                    ),
+                )
+                for row in rows
+            ]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    entity_id: str
+    entity_type: str
+    case_id: str | None
+    label: str
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+    rank: float
+
+
+class SearchService:
+    def __init__(self, ctx: VaultContext) -> None:
+        self._ctx = ctx
+
+    def query(
+        self, text_query: str, *, limit: int = 50, entity_type: str | None = None, as_you_type: bool = False
+    ) -> list[SearchHit]:
+        """Ranked (BM25) hits whose every word matches some form of the query's words."""
+        parsed = parse_query(text_query, prefix_last=as_you_type)
+        if parsed is None:
+            return []
+        sql = (
+            "SELECT e.entity_id, e.entity_type, e.case_id, e.body, bm25(search_index) AS rank "
+            "FROM search_index JOIN entities e ON e.seq = search_index.rowid "
+            "WHERE search_index MATCH :q"
+        )
+        params: dict[str, Any] = {"q": parsed.fts, "limit": limit}
+        if entity_type:
+            sql += " AND search_index.entity_type = :t"
+            params["t"] = entity_type
+        sql += " ORDER BY rank LIMIT :limit"
+        hits = []
+        with self._ctx.sessions() as session:
+            rows = session.execute(text(sql), params).all()
+        for entity_id, kind, case_id, body, rank in rows:
+            record = RECORD_TYPES[kind].from_body(json.loads(body), id=entity_id)
+            content = record.search_text()
+            spans = highlight_spans(content, parsed, prefix_last=as_you_type)
+            cut, inside = snippet(content, spans)
+            hits.append(SearchHit(entity_id, kind, case_id, record.label(), cut, tuple(inside), float(rank)))
+        return hits
+
+
+class Services:
+    """All services of an unlocked vault, as attributes."""
+
+    def __init__(self, ctx: VaultContext) -> None:
+        self.cases: EntityService[Case] = EntityService(ctx, Case)
+        self.incidents: EntityService[Incident] = EntityService(ctx, Incident)
+        self.persons: EntityService[Person] = EntityService(ctx, Person)
+        self.testimonies: EntityService[Testimony] = EntityService(ctx, Testimony)
+        self.evidence: EntityService[EvidenceItem] = EntityService(ctx, EvidenceItem)
+        self.links: EntityService[Link] = EntityService(ctx, Link)
+        self.revisions = RevisionService(ctx)
+        self.search = SearchService(ctx)

@@ -1,0 +1,132 @@
+"""The write path: storing revisions and keeping heads, entities and the
+search index derived from them, all inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.orm import Session
+
+from db.entities import RECORD_TYPES
+from db.errors import VaultDamaged
+from db.hlc import Timestamp
+from db.model import ClockState, EntityRow, Head, RevisionParent, RevisionRow
+from db.revisions import Revision
+from db.search_terms import index_text
+
+
+def insert_revisions(session: Session, revisions: Iterable[Revision]) -> set[str]:
+    """Insert revisions not already present; return the ids of touched entities."""
+    touched: set[str] = set()
+    for rev in revisions:
+        result = session.execute(
+            insert(RevisionRow)
+            .values(
+                revision_id=rev.revision_id,
+                entity_id=rev.entity_id,
+                entity_type=rev.entity_type,
+                op=rev.op,
+                hlc_ms=rev.hlc.ms,
+                hlc_counter=rev.hlc.counter,
+                device_id=rev.device_id,
+                signed=rev.signed,
+                signature=rev.signature,
+            )
+            .on_conflict_do_nothing()
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            if rev.parents:
+                session.execute(
+                    insert(RevisionParent),
+                    [{"revision_id": rev.revision_id, "parent_id": p} for p in rev.parents],
+                )
+            touched.add(rev.entity_id)
+    return touched
+
+
+def _ordered_heads(session: Session, entity_id: str) -> list[RevisionRow]:
+    """Revisions of the entity that no other revision of it names as a parent,
+    latest (clock, then id) first."""
+    children = (
+        select(RevisionParent.parent_id)
+        .join(RevisionRow, RevisionRow.revision_id == RevisionParent.revision_id)
+        .where(RevisionRow.entity_id == entity_id)
+    )
+    rows = session.scalars(
+        select(RevisionRow).where(
+            RevisionRow.entity_id == entity_id, RevisionRow.revision_id.not_in(children)
+        )
+    ).all()
+    return sorted(rows, key=lambda r: (r.hlc_ms, r.hlc_counter, r.revision_id), reverse=True)
+
+
+def refresh_entity(session: Session, entity_id: str) -> None:
+    """Recompute heads, the entity row and its search entry from revisions."""
+    heads = _ordered_heads(session, entity_id)
+    if not heads:
+        return
+    session.execute(delete(Head).where(Head.entity_id == entity_id))
+    session.execute(insert(Head), [{"entity_id": entity_id, "revision_id": h.revision_id} for h in heads])
+
+    if len({h.entity_type for h in heads}) != 1:
+        raise VaultDamaged(f"Entity {entity_id} has revisions of different types.")
+    # A delete racing an edit leaves the edit visible, flagged as a conflict.
+    puts = [h for h in heads if h.op == "put"]
+    deleted = not puts
+    shown = puts[0] if puts else heads[0]
+    body = json.loads(shown.signed)["body"]
+    record_type = RECORD_TYPES[shown.entity_type]
+    case_id = body.get(record_type.case_field) if record_type.case_field else None
+    first_ms = session.scalar(
+        select(RevisionRow.hlc_ms)
+        .where(RevisionRow.entity_id == entity_id)
+        .order_by(RevisionRow.hlc_ms)
+        .limit(1)
+    )
+
+    row = session.scalar(select(EntityRow).where(EntityRow.entity_id == entity_id))
+    if row is None:
+        row = EntityRow(entity_id=entity_id, entity_type=shown.entity_type)
+        session.add(row)
+    row.case_id = case_id
+    row.head_revision_id = shown.revision_id
+    row.body = json.dumps(body, ensure_ascii=False)
+    row.deleted = deleted
+    row.conflicted = len(heads) > 1
+    row.created_ms = first_ms or shown.hlc_ms
+    row.updated_ms = shown.hlc_ms
+    session.flush()
+
+    session.execute(text("DELETE FROM search_index WHERE rowid = :seq"), {"seq": row.seq})
+    if not deleted:
+        record = record_type.from_body(body)
+        session.execute(
+            text(
+                "INSERT INTO search_index (rowid, entity_id, entity_type, terms) "
+                "VALUES (:seq, :entity_id, :entity_type, :terms)"
+            ),
+            {
+                "seq": row.seq,
+                "entity_id": entity_id,
+                "entity_type": shown.entity_type,
+                "terms": index_text(record.search_text()),
+            },
+        )
+
+
+def load_clock(session: Session) -> Timestamp:
+    state = session.get(ClockState, 1)
+    return Timestamp(state.last_ms, state.last_counter) if state else Timestamp(0, 0)
+
+
+def save_clock(session: Session, reading: Timestamp) -> None:
+    session.execute(
+        insert(ClockState)
+        .values(singleton=1, last_ms=reading.ms, last_counter=reading.counter)
+        .on_conflict_do_update(
+            index_elements=["singleton"], set_={"last_ms": reading.ms, "last_counter": reading.counter}
+        )
+    )

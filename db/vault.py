@@ -1,0 +1,359 @@
+"""The vault's life cycle: create, unlock, lock, change passphrase, recover, wipe.
+
+Files in a vault folder (docs/vault-format.md):
+
+- ``vault.keys``  the key file: wrapped master key, Argon2id parameters;
+- ``vault.db``    the SQLCipher 4 database (and its ``-wal``/``-shm``);
+- ``blobs/``      encrypted evidence (the evidence store).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, select, text
+
+from db import migrate
+from db.atomicio import atomic_write, fsync_directory, remove_stale_temp_files
+from db.device import DeviceIdentity
+from db.engine import check_engine_opens, make_engine, refuse_plaintext_database
+from db.entities import Case, EvidenceItem, Incident, Link, Person, Testimony
+from db.errors import (
+    KeyringSecretMissing,
+    StorageError,
+    VaultExists,
+    VaultLocked,
+    VaultNotFound,
+)
+from db.ids import new_id
+from db.keyring_store import KeyringStore, SystemKeyring, new_keyring_secret
+from db.keys import (
+    Argon2Params,
+    KeyFile,
+    calibrate_argon2,
+    derive_subkeys,
+    format_recovery_key,
+    new_key_file,
+    parse_recovery_key,
+)
+from db.model import Device
+from db.services import EntityService, RevisionService, SearchService, Services, VaultContext
+
+KEY_FILE = "vault.keys"
+DB_FILE = "vault.db"
+BLOB_DIR = "blobs"
+
+
+@dataclass(frozen=True)
+class VaultInfo:
+    vault_id: str
+    device_id: str
+    folder: str
+    uses_keyring: bool
+    schema: str | None
+    cases: int
+    incidents: int
+    persons: int
+    testimonies: int
+    evidence: int
+    revisions: int
+    conflicts: int
+
+
+@dataclass(frozen=True)
+class CreatedVault:
+    vault: Vault
+    recovery_key: str
+    keyring_notice: str
+
+
+def _read_key_file(folder: Path) -> KeyFile:
+    path = folder / KEY_FILE
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise VaultNotFound(str(folder)) from None
+    return KeyFile.from_bytes(data, source=KEY_FILE)
+
+
+def _keyring_secret(key_file: KeyFile, keyring: KeyringStore) -> bytes | None:
+    if not key_file.uses_keyring:
+        return None
+    secret = keyring.get(key_file.vault_id)
+    if secret is None:
+        raise KeyringSecretMissing()
+    return secret
+
+
+class Vault:
+    """An unlocked vault. ``lock()`` closes the database and forgets the keys."""
+
+    def __init__(self, folder: Path, key_file: KeyFile, master_key: bytes, keyring: KeyringStore) -> None:
+        self.folder = folder
+        self.vault_id = key_file.vault_id
+        self._key_file = key_file
+        self._keyring = keyring
+        subkeys = derive_subkeys(master_key, key_file.vault_id)
+        self._master_key: bytes | None = master_key
+        self._blob_key: bytes | None = subkeys.blobs
+        remove_stale_temp_files(folder)
+        self._engine: Engine | None = make_engine(folder / DB_FILE, subkeys.database)
+        check_engine_opens(self._engine)
+        migrate.upgrade(self._engine)
+        identity = self._load_or_create_identity(subkeys.device_keys)
+        self.device_id = identity.device_id
+        self._services: Services | None = Services(VaultContext(self._engine, identity))
+
+    # -- life cycle -------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        folder: Path,
+        passphrase: str,
+        *,
+        keyring: KeyringStore | None = None,
+        use_keyring: bool = True,
+        argon2: Argon2Params | None = None,
+    ) -> CreatedVault:
+        """Create a vault; the recovery key in the result is shown to the user once."""
+        folder = Path(folder)
+        if (folder / KEY_FILE).exists() or (folder / DB_FILE).exists():
+            raise VaultExists(str(folder))
+        keyring = keyring or SystemKeyring()
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            (folder / BLOB_DIR).mkdir(exist_ok=True, mode=0o700)
+        except OSError as err:
+            raise StorageError("create the vault folder", err) from err
+        vault_id = new_id()
+        master_key = secrets.token_bytes(32)
+        recovery = secrets.token_bytes(32)
+        keyring_secret = None
+        notice = "Keyring not used."
+        if use_keyring:
+            if keyring.available():
+                keyring_secret = new_keyring_secret()
+                keyring.put(vault_id, keyring_secret)
+                notice = f"Part of the key is kept in this computer's keyring ({keyring.description()})."
+            else:
+                notice = (
+                    "No secure keyring on this system: the vault is protected by the "
+                    "passphrase alone. Choose a long passphrase."
+                )
+        key_file = new_key_file(
+            vault_id, master_key, passphrase, keyring_secret, argon2 or calibrate_argon2(), recovery
+        )
+        # The database is created before the key file is written, so a crash
+        # in between leaves no key file: the folder is then not yet a vault.
+        vault = cls(folder, key_file, master_key, keyring)
+        atomic_write(folder / KEY_FILE, key_file.to_bytes(), what="write the key file")
+        return CreatedVault(vault, format_recovery_key(recovery), notice)
+
+    @classmethod
+    def open(cls, folder: Path, passphrase: str, *, keyring: KeyringStore | None = None) -> Vault:
+        """Unlock with the passphrase (slow on purpose: Argon2id). Raises
+        WrongPassphrase, and changes no file, when it does not match."""
+        folder = Path(folder)
+        keyring = keyring or SystemKeyring()
+        key_file = _read_key_file(folder)
+        refuse_plaintext_database(folder / DB_FILE)
+        secret = _keyring_secret(key_file, keyring)
+        master_key = key_file.unwrap_with_passphrase(key_file.stretch(passphrase), secret)
+        return cls(folder, key_file, master_key, keyring)
+
+    @classmethod
+    def recover(
+        cls,
+        folder: Path,
+        recovery_key: str,
+        new_passphrase: str,
+        *,
+        keyring: KeyringStore | None = None,
+        use_keyring: bool = True,
+    ) -> tuple[Vault, str]:
+        """Unlock with the recovery key and set a new passphrase. The used
+        recovery key is replaced: the returned new one must be shown once."""
+        folder = Path(folder)
+        keyring = keyring or SystemKeyring()
+        key_file = _read_key_file(folder)
+        raw = parse_recovery_key(recovery_key)
+        master_key = key_file.unwrap_with_recovery_key(raw)
+        secret = None
+        if use_keyring and keyring.available():
+            secret = new_keyring_secret()
+        new_recovery = secrets.token_bytes(32)
+        replacement = new_key_file(
+            key_file.vault_id, master_key, new_passphrase, secret, key_file.argon2, new_recovery
+        )
+        if secret is not None:
+            keyring.put(key_file.vault_id, secret)
+        atomic_write(folder / KEY_FILE, replacement.to_bytes(), what="write the key file")
+        return cls(folder, replacement, master_key, keyring), format_recovery_key(new_recovery)
+
+    def change_passphrase(self, current: str, new: str) -> None:
+        """Rewrap the master key under a new passphrase; the data is not re-encrypted."""
+        master_key = self._require_master_key()
+        secret = _keyring_secret(self._key_file, self._keyring)
+        # Proves the person at the keyboard knows the current passphrase.
+        self._key_file.unwrap_with_passphrase(self._key_file.stretch(current), secret)
+        replacement = self._key_file.rewrap_passphrase(master_key, new, secret, self._key_file.argon2)
+        atomic_write(self.folder / KEY_FILE, replacement.to_bytes(), what="write the key file")
+        self._key_file = replacement
+
+    def lock(self) -> None:
+        """Close the database and drop every key reference held here.
+
+        Python cannot overwrite immutable bytes, so key material may linger in
+        freed memory until reused (see docs/threat-model.md)."""
+        if self._engine is not None:
+            self._engine.dispose()
+        self._engine = None
+        self._services = None
+        self._master_key = None
+        self._blob_key = None
+
+    @property
+    def is_locked(self) -> bool:
+        return self._engine is None
+
+    def wipe(self) -> None:
+        """Panic wipe of this (open) vault: see ``wipe_vault``."""
+        self.lock()
+        wipe_vault(self.folder, keyring=self._keyring, vault_id=self.vault_id)
+
+    # -- access -----------------------------------------------------------
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise VaultLocked()
+        return self._services
+
+    # The services, by name: vault.cases, vault.testimonies, vault.search…
+    @property
+    def cases(self) -> EntityService[Case]:
+        return self.services.cases
+
+    @property
+    def incidents(self) -> EntityService[Incident]:
+        return self.services.incidents
+
+    @property
+    def persons(self) -> EntityService[Person]:
+        return self.services.persons
+
+    @property
+    def testimonies(self) -> EntityService[Testimony]:
+        return self.services.testimonies
+
+    @property
+    def evidence(self) -> EntityService[EvidenceItem]:
+        return self.services.evidence
+
+    @property
+    def links(self) -> EntityService[Link]:
+        return self.services.links
+
+    @property
+    def revisions(self) -> RevisionService:
+        return self.services.revisions
+
+    @property
+    def search(self) -> SearchService:
+        return self.services.search
+
+    def info(self) -> VaultInfo:
+        services = self.services
+        engine = self._engine
+        assert engine is not None
+        with engine.connect() as conn:
+            revisions = int(conn.execute(text("SELECT count(*) FROM revisions")).scalar_one())
+        return VaultInfo(
+            vault_id=self.vault_id,
+            device_id=self.device_id,
+            folder=str(self.folder),
+            uses_keyring=self._key_file.uses_keyring,
+            schema=migrate.current_revision(engine),
+            cases=services.cases.count(),
+            incidents=services.incidents.count(),
+            persons=services.persons.count(),
+            testimonies=services.testimonies.count(),
+            evidence=services.evidence.count(),
+            revisions=revisions,
+            conflicts=len(services.revisions.conflicts()),
+        )
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's own page-level check; an empty list means all is well."""
+        engine = self._engine
+        if engine is None:
+            raise VaultLocked()
+        with engine.connect() as conn:
+            rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
+        return [] if rows == ["ok"] else rows
+
+    def _require_master_key(self) -> bytes:
+        if self._master_key is None:
+            raise VaultLocked()
+        return self._master_key
+
+    def _load_or_create_identity(self, device_keys_subkey: bytes) -> DeviceIdentity:
+        assert self._engine is not None
+        with self._engine.begin() as conn:
+            row = conn.execute(select(Device.device_id, Device.sealed_private_key)).first()
+            if row is not None:
+                return DeviceIdentity.unseal(row[0], row[1], device_keys_subkey)
+            identity = DeviceIdentity.generate()
+            conn.execute(
+                insert(Device).values(
+                    device_id=identity.device_id,
+                    public_key=identity.public_key,
+                    sealed_private_key=identity.seal(device_keys_subkey),
+                    label="",
+                    created_ms=time.time_ns() // 1_000_000,
+                )
+            )
+            return identity
+
+
+def wipe_vault(folder: Path, *, keyring: KeyringStore | None = None, vault_id: str | None = None) -> None:
+    """Panic wipe, fastest and most important step first.
+
+    1. Crypto-shred: overwrite the key file in place with random bytes, fsync,
+       delete it. Without a wrapped master key nothing decrypts, whatever else
+       survives on the disk.
+    2. Delete the keyring entry.
+    3. Delete the database and blobs, best effort (an SSD or journaling file
+       system may keep old blocks; step 1 is what makes them useless).
+    """
+    folder = Path(folder)
+    key_path = folder / KEY_FILE
+    if vault_id is None:
+        with contextlib.suppress(Exception):
+            vault_id = _read_key_file(folder).vault_id
+    for candidate in [key_path, *folder.glob(".tmp-*")]:
+        with contextlib.suppress(OSError):
+            size = candidate.stat().st_size
+            with candidate.open("r+b") as handle:
+                handle.write(secrets.token_bytes(max(size, 1)))
+                handle.flush()
+                os.fsync(handle.fileno())
+            candidate.unlink()
+    with contextlib.suppress(OSError):
+        fsync_directory(folder)
+    if vault_id is not None:
+        with contextlib.suppress(Exception):
+            (keyring or SystemKeyring()).delete(vault_id)
+    for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", f"{DB_FILE}-journal"):
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
+    shutil.rmtree(folder / BLOB_DIR, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        folder.rmdir()

@@ -1,0 +1,272 @@
+"""The command line (DESIGN.md's contract): argument parsing and wiring only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from db.entities import CONSENT_SCOPES, Case, Testimony
+from db.errors import FieldvaultError, InvalidInput
+from db.keyring_store import NoKeyring, SystemKeyring
+from db.vault import Vault, wipe_vault
+from fieldvault.passphrases import SecretSource, check_new_passphrase
+
+
+def default_vault_dir() -> Path:
+    override = os.environ.get("FIELDVAULT_HOME")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("Fieldvault", appauthor=False)) / "vault"
+
+
+class Output:
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def result(self, data: dict[str, Any], human: str) -> None:
+        print(json.dumps(data, ensure_ascii=False) if self.as_json else human)
+
+    def rows(self, rows: list[dict[str, Any]], human: Callable[[dict[str, Any]], str]) -> None:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False) if self.as_json else human(row))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fieldvault", description="Encrypted evidence vault.")
+    parser.add_argument(
+        "--vault", type=Path, help="vault folder (default: FIELDVAULT_HOME or the user data dir)"
+    )
+    parser.add_argument(
+        "--passphrase-fd", type=int, metavar="N", help="read secrets from file descriptor N, one per line"
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    init = commands.add_parser("init", help="create a vault")
+    init.add_argument(
+        "--no-keyring", action="store_true", help="do not keep part of the key in the OS keyring"
+    )
+    commands.add_parser("info", help="vault status and counts")
+    commands.add_parser("passwd", help="change the passphrase (reads current, then new)")
+    recover = commands.add_parser("recover", help="set a new passphrase with the recovery key")
+    recover.add_argument("--no-keyring", action="store_true")
+    wipe = commands.add_parser("wipe", help="panic wipe: destroy the keys, then the files")
+    wipe.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    case = commands.add_parser("case", help="cases").add_subparsers(dest="action", required=True)
+    case_new = case.add_parser("new", help="create a case")
+    case_new.add_argument("title")
+    case_new.add_argument("--description", default="")
+    case.add_parser("list", help="list cases")
+
+    testimony = commands.add_parser("testimony", help="testimonies").add_subparsers(
+        dest="action", required=True
+    )
+    t_new = testimony.add_parser("new", help="record a testimony")
+    t_new.add_argument("--case", required=True, help="case id")
+    t_new.add_argument("--narrative-file", required=True, type=Path, help="UTF-8 text file, or - for stdin")
+    t_new.add_argument("--language", default="")
+    t_new.add_argument("--title", default="")
+    t_new.add_argument("--interviewer", default="")
+    t_new.add_argument("--interview-date", default="", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    t_new.add_argument("--consent", default="", choices=CONSENT_SCOPES)
+    t_list = testimony.add_parser("list", help="list testimonies (ids and titles)")
+    t_list.add_argument("--case")
+    t_history = testimony.add_parser("history", help="revisions of one testimony")
+    t_history.add_argument("id")
+
+    search = commands.add_parser("search", help="full-text search")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=20)
+    return parser
+
+
+def _keyring(disabled: bool = False) -> NoKeyring | SystemKeyring:
+    return NoKeyring() if disabled else SystemKeyring()
+
+
+def _open(args: argparse.Namespace, secrets: SecretSource) -> Vault:
+    return Vault.open(args.vault, secrets.next("Passphrase: "), keyring=_keyring())
+
+
+def cmd_init(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    passphrase = check_new_passphrase(secrets.next("New passphrase: ", confirm=True))
+    created = Vault.create(args.vault, passphrase, keyring=_keyring(), use_keyring=not args.no_keyring)
+    vault = created.vault
+    print(created.keyring_notice, file=sys.stderr)
+    out.result(
+        {"vault": str(args.vault), "device_id": vault.device_id, "recovery_key": created.recovery_key},
+        f"Vault created in {args.vault}\nDevice id: {vault.device_id}\n\n"
+        f"RECOVERY KEY (shown once; write it down and keep it apart from this computer):\n\n"
+        f"    {created.recovery_key}\n",
+    )
+    vault.lock()
+
+
+def cmd_info(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    vault = _open(args, secrets)
+    info = asdict(vault.info())
+    vault.lock()
+    out.result(info, "\n".join(f"{k}: {v}" for k, v in info.items()))
+
+
+def cmd_passwd(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    current = secrets.next("Current passphrase: ")
+    vault = Vault.open(args.vault, current, keyring=_keyring())
+    new = check_new_passphrase(secrets.next("New passphrase: ", confirm=True))
+    vault.change_passphrase(current, new)
+    vault.lock()
+    out.result({"changed": True}, "Passphrase changed.")
+
+
+def cmd_recover(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    recovery_key = secrets.next("Recovery key: ")
+    new = check_new_passphrase(secrets.next("New passphrase: ", confirm=True))
+    vault, new_recovery = Vault.recover(
+        args.vault, recovery_key, new, keyring=_keyring(), use_keyring=not args.no_keyring
+    )
+    vault.lock()
+    out.result(
+        {"recovered": True, "recovery_key": new_recovery},
+        "Passphrase set. The old recovery key no longer works.\n\n"
+        f"NEW RECOVERY KEY (shown once):\n\n    {new_recovery}\n",
+    )
+
+
+def cmd_wipe(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InvalidInput("Refusing to wipe without a terminal to confirm on; add --yes.")
+        answer = input(f"Destroy the vault in {args.vault} for ever? Type WIPE to confirm: ")
+        if answer.strip() != "WIPE":
+            raise InvalidInput("Not confirmed; nothing was wiped.")
+    wipe_vault(args.vault, keyring=_keyring())
+    out.result({"wiped": str(args.vault)}, "Vault wiped: its keys are destroyed.")
+
+
+def cmd_case(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    vault = _open(args, secrets)
+    try:
+        if args.action == "new":
+            case = vault.cases.create(Case(title=args.title, description=args.description))
+            out.result({"id": case.id}, case.id)
+        else:
+            out.rows(
+                [{"id": c.id, "title": c.title} for c in vault.cases.list()],
+                lambda r: f"{r['id']}  {r['title']}",
+            )
+    finally:
+        vault.lock()
+
+
+def _read_narrative(path: Path) -> str:
+    try:
+        if str(path) == "-":
+            return sys.stdin.read()
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("The narrative file is not UTF-8 text.") from None
+    except OSError as err:
+        raise InvalidInput(f"Cannot read the narrative file: {err.strerror}.") from None
+
+
+def cmd_testimony(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    if args.action == "new":
+        narrative = _read_narrative(args.narrative_file)
+    vault = _open(args, secrets)
+    try:
+        if args.action == "new":
+            testimony = vault.testimonies.create(
+                Testimony(
+                    case_id=args.case,
+                    title=args.title,
+                    narrative=narrative,
+                    language=args.language,
+                    interviewer=args.interviewer,
+                    interview_date=args.interview_date,
+                    consent_scope=args.consent,
+                )
+            )
+            out.result({"id": testimony.id}, testimony.id)
+        elif args.action == "list":
+            out.rows(
+                [
+                    {"id": t.id, "case_id": t.case_id, "title": t.title}
+                    for t in vault.testimonies.list(args.case)
+                ],
+                lambda r: f"{r['id']}  {r['title']}",
+            )
+        else:
+            out.rows(
+                [
+                    {
+                        "revision": h.revision_id,
+                        "op": h.op,
+                        "device_id": h.device_id,
+                        "hlc": h.hlc.as_list(),
+                        "head": h.is_head,
+                    }
+                    for h in vault.testimonies.history(args.id)
+                ],
+                lambda r: (
+                    f"{r['revision'][:16]}  {r['op']:6}  device {r['device_id']}  {'head' if r['head'] else ''}"
+                ),
+            )
+    finally:
+        vault.lock()
+
+
+def cmd_search(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    vault = _open(args, secrets)
+    try:
+        hits = vault.search.query(args.query, limit=args.limit)
+    finally:
+        vault.lock()
+    out.rows(
+        [
+            {
+                "id": h.entity_id,
+                "type": h.entity_type,
+                "snippet": h.snippet,
+                "highlights": [list(s) for s in h.highlights],
+            }
+            for h in hits
+        ],
+        lambda r: f"{r['type']:10} {r['id']}  {r['snippet']}",
+    )
+
+
+COMMANDS = {
+    "init": cmd_init,
+    "info": cmd_info,
+    "passwd": cmd_passwd,
+    "recover": cmd_recover,
+    "wipe": cmd_wipe,
+    "case": cmd_case,
+    "testimony": cmd_testimony,
+    "search": cmd_search,
+}
+
+
+def run_cli(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    args.vault = args.vault or default_vault_dir()
+    out = Output(args.json)
+    try:
+        secrets = SecretSource(args.passphrase_fd)
+        COMMANDS[args.command](args, out, secrets)
+    except FieldvaultError as err:
+        print(f"fieldvault: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("fieldvault: interrupted; nothing half-done was kept.", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Install the Debian packages Fieldvault needs, only those missing.
+#   scripts/system-deps.sh test   what `make test` needs (offscreen Qt, a C compiler for the fault-injection shim)
+#   scripts/system-deps.sh run    that plus what a real X11/Wayland window needs
+set -euo pipefail
+
+test_packages=(
+  gcc libc6-dev                                  # builds tests/faults/libfault.so
+  libegl1 libgl1 libx11-6 libglib2.0-0 libxkbcommon0 libfreetype6 libfontconfig1 libdbus-1-3
+  fonts-dejavu-core                              # Latin and Cyrillic glyphs for the GUI and screenshots
+)
+run_packages=(
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
+  libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1
+  libwayland-cursor0 libwayland-egl1
+)
+
+wanted=("${test_packages[@]}")
+if [ "${1:-test}" = "run" ]; then
+  wanted+=("${run_packages[@]}")
+fi
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null; then
+  echo "Missing system packages (${missing[*]}) and no apt-get: install them with your package manager." >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+echo "Installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
