@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,9 @@ def make_engine(path: Path, db_key: bytes) -> Engine:
     """An engine whose every connection is keyed, in WAL mode, with temp data in memory."""
     refuse_plaintext_database(path)
     key_pragma = _key_pragma(db_key)
+    if not path.exists():
+        # SQLite gives its -wal and -shm files the main file's mode: 0600 for all.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
     def connect() -> Any:
         return sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)

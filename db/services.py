@@ -7,13 +7,17 @@ no SQLAlchemy object or session leaves this module.
 from __future__ import annotations
 
 import builtins
+import contextlib
+import errno
 import json
+import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.device import DeviceIdentity
@@ -28,7 +32,7 @@ from db.entities import (
     Record,
     Testimony,
 )
-from db.errors import InvalidInput, NotFound, RevisionRejected
+from db.errors import InvalidInput, NotFound, RevisionRejected, StorageError
 from db.hlc import HybridLogicalClock, Timestamp
 from db.ids import new_id
 from db.model import EntityRow, Head, RevisionRow
@@ -37,6 +41,21 @@ from db.search_terms import highlight_spans, parse_query, snippet
 from db.store import insert_revisions, load_clock, refresh_entity, save_clock
 
 R = TypeVar("R", bound=Record)
+
+
+@contextlib.contextmanager
+def storage_errors(what: str) -> Iterator[None]:
+    """Report SQLite's disk errors in a write transaction ("disk I/O error",
+    "database or disk is full") as StorageError. Use it outside the
+    transaction, so that a failing commit is caught too: by then the
+    transaction was rolled back and the vault holds its previous state."""
+    try:
+        yield
+    except OperationalError as err:
+        message = str(err.orig) if err.orig is not None else str(err)
+        code = errno.ENOSPC if "full" in message else errno.EIO
+        reason = os.strerror(code) if "disk" in message else message
+        raise StorageError(what, OSError(code, reason)) from err
 
 
 class VaultContext:
@@ -123,7 +142,11 @@ class EntityService(Generic[R]):
         if record.id:
             raise InvalidInput(f"{self._type.entity_type}: a new record cannot have an id; use save().")
         record.validate()
-        with self._ctx.write_lock, self._ctx.sessions.begin() as session:
+        with (
+            storage_errors(f"save the {self._type.entity_type}"),
+            self._ctx.write_lock,
+            self._ctx.sessions.begin() as session,
+        ):
             self._check_case(session, record)
             entity_id = new_id()
             self._ctx.commit_local(
@@ -142,7 +165,11 @@ class EntityService(Generic[R]):
         """Store a new version. Its parents are all current heads, so saving an
         entity that is in conflict resolves the conflict with this content."""
         record.validate()
-        with self._ctx.write_lock, self._ctx.sessions.begin() as session:
+        with (
+            storage_errors(f"save the {self._type.entity_type}"),
+            self._ctx.write_lock,
+            self._ctx.sessions.begin() as session,
+        ):
             current = self._live_row(session, record.id)
             if record.body() == json.loads(current.body) and not current.conflicted:
                 return self._to_record(current)  # nothing changed: no new revision
@@ -172,7 +199,11 @@ class EntityService(Generic[R]):
 
     def delete(self, entity_id: str, reason: str = "") -> None:
         """Mark deleted with a tombstone revision; history keeps earlier versions."""
-        with self._ctx.write_lock, self._ctx.sessions.begin() as session:
+        with (
+            storage_errors(f"delete the {self._type.entity_type}"),
+            self._ctx.write_lock,
+            self._ctx.sessions.begin() as session,
+        ):
             self._live_row(session, entity_id)
             self._ctx.commit_local(
                 session,
@@ -268,7 +299,11 @@ class RevisionService:
                     record_type.from_body(rev.body).validate()
                 except (InvalidInput, TypeError) as err:
                     raise RevisionRejected(rev.revision_id, f"invalid body ({err})") from None
-        with self._ctx.write_lock, self._ctx.sessions.begin() as session:
+        with (
+            storage_errors("store the received revisions"),
+            self._ctx.write_lock,
+            self._ctx.sessions.begin() as session,
+        ):
             for rev in checked:
                 existing = session.scalar(
                     select(RevisionRow.entity_type).where(RevisionRow.entity_id == rev.entity_id).limit(1)

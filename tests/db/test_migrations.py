@@ -1,0 +1,114 @@
+"""Alembic migrations: the model equals `upgrade head`, and old vaults upgrade."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from db import migrate
+from db.device import DeviceIdentity
+from db.engine import make_engine
+from db.hlc import Timestamp
+from db.keys import derive_subkeys
+from db.model import Base
+from db.revisions import create_revision
+from db.vault import DB_FILE, Vault
+from tests.conftest import open_vault
+
+
+def test_model_matches_the_migrated_schema(vault: Vault, vault_dir: Path) -> None:
+    engine = vault._engine  # the test inspects the live schema
+    assert engine is not None
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    # The FTS5 tables are created by raw SQL and not part of the ORM model.
+    diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("search_index"))]
+    assert diff == []
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_every_migration_goes_down_and_up_again(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path / "db", bytes(range(32)))
+    migrate.upgrade(engine)
+    config = migrate.alembic_config()
+    from alembic import command
+
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert migrate.current_revision(engine) is None
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
+
+
+def test_a_vault_from_the_first_schema_upgrades_and_keeps_its_data(
+    created_vault: object, vault_dir: Path
+) -> None:
+    """Build a database as the first release did (schema 0001, no search
+    index), then open it with today's code: the search index is built from the
+    existing entities."""
+    vault = created_vault.vault  # type: ignore[attr-defined]
+    vault_id = vault.vault_id
+    master_key = vault._master_key
+    vault.lock()
+    (vault_dir / DB_FILE).unlink()
+    for leftover in vault_dir.glob(f"{DB_FILE}-*"):
+        leftover.unlink()
+
+    engine = make_engine(vault_dir / DB_FILE, derive_subkeys(master_key, vault_id).database)
+    migrate.upgrade(engine, "0001")
+    device = DeviceIdentity.generate()
+    case = create_revision(
+        device,
+        entity_id="01900000-0000-7000-8000-000000000001",
+        entity_type="case",
+        op="put",
+        body={"title": "Стара справа", "description": "", "notes": "ексгумація"},
+        parents=[],
+        hlc=Timestamp(1_700_000_000_000, 0),
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO revisions VALUES (:id, :entity, 'case', 'put', :ms, 0, :device, :signed, :sig)"
+            ),
+            {
+                "id": case.revision_id,
+                "entity": case.entity_id,
+                "ms": case.hlc.ms,
+                "device": device.device_id,
+                "signed": case.signed,
+                "sig": case.signature,
+            },
+        )
+        conn.execute(
+            text("INSERT INTO heads VALUES (:entity, :id)"),
+            {"entity": case.entity_id, "id": case.revision_id},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO entities (entity_id, entity_type, case_id, head_revision_id, body, deleted, conflicted, "
+                "created_ms, updated_ms) VALUES (:entity, 'case', NULL, :id, :body, 0, 0, :ms, :ms)"
+            ),
+            {
+                "entity": case.entity_id,
+                "id": case.revision_id,
+                "body": json.dumps(case.body),
+                "ms": case.hlc.ms,
+            },
+        )
+    engine.dispose()
+
+    upgraded = open_vault(vault_dir)
+    assert upgraded.info().schema == migrate.head_revision()
+    assert upgraded.cases.get(case.entity_id).title == "Стара справа"
+    assert [h.entity_id for h in upgraded.search.query("ексгумації")] == [case.entity_id]
+    # The upgraded vault signs new work with its own device identity.
+    edited = upgraded.cases.edit(case.entity_id, title="Нова назва")
+    assert upgraded.cases.history(edited.id)[-1].parents == (case.revision_id,)
+    upgraded.lock()

@@ -1,0 +1,109 @@
+"""Full-text search in Ukrainian, Russian and English."""
+
+from __future__ import annotations
+
+import pytest
+
+from db.entities import Case
+from db.search_terms import fold
+from db.vault import Vault
+from tests.factory import make_case, make_person, make_testimony
+
+
+@pytest.fixture
+def corpus(vault: Vault) -> dict[str, str]:
+    case = make_case(vault)
+    ids = {
+        "uk": make_testimony(
+            vault,
+            case.id,
+            narrative="Двох полонених вивели з підвалу школи і розстріляли біля гаражів.",
+        ).id,
+        "ru": make_testimony(
+            vault,
+            case.id,
+            language="ru",
+            narrative="Пленных солдат расстреляли после того, как они сдались.",
+        ).id,
+        "en": make_testimony(
+            vault,
+            case.id,
+            language="en",
+            narrative="The soldiers surrendered and were executed by the roadside.",
+        ).id,
+        "kyiv": make_testimony(vault, case.id, narrative="Її родина переїхала до Києва у квітні.").id,
+    }
+    ids["person"] = make_person(vault, case.id, name="Олександр Коваленко", pseudonym="W-7").id
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("полонений", "uk"),  # nominative finds the genitive plural "полонених"
+        ("ПОЛОНЕНОГО", "uk"),  # any case, any form
+        ("розстріляти", "uk"),
+        ("пленный", "ru"),
+        ("расстрелять", "ru"),
+        ("execution", "en"),  # stemmed: executed / execution
+        ("surrender", "en"),
+        ("Київ", "kyiv"),  # proper noun in the genitive
+        ("Коваленка", "person"),  # names are searchable, in other cases too
+    ],
+)
+def test_a_word_finds_its_other_forms(
+    vault: Vault, corpus: dict[str, str], query: str, expected: str
+) -> None:
+    hits = [h.entity_id for h in vault.search.query(query)]
+    assert corpus[expected] in hits
+
+
+def test_all_words_must_match(vault: Vault, corpus: dict[str, str]) -> None:
+    assert [h.entity_id for h in vault.search.query("полонених гаражів")] == [corpus["uk"]]
+    assert vault.search.query("полонених roadside") == []
+
+
+def test_snippet_highlights_the_matching_words(vault: Vault, corpus: dict[str, str]) -> None:
+    (hit,) = vault.search.query("полонений")
+    assert hit.entity_type == "testimony"
+    highlighted = [hit.snippet[s:e] for s, e in hit.highlights]
+    assert highlighted == ["полонених"]
+
+
+def test_ranking_prefers_the_more_relevant_text(vault: Vault) -> None:
+    case = make_case(vault)
+    weak = make_testimony(vault, case.id, narrative="Згадували обстріл. " + "Інші події того дня. " * 30)
+    strong = make_testimony(vault, case.id, narrative="Обстріл, ще один обстріл, потім знову обстріли.")
+    assert [h.entity_id for h in vault.search.query("обстріл")][:2] == [strong.id, weak.id]
+
+
+def test_search_as_you_type_matches_a_prefix(vault: Vault, corpus: dict[str, str]) -> None:
+    assert corpus["uk"] in [h.entity_id for h in vault.search.query("підва", as_you_type=True)]
+    assert vault.search.query("підва") == []
+
+
+def test_edits_and_deletes_update_the_index(vault: Vault, corpus: dict[str, str]) -> None:
+    vault.testimonies.edit(corpus["en"], narrative="Nothing about that any more.")
+    assert vault.search.query("executed") == []
+    vault.testimonies.delete(corpus["uk"])
+    assert vault.search.query("полонених") == []
+
+
+def test_case_titles_and_notes_are_searched(vault: Vault) -> None:
+    case = vault.cases.create(Case(title="Ізюм", notes="перепоховання"))
+    assert [h.entity_id for h in vault.search.query("перепоховання")] == [case.id]
+
+
+def test_folding_keeps_ukrainian_letters_but_drops_accents() -> None:
+    assert fold("Їжак") == "їжак"
+    assert fold("йод") == "йод"
+    assert fold("ёлка") == "елка"
+    assert fold("за́мок") == "замок"  # stress mark
+    assert fold("Café") == "cafe"
+    assert fold("пʼять") == fold("п’ять") == "п'ять"
+
+
+def test_query_syntax_cannot_be_injected(vault: Vault, corpus: dict[str, str]) -> None:
+    for hostile in ['"', "NEAR(", "a OR", "*", "entity_id:x", "-", "^"]:
+        vault.search.query(hostile)  # must not raise an FTS syntax error
+    assert vault.search.query("   ") == []

@@ -1,0 +1,230 @@
+"""Create, unlock, lock, change passphrase, recover, wipe: what users rely on."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import pytest
+
+from db.errors import (
+    InvalidInput,
+    KeyringSecretMissing,
+    PlaintextDatabase,
+    VaultExists,
+    VaultLocked,
+    VaultNotFound,
+    WrongPassphrase,
+    WrongRecoveryKey,
+)
+from db.keyring_store import MemoryKeyring, NoKeyring
+from db.keys import format_recovery_key, parse_recovery_key
+from db.vault import DB_FILE, KEY_FILE, CreatedVault, Vault, wipe_vault
+from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
+from tests.factory import make_case, make_testimony
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file in the vault folder and the SHA-256 of its bytes."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_reopened_vault_returns_what_was_saved(vault: Vault, vault_dir: Path) -> None:
+    testimony = make_testimony(vault)
+    vault.lock()
+    again = open_vault(vault_dir)
+    assert again.testimonies.get(testimony.id).narrative == testimony.narrative
+    assert again.device_id == vault.device_id
+
+
+def test_wrong_passphrase_is_refused_and_changes_no_byte(vault: Vault, vault_dir: Path) -> None:
+    make_testimony(vault)
+    vault.lock()
+    before = snapshot(vault_dir)
+    for wrong in ["", "correct horse battery stapl", PASSPHRASE + " ", PASSPHRASE.upper()]:
+        with pytest.raises(WrongPassphrase, match="Wrong passphrase"):
+            open_vault(vault_dir, wrong)
+    assert snapshot(vault_dir) == before
+
+
+def test_wrong_recovery_key_is_refused_and_changes_no_byte(vault: Vault, vault_dir: Path) -> None:
+    vault.lock()
+    before = snapshot(vault_dir)
+    stranger = format_recovery_key(bytes(range(32)))
+    with pytest.raises(WrongRecoveryKey):
+        Vault.recover(vault_dir, stranger, "new passphrase 1", keyring=NoKeyring())
+    assert snapshot(vault_dir) == before
+
+
+def test_mistyped_recovery_key_is_caught_by_its_check_digits(created_vault: CreatedVault) -> None:
+    key = created_vault.recovery_key
+    typo = key[:5] + ("A" if key[5] != "A" else "B") + key[6:]
+    with pytest.raises(InvalidInput, match="mistyped"):
+        parse_recovery_key(typo)
+    # Case, dashes and spaces do not matter.
+    assert parse_recovery_key(key.lower().replace("-", " ")) == parse_recovery_key(key)
+
+
+def test_locked_vault_refuses_service_calls(vault: Vault) -> None:
+    vault.lock()
+    assert vault.is_locked
+    with pytest.raises(VaultLocked):
+        vault.cases.list()
+
+
+def test_change_passphrase_rewraps_without_touching_the_database(vault: Vault, vault_dir: Path) -> None:
+    case = make_case(vault)
+    vault.lock()
+    vault = open_vault(vault_dir)
+    vault.lock()  # settle WAL checkpointing before fingerprinting the database
+    db_before = hashlib.sha256((vault_dir / DB_FILE).read_bytes()).hexdigest()
+    vault = open_vault(vault_dir)
+    with pytest.raises(WrongPassphrase):
+        vault.change_passphrase("not the passphrase", "new passphrase 2")
+    vault.change_passphrase(PASSPHRASE, "new passphrase 2")
+    vault.lock()
+    assert hashlib.sha256((vault_dir / DB_FILE).read_bytes()).hexdigest() == db_before
+    with pytest.raises(WrongPassphrase):
+        open_vault(vault_dir, PASSPHRASE)
+    assert open_vault(vault_dir, "new passphrase 2").cases.get(case.id).title == case.title
+
+
+def test_recovery_sets_a_new_passphrase_and_retires_the_used_key(
+    created_vault: CreatedVault, vault_dir: Path
+) -> None:
+    case = make_case(created_vault.vault)
+    created_vault.vault.lock()
+    recovered, new_recovery_key = Vault.recover(
+        vault_dir, created_vault.recovery_key, "chosen after loss", keyring=NoKeyring()
+    )
+    assert recovered.cases.get(case.id).title == case.title
+    recovered.lock()
+    assert new_recovery_key != created_vault.recovery_key
+    with pytest.raises(WrongPassphrase):
+        open_vault(vault_dir, PASSPHRASE)
+    with pytest.raises(WrongRecoveryKey):
+        Vault.recover(vault_dir, created_vault.recovery_key, "another one", keyring=NoKeyring())
+    open_vault(vault_dir, "chosen after loss").lock()
+    Vault.recover(vault_dir, new_recovery_key, "third passphrase", keyring=NoKeyring())[0].lock()
+
+
+def test_keyring_secret_is_a_second_factor(tmp_path: Path) -> None:
+    keyring = MemoryKeyring()
+    created = Vault.create(tmp_path / "v", PASSPHRASE, keyring=keyring, argon2=FAST_ARGON2)
+    assert "keyring" in created.keyring_notice
+    created.vault.lock()
+    Vault.open(tmp_path / "v", PASSPHRASE, keyring=keyring).lock()
+    # The same disk image on another machine (no keyring entry) does not open
+    # with the passphrase alone…
+    with pytest.raises(KeyringSecretMissing):
+        Vault.open(tmp_path / "v", PASSPHRASE, keyring=MemoryKeyring())
+    # …and a different secret under the right name fails like a wrong passphrase.
+    impostor = MemoryKeyring()
+    impostor.put(created.vault.vault_id, bytes(32))
+    with pytest.raises(WrongPassphrase):
+        Vault.open(tmp_path / "v", PASSPHRASE, keyring=impostor)
+    # The recovery key still works without the keyring.
+    Vault.recover(tmp_path / "v", created.recovery_key, "new one here", keyring=NoKeyring())[0].lock()
+
+
+def test_no_secure_keyring_gives_a_notice_and_works(tmp_path: Path) -> None:
+    created = Vault.create(tmp_path / "v", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    assert "passphrase alone" in created.keyring_notice
+    created.vault.lock()
+    open_vault(tmp_path / "v").lock()
+
+
+def test_create_refuses_to_overwrite_a_vault(vault: Vault, vault_dir: Path) -> None:
+    with pytest.raises(VaultExists):
+        Vault.create(vault_dir, "something else", keyring=NoKeyring(), argon2=FAST_ARGON2)
+
+
+def test_missing_vault_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(VaultNotFound, match="fieldvault init"):
+        open_vault(tmp_path / "nowhere")
+
+
+def test_plaintext_database_in_place_of_the_vault_is_refused(vault: Vault, vault_dir: Path) -> None:
+    import sqlite3
+
+    vault.lock()
+    (vault_dir / DB_FILE).unlink()
+    for leftover in vault_dir.glob(f"{DB_FILE}-*"):
+        leftover.unlink()
+    swapped = sqlite3.connect(vault_dir / DB_FILE)
+    swapped.execute("CREATE TABLE planted (x)")
+    swapped.commit()
+    swapped.close()
+    with pytest.raises(PlaintextDatabase):
+        open_vault(vault_dir)
+
+
+def test_panic_wipe_leaves_nothing_that_opens(created_vault: CreatedVault, vault_dir: Path) -> None:
+    vault = created_vault.vault
+    make_testimony(vault)
+    key_file_copy = (vault_dir / KEY_FILE).read_bytes()
+    vault.wipe()
+    assert not vault_dir.exists() or not any(vault_dir.iterdir())
+    with pytest.raises(VaultNotFound):
+        open_vault(vault_dir)
+    with pytest.raises(VaultNotFound):
+        Vault.recover(vault_dir, created_vault.recovery_key, "whatever 123", keyring=NoKeyring())
+    assert key_file_copy  # the wrapped key existed before the wipe
+
+
+def test_panic_wipe_destroys_the_keys_first(
+    vault: Vault, vault_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even if deleting the database fails, the vault is unreadable: the key
+    file is gone, and only it could unwrap the database key."""
+    vault.lock()
+    original_unlink = Path.unlink
+
+    def refuse_db_unlink(self: Path, missing_ok: bool = False) -> None:
+        if self.name.startswith(DB_FILE):
+            raise PermissionError("simulated: file in use")
+        original_unlink(self, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refuse_db_unlink)
+    wipe_vault(vault_dir, keyring=NoKeyring())
+    monkeypatch.undo()
+    assert (vault_dir / DB_FILE).exists()
+    assert not (vault_dir / KEY_FILE).exists()
+    with pytest.raises(VaultNotFound):
+        open_vault(vault_dir)
+
+
+def test_panic_wipe_is_fast_for_a_large_vault(vault: Vault, vault_dir: Path) -> None:
+    make_testimony(vault)
+    vault.lock()
+    blobs = vault_dir / "blobs"
+    for i in range(2000):
+        (blobs / f"{i:05d}").write_bytes(b"\0" * 1024)
+    big = vault_dir / DB_FILE
+    with big.open("r+b") as handle:  # a multi-GiB database, sparse to keep the test light
+        handle.truncate(4 * 1024**3)
+    started = time.perf_counter()
+    wipe_vault(vault_dir, keyring=NoKeyring())
+    assert time.perf_counter() - started < 1.0
+    assert not (vault_dir / KEY_FILE).exists()
+
+
+def test_wipe_removes_the_keyring_entry(tmp_path: Path) -> None:
+    keyring = MemoryKeyring()
+    created = Vault.create(tmp_path / "v", PASSPHRASE, keyring=keyring, argon2=FAST_ARGON2)
+    vault_id = created.vault.vault_id
+    assert keyring.get(vault_id) is not None
+    created.vault.wipe()
+    assert keyring.get(vault_id) is None
+
+
+def test_vault_files_are_private_to_the_user(vault: Vault, vault_dir: Path) -> None:
+    vault.lock()
+    assert vault_dir.stat().st_mode & 0o077 == 0
+    for name in (KEY_FILE, DB_FILE):
+        assert (vault_dir / name).stat().st_mode & 0o077 == 0, name

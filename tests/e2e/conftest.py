@@ -1,0 +1,74 @@
+"""Running the real `fieldvault` command in a child process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Cli:
+    vault: Path
+    env: dict[str, str]
+
+    def run(
+        self, *args: str, secrets: list[str] | None = None, stdin: str = "", check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `fieldvault --vault V [--passphrase-fd 3] ARGS`, secrets on fd 3."""
+        command = [sys.executable, "-m", "fieldvault", "--vault", str(self.vault)]
+        pass_fds: tuple[int, ...] = ()
+        read_end = None
+        if secrets is not None:
+            read_end, write_end = os.pipe()
+            os.write(write_end, ("\n".join(secrets) + "\n").encode())
+            os.close(write_end)
+            command += ["--passphrase-fd", str(read_end)]
+            pass_fds = (read_end,)
+        try:
+            result = subprocess.run(
+                [*command, *args],
+                input=stdin,
+                capture_output=True,
+                text=True,
+                env=self.env,
+                pass_fds=pass_fds,
+                timeout=120,
+                cwd=REPO,
+            )
+        finally:
+            if read_end is not None:
+                os.close(read_end)
+        if check and result.returncode != 0:
+            raise AssertionError(f"fieldvault {args} failed ({result.returncode}): {result.stderr}")
+        return result
+
+    def json(self, *args: str, secrets: list[str] | None = None, stdin: str = "") -> Any:
+        out = self.run("--json", *args, secrets=secrets, stdin=stdin).stdout
+        lines = [json.loads(line) for line in out.splitlines() if line.strip()]
+        return lines[0] if len(lines) == 1 else lines
+
+
+@pytest.fixture
+def isolated_env(tmp_path: Path) -> dict[str, str]:
+    """A child environment whose home and temp folders are ours to inspect."""
+    home = tmp_path / "home"
+    temp = tmp_path / "tmp"
+    home.mkdir()
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIELDVAULT_", "XDG_"))}
+    env |= {"HOME": str(home), "TMPDIR": str(temp), "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
+    return env
+
+
+@pytest.fixture
+def cli(tmp_path: Path, isolated_env: dict[str, str]) -> Cli:
+    return Cli(tmp_path / "vault", isolated_env)

@@ -1,0 +1,54 @@
+"""Witness text never reaches the disk in plaintext outside the vault's encryption."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+
+from tests.e2e.conftest import Cli
+
+PASS = "a long field passphrase"
+
+
+def encodings(canary: str) -> list[bytes]:
+    return [canary.encode("utf-8"), canary.encode("utf-16-le"), canary.encode("utf-16-be")]
+
+
+def files_containing(roots: list[Path], needles: list[bytes], newer_than: float = 0.0) -> list[str]:
+    found = []
+    for root in roots:
+        for path in root.rglob("*"):
+            try:
+                if not path.is_file() or path.is_symlink() or path.stat().st_mtime < newer_than:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue
+            found += [f"{path} ({needle[:8]!r}…)" for needle in needles if needle in data]
+    return found
+
+
+def test_canary_in_a_testimony_appears_nowhere_in_plaintext(cli: Cli, tmp_path: Path) -> None:
+    started = time.time() - 1
+    tag = secrets.token_hex(4)
+    latin = f"CANARY-{tag}-Witness-Name"
+    cyrillic = f"Канарка-{tag}-Свідок"
+    cli.run("init", "--no-keyring", secrets=[PASS])
+    case = cli.json("case", "new", f"Case {cyrillic}", secrets=[PASS])
+    narrative = f"{latin} розповіла, що {cyrillic} бачив розстріл полонених."
+    testimony = cli.json(
+        "testimony", "new", "--case", case["id"], "--narrative-file", "-", secrets=[PASS], stdin=narrative
+    )
+    # Search and info run over the data too.
+    hits = cli.json("search", cyrillic, secrets=[PASS])
+    # The canary is really stored and findable, in the case and the testimony.
+    assert {h["id"] for h in hits} == {case["id"], testimony["id"]}
+    cli.run("info", secrets=[PASS])
+
+    needles = encodings(latin) + encodings(cyrillic)
+    roots = [cli.vault, Path(cli.env["HOME"]), Path(cli.env["TMPDIR"])]
+    assert files_containing(roots, needles) == []
+    # Shared temp folders too, for files written during this test.
+    shared = [p for p in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")) if p.exists()]
+    assert files_containing(shared, needles, newer_than=started) == []
