@@ -134,9 +134,7 @@ def _check_partial_date(record: Record, name: str) -> None:
 def _check_violation_types(entity_type: str, codes: list[str]) -> None:
     unknown = set(codes) - violation_codes()
     if unknown:
-        raise InvalidInput(
-            f"{entity_type}: unknown violation type code(s): {', '.join(sorted(unknown))}."
-        )
+        raise InvalidInput(f"{entity_type}: unknown violation type code(s): {', '.join(sorted(unknown))}.")
 
 
 @dataclass(kw_only=True)

@@ -22,7 +22,7 @@ import os
 import secrets
 import time
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
@@ -38,7 +38,6 @@ KEY_FILE_VERSION = 1
 KEY_BYTES = 32
 NONCE_BYTES = 12
 RECOVERY_CHECK_BYTES = 2
-SUBKEY_PURPOSES = ("database", "blobs", "device-keys")
 
 
 def b64(data: bytes) -> str:
@@ -144,17 +143,26 @@ def parse_recovery_key(text: str) -> bytes:
     return raw
 
 
+def duress_verifier(stretched: bytes) -> bytes:
+    return hkdf(stretched, salt=None, info=b"fieldvault/duress-verifier")
+
+
 @dataclass
 class KeyFile:
-    """The parsed key file. Secrets in it are only wrapped keys and salts."""
+    """The parsed key file. Secrets in it are only wrapped keys, salts and the
+    duress verifier, which is random bytes until a duress passphrase is set, so
+    the file does not tell whether one is."""
 
     vault_id: str
     argon2: Argon2Params
+    # One salt per vault, kept across passphrase changes so that the duress
+    # verifier (derived with the same salt) stays valid.
     passphrase_salt: str
     uses_keyring: bool
     passphrase_slot: dict[str, str]
     recovery_salt: str
     recovery_slot: dict[str, str]
+    duress: str
 
     def to_bytes(self) -> bytes:
         document = {
@@ -166,6 +174,7 @@ class KeyFile:
                 **asdict(self.argon2),
                 "salt": self.passphrase_salt,
                 "keyring": self.uses_keyring,
+                "duress": self.duress,
                 **self.passphrase_slot,
             },
             "recovery": {"kdf": "hkdf-sha256", "salt": self.recovery_salt, **self.recovery_slot},
@@ -191,6 +200,7 @@ class KeyFile:
                 passphrase_slot={"nonce": phrase["nonce"], "wrapped": phrase["wrapped"]},
                 recovery_salt=str(recovery["salt"]),
                 recovery_slot={"nonce": recovery["nonce"], "wrapped": recovery["wrapped"]},
+                duress=str(phrase["duress"]),
             )
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as err:
             raise VaultDamaged(
@@ -215,25 +225,33 @@ class KeyFile:
         except (InvalidTag, ValueError):
             raise WrongRecoveryKey() from None
 
-    def rewrap_passphrase(
-        self,
-        master_key: bytes,
-        passphrase: str,
-        keyring_secret: bytes | None,
-        argon2: Argon2Params,
-    ) -> KeyFile:
-        """A new key file whose passphrase slot opens with ``passphrase``."""
-        salt = secrets.token_bytes(16)
-        kek = passphrase_kek(argon2.derive(passphrase, salt), keyring_secret)
-        return KeyFile(
-            vault_id=self.vault_id,
-            argon2=argon2,
-            passphrase_salt=b64(salt),
+    def is_duress(self, stretched: bytes) -> bool:
+        return hmac.compare_digest(duress_verifier(stretched), unb64(self.duress))
+
+    def with_passphrase(self, master_key: bytes, stretched: bytes, keyring_secret: bytes | None) -> KeyFile:
+        """A copy whose passphrase slot opens with the passphrase ``stretched``
+        came from (see ``stretch``)."""
+        kek = passphrase_kek(stretched, keyring_secret)
+        return replace(
+            self,
             uses_keyring=keyring_secret is not None,
             passphrase_slot=_wrap(kek, master_key, _slot_aad(self.vault_id, "passphrase")),
-            recovery_salt=self.recovery_salt,
-            recovery_slot=self.recovery_slot,
         )
+
+    def with_recovery_key(self, master_key: bytes, recovery_key: bytes) -> KeyFile:
+        salt = secrets.token_bytes(16)
+        return replace(
+            self,
+            recovery_salt=b64(salt),
+            recovery_slot=_wrap(
+                recovery_kek(recovery_key, salt), master_key, _slot_aad(self.vault_id, "recovery")
+            ),
+        )
+
+    def with_duress(self, stretched: bytes | None) -> KeyFile:
+        """Set (from a stretched duress passphrase) or clear (None) the duress passphrase."""
+        verifier = duress_verifier(stretched) if stretched else secrets.token_bytes(KEY_BYTES)
+        return replace(self, duress=b64(verifier))
 
 
 def new_key_file(
@@ -244,19 +262,18 @@ def new_key_file(
     argon2: Argon2Params,
     recovery_key: bytes,
 ) -> KeyFile:
-    recovery_salt = secrets.token_bytes(16)
     skeleton = KeyFile(
         vault_id=vault_id,
         argon2=argon2,
-        passphrase_salt="",
+        passphrase_salt=b64(secrets.token_bytes(16)),
         uses_keyring=False,
         passphrase_slot={},
-        recovery_salt=b64(recovery_salt),
-        recovery_slot=_wrap(
-            recovery_kek(recovery_key, recovery_salt), master_key, _slot_aad(vault_id, "recovery")
-        ),
+        recovery_salt="",
+        recovery_slot={},
+        duress=b64(secrets.token_bytes(KEY_BYTES)),
     )
-    return skeleton.rewrap_passphrase(master_key, passphrase, keyring_secret, argon2)
+    with_recovery = skeleton.with_recovery_key(master_key, recovery_key)
+    return with_recovery.with_passphrase(master_key, skeleton.stretch(passphrase), keyring_secret)
 
 
 @dataclass(frozen=True)

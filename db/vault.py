@@ -25,11 +25,13 @@ from db.device import DeviceIdentity
 from db.engine import check_engine_opens, make_engine, refuse_plaintext_database
 from db.entities import Case, EvidenceItem, Incident, Link, Person, Testimony
 from db.errors import (
+    InvalidInput,
     KeyringSecretMissing,
     StorageError,
     VaultExists,
     VaultLocked,
     VaultNotFound,
+    WrongPassphrase,
 )
 from db.ids import new_id
 from db.keyring_store import KeyringStore, SystemKeyring, new_keyring_secret
@@ -164,8 +166,16 @@ class Vault:
         keyring = keyring or SystemKeyring()
         key_file = _read_key_file(folder)
         refuse_plaintext_database(folder / DB_FILE)
-        secret = _keyring_secret(key_file, keyring)
-        master_key = key_file.unwrap_with_passphrase(key_file.stretch(passphrase), secret)
+        stretched = key_file.stretch(passphrase)
+        try:
+            secret = _keyring_secret(key_file, keyring)
+            master_key = key_file.unwrap_with_passphrase(stretched, secret)
+        except (WrongPassphrase, KeyringSecretMissing):
+            if key_file.is_duress(stretched):
+                # Under coercion: destroy the keys, and look like a wrong passphrase.
+                wipe_vault(folder, keyring=keyring, vault_id=key_file.vault_id)
+                raise WrongPassphrase() from None
+            raise
         return cls(folder, key_file, master_key, keyring)
 
     @classmethod
@@ -188,9 +198,12 @@ class Vault:
         secret = None
         if use_keyring and keyring.available():
             secret = new_keyring_secret()
+        stretched = key_file.stretch(new_passphrase)
+        if key_file.is_duress(stretched):
+            raise InvalidInput("That is the duress passphrase; choose another.")
         new_recovery = secrets.token_bytes(32)
-        replacement = new_key_file(
-            key_file.vault_id, master_key, new_passphrase, secret, key_file.argon2, new_recovery
+        replacement = key_file.with_passphrase(master_key, stretched, secret).with_recovery_key(
+            master_key, new_recovery
         )
         if secret is not None:
             keyring.put(key_file.vault_id, secret)
@@ -200,10 +213,28 @@ class Vault:
     def change_passphrase(self, current: str, new: str) -> None:
         """Rewrap the master key under a new passphrase; the data is not re-encrypted."""
         master_key = self._require_master_key()
+        secret = self._verify_passphrase(current)
+        stretched = self._key_file.stretch(new)
+        if self._key_file.is_duress(stretched):
+            raise InvalidInput("That is the duress passphrase; choose another.")
+        self._replace_key_file(self._key_file.with_passphrase(master_key, stretched, secret))
+
+    def set_duress_passphrase(self, current: str, duress: str | None) -> None:
+        """Set a passphrase that, typed at unlock, wipes the vault (None clears it)."""
+        self._require_master_key()
+        self._verify_passphrase(current)
+        if duress is not None and duress == current:
+            raise InvalidInput("The duress passphrase must differ from the passphrase.")
+        stretched = self._key_file.stretch(duress) if duress is not None else None
+        self._replace_key_file(self._key_file.with_duress(stretched))
+
+    def _verify_passphrase(self, passphrase: str) -> bytes | None:
+        """Prove the person at the keyboard knows the passphrase; returns the keyring secret."""
         secret = _keyring_secret(self._key_file, self._keyring)
-        # Proves the person at the keyboard knows the current passphrase.
-        self._key_file.unwrap_with_passphrase(self._key_file.stretch(current), secret)
-        replacement = self._key_file.rewrap_passphrase(master_key, new, secret, self._key_file.argon2)
+        self._key_file.unwrap_with_passphrase(self._key_file.stretch(passphrase), secret)
+        return secret
+
+    def _replace_key_file(self, replacement: KeyFile) -> None:
         atomic_write(self.folder / KEY_FILE, replacement.to_bytes(), what="write the key file")
         self._key_file = replacement
 

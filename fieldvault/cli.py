@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("passwd", help="change the passphrase (reads current, then new)")
     recover = commands.add_parser("recover", help="set a new passphrase with the recovery key")
     recover.add_argument("--no-keyring", action="store_true")
+    duress = commands.add_parser("duress", help="a passphrase that wipes the vault when typed at unlock")
+    duress.add_argument("action", choices=["set", "clear"])
     wipe = commands.add_parser("wipe", help="panic wipe: destroy the keys, then the files")
     wipe.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
@@ -138,6 +140,25 @@ def cmd_recover(args: argparse.Namespace, out: Output, secrets: SecretSource) ->
         {"recovered": True, "recovery_key": new_recovery},
         "Passphrase set. The old recovery key no longer works.\n\n"
         f"NEW RECOVERY KEY (shown once):\n\n    {new_recovery}\n",
+    )
+
+
+def cmd_duress(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    current = secrets.next("Passphrase: ")
+    vault = Vault.open(args.vault, current, keyring=_keyring())
+    try:
+        if args.action == "set":
+            duress = check_new_passphrase(secrets.next("Duress passphrase: ", confirm=True))
+            vault.set_duress_passphrase(current, duress)
+        else:
+            vault.set_duress_passphrase(current, None)
+    finally:
+        vault.lock()
+    out.result(
+        {"duress": args.action == "set"},
+        "Duress passphrase set: typing it at unlock destroys the vault."
+        if args.action == "set"
+        else "Duress passphrase cleared.",
     )
 
 
@@ -250,6 +271,7 @@ COMMANDS = {
     "passwd": cmd_passwd,
     "recover": cmd_recover,
     "wipe": cmd_wipe,
+    "duress": cmd_duress,
     "case": cmd_case,
     "testimony": cmd_testimony,
     "search": cmd_search,

@@ -228,3 +228,52 @@ def test_vault_files_are_private_to_the_user(vault: Vault, vault_dir: Path) -> N
     assert vault_dir.stat().st_mode & 0o077 == 0
     for name in (KEY_FILE, DB_FILE):
         assert (vault_dir / name).stat().st_mode & 0o077 == 0, name
+
+
+def test_duress_passphrase_wipes_and_looks_like_a_wrong_one(
+    created_vault: CreatedVault, vault_dir: Path
+) -> None:
+    vault = created_vault.vault
+    make_testimony(vault)
+    with pytest.raises(InvalidInput):
+        vault.set_duress_passphrase(PASSPHRASE, PASSPHRASE)
+    vault.set_duress_passphrase(PASSPHRASE, "under duress 911")
+    vault.lock()
+    open_vault(vault_dir).lock()  # the real passphrase still opens it
+    with pytest.raises(WrongPassphrase, match="Wrong passphrase"):
+        open_vault(vault_dir, "under duress 911")
+    with pytest.raises(VaultNotFound):
+        open_vault(vault_dir)
+    with pytest.raises(VaultNotFound):
+        Vault.recover(vault_dir, created_vault.recovery_key, "anything 1234", keyring=NoKeyring())
+
+
+def test_key_file_does_not_reveal_whether_a_duress_passphrase_is_set(tmp_path: Path) -> None:
+    def shape(folder: Path) -> object:
+        import json
+
+        def walk(node: object) -> object:
+            if isinstance(node, dict):
+                return {k: walk(v) for k, v in node.items()}
+            return len(node) if isinstance(node, str) else node
+
+        return walk(json.loads((folder / KEY_FILE).read_text()))
+
+    plain = Vault.create(tmp_path / "a", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    armed = Vault.create(tmp_path / "b", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    armed.set_duress_passphrase(PASSPHRASE, "under duress 911")
+    assert shape(tmp_path / "a") == shape(tmp_path / "b")
+    plain.lock()
+    armed.lock()
+
+
+def test_duress_survives_a_passphrase_change_and_can_be_cleared(vault: Vault, vault_dir: Path) -> None:
+    vault.set_duress_passphrase(PASSPHRASE, "under duress 911")
+    with pytest.raises(InvalidInput, match="duress"):
+        vault.change_passphrase(PASSPHRASE, "under duress 911")
+    vault.change_passphrase(PASSPHRASE, "second passphrase")
+    vault.set_duress_passphrase("second passphrase", None)
+    vault.lock()
+    with pytest.raises(WrongPassphrase):
+        open_vault(vault_dir, "under duress 911")
+    open_vault(vault_dir, "second passphrase").lock()  # not wiped: duress was cleared

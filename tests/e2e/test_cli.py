@@ -146,3 +146,12 @@ def test_vault_location_from_fieldvault_home(cli: Cli, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["vault"] == str(tmp_path / "from-env")
     assert (tmp_path / "from-env" / "vault.keys").exists()
+
+
+def test_duress_passphrase_from_the_command_line(cli: Cli) -> None:
+    cli.run("init", "--no-keyring", secrets=[PASS])
+    assert cli.json("duress", "set", secrets=[PASS, "coerced passphrase"]) == {"duress": True}
+    coerced = cli.run("info", secrets=["coerced passphrase"], check=False)
+    assert coerced.returncode == 1 and "Wrong passphrase" in coerced.stderr
+    gone = cli.run("info", secrets=[PASS], check=False)
+    assert gone.returncode == 1 and "No vault" in gone.stderr
