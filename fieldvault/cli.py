@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -14,17 +13,9 @@ from typing import Any
 from db.entities import CONSENT_SCOPES, Case, Testimony
 from db.errors import FieldvaultError, InvalidInput
 from db.keyring_store import NoKeyring, SystemKeyring
+from db.paths import default_vault_dir
 from db.vault import Vault, wipe_vault
 from fieldvault.passphrases import SecretSource, check_new_passphrase
-
-
-def default_vault_dir() -> Path:
-    override = os.environ.get("FIELDVAULT_HOME")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("Fieldvault", appauthor=False)) / "vault"
 
 
 class Output:
