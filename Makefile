@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 
-.PHONY: help run test lint format bench stress lock clean system-deps-test system-deps-run
+.PHONY: translations help run test lint format bench stress lock clean system-deps-test system-deps-run
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -19,16 +19,23 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+QM := $(patsubst %.ts,%.qm,$(wildcard resources/translations/*.ts))
+
+resources/translations/%.qm: resources/translations/%.ts $(STAMP)
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
+
+translations: $(QM)  ## compile the Qt translations (.ts → .qm)
+
 system-deps-test:
 	bash scripts/system-deps.sh test
 
 system-deps-run:
 	bash scripts/system-deps.sh run
 
-run: system-deps-run $(STAMP)  ## set everything up and start the app
+run: system-deps-run $(STAMP) translations  ## set everything up and start the app
 	$(VENV)/bin/fieldvault
 
-test: system-deps-test $(STAMP)  ## set everything up and run the whole suite (GUI offscreen)
+test: system-deps-test $(STAMP) translations  ## set everything up and run the whole suite (GUI offscreen)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q
 
 stress: system-deps-test $(STAMP)  ## long kill -9, fault and fuzz runs (not part of `make test`)

@@ -38,6 +38,8 @@ KEY_FILE_VERSION = 1
 KEY_BYTES = 32
 NONCE_BYTES = 12
 RECOVERY_CHECK_BYTES = 2
+# The floor for a new passphrase everywhere (CLI and GUI); the GUI also shows strength.
+MIN_PASSPHRASE_CHARS = 8
 
 
 def b64(data: bytes) -> str:

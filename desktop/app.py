@@ -1,7 +1,47 @@
-"""Placeholder replaced in the next commit by the minimal window."""
+"""``run_gui``: the desktop app's entry point (``fieldvault`` with no command).
+
+Wiring only: find the vault folder, start Qt, load translations, show the window.
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from db.paths import default_vault_dir
+from desktop.i18n import install_translators
+from desktop.window import FieldvaultWindow
+
+
+def vault_folder(argv: list[str]) -> Path:
+    """``--vault DIR`` from the global options, else the CLI's default folder."""
+    parser = argparse.ArgumentParser(prog="fieldvault", add_help=False)
+    parser.add_argument("--vault", type=Path)
+    known, _rest = parser.parse_known_args(argv)
+    if known.vault is not None:
+        return Path(known.vault).expanduser()
+    return default_vault_dir()
+
 
 def run_gui(argv: list[str]) -> int:
-    raise SystemExit("The desktop window is not built yet; use the command line (fieldvault --help).")
+    folder = vault_folder(argv)
+    existing = QApplication.instance()
+    app = (
+        existing
+        if isinstance(existing, QApplication)
+        else QApplication([sys.argv[0] if sys.argv else "fieldvault"])
+    )
+    app.setApplicationName("Fieldvault")
+    translators = install_translators(app)
+    window = FieldvaultWindow(folder)
+    app.aboutToQuit.connect(window.shutdown)
+    window.show()
+    try:
+        return int(app.exec())
+    finally:
+        window.close()  # locks the vault if it is still open
+        for translator in translators:
+            app.removeTranslator(translator)

@@ -9,6 +9,7 @@ import os
 import sys
 
 from db.errors import FieldvaultError
+from db.keys import MIN_PASSPHRASE_CHARS
 
 
 class SecretSource:
@@ -35,9 +36,6 @@ class SecretSource:
         if confirm and getpass.getpass("Repeat: ") != first:
             raise FieldvaultError("The two entries differ; nothing was changed.")
         return first
-
-
-MIN_PASSPHRASE_CHARS = 8
 
 
 def check_new_passphrase(passphrase: str) -> str:

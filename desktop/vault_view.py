@@ -1,0 +1,376 @@
+"""The screen of an unlocked vault: cases, their testimonies, a testimony form, search.
+
+Minimal on purpose (the full GUI is a later issue). It reads and writes only
+through the vault's services; those calls take milliseconds, so they run on the
+GUI thread. Everything shown here is witness data: ``clear_all`` empties every
+widget, and the window destroys this view when the vault locks.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.entities import Case, Testimony
+from db.errors import FieldvaultError
+from db.services import SearchHit
+from db.vault import Vault
+from desktop.messages import error_message
+
+SEARCH_DELAY_MS = 250
+ID_ROLE = Qt.ItemDataRole.UserRole
+CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+TYPE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def _section_label(text: str) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+class VaultView(QWidget):
+    lock_requested = Signal()
+    search_done = Signal(int)  # number of hits shown; lets tests wait without sleeping
+
+    def __init__(self, vault: Vault, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self._editing_id: str | None = None
+
+        # -- top bar: search and lock ----------------------------------------
+        self.search_field = QLineEdit()
+        self.search_field.setPlaceholderText(self.tr("Search cases and testimonies…"))
+        self.search_field.setAccessibleName(self.tr("Search"))
+        self.search_field.setClearButtonEnabled(True)
+        self.lock_button = QPushButton(self.tr("Lock (Ctrl+L)"))
+        self.lock_button.setAccessibleName(self.tr("Lock the vault"))
+        top = QHBoxLayout()
+        top.addWidget(self.search_field, 1)
+        top.addWidget(self.lock_button)
+
+        self.search_results = QListWidget()
+        self.search_results.setAccessibleName(self.tr("Search results"))
+        self.search_results.setWordWrap(True)
+        self.search_results.setMaximumHeight(180)
+        self.search_results.hide()
+        self.search_status = QLabel()
+        self.search_status.hide()
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+
+        # -- left: cases -----------------------------------------------------
+        self.case_list = QListWidget()
+        self.case_list.setAccessibleName(self.tr("Cases"))
+        self.case_title_field = QLineEdit()
+        self.case_title_field.setPlaceholderText(self.tr("Title of a new case"))
+        self.case_title_field.setAccessibleName(self.tr("New case title"))
+        self.new_case_button = QPushButton(self.tr("New case"))
+        self.new_case_button.setAccessibleName(self.tr("New case"))
+        cases_panel = QWidget()
+        cases_layout = QVBoxLayout(cases_panel)
+        cases_layout.addWidget(_section_label(self.tr("Cases")))
+        cases_layout.addWidget(self.case_list, 1)
+        new_case_row = QHBoxLayout()
+        new_case_row.addWidget(self.case_title_field, 1)
+        new_case_row.addWidget(self.new_case_button)
+        cases_layout.addLayout(new_case_row)
+
+        # -- middle: testimonies of the selected case ------------------------
+        self.testimony_list = QListWidget()
+        self.testimony_list.setAccessibleName(self.tr("Testimonies of the selected case"))
+        self.new_testimony_button = QPushButton(self.tr("New testimony"))
+        self.new_testimony_button.setAccessibleName(self.tr("New testimony"))
+        testimonies_panel = QWidget()
+        testimonies_layout = QVBoxLayout(testimonies_panel)
+        testimonies_layout.addWidget(_section_label(self.tr("Testimonies")))
+        testimonies_layout.addWidget(self.testimony_list, 1)
+        testimonies_layout.addWidget(self.new_testimony_button)
+
+        # -- right: the testimony form ---------------------------------------
+        self.form_heading = _section_label(self.tr("New testimony"))
+        self.title_field = QLineEdit()
+        self.title_field.setAccessibleName(self.tr("Testimony title"))
+        self.language_field = QLineEdit()
+        self.language_field.setAccessibleName(self.tr("Language code"))
+        self.language_field.setPlaceholderText(self.tr("e.g. uk, ru, en"))
+        self.language_field.setMaxLength(35)
+        self.narrative_field = QPlainTextEdit()
+        self.narrative_field.setAccessibleName(self.tr("Narrative"))
+        self.narrative_field.setTabChangesFocus(True)
+        self.save_button = QPushButton(self.tr("Save testimony"))
+        self.save_button.setAccessibleName(self.tr("Save testimony"))
+        self.save_button.setToolTip(self.tr("Ctrl+Enter in the narrative also saves."))
+        self.form_status = QLabel()
+        self.form_status.setWordWrap(True)
+        self.form_status.setTextFormat(Qt.TextFormat.PlainText)
+        self.form_status.setAccessibleName(self.tr("Form status"))
+        form_panel = QWidget()
+        form_layout = QVBoxLayout(form_panel)
+        form_layout.addWidget(self.form_heading)
+        fields = QFormLayout()
+        fields.addRow(self.tr("&Title:"), self.title_field)
+        fields.addRow(self.tr("&Language:"), self.language_field)
+        fields.addRow(self.tr("&Narrative:"), self.narrative_field)
+        form_layout.addLayout(fields, 1)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.form_status, 1)
+        save_row.addWidget(self.save_button)
+        form_layout.addLayout(save_row)
+        self.form_panel = form_panel
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(cases_panel)
+        splitter.addWidget(testimonies_panel)
+        splitter.addWidget(form_panel)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(2, 4)
+        splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.search_status)
+        layout.addWidget(self.search_results)
+        layout.addWidget(splitter, 1)
+
+        # -- wiring ----------------------------------------------------------
+        self.lock_button.clicked.connect(self.lock_requested)
+        self.search_field.textChanged.connect(self._search_timer.start)
+        self.search_field.returnPressed.connect(self.run_search)
+        self._search_timer.timeout.connect(self.run_search)
+        self.search_results.itemActivated.connect(self._open_hit)
+        self.search_results.itemClicked.connect(self._open_hit)
+        self.case_title_field.returnPressed.connect(self.create_case)
+        self.new_case_button.clicked.connect(self.create_case)
+        self.case_list.currentItemChanged.connect(self._on_case_changed)
+        self.testimony_list.currentItemChanged.connect(self._on_testimony_changed)
+        self.new_testimony_button.clicked.connect(self.start_new_testimony)
+        self.title_field.returnPressed.connect(self.save_testimony)
+        self.language_field.returnPressed.connect(self.save_testimony)
+        self.save_button.clicked.connect(self.save_testimony)
+        for keys in ("Ctrl+Return", "Ctrl+Enter", QKeySequence.StandardKey.Save):
+            shortcut = QShortcut(QKeySequence(keys), form_panel)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.save_testimony)
+
+        self.reload_cases()
+        self._set_form_enabled(False)
+
+    # -- cases ---------------------------------------------------------------
+
+    def selected_case_id(self) -> str | None:
+        item = self.case_list.currentItem()
+        return None if item is None else str(item.data(ID_ROLE))
+
+    def reload_cases(self, select_id: str | None = None) -> None:
+        select_id = select_id or self.selected_case_id()
+        self.case_list.blockSignals(True)
+        self.case_list.clear()
+        chosen: QListWidgetItem | None = None
+        for case in self._vault.cases.list():
+            item = QListWidgetItem(case.title)
+            item.setData(ID_ROLE, case.id)
+            self.case_list.addItem(item)
+            if case.id == select_id:
+                chosen = item
+        self.case_list.blockSignals(False)
+        if chosen is not None:
+            self.case_list.setCurrentItem(chosen)
+
+    def create_case(self) -> None:
+        title = self.case_title_field.text().strip()
+        if not title:
+            self.case_title_field.setFocus()
+            return
+        try:
+            case = self._vault.cases.create(Case(title=title))
+        except FieldvaultError as err:
+            self._show_status(error_message(err))
+            return
+        self.case_title_field.clear()
+        self.reload_cases(select_id=case.id)
+        self.title_field.setFocus()
+
+    def _on_case_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        self.reload_testimonies()
+        self.start_new_testimony()
+        self._set_form_enabled(current is not None)
+
+    # -- testimonies ---------------------------------------------------------
+
+    def reload_testimonies(self, select_id: str | None = None) -> None:
+        self.testimony_list.blockSignals(True)
+        self.testimony_list.clear()
+        case_id = self.selected_case_id()
+        chosen: QListWidgetItem | None = None
+        if case_id is not None:
+            for testimony in self._vault.testimonies.list(case_id):
+                item = QListWidgetItem(self._testimony_label(testimony))
+                item.setData(ID_ROLE, testimony.id)
+                self.testimony_list.addItem(item)
+                if testimony.id == select_id:
+                    chosen = item
+        if chosen is not None:
+            self.testimony_list.setCurrentItem(chosen)
+        self.testimony_list.blockSignals(False)
+
+    def _testimony_label(self, testimony: Testimony) -> str:
+        title = testimony.title or self.tr("(untitled testimony)")
+        return f"{title} [{testimony.language}]" if testimony.language else title
+
+    def start_new_testimony(self) -> None:
+        self.testimony_list.blockSignals(True)
+        self.testimony_list.setCurrentRow(-1)
+        self.testimony_list.clearSelection()
+        self.testimony_list.blockSignals(False)
+        self._editing_id = None
+        self.form_heading.setText(self.tr("New testimony"))
+        self.title_field.clear()
+        self.language_field.clear()
+        self.narrative_field.clear()
+        self.form_status.clear()
+
+    def _on_testimony_changed(
+        self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
+    ) -> None:
+        if current is None:
+            return
+        self.load_testimony(str(current.data(ID_ROLE)))
+
+    def load_testimony(self, testimony_id: str) -> None:
+        try:
+            testimony = self._vault.testimonies.get(testimony_id)
+        except FieldvaultError as err:
+            self._show_status(error_message(err))
+            return
+        self._editing_id = testimony.id
+        self.form_heading.setText(self.tr("Testimony"))
+        self.title_field.setText(testimony.title)
+        self.language_field.setText(testimony.language)
+        self.narrative_field.setPlainText(testimony.narrative)
+        self.form_status.clear()
+
+    def save_testimony(self) -> None:
+        case_id = self.selected_case_id()
+        if case_id is None:
+            self._show_status(self.tr("Choose or create a case first."))
+            return
+        title = self.title_field.text().strip()
+        language = self.language_field.text().strip()
+        narrative = self.narrative_field.toPlainText()
+        if not (title or narrative.strip()):
+            self._show_status(self.tr("Write a title or a narrative first."))
+            return
+        try:
+            if self._editing_id is None:
+                saved = self._vault.testimonies.create(
+                    Testimony(case_id=case_id, title=title, language=language, narrative=narrative)
+                )
+            else:
+                saved = self._vault.testimonies.edit(
+                    self._editing_id, title=title, language=language, narrative=narrative
+                )
+        except FieldvaultError as err:
+            self._show_status(error_message(err))
+            return
+        self.reload_testimonies(select_id=saved.id)
+        self._editing_id = saved.id
+        self.form_heading.setText(self.tr("Testimony"))
+        self._show_status(self.tr("Saved."))
+
+    def _set_form_enabled(self, enabled: bool) -> None:
+        for widget in (
+            self.title_field,
+            self.language_field,
+            self.narrative_field,
+            self.save_button,
+            self.new_testimony_button,
+        ):
+            widget.setEnabled(enabled)
+
+    def _show_status(self, message: str) -> None:
+        self.form_status.setText(message)
+
+    # -- search --------------------------------------------------------------
+
+    def run_search(self) -> None:
+        self._search_timer.stop()
+        text = self.search_field.text().strip()
+        self.search_results.clear()
+        if not text:
+            self.search_results.hide()
+            self.search_status.hide()
+            self.search_done.emit(0)
+            return
+        try:
+            hits = self._vault.search.query(text, as_you_type=True)
+        except FieldvaultError as err:
+            hits = []
+            self.search_status.setText(error_message(err))
+        else:
+            self.search_status.setText(
+                self.tr("%n result(s)", "", len(hits)) if hits else self.tr("No results.")
+            )
+        for hit in hits:
+            self.search_results.addItem(self._hit_item(hit))
+        self.search_status.show()
+        self.search_results.setVisible(bool(hits))
+        self.search_done.emit(len(hits))
+
+    def _hit_item(self, hit: SearchHit) -> QListWidgetItem:
+        kinds = {"case": self.tr("Case"), "testimony": self.tr("Testimony")}
+        kind = kinds.get(hit.entity_type, hit.entity_type)
+        snippet = " ".join(hit.snippet.split())
+        item = QListWidgetItem(f"{kind}: {hit.label}\n{snippet}")
+        item.setData(ID_ROLE, hit.entity_id)
+        item.setData(CASE_ID_ROLE, hit.case_id or (hit.entity_id if hit.entity_type == "case" else ""))
+        item.setData(TYPE_ROLE, hit.entity_type)
+        return item
+
+    def _open_hit(self, item: QListWidgetItem) -> None:
+        case_id = str(item.data(CASE_ID_ROLE) or "")
+        for row in range(self.case_list.count()):
+            if self.case_list.item(row).data(ID_ROLE) == case_id:
+                self.case_list.setCurrentRow(row)
+                break
+        if item.data(TYPE_ROLE) == "testimony":
+            for row in range(self.testimony_list.count()):
+                if self.testimony_list.item(row).data(ID_ROLE) == item.data(ID_ROLE):
+                    self.testimony_list.setCurrentRow(row)
+                    break
+
+    # -- locking -------------------------------------------------------------
+
+    def clear_all(self) -> None:
+        """Empty every widget that held vault data and forget the vault."""
+        self._search_timer.stop()
+        for line in (self.search_field, self.case_title_field, self.title_field, self.language_field):
+            line.blockSignals(True)
+            line.clear()
+            line.blockSignals(False)
+        self.narrative_field.clear()
+        for listing in (self.search_results, self.case_list, self.testimony_list):
+            listing.blockSignals(True)
+            listing.clear()
+            listing.blockSignals(False)
+        self.search_status.clear()
+        self.form_status.clear()
+        self._editing_id = None
+        self._vault = None  # type: ignore[assignment]  # the view is being destroyed

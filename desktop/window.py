@@ -1,0 +1,186 @@
+"""The top-level window: a stack of screens and the vault's life cycle.
+
+create vault → recovery key (once) → vault view ⇄ (Ctrl+L) unlock → vault view
+
+The window holds the open ``Vault`` (or None) and starts the workers. Locking
+empties and destroys the vault view, closes the vault, and shows the unlock
+screen. Nothing typed or read here is written to QSettings, logs or files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from db.keyring_store import KeyringStore
+from db.keys import Argon2Params
+from db.vault import KEY_FILE, Vault
+from desktop.messages import failure_message, keyring_notice
+from desktop.unlock import CreateVaultPage, RecoveryKeyPage, UnlockPage
+from desktop.vault_view import VaultView
+from desktop.workers import (
+    CreateVaultWorker,
+    OperationFailed,
+    UnlockVaultWorker,
+    VaultCreated,
+    VaultUnlocked,
+    WorkerSignals,
+)
+
+
+def vault_exists(folder: Path) -> bool:
+    return (folder / KEY_FILE).is_file()
+
+
+class FieldvaultWindow(QMainWindow):
+    """``keyring`` None means the system keyring; ``argon2`` None means calibrate
+    (production). Tests pass NoKeyring() and fast Argon2 parameters."""
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        keyring: KeyringStore | None = None,
+        argon2: Argon2Params | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.folder = Path(folder)
+        self._keyring = keyring
+        self._argon2 = argon2
+        self._vault: Vault | None = None
+        self._closing = False
+        self.thread_pool = QThreadPool(self)
+        self.thread_pool.setMaxThreadCount(1)
+        self.vault_view: VaultView | None = None
+
+        self.setWindowTitle(self.tr("Fieldvault"))
+        self.resize(1100, 700)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+
+        self.create_page = CreateVaultPage(self.folder)
+        self.recovery_page = RecoveryKeyPage()
+        self.unlock_page = UnlockPage(self.folder)
+        for page in (self.create_page, self.recovery_page, self.unlock_page):
+            self.stack.addWidget(page)
+
+        self._create_signals = WorkerSignals(self)
+        self._create_signals.succeeded.connect(self._on_created)
+        self._create_signals.failed.connect(self._on_create_failed)
+        self._unlock_signals = WorkerSignals(self)
+        self._unlock_signals.succeeded.connect(self._on_unlocked)
+        self._unlock_signals.failed.connect(self._on_unlock_failed)
+
+        self.create_page.create_requested.connect(self._start_create)
+        self.recovery_page.acknowledged.connect(self._show_vault_view)
+        self.unlock_page.unlock_requested.connect(self._start_unlock)
+
+        self.lock_action = QAction(self.tr("Lock the vault"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        self.addAction(self.lock_action)
+
+        self._show_page(self.unlock_page if vault_exists(self.folder) else self.create_page)
+
+    # -- state -----------------------------------------------------------------
+
+    @property
+    def vault(self) -> Vault | None:
+        return self._vault
+
+    def _show_page(self, page: QWidget) -> None:
+        self.stack.setCurrentWidget(page)
+        page.setFocus()
+
+    # -- create ----------------------------------------------------------------
+
+    @Slot(str)
+    def _start_create(self, passphrase: str) -> None:
+        worker = CreateVaultWorker(
+            self._create_signals, self.folder, passphrase, keyring=self._keyring, argon2=self._argon2
+        )
+        self.thread_pool.start(worker)
+
+    @Slot(object)
+    def _on_created(self, report: VaultCreated) -> None:
+        if self._closing:
+            report.vault.lock()
+            return
+        self._vault = report.vault
+        self.create_page.reset()
+        self.recovery_page.show_key(report.recovery_key, keyring_notice(report.keyring_notice))
+        self.stack.setCurrentWidget(self.recovery_page)
+
+    @Slot(object)
+    def _on_create_failed(self, report: OperationFailed) -> None:
+        self.create_page.set_busy(False)
+        self.create_page.show_error(failure_message(report))
+
+    # -- unlock ----------------------------------------------------------------
+
+    @Slot(str)
+    def _start_unlock(self, passphrase: str) -> None:
+        self.thread_pool.start(
+            UnlockVaultWorker(self._unlock_signals, self.folder, passphrase, keyring=self._keyring)
+        )
+
+    @Slot(object)
+    def _on_unlocked(self, report: VaultUnlocked) -> None:
+        if self._closing or self._vault is not None:
+            report.vault.lock()
+            return
+        self._vault = report.vault
+        self.unlock_page.reset()
+        self._show_vault_view()
+
+    @Slot(object)
+    def _on_unlock_failed(self, report: OperationFailed) -> None:
+        self.unlock_page.set_busy(False)
+        self.unlock_page.show_error(failure_message(report))
+
+    # -- the open vault ----------------------------------------------------------
+
+    @Slot()
+    def _show_vault_view(self) -> None:
+        if self._vault is None:
+            return
+        self.vault_view = VaultView(self._vault)
+        self.vault_view.lock_requested.connect(self.lock)
+        self.stack.addWidget(self.vault_view)
+        self._show_page(self.vault_view)
+        self.vault_view.case_title_field.setFocus()
+
+    @Slot()
+    def lock(self) -> None:
+        """Ctrl+L: forget everything shown, close the vault, ask for the passphrase."""
+        view, self.vault_view = self.vault_view, None
+        if view is not None:
+            view.clear_all()
+            self.stack.removeWidget(view)
+            view.deleteLater()
+        self.recovery_page.clear()
+        vault, self._vault = self._vault, None
+        if vault is not None:
+            vault.lock()
+        if self._closing:
+            return
+        self.create_page.reset()
+        self.unlock_page.reset()
+        self._show_page(self.unlock_page if vault_exists(self.folder) else self.create_page)
+
+    def shutdown(self) -> None:
+        """Wait for a running worker, then lock whatever it opened."""
+        self._closing = True
+        self.thread_pool.waitForDone()
+        # A worker that just finished has queued its report: deliver it now so
+        # the vault it opened is locked (the slots see _closing).
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall.value)
+        self.lock()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.shutdown()
+        super().closeEvent(event)

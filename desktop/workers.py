@@ -1,0 +1,109 @@
+"""Background work for the window: one QRunnable per slow vault operation.
+
+Creating and unlocking a vault run Argon2id (about a second on purpose), so they
+run on a QThreadPool. A worker never touches a widget: it emits one report
+object through a ``WorkerSignals`` holder that lives in the GUI thread, and the
+queued connection delivers it there (STYLE.md, rule 3).
+
+Reports carry no traceback: a traceback keeps the worker's frames alive, and
+those frames hold the passphrase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+from db.errors import FieldvaultError
+from db.keyring_store import KeyringStore
+from db.keys import Argon2Params
+from db.vault import Vault
+
+
+@dataclass(frozen=True)
+class VaultCreated:
+    vault: Vault
+    recovery_key: str
+    keyring_notice: str
+
+
+@dataclass(frozen=True)
+class VaultUnlocked:
+    vault: Vault
+
+
+@dataclass(frozen=True)
+class OperationFailed:
+    """``error`` is set for the vault's own errors (``str`` is safe to show);
+    for anything else only the exception's type name is kept."""
+
+    error: FieldvaultError | None
+    error_type: str
+
+
+class WorkerSignals(QObject):
+    """Created in the GUI thread; workers emit, the window receives (queued)."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+def _failure(err: Exception) -> OperationFailed:
+    if isinstance(err, FieldvaultError):
+        return OperationFailed(err.with_traceback(None), type(err).__name__)
+    return OperationFailed(None, type(err).__name__)
+
+
+class CreateVaultWorker(QRunnable):
+    def __init__(
+        self,
+        signals: WorkerSignals,
+        folder: Path,
+        passphrase: str,
+        *,
+        keyring: KeyringStore | None,
+        argon2: Argon2Params | None,
+    ) -> None:
+        super().__init__()
+        self._signals = signals
+        self._folder = folder
+        self._passphrase = passphrase
+        self._keyring = keyring
+        self._argon2 = argon2
+
+    def run(self) -> None:
+        passphrase, self._passphrase = self._passphrase, ""
+        try:
+            created = Vault.create(self._folder, passphrase, keyring=self._keyring, argon2=self._argon2)
+        except Exception as err:  # noqa: BLE001 - every failure becomes a report, none a traceback
+            self._signals.failed.emit(_failure(err))
+            return
+        finally:
+            del passphrase
+        self._signals.succeeded.emit(
+            VaultCreated(created.vault, created.recovery_key, created.keyring_notice)
+        )
+
+
+class UnlockVaultWorker(QRunnable):
+    def __init__(
+        self, signals: WorkerSignals, folder: Path, passphrase: str, *, keyring: KeyringStore | None
+    ) -> None:
+        super().__init__()
+        self._signals = signals
+        self._folder = folder
+        self._passphrase = passphrase
+        self._keyring = keyring
+
+    def run(self) -> None:
+        passphrase, self._passphrase = self._passphrase, ""
+        try:
+            vault = Vault.open(self._folder, passphrase, keyring=self._keyring)
+        except Exception as err:  # noqa: BLE001 - every failure becomes a report, none a traceback
+            self._signals.failed.emit(_failure(err))
+            return
+        finally:
+            del passphrase
+        self._signals.succeeded.emit(VaultUnlocked(vault))
