@@ -42,11 +42,15 @@ def atomic_write(path: Path, data: bytes, *, what: str) -> None:
         finally:
             os.close(fd)
         temp.replace(path)
-        fsync_directory(path.parent)
     except OSError as err:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise StorageError(what, err) from err
+    # The new file is in place now, so the previous state is gone: a failing
+    # directory fsync must not be reported as "nothing changed". It only means
+    # the rename may not survive a power cut (the old, complete file then would).
+    with contextlib.suppress(OSError):
+        fsync_directory(path.parent)
 
 
 def remove_stale_temp_files(folder: Path) -> int:

@@ -20,6 +20,16 @@ class VaultExists(FieldvaultError):
         super().__init__(f"A vault already exists at {path}; refusing to overwrite it.")
 
 
+class IncompleteVault(FieldvaultError):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"{path} holds a vault database but no key file (an interrupted creation, or "
+            "vault.keys was removed). If you have a copy of vault.keys, put it back; "
+            "otherwise nothing can decrypt this database: delete the folder and create "
+            "the vault again."
+        )
+
+
 class VaultLocked(FieldvaultError):
     def __init__(self) -> None:
         super().__init__("The vault is locked. Unlock it with your passphrase first.")

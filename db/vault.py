@@ -25,6 +25,7 @@ from db.device import DeviceIdentity
 from db.engine import check_engine_opens, make_engine, refuse_plaintext_database
 from db.entities import Case, EvidenceItem, Incident, Link, Person, Testimony
 from db.errors import (
+    IncompleteVault,
     InvalidInput,
     KeyringSecretMissing,
     StorageError,
@@ -45,7 +46,14 @@ from db.keys import (
     parse_recovery_key,
 )
 from db.model import Device
-from db.services import EntityService, RevisionService, SearchService, Services, VaultContext
+from db.services import (
+    EntityService,
+    RevisionService,
+    SearchService,
+    Services,
+    VaultContext,
+    storage_errors,
+)
 
 KEY_FILE = "vault.keys"
 DB_FILE = "vault.db"
@@ -105,10 +113,11 @@ class Vault:
         self._master_key: bytes | None = master_key
         self._blob_key: bytes | None = subkeys.blobs
         remove_stale_temp_files(folder)
-        self._engine: Engine | None = make_engine(folder / DB_FILE, subkeys.database)
-        check_engine_opens(self._engine)
-        migrate.upgrade(self._engine)
-        identity = self._load_or_create_identity(subkeys.device_keys)
+        with storage_errors("open the vault database"):
+            self._engine: Engine | None = make_engine(folder / DB_FILE, subkeys.database)
+            check_engine_opens(self._engine)
+            migrate.upgrade(self._engine)
+            identity = self._load_or_create_identity(subkeys.device_keys)
         self.device_id = identity.device_id
         self._services: Services | None = Services(VaultContext(self._engine, identity))
 
@@ -126,8 +135,10 @@ class Vault:
     ) -> CreatedVault:
         """Create a vault; the recovery key in the result is shown to the user once."""
         folder = Path(folder)
-        if (folder / KEY_FILE).exists() or (folder / DB_FILE).exists():
+        if (folder / KEY_FILE).exists():
             raise VaultExists(str(folder))
+        if (folder / DB_FILE).exists():
+            raise IncompleteVault(str(folder))
         keyring = keyring or SystemKeyring()
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -154,8 +165,16 @@ class Vault:
         )
         # The database is created before the key file is written, so a crash
         # in between leaves no key file: the folder is then not yet a vault.
-        vault = cls(folder, key_file, master_key, keyring)
-        atomic_write(folder / KEY_FILE, key_file.to_bytes(), what="write the key file")
+        vault = None
+        try:
+            vault = cls(folder, key_file, master_key, keyring)
+            atomic_write(folder / KEY_FILE, key_file.to_bytes(), what="write the key file")
+        except BaseException:
+            # Leave the folder as it was, so that creating again works.
+            if vault is not None:
+                vault.lock()
+            _remove_database_files(folder)
+            raise
         return CreatedVault(vault, format_recovery_key(recovery), notice)
 
     @classmethod
@@ -197,7 +216,9 @@ class Vault:
         master_key = key_file.unwrap_with_recovery_key(raw)
         secret = None
         if use_keyring and keyring.available():
-            secret = new_keyring_secret()
+            # Reusing this machine's secret keeps the old key file valid should
+            # writing the new one fail.
+            secret = keyring.get(key_file.vault_id) or new_keyring_secret()
         stretched = key_file.stretch(new_passphrase)
         if key_file.is_duress(stretched):
             raise InvalidInput("That is the duress passphrase; choose another.")
@@ -207,8 +228,15 @@ class Vault:
         )
         if secret is not None:
             keyring.put(key_file.vault_id, secret)
-        atomic_write(folder / KEY_FILE, replacement.to_bytes(), what="write the key file")
-        return cls(folder, replacement, master_key, keyring), format_recovery_key(new_recovery)
+        # Open the database first: once the key file is replaced, the old
+        # recovery key is retired, so the new one must reach the user.
+        vault = cls(folder, replacement, master_key, keyring)
+        try:
+            atomic_write(folder / KEY_FILE, replacement.to_bytes(), what="write the key file")
+        except BaseException:
+            vault.lock()
+            raise
+        return vault, format_recovery_key(new_recovery)
 
     def change_passphrase(self, current: str, new: str) -> None:
         """Rewrap the master key under a new passphrase; the data is not re-encrypted."""
@@ -352,6 +380,12 @@ class Vault:
                 )
             )
             return identity
+
+
+def _remove_database_files(folder: Path) -> None:
+    for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", f"{DB_FILE}-journal"):
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
 
 
 def wipe_vault(folder: Path, *, keyring: KeyringStore | None = None, vault_id: str | None = None) -> None:

@@ -277,3 +277,13 @@ def test_duress_survives_a_passphrase_change_and_can_be_cleared(vault: Vault, va
     with pytest.raises(WrongPassphrase):
         open_vault(vault_dir, "under duress 911")
     open_vault(vault_dir, "second passphrase").lock()  # not wiped: duress was cleared
+
+
+def test_interrupted_creation_is_explained_not_overwritten(vault: Vault, vault_dir: Path) -> None:
+    from db.errors import IncompleteVault
+
+    vault.lock()
+    (vault_dir / KEY_FILE).unlink()
+    with pytest.raises(IncompleteVault, match=r"copy of vault\.keys"):
+        Vault.create(vault_dir, "another passphrase", keyring=NoKeyring(), argon2=FAST_ARGON2)
+    assert (vault_dir / DB_FILE).exists()

@@ -1,0 +1,516 @@
+"""kill -9 at random points of a stream of saves: the vault opens, SQLite's
+integrity check passes, and every save that returned is there.
+
+For each kill point the test forks a child that opens the vault and saves
+testimonies and cases in a loop (creates and edits, of short and multi-page
+texts). Before each save the child writes a "begin" line to a pipe and, only
+after the save returned, a "done" line. The parent kills the child with
+SIGKILL a random (seeded) 0-150 ms after it reported the vault open, then
+opens the vault itself and checks that:
+
+- ``integrity_check()`` is empty and no entity is in conflict;
+- the records are exactly those acknowledged, plus, at most, the one save
+  that was under way when the kill came (complete, never half of it);
+- there is one revision per save that reached the disk.
+
+Then the next point, on the same vault. Several vaults are used in turn, so a
+failure names its vault, point and seed. 100 points by default; with
+FIELDVAULT_STRESS=1 (``make stress``) the stress variant runs 1,000.
+
+Also: stale temp files of an interrupted key-file write go on the next open,
+and a kill -9 anywhere in change_passphrase leaves exactly one passphrase that
+opens the vault.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import select
+import signal
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+from db import entities
+from db.errors import FieldvaultError, WrongPassphrase
+from db.keyring_store import NoKeyring
+from db.vault import KEY_FILE, Vault
+from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
+
+STRESS = os.environ.get("FIELDVAULT_STRESS") == "1"
+POINTS_PER_VAULT = 10
+VAULTS = 10  # 100 kill points in the default run
+STRESS_VAULTS = 100 if STRESS else 10  # 1,000 kill points with `make stress`
+MAX_DELAY = 0.150  # seconds after the child has opened the vault
+SEED = 7_340_211
+CHILD_LIFETIME = 20.0  # a child never killed stops by itself
+WAIT = 30.0  # longest wait for a child's message
+
+FILLER = (
+    "Свідок бачив, як двох полонених вивели з підвалу школи і повели до лісу. "
+    "The witness saw two detainees taken from the school basement towards the forest. "
+)
+
+
+def text_for(point: int, seq: int, length: int) -> str:
+    """The text a child saves at ``seq``; the parent rebuilds it from the numbers."""
+    head = f"[{point}:{seq}] "
+    return head + (FILLER * (length // len(FILLER) + 1))[: max(length - len(head), 0)]
+
+
+# -- the child side (runs in a forked process, never returns) -------------
+
+
+def send(fd: int, **message: Any) -> None:
+    """One line to the parent. Small lines (< PIPE_BUF) reach the pipe whole."""
+    data = (json.dumps(message) + "\n").encode()
+    assert len(data) < select.PIPE_BUF, message
+    os.write(fd, data)
+
+
+def child_main(fd: int, body: Callable[[int], None]) -> NoReturn:
+    """Run ``body(fd)`` in the forked child and leave without returning to pytest."""
+    code = 0
+    try:
+        body(fd)
+    except Exception:  # noqa: BLE001 - sent to the parent, which fails the test with it
+        code = 1
+        with_tb = traceback.format_exc()
+        for start in range(0, len(with_tb), 400):
+            send(fd, e="error", text=with_tb[start : start + 400])
+    finally:
+        os._exit(code)
+
+
+def save_stream(folder: Path, fd: int, point: int, seed: int) -> None:
+    """Save creates and edits of testimonies and cases until killed."""
+    vault = open_vault(folder)
+    testimonies = [t.id for t in vault.testimonies.list()]
+    cases = [c.id for c in vault.cases.list()]
+    rng = random.Random(seed)
+    send(fd, e="open")
+    deadline = time.monotonic() + CHILD_LIFETIME
+    seq = 0
+    while time.monotonic() < deadline:
+        seq += 1
+        op = rng.choices(["testimony+", "testimony~", "case+", "case~"], weights=[4, 3, 1, 2])[0]
+        # Mostly one page; sometimes many (a narrative transcribed at length).
+        length = rng.choice([40, 300, 1500, 12000]) if op.startswith("testimony") else rng.randint(20, 120)
+        value = text_for(point, seq, length)
+        if op == "testimony+":
+            case_id = rng.choice(cases)
+            send(fd, e="begin", seq=seq, op=op, length=length, case=case_id)
+            entity_id = vault.testimonies.create(
+                entities.Testimony(case_id=case_id, title=f"W-{seq}", language="uk", narrative=value)
+            ).id
+            testimonies.append(entity_id)
+        elif op == "testimony~":
+            entity_id = rng.choice(testimonies)
+            send(fd, e="begin", seq=seq, op=op, length=length, id=entity_id)
+            vault.testimonies.edit(entity_id, narrative=value)
+        elif op == "case+":
+            send(fd, e="begin", seq=seq, op=op, length=length)
+            entity_id = vault.cases.create(entities.Case(title=value)).id
+            cases.append(entity_id)
+        else:
+            entity_id = rng.choice(cases)
+            send(fd, e="begin", seq=seq, op=op, length=length, id=entity_id)
+            vault.cases.edit(entity_id, title=value)
+        # Only now has the save returned: acknowledge it.
+        send(fd, e="done", seq=seq, id=entity_id)
+
+
+# -- the parent side --------------------------------------------------------
+
+
+@dataclass
+class ChildRun:
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    killed: bool = False
+    exit_status: int = 0
+
+    def errors(self) -> str:
+        return "".join(m["text"] for m in self.messages if m["e"] == "error")
+
+
+class Pipe:
+    """Reads a child's lines from a pipe, without ever letting the pipe fill."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+        self.messages: list[dict[str, Any]] = []
+        self.closed = False
+
+    def pump(self, until: float) -> None:
+        """Read what arrives until the monotonic time ``until`` (or EOF)."""
+        while not self.closed:
+            left = until - time.monotonic()
+            if left <= 0:
+                return
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                self.read_some()
+
+    def read_some(self) -> None:
+        chunk = os.read(self.fd, 65536)
+        if not chunk:
+            self.closed = True
+            return
+        self.buffer += chunk
+        *lines, self.buffer = self.buffer.split(b"\n")
+        self.messages += [json.loads(line) for line in lines]
+
+    def wait_for(self, event: str, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self.closed and time.monotonic() < deadline:
+            if any(m["e"] in (event, "error") for m in self.messages):
+                break
+            self.pump(min(deadline, time.monotonic() + 0.05))
+        return any(m["e"] == event for m in self.messages)
+
+
+def run_child(body: Callable[[int], None], *, kill_after: float | None) -> ChildRun:
+    """Fork a child running ``body(write_fd)``; kill it ``kill_after`` seconds
+    after it sent its "open" line (None: let it finish). Returns all it sent."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_fd)
+        child_main(write_fd, body)
+    os.close(write_fd)
+    pipe = Pipe(read_fd)
+    result = ChildRun()
+    try:
+        if kill_after is not None:
+            if pipe.wait_for("open", WAIT):
+                pipe.pump(time.monotonic() + kill_after)
+            os.kill(pid, signal.SIGKILL)
+        pipe.pump(time.monotonic() + WAIT)  # to EOF: everything sent before death
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)  # never leave a child behind
+        _, status = os.waitpid(pid, 0)
+        os.close(read_fd)
+    result.messages = pipe.messages
+    result.killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    result.exit_status = os.waitstatus_to_exitcode(status)
+    assert not result.errors(), f"the child failed:\n{result.errors()}"
+    return result
+
+
+@dataclass
+class Expected:
+    """What the vault must hold: entity id -> saved text, per kind."""
+
+    testimonies: dict[str, str]
+    cases: dict[str, str]
+    revisions: int
+
+    @classmethod
+    def read(cls, vault: Vault) -> Expected:
+        return cls(
+            testimonies={t.id: t.narrative for t in vault.testimonies.list()},
+            cases={c.id: c.title for c in vault.cases.list()},
+            revisions=len(vault.revisions.all()),
+        )
+
+    def table(self, op: str) -> dict[str, str]:
+        return self.testimonies if op.startswith("testimony") else self.cases
+
+    def copy(self) -> Expected:
+        return Expected(dict(self.testimonies), dict(self.cases), self.revisions)
+
+
+def apply_messages(before: Expected, messages: list[dict[str, Any]], point: int) -> tuple[Expected, Any]:
+    """The state the acknowledged saves make, and the save under way (or None)."""
+    after = before.copy()
+    begun: dict[str, Any] | None = None
+    for message in messages:
+        if message["e"] == "begin":
+            assert begun is None, f"two saves under way at once: {begun}, {message}"
+            begun = message
+        elif message["e"] == "done":
+            assert begun is not None and begun["seq"] == message["seq"], message
+            after.table(begun["op"])[message["id"]] = text_for(point, begun["seq"], begun["length"])
+            after.revisions += 1
+            begun = None
+    return after, begun
+
+
+def check_after_kill(vault: Vault, expected: Expected, pending: Any, point: int) -> Expected:
+    """Fail unless the vault holds exactly ``expected`` or ``expected`` plus the
+    whole ``pending`` save; returns what it holds."""
+    assert vault.integrity_check() == [], f"integrity_check: {vault.integrity_check()[:5]}"
+    assert vault.revisions.conflicts() == [], "a single device's saves left a conflict"
+    actual = Expected.read(vault)
+    if actual == expected:
+        return actual
+    assert pending is not None, _diff("a save that returned is missing or changed", expected, actual)
+    # The kill came after the commit of the save under way but before its
+    # acknowledgement: it must then be there in full.
+    with_pending = expected.copy()
+    table = with_pending.table(pending["op"])
+    value = text_for(point, pending["seq"], pending["length"])
+    if pending["op"].endswith("+"):
+        new_ids = set(actual.table(pending["op"])) - set(table)
+        assert len(new_ids) == 1, _diff("records appeared that were never saved", expected, actual)
+        table[new_ids.pop()] = value
+    else:
+        table[pending["id"]] = value
+    with_pending.revisions += 1
+    assert actual == with_pending, _diff(
+        f"neither before nor after the save under way {pending}", expected, actual
+    )
+    return actual
+
+
+def _diff(what: str, expected: Expected, actual: Expected) -> str:
+    lines = [what + ":"]
+    for kind in ("testimonies", "cases"):
+        want, got = getattr(expected, kind), getattr(actual, kind)
+        for key in sorted(set(want) | set(got)):
+            if want.get(key) != got.get(key):
+                lines.append(
+                    f"  {kind} {key}: expected {_short(want.get(key))}, found {_short(got.get(key))}"
+                )
+    if expected.revisions != actual.revisions:
+        lines.append(f"  revisions: expected {expected.revisions}, found {actual.revisions}")
+    return "\n".join(lines)
+
+
+def _short(text: str | None) -> str:
+    return "absent" if text is None else f"{text[:40]!r}… ({len(text)} chars)"
+
+
+def new_vault(folder: Path) -> Expected:
+    """A vault with one case and one testimony, closed; returns what it holds."""
+    vault = Vault.create(folder, PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    case = vault.cases.create(entities.Case(title="Ізюм, березень 2022"))
+    vault.testimonies.create(entities.Testimony(case_id=case.id, title="W-1", narrative=FILLER))
+    expected = Expected.read(vault)
+    vault.lock()
+    return expected
+
+
+def kill_during_saves(folder: Path, vault_number: int) -> None:
+    seed = SEED + vault_number
+    rng = random.Random(seed)
+    expected = new_vault(folder)
+    saved = 0
+    for point in range(POINTS_PER_VAULT):
+        delay = rng.uniform(0, MAX_DELAY)
+        child_seed = rng.getrandbits(32)
+        where = f"vault {vault_number} (seed {seed}), point {point}, kill after {delay * 1000:.1f} ms"
+        run = run_child(lambda fd, p=point, s=child_seed: save_stream(folder, fd, p, s), kill_after=delay)
+        assert run.killed, f"{where}: the child was not killed but exited {run.exit_status}"
+        assert any(m["e"] == "open" for m in run.messages), f"{where}: the child never opened the vault"
+        acknowledged, pending = apply_messages(expected, run.messages, point)
+        vault = open_vault(folder)
+        try:
+            leftovers = sorted(p.name for p in folder.glob(".tmp-*"))
+            assert leftovers == [], f"{where}: temp files survive an open: {leftovers}"
+            try:
+                expected = check_after_kill(vault, acknowledged, pending, point)
+            except AssertionError as err:
+                raise AssertionError(f"{where}: {err}") from None
+        finally:
+            vault.lock()
+        saved += sum(1 for m in run.messages if m["e"] == "done")
+    # The points must actually interrupt a stream of saves, not an idle child.
+    assert saved >= POINTS_PER_VAULT, f"vault {vault_number}: only {saved} saves returned in all"
+
+
+@pytest.mark.parametrize("vault_number", range(VAULTS), ids=lambda n: f"vault{n:02d}")
+def test_kill9_during_saves_loses_nothing_that_returned(tmp_path: Path, vault_number: int) -> None:
+    kill_during_saves(tmp_path / "vault", vault_number)
+
+
+@pytest.mark.stress
+@pytest.mark.parametrize("vault_number", range(1000, 1000 + STRESS_VAULTS), ids=lambda n: f"vault{n}")
+def test_kill9_during_saves_loses_nothing_that_returned_stress(tmp_path: Path, vault_number: int) -> None:
+    kill_during_saves(tmp_path / "vault", vault_number)
+
+
+# -- the key file -----------------------------------------------------------
+
+
+def opening_passphrases(folder: Path, candidates: list[str], where: str) -> list[str]:
+    """Which of ``candidates`` open the vault (each opened vault is checked and closed)."""
+    opening = []
+    for passphrase in candidates:
+        try:
+            vault = open_vault(folder, passphrase)
+        except WrongPassphrase:
+            continue
+        except FieldvaultError as err:
+            raise AssertionError(f"{where}: the vault does not open: {err}") from err
+        try:
+            assert vault.integrity_check() == [], where
+            assert vault.testimonies.count() == 1, where
+        finally:
+            vault.lock()
+        opening.append(passphrase)
+    return opening
+
+
+def die_at_checkpoint(target: int) -> Callable[[], None]:
+    """In the child: SIGKILL itself just before or just after the ``target``-th
+    call (1-based, counting before and after separately) of the os functions
+    atomic_write and fsync_directory use. SQLite's own I/O is in C, untouched.
+    Returns a function that puts the os functions back."""
+    counter = 0
+    names = ("open", "write", "fsync", "close", "replace")
+    originals = {name: getattr(os, name) for name in names}
+
+    def checkpoint() -> None:
+        nonlocal counter
+        counter += 1
+        if counter == target:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def wrap(function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            checkpoint()
+            result = function(*args, **kwargs)
+            checkpoint()
+            return result
+
+        return wrapper
+
+    def restore() -> None:
+        for name, function in originals.items():
+            setattr(os, name, function)
+
+    for name, function in originals.items():
+        setattr(os, name, wrap(function))
+    return restore
+
+
+def change_passphrase_child(folder: Path, fd: int, current: str, new: str, checkpoint: int) -> None:
+    vault = open_vault(folder, current)
+    send(fd, e="open")
+    restore = die_at_checkpoint(checkpoint)
+    vault.change_passphrase(current, new)
+    restore()
+    send(fd, e="done")
+
+
+def test_kill9_at_each_step_of_change_passphrase(tmp_path: Path) -> None:
+    """Killed before or after each open/write/fsync/close/rename of the key-file
+    write: exactly one of the old and new passphrases opens the vault."""
+    folder = tmp_path / "vault"
+    new_vault(folder)
+    current = PASSPHRASE
+    outcomes = []
+    for checkpoint in range(1, 100):
+        new = f"passphrase after checkpoint {checkpoint}"
+        run = run_child(
+            lambda fd, c=current, n=new, k=checkpoint: change_passphrase_child(folder, fd, c, n, k),
+            kill_after=None,
+        )
+        done = any(m["e"] == "done" for m in run.messages)
+        assert done != run.killed, f"checkpoint {checkpoint}: killed={run.killed}, done={done}"
+        opening = opening_passphrases(folder, [current, new], f"checkpoint {checkpoint}")
+        assert len(opening) == 1, f"checkpoint {checkpoint}: these passphrases open the vault: {opening}"
+        if done:
+            assert opening == [new], f"checkpoint {checkpoint}: the change returned, yet {opening}"
+        assert list(folder.glob(".tmp-*")) == [], f"checkpoint {checkpoint}: temp file survived an open"
+        outcomes.append("old" if opening == [current] else "new")
+        current = opening[0]
+        if done:
+            break
+    else:
+        pytest.fail("change_passphrase never completed")
+    # Killed before the rename: old passphrase; after it: the new one.
+    assert "old" in outcomes, outcomes
+    assert outcomes.count("new") >= 2, outcomes
+    assert outcomes == sorted(outcomes, key=lambda o: o == "new"), f"old after new: {outcomes}"
+
+
+def passphrase_for(point: int, step: int) -> str:
+    return f"point {point} step {step}"
+
+
+def passphrase_stream(folder: Path, fd: int, point: int, start: str) -> None:
+    """Change the passphrase again and again until killed."""
+    vault = open_vault(folder, start)
+    send(fd, e="open")
+    current = start
+    for step in range(1, 10_000):
+        new = passphrase_for(point, step)
+        send(fd, e="begin", step=step)
+        vault.change_passphrase(current, new)
+        send(fd, e="done", step=step)
+        current = new
+
+
+def test_kill9_at_random_points_of_passphrase_changes(tmp_path: Path) -> None:
+    """Exactly one passphrase opens: the last one set, or the one being set."""
+    folder = tmp_path / "vault"
+    new_vault(folder)
+    rng = random.Random(SEED)
+    current = PASSPHRASE
+    for point in range(1, 21):
+        delay = rng.uniform(0, MAX_DELAY)
+        where = f"point {point} (seed {SEED}), kill after {delay * 1000:.1f} ms"
+        run = run_child(lambda fd, p=point, c=current: passphrase_stream(folder, fd, p, c), kill_after=delay)
+        assert run.killed, f"{where}: the child was not killed"
+        done = [m["step"] for m in run.messages if m["e"] == "done"]
+        begun = [m["step"] for m in run.messages if m["e"] == "begin"]
+        last_set = passphrase_for(point, done[-1]) if done else current
+        allowed = [last_set]
+        if begun and begun[-1] not in done:
+            allowed.append(passphrase_for(point, begun[-1]))
+        tried = list(dict.fromkeys([current, *allowed]))
+        opening = opening_passphrases(folder, tried, where)
+        assert len(opening) == 1 and opening[0] in allowed, (
+            f"{where}: of {tried} exactly one of {allowed} must open; these do: {opening}"
+        )
+        assert list(folder.glob(".tmp-*")) == [], f"{where}: a temp file survived an open"
+        current = opening[0]
+
+
+def interrupted_key_file_write(folder: Path, fd: int) -> None:
+    """Killed right after the temp file was written, before its fsync and rename."""
+    vault = open_vault(folder)
+    send(fd, e="open")
+
+    def die(_fd: int) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    os.fsync = die
+    vault.change_passphrase(PASSPHRASE, "never written")
+
+
+def test_stale_temp_files_are_removed_on_the_next_open(tmp_path: Path) -> None:
+    folder = tmp_path / "vault"
+    new_vault(folder)
+    key_file = (folder / KEY_FILE).read_bytes()
+    run = run_child(lambda fd: interrupted_key_file_write(folder, fd), kill_after=None)
+    assert run.killed
+    leftovers = list(folder.glob(".tmp-*"))
+    assert len(leftovers) == 1, f"expected the interrupted temp file, found {leftovers}"
+    assert (folder / KEY_FILE).read_bytes() == key_file, "the key file changed before the rename"
+    # A wrong passphrase changes no file, not even a stale one.
+    with pytest.raises(WrongPassphrase):
+        open_vault(folder, "never written")
+    assert leftovers[0].exists()
+    vault = open_vault(folder)
+    try:
+        assert list(folder.glob(".tmp-*")) == [], "the stale temp file survived the open"
+        assert vault.integrity_check() == []
+    finally:
+        vault.lock()
+    # And one left in an older crash, whatever its content, goes the same way.
+    (folder / ".tmp-0123456789abcdef").write_bytes(b"half a key file")
+    open_vault(folder).lock()
+    assert list(folder.glob(".tmp-*")) == []
