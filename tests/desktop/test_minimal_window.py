@@ -274,7 +274,7 @@ def test_creation_errors_are_shown_not_raised(qtbot, make_window, tmp_path):
     qtbot.keyClicks(page.confirmation, PASSPHRASE)
     qtbot.keyClick(page.confirmation, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not page.error.isHidden(), timeout=WAIT_MS)
-    assert page.error.text().startswith("A vault already exists at")
+    assert "holds a vault database but no key file" in page.error.text()
     assert not page.is_busy and window.vault is None
 
 
