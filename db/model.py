@@ -128,3 +128,40 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Blob(Base):
+    """An encrypted file in blobs/. Its key is wrapped with the blobs subkey;
+    the name is random, never derived from the content."""
+
+    __tablename__ = "blobs"
+    __table_args__ = (Index("ix_blobs_sha256", "sha256"),)
+
+    blob_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    created_ms: Mapped[int] = mapped_column(Integer)
+
+
+class EvidenceBlob(Base):
+    """Which blob holds an evidence item's bytes (local: revisions travel
+    without blob keys)."""
+
+    __tablename__ = "evidence_blobs"
+
+    evidence_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    blob_id: Mapped[str] = mapped_column(ForeignKey("blobs.blob_id"), index=True)
+
+
+class CustodyEventRow(Base):
+    """The append-only, hash-chained, signed custody log (db/custody.py)."""
+
+    __tablename__ = "custody_events"
+    __table_args__ = (Index("ix_custody_events_evidence_id", "evidence_id"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    event_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    evidence_id: Mapped[str] = mapped_column(String(36))
+    signed: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)

@@ -20,17 +20,12 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.blobstore import BlobStore
 from db.device import DeviceIdentity
 from db.entities import (
     ENTITY_TYPES,
     RECORD_TYPES,
-    Case,
-    EvidenceItem,
-    Incident,
-    Link,
-    Person,
     Record,
-    Testimony,
 )
 from db.errors import InvalidInput, NotFound, RevisionRejected, StorageError
 from db.hlc import HybridLogicalClock, Timestamp
@@ -62,12 +57,30 @@ class VaultContext:
     """What every service shares: the session factory, the signing identity,
     the clock and one lock that serialises writes."""
 
-    def __init__(self, engine: Engine, identity: DeviceIdentity) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        identity: DeviceIdentity,
+        blob_store: BlobStore,
+        blobs_subkey: bytes,
+        user_label: str = "",
+    ) -> None:
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.identity = identity
+        self.blob_store = blob_store
+        self.blobs_subkey = blobs_subkey
+        # Who is at the keyboard, as the custody log records it (a setting).
+        self.user_label = user_label
         self.write_lock = threading.RLock()
         with self.sessions() as session:
             self.clock = HybridLogicalClock(load_clock(session))
+
+    @contextlib.contextmanager
+    def write_transaction(self, what: str) -> Iterator[Session]:
+        """One serialised write transaction; disk errors become StorageError
+        (raised after the rollback, so the previous state is kept)."""
+        with storage_errors(what), self.write_lock, self.sessions.begin() as session:
+            yield session
 
     def commit_local(self, session: Session, rev_args: dict[str, Any]) -> Revision:
         """Sign and store one local revision, refreshing the derived tables."""
@@ -142,11 +155,7 @@ class EntityService(Generic[R]):
         if record.id:
             raise InvalidInput(f"{self._type.entity_type}: a new record cannot have an id; use save().")
         record.validate()
-        with (
-            storage_errors(f"save the {self._type.entity_type}"),
-            self._ctx.write_lock,
-            self._ctx.sessions.begin() as session,
-        ):
+        with self._ctx.write_transaction(f"save the {self._type.entity_type}") as session:
             self._check_case(session, record)
             entity_id = new_id()
             self._ctx.commit_local(
@@ -165,11 +174,7 @@ class EntityService(Generic[R]):
         """Store a new version. Its parents are all current heads, so saving an
         entity that is in conflict resolves the conflict with this content."""
         record.validate()
-        with (
-            storage_errors(f"save the {self._type.entity_type}"),
-            self._ctx.write_lock,
-            self._ctx.sessions.begin() as session,
-        ):
+        with self._ctx.write_transaction(f"save the {self._type.entity_type}") as session:
             current = self._live_row(session, record.id)
             if record.body() == json.loads(current.body) and not current.conflicted:
                 return self._to_record(current)  # nothing changed: no new revision
@@ -199,11 +204,7 @@ class EntityService(Generic[R]):
 
     def delete(self, entity_id: str, reason: str = "") -> None:
         """Mark deleted with a tombstone revision; history keeps earlier versions."""
-        with (
-            storage_errors(f"delete the {self._type.entity_type}"),
-            self._ctx.write_lock,
-            self._ctx.sessions.begin() as session,
-        ):
+        with self._ctx.write_transaction(f"delete the {self._type.entity_type}") as session:
             self._live_row(session, entity_id)
             self._ctx.commit_local(
                 session,
@@ -299,11 +300,7 @@ class RevisionService:
                     record_type.from_body(rev.body).validate()
                 except (InvalidInput, TypeError) as err:
                     raise RevisionRejected(rev.revision_id, f"invalid body ({err})") from None
-        with (
-            storage_errors("store the received revisions"),
-            self._ctx.write_lock,
-            self._ctx.sessions.begin() as session,
-        ):
+        with self._ctx.write_transaction("store the received revisions") as session:
             for rev in checked:
                 existing = session.scalar(
                     select(RevisionRow.entity_type).where(RevisionRow.entity_id == rev.entity_id).limit(1)
@@ -394,17 +391,3 @@ class SearchService:
             cut, inside = snippet(content, spans)
             hits.append(SearchHit(entity_id, kind, case_id, record.label(), cut, tuple(inside), float(rank)))
         return hits
-
-
-class Services:
-    """All services of an unlocked vault, as attributes."""
-
-    def __init__(self, ctx: VaultContext) -> None:
-        self.cases: EntityService[Case] = EntityService(ctx, Case)
-        self.incidents: EntityService[Incident] = EntityService(ctx, Incident)
-        self.persons: EntityService[Person] = EntityService(ctx, Person)
-        self.testimonies: EntityService[Testimony] = EntityService(ctx, Testimony)
-        self.evidence: EntityService[EvidenceItem] = EntityService(ctx, EvidenceItem)
-        self.links: EntityService[Link] = EntityService(ctx, Link)
-        self.revisions = RevisionService(ctx)
-        self.search = SearchService(ctx)

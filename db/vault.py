@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, select, text
+from sqlalchemy.orm import Session
 
 from db import migrate
 from db.atomicio import atomic_write, fsync_directory, remove_stale_temp_files
+from db.blobstore import BlobStore
 from db.device import DeviceIdentity
 from db.engine import check_engine_opens, make_engine, refuse_plaintext_database
-from db.entities import Case, EvidenceItem, Incident, Link, Person, Testimony
+from db.entities import Case, Incident, Link, Person, Testimony
 from db.errors import (
     IncompleteVault,
     InvalidInput,
@@ -34,6 +36,7 @@ from db.errors import (
     VaultNotFound,
     WrongPassphrase,
 )
+from db.evidence import EvidenceService, known_blob_ids
 from db.ids import new_id
 from db.keyring_store import KeyringStore, SystemKeyring, new_keyring_secret
 from db.keys import (
@@ -50,14 +53,29 @@ from db.services import (
     EntityService,
     RevisionService,
     SearchService,
-    Services,
     VaultContext,
     storage_errors,
 )
+from db.verify import VerifyProgress, VerifyReport, verify_vault
 
 KEY_FILE = "vault.keys"
 DB_FILE = "vault.db"
 BLOB_DIR = "blobs"
+
+
+class Services:
+    """All services of an unlocked vault, as attributes."""
+
+    def __init__(self, ctx: VaultContext) -> None:
+        self.context = ctx
+        self.cases: EntityService[Case] = EntityService(ctx, Case)
+        self.incidents: EntityService[Incident] = EntityService(ctx, Incident)
+        self.persons: EntityService[Person] = EntityService(ctx, Person)
+        self.testimonies: EntityService[Testimony] = EntityService(ctx, Testimony)
+        self.evidence = EvidenceService(ctx)
+        self.links: EntityService[Link] = EntityService(ctx, Link)
+        self.revisions = RevisionService(ctx)
+        self.search = SearchService(ctx)
 
 
 @dataclass(frozen=True)
@@ -119,7 +137,18 @@ class Vault:
             migrate.upgrade(self._engine)
             identity = self._load_or_create_identity(subkeys.device_keys)
         self.device_id = identity.device_id
-        self._services: Services | None = Services(VaultContext(self._engine, identity))
+        blob_store = BlobStore(folder / BLOB_DIR)
+        try:
+            (folder / BLOB_DIR).mkdir(mode=0o700, exist_ok=True)
+            with self._engine.connect() as conn, Session(conn) as session:
+                # Blobs a crash left between their rename and their commit.
+                blob_store.remove_orphans(known_blob_ids(session))
+        except OSError as err:
+            self._engine.dispose()
+            raise StorageError("prepare the evidence folder", err) from err
+        self._services: Services | None = Services(
+            VaultContext(self._engine, identity, blob_store, subkeys.blobs)
+        )
 
     # -- life cycle -------------------------------------------------------
 
@@ -313,7 +342,7 @@ class Vault:
         return self.services.testimonies
 
     @property
-    def evidence(self) -> EntityService[EvidenceItem]:
+    def evidence(self) -> EvidenceService:
         return self.services.evidence
 
     @property
@@ -348,6 +377,11 @@ class Vault:
             revisions=revisions,
             conflicts=len(services.revisions.conflicts()),
         )
+
+    def verify(self, progress: VerifyProgress | None = None) -> VerifyReport:
+        """Check every blob, revision and custody event; see db/verify.py."""
+        services = self.services
+        return verify_vault(services.context, progress)
 
     def integrity_check(self) -> list[str]:
         """SQLite's own page-level check; an empty list means all is well."""

@@ -1,0 +1,168 @@
+"""Evidence blobs on disk: streaming, hashing and encrypting in one pass.
+
+The plaintext is read once: each chunk goes to a hashing thread and is sealed
+and written by the caller's thread, so hashing and encryption overlap, and at
+most a few chunks are in memory whatever the file size. Blobs are written to a
+``.tmp-`` name, fsynced and renamed; the database row that refers to a blob is
+the commit point (files without a row are removed at the next unlock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from db.atomicio import TEMP_PREFIX, fsync_directory
+from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobHeader, BlobReader, SegmentSealer
+from db.errors import FieldvaultError, StorageError, VaultDamaged
+
+IN_FLIGHT_CHUNKS = 4
+ProgressCallback = Callable[[int, int], None]
+
+
+class IntakeCancelled(FieldvaultError):
+    def __init__(self) -> None:
+        super().__init__("Intake cancelled; nothing was added to the vault.")
+
+
+class CancelToken:
+    """Set from any thread (e.g. a Cancel button) to stop a long operation."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass(frozen=True)
+class WrittenBlob:
+    blob_id: str
+    temp_path: Path
+    key: bytes
+    sha256: str
+    size: int
+
+
+def wrap_blob_key(blobs_subkey: bytes, blob_id: str, key: bytes) -> bytes:
+    nonce = secrets.token_bytes(12)
+    return nonce + AESGCM(blobs_subkey).encrypt(nonce, key, f"fieldvault-blob-key|{blob_id}".encode())
+
+
+def unwrap_blob_key(blobs_subkey: bytes, blob_id: str, wrapped: bytes) -> bytes:
+    try:
+        return AESGCM(blobs_subkey).decrypt(
+            wrapped[:12], wrapped[12:], f"fieldvault-blob-key|{blob_id}".encode()
+        )
+    except InvalidTag:
+        raise VaultDamaged(f"The key of evidence blob {blob_id} does not decrypt.") from None
+
+
+class BlobStore:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, blob_id: str) -> Path:
+        return self.folder / blob_id
+
+    def write(
+        self,
+        source: BinaryIO,
+        total: int,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        segment_size: int = DEFAULT_SEGMENT_SIZE,
+    ) -> WrittenBlob:
+        """Encrypt ``source`` into a temp blob; the caller commits or discards it."""
+        blob_id = secrets.token_bytes(16)
+        key = secrets.token_bytes(32)
+        header = BlobHeader.new(blob_id, segment_size)
+        sealer = SegmentSealer(key, header)
+        temp = self.folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+        digest = hashlib.sha256()
+        done = 0
+        try:
+            with (
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="fieldvault-hash") as hasher,
+                open(temp, "xb", buffering=0) as out,  # noqa: PTH123 - need unbuffered writes
+            ):
+                os.fchmod(out.fileno(), 0o600)
+                out.write(header.to_bytes())
+                pending: list[Future[None]] = []
+                chunk = source.read(segment_size)
+                while True:
+                    if cancel is not None and cancel.cancelled:
+                        raise IntakeCancelled()
+                    following = source.read(segment_size) if len(chunk) == segment_size else b""
+                    # One worker thread runs the updates in submission order.
+                    pending.append(hasher.submit(digest.update, chunk))
+                    out.write(sealer.seal(chunk, last=not following))
+                    done += len(chunk)
+                    if progress is not None:
+                        progress(done, total)
+                    if len(pending) >= IN_FLIGHT_CHUNKS:
+                        pending.pop(0).result()
+                    if not following:
+                        break
+                    chunk = following
+                for future in pending:
+                    future.result()
+                os.fsync(out.fileno())
+        except OSError as err:
+            self.discard(temp)
+            raise StorageError("store the evidence file", err) from err
+        except BaseException:
+            self.discard(temp)
+            raise
+        return WrittenBlob(blob_id.hex(), temp, key, digest.hexdigest(), done)
+
+    def commit(self, written: WrittenBlob) -> None:
+        """Give the temp blob its final name (random: never the hash)."""
+        try:
+            written.temp_path.replace(self.path(written.blob_id))
+        except OSError as err:
+            self.discard(written.temp_path)
+            raise StorageError("store the evidence file", err) from err
+        with contextlib.suppress(OSError):
+            fsync_directory(self.folder)
+
+    def discard(self, path: Path) -> None:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+    def open(self, blob_id: str, key: bytes) -> BlobReader:
+        try:
+            handle = open(self.path(blob_id), "rb")  # noqa: SIM115, PTH123 - the reader owns it
+        except FileNotFoundError:
+            raise VaultDamaged(f"Evidence blob {blob_id} is missing from the vault.") from None
+        try:
+            return BlobReader(handle, key, bytes.fromhex(blob_id))
+        except BaseException:
+            handle.close()
+            raise
+
+    def remove_orphans(self, known: set[str]) -> int:
+        """Delete blob files no database row refers to (a crash between rename
+        and commit), and temp files. Returns how many were removed."""
+        removed = 0
+        for path in self.folder.iterdir():
+            if path.name.startswith(TEMP_PREFIX) or path.name not in known:
+                self.discard(path)
+                removed += 1
+        return removed

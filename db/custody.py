@@ -1,0 +1,169 @@
+"""The chain of custody: an append-only log of signed, hash-chained events.
+
+Each event's signed bytes are the RFC 8785 canonical JSON of::
+
+    {"v": 1, "seq": n, "prev": <event hash of n-1, or 64 zeros>,
+     "evidence": <evidence id>, "action": <ACTIONS>, "sha256": <item hash>,
+     "device": <device id>, "key": <base64 Ed25519 public key>, "user": <label>,
+     "hlc": [ms, counter], "wall": <UTC ISO 8601>, "details": {...}}
+
+event hash = hex SHA-256 of the signed bytes; signature = Ed25519 over
+``b"fieldvault-custody-v1\\x00" + signed bytes``. Changing, removing or
+reordering any event breaks either its hash, its signature, its sequence
+number or the next event's ``prev``; ``verify_chain`` names which.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.device import DeviceIdentity, device_id_for
+from db.hlc import Timestamp
+from db.model import CustodyEventRow
+from db.revisions import canonical_json
+
+SIGNATURE_DOMAIN = b"fieldvault-custody-v1\x00"
+GENESIS = "0" * 64
+ACTIONS = ("intake", "intake-duplicate", "view", "export", "transfer", "verify", "delete")
+
+
+@dataclass(frozen=True)
+class CustodyEvent:
+    seq: int
+    event_hash: str
+    evidence_id: str
+    action: str
+    sha256: str
+    device_id: str
+    user: str
+    hlc: Timestamp
+    wall: str
+    details: dict[str, Any]
+
+
+def append_event(
+    session: Session,
+    identity: DeviceIdentity,
+    *,
+    evidence_id: str,
+    action: str,
+    sha256: str,
+    hlc: Timestamp,
+    user: str = "",
+    details: dict[str, Any] | None = None,
+) -> CustodyEvent:
+    """Append one event in the caller's transaction (so it commits with the
+    change it records, or not at all)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown custody action {action!r}")
+    last = session.execute(
+        select(CustodyEventRow.seq, CustodyEventRow.event_hash).order_by(CustodyEventRow.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    envelope = {
+        "v": 1,
+        "seq": seq,
+        "prev": prev,
+        "evidence": evidence_id,
+        "action": action,
+        "sha256": sha256,
+        "device": identity.device_id,
+        "key": base64.b64encode(identity.public_key).decode("ascii"),
+        "user": user,
+        "hlc": hlc.as_list(),
+        "wall": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "details": details or {},
+    }
+    signed = canonical_json(envelope)
+    event_hash = hashlib.sha256(signed).hexdigest()
+    session.add(
+        CustodyEventRow(
+            seq=seq,
+            event_hash=event_hash,
+            evidence_id=evidence_id,
+            signed=signed,
+            signature=identity.sign(SIGNATURE_DOMAIN + signed),
+        )
+    )
+    session.flush()
+    return _event(envelope, event_hash)
+
+
+def _event(envelope: dict[str, Any], event_hash: str) -> CustodyEvent:
+    return CustodyEvent(
+        seq=envelope["seq"],
+        event_hash=event_hash,
+        evidence_id=envelope["evidence"],
+        action=envelope["action"],
+        sha256=envelope["sha256"],
+        device_id=envelope["device"],
+        user=envelope["user"],
+        hlc=Timestamp(*envelope["hlc"]),
+        wall=envelope["wall"],
+        details=envelope["details"],
+    )
+
+
+def events_for(session: Session, evidence_id: str) -> list[CustodyEvent]:
+    rows = session.scalars(
+        select(CustodyEventRow)
+        .where(CustodyEventRow.evidence_id == evidence_id)
+        .order_by(CustodyEventRow.seq)
+    )
+    return [_event(json.loads(row.signed), row.event_hash) for row in rows]
+
+
+def _check_event(row: CustodyEventRow) -> tuple[dict[str, Any] | None, str | None]:
+    """The event's envelope, or the first problem with it."""
+    if hashlib.sha256(row.signed).hexdigest() != row.event_hash:
+        return None, "its content does not match its hash (altered)"
+    try:
+        envelope = json.loads(row.signed)
+        public_key = base64.b64decode(envelope["key"], validate=True)
+        if device_id_for(public_key) != envelope["device"]:
+            return None, "its device id does not match its key"
+        Ed25519PublicKey.from_public_bytes(public_key).verify(row.signature, SIGNATURE_DOMAIN + row.signed)
+    except InvalidSignature:
+        return None, "bad signature"
+    except (ValueError, KeyError, TypeError):
+        return None, "malformed"
+    if canonical_json(envelope) != row.signed:
+        return None, "not in canonical form"
+    return envelope, None
+
+
+def verify_chain(session: Session) -> list[tuple[str, str]]:
+    """Every problem in the custody log as (which event, what is wrong); [] if intact."""
+    problems: list[tuple[str, str]] = []
+    expected_seq, prev_hash = 1, GENESIS
+    for row in session.scalars(select(CustodyEventRow).order_by(CustodyEventRow.seq)):
+        envelope, problem = _check_event(row)
+        if problem is not None or envelope is None:
+            problems.append((f"custody event {row.seq}", str(problem)))
+            expected_seq, prev_hash = row.seq + 1, row.event_hash
+            continue
+        if envelope["seq"] != row.seq:
+            problems.append(
+                (f"custody event {row.seq}", f"carries sequence number {envelope['seq']} (reordered)")
+            )
+        elif row.seq != expected_seq:
+            missing = f"{expected_seq}" if row.seq == expected_seq + 1 else f"{expected_seq}–{row.seq - 1}"
+            problems.append((f"custody event {missing}", f"missing (chain broken before event {row.seq})"))
+        elif envelope["prev"] != prev_hash:
+            problems.append(
+                (f"custody event {row.seq}", f"does not follow event {row.seq - 1} (chain broken)")
+            )
+        if envelope["evidence"] != row.evidence_id:
+            problems.append((f"custody event {row.seq}", "filed under another evidence item"))
+        expected_seq, prev_hash = row.seq + 1, row.event_hash
+    return problems

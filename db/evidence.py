@@ -1,0 +1,290 @@
+"""Evidence: intake, reading back, export and custody, on top of the blob store."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from db.atomicio import TEMP_PREFIX, fsync_directory
+from db.blobformat import BlobIntegrityError, BlobReader
+from db.blobstore import CancelToken, ProgressCallback, WrittenBlob, unwrap_blob_key, wrap_blob_key
+from db.capture import capture_claims, mime_type
+from db.custody import CustodyEvent, append_event, events_for
+from db.entities import EvidenceItem
+from db.errors import InvalidInput, NotFound, StorageError
+from db.ids import new_id
+from db.model import Blob, EntityRow, EvidenceBlob
+from db.services import EntityService, VaultContext
+
+COPY_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    item: EvidenceItem
+    # True when the same bytes were already evidence in this case: the
+    # existing item is returned and the intake is recorded in its custody.
+    duplicate: bool
+    source_removed: bool = False
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    evidence_id: str
+    sha256: str
+    path: Path
+
+
+class EvidenceService(EntityService[EvidenceItem]):
+    """Evidence items: their metadata through revisions, their bytes in blobs."""
+
+    def __init__(self, ctx: VaultContext) -> None:
+        super().__init__(ctx, EvidenceItem)
+
+    # -- intake -------------------------------------------------------------
+
+    def ingest(
+        self,
+        path: Path,
+        case_id: str,
+        *,
+        description: str = "",
+        source: str = "",
+        stated_date: str = "",
+        stated_place: str = "",
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        remove_source: bool = False,
+    ) -> IngestResult:
+        """Hash, encrypt and store one file in a single streaming pass, then
+        record it. The source file is only read (and, with ``remove_source``,
+        deleted after the stored copy was read back and matched its hash)."""
+        path = Path(path)
+        self._require_case(case_id)
+        try:
+            total = path.stat().st_size
+            if not path.is_file():
+                raise InvalidInput(f"{path.name} is not a regular file.")
+            with path.open("rb") as handle:
+                written = self._ctx.blob_store.write(handle, total, progress=progress, cancel=cancel)
+        except FileNotFoundError:
+            raise InvalidInput(f"{path.name}: no such file.") from None
+        except PermissionError:
+            raise InvalidInput(f"{path.name}: permission denied.") from None
+        mime = mime_type(path)
+        claims = capture_claims(path, mime)
+        draft = EvidenceItem(
+            case_id=case_id,
+            original_name=path.name,
+            sha256=written.sha256,
+            size=written.size,
+            mime_type=mime,
+            source=source,
+            description=description,
+            claimed=claims,
+            stated_date=stated_date,
+            stated_place=stated_place,
+        )
+        draft.validate()
+        result = self._record_intake(written, draft)
+        if remove_source and not result.duplicate:
+            self._verify_stored_copy(result.item.id, written.sha256)
+            path.unlink()
+            return IngestResult(result.item, result.duplicate, source_removed=True)
+        return result
+
+    def _require_case(self, case_id: str) -> None:
+        with self._ctx.sessions() as session:
+            row = session.scalar(
+                select(EntityRow).where(EntityRow.entity_id == case_id, EntityRow.entity_type == "case")
+            )
+            if row is None or row.deleted:
+                raise NotFound("case", case_id)
+
+    def _record_intake(self, written: WrittenBlob, draft: EvidenceItem) -> IngestResult:
+        store = self._ctx.blob_store
+        renamed = False
+        try:
+            with self._ctx.write_transaction("record the evidence") as session:
+                blob_id = session.scalar(select(Blob.blob_id).where(Blob.sha256 == written.sha256))
+                duplicate = self._existing_item(session, draft.case_id, written.sha256)
+                if duplicate is not None:
+                    store.discard(written.temp_path)
+                    self._custody(
+                        session,
+                        duplicate,
+                        "intake-duplicate",
+                        written.sha256,
+                        {"name": draft.original_name},
+                    )
+                    item_id = duplicate
+                else:
+                    if blob_id is None:
+                        # The same bytes in another case share the stored blob.
+                        blob_id = written.blob_id
+                        store.commit(written)
+                        renamed = True
+                        session.add(
+                            Blob(
+                                blob_id=blob_id,
+                                wrapped_key=wrap_blob_key(self._ctx.blobs_subkey, blob_id, written.key),
+                                sha256=written.sha256,
+                                size=written.size,
+                                created_ms=time.time_ns() // 1_000_000,
+                            )
+                        )
+                    else:
+                        store.discard(written.temp_path)
+                    rev = self._ctx.commit_local(
+                        session,
+                        {
+                            "entity_id": new_id(),
+                            "entity_type": "evidence",
+                            "op": "put",
+                            "body": draft.body(),
+                            "parents": [],
+                        },
+                    )
+                    item_id = rev.entity_id
+                    session.add(EvidenceBlob(evidence_id=item_id, blob_id=blob_id))
+                    self._custody(session, item_id, "intake", written.sha256, {"name": draft.original_name})
+                item = self._to_record(self._live_row(session, item_id))
+        except BaseException:
+            store.discard(written.temp_path)
+            if renamed:
+                store.discard(store.path(written.blob_id))
+            raise
+        return IngestResult(item, duplicate is not None)
+
+    def _existing_item(self, session: Session, case_id: str, sha256: str) -> str | None:
+        return session.execute(
+            text(
+                "SELECT entity_id FROM entities WHERE entity_type = 'evidence' AND deleted = 0 "
+                "AND case_id = :case AND json_extract(body, '$.sha256') = :sha LIMIT 1"
+            ),
+            {"case": case_id, "sha": sha256},
+        ).scalar()
+
+    def _custody(
+        self,
+        session: Session,
+        evidence_id: str,
+        action: str,
+        sha256: str,
+        details: dict[str, object] | None = None,
+    ) -> CustodyEvent:
+        return append_event(
+            session,
+            self._ctx.identity,
+            evidence_id=evidence_id,
+            action=action,
+            sha256=sha256,
+            hlc=self._ctx.clock.tick(),
+            user=self._ctx.user_label,
+            details=dict(details or {}),
+        )
+
+    def _record(self, evidence_id: str, action: str, details: dict[str, object] | None = None) -> None:
+        with self._ctx.write_transaction("record the custody event") as session:
+            item = self._to_record(self._live_row(session, evidence_id))
+            self._custody(session, evidence_id, action, item.sha256, details)
+
+    # -- reading back ---------------------------------------------------------
+
+    def _reader(self, evidence_id: str) -> BlobReader:
+        with self._ctx.sessions() as session:
+            self._live_row(session, evidence_id)
+            row = session.execute(
+                select(Blob.blob_id, Blob.wrapped_key)
+                .join(EvidenceBlob, EvidenceBlob.blob_id == Blob.blob_id)
+                .where(EvidenceBlob.evidence_id == evidence_id)
+            ).first()
+        if row is None:
+            raise NotFound("stored file for evidence", evidence_id)
+        key = unwrap_blob_key(self._ctx.blobs_subkey, row[0], row[1])
+        return self._ctx.blob_store.open(row[0], key)
+
+    def open(self, evidence_id: str, *, purpose: str = "view") -> BlobReader:
+        """A seekable, read-only file object over the item's original bytes,
+        decrypting only what is read. Recorded as a view in the custody log."""
+        reader = self._reader(evidence_id)
+        self._record(evidence_id, "view", {"purpose": purpose})
+        return reader
+
+    def export(self, evidence_id: str, destination: Path, *, overwrite: bool = False) -> ExportResult:
+        """Decrypt the item to ``destination`` (a file, or a folder to put the
+        original name in), re-checking its SHA-256 on the way."""
+        item = self.get(evidence_id)
+        destination = Path(destination)
+        if destination.is_dir():
+            destination = destination / (Path(item.original_name).name or evidence_id)
+        if destination.exists() and not overwrite:
+            raise InvalidInput(f"{destination} already exists; choose another name.")
+        temp = destination.with_name(f"{TEMP_PREFIX}{secrets.token_hex(8)}")
+        digest = hashlib.sha256()
+        try:
+            with self._reader(evidence_id) as reader, temp.open("xb") as out:
+                while chunk := reader.read(COPY_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if digest.hexdigest() != item.sha256:
+                raise BlobIntegrityError(evidence_id, "decrypted bytes do not match the SHA-256 from intake")
+            temp.replace(destination)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise StorageError(f"export to {destination.name}", err) from err
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise
+        with contextlib.suppress(OSError):
+            fsync_directory(destination.parent)
+        self._record(evidence_id, "export", {"file_name": destination.name})
+        return ExportResult(evidence_id, item.sha256, destination)
+
+    def _verify_stored_copy(self, evidence_id: str, sha256: str) -> None:
+        digest = hashlib.sha256()
+        with self._reader(evidence_id) as reader:
+            while chunk := reader.read(COPY_CHUNK):
+                digest.update(chunk)
+        if digest.hexdigest() != sha256:
+            raise BlobIntegrityError(evidence_id, "stored copy does not match; the source was kept")
+
+    def custody(self, evidence_id: str) -> list[CustodyEvent]:
+        with self._ctx.sessions() as session:
+            events = events_for(session, evidence_id)
+        if not events:
+            raise NotFound("evidence", evidence_id)
+        return events
+
+    def delete(self, entity_id: str, reason: str = "") -> None:
+        """Tombstone the item and record the deletion in its custody. The
+        encrypted blob stays (the history must stay checkable)."""
+        with self._ctx.write_transaction("delete the evidence") as session:
+            item = self._to_record(self._live_row(session, entity_id))
+            self._ctx.commit_local(
+                session,
+                {
+                    "entity_id": entity_id,
+                    "entity_type": "evidence",
+                    "op": "delete",
+                    "body": {"reason": reason} if reason else {},
+                    "parents": self._heads(session, entity_id),
+                },
+            )
+            self._custody(session, entity_id, "delete", item.sha256, {"reason": reason} if reason else {})
+
+
+def known_blob_ids(session: Session) -> set[str]:
+    return set(session.scalars(select(Blob.blob_id)))
