@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -28,6 +29,11 @@ class Output:
     def rows(self, rows: list[dict[str, Any]], human: Callable[[dict[str, Any]], str]) -> None:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False) if self.as_json else human(row))
+
+
+class VerificationFailed(FieldvaultError):
+    def __init__(self, count: int) -> None:
+        super().__init__(f"verify found {count} problem(s), listed above. Nothing was repaired or removed.")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +81,33 @@ def build_parser() -> argparse.ArgumentParser:
     t_list.add_argument("--case")
     t_history = testimony.add_parser("history", help="revisions of one testimony")
     t_history.add_argument("id")
+
+    ingest = commands.add_parser("ingest", help="add evidence files to a case")
+    ingest.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ingest.add_argument("--case", required=True, help="case id")
+    ingest.add_argument("--description", default="")
+    ingest.add_argument("--source", default="", help="where the file came from (who gave it, how)")
+    ingest.add_argument("--stated-date", default="", help="date the worker states, YYYY[-MM[-DD]]")
+    ingest.add_argument("--stated-place", default="")
+    ingest.add_argument(
+        "--remove-source",
+        action="store_true",
+        help="delete each source after a verified intake (not a secure erase on SSDs or journaling file systems)",
+    )
+
+    evidence = commands.add_parser("evidence", help="evidence items").add_subparsers(
+        dest="action", required=True
+    )
+    e_export = evidence.add_parser("export", help="decrypt one item to DEST, its hash re-checked")
+    e_export.add_argument("id")
+    e_export.add_argument("dest", type=Path)
+    e_export.add_argument("--overwrite", action="store_true")
+    e_list = evidence.add_parser("list", help="list evidence items")
+    e_list.add_argument("--case")
+    e_show = evidence.add_parser("show", help="one item's metadata and custody history")
+    e_show.add_argument("id")
+
+    commands.add_parser("verify", help="check every blob, revision and custody event")
 
     search = commands.add_parser("search", help="full-text search")
     search.add_argument("query")
@@ -236,6 +269,127 @@ def cmd_testimony(args: argparse.Namespace, out: Output, secrets: SecretSource) 
         vault.lock()
 
 
+class ProgressLine:
+    """A progress line on stderr, only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.active = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.active:
+            percent = 100 * done // total if total else 100
+            print(f"\r{self.label}: {percent:3d}%", end="", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self.active:
+            print(file=sys.stderr)
+
+
+def cmd_ingest(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    vault = _open(args, secrets)
+    try:
+        for number, path in enumerate(args.files, start=1):
+            progress = ProgressLine(f"[{number}/{len(args.files)}]")
+            result = vault.evidence.ingest(
+                path,
+                args.case,
+                description=args.description,
+                source=args.source,
+                stated_date=args.stated_date,
+                stated_place=args.stated_place,
+                progress=progress,
+                remove_source=args.remove_source,
+            )
+            progress.finish()
+            item = result.item
+            out.rows(
+                [{"id": item.id, "sha256": item.sha256, "size": item.size, "duplicate": result.duplicate}],
+                lambda r: (
+                    f"{r['id']}  sha256 {r['sha256']}  {r['size']} bytes"
+                    + ("  (already in this case)" if r["duplicate"] else "")
+                ),
+            )
+    finally:
+        vault.lock()
+
+
+def cmd_evidence(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    vault = _open(args, secrets)
+    try:
+        if args.action == "export":
+            result = vault.evidence.export(args.id, args.dest, overwrite=args.overwrite)
+            out.result(
+                {"id": result.evidence_id, "sha256": result.sha256, "path": str(result.path)},
+                f"Exported to {result.path} (SHA-256 {result.sha256} re-checked)",
+            )
+        elif args.action == "list":
+            out.rows(
+                [
+                    {
+                        "id": e.id,
+                        "case_id": e.case_id,
+                        "sha256": e.sha256,
+                        "size": e.size,
+                        "mime_type": e.mime_type,
+                    }
+                    for e in vault.evidence.list(args.case)
+                ],
+                lambda r: f"{r['id']}  {r['mime_type']:24} {r['size']:>12}  {r['sha256'][:16]}…",
+            )
+        else:
+            item = vault.evidence.get(args.id)
+            events = vault.evidence.custody(args.id)
+            body = item.body() | {"id": item.id}
+            body["custody"] = [
+                {
+                    "seq": e.seq,
+                    "action": e.action,
+                    "device_id": e.device_id,
+                    "wall": e.wall,
+                    "hash": e.event_hash,
+                }
+                for e in events
+            ]
+            human = (
+                "\n".join(f"{k}: {v}" for k, v in body.items() if k != "custody")
+                + "\ncustody:\n"
+                + "\n".join(f"  {e.seq:>5} {e.wall} {e.action:17} device {e.device_id}" for e in events)
+            )
+            out.result(body, human)
+    finally:
+        vault.lock()
+
+
+def cmd_verify(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    vault = _open(args, secrets)
+    try:
+        progress = ProgressLine("Verifying")
+        report = vault.verify(progress=progress)
+        progress.finish()
+    finally:
+        vault.lock()
+    out.result(
+        {
+            "ok": report.ok,
+            "problems": [p.as_dict() for p in report.problems],
+            "blobs": report.blobs_checked,
+            "bytes": report.bytes_checked,
+            "revisions": report.revisions_checked,
+            "custody_events": report.custody_events_checked,
+        },
+        (
+            f"OK: {report.blobs_checked} files ({report.bytes_checked} bytes), "
+            f"{report.revisions_checked} revisions, {report.custody_events_checked} custody events verified."
+            if report.ok
+            else "PROBLEMS FOUND:\n"
+            + "\n".join(f"  {p.kind} {p.subject}: {p.detail}" for p in report.problems)
+        ),
+    )
+    if not report.ok:
+        raise VerificationFailed(len(report.problems))
+
+
 def cmd_search(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     vault = _open(args, secrets)
     try:
@@ -266,6 +420,9 @@ COMMANDS = {
     "case": cmd_case,
     "testimony": cmd_testimony,
     "search": cmd_search,
+    "ingest": cmd_ingest,
+    "evidence": cmd_evidence,
+    "verify": cmd_verify,
 }
 
 
@@ -279,6 +436,10 @@ def run_cli(argv: list[str]) -> int:
     except FieldvaultError as err:
         print(f"fieldvault: {err}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("fieldvault: interrupted; nothing half-done was kept.", file=sys.stderr)
         return 1
