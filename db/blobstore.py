@@ -14,6 +14,7 @@ import hashlib
 import os
 import secrets
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobHeader, BlobReader, SegmentS
 from db.errors import FieldvaultError, StorageError, VaultDamaged
 
 IN_FLIGHT_CHUNKS = 4
+# Flush written data to the disk every so many chunks while hashing still
+# runs, so that the final fsync does not wait for the whole file.
+SYNC_EVERY_CHUNKS = 64
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -48,6 +52,36 @@ class CancelToken:
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()
+
+
+class OverlappedSha256:
+    """SHA-256 computed in a second thread while the caller encrypts, decrypts
+    or writes: hashlib releases the GIL, so the two run on two cores. At most
+    ``IN_FLIGHT_CHUNKS`` chunks wait, which bounds memory."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fieldvault-hash")
+        self._pending: deque[Future[None]] = deque()
+
+    def update(self, chunk: bytes) -> None:
+        # One worker thread runs the updates in submission order.
+        self._pending.append(self._executor.submit(self._digest.update, chunk))
+        if len(self._pending) >= IN_FLIGHT_CHUNKS:
+            self._pending.popleft().result()
+
+    def hexdigest(self) -> str:
+        while self._pending:
+            self._pending.popleft().result()
+        return self._digest.hexdigest()
+
+    def __enter__(self) -> OverlappedSha256:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_exc: object) -> None:
+        # On error the queued updates no longer matter; otherwise they finish,
+        # so hexdigest() stays right after the block.
+        self._executor.shutdown(wait=True, cancel_futures=exc_type is not None)
 
 
 @dataclass(frozen=True)
@@ -95,34 +129,30 @@ class BlobStore:
         header = BlobHeader.new(blob_id, segment_size)
         sealer = SegmentSealer(key, header)
         temp = self.folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
-        digest = hashlib.sha256()
         done = 0
         try:
             with (
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix="fieldvault-hash") as hasher,
+                OverlappedSha256() as digest,
                 open(temp, "xb", buffering=0) as out,  # noqa: PTH123 - need unbuffered writes
             ):
                 os.fchmod(out.fileno(), 0o600)
                 out.write(header.to_bytes())
-                pending: list[Future[None]] = []
                 chunk = source.read(segment_size)
                 while True:
                     if cancel is not None and cancel.cancelled:
                         raise IntakeCancelled()
                     following = source.read(segment_size) if len(chunk) == segment_size else b""
-                    # One worker thread runs the updates in submission order.
-                    pending.append(hasher.submit(digest.update, chunk))
+                    digest.update(chunk)
                     out.write(sealer.seal(chunk, last=not following))
                     done += len(chunk)
                     if progress is not None:
                         progress(done, total)
-                    if len(pending) >= IN_FLIGHT_CHUNKS:
-                        pending.pop(0).result()
+                    if done % (SYNC_EVERY_CHUNKS * segment_size) == 0:
+                        os.fdatasync(out.fileno())
                     if not following:
                         break
                     chunk = following
-                for future in pending:
-                    future.result()
+                sha256 = digest.hexdigest()
                 os.fsync(out.fileno())
         except OSError as err:
             self.discard(temp)
@@ -130,7 +160,7 @@ class BlobStore:
         except BaseException:
             self.discard(temp)
             raise
-        return WrittenBlob(blob_id.hex(), temp, key, digest.hexdigest(), done)
+        return WrittenBlob(blob_id.hex(), temp, key, sha256, done)
 
     def commit(self, written: WrittenBlob) -> None:
         """Give the temp blob its final name (random: never the hash)."""

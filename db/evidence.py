@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import secrets
 import time
@@ -15,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from db.atomicio import TEMP_PREFIX, fsync_directory
 from db.blobformat import BlobIntegrityError, BlobReader
-from db.blobstore import CancelToken, ProgressCallback, WrittenBlob, unwrap_blob_key, wrap_blob_key
+from db.blobstore import (
+    CancelToken,
+    OverlappedSha256,
+    ProgressCallback,
+    WrittenBlob,
+    unwrap_blob_key,
+    wrap_blob_key,
+)
 from db.capture import capture_claims, mime_type
 from db.custody import CustodyEvent, append_event, events_for
 from db.entities import EvidenceItem
@@ -229,9 +235,8 @@ class EvidenceService(EntityService[EvidenceItem]):
         if destination.exists() and not overwrite:
             raise InvalidInput(f"{destination} already exists; choose another name.")
         temp = destination.with_name(f"{TEMP_PREFIX}{secrets.token_hex(8)}")
-        digest = hashlib.sha256()
         try:
-            with self._reader(evidence_id) as reader, temp.open("xb") as out:
+            with OverlappedSha256() as digest, self._reader(evidence_id) as reader, temp.open("xb") as out:
                 while chunk := reader.read(COPY_CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
@@ -254,8 +259,7 @@ class EvidenceService(EntityService[EvidenceItem]):
         return ExportResult(evidence_id, item.sha256, destination)
 
     def _verify_stored_copy(self, evidence_id: str, sha256: str) -> None:
-        digest = hashlib.sha256()
-        with self._reader(evidence_id) as reader:
+        with OverlappedSha256() as digest, self._reader(evidence_id) as reader:
             while chunk := reader.read(COPY_CHUNK):
                 digest.update(chunk)
         if digest.hexdigest() != sha256:

@@ -9,14 +9,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, text
 
 from db.blobformat import BlobIntegrityError
-from db.blobstore import unwrap_blob_key
+from db.blobstore import OverlappedSha256, unwrap_blob_key
 from db.custody import append_event, verify_chain
 from db.entities import ENTITY_TYPES
 from db.errors import RevisionRejected, VaultDamaged
@@ -76,13 +75,11 @@ def verify_vault(ctx: VaultContext, progress: VerifyProgress | None = None) -> V
         custody_problems = verify_chain(session)
 
     total = sum(b.size for b in blobs)
-    blob_hash: dict[str, str] = {}
     for blob_id, wrapped_key, sha256, size in blobs:
         named = ", ".join(sorted(users.get(blob_id, []))) or blob_id
         try:
             key = unwrap_blob_key(ctx.blobs_subkey, blob_id, wrapped_key)
-            digest = hashlib.sha256()
-            with ctx.blob_store.open(blob_id, key) as reader:
+            with OverlappedSha256() as digest, ctx.blob_store.open(blob_id, key) as reader:
                 if reader.size != size:
                     raise BlobIntegrityError(blob_id, f"holds {reader.size} bytes, {size} were stored")
                 while chunk := reader.read(CHUNK):
@@ -90,7 +87,6 @@ def verify_vault(ctx: VaultContext, progress: VerifyProgress | None = None) -> V
                     report.bytes_checked += len(chunk)
                     if progress is not None:
                         progress(report.bytes_checked, total)
-            blob_hash[blob_id] = digest.hexdigest()
             if digest.hexdigest() != sha256:
                 report.problems.append(
                     Problem("blob", named, "content does not match its SHA-256 from intake")
