@@ -30,7 +30,7 @@ from db.entities import (
 from db.errors import InvalidInput, NotFound, RevisionRejected, StorageError
 from db.hlc import HybridLogicalClock, Timestamp
 from db.ids import new_id
-from db.model import EntityRow, Head, RevisionRow
+from db.model import EntityRow, Head, RevisionRow, Setting
 from db.revisions import Revision, create_revision, revision_from_wire, verify_revision
 from db.search_terms import highlight_spans, parse_query, snippet
 from db.store import insert_revisions, load_clock, refresh_entity, save_clock
@@ -391,3 +391,38 @@ class SearchService:
             cut, inside = snippet(content, spans)
             hits.append(SearchHit(entity_id, kind, case_id, record.label(), cut, tuple(inside), float(rank)))
         return hits
+
+
+SETTING_DEFAULTS: dict[str, str] = {
+    # Who is at the keyboard, as the custody log records it.
+    "user_label": "",
+    # Minutes of inactivity before the desktop app locks the vault (0: never).
+    "auto_lock_minutes": "5",
+}
+
+
+class SettingsService:
+    """Non-secret preferences stored inside the vault (not in QSettings,
+    which is a plain file)."""
+
+    def __init__(self, ctx: VaultContext) -> None:
+        self._ctx = ctx
+
+    def get(self, key: str) -> str:
+        if key not in SETTING_DEFAULTS:
+            raise InvalidInput(f"Unknown setting {key!r}; known: {', '.join(sorted(SETTING_DEFAULTS))}.")
+        with self._ctx.sessions() as session:
+            stored = session.get(Setting, key)
+            return stored.value if stored is not None else SETTING_DEFAULTS[key]
+
+    def all(self) -> dict[str, str]:
+        return {key: self.get(key) for key in SETTING_DEFAULTS}
+
+    def set(self, key: str, value: str) -> None:
+        self.get(key)  # validates the key
+        if key == "auto_lock_minutes" and not (value.isdigit() and int(value) <= 24 * 60):
+            raise InvalidInput("auto_lock_minutes must be a whole number of minutes, 0 to 1440.")
+        with self._ctx.write_transaction("save the setting") as session:
+            session.merge(Setting(key=key, value=value))
+        if key == "user_label":
+            self._ctx.user_label = value

@@ -53,6 +53,7 @@ from db.services import (
     EntityService,
     RevisionService,
     SearchService,
+    SettingsService,
     VaultContext,
     storage_errors,
 )
@@ -76,6 +77,8 @@ class Services:
         self.links: EntityService[Link] = EntityService(ctx, Link)
         self.revisions = RevisionService(ctx)
         self.search = SearchService(ctx)
+        self.settings = SettingsService(ctx)
+        ctx.user_label = self.settings.get("user_label")
 
 
 @dataclass(frozen=True)
@@ -356,6 +359,10 @@ class Vault:
     @property
     def search(self) -> SearchService:
         return self.services.search
+
+    @property
+    def settings(self) -> SettingsService:
+        return self.services.settings
 
     def info(self) -> VaultInfo:
         services = self.services

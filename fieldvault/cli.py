@@ -109,6 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("verify", help="check every blob, revision and custody event")
 
+    settings = commands.add_parser("settings", help="vault preferences").add_subparsers(
+        dest="action", required=True
+    )
+    settings.add_parser("show", help="all settings")
+    s_set = settings.add_parser("set", help="change one setting")
+    s_set.add_argument("key", help="user_label (recorded in the custody log) or auto_lock_minutes")
+    s_set.add_argument("value")
+
     search = commands.add_parser("search", help="full-text search")
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=20)
@@ -390,6 +398,17 @@ def cmd_verify(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
         raise VerificationFailed(len(report.problems))
 
 
+def cmd_settings(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    vault = _open(args, secrets)
+    try:
+        if args.action == "set":
+            vault.settings.set(args.key, args.value)
+        current = vault.settings.all()
+    finally:
+        vault.lock()
+    out.result(current, "\n".join(f"{k}: {v}" for k, v in current.items()))
+
+
 def cmd_search(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     vault = _open(args, secrets)
     try:
@@ -423,6 +442,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "evidence": cmd_evidence,
     "verify": cmd_verify,
+    "settings": cmd_settings,
 }
 
 

@@ -287,3 +287,20 @@ def test_interrupted_creation_is_explained_not_overwritten(vault: Vault, vault_d
     with pytest.raises(IncompleteVault, match=r"copy of vault\.keys"):
         Vault.create(vault_dir, "another passphrase", keyring=NoKeyring(), argon2=FAST_ARGON2)
     assert (vault_dir / DB_FILE).exists()
+
+
+def test_settings_persist_and_the_user_label_signs_custody(vault: Vault, vault_dir: Path, tmp_path: Path) -> None:
+    vault.settings.set("user_label", "Field worker 7")
+    vault.settings.set("auto_lock_minutes", "10")
+    with pytest.raises(InvalidInput):
+        vault.settings.set("auto_lock_minutes", "soon")
+    with pytest.raises(InvalidInput):
+        vault.settings.set("theme", "dark")
+    vault.lock()
+    vault = open_vault(vault_dir)
+    assert vault.settings.all() == {"user_label": "Field worker 7", "auto_lock_minutes": "10"}
+    photo = tmp_path / "photo.bin"
+    photo.write_bytes(b"\xff\xd8 not really a jpeg")
+    item = vault.evidence.ingest(photo, make_case(vault).id).item
+    assert [e.user for e in vault.evidence.custody(item.id)] == ["Field worker 7"]
+    vault.lock()
