@@ -167,3 +167,16 @@ def verify_chain(session: Session) -> list[tuple[str, str]]:
             problems.append((f"custody event {row.seq}", "filed under another evidence item"))
         expected_seq, prev_hash = row.seq + 1, row.event_hash
     return problems
+
+
+def export_log(session: Session) -> list[dict[str, str]]:
+    """The whole log as a third party checks it: each event's hash, signed
+    bytes and signature (base64), in sequence order."""
+    return [
+        {
+            "hash": row.event_hash,
+            "signed": base64.b64encode(row.signed).decode("ascii"),
+            "signature": base64.b64encode(row.signature).decode("ascii"),
+        }
+        for row in session.scalars(select(CustodyEventRow).order_by(CustodyEventRow.seq))
+    ]

@@ -23,7 +23,7 @@ from db.blobstore import (
     wrap_blob_key,
 )
 from db.capture import capture_claims, mime_type
-from db.custody import CustodyEvent, append_event, events_for
+from db.custody import CustodyEvent, append_event, events_for, export_log
 from db.entities import EvidenceItem
 from db.errors import InvalidInput, NotFound, StorageError
 from db.ids import new_id
@@ -264,6 +264,12 @@ class EvidenceService(EntityService[EvidenceItem]):
                 digest.update(chunk)
         if digest.hexdigest() != sha256:
             raise BlobIntegrityError(evidence_id, "stored copy does not match; the source was kept")
+
+    def custody_log(self) -> list[dict[str, str]]:
+        """Every custody event of the vault, signed, for checking elsewhere
+        (docs/chain-of-custody.md)."""
+        with self._ctx.sessions() as session:
+            return export_log(session)
 
     def custody(self, evidence_id: str) -> list[CustodyEvent]:
         with self._ctx.sessions() as session:

@@ -108,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     e_show.add_argument("id")
 
     commands.add_parser("verify", help="check every blob, revision and custody event")
+    custody = commands.add_parser("custody", help="the chain of custody").add_subparsers(
+        dest="action", required=True
+    )
+    custody.add_parser("export", help="print the whole signed custody log as JSON (docs/chain-of-custody.md)")
 
     settings = commands.add_parser("settings", help="vault preferences").add_subparsers(
         dest="action", required=True
@@ -398,6 +402,15 @@ def cmd_verify(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
         raise VerificationFailed(len(report.problems))
 
 
+def cmd_custody(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    vault = _open(args, secrets)
+    try:
+        log = vault.evidence.custody_log()
+    finally:
+        vault.lock()
+    print(json.dumps(log, indent=None if args.json else 1))
+
+
 def cmd_settings(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     vault = _open(args, secrets)
     try:
@@ -443,6 +456,7 @@ COMMANDS = {
     "evidence": cmd_evidence,
     "verify": cmd_verify,
     "settings": cmd_settings,
+    "custody": cmd_custody,
 }
 
 
