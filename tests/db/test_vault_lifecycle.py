@@ -289,7 +289,9 @@ def test_interrupted_creation_is_explained_not_overwritten(vault: Vault, vault_d
     assert (vault_dir / DB_FILE).exists()
 
 
-def test_settings_persist_and_the_user_label_signs_custody(vault: Vault, vault_dir: Path, tmp_path: Path) -> None:
+def test_settings_persist_and_the_user_label_signs_custody(
+    vault: Vault, vault_dir: Path, tmp_path: Path
+) -> None:
     vault.settings.set("user_label", "Field worker 7")
     vault.settings.set("auto_lock_minutes", "10")
     with pytest.raises(InvalidInput):
