@@ -301,19 +301,21 @@ class RevisionService:
                 except (InvalidInput, TypeError) as err:
                     raise RevisionRejected(rev.revision_id, f"invalid body ({err})") from None
         with self._ctx.write_transaction("store the received revisions") as session:
+            types: dict[str, str] = {}
             for rev in checked:
-                existing = session.scalar(
+                existing = types.get(rev.entity_id) or session.scalar(
                     select(RevisionRow.entity_type).where(RevisionRow.entity_id == rev.entity_id).limit(1)
                 )
                 if existing is not None and existing != rev.entity_type:
                     raise RevisionRejected(rev.revision_id, "entity exists with another type")
-            touched = insert_revisions(session, checked)
-            for entity_id in sorted(touched):
+                types[rev.entity_id] = rev.entity_type
+            inserted = insert_revisions(session, checked)
+            for entity_id in sorted({rev.entity_id for rev in inserted}):
                 refresh_entity(session, entity_id)
             if checked:
                 latest = max(rev.hlc for rev in checked)
                 save_clock(session, self._ctx.clock.receive(latest))
-            return len(touched and {r.revision_id for r in checked})
+            return len(inserted)
 
     def all(self) -> list[Revision]:
         """Every stored revision, re-verified, in clock order."""

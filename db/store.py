@@ -18,9 +18,9 @@ from db.revisions import Revision
 from db.search_terms import index_text
 
 
-def insert_revisions(session: Session, revisions: Iterable[Revision]) -> set[str]:
-    """Insert revisions not already present; return the ids of touched entities."""
-    touched: set[str] = set()
+def insert_revisions(session: Session, revisions: Iterable[Revision]) -> list[Revision]:
+    """Insert revisions not already present; return those that were new."""
+    inserted: list[Revision] = []
     for rev in revisions:
         result = session.execute(
             insert(RevisionRow)
@@ -43,8 +43,8 @@ def insert_revisions(session: Session, revisions: Iterable[Revision]) -> set[str
                     insert(RevisionParent),
                     [{"revision_id": rev.revision_id, "parent_id": p} for p in rev.parents],
                 )
-            touched.add(rev.entity_id)
-    return touched
+            inserted.append(rev)
+    return inserted
 
 
 def _ordered_heads(session: Session, entity_id: str) -> list[RevisionRow]:

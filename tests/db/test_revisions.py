@@ -117,9 +117,9 @@ def test_applying_twice_is_idempotent_and_union_commutes(
     half_a, half_b = history[::2], history[1::2]
     one = vault_factory()  # type: ignore[operator]
     two = vault_factory()  # type: ignore[operator]
-    one.revisions.apply(half_a)
-    one.revisions.apply(half_b)
-    one.revisions.apply(history)
+    assert one.revisions.apply(half_a) == len(half_a)
+    assert one.revisions.apply(half_b) == len(half_b)
+    assert one.revisions.apply(history) == 0  # nothing new
     two.revisions.apply(half_b)
     two.revisions.apply(half_a)
     assert one.revisions.heads() == two.revisions.heads() == expected_heads(history)
@@ -286,3 +286,29 @@ def test_clock_moves_past_revisions_received_from_the_future(vault: Vault) -> No
     last = vault.cases.history(edited.id)[-1]
     assert last.hlc > far
     assert last.body["title"] == "edited locally"
+
+
+def test_one_entity_cannot_change_type_within_a_batch(vault: Vault) -> None:
+    device = DeviceIdentity.generate()
+    entity = "01900000-0000-7000-8000-0000000000cc"
+    as_case = create_revision(
+        device,
+        entity_id=entity,
+        entity_type="case",
+        op="put",
+        body={"title": "a case", "description": "", "notes": ""},
+        parents=[],
+        hlc=Timestamp(1, 0),
+    )
+    as_link = create_revision(
+        device,
+        entity_id=entity,
+        entity_type="link",
+        op="delete",
+        body={},
+        parents=[as_case.revision_id],
+        hlc=Timestamp(2, 0),
+    )
+    with pytest.raises(RevisionRejected, match="another type"):
+        vault.revisions.apply([as_case, as_link])
+    assert vault.revisions.all() == []
