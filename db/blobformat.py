@@ -42,7 +42,7 @@ class BlobIntegrityError(VaultDamaged):
 
     def __init__(self, blob_id: str, detail: str) -> None:
         super().__init__(
-            f"Evidence blob {blob_id} is damaged or was altered ({detail}). "
+            f"The stored file {blob_id} is damaged or was altered ({detail}). "
             "The other items are not affected; restore this one from a bundle or backup."
         )
         self.blob_id = blob_id

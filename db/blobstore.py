@@ -146,7 +146,8 @@ class BlobStore:
                     out.write(sealer.seal(chunk, last=not following))
                     done += len(chunk)
                     if progress is not None:
-                        progress(done, total)
+                        # A file still growing while it is read: never past 100 %.
+                        progress(done, max(total, done))
                     if done % (SYNC_EVERY_CHUNKS * segment_size) == 0:
                         os.fdatasync(out.fileno())
                     if not following:

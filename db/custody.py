@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from db.device import DeviceIdentity, device_id_for
 from db.hlc import Timestamp
-from db.model import CustodyEventRow
+from db.model import CustodyEventRow, Device
 from db.revisions import canonical_json
 
 SIGNATURE_DOMAIN = b"fieldvault-custody-v1\x00"
@@ -123,8 +123,10 @@ def events_for(session: Session, evidence_id: str) -> list[CustodyEvent]:
     return [_event(json.loads(row.signed), row.event_hash) for row in rows]
 
 
-def _check_event(row: CustodyEventRow) -> tuple[dict[str, Any] | None, str | None]:
-    """The event's envelope, or the first problem with it."""
+def _check_event(row: CustodyEventRow, devices: dict[str, bytes]) -> tuple[dict[str, Any] | None, str | None]:
+    """The event's envelope, or the first problem with it. ``devices``: the
+    vault's own signing keys by device id; a valid signature by any other key
+    is a forgery."""
     if hashlib.sha256(row.signed).hexdigest() != row.event_hash:
         return None, "its content does not match its hash (altered)"
     try:
@@ -137,35 +139,51 @@ def _check_event(row: CustodyEventRow) -> tuple[dict[str, Any] | None, str | Non
         return None, "bad signature"
     except (ValueError, KeyError, TypeError):
         return None, "malformed"
+    if devices.get(envelope["device"]) != public_key:
+        return None, f"signed by device {envelope['device']}, which is not this vault's"
     if canonical_json(envelope) != row.signed:
         return None, "not in canonical form"
     return envelope, None
 
 
 def verify_chain(session: Session) -> list[tuple[str, str]]:
-    """Every problem in the custody log as (which event, what is wrong); [] if intact."""
+    """Every problem in the custody log as (which event, what is wrong); [] if intact.
+
+    Each ``prev`` is checked against the event that carries the previous
+    sequence number, wherever it is stored: after a reorder only the moved
+    events are named, not the untouched ones that follow them."""
     problems: list[tuple[str, str]] = []
-    expected_seq, prev_hash = 1, GENESIS
-    for row in session.scalars(select(CustodyEventRow).order_by(CustodyEventRow.seq)):
-        envelope, problem = _check_event(row)
+    devices = {
+        device_id: bytes(key)
+        for device_id, key in session.execute(select(Device.device_id, Device.public_key))
+    }
+    checked = [
+        (row, *_check_event(row, devices))
+        for row in session.scalars(select(CustodyEventRow).order_by(CustodyEventRow.seq))
+    ]
+    hash_of: dict[int, str] = {}
+    for row, envelope, _problem in checked:
+        hash_of.setdefault(envelope["seq"] if envelope is not None else row.seq, row.event_hash)
+    expected_seq = 1
+    for row, envelope, problem in checked:
+        gap = row.seq != expected_seq
+        if gap:
+            missing = f"{expected_seq}" if row.seq == expected_seq + 1 else f"{expected_seq}–{row.seq - 1}"
+            problems.append((f"custody event {missing}", f"missing (chain broken before event {row.seq})"))
+        expected_seq = row.seq + 1
         if problem is not None or envelope is None:
             problems.append((f"custody event {row.seq}", str(problem)))
-            expected_seq, prev_hash = row.seq + 1, row.event_hash
             continue
         if envelope["seq"] != row.seq:
             problems.append(
                 (f"custody event {row.seq}", f"carries sequence number {envelope['seq']} (reordered)")
             )
-        elif row.seq != expected_seq:
-            missing = f"{expected_seq}" if row.seq == expected_seq + 1 else f"{expected_seq}–{row.seq - 1}"
-            problems.append((f"custody event {missing}", f"missing (chain broken before event {row.seq})"))
-        elif envelope["prev"] != prev_hash:
+        elif not gap and envelope["prev"] != (GENESIS if row.seq == 1 else hash_of.get(row.seq - 1)):
             problems.append(
                 (f"custody event {row.seq}", f"does not follow event {row.seq - 1} (chain broken)")
             )
         if envelope["evidence"] != row.evidence_id:
             problems.append((f"custody event {row.seq}", "filed under another evidence item"))
-        expected_seq, prev_hash = row.seq + 1, row.event_hash
     return problems
 
 

@@ -73,6 +73,16 @@ def verify_vault(ctx: VaultContext, progress: VerifyProgress | None = None) -> V
             session.execute(text("SELECT count(*) FROM custody_events")).scalar_one()
         )
         custody_problems = verify_chain(session)
+        # Every item's custody starts with its intake (or, later, its transfer
+        # in a bundle): a missing start means the log was cut.
+        with_start = set(
+            session.scalars(
+                text(
+                    "SELECT DISTINCT evidence_id FROM custody_events "
+                    "WHERE json_extract(signed, '$.action') IN ('intake', 'transfer')"
+                )
+            )
+        )
 
     total = sum(b.size for b in blobs)
     for blob_id, wrapped_key, sha256, size in blobs:
@@ -116,6 +126,11 @@ def verify_vault(ctx: VaultContext, progress: VerifyProgress | None = None) -> V
         report.revisions_checked += 1
 
     report.problems += [Problem("custody", subject, detail) for subject, detail in custody_problems]
+    report.problems += [
+        Problem("custody", evidence_id, "has no intake event (the custody log was cut or altered)")
+        for evidence_id, _sha in items
+        if evidence_id not in with_start
+    ]
 
     # The verification itself is a custody event for each item it covered.
     bad = {p.subject for p in report.problems}
