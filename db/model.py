@@ -165,3 +165,15 @@ class CustodyEventRow(Base):
     evidence_id: Mapped[str] = mapped_column(String(36))
     signed: Mapped[bytes] = mapped_column(LargeBinary)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Draft(Base):
+    """Unsaved editor content (e.g. a testimony being typed), kept inside the
+    encrypted database so that autosave never writes a plain file. Saving the
+    record turns it into a revision and drops the draft."""
+
+    __tablename__ = "drafts"
+
+    draft_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    updated_ms: Mapped[int] = mapped_column(Integer)

@@ -12,11 +12,12 @@ import errno
 import json
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,7 +31,7 @@ from db.entities import (
 from db.errors import InvalidInput, NotFound, RevisionRejected, StorageError
 from db.hlc import HybridLogicalClock, Timestamp
 from db.ids import new_id
-from db.model import EntityRow, Head, RevisionRow, Setting
+from db.model import Draft, EntityRow, Head, RevisionRow, Setting
 from db.revisions import Revision, create_revision, revision_from_wire, verify_revision
 from db.search_terms import highlight_spans, parse_query, snippet
 from db.store import insert_revisions, load_clock, refresh_entity, save_clock
@@ -428,3 +429,44 @@ class SettingsService:
             session.merge(Setting(key=key, value=value))
         if key == "user_label":
             self._ctx.user_label = value
+
+
+@dataclass(frozen=True)
+class StoredDraft:
+    key: str
+    body: dict[str, Any]
+    updated_ms: int
+
+
+class DraftService:
+    """Autosaved editor content, by a key the editor chooses (e.g.
+    "testimony:<id>" or "testimony:new:<case id>"). Never a revision, never
+    synced; kept until the record is saved or the draft discarded."""
+
+    def __init__(self, ctx: VaultContext) -> None:
+        self._ctx = ctx
+
+    def put(self, key: str, body: dict[str, Any]) -> None:
+        if not key or len(key) > 80:
+            raise InvalidInput("A draft key is 1 to 80 characters.")
+        with self._ctx.write_transaction("autosave the draft") as session:
+            session.merge(
+                Draft(
+                    draft_key=key,
+                    body=json.dumps(body, ensure_ascii=False),
+                    updated_ms=time.time_ns() // 1_000_000,
+                )
+            )
+
+    def get(self, key: str) -> StoredDraft | None:
+        with self._ctx.sessions() as session:
+            row = session.get(Draft, key)
+            return StoredDraft(row.draft_key, json.loads(row.body), row.updated_ms) if row else None
+
+    def keys(self, prefix: str = "") -> builtins.list[str]:
+        with self._ctx.sessions() as session:
+            return sorted(k for k in session.scalars(select(Draft.draft_key)) if k.startswith(prefix))
+
+    def discard(self, key: str) -> None:
+        with self._ctx.write_transaction("discard the draft") as session:
+            session.execute(delete(Draft).where(Draft.draft_key == key))

@@ -50,6 +50,7 @@ from db.keys import (
 )
 from db.model import Device
 from db.services import (
+    DraftService,
     EntityService,
     RevisionService,
     SearchService,
@@ -78,6 +79,7 @@ class Services:
         self.revisions = RevisionService(ctx)
         self.search = SearchService(ctx)
         self.settings = SettingsService(ctx)
+        self.drafts = DraftService(ctx)
         ctx.user_label = self.settings.get("user_label")
 
 
@@ -363,6 +365,10 @@ class Vault:
     @property
     def settings(self) -> SettingsService:
         return self.services.settings
+
+    @property
+    def drafts(self) -> DraftService:
+        return self.services.drafts
 
     def info(self) -> VaultInfo:
         services = self.services

@@ -306,3 +306,18 @@ def test_settings_persist_and_the_user_label_signs_custody(
     item = vault.evidence.ingest(photo, make_case(vault).id).item
     assert [e.user for e in vault.evidence.custody(item.id)] == ["Field worker 7"]
     vault.lock()
+
+
+def test_drafts_live_in_the_vault_until_discarded(vault: Vault, vault_dir: Path) -> None:
+    vault.drafts.put("testimony:new:case-1", {"narrative": "Чернетка свідчення"})
+    vault.drafts.put("testimony:new:case-1", {"narrative": "Чернетка свідчення, друга версія"})
+    vault.drafts.put("testimony:other", {"narrative": "x"})
+    vault.lock()
+    vault = open_vault(vault_dir)
+    draft = vault.drafts.get("testimony:new:case-1")
+    assert draft is not None and draft.body == {"narrative": "Чернетка свідчення, друга версія"}
+    assert vault.drafts.keys("testimony:new:") == ["testimony:new:case-1"]
+    vault.drafts.discard("testimony:new:case-1")
+    assert vault.drafts.get("testimony:new:case-1") is None
+    assert vault.info().revisions == 0  # drafts are not revisions
+    vault.lock()
