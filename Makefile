@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 
-.PHONY: translations help run test lint format bench stress lock clean system-deps-test system-deps-run
+.PHONY: update-translations translations help run test lint format bench stress lock clean system-deps-test system-deps-run
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -25,6 +25,9 @@ resources/translations/%.qm: resources/translations/%.ts $(STAMP)
 	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
 
 translations: $(QM)  ## compile the Qt translations (.ts → .qm)
+
+update-translations: $(STAMP)  ## refresh the .ts from the code and fill it from resources/translations/pending/*.tsv
+	$(PY) scripts/update_translations.py
 
 system-deps-test:
 	bash scripts/system-deps.sh test

@@ -1,6 +1,7 @@
 """Loading translations: resources/translations/fieldvault_<lang>.qm, if built.
 
-The language is FIELDVAULT_LANG (e.g. ``uk``) when set, else the system locale.
+The language is FIELDVAULT_LANG (e.g. ``uk``) when set, else the one chosen in
+Settings (QSettings "language"), else the system locale.
 English, the source language, needs no file. Qt's own strings (standard buttons,
 context menus) come from Qt's qtbase_<lang>.qm when the Qt install ships it.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
 from db.vocabulary import resources_dir
 
@@ -23,6 +24,8 @@ def translations_dir() -> Path:
 
 def chosen_locale(environ: dict[str, str] | None = None) -> QLocale:
     value = (os.environ if environ is None else environ).get(LANGUAGE_VARIABLE, "").strip()
+    if not value:
+        value = str(QSettings("Fieldvault", "Fieldvault").value("language", "", type=str)).strip()
     return QLocale(value) if value else QLocale.system()
 
 

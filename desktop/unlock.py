@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.keys import MIN_PASSPHRASE_CHARS
+from desktop.strength import StrengthMeter
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -104,7 +105,9 @@ class CreateVaultPage(QWidget):
         form = QFormLayout()
         self.passphrase = _passphrase_field(self.tr("New passphrase"))
         self.confirmation = _passphrase_field(self.tr("Repeat the passphrase"))
+        self.strength = StrengthMeter()
         form.addRow(self.tr("&New passphrase:"), self.passphrase)
+        form.addRow(self.tr("Strength:"), self.strength)
         form.addRow(self.tr("&Repeat it:"), self.confirmation)
         layout.addLayout(form)
 
@@ -123,6 +126,7 @@ class CreateVaultPage(QWidget):
         layout.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignRight)
 
         self.passphrase.returnPressed.connect(self._on_first_entered)
+        self.passphrase.textChanged.connect(self.strength.update_for)
         self.confirmation.returnPressed.connect(self.submit)
         self.create_button.clicked.connect(self.submit)
         self.setFocusProxy(self.passphrase)
@@ -174,6 +178,7 @@ class CreateVaultPage(QWidget):
     def reset(self) -> None:
         self.passphrase.clear()
         self.confirmation.clear()
+        self.strength.clear()
         self.error.clear()
         self.error.hide()
         self.set_busy(False)
@@ -242,6 +247,11 @@ class UnlockPage(QWidget):
         self.location = _wrapping_label(self.tr("Vault: {folder}").format(folder=folder))
         layout.addWidget(self.location)
 
+        self.notice = _wrapping_label()
+        self.notice.setAccessibleName(self.tr("Why the vault is locked"))
+        self.notice.hide()
+        layout.addWidget(self.notice)
+
         form = QFormLayout()
         self.passphrase = _passphrase_field(self.tr("Passphrase"))
         form.addRow(self.tr("&Passphrase:"), self.passphrase)
@@ -292,8 +302,14 @@ class UnlockPage(QWidget):
         self.error.setText(message)
         self.error.show()
 
+    def show_notice(self, message: str) -> None:
+        """Why the vault locked by itself (idle, sleep, screen lock)."""
+        self.notice.setText(message)
+        self.notice.setVisible(bool(message))
+
     def reset(self) -> None:
         self.passphrase.clear()
         self.error.clear()
         self.error.hide()
+        self.show_notice("")
         self.set_busy(False)

@@ -17,8 +17,10 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from db.keyring_store import KeyringStore
 from db.keys import Argon2Params
-from db.vault import KEY_FILE, Vault
+from db.vault import KEY_FILE, Vault, wipe_vault
+from desktop.autolock import AutoLock
 from desktop.messages import failure_message, keyring_notice
+from desktop.settings_dialog import SettingsDialog, emergency_shortcut
 from desktop.unlock import CreateVaultPage, RecoveryKeyPage, UnlockPage
 from desktop.vault_view import VaultView
 from desktop.workers import (
@@ -56,6 +58,7 @@ class FieldvaultWindow(QMainWindow):
         self.thread_pool = QThreadPool(self)
         self.thread_pool.setMaxThreadCount(1)
         self.vault_view: VaultView | None = None
+        self.settings_dialog: SettingsDialog | None = None
 
         self.setWindowTitle(self.tr("Fieldvault"))
         self.resize(1100, 700)
@@ -83,6 +86,21 @@ class FieldvaultWindow(QMainWindow):
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(self.lock)
         self.addAction(self.lock_action)
+
+        self.auto_lock = AutoLock(self)
+        self.auto_lock.lock_now.connect(self._lock_by_itself)
+
+        menu = self.menuBar().addMenu(self.tr("&Vault"))
+        self.settings_action = QAction(self.tr("&Settings…"), self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        menu.addAction(self.settings_action)
+        menu.addAction(self.lock_action)
+        self.emergency_action = QAction(self.tr("Emergency wipe"), self)
+        self.emergency_action.triggered.connect(self.wipe)
+        self.addAction(self.emergency_action)
+        self._apply_emergency_shortcut()
+        self._set_unlocked_actions(False)
 
         self._show_page(self.unlock_page if vault_exists(self.folder) else self.create_page)
 
@@ -153,10 +171,68 @@ class FieldvaultWindow(QMainWindow):
         self.stack.addWidget(self.vault_view)
         self._show_page(self.vault_view)
         self.vault_view.case_title_field.setFocus()
+        self.auto_lock.arm(float(self._vault.settings.get("auto_lock_minutes")))
+        self._set_unlocked_actions(True)
+
+    def _set_unlocked_actions(self, unlocked: bool) -> None:
+        self.settings_action.setEnabled(unlocked)
+        self.lock_action.setEnabled(unlocked)
+
+    @Slot()
+    def _apply_emergency_shortcut(self) -> None:
+        enabled, sequence = emergency_shortcut()
+        self.emergency_action.setShortcut(sequence if enabled else QKeySequence())
+        self.emergency_action.setEnabled(enabled)
+
+    @Slot()
+    def open_settings(self) -> None:
+        if self._vault is None:
+            return
+        dialog = SettingsDialog(self._vault, self)
+        dialog.wipe_requested.connect(self.wipe)
+        dialog.emergency_shortcut_changed.connect(self._apply_emergency_shortcut)
+        dialog.accepted.connect(self._reload_auto_lock)
+        self.settings_dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def _reload_auto_lock(self) -> None:
+        if self._vault is not None:
+            self.auto_lock.set_idle_minutes(float(self._vault.settings.get("auto_lock_minutes")))
+
+    @Slot()
+    def wipe(self) -> None:
+        """Panic wipe: destroy the keys first (instant), then the files."""
+        vault = self._vault
+        self.lock()
+        if vault is not None:
+            vault.wipe()
+        else:
+            wipe_vault(self.folder, keyring=self._keyring)
+        self.create_page.reset()
+        self._show_page(self.create_page)
+
+    @Slot(str)
+    def _lock_by_itself(self, reason: str) -> None:
+        if self._vault is None:
+            return
+        self.lock()
+        messages = {
+            "idle": self.tr("The vault locked itself after a period without activity."),
+            "sleep": self.tr("The vault locked itself because the computer was asleep."),
+            "screen-lock": self.tr("The vault locked itself because the screen was locked."),
+        }
+        self.unlock_page.show_notice(messages.get(reason, ""))
 
     @Slot()
     def lock(self) -> None:
         """Ctrl+L: forget everything shown, close the vault, ask for the passphrase."""
+        self.auto_lock.disarm()
+        self._set_unlocked_actions(False)
+        dialog, self.settings_dialog = self.settings_dialog, None
+        if dialog is not None:
+            dialog.close()
+            dialog.deleteLater()
         view, self.vault_view = self.vault_view, None
         if view is not None:
             view.clear_all()

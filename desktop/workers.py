@@ -107,3 +107,29 @@ class UnlockVaultWorker(QRunnable):
         finally:
             del passphrase
         self._signals.succeeded.emit(VaultUnlocked(vault))
+
+
+@dataclass(frozen=True)
+class PassphraseChanged:
+    pass
+
+
+class ChangePassphraseWorker(QRunnable):
+    """Two Argon2id runs (prove the current one, derive the new one)."""
+
+    def __init__(self, signals: WorkerSignals, vault: Vault, current: str, new: str) -> None:
+        super().__init__()
+        self._signals = signals
+        self._vault = vault
+        self._secrets = (current, new)
+
+    def run(self) -> None:
+        (current, new), self._secrets = self._secrets, ("", "")
+        try:
+            self._vault.change_passphrase(current, new)
+        except Exception as err:  # noqa: BLE001 - every failure becomes a report, none a traceback
+            self._signals.failed.emit(_failure(err))
+            return
+        finally:
+            del current, new
+        self._signals.succeeded.emit(PassphraseChanged())

@@ -1,0 +1,219 @@
+"""Settings: auto-lock delay, the name in the custody log, language, keyring
+status, passphrase change, and the panic wipe with its emergency shortcut.
+
+What is sensitive (the custody name) lives inside the vault; QSettings holds
+only the language and the emergency shortcut, which reveal nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, QThreadPool, Signal, Slot
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QKeySequenceEdit,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.keys import MIN_PASSPHRASE_CHARS
+from db.vault import Vault
+from desktop.messages import failure_message
+from desktop.strength import StrengthMeter
+from desktop.workers import ChangePassphraseWorker, OperationFailed, WorkerSignals
+
+DEFAULT_EMERGENCY_SHORTCUT = "Ctrl+Alt+Shift+F12"
+LANGUAGES = (("en", "English"), ("uk", "Українська"))
+
+
+def preferences() -> QSettings:
+    return QSettings("Fieldvault", "Fieldvault")
+
+
+def emergency_shortcut() -> tuple[bool, QKeySequence]:
+    """Whether the emergency wipe shortcut is on, and its key sequence."""
+    prefs = preferences()
+    enabled = prefs.value("emergency_wipe/enabled", False, type=bool)
+    sequence = str(prefs.value("emergency_wipe/shortcut", DEFAULT_EMERGENCY_SHORTCUT, type=str))
+    return bool(enabled), QKeySequence.fromString(sequence)
+
+
+class SettingsDialog(QDialog):
+    """``wipe_requested`` asks the window to destroy the vault (after the
+    two-step confirmation here)."""
+
+    wipe_requested = Signal()
+    emergency_shortcut_changed = Signal()
+
+    def __init__(self, vault: Vault, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self.setWindowTitle(self.tr("Settings"))
+        layout = QVBoxLayout(self)
+
+        general = QGroupBox(self.tr("General"))
+        form = QFormLayout(general)
+        self.auto_lock = QSpinBox()
+        self.auto_lock.setRange(0, 24 * 60)
+        self.auto_lock.setSuffix(self.tr(" min"))
+        self.auto_lock.setSpecialValueText(self.tr("never"))
+        self.auto_lock.setAccessibleName(self.tr("Lock after minutes without activity"))
+        self.auto_lock.setValue(int(vault.settings.get("auto_lock_minutes")))
+        form.addRow(self.tr("&Lock after inactivity:"), self.auto_lock)
+        self.user_label = QLineEdit(vault.settings.get("user_label"))
+        self.user_label.setAccessibleName(self.tr("Your name in the custody log"))
+        self.user_label.setPlaceholderText(self.tr("e.g. a staff code, not necessarily your name"))
+        form.addRow(self.tr("&Name in the custody log:"), self.user_label)
+        self.language = QComboBox()
+        self.language.setAccessibleName(self.tr("Language"))
+        for code, name in LANGUAGES:
+            self.language.addItem(name, code)
+        current = preferences().value("language", "", type=str)
+        self.language.setCurrentIndex(max(0, self.language.findData(current)))
+        form.addRow(self.tr("Lan&guage (after restart):"), self.language)
+        self.keyring_status = QLabel(
+            self.tr("Part of the key is in this computer's keyring.")
+            if vault.info().uses_keyring
+            else self.tr("No keyring: the passphrase alone protects the vault.")
+        )
+        self.keyring_status.setWordWrap(True)
+        form.addRow(self.tr("Keyring:"), self.keyring_status)
+        layout.addWidget(general)
+
+        passphrase_box = QGroupBox(self.tr("Change passphrase"))
+        pform = QFormLayout(passphrase_box)
+        self.current = self._secret_field(self.tr("Current passphrase"))
+        self.new = self._secret_field(self.tr("New passphrase"))
+        self.repeat = self._secret_field(self.tr("Repeat the new passphrase"))
+        self.strength = StrengthMeter()
+        self.new.textChanged.connect(self.strength.update_for)
+        pform.addRow(self.tr("C&urrent:"), self.current)
+        pform.addRow(self.tr("&New:"), self.new)
+        pform.addRow(self.tr("Strength:"), self.strength)
+        pform.addRow(self.tr("&Repeat:"), self.repeat)
+        self.change_button = QPushButton(self.tr("Change passphrase"))
+        self.change_button.setAccessibleName(self.tr("Change passphrase"))
+        self.change_button.clicked.connect(self.change_passphrase)
+        self.passphrase_status = QLabel()
+        self.passphrase_status.setWordWrap(True)
+        pform.addRow(self.change_button, self.passphrase_status)
+        layout.addWidget(passphrase_box)
+
+        danger = QGroupBox(self.tr("Emergency"))
+        dform = QFormLayout(danger)
+        enabled, sequence = emergency_shortcut()
+        self.emergency_enabled = QCheckBox(
+            self.tr("A key combination wipes the vault at once, without asking")
+        )
+        self.emergency_enabled.setChecked(enabled)
+        self.emergency_keys = QKeySequenceEdit(sequence)
+        self.emergency_keys.setAccessibleName(self.tr("Emergency wipe shortcut"))
+        dform.addRow(self.emergency_enabled)
+        dform.addRow(self.tr("Shortcut:"), self.emergency_keys)
+        self.wipe_button = QPushButton(self.tr("Wipe the vault…"))
+        self.wipe_button.setAccessibleName(self.tr("Wipe the vault"))
+        self.wipe_button.clicked.connect(self._ask_wipe_confirmation)
+        dform.addRow(self.wipe_button)
+        self.wipe_confirmation = QLineEdit()
+        self.wipe_confirmation.setAccessibleName(self.tr("Type the confirmation word"))
+        self.wipe_hint = QLabel(
+            self.tr(
+                "This destroys every testimony and file in this vault for ever. Type {word} to confirm."
+            ).format(word=self.confirmation_word())
+        )
+        self.wipe_hint.setWordWrap(True)
+        self.wipe_now = QPushButton(self.tr("Destroy the vault now"))
+        self.wipe_now.setAccessibleName(self.tr("Destroy the vault now"))
+        self.wipe_now.setEnabled(False)
+        self.wipe_confirmation.textChanged.connect(
+            lambda text: self.wipe_now.setEnabled(text.strip() == self.confirmation_word())
+        )
+        self.wipe_now.clicked.connect(self._confirm_wipe)
+        for widget in (self.wipe_hint, self.wipe_confirmation, self.wipe_now):
+            dform.addRow(widget)
+            widget.hide()
+        layout.addWidget(danger)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+        self._signals = WorkerSignals(self)
+        self._signals.succeeded.connect(self._on_changed)
+        self._signals.failed.connect(self._on_change_failed)
+
+    def confirmation_word(self) -> str:
+        return self.tr("WIPE")
+
+    def _secret_field(self, name: str) -> QLineEdit:
+        field = QLineEdit()
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+        field.setAccessibleName(name)
+        return field
+
+    @Slot()
+    def save(self) -> None:
+        self._vault.settings.set("auto_lock_minutes", str(self.auto_lock.value()))
+        self._vault.settings.set("user_label", self.user_label.text().strip())
+        prefs = preferences()
+        prefs.setValue("language", self.language.currentData())
+        prefs.setValue("emergency_wipe/enabled", self.emergency_enabled.isChecked())
+        prefs.setValue("emergency_wipe/shortcut", self.emergency_keys.keySequence().toString())
+        self.emergency_shortcut_changed.emit()
+        self.accept()
+
+    @Slot()
+    def change_passphrase(self) -> None:
+        new = self.new.text()
+        if len(new) < MIN_PASSPHRASE_CHARS:
+            self.passphrase_status.setText(
+                self.tr("The passphrase needs at least {count} characters.").format(
+                    count=MIN_PASSPHRASE_CHARS
+                )
+            )
+            return
+        if new != self.repeat.text():
+            self.passphrase_status.setText(self.tr("The two new passphrases differ."))
+            return
+        current = self.current.text()
+        for field in (self.current, self.new, self.repeat):
+            field.clear()
+        self.strength.clear()
+        self.change_button.setEnabled(False)
+        self.passphrase_status.setText(self.tr("Changing…"))
+        QThreadPool.globalInstance().start(ChangePassphraseWorker(self._signals, self._vault, current, new))
+
+    @Slot(object)
+    def _on_changed(self, _report: object) -> None:
+        self.change_button.setEnabled(True)
+        self.passphrase_status.setText(self.tr("Passphrase changed. Use the new one from now on."))
+
+    @Slot(object)
+    def _on_change_failed(self, report: OperationFailed) -> None:
+        self.change_button.setEnabled(True)
+        self.passphrase_status.setText(failure_message(report))
+
+    @Slot()
+    def _ask_wipe_confirmation(self) -> None:
+        for widget in (self.wipe_hint, self.wipe_confirmation, self.wipe_now):
+            widget.show()
+        self.wipe_confirmation.setFocus()
+
+    @Slot()
+    def _confirm_wipe(self) -> None:
+        if self.wipe_confirmation.text().strip() != self.confirmation_word():
+            return
+        self.wipe_requested.emit()
+        self.accept()

@@ -1,0 +1,139 @@
+"""Auto-lock, settings and the panic wipe, through the real window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
+
+from db.errors import VaultNotFound
+from db.keyring_store import NoKeyring
+from db.vault import KEY_FILE, Vault
+from desktop import autolock
+from desktop.window import FieldvaultWindow
+from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+WAIT_MS = 15_000
+
+
+@pytest.fixture
+def unlocked(qtbot, created_vault, vault_dir) -> FieldvaultWindow:
+    created_vault.vault.lock()
+    window = FieldvaultWindow(vault_dir, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.keyClicks(window.unlock_page.passphrase, PASSPHRASE)
+    qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.vault_view is not None, timeout=WAIT_MS)
+    return window
+
+
+def test_idle_delay_locks_and_says_why(qtbot, unlocked: FieldvaultWindow) -> None:
+    window = unlocked
+    window.auto_lock.set_idle_minutes(0.002)  # 120 ms, for the test
+    qtbot.waitUntil(lambda: window.vault is None, timeout=WAIT_MS)
+    assert window.stack.currentWidget() is window.unlock_page
+    assert "without activity" in window.unlock_page.notice.text()
+    assert not window.settings_action.isEnabled()
+
+
+def test_activity_postpones_the_idle_lock(qtbot, unlocked: FieldvaultWindow) -> None:
+    window = unlocked
+    window.auto_lock.set_idle_minutes(1)
+    idle = window.auto_lock._idle
+    idle.start(2_000)  # as if 58 s had passed without a key press
+    view = window.vault_view
+    assert view is not None
+    qtbot.keyClick(view.case_title_field, Qt.Key.Key_A)
+    assert idle.remainingTime() > 50_000  # the full minute again
+    assert window.vault is not None
+
+
+def test_a_long_gap_between_heartbeats_means_sleep(qtbot, unlocked: FieldvaultWindow, monkeypatch) -> None:
+    window = unlocked
+    real_time = autolock.time.time
+    monkeypatch.setattr(autolock.time, "time", lambda: real_time() + 3600)  # an hour asleep
+    window.auto_lock._beat()
+    assert window.vault is None
+    assert "asleep" in window.unlock_page.notice.text()
+
+
+def test_settings_are_saved_in_the_vault(qtbot, unlocked: FieldvaultWindow, vault_dir: Path) -> None:
+    window = unlocked
+    window.open_settings()
+    dialog = window.settings_dialog
+    assert dialog is not None
+    dialog.auto_lock.setValue(12)
+    dialog.user_label.setText("FW-7")
+    dialog.grab().save(str(SCREENSHOTS / "07-settings.png"))
+    dialog.save()
+    vault = window.vault
+    assert vault is not None
+    assert vault.settings.all() == {"auto_lock_minutes": "12", "user_label": "FW-7"}
+
+
+def test_change_passphrase_from_settings(qtbot, unlocked: FieldvaultWindow, vault_dir: Path) -> None:
+    window = unlocked
+    window.open_settings()
+    dialog = window.settings_dialog
+    assert dialog is not None
+    qtbot.keyClicks(dialog.current, PASSPHRASE)
+    qtbot.keyClicks(dialog.new, "a brand new passphrase")
+    assert dialog.strength.bar.value() >= 3
+    qtbot.keyClicks(dialog.repeat, "a brand new passphrase")
+    qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "changed" in dialog.passphrase_status.text(), timeout=WAIT_MS)
+    assert all(
+        not f.text() for f in dialog.findChildren(QLineEdit) if f.echoMode() == QLineEdit.EchoMode.Password
+    )
+    window.lock()
+    open_vault(vault_dir, "a brand new passphrase").lock()
+
+
+def test_panic_wipe_needs_two_steps_and_leaves_nothing_that_opens(
+    qtbot, unlocked: FieldvaultWindow, vault_dir: Path, created_vault
+) -> None:
+    window = unlocked
+    window.open_settings()
+    dialog = window.settings_dialog
+    assert dialog is not None
+    qtbot.mouseClick(dialog.wipe_button, Qt.MouseButton.LeftButton)
+    assert not dialog.wipe_now.isEnabled()
+    qtbot.keyClicks(dialog.wipe_confirmation, "wipe")  # not the exact word
+    assert not dialog.wipe_now.isEnabled()
+    dialog.wipe_confirmation.clear()
+    qtbot.keyClicks(dialog.wipe_confirmation, dialog.confirmation_word())
+    dialog.grab().save(str(SCREENSHOTS / "08-panic-wipe.png"))
+    qtbot.mouseClick(dialog.wipe_now, Qt.MouseButton.LeftButton)
+    assert window.vault is None
+    assert window.stack.currentWidget() is window.create_page
+    assert not (vault_dir / KEY_FILE).exists()
+    with pytest.raises(VaultNotFound):
+        open_vault(vault_dir)
+    with pytest.raises(VaultNotFound):
+        Vault.recover(vault_dir, created_vault.recovery_key, "anything 1234", keyring=NoKeyring())
+
+
+def test_emergency_shortcut_wipes_even_when_locked(
+    qtbot, unlocked: FieldvaultWindow, vault_dir: Path
+) -> None:
+    window = unlocked
+    window.open_settings()
+    dialog = window.settings_dialog
+    assert dialog is not None
+    dialog.emergency_enabled.setChecked(True)
+    dialog.save()
+    window.lock()
+    assert window.emergency_action.isEnabled()
+    window.emergency_action.trigger()  # what the key combination does
+    assert not (vault_dir / KEY_FILE).exists()
+    assert window.stack.currentWidget() is window.create_page
+
+
+def test_emergency_shortcut_is_off_by_default(qtbot, unlocked: FieldvaultWindow) -> None:
+    assert not unlocked.emergency_action.isEnabled()
+    assert unlocked.emergency_action.shortcut().isEmpty()
