@@ -28,7 +28,7 @@ from db.entities import (
     RECORD_TYPES,
     Record,
 )
-from db.errors import InvalidInput, NotFound, RevisionRejected, StorageError
+from db.errors import InvalidInput, NotFound, RevisionRejected, StorageError, VaultLocked
 from db.hlc import HybridLogicalClock, Timestamp
 from db.ids import new_id
 from db.model import Draft, EntityRow, Head, RevisionRow, Setting
@@ -54,6 +54,26 @@ def storage_errors(what: str) -> Iterator[None]:
         raise StorageError(what, OSError(code, reason)) from err
 
 
+class GuardedSessions:
+    """A session factory that refuses to open sessions once the vault is
+    locked, so a worker still holding a service cannot read or write after
+    the lock (the engine alone would happily reconnect)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._factory = sessionmaker(engine, expire_on_commit=False)
+        self.closed = False
+
+    def __call__(self) -> Session:
+        if self.closed:
+            raise VaultLocked()
+        return self._factory()
+
+    def begin(self) -> contextlib.AbstractContextManager[Session]:
+        if self.closed:
+            raise VaultLocked()
+        return self._factory.begin()
+
+
 class VaultContext:
     """What every service shares: the session factory, the signing identity,
     the clock and one lock that serialises writes."""
@@ -66,7 +86,7 @@ class VaultContext:
         blobs_subkey: bytes,
         user_label: str = "",
     ) -> None:
-        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.sessions = GuardedSessions(engine)
         self.identity = identity
         self.blob_store = blob_store
         self.blobs_subkey = blobs_subkey

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from db.entities import Testimony
 from db.errors import (
     InvalidInput,
     KeyringSecretMissing,
@@ -321,3 +322,15 @@ def test_drafts_live_in_the_vault_until_discarded(vault: Vault, vault_dir: Path)
     assert vault.drafts.get("testimony:new:case-1") is None
     assert vault.info().revisions == 0  # drafts are not revisions
     vault.lock()
+
+
+def test_a_service_held_across_a_lock_refuses_to_work(vault: Vault) -> None:
+    """A worker that fetched vault.testimonies before the lock must not read
+    or write afterwards."""
+    testimonies = vault.testimonies
+    case = make_case(vault)
+    vault.lock()
+    with pytest.raises(VaultLocked):
+        testimonies.list()
+    with pytest.raises(VaultLocked):
+        testimonies.create(Testimony(case_id=case.id, narrative="after the lock"))

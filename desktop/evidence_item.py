@@ -1,0 +1,503 @@
+"""One evidence item: what the worker states, what the file claims, its hash and custody.
+
+Two kinds of metadata are kept apart on purpose. *Stated* fields (description,
+source, date, place, notes) are what the field worker says and can edit; they
+are saved with ``vault.evidence.edit``. *Claimed* fields are what the file says
+about itself (EXIF date and GPS, a video's creation time…), read at intake and
+shown read-only: a file's metadata can be edited or faked.
+
+Showing an item reads only its metadata and custody; it writes nothing. The
+only plaintext the GUI ever writes is an explicit export, to the file the user
+chose, run by an ``ExportWorker`` and recorded in the custody log by the core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDir, QLocale, Qt, QThreadPool, Signal, Slot
+from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.custody import CustodyEvent
+from db.entities import EvidenceItem
+from db.errors import FieldvaultError
+from desktop.evidence_panel import bold_label, data_size, forget_file_dialog_history, plain_label
+from desktop.intake import ExportDone, ExportFailed, ExportSignals, ExportWorker
+from desktop.messages import error_message
+
+SHORT_DEVICE_LENGTH = 12
+
+# (parent, caption, suggested file name) -> the chosen path, or "" if cancelled.
+SaveFileDialog = Callable[[QWidget, str, str], str]
+
+
+def ask_save_file(parent: QWidget, caption: str, suggested_name: str) -> str:
+    path, _filter = QFileDialog.getSaveFileName(parent, caption, str(Path(QDir.homePath()) / suggested_name))
+    forget_file_dialog_history()
+    return str(path)
+
+
+def read_only_table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(True)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def table_item(text: str, tooltip: str = "", *, data: str | None = None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+    if tooltip:
+        item.setToolTip(tooltip)
+    if data is not None:
+        item.setData(Qt.ItemDataRole.UserRole, data)
+    return item
+
+
+def fit_height(table: QTableWidget) -> None:
+    """Size a short table to its rows, so it needs no scroll bar of its own."""
+    table.resizeRowsToContents()
+    height = table.horizontalHeader().height() + 2 * table.frameWidth()
+    height += sum(table.rowHeight(row) for row in range(table.rowCount()))
+    table.setFixedHeight(height)
+
+
+def utc_time(wall: str) -> str:
+    """The custody log's UTC ISO 8601 time, to the second, marked UTC."""
+    try:
+        moment = datetime.fromisoformat(wall.replace("Z", "+00:00"))
+    except ValueError:
+        return wall
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+class EvidenceItemView(QWidget):
+    """``vault`` is the unlocked ``Vault`` (or any object with an ``evidence``
+    service). ``save_dialog(parent, caption, suggested_name) -> path or ""``
+    replaces the save-file dialog in tests."""
+
+    saved = Signal(str)  # evidence id, after the stated fields were saved
+    export_finished = Signal(object)  # ExportDone | ExportFailed, after the view showed it
+
+    def __init__(
+        self,
+        vault: Any,
+        evidence_id: str | None = None,
+        *,
+        save_dialog: SaveFileDialog | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self._item: EvidenceItem | None = None
+        self._save_dialog = save_dialog or ask_save_file
+        self._exporting = False
+        self.thread_pool = QThreadPool(self)
+        self.thread_pool.setMaxThreadCount(1)
+        self._export_signals = ExportSignals(self)
+        self._export_signals.finished.connect(self._on_exported)
+        self._export_signals.failed.connect(self._on_export_failed)
+
+        self.heading = bold_label()
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.heading.setAccessibleName(self.tr("Original file name"))
+
+        # -- stated by the field worker ------------------------------------------
+        self.description_field = QPlainTextEdit()
+        self.description_field.setAccessibleName(self.tr("Description"))
+        self.description_field.setTabChangesFocus(True)
+        self.description_field.setMaximumHeight(110)
+        self.source_field = QLineEdit()
+        self.source_field.setAccessibleName(self.tr("Source"))
+        self.source_field.setPlaceholderText(self.tr("Who gave the file, or where it was found"))
+        self.stated_date_field = QLineEdit()
+        self.stated_date_field.setAccessibleName(self.tr("Stated date"))
+        self.stated_date_field.setPlaceholderText(self.tr("YYYY, YYYY-MM or YYYY-MM-DD"))
+        self.stated_date_field.setMaxLength(10)
+        self.stated_place_field = QLineEdit()
+        self.stated_place_field.setAccessibleName(self.tr("Stated place"))
+        self.notes_field = QPlainTextEdit()
+        self.notes_field.setAccessibleName(self.tr("Notes"))
+        self.notes_field.setTabChangesFocus(True)
+        self.notes_field.setMaximumHeight(80)
+        self.save_button = QPushButton(self.tr("&Save"))
+        self.save_button.setAccessibleName(self.tr("Save the stated fields"))
+        self.save_button.setToolTip(self.tr("Ctrl+S also saves."))
+        self.status = plain_label()
+        self.status.setAccessibleName(self.tr("Item status"))
+        stated = QGroupBox(self.tr("Stated by the field worker"))
+        stated_form = QFormLayout()
+        stated_form.addRow(self.tr("&Description:"), self.description_field)
+        stated_form.addRow(self.tr("So&urce:"), self.source_field)
+        stated_form.addRow(self.tr("Da&te:"), self.stated_date_field)
+        stated_form.addRow(self.tr("&Place:"), self.stated_place_field)
+        stated_form.addRow(self.tr("&Notes:"), self.notes_field)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.status, 1)
+        save_row.addWidget(self.save_button)
+        stated_layout = QVBoxLayout(stated)
+        stated_layout.addLayout(stated_form)
+        stated_layout.addLayout(save_row)
+        self.stated_box = stated
+
+        # -- claimed by the file -----------------------------------------------------
+        self.claimed_table = read_only_table([self.tr("Claim"), self.tr("Value")])
+        self.claimed_table.setAccessibleName(self.tr("Claimed by the file"))
+        self.claimed_note = plain_label(
+            self.tr(
+                "Read from the file itself when it was added. Files can lie: this metadata "
+                "can be edited or faked. Treat it as a claim to check, not a fact."
+            )
+        )
+        self.no_claims = plain_label(self.tr("The file makes no claims we can read."))
+        claimed = QGroupBox(self.tr("Claimed by the file"))
+        claimed_layout = QVBoxLayout(claimed)
+        claimed_layout.addWidget(self.claimed_note)
+        claimed_layout.addWidget(self.no_claims)
+        claimed_layout.addWidget(self.claimed_table)
+        self.claimed_box = claimed
+
+        # -- the stored file ------------------------------------------------------------
+        self.sha256_field = QLineEdit()
+        self.sha256_field.setReadOnly(True)
+        self.sha256_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.sha256_field.setAccessibleName(self.tr("SHA-256"))
+        self.sha256_field.setToolTip(self.tr("The file's fingerprint, computed when it was added."))
+        self.size_label = plain_label()
+        self.size_label.setAccessibleName(self.tr("Size"))
+        self.mime_label = plain_label()
+        self.mime_label.setAccessibleName(self.tr("File type"))
+        self.export_button = QPushButton(self.tr("&Export…"))
+        self.export_button.setAccessibleName(self.tr("Export a copy of the file"))
+        self.export_button.setToolTip(
+            self.tr("Writes a decrypted copy where you choose. The export is recorded in the custody log.")
+        )
+        self.export_busy = QProgressBar()
+        self.export_busy.setRange(0, 0)  # busy: the core reports no progress for exports
+        self.export_busy.setAccessibleName(self.tr("Exporting"))
+        self.export_busy.hide()
+        file_box = QGroupBox(self.tr("Stored file"))
+        file_form = QFormLayout()
+        file_form.addRow(self.tr("SHA-256:"), self.sha256_field)
+        file_form.addRow(self.tr("Size:"), self.size_label)
+        file_form.addRow(self.tr("Type:"), self.mime_label)
+        self.export_status = plain_label()
+        self.export_status.setAccessibleName(self.tr("Export status"))
+        export_row = QHBoxLayout()
+        export_row.addWidget(self.export_busy, 1)
+        export_row.addWidget(self.export_status, 1)
+        export_row.addWidget(self.export_button)
+        file_layout = QVBoxLayout(file_box)
+        file_layout.addLayout(file_form)
+        file_layout.addLayout(export_row)
+
+        # -- chain of custody -------------------------------------------------------------
+        self.custody_table = read_only_table(
+            [self.tr("#"), self.tr("Time"), self.tr("Action"), self.tr("Device"), self.tr("User")]
+        )
+        self.custody_table.setAccessibleName(self.tr("Custody history"))
+        header = self.custody_table.horizontalHeader()
+        for column in range(4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        custody = QGroupBox(self.tr("Chain of custody"))
+        custody_layout = QVBoxLayout(custody)
+        custody_layout.addWidget(self.custody_table)
+
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.addWidget(self.heading)
+        content_layout.addWidget(stated)
+        content_layout.addWidget(claimed)
+        content_layout.addWidget(file_box)
+        content_layout.addWidget(custody, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+        self.save_button.clicked.connect(self.save)
+        self.export_button.clicked.connect(self.export)
+        for line in (self.source_field, self.stated_date_field, self.stated_place_field):
+            line.returnPressed.connect(self.save)
+        for keys in (QKeySequence.StandardKey.Save, "Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), stated)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.save)
+
+        self._set_enabled(False)
+        if evidence_id is not None:
+            self.show_item(evidence_id)
+
+    # -- showing ---------------------------------------------------------------------
+
+    @property
+    def evidence_id(self) -> str | None:
+        return None if self._item is None else self._item.id
+
+    def show_item(self, evidence_id: str) -> bool:
+        """Show an item; False (and a message) if it cannot be read."""
+        if self._vault is None:
+            return False
+        try:
+            item = self._vault.evidence.get(evidence_id)
+            events = self._vault.evidence.custody(evidence_id)
+        except FieldvaultError as err:
+            self._clear_fields()
+            self._show_status(error_message(err))
+            return False
+        self._item = item
+        self.heading.setText(item.original_name or self.tr("(no name)"))
+        self.description_field.setPlainText(item.description)
+        self.source_field.setText(item.source)
+        self.stated_date_field.setText(item.stated_date)
+        self.stated_place_field.setText(item.stated_place)
+        self.notes_field.setPlainText(item.notes)
+        self._show_claims(item.claimed)
+        self.sha256_field.setText(item.sha256)
+        self.sha256_field.setCursorPosition(0)
+        size = data_size(item.size)
+        if item.size >= 1024:  # the exact count too, where the short form rounds
+            size = self.tr("{size} ({bytes} bytes)").format(size=size, bytes=QLocale().toString(item.size))
+        self.size_label.setText(size)
+        self.mime_label.setText(item.mime_type)
+        self._show_custody(events)
+        self._show_status("")
+        self._set_enabled(True)
+        return True
+
+    def reload(self) -> bool:
+        """Re-read the shown item and its custody; unsaved edits are replaced."""
+        return self.evidence_id is not None and self.show_item(self.evidence_id)
+
+    def refresh_custody(self) -> None:
+        """Re-read only the custody history (after a view or an export)."""
+        if self._vault is None or self._item is None:
+            return
+        try:
+            self._show_custody(self._vault.evidence.custody(self._item.id))
+        except FieldvaultError as err:
+            self._show_status(error_message(err))
+
+    def _claim_labels(self) -> dict[str, str]:
+        """Known claims, in the order shown; others follow under their own key."""
+        return {
+            "exif_datetime": self.tr("Date taken (EXIF)"),
+            "creation_time": self.tr("Creation time"),
+            "pdf_creation_date": self.tr("Creation date (PDF)"),
+            "gps_latitude": self.tr("GPS latitude"),
+            "gps_longitude": self.tr("GPS longitude"),
+            "camera": self.tr("Camera"),
+            "duration_seconds": self.tr("Duration (seconds)"),
+            "pages": self.tr("Pages"),
+            "width": self.tr("Width (pixels)"),
+            "height": self.tr("Height (pixels)"),
+        }
+
+    def _claim_label(self, key: str) -> str:
+        return self._claim_labels().get(key, key)
+
+    def _show_claims(self, claimed: dict[str, str]) -> None:
+        self.claimed_table.setRowCount(0)
+        order = list(self._claim_labels())
+        keys = sorted(claimed, key=lambda key: (order.index(key) if key in order else len(order), key))
+        for key in keys:
+            value = claimed[key]
+            row = self.claimed_table.rowCount()
+            self.claimed_table.insertRow(row)
+            self.claimed_table.setItem(row, 0, table_item(self._claim_label(key), key))
+            self.claimed_table.setItem(row, 1, table_item(str(value)))
+        self.claimed_table.resizeColumnToContents(0)
+        fit_height(self.claimed_table)
+        self.claimed_table.setVisible(bool(claimed))
+        self.no_claims.setVisible(not claimed)
+
+    def _action_label(self, action: str) -> str:
+        labels = {
+            "intake": self.tr("Added to the vault"),
+            "intake-duplicate": self.tr("Added again (already stored)"),
+            "view": self.tr("Viewed"),
+            "export": self.tr("Exported"),
+            "transfer": self.tr("Transferred"),
+            "verify": self.tr("Verified"),
+            "delete": self.tr("Deleted"),
+        }
+        return labels.get(action, action)
+
+    def _show_custody(self, events: list[CustodyEvent]) -> None:
+        self.custody_table.setRowCount(0)
+        for event in events:
+            row = self.custody_table.rowCount()
+            self.custody_table.insertRow(row)
+            cells = [
+                table_item(str(event.seq)),
+                table_item(utc_time(event.wall), event.wall),
+                table_item(self._action_label(event.action), event.action, data=event.action),
+                table_item(event.device_id[:SHORT_DEVICE_LENGTH], event.device_id),
+                table_item(event.user or "—"),
+            ]
+            for column, cell in enumerate(cells):
+                self.custody_table.setItem(row, column, cell)
+        self.custody_table.resizeRowsToContents()
+
+    def custody_actions(self) -> list[str]:
+        """The custody table's actions, as the core names them (for tests and callers)."""
+        return [
+            str(self.custody_table.item(row, 2).data(Qt.ItemDataRole.UserRole))
+            for row in range(self.custody_table.rowCount())
+        ]
+
+    # -- saving the stated fields ---------------------------------------------------------
+
+    def stated_values(self) -> dict[str, str]:
+        return {
+            "description": self.description_field.toPlainText(),
+            "source": self.source_field.text().strip(),
+            "stated_date": self.stated_date_field.text().strip(),
+            "stated_place": self.stated_place_field.text().strip(),
+            "notes": self.notes_field.toPlainText(),
+        }
+
+    def has_unsaved_changes(self) -> bool:
+        if self._item is None:
+            return False
+        return any(value != getattr(self._item, name) for name, value in self.stated_values().items())
+
+    @Slot()
+    def save(self) -> bool:
+        """Save the stated fields that changed; False (and a message) on error."""
+        if self._vault is None or self._item is None:
+            return False
+        changes = {
+            name: value for name, value in self.stated_values().items() if value != getattr(self._item, name)
+        }
+        if not changes:
+            self._show_status(self.tr("No changes to save."))
+            return True
+        try:
+            self._item = self._vault.evidence.edit(self._item.id, **changes)
+        except FieldvaultError as err:
+            self._show_status(error_message(err))
+            return False
+        self._show_status(self.tr("Saved."))
+        self.saved.emit(self._item.id)
+        return True
+
+    # -- export ------------------------------------------------------------------------------
+
+    @property
+    def is_exporting(self) -> bool:
+        return self._exporting
+
+    @Slot()
+    def export(self) -> bool:
+        """Ask where, then export in a worker; False if nothing was started."""
+        if self._vault is None or self._item is None or self._exporting:
+            return False
+        chosen = self._save_dialog(
+            self, self.tr("Export a copy of the evidence"), Path(self._item.original_name).name
+        )
+        if not chosen:
+            return False
+        destination = Path(chosen)
+        # The save dialog already asked before replacing an existing file.
+        overwrite = destination.is_file()
+        self._exporting = True
+        self.export_button.setEnabled(False)
+        self.export_busy.show()
+        self.export_status.setText(self.tr("Exporting…"))
+        self.thread_pool.start(
+            ExportWorker(self._export_signals, self._vault, self._item.id, destination, overwrite=overwrite)
+        )
+        return True
+
+    def _export_ended(self) -> None:
+        self._exporting = False
+        self.export_busy.hide()
+        self.export_button.setEnabled(self._item is not None)
+
+    @Slot(object)
+    def _on_exported(self, report: ExportDone) -> None:
+        if self._vault is None:
+            return  # cleared (locked) meanwhile
+        self._export_ended()
+        if report.evidence_id == self.evidence_id:
+            self.refresh_custody()  # not reload(): that would drop unsaved edits
+        self.export_status.setText(self.tr("Exported to {path}").format(path=report.path))
+        self.export_finished.emit(report)
+
+    @Slot(object)
+    def _on_export_failed(self, report: ExportFailed) -> None:
+        if self._vault is None:
+            return
+        self._export_ended()
+        self.export_status.setText(self.tr("Not exported: {reason}").format(reason=report.message))
+        self.export_finished.emit(report)
+
+    # -- state -----------------------------------------------------------------------------------
+
+    def _show_status(self, message: str) -> None:
+        self.status.setText(message)
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (
+            self.description_field,
+            self.source_field,
+            self.stated_date_field,
+            self.stated_place_field,
+            self.notes_field,
+            self.save_button,
+        ):
+            widget.setEnabled(enabled)
+        self.export_button.setEnabled(enabled and not self._exporting)
+
+    def _clear_fields(self) -> None:
+        self._item = None
+        self.heading.clear()
+        self.description_field.clear()
+        for line in (self.source_field, self.stated_date_field, self.stated_place_field, self.sha256_field):
+            line.clear()
+        self.notes_field.clear()
+        self.claimed_table.setRowCount(0)
+        self.custody_table.setRowCount(0)
+        self.size_label.clear()
+        self.mime_label.clear()
+        self.status.clear()
+        self.export_status.clear()
+        self._set_enabled(False)
+
+    def clear(self) -> None:
+        """Empty every widget and forget the item and the vault (for locking).
+
+        An export already running is not waited for (the core cannot cancel
+        one yet); its report is ignored and its custody event still recorded."""
+        self._clear_fields()
+        self.export_busy.hide()
+        self._vault = None
