@@ -369,10 +369,8 @@ class EvidenceItemView(QWidget):
 
     def custody_actions(self) -> list[str]:
         """The custody table's actions, as the core names them (for tests and callers)."""
-        return [
-            str(self.custody_table.item(row, 2).data(Qt.ItemDataRole.UserRole))
-            for row in range(self.custody_table.rowCount())
-        ]
+        cells = (self.custody_table.item(row, 2) for row in range(self.custody_table.rowCount()))
+        return [str(cell.data(Qt.ItemDataRole.UserRole)) for cell in cells if cell is not None]
 
     # -- saving the stated fields ---------------------------------------------------------
 

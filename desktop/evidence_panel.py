@@ -356,10 +356,8 @@ class EvidencePanel(QWidget):
         return None if item is None else str(item.data(NAME_COLUMN, ID_ROLE))
 
     def evidence_ids(self) -> list[str]:
-        return [
-            str(self.evidence_list.topLevelItem(i).data(NAME_COLUMN, ID_ROLE))
-            for i in range(self.evidence_list.topLevelItemCount())
-        ]
+        items = (self.evidence_list.topLevelItem(i) for i in range(self.evidence_list.topLevelItemCount()))
+        return [str(item.data(NAME_COLUMN, ID_ROLE)) for item in items if item is not None]
 
     @Slot()
     def open_selected(self) -> None:

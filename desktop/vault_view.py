@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +29,8 @@ from db.entities import Case, Testimony
 from db.errors import FieldvaultError
 from db.services import SearchHit
 from db.vault import Vault
+from desktop.evidence_item import EvidenceItemView
+from desktop.evidence_panel import EvidencePanel
 from desktop.messages import error_message
 
 SEARCH_DELAY_MS = 250
@@ -135,13 +138,33 @@ class VaultView(QWidget):
         form_layout.addLayout(save_row)
         self.form_panel = form_panel
 
+        testimonies_tab = QSplitter(Qt.Orientation.Horizontal)
+        testimonies_tab.addWidget(testimonies_panel)
+        testimonies_tab.addWidget(form_panel)
+        testimonies_tab.setStretchFactor(0, 1)
+        testimonies_tab.setStretchFactor(1, 2)
+        testimonies_tab.setChildrenCollapsible(False)
+
+        # -- the case's evidence -------------------------------------------
+        self.evidence_panel = EvidencePanel(vault)
+        self.evidence_item = EvidenceItemView(vault)
+        evidence_tab = QSplitter(Qt.Orientation.Horizontal)
+        evidence_tab.addWidget(self.evidence_panel)
+        evidence_tab.addWidget(self.evidence_item)
+        evidence_tab.setStretchFactor(0, 1)
+        evidence_tab.setStretchFactor(1, 1)
+        evidence_tab.setChildrenCollapsible(False)
+
+        self.case_tabs = QTabWidget()
+        self.case_tabs.setAccessibleName(self.tr("The selected case"))
+        self.case_tabs.addTab(testimonies_tab, self.tr("&Testimonies"))
+        self.case_tabs.addTab(evidence_tab, self.tr("&Evidence"))
+
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(cases_panel)
-        splitter.addWidget(testimonies_panel)
-        splitter.addWidget(form_panel)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 2)
-        splitter.setStretchFactor(2, 4)
+        splitter.addWidget(self.case_tabs)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 4)
         splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -162,6 +185,7 @@ class VaultView(QWidget):
         self.case_list.currentItemChanged.connect(self._on_case_changed)
         self.testimony_list.currentItemChanged.connect(self._on_testimony_changed)
         self.new_testimony_button.clicked.connect(self.start_new_testimony)
+        self.evidence_panel.item_activated.connect(self.evidence_item.show_item)
         self.title_field.returnPressed.connect(self.save_testimony)
         self.language_field.returnPressed.connect(self.save_testimony)
         self.save_button.clicked.connect(self.save_testimony)
@@ -210,6 +234,8 @@ class VaultView(QWidget):
 
     def _on_case_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         self.reload_testimonies()
+        self.evidence_panel.set_case(self.selected_case_id())
+        self.evidence_item.clear()
         self.start_new_testimony()
         self._set_form_enabled(current is not None)
 
@@ -373,4 +399,7 @@ class VaultView(QWidget):
         self.search_status.clear()
         self.form_status.clear()
         self._editing_id = None
+        # Before the vault locks: the panel waits for its running intake.
+        self.evidence_panel.clear()
+        self.evidence_item.clear()
         self._vault = None  # type: ignore[assignment]  # the view is being destroyed

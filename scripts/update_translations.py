@@ -33,7 +33,12 @@ def pending_translations() -> dict[tuple[str, str], str]:
 
 def main() -> int:
     lupdate = Path(sys.executable).parent / "pyside6-lupdate"
-    sources = sorted(str(p) for p in (REPO / "desktop").glob("*.py"))
+    # The files git knows: a module still being written elsewhere in the work
+    # tree does not leak half-done strings into the committed .ts.
+    listed = subprocess.run(
+        ["git", "ls-files", "desktop/*.py"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    sources = sorted(str(REPO / name) for name in listed)
     subprocess.run([str(lupdate), "-no-obsolete", "-silent", *sources, "-ts", str(TS_FILE)], check=True)
     known = pending_translations()
     tree = ET.parse(TS_FILE)  # noqa: S314 - our own file, in our repository

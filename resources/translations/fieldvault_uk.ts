@@ -66,6 +66,504 @@
         </message>
     </context>
     <context>
+        <name>EvidenceItemView</name>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="128" />
+            <source>Original file name</source>
+            <translation>Початкова назва файлу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="132" />
+            <source>Description</source>
+            <translation>Опис</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="136" />
+            <source>Source</source>
+            <translation>Джерело</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="137" />
+            <source>Who gave the file, or where it was found</source>
+            <translation>Хто передав файл або де його знайдено</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="139" />
+            <source>Stated date</source>
+            <translation>Зазначена дата</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="140" />
+            <source>YYYY, YYYY-MM or YYYY-MM-DD</source>
+            <translation>РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="143" />
+            <source>Stated place</source>
+            <translation>Зазначене місце</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="145" />
+            <source>Notes</source>
+            <translation>Примітки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="148" />
+            <source>&amp;Save</source>
+            <translation>&amp;Зберегти</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="149" />
+            <source>Save the stated fields</source>
+            <translation>Зберегти зазначені відомості</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="150" />
+            <source>Ctrl+S also saves.</source>
+            <translation>Ctrl+S теж зберігає.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="152" />
+            <source>Item status</source>
+            <translation>Стан доказу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="153" />
+            <source>Stated by the field worker</source>
+            <translation>Зазначено польовим працівником</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="155" />
+            <source>&amp;Description:</source>
+            <translation>&amp;Опис:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="156" />
+            <source>So&amp;urce:</source>
+            <translation>Дже&amp;рело:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="157" />
+            <source>Da&amp;te:</source>
+            <translation>Д&amp;ата:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="158" />
+            <source>&amp;Place:</source>
+            <translation>&amp;Місце:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="159" />
+            <source>&amp;Notes:</source>
+            <translation>&amp;Примітки:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="169" />
+            <source>Claim</source>
+            <translation>Твердження</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="169" />
+            <source>Value</source>
+            <translation>Значення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="170" />
+            <location filename="../../desktop/evidence_item.py" line="178" />
+            <source>Claimed by the file</source>
+            <translation>Заявлено самим файлом</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="173" />
+            <source>Read from the file itself when it was added. Files can lie: this metadata can be edited or faked. Treat it as a claim to check, not a fact.</source>
+            <translation>Прочитано із самого файлу під час додавання. Файли можуть брехати: ці метадані можна змінити або підробити. Сприймайте їх як твердження, яке треба перевірити, а не як факт.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="177" />
+            <source>The file makes no claims we can read.</source>
+            <translation>Файл не містить тверджень, які можна прочитати.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="189" />
+            <source>SHA-256</source>
+            <translation>SHA-256</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="190" />
+            <source>The file's fingerprint, computed when it was added.</source>
+            <translation>Відбиток файлу, обчислений під час додавання.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="192" />
+            <source>Size</source>
+            <translation>Розмір</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="194" />
+            <source>File type</source>
+            <translation>Тип файлу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="195" />
+            <source>&amp;Export…</source>
+            <translation>&amp;Експортувати…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="196" />
+            <source>Export a copy of the file</source>
+            <translation>Експортувати копію файлу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="198" />
+            <source>Writes a decrypted copy where you choose. The export is recorded in the custody log.</source>
+            <translation>Записує розшифровану копію туди, куди ви виберете. Експорт записується в журнал зберігання.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="202" />
+            <source>Exporting</source>
+            <translation>Експорт</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="204" />
+            <source>Stored file</source>
+            <translation>Збережений файл</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="206" />
+            <source>SHA-256:</source>
+            <translation>SHA-256:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="207" />
+            <source>Size:</source>
+            <translation>Розмір:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="208" />
+            <source>Type:</source>
+            <translation>Тип:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="210" />
+            <source>Export status</source>
+            <translation>Стан експорту</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="221" />
+            <source>#</source>
+            <translation>№</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="221" />
+            <source>Time</source>
+            <translation>Час</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="221" />
+            <source>Action</source>
+            <translation>Дія</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="221" />
+            <source>Device</source>
+            <translation>Пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="221" />
+            <source>User</source>
+            <translation>Користувач</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="223" />
+            <source>Custody history</source>
+            <translation>Історія зберігання</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="227" />
+            <source>Chain of custody</source>
+            <translation>Ланцюг зберігання</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="277" />
+            <source>(no name)</source>
+            <translation>(без назви)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="288" />
+            <source>{size} ({bytes} bytes)</source>
+            <translation>{size} (байтів: {bytes})</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="312" />
+            <source>Date taken (EXIF)</source>
+            <translation>Дата зйомки (EXIF)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="313" />
+            <source>Creation time</source>
+            <translation>Час створення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="314" />
+            <source>Creation date (PDF)</source>
+            <translation>Дата створення (PDF)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="315" />
+            <source>GPS latitude</source>
+            <translation>Широта GPS</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="316" />
+            <source>GPS longitude</source>
+            <translation>Довгота GPS</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="317" />
+            <source>Camera</source>
+            <translation>Камера</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="318" />
+            <source>Duration (seconds)</source>
+            <translation>Тривалість (секунд)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="319" />
+            <source>Pages</source>
+            <translation>Сторінок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="320" />
+            <source>Width (pixels)</source>
+            <translation>Ширина (пікселів)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="321" />
+            <source>Height (pixels)</source>
+            <translation>Висота (пікселів)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="344" />
+            <source>Added to the vault</source>
+            <translation>Додано до сховища</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="345" />
+            <source>Added again (already stored)</source>
+            <translation>Додано повторно (уже збережено)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="346" />
+            <source>Viewed</source>
+            <translation>Переглянуто</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="347" />
+            <source>Exported</source>
+            <translation>Експортовано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="348" />
+            <source>Transferred</source>
+            <translation>Передано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="349" />
+            <source>Verified</source>
+            <translation>Перевірено</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="350" />
+            <source>Deleted</source>
+            <translation>Видалено</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="400" />
+            <source>No changes to save.</source>
+            <translation>Немає змін для збереження.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="407" />
+            <source>Saved.</source>
+            <translation>Збережено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="423" />
+            <source>Export a copy of the evidence</source>
+            <translation>Експорт копії доказу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="433" />
+            <source>Exporting…</source>
+            <translation>Експорт…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="451" />
+            <source>Exported to {path}</source>
+            <translation>Експортовано до {path}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="459" />
+            <source>Not exported: {reason}</source>
+            <translation>Не експортовано: {reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>EvidencePanel</name>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="215" />
+            <source>Evidence</source>
+            <translation>Докази</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="217" />
+            <source>Drag files here, or use the Add files button. Folders are not added: open them and select the files.</source>
+            <translation>Перетягніть файли сюди або скористайтеся кнопкою «Додати файли». Теки не додаються: відкрийте теку й виберіть файли в ній.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="223" />
+            <source>Evidence of the case</source>
+            <translation>Докази справи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="226" />
+            <source>Name</source>
+            <translation>Назва</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="226" />
+            <source>Type</source>
+            <translation>Тип</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="226" />
+            <source>Size</source>
+            <translation>Розмір</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="226" />
+            <source>SHA-256</source>
+            <translation>SHA-256</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="239" />
+            <source>&amp;Add files…</source>
+            <translation>&amp;Додати файли…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="240" />
+            <source>Add files to the case</source>
+            <translation>Додати файли до справи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="241" />
+            <source>&amp;Open</source>
+            <translation>&amp;Відкрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="242" />
+            <source>Open the selected evidence</source>
+            <translation>Відкрити вибраний доказ</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="243" />
+            <source>Enter or a double-click also opens it.</source>
+            <translation>Enter або подвійне клацання теж відкриває його.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="250" />
+            <source>Evidence messages</source>
+            <translation>Повідомлення про докази</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="257" />
+            <source>Overall progress</source>
+            <translation>Загальний поступ</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="258" />
+            <source>Cancel all</source>
+            <translation>Скасувати все</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="259" />
+            <source>Cancel adding all files</source>
+            <translation>Скасувати додавання всіх файлів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="343" />
+            <source>(no name)</source>
+            <translation>(без назви)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="381" />
+            <source>Release to add the files to this case.</source>
+            <translation>Відпустіть, щоб додати файли до цієї справи.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="413" />
+            <source>Add evidence files</source>
+            <translation>Додавання файлів-доказів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="425" />
+            <source>Choose a case first.</source>
+            <translation>Спершу виберіть справу.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="451" />
+            <source>Folders are not added (skipped folders: {count}). Open the folder and select the files in it.</source>
+            <translation>Теки не додаються (пропущено тек: {count}). Відкрийте теку й виберіть файли в ній.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="456" />
+            <source>Not files, skipped: {names}</source>
+            <translation>Не файли, пропущено: {names}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="459" />
+            <source>Only files on this computer can be added (skipped: {count}).</source>
+            <translation>Додавати можна лише файли з цього комп’ютера (пропущено: {count}).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="489" />
+            <source>Starting…</source>
+            <translation>Початок…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="509" />
+            <location filename="../../desktop/evidence_panel.py" line="558" />
+            <source>Cancelled. Nothing was added.</source>
+            <translation>Скасовано. Нічого не додано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="536" />
+            <source>Already in this case: not added again.</source>
+            <translation>Уже є в цій справі: повторно не додано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="538" />
+            <source>Added: it was complete before the cancel reached it.</source>
+            <translation>Додано: файл було збережено раніше, ніж спрацювало скасування.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="540" />
+            <source>Added.</source>
+            <translation>Додано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="550" />
+            <source>Not added: {reason}</source>
+            <translation>Не додано: {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="580" />
+            <source>Files done: {finished} of {count}</source>
+            <translation>Оброблено файлів: {finished} з {count}</translation>
+        </message>
+    </context>
+    <context>
         <name>FieldvaultWindow</name>
         <message>
             <location filename="../../desktop/window.py" line="63" />
@@ -106,6 +604,39 @@
             <location filename="../../desktop/window.py" line="223" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
+        </message>
+    </context>
+    <context>
+        <name>IntakeRow</name>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="132" />
+            <source>Waiting…</source>
+            <translation>Очікує…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="136" />
+            <source>Progress of {name}</source>
+            <translation>Поступ: {name}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="137" />
+            <source>Cancel</source>
+            <translation>Скасувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="138" />
+            <source>Cancel adding {name}</source>
+            <translation>Скасувати додавання {name}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="159" />
+            <source>Adding… {done} of {total}</source>
+            <translation>Додається… {done} з {total}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="166" />
+            <source>Cancelling…</source>
+            <translation>Скасування…</translation>
         </message>
     </context>
     <context>
@@ -446,155 +977,170 @@
     <context>
         <name>VaultView</name>
         <message>
-            <location filename="../../desktop/vault_view.py" line="58" />
+            <location filename="../../desktop/vault_view.py" line="61" />
             <source>Search cases and testimonies…</source>
             <translation>Пошук у справах і свідченнях…</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="59" />
+            <location filename="../../desktop/vault_view.py" line="62" />
             <source>Search</source>
             <translation>Пошук</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="61" />
+            <location filename="../../desktop/vault_view.py" line="64" />
             <source>Lock (Ctrl+L)</source>
             <translation>Заблокувати (Ctrl+L)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="62" />
+            <location filename="../../desktop/vault_view.py" line="65" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="68" />
+            <location filename="../../desktop/vault_view.py" line="71" />
             <source>Search results</source>
             <translation>Результати пошуку</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="80" />
-            <location filename="../../desktop/vault_view.py" line="88" />
+            <location filename="../../desktop/vault_view.py" line="83" />
+            <location filename="../../desktop/vault_view.py" line="91" />
             <source>Cases</source>
             <translation>Справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="82" />
+            <location filename="../../desktop/vault_view.py" line="85" />
             <source>Title of a new case</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="83" />
+            <location filename="../../desktop/vault_view.py" line="86" />
             <source>New case title</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="84" />
-            <location filename="../../desktop/vault_view.py" line="85" />
+            <location filename="../../desktop/vault_view.py" line="87" />
+            <location filename="../../desktop/vault_view.py" line="88" />
             <source>New case</source>
             <translation>Нова справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="97" />
+            <location filename="../../desktop/vault_view.py" line="100" />
             <source>Testimonies of the selected case</source>
             <translation>Свідчення вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="98" />
-            <location filename="../../desktop/vault_view.py" line="99" />
-            <location filename="../../desktop/vault_view.py" line="107" />
-            <location filename="../../desktop/vault_view.py" line="244" />
+            <location filename="../../desktop/vault_view.py" line="101" />
+            <location filename="../../desktop/vault_view.py" line="102" />
+            <location filename="../../desktop/vault_view.py" line="110" />
+            <location filename="../../desktop/vault_view.py" line="270" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="102" />
+            <location filename="../../desktop/vault_view.py" line="105" />
             <source>Testimonies</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="109" />
+            <location filename="../../desktop/vault_view.py" line="112" />
             <source>Testimony title</source>
             <translation>Назва свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="111" />
+            <location filename="../../desktop/vault_view.py" line="114" />
             <source>Language code</source>
             <translation>Код мови</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="112" />
+            <location filename="../../desktop/vault_view.py" line="115" />
             <source>e.g. uk, ru, en</source>
             <translation>напр. uk, ru, en</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="115" />
+            <location filename="../../desktop/vault_view.py" line="118" />
             <source>Narrative</source>
             <translation>Розповідь</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="117" />
-            <location filename="../../desktop/vault_view.py" line="118" />
+            <location filename="../../desktop/vault_view.py" line="120" />
+            <location filename="../../desktop/vault_view.py" line="121" />
             <source>Save testimony</source>
             <translation>Зберегти свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="119" />
+            <location filename="../../desktop/vault_view.py" line="122" />
             <source>Ctrl+Enter in the narrative also saves.</source>
             <translation>Ctrl+Enter у полі розповіді теж зберігає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="123" />
+            <location filename="../../desktop/vault_view.py" line="126" />
             <source>Form status</source>
             <translation>Стан форми</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="128" />
+            <location filename="../../desktop/vault_view.py" line="131" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="129" />
+            <location filename="../../desktop/vault_view.py" line="132" />
             <source>&amp;Language:</source>
             <translation>&amp;Мова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="130" />
+            <location filename="../../desktop/vault_view.py" line="133" />
             <source>&amp;Narrative:</source>
             <translation>&amp;Розповідь:</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="235" />
+            <location filename="../../desktop/vault_view.py" line="159" />
+            <source>The selected case</source>
+            <translation>Вибрана справа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="160" />
+            <source>&amp;Testimonies</source>
+            <translation>&amp;Свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="161" />
+            <source>&amp;Evidence</source>
+            <translation>&amp;Докази</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="261" />
             <source>(untitled testimony)</source>
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="264" />
-            <location filename="../../desktop/vault_view.py" line="295" />
-            <location filename="../../desktop/vault_view.py" line="338" />
+            <location filename="../../desktop/vault_view.py" line="290" />
+            <location filename="../../desktop/vault_view.py" line="321" />
+            <location filename="../../desktop/vault_view.py" line="364" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="273" />
+            <location filename="../../desktop/vault_view.py" line="299" />
             <source>Choose or create a case first.</source>
             <translation>Спершу виберіть або створіть справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="279" />
+            <location filename="../../desktop/vault_view.py" line="305" />
             <source>Write a title or a narrative first.</source>
             <translation>Спершу напишіть назву або розповідь.</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="296" />
+            <location filename="../../desktop/vault_view.py" line="322" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="329" />
+            <location filename="../../desktop/vault_view.py" line="355" />
             <source>No results.</source>
             <translation>Нічого не знайдено.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/vault_view.py" line="329" />
+            <location filename="../../desktop/vault_view.py" line="355" />
             <source>%n result(s)</source>
             <translation>
                 <numerusform>%n результат</numerusform>
@@ -603,7 +1149,7 @@
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="338" />
+            <location filename="../../desktop/vault_view.py" line="364" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>
