@@ -607,6 +607,170 @@
         </message>
     </context>
     <context>
+        <name>HistoryView</name>
+        <message>
+            <location filename="../../desktop/history_view.py" line="121" />
+            <location filename="../../desktop/history_view.py" line="296" />
+            <source>Edit history</source>
+            <translation>Історія змін</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="127" />
+            <source>Versions of the testimony, newest first</source>
+            <translation>Версії свідчення, найновіші спершу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="133" />
+            <source>What this version changed</source>
+            <translation>Що змінено в цій версії</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="135" />
+            <source>Narrative of the selected version, with its changes</source>
+            <translation>Розповідь вибраної версії зі змінами</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="139" />
+            <source>Underlined on green: added in this version. Struck through on red: removed.</source>
+            <translation>Підкреслене на зеленому: додане в цій версії. Закреслене на червоному: вилучене.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="181" />
+            <source>Edit history: two versions conflict (saved at the same time on two devices)</source>
+            <translation>Історія змін: дві версії суперечать одна одній (збережені одночасно на двох пристроях)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="189" />
+            <source>A conflicting version. Saving the testimony keeps what the editor shows and resolves the conflict.</source>
+            <translation>Суперечлива версія. Якщо зберегти свідчення, залишиться те, що показує редактор, і конфлікт буде розв’язано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="204" />
+            <source>deleted</source>
+            <translation>видалено</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="206" />
+            <source>created</source>
+            <translation>створено</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="208" />
+            <source>merged</source>
+            <translation>об’єднано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="210" />
+            <source>edited</source>
+            <translation>змінено</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="212" />
+            <source>this device</source>
+            <translation>цей пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="214" />
+            <source>device {id}</source>
+            <translation>пристрій {id}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="217" />
+            <source>⚠ conflicting version</source>
+            <translation>⚠ суперечлива версія</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="217" />
+            <source>current</source>
+            <translation>поточна</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="251" />
+            <source>Deleted. Reason: {reason}</source>
+            <translation>Видалено. Причина: {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="251" />
+            <source>Deleted.</source>
+            <translation>Видалено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="256" />
+            <source>First version.</source>
+            <translation>Перша версія.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="262" />
+            <source>Changed: {fields}</source>
+            <translation>Змінено: {fields}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="264" />
+            <source>No field changed in this version.</source>
+            <translation>У цій версії жодне поле не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="271" />
+            <source>title</source>
+            <translation>назва</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="272" />
+            <source>witness</source>
+            <translation>свідок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="273" />
+            <source>incident</source>
+            <translation>інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="274" />
+            <source>interviewer</source>
+            <translation>інтерв’юер</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="275" />
+            <source>date</source>
+            <translation>дата</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="276" />
+            <source>place</source>
+            <translation>місце</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="277" />
+            <source>language</source>
+            <translation>мова</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="278" />
+            <source>interpreter</source>
+            <translation>перекладач</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="279" />
+            <source>consent</source>
+            <translation>згода</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="280" />
+            <source>violation types</source>
+            <translation>види порушень</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="281" />
+            <source>notes</source>
+            <translation>нотатки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/history_view.py" line="282" />
+            <source>narrative</source>
+            <translation>розповідь</translation>
+        </message>
+    </context>
+    <context>
         <name>IntakeRow</name>
         <message>
             <location filename="../../desktop/evidence_panel.py" line="132" />
@@ -923,6 +1087,439 @@
             <location filename="../../desktop/strength.py" line="42" />
             <source>Very strong</source>
             <translation>Дуже надійна</translation>
+        </message>
+    </context>
+    <context>
+        <name>TestimonyEditor</name>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="190" />
+            <location filename="../../desktop/testimony_editor.py" line="498" />
+            <location filename="../../desktop/testimony_editor.py" line="880" />
+            <source>New testimony</source>
+            <translation>Нове свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="195" />
+            <source>History…</source>
+            <translation>Історія…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="196" />
+            <source>Edit history of this testimony</source>
+            <translation>Історія змін цього свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="211" />
+            <source>Restored draft</source>
+            <translation>Відновлена чернетка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="212" />
+            <source>Discard these changes</source>
+            <translation>Відкинути ці зміни</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="213" />
+            <source>Discard the restored draft</source>
+            <translation>Відкинути відновлену чернетку</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="221" />
+            <source>Testimony title</source>
+            <translation>Назва свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="222" />
+            <source>e.g. Statement of witness W-1</source>
+            <translation>напр. Свідчення свідка W-1</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="225" />
+            <source>Witness</source>
+            <translation>Свідок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="226" />
+            <source>The persons of this case, by pseudonym.</source>
+            <translation>Особи цієї справи, за псевдонімами.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="228" />
+            <source>Incident</source>
+            <translation>Інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="231" />
+            <source>Interviewer</source>
+            <translation>Інтерв’юер</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="234" />
+            <source>Interview date</source>
+            <translation>Дата інтерв’ю</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="235" />
+            <source>2022, 2022-03 or 2022-03-15 (15.03.2022)</source>
+            <translation>2022, 2022-03 або 2022-03-15 (15.03.2022)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="238" />
+            <source>Precision of the interview date</source>
+            <translation>Точність дати інтерв’ю</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="247" />
+            <source>Interview place</source>
+            <translation>Місце інтерв’ю</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="248" />
+            <source>Settlement, district, region</source>
+            <translation>Населений пункт, район, область</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="253" />
+            <source>Language of the testimony</source>
+            <translation>Мова свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="254" />
+            <source>Choose a language or type its code (e.g. pl, de).</source>
+            <translation>Виберіть мову або введіть її код (напр. pl, de).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="256" />
+            <source>Ukrainian</source>
+            <translation>Українська</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="257" />
+            <source>English</source>
+            <translation>Англійська</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="258" />
+            <source>Russian</source>
+            <translation>Російська</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="259" />
+            <source>Crimean Tatar</source>
+            <translation>Кримськотатарська</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="266" />
+            <source>e.g. uk, ru, en</source>
+            <translation>напр. uk, ru, en</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="270" />
+            <source>Interpreter</source>
+            <translation>Перекладач</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="271" />
+            <source>Leave empty if none</source>
+            <translation>Залиште порожнім, якщо перекладача не було</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="274" />
+            <source>Consent scope</source>
+            <translation>Обсяг згоди</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="275" />
+            <source>What the witness agreed this testimony may be used for.</source>
+            <translation>Для чого свідок дозволив використовувати це свідчення.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="281" />
+            <source>Violation types</source>
+            <translation>Види порушень</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="282" />
+            <source>Space ticks or unticks the highlighted type.</source>
+            <translation>Пробіл ставить або знімає позначку з виділеного виду.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="302" />
+            <source>Narrative</source>
+            <translation>Розповідь</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="303" />
+            <source>The witness's account, in their words.</source>
+            <translation>Розповідь свідка його власними словами.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="309" />
+            <source>Notes</source>
+            <translation>Нотатки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="310" />
+            <source>Interviewer's notes (not the witness's words)</source>
+            <translation>Нотатки інтерв’юера (не слова свідка)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="321" />
+            <source>&amp;Title:</source>
+            <translation>&amp;Назва:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="322" />
+            <source>&amp;Witness:</source>
+            <translation>&amp;Свідок:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="323" />
+            <source>In&amp;cident:</source>
+            <translation>&amp;Інцидент:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="324" />
+            <source>Inter&amp;viewer:</source>
+            <translation>Інтерв’&amp;юер:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="325" />
+            <source>&amp;Date:</source>
+            <translation>&amp;Дата:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="326" />
+            <source>&amp;Place:</source>
+            <translation>&amp;Місце:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="327" />
+            <source>&amp;Language:</source>
+            <translation>Мо&amp;ва:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="328" />
+            <source>Inte&amp;rpreter:</source>
+            <translation>&amp;Перекладач:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="329" />
+            <source>C&amp;onsent:</source>
+            <translation>&amp;Згода:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="330" />
+            <source>Violation t&amp;ypes:</source>
+            <translation>Види пору&amp;шень:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="331" />
+            <source>&amp;Narrative:</source>
+            <translation>&amp;Розповідь:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="332" />
+            <source>Not&amp;es:</source>
+            <translation>Нота&amp;тки:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="352" />
+            <source>Form status</source>
+            <translation>Стан форми</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="355" />
+            <source>Autosave status</source>
+            <translation>Стан автозбереження</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="357" />
+            <location filename="../../desktop/testimony_editor.py" line="358" />
+            <source>Save testimony</source>
+            <translation>Зберегти свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="359" />
+            <source>Saves the testimony (Ctrl+S).</source>
+            <translation>Зберігає свідчення (Ctrl+S).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="430" />
+            <source>Error</source>
+            <translation>Помилка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="444" />
+            <source>Not recorded yet</source>
+            <translation>Ще не записано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="445" />
+            <source>Documentation only</source>
+            <translation>Лише для документування</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="446" />
+            <source>Internal use by the organisation</source>
+            <translation>Для внутрішнього використання організацією</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="447" />
+            <source>May be shared with prosecutors and courts</source>
+            <translation>Можна передавати прокурорам і судам</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="448" />
+            <source>May be published, anonymised</source>
+            <translation>Можна оприлюднити анонімно</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="489" />
+            <location filename="../../desktop/testimony_editor.py" line="492" />
+            <source>(none)</source>
+            <translation>(немає)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="498" />
+            <location filename="../../desktop/testimony_editor.py" line="760" />
+            <source>Testimony</source>
+            <translation>Свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="530" />
+            <source>Unsaved changes from {time} were restored from the vault. Save to keep them.</source>
+            <translation>Незбережені зміни від {time} відновлено зі сховища. Збережіть, щоб їх не втратити.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="535" />
+            <source>The testimony was saved again since then: check the fields before saving.</source>
+            <translation>Відтоді свідчення зберігали ще раз: перевірте поля перед збереженням.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="538" />
+            <source>Unsaved changes are kept in the vault.</source>
+            <translation>Незбережені зміни тимчасово зберігаються у сховищі.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="567" />
+            <source>(a person not in this case)</source>
+            <translation>(особа не з цієї справи)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="568" />
+            <source>(an incident not in this case)</source>
+            <translation>(інцидент не з цієї справи)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="647" />
+            <source>Write a title or a narrative first.</source>
+            <translation>Спершу напишіть назву або розповідь.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="652" />
+            <source>There is no such month. Use 2022, 2022-03 or 2022-03-15.</source>
+            <translation>Такого місяця немає. Пишіть 2022, 2022-03 або 2022-03-15.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="654" />
+            <source>There is no such day in that month.</source>
+            <translation>У цьому місяці немає такого дня.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="656" />
+            <source>This date is in the future.</source>
+            <translation>Ця дата ще не настала.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="658" />
+            <source>The year must be 1900 or later.</source>
+            <translation>Рік має бути не раніше 1900.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="659" />
+            <source>Type a year (2022), a month (2022-03) or a full date (2022-03-15 or 15.03.2022).</source>
+            <translation>Введіть рік (2022), місяць (2022-03) або повну дату (2022-03-15 чи 15.03.2022).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="663" />
+            <source>Use a language code such as uk, en or ru (lowercase letters), or choose from the list.</source>
+            <translation>Введіть код мови, як-от uk, en чи ru (малими літерами), або виберіть мову зі списку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="672" />
+            <source>This link is not valid; choose again from the list.</source>
+            <translation>Це посилання недійсне; виберіть ще раз зі списку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="674" />
+            <source>Choose one of the listed consent scopes.</source>
+            <translation>Виберіть один із наведених обсягів згоди.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="676" />
+            <source>Unknown violation type; tick types from the list.</source>
+            <translation>Невідомий вид порушення; позначте види зі списку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="677" />
+            <source>This value is not accepted.</source>
+            <translation>Це значення не приймається.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="691" />
+            <source>Not saved: check the marked fields.</source>
+            <translation>Не збережено: перевірте позначені поля.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="706" />
+            <source>not a date yet</source>
+            <translation>ще не дата</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="709" />
+            <source>date unknown</source>
+            <translation>дата невідома</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="710" />
+            <source>year only</source>
+            <translation>лише рік</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="711" />
+            <source>month and year</source>
+            <translation>місяць і рік</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="712" />
+            <source>exact day</source>
+            <translation>точний день</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="723" />
+            <source>Choose or create a case first.</source>
+            <translation>Спершу виберіть або створіть справу.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="764" />
+            <source>Saved.</source>
+            <translation>Збережено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="803" />
+            <source>Could not autosave: {reason}</source>
+            <translation>Не вдалося зберегти автоматично: {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="807" />
+            <source>Unsaved changes kept in the vault ({time}).</source>
+            <translation>Незбережені зміни тимчасово збережено у сховищі ({time}).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="828" />
+            <source>Changes discarded.</source>
+            <translation>Зміни відкинуто.</translation>
         </message>
     </context>
     <context>
