@@ -9,15 +9,13 @@ widget, and the window destroys this view when the vault locks.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFormLayout,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -31,7 +29,9 @@ from db.services import SearchHit
 from db.vault import Vault
 from desktop.evidence_item import EvidenceItemView
 from desktop.evidence_panel import EvidencePanel
+from desktop.history_view import HistoryView
 from desktop.messages import error_message
+from desktop.testimony_editor import TestimonyEditor
 
 SEARCH_DELAY_MS = 250
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -106,37 +106,18 @@ class VaultView(QWidget):
         testimonies_layout.addWidget(self.testimony_list, 1)
         testimonies_layout.addWidget(self.new_testimony_button)
 
-        # -- right: the testimony form ---------------------------------------
-        self.form_heading = _section_label(self.tr("New testimony"))
-        self.title_field = QLineEdit()
-        self.title_field.setAccessibleName(self.tr("Testimony title"))
-        self.language_field = QLineEdit()
-        self.language_field.setAccessibleName(self.tr("Language code"))
-        self.language_field.setPlaceholderText(self.tr("e.g. uk, ru, en"))
-        self.language_field.setMaxLength(35)
-        self.narrative_field = QPlainTextEdit()
-        self.narrative_field.setAccessibleName(self.tr("Narrative"))
-        self.narrative_field.setTabChangesFocus(True)
-        self.save_button = QPushButton(self.tr("Save testimony"))
-        self.save_button.setAccessibleName(self.tr("Save testimony"))
-        self.save_button.setToolTip(self.tr("Ctrl+Enter in the narrative also saves."))
-        self.form_status = QLabel()
-        self.form_status.setWordWrap(True)
-        self.form_status.setTextFormat(Qt.TextFormat.PlainText)
-        self.form_status.setAccessibleName(self.tr("Form status"))
-        form_panel = QWidget()
-        form_layout = QVBoxLayout(form_panel)
-        form_layout.addWidget(self.form_heading)
-        fields = QFormLayout()
-        fields.addRow(self.tr("&Title:"), self.title_field)
-        fields.addRow(self.tr("&Language:"), self.language_field)
-        fields.addRow(self.tr("&Narrative:"), self.narrative_field)
-        form_layout.addLayout(fields, 1)
-        save_row = QHBoxLayout()
-        save_row.addWidget(self.form_status, 1)
-        save_row.addWidget(self.save_button)
-        form_layout.addLayout(save_row)
+        # -- right: the testimony editor ---------------------------------------
+        self.testimony_editor = TestimonyEditor()
+        editor = self.testimony_editor
+        # The fields tests and keyboard users reach directly.
+        self.title_field = editor.title_field
+        self.language_field = editor.language_field
+        self.narrative_field = editor.narrative_field
+        self.save_button = editor.save_button
+        self.form_status = editor.status
+        form_panel = editor
         self.form_panel = form_panel
+        self.history_view: HistoryView | None = None
 
         testimonies_tab = QSplitter(Qt.Orientation.Horizontal)
         testimonies_tab.addWidget(testimonies_panel)
@@ -186,13 +167,8 @@ class VaultView(QWidget):
         self.testimony_list.currentItemChanged.connect(self._on_testimony_changed)
         self.new_testimony_button.clicked.connect(self.start_new_testimony)
         self.evidence_panel.item_activated.connect(self.evidence_item.show_item)
-        self.title_field.returnPressed.connect(self.save_testimony)
-        self.language_field.returnPressed.connect(self.save_testimony)
-        self.save_button.clicked.connect(self.save_testimony)
-        for keys in ("Ctrl+Return", "Ctrl+Enter", QKeySequence.StandardKey.Save):
-            shortcut = QShortcut(QKeySequence(keys), form_panel)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.save_testimony)
+        editor.saved.connect(self._on_testimony_saved)
+        editor.history_requested.connect(self.show_history)
 
         self.reload_cases()
         self._set_form_enabled(False)
@@ -266,12 +242,9 @@ class VaultView(QWidget):
         self.testimony_list.setCurrentRow(-1)
         self.testimony_list.clearSelection()
         self.testimony_list.blockSignals(False)
-        self._editing_id = None
-        self.form_heading.setText(self.tr("New testimony"))
-        self.title_field.clear()
-        self.language_field.clear()
-        self.narrative_field.clear()
-        self.form_status.clear()
+        case_id = self.selected_case_id()
+        if case_id is not None:
+            self.testimony_editor.load(self._vault, case_id)
 
     def _on_testimony_changed(
         self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
@@ -281,55 +254,31 @@ class VaultView(QWidget):
         self.load_testimony(str(current.data(ID_ROLE)))
 
     def load_testimony(self, testimony_id: str) -> None:
-        try:
-            testimony = self._vault.testimonies.get(testimony_id)
-        except FieldvaultError as err:
-            self._show_status(error_message(err))
-            return
-        self._editing_id = testimony.id
-        self.form_heading.setText(self.tr("Testimony"))
-        self.title_field.setText(testimony.title)
-        self.language_field.setText(testimony.language)
-        self.narrative_field.setPlainText(testimony.narrative)
-        self.form_status.clear()
+        case_id = self.selected_case_id()
+        if case_id is not None:
+            self.testimony_editor.load(self._vault, case_id, testimony_id)
 
     def save_testimony(self) -> None:
-        case_id = self.selected_case_id()
-        if case_id is None:
-            self._show_status(self.tr("Choose or create a case first."))
-            return
-        title = self.title_field.text().strip()
-        language = self.language_field.text().strip()
-        narrative = self.narrative_field.toPlainText()
-        if not (title or narrative.strip()):
-            self._show_status(self.tr("Write a title or a narrative first."))
-            return
-        try:
-            if self._editing_id is None:
-                saved = self._vault.testimonies.create(
-                    Testimony(case_id=case_id, title=title, language=language, narrative=narrative)
-                )
-            else:
-                saved = self._vault.testimonies.edit(
-                    self._editing_id, title=title, language=language, narrative=narrative
-                )
-        except FieldvaultError as err:
-            self._show_status(error_message(err))
-            return
-        self.reload_testimonies(select_id=saved.id)
-        self._editing_id = saved.id
-        self.form_heading.setText(self.tr("Testimony"))
-        self._show_status(self.tr("Saved."))
+        self.testimony_editor.save()
+
+    def _on_testimony_saved(self, testimony_id: str) -> None:
+        self.reload_testimonies(select_id=testimony_id)
+
+    def show_history(self, testimony_id: str) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("History of the testimony"))
+        view = HistoryView()
+        view.load(self._vault, testimony_id)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(view)
+        dialog.resize(900, 600)
+        dialog.finished.connect(view.clear)
+        self.history_view = view
+        dialog.open()
 
     def _set_form_enabled(self, enabled: bool) -> None:
-        for widget in (
-            self.title_field,
-            self.language_field,
-            self.narrative_field,
-            self.save_button,
-            self.new_testimony_button,
-        ):
-            widget.setEnabled(enabled)
+        self.testimony_editor.setEnabled(enabled)
+        self.new_testimony_button.setEnabled(enabled)
 
     def _show_status(self, message: str) -> None:
         self.form_status.setText(message)
@@ -384,20 +333,23 @@ class VaultView(QWidget):
 
     # -- locking -------------------------------------------------------------
 
-    def clear_all(self) -> None:
-        """Empty every widget that held vault data and forget the vault."""
+    def clear_all(self, *, save_draft: bool = True) -> None:
+        """Empty every widget that held vault data and forget the vault.
+        ``save_draft`` False (panic wipe): do not write what was being typed."""
         self._search_timer.stop()
-        for line in (self.search_field, self.case_title_field, self.title_field, self.language_field):
+        self.testimony_editor.clear(save_draft=save_draft)
+        if self.history_view is not None:
+            self.history_view.clear()
+            self.history_view = None
+        for line in (self.search_field, self.case_title_field):
             line.blockSignals(True)
             line.clear()
             line.blockSignals(False)
-        self.narrative_field.clear()
         for listing in (self.search_results, self.case_list, self.testimony_list):
             listing.blockSignals(True)
             listing.clear()
             listing.blockSignals(False)
         self.search_status.clear()
-        self.form_status.clear()
         self._editing_id = None
         # Before the vault locks: the panel waits for its running intake.
         self.evidence_panel.clear()

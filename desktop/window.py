@@ -204,7 +204,7 @@ class FieldvaultWindow(QMainWindow):
     def wipe(self) -> None:
         """Panic wipe: destroy the keys first (instant), then the files."""
         vault = self._vault
-        self.lock()
+        self._lock(save_draft=False)
         if vault is not None:
             vault.wipe()
         else:
@@ -227,6 +227,9 @@ class FieldvaultWindow(QMainWindow):
     @Slot()
     def lock(self) -> None:
         """Ctrl+L: forget everything shown, close the vault, ask for the passphrase."""
+        self._lock(save_draft=True)
+
+    def _lock(self, *, save_draft: bool) -> None:
         self.auto_lock.disarm()
         self._set_unlocked_actions(False)
         dialog, self.settings_dialog = self.settings_dialog, None
@@ -235,7 +238,7 @@ class FieldvaultWindow(QMainWindow):
             dialog.deleteLater()
         view, self.vault_view = self.vault_view, None
         if view is not None:
-            view.clear_all()
+            view.clear_all(save_draft=save_draft)
             self.stack.removeWidget(view)
             view.deleteLater()
         self.recovery_page.clear()

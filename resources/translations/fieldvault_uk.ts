@@ -1628,8 +1628,6 @@
         <message>
             <location filename="../../desktop/vault_view.py" line="101" />
             <location filename="../../desktop/vault_view.py" line="102" />
-            <location filename="../../desktop/vault_view.py" line="110" />
-            <location filename="../../desktop/vault_view.py" line="270" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
@@ -1639,105 +1637,42 @@
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="112" />
-            <source>Testimony title</source>
-            <translation>Назва свідчення</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="114" />
-            <source>Language code</source>
-            <translation>Код мови</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="115" />
-            <source>e.g. uk, ru, en</source>
-            <translation>напр. uk, ru, en</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="118" />
-            <source>Narrative</source>
-            <translation>Розповідь</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="120" />
-            <location filename="../../desktop/vault_view.py" line="121" />
-            <source>Save testimony</source>
-            <translation>Зберегти свідчення</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="122" />
-            <source>Ctrl+Enter in the narrative also saves.</source>
-            <translation>Ctrl+Enter у полі розповіді теж зберігає.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="126" />
-            <source>Form status</source>
-            <translation>Стан форми</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="131" />
-            <source>&amp;Title:</source>
-            <translation>&amp;Назва:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="132" />
-            <source>&amp;Language:</source>
-            <translation>&amp;Мова:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="133" />
-            <source>&amp;Narrative:</source>
-            <translation>&amp;Розповідь:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="159" />
+            <location filename="../../desktop/vault_view.py" line="140" />
             <source>The selected case</source>
             <translation>Вибрана справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="160" />
+            <location filename="../../desktop/vault_view.py" line="141" />
             <source>&amp;Testimonies</source>
             <translation>&amp;Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="161" />
+            <location filename="../../desktop/vault_view.py" line="142" />
             <source>&amp;Evidence</source>
             <translation>&amp;Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="261" />
+            <location filename="../../desktop/vault_view.py" line="237" />
             <source>(untitled testimony)</source>
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="290" />
-            <location filename="../../desktop/vault_view.py" line="321" />
-            <location filename="../../desktop/vault_view.py" line="364" />
+            <location filename="../../desktop/vault_view.py" line="269" />
+            <source>History of the testimony</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="313" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="299" />
-            <source>Choose or create a case first.</source>
-            <translation>Спершу виберіть або створіть справу.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="305" />
-            <source>Write a title or a narrative first.</source>
-            <translation>Спершу напишіть назву або розповідь.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="322" />
-            <source>Saved.</source>
-            <translation>Збережено.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="355" />
+            <location filename="../../desktop/vault_view.py" line="304" />
             <source>No results.</source>
             <translation>Нічого не знайдено.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/vault_view.py" line="355" />
+            <location filename="../../desktop/vault_view.py" line="304" />
             <source>%n result(s)</source>
             <translation>
                 <numerusform>%n результат</numerusform>
@@ -1746,7 +1681,7 @@
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="364" />
+            <location filename="../../desktop/vault_view.py" line="313" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>
