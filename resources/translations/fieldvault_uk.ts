@@ -1659,7 +1659,7 @@
         <message>
             <location filename="../../desktop/vault_view.py" line="269" />
             <source>History of the testimony</source>
-            <translation type="unfinished" />
+            <translation>Історія свідчення</translation>
         </message>
         <message>
             <location filename="../../desktop/vault_view.py" line="313" />
