@@ -87,6 +87,7 @@ class VaultView(QWidget):
         self.new_case_button = QPushButton(self.tr("New case"))
         self.new_case_button.setAccessibleName(self.tr("New case"))
         cases_panel = QWidget()
+        cases_panel.setMinimumWidth(220)
         cases_layout = QVBoxLayout(cases_panel)
         cases_layout.addWidget(_section_label(self.tr("Cases")))
         cases_layout.addWidget(self.case_list, 1)
