@@ -14,6 +14,8 @@ from sqlalchemy.pool import QueuePool
 from db.errors import PlaintextDatabase, VaultDamaged, WrongPassphrase
 
 PLAINTEXT_SQLITE_HEADER = b"SQLite format 3\x00"
+# Execution option that makes a transaction start with BEGIN IMMEDIATE.
+IMMEDIATE_OPTION = "fieldvault_immediate"
 
 
 def refuse_plaintext_database(path: Path) -> None:
@@ -80,9 +82,10 @@ def make_engine(path: Path, db_key: bytes) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # pysqlite-style drivers defer BEGIN; issue it ourselves so reads and
-        # writes in one transaction see one snapshot.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # The driver runs in autocommit mode; issue BEGIN ourselves so that a
+        # transaction sees one snapshot. Writers take the lock up front.
+        immediate = conn.get_execution_options().get(IMMEDIATE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.blobstore import BlobStore
 from db.device import DeviceIdentity
+from db.engine import IMMEDIATE_OPTION
 from db.entities import (
     ENTITY_TYPES,
     RECORD_TYPES,
@@ -55,23 +56,30 @@ def storage_errors(what: str) -> Iterator[None]:
 
 
 class GuardedSessions:
-    """A session factory that refuses to open sessions once the vault is
+    """Session factories that refuse to open sessions once the vault is
     locked, so a worker still holding a service cannot read or write after
-    the lock (the engine alone would happily reconnect)."""
+    the lock (the engine alone would happily reconnect).
+
+    ``()`` gives a read session (a plain BEGIN: a WAL snapshot that never
+    blocks writers); ``begin()`` a write transaction (BEGIN IMMEDIATE: takes
+    the write lock up front, so two writers cannot deadlock on upgrade)."""
 
     def __init__(self, engine: Engine) -> None:
-        self._factory = sessionmaker(engine, expire_on_commit=False)
+        self._reads = sessionmaker(engine, expire_on_commit=False)
+        self._writes = sessionmaker(
+            engine.execution_options(**{IMMEDIATE_OPTION: True}), expire_on_commit=False
+        )
         self.closed = False
 
     def __call__(self) -> Session:
         if self.closed:
             raise VaultLocked()
-        return self._factory()
+        return self._reads()
 
     def begin(self) -> contextlib.AbstractContextManager[Session]:
         if self.closed:
             raise VaultLocked()
-        return self._factory.begin()
+        return self._writes.begin()
 
 
 class VaultContext:
@@ -372,6 +380,14 @@ class RevisionService:
             ]
 
 
+SEARCH_SQL = (
+    "SELECT e.entity_id, e.entity_type, e.case_id, e.body, ranked.rank FROM ("
+    "SELECT rowid, rank FROM search_index WHERE search_index MATCH :q ORDER BY rank LIMIT :limit"
+    ") AS ranked JOIN entities e ON e.seq = ranked.rowid ORDER BY ranked.rank"
+)
+SEARCH_OF_TYPE_SQL = SEARCH_SQL.replace("MATCH :q", "MATCH :q AND entity_type = :t")
+
+
 @dataclass(frozen=True)
 class SearchHit:
     entity_id: str
@@ -394,16 +410,10 @@ class SearchService:
         parsed = parse_query(text_query, prefix_last=as_you_type)
         if parsed is None:
             return []
-        sql = (
-            "SELECT e.entity_id, e.entity_type, e.case_id, e.body, bm25(search_index) AS rank "
-            "FROM search_index JOIN entities e ON e.seq = search_index.rowid "
-            "WHERE search_index MATCH :q"
-        )
-        params: dict[str, Any] = {"q": parsed.fts, "limit": limit}
-        if entity_type:
-            sql += " AND search_index.entity_type = :t"
-            params["t"] = entity_type
-        sql += " ORDER BY rank LIMIT :limit"
+        # Rank inside the index first, then read (and decrypt) only the
+        # bodies of the hits kept: joining first made SQLite read every match.
+        params: dict[str, Any] = {"q": parsed.fts, "limit": limit, "t": entity_type}
+        sql = SEARCH_OF_TYPE_SQL if entity_type else SEARCH_SQL
         hits = []
         with self._ctx.sessions() as session:
             rows = session.execute(text(sql), params).all()

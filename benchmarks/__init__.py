@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): each measures Fieldvault against a baseline run alongside."""

@@ -1,0 +1,443 @@
+"""Full-text search latency over many testimonies, against plain SQLite FTS5.
+
+Ours: ``vault.search.query(q, limit=50)`` on an encrypted vault (SQLCipher,
+SQLAlchemy, and the hits' snippets and highlight spans).
+
+Baseline, built from the same rows in the same run: an unencrypted SQLite file
+(stdlib sqlite3) with the same two tables the vault queries (entities with the
+JSON body, and an FTS5 index of the same normalised terms from
+``db.search_terms.index_text`` with the same tokenizer), queried with the same
+SQL: ``parse_query(q).fts`` as the MATCH expression, bm25 ORDER BY rank LIMIT 50,
+all rows fetched. A third, diagnostic column runs that same raw SQL on the
+encrypted vault (sqlcipher3, no SQLAlchemy, no snippets) to split the cost
+between encryption and Python.
+
+Target (issue): p95 under 50 ms, and p95 within 1.5x of the baseline.
+
+The vault is filled through the service API in batches: testimonies are signed
+as revisions by a second device identity and stored with
+``vault.revisions.apply(batch)``, the path a sync import takes. It runs the same
+``refresh_entity`` (entity row, FTS terms) as ``testimonies.create`` but commits
+once per batch. ``--cache-dir`` keeps the built vault between runs.
+
+    python benchmarks/bench_search.py [--rows 100000] [--reps 5] [--quick] [--cache-dir DIR]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import gc
+import hashlib
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import sqlcipher3
+
+from benchmarks import corpus
+from benchmarks._common import (
+    PASSPHRASE,
+    REPO_ROOT,
+    Result,
+    base_parser,
+    bench_tempdir,
+    env_int,
+    fast_argon2,
+    machine_line,
+    percentile,
+)
+from db.device import DeviceIdentity
+from db.engine import make_engine
+from db.entities import Case, Testimony
+from db.hlc import Timestamp
+from db.ids import new_id
+from db.keyring_store import NoKeyring
+from db.keys import KeyFile, derive_subkeys
+from db.revisions import Revision, create_revision
+from db.search_terms import index_text, parse_query
+from db.vault import DB_FILE, KEY_FILE, Vault
+
+DEFAULT_ROWS = env_int("FIELDVAULT_BENCH_SEARCH_ROWS", 100_000)
+QUICK_ROWS = 10_000
+DEFAULT_REPS = 5
+QUICK_REPS = 3
+BATCH = 1000
+SEED = 20220224
+LIMIT = 50
+TARGET_P95_S = 0.050
+TARGET_RATIO = 1.5
+CASES = 20
+# Bump when build() changes what it stores, so cached vaults are rebuilt.
+BUILD_VERSION = 1
+
+# The SQL of SearchService.query without an entity type filter.
+SEARCH_SQL = (
+    "SELECT e.entity_id, e.entity_type, e.case_id, e.body, bm25(search_index) AS rank "
+    "FROM search_index JOIN entities e ON e.seq = search_index.rowid "
+    "WHERE search_index MATCH :q ORDER BY rank LIMIT :limit"
+)
+
+BASELINE_SCHEMA = (
+    "CREATE TABLE entities (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity_id TEXT NOT NULL UNIQUE, "
+    "entity_type TEXT NOT NULL, case_id TEXT, body TEXT NOT NULL)",
+    "CREATE VIRTUAL TABLE search_index USING fts5("
+    "entity_id UNINDEXED, entity_type UNINDEXED, terms, tokenize = 'unicode61 remove_diacritics 0')",
+)
+
+
+def _fingerprint(rows: int) -> str:
+    """Changes when anything that shapes the built data changes."""
+    digest = hashlib.sha256(f"{rows}|{SEED}|{corpus.CORPUS_VERSION}|{BUILD_VERSION}|{BATCH}".encode())
+    # The generated rows themselves (a sample), and the code that stores and indexes them.
+    sample = [corpus.testimony_fields(SEED, i, "case") for i in (0, 1, 2, rows - 1)]
+    digest.update(json.dumps(sample, ensure_ascii=False).encode())
+    sources = [
+        REPO_ROOT / "db" / "search_terms.py",
+        REPO_ROOT / "db" / "store.py",
+        REPO_ROOT / "db" / "entities.py",
+        *sorted((REPO_ROOT / "db" / "migrations" / "versions").glob("*.py")),
+    ]
+    for path in sources:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _batches(rows: int, case_ids: list[str], identity: DeviceIdentity) -> Iterator[list[Revision]]:
+    """Signed revisions of the generated testimonies, BATCH at a time."""
+    base_ms = 1_650_000_000_000
+    batch: list[Revision] = []
+    for index in range(rows):
+        record = Testimony(**corpus.testimony_fields(SEED, index, case_ids[index % len(case_ids)]))
+        batch.append(
+            create_revision(
+                identity,
+                entity_id=new_id(),
+                entity_type="testimony",
+                op="put",
+                body=record.body(),
+                parents=[],
+                hlc=Timestamp(base_ms + index, 0),
+            )
+        )
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def build(folder: Path, rows: int) -> dict[str, Any]:
+    """Create the vault (service API) and the baseline file from the same rows."""
+    folder.mkdir(parents=True, exist_ok=True)
+    vault_dir = folder / "vault"
+    baseline_path = folder / "baseline.sqlite"
+    created = Vault.create(vault_dir, PASSPHRASE, keyring=NoKeyring(), argon2=fast_argon2())
+    vault = created.vault
+    baseline = sqlite3.connect(baseline_path, isolation_level=None)
+    for statement in BASELINE_SCHEMA:
+        baseline.execute(statement)
+    baseline.execute("PRAGMA journal_mode = WAL")
+    vault_s = baseline_s = 0.0
+    started = time.perf_counter()
+    try:
+        cases = [vault.cases.create(Case(title=f"Case {n + 1}")) for n in range(CASES)]
+        case_ids = [case.id for case in cases]
+        # The cases are in the vault's search index too (they count in bm25's statistics).
+        baseline.execute("BEGIN")
+        for case in cases:
+            seq = baseline.execute(
+                "INSERT INTO entities (entity_id, entity_type, case_id, body) VALUES (?, 'case', NULL, ?)",
+                (case.id, json.dumps(case.body(), ensure_ascii=False)),
+            ).lastrowid
+            baseline.execute(
+                "INSERT INTO search_index (rowid, entity_id, entity_type, terms) VALUES (?, ?, 'case', ?)",
+                (seq, case.id, index_text(case.search_text())),
+            )
+        baseline.execute("COMMIT")
+        identity = DeviceIdentity.generate()
+        for done, batch in enumerate(_batches(rows, case_ids, identity), start=1):
+            t0 = time.perf_counter()
+            vault.revisions.apply(batch)
+            t1 = time.perf_counter()
+            # The vault numbers entities in the order apply() refreshes them
+            # (sorted ids); the baseline does the same so rowids, and so bm25
+            # ties, line up.
+            ordered = sorted(batch, key=lambda rev: rev.entity_id)
+            baseline.execute("BEGIN")
+            baseline.executemany(
+                "INSERT INTO entities (entity_id, entity_type, case_id, body) VALUES (?, ?, ?, ?)",
+                [
+                    (r.entity_id, r.entity_type, r.body["case_id"], json.dumps(r.body, ensure_ascii=False))
+                    for r in ordered
+                ],
+            )
+            baseline.executemany(
+                "INSERT INTO search_index (rowid, entity_id, entity_type, terms) "
+                "SELECT seq, entity_id, entity_type, ? FROM entities WHERE entity_id = ?",
+                [(index_text(Testimony.from_body(r.body).search_text()), r.entity_id) for r in ordered],
+            )
+            baseline.execute("COMMIT")
+            t2 = time.perf_counter()
+            vault_s += t1 - t0
+            baseline_s += t2 - t1
+            if done % 10 == 0:
+                elapsed = time.perf_counter() - started
+                print(f"  built {done * BATCH} rows in {elapsed:.0f} s", flush=True)
+    finally:
+        baseline.close()
+        vault.lock()
+    total = time.perf_counter() - started
+    return {
+        "rows": rows,
+        "build_total_s": round(total, 1),
+        "build_vault_apply_s": round(vault_s, 1),
+        "build_baseline_s": round(baseline_s, 1),
+        "vault_bytes": sum(p.stat().st_size for p in vault_dir.glob(f"{DB_FILE}*")),
+        "baseline_bytes": sum(p.stat().st_size for p in folder.glob("baseline.sqlite*")),
+    }
+
+
+def prepared(cache_dir: str | None, rows: int, scratch: Path) -> tuple[Path, dict[str, Any], bool]:
+    """The folder holding vault/ and baseline.sqlite, built or from the cache."""
+    if not cache_dir:
+        print(f"building {rows} testimonies in {scratch} ...", flush=True)
+        return scratch, build(scratch, rows), False
+    folder = Path(cache_dir) / f"search-{rows}-{_fingerprint(rows)}"
+    meta_path = folder / "meta.json"
+    if meta_path.exists():
+        print(f"using cached vault {folder}", flush=True)
+        return folder, json.loads(meta_path.read_text()), True
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"building {rows} testimonies in {folder} (cached for later runs) ...", flush=True)
+    meta = build(folder, rows)
+    meta_path.write_text(json.dumps(meta))
+    return folder, meta, False
+
+
+def _sql_runner(connection: Any) -> Callable[[str], list[Any]]:
+    def run(query: str) -> list[Any]:
+        parsed = parse_query(query)
+        if parsed is None:
+            return []
+        return connection.execute(SEARCH_SQL, {"q": parsed.fts, "limit": LIMIT}).fetchall()
+
+    return run
+
+
+def _encrypted_connection(vault_dir: Path) -> tuple[Any, Any]:
+    """A raw sqlcipher3 connection to the vault (diagnostic column), keyed with
+    the public key functions; same per-connection pragmas as the app."""
+    key_file = KeyFile.from_bytes((vault_dir / KEY_FILE).read_bytes(), source=KEY_FILE)
+    master = key_file.unwrap_with_passphrase(key_file.stretch(PASSPHRASE), None)
+    engine = make_engine(vault_dir / DB_FILE, derive_subkeys(master, key_file.vault_id).database)
+    return engine, engine.raw_connection()
+
+
+def _plain_connection(module: Any, path: Path) -> Any:
+    connection = module.connect(str(path), isolation_level=None)
+    # As the vault's connections: SQLCipher's build default of an 8 MB page
+    # cache (DEFAULT_CACHE_SIZE=-8000; stdlib's is 2 MB), temp data in memory.
+    connection.execute("PRAGMA cache_size = -8000")
+    connection.execute("PRAGMA temp_store = MEMORY")
+    return connection
+
+
+SIDES = {
+    "ours": "ours: vault.search.query (SQLCipher + SQLAlchemy + snippets)",
+    "baseline": "baseline: same SQL, plain file, stdlib sqlite3",
+    "encrypted_sql": "diagnostic: same SQL on the vault, raw sqlcipher3",
+    "sqlcipher_plain": "diagnostic: same SQL, plain file, sqlcipher3's SQLite",
+}
+
+
+def measure(folder: Path, scratch: Path, reps: int) -> dict[str, Any]:
+    # sqlcipher3 reads its own copy: two SQLite libraries must not share a
+    # file in one process (their POSIX locks would clash).
+    plain_copy = scratch / "baseline-copy.sqlite"
+    shutil.copyfile(folder / "baseline.sqlite", plain_copy)
+    vault = Vault.open(folder / "vault", PASSPHRASE, keyring=NoKeyring())
+    baseline = _plain_connection(sqlite3, folder / "baseline.sqlite")
+    lib_plain = _plain_connection(sqlcipher3, plain_copy)
+    engine, raw = _encrypted_connection(folder / "vault")
+
+    def ours(query: str) -> list[Any]:
+        return vault.search.query(query, limit=LIMIT)
+
+    sides: dict[str, Callable[[str], list[Any]]] = {
+        "ours": ours,
+        "baseline": _sql_runner(baseline),
+        "encrypted_sql": _sql_runner(raw),
+        "sqlcipher_plain": _sql_runner(lib_plain),
+    }
+    queries = list(corpus.QUERIES)
+    samples: dict[str, dict[str, list[float]]] = {side: {q: [] for q in queries} for side in sides}
+    matches: dict[str, int] = {}
+    mismatched: list[str] = []
+    try:
+        documents = baseline.execute("SELECT count(*) FROM search_index").fetchone()[0]
+        # Warm-up: page caches, the word-form cache, SQLAlchemy's statement
+        # cache; and a check that both sides return the same hits.
+        for query in queries:
+            ours_ids = [hit.entity_id for hit in ours(query)]
+            base_ids = [row[0] for row in sides["baseline"](query)]
+            sides["encrypted_sql"](query)
+            sides["sqlcipher_plain"](query)
+            if ours_ids != base_ids:
+                mismatched.append(query)
+            parsed = parse_query(query)
+            matches[query] = (
+                baseline.execute(
+                    "SELECT count(*) FROM search_index WHERE search_index MATCH ?", (parsed.fts,)
+                ).fetchone()[0]
+                if parsed
+                else 0
+            )
+        rng = random.Random(SEED)
+        gc.collect()
+        for _ in range(reps):
+            order = queries[:]
+            rng.shuffle(order)
+            for query in order:
+                names = list(sides)
+                rng.shuffle(names)  # no side always runs first
+                for name in names:
+                    started = time.perf_counter()
+                    sides[name](query)
+                    samples[name][query].append(time.perf_counter() - started)
+    finally:
+        raw.close()
+        engine.dispose()
+        baseline.close()
+        lib_plain.close()
+        vault.lock()
+        plain_copy.unlink(missing_ok=True)
+    return {
+        "samples": samples,
+        "matches": matches,
+        "documents": documents,
+        "mismatched": mismatched,
+        "queries": queries,
+    }
+
+
+def _stats(samples: dict[str, list[float]], queries: list[str]) -> tuple[float, float]:
+    flat = [t for q in queries for t in samples[q]]
+    return percentile(flat, 50), percentile(flat, 95)
+
+
+def run(rows: int, reps: int, cache_dir: str | None) -> Result:
+    print(machine_line())
+    with bench_tempdir("search") as scratch:
+        folder, meta, cached = prepared(cache_dir, rows, scratch)
+        print(f"measuring {len(corpus.QUERIES)} queries x {reps} runs ...", flush=True)
+        m = measure(folder, scratch, reps)
+    samples, queries = m["samples"], m["queries"]
+    p50: dict[str, float] = {}
+    p95: dict[str, float] = {}
+    for side in samples:
+        p50[side], p95[side] = _stats(samples[side], queries)
+    ratio = p95["ours"] / p95["baseline"]
+    passed = p95["ours"] < TARGET_P95_S and ratio <= TARGET_RATIO
+
+    def median(side: str, query: str) -> float:
+        return statistics.median(samples[side][query])
+
+    ratios = sorted(median("ours", q) / median("baseline", q) for q in queries)
+    broad_cut = 0.25 * m["documents"]
+    selective = [q for q in queries if m["matches"][q] <= broad_cut]
+    broad = [q for q in queries if m["matches"][q] > broad_cut]
+    slowest = sorted(queries, key=lambda q: median("ours", q), reverse=True)[:5]
+
+    def ms(x: float) -> str:
+        return f"{x * 1000:.1f}"
+
+    details: dict[str, Any] = {
+        "rows": f"{rows} testimonies, ~{_mean_narrative_bytes()} bytes of narrative each (UTF-8)",
+        "queries": f"{len(queries)} queries x {reps} runs each, limit {LIMIT}",
+    }
+    for side, label in SIDES.items():
+        details[f"p50 / p95 ms, {label}"] = f"{ms(p50[side])} / {ms(p95[side])}"
+    details["p50 ratio ours/baseline"] = f"{p50['ours'] / p50['baseline']:.2f}x"
+    details["per-query median ratio ours/baseline: min / median / max"] = (
+        f"{ratios[0]:.2f}x / {statistics.median(ratios):.2f}x / {ratios[-1]:.2f}x"
+    )
+    details["split of ours/baseline at p50"] = (
+        f"SQLite build {p50['sqlcipher_plain'] / p50['baseline']:.2f}x, "
+        f"then encryption {p50['encrypted_sql'] / p50['sqlcipher_plain']:.2f}x, "
+        f"then SQLAlchemy + snippets {p50['ours'] / p50['encrypted_sql']:.2f}x "
+        f"(+{ms(p50['ours'] - p50['encrypted_sql'])} ms)"
+    )
+    for label, group in (("selective (<=25% of docs)", selective), ("broad (>25% of docs)", broad)):
+        if group:
+            o50, o95 = _stats(samples["ours"], group)
+            b50, b95 = _stats(samples["baseline"], group)
+            details[f"{label}: {len(group)} queries, p50 / p95 ms ours vs baseline"] = (
+                f"{ms(o50)} / {ms(o95)} vs {ms(b50)} / {ms(b95)}"
+            )
+    details["slowest queries (ours median ms, matching docs)"] = ", ".join(
+        f"{q!r} {ms(median('ours', q))} ({m['matches'][q]})" for q in slowest
+    )
+    details["same hits as baseline"] = f"{len(queries) - len(m['mismatched'])}/{len(queries)} queries"
+    details["build time"] = (
+        f"{meta['build_total_s']} s total ({meta['build_vault_apply_s']} s in vault.revisions.apply, "
+        f"{meta['build_baseline_s']} s baseline inserts)" + (" [from cache]" if cached else "")
+    )
+    details["database size"] = (
+        f"vault {meta['vault_bytes'] / 1e6:.0f} MB, baseline {meta['baseline_bytes'] / 1e6:.0f} MB"
+    )
+    notes = []
+    if m["mismatched"]:
+        notes.append(f"hits differ from the baseline for: {m['mismatched']}")
+    return Result(
+        name="search",
+        metric="p95 query latency",
+        ours=p95["ours"] * 1000,
+        baseline=p95["baseline"] * 1000,
+        unit="ms",
+        ratio=ratio,
+        ratio_meaning="ours p95 / baseline p95, lower is better",
+        target=f"p95 < {TARGET_P95_S * 1000:.0f} ms and ratio <= {TARGET_RATIO}x",
+        passed=passed,
+        details=details,
+        notes=notes,
+    )
+
+
+def _mean_narrative_bytes() -> int:
+    sizes = [len(corpus.testimony_fields(SEED, i, "x")["narrative"].encode()) for i in range(200)]
+    return round(statistics.mean(sizes))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = base_parser(__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, help=f"testimonies (default {DEFAULT_ROWS}, quick {QUICK_ROWS})")
+    parser.add_argument(
+        "--reps", type=int, help=f"runs of each query (default {DEFAULT_REPS}, quick {QUICK_REPS})"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        default=os.environ.get("FIELDVAULT_BENCH_CACHE_DIR"),
+        help="keep the built vault here and reuse it (env FIELDVAULT_BENCH_CACHE_DIR); "
+        "default: build in a temp dir and delete it",
+    )
+    args = parser.parse_args(argv)
+    rows = args.rows or (QUICK_ROWS if args.quick else DEFAULT_ROWS)
+    reps = args.reps or (QUICK_REPS if args.quick else DEFAULT_REPS)
+    result = run(rows, reps, args.cache_dir)
+    result.print()
+    result.write_json(args.json)
+    return 0 if result.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
