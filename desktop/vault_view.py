@@ -32,6 +32,7 @@ from desktop.evidence_panel import EvidencePanel
 from desktop.history_view import HistoryView
 from desktop.messages import error_message
 from desktop.testimony_editor import TestimonyEditor
+from desktop.viewer import EvidenceViewer
 
 SEARCH_DELAY_MS = 250
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -130,9 +131,14 @@ class VaultView(QWidget):
         # -- the case's evidence -------------------------------------------
         self.evidence_panel = EvidencePanel(vault)
         self.evidence_item = EvidenceItemView(vault)
+        self.evidence_viewer = EvidenceViewer()
+        item_column = QSplitter(Qt.Orientation.Vertical)
+        item_column.addWidget(self.evidence_item)
+        item_column.addWidget(self.evidence_viewer)
+        item_column.setChildrenCollapsible(False)
         evidence_tab = QSplitter(Qt.Orientation.Horizontal)
         evidence_tab.addWidget(self.evidence_panel)
-        evidence_tab.addWidget(self.evidence_item)
+        evidence_tab.addWidget(item_column)
         evidence_tab.setStretchFactor(0, 1)
         evidence_tab.setStretchFactor(1, 1)
         evidence_tab.setChildrenCollapsible(False)
@@ -167,7 +173,8 @@ class VaultView(QWidget):
         self.case_list.currentItemChanged.connect(self._on_case_changed)
         self.testimony_list.currentItemChanged.connect(self._on_testimony_changed)
         self.new_testimony_button.clicked.connect(self.start_new_testimony)
-        self.evidence_panel.item_activated.connect(self.evidence_item.show_item)
+        self.evidence_panel.item_activated.connect(self.open_evidence)
+        self.evidence_viewer.export_requested.connect(lambda _id: self.evidence_item.export())
         editor.saved.connect(self._on_testimony_saved)
         editor.history_requested.connect(self.show_history)
 
@@ -209,10 +216,16 @@ class VaultView(QWidget):
         self.reload_cases(select_id=case.id)
         self.title_field.setFocus()
 
+    def open_evidence(self, evidence_id: str) -> None:
+        """Show an item's record and, below it, its content (a custody 'view')."""
+        self.evidence_item.show_item(evidence_id)
+        self.evidence_viewer.show_item(self._vault, evidence_id)
+
     def _on_case_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         self.reload_testimonies()
         self.evidence_panel.set_case(self.selected_case_id())
         self.evidence_item.clear()
+        self.evidence_viewer.clear()
         self.start_new_testimony()
         self._set_form_enabled(current is not None)
 
@@ -353,6 +366,7 @@ class VaultView(QWidget):
         self.search_status.clear()
         self._editing_id = None
         # Before the vault locks: the panel waits for its running intake.
+        self.evidence_viewer.clear()
         self.evidence_panel.clear()
         self.evidence_item.clear()
         self._vault = None  # type: ignore[assignment]  # the view is being destroyed

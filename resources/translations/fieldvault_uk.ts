@@ -564,6 +564,180 @@
         </message>
     </context>
     <context>
+        <name>EvidenceViewer</name>
+        <message>
+            <location filename="../../desktop/viewer.py" line="270" />
+            <source>Evidence viewer</source>
+            <translation>Переглядач доказів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="287" />
+            <source>Item name</source>
+            <translation>Назва доказу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="293" />
+            <source>Item type and size</source>
+            <translation>Тип і розмір доказу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="297" />
+            <source>Viewer notice</source>
+            <translation>Примітка переглядача</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="302" />
+            <location filename="../../desktop/viewer.py" line="841" />
+            <source>No item is open.</source>
+            <translation>Жоден доказ не відкрито.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="308" />
+            <location filename="../../desktop/viewer.py" line="312" />
+            <source>Image</source>
+            <translation>Зображення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="317" />
+            <source>PDF document</source>
+            <translation>Документ PDF</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="325" />
+            <source>Text of the item</source>
+            <translation>Текст доказу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="331" />
+            <source>Video</source>
+            <translation>Відео</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="333" />
+            <source>Audio recording</source>
+            <translation>Аудіозапис</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="336" />
+            <location filename="../../desktop/viewer.py" line="535" />
+            <location filename="../../desktop/viewer.py" line="561" />
+            <location filename="../../desktop/viewer.py" line="602" />
+            <source>Play</source>
+            <translation>Відтворити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="337" />
+            <source>Play or pause (Space)</source>
+            <translation>Відтворити або призупинити (пробіл)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="340" />
+            <source>Position (Left and Right arrows seek 5 seconds)</source>
+            <translation>Позиція (стрілки ліворуч і праворуч перемотують на 5 секунд)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="342" />
+            <source>Time</source>
+            <translation>Час</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="359" />
+            <source>Viewer message</source>
+            <translation>Повідомлення переглядача</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="360" />
+            <source>Export…</source>
+            <translation>Експортувати…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="361" />
+            <source>Export the item to a file</source>
+            <translation>Експортувати доказ у файл</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="447" />
+            <source>{mime_type}, {size}</source>
+            <translation>{mime_type}, {size}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="448" />
+            <location filename="../../desktop/viewer.py" line="458" />
+            <source>unknown type</source>
+            <translation>невідомий тип</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="456" />
+            <source>This kind of file ({mime_type}) cannot be shown here. Export it to open it with another program.</source>
+            <translation>Файл такого типу ({mime_type}) тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="466" />
+            <source>This PDF is too large to show here ({size}). Export it to open it with another program.</source>
+            <translation>Цей PDF завеликий, щоб показати його тут ({size}). Експортуйте його, щоб відкрити іншою програмою.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="586" />
+            <source>{position} / {duration}</source>
+            <translation>{position} / {duration}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="602" />
+            <source>Pause</source>
+            <translation>Пауза</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="623" />
+            <source>No sound device was found: the recording plays without sound.</source>
+            <translation>Звуковий пристрій не знайдено: запис відтворюється без звуку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="634" />
+            <source>This recording cannot be played here ({reason}). Export it to open it with another program.</source>
+            <translation>Цей запис тут не можна відтворити ({reason}). Експортуйте його, щоб відкрити іншою програмою.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="635" />
+            <source>unknown error</source>
+            <translation>невідома помилка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="697" />
+            <source>Zoom: {percent} %</source>
+            <translation>Масштаб: {percent} %</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="726" />
+            <source>This PDF is protected by a password. Export it to open it with another program.</source>
+            <translation>Цей PDF захищено паролем. Експортуйте його, щоб відкрити іншою програмою.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="729" />
+            <source>This PDF cannot be shown here. Export it to open it with another program.</source>
+            <translation>Цей PDF тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="760" />
+            <source>Showing the first {shown} of {total}. Export the item to read all of it.</source>
+            <translation>Показано перші {shown} із {total}. Експортуйте доказ, щоб прочитати його повністю.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="777" />
+            <source>Opening…</source>
+            <translation>Відкриття…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="805" />
+            <source>This image cannot be decoded. Export it to open it with another program.</source>
+            <translation>Це зображення не вдається декодувати. Експортуйте його, щоб відкрити іншою програмою.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer.py" line="813" />
+            <source>This item cannot be shown.</source>
+            <translation>Цей доказ не можна показати.</translation>
+        </message>
+    </context>
+    <context>
         <name>FieldvaultWindow</name>
         <message>
             <location filename="../../desktop/window.py" line="63" />
@@ -1600,7 +1774,7 @@
         </message>
         <message>
             <location filename="../../desktop/vault_view.py" line="83" />
-            <location filename="../../desktop/vault_view.py" line="91" />
+            <location filename="../../desktop/vault_view.py" line="92" />
             <source>Cases</source>
             <translation>Справи</translation>
         </message>
@@ -1621,58 +1795,58 @@
             <translation>Нова справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="100" />
+            <location filename="../../desktop/vault_view.py" line="101" />
             <source>Testimonies of the selected case</source>
             <translation>Свідчення вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="101" />
             <location filename="../../desktop/vault_view.py" line="102" />
+            <location filename="../../desktop/vault_view.py" line="103" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="105" />
+            <location filename="../../desktop/vault_view.py" line="106" />
             <source>Testimonies</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="140" />
+            <location filename="../../desktop/vault_view.py" line="141" />
             <source>The selected case</source>
             <translation>Вибрана справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="141" />
+            <location filename="../../desktop/vault_view.py" line="142" />
             <source>&amp;Testimonies</source>
             <translation>&amp;Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="142" />
+            <location filename="../../desktop/vault_view.py" line="143" />
             <source>&amp;Evidence</source>
             <translation>&amp;Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="237" />
+            <location filename="../../desktop/vault_view.py" line="238" />
             <source>(untitled testimony)</source>
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="269" />
+            <location filename="../../desktop/vault_view.py" line="270" />
             <source>History of the testimony</source>
             <translation>Історія свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="313" />
+            <location filename="../../desktop/vault_view.py" line="314" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="304" />
+            <location filename="../../desktop/vault_view.py" line="305" />
             <source>No results.</source>
             <translation>Нічого не знайдено.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/vault_view.py" line="304" />
+            <location filename="../../desktop/vault_view.py" line="305" />
             <source>%n result(s)</source>
             <translation>
                 <numerusform>%n результат</numerusform>
@@ -1681,7 +1855,7 @@
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="313" />
+            <location filename="../../desktop/vault_view.py" line="314" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>

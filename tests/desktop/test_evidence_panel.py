@@ -95,14 +95,14 @@ def drop_files(panel: QWidget, paths: list[Path]) -> None:
     """What a file manager does: drag enter, then drop, with file URLs."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
-    pos = QPointF(panel.rect().center())
+    center = panel.rect().center()
     enter = QDragEnterEvent(
-        pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        center, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     QApplication.sendEvent(panel, enter)
     assert enter.isAccepted()
     drop = QDropEvent(
-        pos,
+        QPointF(center),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
