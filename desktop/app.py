@@ -9,10 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
 from db.paths import default_vault_dir
-from desktop.i18n import install_translators
+from desktop.i18n import chosen_locale, install_translators
 from desktop.window import FieldvaultWindow
 
 
@@ -35,6 +36,8 @@ def run_gui(argv: list[str]) -> int:
         else QApplication([sys.argv[0] if sys.argv else "fieldvault"])
     )
     app.setApplicationName("Fieldvault")
+    # Numbers, sizes and dates follow the interface language too.
+    QLocale.setDefault(chosen_locale())
     translators = install_translators(app)
     window = FieldvaultWindow(folder)
     app.aboutToQuit.connect(window.shutdown)
