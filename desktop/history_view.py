@@ -33,6 +33,7 @@ from db.errors import FieldvaultError
 from db.services import HistoryEntry
 from db.vault import Vault
 from desktop.messages import error_message
+from desktop.testimony_editor import FIELDS
 
 REVISION_ROLE = Qt.ItemDataRole.UserRole
 # Words, runs of white space, and single punctuation marks: Cyrillic is \w too.
@@ -41,19 +42,8 @@ _TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 MAX_WORD_TOKENS = 20_000
 INSERT_STYLE = "background-color:#c9f2c9; color:#0b3d0b; text-decoration:underline;"
 DELETE_STYLE = "background-color:#f8d0d0; color:#5c0000; text-decoration:line-through;"
-FIELD_ORDER = (
-    "title",
-    "witness_id",
-    "incident_id",
-    "interviewer",
-    "interview_date",
-    "interview_place",
-    "language",
-    "interpreter",
-    "consent_scope",
-    "violation_types",
-    "notes",
-)
+# The editor's order, without the narrative (which the diff shows in full).
+FIELD_ORDER = tuple(name for name in FIELDS if name != "narrative")
 
 Segment = tuple[str, str]  # ("equal" | "insert" | "delete", text)
 
