@@ -49,6 +49,7 @@ from db.keys import (
     parse_recovery_key,
 )
 from db.model import Device
+from db.openlock import LOCK_FILE, OpenLock
 from db.services import (
     DraftService,
     EntityService,
@@ -135,7 +136,12 @@ class Vault:
         subkeys = derive_subkeys(master_key, key_file.vault_id)
         self._master_key: bytes | None = master_key
         self._blob_key: bytes | None = subkeys.blobs
-        remove_stale_temp_files(folder)
+        self._open_lock = OpenLock(folder)
+        # Only when no other process has the vault open: its writes in
+        # progress would look like leftovers.
+        alone = self._open_lock.try_exclusive()
+        if alone:
+            remove_stale_temp_files(folder)
         with storage_errors("open the vault database"):
             self._engine: Engine | None = make_engine(folder / DB_FILE, subkeys.database)
             check_engine_opens(self._engine)
@@ -145,11 +151,14 @@ class Vault:
         blob_store = BlobStore(folder / BLOB_DIR)
         try:
             (folder / BLOB_DIR).mkdir(mode=0o700, exist_ok=True)
-            with self._engine.connect() as conn, Session(conn) as session:
-                # Blobs a crash left between their rename and their commit.
-                blob_store.remove_orphans(known_blob_ids(session))
+            if alone:
+                with self._engine.connect() as conn, Session(conn) as session:
+                    # Blobs a crash left between their rename and their commit.
+                    blob_store.remove_orphans(known_blob_ids(session))
+            self._open_lock.share()
         except OSError as err:
             self._engine.dispose()
+            self._open_lock.release()
             raise StorageError("prepare the evidence folder", err) from err
         self._services: Services | None = Services(
             VaultContext(self._engine, identity, blob_store, subkeys.blobs)
@@ -311,6 +320,7 @@ class Vault:
             self._engine.dispose()
         self._engine = None
         self._services = None
+        self._open_lock.release()
         self._master_key = None
         self._blob_key = None
 
@@ -465,7 +475,7 @@ def wipe_vault(folder: Path, *, keyring: KeyringStore | None = None, vault_id: s
     if vault_id is not None:
         with contextlib.suppress(Exception):
             (keyring or SystemKeyring()).delete(vault_id)
-    for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", f"{DB_FILE}-journal"):
+    for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", f"{DB_FILE}-journal", LOCK_FILE):
         with contextlib.suppress(OSError):
             (folder / name).unlink()
     shutil.rmtree(folder / BLOB_DIR, ignore_errors=True)

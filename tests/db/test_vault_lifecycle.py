@@ -374,3 +374,18 @@ def test_calibration_lands_in_the_documented_window() -> None:
     # 0.5–1 s is the design; allow for a loaded CI machine on the upper side.
     assert 0.4 < elapsed < 2.0, (params, elapsed)
     assert params.memory_kib >= 32 * 1024
+
+
+def test_clean_up_at_open_waits_until_no_one_else_has_the_vault_open(vault: Vault, vault_dir: Path) -> None:
+    """A second opener (the CLI while the GUI ingests) must not delete the
+    first one's blob that is renamed but not yet committed."""
+    in_flight_blob = vault_dir / "blobs" / ("ab" * 16)
+    in_flight_temp = vault_dir / ".tmp-0123456789abcdef"
+    in_flight_blob.write_bytes(b"sealed bytes of an intake in progress")
+    in_flight_temp.write_bytes(b"a key file being written")
+    second = open_vault(vault_dir)
+    assert in_flight_blob.exists() and in_flight_temp.exists()
+    second.lock()
+    vault.lock()
+    open_vault(vault_dir).lock()  # now alone: leftovers of a crash go
+    assert not in_flight_blob.exists() and not in_flight_temp.exists()

@@ -1,0 +1,53 @@
+"""Knowing whether this process is the vault's only user.
+
+Every open Vault holds a shared lock on ``vault.lock``. Clean-up that could
+race with another process's write in progress (removing temp files and blobs
+not yet committed) runs only when an exclusive lock can be had, i.e. when no
+other Fieldvault process (the GUI while a CLI command runs, say) has the vault
+open. Advisory locks vanish with the process, so a crash leaves none behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import IO
+
+LOCK_FILE = "vault.lock"
+
+try:
+    import fcntl
+except ImportError:  # Windows: no clean-up at open, which is always safe
+    fcntl = None  # type: ignore[assignment]
+
+
+class OpenLock:
+    def __init__(self, folder: Path) -> None:
+        self._handle: IO[bytes] | None = None
+        if fcntl is None:
+            return
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        self._handle = os.fdopen(fd, "r+b")
+
+    def try_exclusive(self) -> bool:
+        """True if no other process has the vault open (we then hold it alone
+        until ``share``)."""
+        if self._handle is None:
+            return False
+        try:
+            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        return True
+
+    def share(self) -> None:
+        """Hold the vault open alongside other processes."""
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        if self._handle is not None:
+            with contextlib.suppress(OSError):
+                self._handle.close()
+            self._handle = None
