@@ -409,6 +409,7 @@ def test_a_draft_autosaves_survives_a_lock_and_saving_discards_it(qtbot, created
         "vault.db-shm",
         "vault.db-wal",
         "vault.keys",
+        "vault.lock",
     }
     (vault_dir.parent / "probe.bin").write_bytes(DRAFT_CANARY.encode("utf-16-le"))
     assert plaintext_hits(vault_dir.parent, secrets)  # the scan does find plaintext
