@@ -389,3 +389,39 @@ def test_clean_up_at_open_waits_until_no_one_else_has_the_vault_open(vault: Vaul
     vault.lock()
     open_vault(vault_dir).lock()  # now alone: leftovers of a crash go
     assert not in_flight_blob.exists() and not in_flight_temp.exists()
+
+
+def test_every_connection_keeps_temp_data_in_memory_and_writes_durably(vault: Vault) -> None:
+    """SQLCipher does not encrypt SQLite's temp files: they must never exist."""
+    engine = vault._engine
+    assert engine is not None
+    connections = [engine.connect() for _ in range(3)]  # several pool members
+    try:
+        for conn in connections:
+            assert conn.execute(text("PRAGMA temp_store")).scalar() == 2  # MEMORY
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+            assert conn.execute(text("PRAGMA secure_delete")).scalar() == 1
+    finally:
+        for conn in connections:
+            conn.close()
+
+
+def test_blob_file_names_reveal_nothing_about_the_content(
+    vault: Vault, vault_dir: Path, tmp_path: Path
+) -> None:
+    """A seized disk must not tell which known file (e.g. a public video) a
+    worker holds: names are random, not hashes."""
+    case = make_case(vault)
+    source = tmp_path / "known.bin"
+    source.write_bytes(b"a widely shared video" * 1000)
+    item = vault.evidence.ingest(source, case.id).item
+    names = [p.name for p in (vault_dir / "blobs").iterdir()]
+    assert len(names) == 1
+    digests = {
+        hashlib.sha256(source.read_bytes()).hexdigest(),
+        hashlib.sha1(source.read_bytes()).hexdigest(),
+        hashlib.md5(source.read_bytes()).hexdigest(),
+    }
+    assert item.sha256 in digests
+    assert not any(name[:16] in digest or digest[:16] in name for name in names for digest in digests)
