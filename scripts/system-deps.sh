@@ -18,6 +18,10 @@ run_packages=(
 )
 
 wanted=("${test_packages[@]}")
+# Debian's own Python needs python3-venv for `python3 -m venv`.
+if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+  wanted+=(python3-venv)
+fi
 if [ "${1:-test}" = "run" ]; then
   wanted+=("${run_packages[@]}")
 fi
