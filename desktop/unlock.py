@@ -7,11 +7,14 @@ fields are emptied as soon as their text has been handed over.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -184,13 +187,24 @@ class CreateVaultPage(QWidget):
         self.set_busy(False)
 
 
+SaveDialog = Callable[[QWidget, str, str], str]
+
+
+def _ask_save_path(parent: QWidget, caption: str, suggested: str) -> str:
+    path, _filter = QFileDialog.getSaveFileName(parent, caption, suggested)
+    return path
+
+
 class RecoveryKeyPage(QWidget):
-    """The recovery key, shown once. Enter does not dismiss it: only the button does."""
+    """The recovery key, shown once. Enter does not dismiss it: only the button
+    does. It can be printed, or saved to a file the user chooses (say, on a
+    USB stick kept elsewhere) — never anywhere by default."""
 
     acknowledged = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, save_dialog: SaveDialog | None = None) -> None:
         super().__init__(parent)
+        self._save_dialog = save_dialog or _ask_save_path
         layout = _centered_column(self, width=660)
         layout.addWidget(_heading(self.tr("Your recovery key")))
         layout.addWidget(
@@ -215,10 +229,62 @@ class RecoveryKeyPage(QWidget):
         self.notice.setAccessibleName(self.tr("Keyring"))
         layout.addWidget(self.notice)
 
+        self.save_button = QPushButton(self.tr("Save to a file…"))
+        self.save_button.setAccessibleName(self.tr("Save the recovery key to a file"))
+        self.save_button.setToolTip(
+            self.tr("Choose a place away from this computer, such as a USB stick you keep elsewhere.")
+        )
+        self.print_button = QPushButton(self.tr("Print…"))
+        self.print_button.setAccessibleName(self.tr("Print the recovery key"))
         self.done_button = QPushButton(self.tr("I have written it down"))
         self.done_button.setAccessibleName(self.tr("I have written it down"))
-        layout.addWidget(self.done_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.save_status = _wrapping_label()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.print_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.done_button)
+        layout.addWidget(self.save_status)
+        layout.addLayout(buttons)
+        self.save_button.clicked.connect(self.save_to_file)
+        self.print_button.clicked.connect(self.print_key)
         self.done_button.clicked.connect(self._on_done)
+
+    def _key_document(self) -> str:
+        return self.tr(
+            "Fieldvault recovery key\n\n{key}\n\nWith this key and a copy of the vault, anyone can "
+            "open it. Keep it apart from the computer.\n"
+        ).format(key=self.key_field.text())
+
+    def save_to_file(self) -> None:
+        path = self._save_dialog(self, self.tr("Save the recovery key"), "fieldvault-recovery-key.txt")
+        if not path:
+            return
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(self._key_document())
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as err:
+            self.save_status.setText(
+                self.tr("Could not save the key ({reason}). Write it down instead.").format(
+                    reason=err.strerror or type(err).__name__
+                )
+            )
+            return
+        self.save_status.setText(self.tr("Saved. Move that file away from this computer."))
+
+    def print_key(self) -> None:
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter()
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            document = QTextDocument()
+            document.setPlainText(self._key_document())
+            document.print_(printer)
 
     def show_key(self, recovery_key: str, notice: str) -> None:
         self.key_field.setText(recovery_key)
@@ -229,6 +295,7 @@ class RecoveryKeyPage(QWidget):
     def clear(self) -> None:
         self.key_field.clear()
         self.notice.clear()
+        self.save_status.clear()
 
     def _on_done(self) -> None:
         self.clear()

@@ -4,63 +4,63 @@
     <context>
         <name>CreateVaultPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="96" />
+            <location filename="../../desktop/unlock.py" line="99" />
             <source>Create a vault</source>
             <translation>Створення сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="99" />
+            <location filename="../../desktop/unlock.py" line="102" />
             <source>There is no vault in {folder} yet. Choose a passphrase of at least {count} characters. A long sentence that only you know is best.</source>
             <translation>У теці {folder} ще немає сховища. Виберіть парольну фразу щонайменше з {count} символів. Найкраще — довге речення, яке знаєте лише ви.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="106" />
+            <location filename="../../desktop/unlock.py" line="109" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="107" />
+            <location filename="../../desktop/unlock.py" line="110" />
             <source>Repeat the passphrase</source>
             <translation>Повторіть парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="109" />
+            <location filename="../../desktop/unlock.py" line="112" />
             <source>&amp;New passphrase:</source>
             <translation>&amp;Нова парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="110" />
+            <location filename="../../desktop/unlock.py" line="113" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="111" />
+            <location filename="../../desktop/unlock.py" line="114" />
             <source>&amp;Repeat it:</source>
             <translation>&amp;Повторіть її:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="116" />
+            <location filename="../../desktop/unlock.py" line="119" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="120" />
+            <location filename="../../desktop/unlock.py" line="123" />
             <source>Creating the vault</source>
             <translation>Сховище створюється</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="123" />
-            <location filename="../../desktop/unlock.py" line="124" />
+            <location filename="../../desktop/unlock.py" line="126" />
+            <location filename="../../desktop/unlock.py" line="127" />
             <source>Create vault</source>
             <translation>Створити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="146" />
+            <location filename="../../desktop/unlock.py" line="149" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="153" />
+            <location filename="../../desktop/unlock.py" line="156" />
             <source>The two passphrases differ. Type them again.</source>
             <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
         </message>
@@ -783,163 +783,163 @@
     <context>
         <name>HistoryView</name>
         <message>
-            <location filename="../../desktop/history_view.py" line="121" />
-            <location filename="../../desktop/history_view.py" line="296" />
+            <location filename="../../desktop/history_view.py" line="111" />
+            <location filename="../../desktop/history_view.py" line="286" />
             <source>Edit history</source>
             <translation>Історія змін</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="127" />
+            <location filename="../../desktop/history_view.py" line="117" />
             <source>Versions of the testimony, newest first</source>
             <translation>Версії свідчення, найновіші спершу</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="133" />
+            <location filename="../../desktop/history_view.py" line="123" />
             <source>What this version changed</source>
             <translation>Що змінено в цій версії</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="135" />
+            <location filename="../../desktop/history_view.py" line="125" />
             <source>Narrative of the selected version, with its changes</source>
             <translation>Розповідь вибраної версії зі змінами</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="139" />
+            <location filename="../../desktop/history_view.py" line="129" />
             <source>Underlined on green: added in this version. Struck through on red: removed.</source>
             <translation>Підкреслене на зеленому: додане в цій версії. Закреслене на червоному: вилучене.</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="181" />
+            <location filename="../../desktop/history_view.py" line="171" />
             <source>Edit history: two versions conflict (saved at the same time on two devices)</source>
             <translation>Історія змін: дві версії суперечать одна одній (збережені одночасно на двох пристроях)</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="189" />
+            <location filename="../../desktop/history_view.py" line="179" />
             <source>A conflicting version. Saving the testimony keeps what the editor shows and resolves the conflict.</source>
             <translation>Суперечлива версія. Якщо зберегти свідчення, залишиться те, що показує редактор, і конфлікт буде розв’язано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="204" />
+            <location filename="../../desktop/history_view.py" line="194" />
             <source>deleted</source>
             <translation>видалено</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="206" />
+            <location filename="../../desktop/history_view.py" line="196" />
             <source>created</source>
             <translation>створено</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="208" />
+            <location filename="../../desktop/history_view.py" line="198" />
             <source>merged</source>
             <translation>об’єднано</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="210" />
+            <location filename="../../desktop/history_view.py" line="200" />
             <source>edited</source>
             <translation>змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="212" />
+            <location filename="../../desktop/history_view.py" line="202" />
             <source>this device</source>
             <translation>цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="214" />
+            <location filename="../../desktop/history_view.py" line="204" />
             <source>device {id}</source>
             <translation>пристрій {id}</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="217" />
+            <location filename="../../desktop/history_view.py" line="207" />
             <source>⚠ conflicting version</source>
             <translation>⚠ суперечлива версія</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="217" />
+            <location filename="../../desktop/history_view.py" line="207" />
             <source>current</source>
             <translation>поточна</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="251" />
+            <location filename="../../desktop/history_view.py" line="241" />
             <source>Deleted. Reason: {reason}</source>
             <translation>Видалено. Причина: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="251" />
+            <location filename="../../desktop/history_view.py" line="241" />
             <source>Deleted.</source>
             <translation>Видалено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="256" />
+            <location filename="../../desktop/history_view.py" line="246" />
             <source>First version.</source>
             <translation>Перша версія.</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="262" />
+            <location filename="../../desktop/history_view.py" line="252" />
             <source>Changed: {fields}</source>
             <translation>Змінено: {fields}</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="264" />
+            <location filename="../../desktop/history_view.py" line="254" />
             <source>No field changed in this version.</source>
             <translation>У цій версії жодне поле не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="271" />
+            <location filename="../../desktop/history_view.py" line="261" />
             <source>title</source>
             <translation>назва</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="272" />
+            <location filename="../../desktop/history_view.py" line="262" />
             <source>witness</source>
             <translation>свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="273" />
+            <location filename="../../desktop/history_view.py" line="263" />
             <source>incident</source>
             <translation>інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="274" />
+            <location filename="../../desktop/history_view.py" line="264" />
             <source>interviewer</source>
             <translation>інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="275" />
+            <location filename="../../desktop/history_view.py" line="265" />
             <source>date</source>
             <translation>дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="276" />
+            <location filename="../../desktop/history_view.py" line="266" />
             <source>place</source>
             <translation>місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="277" />
+            <location filename="../../desktop/history_view.py" line="267" />
             <source>language</source>
             <translation>мова</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="278" />
+            <location filename="../../desktop/history_view.py" line="268" />
             <source>interpreter</source>
             <translation>перекладач</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="279" />
+            <location filename="../../desktop/history_view.py" line="269" />
             <source>consent</source>
             <translation>згода</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="280" />
+            <location filename="../../desktop/history_view.py" line="270" />
             <source>violation types</source>
             <translation>види порушень</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="281" />
+            <location filename="../../desktop/history_view.py" line="271" />
             <source>notes</source>
             <translation>нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="282" />
+            <location filename="../../desktop/history_view.py" line="272" />
             <source>narrative</source>
             <translation>розповідь</translation>
         </message>
@@ -1018,30 +1018,85 @@
     <context>
         <name>RecoveryKeyPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="195" />
+            <location filename="../../desktop/unlock.py" line="209" />
             <source>Your recovery key</source>
             <translation>Ваш ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="199" />
+            <location filename="../../desktop/unlock.py" line="213" />
             <source>This key is shown only once. Write it on paper now and keep the paper apart from this computer. If you forget your passphrase, the recovery key is the only way back into the vault.</source>
             <translation>Цей ключ показано лише один раз. Запишіть його на папері зараз і зберігайте папір окремо від цього комп’ютера. Якщо ви забудете парольну фразу, ключ відновлення — єдиний спосіб повернутися до сховища.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="207" />
+            <location filename="../../desktop/unlock.py" line="221" />
             <source>Recovery key</source>
             <translation>Ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="215" />
+            <location filename="../../desktop/unlock.py" line="229" />
             <source>Keyring</source>
             <translation>Зв’язка ключів</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="218" />
-            <location filename="../../desktop/unlock.py" line="219" />
+            <location filename="../../desktop/unlock.py" line="232" />
+            <source>Save to a file…</source>
+            <translation>Зберегти у файл…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="233" />
+            <source>Save the recovery key to a file</source>
+            <translation>Зберегти ключ відновлення у файл</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="235" />
+            <source>Choose a place away from this computer, such as a USB stick you keep elsewhere.</source>
+            <translation>Виберіть місце поза цим комп'ютером, наприклад USB-накопичувач, який ви зберігаєте окремо.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="237" />
+            <source>Print…</source>
+            <translation>Друкувати…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="238" />
+            <source>Print the recovery key</source>
+            <translation>Надрукувати ключ відновлення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="239" />
+            <location filename="../../desktop/unlock.py" line="240" />
             <source>I have written it down</source>
             <translation>Ключ записано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="255" />
+            <source>Fieldvault recovery key
+
+{key}
+
+With this key and a copy of the vault, anyone can open it. Keep it apart from the computer.
+</source>
+            <translation>Ключ відновлення Fieldvault
+
+{key}
+
+Із цим ключем і копією сховища будь-хто може його відкрити. Зберігайте ключ окремо від комп'ютера.
+</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="260" />
+            <source>Save the recovery key</source>
+            <translation>Збереження ключа відновлення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="271" />
+            <source>Could not save the key ({reason}). Write it down instead.</source>
+            <translation>Не вдалося зберегти ключ ({reason}). Запишіть його на папері.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="276" />
+            <source>Saved. Move that file away from this computer.</source>
+            <translation>Збережено. Перенесіть цей файл подалі від цього комп'ютера.</translation>
         </message>
     </context>
     <context>
@@ -1699,48 +1754,48 @@
     <context>
         <name>UnlockPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="246" />
+            <location filename="../../desktop/unlock.py" line="313" />
             <source>Unlock the vault</source>
             <translation>Розблокування сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="247" />
+            <location filename="../../desktop/unlock.py" line="314" />
             <source>Vault: {folder}</source>
             <translation>Сховище: {folder}</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="251" />
+            <location filename="../../desktop/unlock.py" line="318" />
             <source>Why the vault is locked</source>
             <translation>Чому сховище заблоковано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="256" />
+            <location filename="../../desktop/unlock.py" line="323" />
             <source>Passphrase</source>
             <translation>Парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="257" />
+            <location filename="../../desktop/unlock.py" line="324" />
             <source>&amp;Passphrase:</source>
             <translation>&amp;Парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="262" />
+            <location filename="../../desktop/unlock.py" line="329" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="266" />
+            <location filename="../../desktop/unlock.py" line="333" />
             <source>Unlocking</source>
             <translation>Розблокування</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="269" />
-            <location filename="../../desktop/unlock.py" line="270" />
+            <location filename="../../desktop/unlock.py" line="336" />
+            <location filename="../../desktop/unlock.py" line="337" />
             <source>Unlock</source>
             <translation>Розблокувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="283" />
+            <location filename="../../desktop/unlock.py" line="350" />
             <source>Type the vault's passphrase.</source>
             <translation>Введіть парольну фразу сховища.</translation>
         </message>
@@ -1748,105 +1803,105 @@
     <context>
         <name>VaultView</name>
         <message>
-            <location filename="../../desktop/vault_view.py" line="61" />
+            <location filename="../../desktop/vault_view.py" line="62" />
             <source>Search cases and testimonies…</source>
             <translation>Пошук у справах і свідченнях…</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="62" />
+            <location filename="../../desktop/vault_view.py" line="63" />
             <source>Search</source>
             <translation>Пошук</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="64" />
+            <location filename="../../desktop/vault_view.py" line="65" />
             <source>Lock (Ctrl+L)</source>
             <translation>Заблокувати (Ctrl+L)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="65" />
+            <location filename="../../desktop/vault_view.py" line="66" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="71" />
+            <location filename="../../desktop/vault_view.py" line="72" />
             <source>Search results</source>
             <translation>Результати пошуку</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="83" />
-            <location filename="../../desktop/vault_view.py" line="92" />
+            <location filename="../../desktop/vault_view.py" line="84" />
+            <location filename="../../desktop/vault_view.py" line="93" />
             <source>Cases</source>
             <translation>Справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="85" />
+            <location filename="../../desktop/vault_view.py" line="86" />
             <source>Title of a new case</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="86" />
+            <location filename="../../desktop/vault_view.py" line="87" />
             <source>New case title</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="87" />
             <location filename="../../desktop/vault_view.py" line="88" />
+            <location filename="../../desktop/vault_view.py" line="89" />
             <source>New case</source>
             <translation>Нова справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="101" />
+            <location filename="../../desktop/vault_view.py" line="102" />
             <source>Testimonies of the selected case</source>
             <translation>Свідчення вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="102" />
             <location filename="../../desktop/vault_view.py" line="103" />
+            <location filename="../../desktop/vault_view.py" line="104" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="106" />
+            <location filename="../../desktop/vault_view.py" line="107" />
             <source>Testimonies</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="141" />
+            <location filename="../../desktop/vault_view.py" line="147" />
             <source>The selected case</source>
             <translation>Вибрана справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="142" />
+            <location filename="../../desktop/vault_view.py" line="148" />
             <source>&amp;Testimonies</source>
             <translation>&amp;Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="143" />
+            <location filename="../../desktop/vault_view.py" line="149" />
             <source>&amp;Evidence</source>
             <translation>&amp;Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="238" />
+            <location filename="../../desktop/vault_view.py" line="251" />
             <source>(untitled testimony)</source>
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="270" />
+            <location filename="../../desktop/vault_view.py" line="283" />
             <source>History of the testimony</source>
             <translation>Історія свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="314" />
+            <location filename="../../desktop/vault_view.py" line="327" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="305" />
+            <location filename="../../desktop/vault_view.py" line="318" />
             <source>No results.</source>
             <translation>Нічого не знайдено.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/vault_view.py" line="305" />
+            <location filename="../../desktop/vault_view.py" line="318" />
             <source>%n result(s)</source>
             <translation>
                 <numerusform>%n результат</numerusform>
@@ -1855,7 +1910,7 @@
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="314" />
+            <location filename="../../desktop/vault_view.py" line="327" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>

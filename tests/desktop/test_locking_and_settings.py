@@ -137,3 +137,35 @@ def test_emergency_shortcut_wipes_even_when_locked(
 def test_emergency_shortcut_is_off_by_default(qtbot, unlocked: FieldvaultWindow) -> None:
     assert not unlocked.emergency_action.isEnabled()
     assert unlocked.emergency_action.shortcut().isEmpty()
+
+
+def test_the_recovery_key_can_be_saved_where_the_user_chooses(qtbot, vault_dir: Path, tmp_path: Path) -> None:
+    from db.keys import parse_recovery_key
+
+    window = FieldvaultWindow(vault_dir, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.create_page
+    qtbot.keyClicks(page.passphrase, PASSPHRASE)
+    qtbot.keyClicks(page.confirmation, PASSPHRASE)
+    qtbot.keyClick(page.confirmation, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.recovery_page, timeout=WAIT_MS)
+    recovery = window.recovery_page
+    target = tmp_path / "usb" / "key.txt"
+    target.parent.mkdir()
+    asked: list[str] = []
+    recovery._save_dialog = lambda _parent, caption, suggested: asked.append(suggested) or str(target)
+    qtbot.mouseClick(recovery.save_button, Qt.MouseButton.LeftButton)
+    assert asked == ["fieldvault-recovery-key.txt"]
+    saved = target.read_text(encoding="utf-8")
+    key_line = next(line for line in saved.splitlines() if line.count("-") == 13)
+    assert parse_recovery_key(key_line) == parse_recovery_key(recovery.key_field.text())
+    assert target.stat().st_mode & 0o077 == 0
+    assert "Move that file" in recovery.save_status.text()
+    recovery.grab().save(str(SCREENSHOTS / "02b-recovery-key-saved.png"))
+    # Cancelling the dialog writes nothing.
+    recovery._save_dialog = lambda *_args: ""
+    target.unlink()
+    qtbot.mouseClick(recovery.save_button, Qt.MouseButton.LeftButton)
+    assert not target.exists()
