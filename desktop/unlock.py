@@ -191,7 +191,11 @@ SaveDialog = Callable[[QWidget, str, str], str]
 
 
 def _ask_save_path(parent: QWidget, caption: str, suggested: str) -> str:
+    from desktop.evidence_panel import forget_file_dialog_history
+
     path, _filter = QFileDialog.getSaveFileName(parent, caption, suggested)
+    # Where the recovery key went is itself a secret worth keeping.
+    forget_file_dialog_history()
     return path
 
 
