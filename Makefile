@@ -5,8 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
-
 .PHONY: update-translations translations help run test lint format bench stress lock clean system-deps-test system-deps-run
 
 help:  ## list the targets
