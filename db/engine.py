@@ -53,6 +53,9 @@ def make_engine(path: Path, db_key: bytes) -> Engine:
         "sqlite://",
         creator=connect,
         module=sqlcipher3.dbapi2,
+        # SQLAlchemy puts statement parameters (witness text) into exception
+        # messages, which end up on screens and in tracebacks: never.
+        hide_parameters=True,
         poolclass=QueuePool,
         pool_size=2,
         max_overflow=2,

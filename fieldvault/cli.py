@@ -477,4 +477,11 @@ def run_cli(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("fieldvault: interrupted; nothing half-done was kept.", file=sys.stderr)
         return 1
+    except Exception as err:  # noqa: BLE001 - a traceback could quote witness data
+        print(
+            f"fieldvault: unexpected error ({type(err).__name__}); the vault keeps its last saved state. "
+            "Please report the error type, not the data.",
+            file=sys.stderr,
+        )
+        return 1
     return 0

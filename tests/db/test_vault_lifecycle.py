@@ -425,3 +425,20 @@ def test_blob_file_names_reveal_nothing_about_the_content(
     }
     assert item.sha256 in digests
     assert not any(name[:16] in digest or digest[:16] in name for name in names for digest in digests)
+
+
+def test_database_errors_never_quote_the_data(vault: Vault) -> None:
+    """An unexpected database error must not carry witness text into a
+    message, a traceback or a log."""
+    from sqlalchemy.exc import IntegrityError
+
+    canary = "Свідок-CANARY-7f3a"
+    with (
+        pytest.raises(IntegrityError) as raised,
+        vault.services.context.write_transaction("probe") as session,
+    ):
+        session.execute(text("INSERT INTO settings (key, value) VALUES (NULL, :v)"), {"v": canary})
+    import traceback
+
+    assert canary not in str(raised.value)
+    assert canary not in "".join(traceback.format_exception(raised.value))

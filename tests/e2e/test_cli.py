@@ -155,3 +155,25 @@ def test_duress_passphrase_from_the_command_line(cli: Cli) -> None:
     assert coerced.returncode == 1 and "Wrong passphrase" in coerced.stderr
     gone = cli.run("info", secrets=[PASS], check=False)
     assert gone.returncode == 1 and "No vault" in gone.stderr
+
+
+def test_an_unexpected_error_prints_its_type_not_a_traceback(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A traceback could quote witness data; the CLI prints the error type only."""
+    import os
+
+    from db.vault import Vault
+    from fieldvault.cli import run_cli
+
+    def broken_open(*_args: object, **_kwargs: object) -> Vault:
+        raise RuntimeError("Свідок Петренко said …")  # a message carrying witness data
+
+    monkeypatch.setattr(Vault, "open", broken_open)
+    read_end, write_end = os.pipe()
+    os.write(write_end, PASS.encode() + b"\n")
+    os.close(write_end)
+    code = run_cli(["--vault", str(tmp_path), "--passphrase-fd", str(read_end), "info"])
+    os.close(read_end)
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "RuntimeError" in err
+    assert "Петренко" not in err and "Traceback" not in err
