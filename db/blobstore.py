@@ -35,9 +35,18 @@ SYNC_EVERY_CHUNKS = 64
 ProgressCallback = Callable[[int, int], None]
 
 
-class IntakeCancelled(FieldvaultError):
+class OperationCancelled(FieldvaultError):
+    """The user stopped a long operation; it left nothing behind."""
+
+
+class IntakeCancelled(OperationCancelled):
     def __init__(self) -> None:
         super().__init__("Intake cancelled; nothing was added to the vault.")
+
+
+class ExportCancelled(OperationCancelled):
+    def __init__(self, evidence_id: str) -> None:
+        super().__init__(f"Export of evidence {evidence_id} cancelled; no file was written.")
 
 
 class CancelToken:

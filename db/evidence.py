@@ -16,6 +16,8 @@ from db.atomicio import TEMP_PREFIX, fsync_directory
 from db.blobformat import BlobIntegrityError, BlobReader
 from db.blobstore import (
     CancelToken,
+    ExportCancelled,
+    IntakeCancelled,
     OverlappedSha256,
     ProgressCallback,
     WrittenBlob,
@@ -85,6 +87,11 @@ class EvidenceService(EntityService[EvidenceItem]):
             raise InvalidInput(f"{path.name}: no such file.") from None
         except PermissionError:
             raise InvalidInput(f"{path.name}: permission denied.") from None
+        if cancel is not None and cancel.cancelled:
+            # Cancelled while the last segment was being written: still nothing
+            # is recorded, so a Cancel the user saw accepted is honoured.
+            self._ctx.blob_store.discard(written.temp_path)
+            raise IntakeCancelled()
         mime = mime_type(path)
         claims = capture_claims(path, mime)
         draft = EvidenceItem(
@@ -225,9 +232,19 @@ class EvidenceService(EntityService[EvidenceItem]):
         self._record(evidence_id, "view", {"purpose": purpose})
         return reader
 
-    def export(self, evidence_id: str, destination: Path, *, overwrite: bool = False) -> ExportResult:
+    def export(
+        self,
+        evidence_id: str,
+        destination: Path,
+        *,
+        overwrite: bool = False,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ExportResult:
         """Decrypt the item to ``destination`` (a file, or a folder to put the
-        original name in), re-checking its SHA-256 on the way."""
+        original name in), re-checking its SHA-256 on the way. The copy is
+        written under a temp name and renamed only once its hash matched, so a
+        cancel, a full disk or a damaged item leaves no partial file."""
         item = self.get(evidence_id)
         destination = Path(destination)
         if destination.is_dir():
@@ -237,9 +254,17 @@ class EvidenceService(EntityService[EvidenceItem]):
         temp = destination.with_name(f"{TEMP_PREFIX}{secrets.token_hex(8)}")
         try:
             with OverlappedSha256() as digest, self._reader(evidence_id) as reader, temp.open("xb") as out:
+                done = 0
                 while chunk := reader.read(COPY_CHUNK):
+                    if cancel is not None and cancel.cancelled:
+                        raise ExportCancelled(evidence_id)
                     digest.update(chunk)
                     out.write(chunk)
+                    done += len(chunk)
+                    if progress is not None:
+                        progress(done, max(item.size, done))
+                if cancel is not None and cancel.cancelled:
+                    raise ExportCancelled(evidence_id)
                 out.flush()
                 os.fsync(out.fileno())
             if digest.hexdigest() != item.sha256:

@@ -30,7 +30,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Signal, SignalInstance
 
-from db.blobstore import CancelToken, IntakeCancelled
+from db.blobstore import CancelToken, ExportCancelled, IntakeCancelled
 from db.errors import FieldvaultError
 from desktop.messages import error_message
 
@@ -87,6 +87,20 @@ class ExportFailed:
     message: str
 
 
+@dataclass(frozen=True)
+class ExportProgress:
+    evidence_id: str
+    done: int  # bytes decrypted, checked and written so far
+    total: int
+
+
+@dataclass(frozen=True)
+class ExportStopped:
+    """The export was cancelled: no file was written, nothing was recorded."""
+
+    evidence_id: str
+
+
 class IntakeSignals(QObject):
     """Created in the GUI thread; intake workers emit, the panel receives (queued)."""
 
@@ -97,8 +111,10 @@ class IntakeSignals(QObject):
 
 
 class ExportSignals(QObject):
+    progress = Signal(object)  # ExportProgress
     finished = Signal(object)  # ExportDone
     failed = Signal(object)  # ExportFailed
+    cancelled = Signal(object)  # ExportStopped
 
 
 def safe_message(err: BaseException) -> str:
@@ -203,6 +219,8 @@ class ExportWorker(QRunnable):
         destination: Path,
         *,
         overwrite: bool = False,
+        cancel: CancelToken | None = None,
+        throttle: ProgressThrottle | None = None,
     ) -> None:
         super().__init__()
         self._signals = signals
@@ -210,11 +228,25 @@ class ExportWorker(QRunnable):
         self._evidence_id = evidence_id
         self._destination = Path(destination)
         self._overwrite = overwrite
+        self._cancel = cancel or CancelToken()
+        self._throttle = throttle or ProgressThrottle()
+
+    def _progress(self, done: int, total: int) -> None:
+        if self._throttle.should_emit(done, total):
+            _emit(lambda: self._signals.progress, ExportProgress(self._evidence_id, done, total))
 
     def run(self) -> None:
         vault, self._vault = self._vault, None
         try:
-            result = vault.evidence.export(self._evidence_id, self._destination, overwrite=self._overwrite)
+            result = vault.evidence.export(
+                self._evidence_id,
+                self._destination,
+                overwrite=self._overwrite,
+                progress=self._progress,
+                cancel=self._cancel,
+            )
+        except ExportCancelled:
+            _emit(lambda: self._signals.cancelled, ExportStopped(self._evidence_id))
         except Exception as err:  # noqa: BLE001 - every failure becomes a report, none a traceback
             _emit(
                 lambda: self._signals.failed,

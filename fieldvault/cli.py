@@ -330,7 +330,9 @@ def cmd_evidence(args: argparse.Namespace, out: Output, secrets: SecretSource) -
     vault = _open(args, secrets)
     try:
         if args.action == "export":
-            result = vault.evidence.export(args.id, args.dest, overwrite=args.overwrite)
+            progress = ProgressLine("Exporting")
+            result = vault.evidence.export(args.id, args.dest, overwrite=args.overwrite, progress=progress)
+            progress.finish()
             out.result(
                 {"id": result.evidence_id, "sha256": result.sha256, "path": str(result.path)},
                 f"Exported to {result.path} (SHA-256 {result.sha256} re-checked)",

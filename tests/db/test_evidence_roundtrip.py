@@ -34,7 +34,7 @@ import pytest
 from sqlalchemy import func, select
 
 from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobIntegrityError
-from db.blobstore import BlobStore, CancelToken, IntakeCancelled
+from db.blobstore import BlobStore, CancelToken, ExportCancelled, IntakeCancelled
 from db.errors import InvalidInput, NotFound
 from db.model import Blob, CustodyEventRow
 from db.vault import BLOB_DIR, Vault
@@ -467,9 +467,13 @@ def test_remove_source_flag_tells_the_truth_for_a_duplicate(vault: Vault, tmp_pa
 # -- cancel and progress --------------------------------------------------------
 
 
-@pytest.mark.parametrize("cancel_after", [0, 1, 3], ids=lambda n: f"after-{n}-MiB")
+@pytest.mark.parametrize("cancel_after", [0, 1, 3, 6], ids=lambda n: f"after-{n}-MiB")
 def test_cancel_mid_intake_leaves_nothing_behind(vault: Vault, tmp_path: Path, cancel_after: int) -> None:
-    source = make_random(tmp_path / "long.bin", 5 * SEG + 9, seed=9)
+    size = 5 * SEG + 9
+    # 6: the cancel comes with the last segment's report, after every byte was
+    # written; the intake must still be undone, since the user saw it accepted.
+    cancel_point = min(cancel_after * SEG, size)
+    source = make_random(tmp_path / "long.bin", size, seed=9)
     before, source_hash = file_identity(source), file_sha256(source)
     case = make_case(vault)
     token = CancelToken()
@@ -477,7 +481,7 @@ def test_cancel_mid_intake_leaves_nothing_behind(vault: Vault, tmp_path: Path, c
         token.cancel()  # cancelled before the first byte
 
     def cancel_at(done: int, total: int) -> None:
-        if done >= cancel_after * SEG:
+        if done >= cancel_point:
             token.cancel()
 
     progress = Progress(then=cancel_at)
@@ -485,7 +489,7 @@ def test_cancel_mid_intake_leaves_nothing_behind(vault: Vault, tmp_path: Path, c
         vault.evidence.ingest(source, case.id, progress=progress, cancel=token, remove_source=True)
 
     if cancel_after:
-        assert progress.calls[-1][0] == cancel_after * SEG, "intake went on after the cancel"
+        assert progress.calls[-1][0] == cancel_point, "intake went on after the cancel"
     assert vault.evidence.count() == 0, "a cancelled intake left an item"
     assert blob_files(vault) == [], f"a cancelled intake left files in blobs/: {blob_files(vault)}"
     assert stored_blob_ids(vault) == [] and custody_rows(vault) == 0
@@ -504,6 +508,43 @@ def test_progress_reports_increasing_bytes_ending_at_the_total(vault: Vault, tmp
     progress.check(size)
     # One report per segment: a GUI bar moves during the intake, not only at the end.
     assert [d for d, _ in progress.calls] == [SEG, 2 * SEG, 3 * SEG, 4 * SEG, size]
+
+
+@pytest.mark.parametrize("cancel_after", [0, 2, 6], ids=lambda n: f"after-{n}-MiB")
+def test_cancelled_export_writes_no_file_and_records_no_export(
+    vault: Vault, tmp_path: Path, cancel_after: int
+) -> None:
+    size = 5 * SEG + 17
+    source = make_random(tmp_path / "evidence.bin", size, seed=12)
+    item = vault.evidence.ingest(source, make_case(vault).id).item
+    events_before = [e.action for e in vault.evidence.custody(item.id)]
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    token = CancelToken()
+    cancel_point = min(cancel_after * SEG, size)
+
+    def cancel_at(done: int, total: int) -> None:
+        if done >= cancel_point:
+            token.cancel()
+
+    if cancel_after == 0:
+        token.cancel()
+    progress = Progress(then=cancel_at)
+    with pytest.raises(ExportCancelled, match=f"{item.id}.*no file was written"):
+        vault.evidence.export(item.id, out_dir / "copy.bin", progress=progress, cancel=token)
+
+    assert list(out_dir.iterdir()) == [], "a cancelled export left a file (or a temp file) behind"
+    if cancel_after:
+        assert progress.calls[-1][0] == cancel_point, "export went on after the cancel"
+    assert [e.action for e in vault.evidence.custody(item.id)] == events_before, (
+        "a cancelled export was recorded in the custody log"
+    )
+    # The same export, not cancelled, works and reports its progress.
+    progress = Progress()
+    result = vault.evidence.export(item.id, out_dir / "copy.bin", progress=progress, cancel=CancelToken())
+    progress.check(size)
+    assert file_sha256(result.path) == item.sha256 == file_sha256(source)
+    assert [e.action for e in vault.evidence.custody(item.id)] == [*events_before, "export"]
 
 
 # -- refusals -------------------------------------------------------------------
