@@ -280,7 +280,14 @@ class EvidenceService(EntityService[EvidenceItem]):
             raise
         with contextlib.suppress(OSError):
             fsync_directory(destination.parent)
-        self._record(evidence_id, "export", {"file_name": destination.name})
+        try:
+            self._record(evidence_id, "export", {"file_name": destination.name})
+        except BaseException:
+            # No copy without its custody event (e.g. the vault was locked
+            # during the export): the copy is removed again.
+            with contextlib.suppress(OSError):
+                destination.unlink()
+            raise
         return ExportResult(evidence_id, item.sha256, destination)
 
     def _verify_stored_copy(self, evidence_id: str, sha256: str) -> None:

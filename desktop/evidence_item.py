@@ -38,11 +38,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.blobstore import CancelToken
 from db.custody import CustodyEvent
 from db.entities import EvidenceItem
 from db.errors import FieldvaultError
 from desktop.evidence_panel import bold_label, data_size, forget_file_dialog_history, plain_label
-from desktop.intake import ExportDone, ExportFailed, ExportSignals, ExportWorker
+from desktop.icons import icon
+from desktop.intake import (
+    ExportDone,
+    ExportFailed,
+    ExportProgress,
+    ExportSignals,
+    ExportStopped,
+    ExportWorker,
+)
 from desktop.messages import error_message
 
 SHORT_DEVICE_LENGTH = 12
@@ -67,6 +76,16 @@ def read_only_table(headers: list[str]) -> QTableWidget:
     table.verticalHeader().hide()
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+# The custody log's actions that have an icon of the same meaning elsewhere.
+CUSTODY_ICONS = {
+    "intake": "add-evidence",
+    "intake-duplicate": "add-evidence",
+    "view": "view",
+    "export": "export",
+    "verify": "verify",
+}
 
 
 def table_item(text: str, tooltip: str = "", *, data: str | None = None) -> QTableWidgetItem:
@@ -102,7 +121,7 @@ class EvidenceItemView(QWidget):
     replaces the save-file dialog in tests."""
 
     saved = Signal(str)  # evidence id, after the stated fields were saved
-    export_finished = Signal(object)  # ExportDone | ExportFailed, after the view showed it
+    export_finished = Signal(object)  # ExportDone | ExportFailed | ExportStopped, after the view showed it
 
     def __init__(
         self,
@@ -117,11 +136,14 @@ class EvidenceItemView(QWidget):
         self._item: EvidenceItem | None = None
         self._save_dialog = save_dialog or ask_save_file
         self._exporting = False
+        self._export_cancel: CancelToken | None = None
         self.thread_pool = QThreadPool(self)
         self.thread_pool.setMaxThreadCount(1)
         self._export_signals = ExportSignals(self)
         self._export_signals.finished.connect(self._on_exported)
         self._export_signals.failed.connect(self._on_export_failed)
+        self._export_signals.progress.connect(self._on_export_progress)
+        self._export_signals.cancelled.connect(self._on_export_cancelled)
 
         self.heading = bold_label()
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -145,7 +167,7 @@ class EvidenceItemView(QWidget):
         self.notes_field.setAccessibleName(self.tr("Notes"))
         self.notes_field.setTabChangesFocus(True)
         self.notes_field.setMaximumHeight(80)
-        self.save_button = QPushButton(self.tr("&Save"))
+        self.save_button = QPushButton(icon("save"), self.tr("&Save"))
         self.save_button.setAccessibleName(self.tr("Save the stated fields"))
         self.save_button.setToolTip(self.tr("Ctrl+S also saves."))
         self.status = plain_label()
@@ -192,15 +214,19 @@ class EvidenceItemView(QWidget):
         self.size_label.setAccessibleName(self.tr("Size"))
         self.mime_label = plain_label()
         self.mime_label.setAccessibleName(self.tr("File type"))
-        self.export_button = QPushButton(self.tr("&Export…"))
+        self.export_button = QPushButton(icon("export"), self.tr("&Export…"))
         self.export_button.setAccessibleName(self.tr("Export a copy of the file"))
         self.export_button.setToolTip(
             self.tr("Writes a decrypted copy where you choose. The export is recorded in the custody log.")
         )
         self.export_busy = QProgressBar()
-        self.export_busy.setRange(0, 0)  # busy: the core reports no progress for exports
-        self.export_busy.setAccessibleName(self.tr("Exporting"))
+        self.export_busy.setRange(0, 1000)  # per mille: sizes above 2 GiB overflow an int range
+        self.export_busy.setAccessibleName(self.tr("Export progress"))
         self.export_busy.hide()
+        self.export_cancel_button = QPushButton(self.tr("Cancel export"))
+        self.export_cancel_button.setAccessibleName(self.tr("Cancel the export"))
+        self.export_cancel_button.setToolTip(self.tr("Stops the export; no file is written."))
+        self.export_cancel_button.hide()
         file_box = QGroupBox(self.tr("Stored file"))
         file_form = QFormLayout()
         file_form.addRow(self.tr("SHA-256:"), self.sha256_field)
@@ -211,6 +237,7 @@ class EvidenceItemView(QWidget):
         export_row = QHBoxLayout()
         export_row.addWidget(self.export_busy, 1)
         export_row.addWidget(self.export_status, 1)
+        export_row.addWidget(self.export_cancel_button)
         export_row.addWidget(self.export_button)
         file_layout = QVBoxLayout(file_box)
         file_layout.addLayout(file_form)
@@ -245,6 +272,7 @@ class EvidenceItemView(QWidget):
 
         self.save_button.clicked.connect(self.save)
         self.export_button.clicked.connect(self.export)
+        self.export_cancel_button.clicked.connect(self.cancel_export)
         for line in (self.source_field, self.stated_date_field, self.stated_place_field):
             line.returnPressed.connect(self.save)
         for keys in (QKeySequence.StandardKey.Save, "Ctrl+Return", "Ctrl+Enter"):
@@ -356,10 +384,13 @@ class EvidenceItemView(QWidget):
         for event in events:
             row = self.custody_table.rowCount()
             self.custody_table.insertRow(row)
+            action = table_item(self._action_label(event.action), event.action, data=event.action)
+            if event.action in CUSTODY_ICONS:
+                action.setIcon(icon(CUSTODY_ICONS[event.action]))
             cells = [
                 table_item(str(event.seq)),
                 table_item(utc_time(event.wall), event.wall),
-                table_item(self._action_label(event.action), event.action, data=event.action),
+                action,
                 table_item(event.device_id[:SHORT_DEVICE_LENGTH], event.device_id),
                 table_item(event.user or "—"),
             ]
@@ -428,18 +459,53 @@ class EvidenceItemView(QWidget):
         # The save dialog already asked before replacing an existing file.
         overwrite = destination.is_file()
         self._exporting = True
+        self._export_cancel = CancelToken()
         self.export_button.setEnabled(False)
+        self.export_busy.setValue(0)
         self.export_busy.show()
+        self.export_cancel_button.setEnabled(True)
+        self.export_cancel_button.show()
         self.export_status.setText(self.tr("Exporting…"))
         self.thread_pool.start(
-            ExportWorker(self._export_signals, self._vault, self._item.id, destination, overwrite=overwrite)
+            ExportWorker(
+                self._export_signals,
+                self._vault,
+                self._item.id,
+                destination,
+                overwrite=overwrite,
+                cancel=self._export_cancel,
+            )
         )
         return True
 
+    @Slot()
+    def cancel_export(self) -> None:
+        """Ask the running export to stop; its worker reports when it has."""
+        if self._export_cancel is not None:
+            self._export_cancel.cancel()
+            self.export_cancel_button.setEnabled(False)
+            self.export_status.setText(self.tr("Cancelling…"))
+
     def _export_ended(self) -> None:
         self._exporting = False
+        self._export_cancel = None
         self.export_busy.hide()
+        self.export_cancel_button.hide()
         self.export_button.setEnabled(self._item is not None)
+
+    @Slot(object)
+    def _on_export_progress(self, report: ExportProgress) -> None:
+        if self._vault is None or not self._exporting:
+            return
+        self.export_busy.setValue(1000 * report.done // report.total if report.total else 1000)
+
+    @Slot(object)
+    def _on_export_cancelled(self, report: ExportStopped) -> None:
+        if self._vault is None:
+            return
+        self._export_ended()
+        self.export_status.setText(self.tr("Export cancelled; no file was written."))
+        self.export_finished.emit(report)
 
     @Slot(object)
     def _on_exported(self, report: ExportDone) -> None:
@@ -494,8 +560,11 @@ class EvidenceItemView(QWidget):
     def clear(self) -> None:
         """Empty every widget and forget the item and the vault (for locking).
 
-        An export already running is not waited for (the core cannot cancel
-        one yet); its report is ignored and its custody event still recorded."""
+        An export still running is cancelled (it leaves no file); its report,
+        arriving later, is ignored."""
+        if self._export_cancel is not None:
+            self._export_cancel.cancel()
         self._clear_fields()
         self.export_busy.hide()
+        self.export_cancel_button.hide()
         self._vault = None

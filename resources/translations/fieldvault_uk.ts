@@ -4,63 +4,63 @@
     <context>
         <name>CreateVaultPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="99" />
+            <location filename="../../desktop/unlock.py" line="225" />
             <source>Create a vault</source>
             <translation>Створення сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="102" />
+            <location filename="../../desktop/unlock.py" line="228" />
             <source>There is no vault in {folder} yet. Choose a passphrase of at least {count} characters. A long sentence that only you know is best.</source>
             <translation>У теці {folder} ще немає сховища. Виберіть парольну фразу щонайменше з {count} символів. Найкраще — довге речення, яке знаєте лише ви.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="109" />
+            <location filename="../../desktop/unlock.py" line="232" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="110" />
+            <location filename="../../desktop/unlock.py" line="233" />
             <source>Repeat the passphrase</source>
             <translation>Повторіть парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="112" />
+            <location filename="../../desktop/unlock.py" line="234" />
             <source>&amp;New passphrase:</source>
             <translation>&amp;Нова парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="113" />
+            <location filename="../../desktop/unlock.py" line="235" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="114" />
+            <location filename="../../desktop/unlock.py" line="236" />
             <source>&amp;Repeat it:</source>
             <translation>&amp;Повторіть її:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="119" />
+            <location filename="../../desktop/unlock.py" line="237" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="123" />
+            <location filename="../../desktop/unlock.py" line="238" />
             <source>Creating the vault</source>
             <translation>Сховище створюється</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="126" />
-            <location filename="../../desktop/unlock.py" line="127" />
+            <location filename="../../desktop/unlock.py" line="239" />
+            <location filename="../../desktop/unlock.py" line="240" />
             <source>Create vault</source>
             <translation>Створити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="149" />
+            <location filename="../../desktop/unlock.py" line="261" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="156" />
+            <location filename="../../desktop/unlock.py" line="268" />
             <source>The two passphrases differ. Type them again.</source>
             <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
         </message>
@@ -68,343 +68,368 @@
     <context>
         <name>EvidenceItemView</name>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="128" />
+            <location filename="../../desktop/evidence_item.py" line="150" />
             <source>Original file name</source>
             <translation>Початкова назва файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="132" />
+            <location filename="../../desktop/evidence_item.py" line="154" />
             <source>Description</source>
             <translation>Опис</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="136" />
+            <location filename="../../desktop/evidence_item.py" line="158" />
             <source>Source</source>
             <translation>Джерело</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="137" />
+            <location filename="../../desktop/evidence_item.py" line="159" />
             <source>Who gave the file, or where it was found</source>
             <translation>Хто передав файл або де його знайдено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="139" />
+            <location filename="../../desktop/evidence_item.py" line="161" />
             <source>Stated date</source>
             <translation>Зазначена дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="140" />
+            <location filename="../../desktop/evidence_item.py" line="162" />
             <source>YYYY, YYYY-MM or YYYY-MM-DD</source>
             <translation>РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="143" />
+            <location filename="../../desktop/evidence_item.py" line="165" />
             <source>Stated place</source>
             <translation>Зазначене місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="145" />
+            <location filename="../../desktop/evidence_item.py" line="167" />
             <source>Notes</source>
             <translation>Примітки</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="148" />
+            <location filename="../../desktop/evidence_item.py" line="170" />
             <source>&amp;Save</source>
             <translation>&amp;Зберегти</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="149" />
+            <location filename="../../desktop/evidence_item.py" line="171" />
             <source>Save the stated fields</source>
             <translation>Зберегти зазначені відомості</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="150" />
+            <location filename="../../desktop/evidence_item.py" line="172" />
             <source>Ctrl+S also saves.</source>
             <translation>Ctrl+S теж зберігає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="152" />
+            <location filename="../../desktop/evidence_item.py" line="174" />
             <source>Item status</source>
             <translation>Стан доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="153" />
+            <location filename="../../desktop/evidence_item.py" line="175" />
             <source>Stated by the field worker</source>
             <translation>Зазначено польовим працівником</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="155" />
+            <location filename="../../desktop/evidence_item.py" line="177" />
             <source>&amp;Description:</source>
             <translation>&amp;Опис:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="156" />
+            <location filename="../../desktop/evidence_item.py" line="178" />
             <source>So&amp;urce:</source>
             <translation>Дже&amp;рело:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="157" />
+            <location filename="../../desktop/evidence_item.py" line="179" />
             <source>Da&amp;te:</source>
             <translation>Д&amp;ата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="158" />
+            <location filename="../../desktop/evidence_item.py" line="180" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="159" />
+            <location filename="../../desktop/evidence_item.py" line="181" />
             <source>&amp;Notes:</source>
             <translation>&amp;Примітки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="169" />
+            <location filename="../../desktop/evidence_item.py" line="191" />
             <source>Claim</source>
             <translation>Твердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="169" />
+            <location filename="../../desktop/evidence_item.py" line="191" />
             <source>Value</source>
             <translation>Значення</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="170" />
-            <location filename="../../desktop/evidence_item.py" line="178" />
+            <location filename="../../desktop/evidence_item.py" line="192" />
+            <location filename="../../desktop/evidence_item.py" line="200" />
             <source>Claimed by the file</source>
             <translation>Заявлено самим файлом</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="173" />
+            <location filename="../../desktop/evidence_item.py" line="195" />
             <source>Read from the file itself when it was added. Files can lie: this metadata can be edited or faked. Treat it as a claim to check, not a fact.</source>
             <translation>Прочитано із самого файлу під час додавання. Файли можуть брехати: ці метадані можна змінити або підробити. Сприймайте їх як твердження, яке треба перевірити, а не як факт.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="177" />
+            <location filename="../../desktop/evidence_item.py" line="199" />
             <source>The file makes no claims we can read.</source>
             <translation>Файл не містить тверджень, які можна прочитати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="189" />
+            <location filename="../../desktop/evidence_item.py" line="211" />
             <source>SHA-256</source>
             <translation>SHA-256</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="190" />
+            <location filename="../../desktop/evidence_item.py" line="212" />
             <source>The file's fingerprint, computed when it was added.</source>
             <translation>Відбиток файлу, обчислений під час додавання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="192" />
+            <location filename="../../desktop/evidence_item.py" line="214" />
             <source>Size</source>
             <translation>Розмір</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="194" />
+            <location filename="../../desktop/evidence_item.py" line="216" />
             <source>File type</source>
             <translation>Тип файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="195" />
+            <location filename="../../desktop/evidence_item.py" line="217" />
             <source>&amp;Export…</source>
             <translation>&amp;Експортувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="196" />
+            <location filename="../../desktop/evidence_item.py" line="218" />
             <source>Export a copy of the file</source>
             <translation>Експортувати копію файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="198" />
+            <location filename="../../desktop/evidence_item.py" line="220" />
             <source>Writes a decrypted copy where you choose. The export is recorded in the custody log.</source>
             <translation>Записує розшифровану копію туди, куди ви виберете. Експорт записується в журнал зберігання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="202" />
-            <source>Exporting</source>
-            <translation>Експорт</translation>
+            <location filename="../../desktop/evidence_item.py" line="224" />
+            <source>Export progress</source>
+            <translation>Поступ експорту</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="204" />
+            <location filename="../../desktop/evidence_item.py" line="226" />
+            <source>Cancel export</source>
+            <translation>Скасувати експорт</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="227" />
+            <source>Cancel the export</source>
+            <translation>Скасувати експорт</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="228" />
+            <source>Stops the export; no file is written.</source>
+            <translation>Зупиняє експорт; файл не буде записано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="230" />
             <source>Stored file</source>
             <translation>Збережений файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="206" />
+            <location filename="../../desktop/evidence_item.py" line="232" />
             <source>SHA-256:</source>
             <translation>SHA-256:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="207" />
+            <location filename="../../desktop/evidence_item.py" line="233" />
             <source>Size:</source>
             <translation>Розмір:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="208" />
+            <location filename="../../desktop/evidence_item.py" line="234" />
             <source>Type:</source>
             <translation>Тип:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="210" />
+            <location filename="../../desktop/evidence_item.py" line="236" />
             <source>Export status</source>
             <translation>Стан експорту</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="221" />
+            <location filename="../../desktop/evidence_item.py" line="248" />
             <source>#</source>
             <translation>№</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="221" />
+            <location filename="../../desktop/evidence_item.py" line="248" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="221" />
+            <location filename="../../desktop/evidence_item.py" line="248" />
             <source>Action</source>
             <translation>Дія</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="221" />
+            <location filename="../../desktop/evidence_item.py" line="248" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="221" />
+            <location filename="../../desktop/evidence_item.py" line="248" />
             <source>User</source>
             <translation>Користувач</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="223" />
+            <location filename="../../desktop/evidence_item.py" line="250" />
             <source>Custody history</source>
             <translation>Історія зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="227" />
+            <location filename="../../desktop/evidence_item.py" line="254" />
             <source>Chain of custody</source>
             <translation>Ланцюг зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="277" />
+            <location filename="../../desktop/evidence_item.py" line="305" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="288" />
+            <location filename="../../desktop/evidence_item.py" line="316" />
             <source>{size} ({bytes} bytes)</source>
             <translation>{size} (байтів: {bytes})</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="312" />
+            <location filename="../../desktop/evidence_item.py" line="340" />
             <source>Date taken (EXIF)</source>
             <translation>Дата зйомки (EXIF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="313" />
+            <location filename="../../desktop/evidence_item.py" line="341" />
             <source>Creation time</source>
             <translation>Час створення</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="314" />
+            <location filename="../../desktop/evidence_item.py" line="342" />
             <source>Creation date (PDF)</source>
             <translation>Дата створення (PDF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="315" />
+            <location filename="../../desktop/evidence_item.py" line="343" />
             <source>GPS latitude</source>
             <translation>Широта GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="316" />
+            <location filename="../../desktop/evidence_item.py" line="344" />
             <source>GPS longitude</source>
             <translation>Довгота GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="317" />
+            <location filename="../../desktop/evidence_item.py" line="345" />
             <source>Camera</source>
             <translation>Камера</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="318" />
+            <location filename="../../desktop/evidence_item.py" line="346" />
             <source>Duration (seconds)</source>
             <translation>Тривалість (секунд)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="319" />
+            <location filename="../../desktop/evidence_item.py" line="347" />
             <source>Pages</source>
             <translation>Сторінок</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="320" />
+            <location filename="../../desktop/evidence_item.py" line="348" />
             <source>Width (pixels)</source>
             <translation>Ширина (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="321" />
+            <location filename="../../desktop/evidence_item.py" line="349" />
             <source>Height (pixels)</source>
             <translation>Висота (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="344" />
+            <location filename="../../desktop/evidence_item.py" line="372" />
             <source>Added to the vault</source>
             <translation>Додано до сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="345" />
+            <location filename="../../desktop/evidence_item.py" line="373" />
             <source>Added again (already stored)</source>
             <translation>Додано повторно (уже збережено)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="346" />
+            <location filename="../../desktop/evidence_item.py" line="374" />
             <source>Viewed</source>
             <translation>Переглянуто</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="347" />
+            <location filename="../../desktop/evidence_item.py" line="375" />
             <source>Exported</source>
             <translation>Експортовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="348" />
+            <location filename="../../desktop/evidence_item.py" line="376" />
             <source>Transferred</source>
             <translation>Передано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="349" />
+            <location filename="../../desktop/evidence_item.py" line="377" />
             <source>Verified</source>
             <translation>Перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="350" />
+            <location filename="../../desktop/evidence_item.py" line="378" />
             <source>Deleted</source>
             <translation>Видалено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="400" />
+            <location filename="../../desktop/evidence_item.py" line="431" />
             <source>No changes to save.</source>
             <translation>Немає змін для збереження.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="407" />
+            <location filename="../../desktop/evidence_item.py" line="438" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="423" />
+            <location filename="../../desktop/evidence_item.py" line="454" />
             <source>Export a copy of the evidence</source>
             <translation>Експорт копії доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="433" />
+            <location filename="../../desktop/evidence_item.py" line="468" />
             <source>Exporting…</source>
             <translation>Експорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="451" />
+            <location filename="../../desktop/evidence_item.py" line="487" />
+            <source>Cancelling…</source>
+            <translation>Скасування…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="507" />
+            <source>Export cancelled; no file was written.</source>
+            <translation>Експорт скасовано; файл не записано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="517" />
             <source>Exported to {path}</source>
             <translation>Експортовано до {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="459" />
+            <location filename="../../desktop/evidence_item.py" line="525" />
             <source>Not exported: {reason}</source>
             <translation>Не експортовано: {reason}</translation>
         </message>
@@ -412,153 +437,153 @@
     <context>
         <name>EvidencePanel</name>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="215" />
+            <location filename="../../desktop/evidence_panel.py" line="216" />
             <source>Evidence</source>
             <translation>Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="217" />
+            <location filename="../../desktop/evidence_panel.py" line="218" />
             <source>Drag files here, or use the Add files button. Folders are not added: open them and select the files.</source>
             <translation>Перетягніть файли сюди або скористайтеся кнопкою «Додати файли». Теки не додаються: відкрийте теку й виберіть файли в ній.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="223" />
+            <location filename="../../desktop/evidence_panel.py" line="224" />
             <source>Evidence of the case</source>
             <translation>Докази справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="226" />
+            <location filename="../../desktop/evidence_panel.py" line="227" />
             <source>Name</source>
             <translation>Назва</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="226" />
+            <location filename="../../desktop/evidence_panel.py" line="227" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="226" />
+            <location filename="../../desktop/evidence_panel.py" line="227" />
             <source>Size</source>
             <translation>Розмір</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="226" />
+            <location filename="../../desktop/evidence_panel.py" line="227" />
             <source>SHA-256</source>
             <translation>SHA-256</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="239" />
+            <location filename="../../desktop/evidence_panel.py" line="240" />
             <source>&amp;Add files…</source>
             <translation>&amp;Додати файли…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="240" />
+            <location filename="../../desktop/evidence_panel.py" line="241" />
             <source>Add files to the case</source>
             <translation>Додати файли до справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="241" />
+            <location filename="../../desktop/evidence_panel.py" line="242" />
             <source>&amp;Open</source>
             <translation>&amp;Відкрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="242" />
+            <location filename="../../desktop/evidence_panel.py" line="243" />
             <source>Open the selected evidence</source>
             <translation>Відкрити вибраний доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="243" />
+            <location filename="../../desktop/evidence_panel.py" line="244" />
             <source>Enter or a double-click also opens it.</source>
             <translation>Enter або подвійне клацання теж відкриває його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="250" />
+            <location filename="../../desktop/evidence_panel.py" line="251" />
             <source>Evidence messages</source>
             <translation>Повідомлення про докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="257" />
+            <location filename="../../desktop/evidence_panel.py" line="258" />
             <source>Overall progress</source>
             <translation>Загальний поступ</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="258" />
+            <location filename="../../desktop/evidence_panel.py" line="259" />
             <source>Cancel all</source>
             <translation>Скасувати все</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="259" />
+            <location filename="../../desktop/evidence_panel.py" line="260" />
             <source>Cancel adding all files</source>
             <translation>Скасувати додавання всіх файлів</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="343" />
+            <location filename="../../desktop/evidence_panel.py" line="344" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="381" />
+            <location filename="../../desktop/evidence_panel.py" line="382" />
             <source>Release to add the files to this case.</source>
             <translation>Відпустіть, щоб додати файли до цієї справи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="413" />
+            <location filename="../../desktop/evidence_panel.py" line="414" />
             <source>Add evidence files</source>
             <translation>Додавання файлів-доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="425" />
+            <location filename="../../desktop/evidence_panel.py" line="426" />
             <source>Choose a case first.</source>
             <translation>Спершу виберіть справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="451" />
+            <location filename="../../desktop/evidence_panel.py" line="452" />
             <source>Folders are not added (skipped folders: {count}). Open the folder and select the files in it.</source>
             <translation>Теки не додаються (пропущено тек: {count}). Відкрийте теку й виберіть файли в ній.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="456" />
+            <location filename="../../desktop/evidence_panel.py" line="457" />
             <source>Not files, skipped: {names}</source>
             <translation>Не файли, пропущено: {names}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="459" />
+            <location filename="../../desktop/evidence_panel.py" line="460" />
             <source>Only files on this computer can be added (skipped: {count}).</source>
             <translation>Додавати можна лише файли з цього комп’ютера (пропущено: {count}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="489" />
+            <location filename="../../desktop/evidence_panel.py" line="490" />
             <source>Starting…</source>
             <translation>Початок…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="509" />
-            <location filename="../../desktop/evidence_panel.py" line="558" />
+            <location filename="../../desktop/evidence_panel.py" line="510" />
+            <location filename="../../desktop/evidence_panel.py" line="559" />
             <source>Cancelled. Nothing was added.</source>
             <translation>Скасовано. Нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="536" />
+            <location filename="../../desktop/evidence_panel.py" line="537" />
             <source>Already in this case: not added again.</source>
             <translation>Уже є в цій справі: повторно не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="538" />
+            <location filename="../../desktop/evidence_panel.py" line="539" />
             <source>Added: it was complete before the cancel reached it.</source>
             <translation>Додано: файл було збережено раніше, ніж спрацювало скасування.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="540" />
+            <location filename="../../desktop/evidence_panel.py" line="541" />
             <source>Added.</source>
             <translation>Додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="550" />
+            <location filename="../../desktop/evidence_panel.py" line="551" />
             <source>Not added: {reason}</source>
             <translation>Не додано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="580" />
+            <location filename="../../desktop/evidence_panel.py" line="581" />
             <source>Files done: {finished} of {count}</source>
             <translation>Оброблено файлів: {finished} з {count}</translation>
         </message>
@@ -566,173 +591,171 @@
     <context>
         <name>EvidenceViewer</name>
         <message>
-            <location filename="../../desktop/viewer.py" line="270" />
+            <location filename="../../desktop/viewer.py" line="271" />
             <source>Evidence viewer</source>
             <translation>Переглядач доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="287" />
+            <location filename="../../desktop/viewer.py" line="288" />
             <source>Item name</source>
             <translation>Назва доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="293" />
+            <location filename="../../desktop/viewer.py" line="294" />
             <source>Item type and size</source>
             <translation>Тип і розмір доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="297" />
+            <location filename="../../desktop/viewer.py" line="298" />
             <source>Viewer notice</source>
             <translation>Примітка переглядача</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="302" />
-            <location filename="../../desktop/viewer.py" line="841" />
+            <location filename="../../desktop/viewer.py" line="303" />
+            <location filename="../../desktop/viewer.py" line="846" />
             <source>No item is open.</source>
             <translation>Жоден доказ не відкрито.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="308" />
-            <location filename="../../desktop/viewer.py" line="312" />
+            <location filename="../../desktop/viewer.py" line="309" />
+            <location filename="../../desktop/viewer.py" line="313" />
             <source>Image</source>
             <translation>Зображення</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="317" />
+            <location filename="../../desktop/viewer.py" line="318" />
             <source>PDF document</source>
             <translation>Документ PDF</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="325" />
+            <location filename="../../desktop/viewer.py" line="326" />
             <source>Text of the item</source>
             <translation>Текст доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="331" />
+            <location filename="../../desktop/viewer.py" line="332" />
             <source>Video</source>
             <translation>Відео</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="333" />
+            <location filename="../../desktop/viewer.py" line="334" />
             <source>Audio recording</source>
             <translation>Аудіозапис</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="336" />
-            <location filename="../../desktop/viewer.py" line="535" />
-            <location filename="../../desktop/viewer.py" line="561" />
-            <location filename="../../desktop/viewer.py" line="602" />
+            <location filename="../../desktop/viewer.py" line="337" />
+            <location filename="../../desktop/viewer.py" line="606" />
             <source>Play</source>
             <translation>Відтворити</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="337" />
+            <location filename="../../desktop/viewer.py" line="338" />
             <source>Play or pause (Space)</source>
             <translation>Відтворити або призупинити (пробіл)</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="340" />
+            <location filename="../../desktop/viewer.py" line="341" />
             <source>Position (Left and Right arrows seek 5 seconds)</source>
             <translation>Позиція (стрілки ліворуч і праворуч перемотують на 5 секунд)</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="342" />
+            <location filename="../../desktop/viewer.py" line="343" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="359" />
+            <location filename="../../desktop/viewer.py" line="360" />
             <source>Viewer message</source>
             <translation>Повідомлення переглядача</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="360" />
+            <location filename="../../desktop/viewer.py" line="361" />
             <source>Export…</source>
             <translation>Експортувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="361" />
+            <location filename="../../desktop/viewer.py" line="362" />
             <source>Export the item to a file</source>
             <translation>Експортувати доказ у файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="447" />
+            <location filename="../../desktop/viewer.py" line="448" />
             <source>{mime_type}, {size}</source>
             <translation>{mime_type}, {size}</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="448" />
-            <location filename="../../desktop/viewer.py" line="458" />
+            <location filename="../../desktop/viewer.py" line="449" />
+            <location filename="../../desktop/viewer.py" line="459" />
             <source>unknown type</source>
             <translation>невідомий тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="456" />
+            <location filename="../../desktop/viewer.py" line="457" />
             <source>This kind of file ({mime_type}) cannot be shown here. Export it to open it with another program.</source>
             <translation>Файл такого типу ({mime_type}) тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="466" />
+            <location filename="../../desktop/viewer.py" line="467" />
             <source>This PDF is too large to show here ({size}). Export it to open it with another program.</source>
             <translation>Цей PDF завеликий, щоб показати його тут ({size}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="586" />
+            <location filename="../../desktop/viewer.py" line="587" />
             <source>{position} / {duration}</source>
             <translation>{position} / {duration}</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="602" />
+            <location filename="../../desktop/viewer.py" line="606" />
             <source>Pause</source>
             <translation>Пауза</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="623" />
+            <location filename="../../desktop/viewer.py" line="628" />
             <source>No sound device was found: the recording plays without sound.</source>
             <translation>Звуковий пристрій не знайдено: запис відтворюється без звуку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="634" />
+            <location filename="../../desktop/viewer.py" line="639" />
             <source>This recording cannot be played here ({reason}). Export it to open it with another program.</source>
             <translation>Цей запис тут не можна відтворити ({reason}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="635" />
+            <location filename="../../desktop/viewer.py" line="640" />
             <source>unknown error</source>
             <translation>невідома помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="697" />
+            <location filename="../../desktop/viewer.py" line="702" />
             <source>Zoom: {percent} %</source>
             <translation>Масштаб: {percent} %</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="726" />
+            <location filename="../../desktop/viewer.py" line="731" />
             <source>This PDF is protected by a password. Export it to open it with another program.</source>
             <translation>Цей PDF захищено паролем. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="729" />
+            <location filename="../../desktop/viewer.py" line="734" />
             <source>This PDF cannot be shown here. Export it to open it with another program.</source>
             <translation>Цей PDF тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="760" />
+            <location filename="../../desktop/viewer.py" line="765" />
             <source>Showing the first {shown} of {total}. Export the item to read all of it.</source>
             <translation>Показано перші {shown} із {total}. Експортуйте доказ, щоб прочитати його повністю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="777" />
+            <location filename="../../desktop/viewer.py" line="782" />
             <source>Opening…</source>
             <translation>Відкриття…</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="805" />
+            <location filename="../../desktop/viewer.py" line="810" />
             <source>This image cannot be decoded. Export it to open it with another program.</source>
             <translation>Це зображення не вдається декодувати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="813" />
+            <location filename="../../desktop/viewer.py" line="818" />
             <source>This item cannot be shown.</source>
             <translation>Цей доказ не можна показати.</translation>
         </message>
@@ -740,42 +763,42 @@
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="63" />
+            <location filename="../../desktop/window.py" line="121" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="85" />
+            <location filename="../../desktop/window.py" line="123" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="93" />
+            <location filename="../../desktop/window.py" line="122" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="94" />
+            <location filename="../../desktop/window.py" line="124" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="99" />
+            <location filename="../../desktop/window.py" line="125" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="221" />
+            <location filename="../../desktop/window.py" line="264" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="222" />
+            <location filename="../../desktop/window.py" line="265" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="223" />
+            <location filename="../../desktop/window.py" line="266" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
@@ -947,70 +970,283 @@
     <context>
         <name>IntakeRow</name>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="132" />
+            <location filename="../../desktop/evidence_panel.py" line="133" />
             <source>Waiting…</source>
             <translation>Очікує…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="136" />
+            <location filename="../../desktop/evidence_panel.py" line="137" />
             <source>Progress of {name}</source>
             <translation>Поступ: {name}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="137" />
+            <location filename="../../desktop/evidence_panel.py" line="138" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="138" />
+            <location filename="../../desktop/evidence_panel.py" line="139" />
             <source>Cancel adding {name}</source>
             <translation>Скасувати додавання {name}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="159" />
+            <location filename="../../desktop/evidence_panel.py" line="160" />
             <source>Adding… {done} of {total}</source>
             <translation>Додається… {done} з {total}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="166" />
+            <location filename="../../desktop/evidence_panel.py" line="167" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
     </context>
     <context>
+        <name>LanguageChooser</name>
+        <message>
+            <location filename="../../desktop/unlock.py" line="96" />
+            <source>&amp;Language:</source>
+            <translation>&amp;Мова:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="97" />
+            <source>Language of the interface</source>
+            <translation>Мова інтерфейсу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="98" />
+            <source>Applies at once, and at the next start.</source>
+            <translation>Діє одразу й під час наступних запусків.</translation>
+        </message>
+    </context>
+    <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="29" />
+            <location filename="../../desktop/messages.py" line="78" />
             <source>Wrong passphrase. Nothing was changed; try again.</source>
             <translation>Неправильна парольна фраза. Нічого не змінено; спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="31" />
+            <location filename="../../desktop/messages.py" line="82" />
+            <source>That recovery key does not open this vault. Check it for typos: it has only letters and digits (dashes and spaces do not matter).</source>
+            <translation>Цей ключ відновлення не відкриває це сховище. Перевірте, чи немає в ньому помилок: у ньому лише літери й цифри (дефіси та пробіли не мають значення).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="90" />
             <source>This vault needs a secret from this computer's keyring, and the keyring does not have it (another computer or user account?). Unlock with the recovery key instead.</source>
             <translation>Цьому сховищу потрібен секрет зі зв’язки ключів цього комп’ютера, але його там немає (інший комп’ютер чи обліковий запис?). Натомість розблокуйте сховище ключем відновлення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="37" />
+            <location filename="../../desktop/messages.py" line="98" />
             <source>The vault is locked. Unlock it with your passphrase.</source>
             <translation>Сховище заблоковано. Розблокуйте його своєю парольною фразою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="40" />
+            <location filename="../../desktop/messages.py" line="102" />
+            <source>There is no vault in {folder}. Check the folder, or create a new vault there.</source>
+            <translation>У {folder} немає сховища. Перевірте теку або створіть у ній нове сховище.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="108" />
+            <source>There is already a vault in {folder}; nothing was overwritten. Unlock it, or choose another folder.</source>
+            <translation>У {folder} уже є сховище; нічого не перезаписано. Розблокуйте його або виберіть іншу теку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="115" />
+            <source>{folder} holds a vault database but no key file (an interrupted creation, or vault.keys was removed). If you have a copy of vault.keys, put it back. Otherwise nothing can decrypt this database: delete the folder and create the vault again.</source>
+            <translation>У {folder} є база даних сховища, але немає файлу ключів (створення перервалося або vault.keys видалено). Якщо у вас є копія vault.keys, поверніть її на місце. Інакше цю базу даних ніщо не розшифрує: видаліть теку й створіть сховище знову.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="124" />
+            <source>The vault file {name} is not encrypted, so it is not a Fieldvault vault, and it was not opened: someone may have replaced it. Leave the folder as it is and ask your organisation for help.</source>
+            <translation>Файл сховища {name} не зашифрований, тож це не сховище Fieldvault, і його не відкрито: можливо, хтось його підмінив. Залиште теку як є та зверніться по допомогу до своєї організації.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="137" />
+            <source>The copy of item {id} written into the vault did not match the file as it was read, so nothing was added. Your original file is untouched: add it again, and check the disk if this happens again.</source>
+            <translation>Копія доказу {id}, записана до сховища, не збіглася з прочитаним файлом, тож нічого не додано. Ваш початковий файл не змінено: додайте його ще раз, а якщо це повториться, перевірте диск.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="144" />
+            <source>Item {id} no longer matches the fingerprint (SHA-256) taken when it was added: it is damaged or was altered, and nothing was exported. The other items are not affected; restore this one from a bundle or backup.</source>
+            <translation>Доказ {id} більше не відповідає відбитку (SHA-256), знятому під час додавання: його пошкоджено або змінено, тож нічого не експортовано. Інших доказів це не стосується; відновіть цей із пакета або резервної копії.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="150" />
+            <source>The stored file {id} is damaged or was altered. The other items are not affected; restore this one from a bundle or backup.</source>
+            <translation>Збережений файл {id} пошкоджено або змінено. Інших доказів це не стосується; відновіть цей із пакета або резервної копії.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="160" />
+            <source>Part of the vault is damaged or was altered ({ids}). Nothing was changed. Check the vault (fieldvault verify) and restore what is damaged from a backup or bundle.</source>
+            <translation>Частину сховища пошкоджено або змінено ({ids}). Нічого не змінено. Перевірте сховище (fieldvault verify) і відновіть пошкоджене з резервної копії або пакета.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="165" />
+            <source>The vault's files are damaged or were altered, so it cannot be used as it is. Nothing was changed. Leave the folder as it is and restore it from a backup, or ask your organisation for help.</source>
+            <translation>Файли сховища пошкоджено або змінено, тож користуватися ним у такому стані не можна. Нічого не змінено. Залиште теку як є та відновіть її з резервної копії або зверніться по допомогу до своєї організації.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="179" />
+            <source>The disk is full, so this could not be finished. Nothing was lost: the vault still holds its state from before. Free some disk space, then try again.</source>
+            <translation>Диск заповнений, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Звільніть місце на диску й спробуйте ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="185" />
+            <source>The disk reported an error while writing, so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive (or the USB stick), then try again.</source>
+            <translation>Під час запису диск повідомив про помилку, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск (або USB-накопичувач) і спробуйте ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="192" />
+            <source>Fieldvault may not write there (permission denied), so this could not be finished. Nothing was lost. Choose another place or check the folder's permissions, then try again.</source>
+            <translation>Fieldvault не має права писати туди (доступ заборонено), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце або перевірте права доступу до теки й спробуйте ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="199" />
+            <source>The disk is read-only, so this could not be finished. Nothing was lost. Choose a writable place, then try again.</source>
+            <translation>Диск доступний лише для читання, тож завершити це не вдалося. Нічого не втрачено. Виберіть місце, придатне для запису, і спробуйте ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="205" />
+            <source>The folder is not there (removed, or on a drive that was unplugged), so this could not be finished. Nothing was lost. Choose another place, then try again.</source>
+            <translation>Теки немає (її видалено або диск від’єднано), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце й спробуйте ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="210" />
+            <source>Writing to the disk failed (error {code}), so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive, then try again.</source>
+            <translation>Помилка запису на диск (код {code}), тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск і спробуйте ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="223" />
+            <source>Case {id} is not in the vault (deleted, perhaps on another device). Choose another case.</source>
+            <translation>Справи {id} немає у сховищі (її видалено, можливо, на іншому пристрої). Виберіть іншу справу.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="228" />
+            <source>Testimony {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
+            <translation>Свідчення {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інше зі списку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="234" />
+            <source>Evidence item {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
+            <translation>Доказу {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інший зі списку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="240" />
+            <source>The stored file of evidence item {id} is missing from the vault. The record is kept; restore the file from a bundle or backup.</source>
+            <translation>Збереженого файлу доказу {id} немає у сховищі. Запис про доказ залишився; відновіть файл із пакета або резервної копії.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="245" />
+            <source>Record {id} is not in the vault (deleted, perhaps on another device).</source>
+            <translation>Запису {id} немає у сховищі (його видалено, можливо, на іншому пристрої).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="251" />
+            <source>A change received from elsewhere (revision {id}) failed a check and was refused; nothing from it was stored. Tell your coordinator.</source>
+            <translation>Зміна, отримана ззовні (ревізія {id}), не пройшла перевірку й відхилена; з неї нічого не збережено. Повідомте свого координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="264" />
+            <source>{name} is not a regular file.</source>
+            <translation>{name} не є звичайним файлом.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="268" />
+            <source>{name}: no such file.</source>
+            <translation>{name}: такого файлу немає.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="272" />
+            <source>{name}: permission denied.</source>
+            <translation>{name}: доступ заборонено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="276" />
+            <source>{name} already exists; nothing was overwritten. Choose another name.</source>
+            <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="282" />
+            <source>That is the duress passphrase; choose another passphrase.</source>
+            <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="288" />
+            <source>The duress passphrase must differ from the passphrase.</source>
+            <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="294" />
+            <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
+            <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="301" />
+            <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
+            <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="307" />
+            <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
+            <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="314" />
+            <source>A violation type is not in the list. Choose the types from the list.</source>
+            <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="320" />
+            <source>A case needs a title.</source>
+            <translation>Справі потрібна назва.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="324" />
+            <source>The language is a code such as uk or en.</source>
+            <translation>Мову вказують кодом, наприклад uk або en.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="334" />
+            <source>The vault did not accept this: {detail}</source>
+            <translation>Сховище не прийняло ці дані: {detail}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="343" />
+            <source>Cancelled: nothing was added to the vault.</source>
+            <translation>Скасовано: до сховища нічого не додано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="347" />
+            <source>The export of item {id} was cancelled: no file was written.</source>
+            <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="353" />
+            <source>Cancelled: nothing was changed.</source>
+            <translation>Скасовано: нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="357" />
+            <source>Reading the item was stopped.</source>
+            <translation>Читання доказу зупинено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="386" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="52" />
+            <location filename="../../desktop/messages.py" line="402" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="54" />
+            <location filename="../../desktop/messages.py" line="404" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="61" />
+            <location filename="../../desktop/messages.py" line="411" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
@@ -1018,58 +1254,58 @@
     <context>
         <name>RecoveryKeyPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="209" />
+            <location filename="../../desktop/unlock.py" line="365" />
             <source>Your recovery key</source>
             <translation>Ваш ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="213" />
+            <location filename="../../desktop/unlock.py" line="368" />
             <source>This key is shown only once. Write it on paper now and keep the paper apart from this computer. If you forget your passphrase, the recovery key is the only way back into the vault.</source>
             <translation>Цей ключ показано лише один раз. Запишіть його на папері зараз і зберігайте папір окремо від цього комп’ютера. Якщо ви забудете парольну фразу, ключ відновлення — єдиний спосіб повернутися до сховища.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="221" />
+            <location filename="../../desktop/unlock.py" line="373" />
             <source>Recovery key</source>
             <translation>Ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="229" />
+            <location filename="../../desktop/unlock.py" line="374" />
             <source>Keyring</source>
             <translation>Зв’язка ключів</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="232" />
+            <location filename="../../desktop/unlock.py" line="375" />
             <source>Save to a file…</source>
             <translation>Зберегти у файл…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="233" />
+            <location filename="../../desktop/unlock.py" line="376" />
             <source>Save the recovery key to a file</source>
             <translation>Зберегти ключ відновлення у файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="235" />
+            <location filename="../../desktop/unlock.py" line="378" />
             <source>Choose a place away from this computer, such as a USB stick you keep elsewhere.</source>
             <translation>Виберіть місце поза цим комп'ютером, наприклад USB-накопичувач, який ви зберігаєте окремо.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="237" />
+            <location filename="../../desktop/unlock.py" line="380" />
             <source>Print…</source>
             <translation>Друкувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="238" />
+            <location filename="../../desktop/unlock.py" line="381" />
             <source>Print the recovery key</source>
             <translation>Надрукувати ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="239" />
-            <location filename="../../desktop/unlock.py" line="240" />
+            <location filename="../../desktop/unlock.py" line="382" />
+            <location filename="../../desktop/unlock.py" line="383" />
             <source>I have written it down</source>
             <translation>Ключ записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="255" />
+            <location filename="../../desktop/unlock.py" line="392" />
             <source>Fieldvault recovery key
 
 {key}
@@ -1084,17 +1320,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
 </translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="260" />
+            <location filename="../../desktop/unlock.py" line="397" />
             <source>Save the recovery key</source>
             <translation>Збереження ключа відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="271" />
+            <location filename="../../desktop/unlock.py" line="408" />
             <source>Could not save the key ({reason}). Write it down instead.</source>
             <translation>Не вдалося зберегти ключ ({reason}). Запишіть його на папері.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="276" />
+            <location filename="../../desktop/unlock.py" line="413" />
             <source>Saved. Move that file away from this computer.</source>
             <translation>Збережено. Перенесіть цей файл подалі від цього комп'ютера.</translation>
         </message>
@@ -1152,135 +1388,135 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Мова</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="82" />
+            <location filename="../../desktop/settings_dialog.py" line="81" />
             <source>Lan&amp;guage (after restart):</source>
             <translation>&amp;Мова (після перезапуску):</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="84" />
+            <location filename="../../desktop/settings_dialog.py" line="83" />
             <source>Part of the key is in this computer's keyring.</source>
             <translation>Частина ключа зберігається у сховищі ключів цього комп'ютера.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="86" />
+            <location filename="../../desktop/settings_dialog.py" line="85" />
             <source>No keyring: the passphrase alone protects the vault.</source>
             <translation>Без сховища ключів: сховище захищає лише парольна фраза.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="89" />
+            <location filename="../../desktop/settings_dialog.py" line="88" />
             <source>Keyring:</source>
             <translation>Сховище ключів:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="92" />
+            <location filename="../../desktop/settings_dialog.py" line="91" />
+            <location filename="../../desktop/settings_dialog.py" line="102" />
             <location filename="../../desktop/settings_dialog.py" line="103" />
-            <location filename="../../desktop/settings_dialog.py" line="104" />
             <source>Change passphrase</source>
             <translation>Змінити парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="94" />
+            <location filename="../../desktop/settings_dialog.py" line="93" />
             <source>Current passphrase</source>
             <translation>Поточна парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="95" />
+            <location filename="../../desktop/settings_dialog.py" line="94" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="96" />
+            <location filename="../../desktop/settings_dialog.py" line="95" />
             <source>Repeat the new passphrase</source>
             <translation>Повторіть нову парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="99" />
+            <location filename="../../desktop/settings_dialog.py" line="98" />
             <source>C&amp;urrent:</source>
             <translation>&amp;Поточна:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="100" />
+            <location filename="../../desktop/settings_dialog.py" line="99" />
             <source>&amp;New:</source>
             <translation>&amp;Нова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="101" />
+            <location filename="../../desktop/settings_dialog.py" line="100" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="102" />
+            <location filename="../../desktop/settings_dialog.py" line="101" />
             <source>&amp;Repeat:</source>
             <translation>П&amp;овтор:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="111" />
+            <location filename="../../desktop/settings_dialog.py" line="110" />
             <source>Emergency</source>
             <translation>Екстрені дії</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="115" />
+            <location filename="../../desktop/settings_dialog.py" line="114" />
             <source>A key combination wipes the vault at once, without asking</source>
             <translation>Комбінація клавіш негайно знищує сховище, без підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="119" />
+            <location filename="../../desktop/settings_dialog.py" line="118" />
             <source>Emergency wipe shortcut</source>
             <translation>Комбінація клавіш для екстреного знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="121" />
+            <location filename="../../desktop/settings_dialog.py" line="120" />
             <source>Shortcut:</source>
             <translation>Комбінація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="122" />
+            <location filename="../../desktop/settings_dialog.py" line="121" />
             <source>Wipe the vault…</source>
             <translation>Знищити сховище…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="123" />
+            <location filename="../../desktop/settings_dialog.py" line="122" />
             <source>Wipe the vault</source>
             <translation>Знищити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="127" />
+            <location filename="../../desktop/settings_dialog.py" line="126" />
             <source>Type the confirmation word</source>
             <translation>Введіть слово підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="130" />
+            <location filename="../../desktop/settings_dialog.py" line="129" />
             <source>This destroys every testimony and file in this vault for ever. Type {word} to confirm.</source>
             <translation>Це назавжди знищить усі свідчення та файли в цьому сховищі. Введіть {word}, щоб підтвердити.</translation>
         </message>
         <message>
+            <location filename="../../desktop/settings_dialog.py" line="133" />
             <location filename="../../desktop/settings_dialog.py" line="134" />
-            <location filename="../../desktop/settings_dialog.py" line="135" />
             <source>Destroy the vault now</source>
             <translation>Знищити сховище зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="158" />
+            <location filename="../../desktop/settings_dialog.py" line="157" />
             <source>WIPE</source>
             <translation>ЗНИЩИТИ</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="182" />
+            <location filename="../../desktop/settings_dialog.py" line="181" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="188" />
+            <location filename="../../desktop/settings_dialog.py" line="187" />
             <source>The two new passphrases differ.</source>
             <translation>Дві нові парольні фрази не збігаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="195" />
+            <location filename="../../desktop/settings_dialog.py" line="194" />
             <source>Changing…</source>
             <translation>Змінюємо…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="201" />
+            <location filename="../../desktop/settings_dialog.py" line="200" />
             <source>Passphrase changed. Use the new one from now on.</source>
             <translation>Парольну фразу змінено. Відтепер використовуйте нову.</translation>
         </message>
@@ -1288,32 +1524,33 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>StrengthMeter</name>
         <message>
-            <location filename="../../desktop/strength.py" line="28" />
+            <location filename="../../desktop/strength.py" line="31" />
+            <location filename="../../desktop/strength.py" line="62" />
             <source>Passphrase strength</source>
             <translation>Надійність парольної фрази</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="38" />
+            <location filename="../../desktop/strength.py" line="41" />
             <source>Very weak: guessed in seconds</source>
             <translation>Дуже слабка: вгадають за секунди</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="39" />
+            <location filename="../../desktop/strength.py" line="42" />
             <source>Weak</source>
             <translation>Слабка</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="40" />
+            <location filename="../../desktop/strength.py" line="43" />
             <source>Fair: add more words</source>
             <translation>Посередня: додайте ще слів</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="41" />
+            <location filename="../../desktop/strength.py" line="44" />
             <source>Strong</source>
             <translation>Надійна</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="42" />
+            <location filename="../../desktop/strength.py" line="45" />
             <source>Very strong</source>
             <translation>Дуже надійна</translation>
         </message>
@@ -1321,432 +1558,432 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TestimonyEditor</name>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="190" />
-            <location filename="../../desktop/testimony_editor.py" line="498" />
-            <location filename="../../desktop/testimony_editor.py" line="880" />
+            <location filename="../../desktop/testimony_editor.py" line="196" />
+            <location filename="../../desktop/testimony_editor.py" line="504" />
+            <location filename="../../desktop/testimony_editor.py" line="886" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="195" />
+            <location filename="../../desktop/testimony_editor.py" line="201" />
             <source>History…</source>
             <translation>Історія…</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="196" />
+            <location filename="../../desktop/testimony_editor.py" line="202" />
             <source>Edit history of this testimony</source>
             <translation>Історія змін цього свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="211" />
+            <location filename="../../desktop/testimony_editor.py" line="217" />
             <source>Restored draft</source>
             <translation>Відновлена чернетка</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="212" />
+            <location filename="../../desktop/testimony_editor.py" line="218" />
             <source>Discard these changes</source>
             <translation>Відкинути ці зміни</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="213" />
+            <location filename="../../desktop/testimony_editor.py" line="219" />
             <source>Discard the restored draft</source>
             <translation>Відкинути відновлену чернетку</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="221" />
+            <location filename="../../desktop/testimony_editor.py" line="227" />
             <source>Testimony title</source>
             <translation>Назва свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="222" />
+            <location filename="../../desktop/testimony_editor.py" line="228" />
             <source>e.g. Statement of witness W-1</source>
             <translation>напр. Свідчення свідка W-1</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="225" />
+            <location filename="../../desktop/testimony_editor.py" line="231" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="226" />
+            <location filename="../../desktop/testimony_editor.py" line="232" />
             <source>The persons of this case, by pseudonym.</source>
             <translation>Особи цієї справи, за псевдонімами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="228" />
+            <location filename="../../desktop/testimony_editor.py" line="234" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="231" />
+            <location filename="../../desktop/testimony_editor.py" line="237" />
             <source>Interviewer</source>
             <translation>Інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="234" />
+            <location filename="../../desktop/testimony_editor.py" line="240" />
             <source>Interview date</source>
             <translation>Дата інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="235" />
+            <location filename="../../desktop/testimony_editor.py" line="241" />
             <source>2022, 2022-03 or 2022-03-15 (15.03.2022)</source>
             <translation>2022, 2022-03 або 2022-03-15 (15.03.2022)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="238" />
+            <location filename="../../desktop/testimony_editor.py" line="244" />
             <source>Precision of the interview date</source>
             <translation>Точність дати інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="247" />
+            <location filename="../../desktop/testimony_editor.py" line="253" />
             <source>Interview place</source>
             <translation>Місце інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="248" />
+            <location filename="../../desktop/testimony_editor.py" line="254" />
             <source>Settlement, district, region</source>
             <translation>Населений пункт, район, область</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="253" />
+            <location filename="../../desktop/testimony_editor.py" line="259" />
             <source>Language of the testimony</source>
             <translation>Мова свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="254" />
+            <location filename="../../desktop/testimony_editor.py" line="260" />
             <source>Choose a language or type its code (e.g. pl, de).</source>
             <translation>Виберіть мову або введіть її код (напр. pl, de).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="256" />
+            <location filename="../../desktop/testimony_editor.py" line="262" />
             <source>Ukrainian</source>
             <translation>Українська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="257" />
+            <location filename="../../desktop/testimony_editor.py" line="263" />
             <source>English</source>
             <translation>Англійська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="258" />
+            <location filename="../../desktop/testimony_editor.py" line="264" />
             <source>Russian</source>
             <translation>Російська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="259" />
+            <location filename="../../desktop/testimony_editor.py" line="265" />
             <source>Crimean Tatar</source>
             <translation>Кримськотатарська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="266" />
+            <location filename="../../desktop/testimony_editor.py" line="272" />
             <source>e.g. uk, ru, en</source>
             <translation>напр. uk, ru, en</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="270" />
+            <location filename="../../desktop/testimony_editor.py" line="276" />
             <source>Interpreter</source>
             <translation>Перекладач</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="271" />
+            <location filename="../../desktop/testimony_editor.py" line="277" />
             <source>Leave empty if none</source>
             <translation>Залиште порожнім, якщо перекладача не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="274" />
+            <location filename="../../desktop/testimony_editor.py" line="280" />
             <source>Consent scope</source>
             <translation>Обсяг згоди</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="275" />
+            <location filename="../../desktop/testimony_editor.py" line="281" />
             <source>What the witness agreed this testimony may be used for.</source>
             <translation>Для чого свідок дозволив використовувати це свідчення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="281" />
+            <location filename="../../desktop/testimony_editor.py" line="287" />
             <source>Violation types</source>
             <translation>Види порушень</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="282" />
+            <location filename="../../desktop/testimony_editor.py" line="288" />
             <source>Space ticks or unticks the highlighted type.</source>
             <translation>Пробіл ставить або знімає позначку з виділеного виду.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="302" />
+            <location filename="../../desktop/testimony_editor.py" line="308" />
             <source>Narrative</source>
             <translation>Розповідь</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="303" />
+            <location filename="../../desktop/testimony_editor.py" line="309" />
             <source>The witness's account, in their words.</source>
             <translation>Розповідь свідка його власними словами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="309" />
+            <location filename="../../desktop/testimony_editor.py" line="315" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="310" />
+            <location filename="../../desktop/testimony_editor.py" line="316" />
             <source>Interviewer's notes (not the witness's words)</source>
             <translation>Нотатки інтерв’юера (не слова свідка)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="321" />
+            <location filename="../../desktop/testimony_editor.py" line="327" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="322" />
+            <location filename="../../desktop/testimony_editor.py" line="328" />
             <source>&amp;Witness:</source>
             <translation>&amp;Свідок:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="323" />
+            <location filename="../../desktop/testimony_editor.py" line="329" />
             <source>In&amp;cident:</source>
             <translation>&amp;Інцидент:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="324" />
+            <location filename="../../desktop/testimony_editor.py" line="330" />
             <source>Inter&amp;viewer:</source>
             <translation>Інтерв’&amp;юер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="325" />
+            <location filename="../../desktop/testimony_editor.py" line="331" />
             <source>&amp;Date:</source>
             <translation>&amp;Дата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="326" />
+            <location filename="../../desktop/testimony_editor.py" line="332" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="327" />
+            <location filename="../../desktop/testimony_editor.py" line="333" />
             <source>&amp;Language:</source>
             <translation>Мо&amp;ва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="328" />
+            <location filename="../../desktop/testimony_editor.py" line="334" />
             <source>Inte&amp;rpreter:</source>
             <translation>&amp;Перекладач:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="329" />
+            <location filename="../../desktop/testimony_editor.py" line="335" />
             <source>C&amp;onsent:</source>
             <translation>&amp;Згода:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="330" />
+            <location filename="../../desktop/testimony_editor.py" line="336" />
             <source>Violation t&amp;ypes:</source>
             <translation>Види пору&amp;шень:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="331" />
+            <location filename="../../desktop/testimony_editor.py" line="337" />
             <source>&amp;Narrative:</source>
             <translation>&amp;Розповідь:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="332" />
+            <location filename="../../desktop/testimony_editor.py" line="338" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="352" />
+            <location filename="../../desktop/testimony_editor.py" line="358" />
             <source>Form status</source>
             <translation>Стан форми</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="355" />
+            <location filename="../../desktop/testimony_editor.py" line="361" />
             <source>Autosave status</source>
             <translation>Стан автозбереження</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="357" />
-            <location filename="../../desktop/testimony_editor.py" line="358" />
+            <location filename="../../desktop/testimony_editor.py" line="363" />
+            <location filename="../../desktop/testimony_editor.py" line="364" />
             <source>Save testimony</source>
             <translation>Зберегти свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="359" />
+            <location filename="../../desktop/testimony_editor.py" line="365" />
             <source>Saves the testimony (Ctrl+S).</source>
             <translation>Зберігає свідчення (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="430" />
+            <location filename="../../desktop/testimony_editor.py" line="436" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="444" />
+            <location filename="../../desktop/testimony_editor.py" line="450" />
             <source>Not recorded yet</source>
             <translation>Ще не записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="445" />
+            <location filename="../../desktop/testimony_editor.py" line="451" />
             <source>Documentation only</source>
             <translation>Лише для документування</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="446" />
+            <location filename="../../desktop/testimony_editor.py" line="452" />
             <source>Internal use by the organisation</source>
             <translation>Для внутрішнього використання організацією</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="447" />
+            <location filename="../../desktop/testimony_editor.py" line="453" />
             <source>May be shared with prosecutors and courts</source>
             <translation>Можна передавати прокурорам і судам</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="448" />
+            <location filename="../../desktop/testimony_editor.py" line="454" />
             <source>May be published, anonymised</source>
             <translation>Можна оприлюднити анонімно</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="489" />
-            <location filename="../../desktop/testimony_editor.py" line="492" />
+            <location filename="../../desktop/testimony_editor.py" line="495" />
+            <location filename="../../desktop/testimony_editor.py" line="498" />
             <source>(none)</source>
             <translation>(немає)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="498" />
-            <location filename="../../desktop/testimony_editor.py" line="760" />
+            <location filename="../../desktop/testimony_editor.py" line="504" />
+            <location filename="../../desktop/testimony_editor.py" line="766" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="530" />
+            <location filename="../../desktop/testimony_editor.py" line="536" />
             <source>Unsaved changes from {time} were restored from the vault. Save to keep them.</source>
             <translation>Незбережені зміни від {time} відновлено зі сховища. Збережіть, щоб їх не втратити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="535" />
+            <location filename="../../desktop/testimony_editor.py" line="541" />
             <source>The testimony was saved again since then: check the fields before saving.</source>
             <translation>Відтоді свідчення зберігали ще раз: перевірте поля перед збереженням.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="538" />
+            <location filename="../../desktop/testimony_editor.py" line="544" />
             <source>Unsaved changes are kept in the vault.</source>
             <translation>Незбережені зміни тимчасово зберігаються у сховищі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="567" />
+            <location filename="../../desktop/testimony_editor.py" line="573" />
             <source>(a person not in this case)</source>
             <translation>(особа не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="568" />
+            <location filename="../../desktop/testimony_editor.py" line="574" />
             <source>(an incident not in this case)</source>
             <translation>(інцидент не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="647" />
+            <location filename="../../desktop/testimony_editor.py" line="653" />
             <source>Write a title or a narrative first.</source>
             <translation>Спершу напишіть назву або розповідь.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="652" />
+            <location filename="../../desktop/testimony_editor.py" line="658" />
             <source>There is no such month. Use 2022, 2022-03 or 2022-03-15.</source>
             <translation>Такого місяця немає. Пишіть 2022, 2022-03 або 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="654" />
+            <location filename="../../desktop/testimony_editor.py" line="660" />
             <source>There is no such day in that month.</source>
             <translation>У цьому місяці немає такого дня.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="656" />
+            <location filename="../../desktop/testimony_editor.py" line="662" />
             <source>This date is in the future.</source>
             <translation>Ця дата ще не настала.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="658" />
+            <location filename="../../desktop/testimony_editor.py" line="664" />
             <source>The year must be 1900 or later.</source>
             <translation>Рік має бути не раніше 1900.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="659" />
+            <location filename="../../desktop/testimony_editor.py" line="665" />
             <source>Type a year (2022), a month (2022-03) or a full date (2022-03-15 or 15.03.2022).</source>
             <translation>Введіть рік (2022), місяць (2022-03) або повну дату (2022-03-15 чи 15.03.2022).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="663" />
+            <location filename="../../desktop/testimony_editor.py" line="669" />
             <source>Use a language code such as uk, en or ru (lowercase letters), or choose from the list.</source>
             <translation>Введіть код мови, як-от uk, en чи ru (малими літерами), або виберіть мову зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="672" />
+            <location filename="../../desktop/testimony_editor.py" line="678" />
             <source>This link is not valid; choose again from the list.</source>
             <translation>Це посилання недійсне; виберіть ще раз зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="674" />
+            <location filename="../../desktop/testimony_editor.py" line="680" />
             <source>Choose one of the listed consent scopes.</source>
             <translation>Виберіть один із наведених обсягів згоди.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="676" />
+            <location filename="../../desktop/testimony_editor.py" line="682" />
             <source>Unknown violation type; tick types from the list.</source>
             <translation>Невідомий вид порушення; позначте види зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="677" />
+            <location filename="../../desktop/testimony_editor.py" line="683" />
             <source>This value is not accepted.</source>
             <translation>Це значення не приймається.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="691" />
+            <location filename="../../desktop/testimony_editor.py" line="697" />
             <source>Not saved: check the marked fields.</source>
             <translation>Не збережено: перевірте позначені поля.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="706" />
+            <location filename="../../desktop/testimony_editor.py" line="712" />
             <source>not a date yet</source>
             <translation>ще не дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="709" />
+            <location filename="../../desktop/testimony_editor.py" line="715" />
             <source>date unknown</source>
             <translation>дата невідома</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="710" />
+            <location filename="../../desktop/testimony_editor.py" line="716" />
             <source>year only</source>
             <translation>лише рік</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="711" />
+            <location filename="../../desktop/testimony_editor.py" line="717" />
             <source>month and year</source>
             <translation>місяць і рік</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="712" />
+            <location filename="../../desktop/testimony_editor.py" line="718" />
             <source>exact day</source>
             <translation>точний день</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="723" />
+            <location filename="../../desktop/testimony_editor.py" line="729" />
             <source>Choose or create a case first.</source>
             <translation>Спершу виберіть або створіть справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="764" />
+            <location filename="../../desktop/testimony_editor.py" line="770" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="803" />
+            <location filename="../../desktop/testimony_editor.py" line="809" />
             <source>Could not autosave: {reason}</source>
             <translation>Не вдалося зберегти автоматично: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="807" />
+            <location filename="../../desktop/testimony_editor.py" line="813" />
             <source>Unsaved changes kept in the vault ({time}).</source>
             <translation>Незбережені зміни тимчасово збережено у сховищі ({time}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="828" />
+            <location filename="../../desktop/testimony_editor.py" line="834" />
             <source>Changes discarded.</source>
             <translation>Зміни відкинуто.</translation>
         </message>
@@ -1754,48 +1991,48 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>UnlockPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="313" />
+            <location filename="../../desktop/unlock.py" line="493" />
             <source>Unlock the vault</source>
             <translation>Розблокування сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="314" />
+            <location filename="../../desktop/unlock.py" line="494" />
             <source>Vault: {folder}</source>
             <translation>Сховище: {folder}</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="318" />
+            <location filename="../../desktop/unlock.py" line="495" />
             <source>Why the vault is locked</source>
             <translation>Чому сховище заблоковано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="323" />
+            <location filename="../../desktop/unlock.py" line="496" />
             <source>Passphrase</source>
             <translation>Парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="324" />
+            <location filename="../../desktop/unlock.py" line="497" />
             <source>&amp;Passphrase:</source>
             <translation>&amp;Парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="329" />
+            <location filename="../../desktop/unlock.py" line="498" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="333" />
+            <location filename="../../desktop/unlock.py" line="499" />
             <source>Unlocking</source>
             <translation>Розблокування</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="336" />
-            <location filename="../../desktop/unlock.py" line="337" />
+            <location filename="../../desktop/unlock.py" line="500" />
+            <location filename="../../desktop/unlock.py" line="501" />
             <source>Unlock</source>
             <translation>Розблокувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="350" />
+            <location filename="../../desktop/unlock.py" line="517" />
             <source>Type the vault's passphrase.</source>
             <translation>Введіть парольну фразу сховища.</translation>
         </message>
@@ -1803,105 +2040,105 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>VaultView</name>
         <message>
-            <location filename="../../desktop/vault_view.py" line="62" />
+            <location filename="../../desktop/vault_view.py" line="95" />
             <source>Search cases and testimonies…</source>
             <translation>Пошук у справах і свідченнях…</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="63" />
+            <location filename="../../desktop/vault_view.py" line="96" />
             <source>Search</source>
             <translation>Пошук</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="65" />
+            <location filename="../../desktop/vault_view.py" line="98" />
             <source>Lock (Ctrl+L)</source>
             <translation>Заблокувати (Ctrl+L)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="66" />
+            <location filename="../../desktop/vault_view.py" line="99" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="72" />
+            <location filename="../../desktop/vault_view.py" line="105" />
             <source>Search results</source>
             <translation>Результати пошуку</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="84" />
-            <location filename="../../desktop/vault_view.py" line="93" />
+            <location filename="../../desktop/vault_view.py" line="117" />
+            <location filename="../../desktop/vault_view.py" line="126" />
             <source>Cases</source>
             <translation>Справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="86" />
+            <location filename="../../desktop/vault_view.py" line="119" />
             <source>Title of a new case</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="87" />
+            <location filename="../../desktop/vault_view.py" line="120" />
             <source>New case title</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="88" />
-            <location filename="../../desktop/vault_view.py" line="89" />
+            <location filename="../../desktop/vault_view.py" line="121" />
+            <location filename="../../desktop/vault_view.py" line="122" />
             <source>New case</source>
             <translation>Нова справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="102" />
+            <location filename="../../desktop/vault_view.py" line="135" />
             <source>Testimonies of the selected case</source>
             <translation>Свідчення вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="103" />
-            <location filename="../../desktop/vault_view.py" line="104" />
+            <location filename="../../desktop/vault_view.py" line="136" />
+            <location filename="../../desktop/vault_view.py" line="137" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="107" />
+            <location filename="../../desktop/vault_view.py" line="140" />
             <source>Testimonies</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="147" />
+            <location filename="../../desktop/vault_view.py" line="180" />
             <source>The selected case</source>
             <translation>Вибрана справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="148" />
+            <location filename="../../desktop/vault_view.py" line="181" />
             <source>&amp;Testimonies</source>
             <translation>&amp;Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="149" />
+            <location filename="../../desktop/vault_view.py" line="182" />
             <source>&amp;Evidence</source>
             <translation>&amp;Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="251" />
+            <location filename="../../desktop/vault_view.py" line="352" />
             <source>(untitled testimony)</source>
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="283" />
+            <location filename="../../desktop/vault_view.py" line="404" />
             <source>History of the testimony</source>
             <translation>Історія свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="327" />
+            <location filename="../../desktop/vault_view.py" line="448" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="318" />
+            <location filename="../../desktop/vault_view.py" line="439" />
             <source>No results.</source>
             <translation>Нічого не знайдено.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/vault_view.py" line="318" />
+            <location filename="../../desktop/vault_view.py" line="439" />
             <source>%n result(s)</source>
             <translation>
                 <numerusform>%n результат</numerusform>
@@ -1910,7 +2147,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="327" />
+            <location filename="../../desktop/vault_view.py" line="448" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>

@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 
 from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobIntegrityError
 from db.blobstore import BlobStore, CancelToken, ExportCancelled, IntakeCancelled
-from db.errors import InvalidInput, NotFound
+from db.errors import FieldvaultError, InvalidInput, NotFound
 from db.model import Blob, CustodyEventRow
 from db.vault import BLOB_DIR, Vault
 from tests.conftest import open_vault
@@ -547,7 +547,25 @@ def test_cancelled_export_writes_no_file_and_records_no_export(
     assert [e.action for e in vault.evidence.custody(item.id)] == [*events_before, "export"]
 
 
-# -- refusals -------------------------------------------------------------------
+def test_an_export_that_cannot_be_recorded_leaves_no_copy(vault: Vault, tmp_path: Path) -> None:
+    source = make_random(tmp_path / "evidence.bin", 3 * SEG, seed=13)
+    item = vault.evidence.ingest(source, make_case(vault).id).item
+    destination = tmp_path / "copy.bin"
+
+    def lock_at_the_end(done: int, total: int) -> None:
+        if done == total:
+            vault.lock()  # e.g. auto-lock while the last segment was written
+
+    with pytest.raises(FieldvaultError):
+        vault.evidence.export(item.id, destination, progress=lock_at_the_end)
+    assert not destination.exists(), "a copy exists whose export the custody log does not show"
+    assert list(tmp_path.glob(".tmp-*")) == []
+    reopened = open_vault(vault.folder)
+    assert [e.action for e in reopened.evidence.custody(item.id)] == ["intake"]
+    reopened.lock()
+
+
+# -- refusals ---# -- refusals -------------------------------------------------------------------
 
 
 def test_what_cannot_be_ingested_is_refused_cleanly(vault: Vault, tmp_path: Path) -> None:

@@ -511,6 +511,38 @@ def test_export_errors_are_reported(qtbot, vault, case_id, files, tmp_path):
     assert not missing_folder.parent.exists()
 
 
+def test_an_export_can_be_cancelled_and_leaves_no_file(qtbot, vault, case_id, tmp_path):
+    source = samples.make_random(tmp_path / "long video.mp4", 6 * (1 << 20) + 5, seed=31)
+    evidence_id = vault.evidence.ingest(source, case_id).item.id
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    view = EvidenceItemView(vault, evidence_id, save_dialog=lambda *_: str(exports / "copy.mp4"))
+    qtbot.addWidget(view)
+    show(qtbot, view)
+    # Hold the view's one pool thread so the export waits, queued, until the
+    # Cancel click has happened: the test does not race the export.
+    release = threading.Event()
+    view.thread_pool.start(lambda: release.wait(WAIT_MS / 1000))
+    assert view.export()
+    assert view.export_cancel_button.isVisible() and view.export_busy.isVisible()
+    qtbot.mouseClick(view.export_cancel_button, Qt.MouseButton.LeftButton)
+    assert view.export_status.text() == "Cancelling…" and not view.export_cancel_button.isEnabled()
+    with qtbot.waitSignal(view.export_finished, timeout=WAIT_MS) as done:
+        release.set()
+    assert type(done.args[0]).__name__ == "ExportStopped"
+    assert view.export_status.text() == "Export cancelled; no file was written."
+    assert list(exports.iterdir()) == [], "a cancelled export left a file behind"
+    assert view.custody_actions() == ["intake"], "a cancelled export was recorded"
+    assert not view.export_cancel_button.isVisible() and view.export_button.isEnabled()
+
+    # Not cancelled, the same export completes: the copy is the original.
+    with qtbot.waitSignal(view.export_finished, timeout=WAIT_MS) as done:
+        qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    assert done.args[0].path == str(exports / "copy.mp4")
+    assert sha256_of(exports / "copy.mp4") == sha256_of(source)
+    assert view.custody_actions() == ["intake", "export"]
+
+
 def test_an_unknown_item_shows_a_message(qtbot, vault):
     view = EvidenceItemView(vault, "0" * 26)
     qtbot.addWidget(view)
