@@ -1,6 +1,9 @@
 """Errors the vault raises, each with a message a field worker can act on.
 
 Messages name ids, never content: an error may end up in a log or on screen.
+The fields a message is made of are kept as attributes too (``path``,
+``entity_id``, ``errno``…), so that the GUI can say the same in the user's
+language (desktop/messages.py).
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ class FieldvaultError(Exception):
 class VaultNotFound(FieldvaultError):
     def __init__(self, path: str) -> None:
         super().__init__(f"No vault at {path}. Create one with 'fieldvault init'.")
+        self.path = path
 
 
 class VaultExists(FieldvaultError):
     def __init__(self, path: str) -> None:
         super().__init__(f"A vault already exists at {path}; refusing to overwrite it.")
+        self.path = path
 
 
 class IncompleteVault(FieldvaultError):
@@ -28,6 +33,7 @@ class IncompleteVault(FieldvaultError):
             "otherwise nothing can decrypt this database: delete the folder and create "
             "the vault again."
         )
+        self.path = path
 
 
 class VaultLocked(FieldvaultError):
@@ -67,6 +73,7 @@ class PlaintextDatabase(VaultDamaged):
             f"{path} is an unencrypted SQLite database, not a Fieldvault vault. "
             "Refusing to open it: someone may have replaced the vault file."
         )
+        self.path = path
 
 
 class StorageError(FieldvaultError):
@@ -84,6 +91,7 @@ class StorageError(FieldvaultError):
 class NotFound(FieldvaultError):
     def __init__(self, kind: str, entity_id: str) -> None:
         super().__init__(f"No {kind} with id {entity_id}.")
+        self.kind = kind
         self.entity_id = entity_id
 
 

@@ -232,9 +232,15 @@ class EntityService(Generic[R]):
             raise InvalidInput(f"{self._type.entity_type}: unknown field in {sorted(changes)}.") from None
 
     def delete(self, entity_id: str, reason: str = "") -> None:
-        """Mark deleted with a tombstone revision; history keeps earlier versions."""
-        with self._ctx.write_transaction(f"delete the {self._type.entity_type}") as session:
+        """Mark deleted with a tombstone revision; history keeps earlier versions.
+
+        The record's draft (and, for a case, the drafts of new records begun
+        in it) goes in the same transaction: unsaved text of a deleted record
+        must not outlive it, and a failed delete keeps both."""
+        entity_type = self._type.entity_type
+        with self._ctx.write_transaction(f"delete the {entity_type}") as session:
             self._live_row(session, entity_id)
+            session.execute(delete(Draft).where(Draft.draft_key.in_(drafts_of(entity_type, entity_id))))
             self._ctx.commit_local(
                 session,
                 {
@@ -461,6 +467,37 @@ class SettingsService:
             self._ctx.user_label = value
 
 
+def record_draft_key(entity_type: str, entity_id: str) -> str:
+    """The draft key of changes to a stored record: ``"<type>:<id>"``."""
+    return f"{entity_type}:{entity_id}"
+
+
+def new_record_draft_key(entity_type: str, case_id: str) -> str:
+    """The draft key of a new record being written in a case: ``"<type>:new:<case id>"``."""
+    return f"{entity_type}:new:{case_id}"
+
+
+def drafts_of(entity_type: str, entity_id: str) -> builtins.list[str]:
+    """The draft keys that die with this record: its own, and for a case the
+    drafts of new records begun in it."""
+    keys = [record_draft_key(entity_type, entity_id)]
+    if entity_type == "case":
+        keys += [new_record_draft_key(kind, entity_id) for kind in sorted(RECORD_TYPES)]
+    return keys
+
+
+def _record_of_draft(key: str) -> tuple[str, str] | None:
+    """(entity type, entity id) of the record a draft key belongs to: the
+    record itself, or the case a new record is begun in. None for keys that
+    follow neither convention."""
+    parts = key.split(":")
+    if len(parts) == 2 and parts[0] in RECORD_TYPES and parts[1]:
+        return parts[0], parts[1]
+    if len(parts) == 3 and parts[0] in RECORD_TYPES and parts[1] == "new" and parts[2]:
+        return "case", parts[2]
+    return None
+
+
 @dataclass(frozen=True)
 class StoredDraft:
     key: str
@@ -500,3 +537,30 @@ class DraftService:
     def discard(self, key: str) -> None:
         with self._ctx.write_transaction("discard the draft") as session:
             session.execute(delete(Draft).where(Draft.draft_key == key))
+
+    def stale_keys(self) -> builtins.list[str]:
+        """Drafts whose record is deleted (or whose case is, for a new record).
+        A draft whose record is not in this vault at all is not stale: the
+        convention allows keys of records still to come."""
+        with self._ctx.sessions() as session:
+            owners = {key: _record_of_draft(key) for key in session.scalars(select(Draft.draft_key))}
+            ids = {owner[1] for owner in owners.values() if owner is not None}
+            deleted = {
+                (row.entity_type, row.entity_id)
+                for row in session.execute(
+                    select(EntityRow.entity_type, EntityRow.entity_id).where(
+                        EntityRow.entity_id.in_(ids), EntityRow.deleted.is_(True)
+                    )
+                )
+            }
+        return sorted(key for key, owner in owners.items() if owner in deleted)
+
+    def discard_stale(self) -> int:
+        """Discard the drafts of deleted records (a delete received from
+        elsewhere, or an autosave that raced a delete). Runs at every unlock;
+        returns how many went. Writes nothing when there are none."""
+        stale = self.stale_keys()
+        if stale:
+            with self._ctx.write_transaction("discard the drafts of deleted records") as session:
+                session.execute(delete(Draft).where(Draft.draft_key.in_(stale)))
+        return len(stale)

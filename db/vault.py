@@ -163,6 +163,11 @@ class Vault:
         self._services: Services | None = Services(
             VaultContext(self._engine, identity, blob_store, subkeys.blobs)
         )
+        # Drafts of records deleted since (by a received tombstone, or an
+        # autosave that raced a delete) are dead text: drop them. A full disk
+        # or a busy writer must not stop the unlock: then it waits for the next.
+        with contextlib.suppress(StorageError):
+            self._services.drafts.discard_stale()
 
     # -- life cycle -------------------------------------------------------
 

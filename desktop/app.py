@@ -13,7 +13,8 @@ from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
 from db.paths import default_vault_dir
-from desktop.i18n import chosen_locale, install_translators
+from desktop.i18n import chosen_locale, install_translators, remove_translators
+from desktop.icons import app_icon
 from desktop.window import FieldvaultWindow
 
 
@@ -36,9 +37,13 @@ def run_gui(argv: list[str]) -> int:
         else QApplication([sys.argv[0] if sys.argv else "fieldvault"])
     )
     app.setApplicationName("Fieldvault")
+    # Every window (the viewer and dialogs too) gets it; drawn from SVG, so
+    # sharp at any device pixel ratio. Qt 6 scales for high-DPI screens by
+    # itself (fractional ratios pass through): no rounding policy is set.
+    app.setWindowIcon(app_icon())
     # Numbers, sizes and dates follow the interface language too.
     QLocale.setDefault(chosen_locale())
-    translators = install_translators(app)
+    install_translators(app)
     window = FieldvaultWindow(folder)
     app.aboutToQuit.connect(window.shutdown)
     window.show()
@@ -46,5 +51,5 @@ def run_gui(argv: list[str]) -> int:
         return int(app.exec())
     finally:
         window.close()  # locks the vault if it is still open
-        for translator in translators:
-            app.removeTranslator(translator)
+        # Including those installed by a language switch on the first screen.
+        remove_translators(app)

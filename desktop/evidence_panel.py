@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from db.blobstore import CancelToken
 from db.entities import EvidenceItem
 from db.errors import FieldvaultError
+from desktop.icons import icon
 from desktop.intake import (
     IntakeFailed,
     IntakeOutcome,
@@ -134,7 +135,7 @@ class IntakeRow(QWidget):
         self.bar.setRange(0, PROGRESS_STEPS)
         self.bar.setValue(0)
         self.bar.setAccessibleName(self.tr("Progress of {name}").format(name=path.name))
-        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button = QPushButton(icon("cancel"), self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel adding {name}").format(name=path.name))
 
         top = QHBoxLayout()
@@ -236,9 +237,9 @@ class EvidencePanel(QWidget):
         for column in (TYPE_COLUMN, SIZE_COLUMN, SHA_COLUMN):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
-        self.add_button = QPushButton(self.tr("&Add files…"))
+        self.add_button = QPushButton(icon("add-evidence"), self.tr("&Add files…"))
         self.add_button.setAccessibleName(self.tr("Add files to the case"))
-        self.open_button = QPushButton(self.tr("&Open"))
+        self.open_button = QPushButton(icon("view"), self.tr("&Open"))
         self.open_button.setAccessibleName(self.tr("Open the selected evidence"))
         self.open_button.setToolTip(self.tr("Enter or a double-click also opens it."))
         buttons = QHBoxLayout()
@@ -255,7 +256,7 @@ class EvidencePanel(QWidget):
         self.overall_bar = QProgressBar()
         self.overall_bar.setRange(0, PROGRESS_STEPS)
         self.overall_bar.setAccessibleName(self.tr("Overall progress"))
-        self.cancel_all_button = QPushButton(self.tr("Cancel all"))
+        self.cancel_all_button = QPushButton(icon("cancel"), self.tr("Cancel all"))
         self.cancel_all_button.setAccessibleName(self.tr("Cancel adding all files"))
         overall = QHBoxLayout()
         overall.addWidget(self.overall_bar, 1)

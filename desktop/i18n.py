@@ -1,9 +1,14 @@
 """Loading translations: resources/translations/fieldvault_<lang>.qm, if built.
 
-The language is FIELDVAULT_LANG (e.g. ``uk``) when set, else the one chosen in
-Settings (QSettings "language"), else the system locale.
+The language is FIELDVAULT_LANG (e.g. ``uk``) when set, else the one chosen on
+the first screen or in Settings (QSettings "language"), else the system locale.
 English, the source language, needs no file. Qt's own strings (standard buttons,
 context menus) come from Qt's qtbase_<lang>.qm when the Qt install ships it.
+
+``switch_language`` changes the language of a running app: it saves the
+choice, replaces the installed translators and so sends every widget a
+LanguageChange event; widgets that can re-translate themselves do it in
+``changeEvent`` (the first screens do; the others are built after the choice).
 """
 
 from __future__ import annotations
@@ -16,17 +21,38 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, Q
 from db.vocabulary import resources_dir
 
 LANGUAGE_VARIABLE = "FIELDVAULT_LANG"
+# The interface languages, each named in itself: someone who cannot read the
+# current language still finds their own.
+LANGUAGES = (("en", "English"), ("uk", "Українська"))
+# Marks the translators installed here, so that a switch removes exactly them.
+TRANSLATOR_NAME = "fieldvault-translator"
 
 
 def translations_dir() -> Path:
     return resources_dir() / "translations"
 
 
+def preferences() -> QSettings:
+    """The app's plain-file preferences: nothing sensitive goes here."""
+    return QSettings("Fieldvault", "Fieldvault")
+
+
 def chosen_locale(environ: dict[str, str] | None = None) -> QLocale:
     value = (os.environ if environ is None else environ).get(LANGUAGE_VARIABLE, "").strip()
     if not value:
-        value = str(QSettings("Fieldvault", "Fieldvault").value("language", "", type=str)).strip()
+        value = str(preferences().value("language", "", type=str)).strip()
     return QLocale(value) if value else QLocale.system()
+
+
+def language_code(locale: QLocale) -> str:
+    """The interface language (a code of LANGUAGES) that ``locale`` gives."""
+    code = locale.name().split("_")[0]
+    return code if code in dict(LANGUAGES) else LANGUAGES[0][0]
+
+
+def current_language() -> str:
+    """The language the interface is in now (QLocale's default follows it)."""
+    return language_code(QLocale())
 
 
 def install_translators(
@@ -44,6 +70,33 @@ def install_translators(
     ]
     for name, folder in candidates:
         translator = QTranslator(app)
+        translator.setObjectName(TRANSLATOR_NAME)
         if translator.load(locale, name, "_", folder) and app.installTranslator(translator):
             installed.append(translator)
+        else:
+            translator.deleteLater()
     return installed
+
+
+def remove_translators(app: QCoreApplication) -> None:
+    """Remove (and free) every translator ``install_translators`` installed."""
+    for translator in app.findChildren(QTranslator, TRANSLATOR_NAME):
+        app.removeTranslator(translator)
+        translator.setObjectName("")
+        translator.deleteLater()
+
+
+def switch_language(app: QCoreApplication, code: str) -> list[QTranslator]:
+    """Change the interface language now and remember it for the next starts.
+
+    The choice goes to QSettings (a language reveals nothing). While
+    FIELDVAULT_LANG is set, it still decides at the next start."""
+    if code not in dict(LANGUAGES):
+        raise ValueError(f"unknown interface language {code!r}")
+    preferences().setValue("language", code)
+    locale = QLocale(code)
+    # Numbers, sizes and dates follow the interface language too; set before
+    # the translators change, so the LanguageChange handlers see it.
+    QLocale.setDefault(locale)
+    remove_translators(app)
+    return install_translators(app, locale)

@@ -3,11 +3,14 @@ status, passphrase change, and the panic wipe with its emergency shortcut.
 
 What is sensitive (the custody name) lives inside the vault; QSettings holds
 only the language and the emergency shortcut, which reveal nothing.
+
+The language chosen here applies at the next start (the screens of an open
+vault are not re-translated live); on the first screens it applies at once.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QThreadPool, Signal, Slot
+from PySide6.QtCore import QThreadPool, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,16 +30,13 @@ from PySide6.QtWidgets import (
 
 from db.keys import MIN_PASSPHRASE_CHARS
 from db.vault import Vault
+from desktop.i18n import LANGUAGES, current_language, preferences
+from desktop.icons import icon
 from desktop.messages import failure_message
 from desktop.strength import StrengthMeter
 from desktop.workers import ChangePassphraseWorker, OperationFailed, WorkerSignals
 
 DEFAULT_EMERGENCY_SHORTCUT = "Ctrl+Alt+Shift+F12"
-LANGUAGES = (("en", "English"), ("uk", "Українська"))
-
-
-def preferences() -> QSettings:
-    return QSettings("Fieldvault", "Fieldvault")
 
 
 def emergency_shortcut() -> tuple[bool, QKeySequence]:
@@ -77,8 +77,7 @@ class SettingsDialog(QDialog):
         self.language.setAccessibleName(self.tr("Language"))
         for code, name in LANGUAGES:
             self.language.addItem(name, code)
-        current = preferences().value("language", "", type=str)
-        self.language.setCurrentIndex(max(0, self.language.findData(current)))
+        self.language.setCurrentIndex(max(0, self.language.findData(current_language())))
         form.addRow(self.tr("Lan&guage (after restart):"), self.language)
         self.keyring_status = QLabel(
             self.tr("Part of the key is in this computer's keyring.")
@@ -100,7 +99,7 @@ class SettingsDialog(QDialog):
         pform.addRow(self.tr("&New:"), self.new)
         pform.addRow(self.tr("Strength:"), self.strength)
         pform.addRow(self.tr("&Repeat:"), self.repeat)
-        self.change_button = QPushButton(self.tr("Change passphrase"))
+        self.change_button = QPushButton(icon("key"), self.tr("Change passphrase"))
         self.change_button.setAccessibleName(self.tr("Change passphrase"))
         self.change_button.clicked.connect(self.change_passphrase)
         self.passphrase_status = QLabel()
@@ -119,7 +118,7 @@ class SettingsDialog(QDialog):
         self.emergency_keys.setAccessibleName(self.tr("Emergency wipe shortcut"))
         dform.addRow(self.emergency_enabled)
         dform.addRow(self.tr("Shortcut:"), self.emergency_keys)
-        self.wipe_button = QPushButton(self.tr("Wipe the vault…"))
+        self.wipe_button = QPushButton(icon("wipe"), self.tr("Wipe the vault…"))
         self.wipe_button.setAccessibleName(self.tr("Wipe the vault"))
         self.wipe_button.clicked.connect(self._ask_wipe_confirmation)
         dform.addRow(self.wipe_button)
@@ -131,7 +130,7 @@ class SettingsDialog(QDialog):
             ).format(word=self.confirmation_word())
         )
         self.wipe_hint.setWordWrap(True)
-        self.wipe_now = QPushButton(self.tr("Destroy the vault now"))
+        self.wipe_now = QPushButton(icon("wipe"), self.tr("Destroy the vault now"))
         self.wipe_now.setAccessibleName(self.tr("Destroy the vault now"))
         self.wipe_now.setEnabled(False)
         self.wipe_confirmation.textChanged.connect(

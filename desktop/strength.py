@@ -3,6 +3,7 @@ implementation of Dropbox's estimator), with our own translated verdicts."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 # zxcvbn's estimate is costly for very long inputs; past this, length alone
@@ -22,6 +23,8 @@ def strength_score(passphrase: str) -> int:
 class StrengthMeter(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # The last verdict, to say again in another language (never the passphrase).
+        self._score: int | None = None
         self.bar = QProgressBar()
         self.bar.setRange(0, 4)
         self.bar.setTextVisible(False)
@@ -44,6 +47,7 @@ class StrengthMeter(QWidget):
 
     def update_for(self, passphrase: str) -> int:
         score = strength_score(passphrase)
+        self._score = score if passphrase else None
         self.bar.setValue(score if passphrase else 0)
         self.verdict.setText(self.verdicts()[score] if passphrase else "")
         colours = ["#b00020", "#d35400", "#b7950b", "#1e8449", "#145a32"]
@@ -52,3 +56,9 @@ class StrengthMeter(QWidget):
 
     def clear(self) -> None:
         self.update_for("")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.LanguageChange:
+            self.bar.setAccessibleName(self.tr("Passphrase strength"))
+            self.verdict.setText("" if self._score is None else self.verdicts()[self._score])
+        super().changeEvent(event)

@@ -48,9 +48,11 @@ from PySide6.QtWidgets import (
 
 from db.entities import CONSENT_SCOPES, Testimony
 from db.errors import FieldvaultError, InvalidInput
+from db.services import new_record_draft_key, record_draft_key
 from db.vault import Vault
 from db.vocabulary import violation_types
 from desktop.i18n import chosen_locale
+from desktop.icons import icon
 from desktop.messages import error_message
 
 AUTOSAVE_DELAY_MS = 2000
@@ -83,8 +85,12 @@ _FIELD_IN_MESSAGE = re.compile(r"field '(\w+)'")
 
 
 def draft_key(case_id: str, testimony_id: str | None) -> str:
-    """The key of a testimony's draft in ``vault.drafts`` (at most 50 characters)."""
-    return f"testimony:{testimony_id}" if testimony_id else f"testimony:new:{case_id}"
+    """The key of a testimony's draft in ``vault.drafts`` (at most 50 characters),
+    by the core's convention, so that deleting the testimony (or its case)
+    discards it."""
+    if testimony_id:
+        return record_draft_key("testimony", testimony_id)
+    return new_record_draft_key("testimony", case_id)
 
 
 class PartialDateError(ValueError):
@@ -192,7 +198,7 @@ class TestimonyEditor(QWidget):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.heading.setFont(font)
-        self.history_button = QPushButton(self.tr("History…"))
+        self.history_button = QPushButton(icon("history"), self.tr("History…"))
         self.history_button.setAccessibleName(self.tr("Edit history of this testimony"))
         self.history_button.setEnabled(False)
         heading_row = QHBoxLayout()
@@ -209,7 +215,7 @@ class TestimonyEditor(QWidget):
         self.draft_banner_text.setWordWrap(True)
         self.draft_banner_text.setTextFormat(Qt.TextFormat.PlainText)
         self.draft_banner_text.setAccessibleName(self.tr("Restored draft"))
-        self.discard_draft_button = QPushButton(self.tr("Discard these changes"))
+        self.discard_draft_button = QPushButton(icon("discard"), self.tr("Discard these changes"))
         self.discard_draft_button.setAccessibleName(self.tr("Discard the restored draft"))
         banner_layout = QHBoxLayout(self.draft_banner)
         banner_layout.addWidget(self.draft_banner_text, 1)
@@ -354,7 +360,7 @@ class TestimonyEditor(QWidget):
         self.autosave_status.setTextFormat(Qt.TextFormat.PlainText)
         self.autosave_status.setAccessibleName(self.tr("Autosave status"))
         self.autosave_status.setStyleSheet("color: palette(mid);")
-        self.save_button = QPushButton(self.tr("Save testimony"))
+        self.save_button = QPushButton(icon("save"), self.tr("Save testimony"))
         self.save_button.setAccessibleName(self.tr("Save testimony"))
         self.save_button.setToolTip(self.tr("Saves the testimony (Ctrl+S)."))
         bottom = QHBoxLayout()

@@ -3,6 +3,16 @@
 Each screen only collects input and shows state; the window runs the slow work
 (desktop/workers.py) and calls back ``set_busy``/``show_error``. Passphrase
 fields are emptied as soon as their text has been handed over.
+
+The first run is: create vault (with the language choice at the top) →
+recovery key → vault view. The language is chosen on the create page itself,
+not on a page before it: the choice applies at once (the pages re-translate
+themselves on LanguageChange, keeping what was typed) and can be changed again
+on the unlock page. A later "join an organisation" step (import the org
+profile, compare its fingerprint, give the enrolment token, as
+``fieldvault enrol`` does) belongs after the recovery key: enrolling needs the
+open vault's device identity. It will be a page of its own here, skippable, and
+the window's ``_finish_first_run`` is where it goes in.
 """
 
 from __future__ import annotations
@@ -11,9 +21,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -26,19 +37,87 @@ from PySide6.QtWidgets import (
 )
 
 from db.keys import MIN_PASSPHRASE_CHARS
+from desktop.i18n import LANGUAGES, current_language
+from desktop.icons import icon
 from desktop.strength import StrengthMeter
 
 ERROR_STYLE = "color: #b00020;"
+# A message shown on a page: a text, or how to make it again in the current
+# language (so that it follows a language switch).
+Message = str | Callable[[], str]
 
 
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
+def _heading(text: str = "") -> QLabel:
+    label = QLabel()
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * 1.4)
     font.setBold(True)
     label.setFont(font)
-    label.setAccessibleName(text)
+    _set_heading(label, text)
     return label
+
+
+def _set_heading(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setAccessibleName(text)
+
+
+def _text_of(message: Message) -> str:
+    return message() if callable(message) else message
+
+
+def _is_language_change(event: QEvent) -> bool:
+    return event.type() == QEvent.Type.LanguageChange
+
+
+class LanguageChooser(QWidget):
+    """The interface language, each named in itself. ``language_chosen(code)``
+    when the user picks another one; the window switches the language."""
+
+    language_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.combo = QComboBox()
+        for code, name in LANGUAGES:
+            self.combo.addItem(name, code)
+        self.label.setBuddy(self.combo)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addStretch(1)
+        layout.addWidget(self.label)
+        layout.addWidget(self.combo)
+        self.retranslate()
+        self.show_current()
+        self.combo.currentIndexChanged.connect(self._on_changed)
+
+    def retranslate(self) -> None:
+        self.label.setText(self.tr("&Language:"))
+        self.combo.setAccessibleName(self.tr("Language of the interface"))
+        self.combo.setToolTip(self.tr("Applies at once, and at the next start."))
+
+    def show_current(self) -> None:
+        """Select the language the interface is in (without emitting)."""
+        blocked = self.combo.blockSignals(True)
+        self.combo.setCurrentIndex(max(0, self.combo.findData(current_language())))
+        self.combo.blockSignals(blocked)
+
+    def choose(self, code: str) -> None:
+        """As if the user picked ``code`` in the box."""
+        self.combo.setCurrentIndex(self.combo.findData(code))
+
+    @Slot(int)
+    def _on_changed(self, index: int) -> None:
+        code = str(self.combo.itemData(index))
+        if code != current_language():
+            self.language_chosen.emit(code)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if _is_language_change(event):
+            self.retranslate()
+            self.show_current()
+        super().changeEvent(event)
 
 
 def _wrapping_label(text: str = "") -> QLabel:
@@ -89,50 +168,83 @@ def _centered_column(page: QWidget, width: int = 540) -> QVBoxLayout:
 
 
 class CreateVaultPage(QWidget):
-    """A new passphrase, typed twice. ``create_requested`` carries it once checked."""
+    """A new passphrase, typed twice. ``create_requested`` carries it once checked.
+
+    The interface language is chosen at the top (``language_chooser``)."""
 
     create_requested = Signal(str)
 
     def __init__(self, folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._folder = folder
+        self._error: Message = ""
         layout = _centered_column(self)
-        layout.addWidget(_heading(self.tr("Create a vault")))
-        self.intro = _wrapping_label(
-            self.tr(
-                "There is no vault in {folder} yet. Choose a passphrase of at least {count} "
-                "characters. A long sentence that only you know is best."
-            ).format(folder=folder, count=MIN_PASSPHRASE_CHARS)
-        )
+        self.language_chooser = LanguageChooser()
+        layout.addWidget(self.language_chooser)
+        self.heading = _heading()
+        layout.addWidget(self.heading)
+        self.intro = _wrapping_label()
         layout.addWidget(self.intro)
 
         form = QFormLayout()
-        self.passphrase = _passphrase_field(self.tr("New passphrase"))
-        self.confirmation = _passphrase_field(self.tr("Repeat the passphrase"))
+        self.passphrase = _passphrase_field("")
+        self.confirmation = _passphrase_field("")
         self.strength = StrengthMeter()
-        form.addRow(self.tr("&New passphrase:"), self.passphrase)
-        form.addRow(self.tr("Strength:"), self.strength)
-        form.addRow(self.tr("&Repeat it:"), self.confirmation)
+        self.passphrase_label = QLabel()
+        self.passphrase_label.setBuddy(self.passphrase)
+        self.strength_label = QLabel()
+        self.confirmation_label = QLabel()
+        self.confirmation_label.setBuddy(self.confirmation)
+        form.addRow(self.passphrase_label, self.passphrase)
+        form.addRow(self.strength_label, self.strength)
+        form.addRow(self.confirmation_label, self.confirmation)
         layout.addLayout(form)
 
         self.error = _wrapping_label()
         self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setAccessibleName(self.tr("Error"))
         self.error.hide()
         layout.addWidget(self.error)
 
-        self.busy = _busy_bar(self.tr("Creating the vault"))
+        self.busy = _busy_bar("")
         layout.addWidget(self.busy)
 
-        self.create_button = QPushButton(self.tr("Create vault"))
-        self.create_button.setAccessibleName(self.tr("Create vault"))
+        self.create_button = QPushButton()
+        self.create_button.setIcon(icon("new-vault"))
         self.create_button.setDefault(True)
         layout.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.retranslate()
 
         self.passphrase.returnPressed.connect(self._on_first_entered)
         self.passphrase.textChanged.connect(self.strength.update_for)
         self.confirmation.returnPressed.connect(self.submit)
         self.create_button.clicked.connect(self.submit)
         self.setFocusProxy(self.passphrase)
+
+    def retranslate(self) -> None:
+        """Every text in the current language; what was typed stays."""
+        _set_heading(self.heading, self.tr("Create a vault"))
+        self.intro.setText(
+            self.tr(
+                "There is no vault in {folder} yet. Choose a passphrase of at least {count} "
+                "characters. A long sentence that only you know is best."
+            ).format(folder=self._folder, count=MIN_PASSPHRASE_CHARS)
+        )
+        self.passphrase.setAccessibleName(self.tr("New passphrase"))
+        self.confirmation.setAccessibleName(self.tr("Repeat the passphrase"))
+        self.passphrase_label.setText(self.tr("&New passphrase:"))
+        self.strength_label.setText(self.tr("Strength:"))
+        self.confirmation_label.setText(self.tr("&Repeat it:"))
+        self.error.setAccessibleName(self.tr("Error"))
+        self.busy.setAccessibleName(self.tr("Creating the vault"))
+        self.create_button.setText(self.tr("Create vault"))
+        self.create_button.setAccessibleName(self.tr("Create vault"))
+        if not self.error.isHidden():
+            self.error.setText(_text_of(self._error))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if _is_language_change(event):
+            self.retranslate()
+        super().changeEvent(event)
 
     def _on_first_entered(self) -> None:
         if self.confirmation.text():
@@ -146,14 +258,14 @@ class CreateVaultPage(QWidget):
         passphrase = self.passphrase.text()
         if len(passphrase) < MIN_PASSPHRASE_CHARS:
             self.show_error(
-                self.tr("The passphrase needs at least {count} characters.").format(
+                lambda: self.tr("The passphrase needs at least {count} characters.").format(
                     count=MIN_PASSPHRASE_CHARS
                 )
             )
             self.passphrase.setFocus()
             return
         if passphrase != self.confirmation.text():
-            self.show_error(self.tr("The two passphrases differ. Type them again."))
+            self.show_error(lambda: self.tr("The two passphrases differ. Type them again."))
             self.confirmation.clear()
             self.confirmation.setFocus()
             return
@@ -174,14 +286,17 @@ class CreateVaultPage(QWidget):
         if not busy:
             self.passphrase.setFocus()
 
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
+    def show_error(self, message: Message) -> None:
+        """A text, or a function that makes it (then it follows a language switch)."""
+        self._error = message
+        self.error.setText(_text_of(message))
         self.error.show()
 
     def reset(self) -> None:
         self.passphrase.clear()
         self.confirmation.clear()
         self.strength.clear()
+        self._error = ""
         self.error.clear()
         self.error.hide()
         self.set_busy(False)
@@ -210,19 +325,12 @@ class RecoveryKeyPage(QWidget):
         super().__init__(parent)
         self._save_dialog = save_dialog or _ask_save_path
         layout = _centered_column(self, width=660)
-        layout.addWidget(_heading(self.tr("Your recovery key")))
-        layout.addWidget(
-            _wrapping_label(
-                self.tr(
-                    "This key is shown only once. Write it on paper now and keep the paper apart "
-                    "from this computer. If you forget your passphrase, the recovery key is the only "
-                    "way back into the vault."
-                )
-            )
-        )
+        self.heading = _heading()
+        layout.addWidget(self.heading)
+        self.explanation = _wrapping_label()
+        layout.addWidget(self.explanation)
         self.key_field = QLineEdit()
         self.key_field.setReadOnly(True)
-        self.key_field.setAccessibleName(self.tr("Recovery key"))
         key_font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         key_font.setPointSizeF(key_font.pointSizeF() * 1.2)
         key_font.setWeight(QFont.Weight.DemiBold)
@@ -230,18 +338,15 @@ class RecoveryKeyPage(QWidget):
         layout.addWidget(self.key_field)
 
         self.notice = _wrapping_label()
-        self.notice.setAccessibleName(self.tr("Keyring"))
         layout.addWidget(self.notice)
 
-        self.save_button = QPushButton(self.tr("Save to a file…"))
-        self.save_button.setAccessibleName(self.tr("Save the recovery key to a file"))
-        self.save_button.setToolTip(
-            self.tr("Choose a place away from this computer, such as a USB stick you keep elsewhere.")
-        )
-        self.print_button = QPushButton(self.tr("Print…"))
-        self.print_button.setAccessibleName(self.tr("Print the recovery key"))
-        self.done_button = QPushButton(self.tr("I have written it down"))
-        self.done_button.setAccessibleName(self.tr("I have written it down"))
+        self.save_button = QPushButton()
+        self.save_button.setIcon(icon("save"))
+        self.print_button = QPushButton()
+        self.print_button.setIcon(icon("print"))
+        self.done_button = QPushButton()
+        self.done_button.setIcon(icon("check"))
+        self.retranslate()
         self.save_status = _wrapping_label()
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
@@ -253,6 +358,34 @@ class RecoveryKeyPage(QWidget):
         self.save_button.clicked.connect(self.save_to_file)
         self.print_button.clicked.connect(self.print_key)
         self.done_button.clicked.connect(self._on_done)
+
+    def retranslate(self) -> None:
+        """Every fixed text in the current language (the page is built before
+        the language may be switched on the create page)."""
+        _set_heading(self.heading, self.tr("Your recovery key"))
+        self.explanation.setText(
+            self.tr(
+                "This key is shown only once. Write it on paper now and keep the paper apart "
+                "from this computer. If you forget your passphrase, the recovery key is the only "
+                "way back into the vault."
+            )
+        )
+        self.key_field.setAccessibleName(self.tr("Recovery key"))
+        self.notice.setAccessibleName(self.tr("Keyring"))
+        self.save_button.setText(self.tr("Save to a file…"))
+        self.save_button.setAccessibleName(self.tr("Save the recovery key to a file"))
+        self.save_button.setToolTip(
+            self.tr("Choose a place away from this computer, such as a USB stick you keep elsewhere.")
+        )
+        self.print_button.setText(self.tr("Print…"))
+        self.print_button.setAccessibleName(self.tr("Print the recovery key"))
+        self.done_button.setText(self.tr("I have written it down"))
+        self.done_button.setAccessibleName(self.tr("I have written it down"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if _is_language_change(event):
+            self.retranslate()
+        super().changeEvent(event)
 
     def _key_document(self) -> str:
         return self.tr(
@@ -307,51 +440,81 @@ class RecoveryKeyPage(QWidget):
 
 
 class UnlockPage(QWidget):
-    """The passphrase of an existing vault. ``unlock_requested`` carries it."""
+    """The passphrase of an existing vault. ``unlock_requested`` carries it.
+
+    The interface language can be changed here too (``language_chooser``)."""
 
     unlock_requested = Signal(str)
 
     def __init__(self, folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._folder = folder
+        self._error: Message = ""
+        self._notice: Message = ""
         layout = _centered_column(self)
-        layout.addWidget(_heading(self.tr("Unlock the vault")))
-        self.location = _wrapping_label(self.tr("Vault: {folder}").format(folder=folder))
+        self.language_chooser = LanguageChooser()
+        layout.addWidget(self.language_chooser)
+        self.heading = _heading()
+        layout.addWidget(self.heading)
+        self.location = _wrapping_label()
         layout.addWidget(self.location)
 
         self.notice = _wrapping_label()
-        self.notice.setAccessibleName(self.tr("Why the vault is locked"))
         self.notice.hide()
         layout.addWidget(self.notice)
 
         form = QFormLayout()
-        self.passphrase = _passphrase_field(self.tr("Passphrase"))
-        form.addRow(self.tr("&Passphrase:"), self.passphrase)
+        self.passphrase = _passphrase_field("")
+        self.passphrase_label = QLabel()
+        self.passphrase_label.setBuddy(self.passphrase)
+        form.addRow(self.passphrase_label, self.passphrase)
         layout.addLayout(form)
 
         self.error = _wrapping_label()
         self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setAccessibleName(self.tr("Error"))
         self.error.hide()
         layout.addWidget(self.error)
 
-        self.busy = _busy_bar(self.tr("Unlocking"))
+        self.busy = _busy_bar("")
         layout.addWidget(self.busy)
 
-        self.unlock_button = QPushButton(self.tr("Unlock"))
-        self.unlock_button.setAccessibleName(self.tr("Unlock"))
+        self.unlock_button = QPushButton()
+        self.unlock_button.setIcon(icon("unlock"))
         self.unlock_button.setDefault(True)
         layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.retranslate()
 
         self.passphrase.returnPressed.connect(self.submit)
         self.unlock_button.clicked.connect(self.submit)
         self.setFocusProxy(self.passphrase)
+
+    def retranslate(self) -> None:
+        """Every text in the current language; what was typed stays."""
+        _set_heading(self.heading, self.tr("Unlock the vault"))
+        self.location.setText(self.tr("Vault: {folder}").format(folder=self._folder))
+        self.notice.setAccessibleName(self.tr("Why the vault is locked"))
+        self.passphrase.setAccessibleName(self.tr("Passphrase"))
+        self.passphrase_label.setText(self.tr("&Passphrase:"))
+        self.error.setAccessibleName(self.tr("Error"))
+        self.busy.setAccessibleName(self.tr("Unlocking"))
+        self.unlock_button.setText(self.tr("Unlock"))
+        self.unlock_button.setAccessibleName(self.tr("Unlock"))
+        if not self.error.isHidden():
+            self.error.setText(_text_of(self._error))
+        if not self.notice.isHidden():
+            self.notice.setText(_text_of(self._notice))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if _is_language_change(event):
+            self.retranslate()
+        super().changeEvent(event)
 
     def submit(self) -> None:
         if self.is_busy:
             return
         passphrase = self.passphrase.text()
         if not passphrase:
-            self.show_error(self.tr("Type the vault's passphrase."))
+            self.show_error(lambda: self.tr("Type the vault's passphrase."))
             return
         self.passphrase.clear()
         self.error.hide()
@@ -369,17 +532,22 @@ class UnlockPage(QWidget):
         if not busy:
             self.passphrase.setFocus()
 
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
+    def show_error(self, message: Message) -> None:
+        """A text, or a function that makes it (then it follows a language switch)."""
+        self._error = message
+        self.error.setText(_text_of(message))
         self.error.show()
 
-    def show_notice(self, message: str) -> None:
+    def show_notice(self, message: Message) -> None:
         """Why the vault locked by itself (idle, sleep, screen lock)."""
-        self.notice.setText(message)
-        self.notice.setVisible(bool(message))
+        self._notice = message
+        text = _text_of(message)
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     def reset(self) -> None:
         self.passphrase.clear()
+        self._error = ""
         self.error.clear()
         self.error.hide()
         self.show_notice("")

@@ -77,6 +77,7 @@ from db.blobformat import BlobReader
 from db.entities import EvidenceItem
 from db.errors import FieldvaultError
 from desktop.blob_device import BlobDevice, DeviceAborted
+from desktop.icons import icon
 from desktop.messages import error_message, failure_message
 from desktop.thumbnails import HasEvidence, decodable_image
 from desktop.workers import OperationFailed, WorkerSignals
@@ -333,7 +334,7 @@ class EvidenceViewer(QWidget):
         self.audio_label = QLabel(self.tr("Audio recording"))
         self.audio_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.audio_label.hide()
-        self.play_button = QPushButton(self.tr("Play"))
+        self.play_button = QPushButton(icon("play"), self.tr("Play"))
         self.play_button.setAccessibleName(self.tr("Play or pause (Space)"))
         self.position_slider = QSlider(Qt.Orientation.Horizontal)
         self.position_slider.setRange(0, 0)
@@ -357,7 +358,7 @@ class EvidenceViewer(QWidget):
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setAccessibleName(self.tr("Viewer message"))
-        self.export_button = QPushButton(self.tr("Export…"))
+        self.export_button = QPushButton(icon("export"), self.tr("Export…"))
         self.export_button.setAccessibleName(self.tr("Export the item to a file"))
         message_layout = QVBoxLayout(self.message_page)
         message_layout.addStretch(1)
@@ -532,7 +533,7 @@ class EvidenceViewer(QWidget):
         self._media_device = BlobDevice(reader)
         self.video_widget.show()
         self.audio_label.hide()
-        self.play_button.setText(self.tr("Play"))
+        self._show_playing(False)
         self._update_time(0)
         # A reset first: setSource() lets Qt's loader thread finish without the
         # GIL; setSourceDevice() would wait for it while holding the GIL.
@@ -558,7 +559,7 @@ class EvidenceViewer(QWidget):
         self._duration = 0
         self.position_slider.setRange(0, 0)
         self._update_time(0)
-        self.play_button.setText(self.tr("Play"))
+        self._show_playing(False)
 
     def _media_failure(self) -> FieldvaultError | None:
         device = self._media_device
@@ -598,8 +599,12 @@ class EvidenceViewer(QWidget):
             self._seek_to_slider(self.position_slider.sliderPosition())
 
     def _on_playback_state(self, state: QMediaPlayer.PlaybackState) -> None:
-        playing = state == QMediaPlayer.PlaybackState.PlayingState
+        self._show_playing(state == QMediaPlayer.PlaybackState.PlayingState)
+
+    def _show_playing(self, playing: bool) -> None:
+        """The play button offers what a click does: pause while playing."""
         self.play_button.setText(self.tr("Pause") if playing else self.tr("Play"))
+        self.play_button.setIcon(icon("pause" if playing else "play"))
 
     def _on_has_video(self, has_video: bool) -> None:
         if self._kind is Shown.MEDIA:

@@ -2,6 +2,11 @@
 
 create vault → recovery key (once) → vault view ⇄ (Ctrl+L) unlock → vault view
 
+The language chosen on the create or unlock screen applies at once (the
+screens and this window re-translate themselves) and is kept in QSettings
+for the next starts. A later "join an organisation" step goes between the
+recovery key and the vault view (``_finish_first_run``).
+
 The window holds the open ``Vault`` (or None) and starts the workers. Locking
 empties and destroys the vault view, closes the vault, and shows the unlock
 screen. Nothing typed or read here is written to QSettings, logs or files.
@@ -9,6 +14,7 @@ screen. Nothing typed or read here is written to QSettings, logs or files.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool, Slot
@@ -18,7 +24,9 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 from db.keyring_store import KeyringStore
 from db.keys import Argon2Params
 from db.vault import KEY_FILE, Vault, wipe_vault
+from desktop import i18n
 from desktop.autolock import AutoLock
+from desktop.icons import app_icon, icon
 from desktop.messages import failure_message, keyring_notice
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut
 from desktop.unlock import CreateVaultPage, RecoveryKeyPage, UnlockPage
@@ -60,7 +68,7 @@ class FieldvaultWindow(QMainWindow):
         self.vault_view: VaultView | None = None
         self.settings_dialog: SettingsDialog | None = None
 
-        self.setWindowTitle(self.tr("Fieldvault"))
+        self.setWindowIcon(app_icon())
         self.resize(1100, 700)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -79,10 +87,12 @@ class FieldvaultWindow(QMainWindow):
         self._unlock_signals.failed.connect(self._on_unlock_failed)
 
         self.create_page.create_requested.connect(self._start_create)
-        self.recovery_page.acknowledged.connect(self._show_vault_view)
+        self.recovery_page.acknowledged.connect(self._finish_first_run)
         self.unlock_page.unlock_requested.connect(self._start_unlock)
+        for chooser in (self.create_page.language_chooser, self.unlock_page.language_chooser):
+            chooser.language_chosen.connect(self.switch_language)
 
-        self.lock_action = QAction(self.tr("Lock the vault"), self)
+        self.lock_action = QAction(icon("lock"), "", self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(self.lock)
         self.addAction(self.lock_action)
@@ -90,19 +100,42 @@ class FieldvaultWindow(QMainWindow):
         self.auto_lock = AutoLock(self)
         self.auto_lock.lock_now.connect(self._lock_by_itself)
 
-        menu = self.menuBar().addMenu(self.tr("&Vault"))
-        self.settings_action = QAction(self.tr("&Settings…"), self)
+        self.vault_menu = self.menuBar().addMenu("")
+        self.settings_action = QAction(icon("settings"), "", self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings)
-        menu.addAction(self.settings_action)
-        menu.addAction(self.lock_action)
-        self.emergency_action = QAction(self.tr("Emergency wipe"), self)
+        self.vault_menu.addAction(self.settings_action)
+        self.vault_menu.addAction(self.lock_action)
+        self.emergency_action = QAction(icon("wipe"), "", self)
         self.emergency_action.triggered.connect(self.wipe)
         self.addAction(self.emergency_action)
         self._apply_emergency_shortcut()
         self._set_unlocked_actions(False)
+        self.retranslate()
 
         self._show_page(self.unlock_page if vault_exists(self.folder) else self.create_page)
+
+    # -- language ----------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Fieldvault"))
+        self.vault_menu.setTitle(self.tr("&Vault"))
+        self.lock_action.setText(self.tr("Lock the vault"))
+        self.settings_action.setText(self.tr("&Settings…"))
+        self.emergency_action.setText(self.tr("Emergency wipe"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    @Slot(str)
+    def switch_language(self, code: str) -> None:
+        """The language chosen on the first screens: now, and at the next starts.
+        The pages keep what was typed; later screens are built in it."""
+        app = QCoreApplication.instance()
+        if app is not None:
+            i18n.switch_language(app, code)
 
     # -- state -----------------------------------------------------------------
 
@@ -136,7 +169,7 @@ class FieldvaultWindow(QMainWindow):
     @Slot(object)
     def _on_create_failed(self, report: OperationFailed) -> None:
         self.create_page.set_busy(False)
-        self.create_page.show_error(failure_message(report))
+        self.create_page.show_error(partial(failure_message, report))
 
     # -- unlock ----------------------------------------------------------------
 
@@ -158,9 +191,16 @@ class FieldvaultWindow(QMainWindow):
     @Slot(object)
     def _on_unlock_failed(self, report: OperationFailed) -> None:
         self.unlock_page.set_busy(False)
-        self.unlock_page.show_error(failure_message(report))
+        self.unlock_page.show_error(partial(failure_message, report))
 
     # -- the open vault ----------------------------------------------------------
+
+    @Slot()
+    def _finish_first_run(self) -> None:
+        """After the recovery key. A later "join an organisation" page (org
+        profile, fingerprint, enrolment token; skippable) goes in here, before
+        the vault view: enrolling needs the open vault's device identity."""
+        self._show_vault_view()
 
     @Slot()
     def _show_vault_view(self) -> None:
@@ -217,12 +257,15 @@ class FieldvaultWindow(QMainWindow):
         if self._vault is None:
             return
         self.lock()
+        self.unlock_page.show_notice(partial(self._lock_notice, reason))
+
+    def _lock_notice(self, reason: str) -> str:
         messages = {
             "idle": self.tr("The vault locked itself after a period without activity."),
             "sleep": self.tr("The vault locked itself because the computer was asleep."),
             "screen-lock": self.tr("The vault locked itself because the screen was locked."),
         }
-        self.unlock_page.show_notice(messages.get(reason, ""))
+        return messages.get(reason, "")
 
     @Slot()
     def lock(self) -> None:
