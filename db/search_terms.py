@@ -21,6 +21,7 @@ WORD = re.compile(r"\w+(?:['’ʼ]\w+)*")
 APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 MAX_FORMS_PER_WORD = 6
+SNIPPET_WIDTH = 160
 
 _analysers_lock = threading.Lock()
 _analysers: dict[str, Any] = {}
@@ -89,6 +90,9 @@ def index_text(text: str) -> str:
 class ParsedQuery:
     fts: str
     term_sets: tuple[frozenset[str], ...]
+    # The folded last word when it also matches as a prefix (search as you
+    # type), else "".
+    prefix: str = ""
 
 
 def parse_query(query: str, *, prefix_last: bool = False) -> ParsedQuery | None:
@@ -100,41 +104,81 @@ def parse_query(query: str, *, prefix_last: bool = False) -> ParsedQuery | None:
         return None
     groups: list[str] = []
     sets: list[frozenset[str]] = []
+    prefix = ""
     for position, word in enumerate(words):
         terms = word_terms(word)
         options = [f'"{t}"' for t in terms]
         if prefix_last and position == len(words) - 1 and len(terms[0]) >= 2:
-            options.append(f'"{terms[0]}"*')
+            prefix = terms[0]
+            options.append(f'"{prefix}"*')
         groups.append("(" + " OR ".join(options) + ")")
         sets.append(frozenset(terms))
-    return ParsedQuery(" AND ".join(groups), tuple(sets))
+    return ParsedQuery(" AND ".join(groups), tuple(sets), prefix)
+
+
+class QueryMatcher:
+    """Which words of a text match a parsed query, remembered per word (one
+    matcher serves all the hits of a query)."""
+
+    def __init__(self, query: ParsedQuery, *, prefix_last: bool = False) -> None:
+        self._wanted = frozenset().union(*query.term_sets)
+        self._prefix = query.prefix if prefix_last else ""
+        self._seen: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        hit = self._seen.get(word)
+        if hit is None:
+            terms = word_terms(word)
+            hit = not self._wanted.isdisjoint(terms) or bool(
+                self._prefix and terms[0].startswith(self._prefix)
+            )
+            self._seen[word] = hit
+        return hit
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of the words in ``text`` that match."""
+        return [match.span() for match in WORD.finditer(text) if self(match.group())]
+
+    def snippet(self, text: str, width: int = SNIPPET_WIDTH) -> tuple[str, list[tuple[int, int]]]:
+        """``snippet(text, self.spans(text), width)``, reading the text only
+        up to the end of the window: a hit's snippet needs the matches inside
+        it, not every match of a 2 KB testimony."""
+        spans: list[tuple[int, int]] = []
+        end = -1
+        for match in WORD.finditer(text):
+            if end >= 0 and match.end() > end:
+                break
+            if self(match.group()):
+                spans.append(match.span())
+                if end < 0:
+                    end = _window_start(text, match.start(), width) + width
+        return snippet(text, spans, width)
 
 
 def highlight_spans(text: str, query: ParsedQuery, *, prefix_last: bool = False) -> list[tuple[int, int]]:
     """Character spans of the words in ``text`` that match the query."""
-    wanted = frozenset().union(*query.term_sets)
-    last = next(iter(query.term_sets[-1]), "") if prefix_last else ""
-    spans = []
-    for match in WORD.finditer(text):
-        terms = word_terms(match.group())
-        if wanted.intersection(terms) or (last and terms[0].startswith(last)):
-            spans.append(match.span())
-    return spans
+    return QueryMatcher(query, prefix_last=prefix_last).spans(text)
 
 
-def snippet(text: str, spans: list[tuple[int, int]], width: int = 160) -> tuple[str, list[tuple[int, int]]]:
-    """A window of about ``width`` characters around the first match, and the
-    match spans relative to it."""
-    if not spans:
-        cut = text[:width]
-        return (cut + ("…" if len(text) > width else "")), []
-    first = spans[0][0]
+def _window_start(text: str, first: int, width: int) -> int:
     start = max(0, first - width // 3)
     # Start at a word boundary.
     while start > 0 and not text[start - 1].isspace():
         start -= 1
         if first - start > width // 2:
             break
+    return start
+
+
+def snippet(
+    text: str, spans: list[tuple[int, int]], width: int = SNIPPET_WIDTH
+) -> tuple[str, list[tuple[int, int]]]:
+    """A window of about ``width`` characters around the first match, and the
+    match spans relative to it."""
+    if not spans:
+        cut = text[:width]
+        return (cut + ("…" if len(text) > width else "")), []
+    start = _window_start(text, spans[0][0], width)
     end = min(len(text), start + width)
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from db.entities import Case
-from db.search_terms import fold
+from db.errors import InvalidInput
+from db.search_terms import QueryMatcher, fold, highlight_spans, parse_query, snippet
 from db.vault import Vault
 from tests.factory import make_case, make_person, make_testimony
 
@@ -107,3 +108,75 @@ def test_query_syntax_cannot_be_injected(vault: Vault, corpus: dict[str, str]) -
     for hostile in ['"', "NEAR(", "a OR", "*", "entity_id:x", "-", "^"]:
         vault.search.query(hostile)  # must not raise an FTS syntax error
     assert vault.search.query("   ") == []
+
+
+def test_search_as_you_type_highlights_the_typed_prefix(vault: Vault, corpus: dict[str, str]) -> None:
+    # The prefix is the folded word as typed, whatever its other forms.
+    for _ in range(3):
+        (hit,) = vault.search.query("Двох підва", as_you_type=True)
+        assert [hit.snippet[s:e] for s, e in hit.highlights] == ["Двох", "підвалу"]
+
+
+def test_a_snippet_reads_only_its_window_but_shows_every_match_in_it() -> None:
+    words = ["полонених", "підвалі", "обстріл"]
+    text = " ".join(f"слово{i} " + words[i % 3] for i in range(400))
+    for query in ("полонений", "підвал обстріли", "полонених prisoners"):
+        for prefix_last in (False, True):
+            parsed = parse_query(query, prefix_last=prefix_last)
+            assert parsed is not None
+            expected = snippet(text, highlight_spans(text, parsed, prefix_last=prefix_last))
+            assert QueryMatcher(parsed, prefix_last=prefix_last).snippet(text) == expected
+    parsed = parse_query("дрон")
+    assert parsed is not None
+    assert QueryMatcher(parsed).snippet(text) == (text[:160] + "…", [])
+
+
+def test_equal_scores_keep_the_order_records_were_added(vault: Vault) -> None:
+    case = make_case(vault)
+    ids = [make_testimony(vault, case.id, narrative="Обстріл школи вночі.").id for _ in range(4)]
+    assert [h.entity_id for h in vault.search.query("обстріл")] == ids
+
+
+@pytest.fixture
+def many_matches(vault: Vault) -> list[str]:
+    """Six testimonies about shelling, oldest first; the even ones say it
+    three times (and rank higher), the odd ones once."""
+    case = make_case(vault)
+    ids = []
+    for n in range(6):
+        narrative = "Обстріл, обстріл, знову обстріл." if n % 2 == 0 else "Був обстріл, потім тиша."
+        ids.append(make_testimony(vault, case.id, narrative=narrative).id)
+    return ids
+
+
+def test_a_broad_query_ranks_only_the_newest_candidates(vault: Vault, many_matches: list[str]) -> None:
+    exact = [h.entity_id for h in vault.search.query("обстріл", candidates=None)]
+    assert exact[:3] == [many_matches[0], many_matches[2], many_matches[4]]
+    # The three newest matches, ranked among themselves with the same scores.
+    bounded = vault.search.query("обстріл", candidates=3)
+    assert [h.entity_id for h in bounded] == [many_matches[4], many_matches[3], many_matches[5]]
+    scores = {h.entity_id: h.rank for h in vault.search.query("обстріл", candidates=None)}
+    assert all(h.rank == scores[h.entity_id] for h in bounded)
+
+
+def test_a_query_with_fewer_matches_than_candidates_is_ranked_exactly(
+    vault: Vault, many_matches: list[str]
+) -> None:
+    exact = vault.search.query("обстріл", candidates=None)
+    for candidates in (6, 7, 1000):
+        assert vault.search.query("обстріл", candidates=candidates) == exact
+    # The limit applies after the ranking.
+    assert vault.search.query("обстріл", limit=2, candidates=6) == exact[:2]
+
+
+def test_the_candidate_bound_counts_matches_of_every_word(vault: Vault, many_matches: list[str]) -> None:
+    case = make_case(vault)
+    both = make_testimony(vault, case.id, narrative="Обстріл школи.").id
+    make_testimony(vault, case.id, narrative="Школа стоїть.")
+    # Only two records have both words: one candidate is the newer of them.
+    assert [h.entity_id for h in vault.search.query("обстріл школи", candidates=1)] == [both]
+
+
+def test_candidates_must_be_positive(vault: Vault) -> None:
+    with pytest.raises(InvalidInput):
+        vault.search.query("обстріл", candidates=0)
