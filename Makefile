@@ -13,6 +13,9 @@ help:  ## list the targets
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || PYTHON=python3; \
 	  test -x $(PY) || $$( command -v $(PYTHON) || echo python3 ) -m venv $(VENV)
+	@# sqlcipher3-binary (used until 2026-11) ships the same sqlcipher3 package as
+	@# sqlcipher3-wheels: remove it first, or its files mix with the new ones.
+	$(PY) -m pip uninstall --quiet --yes sqlcipher3-binary 2>/dev/null || true
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
