@@ -105,7 +105,8 @@ class EntityRow(Base):
 
     __tablename__ = "entities"
     __table_args__ = (
-        Index("ix_entities_type_case", "entity_type", "case_id"),
+        # The lists' pages and counts (migration 0005).
+        Index("ix_entities_live_in_case", "entity_type", "case_id", "deleted", "seq"),
         CheckConstraint("deleted IN (0, 1) AND conflicted IN (0, 1)", name="flags"),
     )
 

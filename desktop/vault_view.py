@@ -1,23 +1,36 @@
 """The screen of an unlocked vault: cases, their testimonies, a testimony form, search.
 
 Minimal on purpose (the full GUI is a later issue). It reads and writes only
-through the vault's services; those calls take milliseconds, so they run on the
-GUI thread. Everything shown here is witness data: ``clear_all`` empties every
-widget, and the window destroys this view when the vault locks.
+through the vault's services; those calls are single records or pages, so they
+run on the GUI thread. The cases and testimonies lists are ``RecordList``s (a
+one-column table view that looks and behaves as a list) over
+``LazyRecordModel``s: a case of 100,000 testimonies is read one page (200 rows)
+at a time, as the list is scrolled, and a row keeps only the record's id and
+label, never its narrative. Saving and opening a search hit change single rows;
+they never read the testimonies up to a row (docs/development.md, "Long lists").
+Everything shown here is witness data: ``clear_all`` empties every widget, and
+the window destroys this view when the vault locks.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from operator import itemgetter
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSplitter,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -31,6 +44,7 @@ from desktop.evidence_item import EvidenceItemView
 from desktop.evidence_panel import EvidencePanel
 from desktop.history_view import HistoryView
 from desktop.messages import error_message
+from desktop.models import PAGE_SIZE, CountRows, FetchPage, LazyRecordModel
 from desktop.testimony_editor import TestimonyEditor
 from desktop.viewer import EvidenceViewer
 
@@ -38,6 +52,65 @@ SEARCH_DELAY_MS = 250
 ID_ROLE = Qt.ItemDataRole.UserRole
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+# What a row of the cases or testimonies list keeps of its record: (id, text
+# shown). A testimony's narrative is read with its page and dropped; only the
+# editor holds the one testimony that is open. A plain tuple of two strings on
+# purpose: Python's cycle collector stops tracking such tuples, so 100,000
+# loaded rows add nothing to its full collections (a dataclass or named tuple
+# per row made each of those ~100 ms, a stalled scroll step).
+ListEntry = tuple[str, str]
+
+
+def list_entry(record_id: str, text: str) -> ListEntry:
+    return (record_id, text)
+
+
+class RecordList(QTableView):
+    """A list of records: one column, no headers or grid, rows of one height,
+    a row selected whole; Tab leaves it, Home and End go to the first and last
+    row read, as in a list.
+
+    A table view rather than a ``QListView`` because of how each lays out
+    rows appended by ``fetchMore``: QListView lays out every row again, asking
+    the (Python) model once or twice per row, so with 100,000 rows read each
+    new page cost 0.1-0.3 s; a table with fixed row heights costs the same
+    few milliseconds for every page (benchmarks/bench_gui.py measures both).
+    """
+
+    def __init__(self, model: LazyRecordModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setCornerButtonEnabled(False)
+        self.setTabKeyNavigation(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setStretchLastSection(True)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measures a row
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.setModel(model)
+
+    def moveCursor(  # noqa: N802  (Qt's name)
+        self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        # A table's Home/End go to the row's first/last column; a list's to its first/last row.
+        if action in (QAbstractItemView.CursorAction.MoveHome, QAbstractItemView.CursorAction.MoveEnd):
+            modifiers |= Qt.KeyboardModifier.ControlModifier
+        return super().moveCursor(action, modifiers)
+
+
+def _record_list(page_size: int) -> tuple[RecordList, LazyRecordModel]:
+    model = LazyRecordModel(label=itemgetter(1), record_id=itemgetter(0), page_size=page_size)
+    view = RecordList(model)
+    model.setParent(view)
+    return view, model
 
 
 def _section_label(text: str) -> QLabel:
@@ -52,10 +125,11 @@ class VaultView(QWidget):
     lock_requested = Signal()
     search_done = Signal(int)  # number of hits shown; lets tests wait without sleeping
 
-    def __init__(self, vault: Vault, parent: QWidget | None = None) -> None:
+    def __init__(self, vault: Vault, parent: QWidget | None = None, *, page_size: int = PAGE_SIZE) -> None:
         super().__init__(parent)
         self._vault = vault
-        self._editing_id: str | None = None
+        self._editing_id: str | None = None  # the testimony in the form (None: a new one)
+        self._quiet = 0  # >0: selection changes made by the code, not the user
 
         # -- top bar: search and lock ----------------------------------------
         self.search_field = QLineEdit()
@@ -80,7 +154,7 @@ class VaultView(QWidget):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
 
         # -- left: cases -----------------------------------------------------
-        self.case_list = QListWidget()
+        self.case_list, self.case_model = _record_list(page_size)
         self.case_list.setAccessibleName(self.tr("Cases"))
         self.case_title_field = QLineEdit()
         self.case_title_field.setPlaceholderText(self.tr("Title of a new case"))
@@ -98,7 +172,7 @@ class VaultView(QWidget):
         cases_layout.addLayout(new_case_row)
 
         # -- middle: testimonies of the selected case ------------------------
-        self.testimony_list = QListWidget()
+        self.testimony_list, self.testimony_model = _record_list(page_size)
         self.testimony_list.setAccessibleName(self.tr("Testimonies of the selected case"))
         self.new_testimony_button = QPushButton(self.tr("New testimony"))
         self.new_testimony_button.setAccessibleName(self.tr("New testimony"))
@@ -170,8 +244,10 @@ class VaultView(QWidget):
         self.search_results.itemClicked.connect(self._open_hit)
         self.case_title_field.returnPressed.connect(self.create_case)
         self.new_case_button.clicked.connect(self.create_case)
-        self.case_list.currentItemChanged.connect(self._on_case_changed)
-        self.testimony_list.currentItemChanged.connect(self._on_testimony_changed)
+        self.case_list.selectionModel().currentChanged.connect(self._on_case_changed)
+        self.testimony_list.selectionModel().currentChanged.connect(self._on_testimony_changed)
+        self.case_model.fetch_failed.connect(self._on_fetch_failed)
+        self.testimony_model.fetch_failed.connect(self._on_fetch_failed)
         self.new_testimony_button.clicked.connect(self.start_new_testimony)
         self.evidence_panel.item_activated.connect(self.open_evidence)
         self.evidence_viewer.export_requested.connect(lambda _id: self.evidence_item.export())
@@ -181,26 +257,72 @@ class VaultView(QWidget):
         self.reload_cases()
         self._set_form_enabled(False)
 
+    # -- the lists ------------------------------------------------------------
+
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Selection changes made here do not count as the user's (no reload).
+        The selection model's signals stay on: the view repaints from them."""
+        self._quiet += 1
+        try:
+            yield
+        finally:
+            self._quiet -= 1
+
+    @staticmethod
+    def _show_first_page(model: LazyRecordModel) -> None:
+        """Read the first page now rather than at the view's next layout: the
+        list never flashes empty. Further pages come as the view scrolls."""
+        if model.canFetchMore(QModelIndex()) and model.rowCount() == 0:
+            model.fetchMore(QModelIndex())
+
+    @staticmethod
+    def _select(view: QAbstractItemView, model: LazyRecordModel, row: int) -> None:
+        view.setCurrentIndex(model.index(row, 0))
+        view.scrollTo(model.index(row, 0))
+
+    def _on_fetch_failed(self, err: object) -> None:
+        if isinstance(err, FieldvaultError):
+            self._show_status(error_message(err))
+
+    @staticmethod
+    def row_labels(view: QAbstractItemView) -> list[str]:
+        """The text of every row a list has loaded (tests, screen readers' view)."""
+        model = view.model()
+        return [str(model.index(row, 0).data()) for row in range(model.rowCount())]
+
+    def case_labels(self) -> list[str]:
+        return self.row_labels(self.case_list)
+
+    def testimony_labels(self) -> list[str]:
+        return self.row_labels(self.testimony_list)
+
     # -- cases ---------------------------------------------------------------
 
     def selected_case_id(self) -> str | None:
-        item = self.case_list.currentItem()
-        return None if item is None else str(item.data(ID_ROLE))
+        index = self.case_list.currentIndex()
+        return self.case_model.record_id(index.row()) if index.isValid() else None
+
+    def _case_source(self) -> tuple[FetchPage, CountRows]:
+        cases = self._vault.cases
+
+        def fetch(offset: int, limit: int) -> list[ListEntry]:
+            return [list_entry(case.id, case.title) for case in cases.list(offset=offset, limit=limit)]
+
+        return fetch, cases.count
 
     def reload_cases(self, select_id: str | None = None) -> None:
+        """Read the cases again from the start and select ``select_id`` (or the
+        case selected before); selecting it reloads its testimonies."""
         select_id = select_id or self.selected_case_id()
-        self.case_list.blockSignals(True)
-        self.case_list.clear()
-        chosen: QListWidgetItem | None = None
-        for case in self._vault.cases.list():
-            item = QListWidgetItem(case.title)
-            item.setData(ID_ROLE, case.id)
-            self.case_list.addItem(item)
-            if case.id == select_id:
-                chosen = item
-        self.case_list.blockSignals(False)
-        if chosen is not None:
-            self.case_list.setCurrentItem(chosen)
+        with self._quietly():
+            self.case_model.set_source(*self._case_source())
+        self._show_first_page(self.case_model)
+        row = self.case_model.fetch_until(select_id) if select_id else -1
+        if row >= 0:
+            self._select(self.case_list, self.case_model, row)
+        elif select_id:  # the case is gone: show none
+            self._on_case_changed(QModelIndex(), QModelIndex())
 
     def create_case(self) -> None:
         title = self.case_title_field.text().strip()
@@ -213,7 +335,15 @@ class VaultView(QWidget):
             self._show_status(error_message(err))
             return
         self.case_title_field.clear()
-        self.reload_cases(select_id=case.id)
+        # A new case is listed last: appended if the list is read to its end,
+        # else counted and read when scrolled to (fetch_until reads up to it).
+        row = self.case_model.put_record(list_entry(case.id, case.title))
+        if row < 0:
+            row = self.case_model.fetch_until(case.id)
+        if row >= 0:
+            self._select(self.case_list, self.case_model, row)
+        else:
+            self.reload_cases(select_id=case.id)
         self.title_field.setFocus()
 
     def open_evidence(self, evidence_id: str) -> None:
@@ -221,62 +351,101 @@ class VaultView(QWidget):
         self.evidence_item.show_item(evidence_id)
         self.evidence_viewer.show_item(self._vault, evidence_id)
 
-    def _on_case_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+    def _on_case_changed(
+        self, current: QModelIndex | QPersistentModelIndex, _previous: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        if self._quiet:
+            return
         self.reload_testimonies()
         self.evidence_panel.set_case(self.selected_case_id())
         self.evidence_item.clear()
         self.evidence_viewer.clear()
         self.start_new_testimony()
-        self._set_form_enabled(current is not None)
+        self._set_form_enabled(current.isValid())
 
     # -- testimonies ---------------------------------------------------------
 
+    def _testimony_source(self, case_id: str) -> tuple[FetchPage, CountRows]:
+        testimonies = self._vault.testimonies
+        label: Callable[[Testimony], str] = self._testimony_label
+
+        def fetch(offset: int, limit: int) -> list[ListEntry]:
+            page = testimonies.list(case_id, offset=offset, limit=limit)
+            return [list_entry(testimony.id, label(testimony)) for testimony in page]
+
+        return fetch, lambda: testimonies.count(case_id)
+
     def reload_testimonies(self, select_id: str | None = None) -> None:
-        self.testimony_list.blockSignals(True)
-        self.testimony_list.clear()
+        """Show the selected case's testimonies from the first page; select
+        ``select_id`` (reading pages up to it) without reloading the form."""
         case_id = self.selected_case_id()
-        chosen: QListWidgetItem | None = None
-        if case_id is not None:
-            for testimony in self._vault.testimonies.list(case_id):
-                item = QListWidgetItem(self._testimony_label(testimony))
-                item.setData(ID_ROLE, testimony.id)
-                self.testimony_list.addItem(item)
-                if testimony.id == select_id:
-                    chosen = item
-        if chosen is not None:
-            self.testimony_list.setCurrentItem(chosen)
-        self.testimony_list.blockSignals(False)
+        with self._quietly():
+            if case_id is None:
+                self.testimony_model.clear()
+            else:
+                self.testimony_model.set_source(*self._testimony_source(case_id))
+            self._show_first_page(self.testimony_model)
+            row = self.testimony_model.fetch_until(select_id) if select_id else -1
+            if row >= 0:
+                self._select(self.testimony_list, self.testimony_model, row)
 
     def _testimony_label(self, testimony: Testimony) -> str:
         title = testimony.title or self.tr("(untitled testimony)")
         return f"{title} [{testimony.language}]" if testimony.language else title
 
+    def _testimony_entry(self, testimony: Testimony) -> ListEntry:
+        return list_entry(testimony.id, self._testimony_label(testimony))
+
     def start_new_testimony(self) -> None:
-        self.testimony_list.blockSignals(True)
-        self.testimony_list.setCurrentRow(-1)
-        self.testimony_list.clearSelection()
-        self.testimony_list.blockSignals(False)
+        with self._quietly():
+            self.testimony_list.setCurrentIndex(QModelIndex())
+            self.testimony_list.clearSelection()
+        self._editing_id = None
         case_id = self.selected_case_id()
         if case_id is not None:
             self.testimony_editor.load(self._vault, case_id)
 
     def _on_testimony_changed(
-        self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
+        self, current: QModelIndex | QPersistentModelIndex, _previous: QModelIndex | QPersistentModelIndex
     ) -> None:
-        if current is None:
+        if self._quiet or not current.isValid():
             return
-        self.load_testimony(str(current.data(ID_ROLE)))
+        testimony_id = self.testimony_model.record_id(current.row())
+        if testimony_id is not None:
+            self.load_testimony(testimony_id)
 
     def load_testimony(self, testimony_id: str) -> None:
         case_id = self.selected_case_id()
         if case_id is not None:
+            self._editing_id = testimony_id
             self.testimony_editor.load(self._vault, case_id, testimony_id)
 
     def save_testimony(self) -> None:
         self.testimony_editor.save()
 
     def _on_testimony_saved(self, testimony_id: str) -> None:
-        self.reload_testimonies(select_id=testimony_id)
+        """Show the saved testimony in the list without reading the list again.
+        An edited row changes in place (one not read yet is read as it is when
+        scrolled to). A new one is listed last: appended and selected when the
+        list is read to its end, else counted and shown when the list is
+        scrolled there (reading 100,000 rows to select it would stall)."""
+        is_new, self._editing_id = self._editing_id != testimony_id, testimony_id
+        model = self.testimony_model
+        if not is_new and model.row_of(testimony_id) < 0:
+            return
+        try:
+            testimony = self._vault.testimonies.get(testimony_id)
+        except FieldvaultError as err:
+            self._show_status(error_message(err))
+            return
+        if testimony.case_id != self.selected_case_id():
+            return
+        with self._quietly():
+            row = model.put_record(self._testimony_entry(testimony))
+            if row >= 0:
+                self._select(self.testimony_list, model, row)
+            else:
+                self.testimony_list.setCurrentIndex(QModelIndex())
 
     def show_history(self, testimony_id: str) -> None:
         dialog = QDialog(self)
@@ -334,16 +503,26 @@ class VaultView(QWidget):
         return item
 
     def _open_hit(self, item: QListWidgetItem) -> None:
+        """Select the hit's case and open its testimony in the form. The
+        testimony's row is selected when it is loaded; a hit deep in a long
+        case is opened without reading the pages before it (the list stays
+        where it is: 100,000 rows are not read to reach the last one)."""
         case_id = str(item.data(CASE_ID_ROLE) or "")
-        for row in range(self.case_list.count()):
-            if self.case_list.item(row).data(ID_ROLE) == case_id:
-                self.case_list.setCurrentRow(row)
-                break
-        if item.data(TYPE_ROLE) == "testimony":
-            for row in range(self.testimony_list.count()):
-                if self.testimony_list.item(row).data(ID_ROLE) == item.data(ID_ROLE):
-                    self.testimony_list.setCurrentRow(row)
-                    break
+        row = self.case_model.fetch_until(case_id) if case_id else -1  # cases are few
+        if row < 0:
+            return
+        if row != self.case_list.currentIndex().row():
+            self._select(self.case_list, self.case_model, row)
+        if item.data(TYPE_ROLE) != "testimony":
+            return
+        testimony_id = str(item.data(ID_ROLE))
+        row = self.testimony_model.row_of(testimony_id)
+        if row >= 0 and row != self.testimony_list.currentIndex().row():
+            self._select(self.testimony_list, self.testimony_model, row)  # opens it
+        elif row < 0:
+            with self._quietly():
+                self.testimony_list.setCurrentIndex(QModelIndex())
+            self.load_testimony(testimony_id)
 
     # -- locking -------------------------------------------------------------
 
@@ -359,10 +538,12 @@ class VaultView(QWidget):
             line.blockSignals(True)
             line.clear()
             line.blockSignals(False)
-        for listing in (self.search_results, self.case_list, self.testimony_list):
-            listing.blockSignals(True)
-            listing.clear()
-            listing.blockSignals(False)
+        self.search_results.blockSignals(True)
+        self.search_results.clear()
+        self.search_results.blockSignals(False)
+        with self._quietly():
+            self.testimony_model.clear()
+            self.case_model.clear()
         self.search_status.clear()
         self._editing_id = None
         # Before the vault locks: the panel waits for its running intake.

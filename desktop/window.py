@@ -14,10 +14,11 @@ screen. Nothing typed or read here is written to QSettings, logs or files.
 
 from __future__ import annotations
 
+import gc
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
@@ -213,6 +214,11 @@ class FieldvaultWindow(QMainWindow):
         self.vault_view.case_title_field.setFocus()
         self.auto_lock.arm(float(self._vault.settings.get("auto_lock_minutes")))
         self._set_unlocked_actions(True)
+        # What exists now (modules, the open vault, the view's widgets) lives
+        # until the lock: exempt it from the cycle collector's full passes,
+        # which otherwise rescan it all (~100k objects) and stall the GUI
+        # thread for 50-100 ms every few seconds of scrolling a long list.
+        gc.freeze()
 
     def _set_unlocked_actions(self, unlocked: bool) -> None:
         self.settings_action.setEnabled(unlocked)
@@ -288,6 +294,11 @@ class FieldvaultWindow(QMainWindow):
         vault, self._vault = self._vault, None
         if vault is not None:
             vault.lock()
+        # Hand the unlocked session's objects back to the cycle collector and
+        # collect once the view is deleted, so no record shown lingers in a
+        # frozen cycle.
+        gc.unfreeze()
+        QTimer.singleShot(0, gc.collect)
         if self._closing:
             return
         self.create_page.reset()

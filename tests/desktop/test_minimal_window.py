@@ -13,14 +13,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QLocale, QModelIndex, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QApplication,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPlainTextEdit,
     QWidget,
 )
@@ -64,8 +64,28 @@ def type_text(qtbot, widget: QWidget, text: str) -> None:
         )
 
 
+def click_row(qtbot, view: QAbstractItemView, row: int) -> None:
+    """Click a list's row (scrolled into sight first, as a user would)."""
+    index = view.model().index(row, 0)
+    assert index.isValid(), f"row {row} is not loaded"
+    view.scrollTo(index)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+
+
+def model_texts(model: QAbstractItemModel) -> list[str]:
+    """The text of every cell of a list, table or tree model's top level."""
+    texts = []
+    for row in range(model.rowCount(QModelIndex())):
+        column = 0
+        while (index := model.index(row, column)).isValid():
+            texts.append(str(index.data() or ""))
+            column += 1
+    return texts
+
+
 def all_texts(window: QWidget) -> str:
-    """Every piece of text any widget of the window holds (visible or not)."""
+    """Every piece of text any widget of the window holds (visible or not),
+    the rows of every list, table and tree (their models) included."""
     parts = [window.windowTitle()]
     for widget in window.findChildren(QWidget):
         if isinstance(widget, QLineEdit):
@@ -74,8 +94,8 @@ def all_texts(window: QWidget) -> str:
             parts.append(widget.toPlainText())
         elif isinstance(widget, QLabel | QAbstractButton):
             parts.append(widget.text())
-        elif isinstance(widget, QListWidget):
-            parts += [widget.item(row).text() for row in range(widget.count())]
+        elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            parts += model_texts(widget.model())
         parts += [widget.toolTip(), widget.accessibleName()]
     return "\n".join(parts)
 
@@ -142,8 +162,8 @@ def test_create_write_search_lock_unlock(qtbot, make_window, vault_dir):
     # A case, by its inline field and Enter.
     type_text(qtbot, view.case_title_field, CASE_TITLE)
     qtbot.keyClick(view.case_title_field, Qt.Key.Key_Return)
-    assert view.case_list.count() == 1
-    assert view.case_list.currentItem().text() == CASE_TITLE
+    assert view.case_labels() == [CASE_TITLE]
+    assert view.case_list.currentIndex().data() == CASE_TITLE
     assert view.case_title_field.text() == ""
 
     # A testimony with a Cyrillic narrative, saved with the button.
@@ -153,9 +173,8 @@ def test_create_write_search_lock_unlock(qtbot, make_window, vault_dir):
     assert view.narrative_field.toPlainText() == NARRATIVE
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     assert view.form_status.text() == "Saved."
-    assert [view.testimony_list.item(i).text() for i in range(view.testimony_list.count())] == [
-        f"{TESTIMONY_TITLE} [uk]"
-    ]
+    assert view.testimony_labels() == [f"{TESTIMONY_TITLE} [uk]"]
+    assert view.testimony_list.currentIndex().row() == 0  # the saved testimony is selected
     stored = window.vault.testimonies.list(view.selected_case_id())
     assert [(t.title, t.language, t.narrative) for t in stored] == [(TESTIMONY_TITLE, "uk", NARRATIVE)]
 
@@ -163,7 +182,7 @@ def test_create_write_search_lock_unlock(qtbot, make_window, vault_dir):
     qtbot.keyClick(view.narrative_field, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
     type_text(qtbot, view.narrative_field, " Їх було двоє.")
     qtbot.keyClick(view.narrative_field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert view.testimony_list.count() == 1
+    assert view.testimony_labels() == [f"{TESTIMONY_TITLE} [uk]"]
     assert window.vault.testimonies.list()[0].narrative == NARRATIVE + " Їх було двоє."
     screenshot(window, "03-main.png")
 
@@ -187,6 +206,7 @@ def test_create_write_search_lock_unlock(qtbot, make_window, vault_dir):
     assert view.narrative_field.toPlainText().startswith(NARRATIVE)
 
     # Ctrl+L: the vault closes and no widget keeps any of its data.
+    assert f"{TESTIMONY_TITLE} [uk]" in all_texts(window)  # the lists' rows are seen
     vault = window.vault
     qtbot.keyClick(view.search_field, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     unlock = window.unlock_page
@@ -216,9 +236,10 @@ def test_create_write_search_lock_unlock(qtbot, make_window, vault_dir):
     qtbot.waitUntil(lambda: window.vault_view is not None, timeout=WAIT_MS)
     view = open_view(window)
     assert unlock.error.isHidden()
-    assert [view.case_list.item(i).text() for i in range(view.case_list.count())] == [CASE_TITLE]
-    view.case_list.setCurrentRow(0)
-    view.testimony_list.setCurrentRow(0)
+    assert view.case_labels() == [CASE_TITLE]
+    click_row(qtbot, view.case_list, 0)
+    assert view.testimony_labels() == [f"{TESTIMONY_TITLE} [uk]"]
+    click_row(qtbot, view.testimony_list, 0)
     assert view.title_field.text() == TESTIMONY_TITLE
     assert view.narrative_field.toPlainText() == NARRATIVE + " Їх було двоє."
 

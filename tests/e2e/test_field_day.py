@@ -22,7 +22,7 @@ from desktop.i18n import install_translators
 from desktop.window import FieldvaultWindow
 from tests.conftest import FAST_ARGON2
 from tests.desktop.test_evidence_panel import drop_files
-from tests.desktop.test_minimal_window import type_text
+from tests.desktop.test_minimal_window import click_row, type_text
 from tests.e2e.test_canary import encodings, files_containing
 from tests.evidence_samples import make_jpeg, make_mp4, make_pdf
 
@@ -88,7 +88,7 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
     type_text(qtbot, view.title_field, "Свідчення W-7")
     type_text(qtbot, view.narrative_field, f"{witness_canary} бачив, як полонених розстріляли після здачі.")
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.testimony_list.count() == 1)
+    qtbot.waitUntil(lambda: view.testimony_labels() == ["Свідчення W-7"])
     shot(window, f"day-02-testimony-{lang}.png")
 
     # Three files arrive by drag and drop.
@@ -129,7 +129,7 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
     shot(window, f"day-05-search-{lang}.png")
 
     # The video, from the encrypted store, and a seek.
-    view.case_list.setCurrentRow(0)
+    click_row(qtbot, view.case_list, 0)
     view.case_tabs.setCurrentIndex(1)
     clip_id = next(
         i.id for i in window.vault.evidence.list(view.selected_case_id()) if i.original_name == "clip.mp4"
