@@ -223,7 +223,7 @@ class EvidenceItemView(QWidget):
         self.export_busy.setRange(0, 1000)  # per mille: sizes above 2 GiB overflow an int range
         self.export_busy.setAccessibleName(self.tr("Export progress"))
         self.export_busy.hide()
-        self.export_cancel_button = QPushButton(self.tr("Cancel export"))
+        self.export_cancel_button = QPushButton(icon("cancel"), self.tr("Cancel export"))
         self.export_cancel_button.setAccessibleName(self.tr("Cancel the export"))
         self.export_cancel_button.setToolTip(self.tr("Stops the export; no file is written."))
         self.export_cancel_button.hide()

@@ -43,6 +43,7 @@ from db.vault import Vault
 from desktop.evidence_item import EvidenceItemView
 from desktop.evidence_panel import EvidencePanel
 from desktop.history_view import HistoryView
+from desktop.icons import icon
 from desktop.messages import error_message
 from desktop.models import PAGE_SIZE, CountRows, FetchPage, LazyRecordModel
 from desktop.testimony_editor import TestimonyEditor
@@ -133,10 +134,11 @@ class VaultView(QWidget):
 
         # -- top bar: search and lock ----------------------------------------
         self.search_field = QLineEdit()
+        self.search_field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search_field.setPlaceholderText(self.tr("Search cases and testimonies…"))
         self.search_field.setAccessibleName(self.tr("Search"))
         self.search_field.setClearButtonEnabled(True)
-        self.lock_button = QPushButton(self.tr("Lock (Ctrl+L)"))
+        self.lock_button = QPushButton(icon("lock"), self.tr("Lock (Ctrl+L)"))
         self.lock_button.setAccessibleName(self.tr("Lock the vault"))
         top = QHBoxLayout()
         top.addWidget(self.search_field, 1)
@@ -159,7 +161,7 @@ class VaultView(QWidget):
         self.case_title_field = QLineEdit()
         self.case_title_field.setPlaceholderText(self.tr("Title of a new case"))
         self.case_title_field.setAccessibleName(self.tr("New case title"))
-        self.new_case_button = QPushButton(self.tr("New case"))
+        self.new_case_button = QPushButton(icon("new-case"), self.tr("New case"))
         self.new_case_button.setAccessibleName(self.tr("New case"))
         cases_panel = QWidget()
         cases_panel.setMinimumWidth(220)
@@ -174,7 +176,7 @@ class VaultView(QWidget):
         # -- middle: testimonies of the selected case ------------------------
         self.testimony_list, self.testimony_model = _record_list(page_size)
         self.testimony_list.setAccessibleName(self.tr("Testimonies of the selected case"))
-        self.new_testimony_button = QPushButton(self.tr("New testimony"))
+        self.new_testimony_button = QPushButton(icon("new-testimony"), self.tr("New testimony"))
         self.new_testimony_button.setAccessibleName(self.tr("New testimony"))
         testimonies_panel = QWidget()
         testimonies_layout = QVBoxLayout(testimonies_panel)
@@ -219,8 +221,8 @@ class VaultView(QWidget):
 
         self.case_tabs = QTabWidget()
         self.case_tabs.setAccessibleName(self.tr("The selected case"))
-        self.case_tabs.addTab(testimonies_tab, self.tr("&Testimonies"))
-        self.case_tabs.addTab(evidence_tab, self.tr("&Evidence"))
+        self.case_tabs.addTab(testimonies_tab, icon("new-testimony"), self.tr("&Testimonies"))
+        self.case_tabs.addTab(evidence_tab, icon("add-evidence"), self.tr("&Evidence"))
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(cases_panel)
