@@ -21,6 +21,7 @@ import io
 import os
 import secrets
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -140,6 +141,14 @@ class BlobReader(io.RawIOBase):
             raise BlobIntegrityError(self._name, f"segment {index} fails authentication") from None
         self._cached = (index, plain)
         return plain
+
+    def segments(self) -> Iterator[bytes]:
+        """The plaintext, segment by segment from the start, each checked.
+        For reading a whole blob (hashing, export) without the copies that
+        ``read`` makes into its buffer."""
+        for index in range(self._segments):
+            yield self._segment(index)
+        self._cached = None
 
     def readable(self) -> bool:
         return True

@@ -32,8 +32,6 @@ from db.ids import new_id
 from db.model import Blob, EntityRow, EvidenceBlob
 from db.services import EntityService, VaultContext
 
-COPY_CHUNK = 1 << 20
-
 
 @dataclass(frozen=True)
 class IngestResult:
@@ -255,12 +253,12 @@ class EvidenceService(EntityService[EvidenceItem]):
         try:
             with OverlappedSha256() as digest, self._reader(evidence_id) as reader, temp.open("xb") as out:
                 done = 0
-                while chunk := reader.read(COPY_CHUNK):
+                for plain in reader.segments():
                     if cancel is not None and cancel.cancelled:
                         raise ExportCancelled(evidence_id)
-                    digest.update(chunk)
-                    out.write(chunk)
-                    done += len(chunk)
+                    digest.update(plain)
+                    out.write(plain)
+                    done += len(plain)
                     if progress is not None:
                         progress(done, max(item.size, done))
                 if cancel is not None and cancel.cancelled:
@@ -292,8 +290,8 @@ class EvidenceService(EntityService[EvidenceItem]):
 
     def _verify_stored_copy(self, evidence_id: str, sha256: str) -> None:
         with OverlappedSha256() as digest, self._reader(evidence_id) as reader:
-            while chunk := reader.read(COPY_CHUNK):
-                digest.update(chunk)
+            for plain in reader.segments():
+                digest.update(plain)
         if digest.hexdigest() != sha256:
             raise BlobIntegrityError(evidence_id, "stored copy does not match; the source was kept")
 

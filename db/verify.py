@@ -23,7 +23,6 @@ from db.model import Blob, EvidenceBlob, RevisionRow
 from db.revisions import verify_revision
 from db.services import VaultContext
 
-CHUNK = 4 << 20
 VerifyProgress = Callable[[int, int], None]
 
 
@@ -92,9 +91,9 @@ def verify_vault(ctx: VaultContext, progress: VerifyProgress | None = None) -> V
             with OverlappedSha256() as digest, ctx.blob_store.open(blob_id, key) as reader:
                 if reader.size != size:
                     raise BlobIntegrityError(blob_id, f"holds {reader.size} bytes, {size} were stored")
-                while chunk := reader.read(CHUNK):
-                    digest.update(chunk)
-                    report.bytes_checked += len(chunk)
+                for plain in reader.segments():
+                    digest.update(plain)
+                    report.bytes_checked += len(plain)
                     if progress is not None:
                         progress(report.bytes_checked, total)
             if digest.hexdigest() != sha256:
