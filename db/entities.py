@@ -194,8 +194,9 @@ class Person(Record):
     notes: str = ""
 
     def label(self) -> str:
-        # The pseudonym is what a list shows; the name stays on the detail view.
-        return self.pseudonym or self.name or self.id
+        # The pseudonym is what a list shows; the name stays on the detail
+        # view, never in a list, a combo box or a search hit's title.
+        return self.pseudonym or f"person {self.id[:8]}"
 
     def validate_values(self) -> None:
         for role in self.roles:

@@ -506,6 +506,36 @@ class TestimonyEditor(QWidget):
         self._restore_draft()
         return True
 
+    def refresh_links(self) -> None:
+        """Read the case's persons and incidents again into the Witness and
+        Incident boxes (one was added, renamed or deleted elsewhere). The
+        choices made stay as they are, so unsaved edits are kept; a chosen
+        record that is gone stays chosen, shown as not in this case."""
+        vault, case_id = self._vault, self._case_id
+        if vault is None or case_id is None:
+            return
+        try:
+            persons = vault.persons.list(case_id)
+            incidents = vault.incidents.list(case_id)
+        except FieldvaultError as err:
+            self.status.setText(error_message(err))
+            return
+        witness_id = str(self.witness_field.currentData() or "")
+        incident_id = str(self.incident_field.currentData() or "")
+        self._loading = True
+        try:
+            for combo, records, chosen, unknown in (
+                (self.witness_field, persons, witness_id, self.tr("(a person not in this case)")),
+                (self.incident_field, incidents, incident_id, self.tr("(an incident not in this case)")),
+            ):
+                combo.clear()
+                combo.addItem(self.tr("(none)"), "")
+                for record in records:
+                    combo.addItem(record.label(), record.id)
+                self._choose(combo, chosen, unknown)
+        finally:
+            self._loading = False
+
     def _stored_values(self) -> dict[str, Any]:
         record = self._testimony or Testimony(case_id=self._case_id or "")
         body = record.body()

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from operator import itemgetter
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -36,16 +37,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.entities import Case, Testimony
+from db.entities import Case, Incident, Person, Testimony
 from db.errors import FieldvaultError
-from db.services import SearchHit
+from db.services import EntityService, SearchHit
 from db.vault import Vault
 from desktop.evidence_item import EvidenceItemView
 from desktop.evidence_panel import EvidencePanel
 from desktop.history_view import HistoryView
 from desktop.icons import icon
+from desktop.incident_editor import IncidentEditor
 from desktop.messages import error_message
 from desktop.models import PAGE_SIZE, CountRows, FetchPage, LazyRecordModel
+from desktop.person_editor import PersonEditor
 from desktop.testimony_editor import TestimonyEditor
 from desktop.viewer import EvidenceViewer
 
@@ -135,7 +138,7 @@ class VaultView(QWidget):
         # -- top bar: search and lock ----------------------------------------
         self.search_field = QLineEdit()
         self.search_field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.search_field.setPlaceholderText(self.tr("Search cases and testimonies…"))
+        self.search_field.setPlaceholderText(self.tr("Search testimonies, incidents and persons…"))
         self.search_field.setAccessibleName(self.tr("Search"))
         self.search_field.setClearButtonEnabled(True)
         self.lock_button = QPushButton(icon("lock"), self.tr("Lock (Ctrl+L)"))
@@ -219,10 +222,32 @@ class VaultView(QWidget):
         evidence_tab.setStretchFactor(1, 1)
         evidence_tab.setChildrenCollapsible(False)
 
+        # -- the case's incidents and persons ----------------------------------
+        # Each a list (incidents by title and date, persons by pseudonym, never
+        # by name) beside its form.
+        self.incident_list, self.incident_model = _record_list(page_size)
+        self.incident_list.setAccessibleName(self.tr("Incidents of the selected case"))
+        self.new_incident_button = QPushButton(icon("history"), self.tr("New incident"))
+        self.new_incident_button.setAccessibleName(self.tr("New incident"))
+        self.incident_editor = IncidentEditor()
+        incidents_tab = self._list_and_form(
+            self.tr("Incidents"), self.incident_list, self.new_incident_button, self.incident_editor
+        )
+        self.person_list, self.person_model = _record_list(page_size)
+        self.person_list.setAccessibleName(self.tr("Persons of the selected case, by pseudonym"))
+        self.new_person_button = QPushButton(icon("view"), self.tr("New person"))
+        self.new_person_button.setAccessibleName(self.tr("New person"))
+        self.person_editor = PersonEditor()
+        persons_tab = self._list_and_form(
+            self.tr("Persons"), self.person_list, self.new_person_button, self.person_editor
+        )
+
         self.case_tabs = QTabWidget()
         self.case_tabs.setAccessibleName(self.tr("The selected case"))
         self.case_tabs.addTab(testimonies_tab, icon("new-testimony"), self.tr("&Testimonies"))
         self.case_tabs.addTab(evidence_tab, icon("add-evidence"), self.tr("&Evidence"))
+        self.incidents_tab = self.case_tabs.addTab(incidents_tab, icon("history"), self.tr("&Incidents"))
+        self.persons_tab = self.case_tabs.addTab(persons_tab, icon("view"), self.tr("Person&s"))
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(cases_panel)
@@ -255,9 +280,35 @@ class VaultView(QWidget):
         self.evidence_viewer.export_requested.connect(lambda _id: self.evidence_item.export())
         editor.saved.connect(self._on_testimony_saved)
         editor.history_requested.connect(self.show_history)
+        self.incident_list.selectionModel().currentChanged.connect(self._on_incident_changed)
+        self.person_list.selectionModel().currentChanged.connect(self._on_person_changed)
+        self.incident_model.fetch_failed.connect(self._on_fetch_failed)
+        self.person_model.fetch_failed.connect(self._on_fetch_failed)
+        self.new_incident_button.clicked.connect(self.start_new_incident)
+        self.new_person_button.clicked.connect(self.start_new_person)
+        self.incident_editor.saved.connect(self._on_incident_saved)
+        self.incident_editor.deleted.connect(self._on_incident_deleted)
+        self.person_editor.saved.connect(self._on_person_saved)
+        self.person_editor.deleted.connect(self._on_person_deleted)
 
         self.reload_cases()
         self._set_form_enabled(False)
+
+    @staticmethod
+    def _list_and_form(title: str, view: RecordList, new_button: QPushButton, form: QWidget) -> QSplitter:
+        panel = QWidget()
+        column = QVBoxLayout(panel)
+        column.addWidget(_section_label(title))
+        column.addWidget(view, 1)
+        column.addWidget(new_button)
+        tab = QSplitter(Qt.Orientation.Horizontal)
+        tab.addWidget(panel)
+        tab.addWidget(form)
+        tab.setStretchFactor(0, 1)
+        tab.setStretchFactor(1, 2)
+        tab.setChildrenCollapsible(False)
+        QWidget.setTabOrder(view, new_button)
+        return tab
 
     # -- the lists ------------------------------------------------------------
 
@@ -363,6 +414,10 @@ class VaultView(QWidget):
         self.evidence_item.clear()
         self.evidence_viewer.clear()
         self.start_new_testimony()
+        self.reload_incidents()
+        self.reload_persons()
+        self.start_new_incident()
+        self.start_new_person()
         self._set_form_enabled(current.isValid())
 
     # -- testimonies ---------------------------------------------------------
@@ -461,9 +516,142 @@ class VaultView(QWidget):
         self.history_view = view
         dialog.open()
 
+    # -- incidents and persons -------------------------------------------------
+
+    def _reload_records(
+        self,
+        view: RecordList,
+        model: LazyRecordModel,
+        service: EntityService[Incident] | EntityService[Person],
+        label: Callable[[Any], str],
+    ) -> None:
+        case_id = self.selected_case_id()
+        with self._quietly():
+            if case_id is None:
+                model.clear()
+            else:
+
+                def fetch(offset: int, limit: int) -> list[ListEntry]:
+                    page = service.list(case_id, offset=offset, limit=limit)
+                    return [list_entry(record.id, label(record)) for record in page]
+
+                model.set_source(fetch, lambda: service.count(case_id))
+            self._show_first_page(model)
+            view.setCurrentIndex(QModelIndex())
+
+    def reload_incidents(self) -> None:
+        self._reload_records(
+            self.incident_list, self.incident_model, self._vault.incidents, self.incident_label
+        )
+
+    def reload_persons(self) -> None:
+        self._reload_records(self.person_list, self.person_model, self._vault.persons, self.person_label)
+
+    def incident_label(self, incident: Incident) -> str:
+        title = incident.title or self.tr("(untitled incident)")
+        return f"{title} ({incident.date})" if incident.date else title
+
+    def person_label(self, person: Person) -> str:
+        """The pseudonym, never the name (a list is seen over a shoulder)."""
+        return person.pseudonym or self.tr("(no pseudonym)")
+
+    def incident_labels(self) -> list[str]:
+        return self.row_labels(self.incident_list)
+
+    def person_labels(self) -> list[str]:
+        return self.row_labels(self.person_list)
+
+    def start_new_incident(self) -> None:
+        with self._quietly():
+            self.incident_list.setCurrentIndex(QModelIndex())
+            self.incident_list.clearSelection()
+        case_id = self.selected_case_id()
+        if case_id is None:
+            self.incident_editor.clear()
+        else:
+            self.incident_editor.load(self._vault, case_id)
+            self.incident_editor.title_field.setFocus()
+
+    def start_new_person(self) -> None:
+        with self._quietly():
+            self.person_list.setCurrentIndex(QModelIndex())
+            self.person_list.clearSelection()
+        case_id = self.selected_case_id()
+        if case_id is None:
+            self.person_editor.clear()
+        else:
+            self.person_editor.load(self._vault, case_id)
+            self.person_editor.pseudonym_field.setFocus()
+
+    def _on_incident_changed(
+        self, current: QModelIndex | QPersistentModelIndex, _previous: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        case_id = self.selected_case_id()
+        if self._quiet or not current.isValid() or case_id is None:
+            return
+        incident_id = self.incident_model.record_id(current.row())
+        if incident_id is not None:
+            self.incident_editor.load(self._vault, case_id, incident_id)
+
+    def _on_person_changed(
+        self, current: QModelIndex | QPersistentModelIndex, _previous: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        case_id = self.selected_case_id()
+        if self._quiet or not current.isValid() or case_id is None:
+            return
+        person_id = self.person_model.record_id(current.row())
+        if person_id is not None:
+            self.person_editor.load(self._vault, case_id, person_id)
+
+    def _show_saved(self, view: RecordList, model: LazyRecordModel, entry: ListEntry) -> None:
+        """A saved record's row changes in place, or a new one is appended
+        (only counted when the list is not read to its end)."""
+        with self._quietly():
+            row = model.put_record(entry)
+            if row >= 0:
+                self._select(view, model, row)
+            else:
+                view.setCurrentIndex(QModelIndex())
+
+    def _on_incident_saved(self, incident_id: str) -> None:
+        try:
+            incident = self._vault.incidents.get(incident_id)
+        except FieldvaultError as err:
+            self.incident_editor.status.setText(error_message(err))
+            return
+        self._show_saved(
+            self.incident_list, self.incident_model, list_entry(incident.id, self.incident_label(incident))
+        )
+        self.testimony_editor.refresh_links()
+
+    def _on_person_saved(self, person_id: str) -> None:
+        try:
+            person = self._vault.persons.get(person_id)
+        except FieldvaultError as err:
+            self.person_editor.status.setText(error_message(err))
+            return
+        self._show_saved(
+            self.person_list, self.person_model, list_entry(person.id, self.person_label(person))
+        )
+        self.testimony_editor.refresh_links()
+
+    def _on_incident_deleted(self, incident_id: str) -> None:
+        with self._quietly():
+            self.incident_model.remove_record(incident_id)
+            self.incident_list.setCurrentIndex(QModelIndex())
+        self.testimony_editor.refresh_links()
+
+    def _on_person_deleted(self, person_id: str) -> None:
+        with self._quietly():
+            self.person_model.remove_record(person_id)
+            self.person_list.setCurrentIndex(QModelIndex())
+        self.testimony_editor.refresh_links()
+
     def _set_form_enabled(self, enabled: bool) -> None:
         self.testimony_editor.setEnabled(enabled)
         self.new_testimony_button.setEnabled(enabled)
+        self.new_incident_button.setEnabled(enabled)
+        self.new_person_button.setEnabled(enabled)
 
     def _show_status(self, message: str) -> None:
         self.form_status.setText(message)
@@ -495,7 +683,12 @@ class VaultView(QWidget):
         self.search_done.emit(len(hits))
 
     def _hit_item(self, hit: SearchHit) -> QListWidgetItem:
-        kinds = {"case": self.tr("Case"), "testimony": self.tr("Testimony")}
+        kinds = {
+            "case": self.tr("Case"),
+            "testimony": self.tr("Testimony"),
+            "incident": self.tr("Incident"),
+            "person": self.tr("Person"),
+        }
         kind = kinds.get(hit.entity_type, hit.entity_type)
         snippet = " ".join(hit.snippet.split())
         item = QListWidgetItem(f"{kind}: {hit.label}\n{snippet}")
@@ -515,7 +708,11 @@ class VaultView(QWidget):
             return
         if row != self.case_list.currentIndex().row():
             self._select(self.case_list, self.case_model, row)
-        if item.data(TYPE_ROLE) != "testimony":
+        entity_type = item.data(TYPE_ROLE)
+        if entity_type in ("incident", "person"):
+            self._open_record_hit(str(entity_type), str(item.data(ID_ROLE)))
+            return
+        if entity_type != "testimony":
             return
         testimony_id = str(item.data(ID_ROLE))
         row = self.testimony_model.row_of(testimony_id)
@@ -526,6 +723,24 @@ class VaultView(QWidget):
                 self.testimony_list.setCurrentIndex(QModelIndex())
             self.load_testimony(testimony_id)
 
+    def _open_record_hit(self, entity_type: str, record_id: str) -> None:
+        """Show an incident or person found by the search in its tab and form."""
+        case_id = self.selected_case_id()
+        if case_id is None:
+            return
+        if entity_type == "incident":
+            tab, view, model = self.incidents_tab, self.incident_list, self.incident_model
+        else:
+            tab, view, model = self.persons_tab, self.person_list, self.person_model
+        self.case_tabs.setCurrentIndex(tab)
+        row = model.fetch_until(record_id)
+        if row >= 0 and row != view.currentIndex().row():
+            self._select(view, model, row)  # opens it
+        elif row < 0:
+            editor: IncidentEditor | PersonEditor
+            editor = self.incident_editor if entity_type == "incident" else self.person_editor
+            editor.load(self._vault, case_id, record_id)
+
     # -- locking -------------------------------------------------------------
 
     def clear_all(self, *, save_draft: bool = True) -> None:
@@ -533,6 +748,8 @@ class VaultView(QWidget):
         ``save_draft`` False (panic wipe): do not write what was being typed."""
         self._search_timer.stop()
         self.testimony_editor.clear(save_draft=save_draft)
+        self.incident_editor.clear()
+        self.person_editor.clear()
         if self.history_view is not None:
             self.history_view.clear()
             self.history_view = None
@@ -545,6 +762,8 @@ class VaultView(QWidget):
         self.search_results.blockSignals(False)
         with self._quietly():
             self.testimony_model.clear()
+            self.incident_model.clear()
+            self.person_model.clear()
             self.case_model.clear()
         self.search_status.clear()
         self._editing_id = None

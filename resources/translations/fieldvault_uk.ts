@@ -763,42 +763,42 @@
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="121" />
+            <location filename="../../desktop/window.py" line="122" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="123" />
+            <location filename="../../desktop/window.py" line="124" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="122" />
+            <location filename="../../desktop/window.py" line="123" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="124" />
+            <location filename="../../desktop/window.py" line="125" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="125" />
+            <location filename="../../desktop/window.py" line="126" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="264" />
+            <location filename="../../desktop/window.py" line="270" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="265" />
+            <location filename="../../desktop/window.py" line="271" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="266" />
+            <location filename="../../desktop/window.py" line="272" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
@@ -965,6 +965,308 @@
             <location filename="../../desktop/history_view.py" line="272" />
             <source>narrative</source>
             <translation>розповідь</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentEditor</name>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="84" />
+            <location filename="../../desktop/incident_editor.py" line="310" />
+            <location filename="../../desktop/incident_editor.py" line="518" />
+            <source>New incident</source>
+            <translation>Новий інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="92" />
+            <source>Incident title</source>
+            <translation>Назва інциденту</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="93" />
+            <source>e.g. Shelling of the market</source>
+            <translation>напр. Обстріл ринку</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="96" />
+            <source>Incident date</source>
+            <translation>Дата інциденту</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="97" />
+            <source>2022, 2022-03 or 2022-03-15 (15.03.2022)</source>
+            <translation>2022, 2022-03 або 2022-03-15 (15.03.2022)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="100" />
+            <source>Precision of the incident date</source>
+            <translation>Точність дати інциденту</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="102" />
+            <source>Appro&amp;ximate</source>
+            <translation>При&amp;близно</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="103" />
+            <source>The date is approximate</source>
+            <translation>Дата приблизна</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="112" />
+            <source>Incident place</source>
+            <translation>Місце інциденту</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="113" />
+            <source>Settlement, district, region</source>
+            <translation>Населений пункт, район, область</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="115" />
+            <source>Precision of the place</source>
+            <translation>Точність місця</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="121" />
+            <source>Latitude</source>
+            <translation>Широта</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="122" />
+            <source>e.g. 49.2081</source>
+            <translation>напр. 49.2081</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="124" />
+            <source>Longitude</source>
+            <translation>Довгота</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="125" />
+            <source>e.g. 37.2566</source>
+            <translation>напр. 37.2566</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="128" />
+            <source>Violation types</source>
+            <translation>Види порушень</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="129" />
+            <source>Space ticks or unticks the highlighted type.</source>
+            <translation>Пробіл ставить або знімає позначку з виділеного виду.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="148" />
+            <source>Description</source>
+            <translation>Опис</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="149" />
+            <source>What happened, as far as it is known.</source>
+            <translation>Що сталося, наскільки відомо.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="154" />
+            <source>Notes</source>
+            <translation>Нотатки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="155" />
+            <source>Your notes on the incident</source>
+            <translation>Ваші нотатки про інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="165" />
+            <source>&amp;Title:</source>
+            <translation>&amp;Назва:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="166" />
+            <source>&amp;Date:</source>
+            <translation>&amp;Дата:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="167" />
+            <source>&amp;Place:</source>
+            <translation>&amp;Місце:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="170" />
+            <source>Place &amp;known to:</source>
+            <translation>Місце &amp;відоме до:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="174" />
+            <source>L&amp;atitude:</source>
+            <translation>Ш&amp;ирота:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="175" />
+            <source>Lo&amp;ngitude:</source>
+            <translation>Дов&amp;гота:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="176" />
+            <source>Violation t&amp;ypes:</source>
+            <translation>Види пору&amp;шень:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="177" />
+            <source>Descr&amp;iption:</source>
+            <translation>&amp;Опис:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="178" />
+            <source>Not&amp;es:</source>
+            <translation>Нота&amp;тки:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="200" />
+            <source>Form status</source>
+            <translation>Стан форми</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="201" />
+            <location filename="../../desktop/incident_editor.py" line="202" />
+            <source>Save incident</source>
+            <translation>Зберегти інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="203" />
+            <source>Saves the incident (Ctrl+S).</source>
+            <translation>Зберігає інцидент (Ctrl+S).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="204" />
+            <source>Delete incident…</source>
+            <translation>Видалити інцидент…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="205" />
+            <location filename="../../desktop/incident_editor.py" line="477" />
+            <source>Delete incident</source>
+            <translation>Видалити інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="262" />
+            <source>Not known</source>
+            <translation>Невідомо</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="263" />
+            <source>Country</source>
+            <translation>Країна</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="264" />
+            <source>Region (oblast)</source>
+            <translation>Область</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="265" />
+            <source>District (raion)</source>
+            <translation>Район</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="266" />
+            <source>Settlement</source>
+            <translation>Населений пункт</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="267" />
+            <source>Exact place</source>
+            <translation>Точне місце</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="310" />
+            <source>Incident</source>
+            <translation>Інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="359" />
+            <source>Give the incident a title: the lists show it.</source>
+            <translation>Дайте інциденту назву: її показують списки.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="379" />
+            <source>A number between -{limit} and {limit}, in decimal degrees.</source>
+            <translation>Число від -{limit} до {limit}, у десяткових градусах.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="388" />
+            <source>There is no such month. Use 2022, 2022-03 or 2022-03-15.</source>
+            <translation>Такого місяця немає. Пишіть 2022, 2022-03 або 2022-03-15.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="390" />
+            <source>There is no such day in that month.</source>
+            <translation>У цьому місяці немає такого дня.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="392" />
+            <source>This date is in the future.</source>
+            <translation>Ця дата ще не настала.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="394" />
+            <source>The year must be 1900 or later.</source>
+            <translation>Рік має бути не раніше 1900.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="395" />
+            <source>Type a year (2022), a month (2022-03) or a full date (2022-03-15 or 15.03.2022).</source>
+            <translation>Введіть рік (2022), місяць (2022-03) або повну дату (2022-03-15 чи 15.03.2022).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="407" />
+            <source>Not saved: check the marked fields.</source>
+            <translation>Не збережено: перевірте позначені поля.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="422" />
+            <source>not a date yet</source>
+            <translation>ще не дата</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="425" />
+            <source>date unknown</source>
+            <translation>дата невідома</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="426" />
+            <source>year only</source>
+            <translation>лише рік</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="427" />
+            <source>month and year</source>
+            <translation>місяць і рік</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="428" />
+            <source>exact day</source>
+            <translation>точний день</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="439" />
+            <source>Choose or create a case first.</source>
+            <translation>Спершу виберіть або створіть справу.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="464" />
+            <source>Saved.</source>
+            <translation>Збережено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="474" />
+            <source>Delete this incident? Testimonies that refer to it keep the link; its earlier versions stay in the history.</source>
+            <translation>Видалити цей інцидент? Свідчення, що на нього посилаються, збережуть посилання; попередні версії залишаться в історії.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/incident_editor.py" line="488" />
+            <source>Incident deleted.</source>
+            <translation>Інцидент видалено.</translation>
         </message>
     </context>
     <context>
@@ -1249,6 +1551,206 @@
             <location filename="../../desktop/messages.py" line="411" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
+        </message>
+    </context>
+    <context>
+        <name>PersonEditor</name>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="84" />
+            <location filename="../../desktop/person_editor.py" line="304" />
+            <location filename="../../desktop/person_editor.py" line="423" />
+            <source>New person</source>
+            <translation>Нова особа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="91" />
+            <source>Pseudonym</source>
+            <translation>Псевдонім</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="92" />
+            <source>e.g. W-1: what lists show instead of the name</source>
+            <translation>напр. С-1: це показують списки замість імені</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="94" />
+            <source>Name</source>
+            <translation>Ім'я</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="95" />
+            <source>Shown only in this form</source>
+            <translation>Показується лише в цій формі</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="104" />
+            <source>Role: {role}</source>
+            <translation>Роль: {role}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="109" />
+            <location filename="../../desktop/person_editor.py" line="110" />
+            <location filename="../../desktop/person_editor.py" line="256" />
+            <location filename="../../desktop/person_editor.py" line="267" />
+            <location filename="../../desktop/person_editor.py" line="268" />
+            <source>Show sensitive details</source>
+            <translation>Показати чутливі дані</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="111" />
+            <source>Date of birth, contact details, address…</source>
+            <translation>Дата народження, контакти, адреса…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="114" />
+            <source>Sensitive details</source>
+            <translation>Чутливі дані</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="116" />
+            <source>One per line, e.g.
+Date of birth: 1970
+Phone: +380…
+Address: …</source>
+            <translation>По одному в рядку, напр.
+Дата народження: 1970
+Телефон: +380…
+Адреса: …</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="128" />
+            <source>Notes</source>
+            <translation>Нотатки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="129" />
+            <source>Your notes on this person</source>
+            <translation>Ваші нотатки про цю особу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="139" />
+            <source>&amp;Pseudonym:</source>
+            <translation>&amp;Псевдонім:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="140" />
+            <source>&amp;Name:</source>
+            <translation>&amp;Ім'я:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="141" />
+            <source>&amp;Roles:</source>
+            <translation>&amp;Ролі:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="142" />
+            <source>Sensiti&amp;ve:</source>
+            <translation>&amp;Чутливі:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="143" />
+            <source>Not&amp;es:</source>
+            <translation>Нота&amp;тки:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="166" />
+            <source>Form status</source>
+            <translation>Стан форми</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="167" />
+            <location filename="../../desktop/person_editor.py" line="168" />
+            <source>Save person</source>
+            <translation>Зберегти особу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="169" />
+            <source>Saves the person (Ctrl+S).</source>
+            <translation>Зберігає особу (Ctrl+S).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="170" />
+            <source>Delete person…</source>
+            <translation>Видалити особу…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="171" />
+            <location filename="../../desktop/person_editor.py" line="391" />
+            <source>Delete person</source>
+            <translation>Видалити особу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="215" />
+            <source>Victim</source>
+            <translation>Потерпілий</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="216" />
+            <source>Witness</source>
+            <translation>Свідок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="217" />
+            <source>Perpetrator</source>
+            <translation>Кривдник</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="218" />
+            <source>Other</source>
+            <translation>Інше</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="256" />
+            <source>Hide sensitive details</source>
+            <translation>Сховати чутливі дані</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="304" />
+            <source>Person</source>
+            <translation>Особа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="318" />
+            <source>Give a pseudonym: lists show it instead of the name.</source>
+            <translation>Вкажіть псевдонім: списки показують його замість імені.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="322" />
+            <source>Write each detail on its own line as label: value.</source>
+            <translation>Пишіть кожне дане окремим рядком як назва: значення.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="337" />
+            <source>Not saved: check the marked fields.</source>
+            <translation>Не збережено: перевірте позначені поля.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="353" />
+            <source>Choose or create a case first.</source>
+            <translation>Спершу виберіть або створіть справу.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="378" />
+            <source>Saved.</source>
+            <translation>Збережено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="388" />
+            <source>Delete this person? Testimonies that name them as witness keep the link; earlier versions stay in the history.</source>
+            <translation>Видалити цю особу? Свідчення, де її вказано свідком, збережуть посилання; попередні версії залишаться в історії.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/person_editor.py" line="402" />
+            <source>Person deleted.</source>
+            <translation>Особу видалено.</translation>
+        </message>
+    </context>
+    <context>
+        <name>RecordForm</name>
+        <message>
+            <location filename="../../desktop/record_form.py" line="35" />
+            <source>Error</source>
+            <translation>Помилка</translation>
         </message>
     </context>
     <context>
@@ -1560,7 +2062,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
         <message>
             <location filename="../../desktop/testimony_editor.py" line="196" />
             <location filename="../../desktop/testimony_editor.py" line="504" />
-            <location filename="../../desktop/testimony_editor.py" line="886" />
+            <location filename="../../desktop/testimony_editor.py" line="916" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
@@ -1843,147 +2345,150 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
         <message>
             <location filename="../../desktop/testimony_editor.py" line="495" />
             <location filename="../../desktop/testimony_editor.py" line="498" />
+            <location filename="../../desktop/testimony_editor.py" line="532" />
             <source>(none)</source>
             <translation>(немає)</translation>
         </message>
         <message>
             <location filename="../../desktop/testimony_editor.py" line="504" />
-            <location filename="../../desktop/testimony_editor.py" line="766" />
+            <location filename="../../desktop/testimony_editor.py" line="796" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="536" />
+            <location filename="../../desktop/testimony_editor.py" line="566" />
             <source>Unsaved changes from {time} were restored from the vault. Save to keep them.</source>
             <translation>Незбережені зміни від {time} відновлено зі сховища. Збережіть, щоб їх не втратити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="541" />
+            <location filename="../../desktop/testimony_editor.py" line="571" />
             <source>The testimony was saved again since then: check the fields before saving.</source>
             <translation>Відтоді свідчення зберігали ще раз: перевірте поля перед збереженням.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="544" />
+            <location filename="../../desktop/testimony_editor.py" line="574" />
             <source>Unsaved changes are kept in the vault.</source>
             <translation>Незбережені зміни тимчасово зберігаються у сховищі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="573" />
+            <location filename="../../desktop/testimony_editor.py" line="528" />
+            <location filename="../../desktop/testimony_editor.py" line="603" />
             <source>(a person not in this case)</source>
             <translation>(особа не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="574" />
+            <location filename="../../desktop/testimony_editor.py" line="529" />
+            <location filename="../../desktop/testimony_editor.py" line="604" />
             <source>(an incident not in this case)</source>
             <translation>(інцидент не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="653" />
+            <location filename="../../desktop/testimony_editor.py" line="683" />
             <source>Write a title or a narrative first.</source>
             <translation>Спершу напишіть назву або розповідь.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="658" />
+            <location filename="../../desktop/testimony_editor.py" line="688" />
             <source>There is no such month. Use 2022, 2022-03 or 2022-03-15.</source>
             <translation>Такого місяця немає. Пишіть 2022, 2022-03 або 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="660" />
+            <location filename="../../desktop/testimony_editor.py" line="690" />
             <source>There is no such day in that month.</source>
             <translation>У цьому місяці немає такого дня.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="662" />
+            <location filename="../../desktop/testimony_editor.py" line="692" />
             <source>This date is in the future.</source>
             <translation>Ця дата ще не настала.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="664" />
+            <location filename="../../desktop/testimony_editor.py" line="694" />
             <source>The year must be 1900 or later.</source>
             <translation>Рік має бути не раніше 1900.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="665" />
+            <location filename="../../desktop/testimony_editor.py" line="695" />
             <source>Type a year (2022), a month (2022-03) or a full date (2022-03-15 or 15.03.2022).</source>
             <translation>Введіть рік (2022), місяць (2022-03) або повну дату (2022-03-15 чи 15.03.2022).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="669" />
+            <location filename="../../desktop/testimony_editor.py" line="699" />
             <source>Use a language code such as uk, en or ru (lowercase letters), or choose from the list.</source>
             <translation>Введіть код мови, як-от uk, en чи ru (малими літерами), або виберіть мову зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="678" />
+            <location filename="../../desktop/testimony_editor.py" line="708" />
             <source>This link is not valid; choose again from the list.</source>
             <translation>Це посилання недійсне; виберіть ще раз зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="680" />
+            <location filename="../../desktop/testimony_editor.py" line="710" />
             <source>Choose one of the listed consent scopes.</source>
             <translation>Виберіть один із наведених обсягів згоди.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="682" />
+            <location filename="../../desktop/testimony_editor.py" line="712" />
             <source>Unknown violation type; tick types from the list.</source>
             <translation>Невідомий вид порушення; позначте види зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="683" />
+            <location filename="../../desktop/testimony_editor.py" line="713" />
             <source>This value is not accepted.</source>
             <translation>Це значення не приймається.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="697" />
+            <location filename="../../desktop/testimony_editor.py" line="727" />
             <source>Not saved: check the marked fields.</source>
             <translation>Не збережено: перевірте позначені поля.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="712" />
+            <location filename="../../desktop/testimony_editor.py" line="742" />
             <source>not a date yet</source>
             <translation>ще не дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="715" />
+            <location filename="../../desktop/testimony_editor.py" line="745" />
             <source>date unknown</source>
             <translation>дата невідома</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="716" />
+            <location filename="../../desktop/testimony_editor.py" line="746" />
             <source>year only</source>
             <translation>лише рік</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="717" />
+            <location filename="../../desktop/testimony_editor.py" line="747" />
             <source>month and year</source>
             <translation>місяць і рік</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="718" />
+            <location filename="../../desktop/testimony_editor.py" line="748" />
             <source>exact day</source>
             <translation>точний день</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="729" />
+            <location filename="../../desktop/testimony_editor.py" line="759" />
             <source>Choose or create a case first.</source>
             <translation>Спершу виберіть або створіть справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="770" />
+            <location filename="../../desktop/testimony_editor.py" line="800" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="809" />
+            <location filename="../../desktop/testimony_editor.py" line="839" />
             <source>Could not autosave: {reason}</source>
             <translation>Не вдалося зберегти автоматично: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="813" />
+            <location filename="../../desktop/testimony_editor.py" line="843" />
             <source>Unsaved changes kept in the vault ({time}).</source>
             <translation>Незбережені зміни тимчасово збережено у сховищі ({time}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="834" />
+            <location filename="../../desktop/testimony_editor.py" line="864" />
             <source>Changes discarded.</source>
             <translation>Зміни відкинуто.</translation>
         </message>
@@ -2040,105 +2545,167 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>VaultView</name>
         <message>
-            <location filename="../../desktop/vault_view.py" line="95" />
-            <source>Search cases and testimonies…</source>
-            <translation>Пошук у справах і свідченнях…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="96" />
+            <location filename="../../desktop/vault_view.py" line="142" />
             <source>Search</source>
             <translation>Пошук</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="98" />
+            <location filename="../../desktop/vault_view.py" line="144" />
             <source>Lock (Ctrl+L)</source>
             <translation>Заблокувати (Ctrl+L)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="99" />
+            <location filename="../../desktop/vault_view.py" line="145" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="105" />
+            <location filename="../../desktop/vault_view.py" line="151" />
             <source>Search results</source>
             <translation>Результати пошуку</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="117" />
-            <location filename="../../desktop/vault_view.py" line="126" />
+            <location filename="../../desktop/vault_view.py" line="163" />
+            <location filename="../../desktop/vault_view.py" line="172" />
             <source>Cases</source>
             <translation>Справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="119" />
+            <location filename="../../desktop/vault_view.py" line="165" />
             <source>Title of a new case</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="120" />
+            <location filename="../../desktop/vault_view.py" line="166" />
             <source>New case title</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="121" />
-            <location filename="../../desktop/vault_view.py" line="122" />
+            <location filename="../../desktop/vault_view.py" line="167" />
+            <location filename="../../desktop/vault_view.py" line="168" />
             <source>New case</source>
             <translation>Нова справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="135" />
+            <location filename="../../desktop/vault_view.py" line="181" />
             <source>Testimonies of the selected case</source>
             <translation>Свідчення вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="136" />
-            <location filename="../../desktop/vault_view.py" line="137" />
+            <location filename="../../desktop/vault_view.py" line="182" />
+            <location filename="../../desktop/vault_view.py" line="183" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="140" />
+            <location filename="../../desktop/vault_view.py" line="186" />
             <source>Testimonies</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="180" />
+            <location filename="../../desktop/vault_view.py" line="229" />
+            <source>Incidents of the selected case</source>
+            <translation>Інциденти вибраної справи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="230" />
+            <location filename="../../desktop/vault_view.py" line="231" />
+            <source>New incident</source>
+            <translation>Новий інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="234" />
+            <source>Incidents</source>
+            <translation>Інциденти</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="237" />
+            <source>Persons of the selected case, by pseudonym</source>
+            <translation>Особи вибраної справи, за псевдонімами</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="238" />
+            <location filename="../../desktop/vault_view.py" line="239" />
+            <source>New person</source>
+            <translation>Нова особа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="242" />
+            <source>Persons</source>
+            <translation>Особи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="246" />
             <source>The selected case</source>
             <translation>Вибрана справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="181" />
+            <location filename="../../desktop/vault_view.py" line="247" />
             <source>&amp;Testimonies</source>
             <translation>&amp;Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="182" />
+            <location filename="../../desktop/vault_view.py" line="248" />
             <source>&amp;Evidence</source>
             <translation>&amp;Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="352" />
+            <location filename="../../desktop/vault_view.py" line="249" />
+            <source>&amp;Incidents</source>
+            <translation>&amp;Інциденти</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="250" />
+            <source>Person&amp;s</source>
+            <translation>О&amp;соби</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="450" />
             <source>(untitled testimony)</source>
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="404" />
+            <location filename="../../desktop/vault_view.py" line="509" />
             <source>History of the testimony</source>
             <translation>Історія свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="448" />
+            <location filename="../../desktop/vault_view.py" line="551" />
+            <source>(untitled incident)</source>
+            <translation>(інцидент без назви)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="556" />
+            <source>(no pseudonym)</source>
+            <translation>(без псевдоніма)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="688" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="439" />
+            <location filename="../../desktop/vault_view.py" line="689" />
+            <source>Incident</source>
+            <translation>Інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="690" />
+            <source>Person</source>
+            <translation>Особа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="677" />
             <source>No results.</source>
             <translation>Нічого не знайдено.</translation>
         </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="141" />
+            <source>Search testimonies, incidents and persons…</source>
+            <translation>Пошук у свідченнях, інцидентах і особах…</translation>
+        </message>
         <message numerus="yes">
-            <location filename="../../desktop/vault_view.py" line="439" />
+            <location filename="../../desktop/vault_view.py" line="677" />
             <source>%n result(s)</source>
             <translation>
                 <numerusform>%n результат</numerusform>
@@ -2147,7 +2714,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="448" />
+            <location filename="../../desktop/vault_view.py" line="687" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>

@@ -1,0 +1,72 @@
+"""What the incident and person forms share: an error label under each field,
+a core refusal mapped to the field it names, and the question asked before a
+record is deleted.
+
+Small on purpose; the testimony editor keeps its own (drafts, a longer form).
+Tests replace ``confirm_delete`` to answer the question without a dialog.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
+
+from db.errors import InvalidInput
+
+_FIELD_IN_MESSAGE = re.compile(r"field '(\w+)'")
+
+
+def refused_field(error: InvalidInput) -> str | None:
+    """The field a refusal of the vault names (never its content), if any."""
+    if match := _FIELD_IN_MESSAGE.search(str(error)):
+        return match.group(1)
+    if "violation type" in str(error):
+        return "violation_types"
+    return None
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setStyleSheet("color: #b00020;")
+    label.setAccessibleName(QCoreApplication.translate("RecordForm", "Error"))
+    label.hide()
+    return label
+
+
+def with_error(shown: QWidget, error: QLabel) -> QWidget:
+    """``shown`` with ``error`` under it, as one form row."""
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    column.addWidget(shown)
+    column.addWidget(error)
+    return box
+
+
+def confirm_delete(parent: QWidget, title: str, question: str) -> bool:
+    """Ask before deleting; No is the default answer (Enter keeps the record).
+
+    The box is a child of ``parent``: ``close_questions(parent)`` (on lock)
+    answers No for the user, and a caller must check afterwards that what it
+    asked about is still open."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    return bool(box.exec() == QMessageBox.StandardButton.Yes.value)
+
+
+def close_questions(parent: QWidget) -> None:
+    """Answer No to any question still open over ``parent`` (the vault is locking)."""
+    for box in parent.findChildren(QMessageBox):
+        box.reject()
