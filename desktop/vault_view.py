@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -51,6 +51,7 @@ from desktop.models import PAGE_SIZE, CountRows, FetchPage, LazyRecordModel
 from desktop.person_editor import PersonEditor
 from desktop.testimony_editor import TestimonyEditor
 from desktop.viewer import EvidenceViewer
+from desktop.workers import SearchFailed, SearchFinished, SearchSignals, SearchWorker
 
 SEARCH_DELAY_MS = 250
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -154,6 +155,13 @@ class VaultView(QWidget):
         self.search_results.hide()
         self.search_status = QLabel()
         self.search_status.hide()
+        # One search at a time, in order; a newer one makes older answers stale.
+        self.search_pool = QThreadPool(self)
+        self.search_pool.setMaxThreadCount(1)
+        self._search_ticket = 0
+        self._search_signals = SearchSignals(self)
+        self._search_signals.finished.connect(self._on_search_finished)
+        self._search_signals.failed.connect(self._on_search_failed)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -659,19 +667,39 @@ class VaultView(QWidget):
     # -- search --------------------------------------------------------------
 
     def run_search(self) -> None:
+        """Search what the box holds, in a worker: the GUI stays responsive
+        while a broad query runs. Each search gets a ticket; an answer to an
+        older one (the user kept typing) is dropped."""
         self._search_timer.stop()
+        self._search_ticket += 1
         text = self.search_field.text().strip()
-        self.search_results.clear()
         if not text:
+            self.search_results.clear()
             self.search_results.hide()
             self.search_status.hide()
             self.search_done.emit(0)
             return
-        try:
-            hits = self._vault.search.query(text, as_you_type=True)
-        except FieldvaultError as err:
-            hits = []
-            self.search_status.setText(error_message(err))
+        if self._vault is None:
+            return
+        self.search_status.setText(self.tr("Searching…"))
+        self.search_status.show()
+        self.search_pool.start(SearchWorker(self._search_signals, self._vault, self._search_ticket, text))
+
+    def _on_search_finished(self, report: SearchFinished) -> None:
+        if self._vault is None or report.ticket != self._search_ticket:
+            return
+        self._show_hits(list(report.hits), "")
+
+    def _on_search_failed(self, report: SearchFailed) -> None:
+        if self._vault is None or report.ticket != self._search_ticket:
+            return
+        failure = report.failure
+        self._show_hits([], error_message(failure.error, failure.error_type))
+
+    def _show_hits(self, hits: list[SearchHit], error: str) -> None:
+        self.search_results.clear()
+        if error:
+            self.search_status.setText(error)
         else:
             self.search_status.setText(
                 self.tr("%n result(s)", "", len(hits)) if hits else self.tr("No results.")
@@ -747,6 +775,7 @@ class VaultView(QWidget):
         """Empty every widget that held vault data and forget the vault.
         ``save_draft`` False (panic wipe): do not write what was being typed."""
         self._search_timer.stop()
+        self._search_ticket += 1  # a search still running is answered into the void
         self.testimony_editor.clear(save_draft=save_draft)
         self.incident_editor.clear()
         self.person_editor.clear()

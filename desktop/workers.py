@@ -1,7 +1,8 @@
 """Background work for the window: one QRunnable per slow vault operation.
 
-Creating and unlocking a vault run Argon2id (about a second on purpose), so they
-run on a QThreadPool. A worker never touches a widget: it emits one report
+Creating and unlocking a vault run Argon2id (about a second on purpose), and a
+search over a large vault can take a noticeable moment, so they run on a
+QThreadPool. A worker never touches a widget: it emits one report
 object through a ``WorkerSignals`` holder that lives in the GUI thread, and the
 queued connection delivers it there (STYLE.md, rule 3).
 
@@ -11,6 +12,7 @@ those frames hold the passphrase.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 from db.errors import FieldvaultError
 from db.keyring_store import KeyringStore
 from db.keys import Argon2Params
+from db.services import SearchHit
 from db.vault import Vault
 
 
@@ -133,3 +136,49 @@ class ChangePassphraseWorker(QRunnable):
         finally:
             del current, new
         self._signals.succeeded.emit(PassphraseChanged())
+
+
+@dataclass(frozen=True)
+class SearchFinished:
+    ticket: int  # which search this answers: an older one is dropped
+    hits: tuple[SearchHit, ...]
+
+
+@dataclass(frozen=True)
+class SearchFailed:
+    ticket: int
+    failure: OperationFailed
+
+
+class SearchSignals(QObject):
+    finished = Signal(object)  # SearchFinished
+    failed = Signal(object)  # SearchFailed
+
+
+class SearchWorker(QRunnable):
+    """One full-text search (a broad query on a large vault takes tens of
+    milliseconds; a two-letter prefix typed into the box, hundreds)."""
+
+    def __init__(self, signals: SearchSignals, vault: Vault, ticket: int, text: str) -> None:
+        super().__init__()
+        self._signals = signals
+        self._vault: Vault | None = vault
+        self._ticket = ticket
+        self._text = text
+
+    def run(self) -> None:
+        vault, self._vault = self._vault, None
+        report: SearchFinished | SearchFailed
+        try:
+            assert vault is not None
+            report = SearchFinished(self._ticket, tuple(vault.search.query(self._text, as_you_type=True)))
+        except Exception as err:  # noqa: BLE001 - every failure becomes a report, none a traceback
+            report = SearchFailed(self._ticket, _failure(err))
+        finally:
+            del vault
+        # The view may be gone (locked meanwhile): nobody listens, nothing to do.
+        with contextlib.suppress(RuntimeError):
+            if isinstance(report, SearchFinished):
+                self._signals.finished.emit(report)
+            else:
+                self._signals.failed.emit(report)

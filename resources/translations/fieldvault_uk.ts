@@ -2545,167 +2545,172 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>VaultView</name>
         <message>
-            <location filename="../../desktop/vault_view.py" line="142" />
+            <location filename="../../desktop/vault_view.py" line="143" />
             <source>Search</source>
             <translation>Пошук</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="144" />
+            <location filename="../../desktop/vault_view.py" line="145" />
             <source>Lock (Ctrl+L)</source>
             <translation>Заблокувати (Ctrl+L)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="145" />
+            <location filename="../../desktop/vault_view.py" line="146" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="151" />
+            <location filename="../../desktop/vault_view.py" line="152" />
             <source>Search results</source>
             <translation>Результати пошуку</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="163" />
-            <location filename="../../desktop/vault_view.py" line="172" />
+            <location filename="../../desktop/vault_view.py" line="171" />
+            <location filename="../../desktop/vault_view.py" line="180" />
             <source>Cases</source>
             <translation>Справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="165" />
+            <location filename="../../desktop/vault_view.py" line="173" />
             <source>Title of a new case</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="166" />
+            <location filename="../../desktop/vault_view.py" line="174" />
             <source>New case title</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="167" />
-            <location filename="../../desktop/vault_view.py" line="168" />
+            <location filename="../../desktop/vault_view.py" line="175" />
+            <location filename="../../desktop/vault_view.py" line="176" />
             <source>New case</source>
             <translation>Нова справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="181" />
+            <location filename="../../desktop/vault_view.py" line="189" />
             <source>Testimonies of the selected case</source>
             <translation>Свідчення вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="182" />
-            <location filename="../../desktop/vault_view.py" line="183" />
+            <location filename="../../desktop/vault_view.py" line="190" />
+            <location filename="../../desktop/vault_view.py" line="191" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="186" />
+            <location filename="../../desktop/vault_view.py" line="194" />
             <source>Testimonies</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="229" />
+            <location filename="../../desktop/vault_view.py" line="237" />
             <source>Incidents of the selected case</source>
             <translation>Інциденти вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="230" />
-            <location filename="../../desktop/vault_view.py" line="231" />
+            <location filename="../../desktop/vault_view.py" line="238" />
+            <location filename="../../desktop/vault_view.py" line="239" />
             <source>New incident</source>
             <translation>Новий інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="234" />
+            <location filename="../../desktop/vault_view.py" line="242" />
             <source>Incidents</source>
             <translation>Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="237" />
+            <location filename="../../desktop/vault_view.py" line="245" />
             <source>Persons of the selected case, by pseudonym</source>
             <translation>Особи вибраної справи, за псевдонімами</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="238" />
-            <location filename="../../desktop/vault_view.py" line="239" />
+            <location filename="../../desktop/vault_view.py" line="246" />
+            <location filename="../../desktop/vault_view.py" line="247" />
             <source>New person</source>
             <translation>Нова особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="242" />
+            <location filename="../../desktop/vault_view.py" line="250" />
             <source>Persons</source>
             <translation>Особи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="246" />
+            <location filename="../../desktop/vault_view.py" line="254" />
             <source>The selected case</source>
             <translation>Вибрана справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="247" />
+            <location filename="../../desktop/vault_view.py" line="255" />
             <source>&amp;Testimonies</source>
             <translation>&amp;Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="248" />
+            <location filename="../../desktop/vault_view.py" line="256" />
             <source>&amp;Evidence</source>
             <translation>&amp;Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="249" />
+            <location filename="../../desktop/vault_view.py" line="257" />
             <source>&amp;Incidents</source>
             <translation>&amp;Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="250" />
+            <location filename="../../desktop/vault_view.py" line="258" />
             <source>Person&amp;s</source>
             <translation>О&amp;соби</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="450" />
+            <location filename="../../desktop/vault_view.py" line="458" />
             <source>(untitled testimony)</source>
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="509" />
+            <location filename="../../desktop/vault_view.py" line="517" />
             <source>History of the testimony</source>
             <translation>Історія свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="551" />
+            <location filename="../../desktop/vault_view.py" line="559" />
             <source>(untitled incident)</source>
             <translation>(інцидент без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="556" />
+            <location filename="../../desktop/vault_view.py" line="564" />
             <source>(no pseudonym)</source>
             <translation>(без псевдоніма)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="688" />
+            <location filename="../../desktop/vault_view.py" line="684" />
+            <source>Searching…</source>
+            <translation>Пошук…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="716" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="689" />
+            <location filename="../../desktop/vault_view.py" line="717" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="690" />
+            <location filename="../../desktop/vault_view.py" line="718" />
             <source>Person</source>
             <translation>Особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="677" />
+            <location filename="../../desktop/vault_view.py" line="705" />
             <source>No results.</source>
             <translation>Нічого не знайдено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="141" />
+            <location filename="../../desktop/vault_view.py" line="142" />
             <source>Search testimonies, incidents and persons…</source>
             <translation>Пошук у свідченнях, інцидентах і особах…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/vault_view.py" line="677" />
+            <location filename="../../desktop/vault_view.py" line="705" />
             <source>%n result(s)</source>
             <translation>
                 <numerusform>%n результат</numerusform>
@@ -2714,7 +2719,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="687" />
+            <location filename="../../desktop/vault_view.py" line="715" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>

@@ -414,7 +414,8 @@ def test_a_search_hit_opens_the_person_or_incident(qtbot, vault, make_view):
     view.reload_persons()
     view.reload_incidents()
     type_text(qtbot, view.search_field, "Шкільній")
-    view.run_search()
+    with qtbot.waitSignal(view.search_done, timeout=10_000):
+        view.run_search()
     items = {
         view.search_results.item(row).text().split(":")[0]: row for row in range(view.search_results.count())
     }

@@ -8,6 +8,8 @@ dozen testimonies span several pages (benchmarks/bench_gui.py scrolls 100,000).
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication
@@ -238,3 +240,46 @@ def test_a_locked_vault_empties_the_lists_and_reads_no_more(qtbot, make_view, va
     assert view.form_status.text() != ""
     view.clear_all(save_draft=False)
     assert view.case_labels() == [] and view.testimony_labels() == []
+
+
+def test_search_runs_off_the_gui_thread_and_only_the_latest_answer_is_shown(
+    qtbot, make_view, vault, long_case, monkeypatch
+):
+    view = make_view()
+    gui_thread = threading.get_ident()
+    search_threads: list[int] = []
+    real_query = vault.search.query
+
+    def recording_query(text, **kwargs):
+        search_threads.append(threading.get_ident())
+        return real_query(text, **kwargs)
+
+    monkeypatch.setattr(vault.search, "query", recording_query)
+    shown: list[int] = []
+    view.search_done.connect(shown.append)
+    # Hold the one search thread so both searches queue: the first answer
+    # arrives after the second search was asked for, and must be dropped.
+    release = threading.Event()
+    view.search_pool.start(lambda: release.wait(10))
+    view.search_field.setText("мосту")
+    view.run_search()
+    assert view.search_status.text() == "Searching…"
+    view.search_field.setText("обстріл")
+    view.run_search()
+    with qtbot.waitSignal(view.search_done, timeout=10_000):
+        release.set()
+    qtbot.wait(50)  # any late answer to the first search would arrive now
+    assert len(search_threads) == 2 and gui_thread not in search_threads
+    assert shown == [ROWS - 1], "an answer to an older search was shown"
+    assert all("обстріл" in view.search_results.item(i).text() for i in range(view.search_results.count()))
+
+    # Locked while a search runs: its answer changes nothing.
+    release = threading.Event()
+    view.search_pool.start(lambda: release.wait(10))
+    view.search_field.setText("мосту")
+    view.run_search()
+    view.clear_all(save_draft=False)
+    release.set()
+    view.search_pool.waitForDone(10_000)
+    qtbot.wait(50)
+    assert view.search_results.count() == 0 and shown == [ROWS - 1]
