@@ -54,8 +54,17 @@ class Record:
     def case_id_value(self) -> str | None:
         return getattr(self, self.case_field) if self.case_field else None
 
+    # Fields that are searched but never shown in a search hit's snippet.
+    unshown: ClassVar[tuple[str, ...]] = ()
+
     def search_text(self) -> str:
         parts = (str(getattr(self, name) or "") for name in self.searchable)
+        return "\n".join(part for part in parts if part)
+
+    def snippet_text(self) -> str:
+        """The text a search hit's snippet is cut from: what is searched,
+        less the fields never shown in a list (a person's name)."""
+        parts = (str(getattr(self, name) or "") for name in self.searchable if name not in self.unshown)
         return "\n".join(part for part in parts if part)
 
     def label(self) -> str:
@@ -184,6 +193,8 @@ class Incident(Record):
 class Person(Record):
     entity_type: ClassVar[str] = "person"
     searchable: ClassVar[tuple[str, ...]] = ("name", "pseudonym", "notes")
+    # Found by name, shown by pseudonym: the name stays on the person's form.
+    unshown: ClassVar[tuple[str, ...]] = ("name",)
 
     case_id: str
     name: str = ""

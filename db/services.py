@@ -474,7 +474,7 @@ class SearchService:
         matcher = QueryMatcher(parsed, prefix_last=as_you_type)
         for entity_id, kind, case_id, body, score in rows:
             record = RECORD_TYPES[kind].from_body(json.loads(body), id=entity_id)
-            cut, inside = matcher.snippet(record.search_text())
+            cut, inside = matcher.snippet(record.snippet_text())
             hits.append(SearchHit(entity_id, kind, case_id, record.label(), cut, tuple(inside), float(score)))
         return hits
 

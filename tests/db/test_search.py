@@ -180,3 +180,14 @@ def test_the_candidate_bound_counts_matches_of_every_word(vault: Vault, many_mat
 def test_candidates_must_be_positive(vault: Vault) -> None:
     with pytest.raises(InvalidInput):
         vault.search.query("обстріл", candidates=0)
+
+
+def test_a_person_found_by_name_is_shown_by_pseudonym_only(vault: Vault) -> None:
+    case = make_case(vault)
+    make_person(
+        vault, case.id, name="Олена Коваленко", pseudonym="Свідок сім", notes="Бачила колону на ринку."
+    )
+    for query in ("Коваленко", "сім", "ринку"):
+        (hit,) = vault.search.query(query)
+        assert hit.entity_type == "person" and hit.label == "Свідок сім"
+        assert "Олена" not in hit.snippet and "Коваленко" not in hit.snippet, (query, hit.snippet)
