@@ -65,6 +65,13 @@ def make_engine(path: Path, db_key: bytes) -> Engine:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         try:
+            # A plain SQLite build under the same module name would ignore the
+            # key and write witness data in the clear: refuse to go on.
+            version = cursor.execute("PRAGMA cipher_version").fetchone()
+            if not version or not version[0]:
+                raise VaultDamaged(
+                    "The database library is not SQLCipher: it would not encrypt. Reinstall Fieldvault."
+                )
             cursor.execute(key_pragma)
             # SQLCipher logs "hmac check failed" to stderr on a wrong key; the
             # caller reports a clear error instead.

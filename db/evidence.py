@@ -267,6 +267,8 @@ class EvidenceService(EntityService[EvidenceItem]):
                 os.fsync(out.fileno())
             if digest.hexdigest() != item.sha256:
                 raise BlobIntegrityError(evidence_id, "decrypted bytes do not match the SHA-256 from intake")
+            if cancel is not None and cancel.cancelled:  # cancelled during the final fsync
+                raise ExportCancelled(evidence_id)
             temp.replace(destination)
         except OSError as err:
             with contextlib.suppress(OSError):

@@ -557,6 +557,11 @@ class EvidenceItemView(QWidget):
         self.export_status.clear()
         self._set_enabled(False)
 
+    def reset(self) -> None:
+        """Show no item (another case was chosen). The vault stays, and an
+        export already running goes on and reports here."""
+        self._clear_fields()
+
     def clear(self) -> None:
         """Empty every widget and forget the item and the vault (for locking).
 

@@ -419,7 +419,7 @@ class VaultView(QWidget):
             return
         self.reload_testimonies()
         self.evidence_panel.set_case(self.selected_case_id())
-        self.evidence_item.clear()
+        self.evidence_item.reset()
         self.evidence_viewer.clear()
         self.start_new_testimony()
         self.reload_incidents()

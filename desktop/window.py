@@ -286,19 +286,22 @@ class FieldvaultWindow(QMainWindow):
             dialog.close()
             dialog.deleteLater()
         view, self.vault_view = self.vault_view, None
-        if view is not None:
-            view.clear_all(save_draft=save_draft)
-            self.stack.removeWidget(view)
-            view.deleteLater()
-        self.recovery_page.clear()
         vault, self._vault = self._vault, None
-        if vault is not None:
-            vault.lock()
-        # Hand the unlocked session's objects back to the cycle collector and
-        # collect once the view is deleted, so no record shown lingers in a
-        # frozen cycle.
-        gc.unfreeze()
-        QTimer.singleShot(0, gc.collect)
+        try:
+            if view is not None:
+                view.clear_all(save_draft=save_draft)
+                self.stack.removeWidget(view)
+                view.deleteLater()
+            self.recovery_page.clear()
+        finally:
+            # Whatever failed above, the vault locks.
+            if vault is not None:
+                vault.lock()
+            # Hand the unlocked session's objects back to the cycle collector
+            # and collect once the view is deleted, so no record shown lingers
+            # in a frozen cycle.
+            gc.unfreeze()
+            QTimer.singleShot(0, gc.collect)
         if self._closing:
             return
         self.create_page.reset()

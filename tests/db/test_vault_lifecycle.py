@@ -14,6 +14,7 @@ from db.errors import (
     InvalidInput,
     KeyringSecretMissing,
     PlaintextDatabase,
+    VaultDamaged,
     VaultExists,
     VaultLocked,
     VaultNotFound,
@@ -442,3 +443,17 @@ def test_database_errors_never_quote_the_data(vault: Vault) -> None:
 
     assert canary not in str(raised.value)
     assert canary not in "".join(traceback.format_exception(raised.value))
+
+
+def test_a_plain_sqlite_build_in_place_of_sqlcipher_is_refused(tmp_path: Path, monkeypatch) -> None:
+    """A plain SQLite under sqlcipher3's name would ignore the key: nothing may
+    be written through it."""
+    import sqlite3
+
+    import db.engine
+
+    monkeypatch.setattr(db.engine, "sqlcipher3", sqlite3)
+    with pytest.raises(VaultDamaged, match="not SQLCipher"):
+        Vault.create(tmp_path / "v", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    leftover = tmp_path / "v" / DB_FILE
+    assert not leftover.exists() or b"SQLite format 3" not in leftover.read_bytes()[:16]

@@ -283,3 +283,17 @@ def test_search_runs_off_the_gui_thread_and_only_the_latest_answer_is_shown(
     view.search_pool.waitForDone(10_000)
     qtbot.wait(50)
     assert view.search_results.count() == 0 and shown == [ROWS - 1]
+
+
+def test_evidence_opens_after_switching_cases(qtbot, make_view, vault, long_case, tmp_path):
+    case, _ids = long_case
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(b"\xff\xd8 not really a photo")
+    evidence_id = vault.evidence.ingest(source, case.id).item.id
+    view = make_view()
+    click_row(qtbot, view.case_list, 1)  # another case first, then back
+    click_row(qtbot, view.case_list, 0)
+    view.open_evidence(evidence_id)
+    assert view.evidence_item.evidence_id == evidence_id
+    assert view.evidence_item.heading.text() == "photo.jpg"
+    assert view.evidence_item.export_button.isEnabled()
