@@ -70,3 +70,29 @@ def close_questions(parent: QWidget) -> None:
     """Answer No to any question still open over ``parent`` (the vault is locking)."""
     for box in parent.findChildren(QMessageBox):
         box.reject()
+
+
+def ask_unsaved(parent: QWidget, title: str, question: str) -> str:
+    """Before unsaved edits would be replaced: "save", "discard" or "cancel"
+    (Cancel is the default: Enter or Escape keeps the edits on screen).
+
+    A child of ``parent`` like ``confirm_delete``: a lock closes it, and the
+    answer is then "cancel"."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        title,
+        question,
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel,
+        parent,
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    answer = box.exec()
+    if answer == QMessageBox.StandardButton.Save.value:
+        return "save"
+    if answer == QMessageBox.StandardButton.Discard.value:
+        return "discard"
+    return "cancel"

@@ -41,6 +41,7 @@ from db.entities import Case, Incident, Person, Testimony
 from db.errors import FieldvaultError
 from db.services import EntityService, SearchHit
 from db.vault import Vault
+from desktop import record_form
 from desktop.evidence_item import EvidenceItemView
 from desktop.evidence_panel import EvidencePanel
 from desktop.history_view import HistoryView
@@ -342,6 +343,19 @@ class VaultView(QWidget):
         view.setCurrentIndex(model.index(row, 0))
         view.scrollTo(model.index(row, 0))
 
+    def _restore_row(
+        self, view: QAbstractItemView, model: LazyRecordModel, previous: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        """Put the selection back where it was (the user chose to stay)."""
+        if self._vault is None:
+            return  # locked while asking: the view is going away
+        with self._quietly():
+            if previous.isValid():
+                view.setCurrentIndex(model.index(previous.row(), 0))
+            else:
+                view.setCurrentIndex(QModelIndex())
+                view.clearSelection()
+
     def _on_fetch_failed(self, err: object) -> None:
         if isinstance(err, FieldvaultError):
             self._show_status(error_message(err))
@@ -416,6 +430,9 @@ class VaultView(QWidget):
         self, current: QModelIndex | QPersistentModelIndex, _previous: QModelIndex | QPersistentModelIndex
     ) -> None:
         if self._quiet:
+            return
+        if not self._may_leave_records():
+            self._restore_row(self.case_list, self.case_model, _previous)
             return
         self.reload_testimonies()
         self.evidence_panel.set_case(self.selected_case_id())
@@ -569,7 +586,30 @@ class VaultView(QWidget):
     def person_labels(self) -> list[str]:
         return self.row_labels(self.person_list)
 
+    def _may_leave(self, editor: IncidentEditor | PersonEditor) -> bool:
+        """True when the form holds no unsaved edits, or the user chose to
+        save them (and they were saved) or to discard them."""
+        if not editor.is_dirty or self._vault is None:
+            return True
+        if editor is self.incident_editor:
+            title = self.tr("Unsaved incident")
+            question = self.tr("This incident has changes that are not saved. Save them?")
+        else:
+            title = self.tr("Unsaved person")
+            question = self.tr("This person has changes that are not saved. Save them?")
+        answer = record_form.ask_unsaved(self, title, question)
+        if self._vault is None:
+            return False  # locked while asking
+        if answer == "save":
+            return editor.save() is not None  # refused: the reasons show, the edits stay
+        return answer == "discard"
+
+    def _may_leave_records(self) -> bool:
+        return self._may_leave(self.incident_editor) and self._may_leave(self.person_editor)
+
     def start_new_incident(self) -> None:
+        if not self._may_leave(self.incident_editor):
+            return
         with self._quietly():
             self.incident_list.setCurrentIndex(QModelIndex())
             self.incident_list.clearSelection()
@@ -581,6 +621,8 @@ class VaultView(QWidget):
             self.incident_editor.title_field.setFocus()
 
     def start_new_person(self) -> None:
+        if not self._may_leave(self.person_editor):
+            return
         with self._quietly():
             self.person_list.setCurrentIndex(QModelIndex())
             self.person_list.clearSelection()
@@ -597,6 +639,9 @@ class VaultView(QWidget):
         case_id = self.selected_case_id()
         if self._quiet or not current.isValid() or case_id is None:
             return
+        if not self._may_leave(self.incident_editor):
+            self._restore_row(self.incident_list, self.incident_model, _previous)
+            return
         incident_id = self.incident_model.record_id(current.row())
         if incident_id is not None:
             self.incident_editor.load(self._vault, case_id, incident_id)
@@ -606,6 +651,9 @@ class VaultView(QWidget):
     ) -> None:
         case_id = self.selected_case_id()
         if self._quiet or not current.isValid() or case_id is None:
+            return
+        if not self._may_leave(self.person_editor):
+            self._restore_row(self.person_list, self.person_model, _previous)
             return
         person_id = self.person_model.record_id(current.row())
         if person_id is not None:
@@ -754,7 +802,7 @@ class VaultView(QWidget):
     def _open_record_hit(self, entity_type: str, record_id: str) -> None:
         """Show an incident or person found by the search in its tab and form."""
         case_id = self.selected_case_id()
-        if case_id is None:
+        if case_id is None or not self._may_leave_records():
             return
         if entity_type == "incident":
             tab, view, model = self.incidents_tab, self.incident_list, self.incident_model
@@ -774,6 +822,7 @@ class VaultView(QWidget):
     def clear_all(self, *, save_draft: bool = True) -> None:
         """Empty every widget that held vault data and forget the vault.
         ``save_draft`` False (panic wipe): do not write what was being typed."""
+        record_form.close_questions(self)  # a question still open is answered Cancel
         self._search_timer.stop()
         self._search_ticket += 1  # a search still running is answered into the void
         self.testimony_editor.clear(save_draft=save_draft)

@@ -2545,172 +2545,192 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>VaultView</name>
         <message>
-            <location filename="../../desktop/vault_view.py" line="143" />
+            <location filename="../../desktop/vault_view.py" line="144" />
             <source>Search</source>
             <translation>Пошук</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="145" />
+            <location filename="../../desktop/vault_view.py" line="146" />
             <source>Lock (Ctrl+L)</source>
             <translation>Заблокувати (Ctrl+L)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="146" />
+            <location filename="../../desktop/vault_view.py" line="147" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="152" />
+            <location filename="../../desktop/vault_view.py" line="153" />
             <source>Search results</source>
             <translation>Результати пошуку</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="171" />
-            <location filename="../../desktop/vault_view.py" line="180" />
+            <location filename="../../desktop/vault_view.py" line="172" />
+            <location filename="../../desktop/vault_view.py" line="181" />
             <source>Cases</source>
             <translation>Справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="173" />
+            <location filename="../../desktop/vault_view.py" line="174" />
             <source>Title of a new case</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="174" />
+            <location filename="../../desktop/vault_view.py" line="175" />
             <source>New case title</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="175" />
             <location filename="../../desktop/vault_view.py" line="176" />
+            <location filename="../../desktop/vault_view.py" line="177" />
             <source>New case</source>
             <translation>Нова справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="189" />
+            <location filename="../../desktop/vault_view.py" line="190" />
             <source>Testimonies of the selected case</source>
             <translation>Свідчення вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="190" />
             <location filename="../../desktop/vault_view.py" line="191" />
+            <location filename="../../desktop/vault_view.py" line="192" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="194" />
+            <location filename="../../desktop/vault_view.py" line="195" />
             <source>Testimonies</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="237" />
+            <location filename="../../desktop/vault_view.py" line="238" />
             <source>Incidents of the selected case</source>
             <translation>Інциденти вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="238" />
             <location filename="../../desktop/vault_view.py" line="239" />
+            <location filename="../../desktop/vault_view.py" line="240" />
             <source>New incident</source>
             <translation>Новий інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="242" />
+            <location filename="../../desktop/vault_view.py" line="243" />
             <source>Incidents</source>
             <translation>Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="245" />
+            <location filename="../../desktop/vault_view.py" line="246" />
             <source>Persons of the selected case, by pseudonym</source>
             <translation>Особи вибраної справи, за псевдонімами</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="246" />
             <location filename="../../desktop/vault_view.py" line="247" />
+            <location filename="../../desktop/vault_view.py" line="248" />
             <source>New person</source>
             <translation>Нова особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="250" />
+            <location filename="../../desktop/vault_view.py" line="251" />
             <source>Persons</source>
             <translation>Особи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="254" />
+            <location filename="../../desktop/vault_view.py" line="255" />
             <source>The selected case</source>
             <translation>Вибрана справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="255" />
+            <location filename="../../desktop/vault_view.py" line="256" />
             <source>&amp;Testimonies</source>
             <translation>&amp;Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="256" />
+            <location filename="../../desktop/vault_view.py" line="257" />
             <source>&amp;Evidence</source>
             <translation>&amp;Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="257" />
+            <location filename="../../desktop/vault_view.py" line="258" />
             <source>&amp;Incidents</source>
             <translation>&amp;Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="258" />
+            <location filename="../../desktop/vault_view.py" line="259" />
             <source>Person&amp;s</source>
             <translation>О&amp;соби</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="458" />
+            <location filename="../../desktop/vault_view.py" line="475" />
             <source>(untitled testimony)</source>
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="517" />
+            <location filename="../../desktop/vault_view.py" line="534" />
             <source>History of the testimony</source>
             <translation>Історія свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="559" />
+            <location filename="../../desktop/vault_view.py" line="576" />
             <source>(untitled incident)</source>
             <translation>(інцидент без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="564" />
+            <location filename="../../desktop/vault_view.py" line="581" />
             <source>(no pseudonym)</source>
             <translation>(без псевдоніма)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="684" />
+            <location filename="../../desktop/vault_view.py" line="595" />
+            <source>Unsaved incident</source>
+            <translation>Незбережений інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="596" />
+            <source>This incident has changes that are not saved. Save them?</source>
+            <translation>У цьому інциденті є незбережені зміни. Зберегти їх?</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="598" />
+            <source>Unsaved person</source>
+            <translation>Незбережена особа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="599" />
+            <source>This person has changes that are not saved. Save them?</source>
+            <translation>У записі цієї особи є незбережені зміни. Зберегти їх?</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="732" />
             <source>Searching…</source>
             <translation>Пошук…</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="716" />
+            <location filename="../../desktop/vault_view.py" line="764" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="717" />
+            <location filename="../../desktop/vault_view.py" line="765" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="718" />
+            <location filename="../../desktop/vault_view.py" line="766" />
             <source>Person</source>
             <translation>Особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="705" />
+            <location filename="../../desktop/vault_view.py" line="753" />
             <source>No results.</source>
             <translation>Нічого не знайдено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="142" />
+            <location filename="../../desktop/vault_view.py" line="143" />
             <source>Search testimonies, incidents and persons…</source>
             <translation>Пошук у свідченнях, інцидентах і особах…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/vault_view.py" line="705" />
+            <location filename="../../desktop/vault_view.py" line="753" />
             <source>%n result(s)</source>
             <translation>
                 <numerusform>%n результат</numerusform>
@@ -2719,7 +2739,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="715" />
+            <location filename="../../desktop/vault_view.py" line="763" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>

@@ -435,3 +435,69 @@ def test_a_search_hit_opens_the_person_or_incident(qtbot, vault, make_view):
     )
     assert view.case_tabs.currentIndex() == view.incidents_tab
     assert view.incident_editor.incident_id == incident.id
+
+
+def test_unsaved_person_edits_are_not_lost_when_another_row_is_chosen(qtbot, make_view, vault, monkeypatch):
+    view = make_view()
+    case = open_case(vault, view)
+    first = make_person(vault, case.id, pseudonym="С-1")
+    make_person(vault, case.id, pseudonym="С-2")
+    view.reload_persons()
+    view.case_tabs.setCurrentIndex(view.persons_tab)
+    editor = view.person_editor
+    answers: list[str] = []
+    asked: list[str] = []
+
+    def answer(_parent, title, _question):
+        asked.append(title)
+        return answers.pop(0)
+
+    monkeypatch.setattr(record_form, "ask_unsaved", answer)
+    click_row(qtbot, view.person_list, 0)
+    type_text(qtbot, editor.notes_field, "нове")
+    assert editor.is_dirty
+
+    # Cancel: the edits stay on screen, and so does the selection.
+    answers.append("cancel")
+    click_row(qtbot, view.person_list, 1)
+    assert asked == ["Unsaved person"]
+    assert editor.person_id == first.id and editor.notes_field.toPlainText() == "нове"
+    assert view.person_list.currentIndex().row() == 0
+    # A save the vault refuses (no pseudonym) keeps them too.
+    replace_line(qtbot, editor.pseudonym_field, "")
+    answers.append("save")
+    click_row(qtbot, view.person_list, 1)
+    assert editor.person_id == first.id and editor.notes_field.toPlainText() == "нове"
+    assert vault.persons.get(first.id).notes == ""
+    # Save: stored, then the other person opens.
+    type_text(qtbot, editor.pseudonym_field, "С-1")
+    answers.append("save")
+    click_row(qtbot, view.person_list, 1)
+    assert vault.persons.get(first.id).notes == "нове"
+    assert editor.pseudonym_field.text() == "С-2"
+    # Discard: dropped, as asked.
+    type_text(qtbot, editor.notes_field, "відкинути")
+    answers.append("discard")
+    click(qtbot, view.new_person_button)
+    assert editor.person_id is None and editor.pseudonym_field.text() == ""
+    assert all("відкинути" not in p.notes for p in vault.persons.list(case.id))
+    assert answers == []
+
+
+def test_a_lock_while_asking_about_unsaved_edits_saves_nothing(qtbot, make_view, vault, monkeypatch):
+    view = make_view()
+    case = open_case(vault, view)
+    make_person(vault, case.id, pseudonym="С-1")
+    view.reload_persons()
+    view.case_tabs.setCurrentIndex(view.persons_tab)
+    click_row(qtbot, view.person_list, 0)
+    type_text(qtbot, view.person_editor.notes_field, "не зберігати")
+
+    def lock_while_asking(_parent, _title, _question):
+        view.clear_all(save_draft=False)
+        return "save"
+
+    monkeypatch.setattr(record_form, "ask_unsaved", lock_while_asking)
+    click(qtbot, view.new_person_button)
+    assert vault.persons.list(case.id)[0].notes == ""
+    assert "не зберігати" not in all_texts(view)
