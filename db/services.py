@@ -443,6 +443,23 @@ class SearchHit:
     rank: float
 
 
+class SearchResults(list[SearchHit]):
+    """The hits, best first. ``bounded``: the query matched more than the
+    candidates ranked, so older matches were not considered (say so to the
+    user: another word narrows the query)."""
+
+    bounded: bool = False
+
+
+# Is there a match beyond the newest :candidates? Asked only when a full page
+# of hits came back (a bounded query always fills one); it walks the same
+# doclist the bound did, newest first, without scoring.
+_BEYOND_SQL = (
+    "SELECT 1 FROM search_index WHERE search_index MATCH :q{of_type} "
+    "ORDER BY rowid DESC LIMIT 1 OFFSET :candidates"
+)
+
+
 class SearchService:
     def __init__(self, ctx: VaultContext) -> None:
         self._ctx = ctx
@@ -455,7 +472,7 @@ class SearchService:
         entity_type: str | None = None,
         as_you_type: bool = False,
         candidates: int | None = RANK_CANDIDATES,
-    ) -> list[SearchHit]:
+    ) -> SearchResults:
         """Ranked (BM25) hits whose every word matches some form of the query's words.
 
         A query matching more than ``candidates`` records ranks only the
@@ -464,13 +481,16 @@ class SearchService:
         if candidates is not None and candidates < 1:
             raise InvalidInput("A search ranks at least one candidate.")
         parsed = parse_query(text_query, prefix_last=as_you_type)
+        hits = SearchResults()
         if parsed is None:
-            return []
+            return hits
         params: dict[str, Any] = {"q": parsed.fts, "limit": limit, "t": entity_type, "candidates": candidates}
         sql = search_sql(of_type=bool(entity_type), bounded=candidates is not None)
-        hits = []
         with self._ctx.sessions() as session:
             rows = session.execute(text(sql), params).all()
+            if candidates is not None and len(rows) >= min(limit, candidates):
+                beyond = _BEYOND_SQL.format(of_type=_OF_TYPE_SQL if entity_type else "")
+                hits.bounded = session.execute(text(beyond), params).first() is not None
         matcher = QueryMatcher(parsed, prefix_last=as_you_type)
         for entity_id, kind, case_id, body, score in rows:
             record = RECORD_TYPES[kind].from_body(json.loads(body), id=entity_id)

@@ -155,6 +155,7 @@ class VaultView(QWidget):
         self.search_results.setMaximumHeight(180)
         self.search_results.hide()
         self.search_status = QLabel()
+        self.search_status.setWordWrap(True)
         self.search_status.hide()
         # One search at a time, in order; a newer one makes older answers stale.
         self.search_pool = QThreadPool(self)
@@ -736,7 +737,7 @@ class VaultView(QWidget):
     def _on_search_finished(self, report: SearchFinished) -> None:
         if self._vault is None or report.ticket != self._search_ticket:
             return
-        self._show_hits(list(report.hits), "")
+        self._show_hits(list(report.hits), "", bounded=report.bounded)
 
     def _on_search_failed(self, report: SearchFailed) -> None:
         if self._vault is None or report.ticket != self._search_ticket:
@@ -744,14 +745,18 @@ class VaultView(QWidget):
         failure = report.failure
         self._show_hits([], error_message(failure.error, failure.error_type))
 
-    def _show_hits(self, hits: list[SearchHit], error: str) -> None:
+    def _show_hits(self, hits: list[SearchHit], error: str, *, bounded: bool = False) -> None:
         self.search_results.clear()
         if error:
             self.search_status.setText(error)
         else:
-            self.search_status.setText(
-                self.tr("%n result(s)", "", len(hits)) if hits else self.tr("No results.")
-            )
+            status = self.tr("%n result(s)", "", len(hits)) if hits else self.tr("No results.")
+            if bounded:
+                status += " " + self.tr(
+                    "Very many records match: only the most recently added were ranked. "
+                    "Add a word to narrow the search."
+                )
+            self.search_status.setText(status)
         for hit in hits:
             self.search_results.addItem(self._hit_item(hit))
         self.search_status.show()

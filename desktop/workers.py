@@ -142,6 +142,7 @@ class ChangePassphraseWorker(QRunnable):
 class SearchFinished:
     ticket: int  # which search this answers: an older one is dropped
     hits: tuple[SearchHit, ...]
+    bounded: bool = False  # only the newest matches were ranked (SearchResults.bounded)
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,8 @@ class SearchWorker(QRunnable):
         report: SearchFinished | SearchFailed
         try:
             assert vault is not None
-            report = SearchFinished(self._ticket, tuple(vault.search.query(self._text, as_you_type=True)))
+            results = vault.search.query(self._text, as_you_type=True)
+            report = SearchFinished(self._ticket, tuple(results), results.bounded)
         except Exception as err:  # noqa: BLE001 - every failure becomes a report, none a traceback
             report = SearchFailed(self._ticket, _failure(err))
         finally:

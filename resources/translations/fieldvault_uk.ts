@@ -2565,157 +2565,162 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Результати пошуку</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="172" />
-            <location filename="../../desktop/vault_view.py" line="181" />
+            <location filename="../../desktop/vault_view.py" line="173" />
+            <location filename="../../desktop/vault_view.py" line="182" />
             <source>Cases</source>
             <translation>Справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="174" />
+            <location filename="../../desktop/vault_view.py" line="175" />
             <source>Title of a new case</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="175" />
+            <location filename="../../desktop/vault_view.py" line="176" />
             <source>New case title</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="176" />
             <location filename="../../desktop/vault_view.py" line="177" />
+            <location filename="../../desktop/vault_view.py" line="178" />
             <source>New case</source>
             <translation>Нова справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="190" />
+            <location filename="../../desktop/vault_view.py" line="191" />
             <source>Testimonies of the selected case</source>
             <translation>Свідчення вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="191" />
             <location filename="../../desktop/vault_view.py" line="192" />
+            <location filename="../../desktop/vault_view.py" line="193" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="195" />
+            <location filename="../../desktop/vault_view.py" line="196" />
             <source>Testimonies</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="238" />
+            <location filename="../../desktop/vault_view.py" line="239" />
             <source>Incidents of the selected case</source>
             <translation>Інциденти вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="239" />
             <location filename="../../desktop/vault_view.py" line="240" />
+            <location filename="../../desktop/vault_view.py" line="241" />
             <source>New incident</source>
             <translation>Новий інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="243" />
+            <location filename="../../desktop/vault_view.py" line="244" />
             <source>Incidents</source>
             <translation>Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="246" />
+            <location filename="../../desktop/vault_view.py" line="247" />
             <source>Persons of the selected case, by pseudonym</source>
             <translation>Особи вибраної справи, за псевдонімами</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="247" />
             <location filename="../../desktop/vault_view.py" line="248" />
+            <location filename="../../desktop/vault_view.py" line="249" />
             <source>New person</source>
             <translation>Нова особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="251" />
+            <location filename="../../desktop/vault_view.py" line="252" />
             <source>Persons</source>
             <translation>Особи</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="255" />
+            <location filename="../../desktop/vault_view.py" line="256" />
             <source>The selected case</source>
             <translation>Вибрана справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="256" />
+            <location filename="../../desktop/vault_view.py" line="257" />
             <source>&amp;Testimonies</source>
             <translation>&amp;Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="257" />
+            <location filename="../../desktop/vault_view.py" line="258" />
             <source>&amp;Evidence</source>
             <translation>&amp;Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="258" />
+            <location filename="../../desktop/vault_view.py" line="259" />
             <source>&amp;Incidents</source>
             <translation>&amp;Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="259" />
+            <location filename="../../desktop/vault_view.py" line="260" />
             <source>Person&amp;s</source>
             <translation>О&amp;соби</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="475" />
+            <location filename="../../desktop/vault_view.py" line="476" />
             <source>(untitled testimony)</source>
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="534" />
+            <location filename="../../desktop/vault_view.py" line="535" />
             <source>History of the testimony</source>
             <translation>Історія свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="576" />
+            <location filename="../../desktop/vault_view.py" line="577" />
             <source>(untitled incident)</source>
             <translation>(інцидент без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="581" />
+            <location filename="../../desktop/vault_view.py" line="582" />
             <source>(no pseudonym)</source>
             <translation>(без псевдоніма)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="595" />
+            <location filename="../../desktop/vault_view.py" line="596" />
             <source>Unsaved incident</source>
             <translation>Незбережений інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="596" />
+            <location filename="../../desktop/vault_view.py" line="597" />
             <source>This incident has changes that are not saved. Save them?</source>
             <translation>У цьому інциденті є незбережені зміни. Зберегти їх?</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="598" />
+            <location filename="../../desktop/vault_view.py" line="599" />
             <source>Unsaved person</source>
             <translation>Незбережена особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="599" />
+            <location filename="../../desktop/vault_view.py" line="600" />
             <source>This person has changes that are not saved. Save them?</source>
             <translation>У записі цієї особи є незбережені зміни. Зберегти їх?</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="732" />
+            <location filename="../../desktop/vault_view.py" line="733" />
             <source>Searching…</source>
             <translation>Пошук…</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="764" />
+            <location filename="../../desktop/vault_view.py" line="756" />
+            <source>Very many records match: only the most recently added were ranked. Add a word to narrow the search.</source>
+            <translation>Збігів дуже багато: упорядковано лише найновіші записи. Додайте слово, щоб звузити пошук.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/vault_view.py" line="769" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="765" />
+            <location filename="../../desktop/vault_view.py" line="770" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="766" />
+            <location filename="../../desktop/vault_view.py" line="771" />
             <source>Person</source>
             <translation>Особа</translation>
         </message>
@@ -2739,7 +2744,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="763" />
+            <location filename="../../desktop/vault_view.py" line="768" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>

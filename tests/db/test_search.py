@@ -191,3 +191,13 @@ def test_a_person_found_by_name_is_shown_by_pseudonym_only(vault: Vault) -> None
         (hit,) = vault.search.query(query)
         assert hit.entity_type == "person" and hit.label == "Свідок сім"
         assert "Олена" not in hit.snippet and "Коваленко" not in hit.snippet, (query, hit.snippet)
+
+
+def test_a_bounded_search_says_so(vault: Vault, many_matches: list[str]) -> None:
+    assert len(vault.search.query("обстріл", candidates=None)) == 6
+    assert vault.search.query("обстріл", candidates=3).bounded
+    assert vault.search.query("обстріл", candidates=3, entity_type="testimony").bounded
+    assert not vault.search.query("обстріл", candidates=3, entity_type="person").bounded
+    assert not vault.search.query("обстріл", candidates=6).bounded  # exactly as many: all ranked
+    assert not vault.search.query("обстріл", candidates=1000, limit=2).bounded  # a full page, all ranked
+    assert not vault.search.query("обстріл", candidates=None).bounded

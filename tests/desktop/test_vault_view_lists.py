@@ -297,3 +297,18 @@ def test_evidence_opens_after_switching_cases(qtbot, make_view, vault, long_case
     assert view.evidence_item.evidence_id == evidence_id
     assert view.evidence_item.heading.text() == "photo.jpg"
     assert view.evidence_item.export_button.isEnabled()
+
+
+def test_a_search_bounded_to_the_newest_matches_says_so(qtbot, make_view, vault, long_case, monkeypatch):
+    real_query = vault.search.query
+    monkeypatch.setattr(vault.search, "query", lambda text, **kw: real_query(text, **kw | {"candidates": 3}))
+    view = make_view()
+    view.search_field.setText("обстріл")  # in 24 testimonies: more than 3 candidates
+    with qtbot.waitSignal(view.search_done, timeout=10_000):
+        view.run_search()
+    assert view.search_status.text().startswith("3 result(s) Very many records match")
+    assert "Add a word to narrow the search." in view.search_status.text()
+    view.search_field.setText("мосту")  # in one: exact
+    with qtbot.waitSignal(view.search_done, timeout=10_000):
+        view.run_search()
+    assert view.search_status.text() == "1 result(s)"
