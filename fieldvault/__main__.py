@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from db.hygiene import harden_process
+
 GLOBAL_OPTIONS_WITH_VALUE = ("--vault", "--passphrase-fd")
 
 
@@ -24,6 +26,7 @@ def has_command(args: list[str]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    harden_process()  # no core dumps, ids-only logs: before any vault is opened
     if not has_command(args):
         from desktop.app import run_gui
 
