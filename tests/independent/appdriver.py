@@ -1,0 +1,104 @@
+"""Makes vaults with the real app, in child processes, for the independent
+verifier to check. Nothing from Fieldvault is imported into this process:
+the app runs as `python -m fieldvault` (the CLI) or as a short script that
+uses its public API, in a child process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+PASSPHRASE = "a long examiner passphrase"
+
+
+@dataclass
+class App:
+    """The real `fieldvault` command and API, run in child processes."""
+
+    vault: Path
+    home: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FIELDVAULT_", "XDG_"))}
+        return env | {"HOME": str(self.home), "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def cli(self, *args: str, secrets: tuple[str, ...] = (PASSPHRASE,), check: bool = True) -> str:
+        """`fieldvault --vault V --passphrase-fd N --json ARGS`; returns stdout."""
+        read_end, write_end = os.pipe()
+        os.write(write_end, ("\n".join(secrets) + "\n").encode())
+        os.close(write_end)
+        command = [sys.executable, "-m", "fieldvault", "--vault", str(self.vault)]
+        command += ["--passphrase-fd", str(read_end), "--json", *args]
+        try:
+            result = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                env=self.env,
+                pass_fds=(read_end,),
+                timeout=300,
+                cwd=REPO,
+                check=False,
+            )
+        finally:
+            os.close(read_end)
+        if check and result.returncode != 0:
+            raise AssertionError(f"fieldvault {args[:2]} failed ({result.returncode}): {result.stderr}")
+        return result.stdout
+
+    def cli_json(self, *args: str, secrets: tuple[str, ...] = (PASSPHRASE,)) -> Any:
+        return json.loads(self.cli(*args, secrets=secrets))
+
+    def api(self, script: str, **values: Any) -> Any:
+        """Run ``script`` in a child process with ``vault`` (the unlocked
+        vault) and ``values`` defined; whatever it assigns to ``result`` is
+        returned (as JSON)."""
+        program = textwrap.dedent(
+            """
+            import json, sys
+            from pathlib import Path
+            from db.keyring_store import NoKeyring
+            from db.vault import Vault
+            values = json.loads(sys.stdin.readline())
+            vault = Vault.open(Path(values.pop("_vault")), values.pop("_passphrase"), keyring=NoKeyring())
+            result = None
+            try:
+            {body}
+            finally:
+                vault.lock()
+            print(json.dumps(result))
+            """
+        ).format(body=textwrap.indent(textwrap.dedent(script), "    "))
+        payload = json.dumps({"_vault": str(self.vault), "_passphrase": PASSPHRASE, **values})
+        completed = subprocess.run(
+            [sys.executable, "-c", program],
+            input=payload + "\n",
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=300,
+            cwd=REPO,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise AssertionError(f"app script failed: {completed.stderr}")
+        return json.loads(completed.stdout.splitlines()[-1])
+
+
+def new_app(folder: Path) -> App:
+    home = folder / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    return App(folder / "vault", home)
+
+
+def init_vault(app: App) -> dict[str, str]:
+    """`fieldvault init --no-keyring`: the vault id, device id and recovery key."""
+    return app.cli_json("init", "--no-keyring", secrets=(PASSPHRASE, PASSPHRASE))  # type: ignore[no-any-return]
