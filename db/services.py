@@ -398,38 +398,86 @@ class RevisionService:
 #    the entity's seq: the latest added to this vault) and stops there. The
 #    scores are still bm25 over the whole index (its IDF counts every
 #    match), so the hits are exactly the best ranked among those candidates.
+#    The bound applies to each group of record types apart (RANKED_APART
+#    and the rest), so that the few cases, incidents and persons of a vault
+#    are never crowded out of the candidates by its many testimonies.
 # Ties in score go to the older row, so that the order is deterministic.
-_RANKED_SQL = (
-    "SELECT rowid, bm25(search_index) AS score FROM search_index "
-    "WHERE search_index MATCH :q{of_type} ORDER BY score, rowid LIMIT :limit"
+#
+# The index (migration 0006) has two indexed columns: ``terms`` (the word
+# forms) and ``entity_type`` (one token, the type), so that a type filter is
+# a term of the MATCH, answered by the index instead of a look at every
+# match's stored row. The query's words match in ``terms`` only, and bm25
+# weighs ``entity_type`` 0: a row scores the same with or without a filter,
+# so the groups' scores compare.
+_MATCHES_SQL = (
+    "SELECT rowid, bm25(search_index, 0.0, 0.0, 1.0) AS score FROM search_index "
+    "WHERE search_index MATCH {match}"
 )
-_BOUNDED_RANKED_SQL = (
+_NEWEST_SQL = (
     "SELECT rowid, score FROM ("
-    "SELECT rowid, bm25(search_index) AS score FROM search_index "
-    "WHERE search_index MATCH :q{of_type} ORDER BY rowid DESC LIMIT :candidates"
-    ") ORDER BY score, rowid LIMIT :limit"
+    "SELECT rowid, bm25(search_index, 0.0, 0.0, 1.0) AS score FROM search_index "
+    "WHERE search_index MATCH {match} ORDER BY rowid DESC LIMIT :candidates)"
 )
-_OF_TYPE_SQL = " AND entity_type = :t"
+_BEST_SQL = " ORDER BY score, rowid LIMIT :limit"
 # Rank inside the index first, then read (and decrypt) only the bodies of the
 # hits kept: joining first made SQLite read every match.
 _HITS_SQL = (
     "SELECT e.entity_id, e.entity_type, e.case_id, e.body, ranked.score FROM ({ranked}) AS ranked "
     "JOIN entities e ON e.seq = ranked.rowid ORDER BY ranked.score, ranked.rowid"
 )
-# How many matches one query ranks at most (see above): some 20-40 ms of
-# ranking on a 2-core laptop. A field worker's vault rarely has this many
-# matches of a query; a coordinator's merged vault of 100,000 testimonies
-# does for words that occur in a fifth of them.
+# How many matches one query ranks at most in each group (see above): some
+# 20-40 ms of ranking on a 2-core laptop. A field worker's vault rarely has
+# this many matches of a query; a coordinator's merged vault of 100,000
+# testimonies does for words that occur in a fifth of them.
 RANK_CANDIDATES = 20_000
+# Record types whose matches are bounded apart from the others': few in any
+# vault beside testimonies and evidence, and short texts that a broad query
+# must still find.
+RANKED_APART = ("case", "incident", "person")
 
 
-def search_sql(*, of_type: bool = False, bounded: bool = True) -> str:
-    """The statement SearchService.query runs: parameters :q (the MATCH
-    expression), :limit, and :t (entity type) with ``of_type``,
-    :candidates with ``bounded``."""
-    type_filter = _OF_TYPE_SQL if of_type else ""
-    ranked = (_BOUNDED_RANKED_SQL if bounded else _RANKED_SQL).format(of_type=type_filter)
-    return _HITS_SQL.format(ranked=ranked)
+def _of_types(types: Iterable[str]) -> str:
+    # Type names come from RECORD_TYPES (checked by the caller), never from the user.
+    return "entity_type : (" + " OR ".join(f'"{t}"' for t in types) + ")"
+
+
+def _match_groups(fts: str, entity_type: str | None, bounded: bool) -> list[str]:
+    """One MATCH expression per group of types that is bounded apart."""
+    words = f"terms : ({fts})"
+    if entity_type is not None:
+        if entity_type not in RECORD_TYPES:
+            raise InvalidInput(f"Unknown record type {entity_type!r}.")
+        return [f"{_of_types([entity_type])} AND {words}"]
+    if not bounded:
+        return [words]
+    apart = _of_types(RANKED_APART)
+    return [f"({words}) NOT ({apart})", f"{apart} AND {words}"]
+
+
+def search_statement(
+    fts: str, *, limit: int, entity_type: str | None = None, candidates: int | None = RANK_CANDIDATES
+) -> tuple[str, dict[str, Any]]:
+    """The statement SearchService.query runs and its parameters, for the
+    MATCH expression ``fts`` (ParsedQuery.fts): the best ``limit`` hits
+    among the newest ``candidates`` matches of each group of types (None:
+    among every match). Rows: entity id, type, case id, body, score."""
+    groups = _match_groups(fts, entity_type, candidates is not None)
+    part = _MATCHES_SQL if candidates is None else _NEWEST_SQL
+    ranked = " UNION ALL ".join(part.format(match=f":q{n}") for n in range(len(groups))) + _BEST_SQL
+    params: dict[str, Any] = {f"q{n}": group for n, group in enumerate(groups)}
+    params["limit"] = limit
+    if candidates is not None:
+        params["candidates"] = candidates
+    return _HITS_SQL.format(ranked=ranked), params
+
+
+# Is there a match beyond the newest :candidates of a group? Asked only when
+# a full page of hits came back (a bounded query always fills one); it walks
+# the same doclist the bound did, newest first, without scoring.
+_BEYOND_SQL = (
+    "SELECT 1 FROM search_index WHERE search_index MATCH {match} "
+    "ORDER BY rowid DESC LIMIT 1 OFFSET :candidates"
+)
 
 
 @dataclass(frozen=True)
@@ -451,15 +499,6 @@ class SearchResults(list[SearchHit]):
     bounded: bool = False
 
 
-# Is there a match beyond the newest :candidates? Asked only when a full page
-# of hits came back (a bounded query always fills one); it walks the same
-# doclist the bound did, newest first, without scoring.
-_BEYOND_SQL = (
-    "SELECT 1 FROM search_index WHERE search_index MATCH :q{of_type} "
-    "ORDER BY rowid DESC LIMIT 1 OFFSET :candidates"
-)
-
-
 class SearchService:
     def __init__(self, ctx: VaultContext) -> None:
         self._ctx = ctx
@@ -475,8 +514,9 @@ class SearchService:
     ) -> SearchResults:
         """Ranked (BM25) hits whose every word matches some form of the query's words.
 
-        A query matching more than ``candidates`` records ranks only the
-        newest ``candidates`` of them (see search_sql); ``None`` ranks every
+        A query matching more than ``candidates`` records of testimonies and
+        evidence (or of cases, incidents and persons) ranks only the newest
+        ``candidates`` of them (see search_statement); ``None`` ranks every
         match, however long that takes."""
         if candidates is not None and candidates < 1:
             raise InvalidInput("A search ranks at least one candidate.")
@@ -484,13 +524,17 @@ class SearchService:
         hits = SearchResults()
         if parsed is None:
             return hits
-        params: dict[str, Any] = {"q": parsed.fts, "limit": limit, "t": entity_type, "candidates": candidates}
-        sql = search_sql(of_type=bool(entity_type), bounded=candidates is not None)
+        sql, params = search_statement(
+            parsed.fts, limit=limit, entity_type=entity_type, candidates=candidates
+        )
         with self._ctx.sessions() as session:
             rows = session.execute(text(sql), params).all()
             if candidates is not None and len(rows) >= min(limit, candidates):
-                beyond = _BEYOND_SQL.format(of_type=_OF_TYPE_SQL if entity_type else "")
-                hits.bounded = session.execute(text(beyond), params).first() is not None
+                groups = [name for name in params if name.startswith("q")]
+                hits.bounded = any(
+                    session.execute(text(_BEYOND_SQL.format(match=f":{name}")), params).first() is not None
+                    for name in groups
+                )
         matcher = QueryMatcher(parsed, prefix_last=as_you_type)
         for entity_id, kind, case_id, body, score in rows:
             record = RECORD_TYPES[kind].from_body(json.loads(body), id=entity_id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from db import migrate
 from db.device import DeviceIdentity
@@ -18,6 +19,7 @@ from db.model import Base
 from db.revisions import create_revision
 from db.vault import DB_FILE, Vault
 from tests.conftest import open_vault
+from tests.factory import make_case, make_person, make_testimony
 
 
 def test_model_matches_the_migrated_schema(vault: Vault, vault_dir: Path) -> None:
@@ -35,8 +37,6 @@ def test_every_migration_goes_down_and_up_again(tmp_path: Path) -> None:
     engine = make_engine(tmp_path / "db", bytes(range(32)))
     migrate.upgrade(engine)
     config = migrate.alembic_config()
-    from alembic import command
-
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "base")
@@ -49,19 +49,20 @@ def test_every_migration_goes_down_and_up_again(tmp_path: Path) -> None:
 def test_a_vault_from_the_first_schema_upgrades_and_keeps_its_data(
     created_vault: object, vault_dir: Path
 ) -> None:
-    """Build a database as the first release did (schema 0001, no search
-    index), then open it with today's code: the search index is built from the
+    """Take the vault's database back to the first release's schema (0001, no
+    search index; its device key kept), store a record as that release did,
+    then open it with today's code: the search index is built from the
     existing entities."""
     vault = created_vault.vault  # type: ignore[attr-defined]
     vault_id = vault.vault_id
     master_key = vault._master_key
     vault.lock()
-    (vault_dir / DB_FILE).unlink()
-    for leftover in vault_dir.glob(f"{DB_FILE}-*"):
-        leftover.unlink()
 
     engine = make_engine(vault_dir / DB_FILE, derive_subkeys(master_key, vault_id).database)
-    migrate.upgrade(engine, "0001")
+    config = migrate.alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001")
     device = DeviceIdentity.generate()
     case = create_revision(
         device,
@@ -112,3 +113,75 @@ def test_a_vault_from_the_first_schema_upgrades_and_keeps_its_data(
     edited = upgraded.cases.edit(case.entity_id, title="Нова назва")
     assert upgraded.cases.history(edited.id)[-1].parents == (case.revision_id,)
     upgraded.lock()
+
+
+def _index_sql(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(
+            conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'search_index'")).scalar_one()
+        )
+
+
+def _index_matches(engine: Engine, expressions: list[str]) -> dict[str, list[int]]:
+    with engine.connect() as conn:
+        return {
+            expression: list(
+                conn.scalars(
+                    text("SELECT rowid FROM search_index WHERE search_index MATCH :q ORDER BY rowid"),
+                    {"q": expression},
+                )
+            )
+            for expression in expressions
+        }
+
+
+def test_the_prefix_index_migration_keeps_every_hit_up_and_down(
+    created_vault: object, vault_dir: Path
+) -> None:
+    """Migration 0006 rebuilds the search index (two- and three-letter
+    prefix indexes, the record type indexed) from the terms stored in the
+    old one: every prefix and word finds the same records before, after,
+    and after going back down."""
+    vault = created_vault.vault  # type: ignore[attr-defined]
+    case = make_case(vault, title="Обстріл ринку")
+    ids = [
+        make_testimony(vault, case.id, narrative=text_).id
+        for text_ in ("Полонених вивели з підвалу.", "Пожежа на полі.", "Дрон над школою.", "Поле і школа.")
+    ]
+    person = make_person(vault, case.id, pseudonym="Свідок", notes="Бачила пожежу.").id
+    vault.testimonies.delete(ids[2])
+    expected = {h.entity_id for h in vault.search.query("по", as_you_type=True)}
+    assert expected == {ids[0], ids[1], ids[3], person}
+    master_key, vault_id = vault._master_key, vault.vault_id  # the test reopens the database
+    vault.lock()
+
+    engine = make_engine(vault_dir / DB_FILE, derive_subkeys(master_key, vault_id).database)
+    config = migrate.alembic_config()
+    expressions = ['"по"*', '"пол"*', '"пожеж"*', '"школа"', '"ш"*', '"обстріл"', '"дрон"']
+
+    def go_to(target: str) -> None:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            if target == "0005":
+                command.downgrade(config, target)
+            else:
+                command.upgrade(config, target)
+
+    go_to("0005")
+    assert "prefix" not in _index_sql(engine)
+    before = _index_matches(engine, expressions)
+    assert before['"дрон"'] == [] and len(before['"по"*']) == 4
+    go_to("0006")
+    assert "prefix = '2 3'" in _index_sql(engine)
+    assert _index_matches(engine, [f"terms : {e}" for e in expressions]) == {
+        f"terms : {e}": rows for e, rows in before.items()
+    }
+    go_to("0005")
+    assert _index_matches(engine, expressions) == before
+    engine.dispose()
+
+    reopened = open_vault(vault_dir)  # upgrades to head again
+    assert reopened.info().schema == migrate.head_revision()
+    assert {h.entity_id for h in reopened.search.query("по", as_you_type=True)} == expected
+    assert {h.entity_id for h in reopened.search.query("пожежа")} == {ids[1], person}
+    reopened.lock()

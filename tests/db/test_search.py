@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.entities import Case
+from db.entities import Case, Incident
 from db.errors import InvalidInput
 from db.search_terms import QueryMatcher, fold, highlight_spans, parse_query, snippet
 from db.vault import Vault
@@ -201,3 +201,58 @@ def test_a_bounded_search_says_so(vault: Vault, many_matches: list[str]) -> None
     assert not vault.search.query("обстріл", candidates=6).bounded  # exactly as many: all ranked
     assert not vault.search.query("обстріл", candidates=1000, limit=2).bounded  # a full page, all ranked
     assert not vault.search.query("обстріл", candidates=None).bounded
+
+
+def test_persons_and_incidents_are_not_crowded_out_of_a_bounded_search(vault: Vault) -> None:
+    """A person and an incident recorded before many testimonies about the
+    same thing: bounded to the newest few matches, the testimonies would
+    fill every candidate place; each group of types has its own."""
+    case = make_case(vault)
+    person = make_person(vault, case.id, pseudonym="Свідок з ринку", notes="Бачила обстріл ринку.").id
+    incident = vault.incidents.create(
+        Incident(case_id=case.id, title="Обстріл ринку", description="Обстріл вранці.")
+    ).id
+    testimonies = [
+        make_testimony(vault, case.id, narrative=f"Обстріл, обстріл, знову обстріл. День {n}.").id
+        for n in range(6)
+    ]
+    for as_you_type in (False, True):
+        hits = vault.search.query("обстріл", candidates=2, as_you_type=as_you_type)
+        found = [h.entity_id for h in hits]
+        assert person in found and incident in found, found
+        # Testimonies are still bounded to their newest two.
+        assert [i for i in found if i in testimonies] != [] and set(found) & set(testimonies) <= set(
+            testimonies[-2:]
+        )
+        assert hits.bounded
+    # Persons and incidents beyond their own bound say so too.
+    only_theirs = vault.search.query("ринку", candidates=1)
+    assert len(only_theirs) == 1 and only_theirs.bounded
+    assert not vault.search.query("ринку", candidates=2).bounded
+    # The scores are the ones an unbounded search gives the same records.
+    exact = {h.entity_id: h.rank for h in vault.search.query("обстріл", candidates=None)}
+    assert all(h.rank == exact[h.entity_id] for h in vault.search.query("обстріл", candidates=2))
+
+
+def test_the_record_type_is_no_search_word(vault: Vault, corpus: dict[str, str]) -> None:
+    # The type is indexed (to filter and group by it) but a query's words
+    # match only the records' text.
+    for word in ("person", "testimony", "case", "incident"):
+        assert vault.search.query(word) == []
+    assert [h.entity_id for h in vault.search.query("Коваленка", entity_type="person")] == [corpus["person"]]
+    assert vault.search.query("Коваленка", entity_type="testimony") == []
+    with pytest.raises(InvalidInput):
+        vault.search.query("Коваленка", entity_type='person" OR "x')
+
+
+def test_a_two_letter_prefix_finds_every_word_that_starts_with_it(vault: Vault) -> None:
+    case = make_case(vault)
+    ids = {
+        word: make_testimony(vault, case.id, narrative=f"Там був {word} біля школи.").id
+        for word in ("полонений", "пожежа", "поле", "підвал", "дрон")
+    }
+    for typed, expected in (("по", {"полонений", "пожежа", "поле"}), ("пол", {"полонений", "поле"})):
+        found = {h.entity_id for h in vault.search.query(typed, as_you_type=True)}
+        assert found == {ids[word] for word in expected}, typed
+    # Two words, the last one a prefix; uppercase is folded.
+    assert [h.entity_id for h in vault.search.query("школи ДР", as_you_type=True)] == [ids["дрон"]]
