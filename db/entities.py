@@ -9,18 +9,22 @@ the offending field, never its content.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from db.errors import InvalidInput
+from db.errors import InvalidInput, RevisionRejected
+from db.revisions import Revision, json_problem
 from db.vocabulary import violation_codes
 
 BOOKKEEPING_FIELDS = frozenset({"id", "revision", "conflicted", "created_ms", "updated_ms"})
-PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Patterns end in \Z, not $ (which also matches before a final newline), and
+# say [0-9], not \d (which matches digits of every script).
+PARTIAL_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z")
+UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 DATE_PRECISIONS = ("unknown", "year", "month", "day", "approximate")
 PLACE_PRECISIONS = ("unknown", "country", "region", "district", "settlement", "exact")
@@ -76,8 +80,15 @@ class Record:
         for f in dataclasses.fields(self):
             if f.name in BOOKKEEPING_FIELDS:
                 continue
-            if not _matches(getattr(self, f.name), hints[f.name]):
+            value = getattr(self, f.name)
+            if not _matches(value, hints[f.name]):
                 raise InvalidInput(f"{self.entity_type}: field '{f.name}' has the wrong type.")
+            # What a revision cannot carry (a text beyond MAX_STRING_CHARS, a
+            # lone surrogate, an integer beyond 2^53) is refused here, with the
+            # field named, rather than failing when the revision is encoded.
+            problem = json_problem(_plain(value), depth=3)
+            if problem is not None:
+                raise InvalidInput(f"{self.entity_type}: field '{f.name}' holds {problem}.")
         if self.case_field:
             _check_uuid(self, self.case_field, required=True)
         self.validate_values()
@@ -136,8 +147,18 @@ def _check_choice(record: Record, name: str, allowed: tuple[str, ...]) -> None:
 
 def _check_partial_date(record: Record, name: str) -> None:
     value = getattr(record, name)
-    if value and not PARTIAL_DATE.match(value):
+    if value and not (PARTIAL_DATE.match(value) and _is_real_date(value)):
         raise InvalidInput(f"{record.entity_type}: field '{name}' must be YYYY, YYYY-MM or YYYY-MM-DD.")
+
+
+def _is_real_date(value: str) -> bool:
+    """2024-02-29 is, 2023-02-29 and 2024-13-45 are not (and year 0000 is not)."""
+    parts = [int(part) for part in value.split("-")] + [1, 1]
+    try:
+        datetime.date(parts[0], parts[1], parts[2])
+    except ValueError:
+        return False
+    return True
 
 
 def _check_violation_types(entity_type: str, codes: list[str]) -> None:
@@ -240,7 +261,7 @@ class Testimony(Record):
         _check_partial_date(self, "interview_date")
         _check_choice(self, "consent_scope", CONSENT_SCOPES)
         _check_violation_types(self.entity_type, self.violation_types)
-        if self.language and not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", self.language):
+        if self.language and not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z", self.language):
             raise InvalidInput("testimony: field 'language' must be a language code such as uk or en.")
 
 
@@ -266,7 +287,7 @@ class EvidenceItem(Record):
     notes: str = ""
 
     def validate_values(self) -> None:
-        if self.sha256 and not re.match(r"^[0-9a-f]{64}$", self.sha256):
+        if self.sha256 and not re.match(r"^[0-9a-f]{64}\Z", self.sha256):
             raise InvalidInput("evidence: field 'sha256' must be 64 lowercase hex digits.")
         if self.size < 0:
             raise InvalidInput("evidence: field 'size' cannot be negative.")
@@ -292,7 +313,7 @@ class Link(Record):
     def validate_values(self) -> None:
         _check_uuid(self, "from_id", required=True)
         _check_uuid(self, "to_id", required=True)
-        if not re.match(r"^[a-z][a-z0-9-]{0,40}$", self.relation):
+        if not re.match(r"^[a-z][a-z0-9-]{0,40}\Z", self.relation):
             raise InvalidInput("link: field 'relation' must be a short lowercase code.")
 
 
@@ -300,3 +321,36 @@ RECORD_TYPES: dict[str, type[Record]] = {
     cls.entity_type: cls for cls in (Case, Incident, Person, Testimony, EvidenceItem, Link)
 }
 ENTITY_TYPES = frozenset(RECORD_TYPES)
+
+
+def check_body(entity_type: str, op: str, body: dict[str, Any]) -> None:
+    """Refuse a revision body its record type does not allow (InvalidInput
+    naming the field, never its content).
+
+    A ``put`` body holds exactly the record's fields, each of its type and
+    within its controlled values (docs/vault-format.md lists them); a
+    ``delete`` body is ``{}`` or ``{"reason": <text>}``."""
+    if op == "delete":
+        if set(body) - {"reason"} or not isinstance(body.get("reason", ""), str):
+            raise InvalidInput(f"{entity_type}: a deletion holds only a reason.")
+        problem = json_problem(body, depth=2)
+        if problem is not None:
+            raise InvalidInput(f"{entity_type}: field 'reason' holds {problem}.")
+        return
+    record_type = RECORD_TYPES[entity_type]
+    names = [f.name for f in dataclasses.fields(record_type) if f.name not in BOOKKEEPING_FIELDS]
+    unknown = sorted(set(body) - set(names))
+    if unknown:
+        raise InvalidInput(f"{entity_type}: unknown field '{unknown[0][:40]}'.")
+    missing = [name for name in names if name not in body]
+    if missing:
+        raise InvalidInput(f"{entity_type}: required field '{missing[0]}' is missing.")
+    record_type.from_body(body).validate()
+
+
+def check_revision_body(rev: Revision) -> None:
+    """check_body for a revision from elsewhere: RevisionRejected with the reason."""
+    try:
+        check_body(rev.entity_type, rev.op, rev.body)
+    except InvalidInput as err:
+        raise RevisionRejected(rev.revision_id, f"invalid body ({err})") from None

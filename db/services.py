@@ -28,6 +28,7 @@ from db.entities import (
     ENTITY_TYPES,
     RECORD_TYPES,
     Record,
+    check_revision_body,
 )
 from db.errors import InvalidInput, NotFound, RevisionRejected, StorageError, VaultLocked
 from db.hlc import HybridLogicalClock, Timestamp
@@ -329,12 +330,7 @@ class RevisionService:
             else:
                 checked.append(verify_revision(rev.signed, rev.signature, rev.revision_id, ENTITY_TYPES))
         for rev in checked:
-            record_type = RECORD_TYPES[rev.entity_type]
-            if rev.op == "put":
-                try:
-                    record_type.from_body(rev.body).validate()
-                except (InvalidInput, TypeError) as err:
-                    raise RevisionRejected(rev.revision_id, f"invalid body ({err})") from None
+            check_revision_body(rev)
         with self._ctx.write_transaction("store the received revisions") as session:
             types: dict[str, str] = {}
             for rev in checked:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from db.device import DeviceIdentity
 from db.entities import ENTITY_TYPES, Case
 from db.errors import RevisionRejected
-from db.hlc import Timestamp
+from db.hlc import MAX_COUNTER, MAX_DRIFT_MS, Timestamp, wall_clock_ms
 from db.keyring_store import NoKeyring
 from db.revisions import Revision, canonical_json, create_revision, revision_from_wire
 from db.vault import Vault
@@ -269,23 +269,52 @@ def test_saving_unchanged_record_makes_no_revision(vault: Vault) -> None:
     assert len(vault.cases.history(case.id)) == 1
 
 
-def test_clock_moves_past_revisions_received_from_the_future(vault: Vault) -> None:
-    device = DeviceIdentity.generate()
-    far = Timestamp(4_000_000_000_000, 5)
-    incoming = create_revision(
-        device,
-        entity_id="01900000-0000-7000-8000-0000000000bb",
+def received_case(hlc: Timestamp, entity_id: str = "01900000-0000-7000-8000-0000000000bb") -> Revision:
+    return create_revision(
+        DeviceIdentity.generate(),
+        entity_id=entity_id,
         entity_type="case",
         op="put",
         body={"title": "from a device with a fast clock", "description": "", "notes": ""},
         parents=[],
-        hlc=far,
+        hlc=hlc,
     )
+
+
+def test_clock_moves_past_revisions_received_from_a_clock_a_little_ahead(vault: Vault) -> None:
+    ahead = Timestamp(wall_clock_ms() + 60 * 60 * 1000, 5)  # an hour ahead: within the drift
+    incoming = received_case(ahead)
     vault.revisions.apply([incoming])
     edited = vault.cases.edit(incoming.entity_id, title="edited locally")
     last = vault.cases.history(edited.id)[-1]
-    assert last.hlc > far
+    assert last.hlc > ahead
     assert last.body["title"] == "edited locally"
+
+
+def test_a_revision_from_a_clock_far_ahead_does_not_drag_the_local_clock(vault: Vault) -> None:
+    far = Timestamp(4_000_000_000_000, 5)  # the year 2096
+    incoming = received_case(far)
+    vault.revisions.apply([incoming])
+    edited = vault.cases.edit(incoming.entity_id, title="edited locally")
+    # The local edit follows the received revision (its parent), yet its own
+    # reading stays within the drift of this device's wall clock.
+    assert vault.revisions.heads()[incoming.entity_id] == {edited.revision}
+    assert vault.cases.get(incoming.entity_id).title == "edited locally"
+    mine = next(e for e in vault.cases.history(edited.id) if e.revision_id == edited.revision)
+    assert mine.hlc.ms <= wall_clock_ms() + MAX_DRIFT_MS
+    assert mine.parents == (incoming.revision_id,)
+
+
+def test_a_reading_at_the_formats_limit_does_not_stop_later_saves(vault: Vault) -> None:
+    """Today's failure: one accepted revision with a huge clock made every
+    later save fail (its counter, incremented, no longer fit the format)."""
+    vault.revisions.apply([received_case(Timestamp(2**53 - 1, MAX_COUNTER))])
+    with pytest.raises(RevisionRejected, match="bad clock reading"):
+        vault.revisions.apply(
+            [received_case(Timestamp(2**53 - 1, 2**53 - 1), "01900000-0000-7000-8000-0000000000bc")]
+        )
+    for n in range(3):
+        assert make_case(vault, title=f"saved after {n}").revision
 
 
 def test_one_entity_cannot_change_type_within_a_batch(vault: Vault) -> None:
