@@ -3,18 +3,25 @@ duration and creation time for audio and video; page count for PDF.
 
 These are claims, not facts (metadata is easy to forge or strip), so they are
 stored apart from what the field worker states. Parsing is done by well-kept
-libraries (Pillow, PyAV/FFmpeg, pypdf) and only the headers are read. A file
-they cannot parse simply yields fewer claims; parsing never blocks intake.
+libraries (libmagic, Pillow, PyAV/FFmpeg, pypdf) and only the headers are read.
+
+Those libraries read attacker-chosen bytes, so they never run in the app's
+process: ``examine_file`` hands the file to a confined child process
+(``db.sandbox``), which runs ``detect_mime`` and ``claims_of`` below. A file
+they cannot parse, a child that crashes, runs out of time or memory, still gets
+in: its claims are then ``{"metadata": "metadata not read: <reason>"}``.
+Parsing never blocks intake.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-import magic
+from db.sandbox import BAD_OUTPUT, Limits, SandboxFailed, SandboxRun
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +31,64 @@ GPS_IFD = 0x8825
 EXIF_MAKE = 0x010F
 EXIF_MODEL = 0x0110
 EXIF_DATETIME = 0x0132
+UNKNOWN_TYPE = "application/octet-stream"
+NOT_READ_KEY = "metadata"
+# Headers only: generous for a slow laptop, small against a hostile file.
+INTAKE_LIMITS = Limits(memory_bytes=1 << 30, cpu_seconds=20, wall_seconds=30.0)
 
 
-def mime_type(path: Path) -> str:
-    """libmagic's verdict from the file's first bytes (not its name)."""
+def not_read(reason: str) -> dict[str, str]:
+    return {NOT_READ_KEY: f"metadata not read: {reason}"}
+
+
+def examine_file(path: Path, limits: Limits | None = None) -> tuple[str, dict[str, str]]:
+    """The file's MIME type (from its content, not its name) and its claims,
+    read by a confined child whose stdin is the file, opened read-only here."""
+    run = SandboxRun("examine", limits=limits or INTAKE_LIMITS)
+    output = b""
     try:
-        return str(magic.from_file(str(path), mime=True))
-    except (OSError, magic.MagicException):
-        return "application/octet-stream"
+        with Path(path).open("rb") as source:
+            output = run.run(stdin_file=source)
+    except SandboxFailed as failed:
+        output, reason = failed.output, failed.reason
+    else:
+        reason = ""
+    lines = _json_lines(output)
+    mime = next((line["mime"] for line in lines if isinstance(line.get("mime"), str)), UNKNOWN_TYPE)
+    claims = next((line["claims"] for line in lines if isinstance(line.get("claims"), dict)), None)
+    error = next((line["error"] for line in lines if isinstance(line.get("error"), str)), None)
+    if claims is not None and all(isinstance(k, str) and isinstance(v, str) for k, v in claims.items()):
+        return str(mime), {str(k): str(v) for k, v in claims.items()}
+    reason = reason or str(error or BAD_OUTPUT)
+    # The reason is a fixed phrase or an exception's type: never file content.
+    log.info("capture metadata not read from a %s file: %s", mime, reason)
+    return str(mime), not_read(reason)
+
+
+def _json_lines(output: bytes) -> list[dict[str, Any]]:
+    """Each complete JSON object line; a line cut by a crash is skipped."""
+    lines = []
+    for line in output.splitlines():
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(answer, dict):
+            lines.append(answer)
+    return lines
+
+
+# -- in the child only (db.sandbox_worker) ---------------------------------------
+
+
+def detect_mime(source: BinaryIO) -> str:
+    """libmagic's verdict from the file's first bytes (not its name)."""
+    import magic
+
+    try:
+        return str(magic.from_buffer(source.read(1 << 20), mime=True))
+    except magic.MagicException:
+        return UNKNOWN_TYPE
 
 
 def _degrees(values: Any, ref: Any) -> float:
@@ -40,11 +97,11 @@ def _degrees(values: Any, ref: Any) -> float:
     return round(sign * (degrees + minutes / 60 + seconds / 3600), 7)
 
 
-def _image_claims(path: Path) -> dict[str, str]:
+def _image_claims(source: BinaryIO) -> dict[str, str]:
     from PIL import Image
 
     claims: dict[str, str] = {}
-    with Image.open(path) as image:
+    with Image.open(source) as image:
         claims["width"], claims["height"] = str(image.width), str(image.height)
         exif = image.getexif()
         if not exif:
@@ -63,11 +120,11 @@ def _image_claims(path: Path) -> dict[str, str]:
     return claims
 
 
-def _media_claims(path: Path) -> dict[str, str]:
+def _media_claims(source: BinaryIO) -> dict[str, str]:
     import av
 
     claims: dict[str, str] = {}
-    with av.open(str(path), metadata_errors="ignore") as container:
+    with av.open(source, mode="r", metadata_errors="ignore") as container:
         if container.duration:
             claims["duration_seconds"] = f"{container.duration / 1_000_000:.3f}"
         created = container.metadata.get("creation_time")
@@ -82,10 +139,10 @@ def _media_claims(path: Path) -> dict[str, str]:
     return claims
 
 
-def _pdf_claims(path: Path) -> dict[str, str]:
+def _pdf_claims(source: BinaryIO) -> dict[str, str]:
     from pypdf import PdfReader
 
-    reader = PdfReader(str(path))
+    reader = PdfReader(source)
     claims = {"pages": str(len(reader.pages))}
     info = reader.metadata
     if info is not None and info.get("/CreationDate"):
@@ -93,19 +150,13 @@ def _pdf_claims(path: Path) -> dict[str, str]:
     return claims
 
 
-def capture_claims(path: Path, mime: str) -> dict[str, str]:
-    """The file's claims, as strings; {} when the type has none or parsing fails."""
+def claims_of(source: BinaryIO, mime: str) -> dict[str, str]:
+    """The file's claims, as strings; {} when the type has none. A parser's
+    exception propagates: the child reports its type."""
     if mime.startswith("image/"):
-        parser = _image_claims
-    elif mime.startswith(("video/", "audio/")):
-        parser = _media_claims
-    elif mime == "application/pdf":
-        parser = _pdf_claims
-    else:
-        return {}
-    try:
-        return parser(path)
-    except Exception as err:  # noqa: BLE001 - a malformed file still gets in, with fewer claims
-        # The type only: the message could quote file content.
-        log.info("no capture metadata from a %s file: %s", mime, type(err).__name__)
-        return {}
+        return _image_claims(source)
+    if mime.startswith(("video/", "audio/")):
+        return _media_claims(source)
+    if mime == "application/pdf":
+        return _pdf_claims(source)
+    return {}

@@ -24,7 +24,7 @@ from db.blobstore import (
     unwrap_blob_key,
     wrap_blob_key,
 )
-from db.capture import capture_claims, mime_type
+from db.capture import examine_file
 from db.custody import CustodyEvent, append_event, events_for, export_log
 from db.entities import EvidenceItem
 from db.errors import InvalidInput, NotFound, StorageError
@@ -90,8 +90,7 @@ class EvidenceService(EntityService[EvidenceItem]):
             # is recorded, so a Cancel the user saw accepted is honoured.
             self._ctx.blob_store.discard(written.temp_path)
             raise IntakeCancelled()
-        mime = mime_type(path)
-        claims = capture_claims(path, mime)
+        mime, claims = examine_file(path)  # in a confined child process (db/sandbox.py)
         draft = EvidenceItem(
             case_id=case_id,
             original_name=path.name,

@@ -1,0 +1,356 @@
+"""A box for code that reads attacker-chosen bytes.
+
+Evidence files come from anyone: a photo's EXIF, a PDF's object tree, a video's
+container are parsed by large C and Python libraries (libmagic, Pillow, pypdf,
+FFmpeg) that have had memory-safety bugs, can be made to loop or eat memory,
+and print what they read (pypdf logs a malformed PDF's ``/Author``). So that
+parsing runs in a separate, short-lived process, ``python -m
+db.sandbox_worker TASK``, never in the app's own:
+
+- **Input through stdin only.** For intake the child's stdin is the source
+  file itself, opened read-only by us (the file is already on disk: nothing
+  new is written). For vault content (the viewer's images) the decrypted bytes
+  go through a pipe, written by a thread here: plaintext never reaches a
+  temporary file, and the child gets no path to the vault.
+- **Output through stdout only**: one JSON line, or a JSON line and raw pixels.
+  Its stderr is ``/dev/null``: nothing a library prints reaches the terminal or
+  the system journal.
+- **Limits** (``Limits``), set by the child before it imports any parser:
+  address space, CPU seconds, open files, no core dumps (``RLIMIT_CORE`` 0,
+  not dumpable), no file writes (``RLIMIT_FSIZE`` 0), no new privileges, no
+  new processes where ``RLIMIT_NPROC`` applies. Network: on Linux the child
+  enters a new, empty network namespace (``unshare``; as an ordinary user
+  together with a user namespace) where the kernel allows it; on every
+  platform a Python audit hook refuses sockets, new processes and opening
+  files for writing. Native code could still make a socket where
+  namespaces are not available (macOS, Windows, kernels without unprivileged
+  user namespaces): that is documented in docs/threat-model.md.
+- **Killed** when it runs past its wall-clock time, when the caller cancels,
+  or by ``stop_all()`` (lock, panic wipe). A failure is a ``SandboxFailed``
+  whose ``reason`` is one of a few fixed phrases, never text from the file.
+
+On Windows and macOS the resource limits that ``resource`` lacks are skipped;
+the process boundary, the stdin-only input and the silenced stderr remain.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, BinaryIO
+
+WORKER_MODULE = "db.sandbox_worker"
+# The folder holding the ``db`` package: the child imports it from there and
+# from nowhere else we do not control.
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
+FEED_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one child may use. ``wall_seconds`` counts from its start."""
+
+    memory_bytes: int = 1 << 30
+    cpu_seconds: int = 20
+    wall_seconds: float = 30.0
+    open_files: int = 64
+    max_input: int = 512 << 20  # bytes a child reads from a pipe (not from a file)
+    max_output: int = 512 << 20
+
+
+# Fixed phrases (English; the GUI shows them as part of a claim's value).
+TIMED_OUT = "timed out"
+TOO_MUCH_MEMORY = "too much memory"
+CRASHED = "the reader crashed"
+STOPPED = "stopped"
+BAD_OUTPUT = "no usable answer"
+TOO_LARGE = "too large"
+
+
+class SandboxFailed(Exception):
+    """The child gave no answer. ``reason``: a fixed phrase, or an exception's
+    type name from the child (``unreadable file (PdfReadError)``)."""
+
+    def __init__(self, reason: str, output: bytes = b"") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.output = output  # what the child wrote before it failed
+
+
+class InputFailed(Exception):
+    """Reading the input on our side failed (a damaged vault item): the
+    original error is ``__cause__``; the child was stopped."""
+
+
+_live: set[subprocess.Popen[bytes]] = set()
+_live_lock = threading.Lock()
+
+
+def stop_all() -> None:
+    """Kill every running child now (the vault locks or is wiped)."""
+    with _live_lock:
+        children = list(_live)
+    for child in children:
+        with contextlib.suppress(OSError):
+            child.kill()
+
+
+def running() -> int:
+    """How many children are alive (tests)."""
+    with _live_lock:
+        return sum(1 for child in _live if child.poll() is None)
+
+
+def worker_command(task: str, *options: str) -> list[str]:
+    if getattr(sys, "frozen", False):  # a PyInstaller build: its main() dispatches
+        return [sys.executable, "--sandbox-worker", task, *options]
+    return [sys.executable, "-m", WORKER_MODULE, task, *options]
+
+
+def child_environment(limits: Limits) -> dict[str, str]:
+    """Nearly empty: no proxies, no display, no user paths; the limits for the
+    child to apply to itself."""
+    env = {
+        "PYTHONPATH": _PACKAGE_ROOT,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONIOENCODING": "utf-8",
+        "LC_ALL": "C.UTF-8",
+        "FIELDVAULT_SANDBOX_LIMITS": json.dumps(
+            {
+                "memory_bytes": limits.memory_bytes,
+                "cpu_seconds": limits.cpu_seconds,
+                "open_files": limits.open_files,
+                "max_input": limits.max_input,
+            }
+        ),
+    }
+    for name in ("SYSTEMROOT", "PATH"):  # Windows needs SYSTEMROOT to start Python at all
+        if name in os.environ and sys.platform == "win32":
+            env[name] = os.environ[name]
+    return env
+
+
+Feed = Callable[[Callable[[bytes], None]], None]
+
+
+class SandboxRun:
+    """One child, one task. ``kill()`` may be called from any thread."""
+
+    def __init__(self, task: str, *options: str, limits: Limits | None = None) -> None:
+        self.task = task
+        self.options = options
+        self.limits = limits or Limits()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._killed = False
+        self._lock = threading.Lock()
+
+    def kill(self) -> None:
+        with self._lock:
+            self._killed = True
+            process = self._process
+        if process is not None:
+            with contextlib.suppress(OSError):
+                process.kill()
+
+    def run(self, *, stdin_file: BinaryIO | None = None, feed: Feed | None = None) -> bytes:
+        """Start the child with ``stdin_file`` as its stdin, or a pipe that
+        ``feed(write)`` fills; return its stdout once it exits with 0."""
+        if (stdin_file is None) == (feed is None):
+            raise ValueError("give exactly one of stdin_file and feed")
+        with self._start(stdin_file) as process:
+            output = bytearray()
+            reader = threading.Thread(target=self._read_all, args=(process.stdout, output), daemon=True)
+            reader.start()
+            feed_error: list[BaseException] = []
+            feeder: threading.Thread | None = None
+            if feed is not None:
+                feeder = threading.Thread(target=self._feed, args=(process, feed, feed_error), daemon=True)
+                feeder.start()
+            timed_out = False
+            try:
+                process.wait(timeout=self.limits.wall_seconds)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                process.kill()
+                process.wait()
+            finally:
+                if feeder is not None:
+                    feeder.join()
+                reader.join()
+            if feed_error:
+                raise InputFailed() from feed_error[0]
+            if self._killed:
+                raise SandboxFailed(STOPPED, bytes(output))
+            if timed_out:
+                raise SandboxFailed(TIMED_OUT, bytes(output))
+            if len(output) > self.limits.max_output:
+                raise SandboxFailed(TOO_LARGE)
+            return self._check_exit(process.returncode, bytes(output))
+
+    @contextlib.contextmanager
+    def _start(self, stdin_file: BinaryIO | None) -> Iterator[subprocess.Popen[bytes]]:
+        with self._lock:
+            if self._killed:
+                raise SandboxFailed(STOPPED)
+            process = subprocess.Popen(
+                worker_command(self.task, *self.options),
+                stdin=stdin_file if stdin_file is not None else subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=child_environment(self.limits),
+                cwd=Path(os.sep).resolve(),  # not the user's folder
+                close_fds=True,
+                start_new_session=True,  # a Ctrl+C on the terminal is ours to handle
+            )
+            self._process = process
+        with _live_lock:
+            _live.add(process)
+        try:
+            yield process
+        finally:
+            with _live_lock:
+                _live.discard(process)
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+
+    def _read_all(self, stream: IO[bytes] | None, into: bytearray) -> None:
+        if stream is None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            while chunk := stream.read(FEED_CHUNK):
+                if len(into) <= self.limits.max_output:
+                    into += chunk
+
+    @staticmethod
+    def _feed(process: subprocess.Popen[bytes], feed: Feed, errors: list[BaseException]) -> None:
+        pipe = process.stdin
+        assert pipe is not None
+
+        def write(chunk: bytes) -> None:
+            pipe.write(chunk)
+
+        try:
+            feed(write)
+        except (BrokenPipeError, ValueError):
+            pass  # the child stopped reading (done, failed or killed): its exit says which
+        except BaseException as err:  # noqa: BLE001 - the caller re-raises it as InputFailed
+            errors.append(err)
+            with contextlib.suppress(OSError):
+                process.kill()
+        finally:
+            with contextlib.suppress(OSError, ValueError):
+                pipe.close()
+
+    @staticmethod
+    def _check_exit(returncode: int, output: bytes) -> bytes:
+        if returncode == 0:
+            return output
+        if returncode < 0:
+            number = -returncode
+            if number == getattr(signal, "SIGXCPU", -1):  # past RLIMIT_CPU
+                raise SandboxFailed(TIMED_OUT, output)
+            if number == getattr(signal, "SIGKILL", -1):  # stop_all(), or the system
+                raise SandboxFailed(STOPPED, output)
+            raise SandboxFailed(CRASHED, output)
+        raise SandboxFailed(_reason_from(output), output)
+
+
+def _reason_from(output: bytes) -> str:
+    """The child's last JSON line names what went wrong (``{"error": ...}``)."""
+    for line in reversed(output.splitlines()):
+        with contextlib.suppress(ValueError, UnicodeDecodeError):
+            answer = json.loads(line)
+            if isinstance(answer, dict) and isinstance(answer.get("error"), str):
+                return str(answer["error"])
+    return CRASHED
+
+
+def split_answer(output: bytes) -> tuple[list[dict[str, object]], bytes]:
+    """The JSON lines a child wrote first, and the raw bytes after the line
+    ``{"raw": N}`` (N bytes), if any."""
+    lines: list[dict[str, object]] = []
+    rest = memoryview(output)
+    while rest:
+        end = bytes(rest[: 1 << 16]).find(b"\n")
+        if end < 0:
+            raise SandboxFailed(BAD_OUTPUT)
+        try:
+            answer = json.loads(bytes(rest[:end]))
+        except ValueError:
+            raise SandboxFailed(BAD_OUTPUT) from None
+        if not isinstance(answer, dict):
+            raise SandboxFailed(BAD_OUTPUT)
+        rest = rest[end + 1 :]
+        lines.append(answer)
+        raw = answer.get("raw")
+        if isinstance(raw, int):
+            if raw != len(rest):
+                raise SandboxFailed(BAD_OUTPUT)
+            return lines, bytes(rest)
+    return lines, b""
+
+
+# -- images, for the viewer and thumbnails -------------------------------------
+
+# The viewer's largest image side: a 24-megapixel photo (6000 x 4000) whole.
+IMAGE_MAX_SIDE = 6000
+IMAGE_LIMITS = Limits(
+    memory_bytes=2 << 30,
+    cpu_seconds=20,
+    wall_seconds=30.0,
+    max_input=256 << 20,
+    max_output=IMAGE_MAX_SIDE * IMAGE_MAX_SIDE * 4 + 4096,
+)
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    """Pixels as RGBA 8888, row after row, no padding."""
+
+    width: int
+    height: int
+    rgba: bytes
+
+
+def decode_image(
+    read: Callable[[int], bytes], max_side: int = IMAGE_MAX_SIDE, run: SandboxRun | None = None
+) -> DecodedImage:
+    """Decode an image whose bytes ``read(n)`` returns (b"" at the end) in a
+    child; EXIF orientation applied, scaled to fit ``max_side`` (never
+    enlarged). ``run`` lets the caller ``kill()`` it from another thread.
+    Raises ``SandboxFailed`` (not an image, too big, stopped…) or
+    ``InputFailed`` (``read`` raised: a damaged vault item)."""
+    run = run or SandboxRun("image", str(max_side), limits=IMAGE_LIMITS)
+
+    def feed(write: Callable[[bytes], None]) -> None:
+        while chunk := read(FEED_CHUNK):
+            write(chunk)
+
+    lines, raw = split_answer(run.run(feed=feed))
+    head = lines[0] if lines else {}
+    if isinstance(head.get("error"), str):
+        raise SandboxFailed(str(head["error"]))
+    width, height = head.get("width"), head.get("height")
+    if not isinstance(width, int) or not isinstance(height, int) or len(raw) != width * height * 4:
+        raise SandboxFailed(BAD_OUTPUT)
+    if width < 1 or height < 1 or width > max_side or height > max_side:
+        raise SandboxFailed(BAD_OUTPUT)
+    return DecodedImage(width, height, raw)
+
+
+def image_run(max_side: int = IMAGE_MAX_SIDE) -> SandboxRun:
+    """A run for ``decode_image``, made first so that it can be killed."""
+    return SandboxRun("image", str(max_side), limits=IMAGE_LIMITS)

@@ -1,0 +1,261 @@
+"""The child side of ``db.sandbox``: ``python -m db.sandbox_worker TASK [OPTIONS]``.
+
+It first confines itself (``confine``), then reads its input from stdin,
+parses it with the libraries of ``db.capture`` and writes its answer to
+stdout as JSON lines (``{"raw": N}`` announces N raw bytes after the line).
+A parser's exception becomes ``{"error": "unreadable file (Type)"}``: the type
+only, since messages can quote the file. Tasks:
+
+- ``examine``: ``{"mime": ...}`` then ``{"claims": {...}}`` (or an error line);
+- ``image MAX_SIDE``: the image, EXIF orientation applied, scaled to fit
+  ``MAX_SIDE`` pixels (never enlarged), as RGBA 8888 pixels;
+- ``selftest``: what the confinement achieved (tests, ``--selftest``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import json
+import logging
+import os
+import signal
+import sys
+import warnings
+from typing import Any, BinaryIO
+
+try:
+    import resource
+except ImportError:  # Windows: no rlimits
+    resource = None  # type: ignore[assignment]
+
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+BLOCKED_EVENTS = (
+    "socket.",
+    "subprocess.",
+    "os.system",
+    "os.exec",
+    "os.posix_spawn",
+    "os.spawn",
+    "os.fork",
+    "os.forkpty",
+    "pty.spawn",
+    "ctypes.",
+    "os.remove",
+    "os.rename",
+    "os.rmdir",
+    "os.mkdir",
+    "os.link",
+    "os.symlink",
+    "os.truncate",
+    "os.chmod",
+    "os.chown",
+    "shutil.",
+    "webbrowser.",
+    "urllib.",
+    "http.",
+    "ftplib.",
+    "smtplib.",
+)
+_confinement: dict[str, Any] = {}
+
+
+class Refused(PermissionError):
+    """Something the box does not allow was attempted."""
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if event.startswith(BLOCKED_EVENTS):
+        raise Refused(event)
+    if event == "open" and len(args) >= 3:
+        mode, flags = args[1], args[2]
+        if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+            isinstance(flags, int) and flags & WRITE_FLAGS
+        ):
+            raise Refused(event)
+
+
+def _limit(name: str, value: int) -> bool:
+    if resource is None or not hasattr(resource, name):
+        return False
+    kind = getattr(resource, name)
+    try:
+        _soft, hard = resource.getrlimit(kind)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(kind, (value, value if name != "RLIMIT_CPU" else value + 1))
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _linux_confinement() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return
+    _confinement["no_new_privs"] = libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+    _confinement["not_dumpable"] = libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
+    # A new network namespace has only a downed loopback: no route anywhere.
+    # An ordinary user needs a user namespace for it (where the kernel allows).
+    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
+    _confinement["network_namespace"] = libc.unshare(flags) == 0
+
+
+def confine(limits: dict[str, int]) -> None:
+    """Everything the box promises, before any parser is imported."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)  # native libraries print to fd 2: nowhere
+    os.close(devnull)
+    sys.dont_write_bytecode = True
+    logging.disable(logging.CRITICAL)
+    warnings.simplefilter("ignore")
+    if hasattr(signal, "SIGXFSZ"):
+        # A write past RLIMIT_FSIZE then fails with an error instead of a signal.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    _confinement["core"] = _limit("RLIMIT_CORE", 0)
+    _confinement["file_size"] = _limit("RLIMIT_FSIZE", 0)
+    _confinement["cpu"] = _limit("RLIMIT_CPU", limits["cpu_seconds"])
+    _confinement["memory"] = _limit("RLIMIT_AS", limits["memory_bytes"])
+    _confinement["open_files"] = _limit("RLIMIT_NOFILE", limits["open_files"])
+    if sys.platform.startswith("linux"):
+        _linux_confinement()
+
+
+def prepare(task: str) -> None:
+    """What must load before the audit hook: python-magic finds libmagic with
+    ``ctypes.util.find_library`` (a subprocess and a temp file) and loads its
+    database at first use. Nothing of the input has been read yet."""
+    if task == "examine":
+        import magic
+
+        magic.from_buffer(b"", mime=True)
+
+
+def close_the_box() -> None:
+    sys.addaudithook(_audit)  # last: the steps before use ctypes
+
+
+# -- input ---------------------------------------------------------------------
+
+
+def stdin_source(max_input: int) -> BinaryIO:
+    """Stdin as a seekable file: itself when it is a file (intake), else its
+    bytes read into memory, at most ``max_input`` (a pipe from the vault)."""
+    stream = sys.stdin.buffer
+    try:
+        os.lseek(0, 0, os.SEEK_CUR)
+        return open(0, "rb", closefd=False)  # lives as long as the process
+    except OSError:
+        pass
+    data = stream.read(max_input + 1)
+    if len(data) > max_input:
+        raise InputTooLarge()
+    return io.BytesIO(data)
+
+
+class InputTooLarge(Exception):
+    pass
+
+
+# -- tasks ------------------------------------------------------------------------
+
+
+def _say(answer: dict[str, Any], raw: bytes = b"") -> None:
+    out = sys.stdout.buffer
+    if raw:
+        answer = {**answer, "raw": len(raw)}
+    out.write(json.dumps(answer, ensure_ascii=True).encode() + b"\n")
+    if raw:
+        out.write(raw)
+    out.flush()
+
+
+def _error(err: BaseException) -> str:
+    if isinstance(err, MemoryError):
+        return "too much memory"
+    if isinstance(err, InputTooLarge):
+        return "too large"
+    if isinstance(err, Refused):
+        return "refused by the sandbox"
+    return f"unreadable file ({type(err).__name__})"
+
+
+def examine(source: BinaryIO) -> None:
+    from db.capture import claims_of, detect_mime
+
+    mime = detect_mime(source)
+    _say({"mime": mime})
+    source.seek(0)
+    _say({"claims": claims_of(source, mime)})
+
+
+def image(source: BinaryIO, max_side: int) -> None:
+    from PIL import Image, ImageOps
+
+    with Image.open(source) as opened:
+        if opened.format == "JPEG":
+            opened.draft("RGB", (max_side, max_side))  # the decoder scales by 1/2, 1/4, 1/8
+        picture = ImageOps.exif_transpose(opened) or opened
+        if picture.width > max_side or picture.height > max_side:
+            picture.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        rgba = picture.convert("RGBA")
+    _say({"width": rgba.width, "height": rgba.height}, rgba.tobytes())
+
+
+def selftest() -> None:
+    import socket
+    import tempfile
+
+    results: dict[str, Any] = dict(_confinement)
+    try:
+        socket.create_connection(("127.0.0.1", 9), timeout=1).close()
+        results["socket"] = "open"
+    except Exception as err:  # noqa: BLE001 - any refusal counts
+        results["socket"] = type(err).__name__
+    try:
+        with tempfile.TemporaryFile() as handle:
+            handle.write(b"x" * 10)
+        results["file_write"] = "open"
+    except Exception as err:  # noqa: BLE001 - any refusal counts
+        results["file_write"] = type(err).__name__
+    if resource is not None:
+        results["rlimits"] = {
+            name: list(resource.getrlimit(getattr(resource, name)))
+            for name in ("RLIMIT_CORE", "RLIMIT_FSIZE", "RLIMIT_AS", "RLIMIT_CPU")
+        }
+    _say(results)
+
+
+def main(argv: list[str]) -> int:
+    limits = json.loads(os.environ.get("FIELDVAULT_SANDBOX_LIMITS", "{}")) or {
+        "memory_bytes": 1 << 30,
+        "cpu_seconds": 20,
+        "open_files": 64,
+        "max_input": 512 << 20,
+    }
+    task = argv[0] if argv else ""
+    confine(limits)
+    prepare(task)
+    close_the_box()
+    try:
+        if task == "selftest":
+            selftest()
+        elif task == "examine":
+            examine(stdin_source(limits["max_input"]))
+        elif task == "image" and len(argv) == 2:
+            image(stdin_source(limits["max_input"]), max(1, int(argv[1])))
+        else:
+            _say({"error": "unknown task"})
+            return 2
+    except Exception as err:  # noqa: BLE001 - named by type, exit 0: an answer was given
+        _say({"error": _error(err)})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,159 @@
+"""Untrusted files stay in a box (db/sandbox.py, db/sandbox_worker.py).
+
+Metadata is read by a confined child process: what its libraries print never
+reaches our stderr, a child that runs too long or too big is killed and the
+file is stored anyway with "metadata not read: <reason>", and the child can
+neither open a socket nor write a file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from db import capture, sandbox
+from db.capture import examine_file
+from db.sandbox import Limits, SandboxFailed, SandboxRun, decode_image
+from db.vault import Vault
+from tests.evidence_samples import PDF_PAGES, make_jpeg, make_mp4, make_pdf
+from tests.factory import make_case
+
+CANARY = "CANARY-Olena-Kovalenko-Izium"
+
+
+def malformed_pdf_with_author(path: Path, author: str = CANARY) -> Path:
+    """A one-page PDF whose /Info dictionary is broken right where /Author is:
+    pypdf, reading it, logs an error that quotes the author's name."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.add_metadata({"/Author": author})
+    out = io.BytesIO()
+    writer.write(out)
+    data = out.getvalue().replace(b"/Author", b"/Author /Broken", 1)
+    path.write_bytes(data)
+    return path
+
+
+def test_a_malformed_pdf_never_prints_its_author_and_is_stored(
+    vault: Vault, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    source = malformed_pdf_with_author(tmp_path / "statement.pdf")
+    item = vault.evidence.ingest(source, make_case(vault).id).item
+
+    out, err = capfd.readouterr()  # file descriptors 1 and 2 of this process
+    assert CANARY not in err and CANARY not in out
+    assert item.mime_type == "application/pdf"
+    assert CANARY not in json.dumps(item.claimed)
+    with vault.evidence.open(item.id) as reader:
+        assert reader.read() == source.read_bytes()
+
+
+def test_claims_still_come_back_through_the_box(tmp_path: Path) -> None:
+    mime, claims = examine_file(make_pdf(tmp_path / "a.pdf"))
+    assert mime == "application/pdf" and claims["pages"] == str(PDF_PAGES)
+    mime, claims = examine_file(make_jpeg(tmp_path / "a.jpg"))
+    assert mime == "image/jpeg" and "gps_latitude" in claims
+    mime, claims = examine_file(make_mp4(tmp_path / "a.mp4"))
+    assert mime.startswith("video/") and "duration_seconds" in claims
+
+
+def test_a_child_past_its_time_is_killed_and_the_file_stored_anyway(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No hostile file needed: a time limit shorter than a Python start-up.
+    monkeypatch.setattr(capture, "INTAKE_LIMITS", Limits(wall_seconds=0.01))
+    source = make_jpeg(tmp_path / "photo.jpg")
+    started = time.monotonic()
+    item = vault.evidence.ingest(source, make_case(vault).id).item
+    assert time.monotonic() - started < 5
+    assert item.claimed == {"metadata": "metadata not read: timed out"}
+    with vault.evidence.open(item.id) as reader:
+        assert reader.read() == source.read_bytes()
+    assert sandbox.running() == 0
+    assert vault.verify().ok
+
+
+def test_a_child_out_of_memory_gives_a_reason_not_a_crash(tmp_path: Path) -> None:
+    # 48 MiB of address space: too little to load FFmpeg's libraries.
+    _mime, claims = examine_file(make_mp4(tmp_path / "clip.mp4"), Limits(memory_bytes=48 << 20))
+    assert list(claims) == ["metadata"]
+    assert claims["metadata"].startswith("metadata not read: ")
+
+
+def selftest(limits: Limits | None = None) -> dict[str, object]:
+    output = SandboxRun("selftest", limits=limits).run(feed=lambda write: None)
+    answer = json.loads(output)
+    assert isinstance(answer, dict)
+    return answer
+
+
+def test_the_child_opens_no_socket_writes_no_file_and_dumps_no_core() -> None:
+    answer = selftest(Limits(memory_bytes=300 << 20, cpu_seconds=7))
+    assert answer["socket"] != "open"
+    assert answer["file_write"] != "open"
+    rlimits = answer["rlimits"]
+    assert isinstance(rlimits, dict)
+    assert rlimits["RLIMIT_CORE"] == [0, 0]
+    assert rlimits["RLIMIT_FSIZE"] == [0, 0]
+    assert rlimits["RLIMIT_AS"] == [300 << 20, 300 << 20]
+    assert rlimits["RLIMIT_CPU"][0] == 7
+    assert answer["not_dumpable"] is True
+
+
+def test_stop_all_kills_a_running_child_at_once() -> None:
+    release = threading.Event()
+    outcome: list[BaseException] = []
+
+    def slow_feed(write: object) -> None:
+        release.wait(30)  # the child waits for input that does not come
+
+    def run() -> None:
+        try:
+            SandboxRun("image", "64").run(feed=slow_feed)
+        except BaseException as err:  # noqa: BLE001 - the test looks at it
+            outcome.append(err)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while sandbox.running() == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    sandbox.stop_all()
+    release.set()
+    thread.join(5)
+    assert time.monotonic() - started < 1
+    assert len(outcome) == 1 and isinstance(outcome[0], SandboxFailed)
+    assert outcome[0].reason == "stopped"
+
+
+def test_a_decompression_bomb_is_refused_by_the_image_decoder(tmp_path: Path) -> None:
+    from PIL import Image
+
+    bomb = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(bomb, format="PNG")  # 400 Mpx, a few kB
+    data = bomb.getvalue()
+    with pytest.raises(SandboxFailed) as failed:
+        decode_image(io.BytesIO(data).read)
+    assert failed.value.reason == "unreadable file (DecompressionBombError)"
+
+
+def test_an_image_comes_back_as_pixels_scaled_and_turned_by_its_exif(tmp_path: Path) -> None:
+    from PIL import Image
+
+    picture = Image.new("RGB", (400, 200), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90 degrees to show
+    encoded = io.BytesIO()
+    picture.save(encoded, format="JPEG", exif=exif)
+    decoded = decode_image(io.BytesIO(encoded.getvalue()).read, max_side=100)
+    assert (decoded.width, decoded.height) == (50, 100)
+    red, green, blue, alpha = decoded.rgba[:4]
+    assert red > 150 and green < 80 and blue < 80 and alpha == 255
