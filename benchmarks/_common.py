@@ -111,6 +111,13 @@ class Result:
             Path(path).write_text(json.dumps(asdict(self) | {"verdict": self.verdict}, indent=2))
 
 
+def write_results_json(results: Sequence[Result], path: str | None) -> None:
+    """Several results of one benchmark, as a JSON list (run_all.py reads a
+    list or one object)."""
+    if path:
+        Path(path).write_text(json.dumps([asdict(r) | {"verdict": r.verdict} for r in results], indent=2))
+
+
 def machine_line() -> str:
     import sqlite3
 

@@ -1,4 +1,5 @@
-"""Full-text search latency over many testimonies, against plain SQLite FTS5.
+"""Full-text search latency over many testimonies, against plain SQLite FTS5;
+and search as you type: a two-letter prefix.
 
 Ours: ``vault.search.query(q, limit=50)`` on an encrypted vault (SQLCipher,
 SQLAlchemy, and the hits' snippets and highlight spans).
@@ -7,9 +8,9 @@ Baseline, built from the same rows in the same run: an unencrypted SQLite file
 (stdlib sqlite3) with the same two tables the vault queries (entities with the
 JSON body, and an FTS5 index of the same normalised terms from
 ``db.search_terms.index_text`` with the same tokenizer), queried with the very
-statement the service runs (``db.services.search_sql()``: bm25 top 50 among at
-most ``RANK_CANDIDATES`` newest matches, then the entity rows), with
-``parse_query(q).fts`` as the MATCH expression, all rows fetched. Diagnostic
+statement the service runs (``db.services.search_statement(parse_query(q).fts)``:
+bm25 top 50 among at most ``RANK_CANDIDATES`` newest matches of each group
+of record types, then the entity rows), all rows fetched. Diagnostic
 columns run that statement on the encrypted vault (raw sqlcipher3: no
 SQLAlchemy, no snippets) and on the plain file through sqlcipher3's SQLite, to
 split the cost between the SQLite build, encryption and Python; and both
@@ -18,13 +19,21 @@ candidate bound saves and how many of the exact top 50 it keeps.
 
 Target (issue): p95 under 50 ms, and p95 within 1.5x of the baseline.
 
+Search as you type (a second result): two-letter prefixes typed into the
+search box, ``vault.search.query(p, as_you_type=True)``, against the same
+statement on the same baseline file, whose index has the same two- and
+three-letter prefix indexes (migration 0006). Target (issue 9): p95 under
+50 ms at 100,000 testimonies.
+
 The vault is filled through the service API in batches: testimonies are signed
 as revisions by a second device identity and stored with
 ``vault.revisions.apply(batch)``, the path a sync import takes. It runs the same
 ``refresh_entity`` (entity row, FTS terms) as ``testimonies.create`` but commits
-once per batch. ``--cache-dir`` keeps the built vault between runs.
+once per batch. ``--cache-dir`` (default FIELDVAULT_BENCH_CACHE_DIR or
+$TMPDIR/fvbench-cache) keeps the built vault between runs; ``--no-cache``
+builds it in a temp dir and deletes it.
 
-    python benchmarks/bench_search.py [--rows 100000] [--reps 5] [--quick] [--cache-dir DIR]
+    python benchmarks/bench_search.py [--rows 100000] [--reps 5] [--quick] [--cache-dir DIR | --no-cache]
 """
 
 from __future__ import annotations
@@ -42,6 +51,7 @@ import random
 import shutil
 import sqlite3
 import statistics
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -59,6 +69,7 @@ from benchmarks._common import (
     fast_argon2,
     machine_line,
     percentile,
+    write_results_json,
 )
 from db.device import DeviceIdentity
 from db.engine import make_engine
@@ -69,7 +80,7 @@ from db.keyring_store import NoKeyring
 from db.keys import KeyFile, derive_subkeys
 from db.revisions import Revision, create_revision
 from db.search_terms import index_text, parse_query
-from db.services import RANK_CANDIDATES, search_sql
+from db.services import RANK_CANDIDATES, search_statement
 from db.vault import DB_FILE, KEY_FILE, Vault
 
 DEFAULT_ROWS = env_int("FIELDVAULT_BENCH_SEARCH_ROWS", 100_000)
@@ -83,19 +94,25 @@ TARGET_P95_S = 0.050
 TARGET_RATIO = 1.5
 CASES = 20
 # Bump when build() changes what it stores, so cached vaults are rebuilt.
-BUILD_VERSION = 1
+# 2: the baseline index as migration 0006 (prefix indexes, entity_type indexed).
+BUILD_VERSION = 2
 FINGERPRINT_TERM_ROWS = 300
 
-# The statement SearchService.query runs (no entity type filter), bounded
-# and ranking every match.
-SEARCH_SQL = search_sql()
-EXACT_SQL = search_sql(bounded=False)
+TARGET_PREFIX_P95_S = 0.050
+# Two-letter prefixes, as the first two letters typed into the search box:
+# common word beginnings of the corpus (Ukrainian and English).
+PREFIXES: tuple[str, ...] = (
+    "по", "пі", "пр", "ко", "ви", "за", "на", "ро", "ка", "бл",
+    "ок", "мо", "зр", "ев", "сі", "ді", "шк", "лі", "ра", "вб",
+    "pr", "sh", "ba", "to", "ch", "ci", "gr", "ev", "he", "mi",
+)  # fmt: skip
 
+# The same index as the vault's (migration 0006).
 BASELINE_SCHEMA = (
     "CREATE TABLE entities (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity_id TEXT NOT NULL UNIQUE, "
     "entity_type TEXT NOT NULL, case_id TEXT, body TEXT NOT NULL)",
     "CREATE VIRTUAL TABLE search_index USING fts5("
-    "entity_id UNINDEXED, entity_type UNINDEXED, terms, tokenize = 'unicode61 remove_diacritics 0')",
+    "entity_id UNINDEXED, entity_type, terms, prefix = '2 3', tokenize = 'unicode61 remove_diacritics 0')",
 )
 
 
@@ -232,12 +249,16 @@ def prepared(cache_dir: str | None, rows: int, scratch: Path) -> tuple[Path, dic
     return folder, meta, False
 
 
-def _sql_runner(connection: Any, sql: str = SEARCH_SQL) -> Callable[[str], list[Any]]:
+def _sql_runner(
+    connection: Any, *, candidates: int | None = RANK_CANDIDATES, as_you_type: bool = False
+) -> Callable[[str], list[Any]]:
+    """The service's statement for a query, run on ``connection``."""
+
     def run(query: str) -> list[Any]:
-        parsed = parse_query(query)
+        parsed = parse_query(query, prefix_last=as_you_type)
         if parsed is None:
             return []
-        params = {"q": parsed.fts, "limit": LIMIT, "candidates": RANK_CANDIDATES}
+        sql, params = search_statement(parsed.fts, limit=LIMIT, candidates=candidates)
         rows: list[Any] = connection.execute(sql, params).fetchall()
         return rows
 
@@ -301,7 +322,7 @@ def measure(folder: Path, scratch: Path, reps: int) -> dict[str, Any]:
         "encrypted_sql": _sql_runner(raw),
         "sqlcipher_plain": _sql_runner(lib_plain),
         "ours_exact": ours_exact,
-        "baseline_exact": _sql_runner(baseline, EXACT_SQL),
+        "baseline_exact": _sql_runner(baseline, candidates=None),
     }
     queries = list(corpus.QUERIES)
     samples: dict[str, dict[str, list[float]]] = {side: {q: [] for q in queries} for side in sides}
@@ -327,7 +348,8 @@ def measure(folder: Path, scratch: Path, reps: int) -> dict[str, Any]:
             parsed = parse_query(query)
             matches[query] = (
                 baseline.execute(
-                    "SELECT count(*) FROM search_index WHERE search_index MATCH ?", (parsed.fts,)
+                    "SELECT count(*) FROM search_index WHERE search_index MATCH ?",
+                    (f"terms : ({parsed.fts})",),
                 ).fetchone()[0]
                 if parsed
                 else 0
@@ -366,12 +388,105 @@ def _stats(samples: dict[str, list[float]], queries: list[str]) -> tuple[float, 
     return percentile(flat, 50), percentile(flat, 95)
 
 
-def run(rows: int, reps: int, cache_dir: str | None) -> Result:
+def measure_prefix(folder: Path, reps: int) -> dict[str, Any]:
+    """Two-letter prefixes as typed: ours against the same statement on the
+    baseline file, and on the vault through raw sqlcipher3 (diagnostic)."""
+    vault = Vault.open(folder / "vault", PASSPHRASE, keyring=NoKeyring())
+    baseline = _plain_connection(sqlite3, folder / "baseline.sqlite")
+    engine, raw = _encrypted_connection(folder / "vault")
+
+    def ours(prefix: str) -> list[Any]:
+        return vault.search.query(prefix, limit=LIMIT, as_you_type=True)
+
+    sides: dict[str, Callable[[str], list[Any]]] = {
+        "ours": ours,
+        "baseline": _sql_runner(baseline, as_you_type=True),
+        "encrypted_sql": _sql_runner(raw, as_you_type=True),
+    }
+    samples: dict[str, dict[str, list[float]]] = {side: {p: [] for p in PREFIXES} for side in sides}
+    matches: dict[str, int] = {}
+    mismatched: list[str] = []
+    try:
+        for prefix in PREFIXES:
+            if [hit.entity_id for hit in ours(prefix)] != [row[0] for row in sides["baseline"](prefix)]:
+                mismatched.append(prefix)
+            sides["encrypted_sql"](prefix)
+            parsed = parse_query(prefix, prefix_last=True)
+            assert parsed is not None
+            matches[prefix] = baseline.execute(
+                "SELECT count(*) FROM search_index WHERE search_index MATCH ?", (f"terms : ({parsed.fts})",)
+            ).fetchone()[0]
+        rng = random.Random(SEED)
+        gc.collect()
+        for _ in range(reps):
+            order = list(PREFIXES)
+            rng.shuffle(order)
+            for prefix in order:
+                names = list(sides)
+                rng.shuffle(names)
+                for name in names:
+                    started = time.perf_counter()
+                    sides[name](prefix)
+                    samples[name][prefix].append(time.perf_counter() - started)
+    finally:
+        raw.close()
+        engine.dispose()
+        baseline.close()
+        vault.lock()
+    return {"samples": samples, "matches": matches, "mismatched": mismatched}
+
+
+def prefix_result(m: dict[str, Any], rows: int, reps: int) -> Result:
+    samples = m["samples"]
+    prefixes = list(PREFIXES)
+    p50: dict[str, float] = {}
+    p95: dict[str, float] = {}
+    for side in samples:
+        p50[side], p95[side] = _stats(samples[side], prefixes)
+    slowest = sorted(prefixes, key=lambda p: statistics.median(samples["ours"][p]), reverse=True)[:5]
+    shares = sorted(m["matches"][p] / rows for p in prefixes)
+    details: dict[str, Any] = {
+        "prefixes": f"{len(prefixes)} two-letter prefixes x {reps} runs each, as typed "
+        f"(as_you_type=True), limit {LIMIT}, on {rows} testimonies",
+        "p50 / p95 ms, ours: vault.search.query": f"{p50['ours'] * 1000:.1f} / {p95['ours'] * 1000:.1f}",
+        "p50 / p95 ms, baseline: same SQL, plain file with the same prefix index": (
+            f"{p50['baseline'] * 1000:.1f} / {p95['baseline'] * 1000:.1f}"
+        ),
+        "p50 / p95 ms, diagnostic: same SQL on the vault, raw sqlcipher3": (
+            f"{p50['encrypted_sql'] * 1000:.1f} / {p95['encrypted_sql'] * 1000:.1f}"
+        ),
+        "share of documents matching: min / median / max": (
+            f"{shares[0]:.0%} / {statistics.median(shares):.0%} / {shares[-1]:.0%}"
+        ),
+        "slowest prefixes (ours median ms, matching docs)": ", ".join(
+            f"{p!r} {statistics.median(samples['ours'][p]) * 1000:.1f} ({m['matches'][p]})" for p in slowest
+        ),
+        "same hits as baseline": f"{len(prefixes) - len(m['mismatched'])}/{len(prefixes)} prefixes",
+    }
+    notes = [f"hits differ from the baseline for: {m['mismatched']}"] if m["mismatched"] else []
+    return Result(
+        name="prefix",
+        metric="p95 two-letter prefix",
+        ours=p95["ours"] * 1000,
+        baseline=p95["baseline"] * 1000,
+        unit="ms",
+        ratio=p95["ours"] / p95["baseline"],
+        ratio_meaning="ours p95 / baseline p95, lower is better",
+        target=f"p95 < {TARGET_PREFIX_P95_S * 1000:.0f} ms",
+        passed=p95["ours"] < TARGET_PREFIX_P95_S,
+        details=details,
+        notes=notes,
+    )
+
+
+def run(rows: int, reps: int, cache_dir: str | None) -> list[Result]:
     print(machine_line())
     with bench_tempdir("search") as scratch:
         folder, meta, cached = prepared(cache_dir, rows, scratch)
         print(f"measuring {len(corpus.QUERIES)} queries x {reps} runs ...", flush=True)
         m = measure(folder, scratch, reps)
+        print(f"measuring {len(PREFIXES)} two-letter prefixes x {reps} runs ...", flush=True)
+        prefix = prefix_result(measure_prefix(folder, reps), rows, reps)
     samples, queries = m["samples"], m["queries"]
     p50: dict[str, float] = {}
     p95: dict[str, float] = {}
@@ -436,7 +551,7 @@ def run(rows: int, reps: int, cache_dir: str | None) -> Result:
     notes = []
     if m["mismatched"]:
         notes.append(f"hits differ from the baseline for: {m['mismatched']}")
-    return Result(
+    search = Result(
         name="search",
         metric="p95 query latency",
         ours=p95["ours"] * 1000,
@@ -449,6 +564,7 @@ def run(rows: int, reps: int, cache_dir: str | None) -> Result:
         details=details,
         notes=notes,
     )
+    return [search, prefix]
 
 
 def _mean_narrative_bytes() -> int:
@@ -464,17 +580,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--cache-dir",
-        default=os.environ.get("FIELDVAULT_BENCH_CACHE_DIR"),
-        help="keep the built vault here and reuse it (env FIELDVAULT_BENCH_CACHE_DIR); "
-        "default: build in a temp dir and delete it",
+        default=os.environ.get("FIELDVAULT_BENCH_CACHE_DIR")
+        or str(Path(tempfile.gettempdir()) / "fvbench-cache"),
+        help="keep the built vault here and reuse it (env FIELDVAULT_BENCH_CACHE_DIR; "
+        "default $TMPDIR/fvbench-cache)",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="build in a temp dir and delete it afterwards"
     )
     args = parser.parse_args(argv)
     rows = args.rows or (QUICK_ROWS if args.quick else DEFAULT_ROWS)
     reps = args.reps or (QUICK_REPS if args.quick else DEFAULT_REPS)
-    result = run(rows, reps, args.cache_dir)
-    result.print()
-    result.write_json(args.json)
-    return 0 if result.passed else 1
+    results = run(rows, reps, None if args.no_cache else args.cache_dir)
+    for result in results:
+        result.print()
+    write_results_json(results, args.json)
+    return 0 if all(result.passed for result in results) else 1
 
 
 if __name__ == "__main__":

@@ -61,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             code = subprocess.run(command, env=env, check=False).returncode
             elapsed = time.perf_counter() - started
             data = json.loads(out.read_text()) if out.exists() else None
-            rows.append((name, data, elapsed, code))
+            # A benchmark reports one result or several (search: full words
+            # and two-letter prefixes), each a row of the summary.
+            for one in data if isinstance(data, list) else [data]:
+                rows.append((str(one["name"]) if one else name, one, elapsed, code))
 
     print("\n" + "=" * 100)
     print(
