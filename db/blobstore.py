@@ -5,7 +5,10 @@ and written by the caller's thread, while a third thread flushes what was
 written to the disk, so hashing, encryption and disk writes overlap, and at
 most a few chunks are in memory whatever the file size. Blobs are written to a
 ``.tmp-`` name, fsynced and renamed; the database row that refers to a blob is
-the commit point (files without a row are removed at the next unlock).
+the commit point. A blob file no row refers to (a crash between rename and
+commit, or a database put back from an older copy) is never deleted: it moves
+to ``quarantine/`` at the next unlock, and back when a database that knows it
+returns (docs/vault-format.md, "Quarantine").
 """
 
 from __future__ import annotations
@@ -233,12 +236,41 @@ class BlobStore:
             handle.close()
             raise
 
-    def remove_orphans(self, known: set[str]) -> int:
-        """Delete blob files no database row refers to (a crash between rename
-        and commit), and temp files. Returns how many were removed."""
-        removed = 0
-        for path in self.folder.iterdir():
-            if path.name.startswith(TEMP_PREFIX) or path.name not in known:
+    def settle(self, known: set[str], quarantine: Path) -> Settled:
+        """Put every blob file where the database says it belongs.
+
+        Our own incomplete writes (``.tmp-``) are removed: they were never
+        evidence (the source is kept until the row commits). Anything else no
+        row refers to moves to ``quarantine``, and a quarantined file a row
+        refers to moves back. Nothing else is deleted: an unknown file may be
+        the only copy of someone's evidence under a database restored from an
+        older backup. Call it only while no other process writes."""
+        restored: list[str] = []
+        quarantined: list[str] = []
+        if quarantine.is_dir():
+            for path in sorted(quarantine.iterdir()):
+                if path.name in known and not self.path(path.name).exists():
+                    path.replace(self.path(path.name))
+                    restored.append(path.name)
+        for path in sorted(self.folder.iterdir()):
+            if path.name.startswith(TEMP_PREFIX):
                 self.discard(path)
-                removed += 1
-        return removed
+            elif path.name not in known:
+                quarantine.mkdir(mode=0o700, exist_ok=True)
+                target = quarantine / path.name
+                if target.exists():  # the same name twice: keep both
+                    target = quarantine / f"{path.name}.{secrets.token_hex(4)}"
+                path.replace(target)
+                quarantined.append(path.name)
+        if restored or quarantined:
+            fsync_directory(self.folder)
+            fsync_directory(quarantine)
+        return Settled(restored=restored, quarantined=quarantined)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What ``BlobStore.settle`` moved, by file name (blob ids)."""
+
+    restored: list[str]
+    quarantined: list[str]

@@ -38,15 +38,23 @@ def _key_pragma(db_key: bytes) -> str:
     return f"PRAGMA key = \"x'{db_key.hex()}'\""
 
 
-def make_engine(path: Path, db_key: bytes) -> Engine:
-    """An engine whose every connection is keyed, in WAL mode, with temp data in memory."""
+def make_engine(path: Path, db_key: bytes, *, read_only: bool = False) -> Engine:
+    """An engine whose every connection is keyed, in WAL mode, with temp data in memory.
+
+    ``read_only``: an examination. The file is opened ``immutable``: SQLite
+    then writes nothing at all, not even the ``-shm``/``-wal`` files WAL mode
+    would create beside it (the caller makes sure no ``-wal`` holds changes,
+    which immutable mode would not see)."""
     refuse_plaintext_database(path)
     key_pragma = _key_pragma(db_key)
-    if not path.exists():
+    if not path.exists() and not read_only:
         # SQLite gives its -wal and -shm files the main file's mode: 0600 for all.
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
     def connect() -> Any:
+        if read_only:
+            uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+            return sqlcipher3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
         return sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
 
     engine = create_engine(
@@ -84,9 +92,10 @@ def make_engine(path: Path, db_key: bytes) -> Engine:
             cursor.execute("PRAGMA busy_timeout = 5000")
             # The first read is where a wrong key shows.
             cursor.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            cursor.execute("PRAGMA journal_mode = WAL").fetchone()
-            # FULL: a save that returned survives power loss, not just a crash.
-            cursor.execute("PRAGMA synchronous = FULL")
+            if not read_only:
+                cursor.execute("PRAGMA journal_mode = WAL").fetchone()
+                # FULL: a save that returned survives power loss, not just a crash.
+                cursor.execute("PRAGMA synchronous = FULL")
         finally:
             cursor.close()
 
@@ -114,6 +123,11 @@ def check_engine_opens(engine: Engine) -> None:
             raise VaultDamaged(
                 "The vault database cannot be decrypted with this vault's key: "
                 "the file is damaged or was replaced."
+            ) from None
+        if "malformed" in message:
+            raise VaultDamaged(
+                "The vault database is damaged (cut short or overwritten). Nothing was "
+                "changed and no evidence file was touched: put back vault.db from a copy."
             ) from None
         raise
 

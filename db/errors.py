@@ -36,6 +36,50 @@ class IncompleteVault(FieldvaultError):
         self.path = path
 
 
+class DatabaseMissing(FieldvaultError):
+    """The key file is there but the database is missing, empty or holds no
+    vault: opening would start an empty vault beside the evidence files."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"The vault database (vault.db) in {path} is missing, empty or incomplete. "
+            "Nothing was changed and no evidence file was touched. Put back vault.db "
+            "from the copy or backup it came from, then unlock again."
+        )
+        self.path = path
+
+
+class NotAVaultFolder(FieldvaultError):
+    """A command that creates or destroys a vault was pointed at a folder that
+    is not (or not only) a vault: it touches nothing there."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        reasons = {
+            "not-empty": "is not empty; a new vault needs an empty or new folder",
+            "not-a-folder": "is not a folder",
+            "not-a-vault": "is not a Fieldvault vault (no vault.keys, and files Fieldvault did not make)",
+        }
+        super().__init__(f"{path} {reasons[reason]}. Nothing was changed.")
+        self.path = path
+        self.reason = reason
+
+
+class ExaminationRefused(FieldvaultError):
+    """Read-only examination cannot look at this vault without writing to it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        reasons = {
+            "wal": "its database has changes not yet merged into vault.db (a vault.db-wal file)",
+            "schema": "its database uses an older schema, which only an upgrade (a write) can read",
+        }
+        super().__init__(
+            f"Cannot examine {path} read-only: {reasons[reason]}. Nothing was changed. "
+            "Make a copy of the folder and verify the copy without --read-only."
+        )
+        self.path = path
+        self.reason = reason
+
+
 class VaultLocked(FieldvaultError):
     def __init__(self) -> None:
         super().__init__("The vault is locked. Unlock it with your passphrase first.")
@@ -106,3 +150,23 @@ class RevisionRejected(FieldvaultError):
         super().__init__(f"Revision {revision_id} rejected: {reason}")
         self.revision_id = revision_id
         self.reason = reason
+
+
+class SignedRecordMismatch(VaultDamaged):
+    """An evidence item's signed record does not vouch for what the vault's
+    derived tables say (tampering or damage); nothing was exported."""
+
+    def __init__(self, evidence_id: str, detail: str) -> None:
+        super().__init__(f"Evidence {evidence_id} cannot be trusted: {detail}. Nothing was exported.")
+        self.evidence_id = evidence_id
+        self.detail = detail
+
+
+class VaultBusy(FieldvaultError):
+    """Another program held the vault's write lock for too long."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"Could not {what}: another program is writing to this vault (the database is locked). "
+            "Nothing was changed. Wait for it to finish or close it, then retry."
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -23,9 +24,14 @@ except ImportError:  # Windows: no clean-up at open, which is always safe
 
 
 class OpenLock:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, read_only: bool = False) -> None:
         self._handle: IO[bytes] | None = None
         if fcntl is None:
+            return
+        if read_only:
+            # An examination creates nothing; it still shows itself to writers.
+            with contextlib.suppress(FileNotFoundError):
+                self._handle = os.fdopen(os.open(folder / LOCK_FILE, os.O_RDONLY), "rb")
             return
         fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
         self._handle = os.fdopen(fd, "r+b")
@@ -51,3 +57,25 @@ class OpenLock:
             with contextlib.suppress(OSError):
                 self._handle.close()
             self._handle = None
+
+
+@contextlib.contextmanager
+def key_file_change(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock while ``vault.keys`` is read, checked and replaced.
+
+    Changes (passphrase, recovery, duress) come from any process with the
+    vault open: the GUI open for hours, a CLI command meanwhile. Each one
+    re-reads the file under this lock and builds on what it finds, so none
+    writes back a stale copy that would undo another. The lock is taken on the
+    folder itself (flock on a directory descriptor), because the key file is
+    replaced by a rename and a lock on it would not outlive the change. On
+    Windows (no flock) changes are not serialised across processes."""
+    if fcntl is None:
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock

@@ -4,15 +4,23 @@ Files in a vault folder (docs/vault-format.md):
 
 - ``vault.keys``  the key file: wrapped master key, Argon2id parameters;
 - ``vault.db``    the SQLCipher 4 database (and its ``-wal``/``-shm``);
-- ``blobs/``      encrypted evidence (the evidence store).
+- ``blobs/``      encrypted evidence (the evidence store);
+- ``quarantine/`` blob files no database row refers to, kept until removed
+  on purpose (``fieldvault quarantine purge``);
+- ``vault.lock``  the advisory lock every process with the vault open holds.
+
+Nothing here deletes a file it did not make: an evidence file the database
+does not know moves to ``quarantine/``, and a folder that is not a vault is
+refused by ``create`` and ``wipe_vault`` alike.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
+import re
 import secrets
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +30,19 @@ from sqlalchemy.orm import Session
 
 from db import migrate
 from db.atomicio import atomic_write, fsync_directory, remove_stale_temp_files
-from db.blobstore import BlobStore
+from db.blobstore import BlobStore, Settled
 from db.device import DeviceIdentity
 from db.engine import check_engine_opens, make_engine, refuse_plaintext_database
 from db.entities import Case, Incident, Link, Person, Testimony
 from db.errors import (
+    DatabaseMissing,
+    ExaminationRefused,
     IncompleteVault,
     InvalidInput,
     KeyringSecretMissing,
+    NotAVaultFolder,
     StorageError,
+    VaultDamaged,
     VaultExists,
     VaultLocked,
     VaultNotFound,
@@ -49,7 +61,7 @@ from db.keys import (
     parse_recovery_key,
 )
 from db.model import Device
-from db.openlock import LOCK_FILE, OpenLock
+from db.openlock import LOCK_FILE, OpenLock, key_file_change
 from db.services import (
     DraftService,
     EntityService,
@@ -59,11 +71,21 @@ from db.services import (
     VaultContext,
     storage_errors,
 )
-from db.verify import VerifyProgress, VerifyReport, verify_vault
+from db.verify import Problem, VerifyProgress, VerifyReport, verify_vault
 
 KEY_FILE = "vault.keys"
 DB_FILE = "vault.db"
 BLOB_DIR = "blobs"
+QUARANTINE_DIR = "quarantine"
+DB_FILES = (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", f"{DB_FILE}-journal")
+# What a vault folder may hold (docs/vault-format.md, "Files"): create and
+# wipe touch these names and nothing else.
+VAULT_FILES = frozenset({KEY_FILE, *DB_FILES, LOCK_FILE})
+VAULT_DIRS = frozenset({BLOB_DIR, QUARANTINE_DIR})
+# Our temp files (db/atomicio.py), blob ids, and quarantined blob files.
+OUR_TEMP_NAME = re.compile(r"\.tmp-[0-9a-f]{16}")
+BLOB_NAME = re.compile(r"[0-9a-f]{32}")
+QUARANTINED_NAME = re.compile(r"[0-9a-f]{32}(\.[0-9a-f]{8})?")
 
 
 class Services:
@@ -113,7 +135,29 @@ def _read_key_file(folder: Path) -> KeyFile:
         data = path.read_bytes()
     except FileNotFoundError:
         raise VaultNotFound(str(folder)) from None
+    except NotADirectoryError:
+        raise NotAVaultFolder(str(folder), "not-a-folder") from None
+    except OSError as err:
+        raise StorageError("read the key file", err) from err
     return KeyFile.from_bytes(data, source=KEY_FILE)
+
+
+def _require_database(folder: Path) -> None:
+    """An existing vault's database must be there and hold something: SQLite
+    would otherwise start an empty one, and the vault would look empty."""
+    try:
+        size = (folder / DB_FILE).stat().st_size
+    except FileNotFoundError:
+        raise DatabaseMissing(str(folder)) from None
+    except OSError as err:
+        raise StorageError("open the vault database", err) from err
+    if size == 0:
+        raise DatabaseMissing(str(folder))
+
+
+def _is_ours(folder: Path, name: str) -> bool:
+    """A name Fieldvault makes in a vault folder (its own temp files included)."""
+    return name in VAULT_FILES or name in VAULT_DIRS or OUR_TEMP_NAME.fullmatch(name) is not None
 
 
 def _keyring_secret(key_file: KeyFile, keyring: KeyringStore) -> bytes | None:
@@ -128,46 +172,91 @@ def _keyring_secret(key_file: KeyFile, keyring: KeyringStore) -> bytes | None:
 class Vault:
     """An unlocked vault. ``lock()`` closes the database and forgets the keys."""
 
-    def __init__(self, folder: Path, key_file: KeyFile, master_key: bytes, keyring: KeyringStore) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        key_file: KeyFile,
+        master_key: bytes,
+        keyring: KeyringStore,
+        *,
+        creating: bool = False,
+        read_only: bool = False,
+    ) -> None:
+        """Open the database of an unlocked key file.
+
+        ``creating``: only ``create`` may start a new database; an existing
+        vault whose database is missing, empty or without a schema is refused
+        (DatabaseMissing), never re-created. ``read_only``: an examination
+        that writes nothing to the folder (see ``Vault.examine``)."""
         self.folder = folder
         self.vault_id = key_file.vault_id
+        self.read_only = read_only
         self._key_file = key_file
         self._keyring = keyring
         subkeys = derive_subkeys(master_key, key_file.vault_id)
         self._master_key: bytes | None = master_key
         self._blob_key: bytes | None = subkeys.blobs
-        self._open_lock = OpenLock(folder)
+        # What the unlock moved between blobs/ and quarantine/ (None: nothing
+        # was checked, as another process had the vault open).
+        self.settled: Settled | None = None
+        if not creating:
+            _require_database(folder)
+        if read_only and (folder / f"{DB_FILE}-wal").is_file() and (folder / f"{DB_FILE}-wal").stat().st_size:
+            raise ExaminationRefused(str(folder), "wal")
+        self._open_lock = OpenLock(folder, read_only=read_only)
         # Only when no other process has the vault open: its writes in
         # progress would look like leftovers.
-        alone = self._open_lock.try_exclusive()
+        alone = not read_only and self._open_lock.try_exclusive()
         if alone:
             remove_stale_temp_files(folder)
-        with storage_errors("open the vault database"):
-            self._engine: Engine | None = make_engine(folder / DB_FILE, subkeys.database)
-            check_engine_opens(self._engine)
-            migrate.upgrade(self._engine)
-            identity = self._load_or_create_identity(subkeys.device_keys)
+        self._engine: Engine | None = None
+        try:
+            with storage_errors("open the vault database"):
+                self._engine = make_engine(folder / DB_FILE, subkeys.database, read_only=read_only)
+                check_engine_opens(self._engine)
+                self._prepare_schema(self._engine, creating=creating, read_only=read_only)
+                identity = self._load_identity(subkeys.device_keys, create=creating)
+        except BaseException:
+            if self._engine is not None:
+                self._engine.dispose()
+            self._open_lock.release()
+            raise
         self.device_id = identity.device_id
         blob_store = BlobStore(folder / BLOB_DIR)
-        try:
-            (folder / BLOB_DIR).mkdir(mode=0o700, exist_ok=True)
-            if alone:
-                with self._engine.connect() as conn, Session(conn) as session:
-                    # Blobs a crash left between their rename and their commit.
-                    blob_store.remove_orphans(known_blob_ids(session))
-            self._open_lock.share()
-        except OSError as err:
-            self._engine.dispose()
-            self._open_lock.release()
-            raise StorageError("prepare the evidence folder", err) from err
+        if not read_only:
+            try:
+                (folder / BLOB_DIR).mkdir(mode=0o700, exist_ok=True)
+                if alone:
+                    with self._engine.connect() as conn, Session(conn) as session:
+                        known = known_blob_ids(session)
+                    # Never a deletion: a database restored from an older copy
+                    # does not know newer evidence, and putting the right one
+                    # back must bring it all back (docs/vault-format.md).
+                    self.settled = blob_store.settle(known, folder / QUARANTINE_DIR)
+                self._open_lock.share()
+            except OSError as err:
+                self._engine.dispose()
+                self._open_lock.release()
+                raise StorageError("prepare the evidence folder", err) from err
         self._services: Services | None = Services(
             VaultContext(self._engine, identity, blob_store, subkeys.blobs)
         )
-        # Drafts of records deleted since (by a received tombstone, or an
-        # autosave that raced a delete) are dead text: drop them. A full disk
-        # or a busy writer must not stop the unlock: then it waits for the next.
-        with contextlib.suppress(StorageError):
-            self._services.drafts.discard_stale()
+        if not read_only:
+            # Drafts of records deleted since (by a received tombstone, or an
+            # autosave that raced a delete) are dead text: drop them. A full disk
+            # or a busy writer must not stop the unlock: then it waits for the next.
+            with contextlib.suppress(StorageError):
+                self._services.drafts.discard_stale()
+
+    def _prepare_schema(self, engine: Engine, *, creating: bool, read_only: bool) -> None:
+        schema = None if creating else migrate.current_revision(engine)
+        if not creating and schema is None:
+            # A database with no schema is a new, empty one: not this vault's.
+            raise DatabaseMissing(str(self.folder))
+        if not read_only:
+            migrate.upgrade(engine)
+        elif schema != migrate.head_revision():
+            raise ExaminationRefused(str(self.folder), "schema")
 
     # -- life cycle -------------------------------------------------------
 
@@ -183,15 +272,12 @@ class Vault:
     ) -> CreatedVault:
         """Create a vault; the recovery key in the result is shown to the user once."""
         folder = Path(folder)
-        if (folder / KEY_FILE).exists():
-            raise VaultExists(str(folder))
-        if (folder / DB_FILE).exists():
-            raise IncompleteVault(str(folder))
+        made_folder = _prepare_new_vault_folder(folder)
         keyring = keyring or SystemKeyring()
         try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            (folder / BLOB_DIR).mkdir(exist_ok=True, mode=0o700)
+            (folder / BLOB_DIR).mkdir(mode=0o700)
         except OSError as err:
+            _remove_what_create_made(folder, made_folder)
             raise StorageError("create the vault folder", err) from err
         vault_id = new_id()
         master_key = secrets.token_bytes(32)
@@ -215,13 +301,13 @@ class Vault:
         # in between leaves no key file: the folder is then not yet a vault.
         vault = None
         try:
-            vault = cls(folder, key_file, master_key, keyring)
+            vault = cls(folder, key_file, master_key, keyring, creating=True)
             atomic_write(folder / KEY_FILE, key_file.to_bytes(), what="write the key file")
         except BaseException:
             # Leave the folder as it was, so that creating again works.
             if vault is not None:
                 vault.lock()
-            _remove_database_files(folder)
+            _remove_what_create_made(folder, made_folder)
             raise
         return CreatedVault(vault, format_recovery_key(recovery), notice)
 
@@ -246,6 +332,19 @@ class Vault:
         return cls(folder, key_file, master_key, keyring)
 
     @classmethod
+    def examine(cls, folder: Path, passphrase: str, *, keyring: KeyringStore | None = None) -> Vault:
+        """Open for examination: writes nothing to the folder (no lock file,
+        no WAL files, no migration, no clean-up, no custody events). A duress
+        passphrase is only a wrong one here: an examiner's copy is evidence."""
+        folder = Path(folder)
+        keyring = keyring or SystemKeyring()
+        key_file = _read_key_file(folder)
+        refuse_plaintext_database(folder / DB_FILE)
+        secret = _keyring_secret(key_file, keyring)
+        master_key = key_file.unwrap_with_passphrase(key_file.stretch(passphrase), secret)
+        return cls(folder, key_file, master_key, keyring, read_only=True)
+
+    @classmethod
     def recover(
         cls,
         folder: Path,
@@ -259,8 +358,16 @@ class Vault:
         recovery key is replaced: the returned new one must be shown once."""
         folder = Path(folder)
         keyring = keyring or SystemKeyring()
-        key_file = _read_key_file(folder)
         raw = parse_recovery_key(recovery_key)
+        _read_key_file(folder)  # no vault: say so before taking a lock in the folder
+        with key_file_change(folder):
+            return cls._recover_locked(folder, raw, new_passphrase, keyring, use_keyring)
+
+    @classmethod
+    def _recover_locked(
+        cls, folder: Path, raw: bytes, new_passphrase: str, keyring: KeyringStore, use_keyring: bool
+    ) -> tuple[Vault, str]:
+        key_file = _read_key_file(folder)
         master_key = key_file.unwrap_with_recovery_key(raw)
         secret = None
         if use_keyring and keyring.available():
@@ -286,33 +393,56 @@ class Vault:
             raise
         return vault, format_recovery_key(new_recovery)
 
+    # Every change of the key file re-reads it from disk under an exclusive
+    # lock and checks the passphrase against what it finds: another process
+    # (a CLI ``recover`` while the GUI is open) may have changed it, and a
+    # stale copy written back would undo that change.
+
     def change_passphrase(self, current: str, new: str) -> None:
         """Rewrap the master key under a new passphrase; the data is not re-encrypted."""
         master_key = self._require_master_key()
-        secret = self._verify_passphrase(current)
-        stretched = self._key_file.stretch(new)
-        if self._key_file.is_duress(stretched):
-            raise InvalidInput("That is the duress passphrase; choose another.")
-        self._replace_key_file(self._key_file.with_passphrase(master_key, stretched, secret))
+        self._refuse_if_examining()
+        with key_file_change(self.folder):
+            on_disk, secret = self._verify_passphrase(current)
+            stretched = on_disk.stretch(new)
+            if on_disk.is_duress(stretched):
+                raise InvalidInput("That is the duress passphrase; choose another.")
+            self._replace_key_file(on_disk.with_passphrase(master_key, stretched, secret))
 
     def set_duress_passphrase(self, current: str, duress: str | None) -> None:
         """Set a passphrase that, typed at unlock, wipes the vault (None clears it)."""
         self._require_master_key()
-        self._verify_passphrase(current)
-        if duress is not None and duress == current:
-            raise InvalidInput("The duress passphrase must differ from the passphrase.")
-        stretched = self._key_file.stretch(duress) if duress is not None else None
-        self._replace_key_file(self._key_file.with_duress(stretched))
+        self._refuse_if_examining()
+        with key_file_change(self.folder):
+            on_disk, _secret = self._verify_passphrase(current)
+            if duress is not None and duress == current:
+                raise InvalidInput("The duress passphrase must differ from the passphrase.")
+            stretched = on_disk.stretch(duress) if duress is not None else None
+            self._replace_key_file(on_disk.with_duress(stretched))
 
-    def _verify_passphrase(self, passphrase: str) -> bytes | None:
-        """Prove the person at the keyboard knows the passphrase; returns the keyring secret."""
-        secret = _keyring_secret(self._key_file, self._keyring)
-        self._key_file.unwrap_with_passphrase(self._key_file.stretch(passphrase), secret)
-        return secret
+    def _verify_passphrase(self, passphrase: str) -> tuple[KeyFile, bytes | None]:
+        """Prove the person at the keyboard knows the passphrase of the key
+        file as it is on disk now; returns that key file and the keyring secret."""
+        on_disk = _read_key_file(self.folder)
+        if on_disk.vault_id != self.vault_id:
+            raise VaultDamaged(
+                f"The key file in {self.folder} now belongs to another vault; nothing was changed."
+            )
+        secret = _keyring_secret(on_disk, self._keyring)
+        master_key = on_disk.unwrap_with_passphrase(on_disk.stretch(passphrase), secret)
+        if not hmac.compare_digest(master_key, self._require_master_key()):
+            raise VaultDamaged(
+                f"The key file in {self.folder} no longer opens this vault; nothing was changed."
+            )
+        return on_disk, secret
 
     def _replace_key_file(self, replacement: KeyFile) -> None:
         atomic_write(self.folder / KEY_FILE, replacement.to_bytes(), what="write the key file")
         self._key_file = replacement
+
+    def _refuse_if_examining(self) -> None:
+        if self.read_only:
+            raise InvalidInput("This vault is open for examination (read-only): nothing can be changed.")
 
     def lock(self) -> None:
         """Close the database and drop every key reference held here.
@@ -409,9 +539,48 @@ class Vault:
         )
 
     def verify(self, progress: VerifyProgress | None = None) -> VerifyReport:
-        """Check every blob, revision and custody event; see db/verify.py."""
+        """Check every blob, revision and custody event (db/verify.py), and
+        list the quarantined files as notices. An examination records nothing."""
         services = self.services
-        return verify_vault(services.context, progress)
+        report = verify_vault(services.context, progress, record=not self.read_only)
+        report.notices += [
+            Problem(
+                "quarantine",
+                name,
+                "an evidence file no record refers to (kept in quarantine/): put back the "
+                "database it belongs to, or remove it with 'fieldvault quarantine purge'",
+            )
+            for name in self.quarantined()
+        ]
+        return report
+
+    # -- quarantine -------------------------------------------------------
+
+    def quarantined(self) -> list[str]:
+        """Names of the files in quarantine/ (blob ids), sorted."""
+        folder = self.folder / QUARANTINE_DIR
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir())
+
+    def purge_quarantine(self) -> list[str]:
+        """Delete the quarantined files: only on the user's explicit request
+        (``fieldvault quarantine purge``). Returns the names removed. Files
+        whose names Fieldvault would not give are left where they are."""
+        self.services  # noqa: B018 - refuses when locked
+        self._refuse_if_examining()
+        folder = self.folder / QUARANTINE_DIR
+        removed = []
+        for name in self.quarantined():
+            if QUARANTINED_NAME.fullmatch(name) and (folder / name).is_file():
+                try:
+                    (folder / name).unlink()
+                except OSError as err:
+                    raise StorageError("remove a quarantined file", err) from err
+                removed.append(name)
+        with contextlib.suppress(OSError):
+            fsync_directory(folder)
+        return removed
 
     def integrity_check(self) -> list[str]:
         """SQLite's own page-level check; an empty list means all is well."""
@@ -427,12 +596,17 @@ class Vault:
             raise VaultLocked()
         return self._master_key
 
-    def _load_or_create_identity(self, device_keys_subkey: bytes) -> DeviceIdentity:
+    def _load_identity(self, device_keys_subkey: bytes, *, create: bool) -> DeviceIdentity:
         assert self._engine is not None
-        with self._engine.begin() as conn:
+        with self._engine.connect() as conn:
             row = conn.execute(select(Device.device_id, Device.sealed_private_key)).first()
-            if row is not None:
-                return DeviceIdentity.unseal(row[0], row[1], device_keys_subkey)
+        if row is not None:
+            return DeviceIdentity.unseal(row[0], row[1], device_keys_subkey)
+        if not create:
+            # A vault always has its device key: without one, this database
+            # is not the vault's (a new identity would sign as someone else).
+            raise DatabaseMissing(str(self.folder))
+        with self._engine.begin() as conn:
             identity = DeviceIdentity.generate()
             conn.execute(
                 insert(Device).values(
@@ -446,29 +620,93 @@ class Vault:
             return identity
 
 
-def _remove_database_files(folder: Path) -> None:
-    for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", f"{DB_FILE}-journal"):
+def _prepare_new_vault_folder(folder: Path) -> bool:
+    """Make sure ``folder`` can become a vault: new, or an existing empty
+    folder (then made private, 0700). Returns whether it was made here."""
+    if (folder / KEY_FILE).exists():
+        raise VaultExists(str(folder))
+    if (folder / DB_FILE).exists():
+        raise IncompleteVault(str(folder))
+    try:
+        folder.mkdir(parents=True, mode=0o700)
+        return True
+    except FileExistsError:
+        if not folder.is_dir():
+            raise NotAVaultFolder(str(folder), "not-a-folder") from None
+    except NotADirectoryError:
+        raise NotAVaultFolder(str(folder), "not-a-folder") from None
+    except OSError as err:
+        raise StorageError("create the vault folder", err) from err
+    try:
+        if any(folder.iterdir()):
+            raise NotAVaultFolder(str(folder), "not-empty")
+        folder.chmod(0o700)
+    except OSError as err:
+        raise StorageError("create the vault folder", err) from err
+    return False
+
+
+def _remove_what_create_made(folder: Path, made_folder: bool) -> None:
+    """Undo a failed ``create``: its database, lock and empty blob folder;
+    the folder itself only if create made it and it is empty."""
+    for name in (*DB_FILES, LOCK_FILE):
         with contextlib.suppress(OSError):
             (folder / name).unlink()
+    with contextlib.suppress(OSError):
+        (folder / BLOB_DIR).rmdir()
+    if made_folder:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _require_vault_folder(folder: Path) -> None:
+    """Wipe only a vault: a folder with our key file, or (a vault half wiped
+    already) one holding nothing but names a vault has."""
+    if not folder.is_dir():
+        raise NotAVaultFolder(str(folder), "not-a-folder" if folder.exists() else "not-a-vault")
+    if (folder / KEY_FILE).is_file():
+        return
+    names = [entry.name for entry in folder.iterdir()]
+    if not names or not all(_is_ours(folder, name) for name in names):
+        raise NotAVaultFolder(str(folder), "not-a-vault")
+
+
+def _remove_our_files(folder: Path, pattern: re.Pattern[str]) -> None:
+    """Delete the files in ``folder`` whose names we give, then the folder if empty."""
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    for entry in folder.iterdir():
+        if pattern.fullmatch(entry.name) or OUR_TEMP_NAME.fullmatch(entry.name):
+            with contextlib.suppress(OSError):
+                if entry.is_file() and not entry.is_symlink():
+                    entry.unlink()
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def wipe_vault(folder: Path, *, keyring: KeyringStore | None = None, vault_id: str | None = None) -> None:
     """Panic wipe, fastest and most important step first.
 
+    0. Refuse a folder that is not a vault (NotAVaultFolder): nothing changes.
     1. Crypto-shred: overwrite the key file in place with random bytes, fsync,
        delete it. Without a wrapped master key nothing decrypts, whatever else
        survives on the disk.
     2. Delete the keyring entry.
     3. Delete the database and blobs, best effort (an SSD or journaling file
-       system may keep old blocks; step 1 is what makes them useless).
+       system may keep old blocks; step 1 is what makes them useless). Only
+       names a vault has are deleted; the folder goes only if then empty.
     """
     folder = Path(folder)
+    _require_vault_folder(folder)
     key_path = folder / KEY_FILE
     if vault_id is None:
         with contextlib.suppress(Exception):
             vault_id = _read_key_file(folder).vault_id
-    for candidate in [key_path, *folder.glob(".tmp-*")]:
+    temps = [p for p in folder.iterdir() if OUR_TEMP_NAME.fullmatch(p.name)]
+    for candidate in [key_path, *temps]:
         with contextlib.suppress(OSError):
+            if candidate.is_symlink() or not candidate.is_file():
+                continue
             size = candidate.stat().st_size
             with candidate.open("r+b") as handle:
                 handle.write(secrets.token_bytes(max(size, 1)))
@@ -480,9 +718,10 @@ def wipe_vault(folder: Path, *, keyring: KeyringStore | None = None, vault_id: s
     if vault_id is not None:
         with contextlib.suppress(Exception):
             (keyring or SystemKeyring()).delete(vault_id)
-    for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", f"{DB_FILE}-journal", LOCK_FILE):
+    for name in (*DB_FILES, LOCK_FILE):
         with contextlib.suppress(OSError):
             (folder / name).unlink()
-    shutil.rmtree(folder / BLOB_DIR, ignore_errors=True)
+    _remove_our_files(folder / BLOB_DIR, BLOB_NAME)
+    _remove_our_files(folder / QUARANTINE_DIR, QUARANTINED_NAME)
     with contextlib.suppress(OSError):
         folder.rmdir()

@@ -43,13 +43,19 @@ class VerifyReport:
     bytes_checked: int = 0
     revisions_checked: int = 0
     custody_events_checked: int = 0
+    # Worth knowing, but not a fault of the evidence held (quarantined files,
+    # for one): listed by `verify`, and they do not make it fail.
+    notices: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_vault(ctx: VaultContext, progress: VerifyProgress | None = None) -> VerifyReport:
+def verify_vault(
+    ctx: VaultContext, progress: VerifyProgress | None = None, *, record: bool = True
+) -> VerifyReport:
+    """Check the vault; ``record=False`` (an examination) writes nothing."""
     report = VerifyReport()
     with ctx.sessions() as session:
         pages = [r[0] for r in session.execute(text("PRAGMA integrity_check"))]
@@ -132,6 +138,8 @@ def verify_vault(ctx: VaultContext, progress: VerifyProgress | None = None) -> V
     ]
 
     # The verification itself is a custody event for each item it covered.
+    if not record:
+        return report
     bad = {p.subject for p in report.problems}
     with ctx.write_transaction("record the verification") as session:
         for evidence_id, sha256 in items:

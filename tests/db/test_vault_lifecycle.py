@@ -388,8 +388,10 @@ def test_clean_up_at_open_waits_until_no_one_else_has_the_vault_open(vault: Vaul
     assert in_flight_blob.exists() and in_flight_temp.exists()
     second.lock()
     vault.lock()
-    open_vault(vault_dir).lock()  # now alone: leftovers of a crash go
+    alone = open_vault(vault_dir)  # now alone: a crash's temp file goes, the blob is kept aside
     assert not in_flight_blob.exists() and not in_flight_temp.exists()
+    assert alone.quarantined() == ["ab" * 16]
+    alone.lock()
 
 
 def test_every_connection_keeps_temp_data_in_memory_and_writes_durably(vault: Vault) -> None:
