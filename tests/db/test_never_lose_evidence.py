@@ -10,14 +10,22 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
 
-from db.errors import DatabaseMissing, VaultDamaged
+from db.errors import (
+    DatabaseMissing,
+    ExaminationRefused,
+    NotAVaultFolder,
+    VaultDamaged,
+    WrongPassphrase,
+    WrongRecoveryKey,
+)
 from db.keyring_store import NoKeyring
-from db.vault import BLOB_DIR, DB_FILES, QUARANTINE_DIR, Vault
-from tests.conftest import open_vault
+from db.vault import BLOB_DIR, DB_FILES, KEY_FILE, QUARANTINE_DIR, CreatedVault, Vault, wipe_vault
+from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
 from tests.factory import make_case
 
 
@@ -65,7 +73,7 @@ def test_an_unlock_without_the_database_is_refused_and_touches_no_evidence(
     move_database_away(vault_dir, tmp_path / "saved")
     if damage == "empty":
         (vault_dir / "vault.db").touch()
-    with pytest.raises(DatabaseMissing, match="Put back vault.db"):
+    with pytest.raises(DatabaseMissing, match=r"Put back vault\.db"):
         open_vault(vault_dir)
     assert blob_files(vault_dir) == before
     assert not (vault_dir / QUARANTINE_DIR).exists()
@@ -76,7 +84,7 @@ def test_an_unlock_without_the_database_is_refused_and_touches_no_evidence(
 def test_a_truncated_database_is_refused_and_touches_no_evidence(
     vault: Vault, vault_dir: Path, tmp_path: Path, keep_bytes: float
 ) -> None:
-    ids, _contents = ingest_two(vault, tmp_path)
+    ingest_two(vault, tmp_path)
     vault.lock()
     before = blob_files(vault_dir)
     database = vault_dir / "vault.db"
@@ -174,8 +182,110 @@ def test_examination_writes_nothing_to_the_vault_folder(
         }
 
     before = snapshot()
-    examined = Vault.examine(vault_dir, "correct horse battery staple", keyring=NoKeyring())
+    examined = Vault.examine(vault_dir, PASSPHRASE, keyring=NoKeyring())
     report = examined.verify()
     assert report.ok and report.blobs_checked == 2
     examined.lock()
     assert snapshot() == before
+
+
+# -- the key file, changed by two processes ---------------------------------
+
+
+def test_a_long_open_vault_cannot_undo_a_recovery_made_meanwhile(
+    created_vault: CreatedVault, vault_dir: Path
+) -> None:
+    gui = created_vault.vault  # open since before the recovery, like the GUI
+    recovered, new_recovery_key = Vault.recover(
+        vault_dir, created_vault.recovery_key, "chosen after loss", keyring=NoKeyring()
+    )
+    recovered.lock()
+    # The old passphrase no longer opens the key file on disk: refused.
+    with pytest.raises(WrongPassphrase):
+        gui.change_passphrase(PASSPHRASE, "would undo the recovery")
+    with pytest.raises(WrongPassphrase):
+        gui.set_duress_passphrase(PASSPHRASE, "would undo the recovery")
+    # The passphrase now on disk works, and builds on the recovered file.
+    gui.change_passphrase("chosen after loss", "changed in the gui")
+    gui.lock()
+    with pytest.raises(WrongRecoveryKey):  # the retired key stays retired
+        Vault.recover(vault_dir, created_vault.recovery_key, "any passphrase 1", keyring=NoKeyring())
+    open_vault(vault_dir, "changed in the gui").lock()
+    Vault.recover(vault_dir, new_recovery_key, "third passphrase", keyring=NoKeyring())[0].lock()
+
+
+def test_a_duress_passphrase_set_elsewhere_survives_a_passphrase_change(
+    vault: Vault, vault_dir: Path
+) -> None:
+    cli = open_vault(vault_dir)
+    cli.set_duress_passphrase(PASSPHRASE, "under duress 911")
+    cli.lock()
+    vault.change_passphrase(PASSPHRASE, "second passphrase")  # the GUI's stale copy had no duress
+    vault.lock()
+    with pytest.raises(WrongPassphrase):
+        open_vault(vault_dir, "under duress 911")
+    assert not (vault_dir / KEY_FILE).exists()  # it wiped
+
+
+# -- create and wipe touch only what is a vault's ----------------------------
+
+
+def test_wipe_refuses_a_folder_that_is_not_a_vault(tmp_path: Path) -> None:
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "letter.txt").write_text("not evidence of ours")
+    (folder / "vault.db").write_bytes(b"a user's own file by that name")
+    with pytest.raises(NotAVaultFolder):
+        wipe_vault(folder, keyring=NoKeyring())
+    assert sorted(p.name for p in folder.iterdir()) == ["letter.txt", "vault.db"]
+    with pytest.raises(NotAVaultFolder):
+        wipe_vault(folder / "letter.txt", keyring=NoKeyring())
+    with pytest.raises(NotAVaultFolder):
+        wipe_vault(tmp_path / "nowhere", keyring=NoKeyring())
+
+
+def test_wipe_leaves_files_that_are_not_the_vaults(vault: Vault, vault_dir: Path, tmp_path: Path) -> None:
+    ingest_two(vault, tmp_path)
+    (vault_dir / "notes.txt").write_text("the user's own file, put here")
+    (vault_dir / BLOB_DIR / "readme").write_text("also not ours")
+    vault.wipe()
+    assert sorted(p.name for p in vault_dir.iterdir()) == [BLOB_DIR, "notes.txt"]
+    assert [p.name for p in (vault_dir / BLOB_DIR).iterdir()] == ["readme"]
+
+
+def test_init_refuses_a_non_empty_folder_and_makes_an_empty_one_private(tmp_path: Path) -> None:
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "photo.jpg").write_bytes(b"someone's photo")
+    with pytest.raises(NotAVaultFolder, match="not empty"):
+        Vault.create(busy, PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    assert [p.name for p in busy.iterdir()] == ["photo.jpg"]
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(NotAVaultFolder, match="not a folder"):
+        Vault.create(tmp_path / "a-file", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    empty = tmp_path / "empty"
+    empty.mkdir(mode=0o755)
+    empty.chmod(0o755)
+    Vault.create(empty, PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault.lock()
+    assert stat.S_IMODE(empty.stat().st_mode) == 0o700
+    assert stat.S_IMODE((empty / BLOB_DIR).stat().st_mode) == 0o700
+    for name in ("vault.keys", "vault.db", "vault.lock"):
+        assert stat.S_IMODE((empty / name).stat().st_mode) == 0o600, name
+
+
+# -- examination --------------------------------------------------------------
+
+
+def test_examination_refuses_a_database_with_unmerged_changes(vault: Vault, vault_dir: Path) -> None:
+    make_case(vault)  # the open vault's WAL holds it
+    assert (vault_dir / "vault.db-wal").stat().st_size > 0
+    with pytest.raises(ExaminationRefused, match="copy"):
+        Vault.examine(vault_dir, PASSPHRASE, keyring=NoKeyring())
+
+
+def test_examination_treats_the_duress_passphrase_as_a_wrong_one(vault: Vault, vault_dir: Path) -> None:
+    vault.set_duress_passphrase(PASSPHRASE, "under duress 911")
+    vault.lock()
+    with pytest.raises(WrongPassphrase):
+        Vault.examine(vault_dir, "under duress 911", keyring=NoKeyring())
+    assert (vault_dir / KEY_FILE).exists()
