@@ -30,10 +30,13 @@ from PySide6.QtCore import QCoreApplication
 from db.blobformat import BlobIntegrityError
 from db.blobstore import ExportCancelled, IntakeCancelled, OperationCancelled
 from db.errors import (
+    DatabaseMissing,
+    ExaminationRefused,
     FieldvaultError,
     IncompleteVault,
     InvalidInput,
     KeyringSecretMissing,
+    NotAVaultFolder,
     NotFound,
     PlaintextDatabase,
     RevisionRejected,
@@ -117,6 +120,36 @@ def _incomplete_vault(error: IncompleteVault) -> str:
         "{folder} holds a vault database but no key file (an interrupted creation, or "
         "vault.keys was removed). If you have a copy of vault.keys, put it back. Otherwise "
         "nothing can decrypt this database: delete the folder and create the vault again.",
+    ).format(folder=error.path)
+
+
+def _database_missing(error: DatabaseMissing) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The vault database (vault.db) in {folder} is missing, empty or incomplete. Nothing was "
+        "changed and no evidence file was touched. Put back vault.db from the copy or backup it "
+        "came from, then unlock again.",
+    ).format(folder=error.path)
+
+
+def _not_a_vault_folder(error: NotAVaultFolder) -> str:
+    reasons = {
+        "not-empty": QCoreApplication.translate(
+            "Messages", "{folder} is not empty. A new vault needs an empty or new folder. Nothing was changed."
+        ),
+        "not-a-folder": QCoreApplication.translate("Messages", "{folder} is not a folder. Nothing was changed."),
+    }
+    other = QCoreApplication.translate(
+        "Messages", "{folder} is not a Fieldvault vault, so nothing there was changed."
+    )
+    return reasons.get(error.reason, other).format(folder=error.path)
+
+
+def _examination_refused(error: ExaminationRefused) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "{folder} cannot be examined without writing to it. Nothing was changed. Make a copy of "
+        "the folder and check the copy.",
     ).format(folder=error.path)
 
 
@@ -366,6 +399,9 @@ HANDLERS: list[tuple[type[FieldvaultError], Callable[[Any], str]]] = [
     (VaultNotFound, _vault_not_found),
     (VaultExists, _vault_exists),
     (IncompleteVault, _incomplete_vault),
+    (DatabaseMissing, _database_missing),
+    (NotAVaultFolder, _not_a_vault_folder),
+    (ExaminationRefused, _examination_refused),
     (PlaintextDatabase, _plaintext_database),
     (BlobIntegrityError, _blob_integrity),
     (VaultDamaged, _vault_damaged),

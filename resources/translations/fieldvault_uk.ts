@@ -1323,232 +1323,257 @@
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="78" />
+            <location filename="../../desktop/messages.py" line="81" />
             <source>Wrong passphrase. Nothing was changed; try again.</source>
             <translation>Неправильна парольна фраза. Нічого не змінено; спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="82" />
+            <location filename="../../desktop/messages.py" line="85" />
             <source>That recovery key does not open this vault. Check it for typos: it has only letters and digits (dashes and spaces do not matter).</source>
             <translation>Цей ключ відновлення не відкриває це сховище. Перевірте, чи немає в ньому помилок: у ньому лише літери й цифри (дефіси та пробіли не мають значення).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="90" />
+            <location filename="../../desktop/messages.py" line="93" />
             <source>This vault needs a secret from this computer's keyring, and the keyring does not have it (another computer or user account?). Unlock with the recovery key instead.</source>
             <translation>Цьому сховищу потрібен секрет зі зв’язки ключів цього комп’ютера, але його там немає (інший комп’ютер чи обліковий запис?). Натомість розблокуйте сховище ключем відновлення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="98" />
+            <location filename="../../desktop/messages.py" line="101" />
             <source>The vault is locked. Unlock it with your passphrase.</source>
             <translation>Сховище заблоковано. Розблокуйте його своєю парольною фразою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="102" />
+            <location filename="../../desktop/messages.py" line="105" />
             <source>There is no vault in {folder}. Check the folder, or create a new vault there.</source>
             <translation>У {folder} немає сховища. Перевірте теку або створіть у ній нове сховище.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="108" />
+            <location filename="../../desktop/messages.py" line="111" />
             <source>There is already a vault in {folder}; nothing was overwritten. Unlock it, or choose another folder.</source>
             <translation>У {folder} уже є сховище; нічого не перезаписано. Розблокуйте його або виберіть іншу теку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="115" />
+            <location filename="../../desktop/messages.py" line="118" />
             <source>{folder} holds a vault database but no key file (an interrupted creation, or vault.keys was removed). If you have a copy of vault.keys, put it back. Otherwise nothing can decrypt this database: delete the folder and create the vault again.</source>
             <translation>У {folder} є база даних сховища, але немає файлу ключів (створення перервалося або vault.keys видалено). Якщо у вас є копія vault.keys, поверніть її на місце. Інакше цю базу даних ніщо не розшифрує: видаліть теку й створіть сховище знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="124" />
+            <location filename="../../desktop/messages.py" line="127" />
+            <source>The vault database (vault.db) in {folder} is missing, empty or incomplete. Nothing was changed and no evidence file was touched. Put back vault.db from the copy or backup it came from, then unlock again.</source>
+            <translation>База даних сховища (vault.db) у {folder} відсутня, порожня або неповна. Нічого не змінено, жодного файлу доказів не зачеплено. Поверніть vault.db з копії чи резервної копії, звідки він походить, і розблокуйте знову.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="137" />
+            <source>{folder} is not empty. A new vault needs an empty or new folder. Nothing was changed.</source>
+            <translation>{folder} не порожня. Для нового сховища потрібна порожня або нова тека. Нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="140" />
+            <source>{folder} is not a folder. Nothing was changed.</source>
+            <translation>{folder} не є текою. Нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="142" />
+            <source>{folder} is not a Fieldvault vault, so nothing there was changed.</source>
+            <translation>{folder} не є сховищем Fieldvault, тож там нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="149" />
+            <source>{folder} cannot be examined without writing to it. Nothing was changed. Make a copy of the folder and check the copy.</source>
+            <translation>{folder} неможливо перевірити, не записавши туди. Нічого не змінено. Зробіть копію теки й перевірте копію.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="157" />
             <source>The vault file {name} is not encrypted, so it is not a Fieldvault vault, and it was not opened: someone may have replaced it. Leave the folder as it is and ask your organisation for help.</source>
             <translation>Файл сховища {name} не зашифрований, тож це не сховище Fieldvault, і його не відкрито: можливо, хтось його підмінив. Залиште теку як є та зверніться по допомогу до своєї організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="137" />
+            <location filename="../../desktop/messages.py" line="170" />
             <source>The copy of item {id} written into the vault did not match the file as it was read, so nothing was added. Your original file is untouched: add it again, and check the disk if this happens again.</source>
             <translation>Копія доказу {id}, записана до сховища, не збіглася з прочитаним файлом, тож нічого не додано. Ваш початковий файл не змінено: додайте його ще раз, а якщо це повториться, перевірте диск.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="144" />
+            <location filename="../../desktop/messages.py" line="177" />
             <source>Item {id} no longer matches the fingerprint (SHA-256) taken when it was added: it is damaged or was altered, and nothing was exported. The other items are not affected; restore this one from a bundle or backup.</source>
             <translation>Доказ {id} більше не відповідає відбитку (SHA-256), знятому під час додавання: його пошкоджено або змінено, тож нічого не експортовано. Інших доказів це не стосується; відновіть цей із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="150" />
+            <location filename="../../desktop/messages.py" line="183" />
             <source>The stored file {id} is damaged or was altered. The other items are not affected; restore this one from a bundle or backup.</source>
             <translation>Збережений файл {id} пошкоджено або змінено. Інших доказів це не стосується; відновіть цей із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="160" />
+            <location filename="../../desktop/messages.py" line="193" />
             <source>Part of the vault is damaged or was altered ({ids}). Nothing was changed. Check the vault (fieldvault verify) and restore what is damaged from a backup or bundle.</source>
             <translation>Частину сховища пошкоджено або змінено ({ids}). Нічого не змінено. Перевірте сховище (fieldvault verify) і відновіть пошкоджене з резервної копії або пакета.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="165" />
+            <location filename="../../desktop/messages.py" line="198" />
             <source>The vault's files are damaged or were altered, so it cannot be used as it is. Nothing was changed. Leave the folder as it is and restore it from a backup, or ask your organisation for help.</source>
             <translation>Файли сховища пошкоджено або змінено, тож користуватися ним у такому стані не можна. Нічого не змінено. Залиште теку як є та відновіть її з резервної копії або зверніться по допомогу до своєї організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="179" />
+            <location filename="../../desktop/messages.py" line="212" />
             <source>The disk is full, so this could not be finished. Nothing was lost: the vault still holds its state from before. Free some disk space, then try again.</source>
             <translation>Диск заповнений, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Звільніть місце на диску й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="185" />
+            <location filename="../../desktop/messages.py" line="218" />
             <source>The disk reported an error while writing, so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive (or the USB stick), then try again.</source>
             <translation>Під час запису диск повідомив про помилку, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск (або USB-накопичувач) і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="192" />
+            <location filename="../../desktop/messages.py" line="225" />
             <source>Fieldvault may not write there (permission denied), so this could not be finished. Nothing was lost. Choose another place or check the folder's permissions, then try again.</source>
             <translation>Fieldvault не має права писати туди (доступ заборонено), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце або перевірте права доступу до теки й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="199" />
+            <location filename="../../desktop/messages.py" line="232" />
             <source>The disk is read-only, so this could not be finished. Nothing was lost. Choose a writable place, then try again.</source>
             <translation>Диск доступний лише для читання, тож завершити це не вдалося. Нічого не втрачено. Виберіть місце, придатне для запису, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="205" />
+            <location filename="../../desktop/messages.py" line="238" />
             <source>The folder is not there (removed, or on a drive that was unplugged), so this could not be finished. Nothing was lost. Choose another place, then try again.</source>
             <translation>Теки немає (її видалено або диск від’єднано), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="210" />
+            <location filename="../../desktop/messages.py" line="243" />
             <source>Writing to the disk failed (error {code}), so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive, then try again.</source>
             <translation>Помилка запису на диск (код {code}), тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="223" />
+            <location filename="../../desktop/messages.py" line="256" />
             <source>Case {id} is not in the vault (deleted, perhaps on another device). Choose another case.</source>
             <translation>Справи {id} немає у сховищі (її видалено, можливо, на іншому пристрої). Виберіть іншу справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="228" />
+            <location filename="../../desktop/messages.py" line="261" />
             <source>Testimony {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Свідчення {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інше зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="234" />
+            <location filename="../../desktop/messages.py" line="267" />
             <source>Evidence item {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Доказу {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інший зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="240" />
+            <location filename="../../desktop/messages.py" line="273" />
             <source>The stored file of evidence item {id} is missing from the vault. The record is kept; restore the file from a bundle or backup.</source>
             <translation>Збереженого файлу доказу {id} немає у сховищі. Запис про доказ залишився; відновіть файл із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="245" />
+            <location filename="../../desktop/messages.py" line="278" />
             <source>Record {id} is not in the vault (deleted, perhaps on another device).</source>
             <translation>Запису {id} немає у сховищі (його видалено, можливо, на іншому пристрої).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="251" />
+            <location filename="../../desktop/messages.py" line="284" />
             <source>A change received from elsewhere (revision {id}) failed a check and was refused; nothing from it was stored. Tell your coordinator.</source>
             <translation>Зміна, отримана ззовні (ревізія {id}), не пройшла перевірку й відхилена; з неї нічого не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="264" />
+            <location filename="../../desktop/messages.py" line="297" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="268" />
+            <location filename="../../desktop/messages.py" line="301" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="272" />
+            <location filename="../../desktop/messages.py" line="305" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="276" />
+            <location filename="../../desktop/messages.py" line="309" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="282" />
+            <location filename="../../desktop/messages.py" line="315" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="288" />
+            <location filename="../../desktop/messages.py" line="321" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="294" />
+            <location filename="../../desktop/messages.py" line="327" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="301" />
+            <location filename="../../desktop/messages.py" line="334" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="307" />
+            <location filename="../../desktop/messages.py" line="340" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="314" />
+            <location filename="../../desktop/messages.py" line="347" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="320" />
+            <location filename="../../desktop/messages.py" line="353" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="324" />
+            <location filename="../../desktop/messages.py" line="357" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="334" />
+            <location filename="../../desktop/messages.py" line="367" />
             <source>The vault did not accept this: {detail}</source>
             <translation>Сховище не прийняло ці дані: {detail}</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="343" />
+            <location filename="../../desktop/messages.py" line="376" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="347" />
+            <location filename="../../desktop/messages.py" line="380" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="353" />
+            <location filename="../../desktop/messages.py" line="386" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="357" />
+            <location filename="../../desktop/messages.py" line="390" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="386" />
+            <location filename="../../desktop/messages.py" line="422" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="402" />
+            <location filename="../../desktop/messages.py" line="438" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="404" />
+            <location filename="../../desktop/messages.py" line="440" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="411" />
+            <location filename="../../desktop/messages.py" line="447" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
@@ -1840,185 +1865,185 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SettingsDialog</name>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="60" />
+            <location filename="../../desktop/settings_dialog.py" line="64" />
             <source>Settings</source>
             <translation>Налаштування</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="63" />
+            <location filename="../../desktop/settings_dialog.py" line="67" />
             <source>General</source>
             <translation>Загальні</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="67" />
+            <location filename="../../desktop/settings_dialog.py" line="71" />
             <source> min</source>
             <translation> хв</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="68" />
+            <location filename="../../desktop/settings_dialog.py" line="72" />
             <source>never</source>
             <translation>ніколи</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="69" />
+            <location filename="../../desktop/settings_dialog.py" line="73" />
             <source>Lock after minutes without activity</source>
             <translation>Блокувати після хвилин бездіяльності</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="71" />
+            <location filename="../../desktop/settings_dialog.py" line="75" />
             <source>&amp;Lock after inactivity:</source>
             <translation>&amp;Блокувати після бездіяльності:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="73" />
+            <location filename="../../desktop/settings_dialog.py" line="77" />
             <source>Your name in the custody log</source>
             <translation>Ваше ім'я в журналі зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="74" />
+            <location filename="../../desktop/settings_dialog.py" line="78" />
             <source>e.g. a staff code, not necessarily your name</source>
             <translation>напр. службовий код, не обов'язково ім'я</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="75" />
+            <location filename="../../desktop/settings_dialog.py" line="79" />
             <source>&amp;Name in the custody log:</source>
             <translation>&amp;Ім'я в журналі зберігання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="77" />
+            <location filename="../../desktop/settings_dialog.py" line="81" />
             <source>Language</source>
             <translation>Мова</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="81" />
+            <location filename="../../desktop/settings_dialog.py" line="85" />
             <source>Lan&amp;guage (after restart):</source>
             <translation>&amp;Мова (після перезапуску):</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="83" />
+            <location filename="../../desktop/settings_dialog.py" line="87" />
             <source>Part of the key is in this computer's keyring.</source>
             <translation>Частина ключа зберігається у сховищі ключів цього комп'ютера.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="85" />
+            <location filename="../../desktop/settings_dialog.py" line="89" />
             <source>No keyring: the passphrase alone protects the vault.</source>
             <translation>Без сховища ключів: сховище захищає лише парольна фраза.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="88" />
+            <location filename="../../desktop/settings_dialog.py" line="92" />
             <source>Keyring:</source>
             <translation>Сховище ключів:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="91" />
-            <location filename="../../desktop/settings_dialog.py" line="102" />
-            <location filename="../../desktop/settings_dialog.py" line="103" />
+            <location filename="../../desktop/settings_dialog.py" line="95" />
+            <location filename="../../desktop/settings_dialog.py" line="106" />
+            <location filename="../../desktop/settings_dialog.py" line="107" />
             <source>Change passphrase</source>
             <translation>Змінити парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="93" />
+            <location filename="../../desktop/settings_dialog.py" line="97" />
             <source>Current passphrase</source>
             <translation>Поточна парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="94" />
+            <location filename="../../desktop/settings_dialog.py" line="98" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="95" />
+            <location filename="../../desktop/settings_dialog.py" line="99" />
             <source>Repeat the new passphrase</source>
             <translation>Повторіть нову парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="98" />
+            <location filename="../../desktop/settings_dialog.py" line="102" />
             <source>C&amp;urrent:</source>
             <translation>&amp;Поточна:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="99" />
+            <location filename="../../desktop/settings_dialog.py" line="103" />
             <source>&amp;New:</source>
             <translation>&amp;Нова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="100" />
+            <location filename="../../desktop/settings_dialog.py" line="104" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="101" />
+            <location filename="../../desktop/settings_dialog.py" line="105" />
             <source>&amp;Repeat:</source>
             <translation>П&amp;овтор:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="110" />
+            <location filename="../../desktop/settings_dialog.py" line="114" />
             <source>Emergency</source>
             <translation>Екстрені дії</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="114" />
+            <location filename="../../desktop/settings_dialog.py" line="118" />
             <source>A key combination wipes the vault at once, without asking</source>
             <translation>Комбінація клавіш негайно знищує сховище, без підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="118" />
+            <location filename="../../desktop/settings_dialog.py" line="122" />
             <source>Emergency wipe shortcut</source>
             <translation>Комбінація клавіш для екстреного знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="120" />
+            <location filename="../../desktop/settings_dialog.py" line="124" />
             <source>Shortcut:</source>
             <translation>Комбінація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="121" />
+            <location filename="../../desktop/settings_dialog.py" line="125" />
             <source>Wipe the vault…</source>
             <translation>Знищити сховище…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="122" />
+            <location filename="../../desktop/settings_dialog.py" line="126" />
             <source>Wipe the vault</source>
             <translation>Знищити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="126" />
+            <location filename="../../desktop/settings_dialog.py" line="130" />
             <source>Type the confirmation word</source>
             <translation>Введіть слово підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="129" />
+            <location filename="../../desktop/settings_dialog.py" line="133" />
             <source>This destroys every testimony and file in this vault for ever. Type {word} to confirm.</source>
             <translation>Це назавжди знищить усі свідчення та файли в цьому сховищі. Введіть {word}, щоб підтвердити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="133" />
-            <location filename="../../desktop/settings_dialog.py" line="134" />
+            <location filename="../../desktop/settings_dialog.py" line="137" />
+            <location filename="../../desktop/settings_dialog.py" line="138" />
             <source>Destroy the vault now</source>
             <translation>Знищити сховище зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="157" />
+            <location filename="../../desktop/settings_dialog.py" line="161" />
             <source>WIPE</source>
             <translation>ЗНИЩИТИ</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="181" />
+            <location filename="../../desktop/settings_dialog.py" line="185" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="187" />
+            <location filename="../../desktop/settings_dialog.py" line="191" />
             <source>The two new passphrases differ.</source>
             <translation>Дві нові парольні фрази не збігаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="194" />
+            <location filename="../../desktop/settings_dialog.py" line="198" />
             <source>Changing…</source>
             <translation>Змінюємо…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="200" />
+            <location filename="../../desktop/settings_dialog.py" line="204" />
             <source>Passphrase changed. Use the new one from now on.</source>
             <translation>Парольну фразу змінено. Відтепер використовуйте нову.</translation>
         </message>

@@ -20,10 +20,13 @@ import db
 from db.blobformat import BlobIntegrityError
 from db.blobstore import ExportCancelled, IntakeCancelled, OperationCancelled
 from db.errors import (
+    DatabaseMissing,
+    ExaminationRefused,
     FieldvaultError,
     IncompleteVault,
     InvalidInput,
     KeyringSecretMissing,
+    NotAVaultFolder,
     NotFound,
     PlaintextDatabase,
     RevisionRejected,
@@ -62,6 +65,11 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
         ("no vault", VaultNotFound(FOLDER), FOLDER),
         ("vault exists", VaultExists(FOLDER), FOLDER),
         ("incomplete vault", IncompleteVault(FOLDER), FOLDER),
+        ("database missing", DatabaseMissing(FOLDER), FOLDER),
+        ("folder not empty", NotAVaultFolder(FOLDER, "not-empty"), FOLDER),
+        ("not a folder", NotAVaultFolder(FOLDER, "not-a-folder"), FOLDER),
+        ("not a vault", NotAVaultFolder(FOLDER, "not-a-vault"), FOLDER),
+        ("examination refused", ExaminationRefused(FOLDER, "wal"), FOLDER),
         ("plaintext database", PlaintextDatabase("vault.db"), "vault.db"),
         ("damaged blob", BlobIntegrityError(BLOB_ID, "segment 3 fails authentication"), BLOB_ID),
         (
