@@ -107,7 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
     e_show = evidence.add_parser("show", help="one item's metadata and custody history")
     e_show.add_argument("id")
 
-    commands.add_parser("verify", help="check every blob, revision and custody event")
+    verify = commands.add_parser("verify", help="check every blob, revision and custody event")
+    verify.add_argument(
+        "--read-only",
+        action="store_true",
+        help="examine without writing anything to the vault folder (docs/examiner.md)",
+    )
+    quarantine = commands.add_parser(
+        "quarantine", help="evidence files no record refers to, kept aside at unlock"
+    ).add_subparsers(dest="action", required=True)
+    quarantine.add_parser("list", help="list the quarantined files")
+    q_purge = quarantine.add_parser("purge", help="delete the quarantined files for ever")
+    q_purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     custody = commands.add_parser("custody", help="the chain of custody").add_subparsers(
         dest="action", required=True
     )
@@ -132,7 +143,28 @@ def _keyring(disabled: bool = False) -> NoKeyring | SystemKeyring:
 
 
 def _open(args: argparse.Namespace, secrets: SecretSource) -> Vault:
-    return Vault.open(args.vault, secrets.next("Passphrase: "), keyring=_keyring())
+    vault = Vault.open(args.vault, secrets.next("Passphrase: "), keyring=_keyring())
+    _tell_what_was_settled(vault)
+    return vault
+
+
+def _tell_what_was_settled(vault: Vault) -> None:
+    """Say when the unlock moved evidence files: a user must know."""
+    settled = vault.settled
+    if settled is None:
+        return
+    if settled.restored:
+        print(
+            f"{len(settled.restored)} quarantined evidence file(s) belong to this database again "
+            "and were put back.",
+            file=sys.stderr,
+        )
+    if settled.quarantined:
+        print(
+            f"{len(settled.quarantined)} evidence file(s) that no record refers to were moved to "
+            "quarantine/ (not deleted): 'fieldvault verify' lists them.",
+            file=sys.stderr,
+        )
 
 
 def cmd_init(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
@@ -376,7 +408,10 @@ def cmd_evidence(args: argparse.Namespace, out: Output, secrets: SecretSource) -
 
 
 def cmd_verify(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
-    vault = _open(args, secrets)
+    if args.read_only:
+        vault = Vault.examine(args.vault, secrets.next("Passphrase: "), keyring=_keyring())
+    else:
+        vault = _open(args, secrets)
     try:
         progress = ProgressLine("Verifying")
         report = vault.verify(progress=progress)
@@ -391,6 +426,8 @@ def cmd_verify(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
             "bytes": report.bytes_checked,
             "revisions": report.revisions_checked,
             "custody_events": report.custody_events_checked,
+            "notices": [p.as_dict() for p in report.notices],
+            "read_only": args.read_only,
         },
         (
             f"OK: {report.blobs_checked} files ({report.bytes_checked} bytes), "
@@ -398,10 +435,33 @@ def cmd_verify(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
             if report.ok
             else "PROBLEMS FOUND:\n"
             + "\n".join(f"  {p.kind} {p.subject}: {p.detail}" for p in report.problems)
-        ),
+        )
+        + "".join(f"\n  note: {p.kind} {p.subject}: {p.detail}" for p in report.notices),
     )
     if not report.ok:
         raise VerificationFailed(len(report.problems))
+
+
+def cmd_quarantine(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    vault = _open(args, secrets)
+    try:
+        names = vault.quarantined()
+        if args.action == "list":
+            out.rows([{"file": name} for name in names], lambda r: r["file"])
+            return
+        if names and not args.yes:
+            if not sys.stdin.isatty():
+                raise InvalidInput("Refusing to delete without a terminal to confirm on; add --yes.")
+            answer = input(
+                f"Delete {len(names)} quarantined evidence file(s) for ever? They cannot be "
+                "recovered, even with the right database. Type DELETE to confirm: "
+            )
+            if answer.strip() != "DELETE":
+                raise InvalidInput("Not confirmed; nothing was deleted.")
+        removed = vault.purge_quarantine()
+    finally:
+        vault.lock()
+    out.result({"removed": removed}, f"{len(removed)} quarantined file(s) deleted.")
 
 
 def cmd_custody(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
@@ -457,6 +517,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "evidence": cmd_evidence,
     "verify": cmd_verify,
+    "quarantine": cmd_quarantine,
     "settings": cmd_settings,
     "custody": cmd_custody,
 }
