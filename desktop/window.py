@@ -14,24 +14,27 @@ screen. Nothing typed or read here is written to QSettings, logs or files.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
+from db import sandbox
 from db.keyring_store import KeyringStore
 from db.keys import Argon2Params
-from db.vault import KEY_FILE, Vault, wipe_vault
+from db.paths import KEY_FILE
 from desktop import i18n
 from desktop.autolock import AutoLock
+from desktop.clipboard_guard import ClipboardGuard
 from desktop.icons import app_icon, icon
 from desktop.messages import failure_message, keyring_notice
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut
 from desktop.unlock import CreateVaultPage, RecoveryKeyPage, UnlockPage
-from desktop.vault_view import VaultView
 from desktop.workers import (
     CreateVaultWorker,
     OperationFailed,
@@ -40,6 +43,12 @@ from desktop.workers import (
     VaultUnlocked,
     WorkerSignals,
 )
+
+if TYPE_CHECKING:
+    # Imported when first needed: the first screen shows before the database
+    # stack (SQLAlchemy, Alembic) loads (desktop/app.py).
+    from db.vault import Vault
+    from desktop.vault_view import VaultView
 
 
 def vault_exists(folder: Path) -> bool:
@@ -99,6 +108,7 @@ class FieldvaultWindow(QMainWindow):
         self.addAction(self.lock_action)
 
         self.auto_lock = AutoLock(self)
+        self.clipboard_guard = ClipboardGuard(self)
         self.auto_lock.lock_now.connect(self._lock_by_itself)
 
         self.vault_menu = self.menuBar().addMenu("")
@@ -207,6 +217,8 @@ class FieldvaultWindow(QMainWindow):
     def _show_vault_view(self) -> None:
         if self._vault is None:
             return
+        from desktop.vault_view import VaultView
+
         self.vault_view = VaultView(self._vault)
         self.vault_view.lock_requested.connect(self.lock)
         self.stack.addWidget(self.vault_view)
@@ -248,15 +260,32 @@ class FieldvaultWindow(QMainWindow):
 
     @Slot()
     def wipe(self) -> None:
-        """Panic wipe: destroy the keys first (instant), then the files."""
+        """Panic wipe: destroy the keys first, then stop the work and forget.
+
+        Nothing may delay the crypto-shredding: not a running intake, not a
+        parser, not a draft. So the key file goes before anything else (a few
+        milliseconds: ``wipe_vault`` overwrites it, fsyncs and deletes it
+        first, then the keyring entry and the other files), then parser
+        processes are killed, then the view is emptied and the vault closed
+        (a cancelled intake stops within one segment; whatever it still
+        writes is unreadable without the keys), then what workers left in the
+        folder is swept once more."""
+        # Loaded by the first second after start (desktop/app.py); until
+        # then this waits for that import to finish.
+        from db.vault import wipe_vault
+
         vault = self._vault
-        self._lock(save_draft=False)
-        if vault is not None:
-            vault.wipe()
-        else:
-            wipe_vault(self.folder, keyring=self._keyring)
-        self.create_page.reset()
-        self._show_page(self.create_page)
+        vault_id = vault.vault_id if vault is not None else None
+        with contextlib.suppress(Exception):  # the shredding is what counts; keep going
+            wipe_vault(self.folder, keyring=self._keyring, vault_id=vault_id)
+        sandbox.stop_all()
+        try:
+            self._lock(save_draft=False)
+        finally:
+            with contextlib.suppress(Exception):
+                wipe_vault(self.folder, keyring=self._keyring, vault_id=vault_id)
+            self.create_page.reset()
+            self._show_page(self.create_page)
 
     @Slot(str)
     def _lock_by_itself(self, reason: str) -> None:
@@ -280,6 +309,10 @@ class FieldvaultWindow(QMainWindow):
 
     def _lock(self, *, save_draft: bool) -> None:
         self.auto_lock.disarm()
+        # A copied narrative or recovery key does not outlive the unlock.
+        self.clipboard_guard.clear_if_ours()
+        # Parsers still reading a file of this vault (metadata, an image).
+        sandbox.stop_all()
         self._set_unlocked_actions(False)
         dialog, self.settings_dialog = self.settings_dialog, None
         if dialog is not None:
