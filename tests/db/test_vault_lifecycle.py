@@ -374,7 +374,7 @@ def test_calibration_lands_in_the_documented_window() -> None:
     elapsed = time.perf_counter() - started
     # 0.5–1 s is the design; allow for a loaded CI machine on the upper side.
     assert 0.4 < elapsed < 2.0, (params, elapsed)
-    assert params.memory_kib >= 32 * 1024
+    assert params.memory_kib >= 64 * 1024
 
 
 def test_clean_up_at_open_waits_until_no_one_else_has_the_vault_open(vault: Vault, vault_dir: Path) -> None:
