@@ -62,6 +62,7 @@ from db.keys import (
 )
 from db.model import Device
 from db.openlock import LOCK_FILE, OpenLock, key_file_change
+from db.paths import KEY_FILE
 from db.services import (
     DraftService,
     EntityService,
@@ -73,7 +74,6 @@ from db.services import (
 )
 from db.verify import Problem, VerifyProgress, VerifyReport, verify_vault
 
-KEY_FILE = "vault.keys"
 DB_FILE = "vault.db"
 BLOB_DIR = "blobs"
 QUARANTINE_DIR = "quarantine"

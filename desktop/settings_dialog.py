@@ -10,6 +10,8 @@ vault are not re-translated live); on the first screens it applies at once.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QThreadPool, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -29,12 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from db.keys import MIN_PASSPHRASE_CHARS
-from db.vault import Vault
 from desktop.i18n import LANGUAGES, current_language, preferences
 from desktop.icons import icon
 from desktop.messages import failure_message
 from desktop.strength import StrengthMeter
 from desktop.workers import ChangePassphraseWorker, OperationFailed, WorkerSignals
+
+if TYPE_CHECKING:
+    from db.vault import Vault  # the window imports this module before the database stack
 
 DEFAULT_EMERGENCY_SHORTCUT = "Ctrl+Alt+Shift+F12"
 

@@ -15,14 +15,19 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from db.errors import FieldvaultError
 from db.keyring_store import KeyringStore
 from db.keys import Argon2Params
-from db.services import SearchHit
-from db.vault import Vault
+
+if TYPE_CHECKING:
+    # Not at import: the first screen imports this module, and the database
+    # stack (SQLAlchemy, Alembic) loads after it shows (desktop/app.py).
+    from db.services import SearchHit
+    from db.vault import Vault
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,8 @@ class CreateVaultWorker(QRunnable):
     def run(self) -> None:
         passphrase, self._passphrase = self._passphrase, ""
         try:
+            from db.vault import Vault  # loaded off the GUI thread (see the imports)
+
             created = Vault.create(self._folder, passphrase, keyring=self._keyring, argon2=self._argon2)
         except Exception as err:  # noqa: BLE001 - every failure becomes a report, none a traceback
             self._signals.failed.emit(_failure(err))
@@ -103,6 +110,8 @@ class UnlockVaultWorker(QRunnable):
     def run(self) -> None:
         passphrase, self._passphrase = self._passphrase, ""
         try:
+            from db.vault import Vault  # loaded off the GUI thread (see the imports)
+
             vault = Vault.open(self._folder, passphrase, keyring=self._keyring)
         except Exception as err:  # noqa: BLE001 - every failure becomes a report, none a traceback
             self._signals.failed.emit(_failure(err))
