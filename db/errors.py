@@ -8,6 +8,8 @@ language (desktop/messages.py).
 
 from __future__ import annotations
 
+import errno
+
 
 class FieldvaultError(Exception):
     """Base of every error meant for the user. ``str(err)`` is safe to show."""
@@ -125,9 +127,15 @@ class StorageError(FieldvaultError):
 
     def __init__(self, what: str, cause: OSError) -> None:
         reason = cause.strerror or type(cause).__name__
+        advice = (
+            # SQLite's "database is locked": another process held the write lock too long.
+            "Another program is writing to this vault; wait for it to finish or close it"
+            if cause.errno == errno.EBUSY
+            else "Free disk space or check the drive"
+        )
         super().__init__(
             f"Could not {what}: {reason}. Nothing was lost: the vault still "
-            "holds its previous state. Free disk space or check the drive, then retry."
+            f"holds its previous state. {advice}, then retry."
         )
         self.errno = cause.errno
 
@@ -150,23 +158,3 @@ class RevisionRejected(FieldvaultError):
         super().__init__(f"Revision {revision_id} rejected: {reason}")
         self.revision_id = revision_id
         self.reason = reason
-
-
-class SignedRecordMismatch(VaultDamaged):
-    """An evidence item's signed record does not vouch for what the vault's
-    derived tables say (tampering or damage); nothing was exported."""
-
-    def __init__(self, evidence_id: str, detail: str) -> None:
-        super().__init__(f"Evidence {evidence_id} cannot be trusted: {detail}. Nothing was exported.")
-        self.evidence_id = evidence_id
-        self.detail = detail
-
-
-class VaultBusy(FieldvaultError):
-    """Another program held the vault's write lock for too long."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(
-            f"Could not {what}: another program is writing to this vault (the database is locked). "
-            "Nothing was changed. Wait for it to finish or close it, then retry."
-        )

@@ -26,10 +26,12 @@ from db.blobstore import (
 )
 from db.capture import examine_file
 from db.custody import CustodyEvent, append_event, events_for, export_log
-from db.entities import EvidenceItem
-from db.errors import InvalidInput, NotFound, StorageError
+from db.entities import ENTITY_TYPES, EvidenceItem
+from db.errors import InvalidInput, NotFound, RevisionRejected, StorageError, VaultDamaged
+from db.export_files import PendingExports, create_private_file, export_target, safe_file_name
 from db.ids import new_id
-from db.model import Blob, EntityRow, EvidenceBlob
+from db.model import Blob, Device, EntityRow, EvidenceBlob, RevisionRow
+from db.revisions import verify_revision
 from db.services import EntityService, VaultContext
 
 
@@ -85,6 +87,10 @@ class EvidenceService(EntityService[EvidenceItem]):
             raise InvalidInput(f"{path.name}: no such file.") from None
         except PermissionError:
             raise InvalidInput(f"{path.name}: permission denied.") from None
+        except OSError as err:
+            # A symlink loop, a name too long, a folder given as a file…: the
+            # source cannot be read; nothing was stored.
+            raise InvalidInput(f"{path.name}: {err.strerror or 'cannot be read'}.") from None
         if cancel is not None and cancel.cancelled:
             # Cancelled while the last segment was being written: still nothing
             # is recorded, so a Cancel the user saw accepted is honoured.
@@ -202,10 +208,17 @@ class EvidenceService(EntityService[EvidenceItem]):
             details=dict(details or {}),
         )
 
-    def _record(self, evidence_id: str, action: str, details: dict[str, object] | None = None) -> None:
+    def _record(
+        self,
+        evidence_id: str,
+        action: str,
+        details: dict[str, object] | None = None,
+        *,
+        sha256: str | None = None,
+    ) -> None:
         with self._ctx.write_transaction("record the custody event") as session:
             item = self._to_record(self._live_row(session, evidence_id))
-            self._custody(session, evidence_id, action, item.sha256, details)
+            self._custody(session, evidence_id, action, sha256 or item.sha256, details)
 
     # -- reading back ---------------------------------------------------------
 
@@ -239,55 +252,109 @@ class EvidenceService(EntityService[EvidenceItem]):
         cancel: CancelToken | None = None,
     ) -> ExportResult:
         """Decrypt the item to ``destination`` (a file, or a folder to put the
-        original name in), re-checking its SHA-256 on the way. The copy is
-        written under a temp name and renamed only once its hash matched, so a
-        cancel, a full disk or a damaged item leaves no partial file."""
-        item = self.get(evidence_id)
-        destination = Path(destination)
-        if destination.is_dir():
-            destination = destination / (Path(item.original_name).name or evidence_id)
-        if destination.exists() and not overwrite:
-            raise InvalidInput(f"{destination} already exists; choose another name.")
-        temp = destination.with_name(f"{TEMP_PREFIX}{secrets.token_hex(8)}")
+        original name in), re-checking the bytes against the SHA-256 and size
+        in the item's signed head revision (not the derived rows, which anyone
+        with the database key could repoint).
+
+        The copy (mode 0600) is written under a temp name recorded inside the
+        vault (db/export_files.py), so that a crash leaves no plaintext behind
+        after the next unlock. It is renamed over ``destination`` only once it
+        is whole, its hash matched and its custody event is recorded: a
+        cancel, a full disk, a damaged item or a lock leaves no partial file,
+        and with ``overwrite`` the previous file stays until then."""
+        signed = self._signed_head(evidence_id)
+        target = export_target(
+            Path(destination),
+            safe_file_name(signed.original_name, evidence_id),
+            overwrite=overwrite,
+        )
+        temp = target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(8)}")
+        pending = PendingExports(self._ctx)
+        export_id = pending.begin(temp)
+        created = False
         try:
-            with OverlappedSha256() as digest, self._reader(evidence_id) as reader, temp.open("xb") as out:
+            out = open(create_private_file(temp), "wb")  # noqa: SIM115, PTH123 - closed below
+            created = True
+            with out, OverlappedSha256() as digest:
+                pending.identify(export_id, out.fileno())
                 done = 0
-                for plain in reader.segments():
-                    if cancel is not None and cancel.cancelled:
-                        raise ExportCancelled(evidence_id)
-                    digest.update(plain)
-                    out.write(plain)
-                    done += len(plain)
-                    if progress is not None:
-                        progress(done, max(item.size, done))
+                with self._reader(evidence_id) as reader:
+                    for plain in reader.segments():
+                        if cancel is not None and cancel.cancelled:
+                            raise ExportCancelled(evidence_id)
+                        digest.update(plain)
+                        out.write(plain)
+                        done += len(plain)
+                        if progress is not None:
+                            progress(done, max(signed.size, done))
                 if cancel is not None and cancel.cancelled:
                     raise ExportCancelled(evidence_id)
                 out.flush()
                 os.fsync(out.fileno())
-            if digest.hexdigest() != item.sha256:
-                raise BlobIntegrityError(evidence_id, "decrypted bytes do not match the SHA-256 from intake")
+            if digest.hexdigest() != signed.sha256 or done != signed.size:
+                raise BlobIntegrityError(
+                    evidence_id, "decrypted bytes do not match the SHA-256 of its signed record"
+                )
             if cancel is not None and cancel.cancelled:  # cancelled during the final fsync
                 raise ExportCancelled(evidence_id)
-            temp.replace(destination)
+            # Recorded before the copy takes its place: no copy without its
+            # custody event, and an overwritten file is kept until both hold.
+            self._record(evidence_id, "export", {"file_name": target.name}, sha256=signed.sha256)
+            temp.replace(target)
         except OSError as err:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise StorageError(f"export to {destination.name}", err) from err
+            if created:
+                with contextlib.suppress(OSError):
+                    temp.unlink()
+            pending.finish(export_id)
+            raise StorageError(f"export to {target.name}", err) from err
         except BaseException:
-            with contextlib.suppress(OSError):
-                temp.unlink()
+            if created:
+                with contextlib.suppress(OSError):
+                    temp.unlink()
+            pending.finish(export_id)
             raise
+        pending.finish(export_id)
         with contextlib.suppress(OSError):
-            fsync_directory(destination.parent)
+            fsync_directory(target.parent)
+        return ExportResult(evidence_id, signed.sha256, target)
+
+    def _signed_head(self, evidence_id: str) -> EvidenceItem:
+        """The item as its signed head revision(s) state it. Each head must
+        verify (id, canonical form, signature), be signed by a device of this
+        vault, and all heads must agree on the bytes (SHA-256 and size)."""
+        with self._ctx.sessions() as session:
+            head_ids = self._heads(session, evidence_id)
+            if not head_ids:
+                raise NotFound("evidence", evidence_id)
+            # Later, enrolled devices of the organisation too (sync).
+            trusted = dict(session.execute(select(Device.device_id, Device.public_key)).all())
+            bodies: list[dict[str, object]] = []
+            for revision_id in head_ids:
+                row = session.get(RevisionRow, revision_id)
+                if row is None:
+                    raise _untrusted(evidence_id, "its head revision is missing")
+                try:
+                    rev = verify_revision(row.signed, row.signature, row.revision_id, ENTITY_TYPES)
+                except RevisionRejected as err:
+                    raise _untrusted(evidence_id, f"its head revision fails a check: {err.reason}") from None
+                if rev.entity_id != evidence_id or rev.entity_type != "evidence":
+                    raise _untrusted(evidence_id, "its head revision belongs to another record")
+                if trusted.get(rev.device_id) != rev.public_key:
+                    raise _untrusted(evidence_id, "its head revision is signed by an unknown device")
+                if rev.op != "put":
+                    raise NotFound("evidence", evidence_id)
+                bodies.append(rev.body)
+        facts = {(body.get("sha256"), body.get("size")) for body in bodies}
+        if len(facts) != 1:
+            raise _untrusted(evidence_id, "its versions disagree on the file's bytes")
         try:
-            self._record(evidence_id, "export", {"file_name": destination.name})
-        except BaseException:
-            # No copy without its custody event (e.g. the vault was locked
-            # during the export): the copy is removed again.
-            with contextlib.suppress(OSError):
-                destination.unlink()
-            raise
-        return ExportResult(evidence_id, item.sha256, destination)
+            item = EvidenceItem.from_body(bodies[0], id=evidence_id)
+            item.validate()
+        except (InvalidInput, TypeError):
+            raise _untrusted(evidence_id, "its signed record is malformed") from None
+        if not item.sha256:
+            raise _untrusted(evidence_id, "its signed record has no SHA-256")
+        return item
 
     def _verify_stored_copy(self, evidence_id: str, sha256: str) -> None:
         with OverlappedSha256() as digest, self._reader(evidence_id) as reader:
@@ -325,6 +392,10 @@ class EvidenceService(EntityService[EvidenceItem]):
                 },
             )
             self._custody(session, entity_id, "delete", item.sha256, {"reason": reason} if reason else {})
+
+
+def _untrusted(evidence_id: str, detail: str) -> VaultDamaged:
+    return VaultDamaged(f"Evidence {evidence_id} cannot be trusted: {detail}. Nothing was exported.")
 
 
 def known_blob_ids(session: Session) -> set[str]:

@@ -178,3 +178,17 @@ class Draft(Base):
     draft_key: Mapped[str] = mapped_column(String(80), primary_key=True)
     body: Mapped[str] = mapped_column(Text)
     updated_ms: Mapped[int] = mapped_column(Integer)
+
+
+class PendingExport(Base):
+    """A plaintext copy an export is writing outside the vault, recorded
+    before its first byte so that the next unlock removes what a crash left
+    (db/export_files.py). ``path``: the temp file's path as the OS spells it
+    (bytes); ``file_id``: "device:inode" once it was created."""
+
+    __tablename__ = "pending_exports"
+
+    export_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    path: Mapped[bytes] = mapped_column(LargeBinary)
+    file_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_ms: Mapped[int] = mapped_column(Integer)

@@ -11,6 +11,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -51,6 +52,9 @@ def storage_errors(what: str) -> Iterator[None]:
         yield
     except OperationalError as err:
         message = str(err.orig) if err.orig is not None else str(err)
+        if "database is locked" in message or "database table is locked" in message:
+            # Another process kept the write lock past busy_timeout: not a disk problem.
+            raise StorageError(what, OSError(errno.EBUSY, "the database is locked")) from err
         code = errno.ENOSPC if "full" in message else errno.EIO
         reason = os.strerror(code) if "disk" in message else message
         raise StorageError(what, OSError(code, reason)) from err
@@ -566,7 +570,8 @@ class SettingsService:
 
     def set(self, key: str, value: str) -> None:
         self.get(key)  # validates the key
-        if key == "auto_lock_minutes" and not (value.isdigit() and int(value) <= 24 * 60):
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+        if key == "auto_lock_minutes" and not (re.fullmatch(r"[0-9]{1,4}", value) and int(value) <= 24 * 60):
             raise InvalidInput("auto_lock_minutes must be a whole number of minutes, 0 to 1440.")
         with self._ctx.write_transaction("save the setting") as session:
             session.merge(Setting(key=key, value=value))

@@ -49,6 +49,7 @@ from db.errors import (
     WrongPassphrase,
 )
 from db.evidence import EvidenceService, known_blob_ids
+from db.export_files import remove_export_leftovers
 from db.ids import new_id
 from db.keyring_store import KeyringStore, SystemKeyring, new_keyring_secret
 from db.keys import (
@@ -233,6 +234,8 @@ class Vault:
                     # does not know newer evidence, and putting the right one
                     # back must bring it all back (docs/vault-format.md).
                     self.settled = blob_store.settle(known, folder / QUARANTINE_DIR)
+                    # Plaintext copies that interrupted exports left in the user's folders (ours only).
+                    remove_export_leftovers(self._engine)
                 self._open_lock.share()
             except OSError as err:
                 self._engine.dispose()
