@@ -659,7 +659,10 @@ def check_revisions(
 
 def heads_of(revisions: dict[str, CheckedRevision]) -> dict[str, list[CheckedRevision]]:
     """Each entity's heads: its revisions no other revision of it names as a parent."""
-    doc(VF, "| `heads` | for each entity, the revisions no other revision names as parent |")
+    doc(
+        VF,
+        "| `heads` | for each entity, its revisions that no other revision of the same entity names as a parent |",
+    )
     by_entity: dict[str, list[CheckedRevision]] = {}
     for rev in revisions.values():
         by_entity.setdefault(rev.entity_id, []).append(rev)
