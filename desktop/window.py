@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from db import sandbox
 from db.keyring_store import KeyringStore
@@ -76,6 +76,7 @@ class FieldvaultWindow(QMainWindow):
         self.thread_pool = QThreadPool(self)
         self.thread_pool.setMaxThreadCount(1)
         self.vault_view: VaultView | None = None
+        self.settled_notice: QMessageBox | None = None
         self.settings_dialog: SettingsDialog | None = None
 
         self.setWindowIcon(app_icon())
@@ -198,11 +199,41 @@ class FieldvaultWindow(QMainWindow):
         self._vault = report.vault
         self.unlock_page.reset()
         self._show_vault_view()
+        self._tell_what_was_settled()
 
     @Slot(object)
     def _on_unlock_failed(self, report: OperationFailed) -> None:
         self.unlock_page.set_busy(False)
         self.unlock_page.show_error(partial(failure_message, report))
+
+    def _tell_what_was_settled(self) -> None:
+        """The unlock moved evidence files between blobs/ and quarantine/: say so."""
+        settled = self._vault.settled if self._vault is not None else None
+        if settled is None or not (settled.quarantined or settled.restored):
+            return
+        lines = []
+        if settled.quarantined:
+            lines.append(
+                self.tr(
+                    "%n evidence file(s) that no record in this vault refers to were moved to "
+                    "its quarantine folder. Nothing was deleted. If the vault's database was "
+                    "replaced by an older copy, put the newer one back to restore them.",
+                    "",
+                    len(settled.quarantined),
+                )
+            )
+        if settled.restored:
+            lines.append(
+                self.tr(
+                    "%n quarantined evidence file(s) belong to this vault again and were put back.",
+                    "",
+                    len(settled.restored),
+                )
+            )
+        self.settled_notice = QMessageBox(
+            QMessageBox.Icon.Information, self.tr("Evidence files moved"), "\n\n".join(lines), parent=self
+        )
+        self.settled_notice.open()
 
     # -- the open vault ----------------------------------------------------------
 

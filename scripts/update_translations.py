@@ -55,7 +55,9 @@ def main() -> int:
                 missing.append(key)
                 continue
             if message.get("numerus") == "yes":
-                translation.clear()
+                for child in list(translation):
+                    translation.remove(child)
+                translation.text = None
                 for form in known[key].split("|"):
                     ET.SubElement(translation, "numerusform").text = form
             else:

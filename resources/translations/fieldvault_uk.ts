@@ -591,171 +591,171 @@
     <context>
         <name>EvidenceViewer</name>
         <message>
-            <location filename="../../desktop/viewer.py" line="271" />
+            <location filename="../../desktop/viewer.py" line="272" />
             <source>Evidence viewer</source>
             <translation>Переглядач доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="288" />
+            <location filename="../../desktop/viewer.py" line="289" />
             <source>Item name</source>
             <translation>Назва доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="294" />
+            <location filename="../../desktop/viewer.py" line="295" />
             <source>Item type and size</source>
             <translation>Тип і розмір доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="298" />
+            <location filename="../../desktop/viewer.py" line="299" />
             <source>Viewer notice</source>
             <translation>Примітка переглядача</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="303" />
-            <location filename="../../desktop/viewer.py" line="846" />
+            <location filename="../../desktop/viewer.py" line="304" />
+            <location filename="../../desktop/viewer.py" line="850" />
             <source>No item is open.</source>
             <translation>Жоден доказ не відкрито.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="309" />
-            <location filename="../../desktop/viewer.py" line="313" />
+            <location filename="../../desktop/viewer.py" line="310" />
+            <location filename="../../desktop/viewer.py" line="314" />
             <source>Image</source>
             <translation>Зображення</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="318" />
+            <location filename="../../desktop/viewer.py" line="319" />
             <source>PDF document</source>
             <translation>Документ PDF</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="326" />
+            <location filename="../../desktop/viewer.py" line="327" />
             <source>Text of the item</source>
             <translation>Текст доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="332" />
+            <location filename="../../desktop/viewer.py" line="333" />
             <source>Video</source>
             <translation>Відео</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="334" />
+            <location filename="../../desktop/viewer.py" line="335" />
             <source>Audio recording</source>
             <translation>Аудіозапис</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="337" />
-            <location filename="../../desktop/viewer.py" line="606" />
+            <location filename="../../desktop/viewer.py" line="338" />
+            <location filename="../../desktop/viewer.py" line="610" />
             <source>Play</source>
             <translation>Відтворити</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="338" />
+            <location filename="../../desktop/viewer.py" line="339" />
             <source>Play or pause (Space)</source>
             <translation>Відтворити або призупинити (пробіл)</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="341" />
+            <location filename="../../desktop/viewer.py" line="342" />
             <source>Position (Left and Right arrows seek 5 seconds)</source>
             <translation>Позиція (стрілки ліворуч і праворуч перемотують на 5 секунд)</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="343" />
+            <location filename="../../desktop/viewer.py" line="344" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="360" />
+            <location filename="../../desktop/viewer.py" line="361" />
             <source>Viewer message</source>
             <translation>Повідомлення переглядача</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="361" />
+            <location filename="../../desktop/viewer.py" line="362" />
             <source>Export…</source>
             <translation>Експортувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="362" />
+            <location filename="../../desktop/viewer.py" line="363" />
             <source>Export the item to a file</source>
             <translation>Експортувати доказ у файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="448" />
+            <location filename="../../desktop/viewer.py" line="452" />
             <source>{mime_type}, {size}</source>
             <translation>{mime_type}, {size}</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="449" />
-            <location filename="../../desktop/viewer.py" line="459" />
+            <location filename="../../desktop/viewer.py" line="453" />
+            <location filename="../../desktop/viewer.py" line="463" />
             <source>unknown type</source>
             <translation>невідомий тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="457" />
+            <location filename="../../desktop/viewer.py" line="461" />
             <source>This kind of file ({mime_type}) cannot be shown here. Export it to open it with another program.</source>
             <translation>Файл такого типу ({mime_type}) тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="467" />
+            <location filename="../../desktop/viewer.py" line="471" />
             <source>This PDF is too large to show here ({size}). Export it to open it with another program.</source>
             <translation>Цей PDF завеликий, щоб показати його тут ({size}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="587" />
+            <location filename="../../desktop/viewer.py" line="591" />
             <source>{position} / {duration}</source>
             <translation>{position} / {duration}</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="606" />
+            <location filename="../../desktop/viewer.py" line="610" />
             <source>Pause</source>
             <translation>Пауза</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="628" />
+            <location filename="../../desktop/viewer.py" line="632" />
             <source>No sound device was found: the recording plays without sound.</source>
             <translation>Звуковий пристрій не знайдено: запис відтворюється без звуку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="639" />
+            <location filename="../../desktop/viewer.py" line="643" />
             <source>This recording cannot be played here ({reason}). Export it to open it with another program.</source>
             <translation>Цей запис тут не можна відтворити ({reason}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="640" />
+            <location filename="../../desktop/viewer.py" line="644" />
             <source>unknown error</source>
             <translation>невідома помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="702" />
+            <location filename="../../desktop/viewer.py" line="706" />
             <source>Zoom: {percent} %</source>
             <translation>Масштаб: {percent} %</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="731" />
+            <location filename="../../desktop/viewer.py" line="735" />
             <source>This PDF is protected by a password. Export it to open it with another program.</source>
             <translation>Цей PDF захищено паролем. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="734" />
+            <location filename="../../desktop/viewer.py" line="738" />
             <source>This PDF cannot be shown here. Export it to open it with another program.</source>
             <translation>Цей PDF тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="765" />
+            <location filename="../../desktop/viewer.py" line="769" />
             <source>Showing the first {shown} of {total}. Export the item to read all of it.</source>
             <translation>Показано перші {shown} із {total}. Експортуйте доказ, щоб прочитати його повністю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="782" />
+            <location filename="../../desktop/viewer.py" line="786" />
             <source>Opening…</source>
             <translation>Відкриття…</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="810" />
+            <location filename="../../desktop/viewer.py" line="814" />
             <source>This image cannot be decoded. Export it to open it with another program.</source>
             <translation>Це зображення не вдається декодувати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="818" />
+            <location filename="../../desktop/viewer.py" line="822" />
             <source>This item cannot be shown.</source>
             <translation>Цей доказ не можна показати.</translation>
         </message>
@@ -763,42 +763,65 @@
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="122" />
+            <location filename="../../desktop/window.py" line="133" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="124" />
+            <location filename="../../desktop/window.py" line="135" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="123" />
+            <location filename="../../desktop/window.py" line="134" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="125" />
+            <location filename="../../desktop/window.py" line="136" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="126" />
+            <location filename="../../desktop/window.py" line="137" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/window.py" line="218" />
+            <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
+            <translation>
+                <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
+                <numerusform>%n файли доказів, на які не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб їх відновити.</numerusform>
+                <numerusform>%n файлів доказів, на які не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб їх відновити.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/window.py" line="228" />
+            <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
+            <translation>
+                <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
+                <numerusform>%n файли доказів із карантину знову належать цьому сховищу й повернуті на місце.</numerusform>
+                <numerusform>%n файлів доказів із карантину знову належать цьому сховищу й повернуті на місце.</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/window.py" line="270" />
+            <location filename="../../desktop/window.py" line="234" />
+            <source>Evidence files moved</source>
+            <translation>Файли доказів переміщено</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/window.py" line="330" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="271" />
+            <location filename="../../desktop/window.py" line="331" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="272" />
+            <location filename="../../desktop/window.py" line="332" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>

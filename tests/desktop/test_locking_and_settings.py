@@ -169,3 +169,23 @@ def test_the_recovery_key_can_be_saved_where_the_user_chooses(qtbot, vault_dir: 
     target.unlink()
     qtbot.mouseClick(recovery.save_button, Qt.MouseButton.LeftButton)
     assert not target.exists()
+
+
+def test_an_unlock_that_quarantined_evidence_files_says_so(qtbot, created_vault, vault_dir: Path) -> None:
+    stray = vault_dir / "blobs" / ("ab" * 16)
+    stray.write_bytes(b"sealed bytes no record names")
+    created_vault.vault.lock()
+    window = FieldvaultWindow(vault_dir, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.keyClicks(window.unlock_page.passphrase, PASSPHRASE)
+    qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: window.settled_notice is not None and window.settled_notice.isVisible(), timeout=WAIT_MS
+    )
+    assert "1 evidence file(s)" in window.settled_notice.text()
+    assert "Nothing was deleted" in window.settled_notice.text()
+    assert (vault_dir / "quarantine" / ("ab" * 16)).read_bytes() == b"sealed bytes no record names"
+    window.settled_notice.grab().save(str(SCREENSHOTS / "09-quarantine-notice.png"))
+    window.settled_notice.accept()
