@@ -17,14 +17,16 @@ import argparse
 import contextlib
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QTimer
+from PySide6.QtCore import QEvent, QLocale, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from db.paths import default_vault_dir
 from desktop.i18n import chosen_locale, install_translators, remove_translators
 from desktop.icons import app_icon
+from desktop.qt_logging import prepare_qt_logging
 from desktop.window import FieldvaultWindow
 
 _database_stack_loader: threading.Thread | None = None
@@ -60,10 +62,30 @@ def load_database_stack() -> threading.Thread:
     return _database_stack_loader
 
 
+class _AfterFirstPaint(QObject):
+    """Runs ``action`` once the window's first frame is painted: a timer
+    set at its first paint event fires after the frame's other widgets
+    are painted too. The loader thread would otherwise compete with that
+    first frame for the interpreter."""
+
+    def __init__(self, window: FieldvaultWindow, action: Callable[[], object]) -> None:
+        super().__init__(window)
+        self._action = action
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._action)
+        return False
+
+
 def show_first_screen(argv: list[str]) -> tuple[QApplication, FieldvaultWindow]:
     """Start Qt and show the window's first screen; the database stack
-    starts loading once the event loop runs (run_gui, or a benchmark's)."""
+    starts loading once the event loop has painted it (run_gui's loop, or
+    a benchmark's)."""
     folder = vault_folder(argv)
+    prepare_qt_logging()  # before Qt starts: no file's metadata, no message text in Qt's logs
     existing = QApplication.instance()
     app = (
         existing
@@ -80,8 +102,10 @@ def show_first_screen(argv: list[str]) -> tuple[QApplication, FieldvaultWindow]:
     install_translators(app)
     window = FieldvaultWindow(folder)
     app.aboutToQuit.connect(window.shutdown)
+    _AfterFirstPaint(window, load_database_stack)
+    # Should no paint event come (a window never exposed), load anyway.
+    QTimer.singleShot(1000, load_database_stack)
     window.show()
-    QTimer.singleShot(0, load_database_stack)
     return app, window
 
 

@@ -79,6 +79,7 @@ from db.errors import FieldvaultError
 from desktop.blob_device import BlobDevice, DeviceAborted
 from desktop.icons import icon
 from desktop.messages import error_message, failure_message
+from desktop.qt_logging import silence_media_logs
 from desktop.thumbnails import HasEvidence, decodable_image
 from desktop.workers import OperationFailed, WorkerSignals
 
@@ -374,6 +375,9 @@ class EvidenceViewer(QWidget):
         layout.addWidget(self.stack, 1)
 
         # -- the player (Qt Multimedia, FFmpeg backend) -------------------------
+        # Before the backend loads: it would log each file's metadata tags
+        # (title, comment, GPS) to stderr, and from there to the journal.
+        silence_media_logs()
         self.player = QMediaPlayer(self)
         self.audio_output = QAudioOutput(self)  # may have no device: then it plays silently
         self.player.setAudioOutput(self.audio_output)
