@@ -173,6 +173,11 @@ def test_the_prefix_index_migration_keeps_every_hit_up_and_down(
     assert before['"дрон"'] == [] and len(before['"по"*']) == 4
     go_to("0006")
     assert "prefix = '2 3'" in _index_sql(engine)
+    with engine.connect() as conn:  # the rebuild leaves no table behind
+        tables = set(conn.scalars(text("SELECT name FROM sqlite_master WHERE name LIKE 'search_index%'")))
+    assert tables == {
+        f"search_index{suffix}" for suffix in ("", "_data", "_idx", "_content", "_docsize", "_config")
+    }
     assert _index_matches(engine, [f"terms : {e}" for e in expressions]) == {
         f"terms : {e}": rows for e, rows in before.items()
     }
