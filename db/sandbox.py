@@ -305,6 +305,25 @@ def split_answer(output: bytes) -> tuple[list[dict[str, object]], bytes]:
 
 # -- images, for the viewer and thumbnails -------------------------------------
 
+# What the image task decodes (Pillow's decoders, nothing else).
+IMAGE_TYPES = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/bmp",
+        "image/x-ms-bmp",
+        "image/webp",
+        "image/tiff",
+        "image/x-portable-bitmap",
+        "image/x-portable-graymap",
+        "image/x-portable-pixmap",
+        "image/x-portable-anymap",
+        "image/vnd.microsoft.icon",
+        "image/x-icon",
+        "image/x-tga",
+    }
+)
 # The viewer's largest image side: a 24-megapixel photo (6000 x 4000) whole.
 IMAGE_MAX_SIDE = 6000
 IMAGE_LIMITS = Limits(

@@ -2,8 +2,9 @@
 
 ``BlobDevice`` wraps the vault's ``BlobReader`` (seekable, read-only, decrypting
 only the 1 MiB segments a read touches). Qt Multimedia (``QMediaPlayer.
-setSourceDevice``), ``QImageReader`` and ``QPdfDocument`` can read from it, so
-no decrypted byte is ever written to a temporary file.
+setSourceDevice``) reads audio and video from it, so no decrypted byte is ever
+written to a temporary file. (Images are not decoded in this process at all:
+``desktop.thumbnails.decode_in_box`` pipes them to a confined child.)
 
 Threads. Qt Multimedia's FFmpeg backend opens the media on a QtConcurrent pool
 thread and demuxes on a thread of its own: ``readData``, ``seek``, ``size`` and

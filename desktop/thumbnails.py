@@ -1,15 +1,17 @@
 """Thumbnails of image evidence, made and kept in memory only.
 
-``make_thumbnail`` decodes straight from the encrypted blob through a
-``BlobDevice``; ``QImageReader.setScaledSize`` lets the JPEG decoder scale while
-it decodes, so a 24-megapixel photo never becomes a full-size image. The result
-is a ``QImage`` in a bounded dictionary that ``clear()`` empties (call it on
-lock). Nothing goes to ``QPixmapCache`` (a process-memory cache anyway: Qt
-never writes it to disk) nor to any ``QStandardPaths`` cache folder; the tests
-check those folders for the decrypted bytes.
+``make_thumbnail`` decodes in a confined child process (``db.sandbox``: the
+image bytes are attacker-chosen), fed the decrypted bytes through a pipe from
+the blob reader: no plaintext file, no decoder in the app's own process. The
+child scales while it decodes (JPEG by 1/2, 1/4, 1/8), so a 24-megapixel photo
+never becomes a full-size image, and sends back only the thumbnail's pixels.
+The result is a ``QImage`` in a bounded dictionary that ``clear()`` empties
+(call it on lock). Nothing goes to ``QPixmapCache`` (a process-memory cache
+anyway: Qt never writes it to disk) nor to any ``QStandardPaths`` cache folder;
+the tests check those folders for the decrypted bytes.
 
-``make_thumbnail`` creates its own device, so it may run on a worker thread;
-``ThumbnailCache`` itself belongs to the GUI thread.
+``make_thumbnail`` may run on a worker thread; ``ThumbnailCache`` itself
+belongs to the GUI thread.
 """
 
 from __future__ import annotations
@@ -18,11 +20,20 @@ from collections import OrderedDict
 from typing import Protocol
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtGui import QImage
 
 from db.blobformat import BlobReader
+from db.errors import FieldvaultError
 from db.evidence import EvidenceService
-from desktop.blob_device import BlobDevice
+from db.sandbox import (
+    IMAGE_TYPES,
+    STOPPED,
+    DecodedImage,
+    InputFailed,
+    SandboxFailed,
+    SandboxRun,
+    decode_image,
+)
 
 THUMBNAIL_SIZE = QSize(160, 160)
 DEFAULT_CAPACITY = 256
@@ -36,37 +47,55 @@ class HasEvidence(Protocol):
 
 
 def decodable_image(mime_type: str) -> bool:
-    """Whether Qt's image plugins read this MIME type."""
-    if not mime_type.startswith("image/"):
-        return False
-    return mime_type.encode() in {bytes(m.data()) for m in QImageReader.supportedMimeTypes()}
+    """Whether the sandboxed image decoder reads this MIME type."""
+    return mime_type in IMAGE_TYPES
+
+
+def image_from(decoded: DecodedImage) -> QImage:
+    """A QImage owning its pixels (a copy: the bytes object is then freed)."""
+    image = QImage(
+        decoded.rgba, decoded.width, decoded.height, decoded.width * 4, QImage.Format.Format_RGBA8888
+    )
+    return image.copy()
+
+
+def decode_in_box(reader: BlobReader, max_side: int, run: SandboxRun | None = None) -> QImage:
+    """Decode the reader's image in a child process. A null QImage when the
+    bytes are no image the child decodes (or are too large); the vault's
+    error (``BlobIntegrityError``) when the stored file is damaged;
+    ``SandboxFailed("stopped")`` when ``run`` was killed."""
+    try:
+        return image_from(decode_image(reader.read, max_side, run))
+    except InputFailed as failed:
+        cause = failed.__cause__
+        if isinstance(cause, FieldvaultError):
+            raise cause.with_traceback(None) from None
+        if isinstance(cause, (OSError, ValueError)):
+            raise FieldvaultError(f"Reading the stored file failed ({type(cause).__name__}).") from None
+        raise
+    except SandboxFailed as failed:
+        if failed.reason == STOPPED:
+            raise
+        return QImage()
 
 
 def make_thumbnail(reader: BlobReader, max_size: QSize = THUMBNAIL_SIZE) -> QImage:
-    """A thumbnail no larger than ``max_size`` (aspect kept, never enlarged).
+    """A thumbnail no larger than ``max_size`` (aspect kept, never enlarged,
+    EXIF orientation applied).
 
     Returns a null QImage when the bytes are not a decodable image; raises the
     vault's error (``BlobIntegrityError``) when the stored file is damaged.
     Closes ``reader``.
     """
-    device = BlobDevice(reader)
     try:
-        image_reader = QImageReader(device)
-        image_reader.setAutoTransform(True)  # EXIF orientation, as a photo app shows it
-        size = image_reader.size()
-        if size.isValid() and (size.width() > max_size.width() or size.height() > max_size.height()):
-            image_reader.setScaledSize(size.scaled(max_size, Qt.AspectRatioMode.KeepAspectRatio))
-        image = image_reader.read()
-        if device.failure is not None:
-            raise device.failure
-        if not image.isNull() and (image.width() > max_size.width() or image.height() > max_size.height()):
-            # Rotated by EXIF, or a format that ignores setScaledSize.
-            image = image.scaled(
-                max_size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-            )
-        return image
+        image = decode_in_box(reader, max(max_size.width(), max_size.height(), 1))
     finally:
-        device.close()
+        reader.close()
+    if not image.isNull() and (image.width() > max_size.width() or image.height() > max_size.height()):
+        image = image.scaled(
+            max_size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
+    return image
 
 
 class ThumbnailCache:

@@ -8,8 +8,10 @@ Nothing decrypted touches the disk:
 
 - audio and video play through a ``BlobDevice`` (a QIODevice over the
   seekable blob reader), seeking included;
-- images are decoded from a ``BlobDevice`` on a worker thread (a big photo
-  takes a while to decode) and shown scaled to fit (Ctrl++ / Ctrl+- / Ctrl+0);
+- images are decoded in a confined child process (``db.sandbox``: the bytes
+  are attacker-chosen), fed through a pipe by a worker thread; what comes
+  back is pixels, at most ``IMAGE_MAX_SIDE`` on a side, shown scaled to fit
+  (Ctrl++ / Ctrl+- / Ctrl+0);
 - PDFs are read into memory by a worker and rendered from a ``QBuffer``. Not
   from a ``BlobDevice``: ``QPdfView`` renders on its own thread while holding
   Qt PDF's global mutex, and a ``BlobDevice`` read there needs the GIL, which
@@ -55,7 +57,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QHideEvent, QImage, QImageReader, QKeySequence, QPixmap, QResizeEvent, QShortcut
+from PySide6.QtGui import QHideEvent, QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtPdf import QPdfDocument
@@ -76,11 +78,12 @@ from PySide6.QtWidgets import (
 from db.blobformat import BlobReader
 from db.entities import EvidenceItem
 from db.errors import FieldvaultError
+from db.sandbox import IMAGE_MAX_SIDE, SandboxFailed, SandboxRun, image_run
 from desktop.blob_device import BlobDevice, DeviceAborted
 from desktop.icons import icon
 from desktop.messages import error_message, failure_message
 from desktop.qt_logging import silence_media_logs
-from desktop.thumbnails import HasEvidence, decodable_image
+from desktop.thumbnails import HasEvidence, decodable_image, decode_in_box
 from desktop.workers import OperationFailed, WorkerSignals
 
 TEXT_LIMIT = 1 << 20  # bytes of a text item shown
@@ -180,13 +183,14 @@ class _ReadJob(QRunnable):
         self._reader: BlobReader | None = reader
         self._lock = threading.Lock()
         self._aborted = False
-        self._device: BlobDevice | None = None
+        self._run: SandboxRun | None = None  # a child decoding for this job
 
     def abort(self) -> None:
         with self._lock:
             self._aborted = True
-            if self._device is not None:
-                self._device.abort()
+            run = self._run
+        if run is not None:
+            run.kill()
 
     @property
     def aborted(self) -> bool:
@@ -211,25 +215,27 @@ class _ReadJob(QRunnable):
 
 
 class _ImageJob(_ReadJob):
+    """Decodes in a confined child process (``db.sandbox``), fed through a
+    pipe; ``abort()`` kills the child."""
+
     def work(self, reader: BlobReader) -> ImageDecoded:
-        device = BlobDevice(reader)  # this thread's own QObject
+        run = image_run()
         with self._lock:
-            self._device = device
-            if self._aborted:
-                device.abort()
+            self._run = run
+            aborted = self._aborted
         try:
-            image_reader = QImageReader(device)
-            image_reader.setAutoTransform(True)  # EXIF orientation
-            image = image_reader.read()
-            if device.failure is not None:
-                raise device.failure
-            if image.isNull():
-                raise _NotDecodable(image_reader.errorString())
-            return ImageDecoded(image)
+            if aborted:
+                raise DeviceAborted()
+            image = decode_in_box(reader, IMAGE_MAX_SIDE, run)
+        except SandboxFailed:  # killed: only abort() or a lock does that
+            raise DeviceAborted() from None
         finally:
             with self._lock:
-                self._device = None
-            device.close()
+                self._run = None
+            reader.close()
+        if image.isNull():
+            raise _NotDecodable()
+        return ImageDecoded(image)
 
 
 class _BytesJob(_ReadJob):
