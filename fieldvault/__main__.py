@@ -26,6 +26,10 @@ def has_command(args: list[str]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--sandbox-worker"]:  # a packaged build's parser child (db/sandbox.py)
+        from db.sandbox_worker import main as sandbox_worker
+
+        return sandbox_worker(args[1:])
     harden_process()  # no core dumps, ids-only logs: before any vault is opened
     if not has_command(args):
         from desktop.app import run_gui
