@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from tests.independent import vaultcheck
@@ -326,3 +327,59 @@ def test_the_verifier_imports_nothing_from_the_project() -> None:
                 top = name.split(".")[0]
                 assert top in allowed | set(sys.stdlib_module_names) | {"__future__"}, (module, name)
                 assert not name.startswith("tests.") or name.startswith("tests.independent"), (module, name)
+
+
+def vault_signing_key(made: dict[str, Any], vault: Path) -> Ed25519PrivateKey:
+    """The vault's own device key, unsealed as vault-format.md says: what
+    someone holding the passphrase can sign with."""
+    device_id, sealed = one(made, vault, "SELECT device_id, sealed_private_key FROM device")
+    seed = AESGCM(made["keys"].device_keys).decrypt(sealed[:12], sealed[12:], device_id.encode())
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        ({"date": "2024-13-45"}, "field 'date'"),
+        ({"witness": "someone"}, "body fields differ"),
+        ({"violation_types": ["no-such-code"]}, "field 'violation_types'"),
+    ],
+)
+def test_a_validly_signed_revision_outside_the_documented_body_fails(
+    made: dict[str, Any], tmp_path: Path, change: dict[str, Any], detail: str
+) -> None:
+    vault = examined(made, tmp_path)
+    key = vault_signing_key(made, vault)
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    (body,) = one(made, vault, "SELECT body FROM entities WHERE entity_type = 'incident'")
+    envelope = {
+        "v": 1,
+        "entity": "01900000-0000-7000-8000-000000000001",
+        "type": "incident",
+        "op": "put",
+        "body": json.loads(body) | change,
+        "parents": [],
+        "hlc": [1, 0],
+        "device": hashlib.sha256(public).digest()[:16].hex(),
+        "key": base64.b64encode(public).decode("ascii"),
+    }
+    signed = rfc8785.dumps(envelope)
+    revision_id = hashlib.sha256(signed).hexdigest()
+    tamper(
+        made,
+        vault,
+        (
+            "INSERT INTO revisions VALUES (?, ?, 'incident', 'put', 1, 0, ?, ?, ?)",
+            (
+                revision_id,
+                envelope["entity"],
+                envelope["device"],
+                signed,
+                key.sign(b"fieldvault-revision-v1\x00" + signed),
+            ),
+        ),
+    )
+    report = check(made, vault)
+    flagged = [p for p in report.problems if (p.kind, p.subject) == ("revision", revision_id)]
+    assert len(flagged) == 1
+    assert detail in flagged[0].detail

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import datetime
 import getpass
 import hashlib
 import json
@@ -494,7 +495,9 @@ def field_problem(value: Any, kind: Any, vocabulary: frozenset[str] | None) -> s
         UUID_FIELD: lambda v: is_str(v) and UUID.fullmatch(v) is not None,
         UUID_OR_EMPTY: lambda v: v == "" or (is_str(v) and UUID.fullmatch(v) is not None),
         PARTIAL_DATE: lambda v: (
-            is_str(v) and re.fullmatch(r"([0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?", v) is not None
+            is_str(v)
+            and re.fullmatch(r"([0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?", v) is not None
+            and (v == "" or real_partial_date(v))
         ),
         NUMBER_OR_NULL: lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)),
         CODES: lambda v: (
@@ -526,6 +529,42 @@ def body_problem(entity_type: str, op: str, body: Any, vocabulary: frozenset[str
     if entity_type == "case" and not body["title"].strip():
         return "a case without a title"
     return None
+
+
+doc(VF, "are longer than 8 MiB (`larger than 8388608 bytes`);")
+MAX_SIGNED_BYTES = 8388608
+doc(VF, "nest arrays and objects deeper than 16 levels, the envelope being level 1")
+MAX_DEPTH = 16
+doc(VF, "a string longer than 1,000,000 characters")
+MAX_STRING = 1_000_000
+doc(VF, "`parents` more than 1,000;")
+MAX_PARENTS = 1000
+doc(VF, "`0 ≤ ms ≤ 2^53 − 1` and `0 ≤ counter ≤ 2^32 − 1`")
+doc(VF, "or a date that does not exist (`2024-13-45`)")
+
+
+def depth_or_long_string(value: Any, level: int = 1) -> str | None:
+    """What breaks the documented nesting and string limits, if anything."""
+    if isinstance(value, str):
+        return "a string beyond the documented length" if len(value) > MAX_STRING else None
+    if isinstance(value, (dict, list)):
+        if level > MAX_DEPTH:
+            return "nesting beyond the documented depth"
+        items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        for item in items:
+            problem = depth_or_long_string(item, level + 1)
+            if problem:
+                return problem
+    return None
+
+
+def real_partial_date(value: str) -> bool:
+    parts = [int(part) for part in value.split("-")] + [1, 1]
+    try:
+        datetime.date(parts[0], parts[1], parts[2])
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -586,6 +625,9 @@ def check_revisions(
         if not HEX64.fullmatch(subject) or hashlib.sha256(signed).hexdigest() != subject:
             bad("id does not match content")
             continue
+        if len(signed) > MAX_SIGNED_BYTES:
+            bad("larger than the documented limit")
+            continue
         envelope, problem = check_envelope(signed, devices)
         if envelope is None:
             bad(str(problem))
@@ -611,15 +653,23 @@ def check_revisions(
             ),
             (
                 isinstance(parents, list)
+                and len(parents) <= MAX_PARENTS
                 and all(isinstance(p, str) and HEX64.fullmatch(p) for p in parents)
                 and parents == sorted(set(parents)),
                 "parents are not sorted unique revision ids",
             ),
             (
-                isinstance(hlc, list) and len(hlc) == 2 and all(type(x) is int and x >= 0 for x in hlc),
-                "hlc is not two non-negative integers",
+                isinstance(hlc, list)
+                and len(hlc) == 2
+                and all(type(x) is int for x in hlc)
+                and 0 <= hlc[0] <= 2**53 - 1
+                and 0 <= hlc[1] <= 2**32 - 1,
+                "hlc is not two integers within the documented bounds",
             ),
         ]
+        limits = depth_or_long_string(envelope)
+        if limits:
+            shape.append((False, limits))
         failed = [detail for ok, detail in shape if not ok]
         if failed:
             bad(failed[0])
