@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 from db.keys import MIN_PASSPHRASE_CHARS
 from desktop.i18n import LANGUAGES, current_language, preferences
 from desktop.icons import icon
-from desktop.messages import failure_message
 from desktop.strength import StrengthMeter
 from desktop.workers import ChangePassphraseWorker, OperationFailed, WorkerSignals
 
@@ -206,6 +205,8 @@ class SettingsDialog(QDialog):
     @Slot(object)
     def _on_change_failed(self, report: OperationFailed) -> None:
         self.change_button.setEnabled(True)
+        from desktop.messages import failure_message  # not needed for the first screen
+
         self.passphrase_status.setText(failure_message(report))
 
     @Slot()

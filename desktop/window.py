@@ -32,7 +32,6 @@ from desktop import i18n
 from desktop.autolock import AutoLock
 from desktop.clipboard_guard import ClipboardGuard
 from desktop.icons import app_icon, icon
-from desktop.messages import failure_message, keyring_notice
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut
 from desktop.unlock import CreateVaultPage, RecoveryKeyPage, UnlockPage
 from desktop.workers import (
@@ -175,12 +174,16 @@ class FieldvaultWindow(QMainWindow):
             return
         self._vault = report.vault
         self.create_page.reset()
+        from desktop.messages import keyring_notice  # not needed for the first screen
+
         self.recovery_page.show_key(report.recovery_key, keyring_notice(report.keyring_notice))
         self.stack.setCurrentWidget(self.recovery_page)
 
     @Slot(object)
     def _on_create_failed(self, report: OperationFailed) -> None:
         self.create_page.set_busy(False)
+        from desktop.messages import failure_message  # not needed for the first screen
+
         self.create_page.show_error(partial(failure_message, report))
 
     # -- unlock ----------------------------------------------------------------
@@ -204,6 +207,8 @@ class FieldvaultWindow(QMainWindow):
     @Slot(object)
     def _on_unlock_failed(self, report: OperationFailed) -> None:
         self.unlock_page.set_busy(False)
+        from desktop.messages import failure_message  # not needed for the first screen
+
         self.unlock_page.show_error(partial(failure_message, report))
 
     def _tell_what_was_settled(self) -> None:
