@@ -473,10 +473,11 @@ def search_statement(
 
 # Is there a match beyond the newest :candidates of a group? Asked only when
 # a full page of hits came back (a bounded query always fills one); it walks
-# the same doclist the bound did, newest first, without scoring.
+# the same doclists the bound did, newest first, without scoring. One
+# statement for all groups: each is a round trip through SQLAlchemy.
 _BEYOND_SQL = (
-    "SELECT 1 FROM search_index WHERE search_index MATCH {match} "
-    "ORDER BY rowid DESC LIMIT 1 OFFSET :candidates"
+    "SELECT 1 FROM (SELECT rowid FROM search_index WHERE search_index MATCH {match} "
+    "ORDER BY rowid DESC LIMIT 1 OFFSET :candidates)"
 )
 
 
@@ -530,11 +531,10 @@ class SearchService:
         with self._ctx.sessions() as session:
             rows = session.execute(text(sql), params).all()
             if candidates is not None and len(rows) >= min(limit, candidates):
-                groups = [name for name in params if name.startswith("q")]
-                hits.bounded = any(
-                    session.execute(text(_BEYOND_SQL.format(match=f":{name}")), params).first() is not None
-                    for name in groups
+                beyond = " UNION ALL ".join(
+                    _BEYOND_SQL.format(match=f":{name}") for name in params if name.startswith("q")
                 )
+                hits.bounded = session.execute(text(beyond + " LIMIT 1"), params).first() is not None
         matcher = QueryMatcher(parsed, prefix_last=as_you_type)
         for entity_id, kind, case_id, body, score in rows:
             record = RECORD_TYPES[kind].from_body(json.loads(body), id=entity_id)
