@@ -14,7 +14,7 @@ from db.entities import RECORD_TYPES
 from db.errors import VaultDamaged
 from db.hlc import Timestamp
 from db.model import ClockState, EntityRow, Head, RevisionParent, RevisionRow
-from db.revisions import Revision
+from db.revisions import Revision, canonical_json
 from db.search_terms import index_text
 
 
@@ -93,10 +93,13 @@ def refresh_entity(session: Session, entity_id: str) -> None:
         session.add(row)
     row.case_id = case_id
     row.head_revision_id = shown.revision_id
-    row.body = json.dumps(body, ensure_ascii=False)
+    # Canonical JSON (RFC 8785), as in the signed revision: a verifier
+    # compares it byte for byte (docs/vault-format.md, "How entities derive
+    # from revisions").
+    row.body = canonical_json(body).decode("utf-8")
     row.deleted = deleted
     row.conflicted = len(heads) > 1
-    row.created_ms = first_ms or shown.hlc_ms
+    row.created_ms = first_ms if first_ms is not None else shown.hlc_ms
     row.updated_ms = shown.hlc_ms
     session.flush()
 

@@ -1,26 +1,46 @@
 """`verify`: check the whole vault and name exactly what is wrong.
 
-- every blob decrypts segment by segment and matches its SHA-256 and size;
-- every evidence item's recorded SHA-256 matches its blob;
-- every revision's id, canonical form and signature;
-- the custody log's hash chain and signatures;
+Only what is signed is trusted. The derived tables (``heads``, ``entities``,
+``evidence_blobs``, ``blobs``) are what the app reads, and anyone holding the
+database key can change them, so each is checked against the signed
+revisions and the signed custody log:
+
+- every revision: id, canonical form, format limits, body, signature, and
+  that its key is one this vault trusts (``trusted_signers``); its row's
+  columns and parent rows agree with its signed bytes;
+- every entity is rebuilt from its revisions (db/derive.py) and compared
+  with its ``entities`` row and ``heads`` rows; derived rows without
+  revisions are named;
+- every evidence item's SHA-256 and size, as signed in its revisions, match
+  its intake custody event (and every later one), the blob it resolves to
+  through ``evidence_blobs``, and that blob's decrypted bytes;
+- custody events that name an item with no record (its records erased) are
+  named; the log's hash chain and signatures are checked (db/custody.py);
 - SQLite's own page-level integrity check.
+
+Problems make the report fail; notices (a revision stamped with a clock far
+ahead of this device's, quarantined files) are listed and do not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from db.blobformat import BlobIntegrityError
 from db.blobstore import OverlappedSha256, unwrap_blob_key
 from db.custody import append_event, verify_chain
-from db.entities import ENTITY_TYPES
+from db.derive import DerivedEntity, derive_entity
+from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected, VaultDamaged
-from db.model import Blob, EvidenceBlob, RevisionRow
-from db.revisions import verify_revision
+from db.hlc import MAX_DRIFT_MS, is_ahead
+from db.model import Blob, CustodyEventRow, Device, EntityRow, EvidenceBlob, Head, RevisionParent, RevisionRow
+from db.revisions import Revision, canonical_json, verify_revision
 from db.services import VaultContext
 
 VerifyProgress = Callable[[int, int], None]
@@ -28,7 +48,7 @@ VerifyProgress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # "blob", "evidence", "revision", "custody", "database"
+    kind: str  # "blob", "evidence", "revision", "entity", "custody", "database"
     subject: str  # the id of what is wrong
     detail: str
 
@@ -42,9 +62,11 @@ class VerifyReport:
     blobs_checked: int = 0
     bytes_checked: int = 0
     revisions_checked: int = 0
+    entities_checked: int = 0
     custody_events_checked: int = 0
     # Worth knowing, but not a fault of the evidence held (quarantined files,
-    # for one): listed by `verify`, and they do not make it fail.
+    # revisions stamped far ahead of this device's clock): listed by
+    # `verify`, and they do not make it fail.
     notices: list[Problem] = field(default_factory=list)
 
     @property
@@ -52,43 +74,304 @@ class VerifyReport:
         return not self.problems
 
 
-def verify_vault(
-    ctx: VaultContext, progress: VerifyProgress | None = None, *, record: bool = True
-) -> VerifyReport:
-    """Check the vault; ``record=False`` (an examination) writes nothing."""
-    report = VerifyReport()
-    with ctx.sessions() as session:
-        pages = [r[0] for r in session.execute(text("PRAGMA integrity_check"))]
-        if pages != ["ok"]:
-            report.problems += [Problem("database", "vault.db", line) for line in pages]
-        blobs = session.execute(select(Blob.blob_id, Blob.wrapped_key, Blob.sha256, Blob.size)).all()
-        users: dict[str, list[str]] = {}
-        for evidence_id, blob_id in session.execute(select(EvidenceBlob.evidence_id, EvidenceBlob.blob_id)):
-            users.setdefault(blob_id, []).append(evidence_id)
-        items = session.execute(
-            text(
-                "SELECT entity_id, json_extract(body, '$.sha256') FROM entities "
-                "WHERE entity_type = 'evidence' AND deleted = 0"
-            )
-        ).all()
-        revision_rows = session.execute(
-            select(RevisionRow.revision_id, RevisionRow.signed, RevisionRow.signature)
-        ).all()
-        report.custody_events_checked = int(
-            session.execute(text("SELECT count(*) FROM custody_events")).scalar_one()
+def trusted_signers(session: Session) -> dict[str, bytes]:
+    """Device id → public key of every key whose revisions this vault accepts.
+
+    Today: the vault's own device (the ``device`` table), so a revision signed
+    by any other key, however valid its signature, is named as a problem.
+    Hook: when enrolment lands, the organisation's enrolled, unrevoked devices
+    and its coordinators join this map (and RevisionService.apply checks
+    against the same map)."""
+    return {
+        device_id: bytes(key)
+        for device_id, key in session.execute(select(Device.device_id, Device.public_key))
+    }
+
+
+@dataclass(frozen=True)
+class SignedEvidence:
+    """What an evidence item's signed revisions say about its file."""
+
+    evidence_id: str
+    files: frozenset[tuple[str, int]]  # (sha256, size) of every put revision
+    deleted: bool
+
+    @property
+    def file(self) -> tuple[str, int] | None:
+        return next(iter(self.files)) if len(self.files) == 1 else None
+
+
+@dataclass(frozen=True)
+class CustodyMention:
+    seq: int
+    action: str
+    sha256: str
+    intact: bool  # passed verify_chain's checks (a failed one is named there)
+
+
+# -- revisions and entities ---------------------------------------------------------
+
+
+_REVISION_COLUMNS = (
+    RevisionRow.revision_id,
+    RevisionRow.entity_id,
+    RevisionRow.entity_type,
+    RevisionRow.op,
+    RevisionRow.hlc_ms,
+    RevisionRow.hlc_counter,
+    RevisionRow.device_id,
+    RevisionRow.signed,
+    RevisionRow.signature,
+)
+
+
+class _RevisionCheck:
+    """One pass over the revisions, grouped by entity, rebuilding each entity."""
+
+    def __init__(self, session: Session, report: VerifyReport, wall_ms: int) -> None:
+        self.session = session
+        self.report = report
+        self.wall_ms = wall_ms
+        self.signers = trusted_signers(session)
+        self.parents: dict[str, set[str]] = {}
+        for revision_id, parent_id in session.execute(
+            select(RevisionParent.revision_id, RevisionParent.parent_id)
+        ):
+            self.parents.setdefault(revision_id, set()).add(parent_id)
+        self.heads: dict[str, set[str]] = {}
+        for entity_id, revision_id in session.execute(select(Head.entity_id, Head.revision_id)):
+            self.heads.setdefault(entity_id, set()).add(revision_id)
+        self.evidence: dict[str, SignedEvidence] = {}
+        self.seen_entities: set[str] = set()
+
+    def problem(self, kind: str, subject: str, detail: str) -> None:
+        self.report.problems.append(Problem(kind, subject, detail))
+
+    def run(self) -> None:
+        rows = self.session.execute(
+            select(*_REVISION_COLUMNS).order_by(RevisionRow.entity_id, RevisionRow.revision_id)
         )
-        custody_problems = verify_chain(session)
-        # Every item's custody starts with its intake (or, later, its transfer
-        # in a bundle): a missing start means the log was cut.
-        with_start = set(
-            session.scalars(
-                text(
-                    "SELECT DISTINCT evidence_id FROM custody_events "
-                    "WHERE json_extract(signed, '$.action') IN ('intake', 'transfer')"
+        group: list[Revision] = []
+        group_ids: set[str] = set()
+        current: str | None = None
+        for row in rows:
+            if row.entity_id != current:
+                if current is not None:
+                    self.entity(current, group, group_ids)
+                current, group, group_ids = row.entity_id, [], set()
+            group_ids.add(row.revision_id)
+            rev = self.revision(row)
+            if rev is not None:
+                group.append(rev)
+        if current is not None:
+            self.entity(current, group, group_ids)
+        self.orphans()
+
+    def revision(self, row: Any) -> Revision | None:
+        """The revision, checked; None (and its problem named) when it fails."""
+        self.report.revisions_checked += 1
+        try:
+            rev = verify_revision(bytes(row.signed), bytes(row.signature), row.revision_id, ENTITY_TYPES)
+            check_revision_body(rev)
+        except RevisionRejected as err:
+            self.problem("revision", row.revision_id, err.reason)
+            return None
+        stored = (row.entity_id, row.entity_type, row.op, row.hlc_ms, row.hlc_counter, row.device_id)
+        signed = (rev.entity_id, rev.entity_type, rev.op, rev.hlc.ms, rev.hlc.counter, rev.device_id)
+        if stored != signed:
+            self.problem("revision", rev.revision_id, "its row's columns differ from its signed bytes")
+        if self.parents.get(rev.revision_id, set()) != set(rev.parents):
+            self.problem("revision", rev.revision_id, "its parent rows differ from its signed parents")
+        if self.signers.get(rev.device_id) != rev.public_key:
+            self.problem(
+                "revision",
+                rev.revision_id,
+                f"signed by device {rev.device_id}, which is not this vault's device (nor an enrolled one)",
+            )
+        if is_ahead(rev.hlc, self.wall_ms):
+            days = (rev.hlc.ms - self.wall_ms) / 86_400_000
+            self.report.notices.append(
+                Problem(
+                    "revision",
+                    rev.revision_id,
+                    f"clock ahead: stamped {days:.1f} days after this device's clock "
+                    f"(more than the {MAX_DRIFT_MS // 3_600_000} hours allowed); kept, not followed",
                 )
             )
-        )
+        return rev
 
+    def entity(self, entity_id: str, revisions: list[Revision], all_ids: set[str]) -> None:
+        self.seen_entities.add(entity_id)
+        if not revisions:
+            return  # every revision failed, each named already
+        self.report.entities_checked += 1
+        if len({rev.entity_type for rev in revisions}) != 1:
+            self.problem("entity", entity_id, "has revisions of different types")
+            return
+        for rev in revisions:
+            for parent in sorted(set(rev.parents) - all_ids):
+                if self.signers.get(rev.device_id) == rev.public_key:
+                    # A revision made here names the heads it saw here.
+                    self.problem(
+                        "revision", rev.revision_id, f"names parent {parent}, which is not in the vault"
+                    )
+                else:
+                    self.report.notices.append(
+                        Problem("revision", rev.revision_id, f"names parent {parent}, not received yet")
+                    )
+        derived = derive_entity(revisions)
+        self.compare(derived)
+        if derived.entity_type == "evidence":
+            files = frozenset(
+                (str(rev.body.get("sha256")), int(rev.body.get("size", -1)))
+                for rev in revisions
+                if rev.op == "put"
+            )
+            self.evidence[entity_id] = SignedEvidence(entity_id, files, derived.deleted)
+
+    def compare(self, derived: DerivedEntity) -> None:
+        row = self.session.execute(
+            select(
+                EntityRow.entity_type,
+                EntityRow.case_id,
+                EntityRow.head_revision_id,
+                EntityRow.body,
+                EntityRow.deleted,
+                EntityRow.conflicted,
+                EntityRow.created_ms,
+                EntityRow.updated_ms,
+            ).where(EntityRow.entity_id == derived.entity_id)
+        ).first()
+        if row is None:
+            self.problem("entity", derived.entity_id, "has revisions but no row in entities (removed)")
+            return
+        expected = {
+            "type": derived.entity_type,
+            "case": derived.case_id,
+            "head": derived.head_revision_id,
+            "body": derived.body,
+            "deleted": derived.deleted,
+            "conflicted": derived.conflicted,
+            "created": derived.created_ms,
+            "updated": derived.updated_ms,
+            "heads": derived.heads,
+        }
+        stored = {
+            "type": row.entity_type,
+            "case": row.case_id,
+            "head": row.head_revision_id,
+            "body": _canonical_body(row.body),
+            "deleted": bool(row.deleted),
+            "conflicted": bool(row.conflicted),
+            "created": row.created_ms,
+            "updated": row.updated_ms,
+            "heads": frozenset(self.heads.get(derived.entity_id, set())),
+        }
+        differ = [name for name in expected if expected[name] != stored[name]]
+        if differ:
+            self.problem(
+                "entity",
+                derived.entity_id,
+                f"its derived state differs from its signed revisions ({', '.join(differ)})",
+            )
+
+    def orphans(self) -> None:
+        """Derived rows of entities that have no revision at all."""
+        for entity_id in sorted(set(self.session.scalars(select(EntityRow.entity_id))) - self.seen_entities):
+            self.problem("entity", entity_id, "has a row in entities but no revisions")
+        for entity_id in sorted(set(self.heads) - self.seen_entities):
+            self.problem("entity", entity_id, "has rows in heads but no revisions")
+
+
+def _canonical_body(stored: str) -> bytes | None:
+    """The stored body in canonical form (vaults written before bodies were
+    canonical hold the same JSON spelled otherwise), or None when it is not
+    JSON the format allows."""
+    try:
+        return canonical_json(json.loads(stored))
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+# -- evidence and custody ---------------------------------------------------------------
+
+
+def _custody_mentions(session: Session, failed: set[str]) -> dict[str, list[CustodyMention]]:
+    """Each item's custody events as signed; ``failed``: the subjects
+    verify_chain named, whose content is not compared again."""
+    mentions: dict[str, list[CustodyMention]] = {}
+    for seq, signed in session.execute(
+        select(CustodyEventRow.seq, CustodyEventRow.signed).order_by(CustodyEventRow.seq)
+    ):
+        try:
+            envelope = json.loads(bytes(signed))
+            mention = CustodyMention(
+                seq, str(envelope["action"]), str(envelope["sha256"]), f"custody event {seq}" not in failed
+            )
+            mentions.setdefault(str(envelope["evidence"]), []).append(mention)
+        except (ValueError, TypeError, KeyError, RecursionError):
+            continue
+    return mentions
+
+
+def _check_evidence(
+    evidence: dict[str, SignedEvidence],
+    holder: dict[str, str],
+    blob_files: dict[str, tuple[str, int]],
+    custody: dict[str, list[CustodyMention]],
+    report: VerifyReport,
+) -> None:
+    def problem(kind: str, subject: str, detail: str) -> None:
+        report.problems.append(Problem(kind, subject, detail))
+
+    for evidence_id, item in sorted(evidence.items()):
+        signed = item.file
+        if signed is None:
+            if item.files:
+                problem("evidence", evidence_id, "its signed SHA-256 or size changed between revisions")
+            continue
+        blob_id = holder.get(evidence_id)
+        if blob_id is None:
+            if not item.deleted:
+                problem("evidence", evidence_id, "has no stored file")
+        elif blob_id not in blob_files:
+            problem("evidence", evidence_id, f"points at blob {blob_id}, which has no record")
+        elif blob_files[blob_id][0] != signed[0]:
+            problem(
+                "evidence", evidence_id, "resolves to a stored file whose SHA-256 differs from its signed one"
+            )
+        elif blob_files[blob_id][1] != signed[1]:
+            problem(
+                "evidence", evidence_id, "resolves to a stored file whose size differs from its signed one"
+            )
+        events = custody.get(evidence_id, [])
+        starts = [event for event in events if event.action in ("intake", "transfer")]
+        if not starts:
+            problem("custody", evidence_id, "has no intake event (the custody log was cut or altered)")
+        elif starts[0].intact and starts[0].sha256 != signed[0]:
+            problem("custody", evidence_id, "its intake event records another SHA-256 than its signed record")
+        for event in events:
+            if event.intact and event.sha256 != signed[0] and (not starts or event is not starts[0]):
+                problem(
+                    "custody",
+                    f"custody event {event.seq}",
+                    f"records another SHA-256 than item {evidence_id}",
+                )
+    for evidence_id in sorted(set(custody) - set(evidence)):
+        problem(
+            "custody", evidence_id, "custody events name an item with no record (its records were removed)"
+        )
+    for evidence_id in sorted(set(holder) - set(evidence)):
+        problem("evidence", evidence_id, "has a row in evidence_blobs but no signed record")
+
+
+def _check_blobs(
+    ctx: VaultContext,
+    blobs: Sequence[Any],
+    users: dict[str, list[str]],
+    report: VerifyReport,
+    progress: VerifyProgress | None,
+) -> None:
     total = sum(b.size for b in blobs)
     for blob_id, wrapped_key, sha256, size in blobs:
         named = ", ".join(sorted(users.get(blob_id, []))) or blob_id
@@ -112,45 +395,59 @@ def verify_vault(
             report.problems.append(Problem("blob", named, str(err)))
         report.blobs_checked += 1
 
-    held = {evidence_id: blob_id for blob_id, ids in users.items() for evidence_id in ids}
-    known_sha = {b.blob_id: b.sha256 for b in blobs}
-    for evidence_id, sha256 in items:
-        holder = held.get(evidence_id)
-        if holder is None:
-            report.problems.append(Problem("evidence", evidence_id, "has no stored file"))
-        elif known_sha.get(holder) != sha256:
-            report.problems.append(
-                Problem("evidence", evidence_id, "its SHA-256 differs from its stored file's")
-            )
 
-    for revision_id, signed, signature in revision_rows:
-        try:
-            verify_revision(signed, signature, revision_id, ENTITY_TYPES)
-        except RevisionRejected as err:
-            report.problems.append(Problem("revision", revision_id, err.reason))
-        report.revisions_checked += 1
+# -- the whole vault ---------------------------------------------------------------------
 
+
+def verify_vault(
+    ctx: VaultContext, progress: VerifyProgress | None = None, *, record: bool = True
+) -> VerifyReport:
+    """Check the vault; ``record=False`` (an examination) writes nothing."""
+    report = VerifyReport()
+    with ctx.sessions() as session:
+        pages = [r[0] for r in session.execute(text("PRAGMA integrity_check"))]
+        if pages != ["ok"]:
+            report.problems += [Problem("database", "vault.db", line) for line in pages]
+        revisions = _RevisionCheck(session, report, ctx.clock.wall())
+        revisions.run()
+        blobs = session.execute(select(Blob.blob_id, Blob.wrapped_key, Blob.sha256, Blob.size)).all()
+        users: dict[str, list[str]] = {}
+        holder: dict[str, str] = {}
+        for evidence_id, blob_id in session.execute(select(EvidenceBlob.evidence_id, EvidenceBlob.blob_id)):
+            users.setdefault(blob_id, []).append(evidence_id)
+            holder[evidence_id] = blob_id
+        report.custody_events_checked = int(
+            session.execute(text("SELECT count(*) FROM custody_events")).scalar_one()
+        )
+        custody_problems = verify_chain(session)
+        custody = _custody_mentions(session, {subject for subject, _detail in custody_problems})
+
+    _check_blobs(ctx, blobs, users, report, progress)
     report.problems += [Problem("custody", subject, detail) for subject, detail in custody_problems]
-    report.problems += [
-        Problem("custody", evidence_id, "has no intake event (the custody log was cut or altered)")
-        for evidence_id, _sha in items
-        if evidence_id not in with_start
-    ]
+    _check_evidence(
+        revisions.evidence, holder, {b.blob_id: (b.sha256, b.size) for b in blobs}, custody, report
+    )
 
-    # The verification itself is a custody event for each item it covered.
-    if not record:
-        return report
+    if record:
+        live = [(item.evidence_id, item.file) for item in revisions.evidence.values() if not item.deleted]
+        _record_verification(
+            ctx, [(evidence_id, file[0] if file else "") for evidence_id, file in live], report
+        )
+    return report
+
+
+def _record_verification(ctx: VaultContext, items: Iterable[tuple[str, str]], report: VerifyReport) -> None:
+    """The verification itself is a custody event for each live item it covered."""
     bad = {p.subject for p in report.problems}
     with ctx.write_transaction("record the verification") as session:
-        for evidence_id, sha256 in items:
+        for evidence_id, sha256 in sorted(items):
             append_event(
                 session,
                 ctx.identity,
                 evidence_id=evidence_id,
                 action="verify",
-                sha256=sha256 or "",
+                sha256=sha256,
                 hlc=ctx.clock.tick(),
                 user=ctx.user_label,
                 details={"ok": not any(evidence_id in subject for subject in bad)},
             )
-    return report
