@@ -117,6 +117,8 @@ def check(made: dict[str, Any], vault: Path) -> vaultcheck.Report:
 def test_an_honest_vault_passes(made: dict[str, Any], tmp_path: Path) -> None:
     report = check(made, examined(made, tmp_path))
     assert report.problems == []
+    # entities.body is canonical JSON, byte for byte (not only the same JSON).
+    assert report.notes == []
     assert report.counts["blobs"] == len(made["files"])
     assert report.counts["revisions"] >= 14
     assert report.counts["custody_events"] == len(made["log"])

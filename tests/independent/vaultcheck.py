@@ -733,22 +733,35 @@ def check_heads(connection: apsw.Connection, heads: dict[str, list[CheckedRevisi
             report.add("heads", entity_id, "the heads table differs from the heads of its signed revisions")
 
 
-def expected_entity(heads: list[CheckedRevision], revisions: list[CheckedRevision]) -> dict[str, Any]:
-    """The entities row an entity's heads give (see "How entities derive from revisions").
+doc(VF, "the first `put` head in that order")
+doc(VF, "if every head is a `delete`, the first head, and `deleted` = 1.")
+doc(VF, "**conflicted** = 1 when there is more than one head.")
+doc(VF, "stored as its RFC 8785 canonical JSON (UTF-8 text)")
+doc(VF, "Compare it byte for byte with the body re-encoded by JCS.")
+doc(VF, "canonicalise the stored text before comparing.")
+doc(VF, "**case_id** = the body's `case_id` (NULL for a case")
+doc(VF, "**created_ms** = the smallest `hlc` ms of all the entity's revisions;")
+doc(VF, "**updated_ms** = the shown revision's `hlc` ms; `entity_type` = `type`.")
+doc(VF, "Only revisions whose key this vault trusts count as its content")
 
-    TODO(vault-format.md): follows the rule as the section states it once written;
-    until then only what every reading agrees on is compared (see check_entities)."""
+
+def expected_entity(heads: list[CheckedRevision], revisions: list[CheckedRevision]) -> dict[str, Any]:
+    """The entities row an entity's heads give (vault-format.md, "How entities
+    derive from revisions"); ``revisions``: all of the entity's checked ones."""
+    doc(VF, "heads latest first by `hlc` ms, then `hlc` counter, then revision id (all descending")
     ordered = sorted(heads, key=lambda r: (r.hlc, r.revision_id), reverse=True)
     puts = [r for r in ordered if r.op == "put"]
     shown = puts[0] if puts else ordered[0]
-    case_field = "case_id" if shown.entity_type != "case" else None
+    case_id = shown.body.get("case_id") if shown.entity_type != "case" else None
     return {
         "entity_type": shown.entity_type,
         "head_revision_id": shown.revision_id,
-        "body": shown.body,
+        "body": canonical(shown.body),
         "deleted": not puts,
         "conflicted": len(heads) > 1,
-        "case_id": shown.body.get(case_field) if case_field else None,
+        "case_id": case_id if isinstance(case_id, str) else None,
+        "created_ms": min(r.hlc[0] for r in revisions),
+        "updated_ms": shown.hlc[0],
     }
 
 
@@ -761,7 +774,8 @@ def check_entities(
     rows = {
         row[0]: row[1:]
         for row in connection.execute(
-            "SELECT entity_id, entity_type, case_id, head_revision_id, body, deleted, conflicted FROM entities"
+            "SELECT entity_id, entity_type, case_id, head_revision_id, body, deleted, conflicted, "
+            "created_ms, updated_ms FROM entities"
         )
     }
     report.counts["entities"] = len(rows)
@@ -772,26 +786,55 @@ def check_entities(
         if row is None:
             report.add("entities", entity_id, "signed revisions but no row")
             continue
-        entity_type, case_id, head_revision_id, body, deleted, conflicted = row
+        entity_type, case_id, head_revision_id, body, deleted, conflicted, created_ms, updated_ms = row
         want = expected_entity(entity_heads, [r for r in revisions.values() if r.entity_id == entity_id])
-        try:
-            stored_body = json.loads(body)
-        except (TypeError, ValueError):
-            stored_body = None
+        stored = body.encode("utf-8") if isinstance(body, str) else b""
+        same_body = stored == want["body"]
+        if not same_body and stored:
+            try:
+                same_body = canonical(json.loads(stored)) == want["body"]
+            except Exception:  # noqa: BLE001 - not JSON, or not canonicalisable: a difference
+                same_body = False
+            if same_body:
+                report.notes.append(
+                    f"entities {entity_id}: body not in canonical form (written before the rule)"
+                )
         differences = [
             name
             for name, ok in [
                 ("type", entity_type == want["entity_type"]),
                 ("head", head_revision_id == want["head_revision_id"]),
-                ("body", stored_body == want["body"]),
+                ("body", same_body),
                 ("deleted", bool(deleted) == want["deleted"]),
                 ("conflicted", bool(conflicted) == want["conflicted"]),
                 ("case", case_id == want["case_id"]),
+                ("created", created_ms == want["created_ms"]),
+                ("updated", updated_ms == want["updated_ms"]),
             ]
             if not ok
         ]
         if differences:
             report.add("entities", entity_id, f"differs from its signed heads: {', '.join(differences)}")
+
+
+def check_parents_held(revisions: dict[str, CheckedRevision], stored_ids: set[str], report: Report) -> None:
+    """A revision this device signed names as parents the heads it had: each
+    must be in the vault."""
+    doc(VF, "A revision naming a parent the vault does not hold is a problem when this device signed it")
+    for rev in sorted(revisions.values(), key=lambda r: r.revision_id):
+        missing = [p for p in rev.parents if p not in stored_ids]
+        if missing:
+            report.add("revision", rev.revision_id, f"names {len(missing)} parent(s) the vault does not hold")
+
+
+def check_evidence_records(revisions: dict[str, CheckedRevision], report: Report) -> None:
+    doc(VF, "every `put` revision of an item carries the same `sha256` and `size`, set at intake.")
+    seen: dict[str, tuple[Any, Any]] = {}
+    for rev in sorted(revisions.values(), key=lambda r: r.hlc):
+        if rev.entity_type == "evidence" and rev.op == "put":
+            first = seen.setdefault(rev.entity_id, (rev.body["sha256"], rev.body["size"]))
+            if first != (rev.body["sha256"], rev.body["size"]):
+                report.add("evidence", rev.entity_id, "its revisions disagree on its sha256 or size")
 
 
 # -- custody ----------------------------------------------------------------------------------------------
@@ -1027,6 +1070,9 @@ def verify(
             report.add("device", device_id, "the vault's device is not the one recorded for it")
             devices = {}
         revisions = check_revisions(connection, devices, vocabulary, report)
+        stored_ids = {row[0] for row in connection.execute("SELECT revision_id FROM revisions")}
+        check_parents_held(revisions, stored_ids, report)
+        check_evidence_records(revisions, report)
         heads = heads_of(revisions)
         check_heads(connection, heads, report)
         check_entities(connection, heads, revisions, report)
