@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -16,24 +17,45 @@ from db.errors import FieldvaultError, InvalidInput
 from db.keyring_store import NoKeyring, SystemKeyring
 from db.paths import default_vault_dir
 from db.vault import Vault, wipe_vault
-from fieldvault.passphrases import SecretSource, check_new_passphrase
+from fieldvault.passphrases import SecretSource, check_new_passphrase, fd_number
+from fieldvault.textinput import (
+    UsageError,
+    add_text_option,
+    check_stdin_once,
+    check_utf8_arguments,
+    read_text_file,
+    resolve_text_options,
+    terminal_safe,
+)
 
 
 class Output:
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
 
+    # Human output goes through terminal_safe: names and text from the vault
+    # may hold control characters (an ESC sequence in a file name).
     def result(self, data: dict[str, Any], human: str) -> None:
-        print(json.dumps(data, ensure_ascii=False) if self.as_json else human)
+        print(json.dumps(data, ensure_ascii=False) if self.as_json else terminal_safe(human))
 
     def rows(self, rows: list[dict[str, Any]], human: Callable[[dict[str, Any]], str]) -> None:
         for row in rows:
-            print(json.dumps(row, ensure_ascii=False) if self.as_json else human(row))
+            print(json.dumps(row, ensure_ascii=False) if self.as_json else terminal_safe(human(row)))
 
 
 class VerificationFailed(FieldvaultError):
     def __init__(self, count: int) -> None:
         super().__init__(f"verify found {count} problem(s), listed above. Nothing was repaired or removed.")
+
+
+MAX_SEARCH_LIMIT = 10_000
+
+
+def search_limit(text: str) -> int:
+    """``--limit``: a whole number of hits, 1 to MAX_SEARCH_LIMIT."""
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_SEARCH_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_SEARCH_LIMIT}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,7 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--vault", type=Path, help="vault folder (default: FIELDVAULT_HOME or the user data dir)"
     )
     parser.add_argument(
-        "--passphrase-fd", type=int, metavar="N", help="read secrets from file descriptor N, one per line"
+        "--passphrase-fd",
+        type=fd_number,
+        metavar="N",
+        help="read secrets from file descriptor N, one per line",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -62,8 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     case = commands.add_parser("case", help="cases").add_subparsers(dest="action", required=True)
     case_new = case.add_parser("new", help="create a case")
-    case_new.add_argument("title")
-    case_new.add_argument("--description", default="")
+    add_text_option(case_new, "title", "the case title", positional=True, prompt="Case title: ")
+    add_text_option(case_new, "--description", "the case description", one_line=False)
     case.add_parser("list", help="list cases")
 
     testimony = commands.add_parser("testimony", help="testimonies").add_subparsers(
@@ -73,8 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     t_new.add_argument("--case", required=True, help="case id")
     t_new.add_argument("--narrative-file", required=True, type=Path, help="UTF-8 text file, or - for stdin")
     t_new.add_argument("--language", default="")
-    t_new.add_argument("--title", default="")
-    t_new.add_argument("--interviewer", default="")
+    add_text_option(t_new, "--title", "the testimony title")
+    add_text_option(t_new, "--interviewer", "the interviewer's name")
     t_new.add_argument("--interview-date", default="", help="YYYY, YYYY-MM or YYYY-MM-DD")
     t_new.add_argument("--consent", default="", choices=CONSENT_SCOPES)
     t_list = testimony.add_parser("list", help="list testimonies (ids and titles)")
@@ -85,10 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="add evidence files to a case")
     ingest.add_argument("files", nargs="+", type=Path, metavar="FILE")
     ingest.add_argument("--case", required=True, help="case id")
-    ingest.add_argument("--description", default="")
-    ingest.add_argument("--source", default="", help="where the file came from (who gave it, how)")
+    add_text_option(ingest, "--description", "the description", one_line=False)
+    add_text_option(ingest, "--source", "where the file came from (who gave it, how)")
     ingest.add_argument("--stated-date", default="", help="date the worker states, YYYY[-MM[-DD]]")
-    ingest.add_argument("--stated-place", default="")
+    add_text_option(ingest, "--stated-place", "the place the worker states")
     ingest.add_argument(
         "--remove-source",
         action="store_true",
@@ -133,8 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     s_set.add_argument("value")
 
     search = commands.add_parser("search", help="full-text search")
-    search.add_argument("query")
-    search.add_argument("--limit", type=int, default=20)
+    add_text_option(search, "query", "the search query", positional=True, prompt="Search for: ")
+    search.add_argument("--limit", type=search_limit, default=20, help=f"1 to {MAX_SEARCH_LIMIT} hits")
     return parser
 
 
@@ -256,20 +281,9 @@ def cmd_case(args: argparse.Namespace, out: Output, secrets: SecretSource) -> No
         vault.lock()
 
 
-def _read_narrative(path: Path) -> str:
-    try:
-        if str(path) == "-":
-            return sys.stdin.read()
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput("The narrative file is not UTF-8 text.") from None
-    except OSError as err:
-        raise InvalidInput(f"Cannot read the narrative file: {err.strerror}.") from None
-
-
 def cmd_testimony(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     if args.action == "new":
-        narrative = _read_narrative(args.narrative_file)
+        narrative = read_text_file(args.narrative_file, "the narrative")
     vault = _open(args, secrets)
     try:
         if args.action == "new":
@@ -523,15 +537,34 @@ COMMANDS = {
 }
 
 
+def _check_usage(args: argparse.Namespace) -> None:
+    """What argparse cannot check: one reader of stdin, UTF-8 text, a vault folder."""
+    check_stdin_once(args, {"--narrative-file": getattr(args, "narrative_file", None)})
+    check_utf8_arguments(args)
+    try:
+        is_folder = stat.S_ISDIR(args.vault.stat().st_mode)
+    except FileNotFoundError:
+        return  # init creates it; other commands say there is no vault
+    except OSError as err:  # a symlink loop, a name too long…
+        raise InvalidInput(f"--vault {args.vault}: {err.strerror}.") from None
+    if not is_folder:
+        raise InvalidInput(f"--vault {args.vault} is not a folder; give the vault's folder.")
+
+
 def run_cli(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     args.vault = args.vault or default_vault_dir()
     out = Output(args.json)
     try:
+        _check_usage(args)
+        resolve_text_options(args)
         secrets = SecretSource(args.passphrase_fd)
         COMMANDS[args.command](args, out, secrets)
+    except UsageError as err:
+        print(f"fieldvault: {terminal_safe(str(err))}", file=sys.stderr)
+        return 2
     except FieldvaultError as err:
-        print(f"fieldvault: {err}", file=sys.stderr)
+        print(f"fieldvault: {terminal_safe(str(err))}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away: not an error of ours.
@@ -539,6 +572,15 @@ def run_cli(argv: list[str]) -> int:
         return 0
     except KeyboardInterrupt:
         print("fieldvault: interrupted; nothing half-done was kept.", file=sys.stderr)
+        return 1
+    except OSError as err:
+        # A file or folder named on the command line that cannot be used
+        # (a symlink loop, a name too long…): say which, and why.
+        where = f" ({terminal_safe(os.fsdecode(err.filename))})" if err.filename else ""
+        print(
+            f"fieldvault: {err.strerror or type(err).__name__}{where}. The vault keeps its last saved state.",
+            file=sys.stderr,
+        )
         return 1
     except Exception as err:  # noqa: BLE001 - a traceback could quote witness data
         print(

@@ -4,12 +4,38 @@ shell history)."""
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import os
 import sys
 
 from db.errors import FieldvaultError
 from db.keys import MIN_PASSPHRASE_CHARS
+
+# A few passphrases and a recovery key, one per line, are well under this; a
+# descriptor giving more is not a passphrase file (a wrong fd, a big file).
+MAX_SECRETS_BYTES = 64 * 1024
+# Descriptor numbers are C ints; anything larger cannot be open.
+MAX_FD = 2**31 - 1
+
+
+def fd_number(text: str) -> int:
+    """``--passphrase-fd N``: a file descriptor number (argparse type)."""
+    if not text.isascii() or not text.isdigit() or int(text) > MAX_FD:
+        raise argparse.ArgumentTypeError("must be the number of an open file descriptor (0 or more)")
+    return int(text)
+
+
+def _read_bounded(fd: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size <= MAX_SECRETS_BYTES:
+        chunk = os.read(fd, MAX_SECRETS_BYTES + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 class SecretSource:
@@ -20,10 +46,18 @@ class SecretSource:
         self._lines: list[str] | None = None
         if fd is not None:
             try:
-                with os.fdopen(fd, "r", encoding="utf-8", closefd=False) as stream:
-                    self._lines = stream.read().splitlines()
+                data = _read_bounded(fd)
             except OSError as err:
                 raise FieldvaultError(f"Cannot read file descriptor {fd}: {err.strerror}.") from None
+            if len(data) > MAX_SECRETS_BYTES:
+                raise FieldvaultError(
+                    f"File descriptor {fd} gives more than {MAX_SECRETS_BYTES // 1024} KiB: "
+                    "not a passphrase per line. Nothing was read as a secret."
+                )
+            try:
+                self._lines = data.decode("utf-8").splitlines()
+            except UnicodeDecodeError:
+                raise FieldvaultError(f"The secrets on file descriptor {fd} are not UTF-8 text.") from None
 
     def next(self, prompt: str, *, confirm: bool = False) -> str:
         if self._lines is not None:
