@@ -203,7 +203,7 @@ class EvidenceService(EntityService[EvidenceItem]):
             evidence_id=evidence_id,
             action=action,
             sha256=sha256,
-            hlc=self._ctx.clock.tick(),
+            hlc=self._ctx.next_reading(session),
             user=self._ctx.user_label,
             details=dict(details or {}),
         )

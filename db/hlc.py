@@ -67,7 +67,12 @@ class ClockExhausted(ValueError):
 class HybridLogicalClock:
     def __init__(self, last: Timestamp, wall_ms: Callable[[], int] | None = None) -> None:
         self.last = last
-        self._wall_ms = wall_ms or wall_clock_ms
+        self._given_wall_ms = wall_ms
+
+    def _wall_ms(self) -> int:
+        # Looked up at each reading, so that a test can set the wall clock of
+        # every clock at once (db.hlc.wall_clock_ms), across a reopen too.
+        return self._given_wall_ms() if self._given_wall_ms is not None else wall_clock_ms()
 
     def wall(self) -> int:
         return self._wall_ms()

@@ -37,7 +37,7 @@ from db.ids import new_id
 from db.model import Draft, EntityRow, Head, RevisionRow, Setting
 from db.revisions import Revision, create_revision, revision_from_wire, verify_revision
 from db.search_terms import QueryMatcher, parse_query
-from db.store import insert_revisions, load_clock, refresh_entity, save_clock
+from db.store import insert_revisions, latest_reading, refresh_entity, save_clock
 
 R = TypeVar("R", bound=Record)
 
@@ -106,8 +106,11 @@ class VaultContext:
         # Who is at the keyboard, as the custody log records it (a setting).
         self.user_label = user_label
         self.write_lock = threading.RLock()
+        # One clock for revisions and custody events, started from the latest
+        # reading either log holds, so it never goes back across a restart.
+        self.clock = HybridLogicalClock(Timestamp(0, 0))
         with self.sessions() as session:
-            self.clock = HybridLogicalClock(load_clock(session))
+            self.clock.observe(latest_reading(session, identity.device_id, self.clock.wall()))
 
     @contextlib.contextmanager
     def write_transaction(self, what: str) -> Iterator[Session]:
@@ -116,13 +119,21 @@ class VaultContext:
         with storage_errors(what), self.write_lock, self.sessions.begin() as session:
             yield session
 
+    def next_reading(self, session: Session) -> Timestamp:
+        """The clock's reading for a revision or custody event written in
+        ``session``'s (write) transaction, saved with it: later than every
+        reading the vault holds, also one another process sharing the vault
+        wrote since this one opened (docs/vault-format.md, "The clock")."""
+        self.clock.observe(latest_reading(session, self.identity.device_id, self.clock.wall()))
+        reading = self.clock.tick()
+        save_clock(session, reading)
+        return reading
+
     def commit_local(self, session: Session, rev_args: dict[str, Any]) -> Revision:
         """Sign and store one local revision, refreshing the derived tables."""
-        reading = self.clock.tick()
-        rev = create_revision(self.identity, hlc=reading, **rev_args)
+        rev = create_revision(self.identity, hlc=self.next_reading(session), **rev_args)
         insert_revisions(session, [rev])
         refresh_entity(session, rev.entity_id)
-        save_clock(session, reading)
         return rev
 
 
@@ -348,8 +359,12 @@ class RevisionService:
             for entity_id in sorted({rev.entity_id for rev in inserted}):
                 refresh_entity(session, entity_id)
             if checked:
-                latest = max(rev.hlc for rev in checked)
-                save_clock(session, self._ctx.clock.receive(latest))
+                # Moves the clock past what was received, at most the allowed
+                # drift beyond the wall clock (a reading further ahead is kept
+                # in its revision and listed by verify as "clock ahead").
+                clock = self._ctx.clock
+                clock.observe(latest_reading(session, self._ctx.identity.device_id, clock.wall()))
+                save_clock(session, clock.receive(max(rev.hlc for rev in checked)))
             return len(inserted)
 
     def all(self) -> list[Revision]:

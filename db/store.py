@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from db.entities import RECORD_TYPES
 from db.errors import VaultDamaged
-from db.hlc import Timestamp
-from db.model import ClockState, EntityRow, Head, RevisionParent, RevisionRow
+from db.hlc import MAX_DRIFT_MS, Timestamp
+from db.model import ClockState, CustodyEventRow, EntityRow, Head, RevisionParent, RevisionRow
 from db.revisions import Revision, canonical_json
 from db.search_terms import index_text
 
@@ -123,6 +123,33 @@ def refresh_entity(session: Session, entity_id: str) -> None:
 def load_clock(session: Session) -> Timestamp:
     state = session.get(ClockState, 1)
     return Timestamp(state.last_ms, state.last_counter) if state else Timestamp(0, 0)
+
+
+def latest_reading(session: Session, device_id: str, wall_ms: int) -> Timestamp:
+    """The latest clock reading the vault holds, which the next one must pass:
+    the ``clock`` row (saved with every revision and custody event), the last
+    custody event (vaults written before custody events saved the clock),
+    and the last stored revision if this device signed it, counted only up to
+    ``wall_ms`` plus the drift (it may have come back from a backup or a
+    bundle). Each is a cheap lookup: this runs before every write."""
+    readings = [load_clock(session)]
+    last_event = session.execute(
+        select(CustodyEventRow.signed).order_by(CustodyEventRow.seq.desc()).limit(1)
+    ).scalar()
+    if last_event is not None:
+        try:
+            ms, counter = json.loads(bytes(last_event))["hlc"]
+            readings.append(Timestamp(ms, counter))
+        except (ValueError, TypeError, KeyError, RecursionError):
+            pass  # verify names a malformed event
+    last_revision = session.execute(
+        text("SELECT device_id, hlc_ms, hlc_counter FROM revisions ORDER BY rowid DESC LIMIT 1")
+    ).first()
+    if last_revision is not None and last_revision[0] == device_id:
+        readings.append(
+            min(Timestamp(last_revision[1], last_revision[2]), Timestamp(wall_ms + MAX_DRIFT_MS, 0))
+        )
+    return max(reading for reading in readings if reading.in_format())
 
 
 def save_clock(session: Session, reading: Timestamp) -> None:

@@ -447,7 +447,7 @@ def _record_verification(ctx: VaultContext, items: Iterable[tuple[str, str]], re
                 evidence_id=evidence_id,
                 action="verify",
                 sha256=sha256,
-                hlc=ctx.clock.tick(),
+                hlc=ctx.next_reading(session),
                 user=ctx.user_label,
                 details={"ok": not any(evidence_id in subject for subject in bad)},
             )
