@@ -48,8 +48,8 @@ def export_target(destination: Path, default_name: str, *, overwrite: bool) -> P
     try:
         found = destination.lstat()
     except FileNotFoundError:
-        if not destination.parent.is_dir():
-            raise InvalidInput(f"{destination.parent} is not a folder; choose an existing folder.") from None
+        # A missing folder fails when the copy is created: a StorageError
+        # (ENOENT) that says the folder is not there.
         return destination
     except OSError as err:
         raise InvalidInput(f"Cannot export to {destination}: {err.strerror}.") from None
