@@ -30,9 +30,10 @@ from db.entities import ENTITY_TYPES, EvidenceItem
 from db.errors import InvalidInput, NotFound, RevisionRejected, StorageError, VaultDamaged
 from db.export_files import PendingExports, create_private_file, export_target, safe_file_name
 from db.ids import new_id
-from db.model import Blob, Device, EntityRow, EvidenceBlob, RevisionRow
+from db.model import Blob, EntityRow, EvidenceBlob, RevisionRow
 from db.revisions import verify_revision
 from db.services import EntityService, VaultContext
+from db.verify import trusted_signers
 
 
 @dataclass(frozen=True)
@@ -326,8 +327,8 @@ class EvidenceService(EntityService[EvidenceItem]):
             head_ids = self._heads(session, evidence_id)
             if not head_ids:
                 raise NotFound("evidence", evidence_id)
-            # Later, enrolled devices of the organisation too (sync).
-            trusted = dict(session.execute(select(Device.device_id, Device.public_key)).all())
+            # The same keys verify accepts (later, enrolled devices too).
+            trusted = trusted_signers(session)
             bodies: list[dict[str, object]] = []
             for revision_id in head_ids:
                 row = session.get(RevisionRow, revision_id)
