@@ -100,7 +100,7 @@ class EvidenceService(EntityService[EvidenceItem]):
         mime, claims = examine_file(path)  # in a confined child process (db/sandbox.py)
         draft = EvidenceItem(
             case_id=case_id,
-            original_name=path.name,
+            original_name=readable_name(path.name),
             sha256=written.sha256,
             size=written.size,
             mime_type=mime,
@@ -397,6 +397,13 @@ class EvidenceService(EntityService[EvidenceItem]):
 
 def _untrusted(evidence_id: str, detail: str) -> VaultDamaged:
     return VaultDamaged(f"Evidence {evidence_id} cannot be trusted: {detail}. Nothing was exported.")
+
+
+def readable_name(name: str) -> str:
+    """A file name as text a revision can hold: bytes that are not UTF-8
+    (Python keeps them as lone surrogates) become U+FFFD. The file's bytes,
+    not its name, are the evidence; the name is what the worker recognises."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def known_blob_ids(session: Session) -> set[str]:

@@ -578,3 +578,13 @@ def test_what_cannot_be_ingested_is_refused_cleanly(vault: Vault, tmp_path: Path
     with pytest.raises(NotFound):
         vault.evidence.ingest(source, "00000000-0000-0000-0000-000000000000")
     assert vault.evidence.count() == 0 and blob_files(vault) == [] and custody_rows(vault) == 0
+
+
+def test_a_file_name_that_is_not_utf8_is_ingested_under_a_readable_name(vault: Vault, tmp_path: Path) -> None:
+    """Cameras and old archives give names in other encodings; the file is still evidence."""
+    case = make_case(vault)
+    source = Path(os.fsdecode(bytes(tmp_path) + b"/photo-\xcf\xf0\xe8.jpg"))  # cp1251 "При"
+    source.write_bytes(b"jpeg bytes" * 100)
+    result = vault.evidence.ingest(source, case.id)
+    assert result.item.original_name == "photo-\ufffd\ufffd\ufffd.jpg"
+    assert vault.verify().ok
