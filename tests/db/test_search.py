@@ -7,6 +7,7 @@ import pytest
 from db.entities import Case, Incident
 from db.errors import InvalidInput
 from db.search_terms import QueryMatcher, fold, highlight_spans, parse_query, snippet
+from db.services import RANK_CANDIDATES, SHORT_PREFIX_CANDIDATES, candidates_for
 from db.vault import Vault
 from tests.factory import make_case, make_person, make_testimony
 
@@ -256,3 +257,23 @@ def test_a_two_letter_prefix_finds_every_word_that_starts_with_it(vault: Vault) 
         assert found == {ids[word] for word in expected}, typed
     # Two words, the last one a prefix; uppercase is folded.
     assert [h.entity_id for h in vault.search.query("школи ДР", as_you_type=True)] == [ids["дрон"]]
+
+
+def test_a_short_prefix_typed_ranks_fewer_candidates() -> None:
+    """Two or three letters typed match most of a large vault: such a query
+    ranks at most SHORT_PREFIX_CANDIDATES; a longer prefix, a whole word,
+    or a search not typed keeps the bound asked for."""
+
+    def bound(query: str, as_you_type: bool, candidates: int | None = RANK_CANDIDATES) -> int | None:
+        parsed = parse_query(query, prefix_last=as_you_type)
+        assert parsed is not None
+        return candidates_for(parsed, candidates)
+
+    assert SHORT_PREFIX_CANDIDATES < RANK_CANDIDATES
+    for typed in ("по", "ПОЛ", "обстріл шк", "sh"):
+        assert bound(typed, True) == SHORT_PREFIX_CANDIDATES, typed
+    for typed in ("поло", "обстріл", "п"):
+        assert bound(typed, True) == RANK_CANDIDATES, typed
+    assert bound("по", False) == RANK_CANDIDATES
+    assert bound("по", True, candidates=3) == 3
+    assert bound("по", True, candidates=None) is None  # exact stays exact
