@@ -147,7 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     custody = commands.add_parser("custody", help="the chain of custody").add_subparsers(
         dest="action", required=True
     )
-    custody.add_parser("export", help="print the whole signed custody log as JSON (docs/chain-of-custody.md)")
+    c_export = custody.add_parser(
+        "export", help="print the whole signed custody log as JSON (docs/chain-of-custody.md)"
+    )
+    c_export.add_argument(
+        "--read-only", action="store_true", help="write nothing to the vault folder (docs/examiner.md)"
+    )
 
     settings = commands.add_parser("settings", help="vault preferences").add_subparsers(
         dest="action", required=True
@@ -421,11 +426,15 @@ def cmd_evidence(args: argparse.Namespace, out: Output, secrets: SecretSource) -
         vault.lock()
 
 
-def cmd_verify(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+def _open_for(args: argparse.Namespace, secrets: SecretSource) -> Vault:
+    """Open normally, or for examination with ``--read-only``."""
     if args.read_only:
-        vault = Vault.examine(args.vault, secrets.next("Passphrase: "), keyring=_keyring())
-    else:
-        vault = _open(args, secrets)
+        return Vault.examine(args.vault, secrets.next("Passphrase: "), keyring=_keyring())
+    return _open(args, secrets)
+
+
+def cmd_verify(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    vault = _open_for(args, secrets)
     try:
         progress = ProgressLine("Verifying")
         report = vault.verify(progress=progress)
@@ -479,7 +488,7 @@ def cmd_quarantine(args: argparse.Namespace, out: Output, secrets: SecretSource)
 
 
 def cmd_custody(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
-    vault = _open(args, secrets)
+    vault = _open_for(args, secrets)
     try:
         log = vault.evidence.custody_log()
     finally:

@@ -23,7 +23,7 @@ def test_init_prints_the_recovery_key_once_and_info_counts(cli: Cli) -> None:
 
 
 def test_case_testimony_and_search_round_trip(cli: Cli) -> None:
-    cli.run("init", "--no-keyring", secrets=[PASS])
+    cli.create_fast(PASS)
     case = cli.json("case", "new", "Ізюм, березень 2022", secrets=[PASS])
     narrative = "Полонених вивели з підвалу і розстріляли."
     testimony = cli.json(
@@ -48,7 +48,7 @@ def test_case_testimony_and_search_round_trip(cli: Cli) -> None:
 
 
 def test_narrative_from_a_file(cli: Cli, tmp_path: Path) -> None:
-    cli.run("init", "--no-keyring", secrets=[PASS])
+    cli.create_fast(PASS)
     case = cli.json("case", "new", "Case", secrets=[PASS])
     statement = tmp_path / "statement.txt"
     statement.write_text("Witness saw the executions.", encoding="utf-8")
@@ -57,7 +57,7 @@ def test_narrative_from_a_file(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_wrong_passphrase_exits_1_with_a_clear_message(cli: Cli) -> None:
-    cli.run("init", "--no-keyring", secrets=[PASS])
+    cli.create_fast(PASS)
     result = cli.run("info", secrets=["not it"], check=False)
     assert result.returncode == 1
     assert "Wrong passphrase" in result.stderr
@@ -73,7 +73,7 @@ def test_bad_usage_exits_2(cli: Cli) -> None:
 def test_user_errors_exit_1_without_traceback(cli: Cli) -> None:
     missing = cli.run("info", secrets=[PASS], check=False)
     assert missing.returncode == 1 and "fieldvault init" in missing.stderr
-    cli.run("init", "--no-keyring", secrets=[PASS])
+    cli.create_fast(PASS)
     bad_case = cli.run(
         "testimony",
         "new",
@@ -149,7 +149,7 @@ def test_vault_location_from_fieldvault_home(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_duress_passphrase_from_the_command_line(cli: Cli) -> None:
-    cli.run("init", "--no-keyring", secrets=[PASS])
+    cli.create_fast(PASS)
     assert cli.json("duress", "set", secrets=[PASS, "coerced passphrase"]) == {"duress": True}
     coerced = cli.run("info", secrets=["coerced passphrase"], check=False)
     assert coerced.returncode == 1 and "Wrong passphrase" in coerced.stderr

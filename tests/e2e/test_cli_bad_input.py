@@ -24,7 +24,7 @@ ESCAPE_NAME = "\x1b]0;pwned\x07evil.txt"
 
 @pytest.fixture
 def vault_cli(cli: Cli) -> Cli:
-    cli.run("init", "--no-keyring", secrets=[PASS])
+    cli.create_fast(PASS)
     return cli
 
 

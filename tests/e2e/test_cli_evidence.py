@@ -18,7 +18,7 @@ def sha256_of(path: Path) -> str:
 
 
 def test_ingest_export_verify_round_trip(cli: Cli, tmp_path: Path) -> None:
-    cli.run("init", "--no-keyring", secrets=[PASS])
+    cli.create_fast(PASS)
     case = cli.json("case", "new", "Case", secrets=[PASS])
     photo = tmp_path / "photo.bin"
     photo.write_bytes(bytes(range(256)) * 9000)
@@ -40,7 +40,7 @@ def test_ingest_export_verify_round_trip(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_verify_names_the_damaged_item_and_exits_1(cli: Cli, tmp_path: Path) -> None:
-    cli.run("init", "--no-keyring", secrets=[PASS])
+    cli.create_fast(PASS)
     case = cli.json("case", "new", "Case", secrets=[PASS])
     first = tmp_path / "a.bin"
     first.write_bytes(b"A" * 3_000_000)
@@ -70,14 +70,14 @@ def test_verify_names_the_damaged_item_and_exits_1(cli: Cli, tmp_path: Path) -> 
 
 
 def test_ingest_of_a_missing_file_is_a_clear_error(cli: Cli, tmp_path: Path) -> None:
-    cli.run("init", "--no-keyring", secrets=[PASS])
+    cli.create_fast(PASS)
     case = cli.json("case", "new", "Case", secrets=[PASS])
     result = cli.run("ingest", str(tmp_path / "nope.jpg"), "--case", case["id"], secrets=[PASS], check=False)
     assert result.returncode == 1 and "nope.jpg: no such file" in result.stderr
 
 
 def test_remove_source_deletes_only_after_intake(cli: Cli, tmp_path: Path) -> None:
-    cli.run("init", "--no-keyring", secrets=[PASS])
+    cli.create_fast(PASS)
     case = cli.json("case", "new", "Case", secrets=[PASS])
     source = tmp_path / "video.bin"
     source.write_bytes(b"\x00\x01" * 500_000)

@@ -12,7 +12,7 @@ PASS = "a field passphrase 42"
 
 
 def make_vault_with_evidence(cli: Cli, tmp_path: Path) -> str:
-    cli.json("init", "--no-keyring", secrets=[PASS, PASS])
+    cli.create_fast(PASS)
     case_id = cli.json("case", "new", "Case A", secrets=[PASS])["id"]
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(os.urandom(20_000))
@@ -36,11 +36,13 @@ def test_read_only_verify_changes_no_byte_and_records_nothing(cli: Cli, tmp_path
     names_before = sorted(p.name for p in cli.vault.iterdir())
 
     report = cli.json("verify", "--read-only", secrets=[PASS])
+    log = cli.json("custody", "export", "--read-only", secrets=[PASS])
 
     assert report["ok"] and report["read_only"] and report["blobs"] == 1
     assert tree_digest(cli.vault) == before
     assert sorted(p.name for p in cli.vault.iterdir()) == names_before
-    assert cli.json("custody", "export", secrets=[PASS]) == before_head  # no verify events appended
+    assert log == before_head  # read-only: the same log, and no verify events appended
+    assert cli.json("custody", "export", secrets=[PASS]) == before_head
 
 
 def test_quarantined_files_are_listed_and_purged_only_on_request(cli: Cli, tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ QUERY = "поховання"
 
 @pytest.fixture
 def vault_cli(cli: Cli) -> Cli:
-    cli.run("init", "--no-keyring", secrets=[PASS])
+    cli.create_fast(PASS)
     return cli
 
 
