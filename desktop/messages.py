@@ -234,6 +234,13 @@ def _storage(error: StorageError) -> str:
             "The disk is read-only, so this could not be finished. Nothing was lost. Choose "
             "a writable place, then try again.",
         )
+    if code == errno.EBUSY:
+        return QCoreApplication.translate(
+            "Messages",
+            "Another program (a second Fieldvault window or a command) was writing to the vault "
+            "for too long, so this could not be finished. Nothing was lost. Wait a moment, then "
+            "try again.",
+        )
     if code == errno.ENOENT:
         return QCoreApplication.translate(
             "Messages",

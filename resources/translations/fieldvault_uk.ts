@@ -591,171 +591,171 @@
     <context>
         <name>EvidenceViewer</name>
         <message>
-            <location filename="../../desktop/viewer.py" line="272" />
+            <location filename="../../desktop/viewer.py" line="278" />
             <source>Evidence viewer</source>
             <translation>Переглядач доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="289" />
+            <location filename="../../desktop/viewer.py" line="295" />
             <source>Item name</source>
             <translation>Назва доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="295" />
+            <location filename="../../desktop/viewer.py" line="301" />
             <source>Item type and size</source>
             <translation>Тип і розмір доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="299" />
+            <location filename="../../desktop/viewer.py" line="305" />
             <source>Viewer notice</source>
             <translation>Примітка переглядача</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="304" />
-            <location filename="../../desktop/viewer.py" line="850" />
+            <location filename="../../desktop/viewer.py" line="310" />
+            <location filename="../../desktop/viewer.py" line="856" />
             <source>No item is open.</source>
             <translation>Жоден доказ не відкрито.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="310" />
-            <location filename="../../desktop/viewer.py" line="314" />
+            <location filename="../../desktop/viewer.py" line="316" />
+            <location filename="../../desktop/viewer.py" line="320" />
             <source>Image</source>
             <translation>Зображення</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="319" />
+            <location filename="../../desktop/viewer.py" line="325" />
             <source>PDF document</source>
             <translation>Документ PDF</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="327" />
+            <location filename="../../desktop/viewer.py" line="333" />
             <source>Text of the item</source>
             <translation>Текст доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="333" />
+            <location filename="../../desktop/viewer.py" line="339" />
             <source>Video</source>
             <translation>Відео</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="335" />
+            <location filename="../../desktop/viewer.py" line="341" />
             <source>Audio recording</source>
             <translation>Аудіозапис</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="338" />
-            <location filename="../../desktop/viewer.py" line="610" />
+            <location filename="../../desktop/viewer.py" line="344" />
+            <location filename="../../desktop/viewer.py" line="616" />
             <source>Play</source>
             <translation>Відтворити</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="339" />
+            <location filename="../../desktop/viewer.py" line="345" />
             <source>Play or pause (Space)</source>
             <translation>Відтворити або призупинити (пробіл)</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="342" />
+            <location filename="../../desktop/viewer.py" line="348" />
             <source>Position (Left and Right arrows seek 5 seconds)</source>
             <translation>Позиція (стрілки ліворуч і праворуч перемотують на 5 секунд)</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="344" />
+            <location filename="../../desktop/viewer.py" line="350" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="361" />
+            <location filename="../../desktop/viewer.py" line="367" />
             <source>Viewer message</source>
             <translation>Повідомлення переглядача</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="362" />
+            <location filename="../../desktop/viewer.py" line="368" />
             <source>Export…</source>
             <translation>Експортувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="363" />
+            <location filename="../../desktop/viewer.py" line="369" />
             <source>Export the item to a file</source>
             <translation>Експортувати доказ у файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="452" />
+            <location filename="../../desktop/viewer.py" line="458" />
             <source>{mime_type}, {size}</source>
             <translation>{mime_type}, {size}</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="453" />
-            <location filename="../../desktop/viewer.py" line="463" />
+            <location filename="../../desktop/viewer.py" line="459" />
+            <location filename="../../desktop/viewer.py" line="469" />
             <source>unknown type</source>
             <translation>невідомий тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="461" />
+            <location filename="../../desktop/viewer.py" line="467" />
             <source>This kind of file ({mime_type}) cannot be shown here. Export it to open it with another program.</source>
             <translation>Файл такого типу ({mime_type}) тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="471" />
+            <location filename="../../desktop/viewer.py" line="477" />
             <source>This PDF is too large to show here ({size}). Export it to open it with another program.</source>
             <translation>Цей PDF завеликий, щоб показати його тут ({size}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="591" />
+            <location filename="../../desktop/viewer.py" line="597" />
             <source>{position} / {duration}</source>
             <translation>{position} / {duration}</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="610" />
+            <location filename="../../desktop/viewer.py" line="616" />
             <source>Pause</source>
             <translation>Пауза</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="632" />
+            <location filename="../../desktop/viewer.py" line="638" />
             <source>No sound device was found: the recording plays without sound.</source>
             <translation>Звуковий пристрій не знайдено: запис відтворюється без звуку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="643" />
+            <location filename="../../desktop/viewer.py" line="649" />
             <source>This recording cannot be played here ({reason}). Export it to open it with another program.</source>
             <translation>Цей запис тут не можна відтворити ({reason}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="644" />
+            <location filename="../../desktop/viewer.py" line="650" />
             <source>unknown error</source>
             <translation>невідома помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="706" />
+            <location filename="../../desktop/viewer.py" line="712" />
             <source>Zoom: {percent} %</source>
             <translation>Масштаб: {percent} %</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="735" />
+            <location filename="../../desktop/viewer.py" line="741" />
             <source>This PDF is protected by a password. Export it to open it with another program.</source>
             <translation>Цей PDF захищено паролем. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="738" />
+            <location filename="../../desktop/viewer.py" line="744" />
             <source>This PDF cannot be shown here. Export it to open it with another program.</source>
             <translation>Цей PDF тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="769" />
+            <location filename="../../desktop/viewer.py" line="775" />
             <source>Showing the first {shown} of {total}. Export the item to read all of it.</source>
             <translation>Показано перші {shown} із {total}. Експортуйте доказ, щоб прочитати його повністю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="786" />
+            <location filename="../../desktop/viewer.py" line="792" />
             <source>Opening…</source>
             <translation>Відкриття…</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="814" />
+            <location filename="../../desktop/viewer.py" line="820" />
             <source>This image cannot be decoded. Export it to open it with another program.</source>
             <translation>Це зображення не вдається декодувати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="822" />
+            <location filename="../../desktop/viewer.py" line="828" />
             <source>This item cannot be shown.</source>
             <translation>Цей доказ не можна показати.</translation>
         </message>
@@ -763,32 +763,32 @@
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="133" />
+            <location filename="../../desktop/window.py" line="132" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="135" />
+            <location filename="../../desktop/window.py" line="134" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="134" />
+            <location filename="../../desktop/window.py" line="133" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="136" />
+            <location filename="../../desktop/window.py" line="135" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="137" />
+            <location filename="../../desktop/window.py" line="136" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="218" />
+            <location filename="../../desktop/window.py" line="223" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -797,7 +797,7 @@
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="228" />
+            <location filename="../../desktop/window.py" line="233" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -806,22 +806,22 @@
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="234" />
+            <location filename="../../desktop/window.py" line="239" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="330" />
+            <location filename="../../desktop/window.py" line="335" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="331" />
+            <location filename="../../desktop/window.py" line="336" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="332" />
+            <location filename="../../desktop/window.py" line="337" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
@@ -1457,146 +1457,151 @@
         </message>
         <message>
             <location filename="../../desktop/messages.py" line="238" />
+            <source>Another program (a second Fieldvault window or a command) was writing to the vault for too long, so this could not be finished. Nothing was lost. Wait a moment, then try again.</source>
+            <translation>Інша програма (друге вікно Fieldvault або команда) надто довго записувала до сховища, тож це не вдалося завершити. Нічого не втрачено. Зачекайте трохи й спробуйте знову.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="245" />
             <source>The folder is not there (removed, or on a drive that was unplugged), so this could not be finished. Nothing was lost. Choose another place, then try again.</source>
             <translation>Теки немає (її видалено або диск від’єднано), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="243" />
+            <location filename="../../desktop/messages.py" line="250" />
             <source>Writing to the disk failed (error {code}), so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive, then try again.</source>
             <translation>Помилка запису на диск (код {code}), тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="256" />
+            <location filename="../../desktop/messages.py" line="263" />
             <source>Case {id} is not in the vault (deleted, perhaps on another device). Choose another case.</source>
             <translation>Справи {id} немає у сховищі (її видалено, можливо, на іншому пристрої). Виберіть іншу справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="261" />
+            <location filename="../../desktop/messages.py" line="268" />
             <source>Testimony {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Свідчення {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інше зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="267" />
+            <location filename="../../desktop/messages.py" line="274" />
             <source>Evidence item {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Доказу {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інший зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="273" />
+            <location filename="../../desktop/messages.py" line="280" />
             <source>The stored file of evidence item {id} is missing from the vault. The record is kept; restore the file from a bundle or backup.</source>
             <translation>Збереженого файлу доказу {id} немає у сховищі. Запис про доказ залишився; відновіть файл із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="278" />
+            <location filename="../../desktop/messages.py" line="285" />
             <source>Record {id} is not in the vault (deleted, perhaps on another device).</source>
             <translation>Запису {id} немає у сховищі (його видалено, можливо, на іншому пристрої).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="284" />
+            <location filename="../../desktop/messages.py" line="291" />
             <source>A change received from elsewhere (revision {id}) failed a check and was refused; nothing from it was stored. Tell your coordinator.</source>
             <translation>Зміна, отримана ззовні (ревізія {id}), не пройшла перевірку й відхилена; з неї нічого не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="297" />
+            <location filename="../../desktop/messages.py" line="304" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="301" />
+            <location filename="../../desktop/messages.py" line="308" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="305" />
+            <location filename="../../desktop/messages.py" line="312" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="309" />
+            <location filename="../../desktop/messages.py" line="316" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="315" />
+            <location filename="../../desktop/messages.py" line="322" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="321" />
+            <location filename="../../desktop/messages.py" line="328" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="327" />
+            <location filename="../../desktop/messages.py" line="334" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="334" />
+            <location filename="../../desktop/messages.py" line="341" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="340" />
+            <location filename="../../desktop/messages.py" line="347" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="347" />
+            <location filename="../../desktop/messages.py" line="354" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="353" />
+            <location filename="../../desktop/messages.py" line="360" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="357" />
+            <location filename="../../desktop/messages.py" line="364" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="367" />
+            <location filename="../../desktop/messages.py" line="374" />
             <source>The vault did not accept this: {detail}</source>
             <translation>Сховище не прийняло ці дані: {detail}</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="376" />
+            <location filename="../../desktop/messages.py" line="383" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="380" />
+            <location filename="../../desktop/messages.py" line="387" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="386" />
+            <location filename="../../desktop/messages.py" line="393" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="390" />
+            <location filename="../../desktop/messages.py" line="397" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="422" />
+            <location filename="../../desktop/messages.py" line="429" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="438" />
+            <location filename="../../desktop/messages.py" line="445" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="440" />
+            <location filename="../../desktop/messages.py" line="447" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="447" />
+            <location filename="../../desktop/messages.py" line="454" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
@@ -1888,185 +1893,185 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SettingsDialog</name>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="64" />
+            <location filename="../../desktop/settings_dialog.py" line="63" />
             <source>Settings</source>
             <translation>Налаштування</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="67" />
+            <location filename="../../desktop/settings_dialog.py" line="66" />
             <source>General</source>
             <translation>Загальні</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="71" />
+            <location filename="../../desktop/settings_dialog.py" line="70" />
             <source> min</source>
             <translation> хв</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="72" />
+            <location filename="../../desktop/settings_dialog.py" line="71" />
             <source>never</source>
             <translation>ніколи</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="73" />
+            <location filename="../../desktop/settings_dialog.py" line="72" />
             <source>Lock after minutes without activity</source>
             <translation>Блокувати після хвилин бездіяльності</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="75" />
+            <location filename="../../desktop/settings_dialog.py" line="74" />
             <source>&amp;Lock after inactivity:</source>
             <translation>&amp;Блокувати після бездіяльності:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="77" />
+            <location filename="../../desktop/settings_dialog.py" line="76" />
             <source>Your name in the custody log</source>
             <translation>Ваше ім'я в журналі зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="78" />
+            <location filename="../../desktop/settings_dialog.py" line="77" />
             <source>e.g. a staff code, not necessarily your name</source>
             <translation>напр. службовий код, не обов'язково ім'я</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="79" />
+            <location filename="../../desktop/settings_dialog.py" line="78" />
             <source>&amp;Name in the custody log:</source>
             <translation>&amp;Ім'я в журналі зберігання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="81" />
+            <location filename="../../desktop/settings_dialog.py" line="80" />
             <source>Language</source>
             <translation>Мова</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="85" />
+            <location filename="../../desktop/settings_dialog.py" line="84" />
             <source>Lan&amp;guage (after restart):</source>
             <translation>&amp;Мова (після перезапуску):</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="87" />
+            <location filename="../../desktop/settings_dialog.py" line="86" />
             <source>Part of the key is in this computer's keyring.</source>
             <translation>Частина ключа зберігається у сховищі ключів цього комп'ютера.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="89" />
+            <location filename="../../desktop/settings_dialog.py" line="88" />
             <source>No keyring: the passphrase alone protects the vault.</source>
             <translation>Без сховища ключів: сховище захищає лише парольна фраза.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="92" />
+            <location filename="../../desktop/settings_dialog.py" line="91" />
             <source>Keyring:</source>
             <translation>Сховище ключів:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="95" />
+            <location filename="../../desktop/settings_dialog.py" line="94" />
+            <location filename="../../desktop/settings_dialog.py" line="105" />
             <location filename="../../desktop/settings_dialog.py" line="106" />
-            <location filename="../../desktop/settings_dialog.py" line="107" />
             <source>Change passphrase</source>
             <translation>Змінити парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="97" />
+            <location filename="../../desktop/settings_dialog.py" line="96" />
             <source>Current passphrase</source>
             <translation>Поточна парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="98" />
+            <location filename="../../desktop/settings_dialog.py" line="97" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="99" />
+            <location filename="../../desktop/settings_dialog.py" line="98" />
             <source>Repeat the new passphrase</source>
             <translation>Повторіть нову парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="102" />
+            <location filename="../../desktop/settings_dialog.py" line="101" />
             <source>C&amp;urrent:</source>
             <translation>&amp;Поточна:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="103" />
+            <location filename="../../desktop/settings_dialog.py" line="102" />
             <source>&amp;New:</source>
             <translation>&amp;Нова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="104" />
+            <location filename="../../desktop/settings_dialog.py" line="103" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="105" />
+            <location filename="../../desktop/settings_dialog.py" line="104" />
             <source>&amp;Repeat:</source>
             <translation>П&amp;овтор:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="114" />
+            <location filename="../../desktop/settings_dialog.py" line="113" />
             <source>Emergency</source>
             <translation>Екстрені дії</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="118" />
+            <location filename="../../desktop/settings_dialog.py" line="117" />
             <source>A key combination wipes the vault at once, without asking</source>
             <translation>Комбінація клавіш негайно знищує сховище, без підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="122" />
+            <location filename="../../desktop/settings_dialog.py" line="121" />
             <source>Emergency wipe shortcut</source>
             <translation>Комбінація клавіш для екстреного знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="124" />
+            <location filename="../../desktop/settings_dialog.py" line="123" />
             <source>Shortcut:</source>
             <translation>Комбінація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="125" />
+            <location filename="../../desktop/settings_dialog.py" line="124" />
             <source>Wipe the vault…</source>
             <translation>Знищити сховище…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="126" />
+            <location filename="../../desktop/settings_dialog.py" line="125" />
             <source>Wipe the vault</source>
             <translation>Знищити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="130" />
+            <location filename="../../desktop/settings_dialog.py" line="129" />
             <source>Type the confirmation word</source>
             <translation>Введіть слово підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="133" />
+            <location filename="../../desktop/settings_dialog.py" line="132" />
             <source>This destroys every testimony and file in this vault for ever. Type {word} to confirm.</source>
             <translation>Це назавжди знищить усі свідчення та файли в цьому сховищі. Введіть {word}, щоб підтвердити.</translation>
         </message>
         <message>
+            <location filename="../../desktop/settings_dialog.py" line="136" />
             <location filename="../../desktop/settings_dialog.py" line="137" />
-            <location filename="../../desktop/settings_dialog.py" line="138" />
             <source>Destroy the vault now</source>
             <translation>Знищити сховище зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="161" />
+            <location filename="../../desktop/settings_dialog.py" line="160" />
             <source>WIPE</source>
             <translation>ЗНИЩИТИ</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="185" />
+            <location filename="../../desktop/settings_dialog.py" line="184" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="191" />
+            <location filename="../../desktop/settings_dialog.py" line="190" />
             <source>The two new passphrases differ.</source>
             <translation>Дві нові парольні фрази не збігаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="198" />
+            <location filename="../../desktop/settings_dialog.py" line="197" />
             <source>Changing…</source>
             <translation>Змінюємо…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="204" />
+            <location filename="../../desktop/settings_dialog.py" line="203" />
             <source>Passphrase changed. Use the new one from now on.</source>
             <translation>Парольну фразу змінено. Відтепер використовуйте нову.</translation>
         </message>

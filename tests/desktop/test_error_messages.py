@@ -99,6 +99,7 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
         ("denied", StorageError("export to x.jpg", OSError(errno.EACCES, "Permission denied")), ""),
         ("read-only", StorageError("write the key file", OSError(errno.EROFS, "Read-only")), ""),
         ("gone", StorageError("export to x.jpg", OSError(errno.ENOENT, "No such file")), ""),
+        ("busy", StorageError("save the testimony", OSError(errno.EBUSY, "the database is locked")), ""),
         ("other", StorageError("save", OSError(errno.EMFILE, "Too many open files")), str(errno.EMFILE)),
         ("no case", NotFound("case", ITEM_ID), ITEM_ID),
         ("no testimony", NotFound("testimony", ITEM_ID), ITEM_ID),
