@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: update-translations translations help run test lint format bench stress lock clean system-deps-test system-deps-run
+.PHONY: update-translations translations help run test lint format bench stress lock clean system-deps-test system-deps-run screenshots
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -41,6 +41,9 @@ run: system-deps-run $(STAMP) translations  ## set everything up and start the a
 
 test: system-deps-test $(STAMP) translations  ## set everything up and run the whole suite (GUI offscreen)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q
+
+screenshots: system-deps-test $(STAMP) translations  ## run the GUI tests and refresh docs/screenshots/ (a plain test run writes to build/screenshots/)
+	QT_QPA_PLATFORM=offscreen FIELDVAULT_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest -n 2 -q tests/desktop tests/e2e/test_field_day.py
 
 stress: system-deps-test $(STAMP)  ## long kill -9, fault and fuzz runs (not part of `make test`)
 	QT_QPA_PLATFORM=offscreen FIELDVAULT_STRESS=1 $(PY) -m pytest -q -m stress -p no:randomly

@@ -3,7 +3,7 @@
 Files arrive by a simulated drop (QDragEnterEvent + QDropEvent carrying file
 URLs), as from a file manager. Cancelling is made deterministic with a
 CancelToken hook: the big file's intake pauses after its first segment until
-the token is cancelled. Screenshots go to docs/screenshots/ (STYLE.md, rule 6).
+the token is cancelled. Screenshots go to build/screenshots/ (make screenshots: docs/screenshots/; STYLE.md, rule 6).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The language is chosen on the first screen: it applies at once, keeps what
 was typed, carries into the vault's main window, and is read at the next start.
 
-Screenshots go to docs/screenshots/ (STYLE.md, rule 6).
+Screenshots go to build/screenshots/ (make screenshots: docs/screenshots/; STYLE.md, rule 6).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from desktop import i18n
 from desktop.app import run_gui
 from desktop.window import FieldvaultWindow
 from tests.conftest import FAST_ARGON2, PASSPHRASE
+from tests.screenshots import SCREENSHOTS
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
 TS_FILE = REPO / "resources" / "translations" / "fieldvault_uk.ts"
 WAIT_MS = 15_000
 WRONG_PASSPHRASE = "not the passphrase at all"

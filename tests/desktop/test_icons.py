@@ -1,6 +1,6 @@
 """The app's own icons: every one used exists, renders at 1x and 2x (and
 fractional) device pixel ratios, follows the palette, and the windows and
-buttons carry them. A contact sheet goes to docs/screenshots/icons.png."""
+buttons carry them. A contact sheet goes to build/screenshots/icons.png (make screenshots: docs/screenshots/)."""
 
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ from desktop.settings_dialog import SettingsDialog
 from desktop.testimony_editor import TestimonyEditor
 from desktop.window import FieldvaultWindow
 from tests.conftest import FAST_ARGON2
+from tests.screenshots import SCREENSHOTS
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
 # Icons with colours of their own; every other one is drawn in currentColor.
 OWN_COLOURS = {"app", "wipe"}
 

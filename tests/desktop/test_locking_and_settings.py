@@ -14,8 +14,8 @@ from db.vault import KEY_FILE, Vault
 from desktop import autolock
 from desktop.window import FieldvaultWindow
 from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
+from tests.screenshots import SCREENSHOTS
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WAIT_MS = 15_000
 
 

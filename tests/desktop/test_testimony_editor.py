@@ -1,5 +1,5 @@
 """The testimony editor and the history view, driven through their widgets
-against a real vault (STYLE.md, rule 6). Screenshots go to docs/screenshots/."""
+against a real vault (STYLE.md, rule 6). Screenshots go to build/screenshots/ (make screenshots: docs/screenshots/)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Offscreen, no sleeps: the viewer's ``shown`` signal, the player's own state and
 ``qtbot.waitUntil`` tell when something happened. Everything here runs
 offscreen, video included: QVideoWidget falls back to converting frames on the
 CPU ("No RHI backend"), and with no sound device the player plays silently.
-Screenshots go to docs/screenshots/viewer-*.png.
+Screenshots go to build/screenshots/viewer-*.png (make screenshots: docs/screenshots/).
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from tests.evidence_samples import (
     make_random,
     make_wav,
 )
+from tests.screenshots import SCREENSHOTS
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
 WAIT_MS = 15_000
 QUADRANTS = {  # a generated image: one colour per quadrant
     (0, 0): (200, 30, 30),

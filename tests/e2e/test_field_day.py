@@ -25,8 +25,8 @@ from tests.desktop.test_evidence_panel import drop_files
 from tests.desktop.test_minimal_window import click_row, type_text
 from tests.e2e.test_canary import encodings, files_containing
 from tests.evidence_samples import make_jpeg, make_mp4, make_pdf
+from tests.screenshots import SCREENSHOTS
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WAIT_MS = 30_000
 PASSPHRASE = "тиха вода греблю рве 1917"
 LOADED = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
