@@ -76,7 +76,7 @@ class Record:
         return str(getattr(self, "title", "") or getattr(self, "name", "") or self.id)
 
     def validate(self) -> None:
-        hints = typing.get_type_hints(type(self))
+        hints = _type_hints(type(self))
         for f in dataclasses.fields(self):
             if f.name in BOOKKEEPING_FIELDS:
                 continue
@@ -101,6 +101,17 @@ class Record:
         names = {f.name for f in dataclasses.fields(cls)} - BOOKKEEPING_FIELDS
         known = {k: v for k, v in body.items() if k in names}
         return cls(**known, **bookkeeping)
+
+
+_HINTS: dict[str, dict[str, Any]] = {}
+
+
+def _type_hints(record_type: type[Record]) -> dict[str, Any]:
+    # Resolving the annotations is most of a validation's cost: once per type.
+    key = f"{record_type.__module__}.{record_type.__qualname__}"
+    if key not in _HINTS:
+        _HINTS[key] = typing.get_type_hints(record_type)
+    return _HINTS[key]
 
 
 def _plain(value: Any) -> Any:

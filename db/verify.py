@@ -143,6 +143,36 @@ class _RevisionCheck:
             self.heads.setdefault(entity_id, set()).add(revision_id)
         self.evidence: dict[str, SignedEvidence] = {}
         self.seen_entities: set[str] = set()
+        # The entities rows, read alongside the revisions in the same order
+        # (entity id) instead of one query per entity.
+        self.rows = iter(
+            session.execute(
+                select(
+                    EntityRow.entity_id,
+                    EntityRow.entity_type,
+                    EntityRow.case_id,
+                    EntityRow.head_revision_id,
+                    EntityRow.body,
+                    EntityRow.deleted,
+                    EntityRow.conflicted,
+                    EntityRow.created_ms,
+                    EntityRow.updated_ms,
+                ).order_by(EntityRow.entity_id)
+            )
+        )
+        self.next_row: Any = next(self.rows, None)
+        self.rows_without_revisions: list[str] = []
+
+    def row_of(self, entity_id: str) -> Any:
+        """The entities row of ``entity_id`` (ids arrive in ascending order),
+        noting the rows passed over: they have no revisions."""
+        while self.next_row is not None and self.next_row.entity_id < entity_id:
+            self.rows_without_revisions.append(self.next_row.entity_id)
+            self.next_row = next(self.rows, None)
+        if self.next_row is not None and self.next_row.entity_id == entity_id:
+            row, self.next_row = self.next_row, next(self.rows, None)
+            return row
+        return None
 
     def problem(self, kind: str, subject: str, detail: str) -> None:
         self.report.problems.append(Problem(kind, subject, detail))
@@ -202,6 +232,7 @@ class _RevisionCheck:
 
     def entity(self, entity_id: str, revisions: list[Revision], all_ids: set[str]) -> None:
         self.seen_entities.add(entity_id)
+        row = self.row_of(entity_id)
         if not revisions:
             return  # every revision failed, each named already
         self.report.entities_checked += 1
@@ -220,7 +251,7 @@ class _RevisionCheck:
                         Problem("revision", rev.revision_id, f"names parent {parent}, not received yet")
                     )
         derived = derive_entity(revisions)
-        self.compare(derived)
+        self.compare(derived, row)
         if derived.entity_type == "evidence":
             files = frozenset(
                 (str(rev.body.get("sha256")), int(rev.body.get("size", -1)))
@@ -229,19 +260,7 @@ class _RevisionCheck:
             )
             self.evidence[entity_id] = SignedEvidence(entity_id, files, derived.deleted)
 
-    def compare(self, derived: DerivedEntity) -> None:
-        row = self.session.execute(
-            select(
-                EntityRow.entity_type,
-                EntityRow.case_id,
-                EntityRow.head_revision_id,
-                EntityRow.body,
-                EntityRow.deleted,
-                EntityRow.conflicted,
-                EntityRow.created_ms,
-                EntityRow.updated_ms,
-            ).where(EntityRow.entity_id == derived.entity_id)
-        ).first()
+    def compare(self, derived: DerivedEntity, row: Any) -> None:
         if row is None:
             self.problem("entity", derived.entity_id, "has revisions but no row in entities (removed)")
             return
@@ -260,7 +279,7 @@ class _RevisionCheck:
             "type": row.entity_type,
             "case": row.case_id,
             "head": row.head_revision_id,
-            "body": _canonical_body(row.body),
+            "body": derived.body if row.body.encode() == derived.body else _canonical_body(row.body),
             "deleted": bool(row.deleted),
             "conflicted": bool(row.conflicted),
             "created": row.created_ms,
@@ -277,7 +296,8 @@ class _RevisionCheck:
 
     def orphans(self) -> None:
         """Derived rows of entities that have no revision at all."""
-        for entity_id in sorted(set(self.session.scalars(select(EntityRow.entity_id))) - self.seen_entities):
+        self.row_of("\uffff")  # the rows after the last entity with revisions
+        for entity_id in self.rows_without_revisions:
             self.problem("entity", entity_id, "has a row in entities but no revisions")
         for entity_id in sorted(set(self.heads) - self.seen_entities):
             self.problem("entity", entity_id, "has rows in heads but no revisions")
