@@ -34,7 +34,7 @@ def test_canary_in_a_testimony_appears_nowhere_in_plaintext(cli: Cli, tmp_path: 
     tag = secrets.token_hex(4)
     latin = f"CANARY-{tag}-Witness-Name"
     cyrillic = f"Канарка-{tag}-Свідок"
-    cli.run("init", "--no-keyring", secrets=[PASS])
+    cli.create_fast(PASS)
     case = cli.json("case", "new", f"Case {cyrillic}", secrets=[PASS])
     narrative = f"{latin} розповіла, що {cyrillic} бачив розстріл полонених."
     testimony = cli.json(

@@ -99,7 +99,7 @@ def test_passphrase_is_never_read_from_a_terminal_less_stdin(cli: Cli) -> None:
 
 
 def test_passwd_then_recover_then_wipe(cli: Cli) -> None:
-    created = cli.json("init", "--no-keyring", secrets=[PASS])
+    created = {"recovery_key": cli.create_fast(PASS)}
     cli.run("passwd", secrets=[PASS, "second passphrase"])
     assert cli.run("info", secrets=[PASS], check=False).returncode == 1
     cli.run("info", secrets=["second passphrase"])
