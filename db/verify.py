@@ -80,8 +80,9 @@ def trusted_signers(session: Session) -> dict[str, bytes]:
     Today: the vault's own device (the ``device`` table), so a revision signed
     by any other key, however valid its signature, is named as a problem.
     Hook: when enrolment lands, the organisation's enrolled, unrevoked devices
-    and its coordinators join this map (and RevisionService.apply checks
-    against the same map)."""
+    and its coordinators join this map, and RevisionService.apply should
+    refuse revisions by keys outside it (today it accepts any valid
+    signature, and verify names the result)."""
     return {
         device_id: bytes(key)
         for device_id, key in session.execute(select(Device.device_id, Device.public_key))
@@ -383,6 +384,9 @@ def _check_evidence(
         )
     for evidence_id in sorted(set(holder) - set(evidence)):
         problem("evidence", evidence_id, "has a row in evidence_blobs but no signed record")
+    # Intake writes a blob's row with the item's; deleting an item keeps both.
+    for blob_id in sorted(set(blob_files) - set(holder.values())):
+        problem("blob", blob_id, "no evidence item refers to this stored file (its records were removed)")
 
 
 def _check_blobs(

@@ -349,6 +349,20 @@ def test_an_evidence_item_whose_records_were_erased_is_named(
     )
 
 
+def test_a_stored_file_whose_item_rows_were_removed_is_named(
+    vault: Vault, two_items: tuple[EvidenceItem, EvidenceItem]
+) -> None:
+    a, _b = two_items
+    blob_id = blob_of(vault, a.id)
+    execute(vault, "DELETE FROM evidence_blobs WHERE evidence_id = :e", e=a.id)
+    report = vault.verify()
+    assert Problem("evidence", a.id, "has no stored file") in report.problems
+    assert (
+        Problem("blob", blob_id, "no evidence item refers to this stored file (its records were removed)")
+        in report.problems
+    )
+
+
 def test_a_revision_rows_columns_changed_are_named(vault: Vault) -> None:
     testimony = make_testimony(vault)
     execute(vault, "UPDATE revisions SET hlc_ms = hlc_ms + 1 WHERE revision_id = :r", r=testimony.revision)
