@@ -17,6 +17,7 @@ refused by ``create`` and ``wipe_vault`` alike.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import hmac
 import os
 import re
@@ -161,6 +162,11 @@ def _is_ours(folder: Path, name: str) -> bool:
     return name in VAULT_FILES or name in VAULT_DIRS or OUR_TEMP_NAME.fullmatch(name) is not None
 
 
+def _key_check(master_key: bytes) -> bytes:
+    """A digest that recognises the master key without being it."""
+    return hashlib.sha256(b"fieldvault/master-key-check|" + master_key).digest()
+
+
 def _keyring_secret(key_file: KeyFile, keyring: KeyringStore) -> bytes | None:
     if not key_file.uses_keyring:
         return None
@@ -195,8 +201,9 @@ class Vault:
         self._key_file = key_file
         self._keyring = keyring
         subkeys = derive_subkeys(master_key, key_file.vault_id)
-        self._master_key: bytes | None = master_key
-        self._blob_key: bytes | None = subkeys.blobs
+        # The master key is not kept: a key-file change unwraps it again from
+        # the file on disk. Only a digest stays, to recognise it then.
+        self._master_key_check: bytes | None = _key_check(master_key)
         # What the unlock moved between blobs/ and quarantine/ (None: nothing
         # was checked, as another process had the vault open).
         self.settled: Settled | None = None
@@ -403,10 +410,10 @@ class Vault:
 
     def change_passphrase(self, current: str, new: str) -> None:
         """Rewrap the master key under a new passphrase; the data is not re-encrypted."""
-        master_key = self._require_master_key()
+        self._require_unlocked()
         self._refuse_if_examining()
         with key_file_change(self.folder):
-            on_disk, secret = self._verify_passphrase(current)
+            on_disk, secret, master_key = self._verify_passphrase(current)
             stretched = on_disk.stretch(new)
             if on_disk.is_duress(stretched):
                 raise InvalidInput("That is the duress passphrase; choose another.")
@@ -414,18 +421,19 @@ class Vault:
 
     def set_duress_passphrase(self, current: str, duress: str | None) -> None:
         """Set a passphrase that, typed at unlock, wipes the vault (None clears it)."""
-        self._require_master_key()
+        self._require_unlocked()
         self._refuse_if_examining()
         with key_file_change(self.folder):
-            on_disk, _secret = self._verify_passphrase(current)
+            on_disk, _secret, _master_key = self._verify_passphrase(current)
             if duress is not None and duress == current:
                 raise InvalidInput("The duress passphrase must differ from the passphrase.")
             stretched = on_disk.stretch(duress) if duress is not None else None
             self._replace_key_file(on_disk.with_duress(stretched))
 
-    def _verify_passphrase(self, passphrase: str) -> tuple[KeyFile, bytes | None]:
+    def _verify_passphrase(self, passphrase: str) -> tuple[KeyFile, bytes | None, bytes]:
         """Prove the person at the keyboard knows the passphrase of the key
-        file as it is on disk now; returns that key file and the keyring secret."""
+        file as it is on disk now; returns that key file, the keyring secret
+        and the master key it unwraps (checked to be this vault's)."""
         on_disk = _read_key_file(self.folder)
         if on_disk.vault_id != self.vault_id:
             raise VaultDamaged(
@@ -433,11 +441,11 @@ class Vault:
             )
         secret = _keyring_secret(on_disk, self._keyring)
         master_key = on_disk.unwrap_with_passphrase(on_disk.stretch(passphrase), secret)
-        if not hmac.compare_digest(master_key, self._require_master_key()):
+        if not hmac.compare_digest(_key_check(master_key), self._require_unlocked()):
             raise VaultDamaged(
                 f"The key file in {self.folder} no longer opens this vault; nothing was changed."
             )
-        return on_disk, secret
+        return on_disk, secret, master_key
 
     def _replace_key_file(self, replacement: KeyFile) -> None:
         atomic_write(self.folder / KEY_FILE, replacement.to_bytes(), what="write the key file")
@@ -459,8 +467,13 @@ class Vault:
         self._engine = None
         self._services = None
         self._open_lock.release()
-        self._master_key = None
-        self._blob_key = None
+        self._master_key_check = None
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.lock()
 
     @property
     def is_locked(self) -> bool:
@@ -594,10 +607,10 @@ class Vault:
             rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
         return [] if rows == ["ok"] else rows
 
-    def _require_master_key(self) -> bytes:
-        if self._master_key is None:
+    def _require_unlocked(self) -> bytes:
+        if self._master_key_check is None:
             raise VaultLocked()
-        return self._master_key
+        return self._master_key_check
 
     def _load_identity(self, device_keys_subkey: bytes, *, create: bool) -> DeviceIdentity:
         assert self._engine is not None

@@ -200,30 +200,27 @@ def _tell_what_was_settled(vault: Vault) -> None:
 def cmd_init(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     passphrase = check_new_passphrase(secrets.next("New passphrase: ", confirm=True))
     created = Vault.create(args.vault, passphrase, keyring=_keyring(), use_keyring=not args.no_keyring)
-    vault = created.vault
-    print(created.keyring_notice, file=sys.stderr)
-    out.result(
-        {"vault": str(args.vault), "device_id": vault.device_id, "recovery_key": created.recovery_key},
-        f"Vault created in {args.vault}\nDevice id: {vault.device_id}\n\n"
-        f"RECOVERY KEY (shown once; write it down and keep it apart from this computer):\n\n"
-        f"    {created.recovery_key}\n",
-    )
-    vault.lock()
+    with created.vault as vault:
+        print(created.keyring_notice, file=sys.stderr)
+        out.result(
+            {"vault": str(args.vault), "device_id": vault.device_id, "recovery_key": created.recovery_key},
+            f"Vault created in {args.vault}\nDevice id: {vault.device_id}\n\n"
+            f"RECOVERY KEY (shown once; write it down and keep it apart from this computer):\n\n"
+            f"    {created.recovery_key}\n",
+        )
 
 
 def cmd_info(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
-    vault = _open(args, secrets)
-    info = asdict(vault.info())
-    vault.lock()
+    with _open(args, secrets) as vault:
+        info = asdict(vault.info())
     out.result(info, "\n".join(f"{k}: {v}" for k, v in info.items()))
 
 
 def cmd_passwd(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     current = secrets.next("Current passphrase: ")
-    vault = Vault.open(args.vault, current, keyring=_keyring())
-    new = check_new_passphrase(secrets.next("New passphrase: ", confirm=True))
-    vault.change_passphrase(current, new)
-    vault.lock()
+    with Vault.open(args.vault, current, keyring=_keyring()) as vault:
+        new = check_new_passphrase(secrets.next("New passphrase: ", confirm=True))
+        vault.change_passphrase(current, new)
     out.result({"changed": True}, "Passphrase changed.")
 
 
@@ -233,7 +230,7 @@ def cmd_recover(args: argparse.Namespace, out: Output, secrets: SecretSource) ->
     vault, new_recovery = Vault.recover(
         args.vault, recovery_key, new, keyring=_keyring(), use_keyring=not args.no_keyring
     )
-    vault.lock()
+    vault.lock()  # nothing runs between the unlock and this lock
     out.result(
         {"recovered": True, "recovery_key": new_recovery},
         "Passphrase set. The old recovery key no longer works.\n\n"
@@ -243,15 +240,12 @@ def cmd_recover(args: argparse.Namespace, out: Output, secrets: SecretSource) ->
 
 def cmd_duress(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     current = secrets.next("Passphrase: ")
-    vault = Vault.open(args.vault, current, keyring=_keyring())
-    try:
+    with Vault.open(args.vault, current, keyring=_keyring()) as vault:
         if args.action == "set":
             duress = check_new_passphrase(secrets.next("Duress passphrase: ", confirm=True))
             vault.set_duress_passphrase(current, duress)
         else:
             vault.set_duress_passphrase(current, None)
-    finally:
-        vault.lock()
     out.result(
         {"duress": args.action == "set"},
         "Duress passphrase set: typing it at unlock destroys the vault."
@@ -272,8 +266,7 @@ def cmd_wipe(args: argparse.Namespace, out: Output, secrets: SecretSource) -> No
 
 
 def cmd_case(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
-    vault = _open(args, secrets)
-    try:
+    with _open(args, secrets) as vault:
         if args.action == "new":
             case = vault.cases.create(Case(title=args.title, description=args.description))
             out.result({"id": case.id}, case.id)
@@ -282,15 +275,12 @@ def cmd_case(args: argparse.Namespace, out: Output, secrets: SecretSource) -> No
                 [{"id": c.id, "title": c.title} for c in vault.cases.list()],
                 lambda r: f"{r['id']}  {r['title']}",
             )
-    finally:
-        vault.lock()
 
 
 def cmd_testimony(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     if args.action == "new":
         narrative = read_text_file(args.narrative_file, "the narrative")
-    vault = _open(args, secrets)
-    try:
+    with _open(args, secrets) as vault:
         if args.action == "new":
             testimony = vault.testimonies.create(
                 Testimony(
@@ -328,8 +318,6 @@ def cmd_testimony(args: argparse.Namespace, out: Output, secrets: SecretSource) 
                     f"{r['revision'][:16]}  {r['op']:6}  device {r['device_id']}  {'head' if r['head'] else ''}"
                 ),
             )
-    finally:
-        vault.lock()
 
 
 class ProgressLine:
@@ -350,8 +338,7 @@ class ProgressLine:
 
 
 def cmd_ingest(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
-    vault = _open(args, secrets)
-    try:
+    with _open(args, secrets) as vault:
         for number, path in enumerate(args.files, start=1):
             progress = ProgressLine(f"[{number}/{len(args.files)}]")
             result = vault.evidence.ingest(
@@ -373,13 +360,10 @@ def cmd_ingest(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
                     + ("  (already in this case)" if r["duplicate"] else "")
                 ),
             )
-    finally:
-        vault.lock()
 
 
 def cmd_evidence(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
-    vault = _open(args, secrets)
-    try:
+    with _open(args, secrets) as vault:
         if args.action == "export":
             progress = ProgressLine("Exporting")
             result = vault.evidence.export(args.id, args.dest, overwrite=args.overwrite, progress=progress)
@@ -422,8 +406,6 @@ def cmd_evidence(args: argparse.Namespace, out: Output, secrets: SecretSource) -
                 + "\n".join(f"  {e.seq:>5} {e.wall} {e.action:17} device {e.device_id}" for e in events)
             )
             out.result(body, human)
-    finally:
-        vault.lock()
 
 
 def _open_for(args: argparse.Namespace, secrets: SecretSource) -> Vault:
@@ -434,13 +416,10 @@ def _open_for(args: argparse.Namespace, secrets: SecretSource) -> Vault:
 
 
 def cmd_verify(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
-    vault = _open_for(args, secrets)
-    try:
+    with _open_for(args, secrets) as vault:
         progress = ProgressLine("Verifying")
         report = vault.verify(progress=progress)
         progress.finish()
-    finally:
-        vault.lock()
     out.result(
         {
             "ok": report.ok,
@@ -466,8 +445,7 @@ def cmd_verify(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
 
 
 def cmd_quarantine(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
-    vault = _open(args, secrets)
-    try:
+    with _open(args, secrets) as vault:
         names = vault.quarantined()
         if args.action == "list":
             out.rows([{"file": name} for name in names], lambda r: r["file"])
@@ -482,37 +460,26 @@ def cmd_quarantine(args: argparse.Namespace, out: Output, secrets: SecretSource)
             if answer.strip() != "DELETE":
                 raise InvalidInput("Not confirmed; nothing was deleted.")
         removed = vault.purge_quarantine()
-    finally:
-        vault.lock()
     out.result({"removed": removed}, f"{len(removed)} quarantined file(s) deleted.")
 
 
 def cmd_custody(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
-    vault = _open_for(args, secrets)
-    try:
+    with _open_for(args, secrets) as vault:
         log = vault.evidence.custody_log()
-    finally:
-        vault.lock()
     print(json.dumps(log, indent=None if args.json else 1))
 
 
 def cmd_settings(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
-    vault = _open(args, secrets)
-    try:
+    with _open(args, secrets) as vault:
         if args.action == "set":
             vault.settings.set(args.key, args.value)
         current = vault.settings.all()
-    finally:
-        vault.lock()
     out.result(current, "\n".join(f"{k}: {v}" for k, v in current.items()))
 
 
 def cmd_search(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
-    vault = _open(args, secrets)
-    try:
+    with _open(args, secrets) as vault:
         hits = vault.search.query(args.query, limit=args.limit)
-    finally:
-        vault.lock()
     out.rows(
         [
             {
