@@ -100,9 +100,9 @@ class VaultContext:
         user_label: str = "",
     ) -> None:
         self.sessions = GuardedSessions(engine)
-        self.identity = identity
+        self._identity: DeviceIdentity | None = identity
         self.blob_store = blob_store
-        self.blobs_subkey = blobs_subkey
+        self._blobs_subkey: bytes | None = blobs_subkey
         # Who is at the keyboard, as the custody log records it (a setting).
         self.user_label = user_label
         self.write_lock = threading.RLock()
@@ -111,6 +111,27 @@ class VaultContext:
         self.clock = HybridLogicalClock(Timestamp(0, 0))
         with self.sessions() as session:
             self.clock.observe(latest_reading(session, identity.device_id, self.clock.wall()))
+
+    @property
+    def identity(self) -> DeviceIdentity:
+        """The device's signing identity; gone once the vault is locked."""
+        if self._identity is None:
+            raise VaultLocked()
+        return self._identity
+
+    @property
+    def blobs_subkey(self) -> bytes:
+        if self._blobs_subkey is None:
+            raise VaultLocked()
+        return self._blobs_subkey
+
+    def close(self) -> None:
+        """At lock: no more sessions, and the keys held here are dropped, so a
+        service that a worker still references can neither read, decrypt nor
+        sign (Python cannot overwrite the bytes themselves: threat-model 4.x)."""
+        self.sessions.closed = True
+        self._identity = None
+        self._blobs_subkey = None
 
     @contextlib.contextmanager
     def write_transaction(self, what: str) -> Iterator[Session]:

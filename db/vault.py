@@ -461,7 +461,7 @@ class Vault:
         Python cannot overwrite immutable bytes, so key material may linger in
         freed memory until reused (see docs/threat-model.md)."""
         if self._services is not None:
-            self._services.context.sessions.closed = True
+            self._services.context.close()
         if self._engine is not None:
             self._engine.dispose()
         self._engine = None

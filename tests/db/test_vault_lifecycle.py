@@ -459,3 +459,16 @@ def test_a_plain_sqlite_build_in_place_of_sqlcipher_is_refused(tmp_path: Path, m
         Vault.create(tmp_path / "v", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2)
     leftover = tmp_path / "v" / DB_FILE
     assert not leftover.exists() or b"SQLite format 3" not in leftover.read_bytes()[:16]
+
+
+def test_a_lock_drops_the_keys_a_held_service_could_reach(vault: Vault) -> None:
+    """A worker may still hold a service after the lock: it can reach no key through it."""
+    context = vault.evidence._ctx
+    assert context.blobs_subkey and context.identity
+    vault.lock()
+    with pytest.raises(VaultLocked):
+        _ = context.blobs_subkey
+    with pytest.raises(VaultLocked):
+        _ = context.identity
+    assert context._blobs_subkey is None and context._identity is None
+    assert vault._master_key_check is None and not hasattr(vault, "_master_key")
