@@ -8,7 +8,7 @@ Baseline, built from the same rows in the same run: an unencrypted SQLite file
 (stdlib sqlite3) with the same two tables the vault queries (entities with the
 JSON body, and an FTS5 index of the same normalised terms from
 ``db.search_terms.index_text`` with the same tokenizer), queried with the very
-statement the service runs (``db.services.search_statement(parse_query(q).fts)``:
+statement the service runs (``db.services.search_statement(parse_query(q))``:
 bm25 top 50 among at most ``RANK_CANDIDATES`` newest matches of each group
 of record types, then the entity rows), all rows fetched. Diagnostic
 columns run that statement on the encrypted vault (raw sqlcipher3: no
@@ -260,7 +260,7 @@ def _sql_runner(
         if parsed is None:
             return []
         bound = candidates_for(parsed, candidates)  # as the service: fewer for a short prefix
-        sql, params = search_statement(parsed.fts, limit=LIMIT, candidates=bound)
+        sql, params = search_statement(parsed, limit=LIMIT, candidates=bound)
         rows: list[Any] = connection.execute(sql, params).fetchall()
         return rows
 

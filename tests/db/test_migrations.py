@@ -14,12 +14,21 @@ from db import migrate
 from db.device import DeviceIdentity
 from db.engine import make_engine
 from db.hlc import Timestamp
-from db.keys import derive_subkeys
+from db.keys import KeyFile, derive_subkeys
 from db.model import Base
+from db.paths import KEY_FILE
 from db.revisions import create_revision
 from db.vault import DB_FILE, Vault
-from tests.conftest import open_vault
+from tests.conftest import PASSPHRASE, open_vault
 from tests.factory import make_case, make_person, make_testimony
+
+
+def _database_key(vault_dir: Path) -> bytes:
+    """The database key, from the key file and the passphrase (the test
+    opens the database itself, below the vault)."""
+    key_file = KeyFile.from_bytes((vault_dir / KEY_FILE).read_bytes(), source=KEY_FILE)
+    master_key = key_file.unwrap_with_passphrase(key_file.stretch(PASSPHRASE), None)
+    return derive_subkeys(master_key, key_file.vault_id).database
 
 
 def test_model_matches_the_migrated_schema(vault: Vault, vault_dir: Path) -> None:
@@ -54,11 +63,9 @@ def test_a_vault_from_the_first_schema_upgrades_and_keeps_its_data(
     then open it with today's code: the search index is built from the
     existing entities."""
     vault = created_vault.vault  # type: ignore[attr-defined]
-    vault_id = vault.vault_id
-    master_key = vault._master_key
     vault.lock()
 
-    engine = make_engine(vault_dir / DB_FILE, derive_subkeys(master_key, vault_id).database)
+    engine = make_engine(vault_dir / DB_FILE, _database_key(vault_dir))
     config = migrate.alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
@@ -152,10 +159,9 @@ def test_the_prefix_index_migration_keeps_every_hit_up_and_down(
     vault.testimonies.delete(ids[2])
     expected = {h.entity_id for h in vault.search.query("по", as_you_type=True)}
     assert expected == {ids[0], ids[1], ids[3], person}
-    master_key, vault_id = vault._master_key, vault.vault_id  # the test reopens the database
     vault.lock()
 
-    engine = make_engine(vault_dir / DB_FILE, derive_subkeys(master_key, vault_id).database)
+    engine = make_engine(vault_dir / DB_FILE, _database_key(vault_dir))
     config = migrate.alembic_config()
     expressions = ['"по"*', '"пол"*', '"пожеж"*', '"школа"', '"ш"*', '"обстріл"', '"дрон"']
 

@@ -240,6 +240,8 @@ def test_the_record_type_is_no_search_word(vault: Vault, corpus: dict[str, str])
     # match only the records' text.
     for word in ("person", "testimony", "case", "incident"):
         assert vault.search.query(word) == []
+    for typed in ("te", "pers", "inc", "ca"):  # a typed prefix of a type's name
+        assert vault.search.query(typed, as_you_type=True) == [], typed
     assert [h.entity_id for h in vault.search.query("Коваленка", entity_type="person")] == [corpus["person"]]
     assert vault.search.query("Коваленка", entity_type="testimony") == []
     with pytest.raises(InvalidInput):
