@@ -8,6 +8,7 @@ so a test can compare what intake captured with what was written.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import random
@@ -236,3 +237,12 @@ def file_identity(path: Path) -> tuple[int, int, int, int]:
     """(size, mtime ns, mode, inode): what an untouched file keeps."""
     st = os.stat(path)
     return st.st_size, st.st_mtime_ns, st.st_mode, st.st_ino
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in 4 MiB chunks (sample files reach 30 MiB)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(4 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

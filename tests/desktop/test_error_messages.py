@@ -8,8 +8,6 @@ import errno
 import importlib
 import pkgutil
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,9 +41,8 @@ from desktop import messages
 from desktop.blob_device import DeviceAborted
 from desktop.i18n import install_translators, remove_translators
 from desktop.workers import OperationFailed
+from tests.gui_helpers import TS_FILE, compile_qm
 
-REPO = Path(__file__).resolve().parents[2]
-TS_FILE = REPO / "resources" / "translations" / "fieldvault_uk.ts"
 ITEM_ID = new_id()
 BLOB_ID = "9f86d081884c7d659a2feaa0c55ad015"
 REVISION_ID = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
@@ -136,16 +133,8 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
 
 @pytest.fixture(scope="module")
 def ukrainian_qm(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    lrelease = Path(sys.executable).parent / "pyside6-lrelease"
-    if not lrelease.exists():
-        pytest.skip("pyside6-lrelease is not installed")
     folder = tmp_path_factory.mktemp("translations")
-    subprocess.run(
-        [str(lrelease), str(TS_FILE), "-qm", str(folder / "fieldvault_uk.qm")],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    compile_qm(TS_FILE, folder / "fieldvault_uk.qm")
     return folder
 
 

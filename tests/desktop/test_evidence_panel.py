@@ -8,27 +8,15 @@ the token is cancelled. Screenshots go to build/screenshots/ (make screenshots: 
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import re
-import subprocess
 import threading
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QApplication,
-    QGroupBox,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QProgressBar,
     QTableWidget,
-    QTreeWidget,
     QWidget,
 )
 
@@ -42,75 +30,36 @@ from desktop.evidence_panel import PROGRESS_STEPS, EvidencePanel, IntakeRow
 from desktop.i18n import install_translators
 from desktop.intake import IntakeFailed, IntakeStopped, IntakeStored, ProgressThrottle
 from tests import evidence_samples as samples
-from tests.desktop.test_minimal_window import REPO, TS_FILE, qt_tool, screenshot, show, ts_messages, type_text
+from tests.evidence_samples import file_sha256
+from tests.gui_helpers import (
+    PENDING_DIR,
+    REPO,
+    TS_FILE,
+    all_texts,
+    compile_qm,
+    drop_files,
+    lupdate,
+    pending_translations,
+    placeholders,
+    screenshot,
+    show,
+    ts_messages,
+    type_text,
+    write_ts,
+)
 
 WAIT_MS = 60_000
 BIG_SIZE = 30 * 1024 * 1024 + 12_345  # ~30 MiB, not a whole number of segments
 CASE_TITLE = "Ізюм, вересень 2022"
 STATED_PLACE = "Ізюм, вул. Соборна, 5"
 DESCRIPTION = "Фото двору, зроблене свідком В-2"
-PENDING_TSV = REPO / "resources" / "translations" / "pending" / "evidence.tsv"
+PENDING_TSV = PENDING_DIR / "evidence.tsv"
 EVIDENCE_SOURCES = [
     REPO / "desktop" / name for name in ("evidence_panel.py", "evidence_item.py", "intake.py")
 ]
 
 
 # -- helpers ---------------------------------------------------------------------
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def widget_texts(root: QWidget) -> str:
-    """Every piece of text ``root`` and its children hold, shown or not."""
-    parts: list[str] = []
-    for widget in [root, *root.findChildren(QWidget)]:
-        parts += [widget.windowTitle(), widget.toolTip(), widget.accessibleName()]
-        if isinstance(widget, QLineEdit):
-            parts += [widget.text(), widget.placeholderText()]
-        elif isinstance(widget, QPlainTextEdit):
-            parts.append(widget.toPlainText())
-        elif isinstance(widget, QLabel | QAbstractButton):
-            parts.append(widget.text())
-        elif isinstance(widget, QGroupBox):
-            parts.append(widget.title())
-        elif isinstance(widget, QProgressBar):
-            parts.append(widget.text())
-        elif isinstance(widget, QTreeWidget):
-            for row in range(widget.topLevelItemCount()):
-                item = widget.topLevelItem(row)
-                for column in range(widget.columnCount()):
-                    parts += [item.text(column), item.toolTip(column)]
-        elif isinstance(widget, QTableWidget):
-            for row in range(widget.rowCount()):
-                for column in range(widget.columnCount()):
-                    cell = widget.item(row, column)
-                    if cell is not None:
-                        parts += [cell.text(), cell.toolTip()]
-    return "\n".join(parts)
-
-
-def drop_files(panel: QWidget, paths: list[Path]) -> None:
-    """What a file manager does: drag enter, then drop, with file URLs."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
-    center = panel.rect().center()
-    enter = QDragEnterEvent(
-        center, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    QApplication.sendEvent(panel, enter)
-    assert enter.isAccepted()
-    drop = QDropEvent(
-        QPointF(center),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(panel, drop)
-    assert drop.isAccepted()
-    assert drop.dropAction() == Qt.DropAction.CopyAction  # copied in, never moved
 
 
 def listed_names(panel: EvidencePanel) -> list[str]:
@@ -235,10 +184,10 @@ def test_a_drop_of_three_files_adds_them_with_progress(qtbot, panel, vault, case
     assert tree.topLevelItem(0).text(1) == "image/jpeg"
     assert tree.topLevelItem(1).text(1) == "application/pdf"
     assert big_row.text(2) == QLocale().formattedDataSize(BIG_SIZE)
-    assert big_row.text(3) == sha256_of(files["big"])[:12] + "…"
+    assert big_row.text(3) == file_sha256(files["big"])[:12] + "…"
     stored = vault.evidence.list(case_id)
     assert [(i.original_name, i.sha256, i.size) for i in stored] == [
-        (p.name, sha256_of(p), p.stat().st_size) for p in dropped
+        (p.name, file_sha256(p), p.stat().st_size) for p in dropped
     ]
     assert panel.evidence_ids() == [i.id for i in stored]
     assert not [name for name in blob_files(vault_dir) if name.startswith(TEMP_PREFIX)]
@@ -333,13 +282,13 @@ def test_clear_while_adding_stops_the_intake_and_forgets_everything(
     add_and_wait(qtbot, panel, [files["photo"]])
     drop_files(panel, [files["big"], files["pdf"]])
     qtbot.waitUntil(hold_big_file.is_set, timeout=WAIT_MS)
-    sha = sha256_of(files["photo"])
+    sha = file_sha256(files["photo"])
 
     assert panel.clear()  # cancels, and waits for the worker to stop
 
     assert [i.original_name for i in vault.evidence.list(case_id)] == ["photo.jpg"]
     assert not [name for name in blob_files(vault_dir) if name.startswith(TEMP_PREFIX)]
-    texts = widget_texts(panel)
+    texts = all_texts(panel)
     for secret in ("photo.jpg", "big.bin", "report.pdf", sha[:12], CASE_TITLE):
         assert secret not in texts
     assert panel.evidence_list.topLevelItemCount() == 0 and panel.intake_rows() == []
@@ -348,7 +297,7 @@ def test_clear_while_adding_stops_the_intake_and_forgets_everything(
     assert panel.add_files([files["pdf"]]) == 0  # inert: the vault is forgotten
     # The worker's late report reaches nobody.
     QApplication.processEvents()
-    assert panel.intake_rows() == [] and widget_texts(panel).count("report.pdf") == 0
+    assert panel.intake_rows() == [] and all_texts(panel).count("report.pdf") == 0
 
 
 def test_errors_are_shown_safely(qtbot, panel, vault, files, monkeypatch):
@@ -368,7 +317,7 @@ def test_errors_are_shown_safely(qtbot, panel, vault, files, monkeypatch):
     )
     assert [type(o) for o in outcomes] == [IntakeFailed, IntakeFailed]
     assert outcomes[1].error_type == "RuntimeError"
-    assert "Свідок" not in widget_texts(panel)
+    assert "Свідок" not in all_texts(panel)
     assert pdf_row.bar.value() < PROGRESS_STEPS
 
 
@@ -415,7 +364,7 @@ def test_item_view_keeps_claims_apart_and_tracks_custody(qtbot, panel, vault, ca
     qtbot.addWidget(view)
     view.resize(760, 900)
     show(qtbot, view)  # the Ctrl+S shortcut needs an active window
-    sha = sha256_of(files["photo"])
+    sha = file_sha256(files["photo"])
 
     # What the file claims: GPS and date, read-only, apart from what is stated.
     claims = claims_shown(view)
@@ -427,7 +376,7 @@ def test_item_view_keeps_claims_apart_and_tracks_custody(qtbot, panel, vault, ca
     assert "Files can lie" in view.claimed_note.text()
     assert view.claimed_table.editTriggers() == QTableWidget.EditTrigger.NoEditTriggers
     assert view.stated_place_field.text() == ""
-    assert latitude not in widget_texts(view.stated_box)
+    assert latitude not in all_texts(view.stated_box)
 
     # The file: its full SHA-256, selectable, read-only; size and type.
     assert view.sha256_field.text() == sha and view.sha256_field.isReadOnly()
@@ -449,8 +398,8 @@ def test_item_view_keeps_claims_apart_and_tracks_custody(qtbot, panel, vault, ca
     item = vault.evidence.get(evidence_id)
     assert (item.stated_place, item.description, item.stated_date) == (STATED_PLACE, DESCRIPTION, "2022-09")
     assert item.claimed["gps_latitude"] == latitude  # the claim is untouched
-    assert STATED_PLACE not in widget_texts(view.claimed_box)
-    assert STATED_PLACE in widget_texts(view.stated_box)
+    assert STATED_PLACE not in all_texts(view.claimed_box)
+    assert STATED_PLACE in all_texts(view.stated_box)
 
     # A bad date is refused by the core, with its message; nothing changes.
     view.stated_date_field.setText("вересень")
@@ -480,7 +429,7 @@ def test_item_view_keeps_claims_apart_and_tracks_custody(qtbot, panel, vault, ca
 
     # Lock: nothing of the item is left in any widget.
     view.clear()
-    texts = widget_texts(view)
+    texts = all_texts(view)
     for secret in (
         "photo.jpg",
         sha,
@@ -539,7 +488,7 @@ def test_an_export_can_be_cancelled_and_leaves_no_file(qtbot, vault, case_id, tm
     with qtbot.waitSignal(view.export_finished, timeout=WAIT_MS) as done:
         qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
     assert done.args[0].path == str(exports / "copy.mp4")
-    assert sha256_of(exports / "copy.mp4") == sha256_of(source)
+    assert file_sha256(exports / "copy.mp4") == file_sha256(source)
     assert view.custody_actions() == ["intake", "export"]
 
 
@@ -553,62 +502,23 @@ def test_an_unknown_item_shows_a_message(qtbot, vault):
 # -- translations ---------------------------------------------------------------------
 
 
-def pending_translations() -> dict[tuple[str, str], str]:
-    if not PENDING_TSV.exists():  # merged into the .ts file by now
-        return {}
-    entries = {}
-    for number, line in enumerate(PENDING_TSV.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        context, source, translation = line.split("\t")
-        assert translation.strip(), (number, source)
-        entries[(context, source)] = translation
-    return entries
-
-
 def test_every_evidence_string_has_a_ukrainian_translation(tmp_path):
-    fresh = tmp_path / "evidence.ts"
-    subprocess.run(
-        [qt_tool("lupdate"), *map(str, EVIDENCE_SOURCES), "-ts", str(fresh)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    wanted = set(ts_messages(fresh))
+    wanted = set(ts_messages(lupdate(EVIDENCE_SOURCES, tmp_path / "evidence.ts")))
     assert len(wanted) > 60
-    pending = pending_translations()
+    pending = pending_translations(PENDING_TSV)
+    assert all(translation.strip() for translation in pending.values()), pending
     missing = sorted(wanted - set(pending) - set(ts_messages(TS_FILE)))
     assert not missing, missing
     assert not sorted(set(pending) - wanted)  # no stale lines
     for (_context, source), translation in pending.items():
-        for placeholder in set(re.findall(r"\{\w+\}|%n", source)):
+        for placeholder in placeholders(source):
             assert placeholder in translation, (source, placeholder)
 
 
-def merged_ts(path: Path) -> Path:
-    """fieldvault_uk.ts plus the pending evidence lines, as one .ts file."""
-    tree = ET.parse(TS_FILE)
-    root = tree.getroot()
-    contexts = {c.findtext("name"): c for c in root.iter("context")}
-    for (context, source), translation in pending_translations().items():
-        if context not in contexts:
-            contexts[context] = ET.SubElement(root, "context")
-            ET.SubElement(contexts[context], "name").text = context
-        message = ET.SubElement(contexts[context], "message")
-        ET.SubElement(message, "source").text = source
-        ET.SubElement(message, "translation").text = translation
-    tree.write(path, encoding="utf-8", xml_declaration=True)
-    return path
-
-
 def test_the_evidence_screens_speak_ukrainian(qtbot, vault, case_id, files, tmp_path):
-    qm = tmp_path / "fieldvault_uk.qm"
-    subprocess.run(
-        [qt_tool("lrelease"), str(merged_ts(tmp_path / "merged.ts")), "-qm", str(qm)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    # fieldvault_uk.ts plus the pending evidence lines, as one .ts file.
+    merged = write_ts(tmp_path / "merged.ts", pending_translations(PENDING_TSV), base=TS_FILE)
+    compile_qm(merged, tmp_path / "fieldvault_uk.qm")
     app = QApplication.instance()
     translators = install_translators(app, QLocale("uk"), tmp_path)
     try:

@@ -7,8 +7,6 @@ Screenshots go to build/screenshots/ (make screenshots: docs/screenshots/; STYLE
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,24 +20,10 @@ from desktop import i18n
 from desktop.app import run_gui
 from desktop.window import FieldvaultWindow
 from tests.conftest import FAST_ARGON2, PASSPHRASE
-from tests.screenshots import SCREENSHOTS
+from tests.gui_helpers import TS_FILE, compile_qm, screenshot, show
 
-REPO = Path(__file__).resolve().parents[2]
-TS_FILE = REPO / "resources" / "translations" / "fieldvault_uk.ts"
 WAIT_MS = 15_000
 WRONG_PASSPHRASE = "not the passphrase at all"
-
-
-def screenshot(widget: QWidget, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    QApplication.processEvents()
-    assert widget.grab().save(str(SCREENSHOTS / name)), name
-
-
-def show(qtbot, window: QWidget) -> None:
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
 
 
 def english_sources() -> dict[str, str]:
@@ -76,17 +60,9 @@ def untranslated_texts(root: QWidget) -> list[str]:
 def ukrainian_available(tmp_path: Path, monkeypatch) -> Iterator[Path]:
     """A fresh .qm from the .ts, found by the app's own lookup; the language of
     the test process (translators, default locale) restored afterwards."""
-    lrelease = Path(sys.executable).parent / "pyside6-lrelease"
-    if not lrelease.exists():
-        pytest.skip("pyside6-lrelease is not installed")
     folder = tmp_path / "translations"
     folder.mkdir()
-    subprocess.run(
-        [str(lrelease), str(TS_FILE), "-qm", str(folder / "fieldvault_uk.qm")],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    compile_qm(TS_FILE, folder / "fieldvault_uk.qm")
     monkeypatch.setattr(i18n, "translations_dir", lambda: folder)
     monkeypatch.delenv(i18n.LANGUAGE_VARIABLE, raising=False)
     app = QApplication.instance()

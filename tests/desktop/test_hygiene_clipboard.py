@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from db.keyring_store import NoKeyring
 from desktop.window import FieldvaultWindow
 from tests.conftest import FAST_ARGON2, PASSPHRASE
+from tests.gui_helpers import unlocked_window
 
 WAIT_MS = 15_000
 NARRATIVE = "Свідок W-3 бачив, як двох полонених вивели з підвалу школи."
@@ -21,15 +22,7 @@ NARRATIVE = "Свідок W-3 бачив, як двох полонених ви�
 @pytest.fixture
 def unlocked(qtbot, created_vault, vault_dir) -> FieldvaultWindow:
     created_vault.vault.lock()
-    window = FieldvaultWindow(vault_dir, keyring=NoKeyring(), argon2=FAST_ARGON2)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClicks(window.unlock_page.passphrase, PASSPHRASE)
-    qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.vault_view is not None, timeout=WAIT_MS)
-    return window
+    return unlocked_window(qtbot, vault_dir)
 
 
 def copy_narrative(qtbot, window: FieldvaultWindow) -> None:

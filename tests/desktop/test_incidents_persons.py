@@ -5,8 +5,6 @@ until asked for; what is saved is offered at once in the testimony form."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 from PySide6.QtCore import QLocale, Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QPlainTextEdit, QWidget
@@ -17,8 +15,8 @@ from desktop.i18n import LANGUAGE_VARIABLE, install_translators
 from desktop.incident_editor import IncidentEditor
 from desktop.person_editor import PersonEditor, parse_sensitive
 from desktop.vault_view import VaultView
-from tests.desktop.test_minimal_window import TS_FILE, all_texts, qt_tool, screenshot, show, type_text
 from tests.factory import make_case, make_person
+from tests.gui_helpers import TS_FILE, all_texts, click_row, compile_qm, screenshot, show, type_text
 
 CASE_TITLE = "Ізюм, березень 2022"
 PSEUDONYM = "С-7"
@@ -56,12 +54,6 @@ def open_case(vault, view: VaultView, title: str = CASE_TITLE) -> entities.Case:
 def click(qtbot, button: QAbstractButton) -> None:
     assert button.isEnabled() and button.isVisible(), button.accessibleName()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def click_row(qtbot, view, row: int) -> None:
-    index = view.model().index(row, 0)
-    assert index.isValid()
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
 
 
 def replace_line(qtbot, field: QLineEdit, text: str) -> None:
@@ -363,12 +355,7 @@ def test_every_control_has_an_accessible_name_and_tab_reaches_save(qtbot, vault,
 
 def test_incidents_and_persons_in_ukrainian(qtbot, vault, make_view, tmp_path, monkeypatch):
     monkeypatch.setenv(LANGUAGE_VARIABLE, "uk")  # the violation types' labels follow it
-    subprocess.run(
-        [qt_tool("lrelease"), str(TS_FILE), "-qm", str(tmp_path / "fieldvault_uk.qm")],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    compile_qm(TS_FILE, tmp_path / "fieldvault_uk.qm")
     app = QApplication.instance()
     translators = install_translators(app, QLocale("uk"), tmp_path)
     try:

@@ -14,6 +14,7 @@ from db.vault import KEY_FILE, Vault
 from desktop import autolock
 from desktop.window import FieldvaultWindow
 from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
+from tests.gui_helpers import unlocked_window
 from tests.screenshots import SCREENSHOTS
 
 WAIT_MS = 15_000
@@ -22,14 +23,7 @@ WAIT_MS = 15_000
 @pytest.fixture
 def unlocked(qtbot, created_vault, vault_dir) -> FieldvaultWindow:
     created_vault.vault.lock()
-    window = FieldvaultWindow(vault_dir, keyring=NoKeyring(), argon2=FAST_ARGON2)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.keyClicks(window.unlock_page.passphrase, PASSPHRASE)
-    qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.vault_view is not None, timeout=WAIT_MS)
-    return window
+    return unlocked_window(qtbot, vault_dir)
 
 
 def test_idle_delay_locks_and_says_why(qtbot, unlocked: FieldvaultWindow) -> None:

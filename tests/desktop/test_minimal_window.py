@@ -6,24 +6,11 @@ Screenshots of each screen go to build/screenshots/ (make screenshots: docs/scre
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QLocale, QModelIndex, Qt, QTimer
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QApplication,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from db.errors import FieldvaultError
 from db.keyring_store import MemoryKeyring, NoKeyring
@@ -35,10 +22,21 @@ from desktop.i18n import chosen_locale, install_translators, translations_dir
 from desktop.vault_view import VaultView
 from desktop.window import FieldvaultWindow
 from tests.conftest import FAST_ARGON2, PASSPHRASE
-from tests.screenshots import SCREENSHOTS
+from tests.gui_helpers import (
+    REPO,
+    TS_FILE,
+    VAULT_FOLDER_NAMES,
+    all_texts,
+    click_row,
+    compile_qm,
+    lupdate,
+    placeholders,
+    screenshot,
+    show,
+    ts_messages,
+    type_text,
+)
 
-REPO = Path(__file__).resolve().parents[2]
-TS_FILE = REPO / "resources" / "translations" / "fieldvault_uk.ts"
 # 32 key bytes + 2 check bytes in Base32: 55 characters, in groups of four.
 RECOVERY_KEY_SHAPE = re.compile(r"^(?:[A-Z2-7]{4}-){13}[A-Z2-7]{3}$")
 
@@ -47,69 +45,6 @@ TESTIMONY_TITLE = "Свідчення W-1"
 NARRATIVE = "Свідок бачив, як двох полонених вивели з підвалу.\nЦе було вранці."
 WRONG_PASSPHRASE = "not the passphrase at all"
 WAIT_MS = 15_000
-
-
-def type_text(qtbot, widget: QWidget, text: str) -> None:
-    """Like qtbot.keyClicks, which only handles Latin-1: one key event per character,
-    carrying its text, as a Cyrillic keyboard layout sends them."""
-    for char in text:
-        if char == "\n":
-            qtbot.keyClick(widget, Qt.Key.Key_Return)
-            continue
-        QTest.sendKeyEvent(
-            QTest.KeyAction.Press, widget, Qt.Key.Key_unknown, char, Qt.KeyboardModifier.NoModifier
-        )
-        QTest.sendKeyEvent(
-            QTest.KeyAction.Release, widget, Qt.Key.Key_unknown, char, Qt.KeyboardModifier.NoModifier
-        )
-
-
-def click_row(qtbot, view: QAbstractItemView, row: int) -> None:
-    """Click a list's row (scrolled into sight first, as a user would)."""
-    index = view.model().index(row, 0)
-    assert index.isValid(), f"row {row} is not loaded"
-    view.scrollTo(index)
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
-
-
-def model_texts(model: QAbstractItemModel) -> list[str]:
-    """The text of every cell of a list, table or tree model's top level."""
-    texts = []
-    for row in range(model.rowCount(QModelIndex())):
-        column = 0
-        while (index := model.index(row, column)).isValid():
-            texts.append(str(index.data() or ""))
-            column += 1
-    return texts
-
-
-def all_texts(window: QWidget) -> str:
-    """Every piece of text any widget of the window holds (visible or not),
-    the rows of every list, table and tree (their models) included."""
-    parts = [window.windowTitle()]
-    for widget in window.findChildren(QWidget):
-        if isinstance(widget, QLineEdit):
-            parts += [widget.text(), widget.placeholderText()]
-        elif isinstance(widget, QPlainTextEdit):
-            parts.append(widget.toPlainText())
-        elif isinstance(widget, QLabel | QAbstractButton):
-            parts.append(widget.text())
-        elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
-            parts += model_texts(widget.model())
-        parts += [widget.toolTip(), widget.accessibleName()]
-    return "\n".join(parts)
-
-
-def screenshot(widget: QWidget, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    QApplication.processEvents()
-    assert widget.grab().save(str(SCREENSHOTS / name)), name
-
-
-def show(qtbot, window: QWidget) -> None:
-    window.show()
-    window.activateWindow()  # focus and the Ctrl+L shortcut need an active window
-    qtbot.waitUntil(window.isActiveWindow)
 
 
 @pytest.fixture
@@ -244,14 +179,7 @@ def test_create_write_search_lock_unlock(qtbot, make_window, vault_dir):
     assert view.narrative_field.toPlainText() == NARRATIVE + " Їх було двоє."
 
     # Nothing but the vault's own files was written.
-    assert {p.name for p in vault_dir.iterdir()} <= {
-        "blobs",
-        "vault.db",
-        "vault.db-shm",
-        "vault.db-wal",
-        "vault.keys",
-        "vault.lock",
-    }
+    assert {p.name for p in vault_dir.iterdir()} <= VAULT_FOLDER_NAMES
 
 
 def test_new_passphrase_is_checked_before_any_work(qtbot, make_window, vault_dir):
@@ -380,30 +308,10 @@ def test_vault_folder_comes_from_argv_or_the_default(monkeypatch, tmp_path):
 # -- translations ------------------------------------------------------------
 
 
-def qt_tool(name: str) -> str:
-    candidates = [Path(sys.executable).parent / f"pyside6-{name}", shutil.which(f"pyside6-{name}")]
-    for candidate in candidates:
-        if candidate and Path(candidate).exists():
-            return str(candidate)
-    pytest.skip(f"pyside6-{name} is not installed")
-
-
-def ts_messages(path: Path) -> dict[tuple[str, str], ET.Element]:
-    root = ET.parse(path).getroot()
-    return {
-        (context.findtext("name"), message.findtext("source")): message.find("translation")
-        for context in root.iter("context")
-        for message in context.iter("message")
-    }
-
-
 def test_the_ukrainian_file_translates_every_string(tmp_path):
     fresh = tmp_path / "fresh.ts"
-    sources = sorted(str(p) for p in (REPO / "desktop").glob("*.py"))
-    subprocess.run(
-        [qt_tool("lupdate"), *sources, "-ts", str(fresh)], check=True, capture_output=True, timeout=120
-    )
-    wanted = ts_messages(fresh)
+    sources = sorted((REPO / "desktop").glob("*.py"))
+    wanted = ts_messages(lupdate(sources, fresh))
     ours = ts_messages(TS_FILE)
     assert len(wanted) > 50
     missing = sorted(set(wanted) - set(ours))
@@ -416,17 +324,12 @@ def test_the_ukrainian_file_translates_every_string(tmp_path):
         forms = [f.text or "" for f in translation.iter("numerusform")] or [translation.text or ""]
         for form in forms:
             assert form.strip(), key
-            for placeholder in re.findall(r"\{\w+\}|%n", key[1]):
+            for placeholder in placeholders(key[1]):
                 assert placeholder in form, (key, placeholder)
 
 
 def test_the_window_speaks_ukrainian_when_asked(qtbot, tmp_path, created_vault, vault_dir):
-    subprocess.run(
-        [qt_tool("lrelease"), str(TS_FILE), "-qm", str(tmp_path / "fieldvault_uk.qm")],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    compile_qm(TS_FILE, tmp_path / "fieldvault_uk.qm")
     app = QApplication.instance()
     translators = install_translators(app, QLocale("uk"), tmp_path)
     try:

@@ -14,14 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 
 from db import sandbox
 from db.entities import Case
-from db.keyring_store import NoKeyring
 from db.vault import KEY_FILE
 from desktop.window import FieldvaultWindow
-from tests.conftest import FAST_ARGON2, PASSPHRASE
+from tests.gui_helpers import unlocked_window
 
 WAIT_MS = 15_000
 PAGES = 60_000  # pypdf needs about 8 s to count them
@@ -55,14 +53,7 @@ def slow_to_parse_pdf(path: Path, pages: int = PAGES) -> Path:
 def unlocked(qtbot, created_vault, vault_dir) -> FieldvaultWindow:
     created_vault.vault.cases.create(Case(title="Case for the wipe"))
     created_vault.vault.lock()
-    window = FieldvaultWindow(vault_dir, keyring=NoKeyring(), argon2=FAST_ARGON2)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.keyClicks(window.unlock_page.passphrase, PASSPHRASE)
-    qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.vault_view is not None, timeout=WAIT_MS)
-    return window
+    return unlocked_window(qtbot, vault_dir)
 
 
 def watch_until_gone(path: Path, gone_at: list[float], stop: threading.Event) -> None:

@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTranslator
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QApplication,
     QComboBox,
-    QLabel,
-    QLineEdit,
-    QListWidget,
     QPlainTextEdit,
-    QTextEdit,
-    QWidget,
 )
 
 from db import entities
@@ -35,12 +27,26 @@ from desktop.testimony_editor import (
     draft_key,
     parse_partial_date,
 )
+from tests.canary_helpers import encodings, files_containing
 from tests.conftest import open_vault
-from tests.desktop.test_minimal_window import qt_tool, screenshot, show, type_text
 from tests.factory import make_case, make_person
+from tests.gui_helpers import (
+    PENDING_DIR,
+    REPO,
+    VAULT_FOLDER_NAMES,
+    all_texts,
+    compile_qm,
+    lupdate,
+    pending_translations,
+    placeholders,
+    screenshot,
+    show,
+    ts_messages,
+    type_text,
+    write_ts,
+)
 
-REPO = Path(__file__).resolve().parents[2]
-PENDING_TSV = REPO / "resources" / "translations" / "pending" / "testimony.tsv"
+PENDING_TSV = PENDING_DIR / "testimony.tsv"
 OUR_SOURCES = [REPO / "desktop" / name for name in ("testimony_editor.py", "history_view.py", "models.py")]
 
 TITLE = "Свідчення W-7, Ізюм"
@@ -91,34 +97,9 @@ def replace_text(qtbot, widget: QPlainTextEdit, text: str) -> None:
     type_text(qtbot, widget, text)
 
 
-def widget_texts(root: QWidget) -> str:
-    """Every piece of text any widget holds, combo entries and list items included."""
-    parts = []
-    for widget in [root, *root.findChildren(QWidget)]:
-        if isinstance(widget, QLineEdit):
-            parts.append(widget.text())
-        elif isinstance(widget, QPlainTextEdit | QTextEdit):
-            parts.append(widget.toPlainText())
-        elif isinstance(widget, QLabel | QAbstractButton):
-            parts.append(widget.text())
-        elif isinstance(widget, QComboBox):
-            parts += [widget.itemText(i) for i in range(widget.count())] + [widget.currentText()]
-        elif isinstance(widget, QListWidget):
-            parts += [widget.item(row).text() for row in range(widget.count())]
-        parts += [widget.toolTip(), widget.accessibleDescription()]
-    return "\n".join(parts)
-
-
-def plaintext_hits(folder: Path, secrets: list[str]) -> list[tuple[str, str, str]]:
-    """(file, secret, encoding) for every secret found in any file's bytes."""
-    hits = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        for secret in secrets:
-            for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
-                if secret.encode(encoding) in data:
-                    hits.append((path.name, secret, encoding))
-    return hits
+def plaintext_in(roots: list[Path], secrets: list[str]) -> list[str]:
+    """Every file under ``roots`` holding any secret in plaintext (UTF-8 or UTF-16)."""
+    return files_containing(roots, [needle for secret in secrets for needle in encodings(secret)])
 
 
 def visible_errors(editor: TestimonyEditor) -> dict[str, str]:
@@ -394,7 +375,7 @@ def test_a_draft_autosaves_survives_a_lock_and_saving_discards_it(qtbot, created
     # The lock: the editor empties first, then the vault closes.
     editor.clear()
     vault.lock()
-    texts = widget_texts(editor)
+    texts = all_texts(editor)
     assert DRAFT_CANARY not in texts and LATIN_CANARY not in texts
     assert not editor.title_field.isUndoAvailable()
     assert not editor.narrative_field.document().isUndoAvailable()
@@ -402,17 +383,10 @@ def test_a_draft_autosaves_survives_a_lock_and_saving_discards_it(qtbot, created
 
     # The draft is in the vault's encrypted database, and nowhere else in plaintext.
     secrets = [DRAFT_CANARY, LATIN_CANARY, "Канарка-чернетка", "сусіда"]
-    assert plaintext_hits(vault_dir, secrets) == []
-    assert {p.name for p in vault_dir.iterdir()} <= {
-        "blobs",
-        "vault.db",
-        "vault.db-shm",
-        "vault.db-wal",
-        "vault.keys",
-        "vault.lock",
-    }
+    assert plaintext_in([vault_dir], secrets) == []
+    assert {p.name for p in vault_dir.iterdir()} <= VAULT_FOLDER_NAMES
     (vault_dir.parent / "probe.bin").write_bytes(DRAFT_CANARY.encode("utf-16-le"))
-    assert plaintext_hits(vault_dir.parent, secrets)  # the scan does find plaintext
+    assert plaintext_in([vault_dir.parent], secrets)  # the scan does find plaintext
     (vault_dir.parent / "probe.bin").unlink()
 
     reopened = open_vault(vault_dir)
@@ -436,7 +410,7 @@ def test_a_draft_autosaves_survives_a_lock_and_saving_discards_it(qtbot, created
     finally:
         editor.clear(save_draft=False)
         reopened.lock()
-    assert plaintext_hits(vault_dir, secrets) == []
+    assert plaintext_in([vault_dir], secrets) == []
 
 
 def test_changes_not_yet_autosaved_are_kept_when_the_editor_clears(qtbot, created_vault, vault_dir):
@@ -502,7 +476,7 @@ def test_clearing_after_the_vault_locked_does_not_raise(qtbot, vault):
     type_text(qtbot, editor.narrative_field, DRAFT_CANARY)
     vault.lock()  # wrong order, but it must not crash the app
     editor.clear()
-    assert DRAFT_CANARY not in widget_texts(editor)
+    assert DRAFT_CANARY not in all_texts(editor)
 
 
 # -- history -----------------------------------------------------------------------
@@ -577,7 +551,7 @@ def test_the_history_lists_three_versions_and_shows_a_diff(qtbot, vault):
 
     history.clear()
     assert history.revision_list.count() == 0 and history.text_view.toPlainText() == ""
-    assert "Солдати" not in widget_texts(history)
+    assert "Солдати" not in all_texts(history)
 
 
 def test_word_diff_rebuilds_both_versions():
@@ -596,38 +570,15 @@ def test_word_diff_rebuilds_both_versions():
 # -- translations ------------------------------------------------------------------
 
 
-def pending_translations() -> dict[tuple[str, str], str]:
-    rows = {}
-    for number, line in enumerate(PENDING_TSV.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        context, source, translation = line.split("\t")
-        assert (context, source) not in rows, f"line {number} repeats {source!r}"
-        rows[(context, source)] = translation
-    return rows
-
-
 def test_the_pending_translations_cover_every_new_string(tmp_path):
-    fresh = tmp_path / "ours.ts"
-    subprocess.run(
-        [qt_tool("lupdate"), *map(str, OUR_SOURCES), "-ts", str(fresh)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    root = ET.parse(fresh).getroot()
-    wanted = {
-        (context.findtext("name"), message.findtext("source"))
-        for context in root.iter("context")
-        for message in context.iter("message")
-    }
-    ours = pending_translations()
+    wanted = set(ts_messages(lupdate(OUR_SOURCES, tmp_path / "ours.ts")))
+    ours = pending_translations(PENDING_TSV)
     assert sorted(wanted - set(ours)) == []
     assert sorted(set(ours) - wanted) == []
     for (_context, source), translation in ours.items():
         assert translation.strip(), source
         assert translation != source, source
-        for placeholder in re.findall(r"\{\w+\}", source):
+        for placeholder in placeholders(source):
             assert placeholder in translation, (source, placeholder)
         assert source.count("&") == translation.count("&"), source  # keyboard mnemonics kept
 
@@ -635,20 +586,8 @@ def test_the_pending_translations_cover_every_new_string(tmp_path):
 @pytest.fixture
 def ukrainian(tmp_path):
     """A translator built from the pending TSV (until it is merged into the .ts)."""
-    ts = ET.Element("TS", version="2.1", language="uk_UA")
-    contexts: dict[str, ET.Element] = {}
-    for (context, source), translation in pending_translations().items():
-        if context not in contexts:
-            contexts[context] = ET.SubElement(ts, "context")
-            ET.SubElement(contexts[context], "name").text = context
-        message = ET.SubElement(contexts[context], "message")
-        ET.SubElement(message, "source").text = source
-        ET.SubElement(message, "translation").text = translation
-    ts_path, qm_path = tmp_path / "testimony_uk.ts", tmp_path / "testimony_uk.qm"
-    ET.ElementTree(ts).write(ts_path, encoding="utf-8", xml_declaration=True)
-    subprocess.run(
-        [qt_tool("lrelease"), str(ts_path), "-qm", str(qm_path)], check=True, capture_output=True, timeout=120
-    )
+    ts_path = write_ts(tmp_path / "testimony_uk.ts", pending_translations(PENDING_TSV))
+    qm_path = compile_qm(ts_path, tmp_path / "testimony_uk.qm")
     translator = QTranslator()
     assert translator.load(str(qm_path))
     app = QApplication.instance()

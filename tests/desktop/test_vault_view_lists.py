@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication
 
 from db import entities
 from desktop.vault_view import VaultView
-from tests.desktop.test_minimal_window import click_row, type_text
 from tests.factory import make_case
+from tests.gui_helpers import click_row, type_text
 
 PAGE = 10
 ROWS = 25  # pages of 10, 10 and 5

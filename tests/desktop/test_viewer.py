@@ -40,6 +40,7 @@ from tests.evidence_samples import (
     make_random,
     make_wav,
 )
+from tests.gui_helpers import screenshot
 from tests.screenshots import SCREENSHOTS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,12 +84,6 @@ def show(qtbot, viewer: EvidenceViewer, vault: Vault, item: EvidenceItem) -> Sho
     with qtbot.waitSignal(viewer.shown, timeout=WAIT_MS) as blocker:
         viewer.show_item(vault, item.id)
     return Shown(blocker.args[0])
-
-
-def screenshot(widget, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    QApplication.processEvents()
-    assert widget.grab().save(str(SCREENSHOTS / name)), name
 
 
 def video_screenshot(viewer: EvidenceViewer, name: str) -> None:

@@ -6,27 +6,10 @@ import secrets
 import time
 from pathlib import Path
 
+from tests.canary_helpers import encodings, files_containing
 from tests.e2e.conftest import Cli
 
 PASS = "a long field passphrase"
-
-
-def encodings(canary: str) -> list[bytes]:
-    return [canary.encode("utf-8"), canary.encode("utf-16-le"), canary.encode("utf-16-be")]
-
-
-def files_containing(roots: list[Path], needles: list[bytes], newer_than: float = 0.0) -> list[str]:
-    found = []
-    for root in roots:
-        for path in root.rglob("*"):
-            try:
-                if not path.is_file() or path.is_symlink() or path.stat().st_mtime < newer_than:
-                    continue
-                data = path.read_bytes()
-            except OSError:
-                continue
-            found += [f"{path} ({needle[:8]!r}…)" for needle in needles if needle in data]
-    return found
 
 
 def test_canary_in_a_testimony_appears_nowhere_in_plaintext(cli: Cli, tmp_path: Path) -> None:

@@ -15,26 +15,18 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, QStandardPaths, Qt
 from PySide6.QtMultimedia import QMediaPlayer
-from PySide6.QtWidgets import QApplication
 
 from db.keyring_store import NoKeyring
 from desktop.i18n import install_translators
 from desktop.window import FieldvaultWindow
+from tests.canary_helpers import encodings, files_containing
 from tests.conftest import FAST_ARGON2
-from tests.desktop.test_evidence_panel import drop_files
-from tests.desktop.test_minimal_window import click_row, type_text
-from tests.e2e.test_canary import encodings, files_containing
 from tests.evidence_samples import make_jpeg, make_mp4, make_pdf
-from tests.screenshots import SCREENSHOTS
+from tests.gui_helpers import click_row, drop_files, screenshot, type_text
 
 WAIT_MS = 30_000
 PASSPHRASE = "тиха вода греблю рве 1917"
 LOADED = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
-
-
-def shot(widget, name: str) -> None:
-    QApplication.processEvents()
-    assert widget.grab().save(str(SCREENSHOTS / name)), name
 
 
 @pytest.fixture
@@ -74,7 +66,7 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
     page.passphrase.clear()
     type_text(qtbot, page.passphrase, PASSPHRASE)
     type_text(qtbot, page.confirmation, PASSPHRASE)
-    shot(window, f"day-01-create-{lang}.png")
+    screenshot(window, f"day-01-create-{lang}.png")
     qtbot.keyClick(page.confirmation, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.recovery_page, timeout=WAIT_MS)
     qtbot.mouseClick(window.recovery_page.done_button, Qt.MouseButton.LeftButton)
@@ -89,7 +81,7 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
     type_text(qtbot, view.narrative_field, f"{witness_canary} бачив, як полонених розстріляли після здачі.")
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.testimony_labels() == ["Свідчення W-7"])
-    shot(window, f"day-02-testimony-{lang}.png")
+    screenshot(window, f"day-02-testimony-{lang}.png")
 
     # Three files arrive by drag and drop.
     sources = tmp_path / "camera"
@@ -107,7 +99,7 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
     assert vault is not None
     items = vault.evidence.list(view.selected_case_id())
     assert sorted(i.original_name for i in items) == ["clip.mp4", "photo.jpg", "report.pdf"]
-    shot(window, f"day-03-evidence-{lang}.png")
+    screenshot(window, f"day-03-evidence-{lang}.png")
     for source in (photo, report, clip):
         source.unlink()  # the worker wipes the camera card after intake
 
@@ -115,7 +107,7 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
     window.auto_lock.set_idle_minutes(0.002)
     qtbot.waitUntil(lambda: window.vault is None, timeout=WAIT_MS)
     assert window.unlock_page.notice.isVisible()
-    shot(window, f"day-04-auto-locked-{lang}.png")
+    screenshot(window, f"day-04-auto-locked-{lang}.png")
 
     # Back: unlock, and search finds the testimony by another word form.
     type_text(qtbot, window.unlock_page.passphrase, PASSPHRASE)
@@ -126,7 +118,7 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
         type_text(qtbot, view.search_field, "полонений")
     assert searched.args[0] >= 1
     assert "полонених" in view.search_results.item(0).text()
-    shot(window, f"day-05-search-{lang}.png")
+    screenshot(window, f"day-05-search-{lang}.png")
 
     # The video, from the encrypted store, and a seek.
     click_row(qtbot, view.case_list, 0)
@@ -140,7 +132,7 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
     player = viewer.player
     viewer.seek(player.duration() // 2)
     qtbot.waitUntil(lambda: player.position() >= player.duration() // 2 - 150, timeout=WAIT_MS)
-    shot(window, f"day-06-video-{lang}.png")
+    screenshot(window, f"day-06-video-{lang}.png")
 
     # Evening: Ctrl+L.
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)

@@ -1,0 +1,256 @@
+"""Helpers the GUI tests share: typing and clicking as a user does, reading
+every text a window holds, screenshots, and the Qt translation tools.
+
+A module, not a test file: tests import from here, never from each other.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QTableWidget,
+    QTextEdit,
+    QTreeWidget,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from db.keyring_store import NoKeyring
+from desktop.window import FieldvaultWindow
+from tests.conftest import FAST_ARGON2, PASSPHRASE
+from tests.screenshots import SCREENSHOTS
+
+REPO = Path(__file__).resolve().parents[1]
+TS_FILE = REPO / "resources" / "translations" / "fieldvault_uk.ts"
+PENDING_DIR = REPO / "resources" / "translations" / "pending"
+UNLOCK_WAIT_MS = 15_000
+# What an open vault's folder may hold: the GUI writes nothing else there.
+VAULT_FOLDER_NAMES = {"blobs", "vault.db", "vault.db-shm", "vault.db-wal", "vault.keys", "vault.lock"}
+
+# -- acting as a user ------------------------------------------------------------
+
+
+def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
+    """Like qtbot.keyClicks, which only handles Latin-1: one key event per character,
+    carrying its text, as a Cyrillic keyboard layout sends them."""
+    for char in text:
+        if char == "\n":
+            qtbot.keyClick(widget, Qt.Key.Key_Return)
+            continue
+        QTest.sendKeyEvent(
+            QTest.KeyAction.Press, widget, Qt.Key.Key_unknown, char, Qt.KeyboardModifier.NoModifier
+        )
+        QTest.sendKeyEvent(
+            QTest.KeyAction.Release, widget, Qt.Key.Key_unknown, char, Qt.KeyboardModifier.NoModifier
+        )
+
+
+def click_row(qtbot: QtBot, view: QAbstractItemView, row: int) -> None:
+    """Click a list's row (scrolled into sight first, as a user would)."""
+    index = view.model().index(row, 0)
+    assert index.isValid(), f"row {row} is not loaded"
+    view.scrollTo(index)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+
+
+def drop_files(panel: QWidget, paths: list[Path]) -> None:
+    """What a file manager does: drag enter, then drop, with file URLs."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    center = panel.rect().center()
+    enter = QDragEnterEvent(
+        center, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(panel, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        QPointF(center),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(panel, drop)
+    assert drop.isAccepted()
+    assert drop.dropAction() == Qt.DropAction.CopyAction  # copied in, never moved
+
+
+def show(qtbot: QtBot, window: QWidget) -> None:
+    window.show()
+    window.activateWindow()  # focus and the Ctrl+L shortcut need an active window
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def unlocked_window(qtbot: QtBot, folder: Path) -> FieldvaultWindow:
+    """The window on an existing (locked) vault, unlocked by typing the passphrase."""
+    window = FieldvaultWindow(folder, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    qtbot.addWidget(window)
+    show(qtbot, window)
+    qtbot.keyClicks(window.unlock_page.passphrase, PASSPHRASE)
+    qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.vault_view is not None, timeout=UNLOCK_WAIT_MS)
+    return window
+
+
+# -- what the widgets hold ---------------------------------------------------------
+
+
+def model_texts(model: QAbstractItemModel) -> list[str]:
+    """The text of every cell of a list, table or tree model's top level."""
+    texts = []
+    for row in range(model.rowCount(QModelIndex())):
+        column = 0
+        while (index := model.index(row, column)).isValid():
+            texts.append(str(index.data() or ""))
+            column += 1
+    return texts
+
+
+def _texts_of(widget: QWidget) -> list[str]:
+    parts = [widget.windowTitle(), widget.toolTip(), widget.accessibleName(), widget.accessibleDescription()]
+    if isinstance(widget, QLineEdit):
+        parts += [widget.text(), widget.placeholderText()]
+    elif isinstance(widget, QPlainTextEdit | QTextEdit):
+        parts.append(widget.toPlainText())
+    elif isinstance(widget, QLabel | QAbstractButton | QProgressBar):
+        parts.append(widget.text())
+    elif isinstance(widget, QGroupBox):
+        parts.append(widget.title())
+    elif isinstance(widget, QComboBox):
+        parts += [widget.itemText(i) for i in range(widget.count())] + [widget.currentText()]
+    elif isinstance(widget, QListWidget):
+        parts += [widget.item(row).text() for row in range(widget.count())]
+    elif isinstance(widget, QTreeWidget):
+        for row in range(widget.topLevelItemCount()):
+            item = widget.topLevelItem(row)
+            for column in range(widget.columnCount()):
+                parts += [item.text(column), item.toolTip(column)]
+    elif isinstance(widget, QTableWidget):
+        for row in range(widget.rowCount()):
+            for column in range(widget.columnCount()):
+                cell = widget.item(row, column)
+                if cell is not None:
+                    parts += [cell.text(), cell.toolTip()]
+    if isinstance(widget, QAbstractItemView) and widget.model() is not None:
+        parts += model_texts(widget.model())
+    return parts
+
+
+def all_texts(root: QWidget) -> str:
+    """Every piece of text ``root`` and its children hold, shown or not: fields,
+    labels, titles, tooltips, combo entries and the rows of every list, table
+    and tree (their models) included."""
+    parts: list[str] = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        parts += _texts_of(widget)
+    return "\n".join(parts)
+
+
+# -- screenshots -------------------------------------------------------------------
+
+
+def screenshot(widget: QWidget, name: str) -> None:
+    """Save the widget as SCREENSHOTS/name (build/screenshots/ in a test run)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    QApplication.processEvents()
+    assert widget.grab().save(str(SCREENSHOTS / name)), name
+
+
+# -- translations ------------------------------------------------------------------
+
+
+def qt_tool(name: str) -> str:
+    """The path of pyside6-<name> (lupdate, lrelease); skips the test without it."""
+    candidates = [Path(sys.executable).parent / f"pyside6-{name}", shutil.which(f"pyside6-{name}")]
+    for candidate in candidates:
+        if candidate and Path(candidate).exists():
+            return str(candidate)
+    pytest.skip(f"pyside6-{name} is not installed")
+
+
+def compile_qm(ts_file: Path, qm_file: Path) -> Path:
+    """lrelease ``ts_file`` into ``qm_file``; returns ``qm_file``."""
+    subprocess.run(
+        [qt_tool("lrelease"), str(ts_file), "-qm", str(qm_file)], check=True, capture_output=True, timeout=120
+    )
+    return qm_file
+
+
+def lupdate(sources: list[Path], ts_file: Path) -> Path:
+    """The strings ``sources`` ask to translate, as a fresh .ts file."""
+    subprocess.run(
+        [qt_tool("lupdate"), *map(str, sources), "-ts", str(ts_file)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return ts_file
+
+
+def ts_messages(path: Path) -> dict[tuple[str, str], ET.Element | None]:
+    """(context, source) -> the <translation> element of each message of a .ts file."""
+    root = ET.parse(path).getroot()
+    return {
+        (context.findtext("name") or "", message.findtext("source") or ""): message.find("translation")
+        for context in root.iter("context")
+        for message in context.iter("message")
+    }
+
+
+def pending_translations(tsv: Path) -> dict[tuple[str, str], str]:
+    """(context, source) -> Ukrainian of a pending .tsv file (none once it was merged
+    into the .ts file and removed). A line repeating another fails the test."""
+    if not tsv.exists():
+        return {}
+    rows: dict[tuple[str, str], str] = {}
+    for number, line in enumerate(tsv.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        context, source, translation = line.split("\t")
+        assert (context, source) not in rows, f"{tsv.name}:{number} repeats {source!r}"
+        rows[(context, source)] = translation
+    return rows
+
+
+def write_ts(path: Path, translations: dict[tuple[str, str], str], base: Path | None = None) -> Path:
+    """A .ts file holding ``translations``, added to a copy of ``base`` if given."""
+    if base is None:
+        tree = ET.ElementTree(ET.Element("TS", version="2.1", language="uk_UA"))
+    else:
+        tree = ET.parse(base)
+    root = tree.getroot()
+    contexts = {c.findtext("name"): c for c in root.iter("context")}
+    for (context, source), translation in translations.items():
+        if context not in contexts:
+            contexts[context] = ET.SubElement(root, "context")
+            ET.SubElement(contexts[context], "name").text = context
+        message = ET.SubElement(contexts[context], "message")
+        ET.SubElement(message, "source").text = source
+        ET.SubElement(message, "translation").text = translation
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+    return path
+
+
+def placeholders(source: str) -> set[str]:
+    """The {name} and %n placeholders a translation must keep."""
+    return set(re.findall(r"\{\w+\}|%n", source))
