@@ -373,3 +373,74 @@ def decode_image(
 def image_run(max_side: int = IMAGE_MAX_SIDE) -> SandboxRun:
     """A run for ``decode_image``, made first so that it can be killed."""
     return SandboxRun("image", str(max_side), limits=IMAGE_LIMITS)
+
+
+# -- PDF pages, for the viewer -------------------------------------------------
+
+# Pages are rendered this many at a time, each this wide (and at most twice as
+# tall): what the viewer shows next, never a whole long document at once.
+PDF_PAGE_WIDTH = 1200
+PDF_PAGES_AT_ONCE = 8
+PDF_LIMITS = Limits(
+    memory_bytes=2 << 30,
+    cpu_seconds=20,
+    wall_seconds=30.0,
+    max_input=256 << 20,
+    max_output=PDF_PAGES_AT_ONCE * PDF_PAGE_WIDTH * 2 * PDF_PAGE_WIDTH * 4 + 65536,
+)
+
+
+@dataclass(frozen=True)
+class RenderedPages:
+    """Pages ``first`` to ``first + len(pages) - 1`` of a document of ``total`` pages."""
+
+    total: int
+    first: int
+    pages: list[DecodedImage]
+
+
+def render_pdf(
+    read: Callable[[int], bytes],
+    *,
+    first: int = 0,
+    count: int = PDF_PAGES_AT_ONCE,
+    width: int = PDF_PAGE_WIDTH,
+    run: SandboxRun | None = None,
+) -> RenderedPages:
+    """Render pages of a PDF whose bytes ``read(n)`` returns, in a child
+    (PDFium there, never in this process). Raises ``SandboxFailed`` with a
+    fixed reason ("password protected", "not a readable PDF", too big, stopped…)
+    or ``InputFailed`` (a damaged vault item)."""
+    count = max(1, min(count, PDF_PAGES_AT_ONCE))
+    width = max(1, min(width, PDF_PAGE_WIDTH))
+    run = run or pdf_run(width, first, count)
+
+    def feed(write: Callable[[bytes], None]) -> None:
+        while chunk := read(FEED_CHUNK):
+            write(chunk)
+
+    lines, raw = split_answer(run.run(feed=feed))
+    head = lines[0] if lines else {}
+    if isinstance(head.get("error"), str):
+        raise SandboxFailed(str(head["error"]))
+    total, sizes = head.get("pages"), head.get("sizes")
+    if not isinstance(total, int) or not isinstance(sizes, list) or len(sizes) > count:
+        raise SandboxFailed(BAD_OUTPUT)
+    pages, offset = [], 0
+    for size in sizes:
+        if not (isinstance(size, list) and len(size) == 2 and all(isinstance(n, int) for n in size)):
+            raise SandboxFailed(BAD_OUTPUT)
+        page_width, page_height = size
+        if not (0 < page_width <= width and 0 < page_height <= 2 * width):
+            raise SandboxFailed(BAD_OUTPUT)
+        end = offset + page_width * page_height * 4
+        pages.append(DecodedImage(page_width, page_height, raw[offset:end]))
+        offset = end
+    if offset != len(raw):
+        raise SandboxFailed(BAD_OUTPUT)
+    return RenderedPages(total, first, pages)
+
+
+def pdf_run(width: int = PDF_PAGE_WIDTH, first: int = 0, count: int = PDF_PAGES_AT_ONCE) -> SandboxRun:
+    """A run for ``render_pdf``, made first so that it can be killed."""
+    return SandboxRun("pdf", str(width), str(first), str(count), limits=PDF_LIMITS)

@@ -62,6 +62,11 @@ BLOCKED_EVENTS = (
     "smtplib.",
 )
 _confinement: dict[str, Any] = {}
+# PDFium is reached through ctypes: for the PDF task every ctypes event but
+# loading another library stays allowed (the library is loaded in prepare()).
+# What ctypes could reach, native code inside PDFium reaches anyway; the
+# kernel-side limits (no file writes, no network namespace) hold for both.
+_allowed_ctypes = False
 
 
 class Refused(PermissionError):
@@ -69,7 +74,8 @@ class Refused(PermissionError):
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if event.startswith(BLOCKED_EVENTS):
+    pdfium_call = _allowed_ctypes and event.startswith("ctypes.") and event != "ctypes.dlopen"
+    if event.startswith(BLOCKED_EVENTS) and not pdfium_call:
         raise Refused(event)
     if event == "open" and len(args) >= 3:
         mode, flags = args[1], args[2]
@@ -130,10 +136,15 @@ def prepare(task: str) -> None:
     """What must load before the audit hook: python-magic finds libmagic with
     ``ctypes.util.find_library`` (a subprocess and a temp file) and loads its
     database at first use. Nothing of the input has been read yet."""
+    global _allowed_ctypes
     if task == "examine":
         import magic
 
         magic.from_buffer(b"", mime=True)
+    elif task == "pdf":
+        import pypdfium2  # noqa: F401 - loads PDFium now, before the box closes
+
+        _allowed_ctypes = True
 
 
 def close_the_box() -> None:
@@ -182,6 +193,8 @@ def _error(err: BaseException) -> str:
         return "too large"
     if isinstance(err, Refused):
         return "refused by the sandbox"
+    if isinstance(err, PdfRefused):
+        return "password protected" if err.args[0] == "password" else "not a readable PDF"
     return f"unreadable file ({type(err).__name__})"
 
 
@@ -205,6 +218,37 @@ def image(source: BinaryIO, max_side: int) -> None:
             picture.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         rgba = picture.convert("RGBA")
     _say({"width": rgba.width, "height": rgba.height}, rgba.tobytes())
+
+
+def pdf(source: BinaryIO, width: int, first: int, count: int) -> None:
+    """Pages ``first``..``first + count - 1`` of a PDF, each scaled to
+    ``width`` pixels wide (at most twice as tall), as RGBA. The first answer
+    says how many pages the document has and the size of each page sent."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(source.read())
+    except pdfium.PdfiumError as err:
+        raise PdfRefused("password" if "password" in str(err).lower() else "damaged") from None
+    try:
+        total = len(document)
+        sizes: list[list[int]] = []
+        pixels = bytearray()
+        for number in range(first, min(total, first + count)):
+            page = document[number]
+            page_width, page_height = page.get_size()
+            scale = min(width / max(page_width, 1.0), 2 * width / max(page_height, 1.0))
+            rgba = page.render(scale=scale).to_pil().convert("RGBA")
+            sizes.append([rgba.width, rgba.height])
+            pixels += rgba.tobytes()
+            page.close()
+    finally:
+        document.close()
+    _say({"pages": total, "sizes": sizes}, bytes(pixels))
+
+
+class PdfRefused(Exception):
+    """A PDF PDFium will not open; ``args[0]`` is a fixed word, never file text."""
 
 
 def selftest() -> None:
@@ -249,6 +293,9 @@ def main(argv: list[str]) -> int:
             examine(stdin_source(limits["max_input"]))
         elif task == "image" and len(argv) == 2:
             image(stdin_source(limits["max_input"]), max(1, int(argv[1])))
+        elif task == "pdf" and len(argv) == 4:
+            width, first, count = (max(0, int(arg)) for arg in argv[1:])
+            pdf(stdin_source(limits["max_input"]), max(1, width), first, max(1, count))
         else:
             _say({"error": "unknown task"})
             return 2
