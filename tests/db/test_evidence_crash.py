@@ -31,9 +31,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
-import os
 import random
-import signal
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -51,18 +49,16 @@ from db.keyring_store import NoKeyring
 from db.model import Blob, EvidenceBlob
 from db.vault import BLOB_DIR, QUARANTINE_DIR, Vault
 from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
-from tests.db.test_crash_safety import run_child, send
-from tests.evidence_samples import make_random, make_sparse
+from tests.crash_helpers import CHILD_LIFETIME, MAX_DELAY, STRESS, die, run_child, send
+from tests.evidence_samples import file_sha256, make_random, make_sparse
 from tests.faults import FaultLibraryUnavailableError, build_fault_library, run_with_faults
 
-STRESS = os.environ.get("FIELDVAULT_STRESS") == "1"
 FILE_SIZE = 20 << 20
 POINTS_PER_VAULT = 5
 VAULTS = 20  # 100 kill points in the default run
 STRESS_VAULTS = 200 if STRESS else 20  # 1,000 kill points with `make stress`
-MAX_DELAY = 0.150  # seconds after the child opened the vault; one intake takes ~100-150 ms
 SEED = 9_120_447
-CHILD_LIFETIME = 20.0
+# Kills come up to MAX_DELAY (150 ms) after the child opened the vault; one intake takes ~100-150 ms.
 
 
 def make_source(folder: Path, name: str) -> Path:
@@ -137,14 +133,6 @@ def apply(before: State, messages: list[dict[str, Any]]) -> tuple[State, dict[st
             after.intakes += 1
             pending = None
     return after, pending
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(4 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_files(vault: Vault, where: str) -> None:
@@ -245,10 +233,6 @@ def test_kill9_during_intake_leaves_a_whole_vault_stress(tmp_path: Path, vault_n
 
 
 # -- kill -9 at each step of one intake ---------------------------------------------
-
-
-def die() -> None:
-    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def after(method: Callable[..., Any]) -> Callable[..., Any]:

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import stat
@@ -33,10 +32,9 @@ from db.errors import InvalidInput, VaultDamaged, VaultLocked
 from db.keyring_store import NoKeyring
 from db.vault import Vault
 from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
-from tests.db.test_crash_safety import run_child, send
-from tests.evidence_samples import make_random, make_sparse
+from tests.crash_helpers import MAX_DELAY, STRESS, die, run_child, send
+from tests.evidence_samples import file_sha256, make_random, make_sparse
 
-STRESS = os.environ.get("FIELDVAULT_STRESS") == "1"
 SEED = 5_120_733
 BIG = 24 << 20  # 24 segments: an export takes some 50-150 ms here
 
@@ -51,14 +49,6 @@ def ingest(vault: Vault, path: Path, case_id: str) -> str:
 
 def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".tmp-"))
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(4 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @pytest.fixture
@@ -267,10 +257,6 @@ def export_in_a_child(folder: Path, item_id: str, out: Path, arm: Callable[[Vaul
     assert run.killed, f"the child was not killed at its step (exit {run.exit_status})"
 
 
-def die(*_args: Any, **_kwargs: Any) -> None:
-    os.kill(os.getpid(), 9)
-
-
 def die_after_first_segment(vault: Vault) -> None:
     """Dies in the progress callback: a plaintext segment is in the temp file."""
     original = vault.evidence.export
@@ -366,7 +352,7 @@ def kill_during_exports(tmp_path: Path, seed: int, points: int) -> None:
     folder, item_id, out, sha = prepared(tmp_path)
     killed_with_leftover = 0
     for point in range(points):
-        delay = rng.uniform(0, 0.150)
+        delay = rng.uniform(0, MAX_DELAY)
         where = f"seed {seed}, point {point}, kill after {delay * 1000:.1f} ms"
         run = run_child(lambda fd: export_stream(folder, item_id, out, fd), kill_after=delay)
         assert run.killed, f"{where}: the child exited {run.exit_status}"

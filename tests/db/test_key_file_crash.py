@@ -20,10 +20,9 @@ from db.keyring_store import NoKeyring
 from db.keys import KeyFile
 from db.vault import KEY_FILE, Vault
 from tests.conftest import FAST_ARGON2, PASSPHRASE
-from tests.db.test_crash_safety import (
+from tests.crash_helpers import (
     FILLER,
     MAX_DELAY,
-    SEED,
     STRESS,
     die_at_checkpoint,
     opening_passphrases,
@@ -32,6 +31,7 @@ from tests.db.test_crash_safety import (
 )
 
 DURESS = "under duress 911"
+SEED = 7_340_211
 
 
 def new_vault(folder: Path) -> str:
