@@ -63,6 +63,7 @@ class RevisionRow(Base):
     __table_args__ = (
         CheckConstraint("op IN ('put', 'delete')", name="known_op"),
         Index("ix_revisions_entity_id", "entity_id"),
+        Index("ix_revisions_local_seq", "local_seq", unique=True),
     )
 
     revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -75,6 +76,10 @@ class RevisionRow(Base):
     # The exact signed bytes: re-verifiable, and what travels in bundles.
     signed: Mapped[bytes] = mapped_column(LargeBinary)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
+    # The order this vault stored it in (migration 0008): sync's cursor.
+    # Nullable only because SQLite cannot add a NOT NULL column in place;
+    # every store sets it.
+    local_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class RevisionParent(Base):

@@ -37,7 +37,7 @@ from db.ids import new_id
 from db.model import Draft, EntityRow, Head, RevisionRow, Setting
 from db.revisions import Revision, create_revision, revision_from_wire, verify_revision
 from db.search_terms import ParsedQuery, QueryMatcher, parse_query
-from db.store import insert_revisions, latest_reading, refresh_entity, save_clock
+from db.store import StoredRevision, insert_revisions, latest_reading, refresh_entity, revisions_since, save_clock
 
 R = TypeVar("R", bound=Record)
 
@@ -387,6 +387,16 @@ class RevisionService:
                 clock.observe(latest_reading(session, self._ctx.identity.device_id, clock.wall()))
                 save_clock(session, clock.receive(max(rev.hlc for rev in checked)))
             return len(inserted)
+
+    def since(self, cursor: int = 0, limit: int = 1000) -> list[StoredRevision]:
+        """Revisions this vault stored after local sequence number ``cursor``
+        (0: from the start), at most ``limit``, in storing order: what sync
+        reads, page by page, without re-verifying the whole vault. The next
+        cursor is the last one's ``local_seq``."""
+        if cursor < 0 or limit < 1:  # a caller's mistake, not a user's input
+            raise ValueError("a cursor is 0 or more and a page holds at least one revision")
+        with self._ctx.sessions() as session:
+            return revisions_since(session, cursor, limit)
 
     def all(self) -> list[Revision]:
         """Every stored revision, re-verified, in clock order."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.sqlite import insert
@@ -19,8 +20,13 @@ from db.search_terms import index_text
 
 
 def insert_revisions(session: Session, revisions: Iterable[Revision]) -> list[Revision]:
-    """Insert revisions not already present; return those that were new."""
+    """Insert revisions not already present; return those that were new. Each
+    new one gets the next local sequence number (the caller holds the write
+    lock: BEGIN IMMEDIATE)."""
     inserted: list[Revision] = []
+    next_seq = (
+        int(session.execute(text("SELECT coalesce(max(local_seq), 0) FROM revisions")).scalar_one()) + 1
+    )
     for rev in revisions:
         result = session.execute(
             insert(RevisionRow)
@@ -34,10 +40,12 @@ def insert_revisions(session: Session, revisions: Iterable[Revision]) -> list[Re
                 device_id=rev.device_id,
                 signed=rev.signed,
                 signature=rev.signature,
+                local_seq=next_seq,
             )
             .on_conflict_do_nothing()
         )
         if result.rowcount:  # type: ignore[attr-defined]
+            next_seq += 1
             if rev.parents:
                 session.execute(
                     insert(RevisionParent),
@@ -72,7 +80,9 @@ def refresh_entity(session: Session, entity_id: str) -> None:
     session.execute(insert(Head), [{"entity_id": entity_id, "revision_id": h.revision_id} for h in heads])
 
     if len({h.entity_type for h in heads}) != 1:
-        raise VaultDamaged(f"Entity {entity_id} has revisions of different types.")
+        raise VaultDamaged(
+            f"Entity {entity_id} has revisions of different types.", "entity-mixed-types", entity_id=entity_id
+        )
     # A delete racing an edit leaves the edit visible, flagged as a conflict.
     puts = [h for h in heads if h.op == "put"]
     deleted = not puts
@@ -160,3 +170,35 @@ def save_clock(session: Session, reading: Timestamp) -> None:
             index_elements=["singleton"], set_={"last_ms": reading.ms, "last_counter": reading.counter}
         )
     )
+
+
+@dataclass(frozen=True)
+class StoredRevision:
+    """A revision as this vault stored it, for sync: its local sequence
+    number and its wire form (not re-verified here: it was when stored)."""
+
+    local_seq: int
+    revision_id: str
+    device_id: str
+    signed: bytes
+    signature: bytes
+
+
+def revisions_since(session: Session, cursor: int, limit: int) -> list[StoredRevision]:
+    """Up to ``limit`` revisions stored after local sequence number ``cursor``, in order."""
+    rows = session.execute(
+        select(
+            RevisionRow.local_seq,
+            RevisionRow.revision_id,
+            RevisionRow.device_id,
+            RevisionRow.signed,
+            RevisionRow.signature,
+        )
+        .where(RevisionRow.local_seq > cursor)
+        .order_by(RevisionRow.local_seq)
+        .limit(limit)
+    ).all()
+    return [
+        StoredRevision(seq or 0, rid, device, signed, signature)
+        for seq, rid, device, signed, signature in rows
+    ]

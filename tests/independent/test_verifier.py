@@ -219,7 +219,7 @@ def test_a_revision_signed_by_another_key_fails(made: dict[str, Any], tmp_path: 
         made,
         vault,
         (
-            "INSERT INTO revisions VALUES (?, ?, 'testimony', 'put', ?, 0, ?, ?, ?)",
+            "INSERT INTO revisions VALUES (?, ?, 'testimony', 'put', ?, 0, ?, ?, ?, NULL)",
             (revision_id, entity_id, 2**40, device, signed, signature),
         ),
         ("INSERT INTO revision_parents VALUES (?, ?)", (revision_id, head)),
@@ -266,7 +266,8 @@ def test_a_custody_log_re_signed_with_another_key_fails(made: dict[str, Any], tm
     vault = examined(made, tmp_path)
     forger = Ed25519PrivateKey.generate()
     public = forger.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    prev, statements = "0" * 64, []
+    prev = "0" * 64
+    statements: list[tuple[str, tuple[Any, ...]]] = []
     for event in made["log"]:
         envelope = json.loads(base64.b64decode(event["signed"])) | {
             "key": base64.b64encode(public).decode("ascii"),
@@ -371,7 +372,7 @@ def test_a_validly_signed_revision_outside_the_documented_body_fails(
         made,
         vault,
         (
-            "INSERT INTO revisions VALUES (?, ?, 'incident', 'put', 1, 0, ?, ?, ?)",
+            "INSERT INTO revisions VALUES (?, ?, 'incident', 'put', 1, 0, ?, ?, ?, NULL)",
             (
                 revision_id,
                 envelope["entity"],
