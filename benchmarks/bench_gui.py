@@ -347,7 +347,7 @@ def list_child_strings(rows: int, width: int, height: int) -> dict[str, Any]:
     from PySide6.QtWidgets import QAbstractItemView, QApplication, QListView
 
     from desktop.models import LazyRecordModel
-    from desktop.vault_view import RecordList, list_entry
+    from desktop.record_list import RecordList, list_entry
 
     app = QApplication([])
     labels = _baseline_labels(rows)

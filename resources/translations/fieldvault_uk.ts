@@ -2,6 +2,31 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="uk" sourcelanguage="en">
     <context>
+        <name>CaseList</name>
+        <message>
+            <location filename="../../desktop/case_list.py" line="36" />
+            <location filename="../../desktop/case_list.py" line="44" />
+            <source>Cases</source>
+            <translation>Справи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/case_list.py" line="38" />
+            <source>Title of a new case</source>
+            <translation>Назва нової справи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/case_list.py" line="39" />
+            <source>New case title</source>
+            <translation>Назва нової справи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/case_list.py" line="40" />
+            <location filename="../../desktop/case_list.py" line="41" />
+            <source>New case</source>
+            <translation>Нова справа</translation>
+        </message>
+    </context>
+    <context>
         <name>CreateVaultPage</name>
         <message>
             <location filename="../../desktop/unlock.py" line="225" />
@@ -1293,6 +1318,39 @@
         </message>
     </context>
     <context>
+        <name>IncidentsTab</name>
+        <message>
+            <location filename="../../desktop/record_tab.py" line="200" />
+            <source>Incidents</source>
+            <translation>Інциденти</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_tab.py" line="201" />
+            <source>Incidents of the selected case</source>
+            <translation>Інциденти вибраної справи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_tab.py" line="202" />
+            <source>New incident</source>
+            <translation>Новий інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_tab.py" line="203" />
+            <source>Unsaved incident</source>
+            <translation>Незбережений інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_tab.py" line="204" />
+            <source>This incident has changes that are not saved. Save them?</source>
+            <translation>У цьому інциденті є незбережені зміни. Зберегти їх?</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_tab.py" line="208" />
+            <source>(untitled incident)</source>
+            <translation>(інцидент без назви)</translation>
+        </message>
+    </context>
+    <context>
         <name>IntakeRow</name>
         <message>
             <location filename="../../desktop/evidence_panel.py" line="133" />
@@ -1799,6 +1857,39 @@ Address: …</source>
         </message>
     </context>
     <context>
+        <name>PersonsTab</name>
+        <message>
+            <location filename="../../desktop/record_tab.py" line="222" />
+            <source>Persons</source>
+            <translation>Особи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_tab.py" line="223" />
+            <source>Persons of the selected case, by pseudonym</source>
+            <translation>Особи вибраної справи, за псевдонімами</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_tab.py" line="224" />
+            <source>New person</source>
+            <translation>Нова особа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_tab.py" line="225" />
+            <source>Unsaved person</source>
+            <translation>Незбережена особа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_tab.py" line="226" />
+            <source>This person has changes that are not saved. Save them?</source>
+            <translation>У записі цієї особи є незбережені зміни. Зберегти їх?</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_tab.py" line="231" />
+            <source>(no pseudonym)</source>
+            <translation>(без псевдоніма)</translation>
+        </message>
+    </context>
+    <context>
         <name>RecordForm</name>
         <message>
             <location filename="../../desktop/record_form.py" line="35" />
@@ -1888,6 +1979,68 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <location filename="../../desktop/unlock.py" line="413" />
             <source>Saved. Move that file away from this computer.</source>
             <translation>Збережено. Перенесіть цей файл подалі від цього комп'ютера.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SearchBar</name>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="44" />
+            <source>Search testimonies, incidents and persons…</source>
+            <translation>Пошук у свідченнях, інцидентах і особах…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="45" />
+            <source>Search</source>
+            <translation>Пошук</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="48" />
+            <source>Search results</source>
+            <translation>Результати пошуку</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="100" />
+            <source>Searching…</source>
+            <translation>Пошук…</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/search_bar.py" line="120" />
+            <source>%n result(s)</source>
+            <translation>
+                <numerusform>%n результат</numerusform>
+                <numerusform>%n результати</numerusform>
+                <numerusform>%n результатів</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="120" />
+            <source>No results.</source>
+            <translation>Нічого не знайдено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="123" />
+            <source>Very many records match: only the most recently added were ranked. Add a word to narrow the search.</source>
+            <translation>Збігів дуже багато: упорядковано лише найновіші записи. Додайте слово, щоб звузити пошук.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="135" />
+            <source>Case</source>
+            <translation>Справа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="136" />
+            <source>Testimony</source>
+            <translation>Свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="137" />
+            <source>Incident</source>
+            <translation>Інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="138" />
+            <source>Person</source>
+            <translation>Особа</translation>
         </message>
     </context>
     <context>
@@ -2108,6 +2261,35 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <location filename="../../desktop/strength.py" line="45" />
             <source>Very strong</source>
             <translation>Дуже надійна</translation>
+        </message>
+    </context>
+    <context>
+        <name>TestimoniesTab</name>
+        <message>
+            <location filename="../../desktop/testimonies_tab.py" line="32" />
+            <source>Testimonies of the selected case</source>
+            <translation>Свідчення вибраної справи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimonies_tab.py" line="33" />
+            <location filename="../../desktop/testimonies_tab.py" line="34" />
+            <source>New testimony</source>
+            <translation>Нове свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimonies_tab.py" line="38" />
+            <source>Testimonies</source>
+            <translation>Свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimonies_tab.py" line="55" />
+            <source>(untitled testimony)</source>
+            <translation>(свідчення без назви)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimonies_tab.py" line="140" />
+            <source>History of the testimony</source>
+            <translation>Історія свідчення</translation>
         </message>
     </context>
     <context>
@@ -2598,208 +2780,39 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>VaultView</name>
         <message>
-            <location filename="../../desktop/vault_view.py" line="144" />
-            <source>Search</source>
-            <translation>Пошук</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="146" />
+            <location filename="../../desktop/vault_view.py" line="40" />
             <source>Lock (Ctrl+L)</source>
             <translation>Заблокувати (Ctrl+L)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="147" />
+            <location filename="../../desktop/vault_view.py" line="41" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="153" />
-            <source>Search results</source>
-            <translation>Результати пошуку</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="173" />
-            <location filename="../../desktop/vault_view.py" line="182" />
-            <source>Cases</source>
-            <translation>Справи</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="175" />
-            <source>Title of a new case</source>
-            <translation>Назва нової справи</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="176" />
-            <source>New case title</source>
-            <translation>Назва нової справи</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="177" />
-            <location filename="../../desktop/vault_view.py" line="178" />
-            <source>New case</source>
-            <translation>Нова справа</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="191" />
-            <source>Testimonies of the selected case</source>
-            <translation>Свідчення вибраної справи</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="192" />
-            <location filename="../../desktop/vault_view.py" line="193" />
-            <source>New testimony</source>
-            <translation>Нове свідчення</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="196" />
-            <source>Testimonies</source>
-            <translation>Свідчення</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="239" />
-            <source>Incidents of the selected case</source>
-            <translation>Інциденти вибраної справи</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="240" />
-            <location filename="../../desktop/vault_view.py" line="241" />
-            <source>New incident</source>
-            <translation>Новий інцидент</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="244" />
-            <source>Incidents</source>
-            <translation>Інциденти</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="247" />
-            <source>Persons of the selected case, by pseudonym</source>
-            <translation>Особи вибраної справи, за псевдонімами</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="248" />
-            <location filename="../../desktop/vault_view.py" line="249" />
-            <source>New person</source>
-            <translation>Нова особа</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="252" />
-            <source>Persons</source>
-            <translation>Особи</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="256" />
+            <location filename="../../desktop/vault_view.py" line="51" />
             <source>The selected case</source>
             <translation>Вибрана справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="257" />
+            <location filename="../../desktop/vault_view.py" line="52" />
             <source>&amp;Testimonies</source>
             <translation>&amp;Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="258" />
+            <location filename="../../desktop/vault_view.py" line="53" />
             <source>&amp;Evidence</source>
             <translation>&amp;Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="259" />
+            <location filename="../../desktop/vault_view.py" line="54" />
             <source>&amp;Incidents</source>
             <translation>&amp;Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="260" />
+            <location filename="../../desktop/vault_view.py" line="55" />
             <source>Person&amp;s</source>
             <translation>О&amp;соби</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="476" />
-            <source>(untitled testimony)</source>
-            <translation>(свідчення без назви)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="535" />
-            <source>History of the testimony</source>
-            <translation>Історія свідчення</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="577" />
-            <source>(untitled incident)</source>
-            <translation>(інцидент без назви)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="582" />
-            <source>(no pseudonym)</source>
-            <translation>(без псевдоніма)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="596" />
-            <source>Unsaved incident</source>
-            <translation>Незбережений інцидент</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="597" />
-            <source>This incident has changes that are not saved. Save them?</source>
-            <translation>У цьому інциденті є незбережені зміни. Зберегти їх?</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="599" />
-            <source>Unsaved person</source>
-            <translation>Незбережена особа</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="600" />
-            <source>This person has changes that are not saved. Save them?</source>
-            <translation>У записі цієї особи є незбережені зміни. Зберегти їх?</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="733" />
-            <source>Searching…</source>
-            <translation>Пошук…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="756" />
-            <source>Very many records match: only the most recently added were ranked. Add a word to narrow the search.</source>
-            <translation>Збігів дуже багато: упорядковано лише найновіші записи. Додайте слово, щоб звузити пошук.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="769" />
-            <source>Testimony</source>
-            <translation>Свідчення</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="770" />
-            <source>Incident</source>
-            <translation>Інцидент</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="771" />
-            <source>Person</source>
-            <translation>Особа</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="753" />
-            <source>No results.</source>
-            <translation>Нічого не знайдено.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="143" />
-            <source>Search testimonies, incidents and persons…</source>
-            <translation>Пошук у свідченнях, інцидентах і особах…</translation>
-        </message>
-        <message numerus="yes">
-            <location filename="../../desktop/vault_view.py" line="753" />
-            <source>%n result(s)</source>
-            <translation>
-                <numerusform>%n результат</numerusform>
-                <numerusform>%n результати</numerusform>
-                <numerusform>%n результатів</numerusform>
-            </translation>
-        </message>
-        <message>
-            <location filename="../../desktop/vault_view.py" line="768" />
-            <source>Case</source>
-            <translation>Справа</translation>
         </message>
     </context>
 </TS>

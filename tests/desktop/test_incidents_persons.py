@@ -46,7 +46,7 @@ def make_view(qtbot, vault):
 
 def open_case(vault, view: VaultView, title: str = CASE_TITLE) -> entities.Case:
     case = make_case(vault, title=title)
-    view.reload_cases(select_id=case.id)
+    view.cases.reload(select_id=case.id)
     assert view.selected_case_id() == case.id
     return case
 
@@ -82,7 +82,7 @@ def add_person(qtbot, view: VaultView) -> entities.Person:
 
 def add_incident(qtbot, view: VaultView, date: str = "03.2022") -> None:
     view.case_tabs.setCurrentIndex(view.incidents_tab)
-    click(qtbot, view.new_incident_button)
+    click(qtbot, view.incidents.new_button)
     editor = view.incident_editor
     type_text(qtbot, editor.title_field, INCIDENT_TITLE)
     type_text(qtbot, editor.date_field, date)
@@ -176,7 +176,7 @@ def test_an_incident_with_a_partial_date_is_created_and_edited(qtbot, vault, mak
     assert incident.violation_types == ["attack-on-civilian-objects"]
     assert incident.place == PLACE
     assert view.incident_labels() == [f"{INCIDENT_TITLE} (2022-03)"]
-    assert view.incident_list.currentIndex().row() == 0
+    assert view.incidents.list_view.currentIndex().row() == 0
     screenshot(view, "incidents-en.png")
 
     # Edit: another title, the day, approximate, one more violation type.
@@ -203,9 +203,9 @@ def test_an_incident_with_a_partial_date_is_created_and_edited(qtbot, vault, mak
     assert view.testimony_editor.incident_field.itemText(index) == "Обстріл центрального ринку"
 
     # Opening it again shows what is stored.
-    click(qtbot, view.new_incident_button)
+    click(qtbot, view.incidents.new_button)
     assert editor.title_field.text() == ""
-    click_row(qtbot, view.incident_list, 0)
+    click_row(qtbot, view.incidents.list_view, 0)
     assert editor.date_field.text() == "2022-03-15" and editor.approximate_box.isChecked()
     assert editor.checked_violation_types() == ["wilful-killing", "attack-on-civilian-objects"]
 
@@ -399,7 +399,7 @@ def test_a_search_hit_opens_the_person_or_incident(qtbot, vault, make_view):
     person = make_person(vault, case.id, pseudonym=PSEUDONYM, notes="Бачила підвал на Шкільній")
     incident = vault.incidents.create(entities.Incident(case_id=case.id, title="Підвал на Шкільній"))
     view.reload_persons()
-    view.reload_incidents()
+    view.incidents.reload()
     type_text(qtbot, view.search_field, "Шкільній")
     with qtbot.waitSignal(view.search_done, timeout=10_000):
         view.run_search()

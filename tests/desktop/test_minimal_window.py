@@ -103,7 +103,7 @@ def test_create_write_search_lock_unlock(qtbot, make_window, vault_dir):
 
     # A testimony with a Cyrillic narrative, saved with the button.
     type_text(qtbot, view.title_field, TESTIMONY_TITLE)
-    qtbot.keyClicks(view.language_field, "uk")
+    qtbot.keyClicks(view.testimony_editor.language_field, "uk")
     type_text(qtbot, view.narrative_field, NARRATIVE)
     assert view.narrative_field.toPlainText() == NARRATIVE
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
@@ -132,7 +132,7 @@ def test_create_write_search_lock_unlock(qtbot, make_window, vault_dir):
     assert hit.text().startswith(f"Testimony: {TESTIMONY_TITLE}\n")
     assert "полонених" in hit.text()
     screenshot(window, "04-search.png")
-    view.start_new_testimony()
+    view.testimonies.start_new()
     qtbot.mouseClick(
         view.search_results.viewport(),
         Qt.MouseButton.LeftButton,
@@ -339,8 +339,8 @@ def test_the_window_speaks_ukrainian_when_asked(qtbot, tmp_path, created_vault, 
         show(qtbot, window)
         unlock = window.unlock_page
         assert unlock.unlock_button.text() == "Розблокувати"
-        assert QCoreApplication.translate("VaultView", "%n result(s)", "", 3) == "3 результати"
-        assert QCoreApplication.translate("VaultView", "%n result(s)", "", 11) == "11 результатів"
+        assert QCoreApplication.translate("SearchBar", "%n result(s)", "", 3) == "3 результати"
+        assert QCoreApplication.translate("SearchBar", "%n result(s)", "", 11) == "11 результатів"
         qtbot.keyClicks(unlock.passphrase, WRONG_PASSPHRASE)
         qtbot.keyClick(unlock.passphrase, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: not unlock.error.isHidden(), timeout=WAIT_MS)

@@ -149,7 +149,7 @@ def test_new_and_edited_testimonies_in_a_long_list(qtbot, make_view, vault, long
     assert page_reads == [(0, PAGE)]
 
     # New while the end is not loaded: counted, and read with the last page.
-    qtbot.mouseClick(view.new_testimony_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view.testimonies.new_button, Qt.MouseButton.LeftButton)
     type_text(qtbot, view.title_field, "The latest")
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     assert view.form_status.text() == "Saved."
@@ -163,7 +163,7 @@ def test_new_and_edited_testimonies_in_a_long_list(qtbot, make_view, vault, long
     assert model.rowCount() == ROWS + 1
 
     # New with everything loaded: appended and selected at once.
-    qtbot.mouseClick(view.new_testimony_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view.testimonies.new_button, Qt.MouseButton.LeftButton)
     type_text(qtbot, view.title_field, "Later still")
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     assert model.rowCount() == ROWS + 2
@@ -260,7 +260,7 @@ def test_search_runs_off_the_gui_thread_and_only_the_latest_answer_is_shown(
     # Hold the one search thread so both searches queue: the first answer
     # arrives after the second search was asked for, and must be dropped.
     release = threading.Event()
-    view.search_pool.start(lambda: release.wait(10))
+    view.search_bar.pool.start(lambda: release.wait(10))
     view.search_field.setText("мосту")
     view.run_search()
     assert view.search_status.text() == "Searching…"
@@ -275,12 +275,12 @@ def test_search_runs_off_the_gui_thread_and_only_the_latest_answer_is_shown(
 
     # Locked while a search runs: its answer changes nothing.
     release = threading.Event()
-    view.search_pool.start(lambda: release.wait(10))
+    view.search_bar.pool.start(lambda: release.wait(10))
     view.search_field.setText("мосту")
     view.run_search()
     view.clear_all(save_draft=False)
     release.set()
-    view.search_pool.waitForDone(10_000)
+    view.search_bar.pool.waitForDone(10_000)
     qtbot.wait(50)
     assert view.search_results.count() == 0 and shown == [ROWS - 1]
 
@@ -293,10 +293,10 @@ def test_evidence_opens_after_switching_cases(qtbot, make_view, vault, long_case
     view = make_view()
     click_row(qtbot, view.case_list, 1)  # another case first, then back
     click_row(qtbot, view.case_list, 0)
-    view.open_evidence(evidence_id)
-    assert view.evidence_item.evidence_id == evidence_id
-    assert view.evidence_item.heading.text() == "photo.jpg"
-    assert view.evidence_item.export_button.isEnabled()
+    view.evidence.open_evidence(evidence_id)
+    assert view.evidence.item.evidence_id == evidence_id
+    assert view.evidence.item.heading.text() == "photo.jpg"
+    assert view.evidence.item.export_button.isEnabled()
 
 
 def test_a_search_bounded_to_the_newest_matches_says_so(qtbot, make_view, vault, long_case, monkeypatch):

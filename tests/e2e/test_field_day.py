@@ -126,8 +126,8 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
     clip_id = next(
         i.id for i in window.vault.evidence.list(view.selected_case_id()) if i.original_name == "clip.mp4"
     )
-    view.open_evidence(clip_id)
-    viewer = view.evidence_viewer
+    view.evidence.open_evidence(clip_id)
+    viewer = view.evidence.viewer
     qtbot.waitUntil(lambda: viewer.player.mediaStatus() in LOADED, timeout=WAIT_MS)
     player = viewer.player
     viewer.seek(player.duration() // 2)

@@ -1,0 +1,49 @@
+"""A case's evidence: the list of items and their intake beside the open
+item's record and, below it, its content (opening one is a custody 'view')."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from db.vault import Vault
+from desktop.evidence_item import EvidenceItemView
+from desktop.evidence_panel import EvidencePanel
+from desktop.record_list import fill_widget, side_by_side
+from desktop.viewer import EvidenceViewer
+
+
+class EvidenceTab(QWidget):
+    def __init__(self, vault: Vault, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._vault: Vault | None = vault
+        self.panel = EvidencePanel(vault)
+        self.item = EvidenceItemView(vault)
+        self.viewer = EvidenceViewer()
+        item_column = side_by_side(
+            self.item, self.viewer, stretch=(0, 0), orientation=Qt.Orientation.Vertical
+        )
+        fill_widget(self, side_by_side(self.panel, item_column))
+
+        self.panel.item_activated.connect(self.open_evidence)
+        self.viewer.export_requested.connect(lambda _id: self.item.export())
+
+    def show_case(self, case_id: str | None) -> None:
+        self.panel.set_case(case_id)
+        self.item.reset()
+        self.viewer.clear()
+
+    def open_evidence(self, evidence_id: str) -> None:
+        """Show an item's record and, below it, its content (a custody 'view')."""
+        if self._vault is None:
+            return
+        self.item.show_item(evidence_id)
+        self.viewer.show_item(self._vault, evidence_id)
+
+    def clear(self) -> None:
+        """Empty every part and forget the vault. Before the vault locks: the
+        panel waits for its running intake."""
+        self.viewer.clear()
+        self.panel.clear()
+        self.item.clear()
+        self._vault = None
