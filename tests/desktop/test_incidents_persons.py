@@ -15,7 +15,7 @@ from desktop.i18n import LANGUAGE_VARIABLE, install_translators
 from desktop.incident_editor import IncidentEditor
 from desktop.person_editor import PersonEditor, parse_sensitive
 from desktop.vault_view import VaultView
-from tests.factory import make_case, make_person
+from tests.factory import make_case, make_person, make_testimony
 from tests.gui_helpers import TS_FILE, all_texts, click_row, compile_qm, screenshot, show, type_text
 
 CASE_TITLE = "Ізюм, березень 2022"
@@ -488,3 +488,53 @@ def test_a_lock_while_asking_about_unsaved_edits_saves_nothing(qtbot, make_view,
     click(qtbot, view.new_person_button)
     assert vault.persons.list(case.id)[0].notes == ""
     assert "не зберігати" not in all_texts(view)
+
+
+def test_a_case_change_answered_discard_asks_once_and_drops_the_edits(qtbot, make_view, vault, monkeypatch):
+    view = make_view()
+    case = open_case(vault, view)
+    other = make_case(vault, title="Балаклія")
+    make_person(vault, case.id, pseudonym="С-1")
+    view.reload_persons()
+    view.case_tabs.setCurrentIndex(view.persons_tab)
+    click_row(qtbot, view.person_list, 0)
+    type_text(qtbot, view.person_editor.notes_field, "відкинути")
+    asked: list[str] = []
+
+    def discard(_parent, title, _question):
+        asked.append(title)
+        return "discard"
+
+    monkeypatch.setattr(record_form, "ask_unsaved", discard)
+    view.cases.reload()
+    click_row(qtbot, view.case_list, view.case_labels().index("Балаклія"))
+    assert asked == ["Unsaved person"]  # once, not again for the new empty form
+    assert view.selected_case_id() == other.id
+    assert view.person_editor.person_id is None and "відкинути" not in all_texts(view)
+
+
+def test_a_search_hit_in_another_case_stays_closed_when_the_user_keeps_the_edits(
+    qtbot, make_view, vault, monkeypatch
+):
+    view = make_view()
+    case = open_case(vault, view)
+    other = make_case(vault, title="Балаклія")
+    hidden = make_testimony(vault, other.id, title="Підвал на Шкільній")
+    make_person(vault, case.id, pseudonym="С-1")
+    view.reload_persons()
+    view.case_tabs.setCurrentIndex(view.persons_tab)
+    click_row(qtbot, view.person_list, 0)
+    type_text(qtbot, view.person_editor.notes_field, "не втратити")
+    monkeypatch.setattr(record_form, "ask_unsaved", lambda _parent, _title, _question: "cancel")
+    type_text(qtbot, view.search_field, "Шкільній")
+    with qtbot.waitSignal(view.search_done, timeout=10_000):
+        view.run_search()
+    assert view.search_results.count() == 1
+    qtbot.mouseClick(
+        view.search_results.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=view.search_results.visualItemRect(view.search_results.item(0)).center(),
+    )
+    assert view.selected_case_id() == case.id
+    assert view.testimony_editor.testimony_id != hidden.id  # not opened under the case shown
+    assert view.person_editor.notes_field.toPlainText() == "не втратити"
