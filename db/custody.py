@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from db.device import DeviceIdentity, device_id_for
 from db.hlc import Timestamp
-from db.model import CustodyEventRow, Device
+from db.model import CustodyEventRow
 from db.revisions import canonical_json
 
 SIGNATURE_DOMAIN = b"fieldvault-custody-v1\x00"
@@ -146,17 +146,15 @@ def _check_event(row: CustodyEventRow, devices: dict[str, bytes]) -> tuple[dict[
     return envelope, None
 
 
-def verify_chain(session: Session) -> list[tuple[str, str]]:
+def verify_chain(session: Session, devices: dict[str, bytes]) -> list[tuple[str, str]]:
     """Every problem in the custody log as (which event, what is wrong); [] if intact.
 
+    ``devices``: device id → public key of the keys trusted to sign events
+    (db/verify.py ``trusted_signers``; never the ``device`` table as stored).
     Each ``prev`` is checked against the event that carries the previous
     sequence number, wherever it is stored: after a reorder only the moved
     events are named, not the untouched ones that follow them."""
     problems: list[tuple[str, str]] = []
-    devices = {
-        device_id: bytes(key)
-        for device_id, key in session.execute(select(Device.device_id, Device.public_key))
-    }
     checked = [
         (row, *_check_event(row, devices))
         for row in session.scalars(select(CustodyEventRow).order_by(CustodyEventRow.seq))

@@ -328,7 +328,7 @@ class EvidenceService(EntityService[EvidenceItem]):
             if not head_ids:
                 raise NotFound("evidence", evidence_id)
             # The same keys verify accepts (later, enrolled devices too).
-            trusted = trusted_signers(session)
+            trusted = trusted_signers(self._ctx.identity)
             bodies: list[dict[str, object]] = []
             for revision_id in head_ids:
                 row = session.get(RevisionRow, revision_id)

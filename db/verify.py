@@ -36,6 +36,7 @@ from db.blobformat import BlobIntegrityError
 from db.blobstore import OverlappedSha256, unwrap_blob_key
 from db.custody import append_event, verify_chain
 from db.derive import DerivedEntity, derive_entity
+from db.device import DeviceIdentity
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected, VaultDamaged
 from db.hlc import MAX_DRIFT_MS, is_ahead
@@ -74,19 +75,32 @@ class VerifyReport:
         return not self.problems
 
 
-def trusted_signers(session: Session) -> dict[str, bytes]:
+def trusted_signers(identity: DeviceIdentity) -> dict[str, bytes]:
     """Device id → public key of every key whose revisions this vault accepts.
 
-    Today: the vault's own device (the ``device`` table), so a revision signed
-    by any other key, however valid its signature, is named as a problem.
+    Today: the vault's own device, as unsealed at unlock (its private key
+    decrypts under the vault's device-keys subkey). Not the ``device`` table:
+    anyone with the database key could add a row with their own public key
+    there, and their forgeries would then pass. A revision signed by any
+    other key, however valid its signature, is named as a problem.
     Hook: when enrolment lands, the organisation's enrolled, unrevoked devices
-    and its coordinators join this map, and RevisionService.apply should
-    refuse revisions by keys outside it (today it accepts any valid
-    signature, and verify names the result)."""
-    return {
-        device_id: bytes(key)
+    and its coordinators join this map from signed enrolment records, and
+    RevisionService.apply should refuse revisions by keys outside it (today it
+    accepts any valid signature, and verify names the result)."""
+    return {identity.device_id: identity.public_key}
+
+
+def _foreign_device_rows(session: Session, identity: DeviceIdentity) -> list[Problem]:
+    """Rows of the ``device`` table that are not this vault's own key."""
+    return [
+        Problem(
+            "device",
+            device_id,
+            "a device row that is not this vault's own key: its signatures are not trusted",
+        )
         for device_id, key in session.execute(select(Device.device_id, Device.public_key))
-    }
+        if device_id != identity.device_id or bytes(key) != identity.public_key
+    ]
 
 
 @dataclass(frozen=True)
@@ -129,11 +143,13 @@ _REVISION_COLUMNS = (
 class _RevisionCheck:
     """One pass over the revisions, grouped by entity, rebuilding each entity."""
 
-    def __init__(self, session: Session, report: VerifyReport, wall_ms: int) -> None:
+    def __init__(
+        self, session: Session, report: VerifyReport, wall_ms: int, signers: dict[str, bytes]
+    ) -> None:
         self.session = session
         self.report = report
         self.wall_ms = wall_ms
-        self.signers = trusted_signers(session)
+        self.signers = signers
         self.parents: dict[str, set[str]] = {}
         for revision_id, parent_id in session.execute(
             select(RevisionParent.revision_id, RevisionParent.parent_id)
@@ -432,7 +448,9 @@ def verify_vault(
         pages = [r[0] for r in session.execute(text("PRAGMA integrity_check"))]
         if pages != ["ok"]:
             report.problems += [Problem("database", "vault.db", line) for line in pages]
-        revisions = _RevisionCheck(session, report, ctx.clock.wall())
+        signers = trusted_signers(ctx.identity)
+        report.problems += _foreign_device_rows(session, ctx.identity)
+        revisions = _RevisionCheck(session, report, ctx.clock.wall(), signers)
         revisions.run()
         blobs = session.execute(select(Blob.blob_id, Blob.wrapped_key, Blob.sha256, Blob.size)).all()
         users: dict[str, list[str]] = {}
@@ -443,7 +461,7 @@ def verify_vault(
         report.custody_events_checked = int(
             session.execute(text("SELECT count(*) FROM custody_events")).scalar_one()
         )
-        custody_problems = verify_chain(session)
+        custody_problems = verify_chain(session, signers)
         custody = _custody_mentions(session, {subject for subject, _detail in custody_problems})
 
     _check_blobs(ctx, blobs, users, report, progress)

@@ -26,6 +26,7 @@ from db.model import EntityRow, Head, RevisionRow
 from db.revisions import canonical_json, create_revision
 from db.vault import DB_FILE, Vault
 from db.verify import Problem, VerifyReport, verify_vault
+from tests.conftest import open_vault
 from tests.evidence_samples import make_random
 from tests.factory import make_case, make_testimony
 
@@ -421,3 +422,35 @@ def test_verify_without_recording_writes_nothing(
     assert snapshot() == before
     recorded = vault.verify()
     assert recorded.ok and len(vault.evidence.custody_log()) == custody_before + 2
+
+
+def test_a_strangers_key_added_to_the_device_table_is_not_trusted(vault: Vault, tmp_path: Path) -> None:
+    """With the database key one can add a device row: its forgeries must still be named,
+    and export must refuse the item they point elsewhere."""
+    testimony = make_testimony(vault)
+    stranger = DeviceIdentity.generate()
+    execute(
+        vault,
+        "INSERT INTO device VALUES (:d, :k, :s, '', 0)",
+        d=stranger.device_id,
+        k=stranger.public_key,
+        s=b"junk, not a sealed key",
+    )
+    forged = create_revision(
+        stranger,
+        entity_id=testimony.id,
+        entity_type="testimony",
+        op="put",
+        body=testimony.body() | {"narrative": "Підмінений текст."},
+        parents=[testimony.revision],
+        hlc=Timestamp(wall_clock_ms() + 1, 0),
+    )
+    vault.revisions.apply([forged])
+    assert vault.testimonies.get(testimony.id).narrative == "Підмінений текст."
+    found = {(p.kind, p.subject) for p in vault.verify().problems}
+    assert ("device", stranger.device_id) in found
+    assert ("revision", forged.revision_id) in found
+    vault.lock()
+    reopened = open_vault(vault.folder)  # the real identity still unlocks it
+    assert reopened.device_id == vault.device_id
+    reopened.lock()
