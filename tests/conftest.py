@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,24 @@ FAST_ARGON2 = Argon2Params(time_cost=1, memory_kib=8 * 1024, parallelism=1)
 PASSPHRASE = "correct horse battery staple"
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def isolated_qt_settings(request: pytest.FixtureRequest) -> Iterator[Path | None]:
+    """Qt's settings and standard paths go to a test location, never the real
+    user's: for every test that runs with Qt loaded (the GUI tests of
+    tests/desktop and tests/e2e alike). Yields the settings folder, or None
+    where Qt is not loaded (the core's tests stay free of PySide6)."""
+    if "PySide6.QtCore" not in sys.modules:
+        yield None
+        return
+    from PySide6.QtCore import QSettings, QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
+    folder: Path = request.getfixturevalue("tmp_path") / "qt-settings"
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(folder))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield folder
 
 
 @pytest.fixture

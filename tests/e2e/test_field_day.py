@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, QStandardPaths, Qt
+from PySide6.QtCore import QLocale, QSettings, QStandardPaths, Qt
 from PySide6.QtMultimedia import QMediaPlayer
 
 from db.keyring_store import NoKeyring
@@ -22,7 +22,7 @@ from desktop.window import FieldvaultWindow
 from tests.canary_helpers import encodings, files_containing
 from tests.conftest import FAST_ARGON2
 from tests.evidence_samples import make_jpeg, make_mp4, make_pdf
-from tests.gui_helpers import click_row, drop_files, screenshot, type_text
+from tests.gui_helpers import click_row, drop_files, qt_app, screenshot, type_text
 
 WAIT_MS = 30_000
 PASSPHRASE = "тиха вода греблю рве 1917"
@@ -34,15 +34,15 @@ def ukrainian(request):
     """Install the Ukrainian translation for the test's window (if asked)."""
     installed = []
     if request.param == "uk":
-        installed = install_translators(QCoreApplication.instance(), QLocale("uk"))
+        installed = install_translators(qt_app(), QLocale("uk"))
         assert installed, "the Ukrainian .qm is missing: run make translations"
     yield request.param
     for translator in installed:
-        QCoreApplication.instance().removeTranslator(translator)
+        qt_app().removeTranslator(translator)
 
 
 @pytest.mark.parametrize("ukrainian", ["en", "uk"], indirect=True)
-def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
+def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian, isolated_qt_settings) -> None:
     lang = ukrainian
     home, temp = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()
@@ -72,6 +72,7 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
     qtbot.mouseClick(window.recovery_page.done_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.vault_view is not None, timeout=WAIT_MS)
     view = window.vault_view
+    assert view is not None
 
     # A case and a testimony in Ukrainian.
     type_text(qtbot, view.case_title_field, "Ізюм, вересень 2022")
@@ -114,6 +115,7 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
     qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.vault_view is not None, timeout=WAIT_MS)
     view = window.vault_view
+    assert view is not None
     with qtbot.waitSignal(view.search_done, timeout=WAIT_MS) as searched:
         type_text(qtbot, view.search_field, "полонений")
     assert searched.args[0] >= 1
@@ -123,6 +125,7 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
     # The video, from the encrypted store, and a seek.
     click_row(qtbot, view.case_list, 0)
     view.case_tabs.setCurrentIndex(1)
+    assert window.vault is not None
     clip_id = next(
         i.id for i in window.vault.evidence.list(view.selected_case_id()) if i.original_name == "clip.mp4"
     )
@@ -152,5 +155,7 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian) -> None:
         for p in QStandardPaths.standardLocations(location)
         if Path(p).exists() and len(Path(p).parts) > 2
     ]
-    roots = [vault_dir, home, temp, *qt_places]
+    # Qt's settings are the test's own (tests/conftest.py), and hold no witness text either.
+    assert Path(QSettings("Fieldvault", "Fieldvault").fileName()).is_relative_to(isolated_qt_settings)
+    roots = [vault_dir, home, temp, isolated_qt_settings, *qt_places]
     assert files_containing(roots, needles) == []
