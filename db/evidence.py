@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,10 @@ class IngestResult:
     # existing item is returned and the intake is recorded in its custody.
     duplicate: bool
     source_removed: bool = False
+    # Asked to remove the source, but it was kept: it changed (grew, was
+    # rewritten or replaced) while it was read, so the vault does not hold
+    # all of it. The stored copy is what was read.
+    source_changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,7 @@ class EvidenceService(EntityService[EvidenceItem]):
             if not path.is_file():
                 raise InvalidInput(f"{path.name} is not a regular file.")
             with path.open("rb") as handle:
+                read_from = os.fstat(handle.fileno())
                 written = self._ctx.blob_store.write(handle, total, progress=progress, cancel=cancel)
         except FileNotFoundError:
             raise InvalidInput(f"{path.name}: no such file.") from None
@@ -114,6 +120,8 @@ class EvidenceService(EntityService[EvidenceItem]):
         result = self._record_intake(written, draft)
         if remove_source and not result.duplicate:
             self._verify_stored_copy(result.item.id, written.sha256)
+            if not _unchanged_since(path, read_from, written.size):
+                return IngestResult(result.item, result.duplicate, source_changed=True)
             path.unlink()
             return IngestResult(result.item, result.duplicate, source_removed=True)
         return result
@@ -397,6 +405,25 @@ class EvidenceService(EntityService[EvidenceItem]):
 
 def _untrusted(evidence_id: str, detail: str) -> VaultDamaged:
     return VaultDamaged(f"Evidence {evidence_id} cannot be trusted: {detail}. Nothing was exported.")
+
+
+def _unchanged_since(path: Path, read_from: os.stat_result, stored_size: int) -> bool:
+    """Is ``path`` still the very file that was read, with nothing added or
+    rewritten since? Only then may ``remove_source`` delete it: a recording
+    still being copied, or a file replaced under the same name, holds bytes
+    the vault never stored. (A change between this check and the unlink is
+    not caught; the window is a few microseconds.)"""
+    try:
+        now = os.lstat(path)
+    except OSError:
+        return False
+    return (
+        (now.st_dev, now.st_ino) == (read_from.st_dev, read_from.st_ino)
+        and stat.S_ISREG(now.st_mode)
+        and now.st_size == read_from.st_size == stored_size
+        and now.st_mtime_ns == read_from.st_mtime_ns
+        and now.st_ctime_ns == read_from.st_ctime_ns
+    )
 
 
 def readable_name(name: str) -> str:

@@ -353,6 +353,12 @@ def cmd_ingest(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
             )
             progress.finish()
             item = result.item
+            if result.source_changed:
+                print(
+                    f"{item.id}: the source file was kept, because it changed while it was being "
+                    "read; the vault holds what was read.",
+                    file=sys.stderr,
+                )
             out.rows(
                 [{"id": item.id, "sha256": item.sha256, "size": item.size, "duplicate": result.duplicate}],
                 lambda r: (

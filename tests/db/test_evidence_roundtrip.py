@@ -57,7 +57,7 @@ SHA256SUM_UP_TO = 64 * MiB
 # -- helpers -------------------------------------------------------------------
 
 
-def stream_sha256(handle: BinaryIO) -> str:
+def stream_sha256(handle: BinaryIO | io.RawIOBase) -> str:
     digest = hashlib.sha256()
     while chunk := handle.read(HASH_CHUNK):
         digest.update(chunk)
@@ -251,7 +251,7 @@ def test_a_file_that_grows_during_intake_is_stored_as_read(vault: Vault, tmp_pat
     """The size recorded is what was read and hashed, not an earlier stat."""
     source = make_random(tmp_path / "growing.bin", 2 * SEG + 10, seed=1)
     case = make_case(vault)
-    appended = []
+    appended: list[int] = []
 
     def grow(done: int, total: int) -> None:
         if not appended:
@@ -440,7 +440,7 @@ def test_remove_source_keeps_the_source_when_the_stored_copy_does_not_check_out(
     store = vault.services.context.blob_store
     real_commit = store.commit
 
-    def commit_then_damage(written):  # type: ignore[no-untyped-def]
+    def commit_then_damage(written):
         real_commit(written)
         with store.path(written.blob_id).open("r+b") as blob:
             blob.seek(36 + 100)
@@ -588,3 +588,34 @@ def test_a_file_name_that_is_not_utf8_is_ingested_under_a_readable_name(vault: V
     result = vault.evidence.ingest(source, case.id)
     assert result.item.original_name == "photo-\ufffd\ufffd\ufffd.jpg"
     assert vault.verify().ok
+
+
+def test_a_source_that_grows_while_read_is_never_removed(vault: Vault, tmp_path: Path) -> None:
+    """A recording still being copied: what arrives after the read is not in the vault."""
+    case = make_case(vault)
+    source = make_random(tmp_path / "recording.wav", 3 * DEFAULT_SEGMENT_SIZE, seed=5)
+    grown = []
+
+    def keep_copying(done: int, total: int) -> None:
+        if done == total and not grown:
+            with source.open("ab") as out:
+                out.write(b"\x01" * 700_000)
+            grown.append(True)
+
+    result = vault.evidence.ingest(source, case.id, remove_source=True, progress=keep_copying)
+    assert grown and result.source_changed and not result.source_removed
+    assert source.exists() and source.stat().st_size == 3 * DEFAULT_SEGMENT_SIZE + 700_000
+    assert result.item.size == 3 * DEFAULT_SEGMENT_SIZE
+
+
+def test_a_source_replaced_under_its_name_is_never_removed(vault: Vault, tmp_path: Path) -> None:
+    case = make_case(vault)
+    source = make_random(tmp_path / "photo.jpg", 2 * DEFAULT_SEGMENT_SIZE, seed=6)
+    other = make_random(tmp_path / "other.jpg", 2 * DEFAULT_SEGMENT_SIZE, seed=7)
+
+    def swap(done: int, total: int) -> None:
+        if done == total:
+            other.replace(source)  # another file now has the name
+
+    result = vault.evidence.ingest(source, case.id, remove_source=True, progress=swap)
+    assert result.source_changed and source.exists()
