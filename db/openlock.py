@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -60,7 +61,7 @@ class OpenLock:
 
 
 @contextlib.contextmanager
-def key_file_change(folder: Path) -> Iterator[None]:
+def key_file_change(folder: Path, *, timeout: float | None = None) -> Iterator[None]:
     """Hold an exclusive lock while ``vault.keys`` is read, checked and replaced.
 
     Changes (passphrase, recovery, duress) come from any process with the
@@ -75,7 +76,18 @@ def key_file_change(folder: Path) -> Iterator[None]:
         return
     fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        if timeout is None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        else:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("the key file is being changed") from None
+                    time.sleep(0.02)
         yield
     finally:
         os.close(fd)  # releases the lock

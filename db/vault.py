@@ -133,6 +133,10 @@ class CreatedVault:
 
 def _read_key_file(folder: Path) -> KeyFile:
     path = folder / KEY_FILE
+    if path.is_symlink():
+        # Read through a link, the key file could be elsewhere, out of reach
+        # of a wipe of this folder: refuse the layout.
+        raise VaultDamaged(f"The key file {KEY_FILE} in {folder} is a link, not a file; refusing to use it.")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -160,6 +164,14 @@ def _require_database(folder: Path) -> None:
 def _is_ours(folder: Path, name: str) -> bool:
     """A name Fieldvault makes in a vault folder (its own temp files included)."""
     return name in VAULT_FILES or name in VAULT_DIRS or OUR_TEMP_NAME.fullmatch(name) is not None
+
+
+def _write_key_file(folder: Path, replacement: KeyFile) -> None:
+    """Replace the key file, unless it is gone: a wipe in the meantime must
+    not be undone by a change that read the file before it."""
+    if not (folder / KEY_FILE).is_file():
+        raise VaultNotFound(str(folder))
+    atomic_write(folder / KEY_FILE, replacement.to_bytes(), what="write the key file")
 
 
 def _key_check(master_key: bytes) -> bytes:
@@ -393,6 +405,8 @@ class Vault:
         )
         if secret is not None:
             keyring.put(key_file.vault_id, secret)
+        if not (folder / KEY_FILE).is_file():
+            raise VaultNotFound(str(folder))  # wiped while the new passphrase was stretched
         # Open the database first: once the key file is replaced, the old
         # recovery key is retired, so the new one must reach the user.
         vault = cls(folder, replacement, master_key, keyring)
@@ -448,7 +462,7 @@ class Vault:
         return on_disk, secret, master_key
 
     def _replace_key_file(self, replacement: KeyFile) -> None:
-        atomic_write(self.folder / KEY_FILE, replacement.to_bytes(), what="write the key file")
+        _write_key_file(self.folder, replacement)
         self._key_file = replacement
 
     def _refuse_if_examining(self) -> None:
@@ -700,6 +714,34 @@ def _remove_our_files(folder: Path, pattern: re.Pattern[str]) -> None:
         folder.rmdir()
 
 
+# How long a wipe waits for a key-file change in progress to finish (an
+# Argon2 run, well under this) before it goes on without the second shred.
+KEY_CHANGE_WAIT = 10.0
+
+
+def _shred_key_files(folder: Path) -> None:
+    """Overwrite with random bytes, fsync and delete the key file and our temp
+    files (a key file being written). A key file that is a link is only
+    unlinked: what it points to is not the vault's to shred."""
+    key_path = folder / KEY_FILE
+    temps = [p for p in folder.iterdir() if OUR_TEMP_NAME.fullmatch(p.name)]
+    for candidate in [key_path, *temps]:
+        with contextlib.suppress(OSError):
+            if candidate.is_symlink():
+                candidate.unlink()
+                continue
+            if not candidate.is_file():
+                continue
+            size = candidate.stat().st_size
+            with candidate.open("r+b") as handle:
+                handle.write(secrets.token_bytes(max(size, 1)))
+                handle.flush()
+                os.fsync(handle.fileno())
+            candidate.unlink()
+    with contextlib.suppress(OSError):
+        fsync_directory(folder)
+
+
 def wipe_vault(folder: Path, *, keyring: KeyringStore | None = None, vault_id: str | None = None) -> None:
     """Panic wipe, fastest and most important step first.
 
@@ -714,23 +756,17 @@ def wipe_vault(folder: Path, *, keyring: KeyringStore | None = None, vault_id: s
     """
     folder = Path(folder)
     _require_vault_folder(folder)
-    key_path = folder / KEY_FILE
     if vault_id is None:
         with contextlib.suppress(Exception):
             vault_id = _read_key_file(folder).vault_id
-    temps = [p for p in folder.iterdir() if OUR_TEMP_NAME.fullmatch(p.name)]
-    for candidate in [key_path, *temps]:
-        with contextlib.suppress(OSError):
-            if candidate.is_symlink() or not candidate.is_file():
-                continue
-            size = candidate.stat().st_size
-            with candidate.open("r+b") as handle:
-                handle.write(secrets.token_bytes(max(size, 1)))
-                handle.flush()
-                os.fsync(handle.fileno())
-            candidate.unlink()
-    with contextlib.suppress(OSError):
-        fsync_directory(folder)
+    _shred_key_files(folder)
+    # A passphrase, recovery or duress change in another process (or a
+    # settings worker of this one) may have read the key file before the
+    # shred and be about to write a new one. Wait for it to finish (it holds
+    # the key-file lock) and shred what it wrote. The keys are gone already;
+    # this only makes sure they stay gone.
+    with contextlib.suppress(OSError, TimeoutError), key_file_change(folder, timeout=KEY_CHANGE_WAIT):
+        _shred_key_files(folder)
     if vault_id is not None:
         with contextlib.suppress(Exception):
             (keyring or SystemKeyring()).delete(vault_id)

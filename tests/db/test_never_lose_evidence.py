@@ -20,11 +20,13 @@ from db.errors import (
     ExaminationRefused,
     NotAVaultFolder,
     VaultDamaged,
+    VaultNotFound,
     WrongPassphrase,
     WrongRecoveryKey,
 )
 from db.keyring_store import NoKeyring
-from db.vault import BLOB_DIR, DB_FILES, KEY_FILE, QUARANTINE_DIR, CreatedVault, Vault, wipe_vault
+from db.paths import KEY_FILE
+from db.vault import BLOB_DIR, DB_FILES, QUARANTINE_DIR, CreatedVault, Vault, wipe_vault
 from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
 from tests.factory import make_case
 
@@ -289,3 +291,36 @@ def test_examination_treats_the_duress_passphrase_as_a_wrong_one(vault: Vault, v
     with pytest.raises(WrongPassphrase):
         Vault.examine(vault_dir, "under duress 911", keyring=NoKeyring())
     assert (vault_dir / KEY_FILE).exists()
+
+
+def test_a_key_change_that_read_the_file_before_a_wipe_cannot_bring_it_back(
+    vault: Vault, vault_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The GUI changes the passphrase (Argon2 running) when a wipe comes."""
+    from db import vault as vault_module
+
+    real_stretch = vault_module.KeyFile.stretch
+
+    def stretch_then_wipe(key_file: vault_module.KeyFile, passphrase: str) -> bytes:
+        stretched = real_stretch(key_file, passphrase)
+        if passphrase == "the new one, 123":
+            wipe_vault(vault_dir, keyring=NoKeyring())  # meanwhile, elsewhere
+        return stretched
+
+    monkeypatch.setattr(vault_module.KeyFile, "stretch", stretch_then_wipe)
+    with pytest.raises(VaultNotFound):
+        vault.change_passphrase(PASSPHRASE, "the new one, 123")
+    assert not (vault_dir / KEY_FILE).exists()
+
+
+def test_a_key_file_that_is_a_link_is_refused_and_wipe_removes_the_link(
+    vault: Vault, vault_dir: Path, tmp_path: Path
+) -> None:
+    vault.lock()
+    elsewhere = tmp_path / "elsewhere.keys"
+    (vault_dir / KEY_FILE).replace(elsewhere)
+    (vault_dir / KEY_FILE).symlink_to(elsewhere)
+    with pytest.raises(VaultDamaged, match="link"):
+        open_vault(vault_dir)
+    wipe_vault(vault_dir, keyring=NoKeyring())
+    assert not (vault_dir / KEY_FILE).is_symlink() and not (vault_dir / KEY_FILE).exists()
