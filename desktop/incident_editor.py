@@ -12,41 +12,23 @@ places: ``clear()`` empties every widget and forgets the vault.
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFormLayout,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
-    QSizePolicy,
-    QVBoxLayout,
     QWidget,
 )
 
 from db.entities import PLACE_PRECISIONS, Incident
-from db.errors import FieldvaultError, InvalidInput
+from db.partial_dates import PartialDateError, parse_partial_date
+from db.services import EntityService
 from db.vault import Vault
-from db.vocabulary import violation_types
-from desktop import record_form
-from desktop.icons import icon
-from desktop.messages import error_message
-from desktop.testimony_editor import PartialDateError, parse_partial_date, ui_language
+from desktop.form_fields import PartialDateField, ViolationTypesField
+from desktop.record_editor import FormRow, RecordEditor, RecordTexts
 
-CODE_ROLE = Qt.ItemDataRole.UserRole
 # The form's fields, in tab order; each has an error label under it.
 FIELDS = (
     "title",
@@ -61,52 +43,29 @@ FIELDS = (
 )
 
 
-class IncidentEditor(QWidget):
+class IncidentEditor(RecordEditor[Incident]):
     """``load(vault, case_id, incident_id)`` then edit; ``save()`` stores it,
     ``delete()`` (after a confirmation) removes it.
 
     ``saved(id)`` follows every successful save, ``deleted(id)`` a deletion."""
 
-    saved = Signal(str)
-    deleted = Signal(str)
+    record_type = Incident
+    FIELDS = FIELDS
 
     def __init__(self, parent: QWidget | None = None, *, vocabulary_language: str | None = None) -> None:
         super().__init__(parent)
-        self._vault: Vault | None = None
-        self._case_id: str | None = None
-        self._incident: Incident | None = None
-        self._loading = False
-        self._dirty = False
-        self._vocabulary_language = vocabulary_language or ui_language()
-        self.error_labels: dict[str, QLabel] = {}
-        self._field_widgets: dict[str, QWidget] = {}
-
-        self.heading = QLabel(self.tr("New incident"))
-        font = self.heading.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        self.heading.setFont(font)
 
         # -- the fields ------------------------------------------------------------
         self.title_field = QLineEdit()
         self.title_field.setAccessibleName(self.tr("Incident title"))
         self.title_field.setPlaceholderText(self.tr("e.g. Shelling of the market"))
 
-        self.date_field = QLineEdit()
-        self.date_field.setAccessibleName(self.tr("Incident date"))
-        self.date_field.setPlaceholderText(self.tr("2022, 2022-03 or 2022-03-15 (15.03.2022)"))
-        self.date_field.setMaxLength(10)
-        self.date_precision = QLabel()
-        self.date_precision.setAccessibleName(self.tr("Precision of the incident date"))
-        self.date_precision.setMinimumWidth(120)
+        self.date_row = PartialDateField(self.tr("Incident date"), self.tr("Precision of the incident date"))
+        self.date_field = self.date_row.line
+        self.date_precision = self.date_row.precision
         self.approximate_box = QCheckBox(self.tr("Appro&ximate"))
         self.approximate_box.setAccessibleName(self.tr("The date is approximate"))
-        date_row = QWidget()
-        date_layout = QHBoxLayout(date_row)
-        date_layout.setContentsMargins(0, 0, 0, 0)
-        date_layout.addWidget(self.date_field, 1)
-        date_layout.addWidget(self.date_precision)
-        date_layout.addWidget(self.approximate_box)
+        self.date_row.add_widget(self.approximate_box)
 
         self.place_field = QLineEdit()
         self.place_field.setAccessibleName(self.tr("Incident place"))
@@ -124,25 +83,7 @@ class IncidentEditor(QWidget):
         self.longitude_field.setAccessibleName(self.tr("Longitude"))
         self.longitude_field.setPlaceholderText(self.tr("e.g. 37.2566"))
 
-        self.violations_field = QListWidget()
-        self.violations_field.setAccessibleName(self.tr("Violation types"))
-        self.violations_field.setToolTip(self.tr("Space ticks or unticks the highlighted type."))
-        self.violations_field.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.violations_field.setUniformItemSizes(True)
-        for violation in violation_types():
-            text = violation.label(self._vocabulary_language)
-            item = QListWidgetItem(text)
-            item.setData(CODE_ROLE, violation.code)
-            item.setToolTip(text)
-            item.setFlags(
-                Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
-            )
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.violations_field.addItem(item)
-        self.violations_field.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.violations_field.setFixedHeight(
-            self.violations_field.sizeHintForRow(0) * 6 + 2 * self.violations_field.frameWidth()
-        )
+        self.violations_field = ViolationTypesField(vocabulary_language)
 
         self.description_field = QPlainTextEdit()
         self.description_field.setAccessibleName(self.tr("Description"))
@@ -157,105 +98,58 @@ class IncidentEditor(QWidget):
         self.notes_field.setFixedHeight(self.notes_field.fontMetrics().lineSpacing() * 4 + 12)
 
         # -- the form --------------------------------------------------------------
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        rows: list[tuple[str, str, QWidget, QWidget]] = [
-            ("title", self.tr("&Title:"), self.title_field, self.title_field),
-            ("date", self.tr("&Date:"), self.date_field, date_row),
-            ("place", self.tr("&Place:"), self.place_field, self.place_field),
-            (
-                "place_precision",
-                self.tr("Place &known to:"),
+        self.lay_out(
+            [
+                FormRow("title", self.tr("&Title:"), self.title_field),
+                FormRow("date", self.tr("&Date:"), self.date_field, self.date_row),
+                FormRow("place", self.tr("&Place:"), self.place_field),
+                FormRow("place_precision", self.tr("Place &known to:"), self.place_precision_field),
+                FormRow("latitude", self.tr("L&atitude:"), self.latitude_field),
+                FormRow("longitude", self.tr("Lo&ngitude:"), self.longitude_field),
+                FormRow("violation_types", self.tr("Violation t&ypes:"), self.violations_field),
+                FormRow("description", self.tr("Descr&iption:"), self.description_field),
+                FormRow("notes", self.tr("Not&es:"), self.notes_field),
+            ]
+        )
+        self.set_tab_chain(
+            [
+                self.title_field,
+                self.date_field,
+                self.approximate_box,
+                self.place_field,
                 self.place_precision_field,
-                self.place_precision_field,
-            ),
-            ("latitude", self.tr("L&atitude:"), self.latitude_field, self.latitude_field),
-            ("longitude", self.tr("Lo&ngitude:"), self.longitude_field, self.longitude_field),
-            ("violation_types", self.tr("Violation t&ypes:"), self.violations_field, self.violations_field),
-            ("description", self.tr("Descr&iption:"), self.description_field, self.description_field),
-            ("notes", self.tr("Not&es:"), self.notes_field, self.notes_field),
-        ]
-        for name, label_text, field, shown in rows:
-            label = QLabel(label_text)
-            label.setBuddy(field)
-            error = record_form.error_label()
-            self.error_labels[name] = error
-            self._field_widgets[name] = field
-            form.addRow(label, record_form.with_error(shown, error))
-        form_panel = QWidget()
-        form_panel.setLayout(form)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        scroll.setWidget(form_panel)
-        self.scroll_area = scroll
-
-        # -- bottom: status, save and delete -------------------------------------
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setAccessibleName(self.tr("Form status"))
-        self.save_button = QPushButton(icon("save"), self.tr("Save incident"))
-        self.save_button.setAccessibleName(self.tr("Save incident"))
-        self.save_button.setToolTip(self.tr("Saves the incident (Ctrl+S)."))
-        self.delete_button = QPushButton(icon("discard"), self.tr("Delete incident…"))
-        self.delete_button.setAccessibleName(self.tr("Delete incident"))
-        self.delete_button.setEnabled(False)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
-        bottom.addWidget(self.delete_button)
-        bottom.addWidget(self.save_button)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(scroll, 1)
-        layout.addLayout(bottom)
-
-        chain: list[QWidget] = [
-            self.title_field,
-            self.date_field,
-            self.approximate_box,
-            self.place_field,
-            self.place_precision_field,
-            self.latitude_field,
-            self.longitude_field,
-            self.violations_field,
-            self.description_field,
-            self.notes_field,
-            self.save_button,
-            self.delete_button,
-        ]
-        for first, second in itertools.pairwise(chain):
-            QWidget.setTabOrder(first, second)
+                self.latitude_field,
+                self.longitude_field,
+                self.violations_field,
+                self.description_field,
+                self.notes_field,
+            ]
+        )
 
         # -- wiring ----------------------------------------------------------------
-        for line_edit in (
-            self.title_field,
-            self.date_field,
-            self.place_field,
-            self.latitude_field,
-            self.longitude_field,
-        ):
-            line_edit.textEdited.connect(self._on_edited)
-            line_edit.returnPressed.connect(self.focusNextChild)
-        self.date_field.textChanged.connect(self._show_date_precision)
-        self.approximate_box.toggled.connect(self._on_edited)
-        self.place_precision_field.currentIndexChanged.connect(self._on_edited)
-        self.violations_field.itemChanged.connect(self._on_edited)
-        self.description_field.textChanged.connect(self._on_edited)
-        self.notes_field.textChanged.connect(self._on_edited)
-        self.save_button.clicked.connect(self.save)
-        self.delete_button.clicked.connect(self.delete)
-        for keys in (QKeySequence.StandardKey.Save, QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.save)
+        self.watch(
+            self.title_field, self.date_field, self.place_field, self.latitude_field, self.longitude_field
+        )
+        self.approximate_box.toggled.connect(self.on_edited)
+        self.place_precision_field.currentIndexChanged.connect(self.on_edited)
+        self.violations_field.itemChanged.connect(self.on_edited)
+        self.description_field.textChanged.connect(self.on_edited)
+        self.notes_field.textChanged.connect(self.on_edited)
 
-        self._show_date_precision("")
-        self.setEnabled(False)
+    def texts(self) -> RecordTexts:
+        return RecordTexts(
+            new_heading=self.tr("New incident"),
+            heading=self.tr("Incident"),
+            save=self.tr("Save incident"),
+            save_tip=self.tr("Saves the incident (Ctrl+S)."),
+            delete=self.tr("Delete incident…"),
+            delete_title=self.tr("Delete incident"),
+            delete_question=self.tr(
+                "Delete this incident? Testimonies that refer to it keep the link; "
+                "its earlier versions stay in the history."
+            ),
+            deleted=self.tr("Incident deleted."),
+        )
 
     def place_precision_labels(self) -> dict[str, str]:
         return {
@@ -267,91 +161,42 @@ class IncidentEditor(QWidget):
             "exact": self.tr("Exact place"),
         }
 
-    # -- state -------------------------------------------------------------------------
+    def service(self, vault: Vault) -> EntityService[Incident]:
+        return vault.incidents
 
     @property
     def incident_id(self) -> str | None:
-        return self._incident.id if self._incident else None
+        return self.record_id
 
-    @property
-    def is_dirty(self) -> bool:
-        """The form holds changes not saved."""
-        return self._dirty
+    # -- the form's values -------------------------------------------------------------
 
-    def _on_edited(self, *_args: object) -> None:
-        if not self._loading and self._vault is not None:
-            self._dirty = True
-
-    # -- load --------------------------------------------------------------------------
-
-    def load(self, vault: Vault, case_id: str, incident_id: str | None = None) -> bool:
-        """Show an incident of the case (None: a new one). False (with the
-        reason shown) when it cannot be read."""
-        self.clear()
-        self._vault = vault
-        self._case_id = case_id
-        self.setEnabled(True)
-        if incident_id:
-            try:
-                self._incident = vault.incidents.get(incident_id)
-            except FieldvaultError as err:
-                self.status.setText(error_message(err))
-                return False
-        self._show_stored()
-        return True
-
-    def _show_stored(self) -> None:
-        self._loading = True
-        try:
-            self.set_form_values(self._incident or Incident(case_id=self._case_id or ""))
-        finally:
-            self._loading = False
-        self._dirty = False
-        self.heading.setText(self.tr("Incident") if self._incident else self.tr("New incident"))
-        self.delete_button.setEnabled(self._incident is not None)
-
-    def set_form_values(self, incident: Incident) -> None:
-        self.title_field.setText(incident.title)
-        self.date_field.setText(incident.date)
-        self.approximate_box.setChecked(incident.date_precision == "approximate")
-        self.place_field.setText(incident.place)
+    def fill(self, record: Incident) -> None:
+        self.title_field.setText(record.title)
+        self.date_field.setText(record.date)
+        self.approximate_box.setChecked(record.date_precision == "approximate")
+        self.place_field.setText(record.place)
         self.place_precision_field.setCurrentIndex(
-            max(self.place_precision_field.findData(incident.place_precision), 0)
+            max(self.place_precision_field.findData(record.place_precision), 0)
         )
-        self.latitude_field.setText("" if incident.latitude is None else repr(incident.latitude))
-        self.longitude_field.setText("" if incident.longitude is None else repr(incident.longitude))
-        wanted = set(incident.violation_types)
-        for row in range(self.violations_field.count()):
-            item = self.violations_field.item(row)
-            checked = item.data(CODE_ROLE) in wanted
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-        self.description_field.setPlainText(incident.description)
-        self.notes_field.setPlainText(incident.notes)
+        self.latitude_field.setText("" if record.latitude is None else repr(record.latitude))
+        self.longitude_field.setText("" if record.longitude is None else repr(record.longitude))
+        self.violations_field.check_only(record.violation_types)
+        self.description_field.setPlainText(record.description)
+        self.notes_field.setPlainText(record.notes)
 
     def checked_violation_types(self) -> list[str]:
-        return [
-            str(item.data(CODE_ROLE))
-            for item in (self.violations_field.item(row) for row in range(self.violations_field.count()))
-            if item.checkState() == Qt.CheckState.Checked
-        ]
+        return self.violations_field.checked()
 
     def set_violation_checked(self, code: str, checked: bool = True) -> None:
-        for row in range(self.violations_field.count()):
-            item = self.violations_field.item(row)
-            if item.data(CODE_ROLE) == code:
-                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-                return
-        raise KeyError(code)
+        self.violations_field.set_checked(code, checked)
 
-    # -- validation ----------------------------------------------------------------------
-
-    def _validated(self) -> tuple[dict[str, Any], dict[str, str]]:
+    def validated(self) -> tuple[dict[str, Any], dict[str, str]]:
         errors: dict[str, str] = {}
         values: dict[str, Any] = {
             "title": self.title_field.text().strip(),
             "place": self.place_field.text().strip(),
             "place_precision": str(self.place_precision_field.currentData() or "unknown"),
-            "violation_types": self.checked_violation_types(),
+            "violation_types": self.violations_field.checked(),
             "description": self.description_field.toPlainText(),
             "notes": self.notes_field.toPlainText(),
         }
@@ -360,13 +205,15 @@ class IncidentEditor(QWidget):
         try:
             date = parse_partial_date(self.date_field.text())
         except PartialDateError as err:
-            errors["date"] = self._date_error(err.reason)
+            errors["date"] = self.date_row.error_text(err.reason)
         else:
             values["date"] = date.iso
             approximate = self.approximate_box.isChecked() and date.iso
             values["date_precision"] = "approximate" if approximate else date.precision
-        for name, limit in (("latitude", 90.0), ("longitude", 180.0)):
-            field = self.latitude_field if name == "latitude" else self.longitude_field
+        for name, field, limit in (
+            ("latitude", self.latitude_field, 90.0),
+            ("longitude", self.longitude_field, 180.0),
+        ):
             text = field.text().strip().replace(",", ".")
             if not text:
                 values[name] = None
@@ -383,142 +230,17 @@ class IncidentEditor(QWidget):
                 values[name] = number
         return values, errors
 
-    def _date_error(self, reason: str) -> str:
-        if reason == "month":
-            return self.tr("There is no such month. Use 2022, 2022-03 or 2022-03-15.")
-        if reason == "day":
-            return self.tr("There is no such day in that month.")
-        if reason == "future":
-            return self.tr("This date is in the future.")
-        if reason == "early":
-            return self.tr("The year must be 1900 or later.")
-        return self.tr("Type a year (2022), a month (2022-03) or a full date (2022-03-15 or 15.03.2022).")
-
-    def _show_errors(self, errors: dict[str, str]) -> None:
-        first: QWidget | None = None
-        for name in FIELDS:
-            if name not in errors:
-                continue
-            self.error_labels[name].setText(errors[name])
-            self.error_labels[name].show()
-            field = self._field_widgets[name]
-            field.setAccessibleDescription(errors[name])
-            first = first or field
-        self.status.setText(self.tr("Not saved: check the marked fields."))
-        if first is not None:
-            first.setFocus()
-            self.scroll_area.ensureWidgetVisible(first)
-
-    def _clear_errors(self) -> None:
-        for name, label in self.error_labels.items():
-            label.clear()
-            label.hide()
-            self._field_widgets[name].setAccessibleDescription("")
-
-    def _show_date_precision(self, text: str) -> None:
-        try:
-            precision = parse_partial_date(text).precision
-        except PartialDateError:
-            self.date_precision.setText(self.tr("not a date yet"))
-            return
-        names = {
-            "unknown": self.tr("date unknown"),
-            "year": self.tr("year only"),
-            "month": self.tr("month and year"),
-            "day": self.tr("exact day"),
-        }
-        self.date_precision.setText(names[precision])
-
-    # -- save and delete -----------------------------------------------------------------
-
-    def save(self) -> Incident | None:
-        """Store the form as a new incident or a new version of the open one.
-        Returns what was stored, or None when refused (the reasons shown)."""
-        vault, case_id = self._vault, self._case_id
-        if vault is None or case_id is None:
-            self.status.setText(self.tr("Choose or create a case first."))
-            return None
-        self._clear_errors()
-        values, errors = self._validated()
-        if errors:
-            self._show_errors(errors)
-            return None
-        if self._incident is not None:
-            record = replace(self._incident, **values)
-        else:
-            record = Incident(case_id=case_id, **values)
-        try:
-            stored = vault.incidents.save(record)
-        except InvalidInput as err:
-            field = record_form.refused_field(err)
-            if field in self.error_labels:
-                self._show_errors({field: error_message(err)})
-            else:
-                self.status.setText(error_message(err))
-            return None
-        except FieldvaultError as err:
-            self.status.setText(error_message(err))
-            return None
-        self._incident = stored
-        self._show_stored()
-        self.status.setText(self.tr("Saved."))
-        self.saved.emit(stored.id)
-        return stored
-
-    def delete(self) -> bool:
-        """Delete the open incident after asking (its history is kept). True when deleted."""
-        vault, incident = self._vault, self._incident
-        if vault is None or incident is None:
-            return False
-        question = self.tr(
-            "Delete this incident? Testimonies that refer to it keep the link; "
-            "its earlier versions stay in the history."
-        )
-        if not record_form.confirm_delete(self, self.tr("Delete incident"), question):
-            return False
-        if self._vault is not vault or self._incident is not incident:
-            return False  # the form was cleared (locked) while asking
-        try:
-            vault.incidents.delete(incident.id)
-        except FieldvaultError as err:
-            self.status.setText(error_message(err))
-            return False
-        self._incident = None
-        self._show_stored()
-        self.status.setText(self.tr("Incident deleted."))
-        self.deleted.emit(incident.id)
-        return True
-
-    # -- locking -----------------------------------------------------------------------
-
-    def clear(self) -> None:
-        """Empty every widget and forget the vault and the incident."""
-        record_form.close_questions(self)
-        self._loading = True
-        try:
-            for line_edit in (
-                self.title_field,
-                self.date_field,
-                self.place_field,
-                self.latitude_field,
-                self.longitude_field,
-            ):
-                line_edit.setText("")
-            for editor in (self.description_field, self.notes_field):
-                editor.clear()
-            self.approximate_box.setChecked(False)
-            self.place_precision_field.setCurrentIndex(0)
-            for row in range(self.violations_field.count()):
-                self.violations_field.item(row).setCheckState(Qt.CheckState.Unchecked)
-            self.violations_field.clearSelection()
-        finally:
-            self._loading = False
-        self._clear_errors()
-        self.status.clear()
-        self.heading.setText(self.tr("New incident"))
-        self.delete_button.setEnabled(False)
-        self._vault = None
-        self._case_id = None
-        self._incident = None
-        self._dirty = False
-        self.setEnabled(False)
+    def clear_fields(self) -> None:
+        for line_edit in (
+            self.title_field,
+            self.date_field,
+            self.place_field,
+            self.latitude_field,
+            self.longitude_field,
+        ):
+            line_edit.setText("")
+        for editor in (self.description_field, self.notes_field):
+            editor.clear()
+        self.approximate_box.setChecked(False)
+        self.place_precision_field.setCurrentIndex(0)
+        self.violations_field.untick_all()

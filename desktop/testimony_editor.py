@@ -14,33 +14,26 @@ click away.
 Validation happens here first (the date against the calendar, the language
 code's shape) so that the message sits next to the field; what the vault still
 refuses (``InvalidInput`` names the field) is mapped to the same places.
+Loading, saving and clearing are ``RecordEditor``'s; this module adds the
+drafts, the Witness and Incident boxes and the language box.
 Everything shown is witness data: ``clear()`` empties every widget and forgets
 the vault.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 import re
-from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -48,20 +41,19 @@ from PySide6.QtWidgets import (
 
 from db.entities import CONSENT_SCOPES, Testimony
 from db.errors import FieldvaultError, InvalidInput
-from db.services import new_record_draft_key, record_draft_key
+from db.partial_dates import PartialDateError, parse_partial_date
+from db.services import EntityService, new_record_draft_key, record_draft_key
 from db.vault import Vault
-from db.vocabulary import violation_types
-from desktop.i18n import chosen_locale
+from desktop.form_fields import PartialDateField, ViolationTypesField
 from desktop.icons import icon
 from desktop.messages import error_message
+from desktop.record_editor import FormRow, RecordEditor, RecordTexts
 
 AUTOSAVE_DELAY_MS = 2000
 DRAFT_FORMAT = 1
-CODE_ROLE = Qt.ItemDataRole.UserRole
 # Offered in the language box; any other code can be typed.
 LISTED_LANGUAGES = ("uk", "en", "ru", "crh")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-EARLIEST_YEAR = 1900
 TEXT_FIELDS = ("title", "interviewer", "interview_place", "interpreter")
 # The form's fields, in tab order; each has an error label under it.
 FIELDS = (
@@ -78,10 +70,6 @@ FIELDS = (
     "narrative",
     "notes",
 )
-_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-# Day first, as dates are written in Ukraine: 15.03.2022, 03.2022 (or with /).
-_DOTTED_DATE = re.compile(r"^(?:(\d{1,2})[./])?(\d{1,2})[./](\d{4})$")
-_FIELD_IN_MESSAGE = re.compile(r"field '(\w+)'")
 
 
 def draft_key(case_id: str, testimony_id: str | None) -> str:
@@ -93,79 +81,17 @@ def draft_key(case_id: str, testimony_id: str | None) -> str:
     return new_record_draft_key("testimony", case_id)
 
 
-class PartialDateError(ValueError):
-    """Why a date was refused: "format", "month", "day", "early" or "future"."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class PartialDate:
-    iso: str  # "", "YYYY", "YYYY-MM" or "YYYY-MM-DD"
-    precision: str  # "unknown", "year", "month" or "day"
-
-
-def parse_partial_date(text: str, today: dt.date | None = None) -> PartialDate:
-    """A year, a month or a day, typed as ISO (2022, 2022-03, 2022-03-15) or day
-    first (15.03.2022, 03.2022); checked against the calendar and today."""
-    text = text.strip()
-    if not text:
-        return PartialDate("", "unknown")
-    today = today or dt.date.today()
-    if match := _ISO_DATE.match(text):
-        year, month, day = match.groups()
-    elif match := _DOTTED_DATE.match(text):
-        day, month, year = match.groups()
-    else:
-        raise PartialDateError("format")
-    y = int(year)
-    if y < EARLIEST_YEAR:
-        raise PartialDateError("early")
-    if month is None:
-        if y > today.year:
-            raise PartialDateError("future")
-        return PartialDate(f"{y:04d}", "year")
-    m = int(month)
-    if not 1 <= m <= 12:
-        raise PartialDateError("month")
-    if day is None:
-        if (y, m) > (today.year, today.month):
-            raise PartialDateError("future")
-        return PartialDate(f"{y:04d}-{m:02d}", "month")
-    try:
-        date = dt.date(y, m, int(day))
-    except ValueError:
-        raise PartialDateError("day") from None
-    if date > today:
-        raise PartialDateError("future")
-    return PartialDate(date.isoformat(), "day")
-
-
-def ui_language() -> str:
-    """The language of the vocabulary labels: the one the app's translation was chosen by."""
-    return chosen_locale().name().split("_")[0] or "en"
-
-
-def _field_of(error: InvalidInput) -> str | None:
-    message = str(error)
-    if match := _FIELD_IN_MESSAGE.search(message):
-        return match.group(1)
-    if "violation type" in message:
-        return "violation_types"
-    return None
-
-
-class TestimonyEditor(QWidget):
+class TestimonyEditor(RecordEditor[Testimony]):
     """``load(vault, case_id, testimony_id)`` then edit; ``save()`` stores it.
 
     ``saved(id)`` follows every successful save; ``draft_saved(key)`` every
-    autosave; ``history_requested(id)`` the History button."""
+    autosave; ``history_requested(id)`` the History button. (No Delete here:
+    ``deleted`` is never emitted.)"""
 
     __test__ = False  # not a pytest test class, despite its name
 
-    saved = Signal(str)
+    record_type = Testimony
+    FIELDS = FIELDS
     draft_saved = Signal(str)
     history_requested = Signal(str)
 
@@ -177,15 +103,7 @@ class TestimonyEditor(QWidget):
         autosave_ms: int = AUTOSAVE_DELAY_MS,
     ) -> None:
         super().__init__(parent)
-        self._vault: Vault | None = None
-        self._case_id: str | None = None
-        self._testimony: Testimony | None = None
-        self._loading = False
-        self._dirty = False  # the form differs from the stored testimony
         self._draft_pending = False  # changed since the last autosave
-        self._vocabulary_language = vocabulary_language or ui_language()
-        self.error_labels: dict[str, QLabel] = {}
-        self._field_widgets: dict[str, QWidget] = {}
 
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
@@ -193,11 +111,6 @@ class TestimonyEditor(QWidget):
         self._autosave_timer.timeout.connect(self.flush_draft)
 
         # -- heading and the restored-draft banner ------------------------------
-        self.heading = QLabel(self.tr("New testimony"))
-        font = self.heading.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        self.heading.setFont(font)
         self.history_button = QPushButton(icon("history"), self.tr("History…"))
         self.history_button.setAccessibleName(self.tr("Edit history of this testimony"))
         self.history_button.setEnabled(False)
@@ -236,18 +149,11 @@ class TestimonyEditor(QWidget):
         self.interviewer_field = QLineEdit()
         self.interviewer_field.setAccessibleName(self.tr("Interviewer"))
 
-        self.date_field = QLineEdit()
-        self.date_field.setAccessibleName(self.tr("Interview date"))
-        self.date_field.setPlaceholderText(self.tr("2022, 2022-03 or 2022-03-15 (15.03.2022)"))
-        self.date_field.setMaxLength(10)
-        self.date_precision = QLabel()
-        self.date_precision.setAccessibleName(self.tr("Precision of the interview date"))
-        self.date_precision.setMinimumWidth(120)
-        date_row = QWidget()
-        date_layout = QHBoxLayout(date_row)
-        date_layout.setContentsMargins(0, 0, 0, 0)
-        date_layout.addWidget(self.date_field, 1)
-        date_layout.addWidget(self.date_precision)
+        self.date_row = PartialDateField(
+            self.tr("Interview date"), self.tr("Precision of the interview date")
+        )
+        self.date_field = self.date_row.line
+        self.date_precision = self.date_row.precision
 
         self.place_field = QLineEdit()
         self.place_field.setAccessibleName(self.tr("Interview place"))
@@ -283,26 +189,7 @@ class TestimonyEditor(QWidget):
         for scope in CONSENT_SCOPES:
             self.consent_field.addItem(consent_names[scope], scope)
 
-        self.violations_field = QListWidget()
-        self.violations_field.setAccessibleName(self.tr("Violation types"))
-        self.violations_field.setToolTip(self.tr("Space ticks or unticks the highlighted type."))
-        self.violations_field.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.violations_field.setUniformItemSizes(True)
-        for violation in violation_types():
-            text = violation.label(self._vocabulary_language)
-            item = QListWidgetItem(text)
-            item.setData(CODE_ROLE, violation.code)
-            item.setToolTip(text)
-            item.setFlags(
-                Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
-            )
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.violations_field.addItem(item)
-        rows = 6
-        self.violations_field.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.violations_field.setFixedHeight(
-            self.violations_field.sizeHintForRow(0) * rows + 2 * self.violations_field.frameWidth()
-        )
+        self.violations_field = ViolationTypesField(vocabulary_language)
 
         self.narrative_field = QPlainTextEdit()
         self.narrative_field.setAccessibleName(self.tr("Narrative"))
@@ -319,131 +206,77 @@ class TestimonyEditor(QWidget):
         self.notes_field.setFixedHeight(self.notes_field.fontMetrics().lineSpacing() * 4 + 12)
 
         # -- the form --------------------------------------------------------------
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        rows_spec: list[tuple[str, str, QWidget, QWidget]] = [
-            ("title", self.tr("&Title:"), self.title_field, self.title_field),
-            ("witness_id", self.tr("&Witness:"), self.witness_field, self.witness_field),
-            ("incident_id", self.tr("In&cident:"), self.incident_field, self.incident_field),
-            ("interviewer", self.tr("Inter&viewer:"), self.interviewer_field, self.interviewer_field),
-            ("interview_date", self.tr("&Date:"), self.date_field, date_row),
-            ("interview_place", self.tr("&Place:"), self.place_field, self.place_field),
-            ("language", self.tr("&Language:"), self.language_field, self.language_field),
-            ("interpreter", self.tr("Inte&rpreter:"), self.interpreter_field, self.interpreter_field),
-            ("consent_scope", self.tr("C&onsent:"), self.consent_field, self.consent_field),
-            ("violation_types", self.tr("Violation t&ypes:"), self.violations_field, self.violations_field),
-            ("narrative", self.tr("&Narrative:"), self.narrative_field, self.narrative_field),
-            ("notes", self.tr("Not&es:"), self.notes_field, self.notes_field),
+        rows = [
+            FormRow("title", self.tr("&Title:"), self.title_field),
+            FormRow("witness_id", self.tr("&Witness:"), self.witness_field),
+            FormRow("incident_id", self.tr("In&cident:"), self.incident_field),
+            FormRow("interviewer", self.tr("Inter&viewer:"), self.interviewer_field),
+            FormRow("interview_date", self.tr("&Date:"), self.date_field, self.date_row),
+            FormRow("interview_place", self.tr("&Place:"), self.place_field),
+            FormRow("language", self.tr("&Language:"), self.language_field),
+            FormRow("interpreter", self.tr("Inte&rpreter:"), self.interpreter_field),
+            FormRow("consent_scope", self.tr("C&onsent:"), self.consent_field),
+            FormRow("violation_types", self.tr("Violation t&ypes:"), self.violations_field),
+            FormRow("narrative", self.tr("&Narrative:"), self.narrative_field),
+            FormRow("notes", self.tr("Not&es:"), self.notes_field),
         ]
-        for name, label_text, field, shown in rows_spec:
-            label = QLabel(label_text)
-            label.setBuddy(field)
-            form.addRow(label, self._with_error_label(name, field, shown))
 
-        form_panel = QWidget()
-        form_panel.setLayout(form)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        scroll.setWidget(form_panel)
-        self.scroll_area = scroll
-
-        # -- bottom: status and save ---------------------------------------------
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setAccessibleName(self.tr("Form status"))
+        # -- bottom: status, autosave status and save --------------------------------
         self.autosave_status = QLabel()
         self.autosave_status.setTextFormat(Qt.TextFormat.PlainText)
         self.autosave_status.setAccessibleName(self.tr("Autosave status"))
         self.autosave_status.setStyleSheet("color: palette(mid);")
-        self.save_button = QPushButton(icon("save"), self.tr("Save testimony"))
-        self.save_button.setAccessibleName(self.tr("Save testimony"))
-        self.save_button.setToolTip(self.tr("Saves the testimony (Ctrl+S)."))
-        bottom = QHBoxLayout()
         status_column = QVBoxLayout()
         status_column.addWidget(self.status)
         status_column.addWidget(self.autosave_status)
-        bottom.addLayout(status_column, 1)
-        bottom.addWidget(self.save_button)
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(heading_row)
-        layout.addWidget(self.draft_banner)
-        layout.addWidget(scroll, 1)
-        layout.addLayout(bottom)
+        self.lay_out(rows, top=heading_row, banner=self.draft_banner, status=status_column)
 
         # -- tab order: the form top to bottom, then Save ---------------------------
-        chain: list[QWidget] = [
-            self.title_field,
-            self.witness_field,
-            self.incident_field,
-            self.interviewer_field,
-            self.date_field,
-            self.place_field,
-            self.language_field,
-            self.interpreter_field,
-            self.consent_field,
-            self.violations_field,
-            self.narrative_field,
-            self.notes_field,
-            self.save_button,
-            self.history_button,
-            self.discard_draft_button,
-        ]
-        for first, second in itertools.pairwise(chain):
-            QWidget.setTabOrder(first, second)
+        self.set_tab_chain(
+            [
+                self.title_field,
+                self.witness_field,
+                self.incident_field,
+                self.interviewer_field,
+                self.date_field,
+                self.place_field,
+                self.language_field,
+                self.interpreter_field,
+                self.consent_field,
+                self.violations_field,
+                self.narrative_field,
+                self.notes_field,
+            ],
+            after=(self.history_button, self.discard_draft_button),
+        )
 
         # -- wiring ----------------------------------------------------------------
-        for line_edit in (
+        self.watch(
             self.title_field,
             self.interviewer_field,
             self.date_field,
             self.place_field,
             self.interpreter_field,
-        ):
-            line_edit.textEdited.connect(self._on_edited)
-            # Enter moves on to the next field: quick entry without the mouse.
-            line_edit.returnPressed.connect(self.focusNextChild)
-        self.date_field.textChanged.connect(self._show_date_precision)
-        self.language_field.editTextChanged.connect(self._on_edited)
-        self.language_field.currentIndexChanged.connect(self._on_edited)
+        )
+        self.language_field.editTextChanged.connect(self.on_edited)
+        self.language_field.currentIndexChanged.connect(self.on_edited)
         line.editingFinished.connect(self._show_listed_language)
         for combo in (self.witness_field, self.incident_field, self.consent_field):
-            combo.currentIndexChanged.connect(self._on_edited)
-        self.violations_field.itemChanged.connect(self._on_edited)
-        self.narrative_field.textChanged.connect(self._on_edited)
-        self.notes_field.textChanged.connect(self._on_edited)
-        self.save_button.clicked.connect(self.save)
+            combo.currentIndexChanged.connect(self.on_edited)
+        self.violations_field.itemChanged.connect(self.on_edited)
+        self.narrative_field.textChanged.connect(self.on_edited)
+        self.notes_field.textChanged.connect(self.on_edited)
         self.discard_draft_button.clicked.connect(self.discard_draft)
         self.history_button.clicked.connect(self._request_history)
-        for keys in (QKeySequence.StandardKey.Save, QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.save)
 
-        self._show_date_precision("")
-        self.setEnabled(False)
-
-    def _with_error_label(self, name: str, field: QWidget, shown: QWidget) -> QWidget:
-        error = QLabel()
-        error.setWordWrap(True)
-        error.setTextFormat(Qt.TextFormat.PlainText)
-        error.setStyleSheet("color: #b00020;")
-        error.setAccessibleName(self.tr("Error"))
-        error.hide()
-        self.error_labels[name] = error
-        self._field_widgets[name] = field
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(shown)
-        column.addWidget(error)
-        return box
+    def texts(self) -> RecordTexts:
+        return RecordTexts(
+            new_heading=self.tr("New testimony"),
+            heading=self.tr("Testimony"),
+            save=self.tr("Save testimony"),
+            save_tip=self.tr("Saves the testimony (Ctrl+S)."),
+        )
 
     def consent_labels(self) -> dict[str, str]:
         return {
@@ -454,42 +287,32 @@ class TestimonyEditor(QWidget):
             "public-anonymised": self.tr("May be published, anonymised"),
         }
 
+    def service(self, vault: Vault) -> EntityService[Testimony]:
+        return vault.testimonies
+
     # -- state -----------------------------------------------------------------------
 
     @property
-    def case_id(self) -> str | None:
-        return self._case_id
-
-    @property
     def testimony_id(self) -> str | None:
-        return self._testimony.id if self._testimony else None
-
-    @property
-    def is_dirty(self) -> bool:
-        """The form holds changes not saved to the testimony (a draft may hold them)."""
-        return self._dirty
+        return self.record_id
 
     def current_draft_key(self) -> str | None:
         return draft_key(self._case_id, self.testimony_id) if self._case_id else None
 
     # -- load --------------------------------------------------------------------------
 
-    def load(self, vault: Vault, case_id: str, testimony_id: str | None = None) -> bool:
+    def load(self, vault: Vault, case_id: str, record_id: str | None = None) -> bool:
         """Show a testimony of the case (None: a new one), restoring its draft
         if one is kept. False (with the reason shown) when it cannot be read."""
-        self.clear(save_draft=True)
-        self._vault = vault
-        self._case_id = case_id
-        self.setEnabled(True)
-        try:
-            self._testimony = vault.testimonies.get(testimony_id) if testimony_id else None
-            persons = vault.persons.list(case_id)
-            incidents = vault.incidents.list(case_id)
-        except FieldvaultError as err:
-            self._testimony = None
-            self.status.setText(error_message(err))
-            self.setEnabled(False)
+        if not super().load(vault, case_id, record_id):
             return False
+        self._restore_draft()
+        return True
+
+    def read_case(self, vault: Vault, case_id: str) -> None:
+        """The case's persons and incidents into the Witness and Incident boxes."""
+        persons = vault.persons.list(case_id)
+        incidents = vault.incidents.list(case_id)
         self._loading = True
         try:
             self.witness_field.addItem(self.tr("(none)"), "")
@@ -498,13 +321,12 @@ class TestimonyEditor(QWidget):
             self.incident_field.addItem(self.tr("(none)"), "")
             for incident in incidents:
                 self.incident_field.addItem(incident.label(), incident.id)
-            self.set_form_values(self._stored_values())
         finally:
             self._loading = False
-        self.heading.setText(self.tr("Testimony") if self._testimony else self.tr("New testimony"))
-        self.history_button.setEnabled(self._testimony is not None)
-        self._restore_draft()
-        return True
+
+    def show_stored(self) -> None:
+        super().show_stored()
+        self.history_button.setEnabled(self._record is not None)
 
     def refresh_links(self) -> None:
         """Read the case's persons and incidents again into the Witness and
@@ -537,7 +359,10 @@ class TestimonyEditor(QWidget):
             self._loading = False
 
     def _stored_values(self) -> dict[str, Any]:
-        record = self._testimony or Testimony(case_id=self._case_id or "")
+        return self._values_of(self._record or Testimony(case_id=self._case_id or ""))
+
+    @staticmethod
+    def _values_of(record: Testimony) -> dict[str, Any]:
         body = record.body()
         return {name: body[name] for name in FIELDS}
 
@@ -567,13 +392,16 @@ class TestimonyEditor(QWidget):
             time=when
         )
         base = str(draft.body.get("base_revision") or "")
-        if self._testimony is not None and base and base != self._testimony.revision:
+        if self._record is not None and base and base != self._record.revision:
             text += " " + self.tr("The testimony was saved again since then: check the fields before saving.")
         self.draft_banner_text.setText(text)
         self.draft_banner.show()
         self.autosave_status.setText(self.tr("Unsaved changes are kept in the vault."))
 
     # -- the form's values -------------------------------------------------------------
+
+    def fill(self, record: Testimony) -> None:
+        self.set_form_values(self._values_of(record))
 
     def form_values(self) -> dict[str, Any]:
         """What the form holds, unchecked (this is what a draft keeps)."""
@@ -587,7 +415,7 @@ class TestimonyEditor(QWidget):
             "language": self._language_code(),
             "interpreter": self.interpreter_field.text(),
             "consent_scope": str(self.consent_field.currentData() or ""),
-            "violation_types": self.checked_violation_types(),
+            "violation_types": self.violations_field.checked(),
             "narrative": self.narrative_field.toPlainText(),
             "notes": self.notes_field.toPlainText(),
         }
@@ -611,10 +439,7 @@ class TestimonyEditor(QWidget):
         self.consent_field.setCurrentIndex(max(scope, 0))
         codes = values.get("violation_types") or []
         wanted = {c for c in codes if isinstance(c, str)} if isinstance(codes, list) else set()
-        for row in range(self.violations_field.count()):
-            item = self.violations_field.item(row)
-            checked = item.data(CODE_ROLE) in wanted
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.violations_field.check_only(wanted)
         self.narrative_field.setPlainText(text("narrative"))
         self.notes_field.setPlainText(text("notes"))
 
@@ -650,25 +475,9 @@ class TestimonyEditor(QWidget):
                 return str(self.language_field.itemData(index))
         return text
 
-    def checked_violation_types(self) -> list[str]:
-        return [
-            str(item.data(CODE_ROLE))
-            for item in (self.violations_field.item(row) for row in range(self.violations_field.count()))
-            if item.checkState() == Qt.CheckState.Checked
-        ]
-
-    def set_violation_checked(self, code: str, checked: bool = True) -> None:
-        for row in range(self.violations_field.count()):
-            item = self.violations_field.item(row)
-            if item.data(CODE_ROLE) == code:
-                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-                return
-        raise KeyError(code)
-
     # -- validation ----------------------------------------------------------------------
 
-    def _validated(self) -> tuple[dict[str, Any], dict[str, str]]:
-        """The values to store, and the errors by field."""
+    def validated(self) -> tuple[dict[str, Any], dict[str, str]]:
         values = self.form_values()
         errors: dict[str, str] = {}
         for name in TEXT_FIELDS:
@@ -676,32 +485,21 @@ class TestimonyEditor(QWidget):
         try:
             values["interview_date"] = parse_partial_date(values["interview_date"]).iso
         except PartialDateError as err:
-            errors["interview_date"] = self._date_error(err.reason)
+            errors["interview_date"] = self.date_row.error_text(err.reason)
         if values["language"] and not LANGUAGE_CODE.match(values["language"]):
             errors["language"] = self._language_error()
         if not values["title"] and not values["narrative"].strip():
             errors["title"] = self.tr("Write a title or a narrative first.")
         return values, errors
 
-    def _date_error(self, reason: str) -> str:
-        if reason == "month":
-            return self.tr("There is no such month. Use 2022, 2022-03 or 2022-03-15.")
-        if reason == "day":
-            return self.tr("There is no such day in that month.")
-        if reason == "future":
-            return self.tr("This date is in the future.")
-        if reason == "early":
-            return self.tr("The year must be 1900 or later.")
-        return self.tr("Type a year (2022), a month (2022-03) or a full date (2022-03-15 or 15.03.2022).")
-
     def _language_error(self) -> str:
         return self.tr(
             "Use a language code such as uk, en or ru (lowercase letters), or choose from the list."
         )
 
-    def _vault_error(self, field: str) -> str:
+    def refusal_text(self, field: str, error: InvalidInput) -> str:
         if field == "interview_date":
-            return self._date_error("format")
+            return self.date_row.error_text("format")
         if field == "language":
             return self._language_error()
         if field in ("witness_id", "incident_id"):
@@ -712,98 +510,25 @@ class TestimonyEditor(QWidget):
             return self.tr("Unknown violation type; tick types from the list.")
         return self.tr("This value is not accepted.")
 
-    def _show_errors(self, errors: dict[str, str]) -> None:
-        first: QWidget | None = None
-        for name in FIELDS:
-            if name not in errors:
-                continue
-            label = self.error_labels[name]
-            label.setText(errors[name])
-            label.show()
-            field = self._field_widgets[name]
-            field.setAccessibleDescription(errors[name])
-            if first is None:
-                first = field
-        self.status.setText(self.tr("Not saved: check the marked fields."))
-        if first is not None:
-            first.setFocus()
-            self.scroll_area.ensureWidgetVisible(first)
-
-    def _clear_errors(self) -> None:
-        for name, label in self.error_labels.items():
-            label.clear()
-            label.hide()
-            self._field_widgets[name].setAccessibleDescription("")
-
-    def _show_date_precision(self, text: str) -> None:
-        try:
-            precision = parse_partial_date(text).precision
-        except PartialDateError:
-            self.date_precision.setText(self.tr("not a date yet"))
-            return
-        names = {
-            "unknown": self.tr("date unknown"),
-            "year": self.tr("year only"),
-            "month": self.tr("month and year"),
-            "day": self.tr("exact day"),
-        }
-        self.date_precision.setText(names[precision])
-
     # -- save ----------------------------------------------------------------------------
 
-    def save(self) -> Testimony | None:
-        """Store the form as a new testimony or a new version of the open one.
-        Returns what was stored, or None when refused (errors shown by the fields)."""
-        vault, case_id = self._vault, self._case_id
-        if vault is None or case_id is None:
-            self.status.setText(self.tr("Choose or create a case first."))
-            return None
-        self._clear_errors()
-        values, errors = self._validated()
-        if errors:
-            self._show_errors(errors)
-            return None
-        old_key = draft_key(case_id, self.testimony_id)
-        if self._testimony is not None:
-            record = replace(self._testimony, **values)
-        else:
-            record = Testimony(case_id=case_id, **values)
-        try:
-            stored = vault.testimonies.save(record)
-        except InvalidInput as err:
-            field = _field_of(err)
-            if field in self.error_labels:
-                self._show_errors({field: self._vault_error(field)})
-            else:
-                self.status.setText(error_message(err))
-            return None
-        except FieldvaultError as err:
-            self.status.setText(error_message(err))
-            return None
-        self._testimony = stored
+    def after_save(self, previous: Testimony | None, stored: Testimony) -> None:
+        """The drafts of the testimony (and of it while new) are discarded."""
         self._autosave_timer.stop()
-        self._dirty = self._draft_pending = False
-        for key in {old_key, draft_key(case_id, stored.id)}:
+        self._draft_pending = False
+        vault, case_id = self._vault, self._case_id
+        assert vault is not None and case_id is not None  # save() checked
+        for key in {draft_key(case_id, previous.id if previous else None), draft_key(case_id, stored.id)}:
             try:
                 vault.drafts.discard(key)
             except FieldvaultError as err:
                 self.status.setText(error_message(err))
-        self._loading = True
-        try:
-            self.set_form_values(self._stored_values())  # e.g. the date as stored
-        finally:
-            self._loading = False
-        self.heading.setText(self.tr("Testimony"))
-        self.history_button.setEnabled(True)
         self.draft_banner.hide()
         self.autosave_status.clear()
-        self.status.setText(self.tr("Saved."))
-        self.saved.emit(stored.id)
-        return stored
 
     # -- drafts --------------------------------------------------------------------------
 
-    def _on_edited(self, *_args: object) -> None:
+    def on_edited(self, *_args: object) -> None:
         if self._loading or self._vault is None:
             return
         self._dirty = True
@@ -829,7 +554,7 @@ class TestimonyEditor(QWidget):
                 "format": DRAFT_FORMAT,
                 "case_id": self._case_id,
                 "testimony_id": self.testimony_id or "",
-                "base_revision": self._testimony.revision if self._testimony else "",
+                "base_revision": self._record.revision if self._record else "",
                 "fields": fields,
             }
             vault.drafts.put(key, body)
@@ -851,14 +576,9 @@ class TestimonyEditor(QWidget):
         """Drop the unsaved changes: the form shows the stored testimony again."""
         self._autosave_timer.stop()
         self._draft_pending = False
-        self._dirty = False
         self._discard_stored_draft()
-        self._loading = True
-        try:
-            self.set_form_values(self._stored_values())
-        finally:
-            self._loading = False
-        self._clear_errors()
+        self.show_stored()
+        self.clear_errors()
         self.draft_banner.hide()
         self.autosave_status.clear()
         self.status.setText(self.tr("Changes discarded."))
@@ -887,36 +607,27 @@ class TestimonyEditor(QWidget):
         if save_draft:
             self.flush_draft()
         self._autosave_timer.stop()
-        self._loading = True
-        try:
-            for line_edit in (
-                self.title_field,
-                self.interviewer_field,
-                self.date_field,
-                self.place_field,
-                self.interpreter_field,
-            ):
-                line_edit.setText("")  # setText, unlike clear(), also empties the undo history
-            for editor in (self.narrative_field, self.notes_field):
-                editor.clear()  # also empties the undo history
-            self.witness_field.clear()
-            self.incident_field.clear()
-            self.language_field.setCurrentIndex(-1)
-            self.language_field.setEditText("")
-            self.consent_field.setCurrentIndex(0)
-            for row in range(self.violations_field.count()):
-                self.violations_field.item(row).setCheckState(Qt.CheckState.Unchecked)
-            self.violations_field.clearSelection()
-        finally:
-            self._loading = False
-        self._clear_errors()
-        for label in (self.status, self.autosave_status, self.draft_banner_text):
+        self._draft_pending = False
+        super().clear()
+        for label in (self.autosave_status, self.draft_banner_text):
             label.clear()
         self.draft_banner.hide()
-        self.heading.setText(self.tr("New testimony"))
         self.history_button.setEnabled(False)
-        self._vault = None
-        self._case_id = None
-        self._testimony = None
-        self._dirty = self._draft_pending = False
-        self.setEnabled(False)
+
+    def clear_fields(self) -> None:
+        for line_edit in (
+            self.title_field,
+            self.interviewer_field,
+            self.date_field,
+            self.place_field,
+            self.interpreter_field,
+        ):
+            line_edit.setText("")  # setText, unlike clear(), also empties the undo history
+        for editor in (self.narrative_field, self.notes_field):
+            editor.clear()  # also empties the undo history
+        self.witness_field.clear()
+        self.incident_field.clear()
+        self.language_field.setCurrentIndex(-1)
+        self.language_field.setEditText("")
+        self.consent_field.setCurrentIndex(0)
+        self.violations_field.untick_all()

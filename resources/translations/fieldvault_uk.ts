@@ -1018,301 +1018,212 @@
     <context>
         <name>IncidentEditor</name>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="84" />
-            <location filename="../../desktop/incident_editor.py" line="310" />
-            <location filename="../../desktop/incident_editor.py" line="518" />
+            <location filename="../../desktop/incident_editor.py" line="141" />
             <source>New incident</source>
             <translation>Новий інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="92" />
+            <location filename="../../desktop/incident_editor.py" line="60" />
             <source>Incident title</source>
             <translation>Назва інциденту</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="93" />
+            <location filename="../../desktop/incident_editor.py" line="61" />
             <source>e.g. Shelling of the market</source>
             <translation>напр. Обстріл ринку</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="96" />
+            <location filename="../../desktop/incident_editor.py" line="63" />
             <source>Incident date</source>
             <translation>Дата інциденту</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="97" />
-            <source>2022, 2022-03 or 2022-03-15 (15.03.2022)</source>
-            <translation>2022, 2022-03 або 2022-03-15 (15.03.2022)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="100" />
+            <location filename="../../desktop/incident_editor.py" line="63" />
             <source>Precision of the incident date</source>
             <translation>Точність дати інциденту</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="102" />
+            <location filename="../../desktop/incident_editor.py" line="66" />
             <source>Appro&amp;ximate</source>
             <translation>При&amp;близно</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="103" />
+            <location filename="../../desktop/incident_editor.py" line="67" />
             <source>The date is approximate</source>
             <translation>Дата приблизна</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="112" />
+            <location filename="../../desktop/incident_editor.py" line="71" />
             <source>Incident place</source>
             <translation>Місце інциденту</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="113" />
+            <location filename="../../desktop/incident_editor.py" line="72" />
             <source>Settlement, district, region</source>
             <translation>Населений пункт, район, область</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="115" />
+            <location filename="../../desktop/incident_editor.py" line="74" />
             <source>Precision of the place</source>
             <translation>Точність місця</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="121" />
+            <location filename="../../desktop/incident_editor.py" line="80" />
             <source>Latitude</source>
             <translation>Широта</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="122" />
+            <location filename="../../desktop/incident_editor.py" line="81" />
             <source>e.g. 49.2081</source>
             <translation>напр. 49.2081</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="124" />
+            <location filename="../../desktop/incident_editor.py" line="83" />
             <source>Longitude</source>
             <translation>Довгота</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="125" />
+            <location filename="../../desktop/incident_editor.py" line="84" />
             <source>e.g. 37.2566</source>
             <translation>напр. 37.2566</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="128" />
-            <source>Violation types</source>
-            <translation>Види порушень</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="129" />
-            <source>Space ticks or unticks the highlighted type.</source>
-            <translation>Пробіл ставить або знімає позначку з виділеного виду.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="148" />
+            <location filename="../../desktop/incident_editor.py" line="89" />
             <source>Description</source>
             <translation>Опис</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="149" />
+            <location filename="../../desktop/incident_editor.py" line="90" />
             <source>What happened, as far as it is known.</source>
             <translation>Що сталося, наскільки відомо.</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="154" />
+            <location filename="../../desktop/incident_editor.py" line="95" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="155" />
+            <location filename="../../desktop/incident_editor.py" line="96" />
             <source>Your notes on the incident</source>
             <translation>Ваші нотатки про інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="165" />
+            <location filename="../../desktop/incident_editor.py" line="103" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="166" />
+            <location filename="../../desktop/incident_editor.py" line="104" />
             <source>&amp;Date:</source>
             <translation>&amp;Дата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="167" />
+            <location filename="../../desktop/incident_editor.py" line="105" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="170" />
+            <location filename="../../desktop/incident_editor.py" line="106" />
             <source>Place &amp;known to:</source>
             <translation>Місце &amp;відоме до:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="174" />
+            <location filename="../../desktop/incident_editor.py" line="107" />
             <source>L&amp;atitude:</source>
             <translation>Ш&amp;ирота:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="175" />
+            <location filename="../../desktop/incident_editor.py" line="108" />
             <source>Lo&amp;ngitude:</source>
             <translation>Дов&amp;гота:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="176" />
+            <location filename="../../desktop/incident_editor.py" line="109" />
             <source>Violation t&amp;ypes:</source>
             <translation>Види пору&amp;шень:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="177" />
+            <location filename="../../desktop/incident_editor.py" line="110" />
             <source>Descr&amp;iption:</source>
             <translation>&amp;Опис:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="178" />
+            <location filename="../../desktop/incident_editor.py" line="111" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="200" />
-            <source>Form status</source>
-            <translation>Стан форми</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="201" />
-            <location filename="../../desktop/incident_editor.py" line="202" />
+            <location filename="../../desktop/incident_editor.py" line="143" />
             <source>Save incident</source>
             <translation>Зберегти інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="203" />
+            <location filename="../../desktop/incident_editor.py" line="144" />
             <source>Saves the incident (Ctrl+S).</source>
             <translation>Зберігає інцидент (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="204" />
+            <location filename="../../desktop/incident_editor.py" line="145" />
             <source>Delete incident…</source>
             <translation>Видалити інцидент…</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="205" />
-            <location filename="../../desktop/incident_editor.py" line="477" />
+            <location filename="../../desktop/incident_editor.py" line="146" />
             <source>Delete incident</source>
             <translation>Видалити інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="262" />
+            <location filename="../../desktop/incident_editor.py" line="156" />
             <source>Not known</source>
             <translation>Невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="263" />
+            <location filename="../../desktop/incident_editor.py" line="157" />
             <source>Country</source>
             <translation>Країна</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="264" />
+            <location filename="../../desktop/incident_editor.py" line="158" />
             <source>Region (oblast)</source>
             <translation>Область</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="265" />
+            <location filename="../../desktop/incident_editor.py" line="159" />
             <source>District (raion)</source>
             <translation>Район</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="266" />
+            <location filename="../../desktop/incident_editor.py" line="160" />
             <source>Settlement</source>
             <translation>Населений пункт</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="267" />
+            <location filename="../../desktop/incident_editor.py" line="161" />
             <source>Exact place</source>
             <translation>Точне місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="310" />
+            <location filename="../../desktop/incident_editor.py" line="142" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="359" />
+            <location filename="../../desktop/incident_editor.py" line="204" />
             <source>Give the incident a title: the lists show it.</source>
             <translation>Дайте інциденту назву: її показують списки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="379" />
+            <location filename="../../desktop/incident_editor.py" line="226" />
             <source>A number between -{limit} and {limit}, in decimal degrees.</source>
             <translation>Число від -{limit} до {limit}, у десяткових градусах.</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="388" />
-            <source>There is no such month. Use 2022, 2022-03 or 2022-03-15.</source>
-            <translation>Такого місяця немає. Пишіть 2022, 2022-03 або 2022-03-15.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="390" />
-            <source>There is no such day in that month.</source>
-            <translation>У цьому місяці немає такого дня.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="392" />
-            <source>This date is in the future.</source>
-            <translation>Ця дата ще не настала.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="394" />
-            <source>The year must be 1900 or later.</source>
-            <translation>Рік має бути не раніше 1900.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="395" />
-            <source>Type a year (2022), a month (2022-03) or a full date (2022-03-15 or 15.03.2022).</source>
-            <translation>Введіть рік (2022), місяць (2022-03) або повну дату (2022-03-15 чи 15.03.2022).</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="407" />
-            <source>Not saved: check the marked fields.</source>
-            <translation>Не збережено: перевірте позначені поля.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="422" />
-            <source>not a date yet</source>
-            <translation>ще не дата</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="425" />
-            <source>date unknown</source>
-            <translation>дата невідома</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="426" />
-            <source>year only</source>
-            <translation>лише рік</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="427" />
-            <source>month and year</source>
-            <translation>місяць і рік</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="428" />
-            <source>exact day</source>
-            <translation>точний день</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="439" />
-            <source>Choose or create a case first.</source>
-            <translation>Спершу виберіть або створіть справу.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="464" />
-            <source>Saved.</source>
-            <translation>Збережено.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/incident_editor.py" line="474" />
+            <location filename="../../desktop/incident_editor.py" line="148" />
             <source>Delete this incident? Testimonies that refer to it keep the link; its earlier versions stay in the history.</source>
             <translation>Видалити цей інцидент? Свідчення, що на нього посилаються, збережуть посилання; попередні версії залишаться в історії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="488" />
+            <location filename="../../desktop/incident_editor.py" line="151" />
             <source>Incident deleted.</source>
             <translation>Інцидент видалено.</translation>
         </message>
@@ -1665,60 +1576,116 @@
         </message>
     </context>
     <context>
+        <name>PartialDateField</name>
+        <message>
+            <location filename="../../desktop/form_fields.py" line="95" />
+            <source>2022, 2022-03 or 2022-03-15 (15.03.2022)</source>
+            <translation>2022, 2022-03 або 2022-03-15 (15.03.2022)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/form_fields.py" line="113" />
+            <source>There is no such month. Use 2022, 2022-03 or 2022-03-15.</source>
+            <translation>Такого місяця немає. Пишіть 2022, 2022-03 або 2022-03-15.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/form_fields.py" line="115" />
+            <source>There is no such day in that month.</source>
+            <translation>У цьому місяці немає такого дня.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/form_fields.py" line="117" />
+            <source>This date is in the future.</source>
+            <translation>Ця дата ще не настала.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/form_fields.py" line="119" />
+            <source>The year must be 1900 or later.</source>
+            <translation>Рік має бути не раніше 1900.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/form_fields.py" line="120" />
+            <source>Type a year (2022), a month (2022-03) or a full date (2022-03-15 or 15.03.2022).</source>
+            <translation>Введіть рік (2022), місяць (2022-03) або повну дату (2022-03-15 чи 15.03.2022).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/form_fields.py" line="126" />
+            <source>not a date yet</source>
+            <translation>ще не дата</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/form_fields.py" line="129" />
+            <source>date unknown</source>
+            <translation>дата невідома</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/form_fields.py" line="130" />
+            <source>year only</source>
+            <translation>лише рік</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/form_fields.py" line="131" />
+            <source>month and year</source>
+            <translation>місяць і рік</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/form_fields.py" line="132" />
+            <source>exact day</source>
+            <translation>точний день</translation>
+        </message>
+    </context>
+    <context>
         <name>PersonEditor</name>
         <message>
-            <location filename="../../desktop/person_editor.py" line="84" />
-            <location filename="../../desktop/person_editor.py" line="304" />
-            <location filename="../../desktop/person_editor.py" line="423" />
+            <location filename="../../desktop/person_editor.py" line="142" />
             <source>New person</source>
             <translation>Нова особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="91" />
+            <location filename="../../desktop/person_editor.py" line="70" />
             <source>Pseudonym</source>
             <translation>Псевдонім</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="92" />
+            <location filename="../../desktop/person_editor.py" line="71" />
             <source>e.g. W-1: what lists show instead of the name</source>
             <translation>напр. С-1: це показують списки замість імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="94" />
+            <location filename="../../desktop/person_editor.py" line="73" />
             <source>Name</source>
             <translation>Ім'я</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="95" />
+            <location filename="../../desktop/person_editor.py" line="74" />
             <source>Shown only in this form</source>
             <translation>Показується лише в цій формі</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="104" />
+            <location filename="../../desktop/person_editor.py" line="83" />
             <source>Role: {role}</source>
             <translation>Роль: {role}</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="109" />
-            <location filename="../../desktop/person_editor.py" line="110" />
-            <location filename="../../desktop/person_editor.py" line="256" />
-            <location filename="../../desktop/person_editor.py" line="267" />
-            <location filename="../../desktop/person_editor.py" line="268" />
+            <location filename="../../desktop/person_editor.py" line="88" />
+            <location filename="../../desktop/person_editor.py" line="89" />
+            <location filename="../../desktop/person_editor.py" line="189" />
+            <location filename="../../desktop/person_editor.py" line="200" />
+            <location filename="../../desktop/person_editor.py" line="201" />
             <source>Show sensitive details</source>
             <translation>Показати чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="111" />
+            <location filename="../../desktop/person_editor.py" line="90" />
             <source>Date of birth, contact details, address…</source>
             <translation>Дата народження, контакти, адреса…</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="114" />
+            <location filename="../../desktop/person_editor.py" line="93" />
             <source>Sensitive details</source>
             <translation>Чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="116" />
+            <location filename="../../desktop/person_editor.py" line="95" />
             <source>One per line, e.g.
 Date of birth: 1970
 Phone: +380…
@@ -1729,129 +1696,107 @@ Address: …</source>
 Адреса: …</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="128" />
+            <location filename="../../desktop/person_editor.py" line="107" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="129" />
+            <location filename="../../desktop/person_editor.py" line="108" />
             <source>Your notes on this person</source>
             <translation>Ваші нотатки про цю особу</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="139" />
+            <location filename="../../desktop/person_editor.py" line="114" />
             <source>&amp;Pseudonym:</source>
             <translation>&amp;Псевдонім:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="140" />
+            <location filename="../../desktop/person_editor.py" line="115" />
             <source>&amp;Name:</source>
             <translation>&amp;Ім'я:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="141" />
+            <location filename="../../desktop/person_editor.py" line="116" />
             <source>&amp;Roles:</source>
             <translation>&amp;Ролі:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="142" />
+            <location filename="../../desktop/person_editor.py" line="117" />
             <source>Sensiti&amp;ve:</source>
             <translation>&amp;Чутливі:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="143" />
+            <location filename="../../desktop/person_editor.py" line="118" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="166" />
-            <source>Form status</source>
-            <translation>Стан форми</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/person_editor.py" line="167" />
-            <location filename="../../desktop/person_editor.py" line="168" />
+            <location filename="../../desktop/person_editor.py" line="144" />
             <source>Save person</source>
             <translation>Зберегти особу</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="169" />
+            <location filename="../../desktop/person_editor.py" line="145" />
             <source>Saves the person (Ctrl+S).</source>
             <translation>Зберігає особу (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="170" />
+            <location filename="../../desktop/person_editor.py" line="146" />
             <source>Delete person…</source>
             <translation>Видалити особу…</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="171" />
-            <location filename="../../desktop/person_editor.py" line="391" />
+            <location filename="../../desktop/person_editor.py" line="147" />
             <source>Delete person</source>
             <translation>Видалити особу</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="215" />
+            <location filename="../../desktop/person_editor.py" line="157" />
             <source>Victim</source>
             <translation>Потерпілий</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="216" />
+            <location filename="../../desktop/person_editor.py" line="158" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="217" />
+            <location filename="../../desktop/person_editor.py" line="159" />
             <source>Perpetrator</source>
             <translation>Кривдник</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="218" />
+            <location filename="../../desktop/person_editor.py" line="160" />
             <source>Other</source>
             <translation>Інше</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="256" />
+            <location filename="../../desktop/person_editor.py" line="189" />
             <source>Hide sensitive details</source>
             <translation>Сховати чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="304" />
+            <location filename="../../desktop/person_editor.py" line="143" />
             <source>Person</source>
             <translation>Особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="318" />
+            <location filename="../../desktop/person_editor.py" line="226" />
             <source>Give a pseudonym: lists show it instead of the name.</source>
             <translation>Вкажіть псевдонім: списки показують його замість імені.</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="322" />
+            <location filename="../../desktop/person_editor.py" line="230" />
             <source>Write each detail on its own line as label: value.</source>
             <translation>Пишіть кожне дане окремим рядком як назва: значення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="337" />
-            <source>Not saved: check the marked fields.</source>
-            <translation>Не збережено: перевірте позначені поля.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/person_editor.py" line="353" />
-            <source>Choose or create a case first.</source>
-            <translation>Спершу виберіть або створіть справу.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/person_editor.py" line="378" />
-            <source>Saved.</source>
-            <translation>Збережено.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/person_editor.py" line="388" />
+            <location filename="../../desktop/person_editor.py" line="149" />
             <source>Delete this person? Testimonies that name them as witness keep the link; earlier versions stay in the history.</source>
             <translation>Видалити цю особу? Свідчення, де її вказано свідком, збережуть посилання; попередні версії залишаться в історії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="402" />
+            <location filename="../../desktop/person_editor.py" line="152" />
             <source>Person deleted.</source>
             <translation>Особу видалено.</translation>
         </message>
@@ -1895,6 +1840,26 @@ Address: …</source>
             <location filename="../../desktop/record_form.py" line="35" />
             <source>Error</source>
             <translation>Помилка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_editor.py" line="109" />
+            <source>Form status</source>
+            <translation>Стан форми</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_editor.py" line="303" />
+            <source>Not saved: check the marked fields.</source>
+            <translation>Не збережено: перевірте позначені поля.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_editor.py" line="321" />
+            <source>Choose or create a case first.</source>
+            <translation>Спершу виберіть або створіть справу.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_editor.py" line="347" />
+            <source>Saved.</source>
+            <translation>Збережено.</translation>
         </message>
     </context>
     <context>
@@ -2295,435 +2260,341 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TestimonyEditor</name>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="196" />
-            <location filename="../../desktop/testimony_editor.py" line="504" />
-            <location filename="../../desktop/testimony_editor.py" line="916" />
+            <location filename="../../desktop/testimony_editor.py" line="275" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="201" />
+            <location filename="../../desktop/testimony_editor.py" line="114" />
             <source>History…</source>
             <translation>Історія…</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="202" />
+            <location filename="../../desktop/testimony_editor.py" line="115" />
             <source>Edit history of this testimony</source>
             <translation>Історія змін цього свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="217" />
+            <location filename="../../desktop/testimony_editor.py" line="130" />
             <source>Restored draft</source>
             <translation>Відновлена чернетка</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="218" />
+            <location filename="../../desktop/testimony_editor.py" line="131" />
             <source>Discard these changes</source>
             <translation>Відкинути ці зміни</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="219" />
+            <location filename="../../desktop/testimony_editor.py" line="132" />
             <source>Discard the restored draft</source>
             <translation>Відкинути відновлену чернетку</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="227" />
+            <location filename="../../desktop/testimony_editor.py" line="140" />
             <source>Testimony title</source>
             <translation>Назва свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="228" />
+            <location filename="../../desktop/testimony_editor.py" line="141" />
             <source>e.g. Statement of witness W-1</source>
             <translation>напр. Свідчення свідка W-1</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="231" />
+            <location filename="../../desktop/testimony_editor.py" line="144" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="232" />
+            <location filename="../../desktop/testimony_editor.py" line="145" />
             <source>The persons of this case, by pseudonym.</source>
             <translation>Особи цієї справи, за псевдонімами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="234" />
+            <location filename="../../desktop/testimony_editor.py" line="147" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="237" />
+            <location filename="../../desktop/testimony_editor.py" line="150" />
             <source>Interviewer</source>
             <translation>Інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="240" />
+            <location filename="../../desktop/testimony_editor.py" line="153" />
             <source>Interview date</source>
             <translation>Дата інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="241" />
-            <source>2022, 2022-03 or 2022-03-15 (15.03.2022)</source>
-            <translation>2022, 2022-03 або 2022-03-15 (15.03.2022)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="244" />
+            <location filename="../../desktop/testimony_editor.py" line="153" />
             <source>Precision of the interview date</source>
             <translation>Точність дати інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="253" />
+            <location filename="../../desktop/testimony_editor.py" line="159" />
             <source>Interview place</source>
             <translation>Місце інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="254" />
+            <location filename="../../desktop/testimony_editor.py" line="160" />
             <source>Settlement, district, region</source>
             <translation>Населений пункт, район, область</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="259" />
+            <location filename="../../desktop/testimony_editor.py" line="165" />
             <source>Language of the testimony</source>
             <translation>Мова свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="260" />
+            <location filename="../../desktop/testimony_editor.py" line="166" />
             <source>Choose a language or type its code (e.g. pl, de).</source>
             <translation>Виберіть мову або введіть її код (напр. pl, de).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="262" />
+            <location filename="../../desktop/testimony_editor.py" line="168" />
             <source>Ukrainian</source>
             <translation>Українська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="263" />
+            <location filename="../../desktop/testimony_editor.py" line="169" />
             <source>English</source>
             <translation>Англійська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="264" />
+            <location filename="../../desktop/testimony_editor.py" line="170" />
             <source>Russian</source>
             <translation>Російська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="265" />
+            <location filename="../../desktop/testimony_editor.py" line="171" />
             <source>Crimean Tatar</source>
             <translation>Кримськотатарська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="272" />
+            <location filename="../../desktop/testimony_editor.py" line="178" />
             <source>e.g. uk, ru, en</source>
             <translation>напр. uk, ru, en</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="276" />
+            <location filename="../../desktop/testimony_editor.py" line="182" />
             <source>Interpreter</source>
             <translation>Перекладач</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="277" />
+            <location filename="../../desktop/testimony_editor.py" line="183" />
             <source>Leave empty if none</source>
             <translation>Залиште порожнім, якщо перекладача не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="280" />
+            <location filename="../../desktop/testimony_editor.py" line="186" />
             <source>Consent scope</source>
             <translation>Обсяг згоди</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="281" />
+            <location filename="../../desktop/testimony_editor.py" line="187" />
             <source>What the witness agreed this testimony may be used for.</source>
             <translation>Для чого свідок дозволив використовувати це свідчення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="287" />
-            <source>Violation types</source>
-            <translation>Види порушень</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="288" />
-            <source>Space ticks or unticks the highlighted type.</source>
-            <translation>Пробіл ставить або знімає позначку з виділеного виду.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="308" />
+            <location filename="../../desktop/testimony_editor.py" line="195" />
             <source>Narrative</source>
             <translation>Розповідь</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="309" />
+            <location filename="../../desktop/testimony_editor.py" line="196" />
             <source>The witness's account, in their words.</source>
             <translation>Розповідь свідка його власними словами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="315" />
+            <location filename="../../desktop/testimony_editor.py" line="202" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="316" />
+            <location filename="../../desktop/testimony_editor.py" line="203" />
             <source>Interviewer's notes (not the witness's words)</source>
             <translation>Нотатки інтерв’юера (не слова свідка)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="327" />
+            <location filename="../../desktop/testimony_editor.py" line="210" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="328" />
+            <location filename="../../desktop/testimony_editor.py" line="211" />
             <source>&amp;Witness:</source>
             <translation>&amp;Свідок:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="329" />
+            <location filename="../../desktop/testimony_editor.py" line="212" />
             <source>In&amp;cident:</source>
             <translation>&amp;Інцидент:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="330" />
+            <location filename="../../desktop/testimony_editor.py" line="213" />
             <source>Inter&amp;viewer:</source>
             <translation>Інтерв’&amp;юер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="331" />
+            <location filename="../../desktop/testimony_editor.py" line="214" />
             <source>&amp;Date:</source>
             <translation>&amp;Дата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="332" />
+            <location filename="../../desktop/testimony_editor.py" line="215" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="333" />
+            <location filename="../../desktop/testimony_editor.py" line="216" />
             <source>&amp;Language:</source>
             <translation>Мо&amp;ва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="334" />
+            <location filename="../../desktop/testimony_editor.py" line="217" />
             <source>Inte&amp;rpreter:</source>
             <translation>&amp;Перекладач:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="335" />
+            <location filename="../../desktop/testimony_editor.py" line="218" />
             <source>C&amp;onsent:</source>
             <translation>&amp;Згода:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="336" />
+            <location filename="../../desktop/testimony_editor.py" line="219" />
             <source>Violation t&amp;ypes:</source>
             <translation>Види пору&amp;шень:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="337" />
+            <location filename="../../desktop/testimony_editor.py" line="220" />
             <source>&amp;Narrative:</source>
             <translation>&amp;Розповідь:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="338" />
+            <location filename="../../desktop/testimony_editor.py" line="221" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="358" />
-            <source>Form status</source>
-            <translation>Стан форми</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="361" />
+            <location filename="../../desktop/testimony_editor.py" line="227" />
             <source>Autosave status</source>
             <translation>Стан автозбереження</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="363" />
-            <location filename="../../desktop/testimony_editor.py" line="364" />
+            <location filename="../../desktop/testimony_editor.py" line="277" />
             <source>Save testimony</source>
             <translation>Зберегти свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="365" />
+            <location filename="../../desktop/testimony_editor.py" line="278" />
             <source>Saves the testimony (Ctrl+S).</source>
             <translation>Зберігає свідчення (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="436" />
-            <source>Error</source>
-            <translation>Помилка</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="450" />
+            <location filename="../../desktop/testimony_editor.py" line="283" />
             <source>Not recorded yet</source>
             <translation>Ще не записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="451" />
+            <location filename="../../desktop/testimony_editor.py" line="284" />
             <source>Documentation only</source>
             <translation>Лише для документування</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="452" />
+            <location filename="../../desktop/testimony_editor.py" line="285" />
             <source>Internal use by the organisation</source>
             <translation>Для внутрішнього використання організацією</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="453" />
+            <location filename="../../desktop/testimony_editor.py" line="286" />
             <source>May be shared with prosecutors and courts</source>
             <translation>Можна передавати прокурорам і судам</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="454" />
+            <location filename="../../desktop/testimony_editor.py" line="287" />
             <source>May be published, anonymised</source>
             <translation>Можна оприлюднити анонімно</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="495" />
-            <location filename="../../desktop/testimony_editor.py" line="498" />
-            <location filename="../../desktop/testimony_editor.py" line="532" />
+            <location filename="../../desktop/testimony_editor.py" line="318" />
+            <location filename="../../desktop/testimony_editor.py" line="321" />
+            <location filename="../../desktop/testimony_editor.py" line="354" />
             <source>(none)</source>
             <translation>(немає)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="504" />
-            <location filename="../../desktop/testimony_editor.py" line="796" />
+            <location filename="../../desktop/testimony_editor.py" line="276" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="566" />
+            <location filename="../../desktop/testimony_editor.py" line="391" />
             <source>Unsaved changes from {time} were restored from the vault. Save to keep them.</source>
             <translation>Незбережені зміни від {time} відновлено зі сховища. Збережіть, щоб їх не втратити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="571" />
+            <location filename="../../desktop/testimony_editor.py" line="396" />
             <source>The testimony was saved again since then: check the fields before saving.</source>
             <translation>Відтоді свідчення зберігали ще раз: перевірте поля перед збереженням.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="574" />
+            <location filename="../../desktop/testimony_editor.py" line="399" />
             <source>Unsaved changes are kept in the vault.</source>
             <translation>Незбережені зміни тимчасово зберігаються у сховищі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="528" />
-            <location filename="../../desktop/testimony_editor.py" line="603" />
+            <location filename="../../desktop/testimony_editor.py" line="350" />
+            <location filename="../../desktop/testimony_editor.py" line="431" />
             <source>(a person not in this case)</source>
             <translation>(особа не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="529" />
-            <location filename="../../desktop/testimony_editor.py" line="604" />
+            <location filename="../../desktop/testimony_editor.py" line="351" />
+            <location filename="../../desktop/testimony_editor.py" line="432" />
             <source>(an incident not in this case)</source>
             <translation>(інцидент не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="683" />
+            <location filename="../../desktop/testimony_editor.py" line="492" />
             <source>Write a title or a narrative first.</source>
             <translation>Спершу напишіть назву або розповідь.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="688" />
-            <source>There is no such month. Use 2022, 2022-03 or 2022-03-15.</source>
-            <translation>Такого місяця немає. Пишіть 2022, 2022-03 або 2022-03-15.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="690" />
-            <source>There is no such day in that month.</source>
-            <translation>У цьому місяці немає такого дня.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="692" />
-            <source>This date is in the future.</source>
-            <translation>Ця дата ще не настала.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="694" />
-            <source>The year must be 1900 or later.</source>
-            <translation>Рік має бути не раніше 1900.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="695" />
-            <source>Type a year (2022), a month (2022-03) or a full date (2022-03-15 or 15.03.2022).</source>
-            <translation>Введіть рік (2022), місяць (2022-03) або повну дату (2022-03-15 чи 15.03.2022).</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="699" />
+            <location filename="../../desktop/testimony_editor.py" line="497" />
             <source>Use a language code such as uk, en or ru (lowercase letters), or choose from the list.</source>
             <translation>Введіть код мови, як-от uk, en чи ru (малими літерами), або виберіть мову зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="708" />
+            <location filename="../../desktop/testimony_editor.py" line="506" />
             <source>This link is not valid; choose again from the list.</source>
             <translation>Це посилання недійсне; виберіть ще раз зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="710" />
+            <location filename="../../desktop/testimony_editor.py" line="508" />
             <source>Choose one of the listed consent scopes.</source>
             <translation>Виберіть один із наведених обсягів згоди.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="712" />
+            <location filename="../../desktop/testimony_editor.py" line="510" />
             <source>Unknown violation type; tick types from the list.</source>
             <translation>Невідомий вид порушення; позначте види зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="713" />
+            <location filename="../../desktop/testimony_editor.py" line="511" />
             <source>This value is not accepted.</source>
             <translation>Це значення не приймається.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="727" />
-            <source>Not saved: check the marked fields.</source>
-            <translation>Не збережено: перевірте позначені поля.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="742" />
-            <source>not a date yet</source>
-            <translation>ще не дата</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="745" />
-            <source>date unknown</source>
-            <translation>дата невідома</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="746" />
-            <source>year only</source>
-            <translation>лише рік</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="747" />
-            <source>month and year</source>
-            <translation>місяць і рік</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="748" />
-            <source>exact day</source>
-            <translation>точний день</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="759" />
-            <source>Choose or create a case first.</source>
-            <translation>Спершу виберіть або створіть справу.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="800" />
-            <source>Saved.</source>
-            <translation>Збережено.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="839" />
+            <location filename="../../desktop/testimony_editor.py" line="564" />
             <source>Could not autosave: {reason}</source>
             <translation>Не вдалося зберегти автоматично: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="843" />
+            <location filename="../../desktop/testimony_editor.py" line="568" />
             <source>Unsaved changes kept in the vault ({time}).</source>
             <translation>Незбережені зміни тимчасово збережено у сховищі ({time}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="864" />
+            <location filename="../../desktop/testimony_editor.py" line="584" />
             <source>Changes discarded.</source>
             <translation>Зміни відкинуто.</translation>
         </message>
@@ -2813,6 +2684,19 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <location filename="../../desktop/vault_view.py" line="55" />
             <source>Person&amp;s</source>
             <translation>О&amp;соби</translation>
+        </message>
+    </context>
+    <context>
+        <name>ViolationTypesField</name>
+        <message>
+            <location filename="../../desktop/form_fields.py" line="42" />
+            <source>Violation types</source>
+            <translation>Види порушень</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/form_fields.py" line="43" />
+            <source>Space ticks or unticks the highlighted type.</source>
+            <translation>Пробіл ставить або знімає позначку з виділеного виду.</translation>
         </message>
     </context>
 </TS>

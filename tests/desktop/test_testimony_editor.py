@@ -18,15 +18,10 @@ from PySide6.QtWidgets import (
 from db import entities
 from db.device import DeviceIdentity
 from db.hlc import Timestamp
+from db.partial_dates import PartialDateError, parse_partial_date
 from db.revisions import create_revision
 from desktop.history_view import HistoryView, diff_html, word_diff
-from desktop.testimony_editor import (
-    FIELDS,
-    PartialDateError,
-    TestimonyEditor,
-    draft_key,
-    parse_partial_date,
-)
+from desktop.testimony_editor import FIELDS, TestimonyEditor, draft_key
 from tests.canary_helpers import encodings, files_containing
 from tests.conftest import open_vault
 from tests.factory import make_case, make_person
@@ -47,7 +42,17 @@ from tests.gui_helpers import (
 )
 
 PENDING_TSV = PENDING_DIR / "testimony.tsv"
-OUR_SOURCES = [REPO / "desktop" / name for name in ("testimony_editor.py", "history_view.py", "models.py")]
+OUR_SOURCES = [
+    REPO / "desktop" / name
+    for name in (
+        "testimony_editor.py",
+        "record_editor.py",
+        "record_form.py",
+        "form_fields.py",
+        "history_view.py",
+        "models.py",
+    )
+]
 
 TITLE = "Свідчення W-7, Ізюм"
 INTERVIEWER = "М. Коваленко"
