@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
@@ -308,8 +309,10 @@ class EvidenceService(EntityService[EvidenceItem]):
                 raise ExportCancelled(evidence_id)
             # Recorded before the copy takes its place: no copy without its
             # custody event, and an overwritten file is kept until both hold.
+            if not overwrite and os.path.lexists(target):
+                raise FileExistsError(errno.EEXIST, "a file appeared at the target during the export")
             self._record(evidence_id, "export", {"file_name": target.name}, sha256=signed.sha256)
-            temp.replace(target)
+            _put_in_place(temp, target, overwrite=overwrite)
         except OSError as err:
             if created:
                 with contextlib.suppress(OSError):
@@ -405,6 +408,24 @@ class EvidenceService(EntityService[EvidenceItem]):
 
 def _untrusted(evidence_id: str, detail: str) -> VaultDamaged:
     return VaultDamaged(f"Evidence {evidence_id} cannot be trusted: {detail}. Nothing was exported.")
+
+
+def _put_in_place(temp: Path, target: Path, *, overwrite: bool) -> None:
+    """Give the finished copy its name. Without ``overwrite`` a file that
+    appeared at ``target`` while the export ran is never replaced: a hard link
+    fails if the name exists. File systems without hard links (FAT on a USB
+    stick) fall back to a rename after the check made just before."""
+    if overwrite:
+        temp.replace(target)
+        return
+    try:
+        os.link(temp, target, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError:
+        temp.replace(target)
+        return
+    temp.unlink()
 
 
 def _unchanged_since(path: Path, read_from: os.stat_result, stored_size: int) -> bool:

@@ -28,7 +28,7 @@ import pytest
 from sqlalchemy import text
 
 from db import entities
-from db.errors import InvalidInput, VaultDamaged, VaultLocked
+from db.errors import InvalidInput, StorageError, VaultDamaged, VaultLocked
 from db.keyring_store import NoKeyring
 from db.vault import Vault
 from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
@@ -377,3 +377,20 @@ def test_kill9_at_random_points_of_exports_leaves_no_plaintext(tmp_path: Path) -
 @pytest.mark.parametrize("run", range(40 if STRESS else 2))
 def test_kill9_at_random_points_of_exports_leaves_no_plaintext_stress(tmp_path: Path, run: int) -> None:
     kill_during_exports(tmp_path, SEED + 1000 + run, points=10)
+
+
+def test_a_file_saved_at_the_target_during_an_export_is_never_replaced(
+    vault: Vault, item: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Without --overwrite: the user saves their own file there while the export runs."""
+    target = tmp_path / "copy.jpg"
+
+    def user_saves_meanwhile(done: int, total: int) -> None:
+        if done >= total and not target.exists():
+            target.write_bytes(b"the user's own file, saved meanwhile")
+
+    with pytest.raises(StorageError):
+        vault.evidence.export(item[0], target, progress=user_saves_meanwhile)
+    assert target.read_bytes() == b"the user's own file, saved meanwhile"
+    assert leftovers(tmp_path) == []
+    assert [e.action for e in vault.evidence.custody(item[0])] == ["intake"]  # no export recorded
