@@ -33,6 +33,9 @@ class OpenLock:
             # An examination creates nothing; it still shows itself to writers.
             with contextlib.suppress(FileNotFoundError):
                 self._handle = os.fdopen(os.open(folder / LOCK_FILE, os.O_RDONLY), "rb")
+                # Shared, like any open vault: a writer opening meanwhile then
+                # never gets the exclusive lock its clean-up needs.
+                fcntl.flock(self._handle, fcntl.LOCK_SH)
             return
         fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
         self._handle = os.fdopen(fd, "r+b")

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from db.blobformat import BlobIntegrityError
@@ -442,8 +443,27 @@ def _check_blobs(
 def verify_vault(
     ctx: VaultContext, progress: VerifyProgress | None = None, *, record: bool = True
 ) -> VerifyReport:
-    """Check the vault; ``record=False`` (an examination) writes nothing."""
+    """Check the vault; ``record=False`` (an examination) writes nothing.
+
+    A database damaged so badly that SQLite stops reading it midway is a
+    problem in the report, not a crash: what was checked before stays listed."""
     report = VerifyReport()
+    try:
+        return _verify(ctx, report, progress, record=record)
+    except DatabaseError:
+        report.problems.append(
+            Problem(
+                "database",
+                "vault.db",
+                "the database could not be read to the end (damaged); restore vault.db from a copy",
+            )
+        )
+        return report
+
+
+def _verify(
+    ctx: VaultContext, report: VerifyReport, progress: VerifyProgress | None, *, record: bool
+) -> VerifyReport:
     with ctx.sessions() as session:
         pages = [r[0] for r in session.execute(text("PRAGMA integrity_check"))]
         if pages != ["ok"]:

@@ -324,3 +324,33 @@ def test_a_key_file_that_is_a_link_is_refused_and_wipe_removes_the_link(
         open_vault(vault_dir)
     wipe_vault(vault_dir, keyring=NoKeyring())
     assert not (vault_dir / KEY_FILE).is_symlink() and not (vault_dir / KEY_FILE).exists()
+
+
+def test_an_examination_keeps_writers_from_cleaning_up_under_it(vault: Vault, vault_dir: Path) -> None:
+    vault.lock()
+    open_vault(vault_dir).lock()  # merged: no -wal left with changes
+    examined = Vault.examine(vault_dir, PASSPHRASE, keyring=NoKeyring())
+    stray = vault_dir / BLOB_DIR / ("fe" * 16)
+    stray.write_bytes(b"sealed bytes no record names")
+    writer = open_vault(vault_dir)
+    assert writer.settled is None and stray.exists()  # not alone: no clean-up ran
+    writer.lock()
+    examined.lock()
+
+
+def test_verify_reports_a_database_it_cannot_read_to_the_end(
+    vault: Vault, vault_dir: Path, tmp_path: Path
+) -> None:
+    ingest_two(vault, tmp_path)
+    vault.lock()
+    open_vault(vault_dir).lock()
+    database = vault_dir / "vault.db"
+    with database.open("r+b") as handle:
+        handle.truncate(database.stat().st_size - 1)
+    try:
+        damaged = open_vault(vault_dir)
+    except VaultDamaged:
+        pytest.skip("refused at unlock already")  # as good, but not what this test is about
+    report = damaged.verify()
+    damaged.lock()
+    assert not report.ok and any(p.kind == "database" for p in report.problems)
