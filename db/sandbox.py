@@ -17,8 +17,9 @@ db.sandbox_worker TASK``, never in the app's own:
   the system journal.
 - **Limits** (``Limits``), set by the child before it imports any parser:
   address space, CPU seconds, open files, no core dumps (``RLIMIT_CORE`` 0,
-  not dumpable), no file writes (``RLIMIT_FSIZE`` 0), no new privileges, no
-  new processes where ``RLIMIT_NPROC`` applies. Network: on Linux the child
+  not dumpable), no file writes (``RLIMIT_FSIZE`` 0; deleting or truncating
+  a file is not stopped for native code: docs/threat-model.md 2.5.1), no new
+  privileges. Network: on Linux the child
   enters a new, empty network namespace (``unshare``; as an ordinary user
   together with a user namespace) where the kernel allows it; on every
   platform a Python audit hook refuses sockets, new processes and opening
