@@ -254,11 +254,19 @@ def cmd_duress(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
     )
 
 
+def _ask(prompt: str) -> str:
+    """A confirmation typed on the terminal; end of input (Ctrl+D) is no answer."""
+    try:
+        return input(prompt)
+    except EOFError:
+        return ""
+
+
 def cmd_wipe(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     if not args.yes:
         if not sys.stdin.isatty():
             raise InvalidInput("Refusing to wipe without a terminal to confirm on; add --yes.")
-        answer = input(f"Destroy the vault in {args.vault} for ever? Type WIPE to confirm: ")
+        answer = _ask(f"Destroy the vault in {args.vault} for ever? Type WIPE to confirm: ")
         if answer.strip() != "WIPE":
             raise InvalidInput("Not confirmed; nothing was wiped.")
     wipe_vault(args.vault, keyring=_keyring())
@@ -459,7 +467,7 @@ def cmd_quarantine(args: argparse.Namespace, out: Output, secrets: SecretSource)
         if names and not args.yes:
             if not sys.stdin.isatty():
                 raise InvalidInput("Refusing to delete without a terminal to confirm on; add --yes.")
-            answer = input(
+            answer = _ask(
                 f"Delete {len(names)} quarantined evidence file(s) for ever? They cannot be "
                 "recovered, even with the right database. Type DELETE to confirm: "
             )
