@@ -23,12 +23,12 @@ import secrets
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, ClassVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from db.errors import VaultDamaged
+from db.errors import Codes, VaultDamaged
 
 MAGIC = b"FVBLOB\x00\x01"
 HEADER = struct.Struct(">8sI16s7sB")
@@ -39,12 +39,24 @@ MAX_SEGMENTS = 1 << 32
 
 
 class BlobIntegrityError(VaultDamaged):
-    """A blob does not decrypt or is not whole: damaged or tampered with."""
+    """A blob does not decrypt or is not whole: damaged or tampered with.
 
-    def __init__(self, blob_id: str, detail: str) -> None:
+    ``detail`` (English) says how, for the CLI and verify's report; the code
+    tells the GUI only what the user must know: a damaged file, or a copy
+    that did not match at intake or at export."""
+
+    codes: ClassVar[Codes] = {
+        "blob-damaged": ("blob_id",),
+        "intake-copy-differs": ("blob_id",),
+        "export-copy-differs": ("blob_id",),
+    }
+
+    def __init__(self, blob_id: str, detail: str, code: str = "blob-damaged") -> None:
         super().__init__(
             f"The stored file {blob_id} is damaged or was altered ({detail}). "
-            "The other items are not affected; restore this one from a bundle or backup."
+            "The other items are not affected; restore this one from a bundle or backup.",
+            code,
+            blob_id=blob_id,
         )
         self.blob_id = blob_id
         self.detail = detail

@@ -23,14 +23,14 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, ClassVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from db.atomicio import TEMP_PREFIX, fsync_directory
 from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobHeader, BlobReader, SegmentSealer
-from db.errors import FieldvaultError, StorageError, VaultDamaged
+from db.errors import Codes, FieldvaultError, Param, StorageError, VaultDamaged
 
 IN_FLIGHT_CHUNKS = 4
 # Start flushing written data to the disk every so many chunks while hashing
@@ -42,15 +42,30 @@ ProgressCallback = Callable[[int, int], None]
 class OperationCancelled(FieldvaultError):
     """The user stopped a long operation; it left nothing behind."""
 
+    codes: ClassVar[Codes] = {"cancelled": ()}
+
+    def __init__(
+        self, message: str = "Cancelled; nothing was changed.", code: str = "cancelled", **params: Param
+    ) -> None:
+        super().__init__(message, code, field=None, **params)
+
 
 class IntakeCancelled(OperationCancelled):
+    codes: ClassVar[Codes] = {"intake-cancelled": ()}
+
     def __init__(self) -> None:
-        super().__init__("Intake cancelled; nothing was added to the vault.")
+        super().__init__("Intake cancelled; nothing was added to the vault.", "intake-cancelled")
 
 
 class ExportCancelled(OperationCancelled):
+    codes: ClassVar[Codes] = {"export-cancelled": ("entity_id",)}
+
     def __init__(self, evidence_id: str) -> None:
-        super().__init__(f"Export of evidence {evidence_id} cancelled; no file was written.")
+        super().__init__(
+            f"Export of evidence {evidence_id} cancelled; no file was written.",
+            "export-cancelled",
+            entity_id=evidence_id,
+        )
 
 
 class CancelToken:
@@ -150,7 +165,9 @@ def unwrap_blob_key(blobs_subkey: bytes, blob_id: str, wrapped: bytes) -> bytes:
             wrapped[:12], wrapped[12:], f"fieldvault-blob-key|{blob_id}".encode()
         )
     except InvalidTag:
-        raise VaultDamaged(f"The key of evidence blob {blob_id} does not decrypt.") from None
+        raise VaultDamaged(
+            f"The key of evidence blob {blob_id} does not decrypt.", "blob-key-undecryptable", blob_id=blob_id
+        ) from None
 
 
 class BlobStore:
@@ -229,7 +246,9 @@ class BlobStore:
         try:
             handle = open(self.path(blob_id), "rb")  # noqa: SIM115, PTH123 - the reader owns it
         except FileNotFoundError:
-            raise VaultDamaged(f"Evidence blob {blob_id} is missing from the vault.") from None
+            raise VaultDamaged(
+                f"Evidence blob {blob_id} is missing from the vault.", "blob-missing", blob_id=blob_id
+            ) from None
         try:
             return BlobReader(handle, key, bytes.fromhex(blob_id))
         except BaseException:

@@ -51,9 +51,17 @@ class DeviceIdentity:
         try:
             raw = AESGCM(device_keys_subkey).decrypt(sealed[:12], sealed[12:], device_id.encode())
         except InvalidTag:
-            raise VaultDamaged(f"The signing key of device {device_id} does not decrypt.") from None
+            raise VaultDamaged(
+                f"The signing key of device {device_id} does not decrypt.",
+                "device-key-undecryptable",
+                device_id=device_id,
+            ) from None
         private = Ed25519PrivateKey.from_private_bytes(raw)
         public = raw_public_key(private.public_key())
         if device_id_for(public) != device_id:
-            raise VaultDamaged(f"The signing key stored for device {device_id} is not that device's.")
+            raise VaultDamaged(
+                f"The signing key stored for device {device_id} is not that device's.",
+                "device-key-mismatch",
+                device_id=device_id,
+            )
         return cls(device_id, public, private)

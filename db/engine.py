@@ -78,7 +78,8 @@ def make_engine(path: Path, db_key: bytes, *, read_only: bool = False) -> Engine
             version = cursor.execute("PRAGMA cipher_version").fetchone()
             if not version or not version[0]:
                 raise VaultDamaged(
-                    "The database library is not SQLCipher: it would not encrypt. Reinstall Fieldvault."
+                    "The database library is not SQLCipher: it would not encrypt. Reinstall Fieldvault.",
+                    "sqlcipher-missing",
                 )
             cursor.execute(key_pragma)
             # SQLCipher logs "hmac check failed" to stderr on a wrong key; the
@@ -122,12 +123,14 @@ def check_engine_opens(engine: Engine) -> None:
             # the file is damaged or not this vault's.
             raise VaultDamaged(
                 "The vault database cannot be decrypted with this vault's key: "
-                "the file is damaged or was replaced."
+                "the file is damaged or was replaced.",
+                "database-undecryptable",
             ) from None
         if "malformed" in message:
             raise VaultDamaged(
                 "The vault database is damaged (cut short or overwritten). Nothing was "
-                "changed and no evidence file was touched: put back vault.db from a copy."
+                "changed and no evidence file was touched: put back vault.db from a copy.",
+                "database-damaged",
             ) from None
         raise
 

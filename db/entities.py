@@ -82,13 +82,23 @@ class Record:
                 continue
             value = getattr(self, f.name)
             if not _matches(value, hints[f.name]):
-                raise InvalidInput(f"{self.entity_type}: field '{f.name}' has the wrong type.")
+                raise InvalidInput(
+                    f"{self.entity_type}: field '{f.name}' has the wrong type.",
+                    "field-wrong-type",
+                    field=f.name,
+                    record_type=self.entity_type,
+                )
             # What a revision cannot carry (a text beyond MAX_STRING_CHARS, a
             # lone surrogate, an integer beyond 2^53) is refused here, with the
             # field named, rather than failing when the revision is encoded.
             problem = json_problem(_plain(value), depth=3)
             if problem is not None:
-                raise InvalidInput(f"{self.entity_type}: field '{f.name}' holds {problem}.")
+                raise InvalidInput(
+                    f"{self.entity_type}: field '{f.name}' holds {problem}.",
+                    "field-unencodable",
+                    field=f.name,
+                    record_type=self.entity_type,
+                )
         if self.case_field:
             _check_uuid(self, self.case_field, required=True)
         self.validate_values()
@@ -146,20 +156,33 @@ def _matches(value: Any, hint: Any) -> bool:
 def _check_uuid(record: Record, name: str, *, required: bool) -> None:
     value = getattr(record, name)
     if (required or value) and not UUID_TEXT.match(value or ""):
-        raise InvalidInput(f"{record.entity_type}: field '{name}' is not an id.")
+        raise InvalidInput(
+            f"{record.entity_type}: field '{name}' is not an id.",
+            "field-not-an-id",
+            field=name,
+            record_type=record.entity_type,
+        )
 
 
 def _check_choice(record: Record, name: str, allowed: tuple[str, ...]) -> None:
     if getattr(record, name) not in allowed:
         raise InvalidInput(
-            f"{record.entity_type}: field '{name}' must be one of: {', '.join(a or '(empty)' for a in allowed)}."
+            f"{record.entity_type}: field '{name}' must be one of: {', '.join(a or '(empty)' for a in allowed)}.",
+            "field-not-a-choice",
+            field=name,
+            record_type=record.entity_type,
         )
 
 
 def _check_partial_date(record: Record, name: str) -> None:
     value = getattr(record, name)
     if value and not (PARTIAL_DATE.match(value) and _is_real_date(value)):
-        raise InvalidInput(f"{record.entity_type}: field '{name}' must be YYYY, YYYY-MM or YYYY-MM-DD.")
+        raise InvalidInput(
+            f"{record.entity_type}: field '{name}' must be YYYY, YYYY-MM or YYYY-MM-DD.",
+            "invalid-date",
+            field=name,
+            record_type=record.entity_type,
+        )
 
 
 def _is_real_date(value: str) -> bool:
@@ -175,7 +198,12 @@ def _is_real_date(value: str) -> bool:
 def _check_violation_types(entity_type: str, codes: list[str]) -> None:
     unknown = set(codes) - violation_codes()
     if unknown:
-        raise InvalidInput(f"{entity_type}: unknown violation type code(s): {', '.join(sorted(unknown))}.")
+        raise InvalidInput(
+            f"{entity_type}: unknown violation type code(s): {', '.join(sorted(unknown))}.",
+            "unknown-violation-type",
+            field="violation_types",
+            record_type=entity_type,
+        )
 
 
 @dataclass(kw_only=True)
@@ -190,7 +218,7 @@ class Case(Record):
 
     def validate_values(self) -> None:
         if not self.title.strip():
-            raise InvalidInput("case: a title is required.")
+            raise InvalidInput("case: a title is required.", "case-title-required", field="title")
 
 
 @dataclass(kw_only=True)
@@ -216,9 +244,13 @@ class Incident(Record):
         _check_choice(self, "place_precision", PLACE_PRECISIONS)
         _check_violation_types(self.entity_type, self.violation_types)
         if self.latitude is not None and not -90 <= self.latitude <= 90:
-            raise InvalidInput("incident: field 'latitude' is out of range.")
+            raise InvalidInput(
+                "incident: field 'latitude' is out of range.", "latitude-out-of-range", field="latitude"
+            )
         if self.longitude is not None and not -180 <= self.longitude <= 180:
-            raise InvalidInput("incident: field 'longitude' is out of range.")
+            raise InvalidInput(
+                "incident: field 'longitude' is out of range.", "longitude-out-of-range", field="longitude"
+            )
 
 
 @dataclass(kw_only=True)
@@ -244,7 +276,11 @@ class Person(Record):
     def validate_values(self) -> None:
         for role in self.roles:
             if role not in PERSON_ROLES:
-                raise InvalidInput(f"person: unknown role; use one of {', '.join(PERSON_ROLES)}.")
+                raise InvalidInput(
+                    f"person: unknown role; use one of {', '.join(PERSON_ROLES)}.",
+                    "unknown-person-role",
+                    field="roles",
+                )
 
 
 @dataclass(kw_only=True)
@@ -273,7 +309,11 @@ class Testimony(Record):
         _check_choice(self, "consent_scope", CONSENT_SCOPES)
         _check_violation_types(self.entity_type, self.violation_types)
         if self.language and not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z", self.language):
-            raise InvalidInput("testimony: field 'language' must be a language code such as uk or en.")
+            raise InvalidInput(
+                "testimony: field 'language' must be a language code such as uk or en.",
+                "invalid-language",
+                field="language",
+            )
 
 
 @dataclass(kw_only=True)
@@ -299,9 +339,11 @@ class EvidenceItem(Record):
 
     def validate_values(self) -> None:
         if self.sha256 and not re.match(r"^[0-9a-f]{64}\Z", self.sha256):
-            raise InvalidInput("evidence: field 'sha256' must be 64 lowercase hex digits.")
+            raise InvalidInput(
+                "evidence: field 'sha256' must be 64 lowercase hex digits.", "invalid-sha256", field="sha256"
+            )
         if self.size < 0:
-            raise InvalidInput("evidence: field 'size' cannot be negative.")
+            raise InvalidInput("evidence: field 'size' cannot be negative.", "negative-size", field="size")
         _check_partial_date(self, "stated_date")
 
 
@@ -325,7 +367,9 @@ class Link(Record):
         _check_uuid(self, "from_id", required=True)
         _check_uuid(self, "to_id", required=True)
         if not re.match(r"^[a-z][a-z0-9-]{0,40}\Z", self.relation):
-            raise InvalidInput("link: field 'relation' must be a short lowercase code.")
+            raise InvalidInput(
+                "link: field 'relation' must be a short lowercase code.", "invalid-relation", field="relation"
+            )
 
 
 RECORD_TYPES: dict[str, type[Record]] = {
@@ -343,19 +387,35 @@ def check_body(entity_type: str, op: str, body: dict[str, Any]) -> None:
     ``delete`` body is ``{}`` or ``{"reason": <text>}``."""
     if op == "delete":
         if set(body) - {"reason"} or not isinstance(body.get("reason", ""), str):
-            raise InvalidInput(f"{entity_type}: a deletion holds only a reason.")
+            raise InvalidInput(
+                f"{entity_type}: a deletion holds only a reason.",
+                "deletion-holds-more",
+                record_type=entity_type,
+            )
         problem = json_problem(body, depth=2)
         if problem is not None:
-            raise InvalidInput(f"{entity_type}: field 'reason' holds {problem}.")
+            raise InvalidInput(
+                f"{entity_type}: field 'reason' holds {problem}.",
+                "field-unencodable",
+                field="reason",
+                record_type=entity_type,
+            )
         return
     record_type = RECORD_TYPES[entity_type]
     names = [f.name for f in dataclasses.fields(record_type) if f.name not in BOOKKEEPING_FIELDS]
     unknown = sorted(set(body) - set(names))
     if unknown:
-        raise InvalidInput(f"{entity_type}: unknown field '{unknown[0][:40]}'.")
+        raise InvalidInput(
+            f"{entity_type}: unknown field '{unknown[0][:40]}'.", "unknown-field", record_type=entity_type
+        )
     missing = [name for name in names if name not in body]
     if missing:
-        raise InvalidInput(f"{entity_type}: required field '{missing[0]}' is missing.")
+        raise InvalidInput(
+            f"{entity_type}: required field '{missing[0]}' is missing.",
+            "required-field-missing",
+            field=missing[0],
+            record_type=entity_type,
+        )
     record_type.from_body(body).validate()
 
 

@@ -87,18 +87,25 @@ class EvidenceService(EntityService[EvidenceItem]):
         try:
             total = path.stat().st_size
             if not path.is_file():
-                raise InvalidInput(f"{path.name} is not a regular file.")
+                raise InvalidInput(f"{path.name} is not a regular file.", "file-not-regular", name=path.name)
             with path.open("rb") as handle:
                 read_from = os.fstat(handle.fileno())
                 written = self._ctx.blob_store.write(handle, total, progress=progress, cancel=cancel)
         except FileNotFoundError:
-            raise InvalidInput(f"{path.name}: no such file.") from None
+            raise InvalidInput(f"{path.name}: no such file.", "file-missing", name=path.name) from None
         except PermissionError:
-            raise InvalidInput(f"{path.name}: permission denied.") from None
+            raise InvalidInput(
+                f"{path.name}: permission denied.", "file-permission-denied", name=path.name
+            ) from None
         except OSError as err:
             # A symlink loop, a name too long, a folder given as a file…: the
             # source cannot be read; nothing was stored.
-            raise InvalidInput(f"{path.name}: {err.strerror or 'cannot be read'}.") from None
+            raise InvalidInput(
+                f"{path.name}: {err.strerror or 'cannot be read'}.",
+                "file-unreadable",
+                name=path.name,
+                errno=err.errno,
+            ) from None
         if cancel is not None and cancel.cancelled:
             # Cancelled while the last segment was being written: still nothing
             # is recorded, so a Cancel the user saw accepted is honoured.
@@ -241,7 +248,7 @@ class EvidenceService(EntityService[EvidenceItem]):
                 .where(EvidenceBlob.evidence_id == evidence_id)
             ).first()
         if row is None:
-            raise NotFound("stored file for evidence", evidence_id)
+            raise NotFound("stored file for evidence", evidence_id, "stored-file-not-found")
         key = unwrap_blob_key(self._ctx.blobs_subkey, row[0], row[1])
         return self._ctx.blob_store.open(row[0], key)
 
@@ -303,7 +310,9 @@ class EvidenceService(EntityService[EvidenceItem]):
                 os.fsync(out.fileno())
             if digest.hexdigest() != signed.sha256 or done != signed.size:
                 raise BlobIntegrityError(
-                    evidence_id, "decrypted bytes do not match the SHA-256 of its signed record"
+                    evidence_id,
+                    "decrypted bytes do not match the SHA-256 of its signed record",
+                    "export-copy-differs",
                 )
             if cancel is not None and cancel.cancelled:  # cancelled during the final fsync
                 raise ExportCancelled(evidence_id)
@@ -373,7 +382,9 @@ class EvidenceService(EntityService[EvidenceItem]):
             for plain in reader.segments():
                 digest.update(plain)
         if digest.hexdigest() != sha256:
-            raise BlobIntegrityError(evidence_id, "stored copy does not match; the source was kept")
+            raise BlobIntegrityError(
+                evidence_id, "stored copy does not match; the source was kept", "intake-copy-differs"
+            )
 
     def custody_log(self) -> list[dict[str, str]]:
         """Every custody event of the vault, signed, for checking elsewhere
@@ -407,7 +418,11 @@ class EvidenceService(EntityService[EvidenceItem]):
 
 
 def _untrusted(evidence_id: str, detail: str) -> VaultDamaged:
-    return VaultDamaged(f"Evidence {evidence_id} cannot be trusted: {detail}. Nothing was exported.")
+    return VaultDamaged(
+        f"Evidence {evidence_id} cannot be trusted: {detail}. Nothing was exported.",
+        "evidence-untrusted",
+        entity_id=evidence_id,
+    )
 
 
 def _put_in_place(temp: Path, target: Path, *, overwrite: bool) -> None:

@@ -52,15 +52,30 @@ def export_target(destination: Path, default_name: str, *, overwrite: bool) -> P
         # (ENOENT) that says the folder is not there.
         return destination
     except OSError as err:
-        raise InvalidInput(f"Cannot export to {destination}: {err.strerror}.") from None
+        raise InvalidInput(
+            f"Cannot export to {destination}: {err.strerror}.",
+            "export-target-unusable",
+            path=str(destination),
+            errno=err.errno,
+        ) from None
     if stat.S_ISLNK(found.st_mode):
         raise InvalidInput(
-            f"{destination} is a symbolic link; an export never writes through one. Choose another name."
+            f"{destination} is a symbolic link; an export never writes through one. Choose another name.",
+            "export-target-symlink",
+            path=str(destination),
         )
     if not stat.S_ISREG(found.st_mode):
-        raise InvalidInput(f"{destination} exists and is not a regular file; choose another name.")
+        raise InvalidInput(
+            f"{destination} exists and is not a regular file; choose another name.",
+            "export-target-not-regular",
+            path=str(destination),
+        )
     if not overwrite:
-        raise InvalidInput(f"{destination} already exists; choose another name.")
+        raise InvalidInput(
+            f"{destination} already exists; choose another name.",
+            "export-target-exists",
+            path=str(destination),
+        )
     return destination
 
 

@@ -183,12 +183,16 @@ def parse_recovery_key(text: str) -> bytes:
     try:
         decoded = base64.b32decode(padded)
     except ValueError:
-        raise InvalidInput("The recovery key contains characters that cannot be in one.") from None
+        raise InvalidInput(
+            "The recovery key contains characters that cannot be in one.", "recovery-key-characters"
+        ) from None
     raw, check = decoded[:-RECOVERY_CHECK_BYTES], decoded[-RECOVERY_CHECK_BYTES:]
     if len(raw) != KEY_BYTES or not hmac.compare_digest(
         hashlib.sha256(raw).digest()[:RECOVERY_CHECK_BYTES], check
     ):
-        raise InvalidInput("The recovery key is mistyped: its check digits do not match.")
+        raise InvalidInput(
+            "The recovery key is mistyped: its check digits do not match.", "recovery-key-mistyped"
+        )
     return raw
 
 
@@ -260,7 +264,9 @@ class KeyFile:
             )
         except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError, RecursionError) as err:
             raise VaultDamaged(
-                f"The key file {source} is damaged or not a Fieldvault key file ({err})."
+                f"The key file {source} is damaged or not a Fieldvault key file ({err}).",
+                "key-file-damaged",
+                name=source,
             ) from None
 
     def stretch(self, passphrase: str) -> bytes:

@@ -37,7 +37,14 @@ from db.ids import new_id
 from db.model import Draft, EntityRow, Head, RevisionRow, Setting
 from db.revisions import Revision, create_revision, revision_from_wire, verify_revision
 from db.search_terms import ParsedQuery, QueryMatcher, parse_query
-from db.store import StoredRevision, insert_revisions, latest_reading, refresh_entity, revisions_since, save_clock
+from db.store import (
+    StoredRevision,
+    insert_revisions,
+    latest_reading,
+    refresh_entity,
+    revisions_since,
+    save_clock,
+)
 
 R = TypeVar("R", bound=Record)
 
@@ -219,7 +226,11 @@ class EntityService(Generic[R]):
     def create(self, record: R) -> R:
         """Store a new record; returns it with its id and revision filled in."""
         if record.id:
-            raise InvalidInput(f"{self._type.entity_type}: a new record cannot have an id; use save().")
+            raise InvalidInput(
+                f"{self._type.entity_type}: a new record cannot have an id; use save().",
+                "new-record-has-id",
+                record_type=self._type.entity_type,
+            )
         record.validate()
         with self._ctx.write_transaction(f"save the {self._type.entity_type}") as session:
             self._check_case(session, record)
@@ -266,7 +277,11 @@ class EntityService(Generic[R]):
         try:
             return self.update(replace(current, **changes))
         except TypeError:
-            raise InvalidInput(f"{self._type.entity_type}: unknown field in {sorted(changes)}.") from None
+            raise InvalidInput(
+                f"{self._type.entity_type}: unknown field in {sorted(changes)}.",
+                "unknown-field",
+                record_type=self._type.entity_type,
+            ) from None
 
     def delete(self, entity_id: str, reason: str = "") -> None:
         """Mark deleted with a tombstone revision; history keeps earlier versions.
@@ -524,7 +539,7 @@ def _match_groups(parsed: ParsedQuery, entity_type: str | None, bounded: bool) -
     words = _words(parsed)
     if entity_type is not None:
         if entity_type not in RECORD_TYPES:
-            raise InvalidInput(f"Unknown record type {entity_type!r}.")
+            raise InvalidInput(f"Unknown record type {entity_type!r}.", "unknown-record-type")
         return [f"{_of_types([entity_type])} AND {words}"]
     if not bounded:
         return [words]
@@ -604,7 +619,7 @@ class SearchService:
         word of two or three letters ranks fewer: candidates_for); ``None``
         ranks every match, however long that takes."""
         if candidates is not None and candidates < 1:
-            raise InvalidInput("A search ranks at least one candidate.")
+            raise InvalidInput("A search ranks at least one candidate.", "search-no-candidates")
         parsed = parse_query(text_query, prefix_last=as_you_type)
         hits = SearchResults()
         if parsed is None:
@@ -643,7 +658,11 @@ class SettingsService:
 
     def get(self, key: str) -> str:
         if key not in SETTING_DEFAULTS:
-            raise InvalidInput(f"Unknown setting {key!r}; known: {', '.join(sorted(SETTING_DEFAULTS))}.")
+            raise InvalidInput(
+                f"Unknown setting {key!r}; known: {', '.join(sorted(SETTING_DEFAULTS))}.",
+                "unknown-setting",
+                key=key,
+            )
         with self._ctx.sessions() as session:
             stored = session.get(Setting, key)
             return stored.value if stored is not None else SETTING_DEFAULTS[key]
@@ -655,7 +674,13 @@ class SettingsService:
         self.get(key)  # validates the key
         # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
         if key == "auto_lock_minutes" and not (re.fullmatch(r"[0-9]{1,4}", value) and int(value) <= 24 * 60):
-            raise InvalidInput("auto_lock_minutes must be a whole number of minutes, 0 to 1440.")
+            raise InvalidInput(
+                "auto_lock_minutes must be a whole number of minutes, 0 to 1440.",
+                "auto-lock-out-of-range",
+                field="auto_lock_minutes",
+                minimum=0,
+                maximum=24 * 60,
+            )
         with self._ctx.write_transaction("save the setting") as session:
             session.merge(Setting(key=key, value=value))
         if key == "user_label":
@@ -710,7 +735,7 @@ class DraftService:
 
     def put(self, key: str, body: dict[str, Any]) -> None:
         if not key or len(key) > 80:
-            raise InvalidInput("A draft key is 1 to 80 characters.")
+            raise InvalidInput("A draft key is 1 to 80 characters.", "draft-key-length", maximum=80)
         with self._ctx.write_transaction("autosave the draft") as session:
             session.merge(
                 Draft(

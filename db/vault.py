@@ -124,11 +124,38 @@ class VaultInfo:
     conflicts: int
 
 
+# What Vault.create says about the keyring, by code: the GUI translates the
+# code (desktop/messages.py), the CLI prints the English.
+KEYRING_NOTICES = {
+    "keyring-not-used": "Keyring not used.",
+    "keyring-used": "Part of the key is kept in this computer's keyring ({backend}).",
+    "no-secure-keyring": (
+        "No secure keyring on this system: the vault is protected by the passphrase alone. "
+        "Choose a long passphrase."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class KeyringNotice:
+    code: str  # one of KEYRING_NOTICES
+    backend: str = ""  # the keyring's description, for "keyring-used"
+
+    @property
+    def text(self) -> str:
+        return KEYRING_NOTICES[self.code].format(backend=self.backend)
+
+
 @dataclass(frozen=True)
 class CreatedVault:
     vault: Vault
     recovery_key: str
-    keyring_notice: str
+    keyring: KeyringNotice
+
+    @property
+    def keyring_notice(self) -> str:
+        """The keyring notice in English (the CLI's)."""
+        return self.keyring.text
 
 
 def _read_key_file(folder: Path) -> KeyFile:
@@ -136,7 +163,11 @@ def _read_key_file(folder: Path) -> KeyFile:
     if path.is_symlink():
         # Read through a link, the key file could be elsewhere, out of reach
         # of a wipe of this folder: refuse the layout.
-        raise VaultDamaged(f"The key file {KEY_FILE} in {folder} is a link, not a file; refusing to use it.")
+        raise VaultDamaged(
+            f"The key file {KEY_FILE} in {folder} is a link, not a file; refusing to use it.",
+            "key-file-damaged",
+            name=KEY_FILE,
+        )
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -305,17 +336,14 @@ class Vault:
         master_key = secrets.token_bytes(32)
         recovery = secrets.token_bytes(32)
         keyring_secret = None
-        notice = "Keyring not used."
+        notice = KeyringNotice("keyring-not-used")
         if use_keyring:
             if keyring.available():
                 keyring_secret = new_keyring_secret()
                 keyring.put(vault_id, keyring_secret)
-                notice = f"Part of the key is kept in this computer's keyring ({keyring.description()})."
+                notice = KeyringNotice("keyring-used", keyring.description())
             else:
-                notice = (
-                    "No secure keyring on this system: the vault is protected by the "
-                    "passphrase alone. Choose a long passphrase."
-                )
+                notice = KeyringNotice("no-secure-keyring")
         key_file = new_key_file(
             vault_id, master_key, passphrase, keyring_secret, argon2 or calibrate_argon2(), recovery
         )
@@ -398,7 +426,7 @@ class Vault:
             secret = keyring.get(key_file.vault_id) or new_keyring_secret()
         stretched = key_file.stretch(new_passphrase)
         if key_file.is_duress(stretched):
-            raise InvalidInput("That is the duress passphrase; choose another.")
+            raise InvalidInput("That is the duress passphrase; choose another.", "passphrase-is-duress")
         new_recovery = secrets.token_bytes(32)
         replacement = key_file.with_passphrase(master_key, stretched, secret).with_recovery_key(
             master_key, new_recovery
@@ -430,7 +458,7 @@ class Vault:
             on_disk, secret, master_key = self._verify_passphrase(current)
             stretched = on_disk.stretch(new)
             if on_disk.is_duress(stretched):
-                raise InvalidInput("That is the duress passphrase; choose another.")
+                raise InvalidInput("That is the duress passphrase; choose another.", "passphrase-is-duress")
             self._replace_key_file(on_disk.with_passphrase(master_key, stretched, secret))
 
     def set_duress_passphrase(self, current: str, duress: str | None) -> None:
@@ -440,7 +468,9 @@ class Vault:
         with key_file_change(self.folder):
             on_disk, _secret, _master_key = self._verify_passphrase(current)
             if duress is not None and duress == current:
-                raise InvalidInput("The duress passphrase must differ from the passphrase.")
+                raise InvalidInput(
+                    "The duress passphrase must differ from the passphrase.", "duress-same-as-passphrase"
+                )
             stretched = on_disk.stretch(duress) if duress is not None else None
             self._replace_key_file(on_disk.with_duress(stretched))
 
@@ -451,13 +481,17 @@ class Vault:
         on_disk = _read_key_file(self.folder)
         if on_disk.vault_id != self.vault_id:
             raise VaultDamaged(
-                f"The key file in {self.folder} now belongs to another vault; nothing was changed."
+                f"The key file in {self.folder} now belongs to another vault; nothing was changed.",
+                "key-file-of-another-vault",
+                path=str(self.folder),
             )
         secret = _keyring_secret(on_disk, self._keyring)
         master_key = on_disk.unwrap_with_passphrase(on_disk.stretch(passphrase), secret)
         if not hmac.compare_digest(_key_check(master_key), self._require_unlocked()):
             raise VaultDamaged(
-                f"The key file in {self.folder} no longer opens this vault; nothing was changed."
+                f"The key file in {self.folder} no longer opens this vault; nothing was changed.",
+                "key-file-changed",
+                path=str(self.folder),
             )
         return on_disk, secret, master_key
 
@@ -467,7 +501,9 @@ class Vault:
 
     def _refuse_if_examining(self) -> None:
         if self.read_only:
-            raise InvalidInput("This vault is open for examination (read-only): nothing can be changed.")
+            raise InvalidInput(
+                "This vault is open for examination (read-only): nothing can be changed.", "vault-read-only"
+            )
 
     def lock(self) -> None:
         """Close the database and drop every key reference held here.

@@ -1,87 +1,49 @@
 """The vault's messages, in the user's language.
 
-The core (``db/``) knows nothing of Qt, so its messages are English. Here each
-of its error classes becomes a message in the interface language that says
-what happened and what to do, made from the error's fields (a folder, an
-item's id, an errno), not from its English text. Errors name ids, never
-content, so nothing a witness said can reach these messages; and none of them
-carries a traceback.
+The core (``db/``) knows nothing of Qt, so its messages are English. Each of
+its errors carries a stable ``code`` and ``params`` (ids, paths, an errno;
+db/errors.py); here each code becomes a message in the interface language
+that says what happened and what to do, made from those alone, never from
+the English text: rewording a core message changes nothing here. Errors name
+ids, never content, so nothing a witness said can reach these messages; and
+none of them carries a traceback.
 
 Where the core's English already says it well, the English source here is the
 same text (e.g. the wrong passphrase, a file that cannot be read).
 
-Two cases keep English: an ``InvalidInput`` this module does not recognise
-shows the core's detail inside a translated sentence, because it names the
-field to correct; and a ``FieldvaultError`` of a class not handled here is
-shown as ``str(err)``, which the core guarantees is safe to show. An error
-that is not the vault's own is named by type only: its message could quote
-data.
+A test checks that every code of the core has a message here, in English and
+in Ukrainian (tests/desktop/test_error_messages.py). A ``FieldvaultError``
+without a known code (the CLI's own) is shown as ``str(err)``, which the core
+guarantees is safe to show. An error that is not the vault's own is named by
+type only: its message could quote data.
 """
 
 from __future__ import annotations
 
 import errno
-import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from db.blobformat import BlobIntegrityError
-from db.blobstore import ExportCancelled, IntakeCancelled, OperationCancelled
-from db.errors import (
-    DatabaseMissing,
-    ExaminationRefused,
-    FieldvaultError,
-    IncompleteVault,
-    InvalidInput,
-    KeyringSecretMissing,
-    NotAVaultFolder,
-    NotFound,
-    PlaintextDatabase,
-    RevisionRejected,
-    StorageError,
-    VaultDamaged,
-    VaultExists,
-    VaultLocked,
-    VaultNotFound,
-    WrongPassphrase,
-    WrongRecoveryKey,
-)
+from db.errors import FieldvaultError, Param
 from desktop.blob_device import DeviceAborted
 from desktop.workers import OperationFailed
 
-CONTEXT = "Messages"
+if TYPE_CHECKING:
+    from db.vault import KeyringNotice  # db.vault loads the database stack: not needed here
 
-KEYRING_NOT_USED = "Keyring not used."
-NO_SECURE_KEYRING = (
-    "No secure keyring on this system: the vault is protected by the passphrase alone. "
-    "Choose a long passphrase."
-)
-KEYRING_USED_PREFIX = "Part of the key is kept in this computer's keyring ("
-
-# The ids the core's messages name: UUIDv7 entity ids, 32-hex-digit blob and
-# device ids.
-_ID = re.compile(r"\b(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})\b")
-
-# BlobIntegrityError details with a message of their own (db/evidence.py).
-INTAKE_MISMATCH = "stored copy does not match; the source was kept"
-EXPORT_MISMATCH = "decrypted bytes do not match the SHA-256 from intake"
-
-
-def _ids_in(text: str) -> str:
-    """The ids an English core message names, in order, comma-separated."""
-    return ", ".join(dict.fromkeys(_ID.findall(text)))
+Params = Mapping[str, Param]
 
 
 # -- the vault and its keys --------------------------------------------------------
 
 
-def _wrong_passphrase(_error: WrongPassphrase) -> str:
+def _wrong_passphrase(_p: Params) -> str:
     return QCoreApplication.translate("Messages", "Wrong passphrase. Nothing was changed; try again.")
 
 
-def _wrong_recovery_key(_error: WrongRecoveryKey) -> str:
+def _wrong_recovery_key(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
         "That recovery key does not open this vault. Check it for typos: it has only letters "
@@ -89,7 +51,7 @@ def _wrong_recovery_key(_error: WrongRecoveryKey) -> str:
     )
 
 
-def _keyring_secret_missing(_error: KeyringSecretMissing) -> str:
+def _keyring_secret_missing(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
         "This vault needs a secret from this computer's keyring, and the keyring does not "
@@ -97,104 +59,125 @@ def _keyring_secret_missing(_error: KeyringSecretMissing) -> str:
     )
 
 
-def _vault_locked(_error: VaultLocked) -> str:
+def _vault_locked(_p: Params) -> str:
     return QCoreApplication.translate("Messages", "The vault is locked. Unlock it with your passphrase.")
 
 
-def _vault_not_found(error: VaultNotFound) -> str:
+def _vault_not_found(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages", "There is no vault in {folder}. Check the folder, or create a new vault there."
-    ).format(folder=error.path)
+    ).format(folder=p["path"])
 
 
-def _vault_exists(error: VaultExists) -> str:
+def _vault_exists(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
         "There is already a vault in {folder}; nothing was overwritten. Unlock it, or choose another folder.",
-    ).format(folder=error.path)
+    ).format(folder=p["path"])
 
 
-def _incomplete_vault(error: IncompleteVault) -> str:
+def _vault_incomplete(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
         "{folder} holds a vault database but no key file (an interrupted creation, or "
         "vault.keys was removed). If you have a copy of vault.keys, put it back. Otherwise "
         "nothing can decrypt this database: delete the folder and create the vault again.",
-    ).format(folder=error.path)
+    ).format(folder=p["path"])
 
 
-def _database_missing(error: DatabaseMissing) -> str:
+def _database_missing(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
         "The vault database (vault.db) in {folder} is missing, empty or incomplete. Nothing was "
         "changed and no evidence file was touched. Put back vault.db from the copy or backup it "
         "came from, then unlock again.",
-    ).format(folder=error.path)
+    ).format(folder=p["path"])
 
 
-def _not_a_vault_folder(error: NotAVaultFolder) -> str:
-    reasons = {
-        "not-empty": QCoreApplication.translate(
-            "Messages", "{folder} is not empty. A new vault needs an empty or new folder. Nothing was changed."
-        ),
-        "not-a-folder": QCoreApplication.translate("Messages", "{folder} is not a folder. Nothing was changed."),
-    }
-    other = QCoreApplication.translate(
-        "Messages", "{folder} is not a Fieldvault vault, so nothing there was changed."
+def _folder_not_empty(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "{folder} is not empty. A new vault needs an empty or new folder. Nothing was changed."
+    ).format(folder=p["path"])
+
+
+def _not_a_folder(p: Params) -> str:
+    return QCoreApplication.translate("Messages", "{folder} is not a folder. Nothing was changed.").format(
+        folder=p["path"]
     )
-    return reasons.get(error.reason, other).format(folder=error.path)
 
 
-def _examination_refused(error: ExaminationRefused) -> str:
+def _not_a_vault(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "{folder} is not a Fieldvault vault, so nothing there was changed."
+    ).format(folder=p["path"])
+
+
+def _examination_refused(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
         "{folder} cannot be examined without writing to it. Nothing was changed. Make a copy of "
         "the folder and check the copy.",
-    ).format(folder=error.path)
+    ).format(folder=p["path"])
 
 
-def _plaintext_database(error: PlaintextDatabase) -> str:
+def _vault_read_only(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "This vault is open for examination only (read-only): nothing can be changed."
+    )
+
+
+def _database_plaintext(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
         "The vault file {name} is not encrypted, so it is not a Fieldvault vault, and it was "
         "not opened: someone may have replaced it. Leave the folder as it is and ask your "
         "organisation for help.",
-    ).format(name=error.path)
+    ).format(name=p["path"])
 
 
 # -- damage ------------------------------------------------------------------------------
 
 
-def _blob_integrity(error: BlobIntegrityError) -> str:
-    if error.detail == INTAKE_MISMATCH:
-        return QCoreApplication.translate(
-            "Messages",
-            "The copy of item {id} written into the vault did not match the file as it was "
-            "read, so nothing was added. Your original file is untouched: add it again, and "
-            "check the disk if this happens again.",
-        ).format(id=error.blob_id)
-    if error.detail == EXPORT_MISMATCH:
-        return QCoreApplication.translate(
-            "Messages",
-            "Item {id} no longer matches the fingerprint (SHA-256) taken when it was added: "
-            "it is damaged or was altered, and nothing was exported. The other items are not "
-            "affected; restore this one from a bundle or backup.",
-        ).format(id=error.blob_id)
+def _intake_copy_differs(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The copy of item {id} written into the vault did not match the file as it was "
+        "read, so nothing was added. Your original file is untouched: add it again, and "
+        "check the disk if this happens again.",
+    ).format(id=p["blob_id"])
+
+
+def _export_copy_differs(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Item {id} no longer matches the fingerprint (SHA-256) taken when it was added: "
+        "it is damaged or was altered, and nothing was exported. The other items are not "
+        "affected; restore this one from a bundle or backup.",
+    ).format(id=p["blob_id"])
+
+
+def _blob_damaged(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
         "The stored file {id} is damaged or was altered. The other items are not affected; "
         "restore this one from a bundle or backup.",
-    ).format(id=error.blob_id)
+    ).format(id=p["blob_id"])
 
 
-def _vault_damaged(error: VaultDamaged) -> str:
-    ids = _ids_in(str(error))
-    if ids:
+def _damaged_part(id_param: str) -> Callable[[Params], str]:
+    """Damage to one part of the vault, named by the id in ``id_param``."""
+
+    def message(p: Params) -> str:
         return QCoreApplication.translate(
             "Messages",
             "Part of the vault is damaged or was altered ({ids}). Nothing was changed. Check "
             "the vault (fieldvault verify) and restore what is damaged from a backup or bundle.",
-        ).format(ids=ids)
+        ).format(ids=p[id_param])
+
+    return message
+
+
+def _vault_damaged(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
         "The vault's files are damaged or were altered, so it cannot be used as it is. "
@@ -206,8 +189,8 @@ def _vault_damaged(error: VaultDamaged) -> str:
 # -- the disk ------------------------------------------------------------------------------
 
 
-def _storage(error: StorageError) -> str:
-    code = error.errno
+def _storage(p: Params) -> str:
+    code = p["errno"]
     if code in (errno.ENOSPC, errno.EDQUOT):
         return QCoreApplication.translate(
             "Messages",
@@ -257,8 +240,8 @@ def _storage(error: StorageError) -> str:
 # -- records -------------------------------------------------------------------------------
 
 
-def _not_found(error: NotFound) -> str:
-    kind, entity_id = error.kind, error.entity_id
+def _not_found(p: Params) -> str:
+    kind, entity_id = p["kind"], p["entity_id"]
     if kind == "case":
         return QCoreApplication.translate(
             "Messages",
@@ -276,151 +259,257 @@ def _not_found(error: NotFound) -> str:
             "Evidence item {id} is not in the vault (deleted, perhaps on another device). "
             "Choose another one from the list.",
         ).format(id=entity_id)
-    if kind == "stored file for evidence":
-        return QCoreApplication.translate(
-            "Messages",
-            "The stored file of evidence item {id} is missing from the vault. The record is "
-            "kept; restore the file from a bundle or backup.",
-        ).format(id=entity_id)
     return QCoreApplication.translate(
         "Messages", "Record {id} is not in the vault (deleted, perhaps on another device)."
     ).format(id=entity_id)
 
 
-def _revision_rejected(error: RevisionRejected) -> str:
+def _stored_file_not_found(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The stored file of evidence item {id} is missing from the vault. The record is "
+        "kept; restore the file from a bundle or backup.",
+    ).format(id=p["entity_id"])
+
+
+def _revision_rejected(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
         "A change received from elsewhere (revision {id}) failed a check and was refused; "
         "nothing from it was stored. Tell your coordinator.",
-    ).format(id=error.revision_id)
+    ).format(id=p["revision_id"])
 
 
-# InvalidInput carries only its English text: the messages the GUI can meet
-# are recognised by their shape (db/evidence.py, db/entities.py, db/keys.py,
-# db/vault.py). Each pattern's groups fill the translated text.
-_INPUT_PATTERNS: list[tuple[re.Pattern[str], Callable[[], str]]] = [
-    (
-        re.compile(r"^(?P<name>.+) is not a regular file\.$", re.DOTALL),
-        lambda: QCoreApplication.translate("Messages", "{name} is not a regular file."),
-    ),
-    (
-        re.compile(r"^(?P<name>.+): no such file\.$", re.DOTALL),
-        lambda: QCoreApplication.translate("Messages", "{name}: no such file."),
-    ),
-    (
-        re.compile(r"^(?P<name>.+): permission denied\.$", re.DOTALL),
-        lambda: QCoreApplication.translate("Messages", "{name}: permission denied."),
-    ),
-    (
-        re.compile(r"^(?P<name>.+) already exists; choose another name\.$", re.DOTALL),
-        lambda: QCoreApplication.translate(
-            "Messages", "{name} already exists; nothing was overwritten. Choose another name."
-        ),
-    ),
-    (
-        re.compile(r"^That is the duress passphrase; choose another\.$"),
-        lambda: QCoreApplication.translate(
-            "Messages", "That is the duress passphrase; choose another passphrase."
-        ),
-    ),
-    (
-        re.compile(r"^The duress passphrase must differ from the passphrase\.$"),
-        lambda: QCoreApplication.translate(
-            "Messages", "The duress passphrase must differ from the passphrase."
-        ),
-    ),
-    (
-        re.compile(r"^The recovery key contains characters that cannot be in one\.$"),
-        lambda: QCoreApplication.translate(
-            "Messages",
-            "The recovery key contains characters that cannot be in one: it has only letters and digits.",
-        ),
-    ),
-    (
-        re.compile(r"^The recovery key is mistyped: its check digits do not match\.$"),
-        lambda: QCoreApplication.translate(
-            "Messages", "The recovery key is mistyped (its check digits do not match). Check it again."
-        ),
-    ),
-    (
-        re.compile(r"field '\w+' must be YYYY, YYYY-MM or YYYY-MM-DD\.$"),
-        lambda: QCoreApplication.translate(
-            "Messages",
-            "A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.",
-        ),
-    ),
-    (
-        re.compile(r"unknown violation type code"),
-        lambda: QCoreApplication.translate(
-            "Messages", "A violation type is not in the list. Choose the types from the list."
-        ),
-    ),
-    (
-        re.compile(r"^case: a title is required\.$"),
-        lambda: QCoreApplication.translate("Messages", "A case needs a title."),
-    ),
-    (
-        re.compile(r"field 'language' must be a language code"),
-        lambda: QCoreApplication.translate("Messages", "The language is a code such as uk or en."),
-    ),
-]
-
-
-def _invalid_input(error: InvalidInput) -> str:
-    text = str(error)
-    for pattern, message in _INPUT_PATTERNS:
-        if match := pattern.search(text):
-            return message().format(**match.groupdict())
-    return QCoreApplication.translate("Messages", "The vault did not accept this: {detail}").format(
-        detail=text
+def _not_storable(_p: Params) -> str:
+    """A refusal the forms prevent (a value of the wrong type, an id that is
+    not one…): it means a bug or data from elsewhere, not a typing mistake."""
+    return QCoreApplication.translate(
+        "Messages", "The vault did not accept this: a value is not one it can store. Nothing was changed."
     )
+
+
+# -- input the user can correct --------------------------------------------------------------
+
+
+def _file_not_regular(p: Params) -> str:
+    return QCoreApplication.translate("Messages", "{name} is not a regular file.").format(name=p["name"])
+
+
+def _file_missing(p: Params) -> str:
+    return QCoreApplication.translate("Messages", "{name}: no such file.").format(name=p["name"])
+
+
+def _file_permission_denied(p: Params) -> str:
+    return QCoreApplication.translate("Messages", "{name}: permission denied.").format(name=p["name"])
+
+
+def _file_unreadable(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.",
+    ).format(name=p["name"])
+
+
+def _export_target_exists(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "{name} already exists; nothing was overwritten. Choose another name."
+    ).format(name=p["path"])
+
+
+def _export_target_unusable(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "Nothing can be exported to {name}, so nothing was written. Choose another place."
+    ).format(name=p["path"])
+
+
+def _export_target_symlink(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "{name} is a link to another place; an export never writes through one, so nothing "
+        "was written. Choose another name.",
+    ).format(name=p["path"])
+
+
+def _export_target_not_regular(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "{name} exists and is not a regular file; nothing was overwritten. Choose another name.",
+    ).format(name=p["path"])
+
+
+def _passphrase_is_duress(_p: Params) -> str:
+    return QCoreApplication.translate("Messages", "That is the duress passphrase; choose another passphrase.")
+
+
+def _duress_same_as_passphrase(_p: Params) -> str:
+    return QCoreApplication.translate("Messages", "The duress passphrase must differ from the passphrase.")
+
+
+def _recovery_key_characters(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The recovery key contains characters that cannot be in one: it has only letters and digits.",
+    )
+
+
+def _recovery_key_mistyped(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "The recovery key is mistyped (its check digits do not match). Check it again."
+    )
+
+
+def _invalid_date(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15."
+    )
+
+
+def _unknown_violation_type(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "A violation type is not in the list. Choose the types from the list."
+    )
+
+
+def _unknown_person_role(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "A role is not in the list. Choose the roles from the list."
+    )
+
+
+def _not_a_choice(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "A value is not one of those offered. Choose one from the list."
+    )
+
+
+def _case_title_required(_p: Params) -> str:
+    return QCoreApplication.translate("Messages", "A case needs a title.")
+
+
+def _invalid_language(_p: Params) -> str:
+    return QCoreApplication.translate("Messages", "The language is a code such as uk or en.")
+
+
+def _field_unencodable(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "A text is too long, or holds characters the vault cannot store. Shorten it or remove "
+        "the unusual characters. Nothing was saved.",
+    )
+
+
+def _latitude_out_of_range(_p: Params) -> str:
+    return QCoreApplication.translate("Messages", "The latitude is a number from -90 to 90.")
+
+
+def _longitude_out_of_range(_p: Params) -> str:
+    return QCoreApplication.translate("Messages", "The longitude is a number from -180 to 180.")
+
+
+def _auto_lock_out_of_range(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "The automatic lock takes a whole number of minutes, from {minimum} to {maximum}."
+    ).format(minimum=p["minimum"], maximum=p["maximum"])
 
 
 # -- stopped on purpose ----------------------------------------------------------------
 
 
-def _intake_cancelled(_error: IntakeCancelled) -> str:
+def _intake_cancelled(_p: Params) -> str:
     return QCoreApplication.translate("Messages", "Cancelled: nothing was added to the vault.")
 
 
-def _export_cancelled(error: ExportCancelled) -> str:
+def _export_cancelled(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages", "The export of item {id} was cancelled: no file was written."
-    ).format(id=_ids_in(str(error)) or "?")
+    ).format(id=p["entity_id"])
 
 
-def _cancelled(_error: OperationCancelled) -> str:
+def _cancelled(_p: Params) -> str:
     return QCoreApplication.translate("Messages", "Cancelled: nothing was changed.")
 
 
-def _device_aborted(_error: DeviceAborted) -> str:
-    return QCoreApplication.translate("Messages", "Reading the item was stopped.")
-
-
-# Most specific first: a subclass before its base.
-HANDLERS: list[tuple[type[FieldvaultError], Callable[[Any], str]]] = [
-    (WrongPassphrase, _wrong_passphrase),
-    (WrongRecoveryKey, _wrong_recovery_key),
-    (KeyringSecretMissing, _keyring_secret_missing),
-    (VaultLocked, _vault_locked),
-    (VaultNotFound, _vault_not_found),
-    (VaultExists, _vault_exists),
-    (IncompleteVault, _incomplete_vault),
-    (DatabaseMissing, _database_missing),
-    (NotAVaultFolder, _not_a_vault_folder),
-    (ExaminationRefused, _examination_refused),
-    (PlaintextDatabase, _plaintext_database),
-    (BlobIntegrityError, _blob_integrity),
-    (VaultDamaged, _vault_damaged),
-    (StorageError, _storage),
-    (NotFound, _not_found),
-    (RevisionRejected, _revision_rejected),
-    (InvalidInput, _invalid_input),
-    (IntakeCancelled, _intake_cancelled),
-    (ExportCancelled, _export_cancelled),
-    (OperationCancelled, _cancelled),
-    (DeviceAborted, _device_aborted),
-]
+# Every code of the core (db/errors.py CODES) and what the user reads for it.
+BY_CODE: dict[str, Callable[[Params], str]] = {
+    "wrong-passphrase": _wrong_passphrase,
+    "wrong-recovery-key": _wrong_recovery_key,
+    "keyring-secret-missing": _keyring_secret_missing,
+    "vault-locked": _vault_locked,
+    "vault-not-found": _vault_not_found,
+    "vault-exists": _vault_exists,
+    "vault-incomplete": _vault_incomplete,
+    "database-missing": _database_missing,
+    "folder-not-empty": _folder_not_empty,
+    "not-a-folder": _not_a_folder,
+    "not-a-vault": _not_a_vault,
+    "examination-needs-merge": _examination_refused,
+    "examination-needs-upgrade": _examination_refused,
+    "vault-read-only": _vault_read_only,
+    "database-plaintext": _database_plaintext,
+    # damage
+    "blob-damaged": _blob_damaged,
+    "intake-copy-differs": _intake_copy_differs,
+    "export-copy-differs": _export_copy_differs,
+    "blob-key-undecryptable": _damaged_part("blob_id"),
+    "blob-missing": _damaged_part("blob_id"),
+    "device-key-undecryptable": _damaged_part("device_id"),
+    "device-key-mismatch": _damaged_part("device_id"),
+    "entity-mixed-types": _damaged_part("entity_id"),
+    "evidence-untrusted": _damaged_part("entity_id"),
+    "sqlcipher-missing": _vault_damaged,
+    "database-undecryptable": _vault_damaged,
+    "database-damaged": _vault_damaged,
+    "key-file-damaged": _vault_damaged,
+    "key-file-of-another-vault": _vault_damaged,
+    "key-file-changed": _vault_damaged,
+    # the disk
+    "storage-failed": _storage,
+    # records
+    "not-found": _not_found,
+    "stored-file-not-found": _stored_file_not_found,
+    "revision-rejected": _revision_rejected,
+    # input
+    "file-not-regular": _file_not_regular,
+    "file-missing": _file_missing,
+    "file-permission-denied": _file_permission_denied,
+    "file-unreadable": _file_unreadable,
+    "export-target-unusable": _export_target_unusable,
+    "export-target-symlink": _export_target_symlink,
+    "export-target-not-regular": _export_target_not_regular,
+    "export-target-exists": _export_target_exists,
+    "invalid-date": _invalid_date,
+    "unknown-violation-type": _unknown_violation_type,
+    "unknown-person-role": _unknown_person_role,
+    "field-not-a-choice": _not_a_choice,
+    "case-title-required": _case_title_required,
+    "invalid-language": _invalid_language,
+    "field-unencodable": _field_unencodable,
+    "latitude-out-of-range": _latitude_out_of_range,
+    "longitude-out-of-range": _longitude_out_of_range,
+    "auto-lock-out-of-range": _auto_lock_out_of_range,
+    "recovery-key-characters": _recovery_key_characters,
+    "recovery-key-mistyped": _recovery_key_mistyped,
+    "passphrase-is-duress": _passphrase_is_duress,
+    "duress-same-as-passphrase": _duress_same_as_passphrase,
+    # what the forms prevent: a bug, or data from elsewhere
+    "field-wrong-type": _not_storable,
+    "field-not-an-id": _not_storable,
+    "invalid-sha256": _not_storable,
+    "negative-size": _not_storable,
+    "invalid-relation": _not_storable,
+    "deletion-holds-more": _not_storable,
+    "unknown-field": _not_storable,
+    "required-field-missing": _not_storable,
+    "new-record-has-id": _not_storable,
+    "unknown-record-type": _not_storable,
+    "unknown-setting": _not_storable,
+    "draft-key-length": _not_storable,
+    "search-no-candidates": _not_storable,
+    # stopped on purpose
+    "intake-cancelled": _intake_cancelled,
+    "export-cancelled": _export_cancelled,
+    "cancelled": _cancelled,
+}
 
 
 def error_message(error: FieldvaultError | None, error_type: str = "") -> str:
@@ -429,9 +518,10 @@ def error_message(error: FieldvaultError | None, error_type: str = "") -> str:
         return QCoreApplication.translate(
             "Messages", "An unexpected error stopped this ({error_type}). Try again."
         ).format(error_type=error_type or "?")
-    for error_class, message in HANDLERS:
-        if isinstance(error, error_class):
-            return message(error)
+    if error.code is not None and (message := BY_CODE.get(error.code)) is not None:
+        return message(error.params)
+    if isinstance(error, DeviceAborted):  # the GUI's own, not the core's
+        return QCoreApplication.translate("Messages", "Reading the item was stopped.")
     return str(error)
 
 
@@ -439,19 +529,18 @@ def failure_message(report: OperationFailed) -> str:
     return error_message(report.error, report.error_type)
 
 
-def keyring_notice(notice: str) -> str:
-    """Vault.create's keyring notice, translated when it is one we know."""
-    if notice == KEYRING_NOT_USED:
-        return QCoreApplication.translate("Messages", "The keyring is not used.")
-    if notice == NO_SECURE_KEYRING:
+def keyring_notice(notice: KeyringNotice) -> str:
+    """Vault.create's keyring notice, in the interface language."""
+    if notice.code == "keyring-used":
+        return QCoreApplication.translate(
+            "Messages", "Part of the key is kept in this computer's keyring ({backend})."
+        ).format(backend=notice.backend)
+    if notice.code == "no-secure-keyring":
         return QCoreApplication.translate(
             "Messages",
             "No secure keyring on this system: the vault is protected by the passphrase alone. "
             "Choose a long passphrase.",
         )
-    if notice.startswith(KEYRING_USED_PREFIX) and notice.endswith(")."):
-        backend = notice[len(KEYRING_USED_PREFIX) : -2]
-        return QCoreApplication.translate(
-            "Messages", "Part of the key is kept in this computer's keyring ({backend})."
-        ).format(backend=backend)
-    return notice
+    if notice.code == "keyring-not-used":
+        return QCoreApplication.translate("Messages", "The keyring is not used.")
+    return notice.text

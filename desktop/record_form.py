@@ -8,23 +8,16 @@ Tests replace ``confirm_delete`` to answer the question without a dialog.
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from db.errors import InvalidInput
 
-_FIELD_IN_MESSAGE = re.compile(r"field '(\w+)'")
-
 
 def refused_field(error: InvalidInput) -> str | None:
-    """The field a refusal of the vault names (never its content), if any."""
-    if match := _FIELD_IN_MESSAGE.search(str(error)):
-        return match.group(1)
-    if "violation type" in str(error):
-        return "violation_types"
-    return None
+    """The record field a refusal of the vault concerns, if any (its ``field``,
+    never read from its English text)."""
+    return error.field
 
 
 def error_label() -> QLabel:

@@ -27,14 +27,14 @@ if TYPE_CHECKING:
     # Not at import: the first screen imports this module, and the database
     # stack (SQLAlchemy, Alembic) loads after it shows (desktop/app.py).
     from db.services import SearchHit
-    from db.vault import Vault
+    from db.vault import KeyringNotice, Vault
 
 
 @dataclass(frozen=True)
 class VaultCreated:
     vault: Vault
     recovery_key: str
-    keyring_notice: str
+    keyring_notice: KeyringNotice
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,7 @@ class CreateVaultWorker(QRunnable):
             return
         finally:
             del passphrase
-        self._signals.succeeded.emit(
-            VaultCreated(created.vault, created.recovery_key, created.keyring_notice)
-        )
+        self._signals.succeeded.emit(VaultCreated(created.vault, created.recovery_key, created.keyring))
 
 
 class UnlockVaultWorker(QRunnable):

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from db.entities import CONSENT_SCOPES, Case, Testimony
-from db.errors import FieldvaultError, InvalidInput
+from db.errors import FieldvaultError
 from db.keyring_store import NoKeyring, SystemKeyring
 from db.paths import default_vault_dir
 from db.vault import Vault, wipe_vault
 from fieldvault.passphrases import SecretSource, check_new_passphrase, fd_number
 from fieldvault.textinput import (
+    CommandRefused,
     UsageError,
     add_text_option,
     check_stdin_once,
@@ -265,10 +266,10 @@ def _ask(prompt: str) -> str:
 def cmd_wipe(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     if not args.yes:
         if not sys.stdin.isatty():
-            raise InvalidInput("Refusing to wipe without a terminal to confirm on; add --yes.")
+            raise CommandRefused("Refusing to wipe without a terminal to confirm on; add --yes.")
         answer = _ask(f"Destroy the vault in {args.vault} for ever? Type WIPE to confirm: ")
         if answer.strip() != "WIPE":
-            raise InvalidInput("Not confirmed; nothing was wiped.")
+            raise CommandRefused("Not confirmed; nothing was wiped.")
     wipe_vault(args.vault, keyring=_keyring())
     out.result({"wiped": str(args.vault)}, "Vault wiped: its keys are destroyed.")
 
@@ -466,13 +467,13 @@ def cmd_quarantine(args: argparse.Namespace, out: Output, secrets: SecretSource)
             return
         if names and not args.yes:
             if not sys.stdin.isatty():
-                raise InvalidInput("Refusing to delete without a terminal to confirm on; add --yes.")
+                raise CommandRefused("Refusing to delete without a terminal to confirm on; add --yes.")
             answer = _ask(
                 f"Delete {len(names)} quarantined evidence file(s) for ever? They cannot be "
                 "recovered, even with the right database. Type DELETE to confirm: "
             )
             if answer.strip() != "DELETE":
-                raise InvalidInput("Not confirmed; nothing was deleted.")
+                raise CommandRefused("Not confirmed; nothing was deleted.")
         removed = vault.purge_quarantine()
     out.result({"removed": removed}, f"{len(removed)} quarantined file(s) deleted.")
 
@@ -536,9 +537,9 @@ def _check_usage(args: argparse.Namespace) -> None:
     except FileNotFoundError:
         return  # init creates it; other commands say there is no vault
     except OSError as err:  # a symlink loop, a name too long…
-        raise InvalidInput(f"--vault {args.vault}: {err.strerror}.") from None
+        raise CommandRefused(f"--vault {args.vault}: {err.strerror}.") from None
     if not is_folder:
-        raise InvalidInput(f"--vault {args.vault} is not a folder; give the vault's folder.")
+        raise CommandRefused(f"--vault {args.vault} is not a folder; give the vault's folder.")
 
 
 def run_cli(argv: list[str]) -> int:

@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.errors import FieldvaultError, InvalidInput
+from db.errors import FieldvaultError
 
 # The vault refuses a text field of more than 1,000,000 characters (at most 4
 # bytes each in UTF-8). Reading stops here, before the whole of a mistaken
@@ -30,6 +30,13 @@ MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024
 
 class UsageError(FieldvaultError):
     """The command line itself is wrong (exit status 2, like argparse's errors)."""
+
+
+class CommandRefused(FieldvaultError):
+    """A file, folder or answer given to a command is refused (exit status 1).
+
+    The CLI's own errors carry no code: they never reach the GUI, which
+    translates the core's errors from their codes (db/errors.py)."""
 
 
 @dataclass(frozen=True)
@@ -146,18 +153,18 @@ def read_text_file(path: Path, what: str) -> str:
             with path.open("rb") as handle:
                 data = handle.read(MAX_TEXT_FILE_BYTES + 1)
     except OSError as err:
-        raise InvalidInput(
+        raise CommandRefused(
             f"Cannot read {what} from {shown}: {err.strerror or type(err).__name__}."
         ) from None
     if len(data) > MAX_TEXT_FILE_BYTES:
-        raise InvalidInput(
+        raise CommandRefused(
             f"{what.capitalize()} from {shown} is longer than {MAX_TEXT_FILE_BYTES // (1024 * 1024)} MiB; "
             "a text field holds at most 1,000,000 characters. Split it, or add it as an evidence file."
         )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput(f"{what.capitalize()} from {shown} is not UTF-8 text.") from None
+        raise CommandRefused(f"{what.capitalize()} from {shown} is not UTF-8 text.") from None
 
 
 # C0 controls but tab and newline, DEL, C1 controls, and the bidirectional

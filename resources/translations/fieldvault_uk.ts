@@ -1315,262 +1315,317 @@
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="81" />
+            <location filename="../../desktop/messages.py" line="43" />
             <source>Wrong passphrase. Nothing was changed; try again.</source>
             <translation>Неправильна парольна фраза. Нічого не змінено; спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="85" />
+            <location filename="../../desktop/messages.py" line="47" />
             <source>That recovery key does not open this vault. Check it for typos: it has only letters and digits (dashes and spaces do not matter).</source>
             <translation>Цей ключ відновлення не відкриває це сховище. Перевірте, чи немає в ньому помилок: у ньому лише літери й цифри (дефіси та пробіли не мають значення).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="93" />
+            <location filename="../../desktop/messages.py" line="55" />
             <source>This vault needs a secret from this computer's keyring, and the keyring does not have it (another computer or user account?). Unlock with the recovery key instead.</source>
             <translation>Цьому сховищу потрібен секрет зі зв’язки ключів цього комп’ютера, але його там немає (інший комп’ютер чи обліковий запис?). Натомість розблокуйте сховище ключем відновлення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="101" />
+            <location filename="../../desktop/messages.py" line="63" />
             <source>The vault is locked. Unlock it with your passphrase.</source>
             <translation>Сховище заблоковано. Розблокуйте його своєю парольною фразою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="105" />
+            <location filename="../../desktop/messages.py" line="67" />
             <source>There is no vault in {folder}. Check the folder, or create a new vault there.</source>
             <translation>У {folder} немає сховища. Перевірте теку або створіть у ній нове сховище.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="111" />
+            <location filename="../../desktop/messages.py" line="73" />
             <source>There is already a vault in {folder}; nothing was overwritten. Unlock it, or choose another folder.</source>
             <translation>У {folder} уже є сховище; нічого не перезаписано. Розблокуйте його або виберіть іншу теку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="118" />
+            <location filename="../../desktop/messages.py" line="80" />
             <source>{folder} holds a vault database but no key file (an interrupted creation, or vault.keys was removed). If you have a copy of vault.keys, put it back. Otherwise nothing can decrypt this database: delete the folder and create the vault again.</source>
             <translation>У {folder} є база даних сховища, але немає файлу ключів (створення перервалося або vault.keys видалено). Якщо у вас є копія vault.keys, поверніть її на місце. Інакше цю базу даних ніщо не розшифрує: видаліть теку й створіть сховище знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="127" />
+            <location filename="../../desktop/messages.py" line="89" />
             <source>The vault database (vault.db) in {folder} is missing, empty or incomplete. Nothing was changed and no evidence file was touched. Put back vault.db from the copy or backup it came from, then unlock again.</source>
             <translation>База даних сховища (vault.db) у {folder} відсутня, порожня або неповна. Нічого не змінено, жодного файлу доказів не зачеплено. Поверніть vault.db з копії чи резервної копії, звідки він походить, і розблокуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="137" />
+            <location filename="../../desktop/messages.py" line="98" />
             <source>{folder} is not empty. A new vault needs an empty or new folder. Nothing was changed.</source>
             <translation>{folder} не порожня. Для нового сховища потрібна порожня або нова тека. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="140" />
+            <location filename="../../desktop/messages.py" line="104" />
             <source>{folder} is not a folder. Nothing was changed.</source>
             <translation>{folder} не є текою. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="142" />
+            <location filename="../../desktop/messages.py" line="110" />
             <source>{folder} is not a Fieldvault vault, so nothing there was changed.</source>
             <translation>{folder} не є сховищем Fieldvault, тож там нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="149" />
+            <location filename="../../desktop/messages.py" line="116" />
             <source>{folder} cannot be examined without writing to it. Nothing was changed. Make a copy of the folder and check the copy.</source>
             <translation>{folder} неможливо перевірити, не записавши туди. Нічого не змінено. Зробіть копію теки й перевірте копію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="157" />
+            <location filename="../../desktop/messages.py" line="124" />
+            <source>This vault is open for examination only (read-only): nothing can be changed.</source>
+            <translation>Це сховище відкрито лише для перевірки (тільки читання): змінити нічого не можна.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="130" />
             <source>The vault file {name} is not encrypted, so it is not a Fieldvault vault, and it was not opened: someone may have replaced it. Leave the folder as it is and ask your organisation for help.</source>
             <translation>Файл сховища {name} не зашифрований, тож це не сховище Fieldvault, і його не відкрито: можливо, хтось його підмінив. Залиште теку як є та зверніться по допомогу до своєї організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="170" />
+            <location filename="../../desktop/messages.py" line="142" />
             <source>The copy of item {id} written into the vault did not match the file as it was read, so nothing was added. Your original file is untouched: add it again, and check the disk if this happens again.</source>
             <translation>Копія доказу {id}, записана до сховища, не збіглася з прочитаним файлом, тож нічого не додано. Ваш початковий файл не змінено: додайте його ще раз, а якщо це повториться, перевірте диск.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="177" />
+            <location filename="../../desktop/messages.py" line="151" />
             <source>Item {id} no longer matches the fingerprint (SHA-256) taken when it was added: it is damaged or was altered, and nothing was exported. The other items are not affected; restore this one from a bundle or backup.</source>
             <translation>Доказ {id} більше не відповідає відбитку (SHA-256), знятому під час додавання: його пошкоджено або змінено, тож нічого не експортовано. Інших доказів це не стосується; відновіть цей із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="183" />
+            <location filename="../../desktop/messages.py" line="160" />
             <source>The stored file {id} is damaged or was altered. The other items are not affected; restore this one from a bundle or backup.</source>
             <translation>Збережений файл {id} пошкоджено або змінено. Інших доказів це не стосується; відновіть цей із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="193" />
+            <location filename="../../desktop/messages.py" line="171" />
             <source>Part of the vault is damaged or was altered ({ids}). Nothing was changed. Check the vault (fieldvault verify) and restore what is damaged from a backup or bundle.</source>
             <translation>Частину сховища пошкоджено або змінено ({ids}). Нічого не змінено. Перевірте сховище (fieldvault verify) і відновіть пошкоджене з резервної копії або пакета.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="198" />
+            <location filename="../../desktop/messages.py" line="181" />
             <source>The vault's files are damaged or were altered, so it cannot be used as it is. Nothing was changed. Leave the folder as it is and restore it from a backup, or ask your organisation for help.</source>
             <translation>Файли сховища пошкоджено або змінено, тож користуватися ним у такому стані не можна. Нічого не змінено. Залиште теку як є та відновіть її з резервної копії або зверніться по допомогу до своєї організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="212" />
+            <location filename="../../desktop/messages.py" line="195" />
             <source>The disk is full, so this could not be finished. Nothing was lost: the vault still holds its state from before. Free some disk space, then try again.</source>
             <translation>Диск заповнений, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Звільніть місце на диску й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="218" />
+            <location filename="../../desktop/messages.py" line="201" />
             <source>The disk reported an error while writing, so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive (or the USB stick), then try again.</source>
             <translation>Під час запису диск повідомив про помилку, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск (або USB-накопичувач) і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="225" />
+            <location filename="../../desktop/messages.py" line="208" />
             <source>Fieldvault may not write there (permission denied), so this could not be finished. Nothing was lost. Choose another place or check the folder's permissions, then try again.</source>
             <translation>Fieldvault не має права писати туди (доступ заборонено), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце або перевірте права доступу до теки й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="232" />
+            <location filename="../../desktop/messages.py" line="215" />
             <source>The disk is read-only, so this could not be finished. Nothing was lost. Choose a writable place, then try again.</source>
             <translation>Диск доступний лише для читання, тож завершити це не вдалося. Нічого не втрачено. Виберіть місце, придатне для запису, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="238" />
+            <location filename="../../desktop/messages.py" line="221" />
             <source>Another program (a second Fieldvault window or a command) was writing to the vault for too long, so this could not be finished. Nothing was lost. Wait a moment, then try again.</source>
             <translation>Інша програма (друге вікно Fieldvault або команда) надто довго записувала до сховища, тож це не вдалося завершити. Нічого не втрачено. Зачекайте трохи й спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="245" />
+            <location filename="../../desktop/messages.py" line="228" />
             <source>The folder is not there (removed, or on a drive that was unplugged), so this could not be finished. Nothing was lost. Choose another place, then try again.</source>
             <translation>Теки немає (її видалено або диск від’єднано), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="250" />
+            <location filename="../../desktop/messages.py" line="233" />
             <source>Writing to the disk failed (error {code}), so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive, then try again.</source>
             <translation>Помилка запису на диск (код {code}), тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="263" />
+            <location filename="../../desktop/messages.py" line="246" />
             <source>Case {id} is not in the vault (deleted, perhaps on another device). Choose another case.</source>
             <translation>Справи {id} немає у сховищі (її видалено, можливо, на іншому пристрої). Виберіть іншу справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="268" />
+            <location filename="../../desktop/messages.py" line="251" />
             <source>Testimony {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Свідчення {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інше зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="274" />
+            <location filename="../../desktop/messages.py" line="257" />
             <source>Evidence item {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Доказу {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інший зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="280" />
+            <location filename="../../desktop/messages.py" line="268" />
             <source>The stored file of evidence item {id} is missing from the vault. The record is kept; restore the file from a bundle or backup.</source>
             <translation>Збереженого файлу доказу {id} немає у сховищі. Запис про доказ залишився; відновіть файл із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="285" />
+            <location filename="../../desktop/messages.py" line="262" />
             <source>Record {id} is not in the vault (deleted, perhaps on another device).</source>
             <translation>Запису {id} немає у сховищі (його видалено, можливо, на іншому пристрої).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="291" />
+            <location filename="../../desktop/messages.py" line="276" />
             <source>A change received from elsewhere (revision {id}) failed a check and was refused; nothing from it was stored. Tell your coordinator.</source>
             <translation>Зміна, отримана ззовні (ревізія {id}), не пройшла перевірку й відхилена; з неї нічого не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="304" />
+            <location filename="../../desktop/messages.py" line="286" />
+            <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
+            <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="295" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="308" />
+            <location filename="../../desktop/messages.py" line="299" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="312" />
+            <location filename="../../desktop/messages.py" line="303" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="316" />
+            <location filename="../../desktop/messages.py" line="307" />
+            <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
+            <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="314" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="322" />
+            <location filename="../../desktop/messages.py" line="320" />
+            <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
+            <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="326" />
+            <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
+            <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="334" />
+            <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
+            <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="341" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="328" />
+            <location filename="../../desktop/messages.py" line="345" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="334" />
+            <location filename="../../desktop/messages.py" line="349" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="341" />
+            <location filename="../../desktop/messages.py" line="356" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="347" />
+            <location filename="../../desktop/messages.py" line="362" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="354" />
+            <location filename="../../desktop/messages.py" line="368" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="360" />
+            <location filename="../../desktop/messages.py" line="374" />
+            <source>A role is not in the list. Choose the roles from the list.</source>
+            <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="380" />
+            <source>A value is not one of those offered. Choose one from the list.</source>
+            <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="386" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="364" />
+            <location filename="../../desktop/messages.py" line="390" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="374" />
-            <source>The vault did not accept this: {detail}</source>
-            <translation>Сховище не прийняло ці дані: {detail}</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/messages.py" line="383" />
+            <location filename="../../desktop/messages.py" line="419" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="387" />
+            <location filename="../../desktop/messages.py" line="423" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="393" />
+            <location filename="../../desktop/messages.py" line="429" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="397" />
+            <location filename="../../desktop/messages.py" line="524" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="429" />
+            <location filename="../../desktop/messages.py" line="518" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="445" />
+            <location filename="../../desktop/messages.py" line="394" />
+            <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
+            <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="402" />
+            <source>The latitude is a number from -90 to 90.</source>
+            <translation>Широта — це число від -90 до 90.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="406" />
+            <source>The longitude is a number from -180 to 180.</source>
+            <translation>Довгота — це число від -180 до 180.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="410" />
+            <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
+            <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="545" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="447" />
+            <location filename="../../desktop/messages.py" line="539" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="454" />
+            <location filename="../../desktop/messages.py" line="535" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
@@ -1837,7 +1892,7 @@ Address: …</source>
     <context>
         <name>RecordForm</name>
         <message>
-            <location filename="../../desktop/record_form.py" line="35" />
+            <location filename="../../desktop/record_form.py" line="28" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>

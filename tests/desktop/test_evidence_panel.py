@@ -303,7 +303,8 @@ def test_clear_while_adding_stops_the_intake_and_forgets_everything(
 def test_errors_are_shown_safely(qtbot, panel, vault, files, monkeypatch):
     def failing_ingest(path, case_id, **_kwargs):
         if Path(path).suffix == ".pdf":
-            raise InvalidInput(f"{Path(path).name}: permission denied.")
+            name = Path(path).name
+            raise InvalidInput(f"{name}: permission denied.", "file-permission-denied", name=name)
         raise RuntimeError("Свідок бачив полонених")  # an unexpected error quoting data
 
     monkeypatch.setattr(vault.evidence, "ingest", failing_ingest)
