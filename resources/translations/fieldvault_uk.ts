@@ -616,171 +616,64 @@
     <context>
         <name>EvidenceViewer</name>
         <message>
-            <location filename="../../desktop/viewer.py" line="278" />
+            <location filename="../../desktop/viewer.py" line="96" />
             <source>Evidence viewer</source>
             <translation>Переглядач доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="295" />
+            <location filename="../../desktop/viewer.py" line="106" />
             <source>Item name</source>
             <translation>Назва доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="301" />
+            <location filename="../../desktop/viewer.py" line="112" />
             <source>Item type and size</source>
             <translation>Тип і розмір доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="305" />
+            <location filename="../../desktop/viewer.py" line="116" />
             <source>Viewer notice</source>
             <translation>Примітка переглядача</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="310" />
-            <location filename="../../desktop/viewer.py" line="856" />
+            <location filename="../../desktop/viewer.py" line="120" />
+            <location filename="../../desktop/viewer.py" line="331" />
             <source>No item is open.</source>
             <translation>Жоден доказ не відкрито.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="316" />
-            <location filename="../../desktop/viewer.py" line="320" />
-            <source>Image</source>
-            <translation>Зображення</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="325" />
-            <source>PDF document</source>
-            <translation>Документ PDF</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="333" />
-            <source>Text of the item</source>
-            <translation>Текст доказу</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="339" />
-            <source>Video</source>
-            <translation>Відео</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="341" />
-            <source>Audio recording</source>
-            <translation>Аудіозапис</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="344" />
-            <location filename="../../desktop/viewer.py" line="616" />
-            <source>Play</source>
-            <translation>Відтворити</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="345" />
-            <source>Play or pause (Space)</source>
-            <translation>Відтворити або призупинити (пробіл)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="348" />
-            <source>Position (Left and Right arrows seek 5 seconds)</source>
-            <translation>Позиція (стрілки ліворуч і праворуч перемотують на 5 секунд)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="350" />
-            <source>Time</source>
-            <translation>Час</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="367" />
-            <source>Viewer message</source>
-            <translation>Повідомлення переглядача</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="368" />
-            <source>Export…</source>
-            <translation>Експортувати…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="369" />
-            <source>Export the item to a file</source>
-            <translation>Експортувати доказ у файл</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="458" />
+            <location filename="../../desktop/viewer.py" line="189" />
             <source>{mime_type}, {size}</source>
             <translation>{mime_type}, {size}</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="459" />
-            <location filename="../../desktop/viewer.py" line="469" />
+            <location filename="../../desktop/viewer.py" line="190" />
+            <location filename="../../desktop/viewer.py" line="200" />
             <source>unknown type</source>
             <translation>невідомий тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="467" />
+            <location filename="../../desktop/viewer.py" line="198" />
             <source>This kind of file ({mime_type}) cannot be shown here. Export it to open it with another program.</source>
             <translation>Файл такого типу ({mime_type}) тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="477" />
+            <location filename="../../desktop/viewer.py" line="208" />
             <source>This PDF is too large to show here ({size}). Export it to open it with another program.</source>
             <translation>Цей PDF завеликий, щоб показати його тут ({size}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="597" />
-            <source>{position} / {duration}</source>
-            <translation>{position} / {duration}</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="616" />
-            <source>Pause</source>
-            <translation>Пауза</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="638" />
-            <source>No sound device was found: the recording plays without sound.</source>
-            <translation>Звуковий пристрій не знайдено: запис відтворюється без звуку.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="649" />
-            <source>This recording cannot be played here ({reason}). Export it to open it with another program.</source>
-            <translation>Цей запис тут не можна відтворити ({reason}). Експортуйте його, щоб відкрити іншою програмою.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="650" />
-            <source>unknown error</source>
-            <translation>невідома помилка</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="712" />
-            <source>Zoom: {percent} %</source>
-            <translation>Масштаб: {percent} %</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="741" />
-            <source>This PDF is protected by a password. Export it to open it with another program.</source>
-            <translation>Цей PDF захищено паролем. Експортуйте його, щоб відкрити іншою програмою.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="744" />
-            <source>This PDF cannot be shown here. Export it to open it with another program.</source>
-            <translation>Цей PDF тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="775" />
-            <source>Showing the first {shown} of {total}. Export the item to read all of it.</source>
-            <translation>Показано перші {shown} із {total}. Експортуйте доказ, щоб прочитати його повністю.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/viewer.py" line="792" />
+            <location filename="../../desktop/viewer.py" line="265" />
             <source>Opening…</source>
             <translation>Відкриття…</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="820" />
+            <location filename="../../desktop/viewer.py" line="299" />
             <source>This image cannot be decoded. Export it to open it with another program.</source>
             <translation>Це зображення не вдається декодувати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="828" />
+            <location filename="../../desktop/viewer.py" line="309" />
             <source>This item cannot be shown.</source>
             <translation>Цей доказ не можна показати.</translation>
         </message>
@@ -1013,6 +906,20 @@
             <location filename="../../desktop/history_view.py" line="272" />
             <source>narrative</source>
             <translation>розповідь</translation>
+        </message>
+    </context>
+    <context>
+        <name>ImagePage</name>
+        <message>
+            <location filename="../../desktop/viewer_image.py" line="23" />
+            <location filename="../../desktop/viewer_image.py" line="27" />
+            <source>Image</source>
+            <translation>Зображення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_image.py" line="88" />
+            <source>Zoom: {percent} %</source>
+            <translation>Масштаб: {percent} %</translation>
         </message>
     </context>
     <context>
@@ -1310,6 +1217,83 @@
             <location filename="../../desktop/unlock.py" line="98" />
             <source>Applies at once, and at the next start.</source>
             <translation>Діє одразу й під час наступних запусків.</translation>
+        </message>
+    </context>
+    <context>
+        <name>MediaPage</name>
+        <message>
+            <location filename="../../desktop/viewer_media.py" line="54" />
+            <source>Video</source>
+            <translation>Відео</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_media.py" line="56" />
+            <source>Audio recording</source>
+            <translation>Аудіозапис</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_media.py" line="59" />
+            <location filename="../../desktop/viewer_media.py" line="211" />
+            <source>Play</source>
+            <translation>Відтворити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_media.py" line="60" />
+            <source>Play or pause (Space)</source>
+            <translation>Відтворити або призупинити (пробіл)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_media.py" line="63" />
+            <source>Position (Left and Right arrows seek 5 seconds)</source>
+            <translation>Позиція (стрілки ліворуч і праворуч перемотують на 5 секунд)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_media.py" line="65" />
+            <source>Time</source>
+            <translation>Час</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_media.py" line="192" />
+            <source>{position} / {duration}</source>
+            <translation>{position} / {duration}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_media.py" line="211" />
+            <source>Pause</source>
+            <translation>Пауза</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_media.py" line="233" />
+            <source>No sound device was found: the recording plays without sound.</source>
+            <translation>Звуковий пристрій не знайдено: запис відтворюється без звуку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_media.py" line="244" />
+            <source>This recording cannot be played here ({reason}). Export it to open it with another program.</source>
+            <translation>Цей запис тут не можна відтворити ({reason}). Експортуйте його, щоб відкрити іншою програмою.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_media.py" line="245" />
+            <source>unknown error</source>
+            <translation>невідома помилка</translation>
+        </message>
+    </context>
+    <context>
+        <name>MessagePage</name>
+        <message>
+            <location filename="../../desktop/viewer_message.py" line="20" />
+            <source>Viewer message</source>
+            <translation>Повідомлення переглядача</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_message.py" line="21" />
+            <source>Export…</source>
+            <translation>Експортувати…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_message.py" line="22" />
+            <source>Export the item to a file</source>
+            <translation>Експортувати доказ у файл</translation>
         </message>
     </context>
     <context>
@@ -1686,6 +1670,24 @@
             <location filename="../../desktop/form_fields.py" line="132" />
             <source>exact day</source>
             <translation>точний день</translation>
+        </message>
+    </context>
+    <context>
+        <name>PdfPage</name>
+        <message>
+            <location filename="../../desktop/viewer_pdf.py" line="28" />
+            <source>PDF document</source>
+            <translation>Документ PDF</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_pdf.py" line="52" />
+            <source>This PDF is protected by a password. Export it to open it with another program.</source>
+            <translation>Цей PDF захищено паролем. Експортуйте його, щоб відкрити іншою програмою.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_pdf.py" line="53" />
+            <source>This PDF cannot be shown here. Export it to open it with another program.</source>
+            <translation>Цей PDF тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
     </context>
     <context>
@@ -2652,6 +2654,19 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <location filename="../../desktop/testimony_editor.py" line="584" />
             <source>Changes discarded.</source>
             <translation>Зміни відкинуто.</translation>
+        </message>
+    </context>
+    <context>
+        <name>TextPage</name>
+        <message>
+            <location filename="../../desktop/viewer_text.py" line="26" />
+            <source>Text of the item</source>
+            <translation>Текст доказу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_text.py" line="43" />
+            <source>Showing the first {shown} of {total}. Export the item to read all of it.</source>
+            <translation>Показано перші {shown} із {total}. Експортуйте доказ, щоб прочитати його повністю.</translation>
         </message>
     </context>
     <context>

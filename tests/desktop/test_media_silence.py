@@ -95,15 +95,15 @@ viewer.show()
 viewer.show_item(vault, item.id)
 loaded = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
 deadline = time.monotonic() + 20
-while viewer.player.mediaStatus() not in loaded and time.monotonic() < deadline:
+while viewer.media_page.player.mediaStatus() not in loaded and time.monotonic() < deadline:
     app.processEvents()
     time.sleep(0.01)
-viewer.player.play()
+viewer.media_page.player.play()
 until = time.monotonic() + 0.7
 while time.monotonic() < until:
     app.processEvents()
     time.sleep(0.01)
-print("shown", viewer.kind.value, viewer.player.mediaStatus().name)
+print("shown", viewer.kind.value, viewer.media_page.player.mediaStatus().name)
 viewer.clear()
 vault.lock()
 """

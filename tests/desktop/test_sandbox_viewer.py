@@ -65,7 +65,7 @@ def test_the_image_is_decoded_in_a_child_that_clear_kills(qtbot, vault, case, vi
     assert time.monotonic() - started < 1.0
     qtbot.wait(300)  # a report from the killed job would arrive by now
     assert shown == [] or shown == [Shown.NOTHING.value]
-    assert viewer.kind is Shown.NOTHING and viewer.image is None
+    assert viewer.kind is Shown.NOTHING and viewer.image_page.image is None
 
 
 def test_an_image_still_shows_from_the_child(qtbot, vault, case, viewer, tmp_path) -> None:
@@ -73,7 +73,10 @@ def test_an_image_still_shows_from_the_child(qtbot, vault, case, viewer, tmp_pat
     with qtbot.waitSignal(viewer.shown, timeout=WAIT_MS) as blocker:
         viewer.show_item(vault, item.id)
     assert blocker.args == [Shown.IMAGE.value]
-    assert viewer.image is not None and (viewer.image.width(), viewer.image.height()) == (300, 200)
+    assert viewer.image_page.image is not None and (
+        viewer.image_page.image.width(),
+        viewer.image_page.image.height(),
+    ) == (300, 200)
 
 
 def test_a_decompression_bomb_is_a_message_not_a_crash(qtbot, vault, case, viewer, tmp_path) -> None:
@@ -87,6 +90,6 @@ def test_a_decompression_bomb_is_a_message_not_a_crash(qtbot, vault, case, viewe
     with qtbot.waitSignal(viewer.shown, timeout=WAIT_MS) as blocker:
         viewer.show_item(vault, item.id)
     assert blocker.args == [Shown.ERROR.value]
-    assert "cannot be decoded" in viewer.message.text()
-    assert viewer.export_button.isVisible()
+    assert "cannot be decoded" in viewer.message_page.message.text()
+    assert viewer.message_page.export_button.isVisible()
     assert sandbox.running() == 0

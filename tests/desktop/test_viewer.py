@@ -27,6 +27,8 @@ from db.blobformat import DEFAULT_SEGMENT_SIZE, HEADER_SIZE, BlobIntegrityError
 from db.entities import Case, EvidenceItem
 from db.vault import Vault
 from desktop import viewer as viewer_module
+from desktop import viewer_image as image_page_module
+from desktop import viewer_text as text_page_module
 from desktop.blob_device import BlobDevice, DeviceAborted
 from desktop.thumbnails import ThumbnailCache, make_thumbnail
 from desktop.viewer import EvidenceViewer, Shown
@@ -92,9 +94,11 @@ def video_screenshot(viewer: EvidenceViewer, name: str) -> None:
     video widget is, as it would appear on screen."""
     QApplication.processEvents()
     shot = viewer.grab().toImage()
-    frame = viewer.video_widget.videoSink().videoFrame().toImage()
+    frame = viewer.media_page.video_widget.videoSink().videoFrame().toImage()
     assert not frame.isNull()
-    area = QRect(viewer.video_widget.mapTo(viewer, QPoint(0, 0)), viewer.video_widget.size())
+    area = QRect(
+        viewer.media_page.video_widget.mapTo(viewer, QPoint(0, 0)), viewer.media_page.video_widget.size()
+    )
     scaled = frame.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
     painter = QPainter(shot)
     painter.fillRect(area, Qt.GlobalColor.black)
@@ -174,7 +178,7 @@ class FrameLog(QObject):
 
 
 def wait_loaded(qtbot, viewer: EvidenceViewer) -> QMediaPlayer:
-    player = viewer.player
+    player = viewer.media_page.player
     qtbot.waitUntil(lambda: player.mediaStatus() in LOADED, timeout=WAIT_MS)
     return player
 
@@ -265,12 +269,12 @@ def test_an_image_is_shown_scaled_to_fit_with_its_colours(qtbot, vault, case, vi
     item = ingest(vault, case, make_quadrants_png(tmp_path / "quadrants.png"))
     assert show(qtbot, viewer, vault, item) is Shown.IMAGE
     assert viewer.kind is Shown.IMAGE and viewer.evidence_id == item.id
-    assert viewer.stack.currentWidget() is viewer.image_area
+    assert viewer.stack.currentWidget() is viewer.image_page
     assert viewer.title.text() == "quadrants.png"
-    assert viewer.image.size() == QSize(800, 600)
+    assert viewer.image_page.image.size() == QSize(800, 600)
 
-    pixmap = viewer.image_label.pixmap()
-    room = viewer.image_area.viewport().size()
+    pixmap = viewer.image_page.label.pixmap()
+    room = viewer.image_page.area.viewport().size()
     assert 0 < pixmap.width() <= room.width() and 0 < pixmap.height() <= room.height()
     assert pixmap.width() < 800  # shrunk to fit, aspect kept
     assert abs(pixmap.width() / pixmap.height() - 800 / 600) < 0.02
@@ -283,21 +287,21 @@ def test_an_image_is_shown_scaled_to_fit_with_its_colours(qtbot, vault, case, vi
 
     # Zoom with the keyboard: Ctrl++ enlarges, Ctrl+0 fits again.
     fitted = pixmap.width()
-    viewer.image_area.setFocus()
-    qtbot.keyClick(viewer.image_area, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
-    assert abs(viewer.image_label.pixmap().width() - fitted * viewer_module.ZOOM_STEP) <= 1
-    qtbot.keyClick(viewer.image_area, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
-    assert viewer.image_label.pixmap().width() == fitted
+    viewer.image_page.area.setFocus()
+    qtbot.keyClick(viewer.image_page.area, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert abs(viewer.image_page.label.pixmap().width() - fitted * image_page_module.ZOOM_STEP) <= 1
+    qtbot.keyClick(viewer.image_page.area, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert viewer.image_page.label.pixmap().width() == fitted
 
     viewer.clear()
-    assert viewer.image is None and viewer.image_label.pixmap().isNull()
+    assert viewer.image_page.image is None and viewer.image_page.label.pixmap().isNull()
     assert viewer.kind is Shown.NOTHING and viewer.title.text() == ""
 
 
 def test_a_small_photo_is_not_enlarged(qtbot, vault, case, viewer, tmp_path):
     item = ingest(vault, case, make_jpeg(tmp_path / "photo.jpg"))
     assert show(qtbot, viewer, vault, item) is Shown.IMAGE
-    pixmap = viewer.image_label.pixmap()
+    pixmap = viewer.image_page.label.pixmap()
     assert pixmap.size() == QSize(64, 48)
     assert close_to(colour_at(pixmap.toImage(), 32, 24), (120, 30, 30), tolerance=8)
 
@@ -317,7 +321,7 @@ def test_clearing_while_an_image_decodes_shows_nothing_later(qtbot, vault, case,
     viewer.clear()
     qtbot.waitUntil(lambda: viewer_module.QThreadPool.globalInstance().activeThreadCount() == 0)
     QApplication.processEvents()  # a report already on its way is delivered, and ignored
-    assert seen == [] and viewer.kind is Shown.NOTHING and viewer.image is None
+    assert seen == [] and viewer.kind is Shown.NOTHING and viewer.image_page.image is None
 
 
 def test_thumbnails_are_made_in_memory_and_cached(vault, case, tmp_path):
@@ -360,13 +364,13 @@ def test_a_damaged_thumbnail_raises_the_vaults_error(vault, case, tmp_path, vaul
 def test_a_pdf_is_shown_with_all_its_pages(qtbot, vault, case, viewer, tmp_path):
     item = ingest(vault, case, make_pdf(tmp_path / "report.pdf"))
     assert show(qtbot, viewer, vault, item) is Shown.PDF
-    assert viewer.stack.currentWidget() is viewer.pdf_view
-    assert viewer.pdf_document.status() == QPdfDocument.Status.Ready
-    assert viewer.pdf_document.pageCount() == PDF_PAGES == 3
+    assert viewer.stack.currentWidget() is viewer.pdf_page
+    assert viewer.pdf_page.document.status() == QPdfDocument.Status.Ready
+    assert viewer.pdf_page.document.pageCount() == PDF_PAGES == 3
     screenshot(viewer, "viewer-pdf.png")
     viewer.clear()
-    assert viewer.pdf_document.status() == QPdfDocument.Status.Null
-    assert viewer.pdf_document.pageCount() == 0
+    assert viewer.pdf_page.document.status() == QPdfDocument.Status.Null
+    assert viewer.pdf_page.document.pageCount() == 0
 
 
 def test_a_damaged_pdf_is_a_message(qtbot, vault, case, viewer, tmp_path):
@@ -375,8 +379,8 @@ def test_a_damaged_pdf_is_a_message(qtbot, vault, case, viewer, tmp_path):
     item = ingest(vault, case, broken)
     assert item.mime_type == "application/pdf"
     assert show(qtbot, viewer, vault, item) is Shown.ERROR
-    assert "cannot be shown here" in viewer.message.text()
-    assert viewer.export_button.isVisible()
+    assert "cannot be shown here" in viewer.message_page.message.text()
+    assert viewer.message_page.export_button.isVisible()
 
 
 def test_a_text_item_shows_its_text(qtbot, vault, case, viewer, tmp_path):
@@ -385,19 +389,19 @@ def test_a_text_item_shows_its_text(qtbot, vault, case, viewer, tmp_path):
     item = ingest(vault, case, path)
     assert item.mime_type == "text/plain"
     assert show(qtbot, viewer, vault, item) is Shown.TEXT
-    assert viewer.text_view.toPlainText() == UKRAINIAN_TEXT
-    assert viewer.text_view.isReadOnly() and not viewer.notice.isVisible()
+    assert viewer.text_page.view.toPlainText() == UKRAINIAN_TEXT
+    assert viewer.text_page.view.isReadOnly() and not viewer.notice.isVisible()
     viewer.clear()
-    assert viewer.text_view.toPlainText() == ""
+    assert viewer.text_page.view.toPlainText() == ""
 
 
 def test_a_long_text_is_cut_with_a_notice(qtbot, vault, case, viewer, tmp_path, monkeypatch):
-    monkeypatch.setattr(viewer_module, "TEXT_LIMIT", 20)
+    monkeypatch.setattr(text_page_module, "TEXT_LIMIT", 20)
     path = tmp_path / "long.txt"
     path.write_bytes(b"abcdefghij" * 10 + b"\xff tail")  # an invalid byte past the cut
     item = ingest(vault, case, path)
     assert show(qtbot, viewer, vault, item) is Shown.TEXT
-    assert viewer.text_view.toPlainText() == "abcdefghij" * 2
+    assert viewer.text_page.view.toPlainText() == "abcdefghij" * 2
     assert viewer.notice.isVisible() and "Showing the first" in viewer.notice.text()
 
 
@@ -406,7 +410,7 @@ def test_invalid_utf8_is_replaced_not_refused(qtbot, vault, case, viewer, tmp_pa
     path.write_bytes("Свідок\n".encode() + b"bad \xff\xfe byte\n")
     item = ingest(vault, case, path)
     assert show(qtbot, viewer, vault, item) is Shown.TEXT
-    assert viewer.text_view.toPlainText().startswith("Свідок\nbad \ufffd")
+    assert viewer.text_page.view.toPlainText().startswith("Свідок\nbad \ufffd")
 
 
 # -- audio and video --------------------------------------------------------------
@@ -424,55 +428,55 @@ def test_a_video_plays_and_seeks_from_the_vault(qtbot, vault, case, viewer, tmp_
     item = ingest(vault, case, make_mp4(tmp_path / "clip.mp4"))
     assert show(qtbot, viewer, vault, item) is Shown.MEDIA
     player = wait_loaded(qtbot, viewer)
-    assert player.source().isEmpty() and player.sourceDevice() is viewer.media_device
+    assert player.source().isEmpty() and player.sourceDevice() is viewer.media_page.device
     assert player.hasVideo() and player.isSeekable()
     assert abs(player.duration() - VIDEO_SECONDS * 1000) <= 150
-    assert viewer.video_widget.isVisible() and not viewer.audio_label.isVisible()
+    assert viewer.media_page.video_widget.isVisible() and not viewer.media_page.audio_label.isVisible()
     # Qt Multimedia reads the device on its own threads: why BlobDevice locks.
     assert reading_threads and threading.get_ident() not in reading_threads
     frames = FrameLog()
-    viewer.video_widget.videoSink().videoFrameChanged.connect(frames.record)
+    viewer.media_page.video_widget.videoSink().videoFrameChanged.connect(frames.record)
 
     # Space plays (with the focus on the play button: one toggle, not two).
-    viewer.play_button.setFocus()
-    qtbot.waitUntil(viewer.play_button.hasFocus)
-    qtbot.keyClick(viewer.play_button, Qt.Key.Key_Space)
+    viewer.media_page.play_button.setFocus()
+    qtbot.waitUntil(viewer.media_page.play_button.hasFocus)
+    qtbot.keyClick(viewer.media_page.play_button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: player.playbackState() == QMediaPlayer.PlaybackState.PlayingState)
-    assert viewer.play_button.text() == "Pause"
+    assert viewer.media_page.play_button.text() == "Pause"
     qtbot.waitUntil(lambda: bool(frames.starts), timeout=WAIT_MS)
 
     # Seek to the middle while playing: frames come from there on.
     middle = player.duration() // 2
     seen = len(frames.starts)
-    viewer.seek(middle)
+    viewer.media_page.seek(middle)
     qtbot.waitUntil(lambda: any(s >= middle * 1000 for s in frames.starts[seen:]), timeout=WAIT_MS)
     after_seek = frames.starts[seen:]
     assert min(s for s in after_seek if s >= middle * 1000) <= (middle + 300) * 1000
     assert middle - 100 <= player.position() <= player.duration()
-    qtbot.keyClick(viewer.play_button, Qt.Key.Key_Space)  # pause
+    qtbot.keyClick(viewer.media_page.play_button, Qt.Key.Key_Space)  # pause
     qtbot.waitUntil(lambda: player.playbackState() == QMediaPlayer.PlaybackState.PausedState)
-    qtbot.waitUntil(lambda: viewer.position_slider.value() > 0)
-    assert viewer.time_label.text().endswith(" / 0:02")
+    qtbot.waitUntil(lambda: viewer.media_page.position_slider.value() > 0)
+    assert viewer.media_page.time_label.text().endswith(" / 0:02")
     video_screenshot(viewer, "viewer-video.png")
 
     # Left seeks back 5 s (to the start here), Right forward 5 s (to the end).
-    qtbot.keyClick(viewer.play_button, Qt.Key.Key_Left)
+    qtbot.keyClick(viewer.media_page.play_button, Qt.Key.Key_Left)
     qtbot.waitUntil(lambda: player.position() < 300)
-    qtbot.keyClick(viewer.play_button, Qt.Key.Key_Right)
+    qtbot.keyClick(viewer.media_page.play_button, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: player.position() >= player.duration() - 300)
 
     # clear(): playback stops, the device closes, nothing of the item is kept.
-    qtbot.keyClick(viewer.play_button, Qt.Key.Key_Space)
+    qtbot.keyClick(viewer.media_page.play_button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: player.playbackState() == QMediaPlayer.PlaybackState.PlayingState)
-    device = viewer.media_device
+    device = viewer.media_page.device
     reader = device.reader
     viewer.clear()
     assert player.playbackState() == QMediaPlayer.PlaybackState.StoppedState
     assert player.mediaStatus() == QMediaPlayer.MediaStatus.NoMedia
-    assert player.sourceDevice() is None and viewer.media_device is None
+    assert player.sourceDevice() is None and viewer.media_page.device is None
     assert not device.isOpen() and device.reader is None and reader.closed
-    assert not viewer.video_widget.videoSink().videoFrame().isValid()
-    assert viewer.kind is Shown.NOTHING and viewer.position_slider.maximum() == 0
+    assert not viewer.media_page.video_widget.videoSink().videoFrame().isValid()
+    assert viewer.kind is Shown.NOTHING and viewer.media_page.position_slider.maximum() == 0
 
 
 def test_a_played_video_leaves_no_plaintext_on_disk(
@@ -498,7 +502,7 @@ def test_a_played_video_leaves_no_plaintext_on_disk(
     player = wait_loaded(qtbot, viewer)
     player.play()
     qtbot.waitUntil(lambda: player.position() > 300, timeout=WAIT_MS)
-    viewer.seek(player.duration() - 400)
+    viewer.media_page.seek(player.duration() - 400)
     qtbot.waitUntil(
         lambda: player.mediaStatus() == QMediaPlayer.MediaStatus.EndOfMedia or player.position() > 1700,
         timeout=WAIT_MS,
@@ -564,11 +568,11 @@ def test_audio_plays_even_without_a_sound_device(qtbot, vault, case, viewer, tmp
     player = wait_loaded(qtbot, viewer)
     assert player.hasAudio() and not player.hasVideo()
     assert abs(player.duration() - AUDIO_SECONDS * 1000) <= 150
-    qtbot.waitUntil(lambda: viewer.audio_label.isVisible())
-    assert not viewer.video_widget.isVisible()
+    qtbot.waitUntil(lambda: viewer.media_page.audio_label.isVisible())
+    assert not viewer.media_page.video_widget.isVisible()
     if QMediaDevices.defaultAudioOutput().isNull():
         assert viewer.notice.isVisible() and "No sound device" in viewer.notice.text()
-    viewer.toggle_playback()
+    viewer.media_page.toggle_playback()
     qtbot.waitUntil(lambda: player.position() > 200, timeout=WAIT_MS)
     viewer.clear()
     assert player.mediaStatus() == QMediaPlayer.MediaStatus.NoMedia
@@ -581,9 +585,9 @@ def test_media_that_does_not_decode_is_a_message(qtbot, vault, case, viewer, tmp
     assert item.mime_type.startswith("video/") or item.mime_type in viewer_module.MEDIA_TYPES
     assert show(qtbot, viewer, vault, item) is Shown.MEDIA
     qtbot.waitUntil(lambda: viewer.kind is Shown.ERROR, timeout=WAIT_MS)
-    assert "cannot be played here" in viewer.message.text()
-    assert viewer.export_button.isVisible()
-    qtbot.waitUntil(lambda: viewer.media_device is None)  # the player was reset after its signal
+    assert "cannot be played here" in viewer.message_page.message.text()
+    assert viewer.message_page.export_button.isVisible()
+    qtbot.waitUntil(lambda: viewer.media_page.device is None)  # the player was reset after its signal
 
 
 # -- damage, unsupported types, the message page -----------------------------------
@@ -593,34 +597,34 @@ def test_a_damaged_item_shows_a_message_not_a_traceback(qtbot, vault, case, view
     item = ingest(vault, case, make_jpeg(tmp_path / "photo.jpg"))
     flip(blob_file(vault_dir), HEADER_SIZE + 50)
     assert show(qtbot, viewer, vault, item) is Shown.ERROR
-    text = viewer.message.text()
+    text = viewer.message_page.message.text()
     assert text.startswith("This item cannot be shown.")
     assert "damaged or was altered" in text and "Traceback" not in text
     assert viewer.stack.currentWidget() is viewer.message_page
-    assert not viewer.export_button.isVisible()  # an export would fail the same way
+    assert not viewer.message_page.export_button.isVisible()  # an export would fail the same way
 
 
 def test_a_video_damaged_mid_file_stops_with_the_message(qtbot, vault, case, viewer, tmp_path, vault_dir):
     item = ingest(vault, case, make_noise_mp4(tmp_path / "noise.mp4", seed=3))
     flip(blob_file(vault_dir), HEADER_SIZE + DEFAULT_SEGMENT_SIZE + 16 + 1000)  # inside segment 1
     assert show(qtbot, viewer, vault, item) is Shown.MEDIA
-    player = viewer.player
+    player = viewer.media_page.player
     qtbot.waitUntil(lambda: viewer.kind is Shown.ERROR or player.mediaStatus() in LOADED, timeout=WAIT_MS)
     if viewer.kind is not Shown.ERROR:
         player.play()
     qtbot.waitUntil(lambda: viewer.kind is Shown.ERROR, timeout=WAIT_MS)
-    assert "damaged or was altered" in viewer.message.text()
-    qtbot.waitUntil(lambda: viewer.media_device is None)
+    assert "damaged or was altered" in viewer.message_page.message.text()
+    qtbot.waitUntil(lambda: viewer.media_page.device is None)
 
 
 def test_an_unsupported_type_offers_export(qtbot, vault, case, viewer, tmp_path):
     item = ingest(vault, case, make_random(tmp_path / "data.bin", 4096, seed=9))
     assert item.mime_type == "application/octet-stream"
     assert show(qtbot, viewer, vault, item) is Shown.UNSUPPORTED
-    assert "cannot be shown here" in viewer.message.text()
-    assert viewer.export_button.isVisible()
+    assert "cannot be shown here" in viewer.message_page.message.text()
+    assert viewer.message_page.export_button.isVisible()
     with qtbot.waitSignal(viewer.export_requested) as blocker:
-        qtbot.mouseClick(viewer.export_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(viewer.message_page.export_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [item.id]
     assert [e.action for e in vault.evidence.custody(item.id)] == ["intake"]  # not opened
 
@@ -628,15 +632,15 @@ def test_an_unsupported_type_offers_export(qtbot, vault, case, viewer, tmp_path)
 def test_controls_have_accessible_names(viewer):
     for widget in (
         viewer,
-        viewer.play_button,
-        viewer.position_slider,
-        viewer.time_label,
-        viewer.video_widget,
-        viewer.pdf_view,
-        viewer.text_view,
-        viewer.image_area,
-        viewer.export_button,
-        viewer.message,
+        viewer.media_page.play_button,
+        viewer.media_page.position_slider,
+        viewer.media_page.time_label,
+        viewer.media_page.video_widget,
+        viewer.pdf_page.view,
+        viewer.text_page.view,
+        viewer.image_page.area,
+        viewer.message_page.export_button,
+        viewer.message_page.message,
     ):
         assert widget.accessibleName(), widget
 
@@ -645,7 +649,7 @@ def test_hiding_the_viewer_pauses_playback(qtbot, vault, case, viewer, tmp_path)
     item = ingest(vault, case, make_mp4(tmp_path / "clip.mp4"))
     show(qtbot, viewer, vault, item)
     player = wait_loaded(qtbot, viewer)
-    viewer.toggle_playback()
+    viewer.media_page.toggle_playback()
     qtbot.waitUntil(lambda: player.playbackState() == QMediaPlayer.PlaybackState.PlayingState)
     viewer.hide()
     assert player.playbackState() == QMediaPlayer.PlaybackState.PausedState
@@ -655,4 +659,7 @@ def test_a_locked_vault_is_a_message(qtbot, vault, case, viewer, tmp_path):
     item = ingest(vault, case, make_jpeg(tmp_path / "photo.jpg"))
     vault.lock()
     assert show(qtbot, viewer, vault, item) is Shown.ERROR
-    assert "locked" in viewer.message.text() and "Traceback" not in viewer.message.text()
+    assert (
+        "locked" in viewer.message_page.message.text()
+        and "Traceback" not in viewer.message_page.message.text()
+    )

@@ -131,9 +131,9 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian, isolated_q
     )
     view.evidence.open_evidence(clip_id)
     viewer = view.evidence.viewer
-    qtbot.waitUntil(lambda: viewer.player.mediaStatus() in LOADED, timeout=WAIT_MS)
-    player = viewer.player
-    viewer.seek(player.duration() // 2)
+    qtbot.waitUntil(lambda: viewer.media_page.player.mediaStatus() in LOADED, timeout=WAIT_MS)
+    player = viewer.media_page.player
+    viewer.media_page.seek(player.duration() // 2)
     qtbot.waitUntil(lambda: player.position() >= player.duration() // 2 - 150, timeout=WAIT_MS)
     screenshot(window, f"day-06-video-{lang}.png")
 
