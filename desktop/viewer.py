@@ -12,9 +12,9 @@ Nothing decrypted touches the disk:
 - audio and video play through a ``BlobDevice`` (``MediaPage``), seeking included;
 - images are decoded in a confined child process by a worker (``viewer_jobs``);
   what comes back is pixels, at most ``IMAGE_MAX_SIDE`` on a side (``ImagePage``);
-- PDFs are read into memory by a worker and rendered from a ``QBuffer``
-  (``PdfPage`` says why not a ``BlobDevice``), zeroed on ``clear()``. PDFs over
-  ``PDF_LIMIT`` are not shown (export them instead);
+- PDFs are rendered a few pages at a time by PDFium in a confined child
+  process, fed through a pipe (``PdfJob``); what comes back is pixels
+  (``PdfPage``). PDFs over ``PDF_LIMIT`` are not shown (export them instead);
 - text: the first ``TEXT_LIMIT`` bytes (``TextPage``).
 
 Opening an item records a "view" in its custody log (``EvidenceService.open``);
@@ -42,7 +42,15 @@ from desktop.blob_device import DeviceAborted
 from desktop.messages import error_message, failure_message
 from desktop.thumbnails import HasEvidence, decodable_image
 from desktop.viewer_image import ImagePage
-from desktop.viewer_jobs import BytesJob, BytesRead, ImageDecoded, ImageJob, NotDecodable, ReadJob
+from desktop.viewer_jobs import (
+    ImageDecoded,
+    ImageJob,
+    NotDecodable,
+    PdfJob,
+    PdfNotShown,
+    PdfRendered,
+    ReadJob,
+)
 from desktop.viewer_media import MediaPage
 from desktop.viewer_message import MessagePage
 from desktop.viewer_page import Shown, ViewerPage
@@ -96,6 +104,7 @@ class EvidenceViewer(QWidget):
         self.setAccessibleName(self.tr("Evidence viewer"))
         self._pool = thread_pool or QThreadPool.globalInstance()
         self._item: EvidenceItem | None = None
+        self._services: HasEvidence | None = None  # to read a PDF's further pages
         self._kind = Shown.NOTHING
         self._job: ReadJob | None = None
         self._token = 0  # identifies the current job
@@ -121,6 +130,7 @@ class EvidenceViewer(QWidget):
         self.empty_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image_page = ImagePage()
         self.pdf_page = PdfPage()
+        self.pdf_page.more_requested.connect(self._more_pdf_pages)
         self.text_page = TextPage()
         self.media_page = MediaPage()
         self.message_page = MessagePage()
@@ -231,7 +241,8 @@ class EvidenceViewer(QWidget):
         elif kind is Shown.IMAGE:
             self._start_job(ImageJob(reader, self._next_token()))
         else:
-            self._start_job(BytesJob(reader, self._next_token()))
+            self._services = services
+            self._start_job(PdfJob(reader, self._next_token()))
 
     def clear(self) -> None:
         """Stop playback, close the device, drop every reference to the item."""
@@ -245,6 +256,7 @@ class EvidenceViewer(QWidget):
         self.notice.clear()
         self.notice.hide()
         self._item = None
+        self._services = None
         self._set_kind(Shown.NOTHING)
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
@@ -265,6 +277,18 @@ class EvidenceViewer(QWidget):
         self.empty_page.setText(self.tr("Opening…"))
         self._pool.start(job)
 
+    def _more_pdf_pages(self, first: int) -> None:
+        """The next pages of the PDF shown: the item is read again (a view)."""
+        if self._item is None or self._services is None or self._job is not None:
+            return
+        try:
+            reader = self._services.evidence.open(self._item.id, purpose="view")
+        except Exception as err:  # noqa: BLE001 - shown as a message, never a traceback
+            self._show_error(_error_text(err))
+            return
+        self.pdf_page.set_waiting()
+        self._start_job(PdfJob(reader, self._next_token(), first))
+
     def _current_job(self, token: int) -> bool:
         """Whether a report comes from the job of the item shown (not one
         cleared since)."""
@@ -282,12 +306,13 @@ class EvidenceViewer(QWidget):
             self._set_kind(Shown.IMAGE)
             self.image_page.show_image(report.image)
             self.shown.emit(Shown.IMAGE.value)
-        elif isinstance(report, BytesRead):
-            refused = self.pdf_page.load(report.data)
-            if refused is not None:
-                self._show_message(refused, Shown.ERROR, offer_export=True)
-            else:
+        elif isinstance(report, PdfRendered):
+            self.pdf_page.add_pages(report.total, report.pages)
+            if report.first == 0:
                 self._show_page(Shown.PDF)
+        elif isinstance(report, PdfNotShown):
+            self.pdf_page.clear()
+            self._show_message(self.pdf_page.refusal(report.reason), Shown.ERROR, offer_export=True)
 
     @Slot(object)
     def _on_job_failed(self, message: tuple[int, OperationFailed]) -> None:

@@ -1,6 +1,6 @@
-"""The evidence viewer's reads off the GUI thread: an image decoded in a
-confined child process (``db.sandbox``: the bytes are attacker-chosen), fed
-through a pipe; a PDF read into memory whole. Each job reports one
+"""The evidence viewer's reads off the GUI thread: an image decoded, or a
+PDF's pages rendered (PDFium), in a confined child process (``db.sandbox``:
+the bytes are attacker-chosen), fed through a pipe. Each job reports one
 ``(token, report)`` through its ``WorkerSignals``; ``abort()`` stops it from
 any thread (it then reports ``DeviceAborted``, which the viewer ignores)."""
 
@@ -14,12 +14,20 @@ from PySide6.QtGui import QImage
 
 from db.blobformat import BlobReader
 from db.errors import FieldvaultError
-from db.sandbox import IMAGE_MAX_SIDE, SandboxFailed, SandboxRun, image_run
+from db.sandbox import (
+    IMAGE_MAX_SIDE,
+    PDF_PAGES_AT_ONCE,
+    STOPPED,
+    InputFailed,
+    SandboxFailed,
+    SandboxRun,
+    image_run,
+    pdf_run,
+    render_pdf,
+)
 from desktop.blob_device import DeviceAborted
-from desktop.thumbnails import decode_in_box
+from desktop.thumbnails import decode_in_box, image_from
 from desktop.workers import OperationFailed, WorkerSignals
-
-READ_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -28,10 +36,20 @@ class ImageDecoded:
 
 
 @dataclass(frozen=True)
-class BytesRead:
-    """A whole item in memory (a PDF)."""
+class PdfRendered:
+    """Pages ``first``.. of a PDF of ``total`` pages, rendered in the child."""
 
-    data: bytearray
+    total: int
+    first: int
+    pages: list[QImage]
+
+
+@dataclass(frozen=True)
+class PdfNotShown:
+    """The child would not render the PDF; ``reason`` is a fixed phrase
+    ("password protected", "not a readable PDF", "too large"…)."""
+
+    reason: str
 
 
 class NotDecodable(Exception):
@@ -112,22 +130,35 @@ class ImageJob(ReadJob):
         return ImageDecoded(image)
 
 
-class BytesJob(ReadJob):
-    def work(self, reader: BlobReader) -> BytesRead:
-        data = bytearray(reader.size)
+class PdfJob(ReadJob):
+    """Renders a few pages of a PDF in a confined child (``db.sandbox``), fed
+    through a pipe from the vault; ``abort()`` kills the child."""
+
+    def __init__(self, reader: BlobReader, token: int, first: int = 0) -> None:
+        super().__init__(reader, token)
+        self._first = first
+
+    def work(self, reader: BlobReader) -> PdfRendered | PdfNotShown:
+        run = pdf_run(first=self._first, count=PDF_PAGES_AT_ONCE)
+        with self._lock:
+            self._run = run
+            aborted = self._aborted
         try:
-            with memoryview(data) as view:
-                done = 0
-                while done < len(data):
-                    if self.aborted:
-                        raise DeviceAborted()
-                    got = reader.readinto(view[done : done + READ_CHUNK])
-                    if not got:
-                        break
-                    done += got
-        except BaseException:
-            data[:] = bytes(len(data))  # what was read so far: zeroed, not left to the allocator
+            if aborted:
+                raise DeviceAborted()
+            rendered = render_pdf(reader.read, first=self._first, count=PDF_PAGES_AT_ONCE, run=run)
+        except InputFailed as failed:
+            cause = failed.__cause__
+            if isinstance(cause, FieldvaultError):
+                raise cause.with_traceback(None) from None
             raise
+        except SandboxFailed as failed:
+            if failed.reason == STOPPED:  # killed: only abort() or a lock does that
+                raise DeviceAborted() from None
+            return PdfNotShown(failed.reason)
         finally:
+            with self._lock:
+                self._run = None
             reader.close()
-        return BytesRead(data)
+        pages = [image_from(page) for page in rendered.pages]
+        return PdfRendered(rendered.total, rendered.first, pages)

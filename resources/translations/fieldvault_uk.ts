@@ -616,64 +616,64 @@
     <context>
         <name>EvidenceViewer</name>
         <message>
-            <location filename="../../desktop/viewer.py" line="96" />
+            <location filename="../../desktop/viewer.py" line="104" />
             <source>Evidence viewer</source>
             <translation>Переглядач доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="106" />
+            <location filename="../../desktop/viewer.py" line="115" />
             <source>Item name</source>
             <translation>Назва доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="112" />
+            <location filename="../../desktop/viewer.py" line="121" />
             <source>Item type and size</source>
             <translation>Тип і розмір доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="116" />
+            <location filename="../../desktop/viewer.py" line="125" />
             <source>Viewer notice</source>
             <translation>Примітка переглядача</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="120" />
-            <location filename="../../desktop/viewer.py" line="331" />
+            <location filename="../../desktop/viewer.py" line="129" />
+            <location filename="../../desktop/viewer.py" line="356" />
             <source>No item is open.</source>
             <translation>Жоден доказ не відкрито.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="189" />
+            <location filename="../../desktop/viewer.py" line="199" />
             <source>{mime_type}, {size}</source>
             <translation>{mime_type}, {size}</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="190" />
             <location filename="../../desktop/viewer.py" line="200" />
+            <location filename="../../desktop/viewer.py" line="210" />
             <source>unknown type</source>
             <translation>невідомий тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="198" />
+            <location filename="../../desktop/viewer.py" line="208" />
             <source>This kind of file ({mime_type}) cannot be shown here. Export it to open it with another program.</source>
             <translation>Файл такого типу ({mime_type}) тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="208" />
+            <location filename="../../desktop/viewer.py" line="218" />
             <source>This PDF is too large to show here ({size}). Export it to open it with another program.</source>
             <translation>Цей PDF завеликий, щоб показати його тут ({size}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="265" />
+            <location filename="../../desktop/viewer.py" line="277" />
             <source>Opening…</source>
             <translation>Відкриття…</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="299" />
+            <location filename="../../desktop/viewer.py" line="324" />
             <source>This image cannot be decoded. Export it to open it with another program.</source>
             <translation>Це зображення не вдається декодувати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="309" />
+            <location filename="../../desktop/viewer.py" line="334" />
             <source>This item cannot be shown.</source>
             <translation>Цей доказ не можна показати.</translation>
         </message>
@@ -748,7 +748,7 @@
         <name>HistoryView</name>
         <message>
             <location filename="../../desktop/history_view.py" line="111" />
-            <location filename="../../desktop/history_view.py" line="286" />
+            <location filename="../../desktop/history_view.py" line="276" />
             <source>Edit history</source>
             <translation>Історія змін</translation>
         </message>
@@ -823,87 +823,87 @@
             <translation>поточна</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="241" />
+            <location filename="../../desktop/history_view.py" line="231" />
             <source>Deleted. Reason: {reason}</source>
             <translation>Видалено. Причина: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="241" />
+            <location filename="../../desktop/history_view.py" line="231" />
             <source>Deleted.</source>
             <translation>Видалено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="246" />
+            <location filename="../../desktop/history_view.py" line="236" />
             <source>First version.</source>
             <translation>Перша версія.</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="252" />
+            <location filename="../../desktop/history_view.py" line="242" />
             <source>Changed: {fields}</source>
             <translation>Змінено: {fields}</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="254" />
+            <location filename="../../desktop/history_view.py" line="244" />
             <source>No field changed in this version.</source>
             <translation>У цій версії жодне поле не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="261" />
+            <location filename="../../desktop/history_view.py" line="251" />
             <source>title</source>
             <translation>назва</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="262" />
+            <location filename="../../desktop/history_view.py" line="252" />
             <source>witness</source>
             <translation>свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="263" />
+            <location filename="../../desktop/history_view.py" line="253" />
             <source>incident</source>
             <translation>інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="264" />
+            <location filename="../../desktop/history_view.py" line="254" />
             <source>interviewer</source>
             <translation>інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="265" />
+            <location filename="../../desktop/history_view.py" line="255" />
             <source>date</source>
             <translation>дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="266" />
+            <location filename="../../desktop/history_view.py" line="256" />
             <source>place</source>
             <translation>місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="267" />
+            <location filename="../../desktop/history_view.py" line="257" />
             <source>language</source>
             <translation>мова</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="268" />
+            <location filename="../../desktop/history_view.py" line="258" />
             <source>interpreter</source>
             <translation>перекладач</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="269" />
+            <location filename="../../desktop/history_view.py" line="259" />
             <source>consent</source>
             <translation>згода</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="270" />
+            <location filename="../../desktop/history_view.py" line="260" />
             <source>violation types</source>
             <translation>види порушень</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="271" />
+            <location filename="../../desktop/history_view.py" line="261" />
             <source>notes</source>
             <translation>нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="272" />
+            <location filename="../../desktop/history_view.py" line="262" />
             <source>narrative</source>
             <translation>розповідь</translation>
         </message>
@@ -1675,17 +1675,32 @@
     <context>
         <name>PdfPage</name>
         <message>
-            <location filename="../../desktop/viewer_pdf.py" line="28" />
+            <location filename="../../desktop/viewer_pdf.py" line="42" />
             <source>PDF document</source>
             <translation>Документ PDF</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_pdf.py" line="52" />
+            <location filename="../../desktop/viewer_pdf.py" line="44" />
+            <source>Show more pages</source>
+            <translation>Показати ще сторінки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_pdf.py" line="69" />
+            <source>Page {number}</source>
+            <translation>Сторінка {number}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_pdf.py" line="74" />
+            <source>Pages 1–{shown} of {total}</source>
+            <translation>Сторінки 1–{shown} з {total}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_pdf.py" line="93" />
             <source>This PDF is protected by a password. Export it to open it with another program.</source>
             <translation>Цей PDF захищено паролем. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_pdf.py" line="53" />
+            <location filename="../../desktop/viewer_pdf.py" line="94" />
             <source>This PDF cannot be shown here. Export it to open it with another program.</source>
             <translation>Цей PDF тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
