@@ -150,6 +150,7 @@ def make_ogg(path: Path, *, seconds: float = AUDIO_SECONDS) -> Path:
     per_frame = 960
     with av.open(str(path), "w", format="ogg") as container:
         stream = container.add_stream(codec, rate=rate)
+        assert isinstance(stream, av.AudioStream)
         stream.layout = "mono"
         stream.format = "s16"
         written = 0

@@ -95,6 +95,13 @@ def drop_files(panel: QWidget, paths: list[Path]) -> None:
     assert drop.dropAction() == Qt.DropAction.CopyAction  # copied in, never moved
 
 
+def qt_app() -> QApplication:
+    """The running QApplication (pytest-qt made it), typed as one."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app
+
+
 def show(qtbot: QtBot, window: QWidget) -> None:
     window.show()
     window.activateWindow()  # focus and the Ctrl+L shortcut need an active window
@@ -143,6 +150,7 @@ def _texts_of(widget: QWidget) -> list[str]:
     elif isinstance(widget, QTreeWidget):
         for row in range(widget.topLevelItemCount()):
             item = widget.topLevelItem(row)
+            assert item is not None
             for column in range(widget.columnCount()):
                 parts += [item.text(column), item.toolTip(column)]
     elif isinstance(widget, QTableWidget):
@@ -234,11 +242,7 @@ def pending_translations(tsv: Path) -> dict[tuple[str, str], str]:
 
 def write_ts(path: Path, translations: dict[tuple[str, str], str], base: Path | None = None) -> Path:
     """A .ts file holding ``translations``, added to a copy of ``base`` if given."""
-    if base is None:
-        tree = ET.ElementTree(ET.Element("TS", version="2.1", language="uk_UA"))
-    else:
-        tree = ET.parse(base)
-    root = tree.getroot()
+    root = ET.Element("TS", version="2.1", language="uk_UA") if base is None else ET.parse(base).getroot()
     contexts = {c.findtext("name"): c for c in root.iter("context")}
     for (context, source), translation in translations.items():
         if context not in contexts:
@@ -247,7 +251,7 @@ def write_ts(path: Path, translations: dict[tuple[str, str], str], base: Path | 
         message = ET.SubElement(contexts[context], "message")
         ET.SubElement(message, "source").text = source
         ET.SubElement(message, "translation").text = translation
-    tree.write(path, encoding="utf-8", xml_declaration=True)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
     return path
 
 

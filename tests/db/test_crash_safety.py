@@ -29,6 +29,7 @@ import random
 import signal
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,8 @@ import pytest
 from db import entities
 from db.errors import WrongPassphrase
 from db.keyring_store import NoKeyring
-from db.vault import KEY_FILE, Vault
+from db.paths import KEY_FILE
+from db.vault import Vault
 from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
 from tests.crash_helpers import (
     CHILD_LIFETIME,
@@ -209,7 +211,7 @@ def kill_during_saves(folder: Path, vault_number: int) -> None:
         delay = rng.uniform(0, MAX_DELAY)
         child_seed = rng.getrandbits(32)
         where = f"vault {vault_number} (seed {seed}), point {point}, kill after {delay * 1000:.1f} ms"
-        run = run_child(lambda fd, p=point, s=child_seed: save_stream(folder, fd, p, s), kill_after=delay)
+        run = run_child(partial(save_stream, folder, point=point, seed=child_seed), kill_after=delay)
         assert run.killed, f"{where}: the child was not killed but exited {run.exit_status}"
         assert any(m["e"] == "open" for m in run.messages), f"{where}: the child never opened the vault"
         acknowledged, pending = apply_messages(expected, run.messages, point)
@@ -265,7 +267,7 @@ def test_kill9_at_each_step_of_change_passphrase(tmp_path: Path) -> None:
     for checkpoint in range(1, 100):
         new = f"passphrase after checkpoint {checkpoint}"
         run = run_child(
-            lambda fd, c=current, n=new, k=checkpoint: change_passphrase_child(folder, fd, c, n, k),
+            partial(change_passphrase_child, folder, current=current, new=new, checkpoint=checkpoint),
             kill_after=None,
         )
         done = any(m["e"] == "done" for m in run.messages)
@@ -313,7 +315,7 @@ def test_kill9_at_random_points_of_passphrase_changes(tmp_path: Path) -> None:
     for point in range(1, 21):
         delay = rng.uniform(0, MAX_DELAY)
         where = f"point {point} (seed {SEED}), kill after {delay * 1000:.1f} ms"
-        run = run_child(lambda fd, p=point, c=current: passphrase_stream(folder, fd, p, c), kill_after=delay)
+        run = run_child(partial(passphrase_stream, folder, point=point, start=current), kill_after=delay)
         assert run.killed, f"{where}: the child was not killed"
         done = [m["step"] for m in run.messages if m["e"] == "done"]
         begun = [m["step"] for m in run.messages if m["e"] == "begin"]
@@ -338,7 +340,7 @@ def interrupted_key_file_write(folder: Path, fd: int) -> None:
     def die(_fd: int) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
-    os.fsync = die
+    os.fsync = die  # type: ignore[assignment]  # stands in for fsync in this child only
     vault.change_passphrase(PASSPHRASE, "never written")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,7 +49,7 @@ STATED = {
 }
 
 
-def ingest(vault: Vault, path: Path, **stated: str) -> EvidenceItem:
+def ingest(vault: Vault, path: Path, **stated: Any) -> EvidenceItem:
     case = make_case(vault)
     return vault.evidence.ingest(path, case.id, **stated).item
 

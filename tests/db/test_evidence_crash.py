@@ -36,6 +36,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -200,7 +201,7 @@ def kill_during_intake(work: Path, vault_number: int) -> None:
         child_seed = rng.getrandbits(32)
         where = f"vault {vault_number} (seed {seed}), point {point}, kill after {delay * 1000:.1f} ms"
         run = run_child(
-            lambda fd, p=point, s=child_seed: ingest_stream(folder, sources, fd, p, s), kill_after=delay
+            partial(ingest_stream, folder, sources, point=point, seed=child_seed), kill_after=delay
         )
         assert run.killed, f"{where}: the child was not killed but exited {run.exit_status}"
         assert any(m["e"] == "open" for m in run.messages), f"{where}: the child never opened the vault"

@@ -594,7 +594,7 @@ def test_a_source_that_grows_while_read_is_never_removed(vault: Vault, tmp_path:
     """A recording still being copied: what arrives after the read is not in the vault."""
     case = make_case(vault)
     source = make_random(tmp_path / "recording.wav", 3 * DEFAULT_SEGMENT_SIZE, seed=5)
-    grown = []
+    grown: list[bool] = []
 
     def keep_copying(done: int, total: int) -> None:
         if done == total and not grown:

@@ -34,7 +34,8 @@ from db import entities
 from db.errors import VaultExists, VaultNotFound, WrongPassphrase, WrongRecoveryKey
 from db.keyring_store import NoKeyring
 from db.keys import KeyFile, parse_recovery_key
-from db.vault import KEY_FILE, Vault
+from db.paths import KEY_FILE
+from db.vault import Vault
 from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
 from tests.faults import FaultLibraryUnavailableError, build_fault_library, run_with_faults
 
@@ -343,8 +344,8 @@ def state_after_key_change(
         if vault is not None:
             try:
                 check_open_vault(vault, folder, problems)
-                if (state := data_state(vault, {base.case_id, base.testimony_id})) != base.state:
-                    problems.append(("mix", f"the data changed: {state!r}"))
+                if (data := data_state(vault, {base.case_id, base.testimony_id})) != base.state:
+                    problems.append(("mix", f"the data changed: {data!r}"))
             finally:
                 vault.lock()
     if opens["old"] == opens["new"]:

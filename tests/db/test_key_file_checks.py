@@ -9,7 +9,8 @@ import pytest
 
 from db.errors import VaultDamaged
 from db.keys import MIN_CALIBRATED_MEMORY_KIB, Argon2Params, calibrate_argon2
-from db.vault import KEY_FILE, Vault
+from db.paths import KEY_FILE
+from db.vault import Vault
 from tests.conftest import PASSPHRASE, open_vault
 
 

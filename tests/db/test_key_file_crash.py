@@ -10,6 +10,7 @@ of recoveries, duress changes and passphrase changes.
 from __future__ import annotations
 
 import random
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ from db import entities
 from db.errors import WrongRecoveryKey
 from db.keyring_store import NoKeyring
 from db.keys import KeyFile
-from db.vault import KEY_FILE, Vault
+from db.paths import KEY_FILE
+from db.vault import Vault
 from tests.conftest import FAST_ARGON2, PASSPHRASE
 from tests.crash_helpers import (
     FILLER,
@@ -75,7 +77,7 @@ def test_kill9_at_each_step_of_a_recovery(tmp_path: Path) -> None:
         new = f"recovered at checkpoint {checkpoint}"
         where = f"checkpoint {checkpoint}"
         run = run_child(
-            lambda fd, k=key, n=new, c=checkpoint: recover_child(folder, fd, k, n, c), kill_after=None
+            partial(recover_child, folder, key=key, new=new, checkpoint=checkpoint), kill_after=None
         )
         done = [m for m in run.messages if m["e"] == "done"]
         assert bool(done) != run.killed, f"{where}: killed={run.killed}, done={done}"
@@ -109,7 +111,7 @@ def test_kill9_at_each_step_of_setting_a_duress_passphrase(tmp_path: Path) -> No
     outcomes = []
     for checkpoint in range(1, 200):
         where = f"checkpoint {checkpoint}"
-        run = run_child(lambda fd, c=checkpoint: duress_child(folder, fd, c), kill_after=None)
+        run = run_child(partial(duress_child, folder, checkpoint=checkpoint), kill_after=None)
         done = any(m["e"] == "done" for m in run.messages)
         assert opening_passphrases(folder, [PASSPHRASE], where) == [PASSPHRASE]
         outcomes.append(is_duress(folder, DURESS))

@@ -297,17 +297,17 @@ def test_a_key_change_that_read_the_file_before_a_wipe_cannot_bring_it_back(
     vault: Vault, vault_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The GUI changes the passphrase (Argon2 running) when a wipe comes."""
-    from db import vault as vault_module
+    from db.keys import KeyFile  # the class db.vault uses
 
-    real_stretch = vault_module.KeyFile.stretch
+    real_stretch = KeyFile.stretch
 
-    def stretch_then_wipe(key_file: vault_module.KeyFile, passphrase: str) -> bytes:
+    def stretch_then_wipe(key_file: KeyFile, passphrase: str) -> bytes:
         stretched = real_stretch(key_file, passphrase)
         if passphrase == "the new one, 123":
             wipe_vault(vault_dir, keyring=NoKeyring())  # meanwhile, elsewhere
         return stretched
 
-    monkeypatch.setattr(vault_module.KeyFile, "stretch", stretch_then_wipe)
+    monkeypatch.setattr(KeyFile, "stretch", stretch_then_wipe)
     with pytest.raises(VaultNotFound):
         vault.change_passphrase(PASSPHRASE, "the new one, 123")
     assert not (vault_dir / KEY_FILE).exists()

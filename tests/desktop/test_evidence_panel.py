@@ -28,7 +28,7 @@ from desktop import evidence_panel as evidence_panel_module
 from desktop.evidence_item import EvidenceItemView
 from desktop.evidence_panel import PROGRESS_STEPS, EvidencePanel, IntakeRow
 from desktop.i18n import install_translators
-from desktop.intake import IntakeFailed, IntakeStopped, IntakeStored, ProgressThrottle
+from desktop.intake import IntakeFailed, IntakeProgress, IntakeStopped, IntakeStored, ProgressThrottle
 from tests import evidence_samples as samples
 from tests.evidence_samples import file_sha256
 from tests.gui_helpers import (
@@ -41,6 +41,7 @@ from tests.gui_helpers import (
     lupdate,
     pending_translations,
     placeholders,
+    qt_app,
     screenshot,
     show,
     ts_messages,
@@ -64,7 +65,8 @@ EVIDENCE_SOURCES = [
 
 def listed_names(panel: EvidencePanel) -> list[str]:
     tree = panel.evidence_list
-    return [tree.topLevelItem(row).text(0) for row in range(tree.topLevelItemCount())]
+    items = [tree.topLevelItem(row) for row in range(tree.topLevelItemCount())]
+    return [item.text(0) for item in items if item is not None]
 
 
 def blob_files(vault_dir: Path) -> list[str]:
@@ -152,8 +154,8 @@ def add_and_wait(qtbot, panel: EvidencePanel, paths: list[Path]) -> None:
 
 
 def test_a_drop_of_three_files_adds_them_with_progress(qtbot, panel, vault, case_id, files, vault_dir):
-    outcomes: list[object] = []
-    progress: list[object] = []
+    outcomes: list[IntakeStored | IntakeStopped | IntakeFailed] = []
+    progress: list[IntakeProgress] = []
     panel.intake_finished.connect(outcomes.append)
     panel._signals.progress.connect(progress.append)
     dropped = [files["photo"], files["pdf"], files["big"]]
@@ -169,7 +171,7 @@ def test_a_drop_of_three_files_adds_them_with_progress(qtbot, panel, vault, case
     assert panel.overall_bar.value() == PROGRESS_STEPS
     assert panel.overall_label.text() == "Files done: 3 of 3"
     assert [type(o) for o in outcomes] == [IntakeStored] * 3
-    assert not any(o.duplicate for o in outcomes)
+    assert not any(isinstance(o, IntakeStored) and o.duplicate for o in outcomes)
 
     # The big file's progress came through the worker, throttled, ending at 100 %.
     big = [p for p in progress if p.ticket == rows[2].ticket]
@@ -317,7 +319,7 @@ def test_errors_are_shown_safely(qtbot, panel, vault, files, monkeypatch):
         "Not added: An unexpected error stopped this (RuntimeError). Try again."
     )
     assert [type(o) for o in outcomes] == [IntakeFailed, IntakeFailed]
-    assert outcomes[1].error_type == "RuntimeError"
+    assert isinstance(outcomes[1], IntakeFailed) and outcomes[1].error_type == "RuntimeError"
     assert "Свідок" not in all_texts(panel)
     assert pdf_row.bar.value() < PROGRESS_STEPS
 
@@ -342,7 +344,8 @@ def test_progress_is_throttled():
 
 def claims_shown(view: EvidenceItemView) -> dict[str, str]:
     table = view.claimed_table
-    return {table.item(row, 0).text(): table.item(row, 1).text() for row in range(table.rowCount())}
+    cells = [(table.item(row, 0), table.item(row, 1)) for row in range(table.rowCount())]
+    return {label.text(): value.text() for label, value in cells if label is not None and value is not None}
 
 
 def test_item_view_keeps_claims_apart_and_tracks_custody(qtbot, panel, vault, case_id, files, tmp_path):
@@ -385,7 +388,8 @@ def test_item_view_keeps_claims_apart_and_tracks_custody(qtbot, panel, vault, ca
     assert view.mime_label.text() == "image/jpeg"
     assert view.size_label.text() == QLocale().formattedDataSize(files["photo"].stat().st_size)
     assert view.custody_actions() == ["intake"]
-    assert view.custody_table.item(0, 2).text() == "Added to the vault"
+    action = view.custody_table.item(0, 2)
+    assert action is not None and action.text() == "Added to the vault"
 
     # What the worker states: typed, saved with Ctrl+S, stored in the vault.
     view.stated_place_field.setFocus()
@@ -520,7 +524,7 @@ def test_the_evidence_screens_speak_ukrainian(qtbot, vault, case_id, files, tmp_
     # fieldvault_uk.ts plus the pending evidence lines, as one .ts file.
     merged = write_ts(tmp_path / "merged.ts", pending_translations(PENDING_TSV), base=TS_FILE)
     compile_qm(merged, tmp_path / "fieldvault_uk.qm")
-    app = QApplication.instance()
+    app = qt_app()
     translators = install_translators(app, QLocale("uk"), tmp_path)
     try:
         assert translators

@@ -20,7 +20,7 @@ from desktop import i18n
 from desktop.app import run_gui
 from desktop.window import FieldvaultWindow
 from tests.conftest import FAST_ARGON2, PASSPHRASE
-from tests.gui_helpers import TS_FILE, compile_qm, screenshot, show
+from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, show
 
 WAIT_MS = 15_000
 WRONG_PASSPHRASE = "not the passphrase at all"
@@ -65,7 +65,7 @@ def ukrainian_available(tmp_path: Path, monkeypatch) -> Iterator[Path]:
     compile_qm(TS_FILE, folder / "fieldvault_uk.qm")
     monkeypatch.setattr(i18n, "translations_dir", lambda: folder)
     monkeypatch.delenv(i18n.LANGUAGE_VARIABLE, raising=False)
-    app = QApplication.instance()
+    app = qt_app()
     saved_locale = QLocale()
     i18n.remove_translators(app)
     QLocale.setDefault(QLocale("en"))  # the starting point, whatever this machine's locale
@@ -143,9 +143,9 @@ def test_ukrainian_chosen_on_the_create_page_applies_at_once(qtbot, vault_dir, u
 
 
 def test_a_fresh_start_reads_the_choice(qtbot, vault_dir, created_vault, ukrainian_available):
-    i18n.switch_language(QApplication.instance(), "uk")
+    i18n.switch_language(qt_app(), "uk")
     # As if the app had quit: no translator, the default locale back to English.
-    i18n.remove_translators(QApplication.instance())
+    i18n.remove_translators(qt_app())
     QLocale.setDefault(QLocale("en"))
     assert QCoreApplication.translate("UnlockPage", "Unlock") == "Unlock"
 
@@ -176,7 +176,7 @@ def test_fieldvault_lang_still_wins_at_start(monkeypatch, ukrainian_available):
     monkeypatch.setenv(i18n.LANGUAGE_VARIABLE, "en")
     assert i18n.chosen_locale().language() == QLocale.Language.English
     with pytest.raises(ValueError):
-        i18n.switch_language(QApplication.instance(), "xx")
+        i18n.switch_language(qt_app(), "xx")
 
 
 def test_the_unlock_page_switches_too_and_its_error_follows(

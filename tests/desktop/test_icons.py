@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication
 
 from db.keyring_store import NoKeyring
 from desktop.evidence_item import CUSTODY_ICONS
@@ -26,6 +25,7 @@ from desktop.settings_dialog import SettingsDialog
 from desktop.testimony_editor import TestimonyEditor
 from desktop.window import FieldvaultWindow
 from tests.conftest import FAST_ARGON2
+from tests.gui_helpers import qt_app
 from tests.screenshots import SCREENSHOTS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -104,7 +104,7 @@ def test_icons_outlive_their_python_objects(qtbot):
 
 @pytest.fixture
 def dark_palette() -> Iterator[QPalette]:
-    app = QApplication.instance()
+    app = qt_app()
     saved = app.palette()
     dark = QPalette(saved)
     for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):

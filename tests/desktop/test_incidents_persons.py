@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QLocale, Qt, QTimer
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QWidget,
+)
 
 from db import entities
 from desktop import record_form
@@ -16,7 +24,7 @@ from desktop.incident_editor import IncidentEditor
 from desktop.person_editor import PersonEditor, parse_sensitive
 from desktop.vault_view import VaultView
 from tests.factory import make_case, make_person, make_testimony
-from tests.gui_helpers import TS_FILE, all_texts, click_row, compile_qm, screenshot, show, type_text
+from tests.gui_helpers import TS_FILE, all_texts, click_row, compile_qm, qt_app, screenshot, show, type_text
 
 CASE_TITLE = "Ізюм, березень 2022"
 PSEUDONYM = "С-7"
@@ -67,6 +75,7 @@ def add_person(qtbot, view: VaultView) -> entities.Person:
     view.case_tabs.setCurrentIndex(view.persons_tab)
     click(qtbot, view.new_person_button)
     editor = view.person_editor
+    assert isinstance(editor, PersonEditor)
     type_text(qtbot, editor.pseudonym_field, PSEUDONYM)
     type_text(qtbot, editor.name_field, NAME)
     click(qtbot, editor.role_boxes["witness"])
@@ -76,7 +85,7 @@ def add_person(qtbot, view: VaultView) -> entities.Person:
     type_text(qtbot, editor.sensitive_field, SENSITIVE)
     click(qtbot, editor.save_button)
     assert editor.status.text() == "Saved.", editor.status.text()
-    assert editor.person_id is not None
+    assert editor.person_id is not None and view._vault is not None
     return view._vault.persons.get(editor.person_id)
 
 
@@ -84,6 +93,7 @@ def add_incident(qtbot, view: VaultView, date: str = "03.2022") -> None:
     view.case_tabs.setCurrentIndex(view.incidents_tab)
     click(qtbot, view.incidents.new_button)
     editor = view.incident_editor
+    assert isinstance(editor, IncidentEditor)
     type_text(qtbot, editor.title_field, INCIDENT_TITLE)
     type_text(qtbot, editor.date_field, date)
     type_text(qtbot, editor.place_field, PLACE)
@@ -301,7 +311,7 @@ def test_a_question_left_open_is_answered_no_when_the_vault_locks(qtbot, vault, 
     results: list[bool] = []
 
     def lock_while_asking() -> None:
-        qtbot.waitUntil(lambda: bool(view.person_editor.findChildren(record_form.QMessageBox)))
+        qtbot.waitUntil(lambda: bool(view.person_editor.findChildren(QMessageBox)))
         view.clear_all(save_draft=False)
 
     QTimer.singleShot(0, lock_while_asking)
@@ -356,7 +366,7 @@ def test_every_control_has_an_accessible_name_and_tab_reaches_save(qtbot, vault,
 def test_incidents_and_persons_in_ukrainian(qtbot, vault, make_view, tmp_path, monkeypatch):
     monkeypatch.setenv(LANGUAGE_VARIABLE, "uk")  # the violation types' labels follow it
     compile_qm(TS_FILE, tmp_path / "fieldvault_uk.qm")
-    app = QApplication.instance()
+    app = qt_app()
     translators = install_translators(app, QLocale("uk"), tmp_path)
     try:
         assert translators

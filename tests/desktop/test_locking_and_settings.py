@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,8 @@ from PySide6.QtWidgets import QLineEdit
 
 from db.errors import VaultNotFound
 from db.keyring_store import NoKeyring
-from db.vault import KEY_FILE, Vault
-from desktop import autolock
+from db.paths import KEY_FILE
+from db.vault import Vault
 from desktop.window import FieldvaultWindow
 from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
 from tests.gui_helpers import unlocked_window
@@ -49,8 +50,8 @@ def test_activity_postpones_the_idle_lock(qtbot, unlocked: FieldvaultWindow) -> 
 
 def test_a_long_gap_between_heartbeats_means_sleep(qtbot, unlocked: FieldvaultWindow, monkeypatch) -> None:
     window = unlocked
-    real_time = autolock.time.time
-    monkeypatch.setattr(autolock.time, "time", lambda: real_time() + 3600)  # an hour asleep
+    real_time = time.time  # autolock calls time.time(): the patch reaches it
+    monkeypatch.setattr(time, "time", lambda: real_time() + 3600)  # an hour asleep
     window.auto_lock._beat()
     assert window.vault is None
     assert "asleep" in window.unlock_page.notice.text()
@@ -149,7 +150,12 @@ def test_the_recovery_key_can_be_saved_where_the_user_chooses(qtbot, vault_dir: 
     target = tmp_path / "usb" / "key.txt"
     target.parent.mkdir()
     asked: list[str] = []
-    recovery._save_dialog = lambda _parent, caption, suggested: asked.append(suggested) or str(target)
+
+    def save_dialog(_parent: object, caption: str, suggested: str) -> str:
+        asked.append(suggested)
+        return str(target)
+
+    recovery._save_dialog = save_dialog
     qtbot.mouseClick(recovery.save_button, Qt.MouseButton.LeftButton)
     assert asked == ["fieldvault-recovery-key.txt"]
     saved = target.read_text(encoding="utf-8")
@@ -178,8 +184,10 @@ def test_an_unlock_that_quarantined_evidence_files_says_so(qtbot, created_vault,
     qtbot.waitUntil(
         lambda: window.settled_notice is not None and window.settled_notice.isVisible(), timeout=WAIT_MS
     )
-    assert "1 evidence file(s)" in window.settled_notice.text()
-    assert "Nothing was deleted" in window.settled_notice.text()
+    notice = window.settled_notice
+    assert notice is not None
+    assert "1 evidence file(s)" in notice.text()
+    assert "Nothing was deleted" in notice.text()
     assert (vault_dir / "quarantine" / ("ab" * 16)).read_bytes() == b"sealed bytes no record names"
-    window.settled_notice.grab().save(str(SCREENSHOTS / "09-quarantine-notice.png"))
-    window.settled_notice.accept()
+    notice.grab().save(str(SCREENSHOTS / "09-quarantine-notice.png"))
+    notice.accept()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from db.errors import FieldvaultError
 from db.keyring_store import MemoryKeyring, NoKeyring
@@ -31,6 +31,7 @@ from tests.gui_helpers import (
     compile_qm,
     lupdate,
     placeholders,
+    qt_app,
     screenshot,
     show,
     ts_messages,
@@ -277,7 +278,7 @@ def test_closing_while_unlocking_locks_what_the_worker_opened(
 
 
 def test_run_gui_opens_the_window_on_the_given_folder(qtbot, created_vault, vault_dir):
-    seen: list[QWidget] = []
+    seen: list[FieldvaultWindow] = []
 
     def look_and_quit() -> None:
         seen.extend(
@@ -330,7 +331,7 @@ def test_the_ukrainian_file_translates_every_string(tmp_path):
 
 def test_the_window_speaks_ukrainian_when_asked(qtbot, tmp_path, created_vault, vault_dir):
     compile_qm(TS_FILE, tmp_path / "fieldvault_uk.qm")
-    app = QApplication.instance()
+    app = qt_app()
     translators = install_translators(app, QLocale("uk"), tmp_path)
     try:
         assert translators

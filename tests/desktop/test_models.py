@@ -169,7 +169,7 @@ def test_a_locked_vault_stops_the_model_without_raising(qtbot, vault):
         lambda offset, limit: vault.testimonies.list(case.id, offset=offset, limit=limit),
         lambda: 5,
     )
-    failures = []
+    failures: list[object] = []
     model.fetch_failed.connect(failures.append)
     vault.lock()
     model.fetchMore(QModelIndex())

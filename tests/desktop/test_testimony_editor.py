@@ -34,6 +34,7 @@ from tests.gui_helpers import (
     lupdate,
     pending_translations,
     placeholders,
+    qt_app,
     screenshot,
     show,
     ts_messages,
@@ -201,8 +202,10 @@ def test_a_typed_language_code_and_an_unlisted_link_are_kept(qtbot, vault):
     assert editor.language_field.currentText() == "pl"
     assert editor.witness_field.currentText() == "(a person not in this case)"
     assert editor.form_values()["witness_id"] == gone.id  # saving does not drop the link
-    editor.language_field.lineEdit().selectAll()
-    qtbot.keyClicks(editor.language_field.lineEdit(), "Polish")
+    language_line = editor.language_field.lineEdit()
+    assert language_line is not None
+    language_line.selectAll()
+    qtbot.keyClicks(language_line, "Polish")
     assert editor.save() is None
     assert "language code" in visible_errors(editor)["language"]
 
@@ -595,7 +598,7 @@ def ukrainian(tmp_path):
     qm_path = compile_qm(ts_path, tmp_path / "testimony_uk.qm")
     translator = QTranslator()
     assert translator.load(str(qm_path))
-    app = QApplication.instance()
+    app = qt_app()
     app.installTranslator(translator)
     yield translator
     app.removeTranslator(translator)

@@ -101,4 +101,4 @@ def new_app(folder: Path) -> App:
 
 def init_vault(app: App) -> dict[str, str]:
     """`fieldvault init --no-keyring`: the vault id, device id and recovery key."""
-    return app.cli_json("init", "--no-keyring", secrets=(PASSPHRASE, PASSPHRASE))  # type: ignore[no-any-return]
+    return app.cli_json("init", "--no-keyring", secrets=(PASSPHRASE, PASSPHRASE))

@@ -200,7 +200,7 @@ def read_key_file(vault: Path) -> dict[str, Any]:
         unb64(recovery["salt"], 16)
     except (KeyError, ValueError, binascii.Error) as err:
         raise KeyFileError(f"vault.keys: a field is not as documented ({err})") from None
-    return document  # type: ignore[no-any-return]
+    return document
 
 
 def stretch(passphrase: str, slot: dict[str, Any]) -> bytes:
@@ -874,7 +874,8 @@ class CustodyEvent:
 def check_custody(
     connection: apsw.Connection, devices: dict[str, bytes], report: Report
 ) -> list[CustodyEvent]:
-    rows = connection.execute(
+    # apsw types a row as a tuple of any SQLite value: the checks below look at each.
+    rows: list[tuple[Any, ...]] = connection.execute(
         "SELECT seq, event_hash, evidence_id, signed, signature FROM custody_events ORDER BY seq"
     ).fetchall()
     report.counts["custody_events"] = len(rows)
@@ -1032,7 +1033,10 @@ def check_blobs(
     for name in sorted(on_disk - set(blobs)):
         report.notes.append(f"blobs/{name} is not in the blobs table")
 
-    held = dict(connection.execute("SELECT evidence_id, blob_id FROM evidence_blobs").fetchall())
+    held: dict[Any, Any] = {
+        evidence_id: blob_id
+        for evidence_id, blob_id in connection.execute("SELECT evidence_id, blob_id FROM evidence_blobs")
+    }
     items = {
         rev.entity_id: rev.body
         for rev in revisions.values()
