@@ -23,7 +23,8 @@ from db.errors import (
 )
 from db.keyring_store import MemoryKeyring, NoKeyring
 from db.keys import format_recovery_key, parse_recovery_key
-from db.vault import DB_FILE, KEY_FILE, CreatedVault, Vault, wipe_vault
+from db.paths import KEY_FILE
+from db.vault import DB_FILE, CreatedVault, Vault, wipe_vault
 from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
 from tests.factory import make_case, make_testimony
 
@@ -356,10 +357,10 @@ def test_reads_are_not_blocked_by_a_long_write(vault: Vault) -> None:
     writer.start()
     try:
         assert holding.wait(5)
-        started = time.perf_counter()
         assert len(vault.search.query("полонений")) == 1
         assert len(vault.testimonies.list()) == 1
-        assert time.perf_counter() - started < 1.0
+        # Answered while the writer still holds its transaction: the reads did not wait for it.
+        assert writer.is_alive() and not release.is_set()
     finally:
         release.set()
         writer.join()
@@ -372,8 +373,9 @@ def test_calibration_lands_in_the_documented_window() -> None:
     started = time.perf_counter()
     params.derive("a passphrase", bytes(16))
     elapsed = time.perf_counter() - started
-    # 0.5–1 s is the design; allow for a loaded CI machine on the upper side.
-    assert 0.4 < elapsed < 2.0, (params, elapsed)
+    # 0.5–1 s is the design; generous margins both ways for a loaded CI machine
+    # (calibrated while busy, measured while idle, or the other way round).
+    assert 0.3 < elapsed < 3.0, (params, elapsed)
     assert params.memory_kib >= 64 * 1024
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import random
-import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ def case(vault: Vault) -> Case:
 
 
 @pytest.fixture
-def viewer(qtbot) -> EvidenceViewer:
+def viewer(qtbot) -> Iterator[EvidenceViewer]:
     widget = EvidenceViewer()
     qtbot.addWidget(widget)
     widget.resize(640, 480)
@@ -59,10 +59,8 @@ def test_the_image_is_decoded_in_a_child_that_clear_kills(qtbot, vault, case, vi
     viewer.shown.connect(shown.append)
     viewer.show_item(vault, item.id)
     qtbot.waitUntil(lambda: sandbox.running() == 1, timeout=WAIT_MS)
-    started = time.monotonic()
-    viewer.clear()  # what a lock does
+    viewer.clear()  # what a lock does; how fast a child goes: benchmarks/bench_sandbox.py
     qtbot.waitUntil(lambda: sandbox.running() == 0, timeout=WAIT_MS)
-    assert time.monotonic() - started < 1.0
     qtbot.wait(300)  # a report from the killed job would arrive by now
     assert shown == [] or shown == [Shown.NOTHING.value]
     assert viewer.kind is Shown.NOTHING and viewer.image_page.image is None
