@@ -209,16 +209,6 @@ class HistoryView(QWidget):
 
     # -- showing one version -----------------------------------------------------------
 
-    def entries(self) -> list[HistoryEntry]:
-        return list(self._entries)
-
-    def select_revision(self, revision_id: str) -> bool:
-        for row in range(self.revision_list.count()):
-            if self.revision_list.item(row).data(REVISION_ROLE) == revision_id:
-                self.revision_list.setCurrentRow(row)
-                return True
-        return False
-
     def _previous(self, entry: HistoryEntry) -> HistoryEntry | None:
         """The version this one was made from: its latest parent."""
         by_id = {e.revision_id: e for e in self._entries}
