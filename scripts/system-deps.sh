@@ -10,6 +10,7 @@ test_packages=(
   libegl1 libgl1 libx11-6 libglib2.0-0 libxkbcommon0 libfreetype6 libfontconfig1 libdbus-1-3
   fonts-dejavu-core                              # Latin and Cyrillic glyphs for the GUI and screenshots
   libpulse0                                      # Qt Multimedia loads it even with no sound device
+  age                                            # tests: bundle payloads decrypt with the standard age tool
 )
 run_packages=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
