@@ -1,0 +1,33 @@
+"""Bundles: the signed, encrypted files that carry a device's work to its
+organisation's coordinators (docs/bundle-format.md)."""
+
+from sync.bundle.errors import BundleNotWritten, BundleRejected
+from sync.bundle.format import BlobEntry, BundleHeader, CustodyEntry, Manifest
+from sync.bundle.reader import CheckedBundle, OpenedBundle, check_bundle, read_bundle
+from sync.bundle.writer import (
+    BlobSource,
+    BundleContents,
+    DeviceIdentity,
+    WrittenBundle,
+    bundle_file_name,
+    write_bundle,
+)
+
+__all__ = [
+    "BlobEntry",
+    "BlobSource",
+    "BundleContents",
+    "BundleHeader",
+    "BundleNotWritten",
+    "BundleRejected",
+    "CheckedBundle",
+    "CustodyEntry",
+    "DeviceIdentity",
+    "Manifest",
+    "OpenedBundle",
+    "WrittenBundle",
+    "bundle_file_name",
+    "check_bundle",
+    "read_bundle",
+    "write_bundle",
+]

@@ -1,0 +1,335 @@
+"""Bundle version 1: constants, the outer header and the inner manifest
+(docs/bundle-format.md §1-§4). Pure functions over bytes and dicts; the
+writer and the reader stream around them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from sync.bundle.errors import BundleRejected
+
+MAGIC = b"fieldvault-bundle/1\n"
+HEADER_DOMAIN = b"fieldvault-bundle-header/1\n"
+MANIFEST_DOMAIN = b"fieldvault-bundle-manifest/1\n"
+MAX_HEADER = 65_536
+SIGNATURE_SIZE = 64
+PREFIX_SIZE = len(MAGIC) + 4  # magic and header length
+MAX_SAFE_INTEGER = 2**53 - 1  # JCS numbers are IEEE doubles
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_SIG_NAME = "manifest.sig"
+REVISIONS_NAME = "revisions.jsonl"
+CUSTODY_NAME = "custody.jsonl"
+BLOB_PREFIX = "blobs/"
+# Members the reader holds in memory, and their bounds (§3 "sizes within
+# limits"); evidence files are streamed and bounded only by the manifest.
+MEMBER_LIMITS = {
+    MANIFEST_NAME: 64 * 2**20,
+    MANIFEST_SIG_NAME: SIGNATURE_SIZE,
+    REVISIONS_NAME: 1024 * 2**20,
+    CUSTODY_NAME: 256 * 2**20,
+}
+
+HEADER_MEMBERS: dict[str, type | tuple[type, ...]] = {
+    "format": str,
+    "version": int,
+    "org_id": str,
+    "profile_version": int,
+    "device_id": str,
+    "device_key": str,
+    "sequence": int,
+    "previous": (str, type(None)),
+    "created_ms": int,
+    "custody_head": (str, type(None)),
+    "payload_size": int,
+    "payload_sha256": str,
+}
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+
+
+def canonical(value: Any) -> bytes:
+    """RFC 8785 canonical JSON."""
+    return rfc8785.dumps(value)
+
+
+def device_id_of(public_key: bytes) -> str:
+    """The vault-format.md rule: first 16 bytes of SHA-256 of the raw key, hex."""
+    return hashlib.sha256(public_key).hexdigest()[:32]
+
+
+def public_key_bytes(private_key: Ed25519PrivateKey) -> bytes:
+    return private_key.public_key().public_bytes_raw()
+
+
+def sign_header(private_key: Ed25519PrivateKey, header: bytes) -> bytes:
+    return private_key.sign(HEADER_DOMAIN + header)
+
+
+def sign_manifest(private_key: Ed25519PrivateKey, manifest: bytes) -> bytes:
+    return private_key.sign(MANIFEST_DOMAIN + manifest)
+
+
+def bundle_id_of(header: bytes, signature: bytes) -> str:
+    return hashlib.sha256(header + signature).hexdigest()
+
+
+@dataclass(frozen=True)
+class BundleHeader:
+    """The outer header (§2), as read and checked."""
+
+    org_id: str
+    profile_version: int
+    device_id: str
+    device_key: bytes
+    sequence: int
+    previous: str | None
+    created_ms: int
+    custody_head: str | None
+    payload_size: int
+    payload_sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": "fieldvault-bundle",
+            "version": 1,
+            "org_id": self.org_id,
+            "profile_version": self.profile_version,
+            "device_id": self.device_id,
+            "device_key": base64.b64encode(self.device_key).decode("ascii"),
+            "sequence": self.sequence,
+            "previous": self.previous,
+            "created_ms": self.created_ms,
+            "custody_head": self.custody_head,
+            "payload_size": self.payload_size,
+            "payload_sha256": self.payload_sha256,
+        }
+
+    def binding(self) -> dict[str, Any]:
+        """What the manifest repeats of the header (§4)."""
+        return {
+            "org_id": self.org_id,
+            "device_id": self.device_id,
+            "sequence": self.sequence,
+            "previous": self.previous,
+        }
+
+
+def strict_json(data: bytes) -> Any:
+    """json.loads that refuses duplicate keys and non-finite numbers; raises ValueError."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(items)
+        if len(result) != len(items):
+            raise ValueError("duplicate key")
+        return result
+
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"non-standard number {name}")
+
+    return json.loads(data.decode("utf-8"), object_pairs_hook=pairs, parse_constant=no_constant)
+
+
+def is_canonical(value: Any, data: bytes) -> bool:
+    try:
+        return canonical(value) == data
+    except Exception:  # noqa: BLE001 - any value JCS cannot encode is not canonical
+        return False
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def is_hex64(value: object) -> bool:
+    return isinstance(value, str) and _HEX64.fullmatch(value) is not None
+
+
+def is_count(value: object, minimum: int = 0) -> bool:
+    """A JSON integer (not a bool) within what JCS can carry."""
+    return isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_SAFE_INTEGER
+
+
+def decode_b64(value: str, size: int | None = None) -> bytes | None:
+    """Strict standard base64 with padding, or None."""
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        return None
+    if base64.b64encode(raw).decode("ascii") != value or (size is not None and len(raw) != size):
+        return None
+    return raw
+
+
+def parse_header(data: bytes) -> BundleHeader:
+    """Check §2's form (`header-form`) and return the header."""
+    try:
+        value = strict_json(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise BundleRejected("header-form") from None
+    if (
+        not isinstance(value, dict)
+        or set(value) != set(HEADER_MEMBERS)
+        or not all(
+            isinstance(value[k], t) and not isinstance(value[k], bool) for k, t in HEADER_MEMBERS.items()
+        )
+        or not is_canonical(value, data)
+        or value["format"] != "fieldvault-bundle"
+        or value["version"] != 1
+        or not is_uuid(value["org_id"])
+        or not is_count(value["profile_version"], 1)
+        or _HEX32.fullmatch(value["device_id"]) is None
+        or not is_count(value["sequence"], 1)
+        or not is_count(value["created_ms"])
+        or not is_count(value["payload_size"])
+        or not is_hex64(value["payload_sha256"])
+        or (value["custody_head"] is not None and not is_hex64(value["custody_head"]))
+        or (value["previous"] is None) != (value["sequence"] == 1)
+        or (value["previous"] is not None and not is_hex64(value["previous"]))
+    ):
+        raise BundleRejected("header-form")
+    key = decode_b64(value["device_key"], 32)
+    if key is None:
+        raise BundleRejected("header-form")
+    return BundleHeader(
+        org_id=value["org_id"],
+        profile_version=value["profile_version"],
+        device_id=value["device_id"],
+        device_key=key,
+        sequence=value["sequence"],
+        previous=value["previous"],
+        created_ms=value["created_ms"],
+        custody_head=value["custody_head"],
+        payload_size=value["payload_size"],
+        payload_sha256=value["payload_sha256"],
+    )
+
+
+def check_header_signature(header: BundleHeader, data: bytes, signature: bytes) -> None:
+    """§5.3: `header-signature`, then `device-id`."""
+    try:
+        Ed25519PublicKey.from_public_bytes(header.device_key).verify(signature, HEADER_DOMAIN + data)
+    except (InvalidSignature, ValueError):
+        raise BundleRejected("header-signature") from None
+    if device_id_of(header.device_key) != header.device_id:
+        raise BundleRejected("device-id")
+
+
+@dataclass(frozen=True)
+class BlobEntry:
+    """One evidence file as the manifest lists it."""
+
+    sha256: str
+    size: int
+    evidence_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CustodyEntry:
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The inner manifest (§4), as read and checked."""
+
+    binding: dict[str, Any]
+    revisions: tuple[str, ...]
+    custody: tuple[CustodyEntry, ...]
+    blobs: tuple[BlobEntry, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": "fieldvault-bundle-manifest",
+            "version": 1,
+            "bundle": self.binding,
+            "revisions": list(self.revisions),
+            "custody": [{"seq": c.seq, "hash": c.hash} for c in self.custody],
+            "blobs": [
+                {"sha256": b.sha256, "size": b.size, "evidence_ids": list(b.evidence_ids)} for b in self.blobs
+            ],
+        }
+
+
+def _manifest_form_ok(value: Any) -> bool:
+    if not isinstance(value, dict) or set(value) != {
+        "format",
+        "version",
+        "bundle",
+        "revisions",
+        "custody",
+        "blobs",
+    }:
+        return False
+    if value["format"] != "fieldvault-bundle-manifest" or value["version"] != 1:
+        return False
+    if not isinstance(value["version"], int) or isinstance(value["version"], bool):
+        return False
+    binding = value["bundle"]
+    if not isinstance(binding, dict) or set(binding) != {"org_id", "device_id", "sequence", "previous"}:
+        return False
+    revisions, custody, blobs = value["revisions"], value["custody"], value["blobs"]
+    if not isinstance(revisions, list) or not all(is_hex64(r) for r in revisions):
+        return False
+    if len(set(revisions)) != len(revisions):
+        return False
+    if not isinstance(custody, list) or not all(
+        isinstance(c, dict) and set(c) == {"seq", "hash"} and is_count(c["seq"], 1) and is_hex64(c["hash"])
+        for c in custody
+    ):
+        return False
+    if not isinstance(blobs, list) or not all(
+        isinstance(b, dict)
+        and set(b) == {"sha256", "size", "evidence_ids"}
+        and is_hex64(b["sha256"])
+        and is_count(b["size"])
+        and isinstance(b["evidence_ids"], list)
+        and all(isinstance(e, str) and is_uuid(e) for e in b["evidence_ids"])
+        for b in blobs
+    ):
+        return False
+    return len({b["sha256"] for b in blobs}) == len(blobs)
+
+
+def parse_manifest(data: bytes) -> Manifest:
+    """Check §4's form; a manifest that is not canonical or not of that form
+    is `archive-form` (its signature is checked next, over these bytes)."""
+    try:
+        value = strict_json(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise BundleRejected("archive-form") from None
+    if not _manifest_form_ok(value) or not is_canonical(value, data):
+        raise BundleRejected("archive-form")
+    return Manifest(
+        binding=value["bundle"],
+        revisions=tuple(value["revisions"]),
+        custody=tuple(CustodyEntry(c["seq"], c["hash"]) for c in value["custody"]),
+        blobs=tuple(BlobEntry(b["sha256"], b["size"], tuple(b["evidence_ids"])) for b in value["blobs"]),
+    )
+
+
+def check_manifest_signature(header: BundleHeader, manifest: Manifest, data: bytes, sig: bytes) -> None:
+    """§5.10: `manifest-signature` by the header's device key, then `manifest-binding`."""
+    try:
+        Ed25519PublicKey.from_public_bytes(header.device_key).verify(sig, MANIFEST_DOMAIN + data)
+    except (InvalidSignature, ValueError):
+        raise BundleRejected("manifest-signature") from None
+    # Compared as canonical bytes: in Python, True == 1 and 1.0 == 1.
+    if not is_canonical(manifest.binding, canonical(header.binding())):
+        raise BundleRejected("manifest-binding")

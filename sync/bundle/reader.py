@@ -1,0 +1,416 @@
+"""Read and check a bundle (docs/bundle-format.md §5), streaming.
+
+``check_bundle`` does what needs no private key (a server's checks: §5.1-4
+and 7). ``read_bundle`` also decrypts with a coordinator's age identity in
+one pass over the payload — hashing the ciphertext while pyrage decrypts it
+and the tar parser checks the members — and checks §5.8-10 and the parts of
+11-13 that need no vault (each revision, custody event and evidence file is
+exactly what the manifest lists). Checks against the vault (known devices,
+sequence, signers, custody chains, evidence ids) are the caller's.
+
+Evidence bytes reach ``blob_sink`` before the whole bundle is checked: the
+caller must keep them apart (one transaction, temporary blobs) until
+``read_bundle`` returns, and discard them if it raises."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+import pyrage
+
+from sync.bundle.archive import ArchiveParser
+from sync.bundle.errors import BundleRejected
+from sync.bundle.format import (
+    BLOB_PREFIX,
+    CUSTODY_NAME,
+    MAGIC,
+    MANIFEST_NAME,
+    MANIFEST_SIG_NAME,
+    MAX_HEADER,
+    MEMBER_LIMITS,
+    REVISIONS_NAME,
+    SIGNATURE_SIZE,
+    BlobEntry,
+    BundleHeader,
+    Manifest,
+    bundle_id_of,
+    check_header_signature,
+    check_manifest_signature,
+    decode_b64,
+    is_canonical,
+    is_hex64,
+    parse_header,
+    parse_manifest,
+    strict_json,
+)
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CheckedBundle:
+    """What §5.1-4 and 7 established without a private key."""
+
+    header: BundleHeader
+    bundle_id: str
+    header_bytes: bytes
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class OpenedBundle:
+    """A decrypted bundle whose every vault-free check passed."""
+
+    checked: CheckedBundle
+    manifest: Manifest
+    revisions: list[dict[str, Any]]  # wire form, in manifest order
+    custody: list[dict[str, Any]]  # wire form, in chain order
+
+    @property
+    def header(self) -> BundleHeader:
+        return self.checked.header
+
+    @property
+    def bundle_id(self) -> str:
+        return self.checked.bundle_id
+
+
+class BlobSink(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
+# Called with each evidence file as it starts; returns where its bytes go
+# (None: hash them and drop them, as `bundle verify` does).
+OpenBlob = Callable[[BlobEntry], BlobSink | None]
+Progress = Callable[[int, int], None]  # (payload bytes read, payload size)
+
+
+def _open(source: Path | BinaryIO) -> tuple[BinaryIO, bool]:
+    if isinstance(source, Path):
+        return source.open("rb"), True
+    return source, False
+
+
+def _read_exact(file: BinaryIO, size: int) -> bytes:
+    data = file.read(size)
+    return data if data is not None else b""
+
+
+def _check_prefix(file: BinaryIO, org_id: str | None) -> CheckedBundle:
+    """§5.1-5.4, leaving ``file`` at the payload's first byte."""
+    magic = _read_exact(file, len(MAGIC))
+    if magic != MAGIC[: len(magic)] or not magic:
+        raise BundleRejected("magic")
+    if len(magic) < len(MAGIC):
+        raise BundleRejected("truncated")
+    length_bytes = _read_exact(file, 4)
+    if len(length_bytes) < 4:
+        raise BundleRejected("truncated")
+    length = int.from_bytes(length_bytes, "big")
+    if not 1 <= length <= MAX_HEADER:
+        raise BundleRejected("header-size")
+    header_bytes = _read_exact(file, length)
+    signature = _read_exact(file, SIGNATURE_SIZE)
+    if len(header_bytes) < length or len(signature) < SIGNATURE_SIZE:
+        raise BundleRejected("truncated")
+    header = parse_header(header_bytes)
+    check_header_signature(header, header_bytes, signature)
+    if org_id is not None and header.org_id != org_id:
+        raise BundleRejected("organisation")
+    return CheckedBundle(header, bundle_id_of(header_bytes, signature), header_bytes, signature)
+
+
+def _check_size(file: BinaryIO, checked: CheckedBundle) -> None:
+    """§5.7's sizes, from the file's length when it has one."""
+    start = file.tell()
+    end = file.seek(0, os.SEEK_END)
+    file.seek(start)
+    actual = end - start
+    if actual < checked.header.payload_size:
+        raise BundleRejected("truncated")
+    if actual > checked.header.payload_size:
+        raise BundleRejected("trailing-data")
+
+
+class _PayloadReader:
+    """The payload as pyrage reads it: exactly ``payload_size`` bytes, hashed."""
+
+    def __init__(self, file: BinaryIO, size: int, progress: Progress | None) -> None:
+        self._file = file
+        self._size = size
+        self._left = size
+        self._progress = progress
+        self.digest = hashlib.sha256()
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        # pyrage turns an exception raised in a read into its own error;
+        # the original (a cut, a cancel) is kept here.
+        try:
+            return self._read(n)
+        except BaseException as error:
+            # The first one: pyrage may call again after a failure (a flush).
+            self.error = self.error or error
+            raise
+
+    def _read(self, n: int) -> bytes:
+        if n < 0:
+            n = self._left
+        data = _read_exact(self._file, min(n, self._left))
+        self._left -= len(data)
+        if data:
+            self.digest.update(data)
+            if self._progress:
+                self._progress(self._size - self._left, self._size)
+        elif self._left:
+            raise BundleRejected("truncated")
+        return data
+
+    def drain(self) -> None:
+        while self._left:
+            self._read(CHUNK)
+        if _read_exact(self._file, 1):
+            raise BundleRejected("trailing-data")
+
+    def hash_matches(self, expected: str) -> bool:
+        return self.digest.hexdigest() == expected
+
+
+class _PlainWriter:
+    """The plaintext as pyrage writes it, into the archive parser; keeps the
+    exception a write raised so it is told apart from pyrage's own."""
+
+    def __init__(self, parser: ArchiveParser) -> None:
+        self._parser = parser
+        self.error: BaseException | None = None
+
+    def write(self, data: bytes) -> int:
+        if self.error is not None:  # nothing more reaches the parser or a sink
+            raise self.error
+        try:
+            return self._parser.write(data)
+        except BaseException as error:
+            # The first one: pyrage may call again after a failure (a flush).
+            self.error = self.error or error
+            raise
+
+    def flush(self) -> None:
+        pass
+
+
+def check_bundle(source: Path | BinaryIO, *, org_id: str | None = None) -> CheckedBundle:
+    """§5.1-4 and 7, with no private key: what a server checks. ``org_id``
+    is the reader's organisation (None: not checked)."""
+    file, owned = _open(source)
+    try:
+        checked = _check_prefix(file, org_id)
+        _check_size(file, checked)
+        payload = _PayloadReader(file, checked.header.payload_size, None)
+        payload.drain()
+        if not payload.hash_matches(checked.header.payload_sha256):
+            raise BundleRejected("payload-hash")
+        return checked
+    finally:
+        if owned:
+            file.close()
+
+
+def _lines(data: bytes) -> list[Any]:
+    """JSON Lines of canonical objects, each line ending in a newline."""
+    if data and not data.endswith(b"\n"):
+        raise BundleRejected("archive-form")
+    values = []
+    for line in data.split(b"\n")[:-1]:
+        try:
+            value = strict_json(line)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise BundleRejected("archive-form") from None
+        if not isinstance(value, dict) or not is_canonical(value, line):
+            raise BundleRejected("archive-form")
+        values.append(value)
+    return values
+
+
+def _wire_item(value: dict[str, Any], id_key: str, kind: str) -> bytes:
+    """A wire item's signed bytes, checked against its id (the id is the
+    SHA-256 of the signed bytes); refused as ``kind:<id>``."""
+    if set(value) != {id_key, "signed", "signature"} or not is_hex64(value[id_key]):
+        raise BundleRejected("archive-form")
+    ident = value[id_key]
+    signed = decode_b64(value["signed"]) if isinstance(value["signed"], str) else None
+    signature = decode_b64(value["signature"], 64) if isinstance(value["signature"], str) else None
+    if signed is None or signature is None or hashlib.sha256(signed).hexdigest() != ident:
+        raise BundleRejected(kind, ident)
+    return signed
+
+
+class _Contents:
+    """The member handler: expects §3's members in order and checks each."""
+
+    def __init__(self, checked: CheckedBundle, open_blob: OpenBlob | None) -> None:
+        self.checked = checked
+        self.open_blob = open_blob
+        self.manifest: Manifest | None = None
+        self.manifest_bytes = b""
+        self.revisions: list[dict[str, Any]] = []
+        self.custody: list[dict[str, Any]] = []
+        self.done = 0  # members complete
+        self.name = ""
+        self.buffer = bytearray()
+        self.blob: BlobEntry | None = None
+        self.blob_digest = hashlib.sha256()
+        self.sink: BlobSink | None = None
+
+    def expected(self) -> str | None:
+        fixed = [MANIFEST_NAME, MANIFEST_SIG_NAME, REVISIONS_NAME, CUSTODY_NAME]
+        if self.done < len(fixed):
+            return fixed[self.done]
+        assert self.manifest is not None
+        index = self.done - len(fixed)
+        return BLOB_PREFIX + self.manifest.blobs[index].sha256 if index < len(self.manifest.blobs) else None
+
+    def begin(self, name: str, size: int) -> None:
+        expected = self.expected()
+        if name != expected:
+            raise BundleRejected("archive-form")
+        self.name = name
+        if name.startswith(BLOB_PREFIX):
+            assert self.manifest is not None
+            self.blob = self.manifest.blobs[self.done - 4]
+            if size != self.blob.size:
+                raise BundleRejected("blob", self.blob.sha256)
+            self.blob_digest = hashlib.sha256()
+            self.sink = self.open_blob(self.blob) if self.open_blob else None
+        elif size > MEMBER_LIMITS[name]:
+            raise BundleRejected("archive-form")
+        self.buffer.clear()
+
+    def data(self, chunk: bytes) -> None:
+        if self.blob is not None:
+            self.blob_digest.update(chunk)
+            if self.sink is not None:
+                self.sink.write(chunk)
+        else:
+            self.buffer += chunk
+
+    def end(self) -> None:
+        data = bytes(self.buffer)
+        self.buffer.clear()
+        if self.blob is not None:
+            if self.blob_digest.hexdigest() != self.blob.sha256:
+                raise BundleRejected("blob", self.blob.sha256)
+            self.blob, self.sink = None, None
+        elif self.name == MANIFEST_NAME:
+            self.manifest = parse_manifest(data)
+            self.manifest_bytes = data
+        elif self.name == MANIFEST_SIG_NAME:
+            assert self.manifest is not None
+            if len(data) != SIGNATURE_SIZE:
+                raise BundleRejected("manifest-signature")
+            check_manifest_signature(self.checked.header, self.manifest, self.manifest_bytes, data)
+        elif self.name == REVISIONS_NAME:
+            self._revisions(data)
+        else:
+            self._custody(data)
+        self.done += 1
+
+    def _revisions(self, data: bytes) -> None:
+        assert self.manifest is not None
+        listed = self.manifest.revisions
+        for index, value in enumerate(_lines(data)):
+            _wire_item(value, "id", "revision")
+            if index >= len(listed) or value["id"] != listed[index]:
+                raise BundleRejected("revision", value["id"])
+            self.revisions.append(value)
+        if len(self.revisions) < len(listed):
+            raise BundleRejected("revision", listed[len(self.revisions)])
+
+    def _custody(self, data: bytes) -> None:
+        assert self.manifest is not None
+        listed = self.manifest.custody
+        for index, value in enumerate(_lines(data)):
+            signed = _wire_item(value, "hash", "custody")
+            try:
+                envelope = strict_json(signed)
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                raise BundleRejected("custody", value["hash"]) from None
+            seq = envelope.get("seq") if isinstance(envelope, dict) else None
+            if index >= len(listed) or (seq, value["hash"]) != (listed[index].seq, listed[index].hash):
+                raise BundleRejected("custody", value["hash"])
+            self.custody.append(value)
+        if len(self.custody) < len(listed):
+            raise BundleRejected("custody", listed[len(self.custody)].hash)
+        head = self.checked.header.custody_head
+        if self.custody and self.custody[-1]["hash"] != head:
+            raise BundleRejected("custody", self.custody[-1]["hash"])
+
+    def finish(self) -> None:
+        if self.expected() is not None:
+            raise BundleRejected("archive-form")
+
+
+def _identity(identity: str | pyrage.x25519.Identity) -> Any:
+    if isinstance(identity, str):
+        return pyrage.x25519.Identity.from_str(identity)
+    return identity
+
+
+def read_bundle(
+    source: Path | BinaryIO,
+    identity: str | pyrage.x25519.Identity,
+    *,
+    org_id: str | None = None,
+    open_blob: OpenBlob | None = None,
+    progress: Progress | None = None,
+) -> OpenedBundle:
+    """Check and decrypt a bundle with a coordinator's age identity
+    ("AGE-SECRET-KEY-1…"). The first failing check of §5 raises
+    BundleRejected with its reason; a payload that does not hash to the
+    signed value is always ``payload-hash``, whatever else broke first."""
+    age_identity = _identity(identity)
+    file, owned = _open(source)
+    try:
+        checked = _check_prefix(file, org_id)
+        if file.seekable():
+            _check_size(file, checked)
+        payload = _PayloadReader(file, checked.header.payload_size, progress)
+        contents = _Contents(checked, open_blob)
+        parser = ArchiveParser(contents)
+        plain = _PlainWriter(parser)
+        failure: BundleRejected | None = None
+        try:
+            pyrage.decrypt_io(payload, plain, [age_identity])
+            parser.finish()
+            contents.finish()
+        except BaseException as error:  # noqa: BLE001 - sorted below; what is not ours is re-raised
+            if payload.error is not None:  # reading the bundle failed (cut, cancel): the cause
+                raise payload.error from None
+            cause = plain.error or error
+            if isinstance(cause, BundleRejected):
+                failure = cause
+            elif cause is error and isinstance(error, pyrage.DecryptError | OSError):
+                # DecryptError: an age header this identity cannot open;
+                # OSError: pyrage's "decryption error", a chunk failing its tag.
+                no_key = isinstance(error, pyrage.DecryptError) and "No matching keys" in str(error)
+                failure = BundleRejected("not-a-recipient" if no_key else "payload-form")
+            else:  # the blob sink's own failure (disk full), a cancel
+                raise cause from None
+        # §5.7 comes before 8-13: finish hashing what the device signed.
+        payload.drain()
+        if not payload.hash_matches(checked.header.payload_sha256):
+            raise BundleRejected("payload-hash")
+        if failure is not None:
+            raise failure
+        assert contents.manifest is not None
+        return OpenedBundle(checked, contents.manifest, contents.revisions, contents.custody)
+    finally:
+        if owned:
+            file.close()

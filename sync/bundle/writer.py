@@ -1,0 +1,322 @@
+"""Make a bundle file (docs/bundle-format.md), streaming: evidence files are
+read once, in chunks, through the tar and age layers into a temporary
+ciphertext file beside the destination; the header (which names the
+payload's size and SHA-256) is then written and the ciphertext copied after
+it. Nothing but ciphertext ever reaches the disk."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyrage
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sync.bundle.archive import END_OF_ARCHIVE, member_header, padding
+from sync.bundle.errors import BundleNotWritten, BundleRejected
+from sync.bundle.format import (
+    BLOB_PREFIX,
+    CUSTODY_NAME,
+    MAGIC,
+    MANIFEST_NAME,
+    MANIFEST_SIG_NAME,
+    REVISIONS_NAME,
+    BlobEntry,
+    BundleHeader,
+    CustodyEntry,
+    Manifest,
+    bundle_id_of,
+    canonical,
+    device_id_of,
+    parse_header,
+    parse_manifest,
+    public_key_bytes,
+    sign_header,
+    sign_manifest,
+)
+
+CHUNK = 1024 * 1024
+# Called with (bytes of evidence done, bytes of evidence in all); an exception
+# it raises (a cancel) aborts the bundle and leaves no file.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    """The device's Ed25519 signing key and its id (vault-format.md)."""
+
+    private_key: Ed25519PrivateKey
+    device_id: str
+
+
+@dataclass(frozen=True)
+class BlobSource:
+    """An evidence file to send: its recorded SHA-256 and size, the evidence
+    ids that name it, and its original bytes to stream (read from the
+    current position). A file that does not match aborts the bundle."""
+
+    sha256: str
+    size: int
+    evidence_ids: Sequence[str]
+    file: BinaryIO
+
+
+@dataclass(frozen=True)
+class BundleContents:
+    org_id: str
+    profile_version: int
+    sequence: int
+    previous: str | None  # the bundle id of bundle sequence - 1; None for the first
+    custody_head: str | None
+    revisions: Sequence[dict[str, Any]] = ()  # wire form {"id", "signed", "signature"}
+    custody: Sequence[dict[str, Any]] = ()  # {"hash", "signed", "signature"}, chain order
+    blobs: Sequence[BlobSource] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class WrittenBundle:
+    path: Path
+    bundle_id: str
+    header: BundleHeader
+    manifest: Manifest
+
+
+def bundle_file_name(org_id: str, device_id: str, sequence: int) -> str:
+    return f"{org_id}-{device_id}-{sequence}.fvbundle"
+
+
+def _custody_seq(event: dict[str, Any]) -> int:
+    envelope = json.loads(base64.b64decode(event["signed"], validate=True))
+    seq = envelope["seq"]
+    assert isinstance(seq, int)
+    return seq
+
+
+def build_manifest(contents: BundleContents, device_id: str) -> Manifest:
+    return Manifest(
+        binding={
+            "org_id": contents.org_id,
+            "device_id": device_id,
+            "sequence": contents.sequence,
+            "previous": contents.previous,
+        },
+        revisions=tuple(r["id"] for r in contents.revisions),
+        custody=tuple(CustodyEntry(_custody_seq(e), e["hash"]) for e in contents.custody),
+        blobs=tuple(BlobEntry(b.sha256, b.size, tuple(b.evidence_ids)) for b in contents.blobs),
+    )
+
+
+def _jsonl(items: Sequence[dict[str, Any]]) -> bytes:
+    return b"".join(canonical(item) + b"\n" for item in items)
+
+
+class _ArchiveReader(io.RawIOBase):
+    """The tar stream as a readable file, generated as pyrage pulls it."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._pending = b""
+        # pyrage turns an exception raised in a read into its own
+        # EncryptError; the original (a refusal, a cancel) is kept here.
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            return self._readinto(buffer)
+        except BaseException as error:
+            # The first one: pyrage may call again after a failure (a flush).
+            self.error = self.error or error
+            raise
+
+    def _readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = chunk
+        n = min(len(view), len(self._pending))
+        view[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
+def _archive_chunks(
+    manifest: bytes,
+    manifest_sig: bytes,
+    contents: BundleContents,
+    mtime: int,
+    progress: Progress | None,
+) -> Iterator[bytes]:
+    for name, data in (
+        (MANIFEST_NAME, manifest),
+        (MANIFEST_SIG_NAME, manifest_sig),
+        (REVISIONS_NAME, _jsonl(contents.revisions)),
+        (CUSTODY_NAME, _jsonl(contents.custody)),
+    ):
+        yield member_header(name, len(data), mtime) + data + padding(len(data))
+    total = sum(b.size for b in contents.blobs)
+    done = 0
+    if progress:
+        progress(done, total)
+    for blob in contents.blobs:
+        yield member_header(BLOB_PREFIX + blob.sha256, blob.size, mtime)
+        digest = hashlib.sha256()
+        left = blob.size
+        while left:
+            chunk = blob.file.read(min(CHUNK, left))
+            if not chunk:
+                raise BundleNotWritten.blob_changed(blob.sha256)
+            digest.update(chunk)
+            left -= len(chunk)
+            done += len(chunk)
+            yield chunk
+            if progress:
+                progress(done, total)
+        if blob.file.read(1) or digest.hexdigest() != blob.sha256:
+            raise BundleNotWritten.blob_changed(blob.sha256)
+        yield padding(blob.size)
+    yield END_OF_ARCHIVE
+
+
+class _HashingWriter:
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.file.write(data)
+
+    def flush(self) -> None:
+        self.file.flush()
+
+
+def _private(path: str, flags: int) -> int:
+    """Files only their owner reads, created 0600 (not chmod'ed after)."""
+    return os.open(path, flags, 0o600)
+
+
+def _copy(source: BinaryIO, target: BinaryIO, size: int) -> None:
+    """Append ``size`` bytes of source to target, in the kernel where it can."""
+    target.flush()
+    offset_in, left = 0, size
+    try:
+        while left:
+            n = os.copy_file_range(source.fileno(), target.fileno(), left, offset_in)
+            if n == 0:
+                break
+            offset_in += n
+            left -= n
+    except OSError:
+        source.seek(offset_in)
+        target.seek(0, os.SEEK_END)
+        while left:
+            chunk = source.read(min(CHUNK, left))
+            if not chunk:
+                break
+            target.write(chunk)
+            left -= len(chunk)
+    if left:
+        raise OSError("the temporary payload file was cut short")
+
+
+def _check_own_output(
+    contents: BundleContents, device: DeviceIdentity, key: bytes, created: int, manifest: bytes
+) -> None:
+    """Refuse, before any work, what the reader would refuse (a wrong org id,
+    sequence or previous): a programming error, not the user's."""
+    probe = BundleHeader(
+        contents.org_id, contents.profile_version, device.device_id, key, contents.sequence,
+        contents.previous, created, contents.custody_head, 0, "0" * 64,
+    )  # fmt: skip
+    try:
+        parse_header(canonical(probe.to_json()))
+        parse_manifest(manifest)
+    except BundleRejected as refused:
+        raise ValueError(f"these contents make an invalid bundle ({refused.reason})") from None
+
+
+def write_bundle(
+    dest: Path,
+    contents: BundleContents,
+    device: DeviceIdentity,
+    recipients: Sequence[str],
+    *,
+    created_ms: int | None = None,
+    progress: Progress | None = None,
+) -> WrittenBundle:
+    """Write the bundle to ``dest`` (which must not exist), encrypted to the
+    age X25519 ``recipients`` ("age1…"). On any failure no file is left."""
+    key = public_key_bytes(device.private_key)
+    if device_id_of(key) != device.device_id:
+        raise ValueError("the device id does not belong to the device key")
+    if not recipients:
+        raise ValueError("a bundle needs at least one recipient")
+    parsed = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
+    if dest.exists() or dest.is_symlink():
+        raise BundleNotWritten.exists(str(dest))
+    created = int(time.time() * 1000) if created_ms is None else created_ms
+
+    manifest = build_manifest(contents, device.device_id)
+    manifest_bytes = canonical(manifest.to_json())
+    _check_own_output(contents, device, key, created, manifest_bytes)
+    manifest_sig = sign_manifest(device.private_key, manifest_bytes)
+
+    token = secrets.token_hex(8)
+    payload_path = dest.with_name(f".{dest.name}.{token}.payload.tmp")
+    bundle_path = dest.with_name(f".{dest.name}.{token}.tmp")
+    try:
+        with open(payload_path, "x+b", opener=_private) as payload:
+            hashing = _HashingWriter(payload)
+            source = _ArchiveReader(
+                _archive_chunks(manifest_bytes, manifest_sig, contents, created // 1000, progress)
+            )
+            try:
+                pyrage.encrypt_io(io.BufferedReader(source, CHUNK), hashing, parsed)
+            except BaseException:
+                if source.error is not None:
+                    raise source.error from None
+                raise
+            payload.flush()
+            header = BundleHeader(
+                org_id=contents.org_id,
+                profile_version=contents.profile_version,
+                device_id=device.device_id,
+                device_key=key,
+                sequence=contents.sequence,
+                previous=contents.previous,
+                created_ms=created,
+                custody_head=contents.custody_head,
+                payload_size=hashing.size,
+                payload_sha256=hashing.digest.hexdigest(),
+            )
+            header_bytes = canonical(header.to_json())
+            signature = sign_header(device.private_key, header_bytes)
+            with open(bundle_path, "x+b", opener=_private) as out:
+                out.write(MAGIC + len(header_bytes).to_bytes(4, "big") + header_bytes + signature)
+                _copy(payload, out, hashing.size)
+                out.flush()
+                os.fsync(out.fileno())
+        try:
+            os.link(bundle_path, dest)  # never replaces an existing file
+        except FileExistsError:
+            raise BundleNotWritten.exists(str(dest)) from None
+    finally:
+        for temporary in (payload_path, bundle_path):
+            temporary.unlink(missing_ok=True)
+    return WrittenBundle(dest, bundle_id_of(header_bytes, signature), header, manifest)
