@@ -77,8 +77,10 @@ if sys.argv[3] == "bare":
     window = QLabel("hello")
     window.show()
 else:
+    from pathlib import Path
+
     import desktop.app
-    app, window = desktop.app.show_first_screen(["--vault", sys.argv[2]])
+    app, window = desktop.app.show_first_screen(Path(sys.argv[2]))
 while not frame.painted:
     app.processEvents()
 app.removeEventFilter(frame)

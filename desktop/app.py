@@ -1,7 +1,9 @@
 """``run_gui``: the desktop app's entry point (``fieldvault`` with no command).
 
-Wiring only: find the vault folder, start Qt, load translations, show the
-window, then load the database stack in the background.
+Wiring only: start Qt on the vault folder that ``fieldvault``'s global
+options name (fieldvault/options.py resolves ``--vault`` for the GUI and the
+command line alike), load translations, show the window, then load the
+database stack in the background.
 
 Start-up is the time to the first screen (create or unlock). The modules it
 needs are Qt, the pages and the key-file helpers; SQLAlchemy, Alembic and
@@ -13,7 +15,6 @@ test_startup_imports.py holds the first screen to that).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import sys
 import threading
@@ -23,23 +24,12 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QLocale, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from db.paths import default_vault_dir
 from desktop.i18n import chosen_locale, install_translators, remove_translators
 from desktop.icons import app_icon
 from desktop.qt_logging import prepare_qt_logging
 from desktop.window import FieldvaultWindow
 
 _database_stack_loader: threading.Thread | None = None
-
-
-def vault_folder(argv: list[str]) -> Path:
-    """``--vault DIR`` from the global options, else the CLI's default folder."""
-    parser = argparse.ArgumentParser(prog="fieldvault", add_help=False)
-    parser.add_argument("--vault", type=Path)
-    known, _rest = parser.parse_known_args(argv)
-    if known.vault is not None:
-        return Path(known.vault).expanduser()
-    return default_vault_dir()
 
 
 def _import_database_stack() -> None:
@@ -80,11 +70,10 @@ class _AfterFirstPaint(QObject):
         return False
 
 
-def show_first_screen(argv: list[str]) -> tuple[QApplication, FieldvaultWindow]:
-    """Start Qt and show the window's first screen; the database stack
-    starts loading once the event loop has painted it (run_gui's loop, or
-    a benchmark's)."""
-    folder = vault_folder(argv)
+def show_first_screen(folder: Path) -> tuple[QApplication, FieldvaultWindow]:
+    """Start Qt and show the window's first screen for the vault in
+    ``folder``; the database stack starts loading once the event loop has
+    painted it (run_gui's loop, or a benchmark's)."""
     prepare_qt_logging()  # before Qt starts: no file's metadata, no message text in Qt's logs
     existing = QApplication.instance()
     app = (
@@ -109,8 +98,8 @@ def show_first_screen(argv: list[str]) -> tuple[QApplication, FieldvaultWindow]:
     return app, window
 
 
-def run_gui(argv: list[str]) -> int:
-    app, window = show_first_screen(argv)
+def run_gui(folder: Path) -> int:
+    app, window = show_first_screen(folder)
     try:
         return int(app.exec())
     finally:

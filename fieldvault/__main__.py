@@ -5,23 +5,7 @@ from __future__ import annotations
 import sys
 
 from db.hygiene import harden_process
-
-GLOBAL_OPTIONS_WITH_VALUE = ("--vault", "--passphrase-fd")
-
-
-def has_command(args: list[str]) -> bool:
-    """True when ``args`` holds more than the global options."""
-    skip_next = False
-    for arg in args:
-        if skip_next:
-            skip_next = False
-        elif arg in GLOBAL_OPTIONS_WITH_VALUE:
-            skip_next = True
-        elif arg.startswith(tuple(f"{o}=" for o in GLOBAL_OPTIONS_WITH_VALUE)) or arg == "--json":
-            continue
-        else:
-            return True
-    return False
+from fieldvault.options import split_global_options
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,10 +15,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return sandbox_worker(args[1:])
     harden_process()  # no core dumps, ids-only logs: before any vault is opened
-    if not has_command(args):
+    options, command = split_global_options(args)  # exits 2 on a bad global option
+    if not command:
         from desktop.app import run_gui
 
-        return int(run_gui(args))
+        return int(run_gui(options.vault))
     from fieldvault.cli import run_cli
 
     return run_cli(args)

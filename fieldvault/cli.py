@@ -15,9 +15,9 @@ from typing import Any
 from db.entities import CONSENT_SCOPES, Case, Testimony
 from db.errors import FieldvaultError
 from db.keyring_store import NoKeyring, SystemKeyring
-from db.paths import default_vault_dir
 from db.vault import Vault, wipe_vault
-from fieldvault.passphrases import SecretSource, check_new_passphrase, fd_number
+from fieldvault.options import add_global_options, resolve_vault
+from fieldvault.passphrases import SecretSource, check_new_passphrase
 from fieldvault.textinput import (
     CommandRefused,
     UsageError,
@@ -61,16 +61,7 @@ def search_limit(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fieldvault", description="Encrypted evidence vault.")
-    parser.add_argument(
-        "--vault", type=Path, help="vault folder (default: FIELDVAULT_HOME or the user data dir)"
-    )
-    parser.add_argument(
-        "--passphrase-fd",
-        type=fd_number,
-        metavar="N",
-        help="read secrets from file descriptor N, one per line",
-    )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_global_options(parser)
     commands = parser.add_subparsers(dest="command", required=True)
 
     init = commands.add_parser("init", help="create a vault")
@@ -544,7 +535,7 @@ def _check_usage(args: argparse.Namespace) -> None:
 
 def run_cli(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    args.vault = args.vault or default_vault_dir()
+    resolve_vault(args)
     out = Output(args.json)
     try:
         _check_usage(args)

@@ -163,7 +163,7 @@ def test_a_fresh_start_reads_the_choice(qtbot, vault_dir, created_vault, ukraini
 
     seen_texts: list[str] = []
     QTimer.singleShot(0, look_and_quit)
-    assert run_gui(["--vault", str(vault_dir)]) == 0
+    assert run_gui(vault_dir) == 0
     assert seen_texts == ["Розблокувати", "Українська"]
     assert not QApplication.windowIcon().isNull()  # run_gui sets the application's icon
     # run_gui removes its translators on the way out.

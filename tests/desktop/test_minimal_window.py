@@ -17,7 +17,7 @@ from db.keyring_store import MemoryKeyring, NoKeyring
 from db.keys import parse_recovery_key
 from db.vault import Vault
 from desktop import messages
-from desktop.app import run_gui, vault_folder
+from desktop.app import run_gui
 from desktop.i18n import chosen_locale, install_translators, translations_dir
 from desktop.vault_view import VaultView
 from desktop.window import FieldvaultWindow
@@ -287,7 +287,7 @@ def test_run_gui_opens_the_window_on_the_given_folder(qtbot, created_vault, vaul
         QApplication.quit()
 
     QTimer.singleShot(0, look_and_quit)
-    assert run_gui(["--vault", str(vault_dir)]) == 0
+    assert run_gui(vault_dir) == 0
     assert len(seen) == 1
     assert seen[0].folder == vault_dir
     assert seen[0].stack.currentWidget() is seen[0].unlock_page
@@ -297,13 +297,6 @@ def test_run_gui_opens_the_window_on_the_given_folder(qtbot, created_vault, vaul
 def test_fieldvault_lang_chooses_the_language():
     assert chosen_locale({"FIELDVAULT_LANG": "uk"}).language() == QLocale.Language.Ukrainian
     assert chosen_locale({}) == QLocale.system()
-
-
-def test_vault_folder_comes_from_argv_or_the_default(monkeypatch, tmp_path):
-    assert vault_folder(["--vault", str(tmp_path / "v")]) == tmp_path / "v"
-    assert vault_folder([f"--vault={tmp_path}", "--json"]) == tmp_path
-    monkeypatch.setenv("FIELDVAULT_HOME", str(tmp_path / "home"))
-    assert vault_folder([]) == tmp_path / "home"
 
 
 # -- translations ------------------------------------------------------------

@@ -21,10 +21,10 @@ from tests.conftest import PASSPHRASE
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATABASE_STACK = ("sqlalchemy", "alembic", "db.vault", "db.services", "db.migrate", "db.model")
 
-# Shows the first screen as `fieldvault` does (desktop.app.show_first_screen),
-# reports what is imported then, lets the event loop run until the
-# background load is done, and unlocks with the passphrase typed into the
-# unlock screen (stdin) when there is a vault.
+# Shows the first screen as `fieldvault` does (its global options, then
+# desktop.app.show_first_screen), reports what is imported then, lets the
+# event loop run until the background load is done, and unlocks with the
+# passphrase typed into the unlock screen (stdin) when there is a vault.
 CHILD = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
@@ -33,6 +33,7 @@ from PySide6.QtTest import QTest
 
 import desktop.app
 import desktop.window
+from fieldvault.options import split_global_options
 
 database_stack = tuple(json.loads(sys.argv[3]))
 
@@ -44,7 +45,8 @@ def loaded():
 
 
 report = {"after_import": loaded()}
-app, window = desktop.app.show_first_screen(["--vault", sys.argv[2]])
+options, _command = split_global_options(["--vault", sys.argv[2]])
+app, window = desktop.app.show_first_screen(options.vault)
 report["first_screen"] = window.stack.currentWidget().objectName() or type(window.stack.currentWidget()).__name__
 report["visible"] = window.isVisible()
 report["after_show"] = loaded()

@@ -1,0 +1,62 @@
+"""The global options (``--vault``, ``--passphrase-fd``, ``--json``), defined once.
+
+The command line's parser and ``fieldvault``'s entry point (which decides
+between the GUI and a command) both take them from here, so ``--vault ~/x``
+names the same folder for both, and a bad global option is bad usage (exit
+status 2) whether a command follows or not. Kept light: the GUI's start-up
+imports it, and the vault stack (``db.vault``) must not load before the
+first screen shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from db.paths import default_vault_dir
+from fieldvault.passphrases import fd_number
+
+
+def vault_path(text: str) -> Path:
+    """``--vault DIR`` (argparse type): ``~`` and ``~user`` expand here, as
+    the shell would (it does not in ``--vault=~/x``); an unknown user's
+    ``~user`` stays as written, as in the shell."""
+    return Path(os.path.expanduser(text))  # noqa: PTH111 - Path.expanduser raises on an unknown ~user
+
+
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--vault",
+        type=vault_path,
+        metavar="DIR",
+        help="vault folder (default: FIELDVAULT_HOME or the user data dir)",
+    )
+    parser.add_argument(
+        "--passphrase-fd",
+        type=fd_number,
+        metavar="N",
+        help="read secrets from file descriptor N, one per line",
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def resolve_vault(args: argparse.Namespace) -> Path:
+    """Fill in ``args.vault``: the given folder, else ``$FIELDVAULT_HOME``,
+    else the platform's user data folder."""
+    if args.vault is None:
+        args.vault = default_vault_dir()
+    folder: Path = args.vault
+    return folder
+
+
+def split_global_options(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """The global options in ``argv`` (``vault`` resolved) and the rest: the
+    command and its arguments, empty when there is no command (the GUI).
+    Exits with status 2 on a bad global option, as the command line does.
+    ``-h``/``--help`` is left in the rest: the command line's help answers it."""
+    parser = argparse.ArgumentParser(prog="fieldvault", add_help=False)
+    add_global_options(parser)
+    options, rest = parser.parse_known_args(argv)
+    resolve_vault(options)
+    return options, rest
