@@ -92,7 +92,7 @@ def sample(
     )
     for index, data in enumerate(blob_data):
         sha = hashlib.sha256(data).hexdigest()
-        evidence_id = f"01936f3e-8a00-7000-8000-{index + 1:012x}"
+        evidence_id = f"01936f3e-8a00-7000-8000-e{index + 1:011x}"
         revisions.append(
             create_revision(
                 device,
@@ -192,3 +192,8 @@ def forge(
     header_bytes = canonical(header)
     signature = sign_header(signer or made.device.private_key, header_bytes)
     return MAGIC + len(header_bytes).to_bytes(4, "big") + header_bytes + signature + payload
+
+
+# The checked-in vector (tests/vectors/bundle-v1/): its device seed and files.
+VECTOR_SEED = b"fieldvault bundle-v1 test vector"
+VECTOR_BLOBS = [b"JPEG stand-in: \x00\x01\x02\xff", b"A" * 1000]
