@@ -21,6 +21,11 @@ REASONS: dict[str, tuple[bool, str]] = {
     "header-signature": (False, "has a header whose signature does not verify"),
     "device-id": (False, "names a device id that does not match its key"),
     "organisation": (False, "belongs to another organisation"),
+    # 5 and 6 are checked against the vault (not by sync/bundle/ itself).
+    "device-unknown": (False, "comes from a device this organisation has not enrolled"),
+    "device-revoked": (False, "comes from a device whose access was revoked"),
+    "fork": (False, "reuses the sequence number of another bundle from this device"),
+    "chain": (False, "does not follow the previous bundle from this device"),
     "truncated": (False, "is incomplete (cut short)"),
     "trailing-data": (False, "has data after its end"),
     "payload-hash": (False, "was changed after it was made (payload hash mismatch)"),
@@ -29,8 +34,9 @@ REASONS: dict[str, tuple[bool, str]] = {
     "archive-form": (False, "holds a malformed archive"),
     "manifest-signature": (False, "has a manifest whose signature does not verify"),
     "manifest-binding": (False, "has a manifest that belongs to another bundle"),
-    "revision": (True, "holds a revision that does not match its manifest"),
-    "custody": (True, "holds a custody event that does not match its manifest"),
+    "revision": (True, "holds a revision that does not match its manifest or does not verify"),
+    "signer": (True, "holds a revision signed by a key that may not write here"),
+    "custody": (True, "holds a custody event that does not match its manifest or chain"),
     "blob": (True, "holds an evidence file that does not match its manifest"),
 }
 

@@ -462,10 +462,14 @@ def test_every_code_of_the_core_has_a_message_and_is_tested():
     """A code without a message would show the core's English; the Ukrainian
     of each is checked above, one case per code at least."""
     import_the_core()
-    assert sorted(set(CODES) - set(messages.BY_CODE)) == []
-    assert sorted(set(messages.BY_CODE) - set(CODES)) == []  # no message for a code that is gone
+    # The vault's codes. sync/'s (bundle refusals, sync/bundle/errors.py) reach
+    # no screen yet: the issue that brings sync to the GUI gives them messages
+    # and drops this filter. (A whole-suite run imports sync/ too.)
+    core = {code for code, declared in CODES.items() if declared.error.__module__.startswith("db.")}
+    assert sorted(core - set(messages.BY_CODE)) == []
+    assert sorted(set(messages.BY_CODE) - core) == []  # no message for a code that is gone
     tested = {error.code for _label, error, _names in cases()}
-    assert sorted(set(CODES) - tested) == []
+    assert sorted(core - tested) == []
 
 
 @pytest.mark.parametrize("label", [c[0] for c in cases()])
