@@ -176,6 +176,19 @@ def decode_b64(value: str, size: int | None = None) -> bytes | None:
     return raw
 
 
+def wire_signed_bytes(value: dict[str, Any], id_key: str, kind: str) -> bytes:
+    """A wire item's signed bytes, checked against its id (the id is the
+    SHA-256 of the signed bytes); refused as ``kind:<id>``."""
+    if set(value) != {id_key, "signed", "signature"} or not is_hex64(value[id_key]):
+        raise BundleRejected("archive-form")
+    ident = value[id_key]
+    signed = decode_b64(value["signed"]) if isinstance(value["signed"], str) else None
+    signature = decode_b64(value["signature"], 64) if isinstance(value["signature"], str) else None
+    if signed is None or signature is None or hashlib.sha256(signed).hexdigest() != ident:
+        raise BundleRejected(kind, ident)
+    return signed
+
+
 def parse_header(data: bytes) -> BundleHeader:
     """Check §2's form (`header-form`) and return the header."""
     try:

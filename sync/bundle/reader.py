@@ -41,12 +41,11 @@ from sync.bundle.format import (
     bundle_id_of,
     check_header_signature,
     check_manifest_signature,
-    decode_b64,
     is_canonical,
-    is_hex64,
     parse_header,
     parse_manifest,
     strict_json,
+    wire_signed_bytes,
 )
 
 CHUNK = 1024 * 1024
@@ -239,19 +238,6 @@ def _lines(data: bytes) -> list[Any]:
     return values
 
 
-def _wire_item(value: dict[str, Any], id_key: str, kind: str) -> bytes:
-    """A wire item's signed bytes, checked against its id (the id is the
-    SHA-256 of the signed bytes); refused as ``kind:<id>``."""
-    if set(value) != {id_key, "signed", "signature"} or not is_hex64(value[id_key]):
-        raise BundleRejected("archive-form")
-    ident = value[id_key]
-    signed = decode_b64(value["signed"]) if isinstance(value["signed"], str) else None
-    signature = decode_b64(value["signature"], 64) if isinstance(value["signature"], str) else None
-    if signed is None or signature is None or hashlib.sha256(signed).hexdigest() != ident:
-        raise BundleRejected(kind, ident)
-    return signed
-
-
 class _Contents:
     """The member handler: expects §3's members in order and checks each."""
 
@@ -326,7 +312,7 @@ class _Contents:
         assert self.manifest is not None
         listed = self.manifest.revisions
         for index, value in enumerate(_lines(data)):
-            _wire_item(value, "id", "revision")
+            wire_signed_bytes(value, "id", "revision")
             if index >= len(listed) or value["id"] != listed[index]:
                 raise BundleRejected("revision", value["id"])
             self.revisions.append(value)
@@ -337,7 +323,7 @@ class _Contents:
         assert self.manifest is not None
         listed = self.manifest.custody
         for index, value in enumerate(_lines(data)):
-            signed = _wire_item(value, "hash", "custody")
+            signed = wire_signed_bytes(value, "hash", "custody")
             try:
                 envelope = strict_json(signed)
             except (ValueError, UnicodeDecodeError, RecursionError):

@@ -6,7 +6,6 @@ it. Nothing but ciphertext ever reaches the disk."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import json
@@ -42,6 +41,7 @@ from sync.bundle.format import (
     public_key_bytes,
     sign_header,
     sign_manifest,
+    wire_signed_bytes,
 )
 
 CHUNK = 1024 * 1024
@@ -95,9 +95,12 @@ def bundle_file_name(org_id: str, device_id: str, sequence: int) -> str:
 
 
 def _custody_seq(event: dict[str, Any]) -> int:
-    envelope = json.loads(base64.b64decode(event["signed"], validate=True))
-    seq = envelope["seq"]
-    assert isinstance(seq, int)
+    try:
+        seq = json.loads(wire_signed_bytes(event, "hash", "custody")).get("seq")
+    except (BundleRejected, ValueError, AttributeError):
+        seq = None
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        raise ValueError(f"custody event {event.get('hash')} is not in wire form with a seq")
     return seq
 
 
@@ -247,6 +250,10 @@ def _check_own_output(
     try:
         parse_header(canonical(probe.to_json()))
         parse_manifest(manifest)
+        for revision in contents.revisions:
+            wire_signed_bytes(revision, "id", "revision")
+        for event in contents.custody:
+            wire_signed_bytes(event, "hash", "custody")
     except BundleRejected as refused:
         raise ValueError(f"these contents make an invalid bundle ({refused.reason})") from None
 

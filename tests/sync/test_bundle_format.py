@@ -431,3 +431,25 @@ def test_every_reason_is_a_declared_error_code():
 def test_created_time_and_file_name(written):
     path, _ = written
     assert check_bundle(path).header.created_ms == CREATED_MS
+
+
+def test_writer_refuses_items_that_are_not_what_their_ids_say(tmp_path):
+    made = sample()
+    revisions = list(made.contents.revisions)
+    revisions[0] = dict(revisions[0], id="0" * 64)
+    events = [dict(made.contents.custody[0], signature="AAAA"), *made.contents.custody[1:]]
+    for change in ({"revisions": revisions}, {"custody": events}):
+        contents = BundleContents(**{**made.contents.__dict__, **change})
+        with pytest.raises(ValueError, match=r"invalid bundle|wire form"):
+            write_bundle(tmp_path / "b.fvbundle", contents, signing(made.device), [RECIPIENT])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cancel_while_reading_stops_the_read(written):
+    path, _ = written
+
+    def cancel(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        read_bundle(path, SECRET, progress=cancel)
