@@ -80,7 +80,13 @@ class OpenedBundle:
 
 
 class BlobSink(Protocol):
+    """Where one evidence file's bytes go. ``close`` is called once its bytes
+    hashed to the manifest's SHA-256 and size; a file that does not is
+    refused (BundleRejected) without a ``close``: the caller discards it."""
+
     def write(self, data: bytes, /) -> object: ...
+
+    def close(self) -> None: ...
 
 
 # Called with each evidence file as it starts; returns where its bytes go
@@ -293,6 +299,8 @@ class _Contents:
         if self.blob is not None:
             if self.blob_digest.hexdigest() != self.blob.sha256:
                 raise BundleRejected("blob", self.blob.sha256)
+            if self.sink is not None:
+                self.sink.close()
             self.blob, self.sink = None, None
         elif self.name == MANIFEST_NAME:
             self.manifest = parse_manifest(data)

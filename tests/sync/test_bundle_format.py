@@ -48,9 +48,15 @@ SECRET = str(IDENTITY)
 
 
 class _Sink(bytearray):
+    closed = False
+
     def write(self, data: bytes) -> int:
+        assert not self.closed
         self.extend(data)
         return len(data)
+
+    def close(self) -> None:
+        self.closed = True
 
 
 def _collect() -> tuple[dict[str, _Sink], object]:
@@ -86,6 +92,7 @@ def test_round_trip_gives_back_every_revision_event_and_file(written):
     assert opened.revisions == list(made.contents.revisions)
     assert opened.custody == list(made.contents.custody)
     assert {sha: bytes(data) for sha, data in files.items()} == made.blob_bytes
+    assert all(sink.closed for sink in files.values())
     assert opened.manifest == build_manifest(made.contents, made.device.device_id)
     header = opened.header
     assert (header.org_id, header.device_id, header.sequence, header.previous) == (
@@ -275,7 +282,9 @@ def test_contents_that_do_not_match_the_manifest_are_refused(written):
     blobs = list(made.blob_bytes)
     # A changed evidence file (same length).
     changed = [(n, d if n != f"blobs/{blobs[0]}" else bytes(len(d))) for n, d in members]
-    assert _refusal_for(made, changed) == f"blob:{blobs[0]}"
+    files, open_blob = _collect()
+    assert reason_of(forge(archive(changed), made, [RECIPIENT]), open_blob=open_blob) == f"blob:{blobs[0]}"
+    assert not files[blobs[0]].closed  # never handed over as complete
     # An evidence file of another length than listed.
     longer = [(n, d + b"x" if n == f"blobs/{blobs[1]}" else d) for n, d in members]
     assert _refusal_for(made, longer) == f"blob:{blobs[1]}"

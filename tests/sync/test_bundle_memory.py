@@ -39,6 +39,9 @@ class _HashingSink:
         self.digest.update(data)
         return self.file.write(data)
 
+    def close(self) -> None:
+        self.file.close()
+
 
 @pytest.mark.slow
 def test_a_200_mb_evidence_file_streams_through_write_and_read(tmp_path):
@@ -87,7 +90,7 @@ def test_a_200_mb_evidence_file_streams_through_write_and_read(tmp_path):
     _, read_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     read_rss = _vm("VmHWM") - rss_before
-    sinks[sha].file.close()
+    assert sinks[sha].file.closed  # closed by the reader once the hash matched
 
     assert opened.manifest.blobs[0].sha256 == sha
     assert sinks[sha].digest.hexdigest() == sha

@@ -28,9 +28,15 @@ def expected(name: str) -> dict:
 
 
 class _Sink(bytearray):
+    closed = False
+
     def write(self, data: bytes) -> int:
+        assert not self.closed
         self.extend(data)
         return len(data)
+
+    def close(self) -> None:
+        self.closed = True
 
 
 def test_the_reader_opens_the_vector_and_finds_what_it_promises():
