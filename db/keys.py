@@ -87,6 +87,7 @@ class Argon2Params:
 # memory-constrained settings).
 MIN_CALIBRATED_MEMORY_KIB = 64 * 1024
 CALIBRATION_SAMPLES = 3
+MAX_CALIBRATED_PASSES = 20
 # What a key file may ask for. A file outside these is damaged or hostile: huge
 # values would exhaust memory or time before the passphrase is even checked.
 ARGON2_LIMITS = {"time_cost": (1, 64), "memory_kib": (8, 4 * 1024 * 1024), "parallelism": (1, 64)}
@@ -124,10 +125,19 @@ def calibrate_argon2(
             break
         memory_kib //= 2
     two = fastest(2, memory_kib)
-    per_pass = max(two - one, 1e-3)
+    # The setup costs about one pass at most, so a pass costs at least half of
+    # a one-pass run: this bounds the estimate when load made ``one`` look
+    # slower than ``two`` allows (a near-zero difference once gave 20 passes).
+    per_pass = max(two - one, one / 2, 1e-3)
     setup = max(one - per_pass, 0.0)
-    passes = max(1, math.ceil((target_seconds - setup) / per_pass))
-    return Argon2Params(min(passes, 20), memory_kib, parallelism)
+    passes = min(MAX_CALIBRATED_PASSES, max(1, math.ceil((target_seconds - setup) / per_pass)))
+    # Check the choice itself; well over the target (a wrong estimate), scale down.
+    for _ in range(3):
+        took = min(timer(Argon2Params(passes, memory_kib, parallelism)) for _ in range(2))
+        if took <= 1.5 * target_seconds or passes == 1:
+            break
+        passes = max(1, math.floor(passes * target_seconds / took))
+    return Argon2Params(passes, memory_kib, parallelism)
 
 
 def _checked_argon2(phrase: dict[str, Any]) -> Argon2Params:
