@@ -49,6 +49,7 @@ from sync.bundle.format import (
 )
 
 CHUNK = 1024 * 1024
+MAX_LINE = 128 * 2**20  # one revision: a long narrative, base64 in its signed bytes
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,8 @@ class OpenedBundle:
 
     checked: CheckedBundle
     manifest: Manifest
-    revisions: list[dict[str, Any]]  # wire form, in manifest order
-    custody: list[dict[str, Any]]  # wire form, in chain order
+    revisions: list[dict[str, Any]]  # wire form, in manifest order (empty with on_revision)
+    custody: list[dict[str, Any]]  # wire form, in chain order (empty with on_custody)
 
     @property
     def header(self) -> BundleHeader:
@@ -228,32 +229,43 @@ def check_bundle(source: Path | BinaryIO, *, org_id: str | None = None) -> Check
             file.close()
 
 
-def _lines(data: bytes) -> list[Any]:
-    """JSON Lines of canonical objects, each line ending in a newline."""
-    if data and not data.endswith(b"\n"):
+def _line_value(line: bytes) -> dict[str, Any]:
+    """One line of a JSON Lines member: a canonical JSON object."""
+    try:
+        value = strict_json(line)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise BundleRejected("archive-form") from None
+    if not isinstance(value, dict) or not is_canonical(value, line):
         raise BundleRejected("archive-form")
-    values = []
-    for line in data.split(b"\n")[:-1]:
-        try:
-            value = strict_json(line)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise BundleRejected("archive-form") from None
-        if not isinstance(value, dict) or not is_canonical(value, line):
-            raise BundleRejected("archive-form")
-        values.append(value)
-    return values
+    return value
+
+
+# Called with each revision or custody event (wire form) once it is checked
+# against the manifest; with a callback the reader keeps none of them.
+OnItem = Callable[[dict[str, Any]], None]
 
 
 class _Contents:
-    """The member handler: expects §3's members in order and checks each."""
+    """The member handler: expects §3's members in order and checks each.
+    The JSON Lines members are checked line by line as they arrive."""
 
-    def __init__(self, checked: CheckedBundle, open_blob: OpenBlob | None) -> None:
+    def __init__(
+        self,
+        checked: CheckedBundle,
+        open_blob: OpenBlob | None,
+        on_revision: OnItem | None,
+        on_custody: OnItem | None,
+    ) -> None:
         self.checked = checked
         self.open_blob = open_blob
         self.manifest: Manifest | None = None
         self.manifest_bytes = b""
         self.revisions: list[dict[str, Any]] = []
         self.custody: list[dict[str, Any]] = []
+        self.on_revision = on_revision or self.revisions.append
+        self.on_custody = on_custody or self.custody.append
+        self.lines = 0  # lines of the current JSON Lines member
+        self.last_custody: str | None = None
         self.done = 0  # members complete
         self.name = ""
         self.buffer = bytearray()
@@ -274,6 +286,7 @@ class _Contents:
         if name != expected:
             raise BundleRejected("archive-form")
         self.name = name
+        self.lines = 0
         if name.startswith(BLOB_PREFIX):
             assert self.manifest is not None
             self.blob = self.manifest.blobs[self.done - 4]
@@ -290,8 +303,19 @@ class _Contents:
             self.blob_digest.update(chunk)
             if self.sink is not None:
                 self.sink.write(chunk)
-        else:
-            self.buffer += chunk
+            return
+        self.buffer += chunk
+        if self.name in (REVISIONS_NAME, CUSTODY_NAME):
+            while (end := self.buffer.find(b"\n")) >= 0:
+                line = bytes(self.buffer[:end])
+                del self.buffer[: end + 1]
+                if self.name == REVISIONS_NAME:
+                    self._revision(_line_value(line))
+                else:
+                    self._custody(_line_value(line))
+                self.lines += 1
+            if len(self.buffer) > MAX_LINE:
+                raise BundleRejected("archive-form")
 
     def end(self) -> None:
         data = bytes(self.buffer)
@@ -310,41 +334,48 @@ class _Contents:
             if len(data) != SIGNATURE_SIZE:
                 raise BundleRejected("manifest-signature")
             check_manifest_signature(self.checked.header, self.manifest, self.manifest_bytes, data)
-        elif self.name == REVISIONS_NAME:
-            self._revisions(data)
         else:
-            self._custody(data)
+            if data:  # the last line has no line feed
+                raise BundleRejected("archive-form")
+            self._lines_complete()
         self.done += 1
 
-    def _revisions(self, data: bytes) -> None:
+    def _revision(self, value: dict[str, Any]) -> None:
         assert self.manifest is not None
         listed = self.manifest.revisions
-        for index, value in enumerate(_lines(data)):
-            wire_signed_bytes(value, "id", "revision")
-            if index >= len(listed) or value["id"] != listed[index]:
-                raise BundleRejected("revision", value["id"])
-            self.revisions.append(value)
-        if len(self.revisions) < len(listed):
-            raise BundleRejected("revision", listed[len(self.revisions)])
+        wire_signed_bytes(value, "id", "revision")
+        if self.lines >= len(listed) or value["id"] != listed[self.lines]:
+            raise BundleRejected("revision", value["id"])
+        self.on_revision(value)
 
-    def _custody(self, data: bytes) -> None:
+    def _custody(self, value: dict[str, Any]) -> None:
         assert self.manifest is not None
         listed = self.manifest.custody
-        for index, value in enumerate(_lines(data)):
-            signed = wire_signed_bytes(value, "hash", "custody")
-            try:
-                envelope = strict_json(signed)
-            except (ValueError, UnicodeDecodeError, RecursionError):
-                raise BundleRejected("custody", value["hash"]) from None
-            seq = envelope.get("seq") if isinstance(envelope, dict) else None
-            if index >= len(listed) or (seq, value["hash"]) != (listed[index].seq, listed[index].hash):
-                raise BundleRejected("custody", value["hash"])
-            self.custody.append(value)
-        if len(self.custody) < len(listed):
-            raise BundleRejected("custody", listed[len(self.custody)].hash)
+        signed = wire_signed_bytes(value, "hash", "custody")
+        try:
+            envelope = strict_json(signed)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise BundleRejected("custody", value["hash"]) from None
+        seq = envelope.get("seq") if isinstance(envelope, dict) else None
+        if self.lines >= len(listed) or (seq, value["hash"]) != (
+            listed[self.lines].seq,
+            listed[self.lines].hash,
+        ):
+            raise BundleRejected("custody", value["hash"])
+        self.last_custody = value["hash"]
+        self.on_custody(value)
+
+    def _lines_complete(self) -> None:
+        assert self.manifest is not None
+        if self.name == REVISIONS_NAME:
+            if self.lines < len(self.manifest.revisions):
+                raise BundleRejected("revision", self.manifest.revisions[self.lines])
+            return
+        if self.lines < len(self.manifest.custody):
+            raise BundleRejected("custody", self.manifest.custody[self.lines].hash)
         head = self.checked.header.custody_head
-        if self.custody and self.custody[-1]["hash"] != head:
-            raise BundleRejected("custody", self.custody[-1]["hash"])
+        if self.last_custody is not None and self.last_custody != head:
+            raise BundleRejected("custody", self.last_custody)
 
     def finish(self) -> None:
         if self.expected() is not None:
@@ -363,12 +394,19 @@ def read_bundle(
     *,
     org_id: str | None = None,
     open_blob: OpenBlob | None = None,
+    on_revision: OnItem | None = None,
+    on_custody: OnItem | None = None,
     progress: Progress | None = None,
 ) -> OpenedBundle:
     """Check and decrypt a bundle with a coordinator's age identity
     ("AGE-SECRET-KEY-1…"). The first failing check of §5 raises
     BundleRejected with its reason; a payload that does not hash to the
-    signed value is always ``payload-hash``, whatever else broke first."""
+    signed value is always ``payload-hash``, whatever else broke first.
+
+    Revisions and custody events are checked line by line as they arrive;
+    given ``on_revision``/``on_custody``, each goes there (and the result's
+    lists stay empty), so a large bundle is never held whole. Like evidence
+    bytes, they count only once ``read_bundle`` returns."""
     age_identity = _identity(identity)
     file, owned = _open(source)
     try:
@@ -376,7 +414,7 @@ def read_bundle(
         if file.seekable():
             _check_size(file, checked)
         payload = _PayloadReader(file, checked.header.payload_size, progress)
-        contents = _Contents(checked, open_blob)
+        contents = _Contents(checked, open_blob, on_revision, on_custody)
         parser = ArchiveParser(contents)
         plain = _PlainWriter(parser)
         failure: BundleRejected | None = None

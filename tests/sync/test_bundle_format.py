@@ -462,3 +462,13 @@ def test_a_cancel_while_reading_stops_the_read(written):
 
     with pytest.raises(KeyboardInterrupt):
         read_bundle(path, SECRET, progress=cancel)
+
+
+def test_revisions_and_events_can_be_taken_one_by_one(written):
+    path, made = written
+    revisions: list[dict] = []
+    events: list[dict] = []
+    opened = read_bundle(path, SECRET, on_revision=revisions.append, on_custody=events.append)
+    assert revisions == list(made.contents.revisions)
+    assert events == list(made.contents.custody)
+    assert (opened.revisions, opened.custody) == ([], [])
