@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from db.device import DeviceIdentity, device_id_for
 from db.hlc import Timestamp
-from db.model import CustodyEventRow
+from db.model import CustodyEventRow, ReceivedBundle, ReceivedCustodyEvent
 from db.revisions import canonical_json
 
 SIGNATURE_DOMAIN = b"fieldvault-custody-v1\x00"
@@ -127,21 +127,34 @@ def _check_event(row: CustodyEventRow, devices: dict[str, bytes]) -> tuple[dict[
     """The event's envelope, or the first problem with it. ``devices``: the
     vault's own signing keys by device id; a valid signature by any other key
     is a forgery."""
-    if hashlib.sha256(row.signed).hexdigest() != row.event_hash:
+    return check_signed_event(row.signed, row.signature, row.event_hash, devices)
+
+
+def check_signed_event(
+    signed: bytes, signature: bytes, event_hash: str, devices: dict[str, bytes]
+) -> tuple[dict[str, Any] | None, str | None]:
+    """One event's checks that need no other event: its hash, form, key to
+    device id, signature, that ``devices`` holds its key, canonical form.
+    Returns its envelope, or None and the first problem (in English)."""
+    if hashlib.sha256(signed).hexdigest() != event_hash:
         return None, "its content does not match its hash (altered)"
     try:
-        envelope = json.loads(row.signed)
+        envelope = json.loads(signed)
         public_key = base64.b64decode(envelope["key"], validate=True)
         if device_id_for(public_key) != envelope["device"]:
             return None, "its device id does not match its key"
-        Ed25519PublicKey.from_public_bytes(public_key).verify(row.signature, SIGNATURE_DOMAIN + row.signed)
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, SIGNATURE_DOMAIN + signed)
+        if not isinstance(envelope["seq"], int) or isinstance(envelope["seq"], bool):
+            return None, "malformed"
+        if not isinstance(envelope["prev"], str) or not isinstance(envelope["evidence"], str):
+            return None, "malformed"
     except InvalidSignature:
         return None, "bad signature"
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return None, "malformed"
     if devices.get(envelope["device"]) != public_key:
         return None, f"signed by device {envelope['device']}, which is not this vault's"
-    if canonical_json(envelope) != row.signed:
+    if canonical_json(envelope) != signed:
         return None, "not in canonical form"
     return envelope, None
 
@@ -196,3 +209,163 @@ def export_log(session: Session) -> list[dict[str, str]]:
         }
         for row in session.scalars(select(CustodyEventRow).order_by(CustodyEventRow.seq))
     ]
+
+
+# -- chains of other devices (a coordinator's vault) ------------------------------
+
+
+def verify_received_chains(session: Session, devices: dict[str, bytes]) -> list[tuple[str, str]]:
+    """Every problem in the custody chains received from other devices, each
+    chain checked on its own, as (which event, what is wrong); [] if intact.
+
+    ``devices``: device id → public key of the keys whose chains this vault
+    accepts (db/signers.py ``stored_signers``, without this vault's own). A
+    received chain starts at its device's event 1 and has no gap: an import
+    only ever extends it (``ReceivedChain.extend``). Events are named
+    ``custody event <device id>/<seq>``."""
+    problems: list[tuple[str, str]] = []
+    rows = session.scalars(
+        select(ReceivedCustodyEvent).order_by(ReceivedCustodyEvent.device_id, ReceivedCustodyEvent.seq)
+    )
+    device, expected_seq, prev = "", 1, GENESIS
+    for row in rows:
+        if row.device_id != device:
+            device, expected_seq, prev = row.device_id, 1, GENESIS
+        subject = f"custody event {row.device_id}/{row.seq}"
+        if row.seq != expected_seq:
+            problems.append((subject, f"events {expected_seq}–{row.seq - 1} of this device are missing"))
+        envelope, problem = check_signed_event(row.signed, row.signature, row.event_hash, devices)
+        if envelope is None:
+            if problem is not None and problem.startswith("signed by device"):
+                problem = f"signed by device {row.device_id}, which this vault does not trust"
+            problems.append((subject, str(problem)))
+        elif envelope["device"] != row.device_id:
+            problems.append((subject, "filed under another device's chain"))
+        elif envelope["seq"] != row.seq:
+            problems.append((subject, f"carries sequence number {envelope['seq']} (reordered)"))
+        elif row.seq == expected_seq and envelope["prev"] != prev:
+            problems.append((subject, f"does not follow event {row.seq - 1} (chain broken)"))
+        elif envelope["evidence"] != row.evidence_id:
+            problems.append((subject, "filed under another evidence item"))
+        expected_seq, prev = row.seq + 1, row.event_hash
+    # Each bundle's header named the newest event of its device's chain then:
+    # a chain that no longer holds it was cut at its end.
+    held = set(session.scalars(select(ReceivedCustodyEvent.event_hash)))
+    for bundle_id, device_id, head in session.execute(
+        select(ReceivedBundle.bundle_id, ReceivedBundle.device_id, ReceivedBundle.custody_head)
+        .where(ReceivedBundle.custody_head.is_not(None))
+        .order_by(ReceivedBundle.device_id, ReceivedBundle.sequence)
+    ):
+        if head not in held:
+            problems.append(
+                (f"custody chain {device_id}", f"lacks event {head}, its newest in bundle {bundle_id} (cut)")
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class ChainEnd:
+    """The newest event held of one device's chain (seq 0: none yet)."""
+
+    seq: int
+    event_hash: str
+
+
+def received_chain_end(session: Session, device_id: str) -> ChainEnd:
+    last = session.execute(
+        select(ReceivedCustodyEvent.seq, ReceivedCustodyEvent.event_hash)
+        .where(ReceivedCustodyEvent.device_id == device_id)
+        .order_by(ReceivedCustodyEvent.seq.desc())
+        .limit(1)
+    ).first()
+    return ChainEnd(last[0], last[1]) if last else ChainEnd(0, GENESIS)
+
+
+def extend_received_chain(
+    session: Session, signed: bytes, signature: bytes, event_hash: str, devices: dict[str, bytes]
+) -> tuple[bool, str | None]:
+    """Add one event of another device's chain in the caller's transaction.
+
+    Returns (stored, problem): (True, None) when it extended its device's
+    chain; (False, None) when the vault already held that very event (a
+    replay); (False, reason) when it is refused: a failed check, a key not in
+    ``devices``, a gap, a different event at a sequence number already held
+    (a fork), or a ``prev`` that is not the chain's last event."""
+    envelope, problem = check_signed_event(signed, signature, event_hash, devices)
+    if envelope is None:
+        if problem is not None and problem.startswith("signed by device"):
+            problem = "signer not authorised"
+        return False, problem
+    device_id, seq = envelope["device"], envelope["seq"]
+    held = session.scalar(
+        select(ReceivedCustodyEvent.event_hash).where(
+            ReceivedCustodyEvent.device_id == device_id, ReceivedCustodyEvent.seq == seq
+        )
+    )
+    if held is not None:
+        return (
+            (False, None)
+            if held == event_hash
+            else (False, f"another event {seq} of its device is held (fork)")
+        )
+    end = received_chain_end(session, device_id)
+    if seq != end.seq + 1:
+        return False, f"does not extend its device's chain (held up to event {end.seq})"
+    if envelope["prev"] != end.event_hash:
+        return False, f"does not follow event {end.seq} of its device (chain broken)"
+    session.add(
+        ReceivedCustodyEvent(
+            device_id=device_id,
+            seq=seq,
+            event_hash=event_hash,
+            evidence_id=envelope["evidence"],
+            signed=signed,
+            signature=signature,
+        )
+    )
+    session.flush()
+    return True, None
+
+
+@dataclass(frozen=True)
+class StoredCustodyEvent:
+    """An event of this vault's own chain as stored, for sync: its sequence
+    number (the cursor) and its wire form."""
+
+    seq: int
+    event_hash: str
+    evidence_id: str
+    signed: bytes
+    signature: bytes
+
+    def to_wire(self) -> dict[str, str]:
+        """As ``fieldvault custody export`` prints it and bundles carry it."""
+        return {
+            "hash": self.event_hash,
+            "signed": base64.b64encode(self.signed).decode("ascii"),
+            "signature": base64.b64encode(self.signature).decode("ascii"),
+        }
+
+
+def events_since(session: Session, cursor: int, limit: int) -> list[StoredCustodyEvent]:
+    """Up to ``limit`` events of this vault's own chain after ``cursor`` (its seq), in order."""
+    rows = session.execute(
+        select(
+            CustodyEventRow.seq,
+            CustodyEventRow.event_hash,
+            CustodyEventRow.evidence_id,
+            CustodyEventRow.signed,
+            CustodyEventRow.signature,
+        )
+        .where(CustodyEventRow.seq > cursor)
+        .order_by(CustodyEventRow.seq)
+        .limit(limit)
+    ).all()
+    return [StoredCustodyEvent(seq, h, e, bytes(signed), bytes(sig)) for seq, h, e, signed, sig in rows]
+
+
+def chain_head(session: Session) -> str | None:
+    """The hash of the newest event of this vault's own chain (None: no event yet)."""
+    return session.execute(
+        select(CustodyEventRow.event_hash).order_by(CustodyEventRow.seq.desc()).limit(1)
+    ).scalar()

@@ -358,3 +358,37 @@ class RevisionRejected(FieldvaultError):
         )
         self.revision_id = revision_id
         self.reason = reason
+
+
+class ImportRejected(FieldvaultError):
+    """Part of a bundle being imported failed a check (db/sync_import.py);
+    nothing of the import was stored. ``reason`` says which check, in English
+    (for the CLI and logs); the params name what was refused by id or hash."""
+
+    codes: ClassVar[Codes] = {
+        "custody-event-rejected": ("event_hash",),
+        "blob-rejected": ("sha256",),
+        "bundle-rejected": ("bundle_id",),
+    }
+
+    def __init__(self, message: str, code: str, reason: str, **params: Param) -> None:
+        super().__init__(message, code, field=None, **params)
+        self.reason = reason
+
+
+class OrgProfileOutdated(FieldvaultError):
+    """An organisation profile older than (or as old as, yet different from)
+    the one the vault holds: an older version never replaces a newer one."""
+
+    codes: ClassVar[Codes] = {"org-profile-outdated": ("held", "offered")}
+
+    def __init__(self, held: int, offered: int) -> None:
+        super().__init__(
+            f"This organisation profile (version {offered}) is not newer than the one this "
+            f"vault holds (version {held}); it was not used.",
+            "org-profile-outdated",
+            held=held,
+            offered=offered,
+        )
+        self.held = held
+        self.offered = offered

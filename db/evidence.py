@@ -347,8 +347,9 @@ class EvidenceService(EntityService[EvidenceItem]):
             head_ids = self._heads(session, evidence_id)
             if not head_ids:
                 raise NotFound("evidence", evidence_id)
-            # The same keys verify accepts (later, enrolled devices too).
-            trusted = trusted_signers(self._ctx.identity)
+            # The same keys verify accepts: its own, and the organisation's devices
+            # enrolled (or revoked since).
+            trusted = trusted_signers(self._ctx.identity, session)
             bodies: list[dict[str, object]] = []
             for revision_id in head_ids:
                 row = session.get(RevisionRow, revision_id)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -197,3 +198,95 @@ class PendingExport(Base):
     path: Mapped[bytes] = mapped_column(LargeBinary)
     file_id: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_ms: Mapped[int] = mapped_column(Integer)
+
+
+# -- sync state (migration 0009): local, not derived -----------------------------
+
+
+class OrgProfileRow(Base):
+    """The organisation profile this vault holds: its signed bytes as
+    received (checked by sync/, opaque here) and its version, which only grows."""
+
+    __tablename__ = "org_profile"
+    __table_args__ = (CheckConstraint("singleton = 1", name="one_row"),)
+
+    singleton: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    version: Mapped[int] = mapped_column(Integer)
+    signed: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_ms: Mapped[int] = mapped_column(Integer)
+
+
+class KnownDevice(Base):
+    """A device (or coordinator) of the organisation: its keys, whether it
+    may write (``status``) and the last bundle received from it."""
+
+    __tablename__ = "known_devices"
+    __table_args__ = (
+        CheckConstraint("status IN ('enrolled', 'revoked', 'pending')", name="known_status"),
+        CheckConstraint("role IN ('device', 'coordinator')", name="known_role"),
+    )
+
+    device_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    age_recipient: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(Text)
+    last_sequence: Mapped[int] = mapped_column(Integer)
+    last_bundle_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    updated_ms: Mapped[int] = mapped_column(Integer)
+
+
+class ReceivedBundle(Base):
+    """Every bundle imported, so that a replay is a no-op and a second bundle
+    with a sequence already seen is a fork."""
+
+    __tablename__ = "received_bundles"
+    __table_args__ = (UniqueConstraint("device_id", "sequence"),)
+
+    bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(32))
+    sequence: Mapped[int] = mapped_column(Integer)
+    # The bundle header's custody_head: the device's chain must hold it
+    # (verify), so that cutting its newest events shows.
+    custody_head: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    imported_ms: Mapped[int] = mapped_column(Integer)
+
+
+class SyncOutgoing(Base):
+    """This device's side: its last bundle (sequence, id) and how far the
+    organisation acknowledged its revisions and custody events."""
+
+    __tablename__ = "sync_outgoing"
+    __table_args__ = (CheckConstraint("singleton = 1", name="one_row"),)
+
+    singleton: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    bundle_sequence: Mapped[int] = mapped_column(Integer)
+    previous_bundle_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acked_revision_seq: Mapped[int] = mapped_column(Integer)
+    acked_custody_seq: Mapped[int] = mapped_column(Integer)
+
+
+class AcknowledgedBlob(Base):
+    """Evidence bytes (by SHA-256) the organisation acknowledged holding."""
+
+    __tablename__ = "acknowledged_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    acked_ms: Mapped[int] = mapped_column(Integer)
+
+
+class ReceivedCustodyEvent(Base):
+    """Custody events of other devices' chains, one chain per device
+    (docs/chain-of-custody.md): ``seq`` is the event's own sequence number in
+    its device's chain."""
+
+    __tablename__ = "received_custody_events"
+    __table_args__ = (Index("ix_received_custody_events_evidence_id", "evidence_id"),)
+
+    device_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    event_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    evidence_id: Mapped[str] = mapped_column(String(36))
+    signed: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)

@@ -74,6 +74,7 @@ from db.services import (
     VaultContext,
     storage_errors,
 )
+from db.sync_state import SyncStateService
 from db.verify import Problem, VerifyProgress, VerifyReport, verify_vault
 
 DB_FILE = "vault.db"
@@ -582,6 +583,11 @@ class Vault:
     @property
     def drafts(self) -> DraftService:
         return self.services.drafts
+
+    @property
+    def sync(self) -> SyncStateService:
+        """Sync state and bundle import (db/sync_state.py)."""
+        return SyncStateService(self.services.context)
 
     def info(self) -> VaultInfo:
         services = self.services

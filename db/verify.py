@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from db.blobformat import BlobIntegrityError
 from db.blobstore import OverlappedSha256, unwrap_blob_key
-from db.custody import append_event, verify_chain
+from db.custody import append_event, verify_chain, verify_received_chains
 from db.derive import DerivedEntity, derive_entity
 from db.device import DeviceIdentity
 from db.entities import ENTITY_TYPES, check_revision_body
@@ -44,6 +44,7 @@ from db.hlc import MAX_DRIFT_MS, is_ahead
 from db.model import Blob, CustodyEventRow, Device, EntityRow, EvidenceBlob, Head, RevisionParent, RevisionRow
 from db.revisions import Revision, canonical_json, verify_revision
 from db.services import VaultContext
+from db.signers import stored_signers
 
 VerifyProgress = Callable[[int, int], None]
 
@@ -76,19 +77,18 @@ class VerifyReport:
         return not self.problems
 
 
-def trusted_signers(identity: DeviceIdentity) -> dict[str, bytes]:
+def trusted_signers(identity: DeviceIdentity, session: Session | None = None) -> dict[str, bytes]:
     """Device id → public key of every key whose revisions this vault accepts.
 
-    Today: the vault's own device, as unsealed at unlock (its private key
-    decrypts under the vault's device-keys subkey). Not the ``device`` table:
-    anyone with the database key could add a row with their own public key
-    there, and their forgeries would then pass. A revision signed by any
-    other key, however valid its signature, is named as a problem.
-    Hook: when enrolment lands, the organisation's enrolled, unrevoked devices
-    and its coordinators join this map from signed enrolment records, and
-    RevisionService.apply should refuse revisions by keys outside it (today it
-    accepts any valid signature, and verify names the result)."""
-    return {identity.device_id: identity.public_key}
+    The vault's own device, as unsealed at unlock (its private key decrypts
+    under the vault's device-keys subkey), and, given ``session``, the
+    organisation's devices and coordinators in ``known_devices`` that are
+    enrolled or were (revoked since): db/signers.py. Never the ``device``
+    table: anyone with the database key could add a row with their own
+    public key there, and their forgeries would then pass. A revision signed
+    by any other key, however valid its signature, is named as a problem.
+    What may write *now* (imports) is the narrower ``authorised_signers``."""
+    return stored_signers(identity, session)
 
 
 def _foreign_device_rows(session: Session, identity: DeviceIdentity) -> list[Problem]:
@@ -468,7 +468,7 @@ def _verify(
         pages = [r[0] for r in session.execute(text("PRAGMA integrity_check"))]
         if pages != ["ok"]:
             report.problems += [Problem("database", "vault.db", line) for line in pages]
-        signers = trusted_signers(ctx.identity)
+        signers = trusted_signers(ctx.identity, session)
         report.problems += _foreign_device_rows(session, ctx.identity)
         revisions = _RevisionCheck(session, report, ctx.clock.wall(), signers)
         revisions.run()
@@ -481,11 +481,18 @@ def _verify(
         report.custody_events_checked = int(
             session.execute(text("SELECT count(*) FROM custody_events")).scalar_one()
         )
-        custody_problems = verify_chain(session, signers)
+        # This vault's own chain is signed by its own key alone; the chains
+        # received from other devices each by their device (per-device chains).
+        own = {ctx.identity.device_id: ctx.identity.public_key}
+        custody_problems = verify_chain(session, own)
+        received_problems = verify_received_chains(
+            session, {d: k for d, k in signers.items() if d != ctx.identity.device_id}
+        )
         custody = _custody_mentions(session, {subject for subject, _detail in custody_problems})
 
     _check_blobs(ctx, blobs, users, report, progress)
     report.problems += [Problem("custody", subject, detail) for subject, detail in custody_problems]
+    report.problems += [Problem("custody", subject, detail) for subject, detail in received_problems]
     _check_evidence(
         revisions.evidence, holder, {b.blob_id: (b.sha256, b.size) for b in blobs}, custody, report
     )

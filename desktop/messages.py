@@ -280,6 +280,40 @@ def _revision_rejected(p: Params) -> str:
     ).format(id=p["revision_id"])
 
 
+def _custody_event_rejected(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "A custody record in a bundle (event {hash}) failed a check and was refused; "
+        "nothing from the bundle was stored. Tell your coordinator.",
+    ).format(hash=p["event_hash"])
+
+
+def _blob_rejected(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "A file in a bundle (SHA-256 {sha256}) failed a check and was refused; nothing "
+        "from the bundle was stored. Ask for the bundle to be sent again.",
+    ).format(sha256=p["sha256"])
+
+
+def _bundle_rejected(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {id} was refused: it comes from a device this vault does not know, or "
+        "repeats a bundle already received with other content. Nothing from it was "
+        "stored. Tell your coordinator.",
+    ).format(id=p["bundle_id"])
+
+
+def _org_profile_outdated(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This organisation profile (version {offered}) is not newer than the one this "
+        "vault holds (version {held}), so it was not used. Ask your coordinator for the "
+        "current profile.",
+    ).format(offered=p["offered"], held=p["held"])
+
+
 def _not_storable(_p: Params) -> str:
     """A refusal the forms prevent (a value of the wrong type, an id that is
     not one…): it means a bug or data from elsewhere, not a typing mistake."""
@@ -468,6 +502,11 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "not-found": _not_found,
     "stored-file-not-found": _stored_file_not_found,
     "revision-rejected": _revision_rejected,
+    # sync (db/sync_import.py, db/sync_state.py)
+    "custody-event-rejected": _custody_event_rejected,
+    "blob-rejected": _blob_rejected,
+    "bundle-rejected": _bundle_rejected,
+    "org-profile-outdated": _org_profile_outdated,
     # input
     "file-not-regular": _file_not_regular,
     "file-missing": _file_missing,

@@ -26,11 +26,13 @@ from db.errors import (
     DatabaseMissing,
     ExaminationRefused,
     FieldvaultError,
+    ImportRejected,
     IncompleteVault,
     InvalidInput,
     KeyringSecretMissing,
     NotAVaultFolder,
     NotFound,
+    OrgProfileOutdated,
     PlaintextDatabase,
     RevisionRejected,
     StorageError,
@@ -219,6 +221,24 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
         ("no stored file", NotFound("stored file for evidence", ITEM_ID, "stored-file-not-found"), ITEM_ID),
         ("no person", NotFound("person", ITEM_ID), ITEM_ID),
         ("rejected", RevisionRejected(REVISION_ID, "bad signature"), REVISION_ID),
+        (
+            "custody event rejected",
+            ImportRejected(
+                "Custody event rejected.", "custody-event-rejected", "fork", event_hash=REVISION_ID
+            ),
+            REVISION_ID,
+        ),
+        (
+            "blob rejected",
+            ImportRejected("Evidence file rejected.", "blob-rejected", "hash", sha256=REVISION_ID),
+            REVISION_ID,
+        ),
+        (
+            "bundle rejected",
+            ImportRejected("Bundle rejected.", "bundle-rejected", "fork", bundle_id=REVISION_ID),
+            REVISION_ID,
+        ),
+        ("org profile outdated", OrgProfileOutdated(4, 3), "4"),
         (
             "not a file",
             _input("IMG_0042.jpg is not a regular file.", "file-not-regular", name="IMG_0042.jpg"),

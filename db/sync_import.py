@@ -1,0 +1,379 @@
+"""One bundle's import as one unit of work: its revisions, the custody
+events of its device's chain and its evidence files are applied in ONE write
+transaction, all or nothing (docs/bundle-format.md, §5).
+
+Inside ``VaultImport.transaction``:
+
+- ``add_revisions``: each verified (id, canonical form, body, signature) and
+  **authorised**: its key is this vault's, or that of a known device or
+  coordinator whose status is ``enrolled`` (db/signers.py). A perfectly
+  signed revision by any other key is RevisionRejected "signer not
+  authorised".
+- ``add_custody_events``: events of another device's chain, each checked and
+  extending that chain (db/custody.py ``extend_received_chain``).
+- ``add_blob``: evidence bytes streamed from a file object into the blob
+  store (temp name, fsync, rename, as intake does), checked against their
+  SHA-256 and size, and attached to the evidence ids named, each of which
+  must be an evidence item (in the vault or this import) with that SHA-256.
+- ``record_bundle``: the bundle's id and sequence for its device (replays,
+  forks, the device's last sequence).
+
+When the block ends, every live evidence item this import stored a revision
+for gets the blob that holds its SHA-256 (one it brought or one the vault
+had; neither is ImportRejected: no record without its bytes), and a
+``transfer`` custody event (direction ``received``) in this vault's own
+chain. On any error the transaction rolls back and the blob files this import
+wrote are removed; a crash (kill -9) at any point leaves at most blob files
+no row names, which the next unlock moves to quarantine/ (never deletes).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import json
+import re
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.blobstore import wrap_blob_key
+from db.custody import append_event, extend_received_chain
+from db.entities import ENTITY_TYPES, check_revision_body
+from db.errors import ImportRejected, RevisionRejected
+from db.model import (
+    Blob,
+    EntityRow,
+    EvidenceBlob,
+    KnownDevice,
+    ReceivedBundle,
+    ReceivedCustodyEvent,
+    RevisionRow,
+)
+from db.revisions import Revision, revision_from_wire
+from db.services import VaultContext
+from db.signers import authorised_signers
+from db.store import insert_revisions, latest_reading, refresh_entity, save_clock
+
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def _evidence_sha256(session: Session, evidence_id: str) -> tuple[str, int] | None:
+    """(SHA-256, size) of a live evidence item as its entity row states it
+    (the row was just rebuilt from authorised revisions in this import)."""
+    row = session.scalar(
+        select(EntityRow).where(EntityRow.entity_id == evidence_id, EntityRow.entity_type == "evidence")
+    )
+    if row is None:
+        return None
+    body = json.loads(row.body)
+    sha256, size = body.get("sha256"), body.get("size")
+    if not isinstance(sha256, str) or not isinstance(size, int):
+        return None
+    return sha256, size
+
+
+@dataclass
+class ImportSummary:
+    """What the import stored (not what it skipped as already held)."""
+
+    revisions: int = 0
+    custody_events: int = 0
+    blobs: int = 0
+    evidence_attached: list[str] = field(default_factory=list)
+
+
+class VaultImport:
+    """Adds one bundle's content inside one open write transaction. Made by
+    ``SyncStateService.begin_import`` (``vault.sync.begin_import()``)."""
+
+    def __init__(self, ctx: VaultContext, session: Session) -> None:
+        self._ctx = ctx
+        self._session = session
+        self._signers = authorised_signers(ctx.identity, session)
+        self._written: list[Path] = []  # blob files renamed into place by this import
+        self._evidence: set[str] = set()  # evidence items this import stored revisions of
+        self.summary = ImportSummary()
+        self._bundle: tuple[str, str] | None = None  # (bundle id, device id)
+
+    @classmethod
+    @contextlib.contextmanager
+    def transaction(cls, ctx: VaultContext) -> Iterator[VaultImport]:
+        unit: VaultImport | None = None
+        try:
+            with ctx.write_transaction("import the bundle") as session:
+                unit = cls(ctx, session)
+                yield unit
+                unit._finish()
+        except BaseException:
+            if unit is not None:
+                for path in unit._written:
+                    ctx.blob_store.discard(path)
+            raise
+
+    # -- revisions ---------------------------------------------------------------
+
+    def add_revisions(self, revisions: Iterable[Revision | dict[str, Any]]) -> int:
+        """Verify, authorise and store revisions (their wire form or verified
+        ``Revision``s); returns how many were new. RevisionRejected names the
+        first that fails; the caller lets it end the import (nothing stays)."""
+        checked: list[Revision] = []
+        for rev in revisions:
+            wire = rev.to_wire() if isinstance(rev, Revision) else rev
+            verified = revision_from_wire(wire, ENTITY_TYPES)
+            check_revision_body(verified)
+            if self._signers.get(verified.device_id) != verified.public_key:
+                raise RevisionRejected(verified.revision_id, "signer not authorised")
+            checked.append(verified)
+        session = self._session
+        types: dict[str, str] = {}
+        for rev in checked:
+            existing = types.get(rev.entity_id) or session.scalar(
+                select(RevisionRow.entity_type).where(RevisionRow.entity_id == rev.entity_id).limit(1)
+            )
+            if existing is not None and existing != rev.entity_type:
+                raise RevisionRejected(rev.revision_id, "entity exists with another type")
+            types[rev.entity_id] = rev.entity_type
+        inserted = insert_revisions(session, checked)
+        for entity_id in sorted({rev.entity_id for rev in inserted}):
+            refresh_entity(session, entity_id)
+        self._evidence |= {rev.entity_id for rev in inserted if rev.entity_type == "evidence"}
+        if checked:
+            # As RevisionService.apply: the clock moves past what arrived, at
+            # most the allowed drift beyond the wall clock.
+            clock = self._ctx.clock
+            clock.observe(latest_reading(session, self._ctx.identity.device_id, clock.wall()))
+            save_clock(session, clock.receive(max(rev.hlc for rev in checked)))
+        self.summary.revisions += len(inserted)
+        return len(inserted)
+
+    # -- custody ---------------------------------------------------------------------
+
+    def add_custody_events(self, events: Iterable[dict[str, str]]) -> int:
+        """Add events of other devices' chains, each in its wire form
+        ``{"hash", "signed", "signature"}`` (base64) and in chain order.
+        Events already held are skipped; returns how many were new. An event
+        of this vault's own chain, or by a key not authorised, is refused."""
+        others = {d: k for d, k in self._signers.items() if d != self._ctx.identity.device_id}
+        added = 0
+        for event in events:
+            claimed = event.get("hash") if isinstance(event, dict) else None
+            event_hash = claimed if isinstance(claimed, str) and SHA256_HEX.fullmatch(claimed) else "?"
+            try:
+                signed = base64.b64decode(event["signed"], validate=True)
+                signature = base64.b64decode(event["signature"], validate=True)
+            except (KeyError, TypeError, ValueError, binascii.Error):
+                raise _custody_rejected(event_hash, "malformed wire encoding") from None
+            if event_hash == "?":
+                raise _custody_rejected(event_hash, "malformed wire encoding")
+            stored, problem = extend_received_chain(self._session, signed, signature, event_hash, others)
+            if problem is not None:
+                raise _custody_rejected(event_hash, problem)
+            added += stored
+        self.summary.custody_events += added
+        return added
+
+    # -- evidence bytes -----------------------------------------------------------------
+
+    def add_blob(self, sha256: str, size: int, source: BinaryIO, evidence_ids: Iterable[str]) -> bool:
+        """Stream ``size`` bytes (exactly; never more) from ``source`` into the vault, check them
+        against ``sha256``, and attach them to ``evidence_ids`` (evidence
+        items of the vault or of revisions added before, with that SHA-256
+        and size). Returns whether a new blob was stored (False: the vault
+        already held these bytes, and ``source`` was not read)."""
+        ids = sorted(set(evidence_ids))
+        if not SHA256_HEX.fullmatch(sha256) or size < 0:
+            raise _blob_rejected(sha256 if SHA256_HEX.fullmatch(sha256) else "?", "malformed SHA-256 or size")
+        if not ids:
+            raise _blob_rejected(sha256, "names no evidence item")
+        session = self._session
+        for evidence_id in ids:
+            stated = _evidence_sha256(session, evidence_id)
+            if stated is None:
+                raise _blob_rejected(sha256, f"evidence {evidence_id} is not an evidence item here")
+            if stated != (sha256, size):
+                raise _blob_rejected(sha256, f"evidence {evidence_id} records another SHA-256 or size")
+        blob_id = session.scalar(select(Blob.blob_id).where(Blob.sha256 == sha256).limit(1))
+        new = blob_id is None
+        if blob_id is None:
+            blob_id = self._store_bytes(sha256, size, source)
+        for evidence_id in ids:
+            self._attach(evidence_id, blob_id)
+        self.summary.blobs += new
+        return new
+
+    def _store_bytes(self, sha256: str, size: int, source: BinaryIO) -> str:
+        store = self._ctx.blob_store
+        # temp name, fsync; StorageError on a disk error
+        written = store.write(cast(BinaryIO, _Limited(source, size)), size)
+        if written.sha256 != sha256 or written.size != size:
+            store.discard(written.temp_path)
+            raise _blob_rejected(sha256, "its bytes do not match their SHA-256 and size")
+        store.commit(written)  # rename, fsync of the folder
+        self._written.append(store.path(written.blob_id))
+        self._session.add(
+            Blob(
+                blob_id=written.blob_id,
+                wrapped_key=wrap_blob_key(self._ctx.blobs_subkey, written.blob_id, written.key),
+                sha256=sha256,
+                size=size,
+                created_ms=time.time_ns() // 1_000_000,
+            )
+        )
+        self._session.flush()
+        return written.blob_id
+
+    def _attach(self, evidence_id: str, blob_id: str) -> None:
+        if self._session.get(EvidenceBlob, evidence_id) is None:
+            self._session.add(EvidenceBlob(evidence_id=evidence_id, blob_id=blob_id))
+            self._session.flush()
+            self.summary.evidence_attached.append(evidence_id)
+
+    # -- the bundle ---------------------------------------------------------------------
+
+    def is_imported(self, bundle_id: str) -> bool:
+        """Was this bundle imported before (a replay: a no-op for the caller)?"""
+        return self._session.get(ReceivedBundle, bundle_id) is not None
+
+    def record_bundle(
+        self, bundle_id: str, device_id: str, sequence: int, custody_head: str | None = None
+    ) -> None:
+        """Record bundle ``bundle_id`` (number ``sequence`` of ``device_id``, a
+        known device) as imported: a later one with the same id is a replay,
+        with the same sequence and another id a fork (ImportRejected). The
+        device's last sequence and bundle id move forward only.
+        ``custody_head`` (the header's): the device's chain must hold that
+        event, now (call this after ``add_custody_events``) and at every
+        ``verify``, so that its newest events cannot be cut unnoticed."""
+        if not SHA256_HEX.fullmatch(bundle_id) or sequence < 1:
+            raise ValueError("a bundle id is 64 hex digits and a sequence 1 or more")
+        session = self._session
+        device = session.get(KnownDevice, device_id)
+        if device is None:
+            raise ImportRejected(
+                f"Bundle {bundle_id} comes from device {device_id}, which this vault does not know.",
+                "bundle-rejected",
+                "device unknown",
+                bundle_id=bundle_id,
+            )
+        other = session.scalar(
+            select(ReceivedBundle.bundle_id).where(
+                ReceivedBundle.device_id == device_id, ReceivedBundle.sequence == sequence
+            )
+        )
+        if other is not None and other != bundle_id:
+            raise ImportRejected(
+                f"Bundle {bundle_id} repeats sequence {sequence} of device {device_id} with other "
+                "content (a fork); nothing was imported.",
+                "bundle-rejected",
+                "fork",
+                bundle_id=bundle_id,
+            )
+        if custody_head is not None and (
+            session.scalar(
+                select(ReceivedCustodyEvent.device_id).where(
+                    ReceivedCustodyEvent.device_id == device_id,
+                    ReceivedCustodyEvent.event_hash == custody_head,
+                )
+            )
+            is None
+        ):
+            raise ImportRejected(
+                f"Bundle {bundle_id} names custody event {custody_head} of its device as the newest, "
+                "and the chain does not hold it; nothing was imported.",
+                "bundle-rejected",
+                "custody head missing",
+                bundle_id=bundle_id,
+            )
+        if other is None:
+            session.add(
+                ReceivedBundle(
+                    bundle_id=bundle_id,
+                    device_id=device_id,
+                    sequence=sequence,
+                    custody_head=custody_head,
+                    imported_ms=time.time_ns() // 1_000_000,
+                )
+            )
+        if sequence > device.last_sequence:
+            device.last_sequence, device.last_bundle_id = sequence, bundle_id
+        session.flush()
+        self._bundle = (bundle_id, device_id)
+
+    # -- the end ---------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        """Attach the blobs the vault holds to the evidence items this import
+        brought, then record their ``transfer`` (received) in this vault's chain."""
+        session = self._session
+        for evidence_id in sorted(self._evidence):
+            stated = _evidence_sha256(session, evidence_id)
+            if stated is None:
+                continue  # deleted, or not an item whose bytes travel
+            if session.get(EvidenceBlob, evidence_id) is None:
+                blob_id = session.scalar(select(Blob.blob_id).where(Blob.sha256 == stated[0]).limit(1))
+                if blob_id is not None:
+                    self._attach(evidence_id, blob_id)
+            if session.get(EvidenceBlob, evidence_id) is None:
+                # Its file was neither in the bundle nor in the vault: a record
+                # whose bytes never arrive would be evidence in name only.
+                raise _blob_rejected(stated[0], f"evidence {evidence_id} arrived without its file")
+        details: dict[str, object] = {"direction": "received"}
+        if self._bundle is not None:
+            details.update(bundle=self._bundle[0], device=self._bundle[1])
+        for evidence_id in sorted(set(self.summary.evidence_attached)):
+            stated = _evidence_sha256(session, evidence_id)
+            assert stated is not None  # attached only when it is an item with a SHA-256
+            append_event(
+                session,
+                self._ctx.identity,
+                evidence_id=evidence_id,
+                action="transfer",
+                sha256=stated[0],
+                hlc=self._ctx.next_reading(session),
+                user=self._ctx.user_label,
+                details=dict(details),
+            )
+
+
+class _Limited:
+    """Reads at most ``size`` bytes of ``source``, never past them (``source``
+    may be a stream whose next bytes are the next member of an archive)."""
+
+    def __init__(self, source: BinaryIO, size: int) -> None:
+        self._source = source
+        self._left = size
+
+    def read(self, n: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        data = self._source.read(self._left if n < 0 else min(n, self._left))
+        self._left -= len(data)
+        return data
+
+
+def _custody_rejected(event_hash: str, reason: str) -> ImportRejected:
+    return ImportRejected(
+        f"Custody event {event_hash} rejected: {reason}; nothing was imported.",
+        "custody-event-rejected",
+        reason,
+        event_hash=event_hash,
+    )
+
+
+def _blob_rejected(sha256: str, reason: str) -> ImportRejected:
+    return ImportRejected(
+        f"Evidence file {sha256} rejected: {reason}; nothing was imported.",
+        "blob-rejected",
+        reason,
+        sha256=sha256,
+    )
+
+
+__all__ = ["ImportSummary", "VaultImport"]

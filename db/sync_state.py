@@ -1,0 +1,318 @@
+"""Sync state: what sync (sync/) reads and records in the vault, through
+plain dataclasses. Local state, not derived from revisions: nothing here
+travels or could be rebuilt (docs/vault-format.md, "Sync state").
+
+- the organisation profile: its signed bytes (checked by sync/, opaque here)
+  and its version, which only grows;
+- known devices: the organisation's devices and coordinators, their keys,
+  status (enrolled, revoked, pending) and the last bundle received from each;
+- this device's outgoing side: its last bundle's sequence number and id, and
+  how far the organisation acknowledged its revisions (``local_seq``),
+  custody events (``seq``) and evidence files (SHA-256);
+- reading by cursor: custody events of this vault's chain after a sequence
+  number, evidence files not yet acknowledged, and their bytes.
+
+Importing a bundle is ``SyncStateService.begin_import`` (db/sync_import.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.orm import Session
+
+from db.blobformat import BlobReader
+from db.blobstore import unwrap_blob_key
+from db.custody import StoredCustodyEvent, append_event, chain_head, events_since
+from db.device import device_id_for
+from db.errors import NotFound, OrgProfileOutdated
+from db.model import AcknowledgedBlob, Blob, EvidenceBlob, KnownDevice, OrgProfileRow, SyncOutgoing
+from db.services import VaultContext
+from db.sync_import import VaultImport
+
+DEVICE_STATUSES = ("enrolled", "revoked", "pending")
+DEVICE_ROLES = ("device", "coordinator")
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True)
+class OrgProfile:
+    version: int
+    signed: bytes  # as received; sync/ checks its signature
+
+
+@dataclass(frozen=True)
+class Device:
+    """A device or coordinator of the organisation, as this vault knows it."""
+
+    device_id: str
+    public_key: bytes  # raw 32-byte Ed25519
+    age_recipient: str  # "age1…": what bundles to it are encrypted to
+    status: str  # DEVICE_STATUSES
+    role: str = "device"  # DEVICE_ROLES
+    label: str = ""
+    last_sequence: int = 0  # of the last bundle imported from it (0: none)
+    last_bundle_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingState:
+    """This device's side of sync."""
+
+    bundle_sequence: int  # of the last bundle made (0: none yet); the next is one more
+    previous_bundle_id: str | None  # that bundle's id: the next one's ``previous``
+    acked_revision_seq: int  # revisions up to this local_seq are acknowledged
+    acked_custody_seq: int  # events of this vault's chain up to this seq are acknowledged
+
+
+@dataclass(frozen=True)
+class PendingBlob:
+    """Evidence bytes not yet acknowledged, and the items that hold them."""
+
+    sha256: str
+    size: int
+    evidence_ids: tuple[str, ...]
+
+
+def _device(row: KnownDevice) -> Device:
+    return Device(
+        device_id=row.device_id,
+        public_key=bytes(row.public_key),
+        age_recipient=row.age_recipient,
+        status=row.status,
+        role=row.role,
+        label=row.label,
+        last_sequence=row.last_sequence,
+        last_bundle_id=row.last_bundle_id,
+    )
+
+
+def _outgoing_row(session: Session) -> SyncOutgoing:
+    row = session.get(SyncOutgoing, 1)
+    if row is None:
+        row = SyncOutgoing(
+            singleton=1, bundle_sequence=0, previous_bundle_id=None, acked_revision_seq=0, acked_custody_seq=0
+        )
+        session.add(row)
+    return row
+
+
+class SyncStateService:
+    """``vault.sync``: the vault's side of sync. Each method is one short
+    transaction; ``begin_import`` is one long one."""
+
+    def __init__(self, ctx: VaultContext) -> None:
+        self._ctx = ctx
+
+    # -- the organisation profile ----------------------------------------------
+
+    def org_profile(self) -> OrgProfile | None:
+        with self._ctx.sessions() as session:
+            row = session.get(OrgProfileRow, 1)
+            return OrgProfile(row.version, bytes(row.signed)) if row is not None else None
+
+    def set_org_profile(self, profile: OrgProfile) -> None:
+        """Keep ``profile`` (its signature checked by the caller). An older
+        version, or the same version with other bytes, is refused
+        (OrgProfileOutdated); the very same profile again changes nothing."""
+        if profile.version < 1:
+            raise ValueError("a profile version is 1 or more")
+        with self._ctx.write_transaction("save the organisation profile") as session:
+            row = session.get(OrgProfileRow, 1)
+            if row is not None:
+                if row.version == profile.version and bytes(row.signed) == profile.signed:
+                    return
+                if row.version >= profile.version:
+                    raise OrgProfileOutdated(row.version, profile.version)
+                row.version, row.signed, row.updated_ms = profile.version, profile.signed, _now_ms()
+            else:
+                session.add(
+                    OrgProfileRow(
+                        singleton=1, version=profile.version, signed=profile.signed, updated_ms=_now_ms()
+                    )
+                )
+
+    # -- known devices ------------------------------------------------------------
+
+    def devices(self) -> list[Device]:
+        with self._ctx.sessions() as session:
+            return [
+                _device(row) for row in session.scalars(select(KnownDevice).order_by(KnownDevice.device_id))
+            ]
+
+    def device(self, device_id: str) -> Device | None:
+        with self._ctx.sessions() as session:
+            row = session.get(KnownDevice, device_id)
+            return _device(row) if row is not None else None
+
+    def put_device(self, device: Device) -> None:
+        """Add a device or change its status, role, label or age recipient.
+        Its id must be its key's (vault-format.md), and a known device keeps
+        its key. ``last_sequence`` and ``last_bundle_id`` are the import's to
+        set, and are kept. Raises ValueError on a caller's mistake."""
+        if device_id_for(device.public_key) != device.device_id:
+            raise ValueError(f"device id {device.device_id} is not that of its key")
+        if device.status not in DEVICE_STATUSES or device.role not in DEVICE_ROLES:
+            raise ValueError(f"unknown status {device.status!r} or role {device.role!r}")
+        if device.device_id == self._ctx.identity.device_id:
+            raise ValueError("this vault's own device is not a known device of its own")
+        with self._ctx.write_transaction("save the organisation's devices") as session:
+            session.execute(
+                insert(KnownDevice)
+                .values(
+                    device_id=device.device_id,
+                    public_key=device.public_key,
+                    age_recipient=device.age_recipient,
+                    role=device.role,
+                    status=device.status,
+                    label=device.label,
+                    last_sequence=0,
+                    last_bundle_id=None,
+                    updated_ms=_now_ms(),
+                )
+                .on_conflict_do_update(
+                    index_elements=["device_id"],
+                    set_={
+                        "age_recipient": device.age_recipient,
+                        "role": device.role,
+                        "status": device.status,
+                        "label": device.label,
+                        "updated_ms": _now_ms(),
+                    },
+                )
+            )
+
+    def set_device_status(self, device_id: str, status: str) -> None:
+        """Enrol, revoke or hold a known device (NotFound if unknown)."""
+        if status not in DEVICE_STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        with self._ctx.write_transaction("save the organisation's devices") as session:
+            row = session.get(KnownDevice, device_id)
+            if row is None:
+                raise NotFound("device", device_id)
+            row.status, row.updated_ms = status, _now_ms()
+
+    # -- this device's outgoing side ------------------------------------------------
+
+    def outgoing(self) -> OutgoingState:
+        with self._ctx.sessions() as session:
+            row = session.get(SyncOutgoing, 1)
+            if row is None:
+                return OutgoingState(0, None, 0, 0)
+            return OutgoingState(
+                row.bundle_sequence, row.previous_bundle_id, row.acked_revision_seq, row.acked_custody_seq
+            )
+
+    def record_bundle_made(self, sequence: int, bundle_id: str) -> None:
+        """A bundle with ``sequence`` (the last one's plus one) and id
+        ``bundle_id`` was written whole: the next one follows it."""
+        with self._ctx.write_transaction("record the bundle") as session:
+            row = _outgoing_row(session)
+            if sequence != row.bundle_sequence + 1:
+                raise ValueError(f"bundle {sequence} does not follow bundle {row.bundle_sequence}")
+            row.bundle_sequence, row.previous_bundle_id = sequence, bundle_id
+
+    def acknowledge(
+        self, *, revision_seq: int | None = None, custody_seq: int | None = None, blobs: Iterable[str] = ()
+    ) -> None:
+        """The organisation holds revisions up to ``revision_seq`` (local_seq),
+        this vault's custody events up to ``custody_seq``, and the evidence
+        bytes ``blobs`` (SHA-256). Cursors only move forward."""
+        with self._ctx.write_transaction("record what was acknowledged") as session:
+            row = _outgoing_row(session)
+            if revision_seq is not None:
+                row.acked_revision_seq = max(row.acked_revision_seq, revision_seq)
+            if custody_seq is not None:
+                row.acked_custody_seq = max(row.acked_custody_seq, custody_seq)
+            now = _now_ms()
+            for sha256 in sorted(set(blobs)):
+                session.execute(
+                    insert(AcknowledgedBlob).values(sha256=sha256, acked_ms=now).on_conflict_do_nothing()
+                )
+
+    # -- reading by cursor -----------------------------------------------------------
+
+    def custody_since(self, cursor: int = 0, limit: int = 1000) -> list[StoredCustodyEvent]:
+        """Events of this vault's own chain after sequence number ``cursor``
+        (0: from the first), at most ``limit``, in chain order; the next
+        cursor is the last one's ``seq``."""
+        if cursor < 0 or limit < 1:  # a caller's mistake, not a user's input
+            raise ValueError("a cursor is 0 or more and a page holds at least one event")
+        with self._ctx.sessions() as session:
+            return events_since(session, cursor, limit)
+
+    def custody_head(self) -> str | None:
+        """The hash of the newest event of this vault's own chain (a bundle's ``custody_head``)."""
+        with self._ctx.sessions() as session:
+            return chain_head(session)
+
+    def unacknowledged_blobs(self) -> list[PendingBlob]:
+        """Evidence bytes the organisation has not acknowledged, by SHA-256
+        order, with the items that hold them."""
+        with self._ctx.sessions() as session:
+            acked = set(session.scalars(select(AcknowledgedBlob.sha256)))
+            holders: dict[str, list[str]] = {}
+            for blob_id, evidence_id in session.execute(
+                select(EvidenceBlob.blob_id, EvidenceBlob.evidence_id).order_by(EvidenceBlob.evidence_id)
+            ):
+                holders.setdefault(blob_id, []).append(evidence_id)
+            pending: dict[str, PendingBlob] = {}
+            for blob_id, sha256, size in session.execute(select(Blob.blob_id, Blob.sha256, Blob.size)):
+                if sha256 in acked or blob_id not in holders:
+                    continue
+                held = pending.get(sha256)
+                ids = tuple(sorted({*(held.evidence_ids if held else ()), *holders[blob_id]}))
+                pending[sha256] = PendingBlob(sha256, size, ids)
+        return [pending[sha256] for sha256 in sorted(pending)]
+
+    def open_blob(self, sha256: str) -> BlobReader:
+        """The original bytes stored under ``sha256``, decrypted as read (the
+        bundle writer's source). Records no custody event: the writer records
+        the transfer (``record_transfers``). The reader re-checks each segment;
+        the caller checks the SHA-256 of what it read."""
+        with self._ctx.sessions() as session:
+            row = session.execute(
+                select(Blob.blob_id, Blob.wrapped_key)
+                .where(Blob.sha256 == sha256)
+                .order_by(Blob.blob_id)
+                .limit(1)
+            ).first()
+        if row is None:
+            raise NotFound("stored file", sha256, "stored-file-not-found")
+        key = unwrap_blob_key(self._ctx.blobs_subkey, row[0], bytes(row[1]))
+        return self._ctx.blob_store.open(row[0], key)
+
+    def record_transfers(self, items: Iterable[tuple[str, str]], *, bundle_id: str) -> None:
+        """A ``transfer`` custody event (direction ``sent``) for each
+        (evidence id, SHA-256) that left in bundle ``bundle_id``, in one transaction."""
+        with self._ctx.write_transaction("record the transfer") as session:
+            for evidence_id, sha256 in sorted(set(items)):
+                append_event(
+                    session,
+                    self._ctx.identity,
+                    evidence_id=evidence_id,
+                    action="transfer",
+                    sha256=sha256,
+                    hlc=self._ctx.next_reading(session),
+                    user=self._ctx.user_label,
+                    details={"direction": "sent", "bundle": bundle_id},
+                )
+
+    # -- importing ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def begin_import(self) -> Iterator[VaultImport]:
+        """One bundle's import as one write transaction (db/sync_import.py):
+        everything added through the yielded VaultImport is stored when the
+        block ends without an error, and nothing (no row, no blob file) when
+        it raises."""
+        with VaultImport.transaction(self._ctx) as unit:
+            yield unit
