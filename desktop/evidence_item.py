@@ -8,7 +8,7 @@ shown read-only: a file's metadata can be edited or faked.
 
 Showing an item reads only its metadata and custody; it writes nothing. The
 only plaintext the GUI ever writes is an explicit export, to the file the user
-chose, run by an ``ExportWorker`` and recorded in the custody log by the core.
+chose, run by an ``Export`` task on the export lane and recorded in the custody log by the core.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDir, QLocale, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QDir, QLocale, Qt, Signal, Slot
 from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,14 +45,15 @@ from db.errors import FieldvaultError
 from desktop.evidence_panel import bold_label, data_size, forget_file_dialog_history, plain_label
 from desktop.icons import icon
 from desktop.intake import (
+    Export,
     ExportDone,
     ExportFailed,
     ExportProgress,
-    ExportSignals,
     ExportStopped,
-    ExportWorker,
+    failure_text,
 )
 from desktop.messages import error_message
+from desktop.tasks import Lane, TaskReport, TaskRunner
 
 SHORT_DEVICE_LENGTH = 12
 
@@ -130,20 +131,16 @@ class EvidenceItemView(QWidget):
         *,
         save_dialog: SaveFileDialog | None = None,
         parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._vault = vault
+        # The window's runner; a view shown alone (tests) has its own.
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._item: EvidenceItem | None = None
         self._save_dialog = save_dialog or ask_save_file
         self._exporting = False
         self._export_cancel: CancelToken | None = None
-        self.thread_pool = QThreadPool(self)
-        self.thread_pool.setMaxThreadCount(1)
-        self._export_signals = ExportSignals(self)
-        self._export_signals.finished.connect(self._on_exported)
-        self._export_signals.failed.connect(self._on_export_failed)
-        self._export_signals.progress.connect(self._on_export_progress)
-        self._export_signals.cancelled.connect(self._on_export_cancelled)
 
         self.heading = bold_label()
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -466,17 +463,28 @@ class EvidenceItemView(QWidget):
         self.export_cancel_button.setEnabled(True)
         self.export_cancel_button.show()
         self.export_status.setText(self.tr("Exporting…"))
-        self.thread_pool.start(
-            ExportWorker(
-                self._export_signals,
-                self._vault,
-                self._item.id,
-                destination,
-                overwrite=overwrite,
-                cancel=self._export_cancel,
-            )
+        evidence_id = self._item.id
+        self.tasks.start(
+            Lane.EXPORT,
+            Export(self._vault, evidence_id, destination, overwrite=overwrite),
+            lambda report: self._on_export_report(evidence_id, report),
+            owner=self,
+            cancel=self._export_cancel,
         )
         return True
+
+    def _on_export_report(self, evidence_id: str, report: TaskReport) -> None:
+        if report.state == "progress":
+            assert isinstance(report.value, ExportProgress)
+            self._on_export_progress(report.value)
+        elif report.state == "succeeded":
+            result: Any = report.value
+            self._on_exported(ExportDone(result.evidence_id, result.sha256, str(result.path)))
+        elif report.state == "failed" and report.failure is not None:
+            failed = report.failure
+            self._on_export_failed(ExportFailed(evidence_id, failed.error_type, failure_text(failed)))
+        else:
+            self._on_export_cancelled(ExportStopped(evidence_id))
 
     @Slot()
     def cancel_export(self) -> None:
@@ -493,13 +501,11 @@ class EvidenceItemView(QWidget):
         self.export_cancel_button.hide()
         self.export_button.setEnabled(self._item is not None)
 
-    @Slot(object)
     def _on_export_progress(self, report: ExportProgress) -> None:
         if self._vault is None or not self._exporting:
             return
         self.export_busy.setValue(1000 * report.done // report.total if report.total else 1000)
 
-    @Slot(object)
     def _on_export_cancelled(self, report: ExportStopped) -> None:
         if self._vault is None:
             return
@@ -507,7 +513,6 @@ class EvidenceItemView(QWidget):
         self.export_status.setText(self.tr("Export cancelled; no file was written."))
         self.export_finished.emit(report)
 
-    @Slot(object)
     def _on_exported(self, report: ExportDone) -> None:
         if self._vault is None:
             return  # cleared (locked) meanwhile
@@ -517,7 +522,6 @@ class EvidenceItemView(QWidget):
         self.export_status.setText(self.tr("Exported to {path}").format(path=report.path))
         self.export_finished.emit(report)
 
-    @Slot(object)
     def _on_export_failed(self, report: ExportFailed) -> None:
         if self._vault is None:
             return

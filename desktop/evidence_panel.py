@@ -1,7 +1,7 @@
 """The evidence of one case: its items, and adding files by drop or file picker.
 
 Files are added one at a time, in the order given, each by its own
-``IntakeWorker`` (see ``desktop/intake.py``): a row per file shows its progress
+``Ingest`` task on the intake lane (see ``desktop/intake.py``): a row per file shows its progress
 bar and a Cancel button, and an overall bar shows the whole batch. A file
 already in the case is not stored twice: its row says so and the existing item
 is selected.
@@ -24,10 +24,11 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDir, QLocale, QSettings, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QDir, QLocale, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,15 +50,16 @@ from db.entities import EvidenceItem
 from db.errors import FieldvaultError
 from desktop.icons import icon
 from desktop.intake import (
+    Ingest,
     IntakeFailed,
     IntakeOutcome,
     IntakeProgress,
-    IntakeSignals,
     IntakeStopped,
     IntakeStored,
-    IntakeWorker,
+    failure_text,
 )
 from desktop.messages import error_message
+from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 PROGRESS_STEPS = 1000
@@ -185,6 +187,7 @@ class EvidencePanel(QWidget):
     item_activated = Signal(str)  # evidence id: the user opened an item (Enter, double-click, Open)
     intake_finished = Signal(object)  # IntakeStored | IntakeFailed | IntakeStopped, after the panel showed it
     intake_idle = Signal()  # every file given has its outcome
+    intake_progress = Signal(object)  # IntakeProgress, as a row shows it
 
     def __init__(
         self,
@@ -193,24 +196,20 @@ class EvidencePanel(QWidget):
         *,
         open_files_dialog: OpenFilesDialog | None = None,
         parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._vault = vault
+        # The window's runner; a panel shown alone (tests) has its own.
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._case_id: str | None = None
         self._open_files_dialog = open_files_dialog or ask_open_files
         self._tickets = itertools.count(1)
         self._rows: dict[int, IntakeRow] = {}
         self._queue: deque[int] = deque()
         self._running: int | None = None
-        # Intake runs on the panel's own pool, one file at a time: clear() can
-        # then wait for exactly this panel's work.
-        self.thread_pool = QThreadPool(self)
-        self.thread_pool.setMaxThreadCount(1)
-        self._signals = IntakeSignals(self)
-        self._signals.progress.connect(self._on_progress)
-        self._signals.finished.connect(self._on_stored)
-        self._signals.failed.connect(self._on_failed)
-        self._signals.cancelled.connect(self._on_cancelled)
+        # The running intake (one at a time): clear() waits for exactly it.
+        self._handle: TaskHandle | None = None
 
         self.setAcceptDrops(True)
         self.heading = bold_label(self.tr("Evidence"))
@@ -488,8 +487,13 @@ class EvidencePanel(QWidget):
             self._running = ticket
             row.state = IntakeRow.RUNNING
             row.status_label.setText(self.tr("Starting…"))
-            worker = IntakeWorker(self._signals, self._vault, ticket, row.path, row.case_id, row.token)
-            self.thread_pool.start(worker)
+            self._handle = self.tasks.start(
+                Lane.INTAKE,
+                Ingest(self._vault, ticket, row.path, row.case_id),
+                partial(self._on_report, ticket),
+                owner=self,
+                cancel=row.token,
+            )
             return
         self._update_overall()
         self.intake_idle.emit()
@@ -521,14 +525,25 @@ class EvidencePanel(QWidget):
         # Reports for rows that are gone (cleared, or another batch) are dropped.
         return self._rows.get(ticket) if ticket == self._running else None
 
-    @Slot(object)
+    def _on_report(self, ticket: int, report: TaskReport) -> None:
+        if report.state == "progress":
+            assert isinstance(report.value, IntakeProgress)
+            self._on_progress(report.value)
+        elif report.state == "succeeded":
+            result: Any = report.value
+            self._on_stored(IntakeStored(ticket, result.item.id, result.duplicate))
+        elif report.state == "failed" and report.failure is not None:
+            self._on_failed(IntakeFailed(ticket, report.failure.error_type, failure_text(report.failure)))
+        else:
+            self._on_cancelled(IntakeStopped(ticket))
+
     def _on_progress(self, report: IntakeProgress) -> None:
         row = self._current_row(report.ticket)
         if row is not None:
             row.set_progress(report.done, report.total)
             self._update_overall()
+            self.intake_progress.emit(report)
 
-    @Slot(object)
     def _on_stored(self, report: IntakeStored) -> None:
         row = self._current_row(report.ticket)
         if row is None:
@@ -543,7 +558,6 @@ class EvidencePanel(QWidget):
             self.reload(select_id=report.evidence_id)
         self._outcome(report)
 
-    @Slot(object)
     def _on_failed(self, report: IntakeFailed) -> None:
         row = self._current_row(report.ticket)
         if row is None:
@@ -551,7 +565,6 @@ class EvidencePanel(QWidget):
         row.finish(IntakeRow.FAILED, self.tr("Not added: {reason}").format(reason=report.message))
         self._outcome(report)
 
-    @Slot(object)
     def _on_cancelled(self, report: IntakeStopped) -> None:
         row = self._current_row(report.ticket)
         if row is None:
@@ -612,7 +625,11 @@ class EvidencePanel(QWidget):
         self._queue.clear()
         for row in self._rows.values():
             row.token.cancel()
-        stopped = self.thread_pool.waitForDone(CLEAR_WAIT_MS)
+        handle, self._handle = self._handle, None
+        stopped = True
+        if handle is not None:
+            self.tasks.forget(handle)  # what it reports now is for nobody
+            stopped = handle.wait(CLEAR_WAIT_MS / 1000)
         self._running = None
         for row in self._rows.values():
             self._drop_widget(row)

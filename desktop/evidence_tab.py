@@ -10,16 +10,20 @@ from db.vault import Vault
 from desktop.evidence_item import EvidenceItemView
 from desktop.evidence_panel import EvidencePanel
 from desktop.record_list import fill_widget, side_by_side
+from desktop.tasks import TaskRunner
 from desktop.viewer import EvidenceViewer
 
 
 class EvidenceTab(QWidget):
-    def __init__(self, vault: Vault, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vault: Vault, parent: QWidget | None = None, *, tasks: TaskRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self._vault: Vault | None = vault
-        self.panel = EvidencePanel(vault)
-        self.item = EvidenceItemView(vault)
-        self.viewer = EvidenceViewer()
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self.panel = EvidencePanel(vault, tasks=self.tasks)
+        self.item = EvidenceItemView(vault, tasks=self.tasks)
+        self.viewer = EvidenceViewer(tasks=self.tasks)
         item_column = side_by_side(
             self.item, self.viewer, stretch=(0, 0), orientation=Qt.Orientation.Vertical
         )

@@ -1,18 +1,18 @@
 """Evidence work off the GUI thread: intake of files, and export of an item.
 
-**One ``IntakeWorker`` per file.** Each file is its own operation with its own
+**One ``Ingest`` task per file.** Each file is its own operation with its own
 ``CancelToken``, its own outcome (stored, already in the case, failed, cancelled)
 and its own error: one unreadable file must not stop the others, and cancelling
 one must not cancel the rest. The evidence panel keeps the files waiting in its
-own queue and starts the next worker when the previous one has reported, so at
-most one intake reads the disk at a time and a file cancelled while it waits is
-simply never started (no runnable to take back from the pool).
+own queue and starts the next task on the runner's intake lane when the
+previous one has reported, so at most one intake reads the disk at a time and a
+file cancelled while it waits is simply never started.
 
-Workers never touch widgets (STYLE.md, rule 3): they emit small frozen report
-objects through a signals holder created in the GUI thread, and the queued
-connection delivers them there. Reports carry no exception and no traceback
-(the frames would keep data alive); failures carry the error's type name and a
-message that is safe to show (``desktop.messages.error_message``).
+The tasks are plain Python (``desktop.tasks``): the runner brings their
+``TaskReport`` to the GUI thread, where the panel and the item view turn it
+into the small frozen outcome objects below. These carry no exception and no
+traceback (the frames would keep data alive); failures carry the error's type
+name and a message that is safe to show (``desktop.messages.error_message``).
 
 Progress is throttled (``ProgressThrottle``): at most one report per 50 ms, plus
 the first and the last, so a 1 GiB intake (1024 segments) does not flood the
@@ -21,18 +21,14 @@ event loop.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Signal, SignalInstance
-
-from db.blobstore import CancelToken, ExportCancelled, IntakeCancelled
-from db.errors import FieldvaultError
 from desktop.messages import error_message
+from desktop.tasks import OperationFailed, TaskContext
 
 PROGRESS_INTERVAL_S = 0.05
 
@@ -101,37 +97,6 @@ class ExportStopped:
     evidence_id: str
 
 
-class IntakeSignals(QObject):
-    """Created in the GUI thread; intake workers emit, the panel receives (queued)."""
-
-    progress = Signal(object)  # IntakeProgress
-    finished = Signal(object)  # IntakeStored
-    failed = Signal(object)  # IntakeFailed
-    cancelled = Signal(object)  # IntakeStopped
-
-
-class ExportSignals(QObject):
-    progress = Signal(object)  # ExportProgress
-    finished = Signal(object)  # ExportDone
-    failed = Signal(object)  # ExportFailed
-    cancelled = Signal(object)  # ExportStopped
-
-
-def safe_message(err: BaseException) -> str:
-    """The vault's own errors say what happened; anything else is named by type
-    only, because its message could quote data."""
-    if isinstance(err, FieldvaultError):
-        return error_message(err)
-    return error_message(None, type(err).__name__)
-
-
-def _emit(signal: Callable[[], SignalInstance], report: object) -> None:
-    # The receiver may be gone (the panel was destroyed after a lock): then
-    # nobody is listening, and the report is dropped.
-    with contextlib.suppress(RuntimeError):
-        signal().emit(report)
-
-
 class ProgressThrottle:
     """Decides which progress callbacks become signals: the first, the last
     (``done == total``), and otherwise at most one per ``interval`` seconds."""
@@ -151,111 +116,79 @@ class ProgressThrottle:
         return False
 
 
-# -- workers -------------------------------------------------------------------
+# -- tasks (desktop.tasks) ------------------------------------------------------
 
 
-class IntakeWorker(QRunnable):
-    """Ingest one file into one case: ``vault.evidence.ingest`` in the pool.
-
-    ``vault`` is the unlocked ``Vault`` (anything with ``.evidence.ingest``). The
-    worker drops its reference to it when it ends."""
+class Ingest:
+    """Ingest one file into one case: ``vault.evidence.ingest`` on the intake
+    lane. Progress goes out as ``IntakeProgress``; the result is the core's
+    ``IngestResult``. ``vault`` is the unlocked ``Vault`` (anything with
+    ``.evidence.ingest``); the task drops it when it ends."""
 
     def __init__(
-        self,
-        signals: IntakeSignals,
-        vault: Any,
-        ticket: int,
-        path: Path,
-        case_id: str,
-        cancel: CancelToken,
-        *,
-        throttle: ProgressThrottle | None = None,
+        self, vault: Any, ticket: int, path: Path, case_id: str, *, throttle: ProgressThrottle | None = None
     ) -> None:
-        super().__init__()
-        self._signals = signals
         self._vault = vault
         self.ticket = ticket
         self._path = Path(path)
         self._case_id = case_id
-        self._cancel = cancel
         self._throttle = throttle or ProgressThrottle()
 
-    def _progress(self, done: int, total: int) -> None:
-        if self._throttle.should_emit(done, total):
-            _emit(lambda: self._signals.progress, IntakeProgress(self.ticket, done, total))
-
-    def run(self) -> None:
+    def __call__(self, context: TaskContext) -> Any:
         vault, self._vault = self._vault, None
+
+        def progress(done: int, total: int) -> None:
+            if self._throttle.should_emit(done, total):
+                context.progress(IntakeProgress(self.ticket, done, total))
+
         try:
-            if self._cancel.cancelled:
-                raise IntakeCancelled()
-            result = vault.evidence.ingest(
-                self._path, self._case_id, progress=self._progress, cancel=self._cancel
-            )
-        except IntakeCancelled:
-            _emit(lambda: self._signals.cancelled, IntakeStopped(self.ticket))
-        except Exception as err:  # noqa: BLE001 - every failure becomes a report, none a traceback
-            _emit(
-                lambda: self._signals.failed,
-                IntakeFailed(self.ticket, type(err).__name__, safe_message(err)),
-            )
-        else:
-            _emit(lambda: self._signals.finished, IntakeStored(self.ticket, result.item.id, result.duplicate))
+            return vault.evidence.ingest(self._path, self._case_id, progress=progress, cancel=context.cancel)
         finally:
             del vault
 
 
-class ExportWorker(QRunnable):
-    """Decrypt one item to the file the user chose: ``vault.evidence.export``.
+class Export:
+    """Decrypt one item to the file the user chose: ``vault.evidence.export``
+    on the export lane; the result is the core's ``ExportResult``.
 
     The only place the GUI writes an item's plaintext, and only where the user
     asked; the export is recorded in the item's custody by the core."""
 
     def __init__(
         self,
-        signals: ExportSignals,
         vault: Any,
         evidence_id: str,
         destination: Path,
         *,
         overwrite: bool = False,
-        cancel: CancelToken | None = None,
         throttle: ProgressThrottle | None = None,
     ) -> None:
-        super().__init__()
-        self._signals = signals
         self._vault = vault
-        self._evidence_id = evidence_id
+        self.evidence_id = evidence_id
         self._destination = Path(destination)
         self._overwrite = overwrite
-        self._cancel = cancel or CancelToken()
         self._throttle = throttle or ProgressThrottle()
 
-    def _progress(self, done: int, total: int) -> None:
-        if self._throttle.should_emit(done, total):
-            _emit(lambda: self._signals.progress, ExportProgress(self._evidence_id, done, total))
-
-    def run(self) -> None:
+    def __call__(self, context: TaskContext) -> Any:
         vault, self._vault = self._vault, None
+
+        def progress(done: int, total: int) -> None:
+            if self._throttle.should_emit(done, total):
+                context.progress(ExportProgress(self.evidence_id, done, total))
+
         try:
-            result = vault.evidence.export(
-                self._evidence_id,
+            return vault.evidence.export(
+                self.evidence_id,
                 self._destination,
                 overwrite=self._overwrite,
-                progress=self._progress,
-                cancel=self._cancel,
-            )
-        except ExportCancelled:
-            _emit(lambda: self._signals.cancelled, ExportStopped(self._evidence_id))
-        except Exception as err:  # noqa: BLE001 - every failure becomes a report, none a traceback
-            _emit(
-                lambda: self._signals.failed,
-                ExportFailed(self._evidence_id, type(err).__name__, safe_message(err)),
-            )
-        else:
-            _emit(
-                lambda: self._signals.finished,
-                ExportDone(result.evidence_id, result.sha256, str(result.path)),
+                progress=progress,
+                cancel=context.cancel,
             )
         finally:
             del vault
+
+
+def failure_text(failed: OperationFailed) -> str:
+    """What a failed intake or export says: the vault's own message, or the
+    error's type only (its message could quote data)."""
+    return error_message(failed.error, failed.error_type)

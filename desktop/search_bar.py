@@ -8,7 +8,7 @@ only says which record was chosen (``hit_opened``).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,7 +23,8 @@ from db.services import SearchHit
 from db.vault import Vault
 from desktop.icons import icon
 from desktop.messages import error_message
-from desktop.workers import SearchFailed, SearchFinished, SearchSignals, SearchWorker
+from desktop.tasks import Lane, TaskReport, TaskRunner
+from desktop.workers import Search, SearchFinished
 
 SEARCH_DELAY_MS = 250
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -35,9 +36,13 @@ class SearchBar(QWidget):
     search_done = Signal(int)  # number of hits shown; lets tests wait without sleeping
     hit_opened = Signal(str, str, str)  # entity type, entity id, case id ("" when unknown)
 
-    def __init__(self, vault: Vault, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vault: Vault, parent: QWidget | None = None, *, tasks: TaskRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self._vault: Vault | None = vault
+        # The window's runner; a bar shown alone (tests) has its own.
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
 
         self.field = QLineEdit()
         self.field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
@@ -53,13 +58,9 @@ class SearchBar(QWidget):
         self.status.setWordWrap(True)
         self.status.hide()
 
-        # One search at a time, in order; a newer one makes older answers stale.
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        # Searches run one at a time, in order, on the search lane; a newer
+        # one makes older answers stale.
         self._ticket = 0
-        self._signals = SearchSignals(self)
-        self._signals.finished.connect(self._on_finished)
-        self._signals.failed.connect(self._on_failed)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
@@ -99,18 +100,22 @@ class SearchBar(QWidget):
             return
         self.status.setText(self.tr("Searching…"))
         self.status.show()
-        self.pool.start(SearchWorker(self._signals, self._vault, self._ticket, text))
+        ticket = self._ticket
+        self.tasks.start(
+            Lane.SEARCH,
+            Search(self._vault, ticket, text),
+            lambda report: self._on_report(ticket, report),
+            owner=self,
+        )
 
-    def _on_finished(self, report: SearchFinished) -> None:
-        if self._vault is None or report.ticket != self._ticket:
+    def _on_report(self, ticket: int, report: TaskReport) -> None:
+        if self._vault is None or ticket != self._ticket:
             return
-        self._show_hits(list(report.hits), "", bounded=report.bounded)
-
-    def _on_failed(self, report: SearchFailed) -> None:
-        if self._vault is None or report.ticket != self._ticket:
-            return
-        failure = report.failure
-        self._show_hits([], error_message(failure.error, failure.error_type))
+        if isinstance(report.value, SearchFinished):
+            self._show_hits(list(report.value.hits), "", bounded=report.value.bounded)
+        elif report.failure is not None:
+            failure = report.failure
+            self._show_hits([], error_message(failure.error, failure.error_type))
 
     def _show_hits(self, hits: list[SearchHit], error: str, *, bounded: bool = False) -> None:
         self.results.clear()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QThreadPool, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,7 +34,8 @@ from db.keys import MIN_PASSPHRASE_CHARS
 from desktop.i18n import LANGUAGES, current_language, preferences
 from desktop.icons import icon
 from desktop.strength import StrengthMeter
-from desktop.workers import ChangePassphraseWorker, OperationFailed, WorkerSignals
+from desktop.tasks import Lane, OperationFailed, TaskReport, TaskRunner
+from desktop.workers import ChangePassphrase
 
 if TYPE_CHECKING:
     from db.vault import Vault  # the window imports this module before the database stack
@@ -57,8 +58,12 @@ class SettingsDialog(QDialog):
     wipe_requested = Signal()
     emergency_shortcut_changed = Signal()
 
-    def __init__(self, vault: Vault, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vault: Vault, parent: QWidget | None = None, *, tasks: TaskRunner | None = None
+    ) -> None:
         super().__init__(parent)
+        # The window's runner; a dialog shown alone (tests) has its own.
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._vault = vault
         self.setWindowTitle(self.tr("Settings"))
         layout = QVBoxLayout(self)
@@ -152,10 +157,6 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-        self._signals = WorkerSignals(self)
-        self._signals.succeeded.connect(self._on_changed)
-        self._signals.failed.connect(self._on_change_failed)
-
     def confirmation_word(self) -> str:
         return self.tr("WIPE")
 
@@ -195,14 +196,15 @@ class SettingsDialog(QDialog):
         self.strength.clear()
         self.change_button.setEnabled(False)
         self.passphrase_status.setText(self.tr("Changing…"))
-        QThreadPool.globalInstance().start(ChangePassphraseWorker(self._signals, self._vault, current, new))
+        self.tasks.start(Lane.VAULT, ChangePassphrase(self._vault, current, new), self._on_report, owner=self)
 
-    @Slot(object)
-    def _on_changed(self, _report: object) -> None:
-        self.change_button.setEnabled(True)
-        self.passphrase_status.setText(self.tr("Passphrase changed. Use the new one from now on."))
+    def _on_report(self, report: TaskReport) -> None:
+        if report.failure is not None:
+            self._on_change_failed(report.failure)
+        elif report.state == "succeeded":
+            self.change_button.setEnabled(True)
+            self.passphrase_status.setText(self.tr("Passphrase changed. Use the new one from now on."))
 
-    @Slot(object)
     def _on_change_failed(self, report: OperationFailed) -> None:
         self.change_button.setEnabled(True)
         from desktop.messages import failure_message  # not needed for the first screen

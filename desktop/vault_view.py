@@ -6,7 +6,8 @@ part does to another: a case chosen in the list is shown in every tab; a
 search hit selects its case and opens its record in its tab; a saved incident
 or person refreshes the links a testimony offers. Each part reads and writes
 only through the vault's services, single records or pages at a time, on the
-GUI thread; searches run in the search bar's worker.
+GUI thread; searches, intake, export and the viewer's reads run on the
+window's task runner (desktop/tasks.py).
 
 Everything shown here is witness data: ``clear_all`` empties every widget, and
 the window destroys this view when the vault locks.
@@ -26,24 +27,34 @@ from desktop.models import PAGE_SIZE
 from desktop.record_list import side_by_side
 from desktop.record_tab import IncidentsTab, PersonsTab
 from desktop.search_bar import SearchBar
+from desktop.tasks import TaskRunner
 from desktop.testimonies_tab import TestimoniesTab
 
 
 class VaultView(QWidget):
     lock_requested = Signal()
 
-    def __init__(self, vault: Vault, parent: QWidget | None = None, *, page_size: int = PAGE_SIZE) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        parent: QWidget | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        tasks: TaskRunner | None = None,
+    ) -> None:
         super().__init__(parent)
         self._vault: Vault | None = vault
+        # The window's runner; a view shown alone (tests) has its own.
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
 
-        self.search_bar = SearchBar(vault)
+        self.search_bar = SearchBar(vault, tasks=self.tasks)
         self.lock_button = QPushButton(icon("lock"), self.tr("Lock (Ctrl+L)"))
         self.lock_button.setAccessibleName(self.tr("Lock the vault"))
         self.search_bar.add_beside_field(self.lock_button)
 
         self.cases = CaseList(vault, self._may_leave_records, page_size=page_size)
         self.testimonies = TestimoniesTab(vault, page_size=page_size)
-        self.evidence = EvidenceTab(vault)
+        self.evidence = EvidenceTab(vault, tasks=self.tasks)
         self.incidents = IncidentsTab(vault, page_size=page_size)
         self.persons = PersonsTab(vault, page_size=page_size)
 

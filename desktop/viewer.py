@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QLocale, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
@@ -40,6 +40,7 @@ from db.entities import EvidenceItem
 from db.errors import FieldvaultError
 from desktop.blob_device import DeviceAborted
 from desktop.messages import error_message, failure_message
+from desktop.tasks import Lane, OperationFailed, TaskHandle, TaskReport, TaskRunner
 from desktop.thumbnails import HasEvidence, decodable_image
 from desktop.viewer_image import ImagePage
 from desktop.viewer_jobs import (
@@ -56,7 +57,6 @@ from desktop.viewer_message import MessagePage
 from desktop.viewer_page import Shown, ViewerPage
 from desktop.viewer_pdf import PDF_LIMIT, PdfPage
 from desktop.viewer_text import TextPage
-from desktop.workers import OperationFailed
 
 __all__ = ["EvidenceViewer", "Shown", "kind_for"]
 
@@ -99,10 +99,12 @@ class EvidenceViewer(QWidget):
     shown = Signal(str)  # a Shown value, once the item is on screen (tests wait on it)
     export_requested = Signal(str)  # evidence id: the user asked to export an item shown here
 
-    def __init__(self, parent: QWidget | None = None, *, thread_pool: QThreadPool | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, tasks: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Evidence viewer"))
-        self._pool = thread_pool or QThreadPool.globalInstance()
+        # The window's runner; a viewer shown alone (tests) has its own.
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._handle: TaskHandle | None = None  # the running job's task
         self._item: EvidenceItem | None = None
         self._services: HasEvidence | None = None  # to read a PDF's further pages
         self._kind = Shown.NOTHING
@@ -247,8 +249,7 @@ class EvidenceViewer(QWidget):
     def clear(self) -> None:
         """Stop playback, close the device, drop every reference to the item."""
         if self._job is not None:
-            self._job.abort()  # its report, if one is on its way, is ignored
-            self._job = None
+            self._stop_job()  # its report, if one is on its way, is ignored
         for page in self._page_shortcuts:
             page.clear()
         self.title.clear()
@@ -272,10 +273,26 @@ class EvidenceViewer(QWidget):
 
     def _start_job(self, job: ReadJob) -> None:
         self._job = job
-        job.signals.succeeded.connect(self._on_job_succeeded)
-        job.signals.failed.connect(self._on_job_failed)
         self.empty_page.setText(self.tr("Opening…"))
-        self._pool.start(job)
+        token = job.token
+        self._handle = self.tasks.start(
+            Lane.VIEWER, job, lambda report: self._on_job_report(token, report), owner=self
+        )
+
+    def _stop_job(self) -> None:
+        handle, self._handle = self._handle, None
+        self._job = None
+        if handle is not None:
+            self.tasks.forget(handle)
+            handle.cancel()  # kills its child now, from this thread
+
+    def _on_job_report(self, token: int, report: TaskReport) -> None:
+        if report.state == "succeeded":
+            self._on_job_succeeded((token, report.value))
+        elif report.state == "failed" and report.failure is not None:
+            self._on_job_failed((token, report.failure))
+        else:  # cancelled: another item or a lock stopped it
+            self._current_job(token)
 
     def _more_pdf_pages(self, first: int) -> None:
         """The next pages of the PDF shown: the item is read again (a view)."""
@@ -295,9 +312,9 @@ class EvidenceViewer(QWidget):
         if self._job is None or self._job.token != token:
             return False
         self._job = None
+        self._handle = None
         return True
 
-    @Slot(object)
     def _on_job_succeeded(self, message: tuple[int, object]) -> None:
         token, report = message
         if not self._current_job(token):
@@ -314,7 +331,6 @@ class EvidenceViewer(QWidget):
             self.pdf_page.clear()
             self._show_message(self.pdf_page.refusal(report.reason), Shown.ERROR, offer_export=True)
 
-    @Slot(object)
     def _on_job_failed(self, message: tuple[int, OperationFailed]) -> None:
         token, report = message
         if not self._current_job(token) or isinstance(report.error, DeviceAborted):

@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QThreadPool, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
@@ -33,21 +33,20 @@ from desktop.autolock import AutoLock
 from desktop.clipboard_guard import ClipboardGuard
 from desktop.icons import app_icon, icon
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut
+from desktop.tasks import Lane, OperationFailed, TaskReport, TaskRunner
 from desktop.unlock import CreateVaultPage, RecoveryKeyPage, UnlockPage
-from desktop.workers import (
-    CreateVaultWorker,
-    OperationFailed,
-    UnlockVaultWorker,
-    VaultCreated,
-    VaultUnlocked,
-    WorkerSignals,
-)
+from desktop.workers import CreateVault, UnlockVault, VaultCreated, VaultUnlocked
 
 if TYPE_CHECKING:
     # Imported when first needed: the first screen shows before the database
     # stack (SQLAlchemy, Alembic) loads (desktop/app.py).
     from db.vault import Vault
     from desktop.vault_view import VaultView
+
+
+# How long a lock waits for background work on the vault to stop: a cancelled
+# intake or export stops within one 1 MiB segment, a parser child is killed.
+LOCK_WAIT_MS = 10_000
 
 
 def vault_exists(folder: Path) -> bool:
@@ -72,8 +71,8 @@ class FieldvaultWindow(QMainWindow):
         self._argon2 = argon2
         self._vault: Vault | None = None
         self._closing = False
-        self.thread_pool = QThreadPool(self)
-        self.thread_pool.setMaxThreadCount(1)
+        # All background work of the window and its screens (desktop/tasks.py).
+        self.tasks = TaskRunner(self)
         self.vault_view: VaultView | None = None
         self.settled_notice: QMessageBox | None = None
         self.settings_dialog: SettingsDialog | None = None
@@ -88,13 +87,6 @@ class FieldvaultWindow(QMainWindow):
         self.unlock_page = UnlockPage(self.folder)
         for page in (self.create_page, self.recovery_page, self.unlock_page):
             self.stack.addWidget(page)
-
-        self._create_signals = WorkerSignals(self)
-        self._create_signals.succeeded.connect(self._on_created)
-        self._create_signals.failed.connect(self._on_create_failed)
-        self._unlock_signals = WorkerSignals(self)
-        self._unlock_signals.succeeded.connect(self._on_unlocked)
-        self._unlock_signals.failed.connect(self._on_unlock_failed)
 
         self.create_page.create_requested.connect(self._start_create)
         self.recovery_page.acknowledged.connect(self._finish_first_run)
@@ -162,12 +154,15 @@ class FieldvaultWindow(QMainWindow):
 
     @Slot(str)
     def _start_create(self, passphrase: str) -> None:
-        worker = CreateVaultWorker(
-            self._create_signals, self.folder, passphrase, keyring=self._keyring, argon2=self._argon2
-        )
-        self.thread_pool.start(worker)
+        task = CreateVault(self.folder, passphrase, keyring=self._keyring, argon2=self._argon2)
+        self.tasks.start(Lane.VAULT, task, self._on_create_report)
 
-    @Slot(object)
+    def _on_create_report(self, report: TaskReport) -> None:
+        if report.failure is not None:
+            self._on_create_failed(report.failure)
+        elif isinstance(report.value, VaultCreated):
+            self._on_created(report.value)
+
     def _on_created(self, report: VaultCreated) -> None:
         if self._closing:
             report.vault.lock()
@@ -179,7 +174,6 @@ class FieldvaultWindow(QMainWindow):
         self.recovery_page.show_key(report.recovery_key, keyring_notice(report.keyring_notice))
         self.stack.setCurrentWidget(self.recovery_page)
 
-    @Slot(object)
     def _on_create_failed(self, report: OperationFailed) -> None:
         self.create_page.set_busy(False)
         from desktop.messages import failure_message  # not needed for the first screen
@@ -190,11 +184,16 @@ class FieldvaultWindow(QMainWindow):
 
     @Slot(str)
     def _start_unlock(self, passphrase: str) -> None:
-        self.thread_pool.start(
-            UnlockVaultWorker(self._unlock_signals, self.folder, passphrase, keyring=self._keyring)
+        self.tasks.start(
+            Lane.VAULT, UnlockVault(self.folder, passphrase, keyring=self._keyring), self._on_unlock_report
         )
 
-    @Slot(object)
+    def _on_unlock_report(self, report: TaskReport) -> None:
+        if report.failure is not None:
+            self._on_unlock_failed(report.failure)
+        elif isinstance(report.value, VaultUnlocked):
+            self._on_unlocked(report.value)
+
     def _on_unlocked(self, report: VaultUnlocked) -> None:
         if self._closing or self._vault is not None:
             report.vault.lock()
@@ -204,7 +203,6 @@ class FieldvaultWindow(QMainWindow):
         self._show_vault_view()
         self._tell_what_was_settled()
 
-    @Slot(object)
     def _on_unlock_failed(self, report: OperationFailed) -> None:
         self.unlock_page.set_busy(False)
         from desktop.messages import failure_message  # not needed for the first screen
@@ -255,7 +253,7 @@ class FieldvaultWindow(QMainWindow):
             return
         from desktop.vault_view import VaultView
 
-        self.vault_view = VaultView(self._vault)
+        self.vault_view = VaultView(self._vault, tasks=self.tasks)
         self.vault_view.lock_requested.connect(self.lock)
         self.stack.addWidget(self.vault_view)
         self._show_page(self.vault_view)
@@ -282,7 +280,7 @@ class FieldvaultWindow(QMainWindow):
     def open_settings(self) -> None:
         if self._vault is None:
             return
-        dialog = SettingsDialog(self._vault, self)
+        dialog = SettingsDialog(self._vault, self, tasks=self.tasks)
         dialog.wipe_requested.connect(self.wipe)
         dialog.emergency_shortcut_changed.connect(self._apply_emergency_shortcut)
         dialog.accepted.connect(self._reload_auto_lock)
@@ -357,6 +355,9 @@ class FieldvaultWindow(QMainWindow):
         view, self.vault_view = self.vault_view, None
         vault, self._vault = self._vault, None
         try:
+            # Intake, export, search and viewer work stops, and nothing it
+            # still reports reaches the view being emptied.
+            self.tasks.cancel_all_and_wait(LOCK_WAIT_MS)
             if view is not None:
                 view.clear_all(save_draft=save_draft)
                 self.stack.removeWidget(view)
@@ -378,11 +379,17 @@ class FieldvaultWindow(QMainWindow):
         self._show_page(self.unlock_page if vault_exists(self.folder) else self.create_page)
 
     def shutdown(self) -> None:
-        """Wait for a running worker, then lock whatever it opened."""
+        """Stop the work on the vault, wait for an unlock or create still
+        running (Argon2id cannot be interrupted), then lock whatever it opened."""
         self._closing = True
-        self.thread_pool.waitForDone()
-        # A worker that just finished has queued its report: deliver it now so
-        # the vault it opened is locked (the slots see _closing).
+        self.tasks.cancel_all_and_wait(LOCK_WAIT_MS)
+        self.tasks.wait(-1, [Lane.VAULT])
+        # A task that just finished has queued its report: deliver it now so
+        # the vault it opened is locked (the callbacks see _closing).
+        self.tasks.deliver_queued()
+        # And the window's own queued calls, as before the runner: left
+        # pending when it is destroyed, they kept the next window in the same
+        # application from being activated (tests/desktop/test_minimal_window.py).
         QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall.value)
         self.lock()
 

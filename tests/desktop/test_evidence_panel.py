@@ -29,6 +29,7 @@ from desktop.evidence_item import EvidenceItemView
 from desktop.evidence_panel import PROGRESS_STEPS, EvidencePanel, IntakeRow
 from desktop.i18n import install_translators
 from desktop.intake import IntakeFailed, IntakeProgress, IntakeStopped, IntakeStored, ProgressThrottle
+from desktop.tasks import Lane
 from tests import evidence_samples as samples
 from tests.evidence_samples import file_sha256
 from tests.gui_helpers import (
@@ -157,7 +158,7 @@ def test_a_drop_of_three_files_adds_them_with_progress(qtbot, panel, vault, case
     outcomes: list[IntakeStored | IntakeStopped | IntakeFailed] = []
     progress: list[IntakeProgress] = []
     panel.intake_finished.connect(outcomes.append)
-    panel._signals.progress.connect(progress.append)
+    panel.intake_progress.connect(progress.append)
     dropped = [files["photo"], files["pdf"], files["big"]]
 
     add_and_wait(qtbot, panel, dropped)
@@ -476,7 +477,7 @@ def test_an_export_can_be_cancelled_and_leaves_no_file(qtbot, vault, case_id, tm
     # Hold the view's one pool thread so the export waits, queued, until the
     # Cancel click has happened: the test does not race the export.
     release = threading.Event()
-    view.thread_pool.start(lambda: release.wait(WAIT_MS / 1000))
+    view.tasks.pool(Lane.EXPORT).start(lambda: release.wait(WAIT_MS / 1000))
     assert view.export()
     assert view.export_cancel_button.isVisible() and view.export_busy.isVisible()
     qtbot.mouseClick(view.export_cancel_button, Qt.MouseButton.LeftButton)

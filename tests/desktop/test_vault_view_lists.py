@@ -15,6 +15,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 
 from db import entities
+from desktop.tasks import Lane
 from desktop.vault_view import VaultView
 from tests.factory import make_case
 from tests.gui_helpers import click_row, type_text
@@ -260,7 +261,7 @@ def test_search_runs_off_the_gui_thread_and_only_the_latest_answer_is_shown(
     # Hold the one search thread so both searches queue: the first answer
     # arrives after the second search was asked for, and must be dropped.
     release = threading.Event()
-    view.search_bar.pool.start(lambda: release.wait(10))
+    view.search_bar.tasks.pool(Lane.SEARCH).start(lambda: release.wait(10))
     view.search_field.setText("мосту")
     view.run_search()
     assert view.search_status.text() == "Searching…"
@@ -275,12 +276,12 @@ def test_search_runs_off_the_gui_thread_and_only_the_latest_answer_is_shown(
 
     # Locked while a search runs: its answer changes nothing.
     release = threading.Event()
-    view.search_bar.pool.start(lambda: release.wait(10))
+    view.search_bar.tasks.pool(Lane.SEARCH).start(lambda: release.wait(10))
     view.search_field.setText("мосту")
     view.run_search()
     view.clear_all(save_draft=False)
     release.set()
-    view.search_bar.pool.waitForDone(10_000)
+    view.search_bar.tasks.pool(Lane.SEARCH).waitForDone(10_000)
     qtbot.wait(50)
     assert view.search_results.count() == 0 and shown == [ROWS - 1]
 
