@@ -10,6 +10,7 @@ from sync.bundle.writer import (
     DeviceIdentity,
     WrittenBundle,
     bundle_file_name,
+    remove_partial_files,
     write_bundle,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "bundle_file_name",
     "check_bundle",
     "read_bundle",
+    "remove_partial_files",
     "write_bundle",
 ]

@@ -168,6 +168,8 @@ class _PayloadReader:
             raise
 
     def _read(self, n: int) -> bytes:
+        if n == 0:
+            return b""
         if n < 0:
             n = self._left
         data = _read_exact(self._file, min(n, self._left))
@@ -218,7 +220,8 @@ def check_bundle(source: Path | BinaryIO, *, org_id: str | None = None) -> Check
     file, owned = _open(source)
     try:
         checked = _check_prefix(file, org_id)
-        _check_size(file, checked)
+        if file.seekable():
+            _check_size(file, checked)
         payload = _PayloadReader(file, checked.header.payload_size, None)
         payload.drain()
         if not payload.hash_matches(checked.header.payload_sha256):

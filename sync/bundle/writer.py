@@ -219,13 +219,15 @@ def _copy(source: BinaryIO, target: BinaryIO, size: int) -> None:
     target.flush()
     offset_in, left = 0, size
     try:
+        if not hasattr(os, "copy_file_range"):  # Linux only
+            raise OSError("no copy_file_range")
         while left:
             n = os.copy_file_range(source.fileno(), target.fileno(), left, offset_in)
             if n == 0:
                 break
             offset_in += n
             left -= n
-    except OSError:
+    except OSError:  # not on this system or file system: copy through a buffer
         source.seek(offset_in)
         target.seek(0, os.SEEK_END)
         while left:
@@ -256,6 +258,40 @@ def _check_own_output(
             wire_signed_bytes(event, "hash", "custody")
     except BundleRejected as refused:
         raise ValueError(f"these contents make an invalid bundle ({refused.reason})") from None
+
+
+def _publish(temporary: Path, dest: Path) -> None:
+    """Give the finished file its name without ever replacing a file."""
+    try:
+        os.link(temporary, dest)
+    except FileExistsError:
+        raise BundleNotWritten.exists(str(dest)) from None
+    except OSError:
+        # No hard links (FAT or exFAT on a USB stick): a rename, after a check.
+        # A file appearing in between is the only thing left unguarded.
+        if dest.exists() or dest.is_symlink():
+            raise BundleNotWritten.exists(str(dest)) from None
+        temporary.rename(dest)
+
+
+def remove_partial_files(directory: Path) -> list[Path]:
+    """Remove what an interrupted write_bundle left in ``directory`` (killed
+    before its clean-up: ciphertext only) and return it. Touches only names
+    that write_bundle makes: ``.<name>.fvbundle.<16 hex>[.payload].tmp``."""
+    removed = []
+    for path in directory.iterdir():
+        parts = path.name.split(".")
+        if (
+            path.name.startswith(".")
+            and ".fvbundle." in path.name
+            and path.name.endswith(".tmp")
+            and any(len(p) == 16 and all(c in "0123456789abcdef" for c in p) for p in parts)
+            and path.is_file()
+            and not path.is_symlink()
+        ):
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def write_bundle(
@@ -319,10 +355,7 @@ def write_bundle(
                 _copy(payload, out, hashing.size)
                 out.flush()
                 os.fsync(out.fileno())
-        try:
-            os.link(bundle_path, dest)  # never replaces an existing file
-        except FileExistsError:
-            raise BundleNotWritten.exists(str(dest)) from None
+        _publish(bundle_path, dest)
     finally:
         for temporary in (payload_path, bundle_path):
             temporary.unlink(missing_ok=True)

@@ -25,6 +25,7 @@ from sync.bundle import (
     BundleRejected,
     check_bundle,
     read_bundle,
+    remove_partial_files,
     write_bundle,
 )
 from sync.bundle.errors import REASONS
@@ -472,3 +473,39 @@ def test_revisions_and_events_can_be_taken_one_by_one(written):
     assert revisions == list(made.contents.revisions)
     assert events == list(made.contents.custody)
     assert (opened.revisions, opened.custody) == ([], [])
+
+
+def test_leftovers_of_an_interrupted_write_are_removed_and_nothing_else(tmp_path):
+    leftovers = [
+        tmp_path / ".o-d-3.fvbundle.0123456789abcdef.payload.tmp",
+        tmp_path / ".o-d-3.fvbundle.0123456789abcdef.tmp",
+    ]
+    kept = [tmp_path / "o-d-2.fvbundle", tmp_path / ".notes.tmp", tmp_path / ".o-d-3.fvbundle.mine.tmp"]
+    for path in leftovers + kept:
+        path.write_bytes(b"x")
+    assert sorted(remove_partial_files(tmp_path)) == sorted(leftovers)
+    assert sorted(tmp_path.iterdir()) == sorted(kept)
+
+
+def test_check_bundle_reads_a_stream_too(written):
+    path, _ = written
+    data = path.read_bytes()
+    assert check_bundle(_Unseekable(data)).bundle_id == check_bundle(path).bundle_id  # type: ignore[arg-type]
+    for bad, expected in ((data[:-1], "truncated"), (data + b"x", "trailing-data")):
+        with pytest.raises(BundleRejected) as refused:
+            check_bundle(_Unseekable(bad))  # type: ignore[arg-type]
+        assert refused.value.reason == expected
+
+
+def test_without_hard_links_the_bundle_is_renamed_into_place(tmp_path, monkeypatch):
+    """A FAT USB stick has no hard links."""
+
+    def no_links(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr("os.link", no_links)
+    made = sample()
+    target = tmp_path / "b.fvbundle"
+    write_bundle(target, made.contents, signing(made.device), [RECIPIENT])
+    assert [p.name for p in tmp_path.iterdir()] == ["b.fvbundle"]
+    read_bundle(target, SECRET)
