@@ -103,8 +103,15 @@ def _open(source: Path | BinaryIO) -> tuple[BinaryIO, bool]:
 
 
 def _read_exact(file: BinaryIO, size: int) -> bytes:
-    data = file.read(size)
-    return data if data is not None else b""
+    """``size`` bytes, fewer only at the end (a pipe or socket may return
+    short reads before its end)."""
+    data = file.read(size) or b""
+    while 0 < len(data) < size:
+        more = file.read(size - len(data))
+        if not more:
+            break
+        data += more
+    return data
 
 
 def _check_prefix(file: BinaryIO, org_id: str | None) -> CheckedBundle:
