@@ -36,7 +36,7 @@ def _import_database_stack() -> None:
     # What unlocking and the vault view import first. A failure here is not
     # reported: the unlock worker imports the same module and reports it.
     with contextlib.suppress(Exception):
-        import db.vault  # noqa: F401
+        from db.api import Vault  # noqa: F401
 
 
 def load_database_stack() -> threading.Thread:

@@ -37,8 +37,7 @@ import threading
 
 from PySide6.QtCore import QIODevice, QObject
 
-from db.blobformat import BlobReader
-from db.errors import FieldvaultError
+from db.api import BlobReader, FieldvaultError
 
 # Largest single read handed to Qt. QIODevice.readAll() loops, so this only
 # bounds the size of one Python bytes object, not what can be read.

@@ -11,9 +11,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from db.entities import Case
-from db.errors import FieldvaultError
-from db.vault import Vault
+from db.api import Case, FieldvaultError, Vault
 from desktop.icons import icon
 from desktop.messages import error_message
 from desktop.models import CountRows, FetchPage

@@ -38,10 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.blobstore import CancelToken
-from db.custody import CustodyEvent
-from db.entities import EvidenceItem
-from db.errors import FieldvaultError
+from db.api import CancelToken, CustodyEvent, EvidenceItem, FieldvaultError
 from desktop.evidence_panel import bold_label, data_size, forget_file_dialog_history, plain_label
 from desktop.icons import icon
 from desktop.intake import (

@@ -45,9 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.blobstore import CancelToken
-from db.entities import EvidenceItem
-from db.errors import FieldvaultError
+from db.api import CancelToken, EvidenceItem, FieldvaultError
 from desktop.icons import icon
 from desktop.intake import (
     Ingest,

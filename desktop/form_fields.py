@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.partial_dates import PartialDateError, parse_partial_date
-from db.vocabulary import violation_types
+from db.api import PartialDateError, parse_partial_date, violation_types
 from desktop.i18n import chosen_locale
 
 CODE_ROLE = Qt.ItemDataRole.UserRole

@@ -29,9 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.errors import FieldvaultError
-from db.services import HistoryEntry
-from db.vault import Vault
+from db.api import FieldvaultError, HistoryEntry, Vault
 from desktop.messages import error_message
 from desktop.testimony_editor import FIELDS
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
-from db.vocabulary import resources_dir
+from db.api import resources_dir
 
 LANGUAGE_VARIABLE = "FIELDVAULT_LANG"
 # The interface languages, each named in itself: someone who cannot read the

@@ -23,7 +23,7 @@ from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-from db.vocabulary import resources_dir
+from db.api import resources_dir
 
 CURRENT_COLOUR = b"currentColor"
 DISABLED_OPACITY = 0.45

@@ -22,10 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.entities import PLACE_PRECISIONS, Incident
-from db.partial_dates import PartialDateError, parse_partial_date
-from db.services import EntityService
-from db.vault import Vault
+from db.api import PLACE_PRECISIONS, EntityService, Incident, PartialDateError, Vault, parse_partial_date
 from desktop.form_fields import PartialDateField, ViolationTypesField
 from desktop.record_editor import FormRow, RecordEditor, RecordTexts
 

@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from db.errors import FieldvaultError, Param
+from db.api import FieldvaultError, Param
 from desktop.blob_device import DeviceAborted
 from desktop.workers import OperationFailed
 
 if TYPE_CHECKING:
-    from db.vault import KeyringNotice  # db.vault loads the database stack: not needed here
+    from db.api import KeyringNotice  # db.vault loads the database stack: not needed here
 
 Params = Mapping[str, Param]
 

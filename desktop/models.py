@@ -25,7 +25,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from db.errors import FieldvaultError
+from db.api import FieldvaultError
 
 FetchPage = Callable[[int, int], Sequence[Any]]
 CountRows = Callable[[], int]

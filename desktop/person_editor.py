@@ -27,9 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.entities import PERSON_ROLES, Person
-from db.services import EntityService
-from db.vault import Vault
+from db.api import PERSON_ROLES, EntityService, Person, Vault
 from desktop.icons import icon
 from desktop.record_editor import FormRow, RecordEditor, RecordTexts
 

@@ -38,10 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.entities import Record
-from db.errors import FieldvaultError, InvalidInput
-from db.services import EntityService
-from db.vault import Vault
+from db.api import EntityService, FieldvaultError, InvalidInput, Record, Vault
 from desktop import record_form
 from desktop.icons import icon
 from desktop.messages import error_message

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
-from db.errors import InvalidInput
+from db.api import InvalidInput
 
 
 def refused_field(error: InvalidInput) -> str | None:

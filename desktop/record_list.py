@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.errors import FieldvaultError
+from db.api import FieldvaultError
 from desktop.messages import error_message
 from desktop.models import LazyRecordModel
 

@@ -17,10 +17,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from db.entities import Incident, Person
-from db.errors import FieldvaultError
-from db.services import EntityService
-from db.vault import Vault
+from db.api import EntityService, FieldvaultError, Incident, Person, Vault
 from desktop import record_form
 from desktop.icons import icon
 from desktop.incident_editor import IncidentEditor

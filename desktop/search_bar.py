@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.services import SearchHit
-from db.vault import Vault
+from db.api import SearchHit, Vault
 from desktop.icons import icon
 from desktop.messages import error_message
 from desktop.tasks import Lane, TaskReport, TaskRunner

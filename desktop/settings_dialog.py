@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.keys import MIN_PASSPHRASE_CHARS
+from db.api import MIN_PASSPHRASE_CHARS
 from desktop.i18n import LANGUAGES, current_language, preferences
 from desktop.icons import icon
 from desktop.strength import StrengthMeter
@@ -38,7 +38,7 @@ from desktop.tasks import Lane, OperationFailed, TaskReport, TaskRunner
 from desktop.workers import ChangePassphrase
 
 if TYPE_CHECKING:
-    from db.vault import Vault  # the window imports this module before the database stack
+    from db.api import Vault  # the window imports this module before the database stack
 
 DEFAULT_EMERGENCY_SHORTCUT = "Ctrl+Alt+Shift+F12"
 

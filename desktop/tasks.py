@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING, Literal
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, Qt, QThreadPool, Signal
 
-from db.errors import FieldvaultError
+from db.api import FieldvaultError
 
 if TYPE_CHECKING:
     # Loaded with the first task (cryptography is not needed for the first screen).
-    from db.blobstore import CancelToken
+    from db.api import CancelToken
 
 
 class Lane(StrEnum):
@@ -187,7 +187,7 @@ class _Runnable(QRunnable):
                 value = task(handle.context)
                 report = TaskReport(handle.task_id, handle.lane, "succeeded", value)
         except Exception as err:  # noqa: BLE001 - every failure becomes a report, none a traceback
-            from db.blobstore import OperationCancelled  # loaded by start()
+            from db.api import OperationCancelled  # loaded by start()
 
             stopped = handle.cancelled or isinstance(err, OperationCancelled)
             state: State = "cancelled" if stopped else "failed"
@@ -233,7 +233,7 @@ class TaskRunner(QObject):
         """Queue ``task`` on ``lane``; ``on_report`` gets its reports in the GUI
         thread, unless ``owner`` is deleted or the task was forgotten first.
         ``cancel``: a token the caller already holds (a row's Cancel button)."""
-        from db.blobstore import CancelToken  # see the imports
+        from db.api import CancelToken  # see the imports
 
         task_id = next(self._ids)
         token = cancel if cancel is not None else CancelToken()

@@ -11,9 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
 
-from db.entities import Testimony
-from db.errors import FieldvaultError
-from db.vault import Vault
+from db.api import FieldvaultError, Testimony, Vault
 from desktop.history_view import HistoryView
 from desktop.icons import icon
 from desktop.messages import error_message

@@ -39,11 +39,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.entities import CONSENT_SCOPES, Testimony
-from db.errors import FieldvaultError, InvalidInput
-from db.partial_dates import PartialDateError, parse_partial_date
-from db.services import EntityService, new_record_draft_key, record_draft_key
-from db.vault import Vault
+from db.api import (
+    CONSENT_SCOPES,
+    EntityService,
+    FieldvaultError,
+    InvalidInput,
+    PartialDateError,
+    Testimony,
+    Vault,
+    new_record_draft_key,
+    parse_partial_date,
+    record_draft_key,
+)
 from desktop.form_fields import PartialDateField, ViolationTypesField
 from desktop.icons import icon
 from desktop.messages import error_message

@@ -22,13 +22,13 @@ from typing import Protocol
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage
 
-from db.blobformat import BlobReader
-from db.errors import FieldvaultError
-from db.evidence import EvidenceService
-from db.sandbox import (
+from db.api import (
     IMAGE_TYPES,
     STOPPED,
+    BlobReader,
     DecodedImage,
+    EvidenceService,
+    FieldvaultError,
     InputFailed,
     SandboxFailed,
     SandboxRun,

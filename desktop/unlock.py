@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.keys import MIN_PASSPHRASE_CHARS
+from db.api import MIN_PASSPHRASE_CHARS
 from desktop.i18n import LANGUAGES, current_language
 from desktop.icons import icon
 from desktop.strength import StrengthMeter

@@ -18,7 +18,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from db.vault import Vault
+from db.api import Vault
 from desktop import record_form
 from desktop.case_list import CaseList
 from desktop.evidence_tab import EvidenceTab

@@ -36,8 +36,7 @@ from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from db.entities import EvidenceItem
-from db.errors import FieldvaultError
+from db.api import EvidenceItem, FieldvaultError
 from desktop.blob_device import DeviceAborted
 from desktop.messages import error_message, failure_message
 from desktop.tasks import Lane, OperationFailed, TaskHandle, TaskReport, TaskRunner

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QImage
 
-from db.blobformat import BlobReader
-from db.errors import FieldvaultError
-from db.sandbox import (
+from db.api import (
     IMAGE_MAX_SIDE,
     PDF_PAGES_AT_ONCE,
     STOPPED,
+    BlobReader,
+    FieldvaultError,
     InputFailed,
     SandboxFailed,
     SandboxRun,

@@ -14,8 +14,7 @@ from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVid
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QVBoxLayout
 
-from db.blobformat import BlobReader
-from db.errors import FieldvaultError
+from db.api import BlobReader, FieldvaultError
 from desktop.blob_device import BlobDevice, DeviceAborted
 from desktop.icons import icon
 from desktop.messages import error_message

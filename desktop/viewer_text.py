@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout
 
-from db.blobformat import BlobReader
+from db.api import BlobReader
 from desktop.viewer_page import ViewerPage
 
 TEXT_LIMIT = 1 << 20  # bytes of a text item shown

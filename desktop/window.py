@@ -24,10 +24,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
-from db import sandbox
-from db.keyring_store import KeyringStore
-from db.keys import Argon2Params
-from db.paths import KEY_FILE
+from db.api import KEY_FILE, Argon2Params, KeyringStore, sandbox
 from desktop import i18n
 from desktop.autolock import AutoLock
 from desktop.clipboard_guard import ClipboardGuard
@@ -40,7 +37,7 @@ from desktop.workers import CreateVault, UnlockVault, VaultCreated, VaultUnlocke
 if TYPE_CHECKING:
     # Imported when first needed: the first screen shows before the database
     # stack (SQLAlchemy, Alembic) loads (desktop/app.py).
-    from db.vault import Vault
+    from db.api import Vault
     from desktop.vault_view import VaultView
 
 
@@ -306,7 +303,7 @@ class FieldvaultWindow(QMainWindow):
         folder is swept once more."""
         # Loaded by the first second after start (desktop/app.py); until
         # then this waits for that import to finish.
-        from db.vault import wipe_vault
+        from db.api import wipe_vault
 
         vault = self._vault
         vault_id = vault.vault_id if vault is not None else None

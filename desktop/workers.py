@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from db.keyring_store import KeyringStore
-from db.keys import Argon2Params
+from db.api import Argon2Params, KeyringStore
 from desktop.tasks import OperationFailed, TaskContext
 
 if TYPE_CHECKING:
     # Not at import: the first screen imports this module, and the database
     # stack (SQLAlchemy, Alembic) loads after it shows (desktop/app.py).
-    from db.services import SearchHit
-    from db.vault import KeyringNotice, Vault
+    from db.api import KeyringNotice, SearchHit, Vault
 
 __all__ = [
     "ChangePassphrase",
@@ -65,7 +63,7 @@ class CreateVault:
     def __call__(self, _context: TaskContext) -> VaultCreated:
         passphrase, self._passphrase = self._passphrase, ""
         try:
-            from db.vault import Vault  # loaded off the GUI thread (see the imports)
+            from db.api import Vault  # loaded off the GUI thread (see the imports)
 
             created = Vault.create(self._folder, passphrase, keyring=self._keyring, argon2=self._argon2)
         finally:
@@ -82,7 +80,7 @@ class UnlockVault:
     def __call__(self, _context: TaskContext) -> VaultUnlocked:
         passphrase, self._passphrase = self._passphrase, ""
         try:
-            from db.vault import Vault  # loaded off the GUI thread (see the imports)
+            from db.api import Vault  # loaded off the GUI thread (see the imports)
 
             vault = Vault.open(self._folder, passphrase, keyring=self._keyring)
         finally:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from db.hygiene import harden_process
+from db.api import harden_process
 from fieldvault.options import split_global_options
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["--sandbox-worker"]:  # a packaged build's parser child (db/sandbox.py)
-        from db.sandbox_worker import main as sandbox_worker
+        from db.api import sandbox_worker_main as sandbox_worker
 
         return sandbox_worker(args[1:])
     harden_process()  # no core dumps, ids-only logs: before any vault is opened

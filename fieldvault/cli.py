@@ -12,10 +12,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from db.entities import CONSENT_SCOPES, Case, Testimony
-from db.errors import FieldvaultError
-from db.keyring_store import NoKeyring, SystemKeyring
-from db.vault import Vault, wipe_vault
+from db.api import (
+    CONSENT_SCOPES,
+    Case,
+    FieldvaultError,
+    NoKeyring,
+    SystemKeyring,
+    Testimony,
+    Vault,
+    wipe_vault,
+)
 from fieldvault.options import add_global_options, resolve_vault
 from fieldvault.passphrases import SecretSource, check_new_passphrase
 from fieldvault.textinput import (

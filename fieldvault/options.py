@@ -14,7 +14,7 @@ import argparse
 import os
 from pathlib import Path
 
-from db.paths import default_vault_dir
+from db.api import default_vault_dir
 from fieldvault.passphrases import fd_number
 
 

@@ -9,8 +9,7 @@ import getpass
 import os
 import sys
 
-from db.errors import FieldvaultError
-from db.keys import MIN_PASSPHRASE_CHARS
+from db.api import MIN_PASSPHRASE_CHARS, FieldvaultError
 
 # A few passphrases and a recovery key, one per line, are well under this; a
 # descriptor giving more is not a passphrase file (a wrong fd, a big file).

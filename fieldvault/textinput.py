@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.errors import FieldvaultError
+from db.api import FieldvaultError
 
 # The vault refuses a text field of more than 1,000,000 characters (at most 4
 # bytes each in UTF-8). Reading stops here, before the whole of a mistaken

@@ -41,3 +41,61 @@ def test_checker_sees_imports() -> None:
     assert {"sqlalchemy", "cryptography"} <= imported_top_levels(
         REPO / "db" / "engine.py"
     ) | imported_top_levels(REPO / "db" / "keys.py")
+
+
+# -- the door to the vault: db/api.py ---------------------------------------------------
+
+CLIENTS = ("desktop", "sync", "fieldvault")
+
+
+def db_imports(path: Path) -> list[tuple[str, list[str]]]:
+    """Every import of ``db`` or a module of it in ``path``: (module, names)."""
+    found: list[tuple[str, list[str]]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names if alias.name.split(".")[0] == "db"]
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and node.module.split(".")[0] == "db"
+        ):
+            found.append((node.module, [alias.name for alias in node.names]))
+    return found
+
+
+@pytest.mark.parametrize("package", CLIENTS)
+def test_other_packages_use_the_vault_only_through_db_api(package: str) -> None:
+    """DESIGN.md "The door to the vault": one module declares what the other
+    packages may use; the rest of db/ can change without breaking them."""
+    import db.api
+
+    offences: dict[str, list[str]] = {}
+    for path in (REPO / package).rglob("*.py"):
+        for module, names in db_imports(path):
+            if module != "db.api":
+                offences.setdefault(str(path.relative_to(REPO)), []).append(module)
+            elif undeclared := sorted(set(names) - set(db.api.__all__)):
+                offences.setdefault(str(path.relative_to(REPO)), []).extend(undeclared)
+    assert offences == {}
+
+
+def test_the_door_declares_what_it_exports_and_loads_nothing_heavy() -> None:
+    import subprocess
+    import sys
+
+    import db.api
+
+    assert set(db.api.__all__) == set(db.api._WHERE)
+    for name in db.api.__all__:
+        assert getattr(db.api, name) is not None, name
+    # Importing the door, or an error class through it, loads no database stack:
+    # the GUI's first screen takes its names without paying for SQLAlchemy.
+    probe = (
+        "import sys\nfrom db.api import FieldvaultError, InvalidInput\n"
+        "print(sorted(m for m in ('sqlalchemy', 'sqlcipher3', 'alembic', 'db.vault') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"

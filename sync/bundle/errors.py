@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from db.errors import Codes, FieldvaultError
+from db.api import Codes, FieldvaultError
 
 # Reason kind -> (has a subject id, English). The kinds and their order are
 # those of docs/bundle-format.md §5.
