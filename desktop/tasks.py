@@ -50,6 +50,7 @@ class Lane(StrEnum):
     EXPORT = "export"  # an item decrypted to a file the user chose
     SEARCH = "search"  # full-text queries as the user types
     VIEWER = "viewer"  # an item's bytes decoded in a confined child for display
+    SAVE = "save"  # drafts autosaved while the user types, off the GUI thread
 
 
 # How many threads each lane may use at once.
@@ -59,11 +60,13 @@ LANE_THREADS: dict[Lane, int] = {
     Lane.EXPORT: 1,
     Lane.SEARCH: 1,  # an older search is dropped by its ticket anyway
     Lane.VIEWER: 2,  # an image and a PDF page may decode side by side
+    Lane.SAVE: 1,  # in order: a later draft is never overwritten by an earlier one
 }
 
 # The lanes that read or write the open vault: stopped when it locks. The
 # vault lane is not (an unlock or passphrase change cannot be interrupted and
-# locks what it opened itself, see FieldvaultWindow).
+# locks what it opened itself, see FieldvaultWindow), nor the save lane (a
+# lock waits for the drafts being written: they are what the user typed).
 VAULT_DATA_LANES: tuple[Lane, ...] = (Lane.INTAKE, Lane.EXPORT, Lane.SEARCH, Lane.VIEWER)
 
 State = Literal["progress", "succeeded", "failed", "cancelled"]

@@ -16,11 +16,14 @@ from desktop.history_view import HistoryView
 from desktop.icons import icon
 from desktop.messages import error_message
 from desktop.record_list import ListEntry, RecordList, fill_widget, list_beside_form, list_entry
+from desktop.tasks import TaskRunner
 from desktop.testimony_editor import TestimonyEditor
 
 
 class TestimoniesTab(QWidget):
-    def __init__(self, vault: Vault, *, page_size: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, vault: Vault, *, page_size: int, parent: QWidget | None = None, tasks: TaskRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self._vault: Vault | None = vault
         self._case_id: str | None = None
@@ -30,7 +33,7 @@ class TestimoniesTab(QWidget):
         self.list_view.setAccessibleName(self.tr("Testimonies of the selected case"))
         self.new_button = QPushButton(icon("new-testimony"), self.tr("New testimony"))
         self.new_button.setAccessibleName(self.tr("New testimony"))
-        self.editor = TestimonyEditor()
+        self.editor = TestimonyEditor(tasks=tasks)
         self.history_view: HistoryView | None = None
         fill_widget(
             self, list_beside_form(self.tr("Testimonies"), self.list_view, self.new_button, self.editor)

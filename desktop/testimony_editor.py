@@ -23,6 +23,7 @@ the vault.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
@@ -55,8 +56,12 @@ from desktop.form_fields import PartialDateField, ViolationTypesField
 from desktop.icons import icon
 from desktop.messages import error_message
 from desktop.record_editor import FormRow, RecordEditor, RecordTexts
+from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
 
 AUTOSAVE_DELAY_MS = 2000
+# How long a lock (or leaving the record) waits for an autosave still writing:
+# another writer may hold the vault (SQLite's busy timeout is 5 s).
+AUTOSAVE_WAIT_S = 10.0
 DRAFT_FORMAT = 1
 # Offered in the language box; any other code can be typed.
 LISTED_LANGUAGES = ("uk", "en", "ru", "crh")
@@ -88,6 +93,15 @@ def draft_key(case_id: str, testimony_id: str | None) -> str:
     return new_record_draft_key("testimony", case_id)
 
 
+def _write_draft(vault: Vault, key: str, body: dict[str, Any] | None, _context: object = None) -> None:
+    """Put the draft, or drop it when the form is back to what is stored
+    (plain Python: runs on the save lane or, at a lock, in the GUI thread)."""
+    if body is None:
+        vault.drafts.discard(key)
+    else:
+        vault.drafts.put(key, body)
+
+
 class TestimonyEditor(RecordEditor[Testimony]):
     """``load(vault, case_id, testimony_id)`` then edit; ``save()`` stores it.
 
@@ -108,14 +122,20 @@ class TestimonyEditor(RecordEditor[Testimony]):
         *,
         vocabulary_language: str | None = None,
         autosave_ms: int = AUTOSAVE_DELAY_MS,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._draft_pending = False  # changed since the last autosave
+        # Autosaves run on the save lane: a write transaction held elsewhere
+        # (the sync worker, another process) must not freeze the form. The
+        # window's runner; an editor shown alone (tests) has its own.
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._autosave_handle: TaskHandle | None = None  # the latest autosave started
 
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
         self._autosave_timer.setInterval(autosave_ms)
-        self._autosave_timer.timeout.connect(self.flush_draft)
+        self._autosave_timer.timeout.connect(self.autosave)
 
         # -- heading and the restored-draft banner ------------------------------
         self.history_button = QPushButton(icon("history"), self.tr("History…"))
@@ -311,6 +331,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
     def load(self, vault: Vault, case_id: str, record_id: str | None = None) -> bool:
         """Show a testimony of the case (None: a new one), restoring its draft
         if one is kept. False (with the reason shown) when it cannot be read."""
+        self._wait_for_autosave()  # the draft read below may be the one being written
         if not super().load(vault, case_id, record_id):
             return False
         self._restore_draft()
@@ -521,6 +542,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
 
     def after_save(self, previous: Testimony | None, stored: Testimony) -> None:
         """The drafts of the testimony (and of it while new) are discarded."""
+        self._wait_for_autosave()  # else it could write its draft after the discard
         self._autosave_timer.stop()
         self._draft_pending = False
         vault, case_id = self._vault, self._case_id
@@ -542,34 +564,79 @@ class TestimonyEditor(RecordEditor[Testimony]):
         self._draft_pending = True
         self._autosave_timer.start()
 
-    def flush_draft(self) -> bool:
-        """Write pending changes to the vault's draft now (the timer does it
-        2 s after the last change). True when a draft was written."""
+    def _take_pending_draft(self) -> tuple[Vault, str, dict[str, Any] | None] | None:
+        """What to write for the changes not yet autosaved: (vault, key, body),
+        body None when the form is back to what is stored (the draft goes)."""
         self._autosave_timer.stop()
         vault, key = self._vault, self.current_draft_key()
         if not self._draft_pending or vault is None or key is None:
-            return False
+            return None
         self._draft_pending = False
         fields = self.form_values()
+        if fields == self._stored_values():
+            self._dirty = False
+            return vault, key, None
+        body = {
+            "format": DRAFT_FORMAT,
+            "case_id": self._case_id,
+            "testimony_id": self.testimony_id or "",
+            "base_revision": self._record.revision if self._record else "",
+            "fields": fields,
+        }
+        return vault, key, body
+
+    def autosave(self) -> None:
+        """The timer's write, 2 s after the last change: on the save lane, so
+        the form stays responsive while another writer holds the vault."""
+        pending = self._take_pending_draft()
+        if pending is None:
+            return
+        vault, key, body = pending
+        self._autosave_handle = self.tasks.start(
+            Lane.SAVE,
+            partial(_write_draft, vault, key, body),
+            partial(self._on_autosave_report, key, body),
+            owner=self,
+        )
+
+    def _on_autosave_report(self, key: str, body: dict[str, Any] | None, report: TaskReport) -> None:
+        if self._vault is None or key != self.current_draft_key():
+            return  # cleared (locked) or another testimony shown meanwhile
+        if report.failure is not None:
+            self._draft_pending = True
+            self._autosave_failed(error_message(report.failure.error, report.failure.error_type))
+        elif report.state == "succeeded":
+            self._draft_written(key, body)
+
+    def flush_draft(self) -> bool:
+        """Write pending changes to the vault's draft now, in this thread, after
+        any autosave still running (at a lock, and before a record is left).
+        True when a draft was written."""
+        self._wait_for_autosave()
+        pending = self._take_pending_draft()
+        if pending is None:
+            return False
+        vault, key, body = pending
         try:
-            if fields == self._stored_values():
-                self._dirty = False
-                vault.drafts.discard(key)  # back to what is saved: nothing to keep
-                self.autosave_status.clear()
-                return False
-            body = {
-                "format": DRAFT_FORMAT,
-                "case_id": self._case_id,
-                "testimony_id": self.testimony_id or "",
-                "base_revision": self._record.revision if self._record else "",
-                "fields": fields,
-            }
-            vault.drafts.put(key, body)
+            _write_draft(vault, key, body)
         except FieldvaultError as err:
             self._draft_pending = True
-            self.autosave_status.setText(
-                self.tr("Could not autosave: {reason}").format(reason=error_message(err))
-            )
+            self._autosave_failed(error_message(err))
+            return False
+        return self._draft_written(key, body)
+
+    def _wait_for_autosave(self) -> None:
+        # The save lane runs in order: when the latest autosave is done, all are.
+        handle, self._autosave_handle = self._autosave_handle, None
+        if handle is not None:
+            handle.wait(AUTOSAVE_WAIT_S)
+
+    def _autosave_failed(self, reason: str) -> None:
+        self.autosave_status.setText(self.tr("Could not autosave: {reason}").format(reason=reason))
+
+    def _draft_written(self, key: str, body: dict[str, Any] | None) -> bool:
+        if body is None:
+            self.autosave_status.clear()
             return False
         self.autosave_status.setText(
             self.tr("Unsaved changes kept in the vault ({time}).").format(
@@ -581,6 +648,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
 
     def discard_draft(self) -> None:
         """Drop the unsaved changes: the form shows the stored testimony again."""
+        self._wait_for_autosave()
         self._autosave_timer.stop()
         self._draft_pending = False
         self._discard_stored_draft()
@@ -613,6 +681,8 @@ class TestimonyEditor(RecordEditor[Testimony]):
         ``vault.lock()``. A panic wipe passes False."""
         if save_draft:
             self.flush_draft()
+        else:
+            self._autosave_handle = None  # a panic wipe waits for no draft
         self._autosave_timer.stop()
         self._draft_pending = False
         super().clear()

@@ -53,7 +53,7 @@ class VaultView(QWidget):
         self.search_bar.add_beside_field(self.lock_button)
 
         self.cases = CaseList(vault, self._may_leave_records, page_size=page_size)
-        self.testimonies = TestimoniesTab(vault, page_size=page_size)
+        self.testimonies = TestimoniesTab(vault, page_size=page_size, tasks=self.tasks)
         self.evidence = EvidenceTab(vault, tasks=self.tasks)
         self.incidents = IncidentsTab(vault, page_size=page_size)
         self.persons = PersonsTab(vault, page_size=page_size)

@@ -361,7 +361,9 @@ class FieldvaultWindow(QMainWindow):
                 view.deleteLater()
             self.recovery_page.clear()
         finally:
-            # Whatever failed above, the vault locks.
+            # Whatever failed above, the vault locks, once the drafts being
+            # autosaved are written (the editor waited for its own already).
+            self.tasks.wait(LOCK_WAIT_MS, [Lane.SAVE])
             if vault is not None:
                 vault.lock()
             # Hand the unlocked session's objects back to the cycle collector

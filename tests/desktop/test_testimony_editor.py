@@ -372,7 +372,9 @@ def test_a_draft_autosaves_survives_a_lock_and_saving_discards_it(qtbot, created
     type_text(qtbot, editor.title_field, LATIN_CANARY)
     type_text(qtbot, editor.narrative_field, DRAFT_CANARY)
     assert vault.drafts.get(key) is None  # two seconds after the last key, not at once
-    qtbot.waitUntil(lambda: vault.drafts.get(key) is not None, timeout=WAIT_MS)
+    # The autosave runs on the save lane: wait for its report, not only its row.
+    qtbot.waitUntil(lambda: bool(drafts_written), timeout=WAIT_MS)
+    assert vault.drafts.get(key) is not None
     assert drafts_written == [key]
     draft = vault.drafts.get(key)
     assert draft.body["fields"]["narrative"] == DRAFT_CANARY
