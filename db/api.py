@@ -93,7 +93,7 @@ if TYPE_CHECKING:
         record_draft_key,
     )
     from db.store import StoredRevision
-    from db.sync_import import ImportSummary, VaultImport
+    from db.sync_import import ImportSummary, StagedBlob, VaultImport
     from db.sync_state import (
         DEVICE_ROLES,
         DEVICE_STATUSES,
@@ -184,6 +184,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "record_draft_key": ("db.services", "record_draft_key"),
     "StoredRevision": ("db.store", "StoredRevision"),
     "ImportSummary": ("db.sync_import", "ImportSummary"),
+    "StagedBlob": ("db.sync_import", "StagedBlob"),
     "VaultImport": ("db.sync_import", "VaultImport"),
     "DEVICE_ROLES": ("db.sync_state", "DEVICE_ROLES"),
     "DEVICE_STATUSES": ("db.sync_state", "DEVICE_STATUSES"),
@@ -272,6 +273,7 @@ __all__ = [
     "SandboxRun",
     "SearchHit",
     "SearchResults",
+    "StagedBlob",
     "StorageError",
     "StoredCustodyEvent",
     "StoredRevision",

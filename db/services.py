@@ -373,7 +373,12 @@ class RevisionService:
         """Check every revision (id, canonical form, signature), then insert the
         new ones and recompute heads, all in one transaction. If any revision
         fails a check, RevisionRejected names it and nothing is applied.
-        Returns the number of revisions that were new."""
+        Returns the number of revisions that were new.
+
+        It does not ask whose key signed them (tests and benchmarks load
+        revisions of other keys through it, and verify names those): what
+        arrives from elsewhere goes through ``vault.sync.begin_import()``,
+        which applies only revisions by authorised keys (db/sync_import.py)."""
         checked: list[Revision] = []
         for rev in revisions:
             if isinstance(rev, dict):

@@ -43,7 +43,7 @@ from typing import Any, BinaryIO, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.blobstore import wrap_blob_key
+from db.blobstore import ProgressCallback, WrittenBlob, wrap_blob_key
 from db.custody import append_event, extend_received_chain
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import ImportRejected, RevisionRejected
@@ -181,52 +181,82 @@ class VaultImport:
 
     # -- evidence bytes -----------------------------------------------------------------
 
-    def add_blob(self, sha256: str, size: int, source: BinaryIO, evidence_ids: Iterable[str]) -> bool:
-        """Stream ``size`` bytes (exactly; never more) from ``source`` into the vault, check them
-        against ``sha256``, and attach them to ``evidence_ids`` (evidence
-        items of the vault or of revisions added before, with that SHA-256
-        and size). Returns whether a new blob was stored (False: the vault
-        already held these bytes, and ``source`` was not read)."""
+    def add_blob(
+        self,
+        sha256: str,
+        size: int,
+        source: BinaryIO,
+        evidence_ids: Iterable[str],
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> bool:
+        """Stream ``size`` bytes (exactly; never more) from ``source`` into
+        the vault, check them against ``sha256``, and attach them to
+        ``evidence_ids`` (evidence items of the vault or of revisions added
+        before, with that SHA-256 and size). Returns whether a new blob was
+        stored (False: the vault already held these bytes, and ``source`` was
+        not read). The write lock is held while the bytes stream: for large
+        files, ``stage_blob`` them before the import and ``add_staged_blob``."""
+        self._check_attachable(sha256, size, evidence_ids)
+        blob_id = self._session.scalar(select(Blob.blob_id).where(Blob.sha256 == sha256).limit(1))
+        new = blob_id is None
+        if blob_id is None:
+            staged = stage_blob(self._ctx, sha256, size, source, progress=progress)
+            blob_id = self._store_staged(staged)
+        self._attach_all(blob_id, evidence_ids)
+        return new
+
+    def add_staged_blob(self, staged: StagedBlob, evidence_ids: Iterable[str]) -> bool:
+        """As ``add_blob``, for bytes already streamed and checked by
+        ``stage_blob`` outside the transaction: only the rename and the rows
+        happen here. The staged file is used or removed either way."""
+        try:
+            self._check_attachable(staged.sha256, staged.size, evidence_ids)
+            blob_id = self._session.scalar(select(Blob.blob_id).where(Blob.sha256 == staged.sha256).limit(1))
+        except BaseException:
+            discard_staged(self._ctx, staged)
+            raise
+        new = blob_id is None
+        if blob_id is None:
+            blob_id = self._store_staged(staged)
+        else:
+            discard_staged(self._ctx, staged)
+        self._attach_all(blob_id, evidence_ids)
+        return new
+
+    def _check_attachable(self, sha256: str, size: int, evidence_ids: Iterable[str]) -> None:
         ids = sorted(set(evidence_ids))
         if not SHA256_HEX.fullmatch(sha256) or size < 0:
             raise _blob_rejected(sha256 if SHA256_HEX.fullmatch(sha256) else "?", "malformed SHA-256 or size")
         if not ids:
             raise _blob_rejected(sha256, "names no evidence item")
-        session = self._session
         for evidence_id in ids:
-            stated = _evidence_sha256(session, evidence_id)
+            stated = _evidence_sha256(self._session, evidence_id)
             if stated is None:
                 raise _blob_rejected(sha256, f"evidence {evidence_id} is not an evidence item here")
             if stated != (sha256, size):
                 raise _blob_rejected(sha256, f"evidence {evidence_id} records another SHA-256 or size")
-        blob_id = session.scalar(select(Blob.blob_id).where(Blob.sha256 == sha256).limit(1))
-        new = blob_id is None
-        if blob_id is None:
-            blob_id = self._store_bytes(sha256, size, source)
-        for evidence_id in ids:
-            self._attach(evidence_id, blob_id)
-        self.summary.blobs += new
-        return new
 
-    def _store_bytes(self, sha256: str, size: int, source: BinaryIO) -> str:
+    def _attach_all(self, blob_id: str, evidence_ids: Iterable[str]) -> None:
+        for evidence_id in sorted(set(evidence_ids)):
+            self._attach(evidence_id, blob_id)
+
+    def _store_staged(self, staged: StagedBlob) -> str:
+        written = staged.written
         store = self._ctx.blob_store
-        # temp name, fsync; StorageError on a disk error
-        written = store.write(cast(BinaryIO, _Limited(source, size)), size)
-        if written.sha256 != sha256 or written.size != size:
-            store.discard(written.temp_path)
-            raise _blob_rejected(sha256, "its bytes do not match their SHA-256 and size")
         store.commit(written)  # rename, fsync of the folder
         self._written.append(store.path(written.blob_id))
         self._session.add(
             Blob(
                 blob_id=written.blob_id,
                 wrapped_key=wrap_blob_key(self._ctx.blobs_subkey, written.blob_id, written.key),
-                sha256=sha256,
-                size=size,
+                sha256=staged.sha256,
+                size=staged.size,
                 created_ms=time.time_ns() // 1_000_000,
             )
         )
         self._session.flush()
+        self.summary.blobs += 1
         return written.blob_id
 
     def _attach(self, evidence_id: str, blob_id: str) -> None:
@@ -342,6 +372,44 @@ class VaultImport:
             )
 
 
+@dataclass(frozen=True)
+class StagedBlob:
+    """Evidence bytes streamed into the blob store under a temp name
+    (encrypted, fsynced) and checked against their SHA-256 and size, not yet
+    part of the vault: ``VaultImport.add_staged_blob`` makes them so, or
+    ``discard_staged`` removes them (a crash leaves a temp file that the
+    next unlock removes)."""
+
+    sha256: str
+    size: int
+    written: WrittenBlob
+
+
+def stage_blob(
+    ctx: VaultContext,
+    sha256: str,
+    size: int,
+    source: BinaryIO,
+    *,
+    progress: ProgressCallback | None = None,
+) -> StagedBlob:
+    """Read exactly ``size`` bytes of ``source`` into a temp blob; ImportRejected
+    (and no file) when they do not hash to ``sha256``."""
+    if not SHA256_HEX.fullmatch(sha256) or size < 0:
+        raise _blob_rejected(sha256 if SHA256_HEX.fullmatch(sha256) else "?", "malformed SHA-256 or size")
+    store = ctx.blob_store
+    # temp name, fsync; StorageError on a disk error
+    written = store.write(cast(BinaryIO, _Limited(source, size)), size, progress=progress)
+    if written.sha256 != sha256 or written.size != size:
+        store.discard(written.temp_path)
+        raise _blob_rejected(sha256, "its bytes do not match their SHA-256 and size")
+    return StagedBlob(sha256, size, written)
+
+
+def discard_staged(ctx: VaultContext, staged: StagedBlob) -> None:
+    ctx.blob_store.discard(staged.written.temp_path)
+
+
 class _Limited:
     """Reads at most ``size`` bytes of ``source``, never past them (``source``
     may be a stream whose next bytes are the next member of an archive)."""
@@ -376,4 +444,4 @@ def _blob_rejected(sha256: str, reason: str) -> ImportRejected:
     )
 
 
-__all__ = ["ImportSummary", "VaultImport"]
+__all__ = ["ImportSummary", "StagedBlob", "VaultImport", "discard_staged", "stage_blob"]

@@ -21,19 +21,20 @@ import contextlib
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from db.blobformat import BlobReader
-from db.blobstore import unwrap_blob_key
+from db.blobstore import ProgressCallback, unwrap_blob_key
 from db.custody import StoredCustodyEvent, append_event, chain_head, events_since
 from db.device import device_id_for
 from db.errors import NotFound, OrgProfileOutdated
 from db.model import AcknowledgedBlob, Blob, EvidenceBlob, KnownDevice, OrgProfileRow, SyncOutgoing
 from db.services import VaultContext
-from db.sync_import import VaultImport
+from db.sync_import import StagedBlob, VaultImport, discard_staged, stage_blob
 
 DEVICE_STATUSES = ("enrolled", "revoked", "pending")
 DEVICE_ROLES = ("device", "coordinator")
@@ -307,6 +308,18 @@ class SyncStateService:
                 )
 
     # -- importing ---------------------------------------------------------------------
+
+    def stage_blob(
+        self, sha256: str, size: int, source: BinaryIO, *, progress: ProgressCallback | None = None
+    ) -> StagedBlob:
+        """Stream a received file's bytes into the vault's blob folder under a
+        temp name, checked against ``sha256`` and ``size``, outside any
+        transaction (so a large file does not hold the write lock); then
+        ``add_staged_blob`` inside ``begin_import``, or ``discard_staged``."""
+        return stage_blob(self._ctx, sha256, size, source, progress=progress)
+
+    def discard_staged(self, staged: StagedBlob) -> None:
+        discard_staged(self._ctx, staged)
 
     @contextlib.contextmanager
     def begin_import(self) -> Iterator[VaultImport]:

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import io
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -325,3 +326,62 @@ class FieldWorkFactory:
         from tests.db.sync_fixtures import record_field_work
 
         return record_field_work(tmp_path / "second-field", tmp_path, size=4000)
+
+
+# -- large files: streamed before the transaction --------------------------------------------
+
+
+class SavesWhileRead(io.RawIOBase):
+    """The evidence bytes; while they are read, another thread saves a draft
+    (as the GUI's autosave would) and must not wait for the read to end."""
+
+    def __init__(self, data: bytes, vault: Vault) -> None:
+        self._data = io.BytesIO(data)
+        self._vault = vault
+        self.saved_meanwhile = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if not self.saved_meanwhile:
+            saver = threading.Thread(
+                target=self._vault.drafts.put, args=("testimony:x", {"narrative": "..."})
+            )
+            saver.start()
+            saver.join(timeout=10)
+            self.saved_meanwhile = not saver.is_alive()
+        return self._data.read(n)
+
+
+def test_a_staged_file_streams_without_holding_the_write_lock(
+    vault: Vault, field: FieldWork, tmp_path: Path
+) -> None:
+    vault.sync.put_device(field.as_device())
+    source = SavesWhileRead(field.data, vault)
+    staged = vault.sync.stage_blob(field.sha256, len(field.data), source)  # type: ignore[arg-type]
+    assert source.saved_meanwhile
+    with vault.sync.begin_import() as unit:
+        unit.add_revisions(field.revisions())
+        assert unit.add_staged_blob(staged, [field.evidence_id])
+    assert vault.evidence.export(field.evidence_id, tmp_path / "out.bin").path.read_bytes() == field.data
+    assert vault.verify().ok
+    assert not any(name.startswith(".tmp-") for name in blob_files(vault))
+
+
+def test_staged_bytes_that_do_not_match_leave_no_file(vault: Vault, field: FieldWork) -> None:
+    files = blob_files(vault)
+    with pytest.raises(ImportRejected) as refused:
+        vault.sync.stage_blob(field.sha256, len(field.data), io.BytesIO(b"z" * len(field.data)))
+    assert refused.value.code == "blob-rejected"
+    assert blob_files(vault) == files
+
+
+def test_a_staged_file_of_a_failed_import_is_removed(vault: Vault, field: FieldWork) -> None:
+    vault.sync.put_device(field.as_device())
+    files = blob_files(vault)
+    staged = vault.sync.stage_blob(field.sha256, len(field.data), io.BytesIO(field.data))
+    assert len(blob_files(vault)) == len(files) + 1  # the temp file
+    with pytest.raises(ImportRejected), vault.sync.begin_import() as unit:
+        unit.add_staged_blob(staged, [field.evidence_id])  # its revisions never arrived
+    assert blob_files(vault) == files
