@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, QPoint, QRect, QSize, QStandardPaths, Qt, QThreadPool, Slot
+from PySide6.QtCore import QObject, QPoint, QRect, QSize, QStandardPaths, Qt, Slot
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtMultimedia import QMediaDevices, QMediaPlayer, QVideoFrame
 from PySide6.QtWidgets import QApplication
@@ -32,6 +32,7 @@ from desktop import viewer as viewer_module
 from desktop import viewer_image as image_page_module
 from desktop import viewer_text as text_page_module
 from desktop.blob_device import BlobDevice, DeviceAborted
+from desktop.tasks import Lane
 from desktop.thumbnails import ThumbnailCache, make_thumbnail
 from desktop.viewer import EvidenceViewer, Shown
 from tests.evidence_samples import (
@@ -324,7 +325,7 @@ def test_clearing_while_an_image_decodes_shows_nothing_later(qtbot, vault, case,
     viewer.shown.connect(seen.append)
     viewer.show_item(vault, item.id)
     viewer.clear()
-    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0)
+    qtbot.waitUntil(lambda: viewer.tasks.pool(Lane.VIEWER).activeThreadCount() == 0)
     QApplication.processEvents()  # a report already on its way is delivered, and ignored
     assert seen == [] and viewer.kind is Shown.NOTHING and viewer.image_page.image is None
 
