@@ -362,8 +362,9 @@ class FieldvaultWindow(QMainWindow):
             self.recovery_page.clear()
         finally:
             # Whatever failed above, the vault locks, once the drafts being
-            # autosaved are written (the editor waited for its own already).
-            self.tasks.wait(LOCK_WAIT_MS, [Lane.SAVE])
+            # autosaved are written (the editor waited for its own already);
+            # a panic wipe, whose keys are gone already, waits for none.
+            self.tasks.wait(LOCK_WAIT_MS if save_draft else 0, [Lane.SAVE])
             if vault is not None:
                 vault.lock()
             # Hand the unlocked session's objects back to the cycle collector
