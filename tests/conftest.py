@@ -1,4 +1,6 @@
-"""Fixtures shared by every test package: chained from tmp_path (STYLE.md)."""
+"""Fixtures shared by every test package: chained from tmp_path (STYLE.md).
+Fixtures only: what tests import lives in helper modules (tests/vault_helpers.py,
+tests/cli_helpers.py, tests/gui_helpers.py, ...)."""
 
 from __future__ import annotations
 
@@ -10,13 +12,9 @@ from pathlib import Path
 import pytest
 
 from db.keyring_store import NoKeyring
-from db.keys import Argon2Params
 from db.vault import CreatedVault, Vault
-
-# Tests unlock vaults hundreds of times; real vaults calibrate to ~0.5-1 s.
-# Parameters are stored per vault, so this only affects vaults tests create.
-FAST_ARGON2 = Argon2Params(time_cost=1, memory_kib=8 * 1024, parallelism=1)
-PASSPHRASE = "correct horse battery staple"
+from tests.faults import FaultLibraryUnavailableError, build_fault_library
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -56,5 +54,11 @@ def vault(created_vault: CreatedVault) -> Vault:
     return created_vault.vault
 
 
-def open_vault(folder: Path, passphrase: str = PASSPHRASE) -> Vault:
-    return Vault.open(folder, passphrase, keyring=NoKeyring())
+@pytest.fixture(scope="session")
+def fault_lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The libfault ``LD_PRELOAD`` shim (tests/faults), built once per run;
+    the test is skipped where it cannot be built (no C compiler)."""
+    try:
+        return build_fault_library(tmp_path_factory.mktemp("libfault"))
+    except FaultLibraryUnavailableError as exc:
+        pytest.skip(f"cannot build the fault-injection shim: {exc}")

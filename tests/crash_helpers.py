@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from db.errors import FieldvaultError, WrongPassphrase
-from tests.conftest import open_vault
+from tests.vault_helpers import open_vault
 
 STRESS = os.environ.get("FIELDVAULT_STRESS") == "1"  # make stress: many more kill points
 MAX_DELAY = 0.150  # seconds after the child has opened the vault

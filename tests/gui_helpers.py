@@ -37,8 +37,8 @@ from pytestqt.qtbot import QtBot
 
 from db.keyring_store import NoKeyring
 from desktop.window import FieldvaultWindow
-from tests.conftest import FAST_ARGON2, PASSPHRASE
 from tests.screenshots import SCREENSHOTS
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 REPO = Path(__file__).resolve().parents[1]
 TS_FILE = REPO / "resources" / "translations" / "fieldvault_uk.ts"

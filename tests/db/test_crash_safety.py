@@ -40,7 +40,6 @@ from db.errors import WrongPassphrase
 from db.keyring_store import NoKeyring
 from db.paths import KEY_FILE
 from db.vault import Vault
-from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
 from tests.crash_helpers import (
     CHILD_LIFETIME,
     FILLER,
@@ -51,6 +50,7 @@ from tests.crash_helpers import (
     run_child,
     send,
 )
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 POINTS_PER_VAULT = 10
 VAULTS = 10  # 100 kill points in the default run

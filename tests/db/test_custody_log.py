@@ -34,9 +34,9 @@ from db.model import CustodyEventRow, Device
 from db.revisions import canonical_json
 from db.vault import Vault
 from db.verify import Problem
-from tests.conftest import open_vault
 from tests.evidence_samples import make_random
 from tests.factory import make_case
+from tests.vault_helpers import open_vault
 
 USER = "investigator O. K."
 

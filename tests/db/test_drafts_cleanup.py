@@ -13,8 +13,8 @@ from db.errors import NotFound
 from db.keyring_store import NoKeyring
 from db.services import VaultContext, new_record_draft_key, record_draft_key
 from db.vault import Vault
-from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
 from tests.factory import make_case, make_testimony
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 UNSAVED = {"format": 1, "fields": {"narrative": "Свідок бачив полонених (не збережено)"}}
 

@@ -16,7 +16,6 @@ import pytest
 
 from db.entities import EvidenceItem
 from db.vault import Vault
-from tests.conftest import open_vault
 from tests.evidence_samples import (
     AUDIO_SECONDS,
     PDF_CREATION_DATE,
@@ -40,6 +39,7 @@ from tests.evidence_samples import (
     make_wav,
 )
 from tests.factory import make_case
+from tests.vault_helpers import open_vault
 
 STATED = {
     "stated_date": "2022-03-09",

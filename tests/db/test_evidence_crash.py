@@ -49,10 +49,10 @@ from db.evidence import EvidenceService
 from db.keyring_store import NoKeyring
 from db.model import Blob, EvidenceBlob
 from db.vault import BLOB_DIR, QUARANTINE_DIR, Vault
-from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
 from tests.crash_helpers import CHILD_LIFETIME, MAX_DELAY, STRESS, die, run_child, send
 from tests.evidence_samples import file_sha256, make_random, make_sparse
-from tests.faults import FaultLibraryUnavailableError, build_fault_library, run_with_faults
+from tests.faults import run_with_faults
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 FILE_SIZE = 20 << 20
 POINTS_PER_VAULT = 5
@@ -397,14 +397,6 @@ class FaultRun:
         return (
             f"{self.call_class}-{self.nth}-{errno.errorcode[self.err]}-{'sticky' if self.sticky else 'once'}"
         )
-
-
-@pytest.fixture(scope="module")
-def fault_lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    try:
-        return build_fault_library(tmp_path_factory.mktemp("libfault"))
-    except FaultLibraryUnavailableError as exc:
-        pytest.skip(f"cannot build the fault-injection shim: {exc}")
 
 
 @dataclass(frozen=True)

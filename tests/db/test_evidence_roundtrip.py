@@ -38,9 +38,9 @@ from db.blobstore import BlobStore, CancelToken, ExportCancelled, IntakeCancelle
 from db.errors import FieldvaultError, InvalidInput, NotFound
 from db.model import Blob, CustodyEventRow
 from db.vault import BLOB_DIR, Vault
-from tests.conftest import open_vault
 from tests.evidence_samples import file_identity, make_random, make_sparse, sparse_markers
 from tests.factory import make_case
+from tests.vault_helpers import open_vault
 
 SEG = DEFAULT_SEGMENT_SIZE
 MiB = 1 << 20

@@ -31,9 +31,9 @@ from db import entities
 from db.errors import InvalidInput, StorageError, VaultDamaged, VaultLocked
 from db.keyring_store import NoKeyring
 from db.vault import Vault
-from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
 from tests.crash_helpers import MAX_DELAY, STRESS, die, run_child, send
 from tests.evidence_samples import file_sha256, make_random, make_sparse
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 SEED = 5_120_733
 BIG = 24 << 20  # 24 segments: an export takes some 50-150 ms here

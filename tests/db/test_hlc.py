@@ -23,9 +23,9 @@ from db.hlc import MAX_COUNTER, MAX_DRIFT_MS, MAX_MS, ClockExhausted, HybridLogi
 from db.model import CustodyEventRow, RevisionRow
 from db.revisions import create_revision
 from db.vault import Vault
-from tests.conftest import open_vault
 from tests.evidence_samples import make_random
 from tests.factory import make_case
+from tests.vault_helpers import open_vault
 
 T = 1_767_000_000_000  # a wall-clock reading in ms (late 2025)
 HOUR = 60 * 60 * 1000

@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from db.vault import Vault
-from tests.conftest import PASSPHRASE
 from tests.factory import make_testimony
+from tests.vault_helpers import PASSPHRASE
 
 NARRATIVE = "Свідок W-3 бачив, як полонених вивели до лісосмуги. Witness W-3 saw it."
 

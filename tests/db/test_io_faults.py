@@ -36,8 +36,8 @@ from db.keyring_store import NoKeyring
 from db.keys import KeyFile, parse_recovery_key
 from db.paths import KEY_FILE
 from db.vault import Vault
-from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
-from tests.faults import FaultLibraryUnavailableError, build_fault_library, run_with_faults
+from tests.faults import run_with_faults
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 NEW_PASSPHRASE = "new passphrase: tractor violin harbour"
 OLD_NARRATIVE = "Свідок бачив, як двох полонених вивели з підвалу."
@@ -179,14 +179,6 @@ class Base:
     testimony_id: str
     recovery_key: str
     state: dict[str, Any]
-
-
-@pytest.fixture(scope="module")
-def fault_lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    try:
-        return build_fault_library(tmp_path_factory.mktemp("libfault"))
-    except FaultLibraryUnavailableError as exc:
-        pytest.skip(f"cannot build the fault-injection shim: {exc}")
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from db.keyring_store import NoKeyring
 from db.keys import KeyFile
 from db.paths import KEY_FILE
 from db.vault import Vault
-from tests.conftest import FAST_ARGON2, PASSPHRASE
 from tests.crash_helpers import (
     FILLER,
     MAX_DELAY,
@@ -31,6 +30,7 @@ from tests.crash_helpers import (
     run_child,
     send,
 )
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 DURESS = "under duress 911"
 SEED = 7_340_211

@@ -19,8 +19,8 @@ from db.model import Base
 from db.paths import KEY_FILE
 from db.revisions import create_revision
 from db.vault import DB_FILE, Vault
-from tests.conftest import PASSPHRASE, open_vault
 from tests.factory import make_case, make_person, make_testimony
+from tests.vault_helpers import PASSPHRASE, open_vault
 
 
 def _database_key(vault_dir: Path) -> bytes:

@@ -27,8 +27,8 @@ from db.errors import (
 from db.keyring_store import NoKeyring
 from db.paths import KEY_FILE
 from db.vault import BLOB_DIR, DB_FILES, QUARANTINE_DIR, CreatedVault, Vault, wipe_vault
-from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
 from tests.factory import make_case
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 
 def ingest_two(vault: Vault, tmp_path: Path) -> tuple[list[str], list[bytes]]:

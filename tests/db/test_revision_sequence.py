@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from db.vault import Vault
-from tests.conftest import open_vault
 from tests.factory import make_case, make_testimony
+from tests.vault_helpers import open_vault
 
 
 def test_since_pages_through_revisions_in_storing_order(vault: Vault) -> None:

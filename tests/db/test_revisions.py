@@ -19,8 +19,8 @@ from db.hlc import MAX_COUNTER, MAX_DRIFT_MS, Timestamp, wall_clock_ms
 from db.keyring_store import NoKeyring
 from db.revisions import Revision, canonical_json, create_revision, revision_from_wire
 from db.vault import Vault
-from tests.conftest import FAST_ARGON2, PASSPHRASE
 from tests.factory import make_case, make_testimony
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 
 def build_history(seed: int) -> list[Revision]:

@@ -25,8 +25,8 @@ from db.keyring_store import MemoryKeyring, NoKeyring
 from db.keys import format_recovery_key, parse_recovery_key
 from db.paths import KEY_FILE
 from db.vault import DB_FILE, CreatedVault, Vault, wipe_vault
-from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
 from tests.factory import make_case, make_testimony
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 
 def snapshot(folder: Path) -> dict[str, str]:

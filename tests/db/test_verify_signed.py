@@ -26,9 +26,9 @@ from db.model import EntityRow, Head, RevisionRow
 from db.revisions import canonical_json, create_revision
 from db.vault import DB_FILE, Vault
 from db.verify import Problem, VerifyReport, verify_vault
-from tests.conftest import open_vault
 from tests.evidence_samples import make_random
 from tests.factory import make_case, make_testimony
+from tests.vault_helpers import open_vault
 
 
 def execute(vault: Vault, sql: str, **params: Any) -> None:

@@ -19,8 +19,8 @@ from db.keyring_store import NoKeyring
 from desktop import i18n
 from desktop.app import run_gui
 from desktop.window import FieldvaultWindow
-from tests.conftest import FAST_ARGON2, PASSPHRASE
 from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, show
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 WAIT_MS = 15_000
 WRONG_PASSPHRASE = "not the passphrase at all"

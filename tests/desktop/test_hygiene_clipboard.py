@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication
 
 from db.keyring_store import NoKeyring
 from desktop.window import FieldvaultWindow
-from tests.conftest import FAST_ARGON2, PASSPHRASE
 from tests.gui_helpers import unlocked_window
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 WAIT_MS = 15_000
 NARRATIVE = "Свідок W-3 бачив, як двох полонених вивели з підвалу школи."

@@ -24,9 +24,9 @@ from desktop.icons import NAMES, icon, icons_dir
 from desktop.settings_dialog import SettingsDialog
 from desktop.testimony_editor import TestimonyEditor
 from desktop.window import FieldvaultWindow
-from tests.conftest import FAST_ARGON2
 from tests.gui_helpers import qt_app
 from tests.screenshots import SCREENSHOTS
+from tests.vault_helpers import FAST_ARGON2
 
 REPO = Path(__file__).resolve().parents[2]
 # Icons with colours of their own; every other one is drawn in currentColor.

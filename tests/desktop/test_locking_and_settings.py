@@ -14,9 +14,9 @@ from db.keyring_store import NoKeyring
 from db.paths import KEY_FILE
 from db.vault import Vault
 from desktop.window import FieldvaultWindow
-from tests.conftest import FAST_ARGON2, PASSPHRASE, open_vault
 from tests.gui_helpers import unlocked_window
 from tests.screenshots import SCREENSHOTS
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 WAIT_MS = 15_000
 

@@ -21,7 +21,6 @@ from desktop.app import run_gui
 from desktop.i18n import chosen_locale, install_translators, translations_dir
 from desktop.vault_view import VaultView
 from desktop.window import FieldvaultWindow
-from tests.conftest import FAST_ARGON2, PASSPHRASE
 from tests.gui_helpers import (
     REPO,
     TS_FILE,
@@ -37,6 +36,7 @@ from tests.gui_helpers import (
     ts_messages,
     type_text,
 )
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 # 32 key bytes + 2 check bytes in Base32: 55 characters, in groups of four.
 RECOVERY_KEY_SHAPE = re.compile(r"^(?:[A-Z2-7]{4}-){13}[A-Z2-7]{3}$")
@@ -201,7 +201,7 @@ def test_new_passphrase_is_checked_before_any_work(qtbot, make_window, vault_dir
     assert page.confirmation.text() == ""
     assert not page.is_busy
     screenshot(window, "01b-create-mismatch.png")
-    assert window.tasks.running() == []
+    assert window.thread_pool.activeThreadCount() == 0
     assert not (vault_dir / "vault.keys").exists()
 
 

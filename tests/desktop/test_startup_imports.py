@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from db.vault import CreatedVault
-from tests.conftest import PASSPHRASE
+from tests.vault_helpers import PASSPHRASE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATABASE_STACK = ("sqlalchemy", "alembic", "db.vault", "db.services", "db.migrate", "db.model")

@@ -23,7 +23,6 @@ from db.revisions import create_revision
 from desktop.history_view import HistoryView, diff_html, word_diff
 from desktop.testimony_editor import FIELDS, TestimonyEditor, draft_key
 from tests.canary_helpers import encodings, files_containing
-from tests.conftest import open_vault
 from tests.factory import make_case, make_person
 from tests.gui_helpers import (
     PENDING_DIR,
@@ -41,6 +40,7 @@ from tests.gui_helpers import (
     type_text,
     write_ts,
 )
+from tests.vault_helpers import open_vault
 
 PENDING_TSV = PENDING_DIR / "testimony.tsv"
 OUR_SOURCES = [

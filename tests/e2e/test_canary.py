@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from tests.canary_helpers import encodings, files_containing
-from tests.e2e.conftest import Cli
+from tests.cli_helpers import Cli
 
 PASS = "a long field passphrase"
 

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from tests.e2e.conftest import Cli
+from tests.cli_helpers import Cli
 
 PASS = "a long field passphrase"
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from db.keyring_store import NoKeyring
 from db.vault import Vault
-from tests.e2e.conftest import REPO, Cli
+from tests.cli_helpers import REPO, Cli
 
 PASS = "a long field passphrase"
 ESCAPE_NAME = "\x1b]0;pwned\x07evil.txt"

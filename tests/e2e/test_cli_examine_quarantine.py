@@ -6,7 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from tests.e2e.conftest import Cli
+from tests.cli_helpers import Cli
 
 PASS = "a field passphrase 42"
 

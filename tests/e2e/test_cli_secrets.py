@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import REPO, Cli
+from tests.cli_helpers import REPO, Cli
 
 PASS = "a long field passphrase"
 TITLE = "Ізюм, масове поховання, вересень 2022"

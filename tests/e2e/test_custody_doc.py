@@ -16,7 +16,7 @@ import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from tests.e2e.conftest import REPO, Cli
+from tests.cli_helpers import REPO, Cli
 
 PASS = "a long field passphrase"
 

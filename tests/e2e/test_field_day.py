@@ -20,9 +20,9 @@ from db.keyring_store import NoKeyring
 from desktop.i18n import install_translators
 from desktop.window import FieldvaultWindow
 from tests.canary_helpers import encodings, files_containing
-from tests.conftest import FAST_ARGON2
 from tests.evidence_samples import make_jpeg, make_mp4, make_pdf
 from tests.gui_helpers import click_row, drop_files, qt_app, screenshot, type_text
+from tests.vault_helpers import FAST_ARGON2
 
 WAIT_MS = 30_000
 PASSPHRASE = "тиха вода греблю рве 1917"

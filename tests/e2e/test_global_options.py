@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fieldvault.options import split_global_options
-from tests.e2e.conftest import REPO, Cli
+from tests.cli_helpers import REPO, Cli
 
 PASSPHRASE = "global options passphrase"
 

@@ -13,11 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.faults import (
-    FaultLibraryUnavailableError,
-    build_fault_library,
-    run_with_faults,
-)
+from tests.faults import build_fault_library, run_with_faults
 
 PRELUDE = """\
 import errno, json, os, sys
@@ -26,14 +22,6 @@ from tests.faults import arm
 def report(**result):
     print(json.dumps(result), flush=True)
 """
-
-
-@pytest.fixture(scope="session")
-def fault_lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    try:
-        return build_fault_library(tmp_path_factory.mktemp("libfault"))
-    except FaultLibraryUnavailableError as exc:
-        pytest.skip(f"cannot build the fault-injection shim: {exc}")
 
 
 def run_child(lib: Path, body: str, *args: str) -> dict[str, Any]:

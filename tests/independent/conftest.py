@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.independent.appdriver import App, init_vault, new_app
@@ -14,12 +12,3 @@ def fresh_vault(tmp_path_factory: pytest.TempPathFactory) -> tuple[App, dict[str
     """A vault just created by `fieldvault init --no-keyring`, and what init printed."""
     app = new_app(tmp_path_factory.mktemp("fresh"))
     return app, init_vault(app)
-
-
-def copy_of(app: App, folder: Path) -> Path:
-    """A copy of the vault folder, as an examiner works on one."""
-    import shutil
-
-    target = folder / "copy"
-    shutil.copytree(app.vault, target)
-    return target
