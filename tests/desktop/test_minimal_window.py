@@ -201,7 +201,7 @@ def test_new_passphrase_is_checked_before_any_work(qtbot, make_window, vault_dir
     assert page.confirmation.text() == ""
     assert not page.is_busy
     screenshot(window, "01b-create-mismatch.png")
-    assert window.thread_pool.activeThreadCount() == 0
+    assert window.tasks.running() == []
     assert not (vault_dir / "vault.keys").exists()
 
 
