@@ -304,6 +304,21 @@ def split_answer(output: bytes) -> tuple[list[dict[str, object]], bytes]:
     return lines, b""
 
 
+def _answer(run: SandboxRun, read: Callable[[int], bytes]) -> tuple[dict[str, object], bytes]:
+    """Feed what ``read(n)`` returns to the child; its first answer and the raw
+    bytes after it. A child that answered with an error raises it."""
+
+    def feed(write: Callable[[bytes], None]) -> None:
+        while chunk := read(FEED_CHUNK):
+            write(chunk)
+
+    lines, raw = split_answer(run.run(feed=feed))
+    head = lines[0] if lines else {}
+    if isinstance(head.get("error"), str):
+        raise SandboxFailed(str(head["error"]))
+    return head, raw
+
+
 # -- images, for the viewer and thumbnails -------------------------------------
 
 # What the image task decodes (Pillow's decoders, nothing else).
@@ -354,15 +369,7 @@ def decode_image(
     Raises ``SandboxFailed`` (not an image, too big, stopped…) or
     ``InputFailed`` (``read`` raised: a damaged vault item)."""
     run = run or SandboxRun("image", str(max_side), limits=IMAGE_LIMITS)
-
-    def feed(write: Callable[[bytes], None]) -> None:
-        while chunk := read(FEED_CHUNK):
-            write(chunk)
-
-    lines, raw = split_answer(run.run(feed=feed))
-    head = lines[0] if lines else {}
-    if isinstance(head.get("error"), str):
-        raise SandboxFailed(str(head["error"]))
+    head, raw = _answer(run, read)
     width, height = head.get("width"), head.get("height")
     if not isinstance(width, int) or not isinstance(height, int) or len(raw) != width * height * 4:
         raise SandboxFailed(BAD_OUTPUT)
@@ -415,15 +422,7 @@ def render_pdf(
     count = max(1, min(count, PDF_PAGES_AT_ONCE))
     width = max(1, min(width, PDF_PAGE_WIDTH))
     run = run or pdf_run(width, first, count)
-
-    def feed(write: Callable[[bytes], None]) -> None:
-        while chunk := read(FEED_CHUNK):
-            write(chunk)
-
-    lines, raw = split_answer(run.run(feed=feed))
-    head = lines[0] if lines else {}
-    if isinstance(head.get("error"), str):
-        raise SandboxFailed(str(head["error"]))
+    head, raw = _answer(run, read)
     total, sizes = head.get("pages"), head.get("sizes")
     if not isinstance(total, int) or not isinstance(sizes, list) or len(sizes) > count:
         raise SandboxFailed(BAD_OUTPUT)

@@ -31,7 +31,7 @@ from db.entities import (
     Record,
     check_revision_body,
 )
-from db.errors import InvalidInput, NotFound, RevisionRejected, StorageError, VaultLocked
+from db.errors import InvalidInput, NotFound, StorageError, VaultLocked
 from db.hlc import HybridLogicalClock, Timestamp
 from db.ids import new_id
 from db.model import Draft, EntityRow, Head, RevisionRow, Setting
@@ -44,6 +44,7 @@ from db.store import (
     refresh_entity,
     revisions_since,
     save_clock,
+    store_received,
 )
 
 R = TypeVar("R", bound=Record)
@@ -388,17 +389,7 @@ class RevisionService:
         for rev in checked:
             check_revision_body(rev)
         with self._ctx.write_transaction("store the received revisions") as session:
-            types: dict[str, str] = {}
-            for rev in checked:
-                existing = types.get(rev.entity_id) or session.scalar(
-                    select(RevisionRow.entity_type).where(RevisionRow.entity_id == rev.entity_id).limit(1)
-                )
-                if existing is not None and existing != rev.entity_type:
-                    raise RevisionRejected(rev.revision_id, "entity exists with another type")
-                types[rev.entity_id] = rev.entity_type
-            inserted = insert_revisions(session, checked)
-            for entity_id in sorted({rev.entity_id for rev in inserted}):
-                refresh_entity(session, entity_id)
+            inserted = store_received(session, checked)
             if checked:
                 # Moves the clock past what was received, at most the allowed
                 # drift beyond the wall clock (a reading further ahead is kept

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from db.entities import RECORD_TYPES
-from db.errors import VaultDamaged
+from db.errors import RevisionRejected, VaultDamaged
 from db.hlc import MAX_DRIFT_MS, Timestamp
 from db.model import ClockState, CustodyEventRow, EntityRow, Head, RevisionParent, RevisionRow
 from db.revisions import Revision, canonical_json
@@ -202,3 +202,21 @@ def revisions_since(session: Session, cursor: int, limit: int) -> list[StoredRev
         StoredRevision(seq or 0, rid, device, signed, signature)
         for seq, rid, device, signed, signature in rows
     ]
+
+
+def store_received(session: Session, checked: list[Revision]) -> list[Revision]:
+    """Store verified revisions from elsewhere and refresh what derives from
+    them; an entity id already used by another record type is refused. Returns
+    the revisions that were new."""
+    types: dict[str, str] = {}
+    for rev in checked:
+        existing = types.get(rev.entity_id) or session.scalar(
+            select(RevisionRow.entity_type).where(RevisionRow.entity_id == rev.entity_id).limit(1)
+        )
+        if existing is not None and existing != rev.entity_type:
+            raise RevisionRejected(rev.revision_id, "entity exists with another type")
+        types[rev.entity_id] = rev.entity_type
+    inserted = insert_revisions(session, checked)
+    for entity_id in sorted({rev.entity_id for rev in inserted}):
+        refresh_entity(session, entity_id)
+    return inserted

@@ -54,12 +54,11 @@ from db.model import (
     KnownDevice,
     ReceivedBundle,
     ReceivedCustodyEvent,
-    RevisionRow,
 )
 from db.revisions import Revision, revision_from_wire
 from db.services import VaultContext
 from db.signers import authorised_signers
-from db.store import insert_revisions, latest_reading, refresh_entity, save_clock
+from db.store import latest_reading, save_clock, store_received
 
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -132,17 +131,7 @@ class VaultImport:
                 raise RevisionRejected(verified.revision_id, "signer not authorised")
             checked.append(verified)
         session = self._session
-        types: dict[str, str] = {}
-        for rev in checked:
-            existing = types.get(rev.entity_id) or session.scalar(
-                select(RevisionRow.entity_type).where(RevisionRow.entity_id == rev.entity_id).limit(1)
-            )
-            if existing is not None and existing != rev.entity_type:
-                raise RevisionRejected(rev.revision_id, "entity exists with another type")
-            types[rev.entity_id] = rev.entity_type
-        inserted = insert_revisions(session, checked)
-        for entity_id in sorted({rev.entity_id for rev in inserted}):
-            refresh_entity(session, entity_id)
+        inserted = store_received(session, checked)
         self._evidence |= {rev.entity_id for rev in inserted if rev.entity_type == "evidence"}
         if checked:
             # As RevisionService.apply: the clock moves past what arrived, at
