@@ -11,7 +11,9 @@ SQLCipher: ``Vault``), which comes with the first name that needs it.
 
 Sync (issue 11): ``Vault.sync`` is a ``SyncStateService`` (db/sync_state.py);
 ``vault.revisions.since`` gives ``StoredRevision``s; ``vault.sync.begin_import()``
-yields a ``VaultImport`` (db/sync_import.py).
+yields a ``VaultImport`` (db/sync_import.py). ``vault.vault_keys`` is a
+``VaultKeys`` (the age recipient and identity; a coordinator's organisation
+signing key) and ``vault.enrolment_tokens`` an ``EnrolmentTokens`` (db/vault_keys.py).
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ if TYPE_CHECKING:
         SyncStateService,
     )
     from db.vault import CreatedVault, KeyringNotice, Vault, VaultInfo, wipe_vault
+    from db.vault_keys import TOKEN_USES, EnrolmentTokens, IssuedToken, VaultKeys
     from db.verify import Problem, VerifyReport
     from db.vocabulary import resources_dir, violation_types
 
@@ -198,6 +201,10 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "Vault": ("db.vault", "Vault"),
     "VaultInfo": ("db.vault", "VaultInfo"),
     "wipe_vault": ("db.vault", "wipe_vault"),
+    "TOKEN_USES": ("db.vault_keys", "TOKEN_USES"),
+    "EnrolmentTokens": ("db.vault_keys", "EnrolmentTokens"),
+    "IssuedToken": ("db.vault_keys", "IssuedToken"),
+    "VaultKeys": ("db.vault_keys", "VaultKeys"),
     "Problem": ("db.verify", "Problem"),
     "VerifyReport": ("db.verify", "VerifyReport"),
     "resources_dir": ("db.vocabulary", "resources_dir"),
@@ -221,6 +228,7 @@ __all__ = [
     "PERSON_ROLES",
     "PLACE_PRECISIONS",
     "STOPPED",
+    "TOKEN_USES",
     "Argon2Params",
     "BlobReader",
     "CancelToken",
@@ -232,6 +240,7 @@ __all__ = [
     "DatabaseMissing",
     "DecodedImage",
     "Device",
+    "EnrolmentTokens",
     "EntityService",
     "EvidenceItem",
     "EvidenceService",
@@ -248,6 +257,7 @@ __all__ = [
     "InputFailed",
     "IntakeCancelled",
     "InvalidInput",
+    "IssuedToken",
     "KeyringNotice",
     "KeyringSecretMissing",
     "KeyringStore",
@@ -285,6 +295,7 @@ __all__ = [
     "VaultExists",
     "VaultImport",
     "VaultInfo",
+    "VaultKeys",
     "VaultLocked",
     "VaultNotFound",
     "VerifyReport",

@@ -230,6 +230,10 @@ class VaultDamaged(FieldvaultError):
         "key-file-changed": ("path",),
         "device-key-undecryptable": ("device_id",),
         "device-key-mismatch": ("device_id",),
+        # the age identity and organisation key (db/vault_keys.py)
+        "vault-key-undecryptable": ("purpose",),
+        "vault-key-mismatch": ("purpose",),
+        "vault-key-missing": ("purpose",),
         "entity-mixed-types": ("entity_id",),
         "blob-key-undecryptable": ("blob_id",),
         "blob-missing": ("blob_id",),

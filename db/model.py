@@ -290,3 +290,35 @@ class ReceivedCustodyEvent(Base):
     evidence_id: Mapped[str] = mapped_column(String(36))
     signed: Mapped[bytes] = mapped_column(LargeBinary)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# -- vault keys and enrolment tokens (migration 0010) --------------------------------
+
+
+class VaultKey(Base):
+    """A key the vault holds besides its device key (db/vault_keys.py): its
+    age identity and, in a coordinator's vault, the organisation's signing
+    key; sealed with the device-keys subkey, ``public`` in the clear."""
+
+    __tablename__ = "vault_keys"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('age-identity', 'org-signing-key')", name="known_purpose"),
+    )
+
+    purpose: Mapped[str] = mapped_column(String(32), primary_key=True)
+    public: Mapped[str] = mapped_column(Text)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_ms: Mapped[int] = mapped_column(Integer)
+
+
+class EnrolmentToken(Base):
+    """An enrolment token this coordinator issued; ``used_by`` is the device
+    that used it (a token is good once)."""
+
+    __tablename__ = "enrolment_tokens"
+
+    token_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    issued_ms: Mapped[int] = mapped_column(Integer)
+    expires_ms: Mapped[int] = mapped_column(Integer)
+    used_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    used_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)

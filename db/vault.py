@@ -75,6 +75,7 @@ from db.services import (
     storage_errors,
 )
 from db.sync_state import SyncStateService
+from db.vault_keys import EnrolmentTokens, VaultKeys
 from db.verify import Problem, VerifyProgress, VerifyReport, verify_vault
 
 DB_FILE = "vault.db"
@@ -295,6 +296,12 @@ class Vault:
         self._services: Services | None = Services(
             VaultContext(self._engine, identity, blob_store, subkeys.blobs)
         )
+        self._vault_keys: VaultKeys | None = VaultKeys(self._services.context, subkeys.device_keys)
+        if not read_only:
+            # Made with the vault, or at the first unlock after migration 0010
+            # (a busy writer or a full disk puts it off to the next unlock).
+            with contextlib.suppress(StorageError):
+                self._vault_keys.ensure_age_identity()
         if not read_only:
             # Drafts of records deleted since (by a received tombstone, or an
             # autosave that raced a delete) are dead text: drop them. A full disk
@@ -513,6 +520,9 @@ class Vault:
         freed memory until reused (see docs/threat-model.md)."""
         if self._services is not None:
             self._services.context.close()
+        if self._vault_keys is not None:
+            self._vault_keys.close()
+        self._vault_keys = None
         if self._engine is not None:
             self._engine.dispose()
         self._engine = None
@@ -583,6 +593,18 @@ class Vault:
     @property
     def drafts(self) -> DraftService:
         return self.services.drafts
+
+    @property
+    def vault_keys(self) -> VaultKeys:
+        """The age identity and, in a coordinator's vault, the organisation key (db/vault_keys.py)."""
+        if self._vault_keys is None:
+            raise VaultLocked()
+        return self._vault_keys
+
+    @property
+    def enrolment_tokens(self) -> EnrolmentTokens:
+        """The enrolment tokens this coordinator issued (db/vault_keys.py)."""
+        return EnrolmentTokens(self.services.context)
 
     @property
     def sync(self) -> SyncStateService:

@@ -177,6 +177,14 @@ def _damaged_part(id_param: str) -> Callable[[Params], str]:
     return message
 
 
+def _vault_key_missing(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This vault has no key for exchanging bundles yet ({purpose}). Unlock it normally once "
+        "(not for examination) to make it.",
+    ).format(purpose=p["purpose"])
+
+
 def _vault_damaged(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -488,6 +496,9 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "blob-missing": _damaged_part("blob_id"),
     "device-key-undecryptable": _damaged_part("device_id"),
     "device-key-mismatch": _damaged_part("device_id"),
+    "vault-key-undecryptable": _damaged_part("purpose"),
+    "vault-key-mismatch": _damaged_part("purpose"),
+    "vault-key-missing": _vault_key_missing,
     "entity-mixed-types": _damaged_part("entity_id"),
     "evidence-untrusted": _damaged_part("entity_id"),
     "sqlcipher-missing": _vault_damaged,

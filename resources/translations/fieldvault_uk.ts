@@ -4,24 +4,24 @@
     <context>
         <name>CaseList</name>
         <message>
-            <location filename="../../desktop/case_list.py" line="36" />
-            <location filename="../../desktop/case_list.py" line="44" />
+            <location filename="../../desktop/case_list.py" line="34" />
+            <location filename="../../desktop/case_list.py" line="42" />
             <source>Cases</source>
             <translation>Справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/case_list.py" line="38" />
+            <location filename="../../desktop/case_list.py" line="36" />
             <source>Title of a new case</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/case_list.py" line="39" />
+            <location filename="../../desktop/case_list.py" line="37" />
             <source>New case title</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/case_list.py" line="40" />
-            <location filename="../../desktop/case_list.py" line="41" />
+            <location filename="../../desktop/case_list.py" line="38" />
+            <location filename="../../desktop/case_list.py" line="39" />
             <source>New case</source>
             <translation>Нова справа</translation>
         </message>
@@ -93,368 +93,368 @@
     <context>
         <name>EvidenceItemView</name>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="150" />
+            <location filename="../../desktop/evidence_item.py" line="144" />
             <source>Original file name</source>
             <translation>Початкова назва файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="154" />
+            <location filename="../../desktop/evidence_item.py" line="148" />
             <source>Description</source>
             <translation>Опис</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="158" />
+            <location filename="../../desktop/evidence_item.py" line="152" />
             <source>Source</source>
             <translation>Джерело</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="159" />
+            <location filename="../../desktop/evidence_item.py" line="153" />
             <source>Who gave the file, or where it was found</source>
             <translation>Хто передав файл або де його знайдено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="161" />
+            <location filename="../../desktop/evidence_item.py" line="155" />
             <source>Stated date</source>
             <translation>Зазначена дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="162" />
+            <location filename="../../desktop/evidence_item.py" line="156" />
             <source>YYYY, YYYY-MM or YYYY-MM-DD</source>
             <translation>РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="165" />
+            <location filename="../../desktop/evidence_item.py" line="159" />
             <source>Stated place</source>
             <translation>Зазначене місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="167" />
+            <location filename="../../desktop/evidence_item.py" line="161" />
             <source>Notes</source>
             <translation>Примітки</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="170" />
+            <location filename="../../desktop/evidence_item.py" line="164" />
             <source>&amp;Save</source>
             <translation>&amp;Зберегти</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="171" />
+            <location filename="../../desktop/evidence_item.py" line="165" />
             <source>Save the stated fields</source>
             <translation>Зберегти зазначені відомості</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="172" />
+            <location filename="../../desktop/evidence_item.py" line="166" />
             <source>Ctrl+S also saves.</source>
             <translation>Ctrl+S теж зберігає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="174" />
+            <location filename="../../desktop/evidence_item.py" line="168" />
             <source>Item status</source>
             <translation>Стан доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="175" />
+            <location filename="../../desktop/evidence_item.py" line="169" />
             <source>Stated by the field worker</source>
             <translation>Зазначено польовим працівником</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="177" />
+            <location filename="../../desktop/evidence_item.py" line="171" />
             <source>&amp;Description:</source>
             <translation>&amp;Опис:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="178" />
+            <location filename="../../desktop/evidence_item.py" line="172" />
             <source>So&amp;urce:</source>
             <translation>Дже&amp;рело:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="179" />
+            <location filename="../../desktop/evidence_item.py" line="173" />
             <source>Da&amp;te:</source>
             <translation>Д&amp;ата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="180" />
+            <location filename="../../desktop/evidence_item.py" line="174" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="181" />
+            <location filename="../../desktop/evidence_item.py" line="175" />
             <source>&amp;Notes:</source>
             <translation>&amp;Примітки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="191" />
+            <location filename="../../desktop/evidence_item.py" line="185" />
             <source>Claim</source>
             <translation>Твердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="191" />
+            <location filename="../../desktop/evidence_item.py" line="185" />
             <source>Value</source>
             <translation>Значення</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="192" />
-            <location filename="../../desktop/evidence_item.py" line="200" />
+            <location filename="../../desktop/evidence_item.py" line="186" />
+            <location filename="../../desktop/evidence_item.py" line="194" />
             <source>Claimed by the file</source>
             <translation>Заявлено самим файлом</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="195" />
+            <location filename="../../desktop/evidence_item.py" line="189" />
             <source>Read from the file itself when it was added. Files can lie: this metadata can be edited or faked. Treat it as a claim to check, not a fact.</source>
             <translation>Прочитано із самого файлу під час додавання. Файли можуть брехати: ці метадані можна змінити або підробити. Сприймайте їх як твердження, яке треба перевірити, а не як факт.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="199" />
+            <location filename="../../desktop/evidence_item.py" line="193" />
             <source>The file makes no claims we can read.</source>
             <translation>Файл не містить тверджень, які можна прочитати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="211" />
+            <location filename="../../desktop/evidence_item.py" line="205" />
             <source>SHA-256</source>
             <translation>SHA-256</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="212" />
+            <location filename="../../desktop/evidence_item.py" line="206" />
             <source>The file's fingerprint, computed when it was added.</source>
             <translation>Відбиток файлу, обчислений під час додавання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="214" />
+            <location filename="../../desktop/evidence_item.py" line="208" />
             <source>Size</source>
             <translation>Розмір</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="216" />
+            <location filename="../../desktop/evidence_item.py" line="210" />
             <source>File type</source>
             <translation>Тип файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="217" />
+            <location filename="../../desktop/evidence_item.py" line="211" />
             <source>&amp;Export…</source>
             <translation>&amp;Експортувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="218" />
+            <location filename="../../desktop/evidence_item.py" line="212" />
             <source>Export a copy of the file</source>
             <translation>Експортувати копію файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="220" />
+            <location filename="../../desktop/evidence_item.py" line="214" />
             <source>Writes a decrypted copy where you choose. The export is recorded in the custody log.</source>
             <translation>Записує розшифровану копію туди, куди ви виберете. Експорт записується в журнал зберігання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="224" />
+            <location filename="../../desktop/evidence_item.py" line="218" />
             <source>Export progress</source>
             <translation>Поступ експорту</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="226" />
+            <location filename="../../desktop/evidence_item.py" line="220" />
             <source>Cancel export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="227" />
+            <location filename="../../desktop/evidence_item.py" line="221" />
             <source>Cancel the export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="228" />
+            <location filename="../../desktop/evidence_item.py" line="222" />
             <source>Stops the export; no file is written.</source>
             <translation>Зупиняє експорт; файл не буде записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="230" />
+            <location filename="../../desktop/evidence_item.py" line="224" />
             <source>Stored file</source>
             <translation>Збережений файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="232" />
+            <location filename="../../desktop/evidence_item.py" line="226" />
             <source>SHA-256:</source>
             <translation>SHA-256:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="233" />
+            <location filename="../../desktop/evidence_item.py" line="227" />
             <source>Size:</source>
             <translation>Розмір:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="234" />
+            <location filename="../../desktop/evidence_item.py" line="228" />
             <source>Type:</source>
             <translation>Тип:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="236" />
+            <location filename="../../desktop/evidence_item.py" line="230" />
             <source>Export status</source>
             <translation>Стан експорту</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="248" />
+            <location filename="../../desktop/evidence_item.py" line="242" />
             <source>#</source>
             <translation>№</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="248" />
+            <location filename="../../desktop/evidence_item.py" line="242" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="248" />
+            <location filename="../../desktop/evidence_item.py" line="242" />
             <source>Action</source>
             <translation>Дія</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="248" />
+            <location filename="../../desktop/evidence_item.py" line="242" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="248" />
+            <location filename="../../desktop/evidence_item.py" line="242" />
             <source>User</source>
             <translation>Користувач</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="250" />
+            <location filename="../../desktop/evidence_item.py" line="244" />
             <source>Custody history</source>
             <translation>Історія зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="254" />
+            <location filename="../../desktop/evidence_item.py" line="248" />
             <source>Chain of custody</source>
             <translation>Ланцюг зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="305" />
+            <location filename="../../desktop/evidence_item.py" line="299" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="316" />
+            <location filename="../../desktop/evidence_item.py" line="310" />
             <source>{size} ({bytes} bytes)</source>
             <translation>{size} (байтів: {bytes})</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="340" />
+            <location filename="../../desktop/evidence_item.py" line="334" />
             <source>Date taken (EXIF)</source>
             <translation>Дата зйомки (EXIF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="341" />
+            <location filename="../../desktop/evidence_item.py" line="335" />
             <source>Creation time</source>
             <translation>Час створення</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="342" />
+            <location filename="../../desktop/evidence_item.py" line="336" />
             <source>Creation date (PDF)</source>
             <translation>Дата створення (PDF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="343" />
+            <location filename="../../desktop/evidence_item.py" line="337" />
             <source>GPS latitude</source>
             <translation>Широта GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="344" />
+            <location filename="../../desktop/evidence_item.py" line="338" />
             <source>GPS longitude</source>
             <translation>Довгота GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="345" />
+            <location filename="../../desktop/evidence_item.py" line="339" />
             <source>Camera</source>
             <translation>Камера</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="346" />
+            <location filename="../../desktop/evidence_item.py" line="340" />
             <source>Duration (seconds)</source>
             <translation>Тривалість (секунд)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="347" />
+            <location filename="../../desktop/evidence_item.py" line="341" />
             <source>Pages</source>
             <translation>Сторінок</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="348" />
+            <location filename="../../desktop/evidence_item.py" line="342" />
             <source>Width (pixels)</source>
             <translation>Ширина (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="349" />
+            <location filename="../../desktop/evidence_item.py" line="343" />
             <source>Height (pixels)</source>
             <translation>Висота (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="372" />
+            <location filename="../../desktop/evidence_item.py" line="366" />
             <source>Added to the vault</source>
             <translation>Додано до сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="373" />
+            <location filename="../../desktop/evidence_item.py" line="367" />
             <source>Added again (already stored)</source>
             <translation>Додано повторно (уже збережено)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="374" />
+            <location filename="../../desktop/evidence_item.py" line="368" />
             <source>Viewed</source>
             <translation>Переглянуто</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="375" />
+            <location filename="../../desktop/evidence_item.py" line="369" />
             <source>Exported</source>
             <translation>Експортовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="376" />
+            <location filename="../../desktop/evidence_item.py" line="370" />
             <source>Transferred</source>
             <translation>Передано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="377" />
+            <location filename="../../desktop/evidence_item.py" line="371" />
             <source>Verified</source>
             <translation>Перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="378" />
+            <location filename="../../desktop/evidence_item.py" line="372" />
             <source>Deleted</source>
             <translation>Видалено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="431" />
+            <location filename="../../desktop/evidence_item.py" line="425" />
             <source>No changes to save.</source>
             <translation>Немає змін для збереження.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="438" />
+            <location filename="../../desktop/evidence_item.py" line="432" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="454" />
+            <location filename="../../desktop/evidence_item.py" line="448" />
             <source>Export a copy of the evidence</source>
             <translation>Експорт копії доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="468" />
+            <location filename="../../desktop/evidence_item.py" line="462" />
             <source>Exporting…</source>
             <translation>Експорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="487" />
+            <location filename="../../desktop/evidence_item.py" line="492" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="507" />
+            <location filename="../../desktop/evidence_item.py" line="510" />
             <source>Export cancelled; no file was written.</source>
             <translation>Експорт скасовано; файл не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="517" />
+            <location filename="../../desktop/evidence_item.py" line="519" />
             <source>Exported to {path}</source>
             <translation>Експортовано до {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="525" />
+            <location filename="../../desktop/evidence_item.py" line="526" />
             <source>Not exported: {reason}</source>
             <translation>Не експортовано: {reason}</translation>
         </message>
@@ -462,153 +462,153 @@
     <context>
         <name>EvidencePanel</name>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="216" />
+            <location filename="../../desktop/evidence_panel.py" line="213" />
             <source>Evidence</source>
             <translation>Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="218" />
+            <location filename="../../desktop/evidence_panel.py" line="215" />
             <source>Drag files here, or use the Add files button. Folders are not added: open them and select the files.</source>
             <translation>Перетягніть файли сюди або скористайтеся кнопкою «Додати файли». Теки не додаються: відкрийте теку й виберіть файли в ній.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="224" />
+            <location filename="../../desktop/evidence_panel.py" line="221" />
             <source>Evidence of the case</source>
             <translation>Докази справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="227" />
+            <location filename="../../desktop/evidence_panel.py" line="224" />
             <source>Name</source>
             <translation>Назва</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="227" />
+            <location filename="../../desktop/evidence_panel.py" line="224" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="227" />
+            <location filename="../../desktop/evidence_panel.py" line="224" />
             <source>Size</source>
             <translation>Розмір</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="227" />
+            <location filename="../../desktop/evidence_panel.py" line="224" />
             <source>SHA-256</source>
             <translation>SHA-256</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="240" />
+            <location filename="../../desktop/evidence_panel.py" line="237" />
             <source>&amp;Add files…</source>
             <translation>&amp;Додати файли…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="241" />
+            <location filename="../../desktop/evidence_panel.py" line="238" />
             <source>Add files to the case</source>
             <translation>Додати файли до справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="242" />
+            <location filename="../../desktop/evidence_panel.py" line="239" />
             <source>&amp;Open</source>
             <translation>&amp;Відкрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="243" />
+            <location filename="../../desktop/evidence_panel.py" line="240" />
             <source>Open the selected evidence</source>
             <translation>Відкрити вибраний доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="244" />
+            <location filename="../../desktop/evidence_panel.py" line="241" />
             <source>Enter or a double-click also opens it.</source>
             <translation>Enter або подвійне клацання теж відкриває його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="251" />
+            <location filename="../../desktop/evidence_panel.py" line="248" />
             <source>Evidence messages</source>
             <translation>Повідомлення про докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="258" />
+            <location filename="../../desktop/evidence_panel.py" line="255" />
             <source>Overall progress</source>
             <translation>Загальний поступ</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="259" />
+            <location filename="../../desktop/evidence_panel.py" line="256" />
             <source>Cancel all</source>
             <translation>Скасувати все</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="260" />
+            <location filename="../../desktop/evidence_panel.py" line="257" />
             <source>Cancel adding all files</source>
             <translation>Скасувати додавання всіх файлів</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="344" />
+            <location filename="../../desktop/evidence_panel.py" line="341" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="382" />
+            <location filename="../../desktop/evidence_panel.py" line="379" />
             <source>Release to add the files to this case.</source>
             <translation>Відпустіть, щоб додати файли до цієї справи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="414" />
+            <location filename="../../desktop/evidence_panel.py" line="411" />
             <source>Add evidence files</source>
             <translation>Додавання файлів-доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="426" />
+            <location filename="../../desktop/evidence_panel.py" line="423" />
             <source>Choose a case first.</source>
             <translation>Спершу виберіть справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="452" />
+            <location filename="../../desktop/evidence_panel.py" line="449" />
             <source>Folders are not added (skipped folders: {count}). Open the folder and select the files in it.</source>
             <translation>Теки не додаються (пропущено тек: {count}). Відкрийте теку й виберіть файли в ній.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="457" />
+            <location filename="../../desktop/evidence_panel.py" line="454" />
             <source>Not files, skipped: {names}</source>
             <translation>Не файли, пропущено: {names}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="460" />
+            <location filename="../../desktop/evidence_panel.py" line="457" />
             <source>Only files on this computer can be added (skipped: {count}).</source>
             <translation>Додавати можна лише файли з цього комп’ютера (пропущено: {count}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="490" />
+            <location filename="../../desktop/evidence_panel.py" line="487" />
             <source>Starting…</source>
             <translation>Початок…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="510" />
-            <location filename="../../desktop/evidence_panel.py" line="559" />
+            <location filename="../../desktop/evidence_panel.py" line="512" />
+            <location filename="../../desktop/evidence_panel.py" line="570" />
             <source>Cancelled. Nothing was added.</source>
             <translation>Скасовано. Нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="537" />
+            <location filename="../../desktop/evidence_panel.py" line="550" />
             <source>Already in this case: not added again.</source>
             <translation>Уже є в цій справі: повторно не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="539" />
+            <location filename="../../desktop/evidence_panel.py" line="552" />
             <source>Added: it was complete before the cancel reached it.</source>
             <translation>Додано: файл було збережено раніше, ніж спрацювало скасування.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="541" />
+            <location filename="../../desktop/evidence_panel.py" line="554" />
             <source>Added.</source>
             <translation>Додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="551" />
+            <location filename="../../desktop/evidence_panel.py" line="563" />
             <source>Not added: {reason}</source>
             <translation>Не додано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="581" />
+            <location filename="../../desktop/evidence_panel.py" line="592" />
             <source>Files done: {finished} of {count}</source>
             <translation>Оброблено файлів: {finished} з {count}</translation>
         </message>
@@ -616,64 +616,64 @@
     <context>
         <name>EvidenceViewer</name>
         <message>
-            <location filename="../../desktop/viewer.py" line="104" />
+            <location filename="../../desktop/viewer.py" line="103" />
             <source>Evidence viewer</source>
             <translation>Переглядач доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="115" />
+            <location filename="../../desktop/viewer.py" line="116" />
             <source>Item name</source>
             <translation>Назва доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="121" />
+            <location filename="../../desktop/viewer.py" line="122" />
             <source>Item type and size</source>
             <translation>Тип і розмір доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="125" />
+            <location filename="../../desktop/viewer.py" line="126" />
             <source>Viewer notice</source>
             <translation>Примітка переглядача</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="129" />
-            <location filename="../../desktop/viewer.py" line="356" />
+            <location filename="../../desktop/viewer.py" line="130" />
+            <location filename="../../desktop/viewer.py" line="371" />
             <source>No item is open.</source>
             <translation>Жоден доказ не відкрито.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="199" />
+            <location filename="../../desktop/viewer.py" line="200" />
             <source>{mime_type}, {size}</source>
             <translation>{mime_type}, {size}</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="200" />
-            <location filename="../../desktop/viewer.py" line="210" />
+            <location filename="../../desktop/viewer.py" line="201" />
+            <location filename="../../desktop/viewer.py" line="211" />
             <source>unknown type</source>
             <translation>невідомий тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="208" />
+            <location filename="../../desktop/viewer.py" line="209" />
             <source>This kind of file ({mime_type}) cannot be shown here. Export it to open it with another program.</source>
             <translation>Файл такого типу ({mime_type}) тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="218" />
+            <location filename="../../desktop/viewer.py" line="219" />
             <source>This PDF is too large to show here ({size}). Export it to open it with another program.</source>
             <translation>Цей PDF завеликий, щоб показати його тут ({size}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="277" />
+            <location filename="../../desktop/viewer.py" line="275" />
             <source>Opening…</source>
             <translation>Відкриття…</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="324" />
+            <location filename="../../desktop/viewer.py" line="339" />
             <source>This image cannot be decoded. Export it to open it with another program.</source>
             <translation>Це зображення не вдається декодувати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="334" />
+            <location filename="../../desktop/viewer.py" line="349" />
             <source>This item cannot be shown.</source>
             <translation>Цей доказ не можна показати.</translation>
         </message>
@@ -681,32 +681,32 @@
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="132" />
+            <location filename="../../desktop/window.py" line="121" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="134" />
+            <location filename="../../desktop/window.py" line="123" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="133" />
+            <location filename="../../desktop/window.py" line="122" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="135" />
+            <location filename="../../desktop/window.py" line="124" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="136" />
+            <location filename="../../desktop/window.py" line="125" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="223" />
+            <location filename="../../desktop/window.py" line="218" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -715,7 +715,7 @@
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="233" />
+            <location filename="../../desktop/window.py" line="228" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -724,22 +724,22 @@
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="239" />
+            <location filename="../../desktop/window.py" line="234" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="335" />
+            <location filename="../../desktop/window.py" line="330" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="336" />
+            <location filename="../../desktop/window.py" line="331" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="337" />
+            <location filename="../../desktop/window.py" line="332" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
@@ -747,163 +747,163 @@
     <context>
         <name>HistoryView</name>
         <message>
-            <location filename="../../desktop/history_view.py" line="111" />
-            <location filename="../../desktop/history_view.py" line="276" />
+            <location filename="../../desktop/history_view.py" line="109" />
+            <location filename="../../desktop/history_view.py" line="274" />
             <source>Edit history</source>
             <translation>Історія змін</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="117" />
+            <location filename="../../desktop/history_view.py" line="115" />
             <source>Versions of the testimony, newest first</source>
             <translation>Версії свідчення, найновіші спершу</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="123" />
+            <location filename="../../desktop/history_view.py" line="121" />
             <source>What this version changed</source>
             <translation>Що змінено в цій версії</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="125" />
+            <location filename="../../desktop/history_view.py" line="123" />
             <source>Narrative of the selected version, with its changes</source>
             <translation>Розповідь вибраної версії зі змінами</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="129" />
+            <location filename="../../desktop/history_view.py" line="127" />
             <source>Underlined on green: added in this version. Struck through on red: removed.</source>
             <translation>Підкреслене на зеленому: додане в цій версії. Закреслене на червоному: вилучене.</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="171" />
+            <location filename="../../desktop/history_view.py" line="169" />
             <source>Edit history: two versions conflict (saved at the same time on two devices)</source>
             <translation>Історія змін: дві версії суперечать одна одній (збережені одночасно на двох пристроях)</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="179" />
+            <location filename="../../desktop/history_view.py" line="177" />
             <source>A conflicting version. Saving the testimony keeps what the editor shows and resolves the conflict.</source>
             <translation>Суперечлива версія. Якщо зберегти свідчення, залишиться те, що показує редактор, і конфлікт буде розв’язано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="194" />
+            <location filename="../../desktop/history_view.py" line="192" />
             <source>deleted</source>
             <translation>видалено</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="196" />
+            <location filename="../../desktop/history_view.py" line="194" />
             <source>created</source>
             <translation>створено</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="198" />
+            <location filename="../../desktop/history_view.py" line="196" />
             <source>merged</source>
             <translation>об’єднано</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="200" />
+            <location filename="../../desktop/history_view.py" line="198" />
             <source>edited</source>
             <translation>змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="202" />
+            <location filename="../../desktop/history_view.py" line="200" />
             <source>this device</source>
             <translation>цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="204" />
+            <location filename="../../desktop/history_view.py" line="202" />
             <source>device {id}</source>
             <translation>пристрій {id}</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="207" />
+            <location filename="../../desktop/history_view.py" line="205" />
             <source>⚠ conflicting version</source>
             <translation>⚠ суперечлива версія</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="207" />
+            <location filename="../../desktop/history_view.py" line="205" />
             <source>current</source>
             <translation>поточна</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="231" />
+            <location filename="../../desktop/history_view.py" line="229" />
             <source>Deleted. Reason: {reason}</source>
             <translation>Видалено. Причина: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="231" />
+            <location filename="../../desktop/history_view.py" line="229" />
             <source>Deleted.</source>
             <translation>Видалено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="236" />
+            <location filename="../../desktop/history_view.py" line="234" />
             <source>First version.</source>
             <translation>Перша версія.</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="242" />
+            <location filename="../../desktop/history_view.py" line="240" />
             <source>Changed: {fields}</source>
             <translation>Змінено: {fields}</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="244" />
+            <location filename="../../desktop/history_view.py" line="242" />
             <source>No field changed in this version.</source>
             <translation>У цій версії жодне поле не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="251" />
+            <location filename="../../desktop/history_view.py" line="249" />
             <source>title</source>
             <translation>назва</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="252" />
+            <location filename="../../desktop/history_view.py" line="250" />
             <source>witness</source>
             <translation>свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="253" />
+            <location filename="../../desktop/history_view.py" line="251" />
             <source>incident</source>
             <translation>інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="254" />
+            <location filename="../../desktop/history_view.py" line="252" />
             <source>interviewer</source>
             <translation>інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="255" />
+            <location filename="../../desktop/history_view.py" line="253" />
             <source>date</source>
             <translation>дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="256" />
+            <location filename="../../desktop/history_view.py" line="254" />
             <source>place</source>
             <translation>місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="257" />
+            <location filename="../../desktop/history_view.py" line="255" />
             <source>language</source>
             <translation>мова</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="258" />
+            <location filename="../../desktop/history_view.py" line="256" />
             <source>interpreter</source>
             <translation>перекладач</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="259" />
+            <location filename="../../desktop/history_view.py" line="257" />
             <source>consent</source>
             <translation>згода</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="260" />
+            <location filename="../../desktop/history_view.py" line="258" />
             <source>violation types</source>
             <translation>види порушень</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="261" />
+            <location filename="../../desktop/history_view.py" line="259" />
             <source>notes</source>
             <translation>нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/history_view.py" line="262" />
+            <location filename="../../desktop/history_view.py" line="260" />
             <source>narrative</source>
             <translation>розповідь</translation>
         </message>
@@ -925,212 +925,212 @@
     <context>
         <name>IncidentEditor</name>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="141" />
+            <location filename="../../desktop/incident_editor.py" line="138" />
             <source>New incident</source>
             <translation>Новий інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="60" />
+            <location filename="../../desktop/incident_editor.py" line="57" />
             <source>Incident title</source>
             <translation>Назва інциденту</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="61" />
+            <location filename="../../desktop/incident_editor.py" line="58" />
             <source>e.g. Shelling of the market</source>
             <translation>напр. Обстріл ринку</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="63" />
+            <location filename="../../desktop/incident_editor.py" line="60" />
             <source>Incident date</source>
             <translation>Дата інциденту</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="63" />
+            <location filename="../../desktop/incident_editor.py" line="60" />
             <source>Precision of the incident date</source>
             <translation>Точність дати інциденту</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="66" />
+            <location filename="../../desktop/incident_editor.py" line="63" />
             <source>Appro&amp;ximate</source>
             <translation>При&amp;близно</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="67" />
+            <location filename="../../desktop/incident_editor.py" line="64" />
             <source>The date is approximate</source>
             <translation>Дата приблизна</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="71" />
+            <location filename="../../desktop/incident_editor.py" line="68" />
             <source>Incident place</source>
             <translation>Місце інциденту</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="72" />
+            <location filename="../../desktop/incident_editor.py" line="69" />
             <source>Settlement, district, region</source>
             <translation>Населений пункт, район, область</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="74" />
+            <location filename="../../desktop/incident_editor.py" line="71" />
             <source>Precision of the place</source>
             <translation>Точність місця</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="80" />
+            <location filename="../../desktop/incident_editor.py" line="77" />
             <source>Latitude</source>
             <translation>Широта</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="81" />
+            <location filename="../../desktop/incident_editor.py" line="78" />
             <source>e.g. 49.2081</source>
             <translation>напр. 49.2081</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="83" />
+            <location filename="../../desktop/incident_editor.py" line="80" />
             <source>Longitude</source>
             <translation>Довгота</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="84" />
+            <location filename="../../desktop/incident_editor.py" line="81" />
             <source>e.g. 37.2566</source>
             <translation>напр. 37.2566</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="89" />
+            <location filename="../../desktop/incident_editor.py" line="86" />
             <source>Description</source>
             <translation>Опис</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="90" />
+            <location filename="../../desktop/incident_editor.py" line="87" />
             <source>What happened, as far as it is known.</source>
             <translation>Що сталося, наскільки відомо.</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="95" />
+            <location filename="../../desktop/incident_editor.py" line="92" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="96" />
+            <location filename="../../desktop/incident_editor.py" line="93" />
             <source>Your notes on the incident</source>
             <translation>Ваші нотатки про інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="103" />
+            <location filename="../../desktop/incident_editor.py" line="100" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="104" />
+            <location filename="../../desktop/incident_editor.py" line="101" />
             <source>&amp;Date:</source>
             <translation>&amp;Дата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="105" />
+            <location filename="../../desktop/incident_editor.py" line="102" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="106" />
+            <location filename="../../desktop/incident_editor.py" line="103" />
             <source>Place &amp;known to:</source>
             <translation>Місце &amp;відоме до:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="107" />
+            <location filename="../../desktop/incident_editor.py" line="104" />
             <source>L&amp;atitude:</source>
             <translation>Ш&amp;ирота:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="108" />
+            <location filename="../../desktop/incident_editor.py" line="105" />
             <source>Lo&amp;ngitude:</source>
             <translation>Дов&amp;гота:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="109" />
+            <location filename="../../desktop/incident_editor.py" line="106" />
             <source>Violation t&amp;ypes:</source>
             <translation>Види пору&amp;шень:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="110" />
+            <location filename="../../desktop/incident_editor.py" line="107" />
             <source>Descr&amp;iption:</source>
             <translation>&amp;Опис:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="111" />
+            <location filename="../../desktop/incident_editor.py" line="108" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="143" />
+            <location filename="../../desktop/incident_editor.py" line="140" />
             <source>Save incident</source>
             <translation>Зберегти інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="144" />
+            <location filename="../../desktop/incident_editor.py" line="141" />
             <source>Saves the incident (Ctrl+S).</source>
             <translation>Зберігає інцидент (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="145" />
+            <location filename="../../desktop/incident_editor.py" line="142" />
             <source>Delete incident…</source>
             <translation>Видалити інцидент…</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="146" />
+            <location filename="../../desktop/incident_editor.py" line="143" />
             <source>Delete incident</source>
             <translation>Видалити інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="156" />
+            <location filename="../../desktop/incident_editor.py" line="153" />
             <source>Not known</source>
             <translation>Невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="157" />
+            <location filename="../../desktop/incident_editor.py" line="154" />
             <source>Country</source>
             <translation>Країна</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="158" />
+            <location filename="../../desktop/incident_editor.py" line="155" />
             <source>Region (oblast)</source>
             <translation>Область</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="159" />
+            <location filename="../../desktop/incident_editor.py" line="156" />
             <source>District (raion)</source>
             <translation>Район</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="160" />
+            <location filename="../../desktop/incident_editor.py" line="157" />
             <source>Settlement</source>
             <translation>Населений пункт</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="161" />
+            <location filename="../../desktop/incident_editor.py" line="158" />
             <source>Exact place</source>
             <translation>Точне місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="142" />
+            <location filename="../../desktop/incident_editor.py" line="139" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="204" />
+            <location filename="../../desktop/incident_editor.py" line="201" />
             <source>Give the incident a title: the lists show it.</source>
             <translation>Дайте інциденту назву: її показують списки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="226" />
+            <location filename="../../desktop/incident_editor.py" line="223" />
             <source>A number between -{limit} and {limit}, in decimal degrees.</source>
             <translation>Число від -{limit} до {limit}, у десяткових градусах.</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="148" />
+            <location filename="../../desktop/incident_editor.py" line="145" />
             <source>Delete this incident? Testimonies that refer to it keep the link; its earlier versions stay in the history.</source>
             <translation>Видалити цей інцидент? Свідчення, що на нього посилаються, збережуть посилання; попередні версії залишаться в історії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="151" />
+            <location filename="../../desktop/incident_editor.py" line="148" />
             <source>Incident deleted.</source>
             <translation>Інцидент видалено.</translation>
         </message>
@@ -1138,32 +1138,32 @@
     <context>
         <name>IncidentsTab</name>
         <message>
-            <location filename="../../desktop/record_tab.py" line="200" />
+            <location filename="../../desktop/record_tab.py" line="197" />
             <source>Incidents</source>
             <translation>Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="201" />
+            <location filename="../../desktop/record_tab.py" line="198" />
             <source>Incidents of the selected case</source>
             <translation>Інциденти вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="202" />
+            <location filename="../../desktop/record_tab.py" line="199" />
             <source>New incident</source>
             <translation>Новий інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="203" />
+            <location filename="../../desktop/record_tab.py" line="200" />
             <source>Unsaved incident</source>
             <translation>Незбережений інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="204" />
+            <location filename="../../desktop/record_tab.py" line="201" />
             <source>This incident has changes that are not saved. Save them?</source>
             <translation>У цьому інциденті є незбережені зміни. Зберегти їх?</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="208" />
+            <location filename="../../desktop/record_tab.py" line="205" />
             <source>(untitled incident)</source>
             <translation>(інцидент без назви)</translation>
         </message>
@@ -1222,58 +1222,58 @@
     <context>
         <name>MediaPage</name>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="54" />
+            <location filename="../../desktop/viewer_media.py" line="53" />
             <source>Video</source>
             <translation>Відео</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="56" />
+            <location filename="../../desktop/viewer_media.py" line="55" />
             <source>Audio recording</source>
             <translation>Аудіозапис</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="59" />
-            <location filename="../../desktop/viewer_media.py" line="211" />
+            <location filename="../../desktop/viewer_media.py" line="58" />
+            <location filename="../../desktop/viewer_media.py" line="210" />
             <source>Play</source>
             <translation>Відтворити</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="60" />
+            <location filename="../../desktop/viewer_media.py" line="59" />
             <source>Play or pause (Space)</source>
             <translation>Відтворити або призупинити (пробіл)</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="63" />
+            <location filename="../../desktop/viewer_media.py" line="62" />
             <source>Position (Left and Right arrows seek 5 seconds)</source>
             <translation>Позиція (стрілки ліворуч і праворуч перемотують на 5 секунд)</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="65" />
+            <location filename="../../desktop/viewer_media.py" line="64" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="192" />
+            <location filename="../../desktop/viewer_media.py" line="191" />
             <source>{position} / {duration}</source>
             <translation>{position} / {duration}</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="211" />
+            <location filename="../../desktop/viewer_media.py" line="210" />
             <source>Pause</source>
             <translation>Пауза</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="233" />
+            <location filename="../../desktop/viewer_media.py" line="232" />
             <source>No sound device was found: the recording plays without sound.</source>
             <translation>Звуковий пристрій не знайдено: запис відтворюється без звуку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="244" />
+            <location filename="../../desktop/viewer_media.py" line="243" />
             <source>This recording cannot be played here ({reason}). Export it to open it with another program.</source>
             <translation>Цей запис тут не можна відтворити ({reason}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="245" />
+            <location filename="../../desktop/viewer_media.py" line="244" />
             <source>unknown error</source>
             <translation>невідома помилка</translation>
         </message>
@@ -1390,246 +1390,251 @@
         </message>
         <message>
             <location filename="../../desktop/messages.py" line="181" />
+            <source>This vault has no key for exchanging bundles yet ({purpose}). Unlock it normally once (not for examination) to make it.</source>
+            <translation>Це сховище ще не має ключа для обміну пакетами ({purpose}). Розблокуйте його один раз у звичайному режимі (не для огляду), щоб його створити.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="189" />
             <source>The vault's files are damaged or were altered, so it cannot be used as it is. Nothing was changed. Leave the folder as it is and restore it from a backup, or ask your organisation for help.</source>
             <translation>Файли сховища пошкоджено або змінено, тож користуватися ним у такому стані не можна. Нічого не змінено. Залиште теку як є та відновіть її з резервної копії або зверніться по допомогу до своєї організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="195" />
+            <location filename="../../desktop/messages.py" line="203" />
             <source>The disk is full, so this could not be finished. Nothing was lost: the vault still holds its state from before. Free some disk space, then try again.</source>
             <translation>Диск заповнений, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Звільніть місце на диску й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="201" />
+            <location filename="../../desktop/messages.py" line="209" />
             <source>The disk reported an error while writing, so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive (or the USB stick), then try again.</source>
             <translation>Під час запису диск повідомив про помилку, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск (або USB-накопичувач) і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="208" />
+            <location filename="../../desktop/messages.py" line="216" />
             <source>Fieldvault may not write there (permission denied), so this could not be finished. Nothing was lost. Choose another place or check the folder's permissions, then try again.</source>
             <translation>Fieldvault не має права писати туди (доступ заборонено), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце або перевірте права доступу до теки й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="215" />
+            <location filename="../../desktop/messages.py" line="223" />
             <source>The disk is read-only, so this could not be finished. Nothing was lost. Choose a writable place, then try again.</source>
             <translation>Диск доступний лише для читання, тож завершити це не вдалося. Нічого не втрачено. Виберіть місце, придатне для запису, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="221" />
+            <location filename="../../desktop/messages.py" line="229" />
             <source>Another program (a second Fieldvault window or a command) was writing to the vault for too long, so this could not be finished. Nothing was lost. Wait a moment, then try again.</source>
             <translation>Інша програма (друге вікно Fieldvault або команда) надто довго записувала до сховища, тож це не вдалося завершити. Нічого не втрачено. Зачекайте трохи й спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="228" />
+            <location filename="../../desktop/messages.py" line="236" />
             <source>The folder is not there (removed, or on a drive that was unplugged), so this could not be finished. Nothing was lost. Choose another place, then try again.</source>
             <translation>Теки немає (її видалено або диск від’єднано), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="233" />
+            <location filename="../../desktop/messages.py" line="241" />
             <source>Writing to the disk failed (error {code}), so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive, then try again.</source>
             <translation>Помилка запису на диск (код {code}), тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="246" />
+            <location filename="../../desktop/messages.py" line="254" />
             <source>Case {id} is not in the vault (deleted, perhaps on another device). Choose another case.</source>
             <translation>Справи {id} немає у сховищі (її видалено, можливо, на іншому пристрої). Виберіть іншу справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="251" />
+            <location filename="../../desktop/messages.py" line="259" />
             <source>Testimony {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Свідчення {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інше зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="257" />
+            <location filename="../../desktop/messages.py" line="265" />
             <source>Evidence item {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Доказу {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інший зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="268" />
+            <location filename="../../desktop/messages.py" line="276" />
             <source>The stored file of evidence item {id} is missing from the vault. The record is kept; restore the file from a bundle or backup.</source>
             <translation>Збереженого файлу доказу {id} немає у сховищі. Запис про доказ залишився; відновіть файл із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="262" />
+            <location filename="../../desktop/messages.py" line="270" />
             <source>Record {id} is not in the vault (deleted, perhaps on another device).</source>
             <translation>Запису {id} немає у сховищі (його видалено, можливо, на іншому пристрої).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="276" />
+            <location filename="../../desktop/messages.py" line="284" />
             <source>A change received from elsewhere (revision {id}) failed a check and was refused; nothing from it was stored. Tell your coordinator.</source>
             <translation>Зміна, отримана ззовні (ревізія {id}), не пройшла перевірку й відхилена; з неї нічого не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="284" />
+            <location filename="../../desktop/messages.py" line="292" />
             <source>A custody record in a bundle (event {hash}) failed a check and was refused; nothing from the bundle was stored. Tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в пакеті (подія {hash}) не пройшов перевірки й був відхилений; нічого з пакета не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="292" />
+            <location filename="../../desktop/messages.py" line="300" />
             <source>A file in a bundle (SHA-256 {sha256}) failed a check and was refused; nothing from the bundle was stored. Ask for the bundle to be sent again.</source>
             <translation>Файл у пакеті (SHA-256 {sha256}) не пройшов перевірки й був відхилений; нічого з пакета не збережено. Попросіть надіслати пакет ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="300" />
+            <location filename="../../desktop/messages.py" line="308" />
             <source>Bundle {id} was refused: it comes from a device this vault does not know, or repeats a bundle already received with other content. Nothing from it was stored. Tell your coordinator.</source>
             <translation>Пакет {id} відхилено: він надійшов від пристрою, якого це сховище не знає, або повторює вже отриманий пакет з іншим вмістом. Нічого з нього не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="309" />
+            <location filename="../../desktop/messages.py" line="317" />
             <source>This organisation profile (version {offered}) is not newer than the one this vault holds (version {held}), so it was not used. Ask your coordinator for the current profile.</source>
             <translation>Цей профіль організації (версія {offered}) не новіший за той, що вже є у сховищі (версія {held}), тому його не використано. Попросіть у координатора чинний профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="320" />
+            <location filename="../../desktop/messages.py" line="328" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="329" />
+            <location filename="../../desktop/messages.py" line="337" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="333" />
+            <location filename="../../desktop/messages.py" line="341" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="337" />
+            <location filename="../../desktop/messages.py" line="345" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="341" />
+            <location filename="../../desktop/messages.py" line="349" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="348" />
+            <location filename="../../desktop/messages.py" line="356" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="354" />
+            <location filename="../../desktop/messages.py" line="362" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="360" />
+            <location filename="../../desktop/messages.py" line="368" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="368" />
+            <location filename="../../desktop/messages.py" line="376" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="375" />
+            <location filename="../../desktop/messages.py" line="383" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="379" />
+            <location filename="../../desktop/messages.py" line="387" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="383" />
+            <location filename="../../desktop/messages.py" line="391" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="390" />
+            <location filename="../../desktop/messages.py" line="398" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="396" />
+            <location filename="../../desktop/messages.py" line="404" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="402" />
+            <location filename="../../desktop/messages.py" line="410" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="408" />
+            <location filename="../../desktop/messages.py" line="416" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="414" />
+            <location filename="../../desktop/messages.py" line="422" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="420" />
+            <location filename="../../desktop/messages.py" line="428" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="424" />
+            <location filename="../../desktop/messages.py" line="432" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="453" />
+            <location filename="../../desktop/messages.py" line="461" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="457" />
+            <location filename="../../desktop/messages.py" line="465" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="463" />
+            <location filename="../../desktop/messages.py" line="471" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="563" />
+            <location filename="../../desktop/messages.py" line="574" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="557" />
+            <location filename="../../desktop/messages.py" line="568" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="428" />
+            <location filename="../../desktop/messages.py" line="436" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="436" />
+            <location filename="../../desktop/messages.py" line="444" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="440" />
+            <location filename="../../desktop/messages.py" line="448" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="444" />
+            <location filename="../../desktop/messages.py" line="452" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="584" />
+            <location filename="../../desktop/messages.py" line="595" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="578" />
+            <location filename="../../desktop/messages.py" line="589" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="574" />
+            <location filename="../../desktop/messages.py" line="585" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
@@ -1637,57 +1642,57 @@
     <context>
         <name>PartialDateField</name>
         <message>
-            <location filename="../../desktop/form_fields.py" line="95" />
+            <location filename="../../desktop/form_fields.py" line="94" />
             <source>2022, 2022-03 or 2022-03-15 (15.03.2022)</source>
             <translation>2022, 2022-03 або 2022-03-15 (15.03.2022)</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="113" />
+            <location filename="../../desktop/form_fields.py" line="112" />
             <source>There is no such month. Use 2022, 2022-03 or 2022-03-15.</source>
             <translation>Такого місяця немає. Пишіть 2022, 2022-03 або 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="115" />
+            <location filename="../../desktop/form_fields.py" line="114" />
             <source>There is no such day in that month.</source>
             <translation>У цьому місяці немає такого дня.</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="117" />
+            <location filename="../../desktop/form_fields.py" line="116" />
             <source>This date is in the future.</source>
             <translation>Ця дата ще не настала.</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="119" />
+            <location filename="../../desktop/form_fields.py" line="118" />
             <source>The year must be 1900 or later.</source>
             <translation>Рік має бути не раніше 1900.</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="120" />
+            <location filename="../../desktop/form_fields.py" line="119" />
             <source>Type a year (2022), a month (2022-03) or a full date (2022-03-15 or 15.03.2022).</source>
             <translation>Введіть рік (2022), місяць (2022-03) або повну дату (2022-03-15 чи 15.03.2022).</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="126" />
+            <location filename="../../desktop/form_fields.py" line="125" />
             <source>not a date yet</source>
             <translation>ще не дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="129" />
+            <location filename="../../desktop/form_fields.py" line="128" />
             <source>date unknown</source>
             <translation>дата невідома</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="130" />
+            <location filename="../../desktop/form_fields.py" line="129" />
             <source>year only</source>
             <translation>лише рік</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="131" />
+            <location filename="../../desktop/form_fields.py" line="130" />
             <source>month and year</source>
             <translation>місяць і рік</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="132" />
+            <location filename="../../desktop/form_fields.py" line="131" />
             <source>exact day</source>
             <translation>точний день</translation>
         </message>
@@ -1728,56 +1733,56 @@
     <context>
         <name>PersonEditor</name>
         <message>
-            <location filename="../../desktop/person_editor.py" line="142" />
+            <location filename="../../desktop/person_editor.py" line="140" />
             <source>New person</source>
             <translation>Нова особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="70" />
+            <location filename="../../desktop/person_editor.py" line="68" />
             <source>Pseudonym</source>
             <translation>Псевдонім</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="71" />
+            <location filename="../../desktop/person_editor.py" line="69" />
             <source>e.g. W-1: what lists show instead of the name</source>
             <translation>напр. С-1: це показують списки замість імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="73" />
+            <location filename="../../desktop/person_editor.py" line="71" />
             <source>Name</source>
             <translation>Ім'я</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="74" />
+            <location filename="../../desktop/person_editor.py" line="72" />
             <source>Shown only in this form</source>
             <translation>Показується лише в цій формі</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="83" />
+            <location filename="../../desktop/person_editor.py" line="81" />
             <source>Role: {role}</source>
             <translation>Роль: {role}</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="88" />
-            <location filename="../../desktop/person_editor.py" line="89" />
-            <location filename="../../desktop/person_editor.py" line="189" />
-            <location filename="../../desktop/person_editor.py" line="200" />
-            <location filename="../../desktop/person_editor.py" line="201" />
+            <location filename="../../desktop/person_editor.py" line="86" />
+            <location filename="../../desktop/person_editor.py" line="87" />
+            <location filename="../../desktop/person_editor.py" line="187" />
+            <location filename="../../desktop/person_editor.py" line="198" />
+            <location filename="../../desktop/person_editor.py" line="199" />
             <source>Show sensitive details</source>
             <translation>Показати чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="90" />
+            <location filename="../../desktop/person_editor.py" line="88" />
             <source>Date of birth, contact details, address…</source>
             <translation>Дата народження, контакти, адреса…</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="93" />
+            <location filename="../../desktop/person_editor.py" line="91" />
             <source>Sensitive details</source>
             <translation>Чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="95" />
+            <location filename="../../desktop/person_editor.py" line="93" />
             <source>One per line, e.g.
 Date of birth: 1970
 Phone: +380…
@@ -1788,107 +1793,107 @@ Address: …</source>
 Адреса: …</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="107" />
+            <location filename="../../desktop/person_editor.py" line="105" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="108" />
+            <location filename="../../desktop/person_editor.py" line="106" />
             <source>Your notes on this person</source>
             <translation>Ваші нотатки про цю особу</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="114" />
+            <location filename="../../desktop/person_editor.py" line="112" />
             <source>&amp;Pseudonym:</source>
             <translation>&amp;Псевдонім:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="115" />
+            <location filename="../../desktop/person_editor.py" line="113" />
             <source>&amp;Name:</source>
             <translation>&amp;Ім'я:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="116" />
+            <location filename="../../desktop/person_editor.py" line="114" />
             <source>&amp;Roles:</source>
             <translation>&amp;Ролі:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="117" />
+            <location filename="../../desktop/person_editor.py" line="115" />
             <source>Sensiti&amp;ve:</source>
             <translation>&amp;Чутливі:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="118" />
+            <location filename="../../desktop/person_editor.py" line="116" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="144" />
+            <location filename="../../desktop/person_editor.py" line="142" />
             <source>Save person</source>
             <translation>Зберегти особу</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="145" />
+            <location filename="../../desktop/person_editor.py" line="143" />
             <source>Saves the person (Ctrl+S).</source>
             <translation>Зберігає особу (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="146" />
+            <location filename="../../desktop/person_editor.py" line="144" />
             <source>Delete person…</source>
             <translation>Видалити особу…</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="147" />
+            <location filename="../../desktop/person_editor.py" line="145" />
             <source>Delete person</source>
             <translation>Видалити особу</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="157" />
+            <location filename="../../desktop/person_editor.py" line="155" />
             <source>Victim</source>
             <translation>Потерпілий</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="158" />
+            <location filename="../../desktop/person_editor.py" line="156" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="159" />
+            <location filename="../../desktop/person_editor.py" line="157" />
             <source>Perpetrator</source>
             <translation>Кривдник</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="160" />
+            <location filename="../../desktop/person_editor.py" line="158" />
             <source>Other</source>
             <translation>Інше</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="189" />
+            <location filename="../../desktop/person_editor.py" line="187" />
             <source>Hide sensitive details</source>
             <translation>Сховати чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="143" />
+            <location filename="../../desktop/person_editor.py" line="141" />
             <source>Person</source>
             <translation>Особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="226" />
+            <location filename="../../desktop/person_editor.py" line="224" />
             <source>Give a pseudonym: lists show it instead of the name.</source>
             <translation>Вкажіть псевдонім: списки показують його замість імені.</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="230" />
+            <location filename="../../desktop/person_editor.py" line="228" />
             <source>Write each detail on its own line as label: value.</source>
             <translation>Пишіть кожне дане окремим рядком як назва: значення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="149" />
+            <location filename="../../desktop/person_editor.py" line="147" />
             <source>Delete this person? Testimonies that name them as witness keep the link; earlier versions stay in the history.</source>
             <translation>Видалити цю особу? Свідчення, де її вказано свідком, збережуть посилання; попередні версії залишаться в історії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="152" />
+            <location filename="../../desktop/person_editor.py" line="150" />
             <source>Person deleted.</source>
             <translation>Особу видалено.</translation>
         </message>
@@ -1896,32 +1901,32 @@ Address: …</source>
     <context>
         <name>PersonsTab</name>
         <message>
-            <location filename="../../desktop/record_tab.py" line="222" />
+            <location filename="../../desktop/record_tab.py" line="219" />
             <source>Persons</source>
             <translation>Особи</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="223" />
+            <location filename="../../desktop/record_tab.py" line="220" />
             <source>Persons of the selected case, by pseudonym</source>
             <translation>Особи вибраної справи, за псевдонімами</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="224" />
+            <location filename="../../desktop/record_tab.py" line="221" />
             <source>New person</source>
             <translation>Нова особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="225" />
+            <location filename="../../desktop/record_tab.py" line="222" />
             <source>Unsaved person</source>
             <translation>Незбережена особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="226" />
+            <location filename="../../desktop/record_tab.py" line="223" />
             <source>This person has changes that are not saved. Save them?</source>
             <translation>У записі цієї особи є незбережені зміни. Зберегти їх?</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="231" />
+            <location filename="../../desktop/record_tab.py" line="228" />
             <source>(no pseudonym)</source>
             <translation>(без псевдоніма)</translation>
         </message>
@@ -1934,22 +1939,22 @@ Address: …</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="109" />
+            <location filename="../../desktop/record_editor.py" line="106" />
             <source>Form status</source>
             <translation>Стан форми</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="303" />
+            <location filename="../../desktop/record_editor.py" line="300" />
             <source>Not saved: check the marked fields.</source>
             <translation>Не збережено: перевірте позначені поля.</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="321" />
+            <location filename="../../desktop/record_editor.py" line="318" />
             <source>Choose or create a case first.</source>
             <translation>Спершу виберіть або створіть справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="347" />
+            <location filename="../../desktop/record_editor.py" line="344" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
@@ -2041,17 +2046,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SearchBar</name>
         <message>
-            <location filename="../../desktop/search_bar.py" line="44" />
+            <location filename="../../desktop/search_bar.py" line="48" />
             <source>Search testimonies, incidents and persons…</source>
             <translation>Пошук у свідченнях, інцидентах і особах…</translation>
         </message>
         <message>
-            <location filename="../../desktop/search_bar.py" line="45" />
+            <location filename="../../desktop/search_bar.py" line="49" />
             <source>Search</source>
             <translation>Пошук</translation>
         </message>
         <message>
-            <location filename="../../desktop/search_bar.py" line="48" />
+            <location filename="../../desktop/search_bar.py" line="52" />
             <source>Search results</source>
             <translation>Результати пошуку</translation>
         </message>
@@ -2061,7 +2066,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Пошук…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/search_bar.py" line="120" />
+            <location filename="../../desktop/search_bar.py" line="124" />
             <source>%n result(s)</source>
             <translation>
                 <numerusform>%n результат</numerusform>
@@ -2070,32 +2075,32 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/search_bar.py" line="120" />
+            <location filename="../../desktop/search_bar.py" line="124" />
             <source>No results.</source>
             <translation>Нічого не знайдено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/search_bar.py" line="123" />
+            <location filename="../../desktop/search_bar.py" line="127" />
             <source>Very many records match: only the most recently added were ranked. Add a word to narrow the search.</source>
             <translation>Збігів дуже багато: упорядковано лише найновіші записи. Додайте слово, щоб звузити пошук.</translation>
         </message>
         <message>
-            <location filename="../../desktop/search_bar.py" line="135" />
+            <location filename="../../desktop/search_bar.py" line="139" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/search_bar.py" line="136" />
+            <location filename="../../desktop/search_bar.py" line="140" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/search_bar.py" line="137" />
+            <location filename="../../desktop/search_bar.py" line="141" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/search_bar.py" line="138" />
+            <location filename="../../desktop/search_bar.py" line="142" />
             <source>Person</source>
             <translation>Особа</translation>
         </message>
@@ -2103,185 +2108,185 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SettingsDialog</name>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="63" />
+            <location filename="../../desktop/settings_dialog.py" line="68" />
             <source>Settings</source>
             <translation>Налаштування</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="66" />
+            <location filename="../../desktop/settings_dialog.py" line="71" />
             <source>General</source>
             <translation>Загальні</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="70" />
+            <location filename="../../desktop/settings_dialog.py" line="75" />
             <source> min</source>
             <translation> хв</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="71" />
+            <location filename="../../desktop/settings_dialog.py" line="76" />
             <source>never</source>
             <translation>ніколи</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="72" />
+            <location filename="../../desktop/settings_dialog.py" line="77" />
             <source>Lock after minutes without activity</source>
             <translation>Блокувати після хвилин бездіяльності</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="74" />
+            <location filename="../../desktop/settings_dialog.py" line="79" />
             <source>&amp;Lock after inactivity:</source>
             <translation>&amp;Блокувати після бездіяльності:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="76" />
+            <location filename="../../desktop/settings_dialog.py" line="81" />
             <source>Your name in the custody log</source>
             <translation>Ваше ім'я в журналі зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="77" />
+            <location filename="../../desktop/settings_dialog.py" line="82" />
             <source>e.g. a staff code, not necessarily your name</source>
             <translation>напр. службовий код, не обов'язково ім'я</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="78" />
+            <location filename="../../desktop/settings_dialog.py" line="83" />
             <source>&amp;Name in the custody log:</source>
             <translation>&amp;Ім'я в журналі зберігання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="80" />
+            <location filename="../../desktop/settings_dialog.py" line="85" />
             <source>Language</source>
             <translation>Мова</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="84" />
+            <location filename="../../desktop/settings_dialog.py" line="89" />
             <source>Lan&amp;guage (after restart):</source>
             <translation>&amp;Мова (після перезапуску):</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="86" />
+            <location filename="../../desktop/settings_dialog.py" line="91" />
             <source>Part of the key is in this computer's keyring.</source>
             <translation>Частина ключа зберігається у сховищі ключів цього комп'ютера.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="88" />
+            <location filename="../../desktop/settings_dialog.py" line="93" />
             <source>No keyring: the passphrase alone protects the vault.</source>
             <translation>Без сховища ключів: сховище захищає лише парольна фраза.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="91" />
+            <location filename="../../desktop/settings_dialog.py" line="96" />
             <source>Keyring:</source>
             <translation>Сховище ключів:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="94" />
-            <location filename="../../desktop/settings_dialog.py" line="105" />
-            <location filename="../../desktop/settings_dialog.py" line="106" />
+            <location filename="../../desktop/settings_dialog.py" line="99" />
+            <location filename="../../desktop/settings_dialog.py" line="110" />
+            <location filename="../../desktop/settings_dialog.py" line="111" />
             <source>Change passphrase</source>
             <translation>Змінити парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="96" />
+            <location filename="../../desktop/settings_dialog.py" line="101" />
             <source>Current passphrase</source>
             <translation>Поточна парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="97" />
+            <location filename="../../desktop/settings_dialog.py" line="102" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="98" />
+            <location filename="../../desktop/settings_dialog.py" line="103" />
             <source>Repeat the new passphrase</source>
             <translation>Повторіть нову парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="101" />
+            <location filename="../../desktop/settings_dialog.py" line="106" />
             <source>C&amp;urrent:</source>
             <translation>&amp;Поточна:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="102" />
+            <location filename="../../desktop/settings_dialog.py" line="107" />
             <source>&amp;New:</source>
             <translation>&amp;Нова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="103" />
+            <location filename="../../desktop/settings_dialog.py" line="108" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="104" />
+            <location filename="../../desktop/settings_dialog.py" line="109" />
             <source>&amp;Repeat:</source>
             <translation>П&amp;овтор:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="113" />
+            <location filename="../../desktop/settings_dialog.py" line="118" />
             <source>Emergency</source>
             <translation>Екстрені дії</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="117" />
+            <location filename="../../desktop/settings_dialog.py" line="122" />
             <source>A key combination wipes the vault at once, without asking</source>
             <translation>Комбінація клавіш негайно знищує сховище, без підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="121" />
+            <location filename="../../desktop/settings_dialog.py" line="126" />
             <source>Emergency wipe shortcut</source>
             <translation>Комбінація клавіш для екстреного знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="123" />
+            <location filename="../../desktop/settings_dialog.py" line="128" />
             <source>Shortcut:</source>
             <translation>Комбінація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="124" />
+            <location filename="../../desktop/settings_dialog.py" line="129" />
             <source>Wipe the vault…</source>
             <translation>Знищити сховище…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="125" />
+            <location filename="../../desktop/settings_dialog.py" line="130" />
             <source>Wipe the vault</source>
             <translation>Знищити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="129" />
+            <location filename="../../desktop/settings_dialog.py" line="134" />
             <source>Type the confirmation word</source>
             <translation>Введіть слово підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="132" />
+            <location filename="../../desktop/settings_dialog.py" line="137" />
             <source>This destroys every testimony and file in this vault for ever. Type {word} to confirm.</source>
             <translation>Це назавжди знищить усі свідчення та файли в цьому сховищі. Введіть {word}, щоб підтвердити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="136" />
-            <location filename="../../desktop/settings_dialog.py" line="137" />
+            <location filename="../../desktop/settings_dialog.py" line="141" />
+            <location filename="../../desktop/settings_dialog.py" line="142" />
             <source>Destroy the vault now</source>
             <translation>Знищити сховище зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="160" />
+            <location filename="../../desktop/settings_dialog.py" line="161" />
             <source>WIPE</source>
             <translation>ЗНИЩИТИ</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="184" />
+            <location filename="../../desktop/settings_dialog.py" line="185" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="190" />
+            <location filename="../../desktop/settings_dialog.py" line="191" />
             <source>The two new passphrases differ.</source>
             <translation>Дві нові парольні фрази не збігаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="197" />
+            <location filename="../../desktop/settings_dialog.py" line="198" />
             <source>Changing…</source>
             <translation>Змінюємо…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="203" />
+            <location filename="../../desktop/settings_dialog.py" line="206" />
             <source>Passphrase changed. Use the new one from now on.</source>
             <translation>Парольну фразу змінено. Відтепер використовуйте нову.</translation>
         </message>
@@ -2323,28 +2328,28 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TestimoniesTab</name>
         <message>
-            <location filename="../../desktop/testimonies_tab.py" line="32" />
+            <location filename="../../desktop/testimonies_tab.py" line="33" />
             <source>Testimonies of the selected case</source>
             <translation>Свідчення вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimonies_tab.py" line="33" />
             <location filename="../../desktop/testimonies_tab.py" line="34" />
+            <location filename="../../desktop/testimonies_tab.py" line="35" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimonies_tab.py" line="38" />
+            <location filename="../../desktop/testimonies_tab.py" line="39" />
             <source>Testimonies</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimonies_tab.py" line="55" />
+            <location filename="../../desktop/testimonies_tab.py" line="56" />
             <source>(untitled testimony)</source>
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimonies_tab.py" line="140" />
+            <location filename="../../desktop/testimonies_tab.py" line="141" />
             <source>History of the testimony</source>
             <translation>Історія свідчення</translation>
         </message>
@@ -2352,341 +2357,341 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TestimonyEditor</name>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="275" />
+            <location filename="../../desktop/testimony_editor.py" line="302" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="114" />
+            <location filename="../../desktop/testimony_editor.py" line="141" />
             <source>History…</source>
             <translation>Історія…</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="115" />
+            <location filename="../../desktop/testimony_editor.py" line="142" />
             <source>Edit history of this testimony</source>
             <translation>Історія змін цього свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="130" />
+            <location filename="../../desktop/testimony_editor.py" line="157" />
             <source>Restored draft</source>
             <translation>Відновлена чернетка</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="131" />
+            <location filename="../../desktop/testimony_editor.py" line="158" />
             <source>Discard these changes</source>
             <translation>Відкинути ці зміни</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="132" />
+            <location filename="../../desktop/testimony_editor.py" line="159" />
             <source>Discard the restored draft</source>
             <translation>Відкинути відновлену чернетку</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="140" />
+            <location filename="../../desktop/testimony_editor.py" line="167" />
             <source>Testimony title</source>
             <translation>Назва свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="141" />
+            <location filename="../../desktop/testimony_editor.py" line="168" />
             <source>e.g. Statement of witness W-1</source>
             <translation>напр. Свідчення свідка W-1</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="144" />
+            <location filename="../../desktop/testimony_editor.py" line="171" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="145" />
+            <location filename="../../desktop/testimony_editor.py" line="172" />
             <source>The persons of this case, by pseudonym.</source>
             <translation>Особи цієї справи, за псевдонімами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="147" />
+            <location filename="../../desktop/testimony_editor.py" line="174" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="150" />
+            <location filename="../../desktop/testimony_editor.py" line="177" />
             <source>Interviewer</source>
             <translation>Інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="153" />
+            <location filename="../../desktop/testimony_editor.py" line="180" />
             <source>Interview date</source>
             <translation>Дата інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="153" />
+            <location filename="../../desktop/testimony_editor.py" line="180" />
             <source>Precision of the interview date</source>
             <translation>Точність дати інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="159" />
+            <location filename="../../desktop/testimony_editor.py" line="186" />
             <source>Interview place</source>
             <translation>Місце інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="160" />
+            <location filename="../../desktop/testimony_editor.py" line="187" />
             <source>Settlement, district, region</source>
             <translation>Населений пункт, район, область</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="165" />
+            <location filename="../../desktop/testimony_editor.py" line="192" />
             <source>Language of the testimony</source>
             <translation>Мова свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="166" />
+            <location filename="../../desktop/testimony_editor.py" line="193" />
             <source>Choose a language or type its code (e.g. pl, de).</source>
             <translation>Виберіть мову або введіть її код (напр. pl, de).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="168" />
+            <location filename="../../desktop/testimony_editor.py" line="195" />
             <source>Ukrainian</source>
             <translation>Українська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="169" />
+            <location filename="../../desktop/testimony_editor.py" line="196" />
             <source>English</source>
             <translation>Англійська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="170" />
+            <location filename="../../desktop/testimony_editor.py" line="197" />
             <source>Russian</source>
             <translation>Російська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="171" />
+            <location filename="../../desktop/testimony_editor.py" line="198" />
             <source>Crimean Tatar</source>
             <translation>Кримськотатарська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="178" />
+            <location filename="../../desktop/testimony_editor.py" line="205" />
             <source>e.g. uk, ru, en</source>
             <translation>напр. uk, ru, en</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="182" />
+            <location filename="../../desktop/testimony_editor.py" line="209" />
             <source>Interpreter</source>
             <translation>Перекладач</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="183" />
+            <location filename="../../desktop/testimony_editor.py" line="210" />
             <source>Leave empty if none</source>
             <translation>Залиште порожнім, якщо перекладача не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="186" />
+            <location filename="../../desktop/testimony_editor.py" line="213" />
             <source>Consent scope</source>
             <translation>Обсяг згоди</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="187" />
+            <location filename="../../desktop/testimony_editor.py" line="214" />
             <source>What the witness agreed this testimony may be used for.</source>
             <translation>Для чого свідок дозволив використовувати це свідчення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="195" />
+            <location filename="../../desktop/testimony_editor.py" line="222" />
             <source>Narrative</source>
             <translation>Розповідь</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="196" />
+            <location filename="../../desktop/testimony_editor.py" line="223" />
             <source>The witness's account, in their words.</source>
             <translation>Розповідь свідка його власними словами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="202" />
+            <location filename="../../desktop/testimony_editor.py" line="229" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="203" />
+            <location filename="../../desktop/testimony_editor.py" line="230" />
             <source>Interviewer's notes (not the witness's words)</source>
             <translation>Нотатки інтерв’юера (не слова свідка)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="210" />
+            <location filename="../../desktop/testimony_editor.py" line="237" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="211" />
+            <location filename="../../desktop/testimony_editor.py" line="238" />
             <source>&amp;Witness:</source>
             <translation>&amp;Свідок:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="212" />
+            <location filename="../../desktop/testimony_editor.py" line="239" />
             <source>In&amp;cident:</source>
             <translation>&amp;Інцидент:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="213" />
+            <location filename="../../desktop/testimony_editor.py" line="240" />
             <source>Inter&amp;viewer:</source>
             <translation>Інтерв’&amp;юер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="214" />
+            <location filename="../../desktop/testimony_editor.py" line="241" />
             <source>&amp;Date:</source>
             <translation>&amp;Дата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="215" />
+            <location filename="../../desktop/testimony_editor.py" line="242" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="216" />
+            <location filename="../../desktop/testimony_editor.py" line="243" />
             <source>&amp;Language:</source>
             <translation>Мо&amp;ва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="217" />
+            <location filename="../../desktop/testimony_editor.py" line="244" />
             <source>Inte&amp;rpreter:</source>
             <translation>&amp;Перекладач:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="218" />
+            <location filename="../../desktop/testimony_editor.py" line="245" />
             <source>C&amp;onsent:</source>
             <translation>&amp;Згода:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="219" />
+            <location filename="../../desktop/testimony_editor.py" line="246" />
             <source>Violation t&amp;ypes:</source>
             <translation>Види пору&amp;шень:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="220" />
+            <location filename="../../desktop/testimony_editor.py" line="247" />
             <source>&amp;Narrative:</source>
             <translation>&amp;Розповідь:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="221" />
+            <location filename="../../desktop/testimony_editor.py" line="248" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="227" />
+            <location filename="../../desktop/testimony_editor.py" line="254" />
             <source>Autosave status</source>
             <translation>Стан автозбереження</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="277" />
+            <location filename="../../desktop/testimony_editor.py" line="304" />
             <source>Save testimony</source>
             <translation>Зберегти свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="278" />
+            <location filename="../../desktop/testimony_editor.py" line="305" />
             <source>Saves the testimony (Ctrl+S).</source>
             <translation>Зберігає свідчення (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="283" />
+            <location filename="../../desktop/testimony_editor.py" line="310" />
             <source>Not recorded yet</source>
             <translation>Ще не записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="284" />
+            <location filename="../../desktop/testimony_editor.py" line="311" />
             <source>Documentation only</source>
             <translation>Лише для документування</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="285" />
+            <location filename="../../desktop/testimony_editor.py" line="312" />
             <source>Internal use by the organisation</source>
             <translation>Для внутрішнього використання організацією</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="286" />
+            <location filename="../../desktop/testimony_editor.py" line="313" />
             <source>May be shared with prosecutors and courts</source>
             <translation>Можна передавати прокурорам і судам</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="287" />
+            <location filename="../../desktop/testimony_editor.py" line="314" />
             <source>May be published, anonymised</source>
             <translation>Можна оприлюднити анонімно</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="318" />
-            <location filename="../../desktop/testimony_editor.py" line="321" />
-            <location filename="../../desktop/testimony_editor.py" line="354" />
+            <location filename="../../desktop/testimony_editor.py" line="346" />
+            <location filename="../../desktop/testimony_editor.py" line="349" />
+            <location filename="../../desktop/testimony_editor.py" line="382" />
             <source>(none)</source>
             <translation>(немає)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="276" />
+            <location filename="../../desktop/testimony_editor.py" line="303" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="391" />
+            <location filename="../../desktop/testimony_editor.py" line="419" />
             <source>Unsaved changes from {time} were restored from the vault. Save to keep them.</source>
             <translation>Незбережені зміни від {time} відновлено зі сховища. Збережіть, щоб їх не втратити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="396" />
+            <location filename="../../desktop/testimony_editor.py" line="424" />
             <source>The testimony was saved again since then: check the fields before saving.</source>
             <translation>Відтоді свідчення зберігали ще раз: перевірте поля перед збереженням.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="399" />
+            <location filename="../../desktop/testimony_editor.py" line="427" />
             <source>Unsaved changes are kept in the vault.</source>
             <translation>Незбережені зміни тимчасово зберігаються у сховищі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="350" />
-            <location filename="../../desktop/testimony_editor.py" line="431" />
+            <location filename="../../desktop/testimony_editor.py" line="378" />
+            <location filename="../../desktop/testimony_editor.py" line="459" />
             <source>(a person not in this case)</source>
             <translation>(особа не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="351" />
-            <location filename="../../desktop/testimony_editor.py" line="432" />
+            <location filename="../../desktop/testimony_editor.py" line="379" />
+            <location filename="../../desktop/testimony_editor.py" line="460" />
             <source>(an incident not in this case)</source>
             <translation>(інцидент не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="492" />
+            <location filename="../../desktop/testimony_editor.py" line="520" />
             <source>Write a title or a narrative first.</source>
             <translation>Спершу напишіть назву або розповідь.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="497" />
+            <location filename="../../desktop/testimony_editor.py" line="525" />
             <source>Use a language code such as uk, en or ru (lowercase letters), or choose from the list.</source>
             <translation>Введіть код мови, як-от uk, en чи ru (малими літерами), або виберіть мову зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="506" />
+            <location filename="../../desktop/testimony_editor.py" line="534" />
             <source>This link is not valid; choose again from the list.</source>
             <translation>Це посилання недійсне; виберіть ще раз зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="508" />
+            <location filename="../../desktop/testimony_editor.py" line="536" />
             <source>Choose one of the listed consent scopes.</source>
             <translation>Виберіть один із наведених обсягів згоди.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="510" />
+            <location filename="../../desktop/testimony_editor.py" line="538" />
             <source>Unknown violation type; tick types from the list.</source>
             <translation>Невідомий вид порушення; позначте види зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="511" />
+            <location filename="../../desktop/testimony_editor.py" line="539" />
             <source>This value is not accepted.</source>
             <translation>Це значення не приймається.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="564" />
+            <location filename="../../desktop/testimony_editor.py" line="635" />
             <source>Could not autosave: {reason}</source>
             <translation>Не вдалося зберегти автоматично: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="568" />
+            <location filename="../../desktop/testimony_editor.py" line="642" />
             <source>Unsaved changes kept in the vault ({time}).</source>
             <translation>Незбережені зміни тимчасово збережено у сховищі ({time}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="584" />
+            <location filename="../../desktop/testimony_editor.py" line="659" />
             <source>Changes discarded.</source>
             <translation>Зміни відкинуто.</translation>
         </message>
@@ -2756,37 +2761,37 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>VaultView</name>
         <message>
-            <location filename="../../desktop/vault_view.py" line="40" />
+            <location filename="../../desktop/vault_view.py" line="51" />
             <source>Lock (Ctrl+L)</source>
             <translation>Заблокувати (Ctrl+L)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="41" />
+            <location filename="../../desktop/vault_view.py" line="52" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="51" />
+            <location filename="../../desktop/vault_view.py" line="62" />
             <source>The selected case</source>
             <translation>Вибрана справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="52" />
+            <location filename="../../desktop/vault_view.py" line="63" />
             <source>&amp;Testimonies</source>
             <translation>&amp;Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="53" />
+            <location filename="../../desktop/vault_view.py" line="64" />
             <source>&amp;Evidence</source>
             <translation>&amp;Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="54" />
+            <location filename="../../desktop/vault_view.py" line="65" />
             <source>&amp;Incidents</source>
             <translation>&amp;Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="55" />
+            <location filename="../../desktop/vault_view.py" line="66" />
             <source>Person&amp;s</source>
             <translation>О&amp;соби</translation>
         </message>
@@ -2794,12 +2799,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>ViolationTypesField</name>
         <message>
-            <location filename="../../desktop/form_fields.py" line="42" />
+            <location filename="../../desktop/form_fields.py" line="41" />
             <source>Violation types</source>
             <translation>Види порушень</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="43" />
+            <location filename="../../desktop/form_fields.py" line="42" />
             <source>Space ticks or unticks the highlighted type.</source>
             <translation>Пробіл ставить або знімає позначку з виділеного виду.</translation>
         </message>

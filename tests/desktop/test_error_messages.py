@@ -240,6 +240,29 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
         ),
         ("org profile outdated", OrgProfileOutdated(4, 3), "4"),
         (
+            "vault key does not decrypt",
+            VaultDamaged(
+                "The vault's age-identity does not decrypt.",
+                "vault-key-undecryptable",
+                purpose="age-identity",
+            ),
+            "age-identity",
+        ),
+        (
+            "vault key of another key",
+            VaultDamaged(
+                "The vault's org-signing-key does not match its recorded public key.",
+                "vault-key-mismatch",
+                purpose="org-signing-key",
+            ),
+            "org-signing-key",
+        ),
+        (
+            "vault key not made yet",
+            VaultDamaged("The vault has no age identity yet.", "vault-key-missing", purpose="age-identity"),
+            "age-identity",
+        ),
+        (
             "not a file",
             _input("IMG_0042.jpg is not a regular file.", "file-not-regular", name="IMG_0042.jpg"),
             "IMG_0042.jpg",
