@@ -95,7 +95,7 @@ if TYPE_CHECKING:
         record_draft_key,
     )
     from db.store import StoredRevision
-    from db.sync_import import ImportSummary, StagedBlob, VaultImport
+    from db.sync_import import BlobWriter, ImportSummary, StagedBlob, VaultImport
     from db.sync_state import (
         DEVICE_ROLES,
         DEVICE_STATUSES,
@@ -186,6 +186,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "new_record_draft_key": ("db.services", "new_record_draft_key"),
     "record_draft_key": ("db.services", "record_draft_key"),
     "StoredRevision": ("db.store", "StoredRevision"),
+    "BlobWriter": ("db.sync_import", "BlobWriter"),
     "ImportSummary": ("db.sync_import", "ImportSummary"),
     "StagedBlob": ("db.sync_import", "StagedBlob"),
     "VaultImport": ("db.sync_import", "VaultImport"),
@@ -231,6 +232,7 @@ __all__ = [
     "TOKEN_USES",
     "Argon2Params",
     "BlobReader",
+    "BlobWriter",
     "CancelToken",
     "Case",
     "Codes",

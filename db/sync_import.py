@@ -15,6 +15,9 @@ Inside ``VaultImport.transaction``:
   store (temp name, fsync, rename, as intake does), checked against their
   SHA-256 and size, and attached to the evidence ids named, each of which
   must be an evidence item (in the vault or this import) with that SHA-256.
+- ``blob_writer``: the same for bytes that are pushed (the bundle reader
+  writes each evidence file's bytes as it decrypts them): ``write`` them,
+  then ``close`` (checked, stored, attached) or ``discard`` (nothing stays).
 - ``record_bundle``: the bundle's id and sequence for its device (replays,
   forks, the device's last sequence).
 
@@ -32,8 +35,11 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import hashlib
 import json
+import os
 import re
+import secrets
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,10 +49,12 @@ from typing import Any, BinaryIO, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.atomicio import TEMP_PREFIX
+from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobHeader, SegmentSealer
 from db.blobstore import ProgressCallback, WrittenBlob, wrap_blob_key
 from db.custody import append_event, extend_received_chain
 from db.entities import ENTITY_TYPES, check_revision_body
-from db.errors import ImportRejected, RevisionRejected
+from db.errors import ImportRejected, RevisionRejected, StorageError
 from db.model import (
     Blob,
     EntityRow,
@@ -97,6 +105,7 @@ class VaultImport:
         self._session = session
         self._signers = authorised_signers(ctx.identity, session)
         self._written: list[Path] = []  # blob files renamed into place by this import
+        self._writers: list[BlobWriter] = []  # pushed blobs, removed unless stored
         self._evidence: set[str] = set()  # evidence items this import stored revisions of
         self.summary = ImportSummary()
         self._bundle: tuple[str, str] | None = None  # (bundle id, device id)
@@ -112,6 +121,8 @@ class VaultImport:
                 unit._finish()
         except BaseException:
             if unit is not None:
+                for writer in unit._writers:
+                    writer.discard()
                 for path in unit._written:
                     ctx.blob_store.discard(path)
             raise
@@ -212,6 +223,21 @@ class VaultImport:
             discard_staged(self._ctx, staged)
         self._attach_all(blob_id, evidence_ids)
         return new
+
+    def blob_writer(self, sha256: str, size: int, evidence_ids: Iterable[str]) -> BlobWriter:
+        """A sink for ``size`` bytes of evidence pushed in pieces (``write``),
+        encrypted into a temp blob as they come; ``close`` checks them against
+        ``sha256`` and ``size``, stores them and attaches them to
+        ``evidence_ids`` (as ``add_blob``); ``discard`` removes the temp file.
+        The evidence ids are checked now, before any byte is written (their
+        revisions must be added first). When the vault already holds these
+        bytes, nothing is written and ``close`` only attaches them. A writer
+        neither closed nor discarded is removed when the import ends."""
+        self._check_attachable(sha256, size, evidence_ids)
+        held = self._session.scalar(select(Blob.blob_id).where(Blob.sha256 == sha256).limit(1))
+        writer = BlobWriter(self, sha256, size, tuple(sorted(set(evidence_ids))), held)
+        self._writers.append(writer)
+        return writer
 
     def _check_attachable(self, sha256: str, size: int, evidence_ids: Iterable[str]) -> None:
         ids = sorted(set(evidence_ids))
@@ -361,6 +387,110 @@ class VaultImport:
             )
 
 
+class BlobWriter:
+    """Evidence bytes pushed into the vault in pieces (``VaultImport.blob_writer``).
+
+    Each full segment is sealed and written to a temp blob as soon as a byte
+    beyond it arrives (only then is it known not to be the last one), so at
+    most one segment is held; ``close`` seals the last one, fsyncs and checks
+    the SHA-256 and size before the blob takes its name inside the import."""
+
+    def __init__(
+        self,
+        unit: VaultImport,
+        sha256: str,
+        size: int,
+        evidence_ids: tuple[str, ...],
+        held_blob_id: str | None,
+        segment_size: int = DEFAULT_SEGMENT_SIZE,
+    ) -> None:
+        self.sha256 = sha256
+        self.size = size
+        self._unit = unit
+        self._evidence_ids = evidence_ids
+        self._held = held_blob_id  # the vault already holds these bytes: none are written
+        self._digest = hashlib.sha256()
+        self._received = 0
+        self._pending = bytearray()
+        self._segment_size = segment_size
+        self._done = False
+        self._out: BinaryIO | None = None
+        self._temp: Path | None = None
+        if held_blob_id is None:
+            store = unit._ctx.blob_store
+            self._blob_id = secrets.token_bytes(16)
+            self._key = secrets.token_bytes(32)
+            header = BlobHeader.new(self._blob_id, segment_size)
+            self._sealer = SegmentSealer(self._key, header)
+            self._temp = store.folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+            try:
+                self._out = open(self._temp, "xb")  # noqa: SIM115, PTH123 - closed by close/discard
+                os.fchmod(self._out.fileno(), 0o600)
+                self._out.write(header.to_bytes())
+            except OSError as err:
+                self.discard()
+                raise StorageError("store the evidence file", err) from err
+
+    def write(self, data: bytes, /) -> int:
+        if self._done:
+            raise ValueError("this evidence file was closed or discarded")
+        self._received += len(data)
+        if self._received > self.size:
+            raise _blob_rejected(self.sha256, "more bytes than its size")
+        if self._out is None:
+            return len(data)  # held already: the bytes are not needed
+        self._digest.update(data)
+        self._pending += data
+        try:
+            while len(self._pending) > self._segment_size:
+                segment = bytes(self._pending[: self._segment_size])
+                del self._pending[: self._segment_size]
+                self._out.write(self._sealer.seal(segment, last=False))
+        except OSError as err:
+            self.discard()
+            raise StorageError("store the evidence file", err) from err
+        return len(data)
+
+    def close(self) -> None:
+        """Check, store and attach the bytes (ImportRejected when they do not
+        match: then nothing of them stays)."""
+        if self._done:
+            raise ValueError("this evidence file was closed or discarded")
+        unit = self._unit
+        if self._out is None:
+            assert self._held is not None
+            self._done = True
+            unit._attach_all(self._held, self._evidence_ids)
+            return
+        assert self._temp is not None
+        if self._received != self.size or self._digest.hexdigest() != self.sha256:
+            self.discard()
+            raise _blob_rejected(self.sha256, "its bytes do not match their SHA-256 and size")
+        try:
+            self._out.write(self._sealer.seal(bytes(self._pending), last=True))
+            self._out.flush()
+            os.fsync(self._out.fileno())
+            self._out.close()
+        except OSError as err:
+            self.discard()
+            raise StorageError("store the evidence file", err) from err
+        self._done = True  # from here the store owns the file (it removes it on failure)
+        written = WrittenBlob(self._blob_id.hex(), self._temp, self._key, self.sha256, self.size)
+        blob_id = unit._store_staged(StagedBlob(self.sha256, self.size, written))
+        unit._attach_all(blob_id, self._evidence_ids)
+
+    def discard(self) -> None:
+        """Remove the temp blob (nothing of these bytes stays); safe to repeat."""
+        if self._done:  # stored, attached or already removed
+            return
+        self._done = True
+        if self._out is not None:
+            with contextlib.suppress(OSError):
+                self._out.close()
+        if self._temp is not None:
+            self._unit._ctx.blob_store.discard(self._temp)
+
+
 @dataclass(frozen=True)
 class StagedBlob:
     """Evidence bytes streamed into the blob store under a temp name
@@ -433,4 +563,4 @@ def _blob_rejected(sha256: str, reason: str) -> ImportRejected:
     )
 
 
-__all__ = ["ImportSummary", "StagedBlob", "VaultImport", "discard_staged", "stage_blob"]
+__all__ = ["BlobWriter", "ImportSummary", "StagedBlob", "VaultImport", "discard_staged", "stage_blob"]

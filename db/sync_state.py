@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
@@ -202,6 +203,12 @@ class SyncStateService:
             row.status, row.updated_ms = status, _now_ms()
 
     # -- this device's outgoing side ------------------------------------------------
+
+    def signing_key(self) -> Ed25519PrivateKey:
+        """This device's Ed25519 private key, to sign what leaves the vault as
+        this device (a bundle's header and manifest; its id is ``vault.device_id``).
+        The caller keeps it in memory only."""
+        return self._ctx.identity.private_key
 
     def outgoing(self) -> OutgoingState:
         with self._ctx.sessions() as session:

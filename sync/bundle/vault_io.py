@@ -1,0 +1,409 @@
+"""Bundles to and from the vault: ``export_bundle`` gathers what the
+organisation has not acknowledged and writes it as this device's next
+bundle; ``import_bundle`` checks a bundle (docs/bundle-format.md §5, the
+vault's steps included) and applies it as one unit of work, all or nothing.
+
+The vault is used only through ``db.api``: ``vault.revisions.since``,
+``vault.sync`` (cursors, known devices, ``begin_import``)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+
+import pyrage
+
+from db.api import (
+    BlobReader,
+    BlobWriter,
+    CancelToken,
+    ImportRejected,
+    OperationCancelled,
+    RevisionRejected,
+    StoredRevision,
+    Vault,
+    VaultImport,
+)
+from sync.bundle.errors import BundleRejected
+from sync.bundle.format import BlobEntry, BundleHeader
+from sync.bundle.reader import BlobSink, CheckedBundle, check_bundle, read_bundle
+from sync.bundle.writer import (
+    BlobSource,
+    BundleContents,
+    DeviceIdentity,
+    bundle_file_name,
+    remove_partial_files,
+    write_bundle,
+)
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
+PAGE = 1000  # revisions and custody events read, and revisions applied, at a time
+
+
+class BundleCancelled(OperationCancelled):
+    def __init__(self) -> None:
+        super().__init__("Cancelled; no bundle was written and nothing was imported.")
+
+
+def _check_cancel(cancel: CancelToken | None) -> None:
+    if cancel is not None and cancel.cancelled:
+        raise BundleCancelled()
+
+
+def _reporting(progress: Progress | None, cancel: CancelToken | None) -> Progress:
+    """A progress callback that also stops the work on cancel (the writer
+    and reader abort, leaving nothing, when their callback raises)."""
+
+    def report(done: int, total: int) -> None:
+        _check_cancel(cancel)
+        if progress is not None:
+            progress(done, total)
+
+    return report
+
+
+# -- export --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportedBundle:
+    path: Path
+    bundle_id: str
+    sequence: int
+    revisions: int
+    custody_events: int
+    blobs: int
+    blob_bytes: int
+
+
+def _revision_wire(rev: StoredRevision) -> dict[str, Any]:
+    return {
+        "id": rev.revision_id,
+        "signed": base64.b64encode(rev.signed).decode("ascii"),
+        "signature": base64.b64encode(rev.signature).decode("ascii"),
+    }
+
+
+def _all_revisions_since(vault: Vault, cursor: int) -> list[dict[str, Any]]:
+    wire: list[dict[str, Any]] = []
+    while page := vault.revisions.since(cursor, PAGE):
+        wire += [_revision_wire(rev) for rev in page]
+        cursor = page[-1].local_seq
+    return wire
+
+
+def _all_custody_since(vault: Vault, cursor: int) -> list[dict[str, str]]:
+    wire: list[dict[str, str]] = []
+    while page := vault.sync.custody_since(cursor, PAGE):
+        wire += [event.to_wire() for event in page]
+        cursor = page[-1].seq
+    return wire
+
+
+def export_bundle(
+    vault: Vault,
+    dest_dir: Path,
+    recipients: Sequence[str],
+    org_id: str,
+    profile_version: int,
+    *,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> ExportedBundle:
+    """Write this device's next bundle into ``dest_dir``: every revision,
+    custody event of its own chain and evidence file the organisation has
+    not acknowledged, encrypted to ``recipients`` (age "age1…"). Then record
+    the bundle as made (the next one follows it) and a ``transfer`` (sent)
+    custody event for each evidence item whose file it carries. On failure
+    or cancel no bundle file is left and the vault is unchanged."""
+    _check_cancel(cancel)
+    remove_partial_files(dest_dir)  # what a killed export left here: ciphertext only
+    outgoing = vault.sync.outgoing()
+    sequence = outgoing.bundle_sequence + 1
+    revisions = _all_revisions_since(vault, outgoing.acked_revision_seq)
+    custody = _all_custody_since(vault, outgoing.acked_custody_seq)
+    # The head as read with the events: a transfer recorded meanwhile goes in the next bundle.
+    head = custody[-1]["hash"] if custody else vault.sync.custody_head()
+    pending = vault.sync.unacknowledged_blobs()
+    device = DeviceIdentity(vault.sync.signing_key(), vault.device_id)
+    dest = dest_dir / bundle_file_name(org_id, vault.device_id, sequence)
+    with ExitStack() as files:
+        blobs = []
+        for b in pending:
+            source = files.enter_context(_LazyBlob(vault, b.sha256))
+            blobs.append(BlobSource(b.sha256, b.size, b.evidence_ids, cast(BinaryIO, source)))
+        written = write_bundle(
+            dest,
+            BundleContents(
+                org_id=org_id,
+                profile_version=profile_version,
+                sequence=sequence,
+                previous=outgoing.previous_bundle_id,
+                custody_head=head,
+                revisions=revisions,
+                custody=custody,
+                blobs=blobs,
+            ),
+            device,
+            recipients,
+            progress=_reporting(progress, cancel),
+        )
+    # A kill here leaves a bundle the vault does not count as made: the next
+    # export finds its name taken (BundleNotWritten) rather than forking.
+    vault.sync.record_bundle_made(sequence, written.bundle_id)
+    vault.sync.record_transfers(
+        [(evidence_id, b.sha256) for b in pending for evidence_id in b.evidence_ids],
+        bundle_id=written.bundle_id,
+    )
+    return ExportedBundle(
+        path=written.path,
+        bundle_id=written.bundle_id,
+        sequence=sequence,
+        revisions=len(revisions),
+        custody_events=len(custody),
+        blobs=len(pending),
+        blob_bytes=sum(b.size for b in pending),
+    )
+
+
+class _LazyBlob:
+    """An evidence file's bytes, opened at the first read and closed at its
+    end: a bundle of thousands of files holds one open at a time."""
+
+    def __init__(self, vault: Vault, sha256: str) -> None:
+        self._vault = vault
+        self._sha256 = sha256
+        self._reader: BlobReader | None = None
+        self._ended = False
+
+    def read(self, n: int = -1) -> bytes:
+        if self._ended:
+            return b""
+        if self._reader is None:
+            self._reader = self._vault.sync.open_blob(self._sha256)
+        data = self._reader.read(n)
+        if not data:
+            self.close()
+            self._ended = True
+        return data or b""
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def __enter__(self) -> _LazyBlob:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+# -- import --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Bundles of a device not received yet (§5.6): sequences ``first`` to ``last``."""
+
+    device_id: str
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class ImportedBundle:
+    """One bundle's import: what was stored (not what was already held)."""
+
+    path: Path
+    bundle_id: str
+    device_id: str
+    sequence: int
+    replay: bool = False  # imported before: nothing done
+    revisions: int = 0
+    custody_events: int = 0
+    blobs: int = 0
+    evidence_attached: tuple[str, ...] = ()
+    gaps: tuple[Gap, ...] = field(default_factory=tuple)
+
+
+def _check_device(vault: Vault, header: BundleHeader) -> None:
+    """§5.5: the sender is a known device, enrolled and holding that key."""
+    device = vault.sync.device(header.device_id)
+    if device is None or device.public_key != header.device_key or device.status == "pending":
+        raise BundleRejected("device-unknown")
+    if device.status != "enrolled":
+        raise BundleRejected("device-revoked")
+
+
+def _check_sequence(vault: Vault, header: BundleHeader) -> tuple[Gap, ...]:
+    """§5.6 where the vault can tell before applying: the bundle that follows
+    the last one imported must name it as ``previous``; a later one leaves a
+    gap. (A fork of an imported sequence is found by ``record_bundle``.)"""
+    device = vault.sync.device(header.device_id)
+    assert device is not None  # _check_device passed
+    last = device.last_sequence
+    if header.sequence == last + 1 and header.previous != device.last_bundle_id:
+        raise BundleRejected("chain")
+    if header.sequence > last + 1:
+        return (Gap(header.device_id, last + 1, header.sequence - 1),)
+    return ()
+
+
+class _Applier:
+    """Feeds what ``read_bundle`` checked into the import unit, turning the
+    vault's refusals into the bundle reasons of §5.11-13."""
+
+    def __init__(self, unit: VaultImport, header: BundleHeader) -> None:
+        self.unit = unit
+        self.header = header
+        self.batch: list[dict[str, Any]] = []
+
+    def revision(self, wire: dict[str, Any]) -> None:
+        self.batch.append(wire)
+        if len(self.batch) >= PAGE:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.batch = self.batch, []
+        try:
+            self.unit.add_revisions(batch)
+        except RevisionRejected as refused:
+            kind = "signer" if refused.reason == "signer not authorised" else "revision"
+            raise BundleRejected(kind, refused.revision_id) from None
+
+    def custody(self, wire: dict[str, Any]) -> None:
+        self.flush()
+        if _event_device(wire) != self.header.device_id:  # §5.12: the sender's own chain only
+            raise BundleRejected("custody", wire["hash"])
+        try:
+            self.unit.add_custody_events([wire])
+        except ImportRejected:
+            raise BundleRejected("custody", wire["hash"]) from None
+
+    def blob(self, entry: BlobEntry) -> BlobSink:
+        self.flush()
+        try:
+            writer = self.unit.blob_writer(entry.sha256, entry.size, entry.evidence_ids)
+        except ImportRejected:
+            raise BundleRejected("blob", entry.sha256) from None
+        return _Sink(writer, entry.sha256)
+
+
+class _Sink:
+    """The reader's blob sink: a refusal of the vault becomes the bundle's."""
+
+    def __init__(self, writer: BlobWriter, sha256: str) -> None:
+        self._writer = writer
+        self._sha256 = sha256
+
+    def write(self, data: bytes, /) -> object:
+        try:
+            return self._writer.write(data)
+        except ImportRejected:
+            raise BundleRejected("blob", self._sha256) from None
+
+    def close(self) -> None:
+        try:
+            self._writer.close()
+        except ImportRejected:
+            raise BundleRejected("blob", self._sha256) from None
+
+
+def _event_device(wire: dict[str, Any]) -> object:
+    try:
+        envelope = json.loads(base64.b64decode(wire["signed"], validate=True))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    return envelope.get("device") if isinstance(envelope, dict) else None
+
+
+def import_bundle(
+    vault: Vault,
+    path: Path,
+    identity: str | pyrage.x25519.Identity,
+    *,
+    org_id: str | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> ImportedBundle:
+    """Check the bundle at ``path`` and apply it in one transaction.
+
+    BundleRejected (with the §5 reason) when any check fails, the vault's
+    included: the device known and enrolled (5), its sequence (6: a replay
+    returns ``replay=True`` and changes nothing; a fork or a broken chain is
+    refused; a gap is reported), signers authorised (11), the device's
+    custody chain (12), evidence ids (13). A refused, failed or cancelled
+    import leaves nothing (no row, no blob file); a kill -9 leaves at most
+    blob files no row names (quarantined at the next unlock)."""
+    _check_cancel(cancel)
+    checked = check_bundle(path, org_id=org_id)  # §5.1-4 and 7, no key needed
+    header = checked.header
+    _check_device(vault, header)
+    try:
+        return _apply(vault, path, identity, checked, org_id, _reporting(progress, cancel))
+    except ImportRejected as refused:  # the unit's own checks at its end
+        raise _bundle_reason(refused, header) from None
+
+
+def _bundle_reason(refused: ImportRejected, header: BundleHeader) -> BundleRejected:
+    """The §5 reason for a refusal of the vault's import unit."""
+    if refused.code == "blob-rejected":
+        return BundleRejected("blob", str(refused.params["sha256"]))
+    if refused.code == "custody-event-rejected":
+        return BundleRejected("custody", str(refused.params["event_hash"]))
+    if refused.reason == "fork":
+        return BundleRejected("fork")
+    if refused.reason == "device unknown":
+        return BundleRejected("device-unknown")
+    return BundleRejected("custody", header.custody_head or "?")  # its head is not in the chain
+
+
+def _apply(
+    vault: Vault,
+    path: Path,
+    identity: str | pyrage.x25519.Identity,
+    checked: CheckedBundle,
+    org_id: str | None,
+    progress: Progress,
+) -> ImportedBundle:
+    header = checked.header
+    with vault.sync.begin_import() as unit:
+        if unit.is_imported(checked.bundle_id):
+            return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
+        gaps = _check_sequence(vault, header)
+        applier = _Applier(unit, header)
+        opened = read_bundle(
+            path,
+            identity,
+            org_id=org_id,
+            open_blob=applier.blob,
+            on_revision=applier.revision,
+            on_custody=applier.custody,
+            progress=progress,
+        )
+        if opened.bundle_id != checked.bundle_id:  # the file changed between the two reads
+            raise BundleRejected("payload-hash")
+        applier.flush()
+        unit.record_bundle(checked.bundle_id, header.device_id, header.sequence, header.custody_head)
+        summary = unit.summary
+    return ImportedBundle(
+        path,
+        checked.bundle_id,
+        header.device_id,
+        header.sequence,
+        revisions=summary.revisions,
+        custody_events=summary.custody_events,
+        blobs=summary.blobs,
+        evidence_attached=tuple(summary.evidence_attached),
+        gaps=gaps,
+    )
+
+
+__all__ = ["BundleCancelled", "ExportedBundle", "Gap", "ImportedBundle", "export_bundle", "import_bundle"]
