@@ -595,6 +595,11 @@ class Vault:
         return self.services.drafts
 
     @property
+    def device_public_key(self) -> bytes:
+        """This vault's raw 32-byte Ed25519 public key (its device id is derived from it)."""
+        return self.services.context.identity.public_key
+
+    @property
     def vault_keys(self) -> VaultKeys:
         """The age identity and, in a coordinator's vault, the organisation key (db/vault_keys.py)."""
         if self._vault_keys is None:
