@@ -22,6 +22,7 @@ from db.api import (
     Vault,
     wipe_vault,
 )
+from fieldvault.bundle_cli import add_bundle_parser, cmd_bundle
 from fieldvault.options import add_global_options, resolve_vault
 from fieldvault.passphrases import SecretSource, check_new_passphrase
 from fieldvault.textinput import (
@@ -163,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="full-text search")
     add_text_option(search, "query", "the search query", positional=True, prompt="Search for: ")
     search.add_argument("--limit", type=search_limit, default=20, help=f"1 to {MAX_SEARCH_LIMIT} hits")
+    add_bundle_parser(commands)
     return parser
 
 
@@ -506,6 +508,10 @@ def cmd_search(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
     )
 
 
+def cmd_bundles(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_bundle(args, out, secrets, _open, ProgressLine)  # fieldvault/bundle_cli.py
+
+
 COMMANDS = {
     "init": cmd_init,
     "info": cmd_info,
@@ -522,6 +528,7 @@ COMMANDS = {
     "quarantine": cmd_quarantine,
     "settings": cmd_settings,
     "custody": cmd_custody,
+    "bundle": cmd_bundles,
 }
 
 

@@ -260,9 +260,10 @@ class _Applier:
     """Feeds what ``read_bundle`` checked into the import unit, turning the
     vault's refusals into the bundle reasons of §5.11-13."""
 
-    def __init__(self, unit: VaultImport, header: BundleHeader) -> None:
+    def __init__(self, unit: VaultImport, header: BundleHeader, *, dry_run: bool = False) -> None:
         self.unit = unit
         self.header = header
+        self.dry_run = dry_run  # check the evidence ids, hash the bytes, store nothing
         self.batch: list[dict[str, Any]] = []
 
     def revision(self, wire: dict[str, Any]) -> None:
@@ -287,12 +288,15 @@ class _Applier:
         except ImportRejected:
             raise BundleRejected("custody", wire["hash"]) from None
 
-    def blob(self, entry: BlobEntry) -> BlobSink:
+    def blob(self, entry: BlobEntry) -> BlobSink | None:
         self.flush()
         try:
             writer = self.unit.blob_writer(entry.sha256, entry.size, entry.evidence_ids)
         except ImportRejected:
             raise BundleRejected("blob", entry.sha256) from None
+        if self.dry_run:
+            writer.discard()
+            return None  # the reader still hashes the bytes against the manifest
         return _Sink(writer, entry.sha256)
 
 
@@ -332,8 +336,15 @@ def import_bundle(
     org_id: str | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    dry_run: bool = False,
 ) -> ImportedBundle:
     """Check the bundle at ``path`` and apply it in one transaction.
+
+    With ``dry_run`` every check runs, the vault's included, and the
+    transaction is rolled back: what ``bundle verify`` does with a vault.
+    (Evidence bytes are hashed, not stored, and the end-of-import check that
+    every evidence item brought its file is not run.) The counts returned are
+    what an import would have stored.
 
     BundleRejected (with the §5 reason) when any check fails, the vault's
     included: the device known and enrolled (5), its sequence (6: a replay
@@ -347,7 +358,9 @@ def import_bundle(
     header = checked.header
     _check_device(vault, header)
     try:
-        return _apply(vault, path, identity, checked, org_id, _reporting(progress, cancel))
+        return _apply(vault, path, identity, checked, org_id, _reporting(progress, cancel), dry_run)
+    except _DryRun as done:
+        return done.result
     except ImportRejected as refused:  # the unit's own checks at its end
         raise _bundle_reason(refused, header) from None
 
@@ -372,13 +385,14 @@ def _apply(
     checked: CheckedBundle,
     org_id: str | None,
     progress: Progress,
+    dry_run: bool,
 ) -> ImportedBundle:
     header = checked.header
     with vault.sync.begin_import() as unit:
         if unit.is_imported(checked.bundle_id):
             return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
         gaps = _check_sequence(vault, header)
-        applier = _Applier(unit, header)
+        applier = _Applier(unit, header, dry_run=dry_run)
         opened = read_bundle(
             path,
             identity,
@@ -393,17 +407,26 @@ def _apply(
         applier.flush()
         unit.record_bundle(checked.bundle_id, header.device_id, header.sequence, header.custody_head)
         summary = unit.summary
-    return ImportedBundle(
-        path,
-        checked.bundle_id,
-        header.device_id,
-        header.sequence,
-        revisions=summary.revisions,
-        custody_events=summary.custody_events,
-        blobs=summary.blobs,
-        evidence_attached=tuple(summary.evidence_attached),
-        gaps=gaps,
-    )
+        result = ImportedBundle(
+            path,
+            checked.bundle_id,
+            header.device_id,
+            header.sequence,
+            revisions=summary.revisions,
+            custody_events=summary.custody_events,
+            blobs=len(opened.manifest.blobs) if dry_run else summary.blobs,
+            evidence_attached=tuple(summary.evidence_attached),
+            gaps=gaps,
+        )
+        if dry_run:
+            raise _DryRun(result)  # rolls the unit back
+    return result
+
+
+class _DryRun(Exception):
+    def __init__(self, result: ImportedBundle) -> None:
+        super().__init__("dry run")
+        self.result = result
 
 
 __all__ = ["BundleCancelled", "ExportedBundle", "Gap", "ImportedBundle", "export_bundle", "import_bundle"]
