@@ -22,8 +22,8 @@ from db.api import (
     Vault,
     wipe_vault,
 )
-from fieldvault.bundle_cli import add_bundle_parser, cmd_bundle
 from fieldvault.options import add_global_options, resolve_vault
+from fieldvault.org_cli import add_org_parsers, cmd_enrol, cmd_org
 from fieldvault.passphrases import SecretSource, check_new_passphrase
 from fieldvault.textinput import (
     CommandRefused,
@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="full-text search")
     add_text_option(search, "query", "the search query", positional=True, prompt="Search for: ")
     search.add_argument("--limit", type=search_limit, default=20, help=f"1 to {MAX_SEARCH_LIMIT} hits")
-    add_bundle_parser(commands)
+    add_org_parsers(commands)
     return parser
 
 
@@ -508,8 +508,12 @@ def cmd_search(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
     )
 
 
-def cmd_bundles(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
-    cmd_bundle(args, out, secrets, _open, ProgressLine)  # fieldvault/bundle_cli.py
+def cmd_orgs(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_org(args, out, secrets, _open)  # fieldvault/org_cli.py
+
+
+def cmd_enrols(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_enrol(args, out, secrets, _open)  # fieldvault/org_cli.py
 
 
 COMMANDS = {
@@ -528,7 +532,8 @@ COMMANDS = {
     "quarantine": cmd_quarantine,
     "settings": cmd_settings,
     "custody": cmd_custody,
-    "bundle": cmd_bundles,
+    "org": cmd_orgs,
+    "enrol": cmd_enrols,
 }
 
 

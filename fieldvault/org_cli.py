@@ -1,0 +1,258 @@
+"""``fieldvault org create|show|export|token|revoke|set-server`` and
+``fieldvault enrol``: the organisation (docs/cli.md, docs/org-profile.md).
+Parsing and wiring only; the work is sync/org_vault.py's."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from db.api import Vault
+from fieldvault.passphrases import SecretSource
+from fieldvault.textinput import CommandRefused, UsageError, add_text_option
+from sync import org_vault
+from sync.org import (
+    MAX_PROFILE,
+    SignedProfile,
+    fingerprint,
+    normalise_fingerprint,
+    read_profile,
+    verification_code,
+)
+from sync.org_vault import MAX_TOKEN_HOURS
+
+# How fieldvault.cli opens the vault.
+Opener = Callable[[argparse.Namespace, SecretSource], Vault]
+Output = Any  # fieldvault.cli.Output (result, rows): not imported, to keep the import one-way
+
+DEFAULT_TOKEN_HOURS = 48.0
+
+
+def token_hours(text: str) -> float:
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours <= MAX_TOKEN_HOURS:
+        raise argparse.ArgumentTypeError(f"must be a number of hours above 0 and at most {MAX_TOKEN_HOURS}")
+    return hours
+
+
+def _out_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="where to write the profile file (default: org-profile-v<version>.fvorg in the current folder; "
+        "an existing file is not replaced)",
+    )
+
+
+def add_org_parsers(commands: Any) -> None:
+    org = commands.add_parser("org", help="the organisation (coordinators)").add_subparsers(
+        dest="action", required=True
+    )
+    create = org.add_parser("create", help="make this vault the first coordinator of a new organisation")
+    add_text_option(create, "name", "the organisation's name", positional=True, prompt="Organisation name: ")
+    create.add_argument(
+        "--label", default="", help="this coordinator's label in the profile (e.g. 'Kyiv desk')"
+    )
+    create.add_argument(
+        "--purge-after-delivery", action="store_true", help="policy: devices purge what the server received"
+    )
+    _out_option(create)
+    org.add_parser("show", help="the organisation profile, devices and this device's verification code")
+    export = org.add_parser("export", help="write the profile this vault holds to a file")
+    _out_option(export)
+    token = org.add_parser("token", help="a one-time enrolment token")
+    token.add_argument(
+        "--hours",
+        type=token_hours,
+        default=DEFAULT_TOKEN_HOURS,
+        help=f"valid for H hours (default {DEFAULT_TOKEN_HOURS:g}, at most {MAX_TOKEN_HOURS})",
+    )
+    revoke = org.add_parser("revoke", help="revoke a device (a new profile version)")
+    revoke.add_argument("device", metavar="DEVICE", help="the device id (32 hex digits)")
+    _out_option(revoke)
+    server = org.add_parser(
+        "set-server", help="name the server and pin its certificate (a new profile version)"
+    )
+    server.add_argument("url", metavar="URL", help="https://…")
+    server.add_argument(
+        "cert_fingerprint", metavar="FINGERPRINT", help="SHA-256 of the server's certificate (hex)"
+    )
+    _out_option(server)
+
+    enrol = commands.add_parser("enrol", help="join an organisation with its profile file")
+    enrol.add_argument("profile", metavar="PROFILE", type=Path, help="the organisation profile file")
+    enrol.add_argument(
+        "--fingerprint",
+        default=None,
+        help="the organisation fingerprint your coordinator gave you in person or by phone "
+        "(asked on a terminal when not given)",
+    )
+    add_text_option(enrol, "--token", "the enrolment token")
+
+
+def _write_profile(signed: SignedProfile, out: Path | None) -> Path:
+    """The profile file, created new (never over an existing file), 0600:
+    it names the organisation."""
+    path = out if out is not None else Path(f"org-profile-v{signed.profile.version}.fvorg")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:
+        raise CommandRefused(f"{path} exists already; give another --out FILE.") from None
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(signed.signed)
+            file.flush()
+            os.fsync(file.fileno())
+    except OSError:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _profile_result(out: Output, signed: SignedProfile, path: Path, what: str) -> None:
+    profile = signed.profile
+    out.result(
+        {
+            "profile": str(path),
+            "fingerprint": profile.fingerprint,
+            "org_id": profile.org_id,
+            "version": profile.version,
+        },
+        f"{what}\nProfile version {profile.version} written to {path}\n"
+        f"Organisation fingerprint: {profile.fingerprint}\n"
+        "Give devices the profile file, and the fingerprint by another way (in person, by phone).",
+    )
+
+
+def _expires(ms: int) -> str:
+    return datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def cmd_org(args: argparse.Namespace, out: Output, secrets: SecretSource, opener: Opener) -> None:
+    with opener(args, secrets) as vault:
+        if args.action == "create":
+            signed = org_vault.create_organisation(
+                vault, args.name, label=args.label, purge_after_delivery=args.purge_after_delivery
+            )
+            _profile_result(
+                out,
+                signed,
+                _write_profile(signed, args.out),
+                f"Organisation {signed.profile.org_id} created.",
+            )
+        elif args.action == "export":
+            signed = org_vault.current_signed(vault)
+            _profile_result(out, signed, _write_profile(signed, args.out), "Profile exported.")
+        elif args.action == "revoke":
+            signed = org_vault.revoke_device(vault, args.device)
+            _profile_result(out, signed, _write_profile(signed, args.out), f"Device {args.device} revoked.")
+        elif args.action == "set-server":
+            signed = org_vault.set_server(vault, args.url, args.cert_fingerprint)
+            _profile_result(out, signed, _write_profile(signed, args.out), "Server set.")
+        elif args.action == "token":
+            token = org_vault.issue_token(vault, hours=args.hours)
+            out.result(
+                {"token": token.text, "expires": _expires(token.expires_ms), "token_id": token.token_id},
+                f"{token.text}\nGood once, until {_expires(token.expires_ms)} (UTC).",
+            )
+        else:
+            _show(vault, out)
+
+
+def _show(vault: Vault, out: Output) -> None:
+    status = org_vault.status(vault)
+    profile = status.profile
+    devices = [
+        {
+            "device_id": d.device_id,
+            "role": d.role,
+            "status": d.status,
+            "label": d.label,
+            "verification_code": verification_code(profile.org_key, d.public_key),
+        }
+        for d in status.devices
+    ]
+    coordinators = [{"device_id": c.device_id, "label": c.label} for c in profile.coordinators]
+    server = (
+        f"{profile.server.url} (certificate {profile.server.cert_sha256})" if profile.server else "none yet"
+    )
+    out.result(
+        {
+            "org_id": profile.org_id,
+            "name": profile.name,
+            "version": profile.version,
+            "fingerprint": status.fingerprint,
+            "verification_code": status.verification_code,
+            "coordinator": status.is_coordinator,
+            "server": profile.server.to_json() if profile.server else None,
+            "coordinators": coordinators,
+            "revoked": list(profile.revoked),
+            "policy": {"purge_after_delivery": profile.purge_after_delivery},
+            "devices": devices,
+        },
+        "\n".join(
+            [
+                f"Organisation {profile.name} ({profile.org_id}), profile version {profile.version}",
+                f"Fingerprint: {status.fingerprint}",
+                f"This device: {vault.device_id}{' (coordinator)' if status.is_coordinator else ''}",
+                f"Verification code: {status.verification_code}",
+                f"Server: {server}",
+                "Coordinators: " + ", ".join(f"{c['device_id']} {c['label']}".strip() for c in coordinators),
+                f"Revoked: {', '.join(profile.revoked) or 'none'}",
+                "Known devices (id, role, status, verification code, label):",
+                *(
+                    f"  {d['device_id']}  {d['role']}  {d['status']}  {d['verification_code']}  {d['label']}".rstrip()
+                    for d in devices
+                ),
+            ]
+        ),
+    )
+
+
+def _read_profile_file(path: Path) -> bytes:
+    with path.open("rb") as file:
+        data = file.read(MAX_PROFILE + 1)
+    return data
+
+
+def _ask_fingerprint(signed: bytes) -> str:
+    """Interactive enrol: the user types the fingerprint the coordinator gave
+    them (shown after, to compare). Typing, not confirming, so that a
+    hurried 'yes' cannot accept a forged profile."""
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "Give the organisation fingerprint your coordinator gave you with --fingerprint FP "
+            "(or run enrol on a terminal to type it)."
+        )
+    read_profile(signed)  # a malformed or tampered file is refused before asking
+    print(
+        "Type the organisation fingerprint your coordinator gave you (in person or by phone):",
+        file=sys.stderr,
+    )
+    return input("Fingerprint: ")
+
+
+def cmd_enrol(args: argparse.Namespace, out: Output, secrets: SecretSource, opener: Opener) -> None:
+    signed = _read_profile_file(args.profile)
+    given = args.fingerprint if args.fingerprint is not None else _ask_fingerprint(signed)
+    normalise_fingerprint(given)  # a mistyped fingerprint is said before the passphrase is asked
+    with opener(args, secrets) as vault:
+        profile = org_vault.enrol(vault, signed, fingerprint_given=given, token=args.token or None)
+        code = org_vault.status(vault).verification_code
+        out.result(
+            {"org_id": profile.org_id, "version": profile.version, "verification_code": code},
+            f"Joined organisation {profile.name} ({profile.org_id}), profile version {profile.version}.\n"
+            f"Fingerprint checked: {fingerprint(profile.org_key)}\n"
+            f"Verification code: {code}\n"
+            "Compare this code with your coordinator's screen (in person or by phone) before you send anything.",
+        )

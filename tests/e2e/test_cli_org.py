@@ -1,0 +1,141 @@
+"""`fieldvault org …` and `fieldvault enrol` as a coordinator and a field
+worker use them (DESIGN.md's command-line contract, docs/cli.md): the real
+command in child processes, two vaults."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+from pathlib import Path
+
+from tests.cli_helpers import Cli
+from tests.vault_helpers import PASSPHRASE
+
+FINGERPRINT = re.compile(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){7}")
+
+
+def test_create_token_enrol_revoke(cli: Cli, isolated_env: dict[str, str], tmp_path: Path) -> None:
+    worker = Cli(tmp_path / "worker", isolated_env)
+    cli.create_fast(PASSPHRASE)
+    worker.create_fast(PASSPHRASE)
+    name_file = tmp_path / "name.txt"
+    name_file.write_text("Kharkiv documentation group\n", encoding="utf-8")
+    profile_v1 = tmp_path / "org-v1.fvorg"
+
+    created = cli.json(
+        "org",
+        "create",
+        "--name-file",
+        str(name_file),
+        "--label",
+        "desk",
+        "--out",
+        str(profile_v1),
+        secrets=[PASSPHRASE],
+    )
+    assert created["profile"] == str(profile_v1) and FINGERPRINT.fullmatch(created["fingerprint"])
+    assert stat.S_IMODE(profile_v1.stat().st_mode) == 0o600
+    assert json.loads(profile_v1.read_bytes())["profile"]["name"] == "Kharkiv documentation group"
+    # The name came from a file: it is not on the command line.
+    again = cli.run(
+        "org", "create", "Second", "--out", str(tmp_path / "x"), secrets=[PASSPHRASE], check=False
+    )
+    assert again.returncode == 1 and "already belongs to organisation" in again.stderr
+
+    token = cli.json("org", "token", "--hours", "2", secrets=[PASSPHRASE])
+    assert token["token"].startswith("fvt1.") and re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", token["expires"]
+    )
+    assert cli.run("org", "token", "--hours", "0", secrets=[PASSPHRASE], check=False).returncode == 2
+
+    # A wrong fingerprint (another organisation's) is refused with what was found.
+    wrong = "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH"
+    refused = worker.run("enrol", str(profile_v1), "--fingerprint", wrong, secrets=[PASSPHRASE], check=False)
+    assert refused.returncode == 1
+    assert created["fingerprint"] in refused.stderr and "forged" in refused.stderr
+    token_file = tmp_path / "token.txt"
+    token_file.write_text(token["token"] + "\n", encoding="utf-8")
+    enrolled = worker.json(
+        "enrol",
+        str(profile_v1),
+        "--fingerprint",
+        created["fingerprint"].lower().replace("-", " "),
+        "--token-file",
+        str(token_file),
+        secrets=[PASSPHRASE],
+    )
+    shown = cli.json("org", "show", secrets=[PASSPHRASE])
+    assert enrolled["org_id"] == shown["org_id"]
+    assert re.fullmatch(r"\d{5}( \d{5}){5}", enrolled["verification_code"])
+    worker_view = worker.json("org", "show", secrets=[PASSPHRASE])
+    assert worker_view["coordinator"] is False and shown["coordinator"] is True
+    coordinator_id = cli.json("info", secrets=[PASSPHRASE])["device_id"]
+    assert worker_view["devices"] == [
+        {
+            "device_id": coordinator_id,
+            "role": "coordinator",
+            "status": "enrolled",
+            "label": "desk",
+            "verification_code": worker_view["devices"][0]["verification_code"],
+        }
+    ]
+
+    # Revocation: a new version, which the worker takes; the old one is refused after it.
+    worker_id = worker.json("info", secrets=[PASSPHRASE])["device_id"]
+    profile_v2 = tmp_path / "org-v2.fvorg"
+    revoked = cli.json("org", "revoke", worker_id, "--out", str(profile_v2), secrets=[PASSPHRASE])
+    assert revoked == {
+        "profile": str(profile_v2),
+        "fingerprint": created["fingerprint"],
+        "org_id": shown["org_id"],
+        "version": 2,
+    }
+    assert cli.json("org", "show", secrets=[PASSPHRASE])["revoked"] == [worker_id]
+    assert (
+        worker.json("enrol", str(profile_v2), "--fingerprint", created["fingerprint"], secrets=[PASSPHRASE])[
+            "version"
+        ]
+        == 2
+    )
+    older = worker.run(
+        "enrol", str(profile_v1), "--fingerprint", created["fingerprint"], secrets=[PASSPHRASE], check=False
+    )
+    assert older.returncode == 1 and "not newer" in older.stderr
+
+    # A worker cannot revoke or issue tokens; an existing file is never overwritten.
+    assert worker.run("org", "token", secrets=[PASSPHRASE], check=False).returncode == 1
+    server = cli.run(
+        "org",
+        "set-server",
+        "https://sync.example.org",
+        "ab" * 32,
+        "--out",
+        str(profile_v2),
+        secrets=[PASSPHRASE],
+        check=False,
+    )
+    assert server.returncode == 1 and "exists already" in server.stderr
+    assert json.loads(profile_v2.read_bytes())["profile"]["version"] == 2
+
+
+def test_a_tampered_profile_file_is_refused(cli: Cli, isolated_env: dict[str, str], tmp_path: Path) -> None:
+    worker = Cli(tmp_path / "worker", isolated_env)
+    cli.create_fast(PASSPHRASE)
+    worker.create_fast(PASSPHRASE)
+    profile = tmp_path / "org.fvorg"
+    created = cli.json("org", "create", "Group", "--out", str(profile), secrets=[PASSPHRASE])
+    envelope = json.loads(profile.read_bytes())
+    envelope["profile"]["policy"]["purge_after_delivery"] = True
+    tampered = tmp_path / "tampered.fvorg"
+    tampered.write_bytes(
+        json.dumps(envelope, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode("utf-8")
+    )
+    result = worker.run(
+        "enrol", str(tampered), "--fingerprint", created["fingerprint"], secrets=[PASSPHRASE], check=False
+    )
+    assert result.returncode == 1 and "signature does not verify" in result.stderr
+    assert "Traceback" not in result.stderr
+    # Not a terminal and no --fingerprint: a usage error, nothing stored.
+    assert worker.run("enrol", str(profile), secrets=[PASSPHRASE], check=False).returncode == 2
+    assert worker.run("org", "show", secrets=[PASSPHRASE], check=False).returncode == 1
