@@ -22,6 +22,7 @@ from db.api import (
     Vault,
     wipe_vault,
 )
+from fieldvault.bundle_cli import add_bundle_parser, cmd_bundle
 from fieldvault.options import add_global_options, resolve_vault
 from fieldvault.org_cli import add_org_parsers, cmd_enrol, cmd_org
 from fieldvault.passphrases import SecretSource, check_new_passphrase
@@ -165,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_text_option(search, "query", "the search query", positional=True, prompt="Search for: ")
     search.add_argument("--limit", type=search_limit, default=20, help=f"1 to {MAX_SEARCH_LIMIT} hits")
     add_org_parsers(commands)
+    add_bundle_parser(commands)
     return parser
 
 
@@ -508,6 +510,10 @@ def cmd_search(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
     )
 
 
+def cmd_bundles(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_bundle(args, out, secrets, _open, ProgressLine)  # fieldvault/bundle_cli.py
+
+
 def cmd_orgs(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     cmd_org(args, out, secrets, _open)  # fieldvault/org_cli.py
 
@@ -534,6 +540,7 @@ COMMANDS = {
     "custody": cmd_custody,
     "org": cmd_orgs,
     "enrol": cmd_enrols,
+    "bundle": cmd_bundles,
 }
 
 
