@@ -1,0 +1,139 @@
+"""kill -9 while a bundle is imported (issue 11): the import is one
+transaction, so afterwards the coordinator's vault holds all of the bundle
+or none of it, verifies, and the same import run again completes.
+
+The child opens the coordinator's vault and imports a real bundle file
+(import_bundle: check, decrypt, apply) holding a worker's case, testimony
+and a ~2 MiB evidence file; it dies at a chosen step (while revisions are
+added, in the middle of the evidence bytes, just after the evidence file
+was renamed into place, just before the commit) or a set time after it
+opened the vault. A blob file renamed in time is moved to quarantine/ at
+the next unlock (never deleted) and nothing refers to it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from db.api import Device, Vault
+from db.keyring_store import NoKeyring
+from sync.bundle.vault_io import export_bundle, import_bundle
+from tests.crash_helpers import die, run_child, send
+from tests.db.sync_fixtures import record_field_work
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
+
+ORG = "0193f3e0-8a00-7000-8000-00000000c0de"
+FILE_SIZE = 2 << 20
+
+
+def prepare(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    """A coordinator's vault (closed) that knows an enrolled worker, and the
+    worker's bundle addressed to it."""
+    field = record_field_work(tmp_path / "field", tmp_path, size=FILE_SIZE)
+    coordinator = Vault.create(
+        tmp_path / "coordinator", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2
+    ).vault
+    worker = field.vault
+    w_id = worker.services.context.identity
+    coordinator.sync.put_device(Device(w_id.device_id, w_id.public_key, "age1unused", "enrolled"))
+    out = tmp_path / "usb"
+    out.mkdir()
+    bundle = export_bundle(worker, out, [coordinator.vault_keys.age_recipient()], ORG, 1).path
+    facts = {"evidence_id": field.evidence_id, "device_id": w_id.device_id}
+    (tmp_path / "data.bin").write_bytes(field.data)
+    revisions = {rev.revision_id for rev in worker.revisions.all()}
+    (tmp_path / "revisions.json").write_text(json.dumps(sorted(revisions)))
+    coordinator.lock()
+    worker.lock()
+    return tmp_path / "coordinator", bundle, facts
+
+
+def run_import(folder: Path, bundle: Path) -> None:
+    vault = open_vault(folder)
+    try:
+        import_bundle(vault, bundle, vault.vault_keys.age_identity(), org_id=ORG)
+    finally:
+        vault.lock()
+
+
+def child(folder: Path, bundle: Path, how: str, fd: int) -> None:
+    from db import sync_import
+
+    if how == "adding-revisions":
+        sync_import.VaultImport.add_revisions = die  # type: ignore[method-assign,assignment]
+    elif how == "mid-file":
+        original_write = sync_import.BlobWriter.write
+        calls = [0]
+
+        def write(self: sync_import.BlobWriter, data: bytes, /) -> int:
+            calls[0] += 1
+            if calls[0] == 3:
+                die()
+            return original_write(self, data)
+
+        sync_import.BlobWriter.write = write  # type: ignore[method-assign]
+    elif how == "file-in-place":
+        original_close = sync_import.BlobWriter.close
+
+        def close(self: sync_import.BlobWriter) -> None:
+            original_close(self)
+            die()
+
+        sync_import.BlobWriter.close = close  # type: ignore[method-assign]
+    elif how == "before-commit":
+        sync_import.VaultImport._finish = die  # type: ignore[method-assign]
+    send(fd, e="open")
+    run_import(folder, bundle)
+    send(fd, e="done")
+
+
+@pytest.mark.parametrize(
+    ("how", "after"),
+    [
+        ("adding-revisions", None),
+        ("mid-file", None),
+        ("file-in-place", None),
+        ("before-commit", None),
+        ("timed", 0.05),
+        ("timed", 0.15),
+    ],
+)
+def test_kill9_during_a_bundle_import_leaves_all_or_nothing(
+    tmp_path: Path, how: str, after: float | None
+) -> None:
+    folder, bundle, facts = prepare(tmp_path)
+    theirs = set(json.loads((tmp_path / "revisions.json").read_text()))
+    result = run_child(lambda fd: child(folder, bundle, how, fd), kill_after=after)
+    done = any(m["e"] == "done" for m in result.messages)
+    assert result.killed != done
+    if how != "timed":
+        assert result.killed  # every fixed point is a kill
+
+    vault = open_vault(folder)
+    try:
+        report = vault.verify()
+        assert report.ok, report.problems
+        stored = {rev.revision_id for rev in vault.revisions.all()}
+        device = vault.sync.device(facts["device_id"])
+        assert device is not None
+        if done:
+            assert theirs <= stored and device.last_sequence == 1
+        else:
+            assert not theirs & stored and device.last_sequence == 0
+            assert list((folder / "blobs").iterdir()) == []  # a renamed one waits in quarantine/
+            if how == "file-in-place":
+                assert len(vault.quarantined()) == 1
+    finally:
+        vault.lock()
+
+    run_import(folder, bundle)  # the same bundle again completes (or is a replay)
+    vault = open_vault(folder)
+    try:
+        assert vault.verify().ok
+        exported = vault.evidence.export(facts["evidence_id"], tmp_path / "exported.bin")
+        assert exported.path.read_bytes() == (tmp_path / "data.bin").read_bytes()
+        assert vault.sync.device(facts["device_id"]).last_sequence == 1  # type: ignore[union-attr]
+    finally:
+        vault.lock()
