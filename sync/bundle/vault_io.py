@@ -124,6 +124,7 @@ def export_bundle(
     or cancel no bundle file is left and the vault is unchanged."""
     _check_cancel(cancel)
     remove_partial_files(dest_dir)  # what a killed export left here: ciphertext only
+    _adopt_unrecorded(vault, dest_dir, org_id)
     outgoing = vault.sync.outgoing()
     sequence = outgoing.bundle_sequence + 1
     revisions = _all_revisions_since(vault, outgoing.acked_revision_seq)
@@ -155,7 +156,7 @@ def export_bundle(
             progress=_reporting(progress, cancel),
         )
     # A kill here leaves a bundle the vault does not count as made: the next
-    # export finds its name taken (BundleNotWritten) rather than forking.
+    # export finds it and counts it (_adopt_unrecorded) rather than forking.
     vault.sync.record_bundle_made(sequence, written.bundle_id)
     vault.sync.record_transfers(
         [(evidence_id, b.sha256) for b in pending for evidence_id in b.evidence_ids],
@@ -170,6 +171,31 @@ def export_bundle(
         blobs=len(pending),
         blob_bytes=sum(b.size for b in pending),
     )
+
+
+def _adopt_unrecorded(vault: Vault, dest_dir: Path, org_id: str) -> None:
+    """An export killed after its bundle got its name and before the vault
+    recorded it left this device's next bundle in ``dest_dir``: count it as
+    made (it is whole and signed by this device), so that the next one
+    follows it instead of reusing its sequence number (a fork). Its evidence
+    items get their ``transfer`` with the next bundle, which carries them
+    again (nothing is acknowledged yet)."""
+    outgoing = vault.sync.outgoing()
+    sequence = outgoing.bundle_sequence + 1
+    path = dest_dir / bundle_file_name(org_id, vault.device_id, sequence)
+    if not path.is_file() or path.is_symlink():
+        return
+    try:
+        checked = check_bundle(path, org_id=org_id)
+    except BundleRejected:
+        return  # not a bundle of ours: write_bundle refuses the name (BundleNotWritten)
+    header = checked.header
+    if (header.device_id, header.sequence, header.previous) == (
+        vault.device_id,
+        sequence,
+        outgoing.previous_bundle_id,
+    ) and header.device_key == vault.device_public_key:
+        vault.sync.record_bundle_made(sequence, checked.bundle_id)
 
 
 class _LazyBlob:

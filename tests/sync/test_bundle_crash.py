@@ -137,3 +137,74 @@ def test_kill9_during_a_bundle_import_leaves_all_or_nothing(
         assert vault.sync.device(facts["device_id"]).last_sequence == 1  # type: ignore[union-attr]
     finally:
         vault.lock()
+
+
+# -- kill -9 while a bundle is exported ----------------------------------------------
+
+
+def prepare_export(tmp_path: Path) -> tuple[Path, Path, str]:
+    """A worker's vault and a coordinator's that knows it (both closed);
+    returns their folders and the coordinator's age recipient."""
+    field = record_field_work(tmp_path / "field", tmp_path, size=FILE_SIZE)
+    coordinator = Vault.create(
+        tmp_path / "coordinator", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2
+    ).vault
+    w_id = field.vault.services.context.identity
+    coordinator.sync.put_device(Device(w_id.device_id, w_id.public_key, "age1unused", "enrolled"))
+    recipient = coordinator.vault_keys.age_recipient()
+    coordinator.lock()
+    field.vault.lock()
+    return tmp_path / "field", tmp_path / "coordinator", recipient
+
+
+def export_child(folder: Path, out: Path, recipient: str, how: str, fd: int) -> None:
+    from db import sync_state
+
+    progress = None
+    if how == "writing":
+
+        def progress(done: int, total: int) -> None:
+            if done > total // 2:
+                die()
+
+    elif how == "before-record":
+        sync_state.SyncStateService.record_bundle_made = die  # type: ignore[method-assign]
+    elif how == "before-transfers":
+        sync_state.SyncStateService.record_transfers = die  # type: ignore[method-assign]
+    vault = open_vault(folder)
+    send(fd, e="open")
+    export_bundle(vault, out, [recipient], ORG, 1, progress=progress)
+    send(fd, e="done")
+
+
+@pytest.mark.parametrize("how", ["writing", "before-record", "before-transfers"])
+def test_kill9_during_a_bundle_export_then_a_rerun_completes(tmp_path: Path, how: str) -> None:
+    worker_folder, coordinator_folder, recipient = prepare_export(tmp_path)
+    out = tmp_path / "usb"
+    out.mkdir()
+    result = run_child(lambda fd: export_child(worker_folder, out, recipient, how, fd), kill_after=None)
+    assert result.killed
+
+    worker = open_vault(worker_folder)
+    try:
+        assert worker.verify().ok
+        again = export_bundle(worker, out, [recipient], ORG, 1)  # the re-run completes
+        assert worker.verify().ok
+        evidence = next(iter(worker.sync.unacknowledged_blobs())).evidence_ids[0]
+        assert "transfer" in [e.action for e in worker.evidence.custody(evidence)]
+    finally:
+        worker.lock()
+    bundles = sorted(out.iterdir(), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    assert not [p for p in bundles if p.name.startswith(".")]  # no partial file left
+    assert bundles[-1] == again.path
+    coordinator = open_vault(coordinator_folder)
+    try:
+        identity = coordinator.vault_keys.age_identity()
+        for path in bundles:  # no fork: each follows the one before
+            assert not import_bundle(coordinator, path, identity, org_id=ORG).gaps
+        assert coordinator.verify().ok
+        assert coordinator.evidence.export(evidence, tmp_path / "copy.bin").path.read_bytes() == (
+            (tmp_path / f"photo-{worker_folder.name}.jpg").read_bytes()
+        )
+    finally:
+        coordinator.lock()
