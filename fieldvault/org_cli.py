@@ -88,6 +88,10 @@ def add_org_parsers(commands: Any) -> None:
         "cert_fingerprint", metavar="FINGERPRINT", help="SHA-256 of the server's certificate (hex)"
     )
     _out_option(server)
+    add = org.add_parser("add-device", help="enrol a field worker's device from the card enrol printed")
+    add.add_argument("card", metavar="CARD", help="the device card (fvd1.…) the worker's enrol printed")
+    add.add_argument("--label", default="", help="a label for the device (e.g. a call sign, not a name)")
+    add_text_option(add, "--token", "the enrolment token the worker received")
 
     enrol = commands.add_parser("enrol", help="join an organisation with its profile file")
     enrol.add_argument("profile", metavar="PROFILE", type=Path, help="the organisation profile file")
@@ -159,6 +163,14 @@ def cmd_org(args: argparse.Namespace, out: Output, secrets: SecretSource, opener
         elif args.action == "set-server":
             signed = org_vault.set_server(vault, args.url, args.cert_fingerprint)
             _profile_result(out, signed, _write_profile(signed, args.out), "Server set.")
+        elif args.action == "add-device":
+            device = org_vault.add_device(vault, args.card, token=args.token or None, label=args.label)
+            code = verification_code(org_vault.status(vault).profile.org_key, device.public_key)
+            out.result(
+                {"device_id": device.device_id, "verification_code": code},
+                f"Device {device.device_id} enrolled.\nVerification code: {code}\n"
+                "It must match the code on the worker's screen (compare in person or by phone).",
+            )
         elif args.action == "token":
             token = org_vault.issue_token(vault, hours=args.hours)
             out.result(
@@ -199,6 +211,7 @@ def _show(vault: Vault, out: Output) -> None:
             "revoked": list(profile.revoked),
             "policy": {"purge_after_delivery": profile.purge_after_delivery},
             "devices": devices,
+            "device_card": org_vault.own_device_card(vault).text,
         },
         "\n".join(
             [
@@ -206,6 +219,7 @@ def _show(vault: Vault, out: Output) -> None:
                 f"Fingerprint: {status.fingerprint}",
                 f"This device: {vault.device_id}{' (coordinator)' if status.is_coordinator else ''}",
                 f"Verification code: {status.verification_code}",
+                f"Device card (for a coordinator's org add-device): {org_vault.own_device_card(vault).text}",
                 f"Server: {server}",
                 "Coordinators: " + ", ".join(f"{c['device_id']} {c['label']}".strip() for c in coordinators),
                 f"Revoked: {', '.join(profile.revoked) or 'none'}",
@@ -249,10 +263,18 @@ def cmd_enrol(args: argparse.Namespace, out: Output, secrets: SecretSource, open
     with opener(args, secrets) as vault:
         profile = org_vault.enrol(vault, signed, fingerprint_given=given, token=args.token or None)
         code = org_vault.status(vault).verification_code
+        card = org_vault.own_device_card(vault).text
         out.result(
-            {"org_id": profile.org_id, "version": profile.version, "verification_code": code},
+            {
+                "org_id": profile.org_id,
+                "version": profile.version,
+                "verification_code": code,
+                "device_card": card,
+            },
             f"Joined organisation {profile.name} ({profile.org_id}), profile version {profile.version}.\n"
             f"Fingerprint checked: {fingerprint(profile.org_key)}\n"
             f"Verification code: {code}\n"
-            "Compare this code with your coordinator's screen (in person or by phone) before you send anything.",
+            f"Device card: {card}\n"
+            "Give your coordinator the device card (and the token, if you have one), then compare this "
+            "code with their screen (in person or by phone) before you send anything.",
         )

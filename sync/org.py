@@ -59,6 +59,8 @@ class OrgRefused(FieldvaultError):
         "org-device-id-form": (),
         "org-server-form": (),
         "org-name-form": ("maximum",),
+        "org-device-card-form": (),
+        "org-device-revoked": ("device_id",),
         "token-form": (),
         "token-signature": (),
         "token-other-organisation": ("org_id",),
@@ -492,3 +494,35 @@ def read_token(text: str, org_key: bytes, org_id: str, *, now_ms: int) -> Enrolm
             token_id=body["token_id"],
         )
     return EnrolmentToken(body["token_id"], org_id, body["expires_ms"], text)
+
+
+# -- device cards -------------------------------------------------------------------------
+
+DEVICE_CARD_PREFIX = "fvd1"
+
+
+@dataclass(frozen=True)
+class DeviceCard:
+    """What a field worker hands a coordinator so that its bundles are
+    accepted: its device key and age recipient (public keys only)."""
+
+    device_id: str
+    device_key: bytes
+    age_recipient: str
+
+    @property
+    def text(self) -> str:
+        return f"{DEVICE_CARD_PREFIX}.{_b64url(self.device_key)}.{self.age_recipient}"
+
+
+def device_card(device_key: bytes, age_recipient: str) -> DeviceCard:
+    return DeviceCard(device_id_of(device_key), device_key, age_recipient)
+
+
+def read_device_card(text: str) -> DeviceCard:
+    """``fvd1.<base64url(device key)>.<age1…>``; OrgRefused org-device-card-form."""
+    parts = text.strip().split(".")
+    key = _unb64url(parts[1]) if len(parts) == 3 and parts[0] == DEVICE_CARD_PREFIX else None
+    if key is None or len(key) != 32 or not re.fullmatch(r"age1[02-9ac-hj-np-z]{58}", parts[2]):
+        raise OrgRefused("That is not a device card (fvd1.…, as enrol prints it).", "org-device-card-form")
+    return device_card(key, parts[2])

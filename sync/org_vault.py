@@ -18,14 +18,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from db.api import Device, OrgProfile, Vault
 from sync.org import (
     Coordinator,
+    DeviceCard,
     EnrolmentToken,
     OrgRefused,
     Profile,
     SignedProfile,
     check_server,
+    device_card,
     fingerprint,
     make_token,
     new_profile,
+    read_device_card,
     read_profile,
     read_token,
     sign_profile,
@@ -217,6 +220,45 @@ def accept_token(vault: Vault, text: str, device_id: str, *, now_ms: int | None 
             token_id=token.token_id,
         )
     return token
+
+
+def add_device(vault: Vault, card_text: str, *, token: str | None = None, label: str = "") -> Device:
+    """A coordinator enrols the device whose card a field worker handed over
+    (after comparing the verification code with them). With ``token``, the
+    token is spent for that device (accept_token). A revoked device stays
+    revoked."""
+    card = read_device_card(card_text)
+    profile = _require_profile(vault)
+    _coordinator_key(vault, profile)
+    if card.device_id in profile.revoked:
+        raise OrgRefused(
+            f"Device {card.device_id} was revoked; it cannot be enrolled again.",
+            "org-device-revoked",
+            device_id=card.device_id,
+        )
+    if card.device_id == vault.device_id:
+        raise OrgRefused(
+            f"This vault's own device ({card.device_id}) is not one to add.",
+            "org-revoke-self",
+            device_id=card.device_id,
+        )
+    if token is not None:
+        accept_token(vault, token, card.device_id)
+    device = Device(
+        device_id=card.device_id,
+        public_key=card.device_key,
+        age_recipient=card.age_recipient,
+        status="enrolled",
+        role="device",
+        label=label,
+    )
+    vault.sync.put_device(device)
+    return device
+
+
+def own_device_card(vault: Vault) -> DeviceCard:
+    """This vault's card, for its coordinator (``add_device``)."""
+    return device_card(vault.device_public_key, vault.vault_keys.age_recipient())
 
 
 # -- a field worker's side ----------------------------------------------------------------

@@ -9,6 +9,9 @@ import re
 import stat
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sync import org
 from tests.cli_helpers import Cli
 from tests.vault_helpers import PASSPHRASE
 
@@ -81,8 +84,35 @@ def test_create_token_enrol_revoke(cli: Cli, isolated_env: dict[str, str], tmp_p
         }
     ]
 
-    # Revocation: a new version, which the worker takes; the old one is refused after it.
+    # The coordinator enrols the worker's device from its card, spending the
+    # token; both screens show the same verification code.
     worker_id = worker.json("info", secrets=[PASSPHRASE])["device_id"]
+    added = cli.json(
+        "org",
+        "add-device",
+        enrolled["device_card"],
+        "--token-file",
+        str(token_file),
+        "--label",
+        "K-7",
+        secrets=[PASSPHRASE],
+    )
+    assert added == {"device_id": worker_id, "verification_code": enrolled["verification_code"]}
+    reuse = cli.run(
+        "org",
+        "add-device",
+        # another device's card (a fresh key) presenting the same token
+        org.device_card(
+            org.public_bytes(Ed25519PrivateKey.generate()), enrolled["device_card"].split(".")[2]
+        ).text,
+        "--token",
+        token["token"],
+        secrets=[PASSPHRASE],
+        check=False,
+    )
+    assert reuse.returncode == 1 and "already used by another device" in reuse.stderr
+
+    # Revocation: a new version, which the worker takes; the old one is refused after it.
     profile_v2 = tmp_path / "org-v2.fvorg"
     revoked = cli.json("org", "revoke", worker_id, "--out", str(profile_v2), secrets=[PASSPHRASE])
     assert revoked == {
@@ -91,7 +121,11 @@ def test_create_token_enrol_revoke(cli: Cli, isolated_env: dict[str, str], tmp_p
         "org_id": shown["org_id"],
         "version": 2,
     }
-    assert cli.json("org", "show", secrets=[PASSPHRASE])["revoked"] == [worker_id]
+    after = cli.json("org", "show", secrets=[PASSPHRASE])
+    assert after["revoked"] == [worker_id]
+    assert [(d["device_id"], d["status"], d["label"]) for d in after["devices"]] == [
+        (worker_id, "revoked", "K-7")
+    ]
     assert (
         worker.json("enrol", str(profile_v2), "--fingerprint", created["fingerprint"], secrets=[PASSPHRASE])[
             "version"

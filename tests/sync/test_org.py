@@ -251,3 +251,35 @@ def test_the_server_side_module_loads_no_database_stack() -> None:
         cwd=Path(__file__).parents[2],
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_a_coordinator_adds_a_device_from_its_card(vault: Vault, worker: Vault) -> None:
+    created = org_vault.create_organisation(vault, "Cards")
+    org_vault.enrol(worker, created.signed, fingerprint_given=created.profile.fingerprint)
+    card = org_vault.own_device_card(worker)
+    assert org.read_device_card(card.text) == card
+    with pytest.raises(OrgRefused) as err:
+        org_vault.add_device(worker, card.text)  # a worker cannot
+    assert err.value.code == "org-not-coordinator"
+    for bad in ("", "fvd1.xx.age1", card.text.replace("fvd1", "fvd2"), card.text[:-1]):
+        with pytest.raises(OrgRefused) as err:
+            org_vault.add_device(vault, bad)
+        assert err.value.code == "org-device-card-form"
+    token = org_vault.issue_token(vault, hours=1)
+    device = org_vault.add_device(vault, card.text, token=token.text, label="K-7")
+    assert device.device_id == worker.device_id
+    held = vault.sync.device(worker.device_id)
+    assert held is not None and (held.status, held.role, held.label) == ("enrolled", "device", "K-7")
+    assert held.age_recipient == worker.vault_keys.age_recipient()
+    # Both screens: the coordinator's code for this device is the worker's own.
+    assert (
+        org.verification_code(created.profile.org_key, held.public_key)
+        == org_vault.status(worker).verification_code
+    )
+    assert [t.used_by for t in vault.enrolment_tokens.issued()] == [worker.device_id]
+    org_vault.revoke_device(vault, worker.device_id)
+    with pytest.raises(OrgRefused) as err:
+        org_vault.add_device(vault, card.text)
+    assert err.value.code == "org-device-revoked"
+    revoked = vault.sync.device(worker.device_id)
+    assert revoked is not None and revoked.status == "revoked"
