@@ -342,3 +342,32 @@ def test_the_bundle_file_names_no_content(org: Org) -> None:
     header = json.loads(path.read_bytes()[24 : 24 + int.from_bytes(path.read_bytes()[20:24], "big")])
     assert header["device_id"] == org.worker.device_id and header["org_id"] == ORG
     assert org.field.sha256.encode() not in path.read_bytes()
+
+
+def test_custody_events_of_another_device_inside_a_bundle_are_refused(org: Org, tmp_path: Path) -> None:
+    """§5.12: a bundle anchors its sender's own chain. Events of another
+    enrolled device, carried in a bundle the sender signed, are refused
+    (they would be attributed to a bundle that cannot anchor them)."""
+    other = record_field_work(tmp_path / "other", tmp_path)
+    try:
+        org.coordinator.sync.put_device(device_of(other.vault))
+        theirs, own = other.custody(), org.field.custody()
+        contents = BundleContents(
+            org_id=ORG,
+            profile_version=1,
+            sequence=1,
+            previous=None,
+            custody_head=own[-1]["hash"],  # the sender's own head: only the borrowed events are wrong
+            revisions=org.field.revisions(),
+            custody=[*theirs, *own],
+            blobs=[
+                BlobSource(
+                    org.field.sha256, len(org.field.data), [org.field.evidence_id], io.BytesIO(org.field.data)
+                )
+            ],
+        )
+        device = SigningIdentity(org.worker.sync.signing_key(), org.worker.device_id)
+        path = write_bundle(tmp_path / "borrowed.fvbundle", contents, device, [org.recipient]).path
+        assert refused(org, path) == f"custody:{theirs[0]['hash']}"
+    finally:
+        other.vault.lock()
