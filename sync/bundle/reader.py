@@ -221,6 +221,18 @@ class _PlainWriter:
         pass
 
 
+def check_header(source: Path | BinaryIO, *, org_id: str | None = None) -> CheckedBundle:
+    """§5.1-4 only, from the file's first bytes: the sender and the bundle id
+    are known before the payload is read (an importer answers a replay or an
+    unknown device at once; ``read_bundle`` then checks everything)."""
+    file, owned = _open(source)
+    try:
+        return _check_prefix(file, org_id)
+    finally:
+        if owned:
+            file.close()
+
+
 def check_bundle(source: Path | BinaryIO, *, org_id: str | None = None) -> CheckedBundle:
     """§5.1-4 and 7, with no private key: what a server checks. ``org_id``
     is the reader's organisation (None: not checked)."""

@@ -32,7 +32,7 @@ from db.api import (
 )
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import BlobEntry, BundleHeader
-from sync.bundle.reader import BlobSink, CheckedBundle, check_bundle, read_bundle
+from sync.bundle.reader import BlobSink, CheckedBundle, check_bundle, check_header, read_bundle
 from sync.bundle.writer import (
     BlobSource,
     BundleContents,
@@ -380,7 +380,9 @@ def import_bundle(
     import leaves nothing (no row, no blob file); a kill -9 leaves at most
     blob files no row names (quarantined at the next unlock)."""
     _check_cancel(cancel)
-    checked = check_bundle(path, org_id=org_id)  # §5.1-4 and 7, no key needed
+    # §5.1-4: the header alone, so that a replay or an unknown sender is
+    # answered without reading the payload; read_bundle checks the rest.
+    checked = check_header(path, org_id=org_id)
     header = checked.header
     _check_device(vault, header)
     try:

@@ -371,3 +371,18 @@ def test_custody_events_of_another_device_inside_a_bundle_are_refused(org: Org, 
         assert refused(org, path) == f"custody:{theirs[0]['hash']}"
     finally:
         other.vault.lock()
+
+
+def test_an_unknown_sender_is_named_before_the_payload_is_read(tmp_path: Path) -> None:
+    """§5's order: the device (5) before the payload hash (7); the importer
+    reads only the header of a bundle it will not take."""
+    org = make_org(tmp_path, worker_status="unknown")
+    try:
+        path = org.export()
+        data = bytearray(path.read_bytes())
+        data[-100] ^= 1
+        path.write_bytes(bytes(data))
+        assert refused(org, path) == "device-unknown"
+    finally:
+        org.worker.lock()
+        org.coordinator.lock()
