@@ -11,39 +11,29 @@ from pathlib import Path
 
 import pytest
 
-from db.api import Device
-from sync.org_vault import create_organisation, enrol
 from tests.cli_helpers import Cli
-from tests.factory import make_case
-from tests.vault_helpers import PASSPHRASE, open_vault
+from tests.vault_helpers import PASSPHRASE
 
 
 @pytest.fixture
 def pair(tmp_path: Path, isolated_env: dict[str, str]) -> tuple[Cli, Cli, str]:
-    """A worker's and a coordinator's vault of one organisation (made with
-    sync/org_vault.py), the worker holding one case and one file."""
-    worker_cli, coordinator_cli = (
-        Cli(tmp_path / "worker", isolated_env),
-        Cli(tmp_path / "coord", isolated_env),
+    """A worker's and a coordinator's vault of one organisation, joined as
+    users do (org create, enrol, org add-device), the worker holding one
+    case and one evidence file."""
+    worker, coordinator = Cli(tmp_path / "worker", isolated_env), Cli(tmp_path / "coord", isolated_env)
+    worker.create_fast(PASSPHRASE)
+    coordinator.create_fast(PASSPHRASE)
+    profile_file = tmp_path / "org.fvorg"
+    made = coordinator.json("org", "create", "Field Org", "--out", str(profile_file), secrets=[PASSPHRASE])
+    joined = worker.json(
+        "enrol", str(profile_file), "--fingerprint", made["fingerprint"], secrets=[PASSPHRASE]
     )
-    worker_cli.create_fast(PASSPHRASE)
-    coordinator_cli.create_fast(PASSPHRASE)
-    worker, coordinator = open_vault(worker_cli.vault), open_vault(coordinator_cli.vault)
-    try:
-        made = create_organisation(coordinator, "Field Org")
-        profile = enrol(worker, made.signed, fingerprint_given=made.profile.fingerprint)
-        # How a coordinator learns of an enrolled device is not built yet
-        # (a token proof in the first bundle): registered here directly.
-        w_id = worker.services.context.identity
-        coordinator.sync.put_device(Device(w_id.device_id, w_id.public_key, "age1unused", "enrolled"))
-        case = make_case(worker)
-        source = tmp_path / "photo.jpg"
-        source.write_bytes(os.urandom(50_000))
-        worker.evidence.ingest(source, case.id)
-    finally:
-        worker.lock()
-        coordinator.lock()
-    return worker_cli, coordinator_cli, profile.org_id
+    coordinator.json("org", "add-device", joined["device_card"], secrets=[PASSPHRASE])
+    case = worker.json("case", "new", "Shelling of the school", secrets=[PASSPHRASE])
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(os.urandom(50_000))
+    worker.json("ingest", str(source), "--case", case["id"], secrets=[PASSPHRASE])
+    return worker, coordinator, made["org_id"]
 
 
 def test_export_import_verify_and_a_bad_bundle_among_good_ones(
