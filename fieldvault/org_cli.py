@@ -88,6 +88,13 @@ def add_org_parsers(commands: Any) -> None:
         "cert_fingerprint", metavar="FINGERPRINT", help="SHA-256 of the server's certificate (hex)"
     )
     _out_option(server)
+    add_coord = org.add_parser("add-coordinator", help="one more coordinator (a new profile version)")
+    add_coord.add_argument("card", metavar="CARD", help="the new coordinator's device card (fvd1.…)")
+    add_coord.add_argument("--label", default="", help="its label in the profile (e.g. 'Lviv desk')")
+    _out_option(add_coord)
+    remove_coord = org.add_parser("remove-coordinator", help="remove a coordinator (a new profile version)")
+    remove_coord.add_argument("device", metavar="DEVICE", help="the coordinator's device id (32 hex digits)")
+    _out_option(remove_coord)
     add = org.add_parser("add-device", help="enrol a field worker's device from the card enrol printed")
     add.add_argument("card", metavar="CARD", help="the device card (fvd1.…) the worker's enrol printed")
     add.add_argument("--label", default="", help="a label for the device (e.g. a call sign, not a name)")
@@ -107,7 +114,7 @@ def add_org_parsers(commands: Any) -> None:
 def _write_profile(signed: SignedProfile, out: Path | None) -> Path:
     """The profile file, created new (never over an existing file), 0600:
     it names the organisation."""
-    path = out if out is not None else Path(f"org-profile-v{signed.profile.version}.fvorg")
+    path = _target(out, signed.profile.version)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except FileExistsError:
@@ -142,27 +149,46 @@ def _expires(ms: int) -> str:
     return datetime.datetime.fromtimestamp(ms / 1000, tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _target(out: Path | None, version: int) -> Path:
+    return out if out is not None else Path(f"org-profile-v{version}.fvorg")
+
+
+def _refuse_taken(path: Path) -> None:
+    if os.path.lexists(path):
+        raise CommandRefused(f"{path} exists already; give another --out FILE. Nothing was changed.")
+
+
+def _change_profile(vault: Vault, args: argparse.Namespace) -> tuple[SignedProfile, str]:
+    action = args.action
+    if action == "create":
+        signed = org_vault.create_organisation(
+            vault, args.name, label=args.label, purge_after_delivery=args.purge_after_delivery
+        )
+        return signed, f"Organisation {signed.profile.org_id} created."
+    if action == "export":
+        return org_vault.current_signed(vault), "Profile exported."
+    if action == "revoke":
+        return org_vault.revoke_device(vault, args.device), f"Device {args.device} revoked."
+    if action == "set-server":
+        return org_vault.set_server(vault, args.url, args.cert_fingerprint), "Server set."
+    if action == "add-coordinator":
+        return org_vault.add_coordinator(vault, args.card, label=args.label), "Coordinator added."
+    return org_vault.remove_coordinator(vault, args.device), f"Coordinator {args.device} removed."
+
+
+PROFILE_ACTIONS = ("create", "export", "revoke", "set-server", "add-coordinator", "remove-coordinator")
+
+
 def cmd_org(args: argparse.Namespace, out: Output, secrets: SecretSource, opener: Opener) -> None:
     with opener(args, secrets) as vault:
-        if args.action == "create":
-            signed = org_vault.create_organisation(
-                vault, args.name, label=args.label, purge_after_delivery=args.purge_after_delivery
-            )
-            _profile_result(
-                out,
-                signed,
-                _write_profile(signed, args.out),
-                f"Organisation {signed.profile.org_id} created.",
-            )
-        elif args.action == "export":
-            signed = org_vault.current_signed(vault)
-            _profile_result(out, signed, _write_profile(signed, args.out), "Profile exported.")
-        elif args.action == "revoke":
-            signed = org_vault.revoke_device(vault, args.device)
-            _profile_result(out, signed, _write_profile(signed, args.out), f"Device {args.device} revoked.")
-        elif args.action == "set-server":
-            signed = org_vault.set_server(vault, args.url, args.cert_fingerprint)
-            _profile_result(out, signed, _write_profile(signed, args.out), "Server set.")
+        if args.action in PROFILE_ACTIONS:
+            # The file a new version goes to must be free before the version
+            # is made: a refusal after it would leave a version nobody has.
+            held = org_vault.held_profile(vault) if args.action != "create" else None
+            current = held.version if held is not None else 0
+            _refuse_taken(_target(args.out, current if args.action == "export" else current + 1))
+            signed, what = _change_profile(vault, args)
+            _profile_result(out, signed, _write_profile(signed, args.out), what)
         elif args.action == "add-device":
             device = org_vault.add_device(vault, args.card, token=args.token or None, label=args.label)
             code = verification_code(org_vault.status(vault).profile.org_key, device.public_key)

@@ -105,6 +105,11 @@ def _keep(vault: Vault, signed: SignedProfile) -> None:
     for device_id in profile.revoked:
         if vault.sync.device(device_id) is not None:
             vault.sync.set_device_status(device_id, "revoked")
+    for known in vault.sync.devices():
+        if known.role == "coordinator" and profile.coordinator(known.device_id) is None:
+            # Removed as a coordinator: still a device of the organisation
+            # (unless revoked), no longer a recipient.
+            vault.sync.put_device(replace(known, role="device"))
 
 
 # -- a coordinator's side ---------------------------------------------------------------
@@ -254,6 +259,46 @@ def add_device(vault: Vault, card_text: str, *, token: str | None = None, label:
     )
     vault.sync.put_device(device)
     return device
+
+
+def add_coordinator(vault: Vault, card_text: str, *, label: str = "") -> SignedProfile:
+    """A new profile version with the device of ``card_text`` as one more
+    coordinator: bundles made with it are encrypted to that device's age
+    recipient too. (It does not get the organisation key: only this vault
+    signs.) A coordinator already listed gives the current profile."""
+    card = read_device_card(card_text)
+    profile = _require_profile(vault)
+    _coordinator_key(vault, profile)
+    if card.device_id in profile.revoked:
+        raise OrgRefused(
+            f"Device {card.device_id} was revoked; it cannot be a coordinator.",
+            "org-device-revoked",
+            device_id=card.device_id,
+        )
+    if profile.coordinator(card.device_id) is not None:
+        return current_signed(vault)
+    entry = Coordinator(card.device_id, card.device_key, card.age_recipient, label)
+    return _next_version(vault, coordinators=(*profile.coordinators, entry))
+
+
+def remove_coordinator(vault: Vault, device_id: str) -> SignedProfile:
+    """A new profile version without coordinator ``device_id`` (not revoked:
+    its device may still send bundles); bundles made with it are no longer
+    encrypted to it. This vault cannot remove itself."""
+    device_id = device_id.strip().lower()
+    profile = _require_profile(vault)
+    _coordinator_key(vault, profile)
+    if device_id == vault.device_id:
+        raise OrgRefused(
+            f"This vault's own device ({device_id}) cannot remove itself.",
+            "org-revoke-self",
+            device_id=device_id,
+        )
+    if profile.coordinator(device_id) is None:
+        return current_signed(vault)
+    return _next_version(
+        vault, coordinators=tuple(c for c in profile.coordinators if c.device_id != device_id)
+    )
 
 
 def own_device_card(vault: Vault) -> DeviceCard:

@@ -150,7 +150,41 @@ def test_create_token_enrol_revoke(cli: Cli, isolated_env: dict[str, str], tmp_p
         check=False,
     )
     assert server.returncode == 1 and "exists already" in server.stderr
+    assert cli.json("org", "show", secrets=[PASSPHRASE])["version"] == 2  # nothing was changed
     assert json.loads(profile_v2.read_bytes())["profile"]["version"] == 2
+
+    # Coordinators come and go with new versions; a revoked device cannot become one.
+    refused_coordinator = cli.run(
+        "org",
+        "add-coordinator",
+        enrolled["device_card"],
+        "--out",
+        str(tmp_path / "no.fvorg"),
+        secrets=[PASSPHRASE],
+        check=False,
+    )
+    assert refused_coordinator.returncode == 1 and "revoked" in refused_coordinator.stderr
+    recipient = enrolled["device_card"].split(".")[2]
+    card = org.device_card(org.public_bytes(Ed25519PrivateKey.generate()), recipient)
+    profile_v3 = tmp_path / "org-v3.fvorg"
+    added_coordinator = cli.json(
+        "org",
+        "add-coordinator",
+        card.text,
+        "--label",
+        "Lviv desk",
+        "--out",
+        str(profile_v3),
+        secrets=[PASSPHRASE],
+    )
+    assert added_coordinator["version"] == 3
+    profile_v4 = tmp_path / "org-v4.fvorg"
+    removed = cli.json(
+        "org", "remove-coordinator", card.device_id, "--out", str(profile_v4), secrets=[PASSPHRASE]
+    )
+    assert removed["version"] == 4
+    coordinators = json.loads(profile_v4.read_bytes())["profile"]["coordinators"]
+    assert [c["device_id"] for c in coordinators] == [coordinator_id]
 
 
 def test_a_tampered_profile_file_is_refused(cli: Cli, isolated_env: dict[str, str], tmp_path: Path) -> None:

@@ -283,3 +283,35 @@ def test_a_coordinator_adds_a_device_from_its_card(vault: Vault, worker: Vault) 
     assert err.value.code == "org-device-revoked"
     revoked = vault.sync.device(worker.device_id)
     assert revoked is not None and revoked.status == "revoked"
+
+
+def test_coordinators_are_added_and_removed_with_new_versions(
+    vault: Vault, worker: Vault, tmp_path: Path
+) -> None:
+    created = org_vault.create_organisation(vault, "Two desks")
+    second = Vault.create(tmp_path / "second", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    try:
+        added = org_vault.add_coordinator(vault, org_vault.own_device_card(second).text, label="Lviv desk")
+        assert added.profile.version == 2
+        assert [c.device_id for c in added.profile.coordinators] == [vault.device_id, second.device_id]
+        assert added.profile.coordinators[1].age_recipient == second.vault_keys.age_recipient()
+        org_vault.enrol(worker, added.signed, fingerprint_given=created.profile.fingerprint)
+        known = worker.sync.device(second.device_id)
+        assert known is not None and (known.role, known.status) == ("coordinator", "enrolled")
+        # The second coordinator does not hold the organisation key.
+        org_vault.enrol(second, added.signed, fingerprint_given=created.profile.fingerprint)
+        with pytest.raises(OrgRefused) as err:
+            org_vault.issue_token(second, hours=1)
+        assert err.value.code == "org-not-coordinator"
+
+        removed = org_vault.remove_coordinator(vault, second.device_id)
+        assert removed.profile.version == 3
+        assert [c.device_id for c in removed.profile.coordinators] == [vault.device_id]
+        org_vault.update_profile(worker, removed.signed)
+        known = worker.sync.device(second.device_id)
+        assert known is not None and (known.role, known.status) == ("device", "enrolled")
+        with pytest.raises(OrgRefused) as err:
+            org_vault.remove_coordinator(vault, vault.device_id)
+        assert err.value.code == "org-revoke-self"
+    finally:
+        second.lock()
