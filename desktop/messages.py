@@ -1,10 +1,11 @@
 """The vault's messages, in the user's language.
 
-The core (``db/``) knows nothing of Qt, so its messages are English. Each of
-its errors carries a stable ``code`` and ``params`` (ids, paths, an errno;
-db/errors.py); here each code becomes a message in the interface language
-that says what happened and what to do, made from those alone, never from
-the English text: rewording a core message changes nothing here. Errors name
+The core (``db/`` and ``sync/``) knows nothing of Qt, so its messages are
+English. Each of its errors carries a stable ``code`` and ``params`` (ids,
+paths, an errno; db/errors.py, sync/bundle/errors.py, sync/org.py); here each
+code becomes a message in the interface language that says what happened and
+what to do, made from those alone, never from the English text: rewording a
+core message changes nothing here. Errors name
 ids, never content, so nothing a witness said can reach these messages; and
 none of them carries a traceback.
 
@@ -322,6 +323,308 @@ def _org_profile_outdated(p: Params) -> str:
     ).format(offered=p["offered"], held=p["held"])
 
 
+# -- bundles (sync/bundle/errors.py: docs/bundle-format.md §5) ---------------------------
+# A refused bundle is never half applied: each message says so, names the id a
+# check points at (a revision, custody event or file, never its content), and
+# says what to do: fetch a clean copy when the file was damaged on its way,
+# keep it and tell the coordinator when it may have been tampered with.
+
+
+def _bundle_not_a_bundle(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This file is not a Fieldvault bundle, or it was made by a newer version of Fieldvault. "
+        "Nothing from it was stored. Check that you chose the right file; if you did, update "
+        "Fieldvault and import it again.",
+    )
+
+
+def _bundle_damaged(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This bundle is damaged or incomplete (perhaps cut short while it was copied). Nothing "
+        "from it was stored. Copy it again from where it came from, or ask for it to be sent again.",
+    )
+
+
+def _bundle_tampered(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This bundle was changed after it was made, or its signature does not check out: it may "
+        "have been tampered with. Nothing from it was stored. Keep the file as it is and tell "
+        "your coordinator.",
+    )
+
+
+def _bundle_other_organisation(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This bundle belongs to another organisation. Nothing from it was stored. Check that "
+        "you chose the right file.",
+    )
+
+
+def _bundle_device_unknown(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This bundle comes from a device this vault does not know as enrolled in your "
+        "organisation. Nothing from it was stored. If the sender should be enrolled, the "
+        "coordinator adds their device first; then import the bundle again.",
+    )
+
+
+def _bundle_device_revoked(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This bundle comes from a device whose access was revoked. Nothing from it was stored. "
+        "Keep the file and tell your coordinator.",
+    )
+
+
+def _bundle_fork(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This bundle has the same number as another bundle already received from the same "
+        "device, with other content. Nothing from it was stored. Keep the file and tell your "
+        "coordinator: the device may have been copied or tampered with.",
+    )
+
+
+def _bundle_chain(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This bundle does not follow on from the last bundle received from the same device. "
+        "Nothing from it was stored. Keep the file and tell your coordinator.",
+    )
+
+
+def _bundle_not_a_recipient(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This bundle was not made for this vault (it is addressed to another coordinator). "
+        "Nothing from it was stored. Import it in the vault it was made for, or ask for it "
+        "to be sent to you again.",
+    )
+
+
+def _bundle_revision(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "A record in this bundle ({id}) does not match the bundle's list of contents, or its "
+        "signature does not check out. Nothing from the bundle was stored. Keep the file and "
+        "tell your coordinator.",
+    ).format(id=p["subject"])
+
+
+def _bundle_signer(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "A record in this bundle ({id}) was signed by a device that may not write to this "
+        "vault. Nothing from the bundle was stored. Keep the file and tell your coordinator.",
+    ).format(id=p["subject"])
+
+
+def _bundle_custody(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "A custody record in this bundle ({id}) does not match the bundle's list of contents "
+        "or does not follow the records before it. Nothing from the bundle was stored. Keep "
+        "the file and tell your coordinator.",
+    ).format(id=p["subject"])
+
+
+def _bundle_blob(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "An evidence file in this bundle (SHA-256 {sha256}) does not match the bundle's list "
+        "of contents. Nothing from the bundle was stored. Ask for the bundle to be sent again; "
+        "if this happens again, tell your coordinator.",
+    ).format(sha256=p["subject"])
+
+
+def _bundle_exists(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "{path} already exists, so no bundle was written. Choose another name."
+    ).format(path=p["path"])
+
+
+def _bundle_blob_changed(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The evidence file with SHA-256 {sha256} no longer reads back as it was stored, so no "
+        "bundle was written. Check the vault (fieldvault verify) and tell your coordinator.",
+    ).format(sha256=p["sha256"])
+
+
+# -- the organisation (sync/org.py, sync/org_vault.py: docs/org-profile.md) -----------------
+
+
+def _org_profile_form(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This is not a valid organisation profile file. Nothing was changed. Check that you "
+        "chose the file your coordinator sent.",
+    )
+
+
+def _org_profile_signature(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The signature of this organisation profile does not check out: it may have been "
+        "changed or forged. Nothing was changed. Do not use it; ask your coordinator for the "
+        "profile again.",
+    )
+
+
+def _org_fingerprint_form(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "That is not an organisation fingerprint: it has 32 letters and digits, in groups of "
+        "four. Check it for typos (dashes and spaces do not matter).",
+    )
+
+
+def _org_fingerprint_mismatch(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This organisation profile is signed by the key with fingerprint {actual}, not by the "
+        "organisation whose fingerprint you were given ({expected}). It may be forged: do not "
+        "use it. Nothing was changed. Check the fingerprint with your coordinator by phone or "
+        "in person.",
+    ).format(actual=p["actual"], expected=p["expected"])
+
+
+def _org_other_organisation(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This vault belongs to organisation {org_id}; what you chose belongs to another "
+        "organisation, so it was not used. Nothing was changed.",
+    ).format(org_id=p["org_id"])
+
+
+def _org_key_changed(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This profile of organisation {org_id} is signed by another key than the one this "
+        "vault knows: it may be forged. Nothing was changed. Tell your coordinator.",
+    ).format(org_id=p["org_id"])
+
+
+def _org_exists(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This vault already belongs to organisation {org_id}, and a vault belongs to one "
+        "organisation only. Nothing was changed.",
+    ).format(org_id=p["org_id"])
+
+
+def _org_none(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This vault belongs to no organisation yet. Create an organisation, or enrol this vault "
+        "with your coordinator, first.",
+    )
+
+
+def _org_not_coordinator(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This vault is not a coordinator of organisation {org_id}, so it cannot do this. "
+        "Nothing was changed. Ask a coordinator.",
+    ).format(org_id=p["org_id"])
+
+
+def _org_revoke_self(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Device {device_id} is this vault's own: a vault cannot add, remove or revoke itself. "
+        "Nothing was changed.",
+    ).format(device_id=p["device_id"])
+
+
+def _org_device_id_form(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "That is not a device id: a device id has 32 hexadecimal digits (the vault's "
+        "information shows it). Check it for typos.",
+    )
+
+
+def _org_server_form(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The server needs an address that begins with https:// and the SHA-256 of its "
+        "certificate (64 hexadecimal digits). Check both for typos.",
+    )
+
+
+def _org_name_form(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "An organisation's name is 1 to {maximum} characters on one line."
+    ).format(maximum=p["maximum"])
+
+
+def _org_device_card_form(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "That is not a device card. Copy the whole card that the field worker's vault showed "
+        "at enrolment, and try again.",
+    )
+
+
+def _org_device_revoked(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. "
+        "Nothing was changed.",
+    ).format(device_id=p["device_id"])
+
+
+def _token_form(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "That is not an enrolment token. Copy the whole token your coordinator sent, and try again.",
+    )
+
+
+def _token_signature(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This enrolment token was not signed by your organisation's key: it may be forged. "
+        "Nothing was changed. Ask your coordinator for a new token.",
+    )
+
+
+def _token_other_organisation(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This enrolment token belongs to another organisation ({org_id}). Nothing was changed. "
+        "Check that the token and the organisation profile came from the same coordinator.",
+    ).format(org_id=p["org_id"])
+
+
+def _token_expired(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "Enrolment token {token_id} has expired. Ask your coordinator for a new one."
+    ).format(token_id=p["token_id"])
+
+
+def _token_unknown(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was "
+        "changed. Check that it is the right token.",
+    ).format(token_id=p["token_id"])
+
+
+def _token_used(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Enrolment token {token_id} was already used by another device. Nothing was changed. "
+        "Ask your coordinator for a new token, and tell them if you did not use it yourself.",
+    ).format(token_id=p["token_id"])
+
+
 def _not_storable(_p: Params) -> str:
     """A refusal the forms prevent (a value of the wrong type, an id that is
     not one…): it means a bug or data from elsewhere, not a typing mistake."""
@@ -518,6 +821,53 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "blob-rejected": _blob_rejected,
     "bundle-rejected": _bundle_rejected,
     "org-profile-outdated": _org_profile_outdated,
+    # bundles (sync/bundle/errors.py)
+    "bundle-magic": _bundle_not_a_bundle,
+    "bundle-header-size": _bundle_damaged,
+    "bundle-header-form": _bundle_damaged,
+    "bundle-truncated": _bundle_damaged,
+    "bundle-trailing-data": _bundle_damaged,
+    "bundle-payload-form": _bundle_damaged,
+    "bundle-archive-form": _bundle_damaged,
+    "bundle-header-signature": _bundle_tampered,
+    "bundle-device-id": _bundle_tampered,
+    "bundle-payload-hash": _bundle_tampered,
+    "bundle-manifest-signature": _bundle_tampered,
+    "bundle-manifest-binding": _bundle_tampered,
+    "bundle-organisation": _bundle_other_organisation,
+    "bundle-device-unknown": _bundle_device_unknown,
+    "bundle-device-revoked": _bundle_device_revoked,
+    "bundle-fork": _bundle_fork,
+    "bundle-chain": _bundle_chain,
+    "bundle-not-a-recipient": _bundle_not_a_recipient,
+    "bundle-revision": _bundle_revision,
+    "bundle-signer": _bundle_signer,
+    "bundle-custody": _bundle_custody,
+    "bundle-blob": _bundle_blob,
+    "bundle-exists": _bundle_exists,
+    "bundle-blob-changed": _bundle_blob_changed,
+    # the organisation (sync/org.py)
+    "org-profile-form": _org_profile_form,
+    "org-profile-signature": _org_profile_signature,
+    "org-fingerprint-form": _org_fingerprint_form,
+    "org-fingerprint-mismatch": _org_fingerprint_mismatch,
+    "org-other-organisation": _org_other_organisation,
+    "org-key-changed": _org_key_changed,
+    "org-exists": _org_exists,
+    "org-none": _org_none,
+    "org-not-coordinator": _org_not_coordinator,
+    "org-revoke-self": _org_revoke_self,
+    "org-device-id-form": _org_device_id_form,
+    "org-server-form": _org_server_form,
+    "org-name-form": _org_name_form,
+    "org-device-card-form": _org_device_card_form,
+    "org-device-revoked": _org_device_revoked,
+    "token-form": _token_form,
+    "token-signature": _token_signature,
+    "token-other-organisation": _token_other_organisation,
+    "token-expired": _token_expired,
+    "token-unknown": _token_unknown,
+    "token-used": _token_used,
     # input
     "file-not-regular": _file_not_regular,
     "file-missing": _file_missing,

@@ -1299,342 +1299,522 @@
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="43" />
+            <location filename="../../desktop/messages.py" line="44" />
             <source>Wrong passphrase. Nothing was changed; try again.</source>
             <translation>Неправильна парольна фраза. Нічого не змінено; спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="47" />
+            <location filename="../../desktop/messages.py" line="48" />
             <source>That recovery key does not open this vault. Check it for typos: it has only letters and digits (dashes and spaces do not matter).</source>
             <translation>Цей ключ відновлення не відкриває це сховище. Перевірте, чи немає в ньому помилок: у ньому лише літери й цифри (дефіси та пробіли не мають значення).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="55" />
+            <location filename="../../desktop/messages.py" line="56" />
             <source>This vault needs a secret from this computer's keyring, and the keyring does not have it (another computer or user account?). Unlock with the recovery key instead.</source>
             <translation>Цьому сховищу потрібен секрет зі зв’язки ключів цього комп’ютера, але його там немає (інший комп’ютер чи обліковий запис?). Натомість розблокуйте сховище ключем відновлення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="63" />
+            <location filename="../../desktop/messages.py" line="64" />
             <source>The vault is locked. Unlock it with your passphrase.</source>
             <translation>Сховище заблоковано. Розблокуйте його своєю парольною фразою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="67" />
+            <location filename="../../desktop/messages.py" line="68" />
             <source>There is no vault in {folder}. Check the folder, or create a new vault there.</source>
             <translation>У {folder} немає сховища. Перевірте теку або створіть у ній нове сховище.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="73" />
+            <location filename="../../desktop/messages.py" line="74" />
             <source>There is already a vault in {folder}; nothing was overwritten. Unlock it, or choose another folder.</source>
             <translation>У {folder} уже є сховище; нічого не перезаписано. Розблокуйте його або виберіть іншу теку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="80" />
+            <location filename="../../desktop/messages.py" line="81" />
             <source>{folder} holds a vault database but no key file (an interrupted creation, or vault.keys was removed). If you have a copy of vault.keys, put it back. Otherwise nothing can decrypt this database: delete the folder and create the vault again.</source>
             <translation>У {folder} є база даних сховища, але немає файлу ключів (створення перервалося або vault.keys видалено). Якщо у вас є копія vault.keys, поверніть її на місце. Інакше цю базу даних ніщо не розшифрує: видаліть теку й створіть сховище знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="89" />
+            <location filename="../../desktop/messages.py" line="90" />
             <source>The vault database (vault.db) in {folder} is missing, empty or incomplete. Nothing was changed and no evidence file was touched. Put back vault.db from the copy or backup it came from, then unlock again.</source>
             <translation>База даних сховища (vault.db) у {folder} відсутня, порожня або неповна. Нічого не змінено, жодного файлу доказів не зачеплено. Поверніть vault.db з копії чи резервної копії, звідки він походить, і розблокуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="98" />
+            <location filename="../../desktop/messages.py" line="99" />
             <source>{folder} is not empty. A new vault needs an empty or new folder. Nothing was changed.</source>
             <translation>{folder} не порожня. Для нового сховища потрібна порожня або нова тека. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="104" />
+            <location filename="../../desktop/messages.py" line="105" />
             <source>{folder} is not a folder. Nothing was changed.</source>
             <translation>{folder} не є текою. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="110" />
+            <location filename="../../desktop/messages.py" line="111" />
             <source>{folder} is not a Fieldvault vault, so nothing there was changed.</source>
             <translation>{folder} не є сховищем Fieldvault, тож там нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="116" />
+            <location filename="../../desktop/messages.py" line="117" />
             <source>{folder} cannot be examined without writing to it. Nothing was changed. Make a copy of the folder and check the copy.</source>
             <translation>{folder} неможливо перевірити, не записавши туди. Нічого не змінено. Зробіть копію теки й перевірте копію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="124" />
+            <location filename="../../desktop/messages.py" line="125" />
             <source>This vault is open for examination only (read-only): nothing can be changed.</source>
             <translation>Це сховище відкрито лише для перевірки (тільки читання): змінити нічого не можна.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="130" />
+            <location filename="../../desktop/messages.py" line="131" />
             <source>The vault file {name} is not encrypted, so it is not a Fieldvault vault, and it was not opened: someone may have replaced it. Leave the folder as it is and ask your organisation for help.</source>
             <translation>Файл сховища {name} не зашифрований, тож це не сховище Fieldvault, і його не відкрито: можливо, хтось його підмінив. Залиште теку як є та зверніться по допомогу до своєї організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="142" />
+            <location filename="../../desktop/messages.py" line="143" />
             <source>The copy of item {id} written into the vault did not match the file as it was read, so nothing was added. Your original file is untouched: add it again, and check the disk if this happens again.</source>
             <translation>Копія доказу {id}, записана до сховища, не збіглася з прочитаним файлом, тож нічого не додано. Ваш початковий файл не змінено: додайте його ще раз, а якщо це повториться, перевірте диск.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="151" />
+            <location filename="../../desktop/messages.py" line="152" />
             <source>Item {id} no longer matches the fingerprint (SHA-256) taken when it was added: it is damaged or was altered, and nothing was exported. The other items are not affected; restore this one from a bundle or backup.</source>
             <translation>Доказ {id} більше не відповідає відбитку (SHA-256), знятому під час додавання: його пошкоджено або змінено, тож нічого не експортовано. Інших доказів це не стосується; відновіть цей із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="160" />
+            <location filename="../../desktop/messages.py" line="161" />
             <source>The stored file {id} is damaged or was altered. The other items are not affected; restore this one from a bundle or backup.</source>
             <translation>Збережений файл {id} пошкоджено або змінено. Інших доказів це не стосується; відновіть цей із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="171" />
+            <location filename="../../desktop/messages.py" line="172" />
             <source>Part of the vault is damaged or was altered ({ids}). Nothing was changed. Check the vault (fieldvault verify) and restore what is damaged from a backup or bundle.</source>
             <translation>Частину сховища пошкоджено або змінено ({ids}). Нічого не змінено. Перевірте сховище (fieldvault verify) і відновіть пошкоджене з резервної копії або пакета.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="181" />
+            <location filename="../../desktop/messages.py" line="182" />
             <source>This vault has no key for exchanging bundles yet ({purpose}). Unlock it normally once (not for examination) to make it.</source>
             <translation>Це сховище ще не має ключа для обміну пакетами ({purpose}). Розблокуйте його один раз у звичайному режимі (не для огляду), щоб його створити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="189" />
+            <location filename="../../desktop/messages.py" line="190" />
             <source>The vault's files are damaged or were altered, so it cannot be used as it is. Nothing was changed. Leave the folder as it is and restore it from a backup, or ask your organisation for help.</source>
             <translation>Файли сховища пошкоджено або змінено, тож користуватися ним у такому стані не можна. Нічого не змінено. Залиште теку як є та відновіть її з резервної копії або зверніться по допомогу до своєї організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="203" />
+            <location filename="../../desktop/messages.py" line="204" />
             <source>The disk is full, so this could not be finished. Nothing was lost: the vault still holds its state from before. Free some disk space, then try again.</source>
             <translation>Диск заповнений, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Звільніть місце на диску й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="209" />
+            <location filename="../../desktop/messages.py" line="210" />
             <source>The disk reported an error while writing, so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive (or the USB stick), then try again.</source>
             <translation>Під час запису диск повідомив про помилку, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск (або USB-накопичувач) і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="216" />
+            <location filename="../../desktop/messages.py" line="217" />
             <source>Fieldvault may not write there (permission denied), so this could not be finished. Nothing was lost. Choose another place or check the folder's permissions, then try again.</source>
             <translation>Fieldvault не має права писати туди (доступ заборонено), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце або перевірте права доступу до теки й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="223" />
+            <location filename="../../desktop/messages.py" line="224" />
             <source>The disk is read-only, so this could not be finished. Nothing was lost. Choose a writable place, then try again.</source>
             <translation>Диск доступний лише для читання, тож завершити це не вдалося. Нічого не втрачено. Виберіть місце, придатне для запису, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="229" />
+            <location filename="../../desktop/messages.py" line="230" />
             <source>Another program (a second Fieldvault window or a command) was writing to the vault for too long, so this could not be finished. Nothing was lost. Wait a moment, then try again.</source>
             <translation>Інша програма (друге вікно Fieldvault або команда) надто довго записувала до сховища, тож це не вдалося завершити. Нічого не втрачено. Зачекайте трохи й спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="236" />
+            <location filename="../../desktop/messages.py" line="237" />
             <source>The folder is not there (removed, or on a drive that was unplugged), so this could not be finished. Nothing was lost. Choose another place, then try again.</source>
             <translation>Теки немає (її видалено або диск від’єднано), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="241" />
+            <location filename="../../desktop/messages.py" line="242" />
             <source>Writing to the disk failed (error {code}), so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive, then try again.</source>
             <translation>Помилка запису на диск (код {code}), тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="254" />
+            <location filename="../../desktop/messages.py" line="255" />
             <source>Case {id} is not in the vault (deleted, perhaps on another device). Choose another case.</source>
             <translation>Справи {id} немає у сховищі (її видалено, можливо, на іншому пристрої). Виберіть іншу справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="259" />
+            <location filename="../../desktop/messages.py" line="260" />
             <source>Testimony {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Свідчення {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інше зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="265" />
+            <location filename="../../desktop/messages.py" line="266" />
             <source>Evidence item {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Доказу {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інший зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="276" />
+            <location filename="../../desktop/messages.py" line="277" />
             <source>The stored file of evidence item {id} is missing from the vault. The record is kept; restore the file from a bundle or backup.</source>
             <translation>Збереженого файлу доказу {id} немає у сховищі. Запис про доказ залишився; відновіть файл із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="270" />
+            <location filename="../../desktop/messages.py" line="271" />
             <source>Record {id} is not in the vault (deleted, perhaps on another device).</source>
             <translation>Запису {id} немає у сховищі (його видалено, можливо, на іншому пристрої).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="284" />
+            <location filename="../../desktop/messages.py" line="285" />
             <source>A change received from elsewhere (revision {id}) failed a check and was refused; nothing from it was stored. Tell your coordinator.</source>
             <translation>Зміна, отримана ззовні (ревізія {id}), не пройшла перевірку й відхилена; з неї нічого не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="292" />
+            <location filename="../../desktop/messages.py" line="293" />
             <source>A custody record in a bundle (event {hash}) failed a check and was refused; nothing from the bundle was stored. Tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в пакеті (подія {hash}) не пройшов перевірки й був відхилений; нічого з пакета не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="300" />
+            <location filename="../../desktop/messages.py" line="301" />
             <source>A file in a bundle (SHA-256 {sha256}) failed a check and was refused; nothing from the bundle was stored. Ask for the bundle to be sent again.</source>
             <translation>Файл у пакеті (SHA-256 {sha256}) не пройшов перевірки й був відхилений; нічого з пакета не збережено. Попросіть надіслати пакет ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="308" />
+            <location filename="../../desktop/messages.py" line="309" />
             <source>Bundle {id} was refused: it comes from a device this vault does not know, or repeats a bundle already received with other content. Nothing from it was stored. Tell your coordinator.</source>
             <translation>Пакет {id} відхилено: він надійшов від пристрою, якого це сховище не знає, або повторює вже отриманий пакет з іншим вмістом. Нічого з нього не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="317" />
+            <location filename="../../desktop/messages.py" line="318" />
             <source>This organisation profile (version {offered}) is not newer than the one this vault holds (version {held}), so it was not used. Ask your coordinator for the current profile.</source>
             <translation>Цей профіль організації (версія {offered}) не новіший за той, що вже є у сховищі (версія {held}), тому його не використано. Попросіть у координатора чинний профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="328" />
+            <location filename="../../desktop/messages.py" line="334" />
+            <source>This file is not a Fieldvault bundle, or it was made by a newer version of Fieldvault. Nothing from it was stored. Check that you chose the right file; if you did, update Fieldvault and import it again.</source>
+            <translation>Цей файл не є пакетом Fieldvault, або його створила новіша версія Fieldvault. Нічого з нього не збережено. Перевірте, чи ви вибрали потрібний файл; якщо так, оновіть Fieldvault і імпортуйте його знову.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="343" />
+            <source>This bundle is damaged or incomplete (perhaps cut short while it was copied). Nothing from it was stored. Copy it again from where it came from, or ask for it to be sent again.</source>
+            <translation>Цей пакет пошкоджений або неповний (можливо, обірвався під час копіювання). Нічого з нього не збережено. Скопіюйте його ще раз звідти, звідки він надійшов, або попросіть надіслати його знову.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="351" />
+            <source>This bundle was changed after it was made, or its signature does not check out: it may have been tampered with. Nothing from it was stored. Keep the file as it is and tell your coordinator.</source>
+            <translation>Цей пакет змінено після створення, або його підпис не проходить перевірки: можливо, його підробили. Нічого з нього не збережено. Збережіть файл як є і повідомте свого координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="360" />
+            <source>This bundle belongs to another organisation. Nothing from it was stored. Check that you chose the right file.</source>
+            <translation>Цей пакет належить іншій організації. Нічого з нього не збережено. Перевірте, чи ви вибрали потрібний файл.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="368" />
+            <source>This bundle comes from a device this vault does not know as enrolled in your organisation. Nothing from it was stored. If the sender should be enrolled, the coordinator adds their device first; then import the bundle again.</source>
+            <translation>Цей пакет надійшов від пристрою, який це сховище не знає як зареєстрований у вашій організації. Нічого з нього не збережено. Якщо відправник має бути зареєстрований, спершу координатор додає його пристрій; тоді імпортуйте пакет знову.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="377" />
+            <source>This bundle comes from a device whose access was revoked. Nothing from it was stored. Keep the file and tell your coordinator.</source>
+            <translation>Цей пакет надійшов від пристрою, доступ якого відкликано. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="385" />
+            <source>This bundle has the same number as another bundle already received from the same device, with other content. Nothing from it was stored. Keep the file and tell your coordinator: the device may have been copied or tampered with.</source>
+            <translation>Цей пакет має той самий номер, що й інший пакет, уже отриманий від того самого пристрою, але інший вміст. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора: пристрій могли скопіювати або втрутитися в нього.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="394" />
+            <source>This bundle does not follow on from the last bundle received from the same device. Nothing from it was stored. Keep the file and tell your coordinator.</source>
+            <translation>Цей пакет не продовжує останній пакет, отриманий від того самого пристрою. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="402" />
+            <source>This bundle was not made for this vault (it is addressed to another coordinator). Nothing from it was stored. Import it in the vault it was made for, or ask for it to be sent to you again.</source>
+            <translation>Цей пакет створено не для цього сховища (його адресовано іншому координаторові). Нічого з нього не збережено. Імпортуйте його в те сховище, для якого його створено, або попросіть надіслати його вам ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="411" />
+            <source>A record in this bundle ({id}) does not match the bundle's list of contents, or its signature does not check out. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
+            <translation>Запис у цьому пакеті ({id}) не відповідає переліку вмісту пакета, або його підпис не проходить перевірки. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="420" />
+            <source>A record in this bundle ({id}) was signed by a device that may not write to this vault. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
+            <translation>Запис у цьому пакеті ({id}) підписав пристрій, якому не дозволено записувати в це сховище. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="428" />
+            <source>A custody record in this bundle ({id}) does not match the bundle's list of contents or does not follow the records before it. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
+            <translation>Запис ланцюга зберігання в цьому пакеті ({id}) не відповідає переліку вмісту пакета або не продовжує попередні записи. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="437" />
+            <source>An evidence file in this bundle (SHA-256 {sha256}) does not match the bundle's list of contents. Nothing from the bundle was stored. Ask for the bundle to be sent again; if this happens again, tell your coordinator.</source>
+            <translation>Файл доказу в цьому пакеті (SHA-256 {sha256}) не відповідає переліку вмісту пакета. Нічого з пакета не збережено. Попросіть надіслати пакет ще раз; якщо це повториться, повідомте свого координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="446" />
+            <source>{path} already exists, so no bundle was written. Choose another name.</source>
+            <translation>{path} уже існує, тож пакет не записано. Виберіть іншу назву.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="452" />
+            <source>The evidence file with SHA-256 {sha256} no longer reads back as it was stored, so no bundle was written. Check the vault (fieldvault verify) and tell your coordinator.</source>
+            <translation>Файл доказу з SHA-256 {sha256} більше не зчитується таким, яким його збережено, тож пакет не записано. Перевірте сховище (fieldvault verify) і повідомте свого координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="463" />
+            <source>This is not a valid organisation profile file. Nothing was changed. Check that you chose the file your coordinator sent.</source>
+            <translation>Це не дійсний файл профілю організації. Нічого не змінено. Перевірте, чи ви вибрали файл, який надіслав ваш координатор.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="471" />
+            <source>The signature of this organisation profile does not check out: it may have been changed or forged. Nothing was changed. Do not use it; ask your coordinator for the profile again.</source>
+            <translation>Підпис цього профілю організації не проходить перевірки: можливо, його змінено або підроблено. Нічого не змінено. Не використовуйте його; попросіть у координатора профіль ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="480" />
+            <source>That is not an organisation fingerprint: it has 32 letters and digits, in groups of four. Check it for typos (dashes and spaces do not matter).</source>
+            <translation>Це не відбиток організації: він має 32 літери й цифри, групами по чотири. Перевірте, чи немає помилок (дефіси й пробіли не мають значення).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="488" />
+            <source>This organisation profile is signed by the key with fingerprint {actual}, not by the organisation whose fingerprint you were given ({expected}). It may be forged: do not use it. Nothing was changed. Check the fingerprint with your coordinator by phone or in person.</source>
+            <translation>Цей профіль організації підписано ключем з відбитком {actual}, а не організацією, відбиток якої вам дали ({expected}). Можливо, його підроблено: не використовуйте його. Нічого не змінено. Звірте відбиток зі своїм координатором телефоном або особисто.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="498" />
+            <source>This vault belongs to organisation {org_id}; what you chose belongs to another organisation, so it was not used. Nothing was changed.</source>
+            <translation>Це сховище належить організації {org_id}; те, що ви вибрали, належить іншій організації, тож його не використано. Нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="506" />
+            <source>This profile of organisation {org_id} is signed by another key than the one this vault knows: it may be forged. Nothing was changed. Tell your coordinator.</source>
+            <translation>Цей профіль організації {org_id} підписано іншим ключем, ніж той, який знає це сховище: можливо, його підроблено. Нічого не змінено. Повідомте свого координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="514" />
+            <source>This vault already belongs to organisation {org_id}, and a vault belongs to one organisation only. Nothing was changed.</source>
+            <translation>Це сховище вже належить організації {org_id}, а сховище може належати лише одній організації. Нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="522" />
+            <source>This vault belongs to no organisation yet. Create an organisation, or enrol this vault with your coordinator, first.</source>
+            <translation>Це сховище ще не належить жодній організації. Спершу створіть організацію або зареєструйте це сховище у свого координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="530" />
+            <source>This vault is not a coordinator of organisation {org_id}, so it cannot do this. Nothing was changed. Ask a coordinator.</source>
+            <translation>Це сховище не є координатором організації {org_id}, тож не може цього зробити. Нічого не змінено. Зверніться до координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="538" />
+            <source>Device {device_id} is this vault's own: a vault cannot add, remove or revoke itself. Nothing was changed.</source>
+            <translation>Пристрій {device_id} — це власний пристрій цього сховища: сховище не може додати, вилучити або відкликати саме себе. Нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="546" />
+            <source>That is not a device id: a device id has 32 hexadecimal digits (the vault's information shows it). Check it for typos.</source>
+            <translation>Це не ідентифікатор пристрою: він має 32 шістнадцяткові цифри (їх показано у відомостях про сховище). Перевірте, чи немає помилок.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="554" />
+            <source>The server needs an address that begins with https:// and the SHA-256 of its certificate (64 hexadecimal digits). Check both for typos.</source>
+            <translation>Для сервера потрібні адреса, що починається з https://, і SHA-256 його сертифіката (64 шістнадцяткові цифри). Перевірте обидва, чи немає помилок.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="562" />
+            <source>An organisation's name is 1 to {maximum} characters on one line.</source>
+            <translation>Назва організації — це від 1 до {maximum} символів в одному рядку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="568" />
+            <source>That is not a device card. Copy the whole card that the field worker's vault showed at enrolment, and try again.</source>
+            <translation>Це не картка пристрою. Скопіюйте повністю картку, яку показало сховище польового працівника під час реєстрації, і спробуйте ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="576" />
+            <source>Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. Nothing was changed.</source>
+            <translation>Пристрій {device_id} відкликано: його не можна знову зареєструвати або зробити координатором. Нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="584" />
+            <source>That is not an enrolment token. Copy the whole token your coordinator sent, and try again.</source>
+            <translation>Це не токен реєстрації. Скопіюйте повністю токен, який надіслав ваш координатор, і спробуйте ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="591" />
+            <source>This enrolment token was not signed by your organisation's key: it may be forged. Nothing was changed. Ask your coordinator for a new token.</source>
+            <translation>Цей токен реєстрації не підписано ключем вашої організації: можливо, його підроблено. Нічого не змінено. Попросіть у координатора новий токен.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="599" />
+            <source>This enrolment token belongs to another organisation ({org_id}). Nothing was changed. Check that the token and the organisation profile came from the same coordinator.</source>
+            <translation>Цей токен реєстрації належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи токен і профіль організації надійшли від того самого координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="607" />
+            <source>Enrolment token {token_id} has expired. Ask your coordinator for a new one.</source>
+            <translation>Термін дії токена реєстрації {token_id} минув. Попросіть у координатора новий.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="613" />
+            <source>Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was changed. Check that it is the right token.</source>
+            <translation>Токен реєстрації {token_id} видало не сховище цього координатора. Нічого не змінено. Перевірте, чи це потрібний токен.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="621" />
+            <source>Enrolment token {token_id} was already used by another device. Nothing was changed. Ask your coordinator for a new token, and tell them if you did not use it yourself.</source>
+            <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="631" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="337" />
+            <location filename="../../desktop/messages.py" line="640" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="341" />
+            <location filename="../../desktop/messages.py" line="644" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="345" />
+            <location filename="../../desktop/messages.py" line="648" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="349" />
+            <location filename="../../desktop/messages.py" line="652" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="356" />
+            <location filename="../../desktop/messages.py" line="659" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="362" />
+            <location filename="../../desktop/messages.py" line="665" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="368" />
+            <location filename="../../desktop/messages.py" line="671" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="376" />
+            <location filename="../../desktop/messages.py" line="679" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="383" />
+            <location filename="../../desktop/messages.py" line="686" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="387" />
+            <location filename="../../desktop/messages.py" line="690" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="391" />
+            <location filename="../../desktop/messages.py" line="694" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="398" />
+            <location filename="../../desktop/messages.py" line="701" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="404" />
+            <location filename="../../desktop/messages.py" line="707" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="410" />
+            <location filename="../../desktop/messages.py" line="713" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="416" />
+            <location filename="../../desktop/messages.py" line="719" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="422" />
+            <location filename="../../desktop/messages.py" line="725" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="428" />
+            <location filename="../../desktop/messages.py" line="731" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="432" />
+            <location filename="../../desktop/messages.py" line="735" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="461" />
+            <location filename="../../desktop/messages.py" line="764" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="465" />
+            <location filename="../../desktop/messages.py" line="768" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="471" />
+            <location filename="../../desktop/messages.py" line="774" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="574" />
+            <location filename="../../desktop/messages.py" line="924" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="568" />
+            <location filename="../../desktop/messages.py" line="918" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="436" />
+            <location filename="../../desktop/messages.py" line="739" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="444" />
+            <location filename="../../desktop/messages.py" line="747" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="448" />
+            <location filename="../../desktop/messages.py" line="751" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="452" />
+            <location filename="../../desktop/messages.py" line="755" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="595" />
+            <location filename="../../desktop/messages.py" line="945" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="589" />
+            <location filename="../../desktop/messages.py" line="939" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="585" />
+            <location filename="../../desktop/messages.py" line="935" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
