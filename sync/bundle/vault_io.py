@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,7 @@ from db.api import (
     ImportRejected,
     OperationCancelled,
     RevisionRejected,
+    StoredCustodyEvent,
     StoredRevision,
     Vault,
     VaultImport,
@@ -90,20 +91,58 @@ def _revision_wire(rev: StoredRevision) -> dict[str, Any]:
     }
 
 
-def _all_revisions_since(vault: Vault, cursor: int) -> list[dict[str, Any]]:
-    wire: list[dict[str, Any]] = []
-    while page := vault.revisions.since(cursor, PAGE):
-        wire += [_revision_wire(rev) for rev in page]
-        cursor = page[-1].local_seq
-    return wire
+class _RevisionPages:
+    """The revisions after ``cursor``, read page by page at each walk (the
+    writer walks them twice: to measure, then to write), so that they are
+    never held all at once. The first walk fixes the last one: a revision
+    stored meanwhile goes in the next bundle, and both walks agree."""
+
+    def __init__(self, vault: Vault, cursor: int) -> None:
+        self._vault = vault
+        self._cursor = cursor
+        self._end: int | None = None
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        cursor, end = self._cursor, self._end
+        while page := self._vault.revisions.since(cursor, PAGE):
+            for rev in page:
+                if end is not None and rev.local_seq > end:
+                    return
+                yield _revision_wire(rev)
+            cursor = page[-1].local_seq
+        if self._end is None:
+            self._end = cursor
 
 
-def _all_custody_since(vault: Vault, cursor: int) -> list[dict[str, str]]:
-    wire: list[dict[str, str]] = []
-    while page := vault.sync.custody_since(cursor, PAGE):
-        wire += [event.to_wire() for event in page]
-        cursor = page[-1].seq
-    return wire
+class _CustodyPages:
+    """This device's custody events after ``cursor``, page by page, like
+    _RevisionPages; ``scan`` fixes the last one (and the chain head sent)
+    before the bundle is written."""
+
+    def __init__(self, vault: Vault, cursor: int) -> None:
+        self._vault = vault
+        self._cursor = cursor
+        self._end: int | None = None
+        self.count = 0
+        self.head: str | None = None
+
+    def scan(self) -> None:
+        end, count, head = self._cursor, 0, None
+        for event in self._events():
+            end, count, head = event.seq, count + 1, event.event_hash
+        self._end, self.count, self.head = end, count, head
+
+    def _events(self) -> Iterator[StoredCustodyEvent]:
+        cursor = self._cursor
+        while page := self._vault.sync.custody_since(cursor, PAGE):
+            for event in page:
+                if self._end is not None and event.seq > self._end:
+                    return
+                yield event
+            cursor = page[-1].seq
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (event.to_wire() for event in self._events())
 
 
 def export_bundle(
@@ -127,10 +166,11 @@ def export_bundle(
     _adopt_unrecorded(vault, dest_dir, org_id)
     outgoing = vault.sync.outgoing()
     sequence = outgoing.bundle_sequence + 1
-    revisions = _all_revisions_since(vault, outgoing.acked_revision_seq)
-    custody = _all_custody_since(vault, outgoing.acked_custody_seq)
+    revisions = _RevisionPages(vault, outgoing.acked_revision_seq)
+    custody = _CustodyPages(vault, outgoing.acked_custody_seq)
+    custody.scan()
     # The head as read with the events: a transfer recorded meanwhile goes in the next bundle.
-    head = custody[-1]["hash"] if custody else vault.sync.custody_head()
+    head = custody.head if custody.count else vault.sync.custody_head()
     pending = vault.sync.unacknowledged_blobs()
     device = DeviceIdentity(vault.sync.signing_key(), vault.device_id)
     dest = dest_dir / bundle_file_name(org_id, vault.device_id, sequence)
@@ -166,8 +206,8 @@ def export_bundle(
         path=written.path,
         bundle_id=written.bundle_id,
         sequence=sequence,
-        revisions=len(revisions),
-        custody_events=len(custody),
+        revisions=len(written.manifest.revisions),
+        custody_events=len(written.manifest.custody),
         blobs=len(pending),
         blob_bytes=sum(b.size for b in pending),
     )

@@ -2,7 +2,12 @@
 read once, in chunks, through the tar and age layers into a temporary
 ciphertext file beside the destination; the header (which names the
 payload's size and SHA-256) is then written and the ciphertext copied after
-it. Nothing but ciphertext ever reaches the disk."""
+it. Nothing but ciphertext ever reaches the disk.
+
+Revisions and custody events are not held whole either: a tar member names
+its size before its bytes, so their lines are walked twice, once to measure
+(and to collect the manifest's ids) and once to write; spooling them to a
+plaintext file instead would put witness text on the disk."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -77,8 +82,11 @@ class BundleContents:
     sequence: int
     previous: str | None  # the bundle id of bundle sequence - 1; None for the first
     custody_head: str | None
-    revisions: Sequence[dict[str, Any]] = ()  # wire form {"id", "signed", "signature"}
-    custody: Sequence[dict[str, Any]] = ()  # {"hash", "signed", "signature"}, chain order
+    # Walked twice (to measure, then to write): a Sequence, or an iterable
+    # whose every iteration yields the same items (e.g. pages read from the
+    # vault up to a fixed cursor), never a one-shot iterator.
+    revisions: Iterable[dict[str, Any]] = ()  # wire form {"id", "signed", "signature"}
+    custody: Iterable[dict[str, Any]] = ()  # {"hash", "signed", "signature"}, chain order
     blobs: Sequence[BlobSource] = field(default_factory=tuple)
 
 
@@ -104,7 +112,43 @@ def _custody_seq(event: dict[str, Any]) -> int:
     return seq
 
 
-def build_manifest(contents: BundleContents, device_id: str) -> Manifest:
+@dataclass(frozen=True)
+class _Lines:
+    """A JSON Lines member as measured by the first pass."""
+
+    size: int
+    sha256: bytes
+    keys: tuple[str, ...]  # revision ids, or custody event hashes
+    seqs: tuple[int, ...] = ()  # custody event seqs
+
+
+def _walk(items: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    walk = iter(items)
+    if walk is items:
+        raise ValueError("revisions and custody must be iterable twice, not a one-shot iterator")
+    return walk
+
+
+def _measure(items: Iterable[dict[str, Any]], key: str, kind: str) -> _Lines:
+    """The first pass: size and SHA-256 of the member's lines, the ids the
+    manifest lists, and each item checked as the reader would (a wrong form
+    is the caller's programming error, refused before any work)."""
+    size, digest, keys, seqs = 0, hashlib.sha256(), [], []
+    for item in _walk(items):
+        try:
+            wire_signed_bytes(item, key, kind)
+        except BundleRejected as refused:
+            raise ValueError(f"these contents make an invalid bundle ({refused.reason})") from None
+        line = canonical(item) + b"\n"
+        size += len(line)
+        digest.update(line)
+        keys.append(item[key])
+        if kind == "custody":
+            seqs.append(_custody_seq(item))
+    return _Lines(size, digest.digest(), tuple(keys), tuple(seqs))
+
+
+def _manifest(contents: BundleContents, device_id: str, revisions: _Lines, custody: _Lines) -> Manifest:
     return Manifest(
         binding={
             "org_id": contents.org_id,
@@ -112,14 +156,39 @@ def build_manifest(contents: BundleContents, device_id: str) -> Manifest:
             "sequence": contents.sequence,
             "previous": contents.previous,
         },
-        revisions=tuple(r["id"] for r in contents.revisions),
-        custody=tuple(CustodyEntry(_custody_seq(e), e["hash"]) for e in contents.custody),
+        revisions=revisions.keys,
+        custody=tuple(CustodyEntry(seq, h) for seq, h in zip(custody.seqs, custody.keys, strict=True)),
         blobs=tuple(BlobEntry(b.sha256, b.size, tuple(b.evidence_ids)) for b in contents.blobs),
     )
 
 
-def _jsonl(items: Sequence[dict[str, Any]]) -> bytes:
-    return b"".join(canonical(item) + b"\n" for item in items)
+def build_manifest(contents: BundleContents, device_id: str) -> Manifest:
+    return _manifest(
+        contents,
+        device_id,
+        _measure(contents.revisions, "id", "revision"),
+        _measure(contents.custody, "hash", "custody"),
+    )
+
+
+def _lines(items: Iterable[dict[str, Any]], measured: _Lines) -> Iterator[bytes]:
+    """The second pass: the member's lines in chunks of about CHUNK bytes,
+    refused (ValueError, no file left) unless they are the bytes measured."""
+    size, digest, batch, batched = 0, hashlib.sha256(), [], 0
+    for item in _walk(items):
+        line = canonical(item) + b"\n"
+        size += len(line)
+        digest.update(line)
+        batch.append(line)
+        batched += len(line)
+        if size > measured.size:
+            break
+        if batched >= CHUNK:
+            yield b"".join(batch)
+            batch, batched = [], 0
+    if size != measured.size or digest.digest() != measured.sha256:
+        raise ValueError("the revisions or custody events changed between the writer's two passes")
+    yield b"".join(batch)
 
 
 class _ArchiveReader(io.RawIOBase):
@@ -160,16 +229,19 @@ def _archive_chunks(
     manifest: bytes,
     manifest_sig: bytes,
     contents: BundleContents,
+    measured: tuple[_Lines, _Lines],
     mtime: int,
     progress: Progress | None,
 ) -> Iterator[bytes]:
-    for name, data in (
-        (MANIFEST_NAME, manifest),
-        (MANIFEST_SIG_NAME, manifest_sig),
-        (REVISIONS_NAME, _jsonl(contents.revisions)),
-        (CUSTODY_NAME, _jsonl(contents.custody)),
-    ):
+    for name, data in ((MANIFEST_NAME, manifest), (MANIFEST_SIG_NAME, manifest_sig)):
         yield member_header(name, len(data), mtime) + data + padding(len(data))
+    for name, items, lines in (
+        (REVISIONS_NAME, contents.revisions, measured[0]),
+        (CUSTODY_NAME, contents.custody, measured[1]),
+    ):
+        yield member_header(name, lines.size, mtime)
+        yield from _lines(items, lines)
+        yield padding(lines.size)
     total = sum(b.size for b in contents.blobs)
     done = 0
     if progress:
@@ -251,11 +323,7 @@ def _check_own_output(
     )  # fmt: skip
     try:
         parse_header(canonical(probe.to_json()))
-        parse_manifest(manifest)
-        for revision in contents.revisions:
-            wire_signed_bytes(revision, "id", "revision")
-        for event in contents.custody:
-            wire_signed_bytes(event, "hash", "custody")
+        parse_manifest(manifest)  # the items themselves were checked as they were measured
     except BundleRejected as refused:
         raise ValueError(f"these contents make an invalid bundle ({refused.reason})") from None
 
@@ -315,7 +383,11 @@ def write_bundle(
         raise BundleNotWritten.exists(str(dest))
     created = int(time.time() * 1000) if created_ms is None else created_ms
 
-    manifest = build_manifest(contents, device.device_id)
+    measured = (
+        _measure(contents.revisions, "id", "revision"),
+        _measure(contents.custody, "hash", "custody"),
+    )
+    manifest = _manifest(contents, device.device_id, *measured)
     manifest_bytes = canonical(manifest.to_json())
     _check_own_output(contents, device, key, created, manifest_bytes)
     manifest_sig = sign_manifest(device.private_key, manifest_bytes)
@@ -327,7 +399,7 @@ def write_bundle(
         with open(payload_path, "x+b", opener=_private) as payload:
             hashing = _HashingWriter(payload)
             source = _ArchiveReader(
-                _archive_chunks(manifest_bytes, manifest_sig, contents, created // 1000, progress)
+                _archive_chunks(manifest_bytes, manifest_sig, contents, measured, created // 1000, progress)
             )
             try:
                 pyrage.encrypt_io(io.BufferedReader(source, CHUNK), hashing, parsed)

@@ -12,6 +12,7 @@ import pyrage
 import pytest
 
 from sync.bundle import BlobEntry, BlobSource, BundleContents, read_bundle, write_bundle
+from sync.bundle.format import canonical
 from tests.sync.bundle_samples import ORG_ID, device_from_seed, signing
 
 SIZE = 200 * 2**20
@@ -105,3 +106,90 @@ def test_a_200_mb_evidence_file_streams_through_write_and_read(tmp_path):
         f"peaks: write {write_peak >> 20} MiB traced, {write_rss >> 20} MiB RSS; "
         f"read {read_peak >> 20} MiB traced, {read_rss >> 20} MiB RSS"
     )
+
+
+# -- revisions: many small items, streamed rather than joined ------------------------
+
+REVISIONS = 6000
+REVISION_LIMIT = 12 * 2**20  # the revisions.jsonl member alone is about 40 MiB
+
+
+class _Pages:
+    """Revisions handed over the way export_bundle does: made again at each
+    walk, never all held at once."""
+
+    def __init__(self, device, count: int) -> None:
+        self.device = device
+        self.count = count
+        self.walks = 0
+
+    def __iter__(self):
+        from db.hlc import Timestamp
+        from db.revisions import create_revision
+
+        self.walks += 1
+        for i in range(self.count):
+            yield create_revision(
+                self.device,
+                entity_id=f"01936f3e-8a00-7000-8000-{i:012x}",
+                entity_type="note",
+                op="put",
+                body={"text": f"testimony {i} " + "x" * 4000},
+                parents=[],
+                hlc=Timestamp(1_764_400_000_000 + i, 0),
+            ).to_wire()
+
+
+def test_thousands_of_revisions_are_written_with_bounded_memory(tmp_path):
+    from tests.sync.test_bundle_interop import cut_and_unpack
+
+    device = device_from_seed(b"many revisions")
+    identity = pyrage.x25519.Identity.generate()
+    pages = _Pages(device, REVISIONS)
+    bundle = tmp_path / "b.fvbundle"
+    contents = BundleContents(
+        org_id=ORG_ID, profile_version=1, sequence=1, previous=None, custody_head=None, revisions=pages
+    )
+    tracemalloc.start()
+    write_bundle(bundle, contents, signing(device), [str(identity.to_public())])
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert pages.walks == 2  # measured, then written: never joined whole
+    expected = b"".join(canonical(r) + b"\n" for r in pages)
+    assert len(expected) > 2 * REVISION_LIMIT
+    assert peak < REVISION_LIMIT, peak
+    print(f"revisions.jsonl {len(expected) >> 20} MiB, traced peak {peak >> 20} MiB")
+
+    # The same bytes for our reader and for `age -d | tar x` (bundle-format.md §6).
+    seen: list[dict] = []
+    opened = read_bundle(bundle, identity, on_revision=seen.append)
+    assert b"".join(canonical(r) + b"\n" for r in seen) == expected
+    assert len(opened.manifest.revisions) == REVISIONS
+    unpacked = tmp_path / "unpacked"
+    unpacked.mkdir()
+    cut_and_unpack(bundle, str(identity), unpacked)
+    assert (unpacked / "revisions.jsonl").read_bytes() == expected
+
+
+def test_a_one_shot_iterator_or_a_source_that_changes_is_refused(tmp_path):
+    device = device_from_seed(b"one shot")
+    recipient = str(pyrage.x25519.Identity.generate().to_public())
+    one_shot = iter(list(_Pages(device, 3)))
+    contents = BundleContents(
+        org_id=ORG_ID, profile_version=1, sequence=1, previous=None, custody_head=None, revisions=one_shot
+    )
+    with pytest.raises(ValueError, match="iterable twice"):
+        write_bundle(tmp_path / "a.fvbundle", contents, signing(device), [recipient])
+
+    class Growing(_Pages):
+        def __iter__(self):
+            self.count += 1  # a revision stored between the two walks
+            return super().__iter__()
+
+    contents = BundleContents(
+        org_id=ORG_ID, profile_version=1, sequence=1, previous=None, custody_head=None,
+        revisions=Growing(device, 3),
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="changed between"):
+        write_bundle(tmp_path / "b.fvbundle", contents, signing(device), [recipient])
+    assert list(tmp_path.iterdir()) == []  # no bundle, no temporary file
