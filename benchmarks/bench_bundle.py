@@ -1,0 +1,282 @@
+"""Bundles: creation and import against `tar` + Debian's `age`, and applying
+revisions against `executemany` into unencrypted SQLite (issue 11).
+
+Measured in the same run, on the same data:
+
+(a) creation: ``export_bundle`` of a worker vault holding N MiB of random,
+    incompressible evidence (files read from the vault's store, tar, age,
+    signed header, fsync) vs ``tar -c | age -r RECIPIENT`` of the same files
+    and ``sync -f``. Ratio = baseline time / ours: target >= 0.8x.
+(b) import: ``import_bundle`` into the coordinator's vault (header and
+    payload verified, decrypted, evidence stored, one transaction) vs
+    ``age -d | tar -x`` and ``sync -f``. Ratio = baseline / ours: >= 0.8x.
+(c) applying revisions: a bundle of R revisions (made with the worker's key)
+    imported vs ``executemany`` of the same rows (id, entity, signed,
+    signature) into unencrypted SQLite in one transaction: ours / baseline
+    within 3x; importing the same bundle again under 10% of the first.
+
+The vaults and the organisation are set up through the public APIs
+(sync.org_vault, sync.bundle.vault_io) with test-speed Argon2. Everything
+lives in one temporary folder under $TMPDIR, removed afterwards: the default
+2 GiB needs about 6x that of free space.
+
+    python benchmarks/bench_bundle.py [--size-mib 2048] [--revisions 100000] [--quick]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pyrage
+
+from benchmarks._common import (
+    PASSPHRASE,
+    Result,
+    base_parser,
+    bench_tempdir,
+    machine_line,
+    write_results_json,
+)
+from db.api import Case, NoKeyring, Vault
+from db.device import DeviceIdentity as VaultDevice
+from db.hlc import Timestamp
+from db.keys import Argon2Params
+from db.revisions import create_revision
+from sync import org_vault
+from sync.bundle import BundleContents, DeviceIdentity, write_bundle
+from sync.bundle.vault_io import export_bundle, import_bundle
+
+# Test-speed key derivation: unlocking is not what is measured here.
+BENCH_ARGON2 = Argon2Params(time_cost=1, memory_kib=8 * 1024, parallelism=1)
+TARGET_SPEED = 0.8  # baseline time / ours
+TARGET_APPLY = 3.0  # ours / executemany
+TARGET_REIMPORT = 0.10  # second import / first
+FILE_MIB = 64  # evidence split into files of this size (the last may be smaller)
+
+
+def new_vault(folder: Path) -> Vault:
+    return Vault.create(folder, PASSPHRASE, keyring=NoKeyring(), argon2=BENCH_ARGON2).vault
+
+
+def make_random_files(folder: Path, total_mib: int) -> list[Path]:
+    """Incompressible files (urandom, rotated per write so no layer dedupes)."""
+    folder.mkdir()
+    block = os.urandom(8 << 20)
+    paths, left, index = [], total_mib << 20, 0
+    while left:
+        size = min(FILE_MIB << 20, left)
+        path = folder / f"evidence-{index:04d}.bin"
+        with path.open("wb") as handle:
+            written = 0
+            while written < size:
+                handle.write(block[: min(len(block), size - written)])
+                written += min(len(block), size - written)
+                block = block[1:] + block[:1]
+        paths.append(path)
+        left -= size
+        index += 1
+    return paths
+
+
+def timed_shell(script: str, cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(["sh", "-c", script], cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def organisation(folder: Path) -> tuple[Vault, str, int, list[str]]:
+    """A coordinator vault with a new organisation: (vault, org id, profile
+    version, bundle recipients)."""
+    coordinator = new_vault(folder / "coordinator")
+    signed = org_vault.create_organisation(coordinator, "Benchmark organisation")
+    recipients = [c.age_recipient for c in signed.profile.coordinators]
+    return coordinator, signed.profile.org_id, signed.profile.version, recipients
+
+
+def enrolled_worker(folder: Path, coordinator: Vault) -> Vault:
+    worker = new_vault(folder)
+    signed = org_vault.current_signed(coordinator)
+    org_vault.enrol(worker, signed.signed, fingerprint_given=signed.profile.fingerprint)
+    org_vault.add_device(coordinator, org_vault.own_device_card(worker).text)
+    return worker
+
+
+def bench_evidence(folder: Path, size_mib: int) -> list[Result]:
+    folder.mkdir()
+    coordinator, org_id, version, recipients = organisation(folder)
+    worker = enrolled_worker(folder / "worker", coordinator)
+    files = make_random_files(folder / "files", size_mib)
+    case = worker.cases.create(Case(title="benchmark case"))
+    for path in files:
+        worker.evidence.ingest(path, case.id)
+    (folder / "usb").mkdir()
+    subprocess.run(["cat", *map(str, files)], check=True, stdout=subprocess.DEVNULL)  # warm cache
+
+    started = time.perf_counter()
+    made = export_bundle(worker, folder / "usb", recipients, org_id, version)
+    ours_create = time.perf_counter() - started
+    assert made.blob_bytes == size_mib << 20
+
+    baseline_identity = pyrage.x25519.Identity.generate()
+    key = folder / "baseline.key"
+    key.write_text(f"{baseline_identity}\n")
+    key.chmod(0o600)
+    tar_age = timed_shell(
+        f"tar -cf - -C files . | age -r {baseline_identity.to_public()} > baseline.age && sync -f baseline.age",
+        folder,
+    )
+
+    started = time.perf_counter()
+    imported = import_bundle(coordinator, made.path, coordinator.vault_keys.age_identity(), org_id=org_id)
+    ours_import = time.perf_counter() - started
+    assert imported.blobs == len(files), imported
+
+    (folder / "unpacked").mkdir()
+    age_tar = timed_shell(
+        "age -d -i baseline.key baseline.age | tar -xf - -C unpacked && sync -f unpacked", folder
+    )
+    worker.lock()
+    coordinator.lock()
+
+    speed = lambda s: f"{size_mib / 1024 / s:.2f} GiB/s"  # noqa: E731
+    create = Result(
+        name="bundle-create",
+        metric=f"bundle of {size_mib} MiB of evidence ({len(files)} files)",
+        ours=ours_create,
+        baseline=tar_age,
+        unit="s",
+        ratio=tar_age / ours_create,
+        ratio_meaning="tar | age time / export_bundle time; higher is better",
+        target=f">= {TARGET_SPEED}x",
+        passed=tar_age / ours_create >= TARGET_SPEED,
+        details={
+            "export_bundle": f"{ours_create:.3f} s ({speed(ours_create)})",
+            "tar -c | age -r, sync": f"{tar_age:.3f} s ({speed(tar_age)})",
+            "bundle size": f"{made.path.stat().st_size >> 20} MiB",
+        },
+    )
+    import_ = Result(
+        name="bundle-import",
+        metric=f"import of {size_mib} MiB of evidence",
+        ours=ours_import,
+        baseline=age_tar,
+        unit="s",
+        ratio=age_tar / ours_import,
+        ratio_meaning="age -d | tar x time / import_bundle time; higher is better",
+        target=f">= {TARGET_SPEED}x",
+        passed=age_tar / ours_import >= TARGET_SPEED,
+        details={
+            "import_bundle (verify, decrypt, store, commit)": f"{ours_import:.3f} s ({speed(ours_import)})",
+            "age -d | tar -x, sync": f"{age_tar:.3f} s ({speed(age_tar)})",
+        },
+    )
+    return [create, import_]
+
+
+def revisions_of(device: VaultDevice, count: int) -> Iterator[dict[str, Any]]:
+    """``count`` case revisions signed by the worker's key, in wire form."""
+    now = int(time.time() * 1000) - count
+    for i in range(count):
+        yield create_revision(
+            device,
+            entity_id=str(uuid.UUID(int=(0x0193_6F3E_8A00_7000_8000 << 48) | i)),
+            entity_type="case",
+            op="put",
+            body={"title": f"Case {i}", "description": f"Benchmark case number {i} " * 4, "notes": ""},
+            parents=[],
+            hlc=Timestamp(now + i, 0),
+        ).to_wire()
+
+
+def executemany_baseline(folder: Path, revisions: list[dict[str, Any]]) -> float:
+    rows = [(r["id"], r["signed"], r["signature"]) for r in revisions]
+    connection = sqlite3.connect(folder / "baseline.sqlite")
+    connection.execute("create table revision (id text primary key, signed text, signature text)")
+    started = time.perf_counter()
+    with connection:
+        connection.executemany("insert into revision values (?, ?, ?)", rows)
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed
+
+
+def bench_revisions(folder: Path, count: int) -> Result:
+    folder.mkdir()
+    coordinator, org_id, version, recipients = organisation(folder)
+    worker = enrolled_worker(folder / "worker", coordinator)
+    device = VaultDevice(worker.device_id, worker.device_public_key, worker.sync.signing_key())
+    revisions = list(revisions_of(device, count))
+    bundle = folder / "revisions.fvbundle"
+    write_bundle(
+        bundle,
+        BundleContents(org_id, version, 1, None, worker.sync.custody_head(), revisions=revisions),
+        DeviceIdentity(device.private_key, device.device_id),
+        recipients,
+    )
+    identity = coordinator.vault_keys.age_identity()
+
+    started = time.perf_counter()
+    first = import_bundle(coordinator, bundle, identity, org_id=org_id)
+    ours = time.perf_counter() - started
+    assert first.revisions == count, first
+    started = time.perf_counter()
+    again = import_bundle(coordinator, bundle, identity, org_id=org_id)
+    reimport = time.perf_counter() - started
+    assert again.replay and again.revisions == 0, again
+    baseline = executemany_baseline(folder, revisions)
+    worker.lock()
+    coordinator.lock()
+    return Result(
+        name="bundle-apply",
+        metric=f"applying {count} revisions from a bundle",
+        ours=ours,
+        baseline=baseline,
+        unit="s",
+        ratio=ours / baseline,
+        ratio_meaning="import_bundle / executemany into unencrypted SQLite; lower is better",
+        target=f"<= {TARGET_APPLY}x; re-import < {TARGET_REIMPORT:.0%} of the first",
+        passed=ours / baseline <= TARGET_APPLY and reimport < TARGET_REIMPORT * ours,
+        details={
+            "import_bundle": f"{ours:.3f} s ({count / ours:,.0f} revisions/s)",
+            "executemany, unencrypted": f"{baseline:.3f} s",
+            "re-import (replay)": f"{reimport * 1000:.1f} ms ({reimport / ours:.2%} of the first)",
+        },
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = base_parser(__doc__.splitlines()[0])
+    parser.add_argument("--size-mib", type=int, default=None, help="evidence in MiB (2048; quick 200)")
+    parser.add_argument("--revisions", type=int, default=None, help="revisions applied (100000; quick 10000)")
+    args = parser.parse_args(argv)
+    size_mib = args.size_mib or (200 if args.quick else 2048)
+    count = args.revisions or (10_000 if args.quick else 100_000)
+    for tool in ("age", "tar"):
+        if shutil.which(tool) is None:
+            parser.error(f"the baseline needs Debian's {tool}: run scripts/system-deps.sh")
+    print(machine_line())
+    print(f"bundles of {size_mib} MiB of evidence; {count} revisions applied")
+    with bench_tempdir("bundle") as folder:
+        results = bench_evidence(folder / "evidence", size_mib)
+        shutil.rmtree(folder / "evidence")
+        results.append(bench_revisions(folder / "revisions", count))
+    for result in results:
+        result.print()
+    write_results_json(results, args.json)
+    return 0 if all(r.passed for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
