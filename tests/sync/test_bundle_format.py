@@ -448,7 +448,8 @@ def test_writer_refuses_items_that_are_not_what_their_ids_say(tmp_path):
     made = sample()
     revisions = list(made.contents.revisions)
     revisions[0] = dict(revisions[0], id="0" * 64)
-    events = [dict(made.contents.custody[0], signature="AAAA"), *made.contents.custody[1:]]
+    custody = list(made.contents.custody)
+    events = [dict(custody[0], signature="AAAA"), *custody[1:]]
     for change in ({"revisions": revisions}, {"custody": events}):
         contents = BundleContents(**{**made.contents.__dict__, **change})
         with pytest.raises(ValueError, match=r"invalid bundle|wire form"):
