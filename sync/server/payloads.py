@@ -1,0 +1,52 @@
+"""Where the server keeps bundle bytes (docs/server.md, "Storage").
+
+An upload is staged under an id the server chose (never a name built from
+client input) until it is complete and its outer header checks out; then it
+is committed under the bundle's storage key. The metadata database records
+which state each upload is in, so a crash between the two steps is repaired
+at start-up by looking at both. Two implementations: a directory on one
+machine (payload_dir.py) and S3-compatible object storage (payload_s3.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+
+class PayloadStore(Protocol):
+    def append(self, upload_id: str, offset: int, chunks: Iterable[bytes]) -> int:
+        """Write chunks at offset of the staged upload and return its new length.
+
+        offset must equal the staged length (tus: Upload-Offset); the bytes are
+        durable when this returns. A dropped connection keeps what arrived.
+        """
+        ...
+
+    def staged_length(self, upload_id: str) -> int:
+        """Bytes stored for a staged upload; 0 when none arrived yet."""
+        ...
+
+    def read_staged(self, upload_id: str) -> Iterator[bytes]:
+        """The staged bytes in order, to check the bundle before committing."""
+        ...
+
+    def commit(self, upload_id: str, bundle_key: str) -> None:
+        """Make the staged upload the committed bundle bundle_key, atomically.
+
+        Idempotent: committing again after a crash (staged gone, bundle there)
+        succeeds without copying twice.
+        """
+        ...
+
+    def discard(self, upload_id: str) -> None:
+        """Remove a staged upload (terminated, expired or refused)."""
+        ...
+
+    def size(self, bundle_key: str) -> int | None:
+        """Size of a committed bundle, or None when there is none."""
+        ...
+
+    def read_range(self, bundle_key: str, start: int, end: int) -> Iterator[bytes]:
+        """Bytes start..end-1 of a committed bundle (HTTP range downloads)."""
+        ...
