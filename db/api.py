@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from db.keys import MIN_PASSPHRASE_CHARS, Argon2Params
     from db.partial_dates import PartialDateError, parse_partial_date
     from db.paths import KEY_FILE, default_vault_dir
+    from db.resources import resources_dir
     from db.revisions import Revision
     from db.sandbox import (
         IMAGE_MAX_SIDE,
@@ -108,7 +109,7 @@ if TYPE_CHECKING:
     from db.vault import CreatedVault, KeyringNotice, Vault, VaultInfo, wipe_vault
     from db.vault_keys import TOKEN_USES, EnrolmentTokens, IssuedToken, VaultKeys
     from db.verify import Problem, VerifyReport
-    from db.vocabulary import resources_dir, violation_types
+    from db.vocabulary import violation_types
 
 # name -> (module, attribute); a module's own name maps to the module itself.
 _WHERE: dict[str, tuple[str, str | None]] = {
@@ -208,7 +209,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "VaultKeys": ("db.vault_keys", "VaultKeys"),
     "Problem": ("db.verify", "Problem"),
     "VerifyReport": ("db.verify", "VerifyReport"),
-    "resources_dir": ("db.vocabulary", "resources_dir"),
+    "resources_dir": ("db.resources", "resources_dir"),
     "violation_types": ("db.vocabulary", "violation_types"),
     "sandbox": ("db.sandbox", None),  # the confined child: run, stop_all
     "sandbox_worker_main": ("db.sandbox_worker", "main"),  # the child's entry point

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+
+from db.resources import resources_dir
 
 
 @dataclass(frozen=True)
@@ -15,16 +16,6 @@ class ViolationType:
 
     def label(self, language: str) -> str:
         return self.labels.get(language) or self.labels["en"]
-
-
-def resources_dir() -> Path:
-    """resources/ beside the packages, or inside a PyInstaller bundle."""
-    import sys
-
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
 
 
 @cache
