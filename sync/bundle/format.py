@@ -56,8 +56,12 @@ HEADER_MEMBERS: dict[str, type | tuple[type, ...]] = {
     "payload_sha256": str,
 }
 
+ENROLMENT_MEMBER = "enrolment"  # optional (§2.1): a device's first bundles, until acknowledged
+ENROLMENT_MEMBERS = {"age_recipient", "token_id", "proof"}
+
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _HEX32 = re.compile(r"[0-9a-f]{32}")
+_AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
 
 
 def canonical(value: Any) -> bytes:
@@ -87,6 +91,37 @@ def bundle_id_of(header: bytes, signature: bytes) -> str:
 
 
 @dataclass(frozen=True)
+class HeaderEnrolment:
+    """The header's optional ``enrolment`` (§2.1): how a device the
+    coordinator does not know yet introduces itself. ``token_id`` and
+    ``proof`` (an enrolment-token proof, 64 hex) come together or not at all."""
+
+    age_recipient: str
+    token_id: str | None = None
+    proof: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"age_recipient": self.age_recipient, "token_id": self.token_id, "proof": self.proof}
+
+
+def _parse_enrolment(value: Any) -> HeaderEnrolment | None:
+    if (
+        not isinstance(value, dict)
+        or set(value) != ENROLMENT_MEMBERS
+        or not isinstance(value["age_recipient"], str)
+        or _AGE_RECIPIENT.fullmatch(value["age_recipient"]) is None
+        or (value["token_id"] is None) != (value["proof"] is None)
+        or (
+            value["token_id"] is not None
+            and not (isinstance(value["token_id"], str) and _HEX32.fullmatch(value["token_id"]))
+        )
+        or (value["proof"] is not None and not is_hex64(value["proof"]))
+    ):
+        return None
+    return HeaderEnrolment(value["age_recipient"], value["token_id"], value["proof"])
+
+
+@dataclass(frozen=True)
 class BundleHeader:
     """The outer header (§2), as read and checked."""
 
@@ -100,9 +135,11 @@ class BundleHeader:
     custody_head: str | None
     payload_size: int
     payload_sha256: str
+    enrolment: HeaderEnrolment | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        optional = {ENROLMENT_MEMBER: self.enrolment.to_json()} if self.enrolment is not None else {}
+        return optional | {
             "format": "fieldvault-bundle",
             "version": 1,
             "org_id": self.org_id,
@@ -197,7 +234,7 @@ def parse_header(data: bytes) -> BundleHeader:
         raise BundleRejected("header-form") from None
     if (
         not isinstance(value, dict)
-        or set(value) != set(HEADER_MEMBERS)
+        or set(value) - {ENROLMENT_MEMBER} != set(HEADER_MEMBERS)
         or not all(
             isinstance(value[k], t) and not isinstance(value[k], bool) for k, t in HEADER_MEMBERS.items()
         )
@@ -217,7 +254,8 @@ def parse_header(data: bytes) -> BundleHeader:
     ):
         raise BundleRejected("header-form")
     key = decode_b64(value["device_key"], 32)
-    if key is None:
+    enrolment = _parse_enrolment(value[ENROLMENT_MEMBER]) if ENROLMENT_MEMBER in value else None
+    if key is None or (ENROLMENT_MEMBER in value and enrolment is None):
         raise BundleRejected("header-form")
     return BundleHeader(
         org_id=value["org_id"],
@@ -230,6 +268,7 @@ def parse_header(data: bytes) -> BundleHeader:
         custody_head=value["custody_head"],
         payload_size=value["payload_size"],
         payload_sha256=value["payload_sha256"],
+        enrolment=enrolment,
     )
 
 

@@ -37,6 +37,7 @@ from sync.bundle.format import (
     BlobEntry,
     BundleHeader,
     CustodyEntry,
+    HeaderEnrolment,
     Manifest,
     bundle_id_of,
     canonical,
@@ -88,6 +89,7 @@ class BundleContents:
     revisions: Iterable[dict[str, Any]] = ()  # wire form {"id", "signed", "signature"}
     custody: Iterable[dict[str, Any]] = ()  # {"hash", "signed", "signature"}, chain order
     blobs: Sequence[BlobSource] = field(default_factory=tuple)
+    enrolment: HeaderEnrolment | None = None  # the header's optional member (§2.1)
 
 
 @dataclass(frozen=True)
@@ -319,7 +321,7 @@ def _check_own_output(
     sequence or previous): a programming error, not the user's."""
     probe = BundleHeader(
         contents.org_id, contents.profile_version, device.device_id, key, contents.sequence,
-        contents.previous, created, contents.custody_head, 0, "0" * 64,
+        contents.previous, created, contents.custody_head, 0, "0" * 64, contents.enrolment,
     )  # fmt: skip
     try:
         parse_header(canonical(probe.to_json()))
@@ -419,6 +421,7 @@ def write_bundle(
                 custody_head=contents.custody_head,
                 payload_size=hashing.size,
                 payload_sha256=hashing.digest.hexdigest(),
+                enrolment=contents.enrolment,
             )
             header_bytes = canonical(header.to_json())
             signature = sign_header(device.private_key, header_bytes)
