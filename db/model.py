@@ -251,6 +251,9 @@ class ReceivedBundle(Base):
     # (verify), so that cutting its newest events shows.
     custody_head: Mapped[str | None] = mapped_column(String(64), nullable=True)
     imported_ms: Mapped[int] = mapped_column(Integer)
+    # The header's previous (migration 0011; NULL in rows imported before it):
+    # a late bundle filling a gap must be the one its successor names.
+    previous: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class SyncOutgoing(Base):
@@ -265,6 +268,49 @@ class SyncOutgoing(Base):
     previous_bundle_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     acked_revision_seq: Mapped[int] = mapped_column(Integer)
     acked_custody_seq: Mapped[int] = mapped_column(Integer)
+    # The enrolment token this device joined with (fvt1…): its bundles prove
+    # it until the first acknowledgement arrives (bundle-format.md §2.1).
+    enrolment_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SentBundle(Base):
+    """A bundle this device made and what it carried, so that an
+    acknowledgement of it moves the cursors: revisions up to
+    ``revision_seq`` (local_seq), own custody events up to ``custody_seq``,
+    evidence bytes ``blobs`` (a JSON list of SHA-256). NULLs: a bundle
+    adopted after a killed export, whose contents are not known here."""
+
+    __tablename__ = "sent_bundles"
+
+    bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, unique=True)
+    revision_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    custody_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    blobs: Mapped[str | None] = mapped_column(Text, nullable=True)
+    made_ms: Mapped[int] = mapped_column(Integer)
+    acked_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    acked_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class QuarantinedBundle(Base):
+    """A bundle from a device this coordinator did not know, kept (left where
+    it was, at ``path``) with the reason it was not imported, until a
+    coordinator approves the device after comparing the verification code."""
+
+    __tablename__ = "quarantined_bundles"
+    __table_args__ = (CheckConstraint("status IN ('held', 'approved')", name="known_status"),)
+
+    bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(32))
+    device_key: Mapped[bytes] = mapped_column(LargeBinary)
+    age_recipient: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(64))
+    token_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    path: Mapped[str] = mapped_column(Text)
+    received_ms: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    decided_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AcknowledgedBlob(Base):
