@@ -4,6 +4,7 @@ from a non-editable wheel (a real ``pip install .`` into a temporary venv)."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import shutil
 import subprocess
@@ -72,31 +73,53 @@ def test_a_non_editable_install_carries_the_resources_and_finds_them(tmp_path):
     target = tmp_path / "venv"
     venv.create(target, with_pip=False)
     site_packages = next(target.glob("lib/python3*/site-packages"), None) or target / "Lib" / "site-packages"
+    # The wheel is built by this environment's pip but installed by uv into the
+    # new venv only: `pip install --prefix` would uninstall this environment's
+    # own (editable) fieldvault first.
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-w",
+            str(wheels),
+            str(source),
+        ],
+        check=True,
+        cwd=tmp_path,
+    )
+    (wheel,) = wheels.glob("fieldvault-*.whl")
+    python = target / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "uv",
+            "pip",
+            "install",
+            "--quiet",
+            "--offline",
+            "--no-deps",
+            "--python",
+            str(python),
+            str(wheel),
+        ],
+        check=True,
+        cwd=tmp_path,
+    )
     # The dependencies come from the test's own environment, appended after the
     # new venv's site-packages (a .pth line), so they are not reinstalled
     # (fast, offline) and the fresh install of fieldvault is found first.
     (site_packages / "zz_test_dependencies.pth").write_text(
         "\n".join(p for p in sys.path if p.endswith("site-packages")) + "\n", encoding="utf-8"
     )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--prefix",
-            str(target),
-            str(source),
-        ],
-        check=True,
-        cwd=tmp_path,
-    )
     shutil.rmtree(source)  # nothing may still point into the copy it was built from
-    python = target / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
     probe = (
         "import db, db.resources, db.vocabulary, desktop.i18n, desktop.icons, json\n"
         "print(json.dumps({'db': db.__file__, 'resources': str(db.resources.resources_dir()),\n"
@@ -117,3 +140,6 @@ def test_a_non_editable_install_carries_the_resources_and_finds_them(tmp_path):
     assert (Path(found["translations"]) / "fieldvault_uk.qm").is_file()
     shipped_icons = {p.name for p in (REPO / "resources/icons").glob("*.svg")}
     assert {p.name for p in Path(found["icons"]).glob("*.svg")} == shipped_icons
+    # And this environment's own install is untouched (an installer run
+    # against it would have removed it).
+    assert importlib.metadata.version("fieldvault")
