@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from db import sandbox
+    from db.backup import BackupCancelled, BackupRefused, BackupResult, days_overdue
     from db.blobformat import BlobReader
     from db.blobstore import CancelToken, ExportCancelled, IntakeCancelled, OperationCancelled
     from db.custody import CustodyEvent, StoredCustodyEvent
@@ -113,6 +114,10 @@ if TYPE_CHECKING:
 
 # name -> (module, attribute); a module's own name maps to the module itself.
 _WHERE: dict[str, tuple[str, str | None]] = {
+    "BackupCancelled": ("db.backup", "BackupCancelled"),
+    "BackupRefused": ("db.backup", "BackupRefused"),
+    "BackupResult": ("db.backup", "BackupResult"),
+    "days_overdue": ("db.backup", "days_overdue"),
     "BlobReader": ("db.blobformat", "BlobReader"),
     "CancelToken": ("db.blobstore", "CancelToken"),
     "ExportCancelled": ("db.blobstore", "ExportCancelled"),
@@ -232,6 +237,9 @@ __all__ = [
     "STOPPED",
     "TOKEN_USES",
     "Argon2Params",
+    "BackupCancelled",
+    "BackupRefused",
+    "BackupResult",
     "BlobReader",
     "BlobWriter",
     "CancelToken",
@@ -304,6 +312,7 @@ __all__ = [
     "VerifyReport",
     "WrongPassphrase",
     "WrongRecoveryKey",
+    "days_overdue",
     "decode_image",
     "default_vault_dir",
     "harden_process",

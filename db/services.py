@@ -642,6 +642,10 @@ SETTING_DEFAULTS: dict[str, str] = {
     "user_label": "",
     # Minutes of inactivity before the desktop app locks the vault (0: never).
     "auto_lock_minutes": "5",
+    # Days after the last backup before the app reminds of one (0: never; db/backup.py).
+    "backup_reminder_days": "14",
+    # When the last backup finished (UTC, ISO 8601), written by Vault.back_up.
+    "last_backup_at": "",
 }
 
 
@@ -677,6 +681,10 @@ class SettingsService:
                 minimum=0,
                 maximum=24 * 60,
             )
+        if key == "backup_reminder_days":
+            from db.backup import check_reminder_days  # db.backup loads the SQLCipher driver
+
+            check_reminder_days(value)
         with self._ctx.write_transaction("save the setting") as session:
             session.merge(Setting(key=key, value=value))
         if key == "user_label":

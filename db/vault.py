@@ -23,8 +23,10 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
@@ -77,6 +79,10 @@ from db.services import (
 from db.sync_state import SyncStateService
 from db.vault_keys import EnrolmentTokens, VaultKeys
 from db.verify import Problem, VerifyProgress, VerifyReport, verify_vault
+
+if TYPE_CHECKING:
+    from db.backup import BackupResult
+    from db.blobstore import CancelToken
 
 DB_FILE = "vault.db"
 BLOB_DIR = "blobs"
@@ -249,6 +255,8 @@ class Vault:
         # The master key is not kept: a key-file change unwraps it again from
         # the file on disk. Only a digest stays, to recognise it then.
         self._master_key_check: bytes | None = _key_check(master_key)
+        # Kept for ``back_up``: the copy of the database is keyed like this one.
+        self._database_key: bytes | None = subkeys.database
         # What the unlock moved between blobs/ and quarantine/ (None: nothing
         # was checked, as another process had the vault open).
         self.settled: Settled | None = None
@@ -529,6 +537,7 @@ class Vault:
         self._services = None
         self._open_lock.release()
         self._master_key_check = None
+        self._database_key = None
 
     def __enter__(self) -> Vault:
         return self
@@ -652,6 +661,40 @@ class Vault:
             for name in self.quarantined()
         ]
         return report
+
+    def back_up(
+        self,
+        to: Path,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> BackupResult:
+        """An encrypted copy of the whole vault in a new folder under ``to``
+        (db/backup.py); records when it finished (setting ``last_backup_at``)."""
+        from db.backup import LAST_BACKUP_SETTING, write_backup
+
+        services = self.services
+        engine, database_key = self._engine, self._database_key
+        if engine is None or database_key is None:
+            raise VaultLocked()
+        raw = engine.raw_connection()
+        try:
+            result = write_backup(
+                vault_folder=self.folder,
+                vault_id=self.vault_id,
+                source_connection=raw.driver_connection,
+                database_key=database_key,
+                to=to,
+                progress=progress,
+                cancel=cancel,
+            )
+        finally:
+            raw.close()
+        if not self.read_only:
+            # The backup is made: a full disk here must not report it failed.
+            with contextlib.suppress(StorageError):
+                services.settings.set(LAST_BACKUP_SETTING, result.finished_at)
+        return result
 
     # -- quarantine -------------------------------------------------------
 

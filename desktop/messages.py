@@ -757,6 +757,37 @@ def _auto_lock_out_of_range(p: Params) -> str:
     ).format(minimum=p["minimum"], maximum=p["maximum"])
 
 
+# -- backups (db/backup.py) -------------------------------------------------------------
+
+
+def _backup_inside_vault(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.",
+    ).format(folder=p["path"])
+
+
+def _backup_target_not_a_folder(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, "
+        "such as a USB stick.",
+    ).format(folder=p["path"])
+
+
+def _backup_reminder_out_of_range(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).",
+    ).format(minimum=p["minimum"], maximum=p["maximum"])
+
+
+def _backup_cancelled(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "Backup cancelled: the partial copy was removed. Make a backup again when you can."
+    )
+
+
 # -- stopped on purpose ----------------------------------------------------------------
 
 
@@ -909,6 +940,11 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "intake-cancelled": _intake_cancelled,
     "export-cancelled": _export_cancelled,
     "cancelled": _cancelled,
+    # backups
+    "backup-inside-vault": _backup_inside_vault,
+    "backup-target-not-a-folder": _backup_target_not_a_folder,
+    "backup-reminder-out-of-range": _backup_reminder_out_of_range,
+    "backup-cancelled": _backup_cancelled,
 }
 
 

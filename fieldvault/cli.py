@@ -22,6 +22,7 @@ from db.api import (
     Vault,
     wipe_vault,
 )
+from fieldvault.backup_cli import add_backup_parser, cmd_backup
 from fieldvault.bundle_cli import add_bundle_parser, cmd_bundle
 from fieldvault.options import add_global_options, resolve_vault
 from fieldvault.org_cli import add_org_parsers, cmd_enrol, cmd_org
@@ -167,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=search_limit, default=20, help=f"1 to {MAX_SEARCH_LIMIT} hits")
     add_org_parsers(commands)
     add_bundle_parser(commands)
+    add_backup_parser(commands)
     return parser
 
 
@@ -514,6 +516,10 @@ def cmd_bundles(args: argparse.Namespace, out: Output, secrets: SecretSource) ->
     cmd_bundle(args, out, secrets, _open, ProgressLine)  # fieldvault/bundle_cli.py
 
 
+def cmd_backups(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_backup(args, out, secrets, _open, ProgressLine)  # fieldvault/backup_cli.py
+
+
 def cmd_orgs(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     cmd_org(args, out, secrets, _open)  # fieldvault/org_cli.py
 
@@ -541,6 +547,7 @@ COMMANDS = {
     "org": cmd_orgs,
     "enrol": cmd_enrols,
     "bundle": cmd_bundles,
+    "backup": cmd_backups,
 }
 
 

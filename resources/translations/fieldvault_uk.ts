@@ -925,212 +925,212 @@
     <context>
         <name>IncidentEditor</name>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="138" />
+            <location filename="../../desktop/incident_editor.py" line="145" />
             <source>New incident</source>
             <translation>Новий інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="57" />
+            <location filename="../../desktop/incident_editor.py" line="64" />
             <source>Incident title</source>
             <translation>Назва інциденту</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="58" />
+            <location filename="../../desktop/incident_editor.py" line="65" />
             <source>e.g. Shelling of the market</source>
             <translation>напр. Обстріл ринку</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="60" />
+            <location filename="../../desktop/incident_editor.py" line="67" />
             <source>Incident date</source>
             <translation>Дата інциденту</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="60" />
+            <location filename="../../desktop/incident_editor.py" line="67" />
             <source>Precision of the incident date</source>
             <translation>Точність дати інциденту</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="63" />
+            <location filename="../../desktop/incident_editor.py" line="70" />
             <source>Appro&amp;ximate</source>
             <translation>При&amp;близно</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="64" />
+            <location filename="../../desktop/incident_editor.py" line="71" />
             <source>The date is approximate</source>
             <translation>Дата приблизна</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="68" />
+            <location filename="../../desktop/incident_editor.py" line="75" />
             <source>Incident place</source>
             <translation>Місце інциденту</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="69" />
+            <location filename="../../desktop/incident_editor.py" line="76" />
             <source>Settlement, district, region</source>
             <translation>Населений пункт, район, область</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="71" />
+            <location filename="../../desktop/incident_editor.py" line="78" />
             <source>Precision of the place</source>
             <translation>Точність місця</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="77" />
+            <location filename="../../desktop/incident_editor.py" line="84" />
             <source>Latitude</source>
             <translation>Широта</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="78" />
+            <location filename="../../desktop/incident_editor.py" line="85" />
             <source>e.g. 49.2081</source>
             <translation>напр. 49.2081</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="80" />
+            <location filename="../../desktop/incident_editor.py" line="87" />
             <source>Longitude</source>
             <translation>Довгота</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="81" />
+            <location filename="../../desktop/incident_editor.py" line="88" />
             <source>e.g. 37.2566</source>
             <translation>напр. 37.2566</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="86" />
+            <location filename="../../desktop/incident_editor.py" line="93" />
             <source>Description</source>
             <translation>Опис</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="87" />
+            <location filename="../../desktop/incident_editor.py" line="94" />
             <source>What happened, as far as it is known.</source>
             <translation>Що сталося, наскільки відомо.</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="92" />
+            <location filename="../../desktop/incident_editor.py" line="99" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="93" />
+            <location filename="../../desktop/incident_editor.py" line="100" />
             <source>Your notes on the incident</source>
             <translation>Ваші нотатки про інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="100" />
+            <location filename="../../desktop/incident_editor.py" line="107" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="101" />
+            <location filename="../../desktop/incident_editor.py" line="108" />
             <source>&amp;Date:</source>
             <translation>&amp;Дата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="102" />
+            <location filename="../../desktop/incident_editor.py" line="109" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="103" />
+            <location filename="../../desktop/incident_editor.py" line="110" />
             <source>Place &amp;known to:</source>
             <translation>Місце &amp;відоме до:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="104" />
+            <location filename="../../desktop/incident_editor.py" line="111" />
             <source>L&amp;atitude:</source>
             <translation>Ш&amp;ирота:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="105" />
+            <location filename="../../desktop/incident_editor.py" line="112" />
             <source>Lo&amp;ngitude:</source>
             <translation>Дов&amp;гота:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="106" />
+            <location filename="../../desktop/incident_editor.py" line="113" />
             <source>Violation t&amp;ypes:</source>
             <translation>Види пору&amp;шень:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="107" />
+            <location filename="../../desktop/incident_editor.py" line="114" />
             <source>Descr&amp;iption:</source>
             <translation>&amp;Опис:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="108" />
+            <location filename="../../desktop/incident_editor.py" line="115" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="140" />
+            <location filename="../../desktop/incident_editor.py" line="147" />
             <source>Save incident</source>
             <translation>Зберегти інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="141" />
+            <location filename="../../desktop/incident_editor.py" line="148" />
             <source>Saves the incident (Ctrl+S).</source>
             <translation>Зберігає інцидент (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="142" />
+            <location filename="../../desktop/incident_editor.py" line="149" />
             <source>Delete incident…</source>
             <translation>Видалити інцидент…</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="143" />
+            <location filename="../../desktop/incident_editor.py" line="150" />
             <source>Delete incident</source>
             <translation>Видалити інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="153" />
+            <location filename="../../desktop/incident_editor.py" line="160" />
             <source>Not known</source>
             <translation>Невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="154" />
+            <location filename="../../desktop/incident_editor.py" line="161" />
             <source>Country</source>
             <translation>Країна</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="155" />
+            <location filename="../../desktop/incident_editor.py" line="162" />
             <source>Region (oblast)</source>
             <translation>Область</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="156" />
+            <location filename="../../desktop/incident_editor.py" line="163" />
             <source>District (raion)</source>
             <translation>Район</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="157" />
+            <location filename="../../desktop/incident_editor.py" line="164" />
             <source>Settlement</source>
             <translation>Населений пункт</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="158" />
+            <location filename="../../desktop/incident_editor.py" line="165" />
             <source>Exact place</source>
             <translation>Точне місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="139" />
+            <location filename="../../desktop/incident_editor.py" line="146" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="201" />
+            <location filename="../../desktop/incident_editor.py" line="208" />
             <source>Give the incident a title: the lists show it.</source>
             <translation>Дайте інциденту назву: її показують списки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="223" />
+            <location filename="../../desktop/incident_editor.py" line="230" />
             <source>A number between -{limit} and {limit}, in decimal degrees.</source>
             <translation>Число від -{limit} до {limit}, у десяткових градусах.</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="145" />
+            <location filename="../../desktop/incident_editor.py" line="152" />
             <source>Delete this incident? Testimonies that refer to it keep the link; its earlier versions stay in the history.</source>
             <translation>Видалити цей інцидент? Свідчення, що на нього посилаються, збережуть посилання; попередні версії залишаться в історії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/incident_editor.py" line="148" />
+            <location filename="../../desktop/incident_editor.py" line="155" />
             <source>Incident deleted.</source>
             <translation>Інцидент видалено.</translation>
         </message>
@@ -1138,32 +1138,32 @@
     <context>
         <name>IncidentsTab</name>
         <message>
-            <location filename="../../desktop/record_tab.py" line="197" />
+            <location filename="../../desktop/record_tab.py" line="206" />
             <source>Incidents</source>
             <translation>Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="198" />
+            <location filename="../../desktop/record_tab.py" line="207" />
             <source>Incidents of the selected case</source>
             <translation>Інциденти вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="199" />
+            <location filename="../../desktop/record_tab.py" line="208" />
             <source>New incident</source>
             <translation>Новий інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="200" />
+            <location filename="../../desktop/record_tab.py" line="209" />
             <source>Unsaved incident</source>
             <translation>Незбережений інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="201" />
+            <location filename="../../desktop/record_tab.py" line="210" />
             <source>This incident has changes that are not saved. Save them?</source>
             <translation>У цьому інциденті є незбережені зміни. Зберегти їх?</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="205" />
+            <location filename="../../desktop/record_tab.py" line="214" />
             <source>(untitled incident)</source>
             <translation>(інцидент без назви)</translation>
         </message>
@@ -1664,157 +1664,182 @@
             <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="631" />
+            <location filename="../../desktop/messages.py" line="639" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="640" />
+            <location filename="../../desktop/messages.py" line="648" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="644" />
+            <location filename="../../desktop/messages.py" line="652" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="648" />
+            <location filename="../../desktop/messages.py" line="656" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="652" />
+            <location filename="../../desktop/messages.py" line="660" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="659" />
+            <location filename="../../desktop/messages.py" line="667" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="665" />
+            <location filename="../../desktop/messages.py" line="673" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="671" />
+            <location filename="../../desktop/messages.py" line="679" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="679" />
+            <location filename="../../desktop/messages.py" line="687" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="686" />
+            <location filename="../../desktop/messages.py" line="694" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="690" />
+            <location filename="../../desktop/messages.py" line="698" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="694" />
+            <location filename="../../desktop/messages.py" line="702" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="701" />
+            <location filename="../../desktop/messages.py" line="709" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="707" />
+            <location filename="../../desktop/messages.py" line="715" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="713" />
+            <location filename="../../desktop/messages.py" line="721" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="719" />
+            <location filename="../../desktop/messages.py" line="727" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="725" />
+            <location filename="../../desktop/messages.py" line="733" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="731" />
+            <location filename="../../desktop/messages.py" line="739" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="735" />
+            <location filename="../../desktop/messages.py" line="743" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="764" />
+            <location filename="../../desktop/messages.py" line="772" />
+            <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
+            <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="779" />
+            <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
+            <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="787" />
+            <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
+            <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="794" />
+            <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
+            <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="803" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="768" />
+            <location filename="../../desktop/messages.py" line="807" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="774" />
+            <location filename="../../desktop/messages.py" line="813" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="924" />
+            <location filename="../../desktop/messages.py" line="969" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="918" />
+            <location filename="../../desktop/messages.py" line="963" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="739" />
+            <location filename="../../desktop/messages.py" line="629" />
+            <source>That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was changed. Copy the whole text again, or choose the profile file.</source>
+            <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="747" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="747" />
+            <location filename="../../desktop/messages.py" line="755" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="751" />
+            <location filename="../../desktop/messages.py" line="759" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="755" />
+            <location filename="../../desktop/messages.py" line="763" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="945" />
+            <location filename="../../desktop/messages.py" line="990" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="939" />
+            <location filename="../../desktop/messages.py" line="984" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="935" />
+            <location filename="../../desktop/messages.py" line="980" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
@@ -1913,56 +1938,56 @@
     <context>
         <name>PersonEditor</name>
         <message>
-            <location filename="../../desktop/person_editor.py" line="140" />
+            <location filename="../../desktop/person_editor.py" line="141" />
             <source>New person</source>
             <translation>Нова особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="68" />
+            <location filename="../../desktop/person_editor.py" line="69" />
             <source>Pseudonym</source>
             <translation>Псевдонім</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="69" />
+            <location filename="../../desktop/person_editor.py" line="70" />
             <source>e.g. W-1: what lists show instead of the name</source>
             <translation>напр. С-1: це показують списки замість імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="71" />
+            <location filename="../../desktop/person_editor.py" line="72" />
             <source>Name</source>
             <translation>Ім'я</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="72" />
+            <location filename="../../desktop/person_editor.py" line="73" />
             <source>Shown only in this form</source>
             <translation>Показується лише в цій формі</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="81" />
+            <location filename="../../desktop/person_editor.py" line="82" />
             <source>Role: {role}</source>
             <translation>Роль: {role}</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="86" />
             <location filename="../../desktop/person_editor.py" line="87" />
-            <location filename="../../desktop/person_editor.py" line="187" />
-            <location filename="../../desktop/person_editor.py" line="198" />
+            <location filename="../../desktop/person_editor.py" line="88" />
+            <location filename="../../desktop/person_editor.py" line="188" />
             <location filename="../../desktop/person_editor.py" line="199" />
+            <location filename="../../desktop/person_editor.py" line="200" />
             <source>Show sensitive details</source>
             <translation>Показати чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="88" />
+            <location filename="../../desktop/person_editor.py" line="89" />
             <source>Date of birth, contact details, address…</source>
             <translation>Дата народження, контакти, адреса…</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="91" />
+            <location filename="../../desktop/person_editor.py" line="92" />
             <source>Sensitive details</source>
             <translation>Чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="93" />
+            <location filename="../../desktop/person_editor.py" line="94" />
             <source>One per line, e.g.
 Date of birth: 1970
 Phone: +380…
@@ -1973,107 +1998,107 @@ Address: …</source>
 Адреса: …</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="105" />
+            <location filename="../../desktop/person_editor.py" line="106" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="106" />
+            <location filename="../../desktop/person_editor.py" line="107" />
             <source>Your notes on this person</source>
             <translation>Ваші нотатки про цю особу</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="112" />
+            <location filename="../../desktop/person_editor.py" line="113" />
             <source>&amp;Pseudonym:</source>
             <translation>&amp;Псевдонім:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="113" />
+            <location filename="../../desktop/person_editor.py" line="114" />
             <source>&amp;Name:</source>
             <translation>&amp;Ім'я:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="114" />
+            <location filename="../../desktop/person_editor.py" line="115" />
             <source>&amp;Roles:</source>
             <translation>&amp;Ролі:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="115" />
+            <location filename="../../desktop/person_editor.py" line="116" />
             <source>Sensiti&amp;ve:</source>
             <translation>&amp;Чутливі:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="116" />
+            <location filename="../../desktop/person_editor.py" line="117" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="142" />
+            <location filename="../../desktop/person_editor.py" line="143" />
             <source>Save person</source>
             <translation>Зберегти особу</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="143" />
+            <location filename="../../desktop/person_editor.py" line="144" />
             <source>Saves the person (Ctrl+S).</source>
             <translation>Зберігає особу (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="144" />
+            <location filename="../../desktop/person_editor.py" line="145" />
             <source>Delete person…</source>
             <translation>Видалити особу…</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="145" />
+            <location filename="../../desktop/person_editor.py" line="146" />
             <source>Delete person</source>
             <translation>Видалити особу</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="155" />
+            <location filename="../../desktop/person_editor.py" line="156" />
             <source>Victim</source>
             <translation>Потерпілий</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="156" />
+            <location filename="../../desktop/person_editor.py" line="157" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="157" />
+            <location filename="../../desktop/person_editor.py" line="158" />
             <source>Perpetrator</source>
             <translation>Кривдник</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="158" />
+            <location filename="../../desktop/person_editor.py" line="159" />
             <source>Other</source>
             <translation>Інше</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="187" />
+            <location filename="../../desktop/person_editor.py" line="188" />
             <source>Hide sensitive details</source>
             <translation>Сховати чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="141" />
+            <location filename="../../desktop/person_editor.py" line="142" />
             <source>Person</source>
             <translation>Особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="224" />
+            <location filename="../../desktop/person_editor.py" line="225" />
             <source>Give a pseudonym: lists show it instead of the name.</source>
             <translation>Вкажіть псевдонім: списки показують його замість імені.</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="228" />
+            <location filename="../../desktop/person_editor.py" line="229" />
             <source>Write each detail on its own line as label: value.</source>
             <translation>Пишіть кожне дане окремим рядком як назва: значення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="147" />
+            <location filename="../../desktop/person_editor.py" line="148" />
             <source>Delete this person? Testimonies that name them as witness keep the link; earlier versions stay in the history.</source>
             <translation>Видалити цю особу? Свідчення, де її вказано свідком, збережуть посилання; попередні версії залишаться в історії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/person_editor.py" line="150" />
+            <location filename="../../desktop/person_editor.py" line="151" />
             <source>Person deleted.</source>
             <translation>Особу видалено.</translation>
         </message>
@@ -2081,32 +2106,32 @@ Address: …</source>
     <context>
         <name>PersonsTab</name>
         <message>
-            <location filename="../../desktop/record_tab.py" line="219" />
+            <location filename="../../desktop/record_tab.py" line="230" />
             <source>Persons</source>
             <translation>Особи</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="220" />
+            <location filename="../../desktop/record_tab.py" line="231" />
             <source>Persons of the selected case, by pseudonym</source>
             <translation>Особи вибраної справи, за псевдонімами</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="221" />
+            <location filename="../../desktop/record_tab.py" line="232" />
             <source>New person</source>
             <translation>Нова особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="222" />
+            <location filename="../../desktop/record_tab.py" line="233" />
             <source>Unsaved person</source>
             <translation>Незбережена особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="223" />
+            <location filename="../../desktop/record_tab.py" line="234" />
             <source>This person has changes that are not saved. Save them?</source>
             <translation>У записі цієї особи є незбережені зміни. Зберегти їх?</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="228" />
+            <location filename="../../desktop/record_tab.py" line="239" />
             <source>(no pseudonym)</source>
             <translation>(без псевдоніма)</translation>
         </message>
@@ -2119,24 +2144,34 @@ Address: …</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="106" />
+            <location filename="../../desktop/record_editor.py" line="175" />
             <source>Form status</source>
             <translation>Стан форми</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="300" />
+            <location filename="../../desktop/record_editor.py" line="377" />
             <source>Not saved: check the marked fields.</source>
             <translation>Не збережено: перевірте позначені поля.</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="318" />
+            <location filename="../../desktop/record_editor.py" line="400" />
             <source>Choose or create a case first.</source>
             <translation>Спершу виберіть або створіть справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="344" />
+            <location filename="../../desktop/record_editor.py" line="417" />
+            <source>Saving…</source>
+            <translation>Зберігається…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_editor.py" line="475" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/record_editor.py" line="504" />
+            <source>Deleting…</source>
+            <translation>Видаляється…</translation>
         </message>
     </context>
     <context>
@@ -2537,341 +2572,341 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TestimonyEditor</name>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="302" />
+            <location filename="../../desktop/testimony_editor.py" line="319" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="141" />
+            <location filename="../../desktop/testimony_editor.py" line="158" />
             <source>History…</source>
             <translation>Історія…</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="142" />
+            <location filename="../../desktop/testimony_editor.py" line="159" />
             <source>Edit history of this testimony</source>
             <translation>Історія змін цього свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="157" />
+            <location filename="../../desktop/testimony_editor.py" line="174" />
             <source>Restored draft</source>
             <translation>Відновлена чернетка</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="158" />
+            <location filename="../../desktop/testimony_editor.py" line="175" />
             <source>Discard these changes</source>
             <translation>Відкинути ці зміни</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="159" />
+            <location filename="../../desktop/testimony_editor.py" line="176" />
             <source>Discard the restored draft</source>
             <translation>Відкинути відновлену чернетку</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="167" />
+            <location filename="../../desktop/testimony_editor.py" line="184" />
             <source>Testimony title</source>
             <translation>Назва свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="168" />
+            <location filename="../../desktop/testimony_editor.py" line="185" />
             <source>e.g. Statement of witness W-1</source>
             <translation>напр. Свідчення свідка W-1</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="171" />
+            <location filename="../../desktop/testimony_editor.py" line="188" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="172" />
+            <location filename="../../desktop/testimony_editor.py" line="189" />
             <source>The persons of this case, by pseudonym.</source>
             <translation>Особи цієї справи, за псевдонімами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="174" />
+            <location filename="../../desktop/testimony_editor.py" line="191" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="177" />
+            <location filename="../../desktop/testimony_editor.py" line="194" />
             <source>Interviewer</source>
             <translation>Інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="180" />
+            <location filename="../../desktop/testimony_editor.py" line="197" />
             <source>Interview date</source>
             <translation>Дата інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="180" />
+            <location filename="../../desktop/testimony_editor.py" line="197" />
             <source>Precision of the interview date</source>
             <translation>Точність дати інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="186" />
+            <location filename="../../desktop/testimony_editor.py" line="203" />
             <source>Interview place</source>
             <translation>Місце інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="187" />
+            <location filename="../../desktop/testimony_editor.py" line="204" />
             <source>Settlement, district, region</source>
             <translation>Населений пункт, район, область</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="192" />
+            <location filename="../../desktop/testimony_editor.py" line="209" />
             <source>Language of the testimony</source>
             <translation>Мова свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="193" />
+            <location filename="../../desktop/testimony_editor.py" line="210" />
             <source>Choose a language or type its code (e.g. pl, de).</source>
             <translation>Виберіть мову або введіть її код (напр. pl, de).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="195" />
+            <location filename="../../desktop/testimony_editor.py" line="212" />
             <source>Ukrainian</source>
             <translation>Українська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="196" />
+            <location filename="../../desktop/testimony_editor.py" line="213" />
             <source>English</source>
             <translation>Англійська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="197" />
+            <location filename="../../desktop/testimony_editor.py" line="214" />
             <source>Russian</source>
             <translation>Російська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="198" />
+            <location filename="../../desktop/testimony_editor.py" line="215" />
             <source>Crimean Tatar</source>
             <translation>Кримськотатарська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="205" />
+            <location filename="../../desktop/testimony_editor.py" line="222" />
             <source>e.g. uk, ru, en</source>
             <translation>напр. uk, ru, en</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="209" />
+            <location filename="../../desktop/testimony_editor.py" line="226" />
             <source>Interpreter</source>
             <translation>Перекладач</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="210" />
+            <location filename="../../desktop/testimony_editor.py" line="227" />
             <source>Leave empty if none</source>
             <translation>Залиште порожнім, якщо перекладача не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="213" />
+            <location filename="../../desktop/testimony_editor.py" line="230" />
             <source>Consent scope</source>
             <translation>Обсяг згоди</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="214" />
+            <location filename="../../desktop/testimony_editor.py" line="231" />
             <source>What the witness agreed this testimony may be used for.</source>
             <translation>Для чого свідок дозволив використовувати це свідчення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="222" />
+            <location filename="../../desktop/testimony_editor.py" line="239" />
             <source>Narrative</source>
             <translation>Розповідь</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="223" />
+            <location filename="../../desktop/testimony_editor.py" line="240" />
             <source>The witness's account, in their words.</source>
             <translation>Розповідь свідка його власними словами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="229" />
+            <location filename="../../desktop/testimony_editor.py" line="246" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="230" />
+            <location filename="../../desktop/testimony_editor.py" line="247" />
             <source>Interviewer's notes (not the witness's words)</source>
             <translation>Нотатки інтерв’юера (не слова свідка)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="237" />
+            <location filename="../../desktop/testimony_editor.py" line="254" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="238" />
+            <location filename="../../desktop/testimony_editor.py" line="255" />
             <source>&amp;Witness:</source>
             <translation>&amp;Свідок:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="239" />
+            <location filename="../../desktop/testimony_editor.py" line="256" />
             <source>In&amp;cident:</source>
             <translation>&amp;Інцидент:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="240" />
+            <location filename="../../desktop/testimony_editor.py" line="257" />
             <source>Inter&amp;viewer:</source>
             <translation>Інтерв’&amp;юер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="241" />
+            <location filename="../../desktop/testimony_editor.py" line="258" />
             <source>&amp;Date:</source>
             <translation>&amp;Дата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="242" />
+            <location filename="../../desktop/testimony_editor.py" line="259" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="243" />
+            <location filename="../../desktop/testimony_editor.py" line="260" />
             <source>&amp;Language:</source>
             <translation>Мо&amp;ва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="244" />
+            <location filename="../../desktop/testimony_editor.py" line="261" />
             <source>Inte&amp;rpreter:</source>
             <translation>&amp;Перекладач:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="245" />
+            <location filename="../../desktop/testimony_editor.py" line="262" />
             <source>C&amp;onsent:</source>
             <translation>&amp;Згода:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="246" />
+            <location filename="../../desktop/testimony_editor.py" line="263" />
             <source>Violation t&amp;ypes:</source>
             <translation>Види пору&amp;шень:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="247" />
+            <location filename="../../desktop/testimony_editor.py" line="264" />
             <source>&amp;Narrative:</source>
             <translation>&amp;Розповідь:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="248" />
+            <location filename="../../desktop/testimony_editor.py" line="265" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="254" />
+            <location filename="../../desktop/testimony_editor.py" line="271" />
             <source>Autosave status</source>
             <translation>Стан автозбереження</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="304" />
+            <location filename="../../desktop/testimony_editor.py" line="321" />
             <source>Save testimony</source>
             <translation>Зберегти свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="305" />
+            <location filename="../../desktop/testimony_editor.py" line="322" />
             <source>Saves the testimony (Ctrl+S).</source>
             <translation>Зберігає свідчення (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="310" />
+            <location filename="../../desktop/testimony_editor.py" line="327" />
             <source>Not recorded yet</source>
             <translation>Ще не записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="311" />
+            <location filename="../../desktop/testimony_editor.py" line="328" />
             <source>Documentation only</source>
             <translation>Лише для документування</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="312" />
+            <location filename="../../desktop/testimony_editor.py" line="329" />
             <source>Internal use by the organisation</source>
             <translation>Для внутрішнього використання організацією</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="313" />
+            <location filename="../../desktop/testimony_editor.py" line="330" />
             <source>May be shared with prosecutors and courts</source>
             <translation>Можна передавати прокурорам і судам</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="314" />
+            <location filename="../../desktop/testimony_editor.py" line="331" />
             <source>May be published, anonymised</source>
             <translation>Можна оприлюднити анонімно</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="346" />
-            <location filename="../../desktop/testimony_editor.py" line="349" />
-            <location filename="../../desktop/testimony_editor.py" line="382" />
+            <location filename="../../desktop/testimony_editor.py" line="370" />
+            <location filename="../../desktop/testimony_editor.py" line="373" />
+            <location filename="../../desktop/testimony_editor.py" line="406" />
             <source>(none)</source>
             <translation>(немає)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="303" />
+            <location filename="../../desktop/testimony_editor.py" line="320" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="419" />
+            <location filename="../../desktop/testimony_editor.py" line="443" />
             <source>Unsaved changes from {time} were restored from the vault. Save to keep them.</source>
             <translation>Незбережені зміни від {time} відновлено зі сховища. Збережіть, щоб їх не втратити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="424" />
+            <location filename="../../desktop/testimony_editor.py" line="448" />
             <source>The testimony was saved again since then: check the fields before saving.</source>
             <translation>Відтоді свідчення зберігали ще раз: перевірте поля перед збереженням.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="427" />
+            <location filename="../../desktop/testimony_editor.py" line="451" />
             <source>Unsaved changes are kept in the vault.</source>
             <translation>Незбережені зміни тимчасово зберігаються у сховищі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="378" />
-            <location filename="../../desktop/testimony_editor.py" line="459" />
+            <location filename="../../desktop/testimony_editor.py" line="402" />
+            <location filename="../../desktop/testimony_editor.py" line="483" />
             <source>(a person not in this case)</source>
             <translation>(особа не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="379" />
-            <location filename="../../desktop/testimony_editor.py" line="460" />
+            <location filename="../../desktop/testimony_editor.py" line="403" />
+            <location filename="../../desktop/testimony_editor.py" line="484" />
             <source>(an incident not in this case)</source>
             <translation>(інцидент не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="520" />
+            <location filename="../../desktop/testimony_editor.py" line="544" />
             <source>Write a title or a narrative first.</source>
             <translation>Спершу напишіть назву або розповідь.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="525" />
+            <location filename="../../desktop/testimony_editor.py" line="549" />
             <source>Use a language code such as uk, en or ru (lowercase letters), or choose from the list.</source>
             <translation>Введіть код мови, як-от uk, en чи ru (малими літерами), або виберіть мову зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="534" />
+            <location filename="../../desktop/testimony_editor.py" line="558" />
             <source>This link is not valid; choose again from the list.</source>
             <translation>Це посилання недійсне; виберіть ще раз зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="536" />
+            <location filename="../../desktop/testimony_editor.py" line="560" />
             <source>Choose one of the listed consent scopes.</source>
             <translation>Виберіть один із наведених обсягів згоди.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="538" />
+            <location filename="../../desktop/testimony_editor.py" line="562" />
             <source>Unknown violation type; tick types from the list.</source>
             <translation>Невідомий вид порушення; позначте види зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="539" />
+            <location filename="../../desktop/testimony_editor.py" line="563" />
             <source>This value is not accepted.</source>
             <translation>Це значення не приймається.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="635" />
+            <location filename="../../desktop/testimony_editor.py" line="700" />
             <source>Could not autosave: {reason}</source>
             <translation>Не вдалося зберегти автоматично: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="642" />
+            <location filename="../../desktop/testimony_editor.py" line="707" />
             <source>Unsaved changes kept in the vault ({time}).</source>
             <translation>Незбережені зміни тимчасово збережено у сховищі ({time}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="659" />
+            <location filename="../../desktop/testimony_editor.py" line="725" />
             <source>Changes discarded.</source>
             <translation>Зміни відкинуто.</translation>
         </message>
@@ -2941,37 +2976,37 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>VaultView</name>
         <message>
-            <location filename="../../desktop/vault_view.py" line="51" />
+            <location filename="../../desktop/vault_view.py" line="52" />
             <source>Lock (Ctrl+L)</source>
             <translation>Заблокувати (Ctrl+L)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="52" />
+            <location filename="../../desktop/vault_view.py" line="53" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="62" />
+            <location filename="../../desktop/vault_view.py" line="63" />
             <source>The selected case</source>
             <translation>Вибрана справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="63" />
+            <location filename="../../desktop/vault_view.py" line="64" />
             <source>&amp;Testimonies</source>
             <translation>&amp;Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="64" />
+            <location filename="../../desktop/vault_view.py" line="65" />
             <source>&amp;Evidence</source>
             <translation>&amp;Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="65" />
+            <location filename="../../desktop/vault_view.py" line="66" />
             <source>&amp;Incidents</source>
             <translation>&amp;Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="66" />
+            <location filename="../../desktop/vault_view.py" line="67" />
             <source>Person&amp;s</source>
             <translation>О&amp;соби</translation>
         </message>

@@ -20,6 +20,7 @@ from PySide6.QtCore import QLocale
 
 import db
 import sync
+from db.backup import BackupCancelled, BackupRefused
 from db.blobformat import BlobIntegrityError
 from db.blobstore import ExportCancelled, IntakeCancelled, OperationCancelled
 from db.errors import (
@@ -499,6 +500,22 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
                 ("search-no-candidates", {}),
             )
         ),
+        (
+            "backup inside the vault",
+            BackupRefused("Not in the vault.", "backup-inside-vault", path=FOLDER),
+            FOLDER,
+        ),
+        (
+            "backup target not a folder",
+            BackupRefused("Not a folder.", "backup-target-not-a-folder", path=FOLDER),
+            FOLDER,
+        ),
+        (
+            "backup reminder",
+            BackupRefused("0 to 365.", "backup-reminder-out-of-range", minimum=0, maximum=365),
+            "365",
+        ),
+        ("backup cancelled", BackupCancelled(), ""),
         ("intake cancelled", IntakeCancelled(), ""),
         ("export cancelled", ExportCancelled(ITEM_ID), ITEM_ID),
         ("cancelled", OperationCancelled("Stopped; nothing was changed."), ""),
