@@ -625,6 +625,14 @@ def _token_used(p: Params) -> str:
     ).format(token_id=p["token_id"])
 
 
+def _org_enrol_payload_form(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was "
+        "changed. Copy the whole text again, or choose the profile file.",
+    )
+
+
 def _not_storable(_p: Params) -> str:
     """A refusal the forms prevent (a value of the wrong type, an id that is
     not one…): it means a bug or data from elsewhere, not a typing mistake."""
@@ -899,6 +907,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "token-expired": _token_expired,
     "token-unknown": _token_unknown,
     "token-used": _token_used,
+    "org-enrol-payload-form": _org_enrol_payload_form,
     # input
     "file-not-regular": _file_not_regular,
     "file-missing": _file_missing,

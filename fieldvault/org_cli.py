@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,9 +19,13 @@ from fieldvault.textinput import CommandRefused, UsageError, add_text_option
 from sync import org_vault
 from sync.org import (
     MAX_PROFILE,
+    EnrolPayload,
     SignedProfile,
+    enrol_payload_text,
     fingerprint,
+    looks_like_enrol_payload,
     normalise_fingerprint,
+    read_enrol_payload,
     read_profile,
     verification_code,
 )
@@ -77,6 +82,14 @@ def add_org_parsers(commands: Any) -> None:
         default=DEFAULT_TOKEN_HOURS,
         help=f"valid for H hours (default {DEFAULT_TOKEN_HOURS:g}, at most {MAX_TOKEN_HOURS})",
     )
+    token.add_argument(
+        "--qr",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the enrolment QR code (profile, fingerprint and token) to FILE: .png or .svg, "
+        "or .txt for its text (on a terminal it is shown as well)",
+    )
     revoke = org.add_parser("revoke", help="revoke a device (a new profile version)")
     revoke.add_argument("device", metavar="DEVICE", help="the device id (32 hex digits)")
     _out_option(revoke)
@@ -101,7 +114,14 @@ def add_org_parsers(commands: Any) -> None:
     add_text_option(add, "--token", "the enrolment token the worker received")
 
     enrol = commands.add_parser("enrol", help="join an organisation with its profile file")
-    enrol.add_argument("profile", metavar="PROFILE", type=Path, help="the organisation profile file")
+    enrol.add_argument(
+        "profile",
+        metavar="PROFILE",
+        type=Path,
+        nargs="?",
+        default=None,
+        help="the organisation profile file, or a file holding the text of its enrolment QR code",
+    )
     enrol.add_argument(
         "--fingerprint",
         default=None,
@@ -109,6 +129,7 @@ def add_org_parsers(commands: Any) -> None:
         "(asked on a terminal when not given)",
     )
     add_text_option(enrol, "--token", "the enrolment token")
+    add_text_option(enrol, "--from-qr-text", "the text of the enrolment QR code (fieldvault:enrol?…)")
 
 
 def _write_profile(signed: SignedProfile, out: Path | None) -> Path:
@@ -198,13 +219,56 @@ def cmd_org(args: argparse.Namespace, out: Output, secrets: SecretSource, opener
                 "It must match the code on the worker's screen (compare in person or by phone).",
             )
         elif args.action == "token":
-            token = org_vault.issue_token(vault, hours=args.hours)
-            out.result(
-                {"token": token.text, "expires": _expires(token.expires_ms), "token_id": token.token_id},
-                f"{token.text}\nGood once, until {_expires(token.expires_ms)} (UTC).",
-            )
+            _token(vault, args, out)
         else:
             _show(vault, out)
+
+
+def _token(vault: Vault, args: argparse.Namespace, out: Output) -> None:
+    """A token, and the enrolment QR code carrying it with the profile and
+    its fingerprint (docs/org-profile.md §7): drawn on a terminal (not with
+    --json, nor when the output goes to a file or a pipe), written to --qr."""
+    from fieldvault import org_qr  # qrcode loads only for this command
+
+    if args.qr is not None:
+        org_qr.check_qr_target(args.qr)  # before a token is issued for nothing
+    signed = org_vault.current_signed(vault)
+    token = org_vault.issue_token(vault, hours=args.hours)
+    payload = enrol_payload_text(signed.signed, signed.profile.fingerprint, token.text)
+    if args.qr is not None:
+        org_qr.write_qr_file(payload, args.qr)
+    written = f"\nEnrolment QR code written to {args.qr}." if args.qr is not None else ""
+    out.result(
+        {
+            "token": token.text,
+            "expires": _expires(token.expires_ms),
+            "token_id": token.token_id,
+            "enrol_payload": payload,
+            "qr": str(args.qr) if args.qr is not None else None,
+        },
+        f"{token.text}\nGood once, until {_expires(token.expires_ms)} (UTC).{written}",
+    )
+    if not args.json and sys.stdout.isatty():
+        _print_terminal_qr(payload)
+
+
+def _print_terminal_qr(payload: str) -> None:
+    from fieldvault import org_qr
+
+    try:
+        drawn = org_qr.terminal_qr(payload)
+    except org_qr.PayloadTooLarge as too_large:  # the token above is good: say why no code
+        print(f"\n{too_large}")
+        return
+    width = len(org_qr.terminal_matrix(drawn)[0])
+    print(
+        "\nEnrolment QR code (the profile, its fingerprint and this token). The worker still types the "
+        "fingerprint you tell them in person or by phone: the code proves nothing about who made it."
+    )
+    if shutil.get_terminal_size().columns < width:
+        print(f"(The terminal is narrower than the code's {width} columns: widen it, or use --qr FILE.png.)")
+        return
+    print(drawn)
 
 
 def _show(vault: Vault, out: Output) -> None:
@@ -282,12 +346,32 @@ def _ask_fingerprint(signed: bytes) -> str:
     return input("Fingerprint: ")
 
 
+def _enrol_source(args: argparse.Namespace) -> tuple[bytes, str | None]:
+    """The profile file's bytes and the token: from PROFILE (a profile file,
+    or a file holding an enrolment QR code's text) or --from-qr-text."""
+    if (args.profile is None) == (not args.from_qr_text):
+        raise UsageError("Give either the PROFILE file or --from-qr-text(-file), one of them.")
+    payload: EnrolPayload | None = None
+    if args.from_qr_text:
+        payload = read_enrol_payload(args.from_qr_text)
+    else:
+        data = _read_profile_file(args.profile)
+        if not looks_like_enrol_payload(data):
+            return data, args.token or None
+        payload = read_enrol_payload(data.decode("ascii", errors="replace"))
+    if args.token and payload.token and args.token.strip() != payload.token:
+        raise UsageError("The QR code carries another token than --token: give one of them.")
+    return payload.signed, args.token or payload.token
+
+
 def cmd_enrol(args: argparse.Namespace, out: Output, secrets: SecretSource, opener: Opener) -> None:
-    signed = _read_profile_file(args.profile)
+    signed, token = _enrol_source(args)
+    # The fingerprint a QR code carries is not asked for: it travelled with
+    # the profile, and whoever changed one could change the other.
     given = args.fingerprint if args.fingerprint is not None else _ask_fingerprint(signed)
     normalise_fingerprint(given)  # a mistyped fingerprint is said before the passphrase is asked
     with opener(args, secrets) as vault:
-        profile = org_vault.enrol(vault, signed, fingerprint_given=given, token=args.token or None)
+        profile = org_vault.enrol(vault, signed, fingerprint_given=given, token=token)
         code = org_vault.status(vault).verification_code
         card = org_vault.own_device_card(vault).text
         out.result(

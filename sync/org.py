@@ -16,7 +16,9 @@ import hashlib
 import json
 import re
 import secrets
+import urllib.parse
 import uuid
+import zlib
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -67,6 +69,7 @@ class OrgRefused(FieldvaultError):
         "token-expired": ("token_id",),
         "token-unknown": ("token_id",),
         "token-used": ("token_id",),
+        "org-enrol-payload-form": (),
     }
 
     def __init__(self, message: str, code: str, **params: Param) -> None:
@@ -526,3 +529,97 @@ def read_device_card(text: str) -> DeviceCard:
     if key is None or len(key) != 32 or not re.fullmatch(r"age1[02-9ac-hj-np-z]{58}", parts[2]):
         raise OrgRefused("That is not a device card (fvd1.…, as enrol prints it).", "org-device-card-form")
     return device_card(key, parts[2])
+
+
+# -- the enrolment payload (a QR code's text) --------------------------------------------
+
+ENROL_PAYLOAD_PREFIX = "fieldvault:enrol?"
+MAX_ENROL_PAYLOAD = 8192  # characters: more than a QR code can carry (2953 bytes at most)
+
+
+@dataclass(frozen=True)
+class EnrolPayload:
+    """What ``org token`` puts in its QR code: the profile file's bytes, the
+    fingerprint of the key that signs it and, if any, an enrolment token."""
+
+    signed: bytes
+    fingerprint: str
+    token: str | None
+
+    @property
+    def text(self) -> str:
+        return enrol_payload_text(self.signed, self.fingerprint, self.token)
+
+
+def enrol_payload_text(signed: bytes, org_fingerprint: str, token: str | None = None) -> str:
+    """``fieldvault:enrol?v=1&fp=<32 base32>&p=<base64url(zlib(profile))>[&t=<token>]``
+    (docs/org-profile.md §7): ASCII, no character that needs escaping."""
+    letters = normalise_fingerprint(org_fingerprint).replace("-", "")
+    text = f"{ENROL_PAYLOAD_PREFIX}v=1&fp={letters}&p={_b64url(zlib.compress(signed, 9))}"
+    return text + (f"&t={token.strip()}" if token else "")
+
+
+def _payload_error() -> OrgRefused:
+    return OrgRefused(
+        "That is not the enrolment text of a Fieldvault QR code (fieldvault:enrol?…).",
+        "org-enrol-payload-form",
+    )
+
+
+def _inflate(data: bytes) -> bytes | None:
+    """The profile bytes, never more than MAX_PROFILE of them: a small
+    payload cannot inflate into gigabytes."""
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(data, MAX_PROFILE + 1)
+    except zlib.error:
+        return None
+    if len(out) > MAX_PROFILE or not inflater.eof or inflater.unused_data or inflater.unconsumed_tail:
+        return None
+    return out
+
+
+def looks_like_enrol_payload(data: bytes) -> bool:
+    return data.lstrip().startswith(ENROL_PAYLOAD_PREFIX.encode("ascii"))
+
+
+def read_enrol_payload(text: str) -> EnrolPayload:
+    """Parse an enrolment payload and check that it is whole: the profile is
+    well formed, signed by the key it names, and that key's fingerprint is
+    the one the payload carries (OrgRefused ``org-enrol-payload-form``,
+    or the profile's own refusals).
+
+    The fingerprint carried here proves nothing about who made the payload
+    (whoever changed the profile could change it too): enrolling still needs
+    the fingerprint received out of band (``org_vault.enrol``)."""
+    text = text.strip()
+    if len(text) > MAX_ENROL_PAYLOAD or not text.startswith(ENROL_PAYLOAD_PREFIX):
+        raise _payload_error()
+    query = text[len(ENROL_PAYLOAD_PREFIX) :]
+    if not re.fullmatch(r"[A-Za-z0-9_.=&-]+", query):
+        raise _payload_error()
+    try:
+        pairs = urllib.parse.parse_qsl(query, keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        raise _payload_error() from None
+    names = [name for name, _ in pairs]
+    values = dict(pairs)
+    if len(set(names)) != len(names) or not {"v", "fp", "p"} <= set(names) <= {"v", "fp", "p", "t"}:
+        raise _payload_error()
+    if values["v"] != "1" or not _FINGERPRINT_CHARS.fullmatch(values["fp"]):
+        raise _payload_error()
+    compressed = _unb64url(values["p"])
+    signed = _inflate(compressed) if compressed is not None else None
+    if signed is None:
+        raise _payload_error()
+    token = values.get("t")
+    if token is not None and not re.fullmatch(rf"{TOKEN_PREFIX}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", token):
+        raise _payload_error()
+    carried = normalise_fingerprint(values["fp"])
+    try:
+        read_profile(signed, expected_fingerprint=carried)
+    except OrgRefused as refused:
+        if refused.code == "org-fingerprint-mismatch":
+            raise _payload_error() from None  # not whole: its parts do not belong together
+        raise
+    return EnrolPayload(signed, carried, token)

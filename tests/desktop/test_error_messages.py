@@ -304,6 +304,7 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
                 ("token-expired", {"token_id": TOKEN_ID}, TOKEN_ID),
                 ("token-unknown", {"token_id": TOKEN_ID}, TOKEN_ID),
                 ("token-used", {"token_id": TOKEN_ID}, TOKEN_ID),
+                ("org-enrol-payload-form", {}, ""),
             )
         ),
         (
