@@ -16,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
         return sandbox_worker(args[1:])
     harden_process()  # no core dumps, ids-only logs: before any vault is opened
     options, command = split_global_options(args)  # exits 2 on a bad global option
+    if options.selftest:  # fieldvault/selftest.py: throw-away vaults, one line, exit 0 or 1
+        from fieldvault.selftest import run_selftest
+
+        return run_selftest()
     if not command:
         from desktop.app import run_gui
 

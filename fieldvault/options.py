@@ -1,4 +1,4 @@
-"""The global options (``--vault``, ``--passphrase-fd``, ``--json``), defined once.
+"""The global options (``--vault``, ``--passphrase-fd``, ``--json``, ``--selftest``), defined once.
 
 The command line's parser and ``fieldvault``'s entry point (which decides
 between the GUI and a command) both take them from here, so ``--vault ~/x``
@@ -39,6 +39,11 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
         help="read secrets from file descriptor N, one per line",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="check this installation end to end in a temporary folder (no real vault is touched)",
+    )
 
 
 def resolve_vault(args: argparse.Namespace) -> Path:

@@ -1,0 +1,254 @@
+"""``fieldvault --selftest``: does this installation work, end to end?
+
+Run after installing (the .deb's CI check, the release workflow on Windows
+and macOS, or a partner NGO's technician): in a temporary folder it makes two
+throw-away vaults (a field worker's and a coordinator's) and goes through
+what a field day needs, with the libraries a packaged build must carry
+(SQLCipher, libmagic, pymorphy3's dictionaries, PDFium, pyrage, Qt and its
+plugins). It touches no real vault, keyring or setting, prints one line,
+and exits 0, or 1 naming the first step that failed.
+
+Only the app's public services are used, the same the GUI and the command
+line call. The vaults use cheap Argon2 parameters: they are deleted at the
+end, and a selftest should take seconds, not the ~1 s per unlock of a real
+vault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from db.api import Vault
+
+# What a test vault costs to unlock here: the minimum a key file may ask for
+# (db/keys.py ARGON2_LIMITS), like the test suite's vaults.
+FAST_ARGON2 = {"time_cost": 1, "memory_kib": 8 * 1024, "parallelism": 1}
+# Synthetic text only: the search step finds the inflected "полонених" by "полонений".
+NARRATIVE = "Двох полонених вивели з підвалу школи. Selftest."
+OTHER_WORD_FORM = "полонений"
+
+
+class SelftestFailed(Exception):
+    """A step's check did not hold; the message says which check."""
+
+
+@dataclass
+class Run:
+    """What the steps share: the temporary folder and what earlier steps made."""
+
+    folder: Path
+    passphrase: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    worker: Vault | None = None
+    coordinator: Vault | None = None
+    case_id: str = ""
+    testimony_id: str = ""
+    evidence_id: str = ""
+    png: bytes = b""
+
+    @property
+    def field_vault(self) -> Vault:
+        if self.worker is None:
+            raise SelftestFailed("no field vault (the vault step did not run)")
+        return self.worker
+
+    @property
+    def coordinator_vault(self) -> Vault:
+        if self.coordinator is None:
+            raise SelftestFailed("no coordinator vault (the vault step did not run)")
+        return self.coordinator
+
+    def close(self) -> None:
+        for vault in (self.worker, self.coordinator):
+            if vault is not None:
+                vault.lock()
+        self.worker = self.coordinator = None
+
+
+def check(condition: bool, what: str) -> None:
+    if not condition:
+        raise SelftestFailed(what)
+
+
+def step_resources(run: Run) -> None:
+    """Icons, translations and vocabularies are where the app looks."""
+    from db.api import resources_dir, violation_types
+
+    folder = resources_dir()
+    check(bool(violation_types()), f"no violation types in {folder}")
+    check((folder / "icons" / "app.svg").is_file(), f"no icons in {folder}")
+    check((folder / "translations" / "fieldvault_uk.qm").is_file(), f"no compiled translations in {folder}")
+
+
+def step_vault(run: Run) -> None:
+    """Create the field worker's and the coordinator's vaults (SQLCipher, Argon2id)."""
+    from db.api import Argon2Params, NoKeyring, Vault
+
+    params = Argon2Params(**FAST_ARGON2)
+    for name in ("field", "coordinator"):
+        created = Vault.create(
+            run.folder / name, run.passphrase, keyring=NoKeyring(), use_keyring=False, argon2=params
+        )
+        if name == "field":
+            run.worker = created.vault
+        else:
+            run.coordinator = created.vault
+    run.field_vault.lock()  # and unlock again: the passphrase path a user takes every day
+    run.worker = Vault.open(run.folder / "field", run.passphrase, keyring=NoKeyring())
+
+
+def step_testimony(run: Run) -> None:
+    from db.api import Case, Testimony
+
+    vault = run.field_vault
+    run.case_id = vault.cases.create(Case(title="Selftest case")).id
+    saved = vault.testimonies.create(Testimony(case_id=run.case_id, title="Selftest", narrative=NARRATIVE))
+    run.testimony_id = saved.id
+    check(vault.testimonies.get(saved.id).narrative == NARRATIVE, "the saved testimony reads back changed")
+
+
+def step_search(run: Run) -> None:
+    """Ukrainian morphology: pymorphy3 and its dictionaries are shipped."""
+    hits = run.field_vault.search.query(OTHER_WORD_FORM)
+    check(run.testimony_id in [h.entity_id for h in hits], "search by another word form found nothing")
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def step_ingest(run: Run) -> None:
+    """Take a photo into the vault (libmagic names its type)."""
+    run.png = _png()
+    source = run.folder / "photo.png"
+    source.write_bytes(run.png)
+    result = run.field_vault.evidence.ingest(source, run.case_id, description="selftest")
+    run.evidence_id = result.item.id
+    check(result.item.sha256 == hashlib.sha256(run.png).hexdigest(), "the stored SHA-256 differs")
+    check(result.item.mime_type == "image/png", f"file type detected as {result.item.mime_type!r}")
+
+
+def step_export(run: Run) -> None:
+    destination = run.folder / "exported"
+    destination.mkdir()
+    result = run.field_vault.evidence.export(run.evidence_id, destination)
+    exported = Path(result.path).read_bytes()
+    check(hashlib.sha256(exported).hexdigest() == hashlib.sha256(run.png).hexdigest(), "export hash differs")
+
+
+def step_viewer(run: Run) -> None:
+    """Decode the photo and render a PDF page in the confined parser process."""
+    from pypdf import PdfWriter
+
+    from db.api import decode_image, render_pdf
+
+    image = decode_image(io.BytesIO(run.png).read)
+    check((image.width, image.height) == (64, 48), "the photo decoded to the wrong size")
+    document = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=100)
+    writer.write(document)
+    document.seek(0)
+    pages = render_pdf(document.read, width=200)
+    check(pages.total == 1 and len(pages.pages) == 1, "the PDF page was not rendered")
+
+
+def step_bundle(run: Run) -> None:
+    """The field vault joins an organisation, sends a bundle, the coordinator imports it."""
+    from sync.bundle.vault_io import export_bundle, import_bundle
+    from sync.org import fingerprint
+    from sync.org_vault import add_device, create_organisation, enrol, own_device_card
+
+    worker, coordinator = run.field_vault, run.coordinator_vault
+    signed = create_organisation(coordinator, "Selftest organisation")
+    profile = enrol(worker, signed.signed, fingerprint_given=fingerprint(signed.profile.org_key))
+    add_device(coordinator, own_device_card(worker).text)
+    recipients = [c.age_recipient for c in profile.coordinators]
+    usb = run.folder / "usb"
+    usb.mkdir()
+    made = export_bundle(worker, usb, recipients, profile.org_id, profile.version)
+    identity = coordinator.vault_keys.age_identity()
+    import_bundle(coordinator, made.path, identity, org_id=profile.org_id)
+    check(
+        coordinator.testimonies.get(run.testimony_id).narrative == NARRATIVE,
+        "the coordinator's vault lacks the testimony",
+    )
+    hits = coordinator.search.query(OTHER_WORD_FORM)
+    check(run.testimony_id in [h.entity_id for h in hits], "the coordinator's search found nothing")
+
+
+def step_window(run: Run) -> None:
+    """Qt, its plugins and the translations: the main window opens and closes offscreen."""
+    run.close()  # the window shows the field vault's unlock screen
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display needed, none touched
+    from PySide6.QtCore import QTranslator
+
+    from desktop.app import show_first_screen
+    from desktop.i18n import remove_translators, translations_dir
+
+    translator = QTranslator()
+    check(
+        translator.load(str(translations_dir() / "fieldvault_uk.qm")),
+        "the Ukrainian translation does not load",
+    )
+    app, window = show_first_screen(run.folder / "field")
+    try:
+        app.processEvents()
+        check(window.isVisible(), "the main window did not show")
+        check(not app.windowIcon().isNull(), "the app icon did not load")
+    finally:
+        window.close()
+        remove_translators(app)
+        app.processEvents()
+
+
+STEPS: tuple[tuple[str, Callable[[Run], None]], ...] = (
+    ("resources", step_resources),
+    ("vault", step_vault),
+    ("testimony", step_testimony),
+    ("search", step_search),
+    ("ingest", step_ingest),
+    ("export", step_export),
+    ("viewer", step_viewer),
+    ("bundle", step_bundle),
+    ("window", step_window),
+)
+
+
+def run_selftest(out: TextIO | None = None) -> int:
+    """Run every step in order; print one line; 0 when all passed, else 1
+    (the first failure stops the run: later steps build on earlier ones)."""
+    out = out or sys.stdout
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="fieldvault-selftest-") as folder:
+        run = Run(Path(folder))
+        try:
+            for name, step in STEPS:
+                try:
+                    step(run)
+                except Exception as error:  # noqa: BLE001 - any failure is the answer, reported by step
+                    print(
+                        f"fieldvault selftest FAILED at step '{name}': {type(error).__name__}: {error}",
+                        file=out,
+                    )
+                    return 1
+        finally:
+            run.close()
+    took = time.perf_counter() - started
+    names = ", ".join(name for name, _ in STEPS)
+    print(f"fieldvault selftest passed: {len(STEPS)} steps ({names}) in {took:.1f} s", file=out)
+    return 0
