@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -15,6 +16,11 @@ from db.keyring_store import NoKeyring
 from db.vault import CreatedVault, Vault
 from tests.faults import FaultLibraryUnavailableError, build_fault_library
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
+
+if TYPE_CHECKING:
+    # Imported where used: most runs need neither psycopg nor boto3.
+    from tests.pg_helpers import PostgresServer
+    from tests.s3_helpers import S3Endpoint
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -62,3 +68,36 @@ def fault_lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return build_fault_library(tmp_path_factory.mktemp("libfault"))
     except FaultLibraryUnavailableError as exc:
         pytest.skip(f"cannot build the fault-injection shim: {exc}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL on loopback for the whole run (tests/pg_helpers.py);
+    skipped on a developer machine without Debian's postgresql package."""
+    from tests.pg_helpers import postgres_or_skip
+
+    with postgres_or_skip() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A SQLAlchemy URL of a fresh, empty database, dropped after the test."""
+    name = postgres_server.create_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[S3Endpoint]:
+    """moto's S3 server on loopback for the whole run (tests/s3_helpers.py)."""
+    from tests.s3_helpers import running_s3
+
+    with running_s3() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: S3Endpoint) -> str:
+    """A fresh, empty bucket on s3_endpoint."""
+    return s3_endpoint.create_bucket()
