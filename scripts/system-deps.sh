@@ -11,6 +11,8 @@ test_packages=(
   fonts-dejavu-core                              # Latin and Cyrillic glyphs for the GUI and screenshots
   libpulse0                                      # Qt Multimedia loads it even with no sound device
   age                                            # tests: bundle payloads decrypt with the standard age tool
+  postgresql                                     # tests: the server's PostgreSQL backend against a real one (tests/pg_helpers.py)
+  openssl                                        # tests: a local RFC 3161 time-stamping authority (openssl ts) and its verify
 )
 run_packages=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
