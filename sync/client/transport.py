@@ -1,0 +1,268 @@
+"""A minimal client of the server (docs/server.md, "API"): HTTPS with the
+certificate pinned by the organisation profile, optionally through a SOCKS5
+proxy; enrolment, login by a signed challenge, profile upload, tus upload,
+and the coordinator's side. The background sync worker builds on this.
+
+Pinning: the first connection only reads the server's certificate (a GET of
+/healthz, nothing secret sent) and compares its SHA-256 with the pinned one;
+every later request trusts exactly that certificate and nothing else.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sync.server.protocol import TUS_VERSION, b64, challenge_message, enrol_message, unb64
+from sync.server.receipts import Receipt, verify_receipt
+
+CHUNK = 4 * 1024 * 1024
+
+
+class ServerUnreachable(Exception):
+    """No answer from the server (network, DNS, proxy, TLS handshake)."""
+
+
+class PinMismatch(Exception):
+    """The server's certificate is not the pinned one: maybe an interceptor."""
+
+    def __init__(self, expected: str, actual: str) -> None:
+        super().__init__(f"the server's certificate is {actual}, not the pinned {expected}")
+        self.expected = expected
+        self.actual = actual
+
+
+class ServerSaid(Exception):
+    """The server refused: its HTTP status and stable code."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    bundle_id: str
+    receipt: Receipt
+    body: dict[str, Any]
+
+
+def _raise_for(response: httpx.Response) -> None:
+    if response.status_code < 400:
+        return
+    try:
+        error = response.json()["error"]
+        code, message = str(error["code"]), str(error["message"])
+    except (ValueError, KeyError, TypeError):
+        code, message = "http-error", f"HTTP {response.status_code}"
+    raise ServerSaid(response.status_code, code, message)
+
+
+def _peer_certificate(response: httpx.Response) -> bytes:
+    stream = response.extensions.get("network_stream")
+    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    der = ssl_object.getpeercert(True) if ssl_object is not None else None
+    if not der:
+        raise ServerUnreachable("no TLS certificate was seen")
+    return bytes(der)
+
+
+def pinned_context(der: bytes) -> ssl.SSLContext:
+    """Trust exactly this certificate, whatever names it carries."""
+    context = ssl.create_default_context(cadata=ssl.DER_cert_to_PEM_cert(der))
+    context.check_hostname = False
+    context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+    return context
+
+
+class ServerClient:
+    def __init__(
+        self, url: str, cert_sha256: str, *, proxy: str | None = None, timeout: float = 30.0
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.cert_sha256 = cert_sha256.lower().replace(":", "")
+        self.proxy = proxy
+        self.timeout = timeout
+        self._http: httpx.Client | None = None
+        self._token: str | None = None
+        self.server_key: bytes | None = None
+
+    # -- connection ------------------------------------------------------------------
+
+    def _client(self) -> httpx.Client:
+        if self._http is None:
+            probe_context = ssl.create_default_context()
+            probe_context.check_hostname = False
+            probe_context.verify_mode = ssl.CERT_NONE
+            try:
+                with httpx.Client(verify=probe_context, proxy=self.proxy, timeout=self.timeout) as probe:
+                    response = probe.get(f"{self.url}/healthz")
+                    der = _peer_certificate(response)
+            except httpx.HTTPError as error:
+                raise ServerUnreachable(type(error).__name__) from None
+            actual = hashlib.sha256(der).hexdigest()
+            if actual != self.cert_sha256:
+                raise PinMismatch(self.cert_sha256, actual)
+            self._http = httpx.Client(
+                base_url=self.url, verify=pinned_context(der), proxy=self.proxy, timeout=self.timeout
+            )
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> ServerClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if self._token is not None:
+            headers["Authorization"] = f"Bearer {self._token}"
+        try:
+            response = self._client().request(method, path, headers=headers, **kwargs)
+        except httpx.HTTPError as error:
+            raise ServerUnreachable(type(error).__name__) from None
+        _raise_for(response)
+        return response
+
+    # -- organisation, enrolment, login ----------------------------------------------
+
+    def info(self) -> dict[str, Any]:
+        info: dict[str, Any] = self.request("GET", "/v1/server").json()
+        return info
+
+    def put_profile(self, signed: bytes) -> dict[str, Any]:
+        answer: dict[str, Any] = self.request(
+            "PUT", "/v1/profile", content=signed, headers={"Content-Type": "application/octet-stream"}
+        ).json()
+        return answer
+
+    def get_profile(self) -> bytes:
+        return self.request("GET", "/v1/profile").content
+
+    def enrol(self, token: str, key: Ed25519PrivateKey) -> str:
+        public = key.public_key().public_bytes_raw()
+        body = {
+            "token": token,
+            "device_key": b64(public),
+            "signature": b64(key.sign(enrol_message(token, public))),
+        }
+        device_id: str = self.request("POST", "/v1/enrol", json=body).json()["device_id"]
+        return device_id
+
+    def login(self, key: Ed25519PrivateKey, device_id: str) -> None:
+        asked = self.request("POST", "/v1/auth/challenge", json={"device_id": device_id}).json()
+        server_key = unb64(asked["server_key"], 32)
+        if server_key is None:
+            raise ServerSaid(200, "server-key-form", "the server's key is malformed")
+        self.server_key = server_key
+        signature = key.sign(challenge_message(asked["challenge"], device_id, server_key))
+        answer = self.request(
+            "POST",
+            "/v1/auth/token",
+            json={"device_id": device_id, "challenge": asked["challenge"], "signature": b64(signature)},
+        ).json()
+        self._token = answer["token"]
+
+    # -- upload (tus) ------------------------------------------------------------------
+
+    def create_upload(self, length: int) -> str:
+        response = self.request(
+            "POST", "/v1/uploads", headers={"Tus-Resumable": TUS_VERSION, "Upload-Length": str(length)}
+        )
+        location: str = response.headers["Location"]
+        return location
+
+    def offset(self, location: str) -> int:
+        return int(
+            self.request("HEAD", location, headers={"Tus-Resumable": TUS_VERSION}).headers["Upload-Offset"]
+        )
+
+    def upload(self, path: Path, *, location: str | None = None, chunk: int = CHUNK) -> Uploaded:
+        """Upload a bundle file (resuming ``location`` when given) and return
+        its receipt, checked against the server's key."""
+        size = path.stat().st_size
+        location = location or self.create_upload(size)
+        offset = self.offset(location)
+        bundle_id: str | None = None
+        with path.open("rb") as file:
+            file.seek(offset)
+            while offset < size or bundle_id is None:
+                data = file.read(chunk)
+                digest = base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
+                response = self.request(
+                    "PATCH",
+                    location,
+                    content=data,
+                    headers={
+                        "Tus-Resumable": TUS_VERSION,
+                        "Upload-Offset": str(offset),
+                        "Content-Type": "application/offset+octet-stream",
+                        "Upload-Checksum": f"sha256 {digest}",
+                    },
+                )
+                offset = int(response.headers["Upload-Offset"])
+                bundle_id = response.headers.get("Fieldvault-Bundle-Id")
+                if not data and bundle_id is None:
+                    raise ServerSaid(200, "upload-stalled", "the server took no more bytes")
+        receipt = self.receipt(bundle_id)
+        return Uploaded(bundle_id, receipt, self.check_receipt(receipt))
+
+    def receipt(self, bundle_id: str) -> Receipt:
+        return Receipt.from_json(self.request("GET", f"/v1/bundles/{bundle_id}/receipt").json())
+
+    def check_receipt(self, receipt: Receipt) -> dict[str, Any]:
+        if self.server_key is None:
+            raise ServerSaid(0, "not-logged-in", "log in first: the server key comes with the challenge")
+        return verify_receipt(receipt, self.server_key)
+
+    # -- coordinators --------------------------------------------------------------------
+
+    def changes(self, cursor: int = 0, limit: int = 100) -> dict[str, Any]:
+        answer: dict[str, Any] = self.request(
+            "GET", "/v1/changes", params={"cursor": cursor, "limit": limit}
+        ).json()
+        return answer
+
+    def receipts(self, start: int = 1, limit: int = 100) -> list[Receipt]:
+        answer = self.request("GET", "/v1/receipts", params={"from": start, "limit": limit}).json()
+        return [Receipt.from_json(r) for r in answer["receipts"]]
+
+    def download(self, bundle_id: str, out: BinaryIO, *, start: int = 0) -> int:
+        """Write the bundle's bytes from ``start`` to ``out`` (a range
+        request: a broken download resumes); returns the bytes written."""
+        headers = {"Range": f"bytes={start}-"} if start else {}
+        written = 0
+        try:
+            with self._client().stream(
+                "GET", f"/v1/bundles/{bundle_id}", headers={**headers, **self._auth()}
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    _raise_for(response)
+                for piece in response.iter_bytes(CHUNK):
+                    out.write(piece)
+                    written += len(piece)
+        except httpx.HTTPError as error:
+            raise ServerUnreachable(type(error).__name__) from None
+        return written
+
+    def ack(self, bundle_id: str) -> None:
+        self.request("POST", f"/v1/bundles/{bundle_id}/ack")
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"} if self._token else {}

@@ -1,0 +1,432 @@
+"""The HTTP face of the server: FastAPI routes under /v1/, /healthz, the
+OpenAPI schema at /v1/openapi.json (docs/server.md, "API").
+
+Every refusal is a 4xx with ``{"error": {"code", "message"}}``; a request
+that matches nothing, is malformed or too large gets the same shape. Logs
+name the route template, the status and ids, never an address.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sync.org import MAX_PROFILE
+from sync.server import tus
+from sync.server.errors import ServerRefused, bad_request
+from sync.server.payloads import PayloadStore
+from sync.server.protocol import b64
+from sync.server.service import Caller, Limits, Service, event
+from sync.server.storage import Metadata
+from sync.server.tus import AuthHeader
+
+log = logging.getLogger("fieldvault.server")
+
+HEX32 = r"^[0-9a-f]{32}$"
+HEX64 = r"^[0-9a-f]{64}$"
+ERROR_SCHEMA: dict[str, Any] = {
+    "description": "Refused: a stable code and a message naming ids only.",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                        "required": ["code", "message"],
+                    }
+                },
+                "required": ["error"],
+            }
+        }
+    },
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: ERROR_SCHEMA for status in (400, 401, 403, 404, 409, 410, 411, 413, 415, 416, 422)
+}
+
+
+@dataclass
+class ServerConfig:
+    metadata: Metadata
+    store: PayloadStore
+    receipt_key: Ed25519PrivateKey
+    limits: Limits = field(default_factory=Limits)
+
+
+def _json_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+class BodyCaps:
+    """Refuses an oversized or unframed body before any route reads it: JSON
+    bodies are small, a profile at most MAX_PROFILE; tus PATCH bodies are
+    streamed and bounded by the upload's length (tus.py)."""
+
+    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method, path = scope["method"], scope["path"]
+        cap: int | None = self.limits.max_json
+        if method == "PATCH" and path.startswith("/v1/uploads/"):
+            cap = None
+        elif method == "PUT" and path == "/v1/profile":
+            cap = MAX_PROFILE
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        if cap is not None:
+            length = headers.get("content-length")
+            if length is None and "transfer-encoding" in headers:
+                await _json_error(411, "length-required", "Send a Content-Length.")(scope, receive, send)
+                return
+            if length is not None and (not length.isdigit() or int(length) > cap):
+                await _json_error(413, "body-too-large", f"A request body here is at most {cap} bytes.")(
+                    scope, receive, send
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+class RequestLog:
+    """One line per request: method, route template, status, milliseconds.
+    No address, no query, no header."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.monotonic()
+        status = 0
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = scope.get("route")
+            event(
+                "request",
+                method=scope["method"],
+                route=getattr(route, "path", "unmatched"),
+                status=status,
+                ms=int((time.monotonic() - started) * 1000),
+            )
+
+
+class ChallengeRequest(BaseModel):
+    device_id: str = Field(pattern=HEX32)
+
+
+class ChallengeAnswer(BaseModel):
+    challenge: str
+    expires_ms: int
+    server_key: str
+
+
+class TokenRequest(BaseModel):
+    device_id: str = Field(pattern=HEX32)
+    challenge: str = Field(pattern=HEX64)
+    signature: str = Field(max_length=100)
+
+
+class TokenAnswer(BaseModel):
+    token: str
+    expires_ms: int
+
+
+class EnrolRequest(BaseModel):
+    token: str = Field(max_length=4096)
+    device_key: str = Field(max_length=100)
+    signature: str = Field(max_length=100)
+
+
+class EnrolAnswer(BaseModel):
+    device_id: str
+
+
+class ProfileAnswer(BaseModel):
+    org_id: str
+    version: int
+    changed: bool
+
+
+class ServerInfo(BaseModel):
+    server_key: str
+    api: str
+    tus_version: str
+    max_bundle: int
+
+
+class ReceiptJson(BaseModel):
+    index: int
+    entry: str
+    signature: str
+
+
+class ReceiptLog(BaseModel):
+    receipts: list[ReceiptJson]
+    server_key: str
+
+
+class Change(BaseModel):
+    bundle_id: str
+    device_id: str
+    sequence: int
+    size: int
+    file_sha256: str
+    received_ms: int
+    receipt_index: int
+    acked: bool
+
+
+class Changes(BaseModel):
+    changes: list[Change]
+    cursor: int
+
+
+class AckAnswer(BaseModel):
+    bundle_id: str
+    acked: bool
+
+
+def create_app(config: ServerConfig) -> FastAPI:
+    service = Service(config.metadata, config.store, config.receipt_key, config.limits)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(service.recover)
+        event("server-started")
+        yield
+
+    app = FastAPI(
+        title="Fieldvault server",
+        version="1",
+        openapi_url="/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.service = service
+
+    @app.exception_handler(ServerRefused)
+    async def refused(_request: Request, exc: ServerRefused) -> JSONResponse:
+        headers = {"Tus-Resumable": tus.TUS_VERSION} if _request.url.path.startswith("/v1/uploads") else None
+        return _json_error(exc.status, exc.code, exc.message, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(_request: Request, _exc: RequestValidationError) -> JSONResponse:
+        # The client's input is not echoed back (nor logged).
+        return _json_error(400, "request-form", "The request is malformed (see the OpenAPI schema).")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return _json_error(exc.status_code, code, "No such resource or method here.")
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected", extra={"ids": {"type": type(exc).__name__}})
+        return _json_error(500, "internal-error", "The server failed; nothing was stored for this request.")
+
+    async def call(function: Callable[..., Any], *args: Any) -> Any:
+        return await run_in_threadpool(function, *args)
+
+    async def caller_of(authorization: str | None) -> Caller:
+        result: Caller = await call(service.caller, authorization)
+        return result
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, bool]:
+        await call(config.metadata.org_state)
+        return {"ok": True}
+
+    @app.get("/v1/server", response_model=ServerInfo)
+    async def server_info() -> ServerInfo:
+        return ServerInfo(
+            server_key=b64(service.server_key),
+            api="fieldvault/1",
+            tus_version=tus.TUS_VERSION,
+            max_bundle=config.limits.max_bundle,
+        )
+
+    @app.put(
+        "/v1/profile",
+        response_model=ProfileAnswer,
+        responses=ERRORS,
+        openapi_extra={
+            "requestBody": {
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                "required": True,
+            }
+        },
+    )
+    async def put_profile(request: Request) -> ProfileAnswer:
+        data = await request.body()
+        if not data:
+            raise bad_request("org-profile-form", "Send the signed profile file as the body.")
+        profile, changed = await call(service.put_profile, data)
+        return ProfileAnswer(org_id=profile.org_id, version=profile.version, changed=changed)
+
+    @app.get("/v1/profile", responses=ERRORS)
+    async def get_profile(authorization: AuthHeader = None) -> Response:
+        await caller_of(authorization)
+        return Response(await call(service.signed_profile), media_type="application/octet-stream")
+
+    @app.post("/v1/enrol", response_model=EnrolAnswer, status_code=201, responses=ERRORS)
+    async def enrol(body: EnrolRequest) -> EnrolAnswer:
+        return EnrolAnswer(device_id=await call(service.enrol, body.token, body.device_key, body.signature))
+
+    @app.post("/v1/auth/challenge", response_model=ChallengeAnswer, responses=ERRORS)
+    async def challenge(body: ChallengeRequest) -> ChallengeAnswer:
+        text, expires = await call(service.challenge, body.device_id)
+        return ChallengeAnswer(challenge=text, expires_ms=expires, server_key=b64(service.server_key))
+
+    @app.post("/v1/auth/token", response_model=TokenAnswer, responses=ERRORS)
+    async def token(body: TokenRequest) -> TokenAnswer:
+        text, expires = await call(service.login, body.device_id, body.challenge, body.signature)
+        return TokenAnswer(token=text, expires_ms=expires)
+
+    tus.add_routes(app, service, caller_of, ERRORS)
+
+    @app.get("/v1/bundles/{bundle_id}/receipt", response_model=ReceiptJson, responses=ERRORS)
+    async def bundle_receipt(bundle_id: str, authorization: AuthHeader = None) -> ReceiptJson:
+        caller = await caller_of(authorization)
+        bundle = await call(service.visible_bundle, caller, bundle_id)
+        receipt = await call(service.receipt_of, bundle)
+        return ReceiptJson(**receipt.to_json())
+
+    @app.get("/v1/receipts", response_model=ReceiptLog, responses=ERRORS)
+    async def receipt_log(
+        authorization: AuthHeader = None,
+        start: Annotated[int, Query(alias="from", ge=1, le=2**62)] = 1,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> ReceiptLog:
+        caller = await caller_of(authorization)
+        service.coordinator_only(caller)
+        rows = await call(config.metadata.receipts_from, start, limit)
+        return ReceiptLog(
+            receipts=[ReceiptJson(index=i, entry=b64(e), signature=b64(s)) for i, e, s in rows],
+            server_key=b64(service.server_key),
+        )
+
+    @app.get("/v1/changes", response_model=Changes, responses=ERRORS)
+    async def changes(
+        authorization: AuthHeader = None,
+        cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> Changes:
+        caller = await caller_of(authorization)
+        service.coordinator_only(caller)
+        rows = await call(config.metadata.changes, cursor, limit, caller.device_id)
+        items = [
+            Change(
+                bundle_id=b.bundle_id,
+                device_id=b.device_id,
+                sequence=b.sequence,
+                size=b.size,
+                file_sha256=b.file_sha256,
+                received_ms=b.received_ms,
+                receipt_index=b.receipt_index or 0,
+                acked=acked,
+            )
+            for b, acked in rows
+        ]
+        return Changes(changes=items, cursor=items[-1].receipt_index if items else cursor)
+
+    @app.get(
+        "/v1/bundles/{bundle_id}",
+        responses={
+            **ERRORS,
+            200: {
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+            },
+            206: {"description": "The requested range"},
+        },
+    )
+    async def download(
+        bundle_id: str, authorization: AuthHeader = None, range: Annotated[str | None, Header()] = None
+    ) -> Response:
+        caller = await caller_of(authorization)
+        service.coordinator_only(caller)
+        bundle = await call(service.visible_bundle, caller, bundle_id)
+        start, end = _byte_range(range, bundle.size)
+        headers = {
+            "Accept-Ranges": "bytes",
+            "Content-Length": str(end - start),
+            "ETag": f'"{bundle.file_sha256}"',
+        }
+        status = 200
+        if range is not None:
+            status = 206
+            headers["Content-Range"] = f"bytes {start}-{end - 1}/{bundle.size}"
+        return StreamingResponse(
+            config.store.read_range(bundle.bundle_key, start, end),
+            status_code=status,
+            headers=headers,
+            media_type="application/octet-stream",
+        )
+
+    @app.post("/v1/bundles/{bundle_id}/ack", response_model=AckAnswer, responses=ERRORS)
+    async def ack(bundle_id: str, authorization: AuthHeader = None) -> AckAnswer:
+        caller = await caller_of(authorization)
+        service.coordinator_only(caller)
+        bundle = await call(service.visible_bundle, caller, bundle_id)
+        await call(config.metadata.ack, bundle.bundle_id, caller.device_id)
+        event("bundle-acked", bundle_id=bundle.bundle_id, coordinator_id=caller.device_id)
+        return AckAnswer(bundle_id=bundle.bundle_id, acked=True)
+
+    app.add_middleware(BodyCaps, limits=config.limits)
+    app.add_middleware(RequestLog)
+    return app
+
+
+def _byte_range(header: str | None, size: int) -> tuple[int, int]:
+    """One HTTP byte range (RFC 9110 §14.1.2) as [start, end); 416 otherwise."""
+    if header is None:
+        return 0, size
+    unsatisfiable = ServerRefused(
+        416, "range-unsatisfiable", f"The bundle has {size} bytes; ask one range within them."
+    )
+    if not header.startswith("bytes=") or "," in header:
+        raise unsatisfiable
+    first, _, last = header[len("bytes=") :].strip().partition("-")
+    if not (first.isdigit() or first == "") or not (last.isdigit() or last == "") or first == last == "":
+        raise unsatisfiable
+    if first == "":
+        start, end = max(size - int(last), 0), size
+    else:
+        start = int(first)
+        end = min(int(last) + 1, size) if last else size
+    if start >= size or start >= end:
+        raise unsatisfiable
+    return start, end
+
+
+def data_paths(data: Path) -> dict[str, Path]:
+    return {"db": data / "server.db", "payloads": data / "payloads"}

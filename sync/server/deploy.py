@@ -1,0 +1,106 @@
+"""Setting a server up and opening it: what ``fieldvault serve`` wires
+(docs/server.md, "Deployment"). The data folder holds the TLS certificate
+and key, the receipt key, the SQLite database (unless --db names another)
+and the payload directory."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from fastapi import FastAPI
+
+from sync.org import normalise_fingerprint, read_profile
+from sync.server.app import ServerConfig, create_app
+from sync.server.errors import ServerRefused
+from sync.server.keys import ServerFiles, cert_sha256_of_pem, load_receipt_key, make_receipt_key, make_tls
+from sync.server.payload_dir import DirectoryPayloadStore
+from sync.server.service import Limits, Service
+from sync.server.storage import Metadata, open_engine, sqlite_url, upgrade
+
+
+@dataclass(frozen=True)
+class Initialised:
+    cert_sha256: str
+    fingerprint: str
+    org_id: str | None
+
+
+def database_url(data: Path, db: str | None) -> str:
+    return db if db else sqlite_url(data / "server.db")
+
+
+def init_server(
+    data: Path,
+    org_fingerprint: str,
+    *,
+    profile: bytes | None = None,
+    names: list[str] | None = None,
+    db: str | None = None,
+) -> Initialised:
+    """Make the server's keys in ``data`` (never replacing any), create its
+    database and pin the organisation by fingerprint; with ``profile`` (a
+    profile file of that organisation) also its key and first profile."""
+    fp = normalise_fingerprint(org_fingerprint)
+    checked = read_profile(profile, expected_fingerprint=fp) if profile is not None else None
+    data.mkdir(mode=0o700, parents=True, exist_ok=True)
+    files = ServerFiles(data)
+    if files.cert.exists() or files.receipt_key.exists():
+        raise FileExistsError(f"{data} holds a server already; it was left as it is.")
+    cert = make_tls(files, names or ["localhost", "127.0.0.1", "::1"])
+    make_receipt_key(files)
+    metadata = Metadata(open_engine(database_url(data, db)))
+    upgrade(metadata.engine)
+    metadata.pin(fp)
+    if profile is not None:
+        service = Service(
+            metadata, DirectoryPayloadStore(data / "payloads"), load_receipt_key(files), Limits()
+        )
+        service.put_profile(profile)
+    return Initialised(cert, fp, checked.org_id if checked else None)
+
+
+def open_app(data: Path, db: str | None = None, limits: Limits | None = None) -> FastAPI:
+    files = ServerFiles(data)
+    metadata = Metadata(open_engine(database_url(data, db)))
+    upgrade(metadata.engine)
+    if metadata.org_state() is None:
+        raise ServerRefused(409, "org-not-pinned", f"{data}: run 'fieldvault serve --init --org FP' first.")
+    config = ServerConfig(
+        metadata, DirectoryPayloadStore(data / "payloads"), load_receipt_key(files), limits or Limits()
+    )
+    return create_app(config)
+
+
+def cert_sha256(data: Path) -> str:
+    return cert_sha256_of_pem(ServerFiles(data).cert.read_bytes())
+
+
+class JsonLines(logging.Formatter):
+    """A log record as one JSON line: time, level, event and its ids."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "t": round(record.created, 3),
+            "level": record.levelname.lower(),
+            "event": record.getMessage(),
+        }
+        line.update(getattr(record, "ids", {}))
+        return json.dumps(line, separators=(",", ":"))
+
+
+def configure_logging(stream: TextIO | None = None, path: Path | None = None) -> None:
+    """Our events as JSON lines; uvicorn's own access log stays off (it
+    would write client addresses)."""
+    handler: logging.Handler = (
+        logging.FileHandler(path) if path else logging.StreamHandler(stream or sys.stderr)
+    )
+    handler.setFormatter(JsonLines())
+    logger = logging.getLogger("fieldvault.server")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

@@ -1,0 +1,64 @@
+"""What a client and the server both sign and check (docs/server.md, "API").
+
+Pure functions over bytes, shared by sync/server and sync/client so the two
+cannot drift apart. Every signature is Ed25519 over a domain string, so a
+signature made for one purpose is never valid for another.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from typing import Any
+
+import rfc8785
+
+CHALLENGE_DOMAIN = b"fieldvault-server-challenge/1\n"
+ENROL_DOMAIN = b"fieldvault-server-enrol/1\n"
+RECEIPT_DOMAIN = b"fieldvault-server-receipt/1\n"
+RECEIPT_FORMAT = "fieldvault-receipt"
+GENESIS = "0" * 64  # the "previous" of the first receipt
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,termination,checksum"
+
+
+def canonical(value: Any) -> bytes:
+    return rfc8785.dumps(value)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: object, size: int | None = None) -> bytes | None:
+    """Strict standard base64 (padded), or None."""
+    if not isinstance(text, str):
+        return None
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        return None
+    if b64(raw) != text or (size is not None and len(raw) != size):
+        return None
+    return raw
+
+
+def challenge_message(challenge: str, device_id: str, server_key: bytes) -> bytes:
+    """What a device signs to log in: the server's one-use challenge, its own
+    id and the server's receipt key (so an answer given to one server cannot
+    be replayed at another)."""
+    return CHALLENGE_DOMAIN + canonical(
+        {"challenge": challenge, "device_id": device_id, "server_key": b64(server_key)}
+    )
+
+
+def enrol_message(token: str, device_key: bytes) -> bytes:
+    """What a device signs to enrol: the token and its own key (proof that
+    whoever presents the token holds the key it registers)."""
+    return ENROL_DOMAIN + canonical({"token": token, "device_key": b64(device_key)})
+
+
+def receipt_hash(entry: bytes) -> str:
+    return hashlib.sha256(entry).hexdigest()

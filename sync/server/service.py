@@ -1,0 +1,447 @@
+"""What the server does, apart from HTTP: the pinned organisation, enrolment,
+login, the upload life cycle, receipts and the coordinators' side
+(docs/server.md). The FastAPI layer (app.py, tus.py) only translates.
+
+Refusals are ServerRefused with a stable code; logs carry ids only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from sync.bundle.errors import REASONS, BundleRejected
+from sync.bundle.reader import check_bundle
+from sync.org import OrgRefused, Profile, device_id_of, fingerprint, read_profile, read_token
+from sync.server.errors import ServerRefused, bad_request, conflict, forbidden, not_found, unauthorised
+from sync.server.payload_dir import OffsetMismatch
+from sync.server.payloads import PayloadStore
+from sync.server.protocol import challenge_message, enrol_message, unb64
+from sync.server.receipts import Receipt, make_entry, sign_entry
+from sync.server.storage import BundleRow, Metadata, UploadRow, now_ms
+
+log = logging.getLogger("fieldvault.server")
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bundle: int = 4 * 1024 * MiB  # bytes of one bundle (Upload-Length)
+    max_json: int = 64 * 1024  # bytes of a JSON request body
+    max_checked_chunk: int = 64 * MiB  # a PATCH with Upload-Checksum is held in memory to check it
+    upload_ttl_ms: int = 7 * 24 * 3600 * 1000  # a partial upload is removed after this
+    session_ttl_ms: int = 15 * 60 * 1000
+    challenge_ttl_ms: int = 60 * 1000
+
+
+@dataclass(frozen=True)
+class Caller:
+    device_id: str
+    role: str  # "device" or "coordinator"
+
+
+def event(name: str, **ids: Any) -> None:
+    """One structured log line: an event name and ids, nothing else."""
+    log.info(name, extra={"ids": ids})
+
+
+class _StagedReader:
+    """The staged upload as a file for the bundle reader; hashes the whole
+    file on the way (its SHA-256 goes into the receipt)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buffer = b""
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buffer) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self.digest.update(chunk)
+            self._buffer += chunk
+        if size < 0:
+            data, self._buffer = self._buffer, b""
+        else:
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    def seekable(self) -> bool:
+        return False
+
+    def readable(self) -> bool:
+        return True
+
+
+class Service:
+    def __init__(
+        self, metadata: Metadata, store: PayloadStore, receipt_key: Ed25519PrivateKey, limits: Limits
+    ) -> None:
+        self.metadata = metadata
+        self.store = store
+        self.receipt_key = receipt_key
+        self.server_key = receipt_key.public_key().public_bytes_raw()
+        self.limits = limits
+        self._profile_cache: tuple[int, Profile] | None = None
+
+    # -- the organisation ------------------------------------------------------------
+
+    def profile(self) -> Profile | None:
+        state = self.metadata.org_state()
+        if state is None or state.profile is None or state.version is None:
+            return None
+        if self._profile_cache is None or self._profile_cache[0] != state.version:
+            self._profile_cache = (state.version, read_profile(state.profile, org_key=state.org_key))
+        return self._profile_cache[1]
+
+    def signed_profile(self) -> bytes:
+        state = self.metadata.org_state()
+        if state is None or state.profile is None:
+            raise conflict("org-no-profile", "This server holds no organisation profile yet.")
+        return state.profile
+
+    def _require_profile(self) -> Profile:
+        profile = self.profile()
+        if profile is None:
+            raise conflict(
+                "org-no-profile",
+                "This server holds no organisation profile yet: a coordinator uploads it with "
+                "'fieldvault org set-server'.",
+            )
+        return profile
+
+    def put_profile(self, data: bytes) -> tuple[Profile, bool]:
+        """Accept a profile signed by the pinned organisation key, if newer
+        than the one held. Returns (the held profile, whether it changed)."""
+        state = self.metadata.org_state()
+        if state is None:
+            raise conflict(
+                "org-not-pinned", "This server was not initialised with 'fieldvault serve --init'."
+            )
+        try:
+            if state.org_key is not None:
+                profile = read_profile(data, org_key=state.org_key)
+            else:
+                profile = read_profile(data, expected_fingerprint=state.fingerprint)
+        except OrgRefused as refused:
+            status = 400 if refused.code == "org-profile-form" else 403
+            raise ServerRefused(status, refused.code or "org-profile-form", str(refused)) from None
+        if state.org_id is not None and profile.org_id != state.org_id:
+            raise forbidden("org-other-organisation", f"This server serves organisation {state.org_id}.")
+        if state.version is not None and profile.version < state.version:
+            raise conflict(
+                "profile-older",
+                f"This server holds profile version {state.version}; version {profile.version} is older.",
+            )
+        if state.version == profile.version:
+            if state.profile != data:
+                raise conflict("profile-version-taken", f"Another profile has version {profile.version}.")
+            return profile, False
+        changed = self.metadata.store_profile(profile.org_id, profile.org_key, profile.version, data)
+        if not changed:  # a newer one arrived meanwhile
+            raise conflict("profile-older", "A newer profile arrived meanwhile.")
+        event("profile-stored", org_id=profile.org_id, version=profile.version)
+        return profile, True
+
+    # -- enrolment -------------------------------------------------------------------
+
+    def enrol(self, token_text: str, device_key_b64: str, signature_b64: str) -> str:
+        profile = self._require_profile()
+        device_key = unb64(device_key_b64, 32)
+        signature = unb64(signature_b64, 64)
+        if device_key is None or signature is None or len(token_text) > 4096:
+            raise bad_request("request-form", "device_key and signature are base64 (32 and 64 bytes).")
+        try:
+            Ed25519PublicKey.from_public_bytes(device_key).verify(
+                signature, enrol_message(token_text, device_key)
+            )
+        except (InvalidSignature, ValueError):
+            raise forbidden(
+                "enrol-signature", "The enrolment request is not signed by the key it registers."
+            ) from None
+        device_id = device_id_of(device_key)
+        if device_id in profile.revoked:
+            raise forbidden("device-revoked", f"Device {device_id} was revoked by the organisation.")
+        try:
+            token = read_token(token_text, profile.org_key, profile.org_id, now_ms=now_ms())
+        except OrgRefused as refused:
+            status = 400 if refused.code == "token-form" else 403
+            raise ServerRefused(status, refused.code or "token-form", str(refused)) from None
+        outcome = self.metadata.enrol(device_id, device_key, token.token_id, token.expires_ms)
+        if outcome == "used":
+            raise conflict("token-used", f"Enrolment token {token.token_id} was used already.")
+        event("device-enrolled", device_id=device_id, token_id=token.token_id)
+        return device_id
+
+    # -- login -----------------------------------------------------------------------
+
+    def _device_key(self, device_id: str, profile: Profile) -> tuple[bytes, str]:
+        """The device's key and role; refuses revoked and unknown devices."""
+        if device_id in profile.revoked:
+            raise forbidden("device-revoked", f"Device {device_id} was revoked by the organisation.")
+        coordinator = profile.coordinator(device_id)
+        if coordinator is not None:
+            return coordinator.device_key, "coordinator"
+        key = self.metadata.device_key(device_id)
+        if key is None:
+            raise forbidden("device-unknown", f"Device {device_id} is not enrolled at this server.")
+        return key, "device"
+
+    def challenge(self, device_id: str) -> tuple[str, int]:
+        self._device_key(device_id, self._require_profile())
+        challenge = secrets.token_hex(32)
+        expires = now_ms() + self.limits.challenge_ttl_ms
+        self.metadata.add_challenge(challenge, device_id, expires)
+        return challenge, expires
+
+    def login(self, device_id: str, challenge: str, signature_b64: str) -> tuple[str, int]:
+        key, _role = self._device_key(device_id, self._require_profile())
+        signature = unb64(signature_b64, 64)
+        if signature is None:
+            raise bad_request("request-form", "signature is base64 of 64 bytes.")
+        if not self.metadata.take_challenge(challenge, device_id):
+            raise ServerRefused(
+                401, "challenge-unknown", "That challenge is unknown, used or expired: ask for a new one."
+            )
+        try:
+            Ed25519PublicKey.from_public_bytes(key).verify(
+                signature, challenge_message(challenge, device_id, self.server_key)
+            )
+        except InvalidSignature:
+            raise forbidden(
+                "challenge-signature", f"The answer is not signed by device {device_id}'s key."
+            ) from None
+        token = secrets.token_urlsafe(32)
+        expires = now_ms() + self.limits.session_ttl_ms
+        self.metadata.add_session(hashlib.sha256(token.encode()).hexdigest(), device_id, expires)
+        event("login", device_id=device_id)
+        return token, expires
+
+    def caller(self, authorization: str | None) -> Caller:
+        """The device behind a bearer token, checked against the newest
+        profile on every request: a revocation holds from the next request."""
+        if not authorization or not authorization.startswith("Bearer "):
+            raise unauthorised()
+        token = authorization[len("Bearer ") :].strip()
+        if not token or len(token) > 200:
+            raise unauthorised()
+        device_id = self.metadata.session_device(hashlib.sha256(token.encode()).hexdigest())
+        if device_id is None:
+            raise unauthorised("That access token is unknown or expired: log in again.")
+        _key, role = self._device_key(device_id, self._require_profile())
+        return Caller(device_id, role)
+
+    @staticmethod
+    def coordinator_only(caller: Caller) -> None:
+        if caller.role != "coordinator":
+            raise forbidden("coordinator-only", f"Device {caller.device_id} is not a coordinator.")
+
+    # -- uploads ---------------------------------------------------------------------
+
+    def create_upload(self, caller: Caller, length: int) -> str:
+        if not 1 <= length <= self.limits.max_bundle:
+            raise ServerRefused(
+                413, "bundle-too-large", f"A bundle is at most {self.limits.max_bundle} bytes on this server."
+            )
+        self.remove_expired()
+        upload_id = secrets.token_hex(16)
+        self.metadata.add_upload(upload_id, caller.device_id, length, now_ms() + self.limits.upload_ttl_ms)
+        event("upload-created", device_id=caller.device_id, upload_id=upload_id, length=length)
+        return upload_id
+
+    def own_upload(self, caller: Caller, upload_id: str) -> UploadRow:
+        row = self.metadata.upload(upload_id) if _is_hex(upload_id, 32) else None
+        if row is None or row.device_id != caller.device_id:
+            raise not_found("upload-unknown", f"No upload {upload_id[:64]} of this device.")
+        if row.state == "refused":
+            raise ServerRefused(410, "upload-refused", f"Upload {upload_id} was refused; start a new one.")
+        return row
+
+    def offset(self, row: UploadRow) -> int:
+        return row.length if row.state == "done" else self.store.staged_length(row.upload_id)
+
+    def append(self, row: UploadRow, offset: int, chunks: Any) -> int:
+        try:
+            return self.store.append(row.upload_id, offset, chunks)
+        except OffsetMismatch as mismatch:
+            raise conflict(
+                "upload-offset", f"Upload {row.upload_id} holds {mismatch.stored} bytes."
+            ) from None
+
+    def terminate(self, row: UploadRow) -> None:
+        if row.state != "receiving":
+            raise conflict("upload-complete", f"Upload {row.upload_id} is complete; it cannot be terminated.")
+        self.store.discard(row.upload_id)
+        self.metadata.remove_upload(row.upload_id)
+        event("upload-terminated", upload_id=row.upload_id)
+
+    def remove_expired(self) -> None:
+        for upload_id in self.metadata.expired_uploads(now_ms()):
+            self.store.discard(upload_id)
+            self.metadata.remove_upload(upload_id)
+            event("upload-expired", upload_id=upload_id)
+
+    def _refuse_upload(self, row: UploadRow, refusal: ServerRefused) -> ServerRefused:
+        self.store.discard(row.upload_id)
+        self.metadata.set_upload_state(row.upload_id, "refused")
+        event("upload-refused", device_id=row.device_id, upload_id=row.upload_id, code=refusal.code)
+        return refusal
+
+    def finish(self, row: UploadRow) -> BundleRow:
+        """The last byte arrived: check the bundle (docs/bundle-format.md §5
+        steps 1-4 and 7, then device and sequence), claim its (device,
+        sequence), commit its bytes and append its receipt. Idempotent: the
+        same bundle again gives the bundle stored before."""
+        if row.state == "done" and row.bundle_id is not None:
+            held = self.metadata.bundle(row.bundle_id)
+            if held is not None:
+                return self._commit(held)
+        profile = self._require_profile()
+        reader = _StagedReader(self.store.read_staged(row.upload_id))
+        try:
+            checked = check_bundle(reader, org_id=profile.org_id)  # type: ignore[arg-type]
+        except BundleRejected as rejected:
+            raise self._refuse_upload(
+                row,
+                ServerRefused(
+                    422,
+                    f"bundle-{rejected.kind}",
+                    f"The bundle {REASONS[rejected.kind][1]}; it was not stored.",
+                ),
+            ) from None
+        header = checked.header
+        if header.device_id != row.device_id:
+            raise self._refuse_upload(
+                row,
+                forbidden(
+                    "bundle-other-device",
+                    f"The bundle was made by device {header.device_id}, not the sender.",
+                ),
+            )
+        if header.device_id in profile.revoked:
+            raise self._refuse_upload(
+                row, forbidden("device-revoked", f"Device {header.device_id} was revoked.")
+            )
+        if header.sequence > 1:
+            before = self.metadata.bundle_at(header.device_id, header.sequence - 1)
+            if before is not None and before.bundle_id != header.previous:
+                raise self._refuse_upload(
+                    row, conflict("bundle-chain", f"The bundle does not follow bundle {before.bundle_id}.")
+                )
+        claim = BundleRow(
+            bundle_id=checked.bundle_id,
+            device_id=header.device_id,
+            sequence=header.sequence,
+            previous=header.previous,
+            profile_version=header.profile_version,
+            payload_sha256=header.payload_sha256,
+            file_sha256=reader.digest.hexdigest(),
+            size=row.length,
+            bundle_key=secrets.token_hex(16),
+            upload_id=row.upload_id,
+            state="staged",
+            received_ms=now_ms(),
+            receipt_index=None,
+        )
+        held = self.metadata.claim_bundle(claim)
+        if held.bundle_id != claim.bundle_id:
+            raise self._refuse_upload(
+                row,
+                conflict(
+                    "bundle-conflict",
+                    f"Device {header.device_id} sent another bundle ({held.bundle_id}) with sequence {header.sequence}.",
+                ),
+            )
+        if held.upload_id != row.upload_id:  # the same bundle, sent again: keep one copy
+            self.store.discard(row.upload_id)
+            self.metadata.set_upload_state(row.upload_id, "done", held.bundle_id)
+            event("bundle-again", device_id=held.device_id, bundle_id=held.bundle_id, upload_id=row.upload_id)
+        return self._commit(held)
+
+    def _commit(self, bundle: BundleRow) -> BundleRow:
+        if bundle.state == "committed":
+            return bundle
+        self.store.commit(bundle.upload_id, bundle.bundle_key)
+        org_id = self._require_profile().org_id
+
+        def entry(index: int, previous: str) -> tuple[bytes, str, bytes]:
+            data = make_entry(
+                index,
+                previous,
+                {
+                    "org_id": org_id,
+                    "device_id": bundle.device_id,
+                    "sequence": bundle.sequence,
+                    "bundle_id": bundle.bundle_id,
+                    "payload_sha256": bundle.payload_sha256,
+                    "file_sha256": bundle.file_sha256,
+                    "size": bundle.size,
+                    "received_ms": bundle.received_ms,
+                },
+            )
+            return data, hashlib.sha256(data).hexdigest(), sign_entry(self.receipt_key, data)
+
+        index = self.metadata.commit_bundle(bundle.bundle_id, entry)
+        event("bundle-stored", device_id=bundle.device_id, bundle_id=bundle.bundle_id, receipt=index)
+        committed = self.metadata.bundle(bundle.bundle_id)
+        assert committed is not None
+        return committed
+
+    def recover(self) -> None:
+        """At start-up: finish what a crash interrupted. Claimed bundles are
+        committed (their bytes are staged or already moved); complete
+        uploads not yet checked are checked now; expired ones removed."""
+        for bundle in self.metadata.staged_bundles():
+            try:
+                self._commit(bundle)
+            except FileNotFoundError:
+                event("bundle-lost", bundle_id=bundle.bundle_id)
+        for row in self.metadata.receiving_uploads():
+            if self.store.staged_length(row.upload_id) == row.length:
+                # A refusal is recorded on the upload; the device hears it at its next HEAD.
+                with contextlib.suppress(ServerRefused):
+                    self.finish(row)
+        self.remove_expired()
+
+    # -- receipts and coordinators ---------------------------------------------------
+
+    def receipt_of(self, bundle: BundleRow) -> Receipt:
+        assert bundle.receipt_index is not None
+        stored = self.metadata.receipt(bundle.receipt_index)
+        assert stored is not None
+        return Receipt(bundle.receipt_index, stored[0], stored[1])
+
+    def visible_bundle(self, caller: Caller, bundle_id: str) -> BundleRow:
+        """A committed bundle the caller may see: a coordinator any, a device its own."""
+        bundle = self.metadata.bundle(bundle_id) if _is_hex(bundle_id, 64) else None
+        if (
+            bundle is None
+            or bundle.state != "committed"
+            or (caller.role != "coordinator" and bundle.device_id != caller.device_id)
+        ):
+            raise not_found("bundle-unknown", f"No bundle {bundle_id[:64]} here.")
+        return bundle
+
+
+def _is_hex(text: str, size: int) -> bool:
+    return len(text) == size and all(c in "0123456789abcdef" for c in text)
+
+
+def server_fingerprint_check(profile_path: Path, fp: str) -> Profile:
+    """--init --profile FILE: the profile must carry the fingerprint given."""
+    return read_profile(profile_path.read_bytes(), expected_fingerprint=fp)
+
+
+def org_fingerprint_of(org_key: bytes) -> str:
+    return fingerprint(org_key)

@@ -1,0 +1,223 @@
+"""tus 1.0 at /v1/uploads: core, creation, termination and checksum (sha256)
+(https://tus.io/protocols/resumable-upload; docs/server.md says why it is
+our own). Upload-Metadata is accepted and ignored: nothing a client names
+is stored. The last byte of an upload triggers the bundle checks
+(service.finish); the answer then carries the bundle id, and its receipt is
+at /v1/bundles/{id}/receipt.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Header, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+
+from sync.server.errors import ServerRefused, bad_request, conflict
+from sync.server.protocol import TUS_EXTENSIONS, TUS_VERSION
+from sync.server.service import Caller, Service
+from sync.server.storage import UploadRow
+
+PIECE = 1024 * 1024  # bytes gathered before each durable append
+OFFSET_TYPE = "application/offset+octet-stream"
+AuthHeader = Annotated[str | None, Header(description="Bearer <token> from /v1/auth/token")]
+
+__all__ = ["TUS_VERSION", "AuthHeader", "add_routes"]
+
+
+def _int_header(value: str | None, name: str) -> int:
+    if value is None or not value.isdigit() or len(value) > 19:
+        raise bad_request("tus-header", f"{name} must be a non-negative integer.")
+    return int(value)
+
+
+def _check_version(value: str | None) -> None:
+    if value != TUS_VERSION:
+        raise ServerRefused(412, "tus-version", f"This server speaks tus {TUS_VERSION} (Tus-Resumable).")
+
+
+def _checksum(value: str) -> bytes:
+    algorithm, _, encoded = value.strip().partition(" ")
+    if algorithm != "sha256":
+        raise bad_request("checksum-algorithm", "Upload-Checksum supports sha256 only.")
+    try:
+        digest = base64.b64decode(encoded.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        digest = b""
+    if len(digest) != 32:
+        raise bad_request("checksum-form", "Upload-Checksum is 'sha256 <base64 of 32 bytes>'.")
+    return digest
+
+
+def add_routes(
+    app: FastAPI,
+    service: Service,
+    caller_of: Callable[[str | None], Awaitable[Caller]],
+    errors: dict[int | str, dict[str, Any]],
+) -> None:
+    tus_headers = {"Tus-Resumable": TUS_VERSION}
+
+    def done_headers(row: UploadRow, offset: int, bundle_id: str | None) -> dict[str, str]:
+        headers = {
+            **tus_headers,
+            "Upload-Offset": str(offset),
+            "Upload-Length": str(row.length),
+            "Cache-Control": "no-store",
+        }
+        if bundle_id is not None:
+            headers["Fieldvault-Bundle-Id"] = bundle_id
+        return headers
+
+    @app.options("/v1/uploads", status_code=204)
+    async def tus_options() -> Response:
+        return Response(
+            status_code=204,
+            headers={
+                **tus_headers,
+                "Tus-Version": TUS_VERSION,
+                "Tus-Extension": TUS_EXTENSIONS,
+                "Tus-Max-Size": str(service.limits.max_bundle),
+                "Tus-Checksum-Algorithm": "sha256",
+            },
+        )
+
+    @app.post("/v1/uploads", status_code=201, responses=errors)
+    async def create_upload(
+        authorization: AuthHeader = None,
+        tus_resumable: str | None = Header(None),
+        upload_length: str | None = Header(None),
+        upload_defer_length: str | None = Header(None),
+        content_length: str | None = Header(None),
+    ) -> Response:
+        _check_version(tus_resumable)
+        if upload_defer_length is not None:
+            raise bad_request("tus-defer-length", "Give Upload-Length: deferred lengths are not supported.")
+        length = _int_header(upload_length, "Upload-Length")
+        if content_length not in (None, "0"):
+            raise bad_request("tus-creation-with-upload", "Create the upload first, then PATCH its bytes.")
+        caller = await caller_of(authorization)
+        upload_id = await run_in_threadpool(service.create_upload, caller, length)
+        return Response(status_code=201, headers={**tus_headers, "Location": f"/v1/uploads/{upload_id}"})
+
+    @app.head("/v1/uploads/{upload_id}", responses=errors)
+    async def upload_offset(
+        upload_id: str, authorization: AuthHeader = None, tus_resumable: str | None = Header(None)
+    ) -> Response:
+        _check_version(tus_resumable)
+        caller = await caller_of(authorization)
+        row = await run_in_threadpool(service.own_upload, caller, upload_id)
+        offset = await run_in_threadpool(service.offset, row)
+        return Response(status_code=200, headers=done_headers(row, offset, row.bundle_id))
+
+    @app.delete("/v1/uploads/{upload_id}", status_code=204, responses=errors)
+    async def terminate(
+        upload_id: str, authorization: AuthHeader = None, tus_resumable: str | None = Header(None)
+    ) -> Response:
+        _check_version(tus_resumable)
+        caller = await caller_of(authorization)
+        row = await run_in_threadpool(service.own_upload, caller, upload_id)
+        await run_in_threadpool(service.terminate, row)
+        return Response(status_code=204, headers=tus_headers)
+
+    @app.patch(
+        "/v1/uploads/{upload_id}",
+        status_code=204,
+        responses=errors,
+        openapi_extra={
+            "requestBody": {
+                "content": {OFFSET_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+                "required": True,
+            }
+        },
+    )
+    async def append(
+        upload_id: str,
+        request: Request,
+        authorization: AuthHeader = None,
+        tus_resumable: str | None = Header(None),
+        upload_offset: str | None = Header(None),
+        content_type: str | None = Header(None),
+        content_length: str | None = Header(None),
+        upload_checksum: str | None = Header(None),
+    ) -> Response:
+        _check_version(tus_resumable)
+        if content_type != OFFSET_TYPE:
+            raise ServerRefused(415, "tus-content-type", f"PATCH bodies are {OFFSET_TYPE}.")
+        offset = _int_header(upload_offset, "Upload-Offset")
+        declared = _int_header(content_length, "Content-Length") if content_length is not None else None
+        expected = _checksum(upload_checksum) if upload_checksum is not None else None
+        caller = await caller_of(authorization)
+        row = await run_in_threadpool(service.own_upload, caller, upload_id)
+        if row.state == "done":
+            if offset == row.length and not declared:
+                return Response(status_code=204, headers=done_headers(row, row.length, row.bundle_id))
+            raise conflict("upload-complete", f"Upload {row.upload_id} is complete.")
+        stored = await run_in_threadpool(service.offset, row)
+        if offset != stored:
+            raise ServerRefused(
+                409, "upload-offset", f"Upload {row.upload_id} holds {stored} bytes: resume at that offset."
+            )
+        if declared is not None and offset + declared > row.length:
+            raise ServerRefused(413, "upload-too-long", f"Upload {row.upload_id} is {row.length} bytes long.")
+        if expected is not None:
+            offset = await _append_checked(service, row, offset, request, expected)
+        else:
+            offset = await _append_streamed(service, row, offset, request)
+        bundle_id = None
+        if offset == row.length:
+            bundle = await run_in_threadpool(service.finish, row)
+            bundle_id = bundle.bundle_id
+        return Response(status_code=204, headers=done_headers(row, offset, bundle_id))
+
+
+async def _append_streamed(service: Service, row: UploadRow, offset: int, request: Request) -> int:
+    """Bytes go to the store in ~1 MiB pieces as they arrive; a dropped
+    connection keeps every piece that arrived (tus resumes from there)."""
+    buffer = bytearray()
+    try:
+        async for chunk in request.stream():
+            if offset + len(buffer) + len(chunk) > row.length:
+                raise ServerRefused(
+                    413, "upload-too-long", f"Upload {row.upload_id} is {row.length} bytes long."
+                )
+            buffer += chunk
+            if len(buffer) >= PIECE:
+                offset = await run_in_threadpool(service.append, row, offset, [bytes(buffer)])
+                buffer.clear()
+    except ClientDisconnect:
+        pass
+    finally:
+        if buffer:
+            offset = await run_in_threadpool(service.append, row, offset, [bytes(buffer)])
+    return offset
+
+
+async def _append_checked(
+    service: Service, row: UploadRow, offset: int, request: Request, expected: bytes
+) -> int:
+    """With Upload-Checksum the chunk is held (bounded) and written only if
+    it hashes right: tus answers 460 and stores nothing of it otherwise."""
+    cap = service.limits.max_checked_chunk
+    buffer = bytearray()
+    async for chunk in request.stream():
+        buffer += chunk
+        if len(buffer) > cap:
+            raise ServerRefused(
+                413, "chunk-too-large", f"A chunk with Upload-Checksum is at most {cap} bytes."
+            )
+        if offset + len(buffer) > row.length:
+            raise ServerRefused(413, "upload-too-long", f"Upload {row.upload_id} is {row.length} bytes long.")
+    if hashlib.sha256(buffer).digest() != expected:
+        raise ServerRefused(
+            460, "checksum-mismatch", "The chunk does not match its Upload-Checksum; send it again."
+        )
+    if not buffer:
+        return offset
+    result: int = await run_in_threadpool(service.append, row, offset, [bytes(buffer)])
+    return result

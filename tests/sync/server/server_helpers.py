@@ -1,0 +1,132 @@
+"""A real server on a free loopback port, with TLS and its own certificate
+(what ``fieldvault serve`` runs), in a thread of the test process; and a
+small organisation made from the pure functions of sync/org.py."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyrage
+import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sync.client.transport import ServerClient
+from sync.org import Coordinator, Profile, SignedProfile, device_id_of, make_token, new_profile, sign_profile
+from sync.server.deploy import cert_sha256, configure_logging, init_server, open_app
+from sync.server.service import Limits
+
+
+@dataclass
+class RunningServer:
+    url: str
+    cert_sha256: str
+    data: Path
+    log: Path
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def client(self) -> ServerClient:
+        return ServerClient(self.url, self.cert_sha256)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def _serve(data: Path, log: Path, limits: Limits | None, port: int = 0) -> RunningServer:
+    configure_logging(path=log)
+    app = open_app(data, None, limits)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        ssl_certfile=str(data / "tls-cert.pem"),
+        ssl_keyfile=str(data / "tls-key.pem"),
+        access_log=False,
+        log_level="warning",
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+    return RunningServer(f"https://127.0.0.1:{port}", cert_sha256(data), data, log, server, thread)
+
+
+@contextmanager
+def running_server(
+    data: Path,
+    org_fingerprint: str | None = None,
+    *,
+    profile: bytes | None = None,
+    limits: Limits | None = None,
+) -> Iterator[RunningServer]:
+    """Initialise ``data`` when org_fingerprint is given, then serve it."""
+    if org_fingerprint is not None:
+        init_server(data, org_fingerprint, profile=profile)
+    running = _serve(data, data.parent / f"{data.name}.log", limits)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@dataclass
+class Org:
+    key: Ed25519PrivateKey
+    coordinator_key: Ed25519PrivateKey
+    coordinator_identity: pyrage.x25519.Identity
+    signed: SignedProfile
+
+    @property
+    def profile(self) -> Profile:
+        return self.signed.profile
+
+    @property
+    def coordinator_id(self) -> str:
+        return device_id_of(self.coordinator_key.public_key().public_bytes_raw())
+
+    @property
+    def recipients(self) -> list[str]:
+        return [c.age_recipient for c in self.profile.coordinators]
+
+    def token(self, *, expires_ms: int | None = None) -> str:
+        expires = expires_ms if expires_ms is not None else int(time.time() * 1000) + 3_600_000
+        return make_token(self.key, self.profile.org_id, expires).text
+
+    def next_version(self, **change: object) -> SignedProfile:
+        from dataclasses import replace
+
+        profile = replace(self.profile, version=self.profile.version + 1, **change)  # type: ignore[arg-type]
+        self.signed = sign_profile(profile, self.key)
+        return self.signed
+
+
+def make_org(name: str = "Field Org", *, org_id: str | None = None) -> Org:
+    from dataclasses import replace
+
+    key = Ed25519PrivateKey.generate()
+    coordinator_key = Ed25519PrivateKey.generate()
+    identity = pyrage.x25519.Identity.generate()
+    public = coordinator_key.public_key().public_bytes_raw()
+    coordinator = Coordinator(device_id_of(public), public, str(identity.to_public()), "coordinator")
+    profile = new_profile(name, key, coordinator)
+    if org_id is not None:
+        profile = replace(profile, org_id=org_id)
+    return Org(key, coordinator_key, identity, sign_profile(profile, key))
+
+
+def device_id(key: Ed25519PrivateKey) -> str:
+    return device_id_of(key.public_key().public_bytes_raw())
