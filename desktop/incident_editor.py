@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from db.api import PLACE_PRECISIONS, EntityService, Incident, PartialDateError, Vault, parse_partial_date
 from desktop.form_fields import PartialDateField, ViolationTypesField
 from desktop.record_editor import FormRow, RecordEditor, RecordTexts
+from desktop.tasks import TaskRunner
 
 # The form's fields, in tab order; each has an error label under it.
 FIELDS = (
@@ -49,8 +50,14 @@ class IncidentEditor(RecordEditor[Incident]):
     record_type = Incident
     FIELDS = FIELDS
 
-    def __init__(self, parent: QWidget | None = None, *, vocabulary_language: str | None = None) -> None:
-        super().__init__(parent)
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        vocabulary_language: str | None = None,
+        tasks: TaskRunner | None = None,
+    ) -> None:
+        super().__init__(parent, tasks=tasks)
 
         # -- the fields ------------------------------------------------------------
         self.title_field = QLineEdit()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from db.api import PERSON_ROLES, EntityService, Person, Vault
 from desktop.icons import icon
 from desktop.record_editor import FormRow, RecordEditor, RecordTexts
+from desktop.tasks import TaskRunner
 
 FIELDS = ("pseudonym", "name", "roles", "sensitive", "notes")
 
@@ -60,8 +61,8 @@ class PersonEditor(RecordEditor[Person]):
     record_type = Person
     FIELDS = FIELDS
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, parent: QWidget | None = None, *, tasks: TaskRunner | None = None) -> None:
+        super().__init__(parent, tasks=tasks)
         self._sensitive_shown = False  # the details are in their widget
 
         self.pseudonym_field = QLineEdit()

@@ -10,6 +10,17 @@ and ``clear_fields()``. ``lay_out()`` puts its rows on the page with what the
 base made: the heading, the status line, Save and (with ``texts().delete``)
 Delete.
 
+Saves and deletions run on the save lane of the window's ``TaskRunner``
+(desktop/tasks.py), never in the GUI thread: a write transaction held
+elsewhere (the sync worker, another process) must not freeze the window. The
+form shows the write in flight (its rows, Save and Delete disabled, "Saving…"
+in the status line) and continues when the vault answers: ``saved``,
+``save_finished`` and ``write_finished`` follow. What would replace the form
+while a write is in flight (another record, the question before leaving)
+first waits for it in a local event loop (``wait_for_write``), as a dialog
+does, so the window keeps responding; a lock does not wait here: the window
+waits for the save lane before the vault locks.
+
 Translations: PySide looks ``self.tr`` up under the *runtime* class
 (``IncidentEditor``), while lupdate files a string under the class whose
 source holds it. A ``self.tr`` here would therefore never be translated, so
@@ -20,12 +31,15 @@ the strings every form shares are translated under the fixed context
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, ClassVar, Generic, TypeVar
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -42,6 +56,7 @@ from db.api import EntityService, FieldvaultError, InvalidInput, Record, Vault
 from desktop import record_form
 from desktop.icons import icon
 from desktop.messages import error_message
+from desktop.tasks import Lane, TaskContext, TaskHandle, TaskReport, TaskRunner
 
 R = TypeVar("R", bound=Record)
 
@@ -60,6 +75,49 @@ class RecordTexts:
     deleted: str = ""  # "Incident deleted."
 
 
+class WriteOutcome:
+    """Set on the save lane once the record is stored. A draft queued behind
+    a save in flight (at a lock) reads it there: the lane runs in order, so
+    the save has finished by then, and a stored record needs no draft."""
+
+    def __init__(self) -> None:
+        self.stored = False
+
+
+@dataclass(frozen=True)
+class Stored(Generic[R]):
+    """What a save on the save lane returns: the record as stored, and what
+    failed afterwards (``afterwards``: the save stands, the error is shown)."""
+
+    record: R
+    afterwards: FieldvaultError | None = None
+
+
+AfterStore = Callable[[Any], None]
+
+
+def _store(
+    service: EntityService[R],
+    record: R,
+    after_store: AfterStore | None,
+    outcome: WriteOutcome,
+    _context: TaskContext,
+) -> Stored[R]:
+    """The save as the save lane runs it: plain Python, no widget touched."""
+    stored = service.save(record)
+    outcome.stored = True
+    if after_store is not None:
+        try:
+            after_store(stored)
+        except FieldvaultError as err:
+            return Stored(stored, err.with_traceback(None))
+    return Stored(stored)
+
+
+def _delete(service: EntityService[R], record_id: str, _context: TaskContext) -> None:
+    service.delete(record_id)
+
+
 @dataclass(frozen=True)
 class FormRow:
     """One row of a form: ``field`` is the label's buddy and carries an error's
@@ -75,16 +133,27 @@ class RecordEditor(QWidget, Generic[R]):
     """``load(vault, case_id, record_id)`` then edit; ``save()`` stores it,
     ``delete()`` (after a confirmation) removes it.
 
-    ``saved(id)`` follows every successful save, ``deleted(id)`` a deletion."""
+    ``saved(id)`` follows every successful save, ``deleted(id)`` a deletion;
+    ``save_finished(record or None)`` every save started (None: refused,
+    failed, or the form was cleared meanwhile); ``write_finished()`` every
+    save or deletion once the form is editable again."""
 
     saved = Signal(str)
     deleted = Signal(str)
+    save_finished = Signal(object)
+    write_finished = Signal()
 
     record_type: ClassVar[type[Any]]  # the R of the subclass (a ClassVar cannot say so)
     FIELDS: ClassVar[tuple[str, ...]]
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, tasks: TaskRunner | None = None) -> None:
         super().__init__(parent)
+        # The window's runner; a form shown alone (tests) has its own.
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._write: TaskHandle | None = None  # the save or deletion in flight
+        self._write_outcome: WriteOutcome | None = None  # set while a save is in flight
+        self._focus_before_write: QWidget | None = None
+        self._ticket = 0  # counts loads and clears: a wait that returns to an older one gives up
         self._vault: Vault | None = None
         self._case_id: str | None = None
         self._record: R | None = None
@@ -242,6 +311,11 @@ class RecordEditor(QWidget, Generic[R]):
         """The form holds changes not saved."""
         return self._dirty
 
+    @property
+    def is_writing(self) -> bool:
+        """A save or deletion of this form is in flight on the save lane."""
+        return self._write is not None
+
     def on_edited(self, *_args: object) -> None:
         if not self._loading and self._vault is not None:
             self._dirty = True
@@ -250,7 +324,10 @@ class RecordEditor(QWidget, Generic[R]):
 
     def load(self, vault: Vault, case_id: str, record_id: str | None = None) -> bool:
         """Show a record of the case (None: a new one). False (with the reason
-        shown, the form disabled) when it cannot be read."""
+        shown, the form disabled) when it cannot be read, or when the form
+        was cleared or loaded again while a write in flight was awaited."""
+        if not self.wait_for_write():
+            return False
         self.clear()
         self._vault = vault
         self._case_id = case_id
@@ -310,10 +387,15 @@ class RecordEditor(QWidget, Generic[R]):
 
     # -- save and delete -----------------------------------------------------------------
 
-    def save(self) -> R | None:
-        """Store the form as a new record or a new version of the open one.
-        Returns what was stored, or None when refused (the reasons shown)."""
+    def save(self) -> TaskHandle | None:
+        """Check the form and start storing it, as a new record or a new
+        version of the open one, on the save lane. None when nothing was
+        started: refused here (the reasons shown), or a write is in flight
+        already (a second click does not save twice). The vault's answer
+        comes back as ``save_finished`` (and ``saved`` when stored)."""
         vault, case_id = self._vault, self._case_id
+        if self._write is not None:
+            return None
         if vault is None or case_id is None:
             self.status.setText(QCoreApplication.translate("RecordForm", "Choose or create a case first."))
             return None
@@ -326,53 +408,170 @@ class RecordEditor(QWidget, Generic[R]):
             record = replace(self._record, **values)
         else:
             record = self.record_type(case_id=case_id, **values)
+        previous = self._record
+        outcome = WriteOutcome()
+        task = partial(_store, self.service(vault), record, self.after_store(vault, previous), outcome)
+        self.save_started()
+        handle = self._start_write(task, self._on_save_report, previous)
+        self._write_outcome = outcome
+        self.status.setText(QCoreApplication.translate("RecordForm", "Saving…"))
+        return handle
+
+    def save_and_wait(self) -> R | None:
+        """Save (or join the save in flight) and wait for the vault's answer,
+        the event loop turning meanwhile. The record stored, or None: refused
+        or failed (the reasons shown), or the form was cleared meanwhile."""
+        answers: list[R | None] = []
+        self.save_finished.connect(answers.append)
         try:
-            stored = self.service(vault).save(record)
-        except InvalidInput as err:
-            field = record_form.refused_field(err)
-            if field in self.error_labels:
-                self.show_errors({field: self.refusal_text(field, err)})
-            else:
-                self.status.setText(error_message(err))
-            return None
-        except FieldvaultError as err:
-            self.status.setText(error_message(err))
-            return None
-        previous, self._record = self._record, stored
+            if self._write is None and self.save() is None:
+                return None
+            self.wait_for_write()
+        finally:
+            self.save_finished.disconnect(answers.append)
+        return answers[-1] if answers else None
+
+    def wait_for_write(self) -> bool:
+        """Wait for the save or deletion in flight in a local event loop (the
+        window keeps responding, as with a dialog). True when the form is
+        still the one that waited: not cleared (locked), not loaded again."""
+        if self._write is None:
+            return True
+        self._ticket += 1
+        ticket, vault = self._ticket, self._vault
+        loop = QEventLoop()
+        self.write_finished.connect(loop.quit)
+        try:
+            loop.exec()
+        finally:
+            self.write_finished.disconnect(loop.quit)
+        return self._ticket == ticket and self._vault is vault and self._write is None
+
+    def save_started(self) -> None:
+        """What a form does as its save starts (the testimony stops autosaving)."""
+
+    def save_failed(self) -> None:
+        """What a form does when the vault did not store the record (the edits stay)."""
+
+    def after_store(self, vault: Vault, previous: R | None) -> AfterStore | None:
+        """What the save lane does right after the record is stored, given the
+        stored record (plain Python: it runs off the GUI thread)."""
+        return None
+
+    def _on_save_report(self, previous: R | None, report: TaskReport) -> None:
+        result = report.value if report.state == "succeeded" else None
+        if not isinstance(result, Stored):
+            self.save_failed()
+            self._show_refusal(report)
+            self.save_finished.emit(None)
+            return
+        stored: R = result.record
+        self._record = stored
         self.after_save(previous, stored)
         self.show_stored()
-        self.status.setText(QCoreApplication.translate("RecordForm", "Saved."))
+        if result.afterwards is not None:
+            self.status.setText(error_message(result.afterwards))
+        else:
+            self.status.setText(QCoreApplication.translate("RecordForm", "Saved."))
         self.saved.emit(stored.id)
-        return stored
+        self.save_finished.emit(stored)
+
+    def _show_refusal(self, report: TaskReport) -> None:
+        """The vault's reason for not storing the record, by its field when it names one."""
+        failed = report.failure
+        error = failed.error if failed is not None else None
+        if isinstance(error, InvalidInput):
+            field = record_form.refused_field(error)
+            if field in self.error_labels:
+                self.show_errors({field: self.refusal_text(field, error)})
+                return
+        self.status.setText(error_message(error, failed.error_type if failed is not None else ""))
 
     def after_save(self, previous: R | None, stored: R) -> None:
         """What a form does once the vault took the record (before it is shown)."""
 
     def delete(self) -> bool:
-        """Delete the open record after asking (its history is kept). True when deleted."""
+        """Delete the open record after asking (its history is kept), on the
+        save lane. True when the deletion was started; ``deleted`` follows it."""
         vault, record = self._vault, self._record
-        if vault is None or record is None or self.delete_button is None:
+        if vault is None or record is None or self.delete_button is None or self._write is not None:
             return False
         if not record_form.confirm_delete(self, self._texts.delete_title, self._texts.delete_question):
             return False
-        if self._vault is not vault or self._record is not record:
-            return False  # the form was cleared (locked) while asking
-        try:
-            self.service(vault).delete(record.id)
-        except FieldvaultError as err:
-            self.status.setText(error_message(err))
-            return False
+        if self._vault is not vault or self._record is not record or self._write is not None:
+            return False  # the form was cleared (locked) or is saving after the question
+        self._start_write(partial(_delete, self.service(vault), record.id), self._on_delete_report, record)
+        self.status.setText(QCoreApplication.translate("RecordForm", "Deleting…"))
+        return True
+
+    def _on_delete_report(self, record: R, report: TaskReport) -> None:
+        if report.state != "succeeded":
+            failed = report.failure
+            self.status.setText(
+                error_message(failed.error if failed else None, failed.error_type if failed else "")
+            )
+            return
         self._record = None
         self.show_stored()
         self.status.setText(self._texts.deleted)
         self.deleted.emit(record.id)
-        return True
+
+    # -- the write in flight ---------------------------------------------------------------
+
+    def _start_write(
+        self, task: Callable[[TaskContext], object], then: Callable[[Any, TaskReport], None], arg: object
+    ) -> TaskHandle:
+        """Run a save or deletion on the save lane; ``then(arg, report)`` in
+        the GUI thread once it finished, with the form editable again."""
+        handle: TaskHandle | None = None
+
+        def finished(report: TaskReport) -> None:
+            if handle is None or handle is not self._write or not report.finished:
+                return  # the form was cleared meanwhile: its reports are forgotten anyway
+            self._end_write()
+            then(arg, report)
+            self.write_finished.emit()
+
+        focused = QApplication.focusWidget()
+        self._focus_before_write = focused if focused is not None and self.isAncestorOf(focused) else None
+        handle = self.tasks.start(Lane.SAVE, task, finished, owner=self)
+        self._write = handle
+        self.show_writing(True)
+        return handle
+
+    def _end_write(self) -> None:
+        self._write = None
+        self._write_outcome = None
+        self.show_writing(False)
+        focused, self._focus_before_write = self._focus_before_write, None
+        if focused is not None and focused.isEnabled() and self.isVisible():
+            focused.setFocus()
+
+    def show_writing(self, writing: bool) -> None:
+        """While a write is in flight the form cannot be edited: what is saved
+        is what it shows. (A form adds its own buttons.)"""
+        self.scroll_area.setEnabled(not writing)
+        self.save_button.setEnabled(not writing)
+        if self.delete_button is not None:
+            self.delete_button.setEnabled(not writing and self._record is not None)
 
     # -- locking -------------------------------------------------------------------------
 
     def clear(self) -> None:
-        """Empty every widget and forget the vault and the record."""
+        """Empty every widget and forget the vault and the record. A write in
+        flight goes on (the window waits for the save lane before the vault
+        locks); its answer is no longer shown."""
         record_form.close_questions(self)
+        self._ticket += 1
+        handle = self._write
+        if handle is not None:
+            self.tasks.forget(handle)
+            was_saving = self._write_outcome is not None
+            self._focus_before_write = None
+            self._end_write()
+            if was_saving:
+                self.save_finished.emit(None)
+            self.write_finished.emit()
         self._loading = True
         try:
             self.clear_fields()

@@ -3,7 +3,9 @@
 
 The list shows a short label per record (an incident by title and date, a
 person by pseudonym, never by name: a list is seen over a shoulder). Choosing
-another row, or New, first asks about unsaved edits in the form.
+another row, or New, first asks about unsaved edits in the form. The form
+saves on the save lane (desktop/record_editor.py): answering Save waits for
+the vault's answer in a local event loop, the window responding meanwhile.
 
 PySide's ``self.tr`` takes its context from the runtime class: the base class
 says nothing itself, each kind's subclass gives its own texts (``texts``).
@@ -24,6 +26,7 @@ from desktop.incident_editor import IncidentEditor
 from desktop.messages import error_message
 from desktop.person_editor import PersonEditor
 from desktop.record_list import ListEntry, RecordList, fill_widget, list_beside_form, list_entry
+from desktop.tasks import TaskRunner
 
 RecordEditor = IncidentEditor | PersonEditor
 
@@ -116,14 +119,18 @@ class RecordTab(QWidget):
 
     def may_leave(self) -> bool:
         """True when the form holds no unsaved edits, or the user chose to
-        save them (and they were saved) or to discard them."""
+        save them (and they were saved) or to discard them. A save already
+        in flight is waited for first (the window keeps responding)."""
+        if not self.editor.wait_for_write():
+            return False  # locked, or another record opened, while it was written
         if not self.editor.is_dirty or self._vault is None:
             return True
         answer = record_form.ask_unsaved(self, self._texts.unsaved_title, self._texts.unsaved_question)
         if self._vault is None:
             return False  # locked while asking
         if answer == "save":
-            return self.editor.save() is not None  # refused: the reasons show, the edits stay
+            # Refused or failed: the reasons show, the edits stay; locked meanwhile: stay.
+            return self.editor.save_and_wait() is not None and self._vault is not None
         return answer == "discard"
 
     def start_new(self) -> None:
@@ -188,8 +195,10 @@ class RecordTab(QWidget):
 
 
 class IncidentsTab(RecordTab):
-    def __init__(self, vault: Vault, *, page_size: int, parent: QWidget | None = None) -> None:
-        editor = IncidentEditor()
+    def __init__(
+        self, vault: Vault, *, page_size: int, parent: QWidget | None = None, tasks: TaskRunner | None = None
+    ) -> None:
+        editor = IncidentEditor(tasks=tasks)
         super().__init__(vault, editor, editor.title_field, "history", page_size=page_size, parent=parent)
 
     def texts(self) -> RecordTexts:
@@ -210,8 +219,10 @@ class IncidentsTab(RecordTab):
 
 
 class PersonsTab(RecordTab):
-    def __init__(self, vault: Vault, *, page_size: int, parent: QWidget | None = None) -> None:
-        editor = PersonEditor()
+    def __init__(
+        self, vault: Vault, *, page_size: int, parent: QWidget | None = None, tasks: TaskRunner | None = None
+    ) -> None:
+        editor = PersonEditor(tasks=tasks)
         super().__init__(vault, editor, editor.pseudonym_field, "view", page_size=page_size, parent=parent)
 
     def texts(self) -> RecordTexts:

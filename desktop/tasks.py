@@ -11,7 +11,10 @@ then runs in the GUI thread, which alone touches widgets.
 
 Lanes keep kinds of work from queueing behind each other (a search does not
 wait for a 1 GiB intake) and bound each kind: one Argon2id at a time, one
-intake reading the disk, one export, one search, two viewer reads.
+intake reading the disk, one export, one search, two viewer reads, one
+write of a form at a time (saves, deletions and drafts, in the order the
+user made them: a sync worker or another process holding the vault's write
+transaction makes them wait there, not the GUI thread).
 
 Failures travel as ``OperationFailed``: the vault's own error (safe to show,
 translated from its code) or only the type's name of anything else; never a
@@ -50,7 +53,7 @@ class Lane(StrEnum):
     EXPORT = "export"  # an item decrypted to a file the user chose
     SEARCH = "search"  # full-text queries as the user types
     VIEWER = "viewer"  # an item's bytes decoded in a confined child for display
-    SAVE = "save"  # drafts autosaved while the user types, off the GUI thread
+    SAVE = "save"  # the record forms' saves, deletions and drafts, off the GUI thread
 
 
 # How many threads each lane may use at once.
@@ -60,13 +63,13 @@ LANE_THREADS: dict[Lane, int] = {
     Lane.EXPORT: 1,
     Lane.SEARCH: 1,  # an older search is dropped by its ticket anyway
     Lane.VIEWER: 2,  # an image and a PDF page may decode side by side
-    Lane.SAVE: 1,  # in order: a later draft is never overwritten by an earlier one
+    Lane.SAVE: 1,  # in order: a later draft is never overwritten by an earlier one, nor a save by its draft
 }
 
 # The lanes that read or write the open vault: stopped when it locks. The
 # vault lane is not (an unlock or passphrase change cannot be interrupted and
 # locks what it opened itself, see FieldvaultWindow), nor the save lane (a
-# lock waits for the drafts being written: they are what the user typed).
+# lock waits for the saves and drafts being written: they are what the user typed).
 VAULT_DATA_LANES: tuple[Lane, ...] = (Lane.INTAKE, Lane.EXPORT, Lane.SEARCH, Lane.VIEWER)
 
 State = Literal["progress", "succeeded", "failed", "cancelled"]

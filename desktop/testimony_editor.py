@@ -16,6 +16,13 @@ code's shape) so that the message sits next to the field; what the vault still
 refuses (``InvalidInput`` names the field) is mapped to the same places.
 Loading, saving and clearing are ``RecordEditor``'s; this module adds the
 drafts, the Witness and Incident boxes and the language box.
+
+Every draft write (autosave, discard, the changes written when a record is
+left or the vault locks) runs on the save lane, behind the save in flight if
+there is one: the lane keeps them in order, and a writer holding the vault
+does not freeze the form. A lock waits for the draft it queued (bounded), so
+the draft is in the vault before the keys go; at a lock during a save, the
+form's content is written as the draft unless that save stored it.
 Everything shown is witness data: ``clear()`` empties every widget and forgets
 the vault.
 """
@@ -55,12 +62,12 @@ from db.api import (
 from desktop.form_fields import PartialDateField, ViolationTypesField
 from desktop.icons import icon
 from desktop.messages import error_message
-from desktop.record_editor import FormRow, RecordEditor, RecordTexts
+from desktop.record_editor import AfterStore, FormRow, RecordEditor, RecordTexts, WriteOutcome
 from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
 
 AUTOSAVE_DELAY_MS = 2000
-# How long a lock (or leaving the record) waits for an autosave still writing:
-# another writer may hold the vault (SQLite's busy timeout is 5 s).
+# How long a lock (or opening the record again) waits for its draft still
+# being written: another writer may hold the vault (SQLite's busy timeout is 5 s).
 AUTOSAVE_WAIT_S = 10.0
 DRAFT_FORMAT = 1
 # Offered in the language box; any other code can be typed.
@@ -93,9 +100,19 @@ def draft_key(case_id: str, testimony_id: str | None) -> str:
     return new_record_draft_key("testimony", case_id)
 
 
-def _write_draft(vault: Vault, key: str, body: dict[str, Any] | None, _context: object = None) -> None:
+def _write_draft(
+    vault: Vault,
+    key: str,
+    body: dict[str, Any] | None,
+    _context: object,
+    *,
+    unless: WriteOutcome | None = None,
+) -> None:
     """Put the draft, or drop it when the form is back to what is stored
-    (plain Python: runs on the save lane or, at a lock, in the GUI thread)."""
+    (plain Python: runs on the save lane). ``unless``: a save queued before
+    it that, once it stored the record, makes the draft needless."""
+    if unless is not None and unless.stored:
+        return
     if body is None:
         vault.drafts.discard(key)
     else:
@@ -124,13 +141,14 @@ class TestimonyEditor(RecordEditor[Testimony]):
         autosave_ms: int = AUTOSAVE_DELAY_MS,
         tasks: TaskRunner | None = None,
     ) -> None:
-        super().__init__(parent)
+        # Saves and drafts run on the runner's save lane (see the module's doc).
+        super().__init__(parent, tasks=tasks)
         self._draft_pending = False  # changed since the last autosave
-        # Autosaves run on the save lane: a write transaction held elsewhere
-        # (the sync worker, another process) must not freeze the form. The
-        # window's runner; an editor shown alone (tests) has its own.
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
-        self._autosave_handle: TaskHandle | None = None  # the latest autosave started
+        # Draft writes queued and not known to be done, by key: opening that
+        # record again waits for its own (the draft read may be the one being
+        # written), a lock for the latest (the lane runs in order).
+        self._draft_writes: dict[str, TaskHandle] = {}
+        self._switching = False  # load() is clearing the form: the record left waits for nothing
 
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
@@ -331,9 +349,16 @@ class TestimonyEditor(RecordEditor[Testimony]):
     def load(self, vault: Vault, case_id: str, record_id: str | None = None) -> bool:
         """Show a testimony of the case (None: a new one), restoring its draft
         if one is kept. False (with the reason shown) when it cannot be read."""
-        self._wait_for_autosave()  # the draft read below may be the one being written
-        if not super().load(vault, case_id, record_id):
+        if not self.wait_for_write():  # a save in flight finishes first
             return False
+        self.flush_draft()  # the record left keeps its changes (queued, not awaited)
+        self._wait_for_draft(draft_key(case_id, record_id))  # the draft read below may be being written
+        self._switching = True
+        try:
+            if not super().load(vault, case_id, record_id):
+                return False
+        finally:
+            self._switching = False
         self._restore_draft()
         return True
 
@@ -407,7 +432,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
             return
         fields = draft.body.get("fields")
         if not isinstance(fields, dict) or fields == self._stored_values():
-            self._discard_stored_draft()  # nothing unsaved in it
+            self._discard_stored_draft(vault, key)  # nothing unsaved in it
             return
         self._loading = True
         try:
@@ -540,20 +565,42 @@ class TestimonyEditor(RecordEditor[Testimony]):
 
     # -- save ----------------------------------------------------------------------------
 
-    def after_save(self, previous: Testimony | None, stored: Testimony) -> None:
-        """The drafts of the testimony (and of it while new) are discarded."""
-        self._wait_for_autosave()  # else it could write its draft after the discard
+    def save_started(self) -> None:
+        """No autosave while the form is being saved: once stored, its drafts
+        go (``after_store``), and one written after that would come back."""
         self._autosave_timer.stop()
         self._draft_pending = False
-        vault, case_id = self._vault, self._case_id
-        assert vault is not None and case_id is not None  # save() checked
-        for key in {draft_key(case_id, previous.id if previous else None), draft_key(case_id, stored.id)}:
-            try:
+
+    def save_failed(self) -> None:
+        """The edits stay, so their draft is written again soon."""
+        if self._dirty and self._vault is not None:
+            self._draft_pending = True
+            self._autosave_timer.start()
+
+    def after_store(self, vault: Vault, previous: Testimony | None) -> AfterStore:
+        """On the save lane, right after the testimony is stored: its drafts
+        (and its draft while new) are discarded. The lane runs in order, so
+        no autosave queued before can write one back."""
+        case_id = previous.case_id if previous is not None else self._case_id or ""
+        previous_key = draft_key(case_id, previous.id if previous else None)
+
+        def discard_drafts(stored: Testimony) -> None:
+            for key in {previous_key, draft_key(case_id, stored.id)}:
                 vault.drafts.discard(key)
-            except FieldvaultError as err:
-                self.status.setText(error_message(err))
+
+        return discard_drafts
+
+    def after_save(self, previous: Testimony | None, stored: Testimony) -> None:
+        """The drafts were discarded with the save: say nothing more of them."""
+        self._autosave_timer.stop()
+        self._draft_pending = False
         self.draft_banner.hide()
         self.autosave_status.clear()
+
+    def show_writing(self, writing: bool) -> None:
+        super().show_writing(writing)
+        self.discard_draft_button.setEnabled(not writing)
+        self.history_button.setEnabled(not writing and self._record is not None)
 
     # -- drafts --------------------------------------------------------------------------
 
@@ -572,32 +619,42 @@ class TestimonyEditor(RecordEditor[Testimony]):
         if not self._draft_pending or vault is None or key is None:
             return None
         self._draft_pending = False
+        body = self._draft_body()
+        if body is None:
+            self._dirty = False
+        return vault, key, body
+
+    def _draft_body(self) -> dict[str, Any] | None:
+        """The draft of what the form holds; None when it is what is stored."""
         fields = self.form_values()
         if fields == self._stored_values():
-            self._dirty = False
-            return vault, key, None
-        body = {
+            return None
+        return {
             "format": DRAFT_FORMAT,
             "case_id": self._case_id,
             "testimony_id": self.testimony_id or "",
             "base_revision": self._record.revision if self._record else "",
             "fields": fields,
         }
-        return vault, key, body
 
     def autosave(self) -> None:
         """The timer's write, 2 s after the last change: on the save lane, so
         the form stays responsive while another writer holds the vault."""
         pending = self._take_pending_draft()
-        if pending is None:
-            return
-        vault, key, body = pending
-        self._autosave_handle = self.tasks.start(
+        if pending is not None:
+            self._queue_draft(*pending)
+
+    def _queue_draft(
+        self, vault: Vault, key: str, body: dict[str, Any] | None, unless: WriteOutcome | None = None
+    ) -> TaskHandle:
+        handle = self.tasks.start(
             Lane.SAVE,
-            partial(_write_draft, vault, key, body),
+            partial(_write_draft, vault, key, body, unless=unless),
             partial(self._on_autosave_report, key, body),
             owner=self,
         )
+        self._note_draft_write(key, handle)
+        return handle
 
     def _on_autosave_report(self, key: str, body: dict[str, Any] | None, report: TaskReport) -> None:
         if self._vault is None or key != self.current_draft_key():
@@ -608,26 +665,35 @@ class TestimonyEditor(RecordEditor[Testimony]):
         elif report.state == "succeeded":
             self._draft_written(key, body)
 
-    def flush_draft(self) -> bool:
-        """Write pending changes to the vault's draft now, in this thread, after
-        any autosave still running (at a lock, and before a record is left).
-        True when a draft was written."""
-        self._wait_for_autosave()
+    def flush_draft(self) -> TaskHandle | None:
+        """Queue the changes not yet autosaved as the draft, on the save lane
+        behind any autosave or save still running (before a record is left,
+        and at a lock). While a save is in flight, the form's content is the
+        draft unless that save stores it (the save may fail: a lock must not
+        lose it). The handle of the write queued, if any."""
+        vault, key, outcome = self._vault, self.current_draft_key(), self._write_outcome
+        if outcome is not None and vault is not None and key is not None:
+            self._autosave_timer.stop()
+            self._draft_pending = False
+            body = self._draft_body()
+            return self._queue_draft(vault, key, body, outcome) if body is not None else None
         pending = self._take_pending_draft()
-        if pending is None:
-            return False
-        vault, key, body = pending
-        try:
-            _write_draft(vault, key, body)
-        except FieldvaultError as err:
-            self._draft_pending = True
-            self._autosave_failed(error_message(err))
-            return False
-        return self._draft_written(key, body)
+        return self._queue_draft(*pending) if pending is not None else None
 
-    def _wait_for_autosave(self) -> None:
-        # The save lane runs in order: when the latest autosave is done, all are.
-        handle, self._autosave_handle = self._autosave_handle, None
+    def _note_draft_write(self, key: str, handle: TaskHandle) -> None:
+        self._draft_writes = {k: h for k, h in self._draft_writes.items() if not h.done and k != key}
+        self._draft_writes[key] = handle
+
+    def _wait_for_draft(self, key: str | None = None) -> None:
+        """Wait (bounded) for the latest draft write queued for ``key`` (None:
+        the latest of all; the lane runs in order, so the ones before it are
+        done then too)."""
+        if key is not None:
+            handle = self._draft_writes.pop(key, None)
+        else:
+            handles = sorted(self._draft_writes.values(), key=lambda h: h.task_id)
+            self._draft_writes = {}
+            handle = handles[-1] if handles else None
         if handle is not None:
             handle.wait(AUTOSAVE_WAIT_S)
 
@@ -648,24 +714,29 @@ class TestimonyEditor(RecordEditor[Testimony]):
 
     def discard_draft(self) -> None:
         """Drop the unsaved changes: the form shows the stored testimony again."""
-        self._wait_for_autosave()
         self._autosave_timer.stop()
         self._draft_pending = False
-        self._discard_stored_draft()
+        vault, key = self._vault, self.current_draft_key()
+        if vault is not None and key is not None:
+            self._discard_stored_draft(vault, key)  # after any autosave queued: the lane runs in order
         self.show_stored()
         self.clear_errors()
         self.draft_banner.hide()
         self.autosave_status.clear()
         self.status.setText(self.tr("Changes discarded."))
 
-    def _discard_stored_draft(self) -> None:
-        vault, key = self._vault, self.current_draft_key()
-        if vault is None or key is None:
-            return
-        try:
-            vault.drafts.discard(key)
-        except FieldvaultError as err:
-            self.status.setText(error_message(err))
+    def _discard_stored_draft(self, vault: Vault, key: str) -> None:
+        handle = self.tasks.start(
+            Lane.SAVE,
+            partial(_write_draft, vault, key, None),
+            partial(self._on_discard_report, key),
+            owner=self,
+        )
+        self._note_draft_write(key, handle)
+
+    def _on_discard_report(self, key: str, report: TaskReport) -> None:
+        if self._vault is not None and key == self.current_draft_key() and report.failure is not None:
+            self.status.setText(error_message(report.failure.error, report.failure.error_type))
 
     def _request_history(self) -> None:
         if self.testimony_id:
@@ -677,12 +748,15 @@ class TestimonyEditor(RecordEditor[Testimony]):
         """Empty every widget, stop the timers, forget the vault and the testimony.
 
         With ``save_draft`` (the default) changes not yet autosaved are written
-        to the draft first, if the vault is still open: call this before
-        ``vault.lock()``. A panic wipe passes False."""
+        to the draft first, if the vault is still open, and this waits for
+        that write (bounded): call it before ``vault.lock()``. A panic wipe
+        passes False."""
         if save_draft:
             self.flush_draft()
+            if not self._switching:
+                self._wait_for_draft()
         else:
-            self._autosave_handle = None  # a panic wipe waits for no draft
+            self._draft_writes = {}  # a panic wipe waits for no draft
         self._autosave_timer.stop()
         self._draft_pending = False
         super().clear()

@@ -5,8 +5,9 @@ This class only puts the parts together and passes between them what one
 part does to another: a case chosen in the list is shown in every tab; a
 search hit selects its case and opens its record in its tab; a saved incident
 or person refreshes the links a testimony offers. Each part reads and writes
-only through the vault's services, single records or pages at a time, on the
-GUI thread; searches, intake, export and the viewer's reads run on the
+only through the vault's services, single records or pages at a time:
+reads (and a new case) on the GUI thread; searches, intake, export, the
+viewer's reads and the record forms' saves, deletions and drafts on the
 window's task runner (desktop/tasks.py).
 
 Everything shown here is witness data: ``clear_all`` empties every widget, and
@@ -55,8 +56,8 @@ class VaultView(QWidget):
         self.cases = CaseList(vault, self._may_leave_records, page_size=page_size)
         self.testimonies = TestimoniesTab(vault, page_size=page_size, tasks=self.tasks)
         self.evidence = EvidenceTab(vault, tasks=self.tasks)
-        self.incidents = IncidentsTab(vault, page_size=page_size)
-        self.persons = PersonsTab(vault, page_size=page_size)
+        self.incidents = IncidentsTab(vault, page_size=page_size, tasks=self.tasks)
+        self.persons = PersonsTab(vault, page_size=page_size, tasks=self.tasks)
 
         self.case_tabs = QTabWidget()
         self.case_tabs.setAccessibleName(self.tr("The selected case"))

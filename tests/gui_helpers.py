@@ -11,10 +11,12 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPointF, Qt, QUrl
+from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPointF, Qt, QUrl, SignalInstance
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from db.keyring_store import NoKeyring
+from desktop.tasks import Lane, TaskRunner
 from desktop.window import FieldvaultWindow
 from tests.screenshots import SCREENSHOTS
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
@@ -44,6 +47,9 @@ REPO = Path(__file__).resolve().parents[1]
 TS_FILE = REPO / "resources" / "translations" / "fieldvault_uk.ts"
 PENDING_DIR = REPO / "resources" / "translations" / "pending"
 UNLOCK_WAIT_MS = 15_000
+# How long a test waits for a form's save: the vault answers in milliseconds
+# unless another writer holds it.
+SAVE_WAIT_MS = 15_000
 # What an open vault's folder may hold: the GUI writes nothing else there.
 VAULT_FOLDER_NAMES = {"blobs", "vault.db", "vault.db-shm", "vault.db-wal", "vault.keys", "vault.lock"}
 
@@ -63,6 +69,42 @@ def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
         QTest.sendKeyEvent(
             QTest.KeyAction.Release, widget, Qt.Key.Key_unknown, char, Qt.KeyboardModifier.NoModifier
         )
+
+
+class WritingForm(Protocol):
+    """A record form (desktop/record_editor.py): it saves, deletes and writes
+    drafts on its runner's save lane."""
+
+    tasks: TaskRunner
+
+    @property
+    def is_writing(self) -> bool: ...
+
+    def save(self) -> object: ...
+
+    @property
+    def save_finished(self) -> SignalInstance: ...
+
+
+def finish_writing(qtbot: QtBot, form: WritingForm) -> None:
+    """Wait for the vault's answers to the form's writes in flight (a save,
+    a deletion, drafts: the forms write off the GUI thread); at once when
+    none is."""
+    qtbot.waitUntil(lambda: not form.is_writing and not form.tasks.running(Lane.SAVE), timeout=SAVE_WAIT_MS)
+
+
+def save_form(qtbot: QtBot, form: WritingForm, act: Callable[[], object] | None = None) -> Any:
+    """Save as the user does (``act``: a click or Ctrl+S; else ``form.save()``)
+    and wait for the vault's answer: the record stored, or None (refused by
+    the form or the vault, the reasons shown)."""
+    answers: list[object] = []
+    form.save_finished.connect(answers.append)
+    try:
+        (act or form.save)()
+        finish_writing(qtbot, form)
+    finally:
+        form.save_finished.disconnect(answers.append)
+    return answers[-1] if answers else None
 
 
 def click_row(qtbot: QtBot, view: QAbstractItemView, row: int) -> None:

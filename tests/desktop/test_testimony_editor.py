@@ -30,10 +30,12 @@ from tests.gui_helpers import (
     VAULT_FOLDER_NAMES,
     all_texts,
     compile_qm,
+    finish_writing,
     lupdate,
     pending_translations,
     placeholders,
     qt_app,
+    save_form,
     screenshot,
     show,
     ts_messages,
@@ -149,6 +151,7 @@ def test_every_field_is_saved_and_loaded_back(qtbot, vault):
     assert editor.is_dirty
     screenshot(editor, "testimony-editor.png")
     qtbot.keyClick(editor.notes_field, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # Ctrl+S
+    finish_writing(qtbot, editor)  # the vault's answer comes from the save lane
 
     assert editor.status.text() == "Saved."
     assert len(saved) == 1 and saved[0] == editor.testimony_id
@@ -184,7 +187,7 @@ def test_every_field_is_saved_and_loaded_back(qtbot, vault):
 
     # Saving again edits the same testimony (one more revision, no new record).
     type_text(qtbot, other.title_field, " (2)")
-    assert other.save() is not None
+    assert save_form(qtbot, other) is not None
     assert vault.testimonies.count(case.id) == 1
     assert vault.testimonies.get(saved[0]).title == TITLE + " (2)"
     assert len(vault.testimonies.history(saved[0])) == 2
@@ -287,6 +290,7 @@ def test_an_invalid_date_is_shown_by_its_field_and_nothing_is_saved(qtbot, vault
     qtbot.keyClicks(editor.date_field, "2022-03")
     assert editor.date_precision.text() == "month and year"
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    finish_writing(qtbot, editor)
     assert visible_errors(editor) == {}
     assert editor.date_field.accessibleDescription() == ""
     assert [t.interview_date for t in vault.testimonies.list(case.id)] == ["2022-03"]
@@ -307,7 +311,7 @@ def test_what_the_vault_refuses_is_shown_by_the_field_it_names(qtbot, vault):
     editor.load(vault, case.id)
     # A value only the vault checks (a draft from an older version could hold one).
     editor.set_form_values({"title": TITLE, "witness_id": "not-an-id"})
-    assert editor.save() is None
+    assert save_form(qtbot, editor) is None
     assert visible_errors(editor) == {"witness_id": "This link is not valid; choose again from the list."}
     assert editor.witness_field.hasFocus()
     assert vault.testimonies.count() == 0
@@ -409,6 +413,7 @@ def test_a_draft_autosaves_survives_a_lock_and_saving_discards_it(qtbot, created
         screenshot(editor, "testimony-draft-restored.png")
 
         qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+        finish_writing(qtbot, editor)
         assert editor.status.text() == "Saved."
         assert reopened.drafts.get(key) is None
         assert reopened.drafts.keys("testimony:") == []
@@ -447,6 +452,7 @@ def test_changes_not_yet_autosaved_are_kept_when_the_editor_clears(qtbot, create
         qtbot.mouseClick(editor.discard_draft_button, Qt.MouseButton.LeftButton)
         assert editor.narrative_field.toPlainText() == "Перша версія."
         assert not editor.draft_banner.isVisible() and not editor.is_dirty
+        finish_writing(qtbot, editor)  # the draft goes on the save lane
         assert reopened.drafts.get(key) is None
 
         # A draft older than the stored version is still restored, with a warning.
@@ -499,11 +505,14 @@ def test_the_history_lists_three_versions_and_shows_a_diff(qtbot, vault):
     type_text(qtbot, editor.title_field, TITLE)
     type_text(qtbot, editor.narrative_field, "Солдати прийшли вранці. Забрали телефон.")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    finish_writing(qtbot, editor)
     replace_text(qtbot, editor.narrative_field, "Солдати прийшли вранці 5 березня. Забрали телефон.")
     qtbot.keyClick(editor.narrative_field, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    finish_writing(qtbot, editor)
     replace_text(qtbot, editor.narrative_field, "Солдати прийшли вранці 5 березня. Забрали документи.")
     qtbot.keyClicks(editor.interviewer_field, "A. B.")
     qtbot.keyClick(editor.narrative_field, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    finish_writing(qtbot, editor)
     testimony_id = editor.testimony_id
     assert testimony_id is not None
 
@@ -625,10 +634,10 @@ def test_the_editor_and_history_in_ukrainian(qtbot, vault, ukrainian):
     assert editor.language_field.currentText() == "Українська (uk)"
     assert editor.date_precision.text() == "місяць і рік"
     screenshot(editor, "testimony-editor-uk.png")
-    stored = editor.save()
+    stored = save_form(qtbot, editor)
     assert stored is not None and editor.status.text() == "Збережено."
     replace_text(qtbot, editor.narrative_field, NARRATIVE.replace("чотири", "п'ять"))
-    editor.save()
+    save_form(qtbot, editor)
 
     history = HistoryView()
     history.resize(900, 480)

@@ -18,7 +18,7 @@ from db import entities
 from desktop.tasks import Lane
 from desktop.vault_view import VaultView
 from tests.factory import make_case
-from tests.gui_helpers import click_row, type_text
+from tests.gui_helpers import click_row, finish_writing, type_text
 
 PAGE = 10
 ROWS = 25  # pages of 10, 10 and 5
@@ -143,6 +143,7 @@ def test_new_and_edited_testimonies_in_a_long_list(qtbot, make_view, vault, long
     view.title_field.selectAll()
     type_text(qtbot, view.title_field, "Statement 02, corrected")
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    finish_writing(qtbot, view.testimony_editor)  # the vault answers from the save lane
     assert view.form_status.text() == "Saved."
     assert model.index(2, 0).data() == "Statement 02, corrected [uk]"
     assert model.record_id(2) == ids[2]
@@ -153,6 +154,7 @@ def test_new_and_edited_testimonies_in_a_long_list(qtbot, make_view, vault, long
     qtbot.mouseClick(view.testimonies.new_button, Qt.MouseButton.LeftButton)
     type_text(qtbot, view.title_field, "The latest")
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    finish_writing(qtbot, view.testimony_editor)  # the vault answers from the save lane
     assert view.form_status.text() == "Saved."
     assert model.total() == ROWS + 1 == vault.testimonies.count(case.id)
     assert model.rowCount() == PAGE and page_reads == [(0, PAGE)]
@@ -167,6 +169,7 @@ def test_new_and_edited_testimonies_in_a_long_list(qtbot, make_view, vault, long
     qtbot.mouseClick(view.testimonies.new_button, Qt.MouseButton.LeftButton)
     type_text(qtbot, view.title_field, "Later still")
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    finish_writing(qtbot, view.testimony_editor)  # the vault answers from the save lane
     assert model.rowCount() == ROWS + 2
     assert view.testimony_list.currentIndex().row() == ROWS + 1
     assert view.testimony_labels()[-1] == "Later still"
@@ -211,6 +214,7 @@ def test_a_search_hit_deep_in_a_long_case_opens_without_reading_up_to_it(
     view.title_field.selectAll()
     type_text(qtbot, view.title_field, "Statement 17, at the bridge")
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    finish_writing(qtbot, view.testimony_editor)  # the vault answers from the save lane
     assert view.form_status.text() == "Saved."
     model = view.testimony_model
     assert model.total() == ROWS and model.rowCount() == PAGE
