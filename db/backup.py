@@ -138,7 +138,7 @@ def backup_target(to: Path, now: datetime) -> Path:
     return candidate
 
 
-def _refuse_inside_vault(vault_folder: Path, target: Path) -> None:
+def _refuse_inside_vault(vault_folder: Path, target: Path, chosen: Path) -> None:
     vault = vault_folder.resolve()
     where = target.parent.resolve() / target.name
     if where == vault or vault in where.parents or where in vault.parents:
@@ -146,7 +146,7 @@ def _refuse_inside_vault(vault_folder: Path, target: Path) -> None:
             f"A backup cannot go into the vault folder {vault_folder} or a folder holding it; "
             "choose another place (a USB stick).",
             "backup-inside-vault",
-            path=str(target),
+            path=str(chosen),
         )
 
 
@@ -246,7 +246,7 @@ def write_backup(
     leaves everything else as it was."""
     now = now or datetime.now(UTC)
     target = backup_target(to, now)
-    _refuse_inside_vault(vault_folder, target)
+    _refuse_inside_vault(vault_folder, target, Path(to))
     staging = target.parent / f"{STAGING_PREFIX}{secrets.token_hex(8)}{STAGING_SUFFIX}"
     try:
         staging.mkdir(mode=0o700)

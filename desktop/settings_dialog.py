@@ -81,6 +81,13 @@ class SettingsDialog(QDialog):
         self.user_label.setAccessibleName(self.tr("Your name in the custody log"))
         self.user_label.setPlaceholderText(self.tr("e.g. a staff code, not necessarily your name"))
         form.addRow(self.tr("&Name in the custody log:"), self.user_label)
+        self.backup_reminder = QSpinBox()
+        self.backup_reminder.setRange(0, 365)
+        self.backup_reminder.setSuffix(self.tr(" days"))
+        self.backup_reminder.setSpecialValueText(self.tr("never"))
+        self.backup_reminder.setAccessibleName(self.tr("Remind me to back up after this many days"))
+        self.backup_reminder.setValue(int(vault.settings.get("backup_reminder_days")))
+        form.addRow(self.tr("Remind to &back up after:"), self.backup_reminder)
         self.language = QComboBox()
         self.language.setAccessibleName(self.tr("Language"))
         for code, name in LANGUAGES:
@@ -170,6 +177,7 @@ class SettingsDialog(QDialog):
     def save(self) -> None:
         self._vault.settings.set("auto_lock_minutes", str(self.auto_lock.value()))
         self._vault.settings.set("user_label", self.user_label.text().strip())
+        self._vault.settings.set("backup_reminder_days", str(self.backup_reminder.value()))
         prefs = preferences()
         prefs.setValue("language", self.language.currentData())
         prefs.setValue("emergency_wipe/enabled", self.emergency_enabled.isChecked())

@@ -2,6 +2,82 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="uk" sourcelanguage="en">
     <context>
+        <name>BackupAction</name>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="211" />
+            <source>This vault has never been backed up. Vault → Back up to USB… makes an encrypted copy.</source>
+            <translation>Резервної копії цього сховища ще не було. Сховище → Резервна копія на USB… створює зашифровану копію.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="215" />
+            <source>The last backup is {days} days old. Vault → Back up to USB… makes a new one.</source>
+            <translation>Останній резервній копії вже {days} дн. Сховище → Резервна копія на USB… створює нову.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="234" />
+            <source>&amp;Back up to USB…</source>
+            <translation>&amp;Резервна копія на USB…</translation>
+        </message>
+    </context>
+    <context>
+        <name>BackupDialog</name>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="106" />
+            <source>Back up the vault</source>
+            <translation>Резервна копія сховища</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="109" />
+            <source>A backup is an encrypted copy of the whole vault: every record and file. It opens only with this vault's passphrase or its recovery key. Choose a folder, for example on a USB stick; a new folder is made there and nothing in it is overwritten.</source>
+            <translation>Резервна копія — це зашифрована копія всього сховища: усіх записів і файлів. Вона відкривається лише паролем цього сховища або його ключем відновлення. Виберіть папку, наприклад на флешці USB; у ній буде створено нову папку, і нічого в ній не буде перезаписано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="114" />
+            <source>Choose a folder and back up…</source>
+            <translation>Вибрати папку і створити копію…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="115" />
+            <source>Choose a folder and back up</source>
+            <translation>Вибрати папку і створити копію</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="116" />
+            <source>Cancel backup</source>
+            <translation>Скасувати копіювання</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="129" />
+            <source>Where to put the backup</source>
+            <translation>Куди зберегти резервну копію</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="144" />
+            <source>Backing up…</source>
+            <translation>Створюється резервна копія…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="155" />
+            <source>Cancelling…</source>
+            <translation>Скасування…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="175" />
+            <source>Backup written to {path}. It opens with this vault's passphrase or recovery key. Keep the stick somewhere safe, apart from this computer.</source>
+            <translation>Резервну копію записано в {path}. Вона відкривається паролем цього сховища або ключем відновлення. Зберігайте флешку в безпечному місці, окремо від цього комп'ютера.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="180" />
+            <source>{count} evidence file(s) were already missing from the vault and are not in the backup: run a check of the vault.</source>
+            <translation>Файлів доказів, яких уже бракувало у сховищі і яких немає в копії: {count}. Перевірте сховище.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/backup_action.py" line="189" />
+            <source>Backup cancelled: the partial copy was removed.</source>
+            <translation>Резервне копіювання скасовано: неповну копію видалено.</translation>
+        </message>
+    </context>
+    <context>
         <name>CaseList</name>
         <message>
             <location filename="../../desktop/case_list.py" line="34" />
@@ -681,32 +757,32 @@
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="121" />
+            <location filename="../../desktop/window.py" line="125" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="123" />
+            <location filename="../../desktop/window.py" line="127" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="122" />
+            <location filename="../../desktop/window.py" line="126" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="124" />
+            <location filename="../../desktop/window.py" line="128" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="125" />
+            <location filename="../../desktop/window.py" line="130" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="218" />
+            <location filename="../../desktop/window.py" line="223" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -715,7 +791,7 @@
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="228" />
+            <location filename="../../desktop/window.py" line="233" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -724,22 +800,22 @@
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="234" />
+            <location filename="../../desktop/window.py" line="239" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="330" />
+            <location filename="../../desktop/window.py" line="338" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="331" />
+            <location filename="../../desktop/window.py" line="339" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="332" />
+            <location filename="../../desktop/window.py" line="340" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
@@ -2339,6 +2415,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
         </message>
         <message>
             <location filename="../../desktop/settings_dialog.py" line="76" />
+            <location filename="../../desktop/settings_dialog.py" line="87" />
             <source>never</source>
             <translation>ніколи</translation>
         </message>
@@ -2368,140 +2445,155 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>&amp;Ім'я в журналі зберігання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="85" />
+            <location filename="../../desktop/settings_dialog.py" line="86" />
+            <source> days</source>
+            <translation> дн.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/settings_dialog.py" line="88" />
+            <source>Remind me to back up after this many days</source>
+            <translation>Нагадувати про резервну копію через стільки днів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/settings_dialog.py" line="90" />
+            <source>Remind to &amp;back up after:</source>
+            <translation>Нагадувати про &amp;копію через:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/settings_dialog.py" line="92" />
             <source>Language</source>
             <translation>Мова</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="89" />
+            <location filename="../../desktop/settings_dialog.py" line="96" />
             <source>Lan&amp;guage (after restart):</source>
             <translation>&amp;Мова (після перезапуску):</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="91" />
+            <location filename="../../desktop/settings_dialog.py" line="98" />
             <source>Part of the key is in this computer's keyring.</source>
             <translation>Частина ключа зберігається у сховищі ключів цього комп'ютера.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="93" />
+            <location filename="../../desktop/settings_dialog.py" line="100" />
             <source>No keyring: the passphrase alone protects the vault.</source>
             <translation>Без сховища ключів: сховище захищає лише парольна фраза.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="96" />
+            <location filename="../../desktop/settings_dialog.py" line="103" />
             <source>Keyring:</source>
             <translation>Сховище ключів:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="99" />
-            <location filename="../../desktop/settings_dialog.py" line="110" />
-            <location filename="../../desktop/settings_dialog.py" line="111" />
+            <location filename="../../desktop/settings_dialog.py" line="106" />
+            <location filename="../../desktop/settings_dialog.py" line="117" />
+            <location filename="../../desktop/settings_dialog.py" line="118" />
             <source>Change passphrase</source>
             <translation>Змінити парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="101" />
+            <location filename="../../desktop/settings_dialog.py" line="108" />
             <source>Current passphrase</source>
             <translation>Поточна парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="102" />
+            <location filename="../../desktop/settings_dialog.py" line="109" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="103" />
+            <location filename="../../desktop/settings_dialog.py" line="110" />
             <source>Repeat the new passphrase</source>
             <translation>Повторіть нову парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="106" />
+            <location filename="../../desktop/settings_dialog.py" line="113" />
             <source>C&amp;urrent:</source>
             <translation>&amp;Поточна:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="107" />
+            <location filename="../../desktop/settings_dialog.py" line="114" />
             <source>&amp;New:</source>
             <translation>&amp;Нова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="108" />
+            <location filename="../../desktop/settings_dialog.py" line="115" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="109" />
+            <location filename="../../desktop/settings_dialog.py" line="116" />
             <source>&amp;Repeat:</source>
             <translation>П&amp;овтор:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="118" />
+            <location filename="../../desktop/settings_dialog.py" line="125" />
             <source>Emergency</source>
             <translation>Екстрені дії</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="122" />
+            <location filename="../../desktop/settings_dialog.py" line="129" />
             <source>A key combination wipes the vault at once, without asking</source>
             <translation>Комбінація клавіш негайно знищує сховище, без підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="126" />
+            <location filename="../../desktop/settings_dialog.py" line="133" />
             <source>Emergency wipe shortcut</source>
             <translation>Комбінація клавіш для екстреного знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="128" />
+            <location filename="../../desktop/settings_dialog.py" line="135" />
             <source>Shortcut:</source>
             <translation>Комбінація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="129" />
+            <location filename="../../desktop/settings_dialog.py" line="136" />
             <source>Wipe the vault…</source>
             <translation>Знищити сховище…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="130" />
+            <location filename="../../desktop/settings_dialog.py" line="137" />
             <source>Wipe the vault</source>
             <translation>Знищити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="134" />
+            <location filename="../../desktop/settings_dialog.py" line="141" />
             <source>Type the confirmation word</source>
             <translation>Введіть слово підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="137" />
+            <location filename="../../desktop/settings_dialog.py" line="144" />
             <source>This destroys every testimony and file in this vault for ever. Type {word} to confirm.</source>
             <translation>Це назавжди знищить усі свідчення та файли в цьому сховищі. Введіть {word}, щоб підтвердити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="141" />
-            <location filename="../../desktop/settings_dialog.py" line="142" />
+            <location filename="../../desktop/settings_dialog.py" line="148" />
+            <location filename="../../desktop/settings_dialog.py" line="149" />
             <source>Destroy the vault now</source>
             <translation>Знищити сховище зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="161" />
+            <location filename="../../desktop/settings_dialog.py" line="168" />
             <source>WIPE</source>
             <translation>ЗНИЩИТИ</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="185" />
+            <location filename="../../desktop/settings_dialog.py" line="193" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="191" />
+            <location filename="../../desktop/settings_dialog.py" line="199" />
             <source>The two new passphrases differ.</source>
             <translation>Дві нові парольні фрази не збігаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="198" />
+            <location filename="../../desktop/settings_dialog.py" line="206" />
             <source>Changing…</source>
             <translation>Змінюємо…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="206" />
+            <location filename="../../desktop/settings_dialog.py" line="214" />
             <source>Passphrase changed. Use the new one from now on.</source>
             <translation>Парольну фразу змінено. Відтепер використовуйте нову.</translation>
         </message>
@@ -2572,341 +2664,341 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TestimonyEditor</name>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="319" />
+            <location filename="../../desktop/testimony_editor.py" line="320" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="158" />
+            <location filename="../../desktop/testimony_editor.py" line="159" />
             <source>History…</source>
             <translation>Історія…</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="159" />
+            <location filename="../../desktop/testimony_editor.py" line="160" />
             <source>Edit history of this testimony</source>
             <translation>Історія змін цього свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="174" />
+            <location filename="../../desktop/testimony_editor.py" line="175" />
             <source>Restored draft</source>
             <translation>Відновлена чернетка</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="175" />
+            <location filename="../../desktop/testimony_editor.py" line="176" />
             <source>Discard these changes</source>
             <translation>Відкинути ці зміни</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="176" />
+            <location filename="../../desktop/testimony_editor.py" line="177" />
             <source>Discard the restored draft</source>
             <translation>Відкинути відновлену чернетку</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="184" />
+            <location filename="../../desktop/testimony_editor.py" line="185" />
             <source>Testimony title</source>
             <translation>Назва свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="185" />
+            <location filename="../../desktop/testimony_editor.py" line="186" />
             <source>e.g. Statement of witness W-1</source>
             <translation>напр. Свідчення свідка W-1</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="188" />
+            <location filename="../../desktop/testimony_editor.py" line="189" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="189" />
+            <location filename="../../desktop/testimony_editor.py" line="190" />
             <source>The persons of this case, by pseudonym.</source>
             <translation>Особи цієї справи, за псевдонімами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="191" />
+            <location filename="../../desktop/testimony_editor.py" line="192" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="194" />
+            <location filename="../../desktop/testimony_editor.py" line="195" />
             <source>Interviewer</source>
             <translation>Інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="197" />
+            <location filename="../../desktop/testimony_editor.py" line="198" />
             <source>Interview date</source>
             <translation>Дата інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="197" />
+            <location filename="../../desktop/testimony_editor.py" line="198" />
             <source>Precision of the interview date</source>
             <translation>Точність дати інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="203" />
+            <location filename="../../desktop/testimony_editor.py" line="204" />
             <source>Interview place</source>
             <translation>Місце інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="204" />
+            <location filename="../../desktop/testimony_editor.py" line="205" />
             <source>Settlement, district, region</source>
             <translation>Населений пункт, район, область</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="209" />
+            <location filename="../../desktop/testimony_editor.py" line="210" />
             <source>Language of the testimony</source>
             <translation>Мова свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="210" />
+            <location filename="../../desktop/testimony_editor.py" line="211" />
             <source>Choose a language or type its code (e.g. pl, de).</source>
             <translation>Виберіть мову або введіть її код (напр. pl, de).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="212" />
+            <location filename="../../desktop/testimony_editor.py" line="213" />
             <source>Ukrainian</source>
             <translation>Українська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="213" />
+            <location filename="../../desktop/testimony_editor.py" line="214" />
             <source>English</source>
             <translation>Англійська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="214" />
+            <location filename="../../desktop/testimony_editor.py" line="215" />
             <source>Russian</source>
             <translation>Російська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="215" />
+            <location filename="../../desktop/testimony_editor.py" line="216" />
             <source>Crimean Tatar</source>
             <translation>Кримськотатарська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="222" />
+            <location filename="../../desktop/testimony_editor.py" line="223" />
             <source>e.g. uk, ru, en</source>
             <translation>напр. uk, ru, en</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="226" />
+            <location filename="../../desktop/testimony_editor.py" line="227" />
             <source>Interpreter</source>
             <translation>Перекладач</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="227" />
+            <location filename="../../desktop/testimony_editor.py" line="228" />
             <source>Leave empty if none</source>
             <translation>Залиште порожнім, якщо перекладача не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="230" />
+            <location filename="../../desktop/testimony_editor.py" line="231" />
             <source>Consent scope</source>
             <translation>Обсяг згоди</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="231" />
+            <location filename="../../desktop/testimony_editor.py" line="232" />
             <source>What the witness agreed this testimony may be used for.</source>
             <translation>Для чого свідок дозволив використовувати це свідчення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="239" />
+            <location filename="../../desktop/testimony_editor.py" line="240" />
             <source>Narrative</source>
             <translation>Розповідь</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="240" />
+            <location filename="../../desktop/testimony_editor.py" line="241" />
             <source>The witness's account, in their words.</source>
             <translation>Розповідь свідка його власними словами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="246" />
+            <location filename="../../desktop/testimony_editor.py" line="247" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="247" />
+            <location filename="../../desktop/testimony_editor.py" line="248" />
             <source>Interviewer's notes (not the witness's words)</source>
             <translation>Нотатки інтерв’юера (не слова свідка)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="254" />
+            <location filename="../../desktop/testimony_editor.py" line="255" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="255" />
+            <location filename="../../desktop/testimony_editor.py" line="256" />
             <source>&amp;Witness:</source>
             <translation>&amp;Свідок:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="256" />
+            <location filename="../../desktop/testimony_editor.py" line="257" />
             <source>In&amp;cident:</source>
             <translation>&amp;Інцидент:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="257" />
+            <location filename="../../desktop/testimony_editor.py" line="258" />
             <source>Inter&amp;viewer:</source>
             <translation>Інтерв’&amp;юер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="258" />
+            <location filename="../../desktop/testimony_editor.py" line="259" />
             <source>&amp;Date:</source>
             <translation>&amp;Дата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="259" />
+            <location filename="../../desktop/testimony_editor.py" line="260" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="260" />
+            <location filename="../../desktop/testimony_editor.py" line="261" />
             <source>&amp;Language:</source>
             <translation>Мо&amp;ва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="261" />
+            <location filename="../../desktop/testimony_editor.py" line="262" />
             <source>Inte&amp;rpreter:</source>
             <translation>&amp;Перекладач:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="262" />
+            <location filename="../../desktop/testimony_editor.py" line="263" />
             <source>C&amp;onsent:</source>
             <translation>&amp;Згода:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="263" />
+            <location filename="../../desktop/testimony_editor.py" line="264" />
             <source>Violation t&amp;ypes:</source>
             <translation>Види пору&amp;шень:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="264" />
+            <location filename="../../desktop/testimony_editor.py" line="265" />
             <source>&amp;Narrative:</source>
             <translation>&amp;Розповідь:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="265" />
+            <location filename="../../desktop/testimony_editor.py" line="266" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="271" />
+            <location filename="../../desktop/testimony_editor.py" line="272" />
             <source>Autosave status</source>
             <translation>Стан автозбереження</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="321" />
+            <location filename="../../desktop/testimony_editor.py" line="322" />
             <source>Save testimony</source>
             <translation>Зберегти свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="322" />
+            <location filename="../../desktop/testimony_editor.py" line="323" />
             <source>Saves the testimony (Ctrl+S).</source>
             <translation>Зберігає свідчення (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="327" />
+            <location filename="../../desktop/testimony_editor.py" line="328" />
             <source>Not recorded yet</source>
             <translation>Ще не записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="328" />
+            <location filename="../../desktop/testimony_editor.py" line="329" />
             <source>Documentation only</source>
             <translation>Лише для документування</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="329" />
+            <location filename="../../desktop/testimony_editor.py" line="330" />
             <source>Internal use by the organisation</source>
             <translation>Для внутрішнього використання організацією</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="330" />
+            <location filename="../../desktop/testimony_editor.py" line="331" />
             <source>May be shared with prosecutors and courts</source>
             <translation>Можна передавати прокурорам і судам</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="331" />
+            <location filename="../../desktop/testimony_editor.py" line="332" />
             <source>May be published, anonymised</source>
             <translation>Можна оприлюднити анонімно</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="370" />
-            <location filename="../../desktop/testimony_editor.py" line="373" />
-            <location filename="../../desktop/testimony_editor.py" line="406" />
+            <location filename="../../desktop/testimony_editor.py" line="371" />
+            <location filename="../../desktop/testimony_editor.py" line="374" />
+            <location filename="../../desktop/testimony_editor.py" line="407" />
             <source>(none)</source>
             <translation>(немає)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="320" />
+            <location filename="../../desktop/testimony_editor.py" line="321" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="443" />
+            <location filename="../../desktop/testimony_editor.py" line="444" />
             <source>Unsaved changes from {time} were restored from the vault. Save to keep them.</source>
             <translation>Незбережені зміни від {time} відновлено зі сховища. Збережіть, щоб їх не втратити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="448" />
+            <location filename="../../desktop/testimony_editor.py" line="449" />
             <source>The testimony was saved again since then: check the fields before saving.</source>
             <translation>Відтоді свідчення зберігали ще раз: перевірте поля перед збереженням.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="451" />
+            <location filename="../../desktop/testimony_editor.py" line="452" />
             <source>Unsaved changes are kept in the vault.</source>
             <translation>Незбережені зміни тимчасово зберігаються у сховищі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="402" />
-            <location filename="../../desktop/testimony_editor.py" line="483" />
+            <location filename="../../desktop/testimony_editor.py" line="403" />
+            <location filename="../../desktop/testimony_editor.py" line="484" />
             <source>(a person not in this case)</source>
             <translation>(особа не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="403" />
-            <location filename="../../desktop/testimony_editor.py" line="484" />
+            <location filename="../../desktop/testimony_editor.py" line="404" />
+            <location filename="../../desktop/testimony_editor.py" line="485" />
             <source>(an incident not in this case)</source>
             <translation>(інцидент не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="544" />
+            <location filename="../../desktop/testimony_editor.py" line="545" />
             <source>Write a title or a narrative first.</source>
             <translation>Спершу напишіть назву або розповідь.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="549" />
+            <location filename="../../desktop/testimony_editor.py" line="550" />
             <source>Use a language code such as uk, en or ru (lowercase letters), or choose from the list.</source>
             <translation>Введіть код мови, як-от uk, en чи ru (малими літерами), або виберіть мову зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="558" />
+            <location filename="../../desktop/testimony_editor.py" line="559" />
             <source>This link is not valid; choose again from the list.</source>
             <translation>Це посилання недійсне; виберіть ще раз зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="560" />
+            <location filename="../../desktop/testimony_editor.py" line="561" />
             <source>Choose one of the listed consent scopes.</source>
             <translation>Виберіть один із наведених обсягів згоди.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="562" />
+            <location filename="../../desktop/testimony_editor.py" line="563" />
             <source>Unknown violation type; tick types from the list.</source>
             <translation>Невідомий вид порушення; позначте види зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="563" />
+            <location filename="../../desktop/testimony_editor.py" line="564" />
             <source>This value is not accepted.</source>
             <translation>Це значення не приймається.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="700" />
+            <location filename="../../desktop/testimony_editor.py" line="701" />
             <source>Could not autosave: {reason}</source>
             <translation>Не вдалося зберегти автоматично: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="707" />
+            <location filename="../../desktop/testimony_editor.py" line="708" />
             <source>Unsaved changes kept in the vault ({time}).</source>
             <translation>Незбережені зміни тимчасово збережено у сховищі ({time}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="725" />
+            <location filename="../../desktop/testimony_editor.py" line="726" />
             <source>Changes discarded.</source>
             <translation>Зміни відкинуто.</translation>
         </message>
