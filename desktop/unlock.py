@@ -24,6 +24,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -346,6 +347,8 @@ class RecoveryKeyPage(QWidget):
         self.print_button.setIcon(icon("print"))
         self.done_button = QPushButton()
         self.done_button.setIcon(icon("check"))
+        # Read by the window when the key is acknowledged (desktop/org_join.py).
+        self.join_next = QCheckBox()
         self.retranslate()
         self.save_status = _wrapping_label()
         buttons = QHBoxLayout()
@@ -354,6 +357,7 @@ class RecoveryKeyPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.done_button)
         layout.addWidget(self.save_status)
+        layout.addWidget(self.join_next)
         layout.addLayout(buttons)
         self.save_button.clicked.connect(self.save_to_file)
         self.print_button.clicked.connect(self.print_key)
@@ -381,6 +385,9 @@ class RecoveryKeyPage(QWidget):
         self.print_button.setAccessibleName(self.tr("Print the recovery key"))
         self.done_button.setText(self.tr("I have written it down"))
         self.done_button.setAccessibleName(self.tr("I have written it down"))
+        self.join_next.setText(
+            self.tr("Then join my organisation (with the profile and fingerprint from my coordinator)")
+        )
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if _is_language_change(event):
@@ -424,6 +431,7 @@ class RecoveryKeyPage(QWidget):
             document.print_(printer)
 
     def show_key(self, recovery_key: str, notice: str) -> None:
+        self.join_next.setChecked(False)
         self.key_field.setText(recovery_key)
         self.key_field.setCursorPosition(0)
         self.notice.setText(notice)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 from db.api import KEY_FILE, Argon2Params, KeyringStore, sandbox
 from desktop import i18n
 from desktop.autolock import AutoLock
-from desktop.backup_action import BackupAction
+from desktop.bundle_actions import OrganisationMenu
 from desktop.clipboard_guard import ClipboardGuard
 from desktop.icons import app_icon, icon
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut
@@ -106,10 +106,11 @@ class FieldvaultWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings)
         self.vault_menu.addAction(self.settings_action)
-        # Vault → Back up to USB… (desktop/backup_action.py)
-        self.backup_action = BackupAction(self, lambda: self._vault, self.tasks)
-        self.vault_menu.addAction(self.backup_action)
         self.vault_menu.addAction(self.lock_action)
+        # Organisation → Join…, Export bundle to USB…, Import bundles… (desktop/bundle_actions.py)
+        self.org_menu = OrganisationMenu(self, lambda: self._vault, self.tasks)
+        self.org_menu.imported.connect(self._reload_after_import)
+        self.menuBar().addMenu(self.org_menu)
         self.emergency_action = QAction(icon("wipe"), "", self)
         self.emergency_action.triggered.connect(self.wipe)
         self.addAction(self.emergency_action)
@@ -126,7 +127,7 @@ class FieldvaultWindow(QMainWindow):
         self.vault_menu.setTitle(self.tr("&Vault"))
         self.lock_action.setText(self.tr("Lock the vault"))
         self.settings_action.setText(self.tr("&Settings…"))
-        self.backup_action.retranslate()
+        self.org_menu.retranslate()
         self.emergency_action.setText(self.tr("Emergency wipe"))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
@@ -244,10 +245,18 @@ class FieldvaultWindow(QMainWindow):
 
     @Slot()
     def _finish_first_run(self) -> None:
-        """After the recovery key. A later "join an organisation" page (org
-        profile, fingerprint, enrolment token; skippable) goes in here, before
-        the vault view: enrolling needs the open vault's device identity."""
+        """After the recovery key: the vault view, and "Join an organisation"
+        over it when the user ticked it on the recovery key page (enrolling
+        needs the open vault's device identity; desktop/org_join.py)."""
         self._show_vault_view()
+        if self.recovery_page.join_next.isChecked():
+            self.org_menu.open_join()
+
+    @Slot()
+    def _reload_after_import(self) -> None:
+        """Bundles brought cases and records: show them."""
+        if self.vault_view is not None:
+            self.vault_view.cases.reload()
 
     @Slot()
     def _show_vault_view(self) -> None:
@@ -262,8 +271,6 @@ class FieldvaultWindow(QMainWindow):
         self.vault_view.case_title_field.setFocus()
         self.auto_lock.arm(float(self._vault.settings.get("auto_lock_minutes")))
         self._set_unlocked_actions(True)
-        # A backup older than the setting's days (or none yet): say so, quietly.
-        self.statusBar().showMessage(self.backup_action.reminder())
         # What exists now (modules, the open vault, the view's widgets) lives
         # until the lock: exempt it from the cycle collector's full passes,
         # which otherwise rescan it all (~100k objects) and stall the GUI
@@ -272,7 +279,7 @@ class FieldvaultWindow(QMainWindow):
 
     def _set_unlocked_actions(self, unlocked: bool) -> None:
         self.settings_action.setEnabled(unlocked)
-        self.backup_action.setEnabled(unlocked)
+        self.org_menu.set_unlocked(unlocked)
         self.lock_action.setEnabled(unlocked)
 
     @Slot()
@@ -353,8 +360,7 @@ class FieldvaultWindow(QMainWindow):
         # Parsers still reading a file of this vault (metadata, an image).
         sandbox.stop_all()
         self._set_unlocked_actions(False)
-        self.backup_action.close_dialog()
-        self.statusBar().clearMessage()
+        self.org_menu.close_dialog()
         dialog, self.settings_dialog = self.settings_dialog, None
         if dialog is not None:
             dialog.close()

@@ -1,0 +1,600 @@
+"""Organisation → Export bundle to USB… (a field worker) and Import
+bundles… (a coordinator): sneakernet sync (docs/bundle-format.md), and the
+window's Organisation menu that holds them with "Join an organisation…".
+
+The work is ``sync.bundle.vault_io``'s ``export_bundle`` and
+``import_bundle`` on the export lane (desktop/tasks.py): locking the vault
+cancels it. The core guarantees what a failure leaves: a cancelled or failed
+export leaves no bundle file and the vault unchanged; each bundle is
+imported all or nothing. These dialogs say what happened to each and what
+to do next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDir, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.icons import icon
+from desktop.tasks import Lane, OperationFailed, TaskContext, TaskHandle, TaskReport, TaskRunner
+
+if TYPE_CHECKING:
+    from db.api import Vault
+    from sync.bundle.vault_io import ExportedBundle, ImportedBundle
+
+PROGRESS_STEPS = 1000
+FolderChooser = Callable[[QWidget, str], str]
+FilesChooser = Callable[[QWidget, str], list[str]]
+
+
+def _forget_dialog_history() -> None:
+    from desktop.evidence_panel import forget_file_dialog_history  # a folder's name can say much
+
+    forget_file_dialog_history()
+
+
+def choose_folder(parent: QWidget, caption: str) -> str:
+    folder = QFileDialog.getExistingDirectory(parent, caption, QDir.homePath())
+    _forget_dialog_history()
+    return folder
+
+
+def choose_bundles(parent: QWidget, caption: str) -> list[str]:
+    files, _filter = QFileDialog.getOpenFileNames(
+        parent, caption, QDir.homePath(), parent.tr("Fieldvault bundles (*.fvb);;All files (*)")
+    )
+    _forget_dialog_history()
+    return list(files)
+
+
+def _fraction(done: int, total: int) -> int:
+    return PROGRESS_STEPS if total <= 0 else min(PROGRESS_STEPS, done * PROGRESS_STEPS // total)
+
+
+# -- the tasks (plain Python) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BundleProgress:
+    index: int  # which bundle (0 for an export)
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class BundleOutcome:
+    """One bundle of an import: ``imported`` or ``failure`` (a refusal, an unreadable file)."""
+
+    index: int
+    path: Path
+    imported: ImportedBundle | None = None
+    failure: OperationFailed | None = None
+    unreadable: str = ""  # the OS's reason, for a file that could not be read
+
+
+class ExportTask:
+    """This device's next bundle, written into ``folder``."""
+
+    def __init__(self, vault: Vault, folder: Path) -> None:
+        self._vault = vault
+        self._folder = folder
+
+    def __call__(self, context: TaskContext) -> ExportedBundle:
+        from sync import org_vault
+        from sync.bundle.vault_io import export_bundle
+
+        profile = org_vault.status(self._vault).profile  # OrgRefused org-none before anything is written
+        return export_bundle(
+            self._vault,
+            self._folder,
+            [c.age_recipient for c in profile.coordinators],
+            profile.org_id,
+            profile.version,
+            progress=lambda done, total: context.progress(BundleProgress(0, done, total)),
+            cancel=context.cancel,
+        )
+
+
+def _reporter(context: TaskContext, index: int) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        context.progress(BundleProgress(index, done, total))
+
+    return report
+
+
+class ImportTask:
+    """The bundles one after the other, each all or nothing; each outcome is
+    reported as it is known, so the list fills while the next one runs. A
+    cancel stops the bundle being read (nothing of it is applied) and the
+    ones after it."""
+
+    def __init__(self, vault: Vault, paths: list[Path]) -> None:
+        self._vault = vault
+        self._paths = paths
+
+    def __call__(self, context: TaskContext) -> int:
+        from db.api import FieldvaultError
+        from desktop.tasks import failure
+        from sync import org_vault
+        from sync.bundle.vault_io import BundleCancelled, import_bundle
+
+        held = org_vault.held_profile(self._vault)
+        identity = self._vault.vault_keys.age_identity()
+        for index, path in enumerate(self._paths):
+            if context.cancelled:
+                raise BundleCancelled()
+            try:
+                imported = import_bundle(
+                    self._vault,
+                    path,
+                    identity,
+                    org_id=held.org_id if held is not None else None,
+                    progress=_reporter(context, index),
+                    cancel=context.cancel,
+                )
+            except BundleCancelled:
+                raise
+            except FieldvaultError as refused:
+                context.progress(BundleOutcome(index, path, failure=failure(refused)))
+            except OSError as err:
+                context.progress(BundleOutcome(index, path, unreadable=err.strerror or type(err).__name__))
+            else:
+                context.progress(BundleOutcome(index, path, imported=imported))
+        return len(self._paths)
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+class BundleExportDialog(QDialog):
+    """Choose a folder (a USB stick), write the bundle, see what it holds."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        parent: QWidget | None = None,
+        *,
+        tasks: TaskRunner | None = None,
+        chooser: FolderChooser = choose_folder,
+    ) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._chooser = chooser
+        self._handle: TaskHandle | None = None
+        self.exported: ExportedBundle | None = None
+        self.setWindowTitle(self.tr("Export bundle to USB"))
+        self.resize(620, 320)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            self.tr(
+                "A bundle holds everything this device recorded that your organisation has not "
+                "received yet, encrypted so that only its coordinators can read it. Whoever copies "
+                "the stick learns nothing from it. Take it to your coordinator."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        row = QHBoxLayout()
+        self.folder_field = QLineEdit()
+        self.folder_field.setAccessibleName(self.tr("Folder for the bundle"))
+        self.folder_field.setPlaceholderText(self.tr("a folder on the USB stick"))
+        self.choose_button = QPushButton(icon("view"), self.tr("Choose folder…"))
+        self.choose_button.setAccessibleName(self.tr("Choose the folder for the bundle"))
+        self.choose_button.clicked.connect(self.choose)
+        row.addWidget(self.folder_field, 1)
+        row.addWidget(self.choose_button)
+        layout.addLayout(row)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, PROGRESS_STEPS)
+        self.progress.setAccessibleName(self.tr("Bundle progress"))
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setAccessibleName(self.tr("Result"))
+        layout.addWidget(self.status, 1)
+        buttons = QHBoxLayout()
+        self.export_button = QPushButton(icon("export"), self.tr("Write the bundle"))
+        self.export_button.setAccessibleName(self.tr("Write the bundle"))
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton(icon("cancel"), self.tr("Cancel"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel the bundle"))
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
+        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button.clicked.connect(self.reject)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+
+    @property
+    def busy(self) -> bool:
+        return self._handle is not None
+
+    @Slot()
+    def choose(self) -> None:
+        folder = self._chooser(self, self.tr("Choose the folder for the bundle"))
+        if folder:
+            self.folder_field.setText(folder)
+
+    @Slot()
+    def start(self) -> None:
+        text = self.folder_field.text().strip()
+        if not text or not Path(text).is_dir():
+            self.status.setText(self.tr("Choose a folder (for example on a USB stick) first."))
+            return
+        self.exported = None
+        self.progress.setValue(0)
+        self.progress.show()
+        self.status.setText(self.tr("Writing the bundle…"))
+        self._set_busy(True)
+        self._handle = self.tasks.start(
+            Lane.EXPORT, ExportTask(self._vault, Path(text)), self._on_report, owner=self
+        )
+
+    @Slot()
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self.status.setText(self.tr("Stopping…"))
+
+    def _set_busy(self, busy: bool) -> None:
+        self.export_button.setEnabled(not busy)
+        self.choose_button.setEnabled(not busy)
+        self.folder_field.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        self.close_button.setEnabled(not busy)
+
+    def _on_report(self, report: TaskReport) -> None:
+        if isinstance(report.value, BundleProgress) and report.state == "progress":
+            self.progress.setValue(_fraction(report.value.done, report.value.total))
+            return
+        if not report.finished:
+            return
+        self._handle = None
+        self._set_busy(False)
+        if report.state == "succeeded":
+            self.exported = report.value  # type: ignore[assignment]
+            assert self.exported is not None
+            made = self.exported
+            self.progress.setValue(PROGRESS_STEPS)
+            self.status.setText(
+                self.tr(
+                    "Bundle {sequence} written: {name}\n{revisions} record changes, {custody} custody "
+                    "events, {files} evidence files.\nEject the stick safely before you unplug it; "
+                    "the next bundle will hold only what is new."
+                ).format(
+                    sequence=made.sequence,
+                    name=made.path.name,
+                    revisions=made.revisions,
+                    custody=made.custody_events,
+                    files=made.blobs,
+                )
+            )
+        elif report.state == "cancelled":
+            self.progress.hide()
+            self.status.setText(self.tr("Cancelled. No bundle was written and nothing in the vault changed."))
+        else:
+            self.progress.hide()
+            assert report.failure is not None
+            from desktop.messages import failure_message
+
+            self.status.setText(
+                failure_message(report.failure)
+                + "\n"
+                + self.tr("No bundle was written; the vault is as it was.")
+            )
+
+    def reject(self) -> None:
+        if self.busy:
+            return  # Cancel first: the bundle is being written
+        super().reject()
+
+
+# -- import ------------------------------------------------------------------------------
+
+
+class BundleImportDialog(QDialog):
+    """Choose bundle files, import them one by one, see each one's outcome.
+    ``imported`` is emitted when at least one bundle brought something."""
+
+    imported = Signal()
+
+    FILE_COLUMN, RESULT_COLUMN = range(2)
+
+    def __init__(
+        self,
+        vault: Vault,
+        parent: QWidget | None = None,
+        *,
+        tasks: TaskRunner | None = None,
+        chooser: FilesChooser = choose_bundles,
+    ) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._chooser = chooser
+        self._handle: TaskHandle | None = None
+        self._paths: list[Path] = []
+        self._changed = False
+        self.setWindowTitle(self.tr("Import bundles"))
+        self.resize(820, 420)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            self.tr(
+                "Each bundle is checked (sender, signatures, contents) and imported whole or not at "
+                "all. A bundle imported before changes nothing; a refused one leaves nothing behind."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.results = QTreeWidget()
+        self.results.setAccessibleName(self.tr("Bundles and what happened to each"))
+        self.results.setHeaderLabels([self.tr("Bundle"), self.tr("Result")])
+        self.results.setRootIsDecorated(False)
+        self.results.setWordWrap(True)
+        self.results.setColumnWidth(self.FILE_COLUMN, 300)
+        layout.addWidget(self.results, 1)
+        # The whole result of the chosen bundle (a row shows its start).
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setAccessibleName(self.tr("Result of the chosen bundle"))
+        layout.addWidget(self.details)
+        self.results.currentItemChanged.connect(self._show_details)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, PROGRESS_STEPS)
+        self.progress.setAccessibleName(self.tr("Progress of the current bundle"))
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName(self.tr("Summary"))
+        layout.addWidget(self.status)
+        buttons = QHBoxLayout()
+        self.choose_button = QPushButton(icon("add-evidence"), self.tr("Choose bundles…"))
+        self.choose_button.setAccessibleName(self.tr("Choose bundle files"))
+        self.choose_button.clicked.connect(self.choose)
+        self.import_button = QPushButton(icon("check"), self.tr("Import"))
+        self.import_button.setAccessibleName(self.tr("Import the bundles"))
+        self.import_button.clicked.connect(self.start)
+        self.import_button.setEnabled(False)
+        self.cancel_button = QPushButton(icon("cancel"), self.tr("Cancel"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel the import"))
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
+        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button.clicked.connect(self.reject)
+        for button in (self.choose_button, self.import_button, self.cancel_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+
+    @property
+    def busy(self) -> bool:
+        return self._handle is not None
+
+    @Slot()
+    def choose(self) -> None:
+        chosen = self._chooser(self, self.tr("Choose bundle files"))
+        if chosen:
+            self.set_files([Path(p) for p in chosen])
+
+    def set_files(self, paths: list[Path]) -> None:
+        self._paths = list(dict.fromkeys(paths))
+        self.results.clear()
+        for path in self._paths:
+            item = QTreeWidgetItem([path.name, self.tr("waiting")])
+            item.setToolTip(self.FILE_COLUMN, str(path))
+            self.results.addTopLevelItem(item)
+        self.status.clear()
+        self.import_button.setEnabled(bool(self._paths))
+
+    def result_texts(self) -> list[str]:
+        """Each bundle's result as shown (tests read it as a user does)."""
+        return [self._row(i).text(self.RESULT_COLUMN) for i in range(self.results.topLevelItemCount())]
+
+    @Slot()
+    def start(self) -> None:
+        if not self._paths or self.busy:
+            return
+        for index in range(self.results.topLevelItemCount()):
+            self._row(index).setText(self.RESULT_COLUMN, self.tr("waiting"))
+        self._changed = False
+        self.progress.setValue(0)
+        self.progress.show()
+        self.status.setText(self.tr("Importing…"))
+        self._set_busy(True)
+        self._handle = self.tasks.start(
+            Lane.EXPORT, ImportTask(self._vault, list(self._paths)), self._on_report, owner=self
+        )
+
+    @Slot()
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self.status.setText(self.tr("Stopping…"))
+
+    def _set_busy(self, busy: bool) -> None:
+        self.choose_button.setEnabled(not busy)
+        self.import_button.setEnabled(not busy and bool(self._paths))
+        self.cancel_button.setEnabled(busy)
+        self.close_button.setEnabled(not busy)
+
+    def _row(self, index: int) -> QTreeWidgetItem:
+        item = self.results.topLevelItem(index)
+        assert item is not None, index
+        return item
+
+    def _on_report(self, report: TaskReport) -> None:
+        value = report.value
+        if report.state == "progress":
+            if isinstance(value, BundleProgress):
+                self._row(value.index).setText(self.RESULT_COLUMN, self.tr("checking and importing…"))
+                self.progress.setValue(_fraction(value.done, value.total))
+            elif isinstance(value, BundleOutcome):
+                self._show_outcome(value)
+            return
+        self._handle = None
+        self._set_busy(False)
+        self.progress.hide()
+        stopped = report.state != "succeeded"
+        for index in range(self.results.topLevelItemCount()):
+            row = self._row(index)
+            if row.text(self.RESULT_COLUMN) in (self.tr("waiting"), self.tr("checking and importing…")):
+                row.setText(self.RESULT_COLUMN, self.tr("not imported (stopped); nothing of it was applied"))
+        if report.state == "failed" and report.failure is not None:
+            from desktop.messages import failure_message
+
+            self.status.setText(failure_message(report.failure))
+        elif stopped:
+            self.status.setText(
+                self.tr("Stopped. The bundles marked imported are in the vault; import the others again.")
+            )
+        else:
+            self.status.setText(self.tr("Done. Bundles that were refused can be kept aside and reported."))
+        if self._changed:
+            self.imported.emit()
+
+    def _show_outcome(self, outcome: BundleOutcome) -> None:
+        row = self._row(outcome.index)
+        if outcome.imported is not None:
+            done = outcome.imported
+            if done.replay:
+                text = self.tr(
+                    "already imported (bundle {sequence} of device {device}): nothing to do"
+                ).format(sequence=done.sequence, device=done.device_id)
+            else:
+                self._changed = True
+                text = self.tr(
+                    "imported: bundle {sequence} of device {device}, {revisions} record changes, "
+                    "{custody} custody events, {files} evidence files"
+                ).format(
+                    sequence=done.sequence,
+                    device=done.device_id,
+                    revisions=done.revisions,
+                    custody=done.custody_events,
+                    files=done.blobs,
+                )
+                for gap in done.gaps:
+                    text += self.tr(
+                        "; bundles {first} to {last} of this device have not arrived yet: ask for them"
+                    ).format(first=gap.first, last=gap.last)
+        elif outcome.failure is not None:
+            from desktop.messages import failure_message
+
+            text = self.tr("refused: {reason}").format(reason=failure_message(outcome.failure))
+        else:
+            text = self.tr("could not be read ({reason}); nothing of it was applied").format(
+                reason=outcome.unreadable
+            )
+        row.setText(self.RESULT_COLUMN, text)
+        row.setToolTip(self.RESULT_COLUMN, text)
+        self.results.setCurrentItem(row)
+        self._show_details(row)
+
+    def _show_details(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
+        self.details.setText(
+            f"{item.text(self.FILE_COLUMN)}: {item.text(self.RESULT_COLUMN)}" if item is not None else ""
+        )
+
+    def reject(self) -> None:
+        if self.busy:
+            return  # Cancel first
+        super().reject()
+
+
+# -- the window's menu -------------------------------------------------------------------
+
+
+class OrganisationMenu(QMenu):
+    """Organisation: Join an organisation…, Export bundle to USB…, Import
+    bundles…. ``vault`` gives the open vault (None when locked); one dialog
+    at a time, closed when the vault locks. ``imported`` tells the window to
+    reload what it shows."""
+
+    imported = Signal()
+
+    def __init__(self, parent: QWidget, vault: Callable[[], Vault | None], tasks: TaskRunner) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self._tasks = tasks
+        self.dialog: QDialog | None = None
+        self.join_action = self.addAction(icon("key"), "")
+        self.join_action.triggered.connect(self.open_join)
+        self.addSeparator()
+        self.export_action = self.addAction(icon("export"), "")
+        self.export_action.triggered.connect(self.open_export)
+        self.import_action = self.addAction(icon("add-evidence"), "")
+        self.import_action.triggered.connect(self.open_import)
+        self.retranslate()
+        self.set_unlocked(False)
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("&Organisation"))
+        self.join_action.setText(self.tr("&Join an organisation…"))
+        self.export_action.setText(self.tr("&Export bundle to USB…"))
+        self.import_action.setText(self.tr("&Import bundles…"))
+
+    def set_unlocked(self, unlocked: bool) -> None:
+        for action in (self.join_action, self.export_action, self.import_action):
+            action.setEnabled(unlocked)
+
+    def _open(self, make: Callable[[Vault], QDialog]) -> QDialog | None:
+        vault = self._vault()
+        if vault is None:
+            return None
+        self.close_dialog()
+        dialog = make(vault)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def open_join(self) -> QDialog | None:
+        from desktop.org_join import OrgJoinDialog
+
+        return self._open(lambda vault: OrgJoinDialog(vault, self.parentWidget(), tasks=self._tasks))
+
+    @Slot()
+    def open_export(self) -> QDialog | None:
+        return self._open(lambda vault: BundleExportDialog(vault, self.parentWidget(), tasks=self._tasks))
+
+    @Slot()
+    def open_import(self) -> QDialog | None:
+        def make(vault: Vault) -> QDialog:
+            dialog = BundleImportDialog(vault, self.parentWidget(), tasks=self._tasks)
+            dialog.imported.connect(self.imported)
+            return dialog
+
+        return self._open(make)
+
+    def close_dialog(self) -> None:
+        """At lock (the runner already cancelled and waited for the work)."""
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None:
+            dialog.done(QDialog.DialogCode.Rejected)
+            dialog.deleteLater()
