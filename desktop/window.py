@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 from db.api import KEY_FILE, Argon2Params, KeyringStore, sandbox
 from desktop import i18n
 from desktop.autolock import AutoLock
+from desktop.backup_action import BackupAction
 from desktop.bundle_actions import OrganisationMenu
 from desktop.clipboard_guard import ClipboardGuard
 from desktop.icons import app_icon, icon
@@ -106,6 +107,9 @@ class FieldvaultWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings)
         self.vault_menu.addAction(self.settings_action)
+        # Vault → Back up to USB… (desktop/backup_action.py)
+        self.backup_action = BackupAction(self, lambda: self._vault, self.tasks)
+        self.vault_menu.addAction(self.backup_action)
         self.vault_menu.addAction(self.lock_action)
         # Organisation → Join…, Export bundle to USB…, Import bundles… (desktop/bundle_actions.py)
         self.org_menu = OrganisationMenu(self, lambda: self._vault, self.tasks)
@@ -128,6 +132,7 @@ class FieldvaultWindow(QMainWindow):
         self.lock_action.setText(self.tr("Lock the vault"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.org_menu.retranslate()
+        self.backup_action.retranslate()
         self.emergency_action.setText(self.tr("Emergency wipe"))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
@@ -271,6 +276,8 @@ class FieldvaultWindow(QMainWindow):
         self.vault_view.case_title_field.setFocus()
         self.auto_lock.arm(float(self._vault.settings.get("auto_lock_minutes")))
         self._set_unlocked_actions(True)
+        # A backup older than the setting's days (or none yet): say so, quietly.
+        self.statusBar().showMessage(self.backup_action.reminder())
         # What exists now (modules, the open vault, the view's widgets) lives
         # until the lock: exempt it from the cycle collector's full passes,
         # which otherwise rescan it all (~100k objects) and stall the GUI
@@ -280,6 +287,7 @@ class FieldvaultWindow(QMainWindow):
     def _set_unlocked_actions(self, unlocked: bool) -> None:
         self.settings_action.setEnabled(unlocked)
         self.org_menu.set_unlocked(unlocked)
+        self.backup_action.setEnabled(unlocked)
         self.lock_action.setEnabled(unlocked)
 
     @Slot()
@@ -360,6 +368,8 @@ class FieldvaultWindow(QMainWindow):
         # Parsers still reading a file of this vault (metadata, an image).
         sandbox.stop_all()
         self._set_unlocked_actions(False)
+        self.backup_action.close_dialog()
+        self.statusBar().clearMessage()
         self.org_menu.close_dialog()
         dialog, self.settings_dialog = self.settings_dialog, None
         if dialog is not None:
