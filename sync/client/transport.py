@@ -63,7 +63,8 @@ def _raise_for(response: httpx.Response) -> None:
         error = response.json()["error"]
         code, message = str(error["code"]), str(error["message"])
     except (ValueError, KeyError, TypeError):
-        code, message = "http-error", f"HTTP {response.status_code}"
+        code = response.headers.get("Fieldvault-Error", "http-error")
+        message = f"HTTP {response.status_code}"
     raise ServerSaid(response.status_code, code, message)
 
 

@@ -70,6 +70,8 @@ class ServerConfig:
 
 
 def _json_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    # The code also travels as a header: a HEAD answer has no body.
+    headers = {**(headers or {}), "Fieldvault-Error": code}
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 

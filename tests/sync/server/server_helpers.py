@@ -19,7 +19,22 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync.client.transport import ServerClient
 from sync.org import Coordinator, Profile, SignedProfile, device_id_of, make_token, new_profile, sign_profile
 from sync.server.deploy import cert_sha256, configure_logging, init_server, open_app
+from sync.server.payloads import PayloadStore
 from sync.server.service import Limits
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where a test server keeps its metadata (a SQLAlchemy URL) and its
+    payloads; None and None: SQLite and a directory in its data folder."""
+
+    db: str | None = None
+    payloads: PayloadStore | None = None
+
+
+# What running_server uses. tests/sync/server/test_server_scaleout.py sets it
+# to PostgreSQL + S3 and runs the same end-to-end tests again.
+BACKEND = Backend()
 
 
 @dataclass
@@ -36,12 +51,13 @@ class RunningServer:
 
     def stop(self) -> None:
         self.server.should_exit = True
+        self.server.force_exit = True  # do not wait for idle keep-alive connections
         self.thread.join(timeout=10)
 
 
 def _serve(data: Path, log: Path, limits: Limits | None, port: int = 0) -> RunningServer:
     configure_logging(path=log)
-    app = open_app(data, None, limits)
+    app = open_app(data, BACKEND.db, limits, BACKEND.payloads)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
@@ -75,7 +91,7 @@ def running_server(
 ) -> Iterator[RunningServer]:
     """Initialise ``data`` when org_fingerprint is given, then serve it."""
     if org_fingerprint is not None:
-        init_server(data, org_fingerprint, profile=profile)
+        init_server(data, org_fingerprint, profile=profile, db=BACKEND.db, payloads=BACKEND.payloads)
     running = _serve(data, data.parent / f"{data.name}.log", limits)
     try:
         yield running
