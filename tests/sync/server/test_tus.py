@@ -1,0 +1,239 @@
+"""tus 1.0 at /v1/uploads, against the reference Python client (tuspy) as
+well as ours: an upload cut mid-body resumes at the last stored offset; a
+chunk with a wrong sha256 checksum is refused and not stored; a retry never
+stores a bundle twice; another bundle with the same device and sequence is
+a conflict; bundles that fail the outer checks are refused; termination and
+the expiry of partial uploads remove staged bytes. Real TLS server."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import socket
+import ssl
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tusclient import client as tus_client
+from tusclient.uploader import Uploader
+
+from sync.client.transport import ServerClient, ServerSaid
+from sync.server.protocol import TUS_VERSION
+from sync.server.service import Limits
+from tests.sync.bundle_samples import ORG_ID, device_from_seed, write_sample
+from tests.sync.server.server_helpers import Org, RunningServer, make_org, running_server
+
+SEED = b"sample device"
+
+
+class Sha256Uploader(Uploader):  # type: ignore[misc]
+    CHECKSUM_ALGORITHM_PAIR = ("sha256", hashlib.sha256)
+
+
+@pytest.fixture
+def org() -> Org:
+    return make_org(org_id=ORG_ID)
+
+
+@pytest.fixture
+def server(tmp_path: Path, org: Org) -> Iterator[RunningServer]:
+    with running_server(tmp_path / "server", org.profile.fingerprint, profile=org.signed.signed) as running:
+        yield running
+
+
+def worker(server: RunningServer, org: Org, seed: bytes = SEED) -> ServerClient:
+    device = device_from_seed(seed)
+    client = server.client()
+    client.enrol(org.token(), device.private_key)
+    client.login(device.private_key, device.device_id)
+    return client
+
+
+def bundle(tmp_path: Path, org: Org, name: str = "b1", **kwargs: object) -> Path:
+    path = tmp_path / f"{name}.fvbundle"
+    write_sample(path, org.recipients, **kwargs)
+    return path
+
+
+def committed_files(server: RunningServer) -> list[Path]:
+    return sorted((server.data / "payloads" / "bundles").iterdir())
+
+
+def staged_files(server: RunningServer) -> list[Path]:
+    return sorted((server.data / "payloads" / "staged").iterdir())
+
+
+def tuspy_client(
+    server: RunningServer, client: ServerClient, monkeypatch: pytest.MonkeyPatch
+) -> tus_client.TusClient:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.data / "tls-cert.pem"))  # requests trusts exactly it
+    return tus_client.TusClient(
+        f"{server.url}/v1/uploads", headers={"Authorization": f"Bearer {client._token}"}
+    )
+
+
+def cut_patch(server: RunningServer, client: ServerClient, location: str, data: bytes, sent: int) -> None:
+    """A PATCH announcing all of ``data`` whose connection drops after ``sent`` bytes."""
+    context = ssl.create_default_context(cafile=str(server.data / "tls-cert.pem"))
+    port = int(server.url.rsplit(":", 1)[1])
+    with (
+        socket.create_connection(("127.0.0.1", port)) as raw,
+        context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        head = (
+            f"PATCH {location} HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: {TUS_VERSION}\r\n"
+            f"Authorization: Bearer {client._token}\r\nUpload-Offset: 0\r\n"
+            f"Content-Type: application/offset+octet-stream\r\nContent-Length: {len(data)}\r\n\r\n"
+        )
+        tls.sendall(head.encode() + data[:sent])
+        time.sleep(0.2)
+
+
+def test_tuspy_uploads_with_sha256_checksums_and_gets_the_bundle_stored(
+    tmp_path: Path, server: RunningServer, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = worker(server, org)
+    path = bundle(tmp_path, org)
+    uploader = Sha256Uploader(
+        file_path=str(path),
+        client=tuspy_client(server, client, monkeypatch),
+        chunk_size=4096,
+        upload_checksum=True,
+        metadata={"filename": "witness-name.fvbundle"},
+    )
+    uploader.upload()
+    location = uploader.url.removeprefix(server.url)
+    head = client.request("HEAD", location, headers={"Tus-Resumable": TUS_VERSION}).headers
+    assert head["Upload-Offset"] == str(path.stat().st_size)
+    receipt = client.receipt(head["Fieldvault-Bundle-Id"])
+    assert client.check_receipt(receipt)["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert [p.read_bytes() for p in committed_files(server)] == [path.read_bytes()]
+    assert staged_files(server) == []
+    assert b"witness-name" not in (server.data / "server.db").read_bytes()  # Upload-Metadata is not kept
+
+
+def test_an_upload_cut_mid_body_resumes_at_the_stored_offset_with_tuspy(
+    tmp_path: Path, server: RunningServer, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = worker(server, org)
+    path = bundle(tmp_path, org, blobs=[b"x" * 3_000_000])
+    data = path.read_bytes()
+    location = client.create_upload(len(data))
+    cut_patch(server, client, location, data, sent=len(data) * 2 // 5)
+    deadline = time.monotonic() + 5
+    while (stored := client.offset(location)) == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert 0 < stored <= len(data) * 2 // 5
+    uploader = Sha256Uploader(
+        file_path=str(path),
+        client=tuspy_client(server, client, monkeypatch),
+        url=f"{server.url}{location}",
+        chunk_size=1_000_000,
+        upload_checksum=True,
+    )
+    assert uploader.offset == stored  # tuspy asked the server where to resume
+    uploader.upload()
+    assert [p.read_bytes() for p in committed_files(server)] == [data]
+
+
+def test_a_wrong_checksum_or_offset_stores_nothing(tmp_path: Path, server: RunningServer, org: Org) -> None:
+    client = worker(server, org)
+    data = bundle(tmp_path, org).read_bytes()
+    location = client.create_upload(len(data))
+    headers = {
+        "Tus-Resumable": TUS_VERSION,
+        "Content-Type": "application/offset+octet-stream",
+        "Upload-Offset": "0",
+    }
+    wrong = base64.b64encode(hashlib.sha256(b"other").digest()).decode()
+    with pytest.raises(ServerSaid) as said:
+        client.request(
+            "PATCH", location, content=data[:100], headers=headers | {"Upload-Checksum": f"sha256 {wrong}"}
+        )
+    assert (said.value.status, said.value.code) == (460, "checksum-mismatch")
+    assert client.offset(location) == 0
+    with pytest.raises(ServerSaid) as said:
+        client.request(
+            "PATCH", location, content=data[:100], headers=headers | {"Upload-Checksum": "md5 AAAA"}
+        )
+    assert said.value.code == "checksum-algorithm"
+    client.request("PATCH", location, content=data[:100], headers=headers)
+    with pytest.raises(ServerSaid) as said:
+        client.request("PATCH", location, content=data[:100], headers=headers)  # offset 0 again
+    assert (said.value.status, said.value.code) == (409, "upload-offset")
+    assert client.offset(location) == 100
+
+
+def test_a_retry_never_stores_twice_and_other_content_is_a_conflict(
+    tmp_path: Path, server: RunningServer, org: Org
+) -> None:
+    client = worker(server, org)
+    path = bundle(tmp_path, org)
+    first = client.upload(path)
+    again = client.upload(path)  # a new upload of the same bundle: the answer was lost
+    assert again.receipt == first.receipt
+    assert len(committed_files(server)) == 1 and staged_files(server) == []
+    other = bundle(tmp_path, org, "other", blobs=[b"different evidence"])
+    with pytest.raises(ServerSaid) as said:
+        client.upload(other)
+    assert (said.value.status, said.value.code) == (409, "bundle-conflict")
+    second = client.upload(bundle(tmp_path, org, "b2", sequence=2, previous=first.bundle_id))
+    assert second.receipt.index == 2 and second.body["previous"] == first.receipt.sha256
+    assert len(committed_files(server)) == 2 and staged_files(server) == []
+
+
+def test_bundles_failing_the_outer_checks_are_refused(
+    tmp_path: Path, server: RunningServer, org: Org
+) -> None:
+    client = worker(server, org)
+    flipped = bundle(tmp_path, org)
+    data = bytearray(flipped.read_bytes())
+    data[-5] ^= 1
+    flipped.write_bytes(bytes(data))
+    someone_else = bundle(tmp_path, org, "else", seed=b"another device")
+    other_org = tmp_path / "other-org.fvbundle"
+    write_sample(other_org, org.recipients, org_id="01936f3e-8a00-7000-8000-0000000000ff")
+    junk = tmp_path / "junk"
+    junk.write_bytes(b"not a bundle" * 100)
+    cases = [
+        (flipped, "bundle-payload-hash"),
+        (someone_else, "bundle-other-device"),
+        (other_org, "bundle-organisation"),
+        (junk, "bundle-magic"),
+    ]
+    for path, code in cases:
+        with pytest.raises(ServerSaid) as said:
+            client.upload(path)
+        assert said.value.code == code, path
+    assert committed_files(server) == [] and staged_files(server) == []
+
+
+def test_termination_and_expiry_remove_partial_uploads(tmp_path: Path, org: Org) -> None:
+    with running_server(
+        tmp_path / "server",
+        org.profile.fingerprint,
+        profile=org.signed.signed,
+        limits=Limits(upload_ttl_ms=300),
+    ) as server:
+        client = worker(server, org)
+        headers = {
+            "Tus-Resumable": TUS_VERSION,
+            "Content-Type": "application/offset+octet-stream",
+            "Upload-Offset": "0",
+        }
+        ended = client.create_upload(1000)
+        client.request("PATCH", ended, content=b"x" * 10, headers=headers)
+        client.request("DELETE", ended, headers={"Tus-Resumable": TUS_VERSION})
+        with pytest.raises(ServerSaid) as said:
+            client.offset(ended)
+        assert said.value.status == 404
+        stale = client.create_upload(1000)
+        client.request("PATCH", stale, content=b"x" * 10, headers=headers)
+        assert len(staged_files(server)) == 1
+        time.sleep(0.4)
+        client.create_upload(1000)  # creating an upload sweeps expired ones
+        assert staged_files(server) == []
+        with pytest.raises(ServerSaid):
+            client.offset(stale)
