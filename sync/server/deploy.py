@@ -19,6 +19,7 @@ from sync.server.app import ServerConfig, create_app
 from sync.server.errors import ServerRefused
 from sync.server.keys import ServerFiles, cert_sha256_of_pem, load_receipt_key, make_receipt_key, make_tls
 from sync.server.payload_dir import DirectoryPayloadStore
+from sync.server.payloads import PayloadStore
 from sync.server.service import Limits, Service
 from sync.server.storage import Metadata, open_engine, sqlite_url, upgrade
 
@@ -41,6 +42,7 @@ def init_server(
     profile: bytes | None = None,
     names: list[str] | None = None,
     db: str | None = None,
+    payloads: PayloadStore | None = None,
 ) -> Initialised:
     """Make the server's keys in ``data`` (never replacing any), create its
     database and pin the organisation by fingerprint; with ``profile`` (a
@@ -57,22 +59,24 @@ def init_server(
     upgrade(metadata.engine)
     metadata.pin(fp)
     if profile is not None:
-        service = Service(
-            metadata, DirectoryPayloadStore(data / "payloads"), load_receipt_key(files), Limits()
-        )
+        store = payloads if payloads is not None else DirectoryPayloadStore(data / "payloads")
+        service = Service(metadata, store, load_receipt_key(files), Limits())
         service.put_profile(profile)
     return Initialised(cert, fp, checked.org_id if checked else None)
 
 
-def open_app(data: Path, db: str | None = None, limits: Limits | None = None) -> FastAPI:
+def open_app(
+    data: Path, db: str | None = None, limits: Limits | None = None, payloads: PayloadStore | None = None
+) -> FastAPI:
+    """The app for the server in ``data``; ``payloads`` replaces the payload
+    directory (S3 for scale-out: payload_s3.py, docs/server.md)."""
     files = ServerFiles(data)
     metadata = Metadata(open_engine(database_url(data, db)))
     upgrade(metadata.engine)
     if metadata.org_state() is None:
         raise ServerRefused(409, "org-not-pinned", f"{data}: run 'fieldvault serve --init --org FP' first.")
-    config = ServerConfig(
-        metadata, DirectoryPayloadStore(data / "payloads"), load_receipt_key(files), limits or Limits()
-    )
+    store = payloads if payloads is not None else DirectoryPayloadStore(data / "payloads")
+    config = ServerConfig(metadata, store, load_receipt_key(files), limits or Limits())
     return create_app(config)
 
 
