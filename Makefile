@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: update-translations translations help run test lint format bench stress lock clean system-deps-test system-deps-run screenshots
+.PHONY: update-translations translations help run test lint format bench stress lock clean system-deps-test system-deps-run screenshots package package-test
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -62,6 +62,19 @@ format: $(STAMP)  ## apply ruff's formatting and safe fixes
 
 lock: $(STAMP)  ## re-resolve requirements.lock (with hashes) from pyproject.toml
 	$(PY) -m uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+# The build's timestamps are the last commit's (SOURCE_DATE_EPOCH), so two
+# builds of one commit can be compared (packaging/compare_builds.sh).
+package: system-deps-test $(STAMP) translations  ## build the one-folder app (dist/fieldvault) and its .deb; report size and build time
+	@start=$$(date +%s); \
+	export SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)}; \
+	$(VENV)/bin/pyinstaller --noconfirm --log-level ERROR --distpath dist --workpath build/pyinstaller packaging/fieldvault.spec && \
+	PY=$(PY) bash packaging/build_deb.sh && \
+	$(PY) packaging/report_size.py dist/fieldvault 250 && \
+	echo "package: built in $$(( $$(date +%s) - start )) s"
+
+package-test: package  ## build, install the .deb with apt and run the installed `fieldvault --selftest` (then remove it)
+	bash packaging/test_deb.sh
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache build dist

@@ -13,6 +13,8 @@ test_packages=(
   age                                            # tests: bundle payloads decrypt with the standard age tool
   postgresql                                     # tests: the server's PostgreSQL backend against a real one (tests/pg_helpers.py)
   openssl                                        # tests: a local RFC 3161 time-stamping authority (openssl ts) and its verify
+  minisign                                       # tests: release signatures (SHA256SUMS.minisig, docs/install.md)
+  binutils                                       # make package: readelf finds the libraries the .deb depends on
 )
 run_packages=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
