@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDir, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QDir, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -59,7 +59,10 @@ def choose_folder(parent: QWidget, caption: str) -> str:
 
 def choose_bundles(parent: QWidget, caption: str) -> list[str]:
     files, _filter = QFileDialog.getOpenFileNames(
-        parent, caption, QDir.homePath(), parent.tr("Fieldvault bundles (*.fvb);;All files (*)")
+        parent,
+        caption,
+        QDir.homePath(),
+        QCoreApplication.translate("BundleImportDialog", "Fieldvault bundles (*.fvbundle);;All files (*)"),
     )
     _forget_dialog_history()
     return list(files)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -123,9 +123,11 @@ class JoinOrganisation:
 def _choose_profile(parent: QWidget) -> str:
     path, _filter = QFileDialog.getOpenFileName(
         parent,
-        parent.tr("Choose the organisation profile"),
+        QCoreApplication.translate("OrgJoinForm", "Choose the organisation profile"),
         "",
-        parent.tr("Organisation profiles (*.fvorg);;Enrolment QR code text (*.txt);;All files (*)"),
+        QCoreApplication.translate(
+            "OrgJoinForm", "Organisation profiles (*.fvorg);;Enrolment QR code text (*.txt);;All files (*)"
+        ),
     )
     return path
 
@@ -337,11 +339,18 @@ class OrgJoinForm(QWidget):
         if held.is_coordinator:
             status = self.tr("This vault is a coordinator of the organisation.")
         else:
-            status = self.tr(
-                "Your coordinator still has to add this device before your bundles are accepted: "
-                "give them this device's card (public keys only, nothing secret)"
+            status = (
+                self.tr(
+                    "Your coordinator still has to add this device before your bundles are accepted: "
+                    "give them this device's card (public keys only, nothing secret) and your "
+                    "enrolment token, which was checked."
+                )
+                if held.token_checked
+                else self.tr(
+                    "Your coordinator still has to add this device before your bundles are accepted: "
+                    "give them this device's card (public keys only, nothing secret)."
+                )
             )
-            status += self.tr(" and your enrolment token, which was checked.") if held.token_checked else "."
         self.enrolment_status.setText(status)
         self.card_field.setText(held.device_card)
         self.card_field.setCursorPosition(0)

@@ -4,17 +4,17 @@
     <context>
         <name>BackupAction</name>
         <message>
-            <location filename="../../desktop/backup_action.py" line="211" />
+            <location filename="../../desktop/backup_action.py" line="213" />
             <source>This vault has never been backed up. Vault → Back up to USB… makes an encrypted copy.</source>
             <translation>Резервної копії цього сховища ще не було. Сховище → Резервна копія на USB… створює зашифровану копію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="215" />
+            <location filename="../../desktop/backup_action.py" line="217" />
             <source>The last backup is {days} days old. Vault → Back up to USB… makes a new one.</source>
             <translation>Останній резервній копії вже {days} дн. Сховище → Резервна копія на USB… створює нову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="234" />
+            <location filename="../../desktop/backup_action.py" line="236" />
             <source>&amp;Back up to USB…</source>
             <translation>&amp;Резервна копія на USB…</translation>
         </message>
@@ -78,6 +78,252 @@
         </message>
     </context>
     <context>
+        <name>BundleExportDialog</name>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="187" />
+            <source>Export bundle to USB</source>
+            <translation>Експорт пакета на USB</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="192" />
+            <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
+            <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="201" />
+            <source>Folder for the bundle</source>
+            <translation>Тека для пакета</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="202" />
+            <source>a folder on the USB stick</source>
+            <translation>тека на USB-флешці</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="203" />
+            <source>Choose folder…</source>
+            <translation>Вибрати теку…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="204" />
+            <location filename="../../desktop/bundle_actions.py" line="241" />
+            <source>Choose the folder for the bundle</source>
+            <translation>Виберіть теку для пакета</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="211" />
+            <source>Bundle progress</source>
+            <translation>Хід створення пакета</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="217" />
+            <source>Result</source>
+            <translation>Результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="220" />
+            <location filename="../../desktop/bundle_actions.py" line="221" />
+            <source>Write the bundle</source>
+            <translation>Записати пакет</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="223" />
+            <source>Cancel</source>
+            <translation>Скасувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="224" />
+            <source>Cancel the bundle</source>
+            <translation>Скасувати пакет</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="227" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="249" />
+            <source>Choose a folder (for example on a USB stick) first.</source>
+            <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="254" />
+            <source>Writing the bundle…</source>
+            <translation>Записування пакета…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="264" />
+            <source>Stopping…</source>
+            <translation>Зупинення…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="288" />
+            <source>Bundle {sequence} written: {name}
+{revisions} record changes, {custody} custody events, {files} evidence files.
+Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
+            <translation>Пакет {sequence} записано: {name}
+Змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}.
+Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="301" />
+            <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
+            <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="310" />
+            <source>No bundle was written; the vault is as it was.</source>
+            <translation>Пакет не записано; сховище залишилося як було.</translation>
+        </message>
+    </context>
+    <context>
+        <name>BundleImportDialog</name>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="65" />
+            <source>Fieldvault bundles (*.fvbundle);;All files (*)</source>
+            <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="345" />
+            <source>Import bundles</source>
+            <translation>Імпорт пакетів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="350" />
+            <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
+            <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="357" />
+            <source>Bundles and what happened to each</source>
+            <translation>Пакети і що сталося з кожним</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="358" />
+            <source>Bundle</source>
+            <translation>Пакет</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="358" />
+            <source>Result</source>
+            <translation>Результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="367" />
+            <source>Result of the chosen bundle</source>
+            <translation>Результат вибраного пакета</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="372" />
+            <source>Progress of the current bundle</source>
+            <translation>Хід поточного пакета</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="377" />
+            <source>Summary</source>
+            <translation>Підсумок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="380" />
+            <source>Choose bundles…</source>
+            <translation>Вибрати пакети…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="381" />
+            <location filename="../../desktop/bundle_actions.py" line="405" />
+            <source>Choose bundle files</source>
+            <translation>Виберіть файли пакетів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="383" />
+            <source>Import</source>
+            <translation>Імпортувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="384" />
+            <source>Import the bundles</source>
+            <translation>Імпортувати пакети</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="387" />
+            <source>Cancel</source>
+            <translation>Скасувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="388" />
+            <source>Cancel the import</source>
+            <translation>Скасувати імпорт</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="391" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="413" />
+            <location filename="../../desktop/bundle_actions.py" line="428" />
+            <location filename="../../desktop/bundle_actions.py" line="470" />
+            <source>waiting</source>
+            <translation>очікує</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="432" />
+            <source>Importing…</source>
+            <translation>Імпортування…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="442" />
+            <source>Stopping…</source>
+            <translation>Зупинення…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="459" />
+            <location filename="../../desktop/bundle_actions.py" line="470" />
+            <source>checking and importing…</source>
+            <translation>перевірка й імпорт…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="471" />
+            <source>not imported (stopped); nothing of it was applied</source>
+            <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="478" />
+            <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
+            <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="481" />
+            <source>Done. Bundles that were refused can be kept aside and reported.</source>
+            <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="491" />
+            <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
+            <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="496" />
+            <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
+            <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="507" />
+            <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
+            <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="512" />
+            <source>refused: {reason}</source>
+            <translation>відхилено: {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="514" />
+            <source>could not be read ({reason}); nothing of it was applied</source>
+            <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
+        </message>
+    </context>
+    <context>
         <name>CaseList</name>
         <message>
             <location filename="../../desktop/case_list.py" line="34" />
@@ -105,63 +351,63 @@
     <context>
         <name>CreateVaultPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="225" />
+            <location filename="../../desktop/unlock.py" line="226" />
             <source>Create a vault</source>
             <translation>Створення сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="228" />
+            <location filename="../../desktop/unlock.py" line="229" />
             <source>There is no vault in {folder} yet. Choose a passphrase of at least {count} characters. A long sentence that only you know is best.</source>
             <translation>У теці {folder} ще немає сховища. Виберіть парольну фразу щонайменше з {count} символів. Найкраще — довге речення, яке знаєте лише ви.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="232" />
+            <location filename="../../desktop/unlock.py" line="233" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="233" />
+            <location filename="../../desktop/unlock.py" line="234" />
             <source>Repeat the passphrase</source>
             <translation>Повторіть парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="234" />
+            <location filename="../../desktop/unlock.py" line="235" />
             <source>&amp;New passphrase:</source>
             <translation>&amp;Нова парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="235" />
+            <location filename="../../desktop/unlock.py" line="236" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="236" />
+            <location filename="../../desktop/unlock.py" line="237" />
             <source>&amp;Repeat it:</source>
             <translation>&amp;Повторіть її:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="237" />
+            <location filename="../../desktop/unlock.py" line="238" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="238" />
+            <location filename="../../desktop/unlock.py" line="239" />
             <source>Creating the vault</source>
             <translation>Сховище створюється</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="239" />
             <location filename="../../desktop/unlock.py" line="240" />
+            <location filename="../../desktop/unlock.py" line="241" />
             <source>Create vault</source>
             <translation>Створити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="261" />
+            <location filename="../../desktop/unlock.py" line="262" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="268" />
+            <location filename="../../desktop/unlock.py" line="269" />
             <source>The two passphrases differ. Type them again.</source>
             <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
         </message>
@@ -757,32 +1003,32 @@
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="125" />
+            <location filename="../../desktop/window.py" line="130" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="127" />
+            <location filename="../../desktop/window.py" line="132" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="126" />
+            <location filename="../../desktop/window.py" line="131" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="128" />
+            <location filename="../../desktop/window.py" line="133" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="130" />
+            <location filename="../../desktop/window.py" line="136" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="223" />
+            <location filename="../../desktop/window.py" line="229" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -791,7 +1037,7 @@
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="233" />
+            <location filename="../../desktop/window.py" line="239" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -800,22 +1046,22 @@
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="239" />
+            <location filename="../../desktop/window.py" line="245" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="338" />
+            <location filename="../../desktop/window.py" line="353" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="339" />
+            <location filename="../../desktop/window.py" line="354" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="340" />
+            <location filename="../../desktop/window.py" line="355" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
@@ -1280,17 +1526,17 @@
     <context>
         <name>LanguageChooser</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="96" />
+            <location filename="../../desktop/unlock.py" line="97" />
             <source>&amp;Language:</source>
             <translation>&amp;Мова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="97" />
+            <location filename="../../desktop/unlock.py" line="98" />
             <source>Language of the interface</source>
             <translation>Мова інтерфейсу</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="98" />
+            <location filename="../../desktop/unlock.py" line="99" />
             <source>Applies at once, and at the next start.</source>
             <translation>Діє одразу й під час наступних запусків.</translation>
         </message>
@@ -1600,324 +1846,644 @@
             <translation>Цей пакет не продовжує останній пакет, отриманий від того самого пристрою. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="402" />
+            <location filename="../../desktop/messages.py" line="406" />
+            <source>Bundle {bundle_id} comes from device {device_id}, which your organisation has not enrolled, and it carries no enrolment token. Nothing from it was stored; it is kept in quarantine. If the sender should be enrolled, phone them, compare the verification code their vault shows, and then approve the bundle.</source>
+            <translation>Пакет {bundle_id} надійшов від пристрою {device_id}, який ваша організація не зареєструвала, і не містить токена реєстрації. Нічого з нього не збережено; його тримають у карантині. Якщо відправник має бути зареєстрований, зателефонуйте йому, порівняйте код перевірки, який показує його сховище, і тоді схваліть пакет.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="416" />
+            <source>Bundle {bundle_id} names enrolment token {token_id}, which this coordinator did not issue. Nothing from it was stored; it is kept in quarantine. Approve it only after comparing the verification code with the sender by phone or in person.</source>
+            <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, який цей координатор не видавав. Нічого з нього не збережено; його тримають у карантині. Схваліть його лише після того, як порівняєте код перевірки з відправником телефоном або особисто.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="425" />
+            <source>Bundle {bundle_id} claims enrolment token {token_id}, but its proof does not check out: the token may be forged, or the claim copied from someone else's bundle. Nothing from it was stored; it is kept in quarantine. Do not approve it unless the sender's verification code matches, and tell whoever looks after your organisation's security.</source>
+            <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, але його доказ не проходить перевірки: токен може бути підроблений, або цю заяву скопійовано з чужого пакета. Нічого з нього не збережено; його тримають у карантині. Не схвалюйте його, доки код перевірки відправника не збігається, і повідомте того, хто відповідає за безпеку вашої організації.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="435" />
+            <source>Bundle {bundle_id} names enrolment token {token_id}, which expired before it was used. Nothing from it was stored; it is kept in quarantine. Compare the verification code with the sender, then approve the bundle, or send them a new token.</source>
+            <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, строк дії якого минув до того, як його використали. Нічого з нього не збережено; його тримають у карантині. Порівняйте код перевірки з відправником, а тоді схваліть пакет або надішліть йому новий токен.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="444" />
+            <source>Bundle {bundle_id} names enrolment token {token_id}, which another device has already used. Nothing from it was stored; it is kept in quarantine. Someone may have copied the token: compare the verification code with the sender before you approve anything.</source>
+            <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, який уже використав інший пристрій. Нічого з нього не збережено; його тримають у карантині. Можливо, хтось скопіював токен: порівняйте код перевірки з відправником, перш ніж щось схвалювати.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="453" />
+            <source>No bundle kept in quarantine matches {bundle}. Nothing was changed. Check the list of bundles in quarantine and choose one from it.</source>
+            <translation>Жоден пакет у карантині не відповідає {bundle}. Нічого не змінено. Перегляньте список пакетів у карантині й виберіть пакет із нього.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="461" />
+            <source>A verification code is 30 digits, in six groups of five. Nothing was approved. Ask the sender to read their code again, and type all of it.</source>
+            <translation>Код перевірки складається з 30 цифр, шести груп по п’ять. Нічого не схвалено. Попросіть відправника прочитати код ще раз і введіть його повністю.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="469" />
+            <source>That is not the verification code of device {device_id}. Nothing was approved. Read the codes again; if they still differ, the bundle did not come from the sender's laptop: do not approve it.</source>
+            <translation>Це не код перевірки пристрою {device_id}. Нічого не схвалено. Прочитайте коди ще раз; якщо вони й далі різняться, пакет надійшов не з ноутбука відправника: не схвалюйте його.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="478" />
+            <source>The file {path} is not (or no longer) bundle {bundle_id}. Nothing was approved. Choose the bundle file where it is now.</source>
+            <translation>Файл {path} не є (або вже не є) пакетом {bundle_id}. Нічого не схвалено. Виберіть файл пакета там, де він є тепер.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="486" />
+            <source>Device {device_id} was revoked, so its bundles cannot be approved. Nothing was changed.</source>
+            <translation>Доступ пристрою {device_id} відкликано, тому його пакети не можна схвалити. Нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="493" />
+            <source>This file is not a Fieldvault acknowledgement, or it is damaged. Nothing was changed. Ask your coordinator for the acknowledgement again.</source>
+            <translation>Цей файл не є підтвердженням Fieldvault, або він пошкоджений. Нічого не змінено. Попросіть координатора надати підтвердження ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="501" />
+            <source>This acknowledgement was changed after it was signed, or forged. Nothing was changed. Keep the file and tell your coordinator.</source>
+            <translation>Це підтвердження змінено після підписання, або його підроблено. Нічого не змінено. Збережіть файл і повідомте координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="509" />
+            <source>This acknowledgement belongs to another organisation ({org_id}). Nothing was changed. Check that you chose the right file.</source>
+            <translation>Це підтвердження належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи ви вибрали потрібний файл.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="517" />
+            <source>This acknowledgement is for device {device_id}, not for this laptop. Nothing was changed. Give it to the person it belongs to.</source>
+            <translation>Це підтвердження призначене для пристрою {device_id}, а не для цього ноутбука. Нічого не змінено. Передайте його тому, кому воно належить.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="525" />
+            <source>This acknowledgement is signed by device {device_id}, which is not a coordinator of your organisation. It may be forged. Nothing was changed; your next bundle will carry your work again. Tell your coordinator.</source>
+            <translation>Це підтвердження підписав пристрій {device_id}, який не є координатором вашої організації. Можливо, його підроблено. Нічого не змінено; ваш наступний пакет знову міститиме вашу роботу. Повідомте координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="534" />
+            <source>This acknowledgement names bundle {bundle_id}, which this laptop did not make. Nothing was changed. Check that you chose the right file.</source>
+            <translation>Це підтвердження посилається на пакет {bundle_id}, якого цей ноутбук не створював. Нічого не змінено. Перевірте, чи ви вибрали потрібний файл.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="542" />
+            <source>Bundle {bundle_id} was not imported into this vault, so it cannot be acknowledged. Import it first.</source>
+            <translation>Пакет {bundle_id} не імпортовано в це сховище, тому його не можна підтвердити. Спершу імпортуйте його.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="549" />
             <source>This bundle was not made for this vault (it is addressed to another coordinator). Nothing from it was stored. Import it in the vault it was made for, or ask for it to be sent to you again.</source>
             <translation>Цей пакет створено не для цього сховища (його адресовано іншому координаторові). Нічого з нього не збережено. Імпортуйте його в те сховище, для якого його створено, або попросіть надіслати його вам ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="411" />
+            <location filename="../../desktop/messages.py" line="558" />
             <source>A record in this bundle ({id}) does not match the bundle's list of contents, or its signature does not check out. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) не відповідає переліку вмісту пакета, або його підпис не проходить перевірки. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="420" />
+            <location filename="../../desktop/messages.py" line="567" />
             <source>A record in this bundle ({id}) was signed by a device that may not write to this vault. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) підписав пристрій, якому не дозволено записувати в це сховище. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="428" />
+            <location filename="../../desktop/messages.py" line="575" />
             <source>A custody record in this bundle ({id}) does not match the bundle's list of contents or does not follow the records before it. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в цьому пакеті ({id}) не відповідає переліку вмісту пакета або не продовжує попередні записи. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="437" />
+            <location filename="../../desktop/messages.py" line="584" />
             <source>An evidence file in this bundle (SHA-256 {sha256}) does not match the bundle's list of contents. Nothing from the bundle was stored. Ask for the bundle to be sent again; if this happens again, tell your coordinator.</source>
             <translation>Файл доказу в цьому пакеті (SHA-256 {sha256}) не відповідає переліку вмісту пакета. Нічого з пакета не збережено. Попросіть надіслати пакет ще раз; якщо це повториться, повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="446" />
+            <location filename="../../desktop/messages.py" line="593" />
             <source>{path} already exists, so no bundle was written. Choose another name.</source>
             <translation>{path} уже існує, тож пакет не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="452" />
+            <location filename="../../desktop/messages.py" line="599" />
             <source>The evidence file with SHA-256 {sha256} no longer reads back as it was stored, so no bundle was written. Check the vault (fieldvault verify) and tell your coordinator.</source>
             <translation>Файл доказу з SHA-256 {sha256} більше не зчитується таким, яким його збережено, тож пакет не записано. Перевірте сховище (fieldvault verify) і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="463" />
+            <location filename="../../desktop/messages.py" line="610" />
             <source>This is not a valid organisation profile file. Nothing was changed. Check that you chose the file your coordinator sent.</source>
             <translation>Це не дійсний файл профілю організації. Нічого не змінено. Перевірте, чи ви вибрали файл, який надіслав ваш координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="471" />
+            <location filename="../../desktop/messages.py" line="618" />
             <source>The signature of this organisation profile does not check out: it may have been changed or forged. Nothing was changed. Do not use it; ask your coordinator for the profile again.</source>
             <translation>Підпис цього профілю організації не проходить перевірки: можливо, його змінено або підроблено. Нічого не змінено. Не використовуйте його; попросіть у координатора профіль ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="480" />
+            <location filename="../../desktop/messages.py" line="627" />
             <source>That is not an organisation fingerprint: it has 32 letters and digits, in groups of four. Check it for typos (dashes and spaces do not matter).</source>
             <translation>Це не відбиток організації: він має 32 літери й цифри, групами по чотири. Перевірте, чи немає помилок (дефіси й пробіли не мають значення).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="488" />
+            <location filename="../../desktop/messages.py" line="635" />
             <source>This organisation profile is signed by the key with fingerprint {actual}, not by the organisation whose fingerprint you were given ({expected}). It may be forged: do not use it. Nothing was changed. Check the fingerprint with your coordinator by phone or in person.</source>
             <translation>Цей профіль організації підписано ключем з відбитком {actual}, а не організацією, відбиток якої вам дали ({expected}). Можливо, його підроблено: не використовуйте його. Нічого не змінено. Звірте відбиток зі своїм координатором телефоном або особисто.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="498" />
+            <location filename="../../desktop/messages.py" line="645" />
             <source>This vault belongs to organisation {org_id}; what you chose belongs to another organisation, so it was not used. Nothing was changed.</source>
             <translation>Це сховище належить організації {org_id}; те, що ви вибрали, належить іншій організації, тож його не використано. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="506" />
+            <location filename="../../desktop/messages.py" line="653" />
             <source>This profile of organisation {org_id} is signed by another key than the one this vault knows: it may be forged. Nothing was changed. Tell your coordinator.</source>
             <translation>Цей профіль організації {org_id} підписано іншим ключем, ніж той, який знає це сховище: можливо, його підроблено. Нічого не змінено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="514" />
+            <location filename="../../desktop/messages.py" line="661" />
             <source>This vault already belongs to organisation {org_id}, and a vault belongs to one organisation only. Nothing was changed.</source>
             <translation>Це сховище вже належить організації {org_id}, а сховище може належати лише одній організації. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="522" />
+            <location filename="../../desktop/messages.py" line="669" />
             <source>This vault belongs to no organisation yet. Create an organisation, or enrol this vault with your coordinator, first.</source>
             <translation>Це сховище ще не належить жодній організації. Спершу створіть організацію або зареєструйте це сховище у свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="530" />
+            <location filename="../../desktop/messages.py" line="677" />
             <source>This vault is not a coordinator of organisation {org_id}, so it cannot do this. Nothing was changed. Ask a coordinator.</source>
             <translation>Це сховище не є координатором організації {org_id}, тож не може цього зробити. Нічого не змінено. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="538" />
+            <location filename="../../desktop/messages.py" line="685" />
             <source>Device {device_id} is this vault's own: a vault cannot add, remove or revoke itself. Nothing was changed.</source>
             <translation>Пристрій {device_id} — це власний пристрій цього сховища: сховище не може додати, вилучити або відкликати саме себе. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="546" />
+            <location filename="../../desktop/messages.py" line="693" />
             <source>That is not a device id: a device id has 32 hexadecimal digits (the vault's information shows it). Check it for typos.</source>
             <translation>Це не ідентифікатор пристрою: він має 32 шістнадцяткові цифри (їх показано у відомостях про сховище). Перевірте, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="554" />
+            <location filename="../../desktop/messages.py" line="701" />
             <source>The server needs an address that begins with https:// and the SHA-256 of its certificate (64 hexadecimal digits). Check both for typos.</source>
             <translation>Для сервера потрібні адреса, що починається з https://, і SHA-256 його сертифіката (64 шістнадцяткові цифри). Перевірте обидва, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="562" />
+            <location filename="../../desktop/messages.py" line="709" />
             <source>An organisation's name is 1 to {maximum} characters on one line.</source>
             <translation>Назва організації — це від 1 до {maximum} символів в одному рядку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="568" />
+            <location filename="../../desktop/messages.py" line="715" />
             <source>That is not a device card. Copy the whole card that the field worker's vault showed at enrolment, and try again.</source>
             <translation>Це не картка пристрою. Скопіюйте повністю картку, яку показало сховище польового працівника під час реєстрації, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="576" />
+            <location filename="../../desktop/messages.py" line="723" />
             <source>Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. Nothing was changed.</source>
             <translation>Пристрій {device_id} відкликано: його не можна знову зареєструвати або зробити координатором. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="584" />
+            <location filename="../../desktop/messages.py" line="731" />
             <source>That is not an enrolment token. Copy the whole token your coordinator sent, and try again.</source>
             <translation>Це не токен реєстрації. Скопіюйте повністю токен, який надіслав ваш координатор, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="591" />
+            <location filename="../../desktop/messages.py" line="738" />
             <source>This enrolment token was not signed by your organisation's key: it may be forged. Nothing was changed. Ask your coordinator for a new token.</source>
             <translation>Цей токен реєстрації не підписано ключем вашої організації: можливо, його підроблено. Нічого не змінено. Попросіть у координатора новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="599" />
+            <location filename="../../desktop/messages.py" line="746" />
             <source>This enrolment token belongs to another organisation ({org_id}). Nothing was changed. Check that the token and the organisation profile came from the same coordinator.</source>
             <translation>Цей токен реєстрації належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи токен і профіль організації надійшли від того самого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="607" />
+            <location filename="../../desktop/messages.py" line="754" />
             <source>Enrolment token {token_id} has expired. Ask your coordinator for a new one.</source>
             <translation>Термін дії токена реєстрації {token_id} минув. Попросіть у координатора новий.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="613" />
+            <location filename="../../desktop/messages.py" line="760" />
             <source>Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was changed. Check that it is the right token.</source>
             <translation>Токен реєстрації {token_id} видало не сховище цього координатора. Нічого не змінено. Перевірте, чи це потрібний токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="621" />
+            <location filename="../../desktop/messages.py" line="768" />
             <source>Enrolment token {token_id} was already used by another device. Nothing was changed. Ask your coordinator for a new token, and tell them if you did not use it yourself.</source>
             <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="639" />
+            <location filename="../../desktop/messages.py" line="786" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="648" />
+            <location filename="../../desktop/messages.py" line="795" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="652" />
+            <location filename="../../desktop/messages.py" line="799" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="656" />
+            <location filename="../../desktop/messages.py" line="803" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="660" />
+            <location filename="../../desktop/messages.py" line="807" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="667" />
+            <location filename="../../desktop/messages.py" line="814" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="673" />
+            <location filename="../../desktop/messages.py" line="820" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="679" />
+            <location filename="../../desktop/messages.py" line="826" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="687" />
+            <location filename="../../desktop/messages.py" line="834" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="694" />
+            <location filename="../../desktop/messages.py" line="841" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="698" />
+            <location filename="../../desktop/messages.py" line="845" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="702" />
+            <location filename="../../desktop/messages.py" line="849" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="709" />
+            <location filename="../../desktop/messages.py" line="856" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="715" />
+            <location filename="../../desktop/messages.py" line="862" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="721" />
+            <location filename="../../desktop/messages.py" line="868" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="727" />
+            <location filename="../../desktop/messages.py" line="874" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="733" />
+            <location filename="../../desktop/messages.py" line="880" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="739" />
+            <location filename="../../desktop/messages.py" line="886" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="743" />
+            <location filename="../../desktop/messages.py" line="890" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="772" />
+            <location filename="../../desktop/messages.py" line="919" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="779" />
+            <location filename="../../desktop/messages.py" line="926" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="787" />
+            <location filename="../../desktop/messages.py" line="934" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="794" />
+            <location filename="../../desktop/messages.py" line="941" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="803" />
+            <location filename="../../desktop/messages.py" line="950" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="807" />
+            <location filename="../../desktop/messages.py" line="954" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="813" />
+            <location filename="../../desktop/messages.py" line="960" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="969" />
+            <location filename="../../desktop/messages.py" line="1134" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="963" />
+            <location filename="../../desktop/messages.py" line="1128" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="629" />
+            <location filename="../../desktop/messages.py" line="776" />
             <source>That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was changed. Copy the whole text again, or choose the profile file.</source>
             <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="747" />
+            <location filename="../../desktop/messages.py" line="894" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="755" />
+            <location filename="../../desktop/messages.py" line="902" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="759" />
+            <location filename="../../desktop/messages.py" line="906" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="763" />
+            <location filename="../../desktop/messages.py" line="910" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="990" />
+            <location filename="../../desktop/messages.py" line="1155" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="984" />
+            <location filename="../../desktop/messages.py" line="1149" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="980" />
+            <location filename="../../desktop/messages.py" line="1145" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
+        </message>
+    </context>
+    <context>
+        <name>OrgJoinDialog</name>
+        <message>
+            <location filename="../../desktop/org_join.py" line="383" />
+            <source>Organisation</source>
+            <translation>Організація</translation>
+        </message>
+    </context>
+    <context>
+        <name>OrgJoinForm</name>
+        <message>
+            <location filename="../../desktop/org_join.py" line="126" />
+            <source>Choose the organisation profile</source>
+            <translation>Виберіть профіль організації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="128" />
+            <source>Organisation profiles (*.fvorg);;Enrolment QR code text (*.txt);;All files (*)</source>
+            <translation>Профілі організацій (*.fvorg);;Текст QR-коду реєстрації (*.txt);;Усі файли (*)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="167" />
+            <source>Join an organisation</source>
+            <translation>Приєднатися до організації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="171" />
+            <source>Your coordinator gives you the organisation's profile (a file, or a QR code whose text you paste here) and, separately, its fingerprint. Bundles you make are then encrypted to your organisation's coordinators only.</source>
+            <translation>Координатор дає вам профіль організації (файл або QR-код, текст якого ви вставляєте сюди) і окремо — її відбиток. Тоді створені вами пакети шифруються лише для координаторів вашої організації.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="179" />
+            <source>Organisation profile file</source>
+            <translation>Файл профілю організації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="180" />
+            <source>the .fvorg file from your coordinator</source>
+            <translation>файл .fvorg від вашого координатора</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="181" />
+            <source>Choose…</source>
+            <translation>Вибрати…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="182" />
+            <source>Choose the organisation profile file</source>
+            <translation>Вибрати файл профілю організації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="187" />
+            <source>Profile file:</source>
+            <translation>Файл профілю:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="189" />
+            <source>Text of the enrolment QR code</source>
+            <translation>Текст QR-коду реєстрації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="190" />
+            <source>or paste the text of the QR code (fieldvault:enrol?…)</source>
+            <translation>або вставте текст QR-коду (fieldvault:enrol?…)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="193" />
+            <source>Or &amp;QR code text:</source>
+            <translation>Або текст &amp;QR-коду:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="196" />
+            <source>Organisation fingerprint</source>
+            <translation>Відбиток організації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="199" />
+            <source>&amp;Fingerprint:</source>
+            <translation>&amp;Відбиток:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="202" />
+            <source>Type the fingerprint your coordinator tells you in person or by phone. Do not copy it from the message or stick that brought the profile: whoever could change the profile on its way could change a fingerprint beside it. A profile signed by any other key is refused.</source>
+            <translation>Введіть відбиток, який координатор повідомить вам особисто або телефоном. Не копіюйте його з повідомлення чи флешки, з якими прийшов профіль: хто міг змінити профіль дорогою, міг змінити й відбиток поруч. Профіль, підписаний будь-яким іншим ключем, буде відхилено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="211" />
+            <source>Enrolment token</source>
+            <translation>Токен реєстрації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="212" />
+            <source>optional: fvt1.… (a QR code's text may carry it)</source>
+            <translation>необов'язково: fvt1.… (текст QR-коду може його містити)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="213" />
+            <source>&amp;Token:</source>
+            <translation>&amp;Токен:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="215" />
+            <source>Join</source>
+            <translation>Приєднатися</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="216" />
+            <source>Join the organisation</source>
+            <translation>Приєднатися до організації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="220" />
+            <source>Checking the profile</source>
+            <translation>Перевірка профілю</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="224" />
+            <source>Result</source>
+            <translation>Результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="229" />
+            <source>Your organisation</source>
+            <translation>Ваша організація</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="234" />
+            <location filename="../../desktop/org_join.py" line="238" />
+            <source>Verification code</source>
+            <translation>Код перевірки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="243" />
+            <source>Read this code out with your coordinator, by phone or in person: it must be the same on their screen. If it differs, stop and tell them: someone may have changed the profile or your device card on its way.</source>
+            <translation>Звірте цей код зі своїм координатором телефоном або особисто: на їхньому екрані він має бути таким самим. Якщо він відрізняється, зупиніться й повідомте їх: хтось міг змінити профіль або картку вашого пристрою дорогою.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="252" />
+            <source>Enrolment status</source>
+            <translation>Стан реєстрації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="256" />
+            <source>This device's card</source>
+            <translation>Картка цього пристрою</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="257" />
+            <source>Copy the card</source>
+            <translation>Копіювати картку</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="258" />
+            <source>Copy this device's card</source>
+            <translation>Копіювати картку цього пристрою</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="285" />
+            <source>Choose the profile file or paste the QR code's text (one of them).</source>
+            <translation>Виберіть файл профілю або вставте текст QR-коду (щось одне).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="288" />
+            <source>Type the organisation fingerprint your coordinator told you.</source>
+            <translation>Введіть відбиток організації, який вам повідомив координатор.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="301" />
+            <source>Checking the profile…</source>
+            <translation>Перевірка профілю…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="322" />
+            <source>Stopped; nothing was changed.</source>
+            <translation>Зупинено; нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="329" />
+            <source>You joined {name}.</source>
+            <translation>Ви приєдналися до «{name}».</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="329" />
+            <source>This vault belongs to {name}.</source>
+            <translation>Це сховище належить до «{name}».</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="334" />
+            <source>Profile version {version}; organisation fingerprint {fingerprint}.</source>
+            <translation>Версія профілю {version}; відбиток організації {fingerprint}.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="340" />
+            <source>This vault is a coordinator of the organisation.</source>
+            <translation>Це сховище — координатор організації.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="344" />
+            <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret) and your enrolment token, which was checked.</source>
+            <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного) і ваш токен реєстрації, який перевірено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="350" />
+            <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret).</source>
+            <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_join.py" line="358" />
+            <source>To take a newer profile of your organisation, join again with it.</source>
+            <translation>Щоб узяти новішу версію профілю вашої організації, приєднайтеся ще раз із нею.</translation>
+        </message>
+    </context>
+    <context>
+        <name>OrganisationMenu</name>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="560" />
+            <source>&amp;Organisation</source>
+            <translation>&amp;Організація</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="561" />
+            <source>&amp;Join an organisation…</source>
+            <translation>&amp;Приєднатися до організації…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="562" />
+            <source>&amp;Export bundle to USB…</source>
+            <translation>&amp;Експорт пакета на USB…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="563" />
+            <source>&amp;Import bundles…</source>
+            <translation>&amp;Імпорт пакетів…</translation>
         </message>
     </context>
     <context>
@@ -2253,58 +2819,63 @@ Address: …</source>
     <context>
         <name>RecoveryKeyPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="365" />
+            <location filename="../../desktop/unlock.py" line="369" />
             <source>Your recovery key</source>
             <translation>Ваш ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="368" />
+            <location filename="../../desktop/unlock.py" line="372" />
             <source>This key is shown only once. Write it on paper now and keep the paper apart from this computer. If you forget your passphrase, the recovery key is the only way back into the vault.</source>
             <translation>Цей ключ показано лише один раз. Запишіть його на папері зараз і зберігайте папір окремо від цього комп’ютера. Якщо ви забудете парольну фразу, ключ відновлення — єдиний спосіб повернутися до сховища.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="373" />
+            <location filename="../../desktop/unlock.py" line="377" />
             <source>Recovery key</source>
             <translation>Ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="374" />
+            <location filename="../../desktop/unlock.py" line="378" />
             <source>Keyring</source>
             <translation>Зв’язка ключів</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="375" />
+            <location filename="../../desktop/unlock.py" line="379" />
             <source>Save to a file…</source>
             <translation>Зберегти у файл…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="376" />
+            <location filename="../../desktop/unlock.py" line="380" />
             <source>Save the recovery key to a file</source>
             <translation>Зберегти ключ відновлення у файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="378" />
+            <location filename="../../desktop/unlock.py" line="382" />
             <source>Choose a place away from this computer, such as a USB stick you keep elsewhere.</source>
             <translation>Виберіть місце поза цим комп'ютером, наприклад USB-накопичувач, який ви зберігаєте окремо.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="380" />
+            <location filename="../../desktop/unlock.py" line="384" />
             <source>Print…</source>
             <translation>Друкувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="381" />
+            <location filename="../../desktop/unlock.py" line="385" />
             <source>Print the recovery key</source>
             <translation>Надрукувати ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="382" />
-            <location filename="../../desktop/unlock.py" line="383" />
+            <location filename="../../desktop/unlock.py" line="386" />
+            <location filename="../../desktop/unlock.py" line="387" />
             <source>I have written it down</source>
             <translation>Ключ записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="392" />
+            <location filename="../../desktop/unlock.py" line="389" />
+            <source>Then join my organisation (with the profile and fingerprint from my coordinator)</source>
+            <translation>Потім приєднатися до моєї організації (з профілем і відбитком від мого координатора)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="399" />
             <source>Fieldvault recovery key
 
 {key}
@@ -2319,17 +2890,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
 </translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="397" />
+            <location filename="../../desktop/unlock.py" line="404" />
             <source>Save the recovery key</source>
             <translation>Збереження ключа відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="408" />
+            <location filename="../../desktop/unlock.py" line="415" />
             <source>Could not save the key ({reason}). Write it down instead.</source>
             <translation>Не вдалося зберегти ключ ({reason}). Запишіть його на папері.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="413" />
+            <location filename="../../desktop/unlock.py" line="420" />
             <source>Saved. Move that file away from this computer.</source>
             <translation>Збережено. Перенесіть цей файл подалі від цього комп'ютера.</translation>
         </message>
@@ -3019,48 +3590,48 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>UnlockPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="493" />
+            <location filename="../../desktop/unlock.py" line="501" />
             <source>Unlock the vault</source>
             <translation>Розблокування сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="494" />
+            <location filename="../../desktop/unlock.py" line="502" />
             <source>Vault: {folder}</source>
             <translation>Сховище: {folder}</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="495" />
+            <location filename="../../desktop/unlock.py" line="503" />
             <source>Why the vault is locked</source>
             <translation>Чому сховище заблоковано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="496" />
+            <location filename="../../desktop/unlock.py" line="504" />
             <source>Passphrase</source>
             <translation>Парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="497" />
+            <location filename="../../desktop/unlock.py" line="505" />
             <source>&amp;Passphrase:</source>
             <translation>&amp;Парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="498" />
+            <location filename="../../desktop/unlock.py" line="506" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="499" />
+            <location filename="../../desktop/unlock.py" line="507" />
             <source>Unlocking</source>
             <translation>Розблокування</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="500" />
-            <location filename="../../desktop/unlock.py" line="501" />
+            <location filename="../../desktop/unlock.py" line="508" />
+            <location filename="../../desktop/unlock.py" line="509" />
             <source>Unlock</source>
             <translation>Розблокувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="517" />
+            <location filename="../../desktop/unlock.py" line="525" />
             <source>Type the vault's passphrase.</source>
             <translation>Введіть парольну фразу сховища.</translation>
         </message>
