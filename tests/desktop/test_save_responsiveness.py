@@ -2,29 +2,101 @@
 
 The sync worker will hold write transactions (its own thread, the vault's
 write lock and SQLite's BEGIN IMMEDIATE); another process may too. Here a
-thread holds one through the vault's own ``write_transaction`` while the
-testimony form autosaves: the event loop must keep turning (a 20 ms timer
-keeps ticking) while the draft waits, and the draft is written once the
-writer lets go."""
+thread holds one through the vault's own ``write_transaction`` (or a second
+``Vault`` on the same folder does, as another process would) while the
+testimony form autosaves, the user clicks Save or Delete, leaves a form with
+unsaved edits, or locks: the event loop must keep turning (a 20 ms timer
+keeps ticking) while the write waits, it completes once the writer lets go,
+and at a lock the draft is not lost."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from PySide6.QtCore import QTimer
+import pytest
+from PySide6.QtCore import Qt, QTimer
 
+from db.api import Vault
+from desktop import record_form
+from desktop.incident_editor import IncidentEditor
+from desktop.record_editor import RecordEditor
 from desktop.tasks import Lane
 from desktop.testimony_editor import TestimonyEditor, draft_key
+from desktop.vault_view import VaultView
 from tests.factory import make_case
-from tests.gui_helpers import show, type_text
+from tests.gui_helpers import finish_writing, show, type_text, unlocked_window
+from tests.vault_helpers import open_vault
 
 WAIT_MS = 10_000
 TICK_MS = 20
 # Far above a busy CI machine's scheduling gaps, far below the writer's hold.
 MAX_GAP_S = 0.5
 HOLD_S = 2.0
+
+
+@contextlib.contextmanager
+def another_writer(vault: Vault, hold_s: float = HOLD_S * 5) -> Iterator[threading.Event]:
+    """What a sync worker does: the write lock and BEGIN IMMEDIATE on its own
+    connection, held until the event yielded is set (or ``hold_s`` passed)."""
+    holding = threading.Event()
+    release = threading.Event()
+
+    def writer() -> None:
+        with vault.services.context.write_transaction("a long sync") as session:
+            session.connection()  # BEGIN IMMEDIATE now
+            holding.set()
+            release.wait(hold_s)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(WAIT_MS / 1000)
+        yield release
+    finally:
+        release.set()
+        thread.join()
+
+
+class Ticks:
+    """A 20 ms timer in the GUI thread: gaps between its ticks are freezes."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.times: list[float] = []
+        self.timer = QTimer()
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(lambda: self.times.append(time.monotonic()))
+        self.timer.start()
+
+    def assert_never_froze(self) -> None:
+        self.timer.stop()
+        gaps = [b - a for a, b in itertools.pairwise(self.times)]
+        assert len(self.times) >= 10, "the event loop stopped while the save waited for the writer"
+        assert max(gaps) < MAX_GAP_S, f"the GUI froze for {max(gaps):.2f} s behind a write transaction"
+
+
+def open_testimony_form(qtbot, vault: Vault, case_id: str) -> tuple[RecordEditor, Callable[[], int]]:
+    editor = TestimonyEditor(autosave_ms=60_000)  # no autosave in the way
+    qtbot.addWidget(editor)
+    show(qtbot, editor)
+    editor.load(vault, case_id)
+    type_text(qtbot, editor.title_field, "Свідчення W-3")
+    type_text(qtbot, editor.narrative_field, "Їх вивезли вночі.")
+    return editor, lambda: vault.testimonies.count(case_id)
+
+
+def open_incident_form(qtbot, vault: Vault, case_id: str) -> tuple[RecordEditor, Callable[[], int]]:
+    editor = IncidentEditor()
+    qtbot.addWidget(editor)
+    show(qtbot, editor)
+    editor.load(vault, case_id)
+    type_text(qtbot, editor.title_field, "Обстріл ринку")
+    return editor, lambda: vault.incidents.count(case_id)
 
 
 def test_an_autosave_waits_for_another_writer_without_freezing_the_gui(qtbot, vault):
@@ -79,3 +151,158 @@ def test_an_autosave_waits_for_another_writer_without_freezing_the_gui(qtbot, va
     assert draft is not None and draft.body["fields"]["narrative"] == "Свідчення, що чекає на запис."
     assert editor.autosave_status.text().startswith("Unsaved changes kept in the vault")
     editor.clear(save_draft=False)
+
+
+@pytest.mark.parametrize(
+    "make_form", [open_testimony_form, open_incident_form], ids=["testimony", "incident"]
+)
+def test_save_waits_for_another_writer_without_freezing_the_gui(qtbot, vault, make_form):
+    case = make_case(vault)
+    editor, count = make_form(qtbot, vault, case.id)
+    saved: list[str] = []
+    editor.saved.connect(saved.append)
+
+    with another_writer(vault) as release:
+        ticks = Ticks()
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+        # The form shows the save in flight, and a second Save does not save twice.
+        assert editor.is_writing and not editor.save_button.isEnabled()
+        assert editor.status.text() == "Saving…"
+        qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        assert editor.save() is None
+        assert len(editor.tasks.running(Lane.SAVE)) == 1
+        qtbot.waitUntil(lambda: time.monotonic() - ticks.started >= HOLD_S, timeout=WAIT_MS)
+        ticks.assert_never_froze()
+        assert editor.is_writing and saved == [] and count() == 0
+        release.set()
+        qtbot.waitUntil(lambda: bool(saved), timeout=WAIT_MS)
+
+    assert count() == 1 and saved == [editor.record_id]
+    assert editor.status.text() == "Saved." and not editor.is_dirty
+    assert editor.save_button.isEnabled() and not editor.is_writing
+    assert editor.scroll_area.isEnabled()
+
+
+def test_delete_waits_for_another_writer_without_freezing_the_gui(qtbot, vault, monkeypatch):
+    case = make_case(vault)
+    editor, count = open_incident_form(qtbot, vault, case.id)
+    finish_writing(qtbot, editor)
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    finish_writing(qtbot, editor)
+    assert count() == 1 and editor.delete_button is not None
+    monkeypatch.setattr(record_form, "confirm_delete", lambda *_args: True)
+    deleted: list[str] = []
+    editor.deleted.connect(deleted.append)
+
+    with another_writer(vault) as release:
+        ticks = Ticks()
+        qtbot.mouseClick(editor.delete_button, Qt.MouseButton.LeftButton)
+        assert editor.is_writing and not editor.delete_button.isEnabled()
+        assert editor.status.text() == "Deleting…"
+        qtbot.waitUntil(lambda: time.monotonic() - ticks.started >= HOLD_S, timeout=WAIT_MS)
+        ticks.assert_never_froze()
+        assert deleted == [] and count() == 1
+        release.set()
+        qtbot.waitUntil(lambda: bool(deleted), timeout=WAIT_MS)
+    assert count() == 0 and editor.record_id is None
+    assert editor.status.text() == "Incident deleted."
+
+
+def test_saving_before_leaving_a_form_waits_without_freezing_the_gui(qtbot, vault, monkeypatch):
+    """New incident with unsaved edits, answered Save: the question's save
+    waits for the writer while the window keeps responding, then the form
+    moves on to the new incident."""
+    case = make_case(vault)
+    view = VaultView(vault)
+    qtbot.addWidget(view)
+    show(qtbot, view)
+    try:
+        view.cases.reload(select_id=case.id)
+        view.case_tabs.setCurrentIndex(view.incidents_tab)
+        editor = view.incident_editor
+        assert isinstance(editor, IncidentEditor)
+        type_text(qtbot, editor.title_field, "Обстріл ринку")
+        monkeypatch.setattr(record_form, "ask_unsaved", lambda *_args: "save")
+
+        with another_writer(vault) as release:
+            ticks = Ticks()
+            # The writer lets go after HOLD_S, from the GUI thread: the loop turns meanwhile.
+            QTimer.singleShot(int(HOLD_S * 1000), release.set)
+            qtbot.mouseClick(view.incidents.new_button, Qt.MouseButton.LeftButton)
+            ticks.assert_never_froze()
+            assert time.monotonic() - ticks.started >= HOLD_S
+
+        assert vault.incidents.count(case.id) == 1
+        assert view.incident_labels() == ["Обстріл ринку"]
+        assert editor.record_id is None and editor.title_field.text() == ""  # the new one
+        assert not editor.is_dirty and not editor.is_writing
+    finally:
+        view.clear_all(save_draft=False)
+
+
+@pytest.mark.parametrize("save_succeeds", [True, False], ids=["stored", "refused-busy"])
+def test_a_lock_during_a_save_waits_for_it_and_keeps_the_draft(
+    qtbot, created_vault, vault_dir: Path, save_succeeds: bool
+):
+    """Ctrl+L while a Save waits behind another process's write transaction.
+    The lock waits for the save: stored, it leaves no draft behind; refused
+    (the other process kept the vault past SQLite's 5 s busy timeout), what
+    the form held is kept as the draft, written once the vault is free."""
+    case = make_case(created_vault.vault)
+    created_vault.vault.lock()
+    window = unlocked_window(qtbot, vault_dir)
+    view = window.vault_view
+    assert view is not None
+    view.cases.reload(select_id=case.id)
+    editor = view.testimony_editor
+    type_text(qtbot, view.title_field, "Свідчення W-4")
+    type_text(qtbot, view.narrative_field, "Канарка-блокування 3c9e: підвал на Шкільній.")
+
+    other = open_vault(vault_dir)  # another process holding the vault
+    try:
+        with another_writer(other, hold_s=0.5 if save_succeeds else 6.5):
+            qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+            assert editor.is_writing
+            window.lock()  # waits for the save (and the draft), then locks
+            assert window.vault is None and window.vault_view is None
+    finally:
+        other.lock()
+
+    reopened = open_vault(vault_dir)
+    try:
+        stored = reopened.testimonies.list(case.id)
+        drafts = reopened.drafts.keys("testimony:")
+        if save_succeeds:
+            assert [t.narrative for t in stored] == ["Канарка-блокування 3c9e: підвал на Шкільній."]
+            assert drafts == []  # the draft queued at the lock saw the save stored
+        else:
+            assert stored == []
+            draft = reopened.drafts.get(draft_key(case.id, None))
+            assert draft is not None
+            assert draft.body["fields"]["narrative"] == "Канарка-блокування 3c9e: підвал на Шкільній."
+            assert draft.body["fields"]["title"] == "Свідчення W-4"
+    finally:
+        reopened.lock()
+
+
+def test_a_lock_while_leaving_waits_for_a_save_stays_on_the_form(qtbot, vault, monkeypatch):
+    """The vault locks while the question's save waits for the writer: the
+    wait ends, nothing more is shown, and the save still completes."""
+    case = make_case(vault)
+    view = VaultView(vault)
+    qtbot.addWidget(view)
+    show(qtbot, view)
+    view.cases.reload(select_id=case.id)
+    view.case_tabs.setCurrentIndex(view.incidents_tab)
+    editor = view.incident_editor
+    assert isinstance(editor, IncidentEditor)
+    type_text(qtbot, editor.title_field, "Обстріл ринку")
+    monkeypatch.setattr(record_form, "ask_unsaved", lambda *_args: "save")
+
+    with another_writer(vault) as release:
+        QTimer.singleShot(200, lambda: view.clear_all(save_draft=False))
+        assert not view.incidents.may_leave()
+        assert editor.title_field.text() == "" and not editor.isEnabled() and not editor.is_writing
+        release.set()
+        qtbot.waitUntil(lambda: not view.tasks.running(Lane.SAVE) and view.tasks.wait(0), timeout=WAIT_MS)
+    assert vault.incidents.count(case.id) == 1
