@@ -116,7 +116,7 @@ def test_a_profile_signed_by_another_key_is_refused_in_ukrainian_and_nothing_cha
         shown = form.status.text()
         assert other in shown and "підроблен" in shown.lower(), shown  # "forged", in Ukrainian
         assert "forged" not in shown
-        screenshot(dialog, "org-join-refused.png")
+        screenshot(dialog, "org-join-refused-uk.png")
     finally:
         remove_translators(qapp)  # type: ignore[arg-type]
     assert not form.result_box.isVisible()
