@@ -27,6 +27,7 @@ from fieldvault.bundle_cli import add_bundle_parser, cmd_bundle
 from fieldvault.options import add_global_options, resolve_vault
 from fieldvault.org_cli import add_org_parsers, cmd_enrol, cmd_org
 from fieldvault.passphrases import SecretSource, check_new_passphrase
+from fieldvault.serve_cli import add_serve_parser, cmd_serve
 from fieldvault.textinput import (
     CommandRefused,
     UsageError,
@@ -169,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_org_parsers(commands)
     add_bundle_parser(commands)
     add_backup_parser(commands)
+    add_serve_parser(commands)
     return parser
 
 
@@ -528,6 +530,10 @@ def cmd_enrols(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
     cmd_enrol(args, out, secrets, _open)  # fieldvault/org_cli.py
 
 
+def cmd_serves(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_serve(args, out)  # fieldvault/serve_cli.py; the server opens no vault
+
+
 COMMANDS = {
     "init": cmd_init,
     "info": cmd_info,
@@ -548,6 +554,7 @@ COMMANDS = {
     "enrol": cmd_enrols,
     "bundle": cmd_bundles,
     "backup": cmd_backups,
+    "serve": cmd_serves,
 }
 
 

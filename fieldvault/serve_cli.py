@@ -1,0 +1,127 @@
+"""``fieldvault serve``: the organisation's central server (docs/server.md).
+Parsing and wiring only; the server is sync/server/."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+from pathlib import Path
+from typing import Any
+
+from fieldvault.textinput import CommandRefused, UsageError
+
+Output = Any  # fieldvault.cli.Output
+DEFAULT_PORT = 8443
+MiB = 1024 * 1024
+
+
+def default_data() -> Path:
+    """$FIELDVAULT_SERVER_DATA, else the platform's user data folder."""
+    given = os.environ.get("FIELDVAULT_SERVER_DATA")
+    if given:
+        return Path(given)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("Fieldvault", appauthor=False)) / "server"
+
+
+def add_serve_parser(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="run the organisation's central server (docs/server.md)")
+    serve.add_argument("--init", action="store_true", help="make the server's keys and pin the organisation")
+    serve.add_argument("--org", metavar="ORG_FP", help="with --init: the organisation fingerprint to serve")
+    serve.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="with --init: the organisation's profile file (else the first profile uploaded that carries "
+        "ORG_FP's key is taken)",
+    )
+    serve.add_argument(
+        "--name",
+        action="append",
+        default=None,
+        metavar="HOST",
+        help="with --init: a host name or address the certificate names (repeatable; default localhost)",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument("--data", type=Path, default=None, metavar="DIR", help="the server's data folder")
+    serve.add_argument(
+        "--db", default=None, metavar="URL", help="metadata database URL (default: SQLite in DIR)"
+    )
+    serve.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="plain HTTP on a loopback address, for a reverse proxy that terminates TLS",
+    )
+    serve.add_argument(
+        "--log-file", type=Path, default=None, help="write the JSON log lines here (default stderr)"
+    )
+    serve.add_argument(
+        "--max-bundle-mib", type=int, default=4096, help="largest bundle accepted, in MiB (default 4096)"
+    )
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_serve(args: argparse.Namespace, out: Output) -> None:
+    from sync.server.deploy import cert_sha256, configure_logging, init_server, open_app
+    from sync.server.errors import ServerRefused
+    from sync.server.service import Limits
+
+    data: Path = args.data or default_data()
+    if args.init:
+        if not args.org:
+            raise UsageError("serve --init needs --org ORG_FP (the organisation fingerprint).")
+        profile = None
+        if args.profile is not None:
+            profile = args.profile.read_bytes()
+        try:
+            made = init_server(data, args.org, profile=profile, names=args.name, db=args.db)
+        except FileExistsError as exists:
+            raise CommandRefused(str(exists)) from None
+        except ServerRefused as refused:
+            raise CommandRefused(refused.message) from None
+        out.result(
+            {"fingerprint": made.cert_sha256, "org_fingerprint": made.fingerprint, "data": str(data)},
+            f"Server initialised in {data}.\nCertificate fingerprint (SHA-256): {made.cert_sha256}\n"
+            f"Serving organisation {made.fingerprint}.\n"
+            f"Next, on a coordinator's machine: fieldvault org set-server https://HOST:{args.port} "
+            f"{made.cert_sha256}",
+        )
+        return
+    if args.org or args.profile or args.name:
+        raise UsageError("--org, --profile and --name go with --init.")
+    if args.behind_proxy and not _loopback(args.host):
+        raise UsageError("--behind-proxy serves plain HTTP: only on a loopback --host (127.0.0.1, ::1).")
+    if not (data / "receipt-key.pem").exists():
+        raise CommandRefused(f"No server in {data}: run 'fieldvault serve --init --org ORG_FP' first.")
+    import uvicorn
+
+    configure_logging(path=args.log_file)
+    try:
+        app = open_app(data, args.db, Limits(max_bundle=args.max_bundle_mib * MiB))
+    except ServerRefused as refused:
+        raise CommandRefused(refused.message) from None
+    tls: dict[str, Any] = {}
+    if not args.behind_proxy:
+        tls = {"ssl_certfile": str(data / "tls-cert.pem"), "ssl_keyfile": str(data / "tls-key.pem")}
+        print(f"Certificate fingerprint (SHA-256): {cert_sha256(data)}", flush=True)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=False,  # it writes client addresses; our own log has ids only
+        proxy_headers=False,
+        server_header=False,
+        log_level="warning",
+        **tls,
+    )

@@ -1,0 +1,232 @@
+"""Crash safety of the server (docs/server.md, "Storage"): each state an
+upload passes through (complete but unchecked; claimed but not moved;
+moved but not receipted) is finished at the next start; and a first kill -9
+run: a real `fieldvault serve` process killed at random moments during
+uploads, restarted each time, ends with every bundle stored once, intact,
+receipted in one consistent log, and every interrupted upload resumed."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from sync.bundle.reader import check_header
+from sync.client.transport import ServerClient, ServerSaid, ServerUnreachable
+from sync.server.deploy import database_url, init_server
+from sync.server.keys import ServerFiles, load_receipt_key
+from sync.server.payload_dir import DirectoryPayloadStore
+from sync.server.receipts import check_log
+from sync.server.storage import BundleRow, Metadata, now_ms, open_engine
+from tests.sync.bundle_samples import ORG_ID, device_from_seed, write_sample
+from tests.sync.server.server_helpers import make_org, running_server
+
+REPO = Path(__file__).resolve().parents[3]
+UPLOAD = "a" * 32
+
+
+def _stage_complete_upload(
+    data: Path, bundle: Path, device_id: str
+) -> tuple[Metadata, DirectoryPayloadStore]:
+    """What the server holds when it dies right after an upload's last byte."""
+    metadata = Metadata(open_engine(database_url(data, None)))
+    store = DirectoryPayloadStore(data / "payloads")
+    size = bundle.stat().st_size
+    metadata.add_upload(UPLOAD, device_id, size, now_ms() + 60_000)
+    store.append(UPLOAD, 0, [bundle.read_bytes()])
+    return metadata, store
+
+
+def _claim(metadata: Metadata, bundle: Path, device_id: str) -> BundleRow:
+    import hashlib
+
+    checked = check_header(bundle)
+    return metadata.claim_bundle(
+        BundleRow(
+            bundle_id=checked.bundle_id,
+            device_id=device_id,
+            sequence=checked.header.sequence,
+            previous=None,
+            profile_version=1,
+            payload_sha256=checked.header.payload_sha256,
+            file_sha256=hashlib.sha256(bundle.read_bytes()).hexdigest(),
+            size=bundle.stat().st_size,
+            bundle_key="b" * 32,
+            upload_id=UPLOAD,
+            state="staged",
+            received_ms=now_ms(),
+            receipt_index=None,
+        )
+    )
+
+
+@pytest.mark.parametrize("crashed", ["after-last-byte", "after-claim", "after-move"])
+def test_each_interrupted_state_is_finished_at_start_up(tmp_path: Path, crashed: str) -> None:
+    org = make_org(org_id=ORG_ID)
+    data = tmp_path / "server"
+    init_server(data, org.profile.fingerprint, profile=org.signed.signed)
+    device = device_from_seed(b"sample device")
+    bundle = tmp_path / "b.fvbundle"
+    write_sample(bundle, org.recipients)
+    with running_server(data) as server, server.client() as client:
+        client.enrol(org.token(), device.private_key)  # enrolled before the crash
+    metadata, store = _stage_complete_upload(data, bundle, device.device_id)
+    if crashed != "after-last-byte":
+        row = _claim(metadata, bundle, device.device_id)
+        if crashed == "after-move":
+            store.commit(row.upload_id, row.bundle_key)
+    with running_server(data) as server, server.client() as coordinator:
+        coordinator.login(org.coordinator_key, org.coordinator_id)
+        changes = coordinator.changes()["changes"]
+        assert [c["bundle_id"] for c in changes] == [check_header(bundle).bundle_id]
+        received = io.BytesIO()
+        coordinator.download(changes[0]["bundle_id"], received)
+        assert received.getvalue() == bundle.read_bytes()
+        check_log(coordinator.receipts(), load_receipt_key(ServerFiles(data)).public_key().public_bytes_raw())
+    assert list((data / "payloads" / "staged").iterdir()) == []
+
+
+# -- kill -9 ---------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServeProcess:
+    def __init__(self, data: Path, port: int) -> None:
+        self.data, self.port = data, port
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, cert: str) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "fieldvault",
+                "serve",
+                "--data",
+                str(self.data),
+                "--port",
+                str(self.port),
+                "--log-file",
+                str(self.data.parent / "serve.log"),
+            ],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with ServerClient(f"https://127.0.0.1:{self.port}", cert) as probe:
+                    probe.info()
+                return
+            except ServerUnreachable:
+                time.sleep(0.1)
+        raise RuntimeError("fieldvault serve did not start")
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def test_kill_9_during_uploads_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    points = int(os.environ.get("FIELDVAULT_STRESS_POINTS", "1"))
+    rng = random.Random(int(os.environ.get("FIELDVAULT_STRESS_SEED", "12")))
+    org = make_org(org_id=ORG_ID)
+    profile = tmp_path / "org.fvorg"
+    profile.write_bytes(org.signed.signed)
+    data = tmp_path / "server"
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fieldvault",
+            "--json",
+            "serve",
+            "--init",
+            "--org",
+            org.profile.fingerprint,
+            "--profile",
+            str(profile),
+            "--data",
+            str(data),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    cert = json.loads(made.stdout)["fingerprint"]
+    server = ServeProcess(data, _free_port())
+    url = f"https://127.0.0.1:{server.port}"
+    server.start(cert)
+    bundles: list[tuple[bytes, Path]] = []
+    for index in range(3):
+        seed = f"device {index}".encode()
+        path = tmp_path / f"b{index}.fvbundle"
+        write_sample(path, org.recipients, seed=seed, blobs=[os.urandom(1_500_000)])
+        bundles.append((seed, path))
+    kills = 0
+    try:
+        for seed, path in bundles:
+            device = device_from_seed(seed)
+            client = ServerClient(url, cert)
+            client.enrol(org.token(), device.private_key)
+            client.login(device.private_key, device.device_id)
+            location = None
+            while True:
+                timer = None
+                if kills < points:
+                    timer = threading.Timer(rng.uniform(0.05, 0.6), server.kill)
+                    timer.start()
+                try:
+                    location = location or client.create_upload(path.stat().st_size)
+                    uploaded = client.upload(path, location=location, chunk=128 * 1024)
+                    if timer:
+                        timer.cancel()
+                    assert uploaded.bundle_id == check_header(path).bundle_id
+                    break
+                except (ServerUnreachable, ServerSaid):
+                    if timer:
+                        timer.join()
+                    kills += 1
+                    client.close()
+                    server.kill()
+                    server.start(cert)
+                    client = ServerClient(url, cert)
+                    client.login(device.private_key, device.device_id)
+            client.close()
+        assert kills >= min(points, 1)
+        # A last kill and restart, then everything is checked from the outside.
+        server.kill()
+        server.start(cert)
+        with ServerClient(url, cert) as coordinator:
+            coordinator.login(org.coordinator_key, org.coordinator_id)
+            changes = coordinator.changes()["changes"]
+            assert sorted(c["bundle_id"] for c in changes) == sorted(
+                check_header(p).bundle_id for _, p in bundles
+            )
+            for change in changes:
+                received = io.BytesIO()
+                coordinator.download(change["bundle_id"], received)
+                assert any(received.getvalue() == p.read_bytes() for _, p in bundles)
+            assert len(coordinator.receipts()) == len(bundles)
+            check_log(coordinator.receipts(), coordinator.server_key or b"")
+        assert len(list((data / "payloads" / "bundles").iterdir())) == len(bundles)
+    finally:
+        server.kill()
