@@ -168,3 +168,41 @@ def test_export_without_an_organisation_says_what_to_do(qtbot: QtBot, tmp_path: 
         assert os.listdir(usb) == []
     finally:
         vault.lock()
+
+
+def test_cancel_mid_import_applies_nothing_of_that_bundle(qtbot: QtBot, org: Org, tmp_path: Path) -> None:
+    from sync.bundle.vault_io import export_bundle
+    from tests.vault_helpers import open_vault
+
+    case = make_case(org.worker)
+    testimony = make_testimony(org.worker, case.id)
+    video = tmp_path / "video.mp4"
+    with video.open("wb") as file:
+        for _ in range(96):
+            file.write(os.urandom(1 << 20))
+    org.worker.evidence.ingest(video, case.id)
+    profile = org_vault.status(org.worker).profile
+    made = export_bundle(
+        org.worker, org.usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
+    )
+    coordinator = open_vault(org.coordinator_folder)
+    try:
+        dialog = BundleImportDialog(coordinator)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.set_files([made.path])
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=WAIT_MS)
+        assert dialog.busy, "the import ended before it could be cancelled"
+        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+        assert dialog.result_texts() == ["not imported (stopped); nothing of it was applied"]
+        assert "Stopped" in dialog.status.text()
+        assert coordinator.verify().ok
+        # Nothing of it was stored: imported again, it is applied now (not "already imported").
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+        assert dialog.result_texts()[0].startswith("imported: bundle 1"), dialog.result_texts()
+        assert coordinator.testimonies.get(testimony.id).title == testimony.title
+    finally:
+        coordinator.lock()
