@@ -60,8 +60,14 @@ format: $(STAMP)  ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-lock: $(STAMP)  ## re-resolve requirements.lock (with hashes) from pyproject.toml
+# Two locks with hashes: requirements.lock (development and tests, this
+# platform: what `make` installs) and requirements-runtime.lock (the runtime
+# dependencies and PyInstaller for every platform, at the same versions: what
+# the release workflow builds the installers from).
+lock: $(STAMP)  ## re-resolve both locks (with hashes) from pyproject.toml
 	$(PY) -m uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	$(PY) -m uv pip compile pyproject.toml --extra package --universal --generate-hashes --python-version 3.11 \
+	  -c requirements.lock -o requirements-runtime.lock
 
 # The build's timestamps are the last commit's (SOURCE_DATE_EPOCH), so two
 # builds of one commit can be compared (packaging/compare_builds.sh).
