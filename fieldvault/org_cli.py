@@ -9,6 +9,7 @@ import datetime
 import os
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,11 @@ from db.api import Vault
 from fieldvault.passphrases import SecretSource
 from fieldvault.textinput import CommandRefused, UsageError, add_text_option
 from sync import org_vault
+from sync.client.org_link import ServerOutcome
 from sync.org import (
     MAX_PROFILE,
     EnrolPayload,
+    OrgRefused,
     SignedProfile,
     enrol_payload_text,
     fingerprint,
@@ -27,6 +30,7 @@ from sync.org import (
     normalise_fingerprint,
     read_enrol_payload,
     read_profile,
+    read_token,
     verification_code,
 )
 from sync.org_vault import MAX_TOKEN_HOURS
@@ -151,19 +155,69 @@ def _write_profile(signed: SignedProfile, out: Path | None) -> Path:
     return path
 
 
-def _profile_result(out: Output, signed: SignedProfile, path: Path, what: str) -> None:
+def _profile_result(
+    out: Output, signed: SignedProfile, path: Path, what: str, sent: ServerOutcome | None = None
+) -> None:
     profile = signed.profile
+    data: dict[str, Any] = {
+        "profile": str(path),
+        "fingerprint": profile.fingerprint,
+        "org_id": profile.org_id,
+        "version": profile.version,
+    }
+    server_line = ""
+    if sent is not None and sent.state != "none":
+        data["server_upload"] = sent.state  # done, offline, pin-mismatch or refused
+        server_line = {
+            "done": f"Uploaded to the server {sent.url}.\n",
+            "offline": f"The server {sent.url} could not be reached; run 'fieldvault org export' to upload later.\n",
+            "pin-mismatch": f"The server {sent.url} showed another certificate ({sent.detail}) than the pinned one: "
+            "not uploaded. Check the address and the fingerprint.\n",
+            "refused": f"The server {sent.url} refused the profile ({sent.detail}).\n",
+        }[sent.state]
     out.result(
-        {
-            "profile": str(path),
-            "fingerprint": profile.fingerprint,
-            "org_id": profile.org_id,
-            "version": profile.version,
-        },
-        f"{what}\nProfile version {profile.version} written to {path}\n"
+        data,
+        f"{what}\nProfile version {profile.version} written to {path}\n{server_line}"
         f"Organisation fingerprint: {profile.fingerprint}\n"
         "Give devices the profile file, and the fingerprint by another way (in person, by phone).",
     )
+
+
+def _publish(signed: SignedProfile) -> ServerOutcome:
+    """A profile version goes to the server it names (a revocation must reach it)."""
+    from sync.client.org_link import publish_profile
+
+    return publish_profile(signed.signed, signed.profile)
+
+
+def _register_at_server(vault: Vault, signed: bytes, given: str, token: str | None) -> ServerOutcome:
+    """With a token and a profile naming a server: enrol there now, so that a
+    used or expired token is refused while the worker can still ask."""
+    from sync.client.org_link import register_device
+    from sync.client.transport import PinMismatch, ServerSaid
+
+    profile = read_profile(signed, expected_fingerprint=given)
+    if token is None or profile.server is None:
+        return ServerOutcome("none")
+    checked = read_token(token, profile.org_key, profile.org_id, now_ms=int(time.time() * 1000))
+    try:
+        return register_device(profile, token, vault.sync.signing_key())
+    except PinMismatch as error:
+        raise CommandRefused(
+            f"The server {profile.server.url} did not show the certificate the profile pins ({error.actual}). "
+            "Nothing was changed; tell your coordinator."
+        ) from None
+    except ServerSaid as said:
+        if said.code in ("token-used", "token-expired"):
+            raise OrgRefused(
+                f"The server refused enrolment token {checked.token_id}: it was "
+                f"{'used already' if said.code == 'token-used' else 'expired'}. Ask your coordinator for a new one.",
+                said.code,
+                token_id=checked.token_id,
+            ) from None
+        raise CommandRefused(
+            f"The server {profile.server.url} refused the enrolment ({said.code}). Nothing was changed."
+        ) from None
 
 
 def _expires(ms: int) -> str:
@@ -209,7 +263,9 @@ def cmd_org(args: argparse.Namespace, out: Output, secrets: SecretSource, opener
             current = held.version if held is not None else 0
             _refuse_taken(_target(args.out, current if args.action == "export" else current + 1))
             signed, what = _change_profile(vault, args)
-            _profile_result(out, signed, _write_profile(signed, args.out), what)
+            path = _write_profile(signed, args.out)
+            sent = _publish(signed) if args.action != "create" else None
+            _profile_result(out, signed, path, what, sent)
         elif args.action == "add-device":
             device = org_vault.add_device(vault, args.card, token=args.token or None, label=args.label)
             code = verification_code(org_vault.status(vault).profile.org_key, device.public_key)
@@ -371,17 +427,24 @@ def cmd_enrol(args: argparse.Namespace, out: Output, secrets: SecretSource, open
     given = args.fingerprint if args.fingerprint is not None else _ask_fingerprint(signed)
     normalise_fingerprint(given)  # a mistyped fingerprint is said before the passphrase is asked
     with opener(args, secrets) as vault:
+        registered = _register_at_server(vault, signed, given, token)
         profile = org_vault.enrol(vault, signed, fingerprint_given=given, token=token)
         code = org_vault.status(vault).verification_code
         card = org_vault.own_device_card(vault).text
+        server_line = {
+            "done": f"Registered at the server {registered.url}.\n",
+            "offline": f"The server {registered.url} could not be reached: the device registers at its first sync.\n",
+        }.get(registered.state, "")
         out.result(
             {
                 "org_id": profile.org_id,
                 "version": profile.version,
                 "verification_code": code,
                 "device_card": card,
+                "server": registered.state,  # none, done or offline
             },
             f"Joined organisation {profile.name} ({profile.org_id}), profile version {profile.version}.\n"
+            f"{server_line}"
             f"Fingerprint checked: {fingerprint(profile.org_key)}\n"
             f"Verification code: {code}\n"
             f"Device card: {card}\n"

@@ -1,0 +1,66 @@
+"""What the organisation commands do with the server a profile names
+(docs/server.md, "Enrolment"): a coordinator's new profile version is
+uploaded to it; a worker's enrolment registers the device there at once, so
+a reused or expired token is refused while the worker is still with the
+coordinator. Offline, both are left for later: the outcome says which.
+
+The transport (httpx) is imported when a server is called, not with this
+module: the command line stays quick to start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sync.org import Profile
+
+TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class ServerOutcome:
+    state: str  # "none" (no server named), "done", "offline", "pin-mismatch", "refused"
+    detail: str = ""  # the server's code, or the kind of network failure
+    url: str = ""
+
+
+def publish_profile(signed: bytes, profile: Profile, *, proxy: str | None = None) -> ServerOutcome:
+    """Upload a profile version to the server it names. A refusal or a
+    certificate that is not the pinned one is reported, not raised: the new
+    version is already the organisation's, whatever the server says."""
+    if profile.server is None:
+        return ServerOutcome("none")
+    from sync.client.transport import PinMismatch, ServerClient, ServerSaid, ServerUnreachable
+
+    url = profile.server.url
+    try:
+        with ServerClient(url, profile.server.cert_sha256, proxy=proxy, timeout=TIMEOUT) as client:
+            client.put_profile(signed)
+    except ServerUnreachable as error:
+        return ServerOutcome("offline", str(error), url)
+    except PinMismatch as error:
+        return ServerOutcome("pin-mismatch", error.actual, url)
+    except ServerSaid as said:
+        return ServerOutcome("refused", said.code, url)
+    return ServerOutcome("done", "", url)
+
+
+def register_device(
+    profile: Profile, token: str, key: Ed25519PrivateKey, *, proxy: str | None = None
+) -> ServerOutcome:
+    """Enrol this device at the profile's server with the token. Raises
+    ServerSaid when the server refuses (token used, expired, revoked…) and
+    PinMismatch when the certificate is not the pinned one; offline is an
+    outcome, not an error."""
+    if profile.server is None:
+        return ServerOutcome("none")
+    from sync.client.transport import ServerClient, ServerUnreachable
+
+    url = profile.server.url
+    try:
+        with ServerClient(url, profile.server.cert_sha256, proxy=proxy, timeout=TIMEOUT) as client:
+            client.enrol(token, key)
+    except ServerUnreachable as error:
+        return ServerOutcome("offline", str(error), url)
+    return ServerOutcome("done", "", url)
