@@ -99,3 +99,33 @@ def test_the_door_declares_what_it_exports_and_loads_nothing_heavy() -> None:
         [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout.strip()
     assert loaded == "[]"
+
+
+# -- the server: an operator's install needs neither the vault stack nor Qt -----------
+
+
+def test_the_server_imports_no_vault_and_no_qt() -> None:
+    """DESIGN.md: sync/server/ imports only sync/org.py and the bundle header
+    checks, never db/ or Qt. Its own files import nothing of db, desktop,
+    fieldvault or PySide6; loaded, it brings in only the error base classes
+    that sync/org.py and the bundle errors take from db.api (db/errors.py,
+    standard library only): no SQLCipher, Argon2, keyring, vault or GUI."""
+    import subprocess
+    import sys
+
+    direct = {
+        str(path.relative_to(REPO)): sorted(
+            imported_top_levels(path) & {"db", "desktop", "fieldvault", "PySide6"}
+        )
+        for path in (REPO / "sync" / "server").rglob("*.py")
+    }
+    assert {k: v for k, v in direct.items() if v} == {}
+    probe = (
+        "import sys\nimport sync.server.deploy, sync.server.app, sync.client.transport\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('db', 'desktop', 'fieldvault', 'PySide6', 'sqlcipher3', 'argon2', 'keyring')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "['db', 'db.api', 'db.errors']"
