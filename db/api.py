@@ -97,14 +97,17 @@ if TYPE_CHECKING:
         record_draft_key,
     )
     from db.store import StoredRevision
-    from db.sync_import import BlobWriter, ImportSummary, StagedBlob, VaultImport
+    from db.sync_import import BlobWriter, ImportSummary, ReceivedRecord, StagedBlob, VaultImport
     from db.sync_state import (
         DEVICE_ROLES,
         DEVICE_STATUSES,
         Device,
+        HeldBundle,
         OrgProfile,
         OutgoingState,
         PendingBlob,
+        ReceivedBundleRecord,
+        SentBundleRecord,
         SyncStateService,
     )
     from db.vault import CreatedVault, KeyringNotice, Vault, VaultInfo, wipe_vault
@@ -196,12 +199,16 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "ImportSummary": ("db.sync_import", "ImportSummary"),
     "StagedBlob": ("db.sync_import", "StagedBlob"),
     "VaultImport": ("db.sync_import", "VaultImport"),
+    "ReceivedRecord": ("db.sync_import", "ReceivedRecord"),
     "DEVICE_ROLES": ("db.sync_state", "DEVICE_ROLES"),
     "DEVICE_STATUSES": ("db.sync_state", "DEVICE_STATUSES"),
     "Device": ("db.sync_state", "Device"),
     "OrgProfile": ("db.sync_state", "OrgProfile"),
     "OutgoingState": ("db.sync_state", "OutgoingState"),
     "PendingBlob": ("db.sync_state", "PendingBlob"),
+    "HeldBundle": ("db.sync_state", "HeldBundle"),
+    "SentBundleRecord": ("db.sync_state", "SentBundleRecord"),
+    "ReceivedBundleRecord": ("db.sync_state", "ReceivedBundleRecord"),
     "SyncStateService": ("db.sync_state", "SyncStateService"),
     "CreatedVault": ("db.vault", "CreatedVault"),
     "KeyringNotice": ("db.vault", "KeyringNotice"),
@@ -259,6 +266,7 @@ __all__ = [
     "ExportCancelled",
     "ExportResult",
     "FieldvaultError",
+    "HeldBundle",
     "HistoryEntry",
     "ImportRejected",
     "ImportSummary",
@@ -286,6 +294,8 @@ __all__ = [
     "Person",
     "PlaintextDatabase",
     "Problem",
+    "ReceivedBundleRecord",
+    "ReceivedRecord",
     "Record",
     "Revision",
     "RevisionRejected",
@@ -294,6 +304,7 @@ __all__ = [
     "SandboxRun",
     "SearchHit",
     "SearchResults",
+    "SentBundleRecord",
     "StagedBlob",
     "StorageError",
     "StoredCustodyEvent",

@@ -18,6 +18,7 @@ Importing a bundle is ``SyncStateService.begin_import`` (db/sync_import.py).
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,12 +34,23 @@ from db.blobstore import ProgressCallback, unwrap_blob_key
 from db.custody import StoredCustodyEvent, append_event, chain_head, events_since
 from db.device import device_id_for
 from db.errors import NotFound, OrgProfileOutdated
-from db.model import AcknowledgedBlob, Blob, EvidenceBlob, KnownDevice, OrgProfileRow, SyncOutgoing
+from db.model import (
+    AcknowledgedBlob,
+    Blob,
+    EvidenceBlob,
+    KnownDevice,
+    OrgProfileRow,
+    QuarantinedBundle,
+    ReceivedBundle,
+    SentBundle,
+    SyncOutgoing,
+)
 from db.services import VaultContext
 from db.sync_import import StagedBlob, VaultImport, discard_staged, stage_blob
 
 DEVICE_STATUSES = ("enrolled", "revoked", "pending")
 DEVICE_ROLES = ("device", "coordinator")
+QUARANTINE_STATUSES = ("held", "approved")
 
 
 def _now_ms() -> int:
@@ -76,6 +88,49 @@ class OutgoingState:
 
 
 @dataclass(frozen=True)
+class SentBundleRecord:
+    """A bundle this device made and what it carried (None: not known, a
+    bundle adopted after a killed export)."""
+
+    bundle_id: str
+    sequence: int
+    revision_seq: int | None
+    custody_seq: int | None
+    blobs: tuple[str, ...] | None
+    made_ms: int
+    acked_ms: int | None = None
+    acked_by: str | None = None
+
+
+@dataclass(frozen=True)
+class ReceivedBundleRecord:
+    """A bundle this vault imported."""
+
+    bundle_id: str
+    device_id: str
+    sequence: int
+    previous: str | None  # None for sequence 1 and rows imported before migration 0011
+    imported_ms: int
+
+
+@dataclass(frozen=True)
+class HeldBundle:
+    """A bundle from a device this vault did not know, kept with its reason."""
+
+    bundle_id: str
+    device_id: str
+    device_key: bytes
+    age_recipient: str | None
+    sequence: int
+    reason: str
+    token_id: str | None
+    path: str
+    received_ms: int
+    status: str = "held"  # QUARANTINE_STATUSES
+    decided_ms: int | None = None
+
+
+@dataclass(frozen=True)
 class PendingBlob:
     """Evidence bytes not yet acknowledged, and the items that hold them."""
 
@@ -94,6 +149,35 @@ def _device(row: KnownDevice) -> Device:
         label=row.label,
         last_sequence=row.last_sequence,
         last_bundle_id=row.last_bundle_id,
+    )
+
+
+def _sent(row: SentBundle) -> SentBundleRecord:
+    return SentBundleRecord(
+        bundle_id=row.bundle_id,
+        sequence=row.sequence,
+        revision_seq=row.revision_seq,
+        custody_seq=row.custody_seq,
+        blobs=tuple(json.loads(row.blobs)) if row.blobs is not None else None,
+        made_ms=row.made_ms,
+        acked_ms=row.acked_ms,
+        acked_by=row.acked_by,
+    )
+
+
+def _held(row: QuarantinedBundle) -> HeldBundle:
+    return HeldBundle(
+        bundle_id=row.bundle_id,
+        device_id=row.device_id,
+        device_key=bytes(row.device_key),
+        age_recipient=row.age_recipient,
+        sequence=row.sequence,
+        reason=row.reason,
+        token_id=row.token_id,
+        path=row.path,
+        received_ms=row.received_ms,
+        status=row.status,
+        decided_ms=row.decided_ms,
     )
 
 
@@ -219,14 +303,89 @@ class SyncStateService:
                 row.bundle_sequence, row.previous_bundle_id, row.acked_revision_seq, row.acked_custody_seq
             )
 
-    def record_bundle_made(self, sequence: int, bundle_id: str) -> None:
+    def record_bundle_made(
+        self,
+        sequence: int,
+        bundle_id: str,
+        *,
+        revision_seq: int | None = None,
+        custody_seq: int | None = None,
+        blobs: Iterable[str] | None = None,
+    ) -> None:
         """A bundle with ``sequence`` (the last one's plus one) and id
-        ``bundle_id`` was written whole: the next one follows it."""
+        ``bundle_id`` was written whole: the next one follows it. What it
+        carried — revisions up to ``revision_seq`` (local_seq), own custody
+        events up to ``custody_seq``, evidence bytes ``blobs`` — is what an
+        acknowledgement of it acknowledges (None: not known)."""
         with self._ctx.write_transaction("record the bundle") as session:
             row = _outgoing_row(session)
             if sequence != row.bundle_sequence + 1:
                 raise ValueError(f"bundle {sequence} does not follow bundle {row.bundle_sequence}")
             row.bundle_sequence, row.previous_bundle_id = sequence, bundle_id
+            session.add(
+                SentBundle(
+                    bundle_id=bundle_id,
+                    sequence=sequence,
+                    revision_seq=revision_seq,
+                    custody_seq=custody_seq,
+                    blobs=json.dumps(sorted(set(blobs))) if blobs is not None else None,
+                    made_ms=_now_ms(),
+                )
+            )
+
+    def sent_bundle(self, bundle_id: str) -> SentBundleRecord | None:
+        """A bundle this device made, by id (None: not one of this device's)."""
+        with self._ctx.sessions() as session:
+            row = session.get(SentBundle, bundle_id)
+            return _sent(row) if row is not None else None
+
+    def sent_bundles(self) -> list[SentBundleRecord]:
+        with self._ctx.sessions() as session:
+            return [_sent(row) for row in session.scalars(select(SentBundle).order_by(SentBundle.sequence))]
+
+    def acknowledge_bundle(self, bundle_id: str, coordinator_id: str) -> SentBundleRecord:
+        """A coordinator (``coordinator_id``, its signature checked by the
+        caller) acknowledged holding bundle ``bundle_id`` of this device:
+        move the cursors to what it carried and mark its evidence bytes
+        acknowledged, in one transaction; a bundle acknowledged before
+        changes nothing. NotFound for a bundle
+        this device did not make."""
+        with self._ctx.write_transaction("record what was acknowledged") as session:
+            sent = session.get(SentBundle, bundle_id)
+            if sent is None:
+                raise NotFound("bundle", bundle_id)
+            if sent.acked_ms is None:
+                row = _outgoing_row(session)
+                if sent.revision_seq is not None:
+                    row.acked_revision_seq = max(row.acked_revision_seq, sent.revision_seq)
+                if sent.custody_seq is not None:
+                    row.acked_custody_seq = max(row.acked_custody_seq, sent.custody_seq)
+                now = _now_ms()
+                for sha256 in json.loads(sent.blobs) if sent.blobs is not None else ():
+                    session.execute(
+                        insert(AcknowledgedBlob).values(sha256=sha256, acked_ms=now).on_conflict_do_nothing()
+                    )
+                sent.acked_ms, sent.acked_by = now, coordinator_id
+            return _sent(sent)
+
+    def has_acknowledgement(self) -> bool:
+        """Has a coordinator acknowledged any bundle of this device (so it
+        knows the device, and the enrolment proof need not travel again)?"""
+        with self._ctx.sessions() as session:
+            return (
+                session.scalar(select(SentBundle.bundle_id).where(SentBundle.acked_ms.is_not(None)))
+                is not None
+            )
+
+    def enrolment_token(self) -> str | None:
+        """The enrolment token this device joined with (kept by enrol)."""
+        with self._ctx.sessions() as session:
+            row = session.get(SyncOutgoing, 1)
+            return row.enrolment_token if row is not None else None
+
+    def set_enrolment_token(self, token: str | None) -> None:
+        with self._ctx.write_transaction("save the enrolment token") as session:
+            _outgoing_row(session).enrolment_token = token
 
     def acknowledge(
         self, *, revision_seq: int | None = None, custody_seq: int | None = None, blobs: Iterable[str] = ()
@@ -245,6 +404,58 @@ class SyncStateService:
                 session.execute(
                     insert(AcknowledgedBlob).values(sha256=sha256, acked_ms=now).on_conflict_do_nothing()
                 )
+
+    # -- bundles received (a coordinator's) -----------------------------------------------
+
+    def received_bundle(self, bundle_id: str) -> ReceivedBundleRecord | None:
+        """A bundle this vault imported, by id (None: not imported here)."""
+        with self._ctx.sessions() as session:
+            row = session.get(ReceivedBundle, bundle_id)
+            if row is None:
+                return None
+            return ReceivedBundleRecord(
+                row.bundle_id, row.device_id, row.sequence, row.previous, row.imported_ms
+            )
+
+    # -- bundles held in quarantine (a coordinator's) ------------------------------------
+
+    def hold_bundle(self, held: HeldBundle) -> bool:
+        """Keep a record of a bundle not imported because its device is not
+        known (the file stays where it is). False if it is held already (its
+        first record stays)."""
+        with self._ctx.write_transaction("record the bundle in quarantine") as session:
+            if session.get(QuarantinedBundle, held.bundle_id) is not None:
+                return False
+            session.add(
+                QuarantinedBundle(
+                    bundle_id=held.bundle_id,
+                    device_id=held.device_id,
+                    device_key=held.device_key,
+                    age_recipient=held.age_recipient,
+                    sequence=held.sequence,
+                    reason=held.reason,
+                    token_id=held.token_id,
+                    path=held.path,
+                    received_ms=held.received_ms,
+                    status="held",
+                    decided_ms=None,
+                )
+            )
+            return True
+
+    def held_bundles(self, *, include_approved: bool = False) -> list[HeldBundle]:
+        with self._ctx.sessions() as session:
+            query = select(QuarantinedBundle).order_by(
+                QuarantinedBundle.device_id, QuarantinedBundle.sequence, QuarantinedBundle.bundle_id
+            )
+            if not include_approved:
+                query = query.where(QuarantinedBundle.status == "held")
+            return [_held(row) for row in session.scalars(query)]
+
+    def held_bundle(self, bundle_id: str) -> HeldBundle | None:
+        with self._ctx.sessions() as session:
+            row = session.get(QuarantinedBundle, bundle_id)
+            return _held(row) if row is not None else None
 
     # -- reading by cursor -----------------------------------------------------------
 

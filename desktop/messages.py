@@ -398,6 +398,153 @@ def _bundle_chain(_p: Params) -> str:
     )
 
 
+# -- trust: unknown devices, quarantine, acknowledgements (sync/bundle/admission.py,
+# sync/bundle/quarantine.py, sync/acks.py) ----------------------------------------------
+
+
+def _bundle_quarantined(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {bundle_id} comes from device {device_id}, which your organisation has not enrolled, "
+        "and it carries no enrolment token. Nothing from it was stored; it is kept in quarantine. If "
+        "the sender should be enrolled, phone them, compare the verification code their vault shows, "
+        "and then approve the bundle.",
+    ).format(bundle_id=p["bundle_id"], device_id=p["device_id"])
+
+
+def _bundle_token_unknown(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {bundle_id} names enrolment token {token_id}, which this coordinator did not issue. "
+        "Nothing from it was stored; it is kept in quarantine. Approve it only after comparing the "
+        "verification code with the sender by phone or in person.",
+    ).format(bundle_id=p["bundle_id"], token_id=p["token_id"])
+
+
+def _bundle_token_proof(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {bundle_id} claims enrolment token {token_id}, but its proof does not check out: the "
+        "token may be forged, or the claim copied from someone else's bundle. Nothing from it was "
+        "stored; it is kept in quarantine. Do not approve it unless the sender's verification code "
+        "matches, and tell whoever looks after your organisation's security.",
+    ).format(bundle_id=p["bundle_id"], token_id=p["token_id"])
+
+
+def _bundle_token_expired(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {bundle_id} names enrolment token {token_id}, which expired before it was used. "
+        "Nothing from it was stored; it is kept in quarantine. Compare the verification code with the "
+        "sender, then approve the bundle, or send them a new token.",
+    ).format(bundle_id=p["bundle_id"], token_id=p["token_id"])
+
+
+def _bundle_token_used(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {bundle_id} names enrolment token {token_id}, which another device has already used. "
+        "Nothing from it was stored; it is kept in quarantine. Someone may have copied the token: "
+        "compare the verification code with the sender before you approve anything.",
+    ).format(bundle_id=p["bundle_id"], token_id=p["token_id"])
+
+
+def _quarantine_not_found(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "No bundle kept in quarantine matches {bundle}. Nothing was changed. Check the list of "
+        "bundles in quarantine and choose one from it.",
+    ).format(bundle=p["bundle"])
+
+
+def _quarantine_code_form(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "A verification code is 30 digits, in six groups of five. Nothing was approved. Ask the "
+        "sender to read their code again, and type all of it.",
+    )
+
+
+def _quarantine_code_mismatch(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "That is not the verification code of device {device_id}. Nothing was approved. Read the "
+        "codes again; if they still differ, the bundle did not come from the sender's laptop: do not "
+        "approve it.",
+    ).format(device_id=p["device_id"])
+
+
+def _quarantine_file_changed(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The file {path} is not (or no longer) bundle {bundle_id}. Nothing was approved. Choose the "
+        "bundle file where it is now.",
+    ).format(path=p["path"], bundle_id=p["bundle_id"])
+
+
+def _quarantine_device_revoked(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Device {device_id} was revoked, so its bundles cannot be approved. Nothing was changed.",
+    ).format(device_id=p["device_id"])
+
+
+def _ack_form(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This file is not a Fieldvault acknowledgement, or it is damaged. Nothing was changed. Ask "
+        "your coordinator for the acknowledgement again.",
+    )
+
+
+def _ack_signature(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This acknowledgement was changed after it was signed, or forged. Nothing was changed. Keep "
+        "the file and tell your coordinator.",
+    )
+
+
+def _ack_other_organisation(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This acknowledgement belongs to another organisation ({org_id}). Nothing was changed. Check "
+        "that you chose the right file.",
+    ).format(org_id=p["org_id"])
+
+
+def _ack_other_device(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This acknowledgement is for device {device_id}, not for this laptop. Nothing was changed. "
+        "Give it to the person it belongs to.",
+    ).format(device_id=p["device_id"])
+
+
+def _ack_not_coordinator(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This acknowledgement is signed by device {device_id}, which is not a coordinator of your "
+        "organisation. It may be forged. Nothing was changed; your next bundle will carry your work "
+        "again. Tell your coordinator.",
+    ).format(device_id=p["device_id"])
+
+
+def _ack_unknown_bundle(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This acknowledgement names bundle {bundle_id}, which this laptop did not make. Nothing was "
+        "changed. Check that you chose the right file.",
+    ).format(bundle_id=p["bundle_id"])
+
+
+def _ack_not_imported(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {bundle_id} was not imported into this vault, so it cannot be acknowledged. Import it first.",
+    ).format(bundle_id=p["bundle_id"])
+
+
 def _bundle_not_a_recipient(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -885,6 +1032,24 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "bundle-blob": _bundle_blob,
     "bundle-exists": _bundle_exists,
     "bundle-blob-changed": _bundle_blob_changed,
+    # unknown devices, quarantine, acknowledgements
+    "bundle-quarantined": _bundle_quarantined,
+    "bundle-token-unknown": _bundle_token_unknown,
+    "bundle-token-proof": _bundle_token_proof,
+    "bundle-token-expired": _bundle_token_expired,
+    "bundle-token-used": _bundle_token_used,
+    "quarantine-not-found": _quarantine_not_found,
+    "quarantine-code-form": _quarantine_code_form,
+    "quarantine-code-mismatch": _quarantine_code_mismatch,
+    "quarantine-file-changed": _quarantine_file_changed,
+    "quarantine-device-revoked": _quarantine_device_revoked,
+    "ack-form": _ack_form,
+    "ack-signature": _ack_signature,
+    "ack-other-organisation": _ack_other_organisation,
+    "ack-other-device": _ack_other_device,
+    "ack-not-coordinator": _ack_not_coordinator,
+    "ack-unknown-bundle": _ack_unknown_bundle,
+    "ack-not-imported": _ack_not_imported,
     # the organisation (sync/org.py)
     "org-profile-form": _org_profile_form,
     "org-profile-signature": _org_profile_signature,

@@ -343,6 +343,9 @@ def enrol(
     if token is not None:
         read_token(token, profile.org_key, profile.org_id, now_ms=_now_ms() if now_ms is None else now_ms)
     _keep(vault, SignedProfile(profile, signed))
+    if token is not None:
+        # Its bundles prove it until acknowledged (sync/enrolment_proof.py).
+        vault.sync.set_enrolment_token(token.strip())
     return profile
 
 

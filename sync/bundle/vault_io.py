@@ -31,8 +31,9 @@ from db.api import (
     Vault,
     VaultImport,
 )
+from sync.bundle.admission import Admission, BundleQuarantined, admit
 from sync.bundle.errors import BundleRejected
-from sync.bundle.format import BlobEntry, BundleHeader
+from sync.bundle.format import BlobEntry, BundleHeader, HeaderEnrolment
 from sync.bundle.reader import BlobSink, CheckedBundle, check_bundle, check_header, read_bundle
 from sync.bundle.writer import (
     BlobSource,
@@ -42,6 +43,7 @@ from sync.bundle.writer import (
     remove_partial_files,
     write_bundle,
 )
+from sync.enrolment_proof import header_enrolment
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 PAGE = 1000  # revisions and custody events read, and revisions applied, at a time
@@ -113,6 +115,12 @@ class _RevisionPages:
         if self._end is None:
             self._end = cursor
 
+    @property
+    def end(self) -> int:
+        """The local_seq of the last revision carried (after the first walk)."""
+        assert self._end is not None
+        return self._end
+
 
 class _CustodyPages:
     """This device's custody events after ``cursor``, page by page, like
@@ -131,6 +139,12 @@ class _CustodyPages:
         for event in self._events():
             end, count, head = event.seq, count + 1, event.event_hash
         self._end, self.count, self.head = end, count, head
+
+    @property
+    def end(self) -> int:
+        """The seq of the last event carried (after ``scan``)."""
+        assert self._end is not None
+        return self._end
 
     def _events(self) -> Iterator[StoredCustodyEvent]:
         cursor = self._cursor
@@ -172,6 +186,7 @@ def export_bundle(
     # The head as read with the events: a transfer recorded meanwhile goes in the next bundle.
     head = custody.head if custody.count else vault.sync.custody_head()
     pending = vault.sync.unacknowledged_blobs()
+    enrolment = _enrolment(vault, org_id)
     device = DeviceIdentity(vault.sync.signing_key(), vault.device_id)
     dest = dest_dir / bundle_file_name(org_id, vault.device_id, sequence)
     with ExitStack() as files:
@@ -190,6 +205,7 @@ def export_bundle(
                 revisions=revisions,
                 custody=custody,
                 blobs=blobs,
+                enrolment=enrolment,
             ),
             device,
             recipients,
@@ -197,7 +213,13 @@ def export_bundle(
         )
     # A kill here leaves a bundle the vault does not count as made: the next
     # export finds it and counts it (_adopt_unrecorded) rather than forking.
-    vault.sync.record_bundle_made(sequence, written.bundle_id)
+    vault.sync.record_bundle_made(
+        sequence,
+        written.bundle_id,
+        revision_seq=revisions.end,
+        custody_seq=custody.end,
+        blobs=[b.sha256 for b in pending],
+    )
     vault.sync.record_transfers(
         [(evidence_id, b.sha256) for b in pending for evidence_id in b.evidence_ids],
         bundle_id=written.bundle_id,
@@ -210,6 +232,17 @@ def export_bundle(
         custody_events=len(written.manifest.custody),
         blobs=len(pending),
         blob_bytes=sum(b.size for b in pending),
+    )
+
+
+def _enrolment(vault: Vault, org_id: str) -> HeaderEnrolment | None:
+    """The header's ``enrolment`` (§2.1) until a coordinator acknowledged a
+    bundle of this device (then it knows the device): its age recipient, and
+    the proof of the token it enrolled with, if any."""
+    if vault.sync.has_acknowledgement():
+        return None
+    return header_enrolment(
+        vault.sync.enrolment_token(), org_id, vault.device_public_key, vault.vault_keys.age_recipient()
     )
 
 
@@ -299,26 +332,24 @@ class ImportedBundle:
     gaps: tuple[Gap, ...] = field(default_factory=tuple)
 
 
-def _check_device(vault: Vault, header: BundleHeader) -> None:
-    """§5.5: the sender is a known device, enrolled and holding that key."""
-    device = vault.sync.device(header.device_id)
-    if device is None or device.public_key != header.device_key or device.status == "pending":
-        raise BundleRejected("device-unknown")
-    if device.status != "enrolled":
-        raise BundleRejected("device-revoked")
-
-
-def _check_sequence(vault: Vault, header: BundleHeader) -> tuple[Gap, ...]:
-    """§5.6 where the vault can tell before applying: the bundle that follows
-    the last one imported must name it as ``previous``; a later one leaves a
-    gap. (A fork of an imported sequence is found by ``record_bundle``.)"""
-    device = vault.sync.device(header.device_id)
-    assert device is not None  # _check_device passed
-    last = device.last_sequence
-    if header.sequence == last + 1 and header.previous != device.last_bundle_id:
+def _check_sequence(unit: VaultImport, header: BundleHeader, bundle_id: str) -> tuple[Gap, ...]:
+    """§5.6 where the vault can tell before applying: a bundle must name the
+    imported bundle ``sequence − 1`` as its ``previous`` (else ``chain``),
+    and must itself be the ``previous`` that an imported bundle
+    ``sequence + 1`` names (else ``fork``: a late bundle filling a gap that
+    is not the one its successor chained to). A bundle beyond the next
+    leaves a gap. (The same sequence as an imported bundle is found by
+    ``record_bundle``.)"""
+    device_id, sequence = header.device_id, header.sequence
+    before = unit.received(device_id, sequence - 1) if sequence > 1 else None
+    if before is not None and header.previous != before.bundle_id:
         raise BundleRejected("chain")
-    if header.sequence > last + 1:
-        return (Gap(header.device_id, last + 1, header.sequence - 1),)
+    after = unit.received(device_id, sequence + 1)
+    if after is not None and after.previous is not None and after.previous != bundle_id:
+        raise BundleRejected("fork")
+    last = unit.last_sequence(device_id)
+    if sequence > last + 1:
+        return (Gap(device_id, last + 1, sequence - 1),)
     return ()
 
 
@@ -403,6 +434,7 @@ def import_bundle(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     dry_run: bool = False,
+    approved: Admission | None = None,
 ) -> ImportedBundle:
     """Check the bundle at ``path`` and apply it in one transaction.
 
@@ -413,7 +445,10 @@ def import_bundle(
     what an import would have stored.
 
     BundleRejected (with the §5 reason) when any check fails, the vault's
-    included: the device known and enrolled (5), its sequence (6: a replay
+    included: the device known and enrolled, or proving an unused
+    enrolment token (5: an unknown device's bundle is otherwise held in
+    quarantine, BundleQuarantined; ``approved`` is the device a coordinator
+    approved after comparing its verification code), its sequence (6: a replay
     returns ``replay=True`` and changes nothing; a fork or a broken chain is
     refused; a gap is reported), signers authorised (11), the device's
     custody chain (12), evidence ids (13). A refused, failed or cancelled
@@ -424,9 +459,11 @@ def import_bundle(
     # answered without reading the payload; read_bundle checks the rest.
     checked = check_header(path, org_id=org_id)
     header = checked.header
-    _check_device(vault, header)
+    admission = approved if approved is not None else admit(vault, checked, path, record=not dry_run)
     try:
-        return _apply(vault, path, identity, checked, org_id, _reporting(progress, cancel), dry_run)
+        return _apply(
+            vault, path, identity, checked, org_id, _reporting(progress, cancel), dry_run, admission
+        )
     except _DryRun as done:
         return done.result
     except ImportRejected as refused:  # the unit's own checks at its end
@@ -441,8 +478,8 @@ def _bundle_reason(refused: ImportRejected, header: BundleHeader) -> BundleRejec
         return BundleRejected("custody", str(refused.params["event_hash"]))
     if refused.reason == "fork":
         return BundleRejected("fork")
-    if refused.reason == "device unknown":
-        return BundleRejected("device-unknown")
+    if refused.reason in ("device unknown", "token unknown", "token used", "token expired"):
+        return BundleRejected("device-unknown")  # (a token spent by another import meanwhile)
     return BundleRejected("custody", header.custody_head or "?")  # its head is not in the chain
 
 
@@ -454,12 +491,21 @@ def _apply(
     org_id: str | None,
     progress: Progress,
     dry_run: bool,
+    admission: Admission | None,
 ) -> ImportedBundle:
     header = checked.header
     with vault.sync.begin_import() as unit:
         if unit.is_imported(checked.bundle_id):
             return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
-        gaps = _check_sequence(vault, header)
+        if admission is not None:
+            unit.enrol_device(
+                checked.bundle_id,
+                admission.device_id,
+                admission.public_key,
+                admission.age_recipient,
+                token_id=admission.token_id,
+            )
+        gaps = _check_sequence(unit, header, checked.bundle_id)
         applier = _Applier(unit, header, dry_run=dry_run)
         opened = read_bundle(
             path,
@@ -473,7 +519,9 @@ def _apply(
         if opened.bundle_id != checked.bundle_id:  # the file changed between the two reads
             raise BundleRejected("payload-hash")
         applier.flush()
-        unit.record_bundle(checked.bundle_id, header.device_id, header.sequence, header.custody_head)
+        unit.record_bundle(
+            checked.bundle_id, header.device_id, header.sequence, header.custody_head, header.previous
+        )
         summary = unit.summary
         result = ImportedBundle(
             path,
@@ -497,4 +545,13 @@ class _DryRun(Exception):
         self.result = result
 
 
-__all__ = ["BundleCancelled", "ExportedBundle", "Gap", "ImportedBundle", "export_bundle", "import_bundle"]
+__all__ = [
+    "Admission",
+    "BundleCancelled",
+    "BundleQuarantined",
+    "ExportedBundle",
+    "Gap",
+    "ImportedBundle",
+    "export_bundle",
+    "import_bundle",
+]

@@ -52,7 +52,10 @@ from desktop.blob_device import DeviceAborted
 from desktop.i18n import install_translators, remove_translators
 from desktop.record_form import refused_field
 from desktop.workers import OperationFailed
+from sync.acks import AckRefused
+from sync.bundle.admission import BundleQuarantined
 from sync.bundle.errors import REASONS, BundleNotWritten, BundleRejected
+from sync.bundle.quarantine import QuarantineRefused
 from sync.org import OrgRefused
 from tests.gui_helpers import TS_FILE, compile_qm
 
@@ -305,6 +308,38 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
                 ("token-unknown", {"token_id": TOKEN_ID}, TOKEN_ID),
                 ("token-used", {"token_id": TOKEN_ID}, TOKEN_ID),
                 ("org-enrol-payload-form", {}, ""),
+            )
+        ),
+        # sync/: unknown devices, quarantine and acknowledgements
+        (
+            "bundle quarantined",
+            BundleQuarantined("device-unknown", REVISION_ID, DEVICE_ID, None),
+            REVISION_ID,
+        ),
+        *(
+            (f"bundle held: {reason}", BundleQuarantined(reason, REVISION_ID, DEVICE_ID, TOKEN_ID), TOKEN_ID)
+            for reason in ("token-unknown", "token-proof", "token-expired", "token-used")
+        ),
+        *(
+            (f"quarantine: {code}", QuarantineRefused(f"Some English about {code}.", code, **params), named)
+            for code, params, named in (
+                ("quarantine-not-found", {"bundle": REVISION_ID}, REVISION_ID),
+                ("quarantine-code-form", {}, ""),
+                ("quarantine-code-mismatch", {"device_id": DEVICE_ID}, DEVICE_ID),
+                ("quarantine-file-changed", {"bundle_id": REVISION_ID, "path": TARGET}, TARGET),
+                ("quarantine-device-revoked", {"device_id": DEVICE_ID}, DEVICE_ID),
+            )
+        ),
+        *(
+            (f"ack refused: {code}", AckRefused(f"Some English about {code}.", code, **params), named)
+            for code, params, named in (
+                ("ack-form", {}, ""),
+                ("ack-signature", {}, ""),
+                ("ack-other-organisation", {"org_id": ORG_ID}, ORG_ID),
+                ("ack-other-device", {"device_id": DEVICE_ID}, DEVICE_ID),
+                ("ack-not-coordinator", {"device_id": DEVICE_ID}, DEVICE_ID),
+                ("ack-unknown-bundle", {"bundle_id": REVISION_ID}, REVISION_ID),
+                ("ack-not-imported", {"bundle_id": REVISION_ID}, REVISION_ID),
             )
         ),
         (

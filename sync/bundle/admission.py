@@ -1,0 +1,156 @@
+"""Who may send a bundle (docs/bundle-format.md §5 step 5, §8): a device
+the coordinator knows and has enrolled; or a device it does not know yet
+whose bundle proves an enrolment token this coordinator issued, unused and
+unexpired (§2.1). Any other unknown device's bundle is not imported but
+**held in quarantine** — left where it is, recorded with its reason — until
+a coordinator approves the device after comparing the verification code
+(sync/bundle/quarantine.py). A revoked device is refused outright.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from db.api import Codes, FieldvaultError, HeldBundle, Vault
+from sync.bundle.errors import BundleRejected
+from sync.bundle.format import BundleHeader
+from sync.bundle.reader import CheckedBundle
+from sync.enrolment_proof import proof_holds
+from sync.org_vault import held_profile
+
+# Quarantine reason -> the English of BundleQuarantined (the GUI's is desktop/messages.py's).
+HOLD_REASONS: dict[str, str] = {
+    "device-unknown": "comes from a device this coordinator does not know, and proves no enrolment token",
+    "token-unknown": "names an enrolment token this coordinator did not issue",
+    "token-proof": "carries an enrolment-token proof that does not check out (a forged or another "
+    "organisation's token, or a proof made for another device key)",
+    "token-expired": "names an enrolment token that expired before it was used",
+    "token-used": "names an enrolment token another device already used",
+}
+
+
+class BundleQuarantined(BundleRejected):
+    """A bundle from a device this vault does not know, not imported and
+    held in quarantine with its reason (``reason``, a key of HOLD_REASONS;
+    ``device-unknown`` also answers what BundleRejected("device-unknown")
+    used to). Nothing of it was applied; the file was left where it is."""
+
+    codes: ClassVar[Codes] = {
+        "bundle-quarantined": ("bundle_id", "device_id"),
+        "bundle-token-unknown": ("bundle_id", "token_id"),
+        "bundle-token-proof": ("bundle_id", "token_id"),
+        "bundle-token-expired": ("bundle_id", "token_id"),
+        "bundle-token-used": ("bundle_id", "token_id"),
+    }
+
+    def __init__(self, reason: str, bundle_id: str, device_id: str, token_id: str | None) -> None:
+        self.kind = reason
+        self.subject = None
+        self.reason = reason
+        self.bundle_id = bundle_id
+        self.device_id = device_id
+        self.token_id = token_id
+        message = (
+            f"Bundle {bundle_id} {HOLD_REASONS[reason]}. Nothing of it was imported; it is held in "
+            f"quarantine (device {device_id}). If the device should be enrolled, compare its "
+            "verification code with the worker, then approve it ('fieldvault bundle approve')."
+        )
+        if reason == "device-unknown":
+            FieldvaultError.__init__(
+                self, message, "bundle-quarantined", bundle_id=bundle_id, device_id=device_id
+            )
+        else:
+            FieldvaultError.__init__(
+                self, message, f"bundle-{reason}", bundle_id=bundle_id, token_id=token_id
+            )
+
+
+@dataclass(frozen=True)
+class Admission:
+    """An unknown device to enrol inside the import of its bundle."""
+
+    device_id: str
+    public_key: bytes
+    age_recipient: str
+    token_id: str | None  # spent for it; None when a coordinator approved it
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _hold_reason(vault: Vault, header: BundleHeader, now_ms: int) -> str | None:
+    """Why an unknown device's bundle is not admitted (None: its token proof holds)."""
+    enrolment = header.enrolment
+    if enrolment is None or enrolment.token_id is None:
+        return "device-unknown"
+    profile = held_profile(vault)
+    org_key = vault.vault_keys.org_signing_key()
+    token = next((t for t in vault.enrolment_tokens.issued() if t.token_id == enrolment.token_id), None)
+    if (
+        profile is None
+        or org_key is None
+        or token is None
+        or profile.org_id != header.org_id
+        or org_key.public_key().public_bytes_raw() != profile.org_key
+    ):
+        return "token-unknown"
+    if not proof_holds(
+        enrolment,
+        org_key=org_key,
+        org_id=profile.org_id,
+        expires_ms=token.expires_ms,
+        device_key=header.device_key,
+    ):
+        return "token-proof"
+    if token.used_by is not None and token.used_by != header.device_id:
+        return "token-used"
+    if token.used_by is None and now_ms >= token.expires_ms:
+        return "token-expired"
+    return None
+
+
+def admit(
+    vault: Vault, checked: CheckedBundle, path: Path, *, record: bool = True, now_ms: int | None = None
+) -> Admission | None:
+    """§5.5 against the vault. None: the sender is a known, enrolled device.
+    An Admission: an unknown device whose token proof holds (the import
+    enrols it and spends the token, all or nothing with the bundle).
+    BundleRejected ``device-revoked`` for a revoked device (known, or listed
+    revoked by the profile); BundleQuarantined otherwise — after recording
+    the bundle in quarantine unless ``record`` is False (a dry run)."""
+    header = checked.header
+    device = vault.sync.device(header.device_id)
+    if device is not None and device.public_key == header.device_key:
+        if device.status == "enrolled":
+            return None
+        if device.status == "revoked":
+            raise BundleRejected("device-revoked")
+    profile = held_profile(vault)
+    if profile is not None and header.device_id in profile.revoked:
+        raise BundleRejected("device-revoked")
+    now = _now_ms() if now_ms is None else now_ms
+    reason = _hold_reason(vault, header, now)
+    enrolment = header.enrolment
+    token_id = enrolment.token_id if enrolment is not None else None
+    if reason is None:
+        assert enrolment is not None
+        return Admission(header.device_id, header.device_key, enrolment.age_recipient, token_id)
+    if record:
+        vault.sync.hold_bundle(
+            HeldBundle(
+                bundle_id=checked.bundle_id,
+                device_id=header.device_id,
+                device_key=header.device_key,
+                age_recipient=enrolment.age_recipient if enrolment is not None else None,
+                sequence=header.sequence,
+                reason=reason,
+                token_id=token_id,
+                path=str(path.absolute()),
+                received_ms=now,
+            )
+        )
+    raise BundleQuarantined(reason, checked.bundle_id, header.device_id, token_id)

@@ -1,0 +1,137 @@
+"""Bundles held in quarantine, and a coordinator's approval of their device
+(docs/bundle-format.md §8): a bundle from a device the coordinator did not
+know, without a valid token proof, is recorded with its reason and left
+where it is (sync/bundle/admission.py). The coordinator phones the worker,
+who reads out the verification code their vault shows; the coordinator
+types it; only if it is the code of the organisation key and the device
+key in the bundle's header is the device enrolled — in the same
+transaction as the bundle's import, so that a bundle that then fails
+another check leaves the device unknown and the bundle held.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import ClassVar
+
+import pyrage
+
+from db.api import CancelToken, Codes, FieldvaultError, HeldBundle, Vault
+from sync.bundle.admission import Admission
+from sync.bundle.reader import check_header
+from sync.bundle.vault_io import ImportedBundle, Progress, import_bundle
+from sync.org import OrgRefused, verification_code
+from sync.org_vault import held_profile
+
+_BUNDLE_ID = re.compile(r"[0-9a-f]{64}")
+
+
+class QuarantineRefused(FieldvaultError):
+    """An approval was refused; nothing changed (the bundle stays held)."""
+
+    codes: ClassVar[Codes] = {
+        "quarantine-not-found": ("bundle",),
+        "quarantine-code-form": (),
+        "quarantine-code-mismatch": ("device_id",),
+        "quarantine-file-changed": ("bundle_id", "path"),
+        "quarantine-device-revoked": ("device_id",),
+    }
+
+    def __init__(self, message: str, code: str, **params: str) -> None:
+        super().__init__(message, code, **params)
+
+
+def normalise_code(text: str) -> str:
+    """A verification code as typed (spaces, dashes anywhere) in its printed
+    form, six groups of five digits; QuarantineRefused ``quarantine-code-form``."""
+    digits = re.sub(r"[\s-]", "", text)
+    if not re.fullmatch(r"[0-9]{30}", digits):
+        raise QuarantineRefused(
+            "A verification code is 30 digits (six groups of five), as the worker's vault shows it.",
+            "quarantine-code-form",
+        )
+    return " ".join(digits[i : i + 5] for i in range(0, 30, 5))
+
+
+def find_held(vault: Vault, ref: str) -> tuple[HeldBundle, Path]:
+    """The held bundle named by ``ref`` — its bundle id (64 hex) or a bundle
+    file — and the file to import it from (the one given, else where it was
+    left). QuarantineRefused ``quarantine-not-found``."""
+    held: HeldBundle | None = None
+    given: Path | None = None
+    if _BUNDLE_ID.fullmatch(ref.strip().lower()):
+        held = vault.sync.held_bundle(ref.strip().lower())
+    else:
+        given = Path(ref)
+        try:
+            held = vault.sync.held_bundle(check_header(given).bundle_id)
+        except (FieldvaultError, OSError):
+            held = None
+    if held is None:
+        raise QuarantineRefused(
+            f"No bundle held in quarantine matches {ref} ('fieldvault bundle quarantine list' shows them).",
+            "quarantine-not-found",
+            bundle=ref,
+        )
+    return held, given if given is not None else Path(held.path)
+
+
+def approve_bundle(
+    vault: Vault,
+    ref: str,
+    code: str,
+    identity: str | pyrage.x25519.Identity,
+    *,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> ImportedBundle:
+    """Approve the device of a held bundle with the verification code the
+    worker read out, and import the bundle (all or nothing, the device's
+    enrolment included). QuarantineRefused for a code that is not the
+    device's (nothing changes), a device the profile revoked, or a file that
+    is no longer the held bundle; BundleRejected for a bundle that fails
+    another check (it stays held, the device unknown)."""
+    typed = normalise_code(code)
+    held, path = find_held(vault, ref)
+    profile = held_profile(vault)
+    if profile is None:
+        raise OrgRefused(
+            "This vault belongs to no organisation yet: create one (org create) or enrol (enrol).", "org-none"
+        )
+    expected = verification_code(profile.org_key, held.device_key)
+    if typed != expected:
+        raise QuarantineRefused(
+            f"That is not the verification code of device {held.device_id}: the key in its bundle is not "
+            "the one on the worker's laptop, or the code was misheard. Nothing was approved. Read the "
+            "codes again; if they differ, do not approve this bundle.",
+            "quarantine-code-mismatch",
+            device_id=held.device_id,
+        )
+    if held.device_id in profile.revoked:
+        raise QuarantineRefused(
+            f"Device {held.device_id} was revoked; its bundles cannot be approved.",
+            "quarantine-device-revoked",
+            device_id=held.device_id,
+        )
+    try:
+        matches = check_header(path, org_id=profile.org_id).bundle_id == held.bundle_id
+    except (FieldvaultError, OSError):
+        matches = False
+    if not matches:
+        raise QuarantineRefused(
+            f"The file {path} is not (or no longer) bundle {held.bundle_id}; nothing was approved. Give the "
+            "bundle file: fieldvault bundle approve FILE --code CODE.",
+            "quarantine-file-changed",
+            bundle_id=held.bundle_id,
+            path=str(path),
+        )
+    known = vault.sync.device(held.device_id)
+    approved = (
+        None
+        if known is not None and known.status == "enrolled"  # approved with another of its bundles
+        else Admission(held.device_id, held.device_key, held.age_recipient or "", None)
+    )
+    return import_bundle(
+        vault, path, identity, org_id=profile.org_id, progress=progress, cancel=cancel, approved=approved
+    )
