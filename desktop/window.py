@@ -387,9 +387,10 @@ class FieldvaultWindow(QMainWindow):
                 view.deleteLater()
             self.recovery_page.clear()
         finally:
-            # Whatever failed above, the vault locks, once the drafts being
-            # autosaved are written (the editor waited for its own already);
-            # a panic wipe, whose keys are gone already, waits for none.
+            # Whatever failed above, the vault locks, once the forms' saves,
+            # deletions and drafts on the save lane are written (the testimony
+            # editor waited for the draft it queued already); a panic wipe,
+            # whose keys are gone already, waits for none.
             self.tasks.wait(LOCK_WAIT_MS if save_draft else 0, [Lane.SAVE])
             if vault is not None:
                 vault.lock()
