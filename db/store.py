@@ -15,7 +15,7 @@ from db.entities import RECORD_TYPES
 from db.errors import RevisionRejected, VaultDamaged
 from db.hlc import MAX_DRIFT_MS, Timestamp
 from db.model import ClockState, CustodyEventRow, EntityRow, Head, RevisionParent, RevisionRow
-from db.revisions import Revision, canonical_json
+from db.revisions import Revision, canonical_body, canonical_json
 from db.search_terms import index_text
 
 
@@ -377,7 +377,9 @@ def refresh_entities(session: Session, entity_ids: Iterable[str]) -> None:
         puts = [h for h in entity_heads if h.op == "put"]
         deleted = not puts
         shown = puts[0] if puts else entity_heads[0]
-        body = json.loads(shown.signed)["body"]
+        # The body's canonical bytes are cut from the signed bytes, not encoded again.
+        body_bytes = canonical_body(shown.signed)
+        body = json.loads(body_bytes)
         record_type = RECORD_TYPES[shown.entity_type]
         entity_rows.append(
             {
@@ -386,7 +388,7 @@ def refresh_entities(session: Session, entity_ids: Iterable[str]) -> None:
                 "case_id": body.get(record_type.case_field) if record_type.case_field else None,
                 "head_revision_id": shown.revision_id,
                 # Canonical JSON, byte for byte as refresh_entity writes it.
-                "body": canonical_json(body).decode("utf-8"),
+                "body": body_bytes.decode("utf-8"),
                 "deleted": deleted,
                 "conflicted": len(entity_heads) > 1,
                 "created_ms": first_ms.get(entity_id, shown.hlc_ms),

@@ -66,7 +66,21 @@ _AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
 
 def canonical(value: Any) -> bytes:
     """RFC 8785 canonical JSON."""
+    if type(value) is dict and _flat_text(value):
+        # Wire items and binding dicts: text values under ASCII keys, which
+        # json.dumps (C) writes exactly as RFC 8785 does (the same string
+        # escapes; code point order is UTF-16 order for ASCII keys).
+        try:
+            return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+                "utf-8"
+            )
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: RFC 8785 raises its own error
     return rfc8785.dumps(value)
+
+
+def _flat_text(value: dict[Any, Any]) -> bool:
+    return all(type(k) is str and k.isascii() and type(v) is str for k, v in value.items())
 
 
 def device_id_of(public_key: bytes) -> str:
