@@ -9,7 +9,9 @@ names are the server's own, and big uploads never sit whole in memory."""
 from __future__ import annotations
 
 import hashlib
+import os
 import random
+import signal
 import threading
 import tracemalloc
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ import pytest
 from sync.server.payload_dir import DirectoryPayloadStore, OffsetMismatch
 from sync.server.payload_s3 import MIB, MIN_PART, PIECE_SIZE, S3PayloadStore
 from sync.server.payloads import PayloadStore
+from tests.crash_helpers import STRESS
 from tests.s3_helpers import S3Endpoint
 
 UPLOAD = "0123456789abcdef0123456789abcdef"
@@ -311,11 +314,87 @@ def test_s3_keys_hold_only_the_servers_names(s3_store: S3PayloadStore) -> None:
     s3_store.append(OTHER_UPLOAD, 0, [b"x" * 10])
     s3_store.commit(OTHER_UPLOAD, BUNDLE)
     keys = [
-        item["Key"]
-        for item in s3_store.client.list_objects_v2(Bucket=s3_store.bucket).get("Contents", [])
+        item["Key"] for item in s3_store.client.list_objects_v2(Bucket=s3_store.bucket).get("Contents", [])
     ]
     assert sorted(keys) == [
         f"fieldvault/bundles/{BUNDLE}",
         f"fieldvault/staged/{UPLOAD}/{0:016x}",
         f"fieldvault/staged/{UPLOAD}/{PIECE_SIZE:016x}",
     ]
+
+
+# -- S3: a server process killed (SIGKILL) at each step of an upload -------
+
+
+def _upload_in_child(endpoint: S3Endpoint, bucket: str, data: bytes, step: int, kill_at: int) -> int:
+    """In a forked child (a server process), upload data as the server does
+    and commit it; the child SIGKILLs itself as its kill_at-th request to
+    S3 is about to be sent (-1: never). Returns how many requests it made."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            os.close(read_end)
+            client = endpoint.client()
+            calls = 0
+
+            def count(**_kwargs: object) -> None:
+                nonlocal calls
+                if calls == kill_at:
+                    os.kill(os.getpid(), signal.SIGKILL)
+                calls += 1
+
+            client.meta.events.register("before-call.s3", count)
+            store = S3PayloadStore(client, bucket, prefix="fv")
+            # The server's start-up recovery: a bundle already there is only
+            # committed again (clears the pieces); else the client resumes.
+            if store.size(BUNDLE) is None:
+                offset = store.staged_length(UPLOAD)
+                while offset < len(data):
+                    offset = store.append(UPLOAD, offset, [data[offset : offset + step]])
+            store.commit(UPLOAD, BUNDLE)
+            os.write(write_end, str(calls).encode())
+            os._exit(0)
+        except BaseException:  # noqa: BLE001 - a child reports failure by its exit code only
+            os._exit(1)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        reported = pipe.read()
+    _pid, status = os.waitpid(pid, 0)
+    if kill_at < 0:
+        assert os.waitstatus_to_exitcode(status) == 0
+        return int(reported)
+    assert os.waitstatus_to_exitcode(status) in (0, -signal.SIGKILL)
+    return -1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("size", "step"),
+    [(12 * MIB + 5, 6 * MIB), (3 * MIB + 5, MIB)],
+    ids=["server-side-copy", "streamed"],
+)
+def test_s3_a_process_killed_at_any_request_leaves_a_whole_bundle_or_none(
+    s3_endpoint: S3Endpoint, size: int, step: int
+) -> None:
+    data = random.Random(size).randbytes(size)
+    requests = _upload_in_child(s3_endpoint, s3_endpoint.create_bucket(), data, step, -1)
+    assert requests > 8
+    # Every request under make stress; else eight spread over the upload,
+    # the last two being the commit's completion check and its clean-up.
+    points = (
+        range(requests)
+        if STRESS
+        else sorted({requests * i // 7 for i in range(7)} | {requests - 2, requests - 1})
+    )
+    for kill_at in points:
+        bucket = s3_endpoint.create_bucket()
+        store = S3PayloadStore(s3_endpoint.client(), bucket, prefix="fv")
+        _upload_in_child(s3_endpoint, bucket, data, step, kill_at)
+        # Right after the kill: the bundle is whole or absent, never half.
+        assert store.size(BUNDLE) in (None, size), kill_at
+        _upload_in_child(s3_endpoint, bucket, data, step, -1)
+        assert _bundle(store) == data, kill_at
+        assert store.staged_length(UPLOAD) == 0, kill_at
+        store.abort_stale_commits(timedelta(0))
+        assert store.client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
