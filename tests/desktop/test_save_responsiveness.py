@@ -73,10 +73,15 @@ class Ticks:
         self.timer.timeout.connect(lambda: self.times.append(time.monotonic()))
         self.timer.start()
 
+    def wait_out_the_writer(self, qtbot) -> None:
+        """Let HOLD_S pass with the writer holding; the GUI never froze meanwhile."""
+        qtbot.waitUntil(lambda: time.monotonic() - self.started >= HOLD_S, timeout=WAIT_MS)
+        self.assert_never_froze()
+
     def assert_never_froze(self) -> None:
         self.timer.stop()
         gaps = [b - a for a, b in itertools.pairwise(self.times)]
-        assert len(self.times) >= 10, "the event loop stopped while the save waited for the writer"
+        assert len(self.times) >= 10, "the event loop stopped while the write waited for the writer"
         assert max(gaps) < MAX_GAP_S, f"the GUI froze for {max(gaps):.2f} s behind a write transaction"
 
 
@@ -109,42 +114,13 @@ def test_an_autosave_waits_for_another_writer_without_freezing_the_gui(qtbot, va
     written: list[str] = []
     editor.draft_saved.connect(written.append)
 
-    holding = threading.Event()
-    release = threading.Event()
-
-    def writer() -> None:
-        # What a sync worker does: the write lock and BEGIN IMMEDIATE on its
-        # own connection, held while it works.
-        with vault.services.context.write_transaction("a long sync") as session:
-            session.connection()  # BEGIN IMMEDIATE now
-            holding.set()
-            release.wait(HOLD_S * 5)
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    try:
-        assert holding.wait(WAIT_MS / 1000)
-        ticks: list[float] = []
-        timer = QTimer()
-        timer.setInterval(TICK_MS)
-        timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-        timer.start()
-
-        started = time.monotonic()
+    with another_writer(vault):
+        ticks = Ticks()
         type_text(qtbot, editor.narrative_field, "Свідчення, що чекає на запис.")
         qtbot.waitUntil(lambda: bool(editor.tasks.running(Lane.SAVE)), timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: time.monotonic() - started >= HOLD_S, timeout=WAIT_MS)
-        timer.stop()
-
-        waiting = [t for t in ticks if t >= started]
-        gaps = [b - a for a, b in itertools.pairwise(waiting)]
-        assert len(waiting) >= 10, "the event loop stopped while the draft waited for the writer"
-        assert max(gaps) < MAX_GAP_S, f"the GUI froze for {max(gaps):.2f} s behind a write transaction"
+        ticks.wait_out_the_writer(qtbot)
         assert editor.tasks.running(Lane.SAVE), "the autosave did not wait for the writer"
         assert written == [] and vault.drafts.get(key) is None
-    finally:
-        release.set()
-        thread.join()
 
     qtbot.waitUntil(lambda: written == [key], timeout=WAIT_MS)
     draft = vault.drafts.get(key)
@@ -171,8 +147,7 @@ def test_save_waits_for_another_writer_without_freezing_the_gui(qtbot, vault, ma
         qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
         assert editor.save() is None
         assert len(editor.tasks.running(Lane.SAVE)) == 1
-        qtbot.waitUntil(lambda: time.monotonic() - ticks.started >= HOLD_S, timeout=WAIT_MS)
-        ticks.assert_never_froze()
+        ticks.wait_out_the_writer(qtbot)
         assert editor.is_writing and saved == [] and count() == 0
         release.set()
         qtbot.waitUntil(lambda: bool(saved), timeout=WAIT_MS)
@@ -199,8 +174,7 @@ def test_delete_waits_for_another_writer_without_freezing_the_gui(qtbot, vault, 
         qtbot.mouseClick(editor.delete_button, Qt.MouseButton.LeftButton)
         assert editor.is_writing and not editor.delete_button.isEnabled()
         assert editor.status.text() == "Deleting…"
-        qtbot.waitUntil(lambda: time.monotonic() - ticks.started >= HOLD_S, timeout=WAIT_MS)
-        ticks.assert_never_froze()
+        ticks.wait_out_the_writer(qtbot)
         assert deleted == [] and count() == 1
         release.set()
         qtbot.waitUntil(lambda: bool(deleted), timeout=WAIT_MS)
