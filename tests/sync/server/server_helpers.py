@@ -51,6 +51,7 @@ class RunningServer:
 
     def stop(self) -> None:
         self.server.should_exit = True
+        self.server.force_exit = True  # do not wait for idle keep-alive connections
         self.thread.join(timeout=10)
 
 
