@@ -68,6 +68,15 @@ if TYPE_CHECKING:
     from db.keyring_store import KeyringStore, NoKeyring, SystemKeyring
     from db.keys import MIN_PASSPHRASE_CHARS, Argon2Params
     from db.partial_dates import PartialDateError, parse_partial_date
+    from db.passphrase_policy import (
+        CREATION_FLOOR,
+        Judgement,
+        WeakPassphrase,
+        argon2_of,
+        judge_passphrase,
+        require_acceptable_passphrase,
+        suggest_passphrase,
+    )
     from db.paths import KEY_FILE, default_vault_dir
     from db.resources import resources_dir
     from db.revisions import Revision
@@ -117,6 +126,13 @@ if TYPE_CHECKING:
 
 # name -> (module, attribute); a module's own name maps to the module itself.
 _WHERE: dict[str, tuple[str, str | None]] = {
+    "CREATION_FLOOR": ("db.passphrase_policy", "CREATION_FLOOR"),
+    "Judgement": ("db.passphrase_policy", "Judgement"),
+    "WeakPassphrase": ("db.passphrase_policy", "WeakPassphrase"),
+    "argon2_of": ("db.passphrase_policy", "argon2_of"),
+    "judge_passphrase": ("db.passphrase_policy", "judge_passphrase"),
+    "require_acceptable_passphrase": ("db.passphrase_policy", "require_acceptable_passphrase"),
+    "suggest_passphrase": ("db.passphrase_policy", "suggest_passphrase"),
     "BackupCancelled": ("db.backup", "BackupCancelled"),
     "BackupRefused": ("db.backup", "BackupRefused"),
     "BackupResult": ("db.backup", "BackupResult"),
@@ -232,6 +248,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
 __all__ = [
     "CODES",
     "CONSENT_SCOPES",
+    "CREATION_FLOOR",
     "DEVICE_ROLES",
     "DEVICE_STATUSES",
     "IMAGE_MAX_SIDE",
@@ -277,6 +294,7 @@ __all__ = [
     "IntakeCancelled",
     "InvalidInput",
     "IssuedToken",
+    "Judgement",
     "KeyringNotice",
     "KeyringSecretMissing",
     "KeyringStore",
@@ -321,21 +339,26 @@ __all__ = [
     "VaultLocked",
     "VaultNotFound",
     "VerifyReport",
+    "WeakPassphrase",
     "WrongPassphrase",
     "WrongRecoveryKey",
+    "argon2_of",
     "days_overdue",
     "decode_image",
     "default_vault_dir",
     "harden_process",
     "image_run",
+    "judge_passphrase",
     "new_record_draft_key",
     "parse_partial_date",
     "pdf_run",
     "record_draft_key",
     "render_pdf",
+    "require_acceptable_passphrase",
     "resources_dir",
     "sandbox",
     "sandbox_worker_main",
+    "suggest_passphrase",
     "violation_types",
     "wipe_vault",
 ]

@@ -912,6 +912,24 @@ def _auto_lock_out_of_range(p: Params) -> str:
     ).format(minimum=p["minimum"], maximum=p["maximum"])
 
 
+# -- the passphrase rule (db/passphrase_policy.py) --------------------------------------
+
+
+def _passphrase_too_short(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "The passphrase needs at least {count} characters; nothing was changed."
+    ).format(count=p["minimum"])
+
+
+def _passphrase_guessable(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Someone with a copy of the vault could guess this passphrase within a year: it is too short, "
+        "too common or too predictable. Nothing was changed. Use several unusual words, for example "
+        "the suggestion shown.",
+    )
+
+
 # -- backups (db/backup.py) -------------------------------------------------------------
 
 
@@ -1114,6 +1132,9 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "intake-cancelled": _intake_cancelled,
     "export-cancelled": _export_cancelled,
     "cancelled": _cancelled,
+    # the passphrase rule
+    "passphrase-too-short": _passphrase_too_short,
+    "passphrase-guessable": _passphrase_guessable,
     # backups
     "backup-inside-vault": _backup_inside_vault,
     "backup-target-not-a-folder": _backup_target_not_a_folder,

@@ -14,19 +14,21 @@ from typing import Any
 
 from db.api import (
     CONSENT_SCOPES,
+    CREATION_FLOOR,
     Case,
     FieldvaultError,
     NoKeyring,
     SystemKeyring,
     Testimony,
     Vault,
+    argon2_of,
     wipe_vault,
 )
 from fieldvault.backup_cli import add_backup_parser, cmd_backup
 from fieldvault.bundle_cli import add_bundle_parser, cmd_bundle
 from fieldvault.options import add_global_options, resolve_vault
 from fieldvault.org_cli import add_org_parsers, cmd_enrol, cmd_org
-from fieldvault.passphrases import SecretSource, check_new_passphrase
+from fieldvault.passphrases import SecretSource, check_new_passphrase, check_strong_passphrase
 from fieldvault.serve_cli import add_serve_parser, cmd_serve
 from fieldvault.textinput import (
     CommandRefused,
@@ -204,7 +206,8 @@ def _tell_what_was_settled(vault: Vault) -> None:
 
 
 def cmd_init(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
-    passphrase = check_new_passphrase(secrets.next("New passphrase: ", confirm=True))
+    # Judged at the cheapest cost calibration may choose: it holds whatever it picks.
+    passphrase = check_strong_passphrase(secrets.next("New passphrase: ", confirm=True), CREATION_FLOOR)
     created = Vault.create(args.vault, passphrase, keyring=_keyring(), use_keyring=not args.no_keyring)
     with created.vault as vault:
         print(created.keyring_notice, file=sys.stderr)
@@ -225,14 +228,15 @@ def cmd_info(args: argparse.Namespace, out: Output, secrets: SecretSource) -> No
 def cmd_passwd(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     current = secrets.next("Current passphrase: ")
     with Vault.open(args.vault, current, keyring=_keyring()) as vault:
-        new = check_new_passphrase(secrets.next("New passphrase: ", confirm=True))
+        new = check_strong_passphrase(secrets.next("New passphrase: ", confirm=True), argon2_of(args.vault))
         vault.change_passphrase(current, new)
     out.result({"changed": True}, "Passphrase changed.")
 
 
 def cmd_recover(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     recovery_key = secrets.next("Recovery key: ")
-    new = check_new_passphrase(secrets.next("New passphrase: ", confirm=True))
+    # Checked before the recovery key is used: a refusal leaves it valid.
+    new = check_strong_passphrase(secrets.next("New passphrase: ", confirm=True), argon2_of(args.vault))
     vault, new_recovery = Vault.recover(
         args.vault, recovery_key, new, keyring=_keyring(), use_keyring=not args.no_keyring
     )

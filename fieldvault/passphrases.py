@@ -9,7 +9,14 @@ import getpass
 import os
 import sys
 
-from db.api import MIN_PASSPHRASE_CHARS, FieldvaultError
+from db.api import (
+    MIN_PASSPHRASE_CHARS,
+    Argon2Params,
+    FieldvaultError,
+    WeakPassphrase,
+    require_acceptable_passphrase,
+    suggest_passphrase,
+)
 
 # A few passphrases and a recovery key, one per line, are well under this; a
 # descriptor giving more is not a passphrase file (a wrong fd, a big file).
@@ -74,4 +81,20 @@ class SecretSource:
 def check_new_passphrase(passphrase: str) -> str:
     if len(passphrase) < MIN_PASSPHRASE_CHARS:
         raise FieldvaultError(f"A passphrase needs at least {MIN_PASSPHRASE_CHARS} characters.")
+    return passphrase
+
+
+def check_strong_passphrase(passphrase: str, argon2: Argon2Params) -> str:
+    """The new passphrase of ``init``, ``passwd`` and ``recover`` must pass the
+    rule (db/passphrase_policy.py). Refused, a terminal user is offered a
+    passphrase of random words (on the terminal only: never into a pipe or a log)."""
+    try:
+        require_acceptable_passphrase(passphrase, argon2)
+    except WeakPassphrase:
+        if sys.stderr.isatty():
+            print(
+                "A suggestion (six words drawn at random; take it or make your own): " + suggest_passphrase(),
+                file=sys.stderr,
+            )
+        raise
     return passphrase

@@ -2167,46 +2167,56 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
         <message>
             <location filename="../../desktop/messages.py" line="919" />
+            <source>The passphrase needs at least {count} characters; nothing was changed.</source>
+            <translation>Пароль має містити щонайменше {count} символів; нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="925" />
+            <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
+            <translation>Той, хто має копію сховища, міг би вгадати цей пароль протягом року: він закороткий, надто поширений або передбачуваний. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="937" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="926" />
+            <location filename="../../desktop/messages.py" line="944" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="934" />
+            <location filename="../../desktop/messages.py" line="952" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="941" />
+            <location filename="../../desktop/messages.py" line="959" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="950" />
+            <location filename="../../desktop/messages.py" line="968" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="954" />
+            <location filename="../../desktop/messages.py" line="972" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="960" />
+            <location filename="../../desktop/messages.py" line="978" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1134" />
+            <location filename="../../desktop/messages.py" line="1155" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1128" />
+            <location filename="../../desktop/messages.py" line="1149" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
@@ -2236,17 +2246,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1155" />
+            <location filename="../../desktop/messages.py" line="1176" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1149" />
+            <location filename="../../desktop/messages.py" line="1170" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1145" />
+            <location filename="../../desktop/messages.py" line="1166" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>

@@ -21,6 +21,7 @@ from PySide6.QtCore import QLocale
 import db
 import sync
 from db.backup import BackupCancelled, BackupRefused
+from db.passphrase_policy import WeakPassphrase
 from db.blobformat import BlobIntegrityError
 from db.blobstore import ExportCancelled, IntakeCancelled, OperationCancelled
 from db.errors import (
@@ -552,6 +553,8 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
             "365",
         ),
         ("backup cancelled", BackupCancelled(), ""),
+        ("passphrase too short", WeakPassphrase("Too short.", "passphrase-too-short", minimum=8), "8"),
+        ("passphrase guessable", WeakPassphrase("Guessable.", "passphrase-guessable"), ""),
         ("intake cancelled", IntakeCancelled(), ""),
         ("export cancelled", ExportCancelled(ITEM_ID), ITEM_ID),
         ("cancelled", OperationCancelled("Stopped; nothing was changed."), ""),

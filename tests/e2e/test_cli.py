@@ -100,18 +100,22 @@ def test_passphrase_is_never_read_from_a_terminal_less_stdin(cli: Cli) -> None:
 
 def test_passwd_then_recover_then_wipe(cli: Cli) -> None:
     created = {"recovery_key": cli.create_fast(PASS)}
-    cli.run("passwd", secrets=[PASS, "second passphrase"])
+    cli.run("passwd", secrets=[PASS, "second passphrase of the field worker"])
     assert cli.run("info", secrets=[PASS], check=False).returncode == 1
-    cli.run("info", secrets=["second passphrase"])
-    recovered = cli.json("recover", "--no-keyring", secrets=[created["recovery_key"], "third passphrase"])
+    cli.run("info", secrets=["second passphrase of the field worker"])
+    recovered = cli.json(
+        "recover", "--no-keyring", secrets=[created["recovery_key"], "third passphrase of the field worker"]
+    )
     assert recovered["recovery_key"] != created["recovery_key"]
-    cli.run("info", secrets=["third passphrase"])
+    cli.run("info", secrets=["third passphrase of the field worker"])
     refused = cli.run("wipe", check=False)
     assert refused.returncode == 1 and cli.vault.exists()
     cli.run("wipe", "--yes")
-    after = cli.run("info", secrets=["third passphrase"], check=False)
+    after = cli.run("info", secrets=["third passphrase of the field worker"], check=False)
     assert after.returncode == 1 and "No vault" in after.stderr
-    again = cli.run("recover", secrets=[recovered["recovery_key"], "fourth passphrase"], check=False)
+    again = cli.run(
+        "recover", secrets=[recovered["recovery_key"], "fourth passphrase of the field worker"], check=False
+    )
     assert again.returncode == 1
 
 
