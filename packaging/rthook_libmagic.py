@@ -6,11 +6,12 @@ before anything imports magic. (Linux uses the system's libmagic1.)"""
 
 import os
 import sys
+from pathlib import Path
 
 bundle = getattr(sys, "_MEIPASS", "")
 if bundle:
-    database = os.path.join(bundle, "magic", "magic.mgc")
-    if os.path.isfile(database):
-        os.environ.setdefault("MAGIC", database)
+    database = Path(bundle) / "magic" / "magic.mgc"
+    if database.is_file():
+        os.environ.setdefault("MAGIC", str(database))
     variable = "PATH" if sys.platform == "win32" else "DYLD_FALLBACK_LIBRARY_PATH"
     os.environ[variable] = os.pathsep.join(filter(None, [bundle, os.environ.get(variable, "")]))
