@@ -23,7 +23,6 @@ import pytest
 from sync.server.payload_dir import DirectoryPayloadStore, OffsetMismatch
 from sync.server.payload_s3 import MIB, MIN_PART, PIECE_SIZE, S3PayloadStore
 from sync.server.payloads import PayloadStore
-from tests.crash_helpers import STRESS
 from tests.s3_helpers import S3Endpoint
 
 UPLOAD = "0123456789abcdef0123456789abcdef"
@@ -368,33 +367,42 @@ def _upload_in_child(endpoint: S3Endpoint, bucket: str, data: bytes, step: int, 
     return -1
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("size", "step"),
-    [(12 * MIB + 5, 6 * MIB), (3 * MIB + 5, MIB)],
-    ids=["server-side-copy", "streamed"],
-)
-def test_s3_a_process_killed_at_any_request_leaves_a_whole_bundle_or_none(
-    s3_endpoint: S3Endpoint, size: int, step: int
-) -> None:
+def _kill_sweep(endpoint: S3Endpoint, size: int, step: int, *, every_request: bool) -> None:
     data = random.Random(size).randbytes(size)
-    requests = _upload_in_child(s3_endpoint, s3_endpoint.create_bucket(), data, step, -1)
+    requests = _upload_in_child(endpoint, endpoint.create_bucket(), data, step, -1)
     assert requests > 8
-    # Every request under make stress; else eight spread over the upload,
-    # the last two being the commit's completion check and its clean-up.
-    points = (
-        range(requests)
-        if STRESS
-        else sorted({requests * i // 7 for i in range(7)} | {requests - 2, requests - 1})
-    )
-    for kill_at in points:
-        bucket = s3_endpoint.create_bucket()
-        store = S3PayloadStore(s3_endpoint.client(), bucket, prefix="fv")
-        _upload_in_child(s3_endpoint, bucket, data, step, kill_at)
+    # Every request (make stress), or eight spread over the upload, the
+    # last two being the commit's completion check and its clean-up.
+    spread = {requests * i // 7 for i in range(7)} | {requests - 2, requests - 1}
+    for kill_at in range(requests) if every_request else sorted(spread):
+        bucket = endpoint.create_bucket()
+        store = S3PayloadStore(endpoint.client(), bucket, prefix="fv")
+        _upload_in_child(endpoint, bucket, data, step, kill_at)
         # Right after the kill: the bundle is whole or absent, never half.
         assert store.size(BUNDLE) in (None, size), kill_at
-        _upload_in_child(s3_endpoint, bucket, data, step, -1)
+        _upload_in_child(endpoint, bucket, data, step, -1)
         assert _bundle(store) == data, kill_at
         assert store.staged_length(UPLOAD) == 0, kill_at
         store.abort_stale_commits(timedelta(0))
         assert store.client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+
+
+KILL_CASES = pytest.mark.parametrize(
+    ("size", "step"),
+    [(12 * MIB + 5, 6 * MIB), (3 * MIB + 5, MIB)],
+    ids=["server-side-copy", "streamed"],
+)
+
+
+@pytest.mark.slow
+@KILL_CASES
+def test_s3_a_process_killed_at_any_request_leaves_a_whole_bundle_or_none(
+    s3_endpoint: S3Endpoint, size: int, step: int
+) -> None:
+    _kill_sweep(s3_endpoint, size, step, every_request=False)
+
+
+@pytest.mark.stress
+@KILL_CASES
+def test_s3_a_process_killed_at_every_request_stress(s3_endpoint: S3Endpoint, size: int, step: int) -> None:
+    _kill_sweep(s3_endpoint, size, step, every_request=True)
