@@ -51,6 +51,12 @@ def add_serve_parser(commands: Any) -> None:
         "--db", default=None, metavar="URL", help="metadata database URL (default: SQLite in DIR)"
     )
     serve.add_argument(
+        "--s3",
+        default=None,
+        metavar="s3://BUCKET[/PREFIX]",
+        help="keep bundles in S3-compatible storage (endpoint and credentials from the AWS_* variables)",
+    )
+    serve.add_argument(
         "--behind-proxy",
         action="store_true",
         help="plain HTTP on a loopback address, for a reverse proxy that terminates TLS",
@@ -73,7 +79,7 @@ def _loopback(host: str) -> bool:
 
 
 def cmd_serve(args: argparse.Namespace, out: Output) -> None:
-    from sync.server.deploy import cert_sha256, configure_logging, init_server, open_app
+    from sync.server.deploy import cert_sha256, configure_logging, init_server, open_app, payload_store
     from sync.server.errors import ServerRefused
     from sync.server.service import Limits
 
@@ -85,11 +91,20 @@ def cmd_serve(args: argparse.Namespace, out: Output) -> None:
         if args.profile is not None:
             profile = args.profile.read_bytes()
         try:
-            made = init_server(data, args.org, profile=profile, names=args.name, db=args.db)
+            made = init_server(
+                data,
+                args.org,
+                profile=profile,
+                names=args.name,
+                db=args.db,
+                payloads=payload_store(data, args.s3),
+            )
         except FileExistsError as exists:
             raise CommandRefused(str(exists)) from None
         except ServerRefused as refused:
             raise CommandRefused(refused.message) from None
+        except ValueError as wrong:
+            raise UsageError(f"--s3: {wrong}") from None
         out.result(
             {"fingerprint": made.cert_sha256, "org_fingerprint": made.fingerprint, "data": str(data)},
             f"Server initialised in {data}.\nCertificate fingerprint (SHA-256): {made.cert_sha256}\n"
@@ -108,9 +123,12 @@ def cmd_serve(args: argparse.Namespace, out: Output) -> None:
 
     configure_logging(path=args.log_file)
     try:
-        app = open_app(data, args.db, Limits(max_bundle=args.max_bundle_mib * MiB))
+        store = payload_store(data, args.s3)
+        app = open_app(data, args.db, Limits(max_bundle=args.max_bundle_mib * MiB), store)
     except ServerRefused as refused:
         raise CommandRefused(refused.message) from None
+    except ValueError as wrong:
+        raise UsageError(f"--s3: {wrong}") from None
     tls: dict[str, Any] = {}
     if not args.behind_proxy:
         tls = {"ssl_certfile": str(data / "tls-cert.pem"), "ssl_keyfile": str(data / "tls-key.pem")}

@@ -65,6 +65,23 @@ def init_server(
     return Initialised(cert, fp, checked.org_id if checked else None)
 
 
+def payload_store(data: Path, s3: str | None = None) -> PayloadStore:
+    """The payload directory in ``data``, or with ``s3`` ("s3://BUCKET" or
+    "s3://BUCKET/PREFIX") S3-compatible storage through boto3, which takes
+    its endpoint and credentials from the standard AWS variables
+    (AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, ...; server-backends.md)."""
+    if s3 is None:
+        return DirectoryPayloadStore(data / "payloads")
+    bucket, _, prefix = s3.removeprefix("s3://").partition("/")
+    if not s3.startswith("s3://") or not bucket:
+        raise ValueError("S3 storage is given as s3://BUCKET or s3://BUCKET/PREFIX")
+    import boto3
+
+    from sync.server.payload_s3 import S3PayloadStore
+
+    return S3PayloadStore(boto3.client("s3"), bucket, prefix=prefix)
+
+
 def open_app(
     data: Path, db: str | None = None, limits: Limits | None = None, payloads: PayloadStore | None = None
 ) -> FastAPI:

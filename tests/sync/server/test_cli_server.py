@@ -5,16 +5,21 @@ is refused right then, its vault left outside the organisation."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from db.api import NoKeyring, Vault
 from sync import org_vault
-from sync.client.transport import ServerSaid
+from sync.client.transport import ServerClient, ServerSaid
 from tests.cli_helpers import REPO, Cli
-from tests.sync.server.server_helpers import running_server
+from tests.s3_helpers import S3Endpoint
+from tests.sync.bundle_samples import ORG_ID, device_from_seed, write_sample
+from tests.sync.server.server_helpers import make_org, running_server
+from tests.sync.server.test_recovery import ServeProcess, _free_port
 from tests.vault_helpers import PASSPHRASE
 
 
@@ -80,3 +85,61 @@ def test_set_server_uploads_the_profile_and_enrol_registers_at_once(tmp_path: Pa
             client.login(other.sync.signing_key(), other.device_id)
         assert said.value.code == "device-unknown"
         other.lock()
+
+
+def test_serve_keeps_metadata_in_postgresql_and_bundles_in_s3(
+    tmp_path: Path, postgres_url: str, s3_endpoint: S3Endpoint, s3_bucket: str
+) -> None:
+    """`fieldvault serve --db URL --s3 s3://BUCKET/PREFIX`, as an operator runs
+    it: nothing lands in the data folder but the keys."""
+    import subprocess
+    import sys
+
+    org = make_org(org_id=ORG_ID)
+    profile = tmp_path / "org.fvorg"
+    profile.write_bytes(org.signed.signed)
+    data = tmp_path / "server"
+    env = {**os.environ, **s3_endpoint.environment()}
+    backends = ("--db", postgres_url, "--s3", f"s3://{s3_bucket}/fv")
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fieldvault",
+            "--json",
+            "serve",
+            "--init",
+            "--org",
+            org.profile.fingerprint,
+            "--profile",
+            str(profile),
+            "--data",
+            str(data),
+            *backends,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    cert = json.loads(made.stdout)["fingerprint"]
+    server = ServeProcess(data, _free_port(), backends, env)
+    server.start(cert)
+    try:
+        device = device_from_seed(b"sample device")
+        bundle = tmp_path / "b.fvbundle"
+        write_sample(bundle, org.recipients)
+        with ServerClient(f"https://127.0.0.1:{server.port}", cert) as client:
+            client.enrol(org.token(), device.private_key)
+            client.login(device.private_key, device.device_id)
+            uploaded = client.upload(bundle)
+        keys = [o["Key"] for o in s3_endpoint.client().list_objects_v2(Bucket=s3_bucket).get("Contents", [])]
+        assert len(keys) == 1 and keys[0].startswith("fv/bundles/")
+        stored = s3_endpoint.client().get_object(Bucket=s3_bucket, Key=keys[0])["Body"].read()
+        assert stored == bundle.read_bytes()
+        assert sorted(p.name for p in data.iterdir()) == ["receipt-key.pem", "tls-cert.pem", "tls-key.pem"]
+        with create_engine(postgres_url).connect() as conn:
+            assert conn.execute(text("select bundle_id from bundles")).scalars().all() == [uploaded.bundle_id]
+    finally:
+        server.kill()

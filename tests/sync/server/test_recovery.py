@@ -106,8 +106,10 @@ def _free_port() -> int:
 
 
 class ServeProcess:
-    def __init__(self, data: Path, port: int) -> None:
-        self.data, self.port = data, port
+    def __init__(
+        self, data: Path, port: int, extra: tuple[str, ...] = (), env: dict[str, str] | None = None
+    ) -> None:
+        self.data, self.port, self.extra, self.env = data, port, extra, env
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, cert: str) -> None:
@@ -123,10 +125,12 @@ class ServeProcess:
                 str(self.port),
                 "--log-file",
                 str(self.data.parent / "serve.log"),
+                *self.extra,
             ],
             cwd=REPO,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=self.env,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
