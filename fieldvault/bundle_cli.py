@@ -1,6 +1,7 @@
-"""``fieldvault bundle export|import|verify``: sneakernet sync
-(docs/cli.md, docs/bundle-format.md). Parsing and wiring only; the work is
-sync/bundle/vault_io.py's."""
+"""``fieldvault bundle export|import|verify|ack|import-ack|quarantine|approve``:
+sneakernet sync (docs/cli.md, docs/bundle-format.md). Parsing and wiring
+only; the work is sync/bundle/vault_io.py's, sync/acks.py's and
+sync/bundle/quarantine.py's."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from typing import Any, Protocol
 from db.api import KEY_FILE, FieldvaultError, Vault
 from fieldvault.passphrases import SecretSource
 from fieldvault.textinput import CommandRefused
+from sync.acks import ACK_SUFFIX, AckRefused, is_ack_file, take_ack, write_ack, write_latest_acks
 from sync.bundle import BundleRejected, check_bundle
+from sync.bundle.admission import BundleQuarantined
+from sync.bundle.quarantine import approve_bundle
 from sync.bundle.vault_io import ImportedBundle, export_bundle, import_bundle
+from sync.org import OrgRefused
 from sync.org_vault import held_profile
 
 # How fieldvault.cli opens the vault, and its progress line on stderr.
@@ -27,6 +32,15 @@ class ProgressLine(Protocol):
 
 
 ProgressFactory = Callable[[str], ProgressLine]
+
+
+class AcksRefused(FieldvaultError):
+    """Some acknowledgement files were refused (each reported above)."""
+
+    def __init__(self, refused: int, total: int) -> None:
+        super().__init__(
+            f"{refused} of {total} acknowledgement(s) refused (reasons above); nothing else changed."
+        )
 
 
 class BundlesRefused(FieldvaultError):
@@ -44,8 +58,45 @@ def add_bundle_parser(commands: Any) -> None:
         "export", help="write this device's unacknowledged work into a bundle in DIR"
     )
     b_export.add_argument("--to", required=True, type=Path, metavar="DIR", help="folder (a USB stick)")
-    b_import = bundle.add_parser("import", help="coordinator: check and apply bundles (each all or nothing)")
+    b_import = bundle.add_parser(
+        "import",
+        help="coordinator: check and apply bundles (each all or nothing); "
+        "worker: take acknowledgement files (.fvack)",
+    )
     b_import.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    b_import.add_argument(
+        "--ack-to",
+        type=Path,
+        metavar="DIR",
+        help="write a signed acknowledgement of each bundle imported into DIR",
+    )
+    b_ack = bundle.add_parser(
+        "ack", help="coordinator: acknowledge the newest bundle imported from each device (files into DIR)"
+    )
+    b_ack.add_argument(
+        "--to", required=True, type=Path, metavar="DIR", help="folder (the worker's USB stick)"
+    )
+    b_ack.add_argument("--device", metavar="DEVICE", help="only this device's (its id)")
+    b_take = bundle.add_parser(
+        "import-ack",
+        help="worker: take a coordinator's acknowledgements; the next bundle holds only new work",
+    )
+    b_take.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    quarantine = bundle.add_parser(
+        "quarantine", help="coordinator: bundles held because their device is not known"
+    ).add_subparsers(dest="quarantine_action", required=True)
+    quarantine.add_parser("list", help="the bundles held, with the reason and where each file is")
+    b_approve = bundle.add_parser(
+        "approve",
+        help="coordinator: enrol a held bundle's device after comparing its code, and import the bundle",
+    )
+    b_approve.add_argument(
+        "bundle", metavar="FILE|ID", help="the bundle file, or its id as quarantine list shows"
+    )
+    b_approve.add_argument(
+        "--code", required=True, metavar="CODE", help="the verification code the worker reads out to you"
+    )
+    b_approve.add_argument("--ack-to", type=Path, metavar="DIR", help="write its acknowledgement into DIR")
     b_verify = bundle.add_parser(
         "verify", help="check a bundle: without a vault what needs no key; with the vault, everything"
     )
@@ -97,7 +148,10 @@ def _imported_row(result: ImportedBundle) -> dict[str, Any]:
 
 def _human(row: dict[str, Any]) -> str:
     if not row["ok"]:
-        return f"{row['bundle']}: REFUSED ({row['reason']}): {row['message']}"
+        held = " HELD IN QUARANTINE" if row.get("quarantined") else ""
+        return f"{row['bundle']}: REFUSED{held} ({row['reason']}): {row['message']}"
+    if "ack_refused" in row:
+        return f"{row['bundle']}: imported, but NO ACKNOWLEDGEMENT ({row['ack_refused']}): {row['message']}"
     if row["replay"]:
         return f"{row['bundle']}: already imported (bundle {row['sequence']} of device {row['device_id']})"
     gaps = "".join(
@@ -116,11 +170,22 @@ def cmd_bundle(
     if args.action == "verify" and (args.without_vault or not (args.vault / KEY_FILE).exists()):
         _verify_without_vault(args, out)
         return
+    for folder in (getattr(args, "ack_to", None), args.to if args.action == "ack" else None):
+        if folder is not None and not folder.is_dir():
+            raise CommandRefused(f"{folder}: not a folder; nothing was done.")
     with open_vault(args, secrets) as vault:
         if args.action == "export":
             _export(args, out, vault, progress)
         elif args.action == "import":
             _import(args, out, vault, progress)
+        elif args.action == "ack":
+            _ack(args, out, vault)
+        elif args.action == "import-ack":
+            _take_acks(args.files, out, vault)
+        elif args.action == "quarantine":
+            _quarantine_list(out, vault)
+        elif args.action == "approve":
+            _approve(args, out, vault, progress)
         else:
             _verify(args, out, vault, progress)
 
@@ -148,13 +213,23 @@ def _export(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
 
 
 def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:
-    identity = vault.vault_keys.age_identity()
+    acks = [path for path in args.files if _is_ack(path)]
+    bundles = [path for path in args.files if path not in acks]
+    refused = _take_acks(acks, out, vault, raise_refused=False) if acks else 0
+    if bundles:
+        identity = vault.vault_keys.age_identity()
     org_id = _org_id(vault)
-    refused = 0
-    for number, path in enumerate(args.files, start=1):
-        progress = make_progress(f"[{number}/{len(args.files)}]")
+    for number, path in enumerate(bundles, start=1):
+        progress = make_progress(f"[{number}/{len(bundles)}]")
         try:
-            row = _imported_row(import_bundle(vault, path, identity, org_id=org_id, progress=progress))
+            result = import_bundle(vault, path, identity, org_id=org_id, progress=progress)
+            row = _imported_row(result)
+            if args.ack_to is not None:
+                try:
+                    row["ack"] = str(write_ack(vault, result.bundle_id, args.ack_to))
+                except (AckRefused, OrgRefused, OSError) as error:  # imported; no acknowledgement made
+                    refused += 1
+                    row |= {"ack_refused": getattr(error, "code", "unwritable"), "message": str(error)}
         except BundleRejected as error:
             refused += 1
             row = _refused_row(path, error)
@@ -166,6 +241,91 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
         out.rows([row], _human)
     if refused:
         raise BundlesRefused(refused, len(args.files))
+
+
+def _is_ack(path: Path) -> bool:
+    try:
+        return path.suffix == ACK_SUFFIX or is_ack_file(path)
+    except OSError:
+        return False  # reported as unreadable with the bundles
+
+
+def _take_acks(files: list[Path], out: Any, vault: Vault, *, raise_refused: bool = True) -> int:
+    """Take acknowledgement files (a worker's); one refused does not stop the others."""
+    refused = 0
+    for path in files:
+        try:
+            ack, _sent = take_ack(vault, path.read_bytes())
+            row: dict[str, Any] = {
+                "ack": str(path),
+                "ok": True,
+                "bundle_id": ack.bundle_id,
+                "sequence": ack.sequence,
+                "coordinator": ack.coordinator_id,
+            }
+            text = (
+                f"{path}: bundle {ack.sequence} acknowledged by coordinator {ack.coordinator_id}; "
+                "the next bundle holds only what is new"
+            )
+        except (AckRefused, OrgRefused) as error:
+            refused += 1
+            row = {"ack": str(path), "ok": False, "reason": error.code, "message": str(error)}
+            text = f"{path}: REFUSED ({error.code}): {error}"
+        except OSError as error:
+            refused += 1
+            row = {"ack": str(path), "ok": False, "reason": "unreadable", "message": error.strerror or ""}
+            text = f"{path}: REFUSED (unreadable): {error.strerror or ''}"
+        out.rows([row], lambda _row, text=text: text)
+    if refused and raise_refused:
+        raise AcksRefused(refused, len(files))
+    return refused
+
+
+def _ack(args: argparse.Namespace, out: Any, vault: Vault) -> None:
+    written = write_latest_acks(vault, args.to, device_id=args.device)
+    out.result(
+        {"acks": [str(path) for path in written]},
+        "\n".join(str(path) for path in written) or "No bundle has been imported yet; nothing was written.",
+    )
+
+
+def _quarantine_list(out: Any, vault: Vault) -> None:
+    held = vault.sync.held_bundles()
+    rows = [
+        {
+            "bundle_id": h.bundle_id,
+            "device_id": h.device_id,
+            "sequence": h.sequence,
+            "reason": h.reason,
+            "token_id": h.token_id,
+            "path": h.path,
+            "received_ms": h.received_ms,
+        }
+        for h in held
+    ]
+    out.rows(
+        rows,
+        lambda row: (
+            f"{row['bundle_id']}  device {row['device_id']}  bundle {row['sequence']}  "
+            f"{row['reason']}  {row['path']}"
+        ),
+    )
+    if not rows:
+        out.result({"held": 0}, "No bundle is held in quarantine.")
+
+
+def _approve(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:
+    progress = make_progress("Importing")
+    try:
+        result = approve_bundle(
+            vault, args.bundle, args.code, vault.vault_keys.age_identity(), progress=progress
+        )
+    finally:
+        progress.finish()
+    row = _imported_row(result) | {"approved": True}
+    if args.ack_to is not None:
+        row["ack"] = str(write_ack(vault, result.bundle_id, args.ack_to))
+    out.result(row, f"Device {result.device_id} approved and enrolled. " + _human(row))
 
 
 def _verify(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:
@@ -189,7 +349,10 @@ def _verify(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
 
 
 def _refused_row(path: Path, error: BundleRejected) -> dict[str, Any]:
-    return {"bundle": str(path), "ok": False, "reason": error.reason, "message": str(error)}
+    row = {"bundle": str(path), "ok": False, "reason": error.reason, "message": str(error)}
+    if isinstance(error, BundleQuarantined):
+        row |= {"quarantined": True, "bundle_id": error.bundle_id, "device_id": error.device_id}
+    return row
 
 
 def _verify_without_vault(args: argparse.Namespace, out: Any) -> None:
