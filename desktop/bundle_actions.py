@@ -164,6 +164,35 @@ class ImportTask:
         return len(self._paths)
 
 
+class ApproveTask:
+    """A bundle held in quarantine, approved with the verification code the
+    worker read out: its device enrolled and the bundle imported, all or
+    nothing (sync.bundle.quarantine.approve_bundle)."""
+
+    def __init__(self, vault: Vault, path: Path, code: str) -> None:
+        self._vault = vault
+        self._path = path
+        self._code = code
+
+    def __call__(self, context: TaskContext) -> ImportedBundle:
+        from sync.bundle.quarantine import approve_bundle
+
+        return approve_bundle(
+            self._vault,
+            str(self._path),
+            self._code,
+            self._vault.vault_keys.age_identity(),
+            progress=_reporter(context, 0),
+            cancel=context.cancel,
+        )
+
+
+def _is_held(failure: OperationFailed | None) -> bool:
+    """A bundle held in quarantine (sync/bundle/admission.py), not refused."""
+    code = failure.error.code if failure is not None and failure.error is not None else None
+    return code is not None and (code == "bundle-quarantined" or code.startswith("bundle-token-"))
+
+
 # -- export ------------------------------------------------------------------------------
 
 
@@ -342,6 +371,7 @@ class BundleImportDialog(QDialog):
         self._handle: TaskHandle | None = None
         self._paths: list[Path] = []
         self._changed = False
+        self._approving = -1
         self.setWindowTitle(self.tr("Import bundles"))
         self.resize(820, 420)
         layout = QVBoxLayout(self)
@@ -367,6 +397,21 @@ class BundleImportDialog(QDialog):
         self.details.setAccessibleName(self.tr("Result of the chosen bundle"))
         layout.addWidget(self.details)
         self.results.currentItemChanged.connect(self._show_details)
+        # A held bundle: its device approved with the code the worker reads out.
+        approve_row = QHBoxLayout()
+        self.code_field = QLineEdit()
+        self.code_field.setAccessibleName(self.tr("Verification code read out by the worker"))
+        self.code_field.setPlaceholderText(self.tr("the worker's verification code: 00000 00000 00000 …"))
+        self.approve_button = QPushButton(icon("check"), self.tr("Approve and import"))
+        self.approve_button.setAccessibleName(self.tr("Approve the device and import its bundle"))
+        self.approve_button.clicked.connect(self.approve)
+        approve_row.addWidget(self.code_field, 1)
+        approve_row.addWidget(self.approve_button)
+        self.approve_box = QWidget()
+        self.approve_box.setLayout(approve_row)
+        self.approve_box.hide()
+        layout.addWidget(self.approve_box)
+        self._held: set[int] = set()
         self.progress = QProgressBar()
         self.progress.setRange(0, PROGRESS_STEPS)
         self.progress.setAccessibleName(self.tr("Progress of the current bundle"))
@@ -408,6 +453,8 @@ class BundleImportDialog(QDialog):
 
     def set_files(self, paths: list[Path]) -> None:
         self._paths = list(dict.fromkeys(paths))
+        self._held = set()
+        self.approve_box.hide()
         self.results.clear()
         for path in self._paths:
             item = QTreeWidgetItem([path.name, self.tr("waiting")])
@@ -427,6 +474,8 @@ class BundleImportDialog(QDialog):
         for index in range(self.results.topLevelItemCount()):
             self._row(index).setText(self.RESULT_COLUMN, self.tr("waiting"))
         self._changed = False
+        self._held = set()
+        self.approve_box.hide()
         self.progress.setValue(0)
         self.progress.show()
         self.status.setText(self.tr("Importing…"))
@@ -506,6 +555,15 @@ class BundleImportDialog(QDialog):
                     text += self.tr(
                         "; bundles {first} to {last} of this device have not arrived yet: ask for them"
                     ).format(first=gap.first, last=gap.last)
+        elif _is_held(outcome.failure):
+            from desktop.messages import failure_message
+
+            assert outcome.failure is not None
+            self._held.add(outcome.index)
+            text = self.tr(
+                "held in quarantine: {reason} Phone the worker, ask for the verification code their "
+                "vault shows, type it below and approve."
+            ).format(reason=failure_message(outcome.failure))
         elif outcome.failure is not None:
             from desktop.messages import failure_message
 
@@ -523,6 +581,59 @@ class BundleImportDialog(QDialog):
         self.details.setText(
             f"{item.text(self.FILE_COLUMN)}: {item.text(self.RESULT_COLUMN)}" if item is not None else ""
         )
+        index = self.results.indexOfTopLevelItem(item) if item is not None else -1
+        self.approve_box.setVisible(index in self._held)
+
+    @Slot()
+    def approve(self) -> None:
+        """Approve the chosen held bundle's device with the typed code."""
+        current = self.results.currentItem()
+        index = self.results.indexOfTopLevelItem(current) if current is not None else -1
+        if index not in self._held or self.busy:
+            return
+        if not self.code_field.text().strip():
+            self.status.setText(self.tr("Type the verification code the worker reads out to you."))
+            return
+        self._approving = index
+        self._row(index).setText(self.RESULT_COLUMN, self.tr("checking and importing…"))
+        self.progress.setValue(0)
+        self.progress.show()
+        self.status.setText(self.tr("Importing…"))
+        self._set_busy(True)
+        self.approve_button.setEnabled(False)
+        task = ApproveTask(self._vault, self._paths[index], self.code_field.text())
+        self._handle = self.tasks.start(Lane.EXPORT, task, self._on_approve_report, owner=self)
+
+    def _on_approve_report(self, report: TaskReport) -> None:
+        index = self._approving
+        if report.state == "progress":
+            if isinstance(report.value, BundleProgress):
+                self.progress.setValue(_fraction(report.value.done, report.value.total))
+            return
+        self._handle = None
+        self._set_busy(False)
+        self.approve_button.setEnabled(True)
+        self.progress.hide()
+        path = self._paths[index]
+        if report.state == "succeeded":
+            self._held.discard(index)
+            self.code_field.clear()
+            self.status.setText(self.tr("Approved: the device is enrolled and its bundle imported."))
+            self._show_outcome(BundleOutcome(index, path, imported=report.value))  # type: ignore[arg-type]
+            if self._changed:
+                self.imported.emit()
+            return
+        from desktop.messages import failure_message
+
+        self._row(index).setText(
+            self.RESULT_COLUMN, self.tr("still held in quarantine; nothing of it was applied")
+        )
+        self.status.setText(
+            failure_message(report.failure)
+            if report.failure is not None
+            else self.tr("Stopped; the bundle is still held.")
+        )
+        self._show_details(self._row(index))
 
     def reject(self) -> None:
         if self.busy:

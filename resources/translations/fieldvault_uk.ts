@@ -29,7 +29,7 @@
         <message>
             <location filename="../../desktop/backup_action.py" line="109" />
             <source>A backup is an encrypted copy of the whole vault: every record and file. It opens only with this vault's passphrase or its recovery key. Choose a folder, for example on a USB stick; a new folder is made there and nothing in it is overwritten.</source>
-            <translation>Резервна копія — це зашифрована копія всього сховища: усіх записів і файлів. Вона відкривається лише паролем цього сховища або його ключем відновлення. Виберіть папку, наприклад на флешці USB; у ній буде створено нову папку, і нічого в ній не буде перезаписано.</translation>
+            <translation>Резервна копія — це зашифрована копія всього сховища: усіх записів і файлів. Вона відкривається лише парольною фразою цього сховища або його ключем відновлення. Виберіть папку, наприклад на флешці USB; у ній буде створено нову папку, і нічого в ній не буде перезаписано.</translation>
         </message>
         <message>
             <location filename="../../desktop/backup_action.py" line="114" />
@@ -64,7 +64,7 @@
         <message>
             <location filename="../../desktop/backup_action.py" line="175" />
             <source>Backup written to {path}. It opens with this vault's passphrase or recovery key. Keep the stick somewhere safe, apart from this computer.</source>
-            <translation>Резервну копію записано в {path}. Вона відкривається паролем цього сховища або ключем відновлення. Зберігайте флешку в безпечному місці, окремо від цього комп'ютера.</translation>
+            <translation>Резервну копію записано в {path}. Вона відкривається парольною фразою цього сховища або ключем відновлення. Зберігайте флешку в безпечному місці, окремо від цього комп'ютера.</translation>
         </message>
         <message>
             <location filename="../../desktop/backup_action.py" line="180" />
@@ -80,84 +80,84 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="187" />
+            <location filename="../../desktop/bundle_actions.py" line="216" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="192" />
+            <location filename="../../desktop/bundle_actions.py" line="221" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="201" />
+            <location filename="../../desktop/bundle_actions.py" line="230" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="202" />
+            <location filename="../../desktop/bundle_actions.py" line="231" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="203" />
+            <location filename="../../desktop/bundle_actions.py" line="232" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="204" />
-            <location filename="../../desktop/bundle_actions.py" line="241" />
+            <location filename="../../desktop/bundle_actions.py" line="233" />
+            <location filename="../../desktop/bundle_actions.py" line="270" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="211" />
+            <location filename="../../desktop/bundle_actions.py" line="240" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="217" />
+            <location filename="../../desktop/bundle_actions.py" line="246" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="220" />
-            <location filename="../../desktop/bundle_actions.py" line="221" />
+            <location filename="../../desktop/bundle_actions.py" line="249" />
+            <location filename="../../desktop/bundle_actions.py" line="250" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="223" />
+            <location filename="../../desktop/bundle_actions.py" line="252" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="224" />
+            <location filename="../../desktop/bundle_actions.py" line="253" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="227" />
+            <location filename="../../desktop/bundle_actions.py" line="256" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="249" />
+            <location filename="../../desktop/bundle_actions.py" line="278" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="254" />
+            <location filename="../../desktop/bundle_actions.py" line="283" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="264" />
+            <location filename="../../desktop/bundle_actions.py" line="293" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="288" />
+            <location filename="../../desktop/bundle_actions.py" line="317" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -166,12 +166,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="301" />
+            <location filename="../../desktop/bundle_actions.py" line="330" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="310" />
+            <location filename="../../desktop/bundle_actions.py" line="339" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
@@ -184,143 +184,190 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="345" />
+            <location filename="../../desktop/bundle_actions.py" line="375" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="350" />
+            <location filename="../../desktop/bundle_actions.py" line="380" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="357" />
+            <location filename="../../desktop/bundle_actions.py" line="387" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="358" />
+            <location filename="../../desktop/bundle_actions.py" line="388" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="358" />
+            <location filename="../../desktop/bundle_actions.py" line="388" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="367" />
+            <location filename="../../desktop/bundle_actions.py" line="397" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="372" />
+            <location filename="../../desktop/bundle_actions.py" line="403" />
+            <source>Verification code read out by the worker</source>
+            <translation>Код перевірки, який зачитав працівник</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="404" />
+            <source>the worker's verification code: 00000 00000 00000 …</source>
+            <translation>код перевірки працівника: 00000 00000 00000 …</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="405" />
+            <source>Approve and import</source>
+            <translation>Схвалити й імпортувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="406" />
+            <source>Approve the device and import its bundle</source>
+            <translation>Схвалити пристрій та імпортувати його пакет</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="417" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="377" />
+            <location filename="../../desktop/bundle_actions.py" line="422" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="380" />
+            <location filename="../../desktop/bundle_actions.py" line="425" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="381" />
-            <location filename="../../desktop/bundle_actions.py" line="405" />
+            <location filename="../../desktop/bundle_actions.py" line="426" />
+            <location filename="../../desktop/bundle_actions.py" line="450" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="383" />
+            <location filename="../../desktop/bundle_actions.py" line="428" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="384" />
+            <location filename="../../desktop/bundle_actions.py" line="429" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="387" />
+            <location filename="../../desktop/bundle_actions.py" line="432" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="388" />
+            <location filename="../../desktop/bundle_actions.py" line="433" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="391" />
+            <location filename="../../desktop/bundle_actions.py" line="436" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="413" />
-            <location filename="../../desktop/bundle_actions.py" line="428" />
-            <location filename="../../desktop/bundle_actions.py" line="470" />
+            <location filename="../../desktop/bundle_actions.py" line="460" />
+            <location filename="../../desktop/bundle_actions.py" line="475" />
+            <location filename="../../desktop/bundle_actions.py" line="519" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="432" />
+            <location filename="../../desktop/bundle_actions.py" line="481" />
+            <location filename="../../desktop/bundle_actions.py" line="601" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="442" />
+            <location filename="../../desktop/bundle_actions.py" line="491" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="459" />
-            <location filename="../../desktop/bundle_actions.py" line="470" />
+            <location filename="../../desktop/bundle_actions.py" line="508" />
+            <location filename="../../desktop/bundle_actions.py" line="519" />
+            <location filename="../../desktop/bundle_actions.py" line="598" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="471" />
+            <location filename="../../desktop/bundle_actions.py" line="520" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="478" />
+            <location filename="../../desktop/bundle_actions.py" line="527" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="481" />
+            <location filename="../../desktop/bundle_actions.py" line="530" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="491" />
+            <location filename="../../desktop/bundle_actions.py" line="540" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="496" />
+            <location filename="../../desktop/bundle_actions.py" line="545" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="507" />
+            <location filename="../../desktop/bundle_actions.py" line="556" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="512" />
+            <location filename="../../desktop/bundle_actions.py" line="564" />
+            <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
+            <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="570" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="514" />
+            <location filename="../../desktop/bundle_actions.py" line="572" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="595" />
+            <source>Type the verification code the worker reads out to you.</source>
+            <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="621" />
+            <source>Approved: the device is enrolled and its bundle imported.</source>
+            <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="629" />
+            <source>still held in quarantine; nothing of it was applied</source>
+            <translation>досі в карантині; нічого з нього не застосовано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="634" />
+            <source>Stopped; the bundle is still held.</source>
+            <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
     </context>
     <context>
@@ -351,63 +398,63 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CreateVaultPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="226" />
+            <location filename="../../desktop/unlock.py" line="238" />
             <source>Create a vault</source>
             <translation>Створення сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="229" />
+            <location filename="../../desktop/unlock.py" line="241" />
             <source>There is no vault in {folder} yet. Choose a passphrase of at least {count} characters. A long sentence that only you know is best.</source>
             <translation>У теці {folder} ще немає сховища. Виберіть парольну фразу щонайменше з {count} символів. Найкраще — довге речення, яке знаєте лише ви.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="233" />
+            <location filename="../../desktop/unlock.py" line="245" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="234" />
+            <location filename="../../desktop/unlock.py" line="246" />
             <source>Repeat the passphrase</source>
             <translation>Повторіть парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="235" />
+            <location filename="../../desktop/unlock.py" line="247" />
             <source>&amp;New passphrase:</source>
             <translation>&amp;Нова парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="236" />
+            <location filename="../../desktop/unlock.py" line="248" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="237" />
+            <location filename="../../desktop/unlock.py" line="249" />
             <source>&amp;Repeat it:</source>
             <translation>&amp;Повторіть її:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="238" />
+            <location filename="../../desktop/unlock.py" line="250" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="239" />
+            <location filename="../../desktop/unlock.py" line="251" />
             <source>Creating the vault</source>
             <translation>Сховище створюється</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="240" />
-            <location filename="../../desktop/unlock.py" line="241" />
+            <location filename="../../desktop/unlock.py" line="252" />
+            <location filename="../../desktop/unlock.py" line="253" />
             <source>Create vault</source>
             <translation>Створити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="262" />
+            <location filename="../../desktop/unlock.py" line="285" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="269" />
+            <location filename="../../desktop/unlock.py" line="299" />
             <source>The two passphrases differ. Type them again.</source>
             <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
         </message>
@@ -1460,32 +1507,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>IncidentsTab</name>
         <message>
-            <location filename="../../desktop/record_tab.py" line="206" />
+            <location filename="../../desktop/record_tab.py" line="208" />
             <source>Incidents</source>
             <translation>Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="207" />
+            <location filename="../../desktop/record_tab.py" line="209" />
             <source>Incidents of the selected case</source>
             <translation>Інциденти вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="208" />
+            <location filename="../../desktop/record_tab.py" line="210" />
             <source>New incident</source>
             <translation>Новий інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="209" />
+            <location filename="../../desktop/record_tab.py" line="211" />
             <source>Unsaved incident</source>
             <translation>Незбережений інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="210" />
+            <location filename="../../desktop/record_tab.py" line="212" />
             <source>This incident has changes that are not saved. Save them?</source>
             <translation>У цьому інциденті є незбережені зміни. Зберегти їх?</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="214" />
+            <location filename="../../desktop/record_tab.py" line="216" />
             <source>(untitled incident)</source>
             <translation>(інцидент без назви)</translation>
         </message>
@@ -1526,17 +1573,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>LanguageChooser</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="97" />
+            <location filename="../../desktop/unlock.py" line="101" />
             <source>&amp;Language:</source>
             <translation>&amp;Мова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="98" />
+            <location filename="../../desktop/unlock.py" line="102" />
             <source>Language of the interface</source>
             <translation>Мова інтерфейсу</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="99" />
+            <location filename="../../desktop/unlock.py" line="103" />
             <source>Applies at once, and at the next start.</source>
             <translation>Діє одразу й під час наступних запусків.</translation>
         </message>
@@ -2168,12 +2215,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         <message>
             <location filename="../../desktop/messages.py" line="919" />
             <source>The passphrase needs at least {count} characters; nothing was changed.</source>
-            <translation>Пароль має містити щонайменше {count} символів; нічого не змінено.</translation>
+            <translation>Парольна фраза має містити щонайменше {count} символів; нічого не змінено.</translation>
         </message>
         <message>
             <location filename="../../desktop/messages.py" line="925" />
             <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
-            <translation>Той, хто має копію сховища, міг би вгадати цей пароль протягом року: він закороткий, надто поширений або передбачуваний. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
+            <translation>Той, хто має копію сховища, міг би вгадати цю парольну фразу протягом року: вона закоротка, надто поширена або передбачувана. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
         </message>
         <message>
             <location filename="../../desktop/messages.py" line="937" />
@@ -2476,22 +2523,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="560" />
+            <location filename="../../desktop/bundle_actions.py" line="671" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="561" />
+            <location filename="../../desktop/bundle_actions.py" line="672" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="562" />
+            <location filename="../../desktop/bundle_actions.py" line="673" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="563" />
+            <location filename="../../desktop/bundle_actions.py" line="674" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
@@ -2552,6 +2599,24 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <location filename="../../desktop/form_fields.py" line="131" />
             <source>exact day</source>
             <translation>точний день</translation>
+        </message>
+    </context>
+    <context>
+        <name>PassphraseSuggestion</name>
+        <message>
+            <location filename="../../desktop/strength.py" line="137" />
+            <source>Suggestion: six words drawn at random. Easy to type, very hard to guess. Write them down until you know them, and keep the paper safe.</source>
+            <translation>Пропозиція: шість випадково вибраних слів. Їх легко набирати і дуже важко вгадати. Запишіть їх, доки не запам'ятаєте, і зберігайте папірець у безпечному місці.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/strength.py" line="141" />
+            <source>Another suggestion</source>
+            <translation>Інша пропозиція</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/strength.py" line="142" />
+            <source>Use this passphrase</source>
+            <translation>Використати цю парольну фразу</translation>
         </message>
     </context>
     <context>
@@ -2758,32 +2823,32 @@ Address: …</source>
     <context>
         <name>PersonsTab</name>
         <message>
-            <location filename="../../desktop/record_tab.py" line="230" />
+            <location filename="../../desktop/record_tab.py" line="232" />
             <source>Persons</source>
             <translation>Особи</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="231" />
+            <location filename="../../desktop/record_tab.py" line="233" />
             <source>Persons of the selected case, by pseudonym</source>
             <translation>Особи вибраної справи, за псевдонімами</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="232" />
+            <location filename="../../desktop/record_tab.py" line="234" />
             <source>New person</source>
             <translation>Нова особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="233" />
+            <location filename="../../desktop/record_tab.py" line="235" />
             <source>Unsaved person</source>
             <translation>Незбережена особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="234" />
+            <location filename="../../desktop/record_tab.py" line="236" />
             <source>This person has changes that are not saved. Save them?</source>
             <translation>У записі цієї особи є незбережені зміни. Зберегти їх?</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="239" />
+            <location filename="../../desktop/record_tab.py" line="241" />
             <source>(no pseudonym)</source>
             <translation>(без псевдоніма)</translation>
         </message>
@@ -2829,63 +2894,63 @@ Address: …</source>
     <context>
         <name>RecoveryKeyPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="369" />
+            <location filename="../../desktop/unlock.py" line="409" />
             <source>Your recovery key</source>
             <translation>Ваш ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="372" />
+            <location filename="../../desktop/unlock.py" line="412" />
             <source>This key is shown only once. Write it on paper now and keep the paper apart from this computer. If you forget your passphrase, the recovery key is the only way back into the vault.</source>
             <translation>Цей ключ показано лише один раз. Запишіть його на папері зараз і зберігайте папір окремо від цього комп’ютера. Якщо ви забудете парольну фразу, ключ відновлення — єдиний спосіб повернутися до сховища.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="377" />
+            <location filename="../../desktop/unlock.py" line="417" />
             <source>Recovery key</source>
             <translation>Ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="378" />
+            <location filename="../../desktop/unlock.py" line="418" />
             <source>Keyring</source>
             <translation>Зв’язка ключів</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="379" />
+            <location filename="../../desktop/unlock.py" line="419" />
             <source>Save to a file…</source>
             <translation>Зберегти у файл…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="380" />
+            <location filename="../../desktop/unlock.py" line="420" />
             <source>Save the recovery key to a file</source>
             <translation>Зберегти ключ відновлення у файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="382" />
+            <location filename="../../desktop/unlock.py" line="422" />
             <source>Choose a place away from this computer, such as a USB stick you keep elsewhere.</source>
             <translation>Виберіть місце поза цим комп'ютером, наприклад USB-накопичувач, який ви зберігаєте окремо.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="384" />
+            <location filename="../../desktop/unlock.py" line="424" />
             <source>Print…</source>
             <translation>Друкувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="385" />
+            <location filename="../../desktop/unlock.py" line="425" />
             <source>Print the recovery key</source>
             <translation>Надрукувати ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="386" />
-            <location filename="../../desktop/unlock.py" line="387" />
+            <location filename="../../desktop/unlock.py" line="426" />
+            <location filename="../../desktop/unlock.py" line="427" />
             <source>I have written it down</source>
             <translation>Ключ записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="389" />
+            <location filename="../../desktop/unlock.py" line="429" />
             <source>Then join my organisation (with the profile and fingerprint from my coordinator)</source>
             <translation>Потім приєднатися до моєї організації (з профілем і відбитком від мого координатора)</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="399" />
+            <location filename="../../desktop/unlock.py" line="439" />
             <source>Fieldvault recovery key
 
 {key}
@@ -2900,17 +2965,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
 </translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="404" />
+            <location filename="../../desktop/unlock.py" line="444" />
             <source>Save the recovery key</source>
             <translation>Збереження ключа відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="415" />
+            <location filename="../../desktop/unlock.py" line="455" />
             <source>Could not save the key ({reason}). Write it down instead.</source>
             <translation>Не вдалося зберегти ключ ({reason}). Запишіть його на папері.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="420" />
+            <location filename="../../desktop/unlock.py" line="460" />
             <source>Saved. Move that file away from this computer.</source>
             <translation>Збережено. Перенесіть цей файл подалі від цього комп'ютера.</translation>
         </message>
@@ -3067,8 +3132,8 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
         </message>
         <message>
             <location filename="../../desktop/settings_dialog.py" line="106" />
-            <location filename="../../desktop/settings_dialog.py" line="117" />
-            <location filename="../../desktop/settings_dialog.py" line="118" />
+            <location filename="../../desktop/settings_dialog.py" line="122" />
+            <location filename="../../desktop/settings_dialog.py" line="123" />
             <source>Change passphrase</source>
             <translation>Змінити парольну фразу</translation>
         </message>
@@ -3088,93 +3153,93 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Повторіть нову парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="113" />
+            <location filename="../../desktop/settings_dialog.py" line="117" />
             <source>C&amp;urrent:</source>
             <translation>&amp;Поточна:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="114" />
+            <location filename="../../desktop/settings_dialog.py" line="118" />
             <source>&amp;New:</source>
             <translation>&amp;Нова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="115" />
+            <location filename="../../desktop/settings_dialog.py" line="119" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="116" />
+            <location filename="../../desktop/settings_dialog.py" line="121" />
             <source>&amp;Repeat:</source>
             <translation>П&amp;овтор:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="125" />
+            <location filename="../../desktop/settings_dialog.py" line="133" />
             <source>Emergency</source>
             <translation>Екстрені дії</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="129" />
+            <location filename="../../desktop/settings_dialog.py" line="137" />
             <source>A key combination wipes the vault at once, without asking</source>
             <translation>Комбінація клавіш негайно знищує сховище, без підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="133" />
+            <location filename="../../desktop/settings_dialog.py" line="141" />
             <source>Emergency wipe shortcut</source>
             <translation>Комбінація клавіш для екстреного знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="135" />
+            <location filename="../../desktop/settings_dialog.py" line="143" />
             <source>Shortcut:</source>
             <translation>Комбінація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="136" />
+            <location filename="../../desktop/settings_dialog.py" line="144" />
             <source>Wipe the vault…</source>
             <translation>Знищити сховище…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="137" />
+            <location filename="../../desktop/settings_dialog.py" line="145" />
             <source>Wipe the vault</source>
             <translation>Знищити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="141" />
+            <location filename="../../desktop/settings_dialog.py" line="149" />
             <source>Type the confirmation word</source>
             <translation>Введіть слово підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="144" />
+            <location filename="../../desktop/settings_dialog.py" line="152" />
             <source>This destroys every testimony and file in this vault for ever. Type {word} to confirm.</source>
             <translation>Це назавжди знищить усі свідчення та файли в цьому сховищі. Введіть {word}, щоб підтвердити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="148" />
-            <location filename="../../desktop/settings_dialog.py" line="149" />
+            <location filename="../../desktop/settings_dialog.py" line="156" />
+            <location filename="../../desktop/settings_dialog.py" line="157" />
             <source>Destroy the vault now</source>
             <translation>Знищити сховище зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="168" />
+            <location filename="../../desktop/settings_dialog.py" line="176" />
             <source>WIPE</source>
             <translation>ЗНИЩИТИ</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="193" />
+            <location filename="../../desktop/settings_dialog.py" line="211" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="199" />
+            <location filename="../../desktop/settings_dialog.py" line="223" />
             <source>The two new passphrases differ.</source>
             <translation>Дві нові парольні фрази не збігаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="206" />
+            <location filename="../../desktop/settings_dialog.py" line="231" />
             <source>Changing…</source>
             <translation>Змінюємо…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="214" />
+            <location filename="../../desktop/settings_dialog.py" line="239" />
             <source>Passphrase changed. Use the new one from now on.</source>
             <translation>Парольну фразу змінено. Відтепер використовуйте нову.</translation>
         </message>
@@ -3182,35 +3247,40 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>StrengthMeter</name>
         <message>
-            <location filename="../../desktop/strength.py" line="31" />
-            <location filename="../../desktop/strength.py" line="62" />
+            <location filename="../../desktop/strength.py" line="46" />
+            <location filename="../../desktop/strength.py" line="96" />
             <source>Passphrase strength</source>
             <translation>Надійність парольної фрази</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="41" />
+            <location filename="../../desktop/strength.py" line="56" />
             <source>Very weak: guessed in seconds</source>
             <translation>Дуже слабка: вгадають за секунди</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="42" />
+            <location filename="../../desktop/strength.py" line="57" />
             <source>Weak</source>
             <translation>Слабка</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="43" />
+            <location filename="../../desktop/strength.py" line="58" />
             <source>Fair: add more words</source>
             <translation>Посередня: додайте ще слів</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="44" />
+            <location filename="../../desktop/strength.py" line="59" />
             <source>Strong</source>
             <translation>Надійна</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="45" />
+            <location filename="../../desktop/strength.py" line="60" />
             <source>Very strong</source>
             <translation>Дуже надійна</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/strength.py" line="64" />
+            <source>Too easy to guess: add more words</source>
+            <translation>Надто легко вгадати: додайте більше слів</translation>
         </message>
     </context>
     <context>
@@ -3237,7 +3307,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimonies_tab.py" line="141" />
+            <location filename="../../desktop/testimonies_tab.py" line="150" />
             <source>History of the testimony</source>
             <translation>Історія свідчення</translation>
         </message>
@@ -3600,48 +3670,48 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>UnlockPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="501" />
+            <location filename="../../desktop/unlock.py" line="541" />
             <source>Unlock the vault</source>
             <translation>Розблокування сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="502" />
+            <location filename="../../desktop/unlock.py" line="542" />
             <source>Vault: {folder}</source>
             <translation>Сховище: {folder}</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="503" />
+            <location filename="../../desktop/unlock.py" line="543" />
             <source>Why the vault is locked</source>
             <translation>Чому сховище заблоковано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="504" />
+            <location filename="../../desktop/unlock.py" line="544" />
             <source>Passphrase</source>
             <translation>Парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="505" />
+            <location filename="../../desktop/unlock.py" line="545" />
             <source>&amp;Passphrase:</source>
             <translation>&amp;Парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="506" />
+            <location filename="../../desktop/unlock.py" line="546" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="507" />
+            <location filename="../../desktop/unlock.py" line="547" />
             <source>Unlocking</source>
             <translation>Розблокування</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="508" />
-            <location filename="../../desktop/unlock.py" line="509" />
+            <location filename="../../desktop/unlock.py" line="548" />
+            <location filename="../../desktop/unlock.py" line="549" />
             <source>Unlock</source>
             <translation>Розблокувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="525" />
+            <location filename="../../desktop/unlock.py" line="565" />
             <source>Type the vault's passphrase.</source>
             <translation>Введіть парольну фразу сховища.</translation>
         </message>

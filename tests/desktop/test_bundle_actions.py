@@ -206,3 +206,52 @@ def test_cancel_mid_import_applies_nothing_of_that_bundle(qtbot: QtBot, org: Org
         assert coordinator.testimonies.get(testimony.id).title == testimony.title
     finally:
         coordinator.lock()
+
+
+def test_a_bundle_from_a_device_not_added_is_held_and_approved_with_the_read_out_code(
+    qtbot: QtBot, org: Org, tmp_path: Path
+) -> None:
+    from tests.vault_helpers import open_vault
+
+    # A second worker joined but the coordinator has not added its card (nor has it a token).
+    newcomer = _vault(tmp_path / "newcomer")
+    try:
+        signed = org_vault.current_signed(org.worker)
+        org_vault.enrol(newcomer, signed.signed, fingerprint_given=signed.profile.fingerprint)
+        testimony = make_testimony(newcomer, make_case(newcomer).id)
+        code = org_vault.status(newcomer).verification_code
+        export = _export_dialog(qtbot, newcomer, org.usb)
+        _write(qtbot, export)
+        assert export.exported is not None
+        bundle = export.exported.path
+    finally:
+        newcomer.lock()
+
+    coordinator = open_vault(org.coordinator_folder)
+    try:
+        dialog = BundleImportDialog(coordinator)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        [held] = _import(qtbot, dialog, [bundle])
+        assert held.startswith("held in quarantine: ") and "verification code" in held
+        assert dialog.approve_box.isVisible()
+        # A misheard code: refused, nothing imported, still held.
+        wrong = " ".join(["12345"] * 6)
+        dialog.code_field.setText(wrong)
+        qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+        assert dialog.result_texts() == ["still held in quarantine; nothing of it was applied"]
+        assert "verification code" in dialog.status.text()
+        with pytest.raises(Exception):  # noqa: B017 - NotFound: nothing of it was stored
+            coordinator.testimonies.get(testimony.id)
+        screenshot(dialog, "bundle-quarantine.png")
+        # The code the worker's screen shows: the device is enrolled and the bundle imported.
+        dialog.code_field.setText(code)
+        qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+        assert dialog.result_texts()[0].startswith("imported: bundle 1"), dialog.result_texts()
+        assert coordinator.testimonies.get(testimony.id).title == testimony.title
+        assert not dialog.approve_box.isVisible()
+        assert coordinator.verify().ok
+    finally:
+        coordinator.lock()
