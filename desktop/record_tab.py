@@ -167,6 +167,8 @@ class RecordTab(QWidget):
             return
         record_id = self.model.record_id(current.row())
         if record_id is not None and self._vault is not None:
+            with self.list_view.quietly():
+                self.list_view.select_row(current.row())  # a save answered meanwhile selected its own row
             self.editor.load(self._vault, self._case_id, record_id)
 
     def _on_saved(self, record_id: str) -> None:

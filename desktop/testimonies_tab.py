@@ -84,12 +84,17 @@ class TestimoniesTab(QWidget):
                 self.list_view.select_row(row)
 
     def start_new(self) -> None:
+        if not self.editor.wait_for_write():
+            return  # locked, or another testimony opened, while a save finished
         self.list_view.select_none()
         self._editing_id = None
         if self._case_id is not None and self._vault is not None:
             self.editor.load(self._vault, self._case_id)
 
     def load_testimony(self, testimony_id: str) -> None:
+        # A save in flight answers first: its report still concerns the testimony shown.
+        if not self.editor.wait_for_write():
+            return
         if self._case_id is not None and self._vault is not None:
             self._editing_id = testimony_id
             self.editor.load(self._vault, self._case_id, testimony_id)
@@ -112,8 +117,12 @@ class TestimoniesTab(QWidget):
     ) -> None:
         if self.list_view.is_quiet or not current.isValid():
             return
+        if not self.editor.wait_for_write():
+            return  # locked, or another row chosen, while a save in flight finished
         testimony_id = self.model.record_id(current.row())
         if testimony_id is not None:
+            with self.list_view.quietly():
+                self.list_view.select_row(current.row())  # the save's answer selected its own row
             self.load_testimony(testimony_id)
 
     def _on_saved(self, testimony_id: str) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
+from db import entities
 from db.api import Vault
 from desktop import record_form
 from desktop.incident_editor import IncidentEditor
@@ -29,7 +30,7 @@ from desktop.tasks import Lane
 from desktop.testimony_editor import TestimonyEditor, draft_key
 from desktop.vault_view import VaultView
 from tests.factory import make_case
-from tests.gui_helpers import finish_writing, show, type_text, unlocked_window
+from tests.gui_helpers import click_row, finish_writing, show, type_text, unlocked_window
 from tests.vault_helpers import open_vault
 
 WAIT_MS = 10_000
@@ -286,3 +287,42 @@ def test_a_lock_while_leaving_waits_for_a_save_stays_on_the_form(qtbot, vault, m
         release.set()
         qtbot.waitUntil(lambda: not view.tasks.running(Lane.SAVE) and view.tasks.wait(0), timeout=WAIT_MS)
     assert vault.incidents.count(case.id) == 1
+
+
+def test_choosing_another_testimony_during_a_save_opens_it_once_saved(qtbot, vault):
+    """Save, then at once another row, while a writer holds the vault: the
+    window keeps responding, the saved testimony's row shows its new title,
+    and the form and the list's selection are the row chosen."""
+    case = make_case(vault)
+    first = vault.testimonies.create(entities.Testimony(case_id=case.id, title="Перше"))
+    second = vault.testimonies.create(entities.Testimony(case_id=case.id, title="Друге"))
+    view = VaultView(vault)
+    qtbot.addWidget(view)
+    show(qtbot, view)
+    try:
+        view.cases.reload(select_id=case.id)
+        click_row(qtbot, view.testimony_list, 0)
+        assert view.testimony_editor.testimony_id == first.id
+        type_text(qtbot, view.title_field, " (виправлене)")
+
+        with another_writer(vault) as release:
+            ticks = Ticks()
+            qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+            released: list[bool] = []
+
+            def let_go() -> None:
+                released.append(True)
+                release.set()
+
+            QTimer.singleShot(int(HOLD_S * 1000), let_go)
+            click_row(qtbot, view.testimony_list, 1)  # returns once the save answered
+            ticks.assert_never_froze()
+            assert released, "the form moved on before the save was stored"
+
+        assert vault.testimonies.get(first.id).title == "Перше (виправлене)"
+        assert view.testimony_labels() == ["Перше (виправлене)", "Друге"]
+        assert view.testimony_editor.testimony_id == second.id
+        assert view.title_field.text() == "Друге"
+        assert view.testimony_list.currentIndex().row() == 1
+    finally:
+        view.clear_all(save_draft=False)
