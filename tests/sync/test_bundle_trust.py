@@ -25,7 +25,7 @@ from sync.bundle.admission import BundleQuarantined
 from sync.bundle.format import HeaderEnrolment, device_id_of, parse_header
 from sync.bundle.quarantine import QuarantineRefused, approve_bundle
 from sync.bundle.writer import DeviceIdentity
-from sync.enrolment_proof import held_token, make_proof
+from sync.enrolment_proof import held_token, make_proof, proof_holds
 from sync.org import TOKEN_DOMAIN, TOKEN_FORMAT
 from tests.sync.trust_fixtures import HOUR_MS, Organisation, make_organisation, now_ms
 
@@ -278,3 +278,42 @@ def test_the_enrolment_member_is_strict_and_optional() -> None:
         with pytest.raises(BundleRejected) as refused:
             parse_header(rfc8785.dumps(base | {"enrolment": bad}))
         assert refused.value.reason == "header-form", json.dumps(bad)
+
+
+def test_the_token_proof_is_the_specified_mac_for_fixed_values() -> None:
+    """docs/bundle-format.md §2.1, test values: rebuilt here from the spec
+    with hashlib/hmac alone, and by sync/enrolment_proof.py."""
+    import hashlib
+    import hmac
+
+    org_key = Ed25519PrivateKey.from_private_bytes(
+        bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+    )
+    device_key = Ed25519PrivateKey.from_private_bytes(bytes(range(32))).public_key().public_bytes_raw()
+    org_id, token_id, expires = (
+        "0193f6e4-8a00-7000-8000-000000000042",
+        "000102030405060708090a0b0c0d0e0f",
+        1764400000000,
+    )
+    recipient = "age1" + "q" * 58
+    payload = (
+        b'{"expires_ms":1764400000000,"format":"fieldvault-enrolment-token",'
+        b'"org_id":"0193f6e4-8a00-7000-8000-000000000042","token_id":"000102030405060708090a0b0c0d0e0f"}'
+    )
+    signature = org_key.sign(b"fieldvault-enrolment-token/1\n" + payload)
+    message = (
+        b"fieldvault-enrolment-proof/1\n"
+        + (
+            '{"age_recipient":"'
+            + recipient
+            + '","device_key":"A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=",'
+            '"org_id":"' + org_id + '","token_id":"' + token_id + '"}'
+        ).encode()
+    )
+    expected = "9d9b3d2c85cd4d706a9c46ccc22f7f2138b9f37c55f2a56d929512e5f4085933"
+    assert hmac.new(signature, message, hashlib.sha256).hexdigest() == expected
+    enrolment = HeaderEnrolment(recipient, token_id, expected)
+    assert proof_holds(enrolment, org_key=org_key, org_id=org_id, expires_ms=expires, device_key=device_key)
+    assert not proof_holds(
+        enrolment, org_key=org_key, org_id=org_id, expires_ms=expires + 1, device_key=device_key
+    )
