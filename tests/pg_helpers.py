@@ -202,7 +202,17 @@ def running_postgres() -> Iterator[PostgresServer]:
             (data / "postgresql.conf").write_text(conf, encoding="utf-8")
             start = _run_as(
                 account,
-                [str(bin_dir / "pg_ctl"), "--pgdata", str(data), "--log", str(root / "log"), "-w", "-t", "30", "start"],
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "--pgdata",
+                    str(data),
+                    "--log",
+                    str(root / "log"),
+                    "-w",
+                    "-t",
+                    "30",
+                    "start",
+                ],
                 root,
             )
             if start.returncode == 0:
@@ -218,7 +228,11 @@ def running_postgres() -> Iterator[PostgresServer]:
         yield PostgresServer("127.0.0.1", port, SUPERUSER, password, root)
     finally:
         if started:
-            _run_as(account, [str(bin_dir / "pg_ctl"), "--pgdata", str(data), "-m", "immediate", "-w", "stop"], root)
+            _run_as(
+                account,
+                [str(bin_dir / "pg_ctl"), "--pgdata", str(data), "-m", "immediate", "-w", "stop"],
+                root,
+            )
         shutil.rmtree(root, ignore_errors=True)
 
 
