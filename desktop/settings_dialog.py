@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from db.api import MIN_PASSPHRASE_CHARS
 from desktop.i18n import LANGUAGES, current_language, preferences
 from desktop.icons import icon
-from desktop.strength import StrengthMeter
+from desktop.strength import PassphraseSuggestion, StrengthMeter
 from desktop.tasks import Lane, OperationFailed, TaskReport, TaskRunner
 from desktop.workers import ChangePassphrase
 
@@ -108,15 +108,23 @@ class SettingsDialog(QDialog):
         self.current = self._secret_field(self.tr("Current passphrase"))
         self.new = self._secret_field(self.tr("New passphrase"))
         self.repeat = self._secret_field(self.tr("Repeat the new passphrase"))
-        self.strength = StrengthMeter()
+        # The passphrase rule at this vault's Argon2id cost (db/passphrase_policy.py).
+        from db.api import argon2_of
+
+        self.strength = StrengthMeter(argon2=argon2_of(vault.folder))
+        self.suggestion = PassphraseSuggestion()
         self.new.textChanged.connect(self.strength.update_for)
         pform.addRow(self.tr("C&urrent:"), self.current)
         pform.addRow(self.tr("&New:"), self.new)
         pform.addRow(self.tr("Strength:"), self.strength)
+        pform.addRow(self.suggestion)
         pform.addRow(self.tr("&Repeat:"), self.repeat)
         self.change_button = QPushButton(icon("key"), self.tr("Change passphrase"))
         self.change_button.setAccessibleName(self.tr("Change passphrase"))
         self.change_button.clicked.connect(self.change_passphrase)
+        self.change_button.setEnabled(False)
+        self.strength.verdict_changed.connect(self._on_verdict)
+        self.suggestion.use_requested.connect(self._use_suggestion)
         self.passphrase_status = QLabel()
         self.passphrase_status.setWordWrap(True)
         pform.addRow(self.change_button, self.passphrase_status)
@@ -185,6 +193,16 @@ class SettingsDialog(QDialog):
         self.emergency_shortcut_changed.emit()
         self.accept()
 
+    @Slot(bool)
+    def _on_verdict(self, acceptable: bool) -> None:
+        self.change_button.setEnabled(acceptable)
+        self.suggestion.offer(bool(self.new.text()) and not acceptable)
+
+    @Slot(str)
+    def _use_suggestion(self, words: str) -> None:
+        self.new.setText(words)
+        self.repeat.setText(words)
+
     @Slot()
     def change_passphrase(self) -> None:
         new = self.new.text()
@@ -195,6 +213,12 @@ class SettingsDialog(QDialog):
                 )
             )
             return
+        if not self.strength.acceptable:
+            from desktop.messages import error_message
+            from desktop.unlock import guessable_refusal
+
+            self.passphrase_status.setText(error_message(guessable_refusal()))
+            return
         if new != self.repeat.text():
             self.passphrase_status.setText(self.tr("The two new passphrases differ."))
             return
@@ -202,6 +226,7 @@ class SettingsDialog(QDialog):
         for field in (self.current, self.new, self.repeat):
             field.clear()
         self.strength.clear()
+        self.suggestion.forget()
         self.change_button.setEnabled(False)
         self.passphrase_status.setText(self.tr("Changing…"))
         self.tasks.start(Lane.VAULT, ChangePassphrase(self._vault, current, new), self._on_report, owner=self)

@@ -1,30 +1,45 @@
-"""A passphrase strength meter, from zxcvbn's estimate (a well-kept
-implementation of Dropbox's estimator), with our own translated verdicts."""
+"""The passphrase meter: the passphrase rule's verdict (db/passphrase_policy.py,
+from zxcvbn's estimate and the vault's Argon2id cost) as the user types, with
+our own translated words, and a suggestion of random words when the rule
+refuses what was typed.
+
+The meter only shows; the rule decides. ``acceptable`` is what the pages use
+to enable their Create / Change button, and they check again on submit.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+from typing import TYPE_CHECKING
 
-# zxcvbn's estimate is costly for very long inputs; past this, length alone
-# makes a passphrase strong enough and the tail is not scored.
-MAX_SCORED_CHARS = 100
+from PySide6.QtCore import QEvent, Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from db.api import Argon2Params
 
 
 def strength_score(passphrase: str) -> int:
-    """0 (guessable in seconds) to 4 (very unguessable)."""
+    """0 (guessable in seconds) to 4 (very unguessable), zxcvbn's score."""
     if not passphrase:
         return 0
-    from zxcvbn import zxcvbn
+    from db.api import CREATION_FLOOR, judge_passphrase
 
-    return int(zxcvbn(passphrase[:MAX_SCORED_CHARS])["score"])
+    return judge_passphrase(passphrase, CREATION_FLOOR).score
 
 
 class StrengthMeter(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """``argon2``: the vault's cost (None: a vault not made yet, judged at the
+    cheapest cost calibration may pick). ``verdict_changed(acceptable)`` after
+    each change of the text."""
+
+    verdict_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None, *, argon2: Argon2Params | None = None) -> None:
         super().__init__(parent)
+        self.argon2 = argon2
         # The last verdict, to say again in another language (never the passphrase).
         self._score: int | None = None
+        self.acceptable = False
         self.bar = QProgressBar()
         self.bar.setRange(0, 4)
         self.bar.setTextVisible(False)
@@ -45,13 +60,32 @@ class StrengthMeter(QWidget):
             self.tr("Very strong"),
         ]
 
+    def refused_verdict(self) -> str:
+        return self.tr("Too easy to guess: add more words")
+
+    def _verdict_text(self) -> str:
+        if self._score is None:
+            return ""
+        return self.verdicts()[self._score] if self.acceptable else self.refused_verdict()
+
+    @Slot(str)
     def update_for(self, passphrase: str) -> int:
-        score = strength_score(passphrase)
+        if passphrase:
+            from db.api import CREATION_FLOOR, judge_passphrase
+
+            judgement = judge_passphrase(passphrase, self.argon2 or CREATION_FLOOR)
+            # Refused, the bar never looks strong, whatever zxcvbn's score.
+            score = judgement.score if judgement.acceptable else min(judgement.score, 1)
+            self.acceptable = judgement.acceptable
+        else:
+            score = 0
+            self.acceptable = False
         self._score = score if passphrase else None
-        self.bar.setValue(score if passphrase else 0)
-        self.verdict.setText(self.verdicts()[score] if passphrase else "")
+        self.bar.setValue(score)
+        self.verdict.setText(self._verdict_text())
         colours = ["#b00020", "#d35400", "#b7950b", "#1e8449", "#145a32"]
         self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colours[score]}; }}")
+        self.verdict_changed.emit(self.acceptable)
         return score
 
     def clear(self) -> None:
@@ -60,5 +94,76 @@ class StrengthMeter(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.LanguageChange:
             self.bar.setAccessibleName(self.tr("Passphrase strength"))
-            self.verdict.setText("" if self._score is None else self.verdicts()[self._score])
+            self.verdict.setText(self._verdict_text())
         super().changeEvent(event)
+
+
+class PassphraseSuggestion(QWidget):
+    """Six random words the user may take (``use_requested``) or ignore; a
+    new draw on request. Shown by the pages when the rule refuses what was
+    typed. The words are on screen only: never copied, stored or logged."""
+
+    use_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
+        self.words = QLabel()
+        font = self.words.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.words.setFont(font)
+        self.words.setWordWrap(True)
+        self.another_button = QPushButton()
+        self.use_button = QPushButton()
+        self.another_button.clicked.connect(self.draw)
+        self.use_button.clicked.connect(lambda: self.use_requested.emit(self.words.text()))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.another_button)
+        buttons.addWidget(self.use_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.explanation)
+        layout.addWidget(self.words)
+        layout.addLayout(buttons)
+        self.retranslate()
+        self.hide()
+
+    def retranslate(self) -> None:
+        self.explanation.setText(
+            self.tr(
+                "Suggestion: six words drawn at random. Easy to type, very hard to guess. "
+                "Write them down until you know them, and keep the paper safe."
+            )
+        )
+        self.another_button.setText(self.tr("Another suggestion"))
+        self.use_button.setText(self.tr("Use this passphrase"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    @Slot()
+    def draw(self) -> None:
+        from db.api import suggest_passphrase
+
+        try:
+            self.words.setText(suggest_passphrase())
+        except (OSError, RuntimeError):  # the word list is not installed: no suggestion
+            self.hide()
+
+    def offer(self, refused: bool) -> None:
+        """Show a suggestion while the rule refuses what was typed."""
+        if refused and self.isHidden():
+            self.draw()
+        if refused and self.words.text():
+            self.show()
+        elif not refused:
+            self.hide()
+
+    def forget(self) -> None:
+        self.words.clear()
+        self.hide()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase
@@ -37,10 +38,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.api import MIN_PASSPHRASE_CHARS
+from db.api import MIN_PASSPHRASE_CHARS, FieldvaultError
 from desktop.i18n import LANGUAGES, current_language
 from desktop.icons import icon
-from desktop.strength import StrengthMeter
+from desktop.strength import PassphraseSuggestion, StrengthMeter
+
+if TYPE_CHECKING:
+    from db.api import Argon2Params
 
 ERROR_STYLE = "color: #b00020;"
 # A message shown on a page: a text, or how to make it again in the current
@@ -175,7 +179,9 @@ class CreateVaultPage(QWidget):
 
     create_requested = Signal(str)
 
-    def __init__(self, folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, folder: Path, parent: QWidget | None = None, *, argon2: Argon2Params | None = None
+    ) -> None:
         super().__init__(parent)
         self._folder = folder
         self._error: Message = ""
@@ -190,7 +196,9 @@ class CreateVaultPage(QWidget):
         form = QFormLayout()
         self.passphrase = _passphrase_field("")
         self.confirmation = _passphrase_field("")
-        self.strength = StrengthMeter()
+        # The passphrase rule (db/passphrase_policy.py): Create stays disabled until it passes.
+        self.strength = StrengthMeter(argon2=argon2)
+        self.suggestion = PassphraseSuggestion()
         self.passphrase_label = QLabel()
         self.passphrase_label.setBuddy(self.passphrase)
         self.strength_label = QLabel()
@@ -200,6 +208,7 @@ class CreateVaultPage(QWidget):
         form.addRow(self.strength_label, self.strength)
         form.addRow(self.confirmation_label, self.confirmation)
         layout.addLayout(form)
+        layout.addWidget(self.suggestion)
 
         self.error = _wrapping_label()
         self.error.setStyleSheet(ERROR_STYLE)
@@ -217,6 +226,9 @@ class CreateVaultPage(QWidget):
 
         self.passphrase.returnPressed.connect(self._on_first_entered)
         self.passphrase.textChanged.connect(self.strength.update_for)
+        self.strength.verdict_changed.connect(self._on_verdict)
+        self.suggestion.use_requested.connect(self._use_suggestion)
+        self._on_verdict(False)
         self.confirmation.returnPressed.connect(self.submit)
         self.create_button.clicked.connect(self.submit)
         self.setFocusProxy(self.passphrase)
@@ -253,6 +265,17 @@ class CreateVaultPage(QWidget):
         else:
             self.confirmation.setFocus()
 
+    @Slot(bool)
+    def _on_verdict(self, acceptable: bool) -> None:
+        self.create_button.setEnabled(acceptable and not self.is_busy)
+        self.suggestion.offer(bool(self.passphrase.text()) and not acceptable)
+
+    @Slot(str)
+    def _use_suggestion(self, words: str) -> None:
+        self.passphrase.setText(words)
+        self.confirmation.setText(words)
+        self.create_button.setFocus()
+
     def submit(self) -> None:
         if self.is_busy:
             return
@@ -265,6 +288,13 @@ class CreateVaultPage(QWidget):
             )
             self.passphrase.setFocus()
             return
+        if not self.strength.acceptable:
+            from desktop.messages import error_message
+
+            refusal = guessable_refusal()
+            self.show_error(lambda: error_message(refusal))
+            self.passphrase.setFocus()
+            return
         if passphrase != self.confirmation.text():
             self.show_error(lambda: self.tr("The two passphrases differ. Type them again."))
             self.confirmation.clear()
@@ -272,6 +302,7 @@ class CreateVaultPage(QWidget):
             return
         self.passphrase.clear()
         self.confirmation.clear()
+        self.suggestion.forget()
         self.error.hide()
         self.set_busy(True)
         self.create_requested.emit(passphrase)
@@ -282,8 +313,9 @@ class CreateVaultPage(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
-        for widget in (self.passphrase, self.confirmation, self.create_button):
+        for widget in (self.passphrase, self.confirmation):
             widget.setEnabled(not busy)
+        self.create_button.setEnabled(not busy and self.strength.acceptable)
         if not busy:
             self.passphrase.setFocus()
 
@@ -297,10 +329,18 @@ class CreateVaultPage(QWidget):
         self.passphrase.clear()
         self.confirmation.clear()
         self.strength.clear()
+        self.suggestion.forget()
         self._error = ""
         self.error.clear()
         self.error.hide()
         self.set_busy(False)
+
+
+def guessable_refusal() -> FieldvaultError:
+    """The rule's refusal, as the core raises it (its message is the GUI's)."""
+    from db.api import WeakPassphrase
+
+    return WeakPassphrase("Guessable within a year.", "passphrase-guessable")
 
 
 SaveDialog = Callable[[QWidget, str, str], str]

@@ -81,7 +81,7 @@ class FieldvaultWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
 
-        self.create_page = CreateVaultPage(self.folder)
+        self.create_page = CreateVaultPage(self.folder, argon2=argon2)
         self.recovery_page = RecoveryKeyPage()
         self.unlock_page = UnlockPage(self.folder)
         for page in (self.create_page, self.recovery_page, self.unlock_page):
