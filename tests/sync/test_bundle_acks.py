@@ -34,6 +34,7 @@ def org(tmp_path: Path) -> Iterator[Organisation]:
 
 def test_after_an_acknowledgement_the_next_bundle_holds_only_new_work(org: Organisation) -> None:
     work = org.worker("field", token=org.token())
+    assert work.vault.sync.enrolment_token() is not None  # enrol keeps it for the first bundles
     first = org.export(work.vault)
     assert first.revisions >= 2 and first.blobs == 1
     org.import_(first.path)
@@ -49,6 +50,7 @@ def test_after_an_acknowledgement_the_next_bundle_holds_only_new_work(org: Organ
     outgoing = work.vault.sync.outgoing()
     assert outgoing.acked_revision_seq == sent.revision_seq and outgoing.acked_custody_seq == sent.custody_seq
     assert work.vault.sync.unacknowledged_blobs() == []
+    assert work.vault.sync.enrolment_token() is None  # spent, and no longer proved
     # Taking it again changes nothing.
     assert take_ack(work.vault, ack_path.read_bytes())[1] == sent
 
