@@ -61,6 +61,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+OCTETS: dict[str, Any] = {
+    "description": "Bytes",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
 @dataclass
 class ServerConfig:
     metadata: Metadata
@@ -295,7 +301,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         profile, changed = await call(service.put_profile, data)
         return ProfileAnswer(org_id=profile.org_id, version=profile.version, changed=changed)
 
-    @app.get("/v1/profile", responses=ERRORS)
+    @app.get("/v1/profile", responses={**ERRORS, 200: OCTETS})
     async def get_profile(authorization: AuthHeader = None) -> Response:
         await caller_of(authorization)
         return Response(await call(service.signed_profile), media_type="application/octet-stream")
@@ -365,10 +371,8 @@ def create_app(config: ServerConfig) -> FastAPI:
         "/v1/bundles/{bundle_id}",
         responses={
             **ERRORS,
-            200: {
-                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
-            },
-            206: {"description": "The requested range"},
+            200: OCTETS,
+            206: {**OCTETS, "description": "The requested range"},
         },
     )
     async def download(
