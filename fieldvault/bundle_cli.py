@@ -351,7 +351,7 @@ def _verify(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
 def _refused_row(path: Path, error: BundleRejected) -> dict[str, Any]:
     row = {"bundle": str(path), "ok": False, "reason": error.reason, "message": str(error)}
     if isinstance(error, BundleQuarantined):
-        row |= {"quarantined": True, "bundle_id": error.bundle_id, "device_id": error.device_id}
+        row |= {"quarantined": error.held, "bundle_id": error.bundle_id, "device_id": error.device_id}
     return row
 
 

@@ -46,16 +46,20 @@ class BundleQuarantined(BundleRejected):
         "bundle-token-used": ("bundle_id", "token_id"),
     }
 
-    def __init__(self, reason: str, bundle_id: str, device_id: str, token_id: str | None) -> None:
+    def __init__(
+        self, reason: str, bundle_id: str, device_id: str, token_id: str | None, *, held: bool = True
+    ) -> None:
         self.kind = reason
         self.subject = None
         self.reason = reason
         self.bundle_id = bundle_id
         self.device_id = device_id
         self.token_id = token_id
+        self.held = held  # False: a dry run (bundle verify) recorded nothing
+        kept = "it is held in quarantine" if held else "an import would hold it in quarantine"
         message = (
-            f"Bundle {bundle_id} {HOLD_REASONS[reason]}. Nothing of it was imported; it is held in "
-            f"quarantine (device {device_id}). If the device should be enrolled, compare its "
+            f"Bundle {bundle_id} {HOLD_REASONS[reason]}. Nothing of it was imported; {kept} "
+            f"(device {device_id}). If the device should be enrolled, compare its "
             "verification code with the worker, then approve it ('fieldvault bundle approve')."
         )
         if reason == "device-unknown":
@@ -153,4 +157,4 @@ def admit(
                 received_ms=now,
             )
         )
-    raise BundleQuarantined(reason, checked.bundle_id, header.device_id, token_id)
+    raise BundleQuarantined(reason, checked.bundle_id, header.device_id, token_id, held=record)

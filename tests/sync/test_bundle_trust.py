@@ -102,8 +102,12 @@ def test_an_unknown_device_without_a_token_is_held_until_approved_with_its_code(
     quarantined(org, made.path)
     assert [h.bundle_id for h in org.coordinator.sync.held_bundles()] == [made.bundle_id]
     # A dry run (bundle verify) answers the same and records nothing new.
-    with pytest.raises(BundleQuarantined):
-        org.import_(made.path, dry_run=True)
+    other = org.worker("other")
+    checked = org.export(other.vault)
+    with pytest.raises(BundleQuarantined) as dry:
+        org.import_(checked.path, dry_run=True)
+    assert dry.value.reason == "device-unknown" and not dry.value.held
+    assert org.coordinator.sync.held_bundle(checked.bundle_id) is None
 
     identity = org.coordinator.vault_keys.age_identity()
     worker_code = org_vault.status(work.vault).verification_code
