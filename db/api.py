@@ -119,7 +119,8 @@ if TYPE_CHECKING:
         SentBundleRecord,
         SyncStateService,
     )
-    from db.vault import CreatedVault, KeyringNotice, Vault, VaultInfo, wipe_vault
+    from db.sync_client import Delivery, SyncClientState
+    from db.vault import SYNC_SPOOL_DIR, CreatedVault, KeyringNotice, Vault, VaultInfo, wipe_vault
     from db.vault_keys import TOKEN_USES, EnrolmentTokens, IssuedToken, VaultKeys
     from db.verify import Problem, VerifyReport
     from db.vocabulary import violation_types
@@ -226,6 +227,9 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "SentBundleRecord": ("db.sync_state", "SentBundleRecord"),
     "ReceivedBundleRecord": ("db.sync_state", "ReceivedBundleRecord"),
     "SyncStateService": ("db.sync_state", "SyncStateService"),
+    "Delivery": ("db.sync_client", "Delivery"),
+    "SyncClientState": ("db.sync_client", "SyncClientState"),
+    "SYNC_SPOOL_DIR": ("db.vault", "SYNC_SPOOL_DIR"),
     "CreatedVault": ("db.vault", "CreatedVault"),
     "KeyringNotice": ("db.vault", "KeyringNotice"),
     "Vault": ("db.vault", "Vault"),
@@ -328,6 +332,9 @@ __all__ = [
     "StoredCustodyEvent",
     "StoredRevision",
     "SyncStateService",
+    "SyncClientState",
+    "Delivery",
+    "SYNC_SPOOL_DIR",
     "SystemKeyring",
     "Testimony",
     "Vault",

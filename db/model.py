@@ -368,3 +368,31 @@ class EnrolmentToken(Base):
     expires_ms: Mapped[int] = mapped_column(Integer)
     used_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
     used_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+# -- automatic sync through the server (migration 0012) -------------------------------
+
+
+class SyncDelivery(Base):
+    """A bundle of this device on its way to the organisation's server
+    (sync/client/push.py): the tus upload it is resuming (``upload_url``),
+    then the server's signed receipt (JSON, as received) once delivered."""
+
+    __tablename__ = "sync_deliveries"
+
+    bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    upload_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    receipt: Mapped[str | None] = mapped_column(Text, nullable=True)
+    receipt_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    delivered_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class SyncClientValue(Base):
+    """What the sync client remembers between runs, by name: the server's
+    receipt key first seen over the pinned connection, a coordinator's
+    changes-feed cursor and the last receipt of the log it checked."""
+
+    __tablename__ = "sync_client_values"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -646,6 +646,8 @@ SETTING_DEFAULTS: dict[str, str] = {
     "backup_reminder_days": "14",
     # When the last backup finished (UTC, ISO 8601), written by Vault.back_up.
     "last_backup_at": "",
+    # A SOCKS5 proxy for sync (socks5h://127.0.0.1:9050 for Tor; empty: none; sync/client).
+    "sync_proxy": "",
 }
 
 

@@ -87,15 +87,20 @@ if TYPE_CHECKING:
 DB_FILE = "vault.db"
 BLOB_DIR = "blobs"
 QUARANTINE_DIR = "quarantine"
+# Bundles on their way to or from the organisation's server (sync/client):
+# ciphertext only, made and removed by the sync client.
+SYNC_SPOOL_DIR = "sync-spool"
 DB_FILES = (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", f"{DB_FILE}-journal")
 # What a vault folder may hold (docs/vault-format.md, "Files"): create and
 # wipe touch these names and nothing else.
 VAULT_FILES = frozenset({KEY_FILE, *DB_FILES, LOCK_FILE})
-VAULT_DIRS = frozenset({BLOB_DIR, QUARANTINE_DIR})
+VAULT_DIRS = frozenset({BLOB_DIR, QUARANTINE_DIR, SYNC_SPOOL_DIR})
 # Our temp files (db/atomicio.py), blob ids, and quarantined blob files.
 OUR_TEMP_NAME = re.compile(r"\.tmp-[0-9a-f]{16}")
 BLOB_NAME = re.compile(r"[0-9a-f]{32}")
 QUARANTINED_NAME = re.compile(r"[0-9a-f]{32}(\.[0-9a-f]{8})?")
+# Bundle files in the sync spool, and what the bundle writer leaves while writing.
+SPOOL_NAME = re.compile(r"\.?[0-9a-f-]+\.fvbundle(\.part|\.[0-9a-f]{16}(\.payload)?\.tmp)?")
 
 
 class Services:
@@ -887,5 +892,6 @@ def wipe_vault(folder: Path, *, keyring: KeyringStore | None = None, vault_id: s
             (folder / name).unlink()
     _remove_our_files(folder / BLOB_DIR, BLOB_NAME)
     _remove_our_files(folder / QUARANTINE_DIR, QUARANTINED_NAME)
+    _remove_our_files(folder / SYNC_SPOOL_DIR, SPOOL_NAME)
     with contextlib.suppress(OSError):
         folder.rmdir()
