@@ -152,7 +152,8 @@ class RecordEditor(QWidget, Generic[R]):
         self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._write: TaskHandle | None = None  # the save or deletion in flight
         self._write_outcome: WriteOutcome | None = None  # set while a save is in flight
-        self._focus_before_write: QWidget | None = None
+        self._focus_before_write: QWidget | None = None  # where the user was when a write started
+        self._focus_parked: QWidget | None = None  # where Qt moved the focus when the rows were disabled
         self._ticket = 0  # counts loads and clears: a wait that returns to an older one gives up
         self._vault: Vault | None = None
         self._case_id: str | None = None
@@ -537,6 +538,7 @@ class RecordEditor(QWidget, Generic[R]):
         handle = self.tasks.start(Lane.SAVE, task, finished, owner=self)
         self._write = handle
         self.show_writing(True)
+        self._focus_parked = QApplication.focusWidget()
         return handle
 
     def _end_write(self) -> None:
@@ -544,7 +546,12 @@ class RecordEditor(QWidget, Generic[R]):
         self._write_outcome = None
         self.show_writing(False)
         focused, self._focus_before_write = self._focus_before_write, None
-        if focused is not None and focused.isEnabled() and self.isVisible():
+        parked, self._focus_parked = self._focus_parked, None
+        # Back where the user was typing, unless they went elsewhere meanwhile
+        # (Qt moved the focus on when the rows were disabled: not the user).
+        now = QApplication.focusWidget()
+        untouched = now is None or now is parked or now is self or self.isAncestorOf(now)
+        if focused is not None and focused.isEnabled() and self.isVisible() and untouched:
             focused.setFocus()
 
     def show_writing(self, writing: bool) -> None:

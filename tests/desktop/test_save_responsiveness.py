@@ -326,3 +326,20 @@ def test_choosing_another_testimony_during_a_save_opens_it_once_saved(qtbot, vau
         assert view.testimony_list.currentIndex().row() == 1
     finally:
         view.clear_all(save_draft=False)
+
+
+def test_after_a_save_the_cursor_is_back_where_the_user_typed(qtbot, vault):
+    """The rows are disabled while the save is in flight (Qt moves the focus
+    away); once stored, typing goes on in the field the user saved from."""
+    case = make_case(vault)
+    editor, _count = open_testimony_form(qtbot, vault, case.id)
+    assert isinstance(editor, TestimonyEditor)
+    editor.narrative_field.setFocus()
+    qtbot.waitUntil(editor.narrative_field.hasFocus)
+    with another_writer(vault) as release:
+        qtbot.keyClick(editor.narrative_field, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        assert editor.is_writing and not editor.narrative_field.hasFocus()
+        release.set()
+        finish_writing(qtbot, editor)
+    assert editor.status.text() == "Saved."
+    assert editor.narrative_field.hasFocus()
