@@ -114,6 +114,36 @@ class BodyCaps:
         await self.app(scope, receive, send)
 
 
+class CatchAll:
+    """The outermost layer: an exception no handler turned into an answer
+    becomes a 500 with a JSON body, and the log gets its type only — never
+    a traceback, whose messages could quote what a request carried."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
+            log.error("unexpected", extra={"ids": {"type": type(exc).__name__}})
+            if not started:
+                await _json_error(
+                    500, "internal-error", "The server failed; nothing was stored for this request."
+                )(scope, receive, send)
+
+
 class RequestLog:
     """One line per request: method, route template, status, milliseconds.
     No address, no query, no header."""
@@ -256,11 +286,6 @@ def create_app(config: ServerConfig) -> FastAPI:
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
         return _json_error(exc.status_code, code, "No such resource or method here.")
-
-    @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.error("unexpected", extra={"ids": {"type": type(exc).__name__}})
-        return _json_error(500, "internal-error", "The server failed; nothing was stored for this request.")
 
     async def call(function: Callable[..., Any], *args: Any) -> Any:
         return await run_in_threadpool(function, *args)
@@ -409,6 +434,7 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     app.add_middleware(BodyCaps, limits=config.limits)
     app.add_middleware(RequestLog)
+    app.add_middleware(CatchAll)
     return app
 
 

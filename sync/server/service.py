@@ -372,7 +372,12 @@ class Service:
     def _commit(self, bundle: BundleRow) -> BundleRow:
         if bundle.state == "committed":
             return bundle
-        self.store.commit(bundle.upload_id, bundle.bundle_key)
+        try:
+            self.store.commit(bundle.upload_id, bundle.bundle_key)
+        except FileNotFoundError:
+            # Another request (a retried last PATCH) moved it a moment ago.
+            if self.store.size(bundle.bundle_key) is None:
+                raise
         org_id = self._require_profile().org_id
 
         def entry(index: int, previous: str) -> tuple[bytes, str, bytes]:

@@ -5,6 +5,7 @@ no address. Raw requests over the pinned TLS connection."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -165,3 +166,27 @@ def test_ranges_and_the_log_after_all_that(
     assert raw(coordinator, "GET", "/v1/openapi.json").json()["paths"]["/v1/uploads"]
     log = server.log.read_text()
     assert "Traceback" not in log and "127.0.0.1" not in log and '"status":5' not in log
+
+
+def test_an_internal_failure_is_a_json_500_without_a_traceback(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The database loses a table under the running server (a broken disk,
+    an operator's mistake): the request fails as JSON, and nothing but the
+    error's type reaches the log or the terminal."""
+    from sqlalchemy import create_engine, text
+
+    org = make_org(org_id=ORG_ID)
+    with running_server(tmp_path / "server", org.profile.fingerprint, profile=org.signed.signed) as server:
+        with create_engine(f"sqlite:///{server.data / 'server.db'}").begin() as conn:
+            conn.execute(text("DROP TABLE challenges"))
+        client = ServerClient(server.url, server.cert_sha256)
+        response = raw(client, "POST", "/v1/auth/challenge", json={"device_id": org.coordinator_id})
+        assert response.status_code == 500
+        assert response.json()["error"]["code"] == "internal-error"
+        client.close()
+        captured = capfd.readouterr()  # before the test's forced stop, which uvicorn reports
+    log = server.log.read_text()
+    assert '"event":"unexpected","type":"OperationalError"' in log
+    for text_seen in (log, captured.out, captured.err):
+        assert "Traceback" not in text_seen and "challenges" not in text_seen
