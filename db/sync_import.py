@@ -57,9 +57,11 @@ from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import ImportRejected, RevisionRejected, StorageError
 from db.model import (
     Blob,
+    EnrolmentToken,
     EntityRow,
     EvidenceBlob,
     KnownDevice,
+    QuarantinedBundle,
     ReceivedBundle,
     ReceivedCustodyEvent,
 )
@@ -94,6 +96,12 @@ class ImportSummary:
     custody_events: int = 0
     blobs: int = 0
     evidence_attached: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReceivedRecord:
+    bundle_id: str
+    previous: str | None  # the header's; None for sequence 1 and rows before migration 0011
 
 
 class VaultImport:
@@ -289,8 +297,91 @@ class VaultImport:
         """Was this bundle imported before (a replay: a no-op for the caller)?"""
         return self._session.get(ReceivedBundle, bundle_id) is not None
 
+    def received(self, device_id: str, sequence: int) -> ReceivedRecord | None:
+        """The bundle numbered ``sequence`` imported from ``device_id``, if any
+        (its id and its header's ``previous``; NULL before migration 0011)."""
+        row = self._session.scalars(
+            select(ReceivedBundle).where(
+                ReceivedBundle.device_id == device_id, ReceivedBundle.sequence == sequence
+            )
+        ).first()
+        return ReceivedRecord(row.bundle_id, row.previous) if row is not None else None
+
+    def last_sequence(self, device_id: str) -> int:
+        """The sequence of the newest bundle imported from ``device_id`` (0: none)."""
+        device = self._session.get(KnownDevice, device_id)
+        return device.last_sequence if device is not None else 0
+
+    def enrol_device(
+        self,
+        bundle_id: str,
+        device_id: str,
+        public_key: bytes,
+        age_recipient: str,
+        *,
+        token_id: str | None = None,
+        now_ms: int | None = None,
+    ) -> None:
+        """Make ``device_id`` a known, enrolled device inside the import of
+        bundle ``bundle_id`` (a new row, or a ``pending`` one with that key),
+        so that its bundle's revisions and custody events are authorised;
+        with ``token_id``, spend that enrolment token for it. All of it is
+        undone with the import. ImportRejected (``bundle-rejected``, reason
+        "token used"/"token expired"/"token unknown") when the token is not
+        good for this device now (another import spent it meanwhile);
+        ValueError for a device known otherwise (the caller checked)."""
+        session = self._session
+        known = session.get(KnownDevice, device_id)
+        if known is not None and (known.status != "pending" or bytes(known.public_key) != public_key):
+            raise ValueError(f"device {device_id} is known already")
+        now = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+        if token_id is not None:
+            token = session.get(EnrolmentToken, token_id)
+            problem = None
+            if token is None:
+                problem = "token unknown"
+            elif token.used_by is not None and token.used_by != device_id:
+                problem = "token used"
+            elif token.used_by is None and now >= token.expires_ms:
+                problem = "token expired"
+            if problem is not None:
+                raise ImportRejected(
+                    f"The enrolment token {token_id} presented by device {device_id} cannot be used "
+                    f"({problem}); nothing was imported.",
+                    "bundle-rejected",
+                    problem,
+                    bundle_id=bundle_id,
+                )
+            assert token is not None
+            if token.used_by is None:
+                token.used_by, token.used_ms = device_id, now
+        if known is not None:
+            known.status, known.updated_ms = "enrolled", now
+            known.age_recipient = age_recipient or known.age_recipient
+        else:
+            session.add(
+                KnownDevice(
+                    device_id=device_id,
+                    public_key=public_key,
+                    age_recipient=age_recipient,
+                    role="device",
+                    status="enrolled",
+                    label="",
+                    last_sequence=0,
+                    last_bundle_id=None,
+                    updated_ms=now,
+                )
+            )
+        session.flush()
+        self._signers[device_id] = public_key
+
     def record_bundle(
-        self, bundle_id: str, device_id: str, sequence: int, custody_head: str | None = None
+        self,
+        bundle_id: str,
+        device_id: str,
+        sequence: int,
+        custody_head: str | None = None,
+        previous: str | None = None,
     ) -> None:
         """Record bundle ``bundle_id`` (number ``sequence`` of ``device_id``, a
         known device) as imported: a later one with the same id is a replay,
@@ -298,7 +389,10 @@ class VaultImport:
         device's last sequence and bundle id move forward only.
         ``custody_head`` (the header's): the device's chain must hold that
         event, now (call this after ``add_custody_events``) and at every
-        ``verify``, so that its newest events cannot be cut unnoticed."""
+        ``verify``, so that its newest events cannot be cut unnoticed.
+        ``previous`` (the header's) is kept, to check a later bundle that
+        fills a gap before this one. A bundle held in quarantine is marked
+        approved: it is imported now."""
         if not SHA256_HEX.fullmatch(bundle_id) or sequence < 1:
             raise ValueError("a bundle id is 64 hex digits and a sequence 1 or more")
         session = self._session
@@ -347,8 +441,12 @@ class VaultImport:
                     sequence=sequence,
                     custody_head=custody_head,
                     imported_ms=time.time_ns() // 1_000_000,
+                    previous=previous,
                 )
             )
+        held = session.get(QuarantinedBundle, bundle_id)
+        if held is not None and held.status == "held":
+            held.status, held.decided_ms = "approved", time.time_ns() // 1_000_000
         if sequence > device.last_sequence:
             device.last_sequence, device.last_bundle_id = sequence, bundle_id
         session.flush()
