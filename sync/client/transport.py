@@ -87,7 +87,12 @@ def pinned_context(der: bytes) -> ssl.SSLContext:
 
 class ServerClient:
     def __init__(
-        self, url: str, cert_sha256: str, *, proxy: str | None = None, timeout: float = 30.0
+        self,
+        url: str,
+        cert_sha256: str,
+        *,
+        proxy: str | None = None,
+        timeout: float | httpx.Timeout = 30.0,
     ) -> None:
         self.url = url.rstrip("/")
         self.cert_sha256 = cert_sha256.lower().replace(":", "")
