@@ -7,10 +7,13 @@ Refusals are ServerRefused with a stable code; logs carry ids only.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import logging
 import secrets
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +45,9 @@ class Limits:
     upload_ttl_ms: int = 7 * 24 * 3600 * 1000  # a partial upload is removed after this
     session_ttl_ms: int = 15 * 60 * 1000
     challenge_ttl_ms: int = 60 * 1000
+    # Requests of one device per minute, per server process (a sliding
+    # window in memory: with N processes a device gets up to N times this).
+    device_requests_per_minute: int = 1200
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,29 @@ class _StagedReader:
         return True
 
 
+class RateLimit:
+    """A sliding one-minute window of request times per device id."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._seen: dict[str, collections.deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, device_id: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._seen) > 100_000:  # forget idle devices rather than grow without end
+                self._seen = {k: v for k, v in self._seen.items() if v and v[-1] > now - 60}
+            seen = self._seen.setdefault(device_id, collections.deque())
+            while seen and seen[0] <= now - 60:
+                seen.popleft()
+            if len(seen) >= self.per_minute:
+                raise ServerRefused(
+                    429, "rate-limited", f"Device {device_id} sent too many requests; wait a minute."
+                )
+            seen.append(now)
+
+
 class Service:
     def __init__(
         self, metadata: Metadata, store: PayloadStore, receipt_key: Ed25519PrivateKey, limits: Limits
@@ -94,6 +123,7 @@ class Service:
         self.server_key = receipt_key.public_key().public_bytes_raw()
         self.limits = limits
         self._profile_cache: tuple[int, Profile] | None = None
+        self.rate = RateLimit(limits.device_requests_per_minute)
 
     # -- the organisation ------------------------------------------------------------
 
@@ -199,6 +229,7 @@ class Service:
         return key, "device"
 
     def challenge(self, device_id: str) -> tuple[str, int]:
+        self.rate.check(device_id)
         self._device_key(device_id, self._require_profile())
         challenge = secrets.token_hex(32)
         expires = now_ms() + self.limits.challenge_ttl_ms
@@ -239,6 +270,7 @@ class Service:
         device_id = self.metadata.session_device(hashlib.sha256(token.encode()).hexdigest())
         if device_id is None:
             raise unauthorised("That access token is unknown or expired: log in again.")
+        self.rate.check(device_id)
         _key, role = self._device_key(device_id, self._require_profile())
         return Caller(device_id, role)
 

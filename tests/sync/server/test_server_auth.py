@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync.client.transport import ServerClient, ServerSaid
 from sync.org import make_token, sign_profile
 from sync.server.protocol import TUS_VERSION, b64, challenge_message
+from sync.server.service import Limits
 from tests.sync.server.server_helpers import Org, RunningServer, device_id, make_org, running_server
 
 
@@ -172,3 +173,18 @@ def test_only_coordinators_follow_changes_download_and_read_the_log(server: Runn
         client.request("OPTIONS", "/v1/uploads", headers=headers).headers["Tus-Checksum-Algorithm"]
         == "sha256"
     )
+
+
+def test_a_device_that_floods_the_server_is_slowed_down(tmp_path: Path, org: Org) -> None:
+    with running_server(
+        tmp_path / "limited",
+        org.profile.fingerprint,
+        profile=org.signed.signed,
+        limits=Limits(device_requests_per_minute=5),
+    ) as server:
+        client, _key = enrolled(server, org)  # the challenge was request 1
+        for _ in range(4):
+            client.create_upload(100)
+        assert refusal(client.create_upload, 100) == (429, "rate-limited")
+        other, _ = enrolled(server, org)  # another device is not held back
+        assert other.create_upload(100)
