@@ -73,7 +73,7 @@ lock: $(STAMP)  ## re-resolve both locks (with hashes) from pyproject.toml
 # builds of one commit can be compared (packaging/compare_builds.sh).
 package: system-deps-test $(STAMP) translations  ## build the one-folder app (dist/fieldvault) and its .deb; report size and build time
 	@start=$$(date +%s); \
-	export SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)}; \
+	export SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)} PYTHONHASHSEED=0; \
 	$(VENV)/bin/pyinstaller --noconfirm --log-level ERROR --distpath dist --workpath build/pyinstaller packaging/fieldvault.spec && \
 	PY=$(PY) bash packaging/build_deb.sh && \
 	$(PY) packaging/report_size.py dist/fieldvault 250 && \

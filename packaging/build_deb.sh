@@ -11,12 +11,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
-APP=dist/fieldvault
+APP=${APP:-dist/fieldvault}        # where the one-folder build is
+OUTDIR=${OUTDIR:-dist}             # where the .deb goes
+STAGE=${STAGE:-build/deb/root}     # the package's tree, made anew
 test -x "$APP/fieldvault" || { echo "no $APP/fieldvault: run pyinstaller first (make package)" >&2; exit 1; }
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
 VERSION=$("$PY" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
 ARCH=$(dpkg --print-architecture)
-STAGE=build/deb/root
 rm -rf "$STAGE"
 mkdir -p "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin" "$STAGE/usr/share/applications" \
   "$STAGE/usr/share/icons/hicolor/256x256/apps" "$STAGE/usr/share/icons/hicolor/scalable/apps" \
@@ -56,7 +57,7 @@ find "$STAGE" -type f -exec chmod 0644 {} +
 find "$STAGE/opt/fieldvault" -type f -exec sh -c 'for f; do head -c4 "$f" | grep -q "ELF" && chmod 0755 "$f"; done' sh {} +
 find "$STAGE" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
-OUT=dist/fieldvault_${VERSION}_${ARCH}.deb
+OUT=$OUTDIR/fieldvault_${VERSION}_${ARCH}.deb
 rm -f "$OUT"
 # gzip: several times faster than xz here for a few MB more; dpkg-deb takes
 # SOURCE_DATE_EPOCH for its own timestamps.
