@@ -59,6 +59,9 @@ class RecordTab(QWidget):
         self._case_id: str | None = None
         self.editor = editor
         self._first_field = first_field  # where typing starts in a new record
+        # Counts the user's choices (a row, New, a search hit): a choice made
+        # while an earlier one waited for a save wins, the earlier one gives up.
+        self._choices = 0
         texts = self.texts()
         self._texts = texts
         self.list_view = RecordList.of_entries(page_size)
@@ -133,8 +136,16 @@ class RecordTab(QWidget):
             return self.editor.save_and_wait() is not None and self._vault is not None
         return answer == "discard"
 
+    def _may_leave_for_choice(self) -> bool | None:
+        """``may_leave`` for a choice of the user's; None when another choice
+        was made while it waited (the save's answer, the question)."""
+        self._choices += 1
+        choice = self._choices
+        leave = self.may_leave()
+        return None if choice != self._choices else leave
+
     def start_new(self) -> None:
-        if not self.may_leave():
+        if not self._may_leave_for_choice():
             return
         self.list_view.select_none()
         if self._case_id is None or self._vault is None:
@@ -146,7 +157,7 @@ class RecordTab(QWidget):
     def open_record(self, record_id: str) -> None:
         """Show a record found by the search in the form, and its row when
         the list holds it (reading pages up to it)."""
-        if self._case_id is None or self._vault is None or not self.may_leave():
+        if self._case_id is None or self._vault is None or not self._may_leave_for_choice():
             return
         row = self.model.fetch_until(record_id)
         with self.list_view.quietly():
@@ -161,7 +172,10 @@ class RecordTab(QWidget):
     ) -> None:
         if self.list_view.is_quiet or not current.isValid() or self._case_id is None:
             return
-        if not self.may_leave():
+        leave = self._may_leave_for_choice()
+        if leave is None:
+            return  # another row was chosen meanwhile: that choice is shown
+        if not leave:
             if self._vault is not None:  # else locked while asking: the view is going away
                 self.list_view.restore_row(previous)
             return

@@ -343,3 +343,37 @@ def test_after_a_save_the_cursor_is_back_where_the_user_typed(qtbot, vault):
         finish_writing(qtbot, editor)
     assert editor.status.text() == "Saved."
     assert editor.narrative_field.hasFocus()
+
+
+def test_the_latest_row_chosen_while_a_save_waits_is_the_one_shown(qtbot, vault, monkeypatch):
+    """Incident A edited, row B chosen and Save answered; while that save
+    waits for the writer the user chooses row C: C is shown and selected
+    once A is stored (B's choice gives up, the list and form agree)."""
+    case = make_case(vault)
+    a, b, c = (vault.incidents.create(entities.Incident(case_id=case.id, title=t)) for t in "ABC")
+    view = VaultView(vault)
+    qtbot.addWidget(view)
+    show(qtbot, view)
+    try:
+        view.cases.reload(select_id=case.id)
+        view.case_tabs.setCurrentIndex(view.incidents_tab)
+        editor = view.incident_editor
+        assert isinstance(editor, IncidentEditor)
+        rows = view.incidents.list_view
+        click_row(qtbot, rows, 0)
+        assert editor.record_id == a.id
+        type_text(qtbot, editor.title_field, "1")
+        monkeypatch.setattr(record_form, "ask_unsaved", lambda *_args: "save")
+
+        with another_writer(vault) as release:
+            QTimer.singleShot(300, lambda: click_row(qtbot, rows, 2))
+            QTimer.singleShot(int(HOLD_S * 1000), release.set)
+            click_row(qtbot, rows, 1)  # returns once A is stored and C shown
+
+        assert vault.incidents.get(a.id).title == "A1"
+        assert editor.record_id == c.id and editor.title_field.text() == "C"
+        assert rows.currentIndex().row() == 2
+        assert view.incident_labels() == ["A1", "B", "C"]
+        assert b.id != editor.record_id
+    finally:
+        view.clear_all(save_draft=False)
