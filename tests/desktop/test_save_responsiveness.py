@@ -63,6 +63,45 @@ def another_writer(vault: Vault, hold_s: float = HOLD_S * 5) -> Iterator[threadi
         thread.join()
 
 
+def release_later(release: threading.Event, after_ms: int = int(HOLD_S * 1000)) -> list[bool]:
+    """Let the writer go after ``after_ms``, from the GUI thread (so only if
+    its event loop turns meanwhile); the list says it happened."""
+    released: list[bool] = []
+
+    def let_go() -> None:
+        released.append(True)
+        release.set()
+
+    QTimer.singleShot(after_ms, let_go)
+    return released
+
+
+@pytest.fixture
+def case_view(qtbot, vault) -> Iterator[Callable[[str], VaultView]]:
+    """``open(case_id)``: the vault's screen with that case selected; emptied
+    at the end, before the vault fixture locks."""
+    views: list[VaultView] = []
+
+    def open_view(case_id: str) -> VaultView:
+        view = VaultView(vault)
+        qtbot.addWidget(view)
+        show(qtbot, view)
+        view.cases.reload(select_id=case_id)
+        views.append(view)
+        return view
+
+    yield open_view
+    for view in views:
+        view.clear_all(save_draft=False)
+
+
+def incidents_of(view: VaultView) -> IncidentEditor:
+    view.case_tabs.setCurrentIndex(view.incidents_tab)
+    editor = view.incident_editor
+    assert isinstance(editor, IncidentEditor)
+    return editor
+
+
 class Ticks:
     """A 20 ms timer in the GUI thread: gaps between its ticks are freezes."""
 
@@ -183,42 +222,27 @@ def test_delete_waits_for_another_writer_without_freezing_the_gui(qtbot, vault, 
     assert editor.status.text() == "Incident deleted."
 
 
-def test_saving_before_leaving_a_form_waits_without_freezing_the_gui(qtbot, vault, monkeypatch):
+def test_saving_before_leaving_a_form_waits_without_freezing_the_gui(qtbot, vault, case_view, monkeypatch):
     """New incident with unsaved edits, answered Save: the question's save
     waits for the writer while the window keeps responding, then the form
     moves on to the new incident."""
     case = make_case(vault)
-    view = VaultView(vault)
-    qtbot.addWidget(view)
-    show(qtbot, view)
-    try:
-        view.cases.reload(select_id=case.id)
-        view.case_tabs.setCurrentIndex(view.incidents_tab)
-        editor = view.incident_editor
-        assert isinstance(editor, IncidentEditor)
-        type_text(qtbot, editor.title_field, "Обстріл ринку")
-        monkeypatch.setattr(record_form, "ask_unsaved", lambda *_args: "save")
+    view = case_view(case.id)
+    editor = incidents_of(view)
+    type_text(qtbot, editor.title_field, "Обстріл ринку")
+    monkeypatch.setattr(record_form, "ask_unsaved", lambda *_args: "save")
 
-        with another_writer(vault) as release:
-            ticks = Ticks()
-            # The writer lets go after HOLD_S, from the GUI thread: the loop turns meanwhile.
-            released: list[bool] = []
+    with another_writer(vault) as release:
+        ticks = Ticks()
+        released = release_later(release)
+        qtbot.mouseClick(view.incidents.new_button, Qt.MouseButton.LeftButton)
+        ticks.assert_never_froze()
+        assert released, "the form moved on before the save was stored"
 
-            def let_go() -> None:
-                released.append(True)
-                release.set()
-
-            QTimer.singleShot(int(HOLD_S * 1000), let_go)
-            qtbot.mouseClick(view.incidents.new_button, Qt.MouseButton.LeftButton)
-            ticks.assert_never_froze()
-            assert released, "the form moved on before the save was stored"
-
-        assert vault.incidents.count(case.id) == 1
-        assert view.incident_labels() == ["Обстріл ринку"]
-        assert editor.record_id is None and editor.title_field.text() == ""  # the new one
-        assert not editor.is_dirty and not editor.is_writing
-    finally:
-        view.clear_all(save_draft=False)
+    assert vault.incidents.count(case.id) == 1
+    assert view.incident_labels() == ["Обстріл ринку"]
+    assert editor.record_id is None and editor.title_field.text() == ""  # the new one
+    assert not editor.is_dirty and not editor.is_writing
 
 
 @pytest.mark.parametrize("save_succeeds", [True, False], ids=["stored", "refused-busy"])
@@ -266,17 +290,12 @@ def test_a_lock_during_a_save_waits_for_it_and_keeps_the_draft(
         reopened.lock()
 
 
-def test_a_lock_while_leaving_waits_for_a_save_stays_on_the_form(qtbot, vault, monkeypatch):
+def test_a_lock_while_leaving_waits_for_a_save_stays_on_the_form(qtbot, vault, case_view, monkeypatch):
     """The vault locks while the question's save waits for the writer: the
     wait ends, nothing more is shown, and the save still completes."""
     case = make_case(vault)
-    view = VaultView(vault)
-    qtbot.addWidget(view)
-    show(qtbot, view)
-    view.cases.reload(select_id=case.id)
-    view.case_tabs.setCurrentIndex(view.incidents_tab)
-    editor = view.incident_editor
-    assert isinstance(editor, IncidentEditor)
+    view = case_view(case.id)
+    editor = incidents_of(view)
     type_text(qtbot, editor.title_field, "Обстріл ринку")
     monkeypatch.setattr(record_form, "ask_unsaved", lambda *_args: "save")
 
@@ -289,43 +308,31 @@ def test_a_lock_while_leaving_waits_for_a_save_stays_on_the_form(qtbot, vault, m
     assert vault.incidents.count(case.id) == 1
 
 
-def test_choosing_another_testimony_during_a_save_opens_it_once_saved(qtbot, vault):
+def test_choosing_another_testimony_during_a_save_opens_it_once_saved(qtbot, vault, case_view):
     """Save, then at once another row, while a writer holds the vault: the
     window keeps responding, the saved testimony's row shows its new title,
     and the form and the list's selection are the row chosen."""
     case = make_case(vault)
     first = vault.testimonies.create(entities.Testimony(case_id=case.id, title="Перше"))
     second = vault.testimonies.create(entities.Testimony(case_id=case.id, title="Друге"))
-    view = VaultView(vault)
-    qtbot.addWidget(view)
-    show(qtbot, view)
-    try:
-        view.cases.reload(select_id=case.id)
-        click_row(qtbot, view.testimony_list, 0)
-        assert view.testimony_editor.testimony_id == first.id
-        type_text(qtbot, view.title_field, " (виправлене)")
+    view = case_view(case.id)
+    click_row(qtbot, view.testimony_list, 0)
+    assert view.testimony_editor.testimony_id == first.id
+    type_text(qtbot, view.title_field, " (виправлене)")
 
-        with another_writer(vault) as release:
-            ticks = Ticks()
-            qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
-            released: list[bool] = []
+    with another_writer(vault) as release:
+        ticks = Ticks()
+        qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+        released = release_later(release)
+        click_row(qtbot, view.testimony_list, 1)  # returns once the save answered
+        ticks.assert_never_froze()
+        assert released, "the form moved on before the save was stored"
 
-            def let_go() -> None:
-                released.append(True)
-                release.set()
-
-            QTimer.singleShot(int(HOLD_S * 1000), let_go)
-            click_row(qtbot, view.testimony_list, 1)  # returns once the save answered
-            ticks.assert_never_froze()
-            assert released, "the form moved on before the save was stored"
-
-        assert vault.testimonies.get(first.id).title == "Перше (виправлене)"
-        assert view.testimony_labels() == ["Перше (виправлене)", "Друге"]
-        assert view.testimony_editor.testimony_id == second.id
-        assert view.title_field.text() == "Друге"
-        assert view.testimony_list.currentIndex().row() == 1
-    finally:
-        view.clear_all(save_draft=False)
+    assert vault.testimonies.get(first.id).title == "Перше (виправлене)"
+    assert view.testimony_labels() == ["Перше (виправлене)", "Друге"]
+    assert view.testimony_editor.testimony_id == second.id
+    assert view.title_field.text() == "Друге"
+    assert view.testimony_list.currentIndex().row() == 1
 
 
 def test_after_a_save_the_cursor_is_back_where_the_user_typed(qtbot, vault):
@@ -345,35 +352,27 @@ def test_after_a_save_the_cursor_is_back_where_the_user_typed(qtbot, vault):
     assert editor.narrative_field.hasFocus()
 
 
-def test_the_latest_row_chosen_while_a_save_waits_is_the_one_shown(qtbot, vault, monkeypatch):
+def test_the_latest_row_chosen_while_a_save_waits_is_the_one_shown(qtbot, vault, case_view, monkeypatch):
     """Incident A edited, row B chosen and Save answered; while that save
     waits for the writer the user chooses row C: C is shown and selected
     once A is stored (B's choice gives up, the list and form agree)."""
     case = make_case(vault)
-    a, b, c = (vault.incidents.create(entities.Incident(case_id=case.id, title=t)) for t in "ABC")
-    view = VaultView(vault)
-    qtbot.addWidget(view)
-    show(qtbot, view)
-    try:
-        view.cases.reload(select_id=case.id)
-        view.case_tabs.setCurrentIndex(view.incidents_tab)
-        editor = view.incident_editor
-        assert isinstance(editor, IncidentEditor)
-        rows = view.incidents.list_view
-        click_row(qtbot, rows, 0)
-        assert editor.record_id == a.id
-        type_text(qtbot, editor.title_field, "1")
-        monkeypatch.setattr(record_form, "ask_unsaved", lambda *_args: "save")
+    a, _b, c = (vault.incidents.create(entities.Incident(case_id=case.id, title=t)) for t in "ABC")
+    view = case_view(case.id)
+    editor = incidents_of(view)
+    rows = view.incidents.list_view
+    click_row(qtbot, rows, 0)
+    assert editor.record_id == a.id
+    type_text(qtbot, editor.title_field, "1")
+    monkeypatch.setattr(record_form, "ask_unsaved", lambda *_args: "save")
 
-        with another_writer(vault) as release:
-            QTimer.singleShot(300, lambda: click_row(qtbot, rows, 2))
-            QTimer.singleShot(int(HOLD_S * 1000), release.set)
-            click_row(qtbot, rows, 1)  # returns once A is stored and C shown
+    with another_writer(vault) as release:
+        QTimer.singleShot(300, lambda: click_row(qtbot, rows, 2))
+        released = release_later(release)
+        click_row(qtbot, rows, 1)  # returns once A is stored and C shown
+        assert released
 
-        assert vault.incidents.get(a.id).title == "A1"
-        assert editor.record_id == c.id and editor.title_field.text() == "C"
-        assert rows.currentIndex().row() == 2
-        assert view.incident_labels() == ["A1", "B", "C"]
-        assert b.id != editor.record_id
-    finally:
-        view.clear_all(save_draft=False)
+    assert vault.incidents.get(a.id).title == "A1"
+    assert editor.record_id == c.id and editor.title_field.text() == "C"
+    assert rows.currentIndex().row() == 2
+    assert view.incident_labels() == ["A1", "B", "C"]
