@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.api import MIN_PASSPHRASE_CHARS
+from desktop.duress_settings import DuressDialog
 from desktop.i18n import LANGUAGES, current_language, preferences
 from desktop.icons import icon
 from desktop.strength import PassphraseSuggestion, StrengthMeter
@@ -141,6 +142,11 @@ class SettingsDialog(QDialog):
         self.emergency_keys.setAccessibleName(self.tr("Emergency wipe shortcut"))
         dform.addRow(self.emergency_enabled)
         dform.addRow(self.tr("Shortcut:"), self.emergency_keys)
+        # The duress passphrase, in a dialog of its own (desktop/duress_settings.py).
+        self.duress = DuressDialog(vault, self, tasks=self.tasks)
+        self.duress_button = QPushButton(icon("key"), self.tr("Duress passphrase…"))
+        self.duress_button.clicked.connect(self.duress.open)
+        dform.addRow(self.duress_button)
         self.wipe_button = QPushButton(icon("wipe"), self.tr("Wipe the vault…"))
         self.wipe_button.setAccessibleName(self.tr("Wipe the vault"))
         self.wipe_button.clicked.connect(self._ask_wipe_confirmation)

@@ -42,6 +42,7 @@ from db.api import MIN_PASSPHRASE_CHARS, FieldvaultError
 from desktop.i18n import LANGUAGES, current_language
 from desktop.icons import icon
 from desktop.strength import PassphraseSuggestion, StrengthMeter
+from desktop.wipe_confirmation import WipeConfirmation
 
 if TYPE_CHECKING:
     from db.api import Argon2Params
@@ -493,6 +494,10 @@ class UnlockPage(QWidget):
     The interface language can be changed here too (``language_chooser``)."""
 
     unlock_requested = Signal(str)
+    # The passphrase is lost: the recovery page (desktop/recover_page.py).
+    recover_requested = Signal()
+    # The two-step panic wipe, confirmed here (desktop/wipe_confirmation.py).
+    wipe_requested = Signal()
 
     def __init__(self, folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -530,6 +535,13 @@ class UnlockPage(QWidget):
         self.unlock_button.setIcon(icon("unlock"))
         self.unlock_button.setDefault(True)
         layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.recover_button = QPushButton(icon("key"), "")
+        self.recover_button.setFlat(True)
+        self.recover_button.clicked.connect(self.recover_requested)
+        layout.addWidget(self.recover_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.wipe = WipeConfirmation()
+        self.wipe.confirmed.connect(self.wipe_requested)
+        layout.addWidget(self.wipe)
         self.retranslate()
 
         self.passphrase.returnPressed.connect(self.submit)
@@ -547,6 +559,8 @@ class UnlockPage(QWidget):
         self.busy.setAccessibleName(self.tr("Unlocking"))
         self.unlock_button.setText(self.tr("Unlock"))
         self.unlock_button.setAccessibleName(self.tr("Unlock"))
+        self.recover_button.setText(self.tr("Forgot the passphrase? Use the recovery key…"))
+        self.recover_button.setAccessibleName(self.tr("Use the recovery key"))
         if not self.error.isHidden():
             self.error.setText(_text_of(self._error))
         if not self.notice.isHidden():
@@ -577,6 +591,7 @@ class UnlockPage(QWidget):
         self.busy.setVisible(busy)
         self.passphrase.setEnabled(not busy)
         self.unlock_button.setEnabled(not busy)
+        self.recover_button.setEnabled(not busy)
         if not busy:
             self.passphrase.setFocus()
 
@@ -599,4 +614,5 @@ class UnlockPage(QWidget):
         self.error.clear()
         self.error.hide()
         self.show_notice("")
+        self.wipe.reset()
         self.set_busy(False)

@@ -31,6 +31,7 @@ from desktop.backup_action import BackupAction
 from desktop.bundle_actions import OrganisationMenu
 from desktop.clipboard_guard import ClipboardGuard
 from desktop.icons import app_icon, icon
+from desktop.recover_page import RecoverPage, VaultRecovered
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut
 from desktop.tasks import Lane, OperationFailed, TaskReport, TaskRunner
 from desktop.unlock import CreateVaultPage, RecoveryKeyPage, UnlockPage
@@ -90,6 +91,13 @@ class FieldvaultWindow(QMainWindow):
         self.create_page.create_requested.connect(self._start_create)
         self.recovery_page.acknowledged.connect(self._finish_first_run)
         self.unlock_page.unlock_requested.connect(self._start_unlock)
+        # Recovery with the recovery key, and the panic wipe, from the lock screen.
+        self.recover_page = RecoverPage(self.folder, tasks=self.tasks, keyring=keyring)
+        self.stack.addWidget(self.recover_page)
+        self.unlock_page.recover_requested.connect(lambda: self._show_page(self.recover_page))
+        self.recover_page.back_requested.connect(lambda: self._show_page(self.unlock_page))
+        self.recover_page.recovered.connect(self._on_recovered)
+        self.unlock_page.wipe_requested.connect(self.wipe)
         for chooser in (self.create_page.language_chooser, self.unlock_page.language_chooser):
             chooser.language_chosen.connect(self.switch_language)
 
@@ -210,6 +218,24 @@ class FieldvaultWindow(QMainWindow):
         self.unlock_page.reset()
         self._show_vault_view()
         self._tell_what_was_settled()
+
+    @Slot(object)
+    def _on_recovered(self, report: VaultRecovered) -> None:
+        """Recovered from the unlock screen: the vault is open; the new
+        recovery key is shown once, then the vault view."""
+        if self._closing or self._vault is not None:
+            report.vault.lock()
+            return
+        self._vault = report.vault
+        self.recover_page.reset()
+        self.unlock_page.reset()
+        self.recovery_page.show_key(
+            report.recovery_key,
+            self.tr(
+                "Your passphrase is changed. The recovery key you typed no longer works: this is the new one."
+            ),
+        )
+        self.stack.setCurrentWidget(self.recovery_page)
 
     def _on_unlock_failed(self, report: OperationFailed) -> None:
         self.unlock_page.set_busy(False)
@@ -403,6 +429,7 @@ class FieldvaultWindow(QMainWindow):
             return
         self.create_page.reset()
         self.unlock_page.reset()
+        self.recover_page.reset()
         self._show_page(self.unlock_page if vault_exists(self.folder) else self.create_page)
 
     def shutdown(self) -> None:

@@ -398,63 +398,63 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CreateVaultPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="238" />
+            <location filename="../../desktop/unlock.py" line="239" />
             <source>Create a vault</source>
             <translation>Створення сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="241" />
+            <location filename="../../desktop/unlock.py" line="242" />
             <source>There is no vault in {folder} yet. Choose a passphrase of at least {count} characters. A long sentence that only you know is best.</source>
             <translation>У теці {folder} ще немає сховища. Виберіть парольну фразу щонайменше з {count} символів. Найкраще — довге речення, яке знаєте лише ви.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="245" />
+            <location filename="../../desktop/unlock.py" line="246" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="246" />
+            <location filename="../../desktop/unlock.py" line="247" />
             <source>Repeat the passphrase</source>
             <translation>Повторіть парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="247" />
+            <location filename="../../desktop/unlock.py" line="248" />
             <source>&amp;New passphrase:</source>
             <translation>&amp;Нова парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="248" />
+            <location filename="../../desktop/unlock.py" line="249" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="249" />
+            <location filename="../../desktop/unlock.py" line="250" />
             <source>&amp;Repeat it:</source>
             <translation>&amp;Повторіть її:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="250" />
+            <location filename="../../desktop/unlock.py" line="251" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="251" />
+            <location filename="../../desktop/unlock.py" line="252" />
             <source>Creating the vault</source>
             <translation>Сховище створюється</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="252" />
             <location filename="../../desktop/unlock.py" line="253" />
+            <location filename="../../desktop/unlock.py" line="254" />
             <source>Create vault</source>
             <translation>Створити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="285" />
+            <location filename="../../desktop/unlock.py" line="286" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="299" />
+            <location filename="../../desktop/unlock.py" line="300" />
             <source>The two passphrases differ. Type them again.</source>
             <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
         </message>
@@ -1050,32 +1050,37 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="130" />
+            <location filename="../../desktop/window.py" line="138" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="132" />
+            <location filename="../../desktop/window.py" line="140" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="131" />
+            <location filename="../../desktop/window.py" line="139" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="133" />
+            <location filename="../../desktop/window.py" line="141" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="136" />
+            <location filename="../../desktop/window.py" line="144" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
+        <message>
+            <location filename="../../desktop/window.py" line="235" />
+            <source>Your passphrase is changed. The recovery key you typed no longer works: this is the new one.</source>
+            <translation>Парольну фразу змінено. Введений ключ відновлення більше не діє: ось новий.</translation>
+        </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="229" />
+            <location filename="../../desktop/window.py" line="255" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -1084,7 +1089,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="239" />
+            <location filename="../../desktop/window.py" line="265" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -1093,22 +1098,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="245" />
+            <location filename="../../desktop/window.py" line="271" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="353" />
+            <location filename="../../desktop/window.py" line="379" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="354" />
+            <location filename="../../desktop/window.py" line="380" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="355" />
+            <location filename="../../desktop/window.py" line="381" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
@@ -1507,32 +1512,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>IncidentsTab</name>
         <message>
-            <location filename="../../desktop/record_tab.py" line="208" />
+            <location filename="../../desktop/record_tab.py" line="222" />
             <source>Incidents</source>
             <translation>Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="209" />
+            <location filename="../../desktop/record_tab.py" line="223" />
             <source>Incidents of the selected case</source>
             <translation>Інциденти вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="210" />
+            <location filename="../../desktop/record_tab.py" line="224" />
             <source>New incident</source>
             <translation>Новий інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="211" />
+            <location filename="../../desktop/record_tab.py" line="225" />
             <source>Unsaved incident</source>
             <translation>Незбережений інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="212" />
+            <location filename="../../desktop/record_tab.py" line="226" />
             <source>This incident has changes that are not saved. Save them?</source>
             <translation>У цьому інциденті є незбережені зміни. Зберегти їх?</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="216" />
+            <location filename="../../desktop/record_tab.py" line="230" />
             <source>(untitled incident)</source>
             <translation>(інцидент без назви)</translation>
         </message>
@@ -1573,17 +1578,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>LanguageChooser</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="101" />
+            <location filename="../../desktop/unlock.py" line="102" />
             <source>&amp;Language:</source>
             <translation>&amp;Мова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="102" />
+            <location filename="../../desktop/unlock.py" line="103" />
             <source>Language of the interface</source>
             <translation>Мова інтерфейсу</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="103" />
+            <location filename="../../desktop/unlock.py" line="104" />
             <source>Applies at once, and at the next start.</source>
             <translation>Діє одразу й під час наступних запусків.</translation>
         </message>
@@ -1978,332 +1983,397 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Пакет {bundle_id} не імпортовано в це сховище, тому його не можна підтвердити. Спершу імпортуйте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="549" />
+            <location filename="../../desktop/messages.py" line="552" />
+            <source>This vault belongs to no organisation yet, so there is nowhere to sync to. Enrol with your organisation first.</source>
+            <translation>Це сховище ще не належить жодній організації, тож синхронізуватися немає з ким. Спершу зареєструйтеся у своїй організації.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="560" />
+            <source>Your organisation ({org_id}) has not named a server, so your work cannot be sent over the internet. Ask your coordinator for a profile with a server, or carry a bundle on a USB stick.</source>
+            <translation>Ваша організація ({org_id}) не вказала сервера, тож вашу роботу неможливо надіслати через інтернет. Попросіть координатора про профіль із сервером або перенесіть пакет на флешці.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="569" />
+            <source>The server {url} could not be reached. Your work is kept and waits in the queue: it is sent by itself when there is a connection. Nothing was lost.</source>
+            <translation>Не вдалося з’єднатися із сервером {url}. Вашу роботу збережено, вона чекає в черзі: її буде надіслано самостійно, щойно з’явиться з’єднання. Нічого не втрачено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="577" />
+            <source>The server {url} had a problem and did not finish. Your work is kept and waits in the queue; it is sent again later. Nothing was lost.</source>
+            <translation>На сервері {url} сталася проблема, і він не завершив роботу. Вашу роботу збережено, вона чекає в черзі; її буде надіслано пізніше. Нічого не втрачено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="585" />
+            <source>The server at {url} did not show the certificate your organisation pinned. Someone may be intercepting this connection, so nothing was sent. Do not sync over this network; tell your coordinator.</source>
+            <translation>Сервер за адресою {url} не показав сертифіката, закріпленого вашою організацією. Можливо, хтось перехоплює це з’єднання, тож нічого не надіслано. Не синхронізуйтеся через цю мережу; повідомте координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="594" />
+            <source>The answer from {url} is not what a Fieldvault server says (a hotel or café login page can do this). Nothing was applied and your work stays in the queue. Open a web page to log in to the network, or try another connection.</source>
+            <translation>Відповідь від {url} — не те, що каже сервер Fieldvault (так буває зі сторінкою входу в мережу готелю чи кав’ярні). Нічого не застосовано, ваша робота залишається в черзі. Відкрийте вебсторінку, щоб увійти в мережу, або спробуйте інше з’єднання.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="603" />
+            <source>The server at {url} signs its receipts with another key than before. Its receipts were not trusted and nothing was marked as delivered. Tell your coordinator.</source>
+            <translation>Сервер за адресою {url} підписує свої квитанції іншим ключем, ніж раніше. Його квитанціям не довірено, і нічого не позначено як доставлене. Повідомте координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="611" />
+            <source>Your organisation has revoked this laptop, so the server refuses its work. Nothing was sent. Talk to your coordinator.</source>
+            <translation>Ваша організація відкликала цей ноутбук, тож сервер відмовляється приймати його роботу. Нічого не надіслано. Зверніться до координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="619" />
+            <source>The server refused the work ({reason}). It stays in the queue on this laptop. Tell your coordinator this reason.</source>
+            <translation>Сервер відмовився прийняти роботу ({reason}). Вона залишається в черзі на цьому ноутбуці. Повідомте координатору цю причину.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="627" />
+            <source>The server's receipt for bundle {bundle_id} does not check out, so the bundle is not marked as delivered and stays in the queue. Tell your coordinator.</source>
+            <translation>Квитанція сервера для пакета {bundle_id} не проходить перевірки, тож пакет не позначено як доставлений, і він залишається в черзі. Повідомте координатора.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="635" />
+            <source>The server's list of receipts does not fit together at entry {index}: it was changed or entries were removed. Nothing more was downloaded. Keep this vault as it is and tell the people responsible for your organisation's security.</source>
+            <translation>Перелік квитанцій сервера не сходиться на записі {index}: його змінено або записи вилучено. Більше нічого не завантажено. Залиште це сховище як є і повідомте тих, хто відповідає за безпеку вашої організації.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="644" />
+            <source>Bundle {bundle_id} arrived different from what the server's receipt names, so nothing of it was imported. It is downloaded again at the next sync.</source>
+            <translation>Пакет {bundle_id} надійшов не таким, як зазначено у квитанції сервера, тож нічого з нього не імпортовано. Його буде завантажено знову під час наступної синхронізації.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="652" />
+            <source>The proxy setting for sync is not a proxy address this app can use. Nothing was sent. Correct the setting in Settings and sync again.</source>
+            <translation>Налаштування проксі для синхронізації не є адресою проксі, яку може використати цей застосунок. Нічого не надіслано. Виправте налаштування в «Налаштуваннях» і синхронізуйтеся знову.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="660" />
             <source>This bundle was not made for this vault (it is addressed to another coordinator). Nothing from it was stored. Import it in the vault it was made for, or ask for it to be sent to you again.</source>
             <translation>Цей пакет створено не для цього сховища (його адресовано іншому координаторові). Нічого з нього не збережено. Імпортуйте його в те сховище, для якого його створено, або попросіть надіслати його вам ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="558" />
+            <location filename="../../desktop/messages.py" line="669" />
             <source>A record in this bundle ({id}) does not match the bundle's list of contents, or its signature does not check out. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) не відповідає переліку вмісту пакета, або його підпис не проходить перевірки. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="567" />
+            <location filename="../../desktop/messages.py" line="678" />
             <source>A record in this bundle ({id}) was signed by a device that may not write to this vault. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) підписав пристрій, якому не дозволено записувати в це сховище. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="575" />
+            <location filename="../../desktop/messages.py" line="686" />
             <source>A custody record in this bundle ({id}) does not match the bundle's list of contents or does not follow the records before it. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в цьому пакеті ({id}) не відповідає переліку вмісту пакета або не продовжує попередні записи. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="584" />
+            <location filename="../../desktop/messages.py" line="695" />
             <source>An evidence file in this bundle (SHA-256 {sha256}) does not match the bundle's list of contents. Nothing from the bundle was stored. Ask for the bundle to be sent again; if this happens again, tell your coordinator.</source>
             <translation>Файл доказу в цьому пакеті (SHA-256 {sha256}) не відповідає переліку вмісту пакета. Нічого з пакета не збережено. Попросіть надіслати пакет ще раз; якщо це повториться, повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="593" />
+            <location filename="../../desktop/messages.py" line="704" />
             <source>{path} already exists, so no bundle was written. Choose another name.</source>
             <translation>{path} уже існує, тож пакет не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="599" />
+            <location filename="../../desktop/messages.py" line="710" />
             <source>The evidence file with SHA-256 {sha256} no longer reads back as it was stored, so no bundle was written. Check the vault (fieldvault verify) and tell your coordinator.</source>
             <translation>Файл доказу з SHA-256 {sha256} більше не зчитується таким, яким його збережено, тож пакет не записано. Перевірте сховище (fieldvault verify) і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="610" />
+            <location filename="../../desktop/messages.py" line="721" />
             <source>This is not a valid organisation profile file. Nothing was changed. Check that you chose the file your coordinator sent.</source>
             <translation>Це не дійсний файл профілю організації. Нічого не змінено. Перевірте, чи ви вибрали файл, який надіслав ваш координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="618" />
+            <location filename="../../desktop/messages.py" line="729" />
             <source>The signature of this organisation profile does not check out: it may have been changed or forged. Nothing was changed. Do not use it; ask your coordinator for the profile again.</source>
             <translation>Підпис цього профілю організації не проходить перевірки: можливо, його змінено або підроблено. Нічого не змінено. Не використовуйте його; попросіть у координатора профіль ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="627" />
+            <location filename="../../desktop/messages.py" line="738" />
             <source>That is not an organisation fingerprint: it has 32 letters and digits, in groups of four. Check it for typos (dashes and spaces do not matter).</source>
             <translation>Це не відбиток організації: він має 32 літери й цифри, групами по чотири. Перевірте, чи немає помилок (дефіси й пробіли не мають значення).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="635" />
+            <location filename="../../desktop/messages.py" line="746" />
             <source>This organisation profile is signed by the key with fingerprint {actual}, not by the organisation whose fingerprint you were given ({expected}). It may be forged: do not use it. Nothing was changed. Check the fingerprint with your coordinator by phone or in person.</source>
             <translation>Цей профіль організації підписано ключем з відбитком {actual}, а не організацією, відбиток якої вам дали ({expected}). Можливо, його підроблено: не використовуйте його. Нічого не змінено. Звірте відбиток зі своїм координатором телефоном або особисто.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="645" />
+            <location filename="../../desktop/messages.py" line="756" />
             <source>This vault belongs to organisation {org_id}; what you chose belongs to another organisation, so it was not used. Nothing was changed.</source>
             <translation>Це сховище належить організації {org_id}; те, що ви вибрали, належить іншій організації, тож його не використано. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="653" />
+            <location filename="../../desktop/messages.py" line="764" />
             <source>This profile of organisation {org_id} is signed by another key than the one this vault knows: it may be forged. Nothing was changed. Tell your coordinator.</source>
             <translation>Цей профіль організації {org_id} підписано іншим ключем, ніж той, який знає це сховище: можливо, його підроблено. Нічого не змінено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="661" />
+            <location filename="../../desktop/messages.py" line="772" />
             <source>This vault already belongs to organisation {org_id}, and a vault belongs to one organisation only. Nothing was changed.</source>
             <translation>Це сховище вже належить організації {org_id}, а сховище може належати лише одній організації. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="669" />
+            <location filename="../../desktop/messages.py" line="780" />
             <source>This vault belongs to no organisation yet. Create an organisation, or enrol this vault with your coordinator, first.</source>
             <translation>Це сховище ще не належить жодній організації. Спершу створіть організацію або зареєструйте це сховище у свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="677" />
+            <location filename="../../desktop/messages.py" line="788" />
             <source>This vault is not a coordinator of organisation {org_id}, so it cannot do this. Nothing was changed. Ask a coordinator.</source>
             <translation>Це сховище не є координатором організації {org_id}, тож не може цього зробити. Нічого не змінено. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="685" />
+            <location filename="../../desktop/messages.py" line="796" />
             <source>Device {device_id} is this vault's own: a vault cannot add, remove or revoke itself. Nothing was changed.</source>
             <translation>Пристрій {device_id} — це власний пристрій цього сховища: сховище не може додати, вилучити або відкликати саме себе. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="693" />
+            <location filename="../../desktop/messages.py" line="804" />
             <source>That is not a device id: a device id has 32 hexadecimal digits (the vault's information shows it). Check it for typos.</source>
             <translation>Це не ідентифікатор пристрою: він має 32 шістнадцяткові цифри (їх показано у відомостях про сховище). Перевірте, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="701" />
+            <location filename="../../desktop/messages.py" line="812" />
             <source>The server needs an address that begins with https:// and the SHA-256 of its certificate (64 hexadecimal digits). Check both for typos.</source>
             <translation>Для сервера потрібні адреса, що починається з https://, і SHA-256 його сертифіката (64 шістнадцяткові цифри). Перевірте обидва, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="709" />
+            <location filename="../../desktop/messages.py" line="820" />
             <source>An organisation's name is 1 to {maximum} characters on one line.</source>
             <translation>Назва організації — це від 1 до {maximum} символів в одному рядку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="715" />
+            <location filename="../../desktop/messages.py" line="826" />
             <source>That is not a device card. Copy the whole card that the field worker's vault showed at enrolment, and try again.</source>
             <translation>Це не картка пристрою. Скопіюйте повністю картку, яку показало сховище польового працівника під час реєстрації, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="723" />
+            <location filename="../../desktop/messages.py" line="834" />
             <source>Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. Nothing was changed.</source>
             <translation>Пристрій {device_id} відкликано: його не можна знову зареєструвати або зробити координатором. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="731" />
+            <location filename="../../desktop/messages.py" line="842" />
             <source>That is not an enrolment token. Copy the whole token your coordinator sent, and try again.</source>
             <translation>Це не токен реєстрації. Скопіюйте повністю токен, який надіслав ваш координатор, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="738" />
+            <location filename="../../desktop/messages.py" line="849" />
             <source>This enrolment token was not signed by your organisation's key: it may be forged. Nothing was changed. Ask your coordinator for a new token.</source>
             <translation>Цей токен реєстрації не підписано ключем вашої організації: можливо, його підроблено. Нічого не змінено. Попросіть у координатора новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="746" />
+            <location filename="../../desktop/messages.py" line="857" />
             <source>This enrolment token belongs to another organisation ({org_id}). Nothing was changed. Check that the token and the organisation profile came from the same coordinator.</source>
             <translation>Цей токен реєстрації належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи токен і профіль організації надійшли від того самого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="754" />
+            <location filename="../../desktop/messages.py" line="865" />
             <source>Enrolment token {token_id} has expired. Ask your coordinator for a new one.</source>
             <translation>Термін дії токена реєстрації {token_id} минув. Попросіть у координатора новий.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="760" />
+            <location filename="../../desktop/messages.py" line="871" />
             <source>Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was changed. Check that it is the right token.</source>
             <translation>Токен реєстрації {token_id} видало не сховище цього координатора. Нічого не змінено. Перевірте, чи це потрібний токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="768" />
+            <location filename="../../desktop/messages.py" line="879" />
             <source>Enrolment token {token_id} was already used by another device. Nothing was changed. Ask your coordinator for a new token, and tell them if you did not use it yourself.</source>
             <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="786" />
+            <location filename="../../desktop/messages.py" line="897" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="795" />
+            <location filename="../../desktop/messages.py" line="906" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="799" />
+            <location filename="../../desktop/messages.py" line="910" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="803" />
+            <location filename="../../desktop/messages.py" line="914" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="807" />
+            <location filename="../../desktop/messages.py" line="918" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="814" />
+            <location filename="../../desktop/messages.py" line="925" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="820" />
+            <location filename="../../desktop/messages.py" line="931" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="826" />
+            <location filename="../../desktop/messages.py" line="937" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="834" />
+            <location filename="../../desktop/messages.py" line="945" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="841" />
+            <location filename="../../desktop/messages.py" line="952" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="845" />
+            <location filename="../../desktop/messages.py" line="956" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="849" />
+            <location filename="../../desktop/messages.py" line="960" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="856" />
+            <location filename="../../desktop/messages.py" line="967" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="862" />
+            <location filename="../../desktop/messages.py" line="973" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="868" />
+            <location filename="../../desktop/messages.py" line="979" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="874" />
+            <location filename="../../desktop/messages.py" line="985" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="880" />
+            <location filename="../../desktop/messages.py" line="991" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="886" />
+            <location filename="../../desktop/messages.py" line="997" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="890" />
+            <location filename="../../desktop/messages.py" line="1001" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="919" />
+            <location filename="../../desktop/messages.py" line="1030" />
             <source>The passphrase needs at least {count} characters; nothing was changed.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="925" />
+            <location filename="../../desktop/messages.py" line="1036" />
             <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
             <translation>Той, хто має копію сховища, міг би вгадати цю парольну фразу протягом року: вона закоротка, надто поширена або передбачувана. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="937" />
+            <location filename="../../desktop/messages.py" line="1048" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="944" />
+            <location filename="../../desktop/messages.py" line="1055" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="952" />
+            <location filename="../../desktop/messages.py" line="1063" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="959" />
+            <location filename="../../desktop/messages.py" line="1070" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="968" />
+            <location filename="../../desktop/messages.py" line="1079" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="972" />
+            <location filename="../../desktop/messages.py" line="1083" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="978" />
+            <location filename="../../desktop/messages.py" line="1089" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1155" />
+            <location filename="../../desktop/messages.py" line="1280" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1149" />
+            <location filename="../../desktop/messages.py" line="1274" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="776" />
+            <location filename="../../desktop/messages.py" line="887" />
             <source>That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was changed. Copy the whole text again, or choose the profile file.</source>
             <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="894" />
+            <location filename="../../desktop/messages.py" line="1005" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="902" />
+            <location filename="../../desktop/messages.py" line="1013" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="906" />
+            <location filename="../../desktop/messages.py" line="1017" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="910" />
+            <location filename="../../desktop/messages.py" line="1021" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1176" />
+            <location filename="../../desktop/messages.py" line="1301" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1170" />
+            <location filename="../../desktop/messages.py" line="1295" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1166" />
+            <location filename="../../desktop/messages.py" line="1291" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
@@ -2823,32 +2893,32 @@ Address: …</source>
     <context>
         <name>PersonsTab</name>
         <message>
-            <location filename="../../desktop/record_tab.py" line="232" />
+            <location filename="../../desktop/record_tab.py" line="246" />
             <source>Persons</source>
             <translation>Особи</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="233" />
+            <location filename="../../desktop/record_tab.py" line="247" />
             <source>Persons of the selected case, by pseudonym</source>
             <translation>Особи вибраної справи, за псевдонімами</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="234" />
+            <location filename="../../desktop/record_tab.py" line="248" />
             <source>New person</source>
             <translation>Нова особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="235" />
+            <location filename="../../desktop/record_tab.py" line="249" />
             <source>Unsaved person</source>
             <translation>Незбережена особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="236" />
+            <location filename="../../desktop/record_tab.py" line="250" />
             <source>This person has changes that are not saved. Save them?</source>
             <translation>У записі цієї особи є незбережені зміни. Зберегти їх?</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_tab.py" line="241" />
+            <location filename="../../desktop/record_tab.py" line="255" />
             <source>(no pseudonym)</source>
             <translation>(без псевдоніма)</translation>
         </message>
@@ -2861,32 +2931,32 @@ Address: …</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="175" />
+            <location filename="../../desktop/record_editor.py" line="176" />
             <source>Form status</source>
             <translation>Стан форми</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="377" />
+            <location filename="../../desktop/record_editor.py" line="378" />
             <source>Not saved: check the marked fields.</source>
             <translation>Не збережено: перевірте позначені поля.</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="400" />
+            <location filename="../../desktop/record_editor.py" line="401" />
             <source>Choose or create a case first.</source>
             <translation>Спершу виберіть або створіть справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="417" />
+            <location filename="../../desktop/record_editor.py" line="418" />
             <source>Saving…</source>
             <translation>Зберігається…</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="475" />
+            <location filename="../../desktop/record_editor.py" line="476" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="504" />
+            <location filename="../../desktop/record_editor.py" line="505" />
             <source>Deleting…</source>
             <translation>Видаляється…</translation>
         </message>
@@ -2894,63 +2964,63 @@ Address: …</source>
     <context>
         <name>RecoveryKeyPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="409" />
+            <location filename="../../desktop/unlock.py" line="410" />
             <source>Your recovery key</source>
             <translation>Ваш ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="412" />
+            <location filename="../../desktop/unlock.py" line="413" />
             <source>This key is shown only once. Write it on paper now and keep the paper apart from this computer. If you forget your passphrase, the recovery key is the only way back into the vault.</source>
             <translation>Цей ключ показано лише один раз. Запишіть його на папері зараз і зберігайте папір окремо від цього комп’ютера. Якщо ви забудете парольну фразу, ключ відновлення — єдиний спосіб повернутися до сховища.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="417" />
+            <location filename="../../desktop/unlock.py" line="418" />
             <source>Recovery key</source>
             <translation>Ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="418" />
+            <location filename="../../desktop/unlock.py" line="419" />
             <source>Keyring</source>
             <translation>Зв’язка ключів</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="419" />
+            <location filename="../../desktop/unlock.py" line="420" />
             <source>Save to a file…</source>
             <translation>Зберегти у файл…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="420" />
+            <location filename="../../desktop/unlock.py" line="421" />
             <source>Save the recovery key to a file</source>
             <translation>Зберегти ключ відновлення у файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="422" />
+            <location filename="../../desktop/unlock.py" line="423" />
             <source>Choose a place away from this computer, such as a USB stick you keep elsewhere.</source>
             <translation>Виберіть місце поза цим комп'ютером, наприклад USB-накопичувач, який ви зберігаєте окремо.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="424" />
+            <location filename="../../desktop/unlock.py" line="425" />
             <source>Print…</source>
             <translation>Друкувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="425" />
+            <location filename="../../desktop/unlock.py" line="426" />
             <source>Print the recovery key</source>
             <translation>Надрукувати ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="426" />
             <location filename="../../desktop/unlock.py" line="427" />
+            <location filename="../../desktop/unlock.py" line="428" />
             <source>I have written it down</source>
             <translation>Ключ записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="429" />
+            <location filename="../../desktop/unlock.py" line="430" />
             <source>Then join my organisation (with the profile and fingerprint from my coordinator)</source>
             <translation>Потім приєднатися до моєї організації (з профілем і відбитком від мого координатора)</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="439" />
+            <location filename="../../desktop/unlock.py" line="440" />
             <source>Fieldvault recovery key
 
 {key}
@@ -2965,17 +3035,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
 </translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="444" />
+            <location filename="../../desktop/unlock.py" line="445" />
             <source>Save the recovery key</source>
             <translation>Збереження ключа відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="455" />
+            <location filename="../../desktop/unlock.py" line="456" />
             <source>Could not save the key ({reason}). Write it down instead.</source>
             <translation>Не вдалося зберегти ключ ({reason}). Запишіть його на папері.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="460" />
+            <location filename="../../desktop/unlock.py" line="461" />
             <source>Saved. Move that file away from this computer.</source>
             <translation>Збережено. Перенесіть цей файл подалі від цього комп'ютера.</translation>
         </message>
@@ -3045,201 +3115,206 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SettingsDialog</name>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="68" />
+            <location filename="../../desktop/settings_dialog.py" line="69" />
             <source>Settings</source>
             <translation>Налаштування</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="71" />
+            <location filename="../../desktop/settings_dialog.py" line="72" />
             <source>General</source>
             <translation>Загальні</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="75" />
+            <location filename="../../desktop/settings_dialog.py" line="76" />
             <source> min</source>
             <translation> хв</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="76" />
-            <location filename="../../desktop/settings_dialog.py" line="87" />
+            <location filename="../../desktop/settings_dialog.py" line="77" />
+            <location filename="../../desktop/settings_dialog.py" line="88" />
             <source>never</source>
             <translation>ніколи</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="77" />
+            <location filename="../../desktop/settings_dialog.py" line="78" />
             <source>Lock after minutes without activity</source>
             <translation>Блокувати після хвилин бездіяльності</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="79" />
+            <location filename="../../desktop/settings_dialog.py" line="80" />
             <source>&amp;Lock after inactivity:</source>
             <translation>&amp;Блокувати після бездіяльності:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="81" />
+            <location filename="../../desktop/settings_dialog.py" line="82" />
             <source>Your name in the custody log</source>
             <translation>Ваше ім'я в журналі зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="82" />
+            <location filename="../../desktop/settings_dialog.py" line="83" />
             <source>e.g. a staff code, not necessarily your name</source>
             <translation>напр. службовий код, не обов'язково ім'я</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="83" />
+            <location filename="../../desktop/settings_dialog.py" line="84" />
             <source>&amp;Name in the custody log:</source>
             <translation>&amp;Ім'я в журналі зберігання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="86" />
+            <location filename="../../desktop/settings_dialog.py" line="87" />
             <source> days</source>
             <translation> дн.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="88" />
+            <location filename="../../desktop/settings_dialog.py" line="89" />
             <source>Remind me to back up after this many days</source>
             <translation>Нагадувати про резервну копію через стільки днів</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="90" />
+            <location filename="../../desktop/settings_dialog.py" line="91" />
             <source>Remind to &amp;back up after:</source>
             <translation>Нагадувати про &amp;копію через:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="92" />
+            <location filename="../../desktop/settings_dialog.py" line="93" />
             <source>Language</source>
             <translation>Мова</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="96" />
+            <location filename="../../desktop/settings_dialog.py" line="97" />
             <source>Lan&amp;guage (after restart):</source>
             <translation>&amp;Мова (після перезапуску):</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="98" />
+            <location filename="../../desktop/settings_dialog.py" line="99" />
             <source>Part of the key is in this computer's keyring.</source>
             <translation>Частина ключа зберігається у сховищі ключів цього комп'ютера.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="100" />
+            <location filename="../../desktop/settings_dialog.py" line="101" />
             <source>No keyring: the passphrase alone protects the vault.</source>
             <translation>Без сховища ключів: сховище захищає лише парольна фраза.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="103" />
+            <location filename="../../desktop/settings_dialog.py" line="104" />
             <source>Keyring:</source>
             <translation>Сховище ключів:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="106" />
-            <location filename="../../desktop/settings_dialog.py" line="122" />
+            <location filename="../../desktop/settings_dialog.py" line="107" />
             <location filename="../../desktop/settings_dialog.py" line="123" />
+            <location filename="../../desktop/settings_dialog.py" line="124" />
             <source>Change passphrase</source>
             <translation>Змінити парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="108" />
+            <location filename="../../desktop/settings_dialog.py" line="109" />
             <source>Current passphrase</source>
             <translation>Поточна парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="109" />
+            <location filename="../../desktop/settings_dialog.py" line="110" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="110" />
+            <location filename="../../desktop/settings_dialog.py" line="111" />
             <source>Repeat the new passphrase</source>
             <translation>Повторіть нову парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="117" />
+            <location filename="../../desktop/settings_dialog.py" line="118" />
             <source>C&amp;urrent:</source>
             <translation>&amp;Поточна:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="118" />
+            <location filename="../../desktop/settings_dialog.py" line="119" />
             <source>&amp;New:</source>
             <translation>&amp;Нова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="119" />
+            <location filename="../../desktop/settings_dialog.py" line="120" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="121" />
+            <location filename="../../desktop/settings_dialog.py" line="122" />
             <source>&amp;Repeat:</source>
             <translation>П&amp;овтор:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="133" />
+            <location filename="../../desktop/settings_dialog.py" line="134" />
             <source>Emergency</source>
             <translation>Екстрені дії</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="137" />
+            <location filename="../../desktop/settings_dialog.py" line="138" />
             <source>A key combination wipes the vault at once, without asking</source>
             <translation>Комбінація клавіш негайно знищує сховище, без підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="141" />
+            <location filename="../../desktop/settings_dialog.py" line="142" />
             <source>Emergency wipe shortcut</source>
             <translation>Комбінація клавіш для екстреного знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="143" />
+            <location filename="../../desktop/settings_dialog.py" line="144" />
             <source>Shortcut:</source>
             <translation>Комбінація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="144" />
+            <location filename="../../desktop/settings_dialog.py" line="147" />
+            <source>Duress passphrase…</source>
+            <translation>Парольна фраза під примусом…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/settings_dialog.py" line="150" />
             <source>Wipe the vault…</source>
             <translation>Знищити сховище…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="145" />
+            <location filename="../../desktop/settings_dialog.py" line="151" />
             <source>Wipe the vault</source>
             <translation>Знищити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="149" />
+            <location filename="../../desktop/settings_dialog.py" line="155" />
             <source>Type the confirmation word</source>
             <translation>Введіть слово підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="152" />
+            <location filename="../../desktop/settings_dialog.py" line="158" />
             <source>This destroys every testimony and file in this vault for ever. Type {word} to confirm.</source>
             <translation>Це назавжди знищить усі свідчення та файли в цьому сховищі. Введіть {word}, щоб підтвердити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="156" />
-            <location filename="../../desktop/settings_dialog.py" line="157" />
+            <location filename="../../desktop/settings_dialog.py" line="162" />
+            <location filename="../../desktop/settings_dialog.py" line="163" />
             <source>Destroy the vault now</source>
             <translation>Знищити сховище зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="176" />
+            <location filename="../../desktop/settings_dialog.py" line="182" />
             <source>WIPE</source>
             <translation>ЗНИЩИТИ</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="211" />
+            <location filename="../../desktop/settings_dialog.py" line="217" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="223" />
+            <location filename="../../desktop/settings_dialog.py" line="229" />
             <source>The two new passphrases differ.</source>
             <translation>Дві нові парольні фрази не збігаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="231" />
+            <location filename="../../desktop/settings_dialog.py" line="237" />
             <source>Changing…</source>
             <translation>Змінюємо…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="239" />
+            <location filename="../../desktop/settings_dialog.py" line="245" />
             <source>Passphrase changed. Use the new one from now on.</source>
             <translation>Парольну фразу змінено. Відтепер використовуйте нову.</translation>
         </message>
@@ -3670,48 +3745,58 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>UnlockPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="541" />
+            <location filename="../../desktop/unlock.py" line="553" />
             <source>Unlock the vault</source>
             <translation>Розблокування сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="542" />
+            <location filename="../../desktop/unlock.py" line="554" />
             <source>Vault: {folder}</source>
             <translation>Сховище: {folder}</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="543" />
+            <location filename="../../desktop/unlock.py" line="555" />
             <source>Why the vault is locked</source>
             <translation>Чому сховище заблоковано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="544" />
+            <location filename="../../desktop/unlock.py" line="556" />
             <source>Passphrase</source>
             <translation>Парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="545" />
+            <location filename="../../desktop/unlock.py" line="557" />
             <source>&amp;Passphrase:</source>
             <translation>&amp;Парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="546" />
+            <location filename="../../desktop/unlock.py" line="558" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="547" />
+            <location filename="../../desktop/unlock.py" line="559" />
             <source>Unlocking</source>
             <translation>Розблокування</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="548" />
-            <location filename="../../desktop/unlock.py" line="549" />
+            <location filename="../../desktop/unlock.py" line="560" />
+            <location filename="../../desktop/unlock.py" line="561" />
             <source>Unlock</source>
             <translation>Розблокувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="565" />
+            <location filename="../../desktop/unlock.py" line="562" />
+            <source>Forgot the passphrase? Use the recovery key…</source>
+            <translation>Забули парольну фразу? Скористайтеся ключем відновлення…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="563" />
+            <source>Use the recovery key</source>
+            <translation>Скористатися ключем відновлення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/unlock.py" line="579" />
             <source>Type the vault's passphrase.</source>
             <translation>Введіть парольну фразу сховища.</translation>
         </message>
