@@ -376,3 +376,45 @@ def test_the_latest_row_chosen_while_a_save_waits_is_the_one_shown(qtbot, vault,
     assert editor.record_id == c.id and editor.title_field.text() == "C"
     assert rows.currentIndex().row() == 2
     assert view.incident_labels() == ["A1", "B", "C"]
+
+
+def test_a_save_refused_by_a_busy_vault_keeps_the_edits_and_their_draft(qtbot, vault, vault_dir):
+    """Another process keeps the vault past SQLite's 5 s busy timeout: the
+    save comes back refused with the translated reason, the form is editable
+    and still unsaved, its draft is written once the vault is free, and
+    Save then stores it."""
+    case = make_case(vault)
+    editor = TestimonyEditor(autosave_ms=300)
+    qtbot.addWidget(editor)
+    show(qtbot, editor)
+    editor.load(vault, case.id)
+    type_text(qtbot, editor.narrative_field, "Їх вивезли вночі.")
+    answers: list[object] = []
+    editor.save_finished.connect(answers.append)
+    drafts: list[str] = []
+    editor.draft_saved.connect(drafts.append)
+
+    other = open_vault(vault_dir)
+    try:
+        with another_writer(other, hold_s=6.5):
+            qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: bool(answers), timeout=WAIT_MS)
+            assert answers == [None]
+            assert editor.status.text().startswith(
+                "Another program (a second Fieldvault window or a command)"
+            )
+            assert editor.is_dirty and not editor.is_writing
+            assert editor.save_button.isEnabled() and editor.scroll_area.isEnabled()
+            assert vault.testimonies.count(case.id) == 0
+        qtbot.waitUntil(lambda: drafts == [draft_key(case.id, None)], timeout=WAIT_MS)
+    finally:
+        other.lock()
+    draft = vault.drafts.get(draft_key(case.id, None))
+    assert draft is not None and draft.body["fields"]["narrative"] == "Їх вивезли вночі."
+
+    finish_writing(qtbot, editor)
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    finish_writing(qtbot, editor)
+    assert editor.status.text() == "Saved." and vault.testimonies.count(case.id) == 1
+    assert vault.drafts.keys("testimony:") == []
+    editor.clear(save_draft=False)
