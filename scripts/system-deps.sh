@@ -15,6 +15,7 @@ test_packages=(
   openssl                                        # tests: a local RFC 3161 time-stamping authority (openssl ts) and its verify
   minisign                                       # tests: release signatures (SHA256SUMS.minisig, docs/install.md)
   binutils                                       # make package: readelf finds the libraries the .deb depends on
+  poppler-utils                                  # tests: the PDF case report's text (pdftotext) and pages (pdftoppm)
 )
 run_packages=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
