@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sync.client.transport import ServerClient, ServerSaid
+from sync.client.transport import PinMismatch, ServerClient, ServerSaid
 from sync.org import make_token, sign_profile
 from sync.server.protocol import TUS_VERSION, b64, challenge_message
 from sync.server.service import Limits
@@ -188,3 +188,17 @@ def test_a_device_that_floods_the_server_is_slowed_down(tmp_path: Path, org: Org
         assert refusal(client.create_upload, 100) == (429, "rate-limited")
         other, _ = enrolled(server, org)  # another device is not held back
         assert other.create_upload(100)
+
+
+def test_a_server_with_another_certificate_gets_nothing_secret(server: RunningServer, org: Org) -> None:
+    """The client reads the certificate first and compares it with the pin
+    (an interceptor's certificate, or a server re-keyed without a new
+    profile): the enrolment token is not sent, so it still works afterwards."""
+    token = org.token()
+    key = Ed25519PrivateKey.generate()
+    wrong = ServerClient(server.url, "ab" * 32)
+    with pytest.raises(PinMismatch) as mismatch:
+        wrong.enrol(token, key)
+    assert mismatch.value.actual == server.cert_sha256
+    with server.client() as right:
+        assert right.enrol(token, key) == device_id(key)  # the token was never spent
