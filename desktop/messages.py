@@ -545,6 +545,117 @@ def _ack_not_imported(p: Params) -> str:
     ).format(bundle_id=p["bundle_id"])
 
 
+# automatic sync (sync/client/errors.py)
+
+
+def _sync_no_organisation(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This vault belongs to no organisation yet, so there is nowhere to sync to. Enrol with your "
+        "organisation first.",
+    )
+
+
+def _sync_no_server(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Your organisation ({org_id}) has not named a server, so your work cannot be sent over the "
+        "internet. Ask your coordinator for a profile with a server, or carry a bundle on a USB "
+        "stick.",
+    ).format(org_id=p["org_id"])
+
+
+def _sync_offline(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The server {url} could not be reached. Your work is kept and waits in the queue: it is "
+        "sent by itself when there is a connection. Nothing was lost.",
+    ).format(url=p["url"])
+
+
+def _sync_server_error(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The server {url} had a problem and did not finish. Your work is kept and waits in the "
+        "queue; it is sent again later. Nothing was lost.",
+    ).format(url=p["url"])
+
+
+def _sync_pin_mismatch(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The server at {url} did not show the certificate your organisation pinned. Someone may be "
+        "intercepting this connection, so nothing was sent. Do not sync over this network; tell "
+        "your coordinator.",
+    ).format(url=p["url"])
+
+
+def _sync_garbage(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The answer from {url} is not what a Fieldvault server says (a hotel or café login page can "
+        "do this). Nothing was applied and your work stays in the queue. Open a web page to log in "
+        "to the network, or try another connection.",
+    ).format(url=p["url"])
+
+
+def _sync_server_key_changed(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The server at {url} signs its receipts with another key than before. Its receipts were not "
+        "trusted and nothing was marked as delivered. Tell your coordinator.",
+    ).format(url=p["url"])
+
+
+def _sync_device_revoked(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Your organisation has revoked this laptop, so the server refuses its work. Nothing was "
+        "sent. Talk to your coordinator.",
+    )
+
+
+def _sync_refused(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The server refused the work ({reason}). It stays in the queue on this laptop. Tell your "
+        "coordinator this reason.",
+    ).format(reason=p["reason"])
+
+
+def _sync_receipt_invalid(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The server's receipt for bundle {bundle_id} does not check out, so the bundle is not "
+        "marked as delivered and stays in the queue. Tell your coordinator.",
+    ).format(bundle_id=p["bundle_id"])
+
+
+def _sync_log_broken(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The server's list of receipts does not fit together at entry {index}: it was changed or "
+        "entries were removed. Nothing more was downloaded. Keep this vault as it is and tell the "
+        "people responsible for your organisation's security.",
+    ).format(index=p["index"])
+
+
+def _sync_download_mismatch(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {bundle_id} arrived different from what the server's receipt names, so nothing of "
+        "it was imported. It is downloaded again at the next sync.",
+    ).format(bundle_id=p["bundle_id"])
+
+
+def _sync_proxy_invalid(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The proxy setting for sync is not a proxy address this app can use. Nothing was sent. Correct "
+        "the setting in Settings and sync again.",
+    )
+
+
 def _bundle_not_a_recipient(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1068,6 +1179,20 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "ack-not-coordinator": _ack_not_coordinator,
     "ack-unknown-bundle": _ack_unknown_bundle,
     "ack-not-imported": _ack_not_imported,
+    # automatic sync (sync/client)
+    "sync-no-organisation": _sync_no_organisation,
+    "sync-no-server": _sync_no_server,
+    "sync-offline": _sync_offline,
+    "sync-server-error": _sync_server_error,
+    "sync-pin-mismatch": _sync_pin_mismatch,
+    "sync-garbage": _sync_garbage,
+    "sync-server-key-changed": _sync_server_key_changed,
+    "sync-device-revoked": _sync_device_revoked,
+    "sync-refused": _sync_refused,
+    "sync-receipt-invalid": _sync_receipt_invalid,
+    "sync-log-broken": _sync_log_broken,
+    "sync-download-mismatch": _sync_download_mismatch,
+    "sync-proxy-invalid": _sync_proxy_invalid,
     # the organisation (sync/org.py)
     "org-profile-form": _org_profile_form,
     "org-profile-signature": _org_profile_signature,

@@ -460,6 +460,85 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
     </context>
     <context>
+        <name>DuressDialog</name>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="106" />
+            <location filename="../../desktop/duress_settings.py" line="116" />
+            <source>Duress passphrase</source>
+            <translation>Парольна фраза під примусом</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="109" />
+            <source>For when you are forced to unlock: typed at unlock, it destroys the vault at once and only says the passphrase was wrong. A destroyed vault can itself raise suspicion.</source>
+            <translation>На випадок, коли вас змушують відкрити сховище: введена під час розблокування, вона одразу знищує сховище й лише повідомляє про неправильну парольну фразу. Знищене сховище саме по собі може викликати підозру.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="113" />
+            <source>Your &amp;passphrase:</source>
+            <translation>Ваша &amp;парольна фраза:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="114" />
+            <source>Your current passphrase</source>
+            <translation>Ваша поточна парольна фраза</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="115" />
+            <source>&amp;Duress passphrase:</source>
+            <translation>Фраза під &amp;примусом:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="117" />
+            <source>Repeat i&amp;t:</source>
+            <translation>Повто&amp;ріть її:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="118" />
+            <source>Repeat the duress passphrase</source>
+            <translation>Повторіть парольну фразу під примусом</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="119" />
+            <source>Set duress passphrase</source>
+            <translation>Встановити фразу під примусом</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="120" />
+            <source>Clear duress passphrase</source>
+            <translation>Скасувати фразу під примусом</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="137" />
+            <source>The duress passphrase needs at least {count} characters.</source>
+            <translation>Парольна фраза під примусом має містити щонайменше {count} символів.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="143" />
+            <source>The two duress passphrases differ.</source>
+            <translation>Дві парольні фрази під примусом не збігаються.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="154" />
+            <source>Type your passphrase first.</source>
+            <translation>Спершу введіть свою парольну фразу.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="160" />
+            <source>Saving…</source>
+            <translation>Збереження…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="177" />
+            <source>Duress passphrase set: typing it at unlock destroys the vault.</source>
+            <translation>Парольну фразу під примусом встановлено: її введення під час розблокування знищує сховище.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duress_settings.py" line="179" />
+            <source>Duress passphrase cleared.</source>
+            <translation>Парольну фразу під примусом скасовано.</translation>
+        </message>
+    </context>
+    <context>
         <name>EvidenceItemView</name>
         <message>
             <location filename="../../desktop/evidence_item.py" line="144" />
@@ -2962,6 +3041,90 @@ Address: …</source>
         </message>
     </context>
     <context>
+        <name>RecoverPage</name>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="156" />
+            <source>Recover with the recovery key</source>
+            <translation>Відновлення за ключем відновлення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="159" />
+            <source>Type the recovery key you wrote down when the vault was made (letters and digits; dashes and spaces do not matter) and choose a new passphrase. The vault opens, and you get a new recovery key: the old one stops working.</source>
+            <translation>Введіть ключ відновлення, який ви записали під час створення сховища (літери й цифри; дефіси та пробіли не мають значення), і виберіть нову парольну фразу. Сховище відкриється, і ви отримаєте новий ключ відновлення: старий перестане діяти.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="164" />
+            <source>Recovery &amp;key:</source>
+            <translation>&amp;Ключ відновлення:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="165" />
+            <source>Recovery key</source>
+            <translation>Ключ відновлення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="166" />
+            <source>Show the key while typing</source>
+            <translation>Показувати ключ під час введення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="167" />
+            <source>&amp;New passphrase:</source>
+            <translation>&amp;Нова парольна фраза:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="168" />
+            <source>New passphrase</source>
+            <translation>Нова парольна фраза</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="169" />
+            <source>Strength:</source>
+            <translation>Надійність:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="170" />
+            <source>&amp;Repeat it:</source>
+            <translation>&amp;Повторіть її:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="171" />
+            <source>Repeat the passphrase</source>
+            <translation>Повторіть парольну фразу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="172" />
+            <source>Error</source>
+            <translation>Помилка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="173" />
+            <source>Recovering the vault</source>
+            <translation>Відновлення сховища</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="174" />
+            <source>Back to the passphrase</source>
+            <translation>Назад до парольної фрази</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="175" />
+            <location filename="../../desktop/recover_page.py" line="176" />
+            <source>Recover and open</source>
+            <translation>Відновити й відкрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="222" />
+            <source>Type the recovery key.</source>
+            <translation>Введіть ключ відновлення.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recover_page.py" line="233" />
+            <source>The two passphrases differ. Type them again.</source>
+            <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
+        </message>
+    </context>
+    <context>
         <name>RecoveryKeyPage</name>
         <message>
             <location filename="../../desktop/unlock.py" line="410" />
@@ -3850,6 +4013,40 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <location filename="../../desktop/form_fields.py" line="42" />
             <source>Space ticks or unticks the highlighted type.</source>
             <translation>Пробіл ставить або знімає позначку з виділеного виду.</translation>
+        </message>
+    </context>
+    <context>
+        <name>WipeConfirmation</name>
+        <message>
+            <location filename="../../desktop/wipe_confirmation.py" line="39" />
+            <source>WIPE</source>
+            <translation>ЗНИЩИТИ</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/wipe_confirmation.py" line="42" />
+            <source>Emergency: wipe the vault…</source>
+            <translation>Екстрено: знищити сховище…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/wipe_confirmation.py" line="43" />
+            <source>Emergency: wipe the vault</source>
+            <translation>Екстрено: знищити сховище</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/wipe_confirmation.py" line="46" />
+            <source>This destroys every testimony and file in this vault for ever, without the passphrase. Type {word} to confirm.</source>
+            <translation>Це назавжди знищує всі свідчення і файли в цьому сховищі, без парольної фрази. Введіть {word}, щоб підтвердити.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/wipe_confirmation.py" line="50" />
+            <source>Type the confirmation word</source>
+            <translation>Введіть слово підтвердження</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/wipe_confirmation.py" line="51" />
+            <location filename="../../desktop/wipe_confirmation.py" line="52" />
+            <source>Destroy the vault now</source>
+            <translation>Знищити сховище зараз</translation>
         </message>
     </context>
 </TS>

@@ -21,7 +21,6 @@ from PySide6.QtCore import QLocale
 import db
 import sync
 from db.backup import BackupCancelled, BackupRefused
-from db.passphrase_policy import WeakPassphrase
 from db.blobformat import BlobIntegrityError
 from db.blobstore import ExportCancelled, IntakeCancelled, OperationCancelled
 from db.errors import (
@@ -47,6 +46,7 @@ from db.errors import (
     WrongRecoveryKey,
 )
 from db.ids import new_id
+from db.passphrase_policy import WeakPassphrase
 from db.vault import KEYRING_NOTICES, KeyringNotice
 from desktop import messages
 from desktop.blob_device import DeviceAborted
@@ -57,6 +57,7 @@ from sync.acks import AckRefused
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.errors import REASONS, BundleNotWritten, BundleRejected
 from sync.bundle.quarantine import QuarantineRefused
+from sync.client.errors import SyncFailed
 from sync.org import OrgRefused
 from tests.gui_helpers import TS_FILE, compile_qm
 
@@ -70,6 +71,7 @@ ORG_ID = new_id()
 TOKEN_ID = new_id()
 FINGERPRINT = "MFRG-GZDF-MZTW-Q2LK-NNWG-23TO-OBYX-E43U"
 OTHER_FINGERPRINT = "ORSX-G5DS-N5ZG-K3TP-MFRG-GZDF-MZTW-Q2LK"
+SERVER_URL = "https://vault.example.org:8443"
 # What a bundle refusal names, by reason kind (a revision id, an event hash, a SHA-256).
 BUNDLE_SUBJECTS = {
     "revision": REVISION_ID,
@@ -546,6 +548,25 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
             "backup target not a folder",
             BackupRefused("Not a folder.", "backup-target-not-a-folder", path=FOLDER),
             FOLDER,
+        ),
+        # sync/: automatic sync through the server (sync/client)
+        *(
+            (f"sync: {code}", SyncFailed(f"Some English about {code}.", code, **params), named)
+            for code, params, named in (
+                ("sync-no-organisation", {}, ""),
+                ("sync-no-server", {"org_id": ORG_ID}, ORG_ID),
+                ("sync-offline", {"url": SERVER_URL}, SERVER_URL),
+                ("sync-server-error", {"url": SERVER_URL}, SERVER_URL),
+                ("sync-pin-mismatch", {"url": SERVER_URL}, SERVER_URL),
+                ("sync-garbage", {"url": SERVER_URL}, SERVER_URL),
+                ("sync-server-key-changed", {"url": SERVER_URL}, SERVER_URL),
+                ("sync-device-revoked", {}, ""),
+                ("sync-refused", {"reason": "bundle-conflict"}, "bundle-conflict"),
+                ("sync-receipt-invalid", {"bundle_id": REVISION_ID}, REVISION_ID),
+                ("sync-log-broken", {"index": "17"}, "17"),
+                ("sync-download-mismatch", {"bundle_id": REVISION_ID}, REVISION_ID),
+                ("sync-proxy-invalid", {}, ""),
+            )
         ),
         (
             "backup reminder",

@@ -1,0 +1,129 @@
+"""Connecting to the organisation's server for a sync run: the pinned
+transport (transport.py) with timeouts for slow links and the vault's proxy
+setting, login by the device key (registering the device first when it
+enrolled offline), the server's receipt key remembered at the first login
+and required at every later one, and the transport's failures turned into
+the coded errors a person reads (errors.py)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from db.api import SyncClientState, Vault
+from sync.client import errors
+from sync.client.errors import SyncFailed
+from sync.client.transport import PinMismatch, ServerClient, ServerSaid, ServerUnreachable
+from sync.org import Profile
+from sync.org_vault import held_profile
+from sync.server.receipts import ReceiptInvalid
+
+# Slow links: a phone hotspot at a few kB/s must still finish a 1 MiB chunk
+# (see push.CHUNK), and a server far away may answer slowly.
+TIMEOUT = httpx.Timeout(120.0, connect=20.0)
+SERVER_KEY = "server_key"
+
+
+@dataclass(frozen=True)
+class Target:
+    profile: Profile
+    url: str
+    cert_sha256: str
+
+
+def target_of(vault: Vault) -> Target:
+    profile = held_profile(vault)
+    if profile is None:
+        raise errors.no_organisation()
+    if profile.server is None:
+        raise errors.no_server(profile.org_id)
+    return Target(profile, profile.server.url, profile.server.cert_sha256)
+
+
+def proxy_setting(vault: Vault) -> str | None:
+    """The vault's ``sync_proxy`` setting: a SOCKS5 proxy (Tor) or None."""
+    value = vault.settings.get("sync_proxy").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in {"socks5", "socks5h"} or not parts.hostname or parts.port is None:
+        raise errors.proxy_invalid()
+    return value
+
+
+@contextmanager
+def translated(url: str) -> Iterator[None]:
+    """The transport's failures as SyncFailed: unreachable (queued), a
+    certificate that is not the pinned one, a refusal with its code, and
+    answers that are not a Fieldvault server's (garbage)."""
+    try:
+        yield
+    except ServerUnreachable:
+        raise errors.offline(url) from None
+    except PinMismatch:
+        raise errors.pin_mismatch(url) from None
+    except ServerSaid as said:
+        if said.code == "device-revoked":
+            raise errors.device_revoked() from None
+        if said.status >= 500 and said.code in {"http-error", "internal-error"}:
+            raise errors.server_error(url) from None
+        if said.status < 400 or said.code == "http-error":
+            raise errors.garbage(url) from None
+        raise errors.refused(said.code) from None
+    except (ValueError, KeyError, TypeError, IndexError, ReceiptInvalid):
+        # httpx's JSON decoding, a missing member, a malformed receipt.
+        raise errors.garbage(url) from None
+
+
+def _login(client: ServerClient, vault: Vault) -> None:
+    key = vault.sync.signing_key()
+    try:
+        client.login(key, vault.device_id)
+    except ServerSaid as said:
+        token = vault.sync.enrolment_token()
+        if said.code != "device-unknown" or token is None:
+            raise
+        # Enrolled offline: the token registers the device now (docs/server.md §3).
+        client.enrol(token, key)
+        client.login(key, vault.device_id)
+
+
+def _check_server_key(vault: Vault, client: ServerClient, url: str) -> bytes:
+    """The receipt key the server gave with the challenge, over the pinned
+    connection: remembered the first time, required to stay the same."""
+    key = client.server_key
+    if key is None:
+        raise errors.garbage(url)
+    state = SyncClientState.of(vault)
+    known = state.value(SERVER_KEY)
+    text = base64.b64encode(key).decode("ascii")
+    if known is None:
+        state.set_value(SERVER_KEY, text)
+    elif known != text:
+        raise errors.server_key_changed(url)
+    return key
+
+
+@contextmanager
+def session(
+    vault: Vault, *, proxy: str | None = None, timeout: float | httpx.Timeout = TIMEOUT
+) -> Iterator[ServerClient]:
+    """A logged-in client of the vault's organisation server. Errors inside
+    the block are translated too (``translated``)."""
+    target = target_of(vault)
+    with (
+        translated(target.url),
+        ServerClient(target.url, target.cert_sha256, proxy=proxy, timeout=timeout) as client,
+    ):
+        _login(client, vault)
+        _check_server_key(vault, client, target.url)
+        yield client
+
+
+def is_transient(error: SyncFailed) -> bool:
+    return error.transient

@@ -1,0 +1,286 @@
+"""A coordinator's pull (docs/sync.md, "Pull"): follow the server's changes
+feed from the cursor kept in the vault; check the receipt log's hash chain
+from the last entry checked (so that a rewritten or dropped entry is seen)
+and that each change is the bundle its receipt names; download each bundle
+into the vault's spool folder with range requests (a broken download
+resumes where it stopped, in this run or the next); check its bytes against
+the receipt; import it (all or nothing, sync/bundle/vault_io.py); then
+acknowledge it on the server. The cursor moves past a bundle only once it
+was imported, held in quarantine or refused: a kill at any point repeats at
+most that bundle's steps, and an import repeated is a replay that changes
+nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from db.api import SyncClientState, Vault
+from sync.bundle.admission import BundleQuarantined
+from sync.bundle.errors import BundleRejected
+from sync.bundle.vault_io import import_bundle
+from sync.client import errors
+from sync.client.connection import TIMEOUT, proxy_setting, session, target_of
+from sync.client.errors import SyncFailed
+from sync.client.push import spool_dir
+from sync.client.retry import Backoff
+from sync.client.transport import ServerClient
+from sync.server.receipts import Receipt, ReceiptInvalid, check_log, verify_receipt
+
+CURSOR = "changes_cursor"
+LOG_HEAD = "log_head"
+PAGE = 100
+Progress = Callable[[str, int, int], None]  # (bundle id, bytes downloaded, bundle size)
+
+
+@dataclass(frozen=True)
+class Change:
+    bundle_id: str
+    device_id: str
+    sequence: int
+    size: int
+    file_sha256: str
+    receipt_index: int
+
+
+@dataclass(frozen=True)
+class Received:
+    bundle_id: str
+    device_id: str
+    sequence: int
+    revisions: int
+    custody_events: int
+    blobs: int
+    replay: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "bundle_id": self.bundle_id,
+            "device_id": self.device_id,
+            "sequence": self.sequence,
+            "revisions": self.revisions,
+            "custody_events": self.custody_events,
+            "blobs": self.blobs,
+            "replay": self.replay,
+        }
+
+
+@dataclass
+class PullResult:
+    received: list[Received] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # bundle ids held in quarantine
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (bundle id, error code)
+    gaps: list[dict[str, Any]] = field(default_factory=list)
+    bytes_received: int = 0
+    retries: int = 0
+
+
+def _change(value: Any) -> Change:
+    """A feed entry, checked for form (else TypeError: garbage)."""
+    if not isinstance(value, dict):
+        raise TypeError("change")
+    change = Change(
+        bundle_id=value["bundle_id"],
+        device_id=value["device_id"],
+        sequence=value["sequence"],
+        size=value["size"],
+        file_sha256=value["file_sha256"],
+        receipt_index=value["receipt_index"],
+    )
+    texts = (change.bundle_id, change.device_id, change.file_sha256)
+    numbers = (change.sequence, change.size, change.receipt_index)
+    if not all(isinstance(t, str) and t.isalnum() and t.isascii() for t in texts):
+        raise TypeError("change")
+    if not all(type(n) is int and n >= 1 for n in numbers):
+        raise TypeError("change")
+    return change
+
+
+class _Log:
+    """The receipt log as far as this vault checked it: each stretch read is
+    checked to join the last entry checked before (``check_log``), and the
+    new head kept in the vault."""
+
+    def __init__(self, vault: Vault, client: ServerClient) -> None:
+        self.state = SyncClientState.of(vault)
+        self.client = client
+        assert client.server_key is not None  # session() checked it
+        self.key = client.server_key
+        head = self.state.value(LOG_HEAD)
+        self.head = Receipt.from_json(json.loads(head)) if head is not None else None
+        self.seen: dict[int, Receipt] = {}
+
+    def receipt(self, index: int) -> Receipt:
+        """The checked receipt ``index``: the log is read and checked up to it."""
+        if index in self.seen:
+            return self.seen[index]
+        if self.head is not None and index <= self.head.index:
+            # Checked in an earlier run: this entry alone, by its signature.
+            receipt = self.client.receipts(start=index, limit=1)[0]
+            try:
+                verify_receipt(receipt, self.key)
+            except ReceiptInvalid:
+                raise errors.log_broken(index) from None
+            if receipt.index != index:
+                raise errors.log_broken(index)
+            return receipt
+        while self.head is None or self.head.index < index:
+            start = self.head.index + 1 if self.head is not None else 1
+            stretch = self.client.receipts(start=start, limit=min(1000, index - start + 1))
+            if not stretch:
+                raise errors.log_broken(start)
+            try:
+                check_log(stretch, self.key, after=self.head)
+            except ReceiptInvalid:
+                raise errors.log_broken(start) from None
+            for receipt in stretch:
+                self.seen[receipt.index] = receipt
+            self.head = stretch[-1]
+            self.state.set_value(LOG_HEAD, json.dumps(self.head.to_json()))
+        return self.seen[index]
+
+
+def _matches(receipt: Receipt, change: Change, org_id: str) -> bool:
+    body = receipt.body
+    return (
+        body.get("bundle_id") == change.bundle_id
+        and body.get("device_id") == change.device_id
+        and body.get("sequence") == change.sequence
+        and body.get("size") == change.size
+        and body.get("file_sha256") == change.file_sha256
+        and body.get("org_id") == org_id
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while block := file.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _download(
+    client: ServerClient, spool: Path, change: Change, result: PullResult, progress: Progress | None
+) -> Path:
+    """The bundle's bytes in ``<spool>/<bundle id>.fvbundle``, resuming a
+    partial download; checked against the receipt's size and SHA-256."""
+    done = spool / f"{change.bundle_id}.fvbundle"
+    if done.is_file() and not done.is_symlink():
+        return done  # downloaded and checked before a kill
+    part = spool / f"{change.bundle_id}.fvbundle.part"
+    have = part.stat().st_size if part.is_file() else 0
+    if have > change.size:
+        part.unlink()
+        have = 0
+    if have < change.size:
+        with part.open("ab") as out:
+            try:
+                result.bytes_received += client.download(change.bundle_id, out, start=have)
+            finally:
+                out.flush()
+                os.fsync(out.fileno())
+    if progress is not None:
+        progress(change.bundle_id, part.stat().st_size, change.size)
+    if part.stat().st_size != change.size or _sha256(part) != change.file_sha256:
+        part.unlink()
+        raise errors.download_mismatch(change.bundle_id)
+    part.replace(done)
+    return done
+
+
+class _Puller:
+    def __init__(self, vault: Vault, result: PullResult, progress: Progress | None) -> None:
+        self.vault = vault
+        self.result = result
+        self.progress = progress
+        self.state = SyncClientState.of(vault)
+        self.target = target_of(vault)
+        self.spool = spool_dir(vault)
+
+    @property
+    def cursor(self) -> int:
+        return int(self.state.value(CURSOR) or "0")
+
+    def run(self, client: ServerClient) -> None:
+        log = _Log(self.vault, client)
+        while True:
+            feed = client.changes(cursor=self.cursor, limit=PAGE)
+            changes = [_change(c) for c in feed["changes"]]
+            if not changes:
+                return
+            for change in changes:
+                if change.receipt_index <= self.cursor:
+                    raise errors.garbage(client.url)  # the feed went backwards
+                if not _matches(log.receipt(change.receipt_index), change, self.target.profile.org_id):
+                    raise errors.log_broken(change.receipt_index)
+                self.one(client, change)
+                self.state.set_value(CURSOR, str(change.receipt_index))
+
+    def one(self, client: ServerClient, change: Change) -> None:
+        path = _download(client, self.spool, change, self.result, self.progress)
+        identity = self.vault.vault_keys.age_identity()
+        try:
+            imported = import_bundle(self.vault, path, identity, org_id=self.target.profile.org_id)
+        except BundleQuarantined:
+            self.result.held.append(change.bundle_id)  # the file stays where the quarantine row says
+            return
+        except BundleRejected as refused:
+            self.result.refused.append((change.bundle_id, refused.code or "bundle-refused"))
+            path.unlink()
+            return
+        self.result.received.append(
+            Received(
+                imported.bundle_id,
+                imported.device_id,
+                imported.sequence,
+                imported.revisions,
+                imported.custody_events,
+                imported.blobs,
+                imported.replay,
+            )
+        )
+        self.result.gaps += [
+            {"device_id": g.device_id, "first": g.first, "last": g.last} for g in imported.gaps
+        ]
+        client.ack(change.bundle_id)
+        path.unlink()
+
+
+def pull(
+    vault: Vault,
+    *,
+    proxy: str | bool | None = True,
+    backoff: Backoff | None = None,
+    timeout: float | httpx.Timeout = TIMEOUT,
+    progress: Progress | None = None,
+) -> PullResult:
+    """Download, check, import and acknowledge every bundle the server
+    received since the last pull. Raises SyncFailed when the run stops; what
+    was imported before that stays imported and is not downloaded again."""
+    proxy_url = proxy_setting(vault) if proxy is True else (proxy or None)
+    backoff = backoff or Backoff()
+    result = PullResult()
+    puller = _Puller(vault, result, progress)
+    failures = 0
+    while True:
+        before = (puller.cursor, result.bytes_received)
+        try:
+            with session(vault, proxy=proxy_url, timeout=timeout) as client:
+                puller.run(client)
+            return result
+        except SyncFailed as failure:
+            if not failure.transient:
+                raise
+            failures = 0 if (puller.cursor, result.bytes_received) != before else failures + 1
+            if failures >= backoff.attempts:
+                raise
+            backoff.wait(failures)
+            result.retries += 1

@@ -1,0 +1,316 @@
+"""A field worker's push (docs/sync.md, "Push"): when there is new work,
+make the next bundle into the vault's private spool folder
+(``<vault>/sync-spool``, never the user's folders); then deliver every bundle
+queued there to the organisation's server with tus — in chunks, each with
+its SHA-256 (``Upload-Checksum``), resuming at the server's offset after a
+dropped connection (HEAD, then PATCH from there) — check the server's signed
+receipt, store it in the vault (``sync_deliveries``) and remove the spool
+copy. Coordinators' signed acknowledgements relayed by the server are taken
+as from a USB stick (sync/acks.py), so that the next bundle carries only what
+is new.
+
+A dropped connection, a server that is down or failing, is retried with
+backoff (retry.py) and, when the run gives up, left queued: nothing is lost.
+A certificate that is not the pinned one, a refusal, or an answer that is not
+a Fieldvault server's stops the run with a coded error and marks nothing
+delivered."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from db.api import SYNC_SPOOL_DIR, CancelToken, SyncClientState, Vault
+from sync.bundle.vault_io import ExportedBundle, export_bundle
+from sync.bundle.writer import bundle_file_name
+from sync.client import errors
+from sync.client.connection import TIMEOUT, Target, proxy_setting, session, target_of
+from sync.client.errors import SyncFailed
+from sync.client.retry import Backoff
+from sync.client.transport import ServerClient, ServerSaid
+from sync.server.protocol import TUS_VERSION
+from sync.server.receipts import Receipt, ReceiptInvalid, verify_receipt
+
+# One tus PATCH. Small enough that a cut costs little (at most one chunk is
+# sent twice) and a slow link finishes one within the timeout; large
+# enough that the per-request overhead stays small on a good link.
+CHUNK = 1024 * 1024
+Progress = Callable[[int, int], None]  # (bytes delivered, bytes queued) of this run
+
+
+@dataclass(frozen=True)
+class Queued:
+    bundle_id: str
+    sequence: int
+    path: Path
+
+
+@dataclass
+class PushResult:
+    made: ExportedBundle | None = None  # the bundle made in this run, if any
+    sent: list[str] = field(default_factory=list)  # bundle ids delivered in this run
+    receipts: list[int] = field(default_factory=list)  # their receipt indexes
+    queued: list[str] = field(default_factory=list)  # bundle ids still waiting
+    acknowledged: list[str] = field(default_factory=list)  # bundle ids a coordinator acknowledged
+    bytes_sent: int = 0  # PATCH bodies sent, resent chunks included
+    retries: int = 0  # connections tried again after a failure
+
+
+def spool_dir(vault: Vault) -> Path:
+    """The vault's private spool folder (made 0700 on first use)."""
+    spool = vault.folder / SYNC_SPOOL_DIR
+    spool.mkdir(mode=0o700, exist_ok=True)
+    return spool
+
+
+def _is_own_transfer(signed: bytes) -> bool:
+    """A ``transfer`` (sent) event recorded when a bundle was made: it says
+    that the work left, it is not new work by itself."""
+    try:
+        body = json.loads(signed)
+    except ValueError:
+        return False
+    details = body.get("details") if isinstance(body, dict) else None
+    return (
+        body.get("action") == "transfer" and isinstance(details, dict) and details.get("direction") == "sent"
+    )
+
+
+def has_new_work(vault: Vault) -> bool:
+    """Is there a revision, an own custody event (other than the transfers
+    that bundles record) or evidence bytes that the last bundle made did not
+    carry? With no bundle made yet: anything not acknowledged."""
+    outgoing = vault.sync.outgoing()
+    sent = vault.sync.sent_bundles()
+    last = sent[-1] if sent else None
+    if last is None or last.revision_seq is None or last.custody_seq is None or last.blobs is None:
+        revision_cursor, custody_cursor = outgoing.acked_revision_seq, outgoing.acked_custody_seq
+        carried: set[str] = set()
+    else:
+        revision_cursor, custody_cursor = last.revision_seq, last.custody_seq
+        carried = set(last.blobs)
+    if vault.revisions.since(revision_cursor, 1):
+        return True
+    if any(b.sha256 not in carried for b in vault.sync.unacknowledged_blobs()):
+        return True
+    while events := vault.sync.custody_since(custody_cursor, 200):
+        if any(not _is_own_transfer(e.signed) for e in events):
+            return True
+        custody_cursor = events[-1].seq
+    return False
+
+
+def make_bundle(vault: Vault, target: Target, *, cancel: CancelToken | None = None) -> ExportedBundle | None:
+    """This device's next bundle in the spool folder, when there is new work."""
+    if not has_new_work(vault):
+        return None
+    profile = target.profile
+    recipients = [c.age_recipient for c in profile.coordinators]
+    return export_bundle(vault, spool_dir(vault), recipients, profile.org_id, profile.version, cancel=cancel)
+
+
+def queued_bundles(vault: Vault, target: Target) -> list[Queued]:
+    """Bundles of this device in the spool folder without a receipt, oldest first."""
+    spool = spool_dir(vault)
+    state = SyncClientState.of(vault)
+    queued = []
+    for sent in vault.sync.sent_bundles():
+        path = spool / bundle_file_name(target.profile.org_id, vault.device_id, sent.sequence)
+        if not path.is_file() or path.is_symlink():
+            continue  # carried by USB, or delivered and removed
+        delivery = state.delivery(sent.bundle_id)
+        if delivery is not None and delivery.delivered:
+            path.unlink()  # delivered before the copy could be removed
+            continue
+        queued.append(Queued(sent.bundle_id, sent.sequence, path))
+    return queued
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while block := file.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _upload_state(client: ServerClient, location: str) -> tuple[int, str | None] | None:
+    """The server's offset of an upload and, once accepted, its bundle id;
+    None when the server no longer has it (expired, refused at the end)."""
+    try:
+        response = client.request("HEAD", location, headers={"Tus-Resumable": TUS_VERSION})
+    except ServerSaid as said:
+        if said.status in (404, 410):
+            return None
+        raise
+    return int(response.headers["Upload-Offset"]), response.headers.get("Fieldvault-Bundle-Id")
+
+
+class _Delivery:
+    """One bundle's upload, resumable across connections within a run (the
+    offset is the server's) and across runs (the upload's address is kept
+    in the vault)."""
+
+    def __init__(self, vault: Vault, queued: Queued, result: PushResult, chunk: int) -> None:
+        self.vault = vault
+        self.queued = queued
+        self.result = result
+        self.chunk = chunk
+        self.state = SyncClientState.of(vault)
+        self.size = queued.path.stat().st_size
+        self.offset = 0
+
+    def upload(self, client: ServerClient, progress: Callable[[int], None]) -> str:
+        """Send what the server lacks; returns the bundle id it accepted."""
+        delivery = self.state.delivery(self.queued.bundle_id)
+        location = delivery.upload_url if delivery is not None else None
+        known = _upload_state(client, location) if location is not None else None
+        if known is None:
+            location = client.create_upload(self.size)
+            self.state.set_upload(self.queued.bundle_id, location)
+            self.offset, accepted = 0, None
+        else:
+            self.offset, accepted = known
+        assert location is not None
+        progress(self.offset)
+        with self.queued.path.open("rb") as file:
+            while accepted is None:
+                if self.offset > self.size:
+                    raise errors.garbage(client.url)
+                file.seek(self.offset)
+                data = file.read(self.chunk)
+                if not data and self.offset < self.size:
+                    raise errors.garbage(client.url)  # the file changed under us: never ours to fix
+                digest = base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
+                self.result.bytes_sent += len(data)
+                response = client.request(
+                    "PATCH",
+                    location,
+                    content=data,
+                    headers={
+                        "Tus-Resumable": TUS_VERSION,
+                        "Upload-Offset": str(self.offset),
+                        "Content-Type": "application/offset+octet-stream",
+                        "Upload-Checksum": f"sha256 {digest}",
+                    },
+                )
+                offset = int(response.headers["Upload-Offset"])
+                if offset != self.offset + len(data):
+                    raise errors.garbage(client.url)
+                self.offset = offset
+                accepted = response.headers.get("Fieldvault-Bundle-Id")
+                progress(self.offset)
+                if not data and accepted is None:
+                    raise errors.garbage(client.url)  # all sent, nothing accepted
+        return accepted
+
+    def finish(self, client: ServerClient, accepted: str, org_id: str) -> Receipt:
+        """Check the receipt (signature by the pinned server key, and that it
+        names this very bundle file) and record the delivery."""
+        bundle_id = self.queued.bundle_id
+        if accepted != bundle_id:
+            raise errors.garbage(client.url)
+        receipt = client.receipt(bundle_id)
+        assert client.server_key is not None  # session() checked it
+        try:
+            body = verify_receipt(receipt, client.server_key)
+        except ReceiptInvalid:
+            raise errors.receipt_invalid(bundle_id) from None
+        expected = {
+            "bundle_id": bundle_id,
+            "device_id": self.vault.device_id,
+            "org_id": org_id,
+            "sequence": self.queued.sequence,
+            "size": self.size,
+            "file_sha256": _file_sha256(self.queued.path),
+        }
+        if any(body.get(name) != value for name, value in expected.items()):
+            raise errors.receipt_invalid(bundle_id)
+        self.state.mark_delivered(bundle_id, json.dumps(receipt.to_json()), receipt.index)
+        self.queued.path.unlink()
+        _fsync_dir(self.queued.path.parent)
+        return receipt
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # Windows: directories cannot be opened; the rename is durable there
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def push(
+    vault: Vault,
+    *,
+    proxy: str | bool | None = True,
+    backoff: Backoff | None = None,
+    chunk: int = CHUNK,
+    timeout: float | httpx.Timeout = TIMEOUT,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> PushResult:
+    """Make a bundle if there is new work, then deliver everything queued.
+    ``proxy``: True takes the vault's ``sync_proxy`` setting, a string is a
+    SOCKS5 URL, None/False none. Raises SyncFailed when the run stops; what
+    was delivered before that is recorded, the rest stays queued."""
+    target = target_of(vault)
+    proxy_url = proxy_setting(vault) if proxy is True else (proxy or None)
+    backoff = backoff or Backoff()
+    result = PushResult()
+    result.made = make_bundle(vault, target, cancel=cancel)
+    queue = queued_bundles(vault, target)
+    result.queued = [q.bundle_id for q in queue]
+    total = sum(q.path.stat().st_size for q in queue)
+    before = 0  # bytes of the bundles delivered in this run
+
+    def report(offset: int) -> None:
+        if progress is not None:
+            progress(before + offset, total)
+
+    failures = 0
+    while True:
+        start = (len(result.sent), before, result.bytes_sent)
+        current: _Delivery | None = None
+        try:
+            with session(vault, proxy=proxy_url, timeout=timeout) as client:
+                result.acknowledged += take_relayed_acks(vault, client)
+                for queued in queue[len(result.sent) :]:
+                    current = _Delivery(vault, queued, result, chunk)
+                    accepted = current.upload(client, report)
+                    receipt = current.finish(client, accepted, target.profile.org_id)
+                    result.sent.append(queued.bundle_id)
+                    result.receipts.append(receipt.index)
+                    result.queued.remove(queued.bundle_id)
+                    before += current.size
+                    current = None
+            return result
+        except SyncFailed as failure:
+            if not failure.transient:
+                raise
+            moved = (len(result.sent), before) != start[:2] or (
+                current is not None and current.offset > 0 and result.bytes_sent > start[2]
+            )
+            failures = 0 if moved else failures + 1  # progress made: the link works, keep going
+            if failures >= backoff.attempts:
+                raise
+            backoff.wait(failures)
+            result.retries += 1
+
+
+def take_relayed_acks(vault: Vault, client: ServerClient) -> list[str]:
+    """Coordinators' signed acknowledgements of delivered bundles, as the
+    server relays them (none yet: the server keeps no signed acks; see
+    docs/sync.md, "Not built yet")."""
+    del vault, client
+    return []

@@ -1,0 +1,32 @@
+"""Retries for slow, flaky links: exponential backoff with jitter.
+
+A dropped hotel Wi-Fi or a phone hotspot going to sleep is the normal case,
+not an error: the sync client waits 1, 2, 4 … seconds (up to ``cap``),
+each wait drawn between half and all of that ("equal jitter", so that many
+laptops coming back online together do not knock at the same moment), and
+gives up after ``attempts`` tries in one run; what was queued stays queued
+for the next run."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Backoff:
+    base: float = 1.0  # seconds before the first retry (before jitter)
+    cap: float = 120.0  # never wait longer than this between two tries
+    attempts: int = 6  # tries in one run, the first included
+    sleep: Callable[[float], None] = time.sleep
+    rng: Callable[[], float] = field(default=random.random)
+
+    def delay(self, retry: int) -> float:
+        """The wait before retry number ``retry`` (0 for the first retry)."""
+        ceiling = min(self.cap, self.base * (2.0**retry))
+        return ceiling * (0.5 + self.rng() / 2)
+
+    def wait(self, retry: int) -> None:
+        self.sleep(self.delay(retry))

@@ -1,0 +1,213 @@
+"""An organisation for sync tests: a coordinator's vault that created it, a
+real server (TLS, loopback, in a thread) named in its profile, and field
+workers' vaults enrolled with tokens; a TCP proxy that cuts connections; a
+TLS server that answers garbage."""
+
+from __future__ import annotations
+
+import http.server
+import secrets
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from db.api import Case, NoKeyring, Vault
+from db.api import Testimony as TestimonyRecord
+from sync import org_vault
+from sync.client.org_link import publish_profile
+from sync.client.retry import Backoff
+from sync.server.deploy import cert_sha256, init_server
+from tests.sync.server.server_helpers import RunningServer, _serve
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
+
+
+def new_vault(folder: Path) -> Vault:
+    return Vault.create(folder, PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+
+
+def quick_backoff(attempts: int = 3) -> Backoff:
+    """Retries without waiting (the waits' lengths are tested apart)."""
+    return Backoff(attempts=attempts, sleep=lambda _seconds: None)
+
+
+@dataclass
+class Work:
+    case_id: str
+    testimony_id: str
+    narrative: str
+    evidence_id: str
+    evidence: bytes
+
+
+def record_work(vault: Vault, tmp: Path, name: str, size: int = 40_000) -> Work:
+    """A case, a testimony with a canary and an evidence file of random bytes."""
+    narrative = f"CANARY-{name}-{secrets.token_hex(8)}"
+    case = vault.cases.create(Case(title=f"Case of {name}"))
+    testimony = vault.testimonies.create(TestimonyRecord(case_id=case.id, title=name, narrative=narrative))
+    source = tmp / f"{name}-{secrets.token_hex(4)}.bin"
+    data = secrets.token_bytes(size)
+    source.write_bytes(data)
+    evidence_id = vault.evidence.ingest(source, case.id).item.id
+    return Work(case.id, testimony.id, narrative, evidence_id, data)
+
+
+@dataclass
+class Org:
+    tmp: Path
+    coordinator: Vault
+    server: RunningServer
+    port: int
+    workers: list[Vault] = field(default_factory=list)
+
+    @property
+    def data(self) -> Path:
+        return self.tmp / "server"
+
+    def worker(self, name: str) -> Vault:
+        """A field worker's vault enrolled with a token (registered at the
+        server by its first sync, as an offline enrolment is)."""
+        vault = new_vault(self.tmp / name)
+        token = org_vault.issue_token(self.coordinator, hours=1)
+        signed = org_vault.current_signed(self.coordinator)
+        org_vault.enrol(vault, signed.signed, fingerprint_given=signed.profile.fingerprint, token=token.text)
+        self.workers.append(vault)
+        return vault
+
+    def stop_server(self) -> None:
+        self.server.stop()
+
+    def start_server(self) -> None:
+        self.server = _serve(self.data, self.tmp / "server.log", None, port=self.port)
+
+    def point_at(self, url: str, cert: str) -> None:
+        """A new profile version naming another server or certificate."""
+        signed = org_vault.set_server(self.coordinator, url, cert)
+        for vault in self.workers:
+            org_vault.update_profile(vault, signed.signed)
+
+
+@contextmanager
+def organisation(tmp: Path) -> Iterator[Org]:
+    coordinator = new_vault(tmp / "coordinator")
+    signed = org_vault.create_organisation(coordinator, "Field Org")
+    init_server(tmp / "server", signed.profile.fingerprint, profile=signed.signed)
+    server = _serve(tmp / "server", tmp / "server.log", None)
+    port = int(server.url.rsplit(":", 1)[1])
+    org = Org(tmp, coordinator, server, port)
+    try:
+        named = org_vault.set_server(coordinator, server.url, server.cert_sha256)
+        assert publish_profile(named.signed, named.profile).state == "done"
+        yield org
+    finally:
+        org.server.stop()
+        for vault in [*org.workers, coordinator]:
+            vault.lock()
+
+
+class CuttingProxy:
+    """A TCP relay on loopback that cuts the connection (both ways) each
+    time another ``every`` bytes went from the client to the server, up to
+    ``cuts`` times; after that it relays faithfully. TLS passes through
+    untouched: the client still sees the server's own certificate."""
+
+    def __init__(self, target_port: int, *, every: int, cuts: int) -> None:
+        self.target_port = target_port
+        self.every = every
+        self.cuts_left = cuts
+        self.cuts_made = 0
+        self.upstream = 0  # bytes relayed client -> server, all connections
+        self._next_cut = every
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._stopped = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        while not self._stopped:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            pair = (client, server)
+            threading.Thread(target=self._pipe, args=(client, server, True, pair), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(server, client, False, pair), daemon=True).start()
+
+    def _cut_now(self, count: int) -> bool:
+        with self._lock:
+            self.upstream += count
+            if self.cuts_left and self.upstream >= self._next_cut:
+                self.cuts_left -= 1
+                self.cuts_made += 1
+                self._next_cut = self.upstream + self.every
+                return True
+            return False
+
+    def _pipe(
+        self, source: socket.socket, dest: socket.socket, upstream: bool, pair: tuple[socket.socket, ...]
+    ) -> None:
+        try:
+            while data := source.recv(65536):
+                if upstream and self._cut_now(len(data)):
+                    break  # the connection drops: what was not relayed is lost
+                dest.sendall(data)
+        except OSError:
+            pass
+        for sock in pair:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def close(self) -> None:
+        self._stopped = True
+        self._listener.close()
+
+
+class _Garbage(http.server.BaseHTTPRequestHandler):
+    """Answers every request 200 with something that is not the server's JSON."""
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        body = b"<html><body>Welcome to the hotel Wi-Fi</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Upload-Offset", "not-a-number")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    do_GET = do_POST = do_PATCH = do_HEAD = _answer  # noqa: N815 - http.server's names
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@contextmanager
+def garbage_server(tmp: Path) -> Iterator[tuple[str, str]]:
+    """A TLS server answering garbage, with a certificate of its own
+    (made as ``fieldvault serve --init`` makes one): (url, its SHA-256)."""
+    data = tmp / "garbage-server"
+    init_server(data, "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Garbage)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(data / "tls-cert.pem", data / "tls-key.pem")
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{httpd.server_address[1]}", cert_sha256(data)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
