@@ -1,0 +1,133 @@
+"""Many devices at once (docs/server.md, "Storage"): concurrent uploads to
+one server, and to two server processes sharing PostgreSQL and S3, each
+get one stored bundle and one receipt; the receipt log stays one unbroken
+chain; the same bundle sent to both processes at once is stored once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sync.bundle.reader import check_header
+from sync.client.transport import ServerSaid
+from sync.server.payload_s3 import S3PayloadStore
+from sync.server.receipts import check_log
+from tests.s3_helpers import S3Endpoint
+from tests.sync.bundle_samples import ORG_ID, device_from_seed, write_sample
+from tests.sync.server import server_helpers
+from tests.sync.server.server_helpers import BACKEND, Backend, Org, RunningServer, make_org, running_server
+
+DEVICES = 6
+
+
+def _all(work: list[Callable[[], object]]) -> list[object]:
+    """Run each callable in its own thread, all started together."""
+    results: list[object] = [None] * len(work)
+    start = threading.Barrier(len(work))
+
+    def run(index: int) -> None:
+        start.wait()
+        try:
+            results[index] = work[index]()
+        except Exception as error:  # noqa: BLE001 - collected and asserted on
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(work))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def _upload(server: RunningServer, org: Org, seed: bytes, path: Path, token: str | None = None) -> str:
+    device = device_from_seed(seed)
+    with server.client() as client:
+        if token is not None:
+            client.enrol(token, device.private_key)
+        client.login(device.private_key, device.device_id)
+        return client.upload(path, chunk=16 * 1024).bundle_id
+
+
+def _bundles(tmp_path: Path, org: Org, count: int) -> list[tuple[bytes, Path]]:
+    made = []
+    for index in range(count):
+        seed = f"device {index}".encode()
+        path = tmp_path / f"b{index}.fvbundle"
+        write_sample(path, org.recipients, seed=seed, blobs=[bytes([index]) * 200_000])
+        made.append((seed, path))
+    return made
+
+
+def _check_everything(server: RunningServer, org: Org, bundles: list[tuple[bytes, Path]]) -> None:
+    with server.client() as coordinator:
+        coordinator.login(org.coordinator_key, org.coordinator_id)
+        changes = coordinator.changes(limit=1000)["changes"]
+        assert sorted(c["bundle_id"] for c in changes) == sorted(
+            check_header(p).bundle_id for _, p in bundles
+        )
+        receipts = coordinator.receipts(limit=1000)
+        assert [r.index for r in receipts] == list(range(1, len(bundles) + 1))
+        check_log(receipts, coordinator.server_key or b"")
+
+
+def test_devices_uploading_at_once_each_get_one_bundle_in_one_chain(tmp_path: Path) -> None:
+    org = make_org(org_id=ORG_ID)
+    bundles = _bundles(tmp_path, org, DEVICES)
+    with running_server(tmp_path / "server", org.profile.fingerprint, profile=org.signed.signed) as server:
+        results = _all([lambda s=s, p=p: _upload(server, org, s, p, org.token()) for s, p in bundles])
+        assert results == [check_header(p).bundle_id for _, p in bundles]
+        _check_everything(server, org, bundles)
+
+
+def test_two_processes_sharing_postgresql_and_s3(
+    tmp_path: Path,
+    postgres_url: str,
+    s3_endpoint: S3Endpoint,
+    s3_bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    org = make_org(org_id=ORG_ID)
+    bundles = _bundles(tmp_path, org, DEVICES)
+    store = S3PayloadStore(s3_endpoint.client(), s3_bucket, prefix="fv")
+    monkeypatch.setattr(server_helpers, "BACKEND", Backend(db=postgres_url, payloads=store))
+    assert BACKEND is not server_helpers.BACKEND
+    data = tmp_path / "server"
+    with (
+        running_server(data, org.profile.fingerprint, profile=org.signed.signed) as one,
+        running_server(data) as two,
+    ):
+        servers = [one, two]
+        results = _all(
+            [
+                lambda i=i, s=s, p=p: _upload(servers[i % 2], org, s, p, org.token())
+                for i, (s, p) in enumerate(bundles)
+            ]
+        )
+        assert results == [check_header(p).bundle_id for _, p in bundles]
+        # The same next bundle of one device, sent to both processes at once,
+        # and another bundle with that sequence: one is stored, once.
+        seed = bundles[0][0]
+        first = check_header(bundles[0][1]).bundle_id
+        again = tmp_path / "again.fvbundle"
+        write_sample(again, org.recipients, seed=seed, sequence=2, previous=first)
+        rival = tmp_path / "rival.fvbundle"
+        write_sample(rival, org.recipients, seed=seed, sequence=2, previous=first, blobs=[b"other"])
+        outcome = _all(
+            [
+                lambda: _upload(one, org, seed, again),
+                lambda: _upload(two, org, seed, again),
+                lambda: _upload(one, org, seed, rival),
+            ]
+        )
+        stored = {r for r in outcome if isinstance(r, str)}
+        refused = [r for r in outcome if isinstance(r, ServerSaid)]
+        assert len(stored) == 1 and all(r.code == "bundle-conflict" for r in refused)
+        assert len(refused) in (0, 1, 2) and len(refused) + sum(isinstance(r, str) for r in outcome) == 3
+        winner = again if stored == {check_header(again).bundle_id} else rival
+        _check_everything(one, org, [*bundles, (seed, winner)])
+    keys = [o["Key"] for o in s3_endpoint.client().list_objects_v2(Bucket=s3_bucket).get("Contents", [])]
+    assert len(keys) == DEVICES + 1 and all(k.startswith("fv/bundles/") for k in keys)
