@@ -8,7 +8,9 @@ A form subclasses ``RecordEditor``, builds its own fields, and fills in:
 ``fill()`` (record → widgets), ``validated()`` (widgets → values and errors)
 and ``clear_fields()``. ``lay_out()`` puts its rows on the page with what the
 base made: the heading, the status line, Save and (with ``texts().delete``)
-Delete.
+Delete. It may add ``after_store()`` (what the save lane does right after
+the record is stored: plain Python, no widgets), ``save_started()``,
+``save_failed()``, ``after_save()`` and ``show_writing()`` (in the GUI thread).
 
 Saves and deletions run on the save lane of the window's ``TaskRunner``
 (desktop/tasks.py), never in the GUI thread: a write transaction held
