@@ -1,0 +1,105 @@
+"""One case's records, read through the vault's public API, as the plain
+dictionaries every export writes (docs/exports.md, docs/export-schema.json)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from db.api import Case, EvidenceItem, Incident, Link, Person, Record, Testimony, Vault
+
+FORMAT = "fieldvault-case-export"
+VERSION = 1
+# The record types, in the order the exports list them: (key, record class).
+RECORD_TYPES: tuple[tuple[str, type[Record]], ...] = (
+    ("incidents", Incident),
+    ("persons", Person),
+    ("testimonies", Testimony),
+    ("evidence", EvidenceItem),
+    ("links", Link),
+)
+BOOKKEEPING = ("id", "revision", "conflicted", "created_ms", "updated_ms")
+
+
+@dataclass(frozen=True)
+class CaseData:
+    case: Case
+    incidents: list[Incident]
+    persons: list[Person]
+    testimonies: list[Testimony]
+    evidence: list[EvidenceItem]
+    links: list[Link]
+    pseudonymised: bool = False
+
+    def records(self, key: str) -> list[Record]:
+        return list(getattr(self, key))
+
+
+def load_case(vault: Vault, case_id: str) -> CaseData:
+    """The case and its live records (NotFound if the case is not there)."""
+    return CaseData(
+        case=vault.cases.get(case_id),
+        incidents=vault.incidents.list(case_id),
+        persons=vault.persons.list(case_id),
+        testimonies=vault.testimonies.list(case_id),
+        evidence=vault.evidence.list(case_id),
+        links=vault.links.list(case_id),
+    )
+
+
+def field_names(record_type: type[Record]) -> list[str]:
+    """Bookkeeping first, then the record's own fields in their declared order."""
+    own = [f.name for f in dataclasses.fields(record_type) if f.name not in BOOKKEEPING]
+    return [*BOOKKEEPING, *own]
+
+
+def record_dict(record: Record) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "revision": record.revision,
+        "conflicted": record.conflicted,
+        "created_ms": record.created_ms,
+        "updated_ms": record.updated_ms,
+    } | record.body()
+
+
+def is_witness(person: Person, witness_ids: set[str]) -> bool:
+    return "witness" in person.roles or person.id in witness_ids
+
+
+def pseudonymise(data: CaseData) -> CaseData:
+    """Witnesses by pseudonym only: a witness (a person with the witness role,
+    or named as the witness of a testimony) loses name and sensitive fields;
+    one with no pseudonym becomes "Witness N". Narratives and notes are
+    kept as written: a name inside them stays (docs/exports.md)."""
+    witness_ids = {t.witness_id for t in data.testimonies if t.witness_id}
+    persons: list[Person] = []
+    number = 0
+    for person in data.persons:
+        if is_witness(person, witness_ids):
+            number += 1
+            persons.append(
+                replace(person, name="", sensitive={}, pseudonym=person.pseudonym or f"Witness {number}")
+            )
+        else:
+            persons.append(person)
+    return replace(data, persons=persons, pseudonymised=True)
+
+
+def document(data: CaseData, device_id: str, exported_at: str | None = None) -> dict[str, Any]:
+    """The JSON export's document (docs/export-schema.json)."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": exported_at or utc_now(),
+        "device_id": device_id,
+        "pseudonymised": data.pseudonymised,
+        "case": record_dict(data.case),
+        **{key: [record_dict(r) for r in data.records(key)] for key, _type in RECORD_TYPES},
+    }
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
