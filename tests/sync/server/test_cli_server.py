@@ -143,3 +143,33 @@ def test_serve_keeps_metadata_in_postgresql_and_bundles_in_s3(
             assert conn.execute(text("select bundle_id from bundles")).scalars().all() == [uploaded.bundle_id]
     finally:
         server.kill()
+
+
+def test_enrol_with_the_server_unreachable_joins_offline(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    coordinator, worker = Cli(tmp_path / "coord", env), Cli(tmp_path / "worker", env)
+    coordinator.create_fast(PASSPHRASE)
+    worker.create_fast(PASSPHRASE)
+    vault = Vault.open(coordinator.vault, PASSPHRASE, keyring=NoKeyring())
+    org_vault.create_organisation(vault, "Field Org")
+    signed = org_vault.set_server(vault, f"https://127.0.0.1:{_free_port()}", "ab" * 32)  # nobody listens
+    token = org_vault.issue_token(vault, hours=1).text
+    vault.lock()
+    profile = tmp_path / "v2.fvorg"
+    profile.write_bytes(signed.signed)
+    joined = worker.json(
+        "enrol",
+        str(profile),
+        "--fingerprint",
+        signed.profile.fingerprint,
+        "--token",
+        token,
+        secrets=[PASSPHRASE],
+    )
+    assert joined["server"] == "offline" and joined["org_id"] == signed.profile.org_id
+
+
+def test_plain_http_only_on_loopback(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "unused", _env(tmp_path))
+    refused = cli.run("serve", "--behind-proxy", "--host", "0.0.0.0", "--data", str(tmp_path), check=False)
+    assert refused.returncode == 2 and "loopback" in refused.stderr

@@ -1,7 +1,9 @@
 """Many devices at once (docs/server.md, "Storage"): concurrent uploads to
-one server, and to two server processes sharing PostgreSQL and S3, each
-get one stored bundle and one receipt; the receipt log stays one unbroken
-chain; the same bundle sent to both processes at once is stored once."""
+one server, and to two server instances sharing PostgreSQL and S3 (two
+apps with their own engines, stores and workers, as two processes would
+be, run in threads of the test process), each get one stored bundle and
+one receipt; the receipt log stays one unbroken chain; the same bundle sent
+to both at once is stored once."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from sync.server.receipts import check_log
 from tests.s3_helpers import S3Endpoint
 from tests.sync.bundle_samples import ORG_ID, device_from_seed, write_sample
 from tests.sync.server import server_helpers
-from tests.sync.server.server_helpers import BACKEND, Backend, Org, RunningServer, make_org, running_server
+from tests.sync.server.server_helpers import Backend, Org, RunningServer, make_org, running_server
 
 DEVICES = 6
 
@@ -94,7 +96,6 @@ def test_two_processes_sharing_postgresql_and_s3(
     bundles = _bundles(tmp_path, org, DEVICES)
     store = S3PayloadStore(s3_endpoint.client(), s3_bucket, prefix="fv")
     monkeypatch.setattr(server_helpers, "BACKEND", Backend(db=postgres_url, payloads=store))
-    assert BACKEND is not server_helpers.BACKEND
     data = tmp_path / "server"
     with (
         running_server(data, org.profile.fingerprint, profile=org.signed.signed) as one,
