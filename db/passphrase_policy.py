@@ -136,7 +136,10 @@ def _wordlist() -> tuple[str, ...]:
     easy to type), as the maintained xkcdpass package ships it."""
     from importlib.resources import files
 
-    text = files("xkcdpass").joinpath("static", "eff-long").read_text(encoding="utf-8")
+    try:
+        text = files("xkcdpass").joinpath("static", "eff-long").read_text(encoding="utf-8")
+    except (ImportError, OSError) as err:  # a build without the package or its data file
+        raise RuntimeError("the EFF wordlist (package xkcdpass) is not installed") from err
     words = tuple(sorted({line.split()[-1] for line in text.splitlines() if line.strip()}))
     if len(words) != 7776:
         raise RuntimeError("the EFF wordlist is not the expected 7,776 words")
@@ -145,6 +148,7 @@ def _wordlist() -> tuple[str, ...]:
 
 def suggest_passphrase(words: int = SUGGESTION_WORDS) -> str:
     """Six words drawn with the OS's cryptographic randomness (log2(7776^6) ≈
-    77.5 bits), for the user to take or not. Never stored or logged."""
+    77.5 bits), for the user to take or not. Never stored or logged. Raises
+    RuntimeError where the word list is missing (then there is no suggestion)."""
     wordlist = _wordlist()
     return " ".join(secrets.choice(wordlist) for _ in range(words))

@@ -152,7 +152,7 @@ class PassphraseSuggestion(QWidget):
 
         try:
             self.words.setText(suggest_passphrase())
-        except (OSError, RuntimeError):  # the word list is not installed: no suggestion
+        except RuntimeError:  # the word list is not installed: no suggestion
             self.hide()
 
     def offer(self, refused: bool) -> None:

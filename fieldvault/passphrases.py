@@ -5,6 +5,7 @@ shell history)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sys
@@ -92,9 +93,11 @@ def check_strong_passphrase(passphrase: str, argon2: Argon2Params) -> str:
         require_acceptable_passphrase(passphrase, argon2)
     except WeakPassphrase:
         if sys.stderr.isatty():
-            print(
-                "A suggestion (six words drawn at random; take it or make your own): " + suggest_passphrase(),
-                file=sys.stderr,
-            )
+            with contextlib.suppress(RuntimeError):  # no word list: no suggestion
+                print(
+                    "A suggestion (six words drawn at random; take it or make your own): "
+                    + suggest_passphrase(),
+                    file=sys.stderr,
+                )
         raise
     return passphrase
