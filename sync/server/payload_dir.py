@@ -17,6 +17,10 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from sync.server.payloads import OffsetMismatch
+
+__all__ = ["DirectoryPayloadStore", "OffsetMismatch"]  # OffsetMismatch: where the stores imported it first
+
 CHUNK = 1024 * 1024
 _ID = re.compile(r"[0-9a-f]{32}")
 
@@ -33,14 +37,6 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-class OffsetMismatch(Exception):
-    """An append did not start where the staged upload ends (tus: 409)."""
-
-    def __init__(self, stored: int) -> None:
-        super().__init__(f"the staged upload holds {stored} bytes")
-        self.stored = stored
 
 
 class DirectoryPayloadStore:

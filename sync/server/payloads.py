@@ -14,12 +14,22 @@ from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 
+class OffsetMismatch(Exception):
+    """An append did not start where the staged upload ends (tus: 409).
+    Every store raises this one, so the server tells a stale offset from a
+    failure whichever store it runs on."""
+
+    def __init__(self, stored: int) -> None:
+        super().__init__(f"the staged upload holds {stored} bytes")
+        self.stored = stored
+
+
 class PayloadStore(Protocol):
     def append(self, upload_id: str, offset: int, chunks: Iterable[bytes]) -> int:
         """Write chunks at offset of the staged upload and return its new length.
 
-        offset must equal the staged length (tus: Upload-Offset); the bytes are
-        durable when this returns. A dropped connection keeps what arrived.
+        offset must equal the staged length (tus: Upload-Offset), else
+        OffsetMismatch; the bytes are durable when this returns. A dropped connection keeps what arrived.
         """
         ...
 

@@ -26,8 +26,7 @@ from sync.bundle.errors import REASONS, BundleRejected
 from sync.bundle.reader import check_bundle
 from sync.org import OrgRefused, Profile, device_id_of, fingerprint, read_profile, read_token
 from sync.server.errors import ServerRefused, bad_request, conflict, forbidden, not_found, unauthorised
-from sync.server.payload_dir import OffsetMismatch
-from sync.server.payloads import PayloadStore
+from sync.server.payloads import OffsetMismatch, PayloadStore
 from sync.server.protocol import challenge_message, enrol_message, unb64
 from sync.server.receipts import Receipt, make_entry, sign_entry
 from sync.server.storage import BundleRow, Metadata, UploadRow, now_ms

@@ -20,7 +20,15 @@ KEY = "fedcba9876543210fedcba9876543210"
 
 
 def test_migrations_build_the_declared_schema(tmp_path: Path) -> None:
-    engine = open_engine(sqlite_url(tmp_path / "server.db"))
+    _migrations_match(sqlite_url(tmp_path / "server.db"))
+
+
+def test_the_same_migrations_build_it_on_postgresql(postgres_url: str) -> None:
+    _migrations_match(postgres_url)
+
+
+def _migrations_match(url: str) -> None:
+    engine = open_engine(url)
     upgrade(engine)
     upgrade(engine)  # a second start changes nothing
     with engine.connect() as conn:
