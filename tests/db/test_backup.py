@@ -247,3 +247,49 @@ def test_the_backup_folder_is_private(vault: Vault, tmp_path: Path) -> None:
     for path in [result.path, *result.path.rglob("*")]:
         mode = os.stat(path).st_mode & 0o777
         assert mode & 0o077 == 0, (path, oct(mode))
+
+
+def test_a_backup_made_while_evidence_is_added_is_consistent(vault: Vault, tmp_path: Path) -> None:
+    """Intake and saves go on during the backup (the GUI does both): every
+    backup is one moment of the vault, each record's file present, nothing
+    left over, and it verifies."""
+    import threading
+
+    case = make_case(vault)
+    stop = threading.Event()
+    written: list[int] = []
+
+    def writer() -> None:
+        number = 0
+        while not stop.is_set():
+            source = make_random(tmp_path / f"during-{number}.bin", 120_000, seed=1000 + number)
+            vault.evidence.ingest(source, case.id)
+            make_testimony(vault, case.id, title=f"Statement {number}")
+            number += 1
+            written.append(number)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    try:
+        backups = []
+        while len(backups) < 4:
+            backups.append(vault.back_up(usb))
+    finally:
+        stop.set()
+        thread.join()
+    assert len(written) >= 2, "the writer ran alongside"
+    vault.lock()
+    counts = []
+    for result in backups:
+        assert result.missing == []
+        with open_vault(result.path) as copy:
+            report = copy.verify()
+            assert report.ok, report.problems
+            assert copy.quarantined() == []  # no file the copied database does not know
+            assert report.blobs_checked == copy.evidence.count() == result.blobs
+            # One moment: the writer adds an item, then a testimony.
+            assert copy.evidence.count() - copy.testimonies.count() in (0, 1)
+            counts.append(copy.evidence.count())
+    assert counts == sorted(counts) and counts[0] < len(written) + 1
