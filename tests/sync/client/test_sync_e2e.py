@@ -8,14 +8,27 @@ revoked device — each with what it must leave behind."""
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
 
 from db.api import SyncClientState, Vault
+from sync import org_vault
+from sync.client.errors import SyncFailed
+from sync.client.org_link import publish_profile
 from sync.client.pull import CURSOR, pull
 from sync.client.push import push, spool_dir
-from tests.sync.client.sync_helpers import Org, Work, organisation, quick_backoff, record_work
+from tests.sync.client.sync_helpers import (
+    CuttingProxy,
+    Org,
+    Work,
+    garbage_server,
+    organisation,
+    quick_backoff,
+    record_work,
+)
 
 
 @pytest.fixture
@@ -73,3 +86,115 @@ def test_two_workers_push_and_the_coordinator_pulls_everything(org: Org, tmp_pat
     stored = _everything_under(org.data)
     for _, work in works:
         assert work.narrative.encode() not in stored
+
+
+def _queued_files(vault: Vault) -> list[Path]:
+    return sorted(spool_dir(vault).iterdir())
+
+
+def test_a_connection_cut_mid_upload_resumes_and_resends_at_most_a_chunk_per_cut(
+    org: Org, tmp_path: Path
+) -> None:
+    worker = org.worker("anna")
+    work = record_work(worker, tmp_path, "anna", size=3 * 1024 * 1024)
+    chunk = 256 * 1024
+    proxy = CuttingProxy(org.port, every=700_000, cuts=4)
+    try:
+        org.point_at(proxy.url, org.server.cert_sha256)
+        pushed = push(worker, backoff=quick_backoff(), chunk=chunk)
+    finally:
+        proxy.close()
+    assert proxy.cuts_made == 4 and pushed.retries >= 4
+    assert pushed.made is not None and pushed.sent == [pushed.made.bundle_id]
+    size = pushed.made.path.stat().st_size if pushed.made.path.exists() else None
+    assert size is None  # delivered: the spool copy is gone
+    delivery = SyncClientState.of(worker).delivery(pushed.made.bundle_id)
+    assert delivery is not None and delivery.receipt is not None
+    bundle_size = json.loads(_receipt_entry(delivery.receipt))["size"]
+    # Every cut loses at most the chunk on the wire; nothing else is sent twice.
+    assert bundle_size <= pushed.bytes_sent <= bundle_size + proxy.cuts_made * chunk
+    org.point_at(org.server.url, org.server.cert_sha256)
+    pulled = pull(org.coordinator, backoff=quick_backoff())
+    assert [r.bundle_id for r in pulled.received] == [pushed.made.bundle_id]
+    out = tmp_path / "out.bin"
+    org.coordinator.evidence.export(work.evidence_id, out)
+    assert out.read_bytes() == work.evidence
+
+
+def _receipt_entry(receipt_json: str) -> bytes:
+    return base64.b64decode(json.loads(receipt_json)["entry"])
+
+
+def test_server_down_keeps_the_work_queued_and_the_next_sync_delivers(org: Org, tmp_path: Path) -> None:
+    worker = org.worker("anna")
+    work = record_work(worker, tmp_path, "anna")
+    org.stop_server()
+    with pytest.raises(SyncFailed) as down:
+        push(worker, backoff=quick_backoff())
+    assert down.value.code == "sync-offline" and "queued" in str(down.value)
+    queued = _queued_files(worker)
+    assert len(queued) == 1  # the bundle waits in the spool, nothing lost
+    assert all(not d.delivered for d in SyncClientState.of(worker).deliveries())
+    org.start_server()
+    pushed = push(worker, backoff=quick_backoff())
+    assert pushed.made is None and len(pushed.sent) == 1 and _queued_files(worker) == []
+    assert work.narrative in {t.narrative for t in _pulled_testimonies(org)}
+
+
+def _pulled_testimonies(org: Org) -> list:
+    pull(org.coordinator, backoff=quick_backoff())
+    return org.coordinator.testimonies.list()
+
+
+def test_a_certificate_that_is_not_the_pinned_one_is_refused(org: Org, tmp_path: Path) -> None:
+    worker = org.worker("anna")
+    record_work(worker, tmp_path, "anna")
+    with garbage_server(tmp_path) as (_url, other_cert):
+        # The profile names the real server but pins another certificate:
+        # what an interceptor presenting its own certificate looks like.
+        org.point_at(org.server.url, other_cert)
+        with pytest.raises(SyncFailed) as refused:
+            push(worker, backoff=quick_backoff())
+    assert refused.value.code == "sync-pin-mismatch"
+    assert "not the one your organisation pinned" in str(refused.value)
+    assert len(_queued_files(worker)) == 1
+    with org.server.client() as client:  # nothing reached the server
+        client.login(org.coordinator.sync.signing_key(), org.coordinator.device_id)
+        assert client.changes(0)["changes"] == []
+
+
+def test_garbage_answers_are_a_clear_error_and_nothing_is_applied(org: Org, tmp_path: Path) -> None:
+    worker = org.worker("anna")
+    record_work(worker, tmp_path, "anna")
+    push(worker, backoff=quick_backoff())
+    more = record_work(worker, tmp_path, "anna-2")
+    testimonies_before = len(org.coordinator.testimonies.list())
+    with garbage_server(tmp_path) as (url, cert):
+        org.point_at(url, cert)
+        with pytest.raises(SyncFailed) as pushed:
+            push(worker, backoff=quick_backoff())
+        with pytest.raises(SyncFailed) as pulled:
+            pull(org.coordinator, backoff=quick_backoff())
+    assert (pushed.value.code, pulled.value.code) == ("sync-garbage", "sync-garbage")
+    said = str(pushed.value)
+    assert "not a Fieldvault server's answer" in said and "Nothing was applied" in said
+    assert len(_queued_files(worker)) == 1  # the new bundle waits
+    assert len(org.coordinator.testimonies.list()) == testimonies_before
+    assert SyncClientState.of(org.coordinator).value(CURSOR) is None
+    # Back on the real server, everything arrives.
+    org.point_at(org.server.url, org.server.cert_sha256)
+    push(worker, backoff=quick_backoff())
+    assert more.narrative in {t.narrative for t in _pulled_testimonies(org)}
+
+
+def test_a_revoked_device_is_refused_with_its_reason(org: Org, tmp_path: Path) -> None:
+    worker = org.worker("anna")
+    record_work(worker, tmp_path, "anna")
+    push(worker, backoff=quick_backoff())
+    record_work(worker, tmp_path, "anna-2")
+    revoked = org_vault.revoke_device(org.coordinator, worker.device_id)
+    assert publish_profile(revoked.signed, revoked.profile).state == "done"
+    with pytest.raises(SyncFailed) as refused:
+        push(worker, backoff=quick_backoff())
+    assert refused.value.code == "sync-device-revoked" and "revoked" in str(refused.value)
+    assert len(_queued_files(worker)) == 1
