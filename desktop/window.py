@@ -223,7 +223,8 @@ class FieldvaultWindow(QMainWindow):
     def _on_recovered(self, report: VaultRecovered) -> None:
         """Recovered from the unlock screen: the vault is open; the new
         recovery key is shown once, then the vault view."""
-        if self._closing or self._vault is not None:
+        if self._closing or self._vault is not None or not vault_exists(self.folder):
+            # Closing, already open, or wiped from the lock screen meanwhile.
             report.vault.lock()
             return
         self._vault = report.vault
