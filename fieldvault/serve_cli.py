@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,12 @@ def default_data() -> Path:
 
 
 def add_serve_parser(commands: Any) -> None:
-    serve = commands.add_parser("serve", help="run the organisation's central server (docs/server.md)")
+    serve_arguments(
+        commands.add_parser("serve", help="run the organisation's central server (docs/server.md)")
+    )
+
+
+def serve_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--init", action="store_true", help="make the server's keys and pin the organisation")
     serve.add_argument("--org", metavar="ORG_FP", help="with --init: the organisation fingerprint to serve")
     serve.add_argument(
@@ -143,3 +150,38 @@ def cmd_serve(args: argparse.Namespace, out: Output) -> None:
         log_level="warning",
         **tls,
     )
+
+
+class _Output:
+    """fieldvault.cli's Output, for main() (which must not import the CLI)."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def result(self, data: dict[str, Any], human: str) -> None:
+        print(json.dumps(data) if self.as_json else human)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m fieldvault.serve_cli [--json] ARGS``: the same as
+    ``fieldvault serve ARGS`` without loading the vault stack (SQLCipher,
+    Argon2, keyring) or the GUI, which a server machine need not have."""
+    from db.api import FieldvaultError
+
+    parser = argparse.ArgumentParser(prog="fieldvault-server", description="The Fieldvault central server.")
+    parser.add_argument("--json", action="store_true", help="machine-readable output (--init)")
+    serve_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        cmd_serve(args, _Output(args.json))
+    except UsageError as err:
+        print(f"fieldvault-server: {err}", file=sys.stderr)
+        return 2
+    except FieldvaultError as err:
+        print(f"fieldvault-server: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

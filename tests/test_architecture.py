@@ -129,3 +129,13 @@ def test_the_server_imports_no_vault_and_no_qt() -> None:
         [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout.strip()
     assert loaded == "['db', 'db.api', 'db.errors']"
+    # `python -m fieldvault.serve_cli` (fieldvault serve without the rest of the CLI) too.
+    probe = (
+        "import sys\nimport fieldvault.serve_cli, sync.server.deploy\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('db', 'desktop', 'PySide6', 'sqlcipher3', 'argon2', 'keyring')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "['db', 'db.api', 'db.errors']"
