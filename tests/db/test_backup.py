@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,15 +20,15 @@ from db.backup import (
     days_overdue,
 )
 from db.blobstore import CancelToken
-from db.errors import IncompleteVault, InvalidInput, VaultNotFound, WrongPassphrase
-from db.keyring_store import NoKeyring
+from db.errors import IncompleteVault, InvalidInput, KeyringSecretMissing, VaultNotFound, WrongPassphrase
+from db.keyring_store import MemoryKeyring, NoKeyring
 from db.paths import KEY_FILE
 from db.vault import CreatedVault, Vault
 from tests.canary_helpers import encodings, files_containing
 from tests.crash_helpers import die_at_checkpoint, run_child, send
 from tests.evidence_samples import make_random
 from tests.factory import make_case, make_testimony
-from tests.vault_helpers import open_vault
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 CANARY = "КАНАРКА-backup-7f3a"
 
@@ -293,3 +294,31 @@ def test_a_backup_made_while_evidence_is_added_is_consistent(vault: Vault, tmp_p
             assert copy.evidence.count() - copy.testimonies.count() in (0, 1)
             counts.append(copy.evidence.count())
     assert counts == sorted(counts) and counts[0] < len(written) + 1
+
+
+def test_a_keyring_vaults_backup_moves_to_a_new_laptop_with_the_recovery_key(tmp_path: Path) -> None:
+    """docs/user-guide.md, "Restoring, or moving to a new laptop": a vault that
+    keeps part of its key in this computer's keyring opens from its backup here
+    with the passphrase; on another computer (another keyring) only the
+    recovery key opens it, and every file comes back."""
+    this_laptop = MemoryKeyring()
+    created = Vault.create(tmp_path / "vault", PASSPHRASE, keyring=this_laptop, argon2=FAST_ARGON2)
+    with created.vault as vault:
+        assert vault.info().uses_keyring
+        hashes = fill(vault, tmp_path, files=2)
+        device_id = vault.device_id
+        result = vault.back_up(tmp_path / "usb")
+    Vault.open(result.path, PASSPHRASE, keyring=this_laptop).lock()
+
+    new_laptop = tmp_path / "new-laptop" / "vault"
+    new_laptop.parent.mkdir()
+    shutil.copytree(result.path, new_laptop)
+    with pytest.raises(KeyringSecretMissing):
+        Vault.open(new_laptop, PASSPHRASE, keyring=MemoryKeyring())
+    restored, _new_key = Vault.recover(
+        new_laptop, created.recovery_key, "a new laptop, a new passphrase", keyring=MemoryKeyring()
+    )
+    with restored:
+        assert restored.device_id == device_id
+        assert restored.verify().ok
+        assert evidence_hashes(restored) == hashes
