@@ -199,6 +199,7 @@ class RecoverPage(QWidget):
             acceptable and bool(self.recovery_key.text().strip()) and not self.is_busy
         )
         self.suggestion.offer(bool(self.passphrase.text()) and not acceptable)
+        self.passphrase.setAccessibleDescription(self.strength.verdict.text())
 
     @Slot(str)
     def _use_suggestion(self, words: str) -> None:

@@ -203,6 +203,7 @@ class SettingsDialog(QDialog):
     def _on_verdict(self, acceptable: bool) -> None:
         self.change_button.setEnabled(acceptable)
         self.suggestion.offer(bool(self.new.text()) and not acceptable)
+        self.new.setAccessibleDescription(self.strength.verdict.text())
 
     @Slot(str)
     def _use_suggestion(self, words: str) -> None:

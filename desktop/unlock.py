@@ -270,6 +270,8 @@ class CreateVaultPage(QWidget):
     def _on_verdict(self, acceptable: bool) -> None:
         self.create_button.setEnabled(acceptable and not self.is_busy)
         self.suggestion.offer(bool(self.passphrase.text()) and not acceptable)
+        # A screen reader says the verdict with the field, before Create is reached.
+        self.passphrase.setAccessibleDescription(self.strength.verdict.text())
 
     @Slot(str)
     def _use_suggestion(self, words: str) -> None:

@@ -17,6 +17,7 @@ from db.backup import (
     STAGING_NAME,
     BackupCancelled,
     BackupRefused,
+    BackupResult,
     days_overdue,
 )
 from db.blobstore import CancelToken
@@ -193,7 +194,7 @@ def test_exports_under_way_stay_the_originals(vault: Vault, tmp_path: Path) -> N
 # -- a backup cut short ----------------------------------------------------------
 
 
-def _backup_in_child(vault_folder: Path, usb: Path, checkpoint: int):  # type: ignore[no-untyped-def]
+def _backup_in_child(vault_folder: Path, usb: Path, checkpoint: int):
     def body(fd: int) -> None:
         vault = open_vault(vault_folder)
         send(fd, e="open")
@@ -274,7 +275,7 @@ def test_a_backup_made_while_evidence_is_added_is_consistent(vault: Vault, tmp_p
     usb = tmp_path / "usb"
     usb.mkdir()
     try:
-        backups = []
+        backups: list[BackupResult] = []
         while len(backups) < 4:
             backups.append(vault.back_up(usb))
     finally:

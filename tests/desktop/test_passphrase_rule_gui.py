@@ -53,6 +53,7 @@ def test_a_guessable_passphrase_cannot_create_a_vault(
     qtbot.keyClicks(page.confirmation, WEAK)
     assert not page.strength.acceptable
     assert page.strength.verdict.text() == "Too easy to guess: add more words"
+    assert page.passphrase.accessibleDescription() == page.strength.verdict.text()  # said with the field
     assert page.strength.bar.value() <= 1  # zxcvbn alone said 4
     assert not page.create_button.isEnabled()
     assert page.suggestion.isVisible()
@@ -90,7 +91,7 @@ def test_the_suggestion_can_be_taken_and_opens_the_vault(
 
 def test_the_meter_follows_the_typing(qtbot, new_window: FieldvaultWindow) -> None:
     page = new_window.create_page
-    seen = []
+    seen: list[bool] = []
     page.strength.verdict_changed.connect(seen.append)
     qtbot.keyClicks(page.passphrase, PASSPHRASE)
     assert len(seen) == len(PASSPHRASE) and seen[-1] is True and not any(seen[:8])
