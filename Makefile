@@ -43,7 +43,7 @@ test: system-deps-test $(STAMP) translations  ## set everything up and run the w
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q
 
 screenshots: system-deps-test $(STAMP) translations  ## run the GUI tests and refresh docs/screenshots/ (a plain test run writes to build/screenshots/)
-	QT_QPA_PLATFORM=offscreen FIELDVAULT_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest -n 2 -q tests/desktop tests/e2e/test_field_day.py
+	QT_QPA_PLATFORM=offscreen FIELDVAULT_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest -n 2 -q tests/desktop tests/e2e/test_field_day.py tests/sync/exports/test_pdf_report.py
 
 stress: system-deps-test $(STAMP)  ## long kill -9, fault and fuzz runs (not part of `make test`)
 	QT_QPA_PLATFORM=offscreen FIELDVAULT_STRESS=1 $(PY) -m pytest -q -m stress -p no:randomly

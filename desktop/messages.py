@@ -1072,6 +1072,17 @@ def _backup_cancelled(_p: Params) -> str:
     )
 
 
+# -- coordinator exports (sync/exports/) -------------------------------------------------
+
+
+def _export_font_missing(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "No font with Cyrillic letters was found for the report, so no report was written. Ask whoever "
+        "set up this computer to install one (on Debian or Ubuntu: fonts-dejavu-core), then try again.",
+    )
+
+
 # -- stopped on purpose ----------------------------------------------------------------
 
 
@@ -1265,6 +1276,8 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "backup-target-not-a-folder": _backup_target_not_a_folder,
     "backup-reminder-out-of-range": _backup_reminder_out_of_range,
     "backup-cancelled": _backup_cancelled,
+    # coordinator exports
+    "export-font-missing": _export_font_missing,
 }
 
 

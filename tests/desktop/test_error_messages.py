@@ -58,6 +58,7 @@ from sync.bundle.admission import BundleQuarantined
 from sync.bundle.errors import REASONS, BundleNotWritten, BundleRejected
 from sync.bundle.quarantine import QuarantineRefused
 from sync.client.errors import SyncFailed
+from sync.exports.errors import font_missing
 from sync.org import OrgRefused
 from tests.gui_helpers import TS_FILE, compile_qm
 
@@ -574,6 +575,7 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
             "365",
         ),
         ("backup cancelled", BackupCancelled(), ""),
+        ("export font missing", font_missing(), ""),
         ("passphrase too short", WeakPassphrase("Too short.", "passphrase-too-short", minimum=8), "8"),
         ("passphrase guessable", WeakPassphrase("Guessable.", "passphrase-guessable"), ""),
         ("intake cancelled", IntakeCancelled(), ""),
