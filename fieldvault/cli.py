@@ -30,6 +30,7 @@ from fieldvault.options import add_global_options, resolve_vault
 from fieldvault.org_cli import add_org_parsers, cmd_enrol, cmd_org
 from fieldvault.passphrases import SecretSource, check_new_passphrase, check_strong_passphrase
 from fieldvault.serve_cli import add_serve_parser, cmd_serve
+from fieldvault.sync_cli import add_sync_parser, cmd_sync
 from fieldvault.textinput import (
     CommandRefused,
     UsageError,
@@ -173,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_bundle_parser(commands)
     add_backup_parser(commands)
     add_serve_parser(commands)
+    add_sync_parser(commands)
     return parser
 
 
@@ -538,6 +540,10 @@ def cmd_serves(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
     cmd_serve(args, out)  # fieldvault/serve_cli.py; the server opens no vault
 
 
+def cmd_syncs(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_sync(args, out, secrets, _open)  # fieldvault/sync_cli.py
+
+
 COMMANDS = {
     "init": cmd_init,
     "info": cmd_info,
@@ -559,6 +565,7 @@ COMMANDS = {
     "bundle": cmd_bundles,
     "backup": cmd_backups,
     "serve": cmd_serves,
+    "sync": cmd_syncs,
 }
 
 
