@@ -13,7 +13,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -29,7 +28,7 @@ from sync.org import MAX_PROFILE
 from sync.server import tus
 from sync.server.errors import ServerRefused, bad_request
 from sync.server.payloads import PayloadStore
-from sync.server.protocol import b64
+from sync.server.protocol import b64, unb64
 from sync.server.service import Caller, Limits, Service, event
 from sync.server.storage import Metadata
 from sync.server.tus import AuthHeader
@@ -253,6 +252,18 @@ class AckAnswer(BaseModel):
     acked: bool
 
 
+# A signed acknowledgement file (sync/acks.py MAX_ACK is 16 KiB), base64.
+MAX_SIGNED_ACK = 16_384
+
+
+class AckRequest(BaseModel):
+    signed: str | None = Field(default=None, max_length=4 * MAX_SIGNED_ACK // 3 + 4)
+
+
+class SignedAcks(BaseModel):
+    acks: list[str]  # base64 of each coordinator's signed acknowledgement file
+
+
 def create_app(config: ServerConfig) -> FastAPI:
     service = Service(config.metadata, config.store, config.receipt_key, config.limits)
 
@@ -424,13 +435,30 @@ def create_app(config: ServerConfig) -> FastAPI:
         )
 
     @app.post("/v1/bundles/{bundle_id}/ack", response_model=AckAnswer, responses=ERRORS)
-    async def ack(bundle_id: str, authorization: AuthHeader = None) -> AckAnswer:
+    async def ack(
+        bundle_id: str, authorization: AuthHeader = None, body: AckRequest | None = None
+    ) -> AckAnswer:
         caller = await caller_of(authorization)
         service.coordinator_only(caller)
+        signed = None
+        if body is not None and body.signed is not None:
+            # Kept opaque and relayed to the bundle's device, which checks the
+            # coordinator's signature itself (sync/acks.py take_ack).
+            signed = unb64(body.signed)
+            if signed is None or not 0 < len(signed) <= MAX_SIGNED_ACK:
+                raise bad_request("ack-form", "signed must be a signed acknowledgement file, base64.")
         bundle = await call(service.visible_bundle, caller, bundle_id)
-        await call(config.metadata.ack, bundle.bundle_id, caller.device_id)
+        await call(config.metadata.ack, bundle.bundle_id, caller.device_id, signed)
         event("bundle-acked", bundle_id=bundle.bundle_id, coordinator_id=caller.device_id)
         return AckAnswer(bundle_id=bundle.bundle_id, acked=True)
+
+    @app.get("/v1/bundles/{bundle_id}/acks", response_model=SignedAcks, responses=ERRORS)
+    async def signed_acks(bundle_id: str, authorization: AuthHeader = None) -> SignedAcks:
+        """The coordinators' signed acknowledgements of a bundle, for its device."""
+        caller = await caller_of(authorization)
+        bundle = await call(service.visible_bundle, caller, bundle_id)
+        relayed = await call(config.metadata.signed_acks, bundle.bundle_id)
+        return SignedAcks(acks=[b64(signed) for signed in relayed])
 
     app.add_middleware(BodyCaps, limits=config.limits)
     app.add_middleware(RequestLog)
@@ -458,7 +486,3 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int]:
     if start >= size or start >= end:
         raise unsatisfiable
     return start, end
-
-
-def data_paths(data: Path) -> dict[str, Path]:
-    return {"db": data / "server.db", "payloads": data / "payloads"}

@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -24,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from sync.bundle.errors import REASONS, BundleRejected
 from sync.bundle.reader import check_bundle
-from sync.org import OrgRefused, Profile, device_id_of, fingerprint, read_profile, read_token
+from sync.org import OrgRefused, Profile, device_id_of, read_profile, read_token
 from sync.server.errors import ServerRefused, bad_request, conflict, forbidden, not_found, unauthorised
 from sync.server.payloads import OffsetMismatch, PayloadStore
 from sync.server.protocol import challenge_message, enrol_message, unb64
@@ -472,12 +471,3 @@ class Service:
 
 def _is_hex(text: str, size: int) -> bool:
     return len(text) == size and all(c in "0123456789abcdef" for c in text)
-
-
-def server_fingerprint_check(profile_path: Path, fp: str) -> Profile:
-    """--init --profile FILE: the profile must carry the fingerprint given."""
-    return read_profile(profile_path.read_bytes(), expected_fingerprint=fp)
-
-
-def org_fingerprint_of(org_key: bytes) -> str:
-    return fingerprint(org_key)
