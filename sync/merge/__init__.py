@@ -1,0 +1,2 @@
+"""The coordinator's merge tools (docs/merge.md): duplicate persons across
+workers, same-as links, and the devices view."""
