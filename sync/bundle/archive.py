@@ -91,9 +91,17 @@ class ArchiveParser:
         self._end_zeros = 0  # zero bytes after the first end block
 
     def write(self, chunk: bytes) -> int:
+        size = len(chunk)
+        if self._state == "data" and not self._buffer and self._remaining:
+            # The common case, evidence bytes: the chunk (or its first part)
+            # goes to the handler as it is, not through the buffer.
+            take = min(self._remaining, size)
+            self._remaining -= take
+            self._handler.data(chunk if take == size else chunk[:take])
+            chunk = chunk[take:] if take < size else b""
         self._buffer += chunk
         self._advance()
-        return len(chunk)
+        return size
 
     def flush(self) -> None:
         pass
@@ -104,39 +112,47 @@ class ArchiveParser:
             raise BundleRejected("archive-form")
 
     def _advance(self) -> None:
-        while True:
-            if self._state == "data":
-                if self._remaining == 0:
-                    self._handler.end()
-                    self._state, self._remaining = "pad", self._padding
+        # Bytes are consumed by offset and cut from the buffer once at the
+        # end: a chunk of ~1 MiB may hold many small members.
+        buffer, pos = self._buffer, 0
+        try:
+            while True:
+                available = len(buffer) - pos
+                if self._state == "data":
+                    if self._remaining == 0:
+                        self._handler.end()
+                        self._state, self._remaining = "pad", self._padding
+                        continue
+                    if not available:
+                        return
+                    take = min(self._remaining, available)
+                    data = bytes(buffer[pos : pos + take])
+                    pos += take
+                    self._remaining -= take
+                    self._handler.data(data)
                     continue
-                if not self._buffer:
+                if self._state == "end":
+                    if buffer.count(0, pos) != available:
+                        raise BundleRejected("archive-form")
+                    self._end_zeros += available
+                    pos = len(buffer)
                     return
-                take = bytes(self._buffer[: self._remaining])
-                del self._buffer[: len(take)]
-                self._remaining -= len(take)
-                self._handler.data(take)
-                continue
-            if self._state == "end":
-                if any(self._buffer):
-                    raise BundleRejected("archive-form")
-                self._end_zeros += len(self._buffer)
-                self._buffer.clear()
-                return
-            need = BLOCK if self._state == "header" else self._remaining
-            if len(self._buffer) < need:
-                return
-            block = bytes(self._buffer[:need])
-            del self._buffer[:need]
-            if self._state == "pad":
-                if any(block):
-                    raise BundleRejected("archive-form")
-                self._state = "header"
-            elif self._state == "pax":
-                self._pax = _pax_records(block[: self._pax_length])
-                self._state = "header"
-            else:
-                self._header(block)
+                need = BLOCK if self._state == "header" else self._remaining
+                if available < need:
+                    return
+                block = bytes(buffer[pos : pos + need])
+                pos += need
+                if self._state == "pad":
+                    if any(block):
+                        raise BundleRejected("archive-form")
+                    self._state = "header"
+                elif self._state == "pax":
+                    self._pax = _pax_records(block[: self._pax_length])
+                    self._state = "header"
+                else:
+                    self._header(block)
+        finally:
+            del buffer[:pos]
 
     def _header(self, block: bytes) -> None:
         if not any(block):

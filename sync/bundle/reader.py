@@ -14,9 +14,12 @@ caller must keep them apart (one transaction, temporary blobs) until
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -47,6 +50,7 @@ from sync.bundle.format import (
     strict_json,
     wire_signed_bytes,
 )
+from sync.bundle.hashing import HashingThread, ThreadedSha256
 
 CHUNK = 1024 * 1024
 MAX_LINE = 128 * 2**20  # one revision: a long narrative, base64 in its signed bytes
@@ -150,19 +154,34 @@ def _check_size(file: BinaryIO, checked: CheckedBundle) -> None:
         raise BundleRejected("trailing-data")
 
 
-class _PayloadReader:
-    """The payload as pyrage reads it: exactly ``payload_size`` bytes, hashed."""
+class _PayloadReader(io.RawIOBase):
+    """The payload as pyrage reads it: exactly ``payload_size`` bytes, hashed
+    (on ``hasher``'s thread when given). pyrage asks for 8 KiB at a time:
+    ``buffered()`` puts a 1 MiB buffer in front, so this reads and hashes
+    1 MiB at a time; ``drain`` reads and hashes the rest, so every byte of
+    the payload is hashed whatever pyrage read."""
 
-    def __init__(self, file: BinaryIO, size: int, progress: Progress | None) -> None:
+    def __init__(
+        self, file: BinaryIO, size: int, progress: Progress | None, hasher: HashingThread | None = None
+    ) -> None:
+        super().__init__()
         self._file = file
         self._size = size
         self._left = size
         self._progress = progress
-        self.digest = hashlib.sha256()
+        self.digest: Any = ThreadedSha256(hasher) if hasher is not None else hashlib.sha256()
         self.error: BaseException | None = None
 
     def readable(self) -> bool:
         return True
+
+    def buffered(self) -> io.BufferedReader:
+        return io.BufferedReader(self, CHUNK)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        memoryview(buffer).cast("B")[: len(data)] = data
+        return len(data)
 
     def read(self, n: int = -1) -> bytes:
         # pyrage turns an exception raised in a read into its own error;
@@ -196,22 +215,38 @@ class _PayloadReader:
             raise BundleRejected("trailing-data")
 
     def hash_matches(self, expected: str) -> bool:
-        return self.digest.hexdigest() == expected
+        return bool(self.digest.hexdigest() == expected)
 
 
 class _PlainWriter:
-    """The plaintext as pyrage writes it, into the archive parser; keeps the
-    exception a write raised so it is told apart from pyrage's own."""
+    """The plaintext as pyrage writes it (8 KiB at a time), into the archive
+    parser about 1 MiB at a time; keeps the exception a write raised so it
+    is told apart from pyrage's own."""
 
     def __init__(self, parser: ArchiveParser) -> None:
         self._parser = parser
+        self._pending: list[bytes] = []
+        self._pending_size = 0
         self.error: BaseException | None = None
 
     def write(self, data: bytes) -> int:
         if self.error is not None:  # nothing more reaches the parser or a sink
             raise self.error
+        self._pending.append(data)
+        self._pending_size += len(data)
+        if self._pending_size >= CHUNK:
+            self.push()
+        return len(data)
+
+    def push(self) -> None:
+        """Hand what is held to the parser (also once pyrage is done)."""
+        if self.error is not None:
+            raise self.error
+        pending = self._pending
+        data = pending[0] if len(pending) == 1 else b"".join(pending)
+        self._pending, self._pending_size = [], 0
         try:
-            return self._parser.write(data)
+            self._parser.write(data)
         except BaseException as error:
             # The first one: pyrage may call again after a failure (a flush).
             self.error = self.error or error
@@ -277,8 +312,10 @@ class _Contents:
         open_blob: OpenBlob | None,
         on_revision: OnItem | None,
         on_custody: OnItem | None,
+        hasher: HashingThread,
     ) -> None:
         self.checked = checked
+        self.hasher = hasher
         self.open_blob = open_blob
         self.manifest: Manifest | None = None
         self.manifest_bytes = b""
@@ -292,7 +329,7 @@ class _Contents:
         self.name = ""
         self.buffer = bytearray()
         self.blob: BlobEntry | None = None
-        self.blob_digest = hashlib.sha256()
+        self.blob_digest = ThreadedSha256(hasher)
         self.sink: BlobSink | None = None
 
     def expected(self) -> str | None:
@@ -314,7 +351,7 @@ class _Contents:
             self.blob = self.manifest.blobs[self.done - 4]
             if size != self.blob.size:
                 raise BundleRejected("blob", self.blob.sha256)
-            self.blob_digest = hashlib.sha256()
+            self.blob_digest = ThreadedSha256(self.hasher)
             self.sink = self.open_blob(self.blob) if self.open_blob else None
         elif size > MEMBER_LIMITS[name]:
             raise BundleRejected("archive-form")
@@ -328,14 +365,16 @@ class _Contents:
             return
         self.buffer += chunk
         if self.name in (REVISIONS_NAME, CUSTODY_NAME):
-            while (end := self.buffer.find(b"\n")) >= 0:
-                line = bytes(self.buffer[:end])
-                del self.buffer[: end + 1]
-                if self.name == REVISIONS_NAME:
-                    self._revision(_line_value(line))
-                else:
-                    self._custody(_line_value(line))
-                self.lines += 1
+            buffer, start = self.buffer, 0
+            check = self._revision if self.name == REVISIONS_NAME else self._custody
+            try:
+                while (end := buffer.find(b"\n", start)) >= 0:
+                    line = bytes(buffer[start:end])
+                    start = end + 1
+                    check(_line_value(line))
+                    self.lines += 1
+            finally:
+                del buffer[:start]  # once per chunk: the lines are cut from it by offset
             if len(self.buffer) > MAX_LINE:
                 raise BundleRejected("archive-form")
 
@@ -431,22 +470,30 @@ def read_bundle(
     bytes, they count only once ``read_bundle`` returns."""
     age_identity = _identity(identity)
     file, owned = _open(source)
+    stack = ExitStack()
     try:
         checked = _check_prefix(file, org_id)
         if file.seekable():
             _check_size(file, checked)
-        payload = _PayloadReader(file, checked.header.payload_size, progress)
-        contents = _Contents(checked, open_blob, on_revision, on_custody)
+        hasher = stack.enter_context(HashingThread())
+        payload = _PayloadReader(file, checked.header.payload_size, progress, hasher)
+        contents = _Contents(checked, open_blob, on_revision, on_custody, hasher)
         parser = ArchiveParser(contents)
         plain = _PlainWriter(parser)
         failure: BundleRejected | None = None
         try:
-            pyrage.decrypt_io(payload, plain, [age_identity])
+            pyrage.decrypt_io(payload.buffered(), plain, [age_identity])
+            plain.push()
             parser.finish()
             contents.finish()
         except BaseException as error:  # noqa: BLE001 - sorted below; what is not ours is re-raised
             if payload.error is not None:  # reading the bundle failed (cut, cancel): the cause
                 raise payload.error from None
+            if plain.error is None and isinstance(error, pyrage.DecryptError | OSError):
+                # What age decrypted before failing reaches the parser, as it
+                # did before plaintext was gathered: its refusal comes first.
+                with contextlib.suppress(BaseException):  # kept in plain.error
+                    plain.push()
             cause = plain.error or error
             if isinstance(cause, BundleRejected):
                 failure = cause
@@ -459,6 +506,10 @@ def read_bundle(
                 raise cause from None
         # §5.7 comes before 8-13: finish hashing what the device signed.
         payload.drain()
+        if progress:
+            # Once more at the end: reads are 1 MiB, so a cancel asked for
+            # during the last one is seen here, before anything is applied.
+            progress(checked.header.payload_size, checked.header.payload_size)
         if not payload.hash_matches(checked.header.payload_sha256):
             raise BundleRejected("payload-hash")
         if failure is not None:
@@ -466,5 +517,6 @@ def read_bundle(
         assert contents.manifest is not None
         return OpenedBundle(checked, contents.manifest, contents.revisions, contents.custody)
     finally:
+        stack.close()
         if owned:
             file.close()

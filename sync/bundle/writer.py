@@ -1,8 +1,10 @@
 """Make a bundle file (docs/bundle-format.md), streaming: evidence files are
-read once, in chunks, through the tar and age layers into a temporary
-ciphertext file beside the destination; the header (which names the
-payload's size and SHA-256) is then written and the ciphertext copied after
-it. Nothing but ciphertext ever reaches the disk.
+read once, in chunks, through the tar and age layers into a temporary file
+beside the destination, at the offset where the payload will stay; the
+header (which names the payload's size and SHA-256) is then written in
+front of it. Nothing but ciphertext ever reaches the disk. The SHA-256s
+(each evidence file against its record, the ciphertext for the header) are
+computed on a helper thread while age encrypts.
 
 Revisions and custody events are not held whole either: a tar member names
 its size before its bytes, so their lines are walked twice, once to measure
@@ -34,6 +36,7 @@ from sync.bundle.format import (
     MANIFEST_NAME,
     MANIFEST_SIG_NAME,
     REVISIONS_NAME,
+    SIGNATURE_SIZE,
     BlobEntry,
     BundleHeader,
     CustodyEntry,
@@ -49,6 +52,7 @@ from sync.bundle.format import (
     sign_manifest,
     wire_signed_bytes,
 )
+from sync.bundle.hashing import HashingThread, ThreadedSha256
 
 CHUNK = 1024 * 1024
 # Called with (bytes of evidence done, bytes of evidence in all); an exception
@@ -198,7 +202,7 @@ class _ArchiveReader(io.RawIOBase):
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
-        self._pending = b""
+        self._pending = memoryview(b"")
         # pyrage turns an exception raised in a read into its own
         # EncryptError; the original (a refusal, a cancel) is kept here.
         self.error: BaseException | None = None
@@ -220,7 +224,7 @@ class _ArchiveReader(io.RawIOBase):
             chunk = next(self._chunks, None)
             if chunk is None:
                 return 0
-            self._pending = chunk
+            self._pending = memoryview(chunk)
         n = min(len(view), len(self._pending))
         view[:n] = self._pending[:n]
         self._pending = self._pending[n:]
@@ -234,6 +238,7 @@ def _archive_chunks(
     measured: tuple[_Lines, _Lines],
     mtime: int,
     progress: Progress | None,
+    hasher: HashingThread,
 ) -> Iterator[bytes]:
     for name, data in ((MANIFEST_NAME, manifest), (MANIFEST_SIG_NAME, manifest_sig)):
         yield member_header(name, len(data), mtime) + data + padding(len(data))
@@ -250,7 +255,7 @@ def _archive_chunks(
         progress(done, total)
     for blob in contents.blobs:
         yield member_header(BLOB_PREFIX + blob.sha256, blob.size, mtime)
-        digest = hashlib.sha256()
+        digest = ThreadedSha256(hasher)  # checked on the helper thread while age encrypts
         left = blob.size
         while left:
             chunk = blob.file.read(min(CHUNK, left))
@@ -269,17 +274,35 @@ def _archive_chunks(
 
 
 class _HashingWriter:
-    def __init__(self, file: BinaryIO) -> None:
+    """The ciphertext as pyrage writes it (64 KiB at a time), written and
+    handed to the hashing thread about 1 MiB at a time (fewer hand-overs);
+    ``flush`` writes what is held."""
+
+    def __init__(self, file: BinaryIO, hasher: HashingThread) -> None:
         self.file = file
-        self.digest = hashlib.sha256()
+        self.digest = ThreadedSha256(hasher)
         self.size = 0
+        self._pending: list[bytes] = []
+        self._pending_size = 0
 
     def write(self, data: bytes) -> int:
-        self.digest.update(data)
+        self._pending.append(data)
+        self._pending_size += len(data)
         self.size += len(data)
-        return self.file.write(data)
+        if self._pending_size >= CHUNK:
+            self._write_pending()
+        return len(data)
+
+    def _write_pending(self) -> None:
+        if self._pending:
+            pending = self._pending
+            self._pending, self._pending_size = [], 0
+            self.digest.update_all(pending)  # not joined: a fresh 1 MiB costs page faults
+            for data in pending:
+                self.file.write(data)
 
     def flush(self) -> None:
+        self._write_pending()
         self.file.flush()
 
 
@@ -288,10 +311,11 @@ def _private(path: str, flags: int) -> int:
     return os.open(path, flags, 0o600)
 
 
-def _copy(source: BinaryIO, target: BinaryIO, size: int) -> None:
-    """Append ``size`` bytes of source to target, in the kernel where it can."""
+def _copy(source: BinaryIO, target: BinaryIO, size: int, offset: int = 0) -> None:
+    """Append ``size`` bytes of source from ``offset`` to target, in the
+    kernel where it can."""
     target.flush()
-    offset_in, left = 0, size
+    offset_in, left = offset, size
     try:
         if not hasattr(os, "copy_file_range"):  # Linux only
             raise OSError("no copy_file_range")
@@ -328,6 +352,33 @@ def _check_own_output(
         parse_manifest(manifest)  # the items themselves were checked as they were measured
     except BundleRejected as refused:
         raise ValueError(f"these contents make an invalid bundle ({refused.reason})") from None
+
+
+def _estimated_payload_size(
+    contents: BundleContents,
+    measured: tuple[_Lines, _Lines],
+    manifest: bytes,
+    manifest_sig: bytes,
+    recipients: int,
+) -> int:
+    """About the age ciphertext's size: the tar stream's exact size, plus
+    age's header (~130 bytes a recipient), nonce and 16 bytes per 64 KiB.
+    Only its number of digits matters (see write_bundle)."""
+    sizes = [len(manifest), len(manifest_sig), measured[0].size, measured[1].size]
+    sizes += [b.size for b in contents.blobs]
+    tar = 2 * 512 + sum(512 + size + len(padding(size)) for size in sizes)
+    return tar + 64 + 130 * recipients + 16 * (tar // 65536 + 1)
+
+
+def _prefix_size(
+    contents: BundleContents, device: DeviceIdentity, key: bytes, created: int, payload_size: int
+) -> int:
+    """Magic, length, header and signature for a payload of that size."""
+    header = BundleHeader(
+        contents.org_id, contents.profile_version, device.device_id, key, contents.sequence,
+        contents.previous, created, contents.custody_head, payload_size, "0" * 64, contents.enrolment,
+    )  # fmt: skip
+    return len(MAGIC) + 4 + len(canonical(header.to_json())) + SIGNATURE_SIZE
 
 
 def _publish(temporary: Path, dest: Path) -> None:
@@ -394,14 +445,28 @@ def write_bundle(
     _check_own_output(contents, device, key, created, manifest_bytes)
     manifest_sig = sign_manifest(device.private_key, manifest_bytes)
 
+    # The payload is written where it ends up, after the header, whose
+    # length is known before the payload's size only up to that size's
+    # number of digits: estimated here, and in the rare case it misses, the
+    # payload is moved behind the right header (one more copy, in the kernel).
+    prefix_size = _prefix_size(
+        contents,
+        device,
+        key,
+        created,
+        _estimated_payload_size(contents, measured, manifest_bytes, manifest_sig, len(parsed)),
+    )
     token = secrets.token_hex(8)
-    payload_path = dest.with_name(f".{dest.name}.{token}.payload.tmp")
     bundle_path = dest.with_name(f".{dest.name}.{token}.tmp")
+    moved_path = dest.with_name(f".{dest.name}.{token}.payload.tmp")
     try:
-        with open(payload_path, "x+b", opener=_private) as payload:
-            hashing = _HashingWriter(payload)
+        with open(bundle_path, "x+b", opener=_private) as out, HashingThread() as hasher:
+            out.seek(prefix_size)
+            hashing = _HashingWriter(out, hasher)
             source = _ArchiveReader(
-                _archive_chunks(manifest_bytes, manifest_sig, contents, measured, created // 1000, progress)
+                _archive_chunks(
+                    manifest_bytes, manifest_sig, contents, measured, created // 1000, progress, hasher
+                )
             )
             try:
                 pyrage.encrypt_io(io.BufferedReader(source, CHUNK), hashing, parsed)
@@ -409,7 +474,7 @@ def write_bundle(
                 if source.error is not None:
                     raise source.error from None
                 raise
-            payload.flush()
+            hashing.flush()
             header = BundleHeader(
                 org_id=contents.org_id,
                 profile_version=contents.profile_version,
@@ -425,13 +490,20 @@ def write_bundle(
             )
             header_bytes = canonical(header.to_json())
             signature = sign_header(device.private_key, header_bytes)
-            with open(bundle_path, "x+b", opener=_private) as out:
-                out.write(MAGIC + len(header_bytes).to_bytes(4, "big") + header_bytes + signature)
-                _copy(payload, out, hashing.size)
+            prefix = MAGIC + len(header_bytes).to_bytes(4, "big") + header_bytes + signature
+            if len(prefix) == prefix_size:
+                out.seek(0)
+                out.write(prefix)
                 out.flush()
                 os.fsync(out.fileno())
-        _publish(bundle_path, dest)
+            else:
+                with open(moved_path, "x+b", opener=_private) as moved:
+                    moved.write(prefix)
+                    _copy(out, moved, hashing.size, prefix_size)
+                    moved.flush()
+                    os.fsync(moved.fileno())
+        _publish(bundle_path if len(prefix) == prefix_size else moved_path, dest)
     finally:
-        for temporary in (payload_path, bundle_path):
+        for temporary in (bundle_path, moved_path):
             temporary.unlink(missing_ok=True)
     return WrittenBundle(dest, bundle_id_of(header_bytes, signature), header, manifest)

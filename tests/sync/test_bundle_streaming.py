@@ -1,0 +1,122 @@
+"""The streaming paths made for speed (issue 11 benchmarks) give the same
+bundles: the payload written in place behind a header whose length was
+estimated (and moved when the estimate misses), chunks of ~1 MiB holding
+many members, and hashes computed on a helper thread."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pyrage
+import pytest
+
+from sync.bundle import BlobEntry, BundleNotWritten, BundleRejected, check_bundle, read_bundle, write_bundle
+from sync.bundle import writer as bundle_writer
+from sync.bundle.hashing import HashingThread, ThreadedSha256
+from tests.sync.bundle_samples import CREATED_MS, sample, signing
+
+IDENTITY = pyrage.x25519.Identity.generate()
+RECIPIENT = str(IDENTITY.to_public())
+
+
+class _Sink(bytearray):
+    closed = False
+
+    def write(self, data: bytes) -> int:
+        self.extend(data)
+        return len(data)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _read_all(path: Path) -> dict[str, bytes]:
+    sinks: dict[str, _Sink] = {}
+
+    def open_blob(entry: BlobEntry) -> _Sink:
+        sinks[entry.sha256] = _Sink()
+        return sinks[entry.sha256]
+
+    read_bundle(path, IDENTITY, open_blob=open_blob)
+    assert all(sink.closed for sink in sinks.values())
+    return {sha: bytes(sink) for sha, sink in sinks.items()}
+
+
+@pytest.mark.parametrize("estimate", [5, 10**12])
+def test_a_missed_estimate_of_the_header_length_still_gives_a_whole_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, estimate: int
+) -> None:
+    """The payload's size has another number of digits than estimated (too
+    few, too many): the payload is moved behind the header it needs."""
+    monkeypatch.setattr(bundle_writer, "_estimated_payload_size", lambda *args: estimate)
+    made = sample([os.urandom(300_000), b"", b"x"])
+    target = tmp_path / "b.fvbundle"
+    written = write_bundle(target, made.contents, signing(made.device), [RECIPIENT], created_ms=CREATED_MS)
+    assert [p.name for p in tmp_path.iterdir()] == ["b.fvbundle"]  # no temporary left
+    assert check_bundle(target).bundle_id == written.bundle_id
+    assert _read_all(target) == made.blob_bytes
+
+
+def test_the_estimate_usually_gives_the_header_length(tmp_path: Path) -> None:
+    """So that the payload is not copied: the estimated header is as long as
+    the real one for bundles of every size class up to a few MiB."""
+    for size in (0, 1, 9_000, 99_000, 990_000, 3_000_000):
+        made = sample([os.urandom(size)])
+        contents, device = made.contents, signing(made.device)
+        target = tmp_path / f"{size}.fvbundle"
+        written = write_bundle(target, contents, device, [RECIPIENT], created_ms=CREATED_MS)
+        header_length = int.from_bytes(target.read_bytes()[20:24], "big")
+        key = bundle_writer.public_key_bytes(device.private_key)
+        estimate = bundle_writer._prefix_size(contents, device, key, CREATED_MS, written.header.payload_size)
+        assert estimate == 20 + 4 + header_length + 64
+
+
+def test_many_small_files_in_one_chunk_read_back(tmp_path: Path) -> None:
+    """Hundreds of members inside one ~1 MiB plaintext chunk, sizes around
+    the 512-byte tar blocks."""
+    blobs = [os.urandom(n) for n in (0, 1, 511, 512, 513, 1023, 1024, 1025)] * 40
+    blobs = [blob + bytes([i % 256, i // 256]) for i, blob in enumerate(blobs)]  # all different
+    made = sample(blobs)
+    target = tmp_path / "b.fvbundle"
+    write_bundle(target, made.contents, signing(made.device), [RECIPIENT], created_ms=CREATED_MS)
+    assert _read_all(target) == made.blob_bytes
+
+
+def test_a_file_that_differs_from_its_record_is_refused_after_the_helper_thread_hashed_it(
+    tmp_path: Path,
+) -> None:
+    made = sample([b"a" * (3 << 20)])
+    made.contents.blobs[0].file.write(b"b")  # type: ignore[attr-defined]  # BytesIO: first byte changed
+    made.contents.blobs[0].file.seek(0)  # type: ignore[attr-defined]
+    with pytest.raises(BundleNotWritten) as refused:
+        write_bundle(tmp_path / "b.fvbundle", made.contents, signing(made.device), [RECIPIENT])
+    assert refused.value.code == "bundle-blob-changed"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_changed_byte_in_a_large_file_is_refused_by_the_reader(tmp_path: Path) -> None:
+    """The reader's blob hash (on the helper thread) against the manifest,
+    the payload hash against the header: a bundle whose evidence bytes were
+    swapped by its signer is refused at that file."""
+    made = sample([b"a" * (3 << 20)])
+    target = tmp_path / "b.fvbundle"
+    write_bundle(target, made.contents, signing(made.device), [RECIPIENT])
+    data = bytearray(target.read_bytes())
+    data[-100] ^= 1
+    (tmp_path / "c.fvbundle").write_bytes(data)
+    with pytest.raises(BundleRejected) as refused:
+        read_bundle(tmp_path / "c.fvbundle", IDENTITY)
+    assert refused.value.reason == "payload-hash"
+
+
+def test_threaded_digests_equal_hashlib_in_order() -> None:
+    pieces = [os.urandom(n) for n in (0, 1, 2047, 2048, 1 << 20, 70_000)] * 5
+    with HashingThread(depth=2) as hasher:
+        one, two = ThreadedSha256(hasher), ThreadedSha256(hasher)
+        for piece in pieces:
+            one.update(piece)
+        two.update_all(list(reversed(pieces)))
+        assert one.hexdigest() == hashlib.sha256(b"".join(pieces)).hexdigest()
+        assert two.digest() == hashlib.sha256(b"".join(reversed(pieces))).digest()
