@@ -132,5 +132,8 @@ acks = Table(
     Column("bundle_id", String(64), nullable=False),
     Column("coordinator_id", String(32), nullable=False),
     Column("acked_ms", BigInteger, nullable=False),
+    # The coordinator's signed acknowledgement file (sync/acks.py), opaque
+    # here, relayed to the bundle's device (migration 0002); NULL: none given.
+    Column("signed", LargeBinary, nullable=True),
     PrimaryKeyConstraint("bundle_id", "coordinator_id"),
 )

@@ -370,14 +370,38 @@ class Metadata:
             result.append((BundleRow(**values), acked))
         return result
 
-    def ack(self, bundle_id: str, coordinator_id: str) -> None:
+    def ack(self, bundle_id: str, coordinator_id: str, signed: bytes | None = None) -> None:
         try:
             with self.engine.begin() as conn:
                 conn.execute(
-                    insert(acks).values(bundle_id=bundle_id, coordinator_id=coordinator_id, acked_ms=now_ms())
+                    insert(acks).values(
+                        bundle_id=bundle_id, coordinator_id=coordinator_id, acked_ms=now_ms(), signed=signed
+                    )
                 )
         except IntegrityError:
-            pass  # acknowledged before: acknowledging again changes nothing
+            # Acknowledged before: that changes nothing, except that a signed
+            # acknowledgement file given now is kept if none was.
+            if signed is not None:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        update(acks)
+                        .where(
+                            (acks.c.bundle_id == bundle_id)
+                            & (acks.c.coordinator_id == coordinator_id)
+                            & acks.c.signed.is_(None)
+                        )
+                        .values(signed=signed)
+                    )
+
+    def signed_acks(self, bundle_id: str) -> list[bytes]:
+        """The coordinators' signed acknowledgement files of a bundle, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(acks.c.signed)
+                .where((acks.c.bundle_id == bundle_id) & acks.c.signed.is_not(None))
+                .order_by(acks.c.acked_ms, acks.c.coordinator_id)
+            ).scalars()
+            return [bytes(row) for row in rows]
 
     def acked_by(self, bundle_id: str) -> list[str]:
         with self.engine.connect() as conn:
