@@ -1083,6 +1083,22 @@ def _export_font_missing(_p: Params) -> str:
     )
 
 
+# -- coordinator merge (sync/merge/) ----------------------------------------------------
+
+
+def _same_as_self(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "A person cannot be marked as the same as itself ({id}). Nothing was changed."
+    ).format(id=p["person_id"])
+
+
+def _same_as_not_a_link(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.",
+    ).format(id=p["link_id"])
+
+
 # -- stopped on purpose ----------------------------------------------------------------
 
 
@@ -1278,6 +1294,8 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "backup-cancelled": _backup_cancelled,
     # coordinator exports
     "export-font-missing": _export_font_missing,
+    "same-as-self": _same_as_self,
+    "same-as-not-a-link": _same_as_not_a_link,
 }
 
 

@@ -1752,6 +1752,16 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>Messages</name>
         <message>
+            <location filename="../../desktop/messages.py" line="0" />
+            <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
+            <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="0" />
+            <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
+            <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
+        </message>
+        <message>
             <location filename="../../desktop/messages.py" line="44" />
             <source>Wrong passphrase. Nothing was changed; try again.</source>
             <translation>Неправильна парольна фраза. Нічого не змінено; спробуйте ще раз.</translation>
