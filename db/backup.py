@@ -200,18 +200,21 @@ def _copy_blob(
     cancel: CancelToken | None,
 ) -> int:
     """Copy one encrypted file as it is, fsynced; returns ``done`` plus its size."""
-    with source.open("rb") as src, open(target, "xb", buffering=0) as out:  # noqa: PTH123 - unbuffered
-        os.fchmod(out.fileno(), 0o600)
-        while chunk := src.read(COPY_CHUNK):
-            if cancel is not None and cancel.cancelled:
-                raise BackupCancelled()
-            view = memoryview(chunk)
-            while view:
-                view = view[out.write(view) :]
-            done += len(chunk)
-            if progress is not None:
-                progress(done, max(total, done))
-        os.fsync(out.fileno())
+    # Created 0600 by open(2) itself, not chmod: a FAT-formatted USB stick
+    # refuses chmod (EPERM) and ignores the mode anyway.
+    with source.open("rb") as src:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(fd, "wb", buffering=0) as out:  # noqa: PTH123 - unbuffered
+            while chunk := src.read(COPY_CHUNK):
+                if cancel is not None and cancel.cancelled:
+                    raise BackupCancelled()
+                view = memoryview(chunk)
+                while view:
+                    view = view[out.write(view) :]
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, max(total, done))
+            os.fsync(out.fileno())
     return done
 
 
