@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from sync.bundle.reader import check_header
-from sync.client.transport import ServerClient, ServerSaid, ServerUnreachable
+from sync.client.transport import ServerClient, ServerUnreachable
 from sync.server.deploy import database_url, init_server
 from sync.server.keys import ServerFiles, load_receipt_key
 from sync.server.payload_dir import DirectoryPayloadStore
@@ -186,58 +186,65 @@ def test_kill_9_during_uploads_loses_and_duplicates_nothing(tmp_path: Path) -> N
     server = ServeProcess(data, _free_port(), lean=True)
     url = f"https://127.0.0.1:{server.port}"
     server.start(cert)
-    bundles: list[tuple[bytes, Path]] = []
-    for index in range(3):
-        seed = f"device {index}".encode()
-        path = tmp_path / f"b{index}.fvbundle"
-        write_sample(path, org.recipients, seed=seed, blobs=[os.urandom(1_500_000)])
-        bundles.append((seed, path))
+    devices = [device_from_seed(f"device {index}".encode()) for index in range(3)]
+    for device in devices:
+        with ServerClient(url, cert) as client:
+            client.enrol(org.token(), device.private_key)
+    sent: list[Path] = []
+    previous: dict[str, str] = {}
     kills = 0
     try:
-        for seed, path in bundles:
-            device = device_from_seed(seed)
-            client = ServerClient(url, cert)
-            client.enrol(org.token(), device.private_key)
-            client.login(device.private_key, device.device_id)
+        # Bundles go one after another (three devices in turn, each chaining
+        # its own) until the server was killed `points` times.
+        while kills < points or len(sent) < len(devices):
+            device = devices[len(sent) % len(devices)]
+            path = tmp_path / f"b{len(sent)}.fvbundle"
+            write_sample(
+                path,
+                org.recipients,
+                seed=f"device {len(sent) % len(devices)}".encode(),
+                sequence=len(sent) // len(devices) + 1,
+                previous=previous.get(device.device_id),
+                blobs=[os.urandom(1_500_000)],
+            )
+            previous[device.device_id] = check_header(path).bundle_id
             location = None
             while True:
-                timer = None
-                if kills < points:
-                    timer = threading.Timer(rng.uniform(0.05, 0.6), server.kill)
-                    timer.start()
+                timer = threading.Timer(rng.uniform(0.05, 0.8), server.kill) if kills < points else None
+                client = ServerClient(url, cert)
                 try:
+                    client.login(device.private_key, device.device_id)
+                    if timer:
+                        timer.start()
                     location = location or client.create_upload(path.stat().st_size)
                     uploaded = client.upload(path, location=location, chunk=128 * 1024)
-                    if timer:
-                        timer.cancel()
-                    assert uploaded.bundle_id == check_header(path).bundle_id
+                    assert uploaded.bundle_id == previous[device.device_id]
                     break
-                except (ServerUnreachable, ServerSaid):
-                    if timer:
-                        timer.join()
+                except ServerUnreachable:
                     kills += 1
-                    client.close()
                     server.kill()
                     server.start(cert)
-                    client = ServerClient(url, cert)
-                    client.login(device.private_key, device.device_id)
-            client.close()
-        assert kills >= min(points, 1)
+                finally:
+                    if timer:
+                        timer.cancel()
+                        timer.join()
+                    client.close()
+            sent.append(path)
+        assert kills >= points
         # A last kill and restart, then everything is checked from the outside.
         server.kill()
         server.start(cert)
         with ServerClient(url, cert) as coordinator:
             coordinator.login(org.coordinator_key, org.coordinator_id)
-            changes = coordinator.changes()["changes"]
-            assert sorted(c["bundle_id"] for c in changes) == sorted(
-                check_header(p).bundle_id for _, p in bundles
-            )
-            for change in changes:
+            changes = coordinator.changes(limit=1000)["changes"]
+            assert sorted(c["bundle_id"] for c in changes) == sorted(check_header(p).bundle_id for p in sent)
+            for change, path in zip(changes, sent, strict=True):
                 received = io.BytesIO()
                 coordinator.download(change["bundle_id"], received)
-                assert any(received.getvalue() == p.read_bytes() for _, p in bundles)
-            assert len(coordinator.receipts()) == len(bundles)
-            check_log(coordinator.receipts(), coordinator.server_key or b"")
-        assert len(list((data / "payloads" / "bundles").iterdir())) == len(bundles)
+                assert received.getvalue() == path.read_bytes()
+            receipts = coordinator.receipts(limit=1000)
+            assert len(receipts) == len(sent)
+            check_log(receipts, coordinator.server_key or b"")
+        assert len(list((data / "payloads" / "bundles").iterdir())) == len(sent)
     finally:
         server.kill()
