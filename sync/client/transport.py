@@ -110,12 +110,14 @@ class ServerClient:
             probe_context.check_hostname = False
             probe_context.verify_mode = ssl.CERT_NONE
             try:
-                with httpx.Client(verify=probe_context, proxy=self.proxy, timeout=self.timeout) as probe:
-                    # Streamed: the certificate is read while the connection is
-                    # open (a server that answers "Connection: close" has closed
-                    # it once a plain get() returns, and its certificate is gone).
-                    with probe.stream("GET", f"{self.url}/healthz") as response:
-                        der = _peer_certificate(response)
+                # Streamed: the certificate is read while the connection is open
+                # (a server that answers "Connection: close" has closed it once a
+                # plain get() returns, and its certificate is gone).
+                with (
+                    httpx.Client(verify=probe_context, proxy=self.proxy, timeout=self.timeout) as probe,
+                    probe.stream("GET", f"{self.url}/healthz") as response,
+                ):
+                    der = _peer_certificate(response)
             except httpx.HTTPError as error:
                 raise ServerUnreachable(type(error).__name__) from None
             actual = hashlib.sha256(der).hexdigest()
