@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from db.api import SyncClientState, Vault
+from sync.acks import make_ack, sign_ack
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.errors import BundleRejected
 from sync.bundle.vault_io import import_bundle
@@ -32,6 +33,7 @@ from sync.client.errors import SyncFailed
 from sync.client.push import spool_dir
 from sync.client.retry import Backoff
 from sync.client.transport import ServerClient
+from sync.server.protocol import b64
 from sync.server.receipts import Receipt, ReceiptInvalid, check_log, verify_receipt
 
 CURSOR = "changes_cursor"
@@ -250,7 +252,11 @@ class _Puller:
         self.result.gaps += [
             {"device_id": g.device_id, "first": g.first, "last": g.last} for g in imported.gaps
         ]
-        client.ack(change.bundle_id)
+        # The signed acknowledgement goes with the server's record of it: the
+        # server relays it to the worker, whose next bundle then carries only
+        # new work (sync/acks.py; the worker checks the signature itself).
+        signed = sign_ack(make_ack(self.vault, change.bundle_id), self.vault.sync.signing_key())
+        client.request("POST", f"/v1/bundles/{change.bundle_id}/ack", json={"signed": b64(signed)})
         path.unlink()
 
 

@@ -6,8 +6,8 @@ its SHA-256 (``Upload-Checksum``), resuming at the server's offset after a
 dropped connection (HEAD, then PATCH from there) — check the server's signed
 receipt, store it in the vault (``sync_deliveries``) and remove the spool
 copy. Coordinators' signed acknowledgements relayed by the server are taken
-as from a USB stick (sync/acks.py), so that the next bundle carries only what
-is new.
+first, as from a USB stick (sync/acks.py), so that the new bundle carries
+only what no coordinator holds yet.
 
 A dropped connection, a server that is down or failing, is retried with
 backoff (retry.py) and, when the run gives up, left queued: nothing is lost.
@@ -28,6 +28,7 @@ from pathlib import Path
 import httpx
 
 from db.api import SYNC_SPOOL_DIR, CancelToken, SyncClientState, Vault
+from sync.acks import AckRefused, take_ack
 from sync.bundle.vault_io import ExportedBundle, export_bundle
 from sync.bundle.writer import bundle_file_name
 from sync.client import errors
@@ -35,6 +36,7 @@ from sync.client.connection import TIMEOUT, Target, proxy_setting, session, targ
 from sync.client.errors import SyncFailed
 from sync.client.retry import Backoff
 from sync.client.transport import ServerClient, ServerSaid
+from sync.org import OrgRefused
 from sync.server.protocol import TUS_VERSION
 from sync.server.receipts import Receipt, ReceiptInvalid, verify_receipt
 
@@ -260,47 +262,30 @@ def push(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> PushResult:
-    """Make a bundle if there is new work, then deliver everything queued.
-    ``proxy``: True takes the vault's ``sync_proxy`` setting, a string is a
-    SOCKS5 URL, None/False none. Raises SyncFailed when the run stops; what
-    was delivered before that is recorded, the rest stays queued."""
+    """Take the coordinators' relayed acknowledgements, make a bundle if
+    there is new work, then deliver everything queued. ``proxy``: True takes
+    the vault's ``sync_proxy`` setting, a string is a SOCKS5 URL, None/False
+    none. Raises SyncFailed when the run stops; what was delivered before
+    that is recorded, and the rest (the new bundle included: it is made
+    whatever the network does) stays queued."""
     target = target_of(vault)
     proxy_url = proxy_setting(vault) if proxy is True else (proxy or None)
     backoff = backoff or Backoff()
-    result = PushResult()
-    result.made = make_bundle(vault, target, cancel=cancel)
-    queue = queued_bundles(vault, target)
-    result.queued = [q.bundle_id for q in queue]
-    total = sum(q.path.stat().st_size for q in queue)
-    before = 0  # bytes of the bundles delivered in this run
-
-    def report(offset: int) -> None:
-        if progress is not None:
-            progress(before + offset, total)
-
+    run = _PushRun(vault, target, result := PushResult(), chunk, progress, cancel)
     failures = 0
     while True:
-        start = (len(result.sent), before, result.bytes_sent)
-        current: _Delivery | None = None
+        start = (len(result.sent), run.before, result.bytes_sent)
         try:
             with session(vault, proxy=proxy_url, timeout=timeout) as client:
                 result.acknowledged += take_relayed_acks(vault, client)
-                for queued in queue[len(result.sent) :]:
-                    current = _Delivery(vault, queued, result, chunk)
-                    accepted = current.upload(client, report)
-                    receipt = current.finish(client, accepted, target.profile.org_id)
-                    result.sent.append(queued.bundle_id)
-                    result.receipts.append(receipt.index)
-                    result.queued.remove(queued.bundle_id)
-                    before += current.size
-                    current = None
+                run.prepare()
+                run.deliver(client)
             return result
         except SyncFailed as failure:
+            run.prepare()  # offline or refused: the new work still waits, bundled, in the queue
             if not failure.transient:
                 raise
-            moved = (len(result.sent), before) != start[:2] or (
-                current is not None and current.offset > 0 and result.bytes_sent > start[2]
-            )
+            moved = (len(result.sent), run.before) != start[:2] or result.bytes_sent > start[2]
             failures = 0 if moved else failures + 1  # progress made: the link works, keep going
             if failures >= backoff.attempts:
                 raise
@@ -308,9 +293,76 @@ def push(
             result.retries += 1
 
 
+class _PushRun:
+    """One push: the bundle made once, then the queue delivered in order,
+    over as many connections as it takes."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        target: Target,
+        result: PushResult,
+        chunk: int,
+        progress: Progress | None,
+        cancel: CancelToken | None,
+    ) -> None:
+        self.vault = vault
+        self.target = target
+        self.result = result
+        self.chunk = chunk
+        self.progress = progress
+        self.cancel = cancel
+        self.queue: list[Queued] | None = None
+        self.total = 0
+        self.before = 0  # bytes of the bundles delivered in this run
+
+    def prepare(self) -> None:
+        if self.queue is not None:
+            return
+        self.result.made = make_bundle(self.vault, self.target, cancel=self.cancel)
+        self.queue = queued_bundles(self.vault, self.target)
+        self.result.queued = [q.bundle_id for q in self.queue]
+        self.total = sum(q.path.stat().st_size for q in self.queue)
+
+    def report(self, offset: int) -> None:
+        if self.progress is not None:
+            self.progress(self.before + offset, self.total)
+
+    def deliver(self, client: ServerClient) -> None:
+        assert self.queue is not None
+        for queued in self.queue[len(self.result.sent) :]:
+            delivery = _Delivery(self.vault, queued, self.result, self.chunk)
+            accepted = delivery.upload(client, self.report)
+            receipt = delivery.finish(client, accepted, self.target.profile.org_id)
+            self.result.sent.append(queued.bundle_id)
+            self.result.receipts.append(receipt.index)
+            self.result.queued.remove(queued.bundle_id)
+            self.before += delivery.size
+
+
+MAX_ACK_LOOKUPS = 20  # delivered bundles asked about per run, newest first
+
+
 def take_relayed_acks(vault: Vault, client: ServerClient) -> list[str]:
-    """Coordinators' signed acknowledgements of delivered bundles, as the
-    server relays them (none yet: the server keeps no signed acks; see
-    docs/sync.md, "Not built yet")."""
-    del vault, client
+    """Coordinators' signed acknowledgements of this device's delivered
+    bundles, as the server relays them, taken as from a USB stick
+    (sync/acks.py ``take_ack``: the coordinator's signature and its place in
+    the newest profile are checked here, not trusted to the server). Newest
+    first; acknowledging a bundle acknowledges the ones before it, so the
+    first one taken is enough. Returns the bundle ids taken."""
+    state = SyncClientState.of(vault)
+    waiting = [
+        sent
+        for sent in reversed(vault.sync.sent_bundles())
+        if sent.acked_ms is None and (d := state.delivery(sent.bundle_id)) is not None and d.delivered
+    ]
+    for sent in waiting[:MAX_ACK_LOOKUPS]:
+        relayed = client.request("GET", f"/v1/bundles/{sent.bundle_id}/acks").json()["acks"]
+        for text in relayed:
+            signed = base64.b64decode(text, validate=True) if isinstance(text, str) else b""
+            try:
+                take_ack(vault, signed)
+            except (AckRefused, OrgRefused):
+                continue  # not a valid acknowledgement: the work is sent again, nothing is lost
+            return [sent.bundle_id]
     return []

@@ -55,6 +55,12 @@ def record_work(vault: Vault, tmp: Path, name: str, size: int = 40_000) -> Work:
     return Work(case.id, testimony.id, narrative, evidence_id, data)
 
 
+def add_testimony(vault: Vault, title: str) -> None:
+    """One more testimony in the vault's first case: new work, no evidence."""
+    case_id = vault.cases.list()[0].id
+    vault.testimonies.create(TestimonyRecord(case_id=case_id, title=title, narrative=title))
+
+
 @dataclass
 class Org:
     tmp: Path

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from db.api import SyncClientState, Vault
 from sync import org_vault
+from sync.acks import Acknowledgement, sign_ack
 from sync.client.errors import SyncFailed
 from sync.client.org_link import publish_profile
 from sync.client.pull import CURSOR, pull
@@ -24,6 +27,7 @@ from tests.sync.client.sync_helpers import (
     CuttingProxy,
     Org,
     Work,
+    add_testimony,
     garbage_server,
     organisation,
     quick_backoff,
@@ -198,3 +202,45 @@ def test_a_revoked_device_is_refused_with_its_reason(org: Org, tmp_path: Path) -
         push(worker, backoff=quick_backoff())
     assert refused.value.code == "sync-device-revoked" and "revoked" in str(refused.value)
     assert len(_queued_files(worker)) == 1
+
+
+def test_the_coordinators_signed_ack_comes_back_through_the_server_and_trims_the_next_bundle(
+    org: Org, tmp_path: Path
+) -> None:
+    worker = org.worker("anna")
+    record_work(worker, tmp_path, "anna")
+    first = push(worker, backoff=quick_backoff()).made
+    assert first is not None and first.blobs == 1
+
+    # What a server (or whoever holds it) might slip in: an acknowledgement
+    # signed by a key that is not a coordinator's. The worker refuses it.
+    forger = Ed25519PrivateKey.generate()
+    forged = sign_ack(
+        Acknowledgement(
+            org_id=org_vault.held_profile(worker).org_id,  # type: ignore[union-attr]
+            device_id=worker.device_id,
+            bundle_id=first.bundle_id,
+            sequence=first.sequence,
+            coordinator_id=org.coordinator.device_id,
+            coordinator_key=forger.public_key().public_bytes_raw(),
+            created_ms=1,
+        ),
+        forger,
+    )
+    with sqlite3.connect(org.data / "server.db") as db:
+        db.execute(
+            "INSERT INTO acks (bundle_id, coordinator_id, acked_ms, signed) VALUES (?, ?, ?, ?)",
+            (first.bundle_id, "f" * 32, 1, forged),
+        )
+    add_testimony(worker, "more")
+    second = push(worker, backoff=quick_backoff())
+    assert second.acknowledged == [] and second.made is not None
+    assert second.made.blobs == 1  # not acknowledged: the evidence travels again
+
+    pull(org.coordinator, backoff=quick_backoff())  # imports both, acknowledges each, signed
+    add_testimony(worker, "late")
+    third = push(worker, backoff=quick_backoff())
+    assert third.acknowledged == [second.made.bundle_id]
+    assert third.made is not None and (third.made.blobs, third.made.revisions) == (0, 1)
+    acked = worker.sync.sent_bundle(second.made.bundle_id)
+    assert acked is not None and acked.acked_by == org.coordinator.device_id
