@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from db.api import Case, Incident, Link, Person, Testimony, Vault
+from tests.e2e.conftest import cli, isolated_env  # noqa: F401 - the CLI tests' fixtures
 from tests.evidence_samples import make_jpeg, make_random
 
 WITNESS_NAME = "Олександр Петренко"

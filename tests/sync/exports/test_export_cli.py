@@ -1,0 +1,132 @@
+"""`fieldvault export pdf|csv|json|bagit --case ID DEST` as a user runs it:
+the JSON result, plaintext only inside DEST, and Ctrl+C leaving nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.canary_helpers import encodings, files_containing
+from tests.cli_helpers import REPO, Cli
+from tests.evidence_samples import make_sparse
+from tests.vault_helpers import PASSPHRASE
+
+BAGIT = str(Path(sys.executable).with_name("bagit.py"))
+
+
+def make_case(cli: Cli, tmp_path: Path, canary: str) -> str:
+    cli.create_fast(PASSPHRASE)
+    case = cli.json("case", "new", f"Справа {canary}", secrets=[PASSPHRASE])["id"]
+    narrative = f"Свідок {canary} бачив, як вивели полонених."
+    cli.json(
+        "testimony", "new", "--case", case, "--narrative-file", "-", secrets=[PASSPHRASE], stdin=narrative
+    )
+    source = tmp_path / "sources"
+    source.mkdir()
+    (source / "note.txt").write_text(f"handwritten note {canary}\n" * 50, encoding="utf-8")
+    cli.json("ingest", str(source / "note.txt"), "--case", case, secrets=[PASSPHRASE])
+    return case
+
+
+def test_every_format_prints_its_path_and_hash_and_keeps_plaintext_inside_dest(cli: Cli, tmp_path):
+    started = time.time() - 1
+    canary = f"Канарка-{secrets.token_hex(4)}"
+    case = make_case(cli, tmp_path, canary)
+    dest = tmp_path / "usb"
+    dest.mkdir()
+    results = {}
+    for kind, extra in (("bagit", ["--strip-metadata"]), ("pdf", []), ("json", []), ("csv", ["--uwazi"])):
+        results[kind] = cli.json("export", kind, "--case", case, str(dest), *extra, secrets=[PASSPHRASE])
+        assert set(results[kind]) >= {"path", "sha256"}
+        assert Path(results[kind]["path"]).parent == dest
+    bag = Path(results["bagit"]["path"])
+    assert (
+        subprocess.run([sys.executable, BAGIT, "--validate", str(bag)], capture_output=True).returncode == 0
+    )
+    assert (
+        results["bagit"]["sha256"]
+        == hashlib.sha256((bag / "tagmanifest-sha256.txt").read_bytes()).hexdigest()
+    )
+    for kind in ("pdf", "json"):
+        path = Path(results[kind]["path"])
+        assert results[kind]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    folder = Path(results["csv"]["path"])
+    names = sorted(p.name for p in folder.iterdir())
+    listing = subprocess.run(["sha256sum", *names], cwd=folder, capture_output=True, check=True).stdout
+    assert results["csv"]["sha256"] == hashlib.sha256(listing).hexdigest()
+    assert canary in (folder / "testimonies.csv").read_text(encoding="utf-8")
+    # The custody log records the bag's export of the item.
+    item = cli.json("evidence", "list", "--case", case, secrets=[PASSPHRASE])
+    shown = cli.json("evidence", "show", item["id"], secrets=[PASSPHRASE])
+    assert [e["action"] for e in shown["custody"]] == ["intake", "export"]
+    # Plaintext only in DEST (and the source the test wrote).
+    needles = encodings(canary)
+    roots = [cli.vault, Path(cli.env["HOME"]), Path(cli.env["TMPDIR"])]
+    assert files_containing(roots, needles) == []
+    shared = [p for p in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")) if p.exists()]
+    outside = [
+        hit
+        for hit in files_containing(shared, needles, newer_than=started)
+        if not hit.startswith(str(tmp_path))
+    ]
+    assert outside == []
+    inside = files_containing([tmp_path], needles)
+    assert inside and all(hit.startswith((str(dest), str(tmp_path / "sources"))) for hit in inside)
+    assert not [p for p in dest.iterdir() if ".partial-" in p.name]
+
+
+def test_the_target_must_be_new_and_usage_is_checked(cli: Cli, tmp_path):
+    case = make_case(cli, tmp_path, "x")
+    existing = tmp_path / "report.pdf"
+    existing.write_bytes(b"the user's report")
+    refused = cli.run("export", "pdf", "--case", case, str(existing), secrets=[PASSPHRASE], check=False)
+    assert refused.returncode == 1 and "already exists" in refused.stderr
+    assert existing.read_bytes() == b"the user's report"
+    assert cli.run("export", "docx", "--case", case, str(tmp_path), check=False).returncode == 2
+    missing = cli.run("export", "json", "--case", "0" * 8, str(tmp_path), secrets=[PASSPHRASE], check=False)
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+
+
+def test_ctrl_c_during_a_bag_export_leaves_nothing(cli: Cli, tmp_path):
+    case = make_case(cli, tmp_path, "y")
+    big = make_sparse(tmp_path / "sources" / "video.bin", 384 << 20)
+    cli.json("ingest", str(big), "--case", case, secrets=[PASSPHRASE])
+    dest = tmp_path / "usb"
+    dest.mkdir()
+    read_end, write_end = os.pipe()
+    os.write(write_end, (PASSPHRASE + "\n").encode())
+    os.close(write_end)
+    command = [
+        sys.executable,
+        "-m",
+        "fieldvault",
+        "--vault",
+        str(cli.vault),
+        "--passphrase-fd",
+        str(read_end),
+    ]
+    child = subprocess.Popen(
+        [*command, "export", "bagit", "--case", case, str(dest)],
+        env=cli.env,
+        cwd=REPO,
+        pass_fds=(read_end,),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(read_end)
+    deadline = time.monotonic() + 60
+    while not any(dest.iterdir()) and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.01)
+    time.sleep(0.2)  # inside the export of the large item
+    child.send_signal(signal.SIGINT)
+    _out, err = child.communicate(timeout=60)
+    assert child.returncode == 1, err
+    assert "interrupted; nothing half-done was kept" in err
+    assert list(dest.iterdir()) == []
