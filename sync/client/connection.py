@@ -45,15 +45,29 @@ def target_of(vault: Vault) -> Target:
     return Target(profile, profile.server.url, profile.server.cert_sha256)
 
 
+def checked_proxy(value: str) -> str:
+    """A SOCKS5 proxy URL (socks5:// or socks5h://HOST:PORT), else SyncFailed."""
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:  # a port that is not a number, or out of range
+        raise errors.proxy_invalid() from None
+    if parts.scheme not in {"socks5", "socks5h"} or not parts.hostname or port is None:
+        raise errors.proxy_invalid()
+    return value.strip()
+
+
 def proxy_setting(vault: Vault) -> str | None:
     """The vault's ``sync_proxy`` setting: a SOCKS5 proxy (Tor) or None."""
     value = vault.settings.get("sync_proxy").strip()
-    if not value:
-        return None
-    parts = urlsplit(value)
-    if parts.scheme not in {"socks5", "socks5h"} or not parts.hostname or parts.port is None:
-        raise errors.proxy_invalid()
-    return value
+    return checked_proxy(value) if value else None
+
+
+def chosen_proxy(vault: Vault, proxy: str | bool | None) -> str | None:
+    """True: the vault's setting; a string: that proxy; None or False: none."""
+    if proxy is True:
+        return proxy_setting(vault)
+    return checked_proxy(proxy) if isinstance(proxy, str) else None
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from sync.bundle.admission import BundleQuarantined
 from sync.bundle.errors import BundleRejected
 from sync.bundle.vault_io import import_bundle
 from sync.client import errors
-from sync.client.connection import TIMEOUT, proxy_setting, session, target_of
+from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
 from sync.client.push import spool_dir
 from sync.client.retry import Backoff
@@ -271,7 +271,7 @@ def pull(
     """Download, check, import and acknowledge every bundle the server
     received since the last pull. Raises SyncFailed when the run stops; what
     was imported before that stays imported and is not downloaded again."""
-    proxy_url = proxy_setting(vault) if proxy is True else (proxy or None)
+    proxy_url = chosen_proxy(vault, proxy)
     backoff = backoff or Backoff()
     result = PullResult()
     puller = _Puller(vault, result, progress)

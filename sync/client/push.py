@@ -32,7 +32,7 @@ from sync.acks import AckRefused, take_ack
 from sync.bundle.vault_io import ExportedBundle, export_bundle
 from sync.bundle.writer import bundle_file_name
 from sync.client import errors
-from sync.client.connection import TIMEOUT, Target, proxy_setting, session, target_of
+from sync.client.connection import TIMEOUT, Target, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
 from sync.client.retry import Backoff
 from sync.client.transport import ServerClient, ServerSaid
@@ -269,7 +269,7 @@ def push(
     that is recorded, and the rest (the new bundle included: it is made
     whatever the network does) stays queued."""
     target = target_of(vault)
-    proxy_url = proxy_setting(vault) if proxy is True else (proxy or None)
+    proxy_url = chosen_proxy(vault, proxy)
     backoff = backoff or Backoff()
     run = _PushRun(vault, target, result := PushResult(), chunk, progress, cancel)
     failures = 0

@@ -217,3 +217,70 @@ def garbage_server(tmp: Path) -> Iterator[tuple[str, str]]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+class Socks5Proxy:
+    """A minimal SOCKS5 proxy (no authentication, CONNECT only, RFC 1928) on
+    loopback, as Tor's SOCKS port behaves; records where it connected."""
+
+    def __init__(self) -> None:
+        self.connected: list[tuple[str, int]] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"socks5h://127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    @staticmethod
+    def _read(sock: socket.socket, count: int) -> bytes:
+        data = b""
+        while len(data) < count:
+            piece = sock.recv(count - len(data))
+            if not piece:
+                raise OSError("closed")
+            data += piece
+        return data
+
+    def _serve(self, client: socket.socket) -> None:
+        with suppress(OSError), client:
+            _version, methods = self._read(client, 2)
+            self._read(client, methods)
+            client.sendall(b"\x05\x00")
+            _v, command, _r, kind = self._read(client, 4)
+            if kind == 1:
+                host = socket.inet_ntoa(self._read(client, 4))
+            elif kind == 3:
+                host = self._read(client, self._read(client, 1)[0]).decode("ascii")
+            else:
+                return
+            port = int.from_bytes(self._read(client, 2), "big")
+            if command != 1:
+                return
+            upstream = socket.create_connection((host, port))
+            self.connected.append((host, port))
+            client.sendall(b"\x05\x00\x00\x01" + bytes(4) + bytes(2))
+            pair = (client, upstream)
+            threading.Thread(target=_relay, args=(upstream, client, pair), daemon=True).start()
+            _relay(client, upstream, pair)
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+def _relay(source: socket.socket, dest: socket.socket, pair: tuple[socket.socket, ...]) -> None:
+    with suppress(OSError):
+        while data := source.recv(65536):
+            dest.sendall(data)
+    for sock in pair:
+        with suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)

@@ -26,6 +26,7 @@ from sync.client.push import push, spool_dir
 from tests.sync.client.sync_helpers import (
     CuttingProxy,
     Org,
+    Socks5Proxy,
     Work,
     add_testimony,
     garbage_server,
@@ -244,3 +245,20 @@ def test_the_coordinators_signed_ack_comes_back_through_the_server_and_trims_the
     assert third.made is not None and (third.made.blobs, third.made.revisions) == (0, 1)
     acked = worker.sync.sent_bundle(second.made.bundle_id)
     assert acked is not None and acked.acked_by == org.coordinator.device_id
+
+
+def test_the_sync_proxy_setting_sends_everything_through_socks5(org: Org, tmp_path: Path) -> None:
+    worker = org.worker("anna")
+    record_work(worker, tmp_path, "anna")
+    worker.settings.set("sync_proxy", "http://127.0.0.1:8080")  # not SOCKS5: refused before connecting
+    with pytest.raises(SyncFailed) as refused:
+        push(worker, backoff=quick_backoff())
+    assert refused.value.code == "sync-proxy-invalid" and _queued_files(worker) == []
+    proxy = Socks5Proxy()
+    try:
+        worker.settings.set("sync_proxy", proxy.url)
+        pushed = push(worker, backoff=quick_backoff())
+    finally:
+        proxy.close()
+    assert len(pushed.sent) == 1
+    assert proxy.connected and set(proxy.connected) == {("127.0.0.1", org.port)}
