@@ -36,13 +36,12 @@ cat > "$STAGE/DEBIAN/control" <<CONTROL
 Package: fieldvault
 Version: $VERSION
 Architecture: $ARCH
-Maintainer: Fieldvault maintainers <fieldvault@localhost>
+Maintainer: ${DEB_MAINTAINER:-Fieldvault maintainers <fieldvault@localhost>}
 Installed-Size: $INSTALLED_KB
 Depends: $DEPENDS
 Recommends: fonts-dejavu-core
 Section: utils
 Priority: optional
-Homepage: https://github.com/fieldvault/fieldvault
 Description: offline-first encrypted vault for documenting human-rights violations
  Fieldvault records testimonies and evidence (photos, video, audio, documents)
  in an encrypted vault on this computer, keeps each file's original bytes and
