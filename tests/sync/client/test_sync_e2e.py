@@ -9,7 +9,9 @@ revoked device — each with what it must leave behind."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -97,22 +99,29 @@ def _queued_files(vault: Vault) -> list[Path]:
     return sorted(spool_dir(vault).iterdir())
 
 
-def test_a_connection_cut_mid_upload_resumes_and_resends_at_most_a_chunk_per_cut(
-    org: Org, tmp_path: Path
-) -> None:
+def _cut_upload(org: Org, tmp_path: Path, *, size: int, chunk: int, every: int, cuts: int) -> None:
+    """Upload ``size`` bytes of evidence through a proxy that cuts the
+    connection ``cuts`` times; then the coordinator pulls it."""
     worker = org.worker("anna")
-    work = record_work(worker, tmp_path, "anna", size=3 * 1024 * 1024)
-    chunk = 256 * 1024
-    proxy = CuttingProxy(org.port, every=700_000, cuts=4)
+    source = tmp_path / "video.bin"
+    digest = hashlib.sha256()
+    with source.open("wb") as out:  # never the whole file in memory
+        for start in range(0, size, 1 << 24):
+            piece = os.urandom(min(1 << 24, size - start))
+            digest.update(piece)
+            out.write(piece)
+    case = record_work(worker, tmp_path, "anna", size=10).case_id  # a case to file the video in
+    evidence_id = worker.evidence.ingest(source, case).item.id
+    source.unlink()
+    proxy = CuttingProxy(org.port, every=every, cuts=cuts)
     try:
         org.point_at(proxy.url, org.server.cert_sha256)
         pushed = push(worker, backoff=quick_backoff(), chunk=chunk)
     finally:
         proxy.close()
-    assert proxy.cuts_made == 4 and pushed.retries >= 4
+    assert proxy.cuts_made == cuts and pushed.retries >= cuts
     assert pushed.made is not None and pushed.sent == [pushed.made.bundle_id]
-    size = pushed.made.path.stat().st_size if pushed.made.path.exists() else None
-    assert size is None  # delivered: the spool copy is gone
+    assert not pushed.made.path.exists()  # delivered: the spool copy is gone
     delivery = SyncClientState.of(worker).delivery(pushed.made.bundle_id)
     assert delivery is not None and delivery.receipt is not None
     bundle_size = json.loads(_receipt_entry(delivery.receipt))["size"]
@@ -122,8 +131,23 @@ def test_a_connection_cut_mid_upload_resumes_and_resends_at_most_a_chunk_per_cut
     pulled = pull(org.coordinator, backoff=quick_backoff())
     assert [r.bundle_id for r in pulled.received] == [pushed.made.bundle_id]
     out = tmp_path / "out.bin"
-    org.coordinator.evidence.export(work.evidence_id, out)
-    assert out.read_bytes() == work.evidence
+    org.coordinator.evidence.export(evidence_id, out)
+    exported = hashlib.sha256()
+    with out.open("rb") as copy:
+        while block := copy.read(1 << 24):
+            exported.update(block)
+    assert exported.hexdigest() == digest.hexdigest()
+
+
+def test_a_connection_cut_mid_upload_resumes_and_resends_at_most_a_chunk_per_cut(
+    org: Org, tmp_path: Path
+) -> None:
+    _cut_upload(org, tmp_path, size=3 * 1024 * 1024, chunk=256 * 1024, every=700_000, cuts=4)
+
+
+@pytest.mark.stress
+def test_a_1_gib_upload_cut_six_times_arrives_whole_stress(org: Org, tmp_path: Path) -> None:
+    _cut_upload(org, tmp_path, size=1 << 30, chunk=8 << 20, every=150_000_000, cuts=6)
 
 
 def _receipt_entry(receipt_json: str) -> bytes:
