@@ -62,7 +62,7 @@ def test_a_missed_estimate_of_the_header_length_still_gives_a_whole_bundle(
 def test_the_estimate_usually_gives_the_header_length(tmp_path: Path) -> None:
     """So that the payload is not copied: the estimated header is as long as
     the real one for bundles of every size class up to a few MiB."""
-    for size in (0, 1, 9_000, 99_000, 990_000, 3_000_000):
+    for size in (0, 1, 9_000, 99_000, 950_000, 3_000_000):
         made = sample([os.urandom(size)])
         contents, device = made.contents, signing(made.device)
         target = tmp_path / f"{size}.fvbundle"
