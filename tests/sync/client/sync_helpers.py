@@ -10,6 +10,7 @@ import secrets
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -120,8 +121,9 @@ class CuttingProxy:
     ``cuts`` times; after that it relays faithfully. TLS passes through
     untouched: the client still sees the server's own certificate."""
 
-    def __init__(self, target_port: int, *, every: int, cuts: int) -> None:
+    def __init__(self, target_port: int, *, every: int, cuts: int, pace: float = 0.0) -> None:
         self.target_port = target_port
+        self.pace = pace  # seconds slept per piece relayed, either way: a slow link
         self.every = every
         self.cuts_left = cuts
         self.cuts_made = 0
@@ -165,6 +167,8 @@ class CuttingProxy:
             while data := source.recv(65536):
                 if upstream and self._cut_now(len(data)):
                     break  # the connection drops: what was not relayed is lost
+                if self.pace:
+                    time.sleep(self.pace)
                 dest.sendall(data)
         except OSError:
             pass
