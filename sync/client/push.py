@@ -37,6 +37,7 @@ from sync.client.errors import SyncFailed
 from sync.client.retry import Backoff
 from sync.client.transport import ServerClient, ServerSaid
 from sync.org import OrgRefused
+from sync.org_vault import held_profile
 from sync.server.protocol import TUS_VERSION
 from sync.server.receipts import Receipt, ReceiptInvalid, verify_receipt
 
@@ -133,6 +134,22 @@ def queued_bundles(vault: Vault, target: Target) -> list[Queued]:
             continue
         queued.append(Queued(sent.bundle_id, sent.sequence, path))
     return queued
+
+
+def queued_count(vault: Vault) -> int:
+    """How many of this device's bundles wait in the spool for delivery (0
+    when the vault belongs to no organisation). Reads only."""
+    profile = held_profile(vault)
+    if profile is None:
+        return 0
+    spool = vault.folder / SYNC_SPOOL_DIR
+    state = SyncClientState.of(vault)
+    count = 0
+    for sent in vault.sync.sent_bundles():
+        path = spool / bundle_file_name(profile.org_id, vault.device_id, sent.sequence)
+        delivery = state.delivery(sent.bundle_id) if path.is_file() else None
+        count += path.is_file() and not (delivery is not None and delivery.delivered)
+    return count
 
 
 def _file_sha256(path: Path) -> str:

@@ -1,0 +1,254 @@
+"""The background sync worker (docs/sync.md, "The background worker"): a
+plain Python thread, not a QObject, that the desktop app observes. It
+pushes (a field worker) or pulls (a coordinator) now and then, notices a
+connection by trying — after a failure it tries again with backoff and
+jitter, after a success at the regular interval — and can be told to sync
+now, to pause and to resume.
+
+What the GUI reads (``status``, or each change through ``on_change``, called
+on the worker's thread): the state, the last success, what is queued, the
+progress of the current upload with its speed and time left, and the last
+error as a coded FieldvaultError, mostly SyncFailed (the GUI translates it
+from its code).
+
+It yields to the user's saves: push and pull write to the vault only in
+short transactions (a bundle is written to a file outside any transaction,
+the upload holds none), so a save waits at most for one of those."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from db.api import CancelToken, FieldvaultError, Vault
+from sync.client.retry import Backoff
+
+IDLE, SYNCING, WAITING, PAUSED, STOPPED = "idle", "syncing", "waiting", "paused", "stopped"
+SPEED_WINDOW = 10.0  # seconds of progress the speed is measured over
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int  # bytes of this run's queue delivered (or downloaded)
+    total: int
+    bytes_per_second: float | None  # None until measurable
+    seconds_left: float | None
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    state: str  # IDLE, SYNCING, WAITING (after a failure, until the next try), PAUSED, STOPPED
+    role: str  # "worker" (push) or "coordinator" (pull)
+    last_success_ms: int | None = None  # wall clock, ms since 1970
+    queued: int = 0  # bundles waiting to be delivered (a worker's)
+    progress: Progress | None = None  # while an upload or download runs
+    last_error: FieldvaultError | None = None  # SyncFailed mostly; cleared by the next success
+    next_try_in: float | None = None  # seconds, while WAITING or IDLE
+    sent: int = 0  # bundles delivered by the last run
+    received: int = 0  # bundles imported by the last run
+
+
+class _Speed:
+    """Bytes per second over the last SPEED_WINDOW seconds of progress."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self.samples: deque[tuple[float, int]] = deque()
+
+    def add(self, done: int, total: int) -> Progress:
+        now = self.clock()
+        self.samples.append((now, done))
+        while len(self.samples) > 2 and now - self.samples[0][0] > SPEED_WINDOW:
+            self.samples.popleft()
+        first_time, first_done = self.samples[0]
+        elapsed, moved = now - first_time, done - first_done
+        if elapsed <= 0 or moved <= 0:
+            return Progress(done, total, None, None)
+        speed = moved / elapsed
+        return Progress(done, total, speed, max(0, total - done) / speed)
+
+
+class _Cancel(CancelToken):
+    """Stops a bundle being made when the worker stops (the vault is left
+    as it was: export_bundle writes nothing on cancel)."""
+
+    def __init__(self, stopping: threading.Event) -> None:
+        super().__init__()
+        self._stopping = stopping
+
+    @property
+    def cancelled(self) -> bool:
+        return self._stopping.is_set()
+
+
+def role_of(vault: Vault) -> str:
+    from sync.org_vault import held_profile
+
+    profile = held_profile(vault)
+    return "coordinator" if profile is not None and profile.coordinator(vault.device_id) else "worker"
+
+
+class SyncWorker:
+    def __init__(
+        self,
+        vault: Vault,
+        *,
+        interval: float = 300.0,
+        retry: Backoff | None = None,
+        on_change: Callable[[SyncStatus], None] | None = None,
+        proxy: str | bool | None = True,
+        chunk: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.vault = vault
+        self.interval = interval  # between runs after a success
+        self.retry = retry or Backoff(base=5.0, cap=600.0)  # between runs after failures
+        self.on_change = on_change
+        self.proxy = proxy
+        self.chunk = chunk
+        self.clock = clock
+        self._lock = threading.Condition()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._paused = False
+        self._failures = 0
+        self._thread: threading.Thread | None = None
+        self._status = SyncStatus(IDLE, role_of(vault), queued=self._queued())
+
+    # -- what the GUI calls ---------------------------------------------------------------
+
+    @property
+    def status(self) -> SyncStatus:
+        with self._lock:
+            return self._status
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="fieldvault-sync", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop after the current step (a chunk, a download piece, a bundle
+        being made is cancelled); what was queued stays queued."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._set(state=STOPPED, next_try_in=None, progress=None)
+
+    def sync_now(self) -> None:
+        """Try at once (also right after a failure: the person asked)."""
+        self._wake.set()
+
+    def pause(self) -> None:
+        with self._lock:
+            self._paused = True
+        self._set(state=PAUSED, next_try_in=None)
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused = False
+        self._set(state=IDLE)
+        self._wake.set()
+
+    def wait_until(self, predicate: Callable[[SyncStatus], bool], timeout: float) -> SyncStatus:
+        """Block until the status satisfies ``predicate`` (for tests and for
+        a caller that must know, e.g. before locking the vault)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not predicate(self._status):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"sync status still {self._status.state}")
+                self._lock.wait(left)
+            return self._status
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def run_once(self) -> SyncStatus:
+        """One push or pull, now, in the caller's thread."""
+        from sync.client.pull import pull
+        from sync.client.push import push
+
+        self._set(state=SYNCING, next_try_in=None, progress=None)
+        speed = _Speed(self.clock)
+        role = role_of(self.vault)
+        once = Backoff(attempts=1)  # the worker's own schedule retries, not the run
+        try:
+            if role == "coordinator":
+                pulled = pull(
+                    self.vault,
+                    proxy=self.proxy,
+                    backoff=once,
+                    progress=lambda _bundle, done, total: self._set(progress=speed.add(done, total)),
+                )
+                self._succeeded(role, sent=0, received=len(pulled.received))
+            else:
+                kwargs = {"chunk": self.chunk} if self.chunk is not None else {}
+                pushed = push(
+                    self.vault,
+                    proxy=self.proxy,
+                    backoff=once,
+                    progress=lambda done, total: self._set(progress=speed.add(done, total)),
+                    cancel=_Cancel(self._stopping),
+                    **kwargs,
+                )
+                self._succeeded(role, sent=len(pushed.sent), received=0)
+        except FieldvaultError as failure:
+            # SyncFailed, or the vault's own (a full disk while making the
+            # bundle; cancelled because the worker stops): shown, tried again.
+            self._failures += 1
+            self._set(state=WAITING, role=role, last_error=failure, progress=None, queued=self._queued())
+        return self.status
+
+    def _succeeded(self, role: str, *, sent: int, received: int) -> None:
+        self._failures = 0
+        self._set(
+            state=IDLE,
+            role=role,
+            last_success_ms=time.time_ns() // 1_000_000,
+            last_error=None,
+            progress=None,
+            queued=self._queued(),
+            sent=sent,
+            received=received,
+        )
+
+    def _delay(self) -> float:
+        if self._failures == 0:
+            return self.interval
+        return self.retry.delay(self._failures - 1)
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            with self._lock:
+                paused = self._paused
+            if not paused:
+                self.run_once()
+            if self._stopping.is_set():
+                return
+            delay = None if self.status.state == PAUSED else self._delay()
+            self._set(next_try_in=delay)
+            self._wake.wait(delay)
+            self._wake.clear()
+
+    # -- state --------------------------------------------------------------------------------
+
+    def _queued(self) -> int:
+        from sync.client.push import queued_count
+
+        return queued_count(self.vault)
+
+    def _set(self, **change: object) -> None:
+        with self._lock:
+            if self._paused and change.get("state") in (IDLE, WAITING):
+                change["state"] = PAUSED
+            self._status = replace(self._status, **change)  # type: ignore[arg-type]
+            status = self._status
+            self._lock.notify_all()
+        if self.on_change is not None:
+            self.on_change(status)
