@@ -1,78 +1,28 @@
-"""A case worth exporting: Ukrainian text, a witness with a name and a
-pseudonym, an incident with a place, a testimony, a photo with GPS in its
-EXIF, a binary recording and a link; and one item of another case, which an
-export of the first must not carry."""
+"""Fixtures of the export tests (the sample case: tests/sync/exports/samples.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
 from pathlib import Path
 
 import pytest
 
-from db.api import Case, Incident, Link, Person, Testimony, Vault
-from tests.e2e.conftest import cli, isolated_env  # noqa: F401 - the CLI tests' fixtures
-from tests.evidence_samples import make_jpeg, make_random
-
-WITNESS_NAME = "Олександр Петренко"
-NARRATIVE = "Свідок бачив, як двох полонених вивели з підвалу школи у Ізюмі."
-CASE_TITLE = "Ізюм, березень 2022"
-
-
-@dataclass
-class SampleCase:
-    vault: Vault
-    case_id: str
-    witness_id: str
-    photo: Path
-    recording: Path
-    item_ids: list[str]
-    other_item_id: str
+from db.api import Vault
+from tests.cli_helpers import REPO, Cli
+from tests.sync.exports.samples import SampleCase, make_sample_case
 
 
 @pytest.fixture
 def sample_case(vault: Vault, tmp_path: Path) -> SampleCase:
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    case = vault.cases.create(Case(title=CASE_TITLE, description="Масові поховання; свідчення"))
-    incident = vault.incidents.create(
-        Incident(
-            case_id=case.id,
-            title="Затримання біля школи",
-            date="2022-03-10",
-            date_precision="day",
-            place="Ізюм, вул. Шкільна",
-            place_precision="exact",
-            latitude=49.2088889,
-            longitude=37.2483333,
-            violation_types=["wilful-killing"],
-        )
-    )
-    witness = vault.persons.create(
-        Person(
-            case_id=case.id,
-            name=WITNESS_NAME,
-            pseudonym="W-1",
-            roles=["witness"],
-            sensitive={"phone": "+380 67 000 0000"},
-        )
-    )
-    victim = vault.persons.create(Person(case_id=case.id, name="Іван Коваль", roles=["victim"]))
-    testimony = vault.testimonies.create(
-        Testimony(
-            case_id=case.id,
-            title="Свідчення W-1",
-            incident_id=incident.id,
-            witness_id=witness.id,
-            language="uk",
-            interview_date="2022-04",
-            narrative=NARRATIVE,
-        )
-    )
-    vault.links.create(Link(case_id=case.id, from_id=testimony.id, to_id=victim.id, relation="mentions"))
-    photo = make_jpeg(sources / "IMG_0001.jpg")
-    recording = make_random(sources / "запис 1.bin", 300_000, seed=7)
-    item_ids = [vault.evidence.ingest(path, case.id).item.id for path in (photo, recording)]
-    other = vault.cases.create(Case(title="Інша справа"))
-    other_item = vault.evidence.ingest(make_random(sources / "other.bin", 1000, seed=9), other.id).item.id
-    return SampleCase(vault, case.id, witness.id, photo, recording, item_ids, other_item)
+    return make_sample_case(vault, tmp_path)
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """The real command in a child whose home and temp folders are ours to inspect."""
+    home, temp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIELDVAULT_", "XDG_"))}
+    env |= {"HOME": str(home), "TMPDIR": str(temp), "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
+    return Cli(tmp_path / "vault", env)

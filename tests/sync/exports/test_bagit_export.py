@@ -14,7 +14,7 @@ import pytest
 from db.api import CancelToken, InvalidInput, OperationCancelled
 from sync.exports.bag import export_bag
 from sync.exports.signing import ManifestInvalid, verify_manifest
-from tests.sync.exports.conftest import WITNESS_NAME, SampleCase
+from tests.sync.exports.samples import WITNESS_NAME, SampleCase
 
 BAGIT = str(Path(sys.executable).with_name("bagit.py"))
 

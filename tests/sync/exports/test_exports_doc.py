@@ -13,7 +13,7 @@ import pytest
 
 from sync.exports.bag import export_bag
 from sync.exports.report import export_pdf
-from tests.sync.exports.conftest import SampleCase
+from tests.sync.exports.samples import SampleCase
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "exports.md"
 

@@ -16,7 +16,7 @@ import pytest
 from sync.exports.errors import ExportFailed
 from sync.exports.report import FONT_ENV, export_pdf
 from tests.screenshots import SCREENSHOTS
-from tests.sync.exports.conftest import CASE_TITLE, NARRATIVE, WITNESS_NAME, SampleCase
+from tests.sync.exports.samples import CASE_TITLE, NARRATIVE, WITNESS_NAME, SampleCase
 
 
 def pdf_text(path) -> str:

@@ -15,7 +15,7 @@ import pytest
 from db.api import CancelToken, OperationCancelled
 from sync.exports.casedata import RECORD_TYPES, field_names
 from sync.exports.tabular import CSV_FILES, export_csv, export_json
-from tests.sync.exports.conftest import NARRATIVE, WITNESS_NAME, SampleCase
+from tests.sync.exports.samples import NARRATIVE, WITNESS_NAME, SampleCase
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "docs" / "export-schema.json"
 

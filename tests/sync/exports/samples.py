@@ -1,0 +1,74 @@
+"""Sample data for the export tests: a case worth exporting. Ukrainian text,
+a witness with a name and a pseudonym, an incident with a place, a
+testimony, a photo with GPS in its EXIF, a binary recording and a link; and
+one item of another case, which an export of the first must not carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from db.api import Case, Incident, Link, Person, Testimony, Vault
+from tests.evidence_samples import make_jpeg, make_random
+
+WITNESS_NAME = "Олександр Петренко"
+NARRATIVE = "Свідок бачив, як двох полонених вивели з підвалу школи у Ізюмі."
+CASE_TITLE = "Ізюм, березень 2022"
+
+
+@dataclass
+class SampleCase:
+    vault: Vault
+    case_id: str
+    witness_id: str
+    photo: Path
+    recording: Path
+    item_ids: list[str]
+    other_item_id: str
+
+
+def make_sample_case(vault: Vault, tmp_path: Path) -> SampleCase:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    case = vault.cases.create(Case(title=CASE_TITLE, description="Масові поховання; свідчення"))
+    incident = vault.incidents.create(
+        Incident(
+            case_id=case.id,
+            title="Затримання біля школи",
+            date="2022-03-10",
+            date_precision="day",
+            place="Ізюм, вул. Шкільна",
+            place_precision="exact",
+            latitude=49.2088889,
+            longitude=37.2483333,
+            violation_types=["wilful-killing"],
+        )
+    )
+    witness = vault.persons.create(
+        Person(
+            case_id=case.id,
+            name=WITNESS_NAME,
+            pseudonym="W-1",
+            roles=["witness"],
+            sensitive={"phone": "+380 67 000 0000"},
+        )
+    )
+    victim = vault.persons.create(Person(case_id=case.id, name="Іван Коваль", roles=["victim"]))
+    testimony = vault.testimonies.create(
+        Testimony(
+            case_id=case.id,
+            title="Свідчення W-1",
+            incident_id=incident.id,
+            witness_id=witness.id,
+            language="uk",
+            interview_date="2022-04",
+            narrative=NARRATIVE,
+        )
+    )
+    vault.links.create(Link(case_id=case.id, from_id=testimony.id, to_id=victim.id, relation="mentions"))
+    photo = make_jpeg(sources / "IMG_0001.jpg")
+    recording = make_random(sources / "запис 1.bin", 300_000, seed=7)
+    item_ids = [vault.evidence.ingest(path, case.id).item.id for path in (photo, recording)]
+    other = vault.cases.create(Case(title="Інша справа"))
+    other_item = vault.evidence.ingest(make_random(sources / "other.bin", 1000, seed=9), other.id).item.id
+    return SampleCase(vault, case.id, witness.id, photo, recording, item_ids, other_item)
