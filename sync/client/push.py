@@ -295,7 +295,11 @@ def push(
         try:
             with session(vault, proxy=proxy_url, timeout=timeout) as client:
                 result.acknowledged += take_relayed_acks(vault, client)
-                run.prepare()
+                try:
+                    run.prepare()
+                except (ValueError, KeyError, TypeError, IndexError) as bug:
+                    # Not the server's answer: never reported as "garbage" from it.
+                    raise LocalFailure(type(bug).__name__) from bug
                 run.deliver(client)
             return result
         except SyncFailed as failure:
@@ -308,6 +312,12 @@ def push(
                 raise
             backoff.wait(failures)
             result.retries += 1
+
+
+class LocalFailure(RuntimeError):
+    """Making the bundle failed for a reason of this machine's, inside a
+    connection (so that the connection's translation of malformed answers
+    into ``sync-garbage`` does not take it for the server's)."""
 
 
 class _PushRun:
