@@ -2,20 +2,33 @@
 
 Choosing a case is asked of ``may_leave`` first (a form may hold unsaved
 edits); when it allows, ``case_changed`` tells the screen to show the case.
+
+A new case is created on the save lane of the window's task runner
+(desktop/tasks.py), never in the GUI thread: a write transaction held
+elsewhere (the sync worker, another process) must not freeze the window.
+While it is in flight the title field and New case are disabled; once
+stored, the case is listed and selected (``case_created``). A lock waits for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from db.api import Case, FieldvaultError, Vault
+from db.api import Case, Vault
 from desktop.icons import icon
 from desktop.messages import error_message
 from desktop.models import CountRows, FetchPage
 from desktop.record_list import ListEntry, RecordList, list_entry, section_label
+from desktop.tasks import Lane, TaskContext, TaskHandle, TaskReport, TaskRunner
+
+
+def _create_case(vault: Vault, title: str, _context: TaskContext) -> Case:
+    """The creation as the save lane runs it: plain Python, no widget touched."""
+    return vault.cases.create(Case(title=title))
 
 
 class CaseList(QWidget):
@@ -24,10 +37,19 @@ class CaseList(QWidget):
     status_message = Signal(str)  # a translated error for the user
 
     def __init__(
-        self, vault: Vault, may_leave: Callable[[], bool], *, page_size: int, parent: QWidget | None = None
+        self,
+        vault: Vault,
+        may_leave: Callable[[], bool],
+        *,
+        page_size: int,
+        parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._vault: Vault | None = vault
+        # The window's runner; a list shown alone (tests) has its own.
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._creating: TaskHandle | None = None  # the new case being stored
         self._may_leave = may_leave
         self.list_view = RecordList.of_entries(page_size)
         self.model = self.list_view.records
@@ -90,17 +112,43 @@ class CaseList(QWidget):
             self.list_view.select_row(row)  # may be refused: a form kept its unsaved edits
         return self.selected_case_id() == case_id
 
+    @property
+    def is_creating(self) -> bool:
+        """A new case is being stored on the save lane."""
+        return self._creating is not None
+
     def create_case(self) -> None:
+        """Start storing a case titled as typed; ``case_created`` follows
+        once it is stored and selected."""
         title = self.title_field.text().strip()
         if not title:
             self.title_field.setFocus()
             return
-        if self._vault is None:
+        if self._vault is None or self._creating is not None:
             return
-        try:
-            case = self._vault.cases.create(Case(title=title))
-        except FieldvaultError as err:
-            self.status_message.emit(error_message(err))
+        handle: TaskHandle | None = None
+
+        def finished(report: TaskReport) -> None:
+            if report.finished and handle is self._creating:
+                self._on_create_report(report)
+
+        handle = self.tasks.start(Lane.SAVE, partial(_create_case, self._vault, title), finished, owner=self)
+        self._creating = handle
+        self._show_creating(True)
+
+    def _show_creating(self, creating: bool) -> None:
+        """What is stored is what the field shows: it cannot change meanwhile."""
+        self.title_field.setReadOnly(creating)
+        self.new_button.setEnabled(not creating)
+
+    def _on_create_report(self, report: TaskReport) -> None:
+        self._creating = None
+        self._show_creating(False)
+        case = report.value if report.state == "succeeded" else None
+        if not isinstance(case, Case):
+            failed = report.failure
+            error = failed.error if failed is not None else None
+            self.status_message.emit(error_message(error, failed.error_type if failed is not None else ""))
             return
         self.title_field.clear()
         # A new case is listed last: appended if the list is read to its end,
@@ -126,7 +174,13 @@ class CaseList(QWidget):
         self.case_changed.emit()
 
     def clear(self) -> None:
-        """Forget the cases, the title being typed and the vault (it is locking)."""
+        """Forget the cases, the title being typed and the vault (it is locking).
+        A case being stored goes on (the window waits for the save lane before
+        the vault locks); its answer is no longer shown."""
+        if self._creating is not None:
+            self.tasks.forget(self._creating)
+            self._creating = None
+            self._show_creating(False)
         self._vault = None
         self.title_field.blockSignals(True)
         self.title_field.clear()

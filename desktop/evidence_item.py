@@ -6,6 +6,13 @@ are saved with ``vault.evidence.edit``. *Claimed* fields are what the file says
 about itself (EXIF date and GPS, a video's creation time…), read at intake and
 shown read-only: a file's metadata can be edited or faked.
 
+Saving the stated fields runs on the save lane of the window's task runner
+(desktop/tasks.py), never in the GUI thread: a write transaction held
+elsewhere (the sync worker, another process) must not freeze the window. The
+fields are checked here first (a bad date is refused at once), then stored;
+while the save is in flight they cannot be edited (what is stored is what
+they show) and the status says "Saving…". A lock waits for that save.
+
 Showing an item reads only its metadata and custody; it writes nothing. The
 only plaintext the GUI ever writes is an explicit export, to the file the user
 chose, run by an ``Export`` task on the export lane and recorded in the custody log by the core.
@@ -14,7 +21,9 @@ chose, run by an ``Export`` task on the export lane and recorded in the custody 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +31,7 @@ from PySide6.QtCore import QDir, QLocale, Qt, Signal, Slot
 from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -50,7 +60,7 @@ from desktop.intake import (
     failure_text,
 )
 from desktop.messages import error_message
-from desktop.tasks import Lane, TaskReport, TaskRunner
+from desktop.tasks import Lane, TaskContext, TaskHandle, TaskReport, TaskRunner
 
 SHORT_DEVICE_LENGTH = 12
 
@@ -104,6 +114,14 @@ def fit_height(table: QTableWidget) -> None:
     table.setFixedHeight(height)
 
 
+def _edit_stated(
+    evidence: Any, evidence_id: str, changes: dict[str, str], _context: TaskContext
+) -> EvidenceItem:
+    """The save as the save lane runs it: plain Python, no widget touched."""
+    stored: EvidenceItem = evidence.edit(evidence_id, **changes)
+    return stored
+
+
 def utc_time(wall: str) -> str:
     """The custody log's UTC ISO 8601 time, to the second, marked UTC."""
     try:
@@ -138,6 +156,12 @@ class EvidenceItemView(QWidget):
         self._save_dialog = save_dialog or ask_save_file
         self._exporting = False
         self._export_cancel: CancelToken | None = None
+        self._saving: TaskHandle | None = None  # the stated fields' save in flight
+        self._saving_id: str | None = None  # ...of this item
+        # Where the user typed when the save started, and where Qt moved the
+        # focus when the fields were disabled: the focus goes back after it.
+        self._focus_before_save: QWidget | None = None
+        self._focus_parked: QWidget | None = None
 
         self.heading = bold_label()
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -297,11 +321,7 @@ class EvidenceItemView(QWidget):
             return False
         self._item = item
         self.heading.setText(item.original_name or self.tr("(no name)"))
-        self.description_field.setPlainText(item.description)
-        self.source_field.setText(item.source)
-        self.stated_date_field.setText(item.stated_date)
-        self.stated_place_field.setText(item.stated_place)
-        self.notes_field.setPlainText(item.notes)
+        self._show_stated(item)
         self._show_claims(item.claimed)
         self.sha256_field.setText(item.sha256)
         self.sha256_field.setCursorPosition(0)
@@ -311,9 +331,16 @@ class EvidenceItemView(QWidget):
         self.size_label.setText(size)
         self.mime_label.setText(item.mime_type)
         self._show_custody(events)
-        self._show_status("")
+        self._show_status(self.tr("Saving…") if self.is_saving else "")
         self._set_enabled(True)
         return True
+
+    def _show_stated(self, item: EvidenceItem) -> None:
+        self.description_field.setPlainText(item.description)
+        self.source_field.setText(item.source)
+        self.stated_date_field.setText(item.stated_date)
+        self.stated_place_field.setText(item.stated_place)
+        self.notes_field.setPlainText(item.notes)
 
     def reload(self) -> bool:
         """Re-read the shown item and its custody; unsaved edits are replaced."""
@@ -413,25 +440,76 @@ class EvidenceItemView(QWidget):
             return False
         return any(value != getattr(self._item, name) for name, value in self.stated_values().items())
 
+    @property
+    def is_saving(self) -> bool:
+        """The stated fields of the item shown are being stored on the save lane."""
+        return self._saving is not None and self._saving_id == self.evidence_id
+
     @Slot()
     def save(self) -> bool:
-        """Save the stated fields that changed; False (and a message) on error."""
-        if self._vault is None or self._item is None:
+        """Check the stated fields that changed and start storing them on the
+        save lane; ``saved(id)`` follows once stored. True when started (or
+        nothing changed); False when refused here (the reason shown), when
+        no item is shown, or while a save of it is in flight."""
+        item = self._item
+        if self._vault is None or item is None or self._saving is not None:
             return False
-        changes = {
-            name: value for name, value in self.stated_values().items() if value != getattr(self._item, name)
+        changes: dict[str, Any] = {
+            name: value for name, value in self.stated_values().items() if value != getattr(item, name)
         }
         if not changes:
             self._show_status(self.tr("No changes to save."))
             return True
         try:
-            self._item = self._vault.evidence.edit(self._item.id, **changes)
+            replace(item, **changes).validate_values()  # the vault's own check, at once
         except FieldvaultError as err:
             self._show_status(error_message(err))
             return False
-        self._show_status(self.tr("Saved."))
-        self.saved.emit(self._item.id)
+        handle: TaskHandle | None = None
+
+        def finished(report: TaskReport) -> None:
+            if report.finished and handle is self._saving:
+                self._on_save_report(item.id, report)
+
+        handle = self.tasks.start(
+            Lane.SAVE, partial(_edit_stated, self._vault.evidence, item.id, changes), finished, owner=self
+        )
+        focused = QApplication.focusWidget()
+        self._focus_before_save = (
+            focused if focused is not None and self.stated_box.isAncestorOf(focused) else None
+        )
+        self._saving, self._saving_id = handle, item.id
+        self._set_enabled(True)
+        self._focus_parked = QApplication.focusWidget()
+        self._show_status(self.tr("Saving…"))
         return True
+
+    def _restore_focus(self) -> None:
+        """Back in the field the user saved from, unless they went elsewhere meanwhile."""
+        focused, self._focus_before_save = self._focus_before_save, None
+        parked, self._focus_parked = self._focus_parked, None
+        now = QApplication.focusWidget()
+        if focused is not None and focused.isEnabled() and focused.isVisible() and now in (None, parked):
+            focused.setFocus()
+
+    def _on_save_report(self, evidence_id: str, report: TaskReport) -> None:
+        self._saving, self._saving_id = None, None
+        shown = self.evidence_id == evidence_id
+        self._set_enabled(self._item is not None)
+        self._restore_focus()
+        stored = report.value if report.state == "succeeded" else None
+        if not isinstance(stored, EvidenceItem):
+            if shown:
+                failed = report.failure
+                self._show_status(
+                    error_message(failed.error if failed else None, failed.error_type if failed else "")
+                )
+            return
+        if shown:  # another item chosen meanwhile: its fields are not this one's
+            self._item = stored
+            self._show_stated(stored)  # what was typed: the fields could not change meanwhile
+            self._show_status(self.tr("Saved."))
+        self.saved.emit(stored.id)
 
     # -- export ------------------------------------------------------------------------------
 
@@ -532,6 +610,8 @@ class EvidenceItemView(QWidget):
         self.status.setText(message)
 
     def _set_enabled(self, enabled: bool) -> None:
+        """``enabled``: an item is shown. Its stated fields stay disabled while they are being stored."""
+        editable = enabled and not self.is_saving
         for widget in (
             self.description_field,
             self.source_field,
@@ -540,7 +620,7 @@ class EvidenceItemView(QWidget):
             self.notes_field,
             self.save_button,
         ):
-            widget.setEnabled(enabled)
+            widget.setEnabled(editable)
         self.export_button.setEnabled(enabled and not self._exporting)
 
     def _clear_fields(self) -> None:
@@ -567,9 +647,15 @@ class EvidenceItemView(QWidget):
         """Empty every widget and forget the item and the vault (for locking).
 
         An export still running is cancelled (it leaves no file); its report,
-        arriving later, is ignored."""
+        arriving later, is ignored. A save in flight goes on (the window
+        waits for the save lane before the vault locks); its answer is no
+        longer shown."""
         if self._export_cancel is not None:
             self._export_cancel.cancel()
+        if self._saving is not None:
+            self.tasks.forget(self._saving)
+            self._saving, self._saving_id = None, None
+        self._focus_before_save = self._focus_parked = None
         self._clear_fields()
         self.export_busy.hide()
         self.export_cancel_button.hide()

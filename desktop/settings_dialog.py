@@ -6,10 +6,19 @@ only the language and the emergency shortcut, which reveal nothing.
 
 The language chosen here applies at the next start (the screens of an open
 vault are not re-translated live); on the first screens it applies at once.
+
+Save stores the vault's settings on the save lane of the window's task
+runner (desktop/tasks.py), never in the GUI thread: a write transaction held
+elsewhere (the sync worker, another process) must not freeze the window.
+While they are being stored the values and Save are disabled and the dialog
+says "Saving…"; once stored, it closes. A refusal is shown and the dialog
+stays. The preferences kept outside the vault (language, emergency
+shortcut) are written at once.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, Slot
@@ -35,13 +44,19 @@ from desktop.duress_settings import DuressDialog
 from desktop.i18n import LANGUAGES, current_language, preferences
 from desktop.icons import icon
 from desktop.strength import PassphraseSuggestion, StrengthMeter
-from desktop.tasks import Lane, OperationFailed, TaskReport, TaskRunner
+from desktop.tasks import Lane, OperationFailed, TaskContext, TaskHandle, TaskReport, TaskRunner
 from desktop.workers import ChangePassphrase
 
 if TYPE_CHECKING:
     from db.api import Vault  # the window imports this module before the database stack
 
 DEFAULT_EMERGENCY_SHORTCUT = "Ctrl+Alt+Shift+F12"
+
+
+def _store_settings(vault: Vault, values: dict[str, str], _context: TaskContext) -> None:
+    """The save as the save lane runs it: plain Python, no widget touched."""
+    for key, value in values.items():
+        vault.settings.set(key, value)
 
 
 def emergency_shortcut() -> tuple[bool, QKeySequence]:
@@ -66,6 +81,7 @@ class SettingsDialog(QDialog):
         # The window's runner; a dialog shown alone (tests) has its own.
         self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._vault = vault
+        self._saving: TaskHandle | None = None  # the vault's settings being stored
         self.setWindowTitle(self.tr("Settings"))
         layout = QVBoxLayout(self)
 
@@ -102,6 +118,7 @@ class SettingsDialog(QDialog):
         )
         self.keyring_status.setWordWrap(True)
         form.addRow(self.tr("Keyring:"), self.keyring_status)
+        self.general_box = general
         layout.addWidget(general)
 
         passphrase_box = QGroupBox(self.tr("Change passphrase"))
@@ -176,6 +193,11 @@ class SettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_status = QLabel()
+        self.save_status.setWordWrap(True)
+        self.save_status.setAccessibleName(self.tr("Settings status"))
+        layout.addWidget(self.save_status)
         layout.addWidget(buttons)
 
     def confirmation_word(self) -> str:
@@ -187,16 +209,57 @@ class SettingsDialog(QDialog):
         field.setAccessibleName(name)
         return field
 
+    @property
+    def is_saving(self) -> bool:
+        return self._saving is not None
+
     @Slot()
     def save(self) -> None:
-        self._vault.settings.set("auto_lock_minutes", str(self.auto_lock.value()))
-        self._vault.settings.set("user_label", self.user_label.text().strip())
-        self._vault.settings.set("backup_reminder_days", str(self.backup_reminder.value()))
+        """Keep the preferences outside the vault (the language, the emergency
+        shortcut: at once, they wait for no writer) and start storing the
+        vault's settings on the save lane; the dialog is accepted once they
+        are stored."""
+        if self._saving is not None:
+            return
         prefs = preferences()
         prefs.setValue("language", self.language.currentData())
         prefs.setValue("emergency_wipe/enabled", self.emergency_enabled.isChecked())
         prefs.setValue("emergency_wipe/shortcut", self.emergency_keys.keySequence().toString())
         self.emergency_shortcut_changed.emit()
+        values = {
+            "auto_lock_minutes": str(self.auto_lock.value()),
+            "user_label": self.user_label.text().strip(),
+            "backup_reminder_days": str(self.backup_reminder.value()),
+        }
+        handle: TaskHandle | None = None
+
+        def finished(report: TaskReport) -> None:
+            if report.finished and handle is self._saving:
+                self._on_save_report(report)
+
+        handle = self.tasks.start(
+            Lane.SAVE, partial(_store_settings, self._vault, values), finished, owner=self
+        )
+        self._saving = handle
+        self._show_saving(True)
+        self.save_status.setText(self.tr("Saving…"))
+
+    def _show_saving(self, saving: bool) -> None:
+        """What is stored is what the values show: they cannot change meanwhile."""
+        self.general_box.setEnabled(not saving)
+        if self.save_button is not None:
+            self.save_button.setEnabled(not saving)
+
+    def _on_save_report(self, report: TaskReport) -> None:
+        self._saving = None
+        self._show_saving(False)
+        if report.state != "succeeded":
+            from desktop.messages import failure_message  # not needed for the first screen
+
+            failed = report.failure or OperationFailed(None, "")
+            self.save_status.setText(self.tr("Not saved: {reason}").format(reason=failure_message(failed)))
+            return
+        self.save_status.clear()
         self.accept()
 
     @Slot(bool)

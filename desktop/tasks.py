@@ -12,9 +12,11 @@ then runs in the GUI thread, which alone touches widgets.
 Lanes keep kinds of work from queueing behind each other (a search does not
 wait for a 1 GiB intake) and bound each kind: one Argon2id at a time, one
 intake reading the disk, one export, one search, two viewer reads, one
-write of a form at a time (saves, deletions and drafts, in the order the
-user made them: a sync worker or another process holding the vault's write
-transaction makes them wait there, not the GUI thread).
+exchange with the sync server, and one write of the GUI at a time (every
+write the user makes: a form's save, deletion or draft, an evidence item's
+stated fields, a new case, the settings; in the order the user made them: a
+sync worker or another process holding the vault's write transaction makes
+them wait there, not the GUI thread).
 
 Failures travel as ``OperationFailed``: the vault's own error (safe to show,
 translated from its code) or only the type's name of anything else; never a
@@ -23,7 +25,10 @@ traceback, whose frames would keep passphrases and witness data alive.
 Locking and the panic wipe call ``cancel_all_and_wait``: every task of the
 given lanes is cancelled (its hooks run at once, e.g. killing a parser child),
 its reports are dropped from then on, and the call waits a bounded time for
-the lanes' threads to finish.
+the lanes' threads to finish. A lock first cancels them with ``cancel_all``
+and waits for them and the save lane with ``wait_turning``: a local event
+loop, as a dialog runs, so the window keeps repainting and reporting while a
+write waits behind another writer.
 """
 
 from __future__ import annotations
@@ -38,7 +43,17 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QEventLoop,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 
 from db.api import FieldvaultError
 
@@ -53,7 +68,8 @@ class Lane(StrEnum):
     EXPORT = "export"  # an item decrypted to a file the user chose
     SEARCH = "search"  # full-text queries as the user types
     VIEWER = "viewer"  # an item's bytes decoded in a confined child for display
-    SAVE = "save"  # the record forms' saves, deletions and drafts, off the GUI thread
+    SAVE = "save"  # every write the GUI makes (forms, drafts, an item's fields, a case, settings)
+    SYNC = "sync"  # sync work the GUI starts (sync/client): cancelled at lock, first of all
 
 
 # How many threads each lane may use at once.
@@ -64,13 +80,19 @@ LANE_THREADS: dict[Lane, int] = {
     Lane.SEARCH: 1,  # an older search is dropped by its ticket anyway
     Lane.VIEWER: 2,  # an image and a PDF page may decode side by side
     Lane.SAVE: 1,  # in order: a later draft is never overwritten by an earlier one, nor a save by its draft
+    Lane.SYNC: 1,  # one exchange with the server at a time
 }
 
-# The lanes that read or write the open vault: stopped when it locks. The
-# vault lane is not (an unlock or passphrase change cannot be interrupted and
-# locks what it opened itself, see FieldvaultWindow), nor the save lane (a
-# lock waits for the saves and drafts being written: they are what the user typed).
-VAULT_DATA_LANES: tuple[Lane, ...] = (Lane.INTAKE, Lane.EXPORT, Lane.SEARCH, Lane.VIEWER)
+# The lanes that read or write the open vault: stopped when it locks, before
+# the view is emptied (the sync lane first of all lets go of the write
+# transaction the saves wait behind). The vault lane is not (an unlock or
+# passphrase change cannot be interrupted and locks what it opened itself,
+# see FieldvaultWindow), nor the save lane (a lock waits for the writes
+# queued there: they are what the user typed).
+VAULT_DATA_LANES: tuple[Lane, ...] = (Lane.SYNC, Lane.INTAKE, Lane.EXPORT, Lane.SEARCH, Lane.VIEWER)
+
+# How often a wait that keeps the event loop turning looks at the lanes.
+POLL_MS = 10
 
 State = Literal["progress", "succeeded", "failed", "cancelled"]
 
@@ -257,9 +279,8 @@ class TaskRunner(QObject):
         """Tasks whose final report has not been delivered (nor forgotten)."""
         return [h for h, _cb, _owner in self._live.values() if lane is None or h.lane == lane]
 
-    def cancel_all_and_wait(self, timeout_ms: int, lanes: Iterable[Lane] = VAULT_DATA_LANES) -> bool:
-        """Cancel every task on ``lanes``, drop their reports, and wait up to
-        ``timeout_ms`` for the lanes' threads. True if they all stopped."""
+    def cancel_all(self, lanes: Iterable[Lane] = VAULT_DATA_LANES) -> None:
+        """Cancel every task on ``lanes`` and drop their reports; queued ones never start."""
         lanes = tuple(lanes)
         for task_id, (handle, _cb, _owner) in list(self._live.items()):
             if handle.lane in lanes:
@@ -267,7 +288,45 @@ class TaskRunner(QObject):
                 handle.cancel()
         for lane in lanes:
             self._pools[lane].clear()  # queued, not started: never run
+
+    def cancel_all_and_wait(self, timeout_ms: int, lanes: Iterable[Lane] = VAULT_DATA_LANES) -> bool:
+        """Cancel every task on ``lanes``, drop their reports, and wait up to
+        ``timeout_ms`` for the lanes' threads. True if they all stopped."""
+        lanes = tuple(lanes)
+        self.cancel_all(lanes)
         return self.wait(timeout_ms, lanes)
+
+    def idle(self, lanes: Iterable[Lane] = tuple(Lane)) -> bool:
+        """No task of ``lanes`` is running or queued."""
+        return all(self._pools[lane].waitForDone(0) for lane in lanes)
+
+    def wait_turning(
+        self, timeout_ms: int, lanes: Iterable[Lane], *, give_up: Callable[[], bool] | None = None
+    ) -> bool:
+        """Wait up to ``timeout_ms`` for the lanes' threads to be idle while
+        the event loop keeps turning (a local ``QEventLoop``, as a dialog
+        runs): reports arrive, timers fire, the window repaints. Ends early
+        when ``give_up()`` turns true (checked every ``POLL_MS``) or the
+        application quits. True when the lanes are idle."""
+        lanes = tuple(lanes)
+        if self.idle(lanes):
+            return True
+        deadline = time.monotonic() + timeout_ms / 1000
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.setInterval(POLL_MS)
+
+        def check() -> None:
+            if self.idle(lanes) or time.monotonic() >= deadline or (give_up is not None and give_up()):
+                loop.quit()
+
+        poll.timeout.connect(check)
+        poll.start()
+        try:
+            loop.exec()
+        finally:
+            poll.stop()
+        return self.idle(lanes)
 
     def wait(self, timeout_ms: int, lanes: Iterable[Lane] = tuple(Lane)) -> bool:
         """Wait up to ``timeout_ms`` in all (negative: no limit) for the lanes'

@@ -6,9 +6,9 @@ part does to another: a case chosen in the list is shown in every tab; a
 search hit selects its case and opens its record in its tab; a saved incident
 or person refreshes the links a testimony offers. Each part reads and writes
 only through the vault's services, single records or pages at a time:
-reads (and a new case) on the GUI thread; searches, intake, export, the
-viewer's reads and the record forms' saves, deletions and drafts on the
-window's task runner (desktop/tasks.py).
+small reads on the GUI thread; searches, intake, export, the viewer's reads
+and every write (the forms' saves, deletions and drafts, an evidence item's
+stated fields, a new case) on the window's task runner (desktop/tasks.py).
 
 Everything shown here is witness data: ``clear_all`` empties every widget, and
 the window destroys this view when the vault locks.
@@ -53,7 +53,7 @@ class VaultView(QWidget):
         self.lock_button.setAccessibleName(self.tr("Lock the vault"))
         self.search_bar.add_beside_field(self.lock_button)
 
-        self.cases = CaseList(vault, self._may_leave_records, page_size=page_size)
+        self.cases = CaseList(vault, self._may_leave_records, page_size=page_size, tasks=self.tasks)
         self.testimonies = TestimoniesTab(vault, page_size=page_size, tasks=self.tasks)
         self.evidence = EvidenceTab(vault, tasks=self.tasks)
         self.incidents = IncidentsTab(vault, page_size=page_size, tasks=self.tasks)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import time
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +34,7 @@ from desktop.clipboard_guard import ClipboardGuard
 from desktop.icons import app_icon, icon
 from desktop.recover_page import RecoverPage, VaultRecovered
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut
-from desktop.tasks import Lane, OperationFailed, TaskReport, TaskRunner
+from desktop.tasks import VAULT_DATA_LANES, Lane, OperationFailed, TaskReport, TaskRunner
 from desktop.unlock import CreateVaultPage, RecoveryKeyPage, UnlockPage
 from desktop.workers import CreateVault, UnlockVault, VaultCreated, VaultUnlocked
 
@@ -47,6 +48,10 @@ if TYPE_CHECKING:
 # How long a lock waits for background work on the vault to stop: a cancelled
 # intake or export stops within one 1 MiB segment, a parser child is killed.
 LOCK_WAIT_MS = 10_000
+# How long a lock waits, the window still responding, for the writes the user
+# made (saves, the draft it queues) behind another writer: SQLite's busy
+# timeout is 5 s a write; as long as the draft wait plus the lane wait before.
+LOCK_SAVE_WAIT_MS = 2 * LOCK_WAIT_MS
 
 
 def vault_exists(folder: Path) -> bool:
@@ -71,6 +76,7 @@ class FieldvaultWindow(QMainWindow):
         self._argon2 = argon2
         self._vault: Vault | None = None
         self._closing = False
+        self._writing_before_lock = False  # a lock waits for the user's writes (the window responds)
         # All background work of the window and its screens (desktop/tasks.py).
         self.tasks = TaskRunner(self)
         self.vault_view: VaultView | None = None
@@ -400,25 +406,33 @@ class FieldvaultWindow(QMainWindow):
         self.org_menu.close_dialog()
         dialog, self.settings_dialog = self.settings_dialog, None
         if dialog is not None:
-            dialog.close()
+            dialog.close()  # a save it started goes on, on the save lane
             dialog.deleteLater()
+        written = True
+        if save_draft and not self._writing_before_lock and self.vault_view is not None:
+            vault = self._vault
+            written = self._write_before_locking(self.vault_view)
+            if self._vault is not vault:
+                return  # locked meanwhile (a panic wipe, the window closed): nothing left to do
         view, self.vault_view = self.vault_view, None
         vault, self._vault = self._vault, None
         try:
-            # Intake, export, search and viewer work stops, and nothing it
-            # still reports reaches the view being emptied.
+            # Intake, export, search, viewer and sync work stops, and nothing
+            # it still reports reaches the view being emptied.
             self.tasks.cancel_all_and_wait(LOCK_WAIT_MS)
             if view is not None:
-                view.clear_all(save_draft=save_draft)
+                # A lock that gave up waiting for the writer waits no more here.
+                view.clear_all(save_draft=save_draft and written)
                 self.stack.removeWidget(view)
                 view.deleteLater()
             self.recovery_page.clear()
         finally:
-            # Whatever failed above, the vault locks, once the forms' saves,
-            # deletions and drafts on the save lane are written (the testimony
-            # editor waited for the draft it queued already); a panic wipe,
-            # whose keys are gone already, waits for none.
-            self.tasks.wait(LOCK_WAIT_MS if save_draft else 0, [Lane.SAVE])
+            # Whatever failed above, the vault locks, once the writes on the
+            # save lane are done: waited for above with the window responding
+            # (here only when that wait was skipped: the window closing during
+            # it); a panic wipe, whose keys are gone already, waits for none,
+            # nor a lock that waited LOCK_SAVE_WAIT_MS already.
+            self.tasks.wait(LOCK_WAIT_MS if save_draft and written else 0, [Lane.SAVE])
             if vault is not None:
                 vault.lock()
             # Hand the unlocked session's objects back to the cycle collector
@@ -431,7 +445,45 @@ class FieldvaultWindow(QMainWindow):
         self.create_page.reset()
         self.unlock_page.reset()
         self.recover_page.reset()
+        if not written:
+            self.unlock_page.show_notice(self._not_written_notice)
         self._show_page(self.unlock_page if vault_exists(self.folder) else self.create_page)
+
+    def _write_before_locking(self, view: VaultView) -> bool:
+        """Before the keys go: stop the work on the vault (the sync lane lets
+        go of its write transaction), queue what the testimony form holds as
+        its draft, and wait for the save lane, the event loop turning (the
+        window repaints and shows "Locking…"; the view takes no input, so
+        nothing new is typed meanwhile). A draft queued by a save refused
+        meanwhile is waited for too. Ends early when the vault is locked by
+        other means meanwhile (a panic wipe, the window closing), which lock
+        it themselves. False when the writes were still waiting after
+        ``LOCK_SAVE_WAIT_MS``: they may not be kept, and the unlock screen says so."""
+        vault = self._vault
+        self._writing_before_lock = True
+        view.setEnabled(False)
+        self.statusBar().showMessage(self.tr("Locking…"))
+        try:
+            self.tasks.cancel_all()
+            deadline = LOCK_SAVE_WAIT_MS / 1000 + time.monotonic()
+            queued = True
+            while queued:
+                queued = view.testimony_editor.flush_draft() is not None
+                left_ms = int((deadline - time.monotonic()) * 1000)
+                idle = self.tasks.wait_turning(
+                    max(0, left_ms), [Lane.SAVE, *VAULT_DATA_LANES], give_up=lambda: self._vault is not vault
+                )
+                if not idle or self._vault is not vault:
+                    return idle
+            return True
+        finally:
+            self._writing_before_lock = False
+            self.statusBar().clearMessage()
+
+    def _not_written_notice(self) -> str:
+        return self.tr(
+            "The vault locked while another program kept it busy: the last changes may not have been kept."
+        )
 
     def shutdown(self) -> None:
         """Stop the work on the vault, wait for an unlock or create still

@@ -6,17 +6,30 @@ A module, not a test file: tests import from here, never from each other.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPointF, Qt, QUrl, SignalInstance
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QMimeData,
+    QModelIndex,
+    QPointF,
+    Qt,
+    QTimer,
+    QUrl,
+    SignalInstance,
+)
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -37,6 +50,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from db.api import Vault
 from db.keyring_store import NoKeyring
 from desktop.tasks import Lane, TaskRunner
 from desktop.window import FieldvaultWindow
@@ -159,6 +173,76 @@ def unlocked_window(qtbot: QtBot, folder: Path) -> FieldvaultWindow:
     qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.vault_view is not None, timeout=UNLOCK_WAIT_MS)
     return window
+
+
+# -- another writer holding the vault ------------------------------------------------
+# The sync worker holds write transactions (its own thread, the vault's write
+# lock and SQLite's BEGIN IMMEDIATE); another process may too. GUI writes must
+# wait for it on the save lane, never in the GUI thread.
+
+TICK_MS = 20
+# Far above a busy CI machine's scheduling gaps, far below the writer's hold.
+MAX_GAP_S = 0.5
+HOLD_S = 2.0
+
+
+@contextlib.contextmanager
+def another_writer(vault: Vault, hold_s: float = HOLD_S * 5) -> Iterator[threading.Event]:
+    """What a sync worker does: the write lock and BEGIN IMMEDIATE on its own
+    connection, held until the event yielded is set (or ``hold_s`` passed)."""
+    holding = threading.Event()
+    release = threading.Event()
+
+    def writer() -> None:
+        with vault.services.context.write_transaction("a long sync") as session:
+            session.connection()  # BEGIN IMMEDIATE now
+            holding.set()
+            release.wait(hold_s)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(SAVE_WAIT_MS / 1000)
+        yield release
+    finally:
+        release.set()
+        thread.join()
+
+
+def release_later(release: threading.Event, after_ms: int = int(HOLD_S * 1000)) -> list[bool]:
+    """Let the writer go after ``after_ms``, from the GUI thread (so only if
+    its event loop turns meanwhile); the list says it happened."""
+    released: list[bool] = []
+
+    def let_go() -> None:
+        released.append(True)
+        release.set()
+
+    QTimer.singleShot(after_ms, let_go)
+    return released
+
+
+class Ticks:
+    """A 20 ms timer in the GUI thread: gaps between its ticks are freezes."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.times: list[float] = []
+        self.timer = QTimer()
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(lambda: self.times.append(time.monotonic()))
+        self.timer.start()
+
+    def wait_out_the_writer(self, qtbot: QtBot) -> None:
+        """Let HOLD_S pass with the writer holding; the GUI never froze meanwhile."""
+        qtbot.waitUntil(lambda: time.monotonic() - self.started >= HOLD_S, timeout=SAVE_WAIT_MS)
+        self.assert_never_froze()
+
+    def assert_never_froze(self) -> None:
+        self.timer.stop()
+        gaps = [b - a for a, b in itertools.pairwise(self.times)]
+        assert len(self.times) >= 10, "the event loop stopped while the write waited for the writer"
+        assert max(gaps) < MAX_GAP_S, f"the GUI froze for {max(gaps):.2f} s behind a write transaction"
 
 
 # -- what the widgets hold ---------------------------------------------------------

@@ -373,24 +373,24 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CaseList</name>
         <message>
-            <location filename="../../desktop/case_list.py" line="34" />
-            <location filename="../../desktop/case_list.py" line="42" />
+            <location filename="../../desktop/case_list.py" line="56" />
+            <location filename="../../desktop/case_list.py" line="64" />
             <source>Cases</source>
             <translation>Справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/case_list.py" line="36" />
+            <location filename="../../desktop/case_list.py" line="58" />
             <source>Title of a new case</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/case_list.py" line="37" />
+            <location filename="../../desktop/case_list.py" line="59" />
             <source>New case title</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/case_list.py" line="38" />
-            <location filename="../../desktop/case_list.py" line="39" />
+            <location filename="../../desktop/case_list.py" line="60" />
+            <location filename="../../desktop/case_list.py" line="61" />
             <source>New case</source>
             <translation>Нова справа</translation>
         </message>
@@ -449,12 +449,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Створити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="286" />
+            <location filename="../../desktop/unlock.py" line="288" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="300" />
+            <location filename="../../desktop/unlock.py" line="302" />
             <source>The two passphrases differ. Type them again.</source>
             <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
         </message>
@@ -541,368 +541,374 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>EvidenceItemView</name>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="144" />
+            <location filename="../../desktop/evidence_item.py" line="168" />
             <source>Original file name</source>
             <translation>Початкова назва файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="148" />
+            <location filename="../../desktop/evidence_item.py" line="172" />
             <source>Description</source>
             <translation>Опис</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="152" />
+            <location filename="../../desktop/evidence_item.py" line="176" />
             <source>Source</source>
             <translation>Джерело</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="153" />
+            <location filename="../../desktop/evidence_item.py" line="177" />
             <source>Who gave the file, or where it was found</source>
             <translation>Хто передав файл або де його знайдено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="155" />
+            <location filename="../../desktop/evidence_item.py" line="179" />
             <source>Stated date</source>
             <translation>Зазначена дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="156" />
+            <location filename="../../desktop/evidence_item.py" line="180" />
             <source>YYYY, YYYY-MM or YYYY-MM-DD</source>
             <translation>РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="159" />
+            <location filename="../../desktop/evidence_item.py" line="183" />
             <source>Stated place</source>
             <translation>Зазначене місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="161" />
+            <location filename="../../desktop/evidence_item.py" line="185" />
             <source>Notes</source>
             <translation>Примітки</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="164" />
+            <location filename="../../desktop/evidence_item.py" line="188" />
             <source>&amp;Save</source>
             <translation>&amp;Зберегти</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="165" />
+            <location filename="../../desktop/evidence_item.py" line="189" />
             <source>Save the stated fields</source>
             <translation>Зберегти зазначені відомості</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="166" />
+            <location filename="../../desktop/evidence_item.py" line="190" />
             <source>Ctrl+S also saves.</source>
             <translation>Ctrl+S теж зберігає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="168" />
+            <location filename="../../desktop/evidence_item.py" line="192" />
             <source>Item status</source>
             <translation>Стан доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="169" />
+            <location filename="../../desktop/evidence_item.py" line="193" />
             <source>Stated by the field worker</source>
             <translation>Зазначено польовим працівником</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="171" />
+            <location filename="../../desktop/evidence_item.py" line="195" />
             <source>&amp;Description:</source>
             <translation>&amp;Опис:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="172" />
+            <location filename="../../desktop/evidence_item.py" line="196" />
             <source>So&amp;urce:</source>
             <translation>Дже&amp;рело:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="173" />
+            <location filename="../../desktop/evidence_item.py" line="197" />
             <source>Da&amp;te:</source>
             <translation>Д&amp;ата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="174" />
+            <location filename="../../desktop/evidence_item.py" line="198" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="175" />
+            <location filename="../../desktop/evidence_item.py" line="199" />
             <source>&amp;Notes:</source>
             <translation>&amp;Примітки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="185" />
+            <location filename="../../desktop/evidence_item.py" line="209" />
             <source>Claim</source>
             <translation>Твердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="185" />
+            <location filename="../../desktop/evidence_item.py" line="209" />
             <source>Value</source>
             <translation>Значення</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="186" />
-            <location filename="../../desktop/evidence_item.py" line="194" />
+            <location filename="../../desktop/evidence_item.py" line="210" />
+            <location filename="../../desktop/evidence_item.py" line="218" />
             <source>Claimed by the file</source>
             <translation>Заявлено самим файлом</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="189" />
+            <location filename="../../desktop/evidence_item.py" line="213" />
             <source>Read from the file itself when it was added. Files can lie: this metadata can be edited or faked. Treat it as a claim to check, not a fact.</source>
             <translation>Прочитано із самого файлу під час додавання. Файли можуть брехати: ці метадані можна змінити або підробити. Сприймайте їх як твердження, яке треба перевірити, а не як факт.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="193" />
+            <location filename="../../desktop/evidence_item.py" line="217" />
             <source>The file makes no claims we can read.</source>
             <translation>Файл не містить тверджень, які можна прочитати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="205" />
+            <location filename="../../desktop/evidence_item.py" line="229" />
             <source>SHA-256</source>
             <translation>SHA-256</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="206" />
+            <location filename="../../desktop/evidence_item.py" line="230" />
             <source>The file's fingerprint, computed when it was added.</source>
             <translation>Відбиток файлу, обчислений під час додавання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="208" />
+            <location filename="../../desktop/evidence_item.py" line="232" />
             <source>Size</source>
             <translation>Розмір</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="210" />
+            <location filename="../../desktop/evidence_item.py" line="234" />
             <source>File type</source>
             <translation>Тип файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="211" />
+            <location filename="../../desktop/evidence_item.py" line="235" />
             <source>&amp;Export…</source>
             <translation>&amp;Експортувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="212" />
+            <location filename="../../desktop/evidence_item.py" line="236" />
             <source>Export a copy of the file</source>
             <translation>Експортувати копію файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="214" />
+            <location filename="../../desktop/evidence_item.py" line="238" />
             <source>Writes a decrypted copy where you choose. The export is recorded in the custody log.</source>
             <translation>Записує розшифровану копію туди, куди ви виберете. Експорт записується в журнал зберігання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="218" />
+            <location filename="../../desktop/evidence_item.py" line="242" />
             <source>Export progress</source>
             <translation>Поступ експорту</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="220" />
+            <location filename="../../desktop/evidence_item.py" line="244" />
             <source>Cancel export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="221" />
+            <location filename="../../desktop/evidence_item.py" line="245" />
             <source>Cancel the export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="222" />
+            <location filename="../../desktop/evidence_item.py" line="246" />
             <source>Stops the export; no file is written.</source>
             <translation>Зупиняє експорт; файл не буде записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="224" />
+            <location filename="../../desktop/evidence_item.py" line="248" />
             <source>Stored file</source>
             <translation>Збережений файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="226" />
+            <location filename="../../desktop/evidence_item.py" line="250" />
             <source>SHA-256:</source>
             <translation>SHA-256:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="227" />
+            <location filename="../../desktop/evidence_item.py" line="251" />
             <source>Size:</source>
             <translation>Розмір:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="228" />
+            <location filename="../../desktop/evidence_item.py" line="252" />
             <source>Type:</source>
             <translation>Тип:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="230" />
+            <location filename="../../desktop/evidence_item.py" line="254" />
             <source>Export status</source>
             <translation>Стан експорту</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="242" />
+            <location filename="../../desktop/evidence_item.py" line="266" />
             <source>#</source>
             <translation>№</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="242" />
+            <location filename="../../desktop/evidence_item.py" line="266" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="242" />
+            <location filename="../../desktop/evidence_item.py" line="266" />
             <source>Action</source>
             <translation>Дія</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="242" />
+            <location filename="../../desktop/evidence_item.py" line="266" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="242" />
+            <location filename="../../desktop/evidence_item.py" line="266" />
             <source>User</source>
             <translation>Користувач</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="244" />
+            <location filename="../../desktop/evidence_item.py" line="268" />
             <source>Custody history</source>
             <translation>Історія зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="248" />
+            <location filename="../../desktop/evidence_item.py" line="272" />
             <source>Chain of custody</source>
             <translation>Ланцюг зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="299" />
+            <location filename="../../desktop/evidence_item.py" line="323" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="310" />
+            <location filename="../../desktop/evidence_item.py" line="330" />
             <source>{size} ({bytes} bytes)</source>
             <translation>{size} (байтів: {bytes})</translation>
         </message>
         <message>
             <location filename="../../desktop/evidence_item.py" line="334" />
+            <location filename="../../desktop/evidence_item.py" line="484" />
+            <source>Saving…</source>
+            <translation>Зберігається…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="361" />
             <source>Date taken (EXIF)</source>
             <translation>Дата зйомки (EXIF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="335" />
+            <location filename="../../desktop/evidence_item.py" line="362" />
             <source>Creation time</source>
             <translation>Час створення</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="336" />
+            <location filename="../../desktop/evidence_item.py" line="363" />
             <source>Creation date (PDF)</source>
             <translation>Дата створення (PDF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="337" />
+            <location filename="../../desktop/evidence_item.py" line="364" />
             <source>GPS latitude</source>
             <translation>Широта GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="338" />
+            <location filename="../../desktop/evidence_item.py" line="365" />
             <source>GPS longitude</source>
             <translation>Довгота GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="339" />
+            <location filename="../../desktop/evidence_item.py" line="366" />
             <source>Camera</source>
             <translation>Камера</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="340" />
+            <location filename="../../desktop/evidence_item.py" line="367" />
             <source>Duration (seconds)</source>
             <translation>Тривалість (секунд)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="341" />
+            <location filename="../../desktop/evidence_item.py" line="368" />
             <source>Pages</source>
             <translation>Сторінок</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="342" />
+            <location filename="../../desktop/evidence_item.py" line="369" />
             <source>Width (pixels)</source>
             <translation>Ширина (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="343" />
+            <location filename="../../desktop/evidence_item.py" line="370" />
             <source>Height (pixels)</source>
             <translation>Висота (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="366" />
+            <location filename="../../desktop/evidence_item.py" line="393" />
             <source>Added to the vault</source>
             <translation>Додано до сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="367" />
+            <location filename="../../desktop/evidence_item.py" line="394" />
             <source>Added again (already stored)</source>
             <translation>Додано повторно (уже збережено)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="368" />
+            <location filename="../../desktop/evidence_item.py" line="395" />
             <source>Viewed</source>
             <translation>Переглянуто</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="369" />
+            <location filename="../../desktop/evidence_item.py" line="396" />
             <source>Exported</source>
             <translation>Експортовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="370" />
+            <location filename="../../desktop/evidence_item.py" line="397" />
             <source>Transferred</source>
             <translation>Передано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="371" />
+            <location filename="../../desktop/evidence_item.py" line="398" />
             <source>Verified</source>
             <translation>Перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="372" />
+            <location filename="../../desktop/evidence_item.py" line="399" />
             <source>Deleted</source>
             <translation>Видалено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="425" />
+            <location filename="../../desktop/evidence_item.py" line="461" />
             <source>No changes to save.</source>
             <translation>Немає змін для збереження.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="432" />
+            <location filename="../../desktop/evidence_item.py" line="511" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="448" />
+            <location filename="../../desktop/evidence_item.py" line="526" />
             <source>Export a copy of the evidence</source>
             <translation>Експорт копії доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="462" />
+            <location filename="../../desktop/evidence_item.py" line="540" />
             <source>Exporting…</source>
             <translation>Експорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="492" />
+            <location filename="../../desktop/evidence_item.py" line="570" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="510" />
+            <location filename="../../desktop/evidence_item.py" line="588" />
             <source>Export cancelled; no file was written.</source>
             <translation>Експорт скасовано; файл не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="519" />
+            <location filename="../../desktop/evidence_item.py" line="597" />
             <source>Exported to {path}</source>
             <translation>Експортовано до {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="526" />
+            <location filename="../../desktop/evidence_item.py" line="604" />
             <source>Not exported: {reason}</source>
             <translation>Не експортовано: {reason}</translation>
         </message>
@@ -1129,37 +1135,37 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="138" />
+            <location filename="../../desktop/window.py" line="144" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="140" />
+            <location filename="../../desktop/window.py" line="146" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="139" />
+            <location filename="../../desktop/window.py" line="145" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="141" />
+            <location filename="../../desktop/window.py" line="147" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="144" />
+            <location filename="../../desktop/window.py" line="150" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="235" />
+            <location filename="../../desktop/window.py" line="242" />
             <source>Your passphrase is changed. The recovery key you typed no longer works: this is the new one.</source>
             <translation>Парольну фразу змінено. Введений ключ відновлення більше не діє: ось новий.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="255" />
+            <location filename="../../desktop/window.py" line="262" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -1168,7 +1174,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="265" />
+            <location filename="../../desktop/window.py" line="272" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -1177,24 +1183,34 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="271" />
+            <location filename="../../desktop/window.py" line="278" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="379" />
+            <location filename="../../desktop/window.py" line="386" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="380" />
+            <location filename="../../desktop/window.py" line="387" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="381" />
+            <location filename="../../desktop/window.py" line="388" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/window.py" line="465" />
+            <source>Locking…</source>
+            <translation>Блокування…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/window.py" line="485" />
+            <source>The vault locked while another program kept it busy: the last changes may not have been kept.</source>
+            <translation>Сховище заблокувалося, поки інша програма тримала його зайнятим: останні зміни могли не зберегтися.</translation>
         </message>
     </context>
     <context>
@@ -1752,12 +1768,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="0" />
+            <location filename="../../desktop/messages.py" line="1090" />
             <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="0" />
+            <location filename="../../desktop/messages.py" line="1096" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -2407,27 +2423,27 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Для звіту не знайдено шрифту з кириличними літерами, тож звіт не створено. Попросіть того, хто налаштовує цей комп’ютер, установити такий шрифт, і спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1079" />
+            <location filename="../../desktop/messages.py" line="1106" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1083" />
+            <location filename="../../desktop/messages.py" line="1110" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1089" />
+            <location filename="../../desktop/messages.py" line="1116" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1280" />
+            <location filename="../../desktop/messages.py" line="1311" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1274" />
+            <location filename="../../desktop/messages.py" line="1305" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
@@ -2457,17 +2473,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1301" />
+            <location filename="../../desktop/messages.py" line="1332" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1295" />
+            <location filename="../../desktop/messages.py" line="1326" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1291" />
+            <location filename="../../desktop/messages.py" line="1322" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
@@ -3025,32 +3041,32 @@ Address: …</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="176" />
+            <location filename="../../desktop/record_editor.py" line="178" />
             <source>Form status</source>
             <translation>Стан форми</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="378" />
+            <location filename="../../desktop/record_editor.py" line="380" />
             <source>Not saved: check the marked fields.</source>
             <translation>Не збережено: перевірте позначені поля.</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="401" />
+            <location filename="../../desktop/record_editor.py" line="403" />
             <source>Choose or create a case first.</source>
             <translation>Спершу виберіть або створіть справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="418" />
+            <location filename="../../desktop/record_editor.py" line="420" />
             <source>Saving…</source>
             <translation>Зберігається…</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="476" />
+            <location filename="../../desktop/record_editor.py" line="478" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/record_editor.py" line="505" />
+            <location filename="../../desktop/record_editor.py" line="507" />
             <source>Deleting…</source>
             <translation>Видаляється…</translation>
         </message>
@@ -3129,12 +3145,12 @@ Address: …</source>
             <translation>Відновити й відкрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="222" />
+            <location filename="../../desktop/recover_page.py" line="223" />
             <source>Type the recovery key.</source>
             <translation>Введіть ключ відновлення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="233" />
+            <location filename="../../desktop/recover_page.py" line="234" />
             <source>The two passphrases differ. Type them again.</source>
             <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
         </message>
@@ -3142,63 +3158,63 @@ Address: …</source>
     <context>
         <name>RecoveryKeyPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="410" />
+            <location filename="../../desktop/unlock.py" line="412" />
             <source>Your recovery key</source>
             <translation>Ваш ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="413" />
+            <location filename="../../desktop/unlock.py" line="415" />
             <source>This key is shown only once. Write it on paper now and keep the paper apart from this computer. If you forget your passphrase, the recovery key is the only way back into the vault.</source>
             <translation>Цей ключ показано лише один раз. Запишіть його на папері зараз і зберігайте папір окремо від цього комп’ютера. Якщо ви забудете парольну фразу, ключ відновлення — єдиний спосіб повернутися до сховища.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="418" />
+            <location filename="../../desktop/unlock.py" line="420" />
             <source>Recovery key</source>
             <translation>Ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="419" />
+            <location filename="../../desktop/unlock.py" line="421" />
             <source>Keyring</source>
             <translation>Зв’язка ключів</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="420" />
+            <location filename="../../desktop/unlock.py" line="422" />
             <source>Save to a file…</source>
             <translation>Зберегти у файл…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="421" />
+            <location filename="../../desktop/unlock.py" line="423" />
             <source>Save the recovery key to a file</source>
             <translation>Зберегти ключ відновлення у файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="423" />
+            <location filename="../../desktop/unlock.py" line="425" />
             <source>Choose a place away from this computer, such as a USB stick you keep elsewhere.</source>
             <translation>Виберіть місце поза цим комп'ютером, наприклад USB-накопичувач, який ви зберігаєте окремо.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="425" />
+            <location filename="../../desktop/unlock.py" line="427" />
             <source>Print…</source>
             <translation>Друкувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="426" />
+            <location filename="../../desktop/unlock.py" line="428" />
             <source>Print the recovery key</source>
             <translation>Надрукувати ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="427" />
-            <location filename="../../desktop/unlock.py" line="428" />
+            <location filename="../../desktop/unlock.py" line="429" />
+            <location filename="../../desktop/unlock.py" line="430" />
             <source>I have written it down</source>
             <translation>Ключ записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="430" />
+            <location filename="../../desktop/unlock.py" line="432" />
             <source>Then join my organisation (with the profile and fingerprint from my coordinator)</source>
             <translation>Потім приєднатися до моєї організації (з профілем і відбитком від мого координатора)</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="440" />
+            <location filename="../../desktop/unlock.py" line="442" />
             <source>Fieldvault recovery key
 
 {key}
@@ -3213,17 +3229,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
 </translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="445" />
+            <location filename="../../desktop/unlock.py" line="447" />
             <source>Save the recovery key</source>
             <translation>Збереження ключа відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="456" />
+            <location filename="../../desktop/unlock.py" line="458" />
             <source>Could not save the key ({reason}). Write it down instead.</source>
             <translation>Не вдалося зберегти ключ ({reason}). Запишіть його на папері.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="461" />
+            <location filename="../../desktop/unlock.py" line="463" />
             <source>Saved. Move that file away from this computer.</source>
             <translation>Збережено. Перенесіть цей файл подалі від цього комп'ютера.</translation>
         </message>
@@ -3293,206 +3309,221 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SettingsDialog</name>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="69" />
+            <location filename="../../desktop/settings_dialog.py" line="85" />
             <source>Settings</source>
             <translation>Налаштування</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="72" />
+            <location filename="../../desktop/settings_dialog.py" line="88" />
             <source>General</source>
             <translation>Загальні</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="76" />
+            <location filename="../../desktop/settings_dialog.py" line="92" />
             <source> min</source>
             <translation> хв</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="77" />
-            <location filename="../../desktop/settings_dialog.py" line="88" />
+            <location filename="../../desktop/settings_dialog.py" line="93" />
+            <location filename="../../desktop/settings_dialog.py" line="104" />
             <source>never</source>
             <translation>ніколи</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="78" />
+            <location filename="../../desktop/settings_dialog.py" line="94" />
             <source>Lock after minutes without activity</source>
             <translation>Блокувати після хвилин бездіяльності</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="80" />
+            <location filename="../../desktop/settings_dialog.py" line="96" />
             <source>&amp;Lock after inactivity:</source>
             <translation>&amp;Блокувати після бездіяльності:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="82" />
+            <location filename="../../desktop/settings_dialog.py" line="98" />
             <source>Your name in the custody log</source>
             <translation>Ваше ім'я в журналі зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="83" />
+            <location filename="../../desktop/settings_dialog.py" line="99" />
             <source>e.g. a staff code, not necessarily your name</source>
             <translation>напр. службовий код, не обов'язково ім'я</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="84" />
+            <location filename="../../desktop/settings_dialog.py" line="100" />
             <source>&amp;Name in the custody log:</source>
             <translation>&amp;Ім'я в журналі зберігання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="87" />
+            <location filename="../../desktop/settings_dialog.py" line="103" />
             <source> days</source>
             <translation> дн.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="89" />
+            <location filename="../../desktop/settings_dialog.py" line="105" />
             <source>Remind me to back up after this many days</source>
             <translation>Нагадувати про резервну копію через стільки днів</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="91" />
+            <location filename="../../desktop/settings_dialog.py" line="107" />
             <source>Remind to &amp;back up after:</source>
             <translation>Нагадувати про &amp;копію через:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="93" />
+            <location filename="../../desktop/settings_dialog.py" line="109" />
             <source>Language</source>
             <translation>Мова</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="97" />
+            <location filename="../../desktop/settings_dialog.py" line="113" />
             <source>Lan&amp;guage (after restart):</source>
             <translation>&amp;Мова (після перезапуску):</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="99" />
+            <location filename="../../desktop/settings_dialog.py" line="115" />
             <source>Part of the key is in this computer's keyring.</source>
             <translation>Частина ключа зберігається у сховищі ключів цього комп'ютера.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="101" />
+            <location filename="../../desktop/settings_dialog.py" line="117" />
             <source>No keyring: the passphrase alone protects the vault.</source>
             <translation>Без сховища ключів: сховище захищає лише парольна фраза.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="104" />
+            <location filename="../../desktop/settings_dialog.py" line="120" />
             <source>Keyring:</source>
             <translation>Сховище ключів:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="107" />
-            <location filename="../../desktop/settings_dialog.py" line="123" />
             <location filename="../../desktop/settings_dialog.py" line="124" />
+            <location filename="../../desktop/settings_dialog.py" line="140" />
+            <location filename="../../desktop/settings_dialog.py" line="141" />
             <source>Change passphrase</source>
             <translation>Змінити парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="109" />
+            <location filename="../../desktop/settings_dialog.py" line="126" />
             <source>Current passphrase</source>
             <translation>Поточна парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="110" />
+            <location filename="../../desktop/settings_dialog.py" line="127" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="111" />
+            <location filename="../../desktop/settings_dialog.py" line="128" />
             <source>Repeat the new passphrase</source>
             <translation>Повторіть нову парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="118" />
+            <location filename="../../desktop/settings_dialog.py" line="135" />
             <source>C&amp;urrent:</source>
             <translation>&amp;Поточна:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="119" />
+            <location filename="../../desktop/settings_dialog.py" line="136" />
             <source>&amp;New:</source>
             <translation>&amp;Нова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="120" />
+            <location filename="../../desktop/settings_dialog.py" line="137" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="122" />
+            <location filename="../../desktop/settings_dialog.py" line="139" />
             <source>&amp;Repeat:</source>
             <translation>П&amp;овтор:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="134" />
+            <location filename="../../desktop/settings_dialog.py" line="151" />
             <source>Emergency</source>
             <translation>Екстрені дії</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="138" />
+            <location filename="../../desktop/settings_dialog.py" line="155" />
             <source>A key combination wipes the vault at once, without asking</source>
             <translation>Комбінація клавіш негайно знищує сховище, без підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="142" />
+            <location filename="../../desktop/settings_dialog.py" line="159" />
             <source>Emergency wipe shortcut</source>
             <translation>Комбінація клавіш для екстреного знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="144" />
+            <location filename="../../desktop/settings_dialog.py" line="161" />
             <source>Shortcut:</source>
             <translation>Комбінація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="147" />
+            <location filename="../../desktop/settings_dialog.py" line="164" />
             <source>Duress passphrase…</source>
             <translation>Парольна фраза під примусом…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="150" />
+            <location filename="../../desktop/settings_dialog.py" line="167" />
             <source>Wipe the vault…</source>
             <translation>Знищити сховище…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="151" />
+            <location filename="../../desktop/settings_dialog.py" line="168" />
             <source>Wipe the vault</source>
             <translation>Знищити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="155" />
+            <location filename="../../desktop/settings_dialog.py" line="172" />
             <source>Type the confirmation word</source>
             <translation>Введіть слово підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="158" />
+            <location filename="../../desktop/settings_dialog.py" line="175" />
             <source>This destroys every testimony and file in this vault for ever. Type {word} to confirm.</source>
             <translation>Це назавжди знищить усі свідчення та файли в цьому сховищі. Введіть {word}, щоб підтвердити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="162" />
-            <location filename="../../desktop/settings_dialog.py" line="163" />
+            <location filename="../../desktop/settings_dialog.py" line="179" />
+            <location filename="../../desktop/settings_dialog.py" line="180" />
             <source>Destroy the vault now</source>
             <translation>Знищити сховище зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="182" />
+            <location filename="../../desktop/settings_dialog.py" line="199" />
+            <source>Settings status</source>
+            <translation>Стан налаштувань</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/settings_dialog.py" line="204" />
             <source>WIPE</source>
             <translation>ЗНИЩИТИ</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="217" />
+            <location filename="../../desktop/settings_dialog.py" line="245" />
+            <source>Saving…</source>
+            <translation>Зберігається…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/settings_dialog.py" line="260" />
+            <source>Not saved: {reason}</source>
+            <translation>Не збережено: {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/settings_dialog.py" line="281" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="229" />
+            <location filename="../../desktop/settings_dialog.py" line="293" />
             <source>The two new passphrases differ.</source>
             <translation>Дві нові парольні фрази не збігаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="237" />
+            <location filename="../../desktop/settings_dialog.py" line="301" />
             <source>Changing…</source>
             <translation>Змінюємо…</translation>
         </message>
         <message>
-            <location filename="../../desktop/settings_dialog.py" line="245" />
+            <location filename="../../desktop/settings_dialog.py" line="309" />
             <source>Passphrase changed. Use the new one from now on.</source>
             <translation>Парольну фразу змінено. Відтепер використовуйте нову.</translation>
         </message>
@@ -3923,58 +3954,58 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>UnlockPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="553" />
+            <location filename="../../desktop/unlock.py" line="555" />
             <source>Unlock the vault</source>
             <translation>Розблокування сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="554" />
+            <location filename="../../desktop/unlock.py" line="556" />
             <source>Vault: {folder}</source>
             <translation>Сховище: {folder}</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="555" />
+            <location filename="../../desktop/unlock.py" line="557" />
             <source>Why the vault is locked</source>
             <translation>Чому сховище заблоковано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="556" />
+            <location filename="../../desktop/unlock.py" line="558" />
             <source>Passphrase</source>
             <translation>Парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="557" />
+            <location filename="../../desktop/unlock.py" line="559" />
             <source>&amp;Passphrase:</source>
             <translation>&amp;Парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="558" />
+            <location filename="../../desktop/unlock.py" line="560" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="559" />
+            <location filename="../../desktop/unlock.py" line="561" />
             <source>Unlocking</source>
             <translation>Розблокування</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="560" />
-            <location filename="../../desktop/unlock.py" line="561" />
+            <location filename="../../desktop/unlock.py" line="562" />
+            <location filename="../../desktop/unlock.py" line="563" />
             <source>Unlock</source>
             <translation>Розблокувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="562" />
+            <location filename="../../desktop/unlock.py" line="564" />
             <source>Forgot the passphrase? Use the recovery key…</source>
             <translation>Забули парольну фразу? Скористайтеся ключем відновлення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="563" />
+            <location filename="../../desktop/unlock.py" line="565" />
             <source>Use the recovery key</source>
             <translation>Скористатися ключем відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="579" />
+            <location filename="../../desktop/unlock.py" line="581" />
             <source>Type the vault's passphrase.</source>
             <translation>Введіть парольну фразу сховища.</translation>
         </message>

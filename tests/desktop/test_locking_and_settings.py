@@ -65,7 +65,8 @@ def test_settings_are_saved_in_the_vault(qtbot, unlocked: FieldvaultWindow, vaul
     dialog.auto_lock.setValue(12)
     dialog.user_label.setText("FW-7")
     dialog.grab().save(str(SCREENSHOTS / "07-settings.png"))
-    dialog.save()
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):  # stored on the save lane
+        dialog.save()
     vault = window.vault
     assert vault is not None
     assert vault.settings.all() | {"auto_lock_minutes": "12", "user_label": "FW-7"} == vault.settings.all()

@@ -23,6 +23,7 @@ from desktop.vault_view import VaultView
 from desktop.window import FieldvaultWindow
 from tests.gui_helpers import (
     REPO,
+    SAVE_WAIT_MS,
     TS_FILE,
     VAULT_FOLDER_NAMES,
     all_texts,
@@ -98,7 +99,8 @@ def test_create_write_search_lock_unlock(qtbot, make_window, vault_dir):
 
     # A case, by its inline field and Enter.
     type_text(qtbot, view.case_title_field, CASE_TITLE)
-    qtbot.keyClick(view.case_title_field, Qt.Key.Key_Return)
+    with qtbot.waitSignal(view.cases.case_created, timeout=SAVE_WAIT_MS):  # stored on the save lane
+        qtbot.keyClick(view.case_title_field, Qt.Key.Key_Return)
     assert view.case_labels() == [CASE_TITLE]
     assert view.case_list.currentIndex().data() == CASE_TITLE
     assert view.case_title_field.text() == ""

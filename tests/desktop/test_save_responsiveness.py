@@ -11,10 +11,6 @@ and at a lock the draft is not lost."""
 
 from __future__ import annotations
 
-import contextlib
-import itertools
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -30,50 +26,19 @@ from desktop.tasks import Lane
 from desktop.testimony_editor import TestimonyEditor, draft_key
 from desktop.vault_view import VaultView
 from tests.factory import make_case
-from tests.gui_helpers import click_row, finish_writing, show, type_text, unlocked_window
+from tests.gui_helpers import (
+    Ticks,
+    another_writer,
+    click_row,
+    finish_writing,
+    release_later,
+    show,
+    type_text,
+    unlocked_window,
+)
 from tests.vault_helpers import open_vault
 
 WAIT_MS = 10_000
-TICK_MS = 20
-# Far above a busy CI machine's scheduling gaps, far below the writer's hold.
-MAX_GAP_S = 0.5
-HOLD_S = 2.0
-
-
-@contextlib.contextmanager
-def another_writer(vault: Vault, hold_s: float = HOLD_S * 5) -> Iterator[threading.Event]:
-    """What a sync worker does: the write lock and BEGIN IMMEDIATE on its own
-    connection, held until the event yielded is set (or ``hold_s`` passed)."""
-    holding = threading.Event()
-    release = threading.Event()
-
-    def writer() -> None:
-        with vault.services.context.write_transaction("a long sync") as session:
-            session.connection()  # BEGIN IMMEDIATE now
-            holding.set()
-            release.wait(hold_s)
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    try:
-        assert holding.wait(WAIT_MS / 1000)
-        yield release
-    finally:
-        release.set()
-        thread.join()
-
-
-def release_later(release: threading.Event, after_ms: int = int(HOLD_S * 1000)) -> list[bool]:
-    """Let the writer go after ``after_ms``, from the GUI thread (so only if
-    its event loop turns meanwhile); the list says it happened."""
-    released: list[bool] = []
-
-    def let_go() -> None:
-        released.append(True)
-        release.set()
-
-    QTimer.singleShot(after_ms, let_go)
-    return released
 
 
 @pytest.fixture
@@ -100,29 +65,6 @@ def incidents_of(view: VaultView) -> IncidentEditor:
     editor = view.incident_editor
     assert isinstance(editor, IncidentEditor)
     return editor
-
-
-class Ticks:
-    """A 20 ms timer in the GUI thread: gaps between its ticks are freezes."""
-
-    def __init__(self) -> None:
-        self.started = time.monotonic()
-        self.times: list[float] = []
-        self.timer = QTimer()
-        self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(lambda: self.times.append(time.monotonic()))
-        self.timer.start()
-
-    def wait_out_the_writer(self, qtbot) -> None:
-        """Let HOLD_S pass with the writer holding; the GUI never froze meanwhile."""
-        qtbot.waitUntil(lambda: time.monotonic() - self.started >= HOLD_S, timeout=WAIT_MS)
-        self.assert_never_froze()
-
-    def assert_never_froze(self) -> None:
-        self.timer.stop()
-        gaps = [b - a for a, b in itertools.pairwise(self.times)]
-        assert len(self.times) >= 10, "the event loop stopped while the write waited for the writer"
-        assert max(gaps) < MAX_GAP_S, f"the GUI froze for {max(gaps):.2f} s behind a write transaction"
 
 
 def open_testimony_form(qtbot, vault: Vault, case_id: str) -> tuple[RecordEditor, Callable[[], int]]:

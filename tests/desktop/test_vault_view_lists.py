@@ -18,7 +18,7 @@ from db import entities
 from desktop.tasks import Lane
 from desktop.vault_view import VaultView
 from tests.factory import make_case
-from tests.gui_helpers import click_row, finish_writing, type_text
+from tests.gui_helpers import SAVE_WAIT_MS, click_row, finish_writing, type_text
 
 PAGE = 10
 ROWS = 25  # pages of 10, 10 and 5
@@ -179,7 +179,8 @@ def test_new_and_edited_testimonies_in_a_long_list(qtbot, make_view, vault, long
 
     # A new case is appended to the cases list and selected; its list is empty.
     type_text(qtbot, view.case_title_field, "Balakliia")
-    qtbot.keyClick(view.case_title_field, Qt.Key.Key_Return)
+    with qtbot.waitSignal(view.cases.case_created, timeout=SAVE_WAIT_MS):  # stored on the save lane
+        qtbot.keyClick(view.case_title_field, Qt.Key.Key_Return)
     assert view.case_labels() == ["Izium", "Kupiansk", "Balakliia"]
     assert view.case_list.currentIndex().row() == 2
     assert view.testimony_labels() == []

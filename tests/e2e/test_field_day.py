@@ -21,7 +21,7 @@ from desktop.i18n import install_translators
 from desktop.window import FieldvaultWindow
 from tests.canary_helpers import encodings, files_containing
 from tests.evidence_samples import make_jpeg, make_mp4, make_pdf
-from tests.gui_helpers import click_row, drop_files, qt_app, screenshot, type_text
+from tests.gui_helpers import SAVE_WAIT_MS, click_row, drop_files, qt_app, screenshot, type_text
 from tests.vault_helpers import FAST_ARGON2
 
 WAIT_MS = 30_000
@@ -76,7 +76,8 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian, isolated_q
 
     # A case and a testimony in Ukrainian.
     type_text(qtbot, view.case_title_field, "Ізюм, вересень 2022")
-    qtbot.keyClick(view.case_title_field, Qt.Key.Key_Return)
+    with qtbot.waitSignal(view.cases.case_created, timeout=SAVE_WAIT_MS):  # stored on the save lane
+        qtbot.keyClick(view.case_title_field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: view.selected_case_id() is not None)
     type_text(qtbot, view.title_field, "Свідчення W-7")
     type_text(qtbot, view.narrative_field, f"{witness_canary} бачив, як полонених розстріляли після здачі.")
