@@ -114,7 +114,8 @@ class VaultImport:
         self._signers = authorised_signers(ctx.identity, session)
         self._written: list[Path] = []  # blob files renamed into place by this import
         self._writers: list[BlobWriter] = []  # pushed blobs, removed unless stored
-        self._evidence: set[str] = set()  # evidence items this import stored revisions of
+        # Evidence items this import stored revisions of -> the devices that signed them.
+        self._evidence: dict[str, set[str]] = {}
         self.summary = ImportSummary()
         self._bundle: tuple[str, str] | None = None  # (bundle id, device id)
 
@@ -154,7 +155,9 @@ class VaultImport:
             checked.append(verified)
         session = self._session
         inserted = store_received(session, checked)
-        self._evidence |= {rev.entity_id for rev in inserted if rev.entity_type == "evidence"}
+        for rev in inserted:
+            if rev.entity_type == "evidence":
+                self._evidence.setdefault(rev.entity_id, set()).add(rev.device_id)
         if checked:
             # As RevisionService.apply: the clock moves past what arrived, at
             # most the allowed drift beyond the wall clock.
@@ -458,7 +461,8 @@ class VaultImport:
         """Attach the blobs the vault holds to the evidence items this import
         brought, then record their ``transfer`` (received) in this vault's chain."""
         session = self._session
-        for evidence_id in sorted(self._evidence):
+        sender = self._bundle[1] if self._bundle is not None else None
+        for evidence_id, signers in sorted(self._evidence.items()):
             stated = _evidence_sha256(session, evidence_id)
             if stated is None:
                 continue  # deleted, or not an item whose bytes travel
@@ -466,6 +470,16 @@ class VaultImport:
                 blob_id = session.scalar(select(Blob.blob_id).where(Blob.sha256 == stated[0]).limit(1))
                 if blob_id is not None:
                     self._attach(evidence_id, blob_id)
+            if (
+                session.get(EvidenceBlob, evidence_id) is None
+                and sender is not None
+                and sender not in signers
+            ):
+                # Another device's item that the sender holds (and relays) without
+                # its file: the bytes come in that device's own bundle, which
+                # attaches them whenever it is imported, before or after this one.
+                # Refusing it would make the merge depend on the order of import.
+                continue
             if session.get(EvidenceBlob, evidence_id) is None:
                 # Its file was neither in the bundle nor in the vault: a record
                 # whose bytes never arrive would be evidence in name only.
