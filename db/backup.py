@@ -20,6 +20,7 @@ to a new folder.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -157,7 +158,17 @@ def _key_pragma(database_key: bytes) -> str:
 def _copy_database(source: Any, target: Path, database_key: bytes) -> set[str]:
     """Copy the open database ``source`` (a sqlcipher3 connection) to ``target``
     with SQLite's online backup API, keyed like the original, in one step (one
-    snapshot: writers meanwhile are not seen). Returns the blob ids it knows."""
+    snapshot: writers meanwhile are not seen). Returns the blob ids it knows.
+    SQLite's own disk errors (a full stick) become OSError, as a file copy's would."""
+    try:
+        return _copy_database_once(source, target, database_key)
+    except sqlcipher3.DatabaseError as err:
+        message = str(err)
+        code = errno.ENOSPC if "full" in message else errno.EIO
+        raise OSError(code, os.strerror(code)) from err
+
+
+def _copy_database_once(source: Any, target: Path, database_key: bytes) -> set[str]:
     os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     copy = sqlcipher3.connect(str(target), isolation_level=None)
     try:

@@ -1,0 +1,90 @@
+"""A USB stick that fills up (or fails) in the middle of a backup: every write
+from the nth on fails (libfault, tests/faults). The backup then reports the
+disk error, leaves nothing on the stick (its partial copy removed, no folder
+with a backup's name), and the vault itself is untouched; a backup that did
+finish opens and verifies."""
+
+from __future__ import annotations
+
+import errno
+import json
+import shutil
+from pathlib import Path
+
+from db.vault import Vault
+from tests.evidence_samples import make_random
+from tests.factory import make_case, make_testimony
+from tests.faults import run_with_faults
+from tests.vault_helpers import open_vault
+
+CHILD = r"""
+import errno, json, sys
+from pathlib import Path
+from tests.faults import arm
+from tests.vault_helpers import open_vault
+from db.errors import FieldvaultError
+
+folder, usb, nth = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+vault = open_vault(folder)
+arm.arm("write", nth, errno.ENOSPC, sticky=True)
+try:
+    result = vault.back_up(usb)
+    outcome = {"ok": True, "path": str(result.path)}
+except FieldvaultError as err:
+    outcome = {"ok": False, "code": err.code, "params": err.params}
+arm.disarm()
+outcome["writes"] = arm.count("write")
+vault.lock()
+print(json.dumps(outcome))
+"""
+# Points of the sweep (the first writes, the last, and evenly between).
+SAMPLES = 12
+
+
+def run_backup(fault_lib: Path, folder: Path, usb: Path, nth: int) -> dict[str, object]:
+    done = run_with_faults(fault_lib, CHILD, [str(folder), str(usb), str(nth)])
+    assert done.returncode == 0, done.stderr[-2000:]
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_a_stick_that_fills_up_midway_leaves_nothing(fault_lib: Path, vault: Vault, tmp_path: Path) -> None:
+    case = make_case(vault)
+    make_testimony(vault, case.id)
+    for number in range(3):
+        vault.evidence.ingest(make_random(tmp_path / f"f{number}.bin", 1_500_000, seed=number), case.id)
+    folder = vault.folder
+    vault.lock()
+    usb = tmp_path / "usb"
+    usb.mkdir()
+
+    counted = run_backup(fault_lib, folder, usb, 0)  # nth 0: count the writes only
+    assert counted["ok"] is True
+    total = int(str(counted["writes"]))
+    assert total > 10
+    for entry in list(usb.iterdir()):
+        with open_vault(entry) as copy:
+            assert copy.verify().ok
+        shutil.rmtree(entry)
+
+    points = sorted({1, 2, 3, total, *(1 + i * total // SAMPLES for i in range(SAMPLES))})
+    failed = 0
+    for nth in points:
+        outcome = run_backup(fault_lib, folder, usb, nth)
+        if outcome["ok"]:
+            # The last writes can belong to the vault's own 'last backup' setting,
+            # which may fail without undoing a finished backup.
+            (entry,) = list(usb.iterdir())
+            with open_vault(entry) as copy:
+                assert copy.verify().ok, nth
+            shutil.rmtree(entry)
+            continue
+        failed += 1
+        assert outcome["code"] == "storage-failed", outcome
+        # SQLite reports some failed writes (a truncate, a sync) as an I/O error.
+        assert outcome["params"] in ({"errno": errno.ENOSPC}, {"errno": errno.EIO}), outcome
+        assert list(usb.iterdir()) == [], nth  # no partial copy, nothing that looks like a backup
+    assert failed >= len(points) - 2
+    with open_vault(folder) as original:
+        assert original.verify().ok
+        assert original.evidence.count() == 3
