@@ -25,7 +25,9 @@ class Backoff:
 
     def delay(self, retry: int) -> float:
         """The wait before retry number ``retry`` (0 for the first retry)."""
-        ceiling = min(self.cap, self.base * (2.0**retry))
+        # min() on the exponent first: a worker offline for days counts
+        # thousands of failures, and 2.0 ** 1100 overflows.
+        ceiling = min(self.cap, self.base * (2.0 ** min(retry, 60)))
         return ceiling * (0.5 + self.rng() / 2)
 
     def wait(self, retry: int) -> None:
