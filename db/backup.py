@@ -49,6 +49,14 @@ STAGING_PREFIX = ".fieldvault-backup-"
 STAGING_SUFFIX = ".partial"
 STAGING_NAME = re.compile(r"\.fieldvault-backup-[0-9a-f]{16}\.partial")
 COPY_CHUNK = 1024 * 1024
+# A partial copy older than this is an interrupted backup (a backup under way
+# renames or removes its own within seconds to minutes): the next backup into
+# the same place removes it.
+STALE_PARTIAL_SECONDS = 6 * 3600
+# What a partial copy may hold: anything else in it is not ours, and it stays.
+PARTIAL_FILES = frozenset({"vault.keys", "vault.db", "vault.db-journal", "vault.db-wal", "vault.db-shm"})
+PARTIAL_NAME_IN_BLOBS = re.compile(r"[0-9a-f]{32}|\.tmp-[0-9a-f]{16}")
+PARTIAL_TEMP = re.compile(r"\.tmp-[0-9a-f]{16}")
 # Settings (db/services.py SETTING_DEFAULTS) the reminder reads.
 REMINDER_SETTING = "backup_reminder_days"
 LAST_BACKUP_SETTING = "last_backup_at"
@@ -261,6 +269,7 @@ def write_backup(
     now = now or datetime.now(UTC)
     target = backup_target(to, now)
     _refuse_inside_vault(vault_folder, target, Path(to))
+    remove_stale_partials(target.parent, now.timestamp())
     staging = target.parent / f"{STAGING_PREFIX}{secrets.token_hex(8)}{STAGING_SUFFIX}"
     try:
         staging.mkdir(mode=0o700)
@@ -307,6 +316,51 @@ def write_backup(
         finished_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
         missing=missing,
     )
+
+
+def _only_ours(partial: Path) -> bool:
+    """Whether ``partial`` holds nothing but what a backup writes."""
+    try:
+        for entry in partial.iterdir():
+            if entry.is_symlink():
+                return False
+            if entry.name == BLOB_DIR and entry.is_dir():
+                if not all(
+                    PARTIAL_NAME_IN_BLOBS.fullmatch(blob.name) and blob.is_file() and not blob.is_symlink()
+                    for blob in entry.iterdir()
+                ):
+                    return False
+            elif not (
+                (entry.name in PARTIAL_FILES or PARTIAL_TEMP.fullmatch(entry.name)) and entry.is_file()
+            ):
+                return False
+    except OSError:
+        return False
+    return True
+
+
+def remove_stale_partials(folder: Path, now: float) -> list[str]:
+    """Remove the partial copies interrupted backups left in ``folder`` (a
+    kill, a pulled stick): only folders with our staging name, older than
+    STALE_PARTIAL_SECONDS, holding nothing but what a backup writes. Returns
+    their names. Anything else, and any doubt, stays."""
+    removed: list[str] = []
+    try:
+        candidates = [entry for entry in Path(folder).iterdir() if STAGING_NAME.fullmatch(entry.name)]
+    except OSError:
+        return removed
+    for partial in candidates:
+        try:
+            if partial.is_symlink() or not partial.is_dir():
+                continue
+            if now - partial.stat().st_mtime < STALE_PARTIAL_SECONDS or not _only_ours(partial):
+                continue
+        except OSError:
+            continue
+        _remove_staging(partial)
+        if not partial.exists():
+            removed.append(partial.name)
+    return removed
 
 
 def _remove_staging(staging: Path) -> None:

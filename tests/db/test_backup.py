@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -324,3 +325,31 @@ def test_a_keyring_vaults_backup_moves_to_a_new_laptop_with_the_recovery_key(tmp
         assert restored.device_id == device_id
         assert restored.verify().ok
         assert evidence_hashes(restored) == hashes
+
+
+def _partial(folder: Path, name: str, *, age_hours: float, extra: str | None = None) -> Path:
+    """A partial copy as an interrupted backup leaves it, ``age_hours`` old."""
+    partial = folder / name
+    (partial / "blobs").mkdir(parents=True)
+    (partial / "vault.db").write_bytes(os.urandom(4096))
+    (partial / "blobs" / ("ab" * 16)).write_bytes(os.urandom(100))
+    if extra is not None:
+        (partial / extra).write_text("the user's own")
+    then = time.time() - age_hours * 3600
+    os.utime(partial, (then, then))
+    return partial
+
+
+def test_stale_partial_copies_of_ours_are_cleared_and_nothing_else(vault: Vault, tmp_path: Path) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    stale = _partial(usb, ".fieldvault-backup-0123456789abcdef.partial", age_hours=30)
+    fresh = _partial(usb, ".fieldvault-backup-fedcba9876543210.partial", age_hours=0.1)  # maybe under way
+    holds_more = _partial(usb, ".fieldvault-backup-00112233445566ff.partial", age_hours=30, extra="notes.txt")
+    other_name = _partial(usb, ".fieldvault-backup-mine.partial", age_hours=30)
+    result = vault.back_up(usb)
+    assert not stale.exists()
+    assert fresh.exists() and holds_more.exists() and other_name.exists()
+    assert (holds_more / "notes.txt").read_text() == "the user's own"
+    with open_vault(result.path) as copy:
+        assert copy.verify().ok
