@@ -353,7 +353,10 @@ def remove_stale_partials(folder: Path, now: float) -> list[str]:
         try:
             if partial.is_symlink() or not partial.is_dir():
                 continue
-            if now - partial.stat().st_mtime < STALE_PARTIAL_SECONDS or not _only_ours(partial):
+            # Each evidence file copied touches blobs/: the newest of the two says when it last moved.
+            blobs = partial / BLOB_DIR
+            last = max(partial.stat().st_mtime, blobs.stat().st_mtime if blobs.is_dir() else 0.0)
+            if now - last < STALE_PARTIAL_SECONDS or not _only_ours(partial):
                 continue
         except OSError:
             continue

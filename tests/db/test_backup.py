@@ -336,6 +336,7 @@ def _partial(folder: Path, name: str, *, age_hours: float, extra: str | None = N
     if extra is not None:
         (partial / extra).write_text("the user's own")
     then = time.time() - age_hours * 3600
+    os.utime(partial / "blobs", (then, then))
     os.utime(partial, (then, then))
     return partial
 
@@ -347,9 +348,12 @@ def test_stale_partial_copies_of_ours_are_cleared_and_nothing_else(vault: Vault,
     fresh = _partial(usb, ".fieldvault-backup-fedcba9876543210.partial", age_hours=0.1)  # maybe under way
     holds_more = _partial(usb, ".fieldvault-backup-00112233445566ff.partial", age_hours=30, extra="notes.txt")
     other_name = _partial(usb, ".fieldvault-backup-mine.partial", age_hours=30)
+    # Old, but an evidence file was copied into it a minute ago: a long backup under way.
+    still_copying = _partial(usb, ".fieldvault-backup-0000000000000001.partial", age_hours=30)
+    os.utime(still_copying / "blobs", (time.time() - 60, time.time() - 60))
     result = vault.back_up(usb)
     assert not stale.exists()
-    assert fresh.exists() and holds_more.exists() and other_name.exists()
+    assert fresh.exists() and holds_more.exists() and other_name.exists() and still_copying.exists()
     assert (holds_more / "notes.txt").read_text() == "the user's own"
     with open_vault(result.path) as copy:
         assert copy.verify().ok
