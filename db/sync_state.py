@@ -420,6 +420,23 @@ class SyncStateService:
                 row.bundle_id, row.device_id, row.sequence, row.previous, row.imported_ms
             )
 
+    def received_bundles(self) -> list[ReceivedBundleRecord]:
+        """Every bundle this vault imported, by device and sequence: what the
+        coordinator's devices view reads its sequence gaps from
+        (sync/merge/devices.py)."""
+        with self._ctx.sessions() as session:
+            rows = session.scalars(
+                select(ReceivedBundle).order_by(
+                    ReceivedBundle.device_id, ReceivedBundle.sequence, ReceivedBundle.bundle_id
+                )
+            )
+            return [
+                ReceivedBundleRecord(
+                    row.bundle_id, row.device_id, row.sequence, row.previous, row.imported_ms
+                )
+                for row in rows
+            ]
+
     # -- bundles held in quarantine (a coordinator's) ------------------------------------
 
     def hold_bundle(self, held: HeldBundle) -> bool:

@@ -26,6 +26,7 @@ from db.api import (
 )
 from fieldvault.backup_cli import add_backup_parser, cmd_backup
 from fieldvault.bundle_cli import add_bundle_parser, cmd_bundle
+from fieldvault.devices_cli import add_devices_parser, cmd_devices
 from fieldvault.export_cli import add_export_parser, cmd_export
 from fieldvault.options import add_global_options, resolve_vault
 from fieldvault.org_cli import add_org_parsers, cmd_enrol, cmd_org
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_org_parsers(commands)
     add_bundle_parser(commands)
     add_backup_parser(commands)
+    add_devices_parser(commands)
     add_export_parser(commands)
     add_serve_parser(commands)
     add_sync_parser(commands)
@@ -530,6 +532,10 @@ def cmd_backups(args: argparse.Namespace, out: Output, secrets: SecretSource) ->
     cmd_backup(args, out, secrets, _open, ProgressLine)  # fieldvault/backup_cli.py
 
 
+def cmd_devices_view(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_devices(args, out, secrets, _open)  # fieldvault/devices_cli.py
+
+
 def cmd_exports(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     cmd_export(args, out, secrets, _open, ProgressLine)  # fieldvault/export_cli.py
 
@@ -570,6 +576,7 @@ COMMANDS = {
     "enrol": cmd_enrols,
     "bundle": cmd_bundles,
     "backup": cmd_backups,
+    "devices": cmd_devices_view,
     "export": cmd_exports,
     "serve": cmd_serves,
     "sync": cmd_syncs,

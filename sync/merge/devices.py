@@ -1,0 +1,156 @@
+"""The coordinator's devices view (docs/merge.md, "Devices"): for each device
+this vault knows or holds bundles of, its last bundle, its sequence, the
+bundles missing before it, whether it is verified, and whether it is revoked.
+
+A missing bundle is a warning, not an error: its laptop may have been seized
+or lost before it could send it, or it is still on a USB stick. Everything
+here is read from the vault's sync state (``vault.sync``); nothing is
+written.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from db.api import Device, HeldBundle, ReceivedBundleRecord, Vault
+
+# What a device's verification means here:
+# - verified: enrolled (by a token its first bundle proved, or by its card after
+#   the verification codes were compared);
+# - awaiting-verification: bundles held in quarantine until a coordinator
+#   compares its verification code (fieldvault quarantine approve);
+# - pending: known, not yet enrolled;
+# - revoked: the organisation's profile revokes it; its bundles are refused.
+VERIFICATION = ("verified", "awaiting-verification", "pending", "revoked")
+# Warning codes a row may carry.
+WARNINGS = ("sequence-gap", "held-bundles", "revoked")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Bundles ``first`` to ``last`` of a device were never imported."""
+
+    first: int
+    last: int
+
+    @property
+    def count(self) -> int:
+        return self.last - self.first + 1
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    device_id: str
+    label: str
+    role: str  # "device", "coordinator", or "unknown" for a device known only by held bundles
+    status: str  # the vault's: enrolled, pending, revoked; "unknown" as above
+    verification: str  # VERIFICATION
+    last_sequence: int  # of the newest imported bundle (0: none)
+    last_bundle_id: str | None
+    last_imported_ms: int | None
+    bundles_imported: int
+    gaps: tuple[Gap, ...]
+    held_bundles: int  # in quarantine, awaiting verification
+    warnings: tuple[str, ...]  # WARNINGS
+
+    @property
+    def missing(self) -> int:
+        return sum(gap.count for gap in self.gaps)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "device_id": self.device_id,
+            "label": self.label,
+            "role": self.role,
+            "status": self.status,
+            "verification": self.verification,
+            "last_sequence": self.last_sequence,
+            "last_bundle_id": self.last_bundle_id,
+            "last_imported_ms": self.last_imported_ms,
+            "bundles_imported": self.bundles_imported,
+            "gaps": [[gap.first, gap.last] for gap in self.gaps],
+            "missing": self.missing,
+            "held_bundles": self.held_bundles,
+            "warnings": list(self.warnings),
+        }
+
+
+def sequence_gaps(sequences: list[int]) -> tuple[Gap, ...]:
+    """The runs of numbers from 1 to the largest of ``sequences`` that are not in it."""
+    gaps: list[Gap] = []
+    expected = 1
+    for sequence in sorted(set(sequences)):
+        if sequence > expected:
+            gaps.append(Gap(expected, sequence - 1))
+        expected = sequence + 1
+    return tuple(gaps)
+
+
+def _verification(status: str, held: int) -> str:
+    if status == "revoked":
+        return "revoked"
+    if status == "enrolled":
+        return "verified"
+    return "awaiting-verification" if held else "pending"
+
+
+def _row(
+    device: Device | None,
+    device_id: str,
+    received: list[ReceivedBundleRecord],
+    held: list[HeldBundle],
+) -> DeviceRow:
+    status = device.status if device is not None else "unknown"
+    last = max(received, key=lambda r: r.sequence, default=None)
+    gaps = sequence_gaps([r.sequence for r in received])
+    warnings = []
+    if gaps:
+        warnings.append("sequence-gap")
+    if held:
+        warnings.append("held-bundles")
+    if status == "revoked":
+        warnings.append("revoked")
+    return DeviceRow(
+        device_id=device_id,
+        label=device.label if device is not None else "",
+        role=device.role if device is not None else "unknown",
+        status=status,
+        verification=_verification(status, len(held)),
+        last_sequence=last.sequence if last is not None else 0,
+        last_bundle_id=last.bundle_id if last is not None else None,
+        last_imported_ms=last.imported_ms if last is not None else None,
+        bundles_imported=len(received),
+        gaps=gaps,
+        held_bundles=len(held),
+        warnings=tuple(warnings),
+    )
+
+
+def devices_view(vault: Vault) -> list[DeviceRow]:
+    """One row per device other than this vault's own: the devices it knows
+    (field devices and other coordinators) and those it holds bundles of in
+    quarantine. Rows with warnings first, then by device id."""
+    received: dict[str, list[ReceivedBundleRecord]] = defaultdict(list)
+    for record in vault.sync.received_bundles():
+        received[record.device_id].append(record)
+    held: dict[str, list[HeldBundle]] = defaultdict(list)
+    for bundle in vault.sync.held_bundles():
+        held[bundle.device_id].append(bundle)
+    known = {device.device_id: device for device in vault.sync.devices()}
+    ids = (set(known) | set(received) | set(held)) - {vault.device_id}
+    rows = [_row(known.get(i), i, received.get(i, []), held.get(i, [])) for i in ids]
+    rows.sort(key=lambda row: (not row.warnings, row.device_id))
+    return rows
+
+
+def age_text(imported_ms: int | None, now_ms: int | None = None) -> str:
+    """'3 days ago', 'today', 'never': how long since a device's last bundle."""
+    if imported_ms is None:
+        return "never"
+    now = now_ms if now_ms is not None else time.time_ns() // 1_000_000
+    days = max(0, (now - imported_ms) // 86_400_000)
+    return "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
