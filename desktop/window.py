@@ -77,6 +77,7 @@ class FieldvaultWindow(QMainWindow):
         self._vault: Vault | None = None
         self._closing = False
         self._writing_before_lock = False  # a lock waits for the user's writes (the window responds)
+        self._writes_may_be_lost = False  # the last lock gave up waiting for them
         # All background work of the window and its screens (desktop/tasks.py).
         self.tasks = TaskRunner(self)
         self.vault_view: VaultView | None = None
@@ -379,15 +380,16 @@ class FieldvaultWindow(QMainWindow):
         if self._vault is None:
             return
         self.lock()
-        self.unlock_page.show_notice(partial(self._lock_notice, reason))
+        self.unlock_page.show_notice(partial(self._lock_notice, reason, lost=self._writes_may_be_lost))
 
-    def _lock_notice(self, reason: str) -> str:
+    def _lock_notice(self, reason: str, *, lost: bool = False) -> str:
         messages = {
             "idle": self.tr("The vault locked itself after a period without activity."),
             "sleep": self.tr("The vault locked itself because the computer was asleep."),
             "screen-lock": self.tr("The vault locked itself because the screen was locked."),
         }
-        return messages.get(reason, "")
+        why = messages.get(reason, "")
+        return f"{why}\n{self._not_written_notice()}" if lost else why  # the loss is not hidden by the reason
 
     @Slot()
     def lock(self) -> None:
@@ -409,6 +411,7 @@ class FieldvaultWindow(QMainWindow):
             dialog.close()  # a save it started goes on, on the save lane
             dialog.deleteLater()
         written = True
+        self._writes_may_be_lost = False
         if save_draft and not self._writing_before_lock and self.vault_view is not None:
             vault = self._vault
             written = self._write_before_locking(self.vault_view)
@@ -446,6 +449,7 @@ class FieldvaultWindow(QMainWindow):
         self.unlock_page.reset()
         self.recover_page.reset()
         if not written:
+            self._writes_may_be_lost = True
             self.unlock_page.show_notice(self._not_written_notice)
         self._show_page(self.unlock_page if vault_exists(self.folder) else self.create_page)
 

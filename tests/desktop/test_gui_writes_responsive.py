@@ -19,6 +19,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from db.api import KEY_FILE, Vault
+from desktop import window as window_module
 from desktop.evidence_item import EvidenceItemView
 from desktop.settings_dialog import SettingsDialog
 from desktop.tasks import Lane
@@ -296,5 +297,31 @@ def test_a_panic_wipe_while_a_lock_waits_does_not_wait(qtbot, created_vault, vau
         assert not (vault_dir / KEY_FILE).exists()
         assert window.vault is None and window.vault_view is None
         assert window.stack.currentWidget() is window.create_page
+        release.set()
+    assert window.tasks.wait(SAVE_WAIT_MS)
+
+
+def test_a_lock_that_gives_up_waiting_says_so(
+    qtbot, created_vault, vault_dir: Path, tmp_path: Path, monkeypatch
+):
+    """The writer keeps the vault past the lock's bound (shortened here from
+    20 s): the auto-lock locks anyway, the window responding meanwhile, and
+    the unlock screen says why it locked and that the last changes may not
+    have been kept."""
+    monkeypatch.setattr(window_module, "LOCK_SAVE_WAIT_MS", 800)
+    window, view, _case_id = unlocked_on_a_case(qtbot, created_vault, vault_dir, tmp_path)
+    type_text(qtbot, view.narrative_field, "Канарка-втрата 0c44")
+    vault = window.vault
+    assert vault is not None
+    with another_writer(vault, hold_s=30) as release:
+        ticks = Ticks()
+        started = time.monotonic()
+        window._lock_by_itself("idle")  # what the idle timer does
+        ticks.assert_never_froze()
+        assert time.monotonic() - started < 5
+        assert window.vault is None and window.stack.currentWidget() is window.unlock_page
+        notice = window.unlock_page.notice.text()
+        assert "after a period without activity" in notice
+        assert "the last changes may not have been kept" in notice
         release.set()
     assert window.tasks.wait(SAVE_WAIT_MS)
