@@ -656,6 +656,14 @@ def _sync_proxy_invalid(_p: Params) -> str:
     )
 
 
+def _sync_unexpected(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Sync stopped on an unexpected error ({kind}). Your work is kept and waits in the queue; sync "
+        "tries again later. If this repeats, tell whoever supports the app the error type, never your data.",
+    ).format(kind=p["kind"])
+
+
 def _bundle_not_a_recipient(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1220,6 +1228,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "sync-log-broken": _sync_log_broken,
     "sync-download-mismatch": _sync_download_mismatch,
     "sync-proxy-invalid": _sync_proxy_invalid,
+    "sync-unexpected": _sync_unexpected,
     # the organisation (sync/org.py)
     "org-profile-form": _org_profile_form,
     "org-profile-signature": _org_profile_signature,

@@ -28,6 +28,7 @@ class SyncFailed(FieldvaultError):
         "sync-log-broken": ("index",),
         "sync-download-mismatch": ("bundle_id",),
         "sync-proxy-invalid": (),
+        "sync-unexpected": ("kind",),
     }
 
     def __init__(self, message: str, code: str, **params: str) -> None:
@@ -150,4 +151,13 @@ def proxy_invalid() -> SyncFailed:
         "The sync proxy setting is not a SOCKS5 address (socks5://HOST:PORT or socks5h://HOST:PORT, "
         "e.g. socks5h://127.0.0.1:9050 for Tor). Nothing was sent.",
         "sync-proxy-invalid",
+    )
+
+
+def unexpected(kind: str) -> SyncFailed:
+    return SyncFailed(
+        f"Sync stopped on an unexpected error ({kind}). Your work is kept and queued; sync tries again "
+        "later. If this repeats, report the error type (not your data) to whoever supports the app.",
+        "sync-unexpected",
+        kind=kind,
     )

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from db.api import CancelToken, FieldvaultError, Vault
+from sync.client import errors
 from sync.client.retry import Backoff
 
 IDLE, SYNCING, WAITING, PAUSED, STOPPED = "idle", "syncing", "waiting", "paused", "stopped"
@@ -228,7 +229,14 @@ class SyncWorker:
             with self._lock:
                 paused = self._paused
             if not paused:
-                self.run_once()
+                try:
+                    self.run_once()
+                except Exception as error:  # noqa: BLE001 - the thread must not die unseen
+                    # Shown by its type only (its text could quote data); tried again later.
+                    self._failures += 1
+                    self._set(
+                        state=WAITING, last_error=errors.unexpected(type(error).__name__), progress=None
+                    )
             if self._stopping.is_set():
                 return
             delay = None if self.status.state == PAUSED else self._delay()

@@ -96,3 +96,26 @@ def test_an_upload_shows_speed_and_time_left_and_a_save_during_it_is_not_held_up
         worker.stop()
         slow.close()
     assert any(s.progress and s.progress.done == s.progress.total for s in seen)
+
+
+def test_an_unexpected_failure_is_shown_by_its_type_and_the_worker_keeps_going(
+    org: Org, tmp_path: Path
+) -> None:
+    vault = org.worker("anna")
+    record_work(vault, tmp_path, "anna")
+    blocker = vault.folder / "sync-spool"
+    blocker.write_bytes(b"")  # a file where the spool folder goes: not an error sync knows
+    worker = SyncWorker(vault, interval=3600, retry=FAST_RETRY)
+    worker.start()
+    try:
+        stuck = worker.wait_until(lambda s: s.last_error is not None, 30)
+        assert stuck.state == WAITING and stuck.last_error is not None
+        assert (stuck.last_error.code, stuck.last_error.params) == (
+            "sync-unexpected",
+            {"kind": "FileExistsError"},
+        )
+        blocker.unlink()
+        done = worker.wait_until(lambda s: s.last_success_ms is not None, 30)  # it kept trying
+        assert done.sent == 1 and done.last_error is None
+    finally:
+        worker.stop()
