@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from db.api import Person, Vault
 from sync import org_vault
+from sync.bundle.errors import BundleRejected
 from sync.bundle.vault_io import import_bundle
 from tests.db.sync_fixtures import FieldWork, record_field_work
 from tests.factory import make_person
@@ -175,3 +176,27 @@ def test_the_reverse_order_gives_the_same_merge(scenario):
 @given(data=st.data())
 def test_any_order_stress(scenario, data):
     check_order(scenario, data.draw(orders(len(scenario.bundles)), label="order"))
+
+
+def test_a_relayed_revision_of_a_device_not_yet_known_waits_for_that_device(tmp_path):
+    """The one order the merge does not forgive (docs/merge.md): a bundle
+    relaying the work of a device enrolled only by token, imported before
+    that device's first bundle, is refused as signed by an unknown key, and
+    changes nothing; imported again after, it merges as in any other order."""
+    org = make_organisation(tmp_path)
+    try:
+        first, second = worker(org, "first", card=False), worker(org, "second", card=False)
+        own = org.export(first.vault).path
+        second.vault.revisions.apply([rev.to_wire() for rev in first.vault.revisions.all()])
+        relayed = org.export(second.vault).path
+        before = merged_state(org.coordinator)
+        with pytest.raises(BundleRejected) as refused:
+            org.import_(relayed)
+        assert refused.value.reason.startswith("signer")
+        assert merged_state(org.coordinator) == before
+        org.import_(own)
+        assert not org.import_(relayed).replay
+        heads = org.coordinator.revisions.heads()
+        assert all(heads.get(rev.entity_id) for rev in second.vault.revisions.all())
+    finally:
+        org.close()
