@@ -13,20 +13,33 @@ Each original is decrypted by the vault's own export (db.api
 ``vault.evidence.export``): streamed, SHA-256 re-checked against the signed
 record of intake, and recorded as an ``export`` custody event of the item.
 The bag is assembled in a partial folder and renamed once complete
-(sync/exports/staging.py). The manifests are made by the ``bagit`` library,
-so ``bagit.py --validate`` checks the package with no Fieldvault code.
+(sync/exports/staging.py).
+
+The tag files and manifests are written here, per RFC 8493 and in the form
+the ``bagit`` library writes them, rather than by ``bagit.make_bag``: that
+reads every payload byte again for each manifest after the export wrote it,
+and changes the process's working directory while it runs (unsafe beside a
+GUI's other threads). Here the SHA-256 comes from the export itself (which
+re-checked it against intake) and the SHA-512 is computed in a second
+thread while the next item is being exported, from the page cache. Before
+the bag takes its name, the ``bagit`` library reads it back and checks its
+structure, tag files, Payload-Oxum and that every file is in the manifests
+and every manifest entry is there; ``bagit.py --validate`` checks every hash
+with no Fieldvault code.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import logging
 import os
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +53,11 @@ from sync.exports.strip import can_strip, write_stripped_copy
 
 ProgressCallback = Callable[[int, int], None]
 MANIFEST_FORMAT = "fieldvault-export-manifest"
-CHECKSUMS = ["sha256", "sha512"]
-# bagit.make_bag works in the bag's folder (os.chdir): one at a time per
-# process. A GUI must not run it beside other work that uses relative paths.
-_MAKE_BAG = threading.Lock()
+CHECKSUMS = ("sha256", "sha512")
+BAGIT_TXT = "BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n"
 _HASH_CHUNK = 1 << 20
+# bag path -> {"sha256": hex, "sha512": hex or a Future of it}, and the size.
+Digests = dict[str, tuple[dict[str, "str | Future[str]"], int]]
 
 
 @dataclass(frozen=True)
@@ -72,10 +85,15 @@ def export_bag(
         data = pseudonymise(data)
     target = staging.choose_target(destination, staging.default_name(case_id, "bagit"))
     total = sum(item.size for item in data.evidence)
-    with staging.partial_folder(target) as partial:
-        result = _assemble(vault, data, partial, total, strip_metadata, progress, cancel)
+    with staging.partial_folder(target) as partial, _hasher() as sha512:
+        (partial / "data").mkdir(mode=0o700)
+        digests: Digests = {}
+        result = _assemble(
+            vault, data, partial / "data", total, strip_metadata, progress, cancel, digests, sha512
+        )
         staging.check_cancel(cancel)
-        _make_bag(partial, data, vault.device_id, result.manifest_sha256)
+        _write_tag_files(partial, data, vault.device_id, result.manifest_sha256, digests)
+        _check_with_bagit(partial)
         staging.check_cancel(cancel)
         staging.commit_folder(partial, target)
     if progress is not None:
@@ -91,9 +109,11 @@ def _assemble(
     strip_metadata: bool,
     progress: ProgressCallback | None,
     cancel: CancelToken | None,
+    digests: Digests,
+    sha512: Callable[[Path], Future[str]],
 ) -> BagResult:
-    # make_bag moves everything in the folder into data/: paths here are
-    # written as they will be named in the bag.
+    """Write the payload into ``partial`` (the bag's data/ folder); fill
+    ``digests`` for the manifests and ``files`` for the signed manifest."""
     files: dict[str, tuple[str, int]] = {}  # bag path -> (sha256, size)
     entries: list[dict[str, Any]] = []
     done = 0
@@ -111,6 +131,7 @@ def _assemble(
         done += item.size
         path = exported.path.relative_to(partial)
         files[_bag_path(path)] = (exported.sha256, item.size)
+        digests[_bag_path(path)] = ({"sha256": exported.sha256, "sha512": sha512(exported.path)}, item.size)
         entry: dict[str, Any] = {
             "id": item.id,
             "sha256": exported.sha256,
@@ -133,15 +154,19 @@ def _assemble(
             else:
                 stripped += 1
                 entry["stripped"] = _bag_path(copy.relative_to(partial))
-                files[entry["stripped"]] = _hash_file(copy)
+                both, size = _hash_file(copy)
+                files[entry["stripped"]] = (both["sha256"], size)
+                digests[entry["stripped"]] = (dict(both), size)
         entries.append(entry)
     # After the exports: each item's log then holds the export just made.
     by_item = _custody_by_item(vault, {item.id for item in data.evidence})
     for item in data.evidence:
         meta = record_dict(item) | {"file": files_path(entries, item.id)}
-        _write_json(partial / "metadata" / f"{item.id}.json", meta, files, partial)
-        _write_json(partial / "custody" / f"{item.id}.json", by_item.get(item.id, []), files, partial)
-    _write_json(partial / "case.json", document(data, vault.device_id), files, partial)
+        _write_json(partial / "metadata" / f"{item.id}.json", meta, files, digests, partial)
+        _write_json(
+            partial / "custody" / f"{item.id}.json", by_item.get(item.id, []), files, digests, partial
+        )
+    _write_json(partial / "case.json", document(data, vault.device_id), files, digests, partial)
     log = vault.evidence.custody_log()
     key = vault.sync.signing_key()
     manifest = {
@@ -159,8 +184,13 @@ def _assemble(
         "files": [{"path": p, "sha256": s, "size": n} for p, (s, n) in sorted(files.items())],
     }
     signed, signature = sign_manifest(key, manifest)
-    _write_bytes(partial / "export-manifest.json", signed)
-    _write_bytes(partial / "export-manifest.sig", base64.b64encode(signature) + b"\n")
+    for name, body in (
+        ("export-manifest.json", signed),
+        ("export-manifest.sig", base64.b64encode(signature) + b"\n"),
+    ):
+        _write_bytes(partial / name, body)
+        hashes: dict[str, str | Future[str]] = dict(_digests_of(body))
+        digests[_bag_path(Path(name))] = (hashes, len(body))
     return BagResult(partial, hashlib.sha256(signed).hexdigest(), len(entries), done, stripped)
 
 
@@ -184,11 +214,19 @@ def _custody_by_item(vault: Vault, item_ids: set[str]) -> dict[str, list[dict[st
     return by_item
 
 
-def _write_json(path: Path, value: object, files: dict[str, tuple[str, int]], partial: Path) -> None:
+def _write_json(
+    path: Path, value: object, files: dict[str, tuple[str, int]], digests: Digests, partial: Path
+) -> None:
     data = (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     _write_bytes(path, data)
-    files[_bag_path(path.relative_to(partial))] = (hashlib.sha256(data).hexdigest(), len(data))
+    both = _digests_of(data)
+    files[_bag_path(path.relative_to(partial))] = (both["sha256"], len(data))
+    digests[_bag_path(path.relative_to(partial))] = (dict(both), len(data))
+
+
+def _digests_of(data: bytes) -> dict[str, str]:
+    return {name: hashlib.new(name, data).hexdigest() for name in CHECKSUMS}
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -197,31 +235,80 @@ def _write_bytes(path: Path, data: bytes) -> None:
         out.write(data)
 
 
-def _hash_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
+def _hash_file(path: Path, names: tuple[str, ...] = CHECKSUMS) -> tuple[dict[str, str], int]:
+    hashers = [hashlib.new(name) for name in names]
     size = 0
     with path.open("rb") as handle:
         while chunk := handle.read(_HASH_CHUNK):
-            digest.update(chunk)
+            for hasher in hashers:
+                hasher.update(chunk)
             size += len(chunk)
-    return digest.hexdigest(), size
+    return {name: h.hexdigest() for name, h in zip(names, hashers, strict=True)}, size
 
 
-def _make_bag(partial: Path, data: CaseData, device_id: str, manifest_sha256: str) -> None:
+@contextlib.contextmanager
+def _hasher() -> Iterator[Callable[[Path], Future[str]]]:
+    """SHA-512 of exported files, one at a time in a second thread (hashlib
+    releases the GIL), while the next item is exported. On a failure the
+    waiting ones are dropped and the running one is waited for, so nothing
+    reads the partial folder once it is being removed."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fieldvault-bag-hash")
+
+    def submit(path: Path) -> Future[str]:
+        return pool.submit(lambda: _hash_file(path, ("sha512",))[0]["sha512"])
+
+    try:
+        yield submit
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _manifest_name(path: str) -> str:
+    # As the bagit library writes and reads them: CR and LF percent-encoded.
+    return path.replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _write_tag_files(
+    partial: Path, data: CaseData, device_id: str, manifest_sha256: str, digests: Digests
+) -> None:
+    """bagit.txt, the payload manifests, bag-info.txt and the tag manifests (RFC 8493)."""
+    for algorithm in CHECKSUMS:
+        lines = []
+        for path, (hashes, _size) in sorted(digests.items()):
+            value = hashes[algorithm]
+            digest = value if isinstance(value, str) else value.result()
+            lines.append(f"{digest}  {_manifest_name(path)}\n")
+        _write_bytes(partial / f"manifest-{algorithm}.txt", "".join(lines).encode("utf-8"))
+    _write_bytes(partial / "bagit.txt", BAGIT_TXT.encode("utf-8"))
     info = {
-        "Source-Organization": "Fieldvault export",
-        "External-Identifier": data.case.id,
+        "Bag-Software-Agent": "Fieldvault exports (sync/exports/bag.py)",
+        "Bagging-Date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "External-Description": f"Evidence of case {data.case.id}, exported by device {device_id}",
+        "External-Identifier": data.case.id,
         "Fieldvault-Device": device_id,
         "Fieldvault-Export-Manifest-SHA256": manifest_sha256,
+        "Payload-Oxum": f"{sum(size for _h, size in digests.values())}.{len(digests)}",
+        "Source-Organization": "Fieldvault export",
     }
+    _write_bytes(
+        partial / "bag-info.txt", "".join(f"{k}: {v}\n" for k, v in sorted(info.items())).encode("utf-8")
+    )
+    tag_files = ["bag-info.txt", "bagit.txt", *(f"manifest-{a}.txt" for a in CHECKSUMS)]
+    for algorithm in CHECKSUMS:
+        lines = [f"{_hash_file(partial / name, (algorithm,))[0][algorithm]}  {name}\n" for name in tag_files]
+        _write_bytes(partial / f"tagmanifest-{algorithm}.txt", "".join(lines).encode("utf-8"))
+
+
+def _check_with_bagit(partial: Path) -> None:
+    """The bagit library reads the bag back: structure, tag files, Payload-Oxum,
+    every file in the manifests and every entry present (not the hashes:
+    they were just computed from the bytes written)."""
     logger = logging.getLogger("bagit")
-    with _MAKE_BAG:
-        # bagit logs each file name at INFO (and lists unreadable ones at ERROR):
-        # names of evidence files stay out of any log.
-        level = logger.level
-        logger.setLevel(logging.CRITICAL + 1)
-        try:
-            bagit.make_bag(str(partial), info, checksums=CHECKSUMS)
-        finally:
-            logger.setLevel(level)
+    # bagit logs file names at INFO and lists problems at ERROR: evidence
+    # file names stay out of any log.
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        bagit.Bag(str(partial)).validate(completeness_only=True)
+    finally:
+        logger.setLevel(level)
