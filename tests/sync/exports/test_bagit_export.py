@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from db.api import CancelToken, InvalidInput, OperationCancelled
+from db.api import CancelToken, FieldvaultError, InvalidInput, OperationCancelled
 from sync.exports.bag import export_bag
 from sync.exports.signing import ManifestInvalid, verify_manifest
 from tests.sync.exports.samples import WITNESS_NAME, SampleCase
@@ -179,3 +179,25 @@ def test_an_existing_target_is_never_replaced(sample_case: SampleCase, tmp_path)
     with pytest.raises(InvalidInput) as refused:
         export_bag(sample_case.vault, sample_case.case_id, tmp_path / "link")
     assert refused.value.code == "export-target-symlink"
+
+
+def test_a_damaged_item_stops_the_bag_and_removes_the_plaintext_already_written(
+    sample_case: SampleCase, tmp_path
+):
+    """The recording's stored copy is damaged: the photo, exported first, was
+    already decrypted into the partial bag; the failure removes it all."""
+    vault = sample_case.vault
+    blobs = sorted((vault.folder / "blobs").rglob("*"), key=lambda p: p.stat().st_size if p.is_file() else 0)
+    largest = blobs[-1]  # the 300 kB recording
+    data = bytearray(largest.read_bytes())
+    data[len(data) // 2] ^= 0x40
+    largest.write_bytes(bytes(data))
+    dest = tmp_path / "usb"
+    dest.mkdir()
+    with pytest.raises(FieldvaultError):
+        export_bag(vault, sample_case.case_id, dest)
+    assert list(dest.iterdir()) == []
+    photo, recording = sample_case.item_ids
+    # What was decrypted is on record, even though the package was removed.
+    assert [e.action for e in vault.evidence.custody(photo)] == ["intake", "export"]
+    assert [e.action for e in vault.evidence.custody(recording)] == ["intake"]
