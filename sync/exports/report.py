@@ -23,9 +23,13 @@ DejaVu Sans (Debian's fonts-dejavu-core) or Arial, or the file named by
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
+import logging
 import os
+import warnings
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,9 +114,37 @@ def export_pdf(
     }
     signed, signature = sign_manifest(key, manifest)
     manifest_sha256 = hashlib.sha256(signed).hexdigest()
-    pdf = _Report(fonts)
-    _write(pdf, data, custody, created)
-    _signature_page(pdf, manifest, manifest_sha256, signature)
+    with _silenced_fpdf():
+        pdf = _Report(fonts)
+        _write(pdf, data, custody, created)
+        _signature_page(pdf, manifest, manifest_sha256, signature)
+        body = _finish(pdf, content, signed, signature)
+    staging.check_cancel(cancel)
+    with staging.partial_file(target) as partial:
+        partial.write_bytes(body)
+        staging.check_cancel(cancel)
+        staging.commit_file(partial, target)
+    return ReportResult(target, hashlib.sha256(body).hexdigest(), manifest_sha256, pdf.pages_count)
+
+
+@contextlib.contextmanager
+def _silenced_fpdf() -> Iterator[None]:
+    """fpdf2 logs the characters a font lacks ("missing the following glyphs:
+    '…'"), and Python prints an unhandled warning to stderr: witness text must
+    reach neither. Those characters are left blank in the pages; content.json
+    holds them exactly."""
+    logger = logging.getLogger("fpdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _finish(pdf: FPDF, content: bytes, signed: bytes, signature: bytes) -> bytes:
     for name, body in (
         ("content.json", content),
         ("export-manifest.json", signed),
@@ -123,13 +155,7 @@ def export_pdf(
             basename=name,
             mime_type="application/json" if name.endswith(".json") else "text/plain",
         )
-    staging.check_cancel(cancel)
-    body = bytes(pdf.output())
-    with staging.partial_file(target) as partial:
-        partial.write_bytes(body)
-        staging.check_cancel(cancel)
-        staging.commit_file(partial, target)
-    return ReportResult(target, hashlib.sha256(body).hexdigest(), manifest_sha256, pdf.pages_count)
+    return bytes(pdf.output())
 
 
 class _Report(FPDF):

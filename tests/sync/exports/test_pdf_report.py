@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -116,3 +117,20 @@ def test_no_font_with_cyrillic_is_a_clear_refusal_and_writes_nothing(sample_case
         export_pdf(sample_case.vault, sample_case.case_id, dest)
     assert refused.value.code == "export-font-missing"
     assert list(dest.iterdir()) == []
+
+
+def test_characters_the_font_lacks_are_not_printed_or_logged(sample_case, tmp_path, capfd, caplog):
+    """fpdf2 names the glyphs a font lacks in a warning: for a narrative in
+    Chinese that would print witness text to stderr."""
+    from db.api import Testimony
+
+    vault = sample_case.vault
+    vault.testimonies.create(
+        Testimony(case_id=sample_case.case_id, title="Свідчення 2", narrative="证人看见了囚犯")
+    )
+    caplog.set_level(logging.DEBUG)
+    result = export_pdf(vault, sample_case.case_id, tmp_path / "report.pdf")
+    out, err = capfd.readouterr()
+    assert "证" not in out + err and "\\u8bc1" not in out + err
+    assert not [r for r in caplog.records if "证" in r.getMessage() or "8bc1" in r.getMessage()]
+    assert result.pages >= 2
