@@ -16,6 +16,7 @@ from fieldvault.textinput import CommandRefused, UsageError
 Output = Any  # fieldvault.cli.Output
 DEFAULT_PORT = 8443
 MiB = 1024 * 1024
+DEFAULT_TSA_INTERVAL = 3600.0
 
 
 def default_data() -> Path:
@@ -74,6 +75,27 @@ def serve_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument(
         "--max-bundle-mib", type=int, default=4096, help="largest bundle accepted, in MiB (default 4096)"
     )
+    serve.add_argument(
+        "--tsa-url",
+        default=None,
+        metavar="URL",
+        help="an RFC 3161 time-stamping authority that stamps the head of the receipt log",
+    )
+    serve.add_argument(
+        "--tsa-ca",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="with --tsa-url: the PEM certificate(s) the TSA's tokens must chain to",
+    )
+    serve.add_argument(
+        "--tsa-interval",
+        type=float,
+        default=DEFAULT_TSA_INTERVAL,
+        metavar="SECONDS",
+        help=f"with --tsa-url: stamp the log's head this often when it moved (default {DEFAULT_TSA_INTERVAL:.0f}; "
+        "0: only on demand, POST /v1/receipts/timestamps)",
+    )
 
 
 def _loopback(host: str) -> bool:
@@ -83,6 +105,30 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _tsa_config(args: argparse.Namespace) -> Any:
+    """The TSA of --tsa-url/--tsa-ca (log_stamping.TsaConfig), or None."""
+    if args.tsa_url is None and args.tsa_ca is None:
+        return None
+    if args.tsa_url is None or args.tsa_ca is None:
+        raise UsageError("--tsa-url and --tsa-ca go together.")
+    if not args.tsa_url.startswith(("https://", "http://")):
+        raise UsageError("--tsa-url is an http(s) URL.")
+    if not args.tsa_interval >= 0:
+        raise UsageError("--tsa-interval is a number of seconds, 0 or more.")
+    from sync.server.log_stamping import TsaConfig
+    from sync.server.timestamping import TimestampError
+
+    try:
+        config = TsaConfig.from_files(args.tsa_url, args.tsa_ca)
+    except OSError as exc:
+        raise UsageError(f"--tsa-ca {args.tsa_ca}: {exc.strerror}") from None
+    except TimestampError:
+        raise UsageError(f"--tsa-ca {args.tsa_ca}: not a PEM certificate file.") from None
+    if not config.roots:
+        raise UsageError(f"--tsa-ca {args.tsa_ca}: no certificate in it.")
+    return config
 
 
 def cmd_serve(args: argparse.Namespace, out: Output) -> None:
@@ -124,6 +170,7 @@ def cmd_serve(args: argparse.Namespace, out: Output) -> None:
         raise UsageError("--org, --profile and --name go with --init.")
     if args.behind_proxy and not _loopback(args.host):
         raise UsageError("--behind-proxy serves plain HTTP: only on a loopback --host (127.0.0.1, ::1).")
+    tsa = _tsa_config(args)
     if not (data / "receipt-key.pem").exists():
         raise CommandRefused(f"No server in {data}: run 'fieldvault serve --init --org ORG_FP' first.")
     import uvicorn
@@ -131,7 +178,14 @@ def cmd_serve(args: argparse.Namespace, out: Output) -> None:
     configure_logging(path=args.log_file)
     try:
         store = payload_store(data, args.s3)
-        app = open_app(data, args.db, Limits(max_bundle=args.max_bundle_mib * MiB), store)
+        app = open_app(
+            data,
+            args.db,
+            Limits(max_bundle=args.max_bundle_mib * MiB),
+            store,
+            tsa=tsa,
+            stamp_interval=args.tsa_interval if tsa is not None else 0.0,
+        )
     except ServerRefused as refused:
         raise CommandRefused(refused.message) from None
     except ValueError as wrong:

@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -27,10 +28,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sync.org import MAX_PROFILE
 from sync.server import tus
 from sync.server.errors import ServerRefused, bad_request
+from sync.server.log_stamping import LogStamper, StoredTimestamp, TsaConfig, stored_timestamps
 from sync.server.payloads import PayloadStore
 from sync.server.protocol import b64, unb64
 from sync.server.service import Caller, Limits, Service, event
 from sync.server.storage import Metadata
+from sync.server.timestamping import TimestampError
 from sync.server.tus import AuthHeader
 
 log = logging.getLogger("fieldvault.server")
@@ -72,6 +75,11 @@ class ServerConfig:
     store: PayloadStore
     receipt_key: Ed25519PrivateKey
     limits: Limits = field(default_factory=Limits)
+    # Independent time (log_stamping.py): the TSA, where the token files go,
+    # and how often the log's head is stamped (0: on demand only).
+    tsa: TsaConfig | None = None
+    timestamps_folder: Path | None = None
+    stamp_interval: float = 0.0
 
 
 def _json_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -264,14 +272,50 @@ class SignedAcks(BaseModel):
     acks: list[str]  # base64 of each coordinator's signed acknowledgement file
 
 
+class LogTimestampJson(BaseModel):
+    size: int
+    head: str
+    checkpoint: str  # base64 of the checkpoint's bytes (timestamping.py)
+    token: str  # base64 of the TSA's TimeStampResp (DER): `openssl ts -verify -in`
+    serial: str
+    gen_time_ms: int
+
+    @classmethod
+    def of(cls, stored: StoredTimestamp) -> LogTimestampJson:
+        return cls(
+            size=stored.size,
+            head=stored.head,
+            checkpoint=b64(stored.checkpoint),
+            token=b64(stored.token),
+            serial=stored.serial,
+            gen_time_ms=stored.gen_time_ms,
+        )
+
+
+class LogTimestamps(BaseModel):
+    timestamps: list[LogTimestampJson]
+    server_key: str
+
+
 def create_app(config: ServerConfig) -> FastAPI:
     service = Service(config.metadata, config.store, config.receipt_key, config.limits)
+    stamper = (
+        LogStamper(config.metadata, service.server_key, config.tsa, config.timestamps_folder)
+        if config.tsa is not None and config.timestamps_folder is not None
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(service.recover)
+        if stamper is not None and config.stamp_interval > 0:
+            stamper.start(config.stamp_interval)
         event("server-started")
-        yield
+        try:
+            yield
+        finally:
+            if stamper is not None:
+                stamper.stop()
 
     app = FastAPI(
         title="Fieldvault server",
@@ -378,6 +422,44 @@ def create_app(config: ServerConfig) -> FastAPI:
             receipts=[ReceiptJson(index=i, entry=b64(e), signature=b64(s)) for i, e, s in rows],
             server_key=b64(service.server_key),
         )
+
+    @app.get("/v1/receipts/timestamps", response_model=LogTimestamps, responses=ERRORS)
+    async def log_timestamps(
+        authorization: AuthHeader = None,
+        start: Annotated[int, Query(alias="from", ge=1, le=2**62)] = 1,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> LogTimestamps:
+        """RFC 3161 tokens over checkpoints of the receipt log, for log sizes
+        from ``from`` on (every server process sharing the database has them)."""
+        caller = await caller_of(authorization)
+        service.coordinator_only(caller)
+        rows = await call(stored_timestamps, config.metadata, start, limit)
+        return LogTimestamps(
+            timestamps=[LogTimestampJson.of(row) for row in rows], server_key=b64(service.server_key)
+        )
+
+    @app.post(
+        "/v1/receipts/timestamps",
+        response_model=LogTimestampJson,
+        responses={**ERRORS, 503: ERROR_SCHEMA},
+    )
+    async def stamp_log(authorization: AuthHeader = None) -> LogTimestampJson:
+        """The token for the log's current head, asked of the TSA now when it
+        has none yet."""
+        caller = await caller_of(authorization)
+        service.coordinator_only(caller)
+        if stamper is None:
+            raise ServerRefused(409, "tsa-not-configured", "This server has no time-stamping authority.")
+        try:
+            stored: StoredTimestamp | None = await call(stamper.latest)
+        except TimestampError as exc:
+            event("log-timestamp-failed", code=exc.code)
+            raise ServerRefused(
+                503, "tsa-unavailable", f"The time-stamping authority failed ({exc.code})."
+            ) from None
+        if stored is None:
+            raise ServerRefused(409, "log-empty", "The receipt log is empty: nothing to stamp yet.")
+        return LogTimestampJson.of(stored)
 
     @app.get("/v1/changes", response_model=Changes, responses=ERRORS)
     async def changes(

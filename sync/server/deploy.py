@@ -18,6 +18,7 @@ from sync.org import normalise_fingerprint, read_profile
 from sync.server.app import ServerConfig, create_app
 from sync.server.errors import ServerRefused
 from sync.server.keys import ServerFiles, cert_sha256_of_pem, load_receipt_key, make_receipt_key, make_tls
+from sync.server.log_stamping import TsaConfig
 from sync.server.payload_dir import DirectoryPayloadStore
 from sync.server.payloads import PayloadStore
 from sync.server.service import Limits, Service
@@ -83,17 +84,34 @@ def payload_store(data: Path, s3: str | None = None) -> PayloadStore:
 
 
 def open_app(
-    data: Path, db: str | None = None, limits: Limits | None = None, payloads: PayloadStore | None = None
+    data: Path,
+    db: str | None = None,
+    limits: Limits | None = None,
+    payloads: PayloadStore | None = None,
+    *,
+    tsa: TsaConfig | None = None,
+    stamp_interval: float = 0.0,
 ) -> FastAPI:
     """The app for the server in ``data``; ``payloads`` replaces the payload
-    directory (S3 for scale-out: payload_s3.py, docs/server.md)."""
+    directory (S3 for scale-out: payload_s3.py, docs/server.md). With
+    ``tsa`` the receipt log's head is time-stamped every ``stamp_interval``
+    seconds (0: only on demand), the tokens kept in the database and as
+    files in ``data/timestamps``."""
     files = ServerFiles(data)
     metadata = Metadata(open_engine(database_url(data, db)))
     upgrade(metadata.engine)
     if metadata.org_state() is None:
         raise ServerRefused(409, "org-not-pinned", f"{data}: run 'fieldvault serve --init --org FP' first.")
     store = payloads if payloads is not None else DirectoryPayloadStore(data / "payloads")
-    config = ServerConfig(metadata, store, load_receipt_key(files), limits or Limits())
+    config = ServerConfig(
+        metadata,
+        store,
+        load_receipt_key(files),
+        limits or Limits(),
+        tsa=tsa,
+        timestamps_folder=data / "timestamps",
+        stamp_interval=stamp_interval,
+    )
     return create_app(config)
 
 

@@ -137,3 +137,17 @@ acks = Table(
     Column("signed", LargeBinary, nullable=True),
     PrimaryKeyConstraint("bundle_id", "coordinator_id"),
 )
+
+# RFC 3161 tokens over checkpoints of the receipt log (log_stamping.py,
+# migration 0003): one per log size, kept in the database so every server
+# process sees the same tokens; <data>/timestamps keeps a file copy.
+log_timestamps = Table(
+    "log_timestamps",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("head", String(64), nullable=False),
+    Column("checkpoint", LargeBinary, nullable=False),
+    Column("token", LargeBinary, nullable=False),
+    Column("serial", String(40), nullable=False),
+    Column("gen_time_ms", BigInteger, nullable=False),
+)
