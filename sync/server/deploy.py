@@ -70,7 +70,7 @@ def payload_store(data: Path, s3: str | None = None) -> PayloadStore:
     """The payload directory in ``data``, or with ``s3`` ("s3://BUCKET" or
     "s3://BUCKET/PREFIX") S3-compatible storage through boto3, which takes
     its endpoint and credentials from the standard AWS variables
-    (AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, ...; server-backends.md)."""
+    (AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, ...; docs/server.md §7)."""
     if s3 is None:
         return DirectoryPayloadStore(data / "payloads")
     bucket, _, prefix = s3.removeprefix("s3://").partition("/")
