@@ -26,12 +26,18 @@ if TYPE_CHECKING:
     from db.backup import BackupCancelled, BackupRefused, BackupResult, days_overdue
     from db.blobformat import BlobReader
     from db.blobstore import CancelToken, ExportCancelled, IntakeCancelled, OperationCancelled
+    from db.consent import ConsentService, TestimonyConsent
     from db.custody import CustodyEvent, StoredCustodyEvent
     from db.entities import (
+        CONSENT_GIVEN_HOW,
+        CONSENT_RECORD_SCOPES,
         CONSENT_SCOPES,
+        GIVEN_HOW_WORDS,
         PERSON_ROLES,
         PLACE_PRECISIONS,
+        SCOPE_WORDS,
         Case,
+        Consent,
         EvidenceItem,
         Incident,
         Link,
@@ -64,6 +70,7 @@ if TYPE_CHECKING:
         WrongRecoveryKey,
     )
     from db.evidence import EvidenceService, ExportResult, IngestResult
+    from db.evidence_links import EVIDENCE_OF, LINKABLE_TYPES, EvidenceLinks, LinkedRecord
     from db.hygiene import harden_process
     from db.keyring_store import KeyringStore, NoKeyring, SystemKeyring
     from db.keys import MIN_PASSPHRASE_CHARS, Argon2Params
@@ -106,6 +113,7 @@ if TYPE_CHECKING:
         record_draft_key,
     )
     from db.store import StoredRevision
+    from db.sync_client import Delivery, SyncClientState
     from db.sync_import import BlobWriter, ImportSummary, ReceivedRecord, StagedBlob, VaultImport
     from db.sync_state import (
         DEVICE_ROLES,
@@ -119,7 +127,6 @@ if TYPE_CHECKING:
         SentBundleRecord,
         SyncStateService,
     )
-    from db.sync_client import Delivery, SyncClientState
     from db.vault import SYNC_SPOOL_DIR, CreatedVault, KeyringNotice, Vault, VaultInfo, wipe_vault
     from db.vault_keys import TOKEN_USES, EnrolmentTokens, IssuedToken, VaultKeys
     from db.verify import Problem, VerifyReport
@@ -146,6 +153,17 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "CustodyEvent": ("db.custody", "CustodyEvent"),
     "StoredCustodyEvent": ("db.custody", "StoredCustodyEvent"),
     "CONSENT_SCOPES": ("db.entities", "CONSENT_SCOPES"),
+    "CONSENT_RECORD_SCOPES": ("db.entities", "CONSENT_RECORD_SCOPES"),
+    "CONSENT_GIVEN_HOW": ("db.entities", "CONSENT_GIVEN_HOW"),
+    "SCOPE_WORDS": ("db.entities", "SCOPE_WORDS"),
+    "GIVEN_HOW_WORDS": ("db.entities", "GIVEN_HOW_WORDS"),
+    "Consent": ("db.entities", "Consent"),
+    "ConsentService": ("db.consent", "ConsentService"),
+    "TestimonyConsent": ("db.consent", "TestimonyConsent"),
+    "EVIDENCE_OF": ("db.evidence_links", "EVIDENCE_OF"),
+    "LINKABLE_TYPES": ("db.evidence_links", "LINKABLE_TYPES"),
+    "EvidenceLinks": ("db.evidence_links", "EvidenceLinks"),
+    "LinkedRecord": ("db.evidence_links", "LinkedRecord"),
     "Case": ("db.entities", "Case"),
     "EvidenceItem": ("db.entities", "EvidenceItem"),
     "Incident": ("db.entities", "Incident"),
@@ -251,18 +269,25 @@ _WHERE: dict[str, tuple[str, str | None]] = {
 # checks it names exactly the table's entries.
 __all__ = [
     "CODES",
+    "CONSENT_GIVEN_HOW",
+    "CONSENT_RECORD_SCOPES",
     "CONSENT_SCOPES",
     "CREATION_FLOOR",
     "DEVICE_ROLES",
     "DEVICE_STATUSES",
+    "EVIDENCE_OF",
+    "GIVEN_HOW_WORDS",
     "IMAGE_MAX_SIDE",
     "IMAGE_TYPES",
     "KEY_FILE",
+    "LINKABLE_TYPES",
     "MIN_PASSPHRASE_CHARS",
     "PDF_PAGES_AT_ONCE",
     "PERSON_ROLES",
     "PLACE_PRECISIONS",
+    "SCOPE_WORDS",
     "STOPPED",
+    "SYNC_SPOOL_DIR",
     "TOKEN_USES",
     "Argon2Params",
     "BackupCancelled",
@@ -274,14 +299,18 @@ __all__ = [
     "Case",
     "Codes",
     "Conflict",
+    "Consent",
+    "ConsentService",
     "CreatedVault",
     "CustodyEvent",
     "DatabaseMissing",
     "DecodedImage",
+    "Delivery",
     "Device",
     "EnrolmentTokens",
     "EntityService",
     "EvidenceItem",
+    "EvidenceLinks",
     "EvidenceService",
     "ExaminationRefused",
     "ExportCancelled",
@@ -303,6 +332,7 @@ __all__ = [
     "KeyringSecretMissing",
     "KeyringStore",
     "Link",
+    "LinkedRecord",
     "NoKeyring",
     "NotAVaultFolder",
     "NotFound",
@@ -331,12 +361,11 @@ __all__ = [
     "StorageError",
     "StoredCustodyEvent",
     "StoredRevision",
-    "SyncStateService",
     "SyncClientState",
-    "Delivery",
-    "SYNC_SPOOL_DIR",
+    "SyncStateService",
     "SystemKeyring",
     "Testimony",
+    "TestimonyConsent",
     "Vault",
     "VaultDamaged",
     "VaultExists",

@@ -372,8 +372,97 @@ class Link(Record):
             )
 
 
+# Consent records (docs/vault-format.md, "Consent records"). The scopes are
+# the codes of CONSENT_SCOPES less the legacy empty choice; GUI, CLI and docs
+# show them in the words of SCOPE_WORDS, and only those.
+CONSENT_RECORD_SCOPES = CONSENT_SCOPES[1:]
+SCOPE_WORDS = {
+    "documentation-only": "documentation only",
+    "ngo-internal": "the NGO internally",
+    "prosecution": "prosecution",
+    "public-anonymised": "public anonymised",
+}
+CONSENT_GIVEN_HOW = (
+    "spoken-recorded",
+    "signed-paper-photographed",
+    "signed-paper",
+    "spoken-witnessed",
+    "other",
+)
+GIVEN_HOW_WORDS = {
+    "spoken-recorded": "spoken and recorded",
+    "signed-paper-photographed": "signed on paper and photographed",
+    "signed-paper": "signed on paper",
+    "spoken-witnessed": "spoken before a witness",
+    "other": "other",
+}
+
+
+@dataclass(kw_only=True)
+class Consent(Record):
+    """A witness's informed consent to the uses of one testimony.
+
+    Each revision holds the whole current state; a withdrawal or a narrowing
+    is a new revision moving scopes from ``scopes`` to ``withdrawn_scopes``
+    (db/consent.py), so history keeps what was first agreed."""
+
+    entity_type: ClassVar[str] = "consent"
+    # Nothing is indexed: the consent text version and the conditions are
+    # not what a worker searches for, and the conditions' free text can
+    # describe the witness (docs/vault-format.md, "Consent records").
+    searchable: ClassVar[tuple[str, ...]] = ()
+
+    case_id: str
+    testimony_id: str
+    witness_id: str = ""
+    scopes: list[str] = field(default_factory=list)
+    given_how: str = "spoken-recorded"
+    given_on: str = ""
+    given_to: str = ""
+    text_version: str = ""
+    anonymity: bool = False
+    no_photos: bool = False
+    conditions: str = ""
+    withdrawn_scopes: list[str] = field(default_factory=list)
+    withdrawn_on: str = ""
+    withdrawal_note: str = ""
+
+    def label(self) -> str:
+        return f"consent {self.id[:8]}" if self.id else "consent"
+
+    def validate_values(self) -> None:
+        _check_uuid(self, "testimony_id", required=True)
+        _check_uuid(self, "witness_id", required=False)
+        _check_choice(self, "given_how", CONSENT_GIVEN_HOW)
+        _check_partial_date(self, "given_on")
+        _check_partial_date(self, "withdrawn_on")
+        for name in ("scopes", "withdrawn_scopes"):
+            values = getattr(self, name)
+            if any(v not in CONSENT_RECORD_SCOPES for v in values) or len(set(values)) != len(values):
+                raise InvalidInput(
+                    f"consent: field '{name}' must list distinct scopes of: {', '.join(CONSENT_RECORD_SCOPES)}.",
+                    "consent-unknown-scope",
+                    field=name,
+                    record_type=self.entity_type,
+                )
+        if set(self.scopes) & set(self.withdrawn_scopes):
+            raise InvalidInput(
+                "consent: a scope cannot be both agreed and withdrawn.",
+                "consent-scope-both",
+                field="withdrawn_scopes",
+                record_type=self.entity_type,
+            )
+        if not self.scopes and not self.withdrawn_scopes:
+            raise InvalidInput(
+                "consent: at least one scope must be agreed.",
+                "consent-no-scope",
+                field="scopes",
+                record_type=self.entity_type,
+            )
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
-    cls.entity_type: cls for cls in (Case, Incident, Person, Testimony, EvidenceItem, Link)
+    cls.entity_type: cls for cls in (Case, Incident, Person, Testimony, EvidenceItem, Link, Consent)
 }
 ENTITY_TYPES = frozenset(RECORD_TYPES)
 

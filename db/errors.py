@@ -328,6 +328,13 @@ class InvalidInput(FieldvaultError):
         "invalid-sha256": (),
         "negative-size": (),
         "invalid-relation": (),
+        # consent records and evidence links (db/consent.py, db/evidence_links.py)
+        "consent-unknown-scope": ("record_type",),
+        "consent-scope-both": ("record_type",),
+        "consent-no-scope": ("record_type",),
+        "consent-not-narrowing": (),
+        "link-target-type": ("record_type",),
+        "link-other-case": (),
         "deletion-holds-more": ("record_type",),
         "unknown-field": ("record_type",),
         "required-field-missing": ("record_type",),

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from db import migrate
 from db.atomicio import atomic_write, fsync_directory, remove_stale_temp_files
 from db.blobstore import BlobStore, Settled
+from db.consent import ConsentService
 from db.device import DeviceIdentity
 from db.engine import check_engine_opens, make_engine, refuse_plaintext_database
 from db.entities import Case, Incident, Link, Person, Testimony
@@ -52,6 +53,7 @@ from db.errors import (
     WrongPassphrase,
 )
 from db.evidence import EvidenceService, known_blob_ids
+from db.evidence_links import EvidenceLinks
 from db.export_files import remove_export_leftovers
 from db.ids import new_id
 from db.keyring_store import KeyringStore, SystemKeyring, new_keyring_secret
@@ -114,6 +116,8 @@ class Services:
         self.testimonies: EntityService[Testimony] = EntityService(ctx, Testimony)
         self.evidence = EvidenceService(ctx)
         self.links: EntityService[Link] = EntityService(ctx, Link)
+        self.consents = ConsentService(ctx)
+        self.evidence_links = EvidenceLinks(ctx)
         self.revisions = RevisionService(ctx)
         self.search = SearchService(ctx)
         self.settings = SettingsService(ctx)
@@ -591,6 +595,14 @@ class Vault:
     @property
     def links(self) -> EntityService[Link]:
         return self.services.links
+
+    @property
+    def consents(self) -> ConsentService:
+        return self.services.consents
+
+    @property
+    def evidence_links(self) -> EvidenceLinks:
+        return self.services.evidence_links
 
     @property
     def revisions(self) -> RevisionService:

@@ -995,6 +995,17 @@ def _unknown_person_role(_p: Params) -> str:
     )
 
 
+def _consent_no_scope(_p: Params) -> str:
+    return QCoreApplication.translate("Messages", "Tick at least one use the witness agreed to.")
+
+
+def _consent_not_narrowing(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "A withdrawal removes uses the witness still agrees to. To allow a new use, record a new consent.",
+    )
+
+
 def _not_a_choice(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages", "A value is not one of those offered. Choose one from the list."
@@ -1265,6 +1276,8 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "unknown-violation-type": _unknown_violation_type,
     "unknown-person-role": _unknown_person_role,
     "field-not-a-choice": _not_a_choice,
+    "consent-no-scope": _consent_no_scope,
+    "consent-not-narrowing": _consent_not_narrowing,
     "case-title-required": _case_title_required,
     "invalid-language": _invalid_language,
     "field-unencodable": _field_unencodable,
@@ -1281,6 +1294,10 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "invalid-sha256": _not_storable,
     "negative-size": _not_storable,
     "invalid-relation": _not_storable,
+    "consent-unknown-scope": _not_storable,
+    "consent-scope-both": _not_storable,
+    "link-target-type": _not_storable,
+    "link-other-case": _not_storable,
     "deletion-holds-more": _not_storable,
     "unknown-field": _not_storable,
     "required-field-missing": _not_storable,

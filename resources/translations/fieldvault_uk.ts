@@ -2492,6 +2492,16 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="999" />
+            <source>Tick at least one use the witness agreed to.</source>
+            <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1003" />
+            <source>A withdrawal removes uses the witness still agrees to. To allow a new use, record a new consent.</source>
+            <translation>Відкликання прибирає використання, на які свідок ще погоджується. Щоб дозволити нове використання, запишіть нову згоду.</translation>
+        </message>
     </context>
     <context>
         <name>OrgJoinDialog</name>

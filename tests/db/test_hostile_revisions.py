@@ -167,6 +167,7 @@ WRONG_VALUES: dict[str, list[Any]] = {
     "list[str]": ["torture", [1], [["x"]], {"a": 1}],
     "dict[str, str]": [["a"], {"a": 1}, "x"],
     "int": ["12", 1.5, True, None],
+    "bool": ["yes", 1, 0, None],
 }
 
 
@@ -194,6 +195,7 @@ def valid_body(entity_type: str) -> dict[str, Any]:
     fields = {
         "case": {"title": "t"},
         "link": {"case_id": case_id, "from_id": case_id, "to_id": case_id, "relation": "mentions"},
+        "consent": {"case_id": case_id, "testimony_id": case_id, "scopes": ["prosecution"]},
     }.get(entity_type, {"case_id": case_id})
     return record_type(**fields).body()  # type: ignore[arg-type]
 

@@ -500,6 +500,23 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
             "",
         ),
         (
+            "consent scope",
+            _input(
+                "consent: at least one scope must be agreed.",
+                "consent-no-scope",
+                field="scopes",
+                record_type="consent",
+            ),
+            "",
+        ),
+        (
+            "consent narrowing",
+            _input(
+                "consent: a withdrawal names scopes still agreed.", "consent-not-narrowing", field="scopes"
+            ),
+            "",
+        ),
+        (
             "latitude",
             _input("incident: field 'latitude' is out of range.", "latitude-out-of-range", field="latitude"),
             "",
@@ -531,6 +548,10 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
                 ("invalid-sha256", {"field": "sha256"}),
                 ("negative-size", {"field": "size"}),
                 ("invalid-relation", {"field": "relation"}),
+                ("consent-unknown-scope", {"field": "scopes", "record_type": "consent"}),
+                ("consent-scope-both", {"field": "withdrawn_scopes", "record_type": "consent"}),
+                ("link-target-type", {"field": "to_id", "record_type": "case"}),
+                ("link-other-case", {"field": "to_id"}),
                 ("deletion-holds-more", {"record_type": "person"}),
                 ("unknown-field", {"record_type": "person"}),
                 ("required-field-missing", {"field": "notes", "record_type": "person"}),
