@@ -1,0 +1,456 @@
+"""The central server (issue 12): one large upload against curl, and many
+devices uploading at once.
+
+Measured in the same run, on loopback, against ``fieldvault serve`` in its
+own process (``python -m fieldvault.serve_cli``, TLS, SQLite + payload
+directory) and real bundles (sync.bundle.write_bundle: signed header, age
+payload) the server checks before it stores them:
+
+(a) one large upload (1 GiB of random evidence; quick: 64 MiB): our tus
+    client (sync.client.transport.ServerClient.upload: 4 MiB PATCHes with
+    sha256 Upload-Checksum; the server stores 1 MiB durable pieces, checks
+    the bundle's signature and payload hash, commits and signs a receipt)
+    vs ``curl -T`` of the same bytes over TLS with the same certificate to a
+    minimal uvicorn app that reads and discards the body (the same HTTP
+    stack without ours). Ratio = curl's time / ours: target >= 0.8x. Also
+    listed: curl to the standard library's http.server over plain HTTP
+    (no TLS, no uvicorn), to see what uvicorn's pure-Python h11 parser costs.
+(b) N simulated devices (200; quick 20), each enrolled with its own token
+    and logged in, uploading B bundles in all (2,000; quick 200) at once,
+    one thread per device sending its own chain (sequence 1, 2, ...) in
+    order. Then a coordinator reads the changes feed and the receipt log:
+    every bundle sent is there exactly once (0 lost, 0 duplicated), the log
+    is one consistent chain, and the payload folder holds one file each.
+    Reported: bundles/s and p50/p99 latency of an upload (create, PATCH,
+    receipt). Target: 0 lost and 0 duplicated (the throughput has no
+    baseline: the ratio column shows it against 10 bundles/s, a rough floor).
+
+    python benchmarks/bench_server.py [--size-mib 1024] [--devices 200] [--bundles 2000] [--quick]
+
+Bundles are small and made once before the clock starts (a device key and
+``write_bundle`` with a 1 KiB payload each: no vault per device).
+Everything lives in one temporary folder, removed afterwards.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import hashlib
+import io
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from benchmarks._common import (
+    REPO_ROOT,
+    Result,
+    base_parser,
+    bench_tempdir,
+    machine_line,
+    percentile,
+    write_results_json,
+)
+from sync.bundle import write_bundle
+from sync.bundle.writer import BlobSource, BundleContents, DeviceIdentity
+from sync.client.transport import ServerClient, ServerUnreachable
+from sync.server.deploy import init_server
+from sync.server.receipts import check_log
+from tests.sync.bundle_samples import device_from_seed
+from tests.sync.server.server_helpers import Org, make_org
+
+MiB = 1024 * 1024
+PER_DEVICE_TIMEOUT = 600.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+@dataclass
+class Server:
+    url: str
+    cert: str
+    data: Path
+    process: subprocess.Popen[bytes]
+
+
+@contextmanager
+def running_server(folder: Path, org: Org) -> Iterator[Server]:
+    """``fieldvault serve`` (its lean entry point) in its own process."""
+    data = folder / "server"
+    made = init_server(data, org.profile.fingerprint, profile=org.signed.signed)
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fieldvault.serve_cli",
+            "--data",
+            str(data),
+            "--port",
+            str(port),
+            "--log-file",
+            str(folder / "server.log"),
+            "--max-bundle-mib",
+            "4096",
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"https://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, made.cert_sha256)
+        yield Server(url, made.cert_sha256, data, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_until_up(url: str, cert: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with ServerClient(url, cert) as probe:
+                probe.info()
+            return
+        except ServerUnreachable:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+def make_bundle(
+    dest: Path, org: Org, seed: bytes, sequence: int, previous: str | None, blob: BlobSource
+) -> str:
+    device = device_from_seed(seed)
+    contents = BundleContents(
+        org_id=org.profile.org_id,
+        profile_version=org.profile.version,
+        sequence=sequence,
+        previous=previous,
+        custody_head=None,
+        blobs=[blob],
+    )
+    written = write_bundle(
+        dest, contents, DeviceIdentity(device.private_key, device.device_id), org.recipients
+    )
+    return written.bundle_id
+
+
+# -- (a) one large upload vs curl ---------------------------------------------------------
+
+DISCARD_APP = """
+import sys, uvicorn
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    while True:
+        message = await receive()
+        if not message.get("more_body"):
+            break
+    await send({"type": "http.response.start", "status": 204, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+port, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+tls = {"ssl_certfile": cert, "ssl_keyfile": key} if cert else {}
+uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning", **tls)
+"""
+
+PLAIN_APP = """
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+class Discard(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_PUT(self):
+        left = int(self.headers["Content-Length"])
+        while left:
+            left -= len(self.rfile.read(min(left, 1 << 20)))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Discard).serve_forever()
+"""
+
+
+@contextmanager
+def discard_server(script: str, *args: str) -> Iterator[int]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(port), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the baseline server did not start") from None
+                time.sleep(0.05)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def curl_upload(url: str, path: Path, cacert: Path | None) -> float:
+    command = ["curl", "-sS", "-o", "/dev/null", "-T", str(path), "-H", "Expect:", "--fail"]
+    if cacert is not None:
+        command += ["--cacert", str(cacert)]
+    started = time.perf_counter()
+    subprocess.run([*command, url], check=True)
+    return time.perf_counter() - started
+
+
+def _random_file(path: Path, size: int) -> BlobSource:
+    digest = hashlib.sha256()
+    with path.open("wb") as file:
+        left = size
+        while left:
+            piece = os.urandom(min(left, 16 * MiB))
+            digest.update(piece)
+            file.write(piece)
+            left -= len(piece)
+    return BlobSource(digest.hexdigest(), size, ("01936f3e-8a00-7000-8000-e00000000001",), path.open("rb"))
+
+
+def bench_large_upload(folder: Path, size_mib: int) -> Result:
+    org = make_org("Bench Org")
+    blob = _random_file(folder / "evidence.bin", size_mib * MiB)
+    bundle = folder / "large.fvbundle"
+    with blob.file:
+        bundle_id = make_bundle(bundle, org, b"large device", 1, None, blob)
+    (folder / "evidence.bin").unlink()
+    size = bundle.stat().st_size
+    device = device_from_seed(b"large device")
+    load_before = _load()
+    with running_server(folder, org) as server:
+        with ServerClient(server.url, server.cert) as client:
+            client.enrol(org.token(), device.private_key)
+            client.login(device.private_key, device.device_id)
+            started = time.perf_counter()
+            uploaded = client.upload(bundle)
+            ours = time.perf_counter() - started
+        assert uploaded.bundle_id == bundle_id
+        stored = next((server.data / "payloads" / "bundles").iterdir())
+        assert stored.stat().st_size == size
+        cert, key = server.data / "tls-cert.pem", server.data / "tls-key.pem"
+    with discard_server(DISCARD_APP, str(cert), str(key)) as port:
+        curl_tls = curl_upload(f"https://127.0.0.1:{port}/", bundle, cert)
+    with discard_server(PLAIN_APP) as port:
+        curl_plain = curl_upload(f"http://127.0.0.1:{port}/", bundle, None)
+    load_after = _load()
+    bundle.unlink()
+    mib = size / MiB
+    ratio = curl_tls / ours
+    return Result(
+        name="server-upload",
+        metric=f"{size_mib} MiB upload",
+        ours=mib / ours,
+        baseline=mib / curl_tls,
+        unit="MiB/s",
+        ratio=ratio,
+        ratio_meaning="our throughput / curl's to a discarding uvicorn app over TLS",
+        target=">= 0.8x",
+        passed=ratio >= 0.8,
+        details={
+            "bundle bytes": size,
+            "ours (tus, 4 MiB PATCHes, checked and stored)": f"{ours:.2f} s",
+            "curl -T to uvicorn discard app, TLS": f"{curl_tls:.2f} s",
+            "curl -T to http.server discard, plain HTTP": f"{curl_plain:.2f} s ({mib / curl_plain:.0f} MiB/s)",
+            "load average before-after": f"{load_before}-{load_after}",
+        },
+    )
+
+
+# -- (b) many devices at once -------------------------------------------------------------
+
+
+@dataclass
+class DeviceRun:
+    seed: bytes
+    bundles: list[tuple[Path, str]]
+    latencies: list[float]
+    error: str | None = None
+
+
+def _make_device_bundles(folder: Path, org: Org, seed: bytes, count: int) -> DeviceRun:
+    run = DeviceRun(seed, [], [])
+    previous = None
+    for sequence in range(1, count + 1):
+        data = os.urandom(1024)
+        blob = BlobSource(
+            hashlib.sha256(data).hexdigest(),
+            len(data),
+            ("01936f3e-8a00-7000-8000-e00000000001",),
+            io.BytesIO(data),
+        )
+        path = folder / f"{seed.hex()}-{sequence}.fvbundle"
+        previous = make_bundle(path, org, seed, sequence, previous, blob)
+        run.bundles.append((path, previous))
+    return run
+
+
+def _device_thread(
+    server: Server, run: DeviceRun, token: str, ready: threading.Semaphore, start: threading.Event
+) -> None:
+    device = device_from_seed(run.seed)
+    try:
+        with ServerClient(server.url, server.cert) as client:
+            try:
+                client.enrol(token, device.private_key)
+                client.login(device.private_key, device.device_id)
+            finally:
+                ready.release()
+            start.wait()
+            for path, bundle_id in run.bundles:
+                began = time.perf_counter()
+                uploaded = client.upload(path)
+                run.latencies.append(time.perf_counter() - began)
+                if uploaded.bundle_id != bundle_id:
+                    raise RuntimeError(f"receipt for {uploaded.bundle_id}, sent {bundle_id}")
+    except Exception as exc:  # noqa: BLE001 - reported as a lost bundle, by type
+        run.error = f"{type(exc).__name__}: {exc}"
+
+
+def bench_many_devices(folder: Path, devices: int, bundles: int) -> Result:
+    org = make_org("Bench Org")
+    per_device = max(1, bundles // devices)
+    made = time.perf_counter()
+    runs = [
+        _make_device_bundles(folder, org, f"bench device {index}".encode(), per_device)
+        for index in range(devices)
+    ]
+    made = time.perf_counter() - made
+    total = devices * per_device
+    load_before = _load()
+    with running_server(folder, org) as server:
+        start = threading.Event()
+        ready = threading.Semaphore(0)
+        threads = [
+            threading.Thread(
+                target=_device_thread, args=(server, run, org.token(), ready, start), daemon=True
+            )
+            for run in runs
+        ]
+        for thread in threads:
+            thread.start()
+        # Every device enrolled and logged in before the clock starts.
+        for _thread in threads:
+            ready.acquire()
+        started = time.perf_counter()
+        start.set()
+        for thread in threads:
+            thread.join(PER_DEVICE_TIMEOUT)
+        elapsed = time.perf_counter() - started
+        uptime = _uptime()
+        errors = [r.error for r in runs if r.error]
+        with ServerClient(server.url, server.cert) as coordinator:
+            coordinator.login(org.coordinator_key, org.coordinator_id)
+            listed: list[str] = []
+            cursor = 0
+            while True:
+                page = coordinator.changes(cursor, 1000)
+                listed += [c["bundle_id"] for c in page["changes"]]
+                if not page["changes"]:
+                    break
+                cursor = page["cursor"]
+            receipts = []
+            while len(page_r := coordinator.receipts(len(receipts) + 1, 1000)) > 0:
+                receipts += page_r
+            check_log(receipts, coordinator.server_key or b"")
+        stored = len(list((server.data / "payloads" / "bundles").iterdir()))
+    sent = {bundle_id for run in runs for _path, bundle_id in run.bundles}
+    lost = len(sent - set(listed))
+    duplicated = len(listed) - len(set(listed)) + max(0, stored - len(set(listed)))
+    latencies = [latency for run in runs for latency in run.latencies]
+    throughput = len(latencies) / elapsed
+    passed = lost == 0 and duplicated == 0 and not errors and len(receipts) == total
+    return Result(
+        name="server-devices",
+        metric=f"{devices} devices x {per_device}",
+        ours=throughput,
+        baseline=10.0,
+        unit="bundles/s",
+        ratio=throughput / 10.0,
+        ratio_meaning="bundles per second / 10 (a rough floor, not a baseline tool)",
+        target="0 lost, 0 duplicated",
+        passed=passed,
+        details={
+            "bundles sent": total,
+            "lost": lost,
+            "duplicated": duplicated,
+            "receipts in the log": len(receipts),
+            "files stored": stored,
+            "device errors": len(errors),
+            "first error": errors[0] if errors else "-",
+            "wall time": f"{elapsed:.1f} s",
+            "latency p50": f"{percentile(latencies, 50) * 1000:.0f} ms",
+            "latency p99": f"{percentile(latencies, 99) * 1000:.0f} ms",
+            "bundle bytes (each)": runs[0].bundles[0][0].stat().st_size,
+            "bundles made beforehand in": f"{made:.1f} s",
+            "load average before": load_before,
+            "uptime at the end": uptime,
+        },
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = base_parser(__doc__.splitlines()[0])
+    parser.add_argument("--size-mib", type=int, default=None, help="large upload in MiB (1024; quick 64)")
+    parser.add_argument("--devices", type=int, default=None, help="simulated devices (200; quick 20)")
+    parser.add_argument("--bundles", type=int, default=None, help="bundles in all (2000; quick 200)")
+    parser.add_argument("--only", choices=("upload", "devices"), default=None, help="one part only")
+    args = parser.parse_args(argv)
+    size_mib = args.size_mib or (64 if args.quick else 1024)
+    devices = args.devices or (20 if args.quick else 200)
+    bundles = args.bundles or (200 if args.quick else 2000)
+    if shutil.which("curl") is None:
+        parser.error("the baseline needs curl")
+    print(machine_line())
+    print(_uptime())
+    results = []
+    with bench_tempdir("server") as folder:
+        if args.only in (None, "upload"):
+            (folder / "a").mkdir()
+            results.append(bench_large_upload(folder / "a", size_mib))
+            shutil.rmtree(folder / "a")
+        if args.only in (None, "devices"):
+            (folder / "b").mkdir()
+            results.append(bench_many_devices(folder / "b", devices, bundles))
+    for result in results:
+        result.print()
+    write_results_json(results, args.json)
+    return 0 if all(r.passed for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
