@@ -46,6 +46,10 @@ class EvidenceLinks:
                 raise NotFound("record", entity_id)
             return row.entity_type, row.case_id or "", json.loads(row.body)
 
+    def kind_of(self, entity_id: str) -> str:
+        """The type of a live record ("evidence", "testimony"…); NotFound otherwise."""
+        return self._live(entity_id)[0]
+
     def _evidence_links(self, case_id: str) -> list[Link]:
         # A case holds a few hundred links at most: its list filtered here.
         return [link for link in self._links.list(case_id) if link.relation == EVIDENCE_OF]

@@ -26,6 +26,7 @@ from db.api import (
 )
 from fieldvault.backup_cli import add_backup_parser, cmd_backup
 from fieldvault.bundle_cli import add_bundle_parser, cmd_bundle
+from fieldvault.consent_cli import add_consent_parsers, cmd_consent, cmd_link
 from fieldvault.devices_cli import add_devices_parser, cmd_devices
 from fieldvault.export_cli import add_export_parser, cmd_export
 from fieldvault.options import add_global_options, resolve_vault
@@ -176,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_bundle_parser(commands)
     add_backup_parser(commands)
     add_devices_parser(commands)
+    add_consent_parsers(commands)
     add_export_parser(commands)
     add_serve_parser(commands)
     add_sync_parser(commands)
@@ -536,6 +538,14 @@ def cmd_devices_view(args: argparse.Namespace, out: Output, secrets: SecretSourc
     cmd_devices(args, out, secrets, _open)  # fieldvault/devices_cli.py
 
 
+def cmd_consents(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_consent(args, out, secrets, _open)  # fieldvault/consent_cli.py
+
+
+def cmd_links(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_link(args, out, secrets, _open)  # fieldvault/consent_cli.py
+
+
 def cmd_exports(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     cmd_export(args, out, secrets, _open, ProgressLine)  # fieldvault/export_cli.py
 
@@ -577,6 +587,8 @@ COMMANDS = {
     "bundle": cmd_bundles,
     "backup": cmd_backups,
     "devices": cmd_devices_view,
+    "consent": cmd_consents,
+    "link": cmd_links,
     "export": cmd_exports,
     "serve": cmd_serves,
     "sync": cmd_syncs,
