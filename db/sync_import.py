@@ -524,6 +524,11 @@ class BlobWriter:
         self._unit = unit
         self._evidence_ids = evidence_ids
         self._held = held_blob_id  # the vault already holds these bytes: none are written
+        # close() hashes every byte written and refuses a mismatch, unless the
+        # bytes are held already (then they are counted, not hashed): a
+        # caller that hashes the same bytes against the same SHA-256 may rely
+        # on it instead of hashing twice (sync/bundle/reader.py).
+        self.checks_sha256 = held_blob_id is None
         self._digest = hashlib.sha256()
         self._received = 0
         self._pending = bytearray()

@@ -403,6 +403,7 @@ class _Sink:
     def __init__(self, writer: BlobWriter, sha256: str) -> None:
         self._writer = writer
         self._sha256 = sha256
+        self.checks_sha256 = writer.checks_sha256  # close() refuses bytes that do not match
 
     def write(self, data: bytes, /) -> object:
         try:

@@ -5,14 +5,26 @@ many members, and hashes computed on a helper thread."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import os
 from pathlib import Path
 
 import pyrage
 import pytest
 
-from sync.bundle import BlobEntry, BundleNotWritten, BundleRejected, check_bundle, read_bundle, write_bundle
+from db.device import DeviceIdentity as VaultDevice
+from sync.bundle import (
+    BlobEntry,
+    BlobSource,
+    BundleContents,
+    BundleNotWritten,
+    BundleRejected,
+    check_bundle,
+    read_bundle,
+    write_bundle,
+)
 from sync.bundle import writer as bundle_writer
 from sync.bundle.hashing import HashingThread, ThreadedSha256
 from tests.sync.bundle_samples import CREATED_MS, sample, signing
@@ -120,3 +132,50 @@ def test_threaded_digests_equal_hashlib_in_order() -> None:
         two.update_all(list(reversed(pieces)))
         assert one.hexdigest() == hashlib.sha256(b"".join(pieces)).hexdigest()
         assert two.digest() == hashlib.sha256(b"".join(reversed(pieces))).digest()
+
+
+def test_evidence_bytes_that_differ_from_the_manifest_are_refused_by_the_vault(tmp_path: Path) -> None:
+    """A bundle its own device signed, whose evidence member holds other
+    bytes (same size) than the manifest's SHA-256: the import refuses it
+    ``blob:<sha>`` with nothing stored. The vault's blob writer is the one
+    hash of these bytes on import (the reader relies on its check)."""
+    from sync.bundle.writer import build_manifest
+    from tests.sync.bundle_samples import Sample, archive, forge, plain_members
+    from tests.sync.test_bundle_roundtrip import ORG, blob_files, counts, make_org
+
+    org = make_org(tmp_path)
+    try:
+        worker = org.worker
+        key = worker.sync.signing_key()
+        device = VaultDevice(worker.device_id, worker.device_public_key, key)
+        revisions = [
+            {
+                "id": r.revision_id,
+                "signed": base64.b64encode(r.signed).decode(),
+                "signature": base64.b64encode(r.signature).decode(),
+            }
+            for r in worker.revisions.since(0, 10_000)
+        ]
+        custody = [event.to_wire() for event in worker.sync.custody_since(0, 10_000)]
+        other = bytes(b ^ 1 for b in org.field.data)  # same size, other bytes
+        contents = BundleContents(
+            org_id=ORG, profile_version=1, sequence=1, previous=None,
+            custody_head=custody[-1]["hash"], revisions=revisions, custody=custody,
+            blobs=[BlobSource(org.field.sha256, len(other), [org.field.evidence_id], io.BytesIO(other))],
+        )  # fmt: skip
+        made = Sample(device, contents, {org.field.sha256: other})
+        assert build_manifest(contents, device.device_id).blobs[0].sha256 == org.field.sha256
+        path = tmp_path / "forged.fvbundle"
+        path.write_bytes(forge(archive(plain_members(made)), made, [org.recipient]))
+        before, files = counts(org.coordinator), blob_files(org.coordinator)
+        with pytest.raises(BundleRejected) as refused:
+            org.import_(path)
+        assert refused.value.reason == f"blob:{org.field.sha256}"
+        assert counts(org.coordinator) == before and blob_files(org.coordinator) == files
+        # The same bundle with the right bytes is imported.
+        made = Sample(device, contents, {org.field.sha256: org.field.data})
+        path.write_bytes(forge(archive(plain_members(made)), made, [org.recipient]))
+        assert org.import_(path).blobs == 1
+    finally:
+        org.worker.lock()
+        org.coordinator.lock()
