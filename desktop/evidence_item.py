@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.api import CancelToken, CustodyEvent, EvidenceItem, FieldvaultError
+from desktop.evidence_links import EvidenceLinksBox
 from desktop.evidence_panel import bold_label, data_size, forget_file_dialog_history, plain_label
 from desktop.icons import icon
 from desktop.intake import (
@@ -277,6 +278,9 @@ class EvidenceItemView(QWidget):
         content_layout = QVBoxLayout(content)
         content_layout.addWidget(self.heading)
         content_layout.addWidget(stated)
+        # The testimonies, incidents and persons this item concerns (issue 15).
+        self.links_box = EvidenceLinksBox(vault, self.tasks)
+        content_layout.addWidget(self.links_box)
         content_layout.addWidget(claimed)
         content_layout.addWidget(file_box)
         content_layout.addWidget(custody, 1)
@@ -331,6 +335,7 @@ class EvidenceItemView(QWidget):
         self.size_label.setText(size)
         self.mime_label.setText(item.mime_type)
         self._show_custody(events)
+        self.links_box.show_for(item.id, item.case_id)
         self._show_status(self.tr("Saving…") if self.is_saving else "")
         self._set_enabled(True)
         return True
@@ -636,6 +641,7 @@ class EvidenceItemView(QWidget):
         self.mime_label.clear()
         self.status.clear()
         self.export_status.clear()
+        self.links_box.show_for(None, None)
         self._set_enabled(False)
 
     def reset(self) -> None:
@@ -660,3 +666,4 @@ class EvidenceItemView(QWidget):
         self.export_busy.hide()
         self.export_cancel_button.hide()
         self._vault = None
+        self.links_box.forget_vault()

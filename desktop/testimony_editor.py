@@ -59,6 +59,8 @@ from db.api import (
     parse_partial_date,
     record_draft_key,
 )
+from desktop.consent_dialog import ConsentSection
+from desktop.evidence_links import LinkedEvidenceBox
 from desktop.form_fields import PartialDateField, ViolationTypesField
 from desktop.icons import icon
 from desktop.messages import error_message
@@ -234,6 +236,11 @@ class TestimonyEditor(RecordEditor[Testimony]):
         for scope in CONSENT_SCOPES:
             self.consent_field.addItem(consent_names[scope], scope)
 
+        # Consent records (issue 15): the Consent choice above is the legacy
+        # field, kept for what was recorded with it (docs/vault-format.md).
+        self.consent_section = ConsentSection(self.tasks)
+        self.linked_evidence = LinkedEvidenceBox()
+
         self.violations_field = ViolationTypesField(vocabulary_language)
 
         self.narrative_field = QPlainTextEdit()
@@ -261,9 +268,11 @@ class TestimonyEditor(RecordEditor[Testimony]):
             FormRow("language", self.tr("&Language:"), self.language_field),
             FormRow("interpreter", self.tr("Inte&rpreter:"), self.interpreter_field),
             FormRow("consent_scope", self.tr("C&onsent:"), self.consent_field),
+            FormRow("consent_records", "", self.consent_section),
             FormRow("violation_types", self.tr("Violation t&ypes:"), self.violations_field),
             FormRow("narrative", self.tr("&Narrative:"), self.narrative_field),
             FormRow("notes", self.tr("Not&es:"), self.notes_field),
+            FormRow("linked_evidence", "", self.linked_evidence),
         ]
 
         # -- bottom: status, autosave status and save --------------------------------
@@ -380,6 +389,8 @@ class TestimonyEditor(RecordEditor[Testimony]):
     def show_stored(self) -> None:
         super().show_stored()
         self.history_button.setEnabled(self._record is not None)
+        self.consent_section.show_for(self._vault, self.testimony_id)
+        self.linked_evidence.show_for(self._vault, self.testimony_id)
 
     def refresh_links(self) -> None:
         """Read the case's persons and incidents again into the Witness and
@@ -764,6 +775,8 @@ class TestimonyEditor(RecordEditor[Testimony]):
             label.clear()
         self.draft_banner.hide()
         self.history_button.setEnabled(False)
+        self.consent_section.show_for(None, None)
+        self.linked_evidence.show_for(None, None)
 
     def clear_fields(self) -> None:
         for line_edit in (

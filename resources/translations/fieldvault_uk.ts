@@ -4110,4 +4110,387 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Знищити сховище зараз</translation>
         </message>
     </context>
+    <context>
+        <name>Consent</name>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="42" />
+            <source>documentation only</source>
+            <translation>лише документування</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="43" />
+            <source>the NGO internally</source>
+            <translation>внутрішньо в НУО</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="44" />
+            <source>prosecution</source>
+            <translation>кримінальне переслідування</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="45" />
+            <source>public anonymised</source>
+            <translation>публічно, анонімізовано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="51" />
+            <source>spoken and recorded</source>
+            <translation>усно, із записом</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="52" />
+            <source>signed on paper and photographed</source>
+            <translation>підписано на папері й сфотографовано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="55" />
+            <source>signed on paper</source>
+            <translation>підписано на папері</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="56" />
+            <source>spoken before a witness</source>
+            <translation>усно, у присутності свідка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="57" />
+            <source>other</source>
+            <translation>інше</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="72" />
+            <source>Agreed: {scopes}</source>
+            <translation>Погоджено: {scopes}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="73" />
+            <source>nothing (withdrawn)</source>
+            <translation>нічого (відкликано)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="76" />
+            <source>given {date}</source>
+            <translation>надано {date}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="78" />
+            <source>Withdrawn: {scopes}</source>
+            <translation>Відкликано: {scopes}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="95" />
+            <source>Consent status</source>
+            <translation>Стан згоди</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="99" />
+            <source>Saving…</source>
+            <translation>Зберігається…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="112" />
+            <source>Not saved: {reason}</source>
+            <translation>Не збережено: {reason}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConsentDialog</name>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="126" />
+            <location filename="../../desktop/consent_dialog.py" line="161" />
+            <source>Record consent</source>
+            <translation>Записати згоду</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="128" />
+            <source>The witness agreed this testimony may be used for</source>
+            <translation>Свідок погодився, що це свідчення можна використати для</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="135" />
+            <source>How consent was given</source>
+            <translation>Як надано згоду</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="139" />
+            <source>When consent was given</source>
+            <translation>Коли надано згоду</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="140" />
+            <source>YYYY, YYYY-MM or YYYY-MM-DD</source>
+            <translation>РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="143" />
+            <source>To whom consent was given</source>
+            <translation>Кому надано згоду</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="145" />
+            <source>Consent text version read out</source>
+            <translation>Версія зачитаного тексту згоди</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="146" />
+            <source>e.g. uk-v3</source>
+            <translation>напр. uk-v3</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="147" />
+            <source>The witness stays anonymous</source>
+            <translation>Свідок залишається анонімним</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="148" />
+            <source>No photos of the witness</source>
+            <translation>Без фотографій свідка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="150" />
+            <source>Other conditions</source>
+            <translation>Інші умови</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="154" />
+            <source>&amp;How given:</source>
+            <translation>&amp;Як надано:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="155" />
+            <source>&amp;When:</source>
+            <translation>&amp;Коли:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="156" />
+            <source>&amp;To whom:</source>
+            <translation>К&amp;ому:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="157" />
+            <source>Consent te&amp;xt version:</source>
+            <translation>Версія &amp;тексту згоди:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="160" />
+            <source>Other &amp;conditions:</source>
+            <translation>Інші &amp;умови:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="163" />
+            <source>Cancel</source>
+            <translation>Скасувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="192" />
+            <source>Tick at least one use the witness agreed to.</source>
+            <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConsentSection</name>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="278" />
+            <source>Consent records</source>
+            <translation>Записи згоди</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="285" />
+            <source>What the consent allows</source>
+            <translation>Що дозволяє згода</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="287" />
+            <source>Withdrawn consent</source>
+            <translation>Відкликана згода</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="290" />
+            <source>Consent records of this testimony</source>
+            <translation>Записи згоди цього свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="292" />
+            <source>Record consent…</source>
+            <translation>Записати згоду…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="293" />
+            <source>Withdraw or narrow…</source>
+            <translation>Відкликати чи звузити…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="316" />
+            <source>Save the testimony first; then record the witness's consent.</source>
+            <translation>Спершу збережіть свідчення; потім запишіть згоду свідка.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="328" />
+            <source>No consent recorded yet.</source>
+            <translation>Згоду ще не записано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="331" />
+            <source>May be used for: {scopes}</source>
+            <translation>Можна використати для: {scopes}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="332" />
+            <source>nothing</source>
+            <translation>нічого</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="337" />
+            <source>Consent withdrawn for: {scopes}</source>
+            <translation>Згоду відкликано для: {scopes}</translation>
+        </message>
+    </context>
+    <context>
+        <name>EvidenceLinks</name>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="35" />
+            <source>Testimony</source>
+            <translation>Свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="36" />
+            <source>Incident</source>
+            <translation>Інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="37" />
+            <source>Person</source>
+            <translation>Особа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="38" />
+            <source>Evidence</source>
+            <translation>Доказ</translation>
+        </message>
+    </context>
+    <context>
+        <name>EvidenceLinksBox</name>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="60" />
+            <source>Linked testimonies, incidents and persons</source>
+            <translation>Пов'язані свідчення, інциденти й особи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="66" />
+            <source>Records this evidence is linked to</source>
+            <translation>Записи, з якими пов'язано цей доказ</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="69" />
+            <source>Record to link this evidence to</source>
+            <translation>Запис, з яким пов'язати цей доказ</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="70" />
+            <source>&amp;Link</source>
+            <translation>&amp;Пов'язати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="71" />
+            <source>Link this evidence to the chosen record</source>
+            <translation>Пов'язати цей доказ із вибраним записом</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="72" />
+            <source>Remove link</source>
+            <translation>Прибрати зв'язок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="74" />
+            <source>Link status</source>
+            <translation>Стан зв'язку</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="149" />
+            <source>Saving…</source>
+            <translation>Зберігається…</translation>
+        </message>
+    </context>
+    <context>
+        <name>LinkedEvidenceBox</name>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="178" />
+            <source>Linked evidence</source>
+            <translation>Пов'язані докази</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="180" />
+            <source>Evidence linked to this record</source>
+            <translation>Докази, пов'язані з цим записом</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_links.py" line="182" />
+            <location filename="../../desktop/evidence_links.py" line="201" />
+            <source>No evidence linked. Link it from the evidence item.</source>
+            <translation>Доказів не пов'язано. Пов'яжіть їх із картки доказу.</translation>
+        </message>
+    </context>
+    <context>
+        <name>WithdrawConsentDialog</name>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="205" />
+            <source>Withdraw or narrow consent</source>
+            <translation>Відкликати чи звузити згоду</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="207" />
+            <source>The witness withdraws consent to</source>
+            <translation>Свідок відкликає згоду на</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="215" />
+            <source>When consent was withdrawn</source>
+            <translation>Коли згоду відкликано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="216" />
+            <source>YYYY, YYYY-MM or YYYY-MM-DD</source>
+            <translation>РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="219" />
+            <source>How the withdrawal was made</source>
+            <translation>Як відкликано згоду</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="223" />
+            <source>&amp;When:</source>
+            <translation>&amp;Коли:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="224" />
+            <source>&amp;How it was made:</source>
+            <translation>&amp;Як відкликано:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="225" />
+            <source>Withdraw…</source>
+            <translation>Відкликати…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="229" />
+            <source>The withdrawal is signed and kept in the history; it cannot be undone. A later consent must be recorded as a new one.</source>
+            <translation>Відкликання підписується й зберігається в історії; його не можна скасувати. Пізнішу згоду треба записати як нову.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="234" />
+            <source>Confirm withdrawal</source>
+            <translation>Підтвердити відкликання</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="237" />
+            <source>Cancel</source>
+            <translation>Скасувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/consent_dialog.py" line="257" />
+            <source>Tick the uses the witness withdraws.</source>
+            <translation>Позначте використання, на які свідок відкликає згоду.</translation>
+        </message>
+    </context>
 </TS>
