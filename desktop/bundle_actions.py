@@ -651,6 +651,7 @@ class OrganisationMenu(QMenu):
     reload what it shows."""
 
     imported = Signal()
+    sync_requested = Signal()  # Sync…: the window opens its sync panel (desktop/sync_panel.py)
 
     def __init__(self, parent: QWidget, vault: Callable[[], Vault | None], tasks: TaskRunner) -> None:
         super().__init__(parent)
@@ -664,6 +665,9 @@ class OrganisationMenu(QMenu):
         self.export_action.triggered.connect(self.open_export)
         self.import_action = self.addAction(icon("add-evidence"), "")
         self.import_action.triggered.connect(self.open_import)
+        self.addSeparator()
+        self.sync_action = self.addAction(icon("export"), "")
+        self.sync_action.triggered.connect(self.sync_requested)
         self.retranslate()
         self.set_unlocked(False)
 
@@ -672,9 +676,10 @@ class OrganisationMenu(QMenu):
         self.join_action.setText(self.tr("&Join an organisation…"))
         self.export_action.setText(self.tr("&Export bundle to USB…"))
         self.import_action.setText(self.tr("&Import bundles…"))
+        self.sync_action.setText(self.tr("&Sync…"))
 
     def set_unlocked(self, unlocked: bool) -> None:
-        for action in (self.join_action, self.export_action, self.import_action):
+        for action in (self.join_action, self.export_action, self.import_action, self.sync_action):
             action.setEnabled(unlocked)
 
     def _open(self, make: Callable[[Vault], QDialog]) -> QDialog | None:

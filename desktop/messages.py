@@ -651,8 +651,9 @@ def _sync_download_mismatch(p: Params) -> str:
 def _sync_proxy_invalid(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
-        "The proxy setting for sync is not a proxy address this app can use. Nothing was sent. Correct "
-        "the setting in Settings and sync again.",
+        "The proxy setting for sync is not a SOCKS5 proxy address this app can use. Nothing was sent. "
+        "Correct it under Organisation → Sync… as host:port (for Tor usually 127.0.0.1:9050) and sync "
+        "again.",
     )
 
 

@@ -34,6 +34,7 @@ from desktop.clipboard_guard import ClipboardGuard
 from desktop.icons import app_icon, icon
 from desktop.recover_page import RecoverPage, VaultRecovered
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut
+from desktop.sync_status import SyncIndicator
 from desktop.tasks import VAULT_DATA_LANES, Lane, OperationFailed, TaskReport, TaskRunner
 from desktop.unlock import CreateVaultPage, RecoveryKeyPage, UnlockPage
 from desktop.workers import CreateVault, UnlockVault, VaultCreated, VaultUnlocked
@@ -130,6 +131,14 @@ class FieldvaultWindow(QMainWindow):
         self.org_menu = OrganisationMenu(self, lambda: self._vault, self.tasks)
         self.org_menu.imported.connect(self._reload_after_import)
         self.menuBar().addMenu(self.org_menu)
+        # Automatic sync (desktop/sync_status.py): the status bar's indicator
+        # owns the worker from the unlock to the lock; it and Organisation →
+        # Sync… open the sync panel.
+        self.sync_indicator = SyncIndicator(self)
+        self.statusBar().addPermanentWidget(self.sync_indicator)
+        self.sync_indicator.panel_requested.connect(self.open_sync_panel)
+        self.org_menu.sync_requested.connect(self.open_sync_panel)
+        self.sync_panel: QWidget | None = None
         self.emergency_action = QAction(icon("wipe"), "", self)
         self.emergency_action.triggered.connect(self.wipe)
         self.addAction(self.emergency_action)
@@ -147,6 +156,7 @@ class FieldvaultWindow(QMainWindow):
         self.lock_action.setText(self.tr("Lock the vault"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.org_menu.retranslate()
+        self.sync_indicator.retranslate()
         self.backup_action.retranslate()
         self.emergency_action.setText(self.tr("Emergency wipe"))
 
@@ -312,6 +322,8 @@ class FieldvaultWindow(QMainWindow):
         self._set_unlocked_actions(True)
         # A backup older than the setting's days (or none yet): say so, quietly.
         self.statusBar().showMessage(self.backup_action.reminder())
+        # Only a vault whose organisation's profile names a server syncs by itself.
+        self.sync_indicator.start(self._vault)
         # What exists now (modules, the open vault, the view's widgets) lives
         # until the lock: exempt it from the cycle collector's full passes,
         # which otherwise rescan it all (~100k objects) and stall the GUI
@@ -342,6 +354,22 @@ class FieldvaultWindow(QMainWindow):
         dialog.open()
 
     @Slot()
+    def open_sync_panel(self) -> None:
+        if self._vault is None:
+            return
+        from desktop.sync_panel import SyncPanel
+
+        self._close_sync_panel()
+        self.sync_panel = SyncPanel(self._vault, self.sync_indicator, self.tasks, self)
+        self.sync_panel.show()
+
+    def _close_sync_panel(self) -> None:
+        panel, self.sync_panel = self.sync_panel, None
+        if panel is not None:
+            panel.close()
+            panel.deleteLater()
+
+    @Slot()
     def _reload_auto_lock(self) -> None:
         if self._vault is not None:
             self.auto_lock.set_idle_minutes(float(self._vault.settings.get("auto_lock_minutes")))
@@ -366,6 +394,7 @@ class FieldvaultWindow(QMainWindow):
         vault_id = vault.vault_id if vault is not None else None
         with contextlib.suppress(Exception):  # the shredding is what counts; keep going
             wipe_vault(self.folder, keyring=self._keyring, vault_id=vault_id)
+        self.sync_indicator.stop(wait=False)  # told to stop, not waited for
         sandbox.stop_all()
         try:
             self._lock(save_draft=False)
@@ -398,6 +427,10 @@ class FieldvaultWindow(QMainWindow):
 
     def _lock(self, *, save_draft: bool) -> None:
         self.auto_lock.disarm()
+        # The sync worker (its own thread, not a lane) stops first, before the
+        # lock waits for the writes; a panic wipe stopped it without waiting.
+        self.sync_indicator.stop(wait=save_draft)
+        self._close_sync_panel()
         # A copied narrative or recovery key does not outlive the unlock.
         self.clipboard_guard.clear_if_ours()
         # Parsers still reading a file of this vault (metadata, an image).

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from db.api import SYNC_SPOOL_DIR, CancelToken, SyncClientState, Vault
+from db.api import SYNC_SPOOL_DIR, CancelToken, OperationCancelled, SyncClientState, Vault
 from sync.acks import AckRefused, take_ack
 from sync.bundle.vault_io import ExportedBundle, export_bundle
 from sync.bundle.writer import bundle_file_name
@@ -186,8 +186,12 @@ class _Delivery:
         self.size = queued.path.stat().st_size
         self.offset = 0
 
-    def upload(self, client: ServerClient, progress: Callable[[int], None]) -> str:
-        """Send what the server lacks; returns the bundle id it accepted."""
+    def upload(
+        self, client: ServerClient, progress: Callable[[int], None], cancel: CancelToken | None = None
+    ) -> str:
+        """Send what the server lacks; returns the bundle id it accepted.
+        Cancelled between chunks (the worker stops at a lock): the server
+        keeps what it has and the next run resumes from its offset."""
         delivery = self.state.delivery(self.queued.bundle_id)
         location = delivery.upload_url if delivery is not None else None
         known = _upload_state(client, location) if location is not None else None
@@ -201,6 +205,8 @@ class _Delivery:
         progress(self.offset)
         with self.queued.path.open("rb") as file:
             while accepted is None:
+                if cancel is not None and cancel.cancelled:
+                    raise OperationCancelled()
                 if self.offset > self.size:
                     raise errors.garbage(client.url)
                 file.seek(self.offset)
@@ -359,7 +365,7 @@ class _PushRun:
         assert self.queue is not None
         for queued in self.queue[len(self.result.sent) :]:
             delivery = _Delivery(self.vault, queued, self.result, self.chunk)
-            accepted = delivery.upload(client, self.report)
+            accepted = delivery.upload(client, self.report, self.cancel)
             receipt = delivery.finish(client, accepted, self.target.profile.org_id)
             self.result.sent.append(queued.bundle_id)
             self.result.receipts.append(receipt.index)

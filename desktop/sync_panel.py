@@ -1,0 +1,250 @@
+"""The sync panel (Organisation → Sync…, or a click on the status bar's sync
+indicator): the last successful sync, what waits to be sent, the progress
+of an upload with its speed and time left, the last error in plain words
+with what to do, "Sync now" and "Pause"/"Resume", the SOCKS5 proxy (Tor),
+and for a coordinator what the last pull imported.
+
+It shows what ``SyncIndicator`` reads (its ``changed`` signal, in the GUI
+thread) and controls the worker through it. The proxy is the vault setting
+``sync_proxy`` the client reads at each run (docs/sync.md §4), stored on
+the save lane like every GUI write."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.sync_status import (
+    PAUSED,
+    STOPPED,
+    SYNCING,
+    SyncIndicator,
+    error_text,
+    headline,
+    percent,
+    progress_text,
+    queued_text,
+    when_text,
+)
+from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRunner
+
+if TYPE_CHECKING:
+    from db.api import Vault
+    from sync.client.worker import SyncStatus
+
+PROXY_SETTING = "sync_proxy"  # the client's setting (sync/client/connection.py)
+PROXY_SCHEME = "socks5h://"  # the proxy resolves names: no DNS query leaves the laptop
+
+
+def proxy_url(host_port: str) -> str:
+    """What the person typed (host:port, or a full socks5[h]:// URL) as the
+    setting's value; "" for none. Raises SyncFailed sync-proxy-invalid."""
+    from sync.client.connection import checked_proxy
+
+    text = host_port.strip()
+    if not text:
+        return ""
+    return checked_proxy(text if "://" in text else PROXY_SCHEME + text)
+
+
+def shown_proxy(setting: str) -> str:
+    return setting.removeprefix(PROXY_SCHEME)
+
+
+def _store_proxy(vault: Vault, value: str, _context: TaskContext) -> None:
+    vault.settings.set(PROXY_SETTING, value)
+
+
+class SyncPanel(QDialog):
+    def __init__(
+        self, vault: Vault, indicator: SyncIndicator, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self._indicator = indicator
+        self._tasks = tasks
+        self.setMinimumWidth(520)
+
+        self.state = QLabel()
+        self.state.setObjectName("sync-state")
+        self.last_success = QLabel()
+        self.queued = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress_detail = QLabel()
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setObjectName("sync-error")
+        self.pulled = QLabel()  # a coordinator's
+        self.not_running = QLabel()
+        self.not_running.setWordWrap(True)
+
+        self.sync_now_button = QPushButton()
+        self.sync_now_button.clicked.connect(self._sync_now)
+        self.pause_button = QPushButton()
+        self.pause_button.clicked.connect(self._pause_or_resume)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.sync_now_button)
+        buttons.addWidget(self.pause_button)
+        buttons.addStretch(1)
+
+        self.status_box = QGroupBox()
+        status_form = QFormLayout(self.status_box)
+        self.last_success_label = QLabel()
+        self.queued_label = QLabel()
+        self.pulled_label = QLabel()
+        status_form.addRow(self.state)
+        status_form.addRow(self.last_success_label, self.last_success)
+        status_form.addRow(self.queued_label, self.queued)
+        status_form.addRow(self.pulled_label, self.pulled)
+        status_form.addRow(self.progress)
+        status_form.addRow(self.progress_detail)
+        status_form.addRow(self.error)
+        status_form.addRow(buttons)
+
+        self.proxy_box = QGroupBox()
+        proxy_form = QVBoxLayout(self.proxy_box)
+        self.proxy_explained = QLabel()
+        self.proxy_explained.setWordWrap(True)
+        self.proxy = QLineEdit(shown_proxy(vault.settings.get(PROXY_SETTING)))
+        self.proxy.setPlaceholderText("127.0.0.1:9050")
+        self.proxy_save = QPushButton()
+        self.proxy_save.clicked.connect(self._save_proxy)
+        self.proxy_result = QLabel()
+        self.proxy_result.setWordWrap(True)
+        proxy_row = QHBoxLayout()
+        proxy_row.addWidget(self.proxy, 1)
+        proxy_row.addWidget(self.proxy_save)
+        proxy_form.addWidget(self.proxy_explained)
+        proxy_form.addLayout(proxy_row)
+        proxy_form.addWidget(self.proxy_result)
+
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.not_running)
+        layout.addWidget(self.status_box)
+        layout.addWidget(self.proxy_box)
+        layout.addWidget(close)
+
+        indicator.changed.connect(self.show_status)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Sync with your organisation"))
+        self.status_box.setTitle(self.tr("Sync"))
+        self.last_success_label.setText(self.tr("Last successful sync:"))
+        self.queued_label.setText(self.tr("Waiting to be sent:"))
+        self.pulled_label.setText(self.tr("Last pull:"))
+        self.sync_now_button.setText(self.tr("Sync now"))
+        self.proxy_box.setTitle(self.tr("Proxy (Tor)"))
+        self.proxy_explained.setText(
+            self.tr(
+                "To sync through Tor or another SOCKS5 proxy, give its address as host:port "
+                "(Tor Browser: 127.0.0.1:9150; the Tor service: 127.0.0.1:9050). Leave it empty to "
+                "connect directly."
+            )
+        )
+        self.proxy_save.setText(self.tr("Save proxy"))
+        self.not_running.setText(
+            self.tr(
+                "Automatic sync is not running: this vault's organisation names no server. Ask your "
+                "coordinator for a profile with a server, or carry bundles on a USB stick."
+            )
+        )
+        self.show_status(self._indicator.status)
+
+    # -- the status ------------------------------------------------------------------------
+
+    @Slot(object)
+    def show_status(self, status: SyncStatus | None) -> None:
+        running = status is not None
+        self.not_running.setVisible(not running)
+        self.status_box.setVisible(running)
+        if status is None:
+            return
+        self.state.setText(headline(status))
+        self.last_success.setText(
+            when_text(status.last_success_ms) if status.last_success_ms is not None else self.tr("not yet")
+        )
+        worker = status.role == "worker"
+        self.queued_label.setVisible(worker)
+        self.queued.setVisible(worker)
+        self.queued.setText(queued_text(status.queued) if status.queued else self.tr("nothing"))
+        self.pulled_label.setVisible(not worker)
+        self.pulled.setVisible(not worker)
+        self.pulled.setText(self.tr("%n bundle(s) received and imported", "", status.received))
+        moving = status.state == SYNCING and status.progress is not None
+        self.progress.setVisible(moving)
+        self.progress_detail.setVisible(moving)
+        if status.progress is not None:
+            self.progress.setValue(percent(status.progress))
+            self.progress_detail.setText(progress_text(status.progress))
+        message = error_text(status)
+        self.error.setVisible(bool(message))
+        self.error.setText(message)
+        paused = status.state == PAUSED
+        self.pause_button.setText(self.tr("Resume") if paused else self.tr("Pause"))
+        self.sync_now_button.setEnabled(not paused and status.state not in (SYNCING, STOPPED))
+        self.pause_button.setEnabled(status.state != STOPPED)
+
+    @Slot()
+    def _sync_now(self) -> None:
+        self._indicator.sync_now()
+
+    @Slot()
+    def _pause_or_resume(self) -> None:
+        status = self._indicator.status
+        if status is not None and status.state == PAUSED:
+            self._indicator.resume()
+        else:
+            self._indicator.pause()
+
+    # -- the proxy --------------------------------------------------------------------------
+
+    @Slot()
+    def _save_proxy(self) -> None:
+        from db.api import FieldvaultError
+        from desktop.messages import error_message
+
+        try:
+            value = proxy_url(self.proxy.text())
+        except FieldvaultError as refused:
+            self.proxy_result.setText(error_message(refused))
+            return
+        self.proxy_save.setEnabled(False)
+        self.proxy_result.setText(self.tr("Saving…"))
+        self._tasks.start(
+            Lane.SAVE, partial(_store_proxy, self._vault, value), self._on_proxy_saved, owner=self
+        )
+
+    def _on_proxy_saved(self, report: TaskReport) -> None:
+        if not report.finished:
+            return
+        self.proxy_save.setEnabled(True)
+        if report.state == "succeeded":
+            self.proxy_result.setText(
+                self.tr("Saved: the next sync goes through this proxy.")
+                if self.proxy.text().strip()
+                else self.tr("Saved: sync connects directly.")
+            )
+        else:
+            from desktop.messages import failure_message
+
+            failed = report.failure or OperationFailed(None, "")
+            self.proxy_result.setText(self.tr("Not saved: {reason}").format(reason=failure_message(failed)))

@@ -1,0 +1,302 @@
+"""The sync indicator and panel (desktop/sync_status.py, desktop/sync_panel.py)
+with a real server on loopback (TLS, its certificate pinned by the
+organisation's profile) and real vaults: the window starts the worker after
+the unlock when the profile names a server, shows what it does in words,
+and stops it at the lock without losing anything."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import suppress
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QLocale, Qt
+
+from db.api import NoKeyring, Vault
+from desktop.i18n import install_translators, remove_translators
+from desktop.messages import error_message
+from desktop.sync_panel import SyncPanel
+from desktop.sync_status import PAUSED, SYNCING, WAITING
+from desktop.window import FieldvaultWindow
+from sync.client import errors
+from sync.client.pull import pull
+from sync.client.push import queued_count
+from sync.client.retry import Backoff
+from sync.client.worker import SyncStatus, SyncWorker
+from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, show
+from tests.sync.client.sync_helpers import CuttingProxy, Org, organisation, record_work
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
+
+WAIT_MS = 60_000
+FAST_RETRY = Backoff(base=0.05, cap=0.2)  # the worker's own schedule, shortened for the test
+SLOW_RETRY = Backoff(base=600.0, cap=600.0)  # no try by itself during a test: only "Sync now"
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Iterator[Org]:
+    with organisation(tmp_path) as made:
+        yield made
+
+
+@pytest.fixture
+def ukrainian(tmp_path: Path) -> Iterator[None]:
+    folder = tmp_path / "translations"
+    folder.mkdir()
+    compile_qm(TS_FILE, folder / "fieldvault_uk.qm")
+    saved = QLocale()
+    assert install_translators(qt_app(), QLocale("uk"), folder)
+    yield
+    remove_translators(qt_app())
+    QLocale.setDefault(saved)
+
+
+def worker_folder(org: Org, tmp_path: Path, name: str = "anna", size: int = 40_000) -> Path:
+    """A field worker's vault with a case, a testimony and an evidence file,
+    enrolled in the organisation, locked (the window opens it)."""
+    vault = org.worker(name)
+    record_work(vault, tmp_path, name, size=size)
+    return locked(org, vault)
+
+
+def locked(org: Org, vault: Vault) -> Path:
+    vault.lock()
+    org.workers.remove(vault)
+    return vault.folder
+
+
+def unlock(qtbot, folder: Path, *, retry: Backoff = FAST_RETRY, chunk: int | None = None) -> FieldvaultWindow:
+    """The window on ``folder``, unlocked by typing the passphrase; its sync
+    worker a real one on a test schedule (set before the unlock starts it)."""
+    window = FieldvaultWindow(folder, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    qtbot.addWidget(window)
+    window.sync_indicator.make_worker = lambda vault: SyncWorker(
+        vault, interval=3600, retry=retry, chunk=chunk
+    )
+    show(qtbot, window)
+    qtbot.keyClicks(window.unlock_page.passphrase, PASSPHRASE)
+    qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.vault_view is not None, timeout=WAIT_MS)
+    return window
+
+
+def status_of(window: FieldvaultWindow) -> SyncStatus:
+    status = window.sync_indicator.status
+    assert status is not None
+    return status
+
+
+def bundles_on_server(org: Org) -> list[str]:
+    """The devices whose bundles the coordinator pulls from the server."""
+    return [received.device_id for received in pull(org.coordinator).received]
+
+
+def test_unlock_shows_syncing_then_synced_with_the_time_and_the_server_has_the_bundle(
+    qtbot, org: Org, tmp_path: Path
+) -> None:
+    vault = org.worker("anna")
+    record_work(vault, tmp_path, "anna", size=4 * 1024 * 1024)
+    slow = CuttingProxy(org.port, every=1 << 40, cuts=0, pace=0.02)  # a slow link: the upload is seen
+    org.point_at(slow.url, org.server.cert_sha256)
+    device = vault.device_id
+    folder = locked(org, vault)
+    try:
+        window = unlock(qtbot, folder, chunk=128 * 1024)
+        indicator = window.sync_indicator
+        assert indicator.isVisible()
+        qtbot.waitUntil(
+            lambda: (
+                indicator.status is not None
+                and indicator.status.progress is not None
+                and indicator.status.progress.bytes_per_second is not None
+            ),
+            timeout=WAIT_MS,
+        )
+        assert indicator.text().startswith("Syncing…") and "%" in indicator.text()
+        window.org_menu.sync_action.trigger()  # Organisation → Sync…
+        panel = window.sync_panel
+        assert isinstance(panel, SyncPanel)
+        assert panel.progress.isVisible() and "/s" in panel.progress_detail.text()
+        assert "left" in panel.progress_detail.text()
+        screenshot(indicator, "sync-indicator-syncing.png")
+        screenshot(panel, "sync-panel-syncing.png")
+        qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
+        assert indicator.text().startswith("Synced at ")
+        assert "waiting" not in indicator.text()
+        assert panel.queued.text() == "nothing" and not panel.error.isVisible()
+        screenshot(indicator, "sync-indicator-synced.png")
+        screenshot(panel, "sync-panel-synced.png")
+        assert bundles_on_server(org) == [device]
+    finally:
+        slow.close()
+
+
+def test_server_down_says_so_in_plain_words_and_sync_now_delivers_once_it_is_back(
+    qtbot, org: Org, tmp_path: Path
+) -> None:
+    folder = worker_folder(org, tmp_path)
+    org.stop_server()
+    window = unlock(qtbot, folder, retry=SLOW_RETRY)  # no try by itself: only the button's
+    indicator = window.sync_indicator
+    qtbot.waitUntil(lambda: status_of(window).last_error is not None, timeout=WAIT_MS)
+    offline = error_message(errors.offline(org.server.url))
+    assert indicator.text() == "Not synced · 1 bundle(s) waiting to be sent"
+    assert offline in indicator.toolTip() and "could not be reached" in offline
+    qtbot.mouseClick(indicator, Qt.MouseButton.LeftButton)  # the indicator opens the panel
+    panel = window.sync_panel
+    assert isinstance(panel, SyncPanel)
+    assert panel.error.text() == offline and panel.error.isVisible()
+    assert panel.queued.text() == "1 bundle(s) waiting to be sent"
+    assert panel.last_success.text() == "not yet"
+    screenshot(indicator, "sync-indicator-error.png")
+    screenshot(panel, "sync-panel-error.png")
+    org.start_server()
+    qtbot.mouseClick(panel.sync_now_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
+    assert status_of(window).queued == 0 and not panel.error.isVisible()
+    assert len(bundles_on_server(org)) == 1
+
+
+class ConnectionCounter:
+    """Listens where the server was: counts the worker's connection attempts
+    (each accepted and closed at once, as a broken server would)."""
+
+    def __init__(self, port: int) -> None:
+        self.count = 0
+        self._listener = socket.create_server(("127.0.0.1", port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            self.count += 1
+            client.close()
+
+    def close(self) -> None:
+        with suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+
+
+def test_pause_stops_further_attempts_and_resume_delivers(qtbot, org: Org, tmp_path: Path) -> None:
+    folder = worker_folder(org, tmp_path)
+    org.stop_server()
+    counter = ConnectionCounter(org.port)
+    try:
+        window = unlock(qtbot, folder)  # FAST_RETRY: a try every 0.05-0.2 s
+        qtbot.waitUntil(lambda: counter.count >= 3, timeout=WAIT_MS)
+        window.open_sync_panel()
+        panel = window.sync_panel
+        assert isinstance(panel, SyncPanel)
+        assert panel.pause_button.text() == "Pause"
+        qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: status_of(window).state == PAUSED, timeout=WAIT_MS)
+        assert panel.pause_button.text() == "Resume" and not panel.sync_now_button.isEnabled()
+        assert window.sync_indicator.text().startswith("Sync paused")
+        screenshot(window.sync_indicator, "sync-indicator-paused.png")
+        time.sleep(0.3)  # a try already under way when Pause was clicked ends
+        attempts = counter.count
+        qtbot.wait(1500)  # at least 7 tries would have been made
+        assert counter.count == attempts
+    finally:
+        counter.close()
+    org.start_server()
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)  # Resume
+    qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
+    assert len(bundles_on_server(org)) == 1
+
+
+def test_lock_during_an_upload_stops_the_worker_promptly_and_loses_nothing(
+    qtbot, org: Org, tmp_path: Path
+) -> None:
+    vault = org.worker("anna")
+    record_work(vault, tmp_path, "anna", size=4 * 1024 * 1024)
+    slow = CuttingProxy(org.port, every=1 << 40, cuts=0, pace=0.05)
+    org.point_at(slow.url, org.server.cert_sha256)
+    folder = locked(org, vault)
+    try:
+        window = unlock(qtbot, folder, chunk=128 * 1024)
+        indicator = window.sync_indicator
+        worker = indicator.worker
+        assert worker is not None
+        qtbot.waitUntil(
+            lambda: (
+                indicator.status is not None
+                and indicator.status.state == SYNCING
+                and indicator.status.progress is not None
+                and indicator.status.progress.done > 0
+            ),
+            timeout=WAIT_MS,
+        )
+        started = time.monotonic()
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+        assert window.vault is None
+        assert time.monotonic() - started < 5.0
+        assert worker.status.state == "stopped" and indicator.worker is None and not indicator.isVisible()
+        # Nothing lost: the bundle waits in the queue, and the next unlock delivers it.
+        reopened = Vault.open(folder, PASSPHRASE, keyring=NoKeyring())
+        try:
+            assert queued_count(reopened) == 1
+        finally:
+            reopened.lock()
+        qtbot.keyClicks(window.unlock_page.passphrase, PASSPHRASE)
+        qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: window.vault is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: indicator.status is not None and indicator.status.last_success_ms is not None,
+            timeout=WAIT_MS * 2,
+        )
+        assert indicator.status.queued == 0
+        assert len(bundles_on_server(org)) == 1
+    finally:
+        slow.close()
+
+
+def test_no_server_named_means_no_worker(qtbot, org: Org, tmp_path: Path) -> None:
+    """A vault of no organisation syncs nothing; the panel says why."""
+    from tests.sync.client.sync_helpers import new_vault
+
+    lone = new_vault(tmp_path / "lone")
+    lone.lock()
+    window = unlock(qtbot, lone.folder)
+    assert window.sync_indicator.worker is None and not window.sync_indicator.isVisible()
+    window.org_menu.sync_action.trigger()
+    panel = window.sync_panel
+    assert isinstance(panel, SyncPanel)
+    assert panel.not_running.isVisible() and not panel.status_box.isVisible()
+
+
+def test_the_proxy_is_the_setting_the_client_reads(qtbot, org: Org, tmp_path: Path) -> None:
+    folder = worker_folder(org, tmp_path)
+    window = unlock(qtbot, folder, retry=SLOW_RETRY)
+    window.open_sync_panel()
+    panel = window.sync_panel
+    assert isinstance(panel, SyncPanel)
+    panel.proxy.setText("http://127.0.0.1:8080")
+    qtbot.mouseClick(panel.proxy_save, Qt.MouseButton.LeftButton)
+    assert "SOCKS5" in panel.proxy_result.text()  # refused, in words, nothing stored
+    assert window.vault is not None and window.vault.settings.get("sync_proxy") == ""
+    panel.proxy.setText("127.0.0.1:9050")
+    qtbot.mouseClick(panel.proxy_save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.proxy_result.text().startswith("Saved"), timeout=WAIT_MS)
+    assert window.vault.settings.get("sync_proxy") == "socks5h://127.0.0.1:9050"
+
+
+def test_the_indicator_and_panel_speak_ukrainian(qtbot, org: Org, tmp_path: Path, ukrainian: None) -> None:
+    folder = worker_folder(org, tmp_path)
+    org.stop_server()
+    window = unlock(qtbot, folder, retry=SLOW_RETRY)
+    qtbot.waitUntil(lambda: status_of(window).state == WAITING, timeout=WAIT_MS)
+    assert window.sync_indicator.text().startswith("Не синхронізовано")
+    window.open_sync_panel()
+    panel = window.sync_panel
+    assert isinstance(panel, SyncPanel)
+    assert panel.sync_now_button.text() == "Синхронізувати зараз"
+    assert "Не вдалося з’єднатися" in panel.error.text()
+    screenshot(panel, "sync-panel-error-uk.png")
