@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.api import PLACE_PRECISIONS, EntityService, Incident, PartialDateError, Vault, parse_partial_date
+from desktop.evidence_links import LinkedEvidenceBox
 from desktop.form_fields import PartialDateField, ViolationTypesField
 from desktop.record_editor import FormRow, RecordEditor, RecordTexts
 from desktop.tasks import TaskRunner
@@ -102,6 +103,7 @@ class IncidentEditor(RecordEditor[Incident]):
         self.notes_field.setFixedHeight(self.notes_field.fontMetrics().lineSpacing() * 4 + 12)
 
         # -- the form --------------------------------------------------------------
+        self.linked_evidence = LinkedEvidenceBox()  # issue 15: made on the evidence item
         self.lay_out(
             [
                 FormRow("title", self.tr("&Title:"), self.title_field),
@@ -113,6 +115,7 @@ class IncidentEditor(RecordEditor[Incident]):
                 FormRow("violation_types", self.tr("Violation t&ypes:"), self.violations_field),
                 FormRow("description", self.tr("Descr&iption:"), self.description_field),
                 FormRow("notes", self.tr("Not&es:"), self.notes_field),
+                FormRow("linked_evidence", "", self.linked_evidence),
             ]
         )
         self.set_tab_chain(
@@ -234,7 +237,12 @@ class IncidentEditor(RecordEditor[Incident]):
                 values[name] = number
         return values, errors
 
+    def show_stored(self) -> None:
+        super().show_stored()
+        self.linked_evidence.show_for(self._vault, self.incident_id)
+
     def clear_fields(self) -> None:
+        self.linked_evidence.show_for(None, None)
         for line_edit in (
             self.title_field,
             self.date_field,

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.api import PERSON_ROLES, EntityService, Person, Vault
+from desktop.evidence_links import LinkedEvidenceBox
 from desktop.icons import icon
 from desktop.record_editor import FormRow, RecordEditor, RecordTexts
 from desktop.tasks import TaskRunner
@@ -108,6 +109,7 @@ class PersonEditor(RecordEditor[Person]):
         self.notes_field.setTabChangesFocus(True)
         self.notes_field.setFixedHeight(self.notes_field.fontMetrics().lineSpacing() * 4 + 12)
 
+        self.linked_evidence = LinkedEvidenceBox()  # issue 15: made on the evidence item
         self.lay_out(
             [
                 FormRow("pseudonym", self.tr("&Pseudonym:"), self.pseudonym_field),
@@ -115,6 +117,7 @@ class PersonEditor(RecordEditor[Person]):
                 FormRow("roles", self.tr("&Roles:"), self.role_boxes[PERSON_ROLES[0]], roles_row),
                 FormRow("sensitive", self.tr("Sensiti&ve:"), self.sensitive_toggle, sensitive_box),
                 FormRow("notes", self.tr("Not&es:"), self.notes_field),
+                FormRow("linked_evidence", "", self.linked_evidence),
             ],
             stretch_below=True,
         )
@@ -235,7 +238,12 @@ class PersonEditor(RecordEditor[Person]):
         # The details' field, not the button that shows it (the row's buddy).
         return self.sensitive_field if name == "sensitive" else super().error_field(name)
 
+    def show_stored(self) -> None:
+        super().show_stored()
+        self.linked_evidence.show_for(self._vault, self.person_id)
+
     def clear_fields(self) -> None:
+        self.linked_evidence.show_for(None, None)
         for line_edit in (self.pseudonym_field, self.name_field):
             line_edit.setText("")
         self.notes_field.clear()

@@ -1,6 +1,7 @@
 """Evidence linked to testimonies, incidents and persons (issue 15), through
 the real widgets against a real vault: the item's view links and unlinks,
-the testimony's form shows the evidence linked to it. Screenshots in English
+the testimony's, person's and incident's forms show the evidence linked
+to them. Screenshots in English
 and Ukrainian (build/screenshots/)."""
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from PySide6.QtCore import QLocale, Qt
 from db.api import Incident, Vault
 from desktop.evidence_item import EvidenceItemView
 from desktop.i18n import install_translators, remove_translators
+from desktop.incident_editor import IncidentEditor
+from desktop.person_editor import PersonEditor
 from desktop.tasks import Lane
 from desktop.testimony_editor import TestimonyEditor
 from tests.factory import make_case, make_person, make_testimony
@@ -107,3 +110,23 @@ def test_the_box_forgets_the_vault_at_lock(qtbot, vault: Vault, tmp_path: Path) 
     assert view.links_box.target.count() == 1
     view.clear()
     assert view.links_box.target.count() == 0 and not view.links_box.add_button.isEnabled()
+
+
+def test_person_and_incident_forms_show_their_linked_evidence(qtbot, vault: Vault, tmp_path: Path) -> None:
+    case = make_case(vault)
+    person = make_person(vault, case.id, pseudonym="W-9")
+    incident = vault.incidents.create(Incident(case_id=case.id, title="Checkpoint"))
+    source = tmp_path / "checkpoint.mp4"
+    source.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"z" * 300)
+    evidence_id = vault.evidence.ingest(source, case.id).item.id
+    vault.evidence_links.link(evidence_id, person.id)
+    person_form, incident_form = PersonEditor(), IncidentEditor()
+    for form in (person_form, incident_form):
+        qtbot.addWidget(form)
+    assert incident_form.load(vault, case.id, incident.id)
+    assert incident_form.linked_evidence.linked_ids() == []
+    assert person_form.load(vault, case.id, person.id)
+    assert person_form.linked_evidence.linked_ids() == [evidence_id]
+    assert person_form.linked_evidence.items.item(0).text() == "checkpoint.mp4"
+    person_form.clear()
+    assert person_form.linked_evidence.linked_ids() == []
