@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,7 @@ from tests.sync.client.sync_helpers import (
 
 
 @pytest.fixture
-def org(tmp_path: Path) -> Org:
+def org(tmp_path: Path) -> Iterator[Org]:
     with organisation(tmp_path) as made:
         yield made
 
@@ -105,11 +106,11 @@ def _cut_upload(org: Org, tmp_path: Path, *, size: int, chunk: int, every: int, 
     worker = org.worker("anna")
     source = tmp_path / "video.bin"
     digest = hashlib.sha256()
-    with source.open("wb") as out:  # never the whole file in memory
+    with source.open("wb") as sink:  # never the whole file in memory
         for start in range(0, size, 1 << 24):
             piece = os.urandom(min(1 << 24, size - start))
             digest.update(piece)
-            out.write(piece)
+            sink.write(piece)
     case = record_work(worker, tmp_path, "anna", size=10).case_id  # a case to file the video in
     evidence_id = worker.evidence.ingest(source, case).item.id
     source.unlink()

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,7 +37,7 @@ vault = Vault.open(Path(sys.argv[1]), sys.argv[2], keyring=NoKeyring())
 
 
 @pytest.fixture
-def org(tmp_path: Path) -> Org:
+def org(tmp_path: Path) -> Iterator[Org]:
     with organisation(tmp_path) as made:
         yield made
 

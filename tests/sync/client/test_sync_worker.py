@@ -7,6 +7,7 @@ vault while it uploads: a save made during an upload is stored at once."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ FAST_RETRY = Backoff(base=0.05, cap=0.2)  # the worker's own schedule, shortened
 
 
 @pytest.fixture
-def org(tmp_path: Path) -> Org:
+def org(tmp_path: Path) -> Iterator[Org]:
     with organisation(tmp_path) as made:
         yield made
 
