@@ -87,6 +87,13 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     items = {row["sha256"]: row["id"] for row in map(json.loads, ingested.splitlines())}
     photo = items[hashlib.sha256(files["photo.jpg"]).hexdigest()]
     app.cli("evidence", "export", photo, str(folder / "exported.jpg"))
+    # A consent record narrowed once, and the photo linked to the testimony (issue 15).
+    consent = app.cli_json(
+        "consent", "new", "--testimony", testimonies[0], "--scope", "documentation only",
+        "--scope", "prosecution", "--anonymity",
+    )["id"]  # fmt: skip
+    app.cli("consent", "withdraw", consent, "--scope", "prosecution")
+    app.cli("link", "evidence", photo, "--to", testimonies[0])
     api = app.api(
         API_WORK,
         case=case,

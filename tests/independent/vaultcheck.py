@@ -402,7 +402,7 @@ doc(VF, "revision id = lowercase hex SHA-256 of the signed bytes")
 doc(VF, "device id = first 16 bytes of SHA-256 of the raw 32-byte public key, hex")
 doc(
     VF,
-    '"parents": ["<revision id>", …], "type": "case" | "incident" | "person" | "testimony" | "evidence" | "link",',
+    '"parents": ["<revision id>", …], "type": "case" | "incident" | "person" | "testimony" | "evidence" | "link" | "consent",',
 )
 ENVELOPE = {"body", "device", "entity", "hlc", "key", "op", "parents", "type", "v"}
 doc(VF, "`parents` = revision ids (64 hex), sorted and without duplicates")
@@ -418,6 +418,8 @@ DATE_PRECISIONS = ("unknown", "year", "month", "day", "approximate")
 PLACE_PRECISIONS = ("unknown", "country", "region", "district", "settlement", "exact")
 ROLES = ("victim", "witness", "perpetrator", "other")
 CONSENT = ("", "documentation-only", "ngo-internal", "prosecution", "public-anonymised")
+SCOPES, BOOLEAN = "scopes", "bool"
+GIVEN_HOW = ("spoken-recorded", "signed-paper-photographed", "signed-paper", "spoken-witnessed", "other")
 BODY_FIELDS: dict[str, dict[str, Any]] = {
     "case": {"title": STRING, "description": STRING, "notes": STRING},
     "incident": {
@@ -476,7 +478,27 @@ BODY_FIELDS: dict[str, dict[str, Any]] = {
         "relation": "relation",
         "notes": STRING,
     },
+    "consent": {
+        "case_id": UUID_FIELD,
+        "testimony_id": UUID_FIELD,
+        "witness_id": UUID_OR_EMPTY,
+        "scopes": SCOPES,
+        "given_how": GIVEN_HOW,
+        "given_on": PARTIAL_DATE,
+        "given_to": STRING,
+        "text_version": STRING,
+        "anonymity": BOOLEAN,
+        "no_photos": BOOLEAN,
+        "conditions": STRING,
+        "withdrawn_scopes": SCOPES,
+        "withdrawn_on": PARTIAL_DATE,
+        "withdrawal_note": STRING,
+    },
 }
+doc(
+    VF,
+    "`withdrawn_scopes` (list of distinct scope codes, none also in `scopes`; `scopes` and `withdrawn_scopes` not both empty)",
+)
 doc(VF, "A `put` body holds **every** field of its record type, with these names and JSON types")
 doc(VF, "| `case` | `title` (string, not blank), `description` (string), `notes` (string) |")
 doc(VF, 'a *partial date* is `""`, `YYYY`, `YYYY-MM` or `YYYY-MM-DD`')
@@ -507,6 +529,8 @@ def field_problem(value: Any, kind: Any, vocabulary: frozenset[str] | None) -> s
         SHA256: lambda v: is_str(v) and HEX64.fullmatch(v) is not None,
         INTEGER: lambda v: type(v) is int and v >= 0,
         "relation": lambda v: is_str(v) and re.fullmatch(r"[a-z][a-z0-9-]{0,40}", v) is not None,
+        SCOPES: lambda v: isinstance(v, list) and all(c in CONSENT[1:] for c in v) and len(set(v)) == len(v),
+        BOOLEAN: lambda v: isinstance(v, bool),
     }
     return None if checks[kind](value) else "not of the documented type"
 
@@ -528,6 +552,11 @@ def body_problem(entity_type: str, op: str, body: Any, vocabulary: frozenset[str
             return f"field '{name}' is {problem}"
     if entity_type == "case" and not body["title"].strip():
         return "a case without a title"
+    if entity_type == "consent" and (
+        set(body["scopes"]) & set(body["withdrawn_scopes"])
+        or not (body["scopes"] or body["withdrawn_scopes"])
+    ):
+        return "a consent whose scopes are both agreed and withdrawn, or neither"
     return None
 
 
