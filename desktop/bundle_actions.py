@@ -652,6 +652,7 @@ class OrganisationMenu(QMenu):
 
     imported = Signal()
     sync_requested = Signal()  # Sync…: the window opens its sync panel (desktop/sync_panel.py)
+    joined = Signal()  # the vault joined an organisation: the window may start syncing
 
     def __init__(self, parent: QWidget, vault: Callable[[], Vault | None], tasks: TaskRunner) -> None:
         super().__init__(parent)
@@ -696,7 +697,12 @@ class OrganisationMenu(QMenu):
     def open_join(self) -> QDialog | None:
         from desktop.org_join import OrgJoinDialog
 
-        return self._open(lambda vault: OrgJoinDialog(vault, self.parentWidget(), tasks=self._tasks))
+        def make(vault: Vault) -> QDialog:
+            dialog = OrgJoinDialog(vault, self.parentWidget(), tasks=self._tasks)
+            dialog.form.joined.connect(self.joined)
+            return dialog
+
+        return self._open(make)
 
     @Slot()
     def open_export(self) -> QDialog | None:

@@ -138,6 +138,7 @@ class FieldvaultWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_indicator)
         self.sync_indicator.panel_requested.connect(self.open_sync_panel)
         self.org_menu.sync_requested.connect(self.open_sync_panel)
+        self.org_menu.joined.connect(self._start_sync)
         self.sync_panel: QWidget | None = None
         self.emergency_action = QAction(icon("wipe"), "", self)
         self.emergency_action.triggered.connect(self.wipe)
@@ -352,6 +353,12 @@ class FieldvaultWindow(QMainWindow):
         dialog.accepted.connect(self._reload_auto_lock)
         self.settings_dialog = dialog
         dialog.open()
+
+    @Slot()
+    def _start_sync(self) -> None:
+        """Joined an organisation: sync starts now if its profile names a server."""
+        if self._vault is not None:
+            self.sync_indicator.start(self._vault)
 
     @Slot()
     def open_sync_panel(self) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QLocale, Qt
 
-from db.api import NoKeyring, Vault
+from db.api import KEY_FILE, NoKeyring, Vault
 from desktop.i18n import install_translators, remove_translators
 from desktop.messages import error_message
 from desktop.sync_panel import SyncPanel
@@ -252,10 +252,74 @@ def test_lock_during_an_upload_stops_the_worker_promptly_and_loses_nothing(
             lambda: indicator.status is not None and indicator.status.last_success_ms is not None,
             timeout=WAIT_MS * 2,
         )
-        assert indicator.status.queued == 0
+        assert status_of(window).queued == 0
         assert len(bundles_on_server(org)) == 1
     finally:
         slow.close()
+
+
+def test_a_panic_wipe_during_an_upload_does_not_wait_for_the_worker(qtbot, org: Org, tmp_path: Path) -> None:
+    vault = org.worker("anna")
+    record_work(vault, tmp_path, "anna", size=4 * 1024 * 1024)
+    slow = CuttingProxy(org.port, every=1 << 40, cuts=0, pace=0.2)  # a chunk takes about half a second
+    org.point_at(slow.url, org.server.cert_sha256)
+    folder = locked(org, vault)
+    try:
+        window = unlock(qtbot, folder, chunk=128 * 1024)
+        worker = window.sync_indicator.worker
+        assert worker is not None
+        qtbot.waitUntil(
+            lambda: worker.status.progress is not None and worker.status.progress.done > 0, timeout=WAIT_MS
+        )
+        started = time.monotonic()
+        window.wipe()
+        assert time.monotonic() - started < 1.0
+        assert window.vault is None and window.sync_indicator.worker is None
+        # The worker's thread ends after the chunk on the wire and leaves no key behind.
+        worker.wait_until(lambda s: s.state == "stopped", 10)
+        assert not (folder / KEY_FILE).exists()
+    finally:
+        slow.close()
+
+
+def test_a_coordinator_sees_what_the_last_pull_imported(qtbot, org: Org, tmp_path: Path) -> None:
+    worker = org.worker("anna")
+    record_work(worker, tmp_path, "anna")
+    from sync.client.push import push
+
+    assert len(push(worker).sent) == 1
+    folder = org.coordinator.folder
+    org.coordinator.lock()
+    window = unlock(qtbot, folder, retry=SLOW_RETRY)
+    qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
+    assert status_of(window).role == "coordinator" and status_of(window).received == 1
+    window.org_menu.sync_action.trigger()
+    panel = window.sync_panel
+    assert isinstance(panel, SyncPanel)
+    assert panel.pulled.isVisible() and not panel.queued.isVisible()
+    assert panel.pulled.text() == "1 bundle(s) received and imported"
+    screenshot(panel, "sync-panel-coordinator.png")
+
+
+def test_joining_an_organisation_with_a_server_starts_sync(qtbot, org: Org, tmp_path: Path) -> None:
+    from desktop.org_join import OrgJoinDialog
+    from sync import org_vault
+    from tests.sync.client.sync_helpers import new_vault
+
+    fresh = new_vault(tmp_path / "fresh")
+    fresh.lock()
+    profile = tmp_path / "org-profile.fvorg"
+    signed = org_vault.current_signed(org.coordinator)
+    profile.write_bytes(signed.signed)
+    window = unlock(qtbot, fresh.folder, retry=SLOW_RETRY)
+    assert window.sync_indicator.worker is None
+    dialog = window.org_menu.open_join()
+    assert isinstance(dialog, OrgJoinDialog)
+    dialog.form.profile_field.setText(str(profile))
+    dialog.form.fingerprint.setText(signed.profile.fingerprint)
+    with qtbot.waitSignal(dialog.form.joined, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.form.join_button, Qt.MouseButton.LeftButton)
+    assert window.sync_indicator.worker is not None and window.sync_indicator.isVisible()
 
 
 def test_no_server_named_means_no_worker(qtbot, org: Org, tmp_path: Path) -> None:
