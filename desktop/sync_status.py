@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QToolButton, QWidget
 
 from desktop.icons import icon
@@ -65,12 +65,31 @@ def size_text(count: float) -> str:
     raise AssertionError("unreachable")
 
 
+class SyncWords(QObject):
+    """The status's words that count (%n): lupdate's Python parser makes a
+    plural entry only of ``self.tr`` in a class, not of
+    ``QCoreApplication.translate`` with a count."""
+
+    def time_left(self, seconds: float) -> str:
+        if seconds < 60:
+            count = max(1, round(seconds))
+            return self.tr("about %n second(s) left", "", count)
+        if seconds < 3600:
+            count = round(seconds / 60)
+            return self.tr("about %n minute(s) left", "", count)
+        count = round(seconds / 3600)
+        return self.tr("about %n hour(s) left", "", count)
+
+    def queued(self, count: int) -> str:
+        return self.tr("%n bundle(s) waiting to be sent", "", count)
+
+    def next_try(self, seconds: float) -> str:
+        count = max(1, round(seconds))
+        return self.tr("Next try in %n second(s).", "", count)
+
+
 def time_left_text(seconds: float) -> str:
-    if seconds < 60:
-        return QCoreApplication.translate("SyncStatus", "about %n second(s) left", "", max(1, round(seconds)))
-    if seconds < 3600:
-        return QCoreApplication.translate("SyncStatus", "about %n minute(s) left", "", round(seconds / 60))
-    return QCoreApplication.translate("SyncStatus", "about %n hour(s) left", "", round(seconds / 3600))
+    return SyncWords().time_left(seconds)
 
 
 def when_text(ms: int) -> str:
@@ -105,7 +124,7 @@ def percent(progress: Progress) -> int:
 
 
 def queued_text(queued: int) -> str:
-    return QCoreApplication.translate("SyncStatus", "%n bundle(s) waiting to be sent", "", queued)
+    return SyncWords().queued(queued)
 
 
 def headline(status: SyncStatus) -> str:
@@ -237,9 +256,7 @@ class SyncIndicator(QToolButton):
     def _next_try(status: SyncStatus) -> str:
         if status.state != WAITING or status.next_try_in is None:
             return ""
-        return QCoreApplication.translate(
-            "SyncStatus", "Next try in %n second(s).", "", max(1, round(status.next_try_in))
-        )
+        return SyncWords().next_try(status.next_try_in)
 
     def retranslate(self) -> None:
         if self.status is not None:

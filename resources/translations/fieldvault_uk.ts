@@ -4,17 +4,17 @@
     <context>
         <name>BackupAction</name>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="213" />
+            <location filename="../../desktop/backup_action.py" line="213" />
             <source>This vault has never been backed up. Vault → Back up to USB… makes an encrypted copy.</source>
             <translation>Резервної копії цього сховища ще не було. Сховище → Резервна копія на USB… створює зашифровану копію.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="217" />
+            <location filename="../../desktop/backup_action.py" line="217" />
             <source>The last backup is {days} days old. Vault → Back up to USB… makes a new one.</source>
             <translation>Останній резервній копії вже {days} дн. Сховище → Резервна копія на USB… створює нову.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="236" />
+            <location filename="../../desktop/backup_action.py" line="236" />
             <source>&amp;Back up to USB…</source>
             <translation>&amp;Резервна копія на USB…</translation>
         </message>
@@ -22,57 +22,57 @@
     <context>
         <name>BackupDialog</name>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="106" />
+            <location filename="../../desktop/backup_action.py" line="106" />
             <source>Back up the vault</source>
             <translation>Резервна копія сховища</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="109" />
+            <location filename="../../desktop/backup_action.py" line="109" />
             <source>A backup is an encrypted copy of the whole vault: every record and file. It opens only with this vault's passphrase or its recovery key. Choose a folder, for example on a USB stick; a new folder is made there and nothing in it is overwritten.</source>
             <translation>Резервна копія — це зашифрована копія всього сховища: усіх записів і файлів. Вона відкривається лише парольною фразою цього сховища або його ключем відновлення. Виберіть папку, наприклад на флешці USB; у ній буде створено нову папку, і нічого в ній не буде перезаписано.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="114" />
+            <location filename="../../desktop/backup_action.py" line="114" />
             <source>Choose a folder and back up…</source>
             <translation>Вибрати папку і створити копію…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="115" />
+            <location filename="../../desktop/backup_action.py" line="115" />
             <source>Choose a folder and back up</source>
             <translation>Вибрати папку і створити копію</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="116" />
+            <location filename="../../desktop/backup_action.py" line="116" />
             <source>Cancel backup</source>
             <translation>Скасувати копіювання</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="129" />
+            <location filename="../../desktop/backup_action.py" line="129" />
             <source>Where to put the backup</source>
             <translation>Куди зберегти резервну копію</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="144" />
+            <location filename="../../desktop/backup_action.py" line="144" />
             <source>Backing up…</source>
             <translation>Створюється резервна копія…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="155" />
+            <location filename="../../desktop/backup_action.py" line="155" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="175" />
+            <location filename="../../desktop/backup_action.py" line="175" />
             <source>Backup written to {path}. It opens with this vault's passphrase or recovery key. Keep the stick somewhere safe, apart from this computer.</source>
             <translation>Резервну копію записано в {path}. Вона відкривається парольною фразою цього сховища або ключем відновлення. Зберігайте флешку в безпечному місці, окремо від цього комп'ютера.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="180" />
+            <location filename="../../desktop/backup_action.py" line="180" />
             <source>{count} evidence file(s) were already missing from the vault and are not in the backup: run a check of the vault.</source>
             <translation>Файлів доказів, яких уже бракувало у сховищі і яких немає в копії: {count}. Перевірте сховище.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/backup_action.py" line="189" />
+            <location filename="../../desktop/backup_action.py" line="189" />
             <source>Backup cancelled: the partial copy was removed.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено.</translation>
         </message>
@@ -80,84 +80,84 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="216" />
+            <location filename="../../desktop/bundle_actions.py" line="216" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="221" />
+            <location filename="../../desktop/bundle_actions.py" line="221" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="230" />
+            <location filename="../../desktop/bundle_actions.py" line="230" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="231" />
+            <location filename="../../desktop/bundle_actions.py" line="231" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="232" />
+            <location filename="../../desktop/bundle_actions.py" line="232" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="233" />
-            <location filename="../../work/main/desktop/bundle_actions.py" line="270" />
+            <location filename="../../desktop/bundle_actions.py" line="233" />
+            <location filename="../../desktop/bundle_actions.py" line="270" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="240" />
+            <location filename="../../desktop/bundle_actions.py" line="240" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="246" />
+            <location filename="../../desktop/bundle_actions.py" line="246" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="249" />
-            <location filename="../../work/main/desktop/bundle_actions.py" line="250" />
+            <location filename="../../desktop/bundle_actions.py" line="249" />
+            <location filename="../../desktop/bundle_actions.py" line="250" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="252" />
+            <location filename="../../desktop/bundle_actions.py" line="252" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="253" />
+            <location filename="../../desktop/bundle_actions.py" line="253" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="256" />
+            <location filename="../../desktop/bundle_actions.py" line="256" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="278" />
+            <location filename="../../desktop/bundle_actions.py" line="278" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="283" />
+            <location filename="../../desktop/bundle_actions.py" line="283" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="293" />
+            <location filename="../../desktop/bundle_actions.py" line="293" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="317" />
+            <location filename="../../desktop/bundle_actions.py" line="317" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -166,12 +166,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="330" />
+            <location filename="../../desktop/bundle_actions.py" line="330" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="339" />
+            <location filename="../../desktop/bundle_actions.py" line="339" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
@@ -179,193 +179,193 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>BundleImportDialog</name>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="65" />
+            <location filename="../../desktop/bundle_actions.py" line="65" />
             <source>Fieldvault bundles (*.fvbundle);;All files (*)</source>
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="375" />
+            <location filename="../../desktop/bundle_actions.py" line="375" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="380" />
+            <location filename="../../desktop/bundle_actions.py" line="380" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="387" />
+            <location filename="../../desktop/bundle_actions.py" line="387" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="388" />
+            <location filename="../../desktop/bundle_actions.py" line="388" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="388" />
+            <location filename="../../desktop/bundle_actions.py" line="388" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="397" />
+            <location filename="../../desktop/bundle_actions.py" line="397" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="403" />
+            <location filename="../../desktop/bundle_actions.py" line="403" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="404" />
+            <location filename="../../desktop/bundle_actions.py" line="404" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="405" />
+            <location filename="../../desktop/bundle_actions.py" line="405" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="406" />
+            <location filename="../../desktop/bundle_actions.py" line="406" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="417" />
+            <location filename="../../desktop/bundle_actions.py" line="417" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="422" />
+            <location filename="../../desktop/bundle_actions.py" line="422" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="425" />
+            <location filename="../../desktop/bundle_actions.py" line="425" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="426" />
-            <location filename="../../work/main/desktop/bundle_actions.py" line="450" />
+            <location filename="../../desktop/bundle_actions.py" line="426" />
+            <location filename="../../desktop/bundle_actions.py" line="450" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="428" />
+            <location filename="../../desktop/bundle_actions.py" line="428" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="429" />
+            <location filename="../../desktop/bundle_actions.py" line="429" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="432" />
+            <location filename="../../desktop/bundle_actions.py" line="432" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="433" />
+            <location filename="../../desktop/bundle_actions.py" line="433" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="436" />
+            <location filename="../../desktop/bundle_actions.py" line="436" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="460" />
-            <location filename="../../work/main/desktop/bundle_actions.py" line="475" />
-            <location filename="../../work/main/desktop/bundle_actions.py" line="519" />
+            <location filename="../../desktop/bundle_actions.py" line="460" />
+            <location filename="../../desktop/bundle_actions.py" line="475" />
+            <location filename="../../desktop/bundle_actions.py" line="519" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="481" />
-            <location filename="../../work/main/desktop/bundle_actions.py" line="601" />
+            <location filename="../../desktop/bundle_actions.py" line="481" />
+            <location filename="../../desktop/bundle_actions.py" line="601" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="491" />
+            <location filename="../../desktop/bundle_actions.py" line="491" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="508" />
-            <location filename="../../work/main/desktop/bundle_actions.py" line="519" />
-            <location filename="../../work/main/desktop/bundle_actions.py" line="598" />
+            <location filename="../../desktop/bundle_actions.py" line="508" />
+            <location filename="../../desktop/bundle_actions.py" line="519" />
+            <location filename="../../desktop/bundle_actions.py" line="598" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="520" />
+            <location filename="../../desktop/bundle_actions.py" line="520" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="527" />
+            <location filename="../../desktop/bundle_actions.py" line="527" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="530" />
+            <location filename="../../desktop/bundle_actions.py" line="530" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="540" />
+            <location filename="../../desktop/bundle_actions.py" line="540" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="545" />
+            <location filename="../../desktop/bundle_actions.py" line="545" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="556" />
+            <location filename="../../desktop/bundle_actions.py" line="556" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="564" />
+            <location filename="../../desktop/bundle_actions.py" line="564" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="570" />
+            <location filename="../../desktop/bundle_actions.py" line="570" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="572" />
+            <location filename="../../desktop/bundle_actions.py" line="572" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="595" />
+            <location filename="../../desktop/bundle_actions.py" line="595" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="621" />
+            <location filename="../../desktop/bundle_actions.py" line="621" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="629" />
+            <location filename="../../desktop/bundle_actions.py" line="629" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="634" />
+            <location filename="../../desktop/bundle_actions.py" line="634" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -373,24 +373,24 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CaseList</name>
         <message>
-            <location filename="../../work/main/desktop/case_list.py" line="56" />
-            <location filename="../../work/main/desktop/case_list.py" line="64" />
+            <location filename="../../desktop/case_list.py" line="56" />
+            <location filename="../../desktop/case_list.py" line="64" />
             <source>Cases</source>
             <translation>Справи</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/case_list.py" line="58" />
+            <location filename="../../desktop/case_list.py" line="58" />
             <source>Title of a new case</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/case_list.py" line="59" />
+            <location filename="../../desktop/case_list.py" line="59" />
             <source>New case title</source>
             <translation>Назва нової справи</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/case_list.py" line="60" />
-            <location filename="../../work/main/desktop/case_list.py" line="61" />
+            <location filename="../../desktop/case_list.py" line="60" />
+            <location filename="../../desktop/case_list.py" line="61" />
             <source>New case</source>
             <translation>Нова справа</translation>
         </message>
@@ -398,82 +398,82 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>Consent</name>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="42" />
+            <location filename="../../desktop/consent_dialog.py" line="42" />
             <source>documentation only</source>
             <translation>лише документування</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="43" />
+            <location filename="../../desktop/consent_dialog.py" line="43" />
             <source>the NGO internally</source>
             <translation>внутрішньо в НУО</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="44" />
+            <location filename="../../desktop/consent_dialog.py" line="44" />
             <source>prosecution</source>
             <translation>кримінальне переслідування</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="45" />
+            <location filename="../../desktop/consent_dialog.py" line="45" />
             <source>public anonymised</source>
             <translation>публічно, анонімізовано</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="51" />
+            <location filename="../../desktop/consent_dialog.py" line="51" />
             <source>spoken and recorded</source>
             <translation>усно, із записом</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="52" />
+            <location filename="../../desktop/consent_dialog.py" line="52" />
             <source>signed on paper and photographed</source>
             <translation>підписано на папері й сфотографовано</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="55" />
+            <location filename="../../desktop/consent_dialog.py" line="55" />
             <source>signed on paper</source>
             <translation>підписано на папері</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="56" />
+            <location filename="../../desktop/consent_dialog.py" line="56" />
             <source>spoken before a witness</source>
             <translation>усно, у присутності свідка</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="57" />
+            <location filename="../../desktop/consent_dialog.py" line="57" />
             <source>other</source>
             <translation>інше</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="72" />
+            <location filename="../../desktop/consent_dialog.py" line="72" />
             <source>Agreed: {scopes}</source>
             <translation>Погоджено: {scopes}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="73" />
+            <location filename="../../desktop/consent_dialog.py" line="73" />
             <source>nothing (withdrawn)</source>
             <translation>нічого (відкликано)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="76" />
+            <location filename="../../desktop/consent_dialog.py" line="76" />
             <source>given {date}</source>
             <translation>надано {date}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="78" />
+            <location filename="../../desktop/consent_dialog.py" line="78" />
             <source>Withdrawn: {scopes}</source>
             <translation>Відкликано: {scopes}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="95" />
+            <location filename="../../desktop/consent_dialog.py" line="95" />
             <source>Consent status</source>
             <translation>Стан згоди</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="99" />
+            <location filename="../../desktop/consent_dialog.py" line="99" />
             <source>Saving…</source>
             <translation>Зберігається…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="112" />
+            <location filename="../../desktop/consent_dialog.py" line="112" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
@@ -481,93 +481,93 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>ConsentDialog</name>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="126" />
-            <location filename="../../work/main/desktop/consent_dialog.py" line="161" />
+            <location filename="../../desktop/consent_dialog.py" line="126" />
+            <location filename="../../desktop/consent_dialog.py" line="161" />
             <source>Record consent</source>
             <translation>Записати згоду</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="128" />
+            <location filename="../../desktop/consent_dialog.py" line="128" />
             <source>The witness agreed this testimony may be used for</source>
             <translation>Свідок погодився, що це свідчення можна використати для</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="135" />
+            <location filename="../../desktop/consent_dialog.py" line="135" />
             <source>How consent was given</source>
             <translation>Як надано згоду</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="139" />
+            <location filename="../../desktop/consent_dialog.py" line="139" />
             <source>When consent was given</source>
             <translation>Коли надано згоду</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="140" />
+            <location filename="../../desktop/consent_dialog.py" line="140" />
             <source>YYYY, YYYY-MM or YYYY-MM-DD</source>
             <translation>РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="143" />
+            <location filename="../../desktop/consent_dialog.py" line="143" />
             <source>To whom consent was given</source>
             <translation>Кому надано згоду</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="145" />
+            <location filename="../../desktop/consent_dialog.py" line="145" />
             <source>Consent text version read out</source>
             <translation>Версія зачитаного тексту згоди</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="146" />
+            <location filename="../../desktop/consent_dialog.py" line="146" />
             <source>e.g. uk-v3</source>
             <translation>напр. uk-v3</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="147" />
+            <location filename="../../desktop/consent_dialog.py" line="147" />
             <source>The witness stays anonymous</source>
             <translation>Свідок залишається анонімним</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="148" />
+            <location filename="../../desktop/consent_dialog.py" line="148" />
             <source>No photos of the witness</source>
             <translation>Без фотографій свідка</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="150" />
+            <location filename="../../desktop/consent_dialog.py" line="150" />
             <source>Other conditions</source>
             <translation>Інші умови</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="154" />
+            <location filename="../../desktop/consent_dialog.py" line="154" />
             <source>&amp;How given:</source>
             <translation>&amp;Як надано:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="155" />
+            <location filename="../../desktop/consent_dialog.py" line="155" />
             <source>&amp;When:</source>
             <translation>&amp;Коли:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="156" />
+            <location filename="../../desktop/consent_dialog.py" line="156" />
             <source>&amp;To whom:</source>
             <translation>К&amp;ому:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="157" />
+            <location filename="../../desktop/consent_dialog.py" line="157" />
             <source>Consent te&amp;xt version:</source>
             <translation>Версія &amp;тексту згоди:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="160" />
+            <location filename="../../desktop/consent_dialog.py" line="160" />
             <source>Other &amp;conditions:</source>
             <translation>Інші &amp;умови:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="163" />
+            <location filename="../../desktop/consent_dialog.py" line="163" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="192" />
+            <location filename="../../desktop/consent_dialog.py" line="192" />
             <source>Tick at least one use the witness agreed to.</source>
             <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
         </message>
@@ -575,57 +575,57 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>ConsentSection</name>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="278" />
+            <location filename="../../desktop/consent_dialog.py" line="278" />
             <source>Consent records</source>
             <translation>Записи згоди</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="285" />
+            <location filename="../../desktop/consent_dialog.py" line="285" />
             <source>What the consent allows</source>
             <translation>Що дозволяє згода</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="287" />
+            <location filename="../../desktop/consent_dialog.py" line="287" />
             <source>Withdrawn consent</source>
             <translation>Відкликана згода</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="290" />
+            <location filename="../../desktop/consent_dialog.py" line="290" />
             <source>Consent records of this testimony</source>
             <translation>Записи згоди цього свідчення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="292" />
+            <location filename="../../desktop/consent_dialog.py" line="292" />
             <source>Record consent…</source>
             <translation>Записати згоду…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="293" />
+            <location filename="../../desktop/consent_dialog.py" line="293" />
             <source>Withdraw or narrow…</source>
             <translation>Відкликати чи звузити…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="316" />
+            <location filename="../../desktop/consent_dialog.py" line="316" />
             <source>Save the testimony first; then record the witness's consent.</source>
             <translation>Спершу збережіть свідчення; потім запишіть згоду свідка.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="328" />
+            <location filename="../../desktop/consent_dialog.py" line="328" />
             <source>No consent recorded yet.</source>
             <translation>Згоду ще не записано.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="331" />
+            <location filename="../../desktop/consent_dialog.py" line="331" />
             <source>May be used for: {scopes}</source>
             <translation>Можна використати для: {scopes}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="332" />
+            <location filename="../../desktop/consent_dialog.py" line="332" />
             <source>nothing</source>
             <translation>нічого</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="337" />
+            <location filename="../../desktop/consent_dialog.py" line="337" />
             <source>Consent withdrawn for: {scopes}</source>
             <translation>Згоду відкликано для: {scopes}</translation>
         </message>
@@ -633,63 +633,63 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CreateVaultPage</name>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="239" />
+            <location filename="../../desktop/unlock.py" line="239" />
             <source>Create a vault</source>
             <translation>Створення сховища</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="242" />
+            <location filename="../../desktop/unlock.py" line="242" />
             <source>There is no vault in {folder} yet. Choose a passphrase of at least {count} characters. A long sentence that only you know is best.</source>
             <translation>У теці {folder} ще немає сховища. Виберіть парольну фразу щонайменше з {count} символів. Найкраще — довге речення, яке знаєте лише ви.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="246" />
+            <location filename="../../desktop/unlock.py" line="246" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="247" />
+            <location filename="../../desktop/unlock.py" line="247" />
             <source>Repeat the passphrase</source>
             <translation>Повторіть парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="248" />
+            <location filename="../../desktop/unlock.py" line="248" />
             <source>&amp;New passphrase:</source>
             <translation>&amp;Нова парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="249" />
+            <location filename="../../desktop/unlock.py" line="249" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="250" />
+            <location filename="../../desktop/unlock.py" line="250" />
             <source>&amp;Repeat it:</source>
             <translation>&amp;Повторіть її:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="251" />
+            <location filename="../../desktop/unlock.py" line="251" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="252" />
+            <location filename="../../desktop/unlock.py" line="252" />
             <source>Creating the vault</source>
             <translation>Сховище створюється</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="253" />
-            <location filename="../../work/main/desktop/unlock.py" line="254" />
+            <location filename="../../desktop/unlock.py" line="253" />
+            <location filename="../../desktop/unlock.py" line="254" />
             <source>Create vault</source>
             <translation>Створити сховище</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="288" />
+            <location filename="../../desktop/unlock.py" line="288" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="302" />
+            <location filename="../../desktop/unlock.py" line="302" />
             <source>The two passphrases differ. Type them again.</source>
             <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
         </message>
@@ -697,78 +697,78 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DuressDialog</name>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="106" />
-            <location filename="../../work/main/desktop/duress_settings.py" line="116" />
+            <location filename="../../desktop/duress_settings.py" line="106" />
+            <location filename="../../desktop/duress_settings.py" line="116" />
             <source>Duress passphrase</source>
             <translation>Парольна фраза під примусом</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="109" />
+            <location filename="../../desktop/duress_settings.py" line="109" />
             <source>For when you are forced to unlock: typed at unlock, it destroys the vault at once and only says the passphrase was wrong. A destroyed vault can itself raise suspicion.</source>
             <translation>На випадок, коли вас змушують відкрити сховище: введена під час розблокування, вона одразу знищує сховище й лише повідомляє про неправильну парольну фразу. Знищене сховище саме по собі може викликати підозру.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="113" />
+            <location filename="../../desktop/duress_settings.py" line="113" />
             <source>Your &amp;passphrase:</source>
             <translation>Ваша &amp;парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="114" />
+            <location filename="../../desktop/duress_settings.py" line="114" />
             <source>Your current passphrase</source>
             <translation>Ваша поточна парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="115" />
+            <location filename="../../desktop/duress_settings.py" line="115" />
             <source>&amp;Duress passphrase:</source>
             <translation>Фраза під &amp;примусом:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="117" />
+            <location filename="../../desktop/duress_settings.py" line="117" />
             <source>Repeat i&amp;t:</source>
             <translation>Повто&amp;ріть її:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="118" />
+            <location filename="../../desktop/duress_settings.py" line="118" />
             <source>Repeat the duress passphrase</source>
             <translation>Повторіть парольну фразу під примусом</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="119" />
+            <location filename="../../desktop/duress_settings.py" line="119" />
             <source>Set duress passphrase</source>
             <translation>Встановити фразу під примусом</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="120" />
+            <location filename="../../desktop/duress_settings.py" line="120" />
             <source>Clear duress passphrase</source>
             <translation>Скасувати фразу під примусом</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="137" />
+            <location filename="../../desktop/duress_settings.py" line="137" />
             <source>The duress passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза під примусом має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="143" />
+            <location filename="../../desktop/duress_settings.py" line="143" />
             <source>The two duress passphrases differ.</source>
             <translation>Дві парольні фрази під примусом не збігаються.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="154" />
+            <location filename="../../desktop/duress_settings.py" line="154" />
             <source>Type your passphrase first.</source>
             <translation>Спершу введіть свою парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="160" />
+            <location filename="../../desktop/duress_settings.py" line="160" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="177" />
+            <location filename="../../desktop/duress_settings.py" line="177" />
             <source>Duress passphrase set: typing it at unlock destroys the vault.</source>
             <translation>Парольну фразу під примусом встановлено: її введення під час розблокування знищує сховище.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/duress_settings.py" line="179" />
+            <location filename="../../desktop/duress_settings.py" line="179" />
             <source>Duress passphrase cleared.</source>
             <translation>Парольну фразу під примусом скасовано.</translation>
         </message>
@@ -776,374 +776,374 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>EvidenceItemView</name>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="169" />
+            <location filename="../../desktop/evidence_item.py" line="169" />
             <source>Original file name</source>
             <translation>Початкова назва файлу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="173" />
+            <location filename="../../desktop/evidence_item.py" line="173" />
             <source>Description</source>
             <translation>Опис</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="177" />
+            <location filename="../../desktop/evidence_item.py" line="177" />
             <source>Source</source>
             <translation>Джерело</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="178" />
+            <location filename="../../desktop/evidence_item.py" line="178" />
             <source>Who gave the file, or where it was found</source>
             <translation>Хто передав файл або де його знайдено</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="180" />
+            <location filename="../../desktop/evidence_item.py" line="180" />
             <source>Stated date</source>
             <translation>Зазначена дата</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="181" />
+            <location filename="../../desktop/evidence_item.py" line="181" />
             <source>YYYY, YYYY-MM or YYYY-MM-DD</source>
             <translation>РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="184" />
+            <location filename="../../desktop/evidence_item.py" line="184" />
             <source>Stated place</source>
             <translation>Зазначене місце</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="186" />
+            <location filename="../../desktop/evidence_item.py" line="186" />
             <source>Notes</source>
             <translation>Примітки</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="189" />
+            <location filename="../../desktop/evidence_item.py" line="189" />
             <source>&amp;Save</source>
             <translation>&amp;Зберегти</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="190" />
+            <location filename="../../desktop/evidence_item.py" line="190" />
             <source>Save the stated fields</source>
             <translation>Зберегти зазначені відомості</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="191" />
+            <location filename="../../desktop/evidence_item.py" line="191" />
             <source>Ctrl+S also saves.</source>
             <translation>Ctrl+S теж зберігає.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="193" />
+            <location filename="../../desktop/evidence_item.py" line="193" />
             <source>Item status</source>
             <translation>Стан доказу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="194" />
+            <location filename="../../desktop/evidence_item.py" line="194" />
             <source>Stated by the field worker</source>
             <translation>Зазначено польовим працівником</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="196" />
+            <location filename="../../desktop/evidence_item.py" line="196" />
             <source>&amp;Description:</source>
             <translation>&amp;Опис:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="197" />
+            <location filename="../../desktop/evidence_item.py" line="197" />
             <source>So&amp;urce:</source>
             <translation>Дже&amp;рело:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="198" />
+            <location filename="../../desktop/evidence_item.py" line="198" />
             <source>Da&amp;te:</source>
             <translation>Д&amp;ата:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="199" />
+            <location filename="../../desktop/evidence_item.py" line="199" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="200" />
+            <location filename="../../desktop/evidence_item.py" line="200" />
             <source>&amp;Notes:</source>
             <translation>&amp;Примітки:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="210" />
+            <location filename="../../desktop/evidence_item.py" line="210" />
             <source>Claim</source>
             <translation>Твердження</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="210" />
+            <location filename="../../desktop/evidence_item.py" line="210" />
             <source>Value</source>
             <translation>Значення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="211" />
-            <location filename="../../work/main/desktop/evidence_item.py" line="219" />
+            <location filename="../../desktop/evidence_item.py" line="211" />
+            <location filename="../../desktop/evidence_item.py" line="219" />
             <source>Claimed by the file</source>
             <translation>Заявлено самим файлом</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="214" />
+            <location filename="../../desktop/evidence_item.py" line="214" />
             <source>Read from the file itself when it was added. Files can lie: this metadata can be edited or faked. Treat it as a claim to check, not a fact.</source>
             <translation>Прочитано із самого файлу під час додавання. Файли можуть брехати: ці метадані можна змінити або підробити. Сприймайте їх як твердження, яке треба перевірити, а не як факт.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="218" />
+            <location filename="../../desktop/evidence_item.py" line="218" />
             <source>The file makes no claims we can read.</source>
             <translation>Файл не містить тверджень, які можна прочитати.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="230" />
+            <location filename="../../desktop/evidence_item.py" line="230" />
             <source>SHA-256</source>
             <translation>SHA-256</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="231" />
+            <location filename="../../desktop/evidence_item.py" line="231" />
             <source>The file's fingerprint, computed when it was added.</source>
             <translation>Відбиток файлу, обчислений під час додавання.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="233" />
+            <location filename="../../desktop/evidence_item.py" line="233" />
             <source>Size</source>
             <translation>Розмір</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="235" />
+            <location filename="../../desktop/evidence_item.py" line="235" />
             <source>File type</source>
             <translation>Тип файлу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="236" />
+            <location filename="../../desktop/evidence_item.py" line="236" />
             <source>&amp;Export…</source>
             <translation>&amp;Експортувати…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="237" />
+            <location filename="../../desktop/evidence_item.py" line="237" />
             <source>Export a copy of the file</source>
             <translation>Експортувати копію файлу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="239" />
+            <location filename="../../desktop/evidence_item.py" line="239" />
             <source>Writes a decrypted copy where you choose. The export is recorded in the custody log.</source>
             <translation>Записує розшифровану копію туди, куди ви виберете. Експорт записується в журнал зберігання.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="243" />
+            <location filename="../../desktop/evidence_item.py" line="243" />
             <source>Export progress</source>
             <translation>Поступ експорту</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="245" />
+            <location filename="../../desktop/evidence_item.py" line="245" />
             <source>Cancel export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="246" />
+            <location filename="../../desktop/evidence_item.py" line="246" />
             <source>Cancel the export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="247" />
+            <location filename="../../desktop/evidence_item.py" line="247" />
             <source>Stops the export; no file is written.</source>
             <translation>Зупиняє експорт; файл не буде записано.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="249" />
+            <location filename="../../desktop/evidence_item.py" line="249" />
             <source>Stored file</source>
             <translation>Збережений файл</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="251" />
+            <location filename="../../desktop/evidence_item.py" line="251" />
             <source>SHA-256:</source>
             <translation>SHA-256:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="252" />
+            <location filename="../../desktop/evidence_item.py" line="252" />
             <source>Size:</source>
             <translation>Розмір:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="253" />
+            <location filename="../../desktop/evidence_item.py" line="253" />
             <source>Type:</source>
             <translation>Тип:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="255" />
+            <location filename="../../desktop/evidence_item.py" line="255" />
             <source>Export status</source>
             <translation>Стан експорту</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="267" />
+            <location filename="../../desktop/evidence_item.py" line="267" />
             <source>#</source>
             <translation>№</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="267" />
+            <location filename="../../desktop/evidence_item.py" line="267" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="267" />
+            <location filename="../../desktop/evidence_item.py" line="267" />
             <source>Action</source>
             <translation>Дія</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="267" />
+            <location filename="../../desktop/evidence_item.py" line="267" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="267" />
+            <location filename="../../desktop/evidence_item.py" line="267" />
             <source>User</source>
             <translation>Користувач</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="269" />
+            <location filename="../../desktop/evidence_item.py" line="269" />
             <source>Custody history</source>
             <translation>Історія зберігання</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="273" />
+            <location filename="../../desktop/evidence_item.py" line="273" />
             <source>Chain of custody</source>
             <translation>Ланцюг зберігання</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="327" />
+            <location filename="../../desktop/evidence_item.py" line="327" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="334" />
+            <location filename="../../desktop/evidence_item.py" line="334" />
             <source>{size} ({bytes} bytes)</source>
             <translation>{size} (байтів: {bytes})</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="339" />
-            <location filename="../../work/main/desktop/evidence_item.py" line="489" />
+            <location filename="../../desktop/evidence_item.py" line="339" />
+            <location filename="../../desktop/evidence_item.py" line="489" />
             <source>Saving…</source>
             <translation>Зберігається…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="366" />
+            <location filename="../../desktop/evidence_item.py" line="366" />
             <source>Date taken (EXIF)</source>
             <translation>Дата зйомки (EXIF)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="367" />
+            <location filename="../../desktop/evidence_item.py" line="367" />
             <source>Creation time</source>
             <translation>Час створення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="368" />
+            <location filename="../../desktop/evidence_item.py" line="368" />
             <source>Creation date (PDF)</source>
             <translation>Дата створення (PDF)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="369" />
+            <location filename="../../desktop/evidence_item.py" line="369" />
             <source>GPS latitude</source>
             <translation>Широта GPS</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="370" />
+            <location filename="../../desktop/evidence_item.py" line="370" />
             <source>GPS longitude</source>
             <translation>Довгота GPS</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="371" />
+            <location filename="../../desktop/evidence_item.py" line="371" />
             <source>Camera</source>
             <translation>Камера</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="372" />
+            <location filename="../../desktop/evidence_item.py" line="372" />
             <source>Duration (seconds)</source>
             <translation>Тривалість (секунд)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="373" />
+            <location filename="../../desktop/evidence_item.py" line="373" />
             <source>Pages</source>
             <translation>Сторінок</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="374" />
+            <location filename="../../desktop/evidence_item.py" line="374" />
             <source>Width (pixels)</source>
             <translation>Ширина (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="375" />
+            <location filename="../../desktop/evidence_item.py" line="375" />
             <source>Height (pixels)</source>
             <translation>Висота (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="398" />
+            <location filename="../../desktop/evidence_item.py" line="398" />
             <source>Added to the vault</source>
             <translation>Додано до сховища</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="399" />
+            <location filename="../../desktop/evidence_item.py" line="399" />
             <source>Added again (already stored)</source>
             <translation>Додано повторно (уже збережено)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="400" />
+            <location filename="../../desktop/evidence_item.py" line="400" />
             <source>Viewed</source>
             <translation>Переглянуто</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="401" />
+            <location filename="../../desktop/evidence_item.py" line="401" />
             <source>Exported</source>
             <translation>Експортовано</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="402" />
+            <location filename="../../desktop/evidence_item.py" line="402" />
             <source>Transferred</source>
             <translation>Передано</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="403" />
+            <location filename="../../desktop/evidence_item.py" line="403" />
             <source>Verified</source>
             <translation>Перевірено</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="404" />
+            <location filename="../../desktop/evidence_item.py" line="404" />
             <source>Deleted</source>
             <translation>Видалено</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="466" />
+            <location filename="../../desktop/evidence_item.py" line="466" />
             <source>No changes to save.</source>
             <translation>Немає змін для збереження.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="516" />
+            <location filename="../../desktop/evidence_item.py" line="516" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="531" />
+            <location filename="../../desktop/evidence_item.py" line="531" />
             <source>Export a copy of the evidence</source>
             <translation>Експорт копії доказу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="545" />
+            <location filename="../../desktop/evidence_item.py" line="545" />
             <source>Exporting…</source>
             <translation>Експорт…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="575" />
+            <location filename="../../desktop/evidence_item.py" line="575" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="593" />
+            <location filename="../../desktop/evidence_item.py" line="593" />
             <source>Export cancelled; no file was written.</source>
             <translation>Експорт скасовано; файл не записано.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="602" />
+            <location filename="../../desktop/evidence_item.py" line="602" />
             <source>Exported to {path}</source>
             <translation>Експортовано до {path}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_item.py" line="609" />
+            <location filename="../../desktop/evidence_item.py" line="609" />
             <source>Not exported: {reason}</source>
             <translation>Не експортовано: {reason}</translation>
         </message>
@@ -1151,22 +1151,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>EvidenceLinks</name>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="35" />
+            <location filename="../../desktop/evidence_links.py" line="35" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="36" />
+            <location filename="../../desktop/evidence_links.py" line="36" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="37" />
+            <location filename="../../desktop/evidence_links.py" line="37" />
             <source>Person</source>
             <translation>Особа</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="38" />
+            <location filename="../../desktop/evidence_links.py" line="38" />
             <source>Evidence</source>
             <translation>Доказ</translation>
         </message>
@@ -1174,42 +1174,42 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>EvidenceLinksBox</name>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="60" />
+            <location filename="../../desktop/evidence_links.py" line="60" />
             <source>Linked testimonies, incidents and persons</source>
             <translation>Пов'язані свідчення, інциденти й особи</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="66" />
+            <location filename="../../desktop/evidence_links.py" line="66" />
             <source>Records this evidence is linked to</source>
             <translation>Записи, з якими пов'язано цей доказ</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="69" />
+            <location filename="../../desktop/evidence_links.py" line="69" />
             <source>Record to link this evidence to</source>
             <translation>Запис, з яким пов'язати цей доказ</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="70" />
+            <location filename="../../desktop/evidence_links.py" line="70" />
             <source>&amp;Link</source>
             <translation>&amp;Пов'язати</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="71" />
+            <location filename="../../desktop/evidence_links.py" line="71" />
             <source>Link this evidence to the chosen record</source>
             <translation>Пов'язати цей доказ із вибраним записом</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="72" />
+            <location filename="../../desktop/evidence_links.py" line="72" />
             <source>Remove link</source>
             <translation>Прибрати зв'язок</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="74" />
+            <location filename="../../desktop/evidence_links.py" line="74" />
             <source>Link status</source>
             <translation>Стан зв'язку</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="149" />
+            <location filename="../../desktop/evidence_links.py" line="149" />
             <source>Saving…</source>
             <translation>Зберігається…</translation>
         </message>
@@ -1217,153 +1217,153 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>EvidencePanel</name>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="213" />
+            <location filename="../../desktop/evidence_panel.py" line="213" />
             <source>Evidence</source>
             <translation>Докази</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="215" />
+            <location filename="../../desktop/evidence_panel.py" line="215" />
             <source>Drag files here, or use the Add files button. Folders are not added: open them and select the files.</source>
             <translation>Перетягніть файли сюди або скористайтеся кнопкою «Додати файли». Теки не додаються: відкрийте теку й виберіть файли в ній.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="221" />
+            <location filename="../../desktop/evidence_panel.py" line="221" />
             <source>Evidence of the case</source>
             <translation>Докази справи</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="224" />
+            <location filename="../../desktop/evidence_panel.py" line="224" />
             <source>Name</source>
             <translation>Назва</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="224" />
+            <location filename="../../desktop/evidence_panel.py" line="224" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="224" />
+            <location filename="../../desktop/evidence_panel.py" line="224" />
             <source>Size</source>
             <translation>Розмір</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="224" />
+            <location filename="../../desktop/evidence_panel.py" line="224" />
             <source>SHA-256</source>
             <translation>SHA-256</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="237" />
+            <location filename="../../desktop/evidence_panel.py" line="237" />
             <source>&amp;Add files…</source>
             <translation>&amp;Додати файли…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="238" />
+            <location filename="../../desktop/evidence_panel.py" line="238" />
             <source>Add files to the case</source>
             <translation>Додати файли до справи</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="239" />
+            <location filename="../../desktop/evidence_panel.py" line="239" />
             <source>&amp;Open</source>
             <translation>&amp;Відкрити</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="240" />
+            <location filename="../../desktop/evidence_panel.py" line="240" />
             <source>Open the selected evidence</source>
             <translation>Відкрити вибраний доказ</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="241" />
+            <location filename="../../desktop/evidence_panel.py" line="241" />
             <source>Enter or a double-click also opens it.</source>
             <translation>Enter або подвійне клацання теж відкриває його.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="248" />
+            <location filename="../../desktop/evidence_panel.py" line="248" />
             <source>Evidence messages</source>
             <translation>Повідомлення про докази</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="255" />
+            <location filename="../../desktop/evidence_panel.py" line="255" />
             <source>Overall progress</source>
             <translation>Загальний поступ</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="256" />
+            <location filename="../../desktop/evidence_panel.py" line="256" />
             <source>Cancel all</source>
             <translation>Скасувати все</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="257" />
+            <location filename="../../desktop/evidence_panel.py" line="257" />
             <source>Cancel adding all files</source>
             <translation>Скасувати додавання всіх файлів</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="341" />
+            <location filename="../../desktop/evidence_panel.py" line="341" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="379" />
+            <location filename="../../desktop/evidence_panel.py" line="379" />
             <source>Release to add the files to this case.</source>
             <translation>Відпустіть, щоб додати файли до цієї справи.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="411" />
+            <location filename="../../desktop/evidence_panel.py" line="411" />
             <source>Add evidence files</source>
             <translation>Додавання файлів-доказів</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="423" />
+            <location filename="../../desktop/evidence_panel.py" line="423" />
             <source>Choose a case first.</source>
             <translation>Спершу виберіть справу.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="449" />
+            <location filename="../../desktop/evidence_panel.py" line="449" />
             <source>Folders are not added (skipped folders: {count}). Open the folder and select the files in it.</source>
             <translation>Теки не додаються (пропущено тек: {count}). Відкрийте теку й виберіть файли в ній.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="454" />
+            <location filename="../../desktop/evidence_panel.py" line="454" />
             <source>Not files, skipped: {names}</source>
             <translation>Не файли, пропущено: {names}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="457" />
+            <location filename="../../desktop/evidence_panel.py" line="457" />
             <source>Only files on this computer can be added (skipped: {count}).</source>
             <translation>Додавати можна лише файли з цього комп’ютера (пропущено: {count}).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="487" />
+            <location filename="../../desktop/evidence_panel.py" line="487" />
             <source>Starting…</source>
             <translation>Початок…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="512" />
-            <location filename="../../work/main/desktop/evidence_panel.py" line="570" />
+            <location filename="../../desktop/evidence_panel.py" line="512" />
+            <location filename="../../desktop/evidence_panel.py" line="570" />
             <source>Cancelled. Nothing was added.</source>
             <translation>Скасовано. Нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="550" />
+            <location filename="../../desktop/evidence_panel.py" line="550" />
             <source>Already in this case: not added again.</source>
             <translation>Уже є в цій справі: повторно не додано.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="552" />
+            <location filename="../../desktop/evidence_panel.py" line="552" />
             <source>Added: it was complete before the cancel reached it.</source>
             <translation>Додано: файл було збережено раніше, ніж спрацювало скасування.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="554" />
+            <location filename="../../desktop/evidence_panel.py" line="554" />
             <source>Added.</source>
             <translation>Додано.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="563" />
+            <location filename="../../desktop/evidence_panel.py" line="563" />
             <source>Not added: {reason}</source>
             <translation>Не додано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="592" />
+            <location filename="../../desktop/evidence_panel.py" line="592" />
             <source>Files done: {finished} of {count}</source>
             <translation>Оброблено файлів: {finished} з {count}</translation>
         </message>
@@ -1371,64 +1371,64 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>EvidenceViewer</name>
         <message>
-            <location filename="../../work/main/desktop/viewer.py" line="103" />
+            <location filename="../../desktop/viewer.py" line="103" />
             <source>Evidence viewer</source>
             <translation>Переглядач доказів</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer.py" line="116" />
+            <location filename="../../desktop/viewer.py" line="116" />
             <source>Item name</source>
             <translation>Назва доказу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer.py" line="122" />
+            <location filename="../../desktop/viewer.py" line="122" />
             <source>Item type and size</source>
             <translation>Тип і розмір доказу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer.py" line="126" />
+            <location filename="../../desktop/viewer.py" line="126" />
             <source>Viewer notice</source>
             <translation>Примітка переглядача</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer.py" line="130" />
-            <location filename="../../work/main/desktop/viewer.py" line="371" />
+            <location filename="../../desktop/viewer.py" line="130" />
+            <location filename="../../desktop/viewer.py" line="371" />
             <source>No item is open.</source>
             <translation>Жоден доказ не відкрито.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer.py" line="200" />
+            <location filename="../../desktop/viewer.py" line="200" />
             <source>{mime_type}, {size}</source>
             <translation>{mime_type}, {size}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer.py" line="201" />
-            <location filename="../../work/main/desktop/viewer.py" line="211" />
+            <location filename="../../desktop/viewer.py" line="201" />
+            <location filename="../../desktop/viewer.py" line="211" />
             <source>unknown type</source>
             <translation>невідомий тип</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer.py" line="209" />
+            <location filename="../../desktop/viewer.py" line="209" />
             <source>This kind of file ({mime_type}) cannot be shown here. Export it to open it with another program.</source>
             <translation>Файл такого типу ({mime_type}) тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer.py" line="219" />
+            <location filename="../../desktop/viewer.py" line="219" />
             <source>This PDF is too large to show here ({size}). Export it to open it with another program.</source>
             <translation>Цей PDF завеликий, щоб показати його тут ({size}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer.py" line="275" />
+            <location filename="../../desktop/viewer.py" line="275" />
             <source>Opening…</source>
             <translation>Відкриття…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer.py" line="339" />
+            <location filename="../../desktop/viewer.py" line="339" />
             <source>This image cannot be decoded. Export it to open it with another program.</source>
             <translation>Це зображення не вдається декодувати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer.py" line="349" />
+            <location filename="../../desktop/viewer.py" line="349" />
             <source>This item cannot be shown.</source>
             <translation>Цей доказ не можна показати.</translation>
         </message>
@@ -1436,37 +1436,37 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../work/main/desktop/window.py" line="154" />
+            <location filename="../../desktop/window.py" line="155" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/window.py" line="156" />
+            <location filename="../../desktop/window.py" line="157" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/window.py" line="155" />
+            <location filename="../../desktop/window.py" line="156" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/window.py" line="157" />
+            <location filename="../../desktop/window.py" line="158" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/window.py" line="161" />
+            <location filename="../../desktop/window.py" line="162" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/window.py" line="253" />
+            <location filename="../../desktop/window.py" line="254" />
             <source>Your passphrase is changed. The recovery key you typed no longer works: this is the new one.</source>
             <translation>Парольну фразу змінено. Введений ключ відновлення більше не діє: ось новий.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../work/main/desktop/window.py" line="273" />
+            <location filename="../../desktop/window.py" line="274" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -1475,7 +1475,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../work/main/desktop/window.py" line="283" />
+            <location filename="../../desktop/window.py" line="284" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -1484,32 +1484,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/window.py" line="289" />
+            <location filename="../../desktop/window.py" line="290" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/window.py" line="416" />
+            <location filename="../../desktop/window.py" line="423" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/window.py" line="417" />
+            <location filename="../../desktop/window.py" line="424" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/window.py" line="418" />
+            <location filename="../../desktop/window.py" line="425" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/window.py" line="502" />
+            <location filename="../../desktop/window.py" line="509" />
             <source>Locking…</source>
             <translation>Блокування…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/window.py" line="522" />
+            <location filename="../../desktop/window.py" line="529" />
             <source>The vault locked while another program kept it busy: the last changes may not have been kept.</source>
             <translation>Сховище заблокувалося, поки інша програма тримала його зайнятим: останні зміни могли не зберегтися.</translation>
         </message>
@@ -1517,163 +1517,163 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>HistoryView</name>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="109" />
-            <location filename="../../work/main/desktop/history_view.py" line="274" />
+            <location filename="../../desktop/history_view.py" line="109" />
+            <location filename="../../desktop/history_view.py" line="274" />
             <source>Edit history</source>
             <translation>Історія змін</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="115" />
+            <location filename="../../desktop/history_view.py" line="115" />
             <source>Versions of the testimony, newest first</source>
             <translation>Версії свідчення, найновіші спершу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="121" />
+            <location filename="../../desktop/history_view.py" line="121" />
             <source>What this version changed</source>
             <translation>Що змінено в цій версії</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="123" />
+            <location filename="../../desktop/history_view.py" line="123" />
             <source>Narrative of the selected version, with its changes</source>
             <translation>Розповідь вибраної версії зі змінами</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="127" />
+            <location filename="../../desktop/history_view.py" line="127" />
             <source>Underlined on green: added in this version. Struck through on red: removed.</source>
             <translation>Підкреслене на зеленому: додане в цій версії. Закреслене на червоному: вилучене.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="169" />
+            <location filename="../../desktop/history_view.py" line="169" />
             <source>Edit history: two versions conflict (saved at the same time on two devices)</source>
             <translation>Історія змін: дві версії суперечать одна одній (збережені одночасно на двох пристроях)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="177" />
+            <location filename="../../desktop/history_view.py" line="177" />
             <source>A conflicting version. Saving the testimony keeps what the editor shows and resolves the conflict.</source>
             <translation>Суперечлива версія. Якщо зберегти свідчення, залишиться те, що показує редактор, і конфлікт буде розв’язано.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="192" />
+            <location filename="../../desktop/history_view.py" line="192" />
             <source>deleted</source>
             <translation>видалено</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="194" />
+            <location filename="../../desktop/history_view.py" line="194" />
             <source>created</source>
             <translation>створено</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="196" />
+            <location filename="../../desktop/history_view.py" line="196" />
             <source>merged</source>
             <translation>об’єднано</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="198" />
+            <location filename="../../desktop/history_view.py" line="198" />
             <source>edited</source>
             <translation>змінено</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="200" />
+            <location filename="../../desktop/history_view.py" line="200" />
             <source>this device</source>
             <translation>цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="202" />
+            <location filename="../../desktop/history_view.py" line="202" />
             <source>device {id}</source>
             <translation>пристрій {id}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="205" />
+            <location filename="../../desktop/history_view.py" line="205" />
             <source>⚠ conflicting version</source>
             <translation>⚠ суперечлива версія</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="205" />
+            <location filename="../../desktop/history_view.py" line="205" />
             <source>current</source>
             <translation>поточна</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="229" />
+            <location filename="../../desktop/history_view.py" line="229" />
             <source>Deleted. Reason: {reason}</source>
             <translation>Видалено. Причина: {reason}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="229" />
+            <location filename="../../desktop/history_view.py" line="229" />
             <source>Deleted.</source>
             <translation>Видалено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="234" />
+            <location filename="../../desktop/history_view.py" line="234" />
             <source>First version.</source>
             <translation>Перша версія.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="240" />
+            <location filename="../../desktop/history_view.py" line="240" />
             <source>Changed: {fields}</source>
             <translation>Змінено: {fields}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="242" />
+            <location filename="../../desktop/history_view.py" line="242" />
             <source>No field changed in this version.</source>
             <translation>У цій версії жодне поле не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="249" />
+            <location filename="../../desktop/history_view.py" line="249" />
             <source>title</source>
             <translation>назва</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="250" />
+            <location filename="../../desktop/history_view.py" line="250" />
             <source>witness</source>
             <translation>свідок</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="251" />
+            <location filename="../../desktop/history_view.py" line="251" />
             <source>incident</source>
             <translation>інцидент</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="252" />
+            <location filename="../../desktop/history_view.py" line="252" />
             <source>interviewer</source>
             <translation>інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="253" />
+            <location filename="../../desktop/history_view.py" line="253" />
             <source>date</source>
             <translation>дата</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="254" />
+            <location filename="../../desktop/history_view.py" line="254" />
             <source>place</source>
             <translation>місце</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="255" />
+            <location filename="../../desktop/history_view.py" line="255" />
             <source>language</source>
             <translation>мова</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="256" />
+            <location filename="../../desktop/history_view.py" line="256" />
             <source>interpreter</source>
             <translation>перекладач</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="257" />
+            <location filename="../../desktop/history_view.py" line="257" />
             <source>consent</source>
             <translation>згода</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="258" />
+            <location filename="../../desktop/history_view.py" line="258" />
             <source>violation types</source>
             <translation>види порушень</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="259" />
+            <location filename="../../desktop/history_view.py" line="259" />
             <source>notes</source>
             <translation>нотатки</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/history_view.py" line="260" />
+            <location filename="../../desktop/history_view.py" line="260" />
             <source>narrative</source>
             <translation>розповідь</translation>
         </message>
@@ -1681,13 +1681,13 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>ImagePage</name>
         <message>
-            <location filename="../../work/main/desktop/viewer_image.py" line="23" />
-            <location filename="../../work/main/desktop/viewer_image.py" line="27" />
+            <location filename="../../desktop/viewer_image.py" line="23" />
+            <location filename="../../desktop/viewer_image.py" line="27" />
             <source>Image</source>
             <translation>Зображення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_image.py" line="88" />
+            <location filename="../../desktop/viewer_image.py" line="88" />
             <source>Zoom: {percent} %</source>
             <translation>Масштаб: {percent} %</translation>
         </message>
@@ -1695,212 +1695,212 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>IncidentEditor</name>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="148" />
+            <location filename="../../desktop/incident_editor.py" line="148" />
             <source>New incident</source>
             <translation>Новий інцидент</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="65" />
+            <location filename="../../desktop/incident_editor.py" line="65" />
             <source>Incident title</source>
             <translation>Назва інциденту</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="66" />
+            <location filename="../../desktop/incident_editor.py" line="66" />
             <source>e.g. Shelling of the market</source>
             <translation>напр. Обстріл ринку</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="68" />
+            <location filename="../../desktop/incident_editor.py" line="68" />
             <source>Incident date</source>
             <translation>Дата інциденту</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="68" />
+            <location filename="../../desktop/incident_editor.py" line="68" />
             <source>Precision of the incident date</source>
             <translation>Точність дати інциденту</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="71" />
+            <location filename="../../desktop/incident_editor.py" line="71" />
             <source>Appro&amp;ximate</source>
             <translation>При&amp;близно</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="72" />
+            <location filename="../../desktop/incident_editor.py" line="72" />
             <source>The date is approximate</source>
             <translation>Дата приблизна</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="76" />
+            <location filename="../../desktop/incident_editor.py" line="76" />
             <source>Incident place</source>
             <translation>Місце інциденту</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="77" />
+            <location filename="../../desktop/incident_editor.py" line="77" />
             <source>Settlement, district, region</source>
             <translation>Населений пункт, район, область</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="79" />
+            <location filename="../../desktop/incident_editor.py" line="79" />
             <source>Precision of the place</source>
             <translation>Точність місця</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="85" />
+            <location filename="../../desktop/incident_editor.py" line="85" />
             <source>Latitude</source>
             <translation>Широта</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="86" />
+            <location filename="../../desktop/incident_editor.py" line="86" />
             <source>e.g. 49.2081</source>
             <translation>напр. 49.2081</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="88" />
+            <location filename="../../desktop/incident_editor.py" line="88" />
             <source>Longitude</source>
             <translation>Довгота</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="89" />
+            <location filename="../../desktop/incident_editor.py" line="89" />
             <source>e.g. 37.2566</source>
             <translation>напр. 37.2566</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="94" />
+            <location filename="../../desktop/incident_editor.py" line="94" />
             <source>Description</source>
             <translation>Опис</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="95" />
+            <location filename="../../desktop/incident_editor.py" line="95" />
             <source>What happened, as far as it is known.</source>
             <translation>Що сталося, наскільки відомо.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="100" />
+            <location filename="../../desktop/incident_editor.py" line="100" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="101" />
+            <location filename="../../desktop/incident_editor.py" line="101" />
             <source>Your notes on the incident</source>
             <translation>Ваші нотатки про інцидент</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="109" />
+            <location filename="../../desktop/incident_editor.py" line="109" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="110" />
+            <location filename="../../desktop/incident_editor.py" line="110" />
             <source>&amp;Date:</source>
             <translation>&amp;Дата:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="111" />
+            <location filename="../../desktop/incident_editor.py" line="111" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="112" />
+            <location filename="../../desktop/incident_editor.py" line="112" />
             <source>Place &amp;known to:</source>
             <translation>Місце &amp;відоме до:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="113" />
+            <location filename="../../desktop/incident_editor.py" line="113" />
             <source>L&amp;atitude:</source>
             <translation>Ш&amp;ирота:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="114" />
+            <location filename="../../desktop/incident_editor.py" line="114" />
             <source>Lo&amp;ngitude:</source>
             <translation>Дов&amp;гота:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="115" />
+            <location filename="../../desktop/incident_editor.py" line="115" />
             <source>Violation t&amp;ypes:</source>
             <translation>Види пору&amp;шень:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="116" />
+            <location filename="../../desktop/incident_editor.py" line="116" />
             <source>Descr&amp;iption:</source>
             <translation>&amp;Опис:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="117" />
+            <location filename="../../desktop/incident_editor.py" line="117" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="150" />
+            <location filename="../../desktop/incident_editor.py" line="150" />
             <source>Save incident</source>
             <translation>Зберегти інцидент</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="151" />
+            <location filename="../../desktop/incident_editor.py" line="151" />
             <source>Saves the incident (Ctrl+S).</source>
             <translation>Зберігає інцидент (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="152" />
+            <location filename="../../desktop/incident_editor.py" line="152" />
             <source>Delete incident…</source>
             <translation>Видалити інцидент…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="153" />
+            <location filename="../../desktop/incident_editor.py" line="153" />
             <source>Delete incident</source>
             <translation>Видалити інцидент</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="163" />
+            <location filename="../../desktop/incident_editor.py" line="163" />
             <source>Not known</source>
             <translation>Невідомо</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="164" />
+            <location filename="../../desktop/incident_editor.py" line="164" />
             <source>Country</source>
             <translation>Країна</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="165" />
+            <location filename="../../desktop/incident_editor.py" line="165" />
             <source>Region (oblast)</source>
             <translation>Область</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="166" />
+            <location filename="../../desktop/incident_editor.py" line="166" />
             <source>District (raion)</source>
             <translation>Район</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="167" />
+            <location filename="../../desktop/incident_editor.py" line="167" />
             <source>Settlement</source>
             <translation>Населений пункт</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="168" />
+            <location filename="../../desktop/incident_editor.py" line="168" />
             <source>Exact place</source>
             <translation>Точне місце</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="149" />
+            <location filename="../../desktop/incident_editor.py" line="149" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="211" />
+            <location filename="../../desktop/incident_editor.py" line="211" />
             <source>Give the incident a title: the lists show it.</source>
             <translation>Дайте інциденту назву: її показують списки.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="233" />
+            <location filename="../../desktop/incident_editor.py" line="233" />
             <source>A number between -{limit} and {limit}, in decimal degrees.</source>
             <translation>Число від -{limit} до {limit}, у десяткових градусах.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="155" />
+            <location filename="../../desktop/incident_editor.py" line="155" />
             <source>Delete this incident? Testimonies that refer to it keep the link; its earlier versions stay in the history.</source>
             <translation>Видалити цей інцидент? Свідчення, що на нього посилаються, збережуть посилання; попередні версії залишаться в історії.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/incident_editor.py" line="158" />
+            <location filename="../../desktop/incident_editor.py" line="158" />
             <source>Incident deleted.</source>
             <translation>Інцидент видалено.</translation>
         </message>
@@ -1908,32 +1908,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>IncidentsTab</name>
         <message>
-            <location filename="../../work/main/desktop/record_tab.py" line="222" />
+            <location filename="../../desktop/record_tab.py" line="222" />
             <source>Incidents</source>
             <translation>Інциденти</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_tab.py" line="223" />
+            <location filename="../../desktop/record_tab.py" line="223" />
             <source>Incidents of the selected case</source>
             <translation>Інциденти вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_tab.py" line="224" />
+            <location filename="../../desktop/record_tab.py" line="224" />
             <source>New incident</source>
             <translation>Новий інцидент</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_tab.py" line="225" />
+            <location filename="../../desktop/record_tab.py" line="225" />
             <source>Unsaved incident</source>
             <translation>Незбережений інцидент</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_tab.py" line="226" />
+            <location filename="../../desktop/record_tab.py" line="226" />
             <source>This incident has changes that are not saved. Save them?</source>
             <translation>У цьому інциденті є незбережені зміни. Зберегти їх?</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_tab.py" line="230" />
+            <location filename="../../desktop/record_tab.py" line="230" />
             <source>(untitled incident)</source>
             <translation>(інцидент без назви)</translation>
         </message>
@@ -1941,32 +1941,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>IntakeRow</name>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="133" />
+            <location filename="../../desktop/evidence_panel.py" line="133" />
             <source>Waiting…</source>
             <translation>Очікує…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="137" />
+            <location filename="../../desktop/evidence_panel.py" line="137" />
             <source>Progress of {name}</source>
             <translation>Поступ: {name}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="138" />
+            <location filename="../../desktop/evidence_panel.py" line="138" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="139" />
+            <location filename="../../desktop/evidence_panel.py" line="139" />
             <source>Cancel adding {name}</source>
             <translation>Скасувати додавання {name}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="160" />
+            <location filename="../../desktop/evidence_panel.py" line="160" />
             <source>Adding… {done} of {total}</source>
             <translation>Додається… {done} з {total}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_panel.py" line="167" />
+            <location filename="../../desktop/evidence_panel.py" line="167" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
@@ -1974,17 +1974,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>LanguageChooser</name>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="102" />
+            <location filename="../../desktop/unlock.py" line="102" />
             <source>&amp;Language:</source>
             <translation>&amp;Мова:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="103" />
+            <location filename="../../desktop/unlock.py" line="103" />
             <source>Language of the interface</source>
             <translation>Мова інтерфейсу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="104" />
+            <location filename="../../desktop/unlock.py" line="104" />
             <source>Applies at once, and at the next start.</source>
             <translation>Діє одразу й під час наступних запусків.</translation>
         </message>
@@ -1992,18 +1992,18 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>LinkedEvidenceBox</name>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="178" />
+            <location filename="../../desktop/evidence_links.py" line="178" />
             <source>Linked evidence</source>
             <translation>Пов'язані докази</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="180" />
+            <location filename="../../desktop/evidence_links.py" line="180" />
             <source>Evidence linked to this record</source>
             <translation>Докази, пов'язані з цим записом</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/evidence_links.py" line="182" />
-            <location filename="../../work/main/desktop/evidence_links.py" line="201" />
+            <location filename="../../desktop/evidence_links.py" line="182" />
+            <location filename="../../desktop/evidence_links.py" line="201" />
             <source>No evidence linked. Link it from the evidence item.</source>
             <translation>Доказів не пов'язано. Пов'яжіть їх із картки доказу.</translation>
         </message>
@@ -2011,58 +2011,58 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>MediaPage</name>
         <message>
-            <location filename="../../work/main/desktop/viewer_media.py" line="53" />
+            <location filename="../../desktop/viewer_media.py" line="53" />
             <source>Video</source>
             <translation>Відео</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_media.py" line="55" />
+            <location filename="../../desktop/viewer_media.py" line="55" />
             <source>Audio recording</source>
             <translation>Аудіозапис</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_media.py" line="58" />
-            <location filename="../../work/main/desktop/viewer_media.py" line="210" />
+            <location filename="../../desktop/viewer_media.py" line="58" />
+            <location filename="../../desktop/viewer_media.py" line="210" />
             <source>Play</source>
             <translation>Відтворити</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_media.py" line="59" />
+            <location filename="../../desktop/viewer_media.py" line="59" />
             <source>Play or pause (Space)</source>
             <translation>Відтворити або призупинити (пробіл)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_media.py" line="62" />
+            <location filename="../../desktop/viewer_media.py" line="62" />
             <source>Position (Left and Right arrows seek 5 seconds)</source>
             <translation>Позиція (стрілки ліворуч і праворуч перемотують на 5 секунд)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_media.py" line="64" />
+            <location filename="../../desktop/viewer_media.py" line="64" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_media.py" line="191" />
+            <location filename="../../desktop/viewer_media.py" line="191" />
             <source>{position} / {duration}</source>
             <translation>{position} / {duration}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_media.py" line="210" />
+            <location filename="../../desktop/viewer_media.py" line="210" />
             <source>Pause</source>
             <translation>Пауза</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_media.py" line="232" />
+            <location filename="../../desktop/viewer_media.py" line="232" />
             <source>No sound device was found: the recording plays without sound.</source>
             <translation>Звуковий пристрій не знайдено: запис відтворюється без звуку.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_media.py" line="243" />
+            <location filename="../../desktop/viewer_media.py" line="243" />
             <source>This recording cannot be played here ({reason}). Export it to open it with another program.</source>
             <translation>Цей запис тут не можна відтворити ({reason}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_media.py" line="244" />
+            <location filename="../../desktop/viewer_media.py" line="244" />
             <source>unknown error</source>
             <translation>невідома помилка</translation>
         </message>
@@ -2070,17 +2070,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>MessagePage</name>
         <message>
-            <location filename="../../work/main/desktop/viewer_message.py" line="20" />
+            <location filename="../../desktop/viewer_message.py" line="20" />
             <source>Viewer message</source>
             <translation>Повідомлення переглядача</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_message.py" line="21" />
+            <location filename="../../desktop/viewer_message.py" line="21" />
             <source>Export…</source>
             <translation>Експортувати…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_message.py" line="22" />
+            <location filename="../../desktop/viewer_message.py" line="22" />
             <source>Export the item to a file</source>
             <translation>Експортувати доказ у файл</translation>
         </message>
@@ -2088,737 +2088,737 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1110" />
+            <location filename="../../desktop/messages.py" line="1110" />
             <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1116" />
+            <location filename="../../desktop/messages.py" line="1116" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="44" />
+            <location filename="../../desktop/messages.py" line="44" />
             <source>Wrong passphrase. Nothing was changed; try again.</source>
             <translation>Неправильна парольна фраза. Нічого не змінено; спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="48" />
+            <location filename="../../desktop/messages.py" line="48" />
             <source>That recovery key does not open this vault. Check it for typos: it has only letters and digits (dashes and spaces do not matter).</source>
             <translation>Цей ключ відновлення не відкриває це сховище. Перевірте, чи немає в ньому помилок: у ньому лише літери й цифри (дефіси та пробіли не мають значення).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="56" />
+            <location filename="../../desktop/messages.py" line="56" />
             <source>This vault needs a secret from this computer's keyring, and the keyring does not have it (another computer or user account?). Unlock with the recovery key instead.</source>
             <translation>Цьому сховищу потрібен секрет зі зв’язки ключів цього комп’ютера, але його там немає (інший комп’ютер чи обліковий запис?). Натомість розблокуйте сховище ключем відновлення.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="64" />
+            <location filename="../../desktop/messages.py" line="64" />
             <source>The vault is locked. Unlock it with your passphrase.</source>
             <translation>Сховище заблоковано. Розблокуйте його своєю парольною фразою.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="68" />
+            <location filename="../../desktop/messages.py" line="68" />
             <source>There is no vault in {folder}. Check the folder, or create a new vault there.</source>
             <translation>У {folder} немає сховища. Перевірте теку або створіть у ній нове сховище.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="74" />
+            <location filename="../../desktop/messages.py" line="74" />
             <source>There is already a vault in {folder}; nothing was overwritten. Unlock it, or choose another folder.</source>
             <translation>У {folder} уже є сховище; нічого не перезаписано. Розблокуйте його або виберіть іншу теку.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="81" />
+            <location filename="../../desktop/messages.py" line="81" />
             <source>{folder} holds a vault database but no key file (an interrupted creation, or vault.keys was removed). If you have a copy of vault.keys, put it back. Otherwise nothing can decrypt this database: delete the folder and create the vault again.</source>
             <translation>У {folder} є база даних сховища, але немає файлу ключів (створення перервалося або vault.keys видалено). Якщо у вас є копія vault.keys, поверніть її на місце. Інакше цю базу даних ніщо не розшифрує: видаліть теку й створіть сховище знову.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="90" />
+            <location filename="../../desktop/messages.py" line="90" />
             <source>The vault database (vault.db) in {folder} is missing, empty or incomplete. Nothing was changed and no evidence file was touched. Put back vault.db from the copy or backup it came from, then unlock again.</source>
             <translation>База даних сховища (vault.db) у {folder} відсутня, порожня або неповна. Нічого не змінено, жодного файлу доказів не зачеплено. Поверніть vault.db з копії чи резервної копії, звідки він походить, і розблокуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="99" />
+            <location filename="../../desktop/messages.py" line="99" />
             <source>{folder} is not empty. A new vault needs an empty or new folder. Nothing was changed.</source>
             <translation>{folder} не порожня. Для нового сховища потрібна порожня або нова тека. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="105" />
+            <location filename="../../desktop/messages.py" line="105" />
             <source>{folder} is not a folder. Nothing was changed.</source>
             <translation>{folder} не є текою. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="111" />
+            <location filename="../../desktop/messages.py" line="111" />
             <source>{folder} is not a Fieldvault vault, so nothing there was changed.</source>
             <translation>{folder} не є сховищем Fieldvault, тож там нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="117" />
+            <location filename="../../desktop/messages.py" line="117" />
             <source>{folder} cannot be examined without writing to it. Nothing was changed. Make a copy of the folder and check the copy.</source>
             <translation>{folder} неможливо перевірити, не записавши туди. Нічого не змінено. Зробіть копію теки й перевірте копію.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="125" />
+            <location filename="../../desktop/messages.py" line="125" />
             <source>This vault is open for examination only (read-only): nothing can be changed.</source>
             <translation>Це сховище відкрито лише для перевірки (тільки читання): змінити нічого не можна.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="131" />
+            <location filename="../../desktop/messages.py" line="131" />
             <source>The vault file {name} is not encrypted, so it is not a Fieldvault vault, and it was not opened: someone may have replaced it. Leave the folder as it is and ask your organisation for help.</source>
             <translation>Файл сховища {name} не зашифрований, тож це не сховище Fieldvault, і його не відкрито: можливо, хтось його підмінив. Залиште теку як є та зверніться по допомогу до своєї організації.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="143" />
+            <location filename="../../desktop/messages.py" line="143" />
             <source>The copy of item {id} written into the vault did not match the file as it was read, so nothing was added. Your original file is untouched: add it again, and check the disk if this happens again.</source>
             <translation>Копія доказу {id}, записана до сховища, не збіглася з прочитаним файлом, тож нічого не додано. Ваш початковий файл не змінено: додайте його ще раз, а якщо це повториться, перевірте диск.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="152" />
+            <location filename="../../desktop/messages.py" line="152" />
             <source>Item {id} no longer matches the fingerprint (SHA-256) taken when it was added: it is damaged or was altered, and nothing was exported. The other items are not affected; restore this one from a bundle or backup.</source>
             <translation>Доказ {id} більше не відповідає відбитку (SHA-256), знятому під час додавання: його пошкоджено або змінено, тож нічого не експортовано. Інших доказів це не стосується; відновіть цей із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="161" />
+            <location filename="../../desktop/messages.py" line="161" />
             <source>The stored file {id} is damaged or was altered. The other items are not affected; restore this one from a bundle or backup.</source>
             <translation>Збережений файл {id} пошкоджено або змінено. Інших доказів це не стосується; відновіть цей із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="172" />
+            <location filename="../../desktop/messages.py" line="172" />
             <source>Part of the vault is damaged or was altered ({ids}). Nothing was changed. Check the vault (fieldvault verify) and restore what is damaged from a backup or bundle.</source>
             <translation>Частину сховища пошкоджено або змінено ({ids}). Нічого не змінено. Перевірте сховище (fieldvault verify) і відновіть пошкоджене з резервної копії або пакета.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="182" />
+            <location filename="../../desktop/messages.py" line="182" />
             <source>This vault has no key for exchanging bundles yet ({purpose}). Unlock it normally once (not for examination) to make it.</source>
             <translation>Це сховище ще не має ключа для обміну пакетами ({purpose}). Розблокуйте його один раз у звичайному режимі (не для огляду), щоб його створити.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="190" />
+            <location filename="../../desktop/messages.py" line="190" />
             <source>The vault's files are damaged or were altered, so it cannot be used as it is. Nothing was changed. Leave the folder as it is and restore it from a backup, or ask your organisation for help.</source>
             <translation>Файли сховища пошкоджено або змінено, тож користуватися ним у такому стані не можна. Нічого не змінено. Залиште теку як є та відновіть її з резервної копії або зверніться по допомогу до своєї організації.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="204" />
+            <location filename="../../desktop/messages.py" line="204" />
             <source>The disk is full, so this could not be finished. Nothing was lost: the vault still holds its state from before. Free some disk space, then try again.</source>
             <translation>Диск заповнений, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Звільніть місце на диску й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="210" />
+            <location filename="../../desktop/messages.py" line="210" />
             <source>The disk reported an error while writing, so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive (or the USB stick), then try again.</source>
             <translation>Під час запису диск повідомив про помилку, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск (або USB-накопичувач) і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="217" />
+            <location filename="../../desktop/messages.py" line="217" />
             <source>Fieldvault may not write there (permission denied), so this could not be finished. Nothing was lost. Choose another place or check the folder's permissions, then try again.</source>
             <translation>Fieldvault не має права писати туди (доступ заборонено), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце або перевірте права доступу до теки й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="224" />
+            <location filename="../../desktop/messages.py" line="224" />
             <source>The disk is read-only, so this could not be finished. Nothing was lost. Choose a writable place, then try again.</source>
             <translation>Диск доступний лише для читання, тож завершити це не вдалося. Нічого не втрачено. Виберіть місце, придатне для запису, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="230" />
+            <location filename="../../desktop/messages.py" line="230" />
             <source>Another program (a second Fieldvault window or a command) was writing to the vault for too long, so this could not be finished. Nothing was lost. Wait a moment, then try again.</source>
             <translation>Інша програма (друге вікно Fieldvault або команда) надто довго записувала до сховища, тож це не вдалося завершити. Нічого не втрачено. Зачекайте трохи й спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="237" />
+            <location filename="../../desktop/messages.py" line="237" />
             <source>The folder is not there (removed, or on a drive that was unplugged), so this could not be finished. Nothing was lost. Choose another place, then try again.</source>
             <translation>Теки немає (її видалено або диск від’єднано), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="242" />
+            <location filename="../../desktop/messages.py" line="242" />
             <source>Writing to the disk failed (error {code}), so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive, then try again.</source>
             <translation>Помилка запису на диск (код {code}), тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="255" />
+            <location filename="../../desktop/messages.py" line="255" />
             <source>Case {id} is not in the vault (deleted, perhaps on another device). Choose another case.</source>
             <translation>Справи {id} немає у сховищі (її видалено, можливо, на іншому пристрої). Виберіть іншу справу.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="260" />
+            <location filename="../../desktop/messages.py" line="260" />
             <source>Testimony {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Свідчення {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інше зі списку.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="266" />
+            <location filename="../../desktop/messages.py" line="266" />
             <source>Evidence item {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Доказу {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інший зі списку.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="277" />
+            <location filename="../../desktop/messages.py" line="277" />
             <source>The stored file of evidence item {id} is missing from the vault. The record is kept; restore the file from a bundle or backup.</source>
             <translation>Збереженого файлу доказу {id} немає у сховищі. Запис про доказ залишився; відновіть файл із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="271" />
+            <location filename="../../desktop/messages.py" line="271" />
             <source>Record {id} is not in the vault (deleted, perhaps on another device).</source>
             <translation>Запису {id} немає у сховищі (його видалено, можливо, на іншому пристрої).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="285" />
+            <location filename="../../desktop/messages.py" line="285" />
             <source>A change received from elsewhere (revision {id}) failed a check and was refused; nothing from it was stored. Tell your coordinator.</source>
             <translation>Зміна, отримана ззовні (ревізія {id}), не пройшла перевірку й відхилена; з неї нічого не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="293" />
+            <location filename="../../desktop/messages.py" line="293" />
             <source>A custody record in a bundle (event {hash}) failed a check and was refused; nothing from the bundle was stored. Tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в пакеті (подія {hash}) не пройшов перевірки й був відхилений; нічого з пакета не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="301" />
+            <location filename="../../desktop/messages.py" line="301" />
             <source>A file in a bundle (SHA-256 {sha256}) failed a check and was refused; nothing from the bundle was stored. Ask for the bundle to be sent again.</source>
             <translation>Файл у пакеті (SHA-256 {sha256}) не пройшов перевірки й був відхилений; нічого з пакета не збережено. Попросіть надіслати пакет ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="309" />
+            <location filename="../../desktop/messages.py" line="309" />
             <source>Bundle {id} was refused: it comes from a device this vault does not know, or repeats a bundle already received with other content. Nothing from it was stored. Tell your coordinator.</source>
             <translation>Пакет {id} відхилено: він надійшов від пристрою, якого це сховище не знає, або повторює вже отриманий пакет з іншим вмістом. Нічого з нього не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="318" />
+            <location filename="../../desktop/messages.py" line="318" />
             <source>This organisation profile (version {offered}) is not newer than the one this vault holds (version {held}), so it was not used. Ask your coordinator for the current profile.</source>
             <translation>Цей профіль організації (версія {offered}) не новіший за той, що вже є у сховищі (версія {held}), тому його не використано. Попросіть у координатора чинний профіль.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="334" />
+            <location filename="../../desktop/messages.py" line="334" />
             <source>This file is not a Fieldvault bundle, or it was made by a newer version of Fieldvault. Nothing from it was stored. Check that you chose the right file; if you did, update Fieldvault and import it again.</source>
             <translation>Цей файл не є пакетом Fieldvault, або його створила новіша версія Fieldvault. Нічого з нього не збережено. Перевірте, чи ви вибрали потрібний файл; якщо так, оновіть Fieldvault і імпортуйте його знову.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="343" />
+            <location filename="../../desktop/messages.py" line="343" />
             <source>This bundle is damaged or incomplete (perhaps cut short while it was copied). Nothing from it was stored. Copy it again from where it came from, or ask for it to be sent again.</source>
             <translation>Цей пакет пошкоджений або неповний (можливо, обірвався під час копіювання). Нічого з нього не збережено. Скопіюйте його ще раз звідти, звідки він надійшов, або попросіть надіслати його знову.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="351" />
+            <location filename="../../desktop/messages.py" line="351" />
             <source>This bundle was changed after it was made, or its signature does not check out: it may have been tampered with. Nothing from it was stored. Keep the file as it is and tell your coordinator.</source>
             <translation>Цей пакет змінено після створення, або його підпис не проходить перевірки: можливо, його підробили. Нічого з нього не збережено. Збережіть файл як є і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="360" />
+            <location filename="../../desktop/messages.py" line="360" />
             <source>This bundle belongs to another organisation. Nothing from it was stored. Check that you chose the right file.</source>
             <translation>Цей пакет належить іншій організації. Нічого з нього не збережено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="368" />
+            <location filename="../../desktop/messages.py" line="368" />
             <source>This bundle comes from a device this vault does not know as enrolled in your organisation. Nothing from it was stored. If the sender should be enrolled, the coordinator adds their device first; then import the bundle again.</source>
             <translation>Цей пакет надійшов від пристрою, який це сховище не знає як зареєстрований у вашій організації. Нічого з нього не збережено. Якщо відправник має бути зареєстрований, спершу координатор додає його пристрій; тоді імпортуйте пакет знову.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="377" />
+            <location filename="../../desktop/messages.py" line="377" />
             <source>This bundle comes from a device whose access was revoked. Nothing from it was stored. Keep the file and tell your coordinator.</source>
             <translation>Цей пакет надійшов від пристрою, доступ якого відкликано. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="385" />
+            <location filename="../../desktop/messages.py" line="385" />
             <source>This bundle has the same number as another bundle already received from the same device, with other content. Nothing from it was stored. Keep the file and tell your coordinator: the device may have been copied or tampered with.</source>
             <translation>Цей пакет має той самий номер, що й інший пакет, уже отриманий від того самого пристрою, але інший вміст. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора: пристрій могли скопіювати або втрутитися в нього.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="394" />
+            <location filename="../../desktop/messages.py" line="394" />
             <source>This bundle does not follow on from the last bundle received from the same device. Nothing from it was stored. Keep the file and tell your coordinator.</source>
             <translation>Цей пакет не продовжує останній пакет, отриманий від того самого пристрою. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="406" />
+            <location filename="../../desktop/messages.py" line="406" />
             <source>Bundle {bundle_id} comes from device {device_id}, which your organisation has not enrolled, and it carries no enrolment token. Nothing from it was stored; it is kept in quarantine. If the sender should be enrolled, phone them, compare the verification code their vault shows, and then approve the bundle.</source>
             <translation>Пакет {bundle_id} надійшов від пристрою {device_id}, який ваша організація не зареєструвала, і не містить токена реєстрації. Нічого з нього не збережено; його тримають у карантині. Якщо відправник має бути зареєстрований, зателефонуйте йому, порівняйте код перевірки, який показує його сховище, і тоді схваліть пакет.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="416" />
+            <location filename="../../desktop/messages.py" line="416" />
             <source>Bundle {bundle_id} names enrolment token {token_id}, which this coordinator did not issue. Nothing from it was stored; it is kept in quarantine. Approve it only after comparing the verification code with the sender by phone or in person.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, який цей координатор не видавав. Нічого з нього не збережено; його тримають у карантині. Схваліть його лише після того, як порівняєте код перевірки з відправником телефоном або особисто.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="425" />
+            <location filename="../../desktop/messages.py" line="425" />
             <source>Bundle {bundle_id} claims enrolment token {token_id}, but its proof does not check out: the token may be forged, or the claim copied from someone else's bundle. Nothing from it was stored; it is kept in quarantine. Do not approve it unless the sender's verification code matches, and tell whoever looks after your organisation's security.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, але його доказ не проходить перевірки: токен може бути підроблений, або цю заяву скопійовано з чужого пакета. Нічого з нього не збережено; його тримають у карантині. Не схвалюйте його, доки код перевірки відправника не збігається, і повідомте того, хто відповідає за безпеку вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="435" />
+            <location filename="../../desktop/messages.py" line="435" />
             <source>Bundle {bundle_id} names enrolment token {token_id}, which expired before it was used. Nothing from it was stored; it is kept in quarantine. Compare the verification code with the sender, then approve the bundle, or send them a new token.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, строк дії якого минув до того, як його використали. Нічого з нього не збережено; його тримають у карантині. Порівняйте код перевірки з відправником, а тоді схваліть пакет або надішліть йому новий токен.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="444" />
+            <location filename="../../desktop/messages.py" line="444" />
             <source>Bundle {bundle_id} names enrolment token {token_id}, which another device has already used. Nothing from it was stored; it is kept in quarantine. Someone may have copied the token: compare the verification code with the sender before you approve anything.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, який уже використав інший пристрій. Нічого з нього не збережено; його тримають у карантині. Можливо, хтось скопіював токен: порівняйте код перевірки з відправником, перш ніж щось схвалювати.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="453" />
+            <location filename="../../desktop/messages.py" line="453" />
             <source>No bundle kept in quarantine matches {bundle}. Nothing was changed. Check the list of bundles in quarantine and choose one from it.</source>
             <translation>Жоден пакет у карантині не відповідає {bundle}. Нічого не змінено. Перегляньте список пакетів у карантині й виберіть пакет із нього.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="461" />
+            <location filename="../../desktop/messages.py" line="461" />
             <source>A verification code is 30 digits, in six groups of five. Nothing was approved. Ask the sender to read their code again, and type all of it.</source>
             <translation>Код перевірки складається з 30 цифр, шести груп по п’ять. Нічого не схвалено. Попросіть відправника прочитати код ще раз і введіть його повністю.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="469" />
+            <location filename="../../desktop/messages.py" line="469" />
             <source>That is not the verification code of device {device_id}. Nothing was approved. Read the codes again; if they still differ, the bundle did not come from the sender's laptop: do not approve it.</source>
             <translation>Це не код перевірки пристрою {device_id}. Нічого не схвалено. Прочитайте коди ще раз; якщо вони й далі різняться, пакет надійшов не з ноутбука відправника: не схвалюйте його.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="478" />
+            <location filename="../../desktop/messages.py" line="478" />
             <source>The file {path} is not (or no longer) bundle {bundle_id}. Nothing was approved. Choose the bundle file where it is now.</source>
             <translation>Файл {path} не є (або вже не є) пакетом {bundle_id}. Нічого не схвалено. Виберіть файл пакета там, де він є тепер.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="486" />
+            <location filename="../../desktop/messages.py" line="486" />
             <source>Device {device_id} was revoked, so its bundles cannot be approved. Nothing was changed.</source>
             <translation>Доступ пристрою {device_id} відкликано, тому його пакети не можна схвалити. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="493" />
+            <location filename="../../desktop/messages.py" line="493" />
             <source>This file is not a Fieldvault acknowledgement, or it is damaged. Nothing was changed. Ask your coordinator for the acknowledgement again.</source>
             <translation>Цей файл не є підтвердженням Fieldvault, або він пошкоджений. Нічого не змінено. Попросіть координатора надати підтвердження ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="501" />
+            <location filename="../../desktop/messages.py" line="501" />
             <source>This acknowledgement was changed after it was signed, or forged. Nothing was changed. Keep the file and tell your coordinator.</source>
             <translation>Це підтвердження змінено після підписання, або його підроблено. Нічого не змінено. Збережіть файл і повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="509" />
+            <location filename="../../desktop/messages.py" line="509" />
             <source>This acknowledgement belongs to another organisation ({org_id}). Nothing was changed. Check that you chose the right file.</source>
             <translation>Це підтвердження належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="517" />
+            <location filename="../../desktop/messages.py" line="517" />
             <source>This acknowledgement is for device {device_id}, not for this laptop. Nothing was changed. Give it to the person it belongs to.</source>
             <translation>Це підтвердження призначене для пристрою {device_id}, а не для цього ноутбука. Нічого не змінено. Передайте його тому, кому воно належить.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="525" />
+            <location filename="../../desktop/messages.py" line="525" />
             <source>This acknowledgement is signed by device {device_id}, which is not a coordinator of your organisation. It may be forged. Nothing was changed; your next bundle will carry your work again. Tell your coordinator.</source>
             <translation>Це підтвердження підписав пристрій {device_id}, який не є координатором вашої організації. Можливо, його підроблено. Нічого не змінено; ваш наступний пакет знову міститиме вашу роботу. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="534" />
+            <location filename="../../desktop/messages.py" line="534" />
             <source>This acknowledgement names bundle {bundle_id}, which this laptop did not make. Nothing was changed. Check that you chose the right file.</source>
             <translation>Це підтвердження посилається на пакет {bundle_id}, якого цей ноутбук не створював. Нічого не змінено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="542" />
+            <location filename="../../desktop/messages.py" line="542" />
             <source>Bundle {bundle_id} was not imported into this vault, so it cannot be acknowledged. Import it first.</source>
             <translation>Пакет {bundle_id} не імпортовано в це сховище, тому його не можна підтвердити. Спершу імпортуйте його.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="552" />
+            <location filename="../../desktop/messages.py" line="552" />
             <source>This vault belongs to no organisation yet, so there is nowhere to sync to. Enrol with your organisation first.</source>
             <translation>Це сховище ще не належить жодній організації, тож синхронізуватися немає з ким. Спершу зареєструйтеся у своїй організації.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="560" />
+            <location filename="../../desktop/messages.py" line="560" />
             <source>Your organisation ({org_id}) has not named a server, so your work cannot be sent over the internet. Ask your coordinator for a profile with a server, or carry a bundle on a USB stick.</source>
             <translation>Ваша організація ({org_id}) не вказала сервера, тож вашу роботу неможливо надіслати через інтернет. Попросіть координатора про профіль із сервером або перенесіть пакет на флешці.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="569" />
+            <location filename="../../desktop/messages.py" line="569" />
             <source>The server {url} could not be reached. Your work is kept and waits in the queue: it is sent by itself when there is a connection. Nothing was lost.</source>
             <translation>Не вдалося з’єднатися із сервером {url}. Вашу роботу збережено, вона чекає в черзі: її буде надіслано самостійно, щойно з’явиться з’єднання. Нічого не втрачено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="577" />
+            <location filename="../../desktop/messages.py" line="577" />
             <source>The server {url} had a problem and did not finish. Your work is kept and waits in the queue; it is sent again later. Nothing was lost.</source>
             <translation>На сервері {url} сталася проблема, і він не завершив роботу. Вашу роботу збережено, вона чекає в черзі; її буде надіслано пізніше. Нічого не втрачено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="585" />
+            <location filename="../../desktop/messages.py" line="585" />
             <source>The server at {url} did not show the certificate your organisation pinned. Someone may be intercepting this connection, so nothing was sent. Do not sync over this network; tell your coordinator.</source>
             <translation>Сервер за адресою {url} не показав сертифіката, закріпленого вашою організацією. Можливо, хтось перехоплює це з’єднання, тож нічого не надіслано. Не синхронізуйтеся через цю мережу; повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="594" />
+            <location filename="../../desktop/messages.py" line="594" />
             <source>The answer from {url} is not what a Fieldvault server says (a hotel or café login page can do this). Nothing was applied and your work stays in the queue. Open a web page to log in to the network, or try another connection.</source>
             <translation>Відповідь від {url} — не те, що каже сервер Fieldvault (так буває зі сторінкою входу в мережу готелю чи кав’ярні). Нічого не застосовано, ваша робота залишається в черзі. Відкрийте вебсторінку, щоб увійти в мережу, або спробуйте інше з’єднання.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="603" />
+            <location filename="../../desktop/messages.py" line="603" />
             <source>The server at {url} signs its receipts with another key than before. Its receipts were not trusted and nothing was marked as delivered. Tell your coordinator.</source>
             <translation>Сервер за адресою {url} підписує свої квитанції іншим ключем, ніж раніше. Його квитанціям не довірено, і нічого не позначено як доставлене. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="611" />
+            <location filename="../../desktop/messages.py" line="611" />
             <source>Your organisation has revoked this laptop, so the server refuses its work. Nothing was sent. Talk to your coordinator.</source>
             <translation>Ваша організація відкликала цей ноутбук, тож сервер відмовляється приймати його роботу. Нічого не надіслано. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="619" />
+            <location filename="../../desktop/messages.py" line="619" />
             <source>The server refused the work ({reason}). It stays in the queue on this laptop. Tell your coordinator this reason.</source>
             <translation>Сервер відмовився прийняти роботу ({reason}). Вона залишається в черзі на цьому ноутбуці. Повідомте координатору цю причину.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="627" />
+            <location filename="../../desktop/messages.py" line="627" />
             <source>The server's receipt for bundle {bundle_id} does not check out, so the bundle is not marked as delivered and stays in the queue. Tell your coordinator.</source>
             <translation>Квитанція сервера для пакета {bundle_id} не проходить перевірки, тож пакет не позначено як доставлений, і він залишається в черзі. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="635" />
+            <location filename="../../desktop/messages.py" line="635" />
             <source>The server's list of receipts does not fit together at entry {index}: it was changed or entries were removed. Nothing more was downloaded. Keep this vault as it is and tell the people responsible for your organisation's security.</source>
             <translation>Перелік квитанцій сервера не сходиться на записі {index}: його змінено або записи вилучено. Більше нічого не завантажено. Залиште це сховище як є і повідомте тих, хто відповідає за безпеку вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="644" />
+            <location filename="../../desktop/messages.py" line="644" />
             <source>Bundle {bundle_id} arrived different from what the server's receipt names, so nothing of it was imported. It is downloaded again at the next sync.</source>
             <translation>Пакет {bundle_id} надійшов не таким, як зазначено у квитанції сервера, тож нічого з нього не імпортовано. Його буде завантажено знову під час наступної синхронізації.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="661" />
+            <location filename="../../desktop/messages.py" line="661" />
             <source>Sync stopped on an unexpected error ({kind}). Your work is kept and waits in the queue; sync tries again later. If this repeats, tell whoever supports the app the error type, never your data.</source>
             <translation>Синхронізація зупинилася через неочікувану помилку ({kind}). Вашу роботу збережено, вона чекає в черзі; синхронізація спробує знову пізніше. Якщо це повторюється, повідомте тим, хто підтримує застосунок, тип помилки, але ніколи — ваші дані.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="669" />
+            <location filename="../../desktop/messages.py" line="669" />
             <source>This bundle was not made for this vault (it is addressed to another coordinator). Nothing from it was stored. Import it in the vault it was made for, or ask for it to be sent to you again.</source>
             <translation>Цей пакет створено не для цього сховища (його адресовано іншому координаторові). Нічого з нього не збережено. Імпортуйте його в те сховище, для якого його створено, або попросіть надіслати його вам ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="678" />
+            <location filename="../../desktop/messages.py" line="678" />
             <source>A record in this bundle ({id}) does not match the bundle's list of contents, or its signature does not check out. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) не відповідає переліку вмісту пакета, або його підпис не проходить перевірки. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="687" />
+            <location filename="../../desktop/messages.py" line="687" />
             <source>A record in this bundle ({id}) was signed by a device that may not write to this vault. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) підписав пристрій, якому не дозволено записувати в це сховище. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="695" />
+            <location filename="../../desktop/messages.py" line="695" />
             <source>A custody record in this bundle ({id}) does not match the bundle's list of contents or does not follow the records before it. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в цьому пакеті ({id}) не відповідає переліку вмісту пакета або не продовжує попередні записи. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="704" />
+            <location filename="../../desktop/messages.py" line="704" />
             <source>An evidence file in this bundle (SHA-256 {sha256}) does not match the bundle's list of contents. Nothing from the bundle was stored. Ask for the bundle to be sent again; if this happens again, tell your coordinator.</source>
             <translation>Файл доказу в цьому пакеті (SHA-256 {sha256}) не відповідає переліку вмісту пакета. Нічого з пакета не збережено. Попросіть надіслати пакет ще раз; якщо це повториться, повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="713" />
+            <location filename="../../desktop/messages.py" line="713" />
             <source>{path} already exists, so no bundle was written. Choose another name.</source>
             <translation>{path} уже існує, тож пакет не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="719" />
+            <location filename="../../desktop/messages.py" line="719" />
             <source>The evidence file with SHA-256 {sha256} no longer reads back as it was stored, so no bundle was written. Check the vault (fieldvault verify) and tell your coordinator.</source>
             <translation>Файл доказу з SHA-256 {sha256} більше не зчитується таким, яким його збережено, тож пакет не записано. Перевірте сховище (fieldvault verify) і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="730" />
+            <location filename="../../desktop/messages.py" line="730" />
             <source>This is not a valid organisation profile file. Nothing was changed. Check that you chose the file your coordinator sent.</source>
             <translation>Це не дійсний файл профілю організації. Нічого не змінено. Перевірте, чи ви вибрали файл, який надіслав ваш координатор.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="738" />
+            <location filename="../../desktop/messages.py" line="738" />
             <source>The signature of this organisation profile does not check out: it may have been changed or forged. Nothing was changed. Do not use it; ask your coordinator for the profile again.</source>
             <translation>Підпис цього профілю організації не проходить перевірки: можливо, його змінено або підроблено. Нічого не змінено. Не використовуйте його; попросіть у координатора профіль ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="747" />
+            <location filename="../../desktop/messages.py" line="747" />
             <source>That is not an organisation fingerprint: it has 32 letters and digits, in groups of four. Check it for typos (dashes and spaces do not matter).</source>
             <translation>Це не відбиток організації: він має 32 літери й цифри, групами по чотири. Перевірте, чи немає помилок (дефіси й пробіли не мають значення).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="755" />
+            <location filename="../../desktop/messages.py" line="755" />
             <source>This organisation profile is signed by the key with fingerprint {actual}, not by the organisation whose fingerprint you were given ({expected}). It may be forged: do not use it. Nothing was changed. Check the fingerprint with your coordinator by phone or in person.</source>
             <translation>Цей профіль організації підписано ключем з відбитком {actual}, а не організацією, відбиток якої вам дали ({expected}). Можливо, його підроблено: не використовуйте його. Нічого не змінено. Звірте відбиток зі своїм координатором телефоном або особисто.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="765" />
+            <location filename="../../desktop/messages.py" line="765" />
             <source>This vault belongs to organisation {org_id}; what you chose belongs to another organisation, so it was not used. Nothing was changed.</source>
             <translation>Це сховище належить організації {org_id}; те, що ви вибрали, належить іншій організації, тож його не використано. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="773" />
+            <location filename="../../desktop/messages.py" line="773" />
             <source>This profile of organisation {org_id} is signed by another key than the one this vault knows: it may be forged. Nothing was changed. Tell your coordinator.</source>
             <translation>Цей профіль організації {org_id} підписано іншим ключем, ніж той, який знає це сховище: можливо, його підроблено. Нічого не змінено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="781" />
+            <location filename="../../desktop/messages.py" line="781" />
             <source>This vault already belongs to organisation {org_id}, and a vault belongs to one organisation only. Nothing was changed.</source>
             <translation>Це сховище вже належить організації {org_id}, а сховище може належати лише одній організації. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="789" />
+            <location filename="../../desktop/messages.py" line="789" />
             <source>This vault belongs to no organisation yet. Create an organisation, or enrol this vault with your coordinator, first.</source>
             <translation>Це сховище ще не належить жодній організації. Спершу створіть організацію або зареєструйте це сховище у свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="797" />
+            <location filename="../../desktop/messages.py" line="797" />
             <source>This vault is not a coordinator of organisation {org_id}, so it cannot do this. Nothing was changed. Ask a coordinator.</source>
             <translation>Це сховище не є координатором організації {org_id}, тож не може цього зробити. Нічого не змінено. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="805" />
+            <location filename="../../desktop/messages.py" line="805" />
             <source>Device {device_id} is this vault's own: a vault cannot add, remove or revoke itself. Nothing was changed.</source>
             <translation>Пристрій {device_id} — це власний пристрій цього сховища: сховище не може додати, вилучити або відкликати саме себе. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="813" />
+            <location filename="../../desktop/messages.py" line="813" />
             <source>That is not a device id: a device id has 32 hexadecimal digits (the vault's information shows it). Check it for typos.</source>
             <translation>Це не ідентифікатор пристрою: він має 32 шістнадцяткові цифри (їх показано у відомостях про сховище). Перевірте, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="821" />
+            <location filename="../../desktop/messages.py" line="821" />
             <source>The server needs an address that begins with https:// and the SHA-256 of its certificate (64 hexadecimal digits). Check both for typos.</source>
             <translation>Для сервера потрібні адреса, що починається з https://, і SHA-256 його сертифіката (64 шістнадцяткові цифри). Перевірте обидва, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="829" />
+            <location filename="../../desktop/messages.py" line="829" />
             <source>An organisation's name is 1 to {maximum} characters on one line.</source>
             <translation>Назва організації — це від 1 до {maximum} символів в одному рядку.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="835" />
+            <location filename="../../desktop/messages.py" line="835" />
             <source>That is not a device card. Copy the whole card that the field worker's vault showed at enrolment, and try again.</source>
             <translation>Це не картка пристрою. Скопіюйте повністю картку, яку показало сховище польового працівника під час реєстрації, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="843" />
+            <location filename="../../desktop/messages.py" line="843" />
             <source>Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. Nothing was changed.</source>
             <translation>Пристрій {device_id} відкликано: його не можна знову зареєструвати або зробити координатором. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="851" />
+            <location filename="../../desktop/messages.py" line="851" />
             <source>That is not an enrolment token. Copy the whole token your coordinator sent, and try again.</source>
             <translation>Це не токен реєстрації. Скопіюйте повністю токен, який надіслав ваш координатор, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="858" />
+            <location filename="../../desktop/messages.py" line="858" />
             <source>This enrolment token was not signed by your organisation's key: it may be forged. Nothing was changed. Ask your coordinator for a new token.</source>
             <translation>Цей токен реєстрації не підписано ключем вашої організації: можливо, його підроблено. Нічого не змінено. Попросіть у координатора новий токен.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="866" />
+            <location filename="../../desktop/messages.py" line="866" />
             <source>This enrolment token belongs to another organisation ({org_id}). Nothing was changed. Check that the token and the organisation profile came from the same coordinator.</source>
             <translation>Цей токен реєстрації належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи токен і профіль організації надійшли від того самого координатора.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="874" />
+            <location filename="../../desktop/messages.py" line="874" />
             <source>Enrolment token {token_id} has expired. Ask your coordinator for a new one.</source>
             <translation>Термін дії токена реєстрації {token_id} минув. Попросіть у координатора новий.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="880" />
+            <location filename="../../desktop/messages.py" line="880" />
             <source>Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was changed. Check that it is the right token.</source>
             <translation>Токен реєстрації {token_id} видало не сховище цього координатора. Нічого не змінено. Перевірте, чи це потрібний токен.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="888" />
+            <location filename="../../desktop/messages.py" line="888" />
             <source>Enrolment token {token_id} was already used by another device. Nothing was changed. Ask your coordinator for a new token, and tell them if you did not use it yourself.</source>
             <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="906" />
+            <location filename="../../desktop/messages.py" line="906" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="915" />
+            <location filename="../../desktop/messages.py" line="915" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="919" />
+            <location filename="../../desktop/messages.py" line="919" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="923" />
+            <location filename="../../desktop/messages.py" line="923" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="927" />
+            <location filename="../../desktop/messages.py" line="927" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="934" />
+            <location filename="../../desktop/messages.py" line="934" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="940" />
+            <location filename="../../desktop/messages.py" line="940" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="946" />
+            <location filename="../../desktop/messages.py" line="946" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="954" />
+            <location filename="../../desktop/messages.py" line="954" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="961" />
+            <location filename="../../desktop/messages.py" line="961" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="965" />
+            <location filename="../../desktop/messages.py" line="965" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="969" />
+            <location filename="../../desktop/messages.py" line="969" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="976" />
+            <location filename="../../desktop/messages.py" line="976" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="982" />
+            <location filename="../../desktop/messages.py" line="982" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="988" />
+            <location filename="../../desktop/messages.py" line="988" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="994" />
+            <location filename="../../desktop/messages.py" line="994" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1011" />
+            <location filename="../../desktop/messages.py" line="1011" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1017" />
+            <location filename="../../desktop/messages.py" line="1017" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1021" />
+            <location filename="../../desktop/messages.py" line="1021" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1050" />
+            <location filename="../../desktop/messages.py" line="1050" />
             <source>The passphrase needs at least {count} characters; nothing was changed.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1056" />
+            <location filename="../../desktop/messages.py" line="1056" />
             <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
             <translation>Той, хто має копію сховища, міг би вгадати цю парольну фразу протягом року: вона закоротка, надто поширена або передбачувана. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1068" />
+            <location filename="../../desktop/messages.py" line="1068" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1075" />
+            <location filename="../../desktop/messages.py" line="1075" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1083" />
+            <location filename="../../desktop/messages.py" line="1083" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1090" />
+            <location filename="../../desktop/messages.py" line="1090" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1099" />
+            <location filename="../../desktop/messages.py" line="1099" />
             <source>No font with Cyrillic letters was found for the report, so no report was written. Ask whoever set up this computer to install one (on Debian or Ubuntu: fonts-dejavu-core), then try again.</source>
             <translation>Для звіту не знайдено шрифту з кириличними літерами, тож звіт не створено. Попросіть того, хто налаштовує цей комп’ютер, установити такий шрифт, і спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1126" />
+            <location filename="../../desktop/messages.py" line="1126" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1130" />
+            <location filename="../../desktop/messages.py" line="1130" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1136" />
+            <location filename="../../desktop/messages.py" line="1136" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1338" />
+            <location filename="../../desktop/messages.py" line="1338" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1332" />
+            <location filename="../../desktop/messages.py" line="1332" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="652" />
+            <location filename="../../desktop/messages.py" line="652" />
             <source>The proxy setting for sync is not a SOCKS5 proxy address this app can use. Nothing was sent. Correct it under Organisation → Sync… as host:port (for Tor usually 127.0.0.1:9050) and sync again.</source>
             <translation>Налаштування проксі для синхронізації не є адресою проксі, яку може використати цей застосунок. Нічого не надіслано. Виправте його в меню «Організація → Синхронізація…» у формі вузол:порт (для мережі Тор зазвичай 127.0.0.1:9050) і синхронізуйтеся знову.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="896" />
+            <location filename="../../desktop/messages.py" line="896" />
             <source>That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was changed. Copy the whole text again, or choose the profile file.</source>
             <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1025" />
+            <location filename="../../desktop/messages.py" line="1025" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1033" />
+            <location filename="../../desktop/messages.py" line="1033" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1037" />
+            <location filename="../../desktop/messages.py" line="1037" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1041" />
+            <location filename="../../desktop/messages.py" line="1041" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1359" />
+            <location filename="../../desktop/messages.py" line="1359" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1353" />
+            <location filename="../../desktop/messages.py" line="1353" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1349" />
+            <location filename="../../desktop/messages.py" line="1349" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1000" />
+            <location filename="../../desktop/messages.py" line="1000" />
             <source>Tick at least one use the witness agreed to.</source>
             <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/messages.py" line="1004" />
+            <location filename="../../desktop/messages.py" line="1004" />
             <source>A withdrawal removes uses the witness still agrees to. To allow a new use, record a new consent.</source>
             <translation>Відкликання прибирає використання, на які свідок ще погоджується. Щоб дозволити нове використання, запишіть нову згоду.</translation>
         </message>
@@ -2826,7 +2826,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>OrgJoinDialog</name>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="383" />
+            <location filename="../../desktop/org_join.py" line="383" />
             <source>Organisation</source>
             <translation>Організація</translation>
         </message>
@@ -2834,203 +2834,203 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>OrgJoinForm</name>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="126" />
+            <location filename="../../desktop/org_join.py" line="126" />
             <source>Choose the organisation profile</source>
             <translation>Виберіть профіль організації</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="128" />
+            <location filename="../../desktop/org_join.py" line="128" />
             <source>Organisation profiles (*.fvorg);;Enrolment QR code text (*.txt);;All files (*)</source>
             <translation>Профілі організацій (*.fvorg);;Текст QR-коду реєстрації (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="167" />
+            <location filename="../../desktop/org_join.py" line="167" />
             <source>Join an organisation</source>
             <translation>Приєднатися до організації</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="171" />
+            <location filename="../../desktop/org_join.py" line="171" />
             <source>Your coordinator gives you the organisation's profile (a file, or a QR code whose text you paste here) and, separately, its fingerprint. Bundles you make are then encrypted to your organisation's coordinators only.</source>
             <translation>Координатор дає вам профіль організації (файл або QR-код, текст якого ви вставляєте сюди) і окремо — її відбиток. Тоді створені вами пакети шифруються лише для координаторів вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="179" />
+            <location filename="../../desktop/org_join.py" line="179" />
             <source>Organisation profile file</source>
             <translation>Файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="180" />
+            <location filename="../../desktop/org_join.py" line="180" />
             <source>the .fvorg file from your coordinator</source>
             <translation>файл .fvorg від вашого координатора</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="181" />
+            <location filename="../../desktop/org_join.py" line="181" />
             <source>Choose…</source>
             <translation>Вибрати…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="182" />
+            <location filename="../../desktop/org_join.py" line="182" />
             <source>Choose the organisation profile file</source>
             <translation>Вибрати файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="187" />
+            <location filename="../../desktop/org_join.py" line="187" />
             <source>Profile file:</source>
             <translation>Файл профілю:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="189" />
+            <location filename="../../desktop/org_join.py" line="189" />
             <source>Text of the enrolment QR code</source>
             <translation>Текст QR-коду реєстрації</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="190" />
+            <location filename="../../desktop/org_join.py" line="190" />
             <source>or paste the text of the QR code (fieldvault:enrol?…)</source>
             <translation>або вставте текст QR-коду (fieldvault:enrol?…)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="193" />
+            <location filename="../../desktop/org_join.py" line="193" />
             <source>Or &amp;QR code text:</source>
             <translation>Або текст &amp;QR-коду:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="196" />
+            <location filename="../../desktop/org_join.py" line="196" />
             <source>Organisation fingerprint</source>
             <translation>Відбиток організації</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="199" />
+            <location filename="../../desktop/org_join.py" line="199" />
             <source>&amp;Fingerprint:</source>
             <translation>&amp;Відбиток:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="202" />
+            <location filename="../../desktop/org_join.py" line="202" />
             <source>Type the fingerprint your coordinator tells you in person or by phone. Do not copy it from the message or stick that brought the profile: whoever could change the profile on its way could change a fingerprint beside it. A profile signed by any other key is refused.</source>
             <translation>Введіть відбиток, який координатор повідомить вам особисто або телефоном. Не копіюйте його з повідомлення чи флешки, з якими прийшов профіль: хто міг змінити профіль дорогою, міг змінити й відбиток поруч. Профіль, підписаний будь-яким іншим ключем, буде відхилено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="211" />
+            <location filename="../../desktop/org_join.py" line="211" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="212" />
+            <location filename="../../desktop/org_join.py" line="212" />
             <source>optional: fvt1.… (a QR code's text may carry it)</source>
             <translation>необов'язково: fvt1.… (текст QR-коду може його містити)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="213" />
+            <location filename="../../desktop/org_join.py" line="213" />
             <source>&amp;Token:</source>
             <translation>&amp;Токен:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="215" />
+            <location filename="../../desktop/org_join.py" line="215" />
             <source>Join</source>
             <translation>Приєднатися</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="216" />
+            <location filename="../../desktop/org_join.py" line="216" />
             <source>Join the organisation</source>
             <translation>Приєднатися до організації</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="220" />
+            <location filename="../../desktop/org_join.py" line="220" />
             <source>Checking the profile</source>
             <translation>Перевірка профілю</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="224" />
+            <location filename="../../desktop/org_join.py" line="224" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="229" />
+            <location filename="../../desktop/org_join.py" line="229" />
             <source>Your organisation</source>
             <translation>Ваша організація</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="234" />
-            <location filename="../../work/main/desktop/org_join.py" line="238" />
+            <location filename="../../desktop/org_join.py" line="234" />
+            <location filename="../../desktop/org_join.py" line="238" />
             <source>Verification code</source>
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="243" />
+            <location filename="../../desktop/org_join.py" line="243" />
             <source>Read this code out with your coordinator, by phone or in person: it must be the same on their screen. If it differs, stop and tell them: someone may have changed the profile or your device card on its way.</source>
             <translation>Звірте цей код зі своїм координатором телефоном або особисто: на їхньому екрані він має бути таким самим. Якщо він відрізняється, зупиніться й повідомте їх: хтось міг змінити профіль або картку вашого пристрою дорогою.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="252" />
+            <location filename="../../desktop/org_join.py" line="252" />
             <source>Enrolment status</source>
             <translation>Стан реєстрації</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="256" />
+            <location filename="../../desktop/org_join.py" line="256" />
             <source>This device's card</source>
             <translation>Картка цього пристрою</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="257" />
+            <location filename="../../desktop/org_join.py" line="257" />
             <source>Copy the card</source>
             <translation>Копіювати картку</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="258" />
+            <location filename="../../desktop/org_join.py" line="258" />
             <source>Copy this device's card</source>
             <translation>Копіювати картку цього пристрою</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="285" />
+            <location filename="../../desktop/org_join.py" line="285" />
             <source>Choose the profile file or paste the QR code's text (one of them).</source>
             <translation>Виберіть файл профілю або вставте текст QR-коду (щось одне).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="288" />
+            <location filename="../../desktop/org_join.py" line="288" />
             <source>Type the organisation fingerprint your coordinator told you.</source>
             <translation>Введіть відбиток організації, який вам повідомив координатор.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="301" />
+            <location filename="../../desktop/org_join.py" line="301" />
             <source>Checking the profile…</source>
             <translation>Перевірка профілю…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="322" />
+            <location filename="../../desktop/org_join.py" line="322" />
             <source>Stopped; nothing was changed.</source>
             <translation>Зупинено; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="329" />
+            <location filename="../../desktop/org_join.py" line="329" />
             <source>You joined {name}.</source>
             <translation>Ви приєдналися до «{name}».</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="329" />
+            <location filename="../../desktop/org_join.py" line="329" />
             <source>This vault belongs to {name}.</source>
             <translation>Це сховище належить до «{name}».</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="334" />
+            <location filename="../../desktop/org_join.py" line="334" />
             <source>Profile version {version}; organisation fingerprint {fingerprint}.</source>
             <translation>Версія профілю {version}; відбиток організації {fingerprint}.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="340" />
+            <location filename="../../desktop/org_join.py" line="340" />
             <source>This vault is a coordinator of the organisation.</source>
             <translation>Це сховище — координатор організації.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="344" />
+            <location filename="../../desktop/org_join.py" line="344" />
             <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret) and your enrolment token, which was checked.</source>
             <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного) і ваш токен реєстрації, який перевірено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="350" />
+            <location filename="../../desktop/org_join.py" line="350" />
             <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret).</source>
             <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/org_join.py" line="358" />
+            <location filename="../../desktop/org_join.py" line="358" />
             <source>To take a newer profile of your organisation, join again with it.</source>
             <translation>Щоб узяти новішу версію профілю вашої організації, приєднайтеся ще раз із нею.</translation>
         </message>
@@ -3038,27 +3038,27 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="675" />
+            <location filename="../../desktop/bundle_actions.py" line="676" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="676" />
+            <location filename="../../desktop/bundle_actions.py" line="677" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="677" />
+            <location filename="../../desktop/bundle_actions.py" line="678" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="678" />
+            <location filename="../../desktop/bundle_actions.py" line="679" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/bundle_actions.py" line="679" />
+            <location filename="../../desktop/bundle_actions.py" line="680" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
@@ -3066,57 +3066,57 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>PartialDateField</name>
         <message>
-            <location filename="../../work/main/desktop/form_fields.py" line="94" />
+            <location filename="../../desktop/form_fields.py" line="94" />
             <source>2022, 2022-03 or 2022-03-15 (15.03.2022)</source>
             <translation>2022, 2022-03 або 2022-03-15 (15.03.2022)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/form_fields.py" line="112" />
+            <location filename="../../desktop/form_fields.py" line="112" />
             <source>There is no such month. Use 2022, 2022-03 or 2022-03-15.</source>
             <translation>Такого місяця немає. Пишіть 2022, 2022-03 або 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/form_fields.py" line="114" />
+            <location filename="../../desktop/form_fields.py" line="114" />
             <source>There is no such day in that month.</source>
             <translation>У цьому місяці немає такого дня.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/form_fields.py" line="116" />
+            <location filename="../../desktop/form_fields.py" line="116" />
             <source>This date is in the future.</source>
             <translation>Ця дата ще не настала.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/form_fields.py" line="118" />
+            <location filename="../../desktop/form_fields.py" line="118" />
             <source>The year must be 1900 or later.</source>
             <translation>Рік має бути не раніше 1900.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/form_fields.py" line="119" />
+            <location filename="../../desktop/form_fields.py" line="119" />
             <source>Type a year (2022), a month (2022-03) or a full date (2022-03-15 or 15.03.2022).</source>
             <translation>Введіть рік (2022), місяць (2022-03) або повну дату (2022-03-15 чи 15.03.2022).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/form_fields.py" line="125" />
+            <location filename="../../desktop/form_fields.py" line="125" />
             <source>not a date yet</source>
             <translation>ще не дата</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/form_fields.py" line="128" />
+            <location filename="../../desktop/form_fields.py" line="128" />
             <source>date unknown</source>
             <translation>дата невідома</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/form_fields.py" line="129" />
+            <location filename="../../desktop/form_fields.py" line="129" />
             <source>year only</source>
             <translation>лише рік</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/form_fields.py" line="130" />
+            <location filename="../../desktop/form_fields.py" line="130" />
             <source>month and year</source>
             <translation>місяць і рік</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/form_fields.py" line="131" />
+            <location filename="../../desktop/form_fields.py" line="131" />
             <source>exact day</source>
             <translation>точний день</translation>
         </message>
@@ -3124,17 +3124,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>PassphraseSuggestion</name>
         <message>
-            <location filename="../../work/main/desktop/strength.py" line="137" />
+            <location filename="../../desktop/strength.py" line="137" />
             <source>Suggestion: six words drawn at random. Easy to type, very hard to guess. Write them down until you know them, and keep the paper safe.</source>
             <translation>Пропозиція: шість випадково вибраних слів. Їх легко набирати і дуже важко вгадати. Запишіть їх, доки не запам'ятаєте, і зберігайте папірець у безпечному місці.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/strength.py" line="141" />
+            <location filename="../../desktop/strength.py" line="141" />
             <source>Another suggestion</source>
             <translation>Інша пропозиція</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/strength.py" line="142" />
+            <location filename="../../desktop/strength.py" line="142" />
             <source>Use this passphrase</source>
             <translation>Використати цю парольну фразу</translation>
         </message>
@@ -3142,32 +3142,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>PdfPage</name>
         <message>
-            <location filename="../../work/main/desktop/viewer_pdf.py" line="42" />
+            <location filename="../../desktop/viewer_pdf.py" line="42" />
             <source>PDF document</source>
             <translation>Документ PDF</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_pdf.py" line="44" />
+            <location filename="../../desktop/viewer_pdf.py" line="44" />
             <source>Show more pages</source>
             <translation>Показати ще сторінки</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_pdf.py" line="69" />
+            <location filename="../../desktop/viewer_pdf.py" line="69" />
             <source>Page {number}</source>
             <translation>Сторінка {number}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_pdf.py" line="74" />
+            <location filename="../../desktop/viewer_pdf.py" line="74" />
             <source>Pages 1–{shown} of {total}</source>
             <translation>Сторінки 1–{shown} з {total}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_pdf.py" line="93" />
+            <location filename="../../desktop/viewer_pdf.py" line="93" />
             <source>This PDF is protected by a password. Export it to open it with another program.</source>
             <translation>Цей PDF захищено паролем. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_pdf.py" line="94" />
+            <location filename="../../desktop/viewer_pdf.py" line="94" />
             <source>This PDF cannot be shown here. Export it to open it with another program.</source>
             <translation>Цей PDF тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
@@ -3175,56 +3175,56 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>PersonEditor</name>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="144" />
+            <location filename="../../desktop/person_editor.py" line="144" />
             <source>New person</source>
             <translation>Нова особа</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="70" />
+            <location filename="../../desktop/person_editor.py" line="70" />
             <source>Pseudonym</source>
             <translation>Псевдонім</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="71" />
+            <location filename="../../desktop/person_editor.py" line="71" />
             <source>e.g. W-1: what lists show instead of the name</source>
             <translation>напр. С-1: це показують списки замість імені</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="73" />
+            <location filename="../../desktop/person_editor.py" line="73" />
             <source>Name</source>
             <translation>Ім'я</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="74" />
+            <location filename="../../desktop/person_editor.py" line="74" />
             <source>Shown only in this form</source>
             <translation>Показується лише в цій формі</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="83" />
+            <location filename="../../desktop/person_editor.py" line="83" />
             <source>Role: {role}</source>
             <translation>Роль: {role}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="88" />
-            <location filename="../../work/main/desktop/person_editor.py" line="89" />
-            <location filename="../../work/main/desktop/person_editor.py" line="191" />
-            <location filename="../../work/main/desktop/person_editor.py" line="202" />
-            <location filename="../../work/main/desktop/person_editor.py" line="203" />
+            <location filename="../../desktop/person_editor.py" line="88" />
+            <location filename="../../desktop/person_editor.py" line="89" />
+            <location filename="../../desktop/person_editor.py" line="191" />
+            <location filename="../../desktop/person_editor.py" line="202" />
+            <location filename="../../desktop/person_editor.py" line="203" />
             <source>Show sensitive details</source>
             <translation>Показати чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="90" />
+            <location filename="../../desktop/person_editor.py" line="90" />
             <source>Date of birth, contact details, address…</source>
             <translation>Дата народження, контакти, адреса…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="93" />
+            <location filename="../../desktop/person_editor.py" line="93" />
             <source>Sensitive details</source>
             <translation>Чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="95" />
+            <location filename="../../desktop/person_editor.py" line="95" />
             <source>One per line, e.g.
 Date of birth: 1970
 Phone: +380…
@@ -3235,107 +3235,107 @@ Address: …</source>
 Адреса: …</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="107" />
+            <location filename="../../desktop/person_editor.py" line="107" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="108" />
+            <location filename="../../desktop/person_editor.py" line="108" />
             <source>Your notes on this person</source>
             <translation>Ваші нотатки про цю особу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="115" />
+            <location filename="../../desktop/person_editor.py" line="115" />
             <source>&amp;Pseudonym:</source>
             <translation>&amp;Псевдонім:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="116" />
+            <location filename="../../desktop/person_editor.py" line="116" />
             <source>&amp;Name:</source>
             <translation>&amp;Ім'я:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="117" />
+            <location filename="../../desktop/person_editor.py" line="117" />
             <source>&amp;Roles:</source>
             <translation>&amp;Ролі:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="118" />
+            <location filename="../../desktop/person_editor.py" line="118" />
             <source>Sensiti&amp;ve:</source>
             <translation>&amp;Чутливі:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="119" />
+            <location filename="../../desktop/person_editor.py" line="119" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="146" />
+            <location filename="../../desktop/person_editor.py" line="146" />
             <source>Save person</source>
             <translation>Зберегти особу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="147" />
+            <location filename="../../desktop/person_editor.py" line="147" />
             <source>Saves the person (Ctrl+S).</source>
             <translation>Зберігає особу (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="148" />
+            <location filename="../../desktop/person_editor.py" line="148" />
             <source>Delete person…</source>
             <translation>Видалити особу…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="149" />
+            <location filename="../../desktop/person_editor.py" line="149" />
             <source>Delete person</source>
             <translation>Видалити особу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="159" />
+            <location filename="../../desktop/person_editor.py" line="159" />
             <source>Victim</source>
             <translation>Потерпілий</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="160" />
+            <location filename="../../desktop/person_editor.py" line="160" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="161" />
+            <location filename="../../desktop/person_editor.py" line="161" />
             <source>Perpetrator</source>
             <translation>Кривдник</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="162" />
+            <location filename="../../desktop/person_editor.py" line="162" />
             <source>Other</source>
             <translation>Інше</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="191" />
+            <location filename="../../desktop/person_editor.py" line="191" />
             <source>Hide sensitive details</source>
             <translation>Сховати чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="145" />
+            <location filename="../../desktop/person_editor.py" line="145" />
             <source>Person</source>
             <translation>Особа</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="228" />
+            <location filename="../../desktop/person_editor.py" line="228" />
             <source>Give a pseudonym: lists show it instead of the name.</source>
             <translation>Вкажіть псевдонім: списки показують його замість імені.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="232" />
+            <location filename="../../desktop/person_editor.py" line="232" />
             <source>Write each detail on its own line as label: value.</source>
             <translation>Пишіть кожне дане окремим рядком як назва: значення.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="151" />
+            <location filename="../../desktop/person_editor.py" line="151" />
             <source>Delete this person? Testimonies that name them as witness keep the link; earlier versions stay in the history.</source>
             <translation>Видалити цю особу? Свідчення, де її вказано свідком, збережуть посилання; попередні версії залишаться в історії.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/person_editor.py" line="154" />
+            <location filename="../../desktop/person_editor.py" line="154" />
             <source>Person deleted.</source>
             <translation>Особу видалено.</translation>
         </message>
@@ -3343,32 +3343,32 @@ Address: …</source>
     <context>
         <name>PersonsTab</name>
         <message>
-            <location filename="../../work/main/desktop/record_tab.py" line="246" />
+            <location filename="../../desktop/record_tab.py" line="246" />
             <source>Persons</source>
             <translation>Особи</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_tab.py" line="247" />
+            <location filename="../../desktop/record_tab.py" line="247" />
             <source>Persons of the selected case, by pseudonym</source>
             <translation>Особи вибраної справи, за псевдонімами</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_tab.py" line="248" />
+            <location filename="../../desktop/record_tab.py" line="248" />
             <source>New person</source>
             <translation>Нова особа</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_tab.py" line="249" />
+            <location filename="../../desktop/record_tab.py" line="249" />
             <source>Unsaved person</source>
             <translation>Незбережена особа</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_tab.py" line="250" />
+            <location filename="../../desktop/record_tab.py" line="250" />
             <source>This person has changes that are not saved. Save them?</source>
             <translation>У записі цієї особи є незбережені зміни. Зберегти їх?</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_tab.py" line="255" />
+            <location filename="../../desktop/record_tab.py" line="255" />
             <source>(no pseudonym)</source>
             <translation>(без псевдоніма)</translation>
         </message>
@@ -3376,37 +3376,37 @@ Address: …</source>
     <context>
         <name>RecordForm</name>
         <message>
-            <location filename="../../work/main/desktop/record_form.py" line="28" />
+            <location filename="../../desktop/record_form.py" line="28" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_editor.py" line="178" />
+            <location filename="../../desktop/record_editor.py" line="178" />
             <source>Form status</source>
             <translation>Стан форми</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_editor.py" line="380" />
+            <location filename="../../desktop/record_editor.py" line="380" />
             <source>Not saved: check the marked fields.</source>
             <translation>Не збережено: перевірте позначені поля.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_editor.py" line="403" />
+            <location filename="../../desktop/record_editor.py" line="403" />
             <source>Choose or create a case first.</source>
             <translation>Спершу виберіть або створіть справу.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_editor.py" line="420" />
+            <location filename="../../desktop/record_editor.py" line="420" />
             <source>Saving…</source>
             <translation>Зберігається…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_editor.py" line="478" />
+            <location filename="../../desktop/record_editor.py" line="478" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/record_editor.py" line="507" />
+            <location filename="../../desktop/record_editor.py" line="507" />
             <source>Deleting…</source>
             <translation>Видаляється…</translation>
         </message>
@@ -3414,83 +3414,83 @@ Address: …</source>
     <context>
         <name>RecoverPage</name>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="156" />
+            <location filename="../../desktop/recover_page.py" line="156" />
             <source>Recover with the recovery key</source>
             <translation>Відновлення за ключем відновлення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="159" />
+            <location filename="../../desktop/recover_page.py" line="159" />
             <source>Type the recovery key you wrote down when the vault was made (letters and digits; dashes and spaces do not matter) and choose a new passphrase. The vault opens, and you get a new recovery key: the old one stops working.</source>
             <translation>Введіть ключ відновлення, який ви записали під час створення сховища (літери й цифри; дефіси та пробіли не мають значення), і виберіть нову парольну фразу. Сховище відкриється, і ви отримаєте новий ключ відновлення: старий перестане діяти.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="164" />
+            <location filename="../../desktop/recover_page.py" line="164" />
             <source>Recovery &amp;key:</source>
             <translation>&amp;Ключ відновлення:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="165" />
+            <location filename="../../desktop/recover_page.py" line="165" />
             <source>Recovery key</source>
             <translation>Ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="166" />
+            <location filename="../../desktop/recover_page.py" line="166" />
             <source>Show the key while typing</source>
             <translation>Показувати ключ під час введення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="167" />
+            <location filename="../../desktop/recover_page.py" line="167" />
             <source>&amp;New passphrase:</source>
             <translation>&amp;Нова парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="168" />
+            <location filename="../../desktop/recover_page.py" line="168" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="169" />
+            <location filename="../../desktop/recover_page.py" line="169" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="170" />
+            <location filename="../../desktop/recover_page.py" line="170" />
             <source>&amp;Repeat it:</source>
             <translation>&amp;Повторіть її:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="171" />
+            <location filename="../../desktop/recover_page.py" line="171" />
             <source>Repeat the passphrase</source>
             <translation>Повторіть парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="172" />
+            <location filename="../../desktop/recover_page.py" line="172" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="173" />
+            <location filename="../../desktop/recover_page.py" line="173" />
             <source>Recovering the vault</source>
             <translation>Відновлення сховища</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="174" />
+            <location filename="../../desktop/recover_page.py" line="174" />
             <source>Back to the passphrase</source>
             <translation>Назад до парольної фрази</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="175" />
-            <location filename="../../work/main/desktop/recover_page.py" line="176" />
+            <location filename="../../desktop/recover_page.py" line="175" />
+            <location filename="../../desktop/recover_page.py" line="176" />
             <source>Recover and open</source>
             <translation>Відновити й відкрити</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="223" />
+            <location filename="../../desktop/recover_page.py" line="223" />
             <source>Type the recovery key.</source>
             <translation>Введіть ключ відновлення.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/recover_page.py" line="234" />
+            <location filename="../../desktop/recover_page.py" line="234" />
             <source>The two passphrases differ. Type them again.</source>
             <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
         </message>
@@ -3498,63 +3498,63 @@ Address: …</source>
     <context>
         <name>RecoveryKeyPage</name>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="412" />
+            <location filename="../../desktop/unlock.py" line="412" />
             <source>Your recovery key</source>
             <translation>Ваш ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="415" />
+            <location filename="../../desktop/unlock.py" line="415" />
             <source>This key is shown only once. Write it on paper now and keep the paper apart from this computer. If you forget your passphrase, the recovery key is the only way back into the vault.</source>
             <translation>Цей ключ показано лише один раз. Запишіть його на папері зараз і зберігайте папір окремо від цього комп’ютера. Якщо ви забудете парольну фразу, ключ відновлення — єдиний спосіб повернутися до сховища.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="420" />
+            <location filename="../../desktop/unlock.py" line="420" />
             <source>Recovery key</source>
             <translation>Ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="421" />
+            <location filename="../../desktop/unlock.py" line="421" />
             <source>Keyring</source>
             <translation>Зв’язка ключів</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="422" />
+            <location filename="../../desktop/unlock.py" line="422" />
             <source>Save to a file…</source>
             <translation>Зберегти у файл…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="423" />
+            <location filename="../../desktop/unlock.py" line="423" />
             <source>Save the recovery key to a file</source>
             <translation>Зберегти ключ відновлення у файл</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="425" />
+            <location filename="../../desktop/unlock.py" line="425" />
             <source>Choose a place away from this computer, such as a USB stick you keep elsewhere.</source>
             <translation>Виберіть місце поза цим комп'ютером, наприклад USB-накопичувач, який ви зберігаєте окремо.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="427" />
+            <location filename="../../desktop/unlock.py" line="427" />
             <source>Print…</source>
             <translation>Друкувати…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="428" />
+            <location filename="../../desktop/unlock.py" line="428" />
             <source>Print the recovery key</source>
             <translation>Надрукувати ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="429" />
-            <location filename="../../work/main/desktop/unlock.py" line="430" />
+            <location filename="../../desktop/unlock.py" line="429" />
+            <location filename="../../desktop/unlock.py" line="430" />
             <source>I have written it down</source>
             <translation>Ключ записано</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="432" />
+            <location filename="../../desktop/unlock.py" line="432" />
             <source>Then join my organisation (with the profile and fingerprint from my coordinator)</source>
             <translation>Потім приєднатися до моєї організації (з профілем і відбитком від мого координатора)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="442" />
+            <location filename="../../desktop/unlock.py" line="442" />
             <source>Fieldvault recovery key
 
 {key}
@@ -3569,17 +3569,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
 </translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="447" />
+            <location filename="../../desktop/unlock.py" line="447" />
             <source>Save the recovery key</source>
             <translation>Збереження ключа відновлення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="458" />
+            <location filename="../../desktop/unlock.py" line="458" />
             <source>Could not save the key ({reason}). Write it down instead.</source>
             <translation>Не вдалося зберегти ключ ({reason}). Запишіть його на папері.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="463" />
+            <location filename="../../desktop/unlock.py" line="463" />
             <source>Saved. Move that file away from this computer.</source>
             <translation>Збережено. Перенесіть цей файл подалі від цього комп'ютера.</translation>
         </message>
@@ -3587,27 +3587,27 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SearchBar</name>
         <message>
-            <location filename="../../work/main/desktop/search_bar.py" line="48" />
+            <location filename="../../desktop/search_bar.py" line="48" />
             <source>Search testimonies, incidents and persons…</source>
             <translation>Пошук у свідченнях, інцидентах і особах…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/search_bar.py" line="49" />
+            <location filename="../../desktop/search_bar.py" line="49" />
             <source>Search</source>
             <translation>Пошук</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/search_bar.py" line="52" />
+            <location filename="../../desktop/search_bar.py" line="52" />
             <source>Search results</source>
             <translation>Результати пошуку</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/search_bar.py" line="100" />
+            <location filename="../../desktop/search_bar.py" line="100" />
             <source>Searching…</source>
             <translation>Пошук…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../work/main/desktop/search_bar.py" line="124" />
+            <location filename="../../desktop/search_bar.py" line="124" />
             <source>%n result(s)</source>
             <translation>
                 <numerusform>%n результат</numerusform>
@@ -3616,32 +3616,32 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/search_bar.py" line="124" />
+            <location filename="../../desktop/search_bar.py" line="124" />
             <source>No results.</source>
             <translation>Нічого не знайдено.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/search_bar.py" line="127" />
+            <location filename="../../desktop/search_bar.py" line="127" />
             <source>Very many records match: only the most recently added were ranked. Add a word to narrow the search.</source>
             <translation>Збігів дуже багато: упорядковано лише найновіші записи. Додайте слово, щоб звузити пошук.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/search_bar.py" line="139" />
+            <location filename="../../desktop/search_bar.py" line="139" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/search_bar.py" line="140" />
+            <location filename="../../desktop/search_bar.py" line="140" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/search_bar.py" line="141" />
+            <location filename="../../desktop/search_bar.py" line="141" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/search_bar.py" line="142" />
+            <location filename="../../desktop/search_bar.py" line="142" />
             <source>Person</source>
             <translation>Особа</translation>
         </message>
@@ -3649,221 +3649,221 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SettingsDialog</name>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="85" />
+            <location filename="../../desktop/settings_dialog.py" line="85" />
             <source>Settings</source>
             <translation>Налаштування</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="88" />
+            <location filename="../../desktop/settings_dialog.py" line="88" />
             <source>General</source>
             <translation>Загальні</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="92" />
+            <location filename="../../desktop/settings_dialog.py" line="92" />
             <source> min</source>
             <translation> хв</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="93" />
-            <location filename="../../work/main/desktop/settings_dialog.py" line="104" />
+            <location filename="../../desktop/settings_dialog.py" line="93" />
+            <location filename="../../desktop/settings_dialog.py" line="104" />
             <source>never</source>
             <translation>ніколи</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="94" />
+            <location filename="../../desktop/settings_dialog.py" line="94" />
             <source>Lock after minutes without activity</source>
             <translation>Блокувати після хвилин бездіяльності</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="96" />
+            <location filename="../../desktop/settings_dialog.py" line="96" />
             <source>&amp;Lock after inactivity:</source>
             <translation>&amp;Блокувати після бездіяльності:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="98" />
+            <location filename="../../desktop/settings_dialog.py" line="98" />
             <source>Your name in the custody log</source>
             <translation>Ваше ім'я в журналі зберігання</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="99" />
+            <location filename="../../desktop/settings_dialog.py" line="99" />
             <source>e.g. a staff code, not necessarily your name</source>
             <translation>напр. службовий код, не обов'язково ім'я</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="100" />
+            <location filename="../../desktop/settings_dialog.py" line="100" />
             <source>&amp;Name in the custody log:</source>
             <translation>&amp;Ім'я в журналі зберігання:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="103" />
+            <location filename="../../desktop/settings_dialog.py" line="103" />
             <source> days</source>
             <translation> дн.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="105" />
+            <location filename="../../desktop/settings_dialog.py" line="105" />
             <source>Remind me to back up after this many days</source>
             <translation>Нагадувати про резервну копію через стільки днів</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="107" />
+            <location filename="../../desktop/settings_dialog.py" line="107" />
             <source>Remind to &amp;back up after:</source>
             <translation>Нагадувати про &amp;копію через:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="109" />
+            <location filename="../../desktop/settings_dialog.py" line="109" />
             <source>Language</source>
             <translation>Мова</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="113" />
+            <location filename="../../desktop/settings_dialog.py" line="113" />
             <source>Lan&amp;guage (after restart):</source>
             <translation>&amp;Мова (після перезапуску):</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="115" />
+            <location filename="../../desktop/settings_dialog.py" line="115" />
             <source>Part of the key is in this computer's keyring.</source>
             <translation>Частина ключа зберігається у сховищі ключів цього комп'ютера.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="117" />
+            <location filename="../../desktop/settings_dialog.py" line="117" />
             <source>No keyring: the passphrase alone protects the vault.</source>
             <translation>Без сховища ключів: сховище захищає лише парольна фраза.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="120" />
+            <location filename="../../desktop/settings_dialog.py" line="120" />
             <source>Keyring:</source>
             <translation>Сховище ключів:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="124" />
-            <location filename="../../work/main/desktop/settings_dialog.py" line="140" />
-            <location filename="../../work/main/desktop/settings_dialog.py" line="141" />
+            <location filename="../../desktop/settings_dialog.py" line="124" />
+            <location filename="../../desktop/settings_dialog.py" line="140" />
+            <location filename="../../desktop/settings_dialog.py" line="141" />
             <source>Change passphrase</source>
             <translation>Змінити парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="126" />
+            <location filename="../../desktop/settings_dialog.py" line="126" />
             <source>Current passphrase</source>
             <translation>Поточна парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="127" />
+            <location filename="../../desktop/settings_dialog.py" line="127" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="128" />
+            <location filename="../../desktop/settings_dialog.py" line="128" />
             <source>Repeat the new passphrase</source>
             <translation>Повторіть нову парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="135" />
+            <location filename="../../desktop/settings_dialog.py" line="135" />
             <source>C&amp;urrent:</source>
             <translation>&amp;Поточна:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="136" />
+            <location filename="../../desktop/settings_dialog.py" line="136" />
             <source>&amp;New:</source>
             <translation>&amp;Нова:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="137" />
+            <location filename="../../desktop/settings_dialog.py" line="137" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="139" />
+            <location filename="../../desktop/settings_dialog.py" line="139" />
             <source>&amp;Repeat:</source>
             <translation>П&amp;овтор:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="151" />
+            <location filename="../../desktop/settings_dialog.py" line="151" />
             <source>Emergency</source>
             <translation>Екстрені дії</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="155" />
+            <location filename="../../desktop/settings_dialog.py" line="155" />
             <source>A key combination wipes the vault at once, without asking</source>
             <translation>Комбінація клавіш негайно знищує сховище, без підтвердження</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="159" />
+            <location filename="../../desktop/settings_dialog.py" line="159" />
             <source>Emergency wipe shortcut</source>
             <translation>Комбінація клавіш для екстреного знищення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="161" />
+            <location filename="../../desktop/settings_dialog.py" line="161" />
             <source>Shortcut:</source>
             <translation>Комбінація:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="164" />
+            <location filename="../../desktop/settings_dialog.py" line="164" />
             <source>Duress passphrase…</source>
             <translation>Парольна фраза під примусом…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="167" />
+            <location filename="../../desktop/settings_dialog.py" line="167" />
             <source>Wipe the vault…</source>
             <translation>Знищити сховище…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="168" />
+            <location filename="../../desktop/settings_dialog.py" line="168" />
             <source>Wipe the vault</source>
             <translation>Знищити сховище</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="172" />
+            <location filename="../../desktop/settings_dialog.py" line="172" />
             <source>Type the confirmation word</source>
             <translation>Введіть слово підтвердження</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="175" />
+            <location filename="../../desktop/settings_dialog.py" line="175" />
             <source>This destroys every testimony and file in this vault for ever. Type {word} to confirm.</source>
             <translation>Це назавжди знищить усі свідчення та файли в цьому сховищі. Введіть {word}, щоб підтвердити.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="179" />
-            <location filename="../../work/main/desktop/settings_dialog.py" line="180" />
+            <location filename="../../desktop/settings_dialog.py" line="179" />
+            <location filename="../../desktop/settings_dialog.py" line="180" />
             <source>Destroy the vault now</source>
             <translation>Знищити сховище зараз</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="199" />
+            <location filename="../../desktop/settings_dialog.py" line="199" />
             <source>Settings status</source>
             <translation>Стан налаштувань</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="204" />
+            <location filename="../../desktop/settings_dialog.py" line="204" />
             <source>WIPE</source>
             <translation>ЗНИЩИТИ</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="245" />
+            <location filename="../../desktop/settings_dialog.py" line="245" />
             <source>Saving…</source>
             <translation>Зберігається…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="260" />
+            <location filename="../../desktop/settings_dialog.py" line="260" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="281" />
+            <location filename="../../desktop/settings_dialog.py" line="281" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="293" />
+            <location filename="../../desktop/settings_dialog.py" line="293" />
             <source>The two new passphrases differ.</source>
             <translation>Дві нові парольні фрази не збігаються.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="301" />
+            <location filename="../../desktop/settings_dialog.py" line="301" />
             <source>Changing…</source>
             <translation>Змінюємо…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/settings_dialog.py" line="309" />
+            <location filename="../../desktop/settings_dialog.py" line="309" />
             <source>Passphrase changed. Use the new one from now on.</source>
             <translation>Парольну фразу змінено. Відтепер використовуйте нову.</translation>
         </message>
@@ -3871,38 +3871,38 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>StrengthMeter</name>
         <message>
-            <location filename="../../work/main/desktop/strength.py" line="46" />
-            <location filename="../../work/main/desktop/strength.py" line="96" />
+            <location filename="../../desktop/strength.py" line="46" />
+            <location filename="../../desktop/strength.py" line="96" />
             <source>Passphrase strength</source>
             <translation>Надійність парольної фрази</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/strength.py" line="56" />
+            <location filename="../../desktop/strength.py" line="56" />
             <source>Very weak: guessed in seconds</source>
             <translation>Дуже слабка: вгадають за секунди</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/strength.py" line="57" />
+            <location filename="../../desktop/strength.py" line="57" />
             <source>Weak</source>
             <translation>Слабка</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/strength.py" line="58" />
+            <location filename="../../desktop/strength.py" line="58" />
             <source>Fair: add more words</source>
             <translation>Посередня: додайте ще слів</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/strength.py" line="59" />
+            <location filename="../../desktop/strength.py" line="59" />
             <source>Strong</source>
             <translation>Надійна</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/strength.py" line="60" />
+            <location filename="../../desktop/strength.py" line="60" />
             <source>Very strong</source>
             <translation>Дуже надійна</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/strength.py" line="64" />
+            <location filename="../../desktop/strength.py" line="64" />
             <source>Too easy to guess: add more words</source>
             <translation>Надто легко вгадати: додайте більше слів</translation>
         </message>
@@ -3910,67 +3910,67 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncPanel</name>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="149" />
+            <location filename="../../desktop/sync_panel.py" line="152" />
             <source>Sync with your organisation</source>
             <translation>Синхронізація з вашою організацією</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="150" />
+            <location filename="../../desktop/sync_panel.py" line="153" />
             <source>Sync</source>
             <translation>Синхронізація</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="151" />
+            <location filename="../../desktop/sync_panel.py" line="154" />
             <source>Last successful sync:</source>
             <translation>Остання успішна синхронізація:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="152" />
+            <location filename="../../desktop/sync_panel.py" line="155" />
             <source>Waiting to be sent:</source>
             <translation>Чекає на надсилання:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="153" />
+            <location filename="../../desktop/sync_panel.py" line="156" />
             <source>Last pull:</source>
             <translation>Останнє отримання:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="154" />
+            <location filename="../../desktop/sync_panel.py" line="157" />
             <source>Sync now</source>
             <translation>Синхронізувати зараз</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="155" />
+            <location filename="../../desktop/sync_panel.py" line="158" />
             <source>Proxy (Tor)</source>
             <translation>Проксі (Tor)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="158" />
+            <location filename="../../desktop/sync_panel.py" line="161" />
             <source>To sync through Tor or another SOCKS5 proxy, give its address as host:port (Tor Browser: 127.0.0.1:9150; the Tor service: 127.0.0.1:9050). Leave it empty to connect directly.</source>
             <translation>Щоб синхронізуватися через Tor або інший проксі SOCKS5, укажіть його адресу у формі вузол:порт (Tor Browser: 127.0.0.1:9150; служба Tor: 127.0.0.1:9050). Залиште поле порожнім, щоб з’єднуватися напряму.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="163" />
+            <location filename="../../desktop/sync_panel.py" line="166" />
             <source>Save proxy</source>
             <translation>Зберегти проксі</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="166" />
+            <location filename="../../desktop/sync_panel.py" line="169" />
             <source>Automatic sync is not running: this vault's organisation names no server. Ask your coordinator for a profile with a server, or carry bundles on a USB stick.</source>
             <translation>Автоматична синхронізація не працює: організація цього сховища не вказала сервера. Попросіть координатора про профіль із сервером або переносьте пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="183" />
+            <location filename="../../desktop/sync_panel.py" line="186" />
             <source>not yet</source>
             <translation>ще не було</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="188" />
+            <location filename="../../desktop/sync_panel.py" line="191" />
             <source>nothing</source>
             <translation>нічого</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../work/main/desktop/sync_panel.py" line="191" />
+            <location filename="../../desktop/sync_panel.py" line="194" />
             <source>%n bundle(s) received and imported</source>
             <translation>
                 <numerusform>%n пакет отримано й імпортовано</numerusform>
@@ -3979,32 +3979,32 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="202" />
+            <location filename="../../desktop/sync_panel.py" line="205" />
             <source>Resume</source>
             <translation>Відновити</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="202" />
+            <location filename="../../desktop/sync_panel.py" line="205" />
             <source>Pause</source>
             <translation>Призупинити</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="231" />
+            <location filename="../../desktop/sync_panel.py" line="234" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="242" />
+            <location filename="../../desktop/sync_panel.py" line="245" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="244" />
+            <location filename="../../desktop/sync_panel.py" line="247" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_panel.py" line="250" />
+            <location filename="../../desktop/sync_panel.py" line="253" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
@@ -4012,86 +4012,129 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncStatus</name>
         <message>
-            <location filename="../../work/main/desktop/sync_status.py" line="88" />
+            <location filename="../../desktop/sync_status.py" line="107" />
             <source>{done} of {total}</source>
             <translation>{done} з {total}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_status.py" line="94" />
+            <location filename="../../desktop/sync_status.py" line="113" />
             <source>{speed}/s</source>
             <translation>{speed}/с</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_status.py" line="108" />
-            <source>%n bundle(s) waiting to be sent</source>
-            <translation>%n пакет чекає на надсилання|%n пакети чекають на надсилання|%n пакетів чекають на надсилання</translation>
-        </message>
-        <message>
-            <location filename="../../work/main/desktop/sync_status.py" line="115" />
+            <location filename="../../desktop/sync_status.py" line="134" />
             <source>Syncing… {percent}%</source>
             <translation>Синхронізація… {percent}%</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_status.py" line="118" />
+            <location filename="../../desktop/sync_status.py" line="137" />
             <source>Syncing…</source>
             <translation>Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_status.py" line="120" />
+            <location filename="../../desktop/sync_status.py" line="139" />
             <source>Sync paused</source>
             <translation>Синхронізацію призупинено</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_status.py" line="122" />
+            <location filename="../../desktop/sync_status.py" line="141" />
             <source>Sync stopped</source>
             <translation>Синхронізацію зупинено</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_status.py" line="124" />
+            <location filename="../../desktop/sync_status.py" line="143" />
             <source>Not synced</source>
             <translation>Не синхронізовано</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_status.py" line="126" />
+            <location filename="../../desktop/sync_status.py" line="145" />
             <source>Synced at {time}</source>
             <translation>Синхронізовано о {time}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_status.py" line="130" />
+            <location filename="../../desktop/sync_status.py" line="149" />
             <source>Sync starting</source>
             <translation>Синхронізація починається</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/sync_status.py" line="233" />
+            <location filename="../../desktop/sync_status.py" line="252" />
             <source>Automatic sync with your organisation's server</source>
             <translation>Автоматична синхронізація із сервером вашої організації</translation>
         </message>
     </context>
     <context>
+        <name>SyncWords</name>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_status.py" line="76" />
+            <source>about %n second(s) left</source>
+            <translation>
+                <numerusform>залишилося приблизно %n секунду</numerusform>
+                <numerusform>залишилося приблизно %n секунди</numerusform>
+                <numerusform>залишилося приблизно %n секунд</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_status.py" line="79" />
+            <source>about %n minute(s) left</source>
+            <translation>
+                <numerusform>залишилося приблизно %n хвилину</numerusform>
+                <numerusform>залишилося приблизно %n хвилини</numerusform>
+                <numerusform>залишилося приблизно %n хвилин</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_status.py" line="81" />
+            <source>about %n hour(s) left</source>
+            <translation>
+                <numerusform>залишилося приблизно %n годину</numerusform>
+                <numerusform>залишилося приблизно %n години</numerusform>
+                <numerusform>залишилося приблизно %n годин</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_status.py" line="84" />
+            <source>%n bundle(s) waiting to be sent</source>
+            <translation>
+                <numerusform>%n пакет чекає на надсилання</numerusform>
+                <numerusform>%n пакети чекають на надсилання</numerusform>
+                <numerusform>%n пакетів чекають на надсилання</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_status.py" line="88" />
+            <source>Next try in %n second(s).</source>
+            <translation>
+                <numerusform>Наступна спроба через %n секунду.</numerusform>
+                <numerusform>Наступна спроба через %n секунди.</numerusform>
+                <numerusform>Наступна спроба через %n секунд.</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>TestimoniesTab</name>
         <message>
-            <location filename="../../work/main/desktop/testimonies_tab.py" line="33" />
+            <location filename="../../desktop/testimonies_tab.py" line="33" />
             <source>Testimonies of the selected case</source>
             <translation>Свідчення вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimonies_tab.py" line="34" />
-            <location filename="../../work/main/desktop/testimonies_tab.py" line="35" />
+            <location filename="../../desktop/testimonies_tab.py" line="34" />
+            <location filename="../../desktop/testimonies_tab.py" line="35" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimonies_tab.py" line="39" />
+            <location filename="../../desktop/testimonies_tab.py" line="39" />
             <source>Testimonies</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimonies_tab.py" line="56" />
+            <location filename="../../desktop/testimonies_tab.py" line="56" />
             <source>(untitled testimony)</source>
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimonies_tab.py" line="150" />
+            <location filename="../../desktop/testimonies_tab.py" line="150" />
             <source>History of the testimony</source>
             <translation>Історія свідчення</translation>
         </message>
@@ -4099,341 +4142,341 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TestimonyEditor</name>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="329" />
+            <location filename="../../desktop/testimony_editor.py" line="329" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="161" />
+            <location filename="../../desktop/testimony_editor.py" line="161" />
             <source>History…</source>
             <translation>Історія…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="162" />
+            <location filename="../../desktop/testimony_editor.py" line="162" />
             <source>Edit history of this testimony</source>
             <translation>Історія змін цього свідчення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="177" />
+            <location filename="../../desktop/testimony_editor.py" line="177" />
             <source>Restored draft</source>
             <translation>Відновлена чернетка</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="178" />
+            <location filename="../../desktop/testimony_editor.py" line="178" />
             <source>Discard these changes</source>
             <translation>Відкинути ці зміни</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="179" />
+            <location filename="../../desktop/testimony_editor.py" line="179" />
             <source>Discard the restored draft</source>
             <translation>Відкинути відновлену чернетку</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="187" />
+            <location filename="../../desktop/testimony_editor.py" line="187" />
             <source>Testimony title</source>
             <translation>Назва свідчення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="188" />
+            <location filename="../../desktop/testimony_editor.py" line="188" />
             <source>e.g. Statement of witness W-1</source>
             <translation>напр. Свідчення свідка W-1</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="191" />
+            <location filename="../../desktop/testimony_editor.py" line="191" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="192" />
+            <location filename="../../desktop/testimony_editor.py" line="192" />
             <source>The persons of this case, by pseudonym.</source>
             <translation>Особи цієї справи, за псевдонімами.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="194" />
+            <location filename="../../desktop/testimony_editor.py" line="194" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="197" />
+            <location filename="../../desktop/testimony_editor.py" line="197" />
             <source>Interviewer</source>
             <translation>Інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="200" />
+            <location filename="../../desktop/testimony_editor.py" line="200" />
             <source>Interview date</source>
             <translation>Дата інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="200" />
+            <location filename="../../desktop/testimony_editor.py" line="200" />
             <source>Precision of the interview date</source>
             <translation>Точність дати інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="206" />
+            <location filename="../../desktop/testimony_editor.py" line="206" />
             <source>Interview place</source>
             <translation>Місце інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="207" />
+            <location filename="../../desktop/testimony_editor.py" line="207" />
             <source>Settlement, district, region</source>
             <translation>Населений пункт, район, область</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="212" />
+            <location filename="../../desktop/testimony_editor.py" line="212" />
             <source>Language of the testimony</source>
             <translation>Мова свідчення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="213" />
+            <location filename="../../desktop/testimony_editor.py" line="213" />
             <source>Choose a language or type its code (e.g. pl, de).</source>
             <translation>Виберіть мову або введіть її код (напр. pl, de).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="215" />
+            <location filename="../../desktop/testimony_editor.py" line="215" />
             <source>Ukrainian</source>
             <translation>Українська</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="216" />
+            <location filename="../../desktop/testimony_editor.py" line="216" />
             <source>English</source>
             <translation>Англійська</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="217" />
+            <location filename="../../desktop/testimony_editor.py" line="217" />
             <source>Russian</source>
             <translation>Російська</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="218" />
+            <location filename="../../desktop/testimony_editor.py" line="218" />
             <source>Crimean Tatar</source>
             <translation>Кримськотатарська</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="225" />
+            <location filename="../../desktop/testimony_editor.py" line="225" />
             <source>e.g. uk, ru, en</source>
             <translation>напр. uk, ru, en</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="229" />
+            <location filename="../../desktop/testimony_editor.py" line="229" />
             <source>Interpreter</source>
             <translation>Перекладач</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="230" />
+            <location filename="../../desktop/testimony_editor.py" line="230" />
             <source>Leave empty if none</source>
             <translation>Залиште порожнім, якщо перекладача не було</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="233" />
+            <location filename="../../desktop/testimony_editor.py" line="233" />
             <source>Consent scope</source>
             <translation>Обсяг згоди</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="234" />
+            <location filename="../../desktop/testimony_editor.py" line="234" />
             <source>What the witness agreed this testimony may be used for.</source>
             <translation>Для чого свідок дозволив використовувати це свідчення.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="247" />
+            <location filename="../../desktop/testimony_editor.py" line="247" />
             <source>Narrative</source>
             <translation>Розповідь</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="248" />
+            <location filename="../../desktop/testimony_editor.py" line="248" />
             <source>The witness's account, in their words.</source>
             <translation>Розповідь свідка його власними словами.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="254" />
+            <location filename="../../desktop/testimony_editor.py" line="254" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="255" />
+            <location filename="../../desktop/testimony_editor.py" line="255" />
             <source>Interviewer's notes (not the witness's words)</source>
             <translation>Нотатки інтерв’юера (не слова свідка)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="262" />
+            <location filename="../../desktop/testimony_editor.py" line="262" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="263" />
+            <location filename="../../desktop/testimony_editor.py" line="263" />
             <source>&amp;Witness:</source>
             <translation>&amp;Свідок:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="264" />
+            <location filename="../../desktop/testimony_editor.py" line="264" />
             <source>In&amp;cident:</source>
             <translation>&amp;Інцидент:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="265" />
+            <location filename="../../desktop/testimony_editor.py" line="265" />
             <source>Inter&amp;viewer:</source>
             <translation>Інтерв’&amp;юер:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="266" />
+            <location filename="../../desktop/testimony_editor.py" line="266" />
             <source>&amp;Date:</source>
             <translation>&amp;Дата:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="267" />
+            <location filename="../../desktop/testimony_editor.py" line="267" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="268" />
+            <location filename="../../desktop/testimony_editor.py" line="268" />
             <source>&amp;Language:</source>
             <translation>Мо&amp;ва:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="269" />
+            <location filename="../../desktop/testimony_editor.py" line="269" />
             <source>Inte&amp;rpreter:</source>
             <translation>&amp;Перекладач:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="270" />
+            <location filename="../../desktop/testimony_editor.py" line="270" />
             <source>C&amp;onsent:</source>
             <translation>&amp;Згода:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="272" />
+            <location filename="../../desktop/testimony_editor.py" line="272" />
             <source>Violation t&amp;ypes:</source>
             <translation>Види пору&amp;шень:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="273" />
+            <location filename="../../desktop/testimony_editor.py" line="273" />
             <source>&amp;Narrative:</source>
             <translation>&amp;Розповідь:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="274" />
+            <location filename="../../desktop/testimony_editor.py" line="274" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="281" />
+            <location filename="../../desktop/testimony_editor.py" line="281" />
             <source>Autosave status</source>
             <translation>Стан автозбереження</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="331" />
+            <location filename="../../desktop/testimony_editor.py" line="331" />
             <source>Save testimony</source>
             <translation>Зберегти свідчення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="332" />
+            <location filename="../../desktop/testimony_editor.py" line="332" />
             <source>Saves the testimony (Ctrl+S).</source>
             <translation>Зберігає свідчення (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="337" />
+            <location filename="../../desktop/testimony_editor.py" line="337" />
             <source>Not recorded yet</source>
             <translation>Ще не записано</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="338" />
+            <location filename="../../desktop/testimony_editor.py" line="338" />
             <source>Documentation only</source>
             <translation>Лише для документування</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="339" />
+            <location filename="../../desktop/testimony_editor.py" line="339" />
             <source>Internal use by the organisation</source>
             <translation>Для внутрішнього використання організацією</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="340" />
+            <location filename="../../desktop/testimony_editor.py" line="340" />
             <source>May be shared with prosecutors and courts</source>
             <translation>Можна передавати прокурорам і судам</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="341" />
+            <location filename="../../desktop/testimony_editor.py" line="341" />
             <source>May be published, anonymised</source>
             <translation>Можна оприлюднити анонімно</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="380" />
-            <location filename="../../work/main/desktop/testimony_editor.py" line="383" />
-            <location filename="../../work/main/desktop/testimony_editor.py" line="418" />
+            <location filename="../../desktop/testimony_editor.py" line="380" />
+            <location filename="../../desktop/testimony_editor.py" line="383" />
+            <location filename="../../desktop/testimony_editor.py" line="418" />
             <source>(none)</source>
             <translation>(немає)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="330" />
+            <location filename="../../desktop/testimony_editor.py" line="330" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="455" />
+            <location filename="../../desktop/testimony_editor.py" line="455" />
             <source>Unsaved changes from {time} were restored from the vault. Save to keep them.</source>
             <translation>Незбережені зміни від {time} відновлено зі сховища. Збережіть, щоб їх не втратити.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="460" />
+            <location filename="../../desktop/testimony_editor.py" line="460" />
             <source>The testimony was saved again since then: check the fields before saving.</source>
             <translation>Відтоді свідчення зберігали ще раз: перевірте поля перед збереженням.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="463" />
+            <location filename="../../desktop/testimony_editor.py" line="463" />
             <source>Unsaved changes are kept in the vault.</source>
             <translation>Незбережені зміни тимчасово зберігаються у сховищі.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="414" />
-            <location filename="../../work/main/desktop/testimony_editor.py" line="495" />
+            <location filename="../../desktop/testimony_editor.py" line="414" />
+            <location filename="../../desktop/testimony_editor.py" line="495" />
             <source>(a person not in this case)</source>
             <translation>(особа не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="415" />
-            <location filename="../../work/main/desktop/testimony_editor.py" line="496" />
+            <location filename="../../desktop/testimony_editor.py" line="415" />
+            <location filename="../../desktop/testimony_editor.py" line="496" />
             <source>(an incident not in this case)</source>
             <translation>(інцидент не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="556" />
+            <location filename="../../desktop/testimony_editor.py" line="556" />
             <source>Write a title or a narrative first.</source>
             <translation>Спершу напишіть назву або розповідь.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="561" />
+            <location filename="../../desktop/testimony_editor.py" line="561" />
             <source>Use a language code such as uk, en or ru (lowercase letters), or choose from the list.</source>
             <translation>Введіть код мови, як-от uk, en чи ru (малими літерами), або виберіть мову зі списку.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="570" />
+            <location filename="../../desktop/testimony_editor.py" line="570" />
             <source>This link is not valid; choose again from the list.</source>
             <translation>Це посилання недійсне; виберіть ще раз зі списку.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="572" />
+            <location filename="../../desktop/testimony_editor.py" line="572" />
             <source>Choose one of the listed consent scopes.</source>
             <translation>Виберіть один із наведених обсягів згоди.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="574" />
+            <location filename="../../desktop/testimony_editor.py" line="574" />
             <source>Unknown violation type; tick types from the list.</source>
             <translation>Невідомий вид порушення; позначте види зі списку.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="575" />
+            <location filename="../../desktop/testimony_editor.py" line="575" />
             <source>This value is not accepted.</source>
             <translation>Це значення не приймається.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="712" />
+            <location filename="../../desktop/testimony_editor.py" line="712" />
             <source>Could not autosave: {reason}</source>
             <translation>Не вдалося зберегти автоматично: {reason}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="719" />
+            <location filename="../../desktop/testimony_editor.py" line="719" />
             <source>Unsaved changes kept in the vault ({time}).</source>
             <translation>Незбережені зміни тимчасово збережено у сховищі ({time}).</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/testimony_editor.py" line="737" />
+            <location filename="../../desktop/testimony_editor.py" line="737" />
             <source>Changes discarded.</source>
             <translation>Зміни відкинуто.</translation>
         </message>
@@ -4441,12 +4484,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TextPage</name>
         <message>
-            <location filename="../../work/main/desktop/viewer_text.py" line="26" />
+            <location filename="../../desktop/viewer_text.py" line="26" />
             <source>Text of the item</source>
             <translation>Текст доказу</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/viewer_text.py" line="43" />
+            <location filename="../../desktop/viewer_text.py" line="43" />
             <source>Showing the first {shown} of {total}. Export the item to read all of it.</source>
             <translation>Показано перші {shown} із {total}. Експортуйте доказ, щоб прочитати його повністю.</translation>
         </message>
@@ -4454,58 +4497,58 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>UnlockPage</name>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="555" />
+            <location filename="../../desktop/unlock.py" line="555" />
             <source>Unlock the vault</source>
             <translation>Розблокування сховища</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="556" />
+            <location filename="../../desktop/unlock.py" line="556" />
             <source>Vault: {folder}</source>
             <translation>Сховище: {folder}</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="557" />
+            <location filename="../../desktop/unlock.py" line="557" />
             <source>Why the vault is locked</source>
             <translation>Чому сховище заблоковано</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="558" />
+            <location filename="../../desktop/unlock.py" line="558" />
             <source>Passphrase</source>
             <translation>Парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="559" />
+            <location filename="../../desktop/unlock.py" line="559" />
             <source>&amp;Passphrase:</source>
             <translation>&amp;Парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="560" />
+            <location filename="../../desktop/unlock.py" line="560" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="561" />
+            <location filename="../../desktop/unlock.py" line="561" />
             <source>Unlocking</source>
             <translation>Розблокування</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="562" />
-            <location filename="../../work/main/desktop/unlock.py" line="563" />
+            <location filename="../../desktop/unlock.py" line="562" />
+            <location filename="../../desktop/unlock.py" line="563" />
             <source>Unlock</source>
             <translation>Розблокувати</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="564" />
+            <location filename="../../desktop/unlock.py" line="564" />
             <source>Forgot the passphrase? Use the recovery key…</source>
             <translation>Забули парольну фразу? Скористайтеся ключем відновлення…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="565" />
+            <location filename="../../desktop/unlock.py" line="565" />
             <source>Use the recovery key</source>
             <translation>Скористатися ключем відновлення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/unlock.py" line="581" />
+            <location filename="../../desktop/unlock.py" line="581" />
             <source>Type the vault's passphrase.</source>
             <translation>Введіть парольну фразу сховища.</translation>
         </message>
@@ -4513,37 +4556,37 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>VaultView</name>
         <message>
-            <location filename="../../work/main/desktop/vault_view.py" line="52" />
+            <location filename="../../desktop/vault_view.py" line="52" />
             <source>Lock (Ctrl+L)</source>
             <translation>Заблокувати (Ctrl+L)</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/vault_view.py" line="53" />
+            <location filename="../../desktop/vault_view.py" line="53" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/vault_view.py" line="63" />
+            <location filename="../../desktop/vault_view.py" line="63" />
             <source>The selected case</source>
             <translation>Вибрана справа</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/vault_view.py" line="64" />
+            <location filename="../../desktop/vault_view.py" line="64" />
             <source>&amp;Testimonies</source>
             <translation>&amp;Свідчення</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/vault_view.py" line="65" />
+            <location filename="../../desktop/vault_view.py" line="65" />
             <source>&amp;Evidence</source>
             <translation>&amp;Докази</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/vault_view.py" line="66" />
+            <location filename="../../desktop/vault_view.py" line="66" />
             <source>&amp;Incidents</source>
             <translation>&amp;Інциденти</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/vault_view.py" line="67" />
+            <location filename="../../desktop/vault_view.py" line="67" />
             <source>Person&amp;s</source>
             <translation>О&amp;соби</translation>
         </message>
@@ -4551,12 +4594,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>ViolationTypesField</name>
         <message>
-            <location filename="../../work/main/desktop/form_fields.py" line="41" />
+            <location filename="../../desktop/form_fields.py" line="41" />
             <source>Violation types</source>
             <translation>Види порушень</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/form_fields.py" line="42" />
+            <location filename="../../desktop/form_fields.py" line="42" />
             <source>Space ticks or unticks the highlighted type.</source>
             <translation>Пробіл ставить або знімає позначку з виділеного виду.</translation>
         </message>
@@ -4564,33 +4607,33 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>WipeConfirmation</name>
         <message>
-            <location filename="../../work/main/desktop/wipe_confirmation.py" line="39" />
+            <location filename="../../desktop/wipe_confirmation.py" line="39" />
             <source>WIPE</source>
             <translation>ЗНИЩИТИ</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/wipe_confirmation.py" line="42" />
+            <location filename="../../desktop/wipe_confirmation.py" line="42" />
             <source>Emergency: wipe the vault…</source>
             <translation>Екстрено: знищити сховище…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/wipe_confirmation.py" line="43" />
+            <location filename="../../desktop/wipe_confirmation.py" line="43" />
             <source>Emergency: wipe the vault</source>
             <translation>Екстрено: знищити сховище</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/wipe_confirmation.py" line="46" />
+            <location filename="../../desktop/wipe_confirmation.py" line="46" />
             <source>This destroys every testimony and file in this vault for ever, without the passphrase. Type {word} to confirm.</source>
             <translation>Це назавжди знищує всі свідчення і файли в цьому сховищі, без парольної фрази. Введіть {word}, щоб підтвердити.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/wipe_confirmation.py" line="50" />
+            <location filename="../../desktop/wipe_confirmation.py" line="50" />
             <source>Type the confirmation word</source>
             <translation>Введіть слово підтвердження</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/wipe_confirmation.py" line="51" />
-            <location filename="../../work/main/desktop/wipe_confirmation.py" line="52" />
+            <location filename="../../desktop/wipe_confirmation.py" line="51" />
+            <location filename="../../desktop/wipe_confirmation.py" line="52" />
             <source>Destroy the vault now</source>
             <translation>Знищити сховище зараз</translation>
         </message>
@@ -4598,62 +4641,62 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>WithdrawConsentDialog</name>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="205" />
+            <location filename="../../desktop/consent_dialog.py" line="205" />
             <source>Withdraw or narrow consent</source>
             <translation>Відкликати чи звузити згоду</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="207" />
+            <location filename="../../desktop/consent_dialog.py" line="207" />
             <source>The witness withdraws consent to</source>
             <translation>Свідок відкликає згоду на</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="215" />
+            <location filename="../../desktop/consent_dialog.py" line="215" />
             <source>When consent was withdrawn</source>
             <translation>Коли згоду відкликано</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="216" />
+            <location filename="../../desktop/consent_dialog.py" line="216" />
             <source>YYYY, YYYY-MM or YYYY-MM-DD</source>
             <translation>РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="219" />
+            <location filename="../../desktop/consent_dialog.py" line="219" />
             <source>How the withdrawal was made</source>
             <translation>Як відкликано згоду</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="223" />
+            <location filename="../../desktop/consent_dialog.py" line="223" />
             <source>&amp;When:</source>
             <translation>&amp;Коли:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="224" />
+            <location filename="../../desktop/consent_dialog.py" line="224" />
             <source>&amp;How it was made:</source>
             <translation>&amp;Як відкликано:</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="225" />
+            <location filename="../../desktop/consent_dialog.py" line="225" />
             <source>Withdraw…</source>
             <translation>Відкликати…</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="229" />
+            <location filename="../../desktop/consent_dialog.py" line="229" />
             <source>The withdrawal is signed and kept in the history; it cannot be undone. A later consent must be recorded as a new one.</source>
             <translation>Відкликання підписується й зберігається в історії; його не можна скасувати. Пізнішу згоду треба записати як нову.</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="234" />
+            <location filename="../../desktop/consent_dialog.py" line="234" />
             <source>Confirm withdrawal</source>
             <translation>Підтвердити відкликання</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="237" />
+            <location filename="../../desktop/consent_dialog.py" line="237" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../work/main/desktop/consent_dialog.py" line="257" />
+            <location filename="../../desktop/consent_dialog.py" line="257" />
             <source>Tick the uses the witness withdraws.</source>
             <translation>Позначте використання, на які свідок відкликає згоду.</translation>
         </message>

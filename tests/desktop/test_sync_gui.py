@@ -357,10 +357,14 @@ def test_the_indicator_and_panel_speak_ukrainian(qtbot, org: Org, tmp_path: Path
     org.stop_server()
     window = unlock(qtbot, folder, retry=SLOW_RETRY)
     qtbot.waitUntil(lambda: status_of(window).state == WAITING, timeout=WAIT_MS)
-    assert window.sync_indicator.text().startswith("Не синхронізовано")
+    assert (
+        window.sync_indicator.text() == "Не синхронізовано · 1 пакет чекає на надсилання"
+    )  # the plural form
     window.open_sync_panel()
     panel = window.sync_panel
     assert isinstance(panel, SyncPanel)
     assert panel.sync_now_button.text() == "Синхронізувати зараз"
     assert "Не вдалося з’єднатися" in panel.error.text()
+    assert panel.queued.text() == "1 пакет чекає на надсилання"
+    assert "Наступна спроба через" in window.sync_indicator.toolTip()
     screenshot(panel, "sync-panel-error-uk.png")
