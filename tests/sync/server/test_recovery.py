@@ -8,6 +8,7 @@ receipted in one consistent log, and every interrupted upload resumed
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -120,6 +121,8 @@ class ServeProcess:
         # `fieldvault serve`, or the same without the vault stack (quicker to start)
         self.command = ("fieldvault.serve_cli",) if lean else ("fieldvault", "serve")
         self.process: subprocess.Popen[bytes] | None = None
+        # The kill timer's thread and the test's thread may both kill at once.
+        self._killing = threading.Lock()
 
     def start(self, cert: str) -> None:
         self.process = subprocess.Popen(
@@ -151,9 +154,11 @@ class ServeProcess:
         raise RuntimeError("fieldvault serve did not start")
 
     def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        with self._killing:
+            if self.process is not None and self.process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):  # it died by itself meanwhile
+                    os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait()
 
 
 def test_kill_9_during_uploads_loses_and_duplicates_nothing(tmp_path: Path) -> None:
@@ -232,13 +237,16 @@ def _kill_run(tmp_path: Path, points: int) -> None:
                     assert uploaded.bundle_id == previous[device.device_id]
                     break
                 except ServerUnreachable:
+                    if timer:
+                        timer.cancel()  # never fire into the restart below
                     kills += 1
                     server.kill()
                     server.start(cert)
                 finally:
                     if timer:
                         timer.cancel()
-                        timer.join()
+                        if timer.ident is not None:  # not started when login failed (a kill just after
+                            timer.join()  # the previous upload's last byte, before its timer was cancelled)
                     client.close()
             sent.append(path)
         assert kills >= points
