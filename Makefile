@@ -48,7 +48,7 @@ screenshots: system-deps-test $(STAMP) translations  ## run the GUI tests and re
 stress: system-deps-test $(STAMP)  ## long kill -9, fault and fuzz runs (not part of `make test`)
 	QT_QPA_PLATFORM=offscreen FIELDVAULT_STRESS=1 $(PY) -m pytest -q -m stress -p no:randomly
 
-bench: system-deps-test $(STAMP)  ## benchmarks, each printing a ratio against a baseline run alongside
+bench: system-deps-test $(STAMP) package  ## benchmarks, each printing a ratio against a baseline run alongside (builds the app first: the frozen start-up is one of them)
 	$(PY) benchmarks/run_all.py
 
 lint: $(STAMP)  ## ruff (lint and format check) and mypy
