@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QEvent, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,7 +34,9 @@ from desktop.sync_status import (
     PAUSED,
     STOPPED,
     SYNCING,
+    WAITING,
     SyncIndicator,
+    SyncWords,
     error_text,
     headline,
     percent,
@@ -172,6 +174,11 @@ class SyncPanel(QDialog):
         )
         self.show_status(self._indicator.status)
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
     # -- the status ------------------------------------------------------------------------
 
     @Slot(object)
@@ -199,6 +206,8 @@ class SyncPanel(QDialog):
             self.progress.setValue(percent(status.progress))
             self.progress_detail.setText(progress_text(status.progress))
         message = error_text(status)
+        if message and status.state == WAITING and status.next_try_in is not None:
+            message = f"{message}\n{SyncWords().next_try(status.next_try_in)}"
         self.error.setVisible(bool(message))
         self.error.setText(message)
         paused = status.state == PAUSED

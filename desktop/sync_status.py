@@ -84,8 +84,11 @@ class SyncWords(QObject):
         return self.tr("%n bundle(s) waiting to be sent", "", count)
 
     def next_try(self, seconds: float) -> str:
-        count = max(1, round(seconds))
-        return self.tr("Next try in %n second(s).", "", count)
+        if seconds < 60:
+            count = max(1, round(seconds))
+            return self.tr("Next try in %n second(s).", "", count)
+        count = round(seconds / 60)
+        return self.tr("Next try in about %n minute(s).", "", count)
 
 
 def time_left_text(seconds: float) -> str:

@@ -3910,67 +3910,67 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncPanel</name>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="152" />
+            <location filename="../../desktop/sync_panel.py" line="154" />
             <source>Sync with your organisation</source>
             <translation>Синхронізація з вашою організацією</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="153" />
+            <location filename="../../desktop/sync_panel.py" line="155" />
             <source>Sync</source>
             <translation>Синхронізація</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="154" />
+            <location filename="../../desktop/sync_panel.py" line="156" />
             <source>Last successful sync:</source>
             <translation>Остання успішна синхронізація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="155" />
+            <location filename="../../desktop/sync_panel.py" line="157" />
             <source>Waiting to be sent:</source>
             <translation>Чекає на надсилання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="156" />
+            <location filename="../../desktop/sync_panel.py" line="158" />
             <source>Last pull:</source>
             <translation>Останнє отримання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="157" />
+            <location filename="../../desktop/sync_panel.py" line="159" />
             <source>Sync now</source>
             <translation>Синхронізувати зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="158" />
+            <location filename="../../desktop/sync_panel.py" line="160" />
             <source>Proxy (Tor)</source>
             <translation>Проксі (Tor)</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="161" />
+            <location filename="../../desktop/sync_panel.py" line="163" />
             <source>To sync through Tor or another SOCKS5 proxy, give its address as host:port (Tor Browser: 127.0.0.1:9150; the Tor service: 127.0.0.1:9050). Leave it empty to connect directly.</source>
             <translation>Щоб синхронізуватися через Tor або інший проксі SOCKS5, укажіть його адресу у формі вузол:порт (Tor Browser: 127.0.0.1:9150; служба Tor: 127.0.0.1:9050). Залиште поле порожнім, щоб з’єднуватися напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="166" />
+            <location filename="../../desktop/sync_panel.py" line="168" />
             <source>Save proxy</source>
             <translation>Зберегти проксі</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="169" />
+            <location filename="../../desktop/sync_panel.py" line="171" />
             <source>Automatic sync is not running: this vault's organisation names no server. Ask your coordinator for a profile with a server, or carry bundles on a USB stick.</source>
             <translation>Автоматична синхронізація не працює: організація цього сховища не вказала сервера. Попросіть координатора про профіль із сервером або переносьте пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="186" />
+            <location filename="../../desktop/sync_panel.py" line="193" />
             <source>not yet</source>
             <translation>ще не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="191" />
+            <location filename="../../desktop/sync_panel.py" line="198" />
             <source>nothing</source>
             <translation>нічого</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="194" />
+            <location filename="../../desktop/sync_panel.py" line="201" />
             <source>%n bundle(s) received and imported</source>
             <translation>
                 <numerusform>%n пакет отримано й імпортовано</numerusform>
@@ -3979,32 +3979,32 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="205" />
+            <location filename="../../desktop/sync_panel.py" line="214" />
             <source>Resume</source>
             <translation>Відновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="205" />
+            <location filename="../../desktop/sync_panel.py" line="214" />
             <source>Pause</source>
             <translation>Призупинити</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="234" />
+            <location filename="../../desktop/sync_panel.py" line="243" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="245" />
+            <location filename="../../desktop/sync_panel.py" line="254" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="247" />
+            <location filename="../../desktop/sync_panel.py" line="256" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="253" />
+            <location filename="../../desktop/sync_panel.py" line="262" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
@@ -4012,52 +4012,52 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncStatus</name>
         <message>
-            <location filename="../../desktop/sync_status.py" line="107" />
+            <location filename="../../desktop/sync_status.py" line="110" />
             <source>{done} of {total}</source>
             <translation>{done} з {total}</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="113" />
+            <location filename="../../desktop/sync_status.py" line="116" />
             <source>{speed}/s</source>
             <translation>{speed}/с</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="134" />
+            <location filename="../../desktop/sync_status.py" line="137" />
             <source>Syncing… {percent}%</source>
             <translation>Синхронізація… {percent}%</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="137" />
+            <location filename="../../desktop/sync_status.py" line="140" />
             <source>Syncing…</source>
             <translation>Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="139" />
+            <location filename="../../desktop/sync_status.py" line="142" />
             <source>Sync paused</source>
             <translation>Синхронізацію призупинено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="141" />
+            <location filename="../../desktop/sync_status.py" line="144" />
             <source>Sync stopped</source>
             <translation>Синхронізацію зупинено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="143" />
+            <location filename="../../desktop/sync_status.py" line="146" />
             <source>Not synced</source>
             <translation>Не синхронізовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="145" />
+            <location filename="../../desktop/sync_status.py" line="148" />
             <source>Synced at {time}</source>
             <translation>Синхронізовано о {time}</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="149" />
+            <location filename="../../desktop/sync_status.py" line="152" />
             <source>Sync starting</source>
             <translation>Синхронізація починається</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="252" />
+            <location filename="../../desktop/sync_status.py" line="255" />
             <source>Automatic sync with your organisation's server</source>
             <translation>Автоматична синхронізація із сервером вашої організації</translation>
         </message>
@@ -4101,12 +4101,21 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="88" />
+            <location filename="../../desktop/sync_status.py" line="89" />
             <source>Next try in %n second(s).</source>
             <translation>
                 <numerusform>Наступна спроба через %n секунду.</numerusform>
                 <numerusform>Наступна спроба через %n секунди.</numerusform>
                 <numerusform>Наступна спроба через %n секунд.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_status.py" line="91" />
+            <source>Next try in about %n minute(s).</source>
+            <translation>
+                <numerusform>Наступна спроба приблизно через %n хвилину.</numerusform>
+                <numerusform>Наступна спроба приблизно через %n хвилини.</numerusform>
+                <numerusform>Наступна спроба приблизно через %n хвилин.</numerusform>
             </translation>
         </message>
     </context>
