@@ -3,7 +3,10 @@
 The language is FIELDVAULT_LANG (e.g. ``uk``) when set, else the one chosen on
 the first screen or in Settings (QSettings "language"), else the system locale.
 English, the source language, needs no file. Qt's own strings (standard buttons,
-context menus) come from Qt's qtbase_<lang>.qm when the Qt install ships it.
+context menus, the file dialog) come from Qt's qtbase_<lang>.qm, which PySide6
+ships in QLibraryInfo's TranslationsPath; where that file lacks a string Qt
+shows (QT_GAPS below), our own .qm fills it: ours is installed last, so Qt
+asks it first.
 
 ``switch_language`` changes the language of a running app: it saves the
 choice, replaces the installed translators and so sends every widget a
@@ -16,7 +19,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QSettings,
+    QTranslator,
+)
 
 from db.api import resources_dir
 
@@ -26,6 +36,14 @@ LANGUAGE_VARIABLE = "FIELDVAULT_LANG"
 LANGUAGES = (("en", "English"), ("uk", "Українська"))
 # Marks the translators installed here, so that a switch removes exactly them.
 TRANSLATOR_NAME = "fieldvault-translator"
+# Strings Qt's own dialogs show that qtbase_uk.qm (Qt 6.11) leaves in English
+# or gets wrong (its "Show " lost the space: "ПоказатиРозмір"). Listed here so
+# lupdate puts them into fieldvault_uk.ts under Qt's own context; never read.
+QT_GAPS = (
+    QT_TRANSLATE_NOOP("QFileDialog", "&Look in:"),
+    QT_TRANSLATE_NOOP("QFileDialog", "Files of &type:"),
+    QT_TRANSLATE_NOOP("QFileDialog", "Show "),
+)
 
 
 def translations_dir() -> Path:
@@ -64,9 +82,11 @@ def install_translators(
     locale = locale or chosen_locale()
     directory = directory or translations_dir()
     installed: list[QTranslator] = []
+    # Qt asks the translator installed last first: ours, so it can fill the
+    # gaps of Qt's own (QT_GAPS).
     candidates = [
-        ("fieldvault", str(directory)),
         ("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+        ("fieldvault", str(directory)),
     ]
     for name, folder in candidates:
         translator = QTranslator(app)

@@ -4710,4 +4710,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Позначте використання, на які свідок відкликає згоду.</translation>
         </message>
     </context>
+    <context>
+        <name>QFileDialog</name>
+        <message>
+            <location filename="../../desktop/i18n.py" line="43" />
+            <source>&amp;Look in:</source>
+            <translation>&amp;Шукати в:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/i18n.py" line="44" />
+            <source>Files of &amp;type:</source>
+            <translation>&amp;Тип файлів:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/i18n.py" line="45" />
+            <source>Show </source>
+            <translation>Показати </translation>
+        </message>
+    </context>
 </TS>
