@@ -94,6 +94,8 @@ class SyncPanel(QDialog):
         self.error.setWordWrap(True)
         self.error.setObjectName("sync-error")
         self.pulled = QLabel()  # a coordinator's
+        self.pull_details = QLabel()  # held, refused, gaps of the last pull
+        self.pull_details.setWordWrap(True)
         self.not_running = QLabel()
         self.not_running.setWordWrap(True)
 
@@ -115,6 +117,7 @@ class SyncPanel(QDialog):
         status_form.addRow(self.last_success_label, self.last_success)
         status_form.addRow(self.queued_label, self.queued)
         status_form.addRow(self.pulled_label, self.pulled)
+        status_form.addRow(self.pull_details)
         status_form.addRow(self.progress)
         status_form.addRow(self.progress_detail)
         status_form.addRow(self.error)
@@ -199,6 +202,9 @@ class SyncPanel(QDialog):
         self.pulled_label.setVisible(not worker)
         self.pulled.setVisible(not worker)
         self.pulled.setText(self.tr("%n bundle(s) received and imported", "", status.received))
+        details = self._pull_details(status) if not worker else ""
+        self.pull_details.setVisible(bool(details))
+        self.pull_details.setText(details)
         moving = status.state == SYNCING and status.progress is not None
         self.progress.setVisible(moving)
         self.progress_detail.setVisible(moving)
@@ -214,6 +220,39 @@ class SyncPanel(QDialog):
         self.pause_button.setText(self.tr("Resume") if paused else self.tr("Pause"))
         self.sync_now_button.setEnabled(not paused and status.state not in (SYNCING, STOPPED))
         self.pause_button.setEnabled(status.state != STOPPED)
+
+    def _pull_details(self, status: SyncStatus) -> str:
+        """What of the last pull was not simply imported, and what to do."""
+        lines = []
+        if status.held:
+            count = len(status.held)
+            lines.append(
+                self.tr(
+                    "%n bundle(s) held in quarantine: they come from a device not added to this vault "
+                    "yet. Phone the worker, compare the verification code, then approve them "
+                    "(fieldvault bundle quarantine list, fieldvault bundle approve).",
+                    "",
+                    count,
+                )
+            )
+        if status.refused:
+            count = len(status.refused)
+            named = ", ".join(f"{bundle_id} ({code})" for bundle_id, code in status.refused)
+            lines.append(
+                self.tr(
+                    "%n bundle(s) refused, nothing of them imported: {bundles}. Tell the sender and "
+                    "your organisation.",
+                    "",
+                    count,
+                ).format(bundles=named)
+            )
+        for device_id, first, last in status.gaps:
+            lines.append(
+                self.tr("Not received yet from device {device}: bundles {first} to {last}.").format(
+                    device=device_id, first=first, last=last
+                )
+            )
+        return "\n".join(lines)
 
     @Slot()
     def _sync_now(self) -> None:

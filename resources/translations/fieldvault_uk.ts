@@ -1436,37 +1436,37 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="155" />
+            <location filename="../../desktop/window.py" line="160" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="157" />
+            <location filename="../../desktop/window.py" line="162" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="156" />
+            <location filename="../../desktop/window.py" line="161" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="158" />
+            <location filename="../../desktop/window.py" line="163" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="162" />
+            <location filename="../../desktop/window.py" line="169" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="254" />
+            <location filename="../../desktop/window.py" line="261" />
             <source>Your passphrase is changed. The recovery key you typed no longer works: this is the new one.</source>
             <translation>Парольну фразу змінено. Введений ключ відновлення більше не діє: ось новий.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="274" />
+            <location filename="../../desktop/window.py" line="281" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -1475,7 +1475,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="284" />
+            <location filename="../../desktop/window.py" line="291" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -1484,34 +1484,84 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="290" />
+            <location filename="../../desktop/window.py" line="297" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="423" />
+            <location filename="../../desktop/window.py" line="430" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="424" />
+            <location filename="../../desktop/window.py" line="431" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="425" />
+            <location filename="../../desktop/window.py" line="432" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="509" />
+            <location filename="../../desktop/window.py" line="516" />
             <source>Locking…</source>
             <translation>Блокування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="529" />
+            <location filename="../../desktop/window.py" line="536" />
             <source>The vault locked while another program kept it busy: the last changes may not have been kept.</source>
             <translation>Сховище заблокувалося, поки інша програма тримала його зайнятим: останні зміни могли не зберегтися.</translation>
+        </message>
+    </context>
+    <context>
+        <name>HelpMenu</name>
+        <message>
+            <location filename="../../desktop/help_menu.py" line="127" />
+            <source>&amp;Help</source>
+            <translation>&amp;Довідка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/help_menu.py" line="128" />
+            <source>&amp;User guide</source>
+            <translation>&amp;Посібник користувача</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/help_menu.py" line="129" />
+            <source>&amp;About Fieldvault</source>
+            <translation>&amp;Про Fieldvault</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/help_menu.py" line="133" />
+            <source>Fieldvault {version}
+
+An offline-first encrypted vault for documenting war crimes.
+
+Free software under the GNU Affero General Public License, version 3 or later ({licence}).
+
+Fieldvault sends nothing anywhere by itself: no telemetry, no update checks. It connects only to your organisation's server, if you join one that has a server.</source>
+            <translation>Fieldvault {version}
+
+Зашифроване сховище для документування воєнних злочинів, що працює без мережі.
+
+Вільне програмне забезпечення за ліцензією GNU Affero General Public License, версії 3 або пізнішої ({licence}).
+
+Fieldvault сам нічого нікуди не надсилає: жодної телеметрії, жодних перевірок оновлень. Він з'єднується лише із сервером вашої організації, якщо ви приєдналися до організації, що має сервер.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/help_menu.py" line="144" />
+            <source>About Fieldvault</source>
+            <translation>Про Fieldvault</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/help_menu.py" line="156" />
+            <source>User guide</source>
+            <translation>Посібник користувача</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/help_menu.py" line="158" />
+            <source>The user guide is not installed with this copy. It is the file docs/user-guide.md of Fieldvault's source, and comes with every release.</source>
+            <translation>Посібник користувача не встановлено з цією копією. Це файл docs/user-guide.md у вихідному коді Fieldvault; він є в кожному випуску.</translation>
         </message>
     </context>
     <context>
@@ -2088,12 +2138,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="1110" />
+            <location filename="../../desktop/messages.py" line="1118" />
             <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1116" />
+            <location filename="../../desktop/messages.py" line="1124" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -2743,27 +2793,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Для звіту не знайдено шрифту з кириличними літерами, тож звіт не створено. Попросіть того, хто налаштовує цей комп’ютер, установити такий шрифт, і спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1126" />
+            <location filename="../../desktop/messages.py" line="1107" />
+            <source>An export cannot have the purpose “{purpose}”, so nothing was exported. Choose what the export is for: documentation only, the NGO internally, prosecution or public anonymised.</source>
+            <translation>Експорт не може мати мету «{purpose}», тож нічого не експортовано. Виберіть, для чого експорт: лише документування, внутрішньо в НУО, кримінальне переслідування або публічно, анонімізовано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1134" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1130" />
+            <location filename="../../desktop/messages.py" line="1138" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1136" />
+            <location filename="../../desktop/messages.py" line="1144" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1338" />
+            <location filename="../../desktop/messages.py" line="1347" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1332" />
+            <location filename="../../desktop/messages.py" line="1341" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
@@ -2798,17 +2853,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1359" />
+            <location filename="../../desktop/messages.py" line="1368" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1353" />
+            <location filename="../../desktop/messages.py" line="1362" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1349" />
+            <location filename="../../desktop/messages.py" line="1358" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
@@ -3374,6 +3429,24 @@ Address: …</source>
         </message>
     </context>
     <context>
+        <name>QFileDialog</name>
+        <message>
+            <location filename="../../desktop/i18n.py" line="43" />
+            <source>&amp;Look in:</source>
+            <translation>&amp;Шукати в:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/i18n.py" line="44" />
+            <source>Files of &amp;type:</source>
+            <translation>&amp;Тип файлів:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/i18n.py" line="45" />
+            <source>Show </source>
+            <translation>Показати </translation>
+        </message>
+    </context>
+    <context>
         <name>RecordForm</name>
         <message>
             <location filename="../../desktop/record_form.py" line="28" />
@@ -3910,67 +3983,67 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncPanel</name>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="154" />
+            <location filename="../../desktop/sync_panel.py" line="157" />
             <source>Sync with your organisation</source>
             <translation>Синхронізація з вашою організацією</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="155" />
+            <location filename="../../desktop/sync_panel.py" line="158" />
             <source>Sync</source>
             <translation>Синхронізація</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="156" />
+            <location filename="../../desktop/sync_panel.py" line="159" />
             <source>Last successful sync:</source>
             <translation>Остання успішна синхронізація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="157" />
+            <location filename="../../desktop/sync_panel.py" line="160" />
             <source>Waiting to be sent:</source>
             <translation>Чекає на надсилання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="158" />
+            <location filename="../../desktop/sync_panel.py" line="161" />
             <source>Last pull:</source>
             <translation>Останнє отримання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="159" />
+            <location filename="../../desktop/sync_panel.py" line="162" />
             <source>Sync now</source>
             <translation>Синхронізувати зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="160" />
+            <location filename="../../desktop/sync_panel.py" line="163" />
             <source>Proxy (Tor)</source>
             <translation>Проксі (Tor)</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="163" />
+            <location filename="../../desktop/sync_panel.py" line="166" />
             <source>To sync through Tor or another SOCKS5 proxy, give its address as host:port (Tor Browser: 127.0.0.1:9150; the Tor service: 127.0.0.1:9050). Leave it empty to connect directly.</source>
             <translation>Щоб синхронізуватися через Tor або інший проксі SOCKS5, укажіть його адресу у формі вузол:порт (Tor Browser: 127.0.0.1:9150; служба Tor: 127.0.0.1:9050). Залиште поле порожнім, щоб з’єднуватися напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="168" />
+            <location filename="../../desktop/sync_panel.py" line="171" />
             <source>Save proxy</source>
             <translation>Зберегти проксі</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="171" />
+            <location filename="../../desktop/sync_panel.py" line="174" />
             <source>Automatic sync is not running: this vault's organisation names no server. Ask your coordinator for a profile with a server, or carry bundles on a USB stick.</source>
             <translation>Автоматична синхронізація не працює: організація цього сховища не вказала сервера. Попросіть координатора про профіль із сервером або переносьте пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="193" />
+            <location filename="../../desktop/sync_panel.py" line="196" />
             <source>not yet</source>
             <translation>ще не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="198" />
+            <location filename="../../desktop/sync_panel.py" line="201" />
             <source>nothing</source>
             <translation>нічого</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="201" />
+            <location filename="../../desktop/sync_panel.py" line="204" />
             <source>%n bundle(s) received and imported</source>
             <translation>
                 <numerusform>%n пакет отримано й імпортовано</numerusform>
@@ -3979,32 +4052,55 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="214" />
+            <location filename="../../desktop/sync_panel.py" line="220" />
             <source>Resume</source>
             <translation>Відновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="214" />
+            <location filename="../../desktop/sync_panel.py" line="220" />
             <source>Pause</source>
             <translation>Призупинити</translation>
         </message>
-        <message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_panel.py" line="231" />
+            <source>%n bundle(s) held in quarantine: they come from a device not added to this vault yet. Phone the worker, compare the verification code, then approve them (fieldvault bundle quarantine list, fieldvault bundle approve).</source>
+            <translation>
+                <numerusform>%n пакет затримано в карантині: він надійшов із пристрою, ще не доданого до цього сховища. Зателефонуйте працівникові, порівняйте код підтвердження, а тоді схваліть його (fieldvault bundle quarantine list, fieldvault bundle approve).</numerusform>
+                <numerusform>%n пакети затримано в карантині: вони надійшли з пристрою, ще не доданого до цього сховища. Зателефонуйте працівникові, порівняйте код підтвердження, а тоді схваліть їх (fieldvault bundle quarantine list, fieldvault bundle approve).</numerusform>
+                <numerusform>%n пакетів затримано в карантині: вони надійшли з пристрою, ще не доданого до цього сховища. Зателефонуйте працівникові, порівняйте код підтвердження, а тоді схваліть їх (fieldvault bundle quarantine list, fieldvault bundle approve).</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
             <location filename="../../desktop/sync_panel.py" line="243" />
+            <source>%n bundle(s) refused, nothing of them imported: {bundles}. Tell the sender and your organisation.</source>
+            <translation>
+                <numerusform>%n пакет відхилено, з нього нічого не імпортовано: {bundles}. Повідомте відправника й свою організацію.</numerusform>
+                <numerusform>%n пакети відхилено, з них нічого не імпортовано: {bundles}. Повідомте відправника й свою організацію.</numerusform>
+                <numerusform>%n пакетів відхилено, з них нічого не імпортовано: {bundles}. Повідомте відправника й свою організацію.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="251" />
+            <source>Not received yet from device {device}: bundles {first} to {last}.</source>
+            <translation>Ще не отримано від пристрою {device}: пакети з {first} по {last}.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="282" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="254" />
+            <location filename="../../desktop/sync_panel.py" line="293" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="256" />
+            <location filename="../../desktop/sync_panel.py" line="295" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="262" />
+            <location filename="../../desktop/sync_panel.py" line="301" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
@@ -4563,6 +4659,14 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
         </message>
     </context>
     <context>
+        <name>UserGuideWindow</name>
+        <message>
+            <location filename="../../desktop/help_menu.py" line="53" />
+            <source>Fieldvault user guide</source>
+            <translation>Посібник користувача Fieldvault</translation>
+        </message>
+    </context>
+    <context>
         <name>VaultView</name>
         <message>
             <location filename="../../desktop/vault_view.py" line="52" />
@@ -4611,6 +4715,24 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <location filename="../../desktop/form_fields.py" line="42" />
             <source>Space ticks or unticks the highlighted type.</source>
             <translation>Пробіл ставить або знімає позначку з виділеного виду.</translation>
+        </message>
+    </context>
+    <context>
+        <name>WindowKeys</name>
+        <message>
+            <location filename="../../desktop/help_menu.py" line="86" />
+            <source>Search</source>
+            <translation>Пошук</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/help_menu.py" line="87" />
+            <source>New testimony</source>
+            <translation>Нове свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/help_menu.py" line="88" />
+            <source>&amp;Quit</source>
+            <translation>&amp;Вийти</translation>
         </message>
     </context>
     <context>
@@ -4708,24 +4830,6 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <location filename="../../desktop/consent_dialog.py" line="257" />
             <source>Tick the uses the witness withdraws.</source>
             <translation>Позначте використання, на які свідок відкликає згоду.</translation>
-        </message>
-    </context>
-    <context>
-        <name>QFileDialog</name>
-        <message>
-            <location filename="../../desktop/i18n.py" line="43" />
-            <source>&amp;Look in:</source>
-            <translation>&amp;Шукати в:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/i18n.py" line="44" />
-            <source>Files of &amp;type:</source>
-            <translation>&amp;Тип файлів:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/i18n.py" line="45" />
-            <source>Show </source>
-            <translation>Показати </translation>
         </message>
     </context>
 </TS>

@@ -50,6 +50,10 @@ class SyncStatus:
     next_try_in: float | None = None  # seconds, while WAITING or IDLE
     sent: int = 0  # bundles delivered by the last run
     received: int = 0  # bundles imported by the last run
+    # A coordinator's last pull, for its pull view (pull.PullResult's):
+    held: tuple[str, ...] = ()  # bundle ids held in quarantine (a device not added yet)
+    refused: tuple[tuple[str, str], ...] = ()  # (bundle id, error code)
+    gaps: tuple[tuple[str, int, int], ...] = ()  # (device id, first, last): not received yet
 
 
 class _Speed:
@@ -187,7 +191,14 @@ class SyncWorker:
                     backoff=once,
                     progress=lambda _bundle, done, total: self._set(progress=speed.add(done, total)),
                 )
-                self._succeeded(role, sent=0, received=len(pulled.received))
+                self._succeeded(
+                    role,
+                    sent=0,
+                    received=len(pulled.received),
+                    held=tuple(pulled.held),
+                    refused=tuple(pulled.refused),
+                    gaps=tuple((g["device_id"], g["first"], g["last"]) for g in pulled.gaps),
+                )
             else:
                 kwargs = {"chunk": self.chunk} if self.chunk is not None else {}
                 pushed = push(
@@ -206,7 +217,16 @@ class SyncWorker:
             self._set(state=WAITING, role=role, last_error=failure, progress=None, queued=self._queued())
         return self.status
 
-    def _succeeded(self, role: str, *, sent: int, received: int) -> None:
+    def _succeeded(
+        self,
+        role: str,
+        *,
+        sent: int,
+        received: int,
+        held: tuple[str, ...] = (),
+        refused: tuple[tuple[str, str], ...] = (),
+        gaps: tuple[tuple[str, int, int], ...] = (),
+    ) -> None:
         self._failures = 0
         self._set(
             state=IDLE,
@@ -217,6 +237,9 @@ class SyncWorker:
             queued=self._queued(),
             sent=sent,
             received=received,
+            held=held,
+            refused=refused,
+            gaps=gaps,
         )
 
     def _delay(self) -> float:

@@ -283,11 +283,24 @@ def test_a_panic_wipe_during_an_upload_does_not_wait_for_the_worker(qtbot, org: 
         slow.close()
 
 
-def test_a_coordinator_sees_what_the_last_pull_imported(qtbot, org: Org, tmp_path: Path) -> None:
+def test_a_coordinator_sees_what_the_last_pull_imported_and_what_is_missing(
+    qtbot, org: Org, tmp_path: Path
+) -> None:
+    from sync.bundle.vault_io import export_bundle
+    from sync.client.push import push
+    from sync.org_vault import held_profile
+    from tests.sync.client.sync_helpers import add_testimony
+
     worker = org.worker("anna")
     record_work(worker, tmp_path, "anna")
-    from sync.client.push import push
-
+    # Bundle 1 goes onto a USB stick that never reaches the coordinator; bundle 2 by the server.
+    profile = held_profile(worker)
+    assert profile is not None
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    recipients = [c.age_recipient for c in profile.coordinators]
+    export_bundle(worker, usb, recipients, profile.org_id, profile.version)
+    add_testimony(worker, "later")
     assert len(push(worker).sent) == 1
     folder = org.coordinator.folder
     org.coordinator.lock()
@@ -299,6 +312,9 @@ def test_a_coordinator_sees_what_the_last_pull_imported(qtbot, org: Org, tmp_pat
     assert isinstance(panel, SyncPanel)
     assert panel.pulled.isVisible() and not panel.queued.isVisible()
     assert panel.pulled.text() == "1 bundle(s) received and imported"
+    assert status_of(window).gaps == ((worker.device_id, 1, 1),)
+    assert panel.pull_details.isVisible()
+    assert panel.pull_details.text() == f"Not received yet from device {worker.device_id}: bundles 1 to 1."
     screenshot(panel, "sync-panel-coordinator.png")
 
 
