@@ -31,6 +31,7 @@ from desktop.autolock import AutoLock
 from desktop.backup_action import BackupAction
 from desktop.bundle_actions import OrganisationMenu
 from desktop.clipboard_guard import ClipboardGuard
+from desktop.help_menu import HelpMenu, WindowKeys
 from desktop.icons import app_icon, icon
 from desktop.recover_page import RecoverPage, VaultRecovered
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut
@@ -127,10 +128,14 @@ class FieldvaultWindow(QMainWindow):
         self.backup_action = BackupAction(self, lambda: self._vault, self.tasks)
         self.vault_menu.addAction(self.backup_action)
         self.vault_menu.addAction(self.lock_action)
+        # Ctrl+F, Ctrl+N and Vault → Quit (desktop/help_menu.py)
+        self.keys = WindowKeys(self, lambda: self.vault_view, self.vault_menu)
         # Organisation → Join…, Export bundle to USB…, Import bundles… (desktop/bundle_actions.py)
         self.org_menu = OrganisationMenu(self, lambda: self._vault, self.tasks)
         self.org_menu.imported.connect(self._reload_after_import)
         self.menuBar().addMenu(self.org_menu)
+        self.help_menu = HelpMenu(self)
+        self.menuBar().addMenu(self.help_menu)
         # Automatic sync (desktop/sync_status.py): the status bar's indicator
         # owns the worker from the unlock to the lock; it and Organisation →
         # Sync… open the sync panel.
@@ -157,6 +162,8 @@ class FieldvaultWindow(QMainWindow):
         self.lock_action.setText(self.tr("Lock the vault"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.org_menu.retranslate()
+        self.keys.retranslate()
+        self.help_menu.retranslate()
         self.sync_indicator.retranslate()
         self.backup_action.retranslate()
         self.emergency_action.setText(self.tr("Emergency wipe"))

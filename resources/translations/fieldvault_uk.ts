@@ -1517,6 +1517,11 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>HelpMenu</name>
         <message>
+            <location filename="../../desktop/help_menu.py" line="129" />
+            <source>&amp;About Fieldvault</source>
+            <translation>&amp;Про Fieldvault</translation>
+        </message>
+        <message>
             <location filename="../../desktop/help_menu.py" line="127" />
             <source>&amp;Help</source>
             <translation>&amp;Довідка</translation>
@@ -1527,9 +1532,9 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>&amp;Посібник користувача</translation>
         </message>
         <message>
-            <location filename="../../desktop/help_menu.py" line="129" />
-            <source>&amp;About Fieldvault</source>
-            <translation>&amp;Про Fieldvault</translation>
+            <location filename="../../desktop/help_menu.py" line="144" />
+            <source>About Fieldvault</source>
+            <translation>Про Fieldvault</translation>
         </message>
         <message>
             <location filename="../../desktop/help_menu.py" line="133" />
@@ -1549,19 +1554,14 @@ Fieldvault sends nothing anywhere by itself: no telemetry, no update checks. It 
 Fieldvault сам нічого нікуди не надсилає: жодної телеметрії, жодних перевірок оновлень. Він з'єднується лише із сервером вашої організації, якщо ви приєдналися до організації, що має сервер.</translation>
         </message>
         <message>
-            <location filename="../../desktop/help_menu.py" line="144" />
-            <source>About Fieldvault</source>
-            <translation>Про Fieldvault</translation>
+            <location filename="../../desktop/help_menu.py" line="158" />
+            <source>The user guide is not installed with this copy. It is the file docs/user-guide.md of Fieldvault's source, and comes with every release.</source>
+            <translation>Посібник користувача не встановлено з цією копією. Це файл docs/user-guide.md у вихідному коді Fieldvault; він є в кожному випуску.</translation>
         </message>
         <message>
             <location filename="../../desktop/help_menu.py" line="156" />
             <source>User guide</source>
             <translation>Посібник користувача</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/help_menu.py" line="158" />
-            <source>The user guide is not installed with this copy. It is the file docs/user-guide.md of Fieldvault's source, and comes with every release.</source>
-            <translation>Посібник користувача не встановлено з цією копією. Це файл docs/user-guide.md у вихідному коді Fieldvault; він є в кожному випуску.</translation>
         </message>
     </context>
     <context>
@@ -4720,9 +4720,9 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>WindowKeys</name>
         <message>
-            <location filename="../../desktop/help_menu.py" line="86" />
-            <source>Search</source>
-            <translation>Пошук</translation>
+            <location filename="../../desktop/help_menu.py" line="88" />
+            <source>&amp;Quit</source>
+            <translation>&amp;Вийти</translation>
         </message>
         <message>
             <location filename="../../desktop/help_menu.py" line="87" />
@@ -4730,9 +4730,9 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/help_menu.py" line="88" />
-            <source>&amp;Quit</source>
-            <translation>&amp;Вийти</translation>
+            <location filename="../../desktop/help_menu.py" line="86" />
+            <source>Search</source>
+            <translation>Пошук</translation>
         </message>
     </context>
     <context>

@@ -10,11 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QMessageBox
 
 from desktop import i18n
-from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot
+from desktop.help_menu import LICENCE, UserGuideWindow, app_version
+from desktop.window import FieldvaultWindow
+from tests.factory import make_case
+from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, show, unlocked_window
 
 
 @pytest.fixture
@@ -73,3 +76,81 @@ def test_qt_dialogs_speak_ukrainian_after_a_switch_and_english_after_the_switch_
     labels, buttons = file_dialog_labels(qtbot)
     assert labels == ["&Look in:", "File &name:", "Files of &type:"]
     assert "Cancel" in buttons
+
+
+# -- 2. keyboard, Quit, Help ----------------------------------------------------------
+
+
+def window_with_case(qtbot, vault, vault_dir: Path) -> FieldvaultWindow:
+    case = make_case(vault, title="Kharkiv, March")
+    window = unlocked_window(qtbot, vault_dir)
+    assert window.vault_view is not None
+    window.vault_view.cases.reload(select_id=case.id)
+    assert window.vault_view.selected_case_id() == case.id
+    return window
+
+
+def test_ctrl_f_focuses_search_and_ctrl_n_starts_a_new_testimony(qtbot, vault, vault_dir: Path) -> None:
+    window = window_with_case(qtbot, vault, vault_dir)
+    view = window.vault_view
+    assert view is not None
+    view.case_tabs.setCurrentWidget(view.persons)  # Ctrl+N works from another tab too
+    view.case_title_field.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(view.search_field.hasFocus)
+
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(view.title_field.hasFocus)
+    assert view.case_tabs.currentWidget() is view.testimonies
+    assert view.title_field.isEnabled() and view.title_field.text() == ""
+    window.lock()
+    # Locked: the keys do nothing (and fail nothing).
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.vault_view is None
+
+
+def test_vault_menu_quits_and_help_menu_has_the_guide_and_about(qtbot, vault, vault_dir: Path) -> None:
+    window = window_with_case(qtbot, vault, vault_dir)
+    assert window.keys.quit_action in window.vault_menu.actions()
+    assert window.keys.quit_action.shortcut().toString() == "Ctrl+Q"
+    titles = [action.text() for action in window.menuBar().actions()]
+    assert titles[-1] == "&Help"
+
+    window.help_menu.about_action.trigger()
+    about = window.help_menu.about_box
+    assert about is not None and about.isVisible()
+    assert app_version() in about.text() and LICENCE in about.text() and "no telemetry" in about.text()
+    screenshot(about, "about.png")
+    about.close()
+
+    window.help_menu.guide_action.trigger()
+    guide = window.help_menu.guide_window
+    assert isinstance(guide, UserGuideWindow) and guide.isVisible()
+    assert "a field worker's guide" in guide.browser.toPlainText()
+    screenshot(guide, "user-guide-window.png")
+    guide.close()
+
+    # A copy without the guide says where it is instead of opening nothing.
+    window.help_menu.find_guide = lambda: None
+    window.help_menu.guide_action.trigger()
+    missing = window.help_menu.about_box
+    assert missing is not None and "docs/user-guide.md" in missing.text()
+    missing.close()
+
+    show(qtbot, window)  # the active window again after the dialogs
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert window.vault is None  # quitting locked the vault
+
+
+def test_help_menu_in_ukrainian(qtbot, translations, vault, vault_dir: Path) -> None:
+    i18n.switch_language(qt_app(), "uk")
+    window = window_with_case(qtbot, vault, vault_dir)
+    assert window.help_menu.title() == "&Довідка"
+    assert window.keys.quit_action.text() == "&Вийти"
+    window.help_menu.about_action.trigger()
+    about = window.help_menu.about_box
+    assert about is not None and "телеметрії" in about.text()
+    screenshot(about, "about-uk.png")
+    about.close()
+    window.lock()
