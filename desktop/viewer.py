@@ -17,8 +17,12 @@ Nothing decrypted touches the disk:
   (``PdfPage``). PDFs over ``PDF_LIMIT`` are not shown (export them instead);
 - text: the first ``TEXT_LIMIT`` bytes (``TextPage``).
 
-Opening an item records a "view" in its custody log (``EvidenceService.open``);
-an unsupported type is not opened, so no view is recorded for it.
+Opening an item records a "view" in its custody log (``EvidenceService.open``):
+a write, so it is done on the runner's viewer lane by the item's job (the
+sync worker or another process may hold the vault's write transaction; the
+window keeps responding and shows "Opening…" meanwhile). An unsupported type
+is not opened, so no view is recorded for it; an open dropped before its job
+ran (another item chosen, a lock) records none either.
 
 Keyboard, while the focus is in the viewer (it does not take the focus when an
 item is shown: a list the user walks with the arrows keeps it): each page's
@@ -36,7 +40,7 @@ from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from db.api import EvidenceItem, FieldvaultError
+from db.api import BlobReader, EvidenceItem, FieldvaultError
 from desktop.blob_device import DeviceAborted
 from desktop.messages import error_message, failure_message
 from desktop.tasks import Lane, OperationFailed, TaskHandle, TaskReport, TaskRunner
@@ -46,6 +50,8 @@ from desktop.viewer_jobs import (
     ImageDecoded,
     ImageJob,
     NotDecodable,
+    Opened,
+    OpenJob,
     PdfJob,
     PdfNotShown,
     PdfRendered,
@@ -109,6 +115,7 @@ class EvidenceViewer(QWidget):
         self._kind = Shown.NOTHING
         self._job: ReadJob | None = None
         self._token = 0  # identifies the current job
+        self._kind_opening = Shown.NOTHING  # text or media, while its OpenJob runs
 
         # -- header: what is shown -------------------------------------------
         self.title = QLabel()
@@ -186,8 +193,9 @@ class EvidenceViewer(QWidget):
 
     def show_item(self, services: HasEvidence, evidence_id: str) -> None:
         """Show the item; ``services`` is the open ``Vault`` or its ``Services``.
-        Returns at once: images and PDFs are read on a worker, media load in
-        Qt's threads; ``shown`` is emitted when the item is on screen."""
+        Returns at once: the item is opened (a custody write) and images and
+        PDFs read on a worker, media load in Qt's threads; ``shown`` is emitted
+        when the item is on screen."""
         self.clear()
         try:
             item = services.evidence.get(evidence_id)
@@ -222,28 +230,15 @@ class EvidenceViewer(QWidget):
                 offer_export=True,
             )
             return
-        try:
-            reader = services.evidence.open(evidence_id, purpose="view")
-        except Exception as err:  # noqa: BLE001 - shown as a message, never a traceback
-            self._show_error(_error_text(err))
-            return
-        if kind is Shown.TEXT:
-            try:
-                notice = self.text_page.show_text(reader)
-            except FieldvaultError as err:
-                self._show_error(error_message(err))
-                return
-            if notice:
-                self._show_notice(notice)
-            self._show_page(Shown.TEXT)
-        elif kind is Shown.MEDIA:
-            self.media_page.play(reader)
-            self._show_page(Shown.MEDIA)
-        elif kind is Shown.IMAGE:
-            self._start_job(ImageJob(reader, self._next_token()))
-        else:
+        token = self._next_token()
+        if kind is Shown.IMAGE:
+            self._start_job(ImageJob(services, evidence_id, token))
+        elif kind is Shown.PDF:
             self._services = services
-            self._start_job(PdfJob(reader, self._next_token()))
+            self._start_job(PdfJob(services, evidence_id, token))
+        else:  # text and media: opened on the lane, read by their page
+            self._kind_opening = kind
+            self._start_job(OpenJob(services, evidence_id, token))
 
     def clear(self) -> None:
         """Stop playback, close the device, drop every reference to the item."""
@@ -280,10 +275,12 @@ class EvidenceViewer(QWidget):
 
     def _stop_job(self) -> None:
         handle, self._handle = self._handle, None
-        self._job = None
+        job, self._job = self._job, None
         if handle is not None:
             self.tasks.forget(handle)
             handle.cancel()  # kills its child now, from this thread
+        if isinstance(job, OpenJob):
+            job.discard()  # opened already: its report will not be delivered
 
     def _on_job_report(self, token: int, report: TaskReport) -> None:
         if report.state == "succeeded":
@@ -297,28 +294,29 @@ class EvidenceViewer(QWidget):
         """The next pages of the PDF shown: the item is read again (a view)."""
         if self._item is None or self._services is None or self._job is not None:
             return
-        try:
-            reader = self._services.evidence.open(self._item.id, purpose="view")
-        except Exception as err:  # noqa: BLE001 - shown as a message, never a traceback
-            self._show_error(_error_text(err))
-            return
         self.pdf_page.set_waiting()
-        self._start_job(PdfJob(reader, self._next_token(), first))
+        self._start_job(PdfJob(self._services, self._item.id, self._next_token(), first))
 
-    def _current_job(self, token: int) -> bool:
-        """Whether a report comes from the job of the item shown (not one
-        cleared since)."""
-        if self._job is None or self._job.token != token:
-            return False
+    def _current_job(self, token: int) -> ReadJob | None:
+        """The job of the item shown, if the report comes from it (not from
+        one cleared since)."""
+        job = self._job
+        if job is None or job.token != token:
+            return None
         self._job = None
         self._handle = None
-        return True
+        return job
 
     def _on_job_succeeded(self, message: tuple[int, object]) -> None:
         token, report = message
-        if not self._current_job(token):
+        job = self._current_job(token)
+        if job is None:
             return
-        if isinstance(report, ImageDecoded):
+        if isinstance(report, Opened) and isinstance(job, OpenJob):
+            reader = job.take()
+            if reader is not None:
+                self._show_opened(reader)
+        elif isinstance(report, ImageDecoded):
             self._set_kind(Shown.IMAGE)
             self.image_page.show_image(report.image)
             self.shown.emit(Shown.IMAGE.value)
@@ -332,7 +330,7 @@ class EvidenceViewer(QWidget):
 
     def _on_job_failed(self, message: tuple[int, OperationFailed]) -> None:
         token, report = message
-        if not self._current_job(token) or isinstance(report.error, DeviceAborted):
+        if self._current_job(token) is None or isinstance(report.error, DeviceAborted):
             return
         if report.error is None and report.error_type == NotDecodable.__name__:
             self._show_message(
@@ -342,6 +340,21 @@ class EvidenceViewer(QWidget):
             )
             return
         self._show_error(failure_message(report))
+
+    def _show_opened(self, reader: BlobReader) -> None:
+        """Text or media, opened on the lane: its page reads it from here."""
+        if self._kind_opening is Shown.TEXT:
+            try:
+                notice = self.text_page.show_text(reader)  # closes the reader
+            except FieldvaultError as err:
+                self._show_error(error_message(err))
+                return
+            if notice:
+                self._show_notice(notice)
+            self._show_page(Shown.TEXT)
+        else:
+            self.media_page.play(reader)  # the page's device owns the reader now
+            self._show_page(Shown.MEDIA)
 
     # -- what is on screen ---------------------------------------------------
 

@@ -1,13 +1,18 @@
-"""The evidence viewer's reads off the GUI thread: an image decoded, or a
-PDF's pages rendered (PDFium), in a confined child process (``db.sandbox``:
-the bytes are attacker-chosen), fed through a pipe. Each job is a task on the
-runner's viewer lane (``desktop.tasks``); its result is one of the reports
-below. Cancelling its task (another item opened, the vault locked) kills the
-child at once; the job then raises ``DeviceAborted`` and the runner reports
-it cancelled, which the viewer ignores."""
+"""The evidence viewer's reads off the GUI thread: the item opened (a custody
+"view" event, a write that waits while another writer, the sync worker or
+another process, holds the vault's write transaction), then an image decoded,
+or a PDF's pages rendered (PDFium), in a confined child process
+(``db.sandbox``: the bytes are attacker-chosen), fed through a pipe; text and
+media are only opened here (``OpenJob``) and read by their page. Each job is a
+task on the runner's viewer lane (``desktop.tasks``); its result is one of the
+reports below. Cancelling its task (another item opened, the vault locked)
+kills the child at once; the job then raises ``DeviceAborted`` and the runner
+reports it cancelled, which the viewer ignores. A job cancelled before it runs
+never opens the item (no view is recorded)."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from PySide6.QtGui import QImage
@@ -27,7 +32,7 @@ from db.api import (
 )
 from desktop.blob_device import DeviceAborted
 from desktop.tasks import TaskContext
-from desktop.thumbnails import decode_in_box, image_from
+from desktop.thumbnails import HasEvidence, decode_in_box, image_from
 
 
 @dataclass(frozen=True)
@@ -57,16 +62,21 @@ class NotDecodable(Exception):
 
 
 class ReadJob:
-    """Reads one opened item on the viewer lane; ``token`` tells the viewer
-    which item it answers. The reader is closed whatever happens."""
+    """Opens one item (recorded as a view) and reads it on the viewer lane;
+    ``token`` tells the viewer which item it answers. The reader is closed
+    whatever happens."""
 
-    def __init__(self, reader: BlobReader, token: int) -> None:
+    def __init__(self, services: HasEvidence, evidence_id: str, token: int) -> None:
         self.token = token
-        self._reader: BlobReader | None = reader
+        self._services: HasEvidence | None = services
+        self._evidence_id = evidence_id
 
     def __call__(self, context: TaskContext) -> object:
-        reader, self._reader = self._reader, None
-        assert reader is not None, "a job runs once"
+        services, self._services = self._services, None
+        assert services is not None, "a job runs once"
+        if context.cancelled:
+            raise DeviceAborted()
+        reader = services.evidence.open(self._evidence_id, purpose="view")
         if context.cancelled:
             reader.close()
             raise DeviceAborted()
@@ -74,6 +84,49 @@ class ReadJob:
 
     def work(self, reader: BlobReader, context: TaskContext) -> object:
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The item is open: the viewer takes its reader with ``OpenJob.take``."""
+
+
+class OpenJob(ReadJob):
+    """Only opens the item, for a page that reads it in the GUI thread (text)
+    or in Qt's threads (media, through a ``BlobDevice``). A ``BlobReader`` holds
+    no thread-bound state (a file handle and an AES-GCM key, no database
+    connection), so the GUI thread may use one opened here.
+
+    The reader is handed over through the job, not the report: a report of a
+    task dropped since (another item, a lock) is never delivered, so the
+    viewer calls ``discard`` when it drops the job, and the reader is closed
+    by whichever of the two comes last."""
+
+    def __init__(self, services: HasEvidence, evidence_id: str, token: int) -> None:
+        super().__init__(services, evidence_id, token)
+        self._lock = threading.Lock()
+        self._reader: BlobReader | None = None
+
+    def work(self, reader: BlobReader, context: TaskContext) -> Opened:
+        with self._lock:
+            # Cancelled before here: the viewer's discard found nothing to close.
+            if context.cancelled:
+                reader.close()
+                raise DeviceAborted()
+            self._reader = reader
+        return Opened()
+
+    def take(self) -> BlobReader | None:
+        """The opened reader, once (the caller closes it)."""
+        with self._lock:
+            reader, self._reader = self._reader, None
+        return reader
+
+    def discard(self) -> None:
+        """Close the reader if it was opened and not taken (call after cancelling)."""
+        reader = self.take()
+        if reader is not None:
+            reader.close()
 
 
 def _stoppable(run: SandboxRun, context: TaskContext) -> None:
@@ -105,8 +158,8 @@ class PdfJob(ReadJob):
     """Renders a few pages of a PDF in a confined child (``db.sandbox``), fed
     through a pipe from the vault."""
 
-    def __init__(self, reader: BlobReader, token: int, first: int = 0) -> None:
-        super().__init__(reader, token)
+    def __init__(self, services: HasEvidence, evidence_id: str, token: int, first: int = 0) -> None:
+        super().__init__(services, evidence_id, token)
         self._first = first
 
     def work(self, reader: BlobReader, context: TaskContext) -> PdfRendered | PdfNotShown:
