@@ -6,7 +6,8 @@
     <bag>/data/stripped/<item id>/<name>.png        (option) pixels only, no metadata
     <bag>/data/metadata/<item id>.json              the item's record
     <bag>/data/custody/<item id>.json               the item's signed custody events
-    <bag>/data/case.json                            the case's structured data (JSON export)
+    <bag>/data/case.json                            the case's structured data (JSON export),
+                                                    with its consent records and what consent withheld
     <bag>/data/export-manifest.json, .sig           the signed export manifest
 
 Each original is decrypted by the vault's own export (db.api
@@ -47,7 +48,8 @@ import bagit
 
 from db.api import CancelToken, SandboxFailed, Vault
 from sync.exports import staging
-from sync.exports.casedata import CaseData, document, load_case, pseudonymise, record_dict, utc_now
+from sync.exports.casedata import CaseData, document, record_dict, utc_now
+from sync.exports.consent import DEFAULT_PURPOSE, prepare, purpose_words, withheld_summary
 from sync.exports.signing import public_key_b64, sign_manifest
 from sync.exports.strip import can_strip, write_stripped_copy
 
@@ -76,13 +78,12 @@ def export_bag(
     destination: Path,
     *,
     strip_metadata: bool = False,
+    purpose: str = DEFAULT_PURPOSE,
     pseudonymise_witnesses: bool = False,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> BagResult:
-    data = load_case(vault, case_id)
-    if pseudonymise_witnesses:
-        data = pseudonymise(data)
+    data = prepare(vault, case_id, purpose=purpose, pseudonymise_witnesses=pseudonymise_witnesses)
     target = staging.choose_target(destination, staging.default_name(case_id, "bagit"))
     total = sum(item.size for item in data.evidence)
     with staging.partial_folder(target) as partial, _hasher() as sha512:
@@ -179,6 +180,8 @@ def _assemble(
         "key": public_key_b64(key),
         "custody_head": log[-1]["hash"] if log else None,
         "pseudonymised": data.pseudonymised,
+        "purpose": data.purpose,
+        "withheld": [dict(w) for w in data.withheld],
         "stripped_copies": strip_metadata,
         "evidence": entries,
         "files": [{"path": p, "sha256": s, "size": n} for p, (s, n) in sorted(files.items())],
@@ -287,6 +290,8 @@ def _write_tag_files(
         "External-Identifier": data.case.id,
         "Fieldvault-Device": device_id,
         "Fieldvault-Export-Manifest-SHA256": manifest_sha256,
+        "Fieldvault-Export-Purpose": purpose_words(data.purpose),
+        "Fieldvault-Withheld-By-Consent": withheld_summary(data.withheld),
         "Payload-Oxum": f"{sum(size for _h, size in digests.values())}.{len(digests)}",
         "Source-Organization": "Fieldvault export",
     }

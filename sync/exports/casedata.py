@@ -4,14 +4,15 @@ dictionaries every export writes (docs/exports.md, docs/export-schema.json)."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from db.api import Case, EvidenceItem, Incident, Link, Person, Record, Testimony, Vault
+from db.api import Case, Consent, EvidenceItem, Incident, Link, Person, Record, Testimony, Vault
 
 FORMAT = "fieldvault-case-export"
-VERSION = 1
+# 2: consent records, the export's purpose and what it withheld (sync/exports/consent.py).
+VERSION = 2
 # The record types, in the order the exports list them: (key, record class).
 RECORD_TYPES: tuple[tuple[str, type[Record]], ...] = (
     ("incidents", Incident),
@@ -19,6 +20,7 @@ RECORD_TYPES: tuple[tuple[str, type[Record]], ...] = (
     ("testimonies", Testimony),
     ("evidence", EvidenceItem),
     ("links", Link),
+    ("consents", Consent),
 )
 BOOKKEEPING = ("id", "revision", "conflicted", "created_ms", "updated_ms")
 
@@ -31,14 +33,20 @@ class CaseData:
     testimonies: list[Testimony]
     evidence: list[EvidenceItem]
     links: list[Link]
+    consents: list[Consent] = field(default_factory=list)
     pseudonymised: bool = False
+    # Set by sync/exports/consent.py: the export's purpose (a consent scope)
+    # and the records it left out, by type, id and reason only.
+    purpose: str = ""
+    withheld: list[dict[str, Any]] = field(default_factory=list)
 
     def records(self, key: str) -> list[Record]:
         return list(getattr(self, key))
 
 
 def load_case(vault: Vault, case_id: str) -> CaseData:
-    """The case and its live records (NotFound if the case is not there)."""
+    """The case and its live records (NotFound if the case is not there), as
+    stored: an export goes through sync/exports/consent.py's ``prepare``."""
     return CaseData(
         case=vault.cases.get(case_id),
         incidents=vault.incidents.list(case_id),
@@ -46,6 +54,7 @@ def load_case(vault: Vault, case_id: str) -> CaseData:
         testimonies=vault.testimonies.list(case_id),
         evidence=vault.evidence.list(case_id),
         links=vault.links.list(case_id),
+        consents=vault.consents.list(case_id),
     )
 
 
@@ -96,6 +105,8 @@ def document(data: CaseData, device_id: str, exported_at: str | None = None) -> 
         "exported_at": exported_at or utc_now(),
         "device_id": device_id,
         "pseudonymised": data.pseudonymised,
+        "purpose": data.purpose,
+        "withheld": [dict(w) for w in data.withheld],
         "case": record_dict(data.case),
         **{key: [record_dict(r) for r in data.records(key)] for key, _type in RECORD_TYPES},
     }

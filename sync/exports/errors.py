@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from db.api import Codes, FieldvaultError
+from db.api import Codes, FieldvaultError, InvalidInput
 
 
 class ExportFailed(FieldvaultError):
@@ -27,4 +27,20 @@ def font_missing() -> ExportFailed:
         "Install the fonts-dejavu-core package, or set FIELDVAULT_REPORT_FONT to a .ttf file; "
         "nothing was written.",
         "export-font-missing",
+    )
+
+
+class ExportRefused(InvalidInput):
+    codes: ClassVar[Codes] = {
+        # The purpose named for an export is not one of the consent scopes.
+        "export-purpose-unknown": ("purpose",),
+    }
+
+
+def purpose_unknown(purpose: str, choices: tuple[str, ...]) -> ExportRefused:
+    return ExportRefused(
+        f"export: unknown purpose {purpose!r}; choose one of {', '.join(choices)}. Nothing was written.",
+        "export-purpose-unknown",
+        field="purpose",
+        purpose=purpose,
     )

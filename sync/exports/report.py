@@ -38,10 +38,11 @@ import rfc8785
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
-from db.api import CancelToken, Person, Vault, violation_types
+from db.api import CancelToken, Person, Testimony, Vault, violation_types
 from sync.exports import staging
 from sync.exports.bag import MANIFEST_FORMAT
-from sync.exports.casedata import CaseData, document, is_witness, load_case, pseudonymise, utc_now
+from sync.exports.casedata import CaseData, document, is_witness, utc_now
+from sync.exports.consent import DEFAULT_PURPOSE, prepare, purpose_words, withheld_summary
 from sync.exports.errors import font_missing
 from sync.exports.signing import public_key_b64, sign_manifest
 
@@ -88,13 +89,12 @@ def export_pdf(
     case_id: str,
     destination: Path,
     *,
+    purpose: str = DEFAULT_PURPOSE,
     pseudonymise_witnesses: bool = False,
     cancel: CancelToken | None = None,
 ) -> ReportResult:
     fonts = find_font()
-    data = load_case(vault, case_id)
-    if pseudonymise_witnesses:
-        data = pseudonymise(data)
+    data = prepare(vault, case_id, purpose=purpose, pseudonymise_witnesses=pseudonymise_witnesses)
     target = staging.choose_target(destination, staging.default_name(case_id, "report", ".pdf"))
     custody = {item.id: vault.evidence.custody(item.id) for item in data.evidence}
     staging.check_cancel(cancel)
@@ -110,6 +110,8 @@ def export_pdf(
         "device": vault.device_id,
         "key": public_key_b64(key),
         "pseudonymised": data.pseudonymised,
+        "purpose": data.purpose,
+        "withheld": [dict(w) for w in data.withheld],
         "content_sha256": hashlib.sha256(content).hexdigest(),
     }
     signed, signature = sign_manifest(key, manifest)
@@ -205,6 +207,33 @@ def _person_label(person: Person, pseudonymised: bool, witness_ids: set[str]) ->
     return person.name or person.pseudonym or f"person {person.id[:8]}"
 
 
+def _consent_lines(testimony: Testimony, data: CaseData) -> list[str]:
+    """Per consent record: the scopes agreed, withdrawn and when; the legacy
+    choice when the testimony has no record."""
+    records = [c for c in data.consents if c.testimony_id == testimony.id]
+    if not records:
+        legacy = purpose_words(testimony.consent_scope) if testimony.consent_scope else "none recorded"
+        return [f"Consent (the testimony's own choice, no consent record): {legacy}"]
+    lines = []
+    for record in records:
+        given = ", ".join(x for x in (record.given_on, record.given_to and f"to {record.given_to}") if x)
+        line = f"Consent {record.id}: agreed: {_words(record.scopes) or 'nothing'}"
+        if given:
+            line += f" (given {given})"
+        if record.withdrawn_scopes:
+            line += f"; withdrawn: {_words(record.withdrawn_scopes)}"
+            line += f" on {record.withdrawn_on}" if record.withdrawn_on else " (date not recorded)"
+        conditions = [c for c, on in (("anonymity", record.anonymity), ("no photos", record.no_photos)) if on]
+        if conditions:
+            line += f"; conditions: {', '.join(conditions)}"
+        lines.append(line)
+    return lines
+
+
+def _words(scopes: list[str]) -> str:
+    return ", ".join(purpose_words(s) for s in scopes)
+
+
 def _write(pdf: _Report, data: CaseData, custody: dict[str, list[Any]], created: str) -> None:
     witness_ids = {t.witness_id for t in data.testimonies if t.witness_id}
     persons = {p.id: _person_label(p, data.pseudonymised, witness_ids) for p in data.persons}
@@ -223,8 +252,19 @@ def _write(pdf: _Report, data: CaseData, custody: dict[str, list[Any]], created:
             ("Testimonies", str(len(data.testimonies))),
             ("Evidence items", str(len(data.evidence))),
             ("Witnesses", "by pseudonym only" if data.pseudonymised else "named"),
+            ("Purpose of this export", purpose_words(data.purpose)),
+            ("Withheld by consent", withheld_summary(data.withheld)),
         ]
     )
+    if data.withheld:
+        # Ids only: what a withheld record holds stays out of the report.
+        pdf.para(
+            "Records whose witness did not agree to this purpose, or withdrew it, are left out "
+            "(docs/exports.md, 'Consent and purpose'): "
+            + "; ".join(f"{w['type']} {w['id']} ({w['reason']})" for w in data.withheld),
+            9,
+        )
+        pdf.ln(2)
     pdf.heading("Incidents")
     for incident in data.incidents:
         pdf.heading(incidents[incident.id], 11)
@@ -261,10 +301,11 @@ def _write(pdf: _Report, data: CaseData, custody: dict[str, list[Any]], created:
                 ("Language", testimony.language),
                 ("Date of interview", testimony.interview_date),
                 ("Place of interview", testimony.interview_place),
-                ("Consent", testimony.consent_scope),
                 ("Violations", _labels(testimony.violation_types)),
             ]
         )
+        for line in _consent_lines(testimony, data):
+            pdf.para(line)
         pdf.para(testimony.narrative)
         pdf.ln(3)
     pdf.heading("Evidence")

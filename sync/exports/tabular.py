@@ -18,9 +18,18 @@ docs/export-schema.json).
   relationships in Uwazi, so there is no links file: the testimony's
   incident and witness are its relationship columns.
 
-Cells are the data exactly as stored: a cell that begins with ``=``, ``+``,
-``-`` or ``@`` is not altered, so open the files with a spreadsheet's import
-dialog (text columns), not by double-clicking.
+Both CSV forms also hold ``export.csv`` (one row: the export's purpose,
+whether witnesses are pseudonymised, how many records consent withheld) and
+``withheld.csv`` (type, id and reason of each withheld record; ids only).
+What consent withholds is sync/exports/consent.py's.
+
+Cells are the data exactly as stored by default, as a court needs them: a
+cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+is not altered, so open the files with a spreadsheet's import dialog (text
+columns), not by double-clicking. With ``spreadsheet_safe`` such a text cell
+is written with an apostrophe before it (``'=1+1``), which spreadsheets read
+as "text, do not evaluate"; numbers are written as they are. The JSON export
+and the BagIt package always keep exact values.
 """
 
 from __future__ import annotations
@@ -34,17 +43,22 @@ from typing import Any
 
 from db.api import CancelToken, Record, Vault, violation_types
 from sync.exports import staging
-from sync.exports.casedata import (
-    RECORD_TYPES,
-    CaseData,
-    document,
-    field_names,
-    load_case,
-    pseudonymise,
-    record_dict,
+from sync.exports.casedata import FORMAT, RECORD_TYPES, VERSION, CaseData, document, field_names, record_dict
+from sync.exports.consent import (
+    DEFAULT_PURPOSE,
+    PURPOSES,
+    prepare,
+    purpose_words,
+    testimony_scopes,
+    withheld_summary,
 )
 
 CSV_FILES = {"case": "cases.csv", **{key: f"{key}.csv" for key, _type in RECORD_TYPES}}
+# Beside the records in both CSV forms: what the export is for and what it withheld.
+INFO_FILES = ("export.csv", "withheld.csv")
+# A spreadsheet evaluates a cell that begins with one of these as a formula
+# (OWASP "CSV injection"); spreadsheet_safe puts an apostrophe before them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_json(
@@ -52,10 +66,11 @@ def export_json(
     case_id: str,
     destination: Path,
     *,
+    purpose: str = DEFAULT_PURPOSE,
     pseudonymise_witnesses: bool = False,
     cancel: CancelToken | None = None,
 ) -> Path:
-    data = _load(vault, case_id, pseudonymise_witnesses)
+    data = prepare(vault, case_id, purpose=purpose, pseudonymise_witnesses=pseudonymise_witnesses)
     target = staging.choose_target(destination, staging.default_name(case_id, "data", ".json"))
     body = json.dumps(document(data, vault.device_id), ensure_ascii=False, indent=1) + "\n"
     with staging.partial_file(target) as partial:
@@ -71,13 +86,21 @@ def export_csv(
     destination: Path,
     *,
     uwazi: bool = False,
+    purpose: str = DEFAULT_PURPOSE,
     pseudonymise_witnesses: bool = False,
+    spreadsheet_safe: bool = False,
     cancel: CancelToken | None = None,
 ) -> Path:
-    data = _load(vault, case_id, pseudonymise_witnesses)
+    data = prepare(vault, case_id, purpose=purpose, pseudonymise_witnesses=pseudonymise_witnesses)
     kind = "uwazi-csv" if uwazi else "csv"
     target = staging.choose_target(destination, staging.default_name(case_id, kind))
     tables = uwazi_tables(data) if uwazi else csv_tables(data)
+    tables |= info_tables(data, vault.device_id, spreadsheet_safe)
+    if spreadsheet_safe:
+        tables = {
+            name: (header, [[safe_cell(c) for c in row] for row in rows])
+            for name, (header, rows) in tables.items()
+        }
     with staging.partial_folder(target) as partial:
         for name, (header, rows) in tables.items():
             staging.check_cancel(cancel)
@@ -87,12 +110,54 @@ def export_csv(
     return target
 
 
-def _load(vault: Vault, case_id: str, pseudonymise_witnesses: bool) -> CaseData:
-    data = load_case(vault, case_id)
-    return pseudonymise(data) if pseudonymise_witnesses else data
-
-
 Table = tuple[list[str], list[list[str]]]
+
+
+class Cell(str):
+    """A cell's text that came from a number: never given an apostrophe."""
+
+
+def info_tables(data: CaseData, device_id: str, spreadsheet_safe: bool) -> dict[str, Table]:
+    head = document(data, device_id)
+    export = (
+        [
+            "format",
+            "version",
+            "exported_at",
+            "device_id",
+            "purpose",
+            "pseudonymised",
+            "spreadsheet_safe",
+            "withheld_count",
+            "withheld",
+        ],
+        [
+            [
+                cell(FORMAT),
+                cell(VERSION),
+                cell(head["exported_at"]),
+                cell(device_id),
+                cell(data.purpose),
+                cell(data.pseudonymised),
+                cell(spreadsheet_safe),
+                cell(len(data.withheld)),
+                cell(withheld_summary(data.withheld)),
+            ]
+        ],
+    )
+    withheld = (
+        ["type", "id", "reason"],
+        [[cell(w["type"]), cell(w["id"]), cell(w["reason"])] for w in data.withheld],
+    )
+    return {"export.csv": export, "withheld.csv": withheld}
+
+
+def safe_cell(text: str) -> str:
+    """``text`` with an apostrophe before it when a spreadsheet would read it
+    as a formula; a number's cell is left as it is."""
+    if isinstance(text, Cell) or not text.startswith(FORMULA_STARTS):
+        return text
+    return "'" + text
 
 
 def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
@@ -109,6 +174,8 @@ def cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        return Cell(value)
     if isinstance(value, list):
         return "|".join(str(v) for v in value)
     if isinstance(value, dict):
@@ -140,6 +207,10 @@ def uwazi_date(value: str) -> str:
     return value.replace("-", "/") if len(value) == 10 else ""
 
 
+def _ordered(scopes: set[str]) -> list[str]:
+    return [s for s in PURPOSES if s in scopes]
+
+
 def _labels(codes: list[str]) -> str:
     names = {v.code: v.label("en") for v in violation_types()}
     return "|".join(names.get(code, code) for code in codes)
@@ -152,6 +223,7 @@ def _person_title(person: Any) -> str:
 def uwazi_tables(data: CaseData) -> dict[str, Table]:
     incidents = {i.id: i.title or f"incident {i.id[:8]}" for i in data.incidents}
     persons = {p.id: _person_title(p) for p in data.persons}
+    scopes = {t.id: testimony_scopes(t, data.consents) for t in data.testimonies}
     columns: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {
         "cases.csv": [
             ("title", lambda c: c.title),
@@ -188,6 +260,9 @@ def uwazi_tables(data: CaseData) -> dict[str, Table]:
             ("language", lambda t: t.language),
             ("interpreter", lambda t: t.interpreter),
             ("consent_scope", lambda t: t.consent_scope),
+            # What the export's consent check read (consent records, or the legacy choice).
+            ("consent_scopes", lambda t: [purpose_words(s) for s in _ordered(scopes[t.id][0])]),
+            ("consent_withdrawn", lambda t: [purpose_words(s) for s in _ordered(scopes[t.id][1])]),
             ("interview_date", lambda t: uwazi_date(t.interview_date)),
             ("interview_date_recorded", lambda t: t.interview_date),
             ("interview_place", lambda t: t.interview_place),

@@ -58,7 +58,7 @@ from sync.bundle.admission import BundleQuarantined
 from sync.bundle.errors import REASONS, BundleNotWritten, BundleRejected
 from sync.bundle.quarantine import QuarantineRefused
 from sync.client.errors import SyncFailed
-from sync.exports.errors import font_missing
+from sync.exports.errors import font_missing, purpose_unknown
 from sync.merge.errors import not_a_same_as_link, same_as_self
 from sync.org import OrgRefused
 from tests.gui_helpers import TS_FILE, compile_qm
@@ -599,6 +599,7 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
         ),
         ("backup cancelled", BackupCancelled(), ""),
         ("export font missing", font_missing(), ""),
+        ("export purpose unknown", purpose_unknown("court", ("prosecution",)), "court"),
         ("same-as self", same_as_self(ITEM_ID), ITEM_ID),
         ("same-as not a link", not_a_same_as_link(ITEM_ID), ITEM_ID),
         ("passphrase too short", WeakPassphrase("Too short.", "passphrase-too-short", minimum=8), "8"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.api import Case, Incident, Link, Person, Testimony, Vault
+from db.api import Case, Consent, Incident, Link, Person, Testimony, Vault
 from tests.evidence_samples import make_jpeg, make_random
 
 WITNESS_NAME = "Олександр Петренко"
@@ -63,6 +63,15 @@ def make_sample_case(vault: Vault, tmp_path: Path) -> SampleCase:
             language="uk",
             interview_date="2022-04",
             narrative=NARRATIVE,
+        )
+    )
+    # Consent to what the tests export for: the NGO internally (the default purpose) and prosecution.
+    vault.consents.record(
+        Consent(
+            case_id=case.id,
+            testimony_id=testimony.id,
+            scopes=["ngo-internal", "prosecution"],
+            given_on="2022-04",
         )
     )
     vault.links.create(Link(case_id=case.id, from_id=testimony.id, to_id=victim.id, relation="mentions"))

@@ -49,8 +49,12 @@ def make_case(cli: Cli, tmp_path: Path, canary: str) -> str:
     cli.create_fast(PASSPHRASE)
     case = cli.json("case", "new", f"Справа {canary}", secrets=[PASSPHRASE])["id"]
     narrative = f"Свідок {canary} бачив, як вивели полонених."
-    cli.json(
+    testimony = cli.json(
         "testimony", "new", "--case", case, "--narrative-file", "-", secrets=[PASSPHRASE], stdin=narrative
+    )["id"]
+    # Consent to the default purpose of an export (the NGO internally).
+    cli.json(
+        "consent", "new", "--testimony", testimony, "--scope", "the NGO internally", secrets=[PASSPHRASE]
     )
     source = tmp_path / "sources"
     source.mkdir()

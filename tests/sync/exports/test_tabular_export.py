@@ -14,7 +14,7 @@ import pytest
 
 from db.api import CancelToken, OperationCancelled
 from sync.exports.casedata import RECORD_TYPES, field_names
-from sync.exports.tabular import CSV_FILES, export_csv, export_json
+from sync.exports.tabular import CSV_FILES, INFO_FILES, export_csv, export_json
 from tests.sync.exports.samples import NARRATIVE, WITNESS_NAME, SampleCase
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "docs" / "export-schema.json"
@@ -71,7 +71,8 @@ def from_cell(text: str, spec: dict[str, Any]) -> Any:
 def test_every_csv_row_converts_back_to_a_valid_record_equal_to_the_json(sample_case, schema, tmp_path):
     folder = export_csv(sample_case.vault, sample_case.case_id, tmp_path / "csv")
     doc = json.loads(export_json(sample_case.vault, sample_case.case_id, tmp_path / "x.json").read_text())
-    assert sorted(p.name for p in folder.iterdir()) == sorted(CSV_FILES.values())
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*CSV_FILES.values(), *INFO_FILES])
+    assert doc["consents"] and doc["consents"][0]["scopes"] == ["ngo-internal", "prosecution"]
     for key, name in CSV_FILES.items():
         definition = "case" if key == "case" else next(t.entity_type for k, t in RECORD_TYPES if k == key)
         properties = schema["$defs"][definition]["properties"]
@@ -100,8 +101,12 @@ def test_the_uwazi_csv_follows_uwazis_import_conventions(sample_case: SampleCase
     for path in folder.iterdir():
         with path.open(encoding="utf-8", newline="") as handle:
             tables[path.name] = list(csv.DictReader(handle))
-    assert sorted(tables) == ["cases.csv", "evidence.csv", "incidents.csv", "persons.csv", "testimonies.csv"]
+    assert sorted(tables) == sorted(
+        ["cases.csv", "evidence.csv", "incidents.csv", "persons.csv", "testimonies.csv", *INFO_FILES]
+    )
     for name, rows in tables.items():
+        if name in INFO_FILES:
+            continue
         header = list(rows[0])
         assert header[0] == "title" and all(r["title"] for r in rows), name
         assert all(re.fullmatch(r"[a-z][a-z0-9_]*", column) for column in header), name
@@ -112,6 +117,10 @@ def test_the_uwazi_csv_follows_uwazis_import_conventions(sample_case: SampleCase
     assert testimony["witness"] == "W-1" and testimony["incident"] == incident["title"]
     assert testimony["interview_date"] == "" and testimony["interview_date_recorded"] == "2022-04"
     assert testimony["narrative"] == NARRATIVE
+    assert (
+        testimony["consent_scopes"] == "the NGO internally|prosecution"
+        and testimony["consent_withdrawn"] == ""
+    )
 
 
 def test_a_cancelled_csv_export_leaves_nothing(sample_case: SampleCase, tmp_path):
