@@ -13,8 +13,11 @@ payload) the server checks before it stores them:
     vs ``curl -T`` of the same bytes over TLS with the same certificate to a
     minimal uvicorn app that reads and discards the body (the same HTTP
     stack without ours). Ratio = curl's time / ours: target >= 0.8x. Also
-    listed: curl to the standard library's http.server over plain HTTP
-    (no TLS, no uvicorn), to see what uvicorn's pure-Python h11 parser costs.
+    listed: curl to the same app over plain HTTP and to the standard
+    library's http.server (no TLS, no uvicorn), to see what TLS in asyncio
+    and uvicorn's HTTP parser cost, and which parser and event loop uvicorn
+    uses (h11 + asyncio, or httptools + uvloop from uvicorn[standard]: put
+    them on PYTHONPATH to compare without changing the project).
 (b) N simulated devices (200; quick 20), each enrolled with its own token
     and logged in, uploading B bundles in all (2,000; quick 200) at once,
     one thread per device sending its own chain (sequence 1, 2, ...) in
@@ -24,6 +27,9 @@ payload) the server checks before it stores them:
     Reported: bundles/s and p50/p99 latency of an upload (create, PATCH,
     receipt). Target: 0 lost and 0 duplicated (the throughput has no
     baseline: the ratio column shows it against 10 bundles/s, a rough floor).
+(c) the same with two server processes sharing a real PostgreSQL (Debian's
+    package, started in a temp dir as in the tests) and S3 (moto's server),
+    each device taking the two processes in turn.
 
     python benchmarks/bench_server.py [--size-mib 1024] [--devices 200] [--bundles 2000] [--quick]
 
@@ -41,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import hashlib
 import io
+import json
 import os
 import shutil
 import socket
@@ -62,14 +69,14 @@ from benchmarks._common import (
 )
 from sync.bundle import write_bundle
 from sync.bundle.writer import BlobSource, BundleContents, DeviceIdentity
-from sync.client.transport import ServerClient, ServerUnreachable
-from sync.server.deploy import init_server
-from sync.server.receipts import check_log
+from sync.client.transport import ServerClient, ServerUnreachable, Uploaded
+from sync.server.receipts import Receipt, check_log
 from tests.sync.bundle_samples import device_from_seed
 from tests.sync.server.server_helpers import Org, make_org
 
 MiB = 1024 * 1024
 PER_DEVICE_TIMEOUT = 600.0
+RETRIES = 5
 
 
 def _free_port() -> int:
@@ -94,37 +101,74 @@ class Server:
     process: subprocess.Popen[bytes]
 
 
+@dataclass
+class Backend:
+    """Where the server processes keep metadata and bundles: SQLite and the
+    payload directory (None, None), or PostgreSQL and S3 (a database URL,
+    an s3:// URL and the AWS_* variables that point boto3 at the service)."""
+
+    db: str | None = None
+    s3: str | None = None
+    env: dict[str, str] | None = None
+
+    @property
+    def args(self) -> list[str]:
+        return [*(["--db", self.db] if self.db else []), *(["--s3", self.s3] if self.s3 else [])]
+
+
 @contextmanager
-def running_server(folder: Path, org: Org) -> Iterator[Server]:
-    """``fieldvault serve`` (its lean entry point) in its own process."""
+def running_servers(
+    folder: Path, org: Org, count: int = 1, backend: Backend | None = None
+) -> Iterator[list[Server]]:
+    """``count`` ``fieldvault serve`` processes (its lean entry point) on one
+    data folder and one backend, each on its own port."""
+    backend = backend or Backend()
+    env = {**os.environ, **(backend.env or {})}
     data = folder / "server"
-    made = init_server(data, org.profile.fingerprint, profile=org.signed.signed)
-    port = _free_port()
-    process = subprocess.Popen(
+    profile = folder / "org.fvorg"
+    profile.write_bytes(org.signed.signed)
+    cert = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "fieldvault.serve_cli",
-            "--data",
-            str(data),
-            "--port",
-            str(port),
-            "--log-file",
-            str(folder / "server.log"),
-            "--max-bundle-mib",
-            "4096",
+            *(sys.executable, "-m", "fieldvault.serve_cli", "--json", "--init"),
+            *("--org", org.profile.fingerprint, "--profile", str(profile), "--data", str(data)),
+            *backend.args,
         ],
         cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    url = f"https://127.0.0.1:{port}"
+    fingerprint = json.loads(cert.stdout)["fingerprint"]
+    servers: list[Server] = []
     try:
-        _wait_until_up(url, made.cert_sha256)
-        yield Server(url, made.cert_sha256, data, process)
+        for index in range(count):
+            port = _free_port()
+            process = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "fieldvault.serve_cli", "--data", str(data), "--port", str(port)),
+                    *("--log-file", str(folder / f"server-{index}.log"), "--max-bundle-mib", "4096"),
+                    *backend.args,
+                ],
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            servers.append(Server(f"https://127.0.0.1:{port}", fingerprint, data, process))
+        for server in servers:
+            _wait_until_up(server.url, fingerprint)
+        yield servers
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        for server in servers:
+            server.process.terminate()
+            server.process.wait(timeout=30)
+
+
+@contextmanager
+def running_server(folder: Path, org: Org) -> Iterator[Server]:
+    with running_servers(folder, org) as servers:
+        yield servers[0]
 
 
 def _wait_until_up(url: str, cert: str) -> None:
@@ -221,6 +265,16 @@ def discard_server(script: str, *args: str) -> Iterator[int]:
         process.wait(timeout=30)
 
 
+def _uvicorn_stack() -> str:
+    """What uvicorn picks here ("auto"): httptools and uvloop when they are
+    installed (uvicorn[standard]), else h11 and asyncio (pure Python)."""
+    from importlib.util import find_spec
+
+    http = "httptools" if find_spec("httptools") else "h11"
+    loop = "uvloop" if find_spec("uvloop") else "asyncio"
+    return f"{http} + {loop}"
+
+
 def curl_upload(url: str, path: Path, cacert: Path | None) -> float:
     command = ["curl", "-sS", "-o", "/dev/null", "-T", str(path), "-H", "Expect:", "--fail"]
     if cacert is not None:
@@ -242,7 +296,7 @@ def _random_file(path: Path, size: int) -> BlobSource:
     return BlobSource(digest.hexdigest(), size, ("01936f3e-8a00-7000-8000-e00000000001",), path.open("rb"))
 
 
-def bench_large_upload(folder: Path, size_mib: int) -> Result:
+def bench_large_upload(folder: Path, size_mib: int, chunk_mib: int) -> Result:
     org = make_org("Bench Org")
     blob = _random_file(folder / "evidence.bin", size_mib * MiB)
     bundle = folder / "large.fvbundle"
@@ -257,7 +311,7 @@ def bench_large_upload(folder: Path, size_mib: int) -> Result:
             client.enrol(org.token(), device.private_key)
             client.login(device.private_key, device.device_id)
             started = time.perf_counter()
-            uploaded = client.upload(bundle)
+            uploaded = client.upload(bundle, chunk=chunk_mib * MiB)
             ours = time.perf_counter() - started
         assert uploaded.bundle_id == bundle_id
         stored = next((server.data / "payloads" / "bundles").iterdir())
@@ -265,6 +319,8 @@ def bench_large_upload(folder: Path, size_mib: int) -> Result:
         cert, key = server.data / "tls-cert.pem", server.data / "tls-key.pem"
     with discard_server(DISCARD_APP, str(cert), str(key)) as port:
         curl_tls = curl_upload(f"https://127.0.0.1:{port}/", bundle, cert)
+    with discard_server(DISCARD_APP, "", "") as port:
+        curl_uvicorn_plain = curl_upload(f"http://127.0.0.1:{port}/", bundle, None)
     with discard_server(PLAIN_APP) as port:
         curl_plain = curl_upload(f"http://127.0.0.1:{port}/", bundle, None)
     load_after = _load()
@@ -283,9 +339,12 @@ def bench_large_upload(folder: Path, size_mib: int) -> Result:
         passed=ratio >= 0.8,
         details={
             "bundle bytes": size,
-            "ours (tus, 4 MiB PATCHes, checked and stored)": f"{ours:.2f} s",
+            f"ours (tus, {chunk_mib} MiB PATCHes, checked and stored)": f"{ours:.2f} s",
             "curl -T to uvicorn discard app, TLS": f"{curl_tls:.2f} s",
+            "curl -T to uvicorn discard app, plain HTTP": f"{curl_uvicorn_plain:.2f} s "
+            f"({mib / curl_uvicorn_plain:.0f} MiB/s)",
             "curl -T to http.server discard, plain HTTP": f"{curl_plain:.2f} s ({mib / curl_plain:.0f} MiB/s)",
+            "uvicorn's HTTP parser and loop": _uvicorn_stack(),
             "load average before-after": f"{load_before}-{load_after}",
         },
     )
@@ -300,6 +359,7 @@ class DeviceRun:
     bundles: list[tuple[Path, str]]
     latencies: list[float]
     error: str | None = None
+    retries: int = 0
 
 
 def _make_device_bundles(folder: Path, org: Org, seed: bytes, count: int) -> DeviceRun:
@@ -320,28 +380,49 @@ def _make_device_bundles(folder: Path, org: Org, seed: bytes, count: int) -> Dev
 
 
 def _device_thread(
-    server: Server, run: DeviceRun, token: str, ready: threading.Semaphore, start: threading.Event
+    servers: list[Server], run: DeviceRun, token: str, ready: threading.Semaphore, start: threading.Event
 ) -> None:
+    """One device: enrol, log in at each process, then send its bundles in
+    order, taking the server processes in turn (as a load balancer without
+    affinity would)."""
     device = device_from_seed(run.seed)
+    clients = [ServerClient(server.url, server.cert) for server in servers]
     try:
-        with ServerClient(server.url, server.cert) as client:
-            try:
-                client.enrol(token, device.private_key)
+        try:
+            clients[0].enrol(token, device.private_key)
+            for client in clients:
                 client.login(device.private_key, device.device_id)
-            finally:
-                ready.release()
-            start.wait()
-            for path, bundle_id in run.bundles:
-                began = time.perf_counter()
-                uploaded = client.upload(path)
-                run.latencies.append(time.perf_counter() - began)
-                if uploaded.bundle_id != bundle_id:
-                    raise RuntimeError(f"receipt for {uploaded.bundle_id}, sent {bundle_id}")
+        finally:
+            ready.release()
+        start.wait()
+        for index, (path, bundle_id) in enumerate(run.bundles):
+            began = time.perf_counter()
+            uploaded = _upload_retrying(clients[index % len(clients)], path, run)
+            run.latencies.append(time.perf_counter() - began)
+            if uploaded.bundle_id != bundle_id:
+                raise RuntimeError(f"receipt for {uploaded.bundle_id}, sent {bundle_id}")
     except Exception as exc:  # noqa: BLE001 - reported as a lost bundle, by type
         run.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        for client in clients:
+            client.close()
 
 
-def bench_many_devices(folder: Path, devices: int, bundles: int) -> Result:
+def _upload_retrying(client: ServerClient, path: Path, run: DeviceRun) -> Uploaded:
+    """As the sync client does: a connection that broke (ServerUnreachable;
+    e.g. a keep-alive connection the server closed as the request went out)
+    is tried again; the same bundle again gets the same receipt."""
+    for _attempt in range(RETRIES):
+        try:
+            return client.upload(path)
+        except ServerUnreachable:
+            run.retries += 1
+    return client.upload(path)
+
+
+def bench_many_devices(
+    folder: Path, devices: int, bundles: int, processes: int = 1, backend: Backend | None = None
+) -> Result:
     org = make_org("Bench Org")
     per_device = max(1, bundles // devices)
     made = time.perf_counter()
@@ -352,12 +433,13 @@ def bench_many_devices(folder: Path, devices: int, bundles: int) -> Result:
     made = time.perf_counter() - made
     total = devices * per_device
     load_before = _load()
-    with running_server(folder, org) as server:
+    with running_servers(folder, org, processes, backend) as servers:
+        server = servers[0]
         start = threading.Event()
         ready = threading.Semaphore(0)
         threads = [
             threading.Thread(
-                target=_device_thread, args=(server, run, org.token(), ready, start), daemon=True
+                target=_device_thread, args=(servers, run, org.token(), ready, start), daemon=True
             )
             for run in runs
         ]
@@ -383,19 +465,20 @@ def bench_many_devices(folder: Path, devices: int, bundles: int) -> Result:
                 if not page["changes"]:
                     break
                 cursor = page["cursor"]
-            receipts = []
+            receipts: list[Receipt] = []
             while len(page_r := coordinator.receipts(len(receipts) + 1, 1000)) > 0:
                 receipts += page_r
             check_log(receipts, coordinator.server_key or b"")
-        stored = len(list((server.data / "payloads" / "bundles").iterdir()))
+        stored = _stored_bundles(server, backend)
     sent = {bundle_id for run in runs for _path, bundle_id in run.bundles}
     lost = len(sent - set(listed))
     duplicated = len(listed) - len(set(listed)) + max(0, stored - len(set(listed)))
     latencies = [latency for run in runs for latency in run.latencies]
     throughput = len(latencies) / elapsed
     passed = lost == 0 and duplicated == 0 and not errors and len(receipts) == total
+    where = "SQLite + directory" if backend is None or backend.db is None else "PostgreSQL + S3 (moto)"
     return Result(
-        name="server-devices",
+        name="server-devices" if processes == 1 else "server-scaleout",
         metric=f"{devices} devices x {per_device}",
         ours=throughput,
         baseline=10.0,
@@ -405,11 +488,13 @@ def bench_many_devices(folder: Path, devices: int, bundles: int) -> Result:
         target="0 lost, 0 duplicated",
         passed=passed,
         details={
+            "server processes, backend": f"{processes}, {where}",
             "bundles sent": total,
             "lost": lost,
             "duplicated": duplicated,
             "receipts in the log": len(receipts),
             "files stored": stored,
+            "uploads tried again (connection broke)": sum(r.retries for r in runs),
             "device errors": len(errors),
             "first error": errors[0] if errors else "-",
             "wall time": f"{elapsed:.1f} s",
@@ -423,12 +508,52 @@ def bench_many_devices(folder: Path, devices: int, bundles: int) -> Result:
     )
 
 
+def _stored_bundles(server: Server, backend: Backend | None) -> int:
+    if backend is None or backend.s3 is None:
+        return len(list((server.data / "payloads" / "bundles").iterdir()))
+    import boto3
+
+    bucket, _, prefix = backend.s3.removeprefix("s3://").partition("/")
+    s3 = boto3.client("s3", endpoint_url=(backend.env or {})["AWS_ENDPOINT_URL_S3"], **_credentials(backend))
+    count = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{prefix}/bundles/"):
+        count += len(page.get("Contents", []))
+    return count
+
+
+def _credentials(backend: Backend) -> dict[str, str]:
+    env = backend.env or {}
+    return {
+        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+        "region_name": env["AWS_DEFAULT_REGION"],
+    }
+
+
+def bench_scaleout(folder: Path, devices: int, bundles: int) -> Result:
+    """Two server processes sharing a real PostgreSQL (Debian's, started in a
+    temp dir: tests/pg_helpers.py) and S3 (moto's server: tests/s3_helpers.py)."""
+    from tests.pg_helpers import running_postgres
+    from tests.s3_helpers import running_s3
+
+    with running_postgres() as postgres, running_s3() as s3:
+        database = postgres.create_database()
+        bucket = s3.create_bucket()
+        backend = Backend(postgres.url(database), f"s3://{bucket}/fv", s3.environment())
+        return bench_many_devices(folder, devices, bundles, processes=2, backend=backend)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = base_parser(__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=None, help="large upload in MiB (1024; quick 64)")
     parser.add_argument("--devices", type=int, default=None, help="simulated devices (200; quick 20)")
     parser.add_argument("--bundles", type=int, default=None, help="bundles in all (2000; quick 200)")
-    parser.add_argument("--only", choices=("upload", "devices"), default=None, help="one part only")
+    parser.add_argument(
+        "--chunk-mib", type=int, default=4, help="PATCH size of the large upload (4: what sync sends)"
+    )
+    parser.add_argument(
+        "--only", choices=("upload", "devices", "scaleout"), default=None, help="one part only"
+    )
     args = parser.parse_args(argv)
     size_mib = args.size_mib or (64 if args.quick else 1024)
     devices = args.devices or (20 if args.quick else 200)
@@ -441,11 +566,15 @@ def main(argv: list[str] | None = None) -> int:
     with bench_tempdir("server") as folder:
         if args.only in (None, "upload"):
             (folder / "a").mkdir()
-            results.append(bench_large_upload(folder / "a", size_mib))
+            results.append(bench_large_upload(folder / "a", size_mib, args.chunk_mib))
             shutil.rmtree(folder / "a")
         if args.only in (None, "devices"):
             (folder / "b").mkdir()
             results.append(bench_many_devices(folder / "b", devices, bundles))
+            shutil.rmtree(folder / "b")
+        if args.only in (None, "scaleout"):
+            (folder / "c").mkdir()
+            results.append(bench_scaleout(folder / "c", devices, bundles))
     for result in results:
         result.print()
     write_results_json(results, args.json)
