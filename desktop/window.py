@@ -87,7 +87,10 @@ class FieldvaultWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
 
         self.setWindowIcon(app_icon())
-        self.resize(1100, 700)
+        # 1100×700, or less on a smaller screen: never wider or taller than the
+        # screen's free area (a 1366×768 laptop with a panel has ~1366×728).
+        available = self.screen().availableGeometry().size()
+        self.resize(min(1100, available.width()), min(700, available.height()))
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
 

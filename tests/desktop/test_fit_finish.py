@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QMessageBox
+from PySide6.QtCore import QLocale, QSize, Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QWidget
 
 from desktop import i18n
 from desktop.help_menu import LICENCE, UserGuideWindow, app_version
@@ -153,4 +153,55 @@ def test_help_menu_in_ukrainian(qtbot, translations, vault, vault_dir: Path) -> 
     assert about is not None and "телеметрії" in about.text()
     screenshot(about, "about-uk.png")
     about.close()
+    window.lock()
+
+
+# -- 3. a 1366×768 laptop -------------------------------------------------------------
+
+LAPTOP = QSize(1366, 768)
+
+
+def testimony_fields(view) -> list[QWidget]:
+    editor = view.testimony_editor
+    return [
+        editor.title_field,
+        editor.witness_field,
+        editor.incident_field,
+        editor.interviewer_field,
+        editor.date_field,
+        editor.place_field,
+        editor.language_field,
+        editor.interpreter_field,
+        editor.consent_field,
+        editor.violations_field,
+        editor.narrative_field,
+        editor.notes_field,
+    ]
+
+
+def test_the_window_fits_a_laptop_and_every_testimony_field_can_be_reached(
+    qtbot, vault, vault_dir: Path
+) -> None:
+    window = window_with_case(qtbot, vault, vault_dir)
+    available = window.screen().availableGeometry().size()
+    # The default size fits the screen it opens on (offscreen: 800×800) and a laptop's.
+    assert window.width() <= available.width() and window.height() <= available.height()
+    assert window.width() <= LAPTOP.width() and window.height() <= LAPTOP.height()
+    assert window.minimumSizeHint().boundedTo(LAPTOP) == window.minimumSizeHint()
+
+    window.resize(LAPTOP.width(), LAPTOP.height() - 40)  # a panel takes ~40 px
+    view = window.vault_view
+    assert view is not None
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(view.title_field.hasFocus)
+    area = view.testimony_editor.scroll_area
+    for field in testimony_fields(view):
+        area.ensureWidgetVisible(field)
+        QApplication.processEvents()
+        top_left = field.mapTo(area.viewport(), field.rect().topLeft())
+        assert area.viewport().rect().contains(top_left), field.objectName() or type(field).__name__
+        assert not field.visibleRegion().isEmpty()
+    assert not view.save_button.visibleRegion().isEmpty()  # outside the scrolled part
+    area.ensureWidgetVisible(view.testimony_editor.title_field)
+    screenshot(window, "window-1366x768.png")
     window.lock()
