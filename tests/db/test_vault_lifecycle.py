@@ -304,7 +304,10 @@ def test_settings_persist_and_the_user_label_signs_custody(
         vault.settings.set("theme", "dark")
     vault.lock()
     vault = open_vault(vault_dir)
-    assert vault.settings.all() | {"user_label": "Field worker 7", "auto_lock_minutes": "10"} == vault.settings.all()
+    assert (
+        vault.settings.all() | {"user_label": "Field worker 7", "auto_lock_minutes": "10"}
+        == vault.settings.all()
+    )
     photo = tmp_path / "photo.bin"
     photo.write_bytes(b"\xff\xd8 not really a jpeg")
     item = vault.evidence.ingest(photo, make_case(vault).id).item
