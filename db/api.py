@@ -85,6 +85,7 @@ if TYPE_CHECKING:
         suggest_passphrase,
     )
     from db.paths import KEY_FILE, default_vault_dir
+    from db.recording import Marker, Recording, RecordingError, markers_of
     from db.resources import resources_dir
     from db.revisions import Revision
     from db.sandbox import (
@@ -164,6 +165,10 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "LINKABLE_TYPES": ("db.evidence_links", "LINKABLE_TYPES"),
     "EvidenceLinks": ("db.evidence_links", "EvidenceLinks"),
     "LinkedRecord": ("db.evidence_links", "LinkedRecord"),
+    "Recording": ("db.recording", "Recording"),
+    "RecordingError": ("db.recording", "RecordingError"),
+    "Marker": ("db.recording", "Marker"),
+    "markers_of": ("db.recording", "markers_of"),
     "Case": ("db.entities", "Case"),
     "EvidenceItem": ("db.entities", "EvidenceItem"),
     "Incident": ("db.entities", "Incident"),
@@ -333,6 +338,7 @@ __all__ = [
     "KeyringStore",
     "Link",
     "LinkedRecord",
+    "Marker",
     "NoKeyring",
     "NotAVaultFolder",
     "NotFound",
@@ -349,6 +355,8 @@ __all__ = [
     "ReceivedBundleRecord",
     "ReceivedRecord",
     "Record",
+    "Recording",
+    "RecordingError",
     "Revision",
     "RevisionRejected",
     "RevisionService",
@@ -385,6 +393,7 @@ __all__ = [
     "harden_process",
     "image_run",
     "judge_passphrase",
+    "markers_of",
     "new_record_draft_key",
     "parse_partial_date",
     "pdf_run",

@@ -37,6 +37,9 @@ IN_FLIGHT_CHUNKS = 4
 # still runs, so that the final fsync does not wait for the whole file.
 SYNC_EVERY_CHUNKS = 64
 ProgressCallback = Callable[[int, int], None]
+# A recording under way (or interrupted) and its journal (db/recording.py):
+# settle leaves them alone, the unlock recovers them.
+RECORDING_PREFIX = ".rec-"
 
 
 class OperationCancelled(FieldvaultError):
@@ -274,6 +277,8 @@ class BlobStore:
         for path in sorted(self.folder.iterdir()):
             if path.name.startswith(TEMP_PREFIX):
                 self.discard(path)
+            elif path.name.startswith(RECORDING_PREFIX):
+                continue
             elif path.name not in known:
                 quarantine.mkdir(mode=0o700, exist_ok=True)
                 target = quarantine / path.name

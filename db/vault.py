@@ -69,6 +69,7 @@ from db.keys import (
 from db.model import Device
 from db.openlock import LOCK_FILE, OpenLock, key_file_change
 from db.paths import KEY_FILE
+from db.recording import Recording, recover_interrupted
 from db.services import (
     DraftService,
     EntityService,
@@ -269,6 +270,8 @@ class Vault:
         # What the unlock moved between blobs/ and quarantine/ (None: nothing
         # was checked, as another process had the vault open).
         self.settled: Settled | None = None
+        # Evidence ids of recordings a crash had interrupted, recovered at this unlock.
+        self.recovered_recordings: list[str] = []
         if not creating:
             _require_database(folder)
         if read_only and (folder / f"{DB_FILE}-wal").is_file() and (folder / f"{DB_FILE}-wal").stat().st_size:
@@ -325,6 +328,15 @@ class Vault:
             # or a busy writer must not stop the unlock: then it waits for the next.
             with contextlib.suppress(StorageError):
                 self._services.drafts.discard_stale()
+        if not read_only and alone:
+            # A recording a crash interrupted becomes evidence marked
+            # "interrupted" (db/recording.py); a busy writer or a full disk
+            # leaves it for the next unlock.
+            with contextlib.suppress(StorageError):
+                services = self._services
+                self.recovered_recordings = recover_interrupted(
+                    services.context, services.evidence, services.evidence_links
+                )
 
     def _prepare_schema(self, engine: Engine, *, creating: bool, read_only: bool) -> None:
         schema = None if creating else migrate.current_revision(engine)
@@ -603,6 +615,13 @@ class Vault:
     @property
     def evidence_links(self) -> EvidenceLinks:
         return self.services.evidence_links
+
+    def start_recording(self, case_id: str, testimony_id: str = "", **audio: int) -> Recording:
+        """A recording streaming into the vault (db/recording.py)."""
+        services = self.services
+        return Recording(
+            services.context, services.evidence, services.evidence_links, case_id, testimony_id, **audio
+        )
 
     @property
     def revisions(self) -> RevisionService:

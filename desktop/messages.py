@@ -1127,6 +1127,24 @@ def _same_as_not_a_link(p: Params) -> str:
     ).format(id=p["link_id"])
 
 
+# -- recording an interview (db/recording.py) -----------------------------------------
+
+
+def _recording_stopped(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "This recording was already stopped and saved. Start a new recording to go on."
+    )
+
+
+def _recording_audio_format(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. "
+        "Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound "
+        "settings.",
+    )
+
+
 # -- stopped on purpose ----------------------------------------------------------------
 
 
@@ -1315,6 +1333,9 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "unknown-setting": _not_storable,
     "draft-key-length": _not_storable,
     "search-no-candidates": _not_storable,
+    # recording an interview
+    "recording-stopped": _recording_stopped,
+    "recording-audio-format": _recording_audio_format,
     # stopped on purpose
     "intake-cancelled": _intake_cancelled,
     "export-cancelled": _export_cancelled,

@@ -2799,6 +2799,16 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
         </message>
         <message>
             <location filename="../../desktop/messages.py" line="1134" />
+            <source>This recording was already stopped and saved. Start a new recording to go on.</source>
+            <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1140" />
+            <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
+            <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1134" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>

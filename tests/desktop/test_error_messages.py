@@ -47,6 +47,7 @@ from db.errors import (
 )
 from db.ids import new_id
 from db.passphrase_policy import WeakPassphrase
+from db.recording import RecordingError
 from db.vault import KEYRING_NOTICES, KeyringNotice
 from desktop import messages
 from desktop.blob_device import DeviceAborted
@@ -604,6 +605,12 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
         ("same-as not a link", not_a_same_as_link(ITEM_ID), ITEM_ID),
         ("passphrase too short", WeakPassphrase("Too short.", "passphrase-too-short", minimum=8), "8"),
         ("passphrase guessable", WeakPassphrase("Guessable.", "passphrase-guessable"), ""),
+        ("recording stopped", RecordingError("The recording was already stopped.", "recording-stopped"), ""),
+        (
+            "recording audio format",
+            RecordingError("Recording needs mono or stereo audio.", "recording-audio-format"),
+            "",
+        ),
         ("intake cancelled", IntakeCancelled(), ""),
         ("export cancelled", ExportCancelled(ITEM_ID), ITEM_ID),
         ("cancelled", OperationCancelled("Stopped; nothing was changed."), ""),

@@ -1,0 +1,179 @@
+"""Recording an interview into the vault (db/recording.py): a known signal
+pushed by a fake audio source comes back decoded with its length and its
+frequencies, hashed at intake, linked to its testimony, with its markers; no
+plaintext audio reaches the disk; a kill -9 mid-recording keeps all but the
+last seconds."""
+
+from __future__ import annotations
+
+import array
+import hashlib
+import io
+import math
+import tempfile
+import time
+from pathlib import Path
+
+import av
+import pytest
+
+from db import entities
+from db.errors import FieldvaultError
+from db.recording import Recording, RecordingError, markers_of
+from db.vault import Vault
+from tests.canary_helpers import files_containing
+from tests.crash_helpers import die, run_child, send
+from tests.vault_helpers import open_vault
+
+RATE = 48_000
+CHUNK = RATE // 50  # 20 ms, as an audio device delivers it
+
+
+def tone(seconds: float, freqs: tuple[float, ...], start: int = 0) -> bytes:
+    """Signed 16-bit mono PCM: equal sines at ``freqs``, from sample ``start``."""
+    count = int(seconds * RATE)
+    amplitude = 0.6 / len(freqs)
+    samples = array.array(
+        "h",
+        (
+            int(32767 * amplitude * sum(math.sin(2 * math.pi * f * (start + i) / RATE) for f in freqs))
+            for i in range(count)
+        ),
+    )
+    return samples.tobytes()
+
+
+def push(recording: Recording, pcm: bytes) -> None:
+    for offset in range(0, len(pcm), CHUNK * 2):
+        recording.push(pcm[offset : offset + CHUNK * 2])
+
+
+def decode(data: bytes) -> list[float]:
+    """The decoded samples (mono, float) of an Ogg Opus file."""
+    out: list[float] = []
+    with av.open(io.BytesIO(data)) as container:
+        for frame in container.decode(audio=0):
+            plane = array.array("f")
+            plane.frombytes(bytes(frame.planes[0])[: frame.samples * 4])
+            out.extend(plane)
+    return out
+
+
+def power(samples: list[float], freq: float) -> float:
+    """Goertzel: the signal's power at ``freq``."""
+    coeff = 2 * math.cos(2 * math.pi * freq / RATE)
+    s1 = s2 = 0.0
+    for x in samples:
+        s1, s2 = x + coeff * s1 - s2, s1
+    return s1 * s1 + s2 * s2 - coeff * s1 * s2
+
+
+def case_and_testimony(vault: Vault) -> tuple[str, str]:
+    case = vault.cases.create(entities.Case(title="Ізюм, березень 2022"))
+    testimony = vault.testimonies.create(entities.Testimony(case_id=case.id, title="W-7"))
+    return case.id, testimony.id
+
+
+def test_a_recording_becomes_linked_evidence_that_decodes_to_the_signal(vault: Vault, tmp_path: Path) -> None:
+    began = time.time()
+    case_id, testimony_id = case_and_testimony(vault)
+    recording = vault.start_recording(case_id, testimony_id)
+    speech = tone(1.5, (440, 1000))
+    push(recording, speech)
+    assert recording.elapsed == pytest.approx(1.5)
+    assert recording.level[1] == pytest.approx(0.6, abs=0.02)  # the meter sees the peak
+    first = recording.mark("вибух")
+    recording.pause()
+    push(recording, tone(1.0, (3000,)))  # while paused: not in the file
+    assert recording.elapsed == pytest.approx(1.5)
+    recording.resume()
+    push(recording, tone(1.5, (440, 1000), start=len(speech) // 2))
+    second = recording.mark()
+    result = recording.stop(description="Interview W-7")
+
+    item = result.item
+    assert item.mime_type == "audio/ogg" and item.claimed["recording"] == "complete"
+    assert [(round(m.at_seconds, 2), m.label) for m in markers_of(item)] == [(1.5, "вибух"), (3.0, "")]
+    assert markers_of(item) == [first, second]
+    assert [t.entity_id for t in vault.evidence_links.targets_of(item.id)] == [testimony_id]
+    (intake,) = [e for e in vault.evidence.custody(item.id) if e.action == "intake"]
+    assert intake.sha256 == item.sha256
+
+    # Read through the vault (memory only) for the canary scan.
+    with vault.evidence.open(item.id) as reader:
+        encoded = reader.read()
+    needles = [encoded[:64], encoded[len(encoded) // 2 : len(encoded) // 2 + 64], speech[48000:48064]]
+    roots = [tmp_path, Path(tempfile.gettempdir())]
+    assert files_containing(roots, needles, newer_than=began) == []
+
+    exported = vault.evidence.export(item.id, tmp_path / "out.ogg")
+    data = exported.path.read_bytes()
+    assert data == encoded
+    assert hashlib.sha256(data).hexdigest() == item.sha256 == exported.sha256
+
+    samples = decode(data)
+    assert len(samples) / RATE == pytest.approx(3.0, abs=0.05)
+    middle = samples[RATE // 2 : RATE // 2 + 4800]
+    heard = {f: power(middle, f) for f in (440, 1000, 3000, 700, 2000)}
+    assert min(heard[440], heard[1000]) > 100 * max(heard[3000], heard[700], heard[2000]), heard
+    # The paused tone never made it in, anywhere in the file.
+    assert power(samples, 3000) < power(samples, 440) / 1000
+
+
+def test_a_stopped_recording_refuses_more_audio(vault: Vault) -> None:
+    case_id, _ = case_and_testimony(vault)
+    recording = vault.start_recording(case_id)
+    push(recording, tone(0.2, (440,)))
+    recording.stop()
+    with pytest.raises(RecordingError) as caught:
+        recording.push(tone(0.1, (440,)))
+    assert caught.value.code == "recording-stopped"
+
+
+def test_unsupported_audio_is_refused_with_a_code(vault: Vault) -> None:
+    case_id, _ = case_and_testimony(vault)
+    with pytest.raises(FieldvaultError) as caught:
+        vault.start_recording(case_id, sample_rate=44_100)
+    assert caught.value.code == "recording-audio-format"
+
+
+def test_kill_9_mid_recording_keeps_all_but_the_last_seconds(vault_dir: Path, vault: Vault) -> None:
+    case_id, testimony_id = case_and_testimony(vault)
+    vault.lock()
+    seconds = 8.0
+
+    def child(fd: int) -> None:
+        inside = open_vault(vault_dir)
+        recording = inside.start_recording(case_id, testimony_id)
+        send(fd, e="open")
+        push(recording, tone(1.0, (440, 1000)))
+        recording.mark("перший")
+        push(recording, tone(seconds - 1.0, (440, 1000), start=RATE))
+        send(fd, e="pushed", elapsed=recording.elapsed)
+        die()
+
+    run = run_child(child, kill_after=None)
+    assert run.killed and [m["e"] for m in run.messages] == ["open", "pushed"]
+
+    reopened = open_vault(vault_dir)
+    try:
+        (recovered,) = reopened.recovered_recordings
+        item = reopened.evidence.get(recovered)
+        assert item.claimed["recording"] == "interrupted"
+        assert [(round(m.at_seconds, 2), m.label) for m in markers_of(item)] == [(1.0, "перший")]
+        assert [t.entity_id for t in reopened.evidence_links.targets_of(item.id)] == [testimony_id]
+        with reopened.evidence.open(item.id) as reader:
+            data = reader.read()
+        assert hashlib.sha256(data).hexdigest() == item.sha256
+        kept = len(decode(data)) / RATE
+        assert seconds - 3.0 <= kept <= seconds, kept
+        assert reopened.verify().ok
+        assert not list((vault_dir / "blobs").glob(".rec-*"))
+    finally:
+        reopened.lock()
+    # Recovered once: the next unlock finds nothing more to do.
+    again = open_vault(vault_dir)
+    try:
+        assert again.recovered_recordings == []
+    finally:
+        again.lock()
