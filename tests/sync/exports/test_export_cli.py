@@ -90,6 +90,20 @@ def test_every_format_prints_its_path_and_hash_and_keeps_plaintext_inside_dest(c
     listing = subprocess.run(["sha256sum", *names], cwd=folder, capture_output=True, check=True).stdout
     assert results["csv"]["sha256"] == hashlib.sha256(listing).hexdigest()
     assert canary in (folder / "testimonies.csv").read_text(encoding="utf-8")
+    assert {r["purpose"] for r in results.values()} == {"ngo-internal"}
+    assert {r["withheld"] for r in results.values()} == {0}
+    # The witness agreed to the NGO's own use only: an export for prosecution
+    # leaves the testimony out and says so.
+    other = dest / "for-court"
+    other.mkdir()
+    court = cli.json(
+        "export", "json", "--case", case, str(other), "--purpose", "prosecution", secrets=[PASSPHRASE]
+    )
+    assert court["purpose"] == "prosecution" and court["withheld"] == 1
+    court_text = Path(court["path"]).read_text(encoding="utf-8")
+    assert f"Свідок {canary}" not in court_text and '"reason": "consent-not-given"' in court_text
+    safe = cli.json("export", "csv", "--case", case, str(other), "--spreadsheet-safe", secrets=[PASSPHRASE])
+    assert "true" in (Path(safe["path"]) / "export.csv").read_text(encoding="utf-8").splitlines()[1]
     # The custody log records the bag's export of the item.
     item = cli.json("evidence", "list", "--case", case, secrets=[PASSPHRASE])
     shown = cli.json("evidence", "show", item["id"], secrets=[PASSPHRASE])
