@@ -445,6 +445,7 @@ def _make_whole(blob_path: Path, key: bytes, blob_id: str) -> WrittenBlob | None
             return WrittenBlob(blob_id, blob_path, key, digest.hexdigest(), size)
         digest = hashlib.sha256()
         kept = 0
+        last_plain = b""
         for index in range(stored // sealed_size):
             handle.seek(HEADER_SIZE + index * sealed_size)
             try:
@@ -452,11 +453,17 @@ def _make_whole(blob_path: Path, key: bytes, blob_id: str) -> WrittenBlob | None
             except InvalidTag:
                 break
             digest.update(plain)
+            last_plain = plain
             kept += 1
+        # The torn tail goes first; then the last kept segment is sealed again
+        # as the last (the format has no empty segment after full ones). A
+        # crash in between only makes the next unlock do this again, over one
+        # segment less at worst.
         handle.truncate(HEADER_SIZE + kept * sealed_size)
-        handle.seek(HEADER_SIZE + kept * sealed_size)
-        final_nonce = header.nonce(kept, True)
-        handle.write(aead.encrypt(final_nonce, b"", aad))
+        os.fsync(handle.fileno())
+        final = max(kept - 1, 0)
+        handle.seek(HEADER_SIZE + final * sealed_size)
+        handle.write(aead.encrypt(header.nonce(final, True), last_plain, aad))
         os.fsync(handle.fileno())
     return WrittenBlob(blob_id, blob_path, key, digest.hexdigest(), kept * header.segment_size)
 

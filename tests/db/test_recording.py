@@ -19,7 +19,7 @@ import pytest
 
 from db import entities
 from db.errors import FieldvaultError
-from db.recording import Recording, RecordingError, markers_of
+from db.recording import RECORDING_SEGMENT_SIZE, Recording, RecordingError, markers_of
 from db.vault import Vault
 from tests.canary_helpers import files_containing
 from tests.crash_helpers import die, run_child, send
@@ -168,6 +168,7 @@ def test_kill_9_mid_recording_keeps_all_but_the_last_seconds(vault_dir: Path, va
         kept = len(decode(data)) / RATE
         assert seconds - 3.0 <= kept <= seconds, kept
         assert reopened.verify().ok
+        assert_conforms(vault_dir, item)
         assert not list((vault_dir / "blobs").glob(".rec-*"))
     finally:
         reopened.lock()
@@ -177,3 +178,35 @@ def test_kill_9_mid_recording_keeps_all_but_the_last_seconds(vault_dir: Path, va
         assert again.recovered_recordings == []
     finally:
         again.lock()
+
+
+def assert_conforms(vault_dir: Path, item: entities.EvidenceItem) -> None:
+    """The recovered blob is in the ordinary format: full segments, then a
+    last one of 1 byte to a full segment (no empty one after full ones)."""
+    (blob,) = [p for p in (vault_dir / "blobs").iterdir() if not p.name.startswith(".")]
+    segments = -(-item.size // RECORDING_SEGMENT_SIZE)
+    assert item.size > 0 and blob.stat().st_size == 36 + item.size + 16 * segments
+
+
+def test_a_torn_segment_at_the_end_is_cut_off_at_the_next_unlock(vault_dir: Path, vault: Vault) -> None:
+    case_id, testimony_id = case_and_testimony(vault)
+    recording = vault.start_recording(case_id, testimony_id)
+    push(recording, tone(4.0, (440, 1000)))
+    (blob,) = (vault_dir / "blobs").glob(".rec-*[0-9a-f]")
+    with blob.open("ab") as handle:  # half a segment's write when the power went
+        handle.write(b"\x5a" * 700)
+    vault.lock()  # the recording is never stopped
+
+    reopened = open_vault(vault_dir)
+    try:
+        (recovered,) = reopened.recovered_recordings
+        item = reopened.evidence.get(recovered)
+        assert item.claimed["recording"] == "interrupted"
+        assert_conforms(vault_dir, item)
+        exported = reopened.evidence.export(item.id, vault_dir.parent / "kept.ogg")
+        data = exported.path.read_bytes()
+        assert hashlib.sha256(data).hexdigest() == item.sha256
+        assert 2.0 <= len(decode(data)) / RATE <= 4.0
+        assert reopened.verify().ok
+    finally:
+        reopened.lock()
