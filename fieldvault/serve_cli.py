@@ -17,6 +17,7 @@ Output = Any  # fieldvault.cli.Output
 DEFAULT_PORT = 8443
 MiB = 1024 * 1024
 DEFAULT_TSA_INTERVAL = 3600.0
+KEEP_ALIVE_S = 30
 
 
 def default_data() -> Path:
@@ -201,6 +202,10 @@ def cmd_serve(args: argparse.Namespace, out: Output) -> None:
         access_log=False,  # it writes client addresses; our own log has ids only
         proxy_headers=False,
         server_header=False,
+        # Longer than a client's idle keep-alive (httpx: 5 s), so the client
+        # drops an idle connection before the server closes it under a request
+        # going out (uvicorn's default is also 5 s: a race that broke uploads).
+        timeout_keep_alive=KEEP_ALIVE_S,
         log_level="warning",
         **tls,
     )
