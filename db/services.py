@@ -648,6 +648,9 @@ SETTING_DEFAULTS: dict[str, str] = {
     "last_backup_at": "",
     # A SOCKS5 proxy for sync (socks5h://127.0.0.1:9050 for Tor; empty: none; sync/client).
     "sync_proxy": "",
+    # The case the desktop app showed last, selected again after the unlock
+    # (a case id leads to witness data: here, encrypted, never in QSettings).
+    "last_case_id": "",
 }
 
 

@@ -23,14 +23,16 @@ from PySide6.QtWidgets import (
 )
 
 from db.api import PartialDateError, parse_partial_date, violation_types
-from desktop.i18n import chosen_locale
+from desktop.i18n import current_language
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 
 
 def ui_language() -> str:
-    """The language of the vocabulary labels: the one the app's translation was chosen by."""
-    return chosen_locale().name().split("_")[0] or "en"
+    """The language of the vocabulary labels: the interface's, now. Not the one
+    the app started in (FIELDVAULT_LANG, or the saved choice): a switch on the
+    unlock screen changes it (QLocale's default follows i18n.switch_language)."""
+    return current_language()
 
 
 class ViolationTypesField(QListWidget):

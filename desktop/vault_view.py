@@ -16,6 +16,8 @@ the window destroys this view when the vault locks.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QTabWidget, QVBoxLayout, QWidget
 
@@ -28,8 +30,17 @@ from desktop.models import PAGE_SIZE
 from desktop.record_list import side_by_side
 from desktop.record_tab import IncidentsTab, PersonsTab
 from desktop.search_bar import SearchBar
-from desktop.tasks import TaskRunner
+from desktop.tasks import Lane, TaskContext, TaskRunner
 from desktop.testimonies_tab import TestimoniesTab
+
+# The vault setting naming the case shown last, selected again at the next
+# unlock. In the encrypted vault, never in QSettings: a case id leads to
+# witness data, and QSettings is a plain file.
+LAST_CASE_SETTING = "last_case_id"
+
+
+def _remember_case(vault: Vault, case_id: str, _context: TaskContext) -> None:
+    vault.settings.set(LAST_CASE_SETTING, case_id)
 
 
 class VaultView(QWidget):
@@ -100,8 +111,9 @@ class VaultView(QWidget):
         for tab in (self.incidents, self.persons):
             tab.records_changed.connect(self.testimony_editor.refresh_links)
 
-        self.cases.reload()
         self._set_case_enabled(False)
+        self._remembered_case = vault.settings.get(LAST_CASE_SETTING)
+        self.cases.reload(select_id=self._remembered_case or None)
 
     # -- paths many tests use --------------------------------------------------
 
@@ -138,6 +150,10 @@ class VaultView(QWidget):
         self.incidents.show_case(case_id)
         self.persons.show_case(case_id)
         self._set_case_enabled(case_id is not None)
+        if case_id is not None and self._vault is not None and case_id != self._remembered_case:
+            self._remembered_case = case_id
+            remember = partial(_remember_case, self._vault, case_id)
+            self.tasks.start(Lane.SAVE, remember, lambda _report: None, owner=self)
 
     def _set_case_enabled(self, enabled: bool) -> None:
         self.testimony_editor.setEnabled(enabled)

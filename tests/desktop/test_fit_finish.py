@@ -13,11 +13,13 @@ import pytest
 from PySide6.QtCore import QLocale, QSize, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QWidget
 
+from db.keyring_store import NoKeyring
 from desktop import i18n
 from desktop.help_menu import LICENCE, UserGuideWindow, app_version
 from desktop.window import FieldvaultWindow
 from tests.factory import make_case
 from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, show, unlocked_window
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 
 @pytest.fixture
@@ -161,7 +163,7 @@ def test_help_menu_in_ukrainian(qtbot, translations, vault, vault_dir: Path) -> 
 LAPTOP = QSize(1366, 768)
 
 
-def testimony_fields(view) -> list[QWidget]:
+def fields_of_the_testimony_form(view) -> list[QWidget]:
     editor = view.testimony_editor
     return [
         editor.title_field,
@@ -195,7 +197,7 @@ def test_the_window_fits_a_laptop_and_every_testimony_field_can_be_reached(
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(view.title_field.hasFocus)
     area = view.testimony_editor.scroll_area
-    for field in testimony_fields(view):
+    for field in fields_of_the_testimony_form(view):
         area.ensureWidgetVisible(field)
         QApplication.processEvents()
         top_left = field.mapTo(area.viewport(), field.rect().topLeft())
@@ -204,4 +206,67 @@ def test_the_window_fits_a_laptop_and_every_testimony_field_can_be_reached(
     assert not view.save_button.visibleRegion().isEmpty()  # outside the scrolled part
     area.ensureWidgetVisible(view.testimony_editor.title_field)
     screenshot(window, "window-1366x768.png")
+    window.lock()
+
+
+# -- 4. the last case, remembered inside the vault ------------------------------------
+
+
+def test_the_case_shown_last_is_selected_again_after_the_unlock(
+    qtbot, vault, vault_dir: Path, isolated_qt_settings: Path
+) -> None:
+    first = make_case(vault, title="Bucha, March")
+    second = make_case(vault, title="Izium, September")
+    window = unlocked_window(qtbot, vault_dir)
+    view = window.vault_view
+    assert view is not None and view.selected_case_id() is None  # nothing shown yet: none chosen
+    assert view.cases.select_case(second.id)
+    window.lock()  # waits for the save lane, which stores the choice
+    assert vault.settings.get("last_case_id") == second.id
+
+    qtbot.keyClicks(window.unlock_page.passphrase, PASSPHRASE)
+    qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.vault_view is not None, timeout=15_000)
+    view = window.vault_view
+    assert view is not None and view.selected_case_id() == second.id
+    assert view.testimonies.new_button.isEnabled()  # shown, not only highlighted
+    screenshot(window, "last-case-remembered.png")
+    window.lock()
+    # Never in the plain-file preferences.
+    for stored in isolated_qt_settings.rglob("*"):
+        if stored.is_file():
+            assert second.id not in stored.read_text(errors="replace")
+            assert first.id not in stored.read_text(errors="replace")
+
+
+def test_a_remembered_case_that_is_gone_selects_nothing(qtbot, vault, vault_dir: Path) -> None:
+    make_case(vault, title="Bucha, March")
+    vault.settings.set("last_case_id", "0" * 32)
+    window = unlocked_window(qtbot, vault_dir)
+    assert window.vault_view is not None and window.vault_view.selected_case_id() is None
+    window.lock()
+
+
+# -- 5. mixed languages, clipped and detached -----------------------------------------
+
+
+def test_violation_types_follow_a_language_switch_on_the_unlock_screen(
+    qtbot, translations, monkeypatch: pytest.MonkeyPatch, vault, vault_dir: Path
+) -> None:
+    # Started in English by FIELDVAULT_LANG (as make screenshots does), then
+    # Українська chosen on the unlock screen.
+    monkeypatch.setenv(i18n.LANGUAGE_VARIABLE, "en")
+    case = make_case(vault, title="Bucha, March")
+    vault.settings.set("last_case_id", case.id)
+    window = FieldvaultWindow(vault_dir, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    qtbot.addWidget(window)
+    show(qtbot, window)
+    window.unlock_page.language_chooser.choose("uk")
+    qtbot.waitUntil(lambda: window.unlock_page.unlock_button.text() == "Розблокувати")
+    qtbot.keyClicks(window.unlock_page.passphrase, PASSPHRASE)
+    qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.vault_view is not None, timeout=15_000)
+    violations = window.vault_view.testimony_editor.violations_field
+    assert violations.item(0).text() == "Умисне вбивство"  # was "Wilful killing"
+    screenshot(window, "violation-types-after-switch-uk.png")
     window.lock()

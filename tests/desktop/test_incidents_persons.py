@@ -385,9 +385,13 @@ def test_every_control_has_an_accessible_name_and_tab_reaches_save(qtbot, vault,
 
 
 def test_incidents_and_persons_in_ukrainian(qtbot, vault, make_view, tmp_path, monkeypatch):
-    monkeypatch.setenv(LANGUAGE_VARIABLE, "uk")  # the violation types' labels follow it
+    monkeypatch.setenv(LANGUAGE_VARIABLE, "uk")
     compile_qm(TS_FILE, tmp_path / "fieldvault_uk.qm")
     app = qt_app()
+    # The interface language, as desktop/app.py sets it at start: the
+    # violation types' labels follow it (not FIELDVAULT_LANG itself).
+    saved_locale = QLocale()
+    QLocale.setDefault(QLocale("uk"))
     translators = install_translators(app, QLocale("uk"), tmp_path)
     try:
         assert translators
@@ -424,6 +428,7 @@ def test_incidents_and_persons_in_ukrainian(qtbot, vault, make_view, tmp_path, m
     finally:
         for translator in translators:
             app.removeTranslator(translator)
+        QLocale.setDefault(saved_locale)
 
 
 def test_a_search_hit_opens_the_person_or_incident(qtbot, vault, make_view):
