@@ -74,7 +74,7 @@ def reference_parse(signed: bytes, claimed_id: str) -> dict[str, Any]:
     return envelope
 
 
-def outcome(parse: Any, signed: bytes) -> object:
+def outcome(parse: Any, signed: bytes) -> tuple[str, object]:
     try:
         return ("ok", parse(signed, "x"))
     except RevisionRejected as refused:
@@ -221,6 +221,7 @@ def test_signatures_checked_on_threads_refuse_the_same_revisions() -> None:
             parents=[],
             hlc=Timestamp(1000 + i, 0),
         )
+        wire: dict[str, str] | str  # one is not a dict at all
         wire = dict(rev.to_wire())
         if i % 97 == 5:  # someone else's signature over the same bytes
             wire["signature"] = base64.b64encode(other.sign(SIGNATURE_DOMAIN + rev.signed)).decode()

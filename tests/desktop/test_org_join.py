@@ -75,8 +75,13 @@ def test_join_with_the_right_fingerprint_shows_the_code_the_coordinator_computes
     dialog = _dialog(qtbot, worker)
     form = dialog.form
     assert not form.result_box.isVisible() and form.result is None
-    chosen = []
-    form._choose_file = lambda _parent: chosen.append(1) or str(profile_file)  # the file dialog's answer
+    chosen: list[int] = []
+
+    def choose_file(_parent: object) -> str:  # the file dialog's answer
+        chosen.append(1)
+        return str(profile_file)
+
+    form._choose_file = choose_file
     qtbot.mouseClick(form.choose_button, Qt.MouseButton.LeftButton)
     assert chosen and form.profile_field.text() == str(profile_file)
     # As read out by phone: lower case, spaces for dashes.

@@ -26,6 +26,7 @@ from sync.bundle import (
     write_bundle,
 )
 from sync.bundle import writer as bundle_writer
+from sync.bundle.format import public_key_bytes
 from sync.bundle.hashing import HashingThread, ThreadedSha256
 from tests.sync.bundle_samples import CREATED_MS, sample, signing
 
@@ -80,7 +81,7 @@ def test_the_estimate_usually_gives_the_header_length(tmp_path: Path) -> None:
         target = tmp_path / f"{size}.fvbundle"
         written = write_bundle(target, contents, device, [RECIPIENT], created_ms=CREATED_MS)
         header_length = int.from_bytes(target.read_bytes()[20:24], "big")
-        key = bundle_writer.public_key_bytes(device.private_key)
+        key = public_key_bytes(device.private_key)
         estimate = bundle_writer._prefix_size(contents, device, key, CREATED_MS, written.header.payload_size)
         assert estimate == 20 + 4 + header_length + 64
 
@@ -100,8 +101,8 @@ def test_a_file_that_differs_from_its_record_is_refused_after_the_helper_thread_
     tmp_path: Path,
 ) -> None:
     made = sample([b"a" * (3 << 20)])
-    made.contents.blobs[0].file.write(b"b")  # type: ignore[attr-defined]  # BytesIO: first byte changed
-    made.contents.blobs[0].file.seek(0)  # type: ignore[attr-defined]
+    made.contents.blobs[0].file.write(b"b")  # BytesIO: first byte changed
+    made.contents.blobs[0].file.seek(0)
     with pytest.raises(BundleNotWritten) as refused:
         write_bundle(tmp_path / "b.fvbundle", made.contents, signing(made.device), [RECIPIENT])
     assert refused.value.code == "bundle-blob-changed"

@@ -16,6 +16,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+import qrcode.constants
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
@@ -99,6 +100,12 @@ def test_a_forged_payload_that_is_whole_is_still_refused_at_enrol(vault: Vault) 
     assert org_vault.held_profile(vault) is None and vault.sync.devices() == []
 
 
+def _dark(image: Image.Image, x: int, y: int) -> bool:
+    pixel = image.getpixel((x, y))
+    assert isinstance(pixel, int)  # a greyscale ("L") image has one int per pixel
+    return pixel < 128
+
+
 def test_the_qr_codes_carry_the_payload() -> None:
     signed, key = _signed_profile()
     text = org.enrol_payload_text(
@@ -111,12 +118,11 @@ def test_the_qr_codes_carry_the_payload() -> None:
     )
     # The PNG: sample the centre of each 8-pixel module.
     png = org_qr.qr_file_bytes(text, ".png")
-    expected = org_qr.qr_matrix(text, error=org_qr.qrcode.constants.ERROR_CORRECT_M, border=4)
+    expected = org_qr.qr_matrix(text, error=qrcode.constants.ERROR_CORRECT_M, border=4)
     image = Image.open(__import__("io").BytesIO(png)).convert("L")
     assert image.size == (8 * len(expected), 8 * len(expected))
     sampled = [
-        [image.getpixel((8 * x + 4, 8 * y + 4)) < 128 for x in range(len(row))]
-        for y, row in enumerate(expected)
+        [_dark(image, 8 * x + 4, 8 * y + 4) for x in range(len(row))] for y, row in enumerate(expected)
     ]
     assert sampled == expected
     svg = org_qr.qr_file_bytes(text, ".svg")

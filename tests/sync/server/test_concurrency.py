@@ -64,6 +64,15 @@ def _bundles(tmp_path: Path, org: Org, count: int) -> list[tuple[bytes, Path]]:
     return made
 
 
+def _uploading(server: RunningServer, org: Org, seed: bytes, path: Path) -> Callable[[], str]:
+    """One device's first upload with a fresh enrolment token, to run on a thread."""
+
+    def upload() -> str:
+        return _upload(server, org, seed, path, org.token())
+
+    return upload
+
+
 def _check_everything(server: RunningServer, org: Org, bundles: list[tuple[bytes, Path]]) -> None:
     with server.client() as coordinator:
         coordinator.login(org.coordinator_key, org.coordinator_id)
@@ -80,7 +89,7 @@ def test_devices_uploading_at_once_each_get_one_bundle_in_one_chain(tmp_path: Pa
     org = make_org(org_id=ORG_ID)
     bundles = _bundles(tmp_path, org, DEVICES)
     with running_server(tmp_path / "server", org.profile.fingerprint, profile=org.signed.signed) as server:
-        results = _all([lambda s=s, p=p: _upload(server, org, s, p, org.token()) for s, p in bundles])
+        results = _all([_uploading(server, org, s, p) for s, p in bundles])
         assert results == [check_header(p).bundle_id for _, p in bundles]
         _check_everything(server, org, bundles)
 
@@ -102,12 +111,7 @@ def test_two_processes_sharing_postgresql_and_s3(
         running_server(data) as two,
     ):
         servers = [one, two]
-        results = _all(
-            [
-                lambda i=i, s=s, p=p: _upload(servers[i % 2], org, s, p, org.token())
-                for i, (s, p) in enumerate(bundles)
-            ]
-        )
+        results = _all([_uploading(servers[i % 2], org, s, p) for i, (s, p) in enumerate(bundles)])
         assert results == [check_header(p).bundle_id for _, p in bundles]
         # The same next bundle of one device, sent to both processes at once,
         # and another bundle with that sequence: one is stored, once.

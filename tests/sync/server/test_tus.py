@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from tusclient import client as tus_client
-from tusclient.uploader import Uploader
+from tusclient.uploader.uploader import Uploader
 
 from sync.client.transport import ServerClient, ServerSaid
 from sync.server.protocol import TUS_VERSION
@@ -28,7 +28,7 @@ from tests.sync.server.server_helpers import Org, RunningServer, make_org, runni
 SEED = b"sample device"
 
 
-class Sha256Uploader(Uploader):  # type: ignore[misc]
+class Sha256Uploader(Uploader):
     CHECKSUM_ALGORITHM_PAIR = ("sha256", hashlib.sha256)
 
 
@@ -104,6 +104,7 @@ def test_tuspy_uploads_with_sha256_checksums_and_gets_the_bundle_stored(
         metadata={"filename": "witness-name.fvbundle"},
     )
     uploader.upload()
+    assert uploader.url is not None  # set by the creation request
     location = uploader.url.removeprefix(server.url)
     head = client.request("HEAD", location, headers={"Tus-Resumable": TUS_VERSION}).headers
     assert head["Upload-Offset"] == str(path.stat().st_size)
