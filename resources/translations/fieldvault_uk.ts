@@ -3495,6 +3495,86 @@ Address: …</source>
         </message>
     </context>
     <context>
+        <name>RecorderWidget</name>
+        <message>
+            <location filename="../../desktop/recorder.py" line="46" />
+            <source>Ready to record.</source>
+            <translation>Готово до запису.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="49" />
+            <source>Time recorded</source>
+            <translation>Тривалість запису</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="53" />
+            <source>Sound level</source>
+            <translation>Рівень звуку</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="54" />
+            <source>Record</source>
+            <translation>Записати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="55" />
+            <location filename="../../desktop/recorder.py" line="96" />
+            <source>Pause</source>
+            <translation>Пауза</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="57" />
+            <source>Marker note (optional)</source>
+            <translation>Примітка до позначки (необов’язково)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="58" />
+            <source>Add marker</source>
+            <translation>Додати позначку</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="59" />
+            <source>Stop and save</source>
+            <translation>Зупинити й зберегти</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="96" />
+            <source>Resume</source>
+            <translation>Продовжити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="105" />
+            <source>No microphone was found, so nothing is being recorded. Connect one (or allow this app to use it in the system's settings) and press Record again.</source>
+            <translation>Мікрофон не знайдено, тож нічого не записується. Під’єднайте мікрофон (або дозвольте цій програмі користуватися ним у налаштуваннях системи) і знову натисніть «Записати».</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="117" />
+            <source>The microphone cannot deliver sound in the form the recorder takes (48 kHz), so nothing is being recorded. Choose another microphone in the system's settings.</source>
+            <translation>Мікрофон не може подавати звук у формі, яку приймає записувач (48 кГц), тож нічого не записується. Виберіть інший мікрофон у налаштуваннях системи.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="135" />
+            <location filename="../../desktop/recorder.py" line="161" />
+            <source>Recording…</source>
+            <translation>Іде запис…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="164" />
+            <source>Paused: nothing is recorded until you resume.</source>
+            <translation>Пауза: нічого не записується, доки ви не продовжите.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="177" />
+            <source>Marker added at {time}.</source>
+            <translation>Позначку додано на {time}.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="190" />
+            <source>The recording is saved in the vault as evidence.</source>
+            <translation>Запис збережено в сховищі як доказ.</translation>
+        </message>
+    </context>
+    <context>
         <name>RecoverPage</name>
         <message>
             <location filename="../../desktop/recover_page.py" line="156" />
