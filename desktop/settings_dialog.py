@@ -318,6 +318,14 @@ class SettingsDialog(QDialog):
     def _ask_wipe_confirmation(self) -> None:
         for widget in (self.wipe_hint, self.wipe_confirmation, self.wipe_now):
             widget.show()
+        # Grow to fit the revealed rows: the dialog kept its height and the
+        # wrapped warning was cut to a line and a half.
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        self.resize(
+            self.width(), max(self.height(), self.heightForWidth(self.width()), self.sizeHint().height())
+        )
         self.wipe_confirmation.setFocus()
 
     @Slot()

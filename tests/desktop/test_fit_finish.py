@@ -270,3 +270,27 @@ def test_violation_types_follow_a_language_switch_on_the_unlock_screen(
     assert violations.item(0).text() == "Умисне вбивство"  # was "Wilful killing"
     screenshot(window, "violation-types-after-switch-uk.png")
     window.lock()
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_the_wipe_confirmation_in_settings_shows_its_whole_warning(
+    qtbot, translations, language: str, vault, vault_dir: Path
+) -> None:
+    i18n.switch_language(qt_app(), language)
+    window = unlocked_window(qtbot, vault_dir)
+    window.open_settings()
+    dialog = window.settings_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    qtbot.mouseClick(dialog.wipe_button, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    hint = dialog.wipe_hint
+    # Every wrapped line of the warning has its room (it was cut to one line and a half).
+    assert hint.height() >= hint.heightForWidth(hint.width()), (
+        hint.height(),
+        hint.heightForWidth(hint.width()),
+    )
+    assert dialog.height() <= dialog.screen().availableGeometry().height()
+    screenshot(dialog, f"wipe-settings-{language}.png")
+    dialog.close()
+    window.lock()
