@@ -78,23 +78,25 @@ def is_witness(person: Person, witness_ids: set[str]) -> bool:
     return "witness" in person.roles or person.id in witness_ids
 
 
-def pseudonymise(data: CaseData) -> CaseData:
+def pseudonymise(data: CaseData, only: set[str] | None = None) -> CaseData:
     """Witnesses by pseudonym only: a witness (a person with the witness role,
     or named as the witness of a testimony) loses name and sensitive fields;
     one with no pseudonym becomes "Witness N". Narratives and notes are
-    kept as written: a name inside them stays (docs/exports.md)."""
+    kept as written: a name inside them stays (docs/exports.md). With
+    ``only``, just those persons (witnesses whose consent asks for anonymity),
+    and the export is not marked pseudonymised as a whole."""
     witness_ids = {t.witness_id for t in data.testimonies if t.witness_id}
     persons: list[Person] = []
     number = 0
     for person in data.persons:
-        if is_witness(person, witness_ids):
+        if person.id in only if only is not None else is_witness(person, witness_ids):
             number += 1
             persons.append(
                 replace(person, name="", sensitive={}, pseudonym=person.pseudonym or f"Witness {number}")
             )
         else:
             persons.append(person)
-    return replace(data, persons=persons, pseudonymised=True)
+    return replace(data, persons=persons, pseudonymised=True if only is None else data.pseudonymised)
 
 
 def document(data: CaseData, device_id: str, exported_at: str | None = None) -> dict[str, Any]:

@@ -18,7 +18,8 @@ linked to it (``evidence-of``), its witness when that person is the witness
 of no exported testimony, the links that name any withheld record, and its
 consent records. Each withheld record is listed by id and reason in the
 export (``withheld``); nothing else of it is written. A purpose of
-``public-anonymised`` also pseudonymises every witness.
+``public-anonymised`` also pseudonymises every witness; a witness whose
+consent record asks for anonymity is by pseudonym in every export.
 """
 
 from __future__ import annotations
@@ -53,8 +54,11 @@ def prepare(vault: Vault, case_id: str, *, purpose: str, pseudonymise_witnesses:
     check_purpose(purpose)
     data = honour_consent(load_case(vault, case_id), purpose)
     if pseudonymise_witnesses or purpose == "public-anonymised":
-        data = pseudonymise(data)
-    return data
+        return pseudonymise(data)
+    # A witness who asked for anonymity (a consent condition) is by
+    # pseudonym in every export, whatever the coordinator chose.
+    anonymous = {c.witness_id for c in data.consents if c.anonymity and c.witness_id}
+    return pseudonymise(data, only=anonymous) if anonymous else data
 
 
 def testimony_scopes(testimony: Testimony, consents: list[Consent]) -> tuple[set[str], set[str]]:

@@ -16,8 +16,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from db import api
 from db.api import Consent, Incident, Person
-from db.api import Testimony as TestimonyRecord
 from sync.exports.bag import export_bag
 from sync.exports.errors import ExportRefused
 from sync.exports.report import export_pdf
@@ -53,7 +53,7 @@ def withdrawn(sample_case: SampleCase, tmp_path: Path) -> dict[str, str]:
     canary = f"Канарка-{secrets.token_hex(4)}"
     witness = vault.persons.create(Person(case_id=case, name=f"Марія {canary}", roles=["witness"]))
     testimony = vault.testimonies.create(
-        TestimonyRecord(
+        api.Testimony(
             case_id=case,
             title=f"Свідчення {canary}",
             witness_id=witness.id,
@@ -134,8 +134,8 @@ def test_the_same_testimony_goes_into_an_export_for_a_scope_still_agreed(
 
 def test_without_a_consent_record_the_legacy_choice_decides(sample_case: SampleCase, tmp_path: Path):
     vault, case = sample_case.vault, sample_case.case_id
-    legacy = vault.testimonies.create(TestimonyRecord(case_id=case, title="old", consent_scope="prosecution"))
-    unknown = vault.testimonies.create(TestimonyRecord(case_id=case, title="older"))
+    legacy = vault.testimonies.create(api.Testimony(case_id=case, title="old", consent_scope="prosecution"))
+    unknown = vault.testimonies.create(api.Testimony(case_id=case, title="older"))
 
     def withheld(purpose: str, name: str) -> dict[str, str]:
         doc = json.loads(
@@ -206,3 +206,26 @@ def test_formula_cells_are_exact_by_default_and_defused_when_asked(sample_case: 
     assert read_rows(safe_folder / "export.csv")[0]["spreadsheet_safe"] == "true"
     doc = json.loads(export_json(vault, case, tmp_path / "court.json").read_text(encoding="utf-8"))
     assert formula in {i["title"] for i in doc["incidents"]}  # the court's copy is exact
+
+
+def test_a_witness_who_asked_for_anonymity_is_by_pseudonym_in_every_export(
+    sample_case: SampleCase, tmp_path: Path
+):
+    vault, case = sample_case.vault, sample_case.case_id
+    shy = vault.persons.create(
+        Person(case_id=case, name="Оксана Шевчук", roles=["witness"], sensitive={"phone": "+380 50"})
+    )
+    testimony = vault.testimonies.create(
+        api.Testimony(case_id=case, title="t2", witness_id=shy.id, narrative="Текст.")
+    )
+    vault.consents.record(
+        Consent(case_id=case, testimony_id=testimony.id, scopes=["ngo-internal"], anonymity=True)
+    )
+    dest = tmp_path / "usb"
+    dest.mkdir()
+    paths = all_four(sample_case, dest)
+    assert files_containing([dest], encodings("Оксана Шевчук") + encodings("+380 50")) == []
+    assert "Оксана Шевчук" not in pdf_text(paths["pdf"]) and "Witness" in pdf_text(paths["pdf"])
+    doc = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert WITNESS_NAME in {p["name"] for p in doc["persons"]}  # no condition: named as before
+    assert doc["pseudonymised"] is False and "Текст." in {t["narrative"] for t in doc["testimonies"]}
