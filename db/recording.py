@@ -364,10 +364,12 @@ def _intake(
     )
     draft.validate()
     result = evidence._record_intake(written, draft)
-    journal.remove()
     if state.get("testimony_id"):
         with contextlib.suppress(NotFound):  # the testimony was deleted meanwhile
             links.link(result.item.id, state["testimony_id"])
+    # Last: until it goes, a crash leaves a journal whose blob is recorded,
+    # which the next unlock only removes.
+    journal.remove()
     return result
 
 
@@ -405,20 +407,20 @@ def recover_interrupted(ctx: VaultContext, evidence: EvidenceService, links: Evi
             if ctx.blob_store.path(blob_id).exists():
                 journal.remove()
             continue
-        key = bytes.fromhex(journal.state["key"])
+        # One recording that cannot be recovered now (a damaged journal, a
+        # busy writer) never stops the unlock: it stays for the next one.
         try:
-            written = _make_whole(blob_path, key, blob_id)
-        except (OSError, ValueError):
+            written = _make_whole(blob_path, bytes.fromhex(journal.state["key"]), blob_id)
+            if written is None:
+                continue
+            claimed = {
+                "recording": "interrupted",
+                "recording_started": str(journal.state["started"]),
+                "recording_markers": json.dumps(journal.state.get("markers", []), ensure_ascii=False),
+            }
+            result = _intake(evidence, links, journal, written, claimed, "")
+        except (OSError, ValueError, KeyError, TypeError, FieldvaultError):
             continue
-        if written is None:
-            continue
-        markers = journal.state.get("markers", [])
-        claimed = {
-            "recording": "interrupted",
-            "recording_started": str(journal.state["started"]),
-            "recording_markers": json.dumps(markers, ensure_ascii=False),
-        }
-        result = _intake(evidence, links, journal, written, claimed, "")
         recovered.append(result.item.id)
     return recovered
 

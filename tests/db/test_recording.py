@@ -210,3 +210,19 @@ def test_a_torn_segment_at_the_end_is_cut_off_at_the_next_unlock(vault_dir: Path
         assert reopened.verify().ok
     finally:
         reopened.lock()
+
+
+def test_a_journal_that_is_not_ours_stops_no_unlock_and_is_kept(vault_dir: Path, vault: Vault) -> None:
+    vault.lock()
+    stranger = "ab" * 16
+    journal = vault_dir / "blobs" / f".rec-{stranger}.journal"
+    blob = vault_dir / "blobs" / f".rec-{stranger}"
+    journal.write_bytes(b"\x00" * 80)
+    blob.write_bytes(b"FVBLOB" + b"\x00" * 200)
+    reopened = open_vault(vault_dir)
+    try:
+        assert reopened.recovered_recordings == []
+        assert journal.read_bytes() == b"\x00" * 80 and blob.exists()  # neither deleted nor quarantined
+        assert not (vault_dir / "quarantine").exists()
+    finally:
+        reopened.lock()
