@@ -16,7 +16,8 @@ Scopes do not imply one another: "prosecution" does not include "the NGO
 internally". What a testimony withholds goes with it: the evidence items
 linked to it (``evidence-of``), its witness when that person is the witness
 of no exported testimony, the links that name any withheld record, and its
-consent records. Each withheld record is listed by id and reason in the
+consent records. A consent with the "no photos" condition withholds the
+images and videos linked as evidence of its testimony. Each withheld record is listed by id and reason in the
 export (``withheld``); nothing else of it is written. A purpose of
 ``public-anonymised`` also pseudonymises every witness; a witness whose
 consent record asks for anonymity is by pseudonym in every export.
@@ -38,6 +39,7 @@ WITHDRAWN = "consent-withdrawn"
 NOT_AGREED = "consent-not-given"
 NO_CONSENT = "no-consent-recorded"
 OF_WITHHELD = "of-withheld-testimony"
+NO_PHOTOS = "consent-no-photos"
 
 
 def check_purpose(purpose: str) -> None:
@@ -95,10 +97,21 @@ def honour_consent(data: CaseData, purpose: str) -> CaseData:
     # Evidence of a withheld testimony (an interview's recording, a photo of
     # the signed form) carries the witness's words or face: it stays too.
     of_gone = {link.from_id for link in data.links if link.relation == EVIDENCE_OF and link.to_id in gone}
-    evidence = [e for e in data.evidence if e.id not in of_gone]
+    # "No photos": the pictures and films linked as evidence of an exported
+    # testimony whose consent sets that condition (they may show the witness).
+    no_photos = {c.testimony_id for c in data.consents if c.no_photos and c.testimony_id not in gone}
+    pictures = {
+        link.from_id for link in data.links if link.relation == EVIDENCE_OF and link.to_id in no_photos
+    } & {e.id for e in data.evidence if e.mime_type.startswith(("image/", "video/"))}
+    pictures -= of_gone
+    evidence = [e for e in data.evidence if e.id not in of_gone | pictures]
     withheld += [
         {"type": "evidence", "id": e.id, "reason": OF_WITHHELD} for e in data.evidence if e.id in of_gone
     ]
+    withheld += [
+        {"type": "evidence", "id": e.id, "reason": NO_PHOTOS} for e in data.evidence if e.id in pictures
+    ]
+    of_gone |= pictures
     kept_witnesses = {t.witness_id for t in kept if t.witness_id}
     gone_witnesses = {
         t.witness_id

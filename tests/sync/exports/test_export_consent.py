@@ -229,3 +229,23 @@ def test_a_witness_who_asked_for_anonymity_is_by_pseudonym_in_every_export(
     doc = json.loads(paths["json"].read_text(encoding="utf-8"))
     assert WITNESS_NAME in {p["name"] for p in doc["persons"]}  # no condition: named as before
     assert doc["pseudonymised"] is False and "Текст." in {t["narrative"] for t in doc["testimonies"]}
+
+
+def test_no_photos_withholds_the_pictures_linked_to_the_testimony(sample_case: SampleCase, tmp_path: Path):
+    vault, case = sample_case.vault, sample_case.case_id
+    testimony = vault.testimonies.list(case)[0]
+    photo, recording = sample_case.item_ids
+    for item in (photo, recording):
+        vault.evidence_links.link(item, testimony.id)
+    vault.consents.record(
+        Consent(case_id=case, testimony_id=testimony.id, scopes=["prosecution"], no_photos=True)
+    )
+    bag = export_bag(vault, case, tmp_path / "bag", purpose="prosecution").path
+    assert (
+        not (bag / "data" / "evidence" / photo).exists() and (bag / "data" / "evidence" / recording).is_dir()
+    )
+    manifest = json.loads((bag / "data" / "export-manifest.json").read_text(encoding="utf-8"))
+    assert {"type": "evidence", "id": photo, "reason": "consent-no-photos"} in manifest["withheld"]
+    assert [e["id"] for e in manifest["evidence"]] == [recording]
+    doc = json.loads((bag / "data" / "case.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))).validate(doc)
