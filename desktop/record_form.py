@@ -9,7 +9,7 @@ Tests replace ``confirm_delete`` to answer the question without a dialog.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QSizePolicy, QVBoxLayout, QWidget
 
 from db.api import InvalidInput
 
@@ -38,6 +38,10 @@ def with_error(shown: QWidget, error: QLabel) -> QWidget:
     column.setSpacing(2)
     column.addWidget(shown)
     column.addWidget(error)
+    if shown.minimumHeight() and shown.minimumHeight() == shown.maximumHeight():
+        # A field of fixed height (the notes): the row keeps its height, else
+        # spare height centred the field far below its label.
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
     return box
 
 

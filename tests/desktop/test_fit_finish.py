@@ -294,3 +294,23 @@ def test_the_wipe_confirmation_in_settings_shows_its_whole_warning(
     screenshot(dialog, f"wipe-settings-{language}.png")
     dialog.close()
     window.lock()
+
+
+@pytest.mark.parametrize("height", [728, 1000])
+def test_the_incident_notes_label_sits_beside_its_field(qtbot, vault, vault_dir: Path, height: int) -> None:
+    """It sat ~20 px above the field, in the space below Description
+    (docs/screenshots/incidents-en.png of 2026-11); kept beside it now."""
+    window = window_with_case(qtbot, vault, vault_dir)
+    view = window.vault_view
+    assert view is not None
+    window.resize(LAPTOP.width(), height)  # the spare height must not open a gap
+    view.case_tabs.setCurrentIndex(view.incidents_tab)
+    view.incidents.new_button.click()
+    QApplication.processEvents()
+    editor = view.incident_editor
+    label = next(found for found in editor.findChildren(QLabel) if found.buddy() is editor.notes_field)
+    label_top = label.mapTo(editor, label.rect().topLeft()).y()
+    field_top = editor.notes_field.mapTo(editor, editor.notes_field.rect().topLeft()).y()
+    assert abs(label_top - field_top) <= 6, (label_top, field_top)
+    screenshot(window, f"incident-notes-label-{height}.png")
+    window.lock()
