@@ -21,12 +21,13 @@ from db import entities
 from db.errors import FieldvaultError
 from db.recording import RECORDING_SEGMENT_SIZE, Recording, RecordingError, markers_of
 from db.vault import Vault
-from tests.canary_helpers import files_containing
+from tests.canary_helpers import encodings, files_containing
 from tests.crash_helpers import die, run_child, send
 from tests.vault_helpers import open_vault
 
 RATE = 48_000
 CHUNK = RATE // 50  # 20 ms, as an audio device delivers it
+MARKER = "вибух біля школи 7f3e"
 
 
 def tone(seconds: float, freqs: tuple[float, ...], start: int = 0) -> bytes:
@@ -82,18 +83,22 @@ def test_a_recording_becomes_linked_evidence_that_decodes_to_the_signal(vault: V
     push(recording, speech)
     assert recording.elapsed == pytest.approx(1.5)
     assert recording.level[1] == pytest.approx(0.6, abs=0.02)  # the meter sees the peak
-    first = recording.mark("вибух")
+    first = recording.mark(MARKER)
     recording.pause()
     push(recording, tone(1.0, (3000,)))  # while paused: not in the file
     assert recording.elapsed == pytest.approx(1.5)
     recording.resume()
     push(recording, tone(1.5, (440, 1000), start=len(speech) // 2))
     second = recording.mark()
+    # While it runs: its blob, its journal (holding the marker) and the database.
+    assert (tmp_path / "vault" / "blobs" / f".rec-{recording.blob_id}.journal").exists()
+    running = [*encodings(MARKER), speech[48000:48064]]
+    assert files_containing([tmp_path, Path(tempfile.gettempdir())], running, newer_than=began) == []
     result = recording.stop(description="Interview W-7")
 
     item = result.item
     assert item.mime_type == "audio/ogg" and item.claimed["recording"] == "complete"
-    assert [(round(m.at_seconds, 2), m.label) for m in markers_of(item)] == [(1.5, "вибух"), (3.0, "")]
+    assert [(round(m.at_seconds, 2), m.label) for m in markers_of(item)] == [(1.5, MARKER), (3.0, "")]
     assert markers_of(item) == [first, second]
     assert [t.entity_id for t in vault.evidence_links.targets_of(item.id)] == [testimony_id]
     (intake,) = [e for e in vault.evidence.custody(item.id) if e.action == "intake"]
@@ -103,6 +108,7 @@ def test_a_recording_becomes_linked_evidence_that_decodes_to_the_signal(vault: V
     with vault.evidence.open(item.id) as reader:
         encoded = reader.read()
     needles = [encoded[:64], encoded[len(encoded) // 2 : len(encoded) // 2 + 64], speech[48000:48064]]
+    needles += encodings(MARKER)  # the marker's words: in the journal and the database, encrypted
     roots = [tmp_path, Path(tempfile.gettempdir())]
     assert files_containing(roots, needles, newer_than=began) == []
 
