@@ -15,7 +15,7 @@ into the export only when its consent includes that purpose:
 Scopes do not imply one another: "prosecution" does not include "the NGO
 internally". What a testimony withholds goes with it: the evidence items
 linked to it (``evidence-of``), its witness when that person is the witness
-of no exported testimony, the links that name any withheld record, and its
+of no exported testimony, and the evidence linked to that witness, the links that name any withheld record, and its
 consent records. A consent with the "no photos" condition withholds the
 images and videos linked as evidence of its testimony. Each withheld record is listed by id and reason in the
 export (``withheld``); nothing else of it is written. A purpose of
@@ -94,9 +94,20 @@ def honour_consent(data: CaseData, purpose: str) -> CaseData:
         else:
             withheld.append({"type": "testimony", "id": testimony.id, "reason": reason})
     gone = {w["id"] for w in withheld}
-    # Evidence of a withheld testimony (an interview's recording, a photo of
-    # the signed form) carries the witness's words or face: it stays too.
-    of_gone = {link.from_id for link in data.links if link.relation == EVIDENCE_OF and link.to_id in gone}
+    kept_witnesses = {t.witness_id for t in kept if t.witness_id}
+    gone_witnesses = {
+        t.witness_id
+        for t in data.testimonies
+        if t.id in gone and t.witness_id and t.witness_id not in kept_witnesses
+    }
+    # Evidence of a withheld testimony or of its withheld witness (an
+    # interview's recording, a photo of the signed form or of the witness)
+    # carries the witness's words or face: it stays too.
+    of_gone = {
+        link.from_id
+        for link in data.links
+        if link.relation == EVIDENCE_OF and link.to_id in gone | gone_witnesses
+    }
     # "No photos": the pictures and films linked as evidence of an exported
     # testimony whose consent sets that condition (they may show the witness).
     no_photos = {c.testimony_id for c in data.consents if c.no_photos and c.testimony_id not in gone}
@@ -112,12 +123,6 @@ def honour_consent(data: CaseData, purpose: str) -> CaseData:
         {"type": "evidence", "id": e.id, "reason": NO_PHOTOS} for e in data.evidence if e.id in pictures
     ]
     of_gone |= pictures
-    kept_witnesses = {t.witness_id for t in kept if t.witness_id}
-    gone_witnesses = {
-        t.witness_id
-        for t in data.testimonies
-        if t.id in gone and t.witness_id and t.witness_id not in kept_witnesses
-    }
     persons = [p for p in data.persons if p.id not in gone_witnesses]
     withheld += [
         {"type": "person", "id": p.id, "reason": OF_WITHHELD} for p in data.persons if p.id in gone_witnesses

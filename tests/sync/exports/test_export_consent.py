@@ -75,7 +75,19 @@ def withdrawn(sample_case: SampleCase, tmp_path: Path) -> dict[str, str]:
     item = vault.evidence.ingest(source, case).item
     vault.evidence_links.link(item.id, testimony.id)
     source.unlink()
-    return {"canary": canary, "testimony": testimony.id, "witness": witness.id, "item": item.id}
+    # A portrait of the witness, linked to the person only.
+    portrait = tmp_path / "portrait.txt"
+    portrait.write_text(f"portrait of {canary}\n", encoding="utf-8")
+    portrait_item = vault.evidence.ingest(portrait, case).item
+    vault.evidence_links.link(portrait_item.id, witness.id)
+    portrait.unlink()
+    return {
+        "canary": canary,
+        "testimony": testimony.id,
+        "witness": witness.id,
+        "item": item.id,
+        "portrait": portrait_item.id,
+    }
 
 
 def test_a_withdrawn_prosecution_scope_leaves_nothing_of_the_testimony_in_dest(
@@ -96,9 +108,11 @@ def test_a_withdrawn_prosecution_scope_leaves_nothing_of_the_testimony_in_dest(
     assert {(w["type"], w["id"], w["reason"]) for w in doc["withheld"]} == {
         ("testimony", withdrawn["testimony"], "consent-withdrawn"),
         ("evidence", withdrawn["item"], "of-withheld-testimony"),
+        ("evidence", withdrawn["portrait"], "of-withheld-testimony"),
         ("person", withdrawn["witness"], "of-withheld-testimony"),
-        ("link", next(w["id"] for w in doc["withheld"] if w["type"] == "link"), "of-withheld-testimony"),
+        *(("link", w["id"], "of-withheld-testimony") for w in doc["withheld"] if w["type"] == "link"),
     }
+    assert len([w for w in doc["withheld"] if w["type"] == "link"]) == 2
     with (paths["csv"] / "withheld.csv").open(encoding="utf-8", newline="") as handle:
         assert {r["id"] for r in csv.DictReader(handle)} == {w["id"] for w in doc["withheld"]}
     manifest = json.loads((paths["bag"] / "data" / "export-manifest.json").read_text(encoding="utf-8"))
