@@ -28,7 +28,7 @@ import json
 import math
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from db.atomicio import atomic_write, fsync_directory
+from db.atomicio import TEMP_PREFIX, atomic_write, fsync_directory
 from db.blobformat import HEADER_SIZE, TAG_SIZE, BlobHeader, BlobReader, SegmentSealer
 from db.blobstore import RECORDING_PREFIX, WrittenBlob
 from db.entities import EvidenceItem
@@ -318,6 +318,22 @@ class Recording:
         self._journal.save()
         return marker
 
+    def abandon(self) -> None:
+        """Close the file without recording it (the vault is locking and could
+        not take it): the blob is finished if it can be, the journal stays, and
+        the next unlock recovers it as "interrupted". Keys are let go."""
+        if self.stopped:
+            return
+        self.stopped = True
+        try:
+            for packet in self._audio.encode(None):
+                self._container.mux(packet)
+            self._container.close()
+            self._stream.finish()
+        except (OSError, ValueError):
+            self._stream.abandon()
+        self._key = b""
+
     def stop(self, *, description: str = "") -> IngestResult:
         """Finish the file and record it as evidence, linked to the testimony."""
         if self.stopped:
@@ -363,12 +379,22 @@ def _intake(
         claimed=claimed,
     )
     draft.validate()
-    result = evidence._record_intake(written, draft)
+    # Intake gets a second name of the blob: on failure it discards its
+    # temp file, and the .rec- name and the journal stay for recovery.
+    recording_path = written.temp_path
+    intake_name = recording_path.with_name(f"{TEMP_PREFIX}{secrets.token_hex(8)}")
+    try:
+        os.link(recording_path, intake_name)
+    except OSError as err:
+        raise StorageError("record the recording", err) from err
+    result = evidence._record_intake(replace(written, temp_path=intake_name), draft)
     if state.get("testimony_id"):
         with contextlib.suppress(NotFound):  # the testimony was deleted meanwhile
             links.link(result.item.id, state["testimony_id"])
-    # Last: until it goes, a crash leaves a journal whose blob is recorded,
-    # which the next unlock only removes.
+    # Last: until they go, a crash leaves names of a recorded blob, which the
+    # next unlock only removes.
+    with contextlib.suppress(OSError):
+        recording_path.unlink()
     journal.remove()
     return result
 
@@ -402,10 +428,14 @@ def recover_interrupted(ctx: VaultContext, evidence: EvidenceService, links: Evi
             continue
         blob_id = path.name[len(RECORDING_PREFIX) : -len(JOURNAL_SUFFIX)]
         blob_path = folder / f"{RECORDING_PREFIX}{blob_id}"
+        if ctx.blob_store.path(blob_id).exists():
+            # Recorded, then interrupted before its .rec- name and journal went:
+            # both are only other names of, and notes about, a recorded blob.
+            with contextlib.suppress(OSError):
+                blob_path.unlink()
+            journal.remove()
+            continue
         if not blob_path.exists():
-            # Stopped and recorded, then interrupted before the journal went.
-            if ctx.blob_store.path(blob_id).exists():
-                journal.remove()
             continue
         # One recording that cannot be recovered now (a damaged journal, a
         # busy writer) never stops the unlock: it stays for the next one.

@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ from db.entities import Case, Incident, Link, Person, Testimony
 from db.errors import (
     DatabaseMissing,
     ExaminationRefused,
+    FieldvaultError,
     IncompleteVault,
     InvalidInput,
     KeyringSecretMissing,
@@ -272,6 +274,8 @@ class Vault:
         self.settled: Settled | None = None
         # Evidence ids of recordings a crash had interrupted, recovered at this unlock.
         self.recovered_recordings: list[str] = []
+        # Recordings under way (vault.start_recording): locking stops them.
+        self._recordings: weakref.WeakSet[Recording] = weakref.WeakSet()
         if not creating:
             _require_database(folder)
         if read_only and (folder / f"{DB_FILE}-wal").is_file() and (folder / f"{DB_FILE}-wal").stat().st_size:
@@ -547,6 +551,13 @@ class Vault:
 
         Python cannot overwrite immutable bytes, so key material may linger in
         freed memory until reused (see docs/threat-model.md)."""
+        for recording in list(self._recordings):
+            if not recording.stopped:
+                try:
+                    recording.stop()
+                except FieldvaultError:
+                    recording.abandon()
+        self._recordings.clear()
         if self._services is not None:
             self._services.context.close()
         if self._vault_keys is not None:
@@ -617,11 +628,14 @@ class Vault:
         return self.services.evidence_links
 
     def start_recording(self, case_id: str, testimony_id: str = "", **audio: int) -> Recording:
-        """A recording streaming into the vault (db/recording.py)."""
+        """A recording streaming into the vault (db/recording.py). Locking
+        stops and records it (or, if that fails, leaves it to be recovered)."""
         services = self.services
-        return Recording(
+        recording = Recording(
             services.context, services.evidence, services.evidence_links, case_id, testimony_id, **audio
         )
+        self._recordings.add(recording)
+        return recording
 
     @property
     def revisions(self) -> RevisionService:

@@ -196,12 +196,18 @@ def assert_conforms(vault_dir: Path, item: entities.EvidenceItem) -> None:
 
 def test_a_torn_segment_at_the_end_is_cut_off_at_the_next_unlock(vault_dir: Path, vault: Vault) -> None:
     case_id, testimony_id = case_and_testimony(vault)
-    recording = vault.start_recording(case_id, testimony_id)
-    push(recording, tone(4.0, (440, 1000)))
+    vault.lock()
+
+    def child(fd: int) -> None:
+        recording = open_vault(vault_dir).start_recording(case_id, testimony_id)
+        send(fd, e="open")
+        push(recording, tone(4.0, (440, 1000)))
+        die()
+
+    assert run_child(child, kill_after=None).killed
     (blob,) = (vault_dir / "blobs").glob(".rec-*[0-9a-f]")
     with blob.open("ab") as handle:  # half a segment's write when the power went
         handle.write(b"\x5a" * 700)
-    vault.lock()  # the recording is never stopped
 
     reopened = open_vault(vault_dir)
     try:
@@ -230,5 +236,24 @@ def test_a_journal_that_is_not_ours_stops_no_unlock_and_is_kept(vault_dir: Path,
         assert reopened.recovered_recordings == []
         assert journal.read_bytes() == b"\x00" * 80 and blob.exists()  # neither deleted nor quarantined
         assert not (vault_dir / "quarantine").exists()
+    finally:
+        reopened.lock()
+
+
+def test_locking_stops_and_records_a_recording_under_way(vault_dir: Path, vault: Vault) -> None:
+    case_id, testimony_id = case_and_testimony(vault)
+    recording = vault.start_recording(case_id, testimony_id)
+    push(recording, tone(2.0, (440, 1000)))
+    vault.lock()
+    assert recording.stopped
+    assert not list((vault_dir / "blobs").glob(".*"))  # no .rec- blob or journal, no temp name
+    reopened = open_vault(vault_dir)
+    try:
+        assert reopened.recovered_recordings == []
+        (link,) = reopened.evidence_links.evidence_of(testimony_id)
+        item = reopened.evidence.get(link.entity_id)
+        assert item.claimed["recording"] == "complete" and item.claimed["duration_seconds"] == "2.000"
+        with reopened.evidence.open(item.id) as reader:
+            assert len(decode(reader.read())) / RATE == pytest.approx(2.0, abs=0.05)
     finally:
         reopened.lock()
