@@ -247,16 +247,25 @@ class Recording:
         except OSError as err:
             self._journal.remove()
             raise StorageError("start the recording", err) from err
-        self._container = av.open(
-            self._stream,
-            mode="w",
-            format="ogg",
-            # Each packet leaves FFmpeg's buffer at once, and Ogg pages close
-            # every 0.5 s, so what the disk holds trails the audio by little.
-            container_options={"flush_packets": "1", "page_duration": "500000"},
-        )
-        self._audio = self._container.add_stream("libopus", rate=sample_rate)
-        self._audio.layout = "mono" if channels == 1 else "stereo"
+        try:
+            self._container = av.open(
+                self._stream,
+                mode="w",
+                format="ogg",
+                # Each packet leaves FFmpeg's buffer at once, and Ogg pages close
+                # every 0.5 s, so what the disk holds trails the audio by little.
+                container_options={"flush_packets": "1", "page_duration": "500000"},
+            )
+            self._audio = self._container.add_stream("libopus", rate=sample_rate)
+            self._audio.layout = "mono" if channels == 1 else "stereo"
+        except Exception:
+            # No encoder (an FFmpeg built without libopus): nothing was
+            # recorded, so the empty blob and its journal go.
+            self._stream.abandon()
+            with contextlib.suppress(OSError):
+                self._path.unlink()
+            self._journal.remove()
+            raise
 
     # -- what a meter and a clock show -------------------------------------
 
