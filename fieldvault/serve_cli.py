@@ -132,7 +132,31 @@ def _tsa_config(args: argparse.Namespace) -> Any:
     return config
 
 
+# The server's stack, left out of the desktop installers on purpose
+# (packaging/fieldvault.spec: fewer libraries to trust on a field laptop).
+SERVER_STACK = ("sync.server", "fastapi", "starlette", "uvicorn")
+NOT_INSTALLED = (
+    "The central server is not part of the desktop installers (.deb, Windows, macOS). "
+    "Install it on the server machine with 'pip install fieldvault' (Python 3.11); see docs/server.md."
+)
+
+
+def require_server_stack() -> None:
+    """CommandRefused (exit status 1) saying how to get the server, when its
+    stack is absent, rather than an unexpected ModuleNotFoundError."""
+    try:
+        import uvicorn  # noqa: F401
+
+        import sync.server.deploy  # noqa: F401 - only whether it loads
+    except ModuleNotFoundError as missing:
+        name = missing.name or ""
+        if not any(name == part or name.startswith(part + ".") for part in SERVER_STACK):
+            raise
+        raise CommandRefused(NOT_INSTALLED) from None
+
+
 def cmd_serve(args: argparse.Namespace, out: Output) -> None:
+    require_server_stack()
     from sync.server.deploy import cert_sha256, configure_logging, init_server, open_app, payload_store
     from sync.server.errors import ServerRefused
     from sync.server.service import Limits
