@@ -6,7 +6,7 @@
 - Help → User guide shows docs/user-guide.md inside the app, read-only.
   Deliberately not a web page: opening a browser on an online copy would tell
   anyone watching the network that this laptop runs Fieldvault. The guide is
-  looked up next to the resources (a checkout, or ``docs/`` inside a bundle);
+  looked up with the resources (``resources/docs`` when packaged, ``docs/`` of a checkout);
   when no copy is there, the app says where the guide is instead;
 - Help → About: the version, the licence, and that nothing is sent anywhere.
 """
@@ -39,10 +39,14 @@ def app_version() -> str:
 
 
 def user_guide_path() -> Path | None:
-    """docs/user-guide.md beside the resources folder (a checkout, or a bundle
-    that ships ``docs/``), or None."""
-    candidate = resources_dir().parent / "docs" / GUIDE_NAME
-    return candidate if candidate.is_file() else None
+    """The guide, or None: ``docs/`` inside the resources of a packaged copy
+    (the frozen app: packaging/fieldvault.spec; the wheel: pyproject.toml's
+    data-files), else ``docs/`` beside ``resources/`` in a checkout."""
+    resources = resources_dir()
+    candidates = [resources / "docs" / GUIDE_NAME]
+    if resources.name == "resources":  # not the wheel's <prefix>/share/fieldvault
+        candidates.append(resources.parent / "docs" / GUIDE_NAME)
+    return next((guide for guide in candidates if guide.is_file()), None)
 
 
 class UserGuideWindow(QDialog):

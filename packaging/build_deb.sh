@@ -23,6 +23,10 @@ mkdir -p "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin" "$STAGE/usr/share/applica
   "$STAGE/usr/share/icons/hicolor/256x256/apps" "$STAGE/usr/share/icons/hicolor/scalable/apps" \
   "$STAGE/usr/share/doc/fieldvault"
 cp -a "$APP" "$STAGE/opt/fieldvault"
+# Help → User guide reads the guide from the bundle (packaging/fieldvault.spec
+# puts it, with the screenshots it shows, in resources/docs).
+test -f "$STAGE/opt/fieldvault/_internal/resources/docs/user-guide.md" ||
+  { echo "$APP has no resources/docs/user-guide.md: rebuild it with packaging/fieldvault.spec" >&2; exit 1; }
 ln -s /opt/fieldvault/fieldvault "$STAGE/usr/bin/fieldvault"
 cp packaging/linux/fieldvault.desktop "$STAGE/usr/share/applications/fieldvault.desktop"
 "$PY" packaging/make_icons.py

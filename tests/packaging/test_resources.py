@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -19,7 +22,40 @@ from db.vocabulary import violation_types
 
 REPO = Path(__file__).resolve().parents[2]
 # What a wheel is built from; nothing else of the checkout may be needed.
-SOURCES = ("pyproject.toml", "README.md", "db", "sync", "desktop", "fieldvault", "resources")
+SOURCES = ("pyproject.toml", "README.md", "db", "sync", "desktop", "fieldvault", "resources", "docs")
+GUIDE = REPO / "docs" / "user-guide.md"
+
+
+def guide_images(guide: Path) -> set[str]:
+    """The images a guide shows, relative to it (``screenshots/x.png``)."""
+    return set(re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", guide.read_text(encoding="utf-8")))
+
+
+def spec_datas() -> list[tuple[str, str]]:
+    """The (source, folder in the bundle) pairs packaging/fieldvault.spec gives
+    PyInstaller: the spec run as PyInstaller runs it, with its build steps
+    (Analysis, EXE...) recording their arguments instead of building."""
+    recorded: dict[str, list[tuple[str, str]]] = {}
+
+    def analysis(scripts, **options):
+        recorded["datas"] = list(options["datas"])
+        return SimpleNamespace(binaries=[], datas=[], pure=[], scripts=[])
+
+    def nothing(*args, **options):
+        return None
+
+    spec = REPO / "packaging" / "fieldvault.spec"
+    namespace = {
+        "SPECPATH": str(spec.parent),
+        "Analysis": analysis,
+        "PYZ": nothing,
+        "EXE": nothing,
+        "COLLECT": nothing,
+        "BUNDLE": nothing,
+        "__file__": str(spec),
+    }
+    exec(compile(spec.read_text(encoding="utf-8"), str(spec), "exec"), namespace)
+    return recorded["datas"]
 
 
 @pytest.fixture
@@ -53,6 +89,40 @@ def test_frozen_the_bundle_copy_is_used_not_the_checkout(tmp_path, monkeypatch, 
 
     assert icons_dir() == bundle / "resources" / "icons"
     assert translations_dir() == bundle / "resources" / "translations"
+
+
+def test_frozen_the_user_guide_and_its_images_are_in_the_bundle_and_found(tmp_path, monkeypatch):
+    # The bundle laid out from the spec's own datas, as PyInstaller copies a
+    # file: into its folder under _MEIPASS, by its name.
+    bundle = tmp_path / "_internal"
+    for source, folder in spec_datas():
+        if Path(source).is_file():
+            (bundle / folder).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, bundle / folder / Path(source).name)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
+
+    from desktop.help_menu import user_guide_path
+
+    guide = user_guide_path()
+    assert guide is not None, "Help → User guide would say: not installed"
+    assert guide.is_relative_to(bundle)
+    assert guide.read_bytes() == GUIDE.read_bytes()
+    assert guide_images(GUIDE), "the guide shows screenshots"
+    for image in guide_images(GUIDE):
+        assert (guide.parent / image).is_file(), image
+    # Only the guide's own images, not every screenshot under docs/.
+    shipped = {p.relative_to(guide.parent).as_posix() for p in guide.parent.rglob("*.png")}
+    assert shipped == guide_images(GUIDE)
+
+
+def test_the_wheel_lists_exactly_the_guide_and_its_images():
+    data_files = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "data-files"
+    ]
+    assert data_files["share/fieldvault/docs"] == ["docs/user-guide.md"]
+    listed = {Path(p).relative_to("docs").as_posix() for p in data_files["share/fieldvault/docs/screenshots"]}
+    assert listed == guide_images(GUIDE)
 
 
 def _copy_sources(destination: Path) -> None:
@@ -121,10 +191,11 @@ def test_a_non_editable_install_carries_the_resources_and_finds_them(tmp_path):
     )
     shutil.rmtree(source)  # nothing may still point into the copy it was built from
     probe = (
-        "import db, db.resources, db.vocabulary, desktop.i18n, desktop.icons, json\n"
+        "import db, db.resources, db.vocabulary, desktop.i18n, desktop.icons, desktop.help_menu, json\n"
         "print(json.dumps({'db': db.__file__, 'resources': str(db.resources.resources_dir()),\n"
         "  'translations': str(desktop.i18n.translations_dir()), 'icons': str(desktop.icons.icons_dir()),\n"
-        "  'types': len(db.vocabulary.violation_types())}))\n"
+        "  'types': len(db.vocabulary.violation_types()),\n"
+        "  'guide': str(desktop.help_menu.user_guide_path())}))\n"
     )
     env = {"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen"}
     found = json.loads(
@@ -138,6 +209,10 @@ def test_a_non_editable_install_carries_the_resources_and_finds_them(tmp_path):
     assert resources == (target / "share" / "fieldvault").resolve()
     assert found["types"] == len(violation_types())
     assert (Path(found["translations"]) / "fieldvault_uk.qm").is_file()
+    guide = Path(found["guide"])
+    assert guide == resources / "docs" / "user-guide.md"
+    assert guide.read_bytes() == GUIDE.read_bytes()
+    assert all((guide.parent / image).is_file() for image in guide_images(GUIDE))
     shipped_icons = {p.name for p in (REPO / "resources/icons").glob("*.svg")}
     assert {p.name for p in Path(found["icons"]).glob("*.svg")} == shipped_icons
     # And this environment's own install is untouched (an installer run
