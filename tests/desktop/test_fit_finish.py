@@ -266,6 +266,7 @@ def test_violation_types_follow_a_language_switch_on_the_unlock_screen(
     qtbot.keyClicks(window.unlock_page.passphrase, PASSPHRASE)
     qtbot.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.vault_view is not None, timeout=15_000)
+    assert window.vault_view is not None
     violations = window.vault_view.testimony_editor.violations_field
     assert violations.item(0).text() == "Умисне вбивство"  # was "Wilful killing"
     screenshot(window, "violation-types-after-switch-uk.png")

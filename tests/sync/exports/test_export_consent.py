@@ -181,7 +181,7 @@ def test_an_unknown_purpose_is_refused_and_writes_nothing(sample_case: SampleCas
     dest.mkdir()
     for export in (export_json, export_csv, export_pdf, export_bag):
         with pytest.raises(ExportRefused) as refused:
-            export(sample_case.vault, sample_case.case_id, dest, purpose="court")  # type: ignore[operator]
+            export(sample_case.vault, sample_case.case_id, dest, purpose="court")
         assert refused.value.code == "export-purpose-unknown" and refused.value.params == {"purpose": "court"}
     assert list(dest.iterdir()) == []
 
