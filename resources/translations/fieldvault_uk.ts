@@ -1371,64 +1371,64 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>EvidenceViewer</name>
         <message>
-            <location filename="../../desktop/viewer.py" line="103" />
+            <location filename="../../desktop/viewer.py" line="109" />
             <source>Evidence viewer</source>
             <translation>Переглядач доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="116" />
+            <location filename="../../desktop/viewer.py" line="123" />
             <source>Item name</source>
             <translation>Назва доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="122" />
+            <location filename="../../desktop/viewer.py" line="129" />
             <source>Item type and size</source>
             <translation>Тип і розмір доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="126" />
+            <location filename="../../desktop/viewer.py" line="133" />
             <source>Viewer notice</source>
             <translation>Примітка переглядача</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="130" />
-            <location filename="../../desktop/viewer.py" line="371" />
+            <location filename="../../desktop/viewer.py" line="137" />
+            <location filename="../../desktop/viewer.py" line="384" />
             <source>No item is open.</source>
             <translation>Жоден доказ не відкрито.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="200" />
+            <location filename="../../desktop/viewer.py" line="208" />
             <source>{mime_type}, {size}</source>
             <translation>{mime_type}, {size}</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="201" />
-            <location filename="../../desktop/viewer.py" line="211" />
+            <location filename="../../desktop/viewer.py" line="209" />
+            <location filename="../../desktop/viewer.py" line="219" />
             <source>unknown type</source>
             <translation>невідомий тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="209" />
+            <location filename="../../desktop/viewer.py" line="217" />
             <source>This kind of file ({mime_type}) cannot be shown here. Export it to open it with another program.</source>
             <translation>Файл такого типу ({mime_type}) тут не можна показати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="219" />
+            <location filename="../../desktop/viewer.py" line="227" />
             <source>This PDF is too large to show here ({size}). Export it to open it with another program.</source>
             <translation>Цей PDF завеликий, щоб показати його тут ({size}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="275" />
+            <location filename="../../desktop/viewer.py" line="270" />
             <source>Opening…</source>
             <translation>Відкриття…</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="339" />
+            <location filename="../../desktop/viewer.py" line="337" />
             <source>This image cannot be decoded. Export it to open it with another program.</source>
             <translation>Це зображення не вдається декодувати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="349" />
+            <location filename="../../desktop/viewer.py" line="362" />
             <source>This item cannot be shown.</source>
             <translation>Цей доказ не можна показати.</translation>
         </message>
@@ -1436,37 +1436,37 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="160" />
+            <location filename="../../desktop/window.py" line="163" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="162" />
+            <location filename="../../desktop/window.py" line="165" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="161" />
+            <location filename="../../desktop/window.py" line="164" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="163" />
+            <location filename="../../desktop/window.py" line="166" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="169" />
+            <location filename="../../desktop/window.py" line="172" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="261" />
+            <location filename="../../desktop/window.py" line="264" />
             <source>Your passphrase is changed. The recovery key you typed no longer works: this is the new one.</source>
             <translation>Парольну фразу змінено. Введений ключ відновлення більше не діє: ось новий.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="281" />
+            <location filename="../../desktop/window.py" line="284" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -1475,7 +1475,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="291" />
+            <location filename="../../desktop/window.py" line="294" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -1484,32 +1484,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="297" />
+            <location filename="../../desktop/window.py" line="300" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="430" />
+            <location filename="../../desktop/window.py" line="433" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="431" />
+            <location filename="../../desktop/window.py" line="434" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="432" />
+            <location filename="../../desktop/window.py" line="435" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="516" />
+            <location filename="../../desktop/window.py" line="519" />
             <source>Locking…</source>
             <translation>Блокування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="536" />
+            <location filename="../../desktop/window.py" line="539" />
             <source>The vault locked while another program kept it busy: the last changes may not have been kept.</source>
             <translation>Сховище заблокувалося, поки інша програма тримала його зайнятим: останні зміни могли не зберегтися.</translation>
         </message>
@@ -1517,27 +1517,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>HelpMenu</name>
         <message>
-            <location filename="../../desktop/help_menu.py" line="129" />
-            <source>&amp;About Fieldvault</source>
-            <translation>&amp;Про Fieldvault</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/help_menu.py" line="127" />
+            <location filename="../../desktop/help_menu.py" line="131" />
             <source>&amp;Help</source>
             <translation>&amp;Довідка</translation>
         </message>
         <message>
-            <location filename="../../desktop/help_menu.py" line="128" />
+            <location filename="../../desktop/help_menu.py" line="132" />
             <source>&amp;User guide</source>
             <translation>&amp;Посібник користувача</translation>
         </message>
         <message>
-            <location filename="../../desktop/help_menu.py" line="144" />
-            <source>About Fieldvault</source>
-            <translation>Про Fieldvault</translation>
+            <location filename="../../desktop/help_menu.py" line="133" />
+            <source>&amp;About Fieldvault</source>
+            <translation>&amp;Про Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/help_menu.py" line="133" />
+            <location filename="../../desktop/help_menu.py" line="137" />
             <source>Fieldvault {version}
 
 An offline-first encrypted vault for documenting war crimes.
@@ -1554,14 +1549,19 @@ Fieldvault sends nothing anywhere by itself: no telemetry, no update checks. It 
 Fieldvault сам нічого нікуди не надсилає: жодної телеметрії, жодних перевірок оновлень. Він з'єднується лише із сервером вашої організації, якщо ви приєдналися до організації, що має сервер.</translation>
         </message>
         <message>
-            <location filename="../../desktop/help_menu.py" line="158" />
-            <source>The user guide is not installed with this copy. It is the file docs/user-guide.md of Fieldvault's source, and comes with every release.</source>
-            <translation>Посібник користувача не встановлено з цією копією. Це файл docs/user-guide.md у вихідному коді Fieldvault; він є в кожному випуску.</translation>
+            <location filename="../../desktop/help_menu.py" line="148" />
+            <source>About Fieldvault</source>
+            <translation>Про Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/help_menu.py" line="156" />
+            <location filename="../../desktop/help_menu.py" line="160" />
             <source>User guide</source>
             <translation>Посібник користувача</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/help_menu.py" line="162" />
+            <source>The user guide is not installed with this copy. It is the file docs/user-guide.md of Fieldvault's source, and comes with every release.</source>
+            <translation>Посібник користувача не встановлено з цією копією. Це файл docs/user-guide.md у вихідному коді Fieldvault; він є в кожному випуску.</translation>
         </message>
     </context>
     <context>
@@ -2808,27 +2808,27 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1134" />
+            <location filename="../../desktop/messages.py" line="1152" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1138" />
+            <location filename="../../desktop/messages.py" line="1156" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1144" />
+            <location filename="../../desktop/messages.py" line="1162" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1347" />
+            <location filename="../../desktop/messages.py" line="1368" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1341" />
+            <location filename="../../desktop/messages.py" line="1362" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
@@ -2863,17 +2863,17 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1368" />
+            <location filename="../../desktop/messages.py" line="1389" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1362" />
+            <location filename="../../desktop/messages.py" line="1383" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1358" />
+            <location filename="../../desktop/messages.py" line="1379" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
@@ -3131,57 +3131,57 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>PartialDateField</name>
         <message>
-            <location filename="../../desktop/form_fields.py" line="94" />
+            <location filename="../../desktop/form_fields.py" line="96" />
             <source>2022, 2022-03 or 2022-03-15 (15.03.2022)</source>
             <translation>2022, 2022-03 або 2022-03-15 (15.03.2022)</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="112" />
+            <location filename="../../desktop/form_fields.py" line="114" />
             <source>There is no such month. Use 2022, 2022-03 or 2022-03-15.</source>
             <translation>Такого місяця немає. Пишіть 2022, 2022-03 або 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="114" />
+            <location filename="../../desktop/form_fields.py" line="116" />
             <source>There is no such day in that month.</source>
             <translation>У цьому місяці немає такого дня.</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="116" />
+            <location filename="../../desktop/form_fields.py" line="118" />
             <source>This date is in the future.</source>
             <translation>Ця дата ще не настала.</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="118" />
+            <location filename="../../desktop/form_fields.py" line="120" />
             <source>The year must be 1900 or later.</source>
             <translation>Рік має бути не раніше 1900.</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="119" />
+            <location filename="../../desktop/form_fields.py" line="121" />
             <source>Type a year (2022), a month (2022-03) or a full date (2022-03-15 or 15.03.2022).</source>
             <translation>Введіть рік (2022), місяць (2022-03) або повну дату (2022-03-15 чи 15.03.2022).</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="125" />
+            <location filename="../../desktop/form_fields.py" line="127" />
             <source>not a date yet</source>
             <translation>ще не дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="128" />
+            <location filename="../../desktop/form_fields.py" line="130" />
             <source>date unknown</source>
             <translation>дата невідома</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="129" />
+            <location filename="../../desktop/form_fields.py" line="131" />
             <source>year only</source>
             <translation>лише рік</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="130" />
+            <location filename="../../desktop/form_fields.py" line="132" />
             <source>month and year</source>
             <translation>місяць і рік</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="131" />
+            <location filename="../../desktop/form_fields.py" line="133" />
             <source>exact day</source>
             <translation>точний день</translation>
         </message>
@@ -4751,7 +4751,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>UserGuideWindow</name>
         <message>
-            <location filename="../../desktop/help_menu.py" line="53" />
+            <location filename="../../desktop/help_menu.py" line="57" />
             <source>Fieldvault user guide</source>
             <translation>Посібник користувача Fieldvault</translation>
         </message>
@@ -4759,37 +4759,37 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>VaultView</name>
         <message>
-            <location filename="../../desktop/vault_view.py" line="52" />
+            <location filename="../../desktop/vault_view.py" line="63" />
             <source>Lock (Ctrl+L)</source>
             <translation>Заблокувати (Ctrl+L)</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="53" />
+            <location filename="../../desktop/vault_view.py" line="64" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="63" />
+            <location filename="../../desktop/vault_view.py" line="74" />
             <source>The selected case</source>
             <translation>Вибрана справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="64" />
+            <location filename="../../desktop/vault_view.py" line="75" />
             <source>&amp;Testimonies</source>
             <translation>&amp;Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="65" />
+            <location filename="../../desktop/vault_view.py" line="76" />
             <source>&amp;Evidence</source>
             <translation>&amp;Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="66" />
+            <location filename="../../desktop/vault_view.py" line="77" />
             <source>&amp;Incidents</source>
             <translation>&amp;Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/vault_view.py" line="67" />
+            <location filename="../../desktop/vault_view.py" line="78" />
             <source>Person&amp;s</source>
             <translation>О&amp;соби</translation>
         </message>
@@ -4797,12 +4797,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>ViolationTypesField</name>
         <message>
-            <location filename="../../desktop/form_fields.py" line="41" />
+            <location filename="../../desktop/form_fields.py" line="43" />
             <source>Violation types</source>
             <translation>Види порушень</translation>
         </message>
         <message>
-            <location filename="../../desktop/form_fields.py" line="42" />
+            <location filename="../../desktop/form_fields.py" line="44" />
             <source>Space ticks or unticks the highlighted type.</source>
             <translation>Пробіл ставить або знімає позначку з виділеного виду.</translation>
         </message>
@@ -4810,19 +4810,19 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>WindowKeys</name>
         <message>
-            <location filename="../../desktop/help_menu.py" line="88" />
-            <source>&amp;Quit</source>
-            <translation>&amp;Вийти</translation>
+            <location filename="../../desktop/help_menu.py" line="90" />
+            <source>Search</source>
+            <translation>Пошук</translation>
         </message>
         <message>
-            <location filename="../../desktop/help_menu.py" line="87" />
+            <location filename="../../desktop/help_menu.py" line="91" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/help_menu.py" line="86" />
-            <source>Search</source>
-            <translation>Пошук</translation>
+            <location filename="../../desktop/help_menu.py" line="92" />
+            <source>&amp;Quit</source>
+            <translation>&amp;Вийти</translation>
         </message>
     </context>
     <context>
