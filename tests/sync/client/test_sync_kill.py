@@ -76,6 +76,21 @@ def _staged_bytes(org: Org) -> int:
     return sum(p.stat().st_size for p in staged.iterdir()) if staged.is_dir() else 0
 
 
+def _settled_staged_bytes(org: Org) -> int:
+    """The staged bytes once the server has finished with what was in flight:
+    after the kill, the server may still be storing the last chunk the proxy
+    passed on (it keeps what arrived), which the resumed push then skips."""
+    deadline = time.monotonic() + 10
+    last, stable_since = _staged_bytes(org), time.monotonic()
+    while time.monotonic() - stable_since < 1.0:
+        assert time.monotonic() < deadline, "the server's staged upload kept changing"
+        time.sleep(0.1)
+        now = _staged_bytes(org)
+        if now != last:
+            last, stable_since = now, time.monotonic()
+    return last
+
+
 def test_a_push_killed_mid_upload_resumes_at_the_servers_offset(org: Org, tmp_path: Path) -> None:
     worker = org.worker("anna")
     record_work(worker, tmp_path, "anna", size=6 * 1024 * 1024)
@@ -90,7 +105,7 @@ def test_a_push_killed_mid_upload_resumes_at_the_servers_offset(org: Org, tmp_pa
     org.point_at(org.server.url, org.server.cert_sha256)
     kept = [d for d in SyncClientState.of(worker).deliveries() if d.upload_url is not None]
     assert len(kept) == 1 and not kept[0].delivered  # the killed run's upload, remembered
-    already = _staged_bytes(org)
+    already = _settled_staged_bytes(org)
     pushed = push(worker, backoff=quick_backoff())
     assert pushed.made is None and pushed.sent == [kept[0].bundle_id]  # the same bundle, not a new one
     # Resumed at the server's offset: what it had was not sent again.
