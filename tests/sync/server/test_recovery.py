@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -255,7 +256,14 @@ def _kill_run(tmp_path: Path, points: int) -> None:
         server.start(cert)
         with ServerClient(url, cert) as coordinator:
             coordinator.login(org.coordinator_key, org.coordinator_id)
-            changes = coordinator.changes(limit=1000)["changes"]
+            changes: list[dict[str, Any]] = []
+            cursor = 0
+            while True:  # the feed pages by at most 1,000: a fast machine sends more bundles
+                page = coordinator.changes(cursor=cursor, limit=1000)
+                if not page["changes"]:
+                    break
+                changes += page["changes"]
+                cursor = page["cursor"]
             assert sorted(c["bundle_id"] for c in changes) == sorted(check_header(p).bundle_id for p in sent)
             for change, path in zip(changes, sent, strict=True):
                 received = io.BytesIO()
