@@ -34,6 +34,8 @@ from sync.server.storage import BundleRow, Metadata, now_ms, open_engine
 from tests.sync.bundle_samples import ORG_ID, device_from_seed, write_sample
 from tests.sync.server.server_helpers import make_org, running_server
 
+DEVICES = 12
+
 REPO = Path(__file__).resolve().parents[3]
 UPLOAD = "a" * 32
 
@@ -203,7 +205,9 @@ def _kill_run(tmp_path: Path, points: int) -> None:
     server = ServeProcess(data, _free_port(), lean=True)
     url = f"https://127.0.0.1:{server.port}"
     server.start(cert)
-    devices = [device_from_seed(f"device {index}".encode()) for index in range(3)]
+    # Enough devices that none exceeds the server's per-device rate limit (1,200
+    # requests a minute) when uploads are fast and kills land rarely.
+    devices = [device_from_seed(f"device {index}".encode()) for index in range(DEVICES)]
     for device in devices:
         with ServerClient(url, cert) as client:
             client.enrol(org.token(), device.private_key)
@@ -211,7 +215,7 @@ def _kill_run(tmp_path: Path, points: int) -> None:
     previous: dict[str, str] = {}
     kills = 0
     try:
-        # Bundles go one after another (three devices in turn, each chaining
+        # Bundles go one after another (the devices in turn, each chaining
         # its own) until the server was killed `points` times.
         while kills < points or len(sent) < len(devices):
             device = devices[len(sent) % len(devices)]
@@ -227,7 +231,7 @@ def _kill_run(tmp_path: Path, points: int) -> None:
             previous[device.device_id] = check_header(path).bundle_id
             location = None
             while True:
-                timer = threading.Timer(rng.uniform(0.05, 0.8), server.kill) if kills < points else None
+                timer = threading.Timer(rng.uniform(0.01, 0.4), server.kill) if kills < points else None
                 client = ServerClient(url, cert)
                 try:
                     client.login(device.private_key, device.device_id)
