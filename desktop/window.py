@@ -31,6 +31,7 @@ from desktop.autolock import AutoLock
 from desktop.backup_action import BackupAction
 from desktop.bundle_actions import OrganisationMenu
 from desktop.clipboard_guard import ClipboardGuard
+from desktop.coordinator_menu import CoordinatorMenu
 from desktop.help_menu import HelpMenu, WindowKeys
 from desktop.icons import app_icon, icon
 from desktop.recover_page import RecoverPage, VaultRecovered
@@ -137,6 +138,12 @@ class FieldvaultWindow(QMainWindow):
         self.org_menu = OrganisationMenu(self, lambda: self._vault, self.tasks)
         self.org_menu.imported.connect(self._reload_after_import)
         self.menuBar().addMenu(self.org_menu)
+        # Coordinator (desktop/coordinator_menu.py): shown for a vault that
+        # holds its organisation's key. Each coordinator screen adds its entry
+        # below.
+        self.coordinator_menu = CoordinatorMenu(self, lambda: self._vault, self.tasks)
+        self.coordinator_menu.changed.connect(self._reload_after_import)
+        self.menuBar().addMenu(self.coordinator_menu)
         self.help_menu = HelpMenu(self)
         self.menuBar().addMenu(self.help_menu)
         # Automatic sync (desktop/sync_status.py): the status bar's indicator
@@ -165,6 +172,7 @@ class FieldvaultWindow(QMainWindow):
         self.lock_action.setText(self.tr("Lock the vault"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.org_menu.retranslate()
+        self.coordinator_menu.retranslate()
         self.keys.retranslate()
         self.help_menu.retranslate()
         self.sync_indicator.retranslate()
@@ -344,6 +352,7 @@ class FieldvaultWindow(QMainWindow):
     def _set_unlocked_actions(self, unlocked: bool) -> None:
         self.settings_action.setEnabled(unlocked)
         self.org_menu.set_unlocked(unlocked)
+        self.coordinator_menu.set_unlocked(unlocked)
         self.backup_action.setEnabled(unlocked)
         self.lock_action.setEnabled(unlocked)
 
@@ -456,6 +465,7 @@ class FieldvaultWindow(QMainWindow):
         self.backup_action.close_dialog()
         self.statusBar().clearMessage()
         self.org_menu.close_dialog()
+        self.coordinator_menu.close_dialog()
         dialog, self.settings_dialog = self.settings_dialog, None
         if dialog is not None:
             dialog.close()  # a save it started goes on, on the save lane
