@@ -396,3 +396,23 @@ class SyncClientValue(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# -- purge after delivery (migration 0013) -------------------------------------------
+
+
+class PurgedBlob(Base):
+    """An evidence file whose bytes this device delivered to the
+    organisation's server (``bundle_id``, proven by the server's signed
+    receipt ``receipt_index`` whose entry hashes to ``receipt_sha256``) and
+    removed from blobs/ as the organisation's policy asks (db/purge.py). The
+    ``blobs`` row stays: SHA-256 and size are still the item's."""
+
+    __tablename__ = "purged_blobs"
+
+    blob_id: Mapped[str] = mapped_column(ForeignKey("blobs.blob_id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    bundle_id: Mapped[str] = mapped_column(String(64))
+    receipt_index: Mapped[int] = mapped_column(Integer)
+    receipt_sha256: Mapped[str] = mapped_column(String(64))
+    purged_ms: Mapped[int] = mapped_column(Integer)
