@@ -645,14 +645,15 @@ class BundleImportDialog(QDialog):
 
 
 class OrganisationMenu(QMenu):
-    """Organisation: Join an organisation…, Export bundle to USB…, Import
-    bundles…. ``vault`` gives the open vault (None when locked); one dialog
-    at a time, closed when the vault locks. ``imported`` tells the window to
-    reload what it shows."""
+    """Organisation: Join an organisation…, Create an organisation…, Export
+    bundle to USB…, Take acknowledgements…, Import bundles…. ``vault`` gives
+    the open vault (None when locked); one dialog at a time, closed when the
+    vault locks. ``imported`` tells the window to reload what it shows."""
 
     imported = Signal()
     sync_requested = Signal()  # Sync…: the window opens its sync panel (desktop/sync_panel.py)
     joined = Signal()  # the vault joined an organisation: the window may start syncing
+    created = Signal()  # the vault created one: the window shows the Coordinator menu
 
     def __init__(self, parent: QWidget, vault: Callable[[], Vault | None], tasks: TaskRunner) -> None:
         super().__init__(parent)
@@ -661,9 +662,15 @@ class OrganisationMenu(QMenu):
         self.dialog: QDialog | None = None
         self.join_action = self.addAction(icon("key"), "")
         self.join_action.triggered.connect(self.open_join)
+        # Create an organisation… (desktop/org_admin.py): only for a vault in none.
+        self.create_action = self.addAction(icon("new-vault"), "")
+        self.create_action.triggered.connect(self.open_create)
         self.addSeparator()
         self.export_action = self.addAction(icon("export"), "")
         self.export_action.triggered.connect(self.open_export)
+        # Take acknowledgements (.fvack)… (desktop/org_acks.py): a worker's.
+        self.take_acks_action = self.addAction(icon("check"), "")
+        self.take_acks_action.triggered.connect(self.open_take_acks)
         self.import_action = self.addAction(icon("add-evidence"), "")
         self.import_action.triggered.connect(self.open_import)
         self.addSeparator()
@@ -675,13 +682,24 @@ class OrganisationMenu(QMenu):
     def retranslate(self) -> None:
         self.setTitle(self.tr("&Organisation"))
         self.join_action.setText(self.tr("&Join an organisation…"))
+        self.create_action.setText(self.tr("&Create an organisation…"))
+        self.take_acks_action.setText(self.tr("&Take acknowledgements (.fvack)…"))
         self.export_action.setText(self.tr("&Export bundle to USB…"))
         self.import_action.setText(self.tr("&Import bundles…"))
         self.sync_action.setText(self.tr("&Sync…"))
 
     def set_unlocked(self, unlocked: bool) -> None:
-        for action in (self.join_action, self.export_action, self.import_action, self.sync_action):
+        for action in (
+            self.join_action,
+            self.export_action,
+            self.take_acks_action,
+            self.import_action,
+            self.sync_action,
+        ):
             action.setEnabled(unlocked)
+        from desktop.org_admin import belongs_to_organisation
+
+        self.create_action.setEnabled(unlocked and not belongs_to_organisation(self._vault()))
 
     def _open(self, make: Callable[[Vault], QDialog]) -> QDialog | None:
         vault = self._vault()
@@ -700,9 +718,28 @@ class OrganisationMenu(QMenu):
         def make(vault: Vault) -> QDialog:
             dialog = OrgJoinDialog(vault, self.parentWidget(), tasks=self._tasks)
             dialog.form.joined.connect(self.joined)
+            dialog.form.joined.connect(lambda _joined: self.set_unlocked(True))  # no second organisation
             return dialog
 
         return self._open(make)
+
+    @Slot()
+    def open_create(self) -> QDialog | None:
+        from desktop.org_admin import CreateOrganisationDialog
+
+        def make(vault: Vault) -> QDialog:
+            dialog = CreateOrganisationDialog(vault, self.parentWidget(), tasks=self._tasks)
+            dialog.created.connect(lambda: self.set_unlocked(True))
+            dialog.created.connect(self.created)
+            return dialog
+
+        return self._open(make)
+
+    @Slot()
+    def open_take_acks(self) -> QDialog | None:
+        from desktop.org_acks import TakeAcksDialog
+
+        return self._open(lambda vault: TakeAcksDialog(vault, self.parentWidget(), tasks=self._tasks))
 
     @Slot()
     def open_export(self) -> QDialog | None:

@@ -34,6 +34,7 @@ from desktop.clipboard_guard import ClipboardGuard
 from desktop.coordinator_menu import CoordinatorMenu
 from desktop.help_menu import HelpMenu, WindowKeys
 from desktop.icons import app_icon, icon
+from desktop.org_admin import add_coordinator_entries as add_org_admin_entries
 from desktop.recover_page import RecoverPage, VaultRecovered
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut
 from desktop.sync_status import SyncIndicator
@@ -143,6 +144,10 @@ class FieldvaultWindow(QMainWindow):
         # below.
         self.coordinator_menu = CoordinatorMenu(self, lambda: self._vault, self.tasks)
         self.coordinator_menu.changed.connect(self._reload_after_import)
+        add_org_admin_entries(self.coordinator_menu)  # Issue enrolment token…, Add a device…
+        # A vault that created its organisation is a coordinator from now on.
+        self.org_menu.created.connect(lambda: self.coordinator_menu.set_unlocked(self._vault is not None))
+        self.org_menu.created.connect(self._start_sync)
         self.menuBar().addMenu(self.coordinator_menu)
         self.help_menu = HelpMenu(self)
         self.menuBar().addMenu(self.help_menu)

@@ -1,0 +1,271 @@
+"""Organisation → Take acknowledgements (.fvack)… (a field worker, issue 11):
+the files a coordinator put on the USB stick to say which of this device's
+bundles the organisation holds (docs/bundle-format.md §9). Each one taken
+moves the vault's cursors, so that the next bundle carries only what is
+new; a refused one (changed, forged, another device's, another
+organisation's) changes nothing. The work is ``sync.acks.take_ack`` on the
+export lane; this dialog says what happened to each file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QDir, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.bundle_actions import FilesChooser
+from desktop.icons import icon
+from desktop.tasks import Lane, OperationFailed, TaskContext, TaskHandle, TaskReport, TaskRunner
+
+if TYPE_CHECKING:
+    from db.api import Vault
+
+# An acknowledgement file is at most 16 KiB (sync/acks.py MAX_ACK); reading
+# stops just past it, so a wrong choice (a video) is not read whole.
+_READ_LIMIT = 16_385
+
+
+def choose_acks(parent: QWidget, caption: str) -> list[str]:
+    from desktop.bundle_actions import _forget_dialog_history
+
+    files, _filter = QFileDialog.getOpenFileNames(
+        parent,
+        caption,
+        QDir.homePath(),
+        QCoreApplication.translate("TakeAcksDialog", "Acknowledgements (*.fvack);;All files (*)"),
+    )
+    _forget_dialog_history()
+    return list(files)
+
+
+@dataclass(frozen=True)
+class AckOutcome:
+    """One file: ``sequence`` acknowledged (``before``: it already was), or
+    ``failure`` (a refusal), or ``unreadable`` (the OS's reason)."""
+
+    index: int
+    path: Path
+    sequence: int = 0
+    coordinator_id: str = ""
+    before: bool = False
+    failure: OperationFailed | None = None
+    unreadable: str = ""
+
+
+class TakeAcks:
+    """The files one after the other; each outcome reported as it is known.
+    One refused does not stop the others."""
+
+    def __init__(self, vault: Vault, paths: list[Path]) -> None:
+        self._vault = vault
+        self._paths = paths
+
+    def __call__(self, context: TaskContext) -> int:
+        from db.api import FieldvaultError
+        from desktop.tasks import failure
+        from sync.acks import AckRefused, read_ack, take_ack
+
+        taken = 0
+        for index, path in enumerate(self._paths):
+            if context.cancelled:
+                break
+            try:
+                with path.open("rb") as file:
+                    data = file.read(_READ_LIMIT)
+                sent = None
+                with contextlib.suppress(AckRefused):  # take_ack says why, below
+                    sent = self._vault.sync.sent_bundle(read_ack(data).bundle_id)
+                ack, _record = take_ack(self._vault, data)
+            except FieldvaultError as refused:
+                context.progress(AckOutcome(index, path, failure=failure(refused)))
+            except OSError as err:
+                context.progress(AckOutcome(index, path, unreadable=err.strerror or type(err).__name__))
+            else:
+                taken += 1
+                before = sent is not None and sent.acked_ms is not None
+                context.progress(AckOutcome(index, path, ack.sequence, ack.coordinator_id, before))
+        return taken
+
+
+class TakeAcksDialog(QDialog):
+    """Choose the .fvack files, take them, see each one's outcome.
+    ``taken`` is emitted when at least one moved the cursors."""
+
+    taken = Signal()
+
+    FILE_COLUMN, RESULT_COLUMN = range(2)
+
+    def __init__(
+        self,
+        vault: Vault,
+        parent: QWidget | None = None,
+        *,
+        tasks: TaskRunner | None = None,
+        chooser: FilesChooser = choose_acks,
+    ) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._chooser = chooser
+        self._handle: TaskHandle | None = None
+        self._paths: list[Path] = []
+        self._moved = False
+        self.setWindowTitle(self.tr("Take acknowledgements"))
+        self.resize(820, 380)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            self.tr(
+                "Your coordinator puts an acknowledgement file (.fvack) on the USB stick for the "
+                "bundles they received. Take it here: your next bundle then carries only what is new. "
+                "Each file is checked (your organisation, your device, a coordinator's signature); a "
+                "refused one changes nothing."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.results = QTreeWidget()
+        self.results.setAccessibleName(self.tr("Acknowledgement files and what happened to each"))
+        self.results.setHeaderLabels([self.tr("File"), self.tr("Result")])
+        self.results.setRootIsDecorated(False)
+        self.results.setWordWrap(True)
+        self.results.setColumnWidth(self.FILE_COLUMN, 300)
+        layout.addWidget(self.results, 1)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setAccessibleName(self.tr("Result of the chosen file"))
+        layout.addWidget(self.details)
+        self.results.currentItemChanged.connect(self._show_details)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName(self.tr("Summary"))
+        layout.addWidget(self.status)
+        buttons = QHBoxLayout()
+        self.choose_button = QPushButton(icon("add-evidence"), self.tr("Choose files…"))
+        self.choose_button.setAccessibleName(self.tr("Choose acknowledgement files"))
+        self.choose_button.clicked.connect(self.choose)
+        self.take_button = QPushButton(icon("check"), self.tr("Take them"))
+        self.take_button.setAccessibleName(self.tr("Take the acknowledgements"))
+        self.take_button.clicked.connect(self.start)
+        self.take_button.setEnabled(False)
+        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button.clicked.connect(self.reject)
+        buttons.addWidget(self.choose_button)
+        buttons.addWidget(self.take_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+
+    @property
+    def busy(self) -> bool:
+        return self._handle is not None
+
+    @Slot()
+    def choose(self) -> None:
+        chosen = self._chooser(self, self.tr("Choose acknowledgement files"))
+        if chosen:
+            self.set_files([Path(p) for p in chosen])
+
+    def set_files(self, paths: list[Path]) -> None:
+        self._paths = list(dict.fromkeys(paths))
+        self.results.clear()
+        for path in self._paths:
+            item = QTreeWidgetItem([path.name, self.tr("waiting")])
+            item.setToolTip(self.FILE_COLUMN, str(path))
+            self.results.addTopLevelItem(item)
+        self.status.clear()
+        self.details.clear()
+        self.take_button.setEnabled(bool(self._paths))
+
+    def result_texts(self) -> list[str]:
+        """Each file's result as shown (tests read it as a user does)."""
+        return [self._row(i).text(self.RESULT_COLUMN) for i in range(self.results.topLevelItemCount())]
+
+    def _row(self, index: int) -> QTreeWidgetItem:
+        item = self.results.topLevelItem(index)
+        assert item is not None, index
+        return item
+
+    @Slot()
+    def start(self) -> None:
+        if not self._paths or self.busy:
+            return
+        self._moved = False
+        self.status.setText(self.tr("Checking…"))
+        self._set_busy(True)
+        self._handle = self.tasks.start(
+            Lane.EXPORT, TakeAcks(self._vault, list(self._paths)), self._on_report, owner=self
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        self.choose_button.setEnabled(not busy)
+        self.take_button.setEnabled(not busy and bool(self._paths))
+        self.close_button.setEnabled(not busy)
+
+    def _on_report(self, report: TaskReport) -> None:
+        if report.state == "progress":
+            if isinstance(report.value, AckOutcome):
+                self._show_outcome(report.value)
+            return
+        self._handle = None
+        self._set_busy(False)
+        for index in range(self.results.topLevelItemCount()):
+            if self._row(index).text(self.RESULT_COLUMN) == self.tr("waiting"):
+                self._row(index).setText(self.RESULT_COLUMN, self.tr("not taken (stopped); nothing changed"))
+        if report.state == "failed" and report.failure is not None:
+            from desktop.messages import failure_message
+
+            self.status.setText(failure_message(report.failure))
+        elif report.state != "succeeded":
+            self.status.setText(self.tr("Stopped. The files marked acknowledged were taken."))
+        else:
+            self.status.setText(self.tr("Done."))
+        if self._moved:
+            self.taken.emit()
+
+    def _show_outcome(self, outcome: AckOutcome) -> None:
+        if outcome.failure is not None:
+            from desktop.messages import failure_message
+
+            text = self.tr("refused: {reason}").format(reason=failure_message(outcome.failure))
+        elif outcome.unreadable:
+            text = self.tr("could not be read ({reason}); nothing changed").format(reason=outcome.unreadable)
+        elif outcome.before:
+            text = self.tr("bundle {sequence} was acknowledged already; nothing changed").format(
+                sequence=outcome.sequence
+            )
+        else:
+            self._moved = True
+            text = self.tr(
+                "acknowledged: the organisation holds bundle {sequence} (and the ones before it), "
+                "says coordinator {coordinator}. Your next bundle carries only what is new."
+            ).format(sequence=outcome.sequence, coordinator=outcome.coordinator_id)
+        row = self._row(outcome.index)
+        row.setText(self.RESULT_COLUMN, text)
+        row.setToolTip(self.RESULT_COLUMN, text)
+        self.results.setCurrentItem(row)
+        self._show_details(row)
+
+    def _show_details(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
+        self.details.setText(
+            f"{item.text(self.FILE_COLUMN)}: {item.text(self.RESULT_COLUMN)}" if item is not None else ""
+        )
+
+    def reject(self) -> None:
+        if self.busy:
+            return
+        super().reject()

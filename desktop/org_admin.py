@@ -1,0 +1,952 @@
+"""A coordinator's organisation screens (docs/org-profile.md, issue 11):
+Organisation → Create an organisation…, and Coordinator → Issue enrolment
+token… and Add a device…. The work is ``sync.org_vault``'s, on the window's
+task runner (it writes the vault, signs, draws the QR code); these dialogs
+only ask, explain and show.
+
+What a dialog shows that is good for an enrolment (a token, its QR code)
+lives in the dialog alone: never in a file unless the coordinator saves it,
+and cleared when the dialog closes (the menus close it at lock).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QDateTime, Qt, Signal, Slot
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.bundle_actions import FolderChooser, choose_folder
+from desktop.icons import icon
+from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRunner
+
+if TYPE_CHECKING:
+    from db.api import Vault
+    from desktop.coordinator_menu import CoordinatorMenu
+
+DEFAULT_TOKEN_HOURS = 48  # as `fieldvault org token`
+QR_BOX_PIXELS = 8  # in the PNG, which may be printed
+QR_SHOWN_PIXELS = 520  # the most the code takes on screen: a phone reads 4-pixel modules
+QR_BORDER = 4  # modules of quiet zone around a code that may be printed
+CARD_READ_LIMIT = 4096  # a device card is about 130 characters
+FileChooser = Callable[[QWidget, str], str]
+
+
+def belongs_to_organisation(vault: Vault | None) -> bool:
+    from sync.org_vault import held_profile
+
+    return vault is not None and held_profile(vault) is not None
+
+
+def _big_font() -> QFont:
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    font.setPointSizeF(max(font.pointSizeF(), 10.0) * 2.0)
+    font.setWeight(QFont.Weight.Bold)
+    return font
+
+
+def _failure_text(failure: OperationFailed | None) -> str:
+    from desktop.messages import failure_message
+
+    if failure is None:
+        return QCoreApplication.translate("OrgAdmin", "Stopped; nothing was changed.")
+    return failure_message(failure)
+
+
+def write_new_file(path: Path, data: bytes) -> None:
+    """Create ``path`` (never over an existing file or through a link),
+    0600: a profile names the organisation, a QR code carries a token."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+    except OSError:
+        path.unlink(missing_ok=True)  # ours: created just above
+        raise
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A file written for the user, or why not (``exists``, the OS's reason)."""
+
+    path: Path
+    exists: bool = False
+    error: str = ""
+
+
+class SaveFile:
+    """Write ``data`` as a new file (a task: a USB stick may be slow)."""
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        self._path = path
+        self._data = data
+
+    def __call__(self, _context: TaskContext) -> Saved:
+        try:
+            write_new_file(self._path, self._data)
+        except FileExistsError:
+            return Saved(self._path, exists=True)
+        except OSError as err:
+            return Saved(self._path, error=err.strerror or type(err).__name__)
+        return Saved(self._path)
+
+
+def _saved_text(saved: Saved) -> str:
+    if saved.exists:
+        return QCoreApplication.translate(
+            "OrgAdmin", "{name} exists already in that folder; nothing was replaced. Choose another folder."
+        ).format(name=saved.path.name)
+    if saved.error:
+        return QCoreApplication.translate("OrgAdmin", "{name} could not be written ({reason}).").format(
+            name=saved.path.name, reason=saved.error
+        )
+    return QCoreApplication.translate("OrgAdmin", "Saved: {path}").format(path=saved.path)
+
+
+# -- create an organisation ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    name: str
+    purge_after_delivery: bool
+    server_url: str  # "" for none
+    cert_sha256: str
+
+
+@dataclass(frozen=True)
+class CreatedOrganisation:
+    name: str
+    org_id: str
+    version: int
+    fingerprint: str
+    server_url: str
+    upload: str  # the server upload's outcome: "none", "done", "offline", "pin-mismatch", "refused"
+    profile: bytes  # the signed profile file, for "Save the profile file…"
+
+
+class CreateOrganisation:
+    """The task: a new organisation with this vault as its first
+    coordinator; with a server, a second version naming it, uploaded to it
+    (as ``org set-server`` does)."""
+
+    def __init__(self, vault: Vault, request: CreateRequest) -> None:
+        self._vault = vault
+        self._request = request
+
+    def __call__(self, _context: TaskContext) -> CreatedOrganisation:
+        from sync import org, org_vault
+
+        request = self._request
+        org.check_name(request.name)  # both checked before anything is made
+        if request.server_url:
+            org.check_server(request.server_url, request.cert_sha256)
+        signed = org_vault.create_organisation(
+            self._vault, request.name, purge_after_delivery=request.purge_after_delivery
+        )
+        upload = "none"
+        if request.server_url:
+            from sync.client.org_link import publish_profile
+
+            signed = org_vault.set_server(self._vault, request.server_url, request.cert_sha256)
+            upload = publish_profile(signed.signed, signed.profile).state
+        profile = signed.profile
+        return CreatedOrganisation(
+            profile.name,
+            profile.org_id,
+            profile.version,
+            profile.fingerprint,
+            profile.server.url if profile.server is not None else "",
+            upload,
+            signed.signed,
+        )
+
+
+class CreateOrganisationDialog(QDialog):
+    """Name, policy, optional server; then the fingerprint and what to tell
+    field workers. ``created`` is emitted once the organisation exists."""
+
+    created = Signal()
+
+    def __init__(
+        self,
+        vault: Vault,
+        parent: QWidget | None = None,
+        *,
+        tasks: TaskRunner | None = None,
+        chooser: FolderChooser = choose_folder,
+    ) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._chooser = chooser
+        self.result_value: CreatedOrganisation | None = None
+        self.busy = False
+        self.setWindowTitle(self.tr("Create an organisation"))
+        self.setWindowIcon(icon("settings"))
+        self.resize(720, 620)
+        layout = QVBoxLayout(self)
+
+        self.form_box = QGroupBox(self.tr("New organisation"))
+        form = QFormLayout(self.form_box)
+        intro = QLabel(
+            self.tr(
+                "This vault becomes the organisation's first coordinator: it keeps the organisation "
+                "key, and the bundles field workers send are encrypted to its coordinators only. "
+                "Create an organisation once; every other laptop joins it."
+            )
+        )
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.name_field = QLineEdit()
+        self.name_field.setAccessibleName(self.tr("Organisation name"))
+        self.name_field.setPlaceholderText(self.tr("for example: Kharkiv documentation group"))
+        form.addRow(self.tr("&Name:"), self.name_field)
+        self.purge_box = QCheckBox(self.tr("Field workers' laptops delete what the organisation received"))
+        self.purge_box.setAccessibleName(self.tr("Purge after delivery"))
+        form.addRow(self.purge_box)
+        self.purge_why = QLabel(
+            self.tr(
+                "Tick this if a laptop that is seized or lost should hold as little as possible: once "
+                "the organisation's server confirms it holds a worker's records and evidence, their "
+                "laptop may delete its copy. Leave it unticked if workers need their own records "
+                "afterwards. The choice is written into the organisation profile; this version of "
+                "Fieldvault records it but does not delete anything yet."
+            )
+        )
+        self.purge_why.setWordWrap(True)
+        form.addRow(self.purge_why)
+        self.server_url = QLineEdit()
+        self.server_url.setAccessibleName(self.tr("Server address"))
+        self.server_url.setPlaceholderText(self.tr("optional: https://…"))
+        form.addRow(self.tr("&Server:"), self.server_url)
+        self.cert_field = QLineEdit()
+        self.cert_field.setAccessibleName(self.tr("Server certificate fingerprint"))
+        self.cert_field.setPlaceholderText(self.tr("its certificate's SHA-256 (64 hex digits)"))
+        self.cert_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        form.addRow(self.tr("&Certificate:"), self.cert_field)
+        server_why = QLabel(
+            self.tr(
+                "Leave both empty to work by USB stick only; a server can be named later "
+                "(fieldvault org set-server). Its certificate fingerprint is what `fieldvault serve "
+                "init` printed: devices then talk to that server only."
+            )
+        )
+        server_why.setWordWrap(True)
+        form.addRow(server_why)
+        self.create_button = QPushButton(icon("check"), self.tr("Create the organisation"))
+        self.create_button.setAccessibleName(self.tr("Create the organisation"))
+        self.create_button.clicked.connect(self.create_organisation)
+        form.addRow(self.create_button)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName(self.tr("Result"))
+        form.addRow(self.status)
+        layout.addWidget(self.form_box)
+
+        self.result_box = QGroupBox(self.tr("Your organisation"))
+        rlayout = QVBoxLayout(self.result_box)
+        self.result_heading = QLabel()
+        self.result_heading.setWordWrap(True)
+        self.result_heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        rlayout.addWidget(self.result_heading)
+        rlayout.addWidget(QLabel(self.tr("Organisation fingerprint")))
+        self.fingerprint_label = QLabel()
+        self.fingerprint_label.setFont(_big_font())
+        self.fingerprint_label.setAccessibleName(self.tr("Organisation fingerprint"))
+        self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        rlayout.addWidget(self.fingerprint_label)
+        self.tell_workers = QLabel(
+            self.tr(
+                "Tell each field worker this fingerprint in person or by phone, never in the same "
+                "message or on the same stick as the profile: that is how their laptop knows the "
+                "profile is yours. Give them the profile as a QR code (Coordinator → Issue enrolment "
+                "token…) or as a file (Save the profile file…). When they have joined, add their "
+                "device card (Coordinator → Add a device…) and compare the verification code."
+            )
+        )
+        self.tell_workers.setWordWrap(True)
+        rlayout.addWidget(self.tell_workers)
+        self.save_profile_button = QPushButton(icon("save"), self.tr("Save the profile file…"))
+        self.save_profile_button.setAccessibleName(self.tr("Save the organisation profile file"))
+        self.save_profile_button.clicked.connect(self.save_profile)
+        self.saved_status = QLabel()
+        self.saved_status.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.save_profile_button)
+        row.addWidget(self.saved_status, 1)
+        rlayout.addLayout(row)
+        self.result_box.hide()
+        layout.addWidget(self.result_box)
+        layout.addStretch(1)
+        close = QPushButton(self.tr("Close"))
+        close.clicked.connect(self.reject)
+        self.close_button = close
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(close)
+        layout.addLayout(bottom)
+
+    def request(self) -> CreateRequest | None:
+        name = self.name_field.text().strip()
+        if not name:
+            self.status.setText(self.tr("Type the organisation's name."))
+            self.name_field.setFocus()
+            return None
+        url, cert = self.server_url.text().strip(), self.cert_field.text().strip()
+        if bool(url) != bool(cert):
+            self.status.setText(
+                self.tr(
+                    "A server needs both its address and its certificate fingerprint (or leave both empty)."
+                )
+            )
+            return None
+        return CreateRequest(name, self.purge_box.isChecked(), url, cert)
+
+    @Slot()
+    def create_organisation(self) -> None:
+        request = self.request()
+        if request is None or self.busy:
+            return
+        self._set_busy(True)
+        self.status.setText(self.tr("Creating the organisation…"))
+        self.tasks.start(Lane.SAVE, CreateOrganisation(self._vault, request), self._on_created, owner=self)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.create_button.setEnabled(not busy)
+        self.close_button.setEnabled(not busy)
+
+    def _on_created(self, report: TaskReport) -> None:
+        if not report.finished:
+            return
+        self._set_busy(False)
+        if report.state != "succeeded" or not isinstance(report.value, CreatedOrganisation):
+            self.status.setText(_failure_text(report.failure))
+            return
+        made = self.result_value = report.value
+        self.status.clear()
+        self.form_box.setEnabled(False)  # a vault belongs to one organisation
+        heading = self.tr("Organisation {name} created; this vault is its coordinator.").format(
+            name=made.name
+        )
+        if made.server_url:
+            heading += "\n" + {
+                "done": self.tr("The profile was uploaded to {url}."),
+                "offline": self.tr(
+                    "{url} could not be reached: the profile was not uploaded yet "
+                    "(fieldvault org export uploads it)."
+                ),
+                "pin-mismatch": self.tr(
+                    "{url} showed another certificate than the one you typed: the profile was not uploaded. "
+                    "Check the address and the fingerprint."
+                ),
+                "refused": self.tr("{url} refused the profile."),
+            }.get(made.upload, "{url}").format(url=made.server_url)
+        self.result_heading.setText(heading)
+        self.fingerprint_label.setText(made.fingerprint)
+        self.result_box.show()
+        self.created.emit()
+
+    @Slot()
+    def save_profile(self) -> None:
+        made = self.result_value
+        if made is None or self.busy:
+            return
+        folder = self._chooser(self, self.tr("Choose the folder for the profile file"))
+        if not folder:
+            return
+        path = Path(folder) / f"org-profile-v{made.version}.fvorg"
+        self.busy = True
+        self.save_profile_button.setEnabled(False)
+        self.tasks.start(Lane.EXPORT, SaveFile(path, made.profile), self._on_saved, owner=self)
+
+    def _on_saved(self, report: TaskReport) -> None:
+        if not report.finished:
+            return
+        self.busy = False
+        self.save_profile_button.setEnabled(True)
+        if isinstance(report.value, Saved):
+            self.saved_status.setText(_saved_text(report.value))
+        else:
+            self.saved_status.setText(_failure_text(report.failure))
+
+    def reject(self) -> None:
+        if self.busy:
+            return  # the organisation is being made: its result must be seen
+        super().reject()
+
+
+# -- issue an enrolment token ---------------------------------------------------------------
+
+
+def qr_png(text: str) -> bytes:
+    """The QR code of ``text`` as PNG bytes, in memory (medium error
+    correction: it may be printed). ValueError when it does not fit."""
+    import qrcode
+    import qrcode.constants
+    from qrcode.exceptions import DataOverflowError
+    from qrcode.image.pil import PilImage
+
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=QR_BORDER,
+        box_size=QR_BOX_PIXELS,
+        image_factory=PilImage,
+    )
+    code.add_data(text.encode("ascii"))
+    try:
+        code.make(fit=True)
+    except DataOverflowError:
+        raise ValueError("too large for a QR code") from None
+    buffer = io.BytesIO()
+    code.make_image().save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def shown_qr(pixmap: QPixmap) -> QPixmap:
+    """The PNG's code at a whole number of pixels a module (sharp edges),
+    at most QR_SHOWN_PIXELS wide, at least 3 pixels a module."""
+    modules = pixmap.width() // QR_BOX_PIXELS
+    box = min(QR_BOX_PIXELS, max(3, QR_SHOWN_PIXELS // max(modules, 1)))
+    side = modules * box
+    return pixmap.scaled(
+        side, side, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
+    )
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token_id: str
+    token: str  # fvt1.…
+    expires_ms: int
+    payload: str  # fieldvault:enrol?v=1&… (profile, fingerprint, token)
+    png: bytes  # b"" when the payload does not fit a QR code
+
+
+class IssueToken:
+    """The task: a one-time token (recorded in the vault) and the enrolment
+    QR code carrying it with the profile and its fingerprint."""
+
+    def __init__(self, vault: Vault, hours: float) -> None:
+        self._vault = vault
+        self._hours = hours
+
+    def __call__(self, _context: TaskContext) -> IssuedToken:
+        from sync import org, org_vault
+
+        token = org_vault.issue_token(self._vault, hours=self._hours)
+        signed = org_vault.current_signed(self._vault)
+        payload = org.enrol_payload_text(signed.signed, signed.profile.fingerprint, token.text)
+        try:
+            png = qr_png(payload)
+        except ValueError:
+            png = b""
+        return IssuedToken(token.token_id, token.text, token.expires_ms, payload, png)
+
+
+class IssueTokenDialog(QDialog):
+    """Validity, then the QR code, the token with Copy, and Save QR as PNG…."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        parent: QWidget | None = None,
+        *,
+        tasks: TaskRunner | None = None,
+        chooser: FolderChooser = choose_folder,
+    ) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._chooser = chooser
+        self.issued: IssuedToken | None = None
+        self.busy = False
+        self.setWindowTitle(self.tr("Issue enrolment token"))
+        self.setWindowIcon(icon("key"))
+        self.resize(640, 820)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            self.tr(
+                "A token lets one new laptop join: its first bundle is accepted without waiting for you "
+                "to add the device. It is good once and only until it expires. The QR code carries the "
+                "organisation profile and the token; the worker still types the fingerprint you tell them."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Valid for:")))
+        self.hours = QSpinBox()
+        self.hours.setRange(1, 24 * 30)
+        self.hours.setValue(DEFAULT_TOKEN_HOURS)
+        self.hours.setSuffix(self.tr(" hours"))
+        self.hours.setAccessibleName(self.tr("Hours the token is valid"))
+        row.addWidget(self.hours)
+        self.issue_button = QPushButton(icon("key"), self.tr("Issue the token"))
+        self.issue_button.setAccessibleName(self.tr("Issue the token"))
+        self.issue_button.clicked.connect(self.issue)
+        row.addWidget(self.issue_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.qr_label = QLabel()
+        self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr_label.setAccessibleName(self.tr("Enrolment QR code"))
+        layout.addWidget(self.qr_label, 1)
+        self.expiry = QLabel()
+        self.expiry.setWordWrap(True)
+        layout.addWidget(self.expiry)
+        token_row = QHBoxLayout()
+        self.token_field = QLineEdit()
+        self.token_field.setReadOnly(True)
+        self.token_field.setAccessibleName(self.tr("Enrolment token"))
+        self.copy_button = QPushButton(icon("export"), self.tr("Copy"))
+        self.copy_button.setAccessibleName(self.tr("Copy the token"))
+        self.copy_button.clicked.connect(self.copy_token)
+        token_row.addWidget(self.token_field, 1)
+        token_row.addWidget(self.copy_button)
+        layout.addLayout(token_row)
+        self.payload_field = QPlainTextEdit()
+        self.payload_field.setReadOnly(True)
+        self.payload_field.setAccessibleName(self.tr("Text of the enrolment QR code"))
+        self.payload_field.setFixedHeight(self.payload_field.fontMetrics().lineSpacing() * 4)
+        layout.addWidget(self.payload_field)
+        save_row = QHBoxLayout()
+        self.save_button = QPushButton(icon("save"), self.tr("Save QR as PNG…"))
+        self.save_button.setAccessibleName(self.tr("Save the QR code as a PNG file"))
+        self.save_button.clicked.connect(self.save_png)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName(self.tr("Result"))
+        save_row.addWidget(self.save_button)
+        save_row.addWidget(self.status, 1)
+        layout.addLayout(save_row)
+        self.handling = QLabel(
+            self.tr(
+                "Anyone holding this token and the profile can join once: show the code to the worker "
+                "in person, or save it only onto a stick you hand over yourself. The copied token is "
+                "cleared from the clipboard when the vault locks."
+            )
+        )
+        self.handling.setWordWrap(True)
+        layout.addWidget(self.handling)
+        close = QPushButton(self.tr("Close"))
+        close.clicked.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(close)
+        layout.addLayout(bottom)
+        self._show_issued(None)
+
+    @Slot()
+    def issue(self) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        self.issue_button.setEnabled(False)
+        self.status.setText(self.tr("Issuing the token…"))
+        task = IssueToken(self._vault, float(self.hours.value()))
+        self.tasks.start(Lane.SAVE, task, self._on_issued, owner=self)
+
+    def _on_issued(self, report: TaskReport) -> None:
+        if not report.finished:
+            return
+        self.busy = False
+        self.issue_button.setEnabled(True)
+        if report.state == "succeeded" and isinstance(report.value, IssuedToken):
+            self.status.clear()
+            self._show_issued(report.value)
+        else:
+            self.status.setText(_failure_text(report.failure))
+
+    def _show_issued(self, issued: IssuedToken | None) -> None:
+        self.issued = issued
+        has = issued is not None
+        for widget in (self.copy_button, self.token_field, self.payload_field):
+            widget.setEnabled(has)
+        self.save_button.setEnabled(has and bool(issued and issued.png))
+        if issued is None:
+            self.qr_label.clear()
+            self.qr_label.setText(self.tr("Choose how long the token is valid, then issue it."))
+            self.token_field.clear()
+            self.payload_field.clear()
+            self.expiry.clear()
+            return
+        pixmap = QPixmap()
+        if issued.png and pixmap.loadFromData(issued.png, "PNG"):
+            self.qr_label.setPixmap(shown_qr(pixmap))
+        else:
+            self.qr_label.setText(
+                self.tr(
+                    "The profile is too large for a QR code: give the worker the profile file and the token."
+                )
+            )
+        self.token_field.setText(issued.token)
+        self.token_field.setCursorPosition(0)
+        self.payload_field.setPlainText(issued.payload)
+        expires = QDateTime.fromMSecsSinceEpoch(issued.expires_ms).toString("yyyy-MM-dd HH:mm")
+        self.expiry.setText(
+            self.tr("Token {token} is good for one device until {time} (this computer's time).").format(
+                token=issued.token_id[:8], time=expires
+            )
+        )
+
+    @Slot()
+    def copy_token(self) -> None:
+        if self.issued is not None:
+            # The window's clipboard guard empties it at lock (desktop/clipboard_guard.py).
+            QGuiApplication.clipboard().setText(self.issued.token)
+            self.status.setText(self.tr("Token copied."))
+
+    @Slot()
+    def save_png(self) -> None:
+        issued = self.issued
+        if issued is None or not issued.png or self.busy:
+            return
+        folder = self._chooser(self, self.tr("Choose the folder for the QR code"))
+        if not folder:
+            return
+        path = Path(folder) / f"fieldvault-enrol-{issued.token_id[:8]}.png"
+        self.busy = True
+        self.save_button.setEnabled(False)
+        self.tasks.start(Lane.EXPORT, SaveFile(path, issued.png), self._on_saved, owner=self)
+
+    def _on_saved(self, report: TaskReport) -> None:
+        if not report.finished:
+            return
+        self.busy = False
+        self.save_button.setEnabled(self.issued is not None and bool(self.issued.png))
+        self.status.setText(
+            _saved_text(report.value) if isinstance(report.value, Saved) else _failure_text(report.failure)
+        )
+
+    def done(self, result: int) -> None:
+        # The token is good for one enrolment: it does not outlive the dialog.
+        self._show_issued(None)
+        super().done(result)
+
+
+# -- add a device -------------------------------------------------------------------------------
+
+
+def _choose_card(parent: QWidget, caption: str) -> str:
+    path, _filter = QFileDialog.getOpenFileName(
+        parent, caption, "", QCoreApplication.translate("OrgAdmin", "Device cards (*.txt);;All files (*)")
+    )
+    from desktop.bundle_actions import _forget_dialog_history
+
+    _forget_dialog_history()
+    return path
+
+
+@dataclass(frozen=True)
+class AddRequest:
+    card: str
+    label: str
+    token: str  # "" for none
+    as_coordinator: bool
+
+
+@dataclass(frozen=True)
+class AddedDevice:
+    device_id: str
+    verification_code: str
+    as_coordinator: bool
+    upload: str  # the new profile's upload when it names a server ("none" otherwise)
+
+
+class AddDevice:
+    """The task: enrol the device (spending its token if given) and, when
+    asked, make it a coordinator (a new profile version, uploaded to the
+    server the profile names)."""
+
+    def __init__(self, vault: Vault, request: AddRequest) -> None:
+        self._vault = vault
+        self._request = request
+
+    def __call__(self, _context: TaskContext) -> AddedDevice:
+        from sync import org, org_vault
+
+        request = self._request
+        device = org_vault.add_device(
+            self._vault, request.card, token=request.token or None, label=request.label
+        )
+        upload = "none"
+        if request.as_coordinator:
+            from sync.client.org_link import publish_profile
+
+            signed = org_vault.add_coordinator(self._vault, request.card, label=request.label)
+            upload = publish_profile(signed.signed, signed.profile).state
+        profile = org_vault.status(self._vault).profile
+        code = org.verification_code(profile.org_key, device.public_key)
+        return AddedDevice(device.device_id, code, request.as_coordinator, upload)
+
+
+class AddDeviceDialog(QDialog):
+    """Paste (or open) a worker's device card, compare its verification
+    code by phone, label it, add it. The devices the vault knows are listed
+    below."""
+
+    ID_COLUMN, LABEL_COLUMN, ROLE_COLUMN, STATUS_COLUMN = range(4)
+
+    def __init__(
+        self,
+        vault: Vault,
+        parent: QWidget | None = None,
+        *,
+        tasks: TaskRunner | None = None,
+        choose_file: FileChooser = _choose_card,
+    ) -> None:
+        super().__init__(parent)
+        from sync.org_vault import held_profile
+
+        self._vault = vault
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._choose_file = choose_file
+        profile = held_profile(vault)
+        self._org_key = profile.org_key if profile is not None else b""
+        self.busy = False
+        self.setWindowTitle(self.tr("Add a device"))
+        self.setWindowIcon(icon("new-vault"))
+        self.resize(760, 640)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            self.tr(
+                "A field worker who joined shows their device card (fvd1.…; public keys only, nothing "
+                "secret). Paste it or open the file they gave you. Then phone them or meet: the "
+                "verification code below must be the same as the one their screen shows."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        card_row = QHBoxLayout()
+        self.card_field = QPlainTextEdit()
+        self.card_field.setAccessibleName(self.tr("Device card"))
+        self.card_field.setPlaceholderText(self.tr("fvd1.…"))
+        self.card_field.setTabChangesFocus(True)
+        self.card_field.setFixedHeight(self.card_field.fontMetrics().lineSpacing() * 3)
+        self.card_field.textChanged.connect(self._show_code)
+        self.open_button = QPushButton(icon("view"), self.tr("Open card file…"))
+        self.open_button.setAccessibleName(self.tr("Open a device card file"))
+        self.open_button.clicked.connect(self.open_card)
+        card_row.addWidget(self.card_field, 1)
+        card_row.addWidget(self.open_button)
+        form.addRow(self.tr("Card:"), card_row)
+        self.device_label = QLabel()
+        self.device_label.setWordWrap(True)
+        form.addRow(self.device_label)
+        self.code_label = QLabel()
+        self.code_label.setFont(_big_font())
+        self.code_label.setAccessibleName(self.tr("Verification code"))
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(self.code_label)
+        self.label_field = QLineEdit()
+        self.label_field.setAccessibleName(self.tr("Label for the device"))
+        self.label_field.setPlaceholderText(self.tr("a call sign or the laptop's name, not a person's name"))
+        form.addRow(self.tr("&Label:"), self.label_field)
+        self.token_field = QLineEdit()
+        self.token_field.setAccessibleName(self.tr("Enrolment token"))
+        self.token_field.setPlaceholderText(self.tr("optional: the fvt1.… token the worker received"))
+        form.addRow(self.tr("&Token:"), self.token_field)
+        self.coordinator_box = QCheckBox(self.tr("Also make it a coordinator"))
+        self.coordinator_box.setAccessibleName(self.tr("Also make it a coordinator"))
+        form.addRow(self.coordinator_box)
+        coordinator_why = QLabel(
+            self.tr(
+                "A coordinator can read every bundle made from now on: bundles are encrypted to it too. "
+                "Tick this only for a colleague's coordinator laptop."
+            )
+        )
+        coordinator_why.setWordWrap(True)
+        form.addRow(coordinator_why)
+        self.add_button = QPushButton(icon("check"), self.tr("Add the device"))
+        self.add_button.setAccessibleName(self.tr("Add the device"))
+        self.add_button.clicked.connect(self.add)
+        form.addRow(self.add_button)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName(self.tr("Result"))
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(self.status)
+        layout.addLayout(form)
+        self.devices = QTreeWidget()
+        self.devices.setAccessibleName(self.tr("Devices of the organisation"))
+        self.devices.setHeaderLabels(
+            [self.tr("Device"), self.tr("Label"), self.tr("Role"), self.tr("Status")]
+        )
+        self.devices.setRootIsDecorated(False)
+        self.devices.setColumnWidth(self.ID_COLUMN, 290)
+        layout.addWidget(self.devices, 1)
+        close = QPushButton(self.tr("Close"))
+        close.clicked.connect(self.reject)
+        self.close_button = close
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(close)
+        layout.addLayout(bottom)
+        self._show_code()
+        self.reload_devices()
+
+    def reload_devices(self) -> None:
+        self.devices.clear()
+        roles = {"coordinator": self.tr("coordinator"), "device": self.tr("field device")}
+        states = {"enrolled": self.tr("enrolled"), "revoked": self.tr("revoked")}
+        for device in self._vault.sync.devices():
+            self.devices.addTopLevelItem(
+                QTreeWidgetItem(
+                    [
+                        device.device_id,
+                        device.label,
+                        roles.get(device.role, device.role),
+                        states.get(device.status, device.status),
+                    ]
+                )
+            )
+
+    def device_rows(self) -> list[tuple[str, str, str, str]]:
+        """The devices as listed (tests read them as a user does)."""
+        rows = []
+        for index in range(self.devices.topLevelItemCount()):
+            item = self.devices.topLevelItem(index)
+            assert item is not None
+            rows.append((item.text(0), item.text(1), item.text(2), item.text(3)))
+        return rows
+
+    @Slot()
+    def open_card(self) -> None:
+        path = self._choose_file(self, self.tr("Open the device card"))
+        if not path:
+            return
+        try:
+            with Path(path).open("rb") as file:
+                data = file.read(CARD_READ_LIMIT)
+        except OSError as err:
+            self.status.setText(
+                self.tr("{name} could not be read ({reason}).").format(
+                    name=Path(path).name, reason=err.strerror or type(err).__name__
+                )
+            )
+            return
+        self.card_field.setPlainText(data.decode("ascii", errors="replace").strip())
+
+    @Slot()
+    def _show_code(self) -> None:
+        from sync.org import OrgRefused, read_device_card, verification_code
+
+        text = self.card_field.toPlainText().strip()
+        self.add_button.setEnabled(bool(text) and not self.busy)
+        if not text:
+            self.device_label.setText(self.tr("The verification code appears here once the card is pasted."))
+            self.code_label.clear()
+            return
+        try:
+            card = read_device_card(text)
+        except OrgRefused:
+            self.device_label.setText(self.tr("That is not a device card (fvd1.…, as Join shows it)."))
+            self.code_label.clear()
+            self.add_button.setEnabled(False)
+            return
+        self.device_label.setText(
+            self.tr("Device {device}. Its verification code, to compare with the worker's screen:").format(
+                device=card.device_id
+            )
+        )
+        self.code_label.setText(verification_code(self._org_key, card.device_key))
+
+    @Slot()
+    def add(self) -> None:
+        text = self.card_field.toPlainText().strip()
+        if not text or self.busy:
+            return
+        request = AddRequest(
+            text,
+            self.label_field.text().strip(),
+            self.token_field.text().strip(),
+            self.coordinator_box.isChecked(),
+        )
+        self.busy = True
+        self.add_button.setEnabled(False)
+        self.close_button.setEnabled(False)
+        self.status.setText(self.tr("Adding the device…"))
+        self.tasks.start(Lane.SAVE, AddDevice(self._vault, request), self._on_added, owner=self)
+
+    def _on_added(self, report: TaskReport) -> None:
+        if not report.finished:
+            return
+        self.busy = False
+        self.close_button.setEnabled(True)
+        if report.state == "succeeded" and isinstance(report.value, AddedDevice):
+            added = report.value
+            text = (
+                self.tr(
+                    "Device {device} added as a coordinator: bundles made from now on are encrypted to it too."
+                )
+                if added.as_coordinator
+                else self.tr("Device {device} added: its bundles are accepted.")
+            ).format(device=added.device_id)
+            self.status.setText(
+                text
+                + "\n"
+                + self.tr("If the worker's code was not {code}, revoke this device.").format(
+                    code=added.verification_code
+                )
+            )
+            self.card_field.clear()
+            self.token_field.clear()
+            self.label_field.clear()
+            self.coordinator_box.setChecked(False)
+        else:
+            self.status.setText(_failure_text(report.failure) + "\n" + self.tr("The device was not added."))
+            self.add_button.setEnabled(bool(self.card_field.toPlainText().strip()))
+        self.reload_devices()
+
+    def reject(self) -> None:
+        if self.busy:
+            return
+        super().reject()
+
+    def done(self, result: int) -> None:
+        self.token_field.clear()
+        super().done(result)
+
+
+# -- the menus -----------------------------------------------------------------------------------
+
+
+def add_coordinator_entries(menu: CoordinatorMenu) -> None:
+    """Coordinator → Issue enrolment token…, Add a device…."""
+    menu.add_entry(
+        lambda: QCoreApplication.translate("OrgAdmin", "Issue enrolment &token…"),
+        lambda vault, parent, tasks: IssueTokenDialog(vault, parent, tasks=tasks),
+        "key",
+    )
+    menu.add_entry(
+        lambda: QCoreApplication.translate("OrgAdmin", "&Add a device…"),
+        lambda vault, parent, tasks: AddDeviceDialog(vault, parent, tasks=tasks),
+        "new-vault",
+    )
