@@ -32,6 +32,8 @@ from desktop.backup_action import BackupAction
 from desktop.bundle_actions import OrganisationMenu
 from desktop.clipboard_guard import ClipboardGuard
 from desktop.coordinator_menu import CoordinatorMenu
+from desktop.devices_view import add_devices_entry
+from desktop.duplicates_view import add_duplicates_entry
 from desktop.help_menu import HelpMenu, WindowKeys
 from desktop.icons import app_icon, icon
 from desktop.org_admin import add_coordinator_entries as add_org_admin_entries
@@ -144,6 +146,8 @@ class FieldvaultWindow(QMainWindow):
         # below.
         self.coordinator_menu = CoordinatorMenu(self, lambda: self._vault, self.tasks)
         self.coordinator_menu.changed.connect(self._reload_after_import)
+        add_devices_entry(self.coordinator_menu)  # desktop/devices_view.py
+        add_duplicates_entry(self.coordinator_menu)  # desktop/duplicates_view.py
         add_org_admin_entries(self.coordinator_menu)  # Issue enrolment token…, Add a device…
         # A vault that created its organisation is a coordinator from now on.
         self.org_menu.created.connect(lambda: self.coordinator_menu.set_unlocked(self._vault is not None))

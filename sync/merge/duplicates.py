@@ -305,9 +305,9 @@ def suggest_duplicates(persons: Iterable[PersonFacts], threshold: float = THRESH
 
 def suggest_in_vault(vault: Vault, threshold: float = THRESHOLD) -> list[Suggestion]:
     """Suggestions over every live person of the vault, without the pairs a
-    same-as link already joins."""
-    from sync.merge.same_as import linked_pairs
+    same-as link already joins or a not-same-as mark dismissed."""
+    from sync.merge.same_as import dismissed_pairs, linked_pairs
 
-    joined = linked_pairs(vault)
+    joined = linked_pairs(vault) | dismissed_pairs(vault)
     persons = [facts_of(person) for person in vault.persons.list()]
     return [s for s in suggest_duplicates(persons, threshold) if (s.first_id, s.second_id) not in joined]

@@ -1,0 +1,614 @@
+"""Coordinator → Devices…: each device's last bundle, its sequence, the
+bundles missing before it, verification and revocation (docs/merge.md,
+"Devices"; the rows are sync/merge/devices.py's, as ``fieldvault devices``
+prints them).
+
+A missing bundle is a warning: the laptop may have been seized or lost
+before it sent it. Such rows are coloured and say so in words. "Revoke…"
+asks twice (the button, then the device id's first characters typed) and
+signs a new profile version with ``sync.org_vault.revoke_device``; when the
+profile names a server the new version is sent to it at once, as ``org
+revoke`` does: the coordinator's sync does not carry profiles, so this is the
+moment the server learns of it.
+
+The list is read on the export lane, the revocation written on the save
+lane and sent on the sync lane (desktop/tasks.py): the window never waits.
+What the dialog shows is cleared when it closes (and so when the vault
+locks).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Qt, Slot
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.icons import icon
+from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
+
+if TYPE_CHECKING:
+    from db.api import Vault
+    from desktop.coordinator_menu import CoordinatorMenu
+    from sync.client.org_link import ServerOutcome
+    from sync.merge.devices import DeviceRow
+    from sync.org import Profile
+
+# How many leading characters of a device id the coordinator types to confirm.
+CONFIRM_CHARS = 6
+# Row colours: a warning (bundles missing or held) and a revoked device. Text
+# is set dark on them so that it stays readable in a dark theme too.
+WARNING_COLOUR = QColor("#ffe8a8")
+REVOKED_COLOUR = QColor("#f6c6c6")
+ROW_TEXT = QColor("#1a1a1a")
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """A short fingerprint of a device key: SHA-256, base32, first 8
+    characters ("ABCD-EFGH"). The full check is the verification code."""
+    letters = base64.b32encode(hashlib.sha256(public_key).digest()[:5]).decode("ascii")
+    return f"{letters[:4]}-{letters[4:8]}"
+
+
+# -- the tasks (plain Python) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceLine:
+    """A row of sync/merge/devices.py and what only the GUI adds: the
+    device key's short fingerprint and its verification code."""
+
+    row: DeviceRow
+    key: str  # key_fingerprint, "" when the key is not known
+    code: str  # verification code with the organisation key, "" when unknown
+
+
+@dataclass(frozen=True)
+class DevicesRead:
+    lines: tuple[DeviceLine, ...]
+    server_url: str  # the server the profile names, "" for none
+
+
+def read_devices(vault: Vault) -> DevicesRead:
+    from sync.merge.devices import devices_view
+    from sync.org import verification_code
+    from sync.org_vault import held_profile
+
+    profile = held_profile(vault)
+    keys = {device.device_id: device.public_key for device in vault.sync.devices()}
+    for held in vault.sync.held_bundles():
+        keys.setdefault(held.device_id, held.device_key)
+    lines = []
+    for row in devices_view(vault):
+        key = keys.get(row.device_id)
+        code = verification_code(profile.org_key, key) if key and profile is not None else ""
+        lines.append(DeviceLine(row, key_fingerprint(key) if key else "", code))
+    server = profile.server.url if profile is not None and profile.server is not None else ""
+    return DevicesRead(tuple(lines), server)
+
+
+@dataclass(frozen=True)
+class Revoked:
+    device_id: str
+    version: int
+    signed: bytes
+    profile: Profile
+
+
+def revoke(vault: Vault, device_id: str) -> Revoked:
+    from sync.org_vault import revoke_device
+
+    signed = revoke_device(vault, device_id)
+    return Revoked(device_id, signed.profile.version, signed.signed, signed.profile)
+
+
+def publish(revoked: Revoked) -> ServerOutcome:
+    from sync.client.org_link import publish_profile
+
+    return publish_profile(revoked.signed, revoked.profile)
+
+
+# -- the dialog ------------------------------------------------------------------------
+
+
+class DevicesDialog(QDialog):
+    """The devices of the organisation as this vault knows them."""
+
+    (
+        DEVICE_COLUMN,
+        ROLE_COLUMN,
+        KEY_COLUMN,
+        STATUS_COLUMN,
+        LAST_COLUMN,
+        HELD_COLUMN,
+        VERIFICATION_COLUMN,
+        WARNING_COLUMN,
+    ) = range(8)
+
+    def __init__(
+        self, vault: Vault, parent: QWidget | None = None, *, tasks: TaskRunner | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._handle: TaskHandle | None = None
+        self._publishing: TaskHandle | None = None
+        self._lines: list[DeviceLine] = []
+        self._server_url = ""
+        self._last_revoked: Revoked | None = None
+        self.setWindowTitle(self.tr("Devices"))
+        self.resize(1060, 480)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            self.tr(
+                "Every device of the organisation this vault knows, with its last bundle. A bundle "
+                "missing before the last one is a warning: the laptop may have been seized or lost "
+                "before it sent it, or the bundle is still on its way."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.table = QTreeWidget()
+        self.table.setAccessibleName(self.tr("Devices and their bundles"))
+        self.table.setHeaderLabels(
+            [
+                self.tr("Device"),
+                self.tr("Role"),
+                self.tr("Key"),
+                self.tr("Status"),
+                self.tr("Last bundle"),
+                self.tr("Held"),
+                self.tr("Verification"),
+                self.tr("Warning"),
+            ]
+        )
+        self.table.setRootIsDecorated(False)
+        self.table.setWordWrap(True)
+        for column, width in (
+            (self.DEVICE_COLUMN, 190),
+            (self.ROLE_COLUMN, 100),
+            (self.KEY_COLUMN, 95),
+            (self.STATUS_COLUMN, 90),
+            (self.LAST_COLUMN, 240),
+            (self.HELD_COLUMN, 55),
+            (self.VERIFICATION_COLUMN, 120),
+        ):
+            self.table.setColumnWidth(column, width)
+        self.table.currentItemChanged.connect(self._selection_changed)
+        layout.addWidget(self.table, 1)
+        # The chosen device in full: its id and its warnings in words.
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setAccessibleName(self.tr("The chosen device"))
+        layout.addWidget(self.details)
+
+        # The second step of a revocation: the device id's first characters typed.
+        self.confirm_box = QFrame()
+        self.confirm_box.setFrameShape(QFrame.Shape.StyledPanel)
+        confirm_layout = QVBoxLayout(self.confirm_box)
+        self.confirm_text = QLabel()
+        self.confirm_text.setWordWrap(True)
+        confirm_layout.addWidget(self.confirm_text)
+        confirm_row = QHBoxLayout()
+        self.confirm_field = QLineEdit()
+        self.confirm_field.setAccessibleName(self.tr("First characters of the device id, to confirm"))
+        self.confirm_field.setMaxLength(32)
+        self.confirm_field.textChanged.connect(self._confirm_typed)
+        self.confirm_button = QPushButton(icon("wipe"), self.tr("Revoke this device"))
+        self.confirm_button.setAccessibleName(self.tr("Revoke this device"))
+        self.confirm_button.setEnabled(False)
+        self.confirm_button.clicked.connect(self.confirm_revoke)
+        self.keep_button = QPushButton(self.tr("Keep it"))
+        self.keep_button.clicked.connect(self.cancel_revoke)
+        confirm_row.addWidget(self.confirm_field, 1)
+        confirm_row.addWidget(self.confirm_button)
+        confirm_row.addWidget(self.keep_button)
+        confirm_layout.addLayout(confirm_row)
+        self.confirm_box.hide()
+        layout.addWidget(self.confirm_box)
+
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setAccessibleName(self.tr("Result"))
+        layout.addWidget(self.status)
+        buttons = QHBoxLayout()
+        self.refresh_button = QPushButton(icon("search"), self.tr("Refresh"))
+        self.refresh_button.clicked.connect(self.refresh)
+        self.revoke_button = QPushButton(icon("wipe"), self.tr("Revoke…"))
+        self.revoke_button.setAccessibleName(self.tr("Revoke the chosen device"))
+        self.revoke_button.setEnabled(False)
+        self.revoke_button.clicked.connect(self.ask_revoke)
+        self.resend_button = QPushButton(icon("export"), self.tr("Send the profile to the server again"))
+        self.resend_button.clicked.connect(self.resend)
+        self.resend_button.hide()
+        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button.clicked.connect(self.reject)
+        for button in (self.refresh_button, self.revoke_button, self.resend_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+        self.refresh()
+
+    # -- reading ---------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._handle is not None
+
+    @Slot()
+    def refresh(self) -> None:
+        if self.busy:
+            return
+        self.refresh_button.setEnabled(False)
+        self._handle = self.tasks.start(
+            Lane.EXPORT, lambda _context: read_devices(self._vault), self._on_read, owner=self
+        )
+
+    def _on_read(self, report: TaskReport) -> None:
+        if not report.finished:
+            return
+        self._handle = None
+        self.refresh_button.setEnabled(True)
+        if report.state == "succeeded":
+            read = report.value
+            assert isinstance(read, DevicesRead)
+            self._show(read)
+        elif report.state == "failed":
+            assert report.failure is not None
+            from desktop.messages import failure_message
+
+            self.status.setText(failure_message(report.failure))
+
+    def _show(self, read: DevicesRead) -> None:
+        chosen = self.chosen_device()
+        self._lines = list(read.lines)
+        self._server_url = read.server_url
+        self.table.clear()
+        for line in self._lines:
+            item = self._item(line)
+            self.table.addTopLevelItem(item)
+            if line.row.device_id == chosen:
+                self.table.setCurrentItem(item)
+        first = self.table.topLevelItem(0)
+        if self.table.currentItem() is None and first is not None:
+            self.table.setCurrentItem(first)  # the first warning, if any
+        if not self._lines:
+            self.status.setText(self.tr("No other devices are known to this vault yet."))
+        self._selection_changed()
+
+    def _item(self, line: DeviceLine) -> QTreeWidgetItem:
+        row = line.row
+        texts = [""] * 8
+        short_id = f"{row.device_id[:12]}…"
+        texts[self.DEVICE_COLUMN] = f"{row.label} · {short_id}" if row.label else short_id
+        texts[self.ROLE_COLUMN] = self._role(row.role)
+        texts[self.KEY_COLUMN] = line.key or "–"
+        texts[self.STATUS_COLUMN] = self._status(row.status)
+        texts[self.LAST_COLUMN] = self._last(row)
+        texts[self.HELD_COLUMN] = str(row.held_bundles) if row.held_bundles else ""
+        texts[self.VERIFICATION_COLUMN] = self._verification(row.verification)
+        texts[self.WARNING_COLUMN] = self.short_warning(row)
+        item = QTreeWidgetItem(texts)
+        item.setData(self.DEVICE_COLUMN, Qt.ItemDataRole.UserRole, row.device_id)
+        item.setToolTip(self.DEVICE_COLUMN, row.device_id)
+        item.setToolTip(self.WARNING_COLUMN, "\n".join(self.warning_texts(row)))
+        if line.code:
+            item.setToolTip(
+                self.KEY_COLUMN,
+                self.tr("Verification code (compare it with the worker's): {code}").format(code=line.code),
+            )
+        if row.warnings:
+            colour = REVOKED_COLOUR if row.status == "revoked" else WARNING_COLOUR
+            for column in range(8):
+                item.setBackground(column, QBrush(colour))
+                item.setForeground(column, QBrush(ROW_TEXT))
+        return item
+
+    def short_warning(self, row: DeviceRow) -> str:
+        """What the Warning column says; warning_texts says it in full."""
+        parts = []
+        if row.gaps:
+            parts.append(self.tr("%n missing", "", row.missing))
+        if row.held_bundles:
+            parts.append(self.tr("%n held", "", row.held_bundles))
+        if row.status == "revoked":
+            parts.append(self.tr("revoked"))
+        return "⚠ " + ", ".join(parts) if parts else ""
+
+    def _role(self, role: str) -> str:
+        return {
+            "device": self.tr("field device"),
+            "coordinator": self.tr("coordinator"),
+            "unknown": self.tr("unknown"),
+        }.get(role, role)
+
+    def _status(self, status: str) -> str:
+        return {
+            "enrolled": self.tr("enrolled"),
+            "pending": self.tr("pending"),
+            "revoked": self.tr("revoked"),
+            "unknown": self.tr("unknown"),
+        }.get(status, status)
+
+    def _verification(self, verification: str) -> str:
+        return {
+            "verified": self.tr("verified"),
+            "awaiting-verification": self.tr("awaiting verification"),
+            "pending": self.tr("pending"),
+            "revoked": self.tr("revoked"),
+        }.get(verification, verification)
+
+    def _last(self, row: DeviceRow) -> str:
+        if row.last_imported_ms is None:
+            return self.tr("none yet")
+        when = dt.datetime.fromtimestamp(row.last_imported_ms / 1000, tz=dt.UTC).strftime("%Y-%m-%d %H:%M")
+        days = max(0, (dt.datetime.now(tz=dt.UTC).timestamp() * 1000 - row.last_imported_ms) // 86_400_000)
+        age = self.tr("today") if days == 0 else self.tr("%n day(s) ago", "", int(days))
+        return self.tr("#{sequence} · {when} UTC ({age})").format(
+            sequence=row.last_sequence, when=when, age=age
+        )
+
+    def warning_texts(self, row: DeviceRow) -> list[str]:
+        """The row's warnings in words (tests read them as a user does)."""
+        texts = []
+        if row.gaps:
+            numbers = ", ".join(
+                str(g.first) if g.first == g.last else f"{g.first}–{g.last}" for g in row.gaps
+            )
+            texts.append(
+                self.tr(
+                    "Bundles missing: {numbers}. The laptop may have been seized or lost, or they are "
+                    "still on their way."
+                ).format(numbers=numbers)
+            )
+        if row.held_bundles:
+            texts.append(
+                self.tr("%n bundle(s) held until its verification code is compared.", "", row.held_bundles)
+            )
+        if row.status == "revoked":
+            texts.append(self.tr("Revoked: its bundles are refused."))
+        return texts
+
+    def full_warnings(self, device_id: str) -> list[str]:
+        line = next(line for line in self._lines if line.row.device_id == device_id)
+        return self.warning_texts(line.row)
+
+    def row_texts(self) -> list[list[str]]:
+        """Each row's cells as shown."""
+        rows = []
+        for index in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(index)
+            assert item is not None
+            rows.append([item.text(column) for column in range(8)])
+        return rows
+
+    def row_colour(self, device_id: str) -> QColor | None:
+        """The background of a device's row (None: the default)."""
+        for index in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(index)
+            assert item is not None
+            if item.data(self.DEVICE_COLUMN, Qt.ItemDataRole.UserRole) == device_id:
+                brush = item.background(self.DEVICE_COLUMN)
+                return brush.color() if brush.style() != Qt.BrushStyle.NoBrush else None
+        raise KeyError(device_id)
+
+    def choose(self, device_id: str) -> None:
+        for index in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(index)
+            assert item is not None
+            if item.data(self.DEVICE_COLUMN, Qt.ItemDataRole.UserRole) == device_id:
+                self.table.setCurrentItem(item)
+                return
+        raise KeyError(device_id)
+
+    def chosen_device(self) -> str | None:
+        item = self.table.currentItem()
+        value = item.data(self.DEVICE_COLUMN, Qt.ItemDataRole.UserRole) if item is not None else None
+        return str(value) if value else None
+
+    def _chosen_line(self) -> DeviceLine | None:
+        chosen = self.chosen_device()
+        return next((line for line in self._lines if line.row.device_id == chosen), None)
+
+    @Slot()
+    def _selection_changed(self) -> None:
+        line = self._chosen_line()
+        if line is None:
+            self.details.clear()
+        else:
+            name = f"{line.row.label} ({line.row.device_id})" if line.row.label else line.row.device_id
+            self.details.setText("\n".join([name, *self.warning_texts(line.row)]))
+        self.revoke_button.setEnabled(line is not None and line.row.status != "revoked")
+        if line is None or line.row.device_id != self._confirming:
+            self.confirm_box.hide()
+
+    # -- revoking --------------------------------------------------------------------
+
+    @property
+    def _confirming(self) -> str | None:
+        value = self.confirm_box.property("device_id")
+        return str(value) if self.confirm_box.isVisible() and value else None
+
+    @Slot()
+    def ask_revoke(self) -> None:
+        """The first step: say what revoking does, ask for the id's start."""
+        line = self._chosen_line()
+        if line is None or line.row.status == "revoked":
+            return
+        device_id = line.row.device_id
+        name = f"{line.row.label} ({device_id})" if line.row.label else device_id
+        self.confirm_text.setText(
+            self.tr(
+                "Revoke {name}? A new version of the organisation's profile will list it as revoked: "
+                "its bundles will be refused from then on, and it can never be enrolled again. What it "
+                "sent before stays. Type the first {count} characters of its id ({start}…) to confirm."
+            ).format(name=name, count=CONFIRM_CHARS, start=device_id[:CONFIRM_CHARS])
+        )
+        self.confirm_box.setProperty("device_id", device_id)
+        self.confirm_field.clear()
+        self.confirm_button.setEnabled(False)
+        self.confirm_box.show()
+        self.confirm_field.setFocus()
+
+    @Slot()
+    def _confirm_typed(self) -> None:
+        device_id = self.confirm_box.property("device_id") or ""
+        typed = self.confirm_field.text().strip().lower()
+        self.confirm_button.setEnabled(
+            not self.busy and len(typed) >= CONFIRM_CHARS and str(device_id).startswith(typed)
+        )
+
+    @Slot()
+    def cancel_revoke(self) -> None:
+        self.confirm_box.hide()
+        self.confirm_field.clear()
+
+    @Slot()
+    def confirm_revoke(self) -> None:
+        """The second step: sign the new profile version (on the save lane)."""
+        device_id = str(self.confirm_box.property("device_id") or "")
+        if not device_id or not self.confirm_button.isEnabled() or self.busy:
+            return
+        self.confirm_box.hide()
+        self.confirm_field.clear()
+        self._set_busy(True)
+        self.status.setText(self.tr("Signing the new profile version…"))
+        self._handle = self.tasks.start(
+            Lane.SAVE, lambda _context: revoke(self._vault, device_id), self._on_revoked, owner=self
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        for button in (self.refresh_button, self.revoke_button, self.resend_button, self.close_button):
+            button.setEnabled(not busy)
+        if not busy:
+            self._selection_changed()
+
+    def _on_revoked(self, report: TaskReport) -> None:
+        if not report.finished:
+            return
+        self._handle = None
+        self._set_busy(False)
+        if report.state != "succeeded":
+            from desktop.messages import failure_message
+
+            self.status.setText(
+                (failure_message(report.failure) if report.failure is not None else "")
+                + "\n"
+                + self.tr("The device was not revoked; the profile is as it was.")
+            )
+            return
+        revoked = report.value
+        assert isinstance(revoked, Revoked)
+        self._last_revoked = revoked
+        done = self.tr(
+            "Device {device_id} is revoked in profile version {version}. This vault refuses its bundles "
+            "from now on."
+        ).format(device_id=revoked.device_id, version=revoked.version)
+        if revoked.profile.server is None:
+            self.status.setText(
+                done
+                + "\n"
+                + self.tr(
+                    "No server is named in the profile: give the new profile to the other coordinators "
+                    "(fieldvault org export), so that their vaults refuse it too."
+                )
+            )
+            self.refresh()
+            return
+        self.status.setText(done + "\n" + self.tr("Sending the new profile to the server…"))
+        self._send(revoked, done)
+        self.refresh()
+
+    def _send(self, revoked: Revoked, done: str) -> None:
+        self.resend_button.hide()
+        self._publishing = self.tasks.start(
+            Lane.SYNC,
+            lambda _context: publish(revoked),
+            lambda report: self._on_published(report, done),
+            owner=self,
+        )
+
+    @Slot()
+    def resend(self) -> None:
+        if self._last_revoked is not None:
+            self.status.setText(self.tr("Sending the new profile to the server…"))
+            self._send(self._last_revoked, "")
+
+    def _on_published(self, report: TaskReport, done: str) -> None:
+        if not report.finished:
+            return
+        self._publishing = None
+        outcome = report.value if report.state == "succeeded" else None
+        state = getattr(outcome, "state", "offline")
+        url = getattr(outcome, "url", "") or self._server_url
+        detail = getattr(outcome, "detail", "")
+        line = {
+            "done": self.tr(
+                "The server {url} has the new profile: it refuses the device from its next request."
+            ),
+            "offline": self.tr(
+                "The server {url} could not be reached: until it receives the new profile it still accepts "
+                "this device. Send it again when the connection is back."
+            ),
+            "pin-mismatch": self.tr(
+                "The server {url} showed another certificate than the pinned one: the profile was not sent. "
+                "Check the server before you send it again."
+            ),
+            "refused": self.tr("The server {url} refused the new profile ({detail})."),
+        }.get(state, "")
+        self.resend_button.setVisible(state != "done")
+        self.status.setText((done + "\n" if done else "") + line.format(url=url, detail=detail))
+
+    # -- closing ---------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget what is shown (the dialog closes, the vault locks)."""
+        self.table.clear()
+        self._lines = []
+        self._last_revoked = None
+        self.details.clear()
+        self.status.clear()
+        self.confirm_text.clear()
+        self.confirm_field.clear()
+        self.confirm_box.hide()
+
+    def reject(self) -> None:
+        if self.busy:
+            return  # a revocation is being signed: its result is shown, then Close
+        super().reject()
+
+    def done(self, result: int) -> None:
+        for handle in (self._handle, self._publishing):
+            if handle is not None:
+                self.tasks.forget(handle)  # its report would reach a dialog that is gone
+        self._handle = self._publishing = None
+        self.clear()
+        super().done(result)
+
+
+def make_devices_dialog(vault: Vault, parent: QWidget, tasks: TaskRunner) -> QDialog:
+    return DevicesDialog(vault, parent, tasks=tasks)
+
+
+def add_devices_entry(menu: CoordinatorMenu) -> None:
+    """Coordinator → Devices…"""
+    menu.add_entry(lambda: QCoreApplication.translate("DevicesDialog", "&Devices…"), make_devices_dialog)
