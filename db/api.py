@@ -85,6 +85,7 @@ if TYPE_CHECKING:
         suggest_passphrase,
     )
     from db.paths import KEY_FILE, default_vault_dir
+    from db.purge import DeliveredBundle, EvidencePurge, EvidencePurged, PurgedFile, PurgeResult
     from db.recording import Marker, Recording, RecordingError, markers_of
     from db.resources import resources_dir
     from db.revisions import Revision
@@ -252,6 +253,11 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "SyncStateService": ("db.sync_state", "SyncStateService"),
     "Delivery": ("db.sync_client", "Delivery"),
     "SyncClientState": ("db.sync_client", "SyncClientState"),
+    "DeliveredBundle": ("db.purge", "DeliveredBundle"),
+    "EvidencePurge": ("db.purge", "EvidencePurge"),
+    "EvidencePurged": ("db.purge", "EvidencePurged"),
+    "PurgedFile": ("db.purge", "PurgedFile"),
+    "PurgeResult": ("db.purge", "PurgeResult"),
     "SYNC_SPOOL_DIR": ("db.vault", "SYNC_SPOOL_DIR"),
     "CreatedVault": ("db.vault", "CreatedVault"),
     "KeyringNotice": ("db.vault", "KeyringNotice"),
@@ -310,12 +316,15 @@ __all__ = [
     "CustodyEvent",
     "DatabaseMissing",
     "DecodedImage",
+    "DeliveredBundle",
     "Delivery",
     "Device",
     "EnrolmentTokens",
     "EntityService",
     "EvidenceItem",
     "EvidenceLinks",
+    "EvidencePurge",
+    "EvidencePurged",
     "EvidenceService",
     "ExaminationRefused",
     "ExportCancelled",
@@ -352,6 +361,8 @@ __all__ = [
     "Person",
     "PlaintextDatabase",
     "Problem",
+    "PurgeResult",
+    "PurgedFile",
     "ReceivedBundleRecord",
     "ReceivedRecord",
     "Record",

@@ -34,7 +34,9 @@ from db.revisions import canonical_json
 
 SIGNATURE_DOMAIN = b"fieldvault-custody-v1\x00"
 GENESIS = "0" * 64
-ACTIONS = ("intake", "intake-duplicate", "view", "export", "transfer", "verify", "delete")
+# purge: the item's bytes were delivered (a server receipt proves it) and
+# removed from this laptop, as the organisation's policy asks (db/purge.py).
+ACTIONS = ("intake", "intake-duplicate", "view", "export", "transfer", "verify", "delete", "purge")
 
 
 @dataclass(frozen=True)

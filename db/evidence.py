@@ -33,6 +33,7 @@ from db.errors import InvalidInput, NotFound, RevisionRejected, StorageError, Va
 from db.export_files import PendingExports, create_private_file, export_target, safe_file_name
 from db.ids import new_id
 from db.model import Blob, EntityRow, EvidenceBlob, RevisionRow
+from db.purge import EvidencePurged, purged_file_of
 from db.revisions import verify_revision
 from db.services import EntityService, VaultContext
 from db.verify import trusted_signers
@@ -247,6 +248,9 @@ class EvidenceService(EntityService[EvidenceItem]):
                 .join(EvidenceBlob, EvidenceBlob.blob_id == Blob.blob_id)
                 .where(EvidenceBlob.evidence_id == evidence_id)
             ).first()
+            # Delivered and removed by the purge policy: say so, not "missing" (db/purge.py).
+            if row is not None and purged_file_of(session, evidence_id) is not None:
+                raise EvidencePurged(evidence_id)
         if row is None:
             raise NotFound("stored file for evidence", evidence_id, "stored-file-not-found")
         key = unwrap_blob_key(self._ctx.blobs_subkey, row[0], row[1])

@@ -45,6 +45,7 @@ from db.model import (
     SentBundle,
     SyncOutgoing,
 )
+from db.purge import purged_blob_ids
 from db.services import VaultContext
 from db.sync_import import StagedBlob, VaultImport, discard_staged, stage_blob
 
@@ -495,9 +496,12 @@ class SyncStateService:
 
     def unacknowledged_blobs(self) -> list[PendingBlob]:
         """Evidence bytes the organisation has not acknowledged, by SHA-256
-        order, with the items that hold them."""
+        order, with the items that hold them. Bytes purged after their
+        delivery (db/purge.py) are not here: they are on the server, and
+        no longer on this laptop to be sent again."""
         with self._ctx.sessions() as session:
             acked = set(session.scalars(select(AcknowledgedBlob.sha256)))
+            purged = purged_blob_ids(session)
             holders: dict[str, list[str]] = {}
             for blob_id, evidence_id in session.execute(
                 select(EvidenceBlob.blob_id, EvidenceBlob.evidence_id).order_by(EvidenceBlob.evidence_id)
@@ -505,7 +509,7 @@ class SyncStateService:
                 holders.setdefault(blob_id, []).append(evidence_id)
             pending: dict[str, PendingBlob] = {}
             for blob_id, sha256, size in session.execute(select(Blob.blob_id, Blob.sha256, Blob.size)):
-                if sha256 in acked or blob_id not in holders:
+                if sha256 in acked or blob_id not in holders or blob_id in purged:
                     continue
                 held = pending.get(sha256)
                 ids = tuple(sorted({*(held.evidence_ids if held else ()), *holders[blob_id]}))

@@ -71,6 +71,7 @@ from db.keys import (
 from db.model import Device
 from db.openlock import LOCK_FILE, OpenLock, key_file_change
 from db.paths import KEY_FILE
+from db.purge import finish_purges
 from db.recording import Recording, recover_interrupted
 from db.services import (
     DraftService,
@@ -272,6 +273,7 @@ class Vault:
         # What the unlock moved between blobs/ and quarantine/ (None: nothing
         # was checked, as another process had the vault open).
         self.settled: Settled | None = None
+        self.purges_finished: list[str] = []  # blob ids whose purge this unlock finished (db/purge.py)
         # Evidence ids of recordings a crash had interrupted, recovered at this unlock.
         self.recovered_recordings: list[str] = []
         # Recordings under way (vault.start_recording): locking stops them.
@@ -310,6 +312,9 @@ class Vault:
                     # does not know newer evidence, and putting the right one
                     # back must bring it all back (docs/vault-format.md).
                     self.settled = blob_store.settle(known, folder / QUARANTINE_DIR)
+                    with self._engine.connect() as conn, Session(conn) as session:
+                        # Purges recorded but not unlinked (a crash between the two): finish them.
+                        self.purges_finished = finish_purges(session, blob_store)
                     # Plaintext copies that interrupted exports left in the user's folders (ours only).
                     remove_export_leftovers(self._engine)
                 self._open_lock.share()

@@ -16,6 +16,12 @@ revisions and the signed custody log:
   through ``evidence_blobs``, and that blob's decrypted bytes;
 - custody events that name an item with no record (its records erased) are
   named; the log's hash chain and signatures are checked (db/custody.py);
+- a blob file may be absent only when every item holding it has an intact
+  ``purge`` event of this vault's chain with its SHA-256 (delivered and
+  removed by the organisation's policy, db/purge.py): then its bytes are not
+  checked, and the rest of the item is; a blob missing without one is a
+  problem, whatever ``purged_blobs`` says (anyone with the database key
+  could write a row there, but not a signed event);
 - SQLite's own page-level integrity check.
 
 Problems make the report fail; notices (a revision stamped with a clock far
@@ -67,6 +73,7 @@ class VerifyReport:
     revisions_checked: int = 0
     entities_checked: int = 0
     custody_events_checked: int = 0
+    blobs_purged: int = 0  # files absent because delivered and purged (a purge event says so)
     # Worth knowing, but not a fault of the evidence held (quarantined files,
     # revisions stamped far ahead of this device's clock): listed by
     # `verify`, and they do not make it fail.
@@ -406,16 +413,36 @@ def _check_evidence(
         problem("blob", blob_id, "no evidence item refers to this stored file (its records were removed)")
 
 
+def _purged_by_event(
+    blobs: Sequence[Any], users: dict[str, list[str]], custody: dict[str, list[CustodyMention]]
+) -> set[str]:
+    """Blobs whose every holder has an intact ``purge`` event with the blob's
+    SHA-256: their file may be absent (db/purge.py)."""
+    purged = set()
+    for blob_id, _wrapped_key, sha256, _size in blobs:
+        holders = users.get(blob_id, [])
+        if holders and all(
+            any(m.intact and m.action == "purge" and m.sha256 == sha256 for m in custody.get(holder, []))
+            for holder in holders
+        ):
+            purged.add(blob_id)
+    return purged
+
+
 def _check_blobs(
     ctx: VaultContext,
     blobs: Sequence[Any],
     users: dict[str, list[str]],
     report: VerifyReport,
     progress: VerifyProgress | None,
+    purged: set[str],
 ) -> None:
-    total = sum(b.size for b in blobs)
+    total = sum(b.size for b in blobs if b.blob_id not in purged)
     for blob_id, wrapped_key, sha256, size in blobs:
         named = ", ".join(sorted(users.get(blob_id, []))) or blob_id
+        if blob_id in purged and not ctx.blob_store.path(blob_id).exists():
+            report.blobs_purged += 1  # delivered, and removed as a signed event records
+            continue
         try:
             key = unwrap_blob_key(ctx.blobs_subkey, blob_id, wrapped_key)
             with OverlappedSha256() as digest, ctx.blob_store.open(blob_id, key) as reader:
@@ -490,7 +517,7 @@ def _verify(
         )
         custody = _custody_mentions(session, {subject for subject, _detail in custody_problems})
 
-    _check_blobs(ctx, blobs, users, report, progress)
+    _check_blobs(ctx, blobs, users, report, progress, _purged_by_event(blobs, users, custody))
     report.problems += [Problem("custody", subject, detail) for subject, detail in custody_problems]
     report.problems += [Problem("custody", subject, detail) for subject, detail in received_problems]
     _check_evidence(

@@ -281,6 +281,15 @@ def _stored_file_not_found(p: Params) -> str:
     ).format(id=p["entity_id"])
 
 
+def _evidence_purged(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Evidence item {id} was delivered to the organisation's server and its file was removed "
+        "from this laptop, as the organisation's policy asks. Its description, SHA-256 and custody "
+        "stay here. Ask a coordinator for a copy of the file.",
+    ).format(id=p["evidence_id"])
+
+
 def _revision_rejected(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1203,6 +1212,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     # records
     "not-found": _not_found,
     "stored-file-not-found": _stored_file_not_found,
+    "evidence-purged": _evidence_purged,
     "revision-rejected": _revision_rejected,
     # sync (db/sync_import.py, db/sync_state.py)
     "custody-event-rejected": _custody_event_rejected,
