@@ -28,6 +28,7 @@ import json
 import math
 import os
 import secrets
+import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -238,6 +239,7 @@ class Recording:
         self._level = (0.0, 0.0)
         self.paused = False
         self.stopped = False
+        self._busy = threading.Lock()
         try:
             # The journal first: a blob without it could not be recovered.
             self._journal.save()
@@ -288,6 +290,10 @@ class Recording:
     def push(self, pcm: bytes) -> None:
         """Add audio: signed 16-bit little-endian samples, channels interleaved.
         While paused the audio only moves the meter."""
+        with self._busy:
+            self._push(pcm)
+
+    def _push(self, pcm: bytes) -> None:
         if self.stopped:
             raise RecordingError("The recording was already stopped.", "recording-stopped")
         frame_bytes = 2 * self._channels
@@ -319,6 +325,10 @@ class Recording:
     def mark(self, label: str = "") -> Marker:
         """A marker at the current time; kept in the journal at once, so an
         interrupted recording keeps its markers too."""
+        with self._busy:
+            return self._mark(label)
+
+    def _mark(self, label: str) -> Marker:
         if self.stopped:
             raise RecordingError("The recording was already stopped.", "recording-stopped")
         marker = Marker(self.elapsed, _now_iso(), label)
@@ -331,6 +341,10 @@ class Recording:
         """Close the file without recording it (the vault is locking and could
         not take it): the blob is finished if it can be, the journal stays, and
         the next unlock recovers it as "interrupted". Keys are let go."""
+        with self._busy:
+            self._abandon()
+
+    def _abandon(self) -> None:
         if self.stopped:
             return
         self.stopped = True
@@ -345,6 +359,10 @@ class Recording:
 
     def stop(self, *, description: str = "") -> IngestResult:
         """Finish the file and record it as evidence, linked to the testimony."""
+        with self._busy:
+            return self._stop(description)
+
+    def _stop(self, description: str) -> IngestResult:
         if self.stopped:
             raise RecordingError("The recording was already stopped.", "recording-stopped")
         self.stopped = True

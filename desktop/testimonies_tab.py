@@ -16,6 +16,7 @@ from desktop.history_view import HistoryView
 from desktop.icons import icon
 from desktop.messages import error_message
 from desktop.record_list import ListEntry, RecordList, fill_widget, list_beside_form, list_entry
+from desktop.recording_action import RecordInterviewAction
 from desktop.tasks import TaskRunner
 from desktop.testimony_editor import TestimonyEditor
 
@@ -44,6 +45,12 @@ class TestimoniesTab(QWidget):
         self.new_button.clicked.connect(self.start_new)
         self.editor.saved.connect(self._on_saved)
         self.editor.history_requested.connect(self.show_history)
+        # Record interview… for the testimony shown; ``recording.recorded``
+        # tells the window the new evidence (the evidence tab lists it).
+        self.recording = RecordInterviewAction(self._vault_and_case, self)
+        self.editor.record_requested.connect(self.recording.open_for)
+        self.recording.recorded.connect(self._on_recorded)
+        self.recording.status_message.connect(self.show_status)
 
     def show_status(self, message: str) -> None:
         """A message for the user under the form (errors of the other lists too)."""
@@ -143,6 +150,15 @@ class TestimoniesTab(QWidget):
             return
         self.list_view.show_saved(list_entry(testimony.id, self.label(testimony)))
 
+    def _vault_and_case(self) -> tuple[Vault, str] | None:
+        if self._vault is None or self._case_id is None:
+            return None
+        return self._vault, self._case_id
+
+    def _on_recorded(self, _evidence_id: str, testimony_id: str) -> None:
+        if self._vault is not None and self.editor.testimony_id == testimony_id:
+            self.editor.linked_evidence.show_for(self._vault, testimony_id)
+
     def show_history(self, testimony_id: str) -> None:
         if self._vault is None:
             return
@@ -161,6 +177,9 @@ class TestimoniesTab(QWidget):
         """Empty the form, the history and the list and forget the vault (it
         is locking). ``save_draft`` False (panic wipe): do not write what was
         being typed."""
+        # A recording under way is stored before the keys go (not waited for
+        # by a panic wipe).
+        self.recording.close(wait=save_draft)
         self.editor.clear(save_draft=save_draft)
         if self.history_view is not None:
             self.history_view.clear()

@@ -34,6 +34,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -134,6 +135,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
     FIELDS = FIELDS
     draft_saved = Signal(str)
     history_requested = Signal(str)
+    record_requested = Signal(str)  # testimony id: Record interview… (desktop/recording_action.py)
 
     def __init__(
         self,
@@ -161,8 +163,14 @@ class TestimonyEditor(RecordEditor[Testimony]):
         self.history_button = QPushButton(icon("history"), self.tr("History…"))
         self.history_button.setAccessibleName(self.tr("Edit history of this testimony"))
         self.history_button.setEnabled(False)
+        # A saved testimony only: the recording is linked to it.
+        self.record_button = QPushButton(self.tr("Record interview…"))
+        self.record_button.setAccessibleName(self.tr("Record the interview (Ctrl+R)"))
+        self.record_button.setToolTip(self.tr("Records sound from the microphone into the vault (Ctrl+R)."))
+        self.record_button.setEnabled(False)
         heading_row = QHBoxLayout()
         heading_row.addWidget(self.heading, 1)
+        heading_row.addWidget(self.record_button)
         heading_row.addWidget(self.history_button)
 
         self.draft_banner = QFrame()
@@ -302,7 +310,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
                 self.narrative_field,
                 self.notes_field,
             ],
-            after=(self.history_button, self.discard_draft_button),
+            after=(self.record_button, self.history_button, self.discard_draft_button),
         )
 
         # -- wiring ----------------------------------------------------------------
@@ -323,6 +331,10 @@ class TestimonyEditor(RecordEditor[Testimony]):
         self.notes_field.textChanged.connect(self.on_edited)
         self.discard_draft_button.clicked.connect(self.discard_draft)
         self.history_button.clicked.connect(self._request_history)
+        self.record_button.clicked.connect(self._request_recording)
+        record_shortcut = QShortcut(QKeySequence("Ctrl+R"), self)
+        record_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        record_shortcut.activated.connect(self._request_recording)
 
     def texts(self) -> RecordTexts:
         return RecordTexts(
@@ -389,6 +401,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
     def show_stored(self) -> None:
         super().show_stored()
         self.history_button.setEnabled(self._record is not None)
+        self.record_button.setEnabled(self._record is not None)
         self.consent_section.show_for(self._vault, self.testimony_id)
         self.linked_evidence.show_for(self._vault, self.testimony_id)
 
@@ -749,6 +762,10 @@ class TestimonyEditor(RecordEditor[Testimony]):
         if self._vault is not None and key == self.current_draft_key() and report.failure is not None:
             self.status.setText(error_message(report.failure.error, report.failure.error_type))
 
+    def _request_recording(self) -> None:
+        if self.testimony_id and self.record_button.isEnabled():
+            self.record_requested.emit(self.testimony_id)
+
     def _request_history(self) -> None:
         if self.testimony_id:
             self.history_requested.emit(self.testimony_id)
@@ -775,6 +792,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
             label.clear()
         self.draft_banner.hide()
         self.history_button.setEnabled(False)
+        self.record_button.setEnabled(False)
         self.consent_section.show_for(None, None)
         self.linked_evidence.show_for(None, None)
 

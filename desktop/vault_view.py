@@ -110,6 +110,10 @@ class VaultView(QWidget):
             part.status_message.connect(self.testimonies.show_status)
         for tab in (self.incidents, self.persons):
             tab.records_changed.connect(self.testimony_editor.refresh_links)
+        # A recording stored from the testimony form is listed in the evidence tab.
+        self.testimonies.recording.recorded.connect(
+            lambda evidence_id, _t: self.evidence_panel.reload(evidence_id)
+        )
 
         self._set_case_enabled(False)
         self._remembered_case = vault.settings.get(LAST_CASE_SETTING)

@@ -57,7 +57,7 @@ from desktop.viewer_jobs import (
     PdfRendered,
     ReadJob,
 )
-from desktop.viewer_media import MediaPage
+from desktop.viewer_media import MediaPage, recording_markers
 from desktop.viewer_message import MessagePage
 from desktop.viewer_page import Shown, ViewerPage
 from desktop.viewer_pdf import PDF_LIMIT, PdfPage
@@ -353,7 +353,8 @@ class EvidenceViewer(QWidget):
                 self._show_notice(notice)
             self._show_page(Shown.TEXT)
         else:
-            self.media_page.play(reader)  # the page's device owns the reader now
+            # The page's device owns the reader now; a recording's markers come along.
+            self.media_page.play(reader, recording_markers(self._item))
             self._show_page(Shown.MEDIA)
 
     # -- what is on screen ---------------------------------------------------

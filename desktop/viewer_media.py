@@ -4,6 +4,11 @@ disk. Space plays or pauses, Left and Right seek 5 seconds.
 
 Qt Multimedia may have no sound device (as on a server or in CI): the player
 then plays silently and the page says so (``notice``).
+
+A recording made in the app (db/recording.py) brings its markers: the moments
+the interviewer marked, from the item's signed ``claimed`` data. They are
+listed beside the player (time and note); choosing one (click, or Enter in
+the list) seeks there.
 """
 
 from __future__ import annotations
@@ -12,9 +17,18 @@ from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QVideoWidget
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QVBoxLayout
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+)
 
-from db.api import BlobReader, FieldvaultError
+from db.api import BlobReader, EvidenceItem, FieldvaultError, Marker, markers_of
 from desktop.blob_device import BlobDevice, DeviceAborted
 from desktop.icons import icon
 from desktop.messages import error_message
@@ -23,6 +37,17 @@ from desktop.viewer_page import KeyAction, ViewerPage
 
 SEEK_STEP_MS = 5_000
 SLIDER_STEPS = 1_000  # the position slider's resolution, whatever the duration
+
+
+def recording_markers(item: EvidenceItem | None) -> list[Marker]:
+    """The markers a recording's item holds; none for other items, and none
+    from claims that do not parse (an item from elsewhere is still played)."""
+    if item is None:
+        return []
+    try:
+        return markers_of(item)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return []
 
 
 def format_time(ms: int) -> str:
@@ -62,6 +87,12 @@ class MediaPage(ViewerPage):
         self.position_slider.setAccessibleName(self.tr("Position (Left and Right arrows seek 5 seconds)"))
         self.time_label = QLabel()
         self.time_label.setAccessibleName(self.tr("Time"))
+        self.markers_heading = QLabel(self.tr("Markers (choose one to go there):"))
+        self.markers_list = QListWidget()
+        self.markers_list.setAccessibleName(self.tr("Markers of the recording; Enter goes to the marker"))
+        self.markers_heading.setBuddy(self.markers_list)
+        self.markers_heading.hide()
+        self.markers_list.hide()
         controls = QHBoxLayout()
         controls.addWidget(self.play_button)
         controls.addWidget(self.position_slider, 1)
@@ -71,6 +102,8 @@ class MediaPage(ViewerPage):
         layout.addWidget(self.video_widget, 1)
         layout.addWidget(self.audio_label, 1)
         layout.addLayout(controls)
+        layout.addWidget(self.markers_heading)
+        layout.addWidget(self.markers_list)
 
         # Before the backend loads: it would log each file's metadata tags
         # (title, comment, GPS) to stderr, and from there to the journal.
@@ -88,6 +121,8 @@ class MediaPage(ViewerPage):
         self.play_button.clicked.connect(self.toggle_playback)
         self.position_slider.sliderMoved.connect(self._seek_to_slider)
         self.position_slider.actionTriggered.connect(self._on_slider_action)
+        self.markers_list.itemClicked.connect(self._go_to_marker)
+        self.markers_list.itemActivated.connect(self._go_to_marker)
         self._update_time(0)
 
     @property
@@ -104,8 +139,10 @@ class MediaPage(ViewerPage):
 
     # -- playing -------------------------------------------------------------
 
-    def play(self, reader: BlobReader) -> None:
-        """Load the item from ``reader``, paused (the first frame shows once loaded)."""
+    def play(self, reader: BlobReader, markers: list[Marker] | None = None) -> None:
+        """Load the item from ``reader``, paused (the first frame shows once
+        loaded), with the recording's ``markers`` listed beside it."""
+        self._show_markers(markers or [])
         self._failed = False
         self._next_token += 1
         self._token = self._next_token
@@ -145,8 +182,29 @@ class MediaPage(ViewerPage):
         end = self._duration or self.player.duration()
         self.player.setPosition(max(0, min(position_ms, end)) if end > 0 else max(0, position_ms))
 
+    def _show_markers(self, markers: list[Marker]) -> None:
+        self.markers_list.clear()
+        for marker in markers:
+            text = format_time(round(marker.at_seconds * 1000))
+            entry = QListWidgetItem(f"{text}  {marker.label}" if marker.label else text)
+            entry.setData(Qt.ItemDataRole.UserRole, round(marker.at_seconds * 1000))
+            self.markers_list.addItem(entry)
+        self.markers_heading.setVisible(bool(markers))
+        self.markers_list.setVisible(bool(markers))
+        if markers:
+            rows = min(len(markers), 5)
+            self.markers_list.setMaximumHeight(self.markers_list.sizeHintForRow(0) * rows + 6)
+
+    def marker_texts(self) -> list[str]:
+        return [self.markers_list.item(row).text() for row in range(self.markers_list.count())]
+
+    @Slot(QListWidgetItem)
+    def _go_to_marker(self, entry: QListWidgetItem) -> None:
+        self.seek(int(entry.data(Qt.ItemDataRole.UserRole)))
+
     def clear(self) -> None:
         """Stop, and close the device once Qt's threads no longer read it."""
+        self._show_markers([])  # a recording's notes are witness data too
         if self._device is None and self.player.mediaStatus() == QMediaPlayer.MediaStatus.NoMedia:
             return
         self.player.stop()

@@ -56,7 +56,7 @@ def test_without_a_microphone_record_says_so_and_starts_nothing(
     qtbot.mouseClick(widget.record_button, Qt.MouseButton.LeftButton)
     expected = "Мікрофон не знайдено" if language == "uk" else "No microphone was found"
     assert widget.status.text().startswith(expected), widget.status.text()
-    assert widget.recording is None and widget.record_button.isEnabled()
+    assert not widget.is_recording and widget.record_button.isEnabled()
     assert not list((vault_dir / "blobs").glob(".rec-*"))
 
 
@@ -76,15 +76,17 @@ def test_audio_fed_to_the_widget_is_stored_with_its_markers(qtbot, vault: Vault)
     type_text(qtbot, widget.marker_label, "вибух")
     qtbot.mouseClick(widget.marker_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(widget.pause_button, Qt.MouseButton.LeftButton)
-    assert widget.pause_button.text() == "Resume"
+    assert widget.pause_button.text() == "&Resume"
     widget.feed(sine(0.5, 3000))  # paused: not recorded
     qtbot.mouseClick(widget.pause_button, Qt.MouseButton.LeftButton)
     widget.feed(sine(0.5, 440))
     qtbot.mouseClick(widget.stop_button, Qt.MouseButton.LeftButton)
+    assert widget.status.text() == "Saving the recording…"
+    qtbot.waitUntil(lambda: bool(stored), timeout=5000)  # the encoder thread stores it
 
     (evidence_id,) = stored
     item = vault.evidence.get(evidence_id)
     assert item.claimed["duration_seconds"] == "1.500"
     assert [(m.at_seconds, m.label) for m in markers_of(item)] == [(1.0, "вибух")]
     assert [t.entity_id for t in vault.evidence_links.targets_of(evidence_id)] == [testimony.id]
-    assert widget.recording is None and widget.record_button.isEnabled()
+    assert not widget.is_recording and widget.record_button.isEnabled()
