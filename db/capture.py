@@ -10,7 +10,8 @@ process: ``examine_file`` hands the file to a confined child process
 (``db.sandbox``), which runs ``detect_mime`` and ``claims_of`` below. A file
 they cannot parse, a child that crashes, runs out of time or memory, still gets
 in: its claims are then ``{"metadata": "metadata not read: <reason>"}``.
-Parsing never blocks intake.
+Parsing never blocks intake. Content Credentials (C2PA) are read by a second
+child of their own (``db.c2pa_read``) and join the claims as ``c2pa_*`` keys.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from db.c2pa_read import content_credentials
 from db.sandbox import BAD_OUTPUT, Limits, SandboxFailed, SandboxRun
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,13 @@ def not_read(reason: str) -> dict[str, str]:
 
 def examine_file(path: Path, limits: Limits | None = None) -> tuple[str, dict[str, str]]:
     """The file's MIME type (from its content, not its name) and its claims,
-    read by a confined child whose stdin is the file, opened read-only here."""
+    read by a confined child whose stdin is the file, opened read-only here;
+    then its Content Credentials, if its type can carry them."""
+    mime, claims = _examine(path, limits)
+    return mime, claims | content_credentials(path, mime)
+
+
+def _examine(path: Path, limits: Limits | None) -> tuple[str, dict[str, str]]:
     run = SandboxRun("examine", limits=limits or INTAKE_LIMITS)
     output = b""
     try:

@@ -26,6 +26,7 @@ from db.blobstore import (
     unwrap_blob_key,
     wrap_blob_key,
 )
+from db.c2pa_read import custody_details
 from db.capture import examine_file
 from db.custody import CustodyEvent, append_event, events_for, export_log
 from db.entities import ENTITY_TYPES, EvidenceItem
@@ -189,7 +190,14 @@ class EvidenceService(EntityService[EvidenceItem]):
                     )
                     item_id = rev.entity_id
                     session.add(EvidenceBlob(evidence_id=item_id, blob_id=blob_id))
-                    self._custody(session, item_id, "intake", written.sha256, {"name": draft.original_name})
+                    self._custody(
+                        session,
+                        item_id,
+                        "intake",
+                        written.sha256,
+                        # With what the file's Content Credentials claim (db/c2pa_read.py).
+                        {"name": draft.original_name, **custody_details(draft.claimed)},
+                    )
                 item = self._to_record(self._live_row(session, item_id))
         except BaseException:
             store.discard(written.temp_path)

@@ -9,11 +9,14 @@ only, since messages can quote the file. Tasks:
 - ``examine``: ``{"mime": ...}`` then ``{"claims": {...}}`` (or an error line);
 - ``image MAX_SIDE``: the image, EXIF orientation applied, scaled to fit
   ``MAX_SIDE`` pixels (never enlarged), as RGBA 8888 pixels;
+- ``c2pa TYPE``: ``{"c2pa": {...}}``, the file's Content Credentials read and
+  validated as TYPE (``db.c2pa_read``);
 - ``selftest``: what the confinement achieved (tests, ``--selftest``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import io
 import json
@@ -22,6 +25,7 @@ import os
 import signal
 import sys
 import warnings
+from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 try:
@@ -62,11 +66,17 @@ BLOCKED_EVENTS = (
     "smtplib.",
 )
 _confinement: dict[str, Any] = {}
-# PDFium is reached through ctypes: for the PDF task every ctypes event but
-# loading another library stays allowed (the library is loaded in prepare()).
-# What ctypes could reach, native code inside PDFium reaches anyway; the
-# kernel-side limits (no file writes, no network namespace) hold for both.
+# PDFium and c2pa-rs are reached through ctypes: for the PDF and C2PA tasks
+# every ctypes event but loading another library stays allowed (the library is
+# loaded in prepare()). What ctypes could reach, native code inside those
+# libraries reaches anyway; the kernel-side limits (no file writes, no network
+# namespace) hold for both.
 _allowed_ctypes = False
+# The C2PA task's reading context, made in prepare() with the library.
+_c2pa_context: Any = None
+# /dev/null, opened for writing before the box closes: the C2PA task points
+# stdout there while the native library runs (_quiet_stdout).
+_devnull_fd = -1
 
 
 class Refused(PermissionError):
@@ -114,9 +124,10 @@ def _linux_confinement() -> None:
 
 def confine(limits: dict[str, int]) -> None:
     """Everything the box promises, before any parser is imported."""
+    global _devnull_fd
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)  # native libraries print to fd 2: nowhere
-    os.close(devnull)
+    _devnull_fd = devnull
     sys.dont_write_bytecode = True
     logging.disable(logging.CRITICAL)
     warnings.simplefilter("ignore")
@@ -136,7 +147,7 @@ def prepare(task: str) -> None:
     """What must load before the audit hook: python-magic finds libmagic with
     ``ctypes.util.find_library`` (a subprocess and a temp file) and loads its
     database at first use. Nothing of the input has been read yet."""
-    global _allowed_ctypes
+    global _allowed_ctypes, _c2pa_context
     if task == "examine":
         import magic
 
@@ -144,6 +155,11 @@ def prepare(task: str) -> None:
     elif task == "pdf":
         import pypdfium2  # noqa: F401 - loads PDFium now, before the box closes
 
+        _allowed_ctypes = True
+    elif task == "c2pa":
+        from db.c2pa_read import load_library
+
+        _c2pa_context = load_library()
         _allowed_ctypes = True
 
 
@@ -251,6 +267,29 @@ class PdfRefused(Exception):
     """A PDF PDFium will not open; ``args[0]`` is a fixed word, never file text."""
 
 
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Fd 1 on /dev/null while a native library runs: stdout carries the
+    answer, and nothing the library might print about the file joins it."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(_devnull_fd, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()  # what Python code printed meanwhile goes to /dev/null too
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def content_credentials(source: BinaryIO, read_as: str) -> None:
+    from db.c2pa_read import summarise
+
+    with _quiet_stdout():
+        summary = summarise(source, read_as, _c2pa_context)
+    _say({"c2pa": summary})
+
+
 def selftest() -> None:
     import socket
     import tempfile
@@ -291,6 +330,8 @@ def main(argv: list[str]) -> int:
             selftest()
         elif task == "examine":
             examine(stdin_source(limits["max_input"]))
+        elif task == "c2pa" and len(argv) == 2:
+            content_credentials(stdin_source(limits["max_input"]), argv[1])
         elif task == "image" and len(argv) == 2:
             image(stdin_source(limits["max_input"]), max(1, int(argv[1])))
         elif task == "pdf" and len(argv) == 4:

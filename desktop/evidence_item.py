@@ -87,6 +87,11 @@ def read_only_table(headers: list[str]) -> QTableWidget:
     return table
 
 
+# Content Credentials claims said in the sentence above the claims table.
+CREDENTIALS_IN_SENTENCE = frozenset(
+    {"c2pa_state", "c2pa_trusted", "c2pa_codes", "c2pa_reason", "c2pa_signer"}
+)
+
 # The custody log's actions that have an icon of the same meaning elsewhere.
 CUSTODY_ICONS = {
     "intake": "add-evidence",
@@ -216,9 +221,15 @@ class EvidenceItemView(QWidget):
             )
         )
         self.no_claims = plain_label(self.tr("The file makes no claims we can read."))
+        # What the file's Content Credentials (C2PA) claim, checked at intake
+        # in the confined parser (db/c2pa_read.py); hidden for older items.
+        self.credentials_label = plain_label()
+        self.credentials_label.setAccessibleName(self.tr("Content Credentials"))
+        self.credentials_label.hide()
         claimed = QGroupBox(self.tr("Claimed by the file"))
         claimed_layout = QVBoxLayout(claimed)
         claimed_layout.addWidget(self.claimed_note)
+        claimed_layout.addWidget(self.credentials_label)
         claimed_layout.addWidget(self.no_claims)
         claimed_layout.addWidget(self.claimed_table)
         self.claimed_box = claimed
@@ -373,13 +384,53 @@ class EvidenceItemView(QWidget):
             "pages": self.tr("Pages"),
             "width": self.tr("Width (pixels)"),
             "height": self.tr("Height (pixels)"),
+            "c2pa_capture_time": self.tr("Capture time (Content Credentials)"),
+            "c2pa_location": self.tr("Location (Content Credentials)"),
+            "c2pa_author": self.tr("Author (Content Credentials)"),
+            "c2pa_digital_source": self.tr("Source type (Content Credentials)"),
+            "c2pa_claim_generator": self.tr("Made with (Content Credentials)"),
+            "c2pa_signed_at": self.tr("Time-stamped (Content Credentials)"),
+            "c2pa_issuer": self.tr("Certificate issuer (Content Credentials)"),
+            "c2pa_algorithm": self.tr("Signature algorithm (Content Credentials)"),
         }
 
     def _claim_label(self, key: str) -> str:
         return self._claim_labels().get(key, key)
 
+    def _credentials_text(self, claimed: dict[str, str]) -> str:
+        """One sentence on the file's Content Credentials; "" when none were looked for."""
+        state = claimed.get("c2pa_state")
+        prefix = self.tr("Content Credentials (claimed by the file):")
+        if state == "valid":
+            signer = claimed.get("c2pa_signer") or self.tr("an unnamed certificate")
+            if claimed.get("c2pa_trusted") == "yes":
+                return self.tr("{prefix} valid, signed by {signer} (on a trust list).").format(
+                    prefix=prefix, signer=signer
+                )
+            return self.tr(
+                "{prefix} valid, signed by {signer}. The signer is on no trust list: anyone can make "
+                "a certificate with any name. Valid means the file is unchanged since it was signed."
+            ).format(prefix=prefix, signer=signer)
+        if state == "invalid":
+            codes = claimed.get("c2pa_codes") or self.tr("no reason given")
+            return self.tr(
+                "{prefix} invalid: {codes}. The file may have been changed after it was signed, "
+                "or its credentials are damaged, expired or forged."
+            ).format(prefix=prefix, codes=codes)
+        if state == "no manifest":
+            return self.tr("Content Credentials: none in this file.")
+        if state == "not read":
+            reason = claimed.get("c2pa_reason", "")
+            return self.tr("Content Credentials: not read ({reason}).").format(reason=reason)
+        return ""
+
     def _show_claims(self, claimed: dict[str, str]) -> None:
         self.claimed_table.setRowCount(0)
+        credentials = self._credentials_text(claimed)
+        self.credentials_label.setText(credentials)
+        self.credentials_label.setVisible(bool(credentials))
+        # The verdict and the signer are in that sentence, not in the table.
+        claimed = {key: value for key, value in claimed.items() if key not in CREDENTIALS_IN_SENTENCE}
         order = list(self._claim_labels())
         keys = sorted(claimed, key=lambda key: (order.index(key) if key in order else len(order), key))
         for key in keys:
@@ -636,6 +687,8 @@ class EvidenceItemView(QWidget):
             line.clear()
         self.notes_field.clear()
         self.claimed_table.setRowCount(0)
+        self.credentials_label.clear()
+        self.credentials_label.hide()
         self.custody_table.setRowCount(0)
         self.size_label.clear()
         self.mime_label.clear()

@@ -140,6 +140,12 @@ def step_ingest(run: Run) -> None:
     run.evidence_id = result.item.id
     check(result.item.sha256 == hashlib.sha256(run.png).hexdigest(), "the stored SHA-256 differs")
     check(result.item.mime_type == "image/png", f"file type detected as {result.item.mime_type!r}")
+    # Its Content Credentials were looked for in the parser child: c2pa-rs's library travels.
+    claimed = result.item.claimed
+    check(
+        claimed.get("c2pa_state") == "no manifest",
+        f"content credentials: {claimed.get('c2pa_state')} {claimed.get('c2pa_reason', '')}",
+    )
 
 
 def step_export(run: Run) -> None:
