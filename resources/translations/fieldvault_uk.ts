@@ -2124,6 +2124,16 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <source>unknown error</source>
             <translation>невідома помилка</translation>
         </message>
+        <message>
+            <location filename="../../desktop/viewer_media.py" line="90" />
+            <source>Markers (choose one to go there):</source>
+            <translation>Позначки (виберіть, щоб перейти туди):</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/viewer_media.py" line="92" />
+            <source>Markers of the recording; Enter goes to the marker</source>
+            <translation>Позначки запису; Enter переходить до позначки</translation>
+        </message>
     </context>
     <context>
         <name>MessagePage</name>
@@ -3503,81 +3513,117 @@ Address: …</source>
         </message>
     </context>
     <context>
+        <name>RecordInterviewAction</name>
+        <message>
+            <location filename="../../desktop/recording_action.py" line="114" />
+            <source>(untitled testimony)</source>
+            <translation>(свідчення без назви)</translation>
+        </message>
+    </context>
+    <context>
+        <name>RecordInterviewDialog</name>
+        <message>
+            <location filename="../../desktop/recording_action.py" line="39" />
+            <source>Record interview</source>
+            <translation>Запис інтерв’ю</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recording_action.py" line="40" />
+            <source>Recording for the testimony: {title}</source>
+            <translation>Запис до свідчення: {title}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recording_action.py" line="45" />
+            <source>The sound goes straight into the encrypted vault; no copy is left anywhere else. Stop and save, closing this window or locking the vault keeps what was recorded as evidence linked to this testimony.</source>
+            <translation>Звук іде просто в зашифроване сховище; ніде більше копії не лишається. «Зупинити й зберегти», закриття цього вікна чи блокування сховища зберігають записане як доказ, пов’язаний із цим свідченням.</translation>
+        </message>
+    </context>
+    <context>
         <name>RecorderWidget</name>
         <message>
-            <location filename="../../desktop/recorder.py" line="46" />
+            <location filename="../../desktop/recorder.py" line="162" />
             <source>Ready to record.</source>
             <translation>Готово до запису.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="49" />
+            <location filename="../../desktop/recorder.py" line="165" />
             <source>Time recorded</source>
             <translation>Тривалість запису</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="53" />
+            <location filename="../../desktop/recorder.py" line="169" />
             <source>Sound level</source>
             <translation>Рівень звуку</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="54" />
-            <source>Record</source>
-            <translation>Записати</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/recorder.py" line="55" />
-            <location filename="../../desktop/recorder.py" line="96" />
-            <source>Pause</source>
-            <translation>Пауза</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/recorder.py" line="57" />
+            <location filename="../../desktop/recorder.py" line="173" />
             <source>Marker note (optional)</source>
             <translation>Примітка до позначки (необов’язково)</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="58" />
-            <source>Add marker</source>
-            <translation>Додати позначку</translation>
+            <location filename="../../desktop/recorder.py" line="170" />
+            <source>&amp;Record</source>
+            <translation>&amp;Записати</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="59" />
-            <source>Stop and save</source>
-            <translation>Зупинити й зберегти</translation>
+            <location filename="../../desktop/recorder.py" line="171" />
+            <location filename="../../desktop/recorder.py" line="222" />
+            <source>&amp;Pause</source>
+            <translation>&amp;Пауза</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="96" />
-            <source>Resume</source>
-            <translation>Продовжити</translation>
+            <location filename="../../desktop/recorder.py" line="174" />
+            <source>Marker note; Enter adds the marker</source>
+            <translation>Примітка до позначки; Enter додає позначку</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="105" />
+            <location filename="../../desktop/recorder.py" line="175" />
+            <source>Add &amp;marker</source>
+            <translation>Додати позначк&amp;у</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="176" />
+            <source>&amp;Stop and save</source>
+            <translation>Зупинити й з&amp;берегти</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="222" />
+            <source>&amp;Resume</source>
+            <translation>Пр&amp;одовжити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="231" />
             <source>No microphone was found, so nothing is being recorded. Connect one (or allow this app to use it in the system's settings) and press Record again.</source>
             <translation>Мікрофон не знайдено, тож нічого не записується. Під’єднайте мікрофон (або дозвольте цій програмі користуватися ним у налаштуваннях системи) і знову натисніть «Записати».</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="117" />
+            <location filename="../../desktop/recorder.py" line="243" />
             <source>The microphone cannot deliver sound in the form the recorder takes (48 kHz), so nothing is being recorded. Choose another microphone in the system's settings.</source>
             <translation>Мікрофон не може подавати звук у формі, яку приймає записувач (48 кГц), тож нічого не записується. Виберіть інший мікрофон у налаштуваннях системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="135" />
-            <location filename="../../desktop/recorder.py" line="161" />
+            <location filename="../../desktop/recorder.py" line="268" />
+            <location filename="../../desktop/recorder.py" line="293" />
             <source>Recording…</source>
             <translation>Іде запис…</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="164" />
+            <location filename="../../desktop/recorder.py" line="291" />
             <source>Paused: nothing is recorded until you resume.</source>
             <translation>Пауза: нічого не записується, доки ви не продовжите.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="177" />
+            <location filename="../../desktop/recorder.py" line="313" />
+            <source>Saving the recording…</source>
+            <translation>Запис зберігається…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/recorder.py" line="350" />
             <source>Marker added at {time}.</source>
             <translation>Позначку додано на {time}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="190" />
+            <location filename="../../desktop/recorder.py" line="358" />
             <source>The recording is saved in the vault as evidence.</source>
             <translation>Запис збережено в сховищі як доказ.</translation>
         </message>
@@ -4682,6 +4728,21 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <location filename="../../desktop/testimony_editor.py" line="737" />
             <source>Changes discarded.</source>
             <translation>Зміни відкинуто.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="167" />
+            <source>Record interview…</source>
+            <translation>Записати інтерв’ю…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="168" />
+            <source>Record the interview (Ctrl+R)</source>
+            <translation>Записати інтерв’ю (Ctrl+R)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="169" />
+            <source>Records sound from the microphone into the vault (Ctrl+R).</source>
+            <translation>Записує звук із мікрофона просто в сховище (Ctrl+R).</translation>
         </message>
     </context>
     <context>
