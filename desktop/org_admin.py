@@ -231,11 +231,12 @@ class CreateOrganisationDialog(QDialog):
         form.addRow(self.purge_box)
         self.purge_why = QLabel(
             self.tr(
-                "Tick this if a laptop that is seized or lost should hold as little as possible: once "
-                "the organisation's server confirms it holds a worker's records and evidence, their "
-                "laptop may delete its copy. Leave it unticked if workers need their own records "
-                "afterwards. The choice is written into the organisation profile; this version of "
-                "Fieldvault records it but does not delete anything yet."
+                "Tick this if a laptop that is seized or lost should carry as little as possible: once "
+                "the organisation's server has confirmed with its signed receipt that it holds a worker's "
+                "bundle, their laptop deletes its copy of the evidence files that bundle carried. The "
+                "records, the files' fingerprints and the chain of custody stay. Leave it unticked if "
+                "workers need the files themselves afterwards. Files carried only by USB stick are "
+                "never deleted (a stick gives no receipt)."
             )
         )
         self.purge_why.setWordWrap(True)
