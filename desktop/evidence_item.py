@@ -87,10 +87,9 @@ def read_only_table(headers: list[str]) -> QTableWidget:
     return table
 
 
-# Content Credentials claims said in the sentence above the claims table.
-CREDENTIALS_IN_SENTENCE = frozenset(
-    {"c2pa_state", "c2pa_trusted", "c2pa_codes", "c2pa_reason", "c2pa_signer"}
-)
+# Content Credentials claims said in the sentence above the claims table (the
+# signer too, when the credentials are valid).
+CREDENTIALS_IN_SENTENCE = frozenset({"c2pa_state", "c2pa_trusted", "c2pa_codes", "c2pa_reason"})
 
 # The custody log's actions that have an icon of the same meaning elsewhere.
 CUSTODY_ICONS = {
@@ -384,6 +383,7 @@ class EvidenceItemView(QWidget):
             "pages": self.tr("Pages"),
             "width": self.tr("Width (pixels)"),
             "height": self.tr("Height (pixels)"),
+            "c2pa_signer": self.tr("Signer (Content Credentials)"),
             "c2pa_capture_time": self.tr("Capture time (Content Credentials)"),
             "c2pa_location": self.tr("Location (Content Credentials)"),
             "c2pa_author": self.tr("Author (Content Credentials)"),
@@ -430,7 +430,8 @@ class EvidenceItemView(QWidget):
         self.credentials_label.setText(credentials)
         self.credentials_label.setVisible(bool(credentials))
         # The verdict and the signer are in that sentence, not in the table.
-        claimed = {key: value for key, value in claimed.items() if key not in CREDENTIALS_IN_SENTENCE}
+        said = CREDENTIALS_IN_SENTENCE | ({"c2pa_signer"} if claimed.get("c2pa_state") == "valid" else set())
+        claimed = {key: value for key, value in claimed.items() if key not in said}
         order = list(self._claim_labels())
         keys = sorted(claimed, key=lambda key: (order.index(key) if key in order else len(order), key))
         for key in keys:
