@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -180,16 +181,11 @@ class DevicesDialog(QDialog):
         )
         self.table.setRootIsDecorated(False)
         self.table.setWordWrap(True)
-        for column, width in (
-            (self.DEVICE_COLUMN, 190),
-            (self.ROLE_COLUMN, 100),
-            (self.KEY_COLUMN, 95),
-            (self.STATUS_COLUMN, 90),
-            (self.LAST_COLUMN, 240),
-            (self.HELD_COLUMN, 55),
-            (self.VERIFICATION_COLUMN, 120),
-        ):
-            self.table.setColumnWidth(column, width)
+        # Columns as wide as their contents (the words differ by language);
+        # the warning takes what is left.
+        header = self.table.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.table.currentItemChanged.connect(self._selection_changed)
         layout.addWidget(self.table, 1)
         # The chosen device in full: its id and its warnings in words.

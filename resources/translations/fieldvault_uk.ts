@@ -703,6 +703,598 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
     </context>
     <context>
+        <name>DevicesDialog</name>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="156" />
+            <source>Devices</source>
+            <translation>Пристрої</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="161" />
+            <source>Every device of the organisation this vault knows, with its last bundle. A bundle missing before the last one is a warning: the laptop may have been seized or lost before it sent it, or the bundle is still on its way.</source>
+            <translation>Усі пристрої організації, відомі цьому сховищу, з їхнім останнім пакетом. Пакет, якого бракує перед останнім, — це попередження: ноутбук могли вилучити або загубити, перш ніж він його надіслав, або пакет ще в дорозі.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="169" />
+            <source>Devices and their bundles</source>
+            <translation>Пристрої та їхні пакети</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="172" />
+            <source>Device</source>
+            <translation>Пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="173" />
+            <source>Role</source>
+            <translation>Роль</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="174" />
+            <source>Key</source>
+            <translation>Ключ</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="175" />
+            <source>Status</source>
+            <translation>Стан</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="176" />
+            <source>Last bundle</source>
+            <translation>Останній пакет</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="177" />
+            <source>Held</source>
+            <translation>Утримано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="178" />
+            <source>Verification</source>
+            <translation>Перевірка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="179" />
+            <source>Warning</source>
+            <translation>Попередження</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="195" />
+            <source>The chosen device</source>
+            <translation>Вибраний пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="207" />
+            <source>First characters of the device id, to confirm</source>
+            <translation>Перші символи ідентифікатора пристрою, для підтвердження</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="210" />
+            <location filename="../../desktop/devices_view.py" line="211" />
+            <source>Revoke this device</source>
+            <translation>Відкликати цей пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="214" />
+            <source>Keep it</source>
+            <translation>Залишити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="226" />
+            <source>Result</source>
+            <translation>Результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="229" />
+            <source>Refresh</source>
+            <translation>Оновити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="231" />
+            <source>Revoke…</source>
+            <translation>Відкликати…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="232" />
+            <source>Revoke the chosen device</source>
+            <translation>Відкликати вибраний пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="235" />
+            <source>Send the profile to the server again</source>
+            <translation>Надіслати профіль на сервер ще раз</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="238" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="291" />
+            <source>No other devices are known to this vault yet.</source>
+            <translation>Цьому сховищу ще не відомі інші пристрої.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="313" />
+            <source>Verification code (compare it with the worker's): {code}</source>
+            <translation>Код перевірки (звірте його з кодом працівника): {code}</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="326" />
+            <source>%n missing</source>
+            <translation>
+                <numerusform>бракує %n</numerusform>
+                <numerusform>бракує %n</numerusform>
+                <numerusform>бракує %n</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="328" />
+            <source>%n held</source>
+            <translation>
+                <numerusform>утримано %n</numerusform>
+                <numerusform>утримано %n</numerusform>
+                <numerusform>утримано %n</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="330" />
+            <location filename="../../desktop/devices_view.py" line="344" />
+            <location filename="../../desktop/devices_view.py" line="353" />
+            <source>revoked</source>
+            <translation>відкликано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="335" />
+            <source>field device</source>
+            <translation>польовий пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="336" />
+            <source>coordinator</source>
+            <translation>координатор</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="337" />
+            <location filename="../../desktop/devices_view.py" line="345" />
+            <source>unknown</source>
+            <translation>невідомо</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="342" />
+            <source>enrolled</source>
+            <translation>зареєстровано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="343" />
+            <location filename="../../desktop/devices_view.py" line="352" />
+            <source>pending</source>
+            <translation>очікує</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="350" />
+            <source>verified</source>
+            <translation>перевірено</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="351" />
+            <source>awaiting verification</source>
+            <translation>очікує перевірки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="358" />
+            <source>none yet</source>
+            <translation>ще немає</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="361" />
+            <source>today</source>
+            <translation>сьогодні</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="361" />
+            <source>%n day(s) ago</source>
+            <translation>
+                <numerusform>%n день тому</numerusform>
+                <numerusform>%n дні тому</numerusform>
+                <numerusform>%n днів тому</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="362" />
+            <source>#{sequence} · {when} UTC ({age})</source>
+            <translation>№{sequence} · {when} UTC ({age})</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="375" />
+            <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
+            <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="381" />
+            <source>%n bundle(s) held until its verification code is compared.</source>
+            <translation>
+                <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
+                <numerusform>%n пакети утримано, доки не звірено код перевірки пристрою.</numerusform>
+                <numerusform>%n пакетів утримано, доки не звірено код перевірки пристрою.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="384" />
+            <source>Revoked: its bundles are refused.</source>
+            <translation>Відкликано: його пакети відхиляються.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="457" />
+            <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
+            <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="490" />
+            <source>Signing the new profile version…</source>
+            <translation>Підписування нової версії профілю…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="512" />
+            <source>The device was not revoked; the profile is as it was.</source>
+            <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="519" />
+            <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
+            <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="527" />
+            <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
+            <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="533" />
+            <location filename="../../desktop/devices_view.py" line="549" />
+            <source>Sending the new profile to the server…</source>
+            <translation>Надсилання нового профілю на сервер…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="562" />
+            <source>The server {url} has the new profile: it refuses the device from its next request.</source>
+            <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="565" />
+            <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
+            <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="569" />
+            <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
+            <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="572" />
+            <source>The server {url} refused the new profile ({detail}).</source>
+            <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="610" />
+            <source>&amp;Devices…</source>
+            <translation>&amp;Пристрої…</translation>
+        </message>
+    </context>
+    <context>
+        <name>DuplicatesDialog</name>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="168" />
+            <location filename="../../desktop/duplicates_view.py" line="204" />
+            <source>Possible duplicates</source>
+            <translation>Можливі дублікати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="173" />
+            <source>Persons recorded more than once by different workers: names in Cyrillic and in Latin letters, initials, dates of different precision. A suggestion is not a verdict: compare the two records and decide. A decision is a signed change that can be undone; the records themselves stay as they were recorded.</source>
+            <translation>Особи, яких записали кілька разів різні працівники: імена кирилицею й латиницею, ініціали, дати різної точності. Пропозиція — не висновок: порівняйте два записи й вирішіть. Рішення — це підписана зміна, яку можна скасувати; самі записи залишаються такими, як їх записали.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="183" />
+            <source>Show pairs scored from</source>
+            <translation>Показувати пари з оцінкою від</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="186" />
+            <location filename="../../desktop/duplicates_view.py" line="191" />
+            <source>Lowest score shown</source>
+            <translation>Найнижча показана оцінка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="206" />
+            <source>Score</source>
+            <translation>Оцінка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="206" />
+            <location filename="../../desktop/duplicates_view.py" line="217" />
+            <source>First record</source>
+            <translation>Перший запис</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="206" />
+            <location filename="../../desktop/duplicates_view.py" line="217" />
+            <source>Second record</source>
+            <translation>Другий запис</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="206" />
+            <source>Why</source>
+            <translation>Чому</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="213" />
+            <source>Suggestions</source>
+            <translation>Пропозиції</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="215" />
+            <source>Decisions taken</source>
+            <translation>Ухвалені рішення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="217" />
+            <source>Decision</source>
+            <translation>Рішення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="223" />
+            <source>Decisions</source>
+            <translation>Рішення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="231" />
+            <source>Name</source>
+            <translation>Ім'я</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="232" />
+            <source>Case</source>
+            <translation>Справа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="233" />
+            <source>Date of birth</source>
+            <translation>Дата народження</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="234" />
+            <source>Place</source>
+            <translation>Місце</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="250" />
+            <source>The two records side by side</source>
+            <translation>Два записи поруч</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="252" />
+            <source>Show dates and places of birth</source>
+            <translation>Показати дати й місця народження</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="254" />
+            <source>They are sensitive details: shown only on request.</source>
+            <translation>Це чутливі відомості: показуються лише на запит.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="260" />
+            <source>Progress of the search for duplicates</source>
+            <translation>Перебіг пошуку дублікатів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="265" />
+            <source>Result</source>
+            <translation>Результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="269" />
+            <source>Search again</source>
+            <translation>Шукати знову</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="271" />
+            <source>Cancel</source>
+            <translation>Скасувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="272" />
+            <source>Cancel the search for duplicates</source>
+            <translation>Скасувати пошук дублікатів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="275" />
+            <source>Link as the same person</source>
+            <translation>Пов'язати як ту саму особу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="277" />
+            <source>Not the same</source>
+            <translation>Це різні особи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="279" />
+            <source>Undo this decision</source>
+            <translation>Скасувати це рішення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="281" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="309" />
+            <source>Reading the persons…</source>
+            <translation>Читання осіб…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="323" />
+            <location filename="../../desktop/duplicates_view.py" line="345" />
+            <source>Search cancelled.</source>
+            <translation>Пошук скасовано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="335" />
+            <source>Comparing names, dates and places…</source>
+            <translation>Порівняння імен, дат і місць…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="385" />
+            <source>person {short} (deleted)</source>
+            <translation>особа {short} (видалена)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="408" />
+            <source>same person</source>
+            <translation>та сама особа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="408" />
+            <source>not the same</source>
+            <translation>різні особи</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/duplicates_view.py" line="414" />
+            <source>%n possible duplicate(s) from this score.</source>
+            <translation>
+                <numerusform>%n можливий дублікат від цієї оцінки.</numerusform>
+                <numerusform>%n можливі дублікати від цієї оцінки.</numerusform>
+                <numerusform>%n можливих дублікатів від цієї оцінки.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="416" />
+            <source>No possible duplicates from this score.</source>
+            <translation>Від цієї оцінки можливих дублікатів немає.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="423" />
+            <source>surnames alike</source>
+            <translation>прізвища схожі</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="424" />
+            <source>given names alike</source>
+            <translation>імена схожі</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="425" />
+            <source>initial fits the given name</source>
+            <translation>ініціал відповідає імені</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="426" />
+            <source>initials fit</source>
+            <translation>ініціали відповідають</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="427" />
+            <source>a given name missing</source>
+            <translation>бракує імені</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="428" />
+            <source>given names differ</source>
+            <translation>імена різні</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="429" />
+            <source>given names of different genders</source>
+            <translation>імена різної статі</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="430" />
+            <source>initial does not fit</source>
+            <translation>ініціал не відповідає</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="431" />
+            <source>same patronymic</source>
+            <translation>те саме по батькові</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="432" />
+            <source>patronymics differ</source>
+            <translation>по батькові різні</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="433" />
+            <source>initial fits the patronymic</source>
+            <translation>ініціал відповідає по батькові</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="434" />
+            <source>initial does not fit the patronymic</source>
+            <translation>ініціал не відповідає по батькові</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="435" />
+            <source>birth year agrees</source>
+            <translation>рік народження збігається</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="436" />
+            <source>date of birth agrees</source>
+            <translation>дата народження збігається</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="437" />
+            <source>dates of birth differ</source>
+            <translation>дати народження різні</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="438" />
+            <source>same place</source>
+            <translation>те саме місце</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="439" />
+            <source>places differ</source>
+            <translation>місця різні</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="532" />
+            <source>(hidden)</source>
+            <translation>(приховано)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="582" />
+            <source>Signing the decision…</source>
+            <translation>Підписування рішення…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="595" />
+            <source>Nothing was changed.</source>
+            <translation>Нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="602" />
+            <source>Linked as the same person (a signed change; Undo on the Decisions tab reverses it).</source>
+            <translation>Пов'язано як ту саму особу (підписана зміна; її скасовує «Скасувати це рішення» на вкладці «Рішення»).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="605" />
+            <source>Marked as not the same: the pair is no longer suggested (Undo on the Decisions tab).</source>
+            <translation>Позначено як різних осіб: цю пару більше не пропонуватимуть (скасувати можна на вкладці «Рішення»).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="612" />
+            <source>Decision undone: the pair is suggested again if it scores high enough.</source>
+            <translation>Рішення скасовано: пару знову пропонуватимуть, якщо її оцінка досить висока.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/duplicates_view.py" line="650" />
+            <source>Possible &amp;duplicates…</source>
+            <translation>Можливі &amp;дублікати…</translation>
+        </message>
+    </context>
+    <context>
         <name>DuressDialog</name>
         <message>
             <location filename="../../desktop/duress_settings.py" line="106" />

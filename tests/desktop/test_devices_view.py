@@ -12,18 +12,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from pytestqt.qtbot import QtBot
 
 from db.api import Person
-from desktop import i18n
 from desktop.devices_view import REVOKED_COLOUR, WARNING_COLOUR, DevicesDialog
+from desktop.i18n import install_translators, remove_translators
 from desktop.window import FieldvaultWindow
 from sync import org_vault
 from sync.bundle.errors import BundleRejected
 from sync.bundle.vault_io import import_bundle
 from tests.db.sync_fixtures import FieldWork
-from tests.gui_helpers import all_texts, qt_app, screenshot, type_text, unlocked_window
+from tests.gui_helpers import TS_FILE, all_texts, compile_qm, qt_app, screenshot, type_text, unlocked_window
 from tests.sync.trust_fixtures import Organisation, make_organisation
 
 WAIT_MS = 30_000
@@ -54,7 +54,11 @@ def _bundles(org: Organisation, name: str, count: int) -> tuple[FieldWork, list[
 def _open_devices(qtbot: QtBot, org: Organisation) -> tuple[FieldvaultWindow, DevicesDialog]:
     folder = org.coordinator.folder
     window = unlocked_window(qtbot, folder)
-    [action] = [a for a in window.coordinator_menu.actions() if a.text() == "&Devices…"]
+    [action] = [
+        a
+        for a in window.coordinator_menu.actions()
+        if a.text() == QCoreApplication.translate("DevicesDialog", "&Devices…")
+    ]
     action.trigger()
     dialog = window.coordinator_menu.dialog
     assert isinstance(dialog, DevicesDialog)
@@ -146,12 +150,13 @@ def test_revoking_with_an_unreachable_server_says_it_still_accepts_the_device(
     window.lock()
 
 
-def test_the_devices_view_in_ukrainian(qtbot: QtBot, org: Organisation) -> None:
+def test_the_devices_view_in_ukrainian(qtbot: QtBot, org: Organisation, tmp_path: Path) -> None:
     _work, paths = _bundles(org, "balakliia", 3)
     org.import_(paths[0])
     org.import_(paths[2])
     app = qt_app()
-    i18n.switch_language(app, "uk")
+    compile_qm(TS_FILE, tmp_path / "fieldvault_uk.qm")
+    assert install_translators(app, QLocale("uk"), tmp_path)
     try:
         window, dialog = _open_devices(qtbot, org)
         texts = all_texts(dialog)
@@ -159,4 +164,4 @@ def test_the_devices_view_in_ukrainian(qtbot: QtBot, org: Organisation) -> None:
         screenshot(dialog, "coordinator-devices-uk.png")
         window.lock()
     finally:
-        i18n.switch_language(app, "en")
+        remove_translators(app)

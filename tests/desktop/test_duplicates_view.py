@@ -14,18 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from db.api import Person
-from desktop import i18n
 from desktop.duplicates_view import DuplicatesDialog
+from desktop.i18n import install_translators, remove_translators
 from desktop.window import FieldvaultWindow
 from sync.merge.duplicates import suggest_in_vault
 from sync.merge.same_as import NOT_SAME, SAME_AS, dismissed_pairs, linked_pairs
 from tests.db.sync_fixtures import FieldWork
-from tests.gui_helpers import all_texts, qt_app, screenshot, unlocked_window
+from tests.gui_helpers import TS_FILE, all_texts, compile_qm, qt_app, screenshot, unlocked_window
 from tests.sync.trust_fixtures import Organisation, make_organisation
 
 WAIT_MS = 30_000
@@ -70,7 +70,11 @@ def recorded(tmp_path: Path) -> Iterator[Recorded]:
 
 def _open(qtbot: QtBot, recorded: Recorded) -> tuple[FieldvaultWindow, DuplicatesDialog]:
     window = unlocked_window(qtbot, recorded.org.coordinator.folder)
-    [action] = [a for a in window.coordinator_menu.actions() if a.text() == "Possible &duplicates…"]
+    [action] = [
+        a
+        for a in window.coordinator_menu.actions()
+        if a.text() == QCoreApplication.translate("DuplicatesDialog", "Possible &duplicates…")
+    ]
     action.trigger()
     dialog = window.coordinator_menu.dialog
     assert isinstance(dialog, DuplicatesDialog)
@@ -149,9 +153,10 @@ def test_suggest_link_unlink_and_dismiss(qtbot: QtBot, recorded: Recorded) -> No
     assert "Петренко" not in texts and "Petrenko" not in texts and "W-17" not in texts
 
 
-def test_the_duplicates_view_in_ukrainian(qtbot: QtBot, recorded: Recorded) -> None:
+def test_the_duplicates_view_in_ukrainian(qtbot: QtBot, recorded: Recorded, tmp_path: Path) -> None:
     app = qt_app()
-    i18n.switch_language(app, "uk")
+    compile_qm(TS_FILE, tmp_path / "fieldvault_uk.qm")
+    assert install_translators(app, QLocale("uk"), tmp_path)
     try:
         window, dialog = _open(qtbot, recorded)
         dialog.choose_pair(recorded.cyrillic, recorded.latin)
@@ -159,4 +164,4 @@ def test_the_duplicates_view_in_ukrainian(qtbot: QtBot, recorded: Recorded) -> N
         screenshot(dialog, "coordinator-duplicates-uk.png")
         window.lock()
     finally:
-        i18n.switch_language(app, "en")
+        remove_translators(app)
