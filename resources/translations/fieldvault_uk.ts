@@ -2913,6 +2913,11 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Збереженого файлу доказу {id} немає у сховищі. Запис про доказ залишився; відновіть файл із пакета або резервної копії.</translation>
         </message>
         <message>
+            <location filename="../../desktop/messages.py" line="285" />
+            <source>Evidence item {id} was delivered to the organisation's server and its file was removed from this laptop, as the organisation's policy asks. Its description, SHA-256 and custody stay here. Ask a coordinator for a copy of the file.</source>
+            <translation>Елемент доказів {id} доставлено на сервер організації, і його файл видалено з цього ноутбука, як вимагає політика організації. Його опис, хеш і ланцюг зберігання залишаються тут. Попросіть координатора про копію файлу.</translation>
+        </message>
+        <message>
             <location filename="../../desktop/messages.py" line="271" />
             <source>Record {id} is not in the vault (deleted, perhaps on another device).</source>
             <translation>Запису {id} немає у сховищі (його видалено, можливо, на іншому пристрої).</translation>

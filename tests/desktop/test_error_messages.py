@@ -47,6 +47,7 @@ from db.errors import (
 )
 from db.ids import new_id
 from db.passphrase_policy import WeakPassphrase
+from db.purge import EvidencePurged
 from db.recording import RecordingError
 from db.vault import KEYRING_NOTICES, KeyringNotice
 from desktop import messages
@@ -253,6 +254,7 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
         ("no testimony", NotFound("testimony", ITEM_ID), ITEM_ID),
         ("no evidence", NotFound("evidence", ITEM_ID), ITEM_ID),
         ("no stored file", NotFound("stored file for evidence", ITEM_ID, "stored-file-not-found"), ITEM_ID),
+        ("evidence purged after delivery", EvidencePurged(ITEM_ID), ITEM_ID),
         ("no person", NotFound("person", ITEM_ID), ITEM_ID),
         ("rejected", RevisionRejected(REVISION_ID, "bad signature"), REVISION_ID),
         (
