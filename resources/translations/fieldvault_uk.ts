@@ -1376,374 +1376,464 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>EvidenceItemView</name>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="169" />
+            <location filename="../../desktop/evidence_item.py" line="173" />
             <source>Original file name</source>
             <translation>Початкова назва файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="173" />
+            <location filename="../../desktop/evidence_item.py" line="177" />
             <source>Description</source>
             <translation>Опис</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="177" />
+            <location filename="../../desktop/evidence_item.py" line="181" />
             <source>Source</source>
             <translation>Джерело</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="178" />
+            <location filename="../../desktop/evidence_item.py" line="182" />
             <source>Who gave the file, or where it was found</source>
             <translation>Хто передав файл або де його знайдено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="180" />
+            <location filename="../../desktop/evidence_item.py" line="184" />
             <source>Stated date</source>
             <translation>Зазначена дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="181" />
+            <location filename="../../desktop/evidence_item.py" line="185" />
             <source>YYYY, YYYY-MM or YYYY-MM-DD</source>
             <translation>РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="184" />
+            <location filename="../../desktop/evidence_item.py" line="188" />
             <source>Stated place</source>
             <translation>Зазначене місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="186" />
+            <location filename="../../desktop/evidence_item.py" line="190" />
             <source>Notes</source>
             <translation>Примітки</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="189" />
+            <location filename="../../desktop/evidence_item.py" line="193" />
             <source>&amp;Save</source>
             <translation>&amp;Зберегти</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="190" />
+            <location filename="../../desktop/evidence_item.py" line="194" />
             <source>Save the stated fields</source>
             <translation>Зберегти зазначені відомості</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="191" />
+            <location filename="../../desktop/evidence_item.py" line="195" />
             <source>Ctrl+S also saves.</source>
             <translation>Ctrl+S теж зберігає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="193" />
+            <location filename="../../desktop/evidence_item.py" line="197" />
             <source>Item status</source>
             <translation>Стан доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="194" />
+            <location filename="../../desktop/evidence_item.py" line="198" />
             <source>Stated by the field worker</source>
             <translation>Зазначено польовим працівником</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="196" />
+            <location filename="../../desktop/evidence_item.py" line="200" />
             <source>&amp;Description:</source>
             <translation>&amp;Опис:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="197" />
+            <location filename="../../desktop/evidence_item.py" line="201" />
             <source>So&amp;urce:</source>
             <translation>Дже&amp;рело:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="198" />
+            <location filename="../../desktop/evidence_item.py" line="202" />
             <source>Da&amp;te:</source>
             <translation>Д&amp;ата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="199" />
+            <location filename="../../desktop/evidence_item.py" line="203" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="200" />
+            <location filename="../../desktop/evidence_item.py" line="204" />
             <source>&amp;Notes:</source>
             <translation>&amp;Примітки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="210" />
+            <location filename="../../desktop/evidence_item.py" line="214" />
             <source>Claim</source>
             <translation>Твердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="210" />
+            <location filename="../../desktop/evidence_item.py" line="214" />
             <source>Value</source>
             <translation>Значення</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="211" />
-            <location filename="../../desktop/evidence_item.py" line="219" />
+            <location filename="../../desktop/evidence_item.py" line="215" />
+            <location filename="../../desktop/evidence_item.py" line="228" />
             <source>Claimed by the file</source>
             <translation>Заявлено самим файлом</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="214" />
+            <location filename="../../desktop/evidence_item.py" line="218" />
             <source>Read from the file itself when it was added. Files can lie: this metadata can be edited or faked. Treat it as a claim to check, not a fact.</source>
             <translation>Прочитано із самого файлу під час додавання. Файли можуть брехати: ці метадані можна змінити або підробити. Сприймайте їх як твердження, яке треба перевірити, а не як факт.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="218" />
+            <location filename="../../desktop/evidence_item.py" line="222" />
             <source>The file makes no claims we can read.</source>
             <translation>Файл не містить тверджень, які можна прочитати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="230" />
+            <location filename="../../desktop/evidence_item.py" line="226" />
+            <source>Content Credentials</source>
+            <translation>Облікові дані вмісту (Content Credentials)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="240" />
             <source>SHA-256</source>
             <translation>SHA-256</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="231" />
+            <location filename="../../desktop/evidence_item.py" line="241" />
             <source>The file's fingerprint, computed when it was added.</source>
             <translation>Відбиток файлу, обчислений під час додавання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="233" />
+            <location filename="../../desktop/evidence_item.py" line="243" />
             <source>Size</source>
             <translation>Розмір</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="235" />
+            <location filename="../../desktop/evidence_item.py" line="245" />
             <source>File type</source>
             <translation>Тип файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="236" />
+            <location filename="../../desktop/evidence_item.py" line="246" />
             <source>&amp;Export…</source>
             <translation>&amp;Експортувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="237" />
+            <location filename="../../desktop/evidence_item.py" line="247" />
             <source>Export a copy of the file</source>
             <translation>Експортувати копію файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="239" />
+            <location filename="../../desktop/evidence_item.py" line="249" />
             <source>Writes a decrypted copy where you choose. The export is recorded in the custody log.</source>
             <translation>Записує розшифровану копію туди, куди ви виберете. Експорт записується в журнал зберігання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="243" />
+            <location filename="../../desktop/evidence_item.py" line="253" />
             <source>Export progress</source>
             <translation>Поступ експорту</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="245" />
+            <location filename="../../desktop/evidence_item.py" line="255" />
             <source>Cancel export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="246" />
+            <location filename="../../desktop/evidence_item.py" line="256" />
             <source>Cancel the export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="247" />
+            <location filename="../../desktop/evidence_item.py" line="257" />
             <source>Stops the export; no file is written.</source>
             <translation>Зупиняє експорт; файл не буде записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="249" />
+            <location filename="../../desktop/evidence_item.py" line="259" />
             <source>Stored file</source>
             <translation>Збережений файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="251" />
+            <location filename="../../desktop/evidence_item.py" line="261" />
             <source>SHA-256:</source>
             <translation>SHA-256:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="252" />
+            <location filename="../../desktop/evidence_item.py" line="262" />
             <source>Size:</source>
             <translation>Розмір:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="253" />
+            <location filename="../../desktop/evidence_item.py" line="263" />
             <source>Type:</source>
             <translation>Тип:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="255" />
+            <location filename="../../desktop/evidence_item.py" line="265" />
             <source>Export status</source>
             <translation>Стан експорту</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="267" />
+            <location filename="../../desktop/evidence_item.py" line="277" />
             <source>#</source>
             <translation>№</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="267" />
+            <location filename="../../desktop/evidence_item.py" line="277" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="267" />
+            <location filename="../../desktop/evidence_item.py" line="277" />
             <source>Action</source>
             <translation>Дія</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="267" />
+            <location filename="../../desktop/evidence_item.py" line="277" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="267" />
+            <location filename="../../desktop/evidence_item.py" line="277" />
             <source>User</source>
             <translation>Користувач</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="269" />
+            <location filename="../../desktop/evidence_item.py" line="279" />
             <source>Custody history</source>
             <translation>Історія зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="273" />
+            <location filename="../../desktop/evidence_item.py" line="283" />
             <source>Chain of custody</source>
             <translation>Ланцюг зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="327" />
+            <location filename="../../desktop/evidence_item.py" line="337" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="334" />
+            <location filename="../../desktop/evidence_item.py" line="344" />
             <source>{size} ({bytes} bytes)</source>
             <translation>{size} (байтів: {bytes})</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="339" />
-            <location filename="../../desktop/evidence_item.py" line="489" />
+            <location filename="../../desktop/evidence_item.py" line="349" />
+            <location filename="../../desktop/evidence_item.py" line="541" />
             <source>Saving…</source>
             <translation>Зберігається…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="366" />
+            <location filename="../../desktop/evidence_item.py" line="376" />
             <source>Date taken (EXIF)</source>
             <translation>Дата зйомки (EXIF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="367" />
+            <location filename="../../desktop/evidence_item.py" line="377" />
             <source>Creation time</source>
             <translation>Час створення</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="368" />
+            <location filename="../../desktop/evidence_item.py" line="378" />
             <source>Creation date (PDF)</source>
             <translation>Дата створення (PDF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="369" />
+            <location filename="../../desktop/evidence_item.py" line="379" />
             <source>GPS latitude</source>
             <translation>Широта GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="370" />
+            <location filename="../../desktop/evidence_item.py" line="380" />
             <source>GPS longitude</source>
             <translation>Довгота GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="371" />
+            <location filename="../../desktop/evidence_item.py" line="381" />
             <source>Camera</source>
             <translation>Камера</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="372" />
+            <location filename="../../desktop/evidence_item.py" line="382" />
             <source>Duration (seconds)</source>
             <translation>Тривалість (секунд)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="373" />
+            <location filename="../../desktop/evidence_item.py" line="383" />
             <source>Pages</source>
             <translation>Сторінок</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="374" />
+            <location filename="../../desktop/evidence_item.py" line="384" />
             <source>Width (pixels)</source>
             <translation>Ширина (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="375" />
+            <location filename="../../desktop/evidence_item.py" line="385" />
             <source>Height (pixels)</source>
             <translation>Висота (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="398" />
+            <location filename="../../desktop/evidence_item.py" line="386" />
+            <source>Signer (Content Credentials)</source>
+            <translation>Підписувач (облікові дані вмісту)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="387" />
+            <source>Capture time (Content Credentials)</source>
+            <translation>Час зйомки (облікові дані вмісту)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="388" />
+            <source>Location (Content Credentials)</source>
+            <translation>Місце (облікові дані вмісту)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="389" />
+            <source>Author (Content Credentials)</source>
+            <translation>Автор (облікові дані вмісту)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="390" />
+            <source>Source type (Content Credentials)</source>
+            <translation>Тип джерела (облікові дані вмісту)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="391" />
+            <source>Made with (Content Credentials)</source>
+            <translation>Створено за допомогою (облікові дані вмісту)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="392" />
+            <source>Time-stamped (Content Credentials)</source>
+            <translation>Позначка часу (облікові дані вмісту)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="393" />
+            <source>Certificate issuer (Content Credentials)</source>
+            <translation>Видавець сертифіката (облікові дані вмісту)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="394" />
+            <source>Signature algorithm (Content Credentials)</source>
+            <translation>Алгоритм підпису (облікові дані вмісту)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="403" />
+            <source>Content Credentials (claimed by the file):</source>
+            <translation>Облікові дані вмісту (Content Credentials, заявлено самим файлом):</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="405" />
+            <source>an unnamed certificate</source>
+            <translation>сертифікат без імені</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="407" />
+            <source>{prefix} valid, signed by {signer} (on a trust list).</source>
+            <translation>{prefix} дійсні, підписано: {signer} (є у списку довіри).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="411" />
+            <source>{prefix} valid, signed by {signer}. The signer is on no trust list: anyone can make a certificate with any name. Valid means the file is unchanged since it was signed.</source>
+            <translation>{prefix} дійсні, підписано: {signer}. Підписувача немає в жодному списку довіри: будь-хто може створити сертифікат з будь-яким іменем. «Дійсні» означає, що файл не змінювався після підписання.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="415" />
+            <source>no reason given</source>
+            <translation>причину не вказано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="417" />
+            <source>{prefix} invalid: {codes}. The file may have been changed after it was signed, or its credentials are damaged, expired or forged.</source>
+            <translation>{prefix} недійсні: {codes}. Файл могли змінити після підписання, або його облікові дані пошкоджені, прострочені чи підроблені.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="421" />
+            <source>Content Credentials: none in this file.</source>
+            <translation>Облікові дані вмісту (Content Credentials): у цьому файлі їх немає.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="424" />
+            <source>Content Credentials: not read ({reason}).</source>
+            <translation>Облікові дані вмісту (Content Credentials): не прочитано ({reason}).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="450" />
             <source>Added to the vault</source>
             <translation>Додано до сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="399" />
+            <location filename="../../desktop/evidence_item.py" line="451" />
             <source>Added again (already stored)</source>
             <translation>Додано повторно (уже збережено)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="400" />
+            <location filename="../../desktop/evidence_item.py" line="452" />
             <source>Viewed</source>
             <translation>Переглянуто</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="401" />
+            <location filename="../../desktop/evidence_item.py" line="453" />
             <source>Exported</source>
             <translation>Експортовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="402" />
+            <location filename="../../desktop/evidence_item.py" line="454" />
             <source>Transferred</source>
             <translation>Передано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="403" />
+            <location filename="../../desktop/evidence_item.py" line="455" />
             <source>Verified</source>
             <translation>Перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="404" />
+            <location filename="../../desktop/evidence_item.py" line="456" />
             <source>Deleted</source>
             <translation>Видалено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="466" />
+            <location filename="../../desktop/evidence_item.py" line="518" />
             <source>No changes to save.</source>
             <translation>Немає змін для збереження.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="516" />
+            <location filename="../../desktop/evidence_item.py" line="568" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="531" />
+            <location filename="../../desktop/evidence_item.py" line="583" />
             <source>Export a copy of the evidence</source>
             <translation>Експорт копії доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="545" />
+            <location filename="../../desktop/evidence_item.py" line="597" />
             <source>Exporting…</source>
             <translation>Експорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="575" />
+            <location filename="../../desktop/evidence_item.py" line="627" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="593" />
+            <location filename="../../desktop/evidence_item.py" line="645" />
             <source>Export cancelled; no file was written.</source>
             <translation>Експорт скасовано; файл не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="602" />
+            <location filename="../../desktop/evidence_item.py" line="654" />
             <source>Exported to {path}</source>
             <translation>Експортовано до {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="609" />
+            <location filename="../../desktop/evidence_item.py" line="661" />
             <source>Not exported: {reason}</source>
             <translation>Не експортовано: {reason}</translation>
         </message>
