@@ -31,6 +31,7 @@ from desktop.autolock import AutoLock
 from desktop.backup_action import BackupAction
 from desktop.bundle_actions import OrganisationMenu
 from desktop.clipboard_guard import ClipboardGuard
+from desktop.conflicts_view import add_conflicts_entry
 from desktop.coordinator_menu import CoordinatorMenu
 from desktop.devices_view import add_devices_entry
 from desktop.duplicates_view import add_duplicates_entry
@@ -146,6 +147,7 @@ class FieldvaultWindow(QMainWindow):
         # below.
         self.coordinator_menu = CoordinatorMenu(self, lambda: self._vault, self.tasks)
         self.coordinator_menu.changed.connect(self._reload_after_import)
+        add_conflicts_entry(self.coordinator_menu)  # desktop/conflicts_view.py
         add_devices_entry(self.coordinator_menu)  # desktop/devices_view.py
         add_duplicates_entry(self.coordinator_menu)  # desktop/duplicates_view.py
         add_org_admin_entries(self.coordinator_menu)  # Issue enrolment token…, Add a device…
