@@ -2,6 +2,201 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="uk" sourcelanguage="en">
     <context>
+        <name>AddDeviceDialog</name>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="734" />
+            <source>Add a device</source>
+            <translation>Додати пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="740" />
+            <source>A field worker who joined shows their device card (fvd1.…; public keys only, nothing secret). Paste it or open the file they gave you. Then phone them or meet: the verification code below must be the same as the one their screen shows.</source>
+            <translation>Польовий працівник, який приєднався, показує картку свого пристрою (fvd1.…; лише відкриті ключі, нічого секретного). Вставте її або відкрийте файл, який він вам дав. Потім зателефонуйте йому або зустріньтеся: код перевірки нижче має збігатися з тим, що показує його екран.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="750" />
+            <source>Device card</source>
+            <translation>Картка пристрою</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="751" />
+            <source>fvd1.…</source>
+            <translation>fvd1.…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="755" />
+            <source>Open card file…</source>
+            <translation>Відкрити файл картки…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="756" />
+            <source>Open a device card file</source>
+            <translation>Відкрити файл картки пристрою</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="760" />
+            <source>Card:</source>
+            <translation>Картка:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="766" />
+            <source>Verification code</source>
+            <translation>Код перевірки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="770" />
+            <source>Label for the device</source>
+            <translation>Позначка пристрою</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="771" />
+            <source>a call sign or the laptop's name, not a person's name</source>
+            <translation>позивний або назва ноутбука, а не ім’я людини</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="772" />
+            <source>&amp;Label:</source>
+            <translation>&amp;Позначка:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="774" />
+            <source>Enrolment token</source>
+            <translation>Токен реєстрації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="775" />
+            <source>optional: the fvt1.… token the worker received</source>
+            <translation>необов’язково: токен fvt1.…, який отримав працівник</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="776" />
+            <source>&amp;Token:</source>
+            <translation>&amp;Токен:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="777" />
+            <location filename="../../desktop/org_admin.py" line="778" />
+            <source>Also make it a coordinator</source>
+            <translation>Також зробити його координатором</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="782" />
+            <source>A coordinator can read every bundle made from now on: bundles are encrypted to it too. Tick this only for a colleague's coordinator laptop.</source>
+            <translation>Координатор може читати кожен пакет, створений відтепер: пакети шифруються й для нього. Позначайте це лише для координаторського ноутбука колеги.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="788" />
+            <location filename="../../desktop/org_admin.py" line="789" />
+            <source>Add the device</source>
+            <translation>Додати пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="794" />
+            <source>Result</source>
+            <translation>Результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="799" />
+            <source>Devices of the organisation</source>
+            <translation>Пристрої організації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="801" />
+            <source>Device</source>
+            <translation>Пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="801" />
+            <source>Label</source>
+            <translation>Позначка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="801" />
+            <source>Role</source>
+            <translation>Роль</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="801" />
+            <source>Status</source>
+            <translation>Стан</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="806" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="818" />
+            <source>coordinator</source>
+            <translation>координатор</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="818" />
+            <source>field device</source>
+            <translation>польовий пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="819" />
+            <source>enrolled</source>
+            <translation>зареєстровано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="819" />
+            <source>revoked</source>
+            <translation>відкликано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="843" />
+            <source>Open the device card</source>
+            <translation>Відкрити картку пристрою</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="851" />
+            <source>{name} could not be read ({reason}).</source>
+            <translation>{name} не вдалося прочитати ({reason}).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="865" />
+            <source>The verification code appears here once the card is pasted.</source>
+            <translation>Код перевірки з’явиться тут, щойно картку буде вставлено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="871" />
+            <source>That is not a device card (fvd1.…, as Join shows it).</source>
+            <translation>Це не картка пристрою (fvd1.…, як її показує вікно приєднання).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="876" />
+            <source>Device {device}. Its verification code, to compare with the worker's screen:</source>
+            <translation>Пристрій {device}. Його код перевірки, щоб звірити з екраном працівника:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="896" />
+            <source>Adding the device…</source>
+            <translation>Додавання пристрою…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="908" />
+            <source>Device {device} added as a coordinator: bundles made from now on are encrypted to it too.</source>
+            <translation>Пристрій {device} додано як координатора: пакети, створені відтепер, шифруються й для нього.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="911" />
+            <source>Device {device} added: its bundles are accepted.</source>
+            <translation>Пристрій {device} додано: його пакети приймаються.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="916" />
+            <source>If the worker's code was not {code}, revoke this device.</source>
+            <translation>Якщо код працівника був не {code}, відкличте цей пристрій.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="925" />
+            <source>The device was not added.</source>
+            <translation>Пристрій не додано.</translation>
+        </message>
+    </context>
+    <context>
         <name>BackupAction</name>
         <message>
             <location filename="../../desktop/backup_action.py" line="213" />
@@ -396,6 +591,359 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
     </context>
     <context>
+        <name>ConflictsDialog</name>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="330" />
+            <source>Conflicts</source>
+            <translation>Конфлікти</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="335" />
+            <source>Records that two devices changed without seeing each other's change. Both versions are kept and signed. Choose one, compare its versions field by field, pick a value for each highlighted field, and save: that writes one new version, signed by this device, which replaces them all and syncs like any change.</source>
+            <translation>Записи, які два пристрої змінили, не бачачи змін один одного. Обидві версії збережено й підписано. Виберіть запис, порівняйте його версії поле за полем, виберіть значення для кожного виділеного поля й збережіть: це запише одну нову версію, підписану цим пристроєм, яка замінить їх усі й синхронізується, як будь-яка зміна.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="346" />
+            <source>Type</source>
+            <translation>Тип</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="346" />
+            <source>Record</source>
+            <translation>Запис</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="346" />
+            <source>Versions</source>
+            <translation>Версії</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="346" />
+            <source>Written on</source>
+            <translation>Записано на</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="348" />
+            <source>Records in conflict</source>
+            <translation>Записи в конфлікті</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="357" />
+            <source>Show sensitive details</source>
+            <translation>Показати чутливі дані</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="361" />
+            <source>≠ on a yellow background: the versions differ. In long texts, words only in the left version are struck through on red and marked [-like this-]; words only in the right version are underlined on green and marked {+like this+}.</source>
+            <translation>≠ на жовтому тлі: версії відрізняються. У довгих текстах слова, які є лише в лівій версії, перекреслено на червоному тлі й позначено [-ось так-]; слова, які є лише в правій версії, підкреслено на зеленому тлі й позначено {+ось так+}.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="396" />
+            <source>Save resolution</source>
+            <translation>Зберегти розв’язання</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="398" />
+            <source>Keep it deleted</source>
+            <translation>Залишити видаленим</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="400" />
+            <source>One device deleted this record while another changed it: delete it for good.</source>
+            <translation>Один пристрій видалив цей запис, поки інший його змінював: видалити його остаточно.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="403" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="469" />
+            <source>No record is in conflict.</source>
+            <translation>Жоден запис не перебуває в конфлікті.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="473" />
+            <source>case</source>
+            <translation>справа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="474" />
+            <source>incident</source>
+            <translation>інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="475" />
+            <source>person</source>
+            <translation>особа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="476" />
+            <source>testimony</source>
+            <translation>свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="477" />
+            <source>link</source>
+            <translation>зв’язок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="478" />
+            <source>evidence</source>
+            <translation>доказ</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="479" />
+            <source>consent</source>
+            <translation>згода</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="485" />
+            <source>this device</source>
+            <translation>цей пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="488" />
+            <source>device {id}</source>
+            <translation>пристрій {id}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="518" />
+            <source>Conflicts of this kind of record ({kind}) are not resolved here yet.</source>
+            <translation>Конфлікти записів цього типу ({kind}) тут поки що не розв’язуються.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="547" />
+            <source>{kind} “{label}”: {count} versions</source>
+            <translation>{kind} «{label}», версій: {count}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="552" />
+            <source>Field</source>
+            <translation>Поле</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="556" />
+            <source>Your edit</source>
+            <translation>Ваша правка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="578" />
+            <source>Version {n}: {device}, {when}</source>
+            <translation>Версія {n}: {device}, {when}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="582" />
+            <source>(deleted on that device)</source>
+            <translation>(видалено на тому пристрої)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="587" />
+            <source>Title</source>
+            <translation>Назва</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="588" />
+            <source>Case</source>
+            <translation>Справа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="589" />
+            <source>Incident</source>
+            <translation>Інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="590" />
+            <source>Witness</source>
+            <translation>Свідок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="591" />
+            <source>Interviewer</source>
+            <translation>Інтерв’юер</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="592" />
+            <source>Language</source>
+            <translation>Мова</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="593" />
+            <source>Interpreter</source>
+            <translation>Перекладач</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="594" />
+            <source>Consent</source>
+            <translation>Згода</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="595" />
+            <source>Interview date</source>
+            <translation>Дата інтерв’ю</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="596" />
+            <source>Interview place</source>
+            <translation>Місце інтерв’ю</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="597" />
+            <source>Violation types</source>
+            <translation>Види порушень</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="598" />
+            <source>Narrative</source>
+            <translation>Розповідь</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="599" />
+            <source>Notes</source>
+            <translation>Примітки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="600" />
+            <source>Description</source>
+            <translation>Опис</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="601" />
+            <source>Date</source>
+            <translation>Дата</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="602" />
+            <source>Date precision</source>
+            <translation>Точність дати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="603" />
+            <source>Place</source>
+            <translation>Місце</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="604" />
+            <source>Place precision</source>
+            <translation>Точність місця</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="605" />
+            <source>Latitude</source>
+            <translation>Широта</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="606" />
+            <source>Longitude</source>
+            <translation>Довгота</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="607" />
+            <source>Name</source>
+            <translation>Ім’я</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="608" />
+            <source>Pseudonym</source>
+            <translation>Псевдонім</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="609" />
+            <source>Roles</source>
+            <translation>Ролі</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="610" />
+            <source>Sensitive details</source>
+            <translation>Чутливі дані</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="611" />
+            <source>From</source>
+            <translation>Від</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="612" />
+            <source>To</source>
+            <translation>До</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="613" />
+            <source>Relation</source>
+            <translation>Зв’язок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="632" />
+            <source>The versions differ</source>
+            <translation>Версії відрізняються</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="645" />
+            <source>Keep this</source>
+            <translation>Залишити це</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="647" />
+            <source>Keep version {n} of {field}</source>
+            <translation>Залишити версію {n} поля «{field}»</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="662" />
+            <source>Edit</source>
+            <translation>Змінити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="663" />
+            <source>Edit {field}</source>
+            <translation>Змінити поле «{field}»</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="673" />
+            <source>Your edit of {field}</source>
+            <translation>Ваша правка поля «{field}»</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="685" />
+            <source>(deleted)</source>
+            <translation>(видалено)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="691" />
+            <source>Hidden ({count} details)</source>
+            <translation>Приховано (записів: {count})</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="702" />
+            <source>{field} in version {n}, with the differences marked</source>
+            <translation>{field} у версії {n}, з позначеними відмінностями</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="738" />
+            <source>Choose a version or an edit for each field marked ≠ ({count} left).</source>
+            <translation>Виберіть версію або власну правку для кожного поля, позначеного ≠ (залишилося: {count}).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="780" />
+            <source>Saving…</source>
+            <translation>Збереження…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="791" />
+            <source>Resolved: one new version, signed by this device, replaces the conflicting ones.</source>
+            <translation>Розв’язано: одна нова версія, підписана цим пристроєм, замінює конфліктні.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="799" />
+            <source>Not saved: another version of this record arrived meanwhile. Its versions are shown again; choose again.</source>
+            <translation>Не збережено: тим часом надійшла ще одна версія цього запису. Його версії показано знову; виберіть ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/conflicts_view.py" line="813" />
+            <source>Conflicts…</source>
+            <translation>Конфлікти…</translation>
+        </message>
+    </context>
+    <context>
         <name>Consent</name>
         <message>
             <location filename="../../desktop/consent_dialog.py" line="42" />
@@ -636,6 +1184,176 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <location filename="../../desktop/coordinator_menu.py" line="69" />
             <source>&amp;Coordinator</source>
             <translation>&amp;Координатор</translation>
+        </message>
+    </context>
+    <context>
+        <name>CreateOrganisationDialog</name>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="209" />
+            <source>Create an organisation</source>
+            <translation>Створити організацію</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="214" />
+            <source>New organisation</source>
+            <translation>Нова організація</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="218" />
+            <source>This vault becomes the organisation's first coordinator: it keeps the organisation key, and the bundles field workers send are encrypted to its coordinators only. Create an organisation once; every other laptop joins it.</source>
+            <translation>Це сховище стане першим координатором організації: воно зберігає ключ організації, а пакети, які надсилають польові працівники, шифруються лише для її координаторів. Організацію створюють один раз; усі інші ноутбуки приєднуються до неї.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="226" />
+            <source>Organisation name</source>
+            <translation>Назва організації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="227" />
+            <source>for example: Kharkiv documentation group</source>
+            <translation>наприклад: Харківська група документування</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="228" />
+            <source>&amp;Name:</source>
+            <translation>&amp;Назва:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="229" />
+            <source>Field workers' laptops delete what the organisation received</source>
+            <translation>Ноутбуки польових працівників видаляють те, що організація отримала</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="230" />
+            <source>Purge after delivery</source>
+            <translation>Видаляти після доставки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="234" />
+            <source>Tick this if a laptop that is seized or lost should carry as little as possible: once the organisation's server has confirmed with its signed receipt that it holds a worker's bundle, their laptop deletes its copy of the evidence files that bundle carried. The records, the files' fingerprints and the chain of custody stay. Leave it unticked if workers need the files themselves afterwards. Files carried only by USB stick are never deleted (a stick gives no receipt).</source>
+            <translation>Позначте це, якщо вилучений або загублений ноутбук має містити якомога менше: щойно сервер організації підтвердить своєю підписаною квитанцією, що отримав пакет працівника, його ноутбук видаляє свою копію файлів-доказів, які були в цьому пакеті. Записи, відбитки файлів і ланцюг зберігання залишаються. Не позначайте, якщо працівникам самим потрібні ці файли й потім. Файли, передані лише на USB-флешці, ніколи не видаляються (флешка не дає квитанції).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="245" />
+            <source>Server address</source>
+            <translation>Адреса сервера</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="246" />
+            <source>optional: https://…</source>
+            <translation>необов’язково: https://…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="247" />
+            <source>&amp;Server:</source>
+            <translation>&amp;Сервер:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="249" />
+            <source>Server certificate fingerprint</source>
+            <translation>Відбиток сертифіката сервера</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="250" />
+            <source>its certificate's SHA-256 (64 hex digits)</source>
+            <translation>SHA-256 його сертифіката (64 шістнадцяткові цифри)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="252" />
+            <source>&amp;Certificate:</source>
+            <translation>Се&amp;ртифікат:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="255" />
+            <source>Leave both empty to work by USB stick only; a server can be named later (fieldvault org set-server). Its certificate fingerprint is what `fieldvault serve init` printed: devices then talk to that server only.</source>
+            <translation>Залиште обидва поля порожніми, щоб працювати лише через USB-флешку; сервер можна вказати пізніше (fieldvault org set-server). Відбиток його сертифіката — це те, що вивела команда `fieldvault serve init`: тоді пристрої спілкуються лише з цим сервером.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="262" />
+            <location filename="../../desktop/org_admin.py" line="263" />
+            <source>Create the organisation</source>
+            <translation>Створити організацію</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="268" />
+            <source>Result</source>
+            <translation>Результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="272" />
+            <source>Your organisation</source>
+            <translation>Ваша організація</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="278" />
+            <location filename="../../desktop/org_admin.py" line="281" />
+            <source>Organisation fingerprint</source>
+            <translation>Відбиток організації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="286" />
+            <source>Tell each field worker this fingerprint in person or by phone, never in the same message or on the same stick as the profile: that is how their laptop knows the profile is yours. Give them the profile as a QR code (Coordinator → Issue enrolment token…) or as a file (Save the profile file…). When they have joined, add their device card (Coordinator → Add a device…) and compare the verification code.</source>
+            <translation>Повідомте цей відбиток кожному польовому працівникові особисто або телефоном, ніколи не в тому самому повідомленні чи на тій самій флешці, що й профіль: так їхній ноутбук знає, що профіль ваш. Передайте їм профіль як QR-код (Координатор → Видати токен реєстрації…) або як файл (Зберегти файл профілю…). Коли вони приєднаються, додайте картку їхнього пристрою (Координатор → Додати пристрій…) і звірте код перевірки.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="295" />
+            <source>Save the profile file…</source>
+            <translation>Зберегти файл профілю…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="296" />
+            <source>Save the organisation profile file</source>
+            <translation>Зберегти файл профілю організації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="307" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="318" />
+            <source>Type the organisation's name.</source>
+            <translation>Введіть назву організації.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="325" />
+            <source>A server needs both its address and its certificate fingerprint (or leave both empty).</source>
+            <translation>Для сервера потрібні і його адреса, і відбиток його сертифіката (або залиште обидва поля порожніми).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="337" />
+            <source>Creating the organisation…</source>
+            <translation>Створення організації…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="355" />
+            <source>Organisation {name} created; this vault is its coordinator.</source>
+            <translation>Організацію {name} створено; це сховище — її координатор.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="360" />
+            <source>The profile was uploaded to {url}.</source>
+            <translation>Профіль вивантажено на {url}.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="362" />
+            <source>{url} could not be reached: the profile was not uploaded yet (fieldvault org export uploads it).</source>
+            <translation>Не вдалося з’єднатися з {url}: профіль ще не вивантажено (його вивантажує fieldvault org export).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="366" />
+            <source>{url} showed another certificate than the one you typed: the profile was not uploaded. Check the address and the fingerprint.</source>
+            <translation>{url} показав інший сертифікат, ніж той, що ви ввели: профіль не вивантажено. Перевірте адресу й відбиток.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="369" />
+            <source>{url} refused the profile.</source>
+            <translation>{url} відхилив профіль.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="381" />
+            <source>Choose the folder for the profile file</source>
+            <translation>Виберіть теку для файлу профілю</translation>
         </message>
     </context>
     <context>
@@ -2082,7 +2800,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
         <message>
             <location filename="../../desktop/viewer.py" line="137" />
-            <location filename="../../desktop/viewer.py" line="384" />
+            <location filename="../../desktop/viewer.py" line="385" />
             <source>No item is open.</source>
             <translation>Жоден доказ не відкрито.</translation>
         </message>
@@ -2118,7 +2836,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Це зображення не вдається декодувати. Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer.py" line="362" />
+            <location filename="../../desktop/viewer.py" line="363" />
             <source>This item cannot be shown.</source>
             <translation>Цей доказ не можна показати.</translation>
         </message>
@@ -2126,37 +2844,37 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="170" />
+            <location filename="../../desktop/window.py" line="181" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="172" />
+            <location filename="../../desktop/window.py" line="183" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="171" />
+            <location filename="../../desktop/window.py" line="182" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="173" />
+            <location filename="../../desktop/window.py" line="184" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="180" />
+            <location filename="../../desktop/window.py" line="191" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="272" />
+            <location filename="../../desktop/window.py" line="283" />
             <source>Your passphrase is changed. The recovery key you typed no longer works: this is the new one.</source>
             <translation>Парольну фразу змінено. Введений ключ відновлення більше не діє: ось новий.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="292" />
+            <location filename="../../desktop/window.py" line="303" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -2165,7 +2883,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="302" />
+            <location filename="../../desktop/window.py" line="313" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -2174,32 +2892,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="308" />
+            <location filename="../../desktop/window.py" line="319" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="442" />
+            <location filename="../../desktop/window.py" line="453" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="443" />
+            <location filename="../../desktop/window.py" line="454" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="444" />
+            <location filename="../../desktop/window.py" line="455" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="529" />
+            <location filename="../../desktop/window.py" line="540" />
             <source>Locking…</source>
             <translation>Блокування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="549" />
+            <location filename="../../desktop/window.py" line="560" />
             <source>The vault locked while another program kept it busy: the last changes may not have been kept.</source>
             <translation>Сховище заблокувалося, поки інша програма тримала його зайнятим: останні зміни могли не зберегтися.</translation>
         </message>
@@ -2712,6 +3430,120 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
         </message>
     </context>
     <context>
+        <name>IssueTokenDialog</name>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="490" />
+            <source>Issue enrolment token</source>
+            <translation>Видати токен реєстрації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="496" />
+            <source>A token lets one new laptop join: its first bundle is accepted without waiting for you to add the device. It is good once and only until it expires. The QR code carries the organisation profile and the token; the worker still types the fingerprint you tell them.</source>
+            <translation>Токен дозволяє приєднатися одному новому ноутбуку: його перший пакет приймається, не чекаючи, поки ви додасте пристрій. Він діє один раз і лише до закінчення строку. QR-код містить профіль організації й токен; відбиток, який ви повідомите, працівник однаково вводить сам.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="504" />
+            <source>Valid for:</source>
+            <translation>Діє:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="508" />
+            <source> hours</source>
+            <translation> год</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="509" />
+            <source>Hours the token is valid</source>
+            <translation>Скільки годин діє токен</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="511" />
+            <location filename="../../desktop/org_admin.py" line="512" />
+            <source>Issue the token</source>
+            <translation>Видати токен</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="519" />
+            <source>Enrolment QR code</source>
+            <translation>QR-код реєстрації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="527" />
+            <source>Enrolment token</source>
+            <translation>Токен реєстрації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="528" />
+            <source>Copy</source>
+            <translation>Копіювати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="529" />
+            <source>Copy the token</source>
+            <translation>Копіювати токен</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="536" />
+            <source>Text of the enrolment QR code</source>
+            <translation>Текст QR-коду реєстрації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="540" />
+            <source>Save QR as PNG…</source>
+            <translation>Зберегти QR як PNG…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="541" />
+            <source>Save the QR code as a PNG file</source>
+            <translation>Зберегти QR-код як файл PNG</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="545" />
+            <source>Result</source>
+            <translation>Результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="551" />
+            <source>Anyone holding this token and the profile can join once: show the code to the worker in person, or save it only onto a stick you hand over yourself. The copied token is cleared from the clipboard when the vault locks.</source>
+            <translation>Будь-хто, хто має цей токен і профіль, може один раз приєднатися: покажіть код працівникові особисто або збережіть його лише на флешку, яку передасте самі. Скопійований токен видаляється з буфера обміну, коли сховище блокується.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="558" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="572" />
+            <source>Issuing the token…</source>
+            <translation>Видача токена…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="595" />
+            <source>Choose how long the token is valid, then issue it.</source>
+            <translation>Виберіть, скільки діятиме токен, а тоді видайте його.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="606" />
+            <source>The profile is too large for a QR code: give the worker the profile file and the token.</source>
+            <translation>Профіль завеликий для QR-коду: передайте працівникові файл профілю й токен.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="614" />
+            <source>Token {token} is good for one device until {time} (this computer's time).</source>
+            <translation>Токен {token} діє для одного пристрою до {time} (за часом цього комп’ютера).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="624" />
+            <source>Token copied.</source>
+            <translation>Токен скопійовано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="631" />
+            <source>Choose the folder for the QR code</source>
+            <translation>Виберіть теку для QR-коду</translation>
+        </message>
+    </context>
+    <context>
         <name>LanguageChooser</name>
         <message>
             <location filename="../../desktop/unlock.py" line="102" />
@@ -2751,58 +3583,58 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>MediaPage</name>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="53" />
+            <location filename="../../desktop/viewer_media.py" line="78" />
             <source>Video</source>
             <translation>Відео</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="55" />
+            <location filename="../../desktop/viewer_media.py" line="80" />
             <source>Audio recording</source>
             <translation>Аудіозапис</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="58" />
-            <location filename="../../desktop/viewer_media.py" line="210" />
+            <location filename="../../desktop/viewer_media.py" line="83" />
+            <location filename="../../desktop/viewer_media.py" line="268" />
             <source>Play</source>
             <translation>Відтворити</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="59" />
+            <location filename="../../desktop/viewer_media.py" line="84" />
             <source>Play or pause (Space)</source>
             <translation>Відтворити або призупинити (пробіл)</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="62" />
+            <location filename="../../desktop/viewer_media.py" line="87" />
             <source>Position (Left and Right arrows seek 5 seconds)</source>
             <translation>Позиція (стрілки ліворуч і праворуч перемотують на 5 секунд)</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="64" />
+            <location filename="../../desktop/viewer_media.py" line="89" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="191" />
+            <location filename="../../desktop/viewer_media.py" line="249" />
             <source>{position} / {duration}</source>
             <translation>{position} / {duration}</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="210" />
+            <location filename="../../desktop/viewer_media.py" line="268" />
             <source>Pause</source>
             <translation>Пауза</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="232" />
+            <location filename="../../desktop/viewer_media.py" line="290" />
             <source>No sound device was found: the recording plays without sound.</source>
             <translation>Звуковий пристрій не знайдено: запис відтворюється без звуку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="243" />
+            <location filename="../../desktop/viewer_media.py" line="301" />
             <source>This recording cannot be played here ({reason}). Export it to open it with another program.</source>
             <translation>Цей запис тут не можна відтворити ({reason}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="244" />
+            <location filename="../../desktop/viewer_media.py" line="302" />
             <source>unknown error</source>
             <translation>невідома помилка</translation>
         </message>
@@ -2838,12 +3670,12 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="1118" />
+            <location filename="../../desktop/messages.py" line="1127" />
             <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1124" />
+            <location filename="../../desktop/messages.py" line="1133" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -3013,584 +3845,622 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Запису {id} немає у сховищі (його видалено, можливо, на іншому пристрої).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="285" />
+            <location filename="../../desktop/messages.py" line="294" />
             <source>A change received from elsewhere (revision {id}) failed a check and was refused; nothing from it was stored. Tell your coordinator.</source>
             <translation>Зміна, отримана ззовні (ревізія {id}), не пройшла перевірку й відхилена; з неї нічого не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="293" />
+            <location filename="../../desktop/messages.py" line="302" />
             <source>A custody record in a bundle (event {hash}) failed a check and was refused; nothing from the bundle was stored. Tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в пакеті (подія {hash}) не пройшов перевірки й був відхилений; нічого з пакета не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="301" />
+            <location filename="../../desktop/messages.py" line="310" />
             <source>A file in a bundle (SHA-256 {sha256}) failed a check and was refused; nothing from the bundle was stored. Ask for the bundle to be sent again.</source>
             <translation>Файл у пакеті (SHA-256 {sha256}) не пройшов перевірки й був відхилений; нічого з пакета не збережено. Попросіть надіслати пакет ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="309" />
+            <location filename="../../desktop/messages.py" line="318" />
             <source>Bundle {id} was refused: it comes from a device this vault does not know, or repeats a bundle already received with other content. Nothing from it was stored. Tell your coordinator.</source>
             <translation>Пакет {id} відхилено: він надійшов від пристрою, якого це сховище не знає, або повторює вже отриманий пакет з іншим вмістом. Нічого з нього не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="318" />
+            <location filename="../../desktop/messages.py" line="327" />
             <source>This organisation profile (version {offered}) is not newer than the one this vault holds (version {held}), so it was not used. Ask your coordinator for the current profile.</source>
             <translation>Цей профіль організації (версія {offered}) не новіший за той, що вже є у сховищі (версія {held}), тому його не використано. Попросіть у координатора чинний профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="334" />
+            <location filename="../../desktop/messages.py" line="343" />
             <source>This file is not a Fieldvault bundle, or it was made by a newer version of Fieldvault. Nothing from it was stored. Check that you chose the right file; if you did, update Fieldvault and import it again.</source>
             <translation>Цей файл не є пакетом Fieldvault, або його створила новіша версія Fieldvault. Нічого з нього не збережено. Перевірте, чи ви вибрали потрібний файл; якщо так, оновіть Fieldvault і імпортуйте його знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="343" />
+            <location filename="../../desktop/messages.py" line="352" />
             <source>This bundle is damaged or incomplete (perhaps cut short while it was copied). Nothing from it was stored. Copy it again from where it came from, or ask for it to be sent again.</source>
             <translation>Цей пакет пошкоджений або неповний (можливо, обірвався під час копіювання). Нічого з нього не збережено. Скопіюйте його ще раз звідти, звідки він надійшов, або попросіть надіслати його знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="351" />
+            <location filename="../../desktop/messages.py" line="360" />
             <source>This bundle was changed after it was made, or its signature does not check out: it may have been tampered with. Nothing from it was stored. Keep the file as it is and tell your coordinator.</source>
             <translation>Цей пакет змінено після створення, або його підпис не проходить перевірки: можливо, його підробили. Нічого з нього не збережено. Збережіть файл як є і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="360" />
+            <location filename="../../desktop/messages.py" line="369" />
             <source>This bundle belongs to another organisation. Nothing from it was stored. Check that you chose the right file.</source>
             <translation>Цей пакет належить іншій організації. Нічого з нього не збережено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="368" />
+            <location filename="../../desktop/messages.py" line="377" />
             <source>This bundle comes from a device this vault does not know as enrolled in your organisation. Nothing from it was stored. If the sender should be enrolled, the coordinator adds their device first; then import the bundle again.</source>
             <translation>Цей пакет надійшов від пристрою, який це сховище не знає як зареєстрований у вашій організації. Нічого з нього не збережено. Якщо відправник має бути зареєстрований, спершу координатор додає його пристрій; тоді імпортуйте пакет знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="377" />
+            <location filename="../../desktop/messages.py" line="386" />
             <source>This bundle comes from a device whose access was revoked. Nothing from it was stored. Keep the file and tell your coordinator.</source>
             <translation>Цей пакет надійшов від пристрою, доступ якого відкликано. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="385" />
+            <location filename="../../desktop/messages.py" line="394" />
             <source>This bundle has the same number as another bundle already received from the same device, with other content. Nothing from it was stored. Keep the file and tell your coordinator: the device may have been copied or tampered with.</source>
             <translation>Цей пакет має той самий номер, що й інший пакет, уже отриманий від того самого пристрою, але інший вміст. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора: пристрій могли скопіювати або втрутитися в нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="394" />
+            <location filename="../../desktop/messages.py" line="403" />
             <source>This bundle does not follow on from the last bundle received from the same device. Nothing from it was stored. Keep the file and tell your coordinator.</source>
             <translation>Цей пакет не продовжує останній пакет, отриманий від того самого пристрою. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="406" />
+            <location filename="../../desktop/messages.py" line="415" />
             <source>Bundle {bundle_id} comes from device {device_id}, which your organisation has not enrolled, and it carries no enrolment token. Nothing from it was stored; it is kept in quarantine. If the sender should be enrolled, phone them, compare the verification code their vault shows, and then approve the bundle.</source>
             <translation>Пакет {bundle_id} надійшов від пристрою {device_id}, який ваша організація не зареєструвала, і не містить токена реєстрації. Нічого з нього не збережено; його тримають у карантині. Якщо відправник має бути зареєстрований, зателефонуйте йому, порівняйте код перевірки, який показує його сховище, і тоді схваліть пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="416" />
+            <location filename="../../desktop/messages.py" line="425" />
             <source>Bundle {bundle_id} names enrolment token {token_id}, which this coordinator did not issue. Nothing from it was stored; it is kept in quarantine. Approve it only after comparing the verification code with the sender by phone or in person.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, який цей координатор не видавав. Нічого з нього не збережено; його тримають у карантині. Схваліть його лише після того, як порівняєте код перевірки з відправником телефоном або особисто.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="425" />
+            <location filename="../../desktop/messages.py" line="434" />
             <source>Bundle {bundle_id} claims enrolment token {token_id}, but its proof does not check out: the token may be forged, or the claim copied from someone else's bundle. Nothing from it was stored; it is kept in quarantine. Do not approve it unless the sender's verification code matches, and tell whoever looks after your organisation's security.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, але його доказ не проходить перевірки: токен може бути підроблений, або цю заяву скопійовано з чужого пакета. Нічого з нього не збережено; його тримають у карантині. Не схвалюйте його, доки код перевірки відправника не збігається, і повідомте того, хто відповідає за безпеку вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="435" />
+            <location filename="../../desktop/messages.py" line="444" />
             <source>Bundle {bundle_id} names enrolment token {token_id}, which expired before it was used. Nothing from it was stored; it is kept in quarantine. Compare the verification code with the sender, then approve the bundle, or send them a new token.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, строк дії якого минув до того, як його використали. Нічого з нього не збережено; його тримають у карантині. Порівняйте код перевірки з відправником, а тоді схваліть пакет або надішліть йому новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="444" />
+            <location filename="../../desktop/messages.py" line="453" />
             <source>Bundle {bundle_id} names enrolment token {token_id}, which another device has already used. Nothing from it was stored; it is kept in quarantine. Someone may have copied the token: compare the verification code with the sender before you approve anything.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, який уже використав інший пристрій. Нічого з нього не збережено; його тримають у карантині. Можливо, хтось скопіював токен: порівняйте код перевірки з відправником, перш ніж щось схвалювати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="453" />
+            <location filename="../../desktop/messages.py" line="462" />
             <source>No bundle kept in quarantine matches {bundle}. Nothing was changed. Check the list of bundles in quarantine and choose one from it.</source>
             <translation>Жоден пакет у карантині не відповідає {bundle}. Нічого не змінено. Перегляньте список пакетів у карантині й виберіть пакет із нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="461" />
+            <location filename="../../desktop/messages.py" line="470" />
             <source>A verification code is 30 digits, in six groups of five. Nothing was approved. Ask the sender to read their code again, and type all of it.</source>
             <translation>Код перевірки складається з 30 цифр, шести груп по п’ять. Нічого не схвалено. Попросіть відправника прочитати код ще раз і введіть його повністю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="469" />
+            <location filename="../../desktop/messages.py" line="478" />
             <source>That is not the verification code of device {device_id}. Nothing was approved. Read the codes again; if they still differ, the bundle did not come from the sender's laptop: do not approve it.</source>
             <translation>Це не код перевірки пристрою {device_id}. Нічого не схвалено. Прочитайте коди ще раз; якщо вони й далі різняться, пакет надійшов не з ноутбука відправника: не схвалюйте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="478" />
+            <location filename="../../desktop/messages.py" line="487" />
             <source>The file {path} is not (or no longer) bundle {bundle_id}. Nothing was approved. Choose the bundle file where it is now.</source>
             <translation>Файл {path} не є (або вже не є) пакетом {bundle_id}. Нічого не схвалено. Виберіть файл пакета там, де він є тепер.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="486" />
+            <location filename="../../desktop/messages.py" line="495" />
             <source>Device {device_id} was revoked, so its bundles cannot be approved. Nothing was changed.</source>
             <translation>Доступ пристрою {device_id} відкликано, тому його пакети не можна схвалити. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="493" />
+            <location filename="../../desktop/messages.py" line="502" />
             <source>This file is not a Fieldvault acknowledgement, or it is damaged. Nothing was changed. Ask your coordinator for the acknowledgement again.</source>
             <translation>Цей файл не є підтвердженням Fieldvault, або він пошкоджений. Нічого не змінено. Попросіть координатора надати підтвердження ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="501" />
+            <location filename="../../desktop/messages.py" line="510" />
             <source>This acknowledgement was changed after it was signed, or forged. Nothing was changed. Keep the file and tell your coordinator.</source>
             <translation>Це підтвердження змінено після підписання, або його підроблено. Нічого не змінено. Збережіть файл і повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="509" />
+            <location filename="../../desktop/messages.py" line="518" />
             <source>This acknowledgement belongs to another organisation ({org_id}). Nothing was changed. Check that you chose the right file.</source>
             <translation>Це підтвердження належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="517" />
+            <location filename="../../desktop/messages.py" line="526" />
             <source>This acknowledgement is for device {device_id}, not for this laptop. Nothing was changed. Give it to the person it belongs to.</source>
             <translation>Це підтвердження призначене для пристрою {device_id}, а не для цього ноутбука. Нічого не змінено. Передайте його тому, кому воно належить.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="525" />
+            <location filename="../../desktop/messages.py" line="534" />
             <source>This acknowledgement is signed by device {device_id}, which is not a coordinator of your organisation. It may be forged. Nothing was changed; your next bundle will carry your work again. Tell your coordinator.</source>
             <translation>Це підтвердження підписав пристрій {device_id}, який не є координатором вашої організації. Можливо, його підроблено. Нічого не змінено; ваш наступний пакет знову міститиме вашу роботу. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="534" />
+            <location filename="../../desktop/messages.py" line="543" />
             <source>This acknowledgement names bundle {bundle_id}, which this laptop did not make. Nothing was changed. Check that you chose the right file.</source>
             <translation>Це підтвердження посилається на пакет {bundle_id}, якого цей ноутбук не створював. Нічого не змінено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="542" />
+            <location filename="../../desktop/messages.py" line="551" />
             <source>Bundle {bundle_id} was not imported into this vault, so it cannot be acknowledged. Import it first.</source>
             <translation>Пакет {bundle_id} не імпортовано в це сховище, тому його не можна підтвердити. Спершу імпортуйте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="552" />
+            <location filename="../../desktop/messages.py" line="561" />
             <source>This vault belongs to no organisation yet, so there is nowhere to sync to. Enrol with your organisation first.</source>
             <translation>Це сховище ще не належить жодній організації, тож синхронізуватися немає з ким. Спершу зареєструйтеся у своїй організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="560" />
+            <location filename="../../desktop/messages.py" line="569" />
             <source>Your organisation ({org_id}) has not named a server, so your work cannot be sent over the internet. Ask your coordinator for a profile with a server, or carry a bundle on a USB stick.</source>
             <translation>Ваша організація ({org_id}) не вказала сервера, тож вашу роботу неможливо надіслати через інтернет. Попросіть координатора про профіль із сервером або перенесіть пакет на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="569" />
+            <location filename="../../desktop/messages.py" line="578" />
             <source>The server {url} could not be reached. Your work is kept and waits in the queue: it is sent by itself when there is a connection. Nothing was lost.</source>
             <translation>Не вдалося з’єднатися із сервером {url}. Вашу роботу збережено, вона чекає в черзі: її буде надіслано самостійно, щойно з’явиться з’єднання. Нічого не втрачено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="577" />
+            <location filename="../../desktop/messages.py" line="586" />
             <source>The server {url} had a problem and did not finish. Your work is kept and waits in the queue; it is sent again later. Nothing was lost.</source>
             <translation>На сервері {url} сталася проблема, і він не завершив роботу. Вашу роботу збережено, вона чекає в черзі; її буде надіслано пізніше. Нічого не втрачено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="585" />
+            <location filename="../../desktop/messages.py" line="594" />
             <source>The server at {url} did not show the certificate your organisation pinned. Someone may be intercepting this connection, so nothing was sent. Do not sync over this network; tell your coordinator.</source>
             <translation>Сервер за адресою {url} не показав сертифіката, закріпленого вашою організацією. Можливо, хтось перехоплює це з’єднання, тож нічого не надіслано. Не синхронізуйтеся через цю мережу; повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="594" />
+            <location filename="../../desktop/messages.py" line="603" />
             <source>The answer from {url} is not what a Fieldvault server says (a hotel or café login page can do this). Nothing was applied and your work stays in the queue. Open a web page to log in to the network, or try another connection.</source>
             <translation>Відповідь від {url} — не те, що каже сервер Fieldvault (так буває зі сторінкою входу в мережу готелю чи кав’ярні). Нічого не застосовано, ваша робота залишається в черзі. Відкрийте вебсторінку, щоб увійти в мережу, або спробуйте інше з’єднання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="603" />
+            <location filename="../../desktop/messages.py" line="612" />
             <source>The server at {url} signs its receipts with another key than before. Its receipts were not trusted and nothing was marked as delivered. Tell your coordinator.</source>
             <translation>Сервер за адресою {url} підписує свої квитанції іншим ключем, ніж раніше. Його квитанціям не довірено, і нічого не позначено як доставлене. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="611" />
+            <location filename="../../desktop/messages.py" line="620" />
             <source>Your organisation has revoked this laptop, so the server refuses its work. Nothing was sent. Talk to your coordinator.</source>
             <translation>Ваша організація відкликала цей ноутбук, тож сервер відмовляється приймати його роботу. Нічого не надіслано. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="619" />
+            <location filename="../../desktop/messages.py" line="628" />
             <source>The server refused the work ({reason}). It stays in the queue on this laptop. Tell your coordinator this reason.</source>
             <translation>Сервер відмовився прийняти роботу ({reason}). Вона залишається в черзі на цьому ноутбуці. Повідомте координатору цю причину.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="627" />
+            <location filename="../../desktop/messages.py" line="636" />
             <source>The server's receipt for bundle {bundle_id} does not check out, so the bundle is not marked as delivered and stays in the queue. Tell your coordinator.</source>
             <translation>Квитанція сервера для пакета {bundle_id} не проходить перевірки, тож пакет не позначено як доставлений, і він залишається в черзі. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="635" />
+            <location filename="../../desktop/messages.py" line="644" />
             <source>The server's list of receipts does not fit together at entry {index}: it was changed or entries were removed. Nothing more was downloaded. Keep this vault as it is and tell the people responsible for your organisation's security.</source>
             <translation>Перелік квитанцій сервера не сходиться на записі {index}: його змінено або записи вилучено. Більше нічого не завантажено. Залиште це сховище як є і повідомте тих, хто відповідає за безпеку вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="644" />
+            <location filename="../../desktop/messages.py" line="653" />
             <source>Bundle {bundle_id} arrived different from what the server's receipt names, so nothing of it was imported. It is downloaded again at the next sync.</source>
             <translation>Пакет {bundle_id} надійшов не таким, як зазначено у квитанції сервера, тож нічого з нього не імпортовано. Його буде завантажено знову під час наступної синхронізації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="661" />
+            <location filename="../../desktop/messages.py" line="670" />
             <source>Sync stopped on an unexpected error ({kind}). Your work is kept and waits in the queue; sync tries again later. If this repeats, tell whoever supports the app the error type, never your data.</source>
             <translation>Синхронізація зупинилася через неочікувану помилку ({kind}). Вашу роботу збережено, вона чекає в черзі; синхронізація спробує знову пізніше. Якщо це повторюється, повідомте тим, хто підтримує застосунок, тип помилки, але ніколи — ваші дані.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="669" />
+            <location filename="../../desktop/messages.py" line="678" />
             <source>This bundle was not made for this vault (it is addressed to another coordinator). Nothing from it was stored. Import it in the vault it was made for, or ask for it to be sent to you again.</source>
             <translation>Цей пакет створено не для цього сховища (його адресовано іншому координаторові). Нічого з нього не збережено. Імпортуйте його в те сховище, для якого його створено, або попросіть надіслати його вам ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="678" />
+            <location filename="../../desktop/messages.py" line="687" />
             <source>A record in this bundle ({id}) does not match the bundle's list of contents, or its signature does not check out. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) не відповідає переліку вмісту пакета, або його підпис не проходить перевірки. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="687" />
+            <location filename="../../desktop/messages.py" line="696" />
             <source>A record in this bundle ({id}) was signed by a device that may not write to this vault. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) підписав пристрій, якому не дозволено записувати в це сховище. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="695" />
+            <location filename="../../desktop/messages.py" line="704" />
             <source>A custody record in this bundle ({id}) does not match the bundle's list of contents or does not follow the records before it. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в цьому пакеті ({id}) не відповідає переліку вмісту пакета або не продовжує попередні записи. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="704" />
+            <location filename="../../desktop/messages.py" line="713" />
             <source>An evidence file in this bundle (SHA-256 {sha256}) does not match the bundle's list of contents. Nothing from the bundle was stored. Ask for the bundle to be sent again; if this happens again, tell your coordinator.</source>
             <translation>Файл доказу в цьому пакеті (SHA-256 {sha256}) не відповідає переліку вмісту пакета. Нічого з пакета не збережено. Попросіть надіслати пакет ще раз; якщо це повториться, повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="713" />
+            <location filename="../../desktop/messages.py" line="722" />
             <source>{path} already exists, so no bundle was written. Choose another name.</source>
             <translation>{path} уже існує, тож пакет не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="719" />
+            <location filename="../../desktop/messages.py" line="728" />
             <source>The evidence file with SHA-256 {sha256} no longer reads back as it was stored, so no bundle was written. Check the vault (fieldvault verify) and tell your coordinator.</source>
             <translation>Файл доказу з SHA-256 {sha256} більше не зчитується таким, яким його збережено, тож пакет не записано. Перевірте сховище (fieldvault verify) і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="730" />
+            <location filename="../../desktop/messages.py" line="739" />
             <source>This is not a valid organisation profile file. Nothing was changed. Check that you chose the file your coordinator sent.</source>
             <translation>Це не дійсний файл профілю організації. Нічого не змінено. Перевірте, чи ви вибрали файл, який надіслав ваш координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="738" />
+            <location filename="../../desktop/messages.py" line="747" />
             <source>The signature of this organisation profile does not check out: it may have been changed or forged. Nothing was changed. Do not use it; ask your coordinator for the profile again.</source>
             <translation>Підпис цього профілю організації не проходить перевірки: можливо, його змінено або підроблено. Нічого не змінено. Не використовуйте його; попросіть у координатора профіль ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="747" />
+            <location filename="../../desktop/messages.py" line="756" />
             <source>That is not an organisation fingerprint: it has 32 letters and digits, in groups of four. Check it for typos (dashes and spaces do not matter).</source>
             <translation>Це не відбиток організації: він має 32 літери й цифри, групами по чотири. Перевірте, чи немає помилок (дефіси й пробіли не мають значення).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="755" />
+            <location filename="../../desktop/messages.py" line="764" />
             <source>This organisation profile is signed by the key with fingerprint {actual}, not by the organisation whose fingerprint you were given ({expected}). It may be forged: do not use it. Nothing was changed. Check the fingerprint with your coordinator by phone or in person.</source>
             <translation>Цей профіль організації підписано ключем з відбитком {actual}, а не організацією, відбиток якої вам дали ({expected}). Можливо, його підроблено: не використовуйте його. Нічого не змінено. Звірте відбиток зі своїм координатором телефоном або особисто.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="765" />
+            <location filename="../../desktop/messages.py" line="774" />
             <source>This vault belongs to organisation {org_id}; what you chose belongs to another organisation, so it was not used. Nothing was changed.</source>
             <translation>Це сховище належить організації {org_id}; те, що ви вибрали, належить іншій організації, тож його не використано. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="773" />
+            <location filename="../../desktop/messages.py" line="782" />
             <source>This profile of organisation {org_id} is signed by another key than the one this vault knows: it may be forged. Nothing was changed. Tell your coordinator.</source>
             <translation>Цей профіль організації {org_id} підписано іншим ключем, ніж той, який знає це сховище: можливо, його підроблено. Нічого не змінено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="781" />
+            <location filename="../../desktop/messages.py" line="790" />
             <source>This vault already belongs to organisation {org_id}, and a vault belongs to one organisation only. Nothing was changed.</source>
             <translation>Це сховище вже належить організації {org_id}, а сховище може належати лише одній організації. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="789" />
+            <location filename="../../desktop/messages.py" line="798" />
             <source>This vault belongs to no organisation yet. Create an organisation, or enrol this vault with your coordinator, first.</source>
             <translation>Це сховище ще не належить жодній організації. Спершу створіть організацію або зареєструйте це сховище у свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="797" />
+            <location filename="../../desktop/messages.py" line="806" />
             <source>This vault is not a coordinator of organisation {org_id}, so it cannot do this. Nothing was changed. Ask a coordinator.</source>
             <translation>Це сховище не є координатором організації {org_id}, тож не може цього зробити. Нічого не змінено. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="805" />
+            <location filename="../../desktop/messages.py" line="814" />
             <source>Device {device_id} is this vault's own: a vault cannot add, remove or revoke itself. Nothing was changed.</source>
             <translation>Пристрій {device_id} — це власний пристрій цього сховища: сховище не може додати, вилучити або відкликати саме себе. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="813" />
+            <location filename="../../desktop/messages.py" line="822" />
             <source>That is not a device id: a device id has 32 hexadecimal digits (the vault's information shows it). Check it for typos.</source>
             <translation>Це не ідентифікатор пристрою: він має 32 шістнадцяткові цифри (їх показано у відомостях про сховище). Перевірте, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="821" />
+            <location filename="../../desktop/messages.py" line="830" />
             <source>The server needs an address that begins with https:// and the SHA-256 of its certificate (64 hexadecimal digits). Check both for typos.</source>
             <translation>Для сервера потрібні адреса, що починається з https://, і SHA-256 його сертифіката (64 шістнадцяткові цифри). Перевірте обидва, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="829" />
+            <location filename="../../desktop/messages.py" line="838" />
             <source>An organisation's name is 1 to {maximum} characters on one line.</source>
             <translation>Назва організації — це від 1 до {maximum} символів в одному рядку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="835" />
+            <location filename="../../desktop/messages.py" line="844" />
             <source>That is not a device card. Copy the whole card that the field worker's vault showed at enrolment, and try again.</source>
             <translation>Це не картка пристрою. Скопіюйте повністю картку, яку показало сховище польового працівника під час реєстрації, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="843" />
+            <location filename="../../desktop/messages.py" line="852" />
             <source>Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. Nothing was changed.</source>
             <translation>Пристрій {device_id} відкликано: його не можна знову зареєструвати або зробити координатором. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="851" />
+            <location filename="../../desktop/messages.py" line="860" />
             <source>That is not an enrolment token. Copy the whole token your coordinator sent, and try again.</source>
             <translation>Це не токен реєстрації. Скопіюйте повністю токен, який надіслав ваш координатор, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="858" />
+            <location filename="../../desktop/messages.py" line="867" />
             <source>This enrolment token was not signed by your organisation's key: it may be forged. Nothing was changed. Ask your coordinator for a new token.</source>
             <translation>Цей токен реєстрації не підписано ключем вашої організації: можливо, його підроблено. Нічого не змінено. Попросіть у координатора новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="866" />
+            <location filename="../../desktop/messages.py" line="875" />
             <source>This enrolment token belongs to another organisation ({org_id}). Nothing was changed. Check that the token and the organisation profile came from the same coordinator.</source>
             <translation>Цей токен реєстрації належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи токен і профіль організації надійшли від того самого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="874" />
+            <location filename="../../desktop/messages.py" line="883" />
             <source>Enrolment token {token_id} has expired. Ask your coordinator for a new one.</source>
             <translation>Термін дії токена реєстрації {token_id} минув. Попросіть у координатора новий.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="880" />
+            <location filename="../../desktop/messages.py" line="889" />
             <source>Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was changed. Check that it is the right token.</source>
             <translation>Токен реєстрації {token_id} видало не сховище цього координатора. Нічого не змінено. Перевірте, чи це потрібний токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="888" />
+            <location filename="../../desktop/messages.py" line="897" />
             <source>Enrolment token {token_id} was already used by another device. Nothing was changed. Ask your coordinator for a new token, and tell them if you did not use it yourself.</source>
             <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="906" />
+            <location filename="../../desktop/messages.py" line="915" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="915" />
+            <location filename="../../desktop/messages.py" line="924" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="919" />
+            <location filename="../../desktop/messages.py" line="928" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="923" />
+            <location filename="../../desktop/messages.py" line="932" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="927" />
+            <location filename="../../desktop/messages.py" line="936" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="934" />
+            <location filename="../../desktop/messages.py" line="943" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="940" />
+            <location filename="../../desktop/messages.py" line="949" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="946" />
+            <location filename="../../desktop/messages.py" line="955" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="954" />
+            <location filename="../../desktop/messages.py" line="963" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="961" />
+            <location filename="../../desktop/messages.py" line="970" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="965" />
+            <location filename="../../desktop/messages.py" line="974" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="969" />
+            <location filename="../../desktop/messages.py" line="978" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="976" />
+            <location filename="../../desktop/messages.py" line="985" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="982" />
+            <location filename="../../desktop/messages.py" line="991" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="988" />
+            <location filename="../../desktop/messages.py" line="997" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="994" />
+            <location filename="../../desktop/messages.py" line="1003" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1011" />
+            <location filename="../../desktop/messages.py" line="1020" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1017" />
+            <location filename="../../desktop/messages.py" line="1026" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1021" />
+            <location filename="../../desktop/messages.py" line="1030" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1050" />
+            <location filename="../../desktop/messages.py" line="1059" />
             <source>The passphrase needs at least {count} characters; nothing was changed.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1056" />
+            <location filename="../../desktop/messages.py" line="1065" />
             <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
             <translation>Той, хто має копію сховища, міг би вгадати цю парольну фразу протягом року: вона закоротка, надто поширена або передбачувана. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1068" />
+            <location filename="../../desktop/messages.py" line="1077" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1075" />
+            <location filename="../../desktop/messages.py" line="1084" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1083" />
+            <location filename="../../desktop/messages.py" line="1092" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1090" />
+            <location filename="../../desktop/messages.py" line="1099" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1099" />
+            <location filename="../../desktop/messages.py" line="1108" />
             <source>No font with Cyrillic letters was found for the report, so no report was written. Ask whoever set up this computer to install one (on Debian or Ubuntu: fonts-dejavu-core), then try again.</source>
             <translation>Для звіту не знайдено шрифту з кириличними літерами, тож звіт не створено. Попросіть того, хто налаштовує цей комп’ютер, установити такий шрифт, і спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1107" />
+            <location filename="../../desktop/messages.py" line="1116" />
             <source>An export cannot have the purpose “{purpose}”, so nothing was exported. Choose what the export is for: documentation only, the NGO internally, prosecution or public anonymised.</source>
             <translation>Експорт не може мати мету «{purpose}», тож нічого не експортовано. Виберіть, для чого експорт: лише документування, внутрішньо в НУО, кримінальне переслідування або публічно, анонімізовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1134" />
+            <location filename="../../desktop/messages.py" line="1143" />
             <source>This recording was already stopped and saved. Start a new recording to go on.</source>
             <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1140" />
+            <location filename="../../desktop/messages.py" line="1149" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1152" />
+            <location filename="../../desktop/messages.py" line="1161" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1156" />
+            <location filename="../../desktop/messages.py" line="1165" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1162" />
+            <location filename="../../desktop/messages.py" line="1171" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1368" />
+            <location filename="../../desktop/messages.py" line="1378" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1362" />
+            <location filename="../../desktop/messages.py" line="1372" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="652" />
+            <location filename="../../desktop/messages.py" line="661" />
             <source>The proxy setting for sync is not a SOCKS5 proxy address this app can use. Nothing was sent. Correct it under Organisation → Sync… as host:port (for Tor usually 127.0.0.1:9050) and sync again.</source>
             <translation>Налаштування проксі для синхронізації не є адресою проксі, яку може використати цей застосунок. Нічого не надіслано. Виправте його в меню «Організація → Синхронізація…» у формі вузол:порт (для мережі Тор зазвичай 127.0.0.1:9050) і синхронізуйтеся знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="896" />
+            <location filename="../../desktop/messages.py" line="905" />
             <source>That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was changed. Copy the whole text again, or choose the profile file.</source>
             <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1025" />
+            <location filename="../../desktop/messages.py" line="1034" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1033" />
+            <location filename="../../desktop/messages.py" line="1042" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1037" />
+            <location filename="../../desktop/messages.py" line="1046" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1041" />
+            <location filename="../../desktop/messages.py" line="1050" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1389" />
+            <location filename="../../desktop/messages.py" line="1399" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1383" />
+            <location filename="../../desktop/messages.py" line="1393" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1379" />
+            <location filename="../../desktop/messages.py" line="1389" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1000" />
+            <location filename="../../desktop/messages.py" line="1009" />
             <source>Tick at least one use the witness agreed to.</source>
             <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1004" />
+            <location filename="../../desktop/messages.py" line="1013" />
             <source>A withdrawal removes uses the witness still agrees to. To allow a new use, record a new consent.</source>
             <translation>Відкликання прибирає використання, на які свідок ще погоджується. Щоб дозволити нове використання, запишіть нову згоду.</translation>
+        </message>
+    </context>
+    <context>
+        <name>OrgAdmin</name>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="74" />
+            <source>Stopped; nothing was changed.</source>
+            <translation>Зупинено; нічого не змінено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="120" />
+            <source>{name} exists already in that folder; nothing was replaced. Choose another folder.</source>
+            <translation>{name} уже є в цій теці; нічого не замінено. Виберіть іншу теку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="124" />
+            <source>{name} could not be written ({reason}).</source>
+            <translation>{name} не вдалося записати ({reason}).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="127" />
+            <source>Saved: {path}</source>
+            <translation>Збережено: {path}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="659" />
+            <source>Device cards (*.txt);;All files (*)</source>
+            <translation>Картки пристроїв (*.txt);;Усі файли (*)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="945" />
+            <source>Issue enrolment &amp;token…</source>
+            <translation>Видати &amp;токен реєстрації…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="950" />
+            <source>&amp;Add a device…</source>
+            <translation>&amp;Додати пристрій…</translation>
         </message>
     </context>
     <context>
@@ -3808,27 +4678,27 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="676" />
+            <location filename="../../desktop/bundle_actions.py" line="683" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="677" />
+            <location filename="../../desktop/bundle_actions.py" line="684" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="678" />
+            <location filename="../../desktop/bundle_actions.py" line="687" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="679" />
+            <location filename="../../desktop/bundle_actions.py" line="688" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="680" />
+            <location filename="../../desktop/bundle_actions.py" line="689" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
@@ -5057,30 +5927,145 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
         </message>
     </context>
     <context>
+        <name>TakeAcksDialog</name>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="49" />
+            <source>Acknowledgements (*.fvack);;All files (*)</source>
+            <translation>Підтвердження (*.fvack);;Усі файли (*)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="127" />
+            <source>Take acknowledgements</source>
+            <translation>Прийняти підтвердження</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="132" />
+            <source>Your coordinator puts an acknowledgement file (.fvack) on the USB stick for the bundles they received. Take it here: your next bundle then carries only what is new. Each file is checked (your organisation, your device, a coordinator's signature); a refused one changes nothing.</source>
+            <translation>Координатор кладе на USB-флешку файл підтвердження (.fvack) для пакетів, які отримав. Прийміть його тут: тоді ваш наступний пакет міститиме лише нове. Кожен файл перевіряється (ваша організація, ваш пристрій, підпис координатора); відхилений нічого не змінює.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="141" />
+            <source>Acknowledgement files and what happened to each</source>
+            <translation>Файли підтверджень і що сталося з кожним</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="142" />
+            <source>File</source>
+            <translation>Файл</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="142" />
+            <source>Result</source>
+            <translation>Результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="150" />
+            <source>Result of the chosen file</source>
+            <translation>Результат вибраного файлу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="155" />
+            <source>Summary</source>
+            <translation>Підсумок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="158" />
+            <source>Choose files…</source>
+            <translation>Вибрати файли…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="159" />
+            <location filename="../../desktop/org_acks.py" line="179" />
+            <source>Choose acknowledgement files</source>
+            <translation>Вибрати файли підтверджень</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="161" />
+            <source>Take them</source>
+            <translation>Прийняти їх</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="162" />
+            <source>Take the acknowledgements</source>
+            <translation>Прийняти підтвердження</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="165" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="187" />
+            <location filename="../../desktop/org_acks.py" line="227" />
+            <source>waiting</source>
+            <translation>очікує</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="208" />
+            <source>Checking…</source>
+            <translation>Перевірка…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="228" />
+            <source>not taken (stopped); nothing changed</source>
+            <translation>не прийнято (зупинено); нічого не змінено</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="234" />
+            <source>Stopped. The files marked acknowledged were taken.</source>
+            <translation>Зупинено. Файли, позначені як підтверджені, прийнято.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="236" />
+            <source>Done.</source>
+            <translation>Готово.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="244" />
+            <source>refused: {reason}</source>
+            <translation>відхилено: {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="246" />
+            <source>could not be read ({reason}); nothing changed</source>
+            <translation>не вдалося прочитати ({reason}); нічого не змінено</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="248" />
+            <source>bundle {sequence} was acknowledged already; nothing changed</source>
+            <translation>пакет {sequence} уже підтверджено; нічого не змінено</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="254" />
+            <source>acknowledged: the organisation holds bundle {sequence} (and the ones before it), says coordinator {coordinator}. Your next bundle carries only what is new.</source>
+            <translation>підтверджено: організація має пакет {sequence} (і попередні), повідомляє координатор {coordinator}. Ваш наступний пакет міститиме лише нове.</translation>
+        </message>
+    </context>
+    <context>
         <name>TestimoniesTab</name>
         <message>
-            <location filename="../../desktop/testimonies_tab.py" line="33" />
+            <location filename="../../desktop/testimonies_tab.py" line="34" />
             <source>Testimonies of the selected case</source>
             <translation>Свідчення вибраної справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimonies_tab.py" line="34" />
             <location filename="../../desktop/testimonies_tab.py" line="35" />
+            <location filename="../../desktop/testimonies_tab.py" line="36" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimonies_tab.py" line="39" />
+            <location filename="../../desktop/testimonies_tab.py" line="40" />
             <source>Testimonies</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimonies_tab.py" line="56" />
+            <location filename="../../desktop/testimonies_tab.py" line="63" />
             <source>(untitled testimony)</source>
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimonies_tab.py" line="150" />
+            <location filename="../../desktop/testimonies_tab.py" line="166" />
             <source>History of the testimony</source>
             <translation>Історія свідчення</translation>
         </message>
@@ -5088,341 +6073,341 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TestimonyEditor</name>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="329" />
+            <location filename="../../desktop/testimony_editor.py" line="341" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="161" />
+            <location filename="../../desktop/testimony_editor.py" line="163" />
             <source>History…</source>
             <translation>Історія…</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="162" />
+            <location filename="../../desktop/testimony_editor.py" line="164" />
             <source>Edit history of this testimony</source>
             <translation>Історія змін цього свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="177" />
+            <location filename="../../desktop/testimony_editor.py" line="185" />
             <source>Restored draft</source>
             <translation>Відновлена чернетка</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="178" />
+            <location filename="../../desktop/testimony_editor.py" line="186" />
             <source>Discard these changes</source>
             <translation>Відкинути ці зміни</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="179" />
+            <location filename="../../desktop/testimony_editor.py" line="187" />
             <source>Discard the restored draft</source>
             <translation>Відкинути відновлену чернетку</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="187" />
+            <location filename="../../desktop/testimony_editor.py" line="195" />
             <source>Testimony title</source>
             <translation>Назва свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="188" />
+            <location filename="../../desktop/testimony_editor.py" line="196" />
             <source>e.g. Statement of witness W-1</source>
             <translation>напр. Свідчення свідка W-1</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="191" />
+            <location filename="../../desktop/testimony_editor.py" line="199" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="192" />
+            <location filename="../../desktop/testimony_editor.py" line="200" />
             <source>The persons of this case, by pseudonym.</source>
             <translation>Особи цієї справи, за псевдонімами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="194" />
+            <location filename="../../desktop/testimony_editor.py" line="202" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="197" />
+            <location filename="../../desktop/testimony_editor.py" line="205" />
             <source>Interviewer</source>
             <translation>Інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="200" />
+            <location filename="../../desktop/testimony_editor.py" line="208" />
             <source>Interview date</source>
             <translation>Дата інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="200" />
+            <location filename="../../desktop/testimony_editor.py" line="208" />
             <source>Precision of the interview date</source>
             <translation>Точність дати інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="206" />
+            <location filename="../../desktop/testimony_editor.py" line="214" />
             <source>Interview place</source>
             <translation>Місце інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="207" />
+            <location filename="../../desktop/testimony_editor.py" line="215" />
             <source>Settlement, district, region</source>
             <translation>Населений пункт, район, область</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="212" />
+            <location filename="../../desktop/testimony_editor.py" line="220" />
             <source>Language of the testimony</source>
             <translation>Мова свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="213" />
+            <location filename="../../desktop/testimony_editor.py" line="221" />
             <source>Choose a language or type its code (e.g. pl, de).</source>
             <translation>Виберіть мову або введіть її код (напр. pl, de).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="215" />
+            <location filename="../../desktop/testimony_editor.py" line="223" />
             <source>Ukrainian</source>
             <translation>Українська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="216" />
+            <location filename="../../desktop/testimony_editor.py" line="224" />
             <source>English</source>
             <translation>Англійська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="217" />
+            <location filename="../../desktop/testimony_editor.py" line="225" />
             <source>Russian</source>
             <translation>Російська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="218" />
+            <location filename="../../desktop/testimony_editor.py" line="226" />
             <source>Crimean Tatar</source>
             <translation>Кримськотатарська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="225" />
+            <location filename="../../desktop/testimony_editor.py" line="233" />
             <source>e.g. uk, ru, en</source>
             <translation>напр. uk, ru, en</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="229" />
+            <location filename="../../desktop/testimony_editor.py" line="237" />
             <source>Interpreter</source>
             <translation>Перекладач</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="230" />
+            <location filename="../../desktop/testimony_editor.py" line="238" />
             <source>Leave empty if none</source>
             <translation>Залиште порожнім, якщо перекладача не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="233" />
+            <location filename="../../desktop/testimony_editor.py" line="241" />
             <source>Consent scope</source>
             <translation>Обсяг згоди</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="234" />
+            <location filename="../../desktop/testimony_editor.py" line="242" />
             <source>What the witness agreed this testimony may be used for.</source>
             <translation>Для чого свідок дозволив використовувати це свідчення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="247" />
+            <location filename="../../desktop/testimony_editor.py" line="255" />
             <source>Narrative</source>
             <translation>Розповідь</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="248" />
+            <location filename="../../desktop/testimony_editor.py" line="256" />
             <source>The witness's account, in their words.</source>
             <translation>Розповідь свідка його власними словами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="254" />
+            <location filename="../../desktop/testimony_editor.py" line="262" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="255" />
+            <location filename="../../desktop/testimony_editor.py" line="263" />
             <source>Interviewer's notes (not the witness's words)</source>
             <translation>Нотатки інтерв’юера (не слова свідка)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="262" />
+            <location filename="../../desktop/testimony_editor.py" line="270" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="263" />
+            <location filename="../../desktop/testimony_editor.py" line="271" />
             <source>&amp;Witness:</source>
             <translation>&amp;Свідок:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="264" />
+            <location filename="../../desktop/testimony_editor.py" line="272" />
             <source>In&amp;cident:</source>
             <translation>&amp;Інцидент:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="265" />
+            <location filename="../../desktop/testimony_editor.py" line="273" />
             <source>Inter&amp;viewer:</source>
             <translation>Інтерв’&amp;юер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="266" />
+            <location filename="../../desktop/testimony_editor.py" line="274" />
             <source>&amp;Date:</source>
             <translation>&amp;Дата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="267" />
+            <location filename="../../desktop/testimony_editor.py" line="275" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="268" />
+            <location filename="../../desktop/testimony_editor.py" line="276" />
             <source>&amp;Language:</source>
             <translation>Мо&amp;ва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="269" />
+            <location filename="../../desktop/testimony_editor.py" line="277" />
             <source>Inte&amp;rpreter:</source>
             <translation>&amp;Перекладач:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="270" />
+            <location filename="../../desktop/testimony_editor.py" line="278" />
             <source>C&amp;onsent:</source>
             <translation>&amp;Згода:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="272" />
+            <location filename="../../desktop/testimony_editor.py" line="280" />
             <source>Violation t&amp;ypes:</source>
             <translation>Види пору&amp;шень:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="273" />
+            <location filename="../../desktop/testimony_editor.py" line="281" />
             <source>&amp;Narrative:</source>
             <translation>&amp;Розповідь:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="274" />
+            <location filename="../../desktop/testimony_editor.py" line="282" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="281" />
+            <location filename="../../desktop/testimony_editor.py" line="289" />
             <source>Autosave status</source>
             <translation>Стан автозбереження</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="331" />
+            <location filename="../../desktop/testimony_editor.py" line="343" />
             <source>Save testimony</source>
             <translation>Зберегти свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="332" />
+            <location filename="../../desktop/testimony_editor.py" line="344" />
             <source>Saves the testimony (Ctrl+S).</source>
             <translation>Зберігає свідчення (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="337" />
+            <location filename="../../desktop/testimony_editor.py" line="349" />
             <source>Not recorded yet</source>
             <translation>Ще не записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="338" />
+            <location filename="../../desktop/testimony_editor.py" line="350" />
             <source>Documentation only</source>
             <translation>Лише для документування</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="339" />
+            <location filename="../../desktop/testimony_editor.py" line="351" />
             <source>Internal use by the organisation</source>
             <translation>Для внутрішнього використання організацією</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="340" />
+            <location filename="../../desktop/testimony_editor.py" line="352" />
             <source>May be shared with prosecutors and courts</source>
             <translation>Можна передавати прокурорам і судам</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="341" />
+            <location filename="../../desktop/testimony_editor.py" line="353" />
             <source>May be published, anonymised</source>
             <translation>Можна оприлюднити анонімно</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="380" />
-            <location filename="../../desktop/testimony_editor.py" line="383" />
-            <location filename="../../desktop/testimony_editor.py" line="418" />
+            <location filename="../../desktop/testimony_editor.py" line="392" />
+            <location filename="../../desktop/testimony_editor.py" line="395" />
+            <location filename="../../desktop/testimony_editor.py" line="431" />
             <source>(none)</source>
             <translation>(немає)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="330" />
+            <location filename="../../desktop/testimony_editor.py" line="342" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="455" />
+            <location filename="../../desktop/testimony_editor.py" line="468" />
             <source>Unsaved changes from {time} were restored from the vault. Save to keep them.</source>
             <translation>Незбережені зміни від {time} відновлено зі сховища. Збережіть, щоб їх не втратити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="460" />
+            <location filename="../../desktop/testimony_editor.py" line="473" />
             <source>The testimony was saved again since then: check the fields before saving.</source>
             <translation>Відтоді свідчення зберігали ще раз: перевірте поля перед збереженням.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="463" />
+            <location filename="../../desktop/testimony_editor.py" line="476" />
             <source>Unsaved changes are kept in the vault.</source>
             <translation>Незбережені зміни тимчасово зберігаються у сховищі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="414" />
-            <location filename="../../desktop/testimony_editor.py" line="495" />
+            <location filename="../../desktop/testimony_editor.py" line="427" />
+            <location filename="../../desktop/testimony_editor.py" line="508" />
             <source>(a person not in this case)</source>
             <translation>(особа не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="415" />
-            <location filename="../../desktop/testimony_editor.py" line="496" />
+            <location filename="../../desktop/testimony_editor.py" line="428" />
+            <location filename="../../desktop/testimony_editor.py" line="509" />
             <source>(an incident not in this case)</source>
             <translation>(інцидент не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="556" />
+            <location filename="../../desktop/testimony_editor.py" line="569" />
             <source>Write a title or a narrative first.</source>
             <translation>Спершу напишіть назву або розповідь.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="561" />
+            <location filename="../../desktop/testimony_editor.py" line="574" />
             <source>Use a language code such as uk, en or ru (lowercase letters), or choose from the list.</source>
             <translation>Введіть код мови, як-от uk, en чи ru (малими літерами), або виберіть мову зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="570" />
+            <location filename="../../desktop/testimony_editor.py" line="583" />
             <source>This link is not valid; choose again from the list.</source>
             <translation>Це посилання недійсне; виберіть ще раз зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="572" />
+            <location filename="../../desktop/testimony_editor.py" line="585" />
             <source>Choose one of the listed consent scopes.</source>
             <translation>Виберіть один із наведених обсягів згоди.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="574" />
+            <location filename="../../desktop/testimony_editor.py" line="587" />
             <source>Unknown violation type; tick types from the list.</source>
             <translation>Невідомий вид порушення; позначте види зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="575" />
+            <location filename="../../desktop/testimony_editor.py" line="588" />
             <source>This value is not accepted.</source>
             <translation>Це значення не приймається.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="712" />
+            <location filename="../../desktop/testimony_editor.py" line="725" />
             <source>Could not autosave: {reason}</source>
             <translation>Не вдалося зберегти автоматично: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="719" />
+            <location filename="../../desktop/testimony_editor.py" line="732" />
             <source>Unsaved changes kept in the vault ({time}).</source>
             <translation>Незбережені зміни тимчасово збережено у сховищі ({time}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="737" />
+            <location filename="../../desktop/testimony_editor.py" line="750" />
             <source>Changes discarded.</source>
             <translation>Зміни відкинуто.</translation>
         </message>
@@ -5686,638 +6671,6 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <location filename="../../desktop/consent_dialog.py" line="257" />
             <source>Tick the uses the witness withdraws.</source>
             <translation>Позначте використання, на які свідок відкликає згоду.</translation>
-        </message>
-    </context>
-    <context>
-        <name>AddDeviceDialog</name>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="734" />
-            <source>Add a device</source>
-            <translation>Додати пристрій</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="740" />
-            <source>A field worker who joined shows their device card (fvd1.…; public keys only, nothing secret). Paste it or open the file they gave you. Then phone them or meet: the verification code below must be the same as the one their screen shows.</source>
-            <translation>Польовий працівник, який приєднався, показує картку свого пристрою (fvd1.…; лише відкриті ключі, нічого секретного). Вставте її або відкрийте файл, який він вам дав. Потім зателефонуйте йому або зустріньтеся: код перевірки нижче має збігатися з тим, що показує його екран.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="750" />
-            <source>Device card</source>
-            <translation>Картка пристрою</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="751" />
-            <source>fvd1.…</source>
-            <translation>fvd1.…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="755" />
-            <source>Open card file…</source>
-            <translation>Відкрити файл картки…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="756" />
-            <source>Open a device card file</source>
-            <translation>Відкрити файл картки пристрою</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="760" />
-            <source>Card:</source>
-            <translation>Картка:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="766" />
-            <source>Verification code</source>
-            <translation>Код перевірки</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="770" />
-            <source>Label for the device</source>
-            <translation>Позначка пристрою</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="771" />
-            <source>a call sign or the laptop's name, not a person's name</source>
-            <translation>позивний або назва ноутбука, а не ім’я людини</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="772" />
-            <source>&amp;Label:</source>
-            <translation>&amp;Позначка:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="774" />
-            <source>Enrolment token</source>
-            <translation>Токен реєстрації</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="775" />
-            <source>optional: the fvt1.… token the worker received</source>
-            <translation>необов’язково: токен fvt1.…, який отримав працівник</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="776" />
-            <source>&amp;Token:</source>
-            <translation>&amp;Токен:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="777" />
-            <location filename="../../desktop/org_admin.py" line="778" />
-            <source>Also make it a coordinator</source>
-            <translation>Також зробити його координатором</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="782" />
-            <source>A coordinator can read every bundle made from now on: bundles are encrypted to it too. Tick this only for a colleague's coordinator laptop.</source>
-            <translation>Координатор може читати кожен пакет, створений відтепер: пакети шифруються й для нього. Позначайте це лише для координаторського ноутбука колеги.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="788" />
-            <location filename="../../desktop/org_admin.py" line="789" />
-            <source>Add the device</source>
-            <translation>Додати пристрій</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="794" />
-            <source>Result</source>
-            <translation>Результат</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="799" />
-            <source>Devices of the organisation</source>
-            <translation>Пристрої організації</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="801" />
-            <source>Device</source>
-            <translation>Пристрій</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="801" />
-            <source>Label</source>
-            <translation>Позначка</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="801" />
-            <source>Role</source>
-            <translation>Роль</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="801" />
-            <source>Status</source>
-            <translation>Стан</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="806" />
-            <source>Close</source>
-            <translation>Закрити</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="818" />
-            <source>coordinator</source>
-            <translation>координатор</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="818" />
-            <source>field device</source>
-            <translation>польовий пристрій</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="819" />
-            <source>enrolled</source>
-            <translation>зареєстровано</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="819" />
-            <source>revoked</source>
-            <translation>відкликано</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="843" />
-            <source>Open the device card</source>
-            <translation>Відкрити картку пристрою</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="851" />
-            <source>{name} could not be read ({reason}).</source>
-            <translation>{name} не вдалося прочитати ({reason}).</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="865" />
-            <source>The verification code appears here once the card is pasted.</source>
-            <translation>Код перевірки з’явиться тут, щойно картку буде вставлено.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="871" />
-            <source>That is not a device card (fvd1.…, as Join shows it).</source>
-            <translation>Це не картка пристрою (fvd1.…, як її показує вікно приєднання).</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="876" />
-            <source>Device {device}. Its verification code, to compare with the worker's screen:</source>
-            <translation>Пристрій {device}. Його код перевірки, щоб звірити з екраном працівника:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="896" />
-            <source>Adding the device…</source>
-            <translation>Додавання пристрою…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="908" />
-            <source>Device {device} added as a coordinator: bundles made from now on are encrypted to it too.</source>
-            <translation>Пристрій {device} додано як координатора: пакети, створені відтепер, шифруються й для нього.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="911" />
-            <source>Device {device} added: its bundles are accepted.</source>
-            <translation>Пристрій {device} додано: його пакети приймаються.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="916" />
-            <source>If the worker's code was not {code}, revoke this device.</source>
-            <translation>Якщо код працівника був не {code}, відкличте цей пристрій.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="925" />
-            <source>The device was not added.</source>
-            <translation>Пристрій не додано.</translation>
-        </message>
-    </context>
-    <context>
-        <name>CreateOrganisationDialog</name>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="209" />
-            <source>Create an organisation</source>
-            <translation>Створити організацію</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="214" />
-            <source>New organisation</source>
-            <translation>Нова організація</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="218" />
-            <source>This vault becomes the organisation's first coordinator: it keeps the organisation key, and the bundles field workers send are encrypted to its coordinators only. Create an organisation once; every other laptop joins it.</source>
-            <translation>Це сховище стане першим координатором організації: воно зберігає ключ організації, а пакети, які надсилають польові працівники, шифруються лише для її координаторів. Організацію створюють один раз; усі інші ноутбуки приєднуються до неї.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="226" />
-            <source>Organisation name</source>
-            <translation>Назва організації</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="227" />
-            <source>for example: Kharkiv documentation group</source>
-            <translation>наприклад: Харківська група документування</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="228" />
-            <source>&amp;Name:</source>
-            <translation>&amp;Назва:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="229" />
-            <source>Field workers' laptops delete what the organisation received</source>
-            <translation>Ноутбуки польових працівників видаляють те, що організація отримала</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="230" />
-            <source>Purge after delivery</source>
-            <translation>Видаляти після доставки</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="234" />
-            <source>Tick this if a laptop that is seized or lost should carry as little as possible: once the organisation's server has confirmed with its signed receipt that it holds a worker's bundle, their laptop deletes its copy of the evidence files that bundle carried. The records, the files' fingerprints and the chain of custody stay. Leave it unticked if workers need the files themselves afterwards. Files carried only by USB stick are never deleted (a stick gives no receipt).</source>
-            <translation>Позначте це, якщо вилучений або загублений ноутбук має містити якомога менше: щойно сервер організації підтвердить своєю підписаною квитанцією, що отримав пакет працівника, його ноутбук видаляє свою копію файлів-доказів, які були в цьому пакеті. Записи, відбитки файлів і ланцюг зберігання залишаються. Не позначайте, якщо працівникам самим потрібні ці файли й потім. Файли, передані лише на USB-флешці, ніколи не видаляються (флешка не дає квитанції).</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="245" />
-            <source>Server address</source>
-            <translation>Адреса сервера</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="246" />
-            <source>optional: https://…</source>
-            <translation>необов’язково: https://…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="247" />
-            <source>&amp;Server:</source>
-            <translation>&amp;Сервер:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="249" />
-            <source>Server certificate fingerprint</source>
-            <translation>Відбиток сертифіката сервера</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="250" />
-            <source>its certificate's SHA-256 (64 hex digits)</source>
-            <translation>SHA-256 його сертифіката (64 шістнадцяткові цифри)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="252" />
-            <source>&amp;Certificate:</source>
-            <translation>Се&amp;ртифікат:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="255" />
-            <source>Leave both empty to work by USB stick only; a server can be named later (fieldvault org set-server). Its certificate fingerprint is what `fieldvault serve init` printed: devices then talk to that server only.</source>
-            <translation>Залиште обидва поля порожніми, щоб працювати лише через USB-флешку; сервер можна вказати пізніше (fieldvault org set-server). Відбиток його сертифіката — це те, що вивела команда `fieldvault serve init`: тоді пристрої спілкуються лише з цим сервером.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="262" />
-            <location filename="../../desktop/org_admin.py" line="263" />
-            <source>Create the organisation</source>
-            <translation>Створити організацію</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="268" />
-            <source>Result</source>
-            <translation>Результат</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="272" />
-            <source>Your organisation</source>
-            <translation>Ваша організація</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="278" />
-            <location filename="../../desktop/org_admin.py" line="281" />
-            <source>Organisation fingerprint</source>
-            <translation>Відбиток організації</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="286" />
-            <source>Tell each field worker this fingerprint in person or by phone, never in the same message or on the same stick as the profile: that is how their laptop knows the profile is yours. Give them the profile as a QR code (Coordinator → Issue enrolment token…) or as a file (Save the profile file…). When they have joined, add their device card (Coordinator → Add a device…) and compare the verification code.</source>
-            <translation>Повідомте цей відбиток кожному польовому працівникові особисто або телефоном, ніколи не в тому самому повідомленні чи на тій самій флешці, що й профіль: так їхній ноутбук знає, що профіль ваш. Передайте їм профіль як QR-код (Координатор → Видати токен реєстрації…) або як файл (Зберегти файл профілю…). Коли вони приєднаються, додайте картку їхнього пристрою (Координатор → Додати пристрій…) і звірте код перевірки.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="295" />
-            <source>Save the profile file…</source>
-            <translation>Зберегти файл профілю…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="296" />
-            <source>Save the organisation profile file</source>
-            <translation>Зберегти файл профілю організації</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="307" />
-            <source>Close</source>
-            <translation>Закрити</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="318" />
-            <source>Type the organisation's name.</source>
-            <translation>Введіть назву організації.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="325" />
-            <source>A server needs both its address and its certificate fingerprint (or leave both empty).</source>
-            <translation>Для сервера потрібні і його адреса, і відбиток його сертифіката (або залиште обидва поля порожніми).</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="337" />
-            <source>Creating the organisation…</source>
-            <translation>Створення організації…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="355" />
-            <source>Organisation {name} created; this vault is its coordinator.</source>
-            <translation>Організацію {name} створено; це сховище — її координатор.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="360" />
-            <source>The profile was uploaded to {url}.</source>
-            <translation>Профіль вивантажено на {url}.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="362" />
-            <source>{url} could not be reached: the profile was not uploaded yet (fieldvault org export uploads it).</source>
-            <translation>Не вдалося з’єднатися з {url}: профіль ще не вивантажено (його вивантажує fieldvault org export).</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="366" />
-            <source>{url} showed another certificate than the one you typed: the profile was not uploaded. Check the address and the fingerprint.</source>
-            <translation>{url} показав інший сертифікат, ніж той, що ви ввели: профіль не вивантажено. Перевірте адресу й відбиток.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="369" />
-            <source>{url} refused the profile.</source>
-            <translation>{url} відхилив профіль.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="381" />
-            <source>Choose the folder for the profile file</source>
-            <translation>Виберіть теку для файлу профілю</translation>
-        </message>
-    </context>
-    <context>
-        <name>IssueTokenDialog</name>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="490" />
-            <source>Issue enrolment token</source>
-            <translation>Видати токен реєстрації</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="496" />
-            <source>A token lets one new laptop join: its first bundle is accepted without waiting for you to add the device. It is good once and only until it expires. The QR code carries the organisation profile and the token; the worker still types the fingerprint you tell them.</source>
-            <translation>Токен дозволяє приєднатися одному новому ноутбуку: його перший пакет приймається, не чекаючи, поки ви додасте пристрій. Він діє один раз і лише до закінчення строку. QR-код містить профіль організації й токен; відбиток, який ви повідомите, працівник однаково вводить сам.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="504" />
-            <source>Valid for:</source>
-            <translation>Діє:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="508" />
-            <source> hours</source>
-            <translation> год</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="509" />
-            <source>Hours the token is valid</source>
-            <translation>Скільки годин діє токен</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="511" />
-            <location filename="../../desktop/org_admin.py" line="512" />
-            <source>Issue the token</source>
-            <translation>Видати токен</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="519" />
-            <source>Enrolment QR code</source>
-            <translation>QR-код реєстрації</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="527" />
-            <source>Enrolment token</source>
-            <translation>Токен реєстрації</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="528" />
-            <source>Copy</source>
-            <translation>Копіювати</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="529" />
-            <source>Copy the token</source>
-            <translation>Копіювати токен</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="536" />
-            <source>Text of the enrolment QR code</source>
-            <translation>Текст QR-коду реєстрації</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="540" />
-            <source>Save QR as PNG…</source>
-            <translation>Зберегти QR як PNG…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="541" />
-            <source>Save the QR code as a PNG file</source>
-            <translation>Зберегти QR-код як файл PNG</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="545" />
-            <source>Result</source>
-            <translation>Результат</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="551" />
-            <source>Anyone holding this token and the profile can join once: show the code to the worker in person, or save it only onto a stick you hand over yourself. The copied token is cleared from the clipboard when the vault locks.</source>
-            <translation>Будь-хто, хто має цей токен і профіль, може один раз приєднатися: покажіть код працівникові особисто або збережіть його лише на флешку, яку передасте самі. Скопійований токен видаляється з буфера обміну, коли сховище блокується.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="558" />
-            <source>Close</source>
-            <translation>Закрити</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="572" />
-            <source>Issuing the token…</source>
-            <translation>Видача токена…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="595" />
-            <source>Choose how long the token is valid, then issue it.</source>
-            <translation>Виберіть, скільки діятиме токен, а тоді видайте його.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="606" />
-            <source>The profile is too large for a QR code: give the worker the profile file and the token.</source>
-            <translation>Профіль завеликий для QR-коду: передайте працівникові файл профілю й токен.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="614" />
-            <source>Token {token} is good for one device until {time} (this computer's time).</source>
-            <translation>Токен {token} діє для одного пристрою до {time} (за часом цього комп’ютера).</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="624" />
-            <source>Token copied.</source>
-            <translation>Токен скопійовано.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="631" />
-            <source>Choose the folder for the QR code</source>
-            <translation>Виберіть теку для QR-коду</translation>
-        </message>
-    </context>
-    <context>
-        <name>OrgAdmin</name>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="74" />
-            <source>Stopped; nothing was changed.</source>
-            <translation>Зупинено; нічого не змінено.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="120" />
-            <source>{name} exists already in that folder; nothing was replaced. Choose another folder.</source>
-            <translation>{name} уже є в цій теці; нічого не замінено. Виберіть іншу теку.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="124" />
-            <source>{name} could not be written ({reason}).</source>
-            <translation>{name} не вдалося записати ({reason}).</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="127" />
-            <source>Saved: {path}</source>
-            <translation>Збережено: {path}</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="659" />
-            <source>Device cards (*.txt);;All files (*)</source>
-            <translation>Картки пристроїв (*.txt);;Усі файли (*)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="945" />
-            <source>Issue enrolment &amp;token…</source>
-            <translation>Видати &amp;токен реєстрації…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_admin.py" line="950" />
-            <source>&amp;Add a device…</source>
-            <translation>&amp;Додати пристрій…</translation>
-        </message>
-    </context>
-    <context>
-        <name>TakeAcksDialog</name>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="49" />
-            <source>Acknowledgements (*.fvack);;All files (*)</source>
-            <translation>Підтвердження (*.fvack);;Усі файли (*)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="127" />
-            <source>Take acknowledgements</source>
-            <translation>Прийняти підтвердження</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="132" />
-            <source>Your coordinator puts an acknowledgement file (.fvack) on the USB stick for the bundles they received. Take it here: your next bundle then carries only what is new. Each file is checked (your organisation, your device, a coordinator's signature); a refused one changes nothing.</source>
-            <translation>Координатор кладе на USB-флешку файл підтвердження (.fvack) для пакетів, які отримав. Прийміть його тут: тоді ваш наступний пакет міститиме лише нове. Кожен файл перевіряється (ваша організація, ваш пристрій, підпис координатора); відхилений нічого не змінює.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="141" />
-            <source>Acknowledgement files and what happened to each</source>
-            <translation>Файли підтверджень і що сталося з кожним</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="142" />
-            <source>File</source>
-            <translation>Файл</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="142" />
-            <source>Result</source>
-            <translation>Результат</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="150" />
-            <source>Result of the chosen file</source>
-            <translation>Результат вибраного файлу</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="155" />
-            <source>Summary</source>
-            <translation>Підсумок</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="158" />
-            <source>Choose files…</source>
-            <translation>Вибрати файли…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="159" />
-            <location filename="../../desktop/org_acks.py" line="179" />
-            <source>Choose acknowledgement files</source>
-            <translation>Вибрати файли підтверджень</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="161" />
-            <source>Take them</source>
-            <translation>Прийняти їх</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="162" />
-            <source>Take the acknowledgements</source>
-            <translation>Прийняти підтвердження</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="165" />
-            <source>Close</source>
-            <translation>Закрити</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="187" />
-            <location filename="../../desktop/org_acks.py" line="227" />
-            <source>waiting</source>
-            <translation>очікує</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="208" />
-            <source>Checking…</source>
-            <translation>Перевірка…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="228" />
-            <source>not taken (stopped); nothing changed</source>
-            <translation>не прийнято (зупинено); нічого не змінено</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="234" />
-            <source>Stopped. The files marked acknowledged were taken.</source>
-            <translation>Зупинено. Файли, позначені як підтверджені, прийнято.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="236" />
-            <source>Done.</source>
-            <translation>Готово.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="244" />
-            <source>refused: {reason}</source>
-            <translation>відхилено: {reason}</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="246" />
-            <source>could not be read ({reason}); nothing changed</source>
-            <translation>не вдалося прочитати ({reason}); нічого не змінено</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="248" />
-            <source>bundle {sequence} was acknowledged already; nothing changed</source>
-            <translation>пакет {sequence} уже підтверджено; нічого не змінено</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/org_acks.py" line="254" />
-            <source>acknowledged: the organisation holds bundle {sequence} (and the ones before it), says coordinator {coordinator}. Your next bundle carries only what is new.</source>
-            <translation>підтверджено: організація має пакет {sequence} (і попередні), повідомляє координатор {coordinator}. Ваш наступний пакет міститиме лише нове.</translation>
         </message>
     </context>
 </TS>
