@@ -226,7 +226,9 @@ class CreateOrganisationDialog(QDialog):
         self.name_field.setAccessibleName(self.tr("Organisation name"))
         self.name_field.setPlaceholderText(self.tr("for example: Kharkiv documentation group"))
         form.addRow(self.tr("&Name:"), self.name_field)
-        self.purge_box = QCheckBox(self.tr("Field workers' laptops delete what the organisation received"))
+        self.purge_box = QCheckBox(
+            self.tr("Field workers' laptops delete evidence files the server has received")
+        )
         self.purge_box.setAccessibleName(self.tr("Purge after delivery"))
         form.addRow(self.purge_box)
         self.purge_why = QLabel(
