@@ -4,194 +4,194 @@
     <context>
         <name>AddDeviceDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="734" />
+            <location filename="../../desktop/org_admin.py" line="736" />
             <source>Add a device</source>
             <translation>Додати пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="740" />
+            <location filename="../../desktop/org_admin.py" line="742" />
             <source>A field worker who joined shows their device card (fvd1.…; public keys only, nothing secret). Paste it or open the file they gave you. Then phone them or meet: the verification code below must be the same as the one their screen shows.</source>
             <translation>Польовий працівник, який приєднався, показує картку свого пристрою (fvd1.…; лише відкриті ключі, нічого секретного). Вставте її або відкрийте файл, який він вам дав. Потім зателефонуйте йому або зустріньтеся: код перевірки нижче має збігатися з тим, що показує його екран.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="750" />
+            <location filename="../../desktop/org_admin.py" line="752" />
             <source>Device card</source>
             <translation>Картка пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="751" />
+            <location filename="../../desktop/org_admin.py" line="753" />
             <source>fvd1.…</source>
             <translation>fvd1.…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="755" />
+            <location filename="../../desktop/org_admin.py" line="757" />
             <source>Open card file…</source>
             <translation>Відкрити файл картки…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="756" />
+            <location filename="../../desktop/org_admin.py" line="758" />
             <source>Open a device card file</source>
             <translation>Відкрити файл картки пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="760" />
+            <location filename="../../desktop/org_admin.py" line="762" />
             <source>Card:</source>
             <translation>Картка:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="766" />
+            <location filename="../../desktop/org_admin.py" line="768" />
             <source>Verification code</source>
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="770" />
+            <location filename="../../desktop/org_admin.py" line="772" />
             <source>Label for the device</source>
             <translation>Позначка пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="771" />
+            <location filename="../../desktop/org_admin.py" line="773" />
             <source>a call sign or the laptop's name, not a person's name</source>
             <translation>позивний або назва ноутбука, а не ім’я людини</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="772" />
+            <location filename="../../desktop/org_admin.py" line="774" />
             <source>&amp;Label:</source>
             <translation>&amp;Позначка:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="774" />
+            <location filename="../../desktop/org_admin.py" line="776" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="775" />
+            <location filename="../../desktop/org_admin.py" line="777" />
             <source>optional: the fvt1.… token the worker received</source>
             <translation>необов’язково: токен fvt1.…, який отримав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="776" />
+            <location filename="../../desktop/org_admin.py" line="778" />
             <source>&amp;Token:</source>
             <translation>&amp;Токен:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="777" />
-            <location filename="../../desktop/org_admin.py" line="778" />
+            <location filename="../../desktop/org_admin.py" line="779" />
+            <location filename="../../desktop/org_admin.py" line="780" />
             <source>Also make it a coordinator</source>
             <translation>Також зробити його координатором</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="782" />
+            <location filename="../../desktop/org_admin.py" line="784" />
             <source>A coordinator can read every bundle made from now on: bundles are encrypted to it too. Tick this only for a colleague's coordinator laptop.</source>
             <translation>Координатор може читати кожен пакет, створений відтепер: пакети шифруються й для нього. Позначайте це лише для координаторського ноутбука колеги.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="788" />
-            <location filename="../../desktop/org_admin.py" line="789" />
+            <location filename="../../desktop/org_admin.py" line="790" />
+            <location filename="../../desktop/org_admin.py" line="791" />
             <source>Add the device</source>
             <translation>Додати пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="794" />
+            <location filename="../../desktop/org_admin.py" line="796" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="799" />
+            <location filename="../../desktop/org_admin.py" line="801" />
             <source>Devices of the organisation</source>
             <translation>Пристрої організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="801" />
+            <location filename="../../desktop/org_admin.py" line="803" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="801" />
+            <location filename="../../desktop/org_admin.py" line="803" />
             <source>Label</source>
             <translation>Позначка</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="801" />
+            <location filename="../../desktop/org_admin.py" line="803" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="801" />
+            <location filename="../../desktop/org_admin.py" line="803" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="806" />
+            <location filename="../../desktop/org_admin.py" line="808" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="818" />
+            <location filename="../../desktop/org_admin.py" line="820" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="818" />
+            <location filename="../../desktop/org_admin.py" line="820" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="819" />
+            <location filename="../../desktop/org_admin.py" line="821" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="819" />
+            <location filename="../../desktop/org_admin.py" line="821" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="843" />
+            <location filename="../../desktop/org_admin.py" line="845" />
             <source>Open the device card</source>
             <translation>Відкрити картку пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="851" />
+            <location filename="../../desktop/org_admin.py" line="853" />
             <source>{name} could not be read ({reason}).</source>
             <translation>{name} не вдалося прочитати ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="865" />
+            <location filename="../../desktop/org_admin.py" line="867" />
             <source>The verification code appears here once the card is pasted.</source>
             <translation>Код перевірки з’явиться тут, щойно картку буде вставлено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="871" />
+            <location filename="../../desktop/org_admin.py" line="873" />
             <source>That is not a device card (fvd1.…, as Join shows it).</source>
             <translation>Це не картка пристрою (fvd1.…, як її показує вікно приєднання).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="876" />
+            <location filename="../../desktop/org_admin.py" line="878" />
             <source>Device {device}. Its verification code, to compare with the worker's screen:</source>
             <translation>Пристрій {device}. Його код перевірки, щоб звірити з екраном працівника:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="896" />
+            <location filename="../../desktop/org_admin.py" line="898" />
             <source>Adding the device…</source>
             <translation>Додавання пристрою…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="908" />
+            <location filename="../../desktop/org_admin.py" line="910" />
             <source>Device {device} added as a coordinator: bundles made from now on are encrypted to it too.</source>
             <translation>Пристрій {device} додано як координатора: пакети, створені відтепер, шифруються й для нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="911" />
+            <location filename="../../desktop/org_admin.py" line="913" />
             <source>Device {device} added: its bundles are accepted.</source>
             <translation>Пристрій {device} додано: його пакети приймаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="916" />
+            <location filename="../../desktop/org_admin.py" line="918" />
             <source>If the worker's code was not {code}, revoke this device.</source>
             <translation>Якщо код працівника був не {code}, відкличте цей пристрій.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="925" />
+            <location filename="../../desktop/org_admin.py" line="927" />
             <source>The device was not added.</source>
             <translation>Пристрій не додано.</translation>
         </message>
@@ -1189,6 +1189,11 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CreateOrganisationDialog</name>
         <message>
+            <location filename="../../desktop/org_admin.py" line="229" />
+            <source>Field workers' laptops delete what the organisation received</source>
+            <translation>Ноутбуки польових працівників видаляють те, що організація отримала</translation>
+        </message>
+        <message>
             <location filename="../../desktop/org_admin.py" line="209" />
             <source>Create an organisation</source>
             <translation>Створити організацію</translation>
@@ -1219,139 +1224,139 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="229" />
-            <source>Field workers' laptops delete what the organisation received</source>
-            <translation>Ноутбуки польових працівників видаляють те, що організація отримала</translation>
+            <location filename="../../desktop/org_admin.py" line="230" />
+            <source>Field workers' laptops delete evidence files the server has received</source>
+            <translation>Ноутбуки польових працівників видаляють файли-докази, які сервер уже отримав</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="230" />
+            <location filename="../../desktop/org_admin.py" line="232" />
             <source>Purge after delivery</source>
             <translation>Видаляти після доставки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="234" />
+            <location filename="../../desktop/org_admin.py" line="236" />
             <source>Tick this if a laptop that is seized or lost should carry as little as possible: once the organisation's server has confirmed with its signed receipt that it holds a worker's bundle, their laptop deletes its copy of the evidence files that bundle carried. The records, the files' fingerprints and the chain of custody stay. Leave it unticked if workers need the files themselves afterwards. Files carried only by USB stick are never deleted (a stick gives no receipt).</source>
             <translation>Позначте це, якщо вилучений або загублений ноутбук має містити якомога менше: щойно сервер організації підтвердить своєю підписаною квитанцією, що отримав пакет працівника, його ноутбук видаляє свою копію файлів-доказів, які були в цьому пакеті. Записи, відбитки файлів і ланцюг зберігання залишаються. Не позначайте, якщо працівникам самим потрібні ці файли й потім. Файли, передані лише на USB-флешці, ніколи не видаляються (флешка не дає квитанції).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="245" />
+            <location filename="../../desktop/org_admin.py" line="247" />
             <source>Server address</source>
             <translation>Адреса сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="246" />
+            <location filename="../../desktop/org_admin.py" line="248" />
             <source>optional: https://…</source>
             <translation>необов’язково: https://…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="247" />
+            <location filename="../../desktop/org_admin.py" line="249" />
             <source>&amp;Server:</source>
             <translation>&amp;Сервер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="249" />
+            <location filename="../../desktop/org_admin.py" line="251" />
             <source>Server certificate fingerprint</source>
             <translation>Відбиток сертифіката сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="250" />
+            <location filename="../../desktop/org_admin.py" line="252" />
             <source>its certificate's SHA-256 (64 hex digits)</source>
             <translation>SHA-256 його сертифіката (64 шістнадцяткові цифри)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="252" />
+            <location filename="../../desktop/org_admin.py" line="254" />
             <source>&amp;Certificate:</source>
             <translation>Се&amp;ртифікат:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="255" />
+            <location filename="../../desktop/org_admin.py" line="257" />
             <source>Leave both empty to work by USB stick only; a server can be named later (fieldvault org set-server). Its certificate fingerprint is what `fieldvault serve init` printed: devices then talk to that server only.</source>
             <translation>Залиште обидва поля порожніми, щоб працювати лише через USB-флешку; сервер можна вказати пізніше (fieldvault org set-server). Відбиток його сертифіката — це те, що вивела команда `fieldvault serve init`: тоді пристрої спілкуються лише з цим сервером.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="262" />
-            <location filename="../../desktop/org_admin.py" line="263" />
+            <location filename="../../desktop/org_admin.py" line="264" />
+            <location filename="../../desktop/org_admin.py" line="265" />
             <source>Create the organisation</source>
             <translation>Створити організацію</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="268" />
+            <location filename="../../desktop/org_admin.py" line="270" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="272" />
+            <location filename="../../desktop/org_admin.py" line="274" />
             <source>Your organisation</source>
             <translation>Ваша організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="278" />
-            <location filename="../../desktop/org_admin.py" line="281" />
+            <location filename="../../desktop/org_admin.py" line="280" />
+            <location filename="../../desktop/org_admin.py" line="283" />
             <source>Organisation fingerprint</source>
             <translation>Відбиток організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="286" />
+            <location filename="../../desktop/org_admin.py" line="288" />
             <source>Tell each field worker this fingerprint in person or by phone, never in the same message or on the same stick as the profile: that is how their laptop knows the profile is yours. Give them the profile as a QR code (Coordinator → Issue enrolment token…) or as a file (Save the profile file…). When they have joined, add their device card (Coordinator → Add a device…) and compare the verification code.</source>
             <translation>Повідомте цей відбиток кожному польовому працівникові особисто або телефоном, ніколи не в тому самому повідомленні чи на тій самій флешці, що й профіль: так їхній ноутбук знає, що профіль ваш. Передайте їм профіль як QR-код (Координатор → Видати токен реєстрації…) або як файл (Зберегти файл профілю…). Коли вони приєднаються, додайте картку їхнього пристрою (Координатор → Додати пристрій…) і звірте код перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="295" />
+            <location filename="../../desktop/org_admin.py" line="297" />
             <source>Save the profile file…</source>
             <translation>Зберегти файл профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="296" />
+            <location filename="../../desktop/org_admin.py" line="298" />
             <source>Save the organisation profile file</source>
             <translation>Зберегти файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="307" />
+            <location filename="../../desktop/org_admin.py" line="309" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="318" />
+            <location filename="../../desktop/org_admin.py" line="320" />
             <source>Type the organisation's name.</source>
             <translation>Введіть назву організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="325" />
+            <location filename="../../desktop/org_admin.py" line="327" />
             <source>A server needs both its address and its certificate fingerprint (or leave both empty).</source>
             <translation>Для сервера потрібні і його адреса, і відбиток його сертифіката (або залиште обидва поля порожніми).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="337" />
+            <location filename="../../desktop/org_admin.py" line="339" />
             <source>Creating the organisation…</source>
             <translation>Створення організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="355" />
+            <location filename="../../desktop/org_admin.py" line="357" />
             <source>Organisation {name} created; this vault is its coordinator.</source>
             <translation>Організацію {name} створено; це сховище — її координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="360" />
+            <location filename="../../desktop/org_admin.py" line="362" />
             <source>The profile was uploaded to {url}.</source>
             <translation>Профіль вивантажено на {url}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="362" />
+            <location filename="../../desktop/org_admin.py" line="364" />
             <source>{url} could not be reached: the profile was not uploaded yet (fieldvault org export uploads it).</source>
             <translation>Не вдалося з’єднатися з {url}: профіль ще не вивантажено (його вивантажує fieldvault org export).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="366" />
+            <location filename="../../desktop/org_admin.py" line="368" />
             <source>{url} showed another certificate than the one you typed: the profile was not uploaded. Check the address and the fingerprint.</source>
             <translation>{url} показав інший сертифікат, ніж той, що ви ввели: профіль не вивантажено. Перевірте адресу й відбиток.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="369" />
+            <location filename="../../desktop/org_admin.py" line="371" />
             <source>{url} refused the profile.</source>
             <translation>{url} відхилив профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="381" />
+            <location filename="../../desktop/org_admin.py" line="383" />
             <source>Choose the folder for the profile file</source>
             <translation>Виберіть теку для файлу профілю</translation>
         </message>
@@ -3432,113 +3437,113 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>IssueTokenDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="490" />
+            <location filename="../../desktop/org_admin.py" line="492" />
             <source>Issue enrolment token</source>
             <translation>Видати токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="496" />
+            <location filename="../../desktop/org_admin.py" line="498" />
             <source>A token lets one new laptop join: its first bundle is accepted without waiting for you to add the device. It is good once and only until it expires. The QR code carries the organisation profile and the token; the worker still types the fingerprint you tell them.</source>
             <translation>Токен дозволяє приєднатися одному новому ноутбуку: його перший пакет приймається, не чекаючи, поки ви додасте пристрій. Він діє один раз і лише до закінчення строку. QR-код містить профіль організації й токен; відбиток, який ви повідомите, працівник однаково вводить сам.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="504" />
+            <location filename="../../desktop/org_admin.py" line="506" />
             <source>Valid for:</source>
             <translation>Діє:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="508" />
+            <location filename="../../desktop/org_admin.py" line="510" />
             <source> hours</source>
             <translation> год</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="509" />
+            <location filename="../../desktop/org_admin.py" line="511" />
             <source>Hours the token is valid</source>
             <translation>Скільки годин діє токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="511" />
-            <location filename="../../desktop/org_admin.py" line="512" />
+            <location filename="../../desktop/org_admin.py" line="513" />
+            <location filename="../../desktop/org_admin.py" line="514" />
             <source>Issue the token</source>
             <translation>Видати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="519" />
+            <location filename="../../desktop/org_admin.py" line="521" />
             <source>Enrolment QR code</source>
             <translation>QR-код реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="527" />
+            <location filename="../../desktop/org_admin.py" line="529" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="528" />
+            <location filename="../../desktop/org_admin.py" line="530" />
             <source>Copy</source>
             <translation>Копіювати</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="529" />
+            <location filename="../../desktop/org_admin.py" line="531" />
             <source>Copy the token</source>
             <translation>Копіювати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="536" />
+            <location filename="../../desktop/org_admin.py" line="538" />
             <source>Text of the enrolment QR code</source>
             <translation>Текст QR-коду реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="540" />
+            <location filename="../../desktop/org_admin.py" line="542" />
             <source>Save QR as PNG…</source>
             <translation>Зберегти QR як PNG…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="541" />
+            <location filename="../../desktop/org_admin.py" line="543" />
             <source>Save the QR code as a PNG file</source>
             <translation>Зберегти QR-код як файл PNG</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="545" />
+            <location filename="../../desktop/org_admin.py" line="547" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="551" />
+            <location filename="../../desktop/org_admin.py" line="553" />
             <source>Anyone holding this token and the profile can join once: show the code to the worker in person, or save it only onto a stick you hand over yourself. The copied token is cleared from the clipboard when the vault locks.</source>
             <translation>Будь-хто, хто має цей токен і профіль, може один раз приєднатися: покажіть код працівникові особисто або збережіть його лише на флешку, яку передасте самі. Скопійований токен видаляється з буфера обміну, коли сховище блокується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="558" />
+            <location filename="../../desktop/org_admin.py" line="560" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="572" />
+            <location filename="../../desktop/org_admin.py" line="574" />
             <source>Issuing the token…</source>
             <translation>Видача токена…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="595" />
+            <location filename="../../desktop/org_admin.py" line="597" />
             <source>Choose how long the token is valid, then issue it.</source>
             <translation>Виберіть, скільки діятиме токен, а тоді видайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="606" />
+            <location filename="../../desktop/org_admin.py" line="608" />
             <source>The profile is too large for a QR code: give the worker the profile file and the token.</source>
             <translation>Профіль завеликий для QR-коду: передайте працівникові файл профілю й токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="614" />
+            <location filename="../../desktop/org_admin.py" line="616" />
             <source>Token {token} is good for one device until {time} (this computer's time).</source>
             <translation>Токен {token} діє для одного пристрою до {time} (за часом цього комп’ютера).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="624" />
+            <location filename="../../desktop/org_admin.py" line="626" />
             <source>Token copied.</source>
             <translation>Токен скопійовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="631" />
+            <location filename="../../desktop/org_admin.py" line="633" />
             <source>Choose the folder for the QR code</source>
             <translation>Виберіть теку для QR-коду</translation>
         </message>
@@ -4448,17 +4453,17 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Збережено: {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="659" />
+            <location filename="../../desktop/org_admin.py" line="661" />
             <source>Device cards (*.txt);;All files (*)</source>
             <translation>Картки пристроїв (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="945" />
+            <location filename="../../desktop/org_admin.py" line="947" />
             <source>Issue enrolment &amp;token…</source>
             <translation>Видати &amp;токен реєстрації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="950" />
+            <location filename="../../desktop/org_admin.py" line="952" />
             <source>&amp;Add a device…</source>
             <translation>&amp;Додати пристрій…</translation>
         </message>
