@@ -1189,11 +1189,6 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CreateOrganisationDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="229" />
-            <source>Field workers' laptops delete what the organisation received</source>
-            <translation>Ноутбуки польових працівників видаляють те, що організація отримала</translation>
-        </message>
-        <message>
             <location filename="../../desktop/org_admin.py" line="209" />
             <source>Create an organisation</source>
             <translation>Створити організацію</translation>
