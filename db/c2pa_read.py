@@ -72,7 +72,6 @@ READ_AS = {
     "image/avif": "image/avif",
     "image/jxl": "image/jxl",
     "image/svg+xml": "image/svg+xml",
-    "image/x-canon-cr2": "image/tiff",
     "image/x-nikon-nef": "image/x-nikon-nef",
     "image/x-sony-arw": "image/x-sony-arw",
     "image/x-adobe-dng": "image/x-adobe-dng",
@@ -191,13 +190,13 @@ def summarise(source: BinaryIO, read_as: str, context: Any) -> dict[str, str]:
         return {STATE: NO_MANIFEST}
     except c2pa.C2paError.NotSupported:
         return {STATE: NOT_READ, "reason": "format not supported"}
-    except c2pa.C2paError.Io:
-        return {STATE: NOT_READ, "reason": "unreadable file (Io)"}
     except c2pa.C2paError as err:
-        # A manifest the library cannot even parse is not a valid one; its
-        # kind (Decoding, JumbfParse…) says why, its message may quote the file.
+        # The library stopped before it could check anything: a damaged file
+        # (a truncated photo without any manifest ends here too), so neither
+        # valid nor invalid. Its kind (Other, JumbfParse…) says why; its
+        # message may quote the file.
         kind = type(err).__name__.removeprefix("_C2pa") if type(err) is not c2pa.C2paError else "Error"
-        return {STATE: INVALID, "trusted": "no", "codes": f"c2pa.error.{kind}"}
+        return {STATE: NOT_READ, "reason": f"unreadable file ({kind})"}
     with reader:
         store = json.loads(reader.json())
         try:

@@ -31,11 +31,12 @@ from PIL import Image
 from PySide6.QtCore import QLocale
 
 from db import c2pa_read
-from db.c2pa_read import READ_AS, summary_of
+from db.c2pa_read import READ_AS, content_credentials, summary_of
 from db.sandbox import Limits, SandboxRun
 from db.vault import Vault
 from desktop.evidence_item import EvidenceItemView
 from desktop.i18n import install_translators, remove_translators
+from tests.evidence_samples import make_corrupt_jpeg
 from tests.factory import make_case
 from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot
 
@@ -259,6 +260,21 @@ def test_an_unsigned_photo_has_no_manifest(vault: Vault, tmp_path: Path) -> None
     }
     assert intake.details["content_credentials"] == {"state": "no manifest"}
     assert stored_bytes(vault, item.id) == plain
+
+
+def test_a_changed_manifest_is_invalid_and_a_damaged_photo_is_not_read(tmp_path: Path, signed: bytes) -> None:
+    # A byte of the signed claim data changed: the signature no longer matches.
+    at = signed.index(b"c2pa.signature") + 300
+    forged = tmp_path / "forged.jpg"
+    forged.write_bytes(signed[:at] + bytes([signed[at] ^ 0x01]) + signed[at + 1 :])
+    claims = content_credentials(forged, "image/jpeg")
+    assert claims["c2pa_state"] == "invalid"
+    assert "claimSignature.mismatch" in claims["c2pa_codes"].split(", ")
+    # A truncated photo without any manifest is neither valid nor invalid.
+    truncated = make_corrupt_jpeg(tmp_path / "truncated.jpg")
+    claims = content_credentials(truncated, "image/jpeg")
+    assert claims["c2pa_state"] == "not read"
+    assert claims["c2pa_reason"].startswith("unreadable file (")
 
 
 def test_a_type_c2pa_cannot_carry_is_not_given_to_it(vault: Vault, tmp_path: Path) -> None:
