@@ -34,9 +34,21 @@ from db.revisions import canonical_json
 
 SIGNATURE_DOMAIN = b"fieldvault-custody-v1\x00"
 GENESIS = "0" * 64
+# export-metadata: an export (PDF report, JSON, CSV) carried the item's record
+# and hash, not its bytes (docs/chain-of-custody.md).
 # purge: the item's bytes were delivered (a server receipt proves it) and
 # removed from this laptop, as the organisation's policy asks (db/purge.py).
-ACTIONS = ("intake", "intake-duplicate", "view", "export", "transfer", "verify", "delete", "purge")
+ACTIONS = (
+    "intake",
+    "intake-duplicate",
+    "view",
+    "export",
+    "export-metadata",
+    "transfer",
+    "verify",
+    "delete",
+    "purge",
+)
 
 
 @dataclass(frozen=True)

@@ -246,6 +246,24 @@ class EvidenceService(EntityService[EvidenceItem]):
             item = self._to_record(self._live_row(session, evidence_id))
             self._custody(session, evidence_id, action, sha256 or item.sha256, details)
 
+    def record_metadata_export(
+        self, evidence_ids: list[str], details: dict[str, object]
+    ) -> list[CustodyEvent]:
+        """One ``export-metadata`` custody event per item, in one transaction:
+        an export (PDF report, JSON, CSV) is about to carry the items' records
+        and hashes, not their bytes (docs/chain-of-custody.md). All or none."""
+        with self._ctx.write_transaction("record the custody event") as session:
+            return [
+                self._custody(
+                    session,
+                    item_id,
+                    "export-metadata",
+                    self._to_record(self._live_row(session, item_id)).sha256,
+                    details,
+                )
+                for item_id in evidence_ids
+            ]
+
     # -- reading back ---------------------------------------------------------
 
     def _reader(self, evidence_id: str) -> BlobReader:

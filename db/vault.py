@@ -70,6 +70,7 @@ from db.keys import (
 )
 from db.model import Device
 from db.openlock import LOCK_FILE, OpenLock, key_file_change
+from db.partial_exports import ExportsInProgress, InterruptedExport, clear_interrupted_exports
 from db.paths import KEY_FILE
 from db.purge import finish_purges
 from db.recording import Recording, recover_interrupted
@@ -276,6 +277,8 @@ class Vault:
         self.purges_finished: list[str] = []  # blob ids whose purge this unlock finished (db/purge.py)
         # Evidence ids of recordings a crash had interrupted, recovered at this unlock.
         self.recovered_recordings: list[str] = []
+        # Partial exports a crash left in the user's folders, found at this unlock (db/partial_exports.py).
+        self.interrupted_exports: list[InterruptedExport] = []
         # Recordings under way (vault.start_recording): locking stops them.
         self._recordings: weakref.WeakSet[Recording] = weakref.WeakSet()
         if not creating:
@@ -317,6 +320,7 @@ class Vault:
                         self.purges_finished = finish_purges(session, blob_store)
                     # Plaintext copies that interrupted exports left in the user's folders (ours only).
                     remove_export_leftovers(self._engine)
+                    self.interrupted_exports = clear_interrupted_exports(self._engine)
                 self._open_lock.share()
             except OSError as err:
                 self._engine.dispose()
@@ -674,6 +678,11 @@ class Vault:
     def enrolment_tokens(self) -> EnrolmentTokens:
         """The enrolment tokens this coordinator issued (db/vault_keys.py)."""
         return EnrolmentTokens(self.services.context)
+
+    @property
+    def exports_in_progress(self) -> ExportsInProgress:
+        """The record of case exports being written (db/partial_exports.py)."""
+        return ExportsInProgress(self.services.context)
 
     @property
     def sync(self) -> SyncStateService:

@@ -28,7 +28,7 @@ from fieldvault.backup_cli import add_backup_parser, cmd_backup
 from fieldvault.bundle_cli import add_bundle_parser, cmd_bundle
 from fieldvault.consent_cli import add_consent_parsers, cmd_consent, cmd_link
 from fieldvault.devices_cli import add_devices_parser, cmd_devices
-from fieldvault.export_cli import add_export_parser, cmd_export
+from fieldvault.export_cli import add_export_parser, cmd_export, interrupted_export_lines
 from fieldvault.options import add_global_options, resolve_vault
 from fieldvault.org_cli import add_org_parsers, cmd_enrol, cmd_org
 from fieldvault.passphrases import SecretSource, check_new_passphrase, check_strong_passphrase
@@ -191,6 +191,8 @@ def _keyring(disabled: bool = False) -> NoKeyring | SystemKeyring:
 def _open(args: argparse.Namespace, secrets: SecretSource) -> Vault:
     vault = Vault.open(args.vault, secrets.next("Passphrase: "), keyring=_keyring())
     _tell_what_was_settled(vault)
+    for line in interrupted_export_lines(vault):
+        print(line, file=sys.stderr)
     return vault
 
 

@@ -6,7 +6,6 @@ looks complete (its partial copy is removed)."""
 from __future__ import annotations
 
 import argparse
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -73,19 +72,6 @@ def add_export_parser(commands: Any) -> None:
     )
 
 
-def folder_sha256(folder: Path, names: list[str]) -> str:
-    """SHA-256 of ``sha256sum``'s lines for the files, in name order: the same
-    as ``cd DEST && sha256sum NAMES | sha256sum`` (docs/exports.md)."""
-    lines = "".join(
-        f"{hashlib.sha256((folder / name).read_bytes()).hexdigest()}  {name}\n" for name in sorted(names)
-    )
-    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def cmd_export(
     args: argparse.Namespace,
     out: Output,
@@ -93,61 +79,60 @@ def cmd_export(
     open_vault: Opener,
     progress_line: Callable[[str], ProgressLine],
 ) -> None:
-    # Imported here: bagit, fpdf2 and Pillow would slow every other command's start.
-    from sync.exports.bag import export_bag
-    from sync.exports.consent import prepare
-    from sync.exports.report import export_pdf
-    from sync.exports.tabular import CSV_FILES, INFO_FILES, export_csv, export_json
+    # Imported here: the export stack would slow every other command's start.
+    from sync.exports.run import ExportFormat, ExportRequest, run_export
 
+    export_format: ExportFormat = "uwazi-csv" if args.format == "csv" and args.uwazi else args.format
+    request = ExportRequest(
+        format=export_format,
+        case_id=args.case,
+        destination=args.dest,
+        purpose=args.purpose,
+        pseudonymise=args.pseudonymise,
+        spreadsheet_safe=args.spreadsheet_safe,
+        strip_metadata=args.strip_metadata,
+    )
     with open_vault(args, secrets) as vault:
-        # The same rule the export applies (sync/exports/consent.py), read for the count.
-        withheld = len(prepare(vault, args.case, purpose=args.purpose, pseudonymise_witnesses=False).withheld)
-        extra: dict[str, Any] = {}
-        if args.format == "bagit":
-            progress = progress_line("Exporting")
-            bag = export_bag(
-                vault,
-                args.case,
-                args.dest,
-                strip_metadata=args.strip_metadata,
-                purpose=args.purpose,
-                pseudonymise_witnesses=args.pseudonymise,
-                progress=progress,
-            )
+        progress = progress_line("Exporting") if export_format == "bagit" else None
+        outcome = run_export(vault, request, progress=progress)
+        if progress is not None:
             progress.finish()
-            path = bag.path
-            # tagmanifest-sha256.txt fixes manifest-sha256.txt, which fixes every payload file.
-            sha256 = file_sha256(path / "tagmanifest-sha256.txt")
-            extra = {"manifest_sha256": bag.manifest_sha256, "items": bag.items, "stripped": bag.stripped}
-            what = f"BagIt package of {bag.items} evidence item(s), {bag.bytes} bytes"
-        elif args.format == "pdf":
-            report = export_pdf(
-                vault, args.case, args.dest, purpose=args.purpose, pseudonymise_witnesses=args.pseudonymise
-            )
-            path, sha256 = report.path, report.sha256
-            extra = {"manifest_sha256": report.manifest_sha256, "pages": report.pages}
-            what = f"PDF report, {report.pages} pages"
-        elif args.format == "json":
-            path = export_json(
-                vault, args.case, args.dest, purpose=args.purpose, pseudonymise_witnesses=args.pseudonymise
-            )
-            sha256, what = file_sha256(path), "JSON of the case's records"
-        else:
-            path = export_csv(
-                vault,
-                args.case,
-                args.dest,
-                uwazi=args.uwazi,
-                purpose=args.purpose,
-                pseudonymise_witnesses=args.pseudonymise,
-                spreadsheet_safe=args.spreadsheet_safe,
-            )
-            names = [p.name for p in path.iterdir() if p.name in {*CSV_FILES.values(), *INFO_FILES}]
-            sha256 = folder_sha256(path, names)
-            what = "CSV for Uwazi's import" if args.uwazi else "CSV of the case's records"
+    extra = outcome.extra
+    what = {
+        "bagit": f"BagIt package of {extra.get('items')} evidence item(s), {extra.get('bytes')} bytes",
+        "pdf": f"PDF report, {extra.get('pages')} pages",
+        "json": "JSON of the case's records",
+        "csv": "CSV of the case's records",
+        "uwazi-csv": "CSV for Uwazi's import",
+    }[export_format]
+    extra.pop("bytes", None)
+    path, sha256, withheld = outcome.path, outcome.sha256, len(outcome.withheld)
     # The ids withheld and why are in the export itself; here how many.
     out.result(
         {"path": str(path), "sha256": sha256, "purpose": args.purpose, "withheld": withheld, **extra},
         f"{what} written to {path}\nPurpose: {args.purpose}; withheld by consent: {withheld} record(s)"
         f"\nSHA-256: {sha256}",
     )
+
+
+def interrupted_export_lines(vault: Vault) -> list[str]:
+    """What this unlock found of exports a crash interrupted (db/partial_exports.py):
+    printed by every command that opens the vault, `info` and `verify` among them."""
+    lines = []
+    for found in vault.interrupted_exports:
+        if found.outcome == "removed":
+            lines.append(
+                f"An export was interrupted (the program stopped during it): its unfinished copy "
+                f"{found.path} held plaintext and was removed."
+            )
+        elif found.outcome == "left-alone":
+            lines.append(
+                f"An export was interrupted: something that is not its unfinished copy is now at "
+                f"{found.path}; it was left alone. Check it: it may hold plaintext."
+            )
+        else:
+            lines.append(
+                f"An export was interrupted: its unfinished copy {found.path} may hold plaintext and "
+                "could not be checked now (is its drive attached?). It is looked for at the next unlock."
+            )
+    return lines

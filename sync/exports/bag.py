@@ -86,7 +86,7 @@ def export_bag(
     data = prepare(vault, case_id, purpose=purpose, pseudonymise_witnesses=pseudonymise_witnesses)
     target = staging.choose_target(destination, staging.default_name(case_id, "bagit"))
     total = sum(item.size for item in data.evidence)
-    with staging.partial_folder(target) as partial, _hasher() as sha512:
+    with staging.partial_folder(target, vault.exports_in_progress) as partial, _hasher() as sha512:
         (partial / "data").mkdir(mode=0o700)
         digests: Digests = {}
         result = _assemble(

@@ -43,6 +43,7 @@ from sync.exports import staging
 from sync.exports.bag import MANIFEST_FORMAT
 from sync.exports.casedata import CaseData, document, is_witness, utc_now
 from sync.exports.consent import DEFAULT_PURPOSE, prepare, purpose_words, withheld_summary
+from sync.exports.custody_events import record_metadata_export
 from sync.exports.errors import font_missing
 from sync.exports.signing import public_key_b64, sign_manifest
 
@@ -122,9 +123,10 @@ def export_pdf(
         _signature_page(pdf, manifest, manifest_sha256, signature)
         body = _finish(pdf, content, signed, signature)
     staging.check_cancel(cancel)
-    with staging.partial_file(target) as partial:
+    with staging.partial_file(target, vault.exports_in_progress) as partial:
         partial.write_bytes(body)
         staging.check_cancel(cancel)
+        record_metadata_export(vault, data, "pdf-report", target)
         staging.commit_file(partial, target)
     return ReportResult(target, hashlib.sha256(body).hexdigest(), manifest_sha256, pdf.pages_count)
 

@@ -6,8 +6,11 @@ in the folder the user chose, and renamed to its final name only once it is
 complete. A cancel or a failure removes the partial file or folder (ours:
 we created it, mode 0600/0700). The final name is never replaced: if
 something appeared there meanwhile the export fails and the partial copy
-is removed. A crash (power cut, kill -9) can leave the partial copy behind;
-its name says so (docs/exports.md, "Crashes").
+is removed. A crash (power cut, kill -9) can leave the partial copy behind:
+so its path is recorded inside the vault before it is created
+(``vault.exports_in_progress``, db/partial_exports.py) and the record goes
+when the export ends; the next unlock finds what a crash left, removes it
+when it is ours and tells the user (docs/exports.md, "Crashes").
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ import os
 import secrets
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from db.api import InvalidInput, OperationCancelled, StorageError
 
@@ -73,6 +77,16 @@ def choose_target(destination: Path, name: str) -> Path:
     )
 
 
+class ExportRecord(Protocol):
+    """Where the partial copies under way are recorded (``vault.exports_in_progress``)."""
+
+    def begin(self, partial: Path) -> str: ...
+
+    def identify(self, token: str, partial: Path) -> None: ...
+
+    def finish(self, token: str) -> None: ...
+
+
 def partial_path(target: Path) -> Path:
     return target.with_name(f".{target.name}{PARTIAL_MARK}{secrets.token_hex(8)}")
 
@@ -84,35 +98,45 @@ def check_cancel(cancel: object | None) -> None:
 
 
 @contextlib.contextmanager
-def partial_folder(target: Path) -> Iterator[Path]:
-    """A new private folder beside ``target``; removed on any exception
-    (including a cancel and Ctrl+C), renamed to ``target`` by ``commit_folder``."""
-    partial = partial_path(target)
-    try:
-        partial.mkdir(mode=0o700)
-    except OSError as err:
-        raise StorageError(f"export to {target.name}", err) from err
-    try:
+def partial_folder(target: Path, record: ExportRecord) -> Iterator[Path]:
+    """A new private folder beside ``target``, recorded in ``record`` before
+    it exists; removed on any exception (including a cancel and Ctrl+C),
+    renamed to ``target`` by ``commit_folder``; the record goes either way."""
+    with _recorded(target, record, lambda partial: partial.mkdir(mode=0o700)) as partial:
         yield partial
-    except BaseException:
-        remove_partial(partial)
-        raise
 
 
 @contextlib.contextmanager
-def partial_file(target: Path) -> Iterator[Path]:
-    """A new private (0600) empty file beside ``target``; removed on any exception."""
-    partial = partial_path(target)
-    try:
-        fd = os.open(partial, _CREATE_FLAGS, 0o600)
-    except OSError as err:
-        raise StorageError(f"export to {target.name}", err) from err
-    os.close(fd)
-    try:
+def partial_file(target: Path, record: ExportRecord) -> Iterator[Path]:
+    """A new private (0600) empty file beside ``target``, recorded like
+    ``partial_folder``'s; removed on any exception."""
+    with _recorded(
+        target, record, lambda partial: os.close(os.open(partial, _CREATE_FLAGS, 0o600))
+    ) as partial:
         yield partial
-    except BaseException:
-        remove_partial(partial)
-        raise
+
+
+@contextlib.contextmanager
+def _recorded(target: Path, record: ExportRecord, create: Callable[[Path], None]) -> Iterator[Path]:
+    """The partial path, recorded in the vault before ``create`` makes it and
+    identified (device, inode) once made, before the caller writes a byte: a
+    crash then leaves a record the next unlock acts on. The record goes when
+    the export took its name or its partial copy was removed."""
+    partial = partial_path(target)
+    token = record.begin(partial)
+    try:
+        try:
+            create(partial)
+        except OSError as err:
+            raise StorageError(f"export to {target.name}", err) from err
+        try:
+            record.identify(token, partial)
+            yield partial
+        except BaseException:
+            remove_partial(partial)
+            raise
+    finally:
+        record.finish(token)
 
 
 def remove_partial(partial: Path) -> None:

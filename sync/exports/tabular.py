@@ -52,6 +52,7 @@ from sync.exports.consent import (
     testimony_scopes,
     withheld_summary,
 )
+from sync.exports.custody_events import record_metadata_export
 
 CSV_FILES = {"case": "cases.csv", **{key: f"{key}.csv" for key, _type in RECORD_TYPES}}
 # Beside the records in both CSV forms: what the export is for and what it withheld.
@@ -73,9 +74,10 @@ def export_json(
     data = prepare(vault, case_id, purpose=purpose, pseudonymise_witnesses=pseudonymise_witnesses)
     target = staging.choose_target(destination, staging.default_name(case_id, "data", ".json"))
     body = json.dumps(document(data, vault.device_id), ensure_ascii=False, indent=1) + "\n"
-    with staging.partial_file(target) as partial:
+    with staging.partial_file(target, vault.exports_in_progress) as partial:
         partial.write_bytes(body.encode("utf-8"))
         staging.check_cancel(cancel)
+        record_metadata_export(vault, data, "json", target)
         staging.commit_file(partial, target)
     return target
 
@@ -101,11 +103,13 @@ def export_csv(
             name: (header, [[safe_cell(c) for c in row] for row in rows])
             for name, (header, rows) in tables.items()
         }
-    with staging.partial_folder(target) as partial:
+    with staging.partial_folder(target, vault.exports_in_progress) as partial:
         for name, (header, rows) in tables.items():
             staging.check_cancel(cancel)
             (partial / name).write_bytes(csv_bytes(header, rows))
             (partial / name).chmod(0o600)
+        staging.check_cancel(cancel)
+        record_metadata_export(vault, data, kind, target)
         staging.commit_folder(partial, target)
     return target
 

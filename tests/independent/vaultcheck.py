@@ -888,8 +888,12 @@ CUSTODY_FIELDS = {
     "v",
     "wall",
 }
-CUSTODY_ACTIONS = ("intake", "intake-duplicate", "view", "export", "transfer", "verify", "delete")
-doc(COC, '{"action": "intake" | "intake-duplicate" | "view" | "export" | "transfer" | "verify" | "delete",')
+CUSTODY_ACTIONS = ("intake", "intake-duplicate", "view", "export", "export-metadata", "transfer", "verify", "delete")
+doc(
+    COC,
+    '{"action": "intake" | "intake-duplicate" | "view" | "export" | "export-metadata" | "transfer" | "verify"'
+    ' | "delete",',
+)
 
 
 @dataclass(frozen=True)

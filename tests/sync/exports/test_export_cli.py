@@ -104,10 +104,11 @@ def test_every_format_prints_its_path_and_hash_and_keeps_plaintext_inside_dest(c
     assert f"Свідок {canary}" not in court_text and '"reason": "consent-not-given"' in court_text
     safe = cli.json("export", "csv", "--case", case, str(other), "--spreadsheet-safe", secrets=[PASSPHRASE])
     assert "true" in (Path(safe["path"]) / "export.csv").read_text(encoding="utf-8").splitlines()[1]
-    # The custody log records the bag's export of the item.
+    # The custody log records every export: the bag's of the item's bytes, and
+    # the PDF, JSON (twice) and CSV (twice) exports of its metadata.
     item = cli.json("evidence", "list", "--case", case, secrets=[PASSPHRASE])
     shown = cli.json("evidence", "show", item["id"], secrets=[PASSPHRASE])
-    assert [e["action"] for e in shown["custody"]] == ["intake", "export"]
+    assert [e["action"] for e in shown["custody"]] == ["intake", "export"] + ["export-metadata"] * 5
     # Plaintext only in DEST (and the source the test wrote).
     needles = encodings(canary)
     roots = [cli.vault, Path(cli.env["HOME"]), Path(cli.env["TMPDIR"])]
