@@ -33,6 +33,7 @@ from desktop.bundle_actions import OrganisationMenu
 from desktop.clipboard_guard import ClipboardGuard
 from desktop.conflicts_view import add_conflicts_entry
 from desktop.coordinator_menu import CoordinatorMenu
+from desktop.export_dialog import ExportCaseAction, interrupted_exports_notice
 from desktop.devices_view import add_devices_entry
 from desktop.duplicates_view import add_duplicates_entry
 from desktop.help_menu import HelpMenu, WindowKeys
@@ -89,6 +90,7 @@ class FieldvaultWindow(QMainWindow):
         self.tasks = TaskRunner(self)
         self.vault_view: VaultView | None = None
         self.settled_notice: QMessageBox | None = None
+        self.interrupted_notice: QMessageBox | None = None  # exports a crash interrupted
         self.settings_dialog: SettingsDialog | None = None
 
         self.setWindowIcon(app_icon())
@@ -135,6 +137,14 @@ class FieldvaultWindow(QMainWindow):
         # Vault → Back up to USB… (desktop/backup_action.py)
         self.backup_action = BackupAction(self, lambda: self._vault, self.tasks)
         self.vault_menu.addAction(self.backup_action)
+        # Vault → Export case… (desktop/export_dialog.py): enabled with a case selected.
+        self.export_action = ExportCaseAction(
+            self,
+            lambda: self._vault,
+            lambda: self.vault_view.selected_case_id() if self.vault_view is not None else None,
+            self.tasks,
+        )
+        self.vault_menu.addAction(self.export_action)
         self.vault_menu.addAction(self.lock_action)
         # Ctrl+F, Ctrl+N and Vault → Quit (desktop/help_menu.py)
         self.keys = WindowKeys(self, lambda: self.vault_view, self.vault_menu)
@@ -188,6 +198,7 @@ class FieldvaultWindow(QMainWindow):
         self.help_menu.retranslate()
         self.sync_indicator.retranslate()
         self.backup_action.retranslate()
+        self.export_action.retranslate()
         self.emergency_action.setText(self.tr("Emergency wipe"))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
@@ -265,6 +276,7 @@ class FieldvaultWindow(QMainWindow):
         self.unlock_page.reset()
         self._show_vault_view()
         self._tell_what_was_settled()
+        self.interrupted_notice = interrupted_exports_notice(self, report.vault)
 
     @Slot(object)
     def _on_recovered(self, report: VaultRecovered) -> None:
@@ -345,6 +357,7 @@ class FieldvaultWindow(QMainWindow):
 
         self.vault_view = VaultView(self._vault, tasks=self.tasks)
         self.vault_view.lock_requested.connect(self.lock)
+        self.vault_view.cases.case_changed.connect(self.export_action.refresh)
         self.stack.addWidget(self.vault_view)
         self._show_page(self.vault_view)
         self.vault_view.case_title_field.setFocus()
@@ -365,6 +378,7 @@ class FieldvaultWindow(QMainWindow):
         self.org_menu.set_unlocked(unlocked)
         self.coordinator_menu.set_unlocked(unlocked)
         self.backup_action.setEnabled(unlocked)
+        self.export_action.set_unlocked(unlocked)
         self.lock_action.setEnabled(unlocked)
 
     @Slot()
@@ -474,6 +488,7 @@ class FieldvaultWindow(QMainWindow):
         sandbox.stop_all()
         self._set_unlocked_actions(False)
         self.backup_action.close_dialog()
+        self.export_action.close_dialog()
         self.statusBar().clearMessage()
         self.org_menu.close_dialog()
         self.coordinator_menu.close_dialog()
