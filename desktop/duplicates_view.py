@@ -53,6 +53,9 @@ if TYPE_CHECKING:
 LOWEST_THRESHOLD = 0.75
 DEFAULT_THRESHOLD = 0.8
 PROGRESS_STEPS = 1000
+# The most pairs the list holds (best first): a list of a hundred thousand rows
+# would take the window seconds to build, and nobody reviews that many.
+MAX_SHOWN = 2000
 # How many persons are read between two progress reports and cancel checks.
 READ_STEP = 500
 
@@ -112,10 +115,12 @@ def scan(vault: Vault, context: TaskContext) -> Scan:
             stop_if_cancelled()
             context.progress(ScanProgress("reading", number, len(persons)))
         facts.append(facts_of(person))
-    context.progress(ScanProgress("comparing", 0, 0))
-    # One call into the scorer (rapidfuzz blocks in C++): Cancel is looked at
-    # when it returns.
-    suggestions = suggest_duplicates(facts, LOWEST_THRESHOLD)
+
+    def comparing(done: int, total: int) -> None:
+        stop_if_cancelled()  # raised out of the scorer, between two blocks
+        context.progress(ScanProgress("comparing", done, total))
+
+    suggestions = suggest_duplicates(facts, LOWEST_THRESHOLD, progress=comparing)
     stop_if_cancelled()
     decisions = [_decision(link) for link in vault.links.list() if link.relation in (SAME_AS, NOT_SAME)]
     named = {s.first_id for s in suggestions} | {s.second_id for s in suggestions}
@@ -327,15 +332,15 @@ class DuplicatesDialog(QDialog):
         value = report.value
         if report.state == "progress":
             if isinstance(value, ScanProgress):
+                # Reading is the first tenth of the bar, comparing the rest.
+                fraction = value.done / max(1, value.total)
                 if value.phase == "reading":
-                    self.progress.setRange(0, PROGRESS_STEPS)
-                    self.progress.setValue(value.done * PROGRESS_STEPS // max(1, value.total))
+                    self.progress.setValue(int(fraction * PROGRESS_STEPS / 10))
                 else:
-                    self.progress.setRange(0, 0)  # busy: the comparison reports no steps
+                    self.progress.setValue(PROGRESS_STEPS // 10 + int(fraction * PROGRESS_STEPS * 9 / 10))
                     self.status.setText(self.tr("Comparing names, dates and places…"))
             return
         self._handle = None
-        self.progress.setRange(0, PROGRESS_STEPS)
         self.progress.hide()
         if report.state == "succeeded":
             assert isinstance(value, Scan)
@@ -388,7 +393,9 @@ class DuplicatesDialog(QDialog):
     def _fill(self) -> None:
         chosen = self.chosen_pair()
         self.pairs.clear()
-        for suggestion in self.shown_suggestions():
+        suggestions = self.shown_suggestions()
+        items = []
+        for suggestion in suggestions[:MAX_SHOWN]:
             item = QTreeWidgetItem(
                 [
                     f"{suggestion.score:.2f}",
@@ -400,7 +407,9 @@ class DuplicatesDialog(QDialog):
             item.setData(
                 self.SCORE_COLUMN, Qt.ItemDataRole.UserRole, (suggestion.first_id, suggestion.second_id)
             )
-            self.pairs.addTopLevelItem(item)
+            items.append(item)
+        self.pairs.addTopLevelItems(items)
+        for item, suggestion in zip(items, suggestions, strict=False):
             if (suggestion.first_id, suggestion.second_id) == chosen:
                 self.pairs.setCurrentItem(item)
         self.decisions.clear()
@@ -409,12 +418,21 @@ class DuplicatesDialog(QDialog):
             item = QTreeWidgetItem([kind, self._person(decision.first_id), self._person(decision.second_id)])
             item.setData(self.KIND_COLUMN, Qt.ItemDataRole.UserRole, decision.link_id)
             self.decisions.addTopLevelItem(item)
-        shown = self.pairs.topLevelItemCount()
-        self.status.setText(
-            self.tr("%n possible duplicate(s) from this score.", "", shown)
-            if shown
-            else self.tr("No possible duplicates from this score.")
-        )
+        found = len(suggestions)
+        if found > MAX_SHOWN:
+            self.status.setText(
+                self.tr(
+                    "%n possible duplicate(s) from this score; the best {shown} are listed. Raise the score to see fewer.",
+                    "",
+                    found,
+                ).format(shown=MAX_SHOWN)
+            )
+        else:
+            self.status.setText(
+                self.tr("%n possible duplicate(s) from this score.", "", found)
+                if found
+                else self.tr("No possible duplicates from this score.")
+            )
         self._show_compare()
         self._update_buttons()
 

@@ -1703,182 +1703,191 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DuplicatesDialog</name>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="168" />
-            <location filename="../../desktop/duplicates_view.py" line="204" />
+            <location filename="../../desktop/duplicates_view.py" line="173" />
+            <location filename="../../desktop/duplicates_view.py" line="209" />
             <source>Possible duplicates</source>
             <translation>Можливі дублікати</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="173" />
+            <location filename="../../desktop/duplicates_view.py" line="178" />
             <source>Persons recorded more than once by different workers: names in Cyrillic and in Latin letters, initials, dates of different precision. A suggestion is not a verdict: compare the two records and decide. A decision is a signed change that can be undone; the records themselves stay as they were recorded.</source>
             <translation>Особи, яких записали кілька разів різні працівники: імена кирилицею й латиницею, ініціали, дати різної точності. Пропозиція — не висновок: порівняйте два записи й вирішіть. Рішення — це підписана зміна, яку можна скасувати; самі записи залишаються такими, як їх записали.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="183" />
+            <location filename="../../desktop/duplicates_view.py" line="188" />
             <source>Show pairs scored from</source>
             <translation>Показувати пари з оцінкою від</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="186" />
             <location filename="../../desktop/duplicates_view.py" line="191" />
+            <location filename="../../desktop/duplicates_view.py" line="196" />
             <source>Lowest score shown</source>
             <translation>Найнижча показана оцінка</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="206" />
+            <location filename="../../desktop/duplicates_view.py" line="211" />
             <source>Score</source>
             <translation>Оцінка</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="206" />
-            <location filename="../../desktop/duplicates_view.py" line="217" />
+            <location filename="../../desktop/duplicates_view.py" line="211" />
+            <location filename="../../desktop/duplicates_view.py" line="222" />
             <source>First record</source>
             <translation>Перший запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="206" />
-            <location filename="../../desktop/duplicates_view.py" line="217" />
+            <location filename="../../desktop/duplicates_view.py" line="211" />
+            <location filename="../../desktop/duplicates_view.py" line="222" />
             <source>Second record</source>
             <translation>Другий запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="206" />
+            <location filename="../../desktop/duplicates_view.py" line="211" />
             <source>Why</source>
             <translation>Чому</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="213" />
+            <location filename="../../desktop/duplicates_view.py" line="218" />
             <source>Suggestions</source>
             <translation>Пропозиції</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="215" />
+            <location filename="../../desktop/duplicates_view.py" line="220" />
             <source>Decisions taken</source>
             <translation>Ухвалені рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="217" />
+            <location filename="../../desktop/duplicates_view.py" line="222" />
             <source>Decision</source>
             <translation>Рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="223" />
+            <location filename="../../desktop/duplicates_view.py" line="228" />
             <source>Decisions</source>
             <translation>Рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="231" />
+            <location filename="../../desktop/duplicates_view.py" line="236" />
             <source>Name</source>
             <translation>Ім'я</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="232" />
+            <location filename="../../desktop/duplicates_view.py" line="237" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="233" />
+            <location filename="../../desktop/duplicates_view.py" line="238" />
             <source>Date of birth</source>
             <translation>Дата народження</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="234" />
+            <location filename="../../desktop/duplicates_view.py" line="239" />
             <source>Place</source>
             <translation>Місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="250" />
+            <location filename="../../desktop/duplicates_view.py" line="255" />
             <source>The two records side by side</source>
             <translation>Два записи поруч</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="252" />
+            <location filename="../../desktop/duplicates_view.py" line="257" />
             <source>Show dates and places of birth</source>
             <translation>Показати дати й місця народження</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="254" />
+            <location filename="../../desktop/duplicates_view.py" line="259" />
             <source>They are sensitive details: shown only on request.</source>
             <translation>Це чутливі відомості: показуються лише на запит.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="260" />
+            <location filename="../../desktop/duplicates_view.py" line="265" />
             <source>Progress of the search for duplicates</source>
             <translation>Перебіг пошуку дублікатів</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="265" />
+            <location filename="../../desktop/duplicates_view.py" line="270" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="269" />
+            <location filename="../../desktop/duplicates_view.py" line="274" />
             <source>Search again</source>
             <translation>Шукати знову</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="271" />
+            <location filename="../../desktop/duplicates_view.py" line="276" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="272" />
+            <location filename="../../desktop/duplicates_view.py" line="277" />
             <source>Cancel the search for duplicates</source>
             <translation>Скасувати пошук дублікатів</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="275" />
+            <location filename="../../desktop/duplicates_view.py" line="280" />
             <source>Link as the same person</source>
             <translation>Пов'язати як ту саму особу</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="277" />
+            <location filename="../../desktop/duplicates_view.py" line="282" />
             <source>Not the same</source>
             <translation>Це різні особи</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="279" />
+            <location filename="../../desktop/duplicates_view.py" line="284" />
             <source>Undo this decision</source>
             <translation>Скасувати це рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="281" />
+            <location filename="../../desktop/duplicates_view.py" line="286" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="309" />
+            <location filename="../../desktop/duplicates_view.py" line="314" />
             <source>Reading the persons…</source>
             <translation>Читання осіб…</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="323" />
-            <location filename="../../desktop/duplicates_view.py" line="345" />
+            <location filename="../../desktop/duplicates_view.py" line="328" />
+            <location filename="../../desktop/duplicates_view.py" line="350" />
             <source>Search cancelled.</source>
             <translation>Пошук скасовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="335" />
+            <location filename="../../desktop/duplicates_view.py" line="341" />
             <source>Comparing names, dates and places…</source>
             <translation>Порівняння імен, дат і місць…</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="385" />
+            <location filename="../../desktop/duplicates_view.py" line="390" />
             <source>person {short} (deleted)</source>
             <translation>особа {short} (видалена)</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="408" />
+            <location filename="../../desktop/duplicates_view.py" line="417" />
             <source>same person</source>
             <translation>та сама особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="408" />
+            <location filename="../../desktop/duplicates_view.py" line="417" />
             <source>not the same</source>
             <translation>різні особи</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/duplicates_view.py" line="414" />
+            <location filename="../../desktop/duplicates_view.py" line="425" />
+            <source>%n possible duplicate(s) from this score; the best {shown} are listed. Raise the score to see fewer.</source>
+            <translation>
+                <numerusform>%n можливий дублікат від цієї оцінки; показано {shown} найкращих. Підніміть оцінку, щоб їх було менше.</numerusform>
+                <numerusform>%n можливі дублікати від цієї оцінки; показано {shown} найкращих. Підніміть оцінку, щоб їх було менше.</numerusform>
+                <numerusform>%n можливих дублікатів від цієї оцінки; показано {shown} найкращих. Підніміть оцінку, щоб їх було менше.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/duplicates_view.py" line="432" />
             <source>%n possible duplicate(s) from this score.</source>
             <translation>
                 <numerusform>%n можливий дублікат від цієї оцінки.</numerusform>
@@ -1887,127 +1896,127 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="416" />
+            <location filename="../../desktop/duplicates_view.py" line="434" />
             <source>No possible duplicates from this score.</source>
             <translation>Від цієї оцінки можливих дублікатів немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="423" />
+            <location filename="../../desktop/duplicates_view.py" line="441" />
             <source>surnames alike</source>
             <translation>прізвища схожі</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="424" />
+            <location filename="../../desktop/duplicates_view.py" line="442" />
             <source>given names alike</source>
             <translation>імена схожі</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="425" />
+            <location filename="../../desktop/duplicates_view.py" line="443" />
             <source>initial fits the given name</source>
             <translation>ініціал відповідає імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="426" />
+            <location filename="../../desktop/duplicates_view.py" line="444" />
             <source>initials fit</source>
             <translation>ініціали відповідають</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="427" />
+            <location filename="../../desktop/duplicates_view.py" line="445" />
             <source>a given name missing</source>
             <translation>бракує імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="428" />
+            <location filename="../../desktop/duplicates_view.py" line="446" />
             <source>given names differ</source>
             <translation>імена різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="429" />
+            <location filename="../../desktop/duplicates_view.py" line="447" />
             <source>given names of different genders</source>
             <translation>імена різної статі</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="430" />
+            <location filename="../../desktop/duplicates_view.py" line="448" />
             <source>initial does not fit</source>
             <translation>ініціал не відповідає</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="431" />
+            <location filename="../../desktop/duplicates_view.py" line="449" />
             <source>same patronymic</source>
             <translation>те саме по батькові</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="432" />
+            <location filename="../../desktop/duplicates_view.py" line="450" />
             <source>patronymics differ</source>
             <translation>по батькові різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="433" />
+            <location filename="../../desktop/duplicates_view.py" line="451" />
             <source>initial fits the patronymic</source>
             <translation>ініціал відповідає по батькові</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="434" />
+            <location filename="../../desktop/duplicates_view.py" line="452" />
             <source>initial does not fit the patronymic</source>
             <translation>ініціал не відповідає по батькові</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="435" />
+            <location filename="../../desktop/duplicates_view.py" line="453" />
             <source>birth year agrees</source>
             <translation>рік народження збігається</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="436" />
+            <location filename="../../desktop/duplicates_view.py" line="454" />
             <source>date of birth agrees</source>
             <translation>дата народження збігається</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="437" />
+            <location filename="../../desktop/duplicates_view.py" line="455" />
             <source>dates of birth differ</source>
             <translation>дати народження різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="438" />
+            <location filename="../../desktop/duplicates_view.py" line="456" />
             <source>same place</source>
             <translation>те саме місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="439" />
+            <location filename="../../desktop/duplicates_view.py" line="457" />
             <source>places differ</source>
             <translation>місця різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="532" />
+            <location filename="../../desktop/duplicates_view.py" line="550" />
             <source>(hidden)</source>
             <translation>(приховано)</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="582" />
+            <location filename="../../desktop/duplicates_view.py" line="600" />
             <source>Signing the decision…</source>
             <translation>Підписування рішення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="595" />
+            <location filename="../../desktop/duplicates_view.py" line="613" />
             <source>Nothing was changed.</source>
             <translation>Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="602" />
+            <location filename="../../desktop/duplicates_view.py" line="620" />
             <source>Linked as the same person (a signed change; Undo on the Decisions tab reverses it).</source>
             <translation>Пов'язано як ту саму особу (підписана зміна; її скасовує «Скасувати це рішення» на вкладці «Рішення»).</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="605" />
+            <location filename="../../desktop/duplicates_view.py" line="623" />
             <source>Marked as not the same: the pair is no longer suggested (Undo on the Decisions tab).</source>
             <translation>Позначено як різних осіб: цю пару більше не пропонуватимуть (скасувати можна на вкладці «Рішення»).</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="612" />
+            <location filename="../../desktop/duplicates_view.py" line="630" />
             <source>Decision undone: the pair is suggested again if it scores high enough.</source>
             <translation>Рішення скасовано: пару знову пропонуватимуть, якщо її оцінка досить висока.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="650" />
+            <location filename="../../desktop/duplicates_view.py" line="668" />
             <source>Possible &amp;duplicates…</source>
             <translation>Можливі &amp;дублікати…</translation>
         </message>
@@ -6671,211 +6680,6 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <location filename="../../desktop/consent_dialog.py" line="257" />
             <source>Tick the uses the witness withdraws.</source>
             <translation>Позначте використання, на які свідок відкликає згоду.</translation>
-        </message>
-    </context>
-    <context>
-        <name>ExportDialog</name>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="86" />
-            <source>PDF case report</source>
-            <translation>Звіт у справі (PDF)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="87" />
-            <source>CSV (a folder of tables)</source>
-            <translation>CSV (тека з таблицями)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="88" />
-            <source>JSON (one file)</source>
-            <translation>JSON (один файл)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="89" />
-            <source>CSV for Uwazi's import</source>
-            <translation>CSV для імпорту в Uwazi</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="90" />
-            <source>BagIt evidence package (with the files)</source>
-            <translation>Пакет доказів BagIt (з файлами)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="97" />
-            <source>Testimony</source>
-            <translation>Свідчення</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="98" />
-            <source>Evidence</source>
-            <translation>Доказ</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="99" />
-            <source>Person</source>
-            <translation>Особа</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="100" />
-            <source>Link</source>
-            <translation>Зв’язок</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="103" />
-            <source>consent for this purpose was withdrawn</source>
-            <translation>згоду на цю мету відкликано</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="106" />
-            <source>no consent for this purpose</source>
-            <translation>немає згоди на цю мету</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="107" />
-            <source>no consent recorded</source>
-            <translation>згоду не записано</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="108" />
-            <source>part of a withheld testimony</source>
-            <translation>належить до утриманого свідчення</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="109" />
-            <source>the consent excludes photos</source>
-            <translation>згода не дозволяє фото</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="111" />
-            <source>{kind} {id}: {reason}</source>
-            <translation>{kind} {id}: {reason}</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="207" />
-            <source>Export the case</source>
-            <translation>Експорт справи</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="210" />
-            <source>An export is a copy outside the vault, unencrypted: keep it as carefully as the vault. It holds only what the witnesses consented to for the purpose you choose; what is left out is listed by id. Every export is recorded in the evidence's chain of custody.</source>
-            <translation>Експорт — це незашифрована копія поза сховищем: зберігайте її так само дбайливо, як сховище. Вона містить лише те, на що свідки дали згоду для обраної мети; те, що не ввійшло, перелічено за ідентифікаторами. Кожен експорт записується в ланцюг зберігання доказів.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="215" />
-            <source>Format</source>
-            <translation>Формат</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="216" />
-            <source>Purpose</source>
-            <translation>Мета</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="217" />
-            <source>Options</source>
-            <translation>Параметри</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="218" />
-            <source>Folder</source>
-            <translation>Тека</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="222" />
-            <source>Witnesses by pseudonym only</source>
-            <translation>Свідки лише під псевдонімами</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="224" />
-            <source>Safe for spreadsheets (formula-like cells get an apostrophe)</source>
-            <translation>Безпечно для електронних таблиць (клітинки, схожі на формули, — з апострофом)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="226" />
-            <source>Add copies of photos without their metadata (the originals stay)</source>
-            <translation>Додати копії фото без метаданих (оригінали залишаються)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="228" />
-            <source>Choose a folder…</source>
-            <translation>Вибрати теку…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="229" />
-            <source>Export</source>
-            <translation>Експортувати</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="230" />
-            <source>Cancel export</source>
-            <translation>Скасувати експорт</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="231" />
-            <source>Withheld by consent (not in the export):</source>
-            <translation>Утримано через згоду (не ввійшло до експорту):</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="266" />
-            <source>Where to put the export</source>
-            <translation>Куди зберегти експорт</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="277" />
-            <source>No folder chosen yet</source>
-            <translation>Теку ще не вибрано</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="317" />
-            <source>Exporting…</source>
-            <translation>Експортування…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="337" />
-            <source>Cancelling…</source>
-            <translation>Скасування…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="364" />
-            <source>Export cancelled: nothing was kept.</source>
-            <translation>Експорт скасовано: нічого не збережено.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="374" />
-            <source>Exported to {path}
-SHA-256: {sha256}
-Withheld by consent: {count} record(s). Keep the export safe: it is not encrypted.</source>
-            <translation>Експортовано до {path}
-SHA-256: {sha256}
-Утримано через згоду записів: {count}. Зберігайте експорт у безпеці: він не зашифрований.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="450" />
-            <source>An export was interrupted (the program stopped during it). Its unfinished copy held unencrypted data and was removed: {path}</source>
-            <translation>Експорт було перервано (програма зупинилася під час нього). Його незавершена копія містила незашифровані дані й була видалена: {path}</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="456" />
-            <source>An export was interrupted. Something other than its unfinished copy is now at {path}: it was left alone. Check it: it may hold unencrypted data.</source>
-            <translation>Експорт було перервано. За адресою {path} тепер є щось інше, ніж його незавершена копія: його не чіпали. Перевірте це: там можуть бути незашифровані дані.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="462" />
-            <source>An export was interrupted. Its unfinished copy at {path} may hold unencrypted data and could not be checked now (is its drive attached?). It is looked for again at the next unlock.</source>
-            <translation>Експорт було перервано. Його незавершена копія за адресою {path} може містити незашифровані дані, і зараз її не вдалося перевірити (чи під’єднано носій?). Її буде знову шукано під час наступного розблокування.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="478" />
-            <source>An export was interrupted</source>
-            <translation>Експорт було перервано</translation>
-        </message>
-    </context>
-    <context>
-        <name>ExportCaseAction</name>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="417" />
-            <source>E&amp;xport case…</source>
-            <translation>Е&amp;кспорт справи…</translation>
         </message>
     </context>
 </TS>

@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 from db.api import Person
 from desktop.duplicates_view import DuplicatesDialog
 from desktop.i18n import install_translators, remove_translators
+from desktop.tasks import Lane
 from desktop.window import FieldvaultWindow
 from sync.merge.duplicates import suggest_in_vault
 from sync.merge.same_as import NOT_SAME, SAME_AS, dismissed_pairs, linked_pairs
@@ -165,3 +166,21 @@ def test_the_duplicates_view_in_ukrainian(qtbot: QtBot, recorded: Recorded, tmp_
         window.lock()
     finally:
         remove_translators(app)
+
+
+def test_a_cancelled_search_shows_nothing_and_can_be_run_again(qtbot: QtBot, recorded: Recorded) -> None:
+    window = unlocked_window(qtbot, recorded.org.coordinator.folder)
+    title = QCoreApplication.translate("DuplicatesDialog", "Possible &duplicates…")
+    [action] = [a for a in window.coordinator_menu.actions() if a.text() == title]
+    action.trigger()  # the search starts as the dialog opens
+    dialog = window.coordinator_menu.dialog
+    assert isinstance(dialog, DuplicatesDialog) and dialog.busy and dialog.cancel_button.isEnabled()
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dialog.busy and dialog.status.text() == "Search cancelled."
+    assert window.tasks.wait(WAIT_MS, [Lane.EXPORT])
+    qt_app().processEvents()  # a report of the cancelled search would arrive now
+    assert dialog.shown_pairs() == [] and dialog.status.text() == "Search cancelled."
+
+    _click(qtbot, dialog, dialog.scan_button)
+    assert tuple(sorted((recorded.cyrillic, recorded.latin))) in dialog.shown_pairs()
+    window.lock()
