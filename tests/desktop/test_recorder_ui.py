@@ -9,6 +9,7 @@ import array
 import hashlib
 import math
 import random
+import secrets
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -44,8 +45,10 @@ RATE = 48_000
 CHUNK_S = 0.1  # Qt's audio source hands over about this much at a time
 WAIT_MS = 15_000
 LOADED = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
-FIRST_NOTE = "вибух"  # the interviewer's marker notes: witness data, encrypted only
-SECOND_NOTE = "names the commander"
+# The interviewer's marker notes: witness data, encrypted only. A random tail:
+# the canary scan must not find this file's own text (a copy of the tree in /tmp).
+FIRST_NOTE = f"вибух, будинок {1000 + secrets.randbelow(9000)}"
+SECOND_NOTE = f"names the commander of unit {1000 + secrets.randbelow(9000)}"
 
 
 def tone(seconds: float, freq: float, phase: float = 0.0) -> bytes:
