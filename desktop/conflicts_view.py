@@ -327,6 +327,8 @@ class ConflictsDialog(QDialog):
         self.busy = False
         self.loading = False
         self._ticket = 0
+        # Why the last save wrote nothing: shown until the next choice.
+        self.notice = ""
         self.setWindowTitle(self.tr("Conflicts"))
         self.resize(1100, 760)
 
@@ -541,6 +543,7 @@ class ConflictsDialog(QDialog):
         versions = self.versions
         if versions is None:
             self.heading.setText("")
+            self.show_sensitive.hide()
             self._update_buttons()
             return
         self.heading.setText(
@@ -548,6 +551,7 @@ class ConflictsDialog(QDialog):
                 kind=self.type_name(versions.entity_type), label=versions.label, count=len(versions.heads)
             )
         )
+        self.show_sensitive.setVisible(any(name in SENSITIVE for name in versions.fields))
         differing = set(versions.differing())
         self.grid.addWidget(self._header(self.tr("Field")), 0, 0)
         for column, head in enumerate(versions.heads, start=1):
@@ -721,6 +725,7 @@ class ConflictsDialog(QDialog):
         return typed
 
     def _on_choice(self, _button: QAbstractButton, _checked: bool) -> None:
+        self.notice = ""
         self._update_buttons()
 
     def undecided(self) -> list[str]:
@@ -734,11 +739,10 @@ class ConflictsDialog(QDialog):
         self.delete_button.setVisible(versions is not None and any(h.deleted for h in versions.heads))
         self.delete_button.setEnabled(not self.busy)
         if ready and self.undecided():
-            self.status.setText(
-                self.tr("Choose a version or an edit for each field marked ≠ ({count} left).").format(
-                    count=len(self.undecided())
-                )
+            ask = self.tr("Choose a version or an edit for each field marked ≠ ({count} left).").format(
+                count=len(self.undecided())
             )
+            self.status.setText(f"{self.notice} {ask}" if self.notice else ask)
 
     # -- the resolution ----------------------------------------------------------------------
 
@@ -787,6 +791,7 @@ class ConflictsDialog(QDialog):
             return
         self.busy = False
         if report.state == "succeeded" and report.value == "saved":
+            self.notice = ""
             self.status.setText(
                 self.tr("Resolved: one new version, signed by this device, replaces the conflicting ones.")
             )
@@ -794,12 +799,11 @@ class ConflictsDialog(QDialog):
             self._show_versions(None)
             self.reload()
         elif report.state == "succeeded":
-            self.status.setText(
-                self.tr(
-                    "Not saved: another version of this record arrived meanwhile. Its versions "
-                    "are shown again; choose again."
-                )
+            self.notice = self.tr(
+                "Not saved: another version of this record arrived meanwhile. Its versions "
+                "are shown again; choose again."
             )
+            self.status.setText(self.notice)
             self.reload()
         else:
             failure = report.failure

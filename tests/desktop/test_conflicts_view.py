@@ -18,7 +18,7 @@ from PySide6.QtCore import QLocale, QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QTextBrowser
 from pytestqt.qtbot import QtBot
 
-from db.api import Person, Vault
+from db.api import Incident, Person, Vault
 from db.keyring_store import NoKeyring
 from desktop.conflicts_view import ConflictsDialog
 from desktop.i18n import install_translators, remove_translators
@@ -231,3 +231,63 @@ def test_a_person_in_conflict_resolves_the_same_way(qtbot: QtBot, tmp_path: Path
     assert person.name == "Олександр Петренко"
     tasks.wait(WAIT_MS)
     vault.lock()
+
+
+def _open_dialog(qtbot: QtBot, vault: Vault) -> tuple[ConflictsDialog, TaskRunner]:
+    tasks = TaskRunner()
+    dialog = ConflictsDialog(vault, None, tasks)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    wait_for_versions(qtbot, dialog)
+    return dialog, tasks
+
+
+def test_a_version_that_arrives_while_choosing_is_not_overwritten(qtbot: QtBot, tmp_path: Path) -> None:
+    """The heads changed after they were shown (a bundle imported meanwhile):
+    the save writes nothing and shows the versions again, the new one with them."""
+    vault, person_id = _person_conflict(tmp_path)
+    dialog, tasks = _open_dialog(qtbot, vault)
+    for name in dialog.undecided():
+        choose(qtbot, dialog.choices[name].heads[0])
+    third = Vault.create(tmp_path / "third", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    # A third device that had the person before either edit, and edits it too.
+    shown = vault.revisions.heads()[person_id]
+    third.revisions.apply([rev.to_wire() for rev in vault.revisions.all() if rev.revision_id not in shown])
+    third.persons.edit(person_id, notes="A third device's note")
+    vault.revisions.apply([rev.to_wire() for rev in third.revisions.all()])
+    third.lock()
+    heads = vault.revisions.heads()[person_id]
+    assert len(heads) == 3
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy and not dialog.loading, timeout=WAIT_MS)
+    wait_for_versions(qtbot, dialog)
+    assert "Not saved" in dialog.status.text()
+    assert vault.revisions.heads()[person_id] == heads
+    assert dialog.versions is not None and len(dialog.versions.heads) == 3
+    tasks.wait(WAIT_MS)
+    vault.lock()
+
+
+def test_a_deletion_that_raced_an_edit_can_be_kept(qtbot: QtBot, tmp_path: Path) -> None:
+    own = Vault.create(tmp_path / "own", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    other = Vault.create(tmp_path / "other", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    case = make_case(own)
+    incident = own.incidents.create(Incident(case_id=case.id, title="Shelling of the market"))
+    other.revisions.apply([rev.to_wire() for rev in own.revisions.all()])
+    own.incidents.edit(incident.id, place="Izium")
+    other.incidents.delete(incident.id)
+    own.revisions.apply([rev.to_wire() for rev in other.revisions.all()])
+    other.lock()
+    heads = own.revisions.heads()[incident.id]
+    dialog, tasks = _open_dialog(qtbot, own)
+    assert dialog.conflict_list.topLevelItem(0).text(0) == "incident"
+    assert dialog.delete_button.isVisible()
+    assert dialog.undecided() == []  # a deletion offers no values: the live version's stand
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy and not dialog.loading, timeout=WAIT_MS)
+    assert own.revisions.conflicts() == []
+    (tombstone,) = [h for h in own.incidents.history(incident.id) if h.is_head]
+    assert tombstone.op == "delete" and set(tombstone.parents) == heads
+    assert own.incidents.list(case.id) == []
+    tasks.wait(WAIT_MS)
+    own.lock()
