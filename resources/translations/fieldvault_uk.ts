@@ -6682,4 +6682,209 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Позначте використання, на які свідок відкликає згоду.</translation>
         </message>
     </context>
+    <context>
+        <name>ExportDialog</name>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="86" />
+            <source>PDF case report</source>
+            <translation>Звіт у справі (PDF)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="87" />
+            <source>CSV (a folder of tables)</source>
+            <translation>CSV (тека з таблицями)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="88" />
+            <source>JSON (one file)</source>
+            <translation>JSON (один файл)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="89" />
+            <source>CSV for Uwazi's import</source>
+            <translation>CSV для імпорту в Uwazi</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="90" />
+            <source>BagIt evidence package (with the files)</source>
+            <translation>Пакет доказів BagIt (з файлами)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="97" />
+            <source>Testimony</source>
+            <translation>Свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="98" />
+            <source>Evidence</source>
+            <translation>Доказ</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="99" />
+            <source>Person</source>
+            <translation>Особа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="100" />
+            <source>Link</source>
+            <translation>Зв’язок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="103" />
+            <source>consent for this purpose was withdrawn</source>
+            <translation>згоду на цю мету відкликано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="106" />
+            <source>no consent for this purpose</source>
+            <translation>немає згоди на цю мету</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="107" />
+            <source>no consent recorded</source>
+            <translation>згоду не записано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="108" />
+            <source>part of a withheld testimony</source>
+            <translation>належить до утриманого свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="109" />
+            <source>the consent excludes photos</source>
+            <translation>згода не дозволяє фото</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="111" />
+            <source>{kind} {id}: {reason}</source>
+            <translation>{kind} {id}: {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="207" />
+            <source>Export the case</source>
+            <translation>Експорт справи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="210" />
+            <source>An export is a copy outside the vault, unencrypted: keep it as carefully as the vault. It holds only what the witnesses consented to for the purpose you choose; what is left out is listed by id. Every export is recorded in the evidence's chain of custody.</source>
+            <translation>Експорт — це незашифрована копія поза сховищем: зберігайте її так само дбайливо, як сховище. Вона містить лише те, на що свідки дали згоду для обраної мети; те, що не ввійшло, перелічено за ідентифікаторами. Кожен експорт записується в ланцюг зберігання доказів.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="215" />
+            <source>Format</source>
+            <translation>Формат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="216" />
+            <source>Purpose</source>
+            <translation>Мета</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="217" />
+            <source>Options</source>
+            <translation>Параметри</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="218" />
+            <source>Folder</source>
+            <translation>Тека</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="222" />
+            <source>Witnesses by pseudonym only</source>
+            <translation>Свідки лише під псевдонімами</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="224" />
+            <source>Safe for spreadsheets (formula-like cells get an apostrophe)</source>
+            <translation>Безпечно для електронних таблиць (клітинки, схожі на формули, — з апострофом)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="226" />
+            <source>Add copies of photos without their metadata (the originals stay)</source>
+            <translation>Додати копії фото без метаданих (оригінали залишаються)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="228" />
+            <source>Choose a folder…</source>
+            <translation>Вибрати теку…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="229" />
+            <source>Export</source>
+            <translation>Експортувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="230" />
+            <source>Cancel export</source>
+            <translation>Скасувати експорт</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="231" />
+            <source>Withheld by consent (not in the export):</source>
+            <translation>Утримано через згоду (не ввійшло до експорту):</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="266" />
+            <source>Where to put the export</source>
+            <translation>Куди зберегти експорт</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="277" />
+            <source>No folder chosen yet</source>
+            <translation>Теку ще не вибрано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="317" />
+            <source>Exporting…</source>
+            <translation>Експортування…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="337" />
+            <source>Cancelling…</source>
+            <translation>Скасування…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="364" />
+            <source>Export cancelled: nothing was kept.</source>
+            <translation>Експорт скасовано: нічого не збережено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="374" />
+            <source>Exported to {path}
+SHA-256: {sha256}
+Withheld by consent: {count} record(s). Keep the export safe: it is not encrypted.</source>
+            <translation>Експортовано до {path}
+SHA-256: {sha256}
+Утримано через згоду записів: {count}. Зберігайте експорт у безпеці: він не зашифрований.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="450" />
+            <source>An export was interrupted (the program stopped during it). Its unfinished copy held unencrypted data and was removed: {path}</source>
+            <translation>Експорт було перервано (програма зупинилася під час нього). Його незавершена копія містила незашифровані дані й була видалена: {path}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="456" />
+            <source>An export was interrupted. Something other than its unfinished copy is now at {path}: it was left alone. Check it: it may hold unencrypted data.</source>
+            <translation>Експорт було перервано. За адресою {path} тепер є щось інше, ніж його незавершена копія: його не чіпали. Перевірте це: там можуть бути незашифровані дані.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="462" />
+            <source>An export was interrupted. Its unfinished copy at {path} may hold unencrypted data and could not be checked now (is its drive attached?). It is looked for again at the next unlock.</source>
+            <translation>Експорт було перервано. Його незавершена копія за адресою {path} може містити незашифровані дані, і зараз її не вдалося перевірити (чи під’єднано носій?). Її буде знову шукано під час наступного розблокування.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="478" />
+            <source>An export was interrupted</source>
+            <translation>Експорт було перервано</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExportCaseAction</name>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="417" />
+            <source>E&amp;xport case…</source>
+            <translation>Е&amp;кспорт справи…</translation>
+        </message>
+    </context>
 </TS>
