@@ -144,15 +144,14 @@ class CreatedOrganisation:
     org_id: str
     version: int
     fingerprint: str
-    server_url: str
-    upload: str  # the server upload's outcome: "none", "done", "offline", "pin-mismatch", "refused"
-    profile: bytes  # the signed profile file, for "Save the profile file…"
+    server_url: str  # "" for none: then nothing is uploaded
+    profile: bytes  # the signed profile file, for "Save the profile file…" and the upload
 
 
 class CreateOrganisation:
     """The task: a new organisation with this vault as its first
-    coordinator; with a server, a second version naming it, uploaded to it
-    (as ``org set-server`` does)."""
+    coordinator; with a server, a second version naming it (uploaded
+    afterwards by ``PublishProfile``, as ``org set-server`` does)."""
 
     def __init__(self, vault: Vault, request: CreateRequest) -> None:
         self._vault = vault
@@ -168,12 +167,8 @@ class CreateOrganisation:
         signed = org_vault.create_organisation(
             self._vault, request.name, purge_after_delivery=request.purge_after_delivery
         )
-        upload = "none"
         if request.server_url:
-            from sync.client.org_link import publish_profile
-
             signed = org_vault.set_server(self._vault, request.server_url, request.cert_sha256)
-            upload = publish_profile(signed.signed, signed.profile).state
         profile = signed.profile
         return CreatedOrganisation(
             profile.name,
@@ -181,9 +176,41 @@ class CreateOrganisation:
             profile.version,
             profile.fingerprint,
             profile.server.url if profile.server is not None else "",
-            upload,
             signed.signed,
         )
+
+
+class PublishProfile:
+    """The task: send a new profile version to the server it names (on the
+    sync lane: the network must not hold up the vault's writes). The outcome
+    is said, never raised: the version is the organisation's already."""
+
+    def __init__(self, signed: bytes) -> None:
+        self._signed = signed
+
+    def __call__(self, _context: TaskContext) -> str:
+        from sync.client.org_link import publish_profile
+        from sync.org import read_profile
+
+        return publish_profile(self._signed, read_profile(self._signed)).state
+
+
+def upload_text(state: str, url: str) -> str:
+    """What became of a profile sent to ``url`` (``PublishProfile``'s state)."""
+    texts = {
+        "done": QCoreApplication.translate("OrgAdmin", "The new profile was sent to {url}."),
+        "offline": QCoreApplication.translate(
+            "OrgAdmin",
+            "{url} could not be reached: the new profile was not sent yet (fieldvault org export sends it).",
+        ),
+        "pin-mismatch": QCoreApplication.translate(
+            "OrgAdmin",
+            "{url} showed another certificate than the pinned one: the new profile was not sent. Check the "
+            "address and the certificate fingerprint.",
+        ),
+        "refused": QCoreApplication.translate("OrgAdmin", "{url} refused the new profile."),
+    }
+    return texts.get(state, texts["offline"]).format(url=url)
 
 
 class CreateOrganisationDialog(QDialog):
@@ -277,6 +304,10 @@ class CreateOrganisationDialog(QDialog):
         self.result_heading.setWordWrap(True)
         self.result_heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         rlayout.addWidget(self.result_heading)
+        self.upload_status = QLabel()
+        self.upload_status.setWordWrap(True)
+        self.upload_status.setAccessibleName(self.tr("Sending the profile to the server"))
+        rlayout.addWidget(self.upload_status)
         rlayout.addWidget(QLabel(self.tr("Organisation fingerprint")))
         self.fingerprint_label = QLabel()
         self.fingerprint_label.setFont(_big_font())
@@ -354,26 +385,21 @@ class CreateOrganisationDialog(QDialog):
         made = self.result_value = report.value
         self.status.clear()
         self.form_box.setEnabled(False)  # a vault belongs to one organisation
-        heading = self.tr("Organisation {name} created; this vault is its coordinator.").format(
-            name=made.name
+        self.result_heading.setText(
+            self.tr("Organisation {name} created; this vault is its coordinator.").format(name=made.name)
         )
-        if made.server_url:
-            heading += "\n" + {
-                "done": self.tr("The profile was uploaded to {url}."),
-                "offline": self.tr(
-                    "{url} could not be reached: the profile was not uploaded yet "
-                    "(fieldvault org export uploads it)."
-                ),
-                "pin-mismatch": self.tr(
-                    "{url} showed another certificate than the one you typed: the profile was not uploaded. "
-                    "Check the address and the fingerprint."
-                ),
-                "refused": self.tr("{url} refused the profile."),
-            }.get(made.upload, "{url}").format(url=made.server_url)
-        self.result_heading.setText(heading)
         self.fingerprint_label.setText(made.fingerprint)
         self.result_box.show()
         self.created.emit()
+        if made.server_url:
+            self.upload_status.setText(self.tr("Sending the profile to {url}…").format(url=made.server_url))
+            self.tasks.start(Lane.SYNC, PublishProfile(made.profile), self._on_published, owner=self)
+
+    def _on_published(self, report: TaskReport) -> None:
+        if not report.finished or self.result_value is None:
+            return
+        state = report.value if isinstance(report.value, str) else "offline"
+        self.upload_status.setText(upload_text(state, self.result_value.server_url))
 
     @Slot()
     def save_profile(self) -> None:
@@ -679,13 +705,14 @@ class AddedDevice:
     device_id: str
     verification_code: str
     as_coordinator: bool
-    upload: str  # the new profile's upload when it names a server ("none" otherwise)
+    new_profile: bytes  # a coordinator added: the new version, to send to the server (b"" otherwise)
+    server_url: str  # the profile's server ("" for none)
 
 
 class AddDevice:
     """The task: enrol the device (spending its token if given) and, when
-    asked, make it a coordinator (a new profile version, uploaded to the
-    server the profile names)."""
+    asked, make it a coordinator (a new profile version, sent afterwards to
+    the server the profile names)."""
 
     def __init__(self, vault: Vault, request: AddRequest) -> None:
         self._vault = vault
@@ -698,15 +725,13 @@ class AddDevice:
         device = org_vault.add_device(
             self._vault, request.card, token=request.token or None, label=request.label
         )
-        upload = "none"
+        new_profile = b""
         if request.as_coordinator:
-            from sync.client.org_link import publish_profile
-
-            signed = org_vault.add_coordinator(self._vault, request.card, label=request.label)
-            upload = publish_profile(signed.signed, signed.profile).state
+            new_profile = org_vault.add_coordinator(self._vault, request.card, label=request.label).signed
         profile = org_vault.status(self._vault).profile
         code = org.verification_code(profile.org_key, device.public_key)
-        return AddedDevice(device.device_id, code, request.as_coordinator, upload)
+        server = profile.server.url if profile.server is not None else ""
+        return AddedDevice(device.device_id, code, request.as_coordinator, new_profile, server)
 
 
 class AddDeviceDialog(QDialog):
@@ -732,6 +757,7 @@ class AddDeviceDialog(QDialog):
         self._choose_file = choose_file
         profile = held_profile(vault)
         self._org_key = profile.org_key if profile is not None else b""
+        self._server_url = ""
         self.busy = False
         self.setWindowTitle(self.tr("Add a device"))
         self.setWindowIcon(icon("new-vault"))
@@ -796,6 +822,9 @@ class AddDeviceDialog(QDialog):
         self.status.setAccessibleName(self.tr("Result"))
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(self.status)
+        self.upload_status = QLabel()
+        self.upload_status.setWordWrap(True)
+        form.addRow(self.upload_status)
         layout.addLayout(form)
         self.devices = QTreeWidget()
         self.devices.setAccessibleName(self.tr("Devices of the organisation"))
@@ -923,10 +952,22 @@ class AddDeviceDialog(QDialog):
             self.token_field.clear()
             self.label_field.clear()
             self.coordinator_box.setChecked(False)
+            if added.new_profile and added.server_url:
+                self._server_url = added.server_url
+                self.upload_status.setText(
+                    self.tr("Sending the new profile to {url}…").format(url=added.server_url)
+                )
+                task = PublishProfile(added.new_profile)
+                self.tasks.start(Lane.SYNC, task, self._on_published, owner=self)
         else:
             self.status.setText(_failure_text(report.failure) + "\n" + self.tr("The device was not added."))
             self.add_button.setEnabled(bool(self.card_field.toPlainText().strip()))
         self.reload_devices()
+
+    def _on_published(self, report: TaskReport) -> None:
+        if report.finished:
+            state = report.value if isinstance(report.value, str) else "offline"
+            self.upload_status.setText(upload_text(state, self._server_url))
 
     def reject(self) -> None:
         if self.busy:

@@ -160,7 +160,8 @@ def test_a_server_named_at_creation_is_in_the_profile(qtbot: QtBot, worker: Vaul
     profile = org_vault.status(worker).profile
     assert profile.server is not None and profile.server.url == "https://127.0.0.1:9"
     assert profile.server.cert_sha256 == "ab" * 32 and profile.version == 2
-    assert "could not be reached" in dialog.result_heading.text()
+    qtbot.waitUntil(lambda: "could not be reached" in dialog.upload_status.text(), timeout=WAIT_MS)
+    assert "https://127.0.0.1:9" in dialog.upload_status.text()
 
 
 # -- issue an enrolment token ------------------------------------------------------------------
