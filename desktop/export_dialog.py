@@ -196,7 +196,7 @@ class ExportDialog(QDialog):
             layout.addWidget(widget)
         layout.addWidget(self.buttons)
         self.format_box.currentIndexChanged.connect(self._format_changed)
-        self.setMinimumWidth(600)
+        self.setMinimumWidth(640)
         self.retranslate()
 
     # -- language ----------------------------------------------------------------
@@ -221,9 +221,9 @@ class ExportDialog(QDialog):
         self._format_changed()
         self.pseudonymise_box.setText(self.tr("Witnesses by pseudonym only"))
         self.spreadsheet_safe_box.setText(
-            self.tr("Safe for spreadsheets (formula-like cells get an apostrophe)")
+            self.tr("Safe for spreadsheets (formulas get an apostrophe)")
         )
-        self.strip_box.setText(self.tr("Add copies of photos without their metadata (the originals stay)"))
+        self.strip_box.setText(self.tr("Also photos without metadata (originals stay)"))
         self._show_destination()
         self.choose_button.setText(self.tr("Choose a folder…"))
         self.export_button.setText(self.tr("Export"))
