@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import ssl
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -20,10 +22,17 @@ from typing import Any, BinaryIO
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sync.client.chunking import ChunkSizer
 from sync.server.protocol import TUS_VERSION, b64, challenge_message, enrol_message, unb64
 from sync.server.receipts import Receipt, verify_receipt
 
 CHUNK = 4 * 1024 * 1024
+
+
+def _read_and_hash(file: BinaryIO, size: int) -> tuple[bytes, str]:
+    """The next ``size`` bytes and their base64 sha256 (tus Upload-Checksum)."""
+    data = file.read(size)
+    return data, base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
 
 
 class ServerUnreachable(Exception):
@@ -203,18 +212,23 @@ class ServerClient:
             self.request("HEAD", location, headers={"Tus-Resumable": TUS_VERSION}).headers["Upload-Offset"]
         )
 
-    def upload(self, path: Path, *, location: str | None = None, chunk: int = CHUNK) -> Uploaded:
-        """Upload a bundle file (resuming ``location`` when given) and return
-        its receipt, checked against the server's key."""
+    def upload(self, path: Path, *, location: str | None = None, chunk: int | None = None) -> Uploaded:
+        """Upload a bundle file (resuming ``location`` when given) in PATCHes
+        of ``chunk`` bytes (None: sized to the link, sync/client/chunking.py)
+        and return its receipt, checked against the server's key."""
         size = path.stat().st_size
         location = location or self.create_upload(size)
         offset = self.offset(location)
         bundle_id: str | None = None
-        with path.open("rb") as file:
+        sizer = ChunkSizer(chunk)
+        with path.open("rb") as file, ThreadPoolExecutor(1, thread_name_prefix="upload-read") as reader:
             file.seek(offset)
+            upcoming = reader.submit(_read_and_hash, file, sizer.size)
             while offset < size or bundle_id is None:
-                data = file.read(chunk)
-                digest = base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
+                data, digest = upcoming.result()
+                # Sized by the PATCHes before this one: read while it travels.
+                upcoming = reader.submit(_read_and_hash, file, sizer.size)
+                started = time.monotonic()
                 response = self.request(
                     "PATCH",
                     location,
@@ -226,6 +240,7 @@ class ServerClient:
                         "Upload-Checksum": f"sha256 {digest}",
                     },
                 )
+                sizer.sent(len(data), time.monotonic() - started)
                 offset = int(response.headers["Upload-Offset"])
                 bundle_id = response.headers.get("Fieldvault-Bundle-Id")
                 if not data and bundle_id is None:

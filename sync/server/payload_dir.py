@@ -7,21 +7,36 @@ ever becomes part of a path. Every append is fsynced before it returns
 (a dropped connection keeps what arrived); a commit is a rename, fsynced
 in both directories, so after a crash a bundle is either still staged or
 committed whole, never half.
+
+A checked chunk (tus Upload-Checksum) is written as it arrives, hashed on
+the way, and cut off again if its hash is wrong or the connection drops:
+writing while receiving is what keeps a large upload near the link's speed
+(docs/server.md, "Upload speed"). The writer holds an exclusive lock on the
+file meanwhile; the staged length is read under a shared lock, so nobody
+is told an offset that counts bytes not yet checked. A kill -9 while a
+checked chunk is being written can leave its unchecked bytes staged: the
+bundle's own signature and payload hash, checked on the last byte, still
+refuse a bundle whose bytes are wrong.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from sync.server.payloads import OffsetMismatch
+from sync.server.payloads import ChecksumMismatch, OffsetMismatch, UploadBusy
 
 __all__ = ["DirectoryPayloadStore", "OffsetMismatch"]  # OffsetMismatch: where the stores imported it first
 
 CHUNK = 1024 * 1024
+# How long a request for an upload's length waits for a checked chunk still
+# being written (its connection may be dead without the server knowing yet).
+BUSY_WAIT_S = 10.0
 _ID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -53,9 +68,9 @@ class DirectoryPayloadStore:
     def _bundle(self, bundle_key: str) -> Path:
         return self.bundles / _checked(bundle_key)
 
-    def append(self, upload_id: str, offset: int, chunks: Iterable[bytes]) -> int:
-        path = self._staged(upload_id)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    def _open_for_append(self, upload_id: str, offset: int) -> int:
+        """The staged file, locked for writing at ``offset`` (the caller closes it)."""
+        fd = os.open(self._staged(upload_id), os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
         try:
             # One writer at a time per upload, across server processes on
             # this machine: two PATCHes racing must not interleave.
@@ -64,12 +79,24 @@ class DirectoryPayloadStore:
             if stored != offset:
                 raise OffsetMismatch(stored)
             os.lseek(fd, offset, os.SEEK_SET)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    @staticmethod
+    def _write_all(fd: int, chunk: bytes) -> None:
+        view = memoryview(chunk)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+
+    def append(self, upload_id: str, offset: int, chunks: Iterable[bytes]) -> int:
+        fd = self._open_for_append(upload_id, offset)
+        try:
             try:
                 for chunk in chunks:
-                    view = memoryview(chunk)
-                    while view:
-                        written = os.write(fd, view)
-                        view = view[written:]
+                    self._write_all(fd, chunk)
             finally:
                 # What arrived before a dropped connection is kept, durably.
                 os.fsync(fd)
@@ -77,11 +104,46 @@ class DirectoryPayloadStore:
         finally:
             os.close(fd)
 
+    def append_checked(
+        self, upload_id: str, offset: int, chunks: Iterable[bytes], expected_sha256: bytes
+    ) -> int:
+        fd = self._open_for_append(upload_id, offset)
+        try:
+            digest = hashlib.sha256()
+            try:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    self._write_all(fd, chunk)
+                if digest.digest() != expected_sha256:
+                    raise ChecksumMismatch
+            except BaseException:
+                # A wrong hash or a dropped connection: none of the chunk stays.
+                os.ftruncate(fd, offset)
+                os.fsync(fd)
+                raise
+            os.fsync(fd)
+            return os.fstat(fd).st_size
+        finally:
+            os.close(fd)
+
     def staged_length(self, upload_id: str) -> int:
         try:
-            return self._staged(upload_id).stat().st_size
+            fd = os.open(self._staged(upload_id), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except FileNotFoundError:
             return 0
+        try:
+            deadline = time.monotonic() + BUSY_WAIT_S
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise UploadBusy from None
+                    time.sleep(0.02)
+            return os.fstat(fd).st_size
+        finally:
+            os.close(fd)
 
     def read_staged(self, upload_id: str) -> Iterator[bytes]:
         with self._staged(upload_id).open("rb") as file:

@@ -35,6 +35,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from sync.server.payload_dir import OffsetMismatch
+from sync.server.payloads import append_checked_buffered
 
 MIB = 1024 * 1024
 # The piece an append writes (its last may be up to PIECE_SIZE + MIN_PART),
@@ -162,6 +163,12 @@ class S3PayloadStore:
             self._put_piece(upload_id, position, bytes(buffer))
             position += len(buffer)
         return position
+
+    def append_checked(
+        self, upload_id: str, offset: int, chunks: Iterable[bytes], expected_sha256: bytes
+    ) -> int:
+        # Pieces are objects: a chunk is checked before any of it is put.
+        return append_checked_buffered(self, upload_id, offset, chunks, expected_sha256)
 
     def staged_length(self, upload_id: str) -> int:
         length, _spans = self._spans(self._pieces(upload_id))

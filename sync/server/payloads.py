@@ -10,6 +10,7 @@ machine (payload_dir.py) and S3-compatible object storage (payload_s3.py).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
@@ -24,6 +25,30 @@ class OffsetMismatch(Exception):
         self.stored = stored
 
 
+class UploadBusy(Exception):
+    """A checked chunk of the upload is still being written, so its length
+    is not known yet (the server answers 423; tus clients try again)."""
+
+
+class ChecksumMismatch(Exception):
+    """A tus chunk did not hash to its Upload-Checksum (tus: 460); none of
+    it was kept."""
+
+
+def append_checked_buffered(
+    store: PayloadStore, upload_id: str, offset: int, chunks: Iterable[bytes], expected_sha256: bytes
+) -> int:
+    """``append_checked`` for a store that cannot take bytes back: the chunk
+    is gathered (its size is bounded by the server's limit), hashed, and
+    appended only if it matches."""
+    data = b"".join(chunks)
+    if hashlib.sha256(data).digest() != expected_sha256:
+        raise ChecksumMismatch
+    if not data:
+        return offset
+    return store.append(upload_id, offset, [data])
+
+
 class PayloadStore(Protocol):
     def append(self, upload_id: str, offset: int, chunks: Iterable[bytes]) -> int:
         """Write chunks at offset of the staged upload and return its new length.
@@ -33,8 +58,18 @@ class PayloadStore(Protocol):
         """
         ...
 
+    def append_checked(
+        self, upload_id: str, offset: int, chunks: Iterable[bytes], expected_sha256: bytes
+    ) -> int:
+        """Like append for a tus chunk with Upload-Checksum: all of it is kept
+        if it hashes to ``expected_sha256``, none of it otherwise
+        (ChecksumMismatch) or when ``chunks`` raises (a dropped connection).
+        """
+        ...
+
     def staged_length(self, upload_id: str) -> int:
-        """Bytes stored for a staged upload; 0 when none arrived yet."""
+        """Bytes stored for a staged upload; 0 when none arrived yet. Bytes
+        of a checked chunk still arriving are not counted."""
         ...
 
     def read_staged(self, upload_id: str) -> Iterator[bytes]:

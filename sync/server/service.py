@@ -22,10 +22,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from sync.bundle.errors import REASONS, BundleRejected
+from sync.bundle.hashing import HashingThread, ThreadedSha256
 from sync.bundle.reader import check_bundle
 from sync.org import OrgRefused, Profile, device_id_of, read_profile, read_token
 from sync.server.errors import ServerRefused, bad_request, conflict, forbidden, not_found, unauthorised
-from sync.server.payloads import OffsetMismatch, PayloadStore
+from sync.server.payloads import ChecksumMismatch, OffsetMismatch, PayloadStore, UploadBusy
 from sync.server.protocol import challenge_message, enrol_message, unb64
 from sync.server.receipts import Receipt, make_entry, sign_entry
 from sync.server.storage import BundleRow, Metadata, UploadRow, now_ms
@@ -63,10 +64,10 @@ class _StagedReader:
     """The staged upload as a file for the bundle reader; hashes the whole
     file on the way (its SHA-256 goes into the receipt)."""
 
-    def __init__(self, chunks: Iterator[bytes]) -> None:
+    def __init__(self, chunks: Iterator[bytes], digest: ThreadedSha256) -> None:
         self._chunks = chunks
         self._buffer = b""
-        self.digest = hashlib.sha256()
+        self.digest = digest
 
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self._buffer) < size:
@@ -299,7 +300,16 @@ class Service:
         return row
 
     def offset(self, row: UploadRow) -> int:
-        return row.length if row.state == "done" else self.store.staged_length(row.upload_id)
+        if row.state == "done":
+            return row.length
+        try:
+            return self.store.staged_length(row.upload_id)
+        except UploadBusy:
+            raise ServerRefused(
+                423,
+                "upload-busy",
+                f"Upload {row.upload_id} is still receiving a chunk; try again in a moment.",
+            ) from None
 
     def append(self, row: UploadRow, offset: int, chunks: Any) -> int:
         try:
@@ -307,6 +317,20 @@ class Service:
         except OffsetMismatch as mismatch:
             raise conflict(
                 "upload-offset", f"Upload {row.upload_id} holds {mismatch.stored} bytes."
+            ) from None
+
+    def append_checked(self, row: UploadRow, offset: int, chunks: Any, expected_sha256: bytes) -> int:
+        """A tus chunk with Upload-Checksum: kept whole if it hashes right,
+        not at all otherwise (460) or if its connection drops."""
+        try:
+            return self.store.append_checked(row.upload_id, offset, chunks, expected_sha256)
+        except OffsetMismatch as mismatch:
+            raise conflict(
+                "upload-offset", f"Upload {row.upload_id} holds {mismatch.stored} bytes."
+            ) from None
+        except ChecksumMismatch:
+            raise ServerRefused(
+                460, "checksum-mismatch", "The chunk does not match its Upload-Checksum; send it again."
             ) from None
 
     def terminate(self, row: UploadRow) -> None:
@@ -338,18 +362,22 @@ class Service:
             if held is not None:
                 return self._commit(held)
         profile = self._require_profile()
-        reader = _StagedReader(self.store.read_staged(row.upload_id))
-        try:
-            checked = check_bundle(reader, org_id=profile.org_id)  # type: ignore[arg-type]
-        except BundleRejected as rejected:
-            raise self._refuse_upload(
-                row,
-                ServerRefused(
-                    422,
-                    f"bundle-{rejected.kind}",
-                    f"The bundle {REASONS[rejected.kind][1]}; it was not stored.",
-                ),
-            ) from None
+        # The whole file's hash (for the receipt) runs on its own thread,
+        # beside the payload hash the check computes.
+        with HashingThread() as hashing:
+            reader = _StagedReader(self.store.read_staged(row.upload_id), ThreadedSha256(hashing))
+            try:
+                checked = check_bundle(reader, org_id=profile.org_id)  # type: ignore[arg-type]
+            except BundleRejected as rejected:
+                raise self._refuse_upload(
+                    row,
+                    ServerRefused(
+                        422,
+                        f"bundle-{rejected.kind}",
+                        f"The bundle {REASONS[rejected.kind][1]}; it was not stored.",
+                    ),
+                ) from None
+            file_sha256 = reader.digest.hexdigest()
         header = checked.header
         if header.device_id != row.device_id:
             raise self._refuse_upload(
@@ -376,7 +404,7 @@ class Service:
             previous=header.previous,
             profile_version=header.profile_version,
             payload_sha256=header.payload_sha256,
-            file_sha256=reader.digest.hexdigest(),
+            file_sha256=file_sha256,
             size=row.length,
             bundle_key=secrets.token_hex(16),
             upload_id=row.upload_id,

@@ -8,10 +8,12 @@ at /v1/bundles/{id}/receipt.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
-import hashlib
-from collections.abc import Awaitable, Callable
+import contextlib
+import queue
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Request
@@ -198,26 +200,56 @@ async def _append_streamed(service: Service, row: UploadRow, offset: int, reques
     return offset
 
 
+class _Aborted(Exception):
+    """The request ended before the whole chunk arrived."""
+
+
+def _pieces_from(arrived: queue.SimpleQueue[bytes | _Aborted | None]) -> Iterator[bytes]:
+    """What the event loop received, in order, for the writer's thread."""
+    while True:
+        piece = arrived.get()
+        if piece is None:
+            return
+        if isinstance(piece, _Aborted):
+            raise piece
+        yield piece
+
+
 async def _append_checked(
     service: Service, row: UploadRow, offset: int, request: Request, expected: bytes
 ) -> int:
-    """With Upload-Checksum the chunk is held (bounded) and written only if
-    it hashes right: tus answers 460 and stores nothing of it otherwise."""
+    """With Upload-Checksum the chunk (bounded) is written by a thread while
+    the rest of it still arrives, and kept only if it hashes right: tus
+    answers 460 and keeps nothing of it otherwise, nor of a chunk whose
+    connection dropped (payloads.py, append_checked)."""
     cap = service.limits.max_checked_chunk
-    buffer = bytearray()
-    async for chunk in request.stream():
-        buffer += chunk
-        if len(buffer) > cap:
-            raise ServerRefused(
-                413, "chunk-too-large", f"A chunk with Upload-Checksum is at most {cap} bytes."
-            )
-        if offset + len(buffer) > row.length:
-            raise ServerRefused(413, "upload-too-long", f"Upload {row.upload_id} is {row.length} bytes long.")
-    if hashlib.sha256(buffer).digest() != expected:
-        raise ServerRefused(
-            460, "checksum-mismatch", "The chunk does not match its Upload-Checksum; send it again."
-        )
-    if not buffer:
-        return offset
-    result: int = await run_in_threadpool(service.append, row, offset, [bytes(buffer)])
+    arrived: queue.SimpleQueue[bytes | _Aborted | None] = queue.SimpleQueue()
+    writer = asyncio.ensure_future(
+        run_in_threadpool(service.append_checked, row, offset, _pieces_from(arrived), expected)
+    )
+    received, gathered = 0, bytearray()
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > cap:
+                raise ServerRefused(
+                    413, "chunk-too-large", f"A chunk with Upload-Checksum is at most {cap} bytes."
+                )
+            if offset + received > row.length:
+                raise ServerRefused(
+                    413, "upload-too-long", f"Upload {row.upload_id} is {row.length} bytes long."
+                )
+            gathered += chunk
+            if len(gathered) >= PIECE:
+                arrived.put(bytes(gathered))
+                gathered.clear()
+    except BaseException:
+        arrived.put(_Aborted())
+        with contextlib.suppress(Exception):
+            await writer  # the bytes written so far are cut off before we answer
+        raise
+    if gathered:
+        arrived.put(bytes(gathered))
+    arrived.put(None)
+    result: int = await writer
     return result

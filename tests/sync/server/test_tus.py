@@ -11,8 +11,10 @@ import base64
 import hashlib
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,10 +76,22 @@ def tuspy_client(
     )
 
 
-def cut_patch(server: RunningServer, client: ServerClient, location: str, data: bytes, sent: int) -> None:
-    """A PATCH announcing all of ``data`` whose connection drops after ``sent`` bytes."""
+@contextmanager
+def open_patch(
+    server: RunningServer,
+    client: ServerClient,
+    location: str,
+    data: bytes,
+    sent: int,
+    *,
+    checked: bool = False,
+) -> Iterator[None]:
+    """A PATCH announcing all of ``data`` (with its Upload-Checksum when
+    ``checked``) that has sent ``sent`` bytes; its connection drops when the
+    block ends."""
     context = ssl.create_default_context(cafile=str(server.data / "tls-cert.pem"))
     port = int(server.url.rsplit(":", 1)[1])
+    checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
     with (
         socket.create_connection(("127.0.0.1", port)) as raw,
         context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
@@ -85,9 +99,24 @@ def cut_patch(server: RunningServer, client: ServerClient, location: str, data: 
         head = (
             f"PATCH {location} HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: {TUS_VERSION}\r\n"
             f"Authorization: Bearer {client._token}\r\nUpload-Offset: 0\r\n"
-            f"Content-Type: application/offset+octet-stream\r\nContent-Length: {len(data)}\r\n\r\n"
+            + (f"Upload-Checksum: sha256 {checksum}\r\n" if checked else "")
+            + f"Content-Type: application/offset+octet-stream\r\nContent-Length: {len(data)}\r\n\r\n"
         )
         tls.sendall(head.encode() + data[:sent])
+        yield
+
+
+def cut_patch(
+    server: RunningServer,
+    client: ServerClient,
+    location: str,
+    data: bytes,
+    sent: int,
+    *,
+    checked: bool = False,
+) -> None:
+    """A PATCH announcing all of ``data`` whose connection drops after ``sent`` bytes."""
+    with open_patch(server, client, location, data, sent, checked=checked):
         time.sleep(0.2)
 
 
@@ -165,6 +194,43 @@ def test_a_wrong_checksum_or_offset_stores_nothing(tmp_path: Path, server: Runni
         client.request("PATCH", location, content=data[:100], headers=headers)  # offset 0 again
     assert (said.value.status, said.value.code) == (409, "upload-offset")
     assert client.offset(location) == 100
+
+
+def test_a_checked_chunk_written_while_it_arrives_is_kept_whole_or_not_at_all(
+    tmp_path: Path, server: RunningServer, org: Org
+) -> None:
+    """The server writes a checked chunk as it arrives (for speed): a wrong
+    hash found at its end, or a connection dropped in its middle, must
+    still leave none of it stored, and nobody may be told an offset that
+    counts its unchecked bytes."""
+    client = worker(server, org)
+    data = bundle(tmp_path, org, blobs=[b"y" * 3_000_000]).read_bytes()  # several 1 MiB pieces
+    location = client.create_upload(len(data))
+    headers = {
+        "Tus-Resumable": TUS_VERSION,
+        "Content-Type": "application/offset+octet-stream",
+        "Upload-Offset": "0",
+    }
+    wrong = base64.b64encode(hashlib.sha256(data[:-1]).digest()).decode()
+    with pytest.raises(ServerSaid) as said:
+        client.request(
+            "PATCH", location, content=data, headers=headers | {"Upload-Checksum": f"sha256 {wrong}"}
+        )
+    assert (said.value.status, said.value.code) == (460, "checksum-mismatch")
+    assert client.offset(location) == 0
+    assert [p.stat().st_size for p in staged_files(server)] in ([], [0])
+
+    answers: list[int] = []
+    with open_patch(server, client, location, data, sent=len(data) * 3 // 4, checked=True):
+        time.sleep(0.5)  # the first pieces are on disk by now
+        asking = threading.Thread(target=lambda: answers.append(client.offset(location)))
+        asking.start()
+        asking.join(0.5)
+        assert asking.is_alive() and not answers  # HEAD waits for the chunk's fate
+    asking.join(10)
+    assert answers == [0]  # the dropped chunk left nothing
+    client.upload(tmp_path / "b1.fvbundle", location=location)
+    assert [p.read_bytes() for p in committed_files(server)] == [data]
 
 
 def test_a_retry_never_stores_twice_and_other_content_is_a_conflict(
