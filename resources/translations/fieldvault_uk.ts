@@ -6811,13 +6811,13 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
         </message>
         <message>
             <location filename="../../desktop/export_dialog.py" line="224" />
-            <source>Safe for spreadsheets (formula-like cells get an apostrophe)</source>
-            <translation>Безпечно для електронних таблиць (клітинки, схожі на формули, — з апострофом)</translation>
+            <source>Safe for spreadsheets (formulas get an apostrophe)</source>
+            <translation>Безпечно для таблиць (формули — з апострофом)</translation>
         </message>
         <message>
             <location filename="../../desktop/export_dialog.py" line="226" />
-            <source>Add copies of photos without their metadata (the originals stay)</source>
-            <translation>Додати копії фото без метаданих (оригінали залишаються)</translation>
+            <source>Also photos without metadata (originals stay)</source>
+            <translation>Також фото без метаданих (оригінали лишаються)</translation>
         </message>
         <message>
             <location filename="../../desktop/export_dialog.py" line="228" />
