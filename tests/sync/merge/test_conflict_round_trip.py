@@ -130,3 +130,21 @@ def test_a_refused_send_back_leaves_each_worker_as_it_was(scene: ConflictScene) 
         }
         assert refused.value.subject in other_edit
         assert worker.revisions.heads() == before
+
+
+def test_the_merge_revision_alone_converges_heads_but_leaves_a_missing_parent(scene: ConflictScene) -> None:
+    """Why sending a worker only the coordinator's own revisions is no fix
+    (docs/merge.md, Conflicts): a worker accepts the merge revision (its
+    signer is a coordinator), its heads become the coordinator's, but the
+    other worker's edit, a parent of the merge, is not in its vault and
+    verify says so."""
+    merge_id = resolve(scene)
+    (merge,) = [rev for rev in scene.coordinator.revisions.all() if rev.revision_id == merge_id]
+    for worker in (scene.first, scene.second):
+        with worker.sync.begin_import() as unit:
+            assert unit.add_revisions([merge.to_wire()]) == 1
+        assert _heads(worker, scene.testimony_id) == {merge_id}
+        report = worker.verify()
+        assert not report.ok
+        assert [p.subject for p in report.problems] == [merge_id]
+        assert "not in the vault" in report.problems[0].detail
