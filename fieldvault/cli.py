@@ -29,9 +29,17 @@ from fieldvault.bundle_cli import add_bundle_parser, cmd_bundle
 from fieldvault.consent_cli import add_consent_parsers, cmd_consent, cmd_link
 from fieldvault.devices_cli import add_devices_parser, cmd_devices
 from fieldvault.export_cli import add_export_parser, cmd_export, interrupted_export_lines
-from fieldvault.options import add_global_options, resolve_vault
+from fieldvault.options import accept_global_options_after_commands, add_global_options, resolve_vault
 from fieldvault.org_cli import add_org_parsers, cmd_enrol, cmd_org
 from fieldvault.passphrases import SecretSource, check_new_passphrase, check_strong_passphrase
+from fieldvault.records_cli import (
+    add_records_parsers,
+    add_testimony_parsers,
+    cli_date,
+    cmd_incident,
+    cmd_person,
+    cmd_testimony_record,
+)
 from fieldvault.serve_cli import add_serve_parser, cmd_serve
 from fieldvault.sync_cli import add_sync_parser, cmd_sync
 from fieldvault.textinput import (
@@ -108,19 +116,24 @@ def build_parser() -> argparse.ArgumentParser:
     t_new.add_argument("--language", default="")
     add_text_option(t_new, "--title", "the testimony title")
     add_text_option(t_new, "--interviewer", "the interviewer's name")
-    t_new.add_argument("--interview-date", default="", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    t_new.add_argument(
+        "--interview-date", default="", help="YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY or MM.YYYY"
+    )
     t_new.add_argument("--consent", default="", choices=CONSENT_SCOPES)
     t_list = testimony.add_parser("list", help="list testimonies (ids and titles)")
     t_list.add_argument("--case")
     t_history = testimony.add_parser("history", help="revisions of one testimony")
     t_history.add_argument("id")
+    add_testimony_parsers(testimony)  # show, edit: fieldvault/records_cli.py
 
     ingest = commands.add_parser("ingest", help="add evidence files to a case")
     ingest.add_argument("files", nargs="+", type=Path, metavar="FILE")
     ingest.add_argument("--case", required=True, help="case id")
     add_text_option(ingest, "--description", "the description", one_line=False)
     add_text_option(ingest, "--source", "where the file came from (who gave it, how)")
-    ingest.add_argument("--stated-date", default="", help="date the worker states, YYYY[-MM[-DD]]")
+    ingest.add_argument(
+        "--stated-date", default="", help="date the worker states, YYYY[-MM[-DD]] or DD.MM.YYYY"
+    )
     add_text_option(ingest, "--stated-place", "the place the worker states")
     ingest.add_argument(
         "--remove-source",
@@ -178,9 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_backup_parser(commands)
     add_devices_parser(commands)
     add_consent_parsers(commands)
+    add_records_parsers(commands)
     add_export_parser(commands)
     add_serve_parser(commands)
     add_sync_parser(commands)
+    accept_global_options_after_commands(parser)  # `fieldvault info --json` as `fieldvault --json info`
     return parser
 
 
@@ -306,8 +321,12 @@ def cmd_case(args: argparse.Namespace, out: Output, secrets: SecretSource) -> No
 
 
 def cmd_testimony(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    if args.action in ("show", "edit"):
+        cmd_testimony_record(args, out, secrets, _open)  # fieldvault/records_cli.py
+        return
     if args.action == "new":
         narrative = read_text_file(args.narrative_file, "the narrative")
+        interview_date = cli_date(args.interview_date, "--interview-date")[0]  # as the GUI reads dates
     with _open(args, secrets) as vault:
         if args.action == "new":
             testimony = vault.testimonies.create(
@@ -317,7 +336,7 @@ def cmd_testimony(args: argparse.Namespace, out: Output, secrets: SecretSource) 
                     narrative=narrative,
                     language=args.language,
                     interviewer=args.interviewer,
-                    interview_date=args.interview_date,
+                    interview_date=interview_date,
                     consent_scope=args.consent,
                 )
             )
@@ -366,6 +385,7 @@ class ProgressLine:
 
 
 def cmd_ingest(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    stated_date = cli_date(args.stated_date, "--stated-date")[0]  # as the GUI reads dates
     with _open(args, secrets) as vault:
         for number, path in enumerate(args.files, start=1):
             progress = ProgressLine(f"[{number}/{len(args.files)}]")
@@ -374,7 +394,7 @@ def cmd_ingest(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
                 args.case,
                 description=args.description,
                 source=args.source,
-                stated_date=args.stated_date,
+                stated_date=stated_date,
                 stated_place=args.stated_place,
                 progress=progress,
                 remove_source=args.remove_source,
@@ -544,6 +564,14 @@ def cmd_consents(args: argparse.Namespace, out: Output, secrets: SecretSource) -
     cmd_consent(args, out, secrets, _open)  # fieldvault/consent_cli.py
 
 
+def cmd_persons(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_person(args, out, secrets, _open)  # fieldvault/records_cli.py
+
+
+def cmd_incidents(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_incident(args, out, secrets, _open)  # fieldvault/records_cli.py
+
+
 def cmd_links(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     cmd_link(args, out, secrets, _open)  # fieldvault/consent_cli.py
 
@@ -591,6 +619,8 @@ COMMANDS = {
     "devices": cmd_devices_view,
     "consent": cmd_consents,
     "link": cmd_links,
+    "person": cmd_persons,
+    "incident": cmd_incidents,
     "export": cmd_exports,
     "serve": cmd_serves,
     "sync": cmd_syncs,

@@ -25,25 +25,63 @@ def vault_path(text: str) -> Path:
     return Path(os.path.expanduser(text))  # noqa: PTH111 - Path.expanduser raises on an unknown ~user
 
 
-def add_global_options(parser: argparse.ArgumentParser) -> None:
+# The options a command also takes after its name (``fieldvault info --json``).
+# ``--selftest`` is not among them: it replaces any command.
+AFTER_COMMAND = ("--vault", "--passphrase-fd", "--json")
+
+
+def _add_command_options(parser: argparse._ActionsContainer, default: object = None) -> None:
     parser.add_argument(
         "--vault",
         type=vault_path,
         metavar="DIR",
         help="vault folder (default: FIELDVAULT_HOME or the user data dir)",
+        default=default,
     )
     parser.add_argument(
         "--passphrase-fd",
         type=fd_number,
         metavar="N",
         help="read secrets from file descriptor N, one per line",
+        default=default,
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="machine-readable output",
+        default=False if default is None else default,
+    )
+
+
+def add_global_options(parser: argparse.ArgumentParser) -> None:
+    _add_command_options(parser)
     parser.add_argument(
         "--selftest",
         action="store_true",
         help="check this installation end to end in a temporary folder (no real vault is touched)",
     )
+
+
+def accept_global_options_after_commands(parser: argparse.ArgumentParser) -> None:
+    """Let every command (and sub-command) of ``parser`` take the global
+    options after its name too: ``fieldvault case list --json --vault V`` is
+    ``fieldvault --json --vault V case list``.
+
+    Each sub-parser gets the same options with ``SUPPRESS`` as default:
+    argparse copies a sub-parser's results over the main namespace, and an
+    option not given after the command then leaves no value there, so the one
+    given before it (or the main parser's default) stands. Given in both
+    places, the later one wins, as with a repeated option. A command that has
+    an option of the same name keeps its own."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for command in set(action.choices.values()):
+            taken = set(command._option_string_actions)
+            if not taken & set(AFTER_COMMAND):
+                group = command.add_argument_group("global options (also accepted before the command)")
+                _add_command_options(group, default=argparse.SUPPRESS)
+            accept_global_options_after_commands(command)
 
 
 def resolve_vault(args: argparse.Namespace) -> Path:
