@@ -125,8 +125,13 @@ def test_an_organisation_created_in_the_window_makes_it_a_coordinator(
     _click(qtbot, dialog.save_profile_button)
     qtbot.waitUntil(lambda: "exists already" in dialog.saved_status.text(), timeout=WAIT_MS)
 
+    # A worker's entry is there too (a coordinator may also carry a stick back).
+    assert window.org_menu.take_acks_action.isEnabled()
+    assert isinstance(window.org_menu.open_take_acks(), TakeAcksDialog)
+
     window.lock()
     assert window.org_menu.dialog is None and not window.coordinator_menu.menuAction().isVisible()
+    assert not window.org_menu.create_action.isEnabled() and not window.org_menu.take_acks_action.isEnabled()
 
 
 def test_a_server_without_its_certificate_is_refused_and_nothing_is_created(
@@ -248,6 +253,7 @@ def test_a_copied_token_is_cleared_from_the_clipboard_at_lock(qtbot: QtBot, tmp_
     window.lock()
     assert QGuiApplication.clipboard().text() == ""
     assert window.coordinator_menu.dialog is None
+    assert dialog.issued is None and dialog.token_field.text() == ""  # closed and emptied by the lock
 
 
 # -- add a device -------------------------------------------------------------------------------
@@ -289,6 +295,31 @@ def test_a_pasted_device_card_shows_its_code_and_is_enrolled(
         "Kupiansk-2",
     )
     assert org_vault.status(coordinator).profile.version == 1  # a device is not a coordinator
+
+
+def test_a_device_card_file_is_opened_and_a_long_file_is_not_read_whole(
+    qtbot: QtBot, coordinator: Vault, worker: Vault, tmp_path: Path
+) -> None:
+    signed = org_vault.current_signed(coordinator)
+    org_vault.enrol(worker, signed.signed, fingerprint_given=signed.profile.fingerprint)
+    card_file = tmp_path / "card.txt"
+    card_file.write_text(org_vault.own_device_card(worker).text + "\n")
+    chosen = [str(card_file)]
+    dialog = AddDeviceDialog(coordinator, choose_file=lambda _parent, _caption: chosen[0])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _click(qtbot, dialog.open_button)
+    assert dialog.code_label.text() == org_vault.status(worker).verification_code
+    assert dialog.add_button.isEnabled()
+    # A video chosen by mistake: only its start is read, and it is no card.
+    big = tmp_path / "video.mp4"
+    big.write_bytes(b"\0" * 5_000_000)
+    chosen[0] = str(big)
+    _click(qtbot, dialog.open_button)
+    assert len(dialog.card_field.toPlainText()) <= 4096 and not dialog.add_button.isEnabled()
+    chosen[0] = str(tmp_path / "gone.txt")
+    _click(qtbot, dialog.open_button)
+    assert "could not be read" in dialog.status.text()
 
 
 def test_a_device_added_as_coordinator_is_in_a_new_profile_version(
