@@ -47,6 +47,7 @@ class CoordinatorMenu(QMenu):
 
     def __init__(self, parent: QWidget, vault: Callable[[], Vault | None], tasks: TaskRunner) -> None:
         super().__init__(parent)
+        self._window = parent
         self._vault = vault
         self._tasks = tasks
         self.dialog: QDialog | None = None
@@ -82,7 +83,7 @@ class CoordinatorMenu(QMenu):
         if vault is None:
             return None
         self.close_dialog()
-        dialog = make(vault, self.parentWidget(), self._tasks)
+        dialog = make(vault, self._window, self._tasks)
         self.dialog = dialog
         dialog.open()
         return dialog
