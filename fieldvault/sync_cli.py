@@ -71,6 +71,9 @@ def _pushed(result: PushResult) -> tuple[dict[str, Any], str]:
         "queued": len(result.queued),
         "bytes_sent": result.bytes_sent,
         "retries": result.retries,
+        # Evidence items whose bytes left this laptop after a checked receipt
+        # (the organisation's purge-after-delivery policy; docs/sync.md).
+        "purged": len(result.purged),
     }
     human = (
         f"{len(result.sent)} bundle(s) delivered, receipts {', '.join(map(str, result.receipts)) or '-'}; "
@@ -78,6 +81,13 @@ def _pushed(result: PushResult) -> tuple[dict[str, Any], str]:
         if result.sent or result.queued
         else "Nothing new to send."
     )
+    if result.purged:
+        human += (
+            f" {len(result.purged)} evidence file(s) delivered and removed from this laptop "
+            "(organisation policy); their records, hashes and custody stay."
+        )
+    if result.purge_deferred:
+        human += " Delivered files could not be removed now; the next sync removes them."
     return data, human
 
 

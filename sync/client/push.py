@@ -7,7 +7,9 @@ dropped connection (HEAD, then PATCH from there) — check the server's signed
 receipt, store it in the vault (``sync_deliveries``) and remove the spool
 copy. Coordinators' signed acknowledgements relayed by the server are taken
 first, as from a USB stick (sync/acks.py), so that the new bundle carries
-only what no coordinator holds yet.
+only what no coordinator holds yet. When the organisation's policy asks for
+it, the evidence bytes that checked receipts prove delivered are then purged
+from the vault (sync/client/purge.py).
 
 A dropped connection, a server that is down or failing, is retried with
 backoff (retry.py) and, when the run gives up, left queued: nothing is lost.
@@ -27,13 +29,14 @@ from pathlib import Path
 
 import httpx
 
-from db.api import SYNC_SPOOL_DIR, CancelToken, OperationCancelled, SyncClientState, Vault
+from db.api import SYNC_SPOOL_DIR, CancelToken, OperationCancelled, StorageError, SyncClientState, Vault
 from sync.acks import AckRefused, take_ack
 from sync.bundle.vault_io import ExportedBundle, export_bundle
 from sync.bundle.writer import bundle_file_name
 from sync.client import errors
 from sync.client.connection import TIMEOUT, Target, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
+from sync.client.purge import purge_delivered
 from sync.client.retry import Backoff
 from sync.client.transport import ServerClient, ServerSaid
 from sync.org import OrgRefused
@@ -64,6 +67,10 @@ class PushResult:
     acknowledged: list[str] = field(default_factory=list)  # bundle ids a coordinator acknowledged
     bytes_sent: int = 0  # PATCH bodies sent, resent chunks included
     retries: int = 0  # connections tried again after a failure
+    # Evidence items whose bytes were removed after a checked receipt, as the
+    # organisation's policy asks (sync/client/purge.py); empty without the policy.
+    purged: list[str] = field(default_factory=list)
+    purge_deferred: bool = False  # the purge could not write now; the next run does it
 
 
 def spool_dir(vault: Vault) -> Path:
@@ -307,6 +314,11 @@ def push(
                     # Not the server's answer: never reported as "garbage" from it.
                     raise LocalFailure(type(bug).__name__) from bug
                 run.deliver(client)
+            # After the receipts, never before: only delivered bytes may go.
+            try:
+                result.purged = purge_delivered(vault).evidence_ids
+            except StorageError:
+                result.purge_deferred = True  # a busy or full disk: the next run purges them
             return result
         except SyncFailed as failure:
             run.prepare()  # offline or refused: the new work still waits, bundled, in the queue

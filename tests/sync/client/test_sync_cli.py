@@ -49,6 +49,7 @@ def test_fieldvault_sync_pushes_for_a_worker_and_pulls_for_a_coordinator(tmp_pat
             "queued": 0,
             "bytes_sent": 0,
             "retries": 0,
+            "purged": 0,
         }
 
         pulled = coordinator.json("sync", secrets=[PASSPHRASE])
