@@ -198,6 +198,30 @@ def test_record_from_the_testimony_form_then_play_with_the_markers(
     assert page.marker_texts() == [] and not page.markers_list.isVisible()
 
 
+def test_escape_does_not_end_an_interview_and_closing_saves_it(qtbot, vault: Vault, make_view) -> None:
+    view = make_view()
+    testimony_id = open_testimony(qtbot, vault, view)
+    dialog = record_dialog_by_keyboard(qtbot, view)
+    recorder = dialog.recorder
+    assert recorder.begin()
+    feed(recorder, tone(1.0, 440, random.uniform(0, 2 * math.pi)))
+    qtbot.keyClick(recorder.marker_label, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and recorder.is_recording
+    # Ctrl+R again brings the same recorder forward, never a second one.
+    view.testimony_editor.record_button.click()
+    assert view.testimonies.recording.dialog is dialog
+
+    dialog.close()  # the title bar's close button, or Close
+
+    assert view.testimonies.recording.dialog is None
+    panel = view.evidence_panel
+    qtbot.waitUntil(lambda: len(panel.evidence_ids()) == 1, timeout=WAIT_MS)
+    (evidence_id,) = panel.evidence_ids()
+    assert vault.evidence.get(evidence_id).claimed["duration_seconds"] == "1.000"
+    assert view.testimony_editor.linked_evidence.linked_ids() == [evidence_id]
+    assert [t.entity_id for t in vault.evidence_links.targets_of(evidence_id)] == [testimony_id]
+
+
 def test_the_window_keeps_responding_while_the_encoder_works(qtbot, vault: Vault) -> None:
     """Five minutes of audio arriving at once (a source catching up after a
     stall) are encoded on the encoder thread: the GUI's timer keeps ticking."""
