@@ -1,6 +1,6 @@
 """A coordinator's organisation screens (docs/org-profile.md, issue 11):
 Organisation → Create an organisation…, and Coordinator → Issue enrolment
-token… and Add a device…. The work is ``sync.org_vault``'s, on the window's
+token… (here) and Add a device… (desktop/org_add_device.py). The work is ``sync.org_vault``'s, on the window's
 task runner (it writes the vault, signs, draws the QR code); these dialogs
 only ask, explain and show.
 
@@ -23,7 +23,6 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -32,8 +31,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -50,7 +47,6 @@ DEFAULT_TOKEN_HOURS = 48  # as `fieldvault org token`
 QR_BOX_PIXELS = 8  # in the PNG, which may be printed
 QR_SHOWN_PIXELS = 520  # the most the code takes on screen: a phone reads 4-pixel modules
 QR_BORDER = 4  # modules of quiet zone around a code that may be printed
-CARD_READ_LIMIT = 4096  # a device card is about 130 characters
 FileChooser = Callable[[QWidget, str], str]
 
 
@@ -60,14 +56,14 @@ def belongs_to_organisation(vault: Vault | None) -> bool:
     return vault is not None and held_profile(vault) is not None
 
 
-def _big_font() -> QFont:
+def big_font() -> QFont:
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
     font.setPointSizeF(max(font.pointSizeF(), 10.0) * 2.0)
     font.setWeight(QFont.Weight.Bold)
     return font
 
 
-def _failure_text(failure: OperationFailed | None) -> str:
+def failure_text(failure: OperationFailed | None) -> str:
     from desktop.messages import failure_message
 
     if failure is None:
@@ -310,7 +306,7 @@ class CreateOrganisationDialog(QDialog):
         rlayout.addWidget(self.upload_status)
         rlayout.addWidget(QLabel(self.tr("Organisation fingerprint")))
         self.fingerprint_label = QLabel()
-        self.fingerprint_label.setFont(_big_font())
+        self.fingerprint_label.setFont(big_font())
         self.fingerprint_label.setAccessibleName(self.tr("Organisation fingerprint"))
         self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         rlayout.addWidget(self.fingerprint_label)
@@ -380,7 +376,7 @@ class CreateOrganisationDialog(QDialog):
             return
         self._set_busy(False)
         if report.state != "succeeded" or not isinstance(report.value, CreatedOrganisation):
-            self.status.setText(_failure_text(report.failure))
+            self.status.setText(failure_text(report.failure))
             return
         made = self.result_value = report.value
         self.status.clear()
@@ -422,7 +418,7 @@ class CreateOrganisationDialog(QDialog):
         if isinstance(report.value, Saved):
             self.saved_status.setText(_saved_text(report.value))
         else:
-            self.saved_status.setText(_failure_text(report.failure))
+            self.saved_status.setText(failure_text(report.failure))
 
     def reject(self) -> None:
         if self.busy:
@@ -610,7 +606,7 @@ class IssueTokenDialog(QDialog):
             self.status.clear()
             self._show_issued(report.value)
         else:
-            self.status.setText(_failure_text(report.failure))
+            self.status.setText(failure_text(report.failure))
 
     def _show_issued(self, issued: IssuedToken | None) -> None:
         self.issued = issued
@@ -670,312 +666,12 @@ class IssueTokenDialog(QDialog):
         self.busy = False
         self.save_button.setEnabled(self.issued is not None and bool(self.issued.png))
         self.status.setText(
-            _saved_text(report.value) if isinstance(report.value, Saved) else _failure_text(report.failure)
+            _saved_text(report.value) if isinstance(report.value, Saved) else failure_text(report.failure)
         )
 
     def done(self, result: int) -> None:
         # The token is good for one enrolment: it does not outlive the dialog.
         self._show_issued(None)
-        super().done(result)
-
-
-# -- add a device -------------------------------------------------------------------------------
-
-
-def _choose_card(parent: QWidget, caption: str) -> str:
-    path, _filter = QFileDialog.getOpenFileName(
-        parent, caption, "", QCoreApplication.translate("OrgAdmin", "Device cards (*.txt);;All files (*)")
-    )
-    from desktop.bundle_actions import _forget_dialog_history
-
-    _forget_dialog_history()
-    return path
-
-
-@dataclass(frozen=True)
-class AddRequest:
-    card: str
-    label: str
-    token: str  # "" for none
-    as_coordinator: bool
-
-
-@dataclass(frozen=True)
-class AddedDevice:
-    device_id: str
-    verification_code: str
-    as_coordinator: bool
-    new_profile: bytes  # a coordinator added: the new version, to send to the server (b"" otherwise)
-    server_url: str  # the profile's server ("" for none)
-
-
-class AddDevice:
-    """The task: enrol the device (spending its token if given) and, when
-    asked, make it a coordinator (a new profile version, sent afterwards to
-    the server the profile names)."""
-
-    def __init__(self, vault: Vault, request: AddRequest) -> None:
-        self._vault = vault
-        self._request = request
-
-    def __call__(self, _context: TaskContext) -> AddedDevice:
-        from sync import org, org_vault
-
-        request = self._request
-        device = org_vault.add_device(
-            self._vault, request.card, token=request.token or None, label=request.label
-        )
-        new_profile = b""
-        if request.as_coordinator:
-            new_profile = org_vault.add_coordinator(self._vault, request.card, label=request.label).signed
-        profile = org_vault.status(self._vault).profile
-        code = org.verification_code(profile.org_key, device.public_key)
-        server = profile.server.url if profile.server is not None else ""
-        return AddedDevice(device.device_id, code, request.as_coordinator, new_profile, server)
-
-
-class AddDeviceDialog(QDialog):
-    """Paste (or open) a worker's device card, compare its verification
-    code by phone, label it, add it. The devices the vault knows are listed
-    below."""
-
-    ID_COLUMN, LABEL_COLUMN, ROLE_COLUMN, STATUS_COLUMN = range(4)
-
-    def __init__(
-        self,
-        vault: Vault,
-        parent: QWidget | None = None,
-        *,
-        tasks: TaskRunner | None = None,
-        choose_file: FileChooser = _choose_card,
-    ) -> None:
-        super().__init__(parent)
-        from sync.org_vault import held_profile
-
-        self._vault = vault
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
-        self._choose_file = choose_file
-        profile = held_profile(vault)
-        self._org_key = profile.org_key if profile is not None else b""
-        self._server_url = ""
-        self.busy = False
-        self.setWindowTitle(self.tr("Add a device"))
-        self.setWindowIcon(icon("new-vault"))
-        self.resize(760, 640)
-        layout = QVBoxLayout(self)
-        intro = QLabel(
-            self.tr(
-                "A field worker who joined shows their device card (fvd1.…; public keys only, nothing "
-                "secret). Paste it or open the file they gave you. Then phone them or meet: the "
-                "verification code below must be the same as the one their screen shows."
-            )
-        )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        form = QFormLayout()
-        card_row = QHBoxLayout()
-        self.card_field = QPlainTextEdit()
-        self.card_field.setAccessibleName(self.tr("Device card"))
-        self.card_field.setPlaceholderText(self.tr("fvd1.…"))
-        self.card_field.setTabChangesFocus(True)
-        self.card_field.setFixedHeight(self.card_field.fontMetrics().lineSpacing() * 3)
-        self.card_field.textChanged.connect(self._show_code)
-        self.open_button = QPushButton(icon("view"), self.tr("Open card file…"))
-        self.open_button.setAccessibleName(self.tr("Open a device card file"))
-        self.open_button.clicked.connect(self.open_card)
-        card_row.addWidget(self.card_field, 1)
-        card_row.addWidget(self.open_button)
-        form.addRow(self.tr("Card:"), card_row)
-        self.device_label = QLabel()
-        self.device_label.setWordWrap(True)
-        form.addRow(self.device_label)
-        self.code_label = QLabel()
-        self.code_label.setFont(_big_font())
-        self.code_label.setAccessibleName(self.tr("Verification code"))
-        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow(self.code_label)
-        self.label_field = QLineEdit()
-        self.label_field.setAccessibleName(self.tr("Label for the device"))
-        self.label_field.setPlaceholderText(self.tr("a call sign or the laptop's name, not a person's name"))
-        form.addRow(self.tr("&Label:"), self.label_field)
-        self.token_field = QLineEdit()
-        self.token_field.setAccessibleName(self.tr("Enrolment token"))
-        self.token_field.setPlaceholderText(self.tr("optional: the fvt1.… token the worker received"))
-        form.addRow(self.tr("&Token:"), self.token_field)
-        self.coordinator_box = QCheckBox(self.tr("Also make it a coordinator"))
-        self.coordinator_box.setAccessibleName(self.tr("Also make it a coordinator"))
-        form.addRow(self.coordinator_box)
-        coordinator_why = QLabel(
-            self.tr(
-                "A coordinator can read every bundle made from now on: bundles are encrypted to it too. "
-                "Tick this only for a colleague's coordinator laptop."
-            )
-        )
-        coordinator_why.setWordWrap(True)
-        form.addRow(coordinator_why)
-        self.add_button = QPushButton(icon("check"), self.tr("Add the device"))
-        self.add_button.setAccessibleName(self.tr("Add the device"))
-        self.add_button.clicked.connect(self.add)
-        form.addRow(self.add_button)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName(self.tr("Result"))
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow(self.status)
-        self.upload_status = QLabel()
-        self.upload_status.setWordWrap(True)
-        form.addRow(self.upload_status)
-        layout.addLayout(form)
-        self.devices = QTreeWidget()
-        self.devices.setAccessibleName(self.tr("Devices of the organisation"))
-        self.devices.setHeaderLabels(
-            [self.tr("Device"), self.tr("Label"), self.tr("Role"), self.tr("Status")]
-        )
-        self.devices.setRootIsDecorated(False)
-        self.devices.setColumnWidth(self.ID_COLUMN, 290)
-        layout.addWidget(self.devices, 1)
-        close = QPushButton(self.tr("Close"))
-        close.clicked.connect(self.reject)
-        self.close_button = close
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(close)
-        layout.addLayout(bottom)
-        self._show_code()
-        self.reload_devices()
-
-    def reload_devices(self) -> None:
-        self.devices.clear()
-        roles = {"coordinator": self.tr("coordinator"), "device": self.tr("field device")}
-        states = {"enrolled": self.tr("enrolled"), "revoked": self.tr("revoked")}
-        for device in self._vault.sync.devices():
-            self.devices.addTopLevelItem(
-                QTreeWidgetItem(
-                    [
-                        device.device_id,
-                        device.label,
-                        roles.get(device.role, device.role),
-                        states.get(device.status, device.status),
-                    ]
-                )
-            )
-
-    def device_rows(self) -> list[tuple[str, str, str, str]]:
-        """The devices as listed (tests read them as a user does)."""
-        rows = []
-        for index in range(self.devices.topLevelItemCount()):
-            item = self.devices.topLevelItem(index)
-            assert item is not None
-            rows.append((item.text(0), item.text(1), item.text(2), item.text(3)))
-        return rows
-
-    @Slot()
-    def open_card(self) -> None:
-        path = self._choose_file(self, self.tr("Open the device card"))
-        if not path:
-            return
-        try:
-            with Path(path).open("rb") as file:
-                data = file.read(CARD_READ_LIMIT)
-        except OSError as err:
-            self.status.setText(
-                self.tr("{name} could not be read ({reason}).").format(
-                    name=Path(path).name, reason=err.strerror or type(err).__name__
-                )
-            )
-            return
-        self.card_field.setPlainText(data.decode("ascii", errors="replace").strip())
-
-    @Slot()
-    def _show_code(self) -> None:
-        from sync.org import OrgRefused, read_device_card, verification_code
-
-        text = self.card_field.toPlainText().strip()
-        self.add_button.setEnabled(bool(text) and not self.busy)
-        if not text:
-            self.device_label.setText(self.tr("The verification code appears here once the card is pasted."))
-            self.code_label.clear()
-            return
-        try:
-            card = read_device_card(text)
-        except OrgRefused:
-            self.device_label.setText(self.tr("That is not a device card (fvd1.…, as Join shows it)."))
-            self.code_label.clear()
-            self.add_button.setEnabled(False)
-            return
-        self.device_label.setText(
-            self.tr("Device {device}. Its verification code, to compare with the worker's screen:").format(
-                device=card.device_id
-            )
-        )
-        self.code_label.setText(verification_code(self._org_key, card.device_key))
-
-    @Slot()
-    def add(self) -> None:
-        text = self.card_field.toPlainText().strip()
-        if not text or self.busy:
-            return
-        request = AddRequest(
-            text,
-            self.label_field.text().strip(),
-            self.token_field.text().strip(),
-            self.coordinator_box.isChecked(),
-        )
-        self.busy = True
-        self.add_button.setEnabled(False)
-        self.close_button.setEnabled(False)
-        self.status.setText(self.tr("Adding the device…"))
-        self.tasks.start(Lane.SAVE, AddDevice(self._vault, request), self._on_added, owner=self)
-
-    def _on_added(self, report: TaskReport) -> None:
-        if not report.finished:
-            return
-        self.busy = False
-        self.close_button.setEnabled(True)
-        if report.state == "succeeded" and isinstance(report.value, AddedDevice):
-            added = report.value
-            text = (
-                self.tr(
-                    "Device {device} added as a coordinator: bundles made from now on are encrypted to it too."
-                )
-                if added.as_coordinator
-                else self.tr("Device {device} added: its bundles are accepted.")
-            ).format(device=added.device_id)
-            self.status.setText(
-                text
-                + "\n"
-                + self.tr("If the worker's code was not {code}, revoke this device.").format(
-                    code=added.verification_code
-                )
-            )
-            self.card_field.clear()
-            self.token_field.clear()
-            self.label_field.clear()
-            self.coordinator_box.setChecked(False)
-            if added.new_profile and added.server_url:
-                self._server_url = added.server_url
-                self.upload_status.setText(
-                    self.tr("Sending the new profile to {url}…").format(url=added.server_url)
-                )
-                task = PublishProfile(added.new_profile)
-                self.tasks.start(Lane.SYNC, task, self._on_published, owner=self)
-        else:
-            self.status.setText(_failure_text(report.failure) + "\n" + self.tr("The device was not added."))
-            self.add_button.setEnabled(bool(self.card_field.toPlainText().strip()))
-        self.reload_devices()
-
-    def _on_published(self, report: TaskReport) -> None:
-        if report.finished:
-            state = report.value if isinstance(report.value, str) else "offline"
-            self.upload_status.setText(upload_text(state, self._server_url))
-
-    def reject(self) -> None:
-        if self.busy:
-            return
-        super().reject()
-
-    def done(self, result: int) -> None:
-        self.token_field.clear()
         super().done(result)
 
 
@@ -991,6 +687,12 @@ def add_coordinator_entries(menu: CoordinatorMenu) -> None:
     )
     menu.add_entry(
         lambda: QCoreApplication.translate("OrgAdmin", "&Add a device…"),
-        lambda vault, parent, tasks: AddDeviceDialog(vault, parent, tasks=tasks),
+        _add_device_dialog,
         "new-vault",
     )
+
+
+def _add_device_dialog(vault: Vault, parent: QWidget, tasks: TaskRunner) -> QDialog:
+    from desktop.org_add_device import AddDeviceDialog
+
+    return AddDeviceDialog(vault, parent, tasks=tasks)

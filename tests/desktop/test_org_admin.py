@@ -25,11 +25,11 @@ from db.api import Vault
 from db.keyring_store import NoKeyring
 from desktop.i18n import install_translators, remove_translators
 from desktop.org_acks import TakeAcksDialog
+from desktop.org_add_device import AddDeviceDialog
 from desktop.org_admin import (
     QR_BORDER,
     QR_BOX_PIXELS,
     QR_SHOWN_PIXELS,
-    AddDeviceDialog,
     CreateOrganisationDialog,
     IssueTokenDialog,
 )
