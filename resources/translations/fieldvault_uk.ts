@@ -4,199 +4,199 @@
     <context>
         <name>AddDeviceDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="762" />
+            <location filename="../../desktop/org_add_device.py" line="118" />
             <source>Add a device</source>
             <translation>Додати пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="768" />
+            <location filename="../../desktop/org_add_device.py" line="124" />
             <source>A field worker who joined shows their device card (fvd1.…; public keys only, nothing secret). Paste it or open the file they gave you. Then phone them or meet: the verification code below must be the same as the one their screen shows.</source>
             <translation>Польовий працівник, який приєднався, показує картку свого пристрою (fvd1.…; лише відкриті ключі, нічого секретного). Вставте її або відкрийте файл, який він вам дав. Потім зателефонуйте йому або зустріньтеся: код перевірки нижче має збігатися з тим, що показує його екран.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="778" />
+            <location filename="../../desktop/org_add_device.py" line="134" />
             <source>Device card</source>
             <translation>Картка пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="779" />
+            <location filename="../../desktop/org_add_device.py" line="135" />
             <source>fvd1.…</source>
             <translation>fvd1.…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="783" />
+            <location filename="../../desktop/org_add_device.py" line="139" />
             <source>Open card file…</source>
             <translation>Відкрити файл картки…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="784" />
+            <location filename="../../desktop/org_add_device.py" line="140" />
             <source>Open a device card file</source>
             <translation>Відкрити файл картки пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="788" />
+            <location filename="../../desktop/org_add_device.py" line="144" />
             <source>Card:</source>
             <translation>Картка:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="794" />
+            <location filename="../../desktop/org_add_device.py" line="150" />
             <source>Verification code</source>
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="798" />
+            <location filename="../../desktop/org_add_device.py" line="154" />
             <source>Label for the device</source>
             <translation>Позначка пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="799" />
+            <location filename="../../desktop/org_add_device.py" line="155" />
             <source>a call sign or the laptop's name, not a person's name</source>
             <translation>позивний або назва ноутбука, а не ім’я людини</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="800" />
+            <location filename="../../desktop/org_add_device.py" line="156" />
             <source>&amp;Label:</source>
             <translation>&amp;Позначка:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="802" />
+            <location filename="../../desktop/org_add_device.py" line="158" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="803" />
+            <location filename="../../desktop/org_add_device.py" line="159" />
             <source>optional: the fvt1.… token the worker received</source>
             <translation>необов’язково: токен fvt1.…, який отримав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="804" />
+            <location filename="../../desktop/org_add_device.py" line="160" />
             <source>&amp;Token:</source>
             <translation>&amp;Токен:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="805" />
-            <location filename="../../desktop/org_admin.py" line="806" />
+            <location filename="../../desktop/org_add_device.py" line="161" />
+            <location filename="../../desktop/org_add_device.py" line="162" />
             <source>Also make it a coordinator</source>
             <translation>Також зробити його координатором</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="810" />
+            <location filename="../../desktop/org_add_device.py" line="166" />
             <source>A coordinator can read every bundle made from now on: bundles are encrypted to it too. Tick this only for a colleague's coordinator laptop.</source>
             <translation>Координатор може читати кожен пакет, створений відтепер: пакети шифруються й для нього. Позначайте це лише для координаторського ноутбука колеги.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="816" />
-            <location filename="../../desktop/org_admin.py" line="817" />
+            <location filename="../../desktop/org_add_device.py" line="172" />
+            <location filename="../../desktop/org_add_device.py" line="173" />
             <source>Add the device</source>
             <translation>Додати пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="822" />
+            <location filename="../../desktop/org_add_device.py" line="178" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="830" />
+            <location filename="../../desktop/org_add_device.py" line="186" />
             <source>Devices of the organisation</source>
             <translation>Пристрої організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="832" />
+            <location filename="../../desktop/org_add_device.py" line="188" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="832" />
+            <location filename="../../desktop/org_add_device.py" line="188" />
             <source>Label</source>
             <translation>Позначка</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="832" />
+            <location filename="../../desktop/org_add_device.py" line="188" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="832" />
+            <location filename="../../desktop/org_add_device.py" line="188" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="837" />
+            <location filename="../../desktop/org_add_device.py" line="193" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="849" />
+            <location filename="../../desktop/org_add_device.py" line="205" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="849" />
+            <location filename="../../desktop/org_add_device.py" line="205" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="850" />
+            <location filename="../../desktop/org_add_device.py" line="206" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="850" />
+            <location filename="../../desktop/org_add_device.py" line="206" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="874" />
+            <location filename="../../desktop/org_add_device.py" line="230" />
             <source>Open the device card</source>
             <translation>Відкрити картку пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="882" />
+            <location filename="../../desktop/org_add_device.py" line="238" />
             <source>{name} could not be read ({reason}).</source>
             <translation>{name} не вдалося прочитати ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="896" />
+            <location filename="../../desktop/org_add_device.py" line="252" />
             <source>The verification code appears here once the card is pasted.</source>
             <translation>Код перевірки з’явиться тут, щойно картку буде вставлено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="902" />
+            <location filename="../../desktop/org_add_device.py" line="258" />
             <source>That is not a device card (fvd1.…, as Join shows it).</source>
             <translation>Це не картка пристрою (fvd1.…, як її показує вікно приєднання).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="907" />
+            <location filename="../../desktop/org_add_device.py" line="263" />
             <source>Device {device}. Its verification code, to compare with the worker's screen:</source>
             <translation>Пристрій {device}. Його код перевірки, щоб звірити з екраном працівника:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="927" />
+            <location filename="../../desktop/org_add_device.py" line="283" />
             <source>Adding the device…</source>
             <translation>Додавання пристрою…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="939" />
+            <location filename="../../desktop/org_add_device.py" line="295" />
             <source>Device {device} added as a coordinator: bundles made from now on are encrypted to it too.</source>
             <translation>Пристрій {device} додано як координатора: пакети, створені відтепер, шифруються й для нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="942" />
+            <location filename="../../desktop/org_add_device.py" line="298" />
             <source>Device {device} added: its bundles are accepted.</source>
             <translation>Пристрій {device} додано: його пакети приймаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="947" />
+            <location filename="../../desktop/org_add_device.py" line="303" />
             <source>If the worker's code was not {code}, revoke this device.</source>
             <translation>Якщо код працівника був не {code}, відкличте цей пристрій.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="958" />
+            <location filename="../../desktop/org_add_device.py" line="314" />
             <source>Sending the new profile to {url}…</source>
             <translation>Надсилання нового профілю на {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="963" />
+            <location filename="../../desktop/org_add_device.py" line="319" />
             <source>The device was not added.</source>
             <translation>Пристрій не додано.</translation>
         </message>
@@ -1194,159 +1194,159 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CreateOrganisationDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="236" />
+            <location filename="../../desktop/org_admin.py" line="232" />
             <source>Create an organisation</source>
             <translation>Створити організацію</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="241" />
+            <location filename="../../desktop/org_admin.py" line="237" />
             <source>New organisation</source>
             <translation>Нова організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="245" />
+            <location filename="../../desktop/org_admin.py" line="241" />
             <source>This vault becomes the organisation's first coordinator: it keeps the organisation key, and the bundles field workers send are encrypted to its coordinators only. Create an organisation once; every other laptop joins it.</source>
             <translation>Це сховище стане першим координатором організації: воно зберігає ключ організації, а пакети, які надсилають польові працівники, шифруються лише для її координаторів. Організацію створюють один раз; усі інші ноутбуки приєднуються до неї.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="253" />
+            <location filename="../../desktop/org_admin.py" line="249" />
             <source>Organisation name</source>
             <translation>Назва організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="254" />
+            <location filename="../../desktop/org_admin.py" line="250" />
             <source>for example: Kharkiv documentation group</source>
             <translation>наприклад: Харківська група документування</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="255" />
+            <location filename="../../desktop/org_admin.py" line="251" />
             <source>&amp;Name:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="257" />
+            <location filename="../../desktop/org_admin.py" line="253" />
             <source>Field workers' laptops delete evidence files the server has received</source>
             <translation>Ноутбуки польових працівників видаляють файли-докази, які сервер уже отримав</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="259" />
+            <location filename="../../desktop/org_admin.py" line="255" />
             <source>Purge after delivery</source>
             <translation>Видаляти після доставки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="263" />
+            <location filename="../../desktop/org_admin.py" line="259" />
             <source>Tick this if a laptop that is seized or lost should carry as little as possible: once the organisation's server has confirmed with its signed receipt that it holds a worker's bundle, their laptop deletes its copy of the evidence files that bundle carried. The records, the files' fingerprints and the chain of custody stay. Leave it unticked if workers need the files themselves afterwards. Files carried only by USB stick are never deleted (a stick gives no receipt).</source>
             <translation>Позначте це, якщо вилучений або загублений ноутбук має містити якомога менше: щойно сервер організації підтвердить своєю підписаною квитанцією, що отримав пакет працівника, його ноутбук видаляє свою копію файлів-доказів, які були в цьому пакеті. Записи, відбитки файлів і ланцюг зберігання залишаються. Не позначайте, якщо працівникам самим потрібні ці файли й потім. Файли, передані лише на USB-флешці, ніколи не видаляються (флешка не дає квитанції).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="274" />
+            <location filename="../../desktop/org_admin.py" line="270" />
             <source>Server address</source>
             <translation>Адреса сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="275" />
+            <location filename="../../desktop/org_admin.py" line="271" />
             <source>optional: https://…</source>
             <translation>необов’язково: https://…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="276" />
+            <location filename="../../desktop/org_admin.py" line="272" />
             <source>&amp;Server:</source>
             <translation>&amp;Сервер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="278" />
+            <location filename="../../desktop/org_admin.py" line="274" />
             <source>Server certificate fingerprint</source>
             <translation>Відбиток сертифіката сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="279" />
+            <location filename="../../desktop/org_admin.py" line="275" />
             <source>its certificate's SHA-256 (64 hex digits)</source>
             <translation>SHA-256 його сертифіката (64 шістнадцяткові цифри)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="281" />
+            <location filename="../../desktop/org_admin.py" line="277" />
             <source>&amp;Certificate:</source>
             <translation>Се&amp;ртифікат:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="284" />
+            <location filename="../../desktop/org_admin.py" line="280" />
             <source>Leave both empty to work by USB stick only; a server can be named later (fieldvault org set-server). Its certificate fingerprint is what `fieldvault serve init` printed: devices then talk to that server only.</source>
             <translation>Залиште обидва поля порожніми, щоб працювати лише через USB-флешку; сервер можна вказати пізніше (fieldvault org set-server). Відбиток його сертифіката — це те, що вивела команда `fieldvault serve init`: тоді пристрої спілкуються лише з цим сервером.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="291" />
-            <location filename="../../desktop/org_admin.py" line="292" />
+            <location filename="../../desktop/org_admin.py" line="287" />
+            <location filename="../../desktop/org_admin.py" line="288" />
             <source>Create the organisation</source>
             <translation>Створити організацію</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="297" />
+            <location filename="../../desktop/org_admin.py" line="293" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="301" />
+            <location filename="../../desktop/org_admin.py" line="297" />
             <source>Your organisation</source>
             <translation>Ваша організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="309" />
+            <location filename="../../desktop/org_admin.py" line="305" />
             <source>Sending the profile to the server</source>
             <translation>Надсилання профілю на сервер</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="311" />
-            <location filename="../../desktop/org_admin.py" line="314" />
+            <location filename="../../desktop/org_admin.py" line="307" />
+            <location filename="../../desktop/org_admin.py" line="310" />
             <source>Organisation fingerprint</source>
             <translation>Відбиток організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="319" />
+            <location filename="../../desktop/org_admin.py" line="315" />
             <source>Tell each field worker this fingerprint in person or by phone, never in the same message or on the same stick as the profile: that is how their laptop knows the profile is yours. Give them the profile as a QR code (Coordinator → Issue enrolment token…) or as a file (Save the profile file…). When they have joined, add their device card (Coordinator → Add a device…) and compare the verification code.</source>
             <translation>Повідомте цей відбиток кожному польовому працівникові особисто або телефоном, ніколи не в тому самому повідомленні чи на тій самій флешці, що й профіль: так їхній ноутбук знає, що профіль ваш. Передайте їм профіль як QR-код (Координатор → Видати токен реєстрації…) або як файл (Зберегти файл профілю…). Коли вони приєднаються, додайте картку їхнього пристрою (Координатор → Додати пристрій…) і звірте код перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="328" />
+            <location filename="../../desktop/org_admin.py" line="324" />
             <source>Save the profile file…</source>
             <translation>Зберегти файл профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="329" />
+            <location filename="../../desktop/org_admin.py" line="325" />
             <source>Save the organisation profile file</source>
             <translation>Зберегти файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="340" />
+            <location filename="../../desktop/org_admin.py" line="336" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="351" />
+            <location filename="../../desktop/org_admin.py" line="347" />
             <source>Type the organisation's name.</source>
             <translation>Введіть назву організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="358" />
+            <location filename="../../desktop/org_admin.py" line="354" />
             <source>A server needs both its address and its certificate fingerprint (or leave both empty).</source>
             <translation>Для сервера потрібні і його адреса, і відбиток його сертифіката (або залиште обидва поля порожніми).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="370" />
+            <location filename="../../desktop/org_admin.py" line="366" />
             <source>Creating the organisation…</source>
             <translation>Створення організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="389" />
+            <location filename="../../desktop/org_admin.py" line="385" />
             <source>Organisation {name} created; this vault is its coordinator.</source>
             <translation>Організацію {name} створено; це сховище — її координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="395" />
+            <location filename="../../desktop/org_admin.py" line="391" />
             <source>Sending the profile to {url}…</source>
             <translation>Надсилання профілю на {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="409" />
+            <location filename="../../desktop/org_admin.py" line="405" />
             <source>Choose the folder for the profile file</source>
             <translation>Виберіть теку для файлу профілю</translation>
         </message>
@@ -3436,113 +3436,113 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>IssueTokenDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="518" />
+            <location filename="../../desktop/org_admin.py" line="514" />
             <source>Issue enrolment token</source>
             <translation>Видати токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="524" />
+            <location filename="../../desktop/org_admin.py" line="520" />
             <source>A token lets one new laptop join: its first bundle is accepted without waiting for you to add the device. It is good once and only until it expires. The QR code carries the organisation profile and the token; the worker still types the fingerprint you tell them.</source>
             <translation>Токен дозволяє приєднатися одному новому ноутбуку: його перший пакет приймається, не чекаючи, поки ви додасте пристрій. Він діє один раз і лише до закінчення строку. QR-код містить профіль організації й токен; відбиток, який ви повідомите, працівник однаково вводить сам.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="532" />
+            <location filename="../../desktop/org_admin.py" line="528" />
             <source>Valid for:</source>
             <translation>Діє:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="536" />
+            <location filename="../../desktop/org_admin.py" line="532" />
             <source> hours</source>
             <translation> год</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="537" />
+            <location filename="../../desktop/org_admin.py" line="533" />
             <source>Hours the token is valid</source>
             <translation>Скільки годин діє токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="539" />
-            <location filename="../../desktop/org_admin.py" line="540" />
+            <location filename="../../desktop/org_admin.py" line="535" />
+            <location filename="../../desktop/org_admin.py" line="536" />
             <source>Issue the token</source>
             <translation>Видати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="547" />
+            <location filename="../../desktop/org_admin.py" line="543" />
             <source>Enrolment QR code</source>
             <translation>QR-код реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="555" />
+            <location filename="../../desktop/org_admin.py" line="551" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="556" />
+            <location filename="../../desktop/org_admin.py" line="552" />
             <source>Copy</source>
             <translation>Копіювати</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="557" />
+            <location filename="../../desktop/org_admin.py" line="553" />
             <source>Copy the token</source>
             <translation>Копіювати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="564" />
+            <location filename="../../desktop/org_admin.py" line="560" />
             <source>Text of the enrolment QR code</source>
             <translation>Текст QR-коду реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="568" />
+            <location filename="../../desktop/org_admin.py" line="564" />
             <source>Save QR as PNG…</source>
             <translation>Зберегти QR як PNG…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="569" />
+            <location filename="../../desktop/org_admin.py" line="565" />
             <source>Save the QR code as a PNG file</source>
             <translation>Зберегти QR-код як файл PNG</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="573" />
+            <location filename="../../desktop/org_admin.py" line="569" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="579" />
+            <location filename="../../desktop/org_admin.py" line="575" />
             <source>Anyone holding this token and the profile can join once: show the code to the worker in person, or save it only onto a stick you hand over yourself. The copied token is cleared from the clipboard when the vault locks.</source>
             <translation>Будь-хто, хто має цей токен і профіль, може один раз приєднатися: покажіть код працівникові особисто або збережіть його лише на флешку, яку передасте самі. Скопійований токен видаляється з буфера обміну, коли сховище блокується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="586" />
+            <location filename="../../desktop/org_admin.py" line="582" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="600" />
+            <location filename="../../desktop/org_admin.py" line="596" />
             <source>Issuing the token…</source>
             <translation>Видача токена…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="623" />
+            <location filename="../../desktop/org_admin.py" line="619" />
             <source>Choose how long the token is valid, then issue it.</source>
             <translation>Виберіть, скільки діятиме токен, а тоді видайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="634" />
+            <location filename="../../desktop/org_admin.py" line="630" />
             <source>The profile is too large for a QR code: give the worker the profile file and the token.</source>
             <translation>Профіль завеликий для QR-коду: передайте працівникові файл профілю й токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="642" />
+            <location filename="../../desktop/org_admin.py" line="638" />
             <source>Token {token} is good for one device until {time} (this computer's time).</source>
             <translation>Токен {token} діє для одного пристрою до {time} (за часом цього комп’ютера).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="652" />
+            <location filename="../../desktop/org_admin.py" line="648" />
             <source>Token copied.</source>
             <translation>Токен скопійовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="659" />
+            <location filename="../../desktop/org_admin.py" line="655" />
             <source>Choose the folder for the QR code</source>
             <translation>Виберіть теку для QR-коду</translation>
         </message>
@@ -4432,57 +4432,57 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrgAdmin</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="74" />
+            <location filename="../../desktop/org_admin.py" line="70" />
             <source>Stopped; nothing was changed.</source>
             <translation>Зупинено; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="120" />
+            <location filename="../../desktop/org_admin.py" line="116" />
             <source>{name} exists already in that folder; nothing was replaced. Choose another folder.</source>
             <translation>{name} уже є в цій теці; нічого не замінено. Виберіть іншу теку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="124" />
+            <location filename="../../desktop/org_admin.py" line="120" />
             <source>{name} could not be written ({reason}).</source>
             <translation>{name} не вдалося записати ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="127" />
+            <location filename="../../desktop/org_admin.py" line="123" />
             <source>Saved: {path}</source>
             <translation>Збережено: {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="201" />
+            <location filename="../../desktop/org_admin.py" line="197" />
             <source>The new profile was sent to {url}.</source>
             <translation>Новий профіль надіслано на {url}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="202" />
+            <location filename="../../desktop/org_admin.py" line="198" />
             <source>{url} could not be reached: the new profile was not sent yet (fieldvault org export sends it).</source>
             <translation>Не вдалося з’єднатися з {url}: новий профіль ще не надіслано (його надсилає fieldvault org export).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="206" />
+            <location filename="../../desktop/org_admin.py" line="202" />
             <source>{url} showed another certificate than the pinned one: the new profile was not sent. Check the address and the certificate fingerprint.</source>
             <translation>{url} показав інший сертифікат, ніж закріплений: новий профіль не надіслано. Перевірте адресу й відбиток сертифіката.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="211" />
+            <location filename="../../desktop/org_admin.py" line="207" />
             <source>{url} refused the new profile.</source>
             <translation>{url} відхилив новий профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="687" />
+            <location filename="../../desktop/org_add_device.py" line="43" />
             <source>Device cards (*.txt);;All files (*)</source>
             <translation>Картки пристроїв (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="988" />
+            <location filename="../../desktop/org_admin.py" line="684" />
             <source>Issue enrolment &amp;token…</source>
             <translation>Видати &amp;токен реєстрації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="993" />
+            <location filename="../../desktop/org_admin.py" line="689" />
             <source>&amp;Add a device…</source>
             <translation>&amp;Додати пристрій…</translation>
         </message>
