@@ -292,7 +292,16 @@ class EntityService(Generic[R]):
         must not outlive it, and a failed delete keeps both."""
         entity_type = self._type.entity_type
         with self._ctx.write_transaction(f"delete the {entity_type}") as session:
-            self._live_row(session, entity_id)
+            row = session.scalar(
+                select(EntityRow).where(
+                    EntityRow.entity_id == entity_id, EntityRow.entity_type == entity_type
+                )
+            )
+            # Two deletions made apart leave a deleted record with two heads:
+            # deleting it again joins them (one tombstone whose parents are
+            # both), which is how that conflict is resolved.
+            if row is None or (row.deleted and not row.conflicted):
+                raise NotFound(entity_type, entity_id)
             session.execute(delete(Draft).where(Draft.draft_key.in_(drafts_of(entity_type, entity_id))))
             self._ctx.commit_local(
                 session,
