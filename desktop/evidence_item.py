@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.api import CancelToken, CustodyEvent, EvidenceItem, FieldvaultError
+from db.api import CancelToken, CustodyEvent, EvidenceItem, EvidencePurge, FieldvaultError
 from desktop.evidence_links import EvidenceLinksBox
 from desktop.evidence_panel import bold_label, data_size, forget_file_dialog_history, plain_label
 from desktop.icons import icon
@@ -270,6 +270,12 @@ class EvidenceItemView(QWidget):
         export_row.addWidget(self.export_button)
         file_layout = QVBoxLayout(file_box)
         file_layout.addLayout(file_form)
+        # Delivered and removed by the organisation's purge policy (docs/sync.md §1.7).
+        self.purged_label = plain_label()
+        self.purged_label.setAccessibleName(self.tr("File location"))
+        self.purged_label.hide()
+        file_layout.addWidget(self.purged_label)
+        self._purged = False
         file_layout.addLayout(export_row)
 
         # -- chain of custody -------------------------------------------------------------
@@ -344,11 +350,35 @@ class EvidenceItemView(QWidget):
             size = self.tr("{size} ({bytes} bytes)").format(size=size, bytes=QLocale().toString(item.size))
         self.size_label.setText(size)
         self.mime_label.setText(item.mime_type)
+        self._show_purged(self._is_purged(item.id))
         self._show_custody(events)
         self.links_box.show_for(item.id, item.case_id)
         self._show_status(self.tr("Saving…") if self.is_saving else "")
         self._set_enabled(True)
         return True
+
+    def _is_purged(self, evidence_id: str) -> bool:
+        """Were the item's bytes delivered and removed from this laptop? (A
+        vault stand-in without the purge service: never.)"""
+        try:
+            if getattr(self._vault, "services", None) is None:
+                return False
+            return EvidencePurge.of(self._vault).purged(evidence_id) is not None
+        except FieldvaultError:
+            return False  # locked or unreadable meanwhile: an export then says why
+
+    def _show_purged(self, purged: bool) -> None:
+        self._purged = purged
+        self.purged_label.setText(
+            self.tr(
+                "Delivered, not on this laptop. The file was sent to the organisation's server "
+                "and removed here, as the organisation's policy asks; its hash and custody stay. "
+                "Ask a coordinator for a copy."
+            )
+            if purged
+            else ""
+        )
+        self.purged_label.setVisible(purged)
 
     def _show_stated(self, item: EvidenceItem) -> None:
         self.description_field.setPlainText(item.description)
@@ -454,6 +484,7 @@ class EvidenceItemView(QWidget):
             "transfer": self.tr("Transferred"),
             "verify": self.tr("Verified"),
             "delete": self.tr("Deleted"),
+            "purge": self.tr("Delivered, removed from this laptop"),
         }
         return labels.get(action, action)
 
@@ -631,7 +662,7 @@ class EvidenceItemView(QWidget):
         self._export_cancel = None
         self.export_busy.hide()
         self.export_cancel_button.hide()
-        self.export_button.setEnabled(self._item is not None)
+        self.export_button.setEnabled(self._item is not None and not self._purged)
 
     def _on_export_progress(self, report: ExportProgress) -> None:
         if self._vault is None or not self._exporting:
@@ -678,7 +709,7 @@ class EvidenceItemView(QWidget):
             self.save_button,
         ):
             widget.setEnabled(editable)
-        self.export_button.setEnabled(enabled and not self._exporting)
+        self.export_button.setEnabled(enabled and not self._exporting and not self._purged)
 
     def _clear_fields(self) -> None:
         self._item = None
@@ -695,6 +726,7 @@ class EvidenceItemView(QWidget):
         self.mime_label.clear()
         self.status.clear()
         self.export_status.clear()
+        self._show_purged(False)
         self.links_box.show_for(None, None)
         self._set_enabled(False)
 
