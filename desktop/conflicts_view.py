@@ -203,7 +203,7 @@ def read_versions(vault: Vault, entity_type: str, entity_id: str) -> ConflictVer
         if h.is_head
     )
     ordered = [f.name for f in dataclasses.fields(cls) if f.name not in BOOKKEEPING]
-    extra = sorted({k for h in heads for k in h.body} - set(ordered) - BOOKKEEPING)
+    extra = sorted({k for h in heads if not h.deleted for k in h.body} - set(ordered) - BOOKKEEPING)
     # What a newer version of the app wrote and this one does not know is
     # shown, but from_body drops it: it cannot be chosen here.
     return ConflictVersions(

@@ -275,7 +275,7 @@ def test_a_deletion_that_raced_an_edit_can_be_kept(qtbot: QtBot, tmp_path: Path)
     incident = own.incidents.create(Incident(case_id=case.id, title="Shelling of the market"))
     other.revisions.apply([rev.to_wire() for rev in own.revisions.all()])
     own.incidents.edit(incident.id, place="Izium")
-    other.incidents.delete(incident.id)
+    other.incidents.delete(incident.id, reason="recorded twice")
     own.revisions.apply([rev.to_wire() for rev in other.revisions.all()])
     other.lock()
     heads = own.revisions.heads()[incident.id]
@@ -283,6 +283,11 @@ def test_a_deletion_that_raced_an_edit_can_be_kept(qtbot: QtBot, tmp_path: Path)
     assert dialog.conflict_list.topLevelItem(0).text(0) == "incident"
     assert dialog.delete_button.isVisible()
     assert dialog.undecided() == []  # a deletion offers no values: the live version's stand
+    labels = [label.text() for label in dialog.grid_host.findChildren(type(dialog.heading))]
+    assert "Izium" in labels and "(deleted)" in labels
+    assert not any(
+        "reason" in text or "recorded twice" in text for text in labels
+    )  # a tombstone has no fields
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.busy and not dialog.loading, timeout=WAIT_MS)
     assert own.revisions.conflicts() == []
