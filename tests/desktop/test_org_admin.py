@@ -33,6 +33,7 @@ from desktop.org_admin import (
     CreateOrganisationDialog,
     IssueTokenDialog,
 )
+from desktop.org_join import OrgJoinDialog
 from sync import org, org_vault
 from sync.acks import write_latest_acks
 from tests.gui_helpers import TS_FILE, compile_qm, screenshot, type_text, unlocked_window
@@ -132,6 +133,29 @@ def test_an_organisation_created_in_the_window_makes_it_a_coordinator(
     window.lock()
     assert window.org_menu.dialog is None and not window.coordinator_menu.menuAction().isVisible()
     assert not window.org_menu.create_action.isEnabled() and not window.org_menu.take_acks_action.isEnabled()
+
+
+def test_after_joining_in_the_window_no_organisation_can_be_created(
+    qtbot: QtBot, coordinator: Vault, tmp_path: Path
+) -> None:
+    _vault(tmp_path / "joining").lock()
+    window = unlocked_window(qtbot, tmp_path / "joining")
+    assert window.org_menu.create_action.isEnabled()
+    dialog = window.org_menu.open_join()
+    assert isinstance(dialog, OrgJoinDialog)
+    form = dialog.form
+    form.qr_text.setPlainText(
+        org.enrol_payload_text(org_vault.current_signed(coordinator).signed, _fp(coordinator))
+    )
+    type_text(qtbot, form.fingerprint, _fp(coordinator))
+    with qtbot.waitSignal(form.joined, timeout=WAIT_MS):
+        _click(qtbot, form.join_button)
+    assert not window.org_menu.create_action.isEnabled()
+    assert not window.coordinator_menu.menuAction().isVisible()  # a worker, not a coordinator
+
+
+def _fp(vault: Vault) -> str:
+    return org_vault.status(vault).fingerprint
 
 
 def test_a_server_without_its_certificate_is_refused_and_nothing_is_created(
