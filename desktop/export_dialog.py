@@ -220,9 +220,7 @@ class ExportDialog(QDialog):
         self._fill(self.purpose_box, scope_words(), self.purpose_box.currentData() or DEFAULT_PURPOSE)
         self._format_changed()
         self.pseudonymise_box.setText(self.tr("Witnesses by pseudonym only"))
-        self.spreadsheet_safe_box.setText(
-            self.tr("Safe for spreadsheets (formulas get an apostrophe)")
-        )
+        self.spreadsheet_safe_box.setText(self.tr("Safe for spreadsheets (formulas get an apostrophe)"))
         self.strip_box.setText(self.tr("Also photos without metadata (originals stay)"))
         self._show_destination()
         self.choose_button.setText(self.tr("Choose a folder…"))

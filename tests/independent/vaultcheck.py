@@ -888,7 +888,16 @@ CUSTODY_FIELDS = {
     "v",
     "wall",
 }
-CUSTODY_ACTIONS = ("intake", "intake-duplicate", "view", "export", "export-metadata", "transfer", "verify", "delete")
+CUSTODY_ACTIONS = (
+    "intake",
+    "intake-duplicate",
+    "view",
+    "export",
+    "export-metadata",
+    "transfer",
+    "verify",
+    "delete",
+)
 doc(
     COC,
     '{"action": "intake" | "intake-duplicate" | "view" | "export" | "export-metadata" | "transfer" | "verify"'
