@@ -2299,263 +2299,278 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Стан експорту</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="277" />
+            <location filename="../../desktop/evidence_item.py" line="275" />
+            <source>File location</source>
+            <translation>Де файл</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="283" />
             <source>#</source>
             <translation>№</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="277" />
+            <location filename="../../desktop/evidence_item.py" line="283" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="277" />
+            <location filename="../../desktop/evidence_item.py" line="283" />
             <source>Action</source>
             <translation>Дія</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="277" />
+            <location filename="../../desktop/evidence_item.py" line="283" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="277" />
+            <location filename="../../desktop/evidence_item.py" line="283" />
             <source>User</source>
             <translation>Користувач</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="279" />
+            <location filename="../../desktop/evidence_item.py" line="285" />
             <source>Custody history</source>
             <translation>Історія зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="283" />
+            <location filename="../../desktop/evidence_item.py" line="289" />
             <source>Chain of custody</source>
             <translation>Ланцюг зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="337" />
+            <location filename="../../desktop/evidence_item.py" line="343" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="344" />
+            <location filename="../../desktop/evidence_item.py" line="350" />
             <source>{size} ({bytes} bytes)</source>
             <translation>{size} (байтів: {bytes})</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="349" />
-            <location filename="../../desktop/evidence_item.py" line="541" />
+            <location filename="../../desktop/evidence_item.py" line="356" />
+            <location filename="../../desktop/evidence_item.py" line="572" />
             <source>Saving…</source>
             <translation>Зберігається…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="376" />
+            <location filename="../../desktop/evidence_item.py" line="374" />
+            <source>Delivered, not on this laptop. The file was sent to the organisation's server and removed here, as the organisation's policy asks; its hash and custody stay. Ask a coordinator for a copy.</source>
+            <translation>Доставлено, на цьому ноутбуці немає. Файл надіслано на сервер організації й видалено тут, як вимагає політика організації; його хеш і ланцюг зберігання залишаються. Попросіть координатора про копію.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="406" />
             <source>Date taken (EXIF)</source>
             <translation>Дата зйомки (EXIF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="377" />
+            <location filename="../../desktop/evidence_item.py" line="407" />
             <source>Creation time</source>
             <translation>Час створення</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="378" />
+            <location filename="../../desktop/evidence_item.py" line="408" />
             <source>Creation date (PDF)</source>
             <translation>Дата створення (PDF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="379" />
+            <location filename="../../desktop/evidence_item.py" line="409" />
             <source>GPS latitude</source>
             <translation>Широта GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="380" />
+            <location filename="../../desktop/evidence_item.py" line="410" />
             <source>GPS longitude</source>
             <translation>Довгота GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="381" />
+            <location filename="../../desktop/evidence_item.py" line="411" />
             <source>Camera</source>
             <translation>Камера</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="382" />
+            <location filename="../../desktop/evidence_item.py" line="412" />
             <source>Duration (seconds)</source>
             <translation>Тривалість (секунд)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="383" />
+            <location filename="../../desktop/evidence_item.py" line="413" />
             <source>Pages</source>
             <translation>Сторінок</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="384" />
+            <location filename="../../desktop/evidence_item.py" line="414" />
             <source>Width (pixels)</source>
             <translation>Ширина (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="385" />
+            <location filename="../../desktop/evidence_item.py" line="415" />
             <source>Height (pixels)</source>
             <translation>Висота (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="386" />
+            <location filename="../../desktop/evidence_item.py" line="416" />
             <source>Signer (Content Credentials)</source>
             <translation>Підписувач (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="387" />
+            <location filename="../../desktop/evidence_item.py" line="417" />
             <source>Capture time (Content Credentials)</source>
             <translation>Час зйомки (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="388" />
+            <location filename="../../desktop/evidence_item.py" line="418" />
             <source>Location (Content Credentials)</source>
             <translation>Місце (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="389" />
+            <location filename="../../desktop/evidence_item.py" line="419" />
             <source>Author (Content Credentials)</source>
             <translation>Автор (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="390" />
+            <location filename="../../desktop/evidence_item.py" line="420" />
             <source>Source type (Content Credentials)</source>
             <translation>Тип джерела (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="391" />
+            <location filename="../../desktop/evidence_item.py" line="421" />
             <source>Made with (Content Credentials)</source>
             <translation>Створено за допомогою (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="392" />
+            <location filename="../../desktop/evidence_item.py" line="422" />
             <source>Time-stamped (Content Credentials)</source>
             <translation>Позначка часу (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="393" />
+            <location filename="../../desktop/evidence_item.py" line="423" />
             <source>Certificate issuer (Content Credentials)</source>
             <translation>Видавець сертифіката (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="394" />
+            <location filename="../../desktop/evidence_item.py" line="424" />
             <source>Signature algorithm (Content Credentials)</source>
             <translation>Алгоритм підпису (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="403" />
+            <location filename="../../desktop/evidence_item.py" line="433" />
             <source>Content Credentials (claimed by the file):</source>
             <translation>Облікові дані вмісту (Content Credentials, заявлено самим файлом):</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="405" />
+            <location filename="../../desktop/evidence_item.py" line="435" />
             <source>an unnamed certificate</source>
             <translation>сертифікат без імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="407" />
+            <location filename="../../desktop/evidence_item.py" line="437" />
             <source>{prefix} valid, signed by {signer} (on a trust list).</source>
             <translation>{prefix} дійсні, підписано: {signer} (є у списку довіри).</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="411" />
+            <location filename="../../desktop/evidence_item.py" line="441" />
             <source>{prefix} valid, signed by {signer}. The signer is on no trust list: anyone can make a certificate with any name. Valid means the file is unchanged since it was signed.</source>
             <translation>{prefix} дійсні, підписано: {signer}. Підписувача немає в жодному списку довіри: будь-хто може створити сертифікат з будь-яким іменем. «Дійсні» означає, що файл не змінювався після підписання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="415" />
+            <location filename="../../desktop/evidence_item.py" line="445" />
             <source>no reason given</source>
             <translation>причину не вказано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="417" />
+            <location filename="../../desktop/evidence_item.py" line="447" />
             <source>{prefix} invalid: {codes}. The file may have been changed after it was signed, or its credentials are damaged, expired or forged.</source>
             <translation>{prefix} недійсні: {codes}. Файл могли змінити після підписання, або його облікові дані пошкоджені, прострочені чи підроблені.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="421" />
+            <location filename="../../desktop/evidence_item.py" line="451" />
             <source>Content Credentials: none in this file.</source>
             <translation>Облікові дані вмісту (Content Credentials): у цьому файлі їх немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="424" />
+            <location filename="../../desktop/evidence_item.py" line="454" />
             <source>Content Credentials: not read ({reason}).</source>
             <translation>Облікові дані вмісту (Content Credentials): не прочитано ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="450" />
+            <location filename="../../desktop/evidence_item.py" line="480" />
             <source>Added to the vault</source>
             <translation>Додано до сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="451" />
+            <location filename="../../desktop/evidence_item.py" line="481" />
             <source>Added again (already stored)</source>
             <translation>Додано повторно (уже збережено)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="452" />
+            <location filename="../../desktop/evidence_item.py" line="482" />
             <source>Viewed</source>
             <translation>Переглянуто</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="453" />
+            <location filename="../../desktop/evidence_item.py" line="483" />
             <source>Exported</source>
             <translation>Експортовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="454" />
+            <location filename="../../desktop/evidence_item.py" line="484" />
             <source>Transferred</source>
             <translation>Передано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="455" />
+            <location filename="../../desktop/evidence_item.py" line="485" />
             <source>Verified</source>
             <translation>Перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="456" />
+            <location filename="../../desktop/evidence_item.py" line="486" />
             <source>Deleted</source>
             <translation>Видалено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="518" />
+            <location filename="../../desktop/evidence_item.py" line="487" />
+            <source>Delivered, removed from this laptop</source>
+            <translation>Доставлено, видалено з цього ноутбука</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="549" />
             <source>No changes to save.</source>
             <translation>Немає змін для збереження.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="568" />
+            <location filename="../../desktop/evidence_item.py" line="599" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="583" />
+            <location filename="../../desktop/evidence_item.py" line="614" />
             <source>Export a copy of the evidence</source>
             <translation>Експорт копії доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="597" />
+            <location filename="../../desktop/evidence_item.py" line="628" />
             <source>Exporting…</source>
             <translation>Експорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="627" />
+            <location filename="../../desktop/evidence_item.py" line="658" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="645" />
+            <location filename="../../desktop/evidence_item.py" line="676" />
             <source>Export cancelled; no file was written.</source>
             <translation>Експорт скасовано; файл не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="654" />
+            <location filename="../../desktop/evidence_item.py" line="685" />
             <source>Exported to {path}</source>
             <translation>Експортовано до {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="661" />
+            <location filename="../../desktop/evidence_item.py" line="692" />
             <source>Not exported: {reason}</source>
             <translation>Не експортовано: {reason}</translation>
         </message>
