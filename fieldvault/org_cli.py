@@ -104,6 +104,12 @@ def add_org_parsers(commands: Any) -> None:
     server.add_argument(
         "cert_fingerprint", metavar="FINGERPRINT", help="SHA-256 of the server's certificate (hex)"
     )
+    server.add_argument(
+        "--receipt-key",
+        metavar="KEY",
+        default=None,
+        help="the server's receipt key (base64; serve --init prints it). Without it the server is asked.",
+    )
     _out_option(server)
     add_coord = org.add_parser("add-coordinator", help="one more coordinator (a new profile version)")
     add_coord.add_argument("card", metavar="CARD", help="the new coordinator's device card (fvd1.…)")
@@ -245,10 +251,33 @@ def _change_profile(vault: Vault, args: argparse.Namespace) -> tuple[SignedProfi
     if action == "revoke":
         return org_vault.revoke_device(vault, args.device), f"Device {args.device} revoked."
     if action == "set-server":
-        return org_vault.set_server(vault, args.url, args.cert_fingerprint), "Server set."
+        return _set_server(vault, args)
     if action == "add-coordinator":
         return org_vault.add_coordinator(vault, args.card, label=args.label), "Coordinator added."
     return org_vault.remove_coordinator(vault, args.device), f"Coordinator {args.device} removed."
+
+
+def _set_server(vault: Vault, args: argparse.Namespace) -> tuple[SignedProfile, str]:
+    """The profile pins the server's receipt key too: given, or asked of the
+    server over the pinned connection. A server out of reach leaves it out
+    (devices then trust the key they first see) and says so."""
+    receipt_key = args.receipt_key
+    note = ""
+    if receipt_key is None:
+        from sync.client.org_link import fetch_receipt_key
+
+        org_vault.set_server_form(args.url, args.cert_fingerprint)  # a typing error before any network
+        asked = fetch_receipt_key(args.url, args.cert_fingerprint)
+        if isinstance(asked, str):
+            receipt_key = asked
+        else:
+            note = (
+                f"\nThe server could not be asked for its receipt key ({asked.state}): the profile does not "
+                "pin it, and devices will trust the key they see first. Run set-server again with "
+                "--receipt-key (fieldvault serve --init printed it) to pin it."
+            )
+    signed = org_vault.set_server(vault, args.url, args.cert_fingerprint, receipt_key)
+    return signed, "Server set." + note
 
 
 PROFILE_ACTIONS = ("create", "export", "revoke", "set-server", "add-coordinator", "remove-coordinator")

@@ -184,11 +184,17 @@ def cmd_serve(args: argparse.Namespace, out: Output) -> None:
         except ValueError as wrong:
             raise UsageError(f"--s3: {wrong}") from None
         out.result(
-            {"fingerprint": made.cert_sha256, "org_fingerprint": made.fingerprint, "data": str(data)},
+            {
+                "fingerprint": made.cert_sha256,
+                "receipt_key": made.receipt_key,
+                "org_fingerprint": made.fingerprint,
+                "data": str(data),
+            },
             f"Server initialised in {data}.\nCertificate fingerprint (SHA-256): {made.cert_sha256}\n"
+            f"Receipt key: {made.receipt_key}\n"
             f"Serving organisation {made.fingerprint}.\n"
             f"Next, on a coordinator's machine: fieldvault org set-server https://HOST:{args.port} "
-            f"{made.cert_sha256}",
+            f"{made.cert_sha256} --receipt-key {made.receipt_key}",
         )
         return
     if args.org or args.profile or args.name:

@@ -160,9 +160,13 @@ class Coordinator:
 class Server:
     url: str  # https://…
     cert_sha256: str  # SHA-256 of the server's TLS certificate (DER), 64 hex: pinned
+    # The raw Ed25519 key the server signs receipts with: pinned too. None in
+    # profiles made before it was named: then devices trust it on first use.
+    receipt_key: bytes | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"url": self.url, "cert_sha256": self.cert_sha256}
+        named = {"url": self.url, "cert_sha256": self.cert_sha256}
+        return named | ({"receipt_key": _b64(self.receipt_key)} if self.receipt_key is not None else {})
 
 
 @dataclass(frozen=True)
@@ -217,14 +221,22 @@ def check_name(name: str) -> str:
     return name
 
 
-def check_server(url: str, cert_sha256: str) -> Server:
+def check_server(url: str, cert_sha256: str, receipt_key: str | None = None) -> Server:
+    """A server entry; ``receipt_key`` is the base64 of its raw 32-byte
+    Ed25519 receipt key (``fieldvault serve --init`` prints it)."""
     cert = cert_sha256.strip().lower().replace(":", "")
-    if not re.fullmatch(r"https://[^\s/?#@]+(/[^\s?#]*)?", url) or not _HEX64.fullmatch(cert):
+    key = _unb64(receipt_key.strip(), 32) if receipt_key is not None else None
+    if (
+        not re.fullmatch(r"https://[^\s/?#@]+(/[^\s?#]*)?", url)
+        or not _HEX64.fullmatch(cert)
+        or (receipt_key is not None and key is None)
+    ):
         raise OrgRefused(
-            "The server needs an https:// address and the SHA-256 of its certificate (64 hex digits).",
+            "The server needs an https:// address, the SHA-256 of its certificate (64 hex digits) and, "
+            "if given, its receipt key (base64 of 32 bytes).",
             "org-server-form",
         )
-    return Server(url, cert)
+    return Server(url, cert, key)
 
 
 def new_profile(
@@ -298,12 +310,12 @@ def _check_profile_json(body: Any) -> Profile:
     server = None
     if body["server"] is not None:
         raw = body["server"]
-        if not isinstance(raw, dict) or set(raw) != {"url", "cert_sha256"}:
+        if not isinstance(raw, dict) or set(raw) - {"receipt_key"} != {"url", "cert_sha256"}:
             raise _form_error()
-        if not isinstance(raw["url"], str) or not isinstance(raw["cert_sha256"], str):
+        if not all(isinstance(value, str) for value in raw.values()):
             raise _form_error()
         try:
-            server = check_server(raw["url"], raw["cert_sha256"])
+            server = check_server(raw["url"], raw["cert_sha256"], raw.get("receipt_key"))
         except OrgRefused:
             raise _form_error() from None
         if server.to_json() != raw:

@@ -155,9 +155,16 @@ def current_signed(vault: Vault) -> SignedProfile:
     return SignedProfile(profile, held.signed)
 
 
-def set_server(vault: Vault, url: str, cert_sha256: str) -> SignedProfile:
-    """A new profile version naming the server and its pinned certificate."""
-    return _next_version(vault, server=check_server(url, cert_sha256))
+def set_server_form(url: str, cert_sha256: str) -> None:
+    """Refuse a malformed address or fingerprint (org-server-form) before
+    anything is asked of the network."""
+    check_server(url, cert_sha256)
+
+
+def set_server(vault: Vault, url: str, cert_sha256: str, receipt_key: str | None = None) -> SignedProfile:
+    """A new profile version naming the server, its pinned certificate and
+    (when known) its pinned receipt key."""
+    return _next_version(vault, server=check_server(url, cert_sha256, receipt_key))
 
 
 def revoke_device(vault: Vault, device_id: str) -> SignedProfile:

@@ -34,6 +34,7 @@ class Target:
     profile: Profile
     url: str
     cert_sha256: str
+    receipt_key: bytes | None  # pinned by the profile (None: trusted on first use)
 
 
 def target_of(vault: Vault) -> Target:
@@ -42,7 +43,8 @@ def target_of(vault: Vault) -> Target:
         raise errors.no_organisation()
     if profile.server is None:
         raise errors.no_server(profile.org_id)
-    return Target(profile, profile.server.url, profile.server.cert_sha256)
+    server = profile.server
+    return Target(profile, server.url, server.cert_sha256, server.receipt_key)
 
 
 def checked_proxy(value: str) -> str:
@@ -110,17 +112,20 @@ def _login(client: ServerClient, vault: Vault) -> None:
         client.login(key, vault.device_id)
 
 
-def _check_server_key(vault: Vault, client: ServerClient, url: str) -> bytes:
-    """The receipt key the server gave with the challenge, over the pinned
-    connection: remembered the first time, required to stay the same."""
+def _check_server_key(vault: Vault, client: ServerClient, url: str, pinned: bytes | None) -> bytes:
+    """The receipt key the server gave with the challenge must be the one
+    the signed profile pins; a profile from before keys were pinned has the
+    key remembered the first time and required to stay the same."""
     key = client.server_key
     if key is None:
         raise errors.garbage(url)
     state = SyncClientState.of(vault)
     known = state.value(SERVER_KEY)
     text = base64.b64encode(key).decode("ascii")
-    if known is None:
-        state.set_value(SERVER_KEY, text)
+    if pinned is not None and key != pinned:
+        raise errors.server_key_changed(url)
+    if known != text and (known is None or pinned is not None):
+        state.set_value(SERVER_KEY, text)  # first use, or the profile names a new key
     elif known != text:
         raise errors.server_key_changed(url)
     return key
@@ -138,7 +143,7 @@ def session(
         ServerClient(target.url, target.cert_sha256, proxy=proxy, timeout=timeout) as client,
     ):
         _login(client, vault)
-        _check_server_key(vault, client, target.url)
+        _check_server_key(vault, client, target.url, target.receipt_key)
         yield client
 
 

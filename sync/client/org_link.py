@@ -46,6 +46,26 @@ def publish_profile(signed: bytes, profile: Profile, *, proxy: str | None = None
     return ServerOutcome("done", "", url)
 
 
+def fetch_receipt_key(url: str, cert_sha256: str, *, proxy: str | None = None) -> str | ServerOutcome:
+    """The receipt key a server announces (GET /v1/server), read over a
+    connection pinned to ``cert_sha256``: the pin makes the answer the
+    server's own. An outcome instead when it cannot be asked."""
+    from sync.client.transport import PinMismatch, ServerClient, ServerSaid, ServerUnreachable
+
+    try:
+        with ServerClient(url, cert_sha256, proxy=proxy, timeout=TIMEOUT) as client:
+            key: str = client.request("GET", "/v1/server").json()["server_key"]
+    except ServerUnreachable as error:
+        return ServerOutcome("offline", str(error), url)
+    except PinMismatch as error:
+        return ServerOutcome("pin-mismatch", error.actual, url)
+    except ServerSaid as said:
+        return ServerOutcome("refused", said.code, url)
+    except (ValueError, KeyError, TypeError):
+        return ServerOutcome("refused", "garbage", url)
+    return key
+
+
 def register_device(
     profile: Profile, token: str, key: Ed25519PrivateKey, *, proxy: str | None = None
 ) -> ServerOutcome:

@@ -21,6 +21,7 @@ from sync.server.keys import ServerFiles, cert_sha256_of_pem, load_receipt_key, 
 from sync.server.log_stamping import TsaConfig
 from sync.server.payload_dir import DirectoryPayloadStore
 from sync.server.payloads import PayloadStore
+from sync.server.protocol import b64
 from sync.server.service import Limits, Service
 from sync.server.storage import Metadata, open_engine, sqlite_url, upgrade
 
@@ -30,6 +31,7 @@ class Initialised:
     cert_sha256: str
     fingerprint: str
     org_id: str | None
+    receipt_key: str  # base64 of the raw Ed25519 public key: goes into the profile (org set-server)
 
 
 def database_url(data: Path, db: str | None) -> str:
@@ -63,7 +65,8 @@ def init_server(
         store = payloads if payloads is not None else DirectoryPayloadStore(data / "payloads")
         service = Service(metadata, store, load_receipt_key(files), Limits())
         service.put_profile(profile)
-    return Initialised(cert, fp, checked.org_id if checked else None)
+    receipt_key = b64(load_receipt_key(files).public_key().public_bytes_raw())
+    return Initialised(cert, fp, checked.org_id if checked else None, receipt_key)
 
 
 def payload_store(data: Path, s3: str | None = None) -> PayloadStore:

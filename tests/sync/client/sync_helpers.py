@@ -90,9 +90,9 @@ class Org:
     def start_server(self) -> None:
         self.server = _serve(self.data, self.tmp / "server.log", None, port=self.port)
 
-    def point_at(self, url: str, cert: str) -> None:
-        """A new profile version naming another server or certificate."""
-        signed = org_vault.set_server(self.coordinator, url, cert)
+    def point_at(self, url: str, cert: str, receipt_key: str | None = None) -> None:
+        """A new profile version naming another server, certificate or receipt key."""
+        signed = org_vault.set_server(self.coordinator, url, cert, receipt_key)
         for vault in self.workers:
             org_vault.update_profile(vault, signed.signed)
 

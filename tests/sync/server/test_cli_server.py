@@ -5,6 +5,7 @@ is refused right then, its vault left outside the organisation."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy import create_engine, text
 from db.api import NoKeyring, Vault
 from sync import org_vault
 from sync.client.transport import ServerClient, ServerSaid
+from sync.org import read_profile
 from tests.cli_helpers import REPO, Cli
 from tests.s3_helpers import S3Endpoint
 from tests.sync.bundle_samples import ORG_ID, device_from_seed, write_sample
@@ -50,6 +52,11 @@ def test_set_server_uploads_the_profile_and_enrol_registers_at_once(tmp_path: Pa
             secrets=[PASSPHRASE],
         )
         assert made["server_upload"] == "done" and made["version"] == 2
+        # The profile pins the receipt key the server announced over the pinned connection.
+        pinned = read_profile((tmp_path / "v2.fvorg").read_bytes()).server
+        with server.client() as probe:
+            announced = probe.request("GET", "/v1/server").json()["server_key"]
+        assert pinned is not None and pinned.receipt_key == base64.b64decode(announced)
         with server.client() as probe:
             held = probe.put_profile((tmp_path / "v2.fvorg").read_bytes())
             assert held == {"org_id": signed.profile.org_id, "version": 2, "changed": False}
