@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import secrets
 import stat
@@ -30,7 +31,7 @@ from db.c2pa_read import custody_details
 from db.capture import examine_file
 from db.custody import CustodyEvent, append_event, events_for, export_log
 from db.entities import ENTITY_TYPES, EvidenceItem
-from db.errors import InvalidInput, NotFound, RevisionRejected, StorageError, VaultDamaged
+from db.errors import FieldvaultError, InvalidInput, NotFound, RevisionRejected, StorageError, VaultDamaged
 from db.export_files import PendingExports, create_private_file, export_target, safe_file_name
 from db.ids import new_id
 from db.model import Blob, EntityRow, EvidenceBlob, RevisionRow
@@ -51,6 +52,10 @@ class IngestResult:
     # rewritten or replaced) while it was read, so the vault does not hold
     # all of it. The stored copy is what was read.
     source_changed: bool = False
+    # Asked to remove the source, but it was kept: the copy in the vault (for
+    # a duplicate, the existing item's) could not be read back to check it
+    # (its file missing, purged after delivery, unreadable).
+    source_unverified: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,8 @@ class EvidenceService(EntityService[EvidenceItem]):
     ) -> IngestResult:
         """Hash, encrypt and store one file in a single streaming pass, then
         record it. The source file is only read (and, with ``remove_source``,
-        deleted after the stored copy was read back and matched its hash)."""
+        deleted once identical bytes are safely in the vault: see
+        ``_remove_source``; also when they were already in the case)."""
         path = Path(path)
         self._require_case(case_id)
         try:
@@ -128,13 +134,38 @@ class EvidenceService(EntityService[EvidenceItem]):
         )
         draft.validate()
         result = self._record_intake(written, draft)
-        if remove_source and not result.duplicate:
-            self._verify_stored_copy(result.item.id, written.sha256)
-            if not _unchanged_since(path, read_from, written.size):
-                return IngestResult(result.item, result.duplicate, source_changed=True)
-            path.unlink()
-            return IngestResult(result.item, result.duplicate, source_removed=True)
+        if remove_source:
+            return self._remove_source(path, read_from, written, result)
         return result
+
+    def _remove_source(
+        self, path: Path, read_from: os.stat_result, written: WrittenBlob, result: IngestResult
+    ) -> IngestResult:
+        """Delete the source only when identical bytes are safely in the
+        vault: the item's stored copy (for a file already in the case, the
+        existing item's) is read back and matches the SHA-256 of what was
+        read, the source is hashed again and matches too, and it is still the
+        very file that was read. A stored copy that differs raises (as the
+        vault is damaged); one that cannot be read back, or a source that
+        changed, is kept and the result says why. Nothing else is deleted."""
+        item, duplicate = result.item, result.duplicate
+        try:
+            self._verify_stored_copy(item.id, written.sha256)
+        except BlobIntegrityError as err:
+            if err.code == "intake-copy-differs":
+                raise
+            raise BlobIntegrityError(
+                item.id,
+                "its stored copy does not read back whole; the source was kept",
+                "intake-copy-differs",
+            ) from None
+        except (FieldvaultError, OSError):
+            return IngestResult(item, duplicate, source_unverified=True)
+        again = _source_sha256(path, read_from)
+        if again != written.sha256 or not _unchanged_since(path, read_from, written.size):
+            return IngestResult(item, duplicate, source_changed=True)
+        path.unlink()
+        return IngestResult(item, duplicate, source_removed=True)
 
     def _require_case(self, case_id: str) -> None:
         with self._ctx.sessions() as session:
@@ -491,6 +522,22 @@ def _unchanged_since(path: Path, read_from: os.stat_result, stored_size: int) ->
         and now.st_mtime_ns == read_from.st_mtime_ns
         and now.st_ctime_ns == read_from.st_ctime_ns
     )
+
+
+def _source_sha256(path: Path, read_from: os.stat_result) -> str | None:
+    """The source's SHA-256, read again just before it is removed; None when
+    it is no longer the file that was read (or cannot be read)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            now = os.fstat(handle.fileno())
+            if (now.st_dev, now.st_ino) != (read_from.st_dev, read_from.st_ino):
+                return None
+            while chunk := handle.read(1024 * 1024):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def readable_name(name: str) -> str:

@@ -32,6 +32,7 @@ from PySide6.QtCore import QDir, QLocale, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -55,6 +56,7 @@ from desktop.intake import (
     IntakeStopped,
     IntakeStored,
     failure_text,
+    stored_report,
 )
 from desktop.messages import error_message
 from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
@@ -208,6 +210,9 @@ class EvidencePanel(QWidget):
         self._running: int | None = None
         # The running intake (one at a time): clear() waits for exactly it.
         self._handle: TaskHandle | None = None
+        # Tickets queued while "Move into the vault" was ticked: as the user
+        # chose when adding them, whatever the box says later.
+        self._moving: set[int] = set()
 
         self.setAcceptDrops(True)
         self.heading = bold_label(self.tr("Evidence"))
@@ -239,8 +244,17 @@ class EvidencePanel(QWidget):
         self.open_button = QPushButton(icon("view"), self.tr("&Open"))
         self.open_button.setAccessibleName(self.tr("Open the selected evidence"))
         self.open_button.setToolTip(self.tr("Enter or a double-click also opens it."))
+        self.move_box = QCheckBox(self.tr("&Move into the vault"))
+        self.move_box.setAccessibleName(self.tr("Move the files into the vault"))
+        self.move_box.setToolTip(
+            self.tr(
+                "Delete each original once the same bytes are checked in the vault, also when "
+                "they already were. On SSDs and memory cards this is not a secure erase."
+            )
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
+        buttons.addWidget(self.move_box)
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
 
@@ -397,7 +411,8 @@ class EvidencePanel(QWidget):
         if self._case_id is None or not mime.hasUrls():
             event.ignore()
             return
-        # The file is copied into the vault, never moved: the source stays.
+        # Copied, never moved by the file manager: with "Move into the vault"
+        # the vault itself deletes the original, after checking its copy.
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
         urls = mime.urls()
@@ -473,6 +488,8 @@ class EvidencePanel(QWidget):
         self._rows[ticket] = row
         self.rows_layout.insertWidget(self.rows_layout.count() - 1, row)
         self._queue.append(ticket)
+        if self.move_box.isChecked():
+            self._moving.add(ticket)
 
     def _start_next(self) -> None:
         if self._running is not None or self._vault is None:
@@ -487,7 +504,7 @@ class EvidencePanel(QWidget):
             row.status_label.setText(self.tr("Starting…"))
             self._handle = self.tasks.start(
                 Lane.INTAKE,
-                Ingest(self._vault, ticket, row.path, row.case_id),
+                Ingest(self._vault, ticket, row.path, row.case_id, remove_source=ticket in self._moving),
                 partial(self._on_report, ticket),
                 owner=self,
                 cancel=row.token,
@@ -529,7 +546,7 @@ class EvidencePanel(QWidget):
             self._on_progress(report.value)
         elif report.state == "succeeded":
             result: Any = report.value
-            self._on_stored(IntakeStored(ticket, result.item.id, result.duplicate))
+            self._on_stored(stored_report(ticket, result, remove_source=ticket in self._moving))
         elif report.state == "failed" and report.failure is not None:
             self._on_failed(IntakeFailed(ticket, report.failure.error_type, failure_text(report.failure)))
         else:
@@ -547,11 +564,18 @@ class EvidencePanel(QWidget):
         if row is None:
             return
         if report.duplicate:
-            row.finish(IntakeRow.DUPLICATE, self.tr("Already in this case: not added again."))
+            text = self.tr("Already in this case: not added again.")
         elif row.cancel_requested:
-            row.finish(IntakeRow.STORED, self.tr("Added: it was complete before the cancel reached it."))
+            text = self.tr("Added: it was complete before the cancel reached it.")
         else:
-            row.finish(IntakeRow.STORED, self.tr("Added."))
+            text = self.tr("Added.")
+        if report.source_removed:
+            text += " " + self.tr("The original was deleted: the vault holds the same bytes.")
+        elif report.source_kept == "changed":
+            text += " " + self.tr("The original was kept: it changed while it was being added.")
+        elif report.source_kept:
+            text += " " + self.tr("The original was kept: the copy in the vault could not be checked.")
+        row.finish(IntakeRow.DUPLICATE if report.duplicate else IntakeRow.STORED, text)
         if row.case_id == self._case_id:
             self.reload(select_id=report.evidence_id)
         self._outcome(report)

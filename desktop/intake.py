@@ -50,6 +50,20 @@ class IntakeStored:
     # True when the same bytes were already evidence in this case: nothing new
     # was stored, ``evidence_id`` is the existing item (its custody records it).
     duplicate: bool
+    # "Move into the vault" (``remove_source``): the original was deleted once
+    # identical bytes were checked in the vault (also for a duplicate)…
+    source_removed: bool = False
+    # …or kept, and why: "changed" (while read or checked) or "unverified"
+    # (the vault's copy could not be read back). "" when not asked to move.
+    source_kept: str = ""
+
+
+def stored_report(ticket: int, result: Any, *, remove_source: bool = False) -> IntakeStored:
+    """The ``IntakeStored`` for the core's ``IngestResult``."""
+    kept = ""
+    if remove_source and not result.source_removed:
+        kept = "unverified" if getattr(result, "source_unverified", False) else "changed"
+    return IntakeStored(ticket, result.item.id, result.duplicate, result.source_removed, kept)
 
 
 @dataclass(frozen=True)
@@ -123,16 +137,26 @@ class Ingest:
     """Ingest one file into one case: ``vault.evidence.ingest`` on the intake
     lane. Progress goes out as ``IntakeProgress``; the result is the core's
     ``IngestResult``. ``vault`` is the unlocked ``Vault`` (anything with
-    ``.evidence.ingest``); the task drops it when it ends."""
+    ``.evidence.ingest``); the task drops it when it ends. ``remove_source``
+    ("move into the vault"): the core deletes the original only once
+    identical bytes are checked in the vault, also when they already were."""
 
     def __init__(
-        self, vault: Any, ticket: int, path: Path, case_id: str, *, throttle: ProgressThrottle | None = None
+        self,
+        vault: Any,
+        ticket: int,
+        path: Path,
+        case_id: str,
+        *,
+        throttle: ProgressThrottle | None = None,
+        remove_source: bool = False,
     ) -> None:
         self._vault = vault
         self.ticket = ticket
         self._path = Path(path)
         self._case_id = case_id
         self._throttle = throttle or ProgressThrottle()
+        self.remove_source = remove_source
 
     def __call__(self, context: TaskContext) -> Any:
         vault, self._vault = self._vault, None
@@ -142,7 +166,13 @@ class Ingest:
                 context.progress(IntakeProgress(self.ticket, done, total))
 
         try:
-            return vault.evidence.ingest(self._path, self._case_id, progress=progress, cancel=context.cancel)
+            return vault.evidence.ingest(
+                self._path,
+                self._case_id,
+                progress=progress,
+                cancel=context.cancel,
+                remove_source=self.remove_source,
+            )
         finally:
             del vault
 

@@ -404,14 +404,25 @@ def cmd_ingest(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
             if result.source_changed:
                 print(
                     f"{item.id}: the source file was kept, because it changed while it was being "
-                    "read; the vault holds what was read.",
+                    "read or checked; the vault holds what was read.",
                     file=sys.stderr,
                 )
+            if result.source_unverified:
+                print(
+                    f"{item.id}: the source file was kept, because the copy in the vault could not be "
+                    "read back to check it (missing or damaged: 'fieldvault verify' tells; or purged "
+                    "after delivery).",
+                    file=sys.stderr,
+                )
+            row = {"id": item.id, "sha256": item.sha256, "size": item.size, "duplicate": result.duplicate}
+            if args.remove_source:
+                row["source_removed"] = result.source_removed
             out.rows(
-                [{"id": item.id, "sha256": item.sha256, "size": item.size, "duplicate": result.duplicate}],
+                [row],
                 lambda r: (
                     f"{r['id']}  sha256 {r['sha256']}  {r['size']} bytes"
                     + ("  (already in this case)" if r["duplicate"] else "")
+                    + ("  (source removed)" if r.get("source_removed") else "")
                 ),
             )
 
