@@ -219,7 +219,7 @@ class RecorderWidget(QWidget):
         self.marker_button.setEnabled(active)
         self.stop_button.setEnabled(active)
         paused = active and self._paused
-        self.pause_button.setText(self.tr("&Resume") if paused else self.tr("&Pause"))
+        self.pause_button.setText(self.tr("Res&ume") if paused else self.tr("&Pause"))
 
     @Slot()
     def start(self) -> None:

@@ -76,7 +76,7 @@ def test_audio_fed_to_the_widget_is_stored_with_its_markers(qtbot, vault: Vault)
     type_text(qtbot, widget.marker_label, "вибух")
     qtbot.mouseClick(widget.marker_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(widget.pause_button, Qt.MouseButton.LeftButton)
-    assert widget.pause_button.text() == "&Resume"
+    assert widget.pause_button.text() == "Res&ume"
     widget.feed(sine(0.5, 3000))  # paused: not recorded
     qtbot.mouseClick(widget.pause_button, Qt.MouseButton.LeftButton)
     widget.feed(sine(0.5, 440))
