@@ -598,352 +598,352 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>ConflictsDialog</name>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="332" />
+            <location filename="../../desktop/conflicts_view.py" line="330" />
             <source>Conflicts</source>
             <translation>Конфлікти</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="337" />
+            <location filename="../../desktop/conflicts_view.py" line="335" />
             <source>Records that two devices changed without seeing each other's change. Both versions are kept and signed. Choose one, compare its versions field by field, pick a value for each highlighted field, and save: that writes one new version, signed by this device, which replaces them all and syncs like any change.</source>
             <translation>Записи, які два пристрої змінили, не бачачи змін один одного. Обидві версії збережено й підписано. Виберіть запис, порівняйте його версії поле за полем, виберіть значення для кожного виділеного поля й збережіть: це запише одну нову версію, підписану цим пристроєм, яка замінить їх усі й синхронізується, як будь-яка зміна.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="348" />
+            <location filename="../../desktop/conflicts_view.py" line="346" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="348" />
+            <location filename="../../desktop/conflicts_view.py" line="346" />
             <source>Record</source>
             <translation>Запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="348" />
+            <location filename="../../desktop/conflicts_view.py" line="346" />
             <source>Versions</source>
             <translation>Версії</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="348" />
+            <location filename="../../desktop/conflicts_view.py" line="346" />
             <source>Written on</source>
             <translation>Записано на</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="350" />
+            <location filename="../../desktop/conflicts_view.py" line="348" />
             <source>Records in conflict</source>
             <translation>Записи в конфлікті</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="359" />
+            <location filename="../../desktop/conflicts_view.py" line="357" />
             <source>Show sensitive details</source>
             <translation>Показати чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="363" />
+            <location filename="../../desktop/conflicts_view.py" line="361" />
             <source>≠ on a yellow background: the versions differ. In long texts, words only in the left version are struck through on red and marked [-like this-]; words only in the right version are underlined on green and marked {+like this+}.</source>
             <translation>≠ на жовтому тлі: версії відрізняються. У довгих текстах слова, які є лише в лівій версії, перекреслено на червоному тлі й позначено [-ось так-]; слова, які є лише в правій версії, підкреслено на зеленому тлі й позначено {+ось так+}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="398" />
+            <location filename="../../desktop/conflicts_view.py" line="396" />
             <source>Save resolution</source>
             <translation>Зберегти розв’язання</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="400" />
+            <location filename="../../desktop/conflicts_view.py" line="398" />
             <source>Keep it deleted</source>
             <translation>Залишити видаленим</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="402" />
+            <location filename="../../desktop/conflicts_view.py" line="400" />
             <source>One device deleted this record while another changed it: delete it for good.</source>
             <translation>Один пристрій видалив цей запис, поки інший його змінював: видалити його остаточно.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="405" />
+            <location filename="../../desktop/conflicts_view.py" line="403" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="471" />
+            <location filename="../../desktop/conflicts_view.py" line="469" />
             <source>No record is in conflict.</source>
             <translation>Жоден запис не перебуває в конфлікті.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="475" />
+            <location filename="../../desktop/conflicts_view.py" line="473" />
             <source>case</source>
             <translation>справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="476" />
+            <location filename="../../desktop/conflicts_view.py" line="474" />
             <source>incident</source>
             <translation>інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="477" />
+            <location filename="../../desktop/conflicts_view.py" line="475" />
             <source>person</source>
             <translation>особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="478" />
+            <location filename="../../desktop/conflicts_view.py" line="476" />
             <source>testimony</source>
             <translation>свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="479" />
+            <location filename="../../desktop/conflicts_view.py" line="477" />
             <source>link</source>
             <translation>зв’язок</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="480" />
+            <location filename="../../desktop/conflicts_view.py" line="478" />
             <source>evidence</source>
             <translation>доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="481" />
+            <location filename="../../desktop/conflicts_view.py" line="479" />
             <source>consent</source>
             <translation>згода</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="487" />
+            <location filename="../../desktop/conflicts_view.py" line="485" />
             <source>this device</source>
             <translation>цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="490" />
+            <location filename="../../desktop/conflicts_view.py" line="488" />
             <source>device {id}</source>
             <translation>пристрій {id}</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="520" />
+            <location filename="../../desktop/conflicts_view.py" line="518" />
             <source>Conflicts of this kind of record ({kind}) are not resolved here yet.</source>
             <translation>Конфлікти записів цього типу ({kind}) тут поки що не розв’язуються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="550" />
+            <location filename="../../desktop/conflicts_view.py" line="547" />
             <source>{kind} “{label}”: {count} versions</source>
             <translation>{kind} «{label}», версій: {count}</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="556" />
+            <location filename="../../desktop/conflicts_view.py" line="552" />
             <source>Field</source>
             <translation>Поле</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="560" />
+            <location filename="../../desktop/conflicts_view.py" line="556" />
             <source>Your edit</source>
             <translation>Ваша правка</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="582" />
+            <location filename="../../desktop/conflicts_view.py" line="578" />
             <source>Version {n}: {device}, {when}</source>
             <translation>Версія {n}: {device}, {when}</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="586" />
+            <location filename="../../desktop/conflicts_view.py" line="582" />
             <source>(deleted on that device)</source>
             <translation>(видалено на тому пристрої)</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="591" />
+            <location filename="../../desktop/conflicts_view.py" line="587" />
             <source>Title</source>
             <translation>Назва</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="592" />
+            <location filename="../../desktop/conflicts_view.py" line="588" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="593" />
+            <location filename="../../desktop/conflicts_view.py" line="589" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="594" />
+            <location filename="../../desktop/conflicts_view.py" line="590" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="595" />
+            <location filename="../../desktop/conflicts_view.py" line="591" />
             <source>Interviewer</source>
             <translation>Інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="596" />
+            <location filename="../../desktop/conflicts_view.py" line="592" />
             <source>Language</source>
             <translation>Мова</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="597" />
+            <location filename="../../desktop/conflicts_view.py" line="593" />
             <source>Interpreter</source>
             <translation>Перекладач</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="598" />
+            <location filename="../../desktop/conflicts_view.py" line="594" />
             <source>Consent</source>
             <translation>Згода</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="599" />
+            <location filename="../../desktop/conflicts_view.py" line="595" />
             <source>Interview date</source>
             <translation>Дата інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="600" />
+            <location filename="../../desktop/conflicts_view.py" line="596" />
             <source>Interview place</source>
             <translation>Місце інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="601" />
+            <location filename="../../desktop/conflicts_view.py" line="597" />
             <source>Violation types</source>
             <translation>Види порушень</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="602" />
+            <location filename="../../desktop/conflicts_view.py" line="598" />
             <source>Narrative</source>
             <translation>Розповідь</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="603" />
+            <location filename="../../desktop/conflicts_view.py" line="599" />
             <source>Notes</source>
             <translation>Примітки</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="604" />
+            <location filename="../../desktop/conflicts_view.py" line="600" />
             <source>Description</source>
             <translation>Опис</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="605" />
+            <location filename="../../desktop/conflicts_view.py" line="601" />
             <source>Date</source>
             <translation>Дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="606" />
+            <location filename="../../desktop/conflicts_view.py" line="602" />
             <source>Date precision</source>
             <translation>Точність дати</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="607" />
+            <location filename="../../desktop/conflicts_view.py" line="603" />
             <source>Place</source>
             <translation>Місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="608" />
+            <location filename="../../desktop/conflicts_view.py" line="604" />
             <source>Place precision</source>
             <translation>Точність місця</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="609" />
+            <location filename="../../desktop/conflicts_view.py" line="605" />
             <source>Latitude</source>
             <translation>Широта</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="610" />
+            <location filename="../../desktop/conflicts_view.py" line="606" />
             <source>Longitude</source>
             <translation>Довгота</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="611" />
+            <location filename="../../desktop/conflicts_view.py" line="607" />
             <source>Name</source>
             <translation>Ім’я</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="612" />
+            <location filename="../../desktop/conflicts_view.py" line="608" />
             <source>Pseudonym</source>
             <translation>Псевдонім</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="613" />
+            <location filename="../../desktop/conflicts_view.py" line="609" />
             <source>Roles</source>
             <translation>Ролі</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="614" />
+            <location filename="../../desktop/conflicts_view.py" line="610" />
             <source>Sensitive details</source>
             <translation>Чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="615" />
+            <location filename="../../desktop/conflicts_view.py" line="611" />
             <source>From</source>
             <translation>Від</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="616" />
+            <location filename="../../desktop/conflicts_view.py" line="612" />
             <source>To</source>
             <translation>До</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="617" />
+            <location filename="../../desktop/conflicts_view.py" line="613" />
             <source>Relation</source>
             <translation>Зв’язок</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="636" />
+            <location filename="../../desktop/conflicts_view.py" line="632" />
             <source>The versions differ</source>
             <translation>Версії відрізняються</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="649" />
+            <location filename="../../desktop/conflicts_view.py" line="645" />
             <source>Keep this</source>
             <translation>Залишити це</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="651" />
+            <location filename="../../desktop/conflicts_view.py" line="647" />
             <source>Keep version {n} of {field}</source>
             <translation>Залишити версію {n} поля «{field}»</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="666" />
+            <location filename="../../desktop/conflicts_view.py" line="662" />
             <source>Edit</source>
             <translation>Змінити</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="667" />
+            <location filename="../../desktop/conflicts_view.py" line="663" />
             <source>Edit {field}</source>
             <translation>Змінити поле «{field}»</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="677" />
+            <location filename="../../desktop/conflicts_view.py" line="673" />
             <source>Your edit of {field}</source>
             <translation>Ваша правка поля «{field}»</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="689" />
+            <location filename="../../desktop/conflicts_view.py" line="685" />
             <source>(deleted)</source>
             <translation>(видалено)</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="695" />
+            <location filename="../../desktop/conflicts_view.py" line="691" />
             <source>Hidden ({count} details)</source>
             <translation>Приховано (записів: {count})</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="706" />
+            <location filename="../../desktop/conflicts_view.py" line="702" />
             <source>{field} in version {n}, with the differences marked</source>
             <translation>{field} у версії {n}, з позначеними відмінностями</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="742" />
+            <location filename="../../desktop/conflicts_view.py" line="738" />
             <source>Choose a version or an edit for each field marked ≠ ({count} left).</source>
             <translation>Виберіть версію або власну правку для кожного поля, позначеного ≠ (залишилося: {count}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="784" />
+            <location filename="../../desktop/conflicts_view.py" line="780" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="796" />
+            <location filename="../../desktop/conflicts_view.py" line="791" />
             <source>Resolved: one new version, signed by this device, replaces the conflicting ones.</source>
             <translation>Розв’язано: одна нова версія, підписана цим пристроєм, замінює конфліктні.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="803" />
+            <location filename="../../desktop/conflicts_view.py" line="799" />
             <source>Not saved: another version of this record arrived meanwhile. Its versions are shown again; choose again.</source>
             <translation>Не збережено: тим часом надійшла ще одна версія цього запису. Його версії показано знову; виберіть ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="817" />
+            <location filename="../../desktop/conflicts_view.py" line="813" />
             <source>Conflicts…</source>
             <translation>Конфлікти…</translation>
         </message>
@@ -1186,7 +1186,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CoordinatorMenu</name>
         <message>
-            <location filename="../../desktop/coordinator_menu.py" line="70" />
+            <location filename="../../desktop/coordinator_menu.py" line="69" />
             <source>&amp;Coordinator</source>
             <translation>&amp;Координатор</translation>
         </message>
@@ -1698,182 +1698,182 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DuplicatesDialog</name>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="187" />
-            <location filename="../../desktop/duplicates_view.py" line="223" />
+            <location filename="../../desktop/duplicates_view.py" line="173" />
+            <location filename="../../desktop/duplicates_view.py" line="209" />
             <source>Possible duplicates</source>
             <translation>Можливі дублікати</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="192" />
+            <location filename="../../desktop/duplicates_view.py" line="178" />
             <source>Persons recorded more than once by different workers: names in Cyrillic and in Latin letters, initials, dates of different precision. A suggestion is not a verdict: compare the two records and decide. A decision is a signed change that can be undone; the records themselves stay as they were recorded.</source>
             <translation>Особи, яких записали кілька разів різні працівники: імена кирилицею й латиницею, ініціали, дати різної точності. Пропозиція — не висновок: порівняйте два записи й вирішіть. Рішення — це підписана зміна, яку можна скасувати; самі записи залишаються такими, як їх записали.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="202" />
+            <location filename="../../desktop/duplicates_view.py" line="188" />
             <source>Show pairs scored from</source>
             <translation>Показувати пари з оцінкою від</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="205" />
-            <location filename="../../desktop/duplicates_view.py" line="210" />
+            <location filename="../../desktop/duplicates_view.py" line="191" />
+            <location filename="../../desktop/duplicates_view.py" line="196" />
             <source>Lowest score shown</source>
             <translation>Найнижча показана оцінка</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="225" />
+            <location filename="../../desktop/duplicates_view.py" line="211" />
             <source>Score</source>
             <translation>Оцінка</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="225" />
-            <location filename="../../desktop/duplicates_view.py" line="236" />
+            <location filename="../../desktop/duplicates_view.py" line="211" />
+            <location filename="../../desktop/duplicates_view.py" line="222" />
             <source>First record</source>
             <translation>Перший запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="225" />
-            <location filename="../../desktop/duplicates_view.py" line="236" />
+            <location filename="../../desktop/duplicates_view.py" line="211" />
+            <location filename="../../desktop/duplicates_view.py" line="222" />
             <source>Second record</source>
             <translation>Другий запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="225" />
+            <location filename="../../desktop/duplicates_view.py" line="211" />
             <source>Why</source>
             <translation>Чому</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="232" />
+            <location filename="../../desktop/duplicates_view.py" line="218" />
             <source>Suggestions</source>
             <translation>Пропозиції</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="234" />
+            <location filename="../../desktop/duplicates_view.py" line="220" />
             <source>Decisions taken</source>
             <translation>Ухвалені рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="236" />
+            <location filename="../../desktop/duplicates_view.py" line="222" />
             <source>Decision</source>
             <translation>Рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="242" />
+            <location filename="../../desktop/duplicates_view.py" line="228" />
             <source>Decisions</source>
             <translation>Рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="250" />
+            <location filename="../../desktop/duplicates_view.py" line="236" />
             <source>Name</source>
             <translation>Ім'я</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="251" />
+            <location filename="../../desktop/duplicates_view.py" line="237" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="252" />
+            <location filename="../../desktop/duplicates_view.py" line="238" />
             <source>Date of birth</source>
             <translation>Дата народження</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="253" />
+            <location filename="../../desktop/duplicates_view.py" line="239" />
             <source>Place</source>
             <translation>Місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="269" />
+            <location filename="../../desktop/duplicates_view.py" line="255" />
             <source>The two records side by side</source>
             <translation>Два записи поруч</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="271" />
+            <location filename="../../desktop/duplicates_view.py" line="257" />
             <source>Show dates and places of birth</source>
             <translation>Показати дати й місця народження</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="273" />
+            <location filename="../../desktop/duplicates_view.py" line="259" />
             <source>They are sensitive details: shown only on request.</source>
             <translation>Це чутливі відомості: показуються лише на запит.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="279" />
+            <location filename="../../desktop/duplicates_view.py" line="265" />
             <source>Progress of the search for duplicates</source>
             <translation>Перебіг пошуку дублікатів</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="284" />
+            <location filename="../../desktop/duplicates_view.py" line="270" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="288" />
+            <location filename="../../desktop/duplicates_view.py" line="274" />
             <source>Search again</source>
             <translation>Шукати знову</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="290" />
+            <location filename="../../desktop/duplicates_view.py" line="276" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="291" />
+            <location filename="../../desktop/duplicates_view.py" line="277" />
             <source>Cancel the search for duplicates</source>
             <translation>Скасувати пошук дублікатів</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="294" />
+            <location filename="../../desktop/duplicates_view.py" line="280" />
             <source>Link as the same person</source>
             <translation>Пов'язати як ту саму особу</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="296" />
+            <location filename="../../desktop/duplicates_view.py" line="282" />
             <source>Not the same</source>
             <translation>Це різні особи</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="298" />
+            <location filename="../../desktop/duplicates_view.py" line="284" />
             <source>Undo this decision</source>
             <translation>Скасувати це рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="300" />
+            <location filename="../../desktop/duplicates_view.py" line="286" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="328" />
+            <location filename="../../desktop/duplicates_view.py" line="314" />
             <source>Reading the persons…</source>
             <translation>Читання осіб…</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="342" />
-            <location filename="../../desktop/duplicates_view.py" line="364" />
+            <location filename="../../desktop/duplicates_view.py" line="328" />
+            <location filename="../../desktop/duplicates_view.py" line="350" />
             <source>Search cancelled.</source>
             <translation>Пошук скасовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="355" />
+            <location filename="../../desktop/duplicates_view.py" line="341" />
             <source>Comparing names, dates and places…</source>
             <translation>Порівняння імен, дат і місць…</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="404" />
+            <location filename="../../desktop/duplicates_view.py" line="390" />
             <source>person {short} (deleted)</source>
             <translation>особа {short} (видалена)</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="431" />
+            <location filename="../../desktop/duplicates_view.py" line="417" />
             <source>same person</source>
             <translation>та сама особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="431" />
+            <location filename="../../desktop/duplicates_view.py" line="417" />
             <source>not the same</source>
             <translation>різні особи</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/duplicates_view.py" line="439" />
+            <location filename="../../desktop/duplicates_view.py" line="425" />
             <source>%n possible duplicate(s) from this score; the best {shown} are listed. Raise the score to see fewer.</source>
             <translation>
                 <numerusform>%n можливий дублікат від цієї оцінки; показано {shown} найкращих. Підніміть оцінку, щоб їх було менше.</numerusform>
@@ -1882,7 +1882,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/duplicates_view.py" line="446" />
+            <location filename="../../desktop/duplicates_view.py" line="432" />
             <source>%n possible duplicate(s) from this score.</source>
             <translation>
                 <numerusform>%n можливий дублікат від цієї оцінки.</numerusform>
@@ -1891,127 +1891,127 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="448" />
+            <location filename="../../desktop/duplicates_view.py" line="434" />
             <source>No possible duplicates from this score.</source>
             <translation>Від цієї оцінки можливих дублікатів немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="455" />
+            <location filename="../../desktop/duplicates_view.py" line="441" />
             <source>surnames alike</source>
             <translation>прізвища схожі</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="456" />
+            <location filename="../../desktop/duplicates_view.py" line="442" />
             <source>given names alike</source>
             <translation>імена схожі</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="457" />
+            <location filename="../../desktop/duplicates_view.py" line="443" />
             <source>initial fits the given name</source>
             <translation>ініціал відповідає імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="458" />
+            <location filename="../../desktop/duplicates_view.py" line="444" />
             <source>initials fit</source>
             <translation>ініціали відповідають</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="459" />
+            <location filename="../../desktop/duplicates_view.py" line="445" />
             <source>a given name missing</source>
             <translation>бракує імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="460" />
+            <location filename="../../desktop/duplicates_view.py" line="446" />
             <source>given names differ</source>
             <translation>імена різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="461" />
+            <location filename="../../desktop/duplicates_view.py" line="447" />
             <source>given names of different genders</source>
             <translation>імена різної статі</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="462" />
+            <location filename="../../desktop/duplicates_view.py" line="448" />
             <source>initial does not fit</source>
             <translation>ініціал не відповідає</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="463" />
+            <location filename="../../desktop/duplicates_view.py" line="449" />
             <source>same patronymic</source>
             <translation>те саме по батькові</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="464" />
+            <location filename="../../desktop/duplicates_view.py" line="450" />
             <source>patronymics differ</source>
             <translation>по батькові різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="465" />
+            <location filename="../../desktop/duplicates_view.py" line="451" />
             <source>initial fits the patronymic</source>
             <translation>ініціал відповідає по батькові</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="466" />
+            <location filename="../../desktop/duplicates_view.py" line="452" />
             <source>initial does not fit the patronymic</source>
             <translation>ініціал не відповідає по батькові</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="467" />
+            <location filename="../../desktop/duplicates_view.py" line="453" />
             <source>birth year agrees</source>
             <translation>рік народження збігається</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="468" />
+            <location filename="../../desktop/duplicates_view.py" line="454" />
             <source>date of birth agrees</source>
             <translation>дата народження збігається</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="469" />
+            <location filename="../../desktop/duplicates_view.py" line="455" />
             <source>dates of birth differ</source>
             <translation>дати народження різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="470" />
+            <location filename="../../desktop/duplicates_view.py" line="456" />
             <source>same place</source>
             <translation>те саме місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="471" />
+            <location filename="../../desktop/duplicates_view.py" line="457" />
             <source>places differ</source>
             <translation>місця різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="564" />
+            <location filename="../../desktop/duplicates_view.py" line="550" />
             <source>(hidden)</source>
             <translation>(приховано)</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="614" />
+            <location filename="../../desktop/duplicates_view.py" line="600" />
             <source>Signing the decision…</source>
             <translation>Підписування рішення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="627" />
+            <location filename="../../desktop/duplicates_view.py" line="613" />
             <source>Nothing was changed.</source>
             <translation>Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="634" />
+            <location filename="../../desktop/duplicates_view.py" line="620" />
             <source>Linked as the same person (a signed change; Undo on the Decisions tab reverses it).</source>
             <translation>Пов'язано як ту саму особу (підписана зміна; її скасовує «Скасувати це рішення» на вкладці «Рішення»).</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="637" />
+            <location filename="../../desktop/duplicates_view.py" line="623" />
             <source>Marked as not the same: the pair is no longer suggested (Undo on the Decisions tab).</source>
             <translation>Позначено як різних осіб: цю пару більше не пропонуватимуть (скасувати можна на вкладці «Рішення»).</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="644" />
+            <location filename="../../desktop/duplicates_view.py" line="630" />
             <source>Decision undone: the pair is suggested again if it scores high enough.</source>
             <translation>Рішення скасовано: пару знову пропонуватимуть, якщо її оцінка досить висока.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="682" />
+            <location filename="../../desktop/duplicates_view.py" line="668" />
             <source>Possible &amp;duplicates…</source>
             <translation>Можливі &amp;дублікати…</translation>
         </message>
@@ -2644,183 +2644,153 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>EvidencePanel</name>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="218" />
+            <location filename="../../desktop/evidence_panel.py" line="213" />
             <source>Evidence</source>
             <translation>Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="220" />
+            <location filename="../../desktop/evidence_panel.py" line="215" />
             <source>Drag files here, or use the Add files button. Folders are not added: open them and select the files.</source>
             <translation>Перетягніть файли сюди або скористайтеся кнопкою «Додати файли». Теки не додаються: відкрийте теку й виберіть файли в ній.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="226" />
+            <location filename="../../desktop/evidence_panel.py" line="221" />
             <source>Evidence of the case</source>
             <translation>Докази справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="229" />
+            <location filename="../../desktop/evidence_panel.py" line="224" />
             <source>Name</source>
             <translation>Назва</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="229" />
+            <location filename="../../desktop/evidence_panel.py" line="224" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="229" />
+            <location filename="../../desktop/evidence_panel.py" line="224" />
             <source>Size</source>
             <translation>Розмір</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="229" />
+            <location filename="../../desktop/evidence_panel.py" line="224" />
             <source>SHA-256</source>
             <translation>SHA-256</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="242" />
+            <location filename="../../desktop/evidence_panel.py" line="237" />
             <source>&amp;Add files…</source>
             <translation>&amp;Додати файли…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="243" />
+            <location filename="../../desktop/evidence_panel.py" line="238" />
             <source>Add files to the case</source>
             <translation>Додати файли до справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="244" />
+            <location filename="../../desktop/evidence_panel.py" line="239" />
             <source>&amp;Open</source>
             <translation>&amp;Відкрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="245" />
+            <location filename="../../desktop/evidence_panel.py" line="240" />
             <source>Open the selected evidence</source>
             <translation>Відкрити вибраний доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="246" />
+            <location filename="../../desktop/evidence_panel.py" line="241" />
             <source>Enter or a double-click also opens it.</source>
             <translation>Enter або подвійне клацання теж відкриває його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="247" />
-            <source>&amp;Move into the vault</source>
-            <translation>&amp;Перемістити до сховища</translation>
-        </message>
-        <message>
             <location filename="../../desktop/evidence_panel.py" line="248" />
-            <source>Move the files into the vault</source>
-            <translation>Перемістити файли до сховища</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/evidence_panel.py" line="251" />
-            <source>Delete each original once the same bytes are checked in the vault, also when they already were. On SSDs and memory cards this is not a secure erase.</source>
-            <translation>Видаляти кожен оригінал, щойно ті самі байти перевірено у сховищі, зокрема коли вони вже були там. На SSD і картах пам'яті це не надійне стирання.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/evidence_panel.py" line="262" />
             <source>Evidence messages</source>
             <translation>Повідомлення про докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="269" />
+            <location filename="../../desktop/evidence_panel.py" line="255" />
             <source>Overall progress</source>
             <translation>Загальний поступ</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="270" />
+            <location filename="../../desktop/evidence_panel.py" line="256" />
             <source>Cancel all</source>
             <translation>Скасувати все</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="271" />
+            <location filename="../../desktop/evidence_panel.py" line="257" />
             <source>Cancel adding all files</source>
             <translation>Скасувати додавання всіх файлів</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="355" />
+            <location filename="../../desktop/evidence_panel.py" line="341" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="393" />
+            <location filename="../../desktop/evidence_panel.py" line="379" />
             <source>Release to add the files to this case.</source>
             <translation>Відпустіть, щоб додати файли до цієї справи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="426" />
+            <location filename="../../desktop/evidence_panel.py" line="411" />
             <source>Add evidence files</source>
             <translation>Додавання файлів-доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="438" />
+            <location filename="../../desktop/evidence_panel.py" line="423" />
             <source>Choose a case first.</source>
             <translation>Спершу виберіть справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="464" />
+            <location filename="../../desktop/evidence_panel.py" line="449" />
             <source>Folders are not added (skipped folders: {count}). Open the folder and select the files in it.</source>
             <translation>Теки не додаються (пропущено тек: {count}). Відкрийте теку й виберіть файли в ній.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="469" />
+            <location filename="../../desktop/evidence_panel.py" line="454" />
             <source>Not files, skipped: {names}</source>
             <translation>Не файли, пропущено: {names}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="472" />
+            <location filename="../../desktop/evidence_panel.py" line="457" />
             <source>Only files on this computer can be added (skipped: {count}).</source>
             <translation>Додавати можна лише файли з цього комп’ютера (пропущено: {count}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="504" />
+            <location filename="../../desktop/evidence_panel.py" line="487" />
             <source>Starting…</source>
             <translation>Початок…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="529" />
-            <location filename="../../desktop/evidence_panel.py" line="594" />
+            <location filename="../../desktop/evidence_panel.py" line="512" />
+            <location filename="../../desktop/evidence_panel.py" line="570" />
             <source>Cancelled. Nothing was added.</source>
             <translation>Скасовано. Нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="567" />
+            <location filename="../../desktop/evidence_panel.py" line="550" />
             <source>Already in this case: not added again.</source>
             <translation>Уже є в цій справі: повторно не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="569" />
+            <location filename="../../desktop/evidence_panel.py" line="552" />
             <source>Added: it was complete before the cancel reached it.</source>
             <translation>Додано: файл було збережено раніше, ніж спрацювало скасування.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="571" />
+            <location filename="../../desktop/evidence_panel.py" line="554" />
             <source>Added.</source>
             <translation>Додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="573" />
-            <source>The original was deleted: the vault holds the same bytes.</source>
-            <translation>Оригінал видалено: сховище містить ті самі байти.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/evidence_panel.py" line="575" />
-            <source>The original was kept: it changed while it was being added.</source>
-            <translation>Оригінал залишено: він змінився під час додавання.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/evidence_panel.py" line="577" />
-            <source>The original was kept: the copy in the vault could not be checked.</source>
-            <translation>Оригінал залишено: копію у сховищі не вдалося перевірити.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/evidence_panel.py" line="587" />
+            <location filename="../../desktop/evidence_panel.py" line="563" />
             <source>Not added: {reason}</source>
             <translation>Не додано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="616" />
+            <location filename="../../desktop/evidence_panel.py" line="592" />
             <source>Files done: {finished} of {count}</source>
             <translation>Оброблено файлів: {finished} з {count}</translation>
         </message>
@@ -2891,244 +2861,39 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
     </context>
     <context>
-        <name>ExportCaseAction</name>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="415" />
-            <source>E&amp;xport case…</source>
-            <translation>Е&amp;кспорт справи…</translation>
-        </message>
-    </context>
-    <context>
-        <name>ExportDialog</name>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="86" />
-            <source>PDF case report</source>
-            <translation>Звіт у справі (PDF)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="87" />
-            <source>CSV (a folder of tables)</source>
-            <translation>CSV (тека з таблицями)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="88" />
-            <source>JSON (one file)</source>
-            <translation>JSON (один файл)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="89" />
-            <source>CSV for Uwazi's import</source>
-            <translation>CSV для імпорту в Uwazi</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="90" />
-            <source>BagIt evidence package (with the files)</source>
-            <translation>Пакет доказів BagIt (з файлами)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="97" />
-            <source>Testimony</source>
-            <translation>Свідчення</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="98" />
-            <source>Evidence</source>
-            <translation>Доказ</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="99" />
-            <source>Person</source>
-            <translation>Особа</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="100" />
-            <source>Link</source>
-            <translation>Зв’язок</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="103" />
-            <source>consent for this purpose was withdrawn</source>
-            <translation>згоду на цю мету відкликано</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="106" />
-            <source>no consent for this purpose</source>
-            <translation>немає згоди на цю мету</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="107" />
-            <source>no consent recorded</source>
-            <translation>згоду не записано</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="108" />
-            <source>part of a withheld testimony</source>
-            <translation>належить до утриманого свідчення</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="109" />
-            <source>the consent excludes photos</source>
-            <translation>згода не дозволяє фото</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="111" />
-            <source>{kind} {id}: {reason}</source>
-            <translation>{kind} {id}: {reason}</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="207" />
-            <source>Export the case</source>
-            <translation>Експорт справи</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="210" />
-            <source>An export is a copy outside the vault, unencrypted: keep it as carefully as the vault. It holds only what the witnesses consented to for the purpose you choose; what is left out is listed by id. Every export is recorded in the evidence's chain of custody.</source>
-            <translation>Експорт — це незашифрована копія поза сховищем: зберігайте її так само дбайливо, як сховище. Вона містить лише те, на що свідки дали згоду для обраної мети; те, що не ввійшло, перелічено за ідентифікаторами. Кожен експорт записується в ланцюг зберігання доказів.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="215" />
-            <source>Format</source>
-            <translation>Формат</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="216" />
-            <source>Purpose</source>
-            <translation>Мета</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="217" />
-            <source>Options</source>
-            <translation>Параметри</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="218" />
-            <source>Folder</source>
-            <translation>Тека</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="222" />
-            <source>Witnesses by pseudonym only</source>
-            <translation>Свідки лише під псевдонімами</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="223" />
-            <source>Safe for spreadsheets (formulas get an apostrophe)</source>
-            <translation>Безпечно для таблиць (формули — з апострофом)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="224" />
-            <source>Also photos without metadata (originals stay)</source>
-            <translation>Також фото без метаданих (оригінали лишаються)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="226" />
-            <source>Choose a folder…</source>
-            <translation>Вибрати теку…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="227" />
-            <source>Export</source>
-            <translation>Експортувати</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="228" />
-            <source>Cancel export</source>
-            <translation>Скасувати експорт</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="229" />
-            <source>Withheld by consent (not in the export):</source>
-            <translation>Утримано через згоду (не ввійшло до експорту):</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="264" />
-            <source>Where to put the export</source>
-            <translation>Куди зберегти експорт</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="275" />
-            <source>No folder chosen yet</source>
-            <translation>Теку ще не вибрано</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="315" />
-            <source>Exporting…</source>
-            <translation>Експортування…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="335" />
-            <source>Cancelling…</source>
-            <translation>Скасування…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="362" />
-            <source>Export cancelled: nothing was kept.</source>
-            <translation>Експорт скасовано: нічого не збережено.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="372" />
-            <source>Exported to {path}
-SHA-256: {sha256}
-Withheld by consent: {count} record(s). Keep the export safe: it is not encrypted.</source>
-            <translation>Експортовано до {path}
-SHA-256: {sha256}
-Утримано через згоду записів: {count}. Зберігайте експорт у безпеці: він не зашифрований.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="448" />
-            <source>An export was interrupted (the program stopped during it). Its unfinished copy held unencrypted data and was removed: {path}</source>
-            <translation>Експорт було перервано (програма зупинилася під час нього). Його незавершена копія містила незашифровані дані й була видалена: {path}</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="454" />
-            <source>An export was interrupted. Something other than its unfinished copy is now at {path}: it was left alone. Check it: it may hold unencrypted data.</source>
-            <translation>Експорт було перервано. За адресою {path} тепер є щось інше, ніж його незавершена копія: його не чіпали. Перевірте це: там можуть бути незашифровані дані.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="460" />
-            <source>An export was interrupted. Its unfinished copy at {path} may hold unencrypted data and could not be checked now (is its drive attached?). It is looked for again at the next unlock.</source>
-            <translation>Експорт було перервано. Його незавершена копія за адресою {path} може містити незашифровані дані, і зараз її не вдалося перевірити (чи під’єднано носій?). Її буде знову шукано під час наступного розблокування.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="476" />
-            <source>An export was interrupted</source>
-            <translation>Експорт було перервано</translation>
-        </message>
-    </context>
-    <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="191" />
+            <location filename="../../desktop/window.py" line="181" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="193" />
+            <location filename="../../desktop/window.py" line="183" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="192" />
+            <location filename="../../desktop/window.py" line="182" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="194" />
+            <location filename="../../desktop/window.py" line="184" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="202" />
+            <location filename="../../desktop/window.py" line="191" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="295" />
+            <location filename="../../desktop/window.py" line="283" />
             <source>Your passphrase is changed. The recovery key you typed no longer works: this is the new one.</source>
             <translation>Парольну фразу змінено. Введений ключ відновлення більше не діє: ось новий.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="315" />
+            <location filename="../../desktop/window.py" line="303" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -3137,7 +2902,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="325" />
+            <location filename="../../desktop/window.py" line="313" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -3146,32 +2911,32 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="331" />
+            <location filename="../../desktop/window.py" line="319" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="469" />
+            <location filename="../../desktop/window.py" line="453" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="470" />
+            <location filename="../../desktop/window.py" line="454" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="471" />
+            <location filename="../../desktop/window.py" line="455" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="557" />
+            <location filename="../../desktop/window.py" line="540" />
             <source>Locking…</source>
             <translation>Блокування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="577" />
+            <location filename="../../desktop/window.py" line="560" />
             <source>The vault locked while another program kept it busy: the last changes may not have been kept.</source>
             <translation>Сховище заблокувалося, поки інша програма тримала його зайнятим: останні зміни могли не зберегтися.</translation>
         </message>
@@ -3653,32 +3418,32 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>IntakeRow</name>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="135" />
+            <location filename="../../desktop/evidence_panel.py" line="133" />
             <source>Waiting…</source>
             <translation>Очікує…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="139" />
+            <location filename="../../desktop/evidence_panel.py" line="137" />
             <source>Progress of {name}</source>
             <translation>Поступ: {name}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="140" />
+            <location filename="../../desktop/evidence_panel.py" line="138" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="141" />
+            <location filename="../../desktop/evidence_panel.py" line="139" />
             <source>Cancel adding {name}</source>
             <translation>Скасувати додавання {name}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="162" />
+            <location filename="../../desktop/evidence_panel.py" line="160" />
             <source>Adding… {done} of {total}</source>
             <translation>Додається… {done} з {total}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="169" />
+            <location filename="../../desktop/evidence_panel.py" line="167" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
@@ -4722,22 +4487,17 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>{url} відхилив новий профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="695" />
-            <source>&amp;Write acknowledgements to USB…</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
             <location filename="../../desktop/org_add_device.py" line="43" />
             <source>Device cards (*.txt);;All files (*)</source>
             <translation>Картки пристроїв (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="685" />
+            <location filename="../../desktop/org_admin.py" line="684" />
             <source>Issue enrolment &amp;token…</source>
             <translation>Видати &amp;токен реєстрації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="690" />
+            <location filename="../../desktop/org_admin.py" line="689" />
             <source>&amp;Add a device…</source>
             <translation>&amp;Додати пристрій…</translation>
         </message>
@@ -6208,114 +5968,114 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TakeAcksDialog</name>
         <message>
-            <location filename="../../desktop/org_acks.py" line="52" />
+            <location filename="../../desktop/org_acks.py" line="49" />
             <source>Acknowledgements (*.fvack);;All files (*)</source>
             <translation>Підтвердження (*.fvack);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="130" />
+            <location filename="../../desktop/org_acks.py" line="127" />
             <source>Take acknowledgements</source>
             <translation>Прийняти підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="135" />
+            <location filename="../../desktop/org_acks.py" line="132" />
             <source>Your coordinator puts an acknowledgement file (.fvack) on the USB stick for the bundles they received. Take it here: your next bundle then carries only what is new. Each file is checked (your organisation, your device, a coordinator's signature); a refused one changes nothing.</source>
             <translation>Координатор кладе на USB-флешку файл підтвердження (.fvack) для пакетів, які отримав. Прийміть його тут: тоді ваш наступний пакет міститиме лише нове. Кожен файл перевіряється (ваша організація, ваш пристрій, підпис координатора); відхилений нічого не змінює.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="144" />
+            <location filename="../../desktop/org_acks.py" line="141" />
             <source>Acknowledgement files and what happened to each</source>
             <translation>Файли підтверджень і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="145" />
+            <location filename="../../desktop/org_acks.py" line="142" />
             <source>File</source>
             <translation>Файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="145" />
+            <location filename="../../desktop/org_acks.py" line="142" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="153" />
+            <location filename="../../desktop/org_acks.py" line="150" />
             <source>Result of the chosen file</source>
             <translation>Результат вибраного файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="158" />
+            <location filename="../../desktop/org_acks.py" line="155" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="161" />
+            <location filename="../../desktop/org_acks.py" line="158" />
             <source>Choose files…</source>
             <translation>Вибрати файли…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="162" />
-            <location filename="../../desktop/org_acks.py" line="182" />
+            <location filename="../../desktop/org_acks.py" line="159" />
+            <location filename="../../desktop/org_acks.py" line="179" />
             <source>Choose acknowledgement files</source>
             <translation>Вибрати файли підтверджень</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="164" />
+            <location filename="../../desktop/org_acks.py" line="161" />
             <source>Take them</source>
             <translation>Прийняти їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="165" />
+            <location filename="../../desktop/org_acks.py" line="162" />
             <source>Take the acknowledgements</source>
             <translation>Прийняти підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="168" />
+            <location filename="../../desktop/org_acks.py" line="165" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="190" />
-            <location filename="../../desktop/org_acks.py" line="230" />
+            <location filename="../../desktop/org_acks.py" line="187" />
+            <location filename="../../desktop/org_acks.py" line="227" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="211" />
+            <location filename="../../desktop/org_acks.py" line="208" />
             <source>Checking…</source>
             <translation>Перевірка…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="231" />
+            <location filename="../../desktop/org_acks.py" line="228" />
             <source>not taken (stopped); nothing changed</source>
             <translation>не прийнято (зупинено); нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="237" />
+            <location filename="../../desktop/org_acks.py" line="234" />
             <source>Stopped. The files marked acknowledged were taken.</source>
             <translation>Зупинено. Файли, позначені як підтверджені, прийнято.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="239" />
+            <location filename="../../desktop/org_acks.py" line="236" />
             <source>Done.</source>
             <translation>Готово.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="247" />
+            <location filename="../../desktop/org_acks.py" line="244" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="249" />
+            <location filename="../../desktop/org_acks.py" line="246" />
             <source>could not be read ({reason}); nothing changed</source>
             <translation>не вдалося прочитати ({reason}); нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="251" />
+            <location filename="../../desktop/org_acks.py" line="248" />
             <source>bundle {sequence} was acknowledged already; nothing changed</source>
             <translation>пакет {sequence} уже підтверджено; нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="257" />
+            <location filename="../../desktop/org_acks.py" line="254" />
             <source>acknowledged: the organisation holds bundle {sequence} (and the ones before it), says coordinator {coordinator}. Your next bundle carries only what is new.</source>
             <translation>підтверджено: організація має пакет {sequence} (і попередні), повідомляє координатор {coordinator}. Ваш наступний пакет міститиме лише нове.</translation>
         </message>
@@ -6953,96 +6713,208 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
         </message>
     </context>
     <context>
-        <name>WriteAcksDialog</name>
+        <name>ExportDialog</name>
         <message>
-            <location filename="../../desktop/org_acks.py" line="344" />
-            <source>Write acknowledgements</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="86" />
+            <source>PDF case report</source>
+            <translation>Звіт у справі (PDF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="349" />
-            <source>An acknowledgement tells a field worker's laptop which of its bundles you hold, so that its next bundle carries only what is new. One file is written for each device whose bundles you imported (the newest bundle; it covers the ones before it). It holds no record, only ids, signed by this laptop. Put them on the worker's stick.</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="87" />
+            <source>CSV (a folder of tables)</source>
+            <translation>CSV (тека з таблицями)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="358" />
-            <source>Devices and their acknowledgements</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="88" />
+            <source>JSON (one file)</source>
+            <translation>JSON (один файл)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="359" />
-            <source>Device</source>
-            <translation type="unfinished">Пристрій</translation>
+            <location filename="../../desktop/export_dialog.py" line="89" />
+            <source>CSV for Uwazi's import</source>
+            <translation>CSV для імпорту в Uwazi</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="359" />
-            <source>Result</source>
-            <translation type="unfinished">Результат</translation>
+            <location filename="../../desktop/export_dialog.py" line="90" />
+            <source>BagIt evidence package (with the files)</source>
+            <translation>Пакет доказів BagIt (з файлами)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="365" />
-            <source>Summary</source>
-            <translation type="unfinished">Підсумок</translation>
+            <location filename="../../desktop/export_dialog.py" line="97" />
+            <source>Testimony</source>
+            <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="368" />
-            <source>Choose folder and write…</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="98" />
+            <source>Evidence</source>
+            <translation>Доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="369" />
-            <source>Choose a folder and write the acknowledgements</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="99" />
+            <source>Person</source>
+            <translation>Особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="371" />
-            <source>Close</source>
-            <translation type="unfinished">Закрити</translation>
+            <location filename="../../desktop/export_dialog.py" line="100" />
+            <source>Link</source>
+            <translation>Зв’язок</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="394" />
-            <source>Choose the folder for the acknowledgements</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="103" />
+            <source>consent for this purpose was withdrawn</source>
+            <translation>згоду на цю мету відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="398" />
-            <source>Writing…</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="106" />
+            <source>no consent for this purpose</source>
+            <translation>немає згоди на цю мету</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="415" />
-            <source>Stopped.</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="107" />
+            <source>no consent recorded</source>
+            <translation>згоду не записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="428" />
-            <source>Done. Eject the stick safely before you unplug it.</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="108" />
+            <source>part of a withheld testimony</source>
+            <translation>належить до утриманого свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="430" />
-            <source>No bundle has been imported yet: there is nothing to acknowledge.</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="109" />
+            <source>the consent excludes photos</source>
+            <translation>згода не дозволяє фото</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="435" />
-            <source>bundle {sequence} acknowledged: {name}</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="111" />
+            <source>{kind} {id}: {reason}</source>
+            <translation>{kind} {id}: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="439" />
-            <source>not written: another file of that name is in the folder; choose another folder</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="207" />
+            <source>Export the case</source>
+            <translation>Експорт справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="443" />
-            <source>not written: {reason}</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="210" />
+            <source>An export is a copy outside the vault, unencrypted: keep it as carefully as the vault. It holds only what the witnesses consented to for the purpose you choose; what is left out is listed by id. Every export is recorded in the evidence's chain of custody.</source>
+            <translation>Експорт — це незашифрована копія поза сховищем: зберігайте її так само дбайливо, як сховище. Вона містить лише те, на що свідки дали згоду для обраної мети; те, що не ввійшло, перелічено за ідентифікаторами. Кожен експорт записується в ланцюг зберігання доказів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="444" />
-            <source>not written ({reason})</source>
-            <translation type="unfinished" />
+            <location filename="../../desktop/export_dialog.py" line="215" />
+            <source>Format</source>
+            <translation>Формат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="216" />
+            <source>Purpose</source>
+            <translation>Мета</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="217" />
+            <source>Options</source>
+            <translation>Параметри</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="218" />
+            <source>Folder</source>
+            <translation>Тека</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="222" />
+            <source>Witnesses by pseudonym only</source>
+            <translation>Свідки лише під псевдонімами</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="224" />
+            <source>Safe for spreadsheets (formulas get an apostrophe)</source>
+            <translation>Безпечно для таблиць (формули — з апострофом)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="226" />
+            <source>Also photos without metadata (originals stay)</source>
+            <translation>Також фото без метаданих (оригінали лишаються)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="228" />
+            <source>Choose a folder…</source>
+            <translation>Вибрати теку…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="229" />
+            <source>Export</source>
+            <translation>Експортувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="230" />
+            <source>Cancel export</source>
+            <translation>Скасувати експорт</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="231" />
+            <source>Withheld by consent (not in the export):</source>
+            <translation>Утримано через згоду (не ввійшло до експорту):</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="266" />
+            <source>Where to put the export</source>
+            <translation>Куди зберегти експорт</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="277" />
+            <source>No folder chosen yet</source>
+            <translation>Теку ще не вибрано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="317" />
+            <source>Exporting…</source>
+            <translation>Експортування…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="337" />
+            <source>Cancelling…</source>
+            <translation>Скасування…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="364" />
+            <source>Export cancelled: nothing was kept.</source>
+            <translation>Експорт скасовано: нічого не збережено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="374" />
+            <source>Exported to {path}
+SHA-256: {sha256}
+Withheld by consent: {count} record(s). Keep the export safe: it is not encrypted.</source>
+            <translation>Експортовано до {path}
+SHA-256: {sha256}
+Утримано через згоду записів: {count}. Зберігайте експорт у безпеці: він не зашифрований.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="450" />
+            <source>An export was interrupted (the program stopped during it). Its unfinished copy held unencrypted data and was removed: {path}</source>
+            <translation>Експорт було перервано (програма зупинилася під час нього). Його незавершена копія містила незашифровані дані й була видалена: {path}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="456" />
+            <source>An export was interrupted. Something other than its unfinished copy is now at {path}: it was left alone. Check it: it may hold unencrypted data.</source>
+            <translation>Експорт було перервано. За адресою {path} тепер є щось інше, ніж його незавершена копія: його не чіпали. Перевірте це: там можуть бути незашифровані дані.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="462" />
+            <source>An export was interrupted. Its unfinished copy at {path} may hold unencrypted data and could not be checked now (is its drive attached?). It is looked for again at the next unlock.</source>
+            <translation>Експорт було перервано. Його незавершена копія за адресою {path} може містити незашифровані дані, і зараз її не вдалося перевірити (чи під’єднано носій?). Її буде знову шукано під час наступного розблокування.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="478" />
+            <source>An export was interrupted</source>
+            <translation>Експорт було перервано</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExportCaseAction</name>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="417" />
+            <source>E&amp;xport case…</source>
+            <translation>Е&amp;кспорт справи…</translation>
         </message>
     </context>
 </TS>
