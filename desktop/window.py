@@ -340,6 +340,8 @@ class FieldvaultWindow(QMainWindow):
         over it when the user ticked it on the recovery key page (enrolling
         needs the open vault's device identity; desktop/org_join.py)."""
         self._show_vault_view()
+        if self._vault is not None:  # after a recovery: what its unlock found of crashed exports
+            self.interrupted_notice = interrupted_exports_notice(self, self._vault)
         if self.recovery_page.join_next.isChecked():
             self.org_menu.open_join()
 
