@@ -5,12 +5,15 @@ moves the vault's cursors, so that the next bundle carries only what is
 new; a refused one (changed, forged, another device's, another
 organisation's) changes nothing. The work is ``sync.acks.take_ack`` on the
 export lane; this dialog says what happened to each file.
+
+Coordinator → Write acknowledgements to USB… is the other end: the files
+for the worker's stick (``sync.acks.write_ack``).
 """
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.bundle_actions import FilesChooser
+from desktop.bundle_actions import FilesChooser, FolderChooser, choose_folder
 from desktop.icons import icon
 from desktop.tasks import Lane, OperationFailed, TaskContext, TaskHandle, TaskReport, TaskRunner
 
@@ -264,6 +267,177 @@ class TakeAcksDialog(QDialog):
         self.details.setText(
             f"{item.text(self.FILE_COLUMN)}: {item.text(self.RESULT_COLUMN)}" if item is not None else ""
         )
+
+    def reject(self) -> None:
+        if self.busy:
+            return
+        super().reject()
+
+
+# -- the coordinator's side: write them -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AckWritten:
+    """One device's acknowledgement: ``path`` written (or already there),
+    or why not (``failure``, ``taken``: another file has its name, ``error``:
+    the OS's reason)."""
+
+    device_id: str
+    label: str
+    sequence: int
+    path: Path | None = None
+    failure: OperationFailed | None = None
+    taken: bool = False
+    error: str = ""
+
+
+class WriteAcks:
+    """The acknowledgement of the newest bundle imported from each device
+    (it acknowledges the ones before it too), one file each into ``folder``,
+    as ``fieldvault bundle ack --to DIR`` does; one that fails does not stop
+    the others."""
+
+    def __init__(self, vault: Vault, folder: Path) -> None:
+        self._vault = vault
+        self._folder = folder
+
+    def __call__(self, context: TaskContext) -> list[AckWritten]:
+        from db.api import FieldvaultError
+        from desktop.tasks import failure
+        from sync.acks import write_ack
+
+        results = []
+        for device in self._vault.sync.devices():
+            if device.last_bundle_id is None or context.cancelled:
+                continue
+            found = AckWritten(device.device_id, device.label, device.last_sequence)
+            try:
+                found = replace(found, path=write_ack(self._vault, device.last_bundle_id, self._folder))
+            except FileExistsError:
+                found = replace(found, taken=True)
+            except FieldvaultError as refused:
+                found = replace(found, failure=failure(refused))
+            except OSError as err:
+                found = replace(found, error=err.strerror or type(err).__name__)
+            results.append(found)
+        return results
+
+
+class WriteAcksDialog(QDialog):
+    """Choose a folder on the worker's stick; one acknowledgement per
+    device whose bundles were imported, and what became of each."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        parent: QWidget | None = None,
+        *,
+        tasks: TaskRunner | None = None,
+        chooser: FolderChooser = choose_folder,
+    ) -> None:
+        super().__init__(parent)
+        self._vault = vault
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._chooser = chooser
+        self._handle: TaskHandle | None = None
+        self.setWindowTitle(self.tr("Write acknowledgements"))
+        self.resize(760, 360)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            self.tr(
+                "An acknowledgement tells a field worker's laptop which of its bundles you hold, so "
+                "that its next bundle carries only what is new. One file is written for each device "
+                "whose bundles you imported (the newest bundle; it covers the ones before it). It "
+                "holds no record, only ids, signed by this laptop. Put them on the worker's stick."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.results = QTreeWidget()
+        self.results.setAccessibleName(self.tr("Devices and their acknowledgements"))
+        self.results.setHeaderLabels([self.tr("Device"), self.tr("Result")])
+        self.results.setRootIsDecorated(False)
+        self.results.setColumnWidth(0, 300)
+        layout.addWidget(self.results, 1)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName(self.tr("Summary"))
+        layout.addWidget(self.status)
+        buttons = QHBoxLayout()
+        self.write_button = QPushButton(icon("export"), self.tr("Choose folder and write…"))
+        self.write_button.setAccessibleName(self.tr("Choose a folder and write the acknowledgements"))
+        self.write_button.clicked.connect(self.choose_and_write)
+        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button.clicked.connect(self.reject)
+        buttons.addWidget(self.write_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+
+    @property
+    def busy(self) -> bool:
+        return self._handle is not None
+
+    def result_texts(self) -> list[str]:
+        texts = []
+        for index in range(self.results.topLevelItemCount()):
+            item = self.results.topLevelItem(index)
+            assert item is not None
+            texts.append(f"{item.text(0)}: {item.text(1)}")
+        return texts
+
+    @Slot()
+    def choose_and_write(self) -> None:
+        if self.busy:
+            return
+        folder = self._chooser(self, self.tr("Choose the folder for the acknowledgements"))
+        if not folder:
+            return
+        self.results.clear()
+        self.status.setText(self.tr("Writing…"))
+        self.write_button.setEnabled(False)
+        self.close_button.setEnabled(False)
+        self._handle = self.tasks.start(
+            Lane.EXPORT, WriteAcks(self._vault, Path(folder)), self._on_report, owner=self
+        )
+
+    def _on_report(self, report: TaskReport) -> None:
+        if not report.finished:
+            return
+        self._handle = None
+        self.write_button.setEnabled(True)
+        self.close_button.setEnabled(True)
+        if report.state != "succeeded" or not isinstance(report.value, list):
+            from desktop.messages import failure_message
+
+            self.status.setText(
+                failure_message(report.failure) if report.failure is not None else self.tr("Stopped.")
+            )
+            return
+        for written in report.value:
+            name = f"{written.label} ({written.device_id})" if written.label else written.device_id
+            item = QTreeWidgetItem([name, self._text(written)])
+            item.setToolTip(1, item.text(1))
+            self.results.addTopLevelItem(item)
+        self.status.setText(
+            self.tr("Done. Eject the stick safely before you unplug it.")
+            if report.value
+            else self.tr("No bundle has been imported yet: there is nothing to acknowledge.")
+        )
+
+    def _text(self, written: AckWritten) -> str:
+        if written.path is not None:
+            return self.tr("bundle {sequence} acknowledged: {name}").format(
+                sequence=written.sequence, name=written.path.name
+            )
+        if written.taken:
+            return self.tr("not written: another file of that name is in the folder; choose another folder")
+        if written.failure is not None:
+            from desktop.messages import failure_message
+
+            return self.tr("not written: {reason}").format(reason=failure_message(written.failure))
+        return self.tr("not written ({reason})").format(reason=written.error)
 
     def reject(self) -> None:
         if self.busy:

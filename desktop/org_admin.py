@@ -679,7 +679,8 @@ class IssueTokenDialog(QDialog):
 
 
 def add_coordinator_entries(menu: CoordinatorMenu) -> None:
-    """Coordinator → Issue enrolment token…, Add a device…."""
+    """Coordinator → Issue enrolment token…, Add a device…, Write
+    acknowledgements to USB…."""
     menu.add_entry(
         lambda: QCoreApplication.translate("OrgAdmin", "Issue enrolment &token…"),
         lambda vault, parent, tasks: IssueTokenDialog(vault, parent, tasks=tasks),
@@ -690,6 +691,17 @@ def add_coordinator_entries(menu: CoordinatorMenu) -> None:
         _add_device_dialog,
         "new-vault",
     )
+    menu.add_entry(
+        lambda: QCoreApplication.translate("OrgAdmin", "&Write acknowledgements to USB…"),
+        _write_acks_dialog,
+        "export",
+    )
+
+
+def _write_acks_dialog(vault: Vault, parent: QWidget, tasks: TaskRunner) -> QDialog:
+    from desktop.org_acks import WriteAcksDialog
+
+    return WriteAcksDialog(vault, parent, tasks=tasks)
 
 
 def _add_device_dialog(vault: Vault, parent: QWidget, tasks: TaskRunner) -> QDialog:

@@ -24,7 +24,7 @@ from pytestqt.qtbot import QtBot
 from db.api import Vault
 from db.keyring_store import NoKeyring
 from desktop.i18n import install_translators, remove_translators
-from desktop.org_acks import TakeAcksDialog
+from desktop.org_acks import TakeAcksDialog, WriteAcksDialog
 from desktop.org_add_device import AddDeviceDialog
 from desktop.org_admin import (
     QR_BORDER,
@@ -111,7 +111,7 @@ def test_an_organisation_created_in_the_window_makes_it_a_coordinator(
     # The Coordinator menu appears at once; no second organisation can be created.
     assert window.coordinator_menu.menuAction().isVisible()
     titles = [a.text() for a in window.coordinator_menu.actions()]
-    assert "Issue enrolment &token…" in titles and "&Add a device…" in titles
+    assert {"Issue enrolment &token…", "&Add a device…", "&Write acknowledgements to USB…"} <= set(titles)
     assert not window.org_menu.create_action.isEnabled()
     screenshot(dialog, "org-create.png")
 
@@ -456,3 +456,43 @@ def test_an_acknowledgement_for_another_device_is_refused_in_ukrainian(
     assert other.vault.device_id in text and "refused" not in text  # said in Ukrainian
     screenshot(dialog, "org-take-acks-refused-uk.png")
     assert work.vault.sync.outgoing() == outgoing_before
+
+
+def test_the_coordinator_writes_acknowledgements_in_the_gui_and_the_worker_takes_them(
+    qtbot: QtBot, org_with_bundle: Organisation, tmp_path: Path
+) -> None:
+    org_made = org_with_bundle
+    work = org_made.worker("field", token=org_made.token())
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    dialog = WriteAcksDialog(org_made.coordinator, chooser=lambda _parent, _caption: str(stick))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _click(qtbot, dialog.write_button)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+    assert "nothing to acknowledge" in dialog.status.text() and list(stick.iterdir()) == []
+
+    first = org_made.export(work.vault)
+    org_made.import_(first.path)
+    _click(qtbot, dialog.write_button)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+    (ack_path,) = stick.iterdir()
+    (text,) = dialog.result_texts()
+    assert work.vault.device_id in text and f"bundle 1 acknowledged: {ack_path.name}" in text
+    screenshot(dialog, "org-write-acks.png")
+
+    taking = TakeAcksDialog(work.vault)
+    qtbot.addWidget(taking)
+    assert _take(qtbot, taking, [ack_path])[0].startswith("acknowledged:")
+    sent = work.vault.sync.sent_bundle(first.bundle_id)
+    assert sent is not None and sent.acked_by == org_made.coordinator.device_id
+
+    # Another file under that name is never replaced.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / ack_path.name).write_bytes(b"a worker's note")
+    dialog._chooser = lambda _parent, _caption: str(other)
+    _click(qtbot, dialog.write_button)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+    assert "another file of that name" in dialog.result_texts()[0]
+    assert (other / ack_path.name).read_bytes() == b"a worker's note"
