@@ -4487,17 +4487,22 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>{url} відхилив новий профіль.</translation>
         </message>
         <message>
+            <location filename="../../desktop/org_admin.py" line="695" />
+            <source>&amp;Write acknowledgements to USB…</source>
+            <translation>&amp;Записати підтвердження на USB…</translation>
+        </message>
+        <message>
             <location filename="../../desktop/org_add_device.py" line="43" />
             <source>Device cards (*.txt);;All files (*)</source>
             <translation>Картки пристроїв (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="684" />
+            <location filename="../../desktop/org_admin.py" line="685" />
             <source>Issue enrolment &amp;token…</source>
             <translation>Видати &amp;токен реєстрації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="689" />
+            <location filename="../../desktop/org_admin.py" line="690" />
             <source>&amp;Add a device…</source>
             <translation>&amp;Додати пристрій…</translation>
         </message>
@@ -5968,114 +5973,114 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TakeAcksDialog</name>
         <message>
-            <location filename="../../desktop/org_acks.py" line="49" />
+            <location filename="../../desktop/org_acks.py" line="52" />
             <source>Acknowledgements (*.fvack);;All files (*)</source>
             <translation>Підтвердження (*.fvack);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="127" />
+            <location filename="../../desktop/org_acks.py" line="130" />
             <source>Take acknowledgements</source>
             <translation>Прийняти підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="132" />
+            <location filename="../../desktop/org_acks.py" line="135" />
             <source>Your coordinator puts an acknowledgement file (.fvack) on the USB stick for the bundles they received. Take it here: your next bundle then carries only what is new. Each file is checked (your organisation, your device, a coordinator's signature); a refused one changes nothing.</source>
             <translation>Координатор кладе на USB-флешку файл підтвердження (.fvack) для пакетів, які отримав. Прийміть його тут: тоді ваш наступний пакет міститиме лише нове. Кожен файл перевіряється (ваша організація, ваш пристрій, підпис координатора); відхилений нічого не змінює.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="141" />
+            <location filename="../../desktop/org_acks.py" line="144" />
             <source>Acknowledgement files and what happened to each</source>
             <translation>Файли підтверджень і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="142" />
+            <location filename="../../desktop/org_acks.py" line="145" />
             <source>File</source>
             <translation>Файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="142" />
+            <location filename="../../desktop/org_acks.py" line="145" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="150" />
+            <location filename="../../desktop/org_acks.py" line="153" />
             <source>Result of the chosen file</source>
             <translation>Результат вибраного файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="155" />
+            <location filename="../../desktop/org_acks.py" line="158" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="158" />
+            <location filename="../../desktop/org_acks.py" line="161" />
             <source>Choose files…</source>
             <translation>Вибрати файли…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="159" />
-            <location filename="../../desktop/org_acks.py" line="179" />
+            <location filename="../../desktop/org_acks.py" line="162" />
+            <location filename="../../desktop/org_acks.py" line="182" />
             <source>Choose acknowledgement files</source>
             <translation>Вибрати файли підтверджень</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="161" />
+            <location filename="../../desktop/org_acks.py" line="164" />
             <source>Take them</source>
             <translation>Прийняти їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="162" />
+            <location filename="../../desktop/org_acks.py" line="165" />
             <source>Take the acknowledgements</source>
             <translation>Прийняти підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="165" />
+            <location filename="../../desktop/org_acks.py" line="168" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="187" />
-            <location filename="../../desktop/org_acks.py" line="227" />
+            <location filename="../../desktop/org_acks.py" line="190" />
+            <location filename="../../desktop/org_acks.py" line="230" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="208" />
+            <location filename="../../desktop/org_acks.py" line="211" />
             <source>Checking…</source>
             <translation>Перевірка…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="228" />
+            <location filename="../../desktop/org_acks.py" line="231" />
             <source>not taken (stopped); nothing changed</source>
             <translation>не прийнято (зупинено); нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="234" />
+            <location filename="../../desktop/org_acks.py" line="237" />
             <source>Stopped. The files marked acknowledged were taken.</source>
             <translation>Зупинено. Файли, позначені як підтверджені, прийнято.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="236" />
+            <location filename="../../desktop/org_acks.py" line="239" />
             <source>Done.</source>
             <translation>Готово.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="244" />
+            <location filename="../../desktop/org_acks.py" line="247" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="246" />
+            <location filename="../../desktop/org_acks.py" line="249" />
             <source>could not be read ({reason}); nothing changed</source>
             <translation>не вдалося прочитати ({reason}); нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="248" />
+            <location filename="../../desktop/org_acks.py" line="251" />
             <source>bundle {sequence} was acknowledged already; nothing changed</source>
             <translation>пакет {sequence} уже підтверджено; нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="254" />
+            <location filename="../../desktop/org_acks.py" line="257" />
             <source>acknowledged: the organisation holds bundle {sequence} (and the ones before it), says coordinator {coordinator}. Your next bundle carries only what is new.</source>
             <translation>підтверджено: організація має пакет {sequence} (і попередні), повідомляє координатор {coordinator}. Ваш наступний пакет міститиме лише нове.</translation>
         </message>
@@ -6915,6 +6920,99 @@ SHA-256: {sha256}
             <location filename="../../desktop/export_dialog.py" line="417" />
             <source>E&amp;xport case…</source>
             <translation>Е&amp;кспорт справи…</translation>
+        </message>
+    </context>
+    <context>
+        <name>WriteAcksDialog</name>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="344" />
+            <source>Write acknowledgements</source>
+            <translation>Записати підтвердження</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="349" />
+            <source>An acknowledgement tells a field worker's laptop which of its bundles you hold, so that its next bundle carries only what is new. One file is written for each device whose bundles you imported (the newest bundle; it covers the ones before it). It holds no record, only ids, signed by this laptop. Put them on the worker's stick.</source>
+            <translation>Підтвердження повідомляє ноутбук польового працівника, які з його пакетів ви маєте, щоб його наступний пакет містив лише нове. Для кожного пристрою, пакети якого ви імпортували, записується один файл (про найновіший пакет; він охоплює й попередні). У ньому немає записів, лише ідентифікатори, підписані цим ноутбуком. Покладіть їх на флешку працівника.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="358" />
+            <source>Devices and their acknowledgements</source>
+            <translation>Пристрої та їхні підтвердження</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="359" />
+            <source>Device</source>
+            <translation>Пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="359" />
+            <source>Result</source>
+            <translation>Результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="365" />
+            <source>Summary</source>
+            <translation>Підсумок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="368" />
+            <source>Choose folder and write…</source>
+            <translation>Вибрати теку й записати…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="369" />
+            <source>Choose a folder and write the acknowledgements</source>
+            <translation>Вибрати теку й записати підтвердження</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="371" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="394" />
+            <source>Choose the folder for the acknowledgements</source>
+            <translation>Виберіть теку для підтверджень</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="398" />
+            <source>Writing…</source>
+            <translation>Запис…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="415" />
+            <source>Stopped.</source>
+            <translation>Зупинено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="424" />
+            <source>Done. Eject the stick safely before you unplug it.</source>
+            <translation>Готово. Безпечно вилучіть флешку, перш ніж її від’єднати.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="426" />
+            <source>No bundle has been imported yet: there is nothing to acknowledge.</source>
+            <translation>Ще не імпортовано жодного пакета: підтверджувати нічого.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="431" />
+            <source>bundle {sequence} acknowledged: {name}</source>
+            <translation>пакет {sequence} підтверджено: {name}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="435" />
+            <source>not written: another file of that name is in the folder; choose another folder</source>
+            <translation>не записано: у теці вже є інший файл із такою назвою; виберіть іншу теку</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="439" />
+            <source>not written: {reason}</source>
+            <translation>не записано: {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_acks.py" line="440" />
+            <source>not written ({reason})</source>
+            <translation>не записано ({reason})</translation>
         </message>
     </context>
 </TS>
