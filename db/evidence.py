@@ -341,6 +341,9 @@ class EvidenceService(EntityService[EvidenceItem]):
         cancel, a full disk, a damaged item or a lock leaves no partial file,
         and with ``overwrite`` the previous file stays until then."""
         signed = self._signed_head(evidence_id)
+        with self._ctx.sessions() as session:
+            if purged_file_of(session, evidence_id) is not None:
+                raise EvidencePurged(evidence_id)  # before anything is made at the destination
         target = export_target(
             Path(destination),
             safe_file_name(signed.original_name, evidence_id),

@@ -81,6 +81,10 @@ def test_a_delivered_file_is_removed_and_its_record_hash_and_custody_stay(
     with pytest.raises(EvidencePurged):
         vault.evidence.export(evidence_id, out)
     assert list(out.iterdir()) == []
+    # Even where a file of its name exists: the purge is what the user is told.
+    (out / vault.evidence.get(evidence_id).original_name).write_bytes(b"someone else's")
+    with pytest.raises(EvidencePurged):
+        vault.evidence.export(evidence_id, out)
     # verify accepts it: the file is absent and a signed purge event says why.
     report = vault.verify()
     assert report.problems == [] and report.blobs_purged == 1 and report.blobs_checked == 1
