@@ -23,8 +23,9 @@ from sync.org import Profile
 from sync.org_vault import held_profile
 from sync.server.receipts import ReceiptInvalid
 
-# Slow links: a phone hotspot at a few kB/s must still finish a 1 MiB chunk
-# (see push.CHUNK), and a server far away may answer slowly.
+# Slow links: a phone hotspot at a few kB/s must still finish the first
+# 1 MiB chunk (chunking.py shrinks later ones to the link), and a server far
+# away may answer slowly.
 TIMEOUT = httpx.Timeout(120.0, connect=20.0)
 SERVER_KEY = "server_key"
 

@@ -23,6 +23,7 @@ import base64
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ from sync.acks import AckRefused, take_ack
 from sync.bundle.vault_io import ExportedBundle, export_bundle
 from sync.bundle.writer import bundle_file_name
 from sync.client import errors
+from sync.client.chunking import ChunkSizer
 from sync.client.connection import TIMEOUT, Target, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
 from sync.client.purge import purge_delivered
@@ -44,10 +46,10 @@ from sync.org_vault import held_profile
 from sync.server.protocol import TUS_VERSION
 from sync.server.receipts import Receipt, ReceiptInvalid, verify_receipt
 
-# One tus PATCH. Small enough that a cut costs little (at most one chunk is
-# sent twice) and a slow link finishes one within the timeout; large
-# enough that the per-request overhead stays small on a good link.
-CHUNK = 1024 * 1024
+# One tus PATCH is sized to the link (sync/client/chunking.py): small enough
+# that a cut costs little (at most the chunk in flight is sent twice) and a
+# slow link finishes one within the timeout; large enough on a good link
+# that round trips do not slow a big bundle down.
 Progress = Callable[[int, int], None]  # (bytes delivered, bytes queued) of this run
 
 
@@ -184,11 +186,11 @@ class _Delivery:
     offset is the server's) and across runs (the upload's address is kept
     in the vault)."""
 
-    def __init__(self, vault: Vault, queued: Queued, result: PushResult, chunk: int) -> None:
+    def __init__(self, vault: Vault, queued: Queued, result: PushResult, sizer: ChunkSizer) -> None:
         self.vault = vault
         self.queued = queued
         self.result = result
-        self.chunk = chunk
+        self.sizer = sizer
         self.state = SyncClientState.of(vault)
         self.size = queued.path.stat().st_size
         self.offset = 0
@@ -217,11 +219,12 @@ class _Delivery:
                 if self.offset > self.size:
                     raise errors.garbage(client.url)
                 file.seek(self.offset)
-                data = file.read(self.chunk)
+                data = file.read(self.sizer.size)
                 if not data and self.offset < self.size:
                     raise errors.garbage(client.url)  # the file changed under us: never ours to fix
                 digest = base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
                 self.result.bytes_sent += len(data)
+                started = time.monotonic()
                 response = client.request(
                     "PATCH",
                     location,
@@ -233,6 +236,7 @@ class _Delivery:
                         "Upload-Checksum": f"sha256 {digest}",
                     },
                 )
+                self.sizer.sent(len(data), time.monotonic() - started)
                 offset = int(response.headers["Upload-Offset"])
                 if offset != self.offset + len(data):
                     raise errors.garbage(client.url)
@@ -287,7 +291,7 @@ def push(
     *,
     proxy: str | bool | None = True,
     backoff: Backoff | None = None,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
     timeout: float | httpx.Timeout = TIMEOUT,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
@@ -347,14 +351,14 @@ class _PushRun:
         vault: Vault,
         target: Target,
         result: PushResult,
-        chunk: int,
+        chunk: int | None,
         progress: Progress | None,
         cancel: CancelToken | None,
     ) -> None:
         self.vault = vault
         self.target = target
         self.result = result
-        self.chunk = chunk
+        self.sizer = ChunkSizer(chunk)  # learnt over the run's bundles
         self.progress = progress
         self.cancel = cancel
         self.queue: list[Queued] | None = None
@@ -376,7 +380,7 @@ class _PushRun:
     def deliver(self, client: ServerClient) -> None:
         assert self.queue is not None
         for queued in self.queue[len(self.result.sent) :]:
-            delivery = _Delivery(self.vault, queued, self.result, self.chunk)
+            delivery = _Delivery(self.vault, queued, self.result, self.sizer)
             accepted = delivery.upload(client, self.report, self.cancel)
             receipt = delivery.finish(client, accepted, self.target.profile.org_id)
             self.result.sent.append(queued.bundle_id)
