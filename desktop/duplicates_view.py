@@ -19,6 +19,7 @@ and so when the vault locks.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -44,7 +45,7 @@ from desktop.icons import icon
 from desktop.tasks import Lane, TaskContext, TaskHandle, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
-    from db.api import Link, Vault
+    from db.api import Link, Person, Vault
     from desktop.coordinator_menu import CoordinatorMenu
     from sync.merge.duplicates import PersonFacts, Suggestion
 
@@ -56,8 +57,10 @@ PROGRESS_STEPS = 1000
 # The most pairs the list holds (best first): a list of a hundred thousand rows
 # would take the window seconds to build, and nobody reviews that many.
 MAX_SHOWN = 2000
-# How many persons are read between two progress reports and cancel checks.
-READ_STEP = 500
+# How many persons are read at a time (a progress report and a cancel check each).
+READ_STEP = 1000
+# How often the comparison reports its progress.
+PROGRESS_EVERY_S = 0.05
 
 
 # -- the tasks (plain Python) ----------------------------------------------------------
@@ -107,18 +110,29 @@ def scan(vault: Vault, context: TaskContext) -> Scan:
         if context.cancelled:
             raise OperationCancelled()
 
-    persons = vault.persons.list()
-    stop_if_cancelled()
-    facts = []
-    for number, person in enumerate(persons):
-        if number % READ_STEP == 0:
-            stop_if_cancelled()
-            context.progress(ScanProgress("reading", number, len(persons)))
-        facts.append(facts_of(person))
+    # Read a page at a time (decrypting 20,000 persons took 2.8 s here): the
+    # bar moves and Cancel is seen between pages. A person deleted meanwhile
+    # may shift a page and leave one unread: a suggestion tool can miss one.
+    total = vault.persons.count()
+    persons: list[Person] = []
+    facts: list[PersonFacts] = []
+    while True:
+        page = vault.persons.list(offset=len(persons), limit=READ_STEP)
+        persons += page
+        facts += [facts_of(person) for person in page]
+        stop_if_cancelled()
+        context.progress(ScanProgress("reading", len(persons), max(total, len(persons))))
+        if len(page) < READ_STEP:
+            break
+
+    last_report = [0.0]
 
     def comparing(done: int, total: int) -> None:
         stop_if_cancelled()  # raised out of the scorer, between two blocks
-        context.progress(ScanProgress("comparing", done, total))
+        now = time.monotonic()
+        if now - last_report[0] >= PROGRESS_EVERY_S:  # not a signal per block
+            last_report[0] = now
+            context.progress(ScanProgress("comparing", done, total))
 
     suggestions = suggest_duplicates(facts, LOWEST_THRESHOLD, progress=comparing)
     stop_if_cancelled()

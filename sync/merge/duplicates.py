@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 SURNAME_FLOOR = 80.0  # rapidfuzz ratio (0-100) two surnames need to be compared further
 THRESHOLD = 0.8  # the score from which a pair is suggested (tests/sync/merge/test_duplicates.py)
-PROGRESS_BLOCKS = 200  # blocks compared between two progress calls (a cancel is seen there)
 
 # Keys of a person's sensitive details that hold a date or place of birth
 # (the person form suggests "Date of birth: …"; Ukrainian and Russian too).
@@ -284,7 +283,8 @@ def suggest_duplicates(
     Blocks: a surname key and the first letter a given name may have. A
     pair whose given names cannot fit scores at most 0.7, so the blocks lose
     nothing for thresholds of 0.75 and above. ``progress(done, total)`` is
-    called between blocks; whatever it raises (a cancel) stops the search."""
+    called before each block (keep it cheap); whatever it raises (a cancel)
+    stops the search."""
     prepared = [_prepare(facts) for facts in persons]
     blocks: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
     by_key: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -303,12 +303,12 @@ def suggest_duplicates(
     found: list[Suggestion] = []
     total = len(blocks) + len(unnamed)
     for done, members in enumerate(blocks.values()):
-        if progress is not None and done % PROGRESS_BLOCKS == 0:
+        if progress is not None:
             progress(done, total)
         if len(members) >= 2:
             _compare_within(members, None, prepared, seen, threshold, found)
     for done, (key, members) in enumerate(unnamed.items(), start=len(blocks)):
-        if progress is not None and done % PROGRESS_BLOCKS == 0:
+        if progress is not None:
             progress(done, total)
         _compare_within(members, by_key[key], prepared, seen, threshold, found)
     found.sort(key=lambda s: (-s.score, s.first_id, s.second_id))

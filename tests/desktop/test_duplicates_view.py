@@ -9,6 +9,8 @@ clears every name shown."""
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,16 +20,24 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from db.api import Person
-from desktop.duplicates_view import DuplicatesDialog
+from db.api import Person, Vault
+from db.device import DeviceIdentity
+from db.hlc import Timestamp
+from db.ids import new_id
+from db.keyring_store import NoKeyring
+from db.revisions import create_revision
+from desktop.duplicates_view import MAX_SHOWN, DuplicatesDialog
 from desktop.i18n import install_translators, remove_translators
 from desktop.tasks import Lane
 from desktop.window import FieldvaultWindow
+from sync import org_vault
 from sync.merge.duplicates import suggest_in_vault
 from sync.merge.same_as import NOT_SAME, SAME_AS, dismissed_pairs, linked_pairs
 from tests.db.sync_fixtures import FieldWork
-from tests.gui_helpers import TS_FILE, all_texts, compile_qm, qt_app, screenshot, unlocked_window
+from tests.factory import make_case
+from tests.gui_helpers import TS_FILE, Ticks, all_texts, compile_qm, qt_app, screenshot, unlocked_window
 from tests.sync.trust_fixtures import Organisation, make_organisation
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 WAIT_MS = 30_000
 
@@ -183,4 +193,73 @@ def test_a_cancelled_search_shows_nothing_and_can_be_run_again(qtbot: QtBot, rec
 
     _click(qtbot, dialog, dialog.scan_button)
     assert tuple(sorted((recorded.cyrillic, recorded.latin))) in dialog.shown_pairs()
+    window.lock()
+
+
+SURNAME_STEMS = ("Петр", "Коваль", "Шевч", "Бонд", "Ткач", "Кравч")
+SURNAME_ENDINGS = ("енко", "ук", "юк", "ко", "ишин", "ович", "ський", "ан", "ик", "ач")
+GIVEN_NAMES = ("Олександр", "Іван", "Микола", "Петро", "Андрій", "Сергій", "Марія", "Олена", "Ганна", "Юрій")
+
+
+def _many_persons(tmp_path: Path, count: int) -> Path:
+    """A coordinator's vault holding ``count`` persons of 60 surnames (dense
+    blocks: about a second and a half of comparing here), signed by another
+    device's key and stored as a sync stores them (revisions.apply)."""
+    vault = Vault.create(tmp_path / "coordinator", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    try:
+        org_vault.create_organisation(vault, "Kharkiv documentation group")
+        case = make_case(vault)
+        worker = DeviceIdentity.generate()
+        rng = random.Random(14)
+        revisions = []
+        for index in range(count):
+            name = f"{rng.choice(GIVEN_NAMES)} {rng.choice(SURNAME_STEMS)}{rng.choice(SURNAME_ENDINGS)}"
+            person = Person(case_id=case.id, name=name, pseudonym=f"P-{index}")
+            revisions.append(
+                create_revision(
+                    worker,
+                    entity_id=new_id(),
+                    entity_type="person",
+                    op="put",
+                    body=person.body(),
+                    parents=[],
+                    hlc=Timestamp(1_650_000_000_000 + index, 0),
+                )
+            )
+        for start in range(0, count, 1000):
+            vault.revisions.apply(revisions[start : start + 1000])
+        return vault.folder
+    finally:
+        vault.lock()
+
+
+def test_a_long_search_never_freezes_the_window_and_cancel_stops_it(qtbot: QtBot, tmp_path: Path) -> None:
+    folder = _many_persons(tmp_path, 5000)
+    window = unlocked_window(qtbot, folder)
+    title = QCoreApplication.translate("DuplicatesDialog", "Possible &duplicates…")
+    [action] = [a for a in window.coordinator_menu.actions() if a.text() == title]
+    ticks = Ticks()
+    started = time.monotonic()
+    action.trigger()
+    dialog = window.coordinator_menu.dialog
+    assert isinstance(dialog, DuplicatesDialog)
+    seen: list[int] = []
+    dialog.progress.valueChanged.connect(seen.append)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS * 4)
+    whole = time.monotonic() - started
+    ticks.assert_never_froze()
+    assert any(0 < value < dialog.progress.maximum() for value in seen), seen  # it moved on the way
+    assert 0 < len(dialog.shown_pairs()) <= MAX_SHOWN
+
+    # Cancel once comparing has begun: the search stops at the next block,
+    # long before it would have finished.
+    qtbot.mouseClick(dialog.scan_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.status.text() == "Comparing names, dates and places…", timeout=WAIT_MS)
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    clicked = time.monotonic()
+    qtbot.waitUntil(lambda: window.tasks.idle([Lane.EXPORT]), timeout=WAIT_MS)
+    stopped = time.monotonic() - clicked
+    print(f"cancel stopped the search in {stopped:.3f} s; a whole search took {whole:.2f} s")
+    assert stopped < whole / 2, (stopped, whole)
+    assert dialog.status.text() == "Search cancelled."
     window.lock()
