@@ -29,6 +29,7 @@ from db.api import (
     PLACE_PRECISIONS,
     SCOPE_WORDS,
     Incident,
+    NotFound,
     PartialDateError,
     Person,
     Testimony,
@@ -509,11 +510,25 @@ def _violation_labels(codes: list[str]) -> list[str]:
     return [labels.get(code, code) for code in codes]
 
 
+DELETED = "(deleted)"
+
+
+def _live_or_none(service: Any, entity_id: str) -> Any:
+    """The record, or None when there is none or it was deleted since the
+    testimony named it: the testimony still shows, with the id."""
+    if not entity_id:
+        return None
+    try:
+        return service.get(entity_id)
+    except NotFound:
+        return None
+
+
 def testimony_json(vault: Vault, testimony: Testimony, *, narrative: bool) -> dict[str, Any]:
     """A testimony as ``testimony show`` prints it: the witness by pseudonym
     (its name stays on ``person show``), the consent records' state."""
-    witness = vault.persons.get(testimony.witness_id) if testimony.witness_id else None
-    incident = vault.incidents.get(testimony.incident_id) if testimony.incident_id else None
+    witness = _live_or_none(vault.persons, testimony.witness_id)
+    incident = _live_or_none(vault.incidents, testimony.incident_id)
     consent = vault.consents.of_testimony(testimony.id)
     data: dict[str, Any] = {
         "id": testimony.id,
@@ -521,9 +536,9 @@ def testimony_json(vault: Vault, testimony: Testimony, *, narrative: bool) -> di
         "case_id": testimony.case_id,
         "title": testimony.title,
         "witness_id": testimony.witness_id,
-        "witness": witness.label() if witness else "",
+        "witness": witness.label() if witness else (DELETED if testimony.witness_id else ""),
         "incident_id": testimony.incident_id,
-        "incident": incident.title if incident else "",
+        "incident": incident.title if incident else (DELETED if testimony.incident_id else ""),
         "interview_date": testimony.interview_date,
         "interview_place": testimony.interview_place,
         "violation_types": testimony.violation_types,

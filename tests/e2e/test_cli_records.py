@@ -199,4 +199,9 @@ def test_testimony_show_and_edit_witness_incident_place_date_violations_and_cons
     cleared = cli.json("testimony", "show", testimony, secrets=P)
     assert (cleared["witness_id"], cleared["violation_types"]) == ("", [])
     assert cli.json("testimony", "edit", testimony, secrets=P)["changed"] == []
+    # A witness deleted after being named: the testimony still shows, saying so.
+    cli.json("testimony", "edit", testimony, "--witness", witness, secrets=P)
+    cli.run("person", "delete", witness, "--yes", secrets=P)
+    orphaned = cli.json("testimony", "show", testimony, secrets=P)
+    assert (orphaned["witness_id"], orphaned["witness"]) == (witness, "(deleted)")
     assert cli.json("verify", secrets=P)["ok"]
