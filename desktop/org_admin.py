@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -132,6 +132,7 @@ class CreateRequest:
     purge_after_delivery: bool
     server_url: str  # "" for none
     cert_sha256: str
+    receipt_key: str | None  # base64, typed or announced by the server; None: not pinned
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class CreatedOrganisation:
     fingerprint: str
     server_url: str  # "" for none: then nothing is uploaded
     profile: bytes  # the signed profile file, for "Save the profile file…" and the upload
+    receipt_key_pinned: bool
 
 
 class CreateOrganisation:
@@ -154,26 +156,53 @@ class CreateOrganisation:
         self._request = request
 
     def __call__(self, _context: TaskContext) -> CreatedOrganisation:
-        from sync import org, org_vault
+        from sync import org_vault
 
         request = self._request
-        org.check_name(request.name)  # both checked before anything is made
-        if request.server_url:
-            org.check_server(request.server_url, request.cert_sha256)
+        check_request(request)  # again: nothing is made from a malformed form
         signed = org_vault.create_organisation(
             self._vault, request.name, purge_after_delivery=request.purge_after_delivery
         )
         if request.server_url:
-            signed = org_vault.set_server(self._vault, request.server_url, request.cert_sha256)
+            signed = org_vault.set_server(
+                self._vault, request.server_url, request.cert_sha256, request.receipt_key
+            )
         profile = signed.profile
+        server = profile.server
         return CreatedOrganisation(
             profile.name,
             profile.org_id,
             profile.version,
             profile.fingerprint,
-            profile.server.url if profile.server is not None else "",
+            server.url if server is not None else "",
             signed.signed,
+            server is not None and server.receipt_key is not None,
         )
+
+
+def check_request(request: CreateRequest) -> None:
+    """The name and the server entry's form (OrgRefused), before any network or write."""
+    from sync import org
+
+    org.check_name(request.name)
+    if request.server_url:
+        org.check_server(request.server_url, request.cert_sha256, request.receipt_key)
+
+
+class AskReceiptKey:
+    """The task: the receipt key the server announces, over a connection
+    pinned to the typed certificate (as ``org set-server`` does when no key
+    is given): the key or, when it cannot be asked, the outcome's state."""
+
+    def __init__(self, url: str, cert_sha256: str) -> None:
+        self._url = url
+        self._cert = cert_sha256
+
+    def __call__(self, _context: TaskContext) -> tuple[str | None, str]:
+        from sync.client.org_link import fetch_receipt_key
+
+        asked = fetch_receipt_key(self._url, self._cert)
+        return (asked, "done") if isinstance(asked, str) else (None, asked.state)
 
 
 class PublishProfile:
@@ -228,6 +257,7 @@ class CreateOrganisationDialog(QDialog):
         self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._chooser = chooser
         self.result_value: CreatedOrganisation | None = None
+        self._key_note = ""
         self.busy = False
         self.setWindowTitle(self.tr("Create an organisation"))
         self.setWindowIcon(icon("settings"))
@@ -275,11 +305,19 @@ class CreateOrganisationDialog(QDialog):
         self.cert_field.setPlaceholderText(self.tr("its certificate's SHA-256 (64 hex digits)"))
         self.cert_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         form.addRow(self.tr("&Certificate:"), self.cert_field)
+        self.receipt_key_field = QLineEdit()
+        self.receipt_key_field.setAccessibleName(self.tr("Server receipt key"))
+        self.receipt_key_field.setPlaceholderText(
+            self.tr("optional: its receipt key (base64); asked of the server when empty")
+        )
+        self.receipt_key_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        form.addRow(self.tr("&Receipt key:"), self.receipt_key_field)
         server_why = QLabel(
             self.tr(
-                "Leave both empty to work by USB stick only; a server can be named later "
-                "(fieldvault org set-server). Its certificate fingerprint is what `fieldvault serve "
-                "init` printed: devices then talk to that server only."
+                "Leave these empty to work by USB stick only; a server can be named later "
+                "(fieldvault org set-server). Its certificate fingerprint and receipt key are what "
+                "`fieldvault serve --init` printed: devices then talk to that server only, and trust "
+                "only its receipts."
             )
         )
         server_why.setWordWrap(True)
@@ -355,7 +393,18 @@ class CreateOrganisationDialog(QDialog):
                 )
             )
             return None
-        return CreateRequest(name, self.purge_box.isChecked(), url, cert)
+        from db.api import FieldvaultError
+
+        key = self.receipt_key_field.text().strip() or None
+        request = CreateRequest(name, self.purge_box.isChecked(), url, cert, key if url else None)
+        try:
+            check_request(request)
+        except FieldvaultError as refused:
+            from desktop.tasks import failure
+
+            self.status.setText(failure_text(failure(refused)))
+            return None
+        return request
 
     @Slot()
     def create_organisation(self) -> None:
@@ -363,6 +412,28 @@ class CreateOrganisationDialog(QDialog):
         if request is None or self.busy:
             return
         self._set_busy(True)
+        self._key_note = ""
+        if request.server_url and request.receipt_key is None:
+            # Pinned too, as `org set-server` does: asked of the server itself.
+            self.status.setText(self.tr("Asking {url} for its receipt key…").format(url=request.server_url))
+            task = AskReceiptKey(request.server_url, request.cert_sha256)
+            self.tasks.start(Lane.SYNC, task, lambda report: self._on_key(report, request), owner=self)
+            return
+        self._create(request)
+
+    def _on_key(self, report: TaskReport, request: CreateRequest) -> None:
+        if not report.finished:
+            return
+        key, state = report.value if isinstance(report.value, tuple) else (None, "offline")
+        if key is None:
+            self._key_note = self.tr(
+                "{url} could not be asked for its receipt key ({state}): the profile does not pin it, and "
+                "devices will trust the key they see first. Pin it later with fieldvault org set-server "
+                "--receipt-key (fieldvault serve --init printed it)."
+            ).format(url=request.server_url, state=state)
+        self._create(replace(request, receipt_key=key))
+
+    def _create(self, request: CreateRequest) -> None:
         self.status.setText(self.tr("Creating the organisation…"))
         self.tasks.start(Lane.SAVE, CreateOrganisation(self._vault, request), self._on_created, owner=self)
 
@@ -383,6 +454,7 @@ class CreateOrganisationDialog(QDialog):
         self.form_box.setEnabled(False)  # a vault belongs to one organisation
         self.result_heading.setText(
             self.tr("Organisation {name} created; this vault is its coordinator.").format(name=made.name)
+            + (f"\n{self._key_note}" if self._key_note else "")
         )
         self.fingerprint_label.setText(made.fingerprint)
         self.result_box.show()

@@ -8,6 +8,8 @@ is refused in plain words and changes nothing."""
 
 from __future__ import annotations
 
+import base64
+import os
 import stat
 import time
 from collections.abc import Iterator
@@ -191,6 +193,30 @@ def test_a_server_named_at_creation_is_in_the_profile(qtbot: QtBot, worker: Vaul
     assert profile.server.cert_sha256 == "ab" * 32 and profile.version == 2
     qtbot.waitUntil(lambda: "could not be reached" in dialog.upload_status.text(), timeout=WAIT_MS)
     assert "https://127.0.0.1:9" in dialog.upload_status.text()
+    # Its receipt key could not be asked: not pinned, and said.
+    assert profile.server.receipt_key is None
+    assert "could not be asked for its receipt key" in dialog.result_heading.text()
+
+
+def test_a_typed_receipt_key_is_pinned_and_a_malformed_one_refused(qtbot: QtBot, worker: Vault) -> None:
+    dialog = CreateOrganisationDialog(worker)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    type_text(qtbot, dialog.name_field, ORG_NAME)
+    type_text(qtbot, dialog.server_url, "https://127.0.0.1:9")
+    type_text(qtbot, dialog.cert_field, "ab" * 32)
+    type_text(qtbot, dialog.receipt_key_field, "not base64 of 32 bytes")
+    _click(qtbot, dialog.create_button)
+    # (messages.py's org-server-form text does not name the receipt key yet.)
+    assert "The server needs" in dialog.status.text() and org_vault.held_profile(worker) is None
+    key = os.urandom(32)
+    dialog.receipt_key_field.setText(base64.b64encode(key).decode())
+    _click(qtbot, dialog.create_button)
+    assert "Asking" not in dialog.status.text()  # typed: the server is not asked
+    qtbot.waitUntil(dialog.result_box.isVisible, timeout=WAIT_MS)
+    profile = org_vault.status(worker).profile
+    assert profile.server is not None and profile.server.receipt_key == key
+    assert "receipt key" not in dialog.result_heading.text()
 
 
 # -- issue an enrolment token ------------------------------------------------------------------
