@@ -33,9 +33,9 @@ from desktop.bundle_actions import OrganisationMenu
 from desktop.clipboard_guard import ClipboardGuard
 from desktop.conflicts_view import add_conflicts_entry
 from desktop.coordinator_menu import CoordinatorMenu
-from desktop.export_dialog import ExportCaseAction, interrupted_exports_notice
 from desktop.devices_view import add_devices_entry
 from desktop.duplicates_view import add_duplicates_entry
+from desktop.export_dialog import ExportCaseAction, interrupted_exports_notice
 from desktop.help_menu import HelpMenu, WindowKeys
 from desktop.icons import app_icon, icon
 from desktop.org_admin import add_coordinator_entries as add_org_admin_entries

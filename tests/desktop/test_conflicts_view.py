@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QTextBrowser
 from pytestqt.qtbot import QtBot
 
@@ -69,11 +69,19 @@ def choose(qtbot: QtBot, button: QAbstractButton) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(6, button.height() // 2))
 
 
+def _first_row_text(dialog: ConflictsDialog) -> str:
+    row = dialog.conflict_list.topLevelItem(0)
+    assert row is not None
+    return row.text(0)
+
+
 def open_conflicts(qtbot: QtBot, window: FieldvaultWindow) -> ConflictsDialog:
     """Coordinator → Conflicts…, as a click on the menu entry does."""
     menu = window.coordinator_menu
     assert menu.menuAction().isVisible()
-    (entry,) = [a for a in menu.actions() if a.text() == ConflictsDialog.tr("Conflicts…")]
+    (entry,) = [
+        a for a in menu.actions() if a.text() == QCoreApplication.translate("ConflictsDialog", "Conflicts…")
+    ]
     entry.trigger()
     dialog = menu.dialog
     assert isinstance(dialog, ConflictsDialog)
@@ -104,6 +112,7 @@ def test_the_coordinator_resolves_a_testimony_field_by_field(qtbot: QtBot, scene
     # The list: one testimony, two versions, written on the two workers' devices.
     assert dialog.conflict_list.topLevelItemCount() == 1
     row = dialog.conflict_list.topLevelItem(0)
+    assert row is not None
     assert row.text(0) == "testimony" and row.text(2) == "2"
     assert row.text(1).startswith("Statement of")
     for worker in (scene.first, scene.second):
@@ -136,6 +145,7 @@ def test_the_coordinator_resolves_a_testimony_field_by_field(qtbot: QtBot, scene
     assert isinstance(editor, QLineEdit)
     editor.clear()
     type_text(qtbot, editor, "Mariia Koval, NGO interviewer")
+    assert dialog.versions is not None
     assert dialog.choices["interviewer"].group.checkedId() == len(dialog.versions.heads)  # typing chose Edit
     assert dialog.save_button.isEnabled()
 
@@ -167,7 +177,7 @@ def test_the_conflicts_dialog_in_ukrainian(qtbot: QtBot, scene: ConflictScene, u
         dialog.save_button.text(),
         dialog.heading.text(),
         dialog.legend.text(),
-        dialog.conflict_list.topLevelItem(0).text(0),
+        _first_row_text(dialog),
         dialog.status.text(),
     ):
         assert UKRAINIAN.search(text), text
@@ -203,6 +213,7 @@ def test_a_person_in_conflict_resolves_the_same_way(qtbot: QtBot, tmp_path: Path
     dialog.show()
     wait_for_versions(qtbot, dialog)
     row = dialog.conflict_list.topLevelItem(0)
+    assert row is not None
     assert row.text(0) == "person" and "Петренко" not in row.text(1)
     assert sorted(dialog.choices) == ["notes", "pseudonym", "sensitive"]
     assert "Соборна" not in "".join(w.text() for w in dialog.grid_host.findChildren(QLineEdit))
@@ -280,7 +291,7 @@ def test_a_deletion_that_raced_an_edit_can_be_kept(qtbot: QtBot, tmp_path: Path)
     other.lock()
     heads = own.revisions.heads()[incident.id]
     dialog, tasks = _open_dialog(qtbot, own)
-    assert dialog.conflict_list.topLevelItem(0).text(0) == "incident"
+    assert _first_row_text(dialog) == "incident"
     assert dialog.delete_button.isVisible()
     assert dialog.undecided() == []  # a deletion offers no values: the live version's stand
     labels = [label.text() for label in dialog.grid_host.findChildren(type(dialog.heading))]
