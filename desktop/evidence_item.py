@@ -97,6 +97,7 @@ CUSTODY_ICONS = {
     "intake-duplicate": "add-evidence",
     "view": "view",
     "export": "export",
+    "export-metadata": "export",
     "verify": "verify",
 }
 
@@ -481,6 +482,7 @@ class EvidenceItemView(QWidget):
             "intake-duplicate": self.tr("Added again (already stored)"),
             "view": self.tr("Viewed"),
             "export": self.tr("Exported"),
+            "export-metadata": self.tr("Record exported (a case export, without the file)"),
             "transfer": self.tr("Transferred"),
             "verify": self.tr("Verified"),
             "delete": self.tr("Deleted"),

@@ -15,6 +15,7 @@ import bagit
 import pytest
 from PySide6.QtCore import QLocale, Qt
 
+from desktop.evidence_item import EvidenceItemView
 from desktop.export_dialog import ExportDialog
 from desktop.i18n import install_translators, remove_translators
 from desktop.window import FieldvaultWindow
@@ -121,6 +122,13 @@ def test_every_format_from_the_vault_menu(qtbot, case: SampleCase, vault_dir: Pa
             e for e in vault.evidence.custody(case.item_ids[0]) if e.details.get("format") == "pdf-report"
         ]
         assert [e.details["file_name"] for e in pdf_events] == [pdf.name]
+        # The item's custody table says it in words.
+        item_view = EvidenceItemView(vault, case.item_ids[0])
+        qtbot.addWidget(item_view)
+        labels = [
+            item_view.custody_table.item(row, 2).text() for row in range(item_view.custody_table.rowCount())
+        ]
+        assert labels[-1] == "Record exported (a case export, without the file)"
         assert vault.verify().ok
 
 
