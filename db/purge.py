@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from db.atomicio import fsync_directory
@@ -281,9 +282,15 @@ def _unlink(store: BlobStore, blob_id: str) -> bool:
 def finish_purges(session: Session, store: BlobStore) -> list[str]:
     """At unlock (no other process has the vault open): the blob files of
     purges recorded but not yet unlinked (a crash, a kill, a failed unlink)
-    are removed now. Returns their blob ids."""
+    are removed now. Returns their blob ids. A database too damaged to
+    read the table does not stop the unlock: nothing is removed, and
+    ``verify`` names the damage."""
+    try:
+        purged = purged_blob_ids(session)
+    except DatabaseError:
+        return []
     finished = []
-    for blob_id in sorted(purged_blob_ids(session)):
+    for blob_id in sorted(purged):
         if store.path(blob_id).exists() and _unlink(store, blob_id):
             finished.append(blob_id)
     return finished
