@@ -235,6 +235,9 @@ class KnownDevice(Base):
     last_sequence: Mapped[int] = mapped_column(Integer)
     last_bundle_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     updated_ms: Mapped[int] = mapped_column(Integer)
+    # Migration 0014: the coordinator whose bundle vouched for this device
+    # (a worker's vault, for revisions it relays); NULL: from the profile or enrolment.
+    vouched_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class ReceivedBundle(Base):
@@ -416,3 +419,21 @@ class PurgedBlob(Base):
     receipt_index: Mapped[int] = mapped_column(Integer)
     receipt_sha256: Mapped[str] = mapped_column(String(64))
     purged_ms: Mapped[int] = mapped_column(Integer)
+
+
+# -- sending back to field workers (migration 0014) ----------------------------------
+
+
+class RelayedRevision(Base):
+    """A revision a coordinator sent back to the field worker ``device_id``
+    in bundle ``bundle_id`` (sync/bundle/send_back.py): the next bundle to
+    that worker leaves it out, and its entity counts as one the worker holds."""
+
+    __tablename__ = "relayed_revisions"
+    __table_args__ = (Index("ix_relayed_revisions_device_entity", "device_id", "entity_id"),)
+
+    device_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(36))
+    bundle_id: Mapped[str] = mapped_column(String(64))
+    sent_ms: Mapped[int] = mapped_column(Integer)
