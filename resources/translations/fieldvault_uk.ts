@@ -2540,6 +2540,11 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Експортовано</translation>
         </message>
         <message>
+            <location filename="../../desktop/evidence_item.py" line="485" />
+            <source>Record exported (a case export, without the file)</source>
+            <translation>Запис експортовано (експорт справи, без файлу)</translation>
+        </message>
+        <message>
             <location filename="../../desktop/evidence_item.py" line="484" />
             <source>Transferred</source>
             <translation>Передано</translation>
