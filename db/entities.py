@@ -346,6 +346,10 @@ class EvidenceItem(Record):
             raise InvalidInput("evidence: field 'size' cannot be negative.", "negative-size", field="size")
         _check_partial_date(self, "stated_date")
 
+    def label(self) -> str:
+        # The file's name, as the evidence list shows it (not the raw id).
+        return self.original_name or f"evidence {self.id[:8]}"
+
 
 @dataclass(kw_only=True)
 class Link(Record):

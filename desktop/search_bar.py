@@ -45,7 +45,7 @@ class SearchBar(QWidget):
 
         self.field = QLineEdit()
         self.field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.field.setPlaceholderText(self.tr("Search testimonies, incidents and persons…"))
+        self.field.setPlaceholderText(self.tr("Search testimonies, evidence, incidents and persons…"))
         self.field.setAccessibleName(self.tr("Search"))
         self.field.setClearButtonEnabled(True)
         self.results = QListWidget()
@@ -134,16 +134,39 @@ class SearchBar(QWidget):
         self.results.setVisible(bool(hits))
         self.search_done.emit(len(hits))
 
-    def _hit_item(self, hit: SearchHit) -> QListWidgetItem:
-        kinds = {
+    def _kind_words(self) -> dict[str, str]:
+        return {
             "case": self.tr("Case"),
             "testimony": self.tr("Testimony"),
             "incident": self.tr("Incident"),
             "person": self.tr("Person"),
+            "evidence": self.tr("Evidence"),
+            "link": self.tr("Link"),
         }
-        kind = kinds.get(hit.entity_type, hit.entity_type)
+
+    def hit_label(self, hit: SearchHit) -> str:
+        """The hit's name as the lists show it. The core falls back to the
+        record's id (an untitled testimony) or to an English "person 0192…"
+        when a record has no name of its own: those are replaced by the
+        words the lists use, translated."""
+        fallbacks = {"", hit.entity_id, f"{hit.entity_type} {hit.entity_id[:8]}"}
+        if hit.entity_type == "link":
+            return self.tr("Evidence link") if hit.label == "evidence-of" else hit.label
+        if hit.label not in fallbacks:
+            return hit.label
+        untitled = {
+            "case": self.tr("(untitled case)"),
+            "testimony": self.tr("(untitled testimony)"),
+            "incident": self.tr("(untitled incident)"),
+            "person": self.tr("(no pseudonym)"),
+            "evidence": self.tr("(no name)"),
+        }
+        return untitled.get(hit.entity_type, self.tr("(untitled)"))
+
+    def _hit_item(self, hit: SearchHit) -> QListWidgetItem:
+        kind = self._kind_words().get(hit.entity_type, hit.entity_type)
         snippet = " ".join(hit.snippet.split())
-        item = QListWidgetItem(f"{kind}: {hit.label}\n{snippet}")
+        item = QListWidgetItem(f"{kind}: {self.hit_label(hit)}\n{snippet}")
         item.setData(ID_ROLE, hit.entity_id)
         item.setData(CASE_ID_ROLE, hit.case_id or (hit.entity_id if hit.entity_type == "case" else ""))
         item.setData(TYPE_ROLE, hit.entity_type)

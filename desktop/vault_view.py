@@ -21,7 +21,7 @@ from functools import partial
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from db.api import Vault
+from db.api import FieldvaultError, Vault
 from desktop import record_form
 from desktop.case_list import CaseList
 from desktop.evidence_tab import EvidenceTab
@@ -165,11 +165,23 @@ class VaultView(QWidget):
             button.setEnabled(enabled)
 
     def _open_hit(self, entity_type: str, entity_id: str, case_id: str) -> None:
-        """Select the hit's case and open its record in its tab."""
+        """Select the hit's case and open its record in its tab, whichever tab
+        was showing. An evidence link opens its evidence item."""
+        if entity_type == "link" and self._vault is not None:
+            try:
+                entity_id = self._vault.links.get(entity_id).from_id
+                entity_type = self._vault.evidence_links.kind_of(entity_id)
+            except FieldvaultError:
+                return  # removed since the search: nothing to open
         if not self.cases.select_case(case_id):
             return
         if entity_type == "testimony":
+            self.case_tabs.setCurrentWidget(self.testimonies)
             self.testimonies.open_testimony(entity_id)
+        elif entity_type == "evidence":
+            self.case_tabs.setCurrentWidget(self.evidence)
+            self.evidence_panel.reload(select_id=entity_id)
+            self.evidence.open_evidence(entity_id)
         elif entity_type in ("incident", "person"):
             tab = self.incidents if entity_type == "incident" else self.persons
             self.case_tabs.setCurrentWidget(tab)
