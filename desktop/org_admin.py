@@ -51,9 +51,17 @@ FileChooser = Callable[[QWidget, str], str]
 
 
 def belongs_to_organisation(vault: Vault | None) -> bool:
+    """Does the vault hold an organisation profile? A stored profile that no
+    longer reads counts as one: a second organisation is never offered over it."""
+    from db.api import FieldvaultError
     from sync.org_vault import held_profile
 
-    return vault is not None and held_profile(vault) is not None
+    if vault is None:
+        return False
+    try:
+        return held_profile(vault) is not None
+    except FieldvaultError:
+        return True
 
 
 def big_font() -> QFont:
