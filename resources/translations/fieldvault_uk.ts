@@ -598,352 +598,352 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>ConflictsDialog</name>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="330" />
+            <location filename="../../desktop/conflicts_view.py" line="332" />
             <source>Conflicts</source>
             <translation>Конфлікти</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="335" />
+            <location filename="../../desktop/conflicts_view.py" line="337" />
             <source>Records that two devices changed without seeing each other's change. Both versions are kept and signed. Choose one, compare its versions field by field, pick a value for each highlighted field, and save: that writes one new version, signed by this device, which replaces them all and syncs like any change.</source>
             <translation>Записи, які два пристрої змінили, не бачачи змін один одного. Обидві версії збережено й підписано. Виберіть запис, порівняйте його версії поле за полем, виберіть значення для кожного виділеного поля й збережіть: це запише одну нову версію, підписану цим пристроєм, яка замінить їх усі й синхронізується, як будь-яка зміна.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="346" />
+            <location filename="../../desktop/conflicts_view.py" line="348" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="346" />
+            <location filename="../../desktop/conflicts_view.py" line="348" />
             <source>Record</source>
             <translation>Запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="346" />
+            <location filename="../../desktop/conflicts_view.py" line="348" />
             <source>Versions</source>
             <translation>Версії</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="346" />
+            <location filename="../../desktop/conflicts_view.py" line="348" />
             <source>Written on</source>
             <translation>Записано на</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="348" />
+            <location filename="../../desktop/conflicts_view.py" line="350" />
             <source>Records in conflict</source>
             <translation>Записи в конфлікті</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="357" />
+            <location filename="../../desktop/conflicts_view.py" line="359" />
             <source>Show sensitive details</source>
             <translation>Показати чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="361" />
+            <location filename="../../desktop/conflicts_view.py" line="363" />
             <source>≠ on a yellow background: the versions differ. In long texts, words only in the left version are struck through on red and marked [-like this-]; words only in the right version are underlined on green and marked {+like this+}.</source>
             <translation>≠ на жовтому тлі: версії відрізняються. У довгих текстах слова, які є лише в лівій версії, перекреслено на червоному тлі й позначено [-ось так-]; слова, які є лише в правій версії, підкреслено на зеленому тлі й позначено {+ось так+}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="396" />
+            <location filename="../../desktop/conflicts_view.py" line="398" />
             <source>Save resolution</source>
             <translation>Зберегти розв’язання</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="398" />
+            <location filename="../../desktop/conflicts_view.py" line="400" />
             <source>Keep it deleted</source>
             <translation>Залишити видаленим</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="400" />
+            <location filename="../../desktop/conflicts_view.py" line="402" />
             <source>One device deleted this record while another changed it: delete it for good.</source>
             <translation>Один пристрій видалив цей запис, поки інший його змінював: видалити його остаточно.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="403" />
+            <location filename="../../desktop/conflicts_view.py" line="405" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="469" />
+            <location filename="../../desktop/conflicts_view.py" line="471" />
             <source>No record is in conflict.</source>
             <translation>Жоден запис не перебуває в конфлікті.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="473" />
+            <location filename="../../desktop/conflicts_view.py" line="475" />
             <source>case</source>
             <translation>справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="474" />
+            <location filename="../../desktop/conflicts_view.py" line="476" />
             <source>incident</source>
             <translation>інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="475" />
+            <location filename="../../desktop/conflicts_view.py" line="477" />
             <source>person</source>
             <translation>особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="476" />
+            <location filename="../../desktop/conflicts_view.py" line="478" />
             <source>testimony</source>
             <translation>свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="477" />
+            <location filename="../../desktop/conflicts_view.py" line="479" />
             <source>link</source>
             <translation>зв’язок</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="478" />
+            <location filename="../../desktop/conflicts_view.py" line="480" />
             <source>evidence</source>
             <translation>доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="479" />
+            <location filename="../../desktop/conflicts_view.py" line="481" />
             <source>consent</source>
             <translation>згода</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="485" />
+            <location filename="../../desktop/conflicts_view.py" line="487" />
             <source>this device</source>
             <translation>цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="488" />
+            <location filename="../../desktop/conflicts_view.py" line="490" />
             <source>device {id}</source>
             <translation>пристрій {id}</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="518" />
+            <location filename="../../desktop/conflicts_view.py" line="520" />
             <source>Conflicts of this kind of record ({kind}) are not resolved here yet.</source>
             <translation>Конфлікти записів цього типу ({kind}) тут поки що не розв’язуються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="547" />
+            <location filename="../../desktop/conflicts_view.py" line="550" />
             <source>{kind} “{label}”: {count} versions</source>
             <translation>{kind} «{label}», версій: {count}</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="552" />
+            <location filename="../../desktop/conflicts_view.py" line="556" />
             <source>Field</source>
             <translation>Поле</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="556" />
+            <location filename="../../desktop/conflicts_view.py" line="560" />
             <source>Your edit</source>
             <translation>Ваша правка</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="578" />
+            <location filename="../../desktop/conflicts_view.py" line="582" />
             <source>Version {n}: {device}, {when}</source>
             <translation>Версія {n}: {device}, {when}</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="582" />
+            <location filename="../../desktop/conflicts_view.py" line="586" />
             <source>(deleted on that device)</source>
             <translation>(видалено на тому пристрої)</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="587" />
+            <location filename="../../desktop/conflicts_view.py" line="591" />
             <source>Title</source>
             <translation>Назва</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="588" />
+            <location filename="../../desktop/conflicts_view.py" line="592" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="589" />
+            <location filename="../../desktop/conflicts_view.py" line="593" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="590" />
+            <location filename="../../desktop/conflicts_view.py" line="594" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="591" />
+            <location filename="../../desktop/conflicts_view.py" line="595" />
             <source>Interviewer</source>
             <translation>Інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="592" />
+            <location filename="../../desktop/conflicts_view.py" line="596" />
             <source>Language</source>
             <translation>Мова</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="593" />
+            <location filename="../../desktop/conflicts_view.py" line="597" />
             <source>Interpreter</source>
             <translation>Перекладач</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="594" />
+            <location filename="../../desktop/conflicts_view.py" line="598" />
             <source>Consent</source>
             <translation>Згода</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="595" />
+            <location filename="../../desktop/conflicts_view.py" line="599" />
             <source>Interview date</source>
             <translation>Дата інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="596" />
+            <location filename="../../desktop/conflicts_view.py" line="600" />
             <source>Interview place</source>
             <translation>Місце інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="597" />
+            <location filename="../../desktop/conflicts_view.py" line="601" />
             <source>Violation types</source>
             <translation>Види порушень</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="598" />
+            <location filename="../../desktop/conflicts_view.py" line="602" />
             <source>Narrative</source>
             <translation>Розповідь</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="599" />
+            <location filename="../../desktop/conflicts_view.py" line="603" />
             <source>Notes</source>
             <translation>Примітки</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="600" />
+            <location filename="../../desktop/conflicts_view.py" line="604" />
             <source>Description</source>
             <translation>Опис</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="601" />
+            <location filename="../../desktop/conflicts_view.py" line="605" />
             <source>Date</source>
             <translation>Дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="602" />
+            <location filename="../../desktop/conflicts_view.py" line="606" />
             <source>Date precision</source>
             <translation>Точність дати</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="603" />
+            <location filename="../../desktop/conflicts_view.py" line="607" />
             <source>Place</source>
             <translation>Місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="604" />
+            <location filename="../../desktop/conflicts_view.py" line="608" />
             <source>Place precision</source>
             <translation>Точність місця</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="605" />
+            <location filename="../../desktop/conflicts_view.py" line="609" />
             <source>Latitude</source>
             <translation>Широта</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="606" />
+            <location filename="../../desktop/conflicts_view.py" line="610" />
             <source>Longitude</source>
             <translation>Довгота</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="607" />
+            <location filename="../../desktop/conflicts_view.py" line="611" />
             <source>Name</source>
             <translation>Ім’я</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="608" />
+            <location filename="../../desktop/conflicts_view.py" line="612" />
             <source>Pseudonym</source>
             <translation>Псевдонім</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="609" />
+            <location filename="../../desktop/conflicts_view.py" line="613" />
             <source>Roles</source>
             <translation>Ролі</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="610" />
+            <location filename="../../desktop/conflicts_view.py" line="614" />
             <source>Sensitive details</source>
             <translation>Чутливі дані</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="611" />
+            <location filename="../../desktop/conflicts_view.py" line="615" />
             <source>From</source>
             <translation>Від</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="612" />
+            <location filename="../../desktop/conflicts_view.py" line="616" />
             <source>To</source>
             <translation>До</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="613" />
+            <location filename="../../desktop/conflicts_view.py" line="617" />
             <source>Relation</source>
             <translation>Зв’язок</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="632" />
+            <location filename="../../desktop/conflicts_view.py" line="636" />
             <source>The versions differ</source>
             <translation>Версії відрізняються</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="645" />
+            <location filename="../../desktop/conflicts_view.py" line="649" />
             <source>Keep this</source>
             <translation>Залишити це</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="647" />
+            <location filename="../../desktop/conflicts_view.py" line="651" />
             <source>Keep version {n} of {field}</source>
             <translation>Залишити версію {n} поля «{field}»</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="662" />
+            <location filename="../../desktop/conflicts_view.py" line="666" />
             <source>Edit</source>
             <translation>Змінити</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="663" />
+            <location filename="../../desktop/conflicts_view.py" line="667" />
             <source>Edit {field}</source>
             <translation>Змінити поле «{field}»</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="673" />
+            <location filename="../../desktop/conflicts_view.py" line="677" />
             <source>Your edit of {field}</source>
             <translation>Ваша правка поля «{field}»</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="685" />
+            <location filename="../../desktop/conflicts_view.py" line="689" />
             <source>(deleted)</source>
             <translation>(видалено)</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="691" />
+            <location filename="../../desktop/conflicts_view.py" line="695" />
             <source>Hidden ({count} details)</source>
             <translation>Приховано (записів: {count})</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="702" />
+            <location filename="../../desktop/conflicts_view.py" line="706" />
             <source>{field} in version {n}, with the differences marked</source>
             <translation>{field} у версії {n}, з позначеними відмінностями</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="738" />
+            <location filename="../../desktop/conflicts_view.py" line="742" />
             <source>Choose a version or an edit for each field marked ≠ ({count} left).</source>
             <translation>Виберіть версію або власну правку для кожного поля, позначеного ≠ (залишилося: {count}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="780" />
+            <location filename="../../desktop/conflicts_view.py" line="784" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="791" />
+            <location filename="../../desktop/conflicts_view.py" line="796" />
             <source>Resolved: one new version, signed by this device, replaces the conflicting ones.</source>
             <translation>Розв’язано: одна нова версія, підписана цим пристроєм, замінює конфліктні.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="799" />
+            <location filename="../../desktop/conflicts_view.py" line="803" />
             <source>Not saved: another version of this record arrived meanwhile. Its versions are shown again; choose again.</source>
             <translation>Не збережено: тим часом надійшла ще одна версія цього запису. Його версії показано знову; виберіть ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/conflicts_view.py" line="813" />
+            <location filename="../../desktop/conflicts_view.py" line="817" />
             <source>Conflicts…</source>
             <translation>Конфлікти…</translation>
         </message>
@@ -1186,7 +1186,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CoordinatorMenu</name>
         <message>
-            <location filename="../../desktop/coordinator_menu.py" line="69" />
+            <location filename="../../desktop/coordinator_menu.py" line="70" />
             <source>&amp;Coordinator</source>
             <translation>&amp;Координатор</translation>
         </message>
@@ -1723,182 +1723,182 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DuplicatesDialog</name>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="173" />
-            <location filename="../../desktop/duplicates_view.py" line="209" />
+            <location filename="../../desktop/duplicates_view.py" line="187" />
+            <location filename="../../desktop/duplicates_view.py" line="223" />
             <source>Possible duplicates</source>
             <translation>Можливі дублікати</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="178" />
+            <location filename="../../desktop/duplicates_view.py" line="192" />
             <source>Persons recorded more than once by different workers: names in Cyrillic and in Latin letters, initials, dates of different precision. A suggestion is not a verdict: compare the two records and decide. A decision is a signed change that can be undone; the records themselves stay as they were recorded.</source>
             <translation>Особи, яких записали кілька разів різні працівники: імена кирилицею й латиницею, ініціали, дати різної точності. Пропозиція — не висновок: порівняйте два записи й вирішіть. Рішення — це підписана зміна, яку можна скасувати; самі записи залишаються такими, як їх записали.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="188" />
+            <location filename="../../desktop/duplicates_view.py" line="202" />
             <source>Show pairs scored from</source>
             <translation>Показувати пари з оцінкою від</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="191" />
-            <location filename="../../desktop/duplicates_view.py" line="196" />
+            <location filename="../../desktop/duplicates_view.py" line="205" />
+            <location filename="../../desktop/duplicates_view.py" line="210" />
             <source>Lowest score shown</source>
             <translation>Найнижча показана оцінка</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="211" />
+            <location filename="../../desktop/duplicates_view.py" line="225" />
             <source>Score</source>
             <translation>Оцінка</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="211" />
-            <location filename="../../desktop/duplicates_view.py" line="222" />
+            <location filename="../../desktop/duplicates_view.py" line="225" />
+            <location filename="../../desktop/duplicates_view.py" line="236" />
             <source>First record</source>
             <translation>Перший запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="211" />
-            <location filename="../../desktop/duplicates_view.py" line="222" />
+            <location filename="../../desktop/duplicates_view.py" line="225" />
+            <location filename="../../desktop/duplicates_view.py" line="236" />
             <source>Second record</source>
             <translation>Другий запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="211" />
+            <location filename="../../desktop/duplicates_view.py" line="225" />
             <source>Why</source>
             <translation>Чому</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="218" />
+            <location filename="../../desktop/duplicates_view.py" line="232" />
             <source>Suggestions</source>
             <translation>Пропозиції</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="220" />
+            <location filename="../../desktop/duplicates_view.py" line="234" />
             <source>Decisions taken</source>
             <translation>Ухвалені рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="222" />
+            <location filename="../../desktop/duplicates_view.py" line="236" />
             <source>Decision</source>
             <translation>Рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="228" />
+            <location filename="../../desktop/duplicates_view.py" line="242" />
             <source>Decisions</source>
             <translation>Рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="236" />
+            <location filename="../../desktop/duplicates_view.py" line="250" />
             <source>Name</source>
             <translation>Ім'я</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="237" />
+            <location filename="../../desktop/duplicates_view.py" line="251" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="238" />
+            <location filename="../../desktop/duplicates_view.py" line="252" />
             <source>Date of birth</source>
             <translation>Дата народження</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="239" />
+            <location filename="../../desktop/duplicates_view.py" line="253" />
             <source>Place</source>
             <translation>Місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="255" />
+            <location filename="../../desktop/duplicates_view.py" line="269" />
             <source>The two records side by side</source>
             <translation>Два записи поруч</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="257" />
+            <location filename="../../desktop/duplicates_view.py" line="271" />
             <source>Show dates and places of birth</source>
             <translation>Показати дати й місця народження</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="259" />
+            <location filename="../../desktop/duplicates_view.py" line="273" />
             <source>They are sensitive details: shown only on request.</source>
             <translation>Це чутливі відомості: показуються лише на запит.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="265" />
+            <location filename="../../desktop/duplicates_view.py" line="279" />
             <source>Progress of the search for duplicates</source>
             <translation>Перебіг пошуку дублікатів</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="270" />
+            <location filename="../../desktop/duplicates_view.py" line="284" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="274" />
+            <location filename="../../desktop/duplicates_view.py" line="288" />
             <source>Search again</source>
             <translation>Шукати знову</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="276" />
+            <location filename="../../desktop/duplicates_view.py" line="290" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="277" />
+            <location filename="../../desktop/duplicates_view.py" line="291" />
             <source>Cancel the search for duplicates</source>
             <translation>Скасувати пошук дублікатів</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="280" />
+            <location filename="../../desktop/duplicates_view.py" line="294" />
             <source>Link as the same person</source>
             <translation>Пов'язати як ту саму особу</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="282" />
+            <location filename="../../desktop/duplicates_view.py" line="296" />
             <source>Not the same</source>
             <translation>Це різні особи</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="284" />
+            <location filename="../../desktop/duplicates_view.py" line="298" />
             <source>Undo this decision</source>
             <translation>Скасувати це рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="286" />
+            <location filename="../../desktop/duplicates_view.py" line="300" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="314" />
+            <location filename="../../desktop/duplicates_view.py" line="328" />
             <source>Reading the persons…</source>
             <translation>Читання осіб…</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="328" />
-            <location filename="../../desktop/duplicates_view.py" line="350" />
+            <location filename="../../desktop/duplicates_view.py" line="342" />
+            <location filename="../../desktop/duplicates_view.py" line="364" />
             <source>Search cancelled.</source>
             <translation>Пошук скасовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="341" />
+            <location filename="../../desktop/duplicates_view.py" line="355" />
             <source>Comparing names, dates and places…</source>
             <translation>Порівняння імен, дат і місць…</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="390" />
+            <location filename="../../desktop/duplicates_view.py" line="404" />
             <source>person {short} (deleted)</source>
             <translation>особа {short} (видалена)</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="417" />
+            <location filename="../../desktop/duplicates_view.py" line="431" />
             <source>same person</source>
             <translation>та сама особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="417" />
+            <location filename="../../desktop/duplicates_view.py" line="431" />
             <source>not the same</source>
             <translation>різні особи</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/duplicates_view.py" line="425" />
+            <location filename="../../desktop/duplicates_view.py" line="439" />
             <source>%n possible duplicate(s) from this score; the best {shown} are listed. Raise the score to see fewer.</source>
             <translation>
                 <numerusform>%n можливий дублікат від цієї оцінки; показано {shown} найкращих. Підніміть оцінку, щоб їх було менше.</numerusform>
@@ -1907,7 +1907,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/duplicates_view.py" line="432" />
+            <location filename="../../desktop/duplicates_view.py" line="446" />
             <source>%n possible duplicate(s) from this score.</source>
             <translation>
                 <numerusform>%n можливий дублікат від цієї оцінки.</numerusform>
@@ -1916,127 +1916,127 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="434" />
+            <location filename="../../desktop/duplicates_view.py" line="448" />
             <source>No possible duplicates from this score.</source>
             <translation>Від цієї оцінки можливих дублікатів немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="441" />
+            <location filename="../../desktop/duplicates_view.py" line="455" />
             <source>surnames alike</source>
             <translation>прізвища схожі</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="442" />
+            <location filename="../../desktop/duplicates_view.py" line="456" />
             <source>given names alike</source>
             <translation>імена схожі</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="443" />
+            <location filename="../../desktop/duplicates_view.py" line="457" />
             <source>initial fits the given name</source>
             <translation>ініціал відповідає імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="444" />
+            <location filename="../../desktop/duplicates_view.py" line="458" />
             <source>initials fit</source>
             <translation>ініціали відповідають</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="445" />
+            <location filename="../../desktop/duplicates_view.py" line="459" />
             <source>a given name missing</source>
             <translation>бракує імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="446" />
+            <location filename="../../desktop/duplicates_view.py" line="460" />
             <source>given names differ</source>
             <translation>імена різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="447" />
+            <location filename="../../desktop/duplicates_view.py" line="461" />
             <source>given names of different genders</source>
             <translation>імена різної статі</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="448" />
+            <location filename="../../desktop/duplicates_view.py" line="462" />
             <source>initial does not fit</source>
             <translation>ініціал не відповідає</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="449" />
+            <location filename="../../desktop/duplicates_view.py" line="463" />
             <source>same patronymic</source>
             <translation>те саме по батькові</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="450" />
+            <location filename="../../desktop/duplicates_view.py" line="464" />
             <source>patronymics differ</source>
             <translation>по батькові різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="451" />
+            <location filename="../../desktop/duplicates_view.py" line="465" />
             <source>initial fits the patronymic</source>
             <translation>ініціал відповідає по батькові</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="452" />
+            <location filename="../../desktop/duplicates_view.py" line="466" />
             <source>initial does not fit the patronymic</source>
             <translation>ініціал не відповідає по батькові</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="453" />
+            <location filename="../../desktop/duplicates_view.py" line="467" />
             <source>birth year agrees</source>
             <translation>рік народження збігається</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="454" />
+            <location filename="../../desktop/duplicates_view.py" line="468" />
             <source>date of birth agrees</source>
             <translation>дата народження збігається</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="455" />
+            <location filename="../../desktop/duplicates_view.py" line="469" />
             <source>dates of birth differ</source>
             <translation>дати народження різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="456" />
+            <location filename="../../desktop/duplicates_view.py" line="470" />
             <source>same place</source>
             <translation>те саме місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="457" />
+            <location filename="../../desktop/duplicates_view.py" line="471" />
             <source>places differ</source>
             <translation>місця різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="550" />
+            <location filename="../../desktop/duplicates_view.py" line="564" />
             <source>(hidden)</source>
             <translation>(приховано)</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="600" />
+            <location filename="../../desktop/duplicates_view.py" line="614" />
             <source>Signing the decision…</source>
             <translation>Підписування рішення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="613" />
+            <location filename="../../desktop/duplicates_view.py" line="627" />
             <source>Nothing was changed.</source>
             <translation>Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="620" />
+            <location filename="../../desktop/duplicates_view.py" line="634" />
             <source>Linked as the same person (a signed change; Undo on the Decisions tab reverses it).</source>
             <translation>Пов'язано як ту саму особу (підписана зміна; її скасовує «Скасувати це рішення» на вкладці «Рішення»).</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="623" />
+            <location filename="../../desktop/duplicates_view.py" line="637" />
             <source>Marked as not the same: the pair is no longer suggested (Undo on the Decisions tab).</source>
             <translation>Позначено як різних осіб: цю пару більше не пропонуватимуть (скасувати можна на вкладці «Рішення»).</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="630" />
+            <location filename="../../desktop/duplicates_view.py" line="644" />
             <source>Decision undone: the pair is suggested again if it scores high enough.</source>
             <translation>Рішення скасовано: пару знову пропонуватимуть, якщо її оцінка досить висока.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="668" />
+            <location filename="../../desktop/duplicates_view.py" line="682" />
             <source>Possible &amp;duplicates…</source>
             <translation>Можливі &amp;дублікати…</translation>
         </message>
@@ -2123,419 +2123,419 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>EvidenceItemView</name>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="173" />
+            <location filename="../../desktop/evidence_item.py" line="174" />
             <source>Original file name</source>
             <translation>Початкова назва файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="177" />
+            <location filename="../../desktop/evidence_item.py" line="178" />
             <source>Description</source>
             <translation>Опис</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="181" />
+            <location filename="../../desktop/evidence_item.py" line="182" />
             <source>Source</source>
             <translation>Джерело</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="182" />
+            <location filename="../../desktop/evidence_item.py" line="183" />
             <source>Who gave the file, or where it was found</source>
             <translation>Хто передав файл або де його знайдено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="184" />
+            <location filename="../../desktop/evidence_item.py" line="185" />
             <source>Stated date</source>
             <translation>Зазначена дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="185" />
+            <location filename="../../desktop/evidence_item.py" line="186" />
             <source>YYYY, YYYY-MM or YYYY-MM-DD</source>
             <translation>РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="188" />
+            <location filename="../../desktop/evidence_item.py" line="189" />
             <source>Stated place</source>
             <translation>Зазначене місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="190" />
+            <location filename="../../desktop/evidence_item.py" line="191" />
             <source>Notes</source>
             <translation>Примітки</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="193" />
+            <location filename="../../desktop/evidence_item.py" line="194" />
             <source>&amp;Save</source>
             <translation>&amp;Зберегти</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="194" />
+            <location filename="../../desktop/evidence_item.py" line="195" />
             <source>Save the stated fields</source>
             <translation>Зберегти зазначені відомості</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="195" />
+            <location filename="../../desktop/evidence_item.py" line="196" />
             <source>Ctrl+S also saves.</source>
             <translation>Ctrl+S теж зберігає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="197" />
+            <location filename="../../desktop/evidence_item.py" line="198" />
             <source>Item status</source>
             <translation>Стан доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="198" />
+            <location filename="../../desktop/evidence_item.py" line="199" />
             <source>Stated by the field worker</source>
             <translation>Зазначено польовим працівником</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="200" />
+            <location filename="../../desktop/evidence_item.py" line="201" />
             <source>&amp;Description:</source>
             <translation>&amp;Опис:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="201" />
+            <location filename="../../desktop/evidence_item.py" line="202" />
             <source>So&amp;urce:</source>
             <translation>Дже&amp;рело:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="202" />
+            <location filename="../../desktop/evidence_item.py" line="203" />
             <source>Da&amp;te:</source>
             <translation>Д&amp;ата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="203" />
+            <location filename="../../desktop/evidence_item.py" line="204" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="204" />
+            <location filename="../../desktop/evidence_item.py" line="205" />
             <source>&amp;Notes:</source>
             <translation>&amp;Примітки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="214" />
+            <location filename="../../desktop/evidence_item.py" line="215" />
             <source>Claim</source>
             <translation>Твердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="214" />
+            <location filename="../../desktop/evidence_item.py" line="215" />
             <source>Value</source>
             <translation>Значення</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="215" />
-            <location filename="../../desktop/evidence_item.py" line="228" />
+            <location filename="../../desktop/evidence_item.py" line="216" />
+            <location filename="../../desktop/evidence_item.py" line="229" />
             <source>Claimed by the file</source>
             <translation>Заявлено самим файлом</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="218" />
+            <location filename="../../desktop/evidence_item.py" line="219" />
             <source>Read from the file itself when it was added. Files can lie: this metadata can be edited or faked. Treat it as a claim to check, not a fact.</source>
             <translation>Прочитано із самого файлу під час додавання. Файли можуть брехати: ці метадані можна змінити або підробити. Сприймайте їх як твердження, яке треба перевірити, а не як факт.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="222" />
+            <location filename="../../desktop/evidence_item.py" line="223" />
             <source>The file makes no claims we can read.</source>
             <translation>Файл не містить тверджень, які можна прочитати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="226" />
+            <location filename="../../desktop/evidence_item.py" line="227" />
             <source>Content Credentials</source>
             <translation>Облікові дані вмісту (Content Credentials)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="240" />
+            <location filename="../../desktop/evidence_item.py" line="241" />
             <source>SHA-256</source>
             <translation>SHA-256</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="241" />
+            <location filename="../../desktop/evidence_item.py" line="242" />
             <source>The file's fingerprint, computed when it was added.</source>
             <translation>Відбиток файлу, обчислений під час додавання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="243" />
+            <location filename="../../desktop/evidence_item.py" line="244" />
             <source>Size</source>
             <translation>Розмір</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="245" />
+            <location filename="../../desktop/evidence_item.py" line="246" />
             <source>File type</source>
             <translation>Тип файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="246" />
+            <location filename="../../desktop/evidence_item.py" line="247" />
             <source>&amp;Export…</source>
             <translation>&amp;Експортувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="247" />
+            <location filename="../../desktop/evidence_item.py" line="248" />
             <source>Export a copy of the file</source>
             <translation>Експортувати копію файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="249" />
+            <location filename="../../desktop/evidence_item.py" line="250" />
             <source>Writes a decrypted copy where you choose. The export is recorded in the custody log.</source>
             <translation>Записує розшифровану копію туди, куди ви виберете. Експорт записується в журнал зберігання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="253" />
+            <location filename="../../desktop/evidence_item.py" line="254" />
             <source>Export progress</source>
             <translation>Поступ експорту</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="255" />
+            <location filename="../../desktop/evidence_item.py" line="256" />
             <source>Cancel export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="256" />
+            <location filename="../../desktop/evidence_item.py" line="257" />
             <source>Cancel the export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="257" />
+            <location filename="../../desktop/evidence_item.py" line="258" />
             <source>Stops the export; no file is written.</source>
             <translation>Зупиняє експорт; файл не буде записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="259" />
+            <location filename="../../desktop/evidence_item.py" line="260" />
             <source>Stored file</source>
             <translation>Збережений файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="261" />
+            <location filename="../../desktop/evidence_item.py" line="262" />
             <source>SHA-256:</source>
             <translation>SHA-256:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="262" />
+            <location filename="../../desktop/evidence_item.py" line="263" />
             <source>Size:</source>
             <translation>Розмір:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="263" />
+            <location filename="../../desktop/evidence_item.py" line="264" />
             <source>Type:</source>
             <translation>Тип:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="265" />
+            <location filename="../../desktop/evidence_item.py" line="266" />
             <source>Export status</source>
             <translation>Стан експорту</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="275" />
+            <location filename="../../desktop/evidence_item.py" line="276" />
             <source>File location</source>
             <translation>Де файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="283" />
+            <location filename="../../desktop/evidence_item.py" line="284" />
             <source>#</source>
             <translation>№</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="283" />
+            <location filename="../../desktop/evidence_item.py" line="284" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="283" />
+            <location filename="../../desktop/evidence_item.py" line="284" />
             <source>Action</source>
             <translation>Дія</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="283" />
+            <location filename="../../desktop/evidence_item.py" line="284" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="283" />
+            <location filename="../../desktop/evidence_item.py" line="284" />
             <source>User</source>
             <translation>Користувач</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="285" />
+            <location filename="../../desktop/evidence_item.py" line="286" />
             <source>Custody history</source>
             <translation>Історія зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="289" />
+            <location filename="../../desktop/evidence_item.py" line="290" />
             <source>Chain of custody</source>
             <translation>Ланцюг зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="343" />
+            <location filename="../../desktop/evidence_item.py" line="344" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="350" />
+            <location filename="../../desktop/evidence_item.py" line="351" />
             <source>{size} ({bytes} bytes)</source>
             <translation>{size} (байтів: {bytes})</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="356" />
-            <location filename="../../desktop/evidence_item.py" line="572" />
+            <location filename="../../desktop/evidence_item.py" line="357" />
+            <location filename="../../desktop/evidence_item.py" line="574" />
             <source>Saving…</source>
             <translation>Зберігається…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="374" />
+            <location filename="../../desktop/evidence_item.py" line="375" />
             <source>Delivered, not on this laptop. The file was sent to the organisation's server and removed here, as the organisation's policy asks; its hash and custody stay. Ask a coordinator for a copy.</source>
             <translation>Доставлено, на цьому ноутбуці немає. Файл надіслано на сервер організації й видалено тут, як вимагає політика організації; його хеш і ланцюг зберігання залишаються. Попросіть координатора про копію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="406" />
+            <location filename="../../desktop/evidence_item.py" line="407" />
             <source>Date taken (EXIF)</source>
             <translation>Дата зйомки (EXIF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="407" />
+            <location filename="../../desktop/evidence_item.py" line="408" />
             <source>Creation time</source>
             <translation>Час створення</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="408" />
+            <location filename="../../desktop/evidence_item.py" line="409" />
             <source>Creation date (PDF)</source>
             <translation>Дата створення (PDF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="409" />
+            <location filename="../../desktop/evidence_item.py" line="410" />
             <source>GPS latitude</source>
             <translation>Широта GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="410" />
+            <location filename="../../desktop/evidence_item.py" line="411" />
             <source>GPS longitude</source>
             <translation>Довгота GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="411" />
+            <location filename="../../desktop/evidence_item.py" line="412" />
             <source>Camera</source>
             <translation>Камера</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="412" />
+            <location filename="../../desktop/evidence_item.py" line="413" />
             <source>Duration (seconds)</source>
             <translation>Тривалість (секунд)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="413" />
+            <location filename="../../desktop/evidence_item.py" line="414" />
             <source>Pages</source>
             <translation>Сторінок</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="414" />
+            <location filename="../../desktop/evidence_item.py" line="415" />
             <source>Width (pixels)</source>
             <translation>Ширина (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="415" />
+            <location filename="../../desktop/evidence_item.py" line="416" />
             <source>Height (pixels)</source>
             <translation>Висота (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="416" />
+            <location filename="../../desktop/evidence_item.py" line="417" />
             <source>Signer (Content Credentials)</source>
             <translation>Підписувач (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="417" />
+            <location filename="../../desktop/evidence_item.py" line="418" />
             <source>Capture time (Content Credentials)</source>
             <translation>Час зйомки (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="418" />
+            <location filename="../../desktop/evidence_item.py" line="419" />
             <source>Location (Content Credentials)</source>
             <translation>Місце (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="419" />
+            <location filename="../../desktop/evidence_item.py" line="420" />
             <source>Author (Content Credentials)</source>
             <translation>Автор (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="420" />
+            <location filename="../../desktop/evidence_item.py" line="421" />
             <source>Source type (Content Credentials)</source>
             <translation>Тип джерела (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="421" />
+            <location filename="../../desktop/evidence_item.py" line="422" />
             <source>Made with (Content Credentials)</source>
             <translation>Створено за допомогою (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="422" />
+            <location filename="../../desktop/evidence_item.py" line="423" />
             <source>Time-stamped (Content Credentials)</source>
             <translation>Позначка часу (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="423" />
+            <location filename="../../desktop/evidence_item.py" line="424" />
             <source>Certificate issuer (Content Credentials)</source>
             <translation>Видавець сертифіката (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="424" />
+            <location filename="../../desktop/evidence_item.py" line="425" />
             <source>Signature algorithm (Content Credentials)</source>
             <translation>Алгоритм підпису (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="433" />
+            <location filename="../../desktop/evidence_item.py" line="434" />
             <source>Content Credentials (claimed by the file):</source>
             <translation>Облікові дані вмісту (Content Credentials, заявлено самим файлом):</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="435" />
+            <location filename="../../desktop/evidence_item.py" line="436" />
             <source>an unnamed certificate</source>
             <translation>сертифікат без імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="437" />
+            <location filename="../../desktop/evidence_item.py" line="438" />
             <source>{prefix} valid, signed by {signer} (on a trust list).</source>
             <translation>{prefix} дійсні, підписано: {signer} (є у списку довіри).</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="441" />
+            <location filename="../../desktop/evidence_item.py" line="442" />
             <source>{prefix} valid, signed by {signer}. The signer is on no trust list: anyone can make a certificate with any name. Valid means the file is unchanged since it was signed.</source>
             <translation>{prefix} дійсні, підписано: {signer}. Підписувача немає в жодному списку довіри: будь-хто може створити сертифікат з будь-яким іменем. «Дійсні» означає, що файл не змінювався після підписання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="445" />
+            <location filename="../../desktop/evidence_item.py" line="446" />
             <source>no reason given</source>
             <translation>причину не вказано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="447" />
+            <location filename="../../desktop/evidence_item.py" line="448" />
             <source>{prefix} invalid: {codes}. The file may have been changed after it was signed, or its credentials are damaged, expired or forged.</source>
             <translation>{prefix} недійсні: {codes}. Файл могли змінити після підписання, або його облікові дані пошкоджені, прострочені чи підроблені.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="451" />
+            <location filename="../../desktop/evidence_item.py" line="452" />
             <source>Content Credentials: none in this file.</source>
             <translation>Облікові дані вмісту (Content Credentials): у цьому файлі їх немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="454" />
+            <location filename="../../desktop/evidence_item.py" line="455" />
             <source>Content Credentials: not read ({reason}).</source>
             <translation>Облікові дані вмісту (Content Credentials): не прочитано ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="480" />
+            <location filename="../../desktop/evidence_item.py" line="481" />
             <source>Added to the vault</source>
             <translation>Додано до сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="481" />
+            <location filename="../../desktop/evidence_item.py" line="482" />
             <source>Added again (already stored)</source>
             <translation>Додано повторно (уже збережено)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="482" />
+            <location filename="../../desktop/evidence_item.py" line="483" />
             <source>Viewed</source>
             <translation>Переглянуто</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="483" />
+            <location filename="../../desktop/evidence_item.py" line="484" />
             <source>Exported</source>
             <translation>Експортовано</translation>
         </message>
@@ -2545,62 +2545,62 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Запис експортовано (експорт справи, без файлу)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="484" />
+            <location filename="../../desktop/evidence_item.py" line="486" />
             <source>Transferred</source>
             <translation>Передано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="485" />
+            <location filename="../../desktop/evidence_item.py" line="487" />
             <source>Verified</source>
             <translation>Перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="486" />
+            <location filename="../../desktop/evidence_item.py" line="488" />
             <source>Deleted</source>
             <translation>Видалено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="487" />
+            <location filename="../../desktop/evidence_item.py" line="489" />
             <source>Delivered, removed from this laptop</source>
             <translation>Доставлено, видалено з цього ноутбука</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="549" />
+            <location filename="../../desktop/evidence_item.py" line="551" />
             <source>No changes to save.</source>
             <translation>Немає змін для збереження.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="599" />
+            <location filename="../../desktop/evidence_item.py" line="601" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="614" />
+            <location filename="../../desktop/evidence_item.py" line="616" />
             <source>Export a copy of the evidence</source>
             <translation>Експорт копії доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="628" />
+            <location filename="../../desktop/evidence_item.py" line="630" />
             <source>Exporting…</source>
             <translation>Експорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="658" />
+            <location filename="../../desktop/evidence_item.py" line="660" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="676" />
+            <location filename="../../desktop/evidence_item.py" line="678" />
             <source>Export cancelled; no file was written.</source>
             <translation>Експорт скасовано; файл не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="685" />
+            <location filename="../../desktop/evidence_item.py" line="687" />
             <source>Exported to {path}</source>
             <translation>Експортовано до {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="692" />
+            <location filename="../../desktop/evidence_item.py" line="694" />
             <source>Not exported: {reason}</source>
             <translation>Не експортовано: {reason}</translation>
         </message>
@@ -2674,153 +2674,183 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>EvidencePanel</name>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="213" />
+            <location filename="../../desktop/evidence_panel.py" line="218" />
             <source>Evidence</source>
             <translation>Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="215" />
+            <location filename="../../desktop/evidence_panel.py" line="220" />
             <source>Drag files here, or use the Add files button. Folders are not added: open them and select the files.</source>
             <translation>Перетягніть файли сюди або скористайтеся кнопкою «Додати файли». Теки не додаються: відкрийте теку й виберіть файли в ній.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="221" />
+            <location filename="../../desktop/evidence_panel.py" line="226" />
             <source>Evidence of the case</source>
             <translation>Докази справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="224" />
+            <location filename="../../desktop/evidence_panel.py" line="229" />
             <source>Name</source>
             <translation>Назва</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="224" />
+            <location filename="../../desktop/evidence_panel.py" line="229" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="224" />
+            <location filename="../../desktop/evidence_panel.py" line="229" />
             <source>Size</source>
             <translation>Розмір</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="224" />
+            <location filename="../../desktop/evidence_panel.py" line="229" />
             <source>SHA-256</source>
             <translation>SHA-256</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="237" />
+            <location filename="../../desktop/evidence_panel.py" line="242" />
             <source>&amp;Add files…</source>
             <translation>&amp;Додати файли…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="238" />
+            <location filename="../../desktop/evidence_panel.py" line="243" />
             <source>Add files to the case</source>
             <translation>Додати файли до справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="239" />
+            <location filename="../../desktop/evidence_panel.py" line="244" />
             <source>&amp;Open</source>
             <translation>&amp;Відкрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="240" />
+            <location filename="../../desktop/evidence_panel.py" line="245" />
             <source>Open the selected evidence</source>
             <translation>Відкрити вибраний доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="241" />
+            <location filename="../../desktop/evidence_panel.py" line="246" />
             <source>Enter or a double-click also opens it.</source>
             <translation>Enter або подвійне клацання теж відкриває його.</translation>
         </message>
         <message>
+            <location filename="../../desktop/evidence_panel.py" line="247" />
+            <source>&amp;Move into the vault</source>
+            <translation>&amp;Перемістити до сховища</translation>
+        </message>
+        <message>
             <location filename="../../desktop/evidence_panel.py" line="248" />
+            <source>Move the files into the vault</source>
+            <translation>Перемістити файли до сховища</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="251" />
+            <source>Delete each original once the same bytes are checked in the vault, also when they already were. On SSDs and memory cards this is not a secure erase.</source>
+            <translation>Видаляти кожен оригінал, щойно ті самі байти перевірено у сховищі, зокрема коли вони вже були там. На SSD і картах пам'яті це не надійне стирання.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="262" />
             <source>Evidence messages</source>
             <translation>Повідомлення про докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="255" />
+            <location filename="../../desktop/evidence_panel.py" line="269" />
             <source>Overall progress</source>
             <translation>Загальний поступ</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="256" />
+            <location filename="../../desktop/evidence_panel.py" line="270" />
             <source>Cancel all</source>
             <translation>Скасувати все</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="257" />
+            <location filename="../../desktop/evidence_panel.py" line="271" />
             <source>Cancel adding all files</source>
             <translation>Скасувати додавання всіх файлів</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="341" />
+            <location filename="../../desktop/evidence_panel.py" line="355" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="379" />
+            <location filename="../../desktop/evidence_panel.py" line="393" />
             <source>Release to add the files to this case.</source>
             <translation>Відпустіть, щоб додати файли до цієї справи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="411" />
+            <location filename="../../desktop/evidence_panel.py" line="426" />
             <source>Add evidence files</source>
             <translation>Додавання файлів-доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="423" />
+            <location filename="../../desktop/evidence_panel.py" line="438" />
             <source>Choose a case first.</source>
             <translation>Спершу виберіть справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="449" />
+            <location filename="../../desktop/evidence_panel.py" line="464" />
             <source>Folders are not added (skipped folders: {count}). Open the folder and select the files in it.</source>
             <translation>Теки не додаються (пропущено тек: {count}). Відкрийте теку й виберіть файли в ній.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="454" />
+            <location filename="../../desktop/evidence_panel.py" line="469" />
             <source>Not files, skipped: {names}</source>
             <translation>Не файли, пропущено: {names}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="457" />
+            <location filename="../../desktop/evidence_panel.py" line="472" />
             <source>Only files on this computer can be added (skipped: {count}).</source>
             <translation>Додавати можна лише файли з цього комп’ютера (пропущено: {count}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="487" />
+            <location filename="../../desktop/evidence_panel.py" line="504" />
             <source>Starting…</source>
             <translation>Початок…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="512" />
-            <location filename="../../desktop/evidence_panel.py" line="570" />
+            <location filename="../../desktop/evidence_panel.py" line="529" />
+            <location filename="../../desktop/evidence_panel.py" line="594" />
             <source>Cancelled. Nothing was added.</source>
             <translation>Скасовано. Нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="550" />
+            <location filename="../../desktop/evidence_panel.py" line="567" />
             <source>Already in this case: not added again.</source>
             <translation>Уже є в цій справі: повторно не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="552" />
+            <location filename="../../desktop/evidence_panel.py" line="569" />
             <source>Added: it was complete before the cancel reached it.</source>
             <translation>Додано: файл було збережено раніше, ніж спрацювало скасування.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="554" />
+            <location filename="../../desktop/evidence_panel.py" line="571" />
             <source>Added.</source>
             <translation>Додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="563" />
+            <location filename="../../desktop/evidence_panel.py" line="573" />
+            <source>The original was deleted: the vault holds the same bytes.</source>
+            <translation>Оригінал видалено: сховище містить ті самі байти.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="575" />
+            <source>The original was kept: it changed while it was being added.</source>
+            <translation>Оригінал залишено: він змінився під час додавання.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="577" />
+            <source>The original was kept: the copy in the vault could not be checked.</source>
+            <translation>Оригінал залишено: копію у сховищі не вдалося перевірити.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="587" />
             <source>Not added: {reason}</source>
             <translation>Не додано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="592" />
+            <location filename="../../desktop/evidence_panel.py" line="616" />
             <source>Files done: {finished} of {count}</source>
             <translation>Оброблено файлів: {finished} з {count}</translation>
         </message>
@@ -2891,39 +2921,244 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
     </context>
     <context>
+        <name>ExportCaseAction</name>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="415" />
+            <source>E&amp;xport case…</source>
+            <translation>Е&amp;кспорт справи…</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExportDialog</name>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="86" />
+            <source>PDF case report</source>
+            <translation>Звіт у справі (PDF)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="87" />
+            <source>CSV (a folder of tables)</source>
+            <translation>CSV (тека з таблицями)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="88" />
+            <source>JSON (one file)</source>
+            <translation>JSON (один файл)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="89" />
+            <source>CSV for Uwazi's import</source>
+            <translation>CSV для імпорту в Uwazi</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="90" />
+            <source>BagIt evidence package (with the files)</source>
+            <translation>Пакет доказів BagIt (з файлами)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="97" />
+            <source>Testimony</source>
+            <translation>Свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="98" />
+            <source>Evidence</source>
+            <translation>Доказ</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="99" />
+            <source>Person</source>
+            <translation>Особа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="100" />
+            <source>Link</source>
+            <translation>Зв’язок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="103" />
+            <source>consent for this purpose was withdrawn</source>
+            <translation>згоду на цю мету відкликано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="106" />
+            <source>no consent for this purpose</source>
+            <translation>немає згоди на цю мету</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="107" />
+            <source>no consent recorded</source>
+            <translation>згоду не записано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="108" />
+            <source>part of a withheld testimony</source>
+            <translation>належить до утриманого свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="109" />
+            <source>the consent excludes photos</source>
+            <translation>згода не дозволяє фото</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="111" />
+            <source>{kind} {id}: {reason}</source>
+            <translation>{kind} {id}: {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="207" />
+            <source>Export the case</source>
+            <translation>Експорт справи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="210" />
+            <source>An export is a copy outside the vault, unencrypted: keep it as carefully as the vault. It holds only what the witnesses consented to for the purpose you choose; what is left out is listed by id. Every export is recorded in the evidence's chain of custody.</source>
+            <translation>Експорт — це незашифрована копія поза сховищем: зберігайте її так само дбайливо, як сховище. Вона містить лише те, на що свідки дали згоду для обраної мети; те, що не ввійшло, перелічено за ідентифікаторами. Кожен експорт записується в ланцюг зберігання доказів.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="215" />
+            <source>Format</source>
+            <translation>Формат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="216" />
+            <source>Purpose</source>
+            <translation>Мета</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="217" />
+            <source>Options</source>
+            <translation>Параметри</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="218" />
+            <source>Folder</source>
+            <translation>Тека</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="222" />
+            <source>Witnesses by pseudonym only</source>
+            <translation>Свідки лише під псевдонімами</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="223" />
+            <source>Safe for spreadsheets (formulas get an apostrophe)</source>
+            <translation>Безпечно для таблиць (формули — з апострофом)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="224" />
+            <source>Also photos without metadata (originals stay)</source>
+            <translation>Також фото без метаданих (оригінали лишаються)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="226" />
+            <source>Choose a folder…</source>
+            <translation>Вибрати теку…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="227" />
+            <source>Export</source>
+            <translation>Експортувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="228" />
+            <source>Cancel export</source>
+            <translation>Скасувати експорт</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="229" />
+            <source>Withheld by consent (not in the export):</source>
+            <translation>Утримано через згоду (не ввійшло до експорту):</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="264" />
+            <source>Where to put the export</source>
+            <translation>Куди зберегти експорт</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="275" />
+            <source>No folder chosen yet</source>
+            <translation>Теку ще не вибрано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="315" />
+            <source>Exporting…</source>
+            <translation>Експортування…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="335" />
+            <source>Cancelling…</source>
+            <translation>Скасування…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="362" />
+            <source>Export cancelled: nothing was kept.</source>
+            <translation>Експорт скасовано: нічого не збережено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="372" />
+            <source>Exported to {path}
+SHA-256: {sha256}
+Withheld by consent: {count} record(s). Keep the export safe: it is not encrypted.</source>
+            <translation>Експортовано до {path}
+SHA-256: {sha256}
+Утримано через згоду записів: {count}. Зберігайте експорт у безпеці: він не зашифрований.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="448" />
+            <source>An export was interrupted (the program stopped during it). Its unfinished copy held unencrypted data and was removed: {path}</source>
+            <translation>Експорт було перервано (програма зупинилася під час нього). Його незавершена копія містила незашифровані дані й була видалена: {path}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="454" />
+            <source>An export was interrupted. Something other than its unfinished copy is now at {path}: it was left alone. Check it: it may hold unencrypted data.</source>
+            <translation>Експорт було перервано. За адресою {path} тепер є щось інше, ніж його незавершена копія: його не чіпали. Перевірте це: там можуть бути незашифровані дані.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="460" />
+            <source>An export was interrupted. Its unfinished copy at {path} may hold unencrypted data and could not be checked now (is its drive attached?). It is looked for again at the next unlock.</source>
+            <translation>Експорт було перервано. Його незавершена копія за адресою {path} може містити незашифровані дані, і зараз її не вдалося перевірити (чи під’єднано носій?). Її буде знову шукано під час наступного розблокування.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/export_dialog.py" line="476" />
+            <source>An export was interrupted</source>
+            <translation>Експорт було перервано</translation>
+        </message>
+    </context>
+    <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="181" />
+            <location filename="../../desktop/window.py" line="191" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="183" />
+            <location filename="../../desktop/window.py" line="193" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="182" />
+            <location filename="../../desktop/window.py" line="192" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="184" />
+            <location filename="../../desktop/window.py" line="194" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="191" />
+            <location filename="../../desktop/window.py" line="202" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="283" />
+            <location filename="../../desktop/window.py" line="295" />
             <source>Your passphrase is changed. The recovery key you typed no longer works: this is the new one.</source>
             <translation>Парольну фразу змінено. Введений ключ відновлення більше не діє: ось новий.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="303" />
+            <location filename="../../desktop/window.py" line="315" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -2932,7 +3167,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="313" />
+            <location filename="../../desktop/window.py" line="325" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -2941,32 +3176,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="319" />
+            <location filename="../../desktop/window.py" line="331" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="453" />
+            <location filename="../../desktop/window.py" line="469" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="454" />
+            <location filename="../../desktop/window.py" line="470" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="455" />
+            <location filename="../../desktop/window.py" line="471" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="540" />
+            <location filename="../../desktop/window.py" line="557" />
             <source>Locking…</source>
             <translation>Блокування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="560" />
+            <location filename="../../desktop/window.py" line="577" />
             <source>The vault locked while another program kept it busy: the last changes may not have been kept.</source>
             <translation>Сховище заблокувалося, поки інша програма тримала його зайнятим: останні зміни могли не зберегтися.</translation>
         </message>
@@ -3448,32 +3683,32 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>IntakeRow</name>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="133" />
+            <location filename="../../desktop/evidence_panel.py" line="135" />
             <source>Waiting…</source>
             <translation>Очікує…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="137" />
+            <location filename="../../desktop/evidence_panel.py" line="139" />
             <source>Progress of {name}</source>
             <translation>Поступ: {name}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="138" />
+            <location filename="../../desktop/evidence_panel.py" line="140" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="139" />
+            <location filename="../../desktop/evidence_panel.py" line="141" />
             <source>Cancel adding {name}</source>
             <translation>Скасувати додавання {name}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="160" />
+            <location filename="../../desktop/evidence_panel.py" line="162" />
             <source>Adding… {done} of {total}</source>
             <translation>Додається… {done} з {total}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="167" />
+            <location filename="../../desktop/evidence_panel.py" line="169" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
@@ -5446,8 +5681,8 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
         <name>SearchBar</name>
         <message>
             <location filename="../../desktop/search_bar.py" line="48" />
-            <source>Search testimonies, incidents and persons…</source>
-            <translation>Пошук у свідченнях, інцидентах і особах…</translation>
+            <source>Search testimonies, evidence, incidents and persons…</source>
+            <translation>Пошук у свідченнях, доказах, інцидентах і особах…</translation>
         </message>
         <message>
             <location filename="../../desktop/search_bar.py" line="49" />
@@ -5502,6 +5737,51 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <location filename="../../desktop/search_bar.py" line="142" />
             <source>Person</source>
             <translation>Особа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="143" />
+            <source>Evidence</source>
+            <translation>Доказ</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="144" />
+            <source>Link</source>
+            <translation>Зв’язок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="154" />
+            <source>Evidence link</source>
+            <translation>Зв’язок доказу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="158" />
+            <source>(untitled case)</source>
+            <translation>(справа без назви)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="159" />
+            <source>(untitled testimony)</source>
+            <translation>(свідчення без назви)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="160" />
+            <source>(untitled incident)</source>
+            <translation>(інцидент без назви)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="161" />
+            <source>(no pseudonym)</source>
+            <translation>(без псевдоніма)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="162" />
+            <source>(no name)</source>
+            <translation>(без назви)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/search_bar.py" line="164" />
+            <source>(untitled)</source>
+            <translation>(без назви)</translation>
         </message>
     </context>
     <context>
@@ -6745,211 +7025,6 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <location filename="../../desktop/consent_dialog.py" line="257" />
             <source>Tick the uses the witness withdraws.</source>
             <translation>Позначте використання, на які свідок відкликає згоду.</translation>
-        </message>
-    </context>
-    <context>
-        <name>ExportDialog</name>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="86" />
-            <source>PDF case report</source>
-            <translation>Звіт у справі (PDF)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="87" />
-            <source>CSV (a folder of tables)</source>
-            <translation>CSV (тека з таблицями)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="88" />
-            <source>JSON (one file)</source>
-            <translation>JSON (один файл)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="89" />
-            <source>CSV for Uwazi's import</source>
-            <translation>CSV для імпорту в Uwazi</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="90" />
-            <source>BagIt evidence package (with the files)</source>
-            <translation>Пакет доказів BagIt (з файлами)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="97" />
-            <source>Testimony</source>
-            <translation>Свідчення</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="98" />
-            <source>Evidence</source>
-            <translation>Доказ</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="99" />
-            <source>Person</source>
-            <translation>Особа</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="100" />
-            <source>Link</source>
-            <translation>Зв’язок</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="103" />
-            <source>consent for this purpose was withdrawn</source>
-            <translation>згоду на цю мету відкликано</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="106" />
-            <source>no consent for this purpose</source>
-            <translation>немає згоди на цю мету</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="107" />
-            <source>no consent recorded</source>
-            <translation>згоду не записано</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="108" />
-            <source>part of a withheld testimony</source>
-            <translation>належить до утриманого свідчення</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="109" />
-            <source>the consent excludes photos</source>
-            <translation>згода не дозволяє фото</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="111" />
-            <source>{kind} {id}: {reason}</source>
-            <translation>{kind} {id}: {reason}</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="207" />
-            <source>Export the case</source>
-            <translation>Експорт справи</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="210" />
-            <source>An export is a copy outside the vault, unencrypted: keep it as carefully as the vault. It holds only what the witnesses consented to for the purpose you choose; what is left out is listed by id. Every export is recorded in the evidence's chain of custody.</source>
-            <translation>Експорт — це незашифрована копія поза сховищем: зберігайте її так само дбайливо, як сховище. Вона містить лише те, на що свідки дали згоду для обраної мети; те, що не ввійшло, перелічено за ідентифікаторами. Кожен експорт записується в ланцюг зберігання доказів.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="215" />
-            <source>Format</source>
-            <translation>Формат</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="216" />
-            <source>Purpose</source>
-            <translation>Мета</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="217" />
-            <source>Options</source>
-            <translation>Параметри</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="218" />
-            <source>Folder</source>
-            <translation>Тека</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="222" />
-            <source>Witnesses by pseudonym only</source>
-            <translation>Свідки лише під псевдонімами</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="224" />
-            <source>Safe for spreadsheets (formulas get an apostrophe)</source>
-            <translation>Безпечно для таблиць (формули — з апострофом)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="226" />
-            <source>Also photos without metadata (originals stay)</source>
-            <translation>Також фото без метаданих (оригінали лишаються)</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="228" />
-            <source>Choose a folder…</source>
-            <translation>Вибрати теку…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="229" />
-            <source>Export</source>
-            <translation>Експортувати</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="230" />
-            <source>Cancel export</source>
-            <translation>Скасувати експорт</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="231" />
-            <source>Withheld by consent (not in the export):</source>
-            <translation>Утримано через згоду (не ввійшло до експорту):</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="266" />
-            <source>Where to put the export</source>
-            <translation>Куди зберегти експорт</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="277" />
-            <source>No folder chosen yet</source>
-            <translation>Теку ще не вибрано</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="317" />
-            <source>Exporting…</source>
-            <translation>Експортування…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="337" />
-            <source>Cancelling…</source>
-            <translation>Скасування…</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="364" />
-            <source>Export cancelled: nothing was kept.</source>
-            <translation>Експорт скасовано: нічого не збережено.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="374" />
-            <source>Exported to {path}
-SHA-256: {sha256}
-Withheld by consent: {count} record(s). Keep the export safe: it is not encrypted.</source>
-            <translation>Експортовано до {path}
-SHA-256: {sha256}
-Утримано через згоду записів: {count}. Зберігайте експорт у безпеці: він не зашифрований.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="450" />
-            <source>An export was interrupted (the program stopped during it). Its unfinished copy held unencrypted data and was removed: {path}</source>
-            <translation>Експорт було перервано (програма зупинилася під час нього). Його незавершена копія містила незашифровані дані й була видалена: {path}</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="456" />
-            <source>An export was interrupted. Something other than its unfinished copy is now at {path}: it was left alone. Check it: it may hold unencrypted data.</source>
-            <translation>Експорт було перервано. За адресою {path} тепер є щось інше, ніж його незавершена копія: його не чіпали. Перевірте це: там можуть бути незашифровані дані.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="462" />
-            <source>An export was interrupted. Its unfinished copy at {path} may hold unencrypted data and could not be checked now (is its drive attached?). It is looked for again at the next unlock.</source>
-            <translation>Експорт було перервано. Його незавершена копія за адресою {path} може містити незашифровані дані, і зараз її не вдалося перевірити (чи під’єднано носій?). Її буде знову шукано під час наступного розблокування.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="478" />
-            <source>An export was interrupted</source>
-            <translation>Експорт було перервано</translation>
-        </message>
-    </context>
-    <context>
-        <name>ExportCaseAction</name>
-        <message>
-            <location filename="../../desktop/export_dialog.py" line="417" />
-            <source>E&amp;xport case…</source>
-            <translation>Е&amp;кспорт справи…</translation>
         </message>
     </context>
     <context>
