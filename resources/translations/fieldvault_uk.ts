@@ -1194,184 +1194,184 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CreateOrganisationDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="262" />
+            <location filename="../../desktop/org_admin.py" line="270" />
             <source>Create an organisation</source>
             <translation>Створити організацію</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="267" />
+            <location filename="../../desktop/org_admin.py" line="275" />
             <source>New organisation</source>
             <translation>Нова організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="271" />
+            <location filename="../../desktop/org_admin.py" line="279" />
             <source>This vault becomes the organisation's first coordinator: it keeps the organisation key, and the bundles field workers send are encrypted to its coordinators only. Create an organisation once; every other laptop joins it.</source>
             <translation>Це сховище стане першим координатором організації: воно зберігає ключ організації, а пакети, які надсилають польові працівники, шифруються лише для її координаторів. Організацію створюють один раз; усі інші ноутбуки приєднуються до неї.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="279" />
+            <location filename="../../desktop/org_admin.py" line="287" />
             <source>Organisation name</source>
             <translation>Назва організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="280" />
+            <location filename="../../desktop/org_admin.py" line="288" />
             <source>for example: Kharkiv documentation group</source>
             <translation>наприклад: Харківська група документування</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="281" />
+            <location filename="../../desktop/org_admin.py" line="289" />
             <source>&amp;Name:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="283" />
+            <location filename="../../desktop/org_admin.py" line="291" />
             <source>Field workers' laptops delete evidence files the server has received</source>
             <translation>Ноутбуки польових працівників видаляють файли-докази, які сервер уже отримав</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="285" />
+            <location filename="../../desktop/org_admin.py" line="293" />
             <source>Purge after delivery</source>
             <translation>Видаляти після доставки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="289" />
+            <location filename="../../desktop/org_admin.py" line="297" />
             <source>Tick this if a laptop that is seized or lost should carry as little as possible: once the organisation's server has confirmed with its signed receipt that it holds a worker's bundle, their laptop deletes its copy of the evidence files that bundle carried. The records, the files' fingerprints and the chain of custody stay. Leave it unticked if workers need the files themselves afterwards. Files carried only by USB stick are never deleted (a stick gives no receipt).</source>
             <translation>Позначте це, якщо вилучений або загублений ноутбук має містити якомога менше: щойно сервер організації підтвердить своєю підписаною квитанцією, що отримав пакет працівника, його ноутбук видаляє свою копію файлів-доказів, які були в цьому пакеті. Записи, відбитки файлів і ланцюг зберігання залишаються. Не позначайте, якщо працівникам самим потрібні ці файли й потім. Файли, передані лише на USB-флешці, ніколи не видаляються (флешка не дає квитанції).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="300" />
+            <location filename="../../desktop/org_admin.py" line="308" />
             <source>Server address</source>
             <translation>Адреса сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="301" />
+            <location filename="../../desktop/org_admin.py" line="309" />
             <source>optional: https://…</source>
             <translation>необов’язково: https://…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="302" />
+            <location filename="../../desktop/org_admin.py" line="310" />
             <source>&amp;Server:</source>
             <translation>&amp;Сервер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="304" />
+            <location filename="../../desktop/org_admin.py" line="312" />
             <source>Server certificate fingerprint</source>
             <translation>Відбиток сертифіката сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="305" />
+            <location filename="../../desktop/org_admin.py" line="313" />
             <source>its certificate's SHA-256 (64 hex digits)</source>
             <translation>SHA-256 його сертифіката (64 шістнадцяткові цифри)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="307" />
+            <location filename="../../desktop/org_admin.py" line="315" />
             <source>&amp;Certificate:</source>
             <translation>Се&amp;ртифікат:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="309" />
+            <location filename="../../desktop/org_admin.py" line="317" />
             <source>Server receipt key</source>
             <translation>Ключ квитанцій сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="311" />
+            <location filename="../../desktop/org_admin.py" line="319" />
             <source>optional: its receipt key (base64); asked of the server when empty</source>
             <translation>необов’язково: його ключ квитанцій (base64); якщо порожньо, його запитують у сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="314" />
+            <location filename="../../desktop/org_admin.py" line="322" />
             <source>&amp;Receipt key:</source>
             <translation>Ключ &amp;квитанцій:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="317" />
+            <location filename="../../desktop/org_admin.py" line="325" />
             <source>Leave these empty to work by USB stick only; a server can be named later (fieldvault org set-server). Its certificate fingerprint and receipt key are what `fieldvault serve --init` printed: devices then talk to that server only, and trust only its receipts.</source>
             <translation>Залиште ці поля порожніми, щоб працювати лише через USB-флешку; сервер можна вказати пізніше (fieldvault org set-server). Відбиток його сертифіката й ключ квитанцій — це те, що вивела команда `fieldvault serve --init`: тоді пристрої спілкуються лише з цим сервером і довіряють лише його квитанціям.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="325" />
-            <location filename="../../desktop/org_admin.py" line="326" />
+            <location filename="../../desktop/org_admin.py" line="333" />
+            <location filename="../../desktop/org_admin.py" line="334" />
             <source>Create the organisation</source>
             <translation>Створити організацію</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="331" />
+            <location filename="../../desktop/org_admin.py" line="339" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="335" />
+            <location filename="../../desktop/org_admin.py" line="343" />
             <source>Your organisation</source>
             <translation>Ваша організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="343" />
+            <location filename="../../desktop/org_admin.py" line="351" />
             <source>Sending the profile to the server</source>
             <translation>Надсилання профілю на сервер</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="345" />
-            <location filename="../../desktop/org_admin.py" line="348" />
+            <location filename="../../desktop/org_admin.py" line="353" />
+            <location filename="../../desktop/org_admin.py" line="356" />
             <source>Organisation fingerprint</source>
             <translation>Відбиток організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="353" />
+            <location filename="../../desktop/org_admin.py" line="361" />
             <source>Tell each field worker this fingerprint in person or by phone, never in the same message or on the same stick as the profile: that is how their laptop knows the profile is yours. Give them the profile as a QR code (Coordinator → Issue enrolment token…) or as a file (Save the profile file…). When they have joined, add their device card (Coordinator → Add a device…) and compare the verification code.</source>
             <translation>Повідомте цей відбиток кожному польовому працівникові особисто або телефоном, ніколи не в тому самому повідомленні чи на тій самій флешці, що й профіль: так їхній ноутбук знає, що профіль ваш. Передайте їм профіль як QR-код (Координатор → Видати токен реєстрації…) або як файл (Зберегти файл профілю…). Коли вони приєднаються, додайте картку їхнього пристрою (Координатор → Додати пристрій…) і звірте код перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="362" />
+            <location filename="../../desktop/org_admin.py" line="370" />
             <source>Save the profile file…</source>
             <translation>Зберегти файл профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="363" />
+            <location filename="../../desktop/org_admin.py" line="371" />
             <source>Save the organisation profile file</source>
             <translation>Зберегти файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="374" />
+            <location filename="../../desktop/org_admin.py" line="382" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="385" />
+            <location filename="../../desktop/org_admin.py" line="393" />
             <source>Type the organisation's name.</source>
             <translation>Введіть назву організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="392" />
+            <location filename="../../desktop/org_admin.py" line="400" />
             <source>A server needs both its address and its certificate fingerprint (or leave both empty).</source>
             <translation>Для сервера потрібні і його адреса, і відбиток його сертифіката (або залиште обидва поля порожніми).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="418" />
+            <location filename="../../desktop/org_admin.py" line="426" />
             <source>Asking {url} for its receipt key…</source>
             <translation>Запит ключа квитанцій у {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="430" />
+            <location filename="../../desktop/org_admin.py" line="438" />
             <source>{url} could not be asked for its receipt key ({state}): the profile does not pin it, and devices will trust the key they see first. Pin it later with fieldvault org set-server --receipt-key (fieldvault serve --init printed it).</source>
             <translation>Не вдалося запитати в {url} його ключ квитанцій ({state}): профіль його не закріплює, і пристрої довірятимуть ключу, який побачать першим. Закріпіть його пізніше командою fieldvault org set-server --receipt-key (його вивела fieldvault serve --init).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="437" />
+            <location filename="../../desktop/org_admin.py" line="445" />
             <source>Creating the organisation…</source>
             <translation>Створення організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="456" />
+            <location filename="../../desktop/org_admin.py" line="464" />
             <source>Organisation {name} created; this vault is its coordinator.</source>
             <translation>Організацію {name} створено; це сховище — її координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="463" />
+            <location filename="../../desktop/org_admin.py" line="471" />
             <source>Sending the profile to {url}…</source>
             <translation>Надсилання профілю на {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="477" />
+            <location filename="../../desktop/org_admin.py" line="485" />
             <source>Choose the folder for the profile file</source>
             <translation>Виберіть теку для файлу профілю</translation>
         </message>
@@ -3716,113 +3716,113 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>IssueTokenDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="586" />
+            <location filename="../../desktop/org_admin.py" line="594" />
             <source>Issue enrolment token</source>
             <translation>Видати токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="592" />
+            <location filename="../../desktop/org_admin.py" line="600" />
             <source>A token lets one new laptop join: its first bundle is accepted without waiting for you to add the device. It is good once and only until it expires. The QR code carries the organisation profile and the token; the worker still types the fingerprint you tell them.</source>
             <translation>Токен дозволяє приєднатися одному новому ноутбуку: його перший пакет приймається, не чекаючи, поки ви додасте пристрій. Він діє один раз і лише до закінчення строку. QR-код містить профіль організації й токен; відбиток, який ви повідомите, працівник однаково вводить сам.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="600" />
+            <location filename="../../desktop/org_admin.py" line="608" />
             <source>Valid for:</source>
             <translation>Діє:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="604" />
+            <location filename="../../desktop/org_admin.py" line="612" />
             <source> hours</source>
             <translation> год</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="605" />
+            <location filename="../../desktop/org_admin.py" line="613" />
             <source>Hours the token is valid</source>
             <translation>Скільки годин діє токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="607" />
-            <location filename="../../desktop/org_admin.py" line="608" />
+            <location filename="../../desktop/org_admin.py" line="615" />
+            <location filename="../../desktop/org_admin.py" line="616" />
             <source>Issue the token</source>
             <translation>Видати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="615" />
+            <location filename="../../desktop/org_admin.py" line="623" />
             <source>Enrolment QR code</source>
             <translation>QR-код реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="623" />
+            <location filename="../../desktop/org_admin.py" line="631" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="624" />
+            <location filename="../../desktop/org_admin.py" line="632" />
             <source>Copy</source>
             <translation>Копіювати</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="625" />
+            <location filename="../../desktop/org_admin.py" line="633" />
             <source>Copy the token</source>
             <translation>Копіювати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="632" />
+            <location filename="../../desktop/org_admin.py" line="640" />
             <source>Text of the enrolment QR code</source>
             <translation>Текст QR-коду реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="636" />
+            <location filename="../../desktop/org_admin.py" line="644" />
             <source>Save QR as PNG…</source>
             <translation>Зберегти QR як PNG…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="637" />
+            <location filename="../../desktop/org_admin.py" line="645" />
             <source>Save the QR code as a PNG file</source>
             <translation>Зберегти QR-код як файл PNG</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="641" />
+            <location filename="../../desktop/org_admin.py" line="649" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="647" />
+            <location filename="../../desktop/org_admin.py" line="655" />
             <source>Anyone holding this token and the profile can join once: show the code to the worker in person, or save it only onto a stick you hand over yourself. The copied token is cleared from the clipboard when the vault locks.</source>
             <translation>Будь-хто, хто має цей токен і профіль, може один раз приєднатися: покажіть код працівникові особисто або збережіть його лише на флешку, яку передасте самі. Скопійований токен видаляється з буфера обміну, коли сховище блокується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="654" />
+            <location filename="../../desktop/org_admin.py" line="662" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="668" />
+            <location filename="../../desktop/org_admin.py" line="676" />
             <source>Issuing the token…</source>
             <translation>Видача токена…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="691" />
+            <location filename="../../desktop/org_admin.py" line="699" />
             <source>Choose how long the token is valid, then issue it.</source>
             <translation>Виберіть, скільки діятиме токен, а тоді видайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="702" />
+            <location filename="../../desktop/org_admin.py" line="710" />
             <source>The profile is too large for a QR code: give the worker the profile file and the token.</source>
             <translation>Профіль завеликий для QR-коду: передайте працівникові файл профілю й токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="710" />
+            <location filename="../../desktop/org_admin.py" line="718" />
             <source>Token {token} is good for one device until {time} (this computer's time).</source>
             <translation>Токен {token} діє для одного пристрою до {time} (за часом цього комп’ютера).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="720" />
+            <location filename="../../desktop/org_admin.py" line="728" />
             <source>Token copied.</source>
             <translation>Токен скопійовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="727" />
+            <location filename="../../desktop/org_admin.py" line="735" />
             <source>Choose the folder for the QR code</source>
             <translation>Виберіть теку для QR-коду</translation>
         </message>
@@ -4712,47 +4712,47 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrgAdmin</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="70" />
+            <location filename="../../desktop/org_admin.py" line="78" />
             <source>Stopped; nothing was changed.</source>
             <translation>Зупинено; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="116" />
+            <location filename="../../desktop/org_admin.py" line="124" />
             <source>{name} exists already in that folder; nothing was replaced. Choose another folder.</source>
             <translation>{name} уже є в цій теці; нічого не замінено. Виберіть іншу теку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="120" />
+            <location filename="../../desktop/org_admin.py" line="128" />
             <source>{name} could not be written ({reason}).</source>
             <translation>{name} не вдалося записати ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="123" />
+            <location filename="../../desktop/org_admin.py" line="131" />
             <source>Saved: {path}</source>
             <translation>Збережено: {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="226" />
+            <location filename="../../desktop/org_admin.py" line="234" />
             <source>The new profile was sent to {url}.</source>
             <translation>Новий профіль надіслано на {url}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="227" />
+            <location filename="../../desktop/org_admin.py" line="235" />
             <source>{url} could not be reached: the new profile was not sent yet (fieldvault org export sends it).</source>
             <translation>Не вдалося з’єднатися з {url}: новий профіль ще не надіслано (його надсилає fieldvault org export).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="231" />
+            <location filename="../../desktop/org_admin.py" line="239" />
             <source>{url} showed another certificate than the pinned one: the new profile was not sent. Check the address and the certificate fingerprint.</source>
             <translation>{url} показав інший сертифікат, ніж закріплений: новий профіль не надіслано. Перевірте адресу й відбиток сертифіката.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="236" />
+            <location filename="../../desktop/org_admin.py" line="244" />
             <source>{url} refused the new profile.</source>
             <translation>{url} відхилив новий профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="767" />
+            <location filename="../../desktop/org_admin.py" line="775" />
             <source>&amp;Write acknowledgements to USB…</source>
             <translation>&amp;Записати підтвердження на USB…</translation>
         </message>
@@ -4762,12 +4762,12 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Картки пристроїв (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="757" />
+            <location filename="../../desktop/org_admin.py" line="765" />
             <source>Issue enrolment &amp;token…</source>
             <translation>Видати &amp;токен реєстрації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="762" />
+            <location filename="../../desktop/org_admin.py" line="770" />
             <source>&amp;Add a device…</source>
             <translation>&amp;Додати пристрій…</translation>
         </message>
