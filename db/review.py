@@ -1,0 +1,625 @@
+"""Review over everything a coordinator's vault holds (issue 14, docs/merge.md,
+"Review"): filters over the testimonies, incidents and evidence items of all
+cases, an optional full-text query, a timeline of incidents, and the custody
+history of an evidence item across every device's chain.
+
+Nothing here loads a whole table into Python: a page of records is one
+statement with a LIMIT and a cursor (the entity's ``seq``, newest first); the
+count stops at COUNT_LIMIT and says so; a full-text query keeps only the best
+TEXT_HITS hits of the search service, and says when its ranking was bounded.
+
+Which fields the filters read, per record type:
+
+=========== ================== ==================== ==================
+filter      testimony          incident             evidence item
+=========== ================== ==================== ==================
+date        ``interview_date`` ``date``             ``stated_date``
+place       ``interview_place`` ``place``           ``stated_place``
+violation   ``violation_types`` ``violation_types`` (none: excluded)
+=========== ================== ==================== ==================
+
+Partial dates meet a range by overlap. A stored date is a year, a month or a
+day; it stands for every day it covers ("2022-03" is 1-31 March 2022). A
+range's ends are partial dates too, each covering its days: from "2022-03" to
+"2022-04" is 1 March to 30 April. A record matches when its days and the
+range's days share at least one day: "2022" matches a range of 10-12 March
+2022, "2022-03" matches from "2022-03-31", and "2022-02" does not match from
+"2022-03-01". A record with no date never matches a date range. Since the ISO
+forms share one layout, the test is a string comparison: a date covers the
+strings from ``iso`` to ``iso + "~"`` ("~" sorts after digits and "-").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from db.custody import check_signed_event, verify_chain, verify_received_chains
+from db.entities import RECORD_TYPES
+from db.errors import InvalidInput, NotFound
+from db.model import CustodyEventRow, Device, EntityRow, KnownDevice, ReceivedCustodyEvent
+from db.partial_dates import PartialDateError, parse_partial_date
+from db.search_terms import fold
+from db.services import RANK_CANDIDATES, VaultContext
+from db.services import SearchService as _SearchService
+from db.signers import stored_signers
+from db.vocabulary import violation_codes
+
+REVIEW_TYPES = ("testimony", "incident", "evidence")
+# The stored field each filter reads, per type (module docstring).
+DATE_FIELD = {"testimony": "interview_date", "incident": "date", "evidence": "stated_date"}
+PLACE_FIELD = {"testimony": "interview_place", "incident": "place", "evidence": "stated_place"}
+VIOLATION_TYPES_OF = ("testimony", "incident")
+# A count stops here: counting a million matches reads a million rows.
+COUNT_LIMIT = 10_000
+# A full-text query's hits that the filters are applied to, best first.
+TEXT_HITS = 1_000
+PAGE_SIZE = 50
+# After the last digit and "-": a partial date's last string (module docstring).
+_END = "~"
+_FOLD_FUNCTION = "fv_review_fold"
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_place(place: str) -> str:
+    """A place as the place filter compares it: folded as search terms are
+    (case, accents, apostrophes) with runs of spaces made one."""
+    return _SPACES.sub(" ", fold(place or "")).strip()
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    """What to show: every field left at its default filters nothing.
+
+    ``date_from``/``date_to``: partial dates (ISO or day first, as typed in
+    forms); ``place``: a substring; ``violation_types``: vocabulary codes, a
+    record matches if it has any of them; ``device_id``: the signer of the
+    record's first revision; ``has_evidence``: True keeps testimonies and
+    incidents that an evidence item is linked to (and evidence items), False
+    those without (no evidence item); ``text``: a full-text query."""
+
+    case_id: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    place: str = ""
+    violation_types: tuple[str, ...] = ()
+    device_id: str = ""
+    has_evidence: bool | None = None
+    text: str = ""
+    record_types: tuple[str, ...] = REVIEW_TYPES
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    entity_id: str
+    entity_type: str
+    case_id: str
+    label: str
+    date: str  # the stored partial date ("" when unknown)
+    place: str
+    device_id: str  # the signer of its first revision
+    has_evidence: bool
+    rank: float | None = None  # the search's score, for a text query
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    """One page of matches, newest first (a text query: best first).
+
+    ``total``: how many match, counted up to COUNT_LIMIT (``total_capped``:
+    more than that). ``next_cursor``: give it back for the next page (None:
+    the last). ``ranking_bounded``: the full-text search ranked only the
+    newest candidates of its matches (SearchResults.bounded); ``text_capped``:
+    only its best TEXT_HITS hits were filtered."""
+
+    records: tuple[ReviewRecord, ...]
+    total: int
+    total_capped: bool
+    next_cursor: int | None
+    ranking_bounded: bool = False
+    text_capped: bool = False
+
+
+# -- the statement ------------------------------------------------------------------
+
+
+def _date_bounds(value: str, what: str) -> str:
+    try:
+        return parse_partial_date(value).iso
+    except PartialDateError as err:
+        raise InvalidInput(
+            f"The review's {what} date is not a date ({err.reason}).",
+            "invalid-date",
+            field=f"date_{what}",
+            record_type="review",
+        ) from None
+
+
+@dataclass
+class _Statement:
+    where: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, clause: str, **params: Any) -> None:
+        self.where.append(clause)
+        self.params.update(params)
+
+
+def _json(kind_field: dict[str, str], kind: str) -> str:
+    # Field names come from the tables above, never from the user.
+    return f"json_extract(e.body, '$.{kind_field[kind]}')"
+
+
+_FIRST_SIGNER = (
+    "(SELECT r.device_id FROM revisions r WHERE r.entity_id = e.entity_id "
+    "ORDER BY r.hlc_ms, r.hlc_counter, r.revision_id LIMIT 1)"
+)
+# Records an evidence item is linked to (db/evidence_links.py). Not
+# correlated: SQLite builds this set once per statement.
+_LINKED = (
+    "(SELECT json_extract(l.body, '$.to_id') FROM entities l WHERE l.entity_type = 'link' "
+    "AND l.deleted = 0 AND json_extract(l.body, '$.relation') = 'evidence-of')"
+)
+
+
+def _has_evidence(kind: str) -> str:
+    return "1" if kind == "evidence" else f"(e.entity_id IN {_LINKED})"
+
+
+def _kind_clauses(kind: str, review: ReviewFilter, date_from: str, date_to: str) -> _Statement | None:
+    """The conditions for one record type; None when the filter excludes the type."""
+    part = _Statement()
+    part.add("e.entity_type = :kind_" + kind, **{"kind_" + kind: kind})
+    if review.violation_types and kind not in VIOLATION_TYPES_OF:
+        return None
+    if review.has_evidence is False and kind == "evidence":
+        return None
+    if date_from or date_to:
+        date = _json(DATE_FIELD, kind)
+        # The lower bound first as a plain comparison (an index could answer it):
+        # a record's date can start before the range and still overlap it only
+        # if it is the range's year or month itself.
+        part.add(f"{date} != ''")
+        if date_from:
+            part.add(
+                f"({date} >= :date_from OR {date} IN (:date_from_year, :date_from_month))",
+                date_from=date_from,
+                date_from_year=date_from[:4],
+                date_from_month=date_from[:7],
+            )
+        if date_to:
+            part.add(f"{date} <= :date_to_end", date_to_end=date_to + _END)
+    if review.place:
+        part.add(
+            f"instr({_FOLD_FUNCTION}({_json(PLACE_FIELD, kind)}), :place) > 0",
+            place=normalise_place(review.place),
+        )
+    if review.violation_types:
+        names = [f"vt{n}" for n in range(len(review.violation_types))]
+        part.add(
+            "EXISTS (SELECT 1 FROM json_each(e.body, '$.violation_types') v WHERE v.value IN ("  # noqa: S608 (constants; values are bound)
+            + ", ".join(":" + name for name in names)
+            + "))",
+            **dict(zip(names, review.violation_types, strict=True)),
+        )
+    if review.device_id:
+        part.add(f"{_FIRST_SIGNER} = :device_id", device_id=review.device_id)
+    if review.has_evidence is not None and kind != "evidence":
+        part.add(_has_evidence(kind) if review.has_evidence else f"NOT {_has_evidence(kind)}")
+    return part
+
+
+def _check(review: ReviewFilter) -> tuple[str, str]:
+    unknown = set(review.record_types) - set(REVIEW_TYPES)
+    if unknown:
+        raise InvalidInput(f"Review cannot show {sorted(unknown)}.", "unknown-record-type")
+    codes = violation_codes()
+    if any(code not in codes for code in review.violation_types):
+        raise InvalidInput(
+            "review: unknown violation type.",
+            "unknown-violation-type",
+            field="violation_types",
+            record_type="review",
+        )
+    date_from = _date_bounds(review.date_from, "from") if review.date_from else ""
+    date_to = _date_bounds(review.date_to, "to") if review.date_to else ""
+    return date_from, date_to
+
+
+def review_statement(review: ReviewFilter, date_from: str, date_to: str) -> tuple[str, dict[str, Any]]:
+    """The matching rows as one compound SELECT of (seq, entity id, type,
+    case id, body, first signer, has evidence), one part per record type."""
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    for kind in review.record_types:
+        part = _kind_clauses(kind, review, date_from, date_to)
+        if part is None:
+            continue
+        part.add("e.deleted = 0")
+        if review.case_id:
+            part.add("e.case_id = :case_id", case_id=review.case_id)
+        parts.append(
+            f"SELECT e.seq AS seq, e.entity_id AS entity_id, e.entity_type AS entity_type, "  # noqa: S608 (constants; values are bound)
+            f"e.case_id AS case_id, e.body AS body, {_FIRST_SIGNER} AS signer, "
+            f"{_has_evidence(kind)} AS has_evidence "
+            f"FROM entities e WHERE " + " AND ".join(part.where)
+        )
+        params.update(part.params)
+    if not parts:
+        return "SELECT NULL AS seq, NULL, NULL, NULL, NULL, NULL, NULL WHERE 0", {}
+    return " UNION ALL ".join(parts), params
+
+
+@contextmanager
+def _review_session(ctx: VaultContext) -> Iterator[Session]:
+    with ctx.sessions() as session:
+        raw = session.connection().connection.dbapi_connection
+        assert raw is not None
+        raw.create_function(_FOLD_FUNCTION, 1, lambda v: normalise_place(v) if isinstance(v, str) else "")
+        yield session
+
+
+def _record(row: Any, rank: float | None = None) -> ReviewRecord:
+    _seq, entity_id, kind, case_id, body, signer, has_evidence = row
+    values = json.loads(body)
+    record = RECORD_TYPES[kind].from_body(values, id=entity_id)
+    return ReviewRecord(
+        entity_id=entity_id,
+        entity_type=kind,
+        case_id=case_id or "",
+        label=record.label(),
+        date=str(values.get(DATE_FIELD[kind], "") or ""),
+        place=str(values.get(PLACE_FIELD[kind], "") or ""),
+        device_id=signer or "",
+        has_evidence=bool(has_evidence),
+        rank=rank,
+    )
+
+
+class ReviewService:
+    """``ReviewService(vault.services.context)``: reads only."""
+
+    def __init__(self, ctx: VaultContext) -> None:
+        self._ctx = ctx
+
+    def records(
+        self,
+        review: ReviewFilter,
+        *,
+        cursor: int | None = None,
+        limit: int = PAGE_SIZE,
+        candidates: int | None = RANK_CANDIDATES,
+    ) -> ReviewPage:
+        """One page of the records that pass ``review``. ``cursor``: the
+        ``next_cursor`` of the previous page. ``candidates``: the search's
+        ranking bound for a text query (SearchService.query)."""
+        date_from, date_to = _check(review)
+        if limit < 1:
+            raise ValueError("a page holds at least one record")
+        if review.text.strip():
+            return self._with_text(review, date_from, date_to, cursor or 0, limit, candidates)
+        compound, params = review_statement(review, date_from, date_to)
+        page_params = dict(params, limit=limit + 1)
+        after = ""
+        if cursor is not None:
+            after, page_params["cursor"] = "WHERE seq < :cursor ", cursor
+        with _review_session(self._ctx) as session:
+            rows = session.execute(
+                text(f"SELECT * FROM ({compound}) {after}ORDER BY seq DESC LIMIT :limit"),  # noqa: S608
+                page_params,
+            ).all()
+            counted = session.execute(
+                text(f"SELECT count(*) FROM (SELECT 1 FROM ({compound}) LIMIT :count_limit)"),  # noqa: S608 (constants; values are bound)
+                dict(params, count_limit=COUNT_LIMIT + 1),
+            ).scalar_one()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return ReviewPage(
+            records=tuple(_record(row) for row in rows),
+            total=min(counted, COUNT_LIMIT),
+            total_capped=counted > COUNT_LIMIT,
+            next_cursor=rows[-1][0] if more else None,
+        )
+
+    def _with_text(
+        self,
+        review: ReviewFilter,
+        date_from: str,
+        date_to: str,
+        offset: int,
+        limit: int,
+        candidates: int | None,
+    ) -> ReviewPage:
+        # The search ranks (its bound per group of types keeps incidents from
+        # being crowded out by testimonies); the filters then keep what passes,
+        # in the search's order.
+        hits = _SearchService(self._ctx).query(review.text, limit=TEXT_HITS, candidates=candidates)
+        wanted = [hit for hit in hits if hit.entity_type in review.record_types]
+        rank = {hit.entity_id: n for n, hit in enumerate(wanted)}
+        score = {hit.entity_id: hit.rank for hit in wanted}
+        kept: list[Any] = []
+        if wanted:
+            compound, params = review_statement(review, date_from, date_to)
+            names = [f"hit{n}" for n in range(len(wanted))]
+            params.update(zip(names, (hit.entity_id for hit in wanted), strict=True))
+            with _review_session(self._ctx) as session:
+                kept = list(
+                    session.execute(
+                        text(
+                            f"SELECT * FROM ({compound}) WHERE entity_id IN ("  # noqa: S608 (constants; values are bound)
+                            + ", ".join(":" + name for name in names)
+                            + ")"
+                        ),
+                        params,
+                    ).all()
+                )
+        kept.sort(key=lambda row: rank[row[1]])
+        page = kept[offset : offset + limit]
+        return ReviewPage(
+            records=tuple(_record(row, score[row[1]]) for row in page),
+            total=len(kept),
+            total_capped=False,
+            next_cursor=offset + limit if offset + limit < len(kept) else None,
+            ranking_bounded=hits.bounded,
+            text_capped=len(hits) >= TEXT_HITS,
+        )
+
+    # -- the timeline ------------------------------------------------------------------
+
+    def timeline(self, review: ReviewFilter, *, by: str = "month", limit: int = 500) -> Timeline:
+        """Incidents that pass ``review`` (its record types and text are
+        ignored), by date, grouped by month or day (module docstring of
+        Timeline); at most ``limit`` incidents are listed, every group counted."""
+        if by not in ("month", "day"):
+            raise ValueError("a timeline groups by month or day")
+        date_from, date_to = _check(review)
+        only_incidents = dataclasses.replace(review, record_types=("incident",), text="")
+        compound, params = review_statement(only_incidents, date_from, date_to)
+        width = 7 if by == "month" else 10
+        incidents_sql = (
+            "SELECT i.entity_id, i.body, i.case_id, "  # noqa: S608 (constants; values are bound)
+            "(SELECT count(*) FROM entities t WHERE t.entity_type = 'testimony' AND t.deleted = 0 "
+            " AND json_extract(t.body, '$.incident_id') = i.entity_id) AS testimonies, "
+            "(SELECT count(*) FROM entities l WHERE l.entity_type = 'link' AND l.deleted = 0 "
+            " AND json_extract(l.body, '$.relation') = 'evidence-of' "
+            " AND json_extract(l.body, '$.to_id') = i.entity_id) AS evidence, "
+            "json_extract(i.body, '$.date') AS date "
+            f"FROM ({compound}) i ORDER BY date = '', date, i.seq LIMIT :limit"
+        )
+        groups_sql = (
+            f"SELECT substr(json_extract(i.body, '$.date'), 1, {width}) AS key, count(*) "  # noqa: S608 (constants; values are bound)
+            f"FROM ({compound}) i GROUP BY key"
+        )
+        with _review_session(self._ctx) as session:
+            rows = session.execute(text(incidents_sql), dict(params, limit=limit)).all()
+            counts: dict[str | None, int] = {key: n for key, n in session.execute(text(groups_sql), params)}
+        groups: dict[str, list[TimelineIncident]] = {}
+        for entity_id, body, case_id, testimonies, evidence, date in rows:
+            values = json.loads(body)
+            key = (date or "")[:width]
+            groups.setdefault(key, []).append(
+                TimelineIncident(
+                    entity_id=entity_id,
+                    case_id=case_id or "",
+                    title=str(values.get("title", "")),
+                    date=date or "",
+                    date_precision=str(values.get("date_precision", "unknown")),
+                    place=str(values.get("place", "")),
+                    testimonies=testimonies,
+                    evidence=evidence,
+                )
+            )
+        ordered = sorted(counts, key=lambda key: (key == "", key or ""))
+        return Timeline(
+            by=by,
+            groups=tuple(
+                TimelineGroup(
+                    key=key or "",
+                    precision=_precision_of(key or "", by),
+                    incidents=counts[key],
+                    testimonies=sum(i.testimonies for i in groups.get(key or "", [])),
+                    evidence=sum(i.evidence for i in groups.get(key or "", [])),
+                    listed=tuple(groups.get(key or "", [])),
+                )
+                for key in ordered
+            ),
+            listed=len(rows),
+            total=sum(counts.values()),
+        )
+
+    # -- custody across devices ------------------------------------------------------------
+
+    def custody_history(self, evidence_id: str) -> CustodyHistory:
+        """Every custody event this vault holds for the item: its own chain's
+        and each received device chain's, in time order (HLC, then device and
+        sequence), with whether each chain verifies."""
+        identity = self._ctx.identity
+        with self._ctx.sessions() as session:
+            row = session.scalar(select(EntityRow).where(EntityRow.entity_id == evidence_id))
+            if row is None or row.entity_type != "evidence":
+                raise NotFound("evidence", evidence_id)
+            signers = stored_signers(identity, session)
+            own_problems = verify_chain(session, {identity.device_id: identity.public_key})
+            received_signers = {k: v for k, v in signers.items() if k != identity.device_id}
+            received_problems = verify_received_chains(session, received_signers)
+            labels: dict[str, str] = {
+                device: label
+                for device, label in session.execute(select(KnownDevice.device_id, KnownDevice.label))
+            }
+            labels[identity.device_id] = labels.get(identity.device_id) or _own_label(session)
+            own = [
+                (identity.device_id, r.seq, r.event_hash, bytes(r.signed), bytes(r.signature))
+                for r in session.scalars(
+                    select(CustodyEventRow).where(CustodyEventRow.evidence_id == evidence_id)
+                )
+            ]
+            received = [
+                (r.device_id, r.seq, r.event_hash, bytes(r.signed), bytes(r.signature))
+                for r in session.scalars(
+                    select(ReceivedCustodyEvent).where(ReceivedCustodyEvent.evidence_id == evidence_id)
+                )
+            ]
+        broken: dict[str, list[str]] = {}
+        for subject, problem in own_problems:
+            broken.setdefault(identity.device_id, []).append(f"{subject}: {problem}")
+        for subject, problem in received_problems:
+            device = _device_of_subject(subject)
+            broken.setdefault(device, []).append(f"{subject}: {problem}")
+        events: list[HistoryEvent] = []
+        for device_id, seq, event_hash, signed, signature in own + received:
+            envelope, event_problem = check_signed_event(signed, signature, event_hash, signers)
+            readable = envelope if envelope is not None else _loose_envelope(signed)
+            hlc_ms, hlc_counter = _hlc_of(readable)
+            details = readable.get("details")
+            events.append(
+                HistoryEvent(
+                    device_id=device_id,
+                    device_label=labels.get(device_id, ""),
+                    seq=seq,
+                    event_hash=event_hash,
+                    action=str(readable.get("action", "")),
+                    wall=str(readable.get("wall", "")),
+                    hlc_ms=hlc_ms,
+                    hlc_counter=hlc_counter,
+                    user=str(readable.get("user", "")),
+                    details=details if isinstance(details, dict) else {},
+                    event_ok=event_problem is None,
+                    chain_ok=device_id not in broken,
+                    own_chain=device_id == identity.device_id,
+                )
+            )
+        events.sort(key=lambda e: (e.hlc_ms, e.hlc_counter, e.device_id, e.seq))
+        devices = {e.device_id for e in events}
+        return CustodyHistory(
+            evidence_id=evidence_id,
+            events=tuple(events),
+            chains=tuple(
+                ChainStatus(d, labels.get(d, ""), d not in broken, tuple(broken.get(d, [])))
+                for d in sorted(devices)
+            ),
+        )
+
+    def device_labels(self) -> dict[str, str]:
+        """Device id → label of the devices a device filter can name: this
+        vault's own and every device it knows."""
+        with self._ctx.sessions() as session:
+            labels: dict[str, str] = {
+                device: label
+                for device, label in session.execute(select(KnownDevice.device_id, KnownDevice.label))
+            }
+            labels.setdefault(self._ctx.identity.device_id, _own_label(session))
+        return labels
+
+
+def _own_label(session: Session) -> str:
+    label = session.scalar(select(Device.label).limit(1))
+    return label or ""
+
+
+def _device_of_subject(subject: str) -> str:
+    # "custody event <device>/<seq>" or "custody chain <device>" (db/custody.py).
+    tail = subject.rsplit(" ", 1)[-1]
+    return tail.split("/", 1)[0]
+
+
+def _hlc_of(envelope: dict[str, Any]) -> tuple[int, int]:
+    hlc = envelope.get("hlc")
+    if isinstance(hlc, list) and len(hlc) == 2 and all(isinstance(n, int) for n in hlc):
+        return hlc[0], hlc[1]
+    return 0, 0
+
+
+def _loose_envelope(signed: bytes) -> dict[str, Any]:
+    """What a damaged event still says, for display beside its warning."""
+    try:
+        value = json.loads(signed)
+    except (ValueError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _precision_of(key: str, by: str) -> str:
+    if not key:
+        return "unknown"
+    if len(key) == 4:
+        return "year"
+    if len(key) == 7:
+        return "month"
+    return "day" if by == "day" else "month"
+
+
+# -- timeline and custody results ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineIncident:
+    entity_id: str
+    case_id: str
+    title: str
+    date: str
+    date_precision: str
+    place: str
+    testimonies: int  # live testimonies naming it (incident_id)
+    evidence: int  # live evidence links to it
+
+
+@dataclass(frozen=True)
+class TimelineGroup:
+    """A month ("2022-03") or day ("2022-03-15"); incidents known only to
+    the year are their own group ("2022", precision "year"), after which
+    that year's months follow; undated incidents last (key "")."""
+
+    key: str
+    precision: str  # "year", "month", "day" or "unknown"
+    incidents: int  # all of the group's, listed or not
+    testimonies: int  # of the listed incidents
+    evidence: int  # of the listed incidents
+    listed: tuple[TimelineIncident, ...]
+
+
+@dataclass(frozen=True)
+class Timeline:
+    by: str
+    groups: tuple[TimelineGroup, ...]
+    listed: int
+    total: int
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    device_id: str
+    device_label: str
+    seq: int  # in its device's chain
+    event_hash: str
+    action: str
+    wall: str
+    hlc_ms: int
+    hlc_counter: int
+    user: str
+    details: dict[str, Any]
+    event_ok: bool  # its own hash, signature and signer check out
+    chain_ok: bool  # its device's whole chain verifies
+    own_chain: bool  # this vault's own chain (not received)
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    device_id: str
+    label: str
+    verifies: bool
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CustodyHistory:
+    evidence_id: str
+    events: tuple[HistoryEvent, ...]
+    chains: tuple[ChainStatus, ...]
