@@ -151,3 +151,15 @@ log_timestamps = Table(
     Column("serial", String(40), nullable=False),
     Column("gen_time_ms", BigInteger, nullable=False),
 )
+
+# Requests per device per one-minute window (service.SharedRateLimit,
+# migration 0004): server processes sharing one database count together,
+# so a device cannot multiply its allowance by the number of processes.
+rate_counts = Table(
+    "rate_counts",
+    metadata,
+    Column("device_id", String(32), nullable=False),
+    Column("window_ms", BigInteger, nullable=False),
+    Column("count", Integer, nullable=False),
+    PrimaryKeyConstraint("device_id", "window_ms"),
+)

@@ -23,6 +23,7 @@ from sync.server.schema import (
     challenges,
     devices,
     org,
+    rate_counts,
     receipts,
     sessions,
     uploads,
@@ -412,3 +413,32 @@ class Metadata:
     def count(self, table: Any) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+    def count_request(self, device_id: str, window_ms: int) -> tuple[int, int]:
+        """Count one request of ``device_id`` in the minute starting at
+        ``window_ms``; returns (this window's count, the previous one's).
+        Windows older than the previous one are dropped on the way."""
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+        counted = upsert(rate_counts).values(device_id=device_id, window_ms=window_ms, count=1)
+        statement = counted.on_conflict_do_update(
+            index_elements=[rate_counts.c.device_id, rate_counts.c.window_ms],
+            set_={"count": rate_counts.c.count + 1},
+        ).returning(rate_counts.c.count)
+        with self.engine.begin() as conn:
+            current = int(conn.execute(statement).scalar_one())
+            previous = conn.execute(
+                select(rate_counts.c.count).where(
+                    (rate_counts.c.device_id == device_id) & (rate_counts.c.window_ms == window_ms - 60_000)
+                )
+            ).scalar_one_or_none()
+            if current == 1:  # the first request of a window: forget the device's older ones
+                conn.execute(
+                    delete(rate_counts).where(
+                        (rate_counts.c.device_id == device_id)
+                        & (rate_counts.c.window_ms < window_ms - 60_000)
+                    )
+                )
+        return current, int(previous or 0)

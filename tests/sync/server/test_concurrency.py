@@ -17,6 +17,7 @@ from sync.bundle.reader import check_header
 from sync.client.transport import ServerSaid
 from sync.server.payload_s3 import S3PayloadStore
 from sync.server.receipts import check_log
+from sync.server.service import Limits
 from tests.s3_helpers import S3Endpoint
 from tests.sync.bundle_samples import ORG_ID, device_from_seed, write_sample
 from tests.sync.server import server_helpers
@@ -136,3 +137,34 @@ def test_two_processes_sharing_postgresql_and_s3(
         _check_everything(one, org, [*bundles, (seed, winner)])
     keys = [o["Key"] for o in s3_endpoint.client().list_objects_v2(Bucket=s3_bucket).get("Contents", [])]
     assert len(keys) == DEVICES + 1 and all(k.startswith("fv/bundles/") for k in keys)
+
+
+def test_two_processes_sharing_postgresql_share_each_devices_rate_limit(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A device taking two server processes in turn gets the limit once,
+    not once per process (the count lives in the shared database)."""
+    org = make_org(org_id=ORG_ID)
+    monkeypatch.setattr(server_helpers, "BACKEND", Backend(db=postgres_url))
+    per_minute = 12
+    limits = Limits(device_requests_per_minute=per_minute)
+    data = tmp_path / "server"
+    device = device_from_seed(b"busy device")
+    with (
+        running_server(data, org.profile.fingerprint, profile=org.signed.signed, limits=limits) as one,
+        running_server(data, limits=limits) as two,
+        one.client() as first,
+        two.client() as second,
+    ):
+        first.enrol(org.token(), device.private_key)
+        first.login(device.private_key, device.device_id)
+        second.login(device.private_key, device.device_id)
+        accepted = 0
+        with pytest.raises(ServerSaid) as limited:
+            for turn in range(2 * per_minute):
+                (first if turn % 2 == 0 else second).create_upload(100)
+                accepted += 1
+        assert limited.value.status == 429 and limited.value.code == "rate-limited"
+        # The two challenges of the logins counted too; each process alone
+        # would have taken per_minute, nearly twice as many in all.
+        assert per_minute // 2 < accepted <= per_minute - 2
