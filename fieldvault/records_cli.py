@@ -38,7 +38,7 @@ from db.api import (
     violation_types,
 )
 from fieldvault.passphrases import SecretSource
-from fieldvault.textinput import CommandRefused, UsageError, add_text_option, read_text_file
+from fieldvault.textinput import CommandRefused, TextOption, UsageError, add_text_option, read_text_file
 
 Opener = Callable[[argparse.Namespace, SecretSource], Vault]
 
@@ -187,9 +187,7 @@ def add_records_parsers(commands: Any) -> None:
     add_text_option(p_add, "--pseudonym", "the pseudonym lists show instead of the name")
     add_text_option(p_add, "--name", "the person's name")
     p_add.add_argument("--role", dest="roles", action="append", choices=PERSON_ROLES, help="repeat for each")
-    p_add.add_argument(
-        "--sensitive-file", type=Path, metavar="F", help="sensitive details, one 'label: value' per line"
-    )
+    _sensitive_file_option(p_add, "sensitive details, one 'label: value' per line")
     add_text_option(p_add, "--notes", "notes", one_line=False)
     p_list = person.add_parser("list", help="list persons (ids, pseudonyms and roles; never names)")
     p_list.add_argument("--case")
@@ -203,7 +201,7 @@ def add_records_parsers(commands: Any) -> None:
     roles = p_edit.add_mutually_exclusive_group()
     roles.add_argument("--role", dest="roles", action="append", choices=PERSON_ROLES, help="the new roles")
     roles.add_argument("--no-roles", action="store_true", help="remove every role")
-    p_edit.add_argument("--sensitive-file", type=Path, metavar="F", help="replace the sensitive details")
+    _sensitive_file_option(p_edit, "replace the sensitive details")
     add_edit_text(p_edit, "--notes", "notes", one_line=False)
     _delete_parser(person, "person")
 
@@ -242,6 +240,18 @@ def add_records_parsers(commands: Any) -> None:
     add_edit_text(i_edit, "--description", "the description", one_line=False)
     add_edit_text(i_edit, "--notes", "notes", one_line=False)
     _delete_parser(incident, "incident")
+
+
+def _sensitive_file_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--sensitive-file F`` only: the details never as an argument, which
+    every user of the machine could read. Listed with the text options, so
+    that the command line reads it (``-``: standard input) and refuses a
+    second reader of standard input, as for ``--name-file``."""
+    parser.add_argument(
+        "--sensitive-file", type=Path, default=None, metavar="F", help=f"{what} (- for stdin)"
+    )
+    option = TextOption("sensitive", "--sensitive", "the sensitive details", one_line=False)
+    parser.set_defaults(sensitive=None, text_options=[*(parser.get_default("text_options") or []), option])
 
 
 def _violation_option(parser: argparse.ArgumentParser, *, editing: bool = False) -> None:
@@ -353,12 +363,11 @@ def _person_row(person: Person) -> dict[str, Any]:
 
 
 def cmd_person(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
+    # Read by the command line already (a text option): args.sensitive.
     sensitive_file = getattr(args, "sensitive_file", None)
     reads_stdin = ["--sensitive-file -"] if str(sensitive_file) == "-" else []
     texts = edited_texts(args, reads_stdin) if args.action == "edit" else {}
-    sensitive = (
-        parse_sensitive(read_text_file(sensitive_file, "the sensitive details")) if sensitive_file else None
-    )
+    sensitive = parse_sensitive(args.sensitive) if sensitive_file is not None else None
     if args.action in ("add", "new") and not args.pseudonym.strip():
         raise CommandRefused(
             "A person needs a pseudonym (--pseudonym or --pseudonym-file): lists show it instead of the name."

@@ -67,6 +67,20 @@ def test_a_person_through_add_list_show_edit_and_delete(cli: Cli, tmp_path: Path
     _refused(cli, "person", "add", "--case", case, "--name", "X", says="needs a pseudonym")
     assert len(cli.run("person", "list", secrets=P).stdout.splitlines()) == 1
 
+    # The details from standard input; not with the passphrase from there too.
+    from_stdin = cli.json(
+        "person", "add", "--case", case, "--pseudonym", "W-2", "--sensitive-file", "-",
+        secrets=P, stdin="phone: +380 00 000 0000\n",
+    )["id"]  # fmt: skip
+    shown = cli.json("person", "show", from_stdin, "--sensitive", secrets=P)
+    assert shown["sensitive"] == {"phone": "+380 00 000 0000"}
+    two_readers = cli.run(
+        "person", "add", "--case", case, "--pseudonym", "W-3", "--sensitive-file", "-", "--passphrase-fd", "0",
+        stdin=f"{PASSPHRASE}\naddress: x\n", check=False,
+    )  # fmt: skip
+    assert two_readers.returncode == 2 and "Standard input can feed only one" in two_readers.stderr
+    cli.run("person", "delete", from_stdin, "--yes", secrets=P)
+
     # Delete asks for --yes without a terminal; the history keeps the versions.
     _refused(cli, "person", "delete", person, says="add --yes")
     assert cli.json("person", "delete", person, "--yes", secrets=P) == {"deleted": person}
