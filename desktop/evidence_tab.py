@@ -31,6 +31,9 @@ class EvidenceTab(QWidget):
 
         self.panel.item_activated.connect(self.open_evidence)
         self.viewer.export_requested.connect(lambda _id: self.item.export())
+        # The viewer records its 'view' on the viewer lane, after the item's
+        # record was shown: re-read the custody so the table lists the view.
+        self.viewer.shown.connect(self._viewed)
 
     def show_case(self, case_id: str | None) -> None:
         self.panel.set_case(case_id)
@@ -43,6 +46,10 @@ class EvidenceTab(QWidget):
             return
         self.item.show_item(evidence_id)
         self.viewer.show_item(self._vault, evidence_id)
+
+    def _viewed(self, _kind: str) -> None:
+        if self.viewer.evidence_id is not None and self.viewer.evidence_id == self.item.evidence_id:
+            self.item.refresh_custody()
 
     def clear(self) -> None:
         """Empty every part and forget the vault. Before the vault locks: the
