@@ -829,8 +829,9 @@ def _org_device_id_form(_p: Params) -> str:
 def _org_server_form(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
-        "The server needs an address that begins with https:// and the SHA-256 of its "
-        "certificate (64 hexadecimal digits). Check both for typos.",
+        "The server needs an address that begins with https://, the SHA-256 of its "
+        "certificate (64 hexadecimal digits) and, if given, its receipt key (as the server "
+        "printed it). Check them for typos.",
     )
 
 
