@@ -53,6 +53,7 @@ from db.atomicio import TEMP_PREFIX
 from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobHeader, SegmentSealer
 from db.blobstore import ProgressCallback, WrittenBlob, wrap_blob_key
 from db.custody import append_event, extend_received_chain
+from db.device import device_id_for
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import ImportRejected, RevisionRejected, StorageError
 from db.model import (
@@ -377,6 +378,51 @@ class VaultImport:
             )
         session.flush()
         self._signers[device_id] = public_key
+
+    def vouch_device(
+        self,
+        device_id: str,
+        public_key: bytes,
+        age_recipient: str,
+        *,
+        vouched_by: str,
+        now_ms: int | None = None,
+    ) -> bool:
+        """A coordinator's bundle relays revisions signed by ``device_id`` and
+        vouches for its key (bundle-format.md §4 ``devices``): make it a known,
+        enrolled device (role ``device``, ``vouched_by`` the coordinator) so
+        that those revisions are authorised, inside this import (undone with
+        it). The caller checked that ``vouched_by`` is a coordinator of the
+        profile and that the profile does not revoke ``device_id``. A device
+        known already is left as it is, whatever its status (a revoked one
+        stays revoked, an enrolled one keeps its origin); returns whether a
+        row was added. ValueError when ``vouched_by`` is not an enrolled
+        coordinator here or the id is not its key's (a caller's mistake)."""
+        session = self._session
+        voucher = session.get(KnownDevice, vouched_by)
+        if voucher is None or voucher.role != "coordinator" or voucher.status != "enrolled":
+            raise ValueError(f"device {vouched_by} is not an enrolled coordinator of this vault")
+        if device_id_for(public_key) != device_id:
+            raise ValueError(f"device id {device_id} is not that of its key")
+        if device_id == self._ctx.identity.device_id or session.get(KnownDevice, device_id) is not None:
+            return False
+        session.add(
+            KnownDevice(
+                device_id=device_id,
+                public_key=public_key,
+                age_recipient=age_recipient,
+                role="device",
+                status="enrolled",
+                label="",
+                last_sequence=0,
+                last_bundle_id=None,
+                updated_ms=time.time_ns() // 1_000_000 if now_ms is None else now_ms,
+                vouched_by=vouched_by,
+            )
+        )
+        session.flush()
+        self._signers[device_id] = public_key
+        return True
 
     def record_bundle(
         self,

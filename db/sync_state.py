@@ -42,11 +42,14 @@ from db.model import (
     OrgProfileRow,
     QuarantinedBundle,
     ReceivedBundle,
+    RelayedRevision,
+    RevisionRow,
     SentBundle,
     SyncOutgoing,
 )
 from db.purge import purged_blob_ids
 from db.services import VaultContext
+from db.store import StoredRevision
 from db.sync_import import StagedBlob, VaultImport, discard_staged, stage_blob
 
 DEVICE_STATUSES = ("enrolled", "revoked", "pending")
@@ -76,6 +79,24 @@ class Device:
     label: str = ""
     last_sequence: int = 0  # of the last bundle imported from it (0: none)
     last_bundle_id: str | None = None
+    # A field worker's vault: the coordinator whose bundle vouched for this
+    # device, to relay its revisions (None: known from the profile or enrolment).
+    vouched_by: str | None = None
+
+
+@dataclass(frozen=True)
+class RelayPlan:
+    """What a coordinator may send back to field worker ``device_id`` now
+    (SyncStateService.relay_due): the revisions it lacks, in storing order,
+    the records (entity ids) it held before, and the devices whose
+    revisions are relayed (their cards travel with them)."""
+
+    device_id: str
+    revisions: tuple[StoredRevision, ...]
+    entity_ids: dict[str, str]  # revision id -> entity id, for record_relayed
+    held_before: frozenset[str]  # entity ids it held before this bundle
+    signers: tuple[Device, ...]  # known devices, other than the worker, that signed them
+    withheld: tuple[str, ...]  # entity ids left out: a revision of a revoked device is in them
 
 
 @dataclass(frozen=True)
@@ -150,6 +171,7 @@ def _device(row: KnownDevice) -> Device:
         label=row.label,
         last_sequence=row.last_sequence,
         last_bundle_id=row.last_bundle_id,
+        vouched_by=row.vouched_by,
     )
 
 
@@ -478,6 +500,85 @@ class SyncStateService:
             row = session.get(QuarantinedBundle, bundle_id)
             return _held(row) if row is not None else None
 
+    # -- sending back to field workers (a coordinator's) -------------------------------
+
+    def relay_due(self, device_id: str, scope: str) -> RelayPlan:
+        """What field worker ``device_id`` lacks of what ``scope`` lets a
+        coordinator send back (sync/org.py SEND_TO_WORKERS): ``held-records``
+        — every revision, not signed by the worker and not sent to it
+        before, of the records it holds (an entity with a revision it signed
+        or was sent); ``all`` — every such revision of every record;
+        ``none`` — nothing. A record with a revision by a device revoked
+        here is left out whole (``withheld``): the worker would refuse that
+        revision, and without it the record's history would have a hole."""
+        if scope not in ("none", "held-records", "all"):
+            raise ValueError(f"unknown scope {scope!r}")
+        with self._ctx.sessions() as session:
+            own = set(
+                session.scalars(select(RevisionRow.entity_id).where(RevisionRow.device_id == device_id))
+            )
+            sent_rows = session.execute(
+                select(RelayedRevision.revision_id, RelayedRevision.entity_id).where(
+                    RelayedRevision.device_id == device_id
+                )
+            ).all()
+            sent = {rid for rid, _ in sent_rows}
+            held = frozenset(own | {eid for _, eid in sent_rows})
+            if scope == "none":
+                return RelayPlan(device_id, (), {}, held, (), ())
+            query = select(
+                RevisionRow.local_seq,
+                RevisionRow.revision_id,
+                RevisionRow.device_id,
+                RevisionRow.signed,
+                RevisionRow.signature,
+                RevisionRow.entity_id,
+            ).where(RevisionRow.device_id != device_id)
+            if scope == "all":
+                rows = list(session.execute(query).all())
+            else:  # by pieces: bound parameters per statement stay well under SQLite's limit
+                ids = sorted(held)
+                rows = []
+                for start in range(0, len(ids), 500):
+                    piece = query.where(RevisionRow.entity_id.in_(ids[start : start + 500]))
+                    rows.extend(session.execute(piece).all())
+            rows.sort(key=lambda row: row[0] or 0)  # storing order
+            known = {row.device_id: row for row in session.scalars(select(KnownDevice))}
+            revoked = {d for d, row in known.items() if row.status != "enrolled"}
+            withheld = sorted({row[5] for row in rows if row[2] in revoked})
+            due = [row for row in rows if row[1] not in sent and row[5] not in withheld]
+            me = self._ctx.identity.device_id
+            signer_ids = sorted({row[2] for row in due} - {me, device_id})
+            return RelayPlan(
+                device_id,
+                tuple(
+                    StoredRevision(seq or 0, rid, dev, signed, sig) for seq, rid, dev, signed, sig, _ in due
+                ),
+                {row[1]: row[5] for row in due},
+                held,
+                tuple(_device(known[d]) for d in signer_ids if d in known),
+                tuple(withheld),
+            )
+
+    def record_relayed(self, device_id: str, revisions: dict[str, str], bundle_id: str) -> None:
+        """Revisions (id -> entity id) left for field worker ``device_id`` in
+        bundle ``bundle_id``: the next bundle to it leaves them out, and
+        their records count as held by it."""
+        now = _now_ms()
+        with self._ctx.write_transaction("record what was sent back") as session:
+            for revision_id, entity_id in sorted(revisions.items()):
+                session.execute(
+                    insert(RelayedRevision)
+                    .values(
+                        device_id=device_id,
+                        revision_id=revision_id,
+                        entity_id=entity_id,
+                        bundle_id=bundle_id,
+                        sent_ms=now,
+                    )
+                    .on_conflict_do_nothing()
+                )
+
     # -- reading by cursor -----------------------------------------------------------
 
     def custody_since(self, cursor: int = 0, limit: int = 1000) -> list[StoredCustodyEvent]:
@@ -515,6 +616,28 @@ class SyncStateService:
                 ids = tuple(sorted({*(held.evidence_ids if held else ()), *holders[blob_id]}))
                 pending[sha256] = PendingBlob(sha256, size, ids)
         return [pending[sha256] for sha256 in sorted(pending)]
+
+    def blobs_of(self, evidence_ids: Iterable[str]) -> list[PendingBlob]:
+        """The evidence bytes this vault holds for ``evidence_ids`` (those
+        it holds no bytes of, or purged, are left out), by SHA-256 order,
+        each with the items among ``evidence_ids`` that hold them."""
+        wanted = sorted(set(evidence_ids))
+        with self._ctx.sessions() as session:
+            purged = purged_blob_ids(session)
+            found: dict[str, PendingBlob] = {}
+            for start in range(0, len(wanted), 500):
+                rows = session.execute(
+                    select(EvidenceBlob.evidence_id, Blob.blob_id, Blob.sha256, Blob.size)
+                    .join(Blob, Blob.blob_id == EvidenceBlob.blob_id)
+                    .where(EvidenceBlob.evidence_id.in_(wanted[start : start + 500]))
+                )
+                for evidence_id, blob_id, sha256, size in rows:
+                    if blob_id in purged:
+                        continue
+                    held = found.get(sha256)
+                    ids = tuple(sorted({*(held.evidence_ids if held else ()), evidence_id}))
+                    found[sha256] = PendingBlob(sha256, size, ids)
+        return [found[sha256] for sha256 in sorted(found)]
 
     def open_blob(self, sha256: str) -> BlobReader:
         """The original bytes stored under ``sha256``, decrypted as read (the

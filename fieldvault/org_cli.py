@@ -20,7 +20,9 @@ from fieldvault.textinput import CommandRefused, UsageError, add_text_option
 from sync import org_vault
 from sync.client.org_link import ServerOutcome
 from sync.org import (
+    DEFAULT_SEND_TO_WORKERS,
     MAX_PROFILE,
+    SEND_TO_WORKERS,
     EnrolPayload,
     OrgRefused,
     SignedProfile,
@@ -63,6 +65,17 @@ def _out_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _send_to_workers_option(parser: argparse.ArgumentParser, default: str | None) -> None:
+    parser.add_argument(
+        "--send-to-workers",
+        choices=SEND_TO_WORKERS,
+        default=default,
+        help="policy: what coordinators send back to field workers — none (nothing of other devices), "
+        "held-records (changes to the records a worker already holds, such as a resolved conflict; "
+        "the default) or all (everything, evidence files included)",
+    )
+
+
 def add_org_parsers(commands: Any) -> None:
     org = commands.add_parser("org", help="the organisation (coordinators)").add_subparsers(
         dest="action", required=True
@@ -75,7 +88,27 @@ def add_org_parsers(commands: Any) -> None:
     create.add_argument(
         "--purge-after-delivery", action="store_true", help="policy: devices purge what the server received"
     )
+    _send_to_workers_option(create, DEFAULT_SEND_TO_WORKERS)
     _out_option(create)
+    policy = org.add_parser("set-policy", help="change the organisation's policy (a new profile version)")
+    _send_to_workers_option(policy, None)
+    purge = policy.add_mutually_exclusive_group()
+    purge.add_argument(
+        "--purge-after-delivery",
+        dest="purge_after_delivery",
+        action="store_const",
+        const=True,
+        default=None,
+        help="devices purge the evidence files the server received",
+    )
+    purge.add_argument(
+        "--keep-after-delivery",
+        dest="purge_after_delivery",
+        action="store_const",
+        const=False,
+        help="devices keep them",
+    )
+    _out_option(policy)
     org.add_parser("show", help="the organisation profile, devices and this device's verification code")
     export = org.add_parser("export", help="write the profile this vault holds to a file")
     _out_option(export)
@@ -243,9 +276,18 @@ def _change_profile(vault: Vault, args: argparse.Namespace) -> tuple[SignedProfi
     action = args.action
     if action == "create":
         signed = org_vault.create_organisation(
-            vault, args.name, label=args.label, purge_after_delivery=args.purge_after_delivery
+            vault,
+            args.name,
+            label=args.label,
+            purge_after_delivery=args.purge_after_delivery,
+            send_to_workers=args.send_to_workers,
         )
         return signed, f"Organisation {signed.profile.org_id} created."
+    if action == "set-policy":
+        signed = org_vault.set_policy(
+            vault, send_to_workers=args.send_to_workers, purge_after_delivery=args.purge_after_delivery
+        )
+        return signed, "Policy set."
     if action == "export":
         return org_vault.current_signed(vault), "Profile exported."
     if action == "revoke":
@@ -280,7 +322,15 @@ def _set_server(vault: Vault, args: argparse.Namespace) -> tuple[SignedProfile, 
     return signed, "Server set." + note
 
 
-PROFILE_ACTIONS = ("create", "export", "revoke", "set-server", "add-coordinator", "remove-coordinator")
+PROFILE_ACTIONS = (
+    "create",
+    "export",
+    "revoke",
+    "set-server",
+    "set-policy",
+    "add-coordinator",
+    "remove-coordinator",
+)
 
 
 def cmd_org(args: argparse.Namespace, out: Output, secrets: SecretSource, opener: Opener) -> None:
@@ -384,7 +434,10 @@ def _show(vault: Vault, out: Output) -> None:
             "server": profile.server.to_json() if profile.server else None,
             "coordinators": coordinators,
             "revoked": list(profile.revoked),
-            "policy": {"purge_after_delivery": profile.purge_after_delivery},
+            "policy": {
+                "purge_after_delivery": profile.purge_after_delivery,
+                "send_to_workers": profile.send_to_workers,
+            },
             "devices": devices,
             "device_card": org_vault.own_device_card(vault).text,
         },

@@ -169,6 +169,15 @@ class Server:
         return named | ({"receipt_key": _b64(self.receipt_key)} if self.receipt_key is not None else {})
 
 
+# What coordinators send back to field workers (docs/org-profile.md, "Policy";
+# docs/merge.md, "Sending back to the field"). "held-records": revisions of
+# the records a worker already holds (a conflict's resolution, later edits),
+# never a record it does not hold; "none": nothing of other devices; "all":
+# everything the coordinator holds, evidence files included.
+SEND_TO_WORKERS = ("none", "held-records", "all")
+DEFAULT_SEND_TO_WORKERS = "held-records"
+
+
 @dataclass(frozen=True)
 class Profile:
     """An organisation profile's content (docs/org-profile.md)."""
@@ -181,6 +190,7 @@ class Profile:
     coordinators: tuple[Coordinator, ...]
     revoked: tuple[str, ...]  # device ids, sorted
     purge_after_delivery: bool = False
+    send_to_workers: str = DEFAULT_SEND_TO_WORKERS  # SEND_TO_WORKERS
 
     @property
     def fingerprint(self) -> str:
@@ -197,8 +207,16 @@ class Profile:
             "server": self.server.to_json() if self.server else None,
             "coordinators": [c.to_json() for c in self.coordinators],
             "revoked": list(self.revoked),
-            "policy": {"purge_after_delivery": self.purge_after_delivery},
+            "policy": self._policy_json(),
         }
+
+    def _policy_json(self) -> dict[str, Any]:
+        policy: dict[str, Any] = {"purge_after_delivery": self.purge_after_delivery}
+        # Written only when not the default: a profile with the default
+        # policy stays readable by devices that predate the member.
+        if self.send_to_workers != DEFAULT_SEND_TO_WORKERS:
+            policy["send_to_workers"] = self.send_to_workers
+        return policy
 
     def coordinator(self, device_id: str) -> Coordinator | None:
         return next((c for c in self.coordinators if c.device_id == device_id), None)
@@ -239,8 +257,20 @@ def check_server(url: str, cert_sha256: str, receipt_key: str | None = None) -> 
     return Server(url, cert, key)
 
 
+def check_send_to_workers(value: str) -> str:
+    """A caller's mistake otherwise (the CLI offers only these choices)."""
+    if value not in SEND_TO_WORKERS:
+        raise ValueError(f"send_to_workers is one of {', '.join(SEND_TO_WORKERS)}")
+    return value
+
+
 def new_profile(
-    name: str, org_key: Ed25519PrivateKey, coordinator: Coordinator, *, purge_after_delivery: bool = False
+    name: str,
+    org_key: Ed25519PrivateKey,
+    coordinator: Coordinator,
+    *,
+    purge_after_delivery: bool = False,
+    send_to_workers: str = DEFAULT_SEND_TO_WORKERS,
 ) -> Profile:
     return Profile(
         org_id=str(uuid.uuid4()),
@@ -251,6 +281,7 @@ def new_profile(
         coordinators=(coordinator,),
         revoked=(),
         purge_after_delivery=purge_after_delivery,
+        send_to_workers=check_send_to_workers(send_to_workers),
     )
 
 
@@ -346,9 +377,16 @@ def _check_profile_json(body: Any) -> Profile:
     if revoked != sorted(set(revoked)) or any(c.device_id in revoked for c in coordinators):
         raise _form_error()
     policy = body["policy"]
-    if not isinstance(policy, dict) or set(policy) != {"purge_after_delivery"}:
+    if not isinstance(policy, dict) or set(policy) - {"send_to_workers"} != {"purge_after_delivery"}:
         raise _form_error()
     if not isinstance(policy["purge_after_delivery"], bool):
+        raise _form_error()
+    # Absent in profiles made before it existed: the default. Present, it is
+    # never the default (one profile content, one canonical form).
+    send_to_workers = policy.get("send_to_workers", DEFAULT_SEND_TO_WORKERS)
+    if send_to_workers not in SEND_TO_WORKERS or (
+        "send_to_workers" in policy and send_to_workers == DEFAULT_SEND_TO_WORKERS
+    ):
         raise _form_error()
     return Profile(
         org_id=org_id,
@@ -359,6 +397,7 @@ def _check_profile_json(body: Any) -> Profile:
         coordinators=tuple(coordinators),
         revoked=tuple(revoked),
         purge_after_delivery=policy["purge_after_delivery"],
+        send_to_workers=send_to_workers,
     )
 
 

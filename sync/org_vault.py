@@ -17,12 +17,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from db.api import Device, OrgProfile, Vault
 from sync.org import (
+    DEFAULT_SEND_TO_WORKERS,
     Coordinator,
     DeviceCard,
     EnrolmentToken,
     OrgRefused,
     Profile,
     SignedProfile,
+    check_send_to_workers,
     check_server,
     device_card,
     fingerprint,
@@ -116,7 +118,12 @@ def _keep(vault: Vault, signed: SignedProfile) -> None:
 
 
 def create_organisation(
-    vault: Vault, name: str, *, label: str = "", purge_after_delivery: bool = False
+    vault: Vault,
+    name: str,
+    *,
+    label: str = "",
+    purge_after_delivery: bool = False,
+    send_to_workers: str = DEFAULT_SEND_TO_WORKERS,
 ) -> SignedProfile:
     """Make this vault the first coordinator of a new organisation: a new
     organisation key (sealed in the vault) and profile version 1."""
@@ -131,7 +138,11 @@ def create_organisation(
     # reused: nothing signed by it has left the vault.
     key = vault.vault_keys.org_signing_key() or Ed25519PrivateKey.generate()
     profile = new_profile(
-        name, key, _own_coordinator_entry(vault, label), purge_after_delivery=purge_after_delivery
+        name,
+        key,
+        _own_coordinator_entry(vault, label),
+        purge_after_delivery=purge_after_delivery,
+        send_to_workers=send_to_workers,
     )
     signed = sign_profile(profile, key)
     vault.vault_keys.put_org_signing_key(key)
@@ -165,6 +176,21 @@ def set_server(vault: Vault, url: str, cert_sha256: str, receipt_key: str | None
     """A new profile version naming the server, its pinned certificate and
     (when known) its pinned receipt key."""
     return _next_version(vault, server=check_server(url, cert_sha256, receipt_key))
+
+
+def set_policy(
+    vault: Vault, *, send_to_workers: str | None = None, purge_after_delivery: bool | None = None
+) -> SignedProfile:
+    """A new profile version with the policy members given changed (None:
+    kept); the same policy again gives the current profile."""
+    profile = _require_profile(vault)
+    _coordinator_key(vault, profile)
+    change: dict[str, Any] = {}
+    if send_to_workers is not None and send_to_workers != profile.send_to_workers:
+        change["send_to_workers"] = check_send_to_workers(send_to_workers)
+    if purge_after_delivery is not None and purge_after_delivery != profile.purge_after_delivery:
+        change["purge_after_delivery"] = purge_after_delivery
+    return _next_version(vault, **change) if change else current_signed(vault)
 
 
 def revoke_device(vault: Vault, device_id: str) -> SignedProfile:

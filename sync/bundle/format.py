@@ -312,6 +312,30 @@ class CustodyEntry:
 
 
 @dataclass(frozen=True)
+class VouchedDevice:
+    """A device whose revisions a coordinator's bundle relays (§4,
+    ``devices``): its key and age recipient, vouched for by the bundle's
+    signature. A field worker takes it only from a coordinator of its profile."""
+
+    device_key: bytes  # raw 32-byte Ed25519
+    age_recipient: str
+
+    @property
+    def device_id(self) -> str:
+        return device_id_of(self.device_key)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "device_id": self.device_id,
+            "device_key": base64.b64encode(self.device_key).decode("ascii"),
+            "age_recipient": self.age_recipient,
+        }
+
+
+DEVICES_MEMBER = "devices"  # optional (§4): present only when not empty
+
+
+@dataclass(frozen=True)
 class Manifest:
     """The inner manifest (§4), as read and checked."""
 
@@ -319,8 +343,10 @@ class Manifest:
     revisions: tuple[str, ...]
     custody: tuple[CustodyEntry, ...]
     blobs: tuple[BlobEntry, ...]
+    devices: tuple[VouchedDevice, ...] = ()  # sorted by device id
 
     def to_json(self) -> dict[str, Any]:
+        optional = {DEVICES_MEMBER: [d.to_json() for d in self.devices]} if self.devices else {}
         return {
             "format": "fieldvault-bundle-manifest",
             "version": 1,
@@ -330,11 +356,31 @@ class Manifest:
             "blobs": [
                 {"sha256": b.sha256, "size": b.size, "evidence_ids": list(b.evidence_ids)} for b in self.blobs
             ],
-        }
+        } | optional
+
+
+def _parse_devices(value: Any) -> tuple[VouchedDevice, ...] | None:
+    """§4 ``devices``: a non-empty list, sorted by device id, each id its key's."""
+    if not isinstance(value, list) or not value:
+        return None
+    devices = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"device_id", "device_key", "age_recipient"}:
+            return None
+        if not all(isinstance(v, str) for v in item.values()):
+            return None
+        key = decode_b64(item["device_key"], 32)
+        if key is None or device_id_of(key) != item["device_id"]:
+            return None
+        if not _AGE_RECIPIENT.fullmatch(item["age_recipient"]):
+            return None
+        devices.append(VouchedDevice(key, item["age_recipient"]))
+    ids = [d.device_id for d in devices]
+    return tuple(devices) if ids == sorted(set(ids)) else None
 
 
 def _manifest_form_ok(value: Any) -> bool:
-    if not isinstance(value, dict) or set(value) != {
+    if not isinstance(value, dict) or set(value) - {DEVICES_MEMBER} != {
         "format",
         "version",
         "bundle",
@@ -382,11 +428,18 @@ def parse_manifest(data: bytes) -> Manifest:
         raise BundleRejected("archive-form") from None
     if not _manifest_form_ok(value) or not is_canonical(value, data):
         raise BundleRejected("archive-form")
+    devices: tuple[VouchedDevice, ...] = ()
+    if DEVICES_MEMBER in value:
+        parsed = _parse_devices(value[DEVICES_MEMBER])
+        if parsed is None:
+            raise BundleRejected("archive-form")
+        devices = parsed
     return Manifest(
         binding=value["bundle"],
         revisions=tuple(value["revisions"]),
         custody=tuple(CustodyEntry(c["seq"], c["hash"]) for c in value["custody"]),
         blobs=tuple(BlobEntry(b["sha256"], b["size"], tuple(b["evidence_ids"])) for b in value["blobs"]),
+        devices=devices,
     )
 
 

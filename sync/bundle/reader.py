@@ -305,6 +305,9 @@ def _line_value(line: bytes) -> dict[str, Any]:
 # Called with each revision or custody event (wire form) once it is checked
 # against the manifest; with a callback the reader keeps none of them.
 OnItem = Callable[[dict[str, Any]], None]
+# Called with the manifest once its signature is checked, before any
+# revision: what it vouches for (§4 ``devices``) applies to what follows.
+OnManifest = Callable[[Manifest], None]
 
 
 class _Contents:
@@ -318,8 +321,10 @@ class _Contents:
         on_revision: OnItem | None,
         on_custody: OnItem | None,
         hasher: HashingThread,
+        on_manifest: OnManifest | None = None,
     ) -> None:
         self.checked = checked
+        self.on_manifest = on_manifest
         self.hasher = hasher
         self.open_blob = open_blob
         self.manifest: Manifest | None = None
@@ -404,6 +409,8 @@ class _Contents:
             if len(data) != SIGNATURE_SIZE:
                 raise BundleRejected("manifest-signature")
             check_manifest_signature(self.checked.header, self.manifest, self.manifest_bytes, data)
+            if self.on_manifest is not None:
+                self.on_manifest(self.manifest)
         else:
             if data:  # the last line has no line feed
                 raise BundleRejected("archive-form")
@@ -467,6 +474,7 @@ def read_bundle(
     on_revision: OnItem | None = None,
     on_custody: OnItem | None = None,
     progress: Progress | None = None,
+    on_manifest: OnManifest | None = None,
 ) -> OpenedBundle:
     """Check and decrypt a bundle with a coordinator's age identity
     ("AGE-SECRET-KEY-1…"). The first failing check of §5 raises
@@ -486,7 +494,7 @@ def read_bundle(
             _check_size(file, checked)
         hasher = stack.enter_context(HashingThread())
         payload = _PayloadReader(file, checked.header.payload_size, progress, hasher)
-        contents = _Contents(checked, open_blob, on_revision, on_custody, hasher)
+        contents = _Contents(checked, open_blob, on_revision, on_custody, hasher, on_manifest)
         parser = ArchiveParser(contents)
         plain = _PlainWriter(parser)
         failure: BundleRejected | None = None

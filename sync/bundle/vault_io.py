@@ -33,7 +33,7 @@ from db.api import (
 )
 from sync.bundle.admission import Admission, BundleQuarantined, admit
 from sync.bundle.errors import BundleRejected
-from sync.bundle.format import BlobEntry, BundleHeader, HeaderEnrolment
+from sync.bundle.format import BlobEntry, BundleHeader, HeaderEnrolment, Manifest
 from sync.bundle.reader import BlobSink, CheckedBundle, check_bundle, check_header, read_bundle
 from sync.bundle.writer import (
     BlobSource,
@@ -44,6 +44,8 @@ from sync.bundle.writer import (
     write_bundle,
 )
 from sync.enrolment_proof import header_enrolment
+from sync.org import Profile
+from sync.org_vault import held_profile
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 PAGE = 1000  # revisions and custody events read, and revisions applied, at a time
@@ -330,6 +332,7 @@ class ImportedBundle:
     blobs: int = 0
     evidence_attached: tuple[str, ...] = ()
     gaps: tuple[Gap, ...] = field(default_factory=tuple)
+    vouched: tuple[str, ...] = ()  # devices made known on a coordinator's word (§4 devices)
 
 
 def _check_sequence(unit: VaultImport, header: BundleHeader, bundle_id: str) -> tuple[Gap, ...]:
@@ -357,11 +360,43 @@ class _Applier:
     """Feeds what ``read_bundle`` checked into the import unit, turning the
     vault's refusals into the bundle reasons of §5.11-13."""
 
-    def __init__(self, unit: VaultImport, header: BundleHeader, *, dry_run: bool = False) -> None:
+    def __init__(
+        self,
+        unit: VaultImport,
+        header: BundleHeader,
+        *,
+        dry_run: bool = False,
+        profile: Profile | None = None,
+    ) -> None:
         self.unit = unit
         self.header = header
         self.dry_run = dry_run  # check the evidence ids, hash the bytes, store nothing
+        self.profile = profile  # the vault's: who may vouch, who is revoked
         self.batch: list[dict[str, Any]] = []
+        self.vouched: list[str] = []  # devices this import made known on the sender's word
+
+    def manifest(self, manifest: Manifest) -> None:
+        """§4 ``devices``: the sender vouches for the devices whose revisions
+        it relays. Taken only from a coordinator of this vault's profile
+        (otherwise the bundle is refused as ``signer``, naming the first
+        device); a device the profile revokes is not taken (its revisions
+        are then refused as ``signer``); a device known already stays as it is."""
+        if not manifest.devices:
+            return
+        sender, profile = self.header.device_id, self.profile
+        if profile is None or profile.coordinator(sender) is None:
+            raise BundleRejected("signer", manifest.devices[0].device_id)
+        for device in manifest.devices:
+            if device.device_id in profile.revoked:
+                continue
+            try:
+                added = self.unit.vouch_device(
+                    device.device_id, device.device_key, device.age_recipient, vouched_by=sender
+                )
+            except ValueError:  # the sender is not an enrolled coordinator in this vault
+                raise BundleRejected("signer", device.device_id) from None
+            if added:
+                self.vouched.append(device.device_id)
 
     def revision(self, wire: dict[str, Any]) -> None:
         self.batch.append(wire)
@@ -507,7 +542,7 @@ def _apply(
                 token_id=admission.token_id,
             )
         gaps = _check_sequence(unit, header, checked.bundle_id)
-        applier = _Applier(unit, header, dry_run=dry_run)
+        applier = _Applier(unit, header, dry_run=dry_run, profile=held_profile(vault))
         opened = read_bundle(
             path,
             identity,
@@ -516,6 +551,7 @@ def _apply(
             on_revision=applier.revision,
             on_custody=applier.custody,
             progress=progress,
+            on_manifest=applier.manifest,
         )
         if opened.bundle_id != checked.bundle_id:  # the file changed between the two reads
             raise BundleRejected("payload-hash")
@@ -534,6 +570,7 @@ def _apply(
             blobs=len(opened.manifest.blobs) if dry_run else summary.blobs,
             evidence_attached=tuple(summary.evidence_attached),
             gaps=gaps,
+            vouched=tuple(applier.vouched),
         )
         if dry_run:
             raise _DryRun(result)  # rolls the unit back

@@ -42,6 +42,7 @@ from sync.bundle.format import (
     CustodyEntry,
     HeaderEnrolment,
     Manifest,
+    VouchedDevice,
     bundle_id_of,
     canonical,
     device_id_of,
@@ -94,6 +95,9 @@ class BundleContents:
     custody: Iterable[dict[str, Any]] = ()  # {"hash", "signed", "signature"}, chain order
     blobs: Sequence[BlobSource] = field(default_factory=tuple)
     enrolment: HeaderEnrolment | None = None  # the header's optional member (§2.1)
+    # The manifest's optional ``devices`` (§4): a coordinator vouches for the
+    # devices whose revisions it relays to a field worker.
+    devices: Sequence[VouchedDevice] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,7 @@ def _manifest(contents: BundleContents, device_id: str, revisions: _Lines, custo
         revisions=revisions.keys,
         custody=tuple(CustodyEntry(seq, h) for seq, h in zip(custody.seqs, custody.keys, strict=True)),
         blobs=tuple(BlobEntry(b.sha256, b.size, tuple(b.evidence_ids)) for b in contents.blobs),
+        devices=tuple(sorted({d.device_id: d for d in contents.devices}.values(), key=lambda d: d.device_id)),
     )
 
 

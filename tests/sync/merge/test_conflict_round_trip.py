@@ -7,12 +7,13 @@ real bundle files (tests/sync/merge/conflict_fixtures.py). The resolution
 is the core's ordinary save path: saving a record in conflict writes one
 revision, signed by the coordinator's device, whose parents are all heads.
 
-Sending it back does not work yet: a worker accepts only revisions signed
-by itself or by a coordinator, and the coordinator's bundle also relays the
-other worker's edit (the merge revision's other parent), signed by a device
-the worker does not know, so the whole bundle is refused. The test that
-wants the round trip is marked xfail (strict: it fails the suite the day
-the path exists, so the mark goes); docs/merge.md, "Conflicts", says so.
+The way back is a bundle the coordinator makes for each worker
+(sync/bundle/send_back.py; docs/merge.md, "Sending back to the field"):
+under the default policy (``held-records``) it holds the revisions of the
+records that worker holds which it lacks — the merge revision and the
+other worker's edit, its parent — and vouches for the other worker's key,
+so that the worker accepts that edit. The coordinators' ordinary bundle,
+which vouches for nobody, is still refused by a worker (pinned below).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import pytest
 from db.api import Vault
 from sync.bundle.errors import BundleRejected
 from sync.bundle.reader import read_bundle
+from sync.bundle.send_back import SentBack, send_back
+from sync.bundle.vault_io import import_bundle
 from tests.sync.merge.conflict_fixtures import (
     FIRST_NARRATIVE,
     SECOND_NARRATIVE,
@@ -96,29 +99,71 @@ def test_the_merge_revision_travels_to_the_coordinators_own_next_bundle(scene: C
     assert edited <= set(carried), "the workers' edits travel with the merge revision"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=BundleRejected,
-    reason="a worker refuses a coordinator's bundle that relays another worker's revisions "
-    "(signer not authorised): sending merged work back to field devices is not built yet "
-    "(docs/merge.md, Conflicts)",
-)
+def _send_back_to(scene: ConflictScene, worker: Vault) -> SentBack:
+    sent = send_back(scene.coordinator, scene.org.usb, worker.device_id)
+    assert sent is not None, "the resolution is due to each worker"
+    return sent
+
+
+def _import(scene: ConflictScene, worker: Vault, sent: SentBack) -> None:
+    import_bundle(worker, sent.path, worker.vault_keys.age_identity(), org_id=scene.org.org_id)
+
+
 def test_the_resolution_reaches_every_vault_and_they_converge(scene: ConflictScene) -> None:
     merge_id = resolve(scene)
-    bundle = scene.send_back()
-    for worker in (scene.first, scene.second):
-        scene.receive(worker, bundle)
+    for worker, other in ((scene.first, scene.second), (scene.second, scene.first)):
+        sent = _send_back_to(scene, worker)
+        # The merge revision and the other worker's edit; its own edit stays home.
+        carried = set(
+            read_bundle(
+                sent.path, worker.vault_keys.age_identity(), org_id=scene.org.org_id
+            ).manifest.revisions
+        )
+        assert merge_id in carried
+        own = {
+            h.revision_id
+            for h in worker.testimonies.history(scene.testimony_id)
+            if h.device_id == worker.device_id
+        }
+        assert not carried & own
+        assert sent.vouched == (other.device_id,)
+        _import(scene, worker, sent)
+        assert worker.sync.device(other.device_id) is not None
+        assert worker.sync.device(other.device_id).vouched_by == scene.coordinator.device_id  # type: ignore[union-attr]
     for vault in (scene.first, scene.second, scene.coordinator):
         assert _heads(vault, scene.testimony_id) == {merge_id}
         assert vault.revisions.conflicts() == []
         report = vault.verify()
         assert report.ok, report.problems
     assert scene.first.testimonies.get(scene.testimony_id) == scene.second.testimonies.get(scene.testimony_id)
+    assert scene.first.testimonies.get(scene.testimony_id) == scene.coordinator.testimonies.get(
+        scene.testimony_id
+    )
+    # Nothing more is due: the next send-back to either worker makes no bundle.
+    assert send_back(scene.coordinator, scene.org.usb, scene.first.device_id) is None
+    assert send_back(scene.coordinator, scene.org.usb, scene.second.device_id) is None
 
 
-def test_a_refused_send_back_leaves_each_worker_as_it_was(scene: ConflictScene) -> None:
-    """What happens today, pinned so that it is noticed when it changes: the
-    refusal names the other worker's revision, and nothing is applied."""
+def test_a_later_edit_by_one_worker_reaches_the_other_through_the_coordinator(scene: ConflictScene) -> None:
+    """After the round trip, the record is shared: the first worker's next
+    edit goes to the coordinator in its bundle and from there to the second
+    worker, with no conflict anywhere."""
+    resolve(scene)
+    for worker in (scene.first, scene.second):
+        _import(scene, worker, _send_back_to(scene, worker))
+    scene.first.testimonies.edit(scene.testimony_id, title="Statement of W-1 (final)")
+    scene.org.import_(scene.org.export(scene.first).path)
+    _import(scene, scene.second, _send_back_to(scene, scene.second))
+    assert scene.second.testimonies.get(scene.testimony_id).title == "Statement of W-1 (final)"
+    assert _heads(scene.second, scene.testimony_id) == _heads(scene.first, scene.testimony_id)
+    assert scene.second.verify().ok
+
+
+def test_the_coordinators_own_bundle_is_still_refused_by_a_worker(scene: ConflictScene) -> None:
+    """The coordinators' ordinary bundle (encrypted to both workers, what
+    ``bundle export`` makes) vouches for nobody: a worker refuses it, naming
+    the other worker's revision, and nothing is applied. The way back is the
+    bundle made for each worker."""
     resolve(scene)
     bundle = scene.send_back()
     for worker, other in ((scene.first, scene.second), (scene.second, scene.first)):

@@ -1,0 +1,169 @@
+"""A coordinator's bundle back to one field worker (docs/merge.md, "Sending
+back to the field"; docs/bundle-format.md §4 ``devices``).
+
+What goes is what the organisation's policy allows (the signed profile's
+``send_to_workers``, sync/org.py) and the worker lacks:
+
+- ``none``: nothing of other devices (the profile itself travels as a
+  profile file, as it always did);
+- ``held-records`` (the default): every revision — the coordinator's, and
+  other devices' — of the records the worker already holds (an entity with
+  a revision it signed or was sent before): a conflict's resolution and the
+  edits it merges, later edits of a shared record. Never a record the worker
+  does not hold, and no evidence bytes (it holds those of its records);
+- ``all``: every revision the coordinator holds, and the evidence bytes of
+  the items the worker did not hold.
+
+The bundle is the coordinator's own (signed by its device key, numbered in
+its one sequence), encrypted to the worker's age recipient alone. Its
+manifest vouches for the devices whose revisions it relays (their keys and
+age recipients), so that the worker accepts them; a worker takes such a
+vouch only from a coordinator of its profile, and never for a device its
+profile revokes (sync/bundle/vault_io.py). What was sent is recorded per
+worker (``relayed_revisions``): the next bundle holds only what is new.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, cast
+
+from db.api import CancelToken, NotFound, Vault
+from sync.bundle.format import VouchedDevice
+from sync.bundle.vault_io import (
+    Progress,
+    _check_cancel,
+    _LazyBlob,
+    _reporting,
+    _revision_wire,
+)
+from sync.bundle.writer import (
+    BlobSource,
+    BundleContents,
+    DeviceIdentity,
+    bundle_file_name,
+    remove_partial_files,
+    write_bundle,
+)
+from sync.org import OrgRefused
+from sync.org_vault import held_profile
+
+
+@dataclass(frozen=True)
+class SentBack:
+    """One bundle made for one field worker."""
+
+    path: Path
+    bundle_id: str
+    device_id: str  # the worker's
+    sequence: int
+    revisions: int
+    blobs: int
+    vouched: tuple[str, ...]  # device ids whose keys the bundle vouches for
+    withheld: tuple[str, ...]  # records left out (a revision of a revoked device is in them)
+
+
+def _worker(vault: Vault, device_id: str) -> str:
+    """The worker's age recipient; refused for a device not enrolled as a field worker here."""
+    device = vault.sync.device(device_id)
+    if device is None:
+        raise NotFound("device", device_id)
+    if device.status == "revoked":
+        raise OrgRefused(
+            f"Device {device_id} was revoked; nothing is sent to it.",
+            "org-device-revoked",
+            device_id=device_id,
+        )
+    if device.status != "enrolled" or device.role != "device":
+        raise NotFound("device", device_id)  # pending, or a coordinator (they get ordinary bundles)
+    return device.age_recipient
+
+
+def send_back(
+    vault: Vault,
+    dest_dir: Path,
+    device_id: str,
+    *,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> SentBack | None:
+    """Write the bundle for field worker ``device_id`` into ``dest_dir``, or
+    return None when the policy allows nothing it lacks. Only a coordinator
+    of the profile sends back (OrgRefused ``org-not-coordinator``). On
+    failure or cancel no bundle file is left and the vault is unchanged."""
+    _check_cancel(cancel)
+    profile = held_profile(vault)
+    if profile is None or profile.coordinator(vault.device_id) is None:
+        org_id = profile.org_id if profile is not None else "-"
+        raise OrgRefused(
+            f"This vault is not a coordinator of organisation {org_id}: only coordinators send work back "
+            "to field workers.",
+            "org-not-coordinator",
+            org_id=org_id,
+        )
+    recipient = _worker(vault, device_id)
+    plan = vault.sync.relay_due(device_id, profile.send_to_workers)
+    if not plan.revisions:
+        return None
+    blobs = []
+    if profile.send_to_workers == "all":
+        # Items the worker did not hold come with their bytes; those it held, it has.
+        new_records = set(plan.entity_ids.values()) - plan.held_before
+        blobs = vault.sync.blobs_of(new_records)
+    remove_partial_files(dest_dir)
+    outgoing = vault.sync.outgoing()
+    sequence = outgoing.bundle_sequence + 1
+    vouched = [VouchedDevice(d.public_key, d.age_recipient) for d in plan.signers]
+    dest = dest_dir / bundle_file_name(profile.org_id, vault.device_id, sequence)
+    with ExitStack() as files:
+        sources = []
+        for b in blobs:
+            source = files.enter_context(_LazyBlob(vault, b.sha256))
+            sources.append(BlobSource(b.sha256, b.size, b.evidence_ids, cast(BinaryIO, source)))
+        written = write_bundle(
+            dest,
+            BundleContents(
+                org_id=profile.org_id,
+                profile_version=profile.version,
+                sequence=sequence,
+                previous=outgoing.previous_bundle_id,
+                # No custody events: this device's chain goes to coordinators;
+                # a worker is not asked to hold it.
+                custody_head=None,
+                revisions=[_revision_wire(rev) for rev in plan.revisions],
+                blobs=sources,
+                devices=vouched,
+            ),
+            DeviceIdentity(vault.sync.signing_key(), vault.device_id),
+            [recipient],
+            progress=_reporting(progress, cancel),
+        )
+    # Contents None: a worker does not acknowledge, and an acknowledgement
+    # of this bundle must not move the cursors of the coordinators' stream.
+    vault.sync.record_bundle_made(sequence, written.bundle_id)
+    vault.sync.record_relayed(device_id, plan.entity_ids, written.bundle_id)
+    if blobs:
+        vault.sync.record_transfers(
+            [(evidence_id, b.sha256) for b in blobs for evidence_id in b.evidence_ids],
+            bundle_id=written.bundle_id,
+        )
+    return SentBack(
+        path=written.path,
+        bundle_id=written.bundle_id,
+        device_id=device_id,
+        sequence=sequence,
+        revisions=len(plan.revisions),
+        blobs=len(blobs),
+        vouched=tuple(d.device_id for d in vouched),
+        withheld=plan.withheld,
+    )
+
+
+def workers(vault: Vault) -> list[str]:
+    """The enrolled field workers this coordinator knows (not coordinators)."""
+    return [d.device_id for d in vault.sync.devices() if d.role == "device" and d.status == "enrolled"]
+
+
+__all__ = ["SentBack", "send_back", "workers"]
