@@ -60,7 +60,7 @@ from db.api import (
     parse_partial_date,
     record_draft_key,
 )
-from desktop.consent_dialog import ConsentSection
+from desktop.consent_dialog import ConsentSection, scope_words
 from desktop.evidence_links import LinkedEvidenceBox
 from desktop.form_fields import PartialDateField, ViolationTypesField
 from desktop.icons import icon
@@ -237,15 +237,26 @@ class TestimonyEditor(RecordEditor[Testimony]):
         self.interpreter_field.setAccessibleName(self.tr("Interpreter"))
         self.interpreter_field.setPlaceholderText(self.tr("Leave empty if none"))
 
-        self.consent_field = QComboBox()
-        self.consent_field.setAccessibleName(self.tr("Consent scope"))
-        self.consent_field.setToolTip(self.tr("What the witness agreed this testimony may be used for."))
-        consent_names = self.consent_labels()
-        for scope in CONSENT_SCOPES:
-            self.consent_field.addItem(consent_names[scope], scope)
-
-        # Consent records (issue 15): the Consent choice above is the legacy
-        # field, kept for what was recorded with it (docs/vault-format.md).
+        # Consent records (issue 15). The testimony's own single consent
+        # choice (consent_scope) is legacy: no longer an input here (two
+        # consent inputs confused workers), but a testimony that has only it
+        # shows it read-only, with a button making a consent record from it;
+        # its value is kept and saved back unchanged (docs/vault-format.md).
+        self._legacy_consent = ""
+        self.legacy_consent_label = QLabel()
+        self.legacy_consent_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.legacy_consent_label.setWordWrap(True)
+        self.legacy_consent_label.setAccessibleName(self.tr("Consent recorded before consent records"))
+        self.legacy_consent_button = QPushButton(self.tr("Create a consent record from it…"))
+        self.legacy_consent_button.setToolTip(
+            self.tr("Opens Record consent with this scope ticked; add how, when and to whom it was given.")
+        )
+        self.legacy_consent_box = QWidget()
+        legacy_row = QHBoxLayout(self.legacy_consent_box)
+        legacy_row.setContentsMargins(0, 0, 0, 0)
+        legacy_row.addWidget(self.legacy_consent_label, 1)
+        legacy_row.addWidget(self.legacy_consent_button)
+        self.legacy_consent_box.hide()
         self.consent_section = ConsentSection(self.tasks)
         self.linked_evidence = LinkedEvidenceBox()
 
@@ -275,8 +286,8 @@ class TestimonyEditor(RecordEditor[Testimony]):
             FormRow("interview_place", self.tr("&Place:"), self.place_field),
             FormRow("language", self.tr("&Language:"), self.language_field),
             FormRow("interpreter", self.tr("Inte&rpreter:"), self.interpreter_field),
-            FormRow("consent_scope", self.tr("C&onsent:"), self.consent_field),
             FormRow("consent_records", "", self.consent_section),
+            FormRow("consent_scope", "", self.legacy_consent_button, self.legacy_consent_box),
             FormRow("violation_types", self.tr("Violation t&ypes:"), self.violations_field),
             FormRow("narrative", self.tr("&Narrative:"), self.narrative_field),
             FormRow("notes", self.tr("Not&es:"), self.notes_field),
@@ -305,7 +316,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
                 self.place_field,
                 self.language_field,
                 self.interpreter_field,
-                self.consent_field,
+                self.legacy_consent_button,
                 self.violations_field,
                 self.narrative_field,
                 self.notes_field,
@@ -324,7 +335,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
         self.language_field.editTextChanged.connect(self.on_edited)
         self.language_field.currentIndexChanged.connect(self.on_edited)
         line.editingFinished.connect(self._show_listed_language)
-        for combo in (self.witness_field, self.incident_field, self.consent_field):
+        for combo in (self.witness_field, self.incident_field):
             combo.currentIndexChanged.connect(self.on_edited)
         self.violations_field.itemChanged.connect(self.on_edited)
         self.narrative_field.textChanged.connect(self.on_edited)
@@ -332,6 +343,8 @@ class TestimonyEditor(RecordEditor[Testimony]):
         self.discard_draft_button.clicked.connect(self.discard_draft)
         self.history_button.clicked.connect(self._request_history)
         self.record_button.clicked.connect(self._request_recording)
+        self.legacy_consent_button.clicked.connect(self._record_consent_from_legacy)
+        self.consent_section.changed.connect(self._show_legacy_consent)
         record_shortcut = QShortcut(QKeySequence("Ctrl+R"), self)
         record_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         record_shortcut.activated.connect(self._request_recording)
@@ -344,14 +357,26 @@ class TestimonyEditor(RecordEditor[Testimony]):
             save_tip=self.tr("Saves the testimony (Ctrl+S)."),
         )
 
-    def consent_labels(self) -> dict[str, str]:
-        return {
-            "": self.tr("Not recorded yet"),
-            "documentation-only": self.tr("Documentation only"),
-            "ngo-internal": self.tr("Internal use by the organisation"),
-            "prosecution": self.tr("May be shared with prosecutors and courts"),
-            "public-anonymised": self.tr("May be published, anonymised"),
-        }
+    def _show_legacy_consent(self) -> None:
+        """The legacy consent line, for a stored testimony with a legacy
+        scope and no consent record (the only case where that scope counts)."""
+        legacy = self._legacy_consent
+        shown = bool(legacy) and self.testimony_id is not None and self.consent_section.records.count() == 0
+        if shown:
+            self.legacy_consent_label.setText(
+                self.tr("Recorded before consent records: {scope}").format(
+                    scope=scope_words().get(legacy, legacy)
+                )
+            )
+        self.legacy_consent_box.setVisible(shown)
+
+    def _record_consent_from_legacy(self) -> None:
+        """Record consent, with the legacy scope already ticked."""
+        self.consent_section.open_record()
+        dialog = self.consent_section.dialog
+        box = getattr(dialog, "scope_boxes", {}).get(self._legacy_consent)
+        if box is not None:
+            box.setChecked(True)
 
     def service(self, vault: Vault) -> EntityService[Testimony]:
         return vault.testimonies
@@ -404,6 +429,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
         self.record_button.setEnabled(self._record is not None)
         self.consent_section.show_for(self._vault, self.testimony_id)
         self.linked_evidence.show_for(self._vault, self.testimony_id)
+        self._show_legacy_consent()
 
     def refresh_links(self) -> None:
         """Read the case's persons and incidents again into the Witness and
@@ -491,7 +517,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
             "interview_place": self.place_field.text(),
             "language": self._language_code(),
             "interpreter": self.interpreter_field.text(),
-            "consent_scope": str(self.consent_field.currentData() or ""),
+            "consent_scope": self._legacy_consent,  # legacy, kept as it was
             "violation_types": self.violations_field.checked(),
             "narrative": self.narrative_field.toPlainText(),
             "notes": self.notes_field.toPlainText(),
@@ -512,8 +538,8 @@ class TestimonyEditor(RecordEditor[Testimony]):
         self.place_field.setText(text("interview_place"))
         self.set_language(text("language"))
         self.interpreter_field.setText(text("interpreter"))
-        scope = self.consent_field.findData(text("consent_scope"))
-        self.consent_field.setCurrentIndex(max(scope, 0))
+        self._legacy_consent = text("consent_scope") if text("consent_scope") in CONSENT_SCOPES else ""
+        self._show_legacy_consent()
         codes = values.get("violation_types") or []
         wanted = {c for c in codes if isinstance(c, str)} if isinstance(codes, list) else set()
         self.violations_field.check_only(wanted)
@@ -795,6 +821,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
         self.record_button.setEnabled(False)
         self.consent_section.show_for(None, None)
         self.linked_evidence.show_for(None, None)
+        self._show_legacy_consent()
 
     def clear_fields(self) -> None:
         for line_edit in (
@@ -811,5 +838,5 @@ class TestimonyEditor(RecordEditor[Testimony]):
         self.incident_field.clear()
         self.language_field.setCurrentIndex(-1)
         self.language_field.setEditText("")
-        self.consent_field.setCurrentIndex(0)
+        self._legacy_consent = ""
         self.violations_field.untick_all()

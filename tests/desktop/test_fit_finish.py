@@ -174,7 +174,6 @@ def fields_of_the_testimony_form(view) -> list[QWidget]:
         editor.place_field,
         editor.language_field,
         editor.interpreter_field,
-        editor.consent_field,
         editor.violations_field,
         editor.narrative_field,
         editor.notes_field,

@@ -143,7 +143,7 @@ def test_every_field_is_saved_and_loaded_back(qtbot, vault):
     assert editor.language_field.currentText() == "Ukrainian (uk)"  # the code found its entry
     assert editor.interpreter_field.hasFocus()
     qtbot.keyClicks(editor.interpreter_field, "I. Petrenko")
-    choose(qtbot, editor.consent_field, "prosecution")
+    assert editor.legacy_consent_box.isHidden()  # consent: records only (test_legacy_consent.py)
     tick(qtbot, editor, "unlawful-detention")
     tick(qtbot, editor, "torture")
     type_text(qtbot, editor.narrative_field, NARRATIVE)
@@ -165,7 +165,7 @@ def test_every_field_is_saved_and_loaded_back(qtbot, vault):
         "interview_place": PLACE,
         "language": "uk",
         "interpreter": "I. Petrenko",
-        "consent_scope": "prosecution",
+        "consent_scope": "",
         "violation_types": ["torture", "unlawful-detention"],  # vocabulary order
         "narrative": NARRATIVE,
         "notes": NOTES,
@@ -181,7 +181,6 @@ def test_every_field_is_saved_and_loaded_back(qtbot, vault):
     assert other.form_values() == expected
     assert other.witness_field.currentText() == "W-7"
     assert other.language_field.currentText() == "Ukrainian (uk)"
-    assert other.consent_field.currentText() == "May be shared with prosecutors and courts"
     assert other.date_precision.text() == "exact day"
     assert not other.draft_banner.isVisibleTo(other) and other.history_button.isEnabled()
 
@@ -323,7 +322,7 @@ def test_tab_goes_through_the_form_in_order_and_enter_moves_on(qtbot, vault):
     editor.load(vault, case.id)
     editor.title_field.setFocus()
     order = [QApplication.focusWidget()]
-    for _ in range(12):
+    for _ in range(11):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         order.append(QApplication.focusWidget())
     assert order == [
@@ -335,7 +334,6 @@ def test_tab_goes_through_the_form_in_order_and_enter_moves_on(qtbot, vault):
         editor.place_field,
         editor.language_field,
         editor.interpreter_field,
-        editor.consent_field,
         editor.violations_field,
         editor.narrative_field,
         editor.notes_field,
@@ -628,7 +626,6 @@ def test_the_editor_and_history_in_ukrainian(qtbot, vault, ukrainian):
     qtbot.keyClicks(editor.date_field, "2022-03")
     type_text(qtbot, editor.place_field, PLACE)
     editor.set_language("uk")
-    choose(qtbot, editor.consent_field, "documentation-only")
     tick(qtbot, editor, "unlawful-detention")
     type_text(qtbot, editor.narrative_field, NARRATIVE)
     assert editor.language_field.currentText() == "Українська (uk)"
