@@ -3954,12 +3954,12 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="1127" />
+            <location filename="../../desktop/messages.py" line="1128" />
             <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1133" />
+            <location filename="../../desktop/messages.py" line="1134" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -4434,222 +4434,217 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Це не ідентифікатор пристрою: він має 32 шістнадцяткові цифри (їх показано у відомостях про сховище). Перевірте, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="830" />
-            <source>The server needs an address that begins with https:// and the SHA-256 of its certificate (64 hexadecimal digits). Check both for typos.</source>
-            <translation>Для сервера потрібні адреса, що починається з https://, і SHA-256 його сертифіката (64 шістнадцяткові цифри). Перевірте обидва, чи немає помилок.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/messages.py" line="838" />
+            <location filename="../../desktop/messages.py" line="839" />
             <source>An organisation's name is 1 to {maximum} characters on one line.</source>
             <translation>Назва організації — це від 1 до {maximum} символів в одному рядку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="844" />
+            <location filename="../../desktop/messages.py" line="845" />
             <source>That is not a device card. Copy the whole card that the field worker's vault showed at enrolment, and try again.</source>
             <translation>Це не картка пристрою. Скопіюйте повністю картку, яку показало сховище польового працівника під час реєстрації, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="852" />
+            <location filename="../../desktop/messages.py" line="853" />
             <source>Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. Nothing was changed.</source>
             <translation>Пристрій {device_id} відкликано: його не можна знову зареєструвати або зробити координатором. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="860" />
+            <location filename="../../desktop/messages.py" line="861" />
             <source>That is not an enrolment token. Copy the whole token your coordinator sent, and try again.</source>
             <translation>Це не токен реєстрації. Скопіюйте повністю токен, який надіслав ваш координатор, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="867" />
+            <location filename="../../desktop/messages.py" line="868" />
             <source>This enrolment token was not signed by your organisation's key: it may be forged. Nothing was changed. Ask your coordinator for a new token.</source>
             <translation>Цей токен реєстрації не підписано ключем вашої організації: можливо, його підроблено. Нічого не змінено. Попросіть у координатора новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="875" />
+            <location filename="../../desktop/messages.py" line="876" />
             <source>This enrolment token belongs to another organisation ({org_id}). Nothing was changed. Check that the token and the organisation profile came from the same coordinator.</source>
             <translation>Цей токен реєстрації належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи токен і профіль організації надійшли від того самого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="883" />
+            <location filename="../../desktop/messages.py" line="884" />
             <source>Enrolment token {token_id} has expired. Ask your coordinator for a new one.</source>
             <translation>Термін дії токена реєстрації {token_id} минув. Попросіть у координатора новий.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="889" />
+            <location filename="../../desktop/messages.py" line="890" />
             <source>Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was changed. Check that it is the right token.</source>
             <translation>Токен реєстрації {token_id} видало не сховище цього координатора. Нічого не змінено. Перевірте, чи це потрібний токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="897" />
+            <location filename="../../desktop/messages.py" line="898" />
             <source>Enrolment token {token_id} was already used by another device. Nothing was changed. Ask your coordinator for a new token, and tell them if you did not use it yourself.</source>
             <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="915" />
+            <location filename="../../desktop/messages.py" line="916" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="924" />
+            <location filename="../../desktop/messages.py" line="925" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="928" />
+            <location filename="../../desktop/messages.py" line="929" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="932" />
+            <location filename="../../desktop/messages.py" line="933" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="936" />
+            <location filename="../../desktop/messages.py" line="937" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="943" />
+            <location filename="../../desktop/messages.py" line="944" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="949" />
+            <location filename="../../desktop/messages.py" line="950" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="955" />
+            <location filename="../../desktop/messages.py" line="956" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="963" />
+            <location filename="../../desktop/messages.py" line="964" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="970" />
+            <location filename="../../desktop/messages.py" line="971" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="974" />
+            <location filename="../../desktop/messages.py" line="975" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="978" />
+            <location filename="../../desktop/messages.py" line="979" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="985" />
+            <location filename="../../desktop/messages.py" line="986" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="991" />
+            <location filename="../../desktop/messages.py" line="992" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="997" />
+            <location filename="../../desktop/messages.py" line="998" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1003" />
+            <location filename="../../desktop/messages.py" line="1004" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1020" />
+            <location filename="../../desktop/messages.py" line="1021" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1026" />
+            <location filename="../../desktop/messages.py" line="1027" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1030" />
+            <location filename="../../desktop/messages.py" line="1031" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1059" />
+            <location filename="../../desktop/messages.py" line="1060" />
             <source>The passphrase needs at least {count} characters; nothing was changed.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1065" />
+            <location filename="../../desktop/messages.py" line="1066" />
             <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
             <translation>Той, хто має копію сховища, міг би вгадати цю парольну фразу протягом року: вона закоротка, надто поширена або передбачувана. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1077" />
+            <location filename="../../desktop/messages.py" line="1078" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1084" />
+            <location filename="../../desktop/messages.py" line="1085" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1092" />
+            <location filename="../../desktop/messages.py" line="1093" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1099" />
+            <location filename="../../desktop/messages.py" line="1100" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1108" />
+            <location filename="../../desktop/messages.py" line="1109" />
             <source>No font with Cyrillic letters was found for the report, so no report was written. Ask whoever set up this computer to install one (on Debian or Ubuntu: fonts-dejavu-core), then try again.</source>
             <translation>Для звіту не знайдено шрифту з кириличними літерами, тож звіт не створено. Попросіть того, хто налаштовує цей комп’ютер, установити такий шрифт, і спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1116" />
+            <location filename="../../desktop/messages.py" line="1117" />
             <source>An export cannot have the purpose “{purpose}”, so nothing was exported. Choose what the export is for: documentation only, the NGO internally, prosecution or public anonymised.</source>
             <translation>Експорт не може мати мету «{purpose}», тож нічого не експортовано. Виберіть, для чого експорт: лише документування, внутрішньо в НУО, кримінальне переслідування або публічно, анонімізовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1143" />
+            <location filename="../../desktop/messages.py" line="1144" />
             <source>This recording was already stopped and saved. Start a new recording to go on.</source>
             <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1149" />
+            <location filename="../../desktop/messages.py" line="1150" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1161" />
+            <location filename="../../desktop/messages.py" line="1162" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1165" />
+            <location filename="../../desktop/messages.py" line="1166" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1171" />
+            <location filename="../../desktop/messages.py" line="1172" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1378" />
+            <location filename="../../desktop/messages.py" line="1379" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1372" />
+            <location filename="../../desktop/messages.py" line="1373" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
@@ -4659,52 +4654,57 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Налаштування проксі для синхронізації не є адресою проксі, яку може використати цей застосунок. Нічого не надіслано. Виправте його в меню «Організація → Синхронізація…» у формі вузол:порт (для мережі Тор зазвичай 127.0.0.1:9050) і синхронізуйтеся знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="905" />
+            <location filename="../../desktop/messages.py" line="830" />
+            <source>The server needs an address that begins with https://, the SHA-256 of its certificate (64 hexadecimal digits) and, if given, its receipt key (as the server printed it). Check them for typos.</source>
+            <translation>Для сервера потрібні адреса, що починається з https://, SHA-256 його сертифіката (64 шістнадцяткові цифри) і, якщо вказано, його ключ квитанцій (так, як його вивів сервер). Перевірте їх на помилки.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="906" />
             <source>That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was changed. Copy the whole text again, or choose the profile file.</source>
             <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1034" />
+            <location filename="../../desktop/messages.py" line="1035" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1042" />
+            <location filename="../../desktop/messages.py" line="1043" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1046" />
+            <location filename="../../desktop/messages.py" line="1047" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1050" />
+            <location filename="../../desktop/messages.py" line="1051" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1399" />
+            <location filename="../../desktop/messages.py" line="1400" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1393" />
+            <location filename="../../desktop/messages.py" line="1394" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1389" />
+            <location filename="../../desktop/messages.py" line="1390" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1009" />
+            <location filename="../../desktop/messages.py" line="1010" />
             <source>Tick at least one use the witness agreed to.</source>
             <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1013" />
+            <location filename="../../desktop/messages.py" line="1014" />
             <source>A withdrawal removes uses the witness still agrees to. To allow a new use, record a new consent.</source>
             <translation>Відкликання прибирає використання, на які свідок ще погоджується. Щоб дозволити нове використання, запишіть нову згоду.</translation>
         </message>
@@ -6427,7 +6427,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TestimonyEditor</name>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="341" />
+            <location filename="../../desktop/testimony_editor.py" line="354" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
@@ -6552,216 +6552,196 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Залиште порожнім, якщо перекладача не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="241" />
-            <source>Consent scope</source>
-            <translation>Обсяг згоди</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="242" />
-            <source>What the witness agreed this testimony may be used for.</source>
-            <translation>Для чого свідок дозволив використовувати це свідчення.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="255" />
+            <location filename="../../desktop/testimony_editor.py" line="266" />
             <source>Narrative</source>
             <translation>Розповідь</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="256" />
+            <location filename="../../desktop/testimony_editor.py" line="267" />
             <source>The witness's account, in their words.</source>
             <translation>Розповідь свідка його власними словами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="262" />
+            <location filename="../../desktop/testimony_editor.py" line="273" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="263" />
+            <location filename="../../desktop/testimony_editor.py" line="274" />
             <source>Interviewer's notes (not the witness's words)</source>
             <translation>Нотатки інтерв’юера (не слова свідка)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="270" />
+            <location filename="../../desktop/testimony_editor.py" line="281" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="271" />
+            <location filename="../../desktop/testimony_editor.py" line="282" />
             <source>&amp;Witness:</source>
             <translation>&amp;Свідок:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="272" />
+            <location filename="../../desktop/testimony_editor.py" line="283" />
             <source>In&amp;cident:</source>
             <translation>&amp;Інцидент:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="273" />
+            <location filename="../../desktop/testimony_editor.py" line="284" />
             <source>Inter&amp;viewer:</source>
             <translation>Інтерв’&amp;юер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="274" />
+            <location filename="../../desktop/testimony_editor.py" line="285" />
             <source>&amp;Date:</source>
             <translation>&amp;Дата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="275" />
+            <location filename="../../desktop/testimony_editor.py" line="286" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="276" />
+            <location filename="../../desktop/testimony_editor.py" line="287" />
             <source>&amp;Language:</source>
             <translation>Мо&amp;ва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="277" />
+            <location filename="../../desktop/testimony_editor.py" line="288" />
             <source>Inte&amp;rpreter:</source>
             <translation>&amp;Перекладач:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="278" />
-            <source>C&amp;onsent:</source>
-            <translation>&amp;Згода:</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="280" />
+            <location filename="../../desktop/testimony_editor.py" line="291" />
             <source>Violation t&amp;ypes:</source>
             <translation>Види пору&amp;шень:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="281" />
+            <location filename="../../desktop/testimony_editor.py" line="292" />
             <source>&amp;Narrative:</source>
             <translation>&amp;Розповідь:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="282" />
+            <location filename="../../desktop/testimony_editor.py" line="293" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="289" />
+            <location filename="../../desktop/testimony_editor.py" line="300" />
             <source>Autosave status</source>
             <translation>Стан автозбереження</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="343" />
+            <location filename="../../desktop/testimony_editor.py" line="356" />
             <source>Save testimony</source>
             <translation>Зберегти свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="344" />
+            <location filename="../../desktop/testimony_editor.py" line="357" />
             <source>Saves the testimony (Ctrl+S).</source>
             <translation>Зберігає свідчення (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="349" />
-            <source>Not recorded yet</source>
-            <translation>Ще не записано</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="350" />
-            <source>Documentation only</source>
-            <translation>Лише для документування</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="351" />
-            <source>Internal use by the organisation</source>
-            <translation>Для внутрішнього використання організацією</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="352" />
-            <source>May be shared with prosecutors and courts</source>
-            <translation>Можна передавати прокурорам і судам</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="353" />
-            <source>May be published, anonymised</source>
-            <translation>Можна оприлюднити анонімно</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/testimony_editor.py" line="392" />
-            <location filename="../../desktop/testimony_editor.py" line="395" />
-            <location filename="../../desktop/testimony_editor.py" line="431" />
+            <location filename="../../desktop/testimony_editor.py" line="417" />
+            <location filename="../../desktop/testimony_editor.py" line="420" />
+            <location filename="../../desktop/testimony_editor.py" line="457" />
             <source>(none)</source>
             <translation>(немає)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="342" />
+            <location filename="../../desktop/testimony_editor.py" line="355" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="468" />
+            <location filename="../../desktop/testimony_editor.py" line="494" />
             <source>Unsaved changes from {time} were restored from the vault. Save to keep them.</source>
             <translation>Незбережені зміни від {time} відновлено зі сховища. Збережіть, щоб їх не втратити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="473" />
+            <location filename="../../desktop/testimony_editor.py" line="499" />
             <source>The testimony was saved again since then: check the fields before saving.</source>
             <translation>Відтоді свідчення зберігали ще раз: перевірте поля перед збереженням.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="476" />
+            <location filename="../../desktop/testimony_editor.py" line="502" />
             <source>Unsaved changes are kept in the vault.</source>
             <translation>Незбережені зміни тимчасово зберігаються у сховищі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="427" />
-            <location filename="../../desktop/testimony_editor.py" line="508" />
+            <location filename="../../desktop/testimony_editor.py" line="453" />
+            <location filename="../../desktop/testimony_editor.py" line="534" />
             <source>(a person not in this case)</source>
             <translation>(особа не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="428" />
-            <location filename="../../desktop/testimony_editor.py" line="509" />
+            <location filename="../../desktop/testimony_editor.py" line="249" />
+            <source>Consent recorded before consent records</source>
+            <translation>Згода, записана до записів згоди</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="250" />
+            <source>Create a consent record from it…</source>
+            <translation>Створити з неї запис згоди…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="252" />
+            <source>Opens Record consent with this scope ticked; add how, when and to whom it was given.</source>
+            <translation>Відкриває «Записати згоду» з цією метою вже позначеною; додайте, як, коли і кому її надано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="367" />
+            <source>Recorded before consent records: {scope}</source>
+            <translation>Записано до записів згоди: {scope}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="454" />
+            <location filename="../../desktop/testimony_editor.py" line="535" />
             <source>(an incident not in this case)</source>
             <translation>(інцидент не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="569" />
+            <location filename="../../desktop/testimony_editor.py" line="595" />
             <source>Write a title or a narrative first.</source>
             <translation>Спершу напишіть назву або розповідь.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="574" />
+            <location filename="../../desktop/testimony_editor.py" line="600" />
             <source>Use a language code such as uk, en or ru (lowercase letters), or choose from the list.</source>
             <translation>Введіть код мови, як-от uk, en чи ru (малими літерами), або виберіть мову зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="583" />
+            <location filename="../../desktop/testimony_editor.py" line="609" />
             <source>This link is not valid; choose again from the list.</source>
             <translation>Це посилання недійсне; виберіть ще раз зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="585" />
+            <location filename="../../desktop/testimony_editor.py" line="611" />
             <source>Choose one of the listed consent scopes.</source>
             <translation>Виберіть один із наведених обсягів згоди.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="587" />
+            <location filename="../../desktop/testimony_editor.py" line="613" />
             <source>Unknown violation type; tick types from the list.</source>
             <translation>Невідомий вид порушення; позначте види зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="588" />
+            <location filename="../../desktop/testimony_editor.py" line="614" />
             <source>This value is not accepted.</source>
             <translation>Це значення не приймається.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="725" />
+            <location filename="../../desktop/testimony_editor.py" line="751" />
             <source>Could not autosave: {reason}</source>
             <translation>Не вдалося зберегти автоматично: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="732" />
+            <location filename="../../desktop/testimony_editor.py" line="758" />
             <source>Unsaved changes kept in the vault ({time}).</source>
             <translation>Незбережені зміни тимчасово збережено у сховищі ({time}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="750" />
+            <location filename="../../desktop/testimony_editor.py" line="776" />
             <source>Changes discarded.</source>
             <translation>Зміни відкинуто.</translation>
         </message>
