@@ -133,7 +133,7 @@ def _record_worker_b(work: FieldWork, ids: dict[str, str]) -> None:
     vault.evidence_links.link(work.evidence_id, shelling.id)
 
 
-def _merge(tmp_path: Path) -> Merged:
+def merge_two_workers(tmp_path: Path) -> Merged:
     org = make_organisation(tmp_path)
     ids: dict[str, str] = {}
     a = org.worker("worker-a", token=org.token())
@@ -152,7 +152,7 @@ def _merge(tmp_path: Path) -> Merged:
 
 @pytest.fixture(scope="module")
 def merged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Merged]:
-    m = _merge(tmp_path_factory.mktemp("review"))
+    m = merge_two_workers(tmp_path_factory.mktemp("review"))
     yield m
     m.org.close()
 
@@ -317,7 +317,7 @@ def test_custody_history_holds_both_devices_events_in_order(merged: Merged) -> N
 
 
 def test_custody_history_flags_a_tampered_chain(tmp_path: Path) -> None:
-    m = _merge(tmp_path)
+    m = merge_two_workers(tmp_path)
     try:
         a_device = m.a.vault.device_id
         # Someone with the database key rewrites A's intake event of the photo.
