@@ -5678,6 +5678,406 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
         </message>
     </context>
     <context>
+        <name>ReviewDialog</name>
+        <message>
+            <location filename="../../desktop/review_view.py" line="124" />
+            <source>Review</source>
+            <translation>Огляд</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="129" />
+            <source>Records</source>
+            <translation>Записи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="130" />
+            <source>Timeline</source>
+            <translation>Хронологія</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="131" />
+            <source>Custody</source>
+            <translation>Ланцюг зберігання</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="138" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="152" />
+            <source>Words</source>
+            <translation>Слова</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="153" />
+            <source>Words to search for (optional)</source>
+            <translation>Слова для пошуку (необов'язково)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="155" />
+            <location filename="../../desktop/review_view.py" line="227" />
+            <source>Case</source>
+            <translation>Справа</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="156" />
+            <source>All cases</source>
+            <translation>Усі справи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="159" />
+            <source>From date</source>
+            <translation>Дата від</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="160" />
+            <source>From: YYYY, YYYY-MM or YYYY-MM-DD</source>
+            <translation>Від: РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="162" />
+            <source>To date</source>
+            <translation>Дата до</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="163" />
+            <source>To: YYYY, YYYY-MM or YYYY-MM-DD</source>
+            <translation>До: РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="167" />
+            <location filename="../../desktop/review_view.py" line="229" />
+            <location filename="../../desktop/review_view.py" line="274" />
+            <source>Place</source>
+            <translation>Місце</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="168" />
+            <source>Part of a place name</source>
+            <translation>Частина назви місця</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="170" />
+            <source>Violation type</source>
+            <translation>Тип порушення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="171" />
+            <source>Any violation type</source>
+            <translation>Будь-який тип порушення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="176" />
+            <location filename="../../desktop/review_view.py" line="230" />
+            <location filename="../../desktop/review_view.py" line="293" />
+            <source>Device</source>
+            <translation>Пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="177" />
+            <source>Any device</source>
+            <translation>Будь-який пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="179" />
+            <location filename="../../desktop/review_view.py" line="231" />
+            <location filename="../../desktop/review_view.py" line="276" />
+            <source>Evidence</source>
+            <translation>Доказ</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="180" />
+            <source>With or without evidence</source>
+            <translation>З доказами чи без</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="181" />
+            <source>With evidence</source>
+            <translation>З доказами</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="182" />
+            <source>Without evidence</source>
+            <translation>Без доказів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="184" />
+            <source>Record type</source>
+            <translation>Тип запису</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="185" />
+            <source>Testimonies, incidents and evidence</source>
+            <translation>Свідчення, інциденти та докази</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="186" />
+            <location filename="../../desktop/review_view.py" line="275" />
+            <source>Testimonies</source>
+            <translation>Свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="187" />
+            <source>Incidents</source>
+            <translation>Інциденти</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="188" />
+            <source>Evidence items</source>
+            <translation>Докази</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="192" />
+            <source>&amp;Apply filters</source>
+            <translation>&amp;Застосувати фільтри</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="195" />
+            <source>C&amp;lear filters</source>
+            <translation>&amp;Скинути фільтри</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="201" />
+            <source>&amp;Words:</source>
+            <translation>С&amp;лова:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="205" />
+            <source>Case and place:</source>
+            <translation>Справа і місце:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="206" />
+            <source>Dates:</source>
+            <translation>Дати:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="207" />
+            <source>Show:</source>
+            <translation>Показати:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="222" />
+            <source>Matching records</source>
+            <translation>Знайдені записи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="225" />
+            <source>Type</source>
+            <translation>Тип</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="226" />
+            <source>Title</source>
+            <translation>Назва</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="228" />
+            <source>Date</source>
+            <translation>Дата</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="239" />
+            <source>&amp;Previous page</source>
+            <translation>&amp;Попередня сторінка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="241" />
+            <source>&amp;Next page</source>
+            <translation>&amp;Наступна сторінка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="244" />
+            <source>Custody &amp;history</source>
+            <translation>&amp;Історія зберігання</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="260" />
+            <source>Group by</source>
+            <translation>Групувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="261" />
+            <source>By month</source>
+            <translation>За місяцями</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="262" />
+            <source>By day</source>
+            <translation>За днями</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="269" />
+            <source>Timeline of incidents</source>
+            <translation>Хронологія інцидентів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="272" />
+            <source>When</source>
+            <translation>Коли</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="273" />
+            <location filename="../../desktop/review_view.py" line="430" />
+            <source>Incident</source>
+            <translation>Інцидент</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="286" />
+            <source>Open an evidence item in Records to see its custody history.</source>
+            <translation>Відкрийте доказ у вкладці «Записи», щоб побачити історію його зберігання.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="291" />
+            <source>Custody history</source>
+            <translation>Історія зберігання</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="293" />
+            <source>Time (UTC)</source>
+            <translation>Час (UTC)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="293" />
+            <source>Event</source>
+            <translation>Подія</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="293" />
+            <source>Details</source>
+            <translation>Подробиці</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="293" />
+            <source>Chain</source>
+            <translation>Ланцюг</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="375" />
+            <location filename="../../desktop/review_view.py" line="544" />
+            <source>Reading…</source>
+            <translation>Читання…</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/review_view.py" line="388" />
+            <source>More than %n record(s) match.</source>
+            <translation>
+                <numerusform>Підходить понад %n запис.</numerusform>
+                <numerusform>Підходить понад %n записи.</numerusform>
+                <numerusform>Підходить понад %n записів.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/review_view.py" line="390" />
+            <source>%n record(s) match.</source>
+            <translation>
+                <numerusform>Підходить %n запис.</numerusform>
+                <numerusform>Підходять %n записи.</numerusform>
+                <numerusform>Підходять %n записів.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="392" />
+            <source>No record matches these filters.</source>
+            <translation>Жоден запис не відповідає цим фільтрам.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="398" />
+            <source>Ranking was bounded: very many records match the words, and only the most recently added of them were ranked. Add a word to narrow the search.</source>
+            <translation>Ранжування обмежено: словам відповідає дуже багато записів, і впорядковано лише найновіші з них. Додайте слово, щоб звузити пошук.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="403" />
+            <source>Only the best matches of the words were filtered; the count counts those.</source>
+            <translation>Відфільтровано лише найкращі збіги зі словами; кількість рахує тільки їх.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="421" />
+            <source>yes</source>
+            <translation>так</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="421" />
+            <source>no</source>
+            <translation>ні</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="429" />
+            <source>Testimony</source>
+            <translation>Свідчення</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="431" />
+            <source>Evidence item</source>
+            <translation>Доказ</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="437" />
+            <source>Page %1</source>
+            <translation>Сторінка %1</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="477" />
+            <source>Date unknown</source>
+            <translation>Дата невідома</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="479" />
+            <source>%1 (month unknown)</source>
+            <translation>%1 (місяць невідомий)</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/review_view.py" line="483" />
+            <location filename="../../desktop/review_view.py" line="510" />
+            <source>%n incident(s)</source>
+            <translation>
+                <numerusform>%n інцидент</numerusform>
+                <numerusform>%n інциденти</numerusform>
+                <numerusform>%n інцидентів</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="505" />
+            <source>The first %1 of %2 incidents are listed; every group is counted.</source>
+            <translation>Показано перші %1 з %2 інцидентів; кожну групу пораховано повністю.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="555" />
+            <source>verifies</source>
+            <translation>перевірено</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="555" />
+            <source>⚠ does not verify</source>
+            <translation>⚠ не проходить перевірку</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/review_view.py" line="565" />
+            <source>%n event(s) from %1 device(s).</source>
+            <translation>
+                <numerusform>%n подія з пристроїв: %1.</numerusform>
+                <numerusform>%n події з пристроїв: %1.</numerusform>
+                <numerusform>%n подій з пристроїв: %1.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="570" />
+            <source>Warning: the custody chain of %1 does not verify: its events may have been changed.</source>
+            <translation>Увага: ланцюг зберігання пристрою %1 не проходить перевірку: його події могли бути змінені.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="573" />
+            <source>Every chain verifies.</source>
+            <translation>Усі ланцюги проходять перевірку.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/review_view.py" line="611" />
+            <source>&amp;Review…</source>
+            <translation>&amp;Огляд…</translation>
+        </message>
+    </context>
+<context>
         <name>SearchBar</name>
         <message>
             <location filename="../../desktop/search_bar.py" line="48" />
