@@ -1,0 +1,262 @@
+"""What coordinators send back to field workers (issue 14; docs/merge.md,
+"Sending back to the field"): what the organisation's policy allows, never
+more, and only on a coordinator's word.
+
+Real vaults of one organisation and real bundle files: two workers edit one
+testimony and the coordinator resolves the conflict
+(tests/sync/merge/conflict_fixtures.py); a third worker records an
+unrelated testimony holding a canary word and delivers it to the
+coordinator. Then the coordinator's bundle for each worker is made
+(sync/bundle/send_back.py) and imported there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+import db.api as vault_api
+from db.api import NotFound, Vault
+from db.keyring_store import NoKeyring
+from sync import org_vault
+from sync.bundle.errors import BundleRejected
+from sync.bundle.format import VouchedDevice
+from sync.bundle.reader import read_bundle
+from sync.bundle.send_back import SentBack, send_back
+from sync.bundle.vault_io import _revision_wire, import_bundle
+from sync.bundle.writer import BundleContents, DeviceIdentity, write_bundle
+from sync.org import OrgRefused, read_profile
+from tests.factory import make_case
+from tests.sync.merge.conflict_fixtures import ConflictScene, build_conflict
+from tests.sync.trust_fixtures import current_profile
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
+
+CANARY = "Кварцитовий"  # a word only the third worker's testimony holds
+
+
+@dataclass
+class Scene:
+    conflict: ConflictScene
+    third: Vault
+    third_testimony: str
+
+    @property
+    def coordinator(self) -> Vault:
+        return self.conflict.coordinator
+
+    @property
+    def first(self) -> Vault:
+        return self.conflict.first
+
+    @property
+    def second(self) -> Vault:
+        return self.conflict.second
+
+    @property
+    def org_id(self) -> str:
+        return self.conflict.org.org_id
+
+    @property
+    def usb(self) -> Path:
+        return self.conflict.org.usb
+
+    def take(self, worker: Vault, path: Path) -> None:
+        import_bundle(worker, path, worker.vault_keys.age_identity(), org_id=self.org_id)
+
+    def carried(self, worker: Vault, sent: SentBack) -> set[str]:
+        opened = read_bundle(sent.path, worker.vault_keys.age_identity(), org_id=self.org_id)
+        return set(opened.manifest.revisions)
+
+    def new_profile_to_workers(self, *workers: Vault) -> None:
+        """The coordinator's newest profile, taken by ``workers`` (default:
+        all three) as a profile update does."""
+        signed = current_profile(self.coordinator)
+        for worker in workers or (self.first, self.second, self.third):
+            org_vault.update_profile(worker, signed)
+
+
+def _third_worker(conflict: ConflictScene) -> tuple[Vault, str]:
+    org = conflict.org
+    vault = Vault.create(org.tmp_path / "third", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    org_vault.enrol(vault, current_profile(org.coordinator), fingerprint_given=org.signed.profile.fingerprint)
+    org_vault.add_device(org.coordinator, org_vault.own_device_card(vault).text)
+    case = make_case(vault)
+    testimony = vault.testimonies.create(
+        vault_api.Testimony(
+            case_id=case.id,
+            title="Statement of witness W-9",
+            language="uk",
+            narrative=f"{CANARY} камінь лежав біля входу до підвалу.",
+        )
+    )
+    org.import_(org.export(vault).path)
+    return vault, testimony.id
+
+
+def _resolve(conflict: ConflictScene) -> str:
+    coordinator = conflict.coordinator
+    current = coordinator.testimonies.get(conflict.testimony_id)
+    coordinator.testimonies.save(replace(current, interviewer="Mariia Koval"))
+    (head,) = coordinator.revisions.heads()[conflict.testimony_id]
+    return head
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> Iterator[Scene]:
+    conflict = build_conflict(tmp_path)
+    third, testimony_id = _third_worker(conflict)
+    _resolve(conflict)
+    yield Scene(conflict, third, testimony_id)
+    conflict.close()
+    third.lock()
+
+
+def _holds_canary(vault: Vault) -> bool:
+    return bool(vault.search.query(CANARY, candidates=None))
+
+
+def test_the_coordinator_holds_the_canary_and_policy_all_sends_it(scene: Scene) -> None:
+    """The control for the two tests after it: the coordinator does hold the
+    third worker's testimony, and under ``all`` it reaches the first worker
+    (vouched for, so accepted), search and all."""
+    assert _holds_canary(scene.coordinator)
+    assert not _holds_canary(scene.first)
+    signed = org_vault.set_policy(scene.coordinator, send_to_workers="all")
+    assert read_profile(signed.signed).send_to_workers == "all"
+    sent = send_back(scene.coordinator, scene.usb, scene.first.device_id)
+    assert sent is not None
+    assert set(sent.vouched) == {scene.second.device_id, scene.third.device_id}
+    scene.take(scene.first, sent.path)
+    assert _holds_canary(scene.first)
+    assert scene.first.testimonies.get(scene.third_testimony).narrative.startswith(CANARY)
+    assert scene.first.verify().ok
+
+
+def test_held_records_never_sends_a_record_the_worker_did_not_hold(scene: Scene) -> None:
+    """The default policy: the resolved testimony (held by the first worker)
+    travels; the third worker's testimony and case (never held) do not — not
+    in the bundle, not in the vault's records, not in its search — and the
+    third worker's key is not vouched for."""
+    profile = org_vault.held_profile(scene.coordinator)
+    assert profile is not None and profile.send_to_workers == "held-records"
+    third_revisions = {
+        rev.revision_id for rev in scene.coordinator.revisions.all() if rev.device_id == scene.third.device_id
+    }
+    assert third_revisions
+    sent = send_back(scene.coordinator, scene.usb, scene.first.device_id)
+    assert sent is not None
+    assert not scene.carried(scene.first, sent) & third_revisions
+    assert sent.vouched == (scene.second.device_id,)
+    scene.take(scene.first, sent.path)
+    assert not _holds_canary(scene.first)
+    with pytest.raises(NotFound):
+        scene.first.testimonies.get(scene.third_testimony)
+    assert not {rev.revision_id for rev in scene.first.revisions.all()} & third_revisions
+    assert scene.first.sync.device(scene.third.device_id) is None
+    assert scene.first.verify().ok
+
+
+def test_policy_none_sends_nothing_of_other_devices(scene: Scene) -> None:
+    """Under ``none`` no bundle is made for either worker: the conflict stays
+    resolved at the coordinator only, and each worker keeps its own version."""
+    org_vault.set_policy(scene.coordinator, send_to_workers="none")
+    scene.new_profile_to_workers()  # the policy is readable by every worker's profile reader
+    assert org_vault.held_profile(scene.first).send_to_workers == "none"  # type: ignore[union-attr]
+    before = {w.device_id: w.revisions.heads() for w in (scene.first, scene.second)}
+    files = set(scene.usb.iterdir())
+    made = scene.coordinator.sync.outgoing().bundle_sequence
+    for worker in (scene.first, scene.second, scene.third):
+        assert send_back(scene.coordinator, scene.usb, worker.device_id) is None
+    assert set(scene.usb.iterdir()) == files
+    assert scene.coordinator.sync.outgoing().bundle_sequence == made
+    for worker in (scene.first, scene.second):
+        assert worker.revisions.heads() == before[worker.device_id]
+        assert not _holds_canary(worker)
+    assert scene.first.sync.device(scene.second.device_id) is None
+
+
+def test_a_device_the_workers_profile_revokes_is_refused_even_when_vouched_for(scene: Scene) -> None:
+    """The bundle for the first worker is made while the second worker is in
+    good standing; before the first worker imports it, the organisation
+    revokes the second and the first takes the new profile. The vouch does
+    not bring the revoked device back: the bundle is refused, naming the
+    second worker's edit, and nothing of it is applied."""
+    sent = send_back(scene.coordinator, scene.usb, scene.first.device_id)
+    assert sent is not None and scene.second.device_id in sent.vouched
+    org_vault.revoke_device(scene.coordinator, scene.second.device_id)
+    scene.new_profile_to_workers(scene.first, scene.third)
+    before = scene.first.revisions.heads()
+    with pytest.raises(BundleRejected) as refused:
+        scene.take(scene.first, sent.path)
+    assert refused.value.kind == "signer"
+    second_edits = {
+        h.revision_id
+        for h in scene.coordinator.testimonies.history(scene.conflict.testimony_id)
+        if h.device_id == scene.second.device_id
+    }
+    assert refused.value.subject in second_edits
+    assert scene.first.revisions.heads() == before
+    assert scene.first.sync.device(scene.second.device_id) is None
+    # The coordinator now withholds the record the revoked device wrote in.
+    org_vault.set_policy(scene.coordinator, send_to_workers="all")
+    later = send_back(scene.coordinator, scene.usb, scene.third.device_id)
+    assert later is not None and scene.conflict.testimony_id in later.withheld
+    assert scene.second.device_id not in later.vouched
+
+
+def test_a_vouch_from_a_device_that_is_not_a_coordinator_is_refused(scene: Scene) -> None:
+    """A former coordinator (removed from the profile, still an enrolled
+    device the worker knows) writes a bundle vouching for the third
+    worker's key and relaying its revisions: the worker refuses it as
+    ``signer``, naming the vouched device, and knows nothing new."""
+    org = scene.conflict.org
+    desk = Vault.create(org.tmp_path / "desk2", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    try:
+        org_vault.enrol(
+            desk, current_profile(scene.coordinator), fingerprint_given=org.signed.profile.fingerprint
+        )
+        org_vault.add_coordinator(scene.coordinator, org_vault.own_device_card(desk).text, label="Lviv desk")
+        scene.new_profile_to_workers()
+        org_vault.remove_coordinator(scene.coordinator, desk.device_id)
+        scene.new_profile_to_workers()
+        known = scene.first.sync.device(desk.device_id)
+        assert known is not None and (known.role, known.status) == ("device", "enrolled")
+        third_revisions = _all_stored(scene.third)
+        written = write_bundle(
+            scene.usb / "forged.fvbundle",
+            BundleContents(
+                org_id=scene.org_id,
+                profile_version=1,
+                sequence=1,
+                previous=None,
+                custody_head=None,
+                revisions=third_revisions,
+                devices=[
+                    VouchedDevice(scene.third.device_public_key, scene.third.vault_keys.age_recipient())
+                ],
+            ),
+            DeviceIdentity(desk.sync.signing_key(), desk.device_id),
+            [scene.first.vault_keys.age_recipient()],
+        )
+        before = scene.first.revisions.heads()
+        with pytest.raises(BundleRejected) as refused:
+            scene.take(scene.first, written.path)
+        assert (refused.value.kind, refused.value.subject) == ("signer", scene.third.device_id)
+        assert scene.first.revisions.heads() == before
+        assert scene.first.sync.device(scene.third.device_id) is None
+        assert not _holds_canary(scene.first)
+    finally:
+        desk.lock()
+
+
+def test_only_a_coordinator_sends_back(scene: Scene) -> None:
+    with pytest.raises(OrgRefused) as refused:
+        send_back(scene.first, scene.usb, scene.second.device_id)
+    assert refused.value.code == "org-not-coordinator"
+
+
+def _all_stored(vault: Vault) -> list[dict[str, str]]:
+    return [_revision_wire(rev) for rev in vault.revisions.since(0, 10_000)]
