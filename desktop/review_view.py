@@ -121,6 +121,7 @@ class ReviewDialog(QDialog):
         self._next: int | None = None
         self._case_titles: dict[str, str] = {}
         self._device_labels: dict[str, str] = {}
+        self._custody_of = ""  # the evidence item whose custody is shown (its name)
         self.setWindowTitle(self.tr("Review"))
         self.resize(1000, 640)
         layout = QVBoxLayout(self)
@@ -175,6 +176,8 @@ class ReviewDialog(QDialog):
         self.device_box = QComboBox()
         self.device_box.setAccessibleName(self.tr("Device"))
         self.device_box.addItem(self.tr("Any device"), "")
+        self.device_box.setMinimumContentsLength(18)
+        self.device_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.evidence_box = QComboBox()
         self.evidence_box.setAccessibleName(self.tr("Evidence"))
         self.evidence_box.addItem(self.tr("With or without evidence"), None)
@@ -231,6 +234,7 @@ class ReviewDialog(QDialog):
                 self.tr("Evidence"),
             ]
         )
+        self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.header().setSectionResizeMode(self.TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.itemActivated.connect(self._activated)
         self.table.currentItemChanged.connect(lambda *_: self._selection_changed())
@@ -292,7 +296,10 @@ class ReviewDialog(QDialog):
         self.custody.setHeaderLabels(
             [self.tr("Time (UTC)"), self.tr("Device"), self.tr("Event"), self.tr("Details"), self.tr("Chain")]
         )
-        self.custody.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header = self.custody.header()
+        for column in (0, 1, 2, 4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.custody, 1)
         return page
 
@@ -541,6 +548,8 @@ class ReviewDialog(QDialog):
         if evidence_id is None:
             return
         self.custody.clear()
+        item = self.table.currentItem()
+        self._custody_of = item.text(self.TITLE_COLUMN) if item is not None else ""
         self.custody_label.setText(self.tr("Reading…"))
         self.tabs.setCurrentIndex(2)
         self._start(lambda _context: read_custody(self._vault, evidence_id), self._on_custody)
@@ -551,7 +560,9 @@ class ReviewDialog(QDialog):
         assert isinstance(history, CustodyHistory)
         self.custody.clear()
         for event in history.events:
-            details = ", ".join(f"{k}: {v}" for k, v in sorted(event.details.items()) if isinstance(v, str))
+            details = ", ".join(
+                f"{k}: {_short(v)}" for k, v in sorted(event.details.items()) if isinstance(v, str)
+            )
             chain = self.tr("verifies") if event.chain_ok and event.event_ok else self.tr("⚠ does not verify")
             item = QTreeWidgetItem(
                 [event.wall, self._device_text(event.device_id), event.action, details, chain]
@@ -565,6 +576,8 @@ class ReviewDialog(QDialog):
         summary = self.tr("%n event(s) from %1 device(s).", "", len(history.events)).replace(
             "%1", str(len(history.chains))
         )
+        if self._custody_of:
+            summary = f"{self._custody_of}: {summary}"
         if broken:
             summary += " " + self.tr(
                 "Warning: the custody chain of %1 does not verify: its events may have been changed."
@@ -590,7 +603,7 @@ class ReviewDialog(QDialog):
             label.clear()
         for field in (self.text_field, self.from_field, self.to_field, self.place_field):
             field.clear()
-        self._case_titles, self._device_labels = {}, {}
+        self._case_titles, self._device_labels, self._custody_of = {}, {}, ""
         self._review = None
 
     def done(self, result: int) -> None:
@@ -600,6 +613,11 @@ class ReviewDialog(QDialog):
         self._ticket += 1
         self.clear()
         super().done(result)
+
+
+def _short(value: str) -> str:
+    """A long hex id (a bundle, a device) cut to its first 12 characters."""
+    return f"{value[:12]}…" if len(value) > 24 and all(c in "0123456789abcdef" for c in value) else value
 
 
 def make_review_dialog(vault: Vault, parent: QWidget, tasks: TaskRunner) -> QDialog:
