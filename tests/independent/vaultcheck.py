@@ -897,11 +897,12 @@ CUSTODY_ACTIONS = (
     "transfer",
     "verify",
     "delete",
+    "purge",
 )
 doc(
     COC,
     '{"action": "intake" | "intake-duplicate" | "view" | "export" | "export-metadata" | "transfer" | "verify"'
-    ' | "delete",',
+    ' | "delete" | "purge",',
 )
 
 
