@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import pytest
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QLocale,
     QMimeData,
     QModelIndex,
     QPointF,
@@ -52,6 +53,7 @@ from pytestqt.qtbot import QtBot
 
 from db.api import Vault
 from db.keyring_store import NoKeyring
+from desktop.i18n import install_translators, remove_translators
 from desktop.tasks import Lane, TaskRunner
 from desktop.window import FieldvaultWindow
 from tests.screenshots import SCREENSHOTS
@@ -328,6 +330,23 @@ def compile_qm(ts_file: Path, qm_file: Path) -> Path:
         [qt_tool("lrelease"), str(ts_file), "-qm", str(qm_file)], check=True, capture_output=True, timeout=120
     )
     return qm_file
+
+
+@contextlib.contextmanager
+def in_ukrainian(folder: Path) -> Iterator[None]:
+    """The application in Ukrainian from the working tree's fieldvault_uk.ts
+    (compiled into the new ``folder``), and back in the previous language after.
+    Tests wrap it in a ``ukrainian`` fixture: a fixture imported from here would
+    be shadowed by the test's parameter of the same name (ruff F811)."""
+    folder.mkdir()
+    compile_qm(TS_FILE, folder / "fieldvault_uk.qm")
+    saved = QLocale()
+    assert install_translators(qt_app(), QLocale("uk"), folder)
+    try:
+        yield
+    finally:
+        remove_translators(qt_app())
+        QLocale.setDefault(saved)
 
 
 def lupdate(sources: list[Path], ts_file: Path) -> Path:

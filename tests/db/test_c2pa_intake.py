@@ -28,17 +28,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from PIL import Image
-from PySide6.QtCore import QLocale
 
 from db import c2pa_read
 from db.c2pa_read import READ_AS, content_credentials, summary_of
 from db.sandbox import Limits, SandboxRun
 from db.vault import Vault
 from desktop.evidence_item import EvidenceItemView
-from desktop.i18n import install_translators, remove_translators
 from tests.evidence_samples import make_corrupt_jpeg
 from tests.factory import make_case
-from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot
+from tests.gui_helpers import in_ukrainian, screenshot
 
 SIGNER_NAME = "Field Camera 7"
 SIGNER_ORG = "Kharkiv Documentation Group"
@@ -366,14 +364,8 @@ def test_the_types_given_to_c2pa_are_ones_it_reads() -> None:
 
 @pytest.fixture
 def ukrainian(tmp_path: Path) -> Iterator[None]:
-    folder = tmp_path / "translations"
-    folder.mkdir()
-    compile_qm(TS_FILE, folder / "fieldvault_uk.qm")
-    saved = QLocale()
-    assert install_translators(qt_app(), QLocale("uk"), folder)
-    yield
-    remove_translators(qt_app())
-    QLocale.setDefault(saved)
+    with in_ukrainian(tmp_path / "translations"):
+        yield
 
 
 def show_item(qtbot, vault: Vault, evidence_id: str) -> EvidenceItemView:

@@ -10,15 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import Qt
 
 from db.vault import Vault
 from desktop.backup_action import BackupDialog
-from desktop.i18n import install_translators, remove_translators
 from desktop.window import FieldvaultWindow
 from tests.evidence_samples import make_random
 from tests.factory import make_case
-from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, unlocked_window
+from tests.gui_helpers import in_ukrainian, screenshot, unlocked_window
 from tests.vault_helpers import open_vault
 
 WAIT_MS = 30_000
@@ -26,14 +25,8 @@ WAIT_MS = 30_000
 
 @pytest.fixture
 def ukrainian(tmp_path: Path) -> Iterator[None]:
-    folder = tmp_path / "translations"
-    folder.mkdir()
-    compile_qm(TS_FILE, folder / "fieldvault_uk.qm")
-    saved = QLocale()
-    assert install_translators(qt_app(), QLocale("uk"), folder)
-    yield
-    remove_translators(qt_app())
-    QLocale.setDefault(saved)
+    with in_ukrainian(tmp_path / "translations"):
+        yield
 
 
 def filled(vault: Vault, tmp_path: Path, *, files: int = 2, size: int = 200_000) -> dict[str, str]:

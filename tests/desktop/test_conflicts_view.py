@@ -14,18 +14,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QTextBrowser
 from pytestqt.qtbot import QtBot
 
 from db.api import Incident, Person, Vault
 from db.keyring_store import NoKeyring
 from desktop.conflicts_view import ConflictsDialog
-from desktop.i18n import install_translators, remove_translators
 from desktop.tasks import TaskRunner
 from desktop.window import FieldvaultWindow
 from tests.factory import make_case
-from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, type_text, unlocked_window
+from tests.gui_helpers import in_ukrainian, screenshot, type_text, unlocked_window
 from tests.sync.merge.conflict_fixtures import FIRST_NARRATIVE, ConflictScene, build_conflict
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
@@ -42,14 +41,8 @@ def scene(tmp_path: Path) -> Iterator[ConflictScene]:
 
 @pytest.fixture
 def ukrainian(tmp_path: Path) -> Iterator[None]:
-    folder = tmp_path / "translations"
-    folder.mkdir()
-    compile_qm(TS_FILE, folder / "fieldvault_uk.qm")
-    saved = QLocale()
-    assert install_translators(qt_app(), QLocale("uk"), folder)
-    yield
-    remove_translators(qt_app())
-    QLocale.setDefault(saved)
+    with in_ukrainian(tmp_path / "translations"):
+        yield
 
 
 def wait_for_versions(qtbot: QtBot, dialog: ConflictsDialog) -> None:

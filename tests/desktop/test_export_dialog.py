@@ -13,13 +13,12 @@ from pathlib import Path
 
 import bagit
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import Qt
 
 from desktop.evidence_item import EvidenceItemView
 from desktop.export_dialog import ExportDialog
-from desktop.i18n import install_translators, remove_translators
 from desktop.window import FieldvaultWindow
-from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, unlocked_window
+from tests.gui_helpers import in_ukrainian, screenshot, unlocked_window
 from tests.sync.exports.crash_export import add_big_items, kill_during_bag_export
 from tests.sync.exports.samples import NARRATIVE, WITNESS_NAME, SampleCase, make_sample_case
 from tests.vault_helpers import open_vault
@@ -30,14 +29,8 @@ CYRILLIC = re.compile("[А-Яа-яІіЇїЄє]")
 
 @pytest.fixture
 def ukrainian(tmp_path: Path) -> Iterator[None]:
-    folder = tmp_path / "translations"
-    folder.mkdir()
-    compile_qm(TS_FILE, folder / "fieldvault_uk.qm")
-    saved = QLocale()
-    assert install_translators(qt_app(), QLocale("uk"), folder)
-    yield
-    remove_translators(qt_app())
-    QLocale.setDefault(saved)
+    with in_ukrainian(tmp_path / "translations"):
+        yield
 
 
 @pytest.fixture
