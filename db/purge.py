@@ -108,8 +108,11 @@ def _purged_file(row: PurgedBlob) -> PurgedFile:
     )
 
 
-def _own_events(session: Session, evidence_ids: Iterable[str]) -> dict[str, list[tuple[str, str, object]]]:
-    """(action, sha256, details["bundle"]) of each item's events in this vault's own chain."""
+def _own_events(
+    session: Session, device_id: str, evidence_ids: Iterable[str]
+) -> dict[str, list[tuple[str, str, object]]]:
+    """(action, sha256, details["bundle"]) of each item's events in this
+    vault's own chain signed as this device (a ``transfer`` only when sent)."""
     events: dict[str, list[tuple[str, str, object]]] = {}
     ids = sorted(set(evidence_ids))
     if not ids:
@@ -121,8 +124,12 @@ def _own_events(session: Session, evidence_ids: Iterable[str]) -> dict[str, list
     ):
         try:
             envelope = json.loads(bytes(signed))
+            if envelope["device"] != device_id:
+                continue
             details = envelope.get("details")
             bundle = details.get("bundle") if isinstance(details, dict) else None
+            if envelope["action"] == "transfer" and details.get("direction") != "sent":
+                continue
             events.setdefault(evidence_id, []).append(
                 (str(envelope["action"]), str(envelope["sha256"]), bundle)
             )
@@ -220,7 +227,7 @@ class EvidencePurge:
             holders = sorted(
                 session.scalars(select(EvidenceBlob.evidence_id).where(EvidenceBlob.blob_id == blob_id))
             )
-            events = _own_events(session, holders)
+            events = _own_events(session, ctx.identity.device_id, holders)
             if not holders or not all(
                 _may_purge(events.get(h, []), sha256, bundle.bundle_id) for h in holders
             ):
