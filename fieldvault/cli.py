@@ -490,6 +490,7 @@ def cmd_verify(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
             "ok": report.ok,
             "problems": [p.as_dict() for p in report.problems],
             "blobs": report.blobs_checked,
+            "purged": report.blobs_purged,  # absent: delivered and purged, as a purge event records
             "bytes": report.bytes_checked,
             "revisions": report.revisions_checked,
             "custody_events": report.custody_events_checked,
@@ -499,6 +500,11 @@ def cmd_verify(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
         (
             f"OK: {report.blobs_checked} files ({report.bytes_checked} bytes), "
             f"{report.revisions_checked} revisions, {report.custody_events_checked} custody events verified."
+            + (
+                f" {report.blobs_purged} file(s) delivered and removed from this laptop (purge events checked)."
+                if report.blobs_purged
+                else ""
+            )
             if report.ok
             else "PROBLEMS FOUND:\n"
             + "\n".join(f"  {p.kind} {p.subject}: {p.detail}" for p in report.problems)

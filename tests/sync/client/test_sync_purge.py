@@ -235,6 +235,8 @@ def test_fieldvault_sync_says_how_many_files_were_purged(org: Org, tmp_path: Pat
     pushed = anna.json("sync", secrets=[PASSPHRASE])
     assert pushed == pushed | {"role": "worker", "sent": 1, "purged": 1}
     assert anna.json("sync", secrets=[PASSPHRASE])["purged"] == 0
+    verified = anna.json("verify", secrets=[PASSPHRASE])
+    assert verified["ok"] and verified["purged"] == 1 and verified["blobs"] == 0
     reopened = open_vault(worker.folder)
     try:
         assert EvidencePurge.of(reopened).purged_evidence_ids() == {work.evidence_id}
