@@ -177,7 +177,7 @@ def _has_evidence(kind: str) -> str:
 def _kind_clauses(kind: str, review: ReviewFilter, date_from: str, date_to: str) -> _Statement | None:
     """The conditions for one record type; None when the filter excludes the type."""
     part = _Statement()
-    part.add("e.entity_type = :kind_" + kind, **{"kind_" + kind: kind})
+    part.add(f"e.entity_type = '{kind}'")  # a REVIEW_TYPES name, checked by _check
     if review.violation_types and kind not in VIOLATION_TYPES_OF:
         return None
     if review.has_evidence is False and kind == "evidence":
@@ -234,9 +234,13 @@ def _check(review: ReviewFilter) -> tuple[str, str]:
     return date_from, date_to
 
 
-def review_statement(review: ReviewFilter, date_from: str, date_to: str) -> tuple[str, dict[str, Any]]:
-    """The matching rows as one compound SELECT of (seq, entity id, type,
-    case id, body, first signer, has evidence), one part per record type."""
+def review_statement(
+    review: ReviewFilter, date_from: str, date_to: str, *, extra: str = ""
+) -> tuple[list[str], dict[str, Any]]:
+    """The matching rows' ``seq`` as one SELECT per record type (to be
+    joined by UNION ALL), each with the filters of its type and ``extra``
+    (a condition on ``e``). Only ``seq`` and the filters' own reads: bodies,
+    signers and links are read for the rows of a page alone (_PAGE_SQL)."""
     parts: list[str] = []
     params: dict[str, Any] = {}
     for kind in review.record_types:
@@ -246,16 +250,25 @@ def review_statement(review: ReviewFilter, date_from: str, date_to: str) -> tupl
         part.add("e.deleted = 0")
         if review.case_id:
             part.add("e.case_id = :case_id", case_id=review.case_id)
-        parts.append(
-            f"SELECT e.seq AS seq, e.entity_id AS entity_id, e.entity_type AS entity_type, "  # noqa: S608 (constants; values are bound)
-            f"e.case_id AS case_id, e.body AS body, {_FIRST_SIGNER} AS signer, "
-            f"{_has_evidence(kind)} AS has_evidence "
-            f"FROM entities e WHERE " + " AND ".join(part.where)
-        )
+        if extra:
+            part.add(extra)
+        parts.append("SELECT e.seq AS seq FROM entities e WHERE " + " AND ".join(part.where))  # noqa: S608
         params.update(part.params)
-    if not parts:
-        return "SELECT NULL AS seq, NULL, NULL, NULL, NULL, NULL, NULL WHERE 0", {}
-    return " UNION ALL ".join(parts), params
+    return parts, params
+
+
+# The matching hits of a text query: their ids and seqs. {parts}: review_statement's.
+_SEQS_OF_IDS = "SELECT e.entity_id, e.seq FROM entities e WHERE e.seq IN ({parts})"
+
+# The rows of one page, once their seqs are chosen: body, the first signer,
+# whether evidence is linked. {seqs}: a SELECT of seq values.
+_PAGE_SQL = (
+    "SELECT e.seq, e.entity_id, e.entity_type, e.case_id, e.body, "  # noqa: S608 (constants)
+    + _FIRST_SIGNER
+    + " AS signer, CASE WHEN e.entity_type = 'evidence' THEN 1 ELSE e.entity_id IN "
+    + _LINKED
+    + " END AS has_evidence FROM entities e WHERE e.seq IN ({seqs}) ORDER BY e.seq DESC"
+)
 
 
 @contextmanager
@@ -306,20 +319,20 @@ class ReviewService:
             raise ValueError("a page holds at least one record")
         if review.text.strip():
             return self._with_text(review, date_from, date_to, cursor or 0, limit, candidates)
-        compound, params = review_statement(review, date_from, date_to)
-        page_params = dict(params, limit=limit + 1)
-        after = ""
+        every, params = review_statement(review, date_from, date_to)
+        if not every:
+            return ReviewPage((), 0, False, None)
+        page, page_params = every, dict(params, limit=limit + 1)
         if cursor is not None:
-            after, page_params["cursor"] = "WHERE seq < :cursor ", cursor
+            page, _ = review_statement(review, date_from, date_to, extra="e.seq < :cursor")
+            page_params["cursor"] = cursor
+        # A compound ORDER BY: SQLite merges the parts, each in seq order, and
+        # stops at the page's end when an index gives a part's order.
+        chosen = " UNION ALL ".join(page) + " ORDER BY seq DESC LIMIT :limit"
+        counting = "SELECT count(*) FROM (" + " UNION ALL ".join(every) + " LIMIT :count_limit)"  # noqa: S608
         with _review_session(self._ctx) as session:
-            rows = session.execute(
-                text(f"SELECT * FROM ({compound}) {after}ORDER BY seq DESC LIMIT :limit"),  # noqa: S608
-                page_params,
-            ).all()
-            counted = session.execute(
-                text(f"SELECT count(*) FROM (SELECT 1 FROM ({compound}) LIMIT :count_limit)"),  # noqa: S608 (constants; values are bound)
-                dict(params, count_limit=COUNT_LIMIT + 1),
-            ).scalar_one()
+            rows = session.execute(text(_PAGE_SQL.format(seqs=chosen)), page_params).all()
+            counted = session.execute(text(counting), dict(params, count_limit=COUNT_LIMIT + 1)).scalar_one()
         more = len(rows) > limit
         rows = rows[:limit]
         return ReviewPage(
@@ -345,26 +358,28 @@ class ReviewService:
         wanted = [hit for hit in hits if hit.entity_type in review.record_types]
         rank = {hit.entity_id: n for n, hit in enumerate(wanted)}
         score = {hit.entity_id: hit.rank for hit in wanted}
-        kept: list[Any] = []
-        if wanted:
-            compound, params = review_statement(review, date_from, date_to)
-            names = [f"hit{n}" for n in range(len(wanted))]
-            params.update(zip(names, (hit.entity_id for hit in wanted), strict=True))
+        kept: list[str] = []
+        rows: list[Any] = []
+        names = [f"hit{n}" for n in range(len(wanted))]
+        in_hits = "e.entity_id IN (" + ", ".join(":" + name for name in names) + ")"
+        parts, params = review_statement(review, date_from, date_to, extra=in_hits)
+        params.update(zip(names, (hit.entity_id for hit in wanted), strict=True))
+        if wanted and parts:
             with _review_session(self._ctx) as session:
-                kept = list(
-                    session.execute(
-                        text(
-                            f"SELECT * FROM ({compound}) WHERE entity_id IN ("  # noqa: S608 (constants; values are bound)
-                            + ", ".join(":" + name for name in names)
-                            + ")"
-                        ),
-                        params,
-                    ).all()
-                )
-        kept.sort(key=lambda row: rank[row[1]])
-        page = kept[offset : offset + limit]
+                found = session.execute(text(_SEQS_OF_IDS.format(parts=" UNION ALL ".join(parts))), params)
+                passing: dict[str, int] = {entity_id: seq for entity_id, seq in found}
+                kept = [hit.entity_id for hit in wanted if hit.entity_id in passing]
+                chosen = [passing[entity_id] for entity_id in kept[offset : offset + limit]]
+                if chosen:
+                    seqs = {f"s{n}": seq for n, seq in enumerate(chosen)}
+                    rows = list(
+                        session.execute(
+                            text(_PAGE_SQL.format(seqs=", ".join(":" + name for name in seqs))), seqs
+                        ).all()
+                    )
+        rows.sort(key=lambda row: rank[row[1]])
         return ReviewPage(
-            records=tuple(_record(row, score[row[1]]) for row in page),
+            records=tuple(_record(row, score[row[1]]) for row in rows),
             total=len(kept),
             total_capped=False,
             next_cursor=offset + limit if offset + limit < len(kept) else None,
@@ -382,7 +397,10 @@ class ReviewService:
             raise ValueError("a timeline groups by month or day")
         date_from, date_to = _check(review)
         only_incidents = dataclasses.replace(review, record_types=("incident",), text="")
-        compound, params = review_statement(only_incidents, date_from, date_to)
+        parts, params = review_statement(only_incidents, date_from, date_to)
+        if not parts:
+            return Timeline(by=by, groups=(), listed=0, total=0)
+        chosen = "SELECT * FROM entities i WHERE i.seq IN (" + parts[0] + ")"  # noqa: S608
         width = 7 if by == "month" else 10
         incidents_sql = (
             "SELECT i.entity_id, i.body, i.case_id, "  # noqa: S608 (constants; values are bound)
@@ -392,11 +410,11 @@ class ReviewService:
             " AND json_extract(l.body, '$.relation') = 'evidence-of' "
             " AND json_extract(l.body, '$.to_id') = i.entity_id) AS evidence, "
             "json_extract(i.body, '$.date') AS date "
-            f"FROM ({compound}) i ORDER BY date = '', date, i.seq LIMIT :limit"
+            f"FROM ({chosen}) i ORDER BY date = '', date, i.seq LIMIT :limit"
         )
         groups_sql = (
             f"SELECT substr(json_extract(i.body, '$.date'), 1, {width}) AS key, count(*) "  # noqa: S608 (constants; values are bound)
-            f"FROM ({compound}) i GROUP BY key"
+            f"FROM ({chosen}) i GROUP BY key"
         )
         with _review_session(self._ctx) as session:
             rows = session.execute(text(incidents_sql), dict(params, limit=limit)).all()
