@@ -17,6 +17,7 @@ from sync.acks import ACK_SUFFIX, AckRefused, is_ack_file, take_ack, write_ack, 
 from sync.bundle import BundleRejected, check_bundle
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import approve_bundle
+from sync.bundle.send_back import send_back, workers
 from sync.bundle.vault_io import ImportedBundle, export_bundle, import_bundle
 from sync.org import OrgRefused
 from sync.org_vault import held_profile
@@ -58,10 +59,23 @@ def add_bundle_parser(commands: Any) -> None:
         "export", help="write this device's unacknowledged work into a bundle in DIR"
     )
     b_export.add_argument("--to", required=True, type=Path, metavar="DIR", help="folder (a USB stick)")
+    back = b_export.add_mutually_exclusive_group()
+    back.add_argument(
+        "--to-device",
+        metavar="DEVICE",
+        help="coordinator: instead, the bundle for this field worker (its id): what the organisation's "
+        "policy lets coordinators send back that it lacks, encrypted to it alone",
+    )
+    back.add_argument(
+        "--to-workers",
+        action="store_true",
+        help="coordinator: such a bundle for every enrolled field worker that has something due",
+    )
     b_import = bundle.add_parser(
         "import",
-        help="coordinator: check and apply bundles (each all or nothing); "
-        "worker: take acknowledgement files (.fvack)",
+        help="check and apply bundles (each all or nothing): a coordinator, its workers' bundles; a "
+        "worker, the bundles its coordinator made for it (export --to-device); a worker also takes "
+        "acknowledgement files (.fvack)",
     )
     b_import.add_argument("files", nargs="+", type=Path, metavar="FILE")
     b_import.add_argument(
@@ -143,6 +157,7 @@ def _imported_row(result: ImportedBundle) -> dict[str, Any]:
         "custody_events": result.custody_events,
         "blobs": result.blobs,
         "gaps": [[gap.first, gap.last] for gap in result.gaps],
+        "vouched": list(result.vouched),
     }
 
 
@@ -193,6 +208,9 @@ def cmd_bundle(
 def _export(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:
     if not args.to.is_dir():
         raise CommandRefused(f"--to {args.to}: not a folder; nothing was written.")
+    if args.to_device is not None or args.to_workers:
+        _send_back(args, out, vault, make_progress)
+        return
     org_id, version, recipients = _org_for_export(vault)
     progress = make_progress("Writing the bundle")
     made = export_bundle(vault, args.to, recipients, org_id, version, progress=progress)
@@ -209,6 +227,49 @@ def _export(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
         },
         f"{made.path}: bundle {made.sequence}, {made.revisions} revisions, "
         f"{made.custody_events} custody events, {made.blobs} files ({made.blob_bytes} bytes)",
+    )
+
+
+def _send_back(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:
+    """``export --to-device``/``--to-workers``: a coordinator's bundle for
+    each field worker named (sync/bundle/send_back.py)."""
+    targets = [args.to_device.strip().lower()] if args.to_device is not None else workers(vault)
+    if not targets:
+        out.result({"bundles": []}, "This vault knows no enrolled field worker; no bundle written.")
+        return
+    rows = []
+    for device_id in targets:
+        progress = make_progress(f"Writing the bundle for {device_id}")
+        try:
+            sent = send_back(vault, args.to, device_id, progress=progress)
+        finally:
+            progress.finish()
+        row: dict[str, Any] = {"device_id": device_id, "bundle": None}
+        if sent is not None:
+            row |= {
+                "bundle": str(sent.path),
+                "bundle_id": sent.bundle_id,
+                "sequence": sent.sequence,
+                "revisions": sent.revisions,
+                "blobs": sent.blobs,
+                "vouched": list(sent.vouched),
+                "withheld": list(sent.withheld),
+            }
+        rows.append(row)
+    out.rows(rows, _sent_back_human)
+
+
+def _sent_back_human(row: dict[str, Any]) -> str:
+    if row["bundle"] is None:
+        return f"device {row['device_id']}: nothing due under the organisation's policy; no bundle written"
+    withheld = (
+        f"; {len(row['withheld'])} record(s) withheld (a revoked device wrote in them)"
+        if row["withheld"]
+        else ""
+    )
+    return (
+        f"{row['bundle']}: bundle {row['sequence']} for device {row['device_id']}: {row['revisions']} "
+        f"revisions, {row['blobs']} files, {len(row['vouched'])} device(s) vouched for{withheld}"
     )
 
 

@@ -12,6 +12,7 @@ coordinator. Then the coordinator's bundle for each worker is made
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,6 +30,7 @@ from sync.bundle.send_back import SentBack, send_back
 from sync.bundle.vault_io import _revision_wire, import_bundle
 from sync.bundle.writer import BundleContents, DeviceIdentity, write_bundle
 from sync.org import OrgRefused, read_profile
+from tests.cli_helpers import REPO, Cli
 from tests.factory import make_case
 from tests.sync.merge.conflict_fixtures import ConflictScene, build_conflict
 from tests.sync.trust_fixtures import current_profile
@@ -260,3 +262,75 @@ def test_only_a_coordinator_sends_back(scene: Scene) -> None:
 
 def _all_stored(vault: Vault) -> list[dict[str, str]]:
     return [_revision_wire(rev) for rev in vault.revisions.since(0, 10_000)]
+
+
+@pytest.fixture
+def isolated_env(tmp_path: Path) -> dict[str, str]:
+    """As tests/e2e/conftest.py's: the child's home and temp folders are the test's."""
+    home, temp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIELDVAULT_", "XDG_"))}
+    return env | {
+        "HOME": str(home),
+        "TMPDIR": str(temp),
+        "PYTHONPATH": str(REPO),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def test_the_command_line_round_trip(tmp_path: Path, isolated_env: dict[str, str]) -> None:
+    """``fieldvault org set-policy``, ``bundle export --to-workers`` on the
+    coordinator and ``bundle import`` on a worker, as processes: under the
+    default policy two workers' separate work is not sent to each other
+    (nothing due); under ``all`` each worker gets the other's, vouched for,
+    and its vault verifies."""
+    coordinator = Cli(tmp_path / "coord", isolated_env)
+    coordinator.create_fast(PASSPHRASE)
+    profile = tmp_path / "org.fvorg"
+    made = coordinator.json("org", "create", "Field Org", "--out", str(profile), secrets=[PASSPHRASE])
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    field: dict[str, Cli] = {}
+    for name in ("first", "second"):
+        token = coordinator.json("org", "token", secrets=[PASSPHRASE])["token"]
+        cli = Cli(tmp_path / name, isolated_env)
+        cli.create_fast(PASSPHRASE)
+        cli.json(
+            "enrol",
+            str(profile),
+            "--fingerprint",
+            made["fingerprint"],
+            "--token",
+            token,
+            secrets=[PASSPHRASE],
+        )
+        cli.json("case", "new", f"Shelling, seen by the {name} worker", secrets=[PASSPHRASE])
+        bundle = cli.json("bundle", "export", "--to", str(usb), secrets=[PASSPHRASE])["bundle"]
+        assert coordinator.json("bundle", "import", bundle, secrets=[PASSPHRASE])["ok"]
+        field[name] = cli
+    ids = {name: cli.json("info", secrets=[PASSPHRASE])["device_id"] for name, cli in field.items()}
+    nothing = coordinator.json("bundle", "export", "--to", str(usb), "--to-workers", secrets=[PASSPHRASE])
+    assert sorted(row["device_id"] for row in nothing) == sorted(ids.values())
+    assert all(row["bundle"] is None for row in nothing)
+    changed = coordinator.json(
+        "org",
+        "set-policy",
+        "--send-to-workers",
+        "all",
+        "--out",
+        str(tmp_path / "v2.fvorg"),
+        secrets=[PASSPHRASE],
+    )
+    assert changed["version"] == 2
+    sent = coordinator.json("bundle", "export", "--to", str(usb), "--to-workers", secrets=[PASSPHRASE])
+    by_device = {row["device_id"]: row for row in sent}
+    for name, other in (("first", "second"), ("second", "first")):
+        row = by_device[ids[name]]
+        assert row["bundle"] is not None and row["vouched"] == [ids[other]]
+        taken = field[name].json("bundle", "import", row["bundle"], secrets=[PASSPHRASE])
+        assert taken["ok"] and taken["revisions"] >= 1 and taken["vouched"] == [ids[other]]
+        assert taken["gaps"] == []
+        cases = field[name].json("case", "list", secrets=[PASSPHRASE])
+        assert len(cases) == 2
+        field[name].run("verify", secrets=[PASSPHRASE])
