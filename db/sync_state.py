@@ -502,7 +502,7 @@ class SyncStateService:
 
     # -- sending back to field workers (a coordinator's) -------------------------------
 
-    def relay_due(self, device_id: str, scope: str) -> RelayPlan:
+    def relay_due(self, device_id: str, scope: str, *, resend: bool = False) -> RelayPlan:
         """What field worker ``device_id`` lacks of what ``scope`` lets a
         coordinator send back (sync/org.py SEND_TO_WORKERS): ``held-records``
         — every revision, not signed by the worker and not sent to it
@@ -510,7 +510,9 @@ class SyncStateService:
         or was sent); ``all`` — every such revision of every record;
         ``none`` — nothing. A record with a revision by a device revoked
         here is left out whole (``withheld``): the worker would refuse that
-        revision, and without it the record's history would have a hole."""
+        revision, and without it the record's history would have a hole.
+        With ``resend``, revisions sent before count as not sent (a bundle
+        that never reached the worker; a worker skips what it holds)."""
         if scope not in ("none", "held-records", "all"):
             raise ValueError(f"unknown scope {scope!r}")
         with self._ctx.sessions() as session:
@@ -546,7 +548,8 @@ class SyncStateService:
             known = {row.device_id: row for row in session.scalars(select(KnownDevice))}
             revoked = {d for d, row in known.items() if row.status != "enrolled"}
             withheld = sorted({row[5] for row in rows if row[2] in revoked})
-            due = [row for row in rows if row[1] not in sent and row[5] not in withheld]
+            skip = set() if resend else sent
+            due = [row for row in rows if row[1] not in skip and row[5] not in withheld]
             me = self._ctx.identity.device_id
             signer_ids = sorted({row[2] for row in due} - {me, device_id})
             return RelayPlan(

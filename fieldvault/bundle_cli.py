@@ -71,6 +71,12 @@ def add_bundle_parser(commands: Any) -> None:
         action="store_true",
         help="coordinator: such a bundle for every enrolled field worker that has something due",
     )
+    b_export.add_argument(
+        "--resend",
+        action="store_true",
+        help="with --to-device/--to-workers: also what was sent to the worker before (a bundle lost on the "
+        "way); the worker skips what it holds",
+    )
     b_import = bundle.add_parser(
         "import",
         help="check and apply bundles (each all or nothing): a coordinator, its workers' bundles; a "
@@ -211,6 +217,8 @@ def _export(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
     if args.to_device is not None or args.to_workers:
         _send_back(args, out, vault, make_progress)
         return
+    if args.resend:
+        raise CommandRefused("--resend goes with --to-device or --to-workers; nothing was written.")
     org_id, version, recipients = _org_for_export(vault)
     progress = make_progress("Writing the bundle")
     made = export_bundle(vault, args.to, recipients, org_id, version, progress=progress)
@@ -241,7 +249,7 @@ def _send_back(args: argparse.Namespace, out: Any, vault: Vault, make_progress: 
     for device_id in targets:
         progress = make_progress(f"Writing the bundle for {device_id}")
         try:
-            sent = send_back(vault, args.to, device_id, progress=progress)
+            sent = send_back(vault, args.to, device_id, progress=progress, resend=args.resend)
         finally:
             progress.finish()
         row: dict[str, Any] = {"device_id": device_id, "bundle": None}

@@ -88,11 +88,14 @@ def send_back(
     *,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    resend: bool = False,
 ) -> SentBack | None:
     """Write the bundle for field worker ``device_id`` into ``dest_dir``, or
     return None when the policy allows nothing it lacks. Only a coordinator
     of the profile sends back (OrgRefused ``org-not-coordinator``). On
-    failure or cancel no bundle file is left and the vault is unchanged."""
+    failure or cancel no bundle file is left and the vault is unchanged.
+    With ``resend``, what was sent to it before goes again (a bundle lost
+    on the way: nothing tells the coordinator what a worker imported)."""
     _check_cancel(cancel)
     profile = held_profile(vault)
     if profile is None or profile.coordinator(vault.device_id) is None:
@@ -104,7 +107,7 @@ def send_back(
             org_id=org_id,
         )
     recipient = _worker(vault, device_id)
-    plan = vault.sync.relay_due(device_id, profile.send_to_workers)
+    plan = vault.sync.relay_due(device_id, profile.send_to_workers, resend=resend)
     if not plan.revisions:
         return None
     blobs = []

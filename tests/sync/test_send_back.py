@@ -334,3 +334,19 @@ def test_the_command_line_round_trip(tmp_path: Path, isolated_env: dict[str, str
         cases = field[name].json("case", "list", secrets=[PASSPHRASE])
         assert len(cases) == 2
         field[name].run("verify", secrets=[PASSPHRASE])
+
+
+def test_a_lost_bundle_is_sent_again_on_request(scene: Scene) -> None:
+    """What went to a worker is not sent twice — unless the coordinator asks
+    (the stick was lost): then it goes again, and importing both changes the
+    worker once."""
+    first = send_back(scene.coordinator, scene.usb, scene.first.device_id)
+    assert first is not None
+    assert send_back(scene.coordinator, scene.usb, scene.first.device_id) is None
+    again = send_back(scene.coordinator, scene.usb, scene.first.device_id, resend=True)
+    assert again is not None and again.revisions == first.revisions
+    scene.take(scene.first, again.path)
+    heads = scene.first.revisions.heads()
+    taken = import_bundle(scene.first, first.path, scene.first.vault_keys.age_identity(), org_id=scene.org_id)
+    assert taken.revisions == 0 and scene.first.revisions.heads() == heads
+    assert scene.first.verify().ok
