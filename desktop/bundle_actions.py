@@ -17,55 +17,55 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDir, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMenu,
     QProgressBar,
-    QPushButton,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.dialog_parts import (
+    FilesChooser,
+    FolderChooser,
+    ItemResults,
+    TaskDialog,
+    action_button,
+    button_row,
+    choose_files,
+    choose_folder,
+    close_button,
+    wrapped_label,
+)
 from desktop.icons import icon
-from desktop.tasks import Lane, OperationFailed, TaskContext, TaskHandle, TaskReport, TaskRunner
+from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
     from db.api import Vault
     from sync.bundle.vault_io import ExportedBundle, ImportedBundle
 
 PROGRESS_STEPS = 1000
-FolderChooser = Callable[[QWidget, str], str]
-FilesChooser = Callable[[QWidget, str], list[str]]
-
-
-def _forget_dialog_history() -> None:
-    from desktop.evidence_panel import forget_file_dialog_history  # a folder's name can say much
-
-    forget_file_dialog_history()
-
-
-def choose_folder(parent: QWidget, caption: str) -> str:
-    folder = QFileDialog.getExistingDirectory(parent, caption, QDir.homePath())
-    _forget_dialog_history()
-    return folder
 
 
 def choose_bundles(parent: QWidget, caption: str) -> list[str]:
-    files, _filter = QFileDialog.getOpenFileNames(
+    return choose_files(
         parent,
         caption,
-        QDir.homePath(),
         QCoreApplication.translate("BundleImportDialog", "Fieldvault bundles (*.fvbundle);;All files (*)"),
     )
-    _forget_dialog_history()
-    return list(files)
+
+
+def _progress_bar(name: str) -> QProgressBar:
+    """Hidden until a bundle is being written or read."""
+    bar = QProgressBar()
+    bar.setRange(0, PROGRESS_STEPS)
+    bar.setAccessibleName(name)
+    bar.hide()
+    return bar
 
 
 def _fraction(done: int, total: int) -> int:
@@ -196,8 +196,9 @@ def _is_held(failure: OperationFailed | None) -> bool:
 # -- export ------------------------------------------------------------------------------
 
 
-class BundleExportDialog(QDialog):
-    """Choose a folder (a USB stick), write the bundle, see what it holds."""
+class BundleExportDialog(TaskDialog):
+    """Choose a folder (a USB stick), write the bundle, see what it holds.
+    It does not close while the bundle is being written: Cancel first."""
 
     def __init__(
         self,
@@ -207,63 +208,41 @@ class BundleExportDialog(QDialog):
         tasks: TaskRunner | None = None,
         chooser: FolderChooser = choose_folder,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, tasks)
         self._vault = vault
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._chooser = chooser
-        self._handle: TaskHandle | None = None
         self.exported: ExportedBundle | None = None
         self.setWindowTitle(self.tr("Export bundle to USB"))
         self.resize(620, 320)
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            self.tr(
-                "A bundle holds everything this device recorded that your organisation has not "
-                "received yet, encrypted so that only its coordinators can read it. Whoever copies "
-                "the stick learns nothing from it. Take it to your coordinator."
-            )
+        intro = self.tr(
+            "A bundle holds everything this device recorded that your organisation has not "
+            "received yet, encrypted so that only its coordinators can read it. Whoever copies "
+            "the stick learns nothing from it. Take it to your coordinator."
         )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        layout.addWidget(wrapped_label(intro))
         row = QHBoxLayout()
         self.folder_field = QLineEdit()
         self.folder_field.setAccessibleName(self.tr("Folder for the bundle"))
         self.folder_field.setPlaceholderText(self.tr("a folder on the USB stick"))
-        self.choose_button = QPushButton(icon("view"), self.tr("Choose folder…"))
-        self.choose_button.setAccessibleName(self.tr("Choose the folder for the bundle"))
-        self.choose_button.clicked.connect(self.choose)
+        self.choose_button = action_button(
+            "view", self.tr("Choose folder…"), self.tr("Choose the folder for the bundle"), self.choose
+        )
         row.addWidget(self.folder_field, 1)
         row.addWidget(self.choose_button)
         layout.addLayout(row)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, PROGRESS_STEPS)
-        self.progress.setAccessibleName(self.tr("Bundle progress"))
-        self.progress.hide()
+        self.progress = _progress_bar(self.tr("Bundle progress"))
         layout.addWidget(self.progress)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status.setAccessibleName(self.tr("Result"))
+        self.status = wrapped_label(name=self.tr("Result"), selectable=True)
         layout.addWidget(self.status, 1)
-        buttons = QHBoxLayout()
-        self.export_button = QPushButton(icon("export"), self.tr("Write the bundle"))
-        self.export_button.setAccessibleName(self.tr("Write the bundle"))
-        self.export_button.clicked.connect(self.start)
-        self.cancel_button = QPushButton(icon("cancel"), self.tr("Cancel"))
-        self.cancel_button.setAccessibleName(self.tr("Cancel the bundle"))
-        self.cancel_button.clicked.connect(self.cancel)
-        self.cancel_button.setEnabled(False)
-        self.close_button = QPushButton(self.tr("Close"))
-        self.close_button.clicked.connect(self.reject)
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.cancel_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        layout.addLayout(buttons)
-
-    @property
-    def busy(self) -> bool:
-        return self._handle is not None
+        self.export_button = action_button(
+            "export", self.tr("Write the bundle"), self.tr("Write the bundle"), self.start
+        )
+        self.cancel_button = action_button(
+            "cancel", self.tr("Cancel"), self.tr("Cancel the bundle"), self.cancel, enabled=False
+        )
+        self.close_button = close_button(self, self.tr("Close"))
+        layout.addLayout(button_row([self.export_button, self.cancel_button], self.close_button))
 
     @Slot()
     def choose(self) -> None:
@@ -282,14 +261,11 @@ class BundleExportDialog(QDialog):
         self.progress.show()
         self.status.setText(self.tr("Writing the bundle…"))
         self._set_busy(True)
-        self._handle = self.tasks.start(
-            Lane.EXPORT, ExportTask(self._vault, Path(text)), self._on_report, owner=self
-        )
+        self.start_task(Lane.EXPORT, ExportTask(self._vault, Path(text)), self._on_report)
 
     @Slot()
     def cancel(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
+        if self.cancel_task():
             self.status.setText(self.tr("Stopping…"))
 
     def _set_busy(self, busy: bool) -> None:
@@ -305,7 +281,7 @@ class BundleExportDialog(QDialog):
             return
         if not report.finished:
             return
-        self._handle = None
+        self.task_ended()
         self._set_busy(False)
         if report.state == "succeeded":
             self.exported = report.value  # type: ignore[assignment]
@@ -339,22 +315,16 @@ class BundleExportDialog(QDialog):
                 + self.tr("No bundle was written; the vault is as it was.")
             )
 
-    def reject(self) -> None:
-        if self.busy:
-            return  # Cancel first: the bundle is being written
-        super().reject()
-
 
 # -- import ------------------------------------------------------------------------------
 
 
-class BundleImportDialog(QDialog):
+class BundleImportDialog(TaskDialog):
     """Choose bundle files, import them one by one, see each one's outcome.
-    ``imported`` is emitted when at least one bundle brought something."""
+    ``imported`` is emitted when at least one bundle brought something.
+    It does not close while a bundle is being imported: Cancel first."""
 
     imported = Signal()
-
-    FILE_COLUMN, RESULT_COLUMN = range(2)
 
     def __init__(
         self,
@@ -364,47 +334,40 @@ class BundleImportDialog(QDialog):
         tasks: TaskRunner | None = None,
         chooser: FilesChooser = choose_bundles,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, tasks)
         self._vault = vault
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._chooser = chooser
-        self._handle: TaskHandle | None = None
         self._paths: list[Path] = []
         self._changed = False
         self._approving = -1
         self.setWindowTitle(self.tr("Import bundles"))
         self.resize(820, 420)
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            self.tr(
-                "Each bundle is checked (sender, signatures, contents) and imported whole or not at "
-                "all. A bundle imported before changes nothing; a refused one leaves nothing behind."
-            )
+        intro = self.tr(
+            "Each bundle is checked (sender, signatures, contents) and imported whole or not at "
+            "all. A bundle imported before changes nothing; a refused one leaves nothing behind."
         )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        self.results = QTreeWidget()
-        self.results.setAccessibleName(self.tr("Bundles and what happened to each"))
-        self.results.setHeaderLabels([self.tr("Bundle"), self.tr("Result")])
-        self.results.setRootIsDecorated(False)
-        self.results.setWordWrap(True)
-        self.results.setColumnWidth(self.FILE_COLUMN, 300)
+        layout.addWidget(wrapped_label(intro))
+        self._results = ItemResults(
+            self.tr("Bundles and what happened to each"),
+            [self.tr("Bundle"), self.tr("Result")],
+            self.tr("Result of the chosen bundle"),
+        )
+        self.results, self.details = self._results.tree, self._results.details
         layout.addWidget(self.results, 1)
-        # The whole result of the chosen bundle (a row shows its start).
-        self.details = QLabel()
-        self.details.setWordWrap(True)
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details.setAccessibleName(self.tr("Result of the chosen bundle"))
         layout.addWidget(self.details)
-        self.results.currentItemChanged.connect(self._show_details)
+        self.results.currentItemChanged.connect(self._show_approve)
         # A held bundle: its device approved with the code the worker reads out.
         approve_row = QHBoxLayout()
         self.code_field = QLineEdit()
         self.code_field.setAccessibleName(self.tr("Verification code read out by the worker"))
         self.code_field.setPlaceholderText(self.tr("the worker's verification code: 00000 00000 00000 …"))
-        self.approve_button = QPushButton(icon("check"), self.tr("Approve and import"))
-        self.approve_button.setAccessibleName(self.tr("Approve the device and import its bundle"))
-        self.approve_button.clicked.connect(self.approve)
+        self.approve_button = action_button(
+            "check",
+            self.tr("Approve and import"),
+            self.tr("Approve the device and import its bundle"),
+            self.approve,
+        )
         approve_row.addWidget(self.code_field, 1)
         approve_row.addWidget(self.approve_button)
         self.approve_box = QWidget()
@@ -412,38 +375,23 @@ class BundleImportDialog(QDialog):
         self.approve_box.hide()
         layout.addWidget(self.approve_box)
         self._held: set[int] = set()
-        self.progress = QProgressBar()
-        self.progress.setRange(0, PROGRESS_STEPS)
-        self.progress.setAccessibleName(self.tr("Progress of the current bundle"))
-        self.progress.hide()
+        self.progress = _progress_bar(self.tr("Progress of the current bundle"))
         layout.addWidget(self.progress)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName(self.tr("Summary"))
+        self.status = wrapped_label(name=self.tr("Summary"))
         layout.addWidget(self.status)
-        buttons = QHBoxLayout()
-        self.choose_button = QPushButton(icon("add-evidence"), self.tr("Choose bundles…"))
-        self.choose_button.setAccessibleName(self.tr("Choose bundle files"))
-        self.choose_button.clicked.connect(self.choose)
-        self.import_button = QPushButton(icon("check"), self.tr("Import"))
-        self.import_button.setAccessibleName(self.tr("Import the bundles"))
-        self.import_button.clicked.connect(self.start)
-        self.import_button.setEnabled(False)
-        self.cancel_button = QPushButton(icon("cancel"), self.tr("Cancel"))
-        self.cancel_button.setAccessibleName(self.tr("Cancel the import"))
-        self.cancel_button.clicked.connect(self.cancel)
-        self.cancel_button.setEnabled(False)
-        self.close_button = QPushButton(self.tr("Close"))
-        self.close_button.clicked.connect(self.reject)
-        for button in (self.choose_button, self.import_button, self.cancel_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        layout.addLayout(buttons)
-
-    @property
-    def busy(self) -> bool:
-        return self._handle is not None
+        self.choose_button = action_button(
+            "add-evidence", self.tr("Choose bundles…"), self.tr("Choose bundle files"), self.choose
+        )
+        self.import_button = action_button(
+            "check", self.tr("Import"), self.tr("Import the bundles"), self.start, enabled=False
+        )
+        self.cancel_button = action_button(
+            "cancel", self.tr("Cancel"), self.tr("Cancel the import"), self.cancel, enabled=False
+        )
+        self.close_button = close_button(self, self.tr("Close"))
+        layout.addLayout(
+            button_row([self.choose_button, self.import_button, self.cancel_button], self.close_button)
+        )
 
     @Slot()
     def choose(self) -> None:
@@ -455,24 +403,20 @@ class BundleImportDialog(QDialog):
         self._paths = list(dict.fromkeys(paths))
         self._held = set()
         self.approve_box.hide()
-        self.results.clear()
-        for path in self._paths:
-            item = QTreeWidgetItem([path.name, self.tr("waiting")])
-            item.setToolTip(self.FILE_COLUMN, str(path))
-            self.results.addTopLevelItem(item)
+        self._results.fill(self._paths, self.tr("waiting"))
         self.status.clear()
         self.import_button.setEnabled(bool(self._paths))
 
     def result_texts(self) -> list[str]:
         """Each bundle's result as shown (tests read it as a user does)."""
-        return [self._row(i).text(self.RESULT_COLUMN) for i in range(self.results.topLevelItemCount())]
+        return self._results.texts()
 
     @Slot()
     def start(self) -> None:
         if not self._paths or self.busy:
             return
         for index in range(self.results.topLevelItemCount()):
-            self._row(index).setText(self.RESULT_COLUMN, self.tr("waiting"))
+            self._results.row(index).setText(ItemResults.RESULT_COLUMN, self.tr("waiting"))
         self._changed = False
         self._held = set()
         self.approve_box.hide()
@@ -480,14 +424,11 @@ class BundleImportDialog(QDialog):
         self.progress.show()
         self.status.setText(self.tr("Importing…"))
         self._set_busy(True)
-        self._handle = self.tasks.start(
-            Lane.EXPORT, ImportTask(self._vault, list(self._paths)), self._on_report, owner=self
-        )
+        self.start_task(Lane.EXPORT, ImportTask(self._vault, list(self._paths)), self._on_report)
 
     @Slot()
     def cancel(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
+        if self.cancel_task():
             self.status.setText(self.tr("Stopping…"))
 
     def _set_busy(self, busy: bool) -> None:
@@ -496,28 +437,25 @@ class BundleImportDialog(QDialog):
         self.cancel_button.setEnabled(busy)
         self.close_button.setEnabled(not busy)
 
-    def _row(self, index: int) -> QTreeWidgetItem:
-        item = self.results.topLevelItem(index)
-        assert item is not None, index
-        return item
-
     def _on_report(self, report: TaskReport) -> None:
         value = report.value
         if report.state == "progress":
             if isinstance(value, BundleProgress):
-                self._row(value.index).setText(self.RESULT_COLUMN, self.tr("checking and importing…"))
+                self._results.row(value.index).setText(
+                    ItemResults.RESULT_COLUMN, self.tr("checking and importing…")
+                )
                 self.progress.setValue(_fraction(value.done, value.total))
             elif isinstance(value, BundleOutcome):
                 self._show_outcome(value)
             return
-        self._handle = None
+        self.task_ended()
         self._set_busy(False)
         self.progress.hide()
         stopped = report.state != "succeeded"
-        for index in range(self.results.topLevelItemCount()):
-            row = self._row(index)
-            if row.text(self.RESULT_COLUMN) in (self.tr("waiting"), self.tr("checking and importing…")):
-                row.setText(self.RESULT_COLUMN, self.tr("not imported (stopped); nothing of it was applied"))
+        self._results.mark_unfinished(
+            [self.tr("waiting"), self.tr("checking and importing…")],
+            self.tr("not imported (stopped); nothing of it was applied"),
+        )
         if report.state == "failed" and report.failure is not None:
             from desktop.messages import failure_message
 
@@ -532,7 +470,6 @@ class BundleImportDialog(QDialog):
             self.imported.emit()
 
     def _show_outcome(self, outcome: BundleOutcome) -> None:
-        row = self._row(outcome.index)
         if outcome.imported is not None:
             done = outcome.imported
             if done.replay:
@@ -572,15 +509,10 @@ class BundleImportDialog(QDialog):
             text = self.tr("could not be read ({reason}); nothing of it was applied").format(
                 reason=outcome.unreadable
             )
-        row.setText(self.RESULT_COLUMN, text)
-        row.setToolTip(self.RESULT_COLUMN, text)
-        self.results.setCurrentItem(row)
-        self._show_details(row)
+        self._show_approve(self._results.set_result(outcome.index, text))
 
-    def _show_details(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
-        self.details.setText(
-            f"{item.text(self.FILE_COLUMN)}: {item.text(self.RESULT_COLUMN)}" if item is not None else ""
-        )
+    def _show_approve(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
+        """The code field and Approve, for a held bundle's row only."""
         index = self.results.indexOfTopLevelItem(item) if item is not None else -1
         self.approve_box.setVisible(index in self._held)
 
@@ -595,14 +527,14 @@ class BundleImportDialog(QDialog):
             self.status.setText(self.tr("Type the verification code the worker reads out to you."))
             return
         self._approving = index
-        self._row(index).setText(self.RESULT_COLUMN, self.tr("checking and importing…"))
+        self._results.row(index).setText(ItemResults.RESULT_COLUMN, self.tr("checking and importing…"))
         self.progress.setValue(0)
         self.progress.show()
         self.status.setText(self.tr("Importing…"))
         self._set_busy(True)
         self.approve_button.setEnabled(False)
         task = ApproveTask(self._vault, self._paths[index], self.code_field.text())
-        self._handle = self.tasks.start(Lane.EXPORT, task, self._on_approve_report, owner=self)
+        self.start_task(Lane.EXPORT, task, self._on_approve_report)
 
     def _on_approve_report(self, report: TaskReport) -> None:
         index = self._approving
@@ -610,7 +542,7 @@ class BundleImportDialog(QDialog):
             if isinstance(report.value, BundleProgress):
                 self.progress.setValue(_fraction(report.value.done, report.value.total))
             return
-        self._handle = None
+        self.task_ended()
         self._set_busy(False)
         self.approve_button.setEnabled(True)
         self.progress.hide()
@@ -625,20 +557,15 @@ class BundleImportDialog(QDialog):
             return
         from desktop.messages import failure_message
 
-        self._row(index).setText(
-            self.RESULT_COLUMN, self.tr("still held in quarantine; nothing of it was applied")
-        )
+        row = self._results.row(index)
+        row.setText(ItemResults.RESULT_COLUMN, self.tr("still held in quarantine; nothing of it was applied"))
         self.status.setText(
             failure_message(report.failure)
             if report.failure is not None
             else self.tr("Stopped; the bundle is still held.")
         )
-        self._show_details(self._row(index))
-
-    def reject(self) -> None:
-        if self.busy:
-            return  # Cancel first
-        super().reject()
+        self._results.show_details(row)
+        self._show_approve(row)
 
 
 # -- the window's menu -------------------------------------------------------------------

@@ -17,22 +17,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDir, Qt, Signal, Slot
-from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication, Signal, Slot
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from desktop.bundle_actions import FilesChooser, FolderChooser, choose_folder
-from desktop.icons import icon
-from desktop.tasks import Lane, OperationFailed, TaskContext, TaskHandle, TaskReport, TaskRunner
+from desktop.dialog_parts import (
+    FilesChooser,
+    FolderChooser,
+    ItemResults,
+    TaskDialog,
+    action_button,
+    button_row,
+    choose_files,
+    choose_folder,
+    close_button,
+    wrapped_label,
+)
+from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
     from db.api import Vault
@@ -43,16 +43,11 @@ _READ_LIMIT = 16_385
 
 
 def choose_acks(parent: QWidget, caption: str) -> list[str]:
-    from desktop.bundle_actions import _forget_dialog_history
-
-    files, _filter = QFileDialog.getOpenFileNames(
+    return choose_files(
         parent,
         caption,
-        QDir.homePath(),
         QCoreApplication.translate("TakeAcksDialog", "Acknowledgements (*.fvack);;All files (*)"),
     )
-    _forget_dialog_history()
-    return list(files)
 
 
 @dataclass(frozen=True)
@@ -104,13 +99,11 @@ class TakeAcks:
         return taken
 
 
-class TakeAcksDialog(QDialog):
+class TakeAcksDialog(TaskDialog):
     """Choose the .fvack files, take them, see each one's outcome.
     ``taken`` is emitted when at least one moved the cursors."""
 
     taken = Signal()
-
-    FILE_COLUMN, RESULT_COLUMN = range(2)
 
     def __init__(
         self,
@@ -120,62 +113,39 @@ class TakeAcksDialog(QDialog):
         tasks: TaskRunner | None = None,
         chooser: FilesChooser = choose_acks,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, tasks)
         self._vault = vault
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._chooser = chooser
-        self._handle: TaskHandle | None = None
         self._paths: list[Path] = []
         self._moved = False
         self.setWindowTitle(self.tr("Take acknowledgements"))
         self.resize(820, 380)
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            self.tr(
-                "Your coordinator puts an acknowledgement file (.fvack) on the USB stick for the "
-                "bundles they received. Take it here: your next bundle then carries only what is new. "
-                "Each file is checked (your organisation, your device, a coordinator's signature); a "
-                "refused one changes nothing."
-            )
+        intro = self.tr(
+            "Your coordinator puts an acknowledgement file (.fvack) on the USB stick for the "
+            "bundles they received. Take it here: your next bundle then carries only what is new. "
+            "Each file is checked (your organisation, your device, a coordinator's signature); a "
+            "refused one changes nothing."
         )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        self.results = QTreeWidget()
-        self.results.setAccessibleName(self.tr("Acknowledgement files and what happened to each"))
-        self.results.setHeaderLabels([self.tr("File"), self.tr("Result")])
-        self.results.setRootIsDecorated(False)
-        self.results.setWordWrap(True)
-        self.results.setColumnWidth(self.FILE_COLUMN, 300)
+        layout.addWidget(wrapped_label(intro))
+        self._results = ItemResults(
+            self.tr("Acknowledgement files and what happened to each"),
+            [self.tr("File"), self.tr("Result")],
+            self.tr("Result of the chosen file"),
+        )
+        self.results, self.details = self._results.tree, self._results.details
         layout.addWidget(self.results, 1)
-        self.details = QLabel()
-        self.details.setWordWrap(True)
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details.setAccessibleName(self.tr("Result of the chosen file"))
         layout.addWidget(self.details)
-        self.results.currentItemChanged.connect(self._show_details)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName(self.tr("Summary"))
+        self.status = wrapped_label(name=self.tr("Summary"))
         layout.addWidget(self.status)
-        buttons = QHBoxLayout()
-        self.choose_button = QPushButton(icon("add-evidence"), self.tr("Choose files…"))
-        self.choose_button.setAccessibleName(self.tr("Choose acknowledgement files"))
-        self.choose_button.clicked.connect(self.choose)
-        self.take_button = QPushButton(icon("check"), self.tr("Take them"))
-        self.take_button.setAccessibleName(self.tr("Take the acknowledgements"))
-        self.take_button.clicked.connect(self.start)
-        self.take_button.setEnabled(False)
-        self.close_button = QPushButton(self.tr("Close"))
-        self.close_button.clicked.connect(self.reject)
-        buttons.addWidget(self.choose_button)
-        buttons.addWidget(self.take_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        layout.addLayout(buttons)
-
-    @property
-    def busy(self) -> bool:
-        return self._handle is not None
+        self.choose_button = action_button(
+            "add-evidence", self.tr("Choose files…"), self.tr("Choose acknowledgement files"), self.choose
+        )
+        self.take_button = action_button(
+            "check", self.tr("Take them"), self.tr("Take the acknowledgements"), self.start, enabled=False
+        )
+        self.close_button = close_button(self, self.tr("Close"))
+        layout.addLayout(button_row([self.choose_button, self.take_button], self.close_button))
 
     @Slot()
     def choose(self) -> None:
@@ -185,23 +155,14 @@ class TakeAcksDialog(QDialog):
 
     def set_files(self, paths: list[Path]) -> None:
         self._paths = list(dict.fromkeys(paths))
-        self.results.clear()
-        for path in self._paths:
-            item = QTreeWidgetItem([path.name, self.tr("waiting")])
-            item.setToolTip(self.FILE_COLUMN, str(path))
-            self.results.addTopLevelItem(item)
+        self._results.fill(self._paths, self.tr("waiting"))
         self.status.clear()
         self.details.clear()
         self.take_button.setEnabled(bool(self._paths))
 
     def result_texts(self) -> list[str]:
         """Each file's result as shown (tests read it as a user does)."""
-        return [self._row(i).text(self.RESULT_COLUMN) for i in range(self.results.topLevelItemCount())]
-
-    def _row(self, index: int) -> QTreeWidgetItem:
-        item = self.results.topLevelItem(index)
-        assert item is not None, index
-        return item
+        return self._results.texts()
 
     @Slot()
     def start(self) -> None:
@@ -210,9 +171,7 @@ class TakeAcksDialog(QDialog):
         self._moved = False
         self.status.setText(self.tr("Checking…"))
         self._set_busy(True)
-        self._handle = self.tasks.start(
-            Lane.EXPORT, TakeAcks(self._vault, list(self._paths)), self._on_report, owner=self
-        )
+        self.start_task(Lane.EXPORT, TakeAcks(self._vault, list(self._paths)), self._on_report)
 
     def _set_busy(self, busy: bool) -> None:
         self.choose_button.setEnabled(not busy)
@@ -224,11 +183,9 @@ class TakeAcksDialog(QDialog):
             if isinstance(report.value, AckOutcome):
                 self._show_outcome(report.value)
             return
-        self._handle = None
+        self.task_ended()
         self._set_busy(False)
-        for index in range(self.results.topLevelItemCount()):
-            if self._row(index).text(self.RESULT_COLUMN) == self.tr("waiting"):
-                self._row(index).setText(self.RESULT_COLUMN, self.tr("not taken (stopped); nothing changed"))
+        self._results.mark_unfinished([self.tr("waiting")], self.tr("not taken (stopped); nothing changed"))
         if report.state == "failed" and report.failure is not None:
             from desktop.messages import failure_message
 
@@ -257,21 +214,7 @@ class TakeAcksDialog(QDialog):
                 "acknowledged: the organisation holds bundle {sequence} (and the ones before it), "
                 "says coordinator {coordinator}. Your next bundle carries only what is new."
             ).format(sequence=outcome.sequence, coordinator=outcome.coordinator_id)
-        row = self._row(outcome.index)
-        row.setText(self.RESULT_COLUMN, text)
-        row.setToolTip(self.RESULT_COLUMN, text)
-        self.results.setCurrentItem(row)
-        self._show_details(row)
-
-    def _show_details(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
-        self.details.setText(
-            f"{item.text(self.FILE_COLUMN)}: {item.text(self.RESULT_COLUMN)}" if item is not None else ""
-        )
-
-    def reject(self) -> None:
-        if self.busy:
-            return
-        super().reject()
+        self._results.set_result(outcome.index, text)
 
 
 # -- the coordinator's side: write them -------------------------------------------------------
@@ -324,7 +267,7 @@ class WriteAcks:
         return results
 
 
-class WriteAcksDialog(QDialog):
+class WriteAcksDialog(TaskDialog):
     """Choose a folder on the worker's stick; one acknowledgement per
     device whose bundles were imported, and what became of each."""
 
@@ -336,48 +279,35 @@ class WriteAcksDialog(QDialog):
         tasks: TaskRunner | None = None,
         chooser: FolderChooser = choose_folder,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, tasks)
         self._vault = vault
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._chooser = chooser
-        self._handle: TaskHandle | None = None
         self.setWindowTitle(self.tr("Write acknowledgements"))
         self.resize(760, 360)
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            self.tr(
-                "An acknowledgement tells a field worker's laptop which of its bundles you hold, so "
-                "that its next bundle carries only what is new. One file is written for each device "
-                "whose bundles you imported (the newest bundle; it covers the ones before it). It "
-                "holds no record, only ids, signed by this laptop. Put them on the worker's stick."
-            )
+        intro = self.tr(
+            "An acknowledgement tells a field worker's laptop which of its bundles you hold, so "
+            "that its next bundle carries only what is new. One file is written for each device "
+            "whose bundles you imported (the newest bundle; it covers the ones before it). It "
+            "holds no record, only ids, signed by this laptop. Put them on the worker's stick."
         )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        layout.addWidget(wrapped_label(intro))
         self.results = QTreeWidget()
         self.results.setAccessibleName(self.tr("Devices and their acknowledgements"))
         self.results.setHeaderLabels([self.tr("Device"), self.tr("Result")])
         self.results.setRootIsDecorated(False)
         self.results.setColumnWidth(0, 300)
         layout.addWidget(self.results, 1)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName(self.tr("Summary"))
+        self.status = wrapped_label(name=self.tr("Summary"))
         layout.addWidget(self.status)
-        buttons = QHBoxLayout()
-        self.write_button = QPushButton(icon("export"), self.tr("Choose folder and write…"))
-        self.write_button.setAccessibleName(self.tr("Choose a folder and write the acknowledgements"))
-        self.write_button.clicked.connect(self.choose_and_write)
-        self.close_button = QPushButton(self.tr("Close"))
-        self.close_button.clicked.connect(self.reject)
-        buttons.addWidget(self.write_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        layout.addLayout(buttons)
-
-    @property
-    def busy(self) -> bool:
-        return self._handle is not None
+        self.write_button = action_button(
+            "export",
+            self.tr("Choose folder and write…"),
+            self.tr("Choose a folder and write the acknowledgements"),
+            self.choose_and_write,
+        )
+        self.close_button = close_button(self, self.tr("Close"))
+        layout.addLayout(button_row([self.write_button], self.close_button))
 
     def result_texts(self) -> list[str]:
         texts = []
@@ -398,14 +328,12 @@ class WriteAcksDialog(QDialog):
         self.status.setText(self.tr("Writing…"))
         self.write_button.setEnabled(False)
         self.close_button.setEnabled(False)
-        self._handle = self.tasks.start(
-            Lane.EXPORT, WriteAcks(self._vault, Path(folder)), self._on_report, owner=self
-        )
+        self.start_task(Lane.EXPORT, WriteAcks(self._vault, Path(folder)), self._on_report)
 
     def _on_report(self, report: TaskReport) -> None:
         if not report.finished:
             return
-        self._handle = None
+        self.task_ended()
         self.write_button.setEnabled(True)
         self.close_button.setEnabled(True)
         if report.state != "succeeded" or not isinstance(report.value, list):
@@ -438,8 +366,3 @@ class WriteAcksDialog(QDialog):
 
             return self.tr("not written: {reason}").format(reason=failure_message(written.failure))
         return self.tr("not written ({reason})").format(reason=written.error)
-
-    def reject(self) -> None:
-        if self.busy:
-            return
-        super().reject()

@@ -11,25 +11,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, Slot
+from PySide6.QtCore import QCoreApplication, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.dialog_parts import (
+    action_button,
+    big_code_label,
+    button_row,
+    close_button,
+    forget_dialog_history,
+    wrapped_label,
+)
 from desktop.icons import icon
-from desktop.org_admin import FileChooser, PublishProfile, big_font, failure_text, upload_text
+from desktop.org_admin import FileChooser, PublishProfile, failure_text, upload_text
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
@@ -42,9 +48,7 @@ def _choose_card(parent: QWidget, caption: str) -> str:
     path, _filter = QFileDialog.getOpenFileName(
         parent, caption, "", QCoreApplication.translate("OrgAdmin", "Device cards (*.txt);;All files (*)")
     )
-    from desktop.bundle_actions import _forget_dialog_history
-
-    _forget_dialog_history()
+    forget_dialog_history()
     return path
 
 
@@ -119,15 +123,12 @@ class AddDeviceDialog(QDialog):
         self.setWindowIcon(icon("new-vault"))
         self.resize(760, 640)
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            self.tr(
-                "A field worker who joined shows their device card (fvd1.…; public keys only, nothing "
-                "secret). Paste it or open the file they gave you. Then phone them or meet: the "
-                "verification code below must be the same as the one their screen shows."
-            )
+        intro = self.tr(
+            "A field worker who joined shows their device card (fvd1.…; public keys only, nothing "
+            "secret). Paste it or open the file they gave you. Then phone them or meet: the "
+            "verification code below must be the same as the one their screen shows."
         )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        layout.addWidget(wrapped_label(intro))
         form = QFormLayout()
         card_row = QHBoxLayout()
         self.card_field = QPlainTextEdit()
@@ -136,19 +137,15 @@ class AddDeviceDialog(QDialog):
         self.card_field.setTabChangesFocus(True)
         self.card_field.setFixedHeight(self.card_field.fontMetrics().lineSpacing() * 3)
         self.card_field.textChanged.connect(self._show_code)
-        self.open_button = QPushButton(icon("view"), self.tr("Open card file…"))
-        self.open_button.setAccessibleName(self.tr("Open a device card file"))
-        self.open_button.clicked.connect(self.open_card)
+        self.open_button = action_button(
+            "view", self.tr("Open card file…"), self.tr("Open a device card file"), self.open_card
+        )
         card_row.addWidget(self.card_field, 1)
         card_row.addWidget(self.open_button)
         form.addRow(self.tr("Card:"), card_row)
-        self.device_label = QLabel()
-        self.device_label.setWordWrap(True)
+        self.device_label = wrapped_label()
         form.addRow(self.device_label)
-        self.code_label = QLabel()
-        self.code_label.setFont(big_font())
-        self.code_label.setAccessibleName(self.tr("Verification code"))
-        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code_label = big_code_label(self.tr("Verification code"))
         form.addRow(self.code_label)
         self.label_field = QLineEdit()
         self.label_field.setAccessibleName(self.tr("Label for the device"))
@@ -161,25 +158,18 @@ class AddDeviceDialog(QDialog):
         self.coordinator_box = QCheckBox(self.tr("Also make it a coordinator"))
         self.coordinator_box.setAccessibleName(self.tr("Also make it a coordinator"))
         form.addRow(self.coordinator_box)
-        coordinator_why = QLabel(
-            self.tr(
-                "A coordinator can read every bundle made from now on: bundles are encrypted to it too. "
-                "Tick this only for a colleague's coordinator laptop."
-            )
+        coordinator_why = self.tr(
+            "A coordinator can read every bundle made from now on: bundles are encrypted to it too. "
+            "Tick this only for a colleague's coordinator laptop."
         )
-        coordinator_why.setWordWrap(True)
-        form.addRow(coordinator_why)
-        self.add_button = QPushButton(icon("check"), self.tr("Add the device"))
-        self.add_button.setAccessibleName(self.tr("Add the device"))
-        self.add_button.clicked.connect(self.add)
+        form.addRow(wrapped_label(coordinator_why))
+        self.add_button = action_button(
+            "check", self.tr("Add the device"), self.tr("Add the device"), self.add
+        )
         form.addRow(self.add_button)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName(self.tr("Result"))
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = wrapped_label(name=self.tr("Result"), selectable=True)
         form.addRow(self.status)
-        self.upload_status = QLabel()
-        self.upload_status.setWordWrap(True)
+        self.upload_status = wrapped_label()
         form.addRow(self.upload_status)
         layout.addLayout(form)
         self.devices = QTreeWidget()
@@ -190,13 +180,8 @@ class AddDeviceDialog(QDialog):
         self.devices.setRootIsDecorated(False)
         self.devices.setColumnWidth(self.ID_COLUMN, 290)
         layout.addWidget(self.devices, 1)
-        close = QPushButton(self.tr("Close"))
-        close.clicked.connect(self.reject)
-        self.close_button = close
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(close)
-        layout.addLayout(bottom)
+        self.close_button = close_button(self, self.tr("Close"))
+        layout.addLayout(button_row([], self.close_button))
         self._show_code()
         self.reload_devices()
 

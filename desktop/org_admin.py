@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDateTime, Qt, Signal, Slot
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QPixmap
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -29,13 +29,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.bundle_actions import FolderChooser, choose_folder
+from desktop.dialog_parts import (
+    FolderChooser,
+    action_button,
+    big_code_label,
+    button_row,
+    choose_folder,
+    close_button,
+    wrapped_label,
+)
 from desktop.icons import icon
 from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRunner
 
@@ -62,13 +69,6 @@ def belongs_to_organisation(vault: Vault | None) -> bool:
         return held_profile(vault) is not None
     except FieldvaultError:
         return True
-
-
-def big_font() -> QFont:
-    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-    font.setPointSizeF(max(font.pointSizeF(), 10.0) * 2.0)
-    font.setWeight(QFont.Weight.Bold)
-    return font
 
 
 def failure_text(failure: OperationFailed | None) -> str:
@@ -274,15 +274,12 @@ class CreateOrganisationDialog(QDialog):
 
         self.form_box = QGroupBox(self.tr("New organisation"))
         form = QFormLayout(self.form_box)
-        intro = QLabel(
-            self.tr(
-                "This vault becomes the organisation's first coordinator: it keeps the organisation "
-                "key, and the bundles field workers send are encrypted to its coordinators only. "
-                "Create an organisation once; every other laptop joins it."
-            )
+        intro = self.tr(
+            "This vault becomes the organisation's first coordinator: it keeps the organisation "
+            "key, and the bundles field workers send are encrypted to its coordinators only. "
+            "Create an organisation once; every other laptop joins it."
         )
-        intro.setWordWrap(True)
-        form.addRow(intro)
+        form.addRow(wrapped_label(intro))
         self.name_field = QLineEdit()
         self.name_field.setAccessibleName(self.tr("Organisation name"))
         self.name_field.setPlaceholderText(self.tr("for example: Kharkiv documentation group"))
@@ -292,7 +289,7 @@ class CreateOrganisationDialog(QDialog):
         )
         self.purge_box.setAccessibleName(self.tr("Purge after delivery"))
         form.addRow(self.purge_box)
-        self.purge_why = QLabel(
+        self.purge_why = wrapped_label(
             self.tr(
                 "Tick this if a laptop that is seized or lost should carry as little as possible: once "
                 "the organisation's server has confirmed with its signed receipt that it holds a worker's "
@@ -302,7 +299,6 @@ class CreateOrganisationDialog(QDialog):
                 "never deleted (a stick gives no receipt)."
             )
         )
-        self.purge_why.setWordWrap(True)
         form.addRow(self.purge_why)
         self.server_url = QLineEdit()
         self.server_url.setAccessibleName(self.tr("Server address"))
@@ -320,43 +316,34 @@ class CreateOrganisationDialog(QDialog):
         )
         self.receipt_key_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         form.addRow(self.tr("&Receipt key:"), self.receipt_key_field)
-        server_why = QLabel(
-            self.tr(
-                "Leave these empty to work by USB stick only; a server can be named later "
-                "(fieldvault org set-server). Its certificate fingerprint and receipt key are what "
-                "`fieldvault serve --init` printed: devices then talk to that server only, and trust "
-                "only its receipts."
-            )
+        server_why = self.tr(
+            "Leave these empty to work by USB stick only; a server can be named later "
+            "(fieldvault org set-server). Its certificate fingerprint and receipt key are what "
+            "`fieldvault serve --init` printed: devices then talk to that server only, and trust "
+            "only its receipts."
         )
-        server_why.setWordWrap(True)
-        form.addRow(server_why)
-        self.create_button = QPushButton(icon("check"), self.tr("Create the organisation"))
-        self.create_button.setAccessibleName(self.tr("Create the organisation"))
-        self.create_button.clicked.connect(self.create_organisation)
+        form.addRow(wrapped_label(server_why))
+        self.create_button = action_button(
+            "check",
+            self.tr("Create the organisation"),
+            self.tr("Create the organisation"),
+            self.create_organisation,
+        )
         form.addRow(self.create_button)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName(self.tr("Result"))
+        self.status = wrapped_label(name=self.tr("Result"))
         form.addRow(self.status)
         layout.addWidget(self.form_box)
 
         self.result_box = QGroupBox(self.tr("Your organisation"))
         rlayout = QVBoxLayout(self.result_box)
-        self.result_heading = QLabel()
-        self.result_heading.setWordWrap(True)
-        self.result_heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result_heading = wrapped_label(selectable=True)
         rlayout.addWidget(self.result_heading)
-        self.upload_status = QLabel()
-        self.upload_status.setWordWrap(True)
-        self.upload_status.setAccessibleName(self.tr("Sending the profile to the server"))
+        self.upload_status = wrapped_label(name=self.tr("Sending the profile to the server"))
         rlayout.addWidget(self.upload_status)
         rlayout.addWidget(QLabel(self.tr("Organisation fingerprint")))
-        self.fingerprint_label = QLabel()
-        self.fingerprint_label.setFont(big_font())
-        self.fingerprint_label.setAccessibleName(self.tr("Organisation fingerprint"))
-        self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fingerprint_label = big_code_label(self.tr("Organisation fingerprint"))
         rlayout.addWidget(self.fingerprint_label)
-        self.tell_workers = QLabel(
+        self.tell_workers = wrapped_label(
             self.tr(
                 "Tell each field worker this fingerprint in person or by phone, never in the same "
                 "message or on the same stick as the profile: that is how their laptop knows the "
@@ -365,13 +352,14 @@ class CreateOrganisationDialog(QDialog):
                 "device card (Coordinator → Add a device…) and compare the verification code."
             )
         )
-        self.tell_workers.setWordWrap(True)
         rlayout.addWidget(self.tell_workers)
-        self.save_profile_button = QPushButton(icon("save"), self.tr("Save the profile file…"))
-        self.save_profile_button.setAccessibleName(self.tr("Save the organisation profile file"))
-        self.save_profile_button.clicked.connect(self.save_profile)
-        self.saved_status = QLabel()
-        self.saved_status.setWordWrap(True)
+        self.save_profile_button = action_button(
+            "save",
+            self.tr("Save the profile file…"),
+            self.tr("Save the organisation profile file"),
+            self.save_profile,
+        )
+        self.saved_status = wrapped_label()
         row = QHBoxLayout()
         row.addWidget(self.save_profile_button)
         row.addWidget(self.saved_status, 1)
@@ -379,13 +367,8 @@ class CreateOrganisationDialog(QDialog):
         self.result_box.hide()
         layout.addWidget(self.result_box)
         layout.addStretch(1)
-        close = QPushButton(self.tr("Close"))
-        close.clicked.connect(self.reject)
-        self.close_button = close
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(close)
-        layout.addLayout(bottom)
+        self.close_button = close_button(self, self.tr("Close"))
+        layout.addLayout(button_row([], self.close_button))
 
     def request(self) -> CreateRequest | None:
         name = self.name_field.text().strip()
@@ -595,15 +578,12 @@ class IssueTokenDialog(QDialog):
         self.setWindowIcon(icon("key"))
         self.resize(640, 820)
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            self.tr(
-                "A token lets one new laptop join: its first bundle is accepted without waiting for you "
-                "to add the device. It is good once and only until it expires. The QR code carries the "
-                "organisation profile and the token; the worker still types the fingerprint you tell them."
-            )
+        intro = self.tr(
+            "A token lets one new laptop join: its first bundle is accepted without waiting for you "
+            "to add the device. It is good once and only until it expires. The QR code carries the "
+            "organisation profile and the token; the worker still types the fingerprint you tell them."
         )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        layout.addWidget(wrapped_label(intro))
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Valid for:")))
         self.hours = QSpinBox()
@@ -612,9 +592,9 @@ class IssueTokenDialog(QDialog):
         self.hours.setSuffix(self.tr(" hours"))
         self.hours.setAccessibleName(self.tr("Hours the token is valid"))
         row.addWidget(self.hours)
-        self.issue_button = QPushButton(icon("key"), self.tr("Issue the token"))
-        self.issue_button.setAccessibleName(self.tr("Issue the token"))
-        self.issue_button.clicked.connect(self.issue)
+        self.issue_button = action_button(
+            "key", self.tr("Issue the token"), self.tr("Issue the token"), self.issue
+        )
         row.addWidget(self.issue_button)
         row.addStretch(1)
         layout.addLayout(row)
@@ -622,16 +602,15 @@ class IssueTokenDialog(QDialog):
         self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr_label.setAccessibleName(self.tr("Enrolment QR code"))
         layout.addWidget(self.qr_label, 1)
-        self.expiry = QLabel()
-        self.expiry.setWordWrap(True)
+        self.expiry = wrapped_label()
         layout.addWidget(self.expiry)
         token_row = QHBoxLayout()
         self.token_field = QLineEdit()
         self.token_field.setReadOnly(True)
         self.token_field.setAccessibleName(self.tr("Enrolment token"))
-        self.copy_button = QPushButton(icon("export"), self.tr("Copy"))
-        self.copy_button.setAccessibleName(self.tr("Copy the token"))
-        self.copy_button.clicked.connect(self.copy_token)
+        self.copy_button = action_button(
+            "export", self.tr("Copy"), self.tr("Copy the token"), self.copy_token
+        )
         token_row.addWidget(self.token_field, 1)
         token_row.addWidget(self.copy_button)
         layout.addLayout(token_row)
@@ -641,30 +620,22 @@ class IssueTokenDialog(QDialog):
         self.payload_field.setFixedHeight(self.payload_field.fontMetrics().lineSpacing() * 4)
         layout.addWidget(self.payload_field)
         save_row = QHBoxLayout()
-        self.save_button = QPushButton(icon("save"), self.tr("Save QR as PNG…"))
-        self.save_button.setAccessibleName(self.tr("Save the QR code as a PNG file"))
-        self.save_button.clicked.connect(self.save_png)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName(self.tr("Result"))
+        self.save_button = action_button(
+            "save", self.tr("Save QR as PNG…"), self.tr("Save the QR code as a PNG file"), self.save_png
+        )
+        self.status = wrapped_label(name=self.tr("Result"))
         save_row.addWidget(self.save_button)
         save_row.addWidget(self.status, 1)
         layout.addLayout(save_row)
-        self.handling = QLabel(
+        self.handling = wrapped_label(
             self.tr(
                 "Anyone holding this token and the profile can join once: show the code to the worker "
                 "in person, or save it only onto a stick you hand over yourself. The copied token is "
                 "cleared from the clipboard when the vault locks."
             )
         )
-        self.handling.setWordWrap(True)
         layout.addWidget(self.handling)
-        close = QPushButton(self.tr("Close"))
-        close.clicked.connect(self.reject)
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(close)
-        layout.addLayout(bottom)
+        layout.addLayout(button_row([], close_button(self, self.tr("Close"))))
         self._show_issued(None)
 
     @Slot()

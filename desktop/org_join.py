@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtCore import QCoreApplication, Signal, Slot
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.dialog_parts import action_button, big_code_label, wrapped_label
 from desktop.icons import icon
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
 
@@ -132,13 +132,6 @@ def _choose_profile(parent: QWidget) -> str:
     return path
 
 
-def _big_code_font() -> QFont:
-    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-    font.setPointSizeF(max(font.pointSizeF(), 10.0) * 2.2)
-    font.setWeight(QFont.Weight.Bold)
-    return font
-
-
 class OrgJoinForm(QWidget):
     """The form and, once joined, what the worker needs next. ``joined`` is
     emitted with the ``Membership`` after a successful enrolment."""
@@ -160,27 +153,23 @@ class OrgJoinForm(QWidget):
         self.result: Membership | None = None
         layout = QVBoxLayout(self)
 
-        self.current = QLabel()
-        self.current.setWordWrap(True)
+        self.current = wrapped_label()
         layout.addWidget(self.current)
 
         self.form_box = QGroupBox(self.tr("Join an organisation"))
         form = QFormLayout(self.form_box)
-        intro = QLabel(
-            self.tr(
-                "Your coordinator gives you the organisation's profile (a file, or a QR code whose "
-                "text you paste here) and, separately, its fingerprint. Bundles you make are then "
-                "encrypted to your organisation's coordinators only."
-            )
+        intro = self.tr(
+            "Your coordinator gives you the organisation's profile (a file, or a QR code whose "
+            "text you paste here) and, separately, its fingerprint. Bundles you make are then "
+            "encrypted to your organisation's coordinators only."
         )
-        intro.setWordWrap(True)
-        form.addRow(intro)
+        form.addRow(wrapped_label(intro))
         self.profile_field = QLineEdit()
         self.profile_field.setAccessibleName(self.tr("Organisation profile file"))
         self.profile_field.setPlaceholderText(self.tr("the .fvorg file from your coordinator"))
-        self.choose_button = QPushButton(icon("view"), self.tr("Choose…"))
-        self.choose_button.setAccessibleName(self.tr("Choose the organisation profile file"))
-        self.choose_button.clicked.connect(self.choose_profile)
+        self.choose_button = action_button(
+            "view", self.tr("Choose…"), self.tr("Choose the organisation profile file"), self.choose_profile
+        )
         row = QHBoxLayout()
         row.addWidget(self.profile_field, 1)
         row.addWidget(self.choose_button)
@@ -197,7 +186,7 @@ class OrgJoinForm(QWidget):
         self.fingerprint.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
         self.fingerprint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         form.addRow(self.tr("&Fingerprint:"), self.fingerprint)
-        self.fingerprint_why = QLabel(
+        self.fingerprint_why = wrapped_label(
             self.tr(
                 "Type the fingerprint your coordinator tells you in person or by phone. Do not copy "
                 "it from the message or stick that brought the profile: whoever could change the "
@@ -205,58 +194,49 @@ class OrgJoinForm(QWidget):
                 "other key is refused."
             )
         )
-        self.fingerprint_why.setWordWrap(True)
         form.addRow(self.fingerprint_why)
         self.token = QLineEdit()
         self.token.setAccessibleName(self.tr("Enrolment token"))
         self.token.setPlaceholderText(self.tr("optional: fvt1.… (a QR code's text may carry it)"))
         form.addRow(self.tr("&Token:"), self.token)
 
-        self.join_button = QPushButton(icon("check"), self.tr("Join"))
-        self.join_button.setAccessibleName(self.tr("Join the organisation"))
-        self.join_button.clicked.connect(self.join)
+        self.join_button = action_button(
+            "check", self.tr("Join"), self.tr("Join the organisation"), self.join
+        )
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setAccessibleName(self.tr("Checking the profile"))
         self.busy.hide()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName(self.tr("Result"))
+        self.status = wrapped_label(name=self.tr("Result"))
         form.addRow(self.join_button, self.busy)
         form.addRow(self.status)
         layout.addWidget(self.form_box)
 
         self.result_box = QGroupBox(self.tr("Your organisation"))
         rlayout = QVBoxLayout(self.result_box)
-        self.result_heading = QLabel()
-        self.result_heading.setWordWrap(True)
+        self.result_heading = wrapped_label()
         rlayout.addWidget(self.result_heading)
         code_title = QLabel(self.tr("Verification code"))
         rlayout.addWidget(code_title)
-        self.code_label = QLabel()
-        self.code_label.setFont(_big_code_font())
-        self.code_label.setAccessibleName(self.tr("Verification code"))
-        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A little larger than the coordinator's dialogs show it, as this form always did.
+        self.code_label = big_code_label(self.tr("Verification code"), scale=2.2)
         rlayout.addWidget(self.code_label)
-        self.code_why = QLabel(
+        self.code_why = wrapped_label(
             self.tr(
                 "Read this code out with your coordinator, by phone or in person: it must be the "
                 "same on their screen. If it differs, stop and tell them: someone may have changed "
                 "the profile or your device card on its way."
             )
         )
-        self.code_why.setWordWrap(True)
         rlayout.addWidget(self.code_why)
-        self.enrolment_status = QLabel()
-        self.enrolment_status.setWordWrap(True)
-        self.enrolment_status.setAccessibleName(self.tr("Enrolment status"))
+        self.enrolment_status = wrapped_label(name=self.tr("Enrolment status"))
         rlayout.addWidget(self.enrolment_status)
         self.card_field = QLineEdit()
         self.card_field.setReadOnly(True)
         self.card_field.setAccessibleName(self.tr("This device's card"))
-        self.copy_card = QPushButton(icon("export"), self.tr("Copy the card"))
-        self.copy_card.setAccessibleName(self.tr("Copy this device's card"))
-        self.copy_card.clicked.connect(self._copy_card)
+        self.copy_card = action_button(
+            "export", self.tr("Copy the card"), self.tr("Copy this device's card"), self._copy_card
+        )
         card_row = QHBoxLayout()
         card_row.addWidget(self.card_field, 1)
         card_row.addWidget(self.copy_card)

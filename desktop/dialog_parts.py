@@ -1,0 +1,221 @@
+"""Pieces the organisation, bundle and acknowledgement dialogs share
+(desktop/bundle_actions.py, org_acks.py, org_admin.py, org_add_device.py,
+org_join.py): the file and folder choosers, labels and buttons as these
+dialogs make them, the base of a dialog whose work is one task on a
+TaskRunner lane, the per-item result list with its details pane, and the
+large verification-code label.
+
+Every text is given by the dialog, already translated by its own
+``self.tr``. PySide's ``tr`` looks a string up under the class of the
+object at run time, while lupdate files it under the class it is written
+in: a ``self.tr`` written here would be looked up under the dialog's name
+and found (in fieldvault_uk.ts) under this module's, so it would show in
+English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QDir, Qt
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
+
+from desktop.icons import icon
+from desktop.tasks import Lane, ReportCallback, Task, TaskHandle, TaskRunner
+
+# (parent, caption) -> the chosen folder or "" (QFileDialog's by default; tests put their own in).
+FolderChooser = Callable[[QWidget, str], str]
+# (parent, caption) -> the chosen files, none when the user cancelled.
+FilesChooser = Callable[[QWidget, str], list[str]]
+
+
+# -- choosing files and folders -----------------------------------------------------------------
+
+
+def forget_dialog_history() -> None:
+    """After every file dialog: Qt keeps the last folders in its own settings
+    file, and a folder's name can say much (desktop/evidence_panel.py)."""
+    from desktop.evidence_panel import forget_file_dialog_history
+
+    forget_file_dialog_history()
+
+
+def choose_folder(parent: QWidget, caption: str) -> str:
+    folder = QFileDialog.getExistingDirectory(parent, caption, QDir.homePath())
+    forget_dialog_history()
+    return folder
+
+
+def choose_files(parent: QWidget, caption: str, name_filter: str) -> list[str]:
+    """Files to open, from the home folder; ``name_filter`` as QFileDialog takes it."""
+    files, _filter = QFileDialog.getOpenFileNames(parent, caption, QDir.homePath(), name_filter)
+    forget_dialog_history()
+    return list(files)
+
+
+# -- labels and buttons --------------------------------------------------------------------------
+
+
+def wrapped_label(text: str = "", *, name: str = "", selectable: bool = False) -> QLabel:
+    """A word-wrapped label (an explanation, a status). ``name`` is what a
+    screen reader calls it; ``selectable`` lets the user copy what it says
+    (an id, a fingerprint, a result to report)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if name:
+        label.setAccessibleName(name)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def big_code_label(name: str, *, scale: float = 2.0) -> QLabel:
+    """A verification code or fingerprint shown large, in a fixed-width font
+    (two people read it out to each other by phone), and selectable."""
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    font.setPointSizeF(max(font.pointSizeF(), 10.0) * scale)
+    font.setWeight(QFont.Weight.Bold)
+    label = QLabel()
+    label.setFont(font)
+    label.setAccessibleName(name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def action_button(
+    icon_name: str, text: str, name: str, on_click: Callable[[], object], *, enabled: bool = True
+) -> QPushButton:
+    """A button with its icon, its words, what a screen reader calls it
+    (often more than its words say) and what a click does."""
+    button = QPushButton(icon(icon_name), text)
+    button.setAccessibleName(name)
+    button.clicked.connect(on_click)
+    button.setEnabled(enabled)
+    return button
+
+
+def close_button(dialog: QDialog, text: str) -> QPushButton:
+    """Close: rejects the dialog (which may refuse while its work runs)."""
+    button = QPushButton(text)
+    button.clicked.connect(dialog.reject)
+    return button
+
+
+def button_row(left: Sequence[QWidget], right: QWidget) -> QHBoxLayout:
+    """The dialog's buttons at the left and ``right`` (Close) alone at the right."""
+    row = QHBoxLayout()
+    for widget in left:
+        row.addWidget(widget)
+    row.addStretch(1)
+    row.addWidget(right)
+    return row
+
+
+# -- a dialog whose work is a task -----------------------------------------------------------------
+
+
+class TaskDialog(QDialog):
+    """A dialog whose work runs as one task at a time on a TaskRunner lane:
+    the window's runner (so that locking cancels it), or one of its own when
+    the dialog is used alone. ``busy`` while the task runs; meanwhile the
+    dialog does not close (Esc, Close): what the task did must be seen, and
+    a task that can be stopped has a Cancel button for that."""
+
+    def __init__(self, parent: QWidget | None, tasks: TaskRunner | None) -> None:
+        super().__init__(parent)
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self._handle: TaskHandle | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._handle is not None
+
+    def start_task(self, lane: Lane, task: Task, on_report: ReportCallback) -> None:
+        self._handle = self.tasks.start(lane, task, on_report, owner=self)
+
+    def task_ended(self) -> None:
+        """Called by the report callback once the task has finished."""
+        self._handle = None
+
+    def cancel_task(self) -> bool:
+        """Ask the running task to stop; False when none runs."""
+        if self._handle is None:
+            return False
+        self._handle.cancel()
+        return True
+
+    def reject(self) -> None:
+        if self.busy:
+            return
+        super().reject()
+
+
+# -- one result per item ------------------------------------------------------------------------------
+
+
+class ItemResults:
+    """Items (files, bundles) one a row with what became of each, and below
+    the list the whole result of the chosen row, which a row shows only the
+    start of. The dialog places ``tree`` and ``details`` and gives every text."""
+
+    NAME_COLUMN, RESULT_COLUMN = range(2)
+
+    def __init__(self, name: str, headers: list[str], details_name: str) -> None:
+        self.tree = QTreeWidget()
+        self.tree.setAccessibleName(name)
+        self.tree.setHeaderLabels(headers)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setWordWrap(True)
+        self.tree.setColumnWidth(self.NAME_COLUMN, 300)
+        self.details = wrapped_label(name=details_name, selectable=True)
+        self.tree.currentItemChanged.connect(self.show_details)
+
+    def fill(self, paths: Iterable[Path], waiting: str) -> None:
+        """A row per file, by name (the whole path in its tooltip), each ``waiting``."""
+        self.tree.clear()
+        for path in paths:
+            item = QTreeWidgetItem([path.name, waiting])
+            item.setToolTip(self.NAME_COLUMN, str(path))
+            self.tree.addTopLevelItem(item)
+
+    def row(self, index: int) -> QTreeWidgetItem:
+        item = self.tree.topLevelItem(index)
+        assert item is not None, index
+        return item
+
+    def texts(self) -> list[str]:
+        """Each row's result as shown (tests read it as a user does)."""
+        return [self.row(i).text(self.RESULT_COLUMN) for i in range(self.tree.topLevelItemCount())]
+
+    def set_result(self, index: int, text: str) -> QTreeWidgetItem:
+        """Say what became of item ``index`` and show it whole below the list."""
+        row = self.row(index)
+        row.setText(self.RESULT_COLUMN, text)
+        row.setToolTip(self.RESULT_COLUMN, text)
+        self.tree.setCurrentItem(row)
+        self.show_details(row)
+        return row
+
+    def mark_unfinished(self, unfinished: Iterable[str], text: str) -> None:
+        """The rows still saying one of ``unfinished`` (the task stopped
+        before them) now say ``text``."""
+        still = set(unfinished)
+        for index in range(self.tree.topLevelItemCount()):
+            if self.row(index).text(self.RESULT_COLUMN) in still:
+                self.row(index).setText(self.RESULT_COLUMN, text)
+
+    def show_details(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
+        self.details.setText(
+            f"{item.text(self.NAME_COLUMN)}: {item.text(self.RESULT_COLUMN)}" if item is not None else ""
+        )
