@@ -33,7 +33,7 @@ import struct
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1036,24 +1036,48 @@ def blob_plaintext_digest(path: Path, key: bytes, blob_id: str) -> tuple[str, in
     return digest.hexdigest(), length
 
 
+def purged_by_event(connection: apsw.Connection, events: Sequence[CustodyEvent]) -> set[str]:
+    """Blobs whose file may be absent: every item holding it has a ``purge``
+    event with the blob's SHA-256 (a forged event fails check_custody)."""
+    doc(
+        COC,
+        "a file may be absent only when every item holding it has an intact `purge` event with its SHA-256",
+    )
+    purges = {(e.evidence_id, e.sha256) for e in events if e.action == "purge"}
+    holders: dict[Any, list[Any]] = {}
+    for evidence_id, blob_id in connection.execute("SELECT evidence_id, blob_id FROM evidence_blobs"):
+        holders.setdefault(blob_id, []).append(evidence_id)
+    return {
+        blob_id
+        for blob_id, sha256 in connection.execute("SELECT blob_id, sha256 FROM blobs")
+        if holders.get(blob_id) and all((holder, sha256) in purges for holder in holders[blob_id])
+    }
+
+
 def check_blobs(
     vault: Path,
     connection: apsw.Connection,
     keys: VaultKeys,
     revisions: dict[str, CheckedRevision],
     report: Report,
+    events: Sequence[CustodyEvent] = (),
 ) -> None:
     blobs = {
         row[0]: row[1:] for row in connection.execute("SELECT blob_id, wrapped_key, sha256, size FROM blobs")
     }
     report.counts["blobs"] = len(blobs)
+    purged = purged_by_event(connection, events)
+    report.counts["purged"] = 0
     for blob_id, (wrapped, sha256, size) in sorted(blobs.items()):
         if not isinstance(blob_id, str) or not HEX32.fullmatch(blob_id):
             report.add("blob", str(blob_id), "blob id is not 32 lowercase hex digits")
             continue
         path = vault / "blobs" / blob_id
         if not path.is_file():
-            report.add("blob", blob_id, "its file is missing from blobs/")
+            if blob_id in purged:
+                report.counts["purged"] += 1  # delivered and removed, as signed events say
+            else:
+                report.add("blob", blob_id, "its file is missing from blobs/")
             continue
         try:
             if not isinstance(wrapped, bytes) or len(wrapped) != 60:
@@ -1125,7 +1149,7 @@ def verify(
         check_entities(connection, heads, revisions, report)
         events = check_custody(connection, devices, report)
         check_custody_against_items(events, revisions, report)
-        check_blobs(vault, connection, keys, revisions, report)
+        check_blobs(vault, connection, keys, revisions, report, events)
     return report
 
 

@@ -1,0 +1,83 @@
+"""The independent verifier (docs/ alone) and purge after delivery: a file
+removed because it was delivered (every holder has a signed ``purge`` event
+with its SHA-256, chain-of-custody.md) passes; a file removed by hand
+does not."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.independent import vaultcheck
+from tests.independent.appdriver import PASSPHRASE, init_vault, new_app
+
+# As sync/client/purge.py hands a receipted bundle to the vault (the receipt
+# itself is checked against a real server in tests/sync/client/test_sync_purge.py).
+PURGE = """
+from db.api import DeliveredBundle, EvidencePurge
+vault.sync.record_transfers([(values["item"], values["sha256"])], bundle_id="bundle-1")
+done = EvidencePurge.of(vault).purge([DeliveredBundle("bundle-1", 4, "ef" * 32, (values["sha256"],))])
+result = done.evidence_ids
+"""
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    folder = tmp_path_factory.mktemp("purged")
+    app = new_app(folder)
+    created = init_vault(app)
+    case = app.cli_json("case", "new", "Kharkiv, May 2022")["id"]
+    files = {"delivered.bin": b"\x07" * 50_000, "kept.bin": b"\x09" * 30_000}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    ingested = app.cli("ingest", *(str(folder / name) for name in files), "--case", case)
+    items = {row["sha256"]: row["id"] for row in map(json.loads, ingested.splitlines())}
+    sha = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    purged = app.api(PURGE, item=items[sha["delivered.bin"]], sha256=sha["delivered.bin"])
+    assert purged == [items[sha["delivered.bin"]]]
+    keys = vaultcheck.unlock(app.vault, PASSPHRASE)
+    return {"app": app, "created": created, "keys": keys, "items": items, "sha": sha}
+
+
+def _copy(made: dict[str, Any], tmp_path: Path) -> Path:
+    copy = tmp_path / "copy"
+    shutil.copytree(made["app"].vault, copy)
+    return copy
+
+
+def _check(made: dict[str, Any], vault: Path) -> vaultcheck.Report:
+    return vaultcheck.verify(vault, made["keys"], device_id=made["created"]["device_id"])
+
+
+def _blob_of(made: dict[str, Any], vault: Path, name: str) -> str:
+    connection = vaultcheck.open_database(vault / "vault.db", made["keys"])
+    try:
+        row = connection.execute(
+            "SELECT blob_id FROM blobs WHERE sha256 = ?", (made["sha"][name],)
+        ).fetchone()
+    finally:
+        connection.close()
+    assert row is not None
+    return str(row[0])
+
+
+def test_a_delivered_and_purged_file_passes(made: dict[str, Any], tmp_path: Path) -> None:
+    vault = _copy(made, tmp_path)
+    assert not (vault / "blobs" / _blob_of(made, vault, "delivered.bin")).exists()
+    report = _check(made, vault)
+    assert report.problems == []
+    assert report.counts["blobs"] == 2 and report.counts["purged"] == 1
+
+
+def test_a_file_removed_by_hand_fails(made: dict[str, Any], tmp_path: Path) -> None:
+    vault = _copy(made, tmp_path)
+    kept = _blob_of(made, vault, "kept.bin")
+    (vault / "blobs" / kept).unlink()
+    report = _check(made, vault)
+    assert [(p.kind, p.subject) for p in report.problems] == [("blob", kept)]
+    assert report.counts["purged"] == 1
