@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.dialog_parts import (
+    TaskDialog,
     action_button,
     big_code_label,
     button_row,
@@ -94,10 +94,10 @@ class AddDevice:
         return AddedDevice(device.device_id, code, request.as_coordinator, new_profile, server)
 
 
-class AddDeviceDialog(QDialog):
+class AddDeviceDialog(TaskDialog):
     """Paste (or open) a worker's device card, compare its verification
     code by phone, label it, add it. The devices the vault knows are listed
-    below."""
+    below. It does not close while the device is being added."""
 
     ID_COLUMN, LABEL_COLUMN, ROLE_COLUMN, STATUS_COLUMN = range(4)
 
@@ -109,16 +109,14 @@ class AddDeviceDialog(QDialog):
         tasks: TaskRunner | None = None,
         choose_file: FileChooser = _choose_card,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, tasks)
         from sync.org_vault import held_profile
 
         self._vault = vault
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._choose_file = choose_file
         profile = held_profile(vault)
         self._org_key = profile.org_key if profile is not None else b""
         self._server_url = ""
-        self.busy = False
         self.setWindowTitle(self.tr("Add a device"))
         self.setWindowIcon(icon("new-vault"))
         self.resize(760, 640)
@@ -262,16 +260,15 @@ class AddDeviceDialog(QDialog):
             self.token_field.text().strip(),
             self.coordinator_box.isChecked(),
         )
-        self.busy = True
         self.add_button.setEnabled(False)
         self.close_button.setEnabled(False)
         self.status.setText(self.tr("Adding the device…"))
-        self.tasks.start(Lane.SAVE, AddDevice(self._vault, request), self._on_added, owner=self)
+        self.start_task(Lane.SAVE, AddDevice(self._vault, request), self._on_added)
 
     def _on_added(self, report: TaskReport) -> None:
         if not report.finished:
             return
-        self.busy = False
+        self.task_ended()
         self.close_button.setEnabled(True)
         if report.state == "succeeded" and isinstance(report.value, AddedDevice):
             added = report.value
@@ -309,11 +306,6 @@ class AddDeviceDialog(QDialog):
         if report.finished:
             state = report.value if isinstance(report.value, str) else "offline"
             self.upload_status.setText(upload_text(state, self._server_url))
-
-    def reject(self) -> None:
-        if self.busy:
-            return
-        super().reject()
 
     def done(self, result: int) -> None:
         self.token_field.clear()

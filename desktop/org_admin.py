@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop.dialog_parts import (
     FolderChooser,
+    TaskDialog,
     action_button,
     big_code_label,
     button_row,
@@ -246,9 +247,10 @@ def upload_text(state: str, url: str) -> str:
     return texts.get(state, texts["offline"]).format(url=url)
 
 
-class CreateOrganisationDialog(QDialog):
+class CreateOrganisationDialog(TaskDialog):
     """Name, policy, optional server; then the fingerprint and what to tell
-    field workers. ``created`` is emitted once the organisation exists."""
+    field workers. ``created`` is emitted once the organisation exists. It
+    does not close while the organisation is being made: its result must be seen."""
 
     created = Signal()
 
@@ -260,13 +262,11 @@ class CreateOrganisationDialog(QDialog):
         tasks: TaskRunner | None = None,
         chooser: FolderChooser = choose_folder,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, tasks)
         self._vault = vault
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._chooser = chooser
         self.result_value: CreatedOrganisation | None = None
         self._key_note = ""
-        self.busy = False
         self.setWindowTitle(self.tr("Create an organisation"))
         self.setWindowIcon(icon("settings"))
         self.resize(720, 620)
@@ -408,7 +408,7 @@ class CreateOrganisationDialog(QDialog):
             # Pinned too, as `org set-server` does: asked of the server itself.
             self.status.setText(self.tr("Asking {url} for its receipt key…").format(url=request.server_url))
             task = AskReceiptKey(request.server_url, request.cert_sha256)
-            self.tasks.start(Lane.SYNC, task, lambda report: self._on_key(report, request), owner=self)
+            self.start_task(Lane.SYNC, task, lambda report: self._on_key(report, request))
             return
         self._create(request)
 
@@ -426,16 +426,16 @@ class CreateOrganisationDialog(QDialog):
 
     def _create(self, request: CreateRequest) -> None:
         self.status.setText(self.tr("Creating the organisation…"))
-        self.tasks.start(Lane.SAVE, CreateOrganisation(self._vault, request), self._on_created, owner=self)
+        self.start_task(Lane.SAVE, CreateOrganisation(self._vault, request), self._on_created)
 
     def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
         self.create_button.setEnabled(not busy)
         self.close_button.setEnabled(not busy)
 
     def _on_created(self, report: TaskReport) -> None:
         if not report.finished:
             return
+        self.task_ended()
         self._set_busy(False)
         if report.state != "succeeded" or not isinstance(report.value, CreatedOrganisation):
             self.status.setText(failure_text(report.failure))
@@ -469,24 +469,18 @@ class CreateOrganisationDialog(QDialog):
         if not folder:
             return
         path = Path(folder) / f"org-profile-v{made.version}.fvorg"
-        self.busy = True
         self.save_profile_button.setEnabled(False)
-        self.tasks.start(Lane.EXPORT, SaveFile(path, made.profile), self._on_saved, owner=self)
+        self.start_task(Lane.EXPORT, SaveFile(path, made.profile), self._on_saved)
 
     def _on_saved(self, report: TaskReport) -> None:
         if not report.finished:
             return
-        self.busy = False
+        self.task_ended()
         self.save_profile_button.setEnabled(True)
         if isinstance(report.value, Saved):
             self.saved_status.setText(_saved_text(report.value))
         else:
             self.saved_status.setText(failure_text(report.failure))
-
-    def reject(self) -> None:
-        if self.busy:
-            return  # the organisation is being made: its result must be seen
-        super().reject()
 
 
 # -- issue an enrolment token ---------------------------------------------------------------
