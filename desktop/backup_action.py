@@ -10,7 +10,6 @@ key. Nothing here decrypts anything: the copy is of encrypted files.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,17 +21,17 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QLabel,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.cancellable_run import CancellableRun, CopyProgress
 from desktop.icons import icon
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
-    from db.api import BackupResult, CancelToken, Vault
+    from db.api import BackupResult, Vault
 
 # (parent, caption) -> the chosen folder or "" (QFileDialog's by default; tests
 # put their own in, as the evidence panel's tests do).
@@ -41,12 +40,6 @@ FolderChooser = Callable[[QWidget, str], str]
 
 def choose_folder(parent: QWidget, caption: str) -> str:
     return QFileDialog.getExistingDirectory(parent, caption, QDir.homePath())
-
-
-@dataclass(frozen=True)
-class BackupProgress:
-    done: int
-    total: int
 
 
 class BackupTask:
@@ -59,7 +52,7 @@ class BackupTask:
     def __call__(self, context: TaskContext) -> BackupResult:
         return self._vault.back_up(
             self._to,
-            progress=lambda done, total: context.progress(BackupProgress(done, total)),
+            progress=lambda done, total: context.progress(CopyProgress(done, total)),
             cancel=context.cancel,
         )
 
@@ -79,20 +72,16 @@ class BackupDialog(QDialog):
         self._vault: Vault | None = vault
         self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._chooser = chooser
-        self._cancel: CancelToken | None = None
         self.result_path: Path | None = None
         self.explanation = QLabel()
         self.explanation.setWordWrap(True)
         self.choose_button = QPushButton(icon("export"), "")
         self.choose_button.clicked.connect(self.choose_and_start)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.hide()
+        self._run = CancellableRun(self.tasks, self)
+        self.progress, self.cancel_button = self._run.progress, self._run.cancel_button
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.cancel_button = QPushButton()
         self.cancel_button.clicked.connect(self.cancel)
-        self.cancel_button.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -122,7 +111,7 @@ class BackupDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self._cancel is not None
+        return self._run.running
 
     @Slot()
     def choose_and_start(self) -> bool:
@@ -133,40 +122,22 @@ class BackupDialog(QDialog):
         """Back up into ``to`` (a new folder is made inside an existing one)."""
         if self._vault is None or self.running:
             return False
-        from db.api import CancelToken  # loaded with the vault already
-
-        self._cancel = CancelToken()
         self.choose_button.setEnabled(False)
-        self.progress.setValue(0)
-        self.progress.show()
-        self.cancel_button.setEnabled(True)
-        self.cancel_button.show()
         self.status.setText(self.tr("Backing up…"))
-        self.tasks.start(
-            Lane.EXPORT, BackupTask(self._vault, to), self._on_report, owner=self, cancel=self._cancel
-        )
+        self._run.start(Lane.EXPORT, BackupTask(self._vault, to), self._on_report)
         return True
 
     @Slot()
     def cancel(self) -> None:
-        if self._cancel is not None:
-            self._cancel.cancel()
-            self.cancel_button.setEnabled(False)
+        if self._run.cancel():
             self.status.setText(self.tr("Cancelling…"))
-
-    def _ended(self) -> None:
-        self._cancel = None
-        self.progress.hide()
-        self.cancel_button.hide()
-        self.choose_button.setEnabled(self._vault is not None)
 
     def _on_report(self, report: TaskReport) -> None:
         if report.state == "progress":
-            value = report.value
-            assert isinstance(value, BackupProgress)
-            self.progress.setValue(1000 * value.done // value.total if value.total else 1000)
+            self._run.show_progress(report.value)
             return
-        self._ended()
+        self._run.ended()
+        self.choose_button.setEnabled(self._vault is not None)
         if report.state == "succeeded":
             result = report.value
             self.result_path = Path(str(getattr(result, "path", "")))
@@ -193,8 +164,7 @@ class BackupDialog(QDialog):
     def forget_vault(self) -> None:
         """The vault locks: stop (the runner cancels the task) and close."""
         self._vault = None
-        if self._cancel is not None:
-            self._cancel.cancel()
+        self._run.cancel()
         self.close()
 
 

@@ -18,7 +18,6 @@ found of an export a crash interrupted (db/partial_exports.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,17 +34,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.cancellable_run import PROGRESS_STEPS, CancellableRun, CopyProgress
 from desktop.icons import icon
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
-    from db.api import CancelToken, Vault
+    from db.api import Vault
     from sync.exports.run import ExportFormat, ExportOutcome, ExportRequest
 
 # (parent, caption) -> the chosen folder or "" (QFileDialog's by default; tests put their own in).
@@ -55,12 +54,6 @@ DEFAULT_PURPOSE = "ngo-internal"  # sync/exports/consent.py: the NGO internally
 
 def choose_folder(parent: QWidget, caption: str) -> str:
     return QFileDialog.getExistingDirectory(parent, caption, QDir.homePath())
-
-
-@dataclass(frozen=True)
-class ExportProgress:
-    done: int
-    total: int
 
 
 class ExportTask:
@@ -76,7 +69,7 @@ class ExportTask:
         return run_export(
             self._vault,
             self._request,
-            progress=lambda done, total: context.progress(ExportProgress(done, total)),
+            progress=lambda done, total: context.progress(CopyProgress(done, total)),
             cancel=context.cancel,
         )
 
@@ -132,7 +125,6 @@ class ExportDialog(QDialog):
         self.case_id = case_id
         self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._chooser = chooser
-        self._cancel: CancelToken | None = None
         self.destination: Path | None = None
         self.outcome: ExportOutcome | None = None
 
@@ -149,12 +141,9 @@ class ExportDialog(QDialog):
         self.choose_button.clicked.connect(self.choose_destination)
         self.export_button = QPushButton(icon("export"), "")
         self.export_button.clicked.connect(self.start)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.hide()
-        self.cancel_button = QPushButton()
+        self._run = CancellableRun(self.tasks, self)
+        self.progress, self.cancel_button = self._run.progress, self._run.cancel_button
         self.cancel_button.clicked.connect(self.cancel)
-        self.cancel_button.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.withheld_label = QLabel()
@@ -246,7 +235,7 @@ class ExportDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self._cancel is not None
+        return self._run.running
 
     def choose(self, export_format: str, purpose: str = DEFAULT_PURPOSE) -> None:
         """Select a format and a purpose by their codes (as the user would in the lists)."""
@@ -298,24 +287,16 @@ class ExportDialog(QDialog):
         """Export into the chosen folder (a new, named export is made inside it)."""
         if self._vault is None or self.running or self.destination is None:
             return False
-        from db.api import CancelToken  # loaded with the vault already
-
         request = self.request()
-        self._cancel = CancelToken()
         self.outcome = None
         self._set_choosing(False)
-        self.progress.setRange(0, 1000 if request.format == "bagit" else 0)  # 0, 0: busy
-        self.progress.setValue(0)
-        self.progress.show()
-        self.cancel_button.setEnabled(True)
-        self.cancel_button.show()
+        # Only a BagIt package counts its files as it goes; the others show "busy" (range 0, 0).
+        self.progress.setRange(0, PROGRESS_STEPS if request.format == "bagit" else 0)
         self.withheld_label.hide()
         self.withheld_list.clear()
         self.withheld_list.hide()
         self.status.setText(self.tr("Exporting…"))
-        self.tasks.start(
-            Lane.EXPORT, ExportTask(self._vault, request), self._on_report, owner=self, cancel=self._cancel
-        )
+        self._run.start(Lane.EXPORT, ExportTask(self._vault, request), self._on_report)
         return True
 
     def _set_choosing(self, enabled: bool) -> None:
@@ -329,25 +310,15 @@ class ExportDialog(QDialog):
 
     @Slot()
     def cancel(self) -> None:
-        if self._cancel is not None:
-            self._cancel.cancel()
-            self.cancel_button.setEnabled(False)
+        if self._run.cancel():
             self.status.setText(self.tr("Cancelling…"))
-
-    def _ended(self) -> None:
-        self._cancel = None
-        self.progress.hide()
-        self.cancel_button.hide()
-        self._set_choosing(self._vault is not None)
 
     def _on_report(self, report: TaskReport) -> None:
         if report.state == "progress":
-            value = report.value
-            assert isinstance(value, ExportProgress)
-            if self.progress.maximum():
-                self.progress.setValue(1000 * value.done // value.total if value.total else 1000)
+            self._run.show_progress(report.value)
             return
-        self._ended()
+        self._run.ended()
+        self._set_choosing(self._vault is not None)
         if report.state == "succeeded":
             from sync.exports.run import ExportOutcome  # loaded by the task
 

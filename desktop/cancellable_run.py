@@ -1,0 +1,84 @@
+"""The progress bar and Cancel button of a dialog that runs one long copy at a
+time on a TaskRunner lane (Vault → Back up to USB…, Vault → Export case…).
+
+The dialog holds the task's CancelToken itself, not only the runner: Cancel,
+closing the dialog and locking the vault then stop the task even before the
+runner has started it, and the core removes what the task had begun to
+write. Both widgets are hidden while nothing runs. The dialog gives the
+button its words and says on its status line what is happening.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QProgressBar, QPushButton
+
+from desktop.tasks import Lane, ReportCallback, Task, TaskRunner
+
+if TYPE_CHECKING:
+    from db.api import CancelToken
+
+PROGRESS_STEPS = 1000
+
+
+@dataclass(frozen=True)
+class CopyProgress:
+    """What a task reports as it goes: ``done`` of ``total`` (bytes, files)."""
+
+    done: int
+    total: int
+
+
+class CancellableRun:
+    """``progress`` and ``cancel_button`` for the dialog to place; ``start``
+    runs a task with them, ``cancel`` asks it to stop, ``ended`` hides them
+    again once its last report has come."""
+
+    def __init__(self, tasks: TaskRunner, owner: QObject) -> None:
+        self._tasks = tasks
+        self._owner = owner  # the runner drops the reports once it is deleted
+        self._cancel: CancelToken | None = None
+        self.progress = QProgressBar()
+        self.progress.setRange(0, PROGRESS_STEPS)
+        self.progress.hide()
+        self.cancel_button = QPushButton()
+        self.cancel_button.hide()
+
+    @property
+    def running(self) -> bool:
+        return self._cancel is not None
+
+    def start(self, lane: Lane, task: Task, on_report: ReportCallback) -> None:
+        from db.api import CancelToken  # loaded with the vault already
+
+        self._cancel = CancelToken()
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
+        self._tasks.start(lane, task, on_report, owner=self._owner, cancel=self._cancel)
+
+    def cancel(self) -> bool:
+        """Ask the task to stop (Cancel is disabled until it has); False when none runs."""
+        if self._cancel is None:
+            return False
+        self._cancel.cancel()
+        self.cancel_button.setEnabled(False)
+        return True
+
+    def show_progress(self, value: object) -> None:
+        """A progress report's value; a bar without steps (range 0, 0: only
+        busy) stays as it is."""
+        assert isinstance(value, CopyProgress)
+        if self.progress.maximum():
+            self.progress.setValue(
+                PROGRESS_STEPS * value.done // value.total if value.total else PROGRESS_STEPS
+            )
+
+    def ended(self) -> None:
+        self._cancel = None
+        self.progress.hide()
+        self.cancel_button.hide()
