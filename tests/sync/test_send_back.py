@@ -12,30 +12,43 @@ coordinator. Then the coordinator's bundle for each worker is made
 
 from __future__ import annotations
 
+import base64
 import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import db.api as vault_api
 from db.api import NotFound, Vault
 from db.keyring_store import NoKeyring
 from sync import org_vault
 from sync.bundle.errors import BundleRejected
-from sync.bundle.format import VouchedDevice
+from sync.bundle.format import VouchedDevice, parse_manifest
+from sync.bundle.format import canonical as bundle_canonical
 from sync.bundle.reader import read_bundle
 from sync.bundle.send_back import SentBack, send_back
 from sync.bundle.vault_io import _revision_wire, import_bundle
 from sync.bundle.writer import BundleContents, DeviceIdentity, write_bundle
-from sync.org import OrgRefused, read_profile
+from sync.org import (
+    PROFILE_DOMAIN,
+    Coordinator,
+    OrgRefused,
+    canonical,
+    device_id_of,
+    new_profile,
+    read_profile,
+)
 from tests.cli_helpers import REPO, Cli
 from tests.factory import make_case
 from tests.sync.merge.conflict_fixtures import ConflictScene, build_conflict
 from tests.sync.trust_fixtures import current_profile
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
+AGE_RECIPIENT = "age1" + "q" * 58
 CANARY = "Кварцитовий"  # a word only the third worker's testimony holds
 
 
@@ -350,3 +363,84 @@ def test_a_lost_bundle_is_sent_again_on_request(scene: Scene) -> None:
     taken = import_bundle(scene.first, first.path, scene.first.vault_keys.age_identity(), org_id=scene.org_id)
     assert taken.revisions == 0 and scene.first.revisions.heads() == heads
     assert scene.first.verify().ok
+
+
+# -- the formats: the profile's policy member and the manifest's devices --------------
+
+
+def _signed_with_policy(policy: dict[str, object]) -> bytes:
+    key = Ed25519PrivateKey.generate()
+    own = Ed25519PrivateKey.generate()
+    own_key = own.public_key().public_bytes_raw()
+    coordinator = Coordinator(device_id_of(own_key), own_key, AGE_RECIPIENT, "desk")
+    body = new_profile("Org", key, coordinator).to_json() | {"policy": policy}
+    signature = key.sign(PROFILE_DOMAIN + canonical(body))
+    return canonical({"profile": body, "signature": base64.b64encode(signature).decode()})
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        ({"purge_after_delivery": False}, "held-records"),  # profiles made before the member
+        ({"purge_after_delivery": False, "send_to_workers": "none"}, "none"),
+        ({"purge_after_delivery": True, "send_to_workers": "all"}, "all"),
+    ],
+)
+def test_a_profile_reads_its_send_back_policy(policy: dict[str, object], expected: str) -> None:
+    assert read_profile(_signed_with_policy(policy)).send_to_workers == expected
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        {"purge_after_delivery": False, "send_to_workers": "held-records"},  # the default is never written
+        {"purge_after_delivery": False, "send_to_workers": "everything"},
+        {"purge_after_delivery": False, "send_to_workers": None},
+        {"purge_after_delivery": False, "send_to_workers": "all", "send_evidence": True},
+    ],
+)
+def test_a_malformed_send_back_policy_is_refused(policy: dict[str, object]) -> None:
+    with pytest.raises(OrgRefused) as refused:
+        read_profile(_signed_with_policy(policy))
+    assert refused.value.code == "org-profile-form"
+
+
+def _manifest_with_devices(devices: object) -> bytes:
+    value = {
+        "format": "fieldvault-bundle-manifest",
+        "version": 1,
+        "bundle": {"org_id": str(uuid.uuid4()), "device_id": "a" * 32, "sequence": 1, "previous": None},
+        "revisions": [],
+        "custody": [],
+        "blobs": [],
+        "devices": devices,
+    }
+    return bundle_canonical(value)
+
+
+def _card(key: bytes) -> dict[str, str]:
+    return {
+        "device_id": device_id_of(key),
+        "device_key": base64.b64encode(key).decode(),
+        "age_recipient": AGE_RECIPIENT,
+    }
+
+
+def test_the_manifest_devices_member_is_checked() -> None:
+    keys = sorted(
+        (Ed25519PrivateKey.generate().public_key().public_bytes_raw() for _ in range(2)), key=device_id_of
+    )
+    parsed = parse_manifest(_manifest_with_devices([_card(k) for k in keys]))
+    assert [d.device_key for d in parsed.devices] == keys
+    lied = _card(keys[0]) | {"device_id": device_id_of(keys[1])}
+    for bad in (
+        [],  # absent when empty
+        [_card(k) for k in reversed(keys)],  # not sorted
+        [_card(keys[0]), _card(keys[0])],  # twice
+        [lied],  # an id that is not its key's
+        [_card(keys[0]) | {"age_recipient": "age1nope"}],
+        [_card(keys[0]) | {"label": "x"}],
+    ):
+        with pytest.raises(BundleRejected) as refused:
+            parse_manifest(_manifest_with_devices(bad))
+        assert refused.value.kind == "archive-form"
