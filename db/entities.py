@@ -40,6 +40,11 @@ class Record:
     searchable: ClassVar[tuple[str, ...]] = ("notes",)
     # The field holding the case id, or None for records that are not in a case.
     case_field: ClassVar[str | None] = "case_id"
+    # Fields added after revisions of this type were first written: left out
+    # of the body while they hold their default, so that every earlier body
+    # (and its revision id) stays exactly as it was and a body without them
+    # still checks (docs/vault-format.md, "Revisions").
+    omitted_when_default: ClassVar[tuple[str, ...]] = ()
 
     id: str = ""
     revision: str = ""
@@ -52,6 +57,7 @@ class Record:
             f.name: _plain(getattr(self, f.name))
             for f in dataclasses.fields(self)
             if f.name not in BOOKKEEPING_FIELDS
+            and not (f.name in self.omitted_when_default and getattr(self, f.name) == f.default)
         }
 
     @property
@@ -301,6 +307,12 @@ class Testimony(Record):
     violation_types: list[str] = field(default_factory=list)
     narrative: str = ""
     notes: str = ""
+    # A quick note (title, text and attachments taken down when there was no
+    # time for the form), listed as "to complete" until the worker finishes
+    # it in the full form.
+    to_complete: bool = False
+
+    omitted_when_default: ClassVar[tuple[str, ...]] = ("to_complete",)
 
     def validate_values(self) -> None:
         _check_uuid(self, "incident_id", required=False)
@@ -501,7 +513,7 @@ def check_body(entity_type: str, op: str, body: dict[str, Any]) -> None:
         raise InvalidInput(
             f"{entity_type}: unknown field '{unknown[0][:40]}'.", "unknown-field", record_type=entity_type
         )
-    missing = [name for name in names if name not in body]
+    missing = [name for name in names if name not in body and name not in record_type.omitted_when_default]
     if missing:
         raise InvalidInput(
             f"{entity_type}: required field '{missing[0]}' is missing.",

@@ -9,7 +9,7 @@ scrolled to its end (docs/development.md, "Long lists").
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
-from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QPushButton, QVBoxLayout, QWidget
 
 from db.api import FieldvaultError, Testimony, Vault
 from desktop.history_view import HistoryView
@@ -39,6 +39,14 @@ class TestimoniesTab(QWidget):
         fill_widget(
             self, list_beside_form(self.tr("Testimonies"), self.list_view, self.new_button, self.editor)
         )
+        # Quick notes (desktop/quick_note.py) wait in the list with a "to
+        # complete" badge; this box lists only them.
+        self.to_complete_filter = QCheckBox(self.tr("Only notes to complete"))
+        panel = self.new_button.parentWidget()
+        column = panel.layout() if panel is not None else None
+        assert isinstance(column, QVBoxLayout)
+        column.insertWidget(column.indexOf(self.list_view), self.to_complete_filter)
+        self.to_complete_filter.toggled.connect(lambda _on: self.reload())
 
         self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.list_view.fetch_failed.connect(self.show_status)
@@ -61,7 +69,9 @@ class TestimoniesTab(QWidget):
 
     def label(self, testimony: Testimony) -> str:
         title = testimony.title or self.tr("(untitled testimony)")
-        return f"{title} [{testimony.language}]" if testimony.language else title
+        label = f"{title} [{testimony.language}]" if testimony.language else title
+        # First, so that a narrow list does not cut the badge off.
+        return self.tr("To complete: {label}").format(label=label) if testimony.to_complete else label
 
     def show_case(self, case_id: str | None) -> None:
         """List the case's testimonies from the first page, with an empty form
@@ -79,12 +89,25 @@ class TestimoniesTab(QWidget):
                 self.model.clear()
             else:
                 testimonies = vault.testimonies
+                only_to_complete = self.to_complete_filter.isChecked()
 
                 def fetch(offset: int, limit: int) -> list[ListEntry]:
-                    page = testimonies.list(case_id, offset=offset, limit=limit)
+                    if only_to_complete:
+                        from db.quick_notes import to_complete  # loads with the vault, not at start
+
+                        page = to_complete(vault.services, case_id, offset=offset, limit=limit)
+                    else:
+                        page = testimonies.list(case_id, offset=offset, limit=limit)
                     return [list_entry(testimony.id, self.label(testimony)) for testimony in page]
 
-                self.model.set_source(fetch, lambda: testimonies.count(case_id))
+                def count() -> int:
+                    if only_to_complete:
+                        from db.quick_notes import count_to_complete
+
+                        return count_to_complete(vault.services, case_id)
+                    return testimonies.count(case_id)
+
+                self.model.set_source(fetch, count)
             self.list_view.show_first_page()
             row = self.model.fetch_until(select_id) if select_id else -1
             if row >= 0:

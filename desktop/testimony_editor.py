@@ -36,6 +36,7 @@ from typing import Any
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -195,6 +196,13 @@ class TestimonyEditor(RecordEditor[Testimony]):
         self.title_field.setAccessibleName(self.tr("Testimony title"))
         self.title_field.setPlaceholderText(self.tr("e.g. Statement of witness W-1"))
 
+        # A quick note (desktop/quick_note.py) is listed "to complete" until
+        # this is unticked and saved; shown only for quick notes.
+        self._quick_note = False
+        self.to_complete_box = QCheckBox(self.tr("Quick note: still to complete"))
+        self.to_complete_box.setToolTip(self.tr("Untick when the testimony is complete, then save."))
+        self.to_complete_box.hide()
+
         self.witness_field = QComboBox()
         self.witness_field.setAccessibleName(self.tr("Witness"))
         self.witness_field.setToolTip(self.tr("The persons of this case, by pseudonym."))
@@ -278,6 +286,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
 
         # -- the form --------------------------------------------------------------
         rows = [
+            FormRow("to_complete", "", self.to_complete_box),
             FormRow("title", self.tr("&Title:"), self.title_field),
             FormRow("witness_id", self.tr("&Witness:"), self.witness_field),
             FormRow("incident_id", self.tr("In&cident:"), self.incident_field),
@@ -338,6 +347,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
         for combo in (self.witness_field, self.incident_field):
             combo.currentIndexChanged.connect(self.on_edited)
         self.violations_field.itemChanged.connect(self.on_edited)
+        self.to_complete_box.toggled.connect(self.on_edited)
         self.narrative_field.textChanged.connect(self.on_edited)
         self.notes_field.textChanged.connect(self.on_edited)
         self.discard_draft_button.clicked.connect(self.discard_draft)
@@ -467,7 +477,10 @@ class TestimonyEditor(RecordEditor[Testimony]):
     @staticmethod
     def _values_of(record: Testimony) -> dict[str, Any]:
         body = record.body()
-        return {name: body[name] for name in FIELDS}
+        values = {name: body[name] for name in FIELDS}
+        if "to_complete" in body:  # only while set (a quick note)
+            values["to_complete"] = body["to_complete"]
+        return values
 
     def _restore_draft(self) -> None:
         vault, key = self._vault, self.current_draft_key()
@@ -508,7 +521,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
 
     def form_values(self) -> dict[str, Any]:
         """What the form holds, unchecked (this is what a draft keeps)."""
-        return {
+        values: dict[str, Any] = {
             "title": self.title_field.text(),
             "witness_id": str(self.witness_field.currentData() or ""),
             "incident_id": str(self.incident_field.currentData() or ""),
@@ -522,6 +535,9 @@ class TestimonyEditor(RecordEditor[Testimony]):
             "narrative": self.narrative_field.toPlainText(),
             "notes": self.notes_field.toPlainText(),
         }
+        if self._quick_note:
+            values["to_complete"] = self.to_complete_box.isChecked()
+        return values
 
     def set_form_values(self, values: dict[str, Any]) -> None:
         """Fill the form (from a testimony or a draft); unknown keys are ignored."""
@@ -531,6 +547,10 @@ class TestimonyEditor(RecordEditor[Testimony]):
             return value if isinstance(value, str) else ""
 
         self.title_field.setText(text("title"))
+        to_complete = values.get("to_complete")
+        self._quick_note = isinstance(to_complete, bool)
+        self.to_complete_box.setChecked(to_complete is True)
+        self.to_complete_box.setVisible(self._quick_note)
         self._choose(self.witness_field, text("witness_id"), self.tr("(a person not in this case)"))
         self._choose(self.incident_field, text("incident_id"), self.tr("(an incident not in this case)"))
         self.interviewer_field.setText(text("interviewer"))
@@ -839,4 +859,7 @@ class TestimonyEditor(RecordEditor[Testimony]):
         self.language_field.setCurrentIndex(-1)
         self.language_field.setEditText("")
         self._legacy_consent = ""
+        self._quick_note = False
+        self.to_complete_box.setChecked(False)
+        self.to_complete_box.hide()
         self.violations_field.untick_all()

@@ -38,6 +38,7 @@ from desktop.duplicates_view import add_duplicates_entry
 from desktop.export_dialog import ExportCaseAction, interrupted_exports_notice
 from desktop.help_menu import HelpMenu, WindowKeys
 from desktop.icons import app_icon, icon
+from desktop.quick_note import QuickNoteAction
 from desktop.org_admin import add_coordinator_entries as add_org_admin_entries
 from desktop.recover_page import RecoverPage, VaultRecovered
 from desktop.review_view import add_review_entry
@@ -146,6 +147,11 @@ class FieldvaultWindow(QMainWindow):
             self.tasks,
         )
         self.vault_menu.addAction(self.export_action)
+        # Vault → Quick note… (Ctrl+Shift+N, desktop/quick_note.py)
+        self.quick_note_action = QuickNoteAction(
+            self, lambda: self._vault, lambda: self.vault_view, self.tasks
+        )
+        self.vault_menu.addAction(self.quick_note_action)
         self.vault_menu.addAction(self.lock_action)
         # Ctrl+F, Ctrl+N and Vault → Quit (desktop/help_menu.py)
         self.keys = WindowKeys(self, lambda: self.vault_view, self.vault_menu)
@@ -197,6 +203,7 @@ class FieldvaultWindow(QMainWindow):
         self.org_menu.retranslate()
         self.coordinator_menu.retranslate()
         self.keys.retranslate()
+        self.quick_note_action.retranslate()
         self.help_menu.retranslate()
         self.sync_indicator.retranslate()
         self.backup_action.retranslate()
@@ -383,6 +390,7 @@ class FieldvaultWindow(QMainWindow):
         self.coordinator_menu.set_unlocked(unlocked)
         self.backup_action.setEnabled(unlocked)
         self.export_action.set_unlocked(unlocked)
+        self.quick_note_action.set_unlocked(unlocked)
         self.lock_action.setEnabled(unlocked)
 
     @Slot()
@@ -493,6 +501,7 @@ class FieldvaultWindow(QMainWindow):
         self._set_unlocked_actions(False)
         self.backup_action.close_dialog()
         self.export_action.close_dialog()
+        self.quick_note_action.close_dialog()
         self.statusBar().clearMessage()
         self.org_menu.close_dialog()
         self.coordinator_menu.close_dialog()

@@ -25,6 +25,7 @@ from db.api import (
     wipe_vault,
 )
 from fieldvault.backup_cli import add_backup_parser, cmd_backup
+from fieldvault.note_cli import add_note_parser, cmd_note
 from fieldvault.bundle_cli import add_bundle_parser, cmd_bundle
 from fieldvault.consent_cli import add_consent_parsers, cmd_consent, cmd_link
 from fieldvault.devices_cli import add_devices_parser, cmd_devices
@@ -189,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_org_parsers(commands)
     add_bundle_parser(commands)
     add_backup_parser(commands)
+    add_note_parser(commands)
     add_devices_parser(commands)
     add_consent_parsers(commands)
     add_records_parsers(commands)
@@ -569,6 +571,10 @@ def cmd_bundles(args: argparse.Namespace, out: Output, secrets: SecretSource) ->
     cmd_bundle(args, out, secrets, _open, ProgressLine)  # fieldvault/bundle_cli.py
 
 
+def cmd_notes(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_note(args, out, secrets, _open)  # fieldvault/note_cli.py
+
+
 def cmd_backups(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     cmd_backup(args, out, secrets, _open, ProgressLine)  # fieldvault/backup_cli.py
 
@@ -622,6 +628,7 @@ COMMANDS = {
     "duress": cmd_duress,
     "case": cmd_case,
     "testimony": cmd_testimony,
+    "note": cmd_notes,
     "search": cmd_search,
     "ingest": cmd_ingest,
     "evidence": cmd_evidence,

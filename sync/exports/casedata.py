@@ -71,7 +71,7 @@ def record_dict(record: Record) -> dict[str, Any]:
         "conflicted": record.conflicted,
         "created_ms": record.created_ms,
         "updated_ms": record.updated_ms,
-    } | record.body()
+    } | {name: getattr(record, name) for name in record.omitted_when_default} | record.body()
 
 
 def is_witness(person: Person, witness_ids: set[str]) -> bool:
