@@ -217,7 +217,7 @@ class QuickNoteAction(QAction):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setText(self.tr("Quick self.setText(self.tr("&Quick note…"))note…"))
+        self.setText(self.tr("Quick &note…"))
 
     def set_unlocked(self, unlocked: bool) -> None:
         self.setEnabled(unlocked)
