@@ -50,6 +50,7 @@ class SyncStatus:
     next_try_in: float | None = None  # seconds, while WAITING or IDLE
     sent: int = 0  # bundles delivered by the last run
     received: int = 0  # bundles imported by the last run
+    purged: int = 0  # evidence files the last run removed after delivery (the purge policy)
     # A coordinator's last pull, for its pull view (pull.PullResult's):
     held: tuple[str, ...] = ()  # bundle ids held in quarantine (a device not added yet)
     refused: tuple[tuple[str, str], ...] = ()  # (bundle id, error code)
@@ -209,7 +210,7 @@ class SyncWorker:
                     cancel=_Cancel(self._stopping),
                     **kwargs,
                 )
-                self._succeeded(role, sent=len(pushed.sent), received=0)
+                self._succeeded(role, sent=len(pushed.sent), received=0, purged=len(pushed.purged))
         except FieldvaultError as failure:
             # SyncFailed, or the vault's own (a full disk while making the
             # bundle; cancelled because the worker stops): shown, tried again.
@@ -223,6 +224,7 @@ class SyncWorker:
         *,
         sent: int,
         received: int,
+        purged: int = 0,
         held: tuple[str, ...] = (),
         refused: tuple[tuple[str, str], ...] = (),
         gaps: tuple[tuple[str, int, int], ...] = (),
@@ -237,6 +239,7 @@ class SyncWorker:
             queued=self._queued(),
             sent=sent,
             received=received,
+            purged=purged,
             held=held,
             refused=refused,
             gaps=gaps,

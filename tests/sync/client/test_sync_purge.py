@@ -26,6 +26,7 @@ from sync.client.org_link import publish_profile
 from sync.client.pull import pull
 from sync.client.purge import purge_delivered
 from sync.client.push import push, spool_dir
+from sync.client.worker import SyncWorker
 from sync.server.protocol import GENESIS
 from sync.server.receipts import Receipt, make_entry, sign_entry
 from tests.canary_helpers import files_containing
@@ -250,3 +251,17 @@ def test_fieldvault_sync_says_how_many_files_were_purged(org: Org, tmp_path: Pat
         reopened.lock()
     said = anna.run("sync", secrets=[PASSPHRASE])
     assert "1 evidence file(s) delivered and removed from this laptop" in said.stdout
+
+
+def test_the_background_worker_purges_after_its_delivery_and_says_so(org: Org, tmp_path: Path) -> None:
+    purge_policy(org)
+    vault = org.worker("anna")
+    work = record_work(vault, tmp_path, "anna")
+    worker = SyncWorker(vault, interval=3600)
+    worker.start()
+    try:
+        done = worker.wait_until(lambda s: s.last_success_ms is not None or s.last_error is not None, 60)
+    finally:
+        worker.stop()
+    assert done.last_error is None and done.sent == 1 and done.purged == 1
+    assert _blob_files(vault) == [] and "purge" in _actions(vault, work.evidence_id)
