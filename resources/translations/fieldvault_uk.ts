@@ -4,22 +4,22 @@
     <context>
         <name>AddDeviceDialog</name>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="118" />
+            <location filename="../../desktop/org_add_device.py" line="120" />
             <source>Add a device</source>
             <translation>Додати пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="124" />
+            <location filename="../../desktop/org_add_device.py" line="125" />
             <source>A field worker who joined shows their device card (fvd1.…; public keys only, nothing secret). Paste it or open the file they gave you. Then phone them or meet: the verification code below must be the same as the one their screen shows.</source>
             <translation>Польовий працівник, який приєднався, показує картку свого пристрою (fvd1.…; лише відкриті ключі, нічого секретного). Вставте її або відкрийте файл, який він вам дав. Потім зателефонуйте йому або зустріньтеся: код перевірки нижче має збігатися з тим, що показує його екран.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="134" />
+            <location filename="../../desktop/org_add_device.py" line="133" />
             <source>Device card</source>
             <translation>Картка пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="135" />
+            <location filename="../../desktop/org_add_device.py" line="134" />
             <source>fvd1.…</source>
             <translation>fvd1.…</translation>
         </message>
@@ -29,174 +29,173 @@
             <translation>Відкрити файл картки…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="140" />
+            <location filename="../../desktop/org_add_device.py" line="139" />
             <source>Open a device card file</source>
             <translation>Відкрити файл картки пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="144" />
+            <location filename="../../desktop/org_add_device.py" line="143" />
             <source>Card:</source>
             <translation>Картка:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="150" />
+            <location filename="../../desktop/org_add_device.py" line="146" />
             <source>Verification code</source>
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="154" />
+            <location filename="../../desktop/org_add_device.py" line="149" />
             <source>Label for the device</source>
             <translation>Позначка пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="155" />
+            <location filename="../../desktop/org_add_device.py" line="150" />
             <source>a call sign or the laptop's name, not a person's name</source>
             <translation>позивний або назва ноутбука, а не ім’я людини</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="156" />
+            <location filename="../../desktop/org_add_device.py" line="151" />
             <source>&amp;Label:</source>
             <translation>&amp;Позначка:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="158" />
+            <location filename="../../desktop/org_add_device.py" line="153" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="159" />
+            <location filename="../../desktop/org_add_device.py" line="154" />
             <source>optional: the fvt1.… token the worker received</source>
             <translation>необов’язково: токен fvt1.…, який отримав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="160" />
+            <location filename="../../desktop/org_add_device.py" line="155" />
             <source>&amp;Token:</source>
             <translation>&amp;Токен:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="161" />
-            <location filename="../../desktop/org_add_device.py" line="162" />
+            <location filename="../../desktop/org_add_device.py" line="156" />
+            <location filename="../../desktop/org_add_device.py" line="157" />
             <source>Also make it a coordinator</source>
             <translation>Також зробити його координатором</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="166" />
+            <location filename="../../desktop/org_add_device.py" line="160" />
             <source>A coordinator can read every bundle made from now on: bundles are encrypted to it too. Tick this only for a colleague's coordinator laptop.</source>
             <translation>Координатор може читати кожен пакет, створений відтепер: пакети шифруються й для нього. Позначайте це лише для координаторського ноутбука колеги.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="172" />
-            <location filename="../../desktop/org_add_device.py" line="173" />
+            <location filename="../../desktop/org_add_device.py" line="165" />
             <source>Add the device</source>
             <translation>Додати пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="178" />
+            <location filename="../../desktop/org_add_device.py" line="168" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="186" />
+            <location filename="../../desktop/org_add_device.py" line="174" />
             <source>Devices of the organisation</source>
             <translation>Пристрої організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="188" />
+            <location filename="../../desktop/org_add_device.py" line="176" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="188" />
+            <location filename="../../desktop/org_add_device.py" line="176" />
             <source>Label</source>
             <translation>Позначка</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="188" />
+            <location filename="../../desktop/org_add_device.py" line="176" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="188" />
+            <location filename="../../desktop/org_add_device.py" line="176" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="193" />
+            <location filename="../../desktop/org_add_device.py" line="181" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="205" />
+            <location filename="../../desktop/org_add_device.py" line="188" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="205" />
+            <location filename="../../desktop/org_add_device.py" line="188" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="206" />
+            <location filename="../../desktop/org_add_device.py" line="189" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="206" />
+            <location filename="../../desktop/org_add_device.py" line="189" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="230" />
+            <location filename="../../desktop/org_add_device.py" line="213" />
             <source>Open the device card</source>
             <translation>Відкрити картку пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="238" />
+            <location filename="../../desktop/org_add_device.py" line="221" />
             <source>{name} could not be read ({reason}).</source>
             <translation>{name} не вдалося прочитати ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="252" />
+            <location filename="../../desktop/org_add_device.py" line="235" />
             <source>The verification code appears here once the card is pasted.</source>
             <translation>Код перевірки з’явиться тут, щойно картку буде вставлено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="258" />
+            <location filename="../../desktop/org_add_device.py" line="241" />
             <source>That is not a device card (fvd1.…, as Join shows it).</source>
             <translation>Це не картка пристрою (fvd1.…, як її показує вікно приєднання).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="263" />
+            <location filename="../../desktop/org_add_device.py" line="246" />
             <source>Device {device}. Its verification code, to compare with the worker's screen:</source>
             <translation>Пристрій {device}. Його код перевірки, щоб звірити з екраном працівника:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="283" />
+            <location filename="../../desktop/org_add_device.py" line="265" />
             <source>Adding the device…</source>
             <translation>Додавання пристрою…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="295" />
+            <location filename="../../desktop/org_add_device.py" line="277" />
             <source>Device {device} added as a coordinator: bundles made from now on are encrypted to it too.</source>
             <translation>Пристрій {device} додано як координатора: пакети, створені відтепер, шифруються й для нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="298" />
+            <location filename="../../desktop/org_add_device.py" line="280" />
             <source>Device {device} added: its bundles are accepted.</source>
             <translation>Пристрій {device} додано: його пакети приймаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="303" />
+            <location filename="../../desktop/org_add_device.py" line="285" />
             <source>If the worker's code was not {code}, revoke this device.</source>
             <translation>Якщо код працівника був не {code}, відкличте цей пристрій.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="314" />
+            <location filename="../../desktop/org_add_device.py" line="296" />
             <source>Sending the new profile to {url}…</source>
             <translation>Надсилання нового профілю на {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="319" />
+            <location filename="../../desktop/org_add_device.py" line="301" />
             <source>The device was not added.</source>
             <translation>Пристрій не додано.</translation>
         </message>
@@ -204,17 +203,17 @@
     <context>
         <name>BackupAction</name>
         <message>
-            <location filename="../../desktop/backup_action.py" line="213" />
+            <location filename="../../desktop/backup_action.py" line="183" />
             <source>This vault has never been backed up. Vault → Back up to USB… makes an encrypted copy.</source>
             <translation>Резервної копії цього сховища ще не було. Сховище → Резервна копія на USB… створює зашифровану копію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="217" />
+            <location filename="../../desktop/backup_action.py" line="187" />
             <source>The last backup is {days} days old. Vault → Back up to USB… makes a new one.</source>
             <translation>Останній резервній копії вже {days} дн. Сховище → Резервна копія на USB… створює нову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="236" />
+            <location filename="../../desktop/backup_action.py" line="206" />
             <source>&amp;Back up to USB…</source>
             <translation>&amp;Резервна копія на USB…</translation>
         </message>
@@ -222,57 +221,57 @@
     <context>
         <name>BackupDialog</name>
         <message>
-            <location filename="../../desktop/backup_action.py" line="106" />
+            <location filename="../../desktop/backup_action.py" line="95" />
             <source>Back up the vault</source>
             <translation>Резервна копія сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="109" />
+            <location filename="../../desktop/backup_action.py" line="98" />
             <source>A backup is an encrypted copy of the whole vault: every record and file. It opens only with this vault's passphrase or its recovery key. Choose a folder, for example on a USB stick; a new folder is made there and nothing in it is overwritten.</source>
             <translation>Резервна копія — це зашифрована копія всього сховища: усіх записів і файлів. Вона відкривається лише парольною фразою цього сховища або його ключем відновлення. Виберіть папку, наприклад на флешці USB; у ній буде створено нову папку, і нічого в ній не буде перезаписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="114" />
+            <location filename="../../desktop/backup_action.py" line="103" />
             <source>Choose a folder and back up…</source>
             <translation>Вибрати папку і створити копію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="115" />
+            <location filename="../../desktop/backup_action.py" line="104" />
             <source>Choose a folder and back up</source>
             <translation>Вибрати папку і створити копію</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="116" />
+            <location filename="../../desktop/backup_action.py" line="105" />
             <source>Cancel backup</source>
             <translation>Скасувати копіювання</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="129" />
+            <location filename="../../desktop/backup_action.py" line="118" />
             <source>Where to put the backup</source>
             <translation>Куди зберегти резервну копію</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="144" />
+            <location filename="../../desktop/backup_action.py" line="126" />
             <source>Backing up…</source>
             <translation>Створюється резервна копія…</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="155" />
+            <location filename="../../desktop/backup_action.py" line="133" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="175" />
+            <location filename="../../desktop/backup_action.py" line="146" />
             <source>Backup written to {path}. It opens with this vault's passphrase or recovery key. Keep the stick somewhere safe, apart from this computer.</source>
             <translation>Резервну копію записано в {path}. Вона відкривається парольною фразою цього сховища або ключем відновлення. Зберігайте флешку в безпечному місці, окремо від цього комп'ютера.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="180" />
+            <location filename="../../desktop/backup_action.py" line="151" />
             <source>{count} evidence file(s) were already missing from the vault and are not in the backup: run a check of the vault.</source>
             <translation>Файлів доказів, яких уже бракувало у сховищі і яких немає в копії: {count}. Перевірте сховище.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="189" />
+            <location filename="../../desktop/backup_action.py" line="160" />
             <source>Backup cancelled: the partial copy was removed.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено.</translation>
         </message>
@@ -280,84 +279,83 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="216" />
+            <location filename="../../desktop/bundle_actions.py" line="215" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="221" />
+            <location filename="../../desktop/bundle_actions.py" line="219" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="230" />
+            <location filename="../../desktop/bundle_actions.py" line="226" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="231" />
+            <location filename="../../desktop/bundle_actions.py" line="227" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="232" />
+            <location filename="../../desktop/bundle_actions.py" line="229" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="233" />
-            <location filename="../../desktop/bundle_actions.py" line="270" />
+            <location filename="../../desktop/bundle_actions.py" line="229" />
+            <location filename="../../desktop/bundle_actions.py" line="249" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="240" />
+            <location filename="../../desktop/bundle_actions.py" line="234" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="246" />
+            <location filename="../../desktop/bundle_actions.py" line="236" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="249" />
-            <location filename="../../desktop/bundle_actions.py" line="250" />
+            <location filename="../../desktop/bundle_actions.py" line="239" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="252" />
+            <location filename="../../desktop/bundle_actions.py" line="242" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="253" />
+            <location filename="../../desktop/bundle_actions.py" line="242" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="256" />
+            <location filename="../../desktop/bundle_actions.py" line="244" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="278" />
+            <location filename="../../desktop/bundle_actions.py" line="257" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="283" />
+            <location filename="../../desktop/bundle_actions.py" line="262" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="293" />
+            <location filename="../../desktop/bundle_actions.py" line="269" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="317" />
+            <location filename="../../desktop/bundle_actions.py" line="293" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -366,12 +364,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="330" />
+            <location filename="../../desktop/bundle_actions.py" line="306" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="339" />
+            <location filename="../../desktop/bundle_actions.py" line="315" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
@@ -379,193 +377,193 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>BundleImportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="65" />
+            <location filename="../../desktop/bundle_actions.py" line="58" />
             <source>Fieldvault bundles (*.fvbundle);;All files (*)</source>
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="375" />
+            <location filename="../../desktop/bundle_actions.py" line="343" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="380" />
+            <location filename="../../desktop/bundle_actions.py" line="347" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="387" />
+            <location filename="../../desktop/bundle_actions.py" line="352" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="388" />
+            <location filename="../../desktop/bundle_actions.py" line="353" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="388" />
+            <location filename="../../desktop/bundle_actions.py" line="353" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="397" />
+            <location filename="../../desktop/bundle_actions.py" line="354" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="403" />
+            <location filename="../../desktop/bundle_actions.py" line="363" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="404" />
+            <location filename="../../desktop/bundle_actions.py" line="364" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="405" />
+            <location filename="../../desktop/bundle_actions.py" line="367" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="406" />
+            <location filename="../../desktop/bundle_actions.py" line="368" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="417" />
+            <location filename="../../desktop/bundle_actions.py" line="378" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="422" />
+            <location filename="../../desktop/bundle_actions.py" line="380" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="425" />
+            <location filename="../../desktop/bundle_actions.py" line="383" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="426" />
-            <location filename="../../desktop/bundle_actions.py" line="450" />
+            <location filename="../../desktop/bundle_actions.py" line="383" />
+            <location filename="../../desktop/bundle_actions.py" line="398" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="428" />
+            <location filename="../../desktop/bundle_actions.py" line="386" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="429" />
+            <location filename="../../desktop/bundle_actions.py" line="386" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="432" />
+            <location filename="../../desktop/bundle_actions.py" line="389" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="433" />
+            <location filename="../../desktop/bundle_actions.py" line="389" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="436" />
+            <location filename="../../desktop/bundle_actions.py" line="391" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="460" />
-            <location filename="../../desktop/bundle_actions.py" line="475" />
-            <location filename="../../desktop/bundle_actions.py" line="519" />
+            <location filename="../../desktop/bundle_actions.py" line="406" />
+            <location filename="../../desktop/bundle_actions.py" line="419" />
+            <location filename="../../desktop/bundle_actions.py" line="456" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="481" />
-            <location filename="../../desktop/bundle_actions.py" line="601" />
+            <location filename="../../desktop/bundle_actions.py" line="425" />
+            <location filename="../../desktop/bundle_actions.py" line="533" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="491" />
+            <location filename="../../desktop/bundle_actions.py" line="432" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="508" />
-            <location filename="../../desktop/bundle_actions.py" line="519" />
-            <location filename="../../desktop/bundle_actions.py" line="598" />
+            <location filename="../../desktop/bundle_actions.py" line="445" />
+            <location filename="../../desktop/bundle_actions.py" line="456" />
+            <location filename="../../desktop/bundle_actions.py" line="530" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="520" />
+            <location filename="../../desktop/bundle_actions.py" line="457" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="527" />
+            <location filename="../../desktop/bundle_actions.py" line="465" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="530" />
+            <location filename="../../desktop/bundle_actions.py" line="468" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="540" />
+            <location filename="../../desktop/bundle_actions.py" line="477" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="545" />
+            <location filename="../../desktop/bundle_actions.py" line="482" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="556" />
+            <location filename="../../desktop/bundle_actions.py" line="493" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="564" />
+            <location filename="../../desktop/bundle_actions.py" line="501" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="570" />
+            <location filename="../../desktop/bundle_actions.py" line="507" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="572" />
+            <location filename="../../desktop/bundle_actions.py" line="509" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="595" />
+            <location filename="../../desktop/bundle_actions.py" line="527" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="621" />
+            <location filename="../../desktop/bundle_actions.py" line="553" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="629" />
+            <location filename="../../desktop/bundle_actions.py" line="561" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="634" />
+            <location filename="../../desktop/bundle_actions.py" line="565" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -1204,174 +1202,174 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Нова організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="279" />
+            <location filename="../../desktop/org_admin.py" line="278" />
             <source>This vault becomes the organisation's first coordinator: it keeps the organisation key, and the bundles field workers send are encrypted to its coordinators only. Create an organisation once; every other laptop joins it.</source>
             <translation>Це сховище стане першим координатором організації: воно зберігає ключ організації, а пакети, які надсилають польові працівники, шифруються лише для її координаторів. Організацію створюють один раз; усі інші ноутбуки приєднуються до неї.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="287" />
+            <location filename="../../desktop/org_admin.py" line="284" />
             <source>Organisation name</source>
             <translation>Назва організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="288" />
+            <location filename="../../desktop/org_admin.py" line="285" />
             <source>for example: Kharkiv documentation group</source>
             <translation>наприклад: Харківська група документування</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="289" />
+            <location filename="../../desktop/org_admin.py" line="286" />
             <source>&amp;Name:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="291" />
+            <location filename="../../desktop/org_admin.py" line="288" />
             <source>Field workers' laptops delete evidence files the server has received</source>
             <translation>Ноутбуки польових працівників видаляють файли-докази, які сервер уже отримав</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="293" />
+            <location filename="../../desktop/org_admin.py" line="290" />
             <source>Purge after delivery</source>
             <translation>Видаляти після доставки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="297" />
+            <location filename="../../desktop/org_admin.py" line="294" />
             <source>Tick this if a laptop that is seized or lost should carry as little as possible: once the organisation's server has confirmed with its signed receipt that it holds a worker's bundle, their laptop deletes its copy of the evidence files that bundle carried. The records, the files' fingerprints and the chain of custody stay. Leave it unticked if workers need the files themselves afterwards. Files carried only by USB stick are never deleted (a stick gives no receipt).</source>
             <translation>Позначте це, якщо вилучений або загублений ноутбук має містити якомога менше: щойно сервер організації підтвердить своєю підписаною квитанцією, що отримав пакет працівника, його ноутбук видаляє свою копію файлів-доказів, які були в цьому пакеті. Записи, відбитки файлів і ланцюг зберігання залишаються. Не позначайте, якщо працівникам самим потрібні ці файли й потім. Файли, передані лише на USB-флешці, ніколи не видаляються (флешка не дає квитанції).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="308" />
+            <location filename="../../desktop/org_admin.py" line="304" />
             <source>Server address</source>
             <translation>Адреса сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="309" />
+            <location filename="../../desktop/org_admin.py" line="305" />
             <source>optional: https://…</source>
             <translation>необов’язково: https://…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="310" />
+            <location filename="../../desktop/org_admin.py" line="306" />
             <source>&amp;Server:</source>
             <translation>&amp;Сервер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="312" />
+            <location filename="../../desktop/org_admin.py" line="308" />
             <source>Server certificate fingerprint</source>
             <translation>Відбиток сертифіката сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="313" />
+            <location filename="../../desktop/org_admin.py" line="309" />
             <source>its certificate's SHA-256 (64 hex digits)</source>
             <translation>SHA-256 його сертифіката (64 шістнадцяткові цифри)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="315" />
+            <location filename="../../desktop/org_admin.py" line="311" />
             <source>&amp;Certificate:</source>
             <translation>Се&amp;ртифікат:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="317" />
+            <location filename="../../desktop/org_admin.py" line="313" />
             <source>Server receipt key</source>
             <translation>Ключ квитанцій сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="319" />
+            <location filename="../../desktop/org_admin.py" line="315" />
             <source>optional: its receipt key (base64); asked of the server when empty</source>
             <translation>необов’язково: його ключ квитанцій (base64); якщо порожньо, його запитують у сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="322" />
+            <location filename="../../desktop/org_admin.py" line="318" />
             <source>&amp;Receipt key:</source>
             <translation>Ключ &amp;квитанцій:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="325" />
+            <location filename="../../desktop/org_admin.py" line="320" />
             <source>Leave these empty to work by USB stick only; a server can be named later (fieldvault org set-server). Its certificate fingerprint and receipt key are what `fieldvault serve --init` printed: devices then talk to that server only, and trust only its receipts.</source>
             <translation>Залиште ці поля порожніми, щоб працювати лише через USB-флешку; сервер можна вказати пізніше (fieldvault org set-server). Відбиток його сертифіката й ключ квитанцій — це те, що вивела команда `fieldvault serve --init`: тоді пристрої спілкуються лише з цим сервером і довіряють лише його квитанціям.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="333" />
-            <location filename="../../desktop/org_admin.py" line="334" />
+            <location filename="../../desktop/org_admin.py" line="328" />
+            <location filename="../../desktop/org_admin.py" line="329" />
             <source>Create the organisation</source>
             <translation>Створити організацію</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="339" />
+            <location filename="../../desktop/org_admin.py" line="333" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="343" />
+            <location filename="../../desktop/org_admin.py" line="337" />
             <source>Your organisation</source>
             <translation>Ваша організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="351" />
+            <location filename="../../desktop/org_admin.py" line="341" />
             <source>Sending the profile to the server</source>
             <translation>Надсилання профілю на сервер</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="353" />
-            <location filename="../../desktop/org_admin.py" line="356" />
+            <location filename="../../desktop/org_admin.py" line="343" />
+            <location filename="../../desktop/org_admin.py" line="344" />
             <source>Organisation fingerprint</source>
             <translation>Відбиток організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="361" />
+            <location filename="../../desktop/org_admin.py" line="348" />
             <source>Tell each field worker this fingerprint in person or by phone, never in the same message or on the same stick as the profile: that is how their laptop knows the profile is yours. Give them the profile as a QR code (Coordinator → Issue enrolment token…) or as a file (Save the profile file…). When they have joined, add their device card (Coordinator → Add a device…) and compare the verification code.</source>
             <translation>Повідомте цей відбиток кожному польовому працівникові особисто або телефоном, ніколи не в тому самому повідомленні чи на тій самій флешці, що й профіль: так їхній ноутбук знає, що профіль ваш. Передайте їм профіль як QR-код (Координатор → Видати токен реєстрації…) або як файл (Зберегти файл профілю…). Коли вони приєднаються, додайте картку їхнього пристрою (Координатор → Додати пристрій…) і звірте код перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="370" />
+            <location filename="../../desktop/org_admin.py" line="358" />
             <source>Save the profile file…</source>
             <translation>Зберегти файл профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="371" />
+            <location filename="../../desktop/org_admin.py" line="359" />
             <source>Save the organisation profile file</source>
             <translation>Зберегти файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="382" />
+            <location filename="../../desktop/org_admin.py" line="370" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="393" />
+            <location filename="../../desktop/org_admin.py" line="376" />
             <source>Type the organisation's name.</source>
             <translation>Введіть назву організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="400" />
+            <location filename="../../desktop/org_admin.py" line="383" />
             <source>A server needs both its address and its certificate fingerprint (or leave both empty).</source>
             <translation>Для сервера потрібні і його адреса, і відбиток його сертифіката (або залиште обидва поля порожніми).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="426" />
+            <location filename="../../desktop/org_admin.py" line="409" />
             <source>Asking {url} for its receipt key…</source>
             <translation>Запит ключа квитанцій у {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="438" />
+            <location filename="../../desktop/org_admin.py" line="421" />
             <source>{url} could not be asked for its receipt key ({state}): the profile does not pin it, and devices will trust the key they see first. Pin it later with fieldvault org set-server --receipt-key (fieldvault serve --init printed it).</source>
             <translation>Не вдалося запитати в {url} його ключ квитанцій ({state}): профіль його не закріплює, і пристрої довірятимуть ключу, який побачать першим. Закріпіть його пізніше командою fieldvault org set-server --receipt-key (його вивела fieldvault serve --init).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="445" />
+            <location filename="../../desktop/org_admin.py" line="428" />
             <source>Creating the organisation…</source>
             <translation>Створення організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="464" />
+            <location filename="../../desktop/org_admin.py" line="447" />
             <source>Organisation {name} created; this vault is its coordinator.</source>
             <translation>Організацію {name} створено; це сховище — її координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="471" />
+            <location filename="../../desktop/org_admin.py" line="454" />
             <source>Sending the profile to {url}…</source>
             <translation>Надсилання профілю на {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="485" />
+            <location filename="../../desktop/org_admin.py" line="468" />
             <source>Choose the folder for the profile file</source>
             <translation>Виберіть теку для файлу профілю</translation>
         </message>
@@ -2923,7 +2921,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>ExportCaseAction</name>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="415" />
+            <location filename="../../desktop/export_dialog.py" line="386" />
             <source>E&amp;xport case…</source>
             <translation>Е&amp;кспорт справи…</translation>
         </message>
@@ -2931,172 +2929,172 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="86" />
+            <location filename="../../desktop/export_dialog.py" line="79" />
             <source>PDF case report</source>
             <translation>Звіт у справі (PDF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="87" />
+            <location filename="../../desktop/export_dialog.py" line="80" />
             <source>CSV (a folder of tables)</source>
             <translation>CSV (тека з таблицями)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="88" />
+            <location filename="../../desktop/export_dialog.py" line="81" />
             <source>JSON (one file)</source>
             <translation>JSON (один файл)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="89" />
+            <location filename="../../desktop/export_dialog.py" line="82" />
             <source>CSV for Uwazi's import</source>
             <translation>CSV для імпорту в Uwazi</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="90" />
+            <location filename="../../desktop/export_dialog.py" line="83" />
             <source>BagIt evidence package (with the files)</source>
             <translation>Пакет доказів BagIt (з файлами)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="97" />
+            <location filename="../../desktop/export_dialog.py" line="90" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="98" />
+            <location filename="../../desktop/export_dialog.py" line="91" />
             <source>Evidence</source>
             <translation>Доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="99" />
+            <location filename="../../desktop/export_dialog.py" line="92" />
             <source>Person</source>
             <translation>Особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="100" />
+            <location filename="../../desktop/export_dialog.py" line="93" />
             <source>Link</source>
             <translation>Зв’язок</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="103" />
+            <location filename="../../desktop/export_dialog.py" line="96" />
             <source>consent for this purpose was withdrawn</source>
             <translation>згоду на цю мету відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="106" />
+            <location filename="../../desktop/export_dialog.py" line="99" />
             <source>no consent for this purpose</source>
             <translation>немає згоди на цю мету</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="107" />
+            <location filename="../../desktop/export_dialog.py" line="100" />
             <source>no consent recorded</source>
             <translation>згоду не записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="108" />
+            <location filename="../../desktop/export_dialog.py" line="101" />
             <source>part of a withheld testimony</source>
             <translation>належить до утриманого свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="109" />
+            <location filename="../../desktop/export_dialog.py" line="102" />
             <source>the consent excludes photos</source>
             <translation>згода не дозволяє фото</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="111" />
+            <location filename="../../desktop/export_dialog.py" line="104" />
             <source>{kind} {id}: {reason}</source>
             <translation>{kind} {id}: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="207" />
+            <location filename="../../desktop/export_dialog.py" line="196" />
             <source>Export the case</source>
             <translation>Експорт справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="210" />
+            <location filename="../../desktop/export_dialog.py" line="199" />
             <source>An export is a copy outside the vault, unencrypted: keep it as carefully as the vault. It holds only what the witnesses consented to for the purpose you choose; what is left out is listed by id. Every export is recorded in the evidence's chain of custody.</source>
             <translation>Експорт — це незашифрована копія поза сховищем: зберігайте її так само дбайливо, як сховище. Вона містить лише те, на що свідки дали згоду для обраної мети; те, що не ввійшло, перелічено за ідентифікаторами. Кожен експорт записується в ланцюг зберігання доказів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="215" />
+            <location filename="../../desktop/export_dialog.py" line="204" />
             <source>Format</source>
             <translation>Формат</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="216" />
+            <location filename="../../desktop/export_dialog.py" line="205" />
             <source>Purpose</source>
             <translation>Мета</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="217" />
+            <location filename="../../desktop/export_dialog.py" line="206" />
             <source>Options</source>
             <translation>Параметри</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="218" />
+            <location filename="../../desktop/export_dialog.py" line="207" />
             <source>Folder</source>
             <translation>Тека</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="222" />
+            <location filename="../../desktop/export_dialog.py" line="211" />
             <source>Witnesses by pseudonym only</source>
             <translation>Свідки лише під псевдонімами</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="223" />
+            <location filename="../../desktop/export_dialog.py" line="212" />
             <source>Safe for spreadsheets (formulas get an apostrophe)</source>
             <translation>Безпечно для таблиць (формули — з апострофом)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="224" />
+            <location filename="../../desktop/export_dialog.py" line="213" />
             <source>Also photos without metadata (originals stay)</source>
             <translation>Також фото без метаданих (оригінали лишаються)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="226" />
+            <location filename="../../desktop/export_dialog.py" line="215" />
             <source>Choose a folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="227" />
+            <location filename="../../desktop/export_dialog.py" line="216" />
             <source>Export</source>
             <translation>Експортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="228" />
+            <location filename="../../desktop/export_dialog.py" line="217" />
             <source>Cancel export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="229" />
+            <location filename="../../desktop/export_dialog.py" line="218" />
             <source>Withheld by consent (not in the export):</source>
             <translation>Утримано через згоду (не ввійшло до експорту):</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="264" />
+            <location filename="../../desktop/export_dialog.py" line="253" />
             <source>Where to put the export</source>
             <translation>Куди зберегти експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="275" />
+            <location filename="../../desktop/export_dialog.py" line="264" />
             <source>No folder chosen yet</source>
             <translation>Теку ще не вибрано</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="315" />
+            <location filename="../../desktop/export_dialog.py" line="298" />
             <source>Exporting…</source>
             <translation>Експортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="335" />
+            <location filename="../../desktop/export_dialog.py" line="314" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="362" />
+            <location filename="../../desktop/export_dialog.py" line="333" />
             <source>Export cancelled: nothing was kept.</source>
             <translation>Експорт скасовано: нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="372" />
+            <location filename="../../desktop/export_dialog.py" line="343" />
             <source>Exported to {path}
 SHA-256: {sha256}
 Withheld by consent: {count} record(s). Keep the export safe: it is not encrypted.</source>
@@ -3105,22 +3103,22 @@ SHA-256: {sha256}
 Утримано через згоду записів: {count}. Зберігайте експорт у безпеці: він не зашифрований.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="448" />
+            <location filename="../../desktop/export_dialog.py" line="419" />
             <source>An export was interrupted (the program stopped during it). Its unfinished copy held unencrypted data and was removed: {path}</source>
             <translation>Експорт було перервано (програма зупинилася під час нього). Його незавершена копія містила незашифровані дані й була видалена: {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="454" />
+            <location filename="../../desktop/export_dialog.py" line="425" />
             <source>An export was interrupted. Something other than its unfinished copy is now at {path}: it was left alone. Check it: it may hold unencrypted data.</source>
             <translation>Експорт було перервано. За адресою {path} тепер є щось інше, ніж його незавершена копія: його не чіпали. Перевірте це: там можуть бути незашифровані дані.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="460" />
+            <location filename="../../desktop/export_dialog.py" line="431" />
             <source>An export was interrupted. Its unfinished copy at {path} may hold unencrypted data and could not be checked now (is its drive attached?). It is looked for again at the next unlock.</source>
             <translation>Експорт було перервано. Його незавершена копія за адресою {path} може містити незашифровані дані, і зараз її не вдалося перевірити (чи під’єднано носій?). Її буде знову шукано під час наступного розблокування.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="476" />
+            <location filename="../../desktop/export_dialog.py" line="447" />
             <source>An export was interrupted</source>
             <translation>Експорт було перервано</translation>
         </message>
@@ -3128,37 +3126,37 @@ SHA-256: {sha256}
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="191" />
+            <location filename="../../desktop/window.py" line="199" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="193" />
+            <location filename="../../desktop/window.py" line="201" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="192" />
+            <location filename="../../desktop/window.py" line="200" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="194" />
+            <location filename="../../desktop/window.py" line="202" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="202" />
+            <location filename="../../desktop/window.py" line="211" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="295" />
+            <location filename="../../desktop/window.py" line="304" />
             <source>Your passphrase is changed. The recovery key you typed no longer works: this is the new one.</source>
             <translation>Парольну фразу змінено. Введений ключ відновлення більше не діє: ось новий.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="315" />
+            <location filename="../../desktop/window.py" line="324" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -3167,7 +3165,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="325" />
+            <location filename="../../desktop/window.py" line="334" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -3176,32 +3174,32 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="331" />
+            <location filename="../../desktop/window.py" line="340" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="469" />
+            <location filename="../../desktop/window.py" line="479" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="470" />
+            <location filename="../../desktop/window.py" line="480" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="471" />
+            <location filename="../../desktop/window.py" line="481" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="557" />
+            <location filename="../../desktop/window.py" line="568" />
             <source>Locking…</source>
             <translation>Блокування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="577" />
+            <location filename="../../desktop/window.py" line="588" />
             <source>The vault locked while another program kept it busy: the last changes may not have been kept.</source>
             <translation>Сховище заблокувалося, поки інша програма тримала його зайнятим: останні зміни могли не зберегтися.</translation>
         </message>
@@ -3716,113 +3714,112 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>IssueTokenDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="594" />
+            <location filename="../../desktop/org_admin.py" line="571" />
             <source>Issue enrolment token</source>
             <translation>Видати токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="600" />
+            <location filename="../../desktop/org_admin.py" line="576" />
             <source>A token lets one new laptop join: its first bundle is accepted without waiting for you to add the device. It is good once and only until it expires. The QR code carries the organisation profile and the token; the worker still types the fingerprint you tell them.</source>
             <translation>Токен дозволяє приєднатися одному новому ноутбуку: його перший пакет приймається, не чекаючи, поки ви додасте пристрій. Він діє один раз і лише до закінчення строку. QR-код містить профіль організації й токен; відбиток, який ви повідомите, працівник однаково вводить сам.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="608" />
+            <location filename="../../desktop/org_admin.py" line="582" />
             <source>Valid for:</source>
             <translation>Діє:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="612" />
+            <location filename="../../desktop/org_admin.py" line="586" />
             <source> hours</source>
             <translation> год</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="613" />
+            <location filename="../../desktop/org_admin.py" line="587" />
             <source>Hours the token is valid</source>
             <translation>Скільки годин діє токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="615" />
-            <location filename="../../desktop/org_admin.py" line="616" />
+            <location filename="../../desktop/org_admin.py" line="590" />
             <source>Issue the token</source>
             <translation>Видати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="623" />
+            <location filename="../../desktop/org_admin.py" line="597" />
             <source>Enrolment QR code</source>
             <translation>QR-код реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="631" />
+            <location filename="../../desktop/org_admin.py" line="604" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="632" />
+            <location filename="../../desktop/org_admin.py" line="606" />
             <source>Copy</source>
             <translation>Копіювати</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="633" />
+            <location filename="../../desktop/org_admin.py" line="606" />
             <source>Copy the token</source>
             <translation>Копіювати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="640" />
+            <location filename="../../desktop/org_admin.py" line="613" />
             <source>Text of the enrolment QR code</source>
             <translation>Текст QR-коду реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="644" />
+            <location filename="../../desktop/org_admin.py" line="618" />
             <source>Save QR as PNG…</source>
             <translation>Зберегти QR як PNG…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="645" />
+            <location filename="../../desktop/org_admin.py" line="618" />
             <source>Save the QR code as a PNG file</source>
             <translation>Зберегти QR-код як файл PNG</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="649" />
+            <location filename="../../desktop/org_admin.py" line="620" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="655" />
+            <location filename="../../desktop/org_admin.py" line="626" />
             <source>Anyone holding this token and the profile can join once: show the code to the worker in person, or save it only onto a stick you hand over yourself. The copied token is cleared from the clipboard when the vault locks.</source>
             <translation>Будь-хто, хто має цей токен і профіль, може один раз приєднатися: покажіть код працівникові особисто або збережіть його лише на флешку, яку передасте самі. Скопійований токен видаляється з буфера обміну, коли сховище блокується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="662" />
+            <location filename="../../desktop/org_admin.py" line="632" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="676" />
+            <location filename="../../desktop/org_admin.py" line="641" />
             <source>Issuing the token…</source>
             <translation>Видача токена…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="699" />
+            <location filename="../../desktop/org_admin.py" line="664" />
             <source>Choose how long the token is valid, then issue it.</source>
             <translation>Виберіть, скільки діятиме токен, а тоді видайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="710" />
+            <location filename="../../desktop/org_admin.py" line="675" />
             <source>The profile is too large for a QR code: give the worker the profile file and the token.</source>
             <translation>Профіль завеликий для QR-коду: передайте працівникові файл профілю й токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="718" />
+            <location filename="../../desktop/org_admin.py" line="683" />
             <source>Token {token} is good for one device until {time} (this computer's time).</source>
             <translation>Токен {token} діє для одного пристрою до {time} (за часом цього комп’ютера).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="728" />
+            <location filename="../../desktop/org_admin.py" line="693" />
             <source>Token copied.</source>
             <translation>Токен скопійовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="735" />
+            <location filename="../../desktop/org_admin.py" line="700" />
             <source>Choose the folder for the QR code</source>
             <translation>Виберіть теку для QR-коду</translation>
         </message>
@@ -4712,62 +4709,62 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrgAdmin</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="78" />
+            <location filename="../../desktop/org_admin.py" line="79" />
             <source>Stopped; nothing was changed.</source>
             <translation>Зупинено; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="124" />
+            <location filename="../../desktop/org_admin.py" line="125" />
             <source>{name} exists already in that folder; nothing was replaced. Choose another folder.</source>
             <translation>{name} уже є в цій теці; нічого не замінено. Виберіть іншу теку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="128" />
+            <location filename="../../desktop/org_admin.py" line="129" />
             <source>{name} could not be written ({reason}).</source>
             <translation>{name} не вдалося записати ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="131" />
+            <location filename="../../desktop/org_admin.py" line="132" />
             <source>Saved: {path}</source>
             <translation>Збережено: {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="234" />
+            <location filename="../../desktop/org_admin.py" line="235" />
             <source>The new profile was sent to {url}.</source>
             <translation>Новий профіль надіслано на {url}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="235" />
+            <location filename="../../desktop/org_admin.py" line="236" />
             <source>{url} could not be reached: the new profile was not sent yet (fieldvault org export sends it).</source>
             <translation>Не вдалося з’єднатися з {url}: новий профіль ще не надіслано (його надсилає fieldvault org export).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="239" />
+            <location filename="../../desktop/org_admin.py" line="240" />
             <source>{url} showed another certificate than the pinned one: the new profile was not sent. Check the address and the certificate fingerprint.</source>
             <translation>{url} показав інший сертифікат, ніж закріплений: новий профіль не надіслано. Перевірте адресу й відбиток сертифіката.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="244" />
+            <location filename="../../desktop/org_admin.py" line="245" />
             <source>{url} refused the new profile.</source>
             <translation>{url} відхилив новий профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="775" />
+            <location filename="../../desktop/org_admin.py" line="740" />
             <source>&amp;Write acknowledgements to USB…</source>
             <translation>&amp;Записати підтвердження на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="43" />
+            <location filename="../../desktop/org_add_device.py" line="49" />
             <source>Device cards (*.txt);;All files (*)</source>
             <translation>Картки пристроїв (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="765" />
+            <location filename="../../desktop/org_admin.py" line="730" />
             <source>Issue enrolment &amp;token…</source>
             <translation>Видати &amp;токен реєстрації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="770" />
+            <location filename="../../desktop/org_admin.py" line="735" />
             <source>&amp;Add a device…</source>
             <translation>&amp;Додати пристрій…</translation>
         </message>
@@ -4775,7 +4772,7 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrgJoinDialog</name>
         <message>
-            <location filename="../../desktop/org_join.py" line="383" />
+            <location filename="../../desktop/org_join.py" line="363" />
             <source>Organisation</source>
             <translation>Організація</translation>
         </message>
@@ -4793,193 +4790,193 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Профілі організацій (*.fvorg);;Текст QR-коду реєстрації (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="167" />
+            <location filename="../../desktop/org_join.py" line="159" />
             <source>Join an organisation</source>
             <translation>Приєднатися до організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="171" />
+            <location filename="../../desktop/org_join.py" line="162" />
             <source>Your coordinator gives you the organisation's profile (a file, or a QR code whose text you paste here) and, separately, its fingerprint. Bundles you make are then encrypted to your organisation's coordinators only.</source>
             <translation>Координатор дає вам профіль організації (файл або QR-код, текст якого ви вставляєте сюди) і окремо — її відбиток. Тоді створені вами пакети шифруються лише для координаторів вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="179" />
+            <location filename="../../desktop/org_join.py" line="168" />
             <source>Organisation profile file</source>
             <translation>Файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="180" />
+            <location filename="../../desktop/org_join.py" line="169" />
             <source>the .fvorg file from your coordinator</source>
             <translation>файл .fvorg від вашого координатора</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="181" />
+            <location filename="../../desktop/org_join.py" line="171" />
             <source>Choose…</source>
             <translation>Вибрати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="182" />
+            <location filename="../../desktop/org_join.py" line="171" />
             <source>Choose the organisation profile file</source>
             <translation>Вибрати файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="187" />
+            <location filename="../../desktop/org_join.py" line="176" />
             <source>Profile file:</source>
             <translation>Файл профілю:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="189" />
+            <location filename="../../desktop/org_join.py" line="178" />
             <source>Text of the enrolment QR code</source>
             <translation>Текст QR-коду реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="190" />
+            <location filename="../../desktop/org_join.py" line="179" />
             <source>or paste the text of the QR code (fieldvault:enrol?…)</source>
             <translation>або вставте текст QR-коду (fieldvault:enrol?…)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="193" />
+            <location filename="../../desktop/org_join.py" line="182" />
             <source>Or &amp;QR code text:</source>
             <translation>Або текст &amp;QR-коду:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="196" />
+            <location filename="../../desktop/org_join.py" line="185" />
             <source>Organisation fingerprint</source>
             <translation>Відбиток організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="199" />
+            <location filename="../../desktop/org_join.py" line="188" />
             <source>&amp;Fingerprint:</source>
             <translation>&amp;Відбиток:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="202" />
+            <location filename="../../desktop/org_join.py" line="191" />
             <source>Type the fingerprint your coordinator tells you in person or by phone. Do not copy it from the message or stick that brought the profile: whoever could change the profile on its way could change a fingerprint beside it. A profile signed by any other key is refused.</source>
             <translation>Введіть відбиток, який координатор повідомить вам особисто або телефоном. Не копіюйте його з повідомлення чи флешки, з якими прийшов профіль: хто міг змінити профіль дорогою, міг змінити й відбиток поруч. Профіль, підписаний будь-яким іншим ключем, буде відхилено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="211" />
+            <location filename="../../desktop/org_join.py" line="199" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="212" />
+            <location filename="../../desktop/org_join.py" line="200" />
             <source>optional: fvt1.… (a QR code's text may carry it)</source>
             <translation>необов'язково: fvt1.… (текст QR-коду може його містити)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="213" />
+            <location filename="../../desktop/org_join.py" line="201" />
             <source>&amp;Token:</source>
             <translation>&amp;Токен:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="215" />
+            <location filename="../../desktop/org_join.py" line="204" />
             <source>Join</source>
             <translation>Приєднатися</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="216" />
+            <location filename="../../desktop/org_join.py" line="204" />
             <source>Join the organisation</source>
             <translation>Приєднатися до організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="220" />
+            <location filename="../../desktop/org_join.py" line="208" />
             <source>Checking the profile</source>
             <translation>Перевірка профілю</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="224" />
+            <location filename="../../desktop/org_join.py" line="210" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="229" />
+            <location filename="../../desktop/org_join.py" line="215" />
             <source>Your organisation</source>
             <translation>Ваша організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="234" />
-            <location filename="../../desktop/org_join.py" line="238" />
+            <location filename="../../desktop/org_join.py" line="219" />
+            <location filename="../../desktop/org_join.py" line="222" />
             <source>Verification code</source>
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="243" />
+            <location filename="../../desktop/org_join.py" line="226" />
             <source>Read this code out with your coordinator, by phone or in person: it must be the same on their screen. If it differs, stop and tell them: someone may have changed the profile or your device card on its way.</source>
             <translation>Звірте цей код зі своїм координатором телефоном або особисто: на їхньому екрані він має бути таким самим. Якщо він відрізняється, зупиніться й повідомте їх: хтось міг змінити профіль або картку вашого пристрою дорогою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="252" />
+            <location filename="../../desktop/org_join.py" line="232" />
             <source>Enrolment status</source>
             <translation>Стан реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="256" />
+            <location filename="../../desktop/org_join.py" line="236" />
             <source>This device's card</source>
             <translation>Картка цього пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="257" />
+            <location filename="../../desktop/org_join.py" line="238" />
             <source>Copy the card</source>
             <translation>Копіювати картку</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="258" />
+            <location filename="../../desktop/org_join.py" line="238" />
             <source>Copy this device's card</source>
             <translation>Копіювати картку цього пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="285" />
+            <location filename="../../desktop/org_join.py" line="265" />
             <source>Choose the profile file or paste the QR code's text (one of them).</source>
             <translation>Виберіть файл профілю або вставте текст QR-коду (щось одне).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="288" />
+            <location filename="../../desktop/org_join.py" line="268" />
             <source>Type the organisation fingerprint your coordinator told you.</source>
             <translation>Введіть відбиток організації, який вам повідомив координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="301" />
+            <location filename="../../desktop/org_join.py" line="281" />
             <source>Checking the profile…</source>
             <translation>Перевірка профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="322" />
+            <location filename="../../desktop/org_join.py" line="302" />
             <source>Stopped; nothing was changed.</source>
             <translation>Зупинено; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="329" />
+            <location filename="../../desktop/org_join.py" line="309" />
             <source>You joined {name}.</source>
             <translation>Ви приєдналися до «{name}».</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="329" />
+            <location filename="../../desktop/org_join.py" line="309" />
             <source>This vault belongs to {name}.</source>
             <translation>Це сховище належить до «{name}».</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="334" />
+            <location filename="../../desktop/org_join.py" line="314" />
             <source>Profile version {version}; organisation fingerprint {fingerprint}.</source>
             <translation>Версія профілю {version}; відбиток організації {fingerprint}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="340" />
+            <location filename="../../desktop/org_join.py" line="320" />
             <source>This vault is a coordinator of the organisation.</source>
             <translation>Це сховище — координатор організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="344" />
+            <location filename="../../desktop/org_join.py" line="324" />
             <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret) and your enrolment token, which was checked.</source>
             <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного) і ваш токен реєстрації, який перевірено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="350" />
+            <location filename="../../desktop/org_join.py" line="330" />
             <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret).</source>
             <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="358" />
+            <location filename="../../desktop/org_join.py" line="338" />
             <source>To take a newer profile of your organisation, join again with it.</source>
             <translation>Щоб узяти новішу версію профілю вашої організації, приєднайтеся ще раз із нею.</translation>
         </message>
@@ -4987,37 +4984,37 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="683" />
+            <location filename="../../desktop/bundle_actions.py" line="610" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="684" />
+            <location filename="../../desktop/bundle_actions.py" line="611" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="687" />
+            <location filename="../../desktop/bundle_actions.py" line="614" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="688" />
+            <location filename="../../desktop/bundle_actions.py" line="615" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="689" />
+            <location filename="../../desktop/bundle_actions.py" line="616" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="685" />
+            <location filename="../../desktop/bundle_actions.py" line="612" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="686" />
+            <location filename="../../desktop/bundle_actions.py" line="613" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
@@ -5351,6 +5348,102 @@ Address: …</source>
         </message>
     </context>
     <context>
+        <name>QuickNoteAction</name>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="220" />
+            <source>Quick &amp;note…</source>
+            <translation>Швидка &amp;нотатка…</translation>
+        </message>
+    </context>
+    <context>
+        <name>QuickNoteDialog</name>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="85" />
+            <source>Quick note</source>
+            <translation>Швидка нотатка</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="88" />
+            <source>Note title</source>
+            <translation>Назва нотатки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="89" />
+            <source>e.g. Basement on Shkilna St., two witnesses</source>
+            <translation>напр. Підвал на вул. Шкільній, двоє свідків</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="91" />
+            <source>Note text</source>
+            <translation>Текст нотатки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="94" />
+            <source>What you heard or saw. Complete it later in the full form.</source>
+            <translation>Що ви почули чи побачили. Доповніть пізніше в повній формі.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="97" />
+            <source>Files attached to the note</source>
+            <translation>Файли, додані до нотатки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="99" />
+            <source>Drop files here or attach them.</source>
+            <translation>Перетягніть файли сюди або додайте їх.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="100" />
+            <source>&amp;Attach files…</source>
+            <translation>&amp;Додати файли…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="104" />
+            <source>&amp;Save note</source>
+            <translation>&amp;Зберегти нотатку</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="107" />
+            <source>Cancel</source>
+            <translation>Скасувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="110" />
+            <source>&amp;Title:</source>
+            <translation>&amp;Назва:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="111" />
+            <source>Te&amp;xt:</source>
+            <translation>&amp;Текст:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="141" />
+            <source>Attach files to the note</source>
+            <translation>Додати файли до нотатки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="165" />
+            <source>Give the note a title.</source>
+            <translation>Дайте нотатці назву.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="169" />
+            <source>Saving…</source>
+            <translation>Збереження…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="193" />
+            <source>The note is saved. Not attached:</source>
+            <translation>Нотатку збережено. Не додано:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/quick_note.py" line="194" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+    </context>
+    <context>
         <name>RecordForm</name>
         <message>
             <location filename="../../desktop/record_form.py" line="28" />
@@ -5680,287 +5773,287 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>ReviewDialog</name>
         <message>
-            <location filename="../../desktop/review_view.py" line="124" />
+            <location filename="../../desktop/review_view.py" line="125" />
             <source>Review</source>
             <translation>Огляд</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="129" />
+            <location filename="../../desktop/review_view.py" line="130" />
             <source>Records</source>
             <translation>Записи</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="130" />
+            <location filename="../../desktop/review_view.py" line="131" />
             <source>Timeline</source>
             <translation>Хронологія</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="131" />
+            <location filename="../../desktop/review_view.py" line="132" />
             <source>Custody</source>
             <translation>Ланцюг зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="138" />
+            <location filename="../../desktop/review_view.py" line="139" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="152" />
+            <location filename="../../desktop/review_view.py" line="153" />
             <source>Words</source>
             <translation>Слова</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="153" />
+            <location filename="../../desktop/review_view.py" line="154" />
             <source>Words to search for (optional)</source>
             <translation>Слова для пошуку (необов'язково)</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="155" />
-            <location filename="../../desktop/review_view.py" line="227" />
+            <location filename="../../desktop/review_view.py" line="156" />
+            <location filename="../../desktop/review_view.py" line="230" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="156" />
+            <location filename="../../desktop/review_view.py" line="157" />
             <source>All cases</source>
             <translation>Усі справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="159" />
+            <location filename="../../desktop/review_view.py" line="160" />
             <source>From date</source>
             <translation>Дата від</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="160" />
+            <location filename="../../desktop/review_view.py" line="161" />
             <source>From: YYYY, YYYY-MM or YYYY-MM-DD</source>
             <translation>Від: РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="162" />
+            <location filename="../../desktop/review_view.py" line="163" />
             <source>To date</source>
             <translation>Дата до</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="163" />
+            <location filename="../../desktop/review_view.py" line="164" />
             <source>To: YYYY, YYYY-MM or YYYY-MM-DD</source>
             <translation>До: РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="167" />
-            <location filename="../../desktop/review_view.py" line="229" />
-            <location filename="../../desktop/review_view.py" line="274" />
+            <location filename="../../desktop/review_view.py" line="168" />
+            <location filename="../../desktop/review_view.py" line="232" />
+            <location filename="../../desktop/review_view.py" line="278" />
             <source>Place</source>
             <translation>Місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="168" />
+            <location filename="../../desktop/review_view.py" line="169" />
             <source>Part of a place name</source>
             <translation>Частина назви місця</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="170" />
+            <location filename="../../desktop/review_view.py" line="171" />
             <source>Violation type</source>
             <translation>Тип порушення</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="171" />
+            <location filename="../../desktop/review_view.py" line="172" />
             <source>Any violation type</source>
             <translation>Будь-який тип порушення</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="176" />
-            <location filename="../../desktop/review_view.py" line="230" />
-            <location filename="../../desktop/review_view.py" line="293" />
+            <location filename="../../desktop/review_view.py" line="177" />
+            <location filename="../../desktop/review_view.py" line="233" />
+            <location filename="../../desktop/review_view.py" line="297" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="177" />
+            <location filename="../../desktop/review_view.py" line="178" />
             <source>Any device</source>
             <translation>Будь-який пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="179" />
-            <location filename="../../desktop/review_view.py" line="231" />
-            <location filename="../../desktop/review_view.py" line="276" />
+            <location filename="../../desktop/review_view.py" line="182" />
+            <location filename="../../desktop/review_view.py" line="234" />
+            <location filename="../../desktop/review_view.py" line="280" />
             <source>Evidence</source>
             <translation>Доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="180" />
+            <location filename="../../desktop/review_view.py" line="183" />
             <source>With or without evidence</source>
             <translation>З доказами чи без</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="181" />
+            <location filename="../../desktop/review_view.py" line="184" />
             <source>With evidence</source>
             <translation>З доказами</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="182" />
+            <location filename="../../desktop/review_view.py" line="185" />
             <source>Without evidence</source>
             <translation>Без доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="184" />
+            <location filename="../../desktop/review_view.py" line="187" />
             <source>Record type</source>
             <translation>Тип запису</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="185" />
+            <location filename="../../desktop/review_view.py" line="188" />
             <source>Testimonies, incidents and evidence</source>
             <translation>Свідчення, інциденти та докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="186" />
-            <location filename="../../desktop/review_view.py" line="275" />
+            <location filename="../../desktop/review_view.py" line="189" />
+            <location filename="../../desktop/review_view.py" line="279" />
             <source>Testimonies</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="187" />
+            <location filename="../../desktop/review_view.py" line="190" />
             <source>Incidents</source>
             <translation>Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="188" />
+            <location filename="../../desktop/review_view.py" line="191" />
             <source>Evidence items</source>
             <translation>Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="192" />
+            <location filename="../../desktop/review_view.py" line="195" />
             <source>&amp;Apply filters</source>
             <translation>&amp;Застосувати фільтри</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="195" />
+            <location filename="../../desktop/review_view.py" line="198" />
             <source>C&amp;lear filters</source>
             <translation>&amp;Скинути фільтри</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="201" />
+            <location filename="../../desktop/review_view.py" line="204" />
             <source>&amp;Words:</source>
             <translation>С&amp;лова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="205" />
+            <location filename="../../desktop/review_view.py" line="208" />
             <source>Case and place:</source>
             <translation>Справа і місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="206" />
+            <location filename="../../desktop/review_view.py" line="209" />
             <source>Dates:</source>
             <translation>Дати:</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="207" />
+            <location filename="../../desktop/review_view.py" line="210" />
             <source>Show:</source>
             <translation>Показати:</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="222" />
+            <location filename="../../desktop/review_view.py" line="225" />
             <source>Matching records</source>
             <translation>Знайдені записи</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="225" />
+            <location filename="../../desktop/review_view.py" line="228" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="226" />
+            <location filename="../../desktop/review_view.py" line="229" />
             <source>Title</source>
             <translation>Назва</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="228" />
+            <location filename="../../desktop/review_view.py" line="231" />
             <source>Date</source>
             <translation>Дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="239" />
+            <location filename="../../desktop/review_view.py" line="243" />
             <source>&amp;Previous page</source>
             <translation>&amp;Попередня сторінка</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="241" />
+            <location filename="../../desktop/review_view.py" line="245" />
             <source>&amp;Next page</source>
             <translation>&amp;Наступна сторінка</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="244" />
+            <location filename="../../desktop/review_view.py" line="248" />
             <source>Custody &amp;history</source>
             <translation>&amp;Історія зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="260" />
+            <location filename="../../desktop/review_view.py" line="264" />
             <source>Group by</source>
             <translation>Групувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="261" />
+            <location filename="../../desktop/review_view.py" line="265" />
             <source>By month</source>
             <translation>За місяцями</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="262" />
+            <location filename="../../desktop/review_view.py" line="266" />
             <source>By day</source>
             <translation>За днями</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="269" />
+            <location filename="../../desktop/review_view.py" line="273" />
             <source>Timeline of incidents</source>
             <translation>Хронологія інцидентів</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="272" />
+            <location filename="../../desktop/review_view.py" line="276" />
             <source>When</source>
             <translation>Коли</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="273" />
-            <location filename="../../desktop/review_view.py" line="430" />
+            <location filename="../../desktop/review_view.py" line="277" />
+            <location filename="../../desktop/review_view.py" line="437" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="286" />
+            <location filename="../../desktop/review_view.py" line="290" />
             <source>Open an evidence item in Records to see its custody history.</source>
             <translation>Відкрийте доказ у вкладці «Записи», щоб побачити історію його зберігання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="291" />
+            <location filename="../../desktop/review_view.py" line="295" />
             <source>Custody history</source>
             <translation>Історія зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="293" />
+            <location filename="../../desktop/review_view.py" line="297" />
             <source>Time (UTC)</source>
             <translation>Час (UTC)</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="293" />
+            <location filename="../../desktop/review_view.py" line="297" />
             <source>Event</source>
             <translation>Подія</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="293" />
+            <location filename="../../desktop/review_view.py" line="297" />
             <source>Details</source>
             <translation>Подробиці</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="293" />
+            <location filename="../../desktop/review_view.py" line="297" />
             <source>Chain</source>
             <translation>Ланцюг</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="375" />
-            <location filename="../../desktop/review_view.py" line="544" />
+            <location filename="../../desktop/review_view.py" line="382" />
+            <location filename="../../desktop/review_view.py" line="553" />
             <source>Reading…</source>
             <translation>Читання…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/review_view.py" line="388" />
+            <location filename="../../desktop/review_view.py" line="395" />
             <source>More than %n record(s) match.</source>
             <translation>
                 <numerusform>Підходить понад %n запис.</numerusform>
@@ -5969,7 +6062,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/review_view.py" line="390" />
+            <location filename="../../desktop/review_view.py" line="397" />
             <source>%n record(s) match.</source>
             <translation>
                 <numerusform>Підходить %n запис.</numerusform>
@@ -5978,58 +6071,58 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="392" />
+            <location filename="../../desktop/review_view.py" line="399" />
             <source>No record matches these filters.</source>
             <translation>Жоден запис не відповідає цим фільтрам.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="398" />
+            <location filename="../../desktop/review_view.py" line="405" />
             <source>Ranking was bounded: very many records match the words, and only the most recently added of them were ranked. Add a word to narrow the search.</source>
             <translation>Ранжування обмежено: словам відповідає дуже багато записів, і впорядковано лише найновіші з них. Додайте слово, щоб звузити пошук.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="403" />
+            <location filename="../../desktop/review_view.py" line="410" />
             <source>Only the best matches of the words were filtered; the count counts those.</source>
             <translation>Відфільтровано лише найкращі збіги зі словами; кількість рахує тільки їх.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="421" />
+            <location filename="../../desktop/review_view.py" line="428" />
             <source>yes</source>
             <translation>так</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="421" />
+            <location filename="../../desktop/review_view.py" line="428" />
             <source>no</source>
             <translation>ні</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="429" />
+            <location filename="../../desktop/review_view.py" line="436" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="431" />
+            <location filename="../../desktop/review_view.py" line="438" />
             <source>Evidence item</source>
             <translation>Доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="437" />
+            <location filename="../../desktop/review_view.py" line="444" />
             <source>Page %1</source>
             <translation>Сторінка %1</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="477" />
+            <location filename="../../desktop/review_view.py" line="484" />
             <source>Date unknown</source>
             <translation>Дата невідома</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="479" />
+            <location filename="../../desktop/review_view.py" line="486" />
             <source>%1 (month unknown)</source>
             <translation>%1 (місяць невідомий)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/review_view.py" line="483" />
-            <location filename="../../desktop/review_view.py" line="510" />
+            <location filename="../../desktop/review_view.py" line="490" />
+            <location filename="../../desktop/review_view.py" line="517" />
             <source>%n incident(s)</source>
             <translation>
                 <numerusform>%n інцидент</numerusform>
@@ -6038,22 +6131,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="505" />
+            <location filename="../../desktop/review_view.py" line="512" />
             <source>The first %1 of %2 incidents are listed; every group is counted.</source>
             <translation>Показано перші %1 з %2 інцидентів; кожну групу пораховано повністю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="555" />
+            <location filename="../../desktop/review_view.py" line="566" />
             <source>verifies</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="555" />
+            <location filename="../../desktop/review_view.py" line="566" />
             <source>⚠ does not verify</source>
             <translation>⚠ не проходить перевірку</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/review_view.py" line="565" />
+            <location filename="../../desktop/review_view.py" line="576" />
             <source>%n event(s) from %1 device(s).</source>
             <translation>
                 <numerusform>%n подія з пристроїв: %1.</numerusform>
@@ -6062,22 +6155,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="570" />
+            <location filename="../../desktop/review_view.py" line="583" />
             <source>Warning: the custody chain of %1 does not verify: its events may have been changed.</source>
             <translation>Увага: ланцюг зберігання пристрою %1 не проходить перевірку: його події могли бути змінені.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="573" />
+            <location filename="../../desktop/review_view.py" line="586" />
             <source>Every chain verifies.</source>
             <translation>Усі ланцюги проходять перевірку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="611" />
+            <location filename="../../desktop/review_view.py" line="629" />
             <source>&amp;Review…</source>
             <translation>&amp;Огляд…</translation>
         </message>
     </context>
-<context>
+    <context>
         <name>SearchBar</name>
         <message>
             <location filename="../../desktop/search_bar.py" line="48" />
@@ -6683,114 +6776,114 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TakeAcksDialog</name>
         <message>
-            <location filename="../../desktop/org_acks.py" line="52" />
+            <location filename="../../desktop/org_acks.py" line="49" />
             <source>Acknowledgements (*.fvack);;All files (*)</source>
             <translation>Підтвердження (*.fvack);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="130" />
+            <location filename="../../desktop/org_acks.py" line="121" />
             <source>Take acknowledgements</source>
             <translation>Прийняти підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="135" />
+            <location filename="../../desktop/org_acks.py" line="125" />
             <source>Your coordinator puts an acknowledgement file (.fvack) on the USB stick for the bundles they received. Take it here: your next bundle then carries only what is new. Each file is checked (your organisation, your device, a coordinator's signature); a refused one changes nothing.</source>
             <translation>Координатор кладе на USB-флешку файл підтвердження (.fvack) для пакетів, які отримав. Прийміть його тут: тоді ваш наступний пакет міститиме лише нове. Кожен файл перевіряється (ваша організація, ваш пристрій, підпис координатора); відхилений нічого не змінює.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="144" />
+            <location filename="../../desktop/org_acks.py" line="132" />
             <source>Acknowledgement files and what happened to each</source>
             <translation>Файли підтверджень і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="145" />
+            <location filename="../../desktop/org_acks.py" line="133" />
             <source>File</source>
             <translation>Файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="145" />
+            <location filename="../../desktop/org_acks.py" line="133" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="153" />
+            <location filename="../../desktop/org_acks.py" line="134" />
             <source>Result of the chosen file</source>
             <translation>Результат вибраного файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="158" />
+            <location filename="../../desktop/org_acks.py" line="139" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="161" />
+            <location filename="../../desktop/org_acks.py" line="142" />
             <source>Choose files…</source>
             <translation>Вибрати файли…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="162" />
-            <location filename="../../desktop/org_acks.py" line="182" />
+            <location filename="../../desktop/org_acks.py" line="142" />
+            <location filename="../../desktop/org_acks.py" line="152" />
             <source>Choose acknowledgement files</source>
             <translation>Вибрати файли підтверджень</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="164" />
+            <location filename="../../desktop/org_acks.py" line="145" />
             <source>Take them</source>
             <translation>Прийняти їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="165" />
+            <location filename="../../desktop/org_acks.py" line="145" />
             <source>Take the acknowledgements</source>
             <translation>Прийняти підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="168" />
+            <location filename="../../desktop/org_acks.py" line="147" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="190" />
-            <location filename="../../desktop/org_acks.py" line="230" />
+            <location filename="../../desktop/org_acks.py" line="158" />
+            <location filename="../../desktop/org_acks.py" line="188" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="211" />
+            <location filename="../../desktop/org_acks.py" line="172" />
             <source>Checking…</source>
             <translation>Перевірка…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="231" />
+            <location filename="../../desktop/org_acks.py" line="188" />
             <source>not taken (stopped); nothing changed</source>
             <translation>не прийнято (зупинено); нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="237" />
+            <location filename="../../desktop/org_acks.py" line="194" />
             <source>Stopped. The files marked acknowledged were taken.</source>
             <translation>Зупинено. Файли, позначені як підтверджені, прийнято.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="239" />
+            <location filename="../../desktop/org_acks.py" line="196" />
             <source>Done.</source>
             <translation>Готово.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="247" />
+            <location filename="../../desktop/org_acks.py" line="204" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="249" />
+            <location filename="../../desktop/org_acks.py" line="206" />
             <source>could not be read ({reason}); nothing changed</source>
             <translation>не вдалося прочитати ({reason}); нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="251" />
+            <location filename="../../desktop/org_acks.py" line="208" />
             <source>bundle {sequence} was acknowledged already; nothing changed</source>
             <translation>пакет {sequence} уже підтверджено; нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="257" />
+            <location filename="../../desktop/org_acks.py" line="214" />
             <source>acknowledged: the organisation holds bundle {sequence} (and the ones before it), says coordinator {coordinator}. Your next bundle carries only what is new.</source>
             <translation>підтверджено: організація має пакет {sequence} (і попередні), повідомляє координатор {coordinator}. Ваш наступний пакет міститиме лише нове.</translation>
         </message>
@@ -6814,12 +6907,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimonies_tab.py" line="63" />
+            <location filename="../../desktop/testimonies_tab.py" line="44" />
+            <source>Only notes to complete</source>
+            <translation>Лише нотатки, які треба доповнити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimonies_tab.py" line="71" />
             <source>(untitled testimony)</source>
             <translation>(свідчення без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimonies_tab.py" line="166" />
+            <location filename="../../desktop/testimonies_tab.py" line="74" />
+            <source>To complete: {label}</source>
+            <translation>Доповнити: {label}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimonies_tab.py" line="189" />
             <source>History of the testimony</source>
             <translation>Історія свідчення</translation>
         </message>
@@ -6827,336 +6930,346 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TestimonyEditor</name>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="354" />
+            <location filename="../../desktop/testimony_editor.py" line="364" />
             <source>New testimony</source>
             <translation>Нове свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="163" />
+            <location filename="../../desktop/testimony_editor.py" line="164" />
             <source>History…</source>
             <translation>Історія…</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="164" />
+            <location filename="../../desktop/testimony_editor.py" line="165" />
             <source>Edit history of this testimony</source>
             <translation>Історія змін цього свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="185" />
+            <location filename="../../desktop/testimony_editor.py" line="186" />
             <source>Restored draft</source>
             <translation>Відновлена чернетка</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="186" />
+            <location filename="../../desktop/testimony_editor.py" line="187" />
             <source>Discard these changes</source>
             <translation>Відкинути ці зміни</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="187" />
+            <location filename="../../desktop/testimony_editor.py" line="188" />
             <source>Discard the restored draft</source>
             <translation>Відкинути відновлену чернетку</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="195" />
+            <location filename="../../desktop/testimony_editor.py" line="196" />
             <source>Testimony title</source>
             <translation>Назва свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="196" />
+            <location filename="../../desktop/testimony_editor.py" line="197" />
             <source>e.g. Statement of witness W-1</source>
             <translation>напр. Свідчення свідка W-1</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="199" />
+            <location filename="../../desktop/testimony_editor.py" line="202" />
+            <source>Quick note: still to complete</source>
+            <translation>Швидка нотатка: ще треба доповнити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="203" />
+            <source>Untick when the testimony is complete, then save.</source>
+            <translation>Зніміть позначку, коли свідчення повне, і збережіть.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/testimony_editor.py" line="207" />
             <source>Witness</source>
             <translation>Свідок</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="200" />
+            <location filename="../../desktop/testimony_editor.py" line="208" />
             <source>The persons of this case, by pseudonym.</source>
             <translation>Особи цієї справи, за псевдонімами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="202" />
+            <location filename="../../desktop/testimony_editor.py" line="210" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="205" />
+            <location filename="../../desktop/testimony_editor.py" line="213" />
             <source>Interviewer</source>
             <translation>Інтерв’юер</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="208" />
+            <location filename="../../desktop/testimony_editor.py" line="216" />
             <source>Interview date</source>
             <translation>Дата інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="208" />
+            <location filename="../../desktop/testimony_editor.py" line="216" />
             <source>Precision of the interview date</source>
             <translation>Точність дати інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="214" />
+            <location filename="../../desktop/testimony_editor.py" line="222" />
             <source>Interview place</source>
             <translation>Місце інтерв’ю</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="215" />
+            <location filename="../../desktop/testimony_editor.py" line="223" />
             <source>Settlement, district, region</source>
             <translation>Населений пункт, район, область</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="220" />
+            <location filename="../../desktop/testimony_editor.py" line="228" />
             <source>Language of the testimony</source>
             <translation>Мова свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="221" />
+            <location filename="../../desktop/testimony_editor.py" line="229" />
             <source>Choose a language or type its code (e.g. pl, de).</source>
             <translation>Виберіть мову або введіть її код (напр. pl, de).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="223" />
+            <location filename="../../desktop/testimony_editor.py" line="231" />
             <source>Ukrainian</source>
             <translation>Українська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="224" />
+            <location filename="../../desktop/testimony_editor.py" line="232" />
             <source>English</source>
             <translation>Англійська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="225" />
+            <location filename="../../desktop/testimony_editor.py" line="233" />
             <source>Russian</source>
             <translation>Російська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="226" />
+            <location filename="../../desktop/testimony_editor.py" line="234" />
             <source>Crimean Tatar</source>
             <translation>Кримськотатарська</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="233" />
+            <location filename="../../desktop/testimony_editor.py" line="241" />
             <source>e.g. uk, ru, en</source>
             <translation>напр. uk, ru, en</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="237" />
+            <location filename="../../desktop/testimony_editor.py" line="245" />
             <source>Interpreter</source>
             <translation>Перекладач</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="238" />
+            <location filename="../../desktop/testimony_editor.py" line="246" />
             <source>Leave empty if none</source>
             <translation>Залиште порожнім, якщо перекладача не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="266" />
+            <location filename="../../desktop/testimony_editor.py" line="274" />
             <source>Narrative</source>
             <translation>Розповідь</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="267" />
+            <location filename="../../desktop/testimony_editor.py" line="275" />
             <source>The witness's account, in their words.</source>
             <translation>Розповідь свідка його власними словами.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="273" />
+            <location filename="../../desktop/testimony_editor.py" line="281" />
             <source>Notes</source>
             <translation>Нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="274" />
+            <location filename="../../desktop/testimony_editor.py" line="282" />
             <source>Interviewer's notes (not the witness's words)</source>
             <translation>Нотатки інтерв’юера (не слова свідка)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="281" />
+            <location filename="../../desktop/testimony_editor.py" line="290" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="282" />
+            <location filename="../../desktop/testimony_editor.py" line="291" />
             <source>&amp;Witness:</source>
             <translation>&amp;Свідок:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="283" />
+            <location filename="../../desktop/testimony_editor.py" line="292" />
             <source>In&amp;cident:</source>
             <translation>&amp;Інцидент:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="284" />
+            <location filename="../../desktop/testimony_editor.py" line="293" />
             <source>Inter&amp;viewer:</source>
             <translation>Інтерв’&amp;юер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="285" />
+            <location filename="../../desktop/testimony_editor.py" line="294" />
             <source>&amp;Date:</source>
             <translation>&amp;Дата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="286" />
+            <location filename="../../desktop/testimony_editor.py" line="295" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="287" />
+            <location filename="../../desktop/testimony_editor.py" line="296" />
             <source>&amp;Language:</source>
             <translation>Мо&amp;ва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="288" />
+            <location filename="../../desktop/testimony_editor.py" line="297" />
             <source>Inte&amp;rpreter:</source>
             <translation>&amp;Перекладач:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="291" />
+            <location filename="../../desktop/testimony_editor.py" line="300" />
             <source>Violation t&amp;ypes:</source>
             <translation>Види пору&amp;шень:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="292" />
+            <location filename="../../desktop/testimony_editor.py" line="301" />
             <source>&amp;Narrative:</source>
             <translation>&amp;Розповідь:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="293" />
+            <location filename="../../desktop/testimony_editor.py" line="302" />
             <source>Not&amp;es:</source>
             <translation>Нота&amp;тки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="300" />
+            <location filename="../../desktop/testimony_editor.py" line="309" />
             <source>Autosave status</source>
             <translation>Стан автозбереження</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="356" />
+            <location filename="../../desktop/testimony_editor.py" line="366" />
             <source>Save testimony</source>
             <translation>Зберегти свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="357" />
+            <location filename="../../desktop/testimony_editor.py" line="367" />
             <source>Saves the testimony (Ctrl+S).</source>
             <translation>Зберігає свідчення (Ctrl+S).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="417" />
-            <location filename="../../desktop/testimony_editor.py" line="420" />
-            <location filename="../../desktop/testimony_editor.py" line="457" />
+            <location filename="../../desktop/testimony_editor.py" line="427" />
+            <location filename="../../desktop/testimony_editor.py" line="430" />
+            <location filename="../../desktop/testimony_editor.py" line="467" />
             <source>(none)</source>
             <translation>(немає)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="355" />
+            <location filename="../../desktop/testimony_editor.py" line="365" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="494" />
+            <location filename="../../desktop/testimony_editor.py" line="507" />
             <source>Unsaved changes from {time} were restored from the vault. Save to keep them.</source>
             <translation>Незбережені зміни від {time} відновлено зі сховища. Збережіть, щоб їх не втратити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="499" />
+            <location filename="../../desktop/testimony_editor.py" line="512" />
             <source>The testimony was saved again since then: check the fields before saving.</source>
             <translation>Відтоді свідчення зберігали ще раз: перевірте поля перед збереженням.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="502" />
+            <location filename="../../desktop/testimony_editor.py" line="515" />
             <source>Unsaved changes are kept in the vault.</source>
             <translation>Незбережені зміни тимчасово зберігаються у сховищі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="453" />
-            <location filename="../../desktop/testimony_editor.py" line="534" />
+            <location filename="../../desktop/testimony_editor.py" line="463" />
+            <location filename="../../desktop/testimony_editor.py" line="554" />
             <source>(a person not in this case)</source>
             <translation>(особа не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="249" />
+            <location filename="../../desktop/testimony_editor.py" line="257" />
             <source>Consent recorded before consent records</source>
             <translation>Згода, записана до записів згоди</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="250" />
+            <location filename="../../desktop/testimony_editor.py" line="258" />
             <source>Create a consent record from it…</source>
             <translation>Створити з неї запис згоди…</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="252" />
+            <location filename="../../desktop/testimony_editor.py" line="260" />
             <source>Opens Record consent with this scope ticked; add how, when and to whom it was given.</source>
             <translation>Відкриває «Записати згоду» з цією метою вже позначеною; додайте, як, коли і кому її надано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="367" />
+            <location filename="../../desktop/testimony_editor.py" line="377" />
             <source>Recorded before consent records: {scope}</source>
             <translation>Записано до записів згоди: {scope}</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="454" />
-            <location filename="../../desktop/testimony_editor.py" line="535" />
+            <location filename="../../desktop/testimony_editor.py" line="464" />
+            <location filename="../../desktop/testimony_editor.py" line="555" />
             <source>(an incident not in this case)</source>
             <translation>(інцидент не з цієї справи)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="595" />
+            <location filename="../../desktop/testimony_editor.py" line="615" />
             <source>Write a title or a narrative first.</source>
             <translation>Спершу напишіть назву або розповідь.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="600" />
+            <location filename="../../desktop/testimony_editor.py" line="620" />
             <source>Use a language code such as uk, en or ru (lowercase letters), or choose from the list.</source>
             <translation>Введіть код мови, як-от uk, en чи ru (малими літерами), або виберіть мову зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="609" />
+            <location filename="../../desktop/testimony_editor.py" line="629" />
             <source>This link is not valid; choose again from the list.</source>
             <translation>Це посилання недійсне; виберіть ще раз зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="611" />
+            <location filename="../../desktop/testimony_editor.py" line="631" />
             <source>Choose one of the listed consent scopes.</source>
             <translation>Виберіть один із наведених обсягів згоди.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="613" />
+            <location filename="../../desktop/testimony_editor.py" line="633" />
             <source>Unknown violation type; tick types from the list.</source>
             <translation>Невідомий вид порушення; позначте види зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="614" />
+            <location filename="../../desktop/testimony_editor.py" line="634" />
             <source>This value is not accepted.</source>
             <translation>Це значення не приймається.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="751" />
+            <location filename="../../desktop/testimony_editor.py" line="771" />
             <source>Could not autosave: {reason}</source>
             <translation>Не вдалося зберегти автоматично: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="758" />
+            <location filename="../../desktop/testimony_editor.py" line="778" />
             <source>Unsaved changes kept in the vault ({time}).</source>
             <translation>Незбережені зміни тимчасово збережено у сховищі ({time}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="776" />
+            <location filename="../../desktop/testimony_editor.py" line="796" />
             <source>Changes discarded.</source>
             <translation>Зміни відкинуто.</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="167" />
+            <location filename="../../desktop/testimony_editor.py" line="168" />
             <source>Record interview…</source>
             <translation>Записати інтерв’ю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="168" />
+            <location filename="../../desktop/testimony_editor.py" line="169" />
             <source>Record the interview (Ctrl+R)</source>
             <translation>Записати інтерв’ю (Ctrl+R)</translation>
         </message>
         <message>
-            <location filename="../../desktop/testimony_editor.py" line="169" />
+            <location filename="../../desktop/testimony_editor.py" line="170" />
             <source>Records sound from the microphone into the vault (Ctrl+R).</source>
             <translation>Записує звук із мікрофона просто в сховище (Ctrl+R).</translation>
         </message>
@@ -7410,92 +7523,92 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>WriteAcksDialog</name>
         <message>
-            <location filename="../../desktop/org_acks.py" line="344" />
+            <location filename="../../desktop/org_acks.py" line="285" />
             <source>Write acknowledgements</source>
             <translation>Записати підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="349" />
+            <location filename="../../desktop/org_acks.py" line="289" />
             <source>An acknowledgement tells a field worker's laptop which of its bundles you hold, so that its next bundle carries only what is new. One file is written for each device whose bundles you imported (the newest bundle; it covers the ones before it). It holds no record, only ids, signed by this laptop. Put them on the worker's stick.</source>
             <translation>Підтвердження повідомляє ноутбук польового працівника, які з його пакетів ви маєте, щоб його наступний пакет містив лише нове. Для кожного пристрою, пакети якого ви імпортували, записується один файл (про найновіший пакет; він охоплює й попередні). У ньому немає записів, лише ідентифікатори, підписані цим ноутбуком. Покладіть їх на флешку працівника.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="358" />
+            <location filename="../../desktop/org_acks.py" line="296" />
             <source>Devices and their acknowledgements</source>
             <translation>Пристрої та їхні підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="359" />
+            <location filename="../../desktop/org_acks.py" line="297" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="359" />
+            <location filename="../../desktop/org_acks.py" line="297" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="365" />
+            <location filename="../../desktop/org_acks.py" line="301" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="368" />
+            <location filename="../../desktop/org_acks.py" line="305" />
             <source>Choose folder and write…</source>
             <translation>Вибрати теку й записати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="369" />
+            <location filename="../../desktop/org_acks.py" line="306" />
             <source>Choose a folder and write the acknowledgements</source>
             <translation>Вибрати теку й записати підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="371" />
+            <location filename="../../desktop/org_acks.py" line="309" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="394" />
+            <location filename="../../desktop/org_acks.py" line="324" />
             <source>Choose the folder for the acknowledgements</source>
             <translation>Виберіть теку для підтверджень</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="398" />
+            <location filename="../../desktop/org_acks.py" line="328" />
             <source>Writing…</source>
             <translation>Запис…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="415" />
+            <location filename="../../desktop/org_acks.py" line="343" />
             <source>Stopped.</source>
             <translation>Зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="424" />
+            <location filename="../../desktop/org_acks.py" line="352" />
             <source>Done. Eject the stick safely before you unplug it.</source>
             <translation>Готово. Безпечно вилучіть флешку, перш ніж її від’єднати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="426" />
+            <location filename="../../desktop/org_acks.py" line="354" />
             <source>No bundle has been imported yet: there is nothing to acknowledge.</source>
             <translation>Ще не імпортовано жодного пакета: підтверджувати нічого.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="431" />
+            <location filename="../../desktop/org_acks.py" line="359" />
             <source>bundle {sequence} acknowledged: {name}</source>
             <translation>пакет {sequence} підтверджено: {name}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="435" />
+            <location filename="../../desktop/org_acks.py" line="363" />
             <source>not written: another file of that name is in the folder; choose another folder</source>
             <translation>не записано: у теці вже є інший файл із такою назвою; виберіть іншу теку</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="439" />
+            <location filename="../../desktop/org_acks.py" line="367" />
             <source>not written: {reason}</source>
             <translation>не записано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="440" />
+            <location filename="../../desktop/org_acks.py" line="368" />
             <source>not written ({reason})</source>
             <translation>не записано ({reason})</translation>
         </message>
