@@ -64,6 +64,8 @@ class RevisionRow(Base):
     __table_args__ = (
         CheckConstraint("op IN ('put', 'delete')", name="known_op"),
         Index("ix_revisions_entity_id", "entity_id"),
+        # The review's device filter (migration 0015; db/review.py).
+        Index("ix_revisions_device_id", "device_id", "entity_id"),
         Index("ix_revisions_local_seq", "local_seq", unique=True),
     )
 

@@ -162,6 +162,13 @@ _FIRST_SIGNER = (
     "(SELECT r.device_id FROM revisions r WHERE r.entity_id = e.entity_id "
     "ORDER BY r.hlc_ms, r.hlc_counter, r.revision_id LIMIT 1)"
 )
+# The records a device created: the revisions it signed that have no parent
+# (an entity's first revision; merges and edits have parents). Answered by
+# the index on revisions (device_id, entity_id) (migration 0015).
+_CREATED_BY = (
+    "(SELECT r.entity_id FROM revisions r WHERE r.device_id = :device_id "
+    "AND NOT EXISTS (SELECT 1 FROM revision_parents p WHERE p.revision_id = r.revision_id))"
+)
 # Records an evidence item is linked to (db/evidence_links.py). Not
 # correlated: SQLite builds this set once per statement.
 _LINKED = (
@@ -189,6 +196,9 @@ def _kind_clauses(kind: str, review: ReviewFilter, date_from: str, date_to: str)
         # if it is the range's year or month itself.
         part.add(f"{date} != ''")
         if date_from:
+            # A range of the index (migration 0015): every form of a date in
+            # the range's first year or later sorts after that year alone.
+            part.add(f"{date} >= :date_from_year", date_from_year=date_from[:4])
             part.add(
                 f"({date} >= :date_from OR {date} IN (:date_from_year, :date_from_month))",
                 date_from=date_from,
@@ -203,15 +213,16 @@ def _kind_clauses(kind: str, review: ReviewFilter, date_from: str, date_to: str)
             place=normalise_place(review.place),
         )
     if review.violation_types:
+        # The stored array as JSON text (the index holds it): a code, checked
+        # against the vocabulary, in quotes is one whole element.
         names = [f"vt{n}" for n in range(len(review.violation_types))]
+        codes = "json_extract(e.body, '$.violation_types')"
         part.add(
-            "EXISTS (SELECT 1 FROM json_each(e.body, '$.violation_types') v WHERE v.value IN ("  # noqa: S608 (constants; values are bound)
-            + ", ".join(":" + name for name in names)
-            + "))",
-            **dict(zip(names, review.violation_types, strict=True)),
+            "(" + " OR ".join(f"instr({codes}, :{name}) > 0" for name in names) + ")",
+            **{name: f'"{code}"' for name, code in zip(names, review.violation_types, strict=True)},
         )
     if review.device_id:
-        part.add(f"{_FIRST_SIGNER} = :device_id", device_id=review.device_id)
+        part.add(f"e.entity_id IN {_CREATED_BY}", device_id=review.device_id)
     if review.has_evidence is not None and kind != "evidence":
         part.add(_has_evidence(kind) if review.has_evidence else f"NOT {_has_evidence(kind)}")
     return part
