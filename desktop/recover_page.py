@@ -21,15 +21,14 @@ from PySide6.QtGui import QFontDatabase, QShowEvent
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from desktop.icons import icon
-from desktop.strength import PassphraseSuggestion, StrengthMeter
 from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRunner
 from desktop.unlock import (
     ERROR_STYLE,
     Message,
+    NewPassphraseRows,
     _busy_bar,
     _centered_column,
     _heading,
-    _passphrase_field,
     _set_heading,
     _text_of,
     _wrapping_label,
@@ -106,22 +105,16 @@ class RecoverPage(QWidget):
                 QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
             )
         )
-        self.passphrase = _passphrase_field("")
-        self.confirmation = _passphrase_field("")
-        self.strength = StrengthMeter()
-        self.suggestion = PassphraseSuggestion()
+        # Judged at this vault's own cost, read when the page is shown (showEvent).
+        self.new_passphrase = NewPassphraseRows()
+        self.passphrase, self.confirmation = self.new_passphrase.passphrase, self.new_passphrase.confirmation
+        self.strength, self.suggestion = self.new_passphrase.strength, self.new_passphrase.suggestion
+        self.passphrase_label = self.new_passphrase.passphrase_label
         self.key_label = QLabel()
         self.key_label.setBuddy(self.recovery_key)
-        self.passphrase_label = QLabel()
-        self.passphrase_label.setBuddy(self.passphrase)
-        self.strength_label = QLabel()
-        self.confirmation_label = QLabel()
-        self.confirmation_label.setBuddy(self.confirmation)
         form.addRow(self.key_label, self.recovery_key)
         form.addRow("", self.show_key)
-        form.addRow(self.passphrase_label, self.passphrase)
-        form.addRow(self.strength_label, self.strength)
-        form.addRow(self.confirmation_label, self.confirmation)
+        self.new_passphrase.add_to(form)
         layout.addLayout(form)
         layout.addWidget(self.suggestion)
 
@@ -142,10 +135,9 @@ class RecoverPage(QWidget):
         layout.addLayout(buttons)
         self.retranslate()
 
-        self.passphrase.textChanged.connect(self.strength.update_for)
         self.strength.verdict_changed.connect(self._on_verdict)
         self.recovery_key.textChanged.connect(lambda _text: self._on_verdict(self.strength.acceptable))
-        self.suggestion.use_requested.connect(self._use_suggestion)
+        self.suggestion.use_requested.connect(lambda _words: self.recover_button.setFocus())
         self.confirmation.returnPressed.connect(self.submit)
         self.recover_button.clicked.connect(self.submit)
         self.back_button.clicked.connect(self._back)
@@ -164,11 +156,13 @@ class RecoverPage(QWidget):
         self.key_label.setText(self.tr("Recovery &key:"))
         self.recovery_key.setAccessibleName(self.tr("Recovery key"))
         self.show_key.setText(self.tr("Show the key while typing"))
-        self.passphrase_label.setText(self.tr("&New passphrase:"))
-        self.passphrase.setAccessibleName(self.tr("New passphrase"))
-        self.strength_label.setText(self.tr("Strength:"))
-        self.confirmation_label.setText(self.tr("&Repeat it:"))
-        self.confirmation.setAccessibleName(self.tr("Repeat the passphrase"))
+        self.new_passphrase.set_texts(
+            passphrase=self.tr("&New passphrase:"),
+            passphrase_name=self.tr("New passphrase"),
+            strength=self.tr("Strength:"),
+            confirmation=self.tr("&Repeat it:"),
+            confirmation_name=self.tr("Repeat the passphrase"),
+        )
         self.error.setAccessibleName(self.tr("Error"))
         self.busy.setAccessibleName(self.tr("Recovering the vault"))
         self.back_button.setText(self.tr("Back to the passphrase"))
@@ -198,14 +192,7 @@ class RecoverPage(QWidget):
         self.recover_button.setEnabled(
             acceptable and bool(self.recovery_key.text().strip()) and not self.is_busy
         )
-        self.suggestion.offer(bool(self.passphrase.text()) and not acceptable)
-        self.passphrase.setAccessibleDescription(self.strength.verdict.text())
-
-    @Slot(str)
-    def _use_suggestion(self, words: str) -> None:
-        self.passphrase.setText(words)
-        self.confirmation.setText(words)
-        self.recover_button.setFocus()
+        self.new_passphrase.show_verdict(acceptable)
 
     @Slot()
     def _back(self) -> None:
@@ -235,9 +222,8 @@ class RecoverPage(QWidget):
             self.confirmation.clear()
             self.confirmation.setFocus()
             return
-        for field in (self.recovery_key, self.passphrase, self.confirmation):
-            field.clear()
-        self.suggestion.forget()
+        self.recovery_key.clear()
+        self.new_passphrase.forget()
         self.error.hide()
         self.set_busy(True)
         task = RecoverVault(self._folder, key, passphrase, keyring=self._keyring)
@@ -275,11 +261,10 @@ class RecoverPage(QWidget):
         self.error.show()
 
     def reset(self) -> None:
-        for field in (self.recovery_key, self.passphrase, self.confirmation):
-            field.clear()
+        self.recovery_key.clear()
+        self.new_passphrase.forget()
         self.show_key.setChecked(False)
         self.strength.clear()
-        self.suggestion.forget()
         self._error = ""
         self.error.clear()
         self.error.hide()

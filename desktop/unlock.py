@@ -154,6 +154,66 @@ def _busy_bar(accessible_name: str) -> QProgressBar:
     return bar
 
 
+class NewPassphraseRows:
+    """A new passphrase typed twice, judged by the passphrase rule as it is
+    typed (db/passphrase_policy.py, at ``argon2``'s cost), and a suggested
+    passphrase while it fails: what creating a vault and recovering one both
+    ask. The page adds the rows to its form (``add_to``) and ``suggestion``
+    below, enables its button on ``strength.verdict_changed`` and gives the
+    words (``set_texts``) from its own ``retranslate``, so that they stay in
+    the page's translation context."""
+
+    def __init__(self, argon2: Argon2Params | None = None) -> None:
+        self.passphrase = _passphrase_field("")
+        self.confirmation = _passphrase_field("")
+        self.strength = StrengthMeter(argon2=argon2)
+        self.suggestion = PassphraseSuggestion()
+        self.passphrase_label = QLabel()
+        self.passphrase_label.setBuddy(self.passphrase)
+        self.strength_label = QLabel()
+        self.confirmation_label = QLabel()
+        self.confirmation_label.setBuddy(self.confirmation)
+        self.passphrase.textChanged.connect(self.strength.update_for)
+        self.suggestion.use_requested.connect(self._use_suggestion)
+
+    def add_to(self, form: QFormLayout) -> None:
+        form.addRow(self.passphrase_label, self.passphrase)
+        form.addRow(self.strength_label, self.strength)
+        form.addRow(self.confirmation_label, self.confirmation)
+
+    def set_texts(
+        self,
+        *,
+        passphrase: str,
+        passphrase_name: str,
+        strength: str,
+        confirmation: str,
+        confirmation_name: str,
+    ) -> None:
+        """The labels' words (with their &-shortcuts) and the fields' accessible names."""
+        self.passphrase_label.setText(passphrase)
+        self.passphrase.setAccessibleName(passphrase_name)
+        self.strength_label.setText(strength)
+        self.confirmation_label.setText(confirmation)
+        self.confirmation.setAccessibleName(confirmation_name)
+
+    def show_verdict(self, acceptable: bool) -> None:
+        """A suggestion while a typed passphrase fails the rule; a screen
+        reader says the verdict with the field, before the page's button."""
+        self.suggestion.offer(bool(self.passphrase.text()) and not acceptable)
+        self.passphrase.setAccessibleDescription(self.strength.verdict.text())
+
+    def _use_suggestion(self, words: str) -> None:
+        self.passphrase.setText(words)
+        self.confirmation.setText(words)
+
+    def forget(self) -> None:
+        """Empty both fields and the suggestion (once handed over, or at a reset)."""
+        self.passphrase.clear()
+        self.confirmation.clear()
+        self.suggestion.forget()
+
+
 def _centered_column(page: QWidget, width: int = 540) -> QVBoxLayout:
     """A fixed-width column in the middle of ``page``; returns its layout. The
     fixed width lets wrapped labels know their height."""
@@ -195,19 +255,12 @@ class CreateVaultPage(QWidget):
         layout.addWidget(self.intro)
 
         form = QFormLayout()
-        self.passphrase = _passphrase_field("")
-        self.confirmation = _passphrase_field("")
         # The passphrase rule (db/passphrase_policy.py): Create stays disabled until it passes.
-        self.strength = StrengthMeter(argon2=argon2)
-        self.suggestion = PassphraseSuggestion()
-        self.passphrase_label = QLabel()
-        self.passphrase_label.setBuddy(self.passphrase)
-        self.strength_label = QLabel()
-        self.confirmation_label = QLabel()
-        self.confirmation_label.setBuddy(self.confirmation)
-        form.addRow(self.passphrase_label, self.passphrase)
-        form.addRow(self.strength_label, self.strength)
-        form.addRow(self.confirmation_label, self.confirmation)
+        self.new_passphrase = NewPassphraseRows(argon2)
+        self.new_passphrase.add_to(form)
+        self.passphrase, self.confirmation = self.new_passphrase.passphrase, self.new_passphrase.confirmation
+        self.strength, self.suggestion = self.new_passphrase.strength, self.new_passphrase.suggestion
+        self.passphrase_label = self.new_passphrase.passphrase_label
         layout.addLayout(form)
         layout.addWidget(self.suggestion)
 
@@ -226,9 +279,8 @@ class CreateVaultPage(QWidget):
         self.retranslate()
 
         self.passphrase.returnPressed.connect(self._on_first_entered)
-        self.passphrase.textChanged.connect(self.strength.update_for)
         self.strength.verdict_changed.connect(self._on_verdict)
-        self.suggestion.use_requested.connect(self._use_suggestion)
+        self.suggestion.use_requested.connect(lambda _words: self.create_button.setFocus())
         self._on_verdict(False)
         self.confirmation.returnPressed.connect(self.submit)
         self.create_button.clicked.connect(self.submit)
@@ -243,11 +295,13 @@ class CreateVaultPage(QWidget):
                 "characters. A long sentence that only you know is best."
             ).format(folder=self._folder, count=MIN_PASSPHRASE_CHARS)
         )
-        self.passphrase.setAccessibleName(self.tr("New passphrase"))
-        self.confirmation.setAccessibleName(self.tr("Repeat the passphrase"))
-        self.passphrase_label.setText(self.tr("&New passphrase:"))
-        self.strength_label.setText(self.tr("Strength:"))
-        self.confirmation_label.setText(self.tr("&Repeat it:"))
+        self.new_passphrase.set_texts(
+            passphrase=self.tr("&New passphrase:"),
+            passphrase_name=self.tr("New passphrase"),
+            strength=self.tr("Strength:"),
+            confirmation=self.tr("&Repeat it:"),
+            confirmation_name=self.tr("Repeat the passphrase"),
+        )
         self.error.setAccessibleName(self.tr("Error"))
         self.busy.setAccessibleName(self.tr("Creating the vault"))
         self.create_button.setText(self.tr("Create vault"))
@@ -269,15 +323,7 @@ class CreateVaultPage(QWidget):
     @Slot(bool)
     def _on_verdict(self, acceptable: bool) -> None:
         self.create_button.setEnabled(acceptable and not self.is_busy)
-        self.suggestion.offer(bool(self.passphrase.text()) and not acceptable)
-        # A screen reader says the verdict with the field, before Create is reached.
-        self.passphrase.setAccessibleDescription(self.strength.verdict.text())
-
-    @Slot(str)
-    def _use_suggestion(self, words: str) -> None:
-        self.passphrase.setText(words)
-        self.confirmation.setText(words)
-        self.create_button.setFocus()
+        self.new_passphrase.show_verdict(acceptable)
 
     def submit(self) -> None:
         if self.is_busy:
@@ -303,9 +349,7 @@ class CreateVaultPage(QWidget):
             self.confirmation.clear()
             self.confirmation.setFocus()
             return
-        self.passphrase.clear()
-        self.confirmation.clear()
-        self.suggestion.forget()
+        self.new_passphrase.forget()
         self.error.hide()
         self.set_busy(True)
         self.create_requested.emit(passphrase)
@@ -329,10 +373,8 @@ class CreateVaultPage(QWidget):
         self.error.show()
 
     def reset(self) -> None:
-        self.passphrase.clear()
-        self.confirmation.clear()
+        self.new_passphrase.forget()
         self.strength.clear()
-        self.suggestion.forget()
         self._error = ""
         self.error.clear()
         self.error.hide()
