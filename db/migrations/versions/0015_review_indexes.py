@@ -8,7 +8,9 @@ One partial index per reviewed record type holds those three values
 live records only: a date range is a range of the index, and a place or a
 violation type is checked on the index's entries without the table. And
 ``revisions (device_id, entity_id)`` answers the device filter (the records
-whose first revision a device signed) without reading every revision.
+whose first revision a device signed) without reading every revision, and
+the testimonies' ``incident_id`` the timeline's count of each incident's
+testimonies.
 
 Revision ID: 0015
 Revises: 0014
@@ -39,10 +41,15 @@ def upgrade() -> None:
             "json_extract(body, '$.violation_types')) "
             f"WHERE entity_type = '{kind}' AND deleted = 0"
         )
+    op.execute(
+        "CREATE INDEX ix_entities_testimony_incident ON entities (json_extract(body, '$.incident_id')) "
+        "WHERE entity_type = 'testimony' AND deleted = 0"
+    )
     op.create_index("ix_revisions_device_id", "revisions", ["device_id", "entity_id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_revisions_device_id", table_name="revisions")
+    op.execute("DROP INDEX ix_entities_testimony_incident")
     for kind in REVIEWED:
         op.execute(f"DROP INDEX ix_entities_review_{kind}")
