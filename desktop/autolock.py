@@ -9,6 +9,13 @@ sleeps or the screen locks.
   runs again.
 - Screen lock (Linux desktops): the freedesktop ScreenSaver ``ActiveChanged``
   signal on the session bus, where D-Bus is available.
+
+A recording under way counts as activity (the lead's decision, issue 15): an
+interview can run an hour without a key pressed, and the idle lock would end
+it. While anything holds ``ACTIVITY`` (the recorder, from its start to its
+stop), the idle delay does not run; it starts again, whole, when the last
+hold is released. Only the idle lock waits: a manual lock, Ctrl+L, the panic
+wipe, sleep and the screen lock act at once (docs/threat-model.md).
 """
 
 from __future__ import annotations
@@ -33,6 +40,45 @@ HEARTBEAT_MS = 5_000
 SLEEP_GAP_SECONDS = 30.0
 
 
+class ActivityHolds(QObject):
+    """Work that counts as the user's activity while it runs (a recording).
+    ``hold(holder)`` until ``release(holder)`` or the holder's destruction;
+    ``changed(held)`` when the first hold starts or the last one ends."""
+
+    changed = Signal(bool)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._holders: set[int] = set()
+
+    @property
+    def held(self) -> bool:
+        return bool(self._holders)
+
+    def hold(self, holder: QObject) -> None:
+        key = id(holder)
+        if key in self._holders:
+            return
+        self._holders.add(key)
+        # A holder deleted without releasing (its window closed) lets go too.
+        holder.destroyed.connect(lambda _obj=None, key=key: self._release(key))
+        if len(self._holders) == 1:
+            self.changed.emit(True)
+
+    def release(self, holder: QObject) -> None:
+        self._release(id(holder))
+
+    def _release(self, key: int) -> None:
+        if key in self._holders:
+            self._holders.discard(key)
+            if not self._holders:
+                self.changed.emit(False)
+
+
+# The one set of holds of the process: the recorder holds it, every AutoLock reads it.
+ACTIVITY = ActivityHolds()
+
+
 class AutoLock(QObject):
     """Emits ``lock_now`` (with a reason: "idle", "sleep" or "screen-lock")
     while ``armed``; the window connects it to its lock."""
@@ -51,6 +97,7 @@ class AutoLock(QObject):
         self._last_wall = time.time()
         self._armed = False
         self._delay_ms = 0
+        ACTIVITY.changed.connect(self._on_activity_changed)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -77,15 +124,25 @@ class AutoLock(QObject):
         self._idle.stop()
         self._heartbeat.stop()
 
+    @property
+    def waiting_for_activity(self) -> bool:
+        """True while a hold (a recording) keeps the idle delay from running."""
+        return self._armed and ACTIVITY.held
+
     def _restart_idle(self) -> None:
-        if self._armed and self._delay_ms > 0:
+        if self._armed and self._delay_ms > 0 and not ACTIVITY.held:
             self._idle.start(self._delay_ms)
         else:
             self._idle.stop()
 
+    @Slot(bool)
+    def _on_activity_changed(self, _held: bool) -> None:
+        # Held: the delay stops. Released: it starts again from its whole length.
+        self._restart_idle()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if self._armed and event.type() in INPUT_EVENTS and self._delay_ms > 0:
-            self._idle.start(self._delay_ms)
+        if event.type() in INPUT_EVENTS:
+            self._restart_idle()
         return False
 
     @Slot()

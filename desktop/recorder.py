@@ -30,6 +30,7 @@ from PySide6.QtMultimedia import QAudioFormat, QAudioSource, QMediaDevices
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from db.api import FieldvaultError, Marker, Recording, Vault
+from desktop.autolock import ACTIVITY
 from desktop.messages import error_message
 from desktop.qt_logging import silence_media_logs
 
@@ -264,6 +265,7 @@ class RecorderWidget(QWidget):
         self._encoder = EncoderThread(recording, self._reports)
         self._listening.add(self._encoder)
         self._encoder.start()
+        ACTIVITY.hold(self)  # a recording under way keeps the idle lock waiting (desktop/autolock.py)
         self._paused = False
         self.status.setText(self.tr("Recording…"))
         self._timer.start()
@@ -336,6 +338,7 @@ class RecorderWidget(QWidget):
             self._source = None
         self._input = None
         self._encoder = None
+        ACTIVITY.release(self)
         self._paused = False
         self._timer.stop()
         self.meter.setValue(0)
