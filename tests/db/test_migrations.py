@@ -49,7 +49,7 @@ def test_model_matches_the_migrated_schema(vault: Vault, vault_dir: Path) -> Non
             text("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_entities_review_%'")
         ).scalars()
         assert sorted(review_indexes) == [
-            f"ix_entities_review_{t}" for t in ("evidence", "incident", "testimony")
+            f"ix_entities_review_{t}" for t in ("evidence", "incident", "testimony", "testimony_incident")
         ]
     # The FTS5 tables are created by raw SQL and not part of the ORM model.
     diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("search_index"))]

@@ -42,7 +42,7 @@ def upgrade() -> None:
             f"WHERE entity_type = '{kind}' AND deleted = 0"
         )
     op.execute(
-        "CREATE INDEX ix_entities_testimony_incident ON entities (json_extract(body, '$.incident_id')) "
+        "CREATE INDEX ix_entities_review_testimony_incident ON entities (json_extract(body, '$.incident_id')) "
         "WHERE entity_type = 'testimony' AND deleted = 0"
     )
     op.create_index("ix_revisions_device_id", "revisions", ["device_id", "entity_id"])
@@ -50,6 +50,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_revisions_device_id", table_name="revisions")
-    op.execute("DROP INDEX ix_entities_testimony_incident")
+    op.execute("DROP INDEX ix_entities_review_testimony_incident")
     for kind in REVIEWED:
         op.execute(f"DROP INDEX ix_entities_review_{kind}")
