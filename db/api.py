@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     )
     from db.errors import (
         CODES,
+        CodedError,
         Codes,
         DatabaseMissing,
         ExaminationRefused,
@@ -193,6 +194,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "Record": ("db.entities", "Record"),
     "Testimony": ("db.entities", "Testimony"),
     "CODES": ("db.errors", "CODES"),
+    "CodedError": ("db.errors", "CodedError"),
     "Codes": ("db.errors", "Codes"),
     "DatabaseMissing": ("db.errors", "DatabaseMissing"),
     "ExaminationRefused": ("db.errors", "ExaminationRefused"),
@@ -334,6 +336,7 @@ __all__ = [
     "CancelToken",
     "Case",
     "ChainStatus",
+    "CodedError",
     "Codes",
     "Conflict",
     "Consent",

@@ -76,6 +76,17 @@ class FieldvaultError(Exception):
         self.params: dict[str, Param] = params
 
 
+class CodedError(FieldvaultError):
+    """Base of an error family whose every raise names its code (one of the
+    family's ``codes``) and that code's params, and no form field: the
+    vault's damage (VaultDamaged), sync's failures (sync/client/errors.py),
+    the merge tools' refusals (sync/merge/errors.py). It declares no code
+    itself."""
+
+    def __init__(self, message: str, code: str, **params: Param) -> None:
+        super().__init__(message, code, field=None, **params)
+
+
 class VaultNotFound(FieldvaultError):
     codes: ClassVar[Codes] = {"vault-not-found": ("path",)}
 
@@ -218,7 +229,7 @@ class KeyringSecretMissing(FieldvaultError):
         )
 
 
-class VaultDamaged(FieldvaultError):
+class VaultDamaged(CodedError):
     """The vault's files are not what Fieldvault wrote (corruption or tampering)."""
 
     codes: ClassVar[Codes] = {
@@ -239,9 +250,6 @@ class VaultDamaged(FieldvaultError):
         "blob-missing": ("blob_id",),
         "evidence-untrusted": ("entity_id",),
     }
-
-    def __init__(self, message: str, code: str, **params: Param) -> None:
-        super().__init__(message, code, field=None, **params)
 
 
 class PlaintextDatabase(VaultDamaged):

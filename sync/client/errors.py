@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from db.api import Codes, FieldvaultError
+from db.api import CodedError, Codes
 
 
-class SyncFailed(FieldvaultError):
+class SyncFailed(CodedError):
     """A sync run stopped; what was queued stays queued."""
 
     codes: ClassVar[Codes] = {
@@ -30,9 +30,6 @@ class SyncFailed(FieldvaultError):
         "sync-proxy-invalid": (),
         "sync-unexpected": ("kind",),
     }
-
-    def __init__(self, message: str, code: str, **params: str) -> None:
-        super().__init__(message, code, **params)
 
     @property
     def transient(self) -> bool:

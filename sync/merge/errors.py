@@ -7,19 +7,16 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from db.api import Codes, FieldvaultError, Param
+from db.api import CodedError, Codes
 
 
-class MergeRefused(FieldvaultError):
+class MergeRefused(CodedError):
     codes: ClassVar[Codes] = {
         # A person cannot be linked as the same as itself.
         "same-as-self": ("person_id",),
         # The link named to undo is not a same-as link (another relation).
         "same-as-not-a-link": ("link_id",),
     }
-
-    def __init__(self, message: str, code: str, **params: Param) -> None:
-        super().__init__(message, code, field=None, **params)
 
 
 def same_as_self(person_id: str) -> MergeRefused:

@@ -118,9 +118,8 @@ def test_every_format_from_the_vault_menu(qtbot, case: SampleCase, vault_dir: Pa
         # The item's custody table says it in words.
         item_view = EvidenceItemView(vault, case.item_ids[0])
         qtbot.addWidget(item_view)
-        labels = [
-            item_view.custody_table.item(row, 2).text() for row in range(item_view.custody_table.rowCount())
-        ]
+        table = item_view.custody_table.model()
+        labels = [str(table.index(row, 2).data()) for row in range(table.rowCount())]
         assert labels[-1] == "Record exported (a case export, without the file)"
         assert vault.verify().ok
 
