@@ -266,7 +266,8 @@ class SyncStateService:
         """Add a device or change its status, role, label or age recipient.
         Its id must be its key's (vault-format.md), and a known device keeps
         its key. ``last_sequence`` and ``last_bundle_id`` are the import's to
-        set, and are kept. Raises ValueError on a caller's mistake."""
+        set, and are kept; ``vouched_by`` is cleared (the profile or an
+        enrolment names the device now). Raises ValueError on a caller's mistake."""
         if device_id_for(device.public_key) != device.device_id:
             raise ValueError(f"device id {device.device_id} is not that of its key")
         if device.status not in DEVICE_STATUSES or device.role not in DEVICE_ROLES:
@@ -295,6 +296,9 @@ class SyncStateService:
                         "status": device.status,
                         "label": device.label,
                         "updated_ms": _now_ms(),
+                        # Known now from the profile or an enrolment, not
+                        # only on a coordinator's word (vouched_by).
+                        "vouched_by": None,
                     },
                 )
             )

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from db.api import Vault
+from sync import org_vault
 from sync.bundle.errors import BundleRejected
 from sync.bundle.reader import read_bundle
 from sync.bundle.send_back import SentBack, send_back
@@ -193,3 +194,21 @@ def test_the_merge_revision_alone_converges_heads_but_leaves_a_missing_parent(sc
         assert not report.ok
         assert [p.subject for p in report.problems] == [merge_id]
         assert "not in the vault" in report.problems[0].detail
+
+
+def test_a_vouched_device_made_a_coordinator_is_known_from_the_profile(scene: ConflictScene) -> None:
+    """A device a worker knows only on a coordinator's word sends it nothing
+    itself; once the profile names it a coordinator, it does (its
+    ``vouched_by`` is cleared)."""
+    resolve(scene)
+    _import(scene, scene.first, _send_back_to(scene, scene.first))
+    vouched = scene.first.sync.device(scene.second.device_id)
+    assert vouched is not None and vouched.vouched_by == scene.coordinator.device_id
+    org_vault.add_coordinator(scene.coordinator, org_vault.own_device_card(scene.second).text)
+    org_vault.update_profile(scene.first, org_vault.current_signed(scene.coordinator).signed)
+    known = scene.first.sync.device(scene.second.device_id)
+    assert known is not None and (known.role, known.status, known.vouched_by) == (
+        "coordinator",
+        "enrolled",
+        None,
+    )
