@@ -1,15 +1,21 @@
 """A field worker's whole day, through the real window and a real vault:
 
-create vault → case → testimony in Ukrainian → three files dropped → idle
-until auto-lock → unlock → search finds the testimony → open the video and
-seek → Ctrl+L. Afterwards the canary strings from the testimony and the files
-appear nowhere in plaintext outside the vault (home, temp, Qt's locations).
-Screens are saved in English and, for the same day, in Ukrainian.
+create vault → case → testimony in Ukrainian → three files dropped → the
+witness's consent recorded → the photo linked to the testimony → a backup to
+a USB stick → idle until auto-lock → unlock → search finds the testimony →
+open the video and seek → Ctrl+L → the backup restored on a new laptop holds
+the day (testimony, files, consent, link). Afterwards the canary strings from
+the testimony and the files appear nowhere in plaintext outside the vault
+(home, temp, Qt's locations, the USB stick, the restored copy). The recording
+of an interview is tested apart (tests/desktop/test_recorder_ui.py). Screens
+are saved in English and, for the same day, in Ukrainian.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+import shutil
 from pathlib import Path
 
 import pytest
@@ -102,8 +108,54 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian, isolated_q
     items = vault.evidence.list(view.selected_case_id())
     assert sorted(i.original_name for i in items) == ["clip.mp4", "photo.jpg", "report.pdf"]
     screenshot(window, f"day-03-evidence-{lang}.png")
+    photo_sha = hashlib.sha256(photo.read_bytes()).hexdigest()
     for source in (photo, report, clip):
         source.unlink()  # the worker wipes the camera card after intake
+    case_id = view.selected_case_id()
+    assert case_id is not None
+    (testimony,) = vault.testimonies.list(case_id)
+    photo_id = next(i.id for i in items if i.original_name == "photo.jpg")
+
+    # The witness's consent, recorded on the testimony's form.
+    view.case_tabs.setCurrentIndex(0)
+    assert view.testimony_editor.testimony_id == testimony.id  # still the one saved
+    section = view.testimony_editor.consent_section
+    qtbot.mouseClick(section.record_button, Qt.MouseButton.LeftButton)
+    consent_dialog = section.dialog
+    assert consent_dialog is not None
+    qtbot.waitUntil(consent_dialog.isVisible)
+    prosecution = consent_dialog.scope_boxes["prosecution"]
+    prosecution.setFocus()
+    qtbot.keyClick(prosecution, Qt.Key.Key_Space)  # ticked from the keyboard
+    type_text(qtbot, consent_dialog.given_to, "О. Коваленко")
+    with qtbot.waitSignal(consent_dialog.stored, timeout=WAIT_MS):
+        qtbot.mouseClick(consent_dialog.record_button, Qt.MouseButton.LeftButton)
+    assert [c.scopes for c in vault.consents.for_testimony(testimony.id)] == [["prosecution"]]
+    screenshot(window, f"day-03b-consent-{lang}.png")
+
+    # The photo is evidence of this testimony: linked from the evidence item.
+    view.case_tabs.setCurrentIndex(1)
+    click_row(qtbot, panel.evidence_list, panel.evidence_ids().index(photo_id))
+    qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
+    links = view.evidence.item.links_box
+    qtbot.waitUntil(lambda: links.target.findData(testimony.id) >= 0, timeout=WAIT_MS)
+    links.target.setCurrentIndex(links.target.findData(testimony.id))
+    qtbot.mouseClick(links.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: links.linked_ids() == [testimony.id], timeout=WAIT_MS)
+    screenshot(window, f"day-03c-linked-{lang}.png")
+
+    # Before lunch: Vault → Back up to USB…
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    window.backup_action.chooser = lambda _parent, _caption: str(usb)
+    window.backup_action.trigger()
+    backup_dialog = window.backup_action.dialog
+    assert backup_dialog is not None
+    qtbot.mouseClick(backup_dialog.choose_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not backup_dialog.running, timeout=WAIT_MS)
+    backup = backup_dialog.result_path
+    assert backup is not None and backup.parent == usb
+    backup_dialog.close()
 
     # Lunch: nobody touches the laptop; the vault locks itself.
     window.auto_lock.set_idle_minutes(0.002)
@@ -143,6 +195,35 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian, isolated_q
     assert window.vault is None
     assert window.stack.currentWidget() is window.unlock_page
 
+    # The laptop is lost: the stick's backup, copied to a new one, opens with
+    # the same passphrase and holds the day.
+    restored_dir = tmp_path / "new-laptop" / "vault"
+    shutil.copytree(backup, restored_dir)
+    restored = FieldvaultWindow(restored_dir, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    qtbot.addWidget(restored)
+    restored.resize(1200, 760)
+    restored.show()
+    qtbot.waitExposed(restored)
+    type_text(qtbot, restored.unlock_page.passphrase, PASSPHRASE)
+    qtbot.keyClick(restored.unlock_page.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: restored.vault_view is not None, timeout=WAIT_MS)
+    again = restored.vault
+    assert again is not None and restored.vault_view is not None
+    assert restored.vault_view.testimony_labels() == ["Свідчення W-7"]  # the last case, selected
+    assert sorted(i.original_name for i in again.evidence.list(case_id)) == [
+        "clip.mp4",
+        "photo.jpg",
+        "report.pdf",
+    ]
+    with again.evidence.open(photo_id, purpose="test") as reader:
+        assert hashlib.sha256(reader.read()).hexdigest() == photo_sha
+    assert [c.scopes for c in again.consents.for_testimony(testimony.id)] == [["prosecution"]]
+    assert [e.entity_id for e in again.evidence_links.targets_of(photo_id)] == [testimony.id]
+    assert again.verify().ok
+    screenshot(restored, f"day-07-restored-{lang}.png")
+    qtbot.keyClick(restored, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert restored.vault is None
+
     # Nothing in plaintext outside the vault's encryption.
     needles = encodings(witness_canary) + encodings(file_canary)
     qt_places = [
@@ -158,5 +239,5 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian, isolated_q
     ]
     # Qt's settings are the test's own (tests/conftest.py), and hold no witness text either.
     assert Path(QSettings("Fieldvault", "Fieldvault").fileName()).is_relative_to(isolated_qt_settings)
-    roots = [vault_dir, home, temp, isolated_qt_settings, *qt_places]
+    roots = [vault_dir, home, temp, isolated_qt_settings, usb, restored_dir, *qt_places]
     assert files_containing(roots, needles) == []
