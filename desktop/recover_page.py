@@ -23,16 +23,12 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLine
 from desktop.icons import icon
 from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRunner
 from desktop.unlock import (
-    ERROR_STYLE,
-    Message,
     NewPassphraseRows,
-    _busy_bar,
+    WaitingPage,
     _centered_column,
     _heading,
     _set_heading,
-    _text_of,
     _wrapping_label,
-    guessable_refusal,
 )
 
 if TYPE_CHECKING:
@@ -66,7 +62,7 @@ class RecoverVault:
         return VaultRecovered(vault, new_key)
 
 
-class RecoverPage(QWidget):
+class RecoverPage(WaitingPage):
     """``recovered(VaultRecovered)`` once the vault is open; ``back_requested``
     to return to the passphrase."""
 
@@ -85,7 +81,6 @@ class RecoverPage(QWidget):
         self._folder = folder
         self._keyring = keyring
         self.tasks = tasks if tasks is not None else TaskRunner(self)
-        self._error: Message = ""
         layout = _centered_column(self)
         self.heading = _heading()
         layout.addWidget(self.heading)
@@ -117,13 +112,7 @@ class RecoverPage(QWidget):
         self.new_passphrase.add_to(form)
         layout.addLayout(form)
         layout.addWidget(self.suggestion)
-
-        self.error = _wrapping_label()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
-        layout.addWidget(self.error)
-        self.busy = _busy_bar("")
-        layout.addWidget(self.busy)
+        self.add_error_and_busy(layout)
 
         self.back_button = QPushButton()
         self.recover_button = QPushButton(icon("key"), "")
@@ -168,8 +157,7 @@ class RecoverPage(QWidget):
         self.back_button.setText(self.tr("Back to the passphrase"))
         self.recover_button.setText(self.tr("Recover and open"))
         self.recover_button.setAccessibleName(self.tr("Recover and open"))
-        if not self.error.isHidden():
-            self.error.setText(_text_of(self._error))
+        self.retranslate_error()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.LanguageChange:
@@ -210,17 +198,9 @@ class RecoverPage(QWidget):
             self.show_error(lambda: self.tr("Type the recovery key."))
             self.recovery_key.setFocus()
             return
-        if not self.strength.acceptable:
-            from desktop.messages import error_message
-
-            refusal = guessable_refusal()
-            self.show_error(lambda: error_message(refusal))
-            self.passphrase.setFocus()
-            return
-        if passphrase != self.confirmation.text():
-            self.show_error(lambda: self.tr("The two passphrases differ. Type them again."))
-            self.confirmation.clear()
-            self.confirmation.setFocus()
+        if self.new_passphrase.refused(
+            self.show_error, lambda: self.tr("The two passphrases differ. Type them again.")
+        ):
             return
         self.recovery_key.clear()
         self.new_passphrase.forget()
@@ -243,10 +223,6 @@ class RecoverPage(QWidget):
 
         self.show_error(partial(failure_message, failure))
 
-    @property
-    def is_busy(self) -> bool:
-        return not self.busy.isHidden()
-
     def set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
         for widget in (self.recovery_key, self.passphrase, self.confirmation, self.back_button):
@@ -255,17 +231,10 @@ class RecoverPage(QWidget):
         if not busy:
             self.recovery_key.setFocus()
 
-    def show_error(self, message: Message) -> None:
-        self._error = message
-        self.error.setText(_text_of(message))
-        self.error.show()
-
     def reset(self) -> None:
         self.recovery_key.clear()
         self.new_passphrase.forget()
         self.show_key.setChecked(False)
         self.strength.clear()
-        self._error = ""
-        self.error.clear()
-        self.error.hide()
+        self.clear_error()
         self.set_busy(False)

@@ -154,6 +154,41 @@ def _busy_bar(accessible_name: str) -> QProgressBar:
     return bar
 
 
+class WaitingPage(QWidget):
+    """A screen that collects input, then waits while the window runs the
+    slow work (Argon2id): its error line, whose message is made again after a
+    language switch, and its busy bar. The page places them
+    (``add_error_and_busy``) and names them in its own ``retranslate``."""
+
+    def add_error_and_busy(self, layout: QVBoxLayout) -> None:
+        self._error: Message = ""
+        self.error = _wrapping_label()
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.hide()
+        layout.addWidget(self.error)
+        self.busy = _busy_bar("")
+        layout.addWidget(self.busy)
+
+    @property
+    def is_busy(self) -> bool:
+        return not self.busy.isHidden()
+
+    def show_error(self, message: Message) -> None:
+        """A text, or a function that makes it (then it follows a language switch)."""
+        self._error = message
+        self.error.setText(_text_of(message))
+        self.error.show()
+
+    def retranslate_error(self) -> None:
+        if not self.error.isHidden():
+            self.error.setText(_text_of(self._error))
+
+    def clear_error(self) -> None:
+        self._error = ""
+        self.error.clear()
+        self.error.hide()
+
+
 class NewPassphraseRows:
     """A new passphrase typed twice, judged by the passphrase rule as it is
     typed (db/passphrase_policy.py, at ``argon2``'s cost), and a suggested
@@ -207,6 +242,24 @@ class NewPassphraseRows:
         self.passphrase.setText(words)
         self.confirmation.setText(words)
 
+    def refused(self, show_error: Callable[[Message], None], differ: Message) -> bool:
+        """Whether the typed passphrase cannot be used (the rule refuses it,
+        or the repetition ``differ``s), after saying why with the page's
+        ``show_error`` and putting the focus where it is to be fixed."""
+        if not self.strength.acceptable:
+            from desktop.messages import error_message
+
+            refusal = guessable_refusal()
+            show_error(lambda: error_message(refusal))
+            self.passphrase.setFocus()
+            return True
+        if self.passphrase.text() != self.confirmation.text():
+            show_error(differ)
+            self.confirmation.clear()
+            self.confirmation.setFocus()
+            return True
+        return False
+
     def forget(self) -> None:
         """Empty both fields and the suggestion (once handed over, or at a reset)."""
         self.passphrase.clear()
@@ -233,7 +286,7 @@ def _centered_column(page: QWidget, width: int = 540) -> QVBoxLayout:
     return layout
 
 
-class CreateVaultPage(QWidget):
+class CreateVaultPage(WaitingPage):
     """A new passphrase, typed twice. ``create_requested`` carries it once checked.
 
     The interface language is chosen at the top (``language_chooser``)."""
@@ -245,7 +298,6 @@ class CreateVaultPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self._folder = folder
-        self._error: Message = ""
         layout = _centered_column(self)
         self.language_chooser = LanguageChooser()
         layout.addWidget(self.language_chooser)
@@ -263,14 +315,7 @@ class CreateVaultPage(QWidget):
         self.passphrase_label = self.new_passphrase.passphrase_label
         layout.addLayout(form)
         layout.addWidget(self.suggestion)
-
-        self.error = _wrapping_label()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
-        layout.addWidget(self.error)
-
-        self.busy = _busy_bar("")
-        layout.addWidget(self.busy)
+        self.add_error_and_busy(layout)
 
         self.create_button = QPushButton()
         self.create_button.setIcon(icon("new-vault"))
@@ -306,8 +351,7 @@ class CreateVaultPage(QWidget):
         self.busy.setAccessibleName(self.tr("Creating the vault"))
         self.create_button.setText(self.tr("Create vault"))
         self.create_button.setAccessibleName(self.tr("Create vault"))
-        if not self.error.isHidden():
-            self.error.setText(_text_of(self._error))
+        self.retranslate_error()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if _is_language_change(event):
@@ -337,26 +381,14 @@ class CreateVaultPage(QWidget):
             )
             self.passphrase.setFocus()
             return
-        if not self.strength.acceptable:
-            from desktop.messages import error_message
-
-            refusal = guessable_refusal()
-            self.show_error(lambda: error_message(refusal))
-            self.passphrase.setFocus()
-            return
-        if passphrase != self.confirmation.text():
-            self.show_error(lambda: self.tr("The two passphrases differ. Type them again."))
-            self.confirmation.clear()
-            self.confirmation.setFocus()
+        if self.new_passphrase.refused(
+            self.show_error, lambda: self.tr("The two passphrases differ. Type them again.")
+        ):
             return
         self.new_passphrase.forget()
         self.error.hide()
         self.set_busy(True)
         self.create_requested.emit(passphrase)
-
-    @property
-    def is_busy(self) -> bool:
-        return not self.busy.isHidden()
 
     def set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
@@ -366,18 +398,10 @@ class CreateVaultPage(QWidget):
         if not busy:
             self.passphrase.setFocus()
 
-    def show_error(self, message: Message) -> None:
-        """A text, or a function that makes it (then it follows a language switch)."""
-        self._error = message
-        self.error.setText(_text_of(message))
-        self.error.show()
-
     def reset(self) -> None:
         self.new_passphrase.forget()
         self.strength.clear()
-        self._error = ""
-        self.error.clear()
-        self.error.hide()
+        self.clear_error()
         self.set_busy(False)
 
 
@@ -532,7 +556,7 @@ class RecoveryKeyPage(QWidget):
         self.acknowledged.emit()
 
 
-class UnlockPage(QWidget):
+class UnlockPage(WaitingPage):
     """The passphrase of an existing vault. ``unlock_requested`` carries it.
 
     The interface language can be changed here too (``language_chooser``)."""
@@ -546,7 +570,6 @@ class UnlockPage(QWidget):
     def __init__(self, folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._folder = folder
-        self._error: Message = ""
         self._notice: Message = ""
         layout = _centered_column(self)
         self.language_chooser = LanguageChooser()
@@ -566,14 +589,7 @@ class UnlockPage(QWidget):
         self.passphrase_label.setBuddy(self.passphrase)
         form.addRow(self.passphrase_label, self.passphrase)
         layout.addLayout(form)
-
-        self.error = _wrapping_label()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.hide()
-        layout.addWidget(self.error)
-
-        self.busy = _busy_bar("")
-        layout.addWidget(self.busy)
+        self.add_error_and_busy(layout)
 
         self.unlock_button = QPushButton()
         self.unlock_button.setIcon(icon("unlock"))
@@ -605,8 +621,7 @@ class UnlockPage(QWidget):
         self.unlock_button.setAccessibleName(self.tr("Unlock"))
         self.recover_button.setText(self.tr("Forgot the passphrase? Use the recovery key…"))
         self.recover_button.setAccessibleName(self.tr("Use the recovery key"))
-        if not self.error.isHidden():
-            self.error.setText(_text_of(self._error))
+        self.retranslate_error()
         if not self.notice.isHidden():
             self.notice.setText(_text_of(self._notice))
 
@@ -627,10 +642,6 @@ class UnlockPage(QWidget):
         self.set_busy(True)
         self.unlock_requested.emit(passphrase)
 
-    @property
-    def is_busy(self) -> bool:
-        return not self.busy.isHidden()
-
     def set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
         self.passphrase.setEnabled(not busy)
@@ -638,12 +649,6 @@ class UnlockPage(QWidget):
         self.recover_button.setEnabled(not busy)
         if not busy:
             self.passphrase.setFocus()
-
-    def show_error(self, message: Message) -> None:
-        """A text, or a function that makes it (then it follows a language switch)."""
-        self._error = message
-        self.error.setText(_text_of(message))
-        self.error.show()
 
     def show_notice(self, message: Message) -> None:
         """Why the vault locked by itself (idle, sleep, screen lock)."""
@@ -654,9 +659,7 @@ class UnlockPage(QWidget):
 
     def reset(self) -> None:
         self.passphrase.clear()
-        self._error = ""
-        self.error.clear()
-        self.error.hide()
+        self.clear_error()
         self.show_notice("")
         self.wipe.reset()
         self.set_busy(False)
