@@ -1,19 +1,23 @@
 """A field worker's whole day, through the real window and a real vault:
 
 create vault → case → testimony in Ukrainian → three files dropped → the
-witness's consent recorded → the photo linked to the testimony → a backup to
-a USB stick → idle until auto-lock → unlock → search finds the testimony →
-open the video and seek → Ctrl+L → the backup restored on a new laptop holds
-the day (testimony, files, consent, link). Afterwards the canary strings from
-the testimony and the files appear nowhere in plaintext outside the vault
-(home, temp, Qt's locations, the USB stick, the restored copy). The recording
-of an interview is tested apart (tests/desktop/test_recorder_ui.py). Screens
-are saved in English and, for the same day, in Ukrainian.
+witness's consent recorded → the interview recorded from the form (audio fed
+as Qt's source hands it over: there is no microphone here) → the photo
+linked to the testimony → a backup to a USB stick → idle until auto-lock →
+unlock → search finds the testimony → open the video and seek → Ctrl+L → the
+backup restored on a new laptop holds the day (testimony, files, recording,
+consent, link). Afterwards the canary strings from the testimony and the
+files appear nowhere in plaintext outside the vault (home, temp, Qt's
+locations, the USB stick, the restored copy). The recorder itself is tested
+in depth in tests/desktop/test_recorder_ui.py. Screens are saved in English
+and, for the same day, in Ukrainian.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import random
 import secrets
 import shutil
 from pathlib import Path
@@ -26,6 +30,7 @@ from db.keyring_store import NoKeyring
 from desktop.i18n import install_translators
 from desktop.window import FieldvaultWindow
 from tests.canary_helpers import encodings, files_containing
+from tests.desktop.test_recorder_ui import feed, tone
 from tests.evidence_samples import make_jpeg, make_mp4, make_pdf
 from tests.gui_helpers import SAVE_WAIT_MS, click_row, drop_files, qt_app, screenshot, type_text
 from tests.vault_helpers import FAST_ARGON2
@@ -133,6 +138,19 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian, isolated_q
     assert [c.scopes for c in vault.consents.for_testimony(testimony.id)] == [["prosecution"]]
     screenshot(window, f"day-03b-consent-{lang}.png")
 
+    # The interview itself, recorded from the form (Record interview…).
+    qtbot.mouseClick(view.testimony_editor.record_button, Qt.MouseButton.LeftButton)
+    recording_dialog = view.testimonies.recording.dialog
+    assert recording_dialog is not None
+    recorder = recording_dialog.recorder
+    assert recorder.begin()
+    feed(recorder, tone(1.5, 440, random.uniform(0, 2 * math.pi)))
+    with qtbot.waitSignal(recorder.recorded, timeout=WAIT_MS) as recorded:
+        recorder.stop()
+    recording_id = recorded.args[0]
+    recording_dialog.close()
+    assert [t.entity_id for t in vault.evidence_links.targets_of(recording_id)] == [testimony.id]
+
     # The photo is evidence of this testimony: linked from the evidence item.
     view.case_tabs.setCurrentIndex(1)
     click_row(qtbot, panel.evidence_list, panel.evidence_ids().index(photo_id))
@@ -210,11 +228,13 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian, isolated_q
     again = restored.vault
     assert again is not None and restored.vault_view is not None
     assert restored.vault_view.testimony_labels() == ["Свідчення W-7"]  # the last case, selected
-    assert sorted(i.original_name for i in again.evidence.list(case_id)) == [
+    names = {i.id: i.original_name for i in again.evidence.list(case_id)}
+    assert sorted(name for item_id, name in names.items() if item_id != recording_id) == [
         "clip.mp4",
         "photo.jpg",
         "report.pdf",
     ]
+    assert again.evidence.get(recording_id).claimed["recording"] == "complete"
     with again.evidence.open(photo_id, purpose="test") as reader:
         assert hashlib.sha256(reader.read()).hexdigest() == photo_sha
     assert [c.scopes for c in again.consents.for_testimony(testimony.id)] == [["prosecution"]]
