@@ -416,7 +416,7 @@ class BundleImportDialog(TaskDialog):
         if not self._paths or self.busy:
             return
         for index in range(self.results.topLevelItemCount()):
-            self._results.row(index).setText(ItemResults.RESULT_COLUMN, self.tr("waiting"))
+            self._results.set_state(index, self.tr("waiting"))
         self._changed = False
         self._held = set()
         self.approve_box.hide()
@@ -441,9 +441,7 @@ class BundleImportDialog(TaskDialog):
         value = report.value
         if report.state == "progress":
             if isinstance(value, BundleProgress):
-                self._results.row(value.index).setText(
-                    ItemResults.RESULT_COLUMN, self.tr("checking and importing…")
-                )
+                self._results.set_state(value.index, self.tr("checking and importing…"))
                 self.progress.setValue(_fraction(value.done, value.total))
             elif isinstance(value, BundleOutcome):
                 self._show_outcome(value)
@@ -527,7 +525,7 @@ class BundleImportDialog(TaskDialog):
             self.status.setText(self.tr("Type the verification code the worker reads out to you."))
             return
         self._approving = index
-        self._results.row(index).setText(ItemResults.RESULT_COLUMN, self.tr("checking and importing…"))
+        self._results.set_state(index, self.tr("checking and importing…"))
         self.progress.setValue(0)
         self.progress.show()
         self.status.setText(self.tr("Importing…"))
@@ -557,8 +555,7 @@ class BundleImportDialog(TaskDialog):
             return
         from desktop.messages import failure_message
 
-        row = self._results.row(index)
-        row.setText(ItemResults.RESULT_COLUMN, self.tr("still held in quarantine; nothing of it was applied"))
+        row = self._results.set_state(index, self.tr("still held in quarantine; nothing of it was applied"))
         self.status.setText(
             failure_message(report.failure)
             if report.failure is not None

@@ -198,6 +198,12 @@ class ItemResults:
         """Each row's result as shown (tests read it as a user does)."""
         return [self.row(i).text(self.RESULT_COLUMN) for i in range(self.tree.topLevelItemCount())]
 
+    def set_state(self, index: int, text: str) -> QTreeWidgetItem:
+        """A passing state of item ``index`` ("checking…"), the chosen row left as it is."""
+        row = self.row(index)
+        row.setText(self.RESULT_COLUMN, text)
+        return row
+
     def set_result(self, index: int, text: str) -> QTreeWidgetItem:
         """Say what became of item ``index`` and show it whole below the list."""
         row = self.row(index)
