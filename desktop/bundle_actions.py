@@ -39,6 +39,7 @@ from desktop.dialog_parts import (
     choose_files,
     choose_folder,
     close_button,
+    ended_text,
     wrapped_label,
 )
 from desktop.icons import icon
@@ -449,21 +450,19 @@ class BundleImportDialog(TaskDialog):
         self.task_ended()
         self._set_busy(False)
         self.progress.hide()
-        stopped = report.state != "succeeded"
         self._results.mark_unfinished(
             [self.tr("waiting"), self.tr("checking and importing…")],
             self.tr("not imported (stopped); nothing of it was applied"),
         )
-        if report.state == "failed" and report.failure is not None:
-            from desktop.messages import failure_message
-
-            self.status.setText(failure_message(report.failure))
-        elif stopped:
-            self.status.setText(
-                self.tr("Stopped. The bundles marked imported are in the vault; import the others again.")
+        self.status.setText(
+            ended_text(
+                report,
+                done=self.tr("Done. Bundles that were refused can be kept aside and reported."),
+                stopped=self.tr(
+                    "Stopped. The bundles marked imported are in the vault; import the others again."
+                ),
             )
-        else:
-            self.status.setText(self.tr("Done. Bundles that were refused can be kept aside and reported."))
+        )
         if self._changed:
             self.imported.emit()
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.icons import icon
-from desktop.tasks import Lane, ReportCallback, Task, TaskHandle, TaskRunner
+from desktop.tasks import Lane, ReportCallback, Task, TaskHandle, TaskReport, TaskRunner
 
 # (parent, caption) -> the chosen folder or "" (QFileDialog's by default; tests put their own in).
 FolderChooser = Callable[[QWidget, str], str]
@@ -159,6 +159,16 @@ class TaskDialog(QDialog):
         if self.busy:
             return
         super().reject()
+
+
+def ended_text(report: TaskReport, *, done: str, stopped: str) -> str:
+    """What the status line says once a task has ended: its failure in the
+    user's language, else ``done`` or (cancelled, or failed unsaid) ``stopped``."""
+    if report.state == "failed" and report.failure is not None:
+        from desktop.messages import failure_message
+
+        return failure_message(report.failure)
+    return done if report.state == "succeeded" else stopped
 
 
 # -- one result per item ------------------------------------------------------------------------------

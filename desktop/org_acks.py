@@ -30,6 +30,7 @@ from desktop.dialog_parts import (
     choose_files,
     choose_folder,
     close_button,
+    ended_text,
     wrapped_label,
 )
 from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRunner
@@ -186,14 +187,13 @@ class TakeAcksDialog(TaskDialog):
         self.task_ended()
         self._set_busy(False)
         self._results.mark_unfinished([self.tr("waiting")], self.tr("not taken (stopped); nothing changed"))
-        if report.state == "failed" and report.failure is not None:
-            from desktop.messages import failure_message
-
-            self.status.setText(failure_message(report.failure))
-        elif report.state != "succeeded":
-            self.status.setText(self.tr("Stopped. The files marked acknowledged were taken."))
-        else:
-            self.status.setText(self.tr("Done."))
+        self.status.setText(
+            ended_text(
+                report,
+                done=self.tr("Done."),
+                stopped=self.tr("Stopped. The files marked acknowledged were taken."),
+            )
+        )
         if self._moved:
             self.taken.emit()
 
