@@ -15,7 +15,10 @@ Two questions, two answers:
 
 Neither reads the ``device`` table: anyone with the database key could add a
 row there. ``known_devices`` is written only by sync from the organisation's
-signed profile and enrolments (sync/); someone holding the database key can
+signed profile and enrolments (sync/), and in a field worker's vault from a
+coordinator's bundle that vouches for the devices whose revisions it relays
+(``vouched_by``; never for a device the profile revokes, never over a known
+row: db/sync_import.py ``vouch_device``); someone holding the database key can
 change it too, which the org profile's signature is meant to close once sync
 checks the stored rows against it (docs/threat-model.md).
 """

@@ -20,6 +20,10 @@ Inside ``VaultImport.transaction``:
   then ``close`` (checked, stored, attached) or ``discard`` (nothing stays).
 - ``record_bundle``: the bundle's id and sequence for its device (replays,
   forks, the device's last sequence).
+- ``vouch_device``: a device a coordinator's bundle vouches for (it relays
+  that device's revisions to this field worker) becomes known and enrolled,
+  ``vouched_by`` the coordinator, inside the import (sync/bundle/vault_io.py
+  decides whether the vouch is taken).
 
 When the block ends, every live evidence item this import stored a revision
 for gets the blob that holds its SHA-256 (one it brought or one the vault

@@ -417,6 +417,8 @@ def _show(vault: Vault, out: Output) -> None:
             "label": d.label,
             "verification_code": verification_code(profile.org_key, d.public_key),
         }
+        # Only on a field worker's devices known on a coordinator's word.
+        | ({"vouched_by": d.vouched_by} if d.vouched_by is not None else {})
         for d in status.devices
     ]
     coordinators = [{"device_id": c.device_id, "label": c.label} for c in profile.coordinators]
@@ -451,9 +453,11 @@ def _show(vault: Vault, out: Output) -> None:
                 f"Server: {server}",
                 "Coordinators: " + ", ".join(f"{c['device_id']} {c['label']}".strip() for c in coordinators),
                 f"Revoked: {', '.join(profile.revoked) or 'none'}",
+                f"Coordinators send back to field workers: {profile.send_to_workers}",
                 "Known devices (id, role, status, verification code, label):",
                 *(
                     f"  {d['device_id']}  {d['role']}  {d['status']}  {d['verification_code']}  {d['label']}".rstrip()
+                    + (f"  (vouched for by coordinator {d['vouched_by']})" if "vouched_by" in d else "")
                     for d in devices
                 ),
             ]

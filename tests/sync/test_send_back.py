@@ -347,6 +347,15 @@ def test_the_command_line_round_trip(tmp_path: Path, isolated_env: dict[str, str
         cases = field[name].json("case", "list", secrets=[PASSPHRASE])
         assert len(cases) == 2
         field[name].run("verify", secrets=[PASSPHRASE])
+    # The worker takes profile version 2 (as enrol does for a newer version) and reads its policy.
+    field["first"].json(
+        "enrol", str(tmp_path / "v2.fvorg"), "--fingerprint", made["fingerprint"], secrets=[PASSPHRASE]
+    )
+    shown = field["first"].json("org", "show", secrets=[PASSPHRASE])
+    assert shown["policy"]["send_to_workers"] == "all"
+    coordinator_id = coordinator.json("info", secrets=[PASSPHRASE])["device_id"]
+    (other,) = [d for d in shown["devices"] if d["device_id"] == ids["second"]]
+    assert other == other | {"role": "device", "status": "enrolled", "vouched_by": coordinator_id}
 
 
 def test_a_lost_bundle_is_sent_again_on_request(scene: Scene) -> None:
