@@ -34,6 +34,7 @@ from db.api import CancelToken, NotFound, Vault
 from sync.bundle.format import VouchedDevice
 from sync.bundle.vault_io import (
     Progress,
+    _adopt_unrecorded,
     _check_cancel,
     _LazyBlob,
     _reporting,
@@ -115,7 +116,12 @@ def send_back(
         # Items the worker did not hold come with their bytes; those it held, it has.
         new_records = set(plan.entity_ids.values()) - plan.held_before
         blobs = vault.sync.blobs_of(new_records)
-    remove_partial_files(dest_dir)
+    remove_partial_files(dest_dir)  # what a killed export left here: ciphertext only
+    # A bundle of this device whole in dest_dir but not recorded (killed
+    # before): counted as made, so that this one does not reuse its number.
+    # Its revisions were not recorded as sent: they go again (a worker skips
+    # what it holds).
+    _adopt_unrecorded(vault, dest_dir, profile.org_id)
     outgoing = vault.sync.outgoing()
     sequence = outgoing.bundle_sequence + 1
     vouched = [VouchedDevice(d.public_key, d.age_recipient) for d in plan.signers]

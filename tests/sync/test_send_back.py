@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -453,3 +454,34 @@ def test_the_manifest_devices_member_is_checked() -> None:
         with pytest.raises(BundleRejected) as refused:
             parse_manifest(_manifest_with_devices(bad))
         assert refused.value.kind == "archive-form"
+
+
+def test_a_bundle_made_but_not_recorded_is_counted_not_overwritten(scene: Scene, tmp_path: Path) -> None:
+    """A send-back killed after its file got its name and before the vault
+    recorded it: played here by a copy of the coordinator's vault, which
+    writes the bundle and records it in the copy only. The coordinator's
+    next send-back to that folder counts the file as its bundle (the next
+    number, chained to it) instead of refusing or reusing the number, and the
+    worker imports both."""
+    folder = scene.conflict.org.tmp_path / "coordinator"
+    scene.coordinator.lock()
+    copy = tmp_path / "coordinator-copy"
+    shutil.copytree(folder, copy)
+    twin = Vault.open(copy, PASSPHRASE, keyring=NoKeyring())
+    try:
+        lost = send_back(twin, scene.usb, scene.first.device_id)
+    finally:
+        twin.lock()
+    assert lost is not None
+    coordinator = Vault.open(folder, PASSPHRASE, keyring=NoKeyring())
+    scene.conflict.org.coordinator = coordinator
+    sent = send_back(coordinator, scene.usb, scene.first.device_id)
+    assert sent is not None and sent.sequence == lost.sequence + 1
+    assert lost.path.is_file() and coordinator.sync.sent_bundle(lost.bundle_id) is not None
+    scene.take(scene.first, lost.path)
+    scene.take(scene.first, sent.path)
+    assert (
+        scene.first.revisions.heads()[scene.conflict.testimony_id]
+        == coordinator.revisions.heads()[scene.conflict.testimony_id]
+    )
+    assert scene.first.verify().ok
