@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
-    QLineEdit,
     QMenu,
     QProgressBar,
     QTreeWidgetItem,
@@ -40,6 +38,8 @@ from desktop.dialog_parts import (
     choose_folder,
     close_button,
     ended_text,
+    field_row,
+    text_field,
     wrapped_label,
 )
 from desktop.icons import icon
@@ -222,16 +222,11 @@ class BundleExportDialog(TaskDialog):
             "the stick learns nothing from it. Take it to your coordinator."
         )
         layout.addWidget(wrapped_label(intro))
-        row = QHBoxLayout()
-        self.folder_field = QLineEdit()
-        self.folder_field.setAccessibleName(self.tr("Folder for the bundle"))
-        self.folder_field.setPlaceholderText(self.tr("a folder on the USB stick"))
+        self.folder_field = text_field(self.tr("Folder for the bundle"), self.tr("a folder on the USB stick"))
         self.choose_button = action_button(
             "view", self.tr("Choose folder…"), self.tr("Choose the folder for the bundle"), self.choose
         )
-        row.addWidget(self.folder_field, 1)
-        row.addWidget(self.choose_button)
-        layout.addLayout(row)
+        layout.addLayout(field_row(self.folder_field, self.choose_button))
         self.progress = _progress_bar(self.tr("Bundle progress"))
         layout.addWidget(self.progress)
         self.status = wrapped_label(name=self.tr("Result"), selectable=True)
@@ -359,20 +354,18 @@ class BundleImportDialog(TaskDialog):
         layout.addWidget(self.details)
         self.results.currentItemChanged.connect(self._show_approve)
         # A held bundle: its device approved with the code the worker reads out.
-        approve_row = QHBoxLayout()
-        self.code_field = QLineEdit()
-        self.code_field.setAccessibleName(self.tr("Verification code read out by the worker"))
-        self.code_field.setPlaceholderText(self.tr("the worker's verification code: 00000 00000 00000 …"))
+        self.code_field = text_field(
+            self.tr("Verification code read out by the worker"),
+            self.tr("the worker's verification code: 00000 00000 00000 …"),
+        )
         self.approve_button = action_button(
             "check",
             self.tr("Approve and import"),
             self.tr("Approve the device and import its bundle"),
             self.approve,
         )
-        approve_row.addWidget(self.code_field, 1)
-        approve_row.addWidget(self.approve_button)
         self.approve_box = QWidget()
-        self.approve_box.setLayout(approve_row)
+        self.approve_box.setLayout(field_row(self.code_field, self.approve_button))
         self.approve_box.hide()
         layout.addWidget(self.approve_box)
         self._held: set[int] = set()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -78,6 +79,30 @@ def wrapped_label(text: str = "", *, name: str = "", selectable: bool = False) -
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def text_field(
+    name: str, placeholder: str = "", *, fixed_font: bool = False, read_only: bool = False
+) -> QLineEdit:
+    """A one-line field: what a screen reader calls it, the hint shown while
+    it is empty, and a fixed-width font for what is compared character by
+    character (a fingerprint, a key)."""
+    field = QLineEdit()
+    field.setReadOnly(read_only)
+    field.setAccessibleName(name)
+    if placeholder:
+        field.setPlaceholderText(placeholder)
+    if fixed_font:
+        field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    return field
+
+
+def field_row(field: QWidget, button: QWidget) -> QHBoxLayout:
+    """A field taking the width and its button beside it (Choose…, Copy, Approve)."""
+    row = QHBoxLayout()
+    row.addWidget(field, 1)
+    row.addWidget(button)
+    return row
 
 
 def big_code_label(name: str, *, scale: float = 2.0) -> QLabel:

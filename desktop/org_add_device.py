@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
-    QLineEdit,
     QPlainTextEdit,
     QTreeWidget,
     QTreeWidgetItem,
@@ -31,7 +29,9 @@ from desktop.dialog_parts import (
     big_code_label,
     button_row,
     close_button,
+    field_row,
     forget_dialog_history,
+    text_field,
     wrapped_label,
 )
 from desktop.icons import icon
@@ -128,7 +128,6 @@ class AddDeviceDialog(TaskDialog):
         )
         layout.addWidget(wrapped_label(intro))
         form = QFormLayout()
-        card_row = QHBoxLayout()
         self.card_field = QPlainTextEdit()
         self.card_field.setAccessibleName(self.tr("Device card"))
         self.card_field.setPlaceholderText(self.tr("fvd1.…"))
@@ -138,20 +137,18 @@ class AddDeviceDialog(TaskDialog):
         self.open_button = action_button(
             "view", self.tr("Open card file…"), self.tr("Open a device card file"), self.open_card
         )
-        card_row.addWidget(self.card_field, 1)
-        card_row.addWidget(self.open_button)
-        form.addRow(self.tr("Card:"), card_row)
+        form.addRow(self.tr("Card:"), field_row(self.card_field, self.open_button))
         self.device_label = wrapped_label()
         form.addRow(self.device_label)
         self.code_label = big_code_label(self.tr("Verification code"))
         form.addRow(self.code_label)
-        self.label_field = QLineEdit()
-        self.label_field.setAccessibleName(self.tr("Label for the device"))
-        self.label_field.setPlaceholderText(self.tr("a call sign or the laptop's name, not a person's name"))
+        self.label_field = text_field(
+            self.tr("Label for the device"), self.tr("a call sign or the laptop's name, not a person's name")
+        )
         form.addRow(self.tr("&Label:"), self.label_field)
-        self.token_field = QLineEdit()
-        self.token_field.setAccessibleName(self.tr("Enrolment token"))
-        self.token_field.setPlaceholderText(self.tr("optional: the fvt1.… token the worker received"))
+        self.token_field = text_field(
+            self.tr("Enrolment token"), self.tr("optional: the fvt1.… token the worker received")
+        )
         form.addRow(self.tr("&Token:"), self.token_field)
         self.coordinator_box = QCheckBox(self.tr("Also make it a coordinator"))
         self.coordinator_box.setAccessibleName(self.tr("Also make it a coordinator"))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDateTime, Qt, Signal, Slot
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QPixmap
+from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
@@ -42,6 +41,8 @@ from desktop.dialog_parts import (
     button_row,
     choose_folder,
     close_button,
+    field_row,
+    text_field,
     wrapped_label,
 )
 from desktop.icons import icon
@@ -280,9 +281,9 @@ class CreateOrganisationDialog(TaskDialog):
             "Create an organisation once; every other laptop joins it."
         )
         form.addRow(wrapped_label(intro))
-        self.name_field = QLineEdit()
-        self.name_field.setAccessibleName(self.tr("Organisation name"))
-        self.name_field.setPlaceholderText(self.tr("for example: Kharkiv documentation group"))
+        self.name_field = text_field(
+            self.tr("Organisation name"), self.tr("for example: Kharkiv documentation group")
+        )
         form.addRow(self.tr("&Name:"), self.name_field)
         self.purge_box = QCheckBox(
             self.tr("Field workers' laptops delete evidence files the server has received")
@@ -300,21 +301,19 @@ class CreateOrganisationDialog(TaskDialog):
             )
         )
         form.addRow(self.purge_why)
-        self.server_url = QLineEdit()
-        self.server_url.setAccessibleName(self.tr("Server address"))
-        self.server_url.setPlaceholderText(self.tr("optional: https://…"))
+        self.server_url = text_field(self.tr("Server address"), self.tr("optional: https://…"))
         form.addRow(self.tr("&Server:"), self.server_url)
-        self.cert_field = QLineEdit()
-        self.cert_field.setAccessibleName(self.tr("Server certificate fingerprint"))
-        self.cert_field.setPlaceholderText(self.tr("its certificate's SHA-256 (64 hex digits)"))
-        self.cert_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        form.addRow(self.tr("&Certificate:"), self.cert_field)
-        self.receipt_key_field = QLineEdit()
-        self.receipt_key_field.setAccessibleName(self.tr("Server receipt key"))
-        self.receipt_key_field.setPlaceholderText(
-            self.tr("optional: its receipt key (base64); asked of the server when empty")
+        self.cert_field = text_field(
+            self.tr("Server certificate fingerprint"),
+            self.tr("its certificate's SHA-256 (64 hex digits)"),
+            fixed_font=True,
         )
-        self.receipt_key_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        form.addRow(self.tr("&Certificate:"), self.cert_field)
+        self.receipt_key_field = text_field(
+            self.tr("Server receipt key"),
+            self.tr("optional: its receipt key (base64); asked of the server when empty"),
+            fixed_font=True,
+        )
         form.addRow(self.tr("&Receipt key:"), self.receipt_key_field)
         server_why = self.tr(
             "Leave these empty to work by USB stick only; a server can be named later "
@@ -598,16 +597,11 @@ class IssueTokenDialog(QDialog):
         layout.addWidget(self.qr_label, 1)
         self.expiry = wrapped_label()
         layout.addWidget(self.expiry)
-        token_row = QHBoxLayout()
-        self.token_field = QLineEdit()
-        self.token_field.setReadOnly(True)
-        self.token_field.setAccessibleName(self.tr("Enrolment token"))
+        self.token_field = text_field(self.tr("Enrolment token"), read_only=True)
         self.copy_button = action_button(
             "export", self.tr("Copy"), self.tr("Copy the token"), self.copy_token
         )
-        token_row.addWidget(self.token_field, 1)
-        token_row.addWidget(self.copy_button)
-        layout.addLayout(token_row)
+        layout.addLayout(field_row(self.token_field, self.copy_button))
         self.payload_field = QPlainTextEdit()
         self.payload_field.setReadOnly(True)
         self.payload_field.setAccessibleName(self.tr("Text of the enrolment QR code"))

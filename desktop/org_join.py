@@ -18,23 +18,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Signal, Slot
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.dialog_parts import action_button, big_code_label, wrapped_label
+from desktop.dialog_parts import action_button, big_code_label, field_row, text_field, wrapped_label
 from desktop.icons import icon
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
 
@@ -164,16 +162,13 @@ class OrgJoinForm(QWidget):
             "encrypted to your organisation's coordinators only."
         )
         form.addRow(wrapped_label(intro))
-        self.profile_field = QLineEdit()
-        self.profile_field.setAccessibleName(self.tr("Organisation profile file"))
-        self.profile_field.setPlaceholderText(self.tr("the .fvorg file from your coordinator"))
+        self.profile_field = text_field(
+            self.tr("Organisation profile file"), self.tr("the .fvorg file from your coordinator")
+        )
         self.choose_button = action_button(
             "view", self.tr("Choose…"), self.tr("Choose the organisation profile file"), self.choose_profile
         )
-        row = QHBoxLayout()
-        row.addWidget(self.profile_field, 1)
-        row.addWidget(self.choose_button)
-        form.addRow(self.tr("Profile file:"), row)
+        form.addRow(self.tr("Profile file:"), field_row(self.profile_field, self.choose_button))
         self.qr_text = QPlainTextEdit()
         self.qr_text.setAccessibleName(self.tr("Text of the enrolment QR code"))
         self.qr_text.setPlaceholderText(self.tr("or paste the text of the QR code (fieldvault:enrol?…)"))
@@ -181,10 +176,9 @@ class OrgJoinForm(QWidget):
         self.qr_text.setFixedHeight(self.qr_text.fontMetrics().lineSpacing() * 4)
         form.addRow(self.tr("Or &QR code text:"), self.qr_text)
 
-        self.fingerprint = QLineEdit()
-        self.fingerprint.setAccessibleName(self.tr("Organisation fingerprint"))
-        self.fingerprint.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
-        self.fingerprint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.fingerprint = text_field(
+            self.tr("Organisation fingerprint"), "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX", fixed_font=True
+        )
         form.addRow(self.tr("&Fingerprint:"), self.fingerprint)
         self.fingerprint_why = wrapped_label(
             self.tr(
@@ -195,9 +189,9 @@ class OrgJoinForm(QWidget):
             )
         )
         form.addRow(self.fingerprint_why)
-        self.token = QLineEdit()
-        self.token.setAccessibleName(self.tr("Enrolment token"))
-        self.token.setPlaceholderText(self.tr("optional: fvt1.… (a QR code's text may carry it)"))
+        self.token = text_field(
+            self.tr("Enrolment token"), self.tr("optional: fvt1.… (a QR code's text may carry it)")
+        )
         form.addRow(self.tr("&Token:"), self.token)
 
         self.join_button = action_button(
@@ -231,16 +225,11 @@ class OrgJoinForm(QWidget):
         rlayout.addWidget(self.code_why)
         self.enrolment_status = wrapped_label(name=self.tr("Enrolment status"))
         rlayout.addWidget(self.enrolment_status)
-        self.card_field = QLineEdit()
-        self.card_field.setReadOnly(True)
-        self.card_field.setAccessibleName(self.tr("This device's card"))
+        self.card_field = text_field(self.tr("This device's card"), read_only=True)
         self.copy_card = action_button(
             "export", self.tr("Copy the card"), self.tr("Copy this device's card"), self._copy_card
         )
-        card_row = QHBoxLayout()
-        card_row.addWidget(self.card_field, 1)
-        card_row.addWidget(self.copy_card)
-        rlayout.addLayout(card_row)
+        rlayout.addLayout(field_row(self.card_field, self.copy_card))
         self.result_box.hide()
         layout.addWidget(self.result_box)
         layout.addStretch(1)
