@@ -1,9 +1,9 @@
 """Pieces the organisation, bundle and acknowledgement dialogs share
 (desktop/bundle_actions.py, org_acks.py, org_admin.py, org_add_device.py,
-org_join.py): the file and folder choosers, labels and buttons as these
-dialogs make them, the base of a dialog whose work is one task on a
-TaskRunner lane, the per-item result list with its details pane, and the
-large verification-code label.
+org_join.py): the file and folder choosers, labels, fields and buttons as
+these dialogs make them, the base of a dialog whose work is one task on a
+TaskRunner lane and the words its status line ends with, the per-item
+result list with its details pane, and the large verification-code label.
 
 Every text is given by the dialog, already translated by its own
 ``self.tr``. PySide's ``tr`` looks a string up under the class of the
