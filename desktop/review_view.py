@@ -140,6 +140,12 @@ class ReviewDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         buttons.addWidget(self.close_button)
         layout.addLayout(buttons)
+        # Enter belongs to the field or the list it is typed in (Apply, or
+        # opening an item), never to a default button: Enter on a row would
+        # otherwise also apply the filters again and drop the item's reading.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self._start(lambda _context: read_choices(self._vault), self._on_choices)
 
     # -- building ------------------------------------------------------------------------
@@ -193,7 +199,6 @@ class ReviewDialog(QDialog):
         for box in (self.violation_box, self.device_box, self.evidence_box, self.kind_box):
             choices.addWidget(box, 1)
         self.apply_button = QPushButton(self.tr("&Apply filters"))
-        self.apply_button.setDefault(True)
         self.apply_button.clicked.connect(self.apply)
         self.clear_button = QPushButton(self.tr("C&lear filters"))
         self.clear_button.clicked.connect(self.clear_filters)

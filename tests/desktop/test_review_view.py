@@ -183,3 +183,44 @@ def test_the_review_in_ukrainian(qtbot: QtBot, merged: Merged, tmp_path: Path) -
         window.lock()
     finally:
         remove_translators(app)
+
+
+def test_a_tampered_chain_is_flagged_in_the_custody_tab(qtbot: QtBot, merged: Merged) -> None:
+    from sqlalchemy import text
+
+    from db.api import Vault
+    from db.keyring_store import NoKeyring
+    from tests.vault_helpers import PASSPHRASE
+
+    # Someone with the database key rewrites worker A's intake event of its photo.
+    vault = Vault.open(merged.coordinator.folder, PASSPHRASE, keyring=NoKeyring())
+    with vault.services.context.write_transaction("tamper") as session:
+        session.execute(
+            text(
+                "UPDATE received_custody_events SET signed = CAST(replace(signed, "
+                '\'"action":"intake"\', \'"action":"view"\') AS BLOB) '
+                "WHERE device_id = :d AND seq = 1"
+            ),
+            {"d": merged.a.vault.device_id},
+        )
+    vault.lock()
+    window, dialog = _open_review(qtbot, merged)
+    _choose(dialog.kind_box, "evidence")
+    _choose(dialog.device_box, merged.a.vault.device_id)
+    assert _apply(qtbot, dialog) == merged.named("a-photo")
+    click_row(qtbot, dialog.table, 0)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Return)  # opening the item
+    qtbot.waitUntil(lambda: dialog.custody.topLevelItemCount() > 0, timeout=WAIT_MS)
+    rows = dialog.custody_texts()
+    a_short = merged.a.vault.device_id[:12]
+    # A's chain is flagged on each of its events; the coordinator's still verifies.
+    assert [(a_short in row[1], row[4]) for row in rows] == [
+        (True, "⚠ does not verify"),
+        (True, "⚠ does not verify"),
+        (False, "verifies"),
+    ]
+    assert rows[0][2] == "view"  # what the rewritten bytes now say, shown beside the warning
+    assert "Warning: the custody chain of" in dialog.custody_label.text()
+    assert a_short in dialog.custody_label.text()
+    screenshot(dialog, "coordinator-review-custody-tampered.png")
+    window.lock()
