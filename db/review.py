@@ -169,12 +169,16 @@ _CREATED_BY = (
     "(SELECT r.entity_id FROM revisions r WHERE r.device_id = :device_id "
     "AND NOT EXISTS (SELECT 1 FROM revision_parents p WHERE p.revision_id = r.revision_id))"
 )
+_CREATED_SEQS = "e.seq IN (SELECT x.seq FROM entities x WHERE x.entity_id IN " + _CREATED_BY + ")"  # noqa: S608
 # Records an evidence item is linked to (db/evidence_links.py). Not
 # correlated: SQLite builds this set once per statement.
 _LINKED = (
     "(SELECT json_extract(l.body, '$.to_id') FROM entities l WHERE l.entity_type = 'link' "
     "AND l.deleted = 0 AND json_extract(l.body, '$.relation') = 'evidence-of')"
 )
+
+
+_LINKED_SEQS = "e.seq IN (SELECT x.seq FROM entities x WHERE x.entity_id IN " + _LINKED + ")"  # noqa: S608
 
 
 def _has_evidence(kind: str) -> str:
@@ -222,9 +226,11 @@ def _kind_clauses(kind: str, review: ReviewFilter, date_from: str, date_to: str)
             **{name: f'"{code}"' for name, code in zip(names, review.violation_types, strict=True)},
         )
     if review.device_id:
-        part.add(f"e.entity_id IN {_CREATED_BY}", device_id=review.device_id)
+        part.add(_CREATED_SEQS, device_id=review.device_id)
     if review.has_evidence is not None and kind != "evidence":
-        part.add(_has_evidence(kind) if review.has_evidence else f"NOT {_has_evidence(kind)}")
+        # "With": the few linked records lead (by seq: SQLite, without
+        # statistics, would rather walk every record of the type).
+        part.add(_LINKED_SEQS if review.has_evidence else f"NOT {_has_evidence(kind)}")
     return part
 
 
