@@ -14,18 +14,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDir, QEvent, QObject, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop import dialog_parts
 from desktop.cancellable_run import CancellableRun, CopyProgress
 from desktop.icons import icon
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
@@ -39,7 +39,7 @@ FolderChooser = Callable[[QWidget, str], str]
 
 
 def choose_folder(parent: QWidget, caption: str) -> str:
-    return QFileDialog.getExistingDirectory(parent, caption, QDir.homePath())
+    return dialog_parts.choose_folder(parent, caption)  # forgets Qt's folder history
 
 
 class BackupTask:

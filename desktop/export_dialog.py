@@ -21,14 +21,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDir, QEvent, QObject, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import dialog_parts
 from desktop.cancellable_run import PROGRESS_STEPS, CancellableRun, CopyProgress
 from desktop.icons import icon
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
@@ -53,7 +53,7 @@ DEFAULT_PURPOSE = "ngo-internal"  # sync/exports/consent.py: the NGO internally
 
 
 def choose_folder(parent: QWidget, caption: str) -> str:
-    return QFileDialog.getExistingDirectory(parent, caption, QDir.homePath())
+    return dialog_parts.choose_folder(parent, caption)  # forgets Qt's folder history
 
 
 class ExportTask:

@@ -32,7 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.dialog_parts import action_button, big_code_label, field_row, text_field, wrapped_label
+from desktop.dialog_parts import (
+    action_button,
+    big_code_label,
+    field_row,
+    forget_dialog_history,
+    text_field,
+    wrapped_label,
+)
 from desktop.icons import icon
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
 
@@ -127,6 +134,7 @@ def _choose_profile(parent: QWidget) -> str:
             "OrgJoinForm", "Organisation profiles (*.fvorg);;Enrolment QR code text (*.txt);;All files (*)"
         ),
     )
+    forget_dialog_history()  # where the profile came from is nobody's business
     return path
 
 

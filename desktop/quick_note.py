@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.dialog_parts import forget_dialog_history
 from desktop.icons import icon
 from desktop.messages import error_message
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
@@ -139,6 +140,7 @@ class QuickNoteDialog(QDialog):
     @Slot()
     def choose_files(self) -> None:
         paths, _filter = QFileDialog.getOpenFileNames(self, self.tr("Attach files to the note"))
+        forget_dialog_history()  # Qt would keep the folder's name in a plain settings file
         self.add_files(paths)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
