@@ -91,7 +91,19 @@ def _pushed(result: PushResult) -> tuple[dict[str, Any], str]:
     return data, human
 
 
-def _pulled(result: PullResult) -> tuple[dict[str, Any], str]:
+def _send_back_due(vault: Vault) -> list[str]:
+    """The field workers with something perhaps due under the profile's
+    send-back policy: the server does not carry their bundles yet, so the
+    coordinator is told to write them (docs/sync.md §9)."""
+    from sync.bundle.send_back import workers
+
+    profile = held_profile(vault)
+    if profile is None:
+        return []
+    return [w for w in workers(vault) if vault.sync.relay_pending(w, profile.send_to_workers)]
+
+
+def _pulled(result: PullResult, due: list[str]) -> tuple[dict[str, Any], str]:
     data = {
         "role": "coordinator",
         "sent": 0,
@@ -102,13 +114,22 @@ def _pulled(result: PullResult) -> tuple[dict[str, Any], str]:
         "gaps": result.gaps,
         "bytes_received": result.bytes_received,
         "retries": result.retries,
+        # Field workers with changes due under the send-back policy (by USB for now).
+        "send_back_due": due,
     }
     human = f"{len(result.received)} bundle(s) imported"
     if result.held:
         human += f", {len(result.held)} held in quarantine (fieldvault bundle quarantine list)"
     if result.refused:
         human += f", {len(result.refused)} refused"
-    return data, human + "."
+    human += "."
+    if due:
+        human += (
+            f" {len(due)} field worker(s) have changes due under the organisation's policy: write their "
+            "bundles with 'fieldvault bundle export --to DIR --to-workers' (the server does not carry "
+            "them yet)."
+        )
+    return data, human
 
 
 def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
@@ -122,7 +143,7 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
             pulled = pull(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             for bundle_id, code in pulled.refused:
                 print(f"fieldvault: bundle {bundle_id} refused ({code})", file=sys.stderr)
-            data, human = _pulled(pulled)
+            data, human = _pulled(pulled, _send_back_due(vault))
         else:
             data, human = _pushed(push(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts)))
     out.result(data, human)

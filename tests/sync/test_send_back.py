@@ -45,6 +45,7 @@ from sync.org import (
 )
 from tests.cli_helpers import REPO, Cli
 from tests.factory import make_case
+from tests.sync.client.sync_helpers import organisation, record_work
 from tests.sync.merge.conflict_fixtures import ConflictScene, build_conflict
 from tests.sync.trust_fixtures import current_profile
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
@@ -485,3 +486,53 @@ def test_a_bundle_made_but_not_recorded_is_counted_not_overwritten(scene: Scene,
         == coordinator.revisions.heads()[scene.conflict.testimony_id]
     )
     assert scene.first.verify().ok
+
+
+@pytest.mark.parametrize("scope", ["none", "held-records", "all"])
+def test_the_quick_check_agrees_with_what_is_due(scene: Scene, scope: str) -> None:
+    """``relay_pending`` (a cheap query) says yes exactly when ``relay_due``
+    finds something, before and after what was due is recorded as sent."""
+    sync = scene.coordinator.sync
+    due = set()
+    for worker in (scene.first, scene.second, scene.third):
+        plan = sync.relay_due(worker.device_id, scope)
+        assert sync.relay_pending(worker.device_id, scope) == bool(plan.revisions)
+        if plan.revisions:
+            due.add(worker.device_id)
+            sync.record_relayed(worker.device_id, plan.entity_ids, "0" * 64)
+        assert not sync.relay_pending(worker.device_id, scope)
+    # The third worker shares no record with the others: only "all" sends it theirs.
+    expected = {
+        "none": set(),
+        "held-records": {scene.first.device_id, scene.second.device_id},
+        "all": {scene.first.device_id, scene.second.device_id, scene.third.device_id},
+    }[scope]
+    assert due == expected
+
+
+def test_fieldvault_sync_on_a_coordinator_names_the_workers_with_changes_due(
+    tmp_path: Path, isolated_env: dict[str, str]
+) -> None:
+    """Through a real server: a worker's work arrives by ``fieldvault sync``;
+    nothing is due back. The coordinator then edits the worker's testimony;
+    its next ``sync`` names that worker in ``send_back_due`` (the server does
+    not carry send-back bundles yet: the coordinator writes them by USB)."""
+    with organisation(tmp_path) as org:
+        worker = org.worker("anna")
+        work = record_work(worker, tmp_path, "anna")
+        anna_id = worker.device_id
+        worker.lock()
+        org.coordinator.lock()
+        anna, coordinator = Cli(worker.folder, isolated_env), Cli(org.coordinator.folder, isolated_env)
+        assert anna.json("sync", secrets=[PASSPHRASE])["sent"] == 1
+        pulled = coordinator.json("sync", secrets=[PASSPHRASE])
+        assert pulled["received"] == 1 and pulled["send_back_due"] == []
+        opened = Vault.open(org.coordinator.folder, PASSPHRASE, keyring=NoKeyring())
+        try:
+            opened.testimonies.edit(work.testimony_id, title="anna (checked by the desk)")
+        finally:
+            opened.lock()
+        again = coordinator.json("sync", secrets=[PASSPHRASE])
+        assert again["received"] == 0 and again["send_back_due"] == [anna_id]
+        said = coordinator.run("sync", secrets=[PASSPHRASE]).stdout
+        assert "1 field worker(s) have changes due" in said and "--to-workers" in said
