@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDir, QLocale, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.api import CancelToken, EvidenceItem, FieldvaultError
+from db.api import CancelToken, EvidenceItem, EvidencePurge, FieldvaultError
 from desktop.icons import icon
 from desktop.intake import (
     Ingest,
@@ -333,13 +333,15 @@ class EvidencePanel(QWidget):
         self.evidence_list.clear()
         chosen: QTreeWidgetItem | None = None
         if self._vault is not None and self._case_id is not None:
+            purged: set[str] = set()
             try:
                 items = self._vault.evidence.list(self._case_id)
+                purged = EvidencePurge.of(self._vault).purged_evidence_ids()
             except FieldvaultError as err:
                 items = []
                 self._show_message(error_message(err))
             for evidence in items:
-                row = self._list_item(evidence)
+                row = self._list_item(evidence, purged=evidence.id in purged)
                 self.evidence_list.addTopLevelItem(row)
                 if evidence.id == select_id:
                     chosen = row
@@ -349,15 +351,22 @@ class EvidencePanel(QWidget):
         self.evidence_list.blockSignals(False)
         self._update_buttons()
 
-    def _list_item(self, evidence: EvidenceItem) -> QTreeWidgetItem:
+    def _list_item(self, evidence: EvidenceItem, *, purged: bool = False) -> QTreeWidgetItem:
+        # A purged item's bytes were delivered and removed (docs/sync.md): the
+        # list says so where the size would be, and greys the row.
+        size = self.tr("Delivered, not on this laptop") if purged else data_size(evidence.size)
         row = QTreeWidgetItem(
             [
                 evidence.original_name or self.tr("(no name)"),
                 evidence.mime_type,
-                data_size(evidence.size),
+                size,
                 evidence.sha256[:SHORT_SHA_LENGTH] + "…",
             ]
         )
+        if purged:
+            for column in range(row.columnCount()):
+                row.setForeground(column, self.palette().brush(QPalette.ColorRole.PlaceholderText))
+            row.setToolTip(SIZE_COLUMN, data_size(evidence.size))
         row.setData(NAME_COLUMN, ID_ROLE, evidence.id)
         row.setTextAlignment(SIZE_COLUMN, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row.setToolTip(SHA_COLUMN, evidence.sha256)

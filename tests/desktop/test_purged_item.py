@@ -69,3 +69,20 @@ def _file(tmp_path: Path) -> Path:
     path = tmp_path / f"kept-{secrets.token_hex(4)}.bin"
     path.write_bytes(secrets.token_bytes(5_000))
     return path
+
+
+def test_the_evidence_list_marks_a_purged_item(qtbot: QtBot, vault: Vault, tmp_path: Path) -> None:
+    from desktop.evidence_panel import ID_ROLE, NAME_COLUMN, SIZE_COLUMN, EvidencePanel
+
+    evidence_id, _sha256 = _purged_item(vault, tmp_path)
+    kept = vault.evidence.ingest(_file(tmp_path), vault.cases.list()[0].id).item.id
+    panel = EvidencePanel(vault)
+    qtbot.addWidget(panel)
+    panel.set_case(vault.cases.list()[0].id)
+    rows = {}
+    for index in range(panel.evidence_list.topLevelItemCount()):
+        row = panel.evidence_list.topLevelItem(index)
+        assert row is not None
+        rows[str(row.data(NAME_COLUMN, ID_ROLE))] = row.text(SIZE_COLUMN)
+    assert rows[evidence_id] == "Delivered, not on this laptop"
+    assert rows[kept] != rows[evidence_id] and rows[kept][0].isdigit()  # its size
