@@ -5,8 +5,10 @@ body. Without an index each filter reads (and decrypts) the table page of
 every testimony it passes: at 100,000 testimonies 6-17 s a filter here.
 One partial index per reviewed record type holds those three values
 (``json_extract`` of the body, the expressions db/review.py writes), for
-live records only: a date range is a range of the index, and a place or a
-violation type is checked on the index's entries without the table. And
+live records only, and then the type and the deleted flag again, constant
+in it but needed to make it *covering*: a date range is a range of the
+index, and a place or a violation type is checked on the index's entries
+without reading the table. And
 ``revisions (device_id, entity_id)`` answers the device filter (the records
 whose first revision a device signed) without reading every revision, and
 the testimonies' ``incident_id`` the timeline's count of each incident's
@@ -38,11 +40,12 @@ def upgrade() -> None:
         op.execute(
             f"CREATE INDEX ix_entities_review_{kind} ON entities ("
             f"json_extract(body, '$.{date}'), json_extract(body, '$.{place}'), "
-            "json_extract(body, '$.violation_types')) "
+            "json_extract(body, '$.violation_types'), entity_type, deleted) "
             f"WHERE entity_type = '{kind}' AND deleted = 0"
         )
     op.execute(
-        "CREATE INDEX ix_entities_review_testimony_incident ON entities (json_extract(body, '$.incident_id')) "
+        "CREATE INDEX ix_entities_review_testimony_incident ON entities "
+        "(json_extract(body, '$.incident_id'), entity_type, deleted) "
         "WHERE entity_type = 'testimony' AND deleted = 0"
     )
     op.create_index("ix_revisions_device_id", "revisions", ["device_id", "entity_id"])
