@@ -1,0 +1,455 @@
+"""Coordinator merge: many workers' bundles imported into one vault, against
+``executemany`` of the same revision rows into unencrypted SQLite (issue 14).
+
+Set up before the clock (or taken from the cache): W field-worker devices
+enrolled in one organisation, each writing B bundles (sequences 1..B, each
+chaining to the one before) that carry R revisions in all — a case per
+worker, testimonies, persons and incidents, edits of the worker's own
+records, and edits of another worker's records from the same parent as the
+owner's own edit, so that the merge has real conflicts.
+
+Measured in the same run:
+
+(a) merge: every bundle file imported into a fresh copy of the coordinator's
+    vault through ``import_bundle``, as ``fieldvault bundle import`` and pull
+    do (header checked, sender admitted, payload decrypted, every revision's
+    signature verified, its signer authorised, applied in one transaction
+    per bundle) vs ``executemany`` of the same rows (id, signed, signature:
+    the wire's bytes) into an unencrypted stdlib sqlite3 file in one
+    transaction. Ratio ours / baseline: target <= 3x.
+(b) re-merge: all the bundles imported again (every one a replay): target
+    under 10% of (a).
+(c) for scale: the Ed25519 verification of the same revisions alone (the
+    same threads as the import uses), which no executemany does.
+
+    python benchmarks/bench_merge.py [--workers 5] [--bundles 100] [--revisions 100000]
+                                     [--quick] [--cache-dir DIR | --no-cache]
+
+``--quick``: 2 workers x 10 bundles, 2,000 revisions. The bundles and the
+coordinator's vault as it was before any import are kept in
+``--cache-dir`` (default FIELDVAULT_BENCH_CACHE_DIR or $TMPDIR/fvbench-cache);
+each run imports into a fresh copy.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import base64
+import json
+import os
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from benchmarks._common import (
+    PASSPHRASE,
+    Result,
+    base_parser,
+    bench_tempdir,
+    machine_line,
+    write_results_json,
+)
+from db import revisions as revision_module
+from db.api import NoKeyring, Vault
+from db.device import DeviceIdentity as VaultDevice
+from db.entities import Case, Incident, Person, Testimony
+from db.hlc import Timestamp
+from db.keys import Argon2Params
+from db.revisions import SIGNATURE_DOMAIN, create_revision
+from sync import org_vault
+from sync.bundle import BundleContents, DeviceIdentity, write_bundle
+from sync.bundle.vault_io import import_bundle
+
+BENCH_ARGON2 = Argon2Params(time_cost=1, memory_kib=8 * 1024, parallelism=1)
+TARGET_MERGE = 3.0  # ours / executemany
+TARGET_REMERGE = 0.10  # second merge / first
+# Bump when make_corpus changes what it writes, so cached corpora are rebuilt.
+CORPUS_VERSION = 1
+WORDS = [
+    "свідок",
+    "бачив",
+    "колону",
+    "техніки",
+    "біля",
+    "школи",
+    "вранці",
+    "обстріл",
+    "тривав",
+    "годину",
+    "witness",
+    "saw",
+    "shelling",
+    "near",
+    "the",
+    "bridge",
+    "at",
+    "night",
+    "family",
+    "left",
+    "village",
+    "будинок",
+    "зруйновано",
+    "сусіди",
+    "допомагали",
+    "пораненим",
+    "евакуація",
+    "лікарня",
+]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    folder: Path  # coordinator/ (before any import), bundles/, revisions.jsonl, meta.json
+    org_id: str
+    bundles: list[Path]  # in import order
+    conflicts_made: int
+
+
+def _text(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def _entity_id(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+class _WorkerStream:
+    """One worker's revisions, in the order the worker made them."""
+
+    def __init__(self, device: VaultDevice, rng: random.Random, start_ms: int) -> None:
+        self.device = device
+        self.rng = rng
+        self.clock = start_ms
+        self.wires: list[dict[str, Any]] = []
+        self.heads: dict[str, tuple[str, dict[str, Any], str]] = {}  # entity -> (type, body, rev id)
+        self.created: list[tuple[str, str, dict[str, Any], str]] = []  # (entity, type, body, first rev)
+        self.case_id = _entity_id(rng)
+
+    def put(self, entity_id: str, entity_type: str, body: dict[str, Any], parents: list[str]) -> str:
+        self.clock += 1
+        revision = create_revision(
+            self.device,
+            entity_id=entity_id,
+            entity_type=entity_type,
+            op="put",
+            body=body,
+            parents=parents,
+            hlc=Timestamp(self.clock, 0),
+        )
+        self.wires.append(revision.to_wire())
+        self.heads[entity_id] = (entity_type, body, revision.revision_id)
+        return revision.revision_id
+
+    def create(self) -> None:
+        rng, case_id = self.rng, self.case_id
+        roll = rng.random()
+        if roll < 0.5:
+            entity_type, body = (
+                "testimony",
+                Testimony(
+                    case_id=case_id,
+                    title=_text(rng, 4),
+                    interviewer="interviewer",
+                    language="uk",
+                    interview_date=f"2026-{rng.randint(1, 12):02d}",
+                    narrative=_text(rng, 40),
+                ).body(),
+            )
+        elif roll < 0.8:
+            entity_type, body = (
+                "person",
+                Person(
+                    case_id=case_id,
+                    name=_text(rng, 2),
+                    pseudonym=f"W-{rng.randint(1, 99999)}",
+                    roles=[rng.choice(("victim", "witness"))],
+                ).body(),
+            )
+        else:
+            entity_type, body = (
+                "incident",
+                Incident(
+                    case_id=case_id,
+                    title=_text(rng, 4),
+                    date=f"2026-{rng.randint(1, 12):02d}",
+                    date_precision="month",
+                    place=_text(rng, 2),
+                    description=_text(rng, 20),
+                ).body(),
+            )
+        entity_id = _entity_id(rng)
+        first = self.put(entity_id, entity_type, body, [])
+        self.created.append((entity_id, entity_type, body, first))
+
+    def edit(self, entity_id: str, entity_type: str, body: dict[str, Any], parent: str) -> None:
+        edited = dict(body)
+        edited["notes"] = _text(self.rng, 6)
+        self.put(entity_id, entity_type, edited, [parent])
+
+
+def make_streams(
+    workers: list[VaultDevice], revisions: int, seed: int = 14
+) -> tuple[list[_WorkerStream], int]:
+    """Every worker's revisions: its case, then records (half testimonies),
+    one in ten an edit of one of its own; then edits of the next worker's
+    first records from their first revision, which that worker also edited
+    from there: each such pair is a conflict at the coordinator."""
+    per_worker = revisions // len(workers)
+    start = int(time.time() * 1000) - revisions - 10_000
+    streams = [_WorkerStream(d, random.Random(seed + i), start) for i, d in enumerate(workers)]
+    crossing = max(1, per_worker // 50) if len(workers) > 1 else 0  # 2% concurrent edits
+    for stream in streams:
+        stream.put(stream.case_id, "case", Case(title=_text(stream.rng, 3)).body(), [])
+        own = per_worker - 1 - crossing
+        first_edits = 0
+        while len(stream.wires) < 1 + own:
+            if stream.created and stream.rng.random() < 0.1:
+                if first_edits < crossing and first_edits < len(stream.created):
+                    # The owner's edit of one of its first records, from the first revision.
+                    entity_id, entity_type, body, first = stream.created[first_edits]
+                    first_edits += 1
+                else:
+                    entity_id = stream.rng.choice(stream.created)[0]
+                    entity_type, body, first = stream.heads[entity_id]
+                stream.edit(entity_id, entity_type, body, first)
+            else:
+                stream.create()
+    conflicts = 0
+    for index, stream in enumerate(streams):
+        if not crossing:
+            break
+        other = streams[(index + 1) % len(streams)]
+        for entity_id, entity_type, body, first in other.created[:crossing]:
+            stream.edit(entity_id, entity_type, body, first)
+            conflicts += 1
+    return streams, conflicts
+
+
+def _new_vault(folder: Path) -> Vault:
+    return Vault.create(folder, PASSPHRASE, keyring=NoKeyring(), argon2=BENCH_ARGON2).vault
+
+
+def make_corpus(folder: Path, workers: int, bundles: int, revisions: int) -> Corpus:
+    folder.mkdir(parents=True)
+    coordinator = _new_vault(folder / "coordinator")
+    signed = org_vault.create_organisation(coordinator, "Benchmark organisation")
+    org_id, version = signed.profile.org_id, signed.profile.version
+    recipients = [c.age_recipient for c in signed.profile.coordinators]
+    devices: list[VaultDevice] = []
+    heads: list[str | None] = []
+    with bench_tempdir("merge-workers") as scratch:
+        for index in range(workers):
+            worker = _new_vault(scratch / f"worker-{index}")
+            org_vault.enrol(worker, signed.signed, fingerprint_given=signed.profile.fingerprint)
+            org_vault.add_device(coordinator, org_vault.own_device_card(worker).text)
+            devices.append(VaultDevice(worker.device_id, worker.device_public_key, worker.sync.signing_key()))
+            heads.append(worker.sync.custody_head())
+            worker.lock()
+    coordinator.lock()
+    streams, conflicts = make_streams(devices, revisions)
+    out = folder / "bundles"
+    out.mkdir()
+    paths: dict[tuple[int, int], Path] = {}
+    with (folder / "revisions.jsonl").open("w") as rows:
+        for index, stream in enumerate(streams):
+            device, wires = stream.device, stream.wires
+            for wire in wires:
+                rows.write(json.dumps([wire["id"], wire["signed"], wire["signature"]]) + "\n")
+            previous: str | None = None
+            size = -(-len(wires) // bundles)
+            for sequence in range(1, bundles + 1):
+                part = wires[(sequence - 1) * size : sequence * size]
+                written = write_bundle(
+                    out / f"w{index}-{sequence:04d}.fvbundle",
+                    BundleContents(org_id, version, sequence, previous, heads[index], revisions=part),
+                    DeviceIdentity(device.private_key, device.device_id),
+                    recipients,
+                )
+                previous = written.bundle_id
+                paths[(sequence, index)] = written.path
+    order = [paths[key] for key in sorted(paths)]  # round by round, as pulls bring them
+    meta = {
+        "org_id": org_id,
+        "bundles": [p.name for p in order],
+        "conflicts": conflicts,
+        "keys": [base64.b64encode(d.public_key).decode() for d in devices],
+    }
+    (folder / "meta.json").write_text(json.dumps(meta))
+    return Corpus(folder, org_id, order, conflicts)
+
+
+def prepared(cache_dir: str | None, workers: int, bundles: int, revisions: int, scratch: Path) -> Corpus:
+    """The corpus, made now or taken from the cache (then made there)."""
+    if not cache_dir:
+        return make_corpus(scratch / "corpus", workers, bundles, revisions)
+    folder = Path(cache_dir) / f"merge-{workers}x{bundles}-{revisions}-v{CORPUS_VERSION}"
+    if (folder / "meta.json").is_file():
+        print(f"using cached bundles {folder}", flush=True)
+        meta = json.loads((folder / "meta.json").read_text())
+        return Corpus(
+            folder, meta["org_id"], [folder / "bundles" / n for n in meta["bundles"]], meta["conflicts"]
+        )
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    made = make_corpus(partial, workers, bundles, revisions)
+    partial.rename(folder)
+    return Corpus(
+        folder, made.org_id, [folder / "bundles" / p.name for p in made.bundles], made.conflicts_made
+    )
+
+
+def read_rows(corpus: Corpus) -> list[tuple[str, str, str]]:
+    with (corpus.folder / "revisions.jsonl").open() as rows:
+        return [tuple(json.loads(line)) for line in rows]  # type: ignore[misc]
+
+
+def executemany_baseline(folder: Path, rows: list[tuple[str, str, str]]) -> float:
+    connection = sqlite3.connect(folder / "baseline.sqlite")
+    connection.execute("create table revision (id text primary key, signed text, signature text)")
+    started = time.perf_counter()
+    with connection:
+        connection.executemany("insert into revision values (?, ?, ?)", rows)
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed
+
+
+def _verify_chunk(chunk: list[tuple[Ed25519PublicKey, bytes, bytes]]) -> int:
+    bad = 0
+    for key, signed, signature in chunk:
+        try:
+            key.verify(signature, SIGNATURE_DOMAIN + signed)
+        except InvalidSignature:
+            bad += 1
+    return bad
+
+
+def verification_alone(rows: list[tuple[str, str, str]]) -> tuple[float, float]:
+    """(wall seconds on the import's verification threads, CPU seconds) of
+    base64-decoding and verifying every revision's Ed25519 signature."""
+    threads = getattr(revision_module, "_SIGNATURE_THREADS", 1)
+    size = getattr(revision_module, "_SIGNATURE_CHUNK", 128)
+    keys: dict[str, Ed25519PublicKey] = {}
+    started, cpu = time.perf_counter(), time.process_time()
+    work: list[tuple[Ed25519PublicKey, bytes, bytes]] = []
+    for _id, signed_b64, signature_b64 in rows:
+        signed = base64.b64decode(signed_b64)
+        key_b64 = json.loads(signed)["key"]
+        key = keys.get(key_b64)
+        if key is None:
+            key = keys[key_b64] = Ed25519PublicKey.from_public_bytes(base64.b64decode(key_b64))
+        work.append((key, signed, base64.b64decode(signature_b64)))
+    chunks = [work[i : i + size] for i in range(0, len(work), size)]
+    with ThreadPoolExecutor(max(1, threads)) as pool:
+        bad = sum(pool.map(_verify_chunk, chunks))
+    assert bad == 0, f"{bad} signatures did not verify"
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def merge_all(corpus: Corpus, coordinator: Vault) -> tuple[float, float, int, int]:
+    """(seconds, CPU seconds, revisions stored, replays) importing every bundle in order."""
+    identity = coordinator.vault_keys.age_identity()
+    stored = replays = 0
+    started, cpu = time.perf_counter(), time.process_time()
+    for path in corpus.bundles:
+        result = import_bundle(coordinator, path, identity, org_id=corpus.org_id)
+        stored += result.revisions
+        replays += result.replay
+    return time.perf_counter() - started, time.process_time() - cpu, stored, replays
+
+
+def _load() -> str:
+    try:
+        return "/".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def run(workers: int, bundles: int, revisions: int, cache_dir: str | None) -> Result:
+    with bench_tempdir("merge") as scratch:
+        made_at = time.perf_counter()
+        corpus = prepared(cache_dir, workers, bundles, revisions, scratch)
+        print(f"bundles ready in {time.perf_counter() - made_at:.1f} s", flush=True)
+        shutil.copytree(corpus.folder / "coordinator", scratch / "coordinator")
+        coordinator = Vault.open(scratch / "coordinator", PASSPHRASE, keyring=NoKeyring())
+        rows = read_rows(corpus)
+        load_before = _load()
+        first, cpu_first, stored, _ = merge_all(corpus, coordinator)
+        load_merged = _load()
+        assert stored == len(rows), f"{stored} revisions stored of {len(rows)}"
+        again, _cpu, stored_again, replays = merge_all(corpus, coordinator)
+        assert stored_again == 0 and replays == len(corpus.bundles), (stored_again, replays)
+        conflicts = len(coordinator.revisions.conflicts())
+        coordinator.lock()
+        baseline = executemany_baseline(scratch, rows)
+        verify_wall, verify_cpu = verification_alone(rows)
+        load_after = _load()
+    count = len(rows)
+    ratio = first / baseline
+    return Result(
+        name="merge",
+        metric=f"merging {count} revisions from {len(corpus.bundles)} bundles",
+        ours=first,
+        baseline=baseline,
+        unit="s",
+        ratio=ratio,
+        ratio_meaning="import_bundle of every bundle / executemany into unencrypted SQLite; lower is better",
+        target=f"<= {TARGET_MERGE}x; re-merge < {TARGET_REMERGE:.0%} of the first",
+        passed=ratio <= TARGET_MERGE and again < TARGET_REMERGE * first,
+        details={
+            "merge (import_bundle x bundles)": f"{first:.2f} s ({count / first:,.0f} revisions/s), "
+            f"CPU {cpu_first:.2f} s (all threads)",
+            "executemany, unencrypted, same rows": f"{baseline:.3f} s",
+            "re-merge (every bundle a replay)": f"{again:.3f} s ({again / first:.2%} of the first; "
+            f"{again / len(corpus.bundles) * 1000:.1f} ms a bundle)",
+            "Ed25519 verification alone, same revisions and threads": f"{verify_wall:.2f} s "
+            f"(CPU {verify_cpu:.2f} s): {verify_wall / baseline:.1f}x the baseline, "
+            f"{verify_wall / first:.0%} of the merge",
+            "merge without verification, estimated": f"{(first - verify_wall) / baseline:.1f}x the baseline",
+            "corpus": f"{workers} workers x {bundles} bundles; {corpus.conflicts_made} concurrent edits, "
+            f"{conflicts} conflicts at the coordinator",
+            "load average 1/5/15 min (before merge, after merge, at end)": f"{load_before}; {load_merged}; "
+            f"{load_after}",
+        },
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = base_parser(__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=None, help="field-worker devices (5; quick 2)")
+    parser.add_argument("--bundles", type=int, default=None, help="bundles per worker (100; quick 10)")
+    parser.add_argument("--revisions", type=int, default=None, help="revisions in all (100000; quick 2000)")
+    parser.add_argument(
+        "--cache-dir",
+        default=os.environ.get("FIELDVAULT_BENCH_CACHE_DIR")
+        or str(Path(tempfile.gettempdir()) / "fvbench-cache"),
+        help="keeps the bundles and the coordinator's vault between runs",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="make the bundles afresh, keep nothing")
+    args = parser.parse_args(argv)
+    workers = args.workers or (2 if args.quick else 5)
+    bundles = args.bundles or (10 if args.quick else 100)
+    revisions = args.revisions or (2_000 if args.quick else 100_000)
+    print(machine_line())
+    print(f"{workers} workers x {bundles} bundles, {revisions} revisions", flush=True)
+    result = run(workers, bundles, revisions, None if args.no_cache else args.cache_dir)
+    result.print()
+    write_results_json([result], args.json)
+    return 0 if result.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
