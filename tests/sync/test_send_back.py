@@ -13,6 +13,7 @@ coordinator. Then the coordinator's bundle for each worker is made
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import shutil
 import uuid
@@ -51,7 +52,10 @@ from tests.sync.trust_fixtures import current_profile
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 AGE_RECIPIENT = "age1" + "q" * 58
-CANARY = "Кварцитовий"  # a word only the third worker's testimony holds
+CANARY = "Кварцитовий"
+THIRD_PHOTO = b"\xff\xd8\xff\xe0" + os.urandom(
+    50_000
+)  # the third worker's evidence file  # a word only the third worker's testimony holds
 
 
 @dataclass
@@ -109,6 +113,9 @@ def _third_worker(conflict: ConflictScene) -> tuple[Vault, str]:
             narrative=f"{CANARY} камінь лежав біля входу до підвалу.",
         )
     )
+    photo = org.tmp_path / "third-photo.jpg"
+    photo.write_bytes(THIRD_PHOTO)
+    vault.evidence.ingest(photo, case.id)
     org.import_(org.export(vault).path)
     return vault, testimony.id
 
@@ -146,10 +153,15 @@ def test_the_coordinator_holds_the_canary_and_policy_all_sends_it(scene: Scene) 
     sent = send_back(scene.coordinator, scene.usb, scene.first.device_id)
     assert sent is not None
     assert set(sent.vouched) == {scene.second.device_id, scene.third.device_id}
+    assert sent.blobs == 1  # the third worker's photo, new to the first
     scene.take(scene.first, sent.path)
     assert _holds_canary(scene.first)
     assert scene.first.testimonies.get(scene.third_testimony).narrative.startswith(CANARY)
+    with scene.first.sync.open_blob(hashlib.sha256(THIRD_PHOTO).hexdigest()) as held:
+        assert held.read() == THIRD_PHOTO
     assert scene.first.verify().ok
+    # The organisation holds those bytes: the first worker's next bundle does not carry them back.
+    assert scene.conflict.org.export(scene.first).blobs == 0
 
 
 def test_held_records_never_sends_a_record_the_worker_did_not_hold(scene: Scene) -> None:
@@ -173,6 +185,8 @@ def test_held_records_never_sends_a_record_the_worker_did_not_hold(scene: Scene)
         scene.first.testimonies.get(scene.third_testimony)
     assert not {rev.revision_id for rev in scene.first.revisions.all()} & third_revisions
     assert scene.first.sync.device(scene.third.device_id) is None
+    with pytest.raises(NotFound):  # nor its evidence file
+        scene.first.sync.open_blob(hashlib.sha256(THIRD_PHOTO).hexdigest())
     assert scene.first.verify().ok
 
 
