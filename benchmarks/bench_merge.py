@@ -60,6 +60,8 @@ from benchmarks._common import (
     base_parser,
     bench_tempdir,
     machine_line,
+    print_profile,
+    profile_points,
     write_results_json,
 )
 from db import revisions as revision_module
@@ -316,15 +318,16 @@ def read_rows(corpus: Corpus) -> list[tuple[str, str, str]]:
         return [tuple(json.loads(line)) for line in rows]  # type: ignore[misc]
 
 
-def executemany_baseline(folder: Path, rows: list[tuple[str, str, str]]) -> float:
+def executemany_baseline(folder: Path, rows: list[tuple[str, str, str]]) -> tuple[float, float]:
+    """(seconds, CPU seconds) of the rows' executemany in one transaction."""
     connection = sqlite3.connect(folder / "baseline.sqlite")
     connection.execute("create table revision (id text primary key, signed text, signature text)")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with connection:
         connection.executemany("insert into revision values (?, ?, ?)", rows)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     connection.close()
-    return elapsed
+    return elapsed, cpu
 
 
 def _verify_chunk(chunk: list[tuple[Ed25519PublicKey, bytes, bytes]]) -> int:
@@ -371,6 +374,36 @@ def merge_all(corpus: Corpus, coordinator: Vault) -> tuple[float, float, int, in
     return time.perf_counter() - started, time.process_time() - cpu, stored, replays
 
 
+def profiled_merge(corpus: Corpus, coordinator: Vault) -> list[tuple[str, float, int]]:
+    """Where the merge's time goes: inclusive ms per bundle at the import's
+    steps, from a cProfile run (slower than the timed one; run apart)."""
+    import cProfile
+
+    from db import entities, search_terms, signers, store
+    from sync.bundle import reader
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    merge_all(corpus, coordinator)
+    profiler.disable()
+    points: list[tuple[str, Any]] = [
+        ("import_bundle", import_bundle),
+        ("  read_bundle (decrypt, untar, line checks, callbacks)", reader.read_bundle),
+        ("  revisions_from_wire (parse, canonical check)", revision_module.revisions_from_wire),
+        (
+            "    Ed25519 verify",
+            "<method 'verify' of 'cryptography.hazmat.bindings._rust.openssl.ed25519.Ed25519PublicKey' objects>",
+        ),
+        ("  check_revision_body", entities.check_revision_body),
+        ("  authorised_signers", signers.authorised_signers),
+        ("  store_received (rows, heads, entities)", store.store_received),
+        ("    refresh_entities", store.refresh_entities),
+        ("      search terms (index_text)", search_terms.index_text),
+        ("  COMMIT (WAL write + fsync)", "<method 'commit' of 'sqlcipher3.dbapi2.Connection' objects>"),
+    ]
+    return profile_points(profiler, points, len(corpus.bundles))
+
+
 def _load() -> str:
     try:
         return "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -378,7 +411,7 @@ def _load() -> str:
         return "?"
 
 
-def run(workers: int, bundles: int, revisions: int, cache_dir: str | None) -> Result:
+def run(workers: int, bundles: int, revisions: int, cache_dir: str | None, profile: bool = False) -> Result:
     with bench_tempdir("merge") as scratch:
         made_at = time.perf_counter()
         corpus = prepared(cache_dir, workers, bundles, revisions, scratch)
@@ -386,6 +419,15 @@ def run(workers: int, bundles: int, revisions: int, cache_dir: str | None) -> Re
         shutil.copytree(corpus.folder / "coordinator", scratch / "coordinator")
         coordinator = Vault.open(scratch / "coordinator", PASSPHRASE, keyring=NoKeyring())
         rows = read_rows(corpus)
+        if profile:
+            shutil.copytree(corpus.folder / "coordinator", scratch / "profiled")
+            profiled = Vault.open(scratch / "profiled", PASSPHRASE, keyring=NoKeyring())
+            print_profile(
+                "cProfile of a merge apart from the timed one (inclusive ms a bundle, calls a bundle)",
+                profiled_merge(corpus, profiled),
+            )
+            profiled.lock()
+            shutil.rmtree(scratch / "profiled")
         load_before = _load()
         first, cpu_first, stored, _ = merge_all(corpus, coordinator)
         load_merged = _load()
@@ -394,7 +436,7 @@ def run(workers: int, bundles: int, revisions: int, cache_dir: str | None) -> Re
         assert stored_again == 0 and replays == len(corpus.bundles), (stored_again, replays)
         conflicts = len(coordinator.revisions.conflicts())
         coordinator.lock()
-        baseline = executemany_baseline(scratch, rows)
+        baseline, cpu_baseline = executemany_baseline(scratch, rows)
         verify_wall, verify_cpu = verification_alone(rows)
         load_after = _load()
     count = len(rows)
@@ -412,7 +454,8 @@ def run(workers: int, bundles: int, revisions: int, cache_dir: str | None) -> Re
         details={
             "merge (import_bundle x bundles)": f"{first:.2f} s ({count / first:,.0f} revisions/s), "
             f"CPU {cpu_first:.2f} s (all threads)",
-            "executemany, unencrypted, same rows": f"{baseline:.3f} s",
+            "executemany, unencrypted, same rows": f"{baseline:.3f} s, CPU {cpu_baseline:.3f} s",
+            "CPU time ratio (less moved by other work on the machine)": f"{cpu_first / cpu_baseline:.1f}x",
             "re-merge (every bundle a replay)": f"{again:.3f} s ({again / first:.2%} of the first; "
             f"{again / len(corpus.bundles) * 1000:.1f} ms a bundle)",
             "Ed25519 verification alone, same revisions and threads": f"{verify_wall:.2f} s "
@@ -439,13 +482,16 @@ def main(argv: list[str] | None = None) -> int:
         help="keeps the bundles and the coordinator's vault between runs",
     )
     parser.add_argument("--no-cache", action="store_true", help="make the bundles afresh, keep nothing")
+    parser.add_argument(
+        "--profile", action="store_true", help="first, a cProfile'd merge: where the time goes"
+    )
     args = parser.parse_args(argv)
     workers = args.workers or (2 if args.quick else 5)
     bundles = args.bundles or (10 if args.quick else 100)
     revisions = args.revisions or (2_000 if args.quick else 100_000)
     print(machine_line())
     print(f"{workers} workers x {bundles} bundles, {revisions} revisions", flush=True)
-    result = run(workers, bundles, revisions, None if args.no_cache else args.cache_dir)
+    result = run(workers, bundles, revisions, None if args.no_cache else args.cache_dir, args.profile)
     result.print()
     write_results_json([result], args.json)
     return 0 if result.passed else 1
