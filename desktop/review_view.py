@@ -285,6 +285,7 @@ class ReviewDialog(QDialog):
                 self.tr("Evidence"),
             ]
         )
+        self.timeline.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.timeline.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.timeline, 1)
         return page
