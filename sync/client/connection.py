@@ -19,7 +19,7 @@ from db.api import SyncClientState, Vault
 from sync.client import errors
 from sync.client.errors import SyncFailed
 from sync.client.transport import PinMismatch, ServerClient, ServerSaid, ServerUnreachable
-from sync.org import Profile
+from sync.org import OrgRefused, Profile, read_profile
 from sync.org_vault import held_profile
 from sync.server.receipts import ReceiptInvalid
 
@@ -145,7 +145,32 @@ def session(
     ):
         _login(client, vault)
         _check_server_key(vault, client, target.url, target.receipt_key)
+        exchange_profile(vault, client, target.profile)
         yield client
+
+
+def exchange_profile(vault: Vault, client: ServerClient, held: Profile) -> int:
+    """The organisation's newest profile, whichever side holds it: a newer
+    version on the server (a revocation, a new coordinator, a policy a
+    coordinator published) is checked against the organisation key this
+    vault holds and taken; an older one there is replaced by this vault's
+    (a coordinator's version made offline reaches the server at its next
+    sync; any device may relay it, as only the organisation key signs it).
+    Returns the version the vault holds afterwards."""
+    from sync.org_vault import current_signed, update_profile
+
+    signed = client.get_profile()
+    try:
+        theirs = read_profile(signed, org_key=held.org_key)
+    except OrgRefused:
+        raise errors.garbage(client.url) from None  # the server checks every profile it takes
+    if theirs.org_id != held.org_id:
+        raise errors.garbage(client.url)
+    if theirs.version > held.version:
+        return update_profile(vault, signed).version
+    if theirs.version < held.version:
+        client.put_profile(current_signed(vault).signed)
+    return held.version
 
 
 def is_transient(error: SyncFailed) -> bool:
