@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 MB = 1024 * 1024
+TOP = 15  # contributors listed
 
 
 def main(folder: Path, limit_mb: float | None) -> int:
@@ -33,7 +34,7 @@ def main(folder: Path, limit_mb: float | None) -> int:
         over = total / MB - limit_mb
         verdict = f" (target under {limit_mb:.0f} MB: " + (f"over by {over:.0f} MB)" if over > 0 else "met)")
     print(f"{folder}: {total / MB:.0f} MB{verdict}; largest contributors:")
-    for group, size in sizes.most_common(12):
+    for group, size in sizes.most_common(TOP):
         print(f"  {size / MB:7.1f} MB  {group}")
     return 0
 
