@@ -65,7 +65,7 @@ class RevisionRow(Base):
         CheckConstraint("op IN ('put', 'delete')", name="known_op"),
         Index("ix_revisions_entity_id", "entity_id"),
         # The review's device filter (migration 0015; db/review.py).
-        Index("ix_revisions_device_id", "device_id", "entity_id"),
+        Index("ix_revisions_device_id", "device_id", "entity_id", "revision_id"),
         Index("ix_revisions_local_seq", "local_seq", unique=True),
     )
 

@@ -302,8 +302,23 @@ def _review_session(ctx: VaultContext) -> Iterator[Session]:
     with ctx.sessions() as session:
         raw = session.connection().connection.dbapi_connection
         assert raw is not None
-        raw.create_function(_FOLD_FUNCTION, 1, lambda v: normalise_place(v) if isinstance(v, str) else "")
-        yield session
+        # Places repeat (a town per hundreds of records): each is folded once
+        # per statement. The cache lives as long as this read, never beyond
+        # it (witness data kept in memory after a lock would outlive it).
+        folded: dict[str, str] = {}
+
+        def fold_place(value: object) -> str:
+            if not isinstance(value, str):
+                return ""
+            if value not in folded:
+                folded[value] = normalise_place(value)
+            return folded[value]
+
+        raw.create_function(_FOLD_FUNCTION, 1, fold_place)
+        try:
+            yield session
+        finally:
+            folded.clear()
 
 
 def _record(row: Any, rank: float | None = None) -> ReviewRecord:
