@@ -369,3 +369,32 @@ def test_import_order_does_not_change_the_review(tmp_path: Path) -> None:
         assert m.review(date_from="2022-04") == m.named("b-april", "b-photo", "a-september", "a-year")
     finally:
         org.close()
+
+
+def test_an_older_incident_is_not_crowded_out_by_newer_testimonies(tmp_path: Path) -> None:
+    """Words matching more testimonies than are ranked: the ranking is
+    bounded and said, and the incident, recorded before all of them, is
+    still among the hits (the search bounds its groups apart)."""
+    from db.api import Case
+    from db.keyring_store import NoKeyring
+    from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
+
+    vault = Vault.create(tmp_path / "v", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    try:
+        case = vault.cases.create(Case(title="Kupiansk"))
+        incident = vault.incidents.create(Incident(case_id=case.id, title="Shooting at the checkpoint"))
+        statements = {
+            vault.testimonies.create(
+                TestimonyRecord(
+                    case_id=case.id, title=f"Statement {n}", narrative="They stopped us at the checkpoint."
+                )
+            ).id
+            for n in range(6)
+        }
+        page = ReviewService(vault.services.context).records(ReviewFilter(text="checkpoint"), candidates=2)
+        found = {record.entity_id for record in page.records}
+        assert page.ranking_bounded
+        assert incident.id in found
+        assert len(found & statements) == 2  # the newest two ranked, the rest not considered
+    finally:
+        vault.lock()
