@@ -496,6 +496,11 @@ def import_bundle(
     checked = check_header(path, org_id=org_id)
     header = checked.header
     admission = approved if approved is not None else admit(vault, checked, path, record=not dry_run)
+    if vault.sync.received_bundle(checked.bundle_id) is not None:
+        # A replay, answered from a read: no write lock, so re-importing bundles
+        # merged before neither waits for nor holds up another import or save.
+        # (_apply asks again under the lock, for one imported meanwhile.)
+        return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
     try:
         return _apply(
             vault, path, identity, checked, org_id, _reporting(progress, cancel), dry_run, admission
