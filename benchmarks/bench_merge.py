@@ -362,16 +362,34 @@ def verification_alone(rows: list[tuple[str, str, str]]) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu
 
 
-def merge_all(corpus: Corpus, coordinator: Vault) -> tuple[float, float, int, int]:
-    """(seconds, CPU seconds, revisions stored, replays) importing every bundle in order."""
+@dataclass
+class Merged:
+    seconds: float
+    cpu: float
+    stored: int
+    replays: int
+    each: list[float]  # seconds of each bundle's import, in order
+
+    def tenth(self, last: bool) -> str:
+        """Mean ms a bundle over the first (or last) tenth of the bundles."""
+        part = max(1, len(self.each) // 10)
+        chosen = self.each[-part:] if last else self.each[:part]
+        return f"{sum(chosen) / len(chosen) * 1000:.0f} ms"
+
+
+def merge_all(corpus: Corpus, coordinator: Vault) -> Merged:
+    """Every bundle imported, in order, as ``fieldvault bundle import`` does."""
     identity = coordinator.vault_keys.age_identity()
     stored = replays = 0
+    each: list[float] = []
     started, cpu = time.perf_counter(), time.process_time()
     for path in corpus.bundles:
+        began = time.perf_counter()
         result = import_bundle(coordinator, path, identity, org_id=corpus.org_id)
+        each.append(time.perf_counter() - began)
         stored += result.revisions
         replays += result.replay
-    return time.perf_counter() - started, time.process_time() - cpu, stored, replays
+    return Merged(time.perf_counter() - started, time.process_time() - cpu, stored, replays, each)
 
 
 def profiled_merge(corpus: Corpus, coordinator: Vault) -> list[tuple[str, float, int]]:
@@ -429,11 +447,13 @@ def run(workers: int, bundles: int, revisions: int, cache_dir: str | None, profi
             profiled.lock()
             shutil.rmtree(scratch / "profiled")
         load_before = _load()
-        first, cpu_first, stored, _ = merge_all(corpus, coordinator)
+        merged = merge_all(corpus, coordinator)
         load_merged = _load()
-        assert stored == len(rows), f"{stored} revisions stored of {len(rows)}"
-        again, _cpu, stored_again, replays = merge_all(corpus, coordinator)
-        assert stored_again == 0 and replays == len(corpus.bundles), (stored_again, replays)
+        first, cpu_first = merged.seconds, merged.cpu
+        assert merged.stored == len(rows), f"{merged.stored} revisions stored of {len(rows)}"
+        remerged = merge_all(corpus, coordinator)
+        again = remerged.seconds
+        assert remerged.stored == 0 and remerged.replays == len(corpus.bundles), remerged
         conflicts = len(coordinator.revisions.conflicts())
         coordinator.lock()
         baseline, cpu_baseline = executemany_baseline(scratch, rows)
@@ -454,6 +474,8 @@ def run(workers: int, bundles: int, revisions: int, cache_dir: str | None, profi
         details={
             "merge (import_bundle x bundles)": f"{first:.2f} s ({count / first:,.0f} revisions/s), "
             f"CPU {cpu_first:.2f} s (all threads)",
+            "a bundle's import, first tenth / last tenth of the bundles": f"{merged.tenth(False)} / "
+            f"{merged.tenth(True)} (does it slow as the vault grows?)",
             "executemany, unencrypted, same rows": f"{baseline:.3f} s, CPU {cpu_baseline:.3f} s",
             "CPU time ratio (less moved by other work on the machine)": f"{cpu_first / cpu_baseline:.1f}x",
             "re-merge (every bundle a replay)": f"{again:.3f} s ({again / first:.2%} of the first; "
