@@ -150,6 +150,11 @@ def check_signed_event(
     """One event's checks that need no other event: its hash, form, key to
     device id, signature, that ``devices`` holds its key, canonical form.
     Returns its envelope, or None and the first problem (in English)."""
+    if not isinstance(signed, bytes | memoryview) or not isinstance(signature, bytes | memoryview):
+        # SQLite stores what it is given: a row rewritten with text in a
+        # bytes column is an altered event, not a crash of the check.
+        return None, "its stored form is not what Fieldvault writes (altered)"
+    signed, signature = bytes(signed), bytes(signature)
     if hashlib.sha256(signed).hexdigest() != event_hash:
         return None, "its content does not match its hash (altered)"
     try:

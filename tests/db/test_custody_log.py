@@ -293,6 +293,17 @@ def test_a_changed_byte_in_an_event_is_named(history: History) -> None:
     ]
 
 
+def test_an_event_rewritten_as_text_is_named_not_a_crash(history: History) -> None:
+    """SQLite keeps what it is given: the same JSON put back as TEXT in the
+    bytes column is an altered event for verify, not a TypeError."""
+    vault = history.vault
+    target = rows(vault)[2]
+    execute(vault, "UPDATE custody_events SET signed = :s WHERE seq = 3", s=target.signed.decode("utf-8"))
+    assert custody_problems(vault) == [
+        Problem("custody", "custody event 3", "its stored form is not what Fieldvault writes (altered)")
+    ]
+
+
 def test_a_rehashed_edit_fails_its_signature(history: History) -> None:
     """Edited and given a matching hash: the signature still fails."""
     vault = history.vault
