@@ -58,6 +58,11 @@ HEADER_MEMBERS: dict[str, type | tuple[type, ...]] = {
 
 ENROLMENT_MEMBER = "enrolment"  # optional (§2.1): a device's first bundles, until acknowledged
 ENROLMENT_MEMBERS = {"age_recipient", "token_id", "proof"}
+# optional (§2.2): the one field worker a coordinator's send-back bundle is
+# for; the server files such a bundle in that device's inbox, not in the
+# coordinators' changes feed. Absent from ordinary bundles.
+ADDRESSEE_MEMBER = "addressee"
+OPTIONAL_HEADER_MEMBERS = {ENROLMENT_MEMBER, ADDRESSEE_MEMBER}
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _HEX32 = re.compile(r"[0-9a-f]{32}")
@@ -150,9 +155,14 @@ class BundleHeader:
     payload_size: int
     payload_sha256: str
     enrolment: HeaderEnrolment | None = None
+    addressee: str | None = None  # a field worker's device id (§2.2)
 
     def to_json(self) -> dict[str, Any]:
-        optional = {ENROLMENT_MEMBER: self.enrolment.to_json()} if self.enrolment is not None else {}
+        optional: dict[str, Any] = {}
+        if self.enrolment is not None:
+            optional[ENROLMENT_MEMBER] = self.enrolment.to_json()
+        if self.addressee is not None:
+            optional[ADDRESSEE_MEMBER] = self.addressee
         return optional | {
             "format": "fieldvault-bundle",
             "version": 1,
@@ -248,7 +258,7 @@ def parse_header(data: bytes) -> BundleHeader:
         raise BundleRejected("header-form") from None
     if (
         not isinstance(value, dict)
-        or set(value) - {ENROLMENT_MEMBER} != set(HEADER_MEMBERS)
+        or set(value) - OPTIONAL_HEADER_MEMBERS != set(HEADER_MEMBERS)
         or not all(
             isinstance(value[k], t) and not isinstance(value[k], bool) for k, t in HEADER_MEMBERS.items()
         )
@@ -265,6 +275,7 @@ def parse_header(data: bytes) -> BundleHeader:
         or (value["custody_head"] is not None and not is_hex64(value["custody_head"]))
         or (value["previous"] is None) != (value["sequence"] == 1)
         or (value["previous"] is not None and not is_hex64(value["previous"]))
+        or not _addressee_ok(value)
     ):
         raise BundleRejected("header-form")
     key = decode_b64(value["device_key"], 32)
@@ -283,6 +294,20 @@ def parse_header(data: bytes) -> BundleHeader:
         payload_size=value["payload_size"],
         payload_sha256=value["payload_sha256"],
         enrolment=enrolment,
+        addressee=value.get(ADDRESSEE_MEMBER),
+    )
+
+
+def _addressee_ok(value: dict[str, Any]) -> bool:
+    """§2.2: absent, or another device's id (a bundle is never addressed to
+    its own maker)."""
+    if ADDRESSEE_MEMBER not in value:
+        return True
+    addressee = value[ADDRESSEE_MEMBER]
+    return (
+        isinstance(addressee, str)
+        and _HEX32.fullmatch(addressee) is not None
+        and addressee != value["device_id"]
     )
 
 

@@ -21,6 +21,12 @@ age recipients), so that the worker accepts them; a worker takes such a
 vouch only from a coordinator of its profile, and never for a device its
 profile revokes (sync/bundle/vault_io.py). What was sent is recorded per
 worker (``relayed_revisions``): the next bundle holds only what is new.
+
+Its signed header names the worker (``addressee``, docs/bundle-format.md
+§2.2): through the server such a bundle goes to that worker's inbox, never
+to the coordinators' changes feed (docs/sync.md §9). Written for the server
+(``record=False``), what it relays is recorded only once the server's
+receipt proves the upload (sync/client/inbox.py ``send_back_over_server``).
 """
 
 from __future__ import annotations
@@ -64,6 +70,9 @@ class SentBack:
     blobs: int
     vouched: tuple[str, ...]  # device ids whose keys the bundle vouches for
     withheld: tuple[str, ...]  # records left out (a revision of a revoked device is in them)
+    # What it relays (revision id -> entity id): recorded as sent already,
+    # or, with record=False, for the caller to record once it is delivered.
+    relayed: dict[str, str]
 
 
 def _worker(vault: Vault, device_id: str) -> str:
@@ -90,6 +99,7 @@ def send_back(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     resend: bool = False,
+    record: bool = True,
 ) -> SentBack | None:
     """Write the bundle for field worker ``device_id`` into ``dest_dir``, or
     return None when the policy allows nothing it lacks. Only a coordinator
@@ -144,6 +154,7 @@ def send_back(
                 revisions=[_revision_wire(rev) for rev in plan.revisions],
                 blobs=sources,
                 devices=vouched,
+                addressee=device_id,
             ),
             DeviceIdentity(vault.sync.signing_key(), vault.device_id),
             [recipient],
@@ -152,7 +163,8 @@ def send_back(
     # Contents None: a worker does not acknowledge, and an acknowledgement
     # of this bundle must not move the cursors of the coordinators' stream.
     vault.sync.record_bundle_made(sequence, written.bundle_id)
-    vault.sync.record_relayed(device_id, plan.entity_ids, written.bundle_id)
+    if record:
+        vault.sync.record_relayed(device_id, plan.entity_ids, written.bundle_id)
     if blobs:
         vault.sync.record_transfers(
             [(evidence_id, b.sha256) for b in blobs for evidence_id in b.evidence_ids],
@@ -167,6 +179,7 @@ def send_back(
         blobs=len(blobs),
         vouched=tuple(d.device_id for d in vouched),
         withheld=plan.withheld,
+        relayed=dict(plan.entity_ids),
     )
 
 
