@@ -256,6 +256,22 @@ class Changes(BaseModel):
     cursor: int
 
 
+class InboxItem(BaseModel):
+    bundle_id: str
+    device_id: str  # the coordinator that made it
+    sequence: int
+    size: int
+    file_sha256: str
+    received_ms: int
+    receipt_index: int
+    taken: bool
+
+
+class Inbox(BaseModel):
+    bundles: list[InboxItem]
+    cursor: int
+
+
 class AckAnswer(BaseModel):
     bundle_id: str
     acked: bool
@@ -486,6 +502,31 @@ def create_app(config: ServerConfig) -> FastAPI:
         ]
         return Changes(changes=items, cursor=items[-1].receipt_index if items else cursor)
 
+    @app.get("/v1/inbox", response_model=Inbox, responses=ERRORS)
+    async def inbox(
+        authorization: AuthHeader = None,
+        cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> Inbox:
+        """The bundles coordinators addressed to the calling device (its
+        send-backs), in log order from ``cursor``; nobody else's."""
+        caller = await caller_of(authorization)
+        rows = await call(config.metadata.inbox, caller.device_id, cursor, limit)
+        items = [
+            InboxItem(
+                bundle_id=b.bundle_id,
+                device_id=b.device_id,
+                sequence=b.sequence,
+                size=b.size,
+                file_sha256=b.file_sha256,
+                received_ms=b.received_ms,
+                receipt_index=b.receipt_index or 0,
+                taken=taken,
+            )
+            for b, taken in rows
+        ]
+        return Inbox(bundles=items, cursor=items[-1].receipt_index if items else cursor)
+
     @app.get(
         "/v1/bundles/{bundle_id}",
         responses={
@@ -498,8 +539,10 @@ def create_app(config: ServerConfig) -> FastAPI:
         bundle_id: str, authorization: AuthHeader = None, range: Annotated[str | None, Header()] = None
     ) -> Response:
         caller = await caller_of(authorization)
-        service.coordinator_only(caller)
-        bundle = await call(service.visible_bundle, caller, bundle_id)
+        if caller.role == "coordinator":
+            bundle = await call(service.visible_bundle, caller, bundle_id)
+        else:  # a field device downloads only what is filed in its inbox
+            bundle = await call(service.inbox_bundle, caller, bundle_id)
         start, end = _byte_range(range, bundle.size)
         headers = {
             "Accept-Ranges": "bytes",
@@ -522,7 +565,12 @@ def create_app(config: ServerConfig) -> FastAPI:
         bundle_id: str, authorization: AuthHeader = None, body: AckRequest | None = None
     ) -> AckAnswer:
         caller = await caller_of(authorization)
-        service.coordinator_only(caller)
+        if caller.role != "coordinator":
+            # A field device acknowledges what it took from its inbox.
+            taken = await call(service.inbox_bundle, caller, bundle_id)
+            await call(config.metadata.take, taken.bundle_id)
+            event("inbox-taken", bundle_id=taken.bundle_id, device_id=caller.device_id)
+            return AckAnswer(bundle_id=taken.bundle_id, acked=True)
         signed = None
         if body is not None and body.signed is not None:
             # Kept opaque and relayed to the bundle's device, which checks the

@@ -163,3 +163,16 @@ rate_counts = Table(
     Column("count", Integer, nullable=False),
     PrimaryKeyConstraint("device_id", "window_ms"),
 )
+
+# Field workers' inboxes (docs/sync.md §9, migration 0005): a coordinator's
+# bundle whose signed header names an addressee (docs/bundle-format.md §2.2)
+# is filed here for that device, in the transaction that claims it, so it is
+# never in the coordinators' changes feed; only the addressee lists,
+# downloads and acknowledges it (``taken_ms``: when it said it imported it).
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("bundle_id", String(64), primary_key=True),
+    Column("addressee", String(32), nullable=False, index=True),
+    Column("taken_ms", BigInteger),
+)

@@ -418,6 +418,8 @@ class Service:
             raise self._refuse_upload(
                 row, forbidden("device-revoked", f"Device {header.device_id} was revoked.")
             )
+        if header.addressee is not None:
+            self._check_addressee(row, header.device_id, header.addressee, profile)
         if header.sequence > 1:
             before = self.metadata.bundle_at(header.device_id, header.sequence - 1)
             if before is not None and before.bundle_id != header.previous:
@@ -439,7 +441,7 @@ class Service:
             received_ms=now_ms(),
             receipt_index=None,
         )
-        held = self.metadata.claim_bundle(claim)
+        held = self.metadata.claim_bundle(claim, header.addressee)
         if held.bundle_id != claim.bundle_id:
             raise self._refuse_upload(
                 row,
@@ -453,6 +455,22 @@ class Service:
             self.metadata.set_upload_state(row.upload_id, "done", held.bundle_id)
             event("bundle-again", device_id=held.device_id, bundle_id=held.bundle_id, upload_id=row.upload_id)
         return self._commit(held)
+
+    def _check_addressee(self, row: UploadRow, sender: str, addressee: str, profile: Profile) -> None:
+        """A bundle for one field worker's inbox comes from a coordinator of
+        the profile (its send-back, docs/merge.md) and not for a revoked device."""
+        if profile.coordinator(sender) is None:
+            raise self._refuse_upload(
+                row,
+                forbidden(
+                    "bundle-addressee",
+                    f"Only a coordinator's bundle may be addressed to a device; {sender} is not one.",
+                ),
+            )
+        if addressee in profile.revoked:
+            raise self._refuse_upload(
+                row, forbidden("device-revoked", f"Device {addressee} was revoked; nothing is sent to it.")
+            )
 
     def _commit(self, bundle: BundleRow) -> BundleRow:
         if bundle.state == "committed":
@@ -513,13 +531,32 @@ class Service:
         return Receipt(bundle.receipt_index, stored[0], stored[1])
 
     def visible_bundle(self, caller: Caller, bundle_id: str) -> BundleRow:
-        """A committed bundle the caller may see: a coordinator any, a device its own."""
+        """A committed bundle the caller may see: a coordinator any, a device
+        its own and those filed in its inbox."""
         bundle = self.metadata.bundle(bundle_id) if _is_hex(bundle_id, 64) else None
         if (
             bundle is None
             or bundle.state != "committed"
-            or (caller.role != "coordinator" and bundle.device_id != caller.device_id)
+            or (
+                caller.role != "coordinator"
+                and bundle.device_id != caller.device_id
+                and self.metadata.addressee_of(bundle.bundle_id) != caller.device_id
+            )
         ):
+            raise not_found("bundle-unknown", f"No bundle {bundle_id[:64]} here.")
+        return bundle
+
+    def inbox_bundle(self, caller: Caller, bundle_id: str) -> BundleRow:
+        """A committed bundle filed in the calling device's inbox. Any other
+        bundle is refused as to any field device (403 ``coordinator-only``),
+        whether it exists or not: a worker learns nothing of others' inboxes."""
+        bundle = self.metadata.bundle(bundle_id) if _is_hex(bundle_id, 64) else None
+        if (
+            bundle is None
+            or bundle.state != "committed"
+            or self.metadata.addressee_of(bundle.bundle_id) != caller.device_id
+        ):
+            self.coordinator_only(caller)
             raise not_found("bundle-unknown", f"No bundle {bundle_id[:64]} here.")
         return bundle
 

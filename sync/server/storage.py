@@ -22,6 +22,7 @@ from sync.server.schema import (
     bundles,
     challenges,
     devices,
+    inbox,
     org,
     rate_counts,
     receipts,
@@ -256,13 +257,18 @@ class Metadata:
 
     # -- bundles -----------------------------------------------------------------------
 
-    def claim_bundle(self, row: BundleRow) -> BundleRow:
+    def claim_bundle(self, row: BundleRow, addressee: str | None = None) -> BundleRow:
         """Claim (device, sequence) for a bundle in state "staged", or return
-        the bundle that holds it already (a retry, or a conflict)."""
+        the bundle that holds it already (a retry, or a conflict). A bundle
+        with an ``addressee`` is filed in that device's inbox in the same
+        transaction: it is never committed without being filed, so the
+        coordinators' changes feed never lists it."""
         values = {name: getattr(row, name) for name in BundleRow.__dataclass_fields__}
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(bundles).values(**values))
+                if addressee is not None:
+                    conn.execute(insert(inbox).values(bundle_id=row.bundle_id, addressee=addressee))
                 conn.execute(
                     update(uploads)
                     .where(uploads.c.upload_id == row.upload_id)
@@ -360,7 +366,12 @@ class Metadata:
                         (acks.c.bundle_id == bundles.c.bundle_id) & (acks.c.coordinator_id == coordinator_id),
                     )
                 )
-                .where(bundles.c.state == "committed", bundles.c.receipt_index > cursor)
+                .where(
+                    bundles.c.state == "committed",
+                    bundles.c.receipt_index > cursor,
+                    # A field worker's inbox is not the coordinators' feed.
+                    ~select(inbox.c.bundle_id).where(inbox.c.bundle_id == bundles.c.bundle_id).exists(),
+                )
                 .order_by(bundles.c.receipt_index)
                 .limit(limit)
             ).all()
@@ -370,6 +381,45 @@ class Metadata:
             acked = values.pop("acked_ms") is not None
             result.append((BundleRow(**values), acked))
         return result
+
+    def inbox(self, addressee: str, cursor: int, limit: int) -> list[tuple[BundleRow, bool]]:
+        """Committed bundles filed for ``addressee`` whose receipt index is
+        above ``cursor``, in log order, each with whether it was taken."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(bundles, inbox.c.taken_ms)
+                .select_from(bundles.join(inbox, inbox.c.bundle_id == bundles.c.bundle_id))
+                .where(
+                    inbox.c.addressee == addressee,
+                    bundles.c.state == "committed",
+                    bundles.c.receipt_index > cursor,
+                )
+                .order_by(bundles.c.receipt_index)
+                .limit(limit)
+            ).all()
+        result = []
+        for r in rows:
+            values = dict(r._mapping)
+            taken = values.pop("taken_ms") is not None
+            result.append((BundleRow(**values), taken))
+        return result
+
+    def addressee_of(self, bundle_id: str) -> str | None:
+        """The device a bundle is filed for, or None (not an inbox bundle)."""
+        with self.engine.connect() as conn:
+            found: str | None = conn.execute(
+                select(inbox.c.addressee).where(inbox.c.bundle_id == bundle_id)
+            ).scalar()
+        return found
+
+    def take(self, bundle_id: str) -> None:
+        """The addressee imported the bundle (the first time counts)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(inbox)
+                .where(inbox.c.bundle_id == bundle_id, inbox.c.taken_ms.is_(None))
+                .values(taken_ms=now_ms())
+            )
 
     def ack(self, bundle_id: str, coordinator_id: str, signed: bytes | None = None) -> None:
         try:
