@@ -463,7 +463,7 @@ def run(workers: int, bundles: int, revisions: int, cache_dir: str | None, profi
     ratio = first / baseline
     return Result(
         name="merge",
-        metric=f"merging {count} revisions from {len(corpus.bundles)} bundles",
+        metric=f"merge {count} revs/{len(corpus.bundles)} bundles",
         ours=first,
         baseline=baseline,
         unit="s",

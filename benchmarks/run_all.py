@@ -9,7 +9,7 @@ benchmark missed its target or failed, so CI can tell.
     python benchmarks/run_all.py [--quick] [--only search,save]
 
 FIELDVAULT_BENCH_CACHE_DIR=DIR keeps the 100k-testimony search vault between
-runs (building it takes about 10 minutes).
+runs (building it takes about 10 minutes), and bench_merge's 500 bundles.
 """
 
 from __future__ import annotations
