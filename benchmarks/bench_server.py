@@ -224,6 +224,35 @@ tls = {"ssl_certfile": cert, "ssl_keyfile": key} if cert else {}
 uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning", **tls)
 """
 
+# The minimal server that keeps what it receives: the body written to a file
+# as it arrives (a thread, as ours does) and fsynced before the answer, as
+# any upload server that says "stored" must.
+STORE_APP = """
+import asyncio, os, sys, uvicorn
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    fd = os.open(sys.argv[4], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        while True:
+            message = await receive()
+            body = message.get("body", b"")
+            if body:
+                await asyncio.to_thread(os.write, fd, body)
+            if not message.get("more_body"):
+                break
+        await asyncio.to_thread(os.fsync, fd)
+    finally:
+        os.close(fd)
+    await send({"type": "http.response.start", "status": 204, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+port, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_level="warning",
+            ssl_certfile=cert, ssl_keyfile=key)
+"""
+
 PLAIN_APP = """
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -322,6 +351,10 @@ def bench_large_upload(folder: Path, size_mib: int, chunk_mib: int | None) -> Re
         cert, key = server.data / "tls-cert.pem", server.data / "tls-key.pem"
     with discard_server(DISCARD_APP, str(cert), str(key)) as port:
         curl_tls = curl_upload(f"https://127.0.0.1:{port}/", bundle, cert)
+    stored_copy = folder / "stored-by-baseline.bin"
+    with discard_server(STORE_APP, str(cert), str(key), str(stored_copy)) as port:
+        curl_store = curl_upload(f"https://127.0.0.1:{port}/", bundle, cert)
+    stored_copy.unlink(missing_ok=True)
     with discard_server(DISCARD_APP, "", "") as port:
         curl_uvicorn_plain = curl_upload(f"http://127.0.0.1:{port}/", bundle, None)
     with discard_server(PLAIN_APP) as port:
@@ -329,19 +362,23 @@ def bench_large_upload(folder: Path, size_mib: int, chunk_mib: int | None) -> Re
     load_after = _load()
     bundle.unlink()
     mib = size / MiB
-    ratio = curl_tls / ours
+    # The target is judged against a minimal server that stores the upload
+    # (written and fsynced), as ours must; the discarding app is listed too.
+    ratio = curl_store / ours
     return Result(
         name="server-upload",
         metric=f"{size_mib} MiB upload",
         ours=mib / ours,
-        baseline=mib / curl_tls,
+        baseline=mib / curl_store,
         unit="MiB/s",
         ratio=ratio,
-        ratio_meaning="our throughput / curl's to a discarding uvicorn app over TLS",
+        ratio_meaning="our throughput / curl's to a minimal uvicorn app over TLS that stores the body (write, fsync)",
         target=">= 0.8x",
         passed=ratio >= 0.8,
         details={
             "bundle bytes": size,
+            "curl -T to uvicorn app storing the body, TLS": f"{curl_store:.2f} s",
+            "ratio against the discarding app instead (no disk at all)": f"{curl_tls / ours:.2f}x",
             f"ours (tus, {f'{chunk_mib} MiB' if chunk_mib else 'link-sized'} PATCHes, checked and stored)": f"{ours:.2f} s",
             "curl -T to uvicorn discard app, TLS": f"{curl_tls:.2f} s",
             "curl -T to uvicorn discard app, plain HTTP": f"{curl_uvicorn_plain:.2f} s "
