@@ -14,188 +14,188 @@
             <translation>Польовий працівник, який приєднався, показує картку свого пристрою (fvd1.…; лише відкриті ключі, нічого секретного). Вставте її або відкрийте файл, який він вам дав. Потім зателефонуйте йому або зустріньтеся: код перевірки нижче має збігатися з тим, що показує його екран.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="133" />
+            <location filename="../../desktop/org_add_device.py" line="132" />
             <source>Device card</source>
             <translation>Картка пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="134" />
+            <location filename="../../desktop/org_add_device.py" line="133" />
             <source>fvd1.…</source>
             <translation>fvd1.…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="139" />
+            <location filename="../../desktop/org_add_device.py" line="138" />
             <source>Open card file…</source>
             <translation>Відкрити файл картки…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="139" />
+            <location filename="../../desktop/org_add_device.py" line="138" />
             <source>Open a device card file</source>
             <translation>Відкрити файл картки пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="143" />
+            <location filename="../../desktop/org_add_device.py" line="140" />
             <source>Card:</source>
             <translation>Картка:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="146" />
+            <location filename="../../desktop/org_add_device.py" line="143" />
             <source>Verification code</source>
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="149" />
+            <location filename="../../desktop/org_add_device.py" line="146" />
             <source>Label for the device</source>
             <translation>Позначка пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="150" />
+            <location filename="../../desktop/org_add_device.py" line="146" />
             <source>a call sign or the laptop's name, not a person's name</source>
             <translation>позивний або назва ноутбука, а не ім’я людини</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="151" />
+            <location filename="../../desktop/org_add_device.py" line="148" />
             <source>&amp;Label:</source>
             <translation>&amp;Позначка:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="153" />
+            <location filename="../../desktop/org_add_device.py" line="150" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="154" />
+            <location filename="../../desktop/org_add_device.py" line="150" />
             <source>optional: the fvt1.… token the worker received</source>
             <translation>необов’язково: токен fvt1.…, який отримав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="155" />
+            <location filename="../../desktop/org_add_device.py" line="152" />
             <source>&amp;Token:</source>
             <translation>&amp;Токен:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="156" />
-            <location filename="../../desktop/org_add_device.py" line="157" />
+            <location filename="../../desktop/org_add_device.py" line="153" />
+            <location filename="../../desktop/org_add_device.py" line="154" />
             <source>Also make it a coordinator</source>
             <translation>Також зробити його координатором</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="160" />
+            <location filename="../../desktop/org_add_device.py" line="157" />
             <source>A coordinator can read every bundle made from now on: bundles are encrypted to it too. Tick this only for a colleague's coordinator laptop.</source>
             <translation>Координатор може читати кожен пакет, створений відтепер: пакети шифруються й для нього. Позначайте це лише для координаторського ноутбука колеги.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="165" />
+            <location filename="../../desktop/org_add_device.py" line="162" />
             <source>Add the device</source>
             <translation>Додати пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="168" />
+            <location filename="../../desktop/org_add_device.py" line="165" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="174" />
+            <location filename="../../desktop/org_add_device.py" line="171" />
             <source>Devices of the organisation</source>
             <translation>Пристрої організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="176" />
+            <location filename="../../desktop/org_add_device.py" line="173" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="176" />
+            <location filename="../../desktop/org_add_device.py" line="173" />
             <source>Label</source>
             <translation>Позначка</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="176" />
+            <location filename="../../desktop/org_add_device.py" line="173" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="176" />
+            <location filename="../../desktop/org_add_device.py" line="173" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="181" />
+            <location filename="../../desktop/org_add_device.py" line="178" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="188" />
+            <location filename="../../desktop/org_add_device.py" line="185" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="188" />
+            <location filename="../../desktop/org_add_device.py" line="185" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="189" />
+            <location filename="../../desktop/org_add_device.py" line="186" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="189" />
+            <location filename="../../desktop/org_add_device.py" line="186" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="213" />
+            <location filename="../../desktop/org_add_device.py" line="210" />
             <source>Open the device card</source>
             <translation>Відкрити картку пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="221" />
+            <location filename="../../desktop/org_add_device.py" line="218" />
             <source>{name} could not be read ({reason}).</source>
             <translation>{name} не вдалося прочитати ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="235" />
+            <location filename="../../desktop/org_add_device.py" line="232" />
             <source>The verification code appears here once the card is pasted.</source>
             <translation>Код перевірки з’явиться тут, щойно картку буде вставлено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="241" />
+            <location filename="../../desktop/org_add_device.py" line="238" />
             <source>That is not a device card (fvd1.…, as Join shows it).</source>
             <translation>Це не картка пристрою (fvd1.…, як її показує вікно приєднання).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="246" />
+            <location filename="../../desktop/org_add_device.py" line="243" />
             <source>Device {device}. Its verification code, to compare with the worker's screen:</source>
             <translation>Пристрій {device}. Його код перевірки, щоб звірити з екраном працівника:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="265" />
+            <location filename="../../desktop/org_add_device.py" line="262" />
             <source>Adding the device…</source>
             <translation>Додавання пристрою…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="277" />
+            <location filename="../../desktop/org_add_device.py" line="274" />
             <source>Device {device} added as a coordinator: bundles made from now on are encrypted to it too.</source>
             <translation>Пристрій {device} додано як координатора: пакети, створені відтепер, шифруються й для нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="280" />
+            <location filename="../../desktop/org_add_device.py" line="277" />
             <source>Device {device} added: its bundles are accepted.</source>
             <translation>Пристрій {device} додано: його пакети приймаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="285" />
+            <location filename="../../desktop/org_add_device.py" line="282" />
             <source>If the worker's code was not {code}, revoke this device.</source>
             <translation>Якщо код працівника був не {code}, відкличте цей пристрій.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="296" />
+            <location filename="../../desktop/org_add_device.py" line="293" />
             <source>Sending the new profile to {url}…</source>
             <translation>Надсилання нового профілю на {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="301" />
+            <location filename="../../desktop/org_add_device.py" line="298" />
             <source>The device was not added.</source>
             <translation>Пристрій не додано.</translation>
         </message>
@@ -279,83 +279,83 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="215" />
+            <location filename="../../desktop/bundle_actions.py" line="216" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="219" />
+            <location filename="../../desktop/bundle_actions.py" line="220" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="226" />
+            <location filename="../../desktop/bundle_actions.py" line="225" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="227" />
+            <location filename="../../desktop/bundle_actions.py" line="225" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="229" />
+            <location filename="../../desktop/bundle_actions.py" line="227" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="229" />
-            <location filename="../../desktop/bundle_actions.py" line="249" />
+            <location filename="../../desktop/bundle_actions.py" line="227" />
+            <location filename="../../desktop/bundle_actions.py" line="245" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="234" />
+            <location filename="../../desktop/bundle_actions.py" line="230" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="236" />
+            <location filename="../../desktop/bundle_actions.py" line="232" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="239" />
+            <location filename="../../desktop/bundle_actions.py" line="235" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="242" />
+            <location filename="../../desktop/bundle_actions.py" line="238" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="242" />
+            <location filename="../../desktop/bundle_actions.py" line="238" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="244" />
+            <location filename="../../desktop/bundle_actions.py" line="240" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="257" />
+            <location filename="../../desktop/bundle_actions.py" line="253" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="262" />
+            <location filename="../../desktop/bundle_actions.py" line="258" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="269" />
+            <location filename="../../desktop/bundle_actions.py" line="265" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="293" />
+            <location filename="../../desktop/bundle_actions.py" line="289" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -364,12 +364,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="306" />
+            <location filename="../../desktop/bundle_actions.py" line="302" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="315" />
+            <location filename="../../desktop/bundle_actions.py" line="311" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
@@ -377,193 +377,193 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>BundleImportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="58" />
+            <location filename="../../desktop/bundle_actions.py" line="59" />
             <source>Fieldvault bundles (*.fvbundle);;All files (*)</source>
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="343" />
+            <location filename="../../desktop/bundle_actions.py" line="339" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="347" />
+            <location filename="../../desktop/bundle_actions.py" line="343" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="352" />
+            <location filename="../../desktop/bundle_actions.py" line="348" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="353" />
+            <location filename="../../desktop/bundle_actions.py" line="349" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="353" />
+            <location filename="../../desktop/bundle_actions.py" line="349" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="354" />
+            <location filename="../../desktop/bundle_actions.py" line="350" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="363" />
+            <location filename="../../desktop/bundle_actions.py" line="358" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="364" />
+            <location filename="../../desktop/bundle_actions.py" line="359" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="367" />
+            <location filename="../../desktop/bundle_actions.py" line="363" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="368" />
+            <location filename="../../desktop/bundle_actions.py" line="364" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="378" />
+            <location filename="../../desktop/bundle_actions.py" line="372" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="380" />
+            <location filename="../../desktop/bundle_actions.py" line="374" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="383" />
+            <location filename="../../desktop/bundle_actions.py" line="377" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="383" />
-            <location filename="../../desktop/bundle_actions.py" line="398" />
+            <location filename="../../desktop/bundle_actions.py" line="377" />
+            <location filename="../../desktop/bundle_actions.py" line="392" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="386" />
+            <location filename="../../desktop/bundle_actions.py" line="380" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="386" />
+            <location filename="../../desktop/bundle_actions.py" line="380" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="389" />
+            <location filename="../../desktop/bundle_actions.py" line="383" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="389" />
+            <location filename="../../desktop/bundle_actions.py" line="383" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="391" />
+            <location filename="../../desktop/bundle_actions.py" line="385" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="406" />
-            <location filename="../../desktop/bundle_actions.py" line="419" />
-            <location filename="../../desktop/bundle_actions.py" line="456" />
+            <location filename="../../desktop/bundle_actions.py" line="400" />
+            <location filename="../../desktop/bundle_actions.py" line="413" />
+            <location filename="../../desktop/bundle_actions.py" line="447" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="425" />
-            <location filename="../../desktop/bundle_actions.py" line="533" />
+            <location filename="../../desktop/bundle_actions.py" line="419" />
+            <location filename="../../desktop/bundle_actions.py" line="523" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="432" />
+            <location filename="../../desktop/bundle_actions.py" line="426" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="445" />
-            <location filename="../../desktop/bundle_actions.py" line="456" />
-            <location filename="../../desktop/bundle_actions.py" line="530" />
+            <location filename="../../desktop/bundle_actions.py" line="438" />
+            <location filename="../../desktop/bundle_actions.py" line="447" />
+            <location filename="../../desktop/bundle_actions.py" line="520" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="457" />
+            <location filename="../../desktop/bundle_actions.py" line="448" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="465" />
+            <location filename="../../desktop/bundle_actions.py" line="455" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="468" />
+            <location filename="../../desktop/bundle_actions.py" line="453" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="477" />
+            <location filename="../../desktop/bundle_actions.py" line="467" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="482" />
+            <location filename="../../desktop/bundle_actions.py" line="472" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="493" />
+            <location filename="../../desktop/bundle_actions.py" line="483" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="501" />
+            <location filename="../../desktop/bundle_actions.py" line="491" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="507" />
+            <location filename="../../desktop/bundle_actions.py" line="497" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="509" />
+            <location filename="../../desktop/bundle_actions.py" line="499" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="527" />
+            <location filename="../../desktop/bundle_actions.py" line="517" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="553" />
+            <location filename="../../desktop/bundle_actions.py" line="543" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="561" />
+            <location filename="../../desktop/bundle_actions.py" line="550" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="565" />
+            <location filename="../../desktop/bundle_actions.py" line="554" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -1192,22 +1192,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CreateOrganisationDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="270" />
+            <location filename="../../desktop/org_admin.py" line="271" />
             <source>Create an organisation</source>
             <translation>Створити організацію</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="275" />
+            <location filename="../../desktop/org_admin.py" line="276" />
             <source>New organisation</source>
             <translation>Нова організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="278" />
+            <location filename="../../desktop/org_admin.py" line="279" />
             <source>This vault becomes the organisation's first coordinator: it keeps the organisation key, and the bundles field workers send are encrypted to its coordinators only. Create an organisation once; every other laptop joins it.</source>
             <translation>Це сховище стане першим координатором організації: воно зберігає ключ організації, а пакети, які надсилають польові працівники, шифруються лише для її координаторів. Організацію створюють один раз; усі інші ноутбуки приєднуються до неї.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="284" />
+            <location filename="../../desktop/org_admin.py" line="285" />
             <source>Organisation name</source>
             <translation>Назва організації</translation>
         </message>
@@ -1217,22 +1217,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>наприклад: Харківська група документування</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="286" />
+            <location filename="../../desktop/org_admin.py" line="287" />
             <source>&amp;Name:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="288" />
+            <location filename="../../desktop/org_admin.py" line="289" />
             <source>Field workers' laptops delete evidence files the server has received</source>
             <translation>Ноутбуки польових працівників видаляють файли-докази, які сервер уже отримав</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="290" />
+            <location filename="../../desktop/org_admin.py" line="291" />
             <source>Purge after delivery</source>
             <translation>Видаляти після доставки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="294" />
+            <location filename="../../desktop/org_admin.py" line="295" />
             <source>Tick this if a laptop that is seized or lost should carry as little as possible: once the organisation's server has confirmed with its signed receipt that it holds a worker's bundle, their laptop deletes its copy of the evidence files that bundle carried. The records, the files' fingerprints and the chain of custody stay. Leave it unticked if workers need the files themselves afterwards. Files carried only by USB stick are never deleted (a stick gives no receipt).</source>
             <translation>Позначте це, якщо вилучений або загублений ноутбук має містити якомога менше: щойно сервер організації підтвердить своєю підписаною квитанцією, що отримав пакет працівника, його ноутбук видаляє свою копію файлів-доказів, які були в цьому пакеті. Записи, відбитки файлів і ланцюг зберігання залишаються. Не позначайте, якщо працівникам самим потрібні ці файли й потім. Файли, передані лише на USB-флешці, ніколи не видаляються (флешка не дає квитанції).</translation>
         </message>
@@ -1242,22 +1242,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Адреса сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="305" />
+            <location filename="../../desktop/org_admin.py" line="304" />
             <source>optional: https://…</source>
             <translation>необов’язково: https://…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="306" />
+            <location filename="../../desktop/org_admin.py" line="305" />
             <source>&amp;Server:</source>
             <translation>&amp;Сервер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="308" />
+            <location filename="../../desktop/org_admin.py" line="307" />
             <source>Server certificate fingerprint</source>
             <translation>Відбиток сертифіката сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="309" />
+            <location filename="../../desktop/org_admin.py" line="308" />
             <source>its certificate's SHA-256 (64 hex digits)</source>
             <translation>SHA-256 його сертифіката (64 шістнадцяткові цифри)</translation>
         </message>
@@ -1272,104 +1272,104 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Ключ квитанцій сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="315" />
+            <location filename="../../desktop/org_admin.py" line="314" />
             <source>optional: its receipt key (base64); asked of the server when empty</source>
             <translation>необов’язково: його ключ квитанцій (base64); якщо порожньо, його запитують у сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="318" />
+            <location filename="../../desktop/org_admin.py" line="317" />
             <source>&amp;Receipt key:</source>
             <translation>Ключ &amp;квитанцій:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="320" />
+            <location filename="../../desktop/org_admin.py" line="319" />
             <source>Leave these empty to work by USB stick only; a server can be named later (fieldvault org set-server). Its certificate fingerprint and receipt key are what `fieldvault serve --init` printed: devices then talk to that server only, and trust only its receipts.</source>
             <translation>Залиште ці поля порожніми, щоб працювати лише через USB-флешку; сервер можна вказати пізніше (fieldvault org set-server). Відбиток його сертифіката й ключ квитанцій — це те, що вивела команда `fieldvault serve --init`: тоді пристрої спілкуються лише з цим сервером і довіряють лише його квитанціям.</translation>
         </message>
         <message>
+            <location filename="../../desktop/org_admin.py" line="327" />
             <location filename="../../desktop/org_admin.py" line="328" />
-            <location filename="../../desktop/org_admin.py" line="329" />
             <source>Create the organisation</source>
             <translation>Створити організацію</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="333" />
+            <location filename="../../desktop/org_admin.py" line="332" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="337" />
+            <location filename="../../desktop/org_admin.py" line="336" />
             <source>Your organisation</source>
             <translation>Ваша організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="341" />
+            <location filename="../../desktop/org_admin.py" line="340" />
             <source>Sending the profile to the server</source>
             <translation>Надсилання профілю на сервер</translation>
         </message>
         <message>
+            <location filename="../../desktop/org_admin.py" line="342" />
             <location filename="../../desktop/org_admin.py" line="343" />
-            <location filename="../../desktop/org_admin.py" line="344" />
             <source>Organisation fingerprint</source>
             <translation>Відбиток організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="348" />
+            <location filename="../../desktop/org_admin.py" line="347" />
             <source>Tell each field worker this fingerprint in person or by phone, never in the same message or on the same stick as the profile: that is how their laptop knows the profile is yours. Give them the profile as a QR code (Coordinator → Issue enrolment token…) or as a file (Save the profile file…). When they have joined, add their device card (Coordinator → Add a device…) and compare the verification code.</source>
             <translation>Повідомте цей відбиток кожному польовому працівникові особисто або телефоном, ніколи не в тому самому повідомленні чи на тій самій флешці, що й профіль: так їхній ноутбук знає, що профіль ваш. Передайте їм профіль як QR-код (Координатор → Видати токен реєстрації…) або як файл (Зберегти файл профілю…). Коли вони приєднаються, додайте картку їхнього пристрою (Координатор → Додати пристрій…) і звірте код перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="358" />
+            <location filename="../../desktop/org_admin.py" line="357" />
             <source>Save the profile file…</source>
             <translation>Зберегти файл профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="359" />
+            <location filename="../../desktop/org_admin.py" line="358" />
             <source>Save the organisation profile file</source>
             <translation>Зберегти файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="370" />
+            <location filename="../../desktop/org_admin.py" line="369" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="376" />
+            <location filename="../../desktop/org_admin.py" line="375" />
             <source>Type the organisation's name.</source>
             <translation>Введіть назву організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="383" />
+            <location filename="../../desktop/org_admin.py" line="382" />
             <source>A server needs both its address and its certificate fingerprint (or leave both empty).</source>
             <translation>Для сервера потрібні і його адреса, і відбиток його сертифіката (або залиште обидва поля порожніми).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="409" />
+            <location filename="../../desktop/org_admin.py" line="408" />
             <source>Asking {url} for its receipt key…</source>
             <translation>Запит ключа квитанцій у {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="421" />
+            <location filename="../../desktop/org_admin.py" line="420" />
             <source>{url} could not be asked for its receipt key ({state}): the profile does not pin it, and devices will trust the key they see first. Pin it later with fieldvault org set-server --receipt-key (fieldvault serve --init printed it).</source>
             <translation>Не вдалося запитати в {url} його ключ квитанцій ({state}): профіль його не закріплює, і пристрої довірятимуть ключу, який побачать першим. Закріпіть його пізніше командою fieldvault org set-server --receipt-key (його вивела fieldvault serve --init).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="428" />
+            <location filename="../../desktop/org_admin.py" line="427" />
             <source>Creating the organisation…</source>
             <translation>Створення організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="447" />
+            <location filename="../../desktop/org_admin.py" line="446" />
             <source>Organisation {name} created; this vault is its coordinator.</source>
             <translation>Організацію {name} створено; це сховище — її координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="454" />
+            <location filename="../../desktop/org_admin.py" line="453" />
             <source>Sending the profile to {url}…</source>
             <translation>Надсилання профілю на {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="468" />
+            <location filename="../../desktop/org_admin.py" line="467" />
             <source>Choose the folder for the profile file</source>
             <translation>Виберіть теку для файлу профілю</translation>
         </message>
@@ -1377,63 +1377,63 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CreateVaultPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="239" />
+            <location filename="../../desktop/unlock.py" line="336" />
             <source>Create a vault</source>
             <translation>Створення сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="242" />
+            <location filename="../../desktop/unlock.py" line="339" />
             <source>There is no vault in {folder} yet. Choose a passphrase of at least {count} characters. A long sentence that only you know is best.</source>
             <translation>У теці {folder} ще немає сховища. Виберіть парольну фразу щонайменше з {count} символів. Найкраще — довге речення, яке знаєте лише ви.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="246" />
+            <location filename="../../desktop/unlock.py" line="345" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="247" />
+            <location filename="../../desktop/unlock.py" line="348" />
             <source>Repeat the passphrase</source>
             <translation>Повторіть парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="248" />
+            <location filename="../../desktop/unlock.py" line="344" />
             <source>&amp;New passphrase:</source>
             <translation>&amp;Нова парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="249" />
+            <location filename="../../desktop/unlock.py" line="346" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="250" />
+            <location filename="../../desktop/unlock.py" line="347" />
             <source>&amp;Repeat it:</source>
             <translation>&amp;Повторіть її:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="251" />
+            <location filename="../../desktop/unlock.py" line="350" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="252" />
+            <location filename="../../desktop/unlock.py" line="351" />
             <source>Creating the vault</source>
             <translation>Сховище створюється</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="253" />
-            <location filename="../../desktop/unlock.py" line="254" />
+            <location filename="../../desktop/unlock.py" line="352" />
+            <location filename="../../desktop/unlock.py" line="353" />
             <source>Create vault</source>
             <translation>Створити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="288" />
+            <location filename="../../desktop/unlock.py" line="378" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="302" />
+            <location filename="../../desktop/unlock.py" line="385" />
             <source>The two passphrases differ. Type them again.</source>
             <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
         </message>
@@ -2767,88 +2767,93 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Скасувати додавання всіх файлів</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="355" />
+            <location filename="../../desktop/evidence_panel.py" line="357" />
+            <source>Delivered, not on this laptop</source>
+            <translation>Доставлено, на цьому ноутбуці немає</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="360" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="393" />
+            <location filename="../../desktop/evidence_panel.py" line="402" />
             <source>Release to add the files to this case.</source>
             <translation>Відпустіть, щоб додати файли до цієї справи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="426" />
+            <location filename="../../desktop/evidence_panel.py" line="435" />
             <source>Add evidence files</source>
             <translation>Додавання файлів-доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="438" />
+            <location filename="../../desktop/evidence_panel.py" line="447" />
             <source>Choose a case first.</source>
             <translation>Спершу виберіть справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="464" />
+            <location filename="../../desktop/evidence_panel.py" line="473" />
             <source>Folders are not added (skipped folders: {count}). Open the folder and select the files in it.</source>
             <translation>Теки не додаються (пропущено тек: {count}). Відкрийте теку й виберіть файли в ній.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="469" />
+            <location filename="../../desktop/evidence_panel.py" line="478" />
             <source>Not files, skipped: {names}</source>
             <translation>Не файли, пропущено: {names}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="472" />
+            <location filename="../../desktop/evidence_panel.py" line="481" />
             <source>Only files on this computer can be added (skipped: {count}).</source>
             <translation>Додавати можна лише файли з цього комп’ютера (пропущено: {count}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="504" />
+            <location filename="../../desktop/evidence_panel.py" line="513" />
             <source>Starting…</source>
             <translation>Початок…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="529" />
-            <location filename="../../desktop/evidence_panel.py" line="594" />
+            <location filename="../../desktop/evidence_panel.py" line="538" />
+            <location filename="../../desktop/evidence_panel.py" line="603" />
             <source>Cancelled. Nothing was added.</source>
             <translation>Скасовано. Нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="567" />
+            <location filename="../../desktop/evidence_panel.py" line="576" />
             <source>Already in this case: not added again.</source>
             <translation>Уже є в цій справі: повторно не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="569" />
+            <location filename="../../desktop/evidence_panel.py" line="578" />
             <source>Added: it was complete before the cancel reached it.</source>
             <translation>Додано: файл було збережено раніше, ніж спрацювало скасування.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="571" />
+            <location filename="../../desktop/evidence_panel.py" line="580" />
             <source>Added.</source>
             <translation>Додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="573" />
+            <location filename="../../desktop/evidence_panel.py" line="582" />
             <source>The original was deleted: the vault holds the same bytes.</source>
             <translation>Оригінал видалено: сховище містить ті самі байти.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="575" />
+            <location filename="../../desktop/evidence_panel.py" line="584" />
             <source>The original was kept: it changed while it was being added.</source>
             <translation>Оригінал залишено: він змінився під час додавання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="577" />
+            <location filename="../../desktop/evidence_panel.py" line="586" />
             <source>The original was kept: the copy in the vault could not be checked.</source>
             <translation>Оригінал залишено: копію у сховищі не вдалося перевірити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="587" />
+            <location filename="../../desktop/evidence_panel.py" line="596" />
             <source>Not added: {reason}</source>
             <translation>Не додано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="616" />
+            <location filename="../../desktop/evidence_panel.py" line="625" />
             <source>Files done: {finished} of {count}</source>
             <translation>Оброблено файлів: {finished} з {count}</translation>
         </message>
@@ -3714,112 +3719,112 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>IssueTokenDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="571" />
+            <location filename="../../desktop/org_admin.py" line="570" />
             <source>Issue enrolment token</source>
             <translation>Видати токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="576" />
+            <location filename="../../desktop/org_admin.py" line="575" />
             <source>A token lets one new laptop join: its first bundle is accepted without waiting for you to add the device. It is good once and only until it expires. The QR code carries the organisation profile and the token; the worker still types the fingerprint you tell them.</source>
             <translation>Токен дозволяє приєднатися одному новому ноутбуку: його перший пакет приймається, не чекаючи, поки ви додасте пристрій. Він діє один раз і лише до закінчення строку. QR-код містить профіль організації й токен; відбиток, який ви повідомите, працівник однаково вводить сам.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="582" />
+            <location filename="../../desktop/org_admin.py" line="581" />
             <source>Valid for:</source>
             <translation>Діє:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="586" />
+            <location filename="../../desktop/org_admin.py" line="585" />
             <source> hours</source>
             <translation> год</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="587" />
+            <location filename="../../desktop/org_admin.py" line="586" />
             <source>Hours the token is valid</source>
             <translation>Скільки годин діє токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="590" />
+            <location filename="../../desktop/org_admin.py" line="589" />
             <source>Issue the token</source>
             <translation>Видати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="597" />
+            <location filename="../../desktop/org_admin.py" line="596" />
             <source>Enrolment QR code</source>
             <translation>QR-код реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="604" />
+            <location filename="../../desktop/org_admin.py" line="600" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="606" />
+            <location filename="../../desktop/org_admin.py" line="602" />
             <source>Copy</source>
             <translation>Копіювати</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="606" />
+            <location filename="../../desktop/org_admin.py" line="602" />
             <source>Copy the token</source>
             <translation>Копіювати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="613" />
+            <location filename="../../desktop/org_admin.py" line="607" />
             <source>Text of the enrolment QR code</source>
             <translation>Текст QR-коду реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="618" />
+            <location filename="../../desktop/org_admin.py" line="612" />
             <source>Save QR as PNG…</source>
             <translation>Зберегти QR як PNG…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="618" />
+            <location filename="../../desktop/org_admin.py" line="612" />
             <source>Save the QR code as a PNG file</source>
             <translation>Зберегти QR-код як файл PNG</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="620" />
+            <location filename="../../desktop/org_admin.py" line="614" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="626" />
+            <location filename="../../desktop/org_admin.py" line="620" />
             <source>Anyone holding this token and the profile can join once: show the code to the worker in person, or save it only onto a stick you hand over yourself. The copied token is cleared from the clipboard when the vault locks.</source>
             <translation>Будь-хто, хто має цей токен і профіль, може один раз приєднатися: покажіть код працівникові особисто або збережіть його лише на флешку, яку передасте самі. Скопійований токен видаляється з буфера обміну, коли сховище блокується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="632" />
+            <location filename="../../desktop/org_admin.py" line="626" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="641" />
+            <location filename="../../desktop/org_admin.py" line="635" />
             <source>Issuing the token…</source>
             <translation>Видача токена…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="664" />
+            <location filename="../../desktop/org_admin.py" line="658" />
             <source>Choose how long the token is valid, then issue it.</source>
             <translation>Виберіть, скільки діятиме токен, а тоді видайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="675" />
+            <location filename="../../desktop/org_admin.py" line="669" />
             <source>The profile is too large for a QR code: give the worker the profile file and the token.</source>
             <translation>Профіль завеликий для QR-коду: передайте працівникові файл профілю й токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="683" />
+            <location filename="../../desktop/org_admin.py" line="677" />
             <source>Token {token} is good for one device until {time} (this computer's time).</source>
             <translation>Токен {token} діє для одного пристрою до {time} (за часом цього комп’ютера).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="693" />
+            <location filename="../../desktop/org_admin.py" line="687" />
             <source>Token copied.</source>
             <translation>Токен скопійовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="700" />
+            <location filename="../../desktop/org_admin.py" line="694" />
             <source>Choose the folder for the QR code</source>
             <translation>Виберіть теку для QR-коду</translation>
         </message>
@@ -4709,47 +4714,47 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrgAdmin</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="79" />
+            <location filename="../../desktop/org_admin.py" line="80" />
             <source>Stopped; nothing was changed.</source>
             <translation>Зупинено; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="125" />
+            <location filename="../../desktop/org_admin.py" line="126" />
             <source>{name} exists already in that folder; nothing was replaced. Choose another folder.</source>
             <translation>{name} уже є в цій теці; нічого не замінено. Виберіть іншу теку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="129" />
+            <location filename="../../desktop/org_admin.py" line="130" />
             <source>{name} could not be written ({reason}).</source>
             <translation>{name} не вдалося записати ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="132" />
+            <location filename="../../desktop/org_admin.py" line="133" />
             <source>Saved: {path}</source>
             <translation>Збережено: {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="235" />
+            <location filename="../../desktop/org_admin.py" line="236" />
             <source>The new profile was sent to {url}.</source>
             <translation>Новий профіль надіслано на {url}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="236" />
+            <location filename="../../desktop/org_admin.py" line="237" />
             <source>{url} could not be reached: the new profile was not sent yet (fieldvault org export sends it).</source>
             <translation>Не вдалося з’єднатися з {url}: новий профіль ще не надіслано (його надсилає fieldvault org export).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="240" />
+            <location filename="../../desktop/org_admin.py" line="241" />
             <source>{url} showed another certificate than the pinned one: the new profile was not sent. Check the address and the certificate fingerprint.</source>
             <translation>{url} показав інший сертифікат, ніж закріплений: новий профіль не надіслано. Перевірте адресу й відбиток сертифіката.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="245" />
+            <location filename="../../desktop/org_admin.py" line="246" />
             <source>{url} refused the new profile.</source>
             <translation>{url} відхилив новий профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="740" />
+            <location filename="../../desktop/org_admin.py" line="734" />
             <source>&amp;Write acknowledgements to USB…</source>
             <translation>&amp;Записати підтвердження на USB…</translation>
         </message>
@@ -4759,12 +4764,12 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Картки пристроїв (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="730" />
+            <location filename="../../desktop/org_admin.py" line="724" />
             <source>Issue enrolment &amp;token…</source>
             <translation>Видати &amp;токен реєстрації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="735" />
+            <location filename="../../desktop/org_admin.py" line="729" />
             <source>&amp;Add a device…</source>
             <translation>&amp;Додати пристрій…</translation>
         </message>
@@ -4772,7 +4777,7 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrgJoinDialog</name>
         <message>
-            <location filename="../../desktop/org_join.py" line="363" />
+            <location filename="../../desktop/org_join.py" line="360" />
             <source>Organisation</source>
             <translation>Організація</translation>
         </message>
@@ -4780,133 +4785,133 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrgJoinForm</name>
         <message>
-            <location filename="../../desktop/org_join.py" line="126" />
+            <location filename="../../desktop/org_join.py" line="131" />
             <source>Choose the organisation profile</source>
             <translation>Виберіть профіль організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="128" />
+            <location filename="../../desktop/org_join.py" line="133" />
             <source>Organisation profiles (*.fvorg);;Enrolment QR code text (*.txt);;All files (*)</source>
             <translation>Профілі організацій (*.fvorg);;Текст QR-коду реєстрації (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="159" />
+            <location filename="../../desktop/org_join.py" line="165" />
             <source>Join an organisation</source>
             <translation>Приєднатися до організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="162" />
+            <location filename="../../desktop/org_join.py" line="168" />
             <source>Your coordinator gives you the organisation's profile (a file, or a QR code whose text you paste here) and, separately, its fingerprint. Bundles you make are then encrypted to your organisation's coordinators only.</source>
             <translation>Координатор дає вам профіль організації (файл або QR-код, текст якого ви вставляєте сюди) і окремо — її відбиток. Тоді створені вами пакети шифруються лише для координаторів вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="168" />
+            <location filename="../../desktop/org_join.py" line="174" />
             <source>Organisation profile file</source>
             <translation>Файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="169" />
+            <location filename="../../desktop/org_join.py" line="174" />
             <source>the .fvorg file from your coordinator</source>
             <translation>файл .fvorg від вашого координатора</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="171" />
+            <location filename="../../desktop/org_join.py" line="177" />
             <source>Choose…</source>
             <translation>Вибрати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="171" />
+            <location filename="../../desktop/org_join.py" line="177" />
             <source>Choose the organisation profile file</source>
             <translation>Вибрати файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="176" />
+            <location filename="../../desktop/org_join.py" line="179" />
             <source>Profile file:</source>
             <translation>Файл профілю:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="178" />
+            <location filename="../../desktop/org_join.py" line="181" />
             <source>Text of the enrolment QR code</source>
             <translation>Текст QR-коду реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="179" />
+            <location filename="../../desktop/org_join.py" line="182" />
             <source>or paste the text of the QR code (fieldvault:enrol?…)</source>
             <translation>або вставте текст QR-коду (fieldvault:enrol?…)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="182" />
+            <location filename="../../desktop/org_join.py" line="185" />
             <source>Or &amp;QR code text:</source>
             <translation>Або текст &amp;QR-коду:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="185" />
+            <location filename="../../desktop/org_join.py" line="188" />
             <source>Organisation fingerprint</source>
             <translation>Відбиток організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="188" />
+            <location filename="../../desktop/org_join.py" line="190" />
             <source>&amp;Fingerprint:</source>
             <translation>&amp;Відбиток:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="191" />
+            <location filename="../../desktop/org_join.py" line="193" />
             <source>Type the fingerprint your coordinator tells you in person or by phone. Do not copy it from the message or stick that brought the profile: whoever could change the profile on its way could change a fingerprint beside it. A profile signed by any other key is refused.</source>
             <translation>Введіть відбиток, який координатор повідомить вам особисто або телефоном. Не копіюйте його з повідомлення чи флешки, з якими прийшов профіль: хто міг змінити профіль дорогою, міг змінити й відбиток поруч. Профіль, підписаний будь-яким іншим ключем, буде відхилено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="199" />
+            <location filename="../../desktop/org_join.py" line="201" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="200" />
+            <location filename="../../desktop/org_join.py" line="201" />
             <source>optional: fvt1.… (a QR code's text may carry it)</source>
             <translation>необов'язково: fvt1.… (текст QR-коду може його містити)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="201" />
+            <location filename="../../desktop/org_join.py" line="203" />
             <source>&amp;Token:</source>
             <translation>&amp;Токен:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="204" />
+            <location filename="../../desktop/org_join.py" line="206" />
             <source>Join</source>
             <translation>Приєднатися</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="204" />
+            <location filename="../../desktop/org_join.py" line="206" />
             <source>Join the organisation</source>
             <translation>Приєднатися до організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="208" />
+            <location filename="../../desktop/org_join.py" line="210" />
             <source>Checking the profile</source>
             <translation>Перевірка профілю</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="210" />
+            <location filename="../../desktop/org_join.py" line="212" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="215" />
+            <location filename="../../desktop/org_join.py" line="217" />
             <source>Your organisation</source>
             <translation>Ваша організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="219" />
-            <location filename="../../desktop/org_join.py" line="222" />
+            <location filename="../../desktop/org_join.py" line="221" />
+            <location filename="../../desktop/org_join.py" line="224" />
             <source>Verification code</source>
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="226" />
+            <location filename="../../desktop/org_join.py" line="228" />
             <source>Read this code out with your coordinator, by phone or in person: it must be the same on their screen. If it differs, stop and tell them: someone may have changed the profile or your device card on its way.</source>
             <translation>Звірте цей код зі своїм координатором телефоном або особисто: на їхньому екрані він має бути таким самим. Якщо він відрізняється, зупиніться й повідомте їх: хтось міг змінити профіль або картку вашого пристрою дорогою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="232" />
+            <location filename="../../desktop/org_join.py" line="234" />
             <source>Enrolment status</source>
             <translation>Стан реєстрації</translation>
         </message>
@@ -4926,57 +4931,57 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Копіювати картку цього пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="265" />
+            <location filename="../../desktop/org_join.py" line="262" />
             <source>Choose the profile file or paste the QR code's text (one of them).</source>
             <translation>Виберіть файл профілю або вставте текст QR-коду (щось одне).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="268" />
+            <location filename="../../desktop/org_join.py" line="265" />
             <source>Type the organisation fingerprint your coordinator told you.</source>
             <translation>Введіть відбиток організації, який вам повідомив координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="281" />
+            <location filename="../../desktop/org_join.py" line="278" />
             <source>Checking the profile…</source>
             <translation>Перевірка профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="302" />
+            <location filename="../../desktop/org_join.py" line="299" />
             <source>Stopped; nothing was changed.</source>
             <translation>Зупинено; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="309" />
+            <location filename="../../desktop/org_join.py" line="306" />
             <source>You joined {name}.</source>
             <translation>Ви приєдналися до «{name}».</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="309" />
+            <location filename="../../desktop/org_join.py" line="306" />
             <source>This vault belongs to {name}.</source>
             <translation>Це сховище належить до «{name}».</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="314" />
+            <location filename="../../desktop/org_join.py" line="311" />
             <source>Profile version {version}; organisation fingerprint {fingerprint}.</source>
             <translation>Версія профілю {version}; відбиток організації {fingerprint}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="320" />
+            <location filename="../../desktop/org_join.py" line="317" />
             <source>This vault is a coordinator of the organisation.</source>
             <translation>Це сховище — координатор організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="324" />
+            <location filename="../../desktop/org_join.py" line="321" />
             <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret) and your enrolment token, which was checked.</source>
             <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного) і ваш токен реєстрації, який перевірено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="330" />
+            <location filename="../../desktop/org_join.py" line="327" />
             <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret).</source>
             <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="338" />
+            <location filename="../../desktop/org_join.py" line="335" />
             <source>To take a newer profile of your organisation, join again with it.</source>
             <translation>Щоб узяти новішу версію профілю вашої організації, приєднайтеся ще раз із нею.</translation>
         </message>
@@ -4984,37 +4989,37 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="610" />
+            <location filename="../../desktop/bundle_actions.py" line="599" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="611" />
+            <location filename="../../desktop/bundle_actions.py" line="600" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="614" />
+            <location filename="../../desktop/bundle_actions.py" line="603" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="615" />
+            <location filename="../../desktop/bundle_actions.py" line="604" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="616" />
+            <location filename="../../desktop/bundle_actions.py" line="605" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="612" />
+            <location filename="../../desktop/bundle_actions.py" line="601" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="613" />
+            <location filename="../../desktop/bundle_actions.py" line="602" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
@@ -5350,7 +5355,7 @@ Address: …</source>
     <context>
         <name>QuickNoteAction</name>
         <message>
-            <location filename="../../desktop/quick_note.py" line="220" />
+            <location filename="../../desktop/quick_note.py" line="222" />
             <source>Quick &amp;note…</source>
             <translation>Швидка &amp;нотатка…</translation>
         </message>
@@ -5358,87 +5363,87 @@ Address: …</source>
     <context>
         <name>QuickNoteDialog</name>
         <message>
-            <location filename="../../desktop/quick_note.py" line="85" />
+            <location filename="../../desktop/quick_note.py" line="86" />
             <source>Quick note</source>
             <translation>Швидка нотатка</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="88" />
+            <location filename="../../desktop/quick_note.py" line="89" />
             <source>Note title</source>
             <translation>Назва нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="89" />
+            <location filename="../../desktop/quick_note.py" line="90" />
             <source>e.g. Basement on Shkilna St., two witnesses</source>
             <translation>напр. Підвал на вул. Шкільній, двоє свідків</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="91" />
+            <location filename="../../desktop/quick_note.py" line="92" />
             <source>Note text</source>
             <translation>Текст нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="94" />
+            <location filename="../../desktop/quick_note.py" line="95" />
             <source>What you heard or saw. Complete it later in the full form.</source>
             <translation>Що ви почули чи побачили. Доповніть пізніше в повній формі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="97" />
+            <location filename="../../desktop/quick_note.py" line="98" />
             <source>Files attached to the note</source>
             <translation>Файли, додані до нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="99" />
+            <location filename="../../desktop/quick_note.py" line="100" />
             <source>Drop files here or attach them.</source>
             <translation>Перетягніть файли сюди або додайте їх.</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="100" />
+            <location filename="../../desktop/quick_note.py" line="101" />
             <source>&amp;Attach files…</source>
             <translation>&amp;Додати файли…</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="104" />
+            <location filename="../../desktop/quick_note.py" line="105" />
             <source>&amp;Save note</source>
             <translation>&amp;Зберегти нотатку</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="107" />
+            <location filename="../../desktop/quick_note.py" line="108" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="110" />
+            <location filename="../../desktop/quick_note.py" line="111" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="111" />
+            <location filename="../../desktop/quick_note.py" line="112" />
             <source>Te&amp;xt:</source>
             <translation>&amp;Текст:</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="141" />
+            <location filename="../../desktop/quick_note.py" line="142" />
             <source>Attach files to the note</source>
             <translation>Додати файли до нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="165" />
+            <location filename="../../desktop/quick_note.py" line="167" />
             <source>Give the note a title.</source>
             <translation>Дайте нотатці назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="169" />
+            <location filename="../../desktop/quick_note.py" line="171" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="193" />
+            <location filename="../../desktop/quick_note.py" line="195" />
             <source>The note is saved. Not attached:</source>
             <translation>Нотатку збережено. Не додано:</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="194" />
+            <location filename="../../desktop/quick_note.py" line="196" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
@@ -5510,89 +5515,89 @@ Address: …</source>
     <context>
         <name>RecorderWidget</name>
         <message>
-            <location filename="../../desktop/recorder.py" line="162" />
+            <location filename="../../desktop/recorder.py" line="163" />
             <source>Ready to record.</source>
             <translation>Готово до запису.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="165" />
+            <location filename="../../desktop/recorder.py" line="166" />
             <source>Time recorded</source>
             <translation>Тривалість запису</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="169" />
+            <location filename="../../desktop/recorder.py" line="170" />
             <source>Sound level</source>
             <translation>Рівень звуку</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="173" />
+            <location filename="../../desktop/recorder.py" line="174" />
             <source>Marker note (optional)</source>
             <translation>Примітка до позначки (необов’язково)</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="170" />
+            <location filename="../../desktop/recorder.py" line="171" />
             <source>&amp;Record</source>
             <translation>&amp;Записати</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="171" />
-            <location filename="../../desktop/recorder.py" line="222" />
+            <location filename="../../desktop/recorder.py" line="172" />
+            <location filename="../../desktop/recorder.py" line="223" />
             <source>&amp;Pause</source>
             <translation>&amp;Пауза</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="174" />
+            <location filename="../../desktop/recorder.py" line="175" />
             <source>Marker note; Enter adds the marker</source>
             <translation>Примітка до позначки; Enter додає позначку</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="175" />
+            <location filename="../../desktop/recorder.py" line="176" />
             <source>Add &amp;marker</source>
             <translation>Додати позначк&amp;у</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="176" />
+            <location filename="../../desktop/recorder.py" line="177" />
             <source>&amp;Stop and save</source>
             <translation>Зупинити й з&amp;берегти</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="222" />
+            <location filename="../../desktop/recorder.py" line="223" />
             <source>Res&amp;ume</source>
             <translation>Пр&amp;одовжити</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="231" />
+            <location filename="../../desktop/recorder.py" line="232" />
             <source>No microphone was found, so nothing is being recorded. Connect one (or allow this app to use it in the system's settings) and press Record again.</source>
             <translation>Мікрофон не знайдено, тож нічого не записується. Під’єднайте мікрофон (або дозвольте цій програмі користуватися ним у налаштуваннях системи) і знову натисніть «Записати».</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="243" />
+            <location filename="../../desktop/recorder.py" line="244" />
             <source>The microphone cannot deliver sound in the form the recorder takes (48 kHz), so nothing is being recorded. Choose another microphone in the system's settings.</source>
             <translation>Мікрофон не може подавати звук у формі, яку приймає записувач (48 кГц), тож нічого не записується. Виберіть інший мікрофон у налаштуваннях системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="268" />
-            <location filename="../../desktop/recorder.py" line="293" />
+            <location filename="../../desktop/recorder.py" line="270" />
+            <location filename="../../desktop/recorder.py" line="295" />
             <source>Recording…</source>
             <translation>Іде запис…</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="291" />
+            <location filename="../../desktop/recorder.py" line="293" />
             <source>Paused: nothing is recorded until you resume.</source>
             <translation>Пауза: нічого не записується, доки ви не продовжите.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="313" />
+            <location filename="../../desktop/recorder.py" line="315" />
             <source>Saving the recording…</source>
             <translation>Запис зберігається…</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="350" />
+            <location filename="../../desktop/recorder.py" line="353" />
             <source>Marker added at {time}.</source>
             <translation>Позначку додано на {time}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="358" />
+            <location filename="../../desktop/recorder.py" line="361" />
             <source>The recording is saved in the vault as evidence.</source>
             <translation>Запис збережено в сховищі як доказ.</translation>
         </message>
@@ -5600,83 +5605,83 @@ Address: …</source>
     <context>
         <name>RecoverPage</name>
         <message>
-            <location filename="../../desktop/recover_page.py" line="156" />
+            <location filename="../../desktop/recover_page.py" line="137" />
             <source>Recover with the recovery key</source>
             <translation>Відновлення за ключем відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="159" />
+            <location filename="../../desktop/recover_page.py" line="140" />
             <source>Type the recovery key you wrote down when the vault was made (letters and digits; dashes and spaces do not matter) and choose a new passphrase. The vault opens, and you get a new recovery key: the old one stops working.</source>
             <translation>Введіть ключ відновлення, який ви записали під час створення сховища (літери й цифри; дефіси та пробіли не мають значення), і виберіть нову парольну фразу. Сховище відкриється, і ви отримаєте новий ключ відновлення: старий перестане діяти.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="164" />
+            <location filename="../../desktop/recover_page.py" line="145" />
             <source>Recovery &amp;key:</source>
             <translation>&amp;Ключ відновлення:</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="165" />
+            <location filename="../../desktop/recover_page.py" line="146" />
             <source>Recovery key</source>
             <translation>Ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="166" />
+            <location filename="../../desktop/recover_page.py" line="147" />
             <source>Show the key while typing</source>
             <translation>Показувати ключ під час введення</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="167" />
+            <location filename="../../desktop/recover_page.py" line="149" />
             <source>&amp;New passphrase:</source>
             <translation>&amp;Нова парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="168" />
+            <location filename="../../desktop/recover_page.py" line="150" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="169" />
+            <location filename="../../desktop/recover_page.py" line="151" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="170" />
+            <location filename="../../desktop/recover_page.py" line="152" />
             <source>&amp;Repeat it:</source>
             <translation>&amp;Повторіть її:</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="171" />
+            <location filename="../../desktop/recover_page.py" line="153" />
             <source>Repeat the passphrase</source>
             <translation>Повторіть парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="172" />
+            <location filename="../../desktop/recover_page.py" line="155" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="173" />
+            <location filename="../../desktop/recover_page.py" line="156" />
             <source>Recovering the vault</source>
             <translation>Відновлення сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="174" />
+            <location filename="../../desktop/recover_page.py" line="157" />
             <source>Back to the passphrase</source>
             <translation>Назад до парольної фрази</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="175" />
-            <location filename="../../desktop/recover_page.py" line="176" />
+            <location filename="../../desktop/recover_page.py" line="158" />
+            <location filename="../../desktop/recover_page.py" line="159" />
             <source>Recover and open</source>
             <translation>Відновити й відкрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="223" />
+            <location filename="../../desktop/recover_page.py" line="198" />
             <source>Type the recovery key.</source>
             <translation>Введіть ключ відновлення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="234" />
+            <location filename="../../desktop/recover_page.py" line="202" />
             <source>The two passphrases differ. Type them again.</source>
             <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
         </message>
@@ -5684,63 +5689,63 @@ Address: …</source>
     <context>
         <name>RecoveryKeyPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="412" />
+            <location filename="../../desktop/unlock.py" line="478" />
             <source>Your recovery key</source>
             <translation>Ваш ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="415" />
+            <location filename="../../desktop/unlock.py" line="481" />
             <source>This key is shown only once. Write it on paper now and keep the paper apart from this computer. If you forget your passphrase, the recovery key is the only way back into the vault.</source>
             <translation>Цей ключ показано лише один раз. Запишіть його на папері зараз і зберігайте папір окремо від цього комп’ютера. Якщо ви забудете парольну фразу, ключ відновлення — єдиний спосіб повернутися до сховища.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="420" />
+            <location filename="../../desktop/unlock.py" line="486" />
             <source>Recovery key</source>
             <translation>Ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="421" />
+            <location filename="../../desktop/unlock.py" line="487" />
             <source>Keyring</source>
             <translation>Зв’язка ключів</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="422" />
+            <location filename="../../desktop/unlock.py" line="488" />
             <source>Save to a file…</source>
             <translation>Зберегти у файл…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="423" />
+            <location filename="../../desktop/unlock.py" line="489" />
             <source>Save the recovery key to a file</source>
             <translation>Зберегти ключ відновлення у файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="425" />
+            <location filename="../../desktop/unlock.py" line="491" />
             <source>Choose a place away from this computer, such as a USB stick you keep elsewhere.</source>
             <translation>Виберіть місце поза цим комп'ютером, наприклад USB-накопичувач, який ви зберігаєте окремо.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="427" />
+            <location filename="../../desktop/unlock.py" line="493" />
             <source>Print…</source>
             <translation>Друкувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="428" />
+            <location filename="../../desktop/unlock.py" line="494" />
             <source>Print the recovery key</source>
             <translation>Надрукувати ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="429" />
-            <location filename="../../desktop/unlock.py" line="430" />
+            <location filename="../../desktop/unlock.py" line="495" />
+            <location filename="../../desktop/unlock.py" line="496" />
             <source>I have written it down</source>
             <translation>Ключ записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="432" />
+            <location filename="../../desktop/unlock.py" line="498" />
             <source>Then join my organisation (with the profile and fingerprint from my coordinator)</source>
             <translation>Потім приєднатися до моєї організації (з профілем і відбитком від мого координатора)</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="442" />
+            <location filename="../../desktop/unlock.py" line="508" />
             <source>Fieldvault recovery key
 
 {key}
@@ -5755,17 +5760,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
 </translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="447" />
+            <location filename="../../desktop/unlock.py" line="513" />
             <source>Save the recovery key</source>
             <translation>Збереження ключа відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="458" />
+            <location filename="../../desktop/unlock.py" line="524" />
             <source>Could not save the key ({reason}). Write it down instead.</source>
             <translation>Не вдалося зберегти ключ ({reason}). Запишіть його на папері.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="463" />
+            <location filename="../../desktop/unlock.py" line="529" />
             <source>Saved. Move that file away from this computer.</source>
             <translation>Збережено. Перенесіть цей файл подалі від цього комп'ютера.</translation>
         </message>
@@ -5798,262 +5803,262 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="153" />
+            <location filename="../../desktop/review_view.py" line="159" />
             <source>Words</source>
             <translation>Слова</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="154" />
+            <location filename="../../desktop/review_view.py" line="160" />
             <source>Words to search for (optional)</source>
             <translation>Слова для пошуку (необов'язково)</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="156" />
-            <location filename="../../desktop/review_view.py" line="230" />
+            <location filename="../../desktop/review_view.py" line="162" />
+            <location filename="../../desktop/review_view.py" line="235" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="157" />
+            <location filename="../../desktop/review_view.py" line="163" />
             <source>All cases</source>
             <translation>Усі справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="160" />
+            <location filename="../../desktop/review_view.py" line="166" />
             <source>From date</source>
             <translation>Дата від</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="161" />
+            <location filename="../../desktop/review_view.py" line="167" />
             <source>From: YYYY, YYYY-MM or YYYY-MM-DD</source>
             <translation>Від: РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="163" />
+            <location filename="../../desktop/review_view.py" line="169" />
             <source>To date</source>
             <translation>Дата до</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="164" />
+            <location filename="../../desktop/review_view.py" line="170" />
             <source>To: YYYY, YYYY-MM or YYYY-MM-DD</source>
             <translation>До: РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="168" />
-            <location filename="../../desktop/review_view.py" line="232" />
-            <location filename="../../desktop/review_view.py" line="278" />
+            <location filename="../../desktop/review_view.py" line="174" />
+            <location filename="../../desktop/review_view.py" line="237" />
+            <location filename="../../desktop/review_view.py" line="283" />
             <source>Place</source>
             <translation>Місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="169" />
+            <location filename="../../desktop/review_view.py" line="175" />
             <source>Part of a place name</source>
             <translation>Частина назви місця</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="171" />
+            <location filename="../../desktop/review_view.py" line="177" />
             <source>Violation type</source>
             <translation>Тип порушення</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="172" />
+            <location filename="../../desktop/review_view.py" line="178" />
             <source>Any violation type</source>
             <translation>Будь-який тип порушення</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="177" />
-            <location filename="../../desktop/review_view.py" line="233" />
-            <location filename="../../desktop/review_view.py" line="297" />
+            <location filename="../../desktop/review_view.py" line="183" />
+            <location filename="../../desktop/review_view.py" line="238" />
+            <location filename="../../desktop/review_view.py" line="303" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="178" />
+            <location filename="../../desktop/review_view.py" line="184" />
             <source>Any device</source>
             <translation>Будь-який пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="182" />
-            <location filename="../../desktop/review_view.py" line="234" />
-            <location filename="../../desktop/review_view.py" line="280" />
+            <location filename="../../desktop/review_view.py" line="188" />
+            <location filename="../../desktop/review_view.py" line="239" />
+            <location filename="../../desktop/review_view.py" line="285" />
             <source>Evidence</source>
             <translation>Доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="183" />
+            <location filename="../../desktop/review_view.py" line="189" />
             <source>With or without evidence</source>
             <translation>З доказами чи без</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="184" />
+            <location filename="../../desktop/review_view.py" line="190" />
             <source>With evidence</source>
             <translation>З доказами</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="185" />
+            <location filename="../../desktop/review_view.py" line="191" />
             <source>Without evidence</source>
             <translation>Без доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="187" />
+            <location filename="../../desktop/review_view.py" line="193" />
             <source>Record type</source>
             <translation>Тип запису</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="188" />
+            <location filename="../../desktop/review_view.py" line="194" />
             <source>Testimonies, incidents and evidence</source>
             <translation>Свідчення, інциденти та докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="189" />
-            <location filename="../../desktop/review_view.py" line="279" />
+            <location filename="../../desktop/review_view.py" line="195" />
+            <location filename="../../desktop/review_view.py" line="284" />
             <source>Testimonies</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="190" />
+            <location filename="../../desktop/review_view.py" line="196" />
             <source>Incidents</source>
             <translation>Інциденти</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="191" />
+            <location filename="../../desktop/review_view.py" line="197" />
             <source>Evidence items</source>
             <translation>Докази</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="195" />
+            <location filename="../../desktop/review_view.py" line="201" />
             <source>&amp;Apply filters</source>
             <translation>&amp;Застосувати фільтри</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="198" />
+            <location filename="../../desktop/review_view.py" line="203" />
             <source>C&amp;lear filters</source>
             <translation>&amp;Скинути фільтри</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="204" />
+            <location filename="../../desktop/review_view.py" line="209" />
             <source>&amp;Words:</source>
             <translation>С&amp;лова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="208" />
+            <location filename="../../desktop/review_view.py" line="213" />
             <source>Case and place:</source>
             <translation>Справа і місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="209" />
+            <location filename="../../desktop/review_view.py" line="214" />
             <source>Dates:</source>
             <translation>Дати:</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="210" />
+            <location filename="../../desktop/review_view.py" line="215" />
             <source>Show:</source>
             <translation>Показати:</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="225" />
+            <location filename="../../desktop/review_view.py" line="230" />
             <source>Matching records</source>
             <translation>Знайдені записи</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="228" />
+            <location filename="../../desktop/review_view.py" line="233" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="229" />
+            <location filename="../../desktop/review_view.py" line="234" />
             <source>Title</source>
             <translation>Назва</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="231" />
+            <location filename="../../desktop/review_view.py" line="236" />
             <source>Date</source>
             <translation>Дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="243" />
+            <location filename="../../desktop/review_view.py" line="248" />
             <source>&amp;Previous page</source>
             <translation>&amp;Попередня сторінка</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="245" />
+            <location filename="../../desktop/review_view.py" line="250" />
             <source>&amp;Next page</source>
             <translation>&amp;Наступна сторінка</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="248" />
+            <location filename="../../desktop/review_view.py" line="253" />
             <source>Custody &amp;history</source>
             <translation>&amp;Історія зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="264" />
+            <location filename="../../desktop/review_view.py" line="269" />
             <source>Group by</source>
             <translation>Групувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="265" />
+            <location filename="../../desktop/review_view.py" line="270" />
             <source>By month</source>
             <translation>За місяцями</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="266" />
+            <location filename="../../desktop/review_view.py" line="271" />
             <source>By day</source>
             <translation>За днями</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="273" />
+            <location filename="../../desktop/review_view.py" line="278" />
             <source>Timeline of incidents</source>
             <translation>Хронологія інцидентів</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="276" />
+            <location filename="../../desktop/review_view.py" line="281" />
             <source>When</source>
             <translation>Коли</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="277" />
-            <location filename="../../desktop/review_view.py" line="437" />
+            <location filename="../../desktop/review_view.py" line="282" />
+            <location filename="../../desktop/review_view.py" line="443" />
             <source>Incident</source>
             <translation>Інцидент</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="290" />
+            <location filename="../../desktop/review_view.py" line="296" />
             <source>Open an evidence item in Records to see its custody history.</source>
             <translation>Відкрийте доказ у вкладці «Записи», щоб побачити історію його зберігання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="295" />
+            <location filename="../../desktop/review_view.py" line="301" />
             <source>Custody history</source>
             <translation>Історія зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="297" />
+            <location filename="../../desktop/review_view.py" line="303" />
             <source>Time (UTC)</source>
             <translation>Час (UTC)</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="297" />
+            <location filename="../../desktop/review_view.py" line="303" />
             <source>Event</source>
             <translation>Подія</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="297" />
+            <location filename="../../desktop/review_view.py" line="303" />
             <source>Details</source>
             <translation>Подробиці</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="297" />
+            <location filename="../../desktop/review_view.py" line="303" />
             <source>Chain</source>
             <translation>Ланцюг</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="382" />
-            <location filename="../../desktop/review_view.py" line="553" />
+            <location filename="../../desktop/review_view.py" line="388" />
+            <location filename="../../desktop/review_view.py" line="559" />
             <source>Reading…</source>
             <translation>Читання…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/review_view.py" line="395" />
+            <location filename="../../desktop/review_view.py" line="401" />
             <source>More than %n record(s) match.</source>
             <translation>
                 <numerusform>Підходить понад %n запис.</numerusform>
@@ -6062,7 +6067,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/review_view.py" line="397" />
+            <location filename="../../desktop/review_view.py" line="403" />
             <source>%n record(s) match.</source>
             <translation>
                 <numerusform>Підходить %n запис.</numerusform>
@@ -6071,58 +6076,58 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="399" />
+            <location filename="../../desktop/review_view.py" line="405" />
             <source>No record matches these filters.</source>
             <translation>Жоден запис не відповідає цим фільтрам.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="405" />
+            <location filename="../../desktop/review_view.py" line="411" />
             <source>Ranking was bounded: very many records match the words, and only the most recently added of them were ranked. Add a word to narrow the search.</source>
             <translation>Ранжування обмежено: словам відповідає дуже багато записів, і впорядковано лише найновіші з них. Додайте слово, щоб звузити пошук.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="410" />
+            <location filename="../../desktop/review_view.py" line="416" />
             <source>Only the best matches of the words were filtered; the count counts those.</source>
             <translation>Відфільтровано лише найкращі збіги зі словами; кількість рахує тільки їх.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="428" />
+            <location filename="../../desktop/review_view.py" line="434" />
             <source>yes</source>
             <translation>так</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="428" />
+            <location filename="../../desktop/review_view.py" line="434" />
             <source>no</source>
             <translation>ні</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="436" />
+            <location filename="../../desktop/review_view.py" line="442" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="438" />
+            <location filename="../../desktop/review_view.py" line="444" />
             <source>Evidence item</source>
             <translation>Доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="444" />
+            <location filename="../../desktop/review_view.py" line="450" />
             <source>Page %1</source>
             <translation>Сторінка %1</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="484" />
+            <location filename="../../desktop/review_view.py" line="490" />
             <source>Date unknown</source>
             <translation>Дата невідома</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="486" />
+            <location filename="../../desktop/review_view.py" line="492" />
             <source>%1 (month unknown)</source>
             <translation>%1 (місяць невідомий)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/review_view.py" line="490" />
-            <location filename="../../desktop/review_view.py" line="517" />
+            <location filename="../../desktop/review_view.py" line="496" />
+            <location filename="../../desktop/review_view.py" line="523" />
             <source>%n incident(s)</source>
             <translation>
                 <numerusform>%n інцидент</numerusform>
@@ -6131,22 +6136,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="512" />
+            <location filename="../../desktop/review_view.py" line="518" />
             <source>The first %1 of %2 incidents are listed; every group is counted.</source>
             <translation>Показано перші %1 з %2 інцидентів; кожну групу пораховано повністю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="566" />
+            <location filename="../../desktop/review_view.py" line="572" />
             <source>verifies</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="566" />
+            <location filename="../../desktop/review_view.py" line="572" />
             <source>⚠ does not verify</source>
             <translation>⚠ не проходить перевірку</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/review_view.py" line="576" />
+            <location filename="../../desktop/review_view.py" line="582" />
             <source>%n event(s) from %1 device(s).</source>
             <translation>
                 <numerusform>%n подія з пристроїв: %1.</numerusform>
@@ -6155,17 +6160,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="583" />
+            <location filename="../../desktop/review_view.py" line="589" />
             <source>Warning: the custody chain of %1 does not verify: its events may have been changed.</source>
             <translation>Увага: ланцюг зберігання пристрою %1 не проходить перевірку: його події могли бути змінені.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="586" />
+            <location filename="../../desktop/review_view.py" line="592" />
             <source>Every chain verifies.</source>
             <translation>Усі ланцюги проходять перевірку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/review_view.py" line="629" />
+            <location filename="../../desktop/review_view.py" line="635" />
             <source>&amp;Review…</source>
             <translation>&amp;Огляд…</translation>
         </message>
@@ -6776,84 +6781,84 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TakeAcksDialog</name>
         <message>
-            <location filename="../../desktop/org_acks.py" line="49" />
+            <location filename="../../desktop/org_acks.py" line="50" />
             <source>Acknowledgements (*.fvack);;All files (*)</source>
             <translation>Підтвердження (*.fvack);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="121" />
+            <location filename="../../desktop/org_acks.py" line="122" />
             <source>Take acknowledgements</source>
             <translation>Прийняти підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="125" />
+            <location filename="../../desktop/org_acks.py" line="126" />
             <source>Your coordinator puts an acknowledgement file (.fvack) on the USB stick for the bundles they received. Take it here: your next bundle then carries only what is new. Each file is checked (your organisation, your device, a coordinator's signature); a refused one changes nothing.</source>
             <translation>Координатор кладе на USB-флешку файл підтвердження (.fvack) для пакетів, які отримав. Прийміть його тут: тоді ваш наступний пакет міститиме лише нове. Кожен файл перевіряється (ваша організація, ваш пристрій, підпис координатора); відхилений нічого не змінює.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="132" />
+            <location filename="../../desktop/org_acks.py" line="133" />
             <source>Acknowledgement files and what happened to each</source>
             <translation>Файли підтверджень і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="133" />
+            <location filename="../../desktop/org_acks.py" line="134" />
             <source>File</source>
             <translation>Файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="133" />
+            <location filename="../../desktop/org_acks.py" line="134" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="134" />
+            <location filename="../../desktop/org_acks.py" line="135" />
             <source>Result of the chosen file</source>
             <translation>Результат вибраного файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="139" />
+            <location filename="../../desktop/org_acks.py" line="140" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="142" />
+            <location filename="../../desktop/org_acks.py" line="143" />
             <source>Choose files…</source>
             <translation>Вибрати файли…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="142" />
-            <location filename="../../desktop/org_acks.py" line="152" />
+            <location filename="../../desktop/org_acks.py" line="143" />
+            <location filename="../../desktop/org_acks.py" line="153" />
             <source>Choose acknowledgement files</source>
             <translation>Вибрати файли підтверджень</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="145" />
+            <location filename="../../desktop/org_acks.py" line="146" />
             <source>Take them</source>
             <translation>Прийняти їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="145" />
+            <location filename="../../desktop/org_acks.py" line="146" />
             <source>Take the acknowledgements</source>
             <translation>Прийняти підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="147" />
+            <location filename="../../desktop/org_acks.py" line="148" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="158" />
-            <location filename="../../desktop/org_acks.py" line="188" />
+            <location filename="../../desktop/org_acks.py" line="159" />
+            <location filename="../../desktop/org_acks.py" line="189" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="172" />
+            <location filename="../../desktop/org_acks.py" line="173" />
             <source>Checking…</source>
             <translation>Перевірка…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="188" />
+            <location filename="../../desktop/org_acks.py" line="189" />
             <source>not taken (stopped); nothing changed</source>
             <translation>не прийнято (зупинено); нічого не змінено</translation>
         </message>
@@ -6863,7 +6868,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Зупинено. Файли, позначені як підтверджені, прийнято.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="196" />
+            <location filename="../../desktop/org_acks.py" line="193" />
             <source>Done.</source>
             <translation>Готово.</translation>
         </message>
@@ -7290,58 +7295,58 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>UnlockPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="555" />
+            <location filename="../../desktop/unlock.py" line="613" />
             <source>Unlock the vault</source>
             <translation>Розблокування сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="556" />
+            <location filename="../../desktop/unlock.py" line="614" />
             <source>Vault: {folder}</source>
             <translation>Сховище: {folder}</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="557" />
+            <location filename="../../desktop/unlock.py" line="615" />
             <source>Why the vault is locked</source>
             <translation>Чому сховище заблоковано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="558" />
+            <location filename="../../desktop/unlock.py" line="616" />
             <source>Passphrase</source>
             <translation>Парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="559" />
+            <location filename="../../desktop/unlock.py" line="617" />
             <source>&amp;Passphrase:</source>
             <translation>&amp;Парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="560" />
+            <location filename="../../desktop/unlock.py" line="618" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="561" />
+            <location filename="../../desktop/unlock.py" line="619" />
             <source>Unlocking</source>
             <translation>Розблокування</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="562" />
-            <location filename="../../desktop/unlock.py" line="563" />
+            <location filename="../../desktop/unlock.py" line="620" />
+            <location filename="../../desktop/unlock.py" line="621" />
             <source>Unlock</source>
             <translation>Розблокувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="564" />
+            <location filename="../../desktop/unlock.py" line="622" />
             <source>Forgot the passphrase? Use the recovery key…</source>
             <translation>Забули парольну фразу? Скористайтеся ключем відновлення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="565" />
+            <location filename="../../desktop/unlock.py" line="623" />
             <source>Use the recovery key</source>
             <translation>Скористатися ключем відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="581" />
+            <location filename="../../desktop/unlock.py" line="638" />
             <source>Type the vault's passphrase.</source>
             <translation>Введіть парольну фразу сховища.</translation>
         </message>
