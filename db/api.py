@@ -87,6 +87,8 @@ if TYPE_CHECKING:
     )
     from db.paths import KEY_FILE, default_vault_dir
     from db.purge import DeliveredBundle, EvidencePurge, EvidencePurged, PurgedFile, PurgeResult
+    from db.quick_notes import QuickNote, count_to_complete, take_quick_note, to_complete
+    from db.quick_notes import attach as attach_to_note
     from db.recording import Marker, Recording, RecordingError, markers_of
     from db.resources import resources_dir
     from db.review import (
@@ -281,6 +283,11 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "SyncClientState": ("db.sync_client", "SyncClientState"),
     "DeliveredBundle": ("db.purge", "DeliveredBundle"),
     "EvidencePurge": ("db.purge", "EvidencePurge"),
+    "QuickNote": ("db.quick_notes", "QuickNote"),
+    "attach_to_note": ("db.quick_notes", "attach"),
+    "count_to_complete": ("db.quick_notes", "count_to_complete"),
+    "take_quick_note": ("db.quick_notes", "take_quick_note"),
+    "to_complete": ("db.quick_notes", "to_complete"),
     "EvidencePurged": ("db.purge", "EvidencePurged"),
     "PurgedFile": ("db.purge", "PurgedFile"),
     "PurgeResult": ("db.purge", "PurgeResult"),
@@ -394,6 +401,7 @@ __all__ = [
     "Problem",
     "PurgeResult",
     "PurgedFile",
+    "QuickNote",
     "ReceivedBundleRecord",
     "ReceivedRecord",
     "Record",
@@ -436,6 +444,8 @@ __all__ = [
     "WrongPassphrase",
     "WrongRecoveryKey",
     "argon2_of",
+    "attach_to_note",
+    "count_to_complete",
     "days_overdue",
     "decode_image",
     "default_vault_dir",
@@ -453,6 +463,8 @@ __all__ = [
     "sandbox",
     "sandbox_worker_main",
     "suggest_passphrase",
+    "take_quick_note",
+    "to_complete",
     "violation_types",
     "wipe_vault",
 ]

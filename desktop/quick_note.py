@@ -53,8 +53,9 @@ def save_note(
     vault: Vault, case_id: str, title: str, text: str, files: list[Path], _context: TaskContext
 ) -> NoteSaved:
     """The note first, then each file; a file's failure is reported, not raised."""
-    from db.api import FieldvaultError  # the database stack loads at unlock, not at start
-    from db.quick_notes import attach, take_quick_note
+    # The database stack loads at unlock, not at start.
+    from db.api import FieldvaultError, take_quick_note
+    from db.api import attach_to_note as attach
 
     note = take_quick_note(vault.services, case_id, title, text)
     evidence_ids: list[str] = []

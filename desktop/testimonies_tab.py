@@ -93,7 +93,7 @@ class TestimoniesTab(QWidget):
 
                 def fetch(offset: int, limit: int) -> list[ListEntry]:
                     if only_to_complete:
-                        from db.quick_notes import to_complete  # loads with the vault, not at start
+                        from db.api import to_complete  # loads with the vault, not at start
 
                         page = to_complete(vault.services, case_id, offset=offset, limit=limit)
                     else:
@@ -102,7 +102,7 @@ class TestimoniesTab(QWidget):
 
                 def count() -> int:
                     if only_to_complete:
-                        from db.quick_notes import count_to_complete
+                        from db.api import count_to_complete
 
                         return count_to_complete(vault.services, case_id)
                     return testimonies.count(case_id)

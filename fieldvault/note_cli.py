@@ -43,7 +43,8 @@ def add_note_parser(commands: Any) -> None:
 
 
 def cmd_note(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
-    from db.quick_notes import attach, take_quick_note, to_complete
+    from db.api import attach_to_note as attach
+    from db.api import take_quick_note, to_complete
 
     if args.done:
         _refuse_with(args, "--done", ("case", "title", "text", "files"))
