@@ -38,8 +38,8 @@ from desktop.duplicates_view import add_duplicates_entry
 from desktop.export_dialog import ExportCaseAction, interrupted_exports_notice
 from desktop.help_menu import HelpMenu, WindowKeys
 from desktop.icons import app_icon, icon
-from desktop.quick_note import QuickNoteAction
 from desktop.org_admin import add_coordinator_entries as add_org_admin_entries
+from desktop.quick_note import QuickNoteAction
 from desktop.recover_page import RecoverPage, VaultRecovered
 from desktop.review_view import add_review_entry
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut

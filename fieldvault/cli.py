@@ -25,11 +25,11 @@ from db.api import (
     wipe_vault,
 )
 from fieldvault.backup_cli import add_backup_parser, cmd_backup
-from fieldvault.note_cli import add_note_parser, cmd_note
 from fieldvault.bundle_cli import add_bundle_parser, cmd_bundle
 from fieldvault.consent_cli import add_consent_parsers, cmd_consent, cmd_link
 from fieldvault.devices_cli import add_devices_parser, cmd_devices
 from fieldvault.export_cli import add_export_parser, cmd_export, interrupted_export_lines
+from fieldvault.note_cli import add_note_parser, cmd_note
 from fieldvault.options import accept_global_options_after_commands, add_global_options, resolve_vault
 from fieldvault.org_cli import add_org_parsers, cmd_enrol, cmd_org
 from fieldvault.passphrases import SecretSource, check_new_passphrase, check_strong_passphrase

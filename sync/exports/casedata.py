@@ -65,13 +65,17 @@ def field_names(record_type: type[Record]) -> list[str]:
 
 
 def record_dict(record: Record) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "revision": record.revision,
-        "conflicted": record.conflicted,
-        "created_ms": record.created_ms,
-        "updated_ms": record.updated_ms,
-    } | {name: getattr(record, name) for name in record.omitted_when_default} | record.body()
+    return (
+        {
+            "id": record.id,
+            "revision": record.revision,
+            "conflicted": record.conflicted,
+            "created_ms": record.created_ms,
+            "updated_ms": record.updated_ms,
+        }
+        | {name: getattr(record, name) for name in record.omitted_when_default}
+        | record.body()
+    )
 
 
 def is_witness(person: Person, witness_ids: set[str]) -> bool:

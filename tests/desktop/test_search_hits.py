@@ -114,7 +114,11 @@ def test_hits_in_ukrainian(qtbot, vault, view, tmp_path, monkeypatch):
         uk_view.cases.reload(select_id=first.id)
         rows = _search(qtbot, uk_view, WORD)
         assert set(rows) == {"Свідчення", "Доказ"}
-        assert uk_view.search_results.item(rows["Свідчення"]).text().startswith("Свідчення: (свідчення без назви)")
+        assert (
+            uk_view.search_results.item(rows["Свідчення"])
+            .text()
+            .startswith("Свідчення: (свідчення без назви)")
+        )
         _click_hit(qtbot, uk_view, rows["Доказ"])
         assert uk_view.evidence.item.evidence_id == evidence_id
         screenshot(uk_view, "search-evidence-hit-uk.png")

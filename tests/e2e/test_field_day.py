@@ -27,6 +27,7 @@ from PySide6.QtCore import QLocale, QSettings, QStandardPaths, Qt
 from PySide6.QtMultimedia import QMediaPlayer
 
 from db.keyring_store import NoKeyring
+from desktop.consent_dialog import ConsentDialog
 from desktop.i18n import install_translators
 from desktop.window import FieldvaultWindow
 from tests.canary_helpers import encodings, files_containing
@@ -127,7 +128,7 @@ def test_a_field_workers_day(qtbot, tmp_path, monkeypatch, ukrainian, isolated_q
     section = view.testimony_editor.consent_section
     qtbot.mouseClick(section.record_button, Qt.MouseButton.LeftButton)
     consent_dialog = section.dialog
-    assert consent_dialog is not None
+    assert isinstance(consent_dialog, ConsentDialog)
     qtbot.waitUntil(consent_dialog.isVisible)
     prosecution = consent_dialog.scope_boxes["prosecution"]
     prosecution.setFocus()
