@@ -222,6 +222,18 @@ def step_window(run: Run) -> None:
         app.processEvents()
 
 
+def step_media(run: Run) -> None:
+    """Recording and playback load: PyAV's FFmpeg has the Opus encoder the
+    recorder uses, and Qt Multimedia finds its FFmpeg backend (a packaging
+    change that dropped either would otherwise pass every other step)."""
+    import av
+    from PySide6.QtMultimedia import QMediaFormat
+
+    check(av.codec.Codec("libopus", "w").name == "libopus", "the Opus encoder is missing")
+    decodable = QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode)
+    check(QMediaFormat.FileFormat.Ogg in decodable, "Qt Multimedia cannot play recordings (Ogg)")
+
+
 STEPS: tuple[tuple[str, Callable[[Run], None]], ...] = (
     ("resources", step_resources),
     ("vault", step_vault),
@@ -232,6 +244,7 @@ STEPS: tuple[tuple[str, Callable[[Run], None]], ...] = (
     ("viewer", step_viewer),
     ("bundle", step_bundle),
     ("window", step_window),
+    ("media", step_media),
 )
 
 
