@@ -1,4 +1,5 @@
-"""``fieldvault sync``: push (a field worker) or pull (a coordinator) once,
+"""``fieldvault sync``: push and take the inbox (a field worker), or pull
+and send back to the field workers (a coordinator), once,
 now, through the organisation's server (docs/cli.md, docs/sync.md). Parsing
 and wiring only; the work is sync/client's."""
 
@@ -14,6 +15,7 @@ from fieldvault.passphrases import SecretSource
 from sync.org_vault import held_profile
 
 if TYPE_CHECKING:  # the network stack (httpx) loads when sync runs, not at every start
+    from sync.client.inbox import RelayResult
     from sync.client.pull import PullResult
     from sync.client.push import PushResult
 
@@ -59,12 +61,15 @@ def is_coordinator(vault: Vault) -> bool:
     return profile is not None and profile.coordinator(vault.device_id) is not None
 
 
-def _pushed(result: PushResult) -> tuple[dict[str, Any], str]:
+def _pushed(result: PushResult, inbox: PullResult) -> tuple[dict[str, Any], str]:
     made = result.made
     data = {
         "role": "worker",
         "sent": len(result.sent),
-        "received": 0,
+        # Bundles coordinators sent back to this device (its inbox), imported.
+        "received": len(inbox.received),
+        "inbox": [r.to_json() for r in inbox.received],
+        "inbox_refused": [{"bundle_id": b, "code": c} for b, c in inbox.refused],
         "bundles": result.sent,
         "receipts": result.receipts,
         "made": made.bundle_id if made is not None else None,
@@ -88,25 +93,21 @@ def _pushed(result: PushResult) -> tuple[dict[str, Any], str]:
         )
     if result.purge_deferred:
         human += " Delivered files could not be removed now; the next sync removes them."
+    if inbox.received:
+        human += f" {len(inbox.received)} bundle(s) from a coordinator imported."
+    if inbox.refused:
+        human += f" {len(inbox.refused)} bundle(s) from a coordinator refused."
     return data, human
 
 
-def _send_back_due(vault: Vault) -> list[str]:
-    """The field workers with something perhaps due under the profile's
-    send-back policy: the server does not carry their bundles yet, so the
-    coordinator is told to write them (docs/sync.md §9)."""
-    from sync.bundle.send_back import workers
-
-    profile = held_profile(vault)
-    if profile is None:
-        return []
-    return [w for w in workers(vault) if vault.sync.relay_pending(w, profile.send_to_workers)]
-
-
-def _pulled(result: PullResult, due: list[str]) -> tuple[dict[str, Any], str]:
+def _pulled(result: PullResult, relayed: RelayResult) -> tuple[dict[str, Any], str]:
     data = {
         "role": "coordinator",
-        "sent": 0,
+        # Send-back bundles delivered to field workers' inboxes (docs/sync.md §9).
+        "sent": len(relayed.sent),
+        "sent_back": [{"device_id": d, "bundle_id": b} for d, b in relayed.sent],
+        # Made for a worker and not delivered yet (the next sync tries again).
+        "send_back_queued": [{"device_id": d, "bundle_id": b} for d, b in relayed.queued],
         "received": len(result.received),
         "bundles": [r.to_json() for r in result.received],
         "held": result.held,
@@ -114,8 +115,6 @@ def _pulled(result: PullResult, due: list[str]) -> tuple[dict[str, Any], str]:
         "gaps": result.gaps,
         "bytes_received": result.bytes_received,
         "retries": result.retries,
-        # Field workers with changes due under the send-back policy (by USB for now).
-        "send_back_due": due,
     }
     human = f"{len(result.received)} bundle(s) imported"
     if result.held:
@@ -123,16 +122,15 @@ def _pulled(result: PullResult, due: list[str]) -> tuple[dict[str, Any], str]:
     if result.refused:
         human += f", {len(result.refused)} refused"
     human += "."
-    if due:
-        human += (
-            f" {len(due)} field worker(s) have changes due under the organisation's policy: write their "
-            "bundles with 'fieldvault bundle export --to DIR --to-workers' (the server does not carry "
-            "them yet)."
-        )
+    if relayed.sent:
+        human += f" Sent back to {len({d for d, _ in relayed.sent})} field worker(s) through the server."
+    if relayed.queued:
+        human += f" {len(relayed.queued)} bundle(s) for field workers wait to be sent."
     return data, human
 
 
 def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
+    from sync.client.inbox import receive_inbox, send_back_over_server
     from sync.client.pull import pull
     from sync.client.push import push
     from sync.client.retry import Backoff
@@ -143,7 +141,13 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
             pulled = pull(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             for bundle_id, code in pulled.refused:
                 print(f"fieldvault: bundle {bundle_id} refused ({code})", file=sys.stderr)
-            data, human = _pulled(pulled, _send_back_due(vault))
+            # After the pull: what is due back to each field worker, through its inbox.
+            relayed = send_back_over_server(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
+            data, human = _pulled(pulled, relayed)
         else:
-            data, human = _pushed(push(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts)))
+            pushed = push(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
+            inbox = receive_inbox(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
+            for bundle_id, code in inbox.refused:
+                print(f"fieldvault: bundle {bundle_id} refused ({code})", file=sys.stderr)
+            data, human = _pushed(pushed, inbox)
     out.result(data, human)

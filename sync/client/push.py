@@ -295,9 +295,13 @@ def push(
     timeout: float | httpx.Timeout = TIMEOUT,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    deliver_only: bool = False,
 ) -> PushResult:
     """Take the coordinators' relayed acknowledgements, make a bundle if
-    there is new work, then deliver everything queued. ``proxy``: True takes
+    there is new work, then deliver everything queued. ``deliver_only``: a
+    coordinator delivering the send-back bundles it queued
+    (sync/client/inbox.py) — no bundle of its own work, no acknowledgements,
+    no purge. ``proxy``: True takes
     the vault's ``sync_proxy`` setting, a string is a SOCKS5 URL, None/False
     none. Raises SyncFailed when the run stops; what was delivered before
     that is recorded, and the rest (the new bundle included: it is made
@@ -306,18 +310,22 @@ def push(
     proxy_url = chosen_proxy(vault, proxy)
     backoff = backoff or Backoff()
     run = _PushRun(vault, target, result := PushResult(), chunk, progress, cancel)
+    run.make = not deliver_only
     failures = 0
     while True:
         start = (len(result.sent), run.before, result.bytes_sent)
         try:
             with session(vault, proxy=proxy_url, timeout=timeout) as client:
-                result.acknowledged += take_relayed_acks(vault, client)
+                if not deliver_only:
+                    result.acknowledged += take_relayed_acks(vault, client)
                 try:
                     run.prepare()
                 except (ValueError, KeyError, TypeError, IndexError) as bug:
                     # Not the server's answer: never reported as "garbage" from it.
                     raise LocalFailure(type(bug).__name__) from bug
                 run.deliver(client)
+            if deliver_only:
+                return result
             # After the receipts, never before: only delivered bytes may go.
             try:
                 result.purged = purge_delivered(vault).evidence_ids
@@ -362,13 +370,15 @@ class _PushRun:
         self.progress = progress
         self.cancel = cancel
         self.queue: list[Queued] | None = None
+        self.make = True  # False: deliver what is queued, make no bundle
         self.total = 0
         self.before = 0  # bytes of the bundles delivered in this run
 
     def prepare(self) -> None:
         if self.queue is not None:
             return
-        self.result.made = make_bundle(self.vault, self.target, cancel=self.cancel)
+        if self.make:
+            self.result.made = make_bundle(self.vault, self.target, cancel=self.cancel)
         self.queue = queued_bundles(self.vault, self.target)
         self.result.queued = [q.bundle_id for q in self.queue]
         self.total = sum(q.path.stat().st_size for q in self.queue)

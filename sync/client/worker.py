@@ -1,6 +1,7 @@
 """The background sync worker (docs/sync.md, "The background worker"): a
 plain Python thread, not a QObject, that the desktop app observes. It
-pushes (a field worker) or pulls (a coordinator) now and then, notices a
+pushes (a field worker, then takes its inbox) or pulls (a coordinator, then
+uploads what is due back to the field workers; sync/client/inbox.py) now and then, notices a
 connection by trying — after a failure it tries again with backoff and
 jitter, after a success at the regular interval — and can be told to sync
 now, to pause and to resume.
@@ -48,8 +49,8 @@ class SyncStatus:
     progress: Progress | None = None  # while an upload or download runs
     last_error: FieldvaultError | None = None  # SyncFailed mostly; cleared by the next success
     next_try_in: float | None = None  # seconds, while WAITING or IDLE
-    sent: int = 0  # bundles delivered by the last run
-    received: int = 0  # bundles imported by the last run
+    sent: int = 0  # bundles delivered by the last run (a coordinator's: send-backs to workers)
+    received: int = 0  # bundles imported by the last run (a worker's: from its inbox)
     purged: int = 0  # evidence files the last run removed after delivery (the purge policy)
     # A coordinator's last pull, for its pull view (pull.PullResult's):
     held: tuple[str, ...] = ()  # bundle ids held in quarantine (a device not added yet)
@@ -177,6 +178,7 @@ class SyncWorker:
 
     def run_once(self) -> SyncStatus:
         """One push or pull, now, in the caller's thread."""
+        from sync.client.inbox import receive_inbox, send_back_over_server
         from sync.client.pull import pull
         from sync.client.push import push
 
@@ -192,25 +194,37 @@ class SyncWorker:
                     backoff=once,
                     progress=lambda _bundle, done, total: self._set(progress=speed.add(done, total)),
                 )
+                # Then what is due back to the field workers, through their inboxes.
+                relayed = send_back_over_server(
+                    self.vault, proxy=self.proxy, backoff=once, cancel=_Cancel(self._stopping)
+                )
                 self._succeeded(
                     role,
-                    sent=0,
+                    sent=len(relayed.sent),
                     received=len(pulled.received),
                     held=tuple(pulled.held),
                     refused=tuple(pulled.refused),
                     gaps=tuple((g["device_id"], g["first"], g["last"]) for g in pulled.gaps),
                 )
             else:
-                kwargs = {"chunk": self.chunk} if self.chunk is not None else {}
                 pushed = push(
                     self.vault,
                     proxy=self.proxy,
                     backoff=once,
+                    chunk=self.chunk,
                     progress=lambda done, total: self._set(progress=speed.add(done, total)),
                     cancel=_Cancel(self._stopping),
-                    **kwargs,
                 )
-                self._succeeded(role, sent=len(pushed.sent), received=0, purged=len(pushed.purged))
+                # Then what coordinators sent back to this device (its inbox).
+                taken = receive_inbox(
+                    self.vault,
+                    proxy=self.proxy,
+                    backoff=once,
+                    progress=lambda _bundle, done, total: self._set(progress=speed.add(done, total)),
+                )
+                self._succeeded(
+                    role, sent=len(pushed.sent), received=len(taken.received), purged=len(pushed.purged)
+                )
         except FieldvaultError as failure:
             # SyncFailed, or the vault's own (a full disk while making the
             # bundle; cancelled because the worker stops): shown, tried again.

@@ -524,13 +524,13 @@ def test_the_quick_check_agrees_with_what_is_due(scene: Scene, scope: str) -> No
     assert due == expected
 
 
-def test_fieldvault_sync_on_a_coordinator_names_the_workers_with_changes_due(
+def test_fieldvault_sync_sends_back_through_the_workers_inbox(
     tmp_path: Path, isolated_env: dict[str, str]
 ) -> None:
     """Through a real server: a worker's work arrives by ``fieldvault sync``;
     nothing is due back. The coordinator then edits the worker's testimony;
-    its next ``sync`` names that worker in ``send_back_due`` (the server does
-    not carry send-back bundles yet: the coordinator writes them by USB)."""
+    its next ``sync`` uploads that worker's send-back bundle (``sent_back``),
+    and the worker's next ``sync`` imports it from its inbox (docs/sync.md §9)."""
     with organisation(tmp_path) as org:
         worker = org.worker("anna")
         work = record_work(worker, tmp_path, "anna")
@@ -540,13 +540,22 @@ def test_fieldvault_sync_on_a_coordinator_names_the_workers_with_changes_due(
         anna, coordinator = Cli(worker.folder, isolated_env), Cli(org.coordinator.folder, isolated_env)
         assert anna.json("sync", secrets=[PASSPHRASE])["sent"] == 1
         pulled = coordinator.json("sync", secrets=[PASSPHRASE])
-        assert pulled["received"] == 1 and pulled["send_back_due"] == []
+        assert pulled["received"] == 1 and pulled["sent_back"] == []
         opened = Vault.open(org.coordinator.folder, PASSPHRASE, keyring=NoKeyring())
         try:
             opened.testimonies.edit(work.testimony_id, title="anna (checked by the desk)")
         finally:
             opened.lock()
         again = coordinator.json("sync", secrets=[PASSPHRASE])
-        assert again["received"] == 0 and again["send_back_due"] == [anna_id]
+        assert again["received"] == 0 and [s["device_id"] for s in again["sent_back"]] == [anna_id]
         said = coordinator.run("sync", secrets=[PASSPHRASE]).stdout
-        assert "1 field worker(s) have changes due" in said and "--to-workers" in said
+        assert "Sent back" not in said  # nothing more is due
+        taken = anna.json("sync", secrets=[PASSPHRASE])
+        assert taken["received"] == 1
+        assert [b["device_id"] for b in taken["inbox"]] == [org.coordinator.device_id]
+        opened = Vault.open(worker.folder, PASSPHRASE, keyring=NoKeyring())
+        try:
+            assert opened.testimonies.get(work.testimony_id).title == "anna (checked by the desk)"
+        finally:
+            opened.lock()
+        assert anna.json("sync", secrets=[PASSPHRASE])["received"] == 0

@@ -43,6 +43,8 @@ def test_fieldvault_sync_pushes_for_a_worker_and_pulls_for_a_coordinator(tmp_pat
             "role": "worker",
             "sent": 0,
             "received": 0,
+            "inbox": [],  # nothing sent back to this worker
+            "inbox_refused": [],
             "bundles": [],
             "receipts": [],
             "made": None,
