@@ -48,7 +48,8 @@ from sync.org_vault import held_profile
 from sync.server.receipts import ReceiptInvalid, verify_receipt
 
 INBOX_CURSOR = "inbox_cursor"
-RELAY_PENDING = "relay_pending"  # {bundle id: {"device_id", "relayed": {revision id: entity id}}}
+# {bundle id: {"device_id", "relayed": {revision id: entity id}, "file": spool file name}}
+RELAY_PENDING = "send_back_in_flight"
 PAGE = 100
 Progress = Callable[[str, int, int], None]  # (bundle id, bytes downloaded, bundle size)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from db.api import Case, SyncClientState, Vault
+from db.api import SYNC_SPOOL_DIR, Case, SyncClientState, Vault
 from db.api import Testimony as TestimonyRecord
 from sync import org_vault
 from sync.client.connection import session
@@ -225,3 +225,25 @@ def eval_json(text: str) -> dict[str, object]:
     value = json.loads(text)
     assert isinstance(value, dict)
     return value
+
+
+def test_a_broken_inbox_download_resumes_where_it_stopped(field: Field) -> None:
+    """A worker killed in the middle of a download: the part file in its
+    spool stays, and the next sync fetches only the rest (a range request),
+    checks the whole against the receipt and imports it."""
+    field.coordinator.testimonies.edit(field.testimony_id, title="Checked by the desk")
+    _, relayed = sync_coordinator(field.coordinator)
+    bundle_id = dict(relayed.sent)[field.first.device_id]
+    with session(field.first) as client:
+        whole = io.BytesIO()
+        client.download(bundle_id, whole)
+    size = len(whole.getvalue())
+    have = size // 2
+    part = field.first.folder / SYNC_SPOOL_DIR / f"{bundle_id}.fvbundle.part"
+    part.write_bytes(whole.getvalue()[:have])  # what a kill left
+    taken = receive_inbox(field.first, backoff=quick_backoff())
+    assert [r.bundle_id for r in taken.received] == [bundle_id]
+    assert taken.bytes_received == size - have
+    assert not part.exists()
+    assert field.first.testimonies.get(field.testimony_id).title == "Checked by the desk"
+    assert field.first.verify().ok
