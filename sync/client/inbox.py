@@ -187,16 +187,29 @@ def _settle(vault: Vault, pending: dict[str, dict[str, Any]], result: RelayResul
     spool = spool_dir(vault)
     for bundle_id, item in sorted(pending.items()):
         delivery = state.delivery(bundle_id)
+        path = spool / item["file"]
         if delivery is not None and delivery.delivered:
             vault.sync.record_relayed(item["device_id"], item["relayed"], bundle_id)
             result.sent.append((item["device_id"], bundle_id))
-        elif not (spool / item["file"]).is_file():
+        elif not path.is_file():
             pass  # removed by hand or lost: dropped, and made again when due
+        elif _revoked(vault, item["device_id"]):
+            # Revoked since it was made: never sent (the server would refuse
+            # it, and every later sync with it). The file is ours, ciphertext.
+            path.unlink()
         else:
             result.queued.append((item["device_id"], bundle_id))
             continue
         del pending[bundle_id]
         _save(state, pending)
+
+
+def _revoked(vault: Vault, worker: str) -> bool:
+    profile = held_profile(vault)
+    device = vault.sync.device(worker)
+    return (profile is not None and worker in profile.revoked) or (
+        device is not None and device.status == "revoked"
+    )
 
 
 def send_back_over_server(

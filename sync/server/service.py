@@ -469,7 +469,8 @@ class Service:
             )
         if addressee in profile.revoked:
             raise self._refuse_upload(
-                row, forbidden("device-revoked", f"Device {addressee} was revoked; nothing is sent to it.")
+                row,
+                forbidden("addressee-revoked", f"Device {addressee} was revoked; nothing is sent to it."),
             )
 
     def _commit(self, bundle: BundleRow) -> BundleRow:

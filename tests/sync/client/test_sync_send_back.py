@@ -247,3 +247,26 @@ def test_a_broken_inbox_download_resumes_where_it_stopped(field: Field) -> None:
     assert not part.exists()
     assert field.first.testimonies.get(field.testimony_id).title == "Checked by the desk"
     assert field.first.verify().ok
+
+
+def test_a_bundle_for_a_worker_revoked_while_it_waited_is_never_sent(field: Field) -> None:
+    """Made while the server was down; the coordinator then revokes that
+    worker: the next sync delivers the other worker's bundle, removes the
+    revoked one's from its spool instead of uploading it (the server would
+    refuse it at every sync) and records nothing as sent to it."""
+    coordinator = field.coordinator
+    coordinator.testimonies.edit(field.testimony_id, title="Checked by the desk")
+    field.org.stop_server()
+    with pytest.raises(SyncFailed):
+        send_back_over_server(coordinator, backoff=quick_backoff())
+    spool = coordinator.folder / SYNC_SPOOL_DIR
+    assert len(list(spool.glob("*.fvbundle"))) == 2
+    org_vault.revoke_device(coordinator, field.second.device_id)
+    field.org.start_server()
+    relayed = send_back_over_server(coordinator, backoff=quick_backoff())
+    assert [device for device, _ in relayed.sent] == [field.first.device_id]
+    assert relayed.queued == [] and list(spool.glob("*.fvbundle")) == []
+    assert eval_json(SyncClientState.of(coordinator).value(RELAY_PENDING) or "{}") == {}
+    with session(field.first) as client:
+        assert client.request("GET", "/v1/inbox").json()["bundles"][-1]["taken"] is False
+    assert sync_worker(field.first).received[0].device_id == coordinator.device_id

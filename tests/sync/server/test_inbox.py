@@ -110,3 +110,15 @@ def test_only_a_coordinator_addresses_a_bundle(tmp_path: Path, server: RunningSe
     assert coordinator.changes()["changes"] == []
     for client in (first, second, coordinator):
         client.close()
+
+
+def test_nothing_is_filed_for_a_revoked_device(tmp_path: Path, server: RunningServer, org: Org) -> None:
+    first, first_key = enrolled(server, org)
+    revoked_id = device_id(first_key)
+    coordinator = _coordinator(server, org)
+    coordinator.put_profile(org.next_version(revoked=(revoked_id,)).signed)
+    addressed = _bundle(tmp_path, org, org.coordinator_key, revoked_id, b"too late", org.recipients[0])
+    assert refusal(coordinator.upload, addressed) == (403, "addressee-revoked")
+    assert coordinator.changes()["changes"] == []
+    for client in (first, coordinator):
+        client.close()
