@@ -92,6 +92,13 @@ class BundleOutcome:
     imported: ImportedBundle | None = None
     failure: OperationFailed | None = None
     unreadable: str = ""  # the OS's reason, for a file that could not be read
+    # Sent by a coordinator of the profile (a field worker's import of a
+    # send-back): its numbers are the coordinator's one sequence, shared by
+    # its bundles to every worker, so a gap is no missing bundle here.
+    from_coordinator: bool = False
+    # The importing vault is a field worker's: it approves no device (only a
+    # coordinator enrols), so a bundle the core holds is shown as not taken.
+    to_worker: bool = False
 
 
 class ExportTask:
@@ -141,6 +148,7 @@ class ImportTask:
         from sync.bundle.vault_io import BundleCancelled, import_bundle
 
         held = org_vault.held_profile(self._vault)
+        to_worker = held is not None and held.coordinator(self._vault.device_id) is None
         identity = self._vault.vault_keys.age_identity()
         for index, path in enumerate(self._paths):
             if context.cancelled:
@@ -157,11 +165,16 @@ class ImportTask:
             except BundleCancelled:
                 raise
             except FieldvaultError as refused:
-                context.progress(BundleOutcome(index, path, failure=failure(refused)))
+                context.progress(BundleOutcome(index, path, failure=failure(refused), to_worker=to_worker))
             except OSError as err:
                 context.progress(BundleOutcome(index, path, unreadable=err.strerror or type(err).__name__))
             else:
-                context.progress(BundleOutcome(index, path, imported=imported))
+                from_coordinator = (
+                    to_worker and held is not None and held.coordinator(imported.device_id) is not None
+                )
+                context.progress(
+                    BundleOutcome(index, path, imported=imported, from_coordinator=from_coordinator)
+                )
         return len(self._paths)
 
 
@@ -466,6 +479,17 @@ class BundleImportDialog(TaskDialog):
                 text = self.tr(
                     "already imported (bundle {sequence} of device {device}): nothing to do"
                 ).format(sequence=done.sequence, device=done.device_id)
+            elif outcome.from_coordinator:
+                self._changed = True
+                text = self.tr(
+                    "imported from your coordinator (device {device}): {revisions} record changes (edits, "
+                    "resolved conflicts), {files} evidence files, {vouched} other device(s) vouched for"
+                ).format(
+                    device=done.device_id,
+                    revisions=done.revisions,
+                    files=done.blobs,
+                    vouched=len(done.vouched),
+                )
             else:
                 self._changed = True
                 text = self.tr(
@@ -482,6 +506,11 @@ class BundleImportDialog(TaskDialog):
                     text += self.tr(
                         "; bundles {first} to {last} of this device have not arrived yet: ask for them"
                     ).format(first=gap.first, last=gap.last)
+        elif outcome.to_worker and _is_held(outcome.failure):
+            text = self.tr(
+                "not taken: it does not come from your organisation's coordinator, and nothing of it "
+                "was stored. Take bundles only from your coordinator, and tell them about this one."
+            )
         elif _is_held(outcome.failure):
             from desktop.messages import failure_message
 

@@ -42,6 +42,7 @@ from desktop.org_admin import add_coordinator_entries as add_org_admin_entries
 from desktop.quick_note import QuickNoteAction
 from desktop.recover_page import RecoverPage, VaultRecovered
 from desktop.review_view import add_review_entry
+from desktop.send_back_dialog import add_send_back_entry
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut
 from desktop.sync_status import SyncIndicator
 from desktop.tasks import VAULT_DATA_LANES, Lane, OperationFailed, TaskReport, TaskRunner
@@ -168,6 +169,7 @@ class FieldvaultWindow(QMainWindow):
         add_devices_entry(self.coordinator_menu)  # desktop/devices_view.py
         add_duplicates_entry(self.coordinator_menu)  # desktop/duplicates_view.py
         add_org_admin_entries(self.coordinator_menu)  # Issue enrolment token…, Add a device…
+        add_send_back_entry(self.coordinator_menu)  # desktop/send_back_dialog.py (USB)
         add_review_entry(self.coordinator_menu)  # desktop/review_view.py
         # A vault that created its organisation is a coordinator from now on.
         self.org_menu.created.connect(lambda: self.coordinator_menu.set_unlocked(self._vault is not None))
