@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDateTime, Qt, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QPixmap
+from PySide6.QtGui import QClipboard, QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -643,6 +643,7 @@ class IssueTokenDialog(QDialog):
         self.issue_button.setEnabled(True)
         if report.state == "succeeded" and isinstance(report.value, IssuedToken):
             self.status.clear()
+            self._forget_copied_token()  # the token shown before stays valid: not left on the clipboard
             self._show_issued(report.value)
         else:
             self.status.setText(failure_text(report.failure))
@@ -708,8 +709,24 @@ class IssueTokenDialog(QDialog):
             _saved_text(report.value) if isinstance(report.value, Saved) else failure_text(report.failure)
         )
 
+    def _forget_copied_token(self) -> None:
+        """Empty the clipboard (and the X11 selection) if it holds the shown
+        token, copied alone or within the QR code's text: a clipboard
+        manager would keep it, and it enrols a laptop until it expires.
+        Anything else there is not ours to clear."""
+        if self.issued is None:
+            return
+        clipboard = QGuiApplication.clipboard()
+        for mode in (QClipboard.Mode.Clipboard, QClipboard.Mode.Selection):
+            if mode == QClipboard.Mode.Selection and not clipboard.supportsSelection():
+                continue
+            if self.issued.token in clipboard.text(mode):
+                clipboard.clear(mode)
+
     def done(self, result: int) -> None:
-        # The token is good for one enrolment: it does not outlive the dialog.
+        # The token is good for one enrolment: it does not outlive the dialog,
+        # on the screen or on the clipboard.
+        self._forget_copied_token()
         self._show_issued(None)
         super().done(result)
 

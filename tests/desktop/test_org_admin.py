@@ -306,6 +306,45 @@ def test_a_copied_token_is_cleared_from_the_clipboard_at_lock(qtbot: QtBot, tmp_
     assert dialog.issued is None and dialog.token_field.text() == ""  # closed and emptied by the lock
 
 
+def test_a_copied_token_leaves_the_clipboard_with_its_dialog_and_other_text_stays(
+    qtbot: QtBot, coordinator: Vault
+) -> None:
+    """The token enrols a laptop until it expires: closing the dialog, or
+    issuing another token, must not leave it on the clipboard for a
+    clipboard manager to keep (the vault may stay unlocked for hours).
+    What the user copied from elsewhere afterwards is not ours to clear."""
+    clipboard = QGuiApplication.clipboard()
+    dialog = IssueTokenDialog(coordinator)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _click(qtbot, dialog.issue_button)
+    qtbot.waitUntil(lambda: dialog.issued is not None, timeout=WAIT_MS)
+    first = dialog.token_field.text()
+    _click(qtbot, dialog.copy_button)
+    assert clipboard.text() == first
+
+    # A second token: the first (still valid) leaves the clipboard.
+    _click(qtbot, dialog.issue_button)
+    qtbot.waitUntil(lambda: dialog.issued is not None and dialog.issued.token != first, timeout=WAIT_MS)
+    assert first not in clipboard.text()
+
+    # The QR code's text copied (it holds the token), then the dialog closed.
+    clipboard.setText(dialog.payload_field.toPlainText())
+    dialog.reject()
+    assert dialog.issued is None
+    assert clipboard.text() == ""
+
+    # Someone else's text on the clipboard is left alone.
+    other = IssueTokenDialog(coordinator)
+    qtbot.addWidget(other)
+    other.show()
+    _click(qtbot, other.issue_button)
+    qtbot.waitUntil(lambda: other.issued is not None, timeout=WAIT_MS)
+    clipboard.setText("a note from another program")
+    other.reject()
+    assert clipboard.text() == "a note from another program"
+
+
 # -- add a device -------------------------------------------------------------------------------
 
 
