@@ -279,83 +279,83 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="216" />
+            <location filename="../../desktop/bundle_actions.py" line="229" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="220" />
+            <location filename="../../desktop/bundle_actions.py" line="233" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="225" />
+            <location filename="../../desktop/bundle_actions.py" line="238" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="225" />
+            <location filename="../../desktop/bundle_actions.py" line="238" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="227" />
+            <location filename="../../desktop/bundle_actions.py" line="240" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="227" />
-            <location filename="../../desktop/bundle_actions.py" line="245" />
+            <location filename="../../desktop/bundle_actions.py" line="240" />
+            <location filename="../../desktop/bundle_actions.py" line="258" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="230" />
+            <location filename="../../desktop/bundle_actions.py" line="243" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="232" />
+            <location filename="../../desktop/bundle_actions.py" line="245" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="235" />
+            <location filename="../../desktop/bundle_actions.py" line="248" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="238" />
+            <location filename="../../desktop/bundle_actions.py" line="251" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="238" />
+            <location filename="../../desktop/bundle_actions.py" line="251" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="240" />
+            <location filename="../../desktop/bundle_actions.py" line="253" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="253" />
+            <location filename="../../desktop/bundle_actions.py" line="266" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="258" />
+            <location filename="../../desktop/bundle_actions.py" line="271" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="265" />
+            <location filename="../../desktop/bundle_actions.py" line="278" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="289" />
+            <location filename="../../desktop/bundle_actions.py" line="302" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -364,12 +364,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="302" />
+            <location filename="../../desktop/bundle_actions.py" line="315" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="311" />
+            <location filename="../../desktop/bundle_actions.py" line="324" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
@@ -382,188 +382,198 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="339" />
+            <location filename="../../desktop/bundle_actions.py" line="352" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="343" />
+            <location filename="../../desktop/bundle_actions.py" line="356" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="348" />
+            <location filename="../../desktop/bundle_actions.py" line="361" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="349" />
+            <location filename="../../desktop/bundle_actions.py" line="362" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="349" />
+            <location filename="../../desktop/bundle_actions.py" line="362" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="350" />
+            <location filename="../../desktop/bundle_actions.py" line="363" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="358" />
+            <location filename="../../desktop/bundle_actions.py" line="371" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="359" />
+            <location filename="../../desktop/bundle_actions.py" line="372" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="363" />
+            <location filename="../../desktop/bundle_actions.py" line="376" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="364" />
+            <location filename="../../desktop/bundle_actions.py" line="377" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="372" />
+            <location filename="../../desktop/bundle_actions.py" line="385" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="374" />
+            <location filename="../../desktop/bundle_actions.py" line="387" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="377" />
+            <location filename="../../desktop/bundle_actions.py" line="390" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="377" />
-            <location filename="../../desktop/bundle_actions.py" line="392" />
+            <location filename="../../desktop/bundle_actions.py" line="390" />
+            <location filename="../../desktop/bundle_actions.py" line="405" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="380" />
+            <location filename="../../desktop/bundle_actions.py" line="393" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="380" />
+            <location filename="../../desktop/bundle_actions.py" line="393" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="383" />
+            <location filename="../../desktop/bundle_actions.py" line="396" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="383" />
+            <location filename="../../desktop/bundle_actions.py" line="396" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="385" />
+            <location filename="../../desktop/bundle_actions.py" line="398" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="400" />
             <location filename="../../desktop/bundle_actions.py" line="413" />
-            <location filename="../../desktop/bundle_actions.py" line="447" />
+            <location filename="../../desktop/bundle_actions.py" line="426" />
+            <location filename="../../desktop/bundle_actions.py" line="460" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="419" />
-            <location filename="../../desktop/bundle_actions.py" line="523" />
+            <location filename="../../desktop/bundle_actions.py" line="432" />
+            <location filename="../../desktop/bundle_actions.py" line="552" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="426" />
+            <location filename="../../desktop/bundle_actions.py" line="439" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="438" />
-            <location filename="../../desktop/bundle_actions.py" line="447" />
-            <location filename="../../desktop/bundle_actions.py" line="520" />
+            <location filename="../../desktop/bundle_actions.py" line="451" />
+            <location filename="../../desktop/bundle_actions.py" line="460" />
+            <location filename="../../desktop/bundle_actions.py" line="549" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="448" />
+            <location filename="../../desktop/bundle_actions.py" line="461" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="455" />
+            <location filename="../../desktop/bundle_actions.py" line="468" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="453" />
+            <location filename="../../desktop/bundle_actions.py" line="466" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="467" />
+            <location filename="../../desktop/bundle_actions.py" line="480" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="472" />
+            <location filename="../../desktop/bundle_actions.py" line="485" />
+            <source>imported from your coordinator (device {device}): {revisions} record changes (edits, resolved conflicts), {files} evidence files, {vouched} other device(s) vouched for</source>
+            <translation>імпортовано від вашого координатора (пристрій {device}): змін записів (правки, розв'язані конфлікти): {revisions}, файлів доказів: {files}, інших пристроїв, за які поручився координатор: {vouched}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="496" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="483" />
+            <location filename="../../desktop/bundle_actions.py" line="507" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="491" />
+            <location filename="../../desktop/bundle_actions.py" line="511" />
+            <source>not taken: it does not come from your organisation's coordinator, and nothing of it was stored. Take bundles only from your coordinator, and tell them about this one.</source>
+            <translation>не прийнято: пакет надійшов не від координатора вашої організації, і з нього нічого не збережено. Приймайте пакети лише від свого координатора і повідомте йому про цей.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="520" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="497" />
+            <location filename="../../desktop/bundle_actions.py" line="526" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="499" />
+            <location filename="../../desktop/bundle_actions.py" line="528" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="517" />
+            <location filename="../../desktop/bundle_actions.py" line="546" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="543" />
+            <location filename="../../desktop/bundle_actions.py" line="572" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="550" />
+            <location filename="../../desktop/bundle_actions.py" line="579" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="554" />
+            <location filename="../../desktop/bundle_actions.py" line="583" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -3131,37 +3141,37 @@ SHA-256: {sha256}
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="199" />
+            <location filename="../../desktop/window.py" line="201" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="201" />
+            <location filename="../../desktop/window.py" line="203" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="200" />
+            <location filename="../../desktop/window.py" line="202" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="202" />
+            <location filename="../../desktop/window.py" line="204" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="211" />
+            <location filename="../../desktop/window.py" line="213" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="304" />
+            <location filename="../../desktop/window.py" line="306" />
             <source>Your passphrase is changed. The recovery key you typed no longer works: this is the new one.</source>
             <translation>Парольну фразу змінено. Введений ключ відновлення більше не діє: ось новий.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="324" />
+            <location filename="../../desktop/window.py" line="326" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -3170,7 +3180,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="334" />
+            <location filename="../../desktop/window.py" line="336" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -3179,32 +3189,32 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="340" />
+            <location filename="../../desktop/window.py" line="342" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="479" />
+            <location filename="../../desktop/window.py" line="481" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="480" />
+            <location filename="../../desktop/window.py" line="482" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="481" />
+            <location filename="../../desktop/window.py" line="483" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="568" />
+            <location filename="../../desktop/window.py" line="570" />
             <source>Locking…</source>
             <translation>Блокування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="588" />
+            <location filename="../../desktop/window.py" line="590" />
             <source>The vault locked while another program kept it busy: the last changes may not have been kept.</source>
             <translation>Сховище заблокувалося, поки інша програма тримала його зайнятим: останні зміни могли не зберегтися.</translation>
         </message>
@@ -3804,27 +3814,27 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Видача токена…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="658" />
+            <location filename="../../desktop/org_admin.py" line="659" />
             <source>Choose how long the token is valid, then issue it.</source>
             <translation>Виберіть, скільки діятиме токен, а тоді видайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="669" />
+            <location filename="../../desktop/org_admin.py" line="670" />
             <source>The profile is too large for a QR code: give the worker the profile file and the token.</source>
             <translation>Профіль завеликий для QR-коду: передайте працівникові файл профілю й токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="677" />
+            <location filename="../../desktop/org_admin.py" line="678" />
             <source>Token {token} is good for one device until {time} (this computer's time).</source>
             <translation>Токен {token} діє для одного пристрою до {time} (за часом цього комп’ютера).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="687" />
+            <location filename="../../desktop/org_admin.py" line="688" />
             <source>Token copied.</source>
             <translation>Токен скопійовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="694" />
+            <location filename="../../desktop/org_admin.py" line="695" />
             <source>Choose the folder for the QR code</source>
             <translation>Виберіть теку для QR-коду</translation>
         </message>
@@ -4754,7 +4764,7 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>{url} відхилив новий профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="734" />
+            <location filename="../../desktop/org_admin.py" line="751" />
             <source>&amp;Write acknowledgements to USB…</source>
             <translation>&amp;Записати підтвердження на USB…</translation>
         </message>
@@ -4764,12 +4774,12 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Картки пристроїв (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="724" />
+            <location filename="../../desktop/org_admin.py" line="741" />
             <source>Issue enrolment &amp;token…</source>
             <translation>Видати &amp;токен реєстрації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="729" />
+            <location filename="../../desktop/org_admin.py" line="746" />
             <source>&amp;Add a device…</source>
             <translation>&amp;Додати пристрій…</translation>
         </message>
@@ -4989,37 +4999,37 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="599" />
+            <location filename="../../desktop/bundle_actions.py" line="628" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="600" />
+            <location filename="../../desktop/bundle_actions.py" line="629" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="603" />
+            <location filename="../../desktop/bundle_actions.py" line="632" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="604" />
+            <location filename="../../desktop/bundle_actions.py" line="633" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="605" />
+            <location filename="../../desktop/bundle_actions.py" line="634" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="601" />
+            <location filename="../../desktop/bundle_actions.py" line="630" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="602" />
+            <location filename="../../desktop/bundle_actions.py" line="631" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
@@ -5355,7 +5365,7 @@ Address: …</source>
     <context>
         <name>QuickNoteAction</name>
         <message>
-            <location filename="../../desktop/quick_note.py" line="222" />
+            <location filename="../../desktop/quick_note.py" line="223" />
             <source>Quick &amp;note…</source>
             <translation>Швидка &amp;нотатка…</translation>
         </message>
@@ -5363,87 +5373,87 @@ Address: …</source>
     <context>
         <name>QuickNoteDialog</name>
         <message>
-            <location filename="../../desktop/quick_note.py" line="86" />
+            <location filename="../../desktop/quick_note.py" line="87" />
             <source>Quick note</source>
             <translation>Швидка нотатка</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="89" />
+            <location filename="../../desktop/quick_note.py" line="90" />
             <source>Note title</source>
             <translation>Назва нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="90" />
+            <location filename="../../desktop/quick_note.py" line="91" />
             <source>e.g. Basement on Shkilna St., two witnesses</source>
             <translation>напр. Підвал на вул. Шкільній, двоє свідків</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="92" />
+            <location filename="../../desktop/quick_note.py" line="93" />
             <source>Note text</source>
             <translation>Текст нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="95" />
+            <location filename="../../desktop/quick_note.py" line="96" />
             <source>What you heard or saw. Complete it later in the full form.</source>
             <translation>Що ви почули чи побачили. Доповніть пізніше в повній формі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="98" />
+            <location filename="../../desktop/quick_note.py" line="99" />
             <source>Files attached to the note</source>
             <translation>Файли, додані до нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="100" />
+            <location filename="../../desktop/quick_note.py" line="101" />
             <source>Drop files here or attach them.</source>
             <translation>Перетягніть файли сюди або додайте їх.</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="101" />
+            <location filename="../../desktop/quick_note.py" line="102" />
             <source>&amp;Attach files…</source>
             <translation>&amp;Додати файли…</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="105" />
+            <location filename="../../desktop/quick_note.py" line="106" />
             <source>&amp;Save note</source>
             <translation>&amp;Зберегти нотатку</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="108" />
+            <location filename="../../desktop/quick_note.py" line="109" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="111" />
+            <location filename="../../desktop/quick_note.py" line="112" />
             <source>&amp;Title:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="112" />
+            <location filename="../../desktop/quick_note.py" line="113" />
             <source>Te&amp;xt:</source>
             <translation>&amp;Текст:</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="142" />
+            <location filename="../../desktop/quick_note.py" line="143" />
             <source>Attach files to the note</source>
             <translation>Додати файли до нотатки</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="167" />
+            <location filename="../../desktop/quick_note.py" line="168" />
             <source>Give the note a title.</source>
             <translation>Дайте нотатці назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="171" />
+            <location filename="../../desktop/quick_note.py" line="172" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="195" />
+            <location filename="../../desktop/quick_note.py" line="196" />
             <source>The note is saved. Not attached:</source>
             <translation>Нотатку збережено. Не додано:</translation>
         </message>
         <message>
-            <location filename="../../desktop/quick_note.py" line="196" />
+            <location filename="../../desktop/quick_note.py" line="197" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
@@ -6280,6 +6290,227 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <location filename="../../desktop/search_bar.py" line="164" />
             <source>(untitled)</source>
             <translation>(без назви)</translation>
+        </message>
+    </context>
+    <context>
+        <name>SendBackDialog</name>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="188" />
+            <source>Send back to field workers</source>
+            <translation>Надіслати польовим працівникам</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="191" />
+            <source>What your organisation's policy sends back</source>
+            <translation>Що надсилає назад політика вашої організації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="194" />
+            <source>Field workers and what is due to each</source>
+            <translation>Польові працівники і що належить надіслати кожному</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="195" />
+            <source>Field worker</source>
+            <translation>Польовий працівник</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="195" />
+            <source>Due / result</source>
+            <translation>Належить / результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="196" />
+            <source>Result of the chosen field worker</source>
+            <translation>Результат для вибраного польового працівника</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="203" />
+            <source>Folder for the bundles</source>
+            <translation>Папка для пакетів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="203" />
+            <source>a folder on the USB stick</source>
+            <translation>папка на USB-накопичувачі</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="206" />
+            <source>Choose folder…</source>
+            <translation>Вибрати папку…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="206" />
+            <location filename="../../desktop/send_back_dialog.py" line="319" />
+            <source>Choose the folder for the bundles</source>
+            <translation>Виберіть папку для пакетів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="211" />
+            <source>Progress of the current bundle</source>
+            <translation>Поступ поточного пакета</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="214" />
+            <source>Summary</source>
+            <translation>Підсумок</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="218" />
+            <source>Write bundles</source>
+            <translation>Записати пакети</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="219" />
+            <source>Write the bundles of the chosen field workers, or of all with something due</source>
+            <translation>Записати пакети вибраних польових працівників або всіх, кому щось належить</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="225" />
+            <source>Write again for a lost stick</source>
+            <translation>Записати знову (накопичувач загублено)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="226" />
+            <source>Write again everything sent before to the chosen field workers, or to all</source>
+            <translation>Записати знову все, що раніше надсилалося вибраним польовим працівникам або всім</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="231" />
+            <source>Cancel</source>
+            <translation>Скасувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="231" />
+            <source>Cancel the bundles</source>
+            <translation>Скасувати запис пакетів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="233" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="244" />
+            <source>Your organisation's policy sends nothing of other devices back to field workers. Profile updates and revocations travel as profile files.</source>
+            <translation>Політика вашої організації не надсилає польовим працівникам нічого з інших пристроїв. Оновлення профілю та відкликання передаються як файли профілю.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="249" />
+            <source>Your organisation's policy sends every record to every field worker, with the evidence files of the records new to them.</source>
+            <translation>Політика вашої організації надсилає кожен запис кожному польовому працівникові, разом із файлами доказів записів, нових для нього.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="253" />
+            <source>Your organisation's policy sends each field worker only the changes to records it already holds (a conflict's resolution, later edits), never another worker's other records, and no evidence files.</source>
+            <translation>Політика вашої організації надсилає кожному польовому працівникові лише зміни до записів, які в нього вже є (розв'язання конфлікту, пізніші правки), ніколи — інших записів іншого працівника і жодних файлів доказів.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="264" />
+            <source>Reading what is due…</source>
+            <translation>Читання того, що належить надіслати…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="272" />
+            <source>nothing due</source>
+            <translation>нічого надсилати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="273" />
+            <source>{records} record(s) due ({revisions} changes)</source>
+            <translation>записів до надсилання: {records} (змін: {revisions})</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="287" />
+            <source>Stopped before what is due was read.</source>
+            <translation>Зупинено до того, як прочитано, що належить надіслати.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="301" />
+            <source>This vault knows no enrolled field worker: there is no one to send to.</source>
+            <translation>Це сховище не знає жодного зареєстрованого польового працівника: надсилати нікому.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="305" />
+            <source>Nothing is due: every field worker has what the policy lets you send it.</source>
+            <translation>Нічого надсилати: кожен польовий працівник має все, що політика дозволяє йому надіслати.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="310" />
+            <source>{count} field worker(s) have something due. Choose a folder and write their bundles; select rows to write only theirs.</source>
+            <translation>Польових працівників, яким щось належить: {count}. Виберіть папку і запишіть їхні пакети; виділіть рядки, щоб записати лише їхні.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="344" />
+            <source>Choose a folder (for example on a USB stick) first.</source>
+            <translation>Спершу виберіть папку (наприклад, на USB-накопичувачі).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="347" />
+            <source>Nothing is due: no bundle was written.</source>
+            <translation>Нічого надсилати: жодного пакета не записано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="352" />
+            <location filename="../../desktop/send_back_dialog.py" line="396" />
+            <source>waiting</source>
+            <translation>очікує</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="355" />
+            <source>Writing the bundles…</source>
+            <translation>Запис пакетів…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="365" />
+            <source>Stopping…</source>
+            <translation>Зупинення…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="381" />
+            <location filename="../../desktop/send_back_dialog.py" line="396" />
+            <source>writing…</source>
+            <translation>запис…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="397" />
+            <source>not written (stopped); no file of it was left</source>
+            <translation>не записано (зупинено); жодного файлу не залишилося</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="403" />
+            <source>Done: {count} bundle(s) written. Eject the stick safely; each worker imports its own bundle with Organisation → Import bundles…</source>
+            <translation>Готово: записано пакетів: {count}. Безпечно вийміть накопичувач; кожен працівник імпортує свій пакет через Організація → Імпорт пакетів…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="407" />
+            <source>Stopped. No file was left of the bundle being written; the bundles marked written are whole.</source>
+            <translation>Зупинено. Від пакета, що записувався, не залишилося жодного файлу; пакети, позначені як записані, цілі.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="419" />
+            <source>written: {name}: {revisions} record changes in {records} records, {files} evidence files, {vouched} device(s) vouched for</source>
+            <translation>записано: {name}: змін записів: {revisions} у записах: {records}, файлів доказів: {files}, поручено за пристрої: {vouched}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="429" />
+            <source>; {count} record(s) withheld (a revoked device wrote in them)</source>
+            <translation>; затримано записів: {count} (у них писав відкликаний пристрій)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="435" />
+            <source>not written: {reason}</source>
+            <translation>не записано: {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="437" />
+            <source>nothing due under your organisation's policy: no bundle written</source>
+            <translation>за політикою вашої організації нічого надсилати: пакет не записано</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/send_back_dialog.py" line="442" />
+            <source>Send back to field workers…</source>
+            <translation>Надіслати польовим працівникам…</translation>
         </message>
     </context>
     <context>
