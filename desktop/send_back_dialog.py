@@ -416,8 +416,8 @@ class SendBackDialog(TaskDialog):
             sent = outcome.sent
             self.written.append(sent)
             text = self.tr(
-                "written: {name}: {revisions} record changes in {records} records, {files} evidence "
-                "files, {vouched} device(s) vouched for"
+                "written, {records} records ({revisions} changes), {files} evidence files, {vouched} "
+                "device(s) vouched for: {name}"
             ).format(
                 name=sent.path.name,
                 revisions=sent.revisions,
