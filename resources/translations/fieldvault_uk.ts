@@ -6489,8 +6489,8 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
         </message>
         <message>
             <location filename="../../desktop/send_back_dialog.py" line="419" />
-            <source>written: {name}: {revisions} record changes in {records} records, {files} evidence files, {vouched} device(s) vouched for</source>
-            <translation>записано: {name}: змін записів: {revisions} у записах: {records}, файлів доказів: {files}, поручено за пристрої: {vouched}</translation>
+            <source>written, {records} records ({revisions} changes), {files} evidence files, {vouched} device(s) vouched for: {name}</source>
+            <translation>записано, записів: {records} (змін: {revisions}), файлів доказів: {files}, поручено за пристрої: {vouched}: {name}</translation>
         </message>
         <message>
             <location filename="../../desktop/send_back_dialog.py" line="429" />
