@@ -29,7 +29,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from db.sandbox import BAD_OUTPUT, Limits, SandboxFailed, SandboxRun
+from db.sandbox import BAD_OUTPUT, Limits, SandboxFailed, SandboxRun, child_reason, loggable_reason
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +120,9 @@ def content_credentials(path: Path, mime: str) -> dict[str, str]:
             output = run.run(stdin_file=source)
         summary = _answer(output)
     except SandboxFailed as failed:
-        # A fixed phrase or an exception's type name: never file content.
-        log.info("content credentials not read from a %s file: %s", mime, failed.reason)
+        # The reason is checked to be a fixed phrase or an exception's type
+        # name (child_reason); the log gets the phrase alone.
+        log.info("content credentials not read from a %s file: %s", mime, loggable_reason(failed.reason))
         summary = {STATE: NOT_READ, "reason": failed.reason}
     return {CLAIM_PREFIX + key: value for key, value in summary.items()}
 
@@ -135,7 +136,7 @@ def _answer(output: bytes) -> dict[str, str]:
         if not isinstance(answer, dict):
             continue
         if isinstance(answer.get("error"), str):
-            raise SandboxFailed(str(answer["error"]))
+            raise SandboxFailed(child_reason(answer["error"]))
         summary = answer.get("c2pa")
         if isinstance(summary, dict) and _well_formed(summary):
             return {key: str(summary[key]) for key in SUMMARY_KEYS if key in summary}

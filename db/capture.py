@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from db.c2pa_read import content_credentials
-from db.sandbox import BAD_OUTPUT, Limits, SandboxFailed, SandboxRun
+from db.sandbox import BAD_OUTPUT, Limits, SandboxFailed, SandboxRun, child_reason, loggable_reason
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +67,21 @@ def _examine(path: Path, limits: Limits | None) -> tuple[str, dict[str, str]]:
     error = next((line["error"] for line in lines if isinstance(line.get("error"), str)), None)
     if claims is not None and all(isinstance(k, str) and isinstance(v, str) for k, v in claims.items()):
         return str(mime), {str(k): str(v) for k, v in claims.items()}
-    reason = reason or str(error or BAD_OUTPUT)
-    # The reason is a fixed phrase or an exception's type: never file content.
-    log.info("capture metadata not read from a %s file: %s", mime, reason)
+    reason = child_reason(reason or error or BAD_OUTPUT)  # a fixed phrase or an exception's type
+    log.info("capture metadata not read from a %s file: %s", _loggable_type(mime), loggable_reason(reason))
     return str(mime), not_read(reason)
+
+
+# Top-level media types, for a log line: the child names the type, and a
+# child a hostile file took over could name anything there.
+_TOP_LEVEL_TYPES = frozenset(
+    {"application", "audio", "font", "image", "message", "model", "multipart", "text", "video"}
+)
+
+
+def _loggable_type(mime: object) -> str:
+    top = str(mime).partition("/")[0]
+    return top if top in _TOP_LEVEL_TYPES else "unknown"
 
 
 def _json_lines(output: bytes) -> list[dict[str, Any]]:

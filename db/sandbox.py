@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -74,6 +75,41 @@ CRASHED = "the reader crashed"
 STOPPED = "stopped"
 BAD_OUTPUT = "no usable answer"
 TOO_LARGE = "too large"
+# The other fixed phrases a child gives (db/sandbox_worker.py _error, db/c2pa_read.py).
+_CHILD_PHRASES = frozenset(
+    {
+        TIMED_OUT,
+        TOO_MUCH_MEMORY,
+        CRASHED,
+        STOPPED,
+        BAD_OUTPUT,
+        TOO_LARGE,
+        "unknown task",
+        "refused by the sandbox",
+        "password protected",
+        "not a readable PDF",
+        "format not supported",
+    }
+)
+UNREADABLE = "unreadable file"
+_UNREADABLE_AS = re.compile(r"unreadable file \(([A-Za-z_][A-Za-z0-9_]{0,63})\)")
+
+
+def child_reason(value: object) -> str:
+    """The reason a child gave, if it is one a child gives: a fixed phrase or
+    ``unreadable file (<an exception's type name>)``. Anything else becomes
+    BAD_OUTPUT: a child that a hostile file took over can write anything
+    there, the file's own words included, and the reason is stored and logged."""
+    if isinstance(value, str) and (value in _CHILD_PHRASES or _UNREADABLE_AS.fullmatch(value)):
+        return value
+    return BAD_OUTPUT
+
+
+def loggable_reason(reason: str) -> str:
+    """What of a reason goes to a log: the fixed phrase alone (a type name
+    in brackets is dropped, so a log line carries only words we wrote)."""
+    reason = child_reason(reason)
+    return UNREADABLE if _UNREADABLE_AS.fullmatch(reason) else reason
 
 
 class SandboxFailed(Exception):
@@ -275,7 +311,7 @@ def _reason_from(output: bytes) -> str:
         with contextlib.suppress(ValueError, UnicodeDecodeError):
             answer = json.loads(line)
             if isinstance(answer, dict) and isinstance(answer.get("error"), str):
-                return str(answer["error"])
+                return child_reason(answer["error"])
     return CRASHED
 
 
@@ -315,7 +351,7 @@ def _answer(run: SandboxRun, read: Callable[[int], bytes]) -> tuple[dict[str, ob
     lines, raw = split_answer(run.run(feed=feed))
     head = lines[0] if lines else {}
     if isinstance(head.get("error"), str):
-        raise SandboxFailed(str(head["error"]))
+        raise SandboxFailed(child_reason(head["error"]))
     return head, raw
 
 
