@@ -89,7 +89,7 @@ def translated(url: str) -> Iterator[None]:
             raise errors.device_revoked() from None
         if said.status >= 500 and said.code in {"http-error", "internal-error"}:
             raise errors.server_error(url) from None
-        if said.code in {"upload-busy", "rate-limited"}:
+        if said.code in {"upload-busy", "upload-idle", "rate-limited"}:
             # Busy for now, not a refusal: tried again later by itself.
             raise errors.server_error(url) from None
         if said.status < 400 or said.code == "http-error":

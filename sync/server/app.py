@@ -60,7 +60,7 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: ERROR_SCHEMA
-    for status in (400, 401, 403, 404, 409, 410, 411, 412, 413, 415, 416, 422, 423, 429, 460)
+    for status in (400, 401, 403, 404, 408, 409, 410, 411, 412, 413, 415, 416, 422, 423, 429, 460)
 }
 
 

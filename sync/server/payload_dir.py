@@ -13,7 +13,8 @@ the way, and cut off again if its hash is wrong or the connection drops:
 writing while receiving is what keeps a large upload near the link's speed
 (docs/server.md, "Upload speed"). The writer holds an exclusive lock on the
 file meanwhile; the staged length is read under a shared lock, so nobody
-is told an offset that counts bytes not yet checked. A kill -9 while a
+is told an offset that counts bytes not yet checked (busy: UploadBusy at
+once; the server waits for it asynchronously, tus.py). A kill -9 while a
 checked chunk is being written can leave its unchecked bytes staged: the
 bundle's own signature and payload hash, checked on the last byte, still
 refuse a bundle whose bytes are wrong.
@@ -25,7 +26,6 @@ import fcntl
 import hashlib
 import os
 import re
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -34,9 +34,6 @@ from sync.server.payloads import ChecksumMismatch, OffsetMismatch, UploadBusy
 __all__ = ["DirectoryPayloadStore", "OffsetMismatch"]  # OffsetMismatch: where the stores imported it first
 
 CHUNK = 1024 * 1024
-# How long a request for an upload's length waits for a checked chunk still
-# being written (its connection may be dead without the server knowing yet).
-BUSY_WAIT_S = 10.0
 _ID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -132,15 +129,11 @@ class DirectoryPayloadStore:
         except FileNotFoundError:
             return 0
         try:
-            deadline = time.monotonic() + BUSY_WAIT_S
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise UploadBusy from None
-                    time.sleep(0.02)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                # The caller waits (without holding a thread) and asks again.
+                raise UploadBusy from None
             return os.fstat(fd).st_size
         finally:
             os.close(fd)

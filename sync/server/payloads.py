@@ -68,8 +68,9 @@ class PayloadStore(Protocol):
         ...
 
     def staged_length(self, upload_id: str) -> int:
-        """Bytes stored for a staged upload; 0 when none arrived yet. Bytes
-        of a checked chunk still arriving are not counted."""
+        """Bytes stored for a staged upload; 0 when none arrived yet.
+        UploadBusy while a checked chunk is still being written (its bytes
+        are not counted before it is checked)."""
         ...
 
     def read_staged(self, upload_id: str) -> Iterator[bytes]:

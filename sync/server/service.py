@@ -44,9 +44,15 @@ class Limits:
     upload_ttl_ms: int = 7 * 24 * 3600 * 1000  # a partial upload is removed after this
     session_ttl_ms: int = 15 * 60 * 1000
     challenge_ttl_ms: int = 60 * 1000
-    # Requests of one device per minute, per server process (a sliding
-    # window in memory: with N processes a device gets up to N times this).
+    # Requests of one device per minute: in memory for one process on
+    # SQLite, in the shared database otherwise (SharedRateLimit).
     device_requests_per_minute: int = 1200
+    # A request body that sends nothing for this long is given up (408):
+    # a silent client must not hold a server thread or an upload's lock.
+    body_idle_s: float = 60.0
+    # How long HEAD/PATCH wait for a checked chunk of the same upload still
+    # being written before answering 423 (the client tries again).
+    busy_wait_s: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -327,16 +333,9 @@ class Service:
         return row
 
     def offset(self, row: UploadRow) -> int:
-        if row.state == "done":
-            return row.length
-        try:
-            return self.store.staged_length(row.upload_id)
-        except UploadBusy:
-            raise ServerRefused(
-                423,
-                "upload-busy",
-                f"Upload {row.upload_id} is still receiving a chunk; try again in a moment.",
-            ) from None
+        """The stored length; UploadBusy while a checked chunk is being
+        written (tus.py waits for it without holding a thread)."""
+        return row.length if row.state == "done" else self.store.staged_length(row.upload_id)
 
     def append(self, row: UploadRow, offset: int, chunks: Any) -> int:
         try:
@@ -517,7 +516,11 @@ class Service:
             except FileNotFoundError:
                 event("bundle-lost", bundle_id=bundle.bundle_id)
         for row in self.metadata.receiving_uploads():
-            if self.store.staged_length(row.upload_id) == row.length:
+            try:
+                complete = self.store.staged_length(row.upload_id) == row.length
+            except UploadBusy:
+                continue  # another process is writing it: not ours to finish
+            if complete:
                 # A refusal is recorded on the upload; the device hears it at its next HEAD.
                 with contextlib.suppress(ServerRefused):
                     self.finish(row)

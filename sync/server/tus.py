@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import collections
 import contextlib
 import queue
-from collections.abc import Awaitable, Callable, Iterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Request
@@ -22,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from sync.server.errors import ServerRefused, bad_request, conflict
+from sync.server.payloads import UploadBusy
 from sync.server.protocol import TUS_EXTENSIONS, TUS_VERSION
 from sync.server.service import Caller, Service
 from sync.server.storage import UploadRow
@@ -114,7 +117,7 @@ def add_routes(
         _check_version(tus_resumable)
         caller = await caller_of(authorization)
         row = await run_in_threadpool(service.own_upload, caller, upload_id)
-        offset = await run_in_threadpool(service.offset, row)
+        offset = await _offset(service, row)
         return Response(status_code=200, headers=done_headers(row, offset, row.bundle_id))
 
     @app.delete("/v1/uploads/{upload_id}", status_code=204, responses=errors)
@@ -160,7 +163,7 @@ def add_routes(
             if offset == row.length and not declared:
                 return Response(status_code=204, headers=done_headers(row, row.length, row.bundle_id))
             raise conflict("upload-complete", f"Upload {row.upload_id} is complete.")
-        stored = await run_in_threadpool(service.offset, row)
+        stored = await _offset(service, row)
         if offset != stored:
             raise ServerRefused(
                 409, "upload-offset", f"Upload {row.upload_id} holds {stored} bytes: resume at that offset."
@@ -168,7 +171,7 @@ def add_routes(
         if declared is not None and offset + declared > row.length:
             raise ServerRefused(413, "upload-too-long", f"Upload {row.upload_id} is {row.length} bytes long.")
         if expected is not None:
-            offset = await _append_checked(service, row, offset, request, expected)
+            offset = await _append_checked_once(service, caller, row, offset, request, expected)
         else:
             offset = await _append_streamed(service, row, offset, request)
         bundle_id = None
@@ -215,21 +218,86 @@ def _pieces_from(arrived: queue.SimpleQueue[bytes | _Aborted | None]) -> Iterato
         yield piece
 
 
+async def _offset(service: Service, row: UploadRow) -> int:
+    """The upload's stored length, waiting (asynchronously: no thread is
+    held) while a checked chunk of it is still being written; 423 after
+    ``busy_wait_s``."""
+    deadline = time.monotonic() + service.limits.busy_wait_s
+    while True:
+        try:
+            stored: int = await run_in_threadpool(service.offset, row)
+            return stored
+        except UploadBusy:
+            if time.monotonic() > deadline:
+                raise ServerRefused(
+                    423,
+                    "upload-busy",
+                    f"Upload {row.upload_id} is still receiving a chunk; try again in a moment.",
+                ) from None
+            await asyncio.sleep(0.05)
+
+
+# Checked PATCHes in progress in this process, per device. A tus client
+# sends one PATCH at a time (a retry may overlap one the server has not yet
+# seen end); more than a few at once are refused (423), so that one device
+# (a stolen laptop, a buggy client) cannot tie up the server's threads.
+MAX_CHECKED_PER_DEVICE = 4
+_WRITING: collections.Counter[str] = collections.Counter()
+
+
+async def _append_checked_once(
+    service: Service, caller: Caller, row: UploadRow, offset: int, request: Request, expected: bytes
+) -> int:
+    if _WRITING[caller.device_id] >= MAX_CHECKED_PER_DEVICE:
+        raise ServerRefused(
+            423, "upload-busy", "This device is already sending chunks; send one PATCH at a time."
+        )
+    _WRITING[caller.device_id] += 1
+    try:
+        return await _append_checked(service, row, offset, request, expected)
+    finally:
+        _WRITING[caller.device_id] -= 1
+        if not _WRITING[caller.device_id]:
+            del _WRITING[caller.device_id]
+
+
+async def _pieces_idle_limited(request: Request, idle_s: float) -> AsyncIterator[bytes]:
+    """The request body as it arrives; 408 when nothing comes for ``idle_s``
+    (a connection that died silently, or a client holding the upload)."""
+    stream = request.stream().__aiter__()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(stream.__anext__(), timeout=idle_s)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise ServerRefused(
+                408, "upload-idle", f"Nothing arrived for {idle_s:.0f} s; resume the upload."
+            ) from None
+        yield chunk
+
+
 async def _append_checked(
     service: Service, row: UploadRow, offset: int, request: Request, expected: bytes
 ) -> int:
     """With Upload-Checksum the chunk (bounded) is written by a thread while
     the rest of it still arrives, and kept only if it hashes right: tus
     answers 460 and keeps nothing of it otherwise, nor of a chunk whose
-    connection dropped (payloads.py, append_checked)."""
+    connection dropped or went silent (payloads.py, append_checked). The
+    writer starts with the first full piece: a client that sends nothing
+    holds no thread and no lock."""
     cap = service.limits.max_checked_chunk
     arrived: queue.SimpleQueue[bytes | _Aborted | None] = queue.SimpleQueue()
-    writer = asyncio.ensure_future(
-        run_in_threadpool(service.append_checked, row, offset, _pieces_from(arrived), expected)
-    )
+    writer: asyncio.Future[int] | None = None
+
+    def start_writer() -> asyncio.Future[int]:
+        return asyncio.ensure_future(
+            run_in_threadpool(service.append_checked, row, offset, _pieces_from(arrived), expected)
+        )
+
     received, gathered = 0, bytearray()
     try:
-        async for chunk in request.stream():
+        async for chunk in _pieces_idle_limited(request, service.limits.body_idle_s):
             received += len(chunk)
             if received > cap:
                 raise ServerRefused(
@@ -243,13 +311,15 @@ async def _append_checked(
             if len(gathered) >= PIECE:
                 arrived.put(bytes(gathered))
                 gathered.clear()
+                writer = writer or start_writer()
     except BaseException:
         arrived.put(_Aborted())
-        with contextlib.suppress(Exception):
-            await writer  # the bytes written so far are cut off before we answer
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                await writer  # the bytes written so far are cut off before we answer
         raise
     if gathered:
         arrived.put(bytes(gathered))
     arrived.put(None)
-    result: int = await writer
+    result: int = await (writer or start_writer())
     return result

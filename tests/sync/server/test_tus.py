@@ -8,6 +8,7 @@ the expiry of partial uploads remove staged bytes. Real TLS server."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import socket
 import ssl
@@ -231,6 +232,33 @@ def test_a_checked_chunk_written_while_it_arrives_is_kept_whole_or_not_at_all(
     assert answers == [0]  # the dropped chunk left nothing
     client.upload(tmp_path / "b1.fvbundle", location=location)
     assert [p.read_bytes() for p in committed_files(server)] == [data]
+
+
+def test_silent_uploads_neither_hold_the_server_nor_keep_their_bytes(tmp_path: Path, org: Org) -> None:
+    """A client that opens checked PATCHes and then sends nothing (a dead
+    link, or a stolen laptop trying to tie the server up) holds no server
+    thread: the server keeps answering, a second PATCH of the same device is
+    refused at once, and a silent one is given up (408) with nothing kept."""
+    limits = Limits(body_idle_s=2.0)
+    with running_server(
+        tmp_path / "server", org.profile.fingerprint, profile=org.signed.signed, limits=limits
+    ) as server:
+        client = worker(server, org)
+        data = bundle(tmp_path, org, blobs=[b"z" * 3_000_000]).read_bytes()
+        locations = [client.create_upload(len(data)) for _ in range(45)]
+        with contextlib.ExitStack() as stalled:
+            for location in locations:
+                stalled.enter_context(
+                    open_patch(server, client, location, data, sent=2 * 1024 * 1024, checked=True)
+                )
+            started = time.monotonic()
+            with server.client() as probe:
+                assert probe.request("GET", "/healthz").json() == {"ok": True}
+            assert time.monotonic() - started < 2.0
+            time.sleep(limits.body_idle_s + 1.5)  # each silent PATCH is given up
+            assert all(client.offset(location) == 0 for location in locations)
+        client.upload(tmp_path / "b1.fvbundle", location=locations[0])
+        assert [p.read_bytes() for p in committed_files(server)] == [data]
 
 
 def test_a_retry_never_stores_twice_and_other_content_is_a_conflict(
