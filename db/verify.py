@@ -488,10 +488,23 @@ def verify_vault(
         return report
 
 
+def _refresh_fts_tables(session: Session) -> None:
+    """Read the FTS5 search index once before ``PRAGMA integrity_check``:
+    FTS5 keeps its index structure cached per connection, and the integrity
+    check (SQLite 3.51) used that cache without asking whether another
+    connection of the pool had changed the index since, so it reported
+    "checksum mismatch" for a sound index another connection had just
+    written (a fresh connection found it sound; tests/sync/test_send_back.py
+    met it). A query reloads the structure first; the check then judges the
+    index as it is on disk."""
+    session.execute(text("SELECT rowid FROM search_index LIMIT 1")).all()
+
+
 def _verify(
     ctx: VaultContext, report: VerifyReport, progress: VerifyProgress | None, *, record: bool
 ) -> VerifyReport:
     with ctx.sessions() as session:
+        _refresh_fts_tables(session)
         pages = [r[0] for r in session.execute(text("PRAGMA integrity_check"))]
         if pages != ["ok"]:
             report.problems += [Problem("database", "vault.db", line) for line in pages]
