@@ -82,6 +82,13 @@ def _coordinator_key(vault: Vault, profile: Profile) -> Ed25519PrivateKey:
     return key
 
 
+def require_coordinator(vault: Vault, profile: Profile) -> None:
+    """OrgRefused (org-not-coordinator) unless this vault holds the
+    organisation key: what only a coordinator may decide (approving a
+    stranger's device, enrolling one)."""
+    _coordinator_key(vault, profile)
+
+
 def _own_coordinator_entry(vault: Vault, label: str) -> Coordinator:
     return Coordinator(vault.device_id, vault.device_public_key, vault.vault_keys.age_recipient(), label)
 

@@ -22,7 +22,7 @@ from sync.bundle.admission import Admission
 from sync.bundle.reader import check_header
 from sync.bundle.vault_io import ImportedBundle, Progress, import_bundle
 from sync.org import OrgRefused, verification_code
-from sync.org_vault import held_profile
+from sync.org_vault import held_profile, require_coordinator
 
 _BUNDLE_ID = re.compile(r"[0-9a-f]{64}")
 
@@ -99,6 +99,9 @@ def approve_bundle(
         raise OrgRefused(
             "This vault belongs to no organisation yet: create one (org create) or enrol (enrol).", "org-none"
         )
+    # Only a coordinator enrols devices: a field worker's vault holds
+    # strangers' bundles too, but approving one is not its decision.
+    require_coordinator(vault, profile)
     expected = verification_code(profile.org_key, held.device_key)
     if typed != expected:
         raise QuarantineRefused(

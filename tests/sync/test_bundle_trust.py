@@ -18,15 +18,16 @@ import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
-from db.api import Vault
+from db.api import FieldvaultError, Vault
 from sync import org_vault
 from sync.bundle import BundleContents, BundleRejected, check_bundle, write_bundle
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.format import HeaderEnrolment, device_id_of, parse_header
 from sync.bundle.quarantine import QuarantineRefused, approve_bundle
+from sync.bundle.vault_io import import_bundle
 from sync.bundle.writer import DeviceIdentity
 from sync.enrolment_proof import held_token, make_proof, proof_holds
-from sync.org import TOKEN_DOMAIN, TOKEN_FORMAT
+from sync.org import TOKEN_DOMAIN, TOKEN_FORMAT, OrgRefused
 from tests.sync.trust_fixtures import HOUR_MS, Organisation, make_organisation, now_ms
 
 
@@ -137,6 +138,24 @@ def test_an_unknown_device_without_a_token_is_held_until_approved_with_its_code(
         "device": device.device_id,
     }
     assert org.coordinator.verify().ok
+
+
+def test_only_a_coordinator_may_approve_a_held_bundle(org: Organisation) -> None:
+    """A field worker's vault holds a stranger's bundle like a coordinator's
+    does, but approving (enrolling) that device is a coordinator's decision."""
+    stranger = org.worker("stranger")
+    made = org.export(stranger.vault)
+    colleague = org.worker("colleague", token=org.token(hours=1))
+    with pytest.raises(FieldvaultError):
+        import_bundle(
+            colleague.vault, made.path, colleague.vault.vault_keys.age_identity(), org_id=org.org_id
+        )
+    assert [h.bundle_id for h in colleague.vault.sync.held_bundles()] == [made.bundle_id]
+    code = org_vault.status(stranger.vault).verification_code
+    with pytest.raises(OrgRefused) as refused:
+        approve_bundle(colleague.vault, made.bundle_id, code, colleague.vault.vault_keys.age_identity())
+    assert refused.value.code == "org-not-coordinator"
+    assert colleague.vault.sync.device(stranger.vault.device_id) is None
 
 
 def test_approval_needs_the_held_file_unchanged(org: Organisation, tmp_path: Path) -> None:
