@@ -261,8 +261,10 @@ class Service:
         return key, "device"
 
     def challenge(self, device_id: str) -> tuple[str, int]:
-        self.rate.check(device_id)
+        # Known devices only are counted: requests naming made-up ids must
+        # not grow the shared rate table (SharedRateLimit) without end.
         self._device_key(device_id, self._require_profile())
+        self.rate.check(device_id)
         challenge = secrets.token_hex(32)
         expires = now_ms() + self.limits.challenge_ttl_ms
         self.metadata.add_challenge(challenge, device_id, expires)

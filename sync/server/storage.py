@@ -484,11 +484,6 @@ class Metadata:
                     (rate_counts.c.device_id == device_id) & (rate_counts.c.window_ms == window_ms - 60_000)
                 )
             ).scalar_one_or_none()
-            if current == 1:  # the first request of a window: forget the device's older ones
-                conn.execute(
-                    delete(rate_counts).where(
-                        (rate_counts.c.device_id == device_id)
-                        & (rate_counts.c.window_ms < window_ms - 60_000)
-                    )
-                )
+            if current == 1:  # the first request of a device's window: forget every older window
+                conn.execute(delete(rate_counts).where(rate_counts.c.window_ms < window_ms - 60_000))
         return current, int(previous or 0)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from sync.bundle.reader import check_header
 from sync.client.transport import ServerSaid
@@ -168,3 +169,21 @@ def test_two_processes_sharing_postgresql_share_each_devices_rate_limit(
         # The two challenges of the logins counted too; each process alone
         # would have taken per_minute, nearly twice as many in all.
         assert per_minute // 2 < accepted <= per_minute - 2
+
+        # Challenges naming made-up devices are refused and counted nowhere:
+        # nobody can grow the shared table by inventing ids.
+        counted = _rate_rows(postgres_url)
+        for index in range(30):
+            with pytest.raises(ServerSaid) as unknown:
+                first.request("POST", "/v1/auth/challenge", json={"device_id": f"{index:032x}"})
+            assert unknown.value.code == "device-unknown"
+        assert _rate_rows(postgres_url) == counted
+
+
+def _rate_rows(url: str) -> int:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM rate_counts")).scalar_one())
+    finally:
+        engine.dispose()
