@@ -289,6 +289,12 @@ class RecorderWidget(QWidget):
             return
         self._paused = not self._paused
         self._encoder.send(_Pause(self._paused))
+        # Paused, nothing is being recorded: the idle lock runs again, so a
+        # worker called away mid-interview does not leave the vault open.
+        if self._paused:
+            ACTIVITY.release(self)
+        else:
+            ACTIVITY.hold(self)
         self.status.setText(
             self.tr("Paused: nothing is recorded until you resume.")
             if self._paused

@@ -59,6 +59,26 @@ def test_the_idle_lock_waits_for_a_recording_then_runs_its_whole_delay(
     qtbot.waitUntil(lambda: window.vault_view is None, timeout=WAIT_MS)
 
 
+def test_a_paused_recording_lets_the_idle_lock_run_and_keeps_what_was_recorded(
+    qtbot, created_vault, vault_dir
+) -> None:
+    """Paused, nothing is recorded: a worker called away mid-interview must
+    not leave the vault open for as long as the pause lasts."""
+    window, recorder, case_id = _recording_window(qtbot, created_vault, vault_dir)
+    assert recorder.begin()
+    feed(recorder, tone(1.0, 440))
+    wait_recorded(qtbot, recorder, 1.0)
+    recorder.toggle_pause()
+    assert not window.auto_lock.waiting_for_activity
+    with qtbot.waitSignal(window.auto_lock.lock_now, timeout=WAIT_MS) as locked:
+        pass
+    assert locked.args == ["idle"]
+    qtbot.waitUntil(lambda: window.vault_view is None, timeout=WAIT_MS)
+    with open_vault(vault_dir) as reopened:
+        (item,) = reopened.evidence.list(case_id)
+        assert item.claimed["recording"] == "complete"
+
+
 def test_ctrl_l_locks_at_once_during_a_recording_and_keeps_it(qtbot, created_vault, vault_dir) -> None:
     window, recorder, case_id = _recording_window(qtbot, created_vault, vault_dir)
     window.auto_lock.set_idle_minutes(60)
