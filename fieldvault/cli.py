@@ -28,6 +28,7 @@ from fieldvault.backup_cli import add_backup_parser, cmd_backup
 from fieldvault.bundle_cli import add_bundle_parser, cmd_bundle
 from fieldvault.consent_cli import add_consent_parsers, cmd_consent, cmd_link
 from fieldvault.devices_cli import add_devices_parser, cmd_devices
+from fieldvault.duplicates_cli import add_duplicates_parser, cmd_duplicates
 from fieldvault.export_cli import add_export_parser, cmd_export, interrupted_export_lines
 from fieldvault.note_cli import add_note_parser, cmd_note
 from fieldvault.options import accept_global_options_after_commands, add_global_options, resolve_vault
@@ -41,6 +42,7 @@ from fieldvault.records_cli import (
     cmd_person,
     cmd_testimony_record,
 )
+from fieldvault.review_cli import add_review_parser, cmd_review
 from fieldvault.serve_cli import add_serve_parser, cmd_serve
 from fieldvault.sync_cli import add_sync_parser, cmd_sync
 from fieldvault.textinput import (
@@ -192,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_backup_parser(commands)
     add_note_parser(commands)
     add_devices_parser(commands)
+    add_review_parser(commands)
+    add_duplicates_parser(commands)
     add_consent_parsers(commands)
     add_records_parsers(commands)
     add_export_parser(commands)
@@ -583,6 +587,14 @@ def cmd_devices_view(args: argparse.Namespace, out: Output, secrets: SecretSourc
     cmd_devices(args, out, secrets, _open)  # fieldvault/devices_cli.py
 
 
+def cmd_reviews(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_review(args, out, secrets, _open)  # fieldvault/review_cli.py
+
+
+def cmd_duplicate_persons(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
+    cmd_duplicates(args, out, secrets, _open)  # fieldvault/duplicates_cli.py
+
+
 def cmd_consents(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     cmd_consent(args, out, secrets, _open)  # fieldvault/consent_cli.py
 
@@ -641,6 +653,8 @@ COMMANDS = {
     "bundle": cmd_bundles,
     "backup": cmd_backups,
     "devices": cmd_devices_view,
+    "review": cmd_reviews,
+    "duplicates": cmd_duplicate_persons,
     "consent": cmd_consents,
     "link": cmd_links,
     "person": cmd_persons,
