@@ -207,9 +207,11 @@ class MediaPage(ViewerPage):
         self._show_markers([])  # a recording's notes are witness data too
         if self._device is None and self.player.mediaStatus() == QMediaPlayer.MediaStatus.NoMedia:
             return
-        self.player.stop()
-        # Waits (without the GIL) for Qt's loader and demuxer threads: nothing
-        # reads the device after this.
+        # No stop() first: PySide holds the GIL through it, and Qt's stop may
+        # wait for its demuxer thread, which may be waiting for the GIL inside
+        # BlobDevice.readData (a CI run hung there for good). An empty source
+        # stops playback too, and waits for Qt's loader and demuxer threads
+        # without the GIL: nothing reads the device after this.
         self.player.setSource(QUrl())
         self.video_widget.videoSink().setVideoFrame(QVideoFrame())  # drop the last frame
         if self._device is not None:
@@ -274,7 +276,7 @@ class MediaPage(ViewerPage):
             self.audio_label.setVisible(not has_video)
 
     def _on_media_status(self, status: QMediaPlayer.MediaStatus) -> None:
-        if not self.active or self._failed:
+        if not self.active or self._failed or self._device is None:  # a report about a cleared item
             return
         failure = self._device_failure()
         if failure is not None and status in (
@@ -290,7 +292,7 @@ class MediaPage(ViewerPage):
             self.notice.emit(self.tr("No sound device was found: the recording plays without sound."))
 
     def _on_media_error(self, _error: QMediaPlayer.Error, reason: str) -> None:
-        if not self.active or self._failed:
+        if not self.active or self._failed or self._device is None:
             return
         failure = self._device_failure()
         if failure is not None:
