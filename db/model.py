@@ -259,6 +259,9 @@ class ReceivedBundle(Base):
     # The header's previous (migration 0011; NULL in rows imported before it):
     # a late bundle filling a gap must be the one its successor names.
     previous: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The header's addressed (migration 0016): JSON [[first, last], ...] of
+    # the device's sequence numbers that went to field workers, not gaps.
+    addressed: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class SyncOutgoing(Base):
@@ -295,6 +298,9 @@ class SentBundle(Base):
     made_ms: Mapped[int] = mapped_column(Integer)
     acked_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     acked_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The field worker a send-back bundle was for (migration 0016); NULL: a
+    # bundle to coordinators, which declares the send-backs' numbers before it.
+    addressee: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class QuarantinedBundle(Base):

@@ -435,6 +435,7 @@ class VaultImport:
         sequence: int,
         custody_head: str | None = None,
         previous: str | None = None,
+        addressed: tuple[tuple[int, int], ...] = (),
     ) -> None:
         """Record bundle ``bundle_id`` (number ``sequence`` of ``device_id``, a
         known device) as imported: a later one with the same id is a replay,
@@ -444,8 +445,9 @@ class VaultImport:
         event, now (call this after ``add_custody_events``) and at every
         ``verify``, so that its newest events cannot be cut unnoticed.
         ``previous`` (the header's) is kept, to check a later bundle that
-        fills a gap before this one. A bundle held in quarantine is marked
-        approved: it is imported now."""
+        fills a gap before this one. ``addressed`` (the header's): the
+        device's numbers that went to field workers, which are no gap. A
+        bundle held in quarantine is marked approved: it is imported now."""
         if not SHA256_HEX.fullmatch(bundle_id) or sequence < 1:
             raise ValueError("a bundle id is 64 hex digits and a sequence 1 or more")
         session = self._session
@@ -495,6 +497,7 @@ class VaultImport:
                     custody_head=custody_head,
                     imported_ms=time.time_ns() // 1_000_000,
                     previous=previous,
+                    addressed=json.dumps([list(run) for run in addressed]) if addressed else None,
                 )
             )
         held = session.get(QuarantinedBundle, bundle_id)

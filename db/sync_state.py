@@ -122,6 +122,7 @@ class SentBundleRecord:
     made_ms: int
     acked_ms: int | None = None
     acked_by: str | None = None
+    addressee: str | None = None  # the field worker a send-back was for (None: to coordinators)
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,9 @@ class ReceivedBundleRecord:
     sequence: int
     previous: str | None  # None for sequence 1 and rows imported before migration 0011
     imported_ms: int
+    # The header's ``addressed``: numbers of the device that went to field
+    # workers (send-backs), declared by this bundle: not gaps.
+    addressed: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,19 @@ def _sent(row: SentBundle) -> SentBundleRecord:
         made_ms=row.made_ms,
         acked_ms=row.acked_ms,
         acked_by=row.acked_by,
+        addressee=row.addressee,
+    )
+
+
+def _received(row: ReceivedBundle) -> ReceivedBundleRecord:
+    addressed = json.loads(row.addressed) if row.addressed else []
+    return ReceivedBundleRecord(
+        row.bundle_id,
+        row.device_id,
+        row.sequence,
+        row.previous,
+        row.imported_ms,
+        tuple((first, last) for first, last in addressed),
     )
 
 
@@ -338,12 +355,14 @@ class SyncStateService:
         revision_seq: int | None = None,
         custody_seq: int | None = None,
         blobs: Iterable[str] | None = None,
+        addressee: str | None = None,
     ) -> None:
         """A bundle with ``sequence`` (the last one's plus one) and id
         ``bundle_id`` was written whole: the next one follows it. What it
         carried — revisions up to ``revision_seq`` (local_seq), own custody
         events up to ``custody_seq``, evidence bytes ``blobs`` — is what an
-        acknowledgement of it acknowledges (None: not known)."""
+        acknowledgement of it acknowledges (None: not known). ``addressee``:
+        the field worker a send-back bundle was for (``addressed_since``)."""
         with self._ctx.write_transaction("record the bundle") as session:
             row = _outgoing_row(session)
             if sequence != row.bundle_sequence + 1:
@@ -357,8 +376,35 @@ class SyncStateService:
                     custody_seq=custody_seq,
                     blobs=json.dumps(sorted(set(blobs))) if blobs is not None else None,
                     made_ms=_now_ms(),
+                    addressee=addressee,
                 )
             )
+
+    def addressed_since(self) -> tuple[tuple[int, int], ...]:
+        """The runs ``(first, last)`` of this device's sequence numbers that
+        went to field workers (send-back bundles) after its last bundle to
+        coordinators: what its next bundle to coordinators declares (the
+        header's ``addressed``), so that they see no gap where those numbers
+        are. Oldest first; empty when there are none."""
+        with self._ctx.sessions() as session:
+            last_own = session.scalar(
+                select(SentBundle.sequence)
+                .where(SentBundle.addressee.is_(None))
+                .order_by(SentBundle.sequence.desc())
+                .limit(1)
+            )
+            numbers = session.scalars(
+                select(SentBundle.sequence)
+                .where(SentBundle.addressee.is_not(None), SentBundle.sequence > (last_own or 0))
+                .order_by(SentBundle.sequence)
+            ).all()
+        runs: list[tuple[int, int]] = []
+        for number in numbers:
+            if runs and number == runs[-1][1] + 1:
+                runs[-1] = (runs[-1][0], number)
+            else:
+                runs.append((number, number))
+        return tuple(runs)
 
     def sent_bundle(self, bundle_id: str) -> SentBundleRecord | None:
         """A bundle this device made, by id (None: not one of this device's)."""
@@ -441,11 +487,7 @@ class SyncStateService:
         """A bundle this vault imported, by id (None: not imported here)."""
         with self._ctx.sessions() as session:
             row = session.get(ReceivedBundle, bundle_id)
-            if row is None:
-                return None
-            return ReceivedBundleRecord(
-                row.bundle_id, row.device_id, row.sequence, row.previous, row.imported_ms
-            )
+            return _received(row) if row is not None else None
 
     def received_bundles(self) -> list[ReceivedBundleRecord]:
         """Every bundle this vault imported, by device and sequence: what the
@@ -457,12 +499,7 @@ class SyncStateService:
                     ReceivedBundle.device_id, ReceivedBundle.sequence, ReceivedBundle.bundle_id
                 )
             )
-            return [
-                ReceivedBundleRecord(
-                    row.bundle_id, row.device_id, row.sequence, row.previous, row.imported_ms
-                )
-                for row in rows
-            ]
+            return [_received(row) for row in rows]
 
     # -- bundles held in quarantine (a coordinator's) ------------------------------------
 

@@ -62,7 +62,13 @@ ENROLMENT_MEMBERS = {"age_recipient", "token_id", "proof"}
 # for; the server files such a bundle in that device's inbox, not in the
 # coordinators' changes feed. Absent from ordinary bundles.
 ADDRESSEE_MEMBER = "addressee"
-OPTIONAL_HEADER_MEMBERS = {ENROLMENT_MEMBER, ADDRESSEE_MEMBER}
+# optional (§2.3): in a bundle to coordinators, the runs [first, last] of
+# this device's sequence numbers since its previous such bundle that went to
+# field workers (send-back bundles, which coordinators never receive), so that
+# they are not shown as missing. Absent when there are none.
+ADDRESSED_MEMBER = "addressed"
+MAX_ADDRESSED_RUNS = 10_000
+OPTIONAL_HEADER_MEMBERS = {ENROLMENT_MEMBER, ADDRESSEE_MEMBER, ADDRESSED_MEMBER}
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _HEX32 = re.compile(r"[0-9a-f]{32}")
@@ -156,6 +162,7 @@ class BundleHeader:
     payload_sha256: str
     enrolment: HeaderEnrolment | None = None
     addressee: str | None = None  # a field worker's device id (§2.2)
+    addressed: tuple[tuple[int, int], ...] = ()  # numbers that went to field workers (§2.3)
 
     def to_json(self) -> dict[str, Any]:
         optional: dict[str, Any] = {}
@@ -163,6 +170,8 @@ class BundleHeader:
             optional[ENROLMENT_MEMBER] = self.enrolment.to_json()
         if self.addressee is not None:
             optional[ADDRESSEE_MEMBER] = self.addressee
+        if self.addressed:
+            optional[ADDRESSED_MEMBER] = [list(run) for run in self.addressed]
         return optional | {
             "format": "fieldvault-bundle",
             "version": 1,
@@ -276,6 +285,7 @@ def parse_header(data: bytes) -> BundleHeader:
         or (value["previous"] is None) != (value["sequence"] == 1)
         or (value["previous"] is not None and not is_hex64(value["previous"]))
         or not _addressee_ok(value)
+        or not _addressed_ok(value)
     ):
         raise BundleRejected("header-form")
     key = decode_b64(value["device_key"], 32)
@@ -295,6 +305,7 @@ def parse_header(data: bytes) -> BundleHeader:
         payload_sha256=value["payload_sha256"],
         enrolment=enrolment,
         addressee=value.get(ADDRESSEE_MEMBER),
+        addressed=tuple((run[0], run[1]) for run in value.get(ADDRESSED_MEMBER, [])),
     )
 
 
@@ -309,6 +320,25 @@ def _addressee_ok(value: dict[str, Any]) -> bool:
         and _HEX32.fullmatch(addressee) is not None
         and addressee != value["device_id"]
     )
+
+
+def _addressed_ok(value: dict[str, Any]) -> bool:
+    """§2.3: absent, or a non-empty list of at most MAX_ADDRESSED_RUNS runs
+    ``[first, last]``, 1 <= first <= last < sequence, each after the one
+    before; never in an addressed bundle itself."""
+    if ADDRESSED_MEMBER not in value:
+        return True
+    runs = value[ADDRESSED_MEMBER]
+    if ADDRESSEE_MEMBER in value or not isinstance(runs, list) or not 0 < len(runs) <= MAX_ADDRESSED_RUNS:
+        return False
+    after = 0
+    for run in runs:
+        if not (isinstance(run, list) and len(run) == 2 and all(is_count(n, 1) for n in run)):
+            return False
+        if not after < run[0] <= run[1] < value["sequence"]:
+            return False
+        after = run[1]
+    return True
 
 
 def check_header_signature(header: BundleHeader, data: bytes, signature: bytes) -> None:

@@ -162,7 +162,8 @@ def send_back(
         )
     # Contents None: a worker does not acknowledge, and an acknowledgement
     # of this bundle must not move the cursors of the coordinators' stream.
-    vault.sync.record_bundle_made(sequence, written.bundle_id)
+    # Its number is declared by the next bundle to coordinators (addressed_since).
+    vault.sync.record_bundle_made(sequence, written.bundle_id, addressee=device_id)
     if record:
         vault.sync.record_relayed(device_id, plan.entity_ids, written.bundle_id)
     if blobs:

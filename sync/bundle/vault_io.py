@@ -208,6 +208,9 @@ def export_bundle(
                 custody=custody,
                 blobs=blobs,
                 enrolment=enrolment,
+                # Numbers given to send-back bundles since the last bundle to
+                # coordinators: declared, so that they see no false gap.
+                addressed=vault.sync.addressed_since(),
             ),
             device,
             recipients,
@@ -270,7 +273,7 @@ def _adopt_unrecorded(vault: Vault, dest_dir: Path, org_id: str) -> None:
         sequence,
         outgoing.previous_bundle_id,
     ) and header.device_key == vault.device_public_key:
-        vault.sync.record_bundle_made(sequence, checked.bundle_id)
+        vault.sync.record_bundle_made(sequence, checked.bundle_id, addressee=header.addressee)
 
 
 class _LazyBlob:
@@ -351,9 +354,18 @@ def _check_sequence(unit: VaultImport, header: BundleHeader, bundle_id: str) -> 
     if after is not None and after.previous is not None and after.previous != bundle_id:
         raise BundleRejected("fork")
     last = unit.last_sequence(device_id)
-    if sequence > last + 1:
-        return (Gap(device_id, last + 1, sequence - 1),)
-    return ()
+    # Numbers the sender declares it gave to field workers' bundles (§2.3) are no gap.
+    gaps: list[Gap] = []
+    start = last + 1
+    for first, end in header.addressed:
+        if end < start:
+            continue
+        if first > start:
+            gaps.append(Gap(device_id, start, first - 1))
+        start = end + 1
+    if start < sequence:
+        gaps.append(Gap(device_id, start, sequence - 1))
+    return tuple(gaps)
 
 
 class _Applier:
@@ -567,7 +579,12 @@ def _apply(
             raise BundleRejected("payload-hash")
         applier.flush()
         unit.record_bundle(
-            checked.bundle_id, header.device_id, header.sequence, header.custody_head, header.previous
+            checked.bundle_id,
+            header.device_id,
+            header.sequence,
+            header.custody_head,
+            header.previous,
+            addressed=header.addressed,
         )
         summary = unit.summary
         result = ImportedBundle(

@@ -96,6 +96,9 @@ class BundleContents:
     blobs: Sequence[BlobSource] = field(default_factory=tuple)
     enrolment: HeaderEnrolment | None = None  # the header's optional member (§2.1)
     addressee: str | None = None  # the header's optional member (§2.2): a send-back's worker
+    # The header's optional ``addressed`` (§2.3): runs of this device's numbers
+    # that went to field workers since its previous bundle to coordinators.
+    addressed: Sequence[tuple[int, int]] = ()
     # The manifest's optional ``devices`` (§4): a coordinator vouches for the
     # devices whose revisions it relays to a field worker.
     devices: Sequence[VouchedDevice] = ()
@@ -352,7 +355,7 @@ def _check_own_output(
     probe = BundleHeader(
         contents.org_id, contents.profile_version, device.device_id, key, contents.sequence,
         contents.previous, created, contents.custody_head, 0, "0" * 64, contents.enrolment,
-        contents.addressee,
+        contents.addressee, tuple(contents.addressed),
     )  # fmt: skip
     try:
         parse_header(canonical(probe.to_json()))
@@ -384,7 +387,7 @@ def _prefix_size(
     header = BundleHeader(
         contents.org_id, contents.profile_version, device.device_id, key, contents.sequence,
         contents.previous, created, contents.custody_head, payload_size, "0" * 64, contents.enrolment,
-        contents.addressee,
+        contents.addressee, tuple(contents.addressed),
     )  # fmt: skip
     return len(MAGIC) + 4 + len(canonical(header.to_json())) + SIGNATURE_SIZE
 
@@ -496,6 +499,7 @@ def write_bundle(
                 payload_sha256=hashing.digest.hexdigest(),
                 enrolment=contents.enrolment,
                 addressee=contents.addressee,
+                addressed=tuple(contents.addressed),
             )
             header_bytes = canonical(header.to_json())
             signature = sign_header(device.private_key, header_bytes)

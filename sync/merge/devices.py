@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -79,15 +80,34 @@ class DeviceRow:
         }
 
 
-def sequence_gaps(sequences: list[int]) -> tuple[Gap, ...]:
-    """The runs of numbers from 1 to the largest of ``sequences`` that are not in it."""
+def sequence_gaps(sequences: list[int], addressed: Iterable[tuple[int, int]] = ()) -> tuple[Gap, ...]:
+    """The runs of numbers from 1 to the largest of ``sequences`` that are
+    neither in it nor in one of the ``addressed`` runs ``(first, last)``: the
+    numbers a coordinator's imported bundles declared it gave to bundles for
+    field workers, which other coordinators never receive (docs/merge.md,
+    "Devices"). A number nobody declared stays a gap."""
     gaps: list[Gap] = []
     expected = 1
     for sequence in sorted(set(sequences)):
         if sequence > expected:
-            gaps.append(Gap(expected, sequence - 1))
+            gaps += _without(Gap(expected, sequence - 1), sorted(addressed))
         expected = sequence + 1
     return tuple(gaps)
+
+
+def _without(gap: Gap, runs: list[tuple[int, int]]) -> list[Gap]:
+    """``gap`` less the numbers of ``runs`` (sorted by their first number)."""
+    left: list[Gap] = []
+    start = gap.first
+    for first, last in runs:
+        if last < start or first > gap.last:
+            continue
+        if first > start:
+            left.append(Gap(start, first - 1))
+        start = max(start, last + 1)
+    if start <= gap.last:
+        left.append(Gap(start, gap.last))
+    return left
 
 
 def _verification(status: str, held: int) -> str:
@@ -106,7 +126,7 @@ def _row(
 ) -> DeviceRow:
     status = device.status if device is not None else "unknown"
     last = max(received, key=lambda r: r.sequence, default=None)
-    gaps = sequence_gaps([r.sequence for r in received])
+    gaps = sequence_gaps([r.sequence for r in received], [run for r in received for run in r.addressed])
     warnings = []
     if gaps:
         warnings.append("sequence-gap")
