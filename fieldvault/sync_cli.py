@@ -79,6 +79,8 @@ def _pushed(result: PushResult, inbox: PullResult) -> tuple[dict[str, Any], str]
         # Evidence items whose bytes left this laptop after a checked receipt
         # (the organisation's purge-after-delivery policy; docs/sync.md).
         "purged": len(result.purged),
+        # Receipts that fail this device's own checks (docs/sync.md, "Fork detection").
+        "server_forks": [a.to_json() for a in inbox.server_forks],
     }
     human = (
         f"{len(result.sent)} bundle(s) delivered, receipts {', '.join(map(str, result.receipts)) or '-'}; "
@@ -115,6 +117,9 @@ def _pulled(result: PullResult, relayed: RelayResult) -> tuple[dict[str, Any], s
         "gaps": result.gaps,
         "bytes_received": result.bytes_received,
         "retries": result.retries,
+        # Carried receipts that differ from the receipt log this vault checked:
+        # the server showed a worker another log (docs/sync.md, "Fork detection").
+        "server_forks": [a.to_json() for a in result.server_forks],
     }
     human = f"{len(result.received)} bundle(s) imported"
     if result.held:
@@ -129,18 +134,30 @@ def _pulled(result: PullResult, relayed: RelayResult) -> tuple[dict[str, Any], s
     return data, human
 
 
+def _warn_forks(result: PullResult) -> None:
+    for alarm in result.server_forks:
+        print(
+            f"fieldvault: WARNING: the server's receipt {alarm.index} for device {alarm.device_id} "
+            f"({alarm.kind}): the server showed that device another receipt log than this vault "
+            "checked, or the receipt is not what it says. Tell the organisation's coordinators.",
+            file=sys.stderr,
+        )
+
+
 def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
+    from sync.client.connection import one_login
     from sync.client.inbox import receive_inbox, send_back_over_server
     from sync.client.pull import pull
     from sync.client.push import push
     from sync.client.retry import Backoff
 
     proxy: str | bool = False if args.no_proxy else (args.proxy or True)
-    with open_vault(args, secrets) as vault:
+    with open_vault(args, secrets) as vault, one_login(vault):  # one login for both steps
         if is_coordinator(vault):
             pulled = pull(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             for bundle_id, code in pulled.refused:
                 print(f"fieldvault: bundle {bundle_id} refused ({code})", file=sys.stderr)
+            _warn_forks(pulled)
             # After the pull: what is due back to each field worker, through its inbox.
             relayed = send_back_over_server(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             data, human = _pulled(pulled, relayed)
@@ -149,5 +166,6 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
             inbox = receive_inbox(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             for bundle_id, code in inbox.refused:
                 print(f"fieldvault: bundle {bundle_id} refused ({code})", file=sys.stderr)
+            _warn_forks(inbox)
             data, human = _pushed(pushed, inbox)
     out.result(data, human)

@@ -388,6 +388,31 @@ class VouchedDevice:
 
 
 DEVICES_MEMBER = "devices"  # optional (§4): present only when not empty
+# optional (§4): the server's signed receipts for the sender's earlier bundles
+# that no acknowledged bundle carried yet, so that a coordinator compares them
+# with the receipt log it checked (a server showing the device another log is
+# caught). Present only when not empty; absent means none.
+RECEIPTS_MEMBER = "receipts"
+MAX_CARRIED_RECEIPTS = 1000
+OPTIONAL_MANIFEST_MEMBERS = {DEVICES_MEMBER, RECEIPTS_MEMBER}
+
+
+@dataclass(frozen=True)
+class CarriedReceipt:
+    """A receipt of the server's log as the sender holds it (§4
+    ``receipts``): its form only is checked here; its signature and what it
+    names are checked by a coordinator against the log (sync/client)."""
+
+    index: int
+    entry: bytes  # the signed canonical JSON
+    signature: bytes  # 64 bytes, by the server's receipt key
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "entry": base64.b64encode(self.entry).decode("ascii"),
+            "signature": base64.b64encode(self.signature).decode("ascii"),
+        }
 
 
 @dataclass(frozen=True)
@@ -399,9 +424,14 @@ class Manifest:
     custody: tuple[CustodyEntry, ...]
     blobs: tuple[BlobEntry, ...]
     devices: tuple[VouchedDevice, ...] = ()  # sorted by device id
+    receipts: tuple[CarriedReceipt, ...] = ()  # indexes strictly increasing
 
     def to_json(self) -> dict[str, Any]:
-        optional = {DEVICES_MEMBER: [d.to_json() for d in self.devices]} if self.devices else {}
+        optional: dict[str, Any] = (
+            {DEVICES_MEMBER: [d.to_json() for d in self.devices]} if self.devices else {}
+        )
+        if self.receipts:
+            optional[RECEIPTS_MEMBER] = [r.to_json() for r in self.receipts]
         return {
             "format": "fieldvault-bundle-manifest",
             "version": 1,
@@ -434,8 +464,30 @@ def _parse_devices(value: Any) -> tuple[VouchedDevice, ...] | None:
     return tuple(devices) if ids == sorted(set(ids)) else None
 
 
+def _parse_receipts(value: Any) -> tuple[CarriedReceipt, ...] | None:
+    """§4 ``receipts``: a non-empty list of at most MAX_CARRIED_RECEIPTS
+    ``{"index", "entry", "signature"}``, indexes from 1 strictly increasing."""
+    if not isinstance(value, list) or not value or len(value) > MAX_CARRIED_RECEIPTS:
+        return None
+    receipts: list[CarriedReceipt] = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"index", "entry", "signature"}:
+            return None
+        if not is_count(item["index"], 1) or not isinstance(item["entry"], str):
+            return None
+        if not isinstance(item["signature"], str):
+            return None
+        entry, signature = decode_b64(item["entry"]), decode_b64(item["signature"], SIGNATURE_SIZE)
+        if not entry or signature is None:
+            return None
+        if receipts and item["index"] <= receipts[-1].index:
+            return None
+        receipts.append(CarriedReceipt(item["index"], entry, signature))
+    return tuple(receipts)
+
+
 def _manifest_form_ok(value: Any) -> bool:
-    if not isinstance(value, dict) or set(value) - {DEVICES_MEMBER} != {
+    if not isinstance(value, dict) or set(value) - OPTIONAL_MANIFEST_MEMBERS != {
         "format",
         "version",
         "bundle",
@@ -489,12 +541,19 @@ def parse_manifest(data: bytes) -> Manifest:
         if parsed is None:
             raise BundleRejected("archive-form")
         devices = parsed
+    receipts: tuple[CarriedReceipt, ...] = ()
+    if RECEIPTS_MEMBER in value:
+        carried = _parse_receipts(value[RECEIPTS_MEMBER])
+        if carried is None:
+            raise BundleRejected("archive-form")
+        receipts = carried
     return Manifest(
         binding=value["bundle"],
         revisions=tuple(value["revisions"]),
         custody=tuple(CustodyEntry(c["seq"], c["hash"]) for c in value["custody"]),
         blobs=tuple(BlobEntry(b["sha256"], b["size"], tuple(b["evidence_ids"])) for b in value["blobs"]),
         devices=devices,
+        receipts=receipts,
     )
 
 

@@ -32,6 +32,7 @@ from db.api import (
     VaultImport,
 )
 from sync.bundle.admission import Admission, BundleQuarantined, admit
+from sync.bundle.carried_receipts import queue_for_audit, receipts_to_carry, record_carried
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import BlobEntry, BundleHeader, HeaderEnrolment, Manifest
 from sync.bundle.reader import BlobSink, CheckedBundle, check_bundle, check_header, read_bundle
@@ -189,6 +190,9 @@ def export_bundle(
     head = custody.head if custody.count else vault.sync.custody_head()
     pending = vault.sync.unacknowledged_blobs()
     enrolment = _enrolment(vault, org_id)
+    # The server's receipts for this device's earlier bundles that no
+    # acknowledged bundle carried: a coordinator compares them with the log.
+    receipts = receipts_to_carry(vault)
     device = DeviceIdentity(vault.sync.signing_key(), vault.device_id)
     dest = dest_dir / bundle_file_name(org_id, vault.device_id, sequence)
     with ExitStack() as files:
@@ -211,6 +215,7 @@ def export_bundle(
                 # Numbers given to send-back bundles since the last bundle to
                 # coordinators: declared, so that they see no false gap.
                 addressed=vault.sync.addressed_since(),
+                receipts=receipts,
             ),
             device,
             recipients,
@@ -229,6 +234,7 @@ def export_bundle(
         [(evidence_id, b.sha256) for b in pending for evidence_id in b.evidence_ids],
         bundle_id=written.bundle_id,
     )
+    record_carried(vault, written.bundle_id, receipts)
     return ExportedBundle(
         path=written.path,
         bundle_id=written.bundle_id,
@@ -606,6 +612,11 @@ def _apply(
         # organisation holds them, so this worker's bundles do not carry them
         # back. A kill before this only means they travel back once more.
         vault.sync.acknowledge(blobs=[b.sha256 for b in opened.manifest.blobs])
+    if opened.manifest.receipts and profile is not None and profile.coordinator(vault.device_id):
+        # Kept for the next pull to compare with the receipt log this vault
+        # checked (sync/client/receipt_audit.py). A kill before this loses
+        # only this comparison, not the bundle.
+        queue_for_audit(vault, header.device_id, checked.bundle_id, opened.manifest.receipts)
     return result
 
 

@@ -39,6 +39,7 @@ from sync.bundle.format import (
     SIGNATURE_SIZE,
     BlobEntry,
     BundleHeader,
+    CarriedReceipt,
     CustodyEntry,
     HeaderEnrolment,
     Manifest,
@@ -102,6 +103,9 @@ class BundleContents:
     # The manifest's optional ``devices`` (§4): a coordinator vouches for the
     # devices whose revisions it relays to a field worker.
     devices: Sequence[VouchedDevice] = ()
+    # The manifest's optional ``receipts`` (§4): the server's receipts for
+    # this device's earlier bundles not yet carried in an acknowledged one.
+    receipts: Sequence[CarriedReceipt] = ()
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,7 @@ def _manifest(contents: BundleContents, device_id: str, revisions: _Lines, custo
         custody=tuple(CustodyEntry(seq, h) for seq, h in zip(custody.seqs, custody.keys, strict=True)),
         blobs=tuple(BlobEntry(b.sha256, b.size, tuple(b.evidence_ids)) for b in contents.blobs),
         devices=tuple(sorted({d.device_id: d for d in contents.devices}.values(), key=lambda d: d.device_id)),
+        receipts=tuple(sorted(contents.receipts, key=lambda r: r.index)),
     )
 
 

@@ -8,9 +8,11 @@ the coded errors a person reads (errors.py)."""
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
@@ -132,21 +134,90 @@ def _check_server_key(vault: Vault, client: ServerClient, url: str, pinned: byte
     return key
 
 
+# A login is reused for this long at most (the server's sessions last 15
+# minutes: docs/server.md §3); an older one is replaced by a fresh login.
+REUSE_LOGIN_FOR = 10 * 60.0
+
+
+@dataclass
+class _SharedLogin:
+    """The connection and login that the steps of one sync round share."""
+
+    vault: Vault
+    stack: ExitStack = field(default_factory=ExitStack)
+    client: ServerClient | None = None
+    settings: tuple[object, ...] = ()  # (proxy, timeout) the client was opened with
+    logged_in_at: float = 0.0
+
+    def usable(self, vault: Vault, settings: tuple[object, ...]) -> ServerClient | None:
+        fresh = time.monotonic() - self.logged_in_at < REUSE_LOGIN_FOR
+        if self.client is not None and vault is self.vault and settings == self.settings and fresh:
+            return self.client
+        return None
+
+    def drop(self) -> None:
+        """After a failure inside a step: the next step connects afresh."""
+        self.stack.close()
+        self.stack = ExitStack()
+        self.client = None
+
+
+_ROUND: ContextVar[_SharedLogin | None] = ContextVar("fieldvault_sync_round", default=None)
+
+
+@contextmanager
+def one_login(vault: Vault) -> Iterator[None]:
+    """The sync steps run inside share one connection and one login: a
+    field worker's push and then its inbox, a coordinator's pull and then
+    its send-back (each step would otherwise connect, read the certificate
+    and log in again). A step whose connection failed leaves the next one
+    to connect and log in afresh; so does a login older than
+    REUSE_LOGIN_FOR."""
+    shared = _SharedLogin(vault)
+    token = _ROUND.set(shared)
+    try:
+        yield
+    finally:
+        _ROUND.reset(token)
+        shared.drop()
+
+
+def _open(
+    stack: ExitStack, vault: Vault, target: Target, proxy: str | None, timeout: float | httpx.Timeout
+) -> ServerClient:
+    client = stack.enter_context(ServerClient(target.url, target.cert_sha256, proxy=proxy, timeout=timeout))
+    _login(client, vault)
+    _check_server_key(vault, client, target.url, target.receipt_key)
+    exchange_profile(vault, client, target.profile)
+    return client
+
+
 @contextmanager
 def session(
     vault: Vault, *, proxy: str | None = None, timeout: float | httpx.Timeout = TIMEOUT
 ) -> Iterator[ServerClient]:
-    """A logged-in client of the vault's organisation server. Errors inside
-    the block are translated too (``translated``)."""
+    """A logged-in client of the vault's organisation server (inside
+    ``one_login``: the round's, logged in once). Errors inside the block are
+    translated too (``translated``)."""
     target = target_of(vault)
-    with (
-        translated(target.url),
-        ServerClient(target.url, target.cert_sha256, proxy=proxy, timeout=timeout) as client,
-    ):
-        _login(client, vault)
-        _check_server_key(vault, client, target.url, target.receipt_key)
-        exchange_profile(vault, client, target.profile)
-        yield client
+    shared = _ROUND.get()
+    settings = (proxy, timeout)
+    if shared is None or shared.vault is not vault:
+        with translated(target.url), ExitStack() as stack:
+            yield _open(stack, vault, target, proxy, timeout)
+        return
+    try:
+        with translated(target.url):
+            client = shared.usable(vault, settings)
+            if client is None:
+                shared.drop()
+                shared.client = _open(shared.stack, vault, target, proxy, timeout)
+                shared.settings, shared.logged_in_at = settings, time.monotonic()
+                client = shared.client
+            yield client
+    except BaseException:
+        shared.drop()  # a broken connection is not handed to the next step
+        raise
 
 
 def exchange_profile(vault: Vault, client: ServerClient, held: Profile) -> int:

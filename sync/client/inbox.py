@@ -41,6 +41,7 @@ from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
 from sync.client.pull import Change, PullResult, Received, _change, _download, _matches
 from sync.client.push import push, queued_count, spool_dir
+from sync.client.receipt_audit import check_own_receipts
 from sync.client.retry import Backoff
 from sync.client.transport import ServerClient
 from sync.org import OrgRefused
@@ -133,10 +134,13 @@ def receive_inbox(
 ) -> PullResult:
     """Download, check, import and acknowledge every bundle a coordinator
     addressed to this device since the last run. Raises SyncFailed when the
-    run stops; what was imported stays imported and is not downloaded again."""
+    run stops; what was imported stays imported and is not downloaded again.
+    First, with no connection, the receipts this device holds are checked
+    (receipt_audit.check_own_receipts): what is wrong is in ``server_forks``."""
     proxy_url = chosen_proxy(vault, proxy)
     backoff = backoff or Backoff()
     result = PullResult()
+    result.server_forks += check_own_receipts(vault)
     inbox = _Inbox(vault, result, progress)
     failures = 0
     while True:

@@ -17,6 +17,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,14 @@ import httpx
 from db.api import SyncClientState, Vault
 from sync.acks import make_ack, sign_ack
 from sync.bundle.admission import BundleQuarantined
+from sync.bundle.carried_receipts import ReceiptAlarm
 from sync.bundle.errors import BundleRejected
 from sync.bundle.vault_io import import_bundle
 from sync.client import errors
 from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
 from sync.client.push import spool_dir
+from sync.client.receipt_audit import audit_carried
 from sync.client.retry import Backoff
 from sync.client.transport import ServerClient
 from sync.server.protocol import b64
@@ -82,6 +85,9 @@ class PullResult:
     gaps: list[dict[str, Any]] = field(default_factory=list)
     bytes_received: int = 0
     retries: int = 0
+    # Receipts that disagree with the receipt log this vault checked (found
+    # in this run; every one found is kept in the vault: carried_receipts.alarms).
+    server_forks: list[ReceiptAlarm] = field(default_factory=list)
 
 
 def _change(value: Any) -> Change:
@@ -117,7 +123,7 @@ class _Log:
         self.key = client.server_key
         head = self.state.value(LOG_HEAD)
         self.head = Receipt.from_json(json.loads(head)) if head is not None else None
-        self.seen: dict[int, Receipt] = {}
+        self.seen: dict[int, Receipt] = {}  # entries checked to join the head, this run
 
     def receipt(self, index: int) -> Receipt:
         """The checked receipt ``index``: the log is read and checked up to it."""
@@ -133,11 +139,18 @@ class _Log:
             if receipt.index != index:
                 raise errors.log_broken(index)
             return receipt
+        if not self.read_to(index):
+            raise errors.log_broken(self.head.index + 1 if self.head is not None else 1)
+        return self.seen[index]
+
+    def read_to(self, index: int) -> bool:
+        """Read and check the log forward up to ``index``; False when the
+        server's log ends before it."""
         while self.head is None or self.head.index < index:
             start = self.head.index + 1 if self.head is not None else 1
             stretch = self.client.receipts(start=start, limit=min(1000, index - start + 1))
             if not stretch:
-                raise errors.log_broken(start)
+                return False
             try:
                 check_log(stretch, self.key, after=self.head)
             except ReceiptInvalid:
@@ -146,7 +159,53 @@ class _Log:
                 self.seen[receipt.index] = receipt
             self.head = stretch[-1]
             self.state.set_value(LOG_HEAD, json.dumps(self.head.to_json()))
-        return self.seen[index]
+        return True
+
+    def checked_entries(self, indexes: list[int]) -> dict[int, Receipt | None]:
+        """The entries at ``indexes`` of the log as this vault checked it
+        (None: the log the server shows ends before that index). Entries
+        before the head checked in an earlier run are read again from there
+        up to the head and must join it, hash by hash (else
+        ``sync-log-broken``): so they are the entries the chain this vault
+        checked holds, not whatever the server answers today."""
+        if not indexes:
+            return {}
+        beyond = max(indexes)
+        if self.head is None or beyond > self.head.index:
+            self.read_to(beyond)  # False: the log ends before it; those indexes are None below
+        head = self.head.index if self.head is not None else 0
+        missing = sorted(i for i in indexes if i not in self.seen and i <= head)
+        if missing:
+            self._read_back(missing[0])
+        return {i: self.seen.get(i) for i in indexes}
+
+    def _read_back(self, start: int) -> None:
+        """Read entries ``start`` … up to the head checked before, and check
+        that they join it (each entry's ``previous`` is the hash of the one
+        before it, the last one is the head)."""
+        assert self.head is not None
+        head = self.head
+        stretch: list[Receipt] = []
+        while not stretch or stretch[-1].index < head.index:
+            at = stretch[-1].index + 1 if stretch else start
+            page = self.client.receipts(start=at, limit=min(1000, head.index - at + 1))
+            if not page:
+                raise errors.log_broken(at)
+            stretch += [r for r in page if r.index <= head.index]
+        try:
+            for receipt in stretch:
+                verify_receipt(receipt, self.key)
+        except ReceiptInvalid:
+            raise errors.log_broken(start) from None
+        joined = stretch[-1].index == head.index and stretch[-1].entry == head.entry
+        for before, after in pairwise(stretch):
+            joined = (
+                joined and after.index == before.index + 1 and after.body.get("previous") == before.sha256
+            )
+        if stretch[0].index != start or not joined:
+            raise errors.log_broken(start)
+        for receipt in stretch:
+            self.seen.setdefault(receipt.index, receipt)
 
 
 def _matches(receipt: Receipt, change: Change, org_id: str) -> bool:
@@ -217,6 +276,8 @@ class _Puller:
             feed = client.changes(cursor=self.cursor, limit=PAGE)
             changes = [_change(c) for c in feed["changes"]]
             if not changes:
+                # The receipts imported bundles carried (USB ones too), against the log.
+                self.result.server_forks += audit_carried(self.vault, log, log.key)
                 return
             for change in changes:
                 if change.receipt_index <= self.cursor:

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from db.api import CancelToken, FieldvaultError, Vault
+from sync.bundle.carried_receipts import ReceiptAlarm, alarms
 from sync.client import errors
 from sync.client.retry import Backoff
 
@@ -56,6 +57,10 @@ class SyncStatus:
     held: tuple[str, ...] = ()  # bundle ids held in quarantine (a device not added yet)
     refused: tuple[tuple[str, str], ...] = ()  # (bundle id, error code)
     gaps: tuple[tuple[str, int, int], ...] = ()  # (device id, first, last): not received yet
+    # Every receipt alarm the vault holds (sync/bundle/carried_receipts.py):
+    # the server showed this device or a worker another receipt log than the
+    # coordinators. Kept until someone looks; shown, never cleared by a run.
+    server_forks: tuple[ReceiptAlarm, ...] = ()
 
 
 class _Speed:
@@ -123,7 +128,9 @@ class SyncWorker:
         self._paused = False
         self._failures = 0
         self._thread: threading.Thread | None = None
-        self._status = SyncStatus(IDLE, role_of(vault), queued=self._queued())
+        self._status = SyncStatus(
+            IDLE, role_of(vault), queued=self._queued(), server_forks=tuple(alarms(vault))
+        )
 
     # -- what the GUI calls ---------------------------------------------------------------
 
@@ -178,59 +185,65 @@ class SyncWorker:
 
     def run_once(self) -> SyncStatus:
         """One push or pull, now, in the caller's thread."""
-        from sync.client.inbox import receive_inbox, send_back_over_server
-        from sync.client.pull import pull
-        from sync.client.push import push
+        from sync.client.connection import one_login
 
         self._set(state=SYNCING, next_try_in=None, progress=None)
         speed = _Speed(self.clock)
         role = role_of(self.vault)
         once = Backoff(attempts=1)  # the worker's own schedule retries, not the run
         try:
-            if role == "coordinator":
-                pulled = pull(
-                    self.vault,
-                    proxy=self.proxy,
-                    backoff=once,
-                    progress=lambda _bundle, done, total: self._set(progress=speed.add(done, total)),
-                )
-                # Then what is due back to the field workers, through their inboxes.
-                relayed = send_back_over_server(
-                    self.vault, proxy=self.proxy, backoff=once, cancel=_Cancel(self._stopping)
-                )
-                self._succeeded(
-                    role,
-                    sent=len(relayed.sent),
-                    received=len(pulled.received),
-                    held=tuple(pulled.held),
-                    refused=tuple(pulled.refused),
-                    gaps=tuple((g["device_id"], g["first"], g["last"]) for g in pulled.gaps),
-                )
-            else:
-                pushed = push(
-                    self.vault,
-                    proxy=self.proxy,
-                    backoff=once,
-                    chunk=self.chunk,
-                    progress=lambda done, total: self._set(progress=speed.add(done, total)),
-                    cancel=_Cancel(self._stopping),
-                )
-                # Then what coordinators sent back to this device (its inbox).
-                taken = receive_inbox(
-                    self.vault,
-                    proxy=self.proxy,
-                    backoff=once,
-                    progress=lambda _bundle, done, total: self._set(progress=speed.add(done, total)),
-                )
-                self._succeeded(
-                    role, sent=len(pushed.sent), received=len(taken.received), purged=len(pushed.purged)
-                )
+            with one_login(self.vault):  # one connection and login for both steps
+                self._round(role, speed, once)
         except FieldvaultError as failure:
             # SyncFailed, or the vault's own (a full disk while making the
             # bundle; cancelled because the worker stops): shown, tried again.
             self._failures += 1
             self._set(state=WAITING, role=role, last_error=failure, progress=None, queued=self._queued())
         return self.status
+
+    def _round(self, role: str, speed: _Speed, once: Backoff) -> None:
+        from sync.client.inbox import receive_inbox, send_back_over_server
+        from sync.client.pull import pull
+        from sync.client.push import push
+
+        if role == "coordinator":
+            pulled = pull(
+                self.vault,
+                proxy=self.proxy,
+                backoff=once,
+                progress=lambda _bundle, done, total: self._set(progress=speed.add(done, total)),
+            )
+            # Then what is due back to the field workers, through their inboxes.
+            relayed = send_back_over_server(
+                self.vault, proxy=self.proxy, backoff=once, cancel=_Cancel(self._stopping)
+            )
+            self._succeeded(
+                role,
+                sent=len(relayed.sent),
+                received=len(pulled.received),
+                held=tuple(pulled.held),
+                refused=tuple(pulled.refused),
+                gaps=tuple((g["device_id"], g["first"], g["last"]) for g in pulled.gaps),
+            )
+        else:
+            pushed = push(
+                self.vault,
+                proxy=self.proxy,
+                backoff=once,
+                chunk=self.chunk,
+                progress=lambda done, total: self._set(progress=speed.add(done, total)),
+                cancel=_Cancel(self._stopping),
+            )
+            # Then what coordinators sent back to this device (its inbox).
+            taken = receive_inbox(
+                self.vault,
+                proxy=self.proxy,
+                backoff=once,
+                progress=lambda _bundle, done, total: self._set(progress=speed.add(done, total)),
+            )
+            self._succeeded(
+                role, sent=len(pushed.sent), received=len(taken.received), purged=len(pushed.purged)
+            )
 
     def _succeeded(
         self,
@@ -257,6 +270,7 @@ class SyncWorker:
             held=held,
             refused=refused,
             gaps=gaps,
+            server_forks=tuple(alarms(self.vault)),
         )
 
     def _delay(self) -> float:

@@ -52,6 +52,7 @@ def test_fieldvault_sync_pushes_for_a_worker_and_pulls_for_a_coordinator(tmp_pat
             "bytes_sent": 0,
             "retries": 0,
             "purged": 0,
+            "server_forks": [],
         }
 
         pulled = coordinator.json("sync", secrets=[PASSPHRASE])

@@ -1,0 +1,269 @@
+"""Receipts that travel in bundles (docs/bundle-format.md §4 ``receipts``;
+docs/sync.md, "Fork detection").
+
+A field worker cannot read the server's receipt log (it names every
+device's deliveries), so it cannot tell whether the server showed it the
+same log as the coordinators. Its next bundles therefore carry the signed
+receipts it holds for its earlier bundles, until a bundle that carried them
+is acknowledged; a coordinator that imports such a bundle (USB or pull)
+keeps them to compare with the log it checked (sync/client/receipt_audit.py).
+A difference is kept as an alarm in the vault and shown, never dropped.
+
+State, in the vault's ``sync_client_values`` (short transactions, JSON):
+
+- ``receipts_carried`` (a worker): ``{"through": n, "bundles": {bundle id:
+  highest receipt index it carried}}``; receipts up to ``through`` were
+  carried by an acknowledged bundle and are not carried again.
+- ``receipts_to_audit`` (a coordinator): the carried receipts imported and
+  not yet compared with the log, each with the device and bundle that
+  carried it.
+- ``receipt_alarms``: every difference found, kept until someone looks
+  (nothing removes them)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from db.api import SyncClientState, Vault
+from sync.bundle.format import MAX_CARRIED_RECEIPTS, CarriedReceipt
+
+CARRIED = "receipts_carried"
+TO_AUDIT = "receipts_to_audit"
+ALARMS = "receipt_alarms"
+MAX_TO_AUDIT = 100_000  # a bound on what waits for a coordinator's next pull
+
+
+# -- the kinds of alarm ----------------------------------------------------------------------
+
+LOG_DIFFERS = "log-differs"  # the log a coordinator checked holds another entry at that index
+LOG_LACKS = "log-lacks"  # the log a coordinator is shown ends before that index
+RECEIPT_INVALID = "receipt-invalid"  # not signed by the server key, or names another device/bundle
+RECEIPT_ORDER = "receipt-order"  # a later bundle of a device got a receipt index not above an earlier's
+
+
+@dataclass(frozen=True)
+class ReceiptAlarm:
+    """A receipt that disagrees with the log (or with itself): the server
+    showed a device something else than the coordinators, or a receipt is
+    not what it claims. Names ids and hashes only."""
+
+    kind: str
+    index: int  # the receipt's index in the server's log
+    device_id: str  # whose delivery the receipt is
+    bundle_id: str  # the bundle that carried it (a coordinator's check) or it names (a worker's)
+    carried_sha256: str  # SHA-256 of the receipt's signed entry as the device holds it
+    seen_sha256: str | None  # the entry at that index in the log a coordinator checked
+    detected_ms: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "index": self.index,
+            "device_id": self.device_id,
+            "bundle_id": self.bundle_id,
+            "carried_sha256": self.carried_sha256,
+            "seen_sha256": self.seen_sha256,
+            "detected_ms": self.detected_ms,
+        }
+
+    @staticmethod
+    def from_json(value: dict[str, Any]) -> ReceiptAlarm:
+        return ReceiptAlarm(
+            str(value["kind"]),
+            int(value["index"]),
+            str(value["device_id"]),
+            str(value["bundle_id"]),
+            str(value["carried_sha256"]),
+            value["seen_sha256"] if isinstance(value.get("seen_sha256"), str) else None,
+            int(value["detected_ms"]),
+        )
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def entry_sha256(entry: bytes) -> str:
+    return hashlib.sha256(entry).hexdigest()
+
+
+def _load(state: SyncClientState, name: str, default: Any) -> Any:
+    text = state.value(name)
+    try:
+        value = json.loads(text) if text else default
+    except ValueError:
+        return default
+    return value if isinstance(value, type(default)) else default
+
+
+def _save(state: SyncClientState, name: str, value: Any) -> None:
+    state.set_value(name, json.dumps(value, sort_keys=True))
+
+
+def receipt_of(stored: str | None) -> CarriedReceipt | None:
+    """A receipt as the vault stores it (``sync_deliveries.receipt``, the
+    server's JSON), or None when it is not of that form."""
+    try:
+        value = json.loads(stored) if stored else None
+        if not isinstance(value, dict) or set(value) != {"index", "entry", "signature"}:
+            return None
+        index = value["index"]
+        entry = base64.b64decode(value["entry"], validate=True)
+        signature = base64.b64decode(value["signature"], validate=True)
+    except (ValueError, TypeError, binascii.Error):
+        return None
+    if type(index) is not int or index < 1 or not entry or len(signature) != 64:
+        return None
+    return CarriedReceipt(index, entry, signature)
+
+
+# -- a field worker: what its next bundle carries ---------------------------------------------
+
+
+def _reported_through(vault: Vault, state: SyncClientState) -> tuple[int, dict[str, Any]]:
+    """The highest receipt index an acknowledged bundle carried (what a
+    coordinator holds), folding acknowledged bundles into it."""
+    record = _load(state, CARRIED, {})
+    through = record.get("through", 0) if isinstance(record.get("through"), int) else 0
+    bundles = record.get("bundles", {}) if isinstance(record.get("bundles"), dict) else {}
+    acked = {b.bundle_id for b in vault.sync.sent_bundles() if b.acked_ms is not None}
+    folded = {b: i for b, i in bundles.items() if b in acked and isinstance(i, int)}
+    if folded:
+        through = max(through, *folded.values())
+        bundles = {b: i for b, i in bundles.items() if b not in folded and isinstance(i, int) and i > through}
+        _save(state, CARRIED, {"through": through, "bundles": bundles})
+    return through, {"through": through, "bundles": bundles}
+
+
+def receipts_to_carry(vault: Vault) -> list[CarriedReceipt]:
+    """This device's receipts that no acknowledged bundle carried yet,
+    oldest first, at most MAX_CARRIED_RECEIPTS (the rest go in a later
+    bundle once these are acknowledged). Empty when it has none."""
+    state = SyncClientState.of(vault)
+    through, _record = _reported_through(vault, state)
+    own = {b.bundle_id for b in vault.sync.sent_bundles()}
+    by_index: dict[int, CarriedReceipt] = {}
+    for delivery in state.deliveries():
+        if delivery.bundle_id not in own or delivery.receipt is None:
+            continue
+        receipt = receipt_of(delivery.receipt)
+        if receipt is not None and receipt.index > through:
+            by_index.setdefault(receipt.index, receipt)
+    return [by_index[i] for i in sorted(by_index)][:MAX_CARRIED_RECEIPTS]
+
+
+def record_carried(vault: Vault, bundle_id: str, receipts: list[CarriedReceipt]) -> None:
+    """Bundle ``bundle_id`` carried ``receipts``: once it is acknowledged,
+    they are not carried again. (A kill before this only means they travel
+    once more.)"""
+    if not receipts:
+        return
+    state = SyncClientState.of(vault)
+    _through, record = _reported_through(vault, state)
+    record["bundles"][bundle_id] = max(r.index for r in receipts)
+    _save(state, CARRIED, record)
+
+
+# -- a coordinator: receipts waiting to be compared with the log ------------------------------
+
+
+@dataclass(frozen=True)
+class ToAudit:
+    device_id: str  # the device that carried it (whose receipt it should be)
+    bundle_id: str  # the bundle that carried it
+    receipt: CarriedReceipt
+
+
+def queue_for_audit(
+    vault: Vault, device_id: str, bundle_id: str, receipts: tuple[CarriedReceipt, ...]
+) -> None:
+    """Keep the receipts a bundle carried until the next pull compares them
+    with the receipt log (a USB import has no server to ask)."""
+    if not receipts:
+        return
+    state = SyncClientState.of(vault)
+    queued: list[Any] = _load(state, TO_AUDIT, [])
+    have = {(q.get("device_id"), q.get("receipt", {}).get("entry")) for q in queued if isinstance(q, dict)}
+    for receipt in receipts:
+        carried = receipt.to_json()
+        if (device_id, carried["entry"]) not in have:
+            queued.append({"device_id": device_id, "bundle_id": bundle_id, "receipt": carried})
+    _save(state, TO_AUDIT, queued[-MAX_TO_AUDIT:])
+
+
+def to_audit(vault: Vault) -> list[ToAudit]:
+    items = []
+    for value in _load(SyncClientState.of(vault), TO_AUDIT, []):
+        receipt = receipt_of(json.dumps(value.get("receipt"))) if isinstance(value, dict) else None
+        if receipt is not None:
+            items.append(ToAudit(str(value["device_id"]), str(value["bundle_id"]), receipt))
+    return items
+
+
+def audited(vault: Vault, done: list[ToAudit]) -> None:
+    """Drop what was compared (the alarms, if any, are kept apart)."""
+    state = SyncClientState.of(vault)
+    gone = {(d.device_id, d.receipt.index, d.receipt.entry) for d in done}
+    left = [
+        item
+        for item in to_audit(vault)
+        if (item.device_id, item.receipt.index, item.receipt.entry) not in gone
+    ]
+    _save(
+        state,
+        TO_AUDIT,
+        [{"device_id": i.device_id, "bundle_id": i.bundle_id, "receipt": i.receipt.to_json()} for i in left],
+    )
+
+
+# -- alarms -------------------------------------------------------------------------------------
+
+
+def alarms(vault: Vault) -> list[ReceiptAlarm]:
+    """Every receipt alarm this vault found, oldest first."""
+    found = []
+    for value in _load(SyncClientState.of(vault), ALARMS, []):
+        try:
+            found.append(ReceiptAlarm.from_json(value))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return found
+
+
+def add_alarms(vault: Vault, new: list[ReceiptAlarm]) -> list[ReceiptAlarm]:
+    """Keep the alarms not kept already; returns those (the new ones)."""
+    if not new:
+        return []
+    kept = alarms(vault)
+    seen = {(a.kind, a.index, a.device_id, a.carried_sha256) for a in kept}
+    added = []
+    for alarm in new:
+        key = (alarm.kind, alarm.index, alarm.device_id, alarm.carried_sha256)
+        if key not in seen:
+            seen.add(key)
+            added.append(alarm)
+    if added:
+        _save(SyncClientState.of(vault), ALARMS, [a.to_json() for a in kept + added])
+    return added
+
+
+__all__ = [
+    "LOG_DIFFERS",
+    "LOG_LACKS",
+    "RECEIPT_INVALID",
+    "RECEIPT_ORDER",
+    "ReceiptAlarm",
+    "ToAudit",
+    "add_alarms",
+    "alarms",
+    "queue_for_audit",
+    "receipts_to_carry",
+    "record_carried",
+    "to_audit",
+]
