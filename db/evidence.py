@@ -35,7 +35,7 @@ from db.errors import FieldvaultError, InvalidInput, NotFound, RevisionRejected,
 from db.export_files import PendingExports, create_private_file, export_target, safe_file_name
 from db.ids import new_id
 from db.model import Blob, EntityRow, EvidenceBlob, RevisionRow
-from db.purge import EvidencePurged, purged_file_of
+from db.purge import EvidencePurged, live_blob_id, purged_file_of
 from db.revisions import verify_revision
 from db.services import EntityService, VaultContext
 from db.verify import trusted_signers
@@ -180,7 +180,9 @@ class EvidenceService(EntityService[EvidenceItem]):
         renamed = False
         try:
             with self._ctx.write_transaction("record the evidence") as session:
-                blob_id = session.scalar(select(Blob.blob_id).where(Blob.sha256 == written.sha256))
+                # Only bytes still on this laptop: a purged blob's file is gone
+                # (db/purge.py), so the same bytes arriving again are stored anew.
+                blob_id = live_blob_id(session, written.sha256)
                 duplicate = self._existing_item(session, draft.case_id, written.sha256)
                 if duplicate is not None:
                     store.discard(written.temp_path)

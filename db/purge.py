@@ -270,6 +270,21 @@ def purged_file_of(session: Session, evidence_id: str) -> PurgedFile | None:
     return _purged_file(row) if row is not None else None
 
 
+def live_blob_id(session: Session, sha256: str) -> str | None:
+    """The blob holding ``sha256`` whose file was not purged (None: none).
+    A purged blob's row stays with its holders, but its file is gone: bytes
+    equal to it that come in again (a new intake, an import) are stored as
+    a new blob, never attached to the purged one (docs/sync.md, "Purge
+    after delivery")."""
+    return session.scalar(
+        select(Blob.blob_id)
+        .outerjoin(PurgedBlob, PurgedBlob.blob_id == Blob.blob_id)
+        .where(Blob.sha256 == sha256, PurgedBlob.blob_id.is_(None))
+        .order_by(Blob.blob_id)
+        .limit(1)
+    )
+
+
 def purged_blob_ids(session: Session) -> set[str]:
     return set(session.scalars(select(PurgedBlob.blob_id)))
 

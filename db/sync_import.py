@@ -70,6 +70,7 @@ from db.model import (
     ReceivedBundle,
     ReceivedCustodyEvent,
 )
+from db.purge import live_blob_id
 from db.revisions import Revision, revisions_from_wire
 from db.services import VaultContext
 from db.signers import authorised_signers
@@ -217,7 +218,7 @@ class VaultImport:
         not read). The write lock is held while the bytes stream: for large
         files, ``stage_blob`` them before the import and ``add_staged_blob``."""
         self._check_attachable(sha256, size, evidence_ids)
-        blob_id = self._session.scalar(select(Blob.blob_id).where(Blob.sha256 == sha256).limit(1))
+        blob_id = self._held_blob(sha256, evidence_ids)
         new = blob_id is None
         if blob_id is None:
             staged = stage_blob(self._ctx, sha256, size, source, progress=progress)
@@ -231,7 +232,7 @@ class VaultImport:
         happen here. The staged file is used or removed either way."""
         try:
             self._check_attachable(staged.sha256, staged.size, evidence_ids)
-            blob_id = self._session.scalar(select(Blob.blob_id).where(Blob.sha256 == staged.sha256).limit(1))
+            blob_id = self._held_blob(staged.sha256, evidence_ids)
         except BaseException:
             discard_staged(self._ctx, staged)
             raise
@@ -253,7 +254,7 @@ class VaultImport:
         bytes, nothing is written and ``close`` only attaches them. A writer
         neither closed nor discarded is removed when the import ends."""
         self._check_attachable(sha256, size, evidence_ids)
-        held = self._session.scalar(select(Blob.blob_id).where(Blob.sha256 == sha256).limit(1))
+        held = self._held_blob(sha256, evidence_ids)
         writer = BlobWriter(self, sha256, size, tuple(sorted(set(evidence_ids))), held)
         self._writers.append(writer)
         return writer
@@ -270,6 +271,19 @@ class VaultImport:
                 raise _blob_rejected(sha256, f"evidence {evidence_id} is not an evidence item here")
             if stated != (sha256, size):
                 raise _blob_rejected(sha256, f"evidence {evidence_id} records another SHA-256 or size")
+
+    def _held_blob(self, sha256: str, evidence_ids: Iterable[str]) -> str | None:
+        """The blob to attach ``evidence_ids`` to without storing the bytes
+        again: one whose file is here. A purged blob's file is gone
+        (db/purge.py): the bytes arriving are stored anew (None), unless
+        every item named holds a blob already (nothing to attach; storing
+        would leave a file no item refers to)."""
+        live = live_blob_id(self._session, sha256)
+        if live is not None:
+            return live
+        if all(self._session.get(EvidenceBlob, evidence_id) is not None for evidence_id in evidence_ids):
+            return self._session.scalar(select(Blob.blob_id).where(Blob.sha256 == sha256).limit(1))
+        return None
 
     def _attach_all(self, blob_id: str, evidence_ids: Iterable[str]) -> None:
         for evidence_id in sorted(set(evidence_ids)):
@@ -520,7 +534,9 @@ class VaultImport:
             if stated is None:
                 continue  # deleted, or not an item whose bytes travel
             if session.get(EvidenceBlob, evidence_id) is None:
-                blob_id = session.scalar(select(Blob.blob_id).where(Blob.sha256 == stated[0]).limit(1))
+                # Never a purged blob: its file is gone, and the item is not
+                # one this device delivered (db/purge.py).
+                blob_id = live_blob_id(session, stated[0])
                 if blob_id is not None:
                     self._attach(evidence_id, blob_id)
             if (

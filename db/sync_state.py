@@ -47,7 +47,7 @@ from db.model import (
     SentBundle,
     SyncOutgoing,
 )
-from db.purge import purged_blob_ids
+from db.purge import live_blob_id, purged_blob_ids
 from db.services import VaultContext
 from db.store import StoredRevision
 from db.sync_import import StagedBlob, VaultImport, discard_staged, stage_blob
@@ -710,11 +710,10 @@ class SyncStateService:
         the transfer (``record_transfers``). The reader re-checks each segment;
         the caller checks the SHA-256 of what it read."""
         with self._ctx.sessions() as session:
+            # Not a purged blob's row: its file is gone (db/purge.py).
+            blob_id = live_blob_id(session, sha256)
             row = session.execute(
-                select(Blob.blob_id, Blob.wrapped_key)
-                .where(Blob.sha256 == sha256)
-                .order_by(Blob.blob_id)
-                .limit(1)
+                select(Blob.blob_id, Blob.wrapped_key).where(Blob.blob_id == blob_id)
             ).first()
         if row is None:
             raise NotFound("stored file", sha256, "stored-file-not-found")
