@@ -210,7 +210,13 @@ def _keyring(disabled: bool = False) -> NoKeyring | SystemKeyring:
 
 
 def _open(args: argparse.Namespace, secrets: SecretSource) -> Vault:
-    vault = Vault.open(args.vault, secrets.next("Passphrase: "), keyring=_keyring())
+    return _told(Vault.open(args.vault, secrets.next("Passphrase: "), keyring=_keyring()))
+
+
+def _told(vault: Vault) -> Vault:
+    """Every command that unlocks the vault says on stderr what the unlock
+    did of its own accord: evidence files settled, interrupted exports
+    cleared (docs/exports.md, "Crashes"). Returns ``vault``."""
     _tell_what_was_settled(vault)
     for line in interrupted_export_lines(vault):
         print(line, file=sys.stderr)
@@ -258,7 +264,7 @@ def cmd_info(args: argparse.Namespace, out: Output, secrets: SecretSource) -> No
 
 def cmd_passwd(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     current = secrets.next("Current passphrase: ")
-    with Vault.open(args.vault, current, keyring=_keyring()) as vault:
+    with _told(Vault.open(args.vault, current, keyring=_keyring())) as vault:
         new = check_strong_passphrase(secrets.next("New passphrase: ", confirm=True), argon2_of(args.vault))
         vault.change_passphrase(current, new)
     out.result({"changed": True}, "Passphrase changed.")
@@ -271,7 +277,7 @@ def cmd_recover(args: argparse.Namespace, out: Output, secrets: SecretSource) ->
     vault, new_recovery = Vault.recover(
         args.vault, recovery_key, new, keyring=_keyring(), use_keyring=not args.no_keyring
     )
-    vault.lock()  # nothing runs between the unlock and this lock
+    _told(vault).lock()  # nothing runs between the unlock and this lock but telling what it did
     out.result(
         {"recovered": True, "recovery_key": new_recovery},
         "Passphrase set. The old recovery key no longer works.\n\n"
@@ -281,7 +287,7 @@ def cmd_recover(args: argparse.Namespace, out: Output, secrets: SecretSource) ->
 
 def cmd_duress(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:
     current = secrets.next("Passphrase: ")
-    with Vault.open(args.vault, current, keyring=_keyring()) as vault:
+    with _told(Vault.open(args.vault, current, keyring=_keyring())) as vault:
         if args.action == "set":
             duress = check_new_passphrase(secrets.next("Duress passphrase: ", confirm=True))
             vault.set_duress_passphrase(current, duress)
