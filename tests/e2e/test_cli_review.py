@@ -237,7 +237,7 @@ def test_duplicates_are_listed_by_pseudonym_and_decisions_are_signed_and_undone(
 
     # Each decision and its undoing is a signed revision of this device, and the vault verifies.
     from db.api import Vault
-    from tests.vault_helpers import NoKeyring
+    from db.keyring_store import NoKeyring
 
     vault = Vault.open(merged.coordinator.folder, PASSPHRASE, keyring=NoKeyring())
     try:
