@@ -22,11 +22,13 @@ refuse a bundle whose bytes are wrong.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from sync.server.payloads import ChecksumMismatch, OffsetMismatch, UploadBusy
@@ -43,6 +45,28 @@ def _checked(name: str) -> str:
     return name
 
 
+def _writeback_starter() -> Callable[[int, int, int], object] | None:
+    """Linux's sync_file_range, to start writing a piece to disk at once
+    (SYNC_FILE_RANGE_WRITE: without waiting for it); None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return lambda fd, offset, length: function(fd, offset, length, 2)
+
+
+# Each piece's write-back starts as soon as it is written, while the rest of
+# the chunk still arrives, so the fsync before the PATCH's answer waits only
+# for the last of it (on this disk: ~0.5 s less idle link per GiB uploaded
+# in 16 MiB PATCHes, docs/development.md). Only a hint to the kernel: the
+# fsync still decides when the bytes count as stored.
+_START_WRITEBACK = _writeback_starter()
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -52,6 +76,11 @@ def _fsync_dir(path: Path) -> None:
 
 
 class DirectoryPayloadStore:
+    # Appends to one upload never overlap, across processes (flock, with the
+    # offset checked under it): the server may hash bytes as they arrive
+    # (payloads.py, PayloadStore.exclusive_appends).
+    exclusive_appends = True
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.staged = root / "staged"
@@ -84,9 +113,12 @@ class DirectoryPayloadStore:
     @staticmethod
     def _write_all(fd: int, chunk: bytes) -> None:
         view = memoryview(chunk)
+        start = os.lseek(fd, 0, os.SEEK_CUR)
         while view:
             written = os.write(fd, view)
             view = view[written:]
+        if _START_WRITEBACK is not None and chunk:
+            _START_WRITEBACK(fd, start, len(chunk))
 
     def append(self, upload_id: str, offset: int, chunks: Iterable[bytes]) -> int:
         fd = self._open_for_append(upload_id, offset)

@@ -50,6 +50,13 @@ def append_checked_buffered(
 
 
 class PayloadStore(Protocol):
+    # A store may say (class attribute ``exclusive_appends = True``) that two
+    # appends to one upload never both succeed at one offset, in any number
+    # of server processes, and that stored bytes below a staged length never
+    # change. Only then does the server trust hashes it fed as bytes arrived
+    # (arrival_hashes.py); otherwise (S3: racing puts at one offset, the
+    # last one wins) it reads the staged bytes back on the last byte.
+
     def append(self, upload_id: str, offset: int, chunks: Iterable[bytes]) -> int:
         """Write chunks at offset of the staged upload and return its new length.
 

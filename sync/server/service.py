@@ -22,9 +22,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from sync.bundle.errors import REASONS, BundleRejected
+from sync.bundle.format import PREFIX_SIZE, SIGNATURE_SIZE
 from sync.bundle.hashing import HashingThread, ThreadedSha256
-from sync.bundle.reader import check_bundle
+from sync.bundle.reader import CheckedBundle, check_bundle, check_header
 from sync.org import OrgRefused, Profile, device_id_of, read_profile, read_token
+from sync.server.arrival_hashes import ArrivalHashes, Feeding, HeldHashes
 from sync.server.errors import ServerRefused, bad_request, conflict, forbidden, not_found, unauthorised
 from sync.server.payloads import ChecksumMismatch, OffsetMismatch, PayloadStore, UploadBusy
 from sync.server.protocol import challenge_message, enrol_message, unb64
@@ -68,9 +70,9 @@ def event(name: str, **ids: Any) -> None:
 
 class _StagedReader:
     """The staged upload as a file for the bundle reader; hashes the whole
-    file on the way (its SHA-256 goes into the receipt)."""
+    file on the way when given a digest (its SHA-256 goes into the receipt)."""
 
-    def __init__(self, chunks: Iterator[bytes], digest: ThreadedSha256) -> None:
+    def __init__(self, chunks: Iterator[bytes], digest: ThreadedSha256 | None) -> None:
         self._chunks = chunks
         self._buffer = b""
         self.digest = digest
@@ -80,7 +82,8 @@ class _StagedReader:
             chunk = next(self._chunks, None)
             if chunk is None:
                 break
-            self.digest.update(chunk)
+            if self.digest is not None:
+                self.digest.update(chunk)
             self._buffer += chunk
         if size < 0:
             data, self._buffer = self._buffer, b""
@@ -156,6 +159,10 @@ class Service:
             if metadata.engine.dialect.name == "sqlite"
             else SharedRateLimit(metadata, limits.device_requests_per_minute)
         )
+        # The file and payload hashes of uploads in progress, fed as their
+        # bytes arrive (arrival_hashes.py): the last byte needs no read-back.
+        # Only for a store whose appends cannot race (payloads.py).
+        self.hashes = HeldHashes(enabled=bool(getattr(store, "exclusive_appends", False)))
 
     # -- the organisation ------------------------------------------------------------
 
@@ -340,8 +347,15 @@ class Service:
         return row.length if row.state == "done" else self.store.staged_length(row.upload_id)
 
     def append(self, row: UploadRow, offset: int, chunks: Any) -> int:
+        hashes = self.hashes.continuing(row.upload_id, offset)
         try:
-            return self.store.append(row.upload_id, offset, chunks)
+            if hashes is None:
+                return self.store.append(row.upload_id, offset, chunks)
+            self.hashes.forget(row.upload_id)  # bytes a failure keeps are not in ours
+            with Feeding(hashes) as feeding:
+                stored = self.store.append(row.upload_id, offset, feeding.pieces(chunks))
+                self.hashes.keep(row.upload_id, feeding.settled(), stored)
+            return stored
         except OffsetMismatch as mismatch:
             raise conflict(
                 "upload-offset", f"Upload {row.upload_id} holds {mismatch.stored} bytes."
@@ -350,8 +364,17 @@ class Service:
     def append_checked(self, row: UploadRow, offset: int, chunks: Any, expected_sha256: bytes) -> int:
         """A tus chunk with Upload-Checksum: kept whole if it hashes right,
         not at all otherwise (460) or if its connection drops."""
+        hashes = self.hashes.continuing(row.upload_id, offset)
         try:
-            return self.store.append_checked(row.upload_id, offset, chunks, expected_sha256)
+            if hashes is None:
+                return self.store.append_checked(row.upload_id, offset, chunks, expected_sha256)
+            # A refused or cut chunk leaves the held hashes as it leaves the file.
+            with Feeding(hashes) as feeding:
+                stored = self.store.append_checked(
+                    row.upload_id, offset, feeding.pieces(chunks), expected_sha256
+                )
+                self.hashes.keep(row.upload_id, feeding.settled(), stored)
+            return stored
         except OffsetMismatch as mismatch:
             raise conflict(
                 "upload-offset", f"Upload {row.upload_id} holds {mismatch.stored} bytes."
@@ -365,17 +388,20 @@ class Service:
         if row.state != "receiving":
             raise conflict("upload-complete", f"Upload {row.upload_id} is complete; it cannot be terminated.")
         self.store.discard(row.upload_id)
+        self.hashes.forget(row.upload_id)
         self.metadata.remove_upload(row.upload_id)
         event("upload-terminated", upload_id=row.upload_id)
 
     def remove_expired(self) -> None:
         for upload_id in self.metadata.expired_uploads(now_ms()):
             self.store.discard(upload_id)
+            self.hashes.forget(upload_id)
             self.metadata.remove_upload(upload_id)
             event("upload-expired", upload_id=upload_id)
 
     def _refuse_upload(self, row: UploadRow, refusal: ServerRefused) -> ServerRefused:
         self.store.discard(row.upload_id)
+        self.hashes.forget(row.upload_id)
         self.metadata.set_upload_state(row.upload_id, "refused")
         event("upload-refused", device_id=row.device_id, upload_id=row.upload_id, code=refusal.code)
         return refusal
@@ -390,22 +416,17 @@ class Service:
             if held is not None:
                 return self._commit(held)
         profile = self._require_profile()
-        # The whole file's hash (for the receipt) runs on its own thread,
-        # beside the payload hash the check computes.
-        with HashingThread() as hashing:
-            reader = _StagedReader(self.store.read_staged(row.upload_id), ThreadedSha256(hashing))
-            try:
-                checked = check_bundle(reader, org_id=profile.org_id)  # type: ignore[arg-type]
-            except BundleRejected as rejected:
-                raise self._refuse_upload(
-                    row,
-                    ServerRefused(
-                        422,
-                        f"bundle-{rejected.kind}",
-                        f"The bundle {REASONS[rejected.kind][1]}; it was not stored.",
-                    ),
-                ) from None
-            file_sha256 = reader.digest.hexdigest()
+        try:
+            checked, file_sha256 = self._check_staged(row, profile.org_id)
+        except BundleRejected as rejected:
+            raise self._refuse_upload(
+                row,
+                ServerRefused(
+                    422,
+                    f"bundle-{rejected.kind}",
+                    f"The bundle {REASONS[rejected.kind][1]}; it was not stored.",
+                ),
+            ) from None
         header = checked.header
         if header.device_id != row.device_id:
             raise self._refuse_upload(
@@ -456,6 +477,48 @@ class Service:
             self.metadata.set_upload_state(row.upload_id, "done", held.bundle_id)
             event("bundle-again", device_id=held.device_id, bundle_id=held.bundle_id, upload_id=row.upload_id)
         return self._commit(held)
+
+    def _check_staged(self, row: UploadRow, org_id: str) -> tuple[CheckedBundle, str]:
+        """bundle-format.md §5 steps 1-4 and 7 on the staged bytes, and the
+        whole file's SHA-256 (for the receipt). With the hashes fed while
+        the bytes arrived only the signed prefix is read back; without them
+        (a restart, another server process) the whole file is."""
+        hashes = self.hashes.take(row.upload_id, row.length)
+        if hashes is not None:
+            checked = self._check_arrived(row, org_id, hashes)
+            if checked is not None:
+                return checked, hashes.file.hexdigest()
+        # The whole file's hash runs on its own thread, beside the payload
+        # hash the check computes.
+        with HashingThread() as hashing:
+            reader = _StagedReader(self.store.read_staged(row.upload_id), ThreadedSha256(hashing))
+            checked = check_bundle(reader, org_id=org_id)  # type: ignore[arg-type]
+            assert reader.digest is not None
+            return checked, reader.digest.hexdigest()
+
+    def _check_arrived(self, row: UploadRow, org_id: str, hashes: ArrivalHashes) -> CheckedBundle | None:
+        """check_bundle's checks with the payload hashed on arrival: the
+        prefix (magic, header, signature, organisation) read back and
+        checked, then the payload's size and SHA-256 against the header's.
+        None when the prefix does not end where the hashes took it to."""
+        chunks = self.store.read_staged(row.upload_id)
+        try:
+            checked = check_header(_StagedReader(chunks, None), org_id=org_id)  # type: ignore[arg-type]
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        start = hashes.payload_start
+        if start is None or PREFIX_SIZE + len(checked.header_bytes) + SIGNATURE_SIZE != start:
+            return None
+        payload_size = row.length - start
+        if payload_size < checked.header.payload_size:
+            raise BundleRejected("truncated")
+        if payload_size > checked.header.payload_size:
+            raise BundleRejected("trailing-data")
+        if hashes.payload.hexdigest() != checked.header.payload_sha256:
+            raise BundleRejected("payload-hash")
+        return checked
 
     def _check_addressee(self, row: UploadRow, sender: str, addressee: str, profile: Profile) -> None:
         """A bundle for one field worker's inbox comes from a coordinator of

@@ -207,7 +207,7 @@ class _Aborted(Exception):
     """The request ended before the whole chunk arrived."""
 
 
-def _pieces_from(arrived: queue.SimpleQueue[bytes | _Aborted | None]) -> Iterator[bytes]:
+def _pieces_from(arrived: queue.SimpleQueue[bytearray | _Aborted | None]) -> Iterator[bytearray]:
     """What the event loop received, in order, for the writer's thread."""
     while True:
         piece = arrived.get()
@@ -287,7 +287,7 @@ async def _append_checked(
     writer starts with the first full piece: a client that sends nothing
     holds no thread and no lock."""
     cap = service.limits.max_checked_chunk
-    arrived: queue.SimpleQueue[bytes | _Aborted | None] = queue.SimpleQueue()
+    arrived: queue.SimpleQueue[bytearray | _Aborted | None] = queue.SimpleQueue()
     writer: asyncio.Future[int] | None = None
 
     def start_writer() -> asyncio.Future[int]:
@@ -309,8 +309,9 @@ async def _append_checked(
                 )
             gathered += chunk
             if len(gathered) >= PIECE:
-                arrived.put(bytes(gathered))
-                gathered.clear()
+                # Handed over, not copied: the writer's thread owns it now.
+                arrived.put(gathered)
+                gathered = bytearray()
                 writer = writer or start_writer()
     except BaseException:
         arrived.put(_Aborted())
@@ -319,7 +320,7 @@ async def _append_checked(
                 await writer  # the bytes written so far are cut off before we answer
         raise
     if gathered:
-        arrived.put(bytes(gathered))
+        arrived.put(gathered)
     arrived.put(None)
     result: int = await (writer or start_writer())
     return result
