@@ -69,7 +69,8 @@ def _pushed(result: PushResult, inbox: PullResult) -> tuple[dict[str, Any], str]
         # Bundles coordinators sent back to this device (its inbox), imported.
         "received": len(inbox.received),
         "inbox": [r.to_json() for r in inbox.received],
-        "inbox_refused": [{"bundle_id": b, "code": c} for b, c in inbox.refused],
+        # Each with when it is tried again, or that it was set aside for good.
+        "inbox_refused": [r.to_json() for r in inbox.inbox_refusals],
         "bundles": result.sent,
         "receipts": result.receipts,
         "made": made.bundle_id if made is not None else None,
@@ -134,6 +135,13 @@ def _pulled(result: PullResult, relayed: RelayResult) -> tuple[dict[str, Any], s
     return data, human
 
 
+def _when(ms: int | None) -> str:
+    import datetime
+
+    moment = datetime.datetime.fromtimestamp((ms or 0) / 1000, tz=datetime.UTC).astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 def _warn_forks(result: PullResult) -> None:
     for alarm in result.server_forks:
         print(
@@ -164,8 +172,16 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
         else:
             pushed = push(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             inbox = receive_inbox(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
-            for bundle_id, code in inbox.refused:
-                print(f"fieldvault: bundle {bundle_id} refused ({code})", file=sys.stderr)
+            for refusal in inbox.inbox_refusals:
+                then = (
+                    "set aside for good (the server keeps it; tell your coordinator)"
+                    if refusal.set_aside
+                    else f"tried again at a sync after {_when(refusal.next_ms)}"
+                )
+                print(
+                    f"fieldvault: bundle {refusal.bundle_id} refused ({refusal.code}); {then}",
+                    file=sys.stderr,
+                )
             _warn_forks(inbox)
             data, human = _pushed(pushed, inbox)
     out.result(data, human)

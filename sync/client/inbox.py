@@ -25,6 +25,7 @@ and an import repeated is a replay that changes nothing.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,14 +33,20 @@ from typing import Any
 import httpx
 
 from db.api import CancelToken, SyncClientState, Vault
-from sync.bundle.admission import BundleQuarantined
 from sync.bundle.errors import BundleRejected
 from sync.bundle.send_back import send_back, workers
-from sync.bundle.vault_io import import_bundle
 from sync.client import errors
-from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
+from sync.client.connection import TIMEOUT, chosen_proxy, target_of
 from sync.client.errors import SyncFailed
-from sync.client.pull import Change, PullResult, Received, _change, _download, _matches
+from sync.client.pull import (
+    Change,
+    PullResult,
+    _change,
+    _download,
+    _matches,
+    import_downloaded,
+    with_retries,
+)
 from sync.client.push import push, queued_count, spool_dir
 from sync.client.receipt_audit import check_own_receipts
 from sync.client.retry import Backoff
@@ -57,21 +64,107 @@ Progress = Callable[[str, int, int], None]  # (bundle id, bytes downloaded, bund
 
 # -- a field worker: its inbox -------------------------------------------------------------
 
+# A refused bundle from the inbox is tried again at later syncs, with
+# growing waits, because the cause may be this vault's (a device or record
+# it learns later, an older app that an update fixes); after MAX_ATTEMPTS
+# refusals, or at once when the same bytes can never pass, it is set aside
+# for good: kept on record with its reason, its spool copy removed, never
+# acknowledged (the server keeps it untaken, for a person to look into).
+INBOX_RETRY = (
+    "inbox_retry"  # {bundle id: {"change", "code", "attempts", "first_ms", "next_ms" (None: set aside)}}
+)
+RETRY_FIRST_MS = 10 * 60 * 1000  # then doubled at each refusal
+RETRY_CAP_MS = 24 * 60 * 60 * 1000
+MAX_ATTEMPTS = 6
+# bundle-format.md §5 kinds that depend on the bytes alone (form, signatures,
+# encryption, organisation) or on a history that only grows (fork, chain) or
+# on a revocation: the same bundle never passes.
+FINAL_KINDS = {
+    "magic",
+    "header-size",
+    "header-form",
+    "header-signature",
+    "device-id",
+    "organisation",
+    "device-revoked",
+    "fork",
+    "chain",
+    "truncated",
+    "trailing-data",
+    "payload-hash",
+    "not-a-recipient",
+    "payload-form",
+    "archive-form",
+    "manifest-signature",
+    "manifest-binding",
+}
+
+
+@dataclass(frozen=True)
+class InboxRefusal:
+    """A bundle from the inbox that this vault refused: tried again at
+    ``next_ms``, or set aside for good (``next_ms`` None)."""
+
+    bundle_id: str
+    code: str  # bundle-<kind>, as the GUI translates it
+    attempts: int
+    first_ms: int
+    next_ms: int | None
+
+    @property
+    def set_aside(self) -> bool:
+        return self.next_ms is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "bundle_id": self.bundle_id,
+            "code": self.code,
+            "attempts": self.attempts,
+            "first_ms": self.first_ms,
+            "next_try_ms": self.next_ms,
+            "set_aside": self.set_aside,
+        }
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _retry_records(state: SyncClientState) -> dict[str, dict[str, Any]]:
+    text = state.value(INBOX_RETRY)
+    value = json.loads(text) if text else {}
+    return value if isinstance(value, dict) else {}
+
+
+def inbox_refusals(vault: Vault) -> list[InboxRefusal]:
+    """Every inbox bundle this vault refused and has not imported since:
+    those waiting to be tried again and those set aside, oldest first."""
+    refusals = [
+        InboxRefusal(bundle_id, r["code"], r["attempts"], r["first_ms"], r["next_ms"])
+        for bundle_id, r in _retry_records(SyncClientState.of(vault)).items()
+    ]
+    return sorted(refusals, key=lambda r: (r.first_ms, r.bundle_id))
+
 
 class _Inbox:
-    def __init__(self, vault: Vault, result: PullResult, progress: Progress | None) -> None:
+    def __init__(
+        self, vault: Vault, result: PullResult, progress: Progress | None, now_ms: Callable[[], int]
+    ) -> None:
         self.vault = vault
         self.result = result
         self.progress = progress
+        self.now_ms = now_ms
         self.state = SyncClientState.of(vault)
         self.org_id = target_of(vault).profile.org_id
         self.spool = spool_dir(vault)
+        self.tried_again: set[str] = set()  # this run: each refused bundle once at most
 
     @property
     def cursor(self) -> int:
         return int(self.state.value(INBOX_CURSOR) or "0")
 
     def run(self, client: ServerClient) -> None:
+        self.try_again(client)
         while True:
             page = client.request("GET", "/v1/inbox", params={"cursor": self.cursor, "limit": PAGE}).json()
             entries = [_change(value) for value in page["bundles"]]
@@ -83,6 +176,25 @@ class _Inbox:
                 self._check_receipt(client, entry)
                 self.one(client, entry)
                 self.state.set_value(INBOX_CURSOR, str(entry.receipt_index))
+
+    def try_again(self, client: ServerClient) -> None:
+        """The refused bundles whose wait is over, once each per run (the
+        cursor moved past them: later bundles were not held up)."""
+        for bundle_id, record in sorted(_retry_records(self.state).items()):
+            due = record["next_ms"] is not None and record["next_ms"] <= self.now_ms()
+            if due and bundle_id not in self.tried_again:
+                self.tried_again.add(bundle_id)
+                entry = _change(record["change"])
+                try:
+                    self._check_receipt(client, entry)
+                    self.one(client, entry)
+                except SyncFailed as failure:
+                    if failure.code != "sync-refused":
+                        raise
+                    # The server no longer gives it (removed, or the device
+                    # lost access): set aside with the server's refusal.
+                    self._refused(entry, failure.code, final=True)
+                    (self.spool / f"{entry.bundle_id}.fvbundle").unlink(missing_ok=True)
 
     def _check_receipt(self, client: ServerClient, entry: Change) -> None:
         """The entry is the bundle the server's signed receipt names (so the
@@ -98,30 +210,59 @@ class _Inbox:
 
     def one(self, client: ServerClient, entry: Change) -> None:
         path = _download(client, self.spool, entry, self.result, self.progress)
-        identity = self.vault.vault_keys.age_identity()
-        try:
-            imported = import_bundle(self.vault, path, identity, org_id=self.org_id)
-        except BundleQuarantined:
-            self.result.held.append(entry.bundle_id)  # the file stays where the quarantine row says
+        imported = import_downloaded(self.vault, path, entry.bundle_id, self.org_id, self.result)
+        if isinstance(imported, BundleRejected):
+            # Not acknowledged: the server keeps it untaken. Tried again later
+            # (its copy kept in the spool), or set aside for good.
+            final = imported.kind in FINAL_KINDS
+            if self._refused(entry, imported.code or "bundle-refused", final=final).set_aside:
+                path.unlink(missing_ok=True)
             return
-        except BundleRejected as refused:
-            # Not acknowledged: the server keeps it untaken, for a person to look into.
-            self.result.refused.append((entry.bundle_id, refused.code or "bundle-refused"))
+        self._forget(entry.bundle_id)
+        if imported is not None:
+            client.request("POST", f"/v1/bundles/{entry.bundle_id}/ack")
             path.unlink()
-            return
-        self.result.received.append(
-            Received(
-                imported.bundle_id,
-                imported.device_id,
-                imported.sequence,
-                imported.revisions,
-                imported.custody_events,
-                imported.blobs,
-                imported.replay,
-            )
+
+    def _refused(self, entry: Change, code: str, *, final: bool) -> InboxRefusal:
+        records = _retry_records(self.state)
+        now = self.now_ms()
+        record = records.get(entry.bundle_id) or {"first_ms": now, "attempts": 0}
+        attempts = record["attempts"] + 1
+        final = final or attempts >= MAX_ATTEMPTS
+        wait = min(RETRY_CAP_MS, RETRY_FIRST_MS * 2 ** (attempts - 1))
+        refusal = InboxRefusal(
+            entry.bundle_id,
+            code,
+            attempts,
+            record["first_ms"],
+            None if final else now + wait,
         )
-        client.request("POST", f"/v1/bundles/{entry.bundle_id}/ack")
-        path.unlink()
+        records[entry.bundle_id] = {
+            "change": _change_json(entry),
+            "code": refusal.code,
+            "attempts": attempts,
+            "first_ms": refusal.first_ms,
+            "next_ms": refusal.next_ms,
+        }
+        self.state.set_value(INBOX_RETRY, json.dumps(records, sort_keys=True))
+        self.result.inbox_refusals.append(refusal)
+        return refusal
+
+    def _forget(self, bundle_id: str) -> None:
+        records = _retry_records(self.state)
+        if records.pop(bundle_id, None) is not None:
+            self.state.set_value(INBOX_RETRY, json.dumps(records, sort_keys=True))
+
+
+def _change_json(entry: Change) -> dict[str, Any]:
+    return {
+        "bundle_id": entry.bundle_id,
+        "device_id": entry.device_id,
+        "sequence": entry.sequence,
+        "size": entry.size,
+        "file_sha256": entry.file_sha256,
+        "receipt_index": entry.receipt_index,
+    }
 
 
 def receive_inbox(
@@ -131,32 +272,27 @@ def receive_inbox(
     backoff: Backoff | None = None,
     timeout: float | httpx.Timeout = TIMEOUT,
     progress: Progress | None = None,
+    now_ms: Callable[[], int] = _now_ms,
 ) -> PullResult:
     """Download, check, import and acknowledge every bundle a coordinator
-    addressed to this device since the last run. Raises SyncFailed when the
+    addressed to this device since the last run, and try again the refused
+    ones whose wait is over (``inbox_refusals``). Raises SyncFailed when the
     run stops; what was imported stays imported and is not downloaded again.
     First, with no connection, the receipts this device holds are checked
     (receipt_audit.check_own_receipts): what is wrong is in ``server_forks``."""
-    proxy_url = chosen_proxy(vault, proxy)
-    backoff = backoff or Backoff()
     result = PullResult()
     result.server_forks += check_own_receipts(vault)
-    inbox = _Inbox(vault, result, progress)
-    failures = 0
-    while True:
-        before = (inbox.cursor, result.bytes_received)
-        try:
-            with session(vault, proxy=proxy_url, timeout=timeout) as client:
-                inbox.run(client)
-            return result
-        except SyncFailed as failure:
-            if not failure.transient:
-                raise
-            failures = 0 if (inbox.cursor, result.bytes_received) != before else failures + 1
-            if failures >= backoff.attempts:
-                raise
-            backoff.wait(failures)
-            result.retries += 1
+    inbox = _Inbox(vault, result, progress, now_ms)
+    with_retries(
+        vault,
+        inbox.run,
+        lambda: inbox.cursor,
+        result,
+        proxy=chosen_proxy(vault, proxy),
+        backoff=backoff or Backoff(),
+        timeout=timeout,
+    )
+    return result
 
 
 # -- a coordinator: send-back bundles uploaded ----------------------------------------------
@@ -269,4 +405,11 @@ def due_workers(vault: Vault) -> list[str]:
     return [w for w in workers(vault) if vault.sync.relay_pending(w, profile.send_to_workers)]
 
 
-__all__ = ["RelayResult", "due_workers", "receive_inbox", "send_back_over_server"]
+__all__ = [
+    "InboxRefusal",
+    "RelayResult",
+    "due_workers",
+    "inbox_refusals",
+    "receive_inbox",
+    "send_back_over_server",
+]

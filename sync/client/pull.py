@@ -28,7 +28,7 @@ from sync.acks import make_ack, sign_ack
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.carried_receipts import ReceiptAlarm
 from sync.bundle.errors import BundleRejected
-from sync.bundle.vault_io import import_bundle
+from sync.bundle.vault_io import ImportedBundle, import_bundle
 from sync.client import errors
 from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
@@ -65,6 +65,18 @@ class Received:
     blobs: int
     replay: bool
 
+    @staticmethod
+    def of(imported: ImportedBundle) -> Received:
+        return Received(
+            imported.bundle_id,
+            imported.device_id,
+            imported.sequence,
+            imported.revisions,
+            imported.custody_events,
+            imported.blobs,
+            imported.replay,
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "bundle_id": self.bundle_id,
@@ -88,6 +100,9 @@ class PullResult:
     # Receipts that disagree with the receipt log this vault checked (found
     # in this run; every one found is kept in the vault: carried_receipts.alarms).
     server_forks: list[ReceiptAlarm] = field(default_factory=list)
+    # A field worker's inbox: the refusals of this run, each with when it is
+    # tried again or that it was set aside for good (inbox.InboxRefusal).
+    inbox_refusals: list[Any] = field(default_factory=list)
 
 
 def _change(value: Any) -> Change:
@@ -289,27 +304,14 @@ class _Puller:
 
     def one(self, client: ServerClient, change: Change) -> None:
         path = _download(client, self.spool, change, self.result, self.progress)
-        identity = self.vault.vault_keys.age_identity()
-        try:
-            imported = import_bundle(self.vault, path, identity, org_id=self.target.profile.org_id)
-        except BundleQuarantined:
-            self.result.held.append(change.bundle_id)  # the file stays where the quarantine row says
-            return
-        except BundleRejected as refused:
-            self.result.refused.append((change.bundle_id, refused.code or "bundle-refused"))
-            path.unlink()
-            return
-        self.result.received.append(
-            Received(
-                imported.bundle_id,
-                imported.device_id,
-                imported.sequence,
-                imported.revisions,
-                imported.custody_events,
-                imported.blobs,
-                imported.replay,
-            )
+        imported = import_downloaded(
+            self.vault, path, change.bundle_id, self.target.profile.org_id, self.result
         )
+        if isinstance(imported, BundleRejected):
+            path.unlink()  # the server still holds it
+            return
+        if imported is None:
+            return  # held: the file stays where the quarantine row says
         self.result.gaps += [
             {"device_id": g.device_id, "first": g.first, "last": g.last} for g in imported.gaps
         ]
@@ -319,6 +321,58 @@ class _Puller:
         signed = sign_ack(make_ack(self.vault, change.bundle_id), self.vault.sync.signing_key())
         client.request("POST", f"/v1/bundles/{change.bundle_id}/ack", json={"signed": b64(signed)})
         path.unlink()
+
+
+def import_downloaded(
+    vault: Vault, path: Path, bundle_id: str, org_id: str, result: PullResult
+) -> ImportedBundle | BundleRejected | None:
+    """Import a bundle downloaded from the server as from a USB stick
+    (``import_bundle``: every check, one transaction). Imported: added to
+    ``result.received`` and returned. Held in quarantine (an unknown
+    sender): added to ``result.held``, None (its file stays where the
+    quarantine row says). Refused: added to ``result.refused`` and the
+    refusal returned; what becomes of the file is the caller's choice."""
+    try:
+        imported = import_bundle(vault, path, vault.vault_keys.age_identity(), org_id=org_id)
+    except BundleQuarantined:
+        result.held.append(bundle_id)
+        return None
+    except BundleRejected as refused:
+        result.refused.append((bundle_id, refused.code or "bundle-refused"))
+        return refused
+    result.received.append(Received.of(imported))
+    return imported
+
+
+def with_retries(
+    vault: Vault,
+    run: Callable[[ServerClient], None],
+    position: Callable[[], object],
+    result: PullResult,
+    *,
+    proxy: str | None,
+    backoff: Backoff,
+    timeout: float | httpx.Timeout,
+) -> None:
+    """``run`` in a logged-in session, again after a transient failure with
+    ``backoff``: a try that moved ``position()`` or received bytes resets
+    the count (the link works); ``backoff.attempts`` tries in a row without
+    progress, or any other failure, raise SyncFailed."""
+    failures = 0
+    while True:
+        before = (position(), result.bytes_received)
+        try:
+            with session(vault, proxy=proxy, timeout=timeout) as client:
+                run(client)
+            return
+        except SyncFailed as failure:
+            if not failure.transient:
+                raise
+            failures = 0 if (position(), result.bytes_received) != before else failures + 1
+            if failures >= backoff.attempts:
+                raise
+            backoff.wait(failures)
+            result.retries += 1
 
 
 def pull(
@@ -332,22 +386,15 @@ def pull(
     """Download, check, import and acknowledge every bundle the server
     received since the last pull. Raises SyncFailed when the run stops; what
     was imported before that stays imported and is not downloaded again."""
-    proxy_url = chosen_proxy(vault, proxy)
-    backoff = backoff or Backoff()
     result = PullResult()
     puller = _Puller(vault, result, progress)
-    failures = 0
-    while True:
-        before = (puller.cursor, result.bytes_received)
-        try:
-            with session(vault, proxy=proxy_url, timeout=timeout) as client:
-                puller.run(client)
-            return result
-        except SyncFailed as failure:
-            if not failure.transient:
-                raise
-            failures = 0 if (puller.cursor, result.bytes_received) != before else failures + 1
-            if failures >= backoff.attempts:
-                raise
-            backoff.wait(failures)
-            result.retries += 1
+    with_retries(
+        vault,
+        puller.run,
+        lambda: puller.cursor,
+        result,
+        proxy=chosen_proxy(vault, proxy),
+        backoff=backoff or Backoff(),
+        timeout=timeout,
+    )
+    return result

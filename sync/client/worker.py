@@ -242,7 +242,11 @@ class SyncWorker:
                 progress=lambda _bundle, done, total: self._set(progress=speed.add(done, total)),
             )
             self._succeeded(
-                role, sent=len(pushed.sent), received=len(taken.received), purged=len(pushed.purged)
+                role,
+                sent=len(pushed.sent),
+                received=len(taken.received),
+                purged=len(pushed.purged),
+                refused=tuple(taken.refused),  # from its inbox: tried again later or set aside
             )
 
     def _succeeded(
