@@ -344,6 +344,18 @@ class ExportDialog(QDialog):
                 "Keep the export safe: it is not encrypted."
             ).format(path=outcome.path, sha256=outcome.sha256, count=len(outcome.withheld))
         )
+        purged = outcome.extra.get("purged") or []
+        if purged:
+            # A bag without every file of the case: said, with the ids (sync/exports/bag.py).
+            self.status.setText(
+                self.status.text()
+                + "\n"
+                + self.tr(
+                    "Not in the package: {count} evidence file(s) delivered to the organisation's server "
+                    "and purged from this laptop ({ids}). Their records, SHA-256 and custody are in it; "
+                    "a coordinator holds the files."
+                ).format(count=len(purged), ids=", ".join(purged))
+            )
         for entry in outcome.withheld:
             self.withheld_list.addItem(withheld_line(entry))
         self.withheld_label.setVisible(bool(outcome.withheld))

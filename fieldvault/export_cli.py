@@ -6,6 +6,7 @@ looks complete (its partial copy is removed)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -106,6 +107,14 @@ def cmd_export(
         "uwazi-csv": "CSV for Uwazi's import",
     }[export_format]
     extra.pop("bytes", None)
+    if extra.get("purged"):
+        # Said apart from the result: the bag is not the case's every file.
+        print(
+            f"Not in the package: {len(extra['purged'])} evidence file(s) delivered to the organisation's "
+            f"server and purged from this laptop ({', '.join(extra['purged'])}). Their records, SHA-256 "
+            "and custody are in it; a coordinator holds the files.",
+            file=sys.stderr,
+        )
     path, sha256, withheld = outcome.path, outcome.sha256, len(outcome.withheld)
     # The ids withheld and why are in the export itself; here how many.
     out.result(

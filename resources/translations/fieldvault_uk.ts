@@ -3118,6 +3118,11 @@ SHA-256: {sha256}
 Утримано через згоду записів: {count}. Зберігайте експорт у безпеці: він не зашифрований.</translation>
         </message>
         <message>
+            <location filename="../../desktop/export_dialog.py" line="354" />
+            <source>Not in the package: {count} evidence file(s) delivered to the organisation's server and purged from this laptop ({ids}). Their records, SHA-256 and custody are in it; a coordinator holds the files.</source>
+            <translation>Не в пакеті: файлів доказів — {count}; їх доставлено на сервер організації й видалено з цього ноутбука ({ids}). Їхні записи, SHA-256 і ланцюг зберігання є в пакеті; файли зберігає координатор.</translation>
+        </message>
+        <message>
             <location filename="../../desktop/export_dialog.py" line="419" />
             <source>An export was interrupted (the program stopped during it). Its unfinished copy held unencrypted data and was removed: {path}</source>
             <translation>Експорт було перервано (програма зупинилася під час нього). Його незавершена копія містила незашифровані дані й була видалена: {path}</translation>

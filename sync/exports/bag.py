@@ -10,6 +10,16 @@
                                                     with its consent records and what consent withheld
     <bag>/data/export-manifest.json, .sig           the signed export manifest
 
+An item whose file was delivered to the organisation's server and purged
+from this laptop (db/purge.py) has no bytes here to put in the bag: the
+bag is made without them, and says so where a reader of the bag looks
+(docs/exports.md, "BagIt"): its manifest entry and metadata name it
+withheld as ``delivered-and-purged`` with its SHA-256 of intake (the file
+the organisation holds), bag-info.txt counts and names them, and the
+result (``BagResult.purged``) lets the CLI and the dialog tell the user.
+Its record and custody are in the bag as any other item's; it gets an
+``export-metadata`` custody event, as a metadata-only export would.
+
 Each original is decrypted by the vault's own export (db.api
 ``vault.evidence.export``): streamed, SHA-256 re-checked against the signed
 record of intake, and recorded as an ``export`` custody event of the item.
@@ -46,7 +56,7 @@ from typing import Any
 
 import bagit
 
-from db.api import CancelToken, SandboxFailed, Vault
+from db.api import CancelToken, EvidencePurge, SandboxFailed, Vault
 from sync.exports import staging
 from sync.exports.casedata import CaseData, document, record_dict, utc_now
 from sync.exports.consent import DEFAULT_PURPOSE, prepare, purpose_words, withheld_summary
@@ -58,6 +68,10 @@ MANIFEST_FORMAT = "fieldvault-export-manifest"
 CHECKSUMS = ("sha256", "sha512")
 BAGIT_TXT = "BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n"
 _HASH_CHUNK = 1 << 20
+# Why an item's file is not in the bag: delivered to the organisation's
+# server and purged from this laptop by its policy (db/purge.py).
+PURGED = "delivered-and-purged"
+PURGED_WORDS = "delivered to the organisation's server and purged from this laptop"
 # bag path -> {"sha256": hex, "sha512": hex or a Future of it}, and the size.
 Digests = dict[str, tuple[dict[str, "str | Future[str]"], int]]
 
@@ -70,6 +84,8 @@ class BagResult:
     items: int
     bytes: int
     stripped: int
+    # Items whose file is not in the bag: delivered and purged (their record and custody are).
+    purged: tuple[str, ...] = ()
 
 
 def export_bag(
@@ -85,21 +101,34 @@ def export_bag(
 ) -> BagResult:
     data = prepare(vault, case_id, purpose=purpose, pseudonymise_witnesses=pseudonymise_witnesses)
     target = staging.choose_target(destination, staging.default_name(case_id, "bagit"))
-    total = sum(item.size for item in data.evidence)
+    purged = EvidencePurge.of(vault).purged_evidence_ids() & {item.id for item in data.evidence}
+    total = sum(item.size for item in data.evidence if item.id not in purged)
     with staging.partial_folder(target, vault.exports_in_progress) as partial, _hasher() as sha512:
         (partial / "data").mkdir(mode=0o700)
         digests: Digests = {}
         result = _assemble(
-            vault, data, partial / "data", total, strip_metadata, progress, cancel, digests, sha512
+            vault,
+            data,
+            partial / "data",
+            total,
+            strip_metadata,
+            progress,
+            cancel,
+            digests,
+            sha512,
+            purged,
+            target.name,
         )
         staging.check_cancel(cancel)
-        _write_tag_files(partial, data, vault.device_id, result.manifest_sha256, digests)
+        _write_tag_files(partial, data, vault.device_id, result.manifest_sha256, digests, result.purged)
         _check_with_bagit(partial)
         staging.check_cancel(cancel)
         staging.commit_folder(partial, target)
     if progress is not None:
         progress(total, total)
-    return BagResult(target, result.manifest_sha256, result.items, result.bytes, result.stripped)
+    return BagResult(
+        target, result.manifest_sha256, result.items, result.bytes, result.stripped, result.purged
+    )
 
 
 def _assemble(
@@ -112,15 +141,25 @@ def _assemble(
     cancel: CancelToken | None,
     digests: Digests,
     sha512: Callable[[Path], Future[str]],
+    purged: set[str],
+    target_name: str,
 ) -> BagResult:
     """Write the payload into ``partial`` (the bag's data/ folder); fill
-    ``digests`` for the manifests and ``files`` for the signed manifest."""
+    ``digests`` for the manifests and ``files`` for the signed manifest.
+    Items in ``purged`` get an entry without a file (module docstring)."""
     files: dict[str, tuple[str, int]] = {}  # bag path -> (sha256, size)
     entries: list[dict[str, Any]] = []
     done = 0
     stripped = 0
     for item in data.evidence:
         staging.check_cancel(cancel)
+        if item.id in purged:
+            # The SHA-256 and size of the signed record of intake: what the organisation holds.
+            entries.append(
+                {"id": item.id, "sha256": item.sha256, "size": item.size, "path": None, "stripped": None}
+                | {"withheld": PURGED}
+            )
+            continue
         folder = partial / "evidence" / item.id
         folder.mkdir(parents=True, mode=0o700)
 
@@ -159,10 +198,19 @@ def _assemble(
                 files[entry["stripped"]] = (both["sha256"], size)
                 digests[entry["stripped"]] = (dict(both), size)
         entries.append(entry)
+    withheld_files = tuple(item.id for item in data.evidence if item.id in purged)
+    if withheld_files:
+        # Their records go out without their bytes, as in a metadata export.
+        vault.evidence.record_metadata_export(
+            list(withheld_files),
+            {"format": "bagit", "file_name": target_name, "purpose": data.purpose},
+        )
     # After the exports: each item's log then holds the export just made.
     by_item = _custody_by_item(vault, {item.id for item in data.evidence})
     for item in data.evidence:
         meta = record_dict(item) | {"file": files_path(entries, item.id)}
+        if item.id in purged:
+            meta["withheld"] = PURGED_WORDS
         _write_json(partial / "metadata" / f"{item.id}.json", meta, files, digests, partial)
         _write_json(
             partial / "custody" / f"{item.id}.json", by_item.get(item.id, []), files, digests, partial
@@ -194,11 +242,14 @@ def _assemble(
         _write_bytes(partial / name, body)
         hashes: dict[str, str | Future[str]] = dict(_digests_of(body))
         digests[_bag_path(Path(name))] = (hashes, len(body))
-    return BagResult(partial, hashlib.sha256(signed).hexdigest(), len(entries), done, stripped)
+    return BagResult(
+        partial, hashlib.sha256(signed).hexdigest(), len(entries), done, stripped, withheld_files
+    )
 
 
-def files_path(entries: list[dict[str, Any]], item_id: str) -> str:
-    return next(str(e["path"]) for e in entries if e["id"] == item_id)
+def files_path(entries: list[dict[str, Any]], item_id: str) -> str | None:
+    path = next(e["path"] for e in entries if e["id"] == item_id)
+    return None if path is None else str(path)
 
 
 def _bag_path(relative: Path) -> str:
@@ -272,7 +323,12 @@ def _manifest_name(path: str) -> str:
 
 
 def _write_tag_files(
-    partial: Path, data: CaseData, device_id: str, manifest_sha256: str, digests: Digests
+    partial: Path,
+    data: CaseData,
+    device_id: str,
+    manifest_sha256: str,
+    digests: Digests,
+    purged: tuple[str, ...],
 ) -> None:
     """bagit.txt, the payload manifests, bag-info.txt and the tag manifests (RFC 8493)."""
     for algorithm in CHECKSUMS:
@@ -292,6 +348,11 @@ def _write_tag_files(
         "Fieldvault-Export-Manifest-SHA256": manifest_sha256,
         "Fieldvault-Export-Purpose": purpose_words(data.purpose),
         "Fieldvault-Withheld-By-Consent": withheld_summary(data.withheld),
+        "Fieldvault-Files-Withheld": (
+            f"{len(purged)} evidence file(s) {PURGED_WORDS} ({PURGED}): {', '.join(purged)}"
+            if purged
+            else "none"
+        ),
         "Payload-Oxum": f"{sum(size for _h, size in digests.values())}.{len(digests)}",
         "Source-Organization": "Fieldvault export",
     }

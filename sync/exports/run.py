@@ -42,7 +42,7 @@ class ExportOutcome:
     purpose: str
     # {"type", "id", "reason"} of each record consent withheld.
     withheld: list[dict[str, str]]
-    # Per format: manifest_sha256, pages, items, stripped.
+    # Per format: manifest_sha256, pages, items, stripped, purged (bagit: ids).
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -100,6 +100,8 @@ def run_export(
             "items": bag.items,
             "bytes": bag.bytes,
             "stripped": bag.stripped,
+            # Items whose file is not in the bag: delivered and purged from this laptop.
+            "purged": list(bag.purged),
         }
     elif request.format == "pdf":
         report = export_pdf(vault, request.case_id, request.destination, cancel=cancel, **common)
