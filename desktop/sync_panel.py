@@ -202,7 +202,14 @@ class SyncPanel(QDialog):
         self.pulled_label.setVisible(not worker)
         self.pulled.setVisible(not worker)
         self.pulled.setText(self.tr("%n bundle(s) received and imported", "", status.received))
-        details = self._pull_details(status) if not worker else ""
+        details = "\n".join(
+            line
+            for line in (
+                self._fork_warnings(status),
+                self._inbox_details(status) if worker else self._pull_details(status),
+            )
+            if line
+        )
         self.pull_details.setVisible(bool(details))
         self.pull_details.setText(details)
         moving = status.state == SYNCING and status.progress is not None
@@ -220,6 +227,37 @@ class SyncPanel(QDialog):
         self.pause_button.setText(self.tr("Resume") if paused else self.tr("Pause"))
         self.sync_now_button.setEnabled(not paused and status.state not in (SYNCING, STOPPED))
         self.pause_button.setEnabled(status.state != STOPPED)
+
+    def _fork_warnings(self, status: SyncStatus) -> str:
+        """Receipts that disagree with the server's log (docs/sync.md §2.2):
+        kept in the vault, shown for as long as it holds them."""
+        lines = []
+        for alarm in status.server_forks:
+            if status.role == "worker":
+                text = self.tr(
+                    "Warning: the server's receipts for this laptop's bundles do not add up (receipt "
+                    "{index}). Tell your coordinator, and bring your bundles by USB as well."
+                )
+            else:
+                text = self.tr(
+                    "Warning: the server showed device {device} another record of deliveries than the "
+                    "one this vault checked (receipt {index}). The server may be hiding or rewriting "
+                    "deliveries: tell your organisation, and have that worker bring its bundles by USB."
+                )
+            lines.append(text.format(device=alarm.device_id, index=alarm.index))
+        return "\n".join(lines)
+
+    def _inbox_details(self, status: SyncStatus) -> str:
+        """A field worker's bundles from its coordinator that the last run refused."""
+        if not status.refused:
+            return ""
+        named = ", ".join(f"{bundle_id} ({code})" for bundle_id, code in status.refused)
+        return self.tr(
+            "%n bundle(s) from your coordinator could not be imported: {bundles}. They are tried "
+            "again at later syncs; tell your coordinator if this stays.",
+            "",
+            len(status.refused),
+        ).format(bundles=named)
 
     def _pull_details(self, status: SyncStatus) -> str:
         """What of the last pull was not simply imported, and what to do."""
