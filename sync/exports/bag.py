@@ -58,7 +58,7 @@ import bagit
 
 from db.api import CancelToken, EvidencePurge, SandboxFailed, Vault
 from sync.exports import staging
-from sync.exports.casedata import CaseData, document, record_dict, utc_now
+from sync.exports.casedata import PERSONAL_CREDENTIALS, CaseData, document, record_dict, utc_now
 from sync.exports.consent import DEFAULT_PURPOSE, prepare, purpose_words, withheld_summary
 from sync.exports.signing import public_key_b64, sign_manifest
 from sync.exports.strip import can_strip, write_stripped_copy
@@ -72,6 +72,10 @@ _HASH_CHUNK = 1 << 20
 # server and purged from this laptop by its policy (db/purge.py).
 PURGED = "delivered-and-purged"
 PURGED_WORDS = "delivered to the organisation's server and purged from this laptop"
+# In place of an event's signed bytes and signature (``_custody_by_item``).
+CUSTODY_WITHHELD = (
+    "withheld: pseudonymised export (its Content Credentials claims may name a person or place)"
+)
 # bag path -> {"sha256": hex, "sha512": hex or a Future of it}, and the size.
 Digests = dict[str, tuple[dict[str, "str | Future[str]"], int]]
 
@@ -206,7 +210,9 @@ def _assemble(
             {"format": "bagit", "file_name": target_name, "purpose": data.purpose},
         )
     # After the exports: each item's log then holds the export just made.
-    by_item = _custody_by_item(vault, {item.id for item in data.evidence})
+    by_item = _custody_by_item(
+        vault, {item.id for item in data.evidence}, personal_claims_withheld=data.personal_claims_withheld
+    )
     for item in data.evidence:
         meta = record_dict(item) | {"file": files_path(entries, item.id)}
         if item.id in purged:
@@ -256,16 +262,31 @@ def _bag_path(relative: Path) -> str:
     return "data/" + relative.as_posix()
 
 
-def _custody_by_item(vault: Vault, item_ids: set[str]) -> dict[str, list[dict[str, str]]]:
+def _custody_by_item(
+    vault: Vault, item_ids: set[str], *, personal_claims_withheld: bool = False
+) -> dict[str, list[dict[str, str]]]:
     """Each item's signed events, in the form ``fieldvault custody export``
     prints, in chain order. Events of other cases' items are left out (their
-    details name other files)."""
+    details name other files). With ``personal_claims_withheld`` (a
+    pseudonymised export), an event whose details carry Content Credentials
+    claims that may name a person or place (the intake event: author,
+    signer, GPS) is given by its hash alone: its signed bytes cannot be
+    changed without breaking its signature, so they are left out."""
     by_item: dict[str, list[dict[str, str]]] = {}
     for event in vault.evidence.custody_log():
-        evidence_id = json.loads(base64.b64decode(event["signed"]))["evidence"]
-        if evidence_id in item_ids:
-            by_item.setdefault(evidence_id, []).append(event)
+        body = json.loads(base64.b64decode(event["signed"]))
+        if body["evidence"] in item_ids:
+            if personal_claims_withheld and _names_a_person_or_place(body):
+                event = {"hash": event["hash"], "withheld": CUSTODY_WITHHELD}
+            by_item.setdefault(body["evidence"], []).append(event)
     return by_item
+
+
+def _names_a_person_or_place(body: dict[str, Any]) -> bool:
+    details = body.get("details")
+    # The intake event's details (db/c2pa_read.py custody_details).
+    credentials = details.get("content_credentials") if isinstance(details, dict) else None
+    return isinstance(credentials, dict) and any(key in credentials for key in PERSONAL_CREDENTIALS)
 
 
 def _write_json(

@@ -23,6 +23,13 @@ RECORD_TYPES: tuple[tuple[str, type[Record]], ...] = (
     ("consents", Consent),
 )
 BOOKKEEPING = ("id", "revision", "conflicted", "created_ms", "updated_ms")
+# What a file's Content Credentials (db/c2pa_read.py) may say of a person or
+# a place: the author's name, the signing certificate's subject (a personal
+# certificate's CN is its holder's name) and GPS. A pseudonymised export
+# carries none of them (docs/exports.md, "Witnesses by pseudonym").
+PERSONAL_CREDENTIALS = ("author", "signer", "location")  # as in the intake custody event
+PERSONAL_CLAIMS = tuple(f"c2pa_{name}" for name in PERSONAL_CREDENTIALS)  # as in ``claimed``
+CLAIM_WITHHELD = "withheld: pseudonymised export"
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,9 @@ class CaseData:
     # and the records it left out, by type, id and reason only.
     purpose: str = ""
     withheld: list[dict[str, Any]] = field(default_factory=list)
+    # Set by ``pseudonymise``: PERSONAL_CLAIMS are withheld from the items'
+    # claims, and from the intake events a bag carries (sync/exports/bag.py).
+    personal_claims_withheld: bool = False
 
     def records(self, key: str) -> list[Record]:
         return list(getattr(self, key))
@@ -85,8 +95,10 @@ def is_witness(person: Person, witness_ids: set[str]) -> bool:
 def pseudonymise(data: CaseData, only: set[str] | None = None) -> CaseData:
     """Witnesses by pseudonym only: a witness (a person with the witness role,
     or named as the witness of a testimony) loses name and sensitive fields;
-    one with no pseudonym becomes "Witness N". Narratives and notes are
-    kept as written: a name inside them stays (docs/exports.md). With
+    one with no pseudonym becomes "Witness N"; the evidence items' Content
+    Credentials claims that may name a person or place are withheld
+    (``without_personal_claims``). Narratives and notes are kept as
+    written: a name inside them stays (docs/exports.md). With
     ``only``, just those persons (witnesses whose consent asks for anonymity),
     and the export is not marked pseudonymised as a whole."""
     witness_ids = {t.witness_id for t in data.testimonies if t.witness_id}
@@ -100,7 +112,27 @@ def pseudonymise(data: CaseData, only: set[str] | None = None) -> CaseData:
             )
         else:
             persons.append(person)
-    return replace(data, persons=persons, pseudonymised=True if only is None else data.pseudonymised)
+    return replace(
+        data,
+        persons=persons,
+        pseudonymised=True if only is None else data.pseudonymised,
+        # Whose name a file's Content Credentials give is not known: any
+        # pseudonymised witness may be its author or signer, so none is kept.
+        evidence=[without_personal_claims(item) for item in data.evidence],
+        personal_claims_withheld=True,
+    )
+
+
+def without_personal_claims(item: EvidenceItem) -> EvidenceItem:
+    """``item`` with the Content Credentials claims that may name a person or
+    place replaced by CLAIM_WITHHELD (the key stays: the export says that
+    something was left out, not that the file claimed nothing)."""
+    if not any(key in item.claimed for key in PERSONAL_CLAIMS):
+        return item
+    claimed = {
+        key: CLAIM_WITHHELD if key in PERSONAL_CLAIMS else value for key, value in item.claimed.items()
+    }
+    return replace(item, claimed=claimed)
 
 
 def document(data: CaseData, device_id: str, exported_at: str | None = None) -> dict[str, Any]:
