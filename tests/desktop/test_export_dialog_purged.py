@@ -5,22 +5,30 @@ export failed whole."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from db.api import DeliveredBundle, EvidencePurge
-from tests.desktop.test_export_dialog import (  # noqa: F401 - the fixtures
-    CYRILLIC,
-    case,
-    export,
-    open_dialog,
-    ukrainian,
-    window_on_case,
-)
-from tests.gui_helpers import screenshot
-from tests.sync.exports.samples import SampleCase
+from tests.desktop.test_export_dialog import CYRILLIC, export, open_dialog, window_on_case
+from tests.gui_helpers import in_ukrainian, screenshot
+from tests.sync.exports.samples import SampleCase, make_sample_case
 
 
-def _purge_one(case: SampleCase) -> str:  # noqa: F811
+@pytest.fixture
+def ukrainian(tmp_path: Path) -> Iterator[None]:
+    with in_ukrainian(tmp_path / "translations"):
+        yield
+
+
+@pytest.fixture
+def case(created_vault, tmp_path: Path) -> SampleCase:
+    """The export tests' sample case (tests/desktop/test_export_dialog.py's)."""
+    return make_sample_case(created_vault.vault, tmp_path)
+
+
+def _purge_one(case: SampleCase) -> str:
     vault = case.vault
     purged_id = case.item_ids[0]
     sha256 = vault.evidence.get(purged_id).sha256
@@ -30,7 +38,7 @@ def _purge_one(case: SampleCase) -> str:  # noqa: F811
     return purged_id
 
 
-def _bag_from_the_dialog(qtbot, case: SampleCase, vault_dir: Path, tmp_path: Path) -> tuple[str, str]:  # noqa: F811
+def _bag_from_the_dialog(qtbot, case: SampleCase, vault_dir: Path, tmp_path: Path) -> tuple[str, str]:
     purged_id = _purge_one(case)
     window = window_on_case(qtbot, vault_dir, case.case_id)
     usb = tmp_path / "usb"
@@ -45,7 +53,7 @@ def _bag_from_the_dialog(qtbot, case: SampleCase, vault_dir: Path, tmp_path: Pat
 
 def test_the_dialog_names_the_file_a_bag_lacks(
     qtbot, case: SampleCase, vault_dir: Path, tmp_path: Path
-) -> None:  # noqa: F811
+) -> None:
     purged_id, text = _bag_from_the_dialog(qtbot, case, vault_dir, tmp_path)
     assert "Not in the package: 1 evidence file(s) delivered to the organisation's server" in text
     assert f"({purged_id})" in text
@@ -53,8 +61,8 @@ def test_the_dialog_names_the_file_a_bag_lacks(
 
 def test_the_dialog_names_the_file_a_bag_lacks_in_ukrainian(
     qtbot,
-    ukrainian: None,  # noqa: F811
-    case: SampleCase,  # noqa: F811
+    ukrainian: None,
+    case: SampleCase,
     vault_dir: Path,
     tmp_path: Path,
 ) -> None:
