@@ -1,6 +1,7 @@
 """Coordinator → Add a device… (issue 11): a field worker's device card,
 pasted or opened, its verification code shown large to compare by phone,
-then enrolled (``sync.org_vault.add_device``, spending the worker's token
+confirmed as matching by the coordinator (a tick that any change of the
+card clears: a card swapped in transit gives another code), then enrolled (``sync.org_vault.add_device``, spending the worker's token
 if given) and, when asked, made a coordinator (a new profile version, sent
 to the server the profile names). The devices the vault knows are listed.
 """
@@ -96,8 +97,9 @@ class AddDevice:
 
 class AddDeviceDialog(TaskDialog):
     """Paste (or open) a worker's device card, compare its verification
-    code by phone, label it, add it. The devices the vault knows are listed
-    below. It does not close while the device is being added."""
+    code by phone and tick that it matches, label it, add it: Add stays off
+    until the tick. The devices the vault knows are listed below. It does
+    not close while the device is being added."""
 
     ID_COLUMN, LABEL_COLUMN, ROLE_COLUMN, STATUS_COLUMN = range(4)
 
@@ -142,6 +144,14 @@ class AddDeviceDialog(TaskDialog):
         form.addRow(self.device_label)
         self.code_label = big_code_label(self.tr("Verification code"))
         form.addRow(self.code_label)
+        # Enrolling trusts the card's keys: only after the coordinator said the
+        # code is the one the worker reads out (otherwise a card changed in
+        # transit would enrol an impostor's device). Unticked by every change
+        # of the card, so the tick always speaks of the code on the screen.
+        self.match_box = QCheckBox(self.tr("I compared the code with the field worker: it matches"))
+        self.match_box.setAccessibleName(self.tr("I compared the code with the field worker: it matches"))
+        self.match_box.toggled.connect(self._enable_add)
+        form.addRow(self.match_box)
         self.label_field = text_field(
             self.tr("Label for the device"), self.tr("a call sign or the laptop's name, not a person's name")
         )
@@ -226,30 +236,40 @@ class AddDeviceDialog(TaskDialog):
     def _show_code(self) -> None:
         from sync.org import OrgRefused, read_device_card, verification_code
 
+        self.match_box.setChecked(False)  # a changed card has another code, not yet compared
         text = self.card_field.toPlainText().strip()
-        self.add_button.setEnabled(bool(text) and not self.busy)
+        code = ""
         if not text:
             self.device_label.setText(self.tr("The verification code appears here once the card is pasted."))
-            self.code_label.clear()
-            return
-        try:
-            card = read_device_card(text)
-        except OrgRefused:
-            self.device_label.setText(self.tr("That is not a device card (fvd1.…, as Join shows it)."))
-            self.code_label.clear()
-            self.add_button.setEnabled(False)
-            return
-        self.device_label.setText(
-            self.tr("Device {device}. Its verification code, to compare with the worker's screen:").format(
-                device=card.device_id
-            )
-        )
-        self.code_label.setText(verification_code(self._org_key, card.device_key))
+        else:
+            try:
+                card = read_device_card(text)
+            except OrgRefused:
+                self.device_label.setText(self.tr("That is not a device card (fvd1.…, as Join shows it)."))
+            else:
+                self.device_label.setText(
+                    self.tr(
+                        "Device {device}. Its verification code, to compare with the worker's screen:"
+                    ).format(device=card.device_id)
+                )
+                code = verification_code(self._org_key, card.device_key)
+        self.code_label.setText(code)
+        self.match_box.setEnabled(bool(code))
+        self._enable_add()
+
+    @property
+    def code_confirmed(self) -> bool:
+        """A code is shown and the coordinator ticked that it matches."""
+        return bool(self.code_label.text()) and self.match_box.isChecked()
+
+    @Slot()
+    def _enable_add(self) -> None:
+        self.add_button.setEnabled(self.code_confirmed and not self.busy)
 
     @Slot()
     def add(self) -> None:
         text = self.card_field.toPlainText().strip()
-        if not text or self.busy:
+        if not text or self.busy or not self.code_confirmed:
             return
         request = AddRequest(
             text,
@@ -296,7 +316,7 @@ class AddDeviceDialog(TaskDialog):
                 self.tasks.start(Lane.SYNC, task, self._on_published, owner=self)
         else:
             self.status.setText(failure_text(report.failure) + "\n" + self.tr("The device was not added."))
-            self.add_button.setEnabled(bool(self.card_field.toPlainText().strip()))
+            self._enable_add()
         self.reload_devices()
 
     def _on_published(self, report: TaskReport) -> None:
