@@ -4,198 +4,204 @@
     <context>
         <name>AddDeviceDialog</name>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="120" />
+            <location filename="../../desktop/org_add_device.py" line="122" />
             <source>Add a device</source>
             <translation>Додати пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="125" />
+            <location filename="../../desktop/org_add_device.py" line="127" />
             <source>A field worker who joined shows their device card (fvd1.…; public keys only, nothing secret). Paste it or open the file they gave you. Then phone them or meet: the verification code below must be the same as the one their screen shows.</source>
             <translation>Польовий працівник, який приєднався, показує картку свого пристрою (fvd1.…; лише відкриті ключі, нічого секретного). Вставте її або відкрийте файл, який він вам дав. Потім зателефонуйте йому або зустріньтеся: код перевірки нижче має збігатися з тим, що показує його екран.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="132" />
+            <location filename="../../desktop/org_add_device.py" line="134" />
             <source>Device card</source>
             <translation>Картка пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="133" />
+            <location filename="../../desktop/org_add_device.py" line="135" />
             <source>fvd1.…</source>
             <translation>fvd1.…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="138" />
+            <location filename="../../desktop/org_add_device.py" line="140" />
             <source>Open card file…</source>
             <translation>Відкрити файл картки…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="138" />
+            <location filename="../../desktop/org_add_device.py" line="140" />
             <source>Open a device card file</source>
             <translation>Відкрити файл картки пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="140" />
+            <location filename="../../desktop/org_add_device.py" line="142" />
             <source>Card:</source>
             <translation>Картка:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="143" />
+            <location filename="../../desktop/org_add_device.py" line="145" />
             <source>Verification code</source>
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="146" />
+            <location filename="../../desktop/org_add_device.py" line="151" />
+            <location filename="../../desktop/org_add_device.py" line="152" />
+            <source>I compared the code with the field worker: it matches</source>
+            <translation>Код звірено з польовим працівником: він збігається</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_add_device.py" line="156" />
             <source>Label for the device</source>
             <translation>Позначка пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="146" />
+            <location filename="../../desktop/org_add_device.py" line="156" />
             <source>a call sign or the laptop's name, not a person's name</source>
             <translation>позивний або назва ноутбука, а не ім’я людини</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="148" />
+            <location filename="../../desktop/org_add_device.py" line="158" />
             <source>&amp;Label:</source>
             <translation>&amp;Позначка:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="150" />
+            <location filename="../../desktop/org_add_device.py" line="160" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="150" />
+            <location filename="../../desktop/org_add_device.py" line="160" />
             <source>optional: the fvt1.… token the worker received</source>
             <translation>необов’язково: токен fvt1.…, який отримав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="152" />
+            <location filename="../../desktop/org_add_device.py" line="162" />
             <source>&amp;Token:</source>
             <translation>&amp;Токен:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="153" />
-            <location filename="../../desktop/org_add_device.py" line="154" />
+            <location filename="../../desktop/org_add_device.py" line="163" />
+            <location filename="../../desktop/org_add_device.py" line="164" />
             <source>Also make it a coordinator</source>
             <translation>Також зробити його координатором</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="157" />
+            <location filename="../../desktop/org_add_device.py" line="167" />
             <source>A coordinator can read every bundle made from now on: bundles are encrypted to it too. Tick this only for a colleague's coordinator laptop.</source>
             <translation>Координатор може читати кожен пакет, створений відтепер: пакети шифруються й для нього. Позначайте це лише для координаторського ноутбука колеги.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="162" />
+            <location filename="../../desktop/org_add_device.py" line="172" />
             <source>Add the device</source>
             <translation>Додати пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="165" />
+            <location filename="../../desktop/org_add_device.py" line="175" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="171" />
+            <location filename="../../desktop/org_add_device.py" line="181" />
             <source>Devices of the organisation</source>
             <translation>Пристрої організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="173" />
+            <location filename="../../desktop/org_add_device.py" line="183" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="173" />
+            <location filename="../../desktop/org_add_device.py" line="183" />
             <source>Label</source>
             <translation>Позначка</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="173" />
+            <location filename="../../desktop/org_add_device.py" line="183" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="173" />
+            <location filename="../../desktop/org_add_device.py" line="183" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="178" />
+            <location filename="../../desktop/org_add_device.py" line="188" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="185" />
+            <location filename="../../desktop/org_add_device.py" line="195" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="185" />
+            <location filename="../../desktop/org_add_device.py" line="195" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="186" />
+            <location filename="../../desktop/org_add_device.py" line="196" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="186" />
+            <location filename="../../desktop/org_add_device.py" line="196" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="210" />
+            <location filename="../../desktop/org_add_device.py" line="220" />
             <source>Open the device card</source>
             <translation>Відкрити картку пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="218" />
+            <location filename="../../desktop/org_add_device.py" line="228" />
             <source>{name} could not be read ({reason}).</source>
             <translation>{name} не вдалося прочитати ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="232" />
+            <location filename="../../desktop/org_add_device.py" line="243" />
             <source>The verification code appears here once the card is pasted.</source>
             <translation>Код перевірки з’явиться тут, щойно картку буде вставлено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="238" />
+            <location filename="../../desktop/org_add_device.py" line="248" />
             <source>That is not a device card (fvd1.…, as Join shows it).</source>
             <translation>Це не картка пристрою (fvd1.…, як її показує вікно приєднання).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="243" />
+            <location filename="../../desktop/org_add_device.py" line="252" />
             <source>Device {device}. Its verification code, to compare with the worker's screen:</source>
             <translation>Пристрій {device}. Його код перевірки, щоб звірити з екраном працівника:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="262" />
+            <location filename="../../desktop/org_add_device.py" line="282" />
             <source>Adding the device…</source>
             <translation>Додавання пристрою…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="274" />
+            <location filename="../../desktop/org_add_device.py" line="294" />
             <source>Device {device} added as a coordinator: bundles made from now on are encrypted to it too.</source>
             <translation>Пристрій {device} додано як координатора: пакети, створені відтепер, шифруються й для нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="277" />
+            <location filename="../../desktop/org_add_device.py" line="297" />
             <source>Device {device} added: its bundles are accepted.</source>
             <translation>Пристрій {device} додано: його пакети приймаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="282" />
+            <location filename="../../desktop/org_add_device.py" line="302" />
             <source>If the worker's code was not {code}, revoke this device.</source>
             <translation>Якщо код працівника був не {code}, відкличте цей пристрій.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="293" />
+            <location filename="../../desktop/org_add_device.py" line="313" />
             <source>Sending the new profile to {url}…</source>
             <translation>Надсилання нового профілю на {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="298" />
+            <location filename="../../desktop/org_add_device.py" line="318" />
             <source>The device was not added.</source>
             <translation>Пристрій не додано.</translation>
         </message>
@@ -2936,7 +2942,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>ExportCaseAction</name>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="386" />
+            <location filename="../../desktop/export_dialog.py" line="398" />
             <source>E&amp;xport case…</source>
             <translation>Е&amp;кспорт справи…</translation>
         </message>
@@ -3123,22 +3129,22 @@ SHA-256: {sha256}
             <translation>Не в пакеті: файлів доказів — {count}; їх доставлено на сервер організації й видалено з цього ноутбука ({ids}). Їхні записи, SHA-256 і ланцюг зберігання є в пакеті; файли зберігає координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="419" />
+            <location filename="../../desktop/export_dialog.py" line="431" />
             <source>An export was interrupted (the program stopped during it). Its unfinished copy held unencrypted data and was removed: {path}</source>
             <translation>Експорт було перервано (програма зупинилася під час нього). Його незавершена копія містила незашифровані дані й була видалена: {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="425" />
+            <location filename="../../desktop/export_dialog.py" line="437" />
             <source>An export was interrupted. Something other than its unfinished copy is now at {path}: it was left alone. Check it: it may hold unencrypted data.</source>
             <translation>Експорт було перервано. За адресою {path} тепер є щось інше, ніж його незавершена копія: його не чіпали. Перевірте це: там можуть бути незашифровані дані.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="431" />
+            <location filename="../../desktop/export_dialog.py" line="443" />
             <source>An export was interrupted. Its unfinished copy at {path} may hold unencrypted data and could not be checked now (is its drive attached?). It is looked for again at the next unlock.</source>
             <translation>Експорт було перервано. Його незавершена копія за адресою {path} може містити незашифровані дані, і зараз її не вдалося перевірити (чи під’єднано носій?). Її буде знову шукано під час наступного розблокування.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="447" />
+            <location filename="../../desktop/export_dialog.py" line="459" />
             <source>An export was interrupted</source>
             <translation>Експорт було перервано</translation>
         </message>
@@ -3895,7 +3901,7 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
         </message>
         <message>
             <location filename="../../desktop/viewer_media.py" line="83" />
-            <location filename="../../desktop/viewer_media.py" line="268" />
+            <location filename="../../desktop/viewer_media.py" line="270" />
             <source>Play</source>
             <translation>Відтворити</translation>
         </message>
@@ -3915,27 +3921,27 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="249" />
+            <location filename="../../desktop/viewer_media.py" line="251" />
             <source>{position} / {duration}</source>
             <translation>{position} / {duration}</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="268" />
+            <location filename="../../desktop/viewer_media.py" line="270" />
             <source>Pause</source>
             <translation>Пауза</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="290" />
+            <location filename="../../desktop/viewer_media.py" line="292" />
             <source>No sound device was found: the recording plays without sound.</source>
             <translation>Звуковий пристрій не знайдено: запис відтворюється без звуку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="301" />
+            <location filename="../../desktop/viewer_media.py" line="303" />
             <source>This recording cannot be played here ({reason}). Export it to open it with another program.</source>
             <translation>Цей запис тут не можна відтворити ({reason}). Експортуйте його, щоб відкрити іншою програмою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/viewer_media.py" line="302" />
+            <location filename="../../desktop/viewer_media.py" line="304" />
             <source>unknown error</source>
             <translation>невідома помилка</translation>
         </message>
@@ -4774,7 +4780,7 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>&amp;Записати підтвердження на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="49" />
+            <location filename="../../desktop/org_add_device.py" line="50" />
             <source>Device cards (*.txt);;All files (*)</source>
             <translation>Картки пристроїв (*.txt);;Усі файли (*)</translation>
         </message>
@@ -5592,27 +5598,27 @@ Address: …</source>
         </message>
         <message>
             <location filename="../../desktop/recorder.py" line="270" />
-            <location filename="../../desktop/recorder.py" line="295" />
+            <location filename="../../desktop/recorder.py" line="301" />
             <source>Recording…</source>
             <translation>Іде запис…</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="293" />
+            <location filename="../../desktop/recorder.py" line="299" />
             <source>Paused: nothing is recorded until you resume.</source>
             <translation>Пауза: нічого не записується, доки ви не продовжите.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="315" />
+            <location filename="../../desktop/recorder.py" line="321" />
             <source>Saving the recording…</source>
             <translation>Запис зберігається…</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="353" />
+            <location filename="../../desktop/recorder.py" line="359" />
             <source>Marker added at {time}.</source>
             <translation>Позначку додано на {time}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recorder.py" line="361" />
+            <location filename="../../desktop/recorder.py" line="367" />
             <source>The recording is saved in the vault as evidence.</source>
             <translation>Запис збережено в сховищі як доказ.</translation>
         </message>

@@ -20,7 +20,7 @@ import qrcode
 import qrcode.constants
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from db.api import Vault
@@ -82,6 +82,14 @@ def uk(qapp: object, tmp_path: Path) -> Iterator[None]:
 
 def _click(qtbot: QtBot, button: QWidget) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _tick(qtbot: QtBot, box: QCheckBox) -> None:
+    """Click the box where its tick is (a form row may be wider than its words)."""
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    where = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box).center()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=where)
 
 
 # -- create an organisation ------------------------------------------------------------------
@@ -366,15 +374,17 @@ def test_a_pasted_device_card_shows_its_code_and_is_enrolled(
     assert not dialog.add_button.isEnabled() and dialog.code_label.text() == ""
     dialog.card_field.setPlainText(tampered)
     tampered_code = dialog.code_label.text()
-    assert tampered_code and dialog.add_button.isEnabled()
+    assert tampered_code and dialog.match_box.isEnabled()
 
     dialog.card_field.setPlainText(card)
     worker_code = org_vault.status(worker).verification_code
     assert dialog.code_label.text() == worker_code != tampered_code  # what the worker's screen shows
     type_text(qtbot, dialog.label_field, "Kupiansk-2")
+    _tick(qtbot, dialog.match_box)
+    assert dialog.match_box.text() == "Код звірено з польовим працівником: він збігається"
+    screenshot(dialog, "org-add-device-uk.png")
     _click(qtbot, dialog.add_button)
     qtbot.waitUntil(lambda: dialog.close_button.isEnabled() and dialog.status.text() != "", timeout=WAIT_MS)
-    screenshot(dialog, "org-add-device-uk.png")
     assert worker.device_id in dialog.status.text() and worker_code in dialog.status.text()
     assert (worker.device_id, "Kupiansk-2") in [(row[0], row[1]) for row in dialog.device_rows()]
     known = coordinator.sync.device(worker.device_id)
@@ -384,6 +394,56 @@ def test_a_pasted_device_card_shows_its_code_and_is_enrolled(
         "Kupiansk-2",
     )
     assert org_vault.status(coordinator).profile.version == 1  # a device is not a coordinator
+
+
+def test_a_device_is_enrolled_only_after_the_coordinator_confirms_the_code_matches(
+    qtbot: QtBot, coordinator: Vault, worker: Vault
+) -> None:
+    """Issue 11's safety-number step: the code is compared before the card's
+    keys are trusted, and a tick given for one card does not carry over to
+    another (a card swapped after the comparison)."""
+    signed = org_vault.current_signed(coordinator)
+    org_vault.enrol(worker, signed.signed, fingerprint_given=signed.profile.fingerprint)
+    card = org_vault.own_device_card(worker).text
+    dialog = AddDeviceDialog(coordinator)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.match_box.isEnabled()  # no code yet: nothing to compare
+    dialog.card_field.setPlainText(card)
+    assert dialog.code_label.text() == org_vault.status(worker).verification_code
+    assert dialog.match_box.isEnabled() and not dialog.match_box.isChecked()
+
+    # Not compared yet: Add is off, and a click on it enrols nothing.
+    assert not dialog.add_button.isEnabled()
+    _click(qtbot, dialog.add_button)
+    dialog.add()  # nor the slot itself, whatever calls it
+    assert not dialog.busy and dialog.status.text() == ""
+    assert coordinator.sync.device(worker.device_id) is None
+
+    _tick(qtbot, dialog.match_box)
+    assert dialog.match_box.isChecked() and dialog.add_button.isEnabled()
+    # Another card after the tick (one character of its key changed): another
+    # code, so the tick is gone and Add is off again.
+    tampered = card[:10] + ("A" if card[10] != "A" else "B") + card[11:]
+    dialog.card_field.setPlainText(tampered)
+    assert not dialog.match_box.isChecked() and not dialog.add_button.isEnabled()
+    dialog.add()
+    assert not dialog.busy and coordinator.sync.device(worker.device_id) is None
+    # Unticking takes Add away too.
+    dialog.card_field.setPlainText(card)
+    _tick(qtbot, dialog.match_box)
+    _tick(qtbot, dialog.match_box)
+    assert not dialog.add_button.isEnabled()
+
+    _tick(qtbot, dialog.match_box)
+    type_text(qtbot, dialog.label_field, "Izium-1")
+    screenshot(dialog, "org-add-device.png")
+    _click(qtbot, dialog.add_button)
+    qtbot.waitUntil(lambda: dialog.close_button.isEnabled() and dialog.status.text() != "", timeout=WAIT_MS)
+    known = coordinator.sync.device(worker.device_id)
+    assert known is not None and (known.status, known.label) == ("enrolled", "Izium-1")
+    # The next card starts unconfirmed.
+    assert not dialog.match_box.isChecked() and not dialog.add_button.isEnabled()
 
 
 def test_a_device_card_file_is_opened_and_a_long_file_is_not_read_whole(
@@ -399,6 +459,7 @@ def test_a_device_card_file_is_opened_and_a_long_file_is_not_read_whole(
     dialog.show()
     _click(qtbot, dialog.open_button)
     assert dialog.code_label.text() == org_vault.status(worker).verification_code
+    _tick(qtbot, dialog.match_box)
     assert dialog.add_button.isEnabled()
     # A video chosen by mistake: only its start is read, and it is no card.
     big = tmp_path / "video.mp4"
@@ -421,12 +482,12 @@ def test_a_device_added_as_coordinator_is_in_a_new_profile_version(
     dialog.show()
     dialog.card_field.setPlainText(org_vault.own_device_card(worker).text)
     dialog.coordinator_box.setChecked(True)
+    _tick(qtbot, dialog.match_box)
     _click(qtbot, dialog.add_button)
     qtbot.waitUntil(lambda: "coordinator" in dialog.status.text(), timeout=WAIT_MS)
     profile = org_vault.status(coordinator).profile
     assert profile.version == 2 and profile.coordinator(worker.device_id) is not None
     assert ("coordinator", "enrolled") in [(row[2], row[3]) for row in dialog.device_rows()]
-    screenshot(dialog, "org-add-device.png")
 
 
 def test_a_used_token_refuses_the_device_and_adds_nothing(
@@ -441,6 +502,7 @@ def test_a_used_token_refuses_the_device_and_adds_nothing(
         dialog.show()
         dialog.card_field.setPlainText(org_vault.own_device_card(worker).text)
         type_text(qtbot, dialog.token_field, token.text)
+        _tick(qtbot, dialog.match_box)
         _click(qtbot, dialog.add_button)
         qtbot.waitUntil(lambda: "not added" in dialog.status.text(), timeout=WAIT_MS)
         assert "already used" in dialog.status.text()
