@@ -107,8 +107,9 @@ def check_own_receipts(vault: Vault) -> list[ReceiptAlarm]:
         return []  # never connected: no receipt either
     found: list[ReceiptAlarm] = []
     last = 0
+    deliveries = {d.bundle_id: d for d in state.deliveries()}  # one read, not one per bundle
     for sent in sorted(vault.sync.sent_bundles(), key=lambda b: b.sequence):
-        delivery = state.delivery(sent.bundle_id)
+        delivery = deliveries.get(sent.bundle_id)
         if delivery is None or delivery.receipt is None:
             continue
         held = receipt_of(delivery.receipt)
