@@ -21,13 +21,13 @@ from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QMenu,
-    QProgressBar,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.dialog_parts import (
+    PROGRESS_STEPS,
     FilesChooser,
     FolderChooser,
     ItemResults,
@@ -39,6 +39,8 @@ from desktop.dialog_parts import (
     close_button,
     ended_text,
     field_row,
+    progress_bar,
+    progress_steps,
     text_field,
     wrapped_label,
 )
@@ -49,8 +51,6 @@ if TYPE_CHECKING:
     from db.api import Vault
     from sync.bundle.vault_io import ExportedBundle, ImportedBundle
 
-PROGRESS_STEPS = 1000
-
 
 def choose_bundles(parent: QWidget, caption: str) -> list[str]:
     return choose_files(
@@ -58,19 +58,6 @@ def choose_bundles(parent: QWidget, caption: str) -> list[str]:
         caption,
         QCoreApplication.translate("BundleImportDialog", "Fieldvault bundles (*.fvbundle);;All files (*)"),
     )
-
-
-def _progress_bar(name: str) -> QProgressBar:
-    """Hidden until a bundle is being written or read."""
-    bar = QProgressBar()
-    bar.setRange(0, PROGRESS_STEPS)
-    bar.setAccessibleName(name)
-    bar.hide()
-    return bar
-
-
-def _fraction(done: int, total: int) -> int:
-    return PROGRESS_STEPS if total <= 0 else min(PROGRESS_STEPS, done * PROGRESS_STEPS // total)
 
 
 # -- the tasks (plain Python) ----------------------------------------------------------
@@ -240,7 +227,7 @@ class BundleExportDialog(TaskDialog):
             "view", self.tr("Choose folder…"), self.tr("Choose the folder for the bundle"), self.choose
         )
         layout.addLayout(field_row(self.folder_field, self.choose_button))
-        self.progress = _progress_bar(self.tr("Bundle progress"))
+        self.progress = progress_bar(self.tr("Bundle progress"))
         layout.addWidget(self.progress)
         self.status = wrapped_label(name=self.tr("Result"), selectable=True)
         layout.addWidget(self.status, 1)
@@ -286,7 +273,7 @@ class BundleExportDialog(TaskDialog):
 
     def _on_report(self, report: TaskReport) -> None:
         if isinstance(report.value, BundleProgress) and report.state == "progress":
-            self.progress.setValue(_fraction(report.value.done, report.value.total))
+            self.progress.setValue(progress_steps(report.value.done, report.value.total))
             return
         if not report.finished:
             return
@@ -382,7 +369,7 @@ class BundleImportDialog(TaskDialog):
         self.approve_box.hide()
         layout.addWidget(self.approve_box)
         self._held: set[int] = set()
-        self.progress = _progress_bar(self.tr("Progress of the current bundle"))
+        self.progress = progress_bar(self.tr("Progress of the current bundle"))
         layout.addWidget(self.progress)
         self.status = wrapped_label(name=self.tr("Summary"))
         layout.addWidget(self.status)
@@ -449,7 +436,7 @@ class BundleImportDialog(TaskDialog):
         if report.state == "progress":
             if isinstance(value, BundleProgress):
                 self._results.set_state(value.index, self.tr("checking and importing…"))
-                self.progress.setValue(_fraction(value.done, value.total))
+                self.progress.setValue(progress_steps(value.done, value.total))
             elif isinstance(value, BundleOutcome):
                 self._show_outcome(value)
             return
@@ -559,7 +546,7 @@ class BundleImportDialog(TaskDialog):
         index = self._approving
         if report.state == "progress":
             if isinstance(report.value, BundleProgress):
-                self.progress.setValue(_fraction(report.value.done, report.value.total))
+                self.progress.setValue(progress_steps(report.value.done, report.value.total))
             return
         self.task_ended()
         self._set_busy(False)

@@ -1,7 +1,8 @@
 """Pieces the organisation, bundle and acknowledgement dialogs share
 (desktop/bundle_actions.py, org_acks.py, org_admin.py, org_add_device.py,
-org_join.py): the file and folder choosers, labels, fields and buttons as
-these dialogs make them, the base of a dialog whose work is one task on a
+org_join.py, send_back_dialog.py, and the lists of devices_view.py and
+duplicates_view.py): the file and folder choosers, labels, fields and
+buttons as these dialogs make them, the progress bar and its steps, the base of a dialog whose work is one task on a
 TaskRunner lane and the words its status line ends with, the per-item
 result list with its details pane, and the large verification-code label.
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -145,6 +147,27 @@ def button_row(left: Sequence[QWidget], right: QWidget) -> QHBoxLayout:
     row.addStretch(1)
     row.addWidget(right)
     return row
+
+
+# -- progress ------------------------------------------------------------------------------------
+
+PROGRESS_STEPS = 1000  # a bar's steps: fine enough for gigabytes, whole numbers for Qt
+
+
+def progress_bar(name: str) -> QProgressBar:
+    """A bar of ``PROGRESS_STEPS`` steps, hidden until work runs; ``name`` is
+    what a screen reader calls it."""
+    bar = QProgressBar()
+    bar.setRange(0, PROGRESS_STEPS)
+    bar.setAccessibleName(name)
+    bar.hide()
+    return bar
+
+
+def progress_steps(done: int, total: int) -> int:
+    """``done`` of ``total`` (bytes) in the bar's steps; full when the total
+    is unknown (0) or passed."""
+    return PROGRESS_STEPS if total <= 0 else min(PROGRESS_STEPS, done * PROGRESS_STEPS // total)
 
 
 # -- a dialog whose work is a task -----------------------------------------------------------------

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSlider,
     QTabWidget,
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.dialog_parts import PROGRESS_STEPS, progress_bar
 from desktop.icons import icon
 from desktop.tasks import Lane, TaskContext, TaskHandle, TaskReport, TaskRunner
 
@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 # only filters. The blocks lose nothing from 0.75 (sync/merge/duplicates.py).
 LOWEST_THRESHOLD = 0.75
 DEFAULT_THRESHOLD = 0.8
-PROGRESS_STEPS = 1000
 # The most pairs the list holds (best first): a list of a hundred thousand rows
 # would take the window seconds to build, and nobody reviews that many.
 MAX_SHOWN = 2000
@@ -274,10 +273,7 @@ class DuplicatesDialog(QDialog):
         self.details_toggle.toggled.connect(lambda _on: self._show_compare())
         layout.addWidget(self.details_toggle, 0, Qt.AlignmentFlag.AlignLeft)
 
-        self.progress = QProgressBar()
-        self.progress.setRange(0, PROGRESS_STEPS)
-        self.progress.setAccessibleName(self.tr("Progress of the search for duplicates"))
-        self.progress.hide()
+        self.progress = progress_bar(self.tr("Progress of the search for duplicates"))
         layout.addWidget(self.progress)
         self.status = QLabel()
         self.status.setWordWrap(True)

@@ -25,7 +25,6 @@ from PySide6.QtCore import QCoreApplication, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QProgressBar,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -41,6 +40,8 @@ from desktop.dialog_parts import (
     close_button,
     ended_text,
     field_row,
+    progress_bar,
+    progress_steps,
     text_field,
     wrapped_label,
 )
@@ -52,9 +53,6 @@ if TYPE_CHECKING:
     from db.api import Vault
     from desktop.coordinator_menu import CoordinatorMenu
     from sync.bundle.send_back import SentBack
-
-PROGRESS_STEPS = 1000
-
 
 # -- the tasks (plain Python) ----------------------------------------------------------
 
@@ -206,10 +204,7 @@ class SendBackDialog(TaskDialog):
             "view", self.tr("Choose folder…"), self.tr("Choose the folder for the bundles"), self.choose
         )
         layout.addLayout(field_row(self.folder_field, self.choose_button))
-        self.progress = QProgressBar()
-        self.progress.setRange(0, PROGRESS_STEPS)
-        self.progress.setAccessibleName(self.tr("Progress of the current bundle"))
-        self.progress.hide()
+        self.progress = progress_bar(self.tr("Progress of the current bundle"))
         layout.addWidget(self.progress)
         self.status = wrapped_label(name=self.tr("Summary"), selectable=True)
         layout.addWidget(self.status)
@@ -379,13 +374,7 @@ class SendBackDialog(TaskDialog):
         if report.state == "progress":
             if isinstance(value, WriteProgress):
                 self._results.set_state(self._targets[value.index], self.tr("writing…"))
-                total = value.total
-                done = (
-                    PROGRESS_STEPS
-                    if total <= 0
-                    else min(PROGRESS_STEPS, value.done * PROGRESS_STEPS // total)
-                )
-                self.progress.setValue(done)
+                self.progress.setValue(progress_steps(value.done, value.total))
             elif isinstance(value, WorkerOutcome):
                 self._show_outcome(value)
             return
