@@ -30,6 +30,7 @@ from desktop.dialog_parts import (
     PROGRESS_STEPS,
     FilesChooser,
     FolderChooser,
+    FolderField,
     ItemResults,
     TaskDialog,
     action_button,
@@ -211,7 +212,6 @@ class BundleExportDialog(TaskDialog):
     ) -> None:
         super().__init__(parent, tasks)
         self._vault = vault
-        self._chooser = chooser
         self.exported: ExportedBundle | None = None
         self.setWindowTitle(self.tr("Export bundle to USB"))
         self.resize(620, 320)
@@ -222,11 +222,16 @@ class BundleExportDialog(TaskDialog):
             "the stick learns nothing from it. Take it to your coordinator."
         )
         layout.addWidget(wrapped_label(intro))
-        self.folder_field = text_field(self.tr("Folder for the bundle"), self.tr("a folder on the USB stick"))
-        self.choose_button = action_button(
-            "view", self.tr("Choose folder…"), self.tr("Choose the folder for the bundle"), self.choose
+        self._folder = FolderField(
+            self,
+            chooser,
+            name=self.tr("Folder for the bundle"),
+            placeholder=self.tr("a folder on the USB stick"),
+            button_text=self.tr("Choose folder…"),
+            caption=self.tr("Choose the folder for the bundle"),
         )
-        layout.addLayout(field_row(self.folder_field, self.choose_button))
+        self.folder_field, self.choose_button = self._folder.field, self._folder.button
+        layout.addLayout(self._folder.row)
         self.progress = progress_bar(self.tr("Bundle progress"))
         layout.addWidget(self.progress)
         self.status = wrapped_label(name=self.tr("Result"), selectable=True)
@@ -241,15 +246,9 @@ class BundleExportDialog(TaskDialog):
         layout.addLayout(button_row([self.export_button, self.cancel_button], self.close_button))
 
     @Slot()
-    def choose(self) -> None:
-        folder = self._chooser(self, self.tr("Choose the folder for the bundle"))
-        if folder:
-            self.folder_field.setText(folder)
-
-    @Slot()
     def start(self) -> None:
-        text = self.folder_field.text().strip()
-        if not text or not Path(text).is_dir():
+        folder = self._folder.folder()
+        if folder is None:
             self.status.setText(self.tr("Choose a folder (for example on a USB stick) first."))
             return
         self.exported = None
@@ -257,7 +256,7 @@ class BundleExportDialog(TaskDialog):
         self.progress.show()
         self.status.setText(self.tr("Writing the bundle…"))
         self._set_busy(True)
-        self.start_task(Lane.EXPORT, ExportTask(self._vault, Path(text)), self._on_report)
+        self.start_task(Lane.EXPORT, ExportTask(self._vault, folder), self._on_report)
 
     @Slot()
     def cancel(self) -> None:
@@ -266,8 +265,7 @@ class BundleExportDialog(TaskDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self.export_button.setEnabled(not busy)
-        self.choose_button.setEnabled(not busy)
-        self.folder_field.setEnabled(not busy)
+        self._folder.set_enabled(not busy)
         self.cancel_button.setEnabled(busy)
         self.close_button.setEnabled(not busy)
 

@@ -107,6 +107,43 @@ def field_row(field: QWidget, button: QWidget) -> QHBoxLayout:
     return row
 
 
+class FolderField:
+    """Where to write (a folder on a USB stick): the path field and its
+    Choose… button in one ``row``, the folder dialog titled ``caption`` (also
+    what a screen reader calls the button). ``folder()`` is the chosen
+    folder when it exists; the dialog says what to do when it does not."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        chooser: FolderChooser,
+        *,
+        name: str,
+        placeholder: str,
+        button_text: str,
+        caption: str,
+    ) -> None:
+        self._parent = parent
+        self._chooser = chooser
+        self._caption = caption
+        self.field = text_field(name, placeholder)
+        self.button = action_button("view", button_text, caption, self.choose)
+        self.row = field_row(self.field, self.button)
+
+    def choose(self) -> None:
+        folder = self._chooser(self._parent, self._caption)
+        if folder:
+            self.field.setText(folder)
+
+    def folder(self) -> Path | None:
+        text = self.field.text().strip()
+        return Path(text) if text and Path(text).is_dir() else None
+
+    def set_enabled(self, enabled: bool) -> None:
+        self.field.setEnabled(enabled)
+        self.button.setEnabled(enabled)
+
+
 def big_code_label(name: str, *, scale: float = 2.0) -> QLabel:
     """A verification code or fingerprint shown large, in a fixed-width font
     (two people read it out to each other by phone), and selectable."""

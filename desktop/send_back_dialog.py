@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop.dialog_parts import (
     FolderChooser,
+    FolderField,
     ItemResults,
     TaskDialog,
     action_button,
@@ -39,10 +40,8 @@ from desktop.dialog_parts import (
     choose_folder,
     close_button,
     ended_text,
-    field_row,
     progress_bar,
     progress_steps,
-    text_field,
     wrapped_label,
 )
 from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRunner
@@ -178,7 +177,6 @@ class SendBackDialog(TaskDialog):
     ) -> None:
         super().__init__(parent, tasks)
         self._vault = vault
-        self._chooser = chooser
         self.plan: DuePlan | None = None
         self.loading = False
         self._targets: list[int] = []  # rows of the bundles being written
@@ -197,13 +195,16 @@ class SendBackDialog(TaskDialog):
         self.workers.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         layout.addWidget(self.workers, 1)
         layout.addWidget(self.details)
-        self.folder_field = text_field(
-            self.tr("Folder for the bundles"), self.tr("a folder on the USB stick")
+        self._folder = FolderField(
+            self,
+            chooser,
+            name=self.tr("Folder for the bundles"),
+            placeholder=self.tr("a folder on the USB stick"),
+            button_text=self.tr("Choose folder…"),
+            caption=self.tr("Choose the folder for the bundles"),
         )
-        self.choose_button = action_button(
-            "view", self.tr("Choose folder…"), self.tr("Choose the folder for the bundles"), self.choose
-        )
-        layout.addLayout(field_row(self.folder_field, self.choose_button))
+        self.folder_field, self.choose_button = self._folder.field, self._folder.button
+        layout.addLayout(self._folder.row)
         self.progress = progress_bar(self.tr("Progress of the current bundle"))
         layout.addWidget(self.progress)
         self.status = wrapped_label(name=self.tr("Summary"), selectable=True)
@@ -309,12 +310,6 @@ class SendBackDialog(TaskDialog):
 
     # -- writing ------------------------------------------------------------------------------
 
-    @Slot()
-    def choose(self) -> None:
-        folder = self._chooser(self, self.tr("Choose the folder for the bundles"))
-        if folder:
-            self.folder_field.setText(folder)
-
     def _selected_rows(self) -> list[int]:
         rows = sorted(self.workers.indexOfTopLevelItem(item) for item in self.workers.selectedItems())
         return [r for r in rows if r >= 0]
@@ -334,8 +329,8 @@ class SendBackDialog(TaskDialog):
     def _start_writing(self, rows: list[int], *, resend: bool) -> None:
         if self.busy or self.plan is None:
             return
-        text = self.folder_field.text().strip()
-        if not text or not Path(text).is_dir():
+        folder = self._folder.folder()
+        if folder is None:
             self.status.setText(self.tr("Choose a folder (for example on a USB stick) first."))
             return
         if not rows:
@@ -351,7 +346,7 @@ class SendBackDialog(TaskDialog):
         self._set_busy(True)
         device_ids = [self.plan.workers[row].device_id for row in rows]
         self.start_task(
-            Lane.EXPORT, WriteTask(self._vault, Path(text), device_ids, resend=resend), self._on_report
+            Lane.EXPORT, WriteTask(self._vault, folder, device_ids, resend=resend), self._on_report
         )
 
     @Slot()
@@ -364,8 +359,7 @@ class SendBackDialog(TaskDialog):
         has_due = ready and self.plan is not None and any(w.records for w in self.plan.workers)
         self.write_button.setEnabled(has_due)
         self.resend_button.setEnabled(ready and self.plan is not None and self.plan.policy != "none")
-        self.choose_button.setEnabled(not busy)
-        self.folder_field.setEnabled(not busy)
+        self._folder.set_enabled(not busy)
         self.cancel_button.setEnabled(busy and not self.loading)
         self.close_button.setEnabled(not busy)
 
