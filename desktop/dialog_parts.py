@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QTreeWidget,
@@ -41,6 +42,8 @@ from desktop.tasks import Lane, ReportCallback, Task, TaskHandle, TaskReport, Ta
 FolderChooser = Callable[[QWidget, str], str]
 # (parent, caption) -> the chosen files, none when the user cancelled.
 FilesChooser = Callable[[QWidget, str], list[str]]
+# (parent, caption) -> the one chosen file or "".
+FileChooser = Callable[[QWidget, str], str]
 
 
 # -- choosing files and folders -----------------------------------------------------------------
@@ -58,6 +61,14 @@ def choose_folder(parent: QWidget, caption: str) -> str:
     folder = QFileDialog.getExistingDirectory(parent, caption, QDir.homePath())
     forget_dialog_history()
     return folder
+
+
+def choose_file(parent: QWidget, caption: str, name_filter: str) -> str:
+    """One file to open (a device card, a profile), from where Qt starts
+    (the working folder); ``name_filter`` as QFileDialog takes it."""
+    path, _filter = QFileDialog.getOpenFileName(parent, caption, "", name_filter)
+    forget_dialog_history()
+    return path
 
 
 def choose_files(parent: QWidget, caption: str, name_filter: str) -> list[str]:
@@ -97,6 +108,20 @@ def text_field(
     if fixed_font:
         field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
     return field
+
+
+def text_box(name: str, *, lines: int, placeholder: str = "", read_only: bool = False) -> QPlainTextEdit:
+    """A box ``lines`` high for a pasted or shown text (a device card, a QR
+    code's text). Tab leaves a box the user types in, as it leaves a field."""
+    box = QPlainTextEdit()
+    box.setReadOnly(read_only)
+    box.setAccessibleName(name)
+    if placeholder:
+        box.setPlaceholderText(placeholder)
+    if not read_only:
+        box.setTabChangesFocus(True)
+    box.setFixedHeight(box.fontMetrics().lineSpacing() * lines)
+    return box
 
 
 def field_row(field: QWidget, button: QWidget) -> QHBoxLayout:

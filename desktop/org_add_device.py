@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFormLayout,
-    QPlainTextEdit,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -25,18 +23,20 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.dialog_parts import (
+    FileChooser,
     TaskDialog,
     action_button,
     big_code_label,
     button_row,
+    choose_file,
     close_button,
     field_row,
-    forget_dialog_history,
+    text_box,
     text_field,
     wrapped_label,
 )
 from desktop.icons import icon
-from desktop.org_admin import FileChooser, PublishProfile, failure_text, upload_text
+from desktop.org_admin import PublishProfile, failure_text, upload_text
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
@@ -46,11 +46,9 @@ CARD_READ_LIMIT = 4096  # a device card is about 130 characters
 
 
 def _choose_card(parent: QWidget, caption: str) -> str:
-    path, _filter = QFileDialog.getOpenFileName(
-        parent, caption, "", QCoreApplication.translate("OrgAdmin", "Device cards (*.txt);;All files (*)")
+    return choose_file(
+        parent, caption, QCoreApplication.translate("OrgAdmin", "Device cards (*.txt);;All files (*)")
     )
-    forget_dialog_history()
-    return path
 
 
 @dataclass(frozen=True)
@@ -130,11 +128,7 @@ class AddDeviceDialog(TaskDialog):
         )
         layout.addWidget(wrapped_label(intro))
         form = QFormLayout()
-        self.card_field = QPlainTextEdit()
-        self.card_field.setAccessibleName(self.tr("Device card"))
-        self.card_field.setPlaceholderText(self.tr("fvd1.…"))
-        self.card_field.setTabChangesFocus(True)
-        self.card_field.setFixedHeight(self.card_field.fontMetrics().lineSpacing() * 3)
+        self.card_field = text_box(self.tr("Device card"), lines=3, placeholder=self.tr("fvd1.…"))
         self.card_field.textChanged.connect(self._show_code)
         self.open_button = action_button(
             "view", self.tr("Open card file…"), self.tr("Open a device card file"), self.open_card

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -42,6 +40,7 @@ from desktop.dialog_parts import (
     choose_folder,
     close_button,
     field_row,
+    text_box,
     text_field,
     wrapped_label,
 )
@@ -56,7 +55,6 @@ DEFAULT_TOKEN_HOURS = 48  # as `fieldvault org token`
 QR_BOX_PIXELS = 8  # in the PNG, which may be printed
 QR_SHOWN_PIXELS = 520  # the most the code takes on screen: a phone reads 4-pixel modules
 QR_BORDER = 4  # modules of quiet zone around a code that may be printed
-FileChooser = Callable[[QWidget, str], str]
 
 
 def belongs_to_organisation(vault: Vault | None) -> bool:
@@ -602,10 +600,7 @@ class IssueTokenDialog(QDialog):
             "export", self.tr("Copy"), self.tr("Copy the token"), self.copy_token
         )
         layout.addLayout(field_row(self.token_field, self.copy_button))
-        self.payload_field = QPlainTextEdit()
-        self.payload_field.setReadOnly(True)
-        self.payload_field.setAccessibleName(self.tr("Text of the enrolment QR code"))
-        self.payload_field.setFixedHeight(self.payload_field.fontMetrics().lineSpacing() * 4)
+        self.payload_field = text_box(self.tr("Text of the enrolment QR code"), lines=4, read_only=True)
         layout.addWidget(self.payload_field)
         save_row = QHBoxLayout()
         self.save_button = action_button(

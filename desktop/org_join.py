@@ -22,11 +22,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QLabel,
-    QPlainTextEdit,
     QProgressBar,
     QVBoxLayout,
     QWidget,
@@ -35,8 +33,9 @@ from PySide6.QtWidgets import (
 from desktop.dialog_parts import (
     action_button,
     big_code_label,
+    choose_file,
     field_row,
-    forget_dialog_history,
+    text_box,
     text_field,
     wrapped_label,
 )
@@ -126,16 +125,14 @@ class JoinOrganisation:
 
 
 def _choose_profile(parent: QWidget) -> str:
-    path, _filter = QFileDialog.getOpenFileName(
+    # choose_file forgets the folder: where the profile came from is nobody's business.
+    return choose_file(
         parent,
         QCoreApplication.translate("OrgJoinForm", "Choose the organisation profile"),
-        "",
         QCoreApplication.translate(
             "OrgJoinForm", "Organisation profiles (*.fvorg);;Enrolment QR code text (*.txt);;All files (*)"
         ),
     )
-    forget_dialog_history()  # where the profile came from is nobody's business
-    return path
 
 
 class OrgJoinForm(QWidget):
@@ -177,11 +174,11 @@ class OrgJoinForm(QWidget):
             "view", self.tr("Choose…"), self.tr("Choose the organisation profile file"), self.choose_profile
         )
         form.addRow(self.tr("Profile file:"), field_row(self.profile_field, self.choose_button))
-        self.qr_text = QPlainTextEdit()
-        self.qr_text.setAccessibleName(self.tr("Text of the enrolment QR code"))
-        self.qr_text.setPlaceholderText(self.tr("or paste the text of the QR code (fieldvault:enrol?…)"))
-        self.qr_text.setTabChangesFocus(True)
-        self.qr_text.setFixedHeight(self.qr_text.fontMetrics().lineSpacing() * 4)
+        self.qr_text = text_box(
+            self.tr("Text of the enrolment QR code"),
+            lines=4,
+            placeholder=self.tr("or paste the text of the QR code (fieldvault:enrol?…)"),
+        )
         form.addRow(self.tr("Or &QR code text:"), self.qr_text)
 
         self.fingerprint = text_field(

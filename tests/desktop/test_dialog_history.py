@@ -13,7 +13,15 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop import backup_action, bundle_actions, dialog_parts, export_dialog, org_join
+from desktop import (
+    backup_action,
+    bundle_actions,
+    dialog_parts,
+    export_dialog,
+    org_acks,
+    org_add_device,
+    org_join,
+)
 
 SECRET_FOLDER = "file:///media/usb/Izium exhumation"
 
@@ -41,6 +49,8 @@ CHOOSERS: dict[str, Callable[[QWidget], object]] = {
     "bundle folder": lambda parent: dialog_parts.choose_folder(parent, "Bundle to"),
     "bundle files": lambda parent: bundle_actions.choose_bundles(parent, "Bundles"),
     "organisation profile": lambda parent: org_join._choose_profile(parent),
+    "device card": lambda parent: org_add_device._choose_card(parent, "Device card"),
+    "acknowledgement files": lambda parent: org_acks.choose_acks(parent, "Acknowledgements"),
 }
 
 
