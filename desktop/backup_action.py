@@ -25,21 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import dialog_parts
 from desktop.cancellable_run import CancellableRun, CopyProgress
+from desktop.dialog_parts import FolderChooser, choose_folder, ended_text
 from desktop.icons import icon
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
     from db.api import BackupResult, Vault
-
-# (parent, caption) -> the chosen folder or "" (QFileDialog's by default; tests
-# put their own in, as the evidence panel's tests do).
-FolderChooser = Callable[[QWidget, str], str]
-
-
-def choose_folder(parent: QWidget, caption: str) -> str:
-    return dialog_parts.choose_folder(parent, caption)  # forgets Qt's folder history
 
 
 class BackupTask:
@@ -152,12 +144,9 @@ class BackupDialog(QDialog):
                     "backup: run a check of the vault."
                 ).format(count=len(missing))
             self.status.setText(text)
-        elif report.state == "failed" and report.failure is not None:
-            from desktop.messages import failure_message
-
-            self.status.setText(failure_message(report.failure))
         else:
-            self.status.setText(self.tr("Backup cancelled: the partial copy was removed."))
+            cancelled = self.tr("Backup cancelled: the partial copy was removed.")
+            self.status.setText(ended_text(report, done="", stopped=cancelled))
         # The word-wrapped message may need more lines than the dialog has.
         self.adjustSize()
 

@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import dialog_parts
 from desktop.cancellable_run import PROGRESS_STEPS, CancellableRun, CopyProgress
+from desktop.dialog_parts import FolderChooser, choose_folder, ended_text
 from desktop.icons import icon
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
 
@@ -47,13 +47,7 @@ if TYPE_CHECKING:
     from db.api import Vault
     from sync.exports.run import ExportFormat, ExportOutcome, ExportRequest
 
-# (parent, caption) -> the chosen folder or "" (QFileDialog's by default; tests put their own in).
-FolderChooser = Callable[[QWidget, str], str]
 DEFAULT_PURPOSE = "ngo-internal"  # sync/exports/consent.py: the NGO internally
-
-
-def choose_folder(parent: QWidget, caption: str) -> str:
-    return dialog_parts.choose_folder(parent, caption)  # forgets Qt's folder history
 
 
 class ExportTask:
@@ -325,12 +319,9 @@ class ExportDialog(QDialog):
             assert isinstance(report.value, ExportOutcome)
             self.outcome = report.value
             self._show_outcome()
-        elif report.state == "failed" and report.failure is not None:
-            from desktop.messages import failure_message
-
-            self.status.setText(failure_message(report.failure))
         else:
-            self.status.setText(self.tr("Export cancelled: nothing was kept."))
+            cancelled = self.tr("Export cancelled: nothing was kept.")
+            self.status.setText(ended_text(report, done="", stopped=cancelled))
         # The word-wrapped message may need more lines than the dialog has.
         self.adjustSize()
 
