@@ -19,15 +19,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from db.api import NoKeyring, SyncClientState, Vault
 from sync.bundle.carried_receipts import (
     LOG_DIFFERS,
+    LOG_LACKS,
+    RECEIPT_INVALID,
     RECEIPT_ORDER,
     alarms,
+    queue_for_audit,
     receipts_to_carry,
     to_audit,
 )
+from sync.bundle.format import CarriedReceipt
 from sync.bundle.vault_io import export_bundle, import_bundle
 from sync.client.inbox import receive_inbox
 from sync.client.pull import pull
@@ -221,3 +226,31 @@ def test_receipts_are_carried_until_a_bundle_that_carried_them_is_acknowledged(
     assert third.acknowledged
     # Receipt 1 went in the acknowledged bundle 2: only 2 and 3 are left to carry.
     assert [r.index for r in receipts_to_carry(anna)] == [2, 3]
+
+
+def test_a_receipt_beyond_the_log_or_not_the_servers_is_an_alarm_too(org: Org, tmp_path: Path) -> None:
+    """What a coordinator is given to compare may also be a receipt the
+    server signed for an index its log (as shown) never reaches — a log cut
+    short after the receipt — or one the server key never signed."""
+    anna = org.worker("anna")
+    record_work(anna, tmp_path, "anna")
+    push(anna, backoff=quick_backoff())
+    profile = held_profile(anna)
+    assert profile is not None
+    key = load_receipt_key(ServerFiles(org.data))
+    body = {"format": "fieldvault-receipt", "version": 1, "index": 9, "previous": "0" * 64}
+    body |= {"org_id": profile.org_id, "device_id": anna.device_id, "bundle_id": "c" * 64}
+    beyond = canonical(body)
+    forged = canonical(body | {"index": 8})
+    queue_for_audit(
+        org.coordinator,
+        anna.device_id,
+        "d" * 64,
+        (
+            CarriedReceipt(9, beyond, sign_entry(key, beyond)),
+            CarriedReceipt(8, forged, sign_entry(Ed25519PrivateKey.generate(), forged)),
+        ),
+    )
+    pulled = pull(org.coordinator, backoff=quick_backoff())
+    assert sorted((a.kind, a.index) for a in pulled.server_forks) == [(LOG_LACKS, 9), (RECEIPT_INVALID, 8)]
+    assert to_audit(org.coordinator) == []
