@@ -152,6 +152,8 @@ def headline(status: SyncStatus) -> str:
         text = QCoreApplication.translate("SyncStatus", "Sync starting")
     if status.queued and status.role == "worker":
         text = f"{text} · {queued_text(status.queued)}"
+    if status.server_forks:  # kept until someone looks: the panel says what and what to do
+        text = f"{text} · " + QCoreApplication.translate("SyncStatus", "Warning about the server")
     return text
 
 
@@ -249,7 +251,15 @@ class SyncIndicator(QToolButton):
 
     def show_status(self, status: SyncStatus) -> None:
         self.setText(headline(status))
-        tips = [text for text in (error_text(status), self._next_try(status)) if text]
+        forks = (
+            QCoreApplication.translate(
+                "SyncStatus",
+                "The server's receipts disagree with its record of deliveries. Open the sync panel.",
+            )
+            if status.server_forks
+            else ""
+        )
+        tips = [text for text in (forks, error_text(status), self._next_try(status)) if text]
         self.setToolTip(
             "\n".join(tips)
             or QCoreApplication.translate("SyncStatus", "Automatic sync with your organisation's server")
