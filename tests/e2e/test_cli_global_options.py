@@ -12,19 +12,25 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import REPO, Cli
+from tests.cli_helpers import REPO, Cli, always_spawn, run_forked
 from tests.vault_helpers import PASSPHRASE
 
 
-def fieldvault(cli: Cli, *args: str, secret: bool = True) -> subprocess.CompletedProcess[str]:
+def fieldvault(
+    cli: Cli, *args: str, secret: bool = True, spawn: bool = False
+) -> subprocess.CompletedProcess[str]:
     """``fieldvault ARGS`` exactly as given; ``{fd}`` in an argument becomes
-    the descriptor the passphrase is written to."""
+    the descriptor the passphrase is written to. A forked child unless
+    ``spawn`` (tests/cli_helpers.py: the same answers, without start-up)."""
     read_end, write_end = os.pipe()
     os.write(write_end, f"{PASSPHRASE}\n".encode() if secret else b"")
     os.close(write_end)
+    argv = [a.replace("{fd}", str(read_end)) for a in args]
     try:
+        if not (spawn or always_spawn()):
+            return run_forked(argv, "", cli.env)
         return subprocess.run(
-            [sys.executable, "-m", "fieldvault", *(a.replace("{fd}", str(read_end)) for a in args)],
+            [sys.executable, "-m", "fieldvault", *argv],
             capture_output=True,
             text=True,
             env=cli.env,
@@ -86,9 +92,10 @@ def test_an_option_after_the_command_wins_over_the_same_option_before_it(
 
 
 def test_a_bad_global_option_after_the_command_is_bad_usage(cli: Cli, records: dict[str, str]) -> None:
-    result = fieldvault(cli, "info", "--vault", str(cli.vault), "--passphrase-fd", "x")
+    # Spawned: `python -m fieldvault` itself exits 2, before any command runs.
+    result = fieldvault(cli, "info", "--vault", str(cli.vault), "--passphrase-fd", "x", spawn=True)
     assert result.returncode == 2 and "--passphrase-fd" in result.stderr and "Traceback" not in result.stderr
-    result = fieldvault(cli, "case", "list", "--vault")
+    result = fieldvault(cli, "case", "list", "--vault", spawn=True)
     assert result.returncode == 2 and "--vault" in result.stderr
 
 
