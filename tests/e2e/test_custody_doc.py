@@ -16,7 +16,10 @@ import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from db.keyring_store import NoKeyring
+from db.vault import Vault
 from tests.cli_helpers import REPO, Cli
+from tests.vault_helpers import FAST_ARGON2
 
 PASS = "a long field passphrase"
 
@@ -78,7 +81,11 @@ def resigned_with_a_new_key(events: list[dict[str, str]]) -> list[dict[str, str]
 
 
 def test_documented_check_accepts_the_log_and_catches_tampering(cli: Cli, tmp_path: Path) -> None:
-    device_id = cli.json("init", "--no-keyring", secrets=[PASS])["device_id"]
+    # Made through the API with test-speed Argon2: `init` calibrates it to
+    # ~1 s per unlock (tests/e2e/test_cli.py runs init itself).
+    created = Vault.create(cli.vault, PASS, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    device_id = created.vault.device_id
+    created.vault.lock()
     case = cli.json("case", "new", "Case", secrets=[PASS])
     evidence = tmp_path / "photo.bin"
     evidence.write_bytes(b"\x89PNG fake" * 1000)
