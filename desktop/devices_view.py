@@ -35,13 +35,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.icons import icon
+from desktop.item_lists import ID_ROLE, item_list, row_texts, row_with
 from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
@@ -165,9 +165,8 @@ class DevicesDialog(QDialog):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.table = QTreeWidget()
-        self.table.setAccessibleName(self.tr("Devices and their bundles"))
-        self.table.setHeaderLabels(
+        self.table = item_list(
+            self.tr("Devices and their bundles"),
             [
                 self.tr("Device"),
                 self.tr("Role"),
@@ -177,10 +176,9 @@ class DevicesDialog(QDialog):
                 self.tr("Held"),
                 self.tr("Verification"),
                 self.tr("Warning"),
-            ]
+            ],
+            word_wrap=True,
         )
-        self.table.setRootIsDecorated(False)
-        self.table.setWordWrap(True)
         # Columns as wide as their contents (the words differ by language);
         # the warning takes what is left.
         header = self.table.header()
@@ -304,7 +302,7 @@ class DevicesDialog(QDialog):
         texts[self.VERIFICATION_COLUMN] = self._verification(row.verification)
         texts[self.WARNING_COLUMN] = self.short_warning(row)
         item = QTreeWidgetItem(texts)
-        item.setData(self.DEVICE_COLUMN, Qt.ItemDataRole.UserRole, row.device_id)
+        item.setData(self.DEVICE_COLUMN, ID_ROLE, row.device_id)
         item.setToolTip(self.DEVICE_COLUMN, row.device_id)
         item.setToolTip(self.WARNING_COLUMN, "\n".join(self.warning_texts(row)))
         if line.code:
@@ -390,35 +388,19 @@ class DevicesDialog(QDialog):
 
     def row_texts(self) -> list[list[str]]:
         """Each row's cells as shown."""
-        rows = []
-        for index in range(self.table.topLevelItemCount()):
-            item = self.table.topLevelItem(index)
-            assert item is not None
-            rows.append([item.text(column) for column in range(8)])
-        return rows
+        return row_texts(self.table)
 
     def row_colour(self, device_id: str) -> QColor | None:
         """The background of a device's row (None: the default)."""
-        for index in range(self.table.topLevelItemCount()):
-            item = self.table.topLevelItem(index)
-            assert item is not None
-            if item.data(self.DEVICE_COLUMN, Qt.ItemDataRole.UserRole) == device_id:
-                brush = item.background(self.DEVICE_COLUMN)
-                return brush.color() if brush.style() != Qt.BrushStyle.NoBrush else None
-        raise KeyError(device_id)
+        brush = row_with(self.table, self.DEVICE_COLUMN, device_id).background(self.DEVICE_COLUMN)
+        return brush.color() if brush.style() != Qt.BrushStyle.NoBrush else None
 
     def choose(self, device_id: str) -> None:
-        for index in range(self.table.topLevelItemCount()):
-            item = self.table.topLevelItem(index)
-            assert item is not None
-            if item.data(self.DEVICE_COLUMN, Qt.ItemDataRole.UserRole) == device_id:
-                self.table.setCurrentItem(item)
-                return
-        raise KeyError(device_id)
+        self.table.setCurrentItem(row_with(self.table, self.DEVICE_COLUMN, device_id))
 
     def chosen_device(self) -> str | None:
         item = self.table.currentItem()
-        value = item.data(self.DEVICE_COLUMN, Qt.ItemDataRole.UserRole) if item is not None else None
+        value = item.data(self.DEVICE_COLUMN, ID_ROLE) if item is not None else None
         return str(value) if value else None
 
     def _chosen_line(self) -> DeviceLine | None:

@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QTreeWidget,
     QTreeWidgetItem,
     QWidget,
 )
 
 from desktop.icons import icon
+from desktop.item_lists import item_list, rows
 from desktop.tasks import Lane, ReportCallback, Task, TaskHandle, TaskReport, TaskRunner
 
 # (parent, caption) -> the chosen folder or "" (QFileDialog's by default; tests put their own in).
@@ -292,12 +292,7 @@ class ItemResults:
     NAME_COLUMN, RESULT_COLUMN = range(2)
 
     def __init__(self, name: str, headers: list[str], details_name: str) -> None:
-        self.tree = QTreeWidget()
-        self.tree.setAccessibleName(name)
-        self.tree.setHeaderLabels(headers)
-        self.tree.setRootIsDecorated(False)
-        self.tree.setWordWrap(True)
-        self.tree.setColumnWidth(self.NAME_COLUMN, 300)
+        self.tree = item_list(name, headers, [300], word_wrap=True)
         self.details = wrapped_label(name=details_name, selectable=True)
         self.tree.currentItemChanged.connect(self.show_details)
 
@@ -316,7 +311,7 @@ class ItemResults:
 
     def texts(self) -> list[str]:
         """Each row's result as shown (tests read it as a user does)."""
-        return [self.row(i).text(self.RESULT_COLUMN) for i in range(self.tree.topLevelItemCount())]
+        return [item.text(self.RESULT_COLUMN) for item in rows(self.tree)]
 
     def set_state(self, index: int, text: str) -> QTreeWidgetItem:
         """A passing state of item ``index`` ("checking…"), the chosen row left as it is."""
@@ -337,9 +332,9 @@ class ItemResults:
         """The rows still saying one of ``unfinished`` (the task stopped
         before them) now say ``text``."""
         still = set(unfinished)
-        for index in range(self.tree.topLevelItemCount()):
-            if self.row(index).text(self.RESULT_COLUMN) in still:
-                self.row(index).setText(self.RESULT_COLUMN, text)
+        for item in rows(self.tree):
+            if item.text(self.RESULT_COLUMN) in still:
+                item.setText(self.RESULT_COLUMN, text)
 
     def show_details(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
         self.details.setText(

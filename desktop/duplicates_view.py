@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QTabWidget,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -42,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from desktop.dialog_parts import PROGRESS_STEPS, progress_bar
 from desktop.icons import icon
+from desktop.item_lists import ID_ROLE, item_list, row_texts, row_with, rows
 from desktop.tasks import Lane, TaskContext, TaskHandle, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
@@ -218,25 +218,18 @@ class DuplicatesDialog(QDialog):
         layout.addLayout(threshold_row)
 
         self.tabs = QTabWidget()
-        self.pairs = QTreeWidget()
-        self.pairs.setAccessibleName(self.tr("Possible duplicates"))
-        self.pairs.setHeaderLabels(
-            [self.tr("Score"), self.tr("First record"), self.tr("Second record"), self.tr("Why")]
+        self.pairs = item_list(
+            self.tr("Possible duplicates"),
+            [self.tr("Score"), self.tr("First record"), self.tr("Second record"), self.tr("Why")],
+            [60, 220, 220],  # SCORE_COLUMN, FIRST_COLUMN, SECOND_COLUMN
         )
-        self.pairs.setRootIsDecorated(False)
-        self.pairs.setColumnWidth(self.SCORE_COLUMN, 60)
-        self.pairs.setColumnWidth(self.FIRST_COLUMN, 220)
-        self.pairs.setColumnWidth(self.SECOND_COLUMN, 220)
         self.pairs.currentItemChanged.connect(self._pair_chosen)
         self.tabs.addTab(self.pairs, self.tr("Suggestions"))
-        self.decisions = QTreeWidget()
-        self.decisions.setAccessibleName(self.tr("Decisions taken"))
-        self.decisions.setHeaderLabels(
-            [self.tr("Decision"), self.tr("First record"), self.tr("Second record")]
+        self.decisions = item_list(
+            self.tr("Decisions taken"),
+            [self.tr("Decision"), self.tr("First record"), self.tr("Second record")],
+            [160, 260],  # KIND_COLUMN, D_FIRST_COLUMN
         )
-        self.decisions.setRootIsDecorated(False)
-        self.decisions.setColumnWidth(self.KIND_COLUMN, 160)
-        self.decisions.setColumnWidth(self.D_FIRST_COLUMN, 260)
         self.decisions.currentItemChanged.connect(self._decision_chosen)
         self.tabs.addTab(self.decisions, self.tr("Decisions"))
         self.tabs.currentChanged.connect(lambda _index: self._update_buttons())
@@ -414,9 +407,7 @@ class DuplicatesDialog(QDialog):
                     self.reasons_text(suggestion.reasons),
                 ]
             )
-            item.setData(
-                self.SCORE_COLUMN, Qt.ItemDataRole.UserRole, (suggestion.first_id, suggestion.second_id)
-            )
+            item.setData(self.SCORE_COLUMN, ID_ROLE, (suggestion.first_id, suggestion.second_id))
             items.append(item)
         self.pairs.addTopLevelItems(items)
         for item, suggestion in zip(items, suggestions, strict=False):
@@ -426,7 +417,7 @@ class DuplicatesDialog(QDialog):
         for decision in self._scan.decisions if self._scan is not None else []:
             kind = self.tr("same person") if decision.relation == "same-as" else self.tr("not the same")
             item = QTreeWidgetItem([kind, self._person(decision.first_id), self._person(decision.second_id)])
-            item.setData(self.KIND_COLUMN, Qt.ItemDataRole.UserRole, decision.link_id)
+            item.setData(self.KIND_COLUMN, ID_ROLE, decision.link_id)
             self.decisions.addTopLevelItem(item)
         found = len(suggestions)
         if found > MAX_SHOWN:
@@ -469,28 +460,19 @@ class DuplicatesDialog(QDialog):
         return ", ".join(words.get(reason, reason) for reason in reasons)
 
     def pair_texts(self) -> list[list[str]]:
-        rows = []
-        for index in range(self.pairs.topLevelItemCount()):
-            item = self.pairs.topLevelItem(index)
-            assert item is not None
-            rows.append([item.text(column) for column in range(4)])
-        return rows
+        return row_texts(self.pairs)
 
     def shown_pairs(self) -> list[tuple[str, str]]:
         pairs = []
-        for index in range(self.pairs.topLevelItemCount()):
-            item = self.pairs.topLevelItem(index)
-            assert item is not None
-            first, second = item.data(self.SCORE_COLUMN, Qt.ItemDataRole.UserRole)
+        for item in rows(self.pairs):
+            first, second = item.data(self.SCORE_COLUMN, ID_ROLE)
             pairs.append((str(first), str(second)))
         return pairs
 
     def choose_pair(self, first_id: str, second_id: str) -> None:
         wanted = tuple(sorted((first_id, second_id)))
-        for index in range(self.pairs.topLevelItemCount()):
-            item = self.pairs.topLevelItem(index)
-            assert item is not None
-            if tuple(item.data(self.SCORE_COLUMN, Qt.ItemDataRole.UserRole)) == wanted:
+        for item in rows(self.pairs):
+            if tuple(item.data(self.SCORE_COLUMN, ID_ROLE)) == wanted:
                 self.tabs.setCurrentWidget(self.pairs)
                 self.pairs.setCurrentItem(item)
                 return
@@ -498,30 +480,20 @@ class DuplicatesDialog(QDialog):
 
     def chosen_pair(self) -> tuple[str, str] | None:
         item = self.pairs.currentItem()
-        data = item.data(self.SCORE_COLUMN, Qt.ItemDataRole.UserRole) if item is not None else None
+        data = item.data(self.SCORE_COLUMN, ID_ROLE) if item is not None else None
         return (str(data[0]), str(data[1])) if data else None
 
     def decision_ids(self) -> list[str]:
-        ids = []
-        for index in range(self.decisions.topLevelItemCount()):
-            item = self.decisions.topLevelItem(index)
-            assert item is not None
-            ids.append(str(item.data(self.KIND_COLUMN, Qt.ItemDataRole.UserRole)))
-        return ids
+        return [str(item.data(self.KIND_COLUMN, ID_ROLE)) for item in rows(self.decisions)]
 
     def choose_decision(self, link_id: str) -> None:
-        for index in range(self.decisions.topLevelItemCount()):
-            item = self.decisions.topLevelItem(index)
-            assert item is not None
-            if item.data(self.KIND_COLUMN, Qt.ItemDataRole.UserRole) == link_id:
-                self.tabs.setCurrentWidget(self.decisions)
-                self.decisions.setCurrentItem(item)
-                return
-        raise KeyError(link_id)
+        item = row_with(self.decisions, self.KIND_COLUMN, link_id)
+        self.tabs.setCurrentWidget(self.decisions)
+        self.decisions.setCurrentItem(item)
 
     def _chosen_decision(self) -> Decision | None:
         item = self.decisions.currentItem()
-        link_id = item.data(self.KIND_COLUMN, Qt.ItemDataRole.UserRole) if item is not None else None
+        link_id = item.data(self.KIND_COLUMN, ID_ROLE) if item is not None else None
         scan = self._scan
         if not link_id or scan is None:
             return None

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Signal, Slot
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTreeWidgetItem, QVBoxLayout, QWidget
 
 from desktop.dialog_parts import (
     FilesChooser,
@@ -33,6 +33,7 @@ from desktop.dialog_parts import (
     ended_text,
     wrapped_label,
 )
+from desktop.item_lists import item_list, row_texts
 from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
@@ -292,11 +293,9 @@ class WriteAcksDialog(TaskDialog):
             "holds no record, only ids, signed by this laptop. Put them on the worker's stick."
         )
         layout.addWidget(wrapped_label(intro))
-        self.results = QTreeWidget()
-        self.results.setAccessibleName(self.tr("Devices and their acknowledgements"))
-        self.results.setHeaderLabels([self.tr("Device"), self.tr("Result")])
-        self.results.setRootIsDecorated(False)
-        self.results.setColumnWidth(0, 300)
+        self.results = item_list(
+            self.tr("Devices and their acknowledgements"), [self.tr("Device"), self.tr("Result")], [300]
+        )
         layout.addWidget(self.results, 1)
         self.status = wrapped_label(name=self.tr("Summary"))
         layout.addWidget(self.status)
@@ -310,12 +309,7 @@ class WriteAcksDialog(TaskDialog):
         layout.addLayout(button_row([self.write_button], self.close_button))
 
     def result_texts(self) -> list[str]:
-        texts = []
-        for index in range(self.results.topLevelItemCount()):
-            item = self.results.topLevelItem(index)
-            assert item is not None
-            texts.append(f"{item.text(0)}: {item.text(1)}")
-        return texts
+        return [f"{device}: {result}" for device, result in row_texts(self.results)]
 
     @Slot()
     def choose_and_write(self) -> None:

@@ -16,7 +16,6 @@ from PySide6.QtCore import QCoreApplication, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,7 @@ from desktop.dialog_parts import (
     wrapped_label,
 )
 from desktop.icons import icon
+from desktop.item_lists import item_list, row_texts
 from desktop.org_admin import PublishProfile, failure_text, upload_text
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
 
@@ -171,13 +171,11 @@ class AddDeviceDialog(TaskDialog):
         self.upload_status = wrapped_label()
         form.addRow(self.upload_status)
         layout.addLayout(form)
-        self.devices = QTreeWidget()
-        self.devices.setAccessibleName(self.tr("Devices of the organisation"))
-        self.devices.setHeaderLabels(
-            [self.tr("Device"), self.tr("Label"), self.tr("Role"), self.tr("Status")]
+        self.devices = item_list(
+            self.tr("Devices of the organisation"),
+            [self.tr("Device"), self.tr("Label"), self.tr("Role"), self.tr("Status")],
+            [290],
         )
-        self.devices.setRootIsDecorated(False)
-        self.devices.setColumnWidth(self.ID_COLUMN, 290)
         layout.addWidget(self.devices, 1)
         self.close_button = close_button(self, self.tr("Close"))
         layout.addLayout(button_row([], self.close_button))
@@ -202,12 +200,7 @@ class AddDeviceDialog(TaskDialog):
 
     def device_rows(self) -> list[tuple[str, str, str, str]]:
         """The devices as listed (tests read them as a user does)."""
-        rows = []
-        for index in range(self.devices.topLevelItemCount()):
-            item = self.devices.topLevelItem(index)
-            assert item is not None
-            rows.append((item.text(0), item.text(1), item.text(2), item.text(3)))
-        return rows
+        return [(device, label, role, status) for device, label, role, status in row_texts(self.devices)]
 
     @Slot()
     def open_card(self) -> None:
