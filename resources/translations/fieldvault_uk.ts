@@ -6977,7 +6977,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Синхронізація починається</translation>
         </message>
         <message>
+            <location filename="../../desktop/sync_status.py" line="156" />
+            <source>Warning about the server</source>
+            <translation>Попередження щодо сервера</translation>
+        </message>
+        <message>
             <location filename="../../desktop/sync_status.py" line="255" />
+            <source>The server's receipts disagree with its record of deliveries. Open the sync panel.</source>
+            <translation>Квитанції сервера не збігаються з його обліком доставлень. Відкрийте панель синхронізації.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_status.py" line="265" />
             <source>Automatic sync with your organisation's server</source>
             <translation>Автоматична синхронізація із сервером вашої організації</translation>
         </message>

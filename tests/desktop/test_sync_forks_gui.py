@@ -44,20 +44,22 @@ def _forked(org: Org, tmp_path: Path) -> str:
     return anna.device_id
 
 
-def _panel(qtbot, org: Org) -> SyncPanel:
+def _panel(qtbot, org: Org) -> tuple[SyncPanel, str]:
+    """The coordinator's sync panel after its first run, and the status bar's words."""
     window = unlock(qtbot, org.coordinator.folder, retry=SLOW_RETRY)
     qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
     window.org_menu.sync_action.trigger()
     panel = window.sync_panel
     assert isinstance(panel, SyncPanel)
-    return panel
+    return panel, window.sync_indicator.text()
 
 
 def test_the_coordinators_sync_panel_warns_of_a_server_showing_a_worker_another_log(
     qtbot, org: Org, tmp_path: Path
 ) -> None:
     device = _forked(org, tmp_path)
-    panel = _panel(qtbot, org)
+    panel, indicator = _panel(qtbot, org)
+    assert indicator.endswith(" · Warning about the server")  # seen without opening the panel
     assert panel.pull_details.isVisible()
     assert panel.pull_details.text().startswith(
         f"Warning: the server showed device {device} another record of deliveries than the one this "
@@ -68,6 +70,7 @@ def test_the_coordinators_sync_panel_warns_of_a_server_showing_a_worker_another_
 
 def test_the_warning_speaks_ukrainian(qtbot, org: Org, tmp_path: Path, ukrainian: None) -> None:
     device = _forked(org, tmp_path)
-    panel = _panel(qtbot, org)
+    panel, indicator = _panel(qtbot, org)
+    assert indicator.endswith(" · Попередження щодо сервера")
     assert panel.pull_details.text().startswith(f"Увага: сервер показав пристрою {device} інший облік")
     screenshot(panel, "sync-panel-receipt-alarm-uk.png")
