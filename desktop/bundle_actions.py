@@ -348,8 +348,7 @@ class BundleImportDialog(TaskDialog):
             self.tr("Result of the chosen bundle"),
         )
         self.results, self.details = self._results.tree, self._results.details
-        layout.addWidget(self.results, 1)
-        layout.addWidget(self.details)
+        self._results.place(layout)
         self.results.currentItemChanged.connect(self._show_approve)
         # A held bundle: its device approved with the code the worker reads out.
         self.code_field = text_field(

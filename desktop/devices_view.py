@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTreeWidgetItem,
@@ -40,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.dialog_parts import drop_tasks, wrapped_label
 from desktop.icons import icon
 from desktop.item_lists import ID_ROLE, item_list, row_texts, row_with
 from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
@@ -156,15 +156,12 @@ class DevicesDialog(QDialog):
         self.setWindowTitle(self.tr("Devices"))
         self.resize(1060, 480)
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            self.tr(
-                "Every device of the organisation this vault knows, with its last bundle. A bundle "
-                "missing before the last one is a warning: the laptop may have been seized or lost "
-                "before it sent it, or the bundle is still on its way."
-            )
+        intro = self.tr(
+            "Every device of the organisation this vault knows, with its last bundle. A bundle "
+            "missing before the last one is a warning: the laptop may have been seized or lost "
+            "before it sent it, or the bundle is still on its way."
         )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        layout.addWidget(wrapped_label(intro))
         self.table = item_list(
             self.tr("Devices and their bundles"),
             [
@@ -187,18 +184,14 @@ class DevicesDialog(QDialog):
         self.table.currentItemChanged.connect(self._selection_changed)
         layout.addWidget(self.table, 1)
         # The chosen device in full: its id and its warnings in words.
-        self.details = QLabel()
-        self.details.setWordWrap(True)
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details.setAccessibleName(self.tr("The chosen device"))
+        self.details = wrapped_label(name=self.tr("The chosen device"), selectable=True)
         layout.addWidget(self.details)
 
         # The second step of a revocation: the device id's first characters typed.
         self.confirm_box = QFrame()
         self.confirm_box.setFrameShape(QFrame.Shape.StyledPanel)
         confirm_layout = QVBoxLayout(self.confirm_box)
-        self.confirm_text = QLabel()
-        self.confirm_text.setWordWrap(True)
+        self.confirm_text = wrapped_label()
         confirm_layout.addWidget(self.confirm_text)
         confirm_row = QHBoxLayout()
         self.confirm_field = QLineEdit()
@@ -218,10 +211,7 @@ class DevicesDialog(QDialog):
         self.confirm_box.hide()
         layout.addWidget(self.confirm_box)
 
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status.setAccessibleName(self.tr("Result"))
+        self.status = wrapped_label(name=self.tr("Result"), selectable=True)
         layout.addWidget(self.status)
         buttons = QHBoxLayout()
         self.refresh_button = QPushButton(icon("search"), self.tr("Refresh"))
@@ -575,9 +565,7 @@ class DevicesDialog(QDialog):
         super().reject()
 
     def done(self, result: int) -> None:
-        for handle in (self._handle, self._publishing):
-            if handle is not None:
-                self.tasks.forget(handle)  # its report would reach a dialog that is gone
+        drop_tasks(self.tasks, [self._handle, self._publishing])
         self._handle = self._publishing = None
         self.clear()
         super().done(result)

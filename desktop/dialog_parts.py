@@ -22,6 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QDir, Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -271,6 +272,19 @@ class TaskDialog(QDialog):
         super().reject()
 
 
+def drop_tasks(
+    tasks: TaskRunner, handles: Iterable[TaskHandle | None], *, stop_lane: Lane | None = None
+) -> None:
+    """A dialog closes: its tasks' reports would reach a dialog that is gone,
+    so the runner forgets them; those on ``stop_lane`` (a long read) are also
+    asked to stop. A write is let finish: it is all or nothing in the core."""
+    for handle in handles:
+        if handle is not None:
+            tasks.forget(handle)
+            if handle.lane == stop_lane:
+                handle.cancel()
+
+
 def ended_text(report: TaskReport, *, done: str, stopped: str) -> str:
     """What the status line says once a task has ended: its failure in the
     user's language, else ``done`` or (cancelled, or failed unsaid) ``stopped``."""
@@ -295,6 +309,11 @@ class ItemResults:
         self.tree = item_list(name, headers, [300], word_wrap=True)
         self.details = wrapped_label(name=details_name, selectable=True)
         self.tree.currentItemChanged.connect(self.show_details)
+
+    def place(self, layout: QBoxLayout) -> None:
+        """The list taking the height, its details below it."""
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.details)
 
     def fill(self, paths: Iterable[Path], waiting: str) -> None:
         """A row per file, by name (the whole path in its tooltip), each ``waiting``."""

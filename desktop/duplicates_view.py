@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.dialog_parts import PROGRESS_STEPS, progress_bar
+from desktop.dialog_parts import PROGRESS_STEPS, drop_tasks, progress_bar, wrapped_label
 from desktop.icons import icon
 from desktop.item_lists import ID_ROLE, item_list, row_texts, row_with, rows
 from desktop.tasks import Lane, TaskContext, TaskHandle, TaskReport, TaskRunner
@@ -186,16 +186,13 @@ class DuplicatesDialog(QDialog):
         self.setWindowTitle(self.tr("Possible duplicates"))
         self.resize(940, 620)
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            self.tr(
-                "Persons recorded more than once by different workers: names in Cyrillic and in Latin "
-                "letters, initials, dates of different precision. A suggestion is not a verdict: compare "
-                "the two records and decide. A decision is a signed change that can be undone; the "
-                "records themselves stay as they were recorded."
-            )
+        intro = self.tr(
+            "Persons recorded more than once by different workers: names in Cyrillic and in Latin "
+            "letters, initials, dates of different precision. A suggestion is not a verdict: compare "
+            "the two records and decide. A decision is a signed change that can be undone; the "
+            "records themselves stay as they were recorded."
         )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        layout.addWidget(wrapped_label(intro))
 
         threshold_row = QHBoxLayout()
         threshold_label = QLabel(self.tr("Show pairs scored from"))
@@ -268,9 +265,7 @@ class DuplicatesDialog(QDialog):
 
         self.progress = progress_bar(self.tr("Progress of the search for duplicates"))
         layout.addWidget(self.progress)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName(self.tr("Result"))
+        self.status = wrapped_label(name=self.tr("Result"))
         layout.addWidget(self.status)
 
         buttons = QHBoxLayout()
@@ -630,11 +625,7 @@ class DuplicatesDialog(QDialog):
         super().reject()
 
     def done(self, result: int) -> None:
-        for handle in (self._handle, self._writing):
-            if handle is not None:
-                self.tasks.forget(handle)
-                if handle.lane == Lane.EXPORT:
-                    handle.cancel()
+        drop_tasks(self.tasks, [self._handle, self._writing], stop_lane=Lane.EXPORT)  # the scan stops
         self._handle = self._writing = None
         self.clear()
         super().done(result)

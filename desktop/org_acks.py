@@ -136,8 +136,7 @@ class TakeAcksDialog(TaskDialog):
             self.tr("Result of the chosen file"),
         )
         self.results, self.details = self._results.tree, self._results.details
-        layout.addWidget(self.results, 1)
-        layout.addWidget(self.details)
+        self._results.place(layout)
         self.status = wrapped_label(name=self.tr("Summary"))
         layout.addWidget(self.status)
         self.choose_button = action_button(

@@ -193,8 +193,7 @@ class SendBackDialog(TaskDialog):
         )
         self.workers, self.details = self._results.tree, self._results.details
         self.workers.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        layout.addWidget(self.workers, 1)
-        layout.addWidget(self.details)
+        self._results.place(layout)
         self._folder = FolderField(
             self,
             chooser,
