@@ -204,7 +204,7 @@ class _Log:
         while not stretch or stretch[-1].index < head.index:
             at = stretch[-1].index + 1 if stretch else start
             page = self.client.receipts(start=at, limit=min(1000, head.index - at + 1))
-            if not page:
+            if not page or page[0].index != at:  # (also: never loop on a page that does not move on)
                 raise errors.log_broken(at)
             stretch += [r for r in page if r.index <= head.index]
         try:
