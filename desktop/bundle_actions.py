@@ -39,7 +39,9 @@ from desktop.dialog_parts import (
     choose_folder,
     close_button,
     ended_text,
+    failure_text,
     field_row,
+    os_reason,
     progress_bar,
     progress_steps,
     text_field,
@@ -155,7 +157,7 @@ class ImportTask:
             except FieldvaultError as refused:
                 context.progress(BundleOutcome(index, path, failure=failure(refused), to_worker=to_worker))
             except OSError as err:
-                context.progress(BundleOutcome(index, path, unreadable=err.strerror or type(err).__name__))
+                context.progress(BundleOutcome(index, path, unreadable=os_reason(err)))
             else:
                 from_coordinator = (
                     to_worker and held is not None and held.coordinator(imported.device_id) is not None
@@ -558,14 +560,8 @@ class BundleImportDialog(TaskDialog):
             if self._changed:
                 self.imported.emit()
             return
-        from desktop.messages import failure_message
-
         row = self._results.set_state(index, self.tr("still held in quarantine; nothing of it was applied"))
-        self.status.setText(
-            failure_message(report.failure)
-            if report.failure is not None
-            else self.tr("Stopped; the bundle is still held.")
-        )
+        self.status.setText(failure_text(report.failure, self.tr("Stopped; the bundle is still held.")))
         self._results.show_details(row)
         self._show_approve(row)
 

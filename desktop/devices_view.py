@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.dialog_parts import drop_tasks, wrapped_label
+from desktop.dialog_parts import drop_tasks, failure_text, wrapped_label
 from desktop.icons import icon
 from desktop.item_lists import ID_ROLE, item_list, row_texts, row_with
 from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
@@ -476,10 +476,8 @@ class DevicesDialog(QDialog):
         self._handle = None
         self._set_busy(False)
         if report.state != "succeeded":
-            from desktop.messages import failure_message
-
             self.status.setText(
-                (failure_message(report.failure) if report.failure is not None else "")
+                failure_text(report.failure)
                 + "\n"
                 + self.tr("The device was not revoked; the profile is as it was.")
             )

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop.icons import icon
 from desktop.item_lists import item_list, rows
-from desktop.tasks import Lane, ReportCallback, Task, TaskHandle, TaskReport, TaskRunner
+from desktop.tasks import Lane, OperationFailed, ReportCallback, Task, TaskHandle, TaskReport, TaskRunner
 
 # (parent, caption) -> the chosen folder or "" (QFileDialog's by default; tests put their own in).
 FolderChooser = Callable[[QWidget, str], str]
@@ -283,6 +283,22 @@ def drop_tasks(
             tasks.forget(handle)
             if handle.lane == stop_lane:
                 handle.cancel()
+
+
+def failure_text(failure: OperationFailed | None, otherwise: str = "") -> str:
+    """A task's failure in the user's language, or ``otherwise`` when it
+    ended without one (stopped)."""
+    if failure is None:
+        return otherwise
+    from desktop.messages import failure_message
+
+    return failure_message(failure)
+
+
+def os_reason(err: OSError) -> str:
+    """What the system said of a file it could not read or write ("No space
+    left on device"), or the error's kind when it said nothing."""
+    return err.strerror or type(err).__name__
 
 
 def ended_text(report: TaskReport, *, done: str, stopped: str) -> str:

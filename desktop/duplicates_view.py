@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.dialog_parts import PROGRESS_STEPS, drop_tasks, progress_bar, wrapped_label
+from desktop.dialog_parts import PROGRESS_STEPS, drop_tasks, failure_text, progress_bar, wrapped_label
 from desktop.icons import icon
 from desktop.item_lists import ID_ROLE, item_list, row_texts, row_with, rows
 from desktop.tasks import Lane, TaskContext, TaskHandle, TaskReport, TaskRunner
@@ -584,10 +584,7 @@ class DuplicatesDialog(QDialog):
         self._writing = None
         scan = self._scan
         if report.state != "succeeded":
-            from desktop.messages import failure_message
-
-            message = failure_message(report.failure) if report.failure is not None else ""
-            self.status.setText(message + "\n" + self.tr("Nothing was changed."))
+            self.status.setText(failure_text(report.failure) + "\n" + self.tr("Nothing was changed."))
         elif scan is not None and isinstance(report.value, Decision):
             decision = report.value
             if decision.link_id not in {d.link_id for d in scan.decisions}:

@@ -31,6 +31,8 @@ from desktop.dialog_parts import (
     choose_folder,
     close_button,
     ended_text,
+    failure_text,
+    os_reason,
     wrapped_label,
 )
 from desktop.item_lists import item_list, row_texts
@@ -93,7 +95,7 @@ class TakeAcks:
             except FieldvaultError as refused:
                 context.progress(AckOutcome(index, path, failure=failure(refused)))
             except OSError as err:
-                context.progress(AckOutcome(index, path, unreadable=err.strerror or type(err).__name__))
+                context.progress(AckOutcome(index, path, unreadable=os_reason(err)))
             else:
                 taken += 1
                 before = sent is not None and sent.acked_ms is not None
@@ -262,7 +264,7 @@ class WriteAcks:
             except FieldvaultError as refused:
                 found = replace(found, failure=failure(refused))
             except OSError as err:
-                found = replace(found, error=err.strerror or type(err).__name__)
+                found = replace(found, error=os_reason(err))
             results.append(found)
         return results
 
@@ -330,11 +332,7 @@ class WriteAcksDialog(TaskDialog):
         self.write_button.setEnabled(True)
         self.close_button.setEnabled(True)
         if report.state != "succeeded" or not isinstance(report.value, list):
-            from desktop.messages import failure_message
-
-            self.status.setText(
-                failure_message(report.failure) if report.failure is not None else self.tr("Stopped.")
-            )
+            self.status.setText(failure_text(report.failure, self.tr("Stopped.")))
             return
         for written in report.value:
             name = f"{written.label} ({written.device_id})" if written.label else written.device_id

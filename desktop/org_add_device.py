@@ -30,6 +30,7 @@ from desktop.dialog_parts import (
     choose_file,
     close_button,
     field_row,
+    os_reason,
     text_box,
     text_field,
     wrapped_label,
@@ -213,7 +214,7 @@ class AddDeviceDialog(TaskDialog):
         except OSError as err:
             self.status.setText(
                 self.tr("{name} could not be read ({reason}).").format(
-                    name=Path(path).name, reason=err.strerror or type(err).__name__
+                    name=Path(path).name, reason=os_reason(err)
                 )
             )
             return

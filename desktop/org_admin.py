@@ -40,10 +40,12 @@ from desktop.dialog_parts import (
     choose_folder,
     close_button,
     field_row,
+    os_reason,
     text_box,
     text_field,
     wrapped_label,
 )
+from desktop.dialog_parts import failure_text as dialog_failure_text
 from desktop.icons import icon
 from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRunner
 
@@ -72,11 +74,9 @@ def belongs_to_organisation(vault: Vault | None) -> bool:
 
 
 def failure_text(failure: OperationFailed | None) -> str:
-    from desktop.messages import failure_message
-
-    if failure is None:
-        return QCoreApplication.translate("OrgAdmin", "Stopped; nothing was changed.")
-    return failure_message(failure)
+    return dialog_failure_text(
+        failure, QCoreApplication.translate("OrgAdmin", "Stopped; nothing was changed.")
+    )
 
 
 def write_new_file(path: Path, data: bytes) -> None:
@@ -115,7 +115,7 @@ class SaveFile:
         except FileExistsError:
             return Saved(self._path, exists=True)
         except OSError as err:
-            return Saved(self._path, error=err.strerror or type(err).__name__)
+            return Saved(self._path, error=os_reason(err))
         return Saved(self._path)
 
 
