@@ -134,6 +134,9 @@ class AddDeviceDialog(TaskDialog):
         self.open_button = action_button(
             "view", self.tr("Open card file…"), self.tr("Open a device card file"), self.open_card
         )
+        # Not Enter's button: Enter in the label field opened a file dialog (and
+        # a card chosen there replaced the compared one). Enter adds, once ticked.
+        self.open_button.setAutoDefault(False)
         form.addRow(self.tr("Card:"), field_row(self.card_field, self.open_button))
         self.device_label = wrapped_label()
         form.addRow(self.device_label)

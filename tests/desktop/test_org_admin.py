@@ -405,7 +405,8 @@ def test_a_device_is_enrolled_only_after_the_coordinator_confirms_the_code_match
     signed = org_vault.current_signed(coordinator)
     org_vault.enrol(worker, signed.signed, fingerprint_given=signed.profile.fingerprint)
     card = org_vault.own_device_card(worker).text
-    dialog = AddDeviceDialog(coordinator)
+    opened: list[str] = []
+    dialog = AddDeviceDialog(coordinator, choose_file=lambda _parent, caption: opened.append(caption) or "")
     qtbot.addWidget(dialog)
     dialog.show()
     assert not dialog.match_box.isEnabled()  # no code yet: nothing to compare
@@ -413,9 +414,12 @@ def test_a_device_is_enrolled_only_after_the_coordinator_confirms_the_code_match
     assert dialog.code_label.text() == org_vault.status(worker).verification_code
     assert dialog.match_box.isEnabled() and not dialog.match_box.isChecked()
 
-    # Not compared yet: Add is off, and a click on it enrols nothing.
+    # Not compared yet: Add is off, and a click on it or Enter enrols nothing
+    # (nor does Enter open a file dialog whose card would replace this one).
     assert not dialog.add_button.isEnabled()
     _click(qtbot, dialog.add_button)
+    qtbot.keyClick(dialog.label_field, Qt.Key.Key_Return)
+    assert opened == [] and dialog.isVisible()
     dialog.add()  # nor the slot itself, whatever calls it
     assert not dialog.busy and dialog.status.text() == ""
     assert coordinator.sync.device(worker.device_id) is None
