@@ -25,16 +25,20 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import queue
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sync.bundle.format import MAGIC, PREFIX_SIZE, SIGNATURE_SIZE
-from sync.bundle.hashing import HashingThread
 
 # Uploads whose hashes one server process holds at most (about 0.5 KiB
 # each); the oldest beyond this fall back to the read-back at their end.
 HELD_UPLOADS = 20_000
+# Pieces (~1 MiB each) a PATCH's hashing helper may fall behind its writer:
+# as much as one checked chunk may hold (Limits.max_checked_chunk).
+HELPER_DEPTH = 64
 
 
 class ArrivalHashes:
@@ -55,10 +59,6 @@ class ArrivalHashes:
         twin.file, twin.payload = self.file.copy(), self.payload.copy()
         return twin
 
-    def update(self, data: bytes) -> None:
-        """``feed``, by the name HashingThread calls."""
-        self.feed(data)
-
     def feed(self, data: bytes) -> None:
         """The next bytes of the upload, in order (hashlib releases the GIL
         for them: the event loop keeps receiving meanwhile)."""
@@ -76,87 +76,131 @@ class ArrivalHashes:
             self.payload.update(memoryview(data)[max(0, self.payload_start - start) :])
 
 
-class Feeding:
-    """Feeds ArrivalHashes with a chunk's pieces on their way to the store:
-    the first on the writer's thread, the rest on a helper thread (one per
-    PATCH, only for a chunk of more than one piece), so that these two
-    hashes run beside the writer's own (the chunk's checksum) and the write.
-    The helper's queue is bounded (HashingThread): it holds a few pieces at
-    most. Use as a context manager; ``settled`` waits for the hashing."""
+class _Helper:
+    """A thread that takes the hashes of the bytes before a chunk (a copy,
+    once the previous chunk's helper is done) and feeds them the chunk's
+    pieces, in order. Its queue is bounded (the writer waits when it falls
+    that far behind) and it ends by itself once ``end`` was called and the
+    pieces are hashed."""
 
-    def __init__(self, hashes: ArrivalHashes) -> None:
+    def __init__(self, base: _Held | None) -> None:
+        self._base = base  # None: the upload's first bytes
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=HELPER_DEPTH)
+        self.hashes: ArrivalHashes | None = None
+        self._thread = threading.Thread(target=self._run, name="arrival-sha256", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        base, self._base = self._base, None  # no chain of helpers kept alive
+        try:
+            start = base.settled() if base is not None else ArrivalHashes()
+            hashes = start.copy() if start is not None else None
+        except BaseException:  # noqa: BLE001 - no hashes: the last byte reads the file back
+            hashes = None
+        while (piece := self._queue.get()) is not None:
+            if hashes is not None:
+                try:
+                    hashes.feed(piece)
+                except BaseException:  # noqa: BLE001 - as above
+                    hashes = None
         self.hashes = hashes
-        self._helper: HashingThread | None = None
+
+    def put(self, piece: bytes) -> None:
+        self._queue.put(piece)
+
+    def end(self) -> None:
+        self._queue.put(None)
+
+    def wait(self) -> ArrivalHashes | None:
+        """The hashes once the pieces put before ``end`` are in them; None
+        if they could not be made."""
+        self._thread.join()
+        return self.hashes
+
+
+class Feeding:
+    """Feeds a chunk's pieces, on their way to the store, to a helper
+    thread that hashes them (one per PATCH), so that these two hashes run
+    beside the writer's own (the chunk's checksum) and the write. Neither
+    the writer nor the PATCH's answer waits for them: the next chunk's
+    helper does, and the last byte. Use as a context manager."""
+
+    def __init__(self, base: _Held | None, start: int) -> None:
+        self._base = base
+        self.end = start  # the stored length once the pieces handed on are stored
+        self.helper: _Helper | None = None
 
     def pieces(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
-        """``chunks`` as they are, each fed to the hashes."""
-        for index, chunk in enumerate(chunks):
-            if index == 0:
-                self.hashes.feed(chunk)
-            else:
-                self._helper = self._helper or HashingThread()
-                self._helper.update(self.hashes, chunk)
+        """``chunks`` as they are, each handed to the helper."""
+        for chunk in chunks:
+            self.end += len(chunk)
+            self.helper = self.helper or _Helper(self._base)
+            self.helper.put(chunk)
             yield chunk
-
-    def settled(self) -> ArrivalHashes | None:
-        """The hashes once every piece is in them; None if hashing failed
-        (the upload then falls back to the read-back)."""
-        if self._helper is not None:
-            try:
-                self._helper.settle()
-            except Exception:  # noqa: BLE001 - the stored chunk stands; only these hashes are lost
-                return None
-        return self.hashes
 
     def __enter__(self) -> Feeding:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._helper is not None:
-            self._helper.close()
+        if self.helper is not None:
+            self.helper.end()  # never waits here: the helper ends by itself
+
+
+@dataclass(frozen=True)
+class _Held:
+    """Hashes of a staged upload's first ``end`` bytes, done or on their way."""
+
+    end: int
+    helper: _Helper | None  # None: no bytes (end 0)
+
+    def settled(self) -> ArrivalHashes | None:
+        return self.helper.wait() if self.helper is not None else ArrivalHashes()
 
 
 class HeldHashes:
-    """Per upload id, the ArrivalHashes of its stored bytes. A held object
-    is never changed again (PATCHes feed copies), so readers need no lock
-    beyond the one around the table."""
+    """Per upload id, the hashes of its stored bytes. Hashes once made are
+    never changed again (each chunk's helper feeds a copy), so readers need
+    no lock beyond the one around the table."""
 
     def __init__(self, *, enabled: bool = True, limit: int = HELD_UPLOADS) -> None:
         self.enabled = enabled  # False: nothing is ever held (a store whose appends may race)
         self.limit = limit
-        self._held: collections.OrderedDict[str, ArrivalHashes] = collections.OrderedDict()
+        self._held: collections.OrderedDict[str, _Held] = collections.OrderedDict()
         self._lock = threading.Lock()
 
-    def continuing(self, upload_id: str, offset: int) -> ArrivalHashes | None:
-        """Hashes to feed a chunk that starts at ``offset``: a copy of the
-        held ones when they end there, new ones at 0, else None (this
-        process did not see the bytes before ``offset``)."""
+    def continuing(self, upload_id: str, offset: int) -> Feeding | None:
+        """A Feeding for a chunk that starts at ``offset``: continuing the
+        held hashes when they end there, new ones at 0, else None (this
+        process did not see the bytes before ``offset``). Never waits."""
         if not self.enabled:
             return None
         if offset == 0:
-            return ArrivalHashes()
+            return Feeding(None, 0)
         with self._lock:
             held = self._held.get(upload_id)
-        return held.copy() if held is not None and held.offset == offset else None
+        return Feeding(held, offset) if held is not None and held.end == offset else None
 
-    def keep(self, upload_id: str, hashes: ArrivalHashes | None, stored: int) -> None:
-        """The store now holds ``stored`` bytes: keep ``hashes`` if they
-        cover exactly those, forget the upload's otherwise."""
+    def keep(self, upload_id: str, feeding: Feeding, stored: int) -> None:
+        """The store now holds ``stored`` bytes: keep the hashes ``feeding``
+        feeds if they cover exactly those, forget the upload's otherwise."""
         with self._lock:
-            if hashes is None or hashes.offset != stored:
+            if feeding.helper is None and feeding.end == stored:
+                return  # no bytes: what is held still holds
+            if feeding.end != stored or feeding.helper is None:
                 self._held.pop(upload_id, None)
                 return
-            self._held[upload_id] = hashes
+            self._held[upload_id] = _Held(feeding.end, feeding.helper)
             self._held.move_to_end(upload_id)
             while len(self._held) > self.limit:
                 self._held.popitem(last=False)
 
     def take(self, upload_id: str, length: int) -> ArrivalHashes | None:
         """The hashes of a complete upload of ``length`` bytes, if held
-        (and no longer held: the last byte uses them once)."""
+        (and no longer held: the last byte uses them once); waits for their
+        last pieces."""
         with self._lock:
             held = self._held.pop(upload_id, None)
-        return held if held is not None and held.offset == length else None
+        return held.settled() if held is not None and held.end == length else None
 
     def forget(self, upload_id: str) -> None:
         with self._lock:

@@ -26,7 +26,7 @@ from sync.bundle.format import PREFIX_SIZE, SIGNATURE_SIZE
 from sync.bundle.hashing import HashingThread, ThreadedSha256
 from sync.bundle.reader import CheckedBundle, check_bundle, check_header
 from sync.org import OrgRefused, Profile, device_id_of, read_profile, read_token
-from sync.server.arrival_hashes import ArrivalHashes, Feeding, HeldHashes
+from sync.server.arrival_hashes import ArrivalHashes, HeldHashes
 from sync.server.errors import ServerRefused, bad_request, conflict, forbidden, not_found, unauthorised
 from sync.server.payloads import ChecksumMismatch, OffsetMismatch, PayloadStore, UploadBusy
 from sync.server.protocol import challenge_message, enrol_message, unb64
@@ -347,14 +347,14 @@ class Service:
         return row.length if row.state == "done" else self.store.staged_length(row.upload_id)
 
     def append(self, row: UploadRow, offset: int, chunks: Any) -> int:
-        hashes = self.hashes.continuing(row.upload_id, offset)
+        continuing = self.hashes.continuing(row.upload_id, offset)
         try:
-            if hashes is None:
+            if continuing is None:
                 return self.store.append(row.upload_id, offset, chunks)
             self.hashes.forget(row.upload_id)  # bytes a failure keeps are not in ours
-            with Feeding(hashes) as feeding:
+            with continuing as feeding:
                 stored = self.store.append(row.upload_id, offset, feeding.pieces(chunks))
-                self.hashes.keep(row.upload_id, feeding.settled(), stored)
+                self.hashes.keep(row.upload_id, feeding, stored)
             return stored
         except OffsetMismatch as mismatch:
             raise conflict(
@@ -364,16 +364,16 @@ class Service:
     def append_checked(self, row: UploadRow, offset: int, chunks: Any, expected_sha256: bytes) -> int:
         """A tus chunk with Upload-Checksum: kept whole if it hashes right,
         not at all otherwise (460) or if its connection drops."""
-        hashes = self.hashes.continuing(row.upload_id, offset)
+        continuing = self.hashes.continuing(row.upload_id, offset)
         try:
-            if hashes is None:
+            if continuing is None:
                 return self.store.append_checked(row.upload_id, offset, chunks, expected_sha256)
             # A refused or cut chunk leaves the held hashes as it leaves the file.
-            with Feeding(hashes) as feeding:
+            with continuing as feeding:
                 stored = self.store.append_checked(
                     row.upload_id, offset, feeding.pieces(chunks), expected_sha256
                 )
-                self.hashes.keep(row.upload_id, feeding.settled(), stored)
+                self.hashes.keep(row.upload_id, feeding, stored)
             return stored
         except OffsetMismatch as mismatch:
             raise conflict(

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +152,14 @@ def test_the_last_byte_reads_back_only_the_signed_prefix_through_refused_and_cut
     assert server.store.read_back <= READ_PIECE < len(bundle) // 3, "only the prefix is read back"
     committed = list((data / "payloads" / "bundles").iterdir())
     assert [p.read_bytes() == bundle for p in committed] == [True]
+    deadline = time.monotonic() + 10
+    while hashing_threads() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert hashing_threads() == [], "each chunk's hashing thread ends by itself"
+
+
+def hashing_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "arrival-sha256"]
 
 
 def test_a_server_restarted_mid_upload_reads_the_whole_file_back_and_gets_the_same_receipt(
@@ -234,7 +244,8 @@ def test_a_payload_start_beyond_the_header_limit_falls_back_and_is_refused(
 def test_the_receipt_names_what_was_stored_with_one_piece_chunks(
     org: Org, tmp_path: Path, data: Path
 ) -> None:
-    """Chunks of a single piece (fed on the writer's thread, no helper)."""
+    """Chunks of a single piece each, one helper thread per chunk, each
+    continuing the hashes of the one before."""
     bundle = big_bundle(tmp_path, org)
     server = start(data)
     upload_id = server.service.create_upload(server.caller, len(bundle))
