@@ -23,6 +23,7 @@ from sync.client.errors import SyncFailed
 from sync.client.transport import PinMismatch, ServerClient, ServerSaid, ServerUnreachable
 from sync.org import OrgRefused, Profile, read_profile
 from sync.org_vault import held_profile
+from sync.server.protocol import unb64
 from sync.server.receipts import ReceiptInvalid
 
 # Slow links: a phone hotspot at a few kB/s must still finish the first
@@ -102,35 +103,57 @@ def translated(url: str) -> Iterator[None]:
         raise errors.garbage(url) from None
 
 
-def _login(client: ServerClient, vault: Vault) -> None:
+def _login(client: ServerClient, vault: Vault, url: str, pinned: bytes | None) -> None:
+    """Log in; a device enrolled offline is registered first with its
+    enrolment token. The server's receipt key is checked before the device
+    signs anything or hands over its token (docs/server.md §4): a server
+    showing another key gets neither (it could redeem the token for a key
+    of its own at the real server)."""
+
+    def expect(key: bytes) -> None:
+        _check_server_key(vault, key, url, pinned)
+
     key = vault.sync.signing_key()
     try:
-        client.login(key, vault.device_id)
+        client.login(key, vault.device_id, expect_key=expect)
     except ServerSaid as said:
         token = vault.sync.enrolment_token()
         if said.code != "device-unknown" or token is None:
             raise
         # Enrolled offline: the token registers the device now (docs/server.md §3).
+        # The challenge named no key (the device is unknown), so ask for it.
+        offered = unb64(str(client.info()["server_key"]), 32)
+        if offered is None:
+            raise errors.garbage(url) from None
+        expect(offered)
         client.enrol(token, key)
-        client.login(key, vault.device_id)
+        client.login(key, vault.device_id, expect_key=expect)
+    _remember_server_key(vault, client, url, pinned)
 
 
-def _check_server_key(vault: Vault, client: ServerClient, url: str, pinned: bytes | None) -> bytes:
-    """The receipt key the server gave with the challenge must be the one
-    the signed profile pins; a profile from before keys were pinned has the
-    key remembered the first time and required to stay the same."""
+def _check_server_key(vault: Vault, key: bytes, url: str, pinned: bytes | None) -> None:
+    """The receipt key the server shows must be the one the signed profile
+    pins; a profile from before keys were pinned has the key remembered the
+    first time and required to stay the same."""
+    known = SyncClientState.of(vault).value(SERVER_KEY)
+    if pinned is not None:
+        if key != pinned:
+            raise errors.server_key_changed(url)
+    elif known is not None and known != base64.b64encode(key).decode("ascii"):
+        raise errors.server_key_changed(url)
+
+
+def _remember_server_key(vault: Vault, client: ServerClient, url: str, pinned: bytes | None) -> bytes:
+    """After a login with the key checked: remember it (first use, or the
+    profile names a new key)."""
     key = client.server_key
     if key is None:
         raise errors.garbage(url)
+    _check_server_key(vault, key, url, pinned)
     state = SyncClientState.of(vault)
-    known = state.value(SERVER_KEY)
     text = base64.b64encode(key).decode("ascii")
-    if pinned is not None and key != pinned:
-        raise errors.server_key_changed(url)
-    if known != text and (known is None or pinned is not None):
-        state.set_value(SERVER_KEY, text)  # first use, or the profile names a new key
-    elif known != text:
-        raise errors.server_key_changed(url)
+    if state.value(SERVER_KEY) != text:
+        state.set_value(SERVER_KEY, text)
     return key
 
 
@@ -186,8 +209,7 @@ def _open(
     stack: ExitStack, vault: Vault, target: Target, proxy: str | None, timeout: float | httpx.Timeout
 ) -> ServerClient:
     client = stack.enter_context(ServerClient(target.url, target.cert_sha256, proxy=proxy, timeout=timeout))
-    _login(client, vault)
-    _check_server_key(vault, client, target.url, target.receipt_key)
+    _login(client, vault, target.url, target.receipt_key)
     exchange_profile(vault, client, target.profile)
     return client
 

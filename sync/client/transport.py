@@ -14,6 +14,7 @@ import base64
 import hashlib
 import ssl
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,11 +185,18 @@ class ServerClient:
         device_id: str = self.request("POST", "/v1/enrol", json=body).json()["device_id"]
         return device_id
 
-    def login(self, key: Ed25519PrivateKey, device_id: str) -> None:
+    def login(
+        self, key: Ed25519PrivateKey, device_id: str, *, expect_key: Callable[[bytes], None] | None = None
+    ) -> None:
+        """Log in by signing the server's challenge. ``expect_key`` sees the
+        receipt key the challenge came with before anything is signed: it
+        raises to stop a login to a server with the wrong key."""
         asked = self.request("POST", "/v1/auth/challenge", json={"device_id": device_id}).json()
         server_key = unb64(asked["server_key"], 32)
         if server_key is None:
             raise ServerSaid(200, "server-key-form", "the server's key is malformed")
+        if expect_key is not None:
+            expect_key(server_key)
         self.server_key = server_key
         signature = key.sign(challenge_message(asked["challenge"], device_id, server_key))
         answer = self.request(
