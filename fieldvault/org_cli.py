@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import re
 import shutil
 import sys
 import time
@@ -30,6 +31,7 @@ from sync.org import (
     fingerprint,
     looks_like_enrol_payload,
     normalise_fingerprint,
+    read_device_card,
     read_enrol_payload,
     read_profile,
     read_token,
@@ -155,6 +157,12 @@ def add_org_parsers(commands: Any) -> None:
     add.add_argument("card", metavar="CARD", help="the device card (fvd1.…) the worker's enrol printed")
     add.add_argument("--label", default="", help="a label for the device (e.g. a call sign, not a name)")
     add_text_option(add, "--token", "the enrolment token the worker received")
+    add.add_argument(
+        "--code",
+        default=None,
+        help="the verification code the worker's enrol showed (six groups of five digits; spaces "
+        "optional): the device is enrolled only if it matches. Asked on a terminal when not given",
+    )
 
     enrol = commands.add_parser("enrol", help="join an organisation with its profile file")
     enrol.add_argument(
@@ -334,6 +342,8 @@ PROFILE_ACTIONS = (
 
 
 def cmd_org(args: argparse.Namespace, out: Output, secrets: SecretSource, opener: Opener) -> None:
+    # Asked before the passphrase, as enrol asks for the fingerprint.
+    given_code = _ask_worker_code(args) if args.action == "add-device" else ""
     with opener(args, secrets) as vault:
         if args.action in PROFILE_ACTIONS:
             # The file a new version goes to must be free before the version
@@ -346,6 +356,7 @@ def cmd_org(args: argparse.Namespace, out: Output, secrets: SecretSource, opener
             sent = _publish(signed) if args.action != "create" else None
             _profile_result(out, signed, path, what, sent)
         elif args.action == "add-device":
+            _check_worker_code(vault, args.card, given_code)
             device = org_vault.add_device(vault, args.card, token=args.token or None, label=args.label)
             code = verification_code(org_vault.status(vault).profile.org_key, device.public_key)
             out.result(
@@ -469,6 +480,42 @@ def _read_profile_file(path: Path) -> bytes:
     with path.open("rb") as file:
         data = file.read(MAX_PROFILE + 1)
     return data
+
+
+def _ask_worker_code(args: argparse.Namespace) -> str:
+    """The verification code the worker's screen shows, as digits: from
+    --code or typed on a terminal. Typing, not confirming a code shown, so
+    that a hurried 'yes' cannot enrol a substituted key (the GUI's tick
+    follows the code being read out; a terminal has no one to read it to)."""
+    read_device_card(args.card)  # a card that is no card is said before anything is asked
+    given = args.code
+    if given is None:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "Give the verification code the worker's enrol showed with --code CODE "
+                "(or run org add-device on a terminal to type it)."
+            )
+        print(
+            "Type the verification code the worker's screen shows (in person or by phone):", file=sys.stderr
+        )
+        given = input("Verification code: ")
+    digits = "".join(given.split())
+    if not re.fullmatch(r"[0-9]{30}", digits):
+        raise UsageError("A verification code is six groups of five digits (30 digits; spaces optional).")
+    return digits
+
+
+def _check_worker_code(vault: Vault, card_text: str, given_digits: str) -> None:
+    """Nothing is enrolled unless the worker's code is the one this vault
+    computes from the organisation key and the card's device key."""
+    expected = verification_code(
+        org_vault.status(vault).profile.org_key, read_device_card(card_text).device_key
+    )
+    if given_digits != expected.replace(" ", ""):
+        raise CommandRefused(
+            "The verification code does not match this device card: the card may not be the worker's. "
+            "Nothing was enrolled; check the card and the code with the worker."
+        )
 
 
 def _ask_fingerprint(signed: bytes) -> str:

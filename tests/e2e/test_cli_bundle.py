@@ -28,7 +28,14 @@ def pair(tmp_path: Path, isolated_env: dict[str, str]) -> tuple[Cli, Cli, str]:
     joined = worker.json(
         "enrol", str(profile_file), "--fingerprint", made["fingerprint"], secrets=[PASSPHRASE]
     )
-    coordinator.json("org", "add-device", joined["device_card"], secrets=[PASSPHRASE])
+    coordinator.json(
+        "org",
+        "add-device",
+        joined["device_card"],
+        "--code",
+        joined["verification_code"],
+        secrets=[PASSPHRASE],
+    )
     case = worker.json("case", "new", "Shelling of the school", secrets=[PASSPHRASE])
     source = tmp_path / "photo.jpg"
     source.write_bytes(os.urandom(50_000))

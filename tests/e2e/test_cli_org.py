@@ -86,7 +86,19 @@ def test_create_token_enrol_revoke(cli: Cli, isolated_env: dict[str, str], tmp_p
 
     # The coordinator enrols the worker's device from its card, spending the
     # token; both screens show the same verification code.
+    # Nothing is enrolled without the worker's code, or with another one
+    # (one digit changed): the card may not be the worker's.
     worker_id = worker.json("info", secrets=[PASSPHRASE])["device_id"]
+    unasked = cli.run("org", "add-device", enrolled["device_card"], secrets=[PASSPHRASE], check=False)
+    assert unasked.returncode == 2 and "--code" in unasked.stderr
+    code = enrolled["verification_code"]
+    other_code = ("1" if code[0] != "1" else "2") + code[1:]
+    mismatch = cli.run(
+        "org", "add-device", enrolled["device_card"], "--code", other_code, secrets=[PASSPHRASE], check=False
+    )
+    assert mismatch.returncode == 1 and "does not match" in mismatch.stderr
+    assert code.replace(" ", "") not in mismatch.stdout + mismatch.stderr  # no code to copy from
+    assert cli.json("org", "show", secrets=[PASSPHRASE])["devices"] == []
     added = cli.json(
         "org",
         "add-device",
@@ -95,18 +107,22 @@ def test_create_token_enrol_revoke(cli: Cli, isolated_env: dict[str, str], tmp_p
         str(token_file),
         "--label",
         "K-7",
+        "--code",
+        code.replace(" ", ""),  # spaces optional
         secrets=[PASSPHRASE],
     )
-    assert added == {"device_id": worker_id, "verification_code": enrolled["verification_code"]}
+    assert added == {"device_id": worker_id, "verification_code": code}
+    # another device's card (a fresh key) presenting the same token, with its own right code
+    fresh_key = org.public_bytes(Ed25519PrivateKey.generate())
+    org_key = org.read_profile(profile_v1.read_bytes()).org_key
     reuse = cli.run(
         "org",
         "add-device",
-        # another device's card (a fresh key) presenting the same token
-        org.device_card(
-            org.public_bytes(Ed25519PrivateKey.generate()), enrolled["device_card"].split(".")[2]
-        ).text,
+        org.device_card(fresh_key, enrolled["device_card"].split(".")[2]).text,
         "--token",
         token["token"],
+        "--code",
+        org.verification_code(org_key, fresh_key),
         secrets=[PASSPHRASE],
         check=False,
     )

@@ -203,8 +203,9 @@ def test_token_writes_the_qr_and_enrol_reads_its_text(
     enrolled = worker.json("enrol", str(txt), "--fingerprint", created["fingerprint"], secrets=[PASSPHRASE])
     assert enrolled["org_id"] == created["org_id"]
     # The code both sides compare: the coordinator adds the card and computes the same.
-    added = cli.json("org", "add-device", enrolled["device_card"], secrets=[PASSPHRASE])
-    assert added["verification_code"] == enrolled["verification_code"]
+    code = enrolled["verification_code"]
+    added = cli.json("org", "add-device", enrolled["device_card"], "--code", code, secrets=[PASSPHRASE])
+    assert added["verification_code"] == code
     both = worker.run("enrol", str(txt), "--from-qr-text", "x", "--fingerprint", wrong, check=False)
     assert both.returncode == 2
 
