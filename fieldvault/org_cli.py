@@ -149,6 +149,7 @@ def add_org_parsers(commands: Any) -> None:
     add_coord = org.add_parser("add-coordinator", help="one more coordinator (a new profile version)")
     add_coord.add_argument("card", metavar="CARD", help="the new coordinator's device card (fvd1.…)")
     add_coord.add_argument("--label", default="", help="its label in the profile (e.g. 'Lviv desk')")
+    _code_option(add_coord)
     _out_option(add_coord)
     remove_coord = org.add_parser("remove-coordinator", help="remove a coordinator (a new profile version)")
     remove_coord.add_argument("device", metavar="DEVICE", help="the coordinator's device id (32 hex digits)")
@@ -157,12 +158,7 @@ def add_org_parsers(commands: Any) -> None:
     add.add_argument("card", metavar="CARD", help="the device card (fvd1.…) the worker's enrol printed")
     add.add_argument("--label", default="", help="a label for the device (e.g. a call sign, not a name)")
     add_text_option(add, "--token", "the enrolment token the worker received")
-    add.add_argument(
-        "--code",
-        default=None,
-        help="the verification code the worker's enrol showed (six groups of five digits; spaces "
-        "optional): the device is enrolled only if it matches. Asked on a terminal when not given",
-    )
+    _code_option(add)
 
     enrol = commands.add_parser("enrol", help="join an organisation with its profile file")
     enrol.add_argument(
@@ -343,8 +339,10 @@ PROFILE_ACTIONS = (
 
 def cmd_org(args: argparse.Namespace, out: Output, secrets: SecretSource, opener: Opener) -> None:
     # Asked before the passphrase, as enrol asks for the fingerprint.
-    given_code = _ask_worker_code(args) if args.action == "add-device" else ""
+    given_code = _ask_device_code(args) if args.action in ("add-device", "add-coordinator") else ""
     with opener(args, secrets) as vault:
+        if args.action == "add-coordinator":  # a substituted card would read every bundle
+            _check_device_code(vault, args.card, given_code)
         if args.action in PROFILE_ACTIONS:
             # The file a new version goes to must be free before the version
             # is made: a refusal after it would leave a version nobody has.
@@ -356,7 +354,7 @@ def cmd_org(args: argparse.Namespace, out: Output, secrets: SecretSource, opener
             sent = _publish(signed) if args.action != "create" else None
             _profile_result(out, signed, path, what, sent)
         elif args.action == "add-device":
-            _check_worker_code(vault, args.card, given_code)
+            _check_device_code(vault, args.card, given_code)
             device = org_vault.add_device(vault, args.card, token=args.token or None, label=args.label)
             code = verification_code(org_vault.status(vault).profile.org_key, device.public_key)
             out.result(
@@ -482,8 +480,17 @@ def _read_profile_file(path: Path) -> bytes:
     return data
 
 
-def _ask_worker_code(args: argparse.Namespace) -> str:
-    """The verification code the worker's screen shows, as digits: from
+def _code_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--code",
+        default=None,
+        help="the verification code the device's enrol showed (six groups of five digits; spaces "
+        "optional): the card is taken only if it matches. Asked on a terminal when not given",
+    )
+
+
+def _ask_device_code(args: argparse.Namespace) -> str:
+    """The verification code the device's screen shows, as digits: from
     --code or typed on a terminal. Typing, not confirming a code shown, so
     that a hurried 'yes' cannot enrol a substituted key (the GUI's tick
     follows the code being read out; a terminal has no one to read it to)."""
@@ -492,11 +499,11 @@ def _ask_worker_code(args: argparse.Namespace) -> str:
     if given is None:
         if not sys.stdin.isatty():
             raise UsageError(
-                "Give the verification code the worker's enrol showed with --code CODE "
-                "(or run org add-device on a terminal to type it)."
+                "Give the verification code the device's enrol showed with --code CODE "
+                f"(or run org {args.action} on a terminal to type it)."
             )
         print(
-            "Type the verification code the worker's screen shows (in person or by phone):", file=sys.stderr
+            "Type the verification code the device's screen shows (in person or by phone):", file=sys.stderr
         )
         given = input("Verification code: ")
     digits = "".join(given.split())
@@ -505,16 +512,16 @@ def _ask_worker_code(args: argparse.Namespace) -> str:
     return digits
 
 
-def _check_worker_code(vault: Vault, card_text: str, given_digits: str) -> None:
-    """Nothing is enrolled unless the worker's code is the one this vault
+def _check_device_code(vault: Vault, card_text: str, given_digits: str) -> None:
+    """Nothing is enrolled unless the device's code is the one this vault
     computes from the organisation key and the card's device key."""
     expected = verification_code(
         org_vault.status(vault).profile.org_key, read_device_card(card_text).device_key
     )
     if given_digits != expected.replace(" ", ""):
         raise CommandRefused(
-            "The verification code does not match this device card: the card may not be the worker's. "
-            "Nothing was enrolled; check the card and the code with the worker."
+            "The verification code does not match this device card: the card may not be that device's. "
+            "Nothing was changed; check the card and the code with the person holding the device."
         )
 
 

@@ -174,6 +174,8 @@ def test_create_token_enrol_revoke(cli: Cli, isolated_env: dict[str, str], tmp_p
         "org",
         "add-coordinator",
         enrolled["device_card"],
+        "--code",
+        enrolled["verification_code"],
         "--out",
         str(tmp_path / "no.fvorg"),
         secrets=[PASSPHRASE],
@@ -189,6 +191,8 @@ def test_create_token_enrol_revoke(cli: Cli, isolated_env: dict[str, str], tmp_p
         card.text,
         "--label",
         "Lviv desk",
+        "--code",
+        org.verification_code(org.read_profile(profile_v1.read_bytes()).org_key, card.device_key),
         "--out",
         str(profile_v3),
         secrets=[PASSPHRASE],
@@ -223,3 +227,61 @@ def test_a_tampered_profile_file_is_refused(cli: Cli, isolated_env: dict[str, st
     # Not a terminal and no --fingerprint: a usage error, nothing stored.
     assert worker.run("enrol", str(profile), secrets=[PASSPHRASE], check=False).returncode == 2
     assert worker.run("org", "show", secrets=[PASSPHRASE], check=False).returncode == 1
+
+
+def test_a_coordinator_is_added_only_with_its_code(
+    cli: Cli, isolated_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A second desk's card makes it a bundle recipient: a card swapped on
+    its way (another code) is refused before any profile version is made."""
+    desk = Cli(tmp_path / "desk", isolated_env)
+    cli.create_fast(PASSPHRASE)
+    desk.create_fast(PASSPHRASE)
+    profile_v1 = tmp_path / "org-v1.fvorg"
+    created = cli.json("org", "create", "Kharkiv group", "--out", str(profile_v1), secrets=[PASSPHRASE])
+    joined = desk.json(
+        "enrol", str(profile_v1), "--fingerprint", created["fingerprint"], secrets=[PASSPHRASE]
+    )
+    code = joined["verification_code"]
+    swapped = ("1" if code[0] != "1" else "2") + code[1:]
+    profile_v2 = tmp_path / "org-v2.fvorg"
+
+    refused = cli.run(
+        "org",
+        "add-coordinator",
+        joined["device_card"],
+        "--code",
+        swapped,
+        "--out",
+        str(profile_v2),
+        secrets=[PASSPHRASE],
+        check=False,
+    )
+    assert refused.returncode == 1 and "does not match" in refused.stderr
+    assert not profile_v2.exists()
+    assert cli.json("org", "show", secrets=[PASSPHRASE])["version"] == 1
+    unasked = cli.run(
+        "org",
+        "add-coordinator",
+        joined["device_card"],
+        "--out",
+        str(profile_v2),
+        secrets=[PASSPHRASE],
+        check=False,
+    )
+    assert unasked.returncode == 2 and not profile_v2.exists()
+
+    added = cli.json(
+        "org",
+        "add-coordinator",
+        joined["device_card"],
+        "--code",
+        code,
+        "--out",
+        str(profile_v2),
+        secrets=[PASSPHRASE],
+    )
+    assert added["version"] == 2 and profile_v2.exists()
+    desk_id = desk.json("info", secrets=[PASSPHRASE])["device_id"]
+    shown = cli.json("org", "show", secrets=[PASSPHRASE])
+    assert any(d["device_id"] == desk_id and d["role"] == "coordinator" for d in shown["devices"])
