@@ -25,8 +25,10 @@ import json
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 
@@ -169,6 +171,33 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _ChunkReader:
+    """Reads and hashes the next chunk on its own thread while the one
+    before travels, and hashes the whole file on the way when the chunks
+    it read follow each other from byte 0 (the receipt's ``file_sha256``
+    is then checked without reading the file again)."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.whole = hashlib.sha256()
+        self.hashed_to = 0  # the whole file's hash covers bytes 0..hashed_to-1
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="push-read")
+
+    def _read(self, offset: int, size: int) -> tuple[bytes, str]:
+        self.file.seek(offset)
+        data = self.file.read(size)
+        if offset == self.hashed_to:
+            self.whole.update(data)
+            self.hashed_to += len(data)
+        return data, base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
+
+    def submit(self, offset: int, size: int) -> Future[tuple[bytes, str]]:
+        return self._pool.submit(self._read, offset, size)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
 def _upload_state(client: ServerClient, location: str) -> tuple[int, str | None] | None:
     """The server's offset of an upload and, once accepted, its bundle id;
     None when the server no longer has it (expired, refused at the end)."""
@@ -194,6 +223,7 @@ class _Delivery:
         self.state = SyncClientState.of(vault)
         self.size = queued.path.stat().st_size
         self.offset = 0
+        self.file_sha256: str | None = None  # hashed while sent, when the whole file was read in order
 
     def upload(
         self, client: ServerClient, progress: Callable[[int], None], cancel: CancelToken | None = None
@@ -213,38 +243,64 @@ class _Delivery:
         assert location is not None
         progress(self.offset)
         with self.queued.path.open("rb") as file:
-            while accepted is None:
-                if cancel is not None and cancel.cancelled:
-                    raise OperationCancelled()
-                if self.offset > self.size:
-                    raise errors.garbage(client.url)
-                file.seek(self.offset)
-                data = file.read(self.sizer.size)
-                if not data and self.offset < self.size:
-                    raise errors.garbage(client.url)  # the file changed under us: never ours to fix
-                digest = base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
-                self.result.bytes_sent += len(data)
-                started = time.monotonic()
-                response = client.request(
-                    "PATCH",
-                    location,
-                    content=data,
-                    headers={
-                        "Tus-Resumable": TUS_VERSION,
-                        "Upload-Offset": str(self.offset),
-                        "Content-Type": "application/offset+octet-stream",
-                        "Upload-Checksum": f"sha256 {digest}",
-                    },
+            reader = _ChunkReader(file)
+            try:
+                accepted = (
+                    self._send(client, location, reader, progress, cancel) if accepted is None else accepted
                 )
-                self.sizer.sent(len(data), time.monotonic() - started)
-                offset = int(response.headers["Upload-Offset"])
-                if offset != self.offset + len(data):
-                    raise errors.garbage(client.url)
-                self.offset = offset
-                accepted = response.headers.get("Fieldvault-Bundle-Id")
-                progress(self.offset)
-                if not data and accepted is None:
-                    raise errors.garbage(client.url)  # all sent, nothing accepted
+            finally:
+                reader.close()
+            if reader.hashed_to == self.size:
+                self.file_sha256 = reader.whole.hexdigest()
+        return accepted
+
+    def _send(
+        self,
+        client: ServerClient,
+        location: str,
+        reader: _ChunkReader,
+        progress: Callable[[int], None],
+        cancel: CancelToken | None,
+    ) -> str:
+        """PATCHes from the server's offset until it accepts the bundle; the
+        next chunk is read and hashed while one travels (sized by the
+        PATCHes before it)."""
+        upcoming = (self.offset, reader.submit(self.offset, self.sizer.size))
+        accepted: str | None = None
+        while accepted is None:
+            if cancel is not None and cancel.cancelled:
+                raise OperationCancelled()
+            if self.offset > self.size:
+                raise errors.garbage(client.url)
+            if upcoming[0] != self.offset:
+                upcoming = (self.offset, reader.submit(self.offset, self.sizer.size))
+            data, digest = upcoming[1].result()
+            if not data and self.offset < self.size:
+                raise errors.garbage(client.url)  # the file changed under us: never ours to fix
+            following = self.offset + len(data)
+            upcoming = (following, reader.submit(following, self.sizer.size))
+            self.result.bytes_sent += len(data)
+            started = time.monotonic()
+            response = client.request(
+                "PATCH",
+                location,
+                content=data,
+                headers={
+                    "Tus-Resumable": TUS_VERSION,
+                    "Upload-Offset": str(self.offset),
+                    "Content-Type": "application/offset+octet-stream",
+                    "Upload-Checksum": f"sha256 {digest}",
+                },
+            )
+            self.sizer.sent(len(data), time.monotonic() - started)
+            offset = int(response.headers["Upload-Offset"])
+            if offset != self.offset + len(data):
+                raise errors.garbage(client.url)
+            self.offset = offset
+            accepted = response.headers.get("Fieldvault-Bundle-Id")
+            progress(self.offset)
+            if not data and accepted is None:
+                raise errors.garbage(client.url)  # all sent, nothing accepted
         return accepted
 
     def finish(self, client: ServerClient, accepted: str, org_id: str) -> Receipt:
@@ -265,7 +321,7 @@ class _Delivery:
             "org_id": org_id,
             "sequence": self.queued.sequence,
             "size": self.size,
-            "file_sha256": _file_sha256(self.queued.path),
+            "file_sha256": self.file_sha256 or _file_sha256(self.queued.path),
         }
         if any(body.get(name) != value for name, value in expected.items()):
             raise errors.receipt_invalid(bundle_id)
