@@ -11,8 +11,10 @@ payload) the server checks before it stores them:
     link as sync sizes them, 1 MiB growing to 16 MiB, with sha256
     Upload-Checksum, the next chunk read and hashed while one travels; the
     server writes each chunk while it arrives, keeps it only if it hashes
-    right, checks the bundle's signature and payload hash, commits and signs
-    a receipt)
+    right, hashes the file and the payload on the way (no read-back at the
+    end), checks the bundle's signature and payload hash, commits and signs
+    a receipt; the server process's CPU seconds are listed, a figure less
+    swayed by other work on the machine than the time)
     vs ``curl -T`` of the same bytes over TLS with the same certificate to a
     minimal uvicorn app that reads and discards the body (the same HTTP
     stack without ours). Ratio = curl's time / ours: target >= 0.8x. Also
@@ -316,6 +318,15 @@ def curl_upload(url: str, path: Path, cacert: Path | None) -> float:
     return time.perf_counter() - started
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _random_file(path: Path, size: int) -> BlobSource:
     digest = hashlib.sha256()
     with path.open("wb") as file:
@@ -342,9 +353,11 @@ def bench_large_upload(folder: Path, size_mib: int, chunk_mib: int | None) -> Re
         with ServerClient(server.url, server.cert) as client:
             client.enrol(org.token(), device.private_key)
             client.login(device.private_key, device.device_id)
+            cpu_before = _cpu_seconds(server.process.pid)
             started = time.perf_counter()
             uploaded = client.upload(bundle, chunk=chunk_mib * MiB if chunk_mib else None)
             ours = time.perf_counter() - started
+            cpu_after = _cpu_seconds(server.process.pid)
         assert uploaded.bundle_id == bundle_id
         stored = next((server.data / "payloads" / "bundles").iterdir())
         assert stored.stat().st_size == size
@@ -380,6 +393,9 @@ def bench_large_upload(folder: Path, size_mib: int, chunk_mib: int | None) -> Re
             "curl -T to uvicorn app storing the body, TLS": f"{curl_store:.2f} s",
             "ratio against the discarding app instead (no disk at all)": f"{curl_tls / ours:.2f}x",
             f"ours (tus, {f'{chunk_mib} MiB' if chunk_mib else 'link-sized'} PATCHes, checked and stored)": f"{ours:.2f} s",
+            "server process CPU during ours (user + system)": f"{cpu_after - cpu_before:.2f} s"
+            if cpu_before is not None and cpu_after is not None
+            else "not measured here",
             "curl -T to uvicorn discard app, TLS": f"{curl_tls:.2f} s",
             "curl -T to uvicorn discard app, plain HTTP": f"{curl_uvicorn_plain:.2f} s "
             f"({mib / curl_uvicorn_plain:.0f} MiB/s)",
