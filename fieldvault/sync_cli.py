@@ -111,6 +111,10 @@ def _pulled(result: PullResult, relayed: RelayResult) -> tuple[dict[str, Any], s
         "sent_back": [{"device_id": d, "bundle_id": b} for d, b in relayed.sent],
         # Made for a worker and not delivered yet (the next sync tries again).
         "send_back_queued": [{"device_id": d, "bundle_id": b} for d, b in relayed.queued],
+        # Delivered send-backs the server says their worker took (now known),
+        # and those not taken yet: waiting, resent now, or left to a person.
+        "send_back_taken": [{"device_id": d, "bundle_id": b} for d, b in relayed.taken],
+        "send_back_untaken": [u.to_json() for u in relayed.untaken],
         "received": len(result.received),
         "bundles": [r.to_json() for r in result.received],
         "held": result.held,
@@ -132,6 +136,8 @@ def _pulled(result: PullResult, relayed: RelayResult) -> tuple[dict[str, Any], s
         human += f" Sent back to {len({d for d, _ in relayed.sent})} field worker(s) through the server."
     if relayed.queued:
         human += f" {len(relayed.queued)} bundle(s) for field workers wait to be sent."
+    if relayed.untaken:
+        human += f" {len(relayed.untaken)} bundle(s) sent back not taken by their field worker yet."
     return data, human
 
 
@@ -152,6 +158,26 @@ def _warn_forks(result: PullResult) -> None:
         )
 
 
+def _warn_untaken(relayed: RelayResult) -> None:
+    from sync.client.inbox import BY_HAND, RESENT
+
+    for untaken in relayed.untaken:
+        if untaken.action == RESENT:
+            then = "its changes are sent again in a new bundle"
+        elif untaken.action == BY_HAND:
+            then = (
+                "it was resent as often as it will be; bring it by USB: "
+                f"fieldvault bundle export --to DIR --to-device {untaken.device_id} --resend"
+            )
+        else:
+            continue
+        print(
+            f"fieldvault: bundle {untaken.bundle_id} for field worker {untaken.device_id} was not taken "
+            f"from its inbox since {_when(untaken.sent_ms)}; {then}",
+            file=sys.stderr,
+        )
+
+
 def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
     from sync.client.connection import one_login
     from sync.client.inbox import receive_inbox, send_back_over_server
@@ -168,6 +194,7 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
             _warn_forks(pulled)
             # After the pull: what is due back to each field worker, through its inbox.
             relayed = send_back_over_server(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
+            _warn_untaken(relayed)
             data, human = _pulled(pulled, relayed)
         else:
             pushed = push(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))

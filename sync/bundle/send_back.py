@@ -32,9 +32,9 @@ receipt proves the upload (sync/client/inbox.py ``send_back_over_server``).
 from __future__ import annotations
 
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from db.api import CancelToken, NotFound, Vault
 from sync.bundle.format import VouchedDevice
@@ -57,6 +57,9 @@ from sync.bundle.writer import (
 from sync.org import OrgRefused
 from sync.org_vault import held_profile
 
+if TYPE_CHECKING:
+    from db.sync_state import RelayPlan
+
 
 @dataclass(frozen=True)
 class SentBack:
@@ -73,6 +76,37 @@ class SentBack:
     # What it relays (revision id -> entity id): recorded as sent already,
     # or, with record=False, for the caller to record once it is delivered.
     relayed: dict[str, str]
+    # The records whose evidence bytes it carries (scope ``all``): a resend
+    # of this bundle carries them again.
+    with_bytes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resend:
+    """What an earlier bundle to the worker carried that goes again (it was
+    not taken: docs/sync.md §2.1): its revisions, and the records whose
+    evidence bytes it carried."""
+
+    revisions: frozenset[str]
+    with_bytes: frozenset[str] = frozenset()
+
+
+def _with_resent(vault: Vault, plan: RelayPlan, scope: str, again: Resend) -> RelayPlan:
+    """``plan`` (what is due) and the revisions of ``again`` still to be
+    relayed, in storing order, with the cards of all their signers."""
+    everything = vault.sync.relay_due(plan.device_id, scope, resend=True)
+    keep = [
+        r
+        for r in everything.revisions
+        if r.revision_id in plan.entity_ids or r.revision_id in again.revisions
+    ]
+    signers = {r.device_id for r in keep}
+    return replace(
+        plan,
+        revisions=tuple(keep),
+        entity_ids={r.revision_id: everything.entity_ids[r.revision_id] for r in keep},
+        signers=tuple(d for d in everything.signers if d.device_id in signers),
+    )
 
 
 def _worker(vault: Vault, device_id: str) -> str:
@@ -100,13 +134,16 @@ def send_back(
     cancel: CancelToken | None = None,
     resend: bool = False,
     record: bool = True,
+    again: Resend | None = None,
 ) -> SentBack | None:
     """Write the bundle for field worker ``device_id`` into ``dest_dir``, or
     return None when the policy allows nothing it lacks. Only a coordinator
     of the profile sends back (OrgRefused ``org-not-coordinator``). On
     failure or cancel no bundle file is left and the vault is unchanged.
-    With ``resend``, what was sent to it before goes again (a bundle lost
-    on the way: nothing tells the coordinator what a worker imported)."""
+    With ``resend``, everything sent to it before goes again (a bundle lost
+    on the way, brought by hand); with ``again``, what one earlier bundle
+    carried goes again with whatever is due (a send-back the worker did
+    not take from its inbox, sync/client/inbox.py)."""
     _check_cancel(cancel)
     profile = held_profile(vault)
     if profile is None or profile.coordinator(vault.device_id) is None:
@@ -119,13 +156,19 @@ def send_back(
         )
     recipient = _worker(vault, device_id)
     plan = vault.sync.relay_due(device_id, profile.send_to_workers, resend=resend)
+    if again is not None:
+        plan = _with_resent(vault, plan, profile.send_to_workers, again)
     if not plan.revisions:
         return None
     blobs = []
+    with_bytes: set[str] = set()
     if profile.send_to_workers == "all":
-        # Items the worker did not hold come with their bytes; those it held, it has.
-        new_records = set(plan.entity_ids.values()) - plan.held_before
-        blobs = vault.sync.blobs_of(new_records)
+        # Items the worker did not hold come with their bytes; those it held,
+        # it has (those it "holds" only through the bundle resent, it lacks).
+        with_bytes = set(plan.entity_ids.values()) - plan.held_before
+        if again is not None:
+            with_bytes |= set(plan.entity_ids.values()) & again.with_bytes
+        blobs = vault.sync.blobs_of(with_bytes)
     remove_partial_files(dest_dir)  # what a killed export left here: ciphertext only
     # A bundle of this device whole in dest_dir but not recorded (killed
     # before): counted as made, so that this one does not reuse its number.
@@ -181,6 +224,7 @@ def send_back(
         vouched=tuple(d.device_id for d in vouched),
         withheld=plan.withheld,
         relayed=dict(plan.entity_ids),
+        with_bytes=tuple(sorted(with_bytes)),
     )
 
 
@@ -189,4 +233,4 @@ def workers(vault: Vault) -> list[str]:
     return [d.device_id for d in vault.sync.devices() if d.role == "device" and d.status == "enrolled"]
 
 
-__all__ = ["SentBack", "send_back", "workers"]
+__all__ = ["Resend", "SentBack", "send_back", "workers"]

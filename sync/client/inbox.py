@@ -34,9 +34,9 @@ import httpx
 
 from db.api import CancelToken, SyncClientState, Vault
 from sync.bundle.errors import BundleRejected
-from sync.bundle.send_back import send_back, workers
+from sync.bundle.send_back import Resend, send_back, workers
 from sync.client import errors
-from sync.client.connection import TIMEOUT, chosen_proxy, target_of
+from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
 from sync.client.pull import (
     Change,
@@ -298,11 +298,47 @@ def receive_inbox(
 # -- a coordinator: send-back bundles uploaded ----------------------------------------------
 
 
+# Delivered send-backs are watched until the server says their worker took
+# them (``GET /v1/sent-back``, the inbox's ``taken``; docs/sync.md §2.1):
+# {bundle id: {"device_id", "relayed", "with_bytes", "sent_ms", "resends"}}.
+# One not taken RESEND_AFTER_MS after its delivery (the worker refused it
+# and set it aside, the server withholds it, or the worker has not synced)
+# is made again — a fresh bundle with the same changes and whatever else is
+# due — at most MAX_RESENDS times; after that it is shown as waiting for a
+# person (a USB stick: ``bundle export --to-device --resend``).
+SENT_BACK_WATCH = "send_back_watch"
+RESEND_AFTER_MS = 3 * 24 * 60 * 60 * 1000
+MAX_RESENDS = 3
+WAITING, RESENT, BY_HAND = "waiting", "resent", "by-hand"
+
+
+@dataclass(frozen=True)
+class Untaken:
+    """A delivered send-back its worker has not taken from its inbox (yet)."""
+
+    device_id: str  # the worker's
+    bundle_id: str
+    sent_ms: int  # when its receipt was recorded here
+    resends: int  # how many bundles carried its changes before it
+    action: str  # WAITING (its time to be resent has not come), RESENT (now), BY_HAND (no more resends)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "device_id": self.device_id,
+            "bundle_id": self.bundle_id,
+            "sent_ms": self.sent_ms,
+            "resends": self.resends,
+            "action": self.action,
+        }
+
+
 @dataclass
 class RelayResult:
     made: list[tuple[str, str]] = field(default_factory=list)  # (worker device id, bundle id) made now
     sent: list[tuple[str, str]] = field(default_factory=list)  # delivered, receipt checked, recorded
     queued: list[tuple[str, str]] = field(default_factory=list)  # made, not delivered yet
+    taken: list[tuple[str, str]] = field(default_factory=list)  # the worker took it (the server says)
+    untaken: list[Untaken] = field(default_factory=list)  # delivered, not taken (yet)
     bytes_sent: int = 0
     retries: int = 0
 
@@ -317,10 +353,23 @@ def _save(state: SyncClientState, pending: dict[str, dict[str, Any]]) -> None:
     state.set_value(RELAY_PENDING, json.dumps(pending, sort_keys=True))
 
 
-def _settle(vault: Vault, pending: dict[str, dict[str, Any]], result: RelayResult) -> None:
-    """Record as sent what a checked receipt proves delivered; forget a
-    bundle whose spool copy is gone undelivered (its revisions stay due and
-    go in the next bundle)."""
+def _watch(state: SyncClientState) -> dict[str, dict[str, Any]]:
+    text = state.value(SENT_BACK_WATCH)
+    value = json.loads(text) if text else {}
+    return value if isinstance(value, dict) else {}
+
+
+def _save_watch(state: SyncClientState, watch: dict[str, dict[str, Any]]) -> None:
+    state.set_value(SENT_BACK_WATCH, json.dumps(watch, sort_keys=True))
+
+
+def _settle(
+    vault: Vault, pending: dict[str, dict[str, Any]], result: RelayResult, now_ms: Callable[[], int]
+) -> None:
+    """Record as sent what a checked receipt proves delivered, and watch it
+    until its worker takes it (a resend replaces the bundles it resent);
+    forget a bundle whose spool copy is gone undelivered (its revisions stay
+    due and go in the next bundle)."""
     state = SyncClientState.of(vault)
     profile = held_profile(vault)
     assert profile is not None
@@ -330,6 +379,17 @@ def _settle(vault: Vault, pending: dict[str, dict[str, Any]], result: RelayResul
         path = spool / item["file"]
         if delivery is not None and delivery.delivered:
             vault.sync.record_relayed(item["device_id"], item["relayed"], bundle_id)
+            watch = _watch(state)
+            for replaced in item.get("replaces", []):
+                watch.pop(replaced, None)
+            watch[bundle_id] = {
+                "device_id": item["device_id"],
+                "relayed": item["relayed"],
+                "with_bytes": item.get("with_bytes", []),
+                "sent_ms": now_ms(),
+                "resends": item.get("resends", 0),
+            }
+            _save_watch(state, watch)
             result.sent.append((item["device_id"], bundle_id))
         elif not path.is_file():
             pass  # removed by hand or lost: dropped, and made again when due
@@ -352,6 +412,70 @@ def _revoked(vault: Vault, worker: str) -> bool:
     )
 
 
+def _taken_state(client: ServerClient, bundle_ids: list[str]) -> dict[str, int | None]:
+    """{bundle id: taken_ms or None} for the ids the server files as this
+    coordinator's send-backs (an id it does not list is not there)."""
+    found: dict[str, int | None] = {}
+    for start in range(0, len(bundle_ids), PAGE):
+        ids = bundle_ids[start : start + PAGE]
+        answer = client.request("GET", "/v1/sent-back", params={"ids": ids}).json()
+        for item in answer["bundles"]:
+            if item["bundle_id"] in ids:
+                taken = item["taken_ms"]
+                found[item["bundle_id"]] = int(taken) if taken is not None else None
+    return found
+
+
+def _review_watch(
+    vault: Vault,
+    client: ServerClient,
+    pending: dict[str, dict[str, Any]],
+    result: RelayResult,
+    now_ms: Callable[[], int],
+) -> dict[str, list[str]]:
+    """Ask the server which watched send-backs their workers took: those
+    are forgotten; the others are reported, and those due to be resent now
+    are returned ({worker: [bundle ids]}). A bundle the server does not
+    list (lost in a restore) counts as not taken; one to a worker revoked
+    since is forgotten (nothing more goes to it)."""
+    state = SyncClientState.of(vault)
+    watch = _watch(state)
+    if not watch:
+        return {}
+    taken = _taken_state(client, sorted(watch))
+    being_resent = {b for item in pending.values() for b in item.get("replaces", [])}
+    in_flight = {item["device_id"] for item in pending.values()}
+    due: dict[str, list[str]] = {}
+    now = now_ms()
+    for bundle_id, item in sorted(watch.items()):
+        worker = item["device_id"]
+        if taken.get(bundle_id) is not None or _revoked(vault, worker):
+            del watch[bundle_id]
+            if taken.get(bundle_id) is not None:
+                result.taken.append((worker, bundle_id))
+            continue
+        if bundle_id in being_resent:
+            action = RESENT  # its replacement is made, not delivered yet
+        elif now - item["sent_ms"] < RESEND_AFTER_MS or worker in in_flight:
+            action = WAITING
+        elif item["resends"] >= MAX_RESENDS:
+            action = BY_HAND
+        else:
+            action = RESENT
+            due.setdefault(worker, []).append(bundle_id)
+        result.untaken.append(Untaken(worker, bundle_id, item["sent_ms"], item["resends"], action))
+    _save_watch(state, watch)
+    return due
+
+
+def untaken_send_backs(vault: Vault) -> list[tuple[str, str]]:
+    """(worker, bundle id) of every delivered send-back not known to be
+    taken yet, as the last sync left the record."""
+    return sorted(
+        (item["device_id"], bundle_id) for bundle_id, item in _watch(SyncClientState.of(vault)).items()
+    )
+
+
 def send_back_over_server(
     vault: Vault,
     *,
@@ -359,11 +483,14 @@ def send_back_over_server(
     backoff: Backoff | None = None,
     timeout: float | httpx.Timeout = TIMEOUT,
     cancel: CancelToken | None = None,
+    now_ms: Callable[[], int] = _now_ms,
 ) -> RelayResult:
     """A coordinator's send-back through the server: make the bundle of each
     field worker with something due (none while one to it is in flight),
     upload what is queued, and record what each delivered bundle relayed.
-    Raises SyncFailed when the upload stops; the bundles stay queued."""
+    A delivered bundle its worker has not taken RESEND_AFTER_MS later is
+    made again (``SENT_BACK_WATCH``). Raises SyncFailed when the upload
+    stops; the bundles stay queued."""
     profile = held_profile(vault)
     if profile is None or profile.coordinator(vault.device_id) is None:
         raise OrgRefused(
@@ -372,18 +499,48 @@ def send_back_over_server(
     state = SyncClientState.of(vault)
     result = RelayResult()
     pending = _pending(state)
-    _settle(vault, pending, result)  # a run killed between receipt and record
+    _settle(vault, pending, result, now_ms)  # a run killed between receipt and record
     result.sent.clear()
     result.queued.clear()
+    resend: dict[str, list[str]] = {}
+    if _watch(state):
+        try:
+            with session(vault, proxy=chosen_proxy(vault, proxy), timeout=timeout) as client:
+                resend = _review_watch(vault, client, pending, result, now_ms)
+        except SyncFailed as failure:
+            if failure.code != "sync-refused" and not failure.transient:
+                raise
+            # Out of reach (the bundles due are still made, and queued), or
+            # a server from before GET /v1/sent-back: nothing is known of
+            # what was taken, so nothing is resent this time.
     in_flight = {item["device_id"] for item in pending.values()}
+    watch = _watch(state)
     for worker in workers(vault):
-        if worker in in_flight or not vault.sync.relay_pending(worker, profile.send_to_workers):
+        again = resend.get(worker, [])
+        if worker in in_flight or not (again or vault.sync.relay_pending(worker, profile.send_to_workers)):
             continue
-        made = send_back(vault, spool_dir(vault), worker, record=False, cancel=cancel)
+        what = None
+        if again:
+            what = Resend(
+                frozenset(r for b in again for r in watch[b]["relayed"]),
+                frozenset(e for b in again for e in watch[b].get("with_bytes", [])),
+            )
+        made = send_back(vault, spool_dir(vault), worker, record=False, cancel=cancel, again=what)
         if made is None:
+            if again:  # nothing of it can go any more (a signer revoked since): not watched
+                for bundle_id in again:
+                    watch.pop(bundle_id, None)
+                _save_watch(state, watch)
             continue
         # Kept before the upload: a kill after this leaves it queued and in flight.
-        pending[made.bundle_id] = {"device_id": worker, "relayed": made.relayed, "file": made.path.name}
+        pending[made.bundle_id] = {
+            "device_id": worker,
+            "relayed": made.relayed,
+            "file": made.path.name,
+            "with_bytes": list(made.with_bytes),
+            "replaces": again,
+            "resends": max((watch[b]["resends"] + 1 for b in again), default=0),
+        }
         _save(state, pending)
         result.made.append((worker, made.bundle_id))
     if pending or queued_count(vault):  # queued_count: also a bundle made just before a kill
@@ -393,7 +550,7 @@ def send_back_over_server(
             )
             result.bytes_sent, result.retries = pushed.bytes_sent, pushed.retries
         finally:
-            _settle(vault, pending, result)  # what was delivered before a failure counts
+            _settle(vault, pending, result, now_ms)  # what was delivered before a failure counts
     return result
 
 
@@ -408,8 +565,10 @@ def due_workers(vault: Vault) -> list[str]:
 __all__ = [
     "InboxRefusal",
     "RelayResult",
+    "Untaken",
     "due_workers",
     "inbox_refusals",
     "receive_inbox",
     "send_back_over_server",
+    "untaken_send_backs",
 ]

@@ -23,11 +23,15 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from db.api import CancelToken, FieldvaultError, Vault
 from sync.bundle.carried_receipts import ReceiptAlarm, alarms
 from sync.client import errors
 from sync.client.retry import Backoff
+
+if TYPE_CHECKING:
+    from sync.client.inbox import Untaken
 
 IDLE, SYNCING, WAITING, PAUSED, STOPPED = "idle", "syncing", "waiting", "paused", "stopped"
 SPEED_WINDOW = 10.0  # seconds of progress the speed is measured over
@@ -57,6 +61,9 @@ class SyncStatus:
     held: tuple[str, ...] = ()  # bundle ids held in quarantine (a device not added yet)
     refused: tuple[tuple[str, str], ...] = ()  # (bundle id, error code)
     gaps: tuple[tuple[str, int, int], ...] = ()  # (device id, first, last): not received yet
+    # A coordinator's send-backs delivered and not taken by their worker yet
+    # (sync/client/inbox.py Untaken: waiting, resent, or left to a person).
+    untaken: tuple[Untaken, ...] = ()
     # Every receipt alarm the vault holds (sync/bundle/carried_receipts.py):
     # the server showed this device or a worker another receipt log than the
     # coordinators. Kept until someone looks; shown, never cleared by a run.
@@ -224,6 +231,7 @@ class SyncWorker:
                 held=tuple(pulled.held),
                 refused=tuple(pulled.refused),
                 gaps=tuple((g["device_id"], g["first"], g["last"]) for g in pulled.gaps),
+                untaken=tuple(relayed.untaken),
             )
         else:
             pushed = push(
@@ -259,6 +267,7 @@ class SyncWorker:
         held: tuple[str, ...] = (),
         refused: tuple[tuple[str, str], ...] = (),
         gaps: tuple[tuple[str, int, int], ...] = (),
+        untaken: tuple[Untaken, ...] = (),
     ) -> None:
         self._failures = 0
         self._set(
@@ -274,6 +283,7 @@ class SyncWorker:
             held=held,
             refused=refused,
             gaps=gaps,
+            untaken=untaken,
             server_forks=tuple(alarms(self.vault)),
         )
 

@@ -21,6 +21,7 @@ from fastapi import FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,6 +32,8 @@ from sync.server.errors import ServerRefused, bad_request
 from sync.server.log_stamping import LogStamper, StoredTimestamp, TsaConfig, stored_timestamps
 from sync.server.payloads import PayloadStore
 from sync.server.protocol import b64, unb64
+from sync.server.schema import bundles as bundles_table
+from sync.server.schema import inbox as inbox_table
 from sync.server.service import Caller, Limits, Service, event
 from sync.server.storage import Metadata
 from sync.server.timestamping import TimestampError
@@ -270,6 +273,40 @@ class InboxItem(BaseModel):
 class Inbox(BaseModel):
     bundles: list[InboxItem]
     cursor: int
+
+
+class SentBackItem(BaseModel):
+    bundle_id: str
+    addressee: str  # the field worker it was filed for
+    taken_ms: int | None  # when the addressee acknowledged it; None: not (yet)
+
+
+class SentBack(BaseModel):
+    bundles: list[SentBackItem]
+
+
+# A coordinator asks about at most this many of its send-backs at once.
+MAX_SENT_BACK_IDS = 100
+
+
+def sent_back_state(metadata: Metadata, coordinator_id: str, bundle_ids: list[str]) -> list[SentBackItem]:
+    """Of ``bundle_ids``, the committed bundles ``coordinator_id`` itself
+    uploaded and the server filed in a field worker's inbox, each with its
+    addressee and whether (when) that worker took it. Any other id is left
+    out: a coordinator learns nothing here of bundles it did not send."""
+    query = (
+        select(inbox_table.c.bundle_id, inbox_table.c.addressee, inbox_table.c.taken_ms)
+        .select_from(inbox_table.join(bundles_table, bundles_table.c.bundle_id == inbox_table.c.bundle_id))
+        .where(
+            inbox_table.c.bundle_id.in_(sorted(set(bundle_ids))),
+            bundles_table.c.device_id == coordinator_id,
+            bundles_table.c.state == "committed",
+        )
+        .order_by(inbox_table.c.bundle_id)
+    )
+    with metadata.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [SentBackItem(bundle_id=r[0], addressee=r[1], taken_ms=r[2]) for r in rows]
 
 
 class AckAnswer(BaseModel):
@@ -526,6 +563,21 @@ def create_app(config: ServerConfig) -> FastAPI:
             for b, taken in rows
         ]
         return Inbox(bundles=items, cursor=items[-1].receipt_index if items else cursor)
+
+    @app.get("/v1/sent-back", response_model=SentBack, responses=ERRORS)
+    async def sent_back(
+        ids: Annotated[
+            list[Annotated[str, Field(pattern=HEX64)]], Query(min_length=1, max_length=MAX_SENT_BACK_IDS)
+        ],
+        authorization: AuthHeader = None,
+    ) -> SentBack:
+        """Whether the field workers took the calling coordinator's own
+        send-backs (docs/sync.md §2.1): of the bundle ids asked, those it
+        uploaded that were filed in an inbox, with addressee and taken time."""
+        caller = await caller_of(authorization)
+        service.coordinator_only(caller)
+        items = await call(sent_back_state, config.metadata, caller.device_id, ids)
+        return SentBack(bundles=items)
 
     @app.get(
         "/v1/bundles/{bundle_id}",
