@@ -129,13 +129,19 @@ class Feeding:
         self._base = base
         self.end = start  # the stored length once the pieces handed on are stored
         self.helper: _Helper | None = None
+        self.failed = False  # no helper could be started: these hashes are lost
 
     def pieces(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         """``chunks`` as they are, each handed to the helper."""
         for chunk in chunks:
             self.end += len(chunk)
-            self.helper = self.helper or _Helper(self._base)
-            self.helper.put(chunk)
+            if not self.failed:
+                try:
+                    self.helper = self.helper or _Helper(self._base)
+                except RuntimeError:  # no thread to be had: the last byte reads the file back
+                    self.failed = True
+                else:
+                    self.helper.put(chunk)
             yield chunk
 
     def __enter__(self) -> Feeding:
@@ -184,9 +190,9 @@ class HeldHashes:
         """The store now holds ``stored`` bytes: keep the hashes ``feeding``
         feeds if they cover exactly those, forget the upload's otherwise."""
         with self._lock:
-            if feeding.helper is None and feeding.end == stored:
+            if feeding.helper is None and feeding.end == stored and not feeding.failed:
                 return  # no bytes: what is held still holds
-            if feeding.end != stored or feeding.helper is None:
+            if feeding.end != stored or feeding.helper is None or feeding.failed:
                 self._held.pop(upload_id, None)
                 return
             self._held[upload_id] = _Held(feeding.end, feeding.helper)

@@ -284,3 +284,27 @@ def test_a_store_whose_appends_may_race_has_every_byte_read_back(
 
     assert entry["file_sha256"] == hashlib.sha256(bundle).hexdigest()
     assert store.read_back == len(bundle)
+
+
+def test_no_thread_to_be_had_costs_the_read_back_not_the_upload(
+    tmp_path: Path, org: Org, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server out of threads (RuntimeError from Thread.start) still takes
+    every chunk and checks the bundle, reading its bytes back at the end."""
+    bundle = big_bundle(tmp_path, org)
+    server = start(data)
+    upload_id = server.service.create_upload(server.caller, len(bundle))
+    send(server, upload_id, bundle, 0, len(bundle) // 2)
+    real_start = threading.Thread.start
+
+    def refuse_hashing_threads(thread: threading.Thread) -> None:
+        if thread.name == "arrival-sha256":
+            raise RuntimeError("can't start new thread")
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", refuse_hashing_threads)
+    send(server, upload_id, bundle, len(bundle) // 2, len(bundle))
+    entry = receipt_entry(server, upload_id)
+
+    assert entry["file_sha256"] == hashlib.sha256(bundle).hexdigest()
+    assert server.store.read_back == len(bundle)
