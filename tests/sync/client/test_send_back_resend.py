@@ -47,6 +47,8 @@ from tests.sync.client.sync_helpers import Org, organisation, quick_backoff
 from tests.sync.client.test_sync_cli import _env
 from tests.vault_helpers import PASSPHRASE
 
+PHOTO = b"first worker's photo " * 500
+
 
 class Clock:
     def __init__(self) -> None:
@@ -81,6 +83,9 @@ def scene(tmp_path: Path) -> Iterator[Scene]:
         testimony = first.testimonies.create(
             TestimonyRecord(case_id=case.id, title="Statement", narrative="Witness W-1")
         )
+        photo = tmp_path / "photo.bin"
+        photo.write_bytes(PHOTO)
+        first.evidence.ingest(photo, case.id)
         second.cases.create(Case(title="Second's own case"))
         for worker in (first, second):
             push(worker, backoff=quick_backoff())
@@ -103,6 +108,11 @@ def _refuse_until_set_aside(scene: Scene) -> None:
         if refusal.next_ms is not None:
             scene.clock.ms = refusal.next_ms
     assert inbox_refusals(scene.second)[0].set_aside
+
+
+def _own_case(vault: Vault) -> str:
+    (case,) = [c.id for c in vault.cases.list() if c.title == "Second's own case"]
+    return case
 
 
 def _narrative(vault: Vault, testimony_id: str) -> str | None:
@@ -136,6 +146,10 @@ def test_a_send_back_the_worker_set_aside_is_resent_and_then_taken(scene: Scene)
     taken = receive_inbox(scene.second, backoff=quick_backoff(), now_ms=scene.clock)
     assert [r.bundle_id for r in taken.received] == [made[1]]
     assert _narrative(scene.second, scene.testimony_id) == "Witness W-1"
+    # The evidence bytes the set-aside bundle carried came again with it.
+    (item,) = [e for e in scene.second.evidence.list() if e.case_id != _own_case(scene.second)]
+    with scene.second.evidence.open(item.id) as reader:
+        assert reader.read() == PHOTO
 
     # The server now says it was taken: forgotten, nothing more is sent.
     scene.clock.ms += RESEND_AFTER_MS
