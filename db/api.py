@@ -142,6 +142,7 @@ if TYPE_CHECKING:
         OutgoingState,
         PendingBlob,
         ReceivedBundleRecord,
+        RelayPlan,
         SentBundleRecord,
         SyncStateService,
     )
@@ -277,6 +278,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "PendingBlob": ("db.sync_state", "PendingBlob"),
     "HeldBundle": ("db.sync_state", "HeldBundle"),
     "SentBundleRecord": ("db.sync_state", "SentBundleRecord"),
+    "RelayPlan": ("db.sync_state", "RelayPlan"),
     "ReceivedBundleRecord": ("db.sync_state", "ReceivedBundleRecord"),
     "SyncStateService": ("db.sync_state", "SyncStateService"),
     "Delivery": ("db.sync_client", "Delivery"),
@@ -407,6 +409,7 @@ __all__ = [
     "Record",
     "Recording",
     "RecordingError",
+    "RelayPlan",
     "ReviewFilter",
     "ReviewPage",
     "ReviewRecord",

@@ -58,7 +58,7 @@ from sync.org import OrgRefused
 from sync.org_vault import held_profile
 
 if TYPE_CHECKING:
-    from db.sync_state import RelayPlan
+    from db.api import RelayPlan
 
 
 @dataclass(frozen=True)
