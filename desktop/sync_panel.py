@@ -2,7 +2,9 @@
 indicator): the last successful sync, what waits to be sent, the progress
 of an upload with its speed and time left, the last error in plain words
 with what to do, "Sync now" and "Pause"/"Resume", the SOCKS5 proxy (Tor),
-and for a coordinator what the last pull imported.
+and for a coordinator what the last pull imported and the send-backs its
+field workers have not taken (docs/sync.md §2.1: resent after 3 days, then
+left to a person, who brings them by USB).
 
 It shows what ``SyncIndicator`` reads (its ``changed`` signal, in the GUI
 thread) and controls the worker through it. The proxy is the vault setting
@@ -14,7 +16,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Slot
+from PySide6.QtCore import QEvent, Qt, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,6 +36,8 @@ from desktop.sync_status import (
     PAUSED,
     STOPPED,
     SYNCING,
+    UNTAKEN_BY_HAND,
+    UNTAKEN_RESENT,
     WAITING,
     SyncIndicator,
     SyncWords,
@@ -48,9 +52,11 @@ from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRu
 
 if TYPE_CHECKING:
     from db.api import Vault
+    from sync.client.inbox import Untaken
     from sync.client.worker import SyncStatus
 
 PROXY_SETTING = "sync_proxy"  # the client's setting (sync/client/connection.py)
+BUNDLE_ID_SHOWN = 12  # leading characters of a send-back's bundle id shown
 PROXY_SCHEME = "socks5h://"  # the proxy resolves names: no DNS query leaves the laptop
 
 
@@ -96,6 +102,12 @@ class SyncPanel(QDialog):
         self.pulled = QLabel()  # a coordinator's
         self.pull_details = QLabel()  # held, refused, gaps of the last pull
         self.pull_details.setWordWrap(True)
+        self.untaken = QLabel()  # a coordinator's send-backs not taken: how many, since when
+        self.untaken_details = QLabel()  # which were resent, which a person must bring by USB
+        self.untaken_details.setWordWrap(True)
+        self.untaken_details.setObjectName("sync-untaken")
+        # The command in it is for copying into a terminal.
+        self.untaken_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.not_running = QLabel()
         self.not_running.setWordWrap(True)
 
@@ -113,11 +125,14 @@ class SyncPanel(QDialog):
         self.last_success_label = QLabel()
         self.queued_label = QLabel()
         self.pulled_label = QLabel()
+        self.untaken_label = QLabel()
         status_form.addRow(self.state)
         status_form.addRow(self.last_success_label, self.last_success)
         status_form.addRow(self.queued_label, self.queued)
         status_form.addRow(self.pulled_label, self.pulled)
         status_form.addRow(self.pull_details)
+        status_form.addRow(self.untaken_label, self.untaken)
+        status_form.addRow(self.untaken_details)
         status_form.addRow(self.progress)
         status_form.addRow(self.progress_detail)
         status_form.addRow(self.error)
@@ -159,6 +174,7 @@ class SyncPanel(QDialog):
         self.last_success_label.setText(self.tr("Last successful sync:"))
         self.queued_label.setText(self.tr("Waiting to be sent:"))
         self.pulled_label.setText(self.tr("Last pull:"))
+        self.untaken_label.setText(self.tr("Sent back, not taken:"))
         self.sync_now_button.setText(self.tr("Sync now"))
         self.proxy_box.setTitle(self.tr("Proxy (Tor)"))
         self.proxy_explained.setText(
@@ -212,6 +228,12 @@ class SyncPanel(QDialog):
         )
         self.pull_details.setVisible(bool(details))
         self.pull_details.setText(details)
+        self.untaken_label.setVisible(not worker)
+        self.untaken.setVisible(not worker)
+        self.untaken.setText(self._untaken_summary(status.untaken))
+        untaken_details = "" if worker else self._untaken_details(status.untaken)
+        self.untaken_details.setVisible(bool(untaken_details))
+        self.untaken_details.setText(untaken_details)
         moving = status.state == SYNCING and status.progress is not None
         self.progress.setVisible(moving)
         self.progress_detail.setVisible(moving)
@@ -290,6 +312,54 @@ class SyncPanel(QDialog):
                     device=device_id, first=first, last=last
                 )
             )
+        return "\n".join(lines)
+
+    def _untaken_summary(self, untaken: tuple[Untaken, ...]) -> str:
+        """How many send-backs wait for their field workers, and since when."""
+        if not untaken:
+            return self.tr("nothing: the field workers took everything sent back")
+        oldest = min(item.sent_ms for item in untaken)
+        return self.tr(
+            "%n bundle(s) not taken from the server by their field worker yet, the oldest since {when}",
+            "",
+            len(untaken),
+        ).format(when=when_text(oldest))
+
+    def _untaken_details(self, untaken: tuple[Untaken, ...]) -> str:
+        """The send-backs resent (now or before) and those a person must
+        bring by USB, with what to do (docs/sync.md §2.1)."""
+        lines = []
+        urgent_first = {UNTAKEN_BY_HAND: 0, UNTAKEN_RESENT: 1}  # what a person must do, first
+        for item in sorted(untaken, key=lambda item: (urgent_first.get(item.action, 2), item.sent_ms)):
+            when = when_text(item.sent_ms)
+            if item.action == UNTAKEN_BY_HAND:
+                text = self.tr(
+                    "Device {device} has not taken bundle {bundle} (sent {when}), even after %n "
+                    "resend(s); it is not sent again by itself. Bring it by USB: Coordinator → Send back "
+                    "to field workers…, choose that worker, then Write again for a lost stick (or "
+                    "fieldvault bundle export --to FOLDER --to-device {device} --resend).",
+                    "",
+                    item.resends,
+                )
+            elif item.action == UNTAKEN_RESENT:
+                text = self.tr(
+                    "Sent again now: device {device} has not taken bundle {bundle} (sent {when}), so "
+                    "its changes went to the server again in a new bundle."
+                )
+            elif item.resends:
+                text = self.tr(
+                    "Device {device} has not taken bundle {bundle} yet (sent {when}); what it carries "
+                    "was already sent again %n time(s). A send-back is sent again after 3 days not "
+                    "taken, at most 3 times.",
+                    "",
+                    item.resends,
+                )
+            else:
+                continue  # waiting its first 3 days: counted above, nothing to do yet
+            # The device id whole (the command takes it), the bundle's id
+            # shortened as the Devices view does: 64 hex digits bury the words.
+            bundle = f"{item.bundle_id[:BUNDLE_ID_SHOWN]}…"
+            lines.append(text.format(device=item.device_id, bundle=bundle, when=when))
         return "\n".join(lines)
 
     @Slot()

@@ -34,6 +34,10 @@ LOCK_STOP_S = 5.0
 # The worker's states (sync/client/worker.py), spelled here so that this
 # module loads without the sync client.
 IDLE, SYNCING, WAITING, PAUSED, STOPPED = "idle", "syncing", "waiting", "paused", "stopped"
+# What became of a send-back its field worker has not taken (sync/client/inbox.py
+# Untaken.action): its time to be resent has not come, resent now, or no
+# more resends by themselves (a person brings it by USB).
+UNTAKEN_WAITING, UNTAKEN_RESENT, UNTAKEN_BY_HAND = "waiting", "resent", "by-hand"
 
 WorkerFactory = Callable[["Vault"], "SyncWorker"]
 
@@ -82,6 +86,9 @@ class SyncWords(QObject):
 
     def queued(self, count: int) -> str:
         return self.tr("%n bundle(s) waiting to be sent", "", count)
+
+    def by_hand(self, count: int) -> str:
+        return self.tr("%n send-back(s) to bring by USB", "", count)
 
     def next_try(self, seconds: float) -> str:
         if seconds < 60:
@@ -152,6 +159,9 @@ def headline(status: SyncStatus) -> str:
         text = QCoreApplication.translate("SyncStatus", "Sync starting")
     if status.queued and status.role == "worker":
         text = f"{text} · {queued_text(status.queued)}"
+    by_hand = sum(1 for untaken in status.untaken if untaken.action == UNTAKEN_BY_HAND)
+    if by_hand:  # no more resends by themselves: a person must act, seen without the panel
+        text = f"{text} · {SyncWords().by_hand(by_hand)}"
     if status.server_forks:  # kept until someone looks: the panel says what and what to do
         text = f"{text} · " + QCoreApplication.translate("SyncStatus", "Warning about the server")
     return text
