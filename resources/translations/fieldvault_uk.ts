@@ -4,204 +4,204 @@
     <context>
         <name>AddDeviceDialog</name>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="122" />
+            <location filename="../../desktop/org_add_device.py" line="121" />
             <source>Add a device</source>
             <translation>Додати пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="127" />
+            <location filename="../../desktop/org_add_device.py" line="126" />
             <source>A field worker who joined shows their device card (fvd1.…; public keys only, nothing secret). Paste it or open the file they gave you. Then phone them or meet: the verification code below must be the same as the one their screen shows.</source>
             <translation>Польовий працівник, який приєднався, показує картку свого пристрою (fvd1.…; лише відкриті ключі, нічого секретного). Вставте її або відкрийте файл, який він вам дав. Потім зателефонуйте йому або зустріньтеся: код перевірки нижче має збігатися з тим, що показує його екран.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="134" />
+            <location filename="../../desktop/org_add_device.py" line="132" />
             <source>Device card</source>
             <translation>Картка пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="135" />
+            <location filename="../../desktop/org_add_device.py" line="132" />
             <source>fvd1.…</source>
             <translation>fvd1.…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="140" />
+            <location filename="../../desktop/org_add_device.py" line="135" />
             <source>Open card file…</source>
             <translation>Відкрити файл картки…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="140" />
+            <location filename="../../desktop/org_add_device.py" line="135" />
             <source>Open a device card file</source>
             <translation>Відкрити файл картки пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="142" />
+            <location filename="../../desktop/org_add_device.py" line="140" />
             <source>Card:</source>
             <translation>Картка:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="145" />
+            <location filename="../../desktop/org_add_device.py" line="143" />
             <source>Verification code</source>
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="151" />
-            <location filename="../../desktop/org_add_device.py" line="152" />
+            <location filename="../../desktop/org_add_device.py" line="149" />
+            <location filename="../../desktop/org_add_device.py" line="150" />
             <source>I compared the code with the field worker: it matches</source>
             <translation>Код звірено з польовим працівником: він збігається</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="156" />
+            <location filename="../../desktop/org_add_device.py" line="154" />
             <source>Label for the device</source>
             <translation>Позначка пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="156" />
+            <location filename="../../desktop/org_add_device.py" line="154" />
             <source>a call sign or the laptop's name, not a person's name</source>
             <translation>позивний або назва ноутбука, а не ім’я людини</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="158" />
+            <location filename="../../desktop/org_add_device.py" line="156" />
             <source>&amp;Label:</source>
             <translation>&amp;Позначка:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="160" />
+            <location filename="../../desktop/org_add_device.py" line="158" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="160" />
+            <location filename="../../desktop/org_add_device.py" line="158" />
             <source>optional: the fvt1.… token the worker received</source>
             <translation>необов’язково: токен fvt1.…, який отримав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="162" />
+            <location filename="../../desktop/org_add_device.py" line="160" />
             <source>&amp;Token:</source>
             <translation>&amp;Токен:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="163" />
-            <location filename="../../desktop/org_add_device.py" line="164" />
+            <location filename="../../desktop/org_add_device.py" line="161" />
+            <location filename="../../desktop/org_add_device.py" line="162" />
             <source>Also make it a coordinator</source>
             <translation>Також зробити його координатором</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="167" />
+            <location filename="../../desktop/org_add_device.py" line="165" />
             <source>A coordinator can read every bundle made from now on: bundles are encrypted to it too. Tick this only for a colleague's coordinator laptop.</source>
             <translation>Координатор може читати кожен пакет, створений відтепер: пакети шифруються й для нього. Позначайте це лише для координаторського ноутбука колеги.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="172" />
+            <location filename="../../desktop/org_add_device.py" line="170" />
             <source>Add the device</source>
             <translation>Додати пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="175" />
+            <location filename="../../desktop/org_add_device.py" line="173" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="181" />
+            <location filename="../../desktop/org_add_device.py" line="179" />
             <source>Devices of the organisation</source>
             <translation>Пристрої організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="183" />
+            <location filename="../../desktop/org_add_device.py" line="180" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="183" />
+            <location filename="../../desktop/org_add_device.py" line="180" />
             <source>Label</source>
             <translation>Позначка</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="183" />
+            <location filename="../../desktop/org_add_device.py" line="180" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="183" />
+            <location filename="../../desktop/org_add_device.py" line="180" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="188" />
+            <location filename="../../desktop/org_add_device.py" line="184" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="195" />
+            <location filename="../../desktop/org_add_device.py" line="191" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="195" />
+            <location filename="../../desktop/org_add_device.py" line="191" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="196" />
+            <location filename="../../desktop/org_add_device.py" line="192" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="196" />
+            <location filename="../../desktop/org_add_device.py" line="192" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="220" />
+            <location filename="../../desktop/org_add_device.py" line="211" />
             <source>Open the device card</source>
             <translation>Відкрити картку пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="228" />
+            <location filename="../../desktop/org_add_device.py" line="219" />
             <source>{name} could not be read ({reason}).</source>
             <translation>{name} не вдалося прочитати ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="243" />
+            <location filename="../../desktop/org_add_device.py" line="234" />
             <source>The verification code appears here once the card is pasted.</source>
             <translation>Код перевірки з’явиться тут, щойно картку буде вставлено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="248" />
+            <location filename="../../desktop/org_add_device.py" line="239" />
             <source>That is not a device card (fvd1.…, as Join shows it).</source>
             <translation>Це не картка пристрою (fvd1.…, як її показує вікно приєднання).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="252" />
+            <location filename="../../desktop/org_add_device.py" line="243" />
             <source>Device {device}. Its verification code, to compare with the worker's screen:</source>
             <translation>Пристрій {device}. Його код перевірки, щоб звірити з екраном працівника:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="282" />
+            <location filename="../../desktop/org_add_device.py" line="273" />
             <source>Adding the device…</source>
             <translation>Додавання пристрою…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="294" />
+            <location filename="../../desktop/org_add_device.py" line="285" />
             <source>Device {device} added as a coordinator: bundles made from now on are encrypted to it too.</source>
             <translation>Пристрій {device} додано як координатора: пакети, створені відтепер, шифруються й для нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="297" />
+            <location filename="../../desktop/org_add_device.py" line="288" />
             <source>Device {device} added: its bundles are accepted.</source>
             <translation>Пристрій {device} додано: його пакети приймаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="302" />
+            <location filename="../../desktop/org_add_device.py" line="293" />
             <source>If the worker's code was not {code}, revoke this device.</source>
             <translation>Якщо код працівника був не {code}, відкличте цей пристрій.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="313" />
+            <location filename="../../desktop/org_add_device.py" line="304" />
             <source>Sending the new profile to {url}…</source>
             <translation>Надсилання нового профілю на {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="318" />
+            <location filename="../../desktop/org_add_device.py" line="309" />
             <source>The device was not added.</source>
             <translation>Пристрій не додано.</translation>
         </message>
@@ -209,17 +209,17 @@
     <context>
         <name>BackupAction</name>
         <message>
-            <location filename="../../desktop/backup_action.py" line="183" />
+            <location filename="../../desktop/backup_action.py" line="172" />
             <source>This vault has never been backed up. Vault → Back up to USB… makes an encrypted copy.</source>
             <translation>Резервної копії цього сховища ще не було. Сховище → Резервна копія на USB… створює зашифровану копію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="187" />
+            <location filename="../../desktop/backup_action.py" line="176" />
             <source>The last backup is {days} days old. Vault → Back up to USB… makes a new one.</source>
             <translation>Останній резервній копії вже {days} дн. Сховище → Резервна копія на USB… створює нову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="206" />
+            <location filename="../../desktop/backup_action.py" line="195" />
             <source>&amp;Back up to USB…</source>
             <translation>&amp;Резервна копія на USB…</translation>
         </message>
@@ -227,57 +227,57 @@
     <context>
         <name>BackupDialog</name>
         <message>
-            <location filename="../../desktop/backup_action.py" line="95" />
+            <location filename="../../desktop/backup_action.py" line="87" />
             <source>Back up the vault</source>
             <translation>Резервна копія сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="98" />
+            <location filename="../../desktop/backup_action.py" line="90" />
             <source>A backup is an encrypted copy of the whole vault: every record and file. It opens only with this vault's passphrase or its recovery key. Choose a folder, for example on a USB stick; a new folder is made there and nothing in it is overwritten.</source>
             <translation>Резервна копія — це зашифрована копія всього сховища: усіх записів і файлів. Вона відкривається лише парольною фразою цього сховища або його ключем відновлення. Виберіть папку, наприклад на флешці USB; у ній буде створено нову папку, і нічого в ній не буде перезаписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="103" />
+            <location filename="../../desktop/backup_action.py" line="95" />
             <source>Choose a folder and back up…</source>
             <translation>Вибрати папку і створити копію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="104" />
+            <location filename="../../desktop/backup_action.py" line="96" />
             <source>Choose a folder and back up</source>
             <translation>Вибрати папку і створити копію</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="105" />
+            <location filename="../../desktop/backup_action.py" line="97" />
             <source>Cancel backup</source>
             <translation>Скасувати копіювання</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="118" />
+            <location filename="../../desktop/backup_action.py" line="110" />
             <source>Where to put the backup</source>
             <translation>Куди зберегти резервну копію</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="126" />
+            <location filename="../../desktop/backup_action.py" line="118" />
             <source>Backing up…</source>
             <translation>Створюється резервна копія…</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="133" />
+            <location filename="../../desktop/backup_action.py" line="125" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="146" />
+            <location filename="../../desktop/backup_action.py" line="138" />
             <source>Backup written to {path}. It opens with this vault's passphrase or recovery key. Keep the stick somewhere safe, apart from this computer.</source>
             <translation>Резервну копію записано в {path}. Вона відкривається парольною фразою цього сховища або ключем відновлення. Зберігайте флешку в безпечному місці, окремо від цього комп'ютера.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="151" />
+            <location filename="../../desktop/backup_action.py" line="143" />
             <source>{count} evidence file(s) were already missing from the vault and are not in the backup: run a check of the vault.</source>
             <translation>Файлів доказів, яких уже бракувало у сховищі і яких немає в копії: {count}. Перевірте сховище.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="160" />
+            <location filename="../../desktop/backup_action.py" line="148" />
             <source>Backup cancelled: the partial copy was removed.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено.</translation>
         </message>
@@ -285,83 +285,82 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="229" />
+            <location filename="../../desktop/bundle_actions.py" line="218" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="233" />
+            <location filename="../../desktop/bundle_actions.py" line="222" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="238" />
+            <location filename="../../desktop/bundle_actions.py" line="230" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="238" />
+            <location filename="../../desktop/bundle_actions.py" line="231" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="240" />
+            <location filename="../../desktop/bundle_actions.py" line="232" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="240" />
-            <location filename="../../desktop/bundle_actions.py" line="258" />
+            <location filename="../../desktop/bundle_actions.py" line="233" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="243" />
+            <location filename="../../desktop/bundle_actions.py" line="237" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="245" />
+            <location filename="../../desktop/bundle_actions.py" line="239" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="248" />
+            <location filename="../../desktop/bundle_actions.py" line="242" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="251" />
+            <location filename="../../desktop/bundle_actions.py" line="245" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="251" />
+            <location filename="../../desktop/bundle_actions.py" line="245" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="253" />
+            <location filename="../../desktop/bundle_actions.py" line="247" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="266" />
+            <location filename="../../desktop/bundle_actions.py" line="254" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="271" />
+            <location filename="../../desktop/bundle_actions.py" line="259" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="278" />
+            <location filename="../../desktop/bundle_actions.py" line="266" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="302" />
+            <location filename="../../desktop/bundle_actions.py" line="289" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -370,12 +369,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="315" />
+            <location filename="../../desktop/bundle_actions.py" line="302" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="324" />
+            <location filename="../../desktop/bundle_actions.py" line="311" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
@@ -383,203 +382,203 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>BundleImportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="59" />
+            <location filename="../../desktop/bundle_actions.py" line="62" />
             <source>Fieldvault bundles (*.fvbundle);;All files (*)</source>
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="352" />
+            <location filename="../../desktop/bundle_actions.py" line="339" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="356" />
+            <location filename="../../desktop/bundle_actions.py" line="343" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="361" />
+            <location filename="../../desktop/bundle_actions.py" line="348" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="362" />
+            <location filename="../../desktop/bundle_actions.py" line="349" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="362" />
+            <location filename="../../desktop/bundle_actions.py" line="349" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="363" />
+            <location filename="../../desktop/bundle_actions.py" line="350" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="371" />
+            <location filename="../../desktop/bundle_actions.py" line="357" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="372" />
+            <location filename="../../desktop/bundle_actions.py" line="358" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="376" />
+            <location filename="../../desktop/bundle_actions.py" line="362" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="377" />
+            <location filename="../../desktop/bundle_actions.py" line="363" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="385" />
+            <location filename="../../desktop/bundle_actions.py" line="371" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="387" />
+            <location filename="../../desktop/bundle_actions.py" line="373" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="390" />
+            <location filename="../../desktop/bundle_actions.py" line="376" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="390" />
-            <location filename="../../desktop/bundle_actions.py" line="405" />
+            <location filename="../../desktop/bundle_actions.py" line="376" />
+            <location filename="../../desktop/bundle_actions.py" line="391" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="393" />
+            <location filename="../../desktop/bundle_actions.py" line="379" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="393" />
+            <location filename="../../desktop/bundle_actions.py" line="379" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="396" />
+            <location filename="../../desktop/bundle_actions.py" line="382" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="396" />
+            <location filename="../../desktop/bundle_actions.py" line="382" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="398" />
+            <location filename="../../desktop/bundle_actions.py" line="384" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="413" />
-            <location filename="../../desktop/bundle_actions.py" line="426" />
-            <location filename="../../desktop/bundle_actions.py" line="460" />
+            <location filename="../../desktop/bundle_actions.py" line="399" />
+            <location filename="../../desktop/bundle_actions.py" line="412" />
+            <location filename="../../desktop/bundle_actions.py" line="446" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="432" />
-            <location filename="../../desktop/bundle_actions.py" line="552" />
+            <location filename="../../desktop/bundle_actions.py" line="418" />
+            <location filename="../../desktop/bundle_actions.py" line="538" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="439" />
+            <location filename="../../desktop/bundle_actions.py" line="425" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="451" />
-            <location filename="../../desktop/bundle_actions.py" line="460" />
-            <location filename="../../desktop/bundle_actions.py" line="549" />
+            <location filename="../../desktop/bundle_actions.py" line="437" />
+            <location filename="../../desktop/bundle_actions.py" line="446" />
+            <location filename="../../desktop/bundle_actions.py" line="535" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="461" />
+            <location filename="../../desktop/bundle_actions.py" line="447" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="468" />
+            <location filename="../../desktop/bundle_actions.py" line="454" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="466" />
+            <location filename="../../desktop/bundle_actions.py" line="452" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="480" />
+            <location filename="../../desktop/bundle_actions.py" line="466" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="485" />
+            <location filename="../../desktop/bundle_actions.py" line="471" />
             <source>imported from your coordinator (device {device}): {revisions} record changes (edits, resolved conflicts), {files} evidence files, {vouched} other device(s) vouched for</source>
             <translation>імпортовано від вашого координатора (пристрій {device}): змін записів (правки, розв'язані конфлікти): {revisions}, файлів доказів: {files}, інших пристроїв, за які поручився координатор: {vouched}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="496" />
+            <location filename="../../desktop/bundle_actions.py" line="482" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="507" />
+            <location filename="../../desktop/bundle_actions.py" line="493" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="511" />
+            <location filename="../../desktop/bundle_actions.py" line="497" />
             <source>not taken: it does not come from your organisation's coordinator, and nothing of it was stored. Take bundles only from your coordinator, and tell them about this one.</source>
             <translation>не прийнято: пакет надійшов не від координатора вашої організації, і з нього нічого не збережено. Приймайте пакети лише від свого координатора і повідомте йому про цей.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="520" />
+            <location filename="../../desktop/bundle_actions.py" line="506" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="526" />
+            <location filename="../../desktop/bundle_actions.py" line="512" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="528" />
+            <location filename="../../desktop/bundle_actions.py" line="514" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="546" />
+            <location filename="../../desktop/bundle_actions.py" line="532" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="572" />
+            <location filename="../../desktop/bundle_actions.py" line="558" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="579" />
+            <location filename="../../desktop/bundle_actions.py" line="563" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="583" />
+            <location filename="../../desktop/bundle_actions.py" line="564" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -1208,184 +1207,184 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CreateOrganisationDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="271" />
+            <location filename="../../desktop/org_admin.py" line="269" />
             <source>Create an organisation</source>
             <translation>Створити організацію</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="276" />
+            <location filename="../../desktop/org_admin.py" line="274" />
             <source>New organisation</source>
             <translation>Нова організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="279" />
+            <location filename="../../desktop/org_admin.py" line="277" />
             <source>This vault becomes the organisation's first coordinator: it keeps the organisation key, and the bundles field workers send are encrypted to its coordinators only. Create an organisation once; every other laptop joins it.</source>
             <translation>Це сховище стане першим координатором організації: воно зберігає ключ організації, а пакети, які надсилають польові працівники, шифруються лише для її координаторів. Організацію створюють один раз; усі інші ноутбуки приєднуються до неї.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="285" />
+            <location filename="../../desktop/org_admin.py" line="283" />
             <source>Organisation name</source>
             <translation>Назва організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="285" />
+            <location filename="../../desktop/org_admin.py" line="283" />
             <source>for example: Kharkiv documentation group</source>
             <translation>наприклад: Харківська група документування</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="287" />
+            <location filename="../../desktop/org_admin.py" line="285" />
             <source>&amp;Name:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="289" />
+            <location filename="../../desktop/org_admin.py" line="287" />
             <source>Field workers' laptops delete evidence files the server has received</source>
             <translation>Ноутбуки польових працівників видаляють файли-докази, які сервер уже отримав</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="291" />
+            <location filename="../../desktop/org_admin.py" line="289" />
             <source>Purge after delivery</source>
             <translation>Видаляти після доставки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="295" />
+            <location filename="../../desktop/org_admin.py" line="293" />
             <source>Tick this if a laptop that is seized or lost should carry as little as possible: once the organisation's server has confirmed with its signed receipt that it holds a worker's bundle, their laptop deletes its copy of the evidence files that bundle carried. The records, the files' fingerprints and the chain of custody stay. Leave it unticked if workers need the files themselves afterwards. Files carried only by USB stick are never deleted (a stick gives no receipt).</source>
             <translation>Позначте це, якщо вилучений або загублений ноутбук має містити якомога менше: щойно сервер організації підтвердить своєю підписаною квитанцією, що отримав пакет працівника, його ноутбук видаляє свою копію файлів-доказів, які були в цьому пакеті. Записи, відбитки файлів і ланцюг зберігання залишаються. Не позначайте, якщо працівникам самим потрібні ці файли й потім. Файли, передані лише на USB-флешці, ніколи не видаляються (флешка не дає квитанції).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="304" />
+            <location filename="../../desktop/org_admin.py" line="302" />
             <source>Server address</source>
             <translation>Адреса сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="304" />
+            <location filename="../../desktop/org_admin.py" line="302" />
             <source>optional: https://…</source>
             <translation>необов’язково: https://…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="305" />
+            <location filename="../../desktop/org_admin.py" line="303" />
             <source>&amp;Server:</source>
             <translation>&amp;Сервер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="307" />
+            <location filename="../../desktop/org_admin.py" line="305" />
             <source>Server certificate fingerprint</source>
             <translation>Відбиток сертифіката сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="308" />
+            <location filename="../../desktop/org_admin.py" line="306" />
             <source>its certificate's SHA-256 (64 hex digits)</source>
             <translation>SHA-256 його сертифіката (64 шістнадцяткові цифри)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="311" />
+            <location filename="../../desktop/org_admin.py" line="309" />
             <source>&amp;Certificate:</source>
             <translation>Се&amp;ртифікат:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="313" />
+            <location filename="../../desktop/org_admin.py" line="311" />
             <source>Server receipt key</source>
             <translation>Ключ квитанцій сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="314" />
+            <location filename="../../desktop/org_admin.py" line="312" />
             <source>optional: its receipt key (base64); asked of the server when empty</source>
             <translation>необов’язково: його ключ квитанцій (base64); якщо порожньо, його запитують у сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="317" />
+            <location filename="../../desktop/org_admin.py" line="315" />
             <source>&amp;Receipt key:</source>
             <translation>Ключ &amp;квитанцій:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="319" />
+            <location filename="../../desktop/org_admin.py" line="317" />
             <source>Leave these empty to work by USB stick only; a server can be named later (fieldvault org set-server). Its certificate fingerprint and receipt key are what `fieldvault serve --init` printed: devices then talk to that server only, and trust only its receipts.</source>
             <translation>Залиште ці поля порожніми, щоб працювати лише через USB-флешку; сервер можна вказати пізніше (fieldvault org set-server). Відбиток його сертифіката й ключ квитанцій — це те, що вивела команда `fieldvault serve --init`: тоді пристрої спілкуються лише з цим сервером і довіряють лише його квитанціям.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="327" />
-            <location filename="../../desktop/org_admin.py" line="328" />
+            <location filename="../../desktop/org_admin.py" line="325" />
+            <location filename="../../desktop/org_admin.py" line="326" />
             <source>Create the organisation</source>
             <translation>Створити організацію</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="332" />
+            <location filename="../../desktop/org_admin.py" line="330" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="336" />
+            <location filename="../../desktop/org_admin.py" line="334" />
             <source>Your organisation</source>
             <translation>Ваша організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="340" />
+            <location filename="../../desktop/org_admin.py" line="338" />
             <source>Sending the profile to the server</source>
             <translation>Надсилання профілю на сервер</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="342" />
-            <location filename="../../desktop/org_admin.py" line="343" />
+            <location filename="../../desktop/org_admin.py" line="340" />
+            <location filename="../../desktop/org_admin.py" line="341" />
             <source>Organisation fingerprint</source>
             <translation>Відбиток організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="347" />
+            <location filename="../../desktop/org_admin.py" line="345" />
             <source>Tell each field worker this fingerprint in person or by phone, never in the same message or on the same stick as the profile: that is how their laptop knows the profile is yours. Give them the profile as a QR code (Coordinator → Issue enrolment token…) or as a file (Save the profile file…). When they have joined, add their device card (Coordinator → Add a device…) and compare the verification code.</source>
             <translation>Повідомте цей відбиток кожному польовому працівникові особисто або телефоном, ніколи не в тому самому повідомленні чи на тій самій флешці, що й профіль: так їхній ноутбук знає, що профіль ваш. Передайте їм профіль як QR-код (Координатор → Видати токен реєстрації…) або як файл (Зберегти файл профілю…). Коли вони приєднаються, додайте картку їхнього пристрою (Координатор → Додати пристрій…) і звірте код перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="357" />
+            <location filename="../../desktop/org_admin.py" line="355" />
             <source>Save the profile file…</source>
             <translation>Зберегти файл профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="358" />
+            <location filename="../../desktop/org_admin.py" line="356" />
             <source>Save the organisation profile file</source>
             <translation>Зберегти файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="369" />
+            <location filename="../../desktop/org_admin.py" line="367" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="375" />
+            <location filename="../../desktop/org_admin.py" line="373" />
             <source>Type the organisation's name.</source>
             <translation>Введіть назву організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="382" />
+            <location filename="../../desktop/org_admin.py" line="380" />
             <source>A server needs both its address and its certificate fingerprint (or leave both empty).</source>
             <translation>Для сервера потрібні і його адреса, і відбиток його сертифіката (або залиште обидва поля порожніми).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="408" />
+            <location filename="../../desktop/org_admin.py" line="406" />
             <source>Asking {url} for its receipt key…</source>
             <translation>Запит ключа квитанцій у {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="420" />
+            <location filename="../../desktop/org_admin.py" line="418" />
             <source>{url} could not be asked for its receipt key ({state}): the profile does not pin it, and devices will trust the key they see first. Pin it later with fieldvault org set-server --receipt-key (fieldvault serve --init printed it).</source>
             <translation>Не вдалося запитати в {url} його ключ квитанцій ({state}): профіль його не закріплює, і пристрої довірятимуть ключу, який побачать першим. Закріпіть його пізніше командою fieldvault org set-server --receipt-key (його вивела fieldvault serve --init).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="427" />
+            <location filename="../../desktop/org_admin.py" line="425" />
             <source>Creating the organisation…</source>
             <translation>Створення організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="446" />
+            <location filename="../../desktop/org_admin.py" line="444" />
             <source>Organisation {name} created; this vault is its coordinator.</source>
             <translation>Організацію {name} створено; це сховище — її координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="453" />
+            <location filename="../../desktop/org_admin.py" line="451" />
             <source>Sending the profile to {url}…</source>
             <translation>Надсилання профілю на {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="467" />
+            <location filename="../../desktop/org_admin.py" line="465" />
             <source>Choose the folder for the profile file</source>
             <translation>Виберіть теку для файлу профілю</translation>
         </message>
@@ -1462,118 +1461,118 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Пристрої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="161" />
+            <location filename="../../desktop/devices_view.py" line="160" />
             <source>Every device of the organisation this vault knows, with its last bundle. A bundle missing before the last one is a warning: the laptop may have been seized or lost before it sent it, or the bundle is still on its way.</source>
             <translation>Усі пристрої організації, відомі цьому сховищу, з їхнім останнім пакетом. Пакет, якого бракує перед останнім, — це попередження: ноутбук могли вилучити або загубити, перш ніж він його надіслав, або пакет ще в дорозі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="169" />
+            <location filename="../../desktop/devices_view.py" line="166" />
             <source>Devices and their bundles</source>
             <translation>Пристрої та їхні пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="172" />
+            <location filename="../../desktop/devices_view.py" line="168" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="173" />
+            <location filename="../../desktop/devices_view.py" line="169" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="174" />
+            <location filename="../../desktop/devices_view.py" line="170" />
             <source>Key</source>
             <translation>Ключ</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="175" />
+            <location filename="../../desktop/devices_view.py" line="171" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="176" />
+            <location filename="../../desktop/devices_view.py" line="172" />
             <source>Last bundle</source>
             <translation>Останній пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="177" />
+            <location filename="../../desktop/devices_view.py" line="173" />
             <source>Held</source>
             <translation>Утримано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="178" />
+            <location filename="../../desktop/devices_view.py" line="174" />
             <source>Verification</source>
             <translation>Перевірка</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="179" />
+            <location filename="../../desktop/devices_view.py" line="175" />
             <source>Warning</source>
             <translation>Попередження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="195" />
+            <location filename="../../desktop/devices_view.py" line="187" />
             <source>The chosen device</source>
             <translation>Вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="207" />
+            <location filename="../../desktop/devices_view.py" line="198" />
             <source>First characters of the device id, to confirm</source>
             <translation>Перші символи ідентифікатора пристрою, для підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="210" />
-            <location filename="../../desktop/devices_view.py" line="211" />
+            <location filename="../../desktop/devices_view.py" line="201" />
+            <location filename="../../desktop/devices_view.py" line="202" />
             <source>Revoke this device</source>
             <translation>Відкликати цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="214" />
+            <location filename="../../desktop/devices_view.py" line="205" />
             <source>Keep it</source>
             <translation>Залишити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="226" />
+            <location filename="../../desktop/devices_view.py" line="214" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="229" />
+            <location filename="../../desktop/devices_view.py" line="217" />
             <source>Refresh</source>
             <translation>Оновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="231" />
+            <location filename="../../desktop/devices_view.py" line="219" />
             <source>Revoke…</source>
             <translation>Відкликати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="232" />
+            <location filename="../../desktop/devices_view.py" line="220" />
             <source>Revoke the chosen device</source>
             <translation>Відкликати вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="235" />
+            <location filename="../../desktop/devices_view.py" line="223" />
             <source>Send the profile to the server again</source>
             <translation>Надіслати профіль на сервер ще раз</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="238" />
+            <location filename="../../desktop/devices_view.py" line="226" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="291" />
+            <location filename="../../desktop/devices_view.py" line="279" />
             <source>No other devices are known to this vault yet.</source>
             <translation>Цьому сховищу ще не відомі інші пристрої.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="313" />
+            <location filename="../../desktop/devices_view.py" line="301" />
             <source>Verification code (compare it with the worker's): {code}</source>
             <translation>Код перевірки (звірте його з кодом працівника): {code}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="326" />
+            <location filename="../../desktop/devices_view.py" line="314" />
             <source>%n missing</source>
             <translation>
                 <numerusform>бракує %n</numerusform>
@@ -1582,7 +1581,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="328" />
+            <location filename="../../desktop/devices_view.py" line="316" />
             <source>%n held</source>
             <translation>
                 <numerusform>утримано %n</numerusform>
@@ -1591,61 +1590,61 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="330" />
-            <location filename="../../desktop/devices_view.py" line="344" />
-            <location filename="../../desktop/devices_view.py" line="353" />
+            <location filename="../../desktop/devices_view.py" line="318" />
+            <location filename="../../desktop/devices_view.py" line="332" />
+            <location filename="../../desktop/devices_view.py" line="341" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="335" />
+            <location filename="../../desktop/devices_view.py" line="323" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="336" />
+            <location filename="../../desktop/devices_view.py" line="324" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="337" />
-            <location filename="../../desktop/devices_view.py" line="345" />
+            <location filename="../../desktop/devices_view.py" line="325" />
+            <location filename="../../desktop/devices_view.py" line="333" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="342" />
+            <location filename="../../desktop/devices_view.py" line="330" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="343" />
-            <location filename="../../desktop/devices_view.py" line="352" />
+            <location filename="../../desktop/devices_view.py" line="331" />
+            <location filename="../../desktop/devices_view.py" line="340" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="350" />
+            <location filename="../../desktop/devices_view.py" line="338" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="351" />
+            <location filename="../../desktop/devices_view.py" line="339" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="358" />
+            <location filename="../../desktop/devices_view.py" line="346" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="361" />
+            <location filename="../../desktop/devices_view.py" line="349" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="361" />
+            <location filename="../../desktop/devices_view.py" line="349" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1654,17 +1653,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="362" />
+            <location filename="../../desktop/devices_view.py" line="350" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="375" />
+            <location filename="../../desktop/devices_view.py" line="363" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="381" />
+            <location filename="../../desktop/devices_view.py" line="369" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -1673,63 +1672,63 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="384" />
+            <location filename="../../desktop/devices_view.py" line="372" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="457" />
+            <location filename="../../desktop/devices_view.py" line="429" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="490" />
+            <location filename="../../desktop/devices_view.py" line="462" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="512" />
+            <location filename="../../desktop/devices_view.py" line="482" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="519" />
+            <location filename="../../desktop/devices_view.py" line="489" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="527" />
+            <location filename="../../desktop/devices_view.py" line="497" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="533" />
-            <location filename="../../desktop/devices_view.py" line="549" />
+            <location filename="../../desktop/devices_view.py" line="503" />
+            <location filename="../../desktop/devices_view.py" line="519" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="562" />
+            <location filename="../../desktop/devices_view.py" line="532" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="565" />
+            <location filename="../../desktop/devices_view.py" line="535" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="569" />
+            <location filename="../../desktop/devices_view.py" line="539" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="572" />
+            <location filename="../../desktop/devices_view.py" line="542" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="610" />
+            <location filename="../../desktop/devices_view.py" line="578" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
@@ -1737,182 +1736,182 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DuplicatesDialog</name>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="187" />
-            <location filename="../../desktop/duplicates_view.py" line="223" />
+            <location filename="../../desktop/duplicates_view.py" line="186" />
+            <location filename="../../desktop/duplicates_view.py" line="219" />
             <source>Possible duplicates</source>
             <translation>Можливі дублікати</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="192" />
+            <location filename="../../desktop/duplicates_view.py" line="190" />
             <source>Persons recorded more than once by different workers: names in Cyrillic and in Latin letters, initials, dates of different precision. A suggestion is not a verdict: compare the two records and decide. A decision is a signed change that can be undone; the records themselves stay as they were recorded.</source>
             <translation>Особи, яких записали кілька разів різні працівники: імена кирилицею й латиницею, ініціали, дати різної точності. Пропозиція — не висновок: порівняйте два записи й вирішіть. Рішення — це підписана зміна, яку можна скасувати; самі записи залишаються такими, як їх записали.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="202" />
+            <location filename="../../desktop/duplicates_view.py" line="198" />
             <source>Show pairs scored from</source>
             <translation>Показувати пари з оцінкою від</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="205" />
-            <location filename="../../desktop/duplicates_view.py" line="210" />
+            <location filename="../../desktop/duplicates_view.py" line="201" />
+            <location filename="../../desktop/duplicates_view.py" line="206" />
             <source>Lowest score shown</source>
             <translation>Найнижча показана оцінка</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="225" />
+            <location filename="../../desktop/duplicates_view.py" line="220" />
             <source>Score</source>
             <translation>Оцінка</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="225" />
-            <location filename="../../desktop/duplicates_view.py" line="236" />
+            <location filename="../../desktop/duplicates_view.py" line="220" />
+            <location filename="../../desktop/duplicates_view.py" line="227" />
             <source>First record</source>
             <translation>Перший запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="225" />
-            <location filename="../../desktop/duplicates_view.py" line="236" />
+            <location filename="../../desktop/duplicates_view.py" line="220" />
+            <location filename="../../desktop/duplicates_view.py" line="227" />
             <source>Second record</source>
             <translation>Другий запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="225" />
+            <location filename="../../desktop/duplicates_view.py" line="220" />
             <source>Why</source>
             <translation>Чому</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="232" />
+            <location filename="../../desktop/duplicates_view.py" line="224" />
             <source>Suggestions</source>
             <translation>Пропозиції</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="234" />
+            <location filename="../../desktop/duplicates_view.py" line="226" />
             <source>Decisions taken</source>
             <translation>Ухвалені рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="236" />
+            <location filename="../../desktop/duplicates_view.py" line="227" />
             <source>Decision</source>
             <translation>Рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="242" />
+            <location filename="../../desktop/duplicates_view.py" line="231" />
             <source>Decisions</source>
             <translation>Рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="250" />
+            <location filename="../../desktop/duplicates_view.py" line="239" />
             <source>Name</source>
             <translation>Ім'я</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="251" />
+            <location filename="../../desktop/duplicates_view.py" line="240" />
             <source>Case</source>
             <translation>Справа</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="252" />
+            <location filename="../../desktop/duplicates_view.py" line="241" />
             <source>Date of birth</source>
             <translation>Дата народження</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="253" />
+            <location filename="../../desktop/duplicates_view.py" line="242" />
             <source>Place</source>
             <translation>Місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="269" />
+            <location filename="../../desktop/duplicates_view.py" line="258" />
             <source>The two records side by side</source>
             <translation>Два записи поруч</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="271" />
+            <location filename="../../desktop/duplicates_view.py" line="260" />
             <source>Show dates and places of birth</source>
             <translation>Показати дати й місця народження</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="273" />
+            <location filename="../../desktop/duplicates_view.py" line="262" />
             <source>They are sensitive details: shown only on request.</source>
             <translation>Це чутливі відомості: показуються лише на запит.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="279" />
+            <location filename="../../desktop/duplicates_view.py" line="266" />
             <source>Progress of the search for duplicates</source>
             <translation>Перебіг пошуку дублікатів</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="284" />
+            <location filename="../../desktop/duplicates_view.py" line="268" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="288" />
+            <location filename="../../desktop/duplicates_view.py" line="272" />
             <source>Search again</source>
             <translation>Шукати знову</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="290" />
+            <location filename="../../desktop/duplicates_view.py" line="274" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="291" />
+            <location filename="../../desktop/duplicates_view.py" line="275" />
             <source>Cancel the search for duplicates</source>
             <translation>Скасувати пошук дублікатів</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="294" />
+            <location filename="../../desktop/duplicates_view.py" line="278" />
             <source>Link as the same person</source>
             <translation>Пов'язати як ту саму особу</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="296" />
+            <location filename="../../desktop/duplicates_view.py" line="280" />
             <source>Not the same</source>
             <translation>Це різні особи</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="298" />
+            <location filename="../../desktop/duplicates_view.py" line="282" />
             <source>Undo this decision</source>
             <translation>Скасувати це рішення</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="300" />
+            <location filename="../../desktop/duplicates_view.py" line="284" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="328" />
+            <location filename="../../desktop/duplicates_view.py" line="312" />
             <source>Reading the persons…</source>
             <translation>Читання осіб…</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="342" />
-            <location filename="../../desktop/duplicates_view.py" line="364" />
+            <location filename="../../desktop/duplicates_view.py" line="326" />
+            <location filename="../../desktop/duplicates_view.py" line="348" />
             <source>Search cancelled.</source>
             <translation>Пошук скасовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="355" />
+            <location filename="../../desktop/duplicates_view.py" line="339" />
             <source>Comparing names, dates and places…</source>
             <translation>Порівняння імен, дат і місць…</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="404" />
+            <location filename="../../desktop/duplicates_view.py" line="388" />
             <source>person {short} (deleted)</source>
             <translation>особа {short} (видалена)</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="431" />
+            <location filename="../../desktop/duplicates_view.py" line="413" />
             <source>same person</source>
             <translation>та сама особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="431" />
+            <location filename="../../desktop/duplicates_view.py" line="413" />
             <source>not the same</source>
             <translation>різні особи</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/duplicates_view.py" line="439" />
+            <location filename="../../desktop/duplicates_view.py" line="421" />
             <source>%n possible duplicate(s) from this score; the best {shown} are listed. Raise the score to see fewer.</source>
             <translation>
                 <numerusform>%n можливий дублікат від цієї оцінки; показано {shown} найкращих. Підніміть оцінку, щоб їх було менше.</numerusform>
@@ -1921,7 +1920,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/duplicates_view.py" line="446" />
+            <location filename="../../desktop/duplicates_view.py" line="428" />
             <source>%n possible duplicate(s) from this score.</source>
             <translation>
                 <numerusform>%n можливий дублікат від цієї оцінки.</numerusform>
@@ -1930,127 +1929,127 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="448" />
+            <location filename="../../desktop/duplicates_view.py" line="430" />
             <source>No possible duplicates from this score.</source>
             <translation>Від цієї оцінки можливих дублікатів немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="455" />
+            <location filename="../../desktop/duplicates_view.py" line="437" />
             <source>surnames alike</source>
             <translation>прізвища схожі</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="456" />
+            <location filename="../../desktop/duplicates_view.py" line="438" />
             <source>given names alike</source>
             <translation>імена схожі</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="457" />
+            <location filename="../../desktop/duplicates_view.py" line="439" />
             <source>initial fits the given name</source>
             <translation>ініціал відповідає імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="458" />
+            <location filename="../../desktop/duplicates_view.py" line="440" />
             <source>initials fit</source>
             <translation>ініціали відповідають</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="459" />
+            <location filename="../../desktop/duplicates_view.py" line="441" />
             <source>a given name missing</source>
             <translation>бракує імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="460" />
+            <location filename="../../desktop/duplicates_view.py" line="442" />
             <source>given names differ</source>
             <translation>імена різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="461" />
+            <location filename="../../desktop/duplicates_view.py" line="443" />
             <source>given names of different genders</source>
             <translation>імена різної статі</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="462" />
+            <location filename="../../desktop/duplicates_view.py" line="444" />
             <source>initial does not fit</source>
             <translation>ініціал не відповідає</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="463" />
+            <location filename="../../desktop/duplicates_view.py" line="445" />
             <source>same patronymic</source>
             <translation>те саме по батькові</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="464" />
+            <location filename="../../desktop/duplicates_view.py" line="446" />
             <source>patronymics differ</source>
             <translation>по батькові різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="465" />
+            <location filename="../../desktop/duplicates_view.py" line="447" />
             <source>initial fits the patronymic</source>
             <translation>ініціал відповідає по батькові</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="466" />
+            <location filename="../../desktop/duplicates_view.py" line="448" />
             <source>initial does not fit the patronymic</source>
             <translation>ініціал не відповідає по батькові</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="467" />
+            <location filename="../../desktop/duplicates_view.py" line="449" />
             <source>birth year agrees</source>
             <translation>рік народження збігається</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="468" />
+            <location filename="../../desktop/duplicates_view.py" line="450" />
             <source>date of birth agrees</source>
             <translation>дата народження збігається</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="469" />
+            <location filename="../../desktop/duplicates_view.py" line="451" />
             <source>dates of birth differ</source>
             <translation>дати народження різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="470" />
+            <location filename="../../desktop/duplicates_view.py" line="452" />
             <source>same place</source>
             <translation>те саме місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="471" />
+            <location filename="../../desktop/duplicates_view.py" line="453" />
             <source>places differ</source>
             <translation>місця різні</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="564" />
+            <location filename="../../desktop/duplicates_view.py" line="527" />
             <source>(hidden)</source>
             <translation>(приховано)</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="614" />
+            <location filename="../../desktop/duplicates_view.py" line="577" />
             <source>Signing the decision…</source>
             <translation>Підписування рішення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="627" />
+            <location filename="../../desktop/duplicates_view.py" line="587" />
             <source>Nothing was changed.</source>
             <translation>Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="634" />
+            <location filename="../../desktop/duplicates_view.py" line="594" />
             <source>Linked as the same person (a signed change; Undo on the Decisions tab reverses it).</source>
             <translation>Пов'язано як ту саму особу (підписана зміна; її скасовує «Скасувати це рішення» на вкладці «Рішення»).</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="637" />
+            <location filename="../../desktop/duplicates_view.py" line="597" />
             <source>Marked as not the same: the pair is no longer suggested (Undo on the Decisions tab).</source>
             <translation>Позначено як різних осіб: цю пару більше не пропонуватимуть (скасувати можна на вкладці «Рішення»).</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="644" />
+            <location filename="../../desktop/duplicates_view.py" line="604" />
             <source>Decision undone: the pair is suggested again if it scores high enough.</source>
             <translation>Рішення скасовано: пару знову пропонуватимуть, якщо її оцінка досить висока.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duplicates_view.py" line="682" />
+            <location filename="../../desktop/duplicates_view.py" line="638" />
             <source>Possible &amp;duplicates…</source>
             <translation>Можливі &amp;дублікати…</translation>
         </message>
@@ -2942,7 +2941,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>ExportCaseAction</name>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="398" />
+            <location filename="../../desktop/export_dialog.py" line="389" />
             <source>E&amp;xport case…</source>
             <translation>Е&amp;кспорт справи…</translation>
         </message>
@@ -2950,172 +2949,172 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="79" />
+            <location filename="../../desktop/export_dialog.py" line="73" />
             <source>PDF case report</source>
             <translation>Звіт у справі (PDF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="80" />
+            <location filename="../../desktop/export_dialog.py" line="74" />
             <source>CSV (a folder of tables)</source>
             <translation>CSV (тека з таблицями)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="81" />
+            <location filename="../../desktop/export_dialog.py" line="75" />
             <source>JSON (one file)</source>
             <translation>JSON (один файл)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="82" />
+            <location filename="../../desktop/export_dialog.py" line="76" />
             <source>CSV for Uwazi's import</source>
             <translation>CSV для імпорту в Uwazi</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="83" />
+            <location filename="../../desktop/export_dialog.py" line="77" />
             <source>BagIt evidence package (with the files)</source>
             <translation>Пакет доказів BagIt (з файлами)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="90" />
+            <location filename="../../desktop/export_dialog.py" line="84" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="91" />
+            <location filename="../../desktop/export_dialog.py" line="85" />
             <source>Evidence</source>
             <translation>Доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="92" />
+            <location filename="../../desktop/export_dialog.py" line="86" />
             <source>Person</source>
             <translation>Особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="93" />
+            <location filename="../../desktop/export_dialog.py" line="87" />
             <source>Link</source>
             <translation>Зв’язок</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="96" />
+            <location filename="../../desktop/export_dialog.py" line="90" />
             <source>consent for this purpose was withdrawn</source>
             <translation>згоду на цю мету відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="99" />
+            <location filename="../../desktop/export_dialog.py" line="93" />
             <source>no consent for this purpose</source>
             <translation>немає згоди на цю мету</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="100" />
+            <location filename="../../desktop/export_dialog.py" line="94" />
             <source>no consent recorded</source>
             <translation>згоду не записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="101" />
+            <location filename="../../desktop/export_dialog.py" line="95" />
             <source>part of a withheld testimony</source>
             <translation>належить до утриманого свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="102" />
+            <location filename="../../desktop/export_dialog.py" line="96" />
             <source>the consent excludes photos</source>
             <translation>згода не дозволяє фото</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="104" />
+            <location filename="../../desktop/export_dialog.py" line="98" />
             <source>{kind} {id}: {reason}</source>
             <translation>{kind} {id}: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="196" />
+            <location filename="../../desktop/export_dialog.py" line="190" />
             <source>Export the case</source>
             <translation>Експорт справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="199" />
+            <location filename="../../desktop/export_dialog.py" line="193" />
             <source>An export is a copy outside the vault, unencrypted: keep it as carefully as the vault. It holds only what the witnesses consented to for the purpose you choose; what is left out is listed by id. Every export is recorded in the evidence's chain of custody.</source>
             <translation>Експорт — це незашифрована копія поза сховищем: зберігайте її так само дбайливо, як сховище. Вона містить лише те, на що свідки дали згоду для обраної мети; те, що не ввійшло, перелічено за ідентифікаторами. Кожен експорт записується в ланцюг зберігання доказів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="204" />
+            <location filename="../../desktop/export_dialog.py" line="198" />
             <source>Format</source>
             <translation>Формат</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="205" />
+            <location filename="../../desktop/export_dialog.py" line="199" />
             <source>Purpose</source>
             <translation>Мета</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="206" />
+            <location filename="../../desktop/export_dialog.py" line="200" />
             <source>Options</source>
             <translation>Параметри</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="207" />
+            <location filename="../../desktop/export_dialog.py" line="201" />
             <source>Folder</source>
             <translation>Тека</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="211" />
+            <location filename="../../desktop/export_dialog.py" line="205" />
             <source>Witnesses by pseudonym only</source>
             <translation>Свідки лише під псевдонімами</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="212" />
+            <location filename="../../desktop/export_dialog.py" line="206" />
             <source>Safe for spreadsheets (formulas get an apostrophe)</source>
             <translation>Безпечно для таблиць (формули — з апострофом)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="213" />
+            <location filename="../../desktop/export_dialog.py" line="207" />
             <source>Also photos without metadata (originals stay)</source>
             <translation>Також фото без метаданих (оригінали лишаються)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="215" />
+            <location filename="../../desktop/export_dialog.py" line="209" />
             <source>Choose a folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="216" />
+            <location filename="../../desktop/export_dialog.py" line="210" />
             <source>Export</source>
             <translation>Експортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="217" />
+            <location filename="../../desktop/export_dialog.py" line="211" />
             <source>Cancel export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="218" />
+            <location filename="../../desktop/export_dialog.py" line="212" />
             <source>Withheld by consent (not in the export):</source>
             <translation>Утримано через згоду (не ввійшло до експорту):</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="253" />
+            <location filename="../../desktop/export_dialog.py" line="247" />
             <source>Where to put the export</source>
             <translation>Куди зберегти експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="264" />
+            <location filename="../../desktop/export_dialog.py" line="258" />
             <source>No folder chosen yet</source>
             <translation>Теку ще не вибрано</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="298" />
+            <location filename="../../desktop/export_dialog.py" line="292" />
             <source>Exporting…</source>
             <translation>Експортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="314" />
+            <location filename="../../desktop/export_dialog.py" line="308" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="333" />
+            <location filename="../../desktop/export_dialog.py" line="323" />
             <source>Export cancelled: nothing was kept.</source>
             <translation>Експорт скасовано: нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="343" />
+            <location filename="../../desktop/export_dialog.py" line="334" />
             <source>Exported to {path}
 SHA-256: {sha256}
 Withheld by consent: {count} record(s). Keep the export safe: it is not encrypted.</source>
@@ -3124,27 +3123,27 @@ SHA-256: {sha256}
 Утримано через згоду записів: {count}. Зберігайте експорт у безпеці: він не зашифрований.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="354" />
+            <location filename="../../desktop/export_dialog.py" line="345" />
             <source>Not in the package: {count} evidence file(s) delivered to the organisation's server and purged from this laptop ({ids}). Their records, SHA-256 and custody are in it; a coordinator holds the files.</source>
             <translation>Не в пакеті: файлів доказів — {count}; їх доставлено на сервер організації й видалено з цього ноутбука ({ids}). Їхні записи, SHA-256 і ланцюг зберігання є в пакеті; файли зберігає координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="431" />
+            <location filename="../../desktop/export_dialog.py" line="422" />
             <source>An export was interrupted (the program stopped during it). Its unfinished copy held unencrypted data and was removed: {path}</source>
             <translation>Експорт було перервано (програма зупинилася під час нього). Його незавершена копія містила незашифровані дані й була видалена: {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="437" />
+            <location filename="../../desktop/export_dialog.py" line="428" />
             <source>An export was interrupted. Something other than its unfinished copy is now at {path}: it was left alone. Check it: it may hold unencrypted data.</source>
             <translation>Експорт було перервано. За адресою {path} тепер є щось інше, ніж його незавершена копія: його не чіпали. Перевірте це: там можуть бути незашифровані дані.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="443" />
+            <location filename="../../desktop/export_dialog.py" line="434" />
             <source>An export was interrupted. Its unfinished copy at {path} may hold unencrypted data and could not be checked now (is its drive attached?). It is looked for again at the next unlock.</source>
             <translation>Експорт було перервано. Його незавершена копія за адресою {path} може містити незашифровані дані, і зараз її не вдалося перевірити (чи під’єднано носій?). Її буде знову шукано під час наступного розблокування.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="459" />
+            <location filename="../../desktop/export_dialog.py" line="450" />
             <source>An export was interrupted</source>
             <translation>Експорт було перервано</translation>
         </message>
@@ -3740,112 +3739,112 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>IssueTokenDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="570" />
+            <location filename="../../desktop/org_admin.py" line="568" />
             <source>Issue enrolment token</source>
             <translation>Видати токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="575" />
+            <location filename="../../desktop/org_admin.py" line="573" />
             <source>A token lets one new laptop join: its first bundle is accepted without waiting for you to add the device. It is good once and only until it expires. The QR code carries the organisation profile and the token; the worker still types the fingerprint you tell them.</source>
             <translation>Токен дозволяє приєднатися одному новому ноутбуку: його перший пакет приймається, не чекаючи, поки ви додасте пристрій. Він діє один раз і лише до закінчення строку. QR-код містить профіль організації й токен; відбиток, який ви повідомите, працівник однаково вводить сам.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="581" />
+            <location filename="../../desktop/org_admin.py" line="579" />
             <source>Valid for:</source>
             <translation>Діє:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="585" />
+            <location filename="../../desktop/org_admin.py" line="583" />
             <source> hours</source>
             <translation> год</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="586" />
+            <location filename="../../desktop/org_admin.py" line="584" />
             <source>Hours the token is valid</source>
             <translation>Скільки годин діє токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="589" />
+            <location filename="../../desktop/org_admin.py" line="587" />
             <source>Issue the token</source>
             <translation>Видати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="596" />
+            <location filename="../../desktop/org_admin.py" line="594" />
             <source>Enrolment QR code</source>
             <translation>QR-код реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="600" />
+            <location filename="../../desktop/org_admin.py" line="598" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="602" />
+            <location filename="../../desktop/org_admin.py" line="600" />
             <source>Copy</source>
             <translation>Копіювати</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="602" />
+            <location filename="../../desktop/org_admin.py" line="600" />
             <source>Copy the token</source>
             <translation>Копіювати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="607" />
+            <location filename="../../desktop/org_admin.py" line="603" />
             <source>Text of the enrolment QR code</source>
             <translation>Текст QR-коду реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="612" />
+            <location filename="../../desktop/org_admin.py" line="607" />
             <source>Save QR as PNG…</source>
             <translation>Зберегти QR як PNG…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="612" />
+            <location filename="../../desktop/org_admin.py" line="607" />
             <source>Save the QR code as a PNG file</source>
             <translation>Зберегти QR-код як файл PNG</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="614" />
+            <location filename="../../desktop/org_admin.py" line="609" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="620" />
+            <location filename="../../desktop/org_admin.py" line="615" />
             <source>Anyone holding this token and the profile can join once: show the code to the worker in person, or save it only onto a stick you hand over yourself. The copied token is cleared from the clipboard when the vault locks.</source>
             <translation>Будь-хто, хто має цей токен і профіль, може один раз приєднатися: покажіть код працівникові особисто або збережіть його лише на флешку, яку передасте самі. Скопійований токен видаляється з буфера обміну, коли сховище блокується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="626" />
+            <location filename="../../desktop/org_admin.py" line="621" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="635" />
+            <location filename="../../desktop/org_admin.py" line="630" />
             <source>Issuing the token…</source>
             <translation>Видача токена…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="659" />
+            <location filename="../../desktop/org_admin.py" line="654" />
             <source>Choose how long the token is valid, then issue it.</source>
             <translation>Виберіть, скільки діятиме токен, а тоді видайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="670" />
+            <location filename="../../desktop/org_admin.py" line="665" />
             <source>The profile is too large for a QR code: give the worker the profile file and the token.</source>
             <translation>Профіль завеликий для QR-коду: передайте працівникові файл профілю й токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="678" />
+            <location filename="../../desktop/org_admin.py" line="673" />
             <source>Token {token} is good for one device until {time} (this computer's time).</source>
             <translation>Токен {token} діє для одного пристрою до {time} (за часом цього комп’ютера).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="688" />
+            <location filename="../../desktop/org_admin.py" line="683" />
             <source>Token copied.</source>
             <translation>Токен скопійовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="695" />
+            <location filename="../../desktop/org_admin.py" line="690" />
             <source>Choose the folder for the QR code</source>
             <translation>Виберіть теку для QR-коду</translation>
         </message>
@@ -4735,62 +4734,62 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrgAdmin</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="80" />
+            <location filename="../../desktop/org_admin.py" line="78" />
             <source>Stopped; nothing was changed.</source>
             <translation>Зупинено; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="126" />
+            <location filename="../../desktop/org_admin.py" line="124" />
             <source>{name} exists already in that folder; nothing was replaced. Choose another folder.</source>
             <translation>{name} уже є в цій теці; нічого не замінено. Виберіть іншу теку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="130" />
+            <location filename="../../desktop/org_admin.py" line="128" />
             <source>{name} could not be written ({reason}).</source>
             <translation>{name} не вдалося записати ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="133" />
+            <location filename="../../desktop/org_admin.py" line="131" />
             <source>Saved: {path}</source>
             <translation>Збережено: {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="236" />
+            <location filename="../../desktop/org_admin.py" line="234" />
             <source>The new profile was sent to {url}.</source>
             <translation>Новий профіль надіслано на {url}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="237" />
+            <location filename="../../desktop/org_admin.py" line="235" />
             <source>{url} could not be reached: the new profile was not sent yet (fieldvault org export sends it).</source>
             <translation>Не вдалося з’єднатися з {url}: новий профіль ще не надіслано (його надсилає fieldvault org export).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="241" />
+            <location filename="../../desktop/org_admin.py" line="239" />
             <source>{url} showed another certificate than the pinned one: the new profile was not sent. Check the address and the certificate fingerprint.</source>
             <translation>{url} показав інший сертифікат, ніж закріплений: новий профіль не надіслано. Перевірте адресу й відбиток сертифіката.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="246" />
+            <location filename="../../desktop/org_admin.py" line="244" />
             <source>{url} refused the new profile.</source>
             <translation>{url} відхилив новий профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="751" />
+            <location filename="../../desktop/org_admin.py" line="746" />
             <source>&amp;Write acknowledgements to USB…</source>
             <translation>&amp;Записати підтвердження на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="50" />
+            <location filename="../../desktop/org_add_device.py" line="51" />
             <source>Device cards (*.txt);;All files (*)</source>
             <translation>Картки пристроїв (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="741" />
+            <location filename="../../desktop/org_admin.py" line="736" />
             <source>Issue enrolment &amp;token…</source>
             <translation>Видати &amp;токен реєстрації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="746" />
+            <location filename="../../desktop/org_admin.py" line="741" />
             <source>&amp;Add a device…</source>
             <translation>&amp;Додати пристрій…</translation>
         </message>
@@ -4798,7 +4797,7 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrgJoinDialog</name>
         <message>
-            <location filename="../../desktop/org_join.py" line="360" />
+            <location filename="../../desktop/org_join.py" line="357" />
             <source>Organisation</source>
             <translation>Організація</translation>
         </message>
@@ -4811,198 +4810,198 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Виберіть профіль організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="133" />
+            <location filename="../../desktop/org_join.py" line="132" />
             <source>Organisation profiles (*.fvorg);;Enrolment QR code text (*.txt);;All files (*)</source>
             <translation>Профілі організацій (*.fvorg);;Текст QR-коду реєстрації (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="165" />
+            <location filename="../../desktop/org_join.py" line="162" />
             <source>Join an organisation</source>
             <translation>Приєднатися до організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="168" />
+            <location filename="../../desktop/org_join.py" line="165" />
             <source>Your coordinator gives you the organisation's profile (a file, or a QR code whose text you paste here) and, separately, its fingerprint. Bundles you make are then encrypted to your organisation's coordinators only.</source>
             <translation>Координатор дає вам профіль організації (файл або QR-код, текст якого ви вставляєте сюди) і окремо — її відбиток. Тоді створені вами пакети шифруються лише для координаторів вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="174" />
+            <location filename="../../desktop/org_join.py" line="171" />
             <source>Organisation profile file</source>
             <translation>Файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="174" />
+            <location filename="../../desktop/org_join.py" line="171" />
             <source>the .fvorg file from your coordinator</source>
             <translation>файл .fvorg від вашого координатора</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="177" />
+            <location filename="../../desktop/org_join.py" line="174" />
             <source>Choose…</source>
             <translation>Вибрати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="177" />
+            <location filename="../../desktop/org_join.py" line="174" />
             <source>Choose the organisation profile file</source>
             <translation>Вибрати файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="179" />
+            <location filename="../../desktop/org_join.py" line="176" />
             <source>Profile file:</source>
             <translation>Файл профілю:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="181" />
+            <location filename="../../desktop/org_join.py" line="178" />
             <source>Text of the enrolment QR code</source>
             <translation>Текст QR-коду реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="182" />
+            <location filename="../../desktop/org_join.py" line="180" />
             <source>or paste the text of the QR code (fieldvault:enrol?…)</source>
             <translation>або вставте текст QR-коду (fieldvault:enrol?…)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="185" />
+            <location filename="../../desktop/org_join.py" line="182" />
             <source>Or &amp;QR code text:</source>
             <translation>Або текст &amp;QR-коду:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="188" />
+            <location filename="../../desktop/org_join.py" line="185" />
             <source>Organisation fingerprint</source>
             <translation>Відбиток організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="190" />
+            <location filename="../../desktop/org_join.py" line="187" />
             <source>&amp;Fingerprint:</source>
             <translation>&amp;Відбиток:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="193" />
+            <location filename="../../desktop/org_join.py" line="190" />
             <source>Type the fingerprint your coordinator tells you in person or by phone. Do not copy it from the message or stick that brought the profile: whoever could change the profile on its way could change a fingerprint beside it. A profile signed by any other key is refused.</source>
             <translation>Введіть відбиток, який координатор повідомить вам особисто або телефоном. Не копіюйте його з повідомлення чи флешки, з якими прийшов профіль: хто міг змінити профіль дорогою, міг змінити й відбиток поруч. Профіль, підписаний будь-яким іншим ключем, буде відхилено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="201" />
+            <location filename="../../desktop/org_join.py" line="198" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="201" />
+            <location filename="../../desktop/org_join.py" line="198" />
             <source>optional: fvt1.… (a QR code's text may carry it)</source>
             <translation>необов'язково: fvt1.… (текст QR-коду може його містити)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="203" />
+            <location filename="../../desktop/org_join.py" line="200" />
             <source>&amp;Token:</source>
             <translation>&amp;Токен:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="206" />
+            <location filename="../../desktop/org_join.py" line="203" />
             <source>Join</source>
             <translation>Приєднатися</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="206" />
+            <location filename="../../desktop/org_join.py" line="203" />
             <source>Join the organisation</source>
             <translation>Приєднатися до організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="210" />
+            <location filename="../../desktop/org_join.py" line="207" />
             <source>Checking the profile</source>
             <translation>Перевірка профілю</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="212" />
+            <location filename="../../desktop/org_join.py" line="209" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="217" />
+            <location filename="../../desktop/org_join.py" line="214" />
             <source>Your organisation</source>
             <translation>Ваша організація</translation>
         </message>
         <message>
+            <location filename="../../desktop/org_join.py" line="218" />
             <location filename="../../desktop/org_join.py" line="221" />
-            <location filename="../../desktop/org_join.py" line="224" />
             <source>Verification code</source>
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="228" />
+            <location filename="../../desktop/org_join.py" line="225" />
             <source>Read this code out with your coordinator, by phone or in person: it must be the same on their screen. If it differs, stop and tell them: someone may have changed the profile or your device card on its way.</source>
             <translation>Звірте цей код зі своїм координатором телефоном або особисто: на їхньому екрані він має бути таким самим. Якщо він відрізняється, зупиніться й повідомте їх: хтось міг змінити профіль або картку вашого пристрою дорогою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="234" />
+            <location filename="../../desktop/org_join.py" line="231" />
             <source>Enrolment status</source>
             <translation>Стан реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="236" />
+            <location filename="../../desktop/org_join.py" line="233" />
             <source>This device's card</source>
             <translation>Картка цього пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="238" />
+            <location filename="../../desktop/org_join.py" line="235" />
             <source>Copy the card</source>
             <translation>Копіювати картку</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="238" />
+            <location filename="../../desktop/org_join.py" line="235" />
             <source>Copy this device's card</source>
             <translation>Копіювати картку цього пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="262" />
+            <location filename="../../desktop/org_join.py" line="259" />
             <source>Choose the profile file or paste the QR code's text (one of them).</source>
             <translation>Виберіть файл профілю або вставте текст QR-коду (щось одне).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="265" />
+            <location filename="../../desktop/org_join.py" line="262" />
             <source>Type the organisation fingerprint your coordinator told you.</source>
             <translation>Введіть відбиток організації, який вам повідомив координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="278" />
+            <location filename="../../desktop/org_join.py" line="275" />
             <source>Checking the profile…</source>
             <translation>Перевірка профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="299" />
+            <location filename="../../desktop/org_join.py" line="296" />
             <source>Stopped; nothing was changed.</source>
             <translation>Зупинено; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="306" />
+            <location filename="../../desktop/org_join.py" line="303" />
             <source>You joined {name}.</source>
             <translation>Ви приєдналися до «{name}».</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="306" />
+            <location filename="../../desktop/org_join.py" line="303" />
             <source>This vault belongs to {name}.</source>
             <translation>Це сховище належить до «{name}».</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="311" />
+            <location filename="../../desktop/org_join.py" line="308" />
             <source>Profile version {version}; organisation fingerprint {fingerprint}.</source>
             <translation>Версія профілю {version}; відбиток організації {fingerprint}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="317" />
+            <location filename="../../desktop/org_join.py" line="314" />
             <source>This vault is a coordinator of the organisation.</source>
             <translation>Це сховище — координатор організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="321" />
+            <location filename="../../desktop/org_join.py" line="318" />
             <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret) and your enrolment token, which was checked.</source>
             <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного) і ваш токен реєстрації, який перевірено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="327" />
+            <location filename="../../desktop/org_join.py" line="324" />
             <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret).</source>
             <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="335" />
+            <location filename="../../desktop/org_join.py" line="332" />
             <source>To take a newer profile of your organisation, join again with it.</source>
             <translation>Щоб узяти новішу версію профілю вашої організації, приєднайтеся ще раз із нею.</translation>
         </message>
@@ -5010,37 +5009,37 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="628" />
+            <location filename="../../desktop/bundle_actions.py" line="608" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="629" />
+            <location filename="../../desktop/bundle_actions.py" line="609" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="632" />
+            <location filename="../../desktop/bundle_actions.py" line="612" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="633" />
+            <location filename="../../desktop/bundle_actions.py" line="613" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="634" />
+            <location filename="../../desktop/bundle_actions.py" line="614" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="630" />
+            <location filename="../../desktop/bundle_actions.py" line="610" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="631" />
+            <location filename="../../desktop/bundle_actions.py" line="611" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
@@ -6306,220 +6305,219 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SendBackDialog</name>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="188" />
+            <location filename="../../desktop/send_back_dialog.py" line="184" />
             <source>Send back to field workers</source>
             <translation>Надіслати польовим працівникам</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="191" />
+            <location filename="../../desktop/send_back_dialog.py" line="187" />
             <source>What your organisation's policy sends back</source>
             <translation>Що надсилає назад політика вашої організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="194" />
+            <location filename="../../desktop/send_back_dialog.py" line="190" />
             <source>Field workers and what is due to each</source>
             <translation>Польові працівники і що належить надіслати кожному</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="195" />
+            <location filename="../../desktop/send_back_dialog.py" line="191" />
             <source>Field worker</source>
             <translation>Польовий працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="195" />
+            <location filename="../../desktop/send_back_dialog.py" line="191" />
             <source>Due / result</source>
             <translation>Належить / результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="196" />
+            <location filename="../../desktop/send_back_dialog.py" line="192" />
             <source>Result of the chosen field worker</source>
             <translation>Результат для вибраного польового працівника</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="203" />
+            <location filename="../../desktop/send_back_dialog.py" line="200" />
             <source>Folder for the bundles</source>
             <translation>Папка для пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="203" />
+            <location filename="../../desktop/send_back_dialog.py" line="201" />
             <source>a folder on the USB stick</source>
             <translation>папка на USB-накопичувачі</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="206" />
+            <location filename="../../desktop/send_back_dialog.py" line="202" />
             <source>Choose folder…</source>
             <translation>Вибрати папку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="206" />
-            <location filename="../../desktop/send_back_dialog.py" line="319" />
+            <location filename="../../desktop/send_back_dialog.py" line="203" />
             <source>Choose the folder for the bundles</source>
             <translation>Виберіть папку для пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="211" />
+            <location filename="../../desktop/send_back_dialog.py" line="207" />
             <source>Progress of the current bundle</source>
             <translation>Поступ поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="214" />
+            <location filename="../../desktop/send_back_dialog.py" line="209" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="218" />
+            <location filename="../../desktop/send_back_dialog.py" line="213" />
             <source>Write bundles</source>
             <translation>Записати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="219" />
+            <location filename="../../desktop/send_back_dialog.py" line="214" />
             <source>Write the bundles of the chosen field workers, or of all with something due</source>
             <translation>Записати пакети вибраних польових працівників або всіх, кому щось належить</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="225" />
+            <location filename="../../desktop/send_back_dialog.py" line="220" />
             <source>Write again for a lost stick</source>
             <translation>Записати знову (накопичувач загублено)</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="226" />
+            <location filename="../../desktop/send_back_dialog.py" line="221" />
             <source>Write again everything sent before to the chosen field workers, or to all</source>
             <translation>Записати знову все, що раніше надсилалося вибраним польовим працівникам або всім</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="231" />
+            <location filename="../../desktop/send_back_dialog.py" line="226" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="231" />
+            <location filename="../../desktop/send_back_dialog.py" line="226" />
             <source>Cancel the bundles</source>
             <translation>Скасувати запис пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="233" />
+            <location filename="../../desktop/send_back_dialog.py" line="228" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="244" />
+            <location filename="../../desktop/send_back_dialog.py" line="239" />
             <source>Your organisation's policy sends nothing of other devices back to field workers. Profile updates and revocations travel as profile files.</source>
             <translation>Політика вашої організації не надсилає польовим працівникам нічого з інших пристроїв. Оновлення профілю та відкликання передаються як файли профілю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="249" />
+            <location filename="../../desktop/send_back_dialog.py" line="244" />
             <source>Your organisation's policy sends every record to every field worker, with the evidence files of the records new to them.</source>
             <translation>Політика вашої організації надсилає кожен запис кожному польовому працівникові, разом із файлами доказів записів, нових для нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="253" />
+            <location filename="../../desktop/send_back_dialog.py" line="248" />
             <source>Your organisation's policy sends each field worker only the changes to records it already holds (a conflict's resolution, later edits), never another worker's other records, and no evidence files.</source>
             <translation>Політика вашої організації надсилає кожному польовому працівникові лише зміни до записів, які в нього вже є (розв'язання конфлікту, пізніші правки), ніколи — інших записів іншого працівника і жодних файлів доказів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="264" />
+            <location filename="../../desktop/send_back_dialog.py" line="259" />
             <source>Reading what is due…</source>
             <translation>Читання того, що належить надіслати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="272" />
+            <location filename="../../desktop/send_back_dialog.py" line="267" />
             <source>nothing due</source>
             <translation>нічого надсилати</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="273" />
+            <location filename="../../desktop/send_back_dialog.py" line="268" />
             <source>{records} record(s) due ({revisions} changes)</source>
             <translation>записів до надсилання: {records} (змін: {revisions})</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="287" />
+            <location filename="../../desktop/send_back_dialog.py" line="282" />
             <source>Stopped before what is due was read.</source>
             <translation>Зупинено до того, як прочитано, що належить надіслати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="301" />
+            <location filename="../../desktop/send_back_dialog.py" line="296" />
             <source>This vault knows no enrolled field worker: there is no one to send to.</source>
             <translation>Це сховище не знає жодного зареєстрованого польового працівника: надсилати нікому.</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="305" />
+            <location filename="../../desktop/send_back_dialog.py" line="300" />
             <source>Nothing is due: every field worker has what the policy lets you send it.</source>
             <translation>Нічого надсилати: кожен польовий працівник має все, що політика дозволяє йому надіслати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="310" />
+            <location filename="../../desktop/send_back_dialog.py" line="305" />
             <source>{count} field worker(s) have something due. Choose a folder and write their bundles; select rows to write only theirs.</source>
             <translation>Польових працівників, яким щось належить: {count}. Виберіть папку і запишіть їхні пакети; виділіть рядки, щоб записати лише їхні.</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="344" />
+            <location filename="../../desktop/send_back_dialog.py" line="333" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть папку (наприклад, на USB-накопичувачі).</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="347" />
+            <location filename="../../desktop/send_back_dialog.py" line="336" />
             <source>Nothing is due: no bundle was written.</source>
             <translation>Нічого надсилати: жодного пакета не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="352" />
-            <location filename="../../desktop/send_back_dialog.py" line="396" />
+            <location filename="../../desktop/send_back_dialog.py" line="341" />
+            <location filename="../../desktop/send_back_dialog.py" line="378" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="355" />
+            <location filename="../../desktop/send_back_dialog.py" line="344" />
             <source>Writing the bundles…</source>
             <translation>Запис пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="365" />
+            <location filename="../../desktop/send_back_dialog.py" line="354" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="381" />
-            <location filename="../../desktop/send_back_dialog.py" line="396" />
+            <location filename="../../desktop/send_back_dialog.py" line="369" />
+            <location filename="../../desktop/send_back_dialog.py" line="378" />
             <source>writing…</source>
             <translation>запис…</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="397" />
+            <location filename="../../desktop/send_back_dialog.py" line="379" />
             <source>not written (stopped); no file of it was left</source>
             <translation>не записано (зупинено); жодного файлу не залишилося</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="403" />
+            <location filename="../../desktop/send_back_dialog.py" line="385" />
             <source>Done: {count} bundle(s) written. Eject the stick safely; each worker imports its own bundle with Organisation → Import bundles…</source>
             <translation>Готово: записано пакетів: {count}. Безпечно вийміть накопичувач; кожен працівник імпортує свій пакет через Організація → Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="407" />
+            <location filename="../../desktop/send_back_dialog.py" line="389" />
             <source>Stopped. No file was left of the bundle being written; the bundles marked written are whole.</source>
             <translation>Зупинено. Від пакета, що записувався, не залишилося жодного файлу; пакети, позначені як записані, цілі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="419" />
+            <location filename="../../desktop/send_back_dialog.py" line="401" />
             <source>written, {records} records ({revisions} changes), {files} evidence files, {vouched} device(s) vouched for: {name}</source>
             <translation>записано, записів: {records} (змін: {revisions}), файлів доказів: {files}, поручено за пристрої: {vouched}: {name}</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="429" />
+            <location filename="../../desktop/send_back_dialog.py" line="411" />
             <source>; {count} record(s) withheld (a revoked device wrote in them)</source>
             <translation>; затримано записів: {count} (у них писав відкликаний пристрій)</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="435" />
+            <location filename="../../desktop/send_back_dialog.py" line="417" />
             <source>not written: {reason}</source>
             <translation>не записано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="437" />
+            <location filename="../../desktop/send_back_dialog.py" line="419" />
             <source>nothing due under your organisation's policy: no bundle written</source>
             <translation>за політикою вашої організації нічого надсилати: пакет не записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/send_back_dialog.py" line="442" />
+            <location filename="../../desktop/send_back_dialog.py" line="424" />
             <source>Send back to field workers…</source>
             <translation>Надіслати польовим працівникам…</translation>
         </message>
@@ -6788,67 +6786,72 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncPanel</name>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="157" />
+            <location filename="../../desktop/sync_panel.py" line="172" />
             <source>Sync with your organisation</source>
             <translation>Синхронізація з вашою організацією</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="158" />
+            <location filename="../../desktop/sync_panel.py" line="173" />
             <source>Sync</source>
             <translation>Синхронізація</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="159" />
+            <location filename="../../desktop/sync_panel.py" line="174" />
             <source>Last successful sync:</source>
             <translation>Остання успішна синхронізація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="160" />
+            <location filename="../../desktop/sync_panel.py" line="175" />
             <source>Waiting to be sent:</source>
             <translation>Чекає на надсилання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="161" />
+            <location filename="../../desktop/sync_panel.py" line="176" />
             <source>Last pull:</source>
             <translation>Останнє отримання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="162" />
+            <location filename="../../desktop/sync_panel.py" line="177" />
+            <source>Sent back, not taken:</source>
+            <translation>Надіслано працівникам, не забрано:</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="178" />
             <source>Sync now</source>
             <translation>Синхронізувати зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="163" />
+            <location filename="../../desktop/sync_panel.py" line="179" />
             <source>Proxy (Tor)</source>
             <translation>Проксі (Tor)</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="166" />
+            <location filename="../../desktop/sync_panel.py" line="182" />
             <source>To sync through Tor or another SOCKS5 proxy, give its address as host:port (Tor Browser: 127.0.0.1:9150; the Tor service: 127.0.0.1:9050). Leave it empty to connect directly.</source>
             <translation>Щоб синхронізуватися через Tor або інший проксі SOCKS5, укажіть його адресу у формі вузол:порт (Tor Browser: 127.0.0.1:9150; служба Tor: 127.0.0.1:9050). Залиште поле порожнім, щоб з’єднуватися напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="171" />
+            <location filename="../../desktop/sync_panel.py" line="187" />
             <source>Save proxy</source>
             <translation>Зберегти проксі</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="174" />
+            <location filename="../../desktop/sync_panel.py" line="190" />
             <source>Automatic sync is not running: this vault's organisation names no server. Ask your coordinator for a profile with a server, or carry bundles on a USB stick.</source>
             <translation>Автоматична синхронізація не працює: організація цього сховища не вказала сервера. Попросіть координатора про профіль із сервером або переносьте пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="196" />
+            <location filename="../../desktop/sync_panel.py" line="212" />
             <source>not yet</source>
             <translation>ще не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="201" />
+            <location filename="../../desktop/sync_panel.py" line="217" />
             <source>nothing</source>
             <translation>нічого</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="204" />
+            <location filename="../../desktop/sync_panel.py" line="220" />
             <source>%n bundle(s) received and imported</source>
             <translation>
                 <numerusform>%n пакет отримано й імпортовано</numerusform>
@@ -6857,27 +6860,27 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="227" />
+            <location filename="../../desktop/sync_panel.py" line="249" />
             <source>Resume</source>
             <translation>Відновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="227" />
+            <location filename="../../desktop/sync_panel.py" line="249" />
             <source>Pause</source>
             <translation>Призупинити</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="238" />
+            <location filename="../../desktop/sync_panel.py" line="260" />
             <source>Warning: the server's receipts for this laptop's bundles do not add up (receipt {index}). Tell your coordinator, and bring your bundles by USB as well.</source>
             <translation>Увага: квитанції сервера для пакетів цього ноутбука не сходяться (квитанція {index}). Повідомте координатора і передавайте свої пакети також на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="243" />
+            <location filename="../../desktop/sync_panel.py" line="265" />
             <source>Warning: the server showed device {device} another record of deliveries than the one this vault checked (receipt {index}). The server may be hiding or rewriting deliveries: tell your organisation, and have that worker bring its bundles by USB.</source>
             <translation>Увага: сервер показав пристрою {device} інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}). Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="256" />
+            <location filename="../../desktop/sync_panel.py" line="278" />
             <source>%n bundle(s) from your coordinator could not be imported: {bundles}. They are tried again at later syncs; tell your coordinator if this stays.</source>
             <translation>
                 <numerusform>%n пакет від координатора не вдалося імпортувати: {bundles}. Спроби імпорту повторюватимуться під час наступних синхронізацій; повідомте координатора, якщо це не минає.</numerusform>
@@ -6886,7 +6889,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="269" />
+            <location filename="../../desktop/sync_panel.py" line="291" />
             <source>%n bundle(s) held in quarantine: they come from a device not added to this vault yet. Phone the worker, compare the verification code, then approve them (fieldvault bundle quarantine list, fieldvault bundle approve).</source>
             <translation>
                 <numerusform>%n пакет затримано в карантині: він надійшов із пристрою, ще не доданого до цього сховища. Зателефонуйте працівникові, порівняйте код підтвердження, а тоді схваліть його (fieldvault bundle quarantine list, fieldvault bundle approve).</numerusform>
@@ -6895,7 +6898,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="281" />
+            <location filename="../../desktop/sync_panel.py" line="303" />
             <source>%n bundle(s) refused, nothing of them imported: {bundles}. Tell the sender and your organisation.</source>
             <translation>
                 <numerusform>%n пакет відхилено, з нього нічого не імпортовано: {bundles}. Повідомте відправника й свою організацію.</numerusform>
@@ -6904,27 +6907,64 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="289" />
+            <location filename="../../desktop/sync_panel.py" line="311" />
             <source>Not received yet from device {device}: bundles {first} to {last}.</source>
             <translation>Ще не отримано від пристрою {device}: пакети з {first} по {last}.</translation>
         </message>
         <message>
             <location filename="../../desktop/sync_panel.py" line="320" />
+            <source>nothing: the field workers took everything sent back</source>
+            <translation>нічого: польові працівники забрали все надіслане</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_panel.py" line="323" />
+            <source>%n bundle(s) not taken from the server by their field worker yet, the oldest since {when}</source>
+            <translation>
+                <numerusform>%n пакет ще не забрали з сервера польові працівники, найстаріший — з {when}</numerusform>
+                <numerusform>%n пакети ще не забрали з сервера польові працівники, найстаріший — з {when}</numerusform>
+                <numerusform>%n пакетів ще не забрали з сервера польові працівники, найстаріший — з {when}</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_panel.py" line="337" />
+            <source>Device {device} has not taken bundle {bundle} (sent {when}), even after %n resend(s); it is not sent again by itself. Bring it by USB: Coordinator → Send back to field workers…, choose that worker, then Write again for a lost stick (or fieldvault bundle export --to FOLDER --to-device {device} --resend).</source>
+            <translation>
+                <numerusform>Пристрій {device} не забрав пакет {bundle} (надіслано {when}) навіть після %n повторного надсилання; сам він більше не надсилається. Передайте його на флешці: Координатор → Надіслати польовим працівникам…, виберіть цього працівника, потім «Записати знову (накопичувач загублено)» (або fieldvault bundle export --to ПАПКА --to-device {device} --resend).</numerusform>
+                <numerusform>Пристрій {device} не забрав пакет {bundle} (надіслано {when}) навіть після %n повторних надсилань; сам він більше не надсилається. Передайте його на флешці: Координатор → Надіслати польовим працівникам…, виберіть цього працівника, потім «Записати знову (накопичувач загублено)» (або fieldvault bundle export --to ПАПКА --to-device {device} --resend).</numerusform>
+                <numerusform>Пристрій {device} не забрав пакет {bundle} (надіслано {when}) навіть після %n повторних надсилань; сам він більше не надсилається. Передайте його на флешці: Координатор → Надіслати польовим працівникам…, виберіть цього працівника, потім «Записати знову (накопичувач загублено)» (або fieldvault bundle export --to ПАПКА --to-device {device} --resend).</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="346" />
+            <source>Sent again now: device {device} has not taken bundle {bundle} (sent {when}), so its changes went to the server again in a new bundle.</source>
+            <translation>Надіслано знову: пристрій {device} не забрав пакет {bundle} (надіслано {when}), тому його зміни знову відправлено на сервер у новому пакеті.</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_panel.py" line="351" />
+            <source>Device {device} has not taken bundle {bundle} yet (sent {when}); what it carries was already sent again %n time(s). A send-back is sent again after 3 days not taken, at most 3 times.</source>
+            <translation>
+                <numerusform>Пристрій {device} ще не забрав пакет {bundle} (надіслано {when}); його вміст уже надсилали повторно %n раз. Незабраний пакет надсилається знову через 3 дні, щонайбільше 3 рази.</numerusform>
+                <numerusform>Пристрій {device} ще не забрав пакет {bundle} (надіслано {when}); його вміст уже надсилали повторно %n рази. Незабраний пакет надсилається знову через 3 дні, щонайбільше 3 рази.</numerusform>
+                <numerusform>Пристрій {device} ще не забрав пакет {bundle} (надіслано {when}); його вміст уже надсилали повторно %n разів. Незабраний пакет надсилається знову через 3 дні, щонайбільше 3 рази.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="390" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="331" />
+            <location filename="../../desktop/sync_panel.py" line="401" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="333" />
+            <location filename="../../desktop/sync_panel.py" line="403" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="339" />
+            <location filename="../../desktop/sync_panel.py" line="409" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
@@ -6932,62 +6972,62 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncStatus</name>
         <message>
-            <location filename="../../desktop/sync_status.py" line="110" />
+            <location filename="../../desktop/sync_status.py" line="117" />
             <source>{done} of {total}</source>
             <translation>{done} з {total}</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="116" />
+            <location filename="../../desktop/sync_status.py" line="123" />
             <source>{speed}/s</source>
             <translation>{speed}/с</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="137" />
+            <location filename="../../desktop/sync_status.py" line="144" />
             <source>Syncing… {percent}%</source>
             <translation>Синхронізація… {percent}%</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="140" />
+            <location filename="../../desktop/sync_status.py" line="147" />
             <source>Syncing…</source>
             <translation>Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="142" />
+            <location filename="../../desktop/sync_status.py" line="149" />
             <source>Sync paused</source>
             <translation>Синхронізацію призупинено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="144" />
+            <location filename="../../desktop/sync_status.py" line="151" />
             <source>Sync stopped</source>
             <translation>Синхронізацію зупинено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="146" />
+            <location filename="../../desktop/sync_status.py" line="153" />
             <source>Not synced</source>
             <translation>Не синхронізовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="148" />
+            <location filename="../../desktop/sync_status.py" line="155" />
             <source>Synced at {time}</source>
             <translation>Синхронізовано о {time}</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="152" />
+            <location filename="../../desktop/sync_status.py" line="159" />
             <source>Sync starting</source>
             <translation>Синхронізація починається</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="156" />
+            <location filename="../../desktop/sync_status.py" line="166" />
             <source>Warning about the server</source>
             <translation>Попередження щодо сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="255" />
+            <location filename="../../desktop/sync_status.py" line="265" />
             <source>The server's receipts disagree with its record of deliveries. Open the sync panel.</source>
             <translation>Квитанції сервера не збігаються з його обліком доставлень. Відкрийте панель синхронізації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="265" />
+            <location filename="../../desktop/sync_status.py" line="275" />
             <source>Automatic sync with your organisation's server</source>
             <translation>Автоматична синхронізація із сервером вашої організації</translation>
         </message>
@@ -6995,7 +7035,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncWords</name>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="76" />
+            <location filename="../../desktop/sync_status.py" line="80" />
             <source>about %n second(s) left</source>
             <translation>
                 <numerusform>залишилося приблизно %n секунду</numerusform>
@@ -7004,7 +7044,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="79" />
+            <location filename="../../desktop/sync_status.py" line="83" />
             <source>about %n minute(s) left</source>
             <translation>
                 <numerusform>залишилося приблизно %n хвилину</numerusform>
@@ -7013,7 +7053,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="81" />
+            <location filename="../../desktop/sync_status.py" line="85" />
             <source>about %n hour(s) left</source>
             <translation>
                 <numerusform>залишилося приблизно %n годину</numerusform>
@@ -7022,7 +7062,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="84" />
+            <location filename="../../desktop/sync_status.py" line="88" />
             <source>%n bundle(s) waiting to be sent</source>
             <translation>
                 <numerusform>%n пакет чекає на надсилання</numerusform>
@@ -7031,7 +7071,16 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="89" />
+            <location filename="../../desktop/sync_status.py" line="91" />
+            <source>%n send-back(s) to bring by USB</source>
+            <translation>
+                <numerusform>%n пакет для працівника треба передати на флешці</numerusform>
+                <numerusform>%n пакети для працівників треба передати на флешці</numerusform>
+                <numerusform>%n пакетів для працівників треба передати на флешці</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_status.py" line="96" />
             <source>Next try in %n second(s).</source>
             <translation>
                 <numerusform>Наступна спроба через %n секунду.</numerusform>
@@ -7040,7 +7089,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="91" />
+            <location filename="../../desktop/sync_status.py" line="98" />
             <source>Next try in about %n minute(s).</source>
             <translation>
                 <numerusform>Наступна спроба приблизно через %n хвилину.</numerusform>
@@ -7052,114 +7101,114 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>TakeAcksDialog</name>
         <message>
-            <location filename="../../desktop/org_acks.py" line="50" />
+            <location filename="../../desktop/org_acks.py" line="53" />
             <source>Acknowledgements (*.fvack);;All files (*)</source>
             <translation>Підтвердження (*.fvack);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="122" />
+            <location filename="../../desktop/org_acks.py" line="125" />
             <source>Take acknowledgements</source>
             <translation>Прийняти підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="126" />
+            <location filename="../../desktop/org_acks.py" line="129" />
             <source>Your coordinator puts an acknowledgement file (.fvack) on the USB stick for the bundles they received. Take it here: your next bundle then carries only what is new. Each file is checked (your organisation, your device, a coordinator's signature); a refused one changes nothing.</source>
             <translation>Координатор кладе на USB-флешку файл підтвердження (.fvack) для пакетів, які отримав. Прийміть його тут: тоді ваш наступний пакет міститиме лише нове. Кожен файл перевіряється (ваша організація, ваш пристрій, підпис координатора); відхилений нічого не змінює.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="133" />
+            <location filename="../../desktop/org_acks.py" line="136" />
             <source>Acknowledgement files and what happened to each</source>
             <translation>Файли підтверджень і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="134" />
+            <location filename="../../desktop/org_acks.py" line="137" />
             <source>File</source>
             <translation>Файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="134" />
+            <location filename="../../desktop/org_acks.py" line="137" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="135" />
+            <location filename="../../desktop/org_acks.py" line="138" />
             <source>Result of the chosen file</source>
             <translation>Результат вибраного файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="140" />
+            <location filename="../../desktop/org_acks.py" line="142" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="143" />
+            <location filename="../../desktop/org_acks.py" line="145" />
             <source>Choose files…</source>
             <translation>Вибрати файли…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="143" />
-            <location filename="../../desktop/org_acks.py" line="153" />
+            <location filename="../../desktop/org_acks.py" line="145" />
+            <location filename="../../desktop/org_acks.py" line="155" />
             <source>Choose acknowledgement files</source>
             <translation>Вибрати файли підтверджень</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="146" />
+            <location filename="../../desktop/org_acks.py" line="148" />
             <source>Take them</source>
             <translation>Прийняти їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="146" />
+            <location filename="../../desktop/org_acks.py" line="148" />
             <source>Take the acknowledgements</source>
             <translation>Прийняти підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="148" />
+            <location filename="../../desktop/org_acks.py" line="150" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="159" />
-            <location filename="../../desktop/org_acks.py" line="189" />
+            <location filename="../../desktop/org_acks.py" line="161" />
+            <location filename="../../desktop/org_acks.py" line="191" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="173" />
+            <location filename="../../desktop/org_acks.py" line="175" />
             <source>Checking…</source>
             <translation>Перевірка…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="189" />
+            <location filename="../../desktop/org_acks.py" line="191" />
             <source>not taken (stopped); nothing changed</source>
             <translation>не прийнято (зупинено); нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="194" />
+            <location filename="../../desktop/org_acks.py" line="196" />
             <source>Stopped. The files marked acknowledged were taken.</source>
             <translation>Зупинено. Файли, позначені як підтверджені, прийнято.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="193" />
+            <location filename="../../desktop/org_acks.py" line="195" />
             <source>Done.</source>
             <translation>Готово.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="204" />
+            <location filename="../../desktop/org_acks.py" line="206" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="206" />
+            <location filename="../../desktop/org_acks.py" line="208" />
             <source>could not be read ({reason}); nothing changed</source>
             <translation>не вдалося прочитати ({reason}); нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="208" />
+            <location filename="../../desktop/org_acks.py" line="210" />
             <source>bundle {sequence} was acknowledged already; nothing changed</source>
             <translation>пакет {sequence} уже підтверджено; нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="214" />
+            <location filename="../../desktop/org_acks.py" line="216" />
             <source>acknowledged: the organisation holds bundle {sequence} (and the ones before it), says coordinator {coordinator}. Your next bundle carries only what is new.</source>
             <translation>підтверджено: організація має пакет {sequence} (і попередні), повідомляє координатор {coordinator}. Ваш наступний пакет міститиме лише нове.</translation>
         </message>
@@ -7799,27 +7848,27 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>WriteAcksDialog</name>
         <message>
-            <location filename="../../desktop/org_acks.py" line="285" />
+            <location filename="../../desktop/org_acks.py" line="287" />
             <source>Write acknowledgements</source>
             <translation>Записати підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="289" />
+            <location filename="../../desktop/org_acks.py" line="291" />
             <source>An acknowledgement tells a field worker's laptop which of its bundles you hold, so that its next bundle carries only what is new. One file is written for each device whose bundles you imported (the newest bundle; it covers the ones before it). It holds no record, only ids, signed by this laptop. Put them on the worker's stick.</source>
             <translation>Підтвердження повідомляє ноутбук польового працівника, які з його пакетів ви маєте, щоб його наступний пакет містив лише нове. Для кожного пристрою, пакети якого ви імпортували, записується один файл (про найновіший пакет; він охоплює й попередні). У ньому немає записів, лише ідентифікатори, підписані цим ноутбуком. Покладіть їх на флешку працівника.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="296" />
+            <location filename="../../desktop/org_acks.py" line="298" />
             <source>Devices and their acknowledgements</source>
             <translation>Пристрої та їхні підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="297" />
+            <location filename="../../desktop/org_acks.py" line="298" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="297" />
+            <location filename="../../desktop/org_acks.py" line="298" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
@@ -7844,47 +7893,47 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="324" />
+            <location filename="../../desktop/org_acks.py" line="319" />
             <source>Choose the folder for the acknowledgements</source>
             <translation>Виберіть теку для підтверджень</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="328" />
+            <location filename="../../desktop/org_acks.py" line="323" />
             <source>Writing…</source>
             <translation>Запис…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="343" />
+            <location filename="../../desktop/org_acks.py" line="335" />
             <source>Stopped.</source>
             <translation>Зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="352" />
+            <location filename="../../desktop/org_acks.py" line="343" />
             <source>Done. Eject the stick safely before you unplug it.</source>
             <translation>Готово. Безпечно вилучіть флешку, перш ніж її від’єднати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="354" />
+            <location filename="../../desktop/org_acks.py" line="345" />
             <source>No bundle has been imported yet: there is nothing to acknowledge.</source>
             <translation>Ще не імпортовано жодного пакета: підтверджувати нічого.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="359" />
+            <location filename="../../desktop/org_acks.py" line="350" />
             <source>bundle {sequence} acknowledged: {name}</source>
             <translation>пакет {sequence} підтверджено: {name}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="363" />
+            <location filename="../../desktop/org_acks.py" line="354" />
             <source>not written: another file of that name is in the folder; choose another folder</source>
             <translation>не записано: у теці вже є інший файл із такою назвою; виберіть іншу теку</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="367" />
+            <location filename="../../desktop/org_acks.py" line="358" />
             <source>not written: {reason}</source>
             <translation>не записано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="368" />
+            <location filename="../../desktop/org_acks.py" line="359" />
             <source>not written ({reason})</source>
             <translation>не записано ({reason})</translation>
         </message>
