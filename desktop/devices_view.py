@@ -4,7 +4,9 @@ bundles missing before it, verification and revocation (docs/merge.md,
 prints them).
 
 A missing bundle is a warning: the laptop may have been seized or lost
-before it sent it. Such rows are coloured and say so in words. "Revoke…"
+before it sent it. So is a receipt alarm about a device's deliveries (the
+server showed that device another record of deliveries than this vault
+checked; docs/sync.md §2.2). Such rows are coloured and say so in words. "Revoke…"
 asks twice (the button, then the device id's first characters typed) and
 signs a new profile version with ``sync.org_vault.revoke_device``; when the
 profile names a server the new version is sent to it at once, as ``org
@@ -316,6 +318,8 @@ class DevicesDialog(QDialog):
             parts.append(self.tr("%n held", "", row.held_bundles))
         if row.status == "revoked":
             parts.append(self.tr("revoked"))
+        if row.receipt_alarms:
+            parts.append(self.tr("%n receipt alarm(s)", "", len(row.receipt_alarms)))
         return "⚠ " + ", ".join(parts) if parts else ""
 
     def _role(self, role: str) -> str:
@@ -370,7 +374,34 @@ class DevicesDialog(QDialog):
             )
         if row.status == "revoked":
             texts.append(self.tr("Revoked: its bundles are refused."))
+        texts += [self._receipt_alarm_text(kind, index) for kind, index in row.receipt_alarms]
         return texts
+
+    def _receipt_alarm_text(self, kind: str, index: int) -> str:
+        """A receipt alarm (sync/bundle/carried_receipts.py) in words, with what to do."""
+        what = {
+            "log-differs": self.tr(
+                "Receipt alarm: the server showed this device another record of deliveries than the "
+                "one this vault checked (receipt {index})."
+            ),
+            "log-lacks": self.tr(
+                "Receipt alarm: this device holds the server's receipt {index}, but the record of "
+                "deliveries the server showed this vault ends before it."
+            ),
+            "receipt-invalid": self.tr(
+                "Receipt alarm: receipt {index} this device carried is not signed by the server's key, "
+                "or names another device or bundle."
+            ),
+            "receipt-order": self.tr(
+                "Receipt alarm: the server numbered a later bundle of this device before an earlier "
+                "one (receipt {index})."
+            ),
+        }.get(kind, self.tr("Receipt alarm about receipt {index}."))
+        advice = self.tr(
+            "The server may be hiding or rewriting deliveries: tell your organisation, and have this "
+            "worker bring its bundles by USB."
+        )
+        return f"{what.format(index=index)} {advice}"
 
     def full_warnings(self, device_id: str) -> list[str]:
         line = next(line for line in self._lines if line.row.device_id == device_id)

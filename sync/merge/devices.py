@@ -1,6 +1,8 @@
 """The coordinator's devices view (docs/merge.md, "Devices"): for each device
 this vault knows or holds bundles of, its last bundle, its sequence, the
-bundles missing before it, whether it is verified, and whether it is revoked.
+bundles missing before it, whether it is verified, whether it is revoked,
+and the receipt alarms about its deliveries (sync/bundle/carried_receipts.py:
+the server showed it another record of deliveries than this vault checked).
 
 A missing bundle is a warning, not an error: its laptop may have been seized
 or lost before it could send it, or it is still on a USB stick. Everything
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 # - revoked: the organisation's profile revokes it; its bundles are refused.
 VERIFICATION = ("verified", "awaiting-verification", "pending", "revoked")
 # Warning codes a row may carry.
-WARNINGS = ("sequence-gap", "held-bundles", "revoked")
+WARNINGS = ("sequence-gap", "held-bundles", "revoked", "receipt-alarm")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class DeviceRow:
     gaps: tuple[Gap, ...]
     held_bundles: int  # in quarantine, awaiting verification
     warnings: tuple[str, ...]  # WARNINGS
+    # (kind, receipt index) of each receipt alarm about this device's
+    # deliveries (carried_receipts.ReceiptAlarm; kept until someone looks).
+    receipt_alarms: tuple[tuple[str, int], ...] = ()
 
     @property
     def missing(self) -> int:
@@ -77,6 +82,7 @@ class DeviceRow:
             "missing": self.missing,
             "held_bundles": self.held_bundles,
             "warnings": list(self.warnings),
+            "receipt_alarms": [{"kind": kind, "index": index} for kind, index in self.receipt_alarms],
         }
 
 
@@ -123,6 +129,7 @@ def _row(
     device_id: str,
     received: list[ReceivedBundleRecord],
     held: list[HeldBundle],
+    receipt_alarms: list[tuple[str, int]],
 ) -> DeviceRow:
     status = device.status if device is not None else "unknown"
     last = max(received, key=lambda r: r.sequence, default=None)
@@ -134,6 +141,8 @@ def _row(
         warnings.append("held-bundles")
     if status == "revoked":
         warnings.append("revoked")
+    if receipt_alarms:
+        warnings.append("receipt-alarm")
     return DeviceRow(
         device_id=device_id,
         label=device.label if device is not None else "",
@@ -147,6 +156,7 @@ def _row(
         gaps=gaps,
         held_bundles=len(held),
         warnings=tuple(warnings),
+        receipt_alarms=tuple(receipt_alarms),
     )
 
 
@@ -154,15 +164,20 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
     """One row per device other than this vault's own: the devices it knows
     (field devices and other coordinators) and those it holds bundles of in
     quarantine. Rows with warnings first, then by device id."""
+    from sync.bundle.carried_receipts import alarms
+
     received: dict[str, list[ReceivedBundleRecord]] = defaultdict(list)
     for record in vault.sync.received_bundles():
         received[record.device_id].append(record)
     held: dict[str, list[HeldBundle]] = defaultdict(list)
     for bundle in vault.sync.held_bundles():
         held[bundle.device_id].append(bundle)
+    alarmed: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for alarm in alarms(vault):
+        alarmed[alarm.device_id].append((alarm.kind, alarm.index))
     known = {device.device_id: device for device in vault.sync.devices()}
-    ids = (set(known) | set(received) | set(held)) - {vault.device_id}
-    rows = [_row(known.get(i), i, received.get(i, []), held.get(i, [])) for i in ids]
+    ids = (set(known) | set(received) | set(held) | set(alarmed)) - {vault.device_id}
+    rows = [_row(known.get(i), i, received.get(i, []), held.get(i, []), alarmed.get(i, [])) for i in ids]
     rows.sort(key=lambda row: (not row.warnings, row.device_id))
     return rows
 
