@@ -1456,123 +1456,123 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DevicesDialog</name>
         <message>
-            <location filename="../../desktop/devices_view.py" line="156" />
+            <location filename="../../desktop/devices_view.py" line="158" />
             <source>Devices</source>
             <translation>Пристрої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="160" />
+            <location filename="../../desktop/devices_view.py" line="162" />
             <source>Every device of the organisation this vault knows, with its last bundle. A bundle missing before the last one is a warning: the laptop may have been seized or lost before it sent it, or the bundle is still on its way.</source>
             <translation>Усі пристрої організації, відомі цьому сховищу, з їхнім останнім пакетом. Пакет, якого бракує перед останнім, — це попередження: ноутбук могли вилучити або загубити, перш ніж він його надіслав, або пакет ще в дорозі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="166" />
+            <location filename="../../desktop/devices_view.py" line="168" />
             <source>Devices and their bundles</source>
             <translation>Пристрої та їхні пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="168" />
+            <location filename="../../desktop/devices_view.py" line="170" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="169" />
+            <location filename="../../desktop/devices_view.py" line="171" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="170" />
+            <location filename="../../desktop/devices_view.py" line="172" />
             <source>Key</source>
             <translation>Ключ</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="171" />
+            <location filename="../../desktop/devices_view.py" line="173" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="172" />
+            <location filename="../../desktop/devices_view.py" line="174" />
             <source>Last bundle</source>
             <translation>Останній пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="173" />
+            <location filename="../../desktop/devices_view.py" line="175" />
             <source>Held</source>
             <translation>Утримано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="174" />
+            <location filename="../../desktop/devices_view.py" line="176" />
             <source>Verification</source>
             <translation>Перевірка</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="175" />
+            <location filename="../../desktop/devices_view.py" line="177" />
             <source>Warning</source>
             <translation>Попередження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="187" />
+            <location filename="../../desktop/devices_view.py" line="189" />
             <source>The chosen device</source>
             <translation>Вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="198" />
+            <location filename="../../desktop/devices_view.py" line="200" />
             <source>First characters of the device id, to confirm</source>
             <translation>Перші символи ідентифікатора пристрою, для підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="201" />
-            <location filename="../../desktop/devices_view.py" line="202" />
+            <location filename="../../desktop/devices_view.py" line="203" />
+            <location filename="../../desktop/devices_view.py" line="204" />
             <source>Revoke this device</source>
             <translation>Відкликати цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="205" />
+            <location filename="../../desktop/devices_view.py" line="207" />
             <source>Keep it</source>
             <translation>Залишити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="214" />
+            <location filename="../../desktop/devices_view.py" line="216" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="217" />
+            <location filename="../../desktop/devices_view.py" line="219" />
             <source>Refresh</source>
             <translation>Оновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="219" />
+            <location filename="../../desktop/devices_view.py" line="221" />
             <source>Revoke…</source>
             <translation>Відкликати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="220" />
+            <location filename="../../desktop/devices_view.py" line="222" />
             <source>Revoke the chosen device</source>
             <translation>Відкликати вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="223" />
+            <location filename="../../desktop/devices_view.py" line="225" />
             <source>Send the profile to the server again</source>
             <translation>Надіслати профіль на сервер ще раз</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="226" />
+            <location filename="../../desktop/devices_view.py" line="228" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="279" />
+            <location filename="../../desktop/devices_view.py" line="281" />
             <source>No other devices are known to this vault yet.</source>
             <translation>Цьому сховищу ще не відомі інші пристрої.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="301" />
+            <location filename="../../desktop/devices_view.py" line="303" />
             <source>Verification code (compare it with the worker's): {code}</source>
             <translation>Код перевірки (звірте його з кодом працівника): {code}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="314" />
+            <location filename="../../desktop/devices_view.py" line="316" />
             <source>%n missing</source>
             <translation>
                 <numerusform>бракує %n</numerusform>
@@ -1581,7 +1581,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="316" />
+            <location filename="../../desktop/devices_view.py" line="318" />
             <source>%n held</source>
             <translation>
                 <numerusform>утримано %n</numerusform>
@@ -1590,61 +1590,70 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="318" />
-            <location filename="../../desktop/devices_view.py" line="332" />
-            <location filename="../../desktop/devices_view.py" line="341" />
+            <location filename="../../desktop/devices_view.py" line="320" />
+            <location filename="../../desktop/devices_view.py" line="336" />
+            <location filename="../../desktop/devices_view.py" line="345" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="322" />
+            <source>%n receipt alarm(s)</source>
+            <translation>
+                <numerusform>%n тривога щодо квитанцій</numerusform>
+                <numerusform>%n тривоги щодо квитанцій</numerusform>
+                <numerusform>%n тривог щодо квитанцій</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="323" />
+            <location filename="../../desktop/devices_view.py" line="327" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="324" />
+            <location filename="../../desktop/devices_view.py" line="328" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="325" />
-            <location filename="../../desktop/devices_view.py" line="333" />
+            <location filename="../../desktop/devices_view.py" line="329" />
+            <location filename="../../desktop/devices_view.py" line="337" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="330" />
+            <location filename="../../desktop/devices_view.py" line="334" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="331" />
-            <location filename="../../desktop/devices_view.py" line="340" />
+            <location filename="../../desktop/devices_view.py" line="335" />
+            <location filename="../../desktop/devices_view.py" line="344" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="338" />
+            <location filename="../../desktop/devices_view.py" line="342" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="339" />
+            <location filename="../../desktop/devices_view.py" line="343" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="346" />
+            <location filename="../../desktop/devices_view.py" line="350" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="349" />
+            <location filename="../../desktop/devices_view.py" line="353" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="349" />
+            <location filename="../../desktop/devices_view.py" line="353" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1653,17 +1662,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="350" />
+            <location filename="../../desktop/devices_view.py" line="354" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="363" />
+            <location filename="../../desktop/devices_view.py" line="367" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="369" />
+            <location filename="../../desktop/devices_view.py" line="373" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -1672,63 +1681,93 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="372" />
+            <location filename="../../desktop/devices_view.py" line="376" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="429" />
+            <location filename="../../desktop/devices_view.py" line="384" />
+            <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
+            <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="388" />
+            <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
+            <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="392" />
+            <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
+            <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="396" />
+            <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
+            <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="399" />
+            <source>Receipt alarm about receipt {index}.</source>
+            <translation>Тривога щодо квитанції {index}.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="401" />
+            <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
+            <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="460" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="462" />
+            <location filename="../../desktop/devices_view.py" line="493" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="482" />
+            <location filename="../../desktop/devices_view.py" line="513" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="489" />
+            <location filename="../../desktop/devices_view.py" line="520" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="497" />
+            <location filename="../../desktop/devices_view.py" line="528" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="503" />
-            <location filename="../../desktop/devices_view.py" line="519" />
+            <location filename="../../desktop/devices_view.py" line="534" />
+            <location filename="../../desktop/devices_view.py" line="550" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="532" />
+            <location filename="../../desktop/devices_view.py" line="563" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="535" />
+            <location filename="../../desktop/devices_view.py" line="566" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="539" />
+            <location filename="../../desktop/devices_view.py" line="570" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="542" />
+            <location filename="../../desktop/devices_view.py" line="573" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="578" />
+            <location filename="../../desktop/devices_view.py" line="609" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
