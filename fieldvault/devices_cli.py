@@ -68,6 +68,12 @@ def _warning(row: DeviceRow) -> str | None:
         )
     if row.status == "revoked":
         parts.append("revoked: its bundles are refused")
+    if row.receipt_alarms:
+        receipts = ", ".join(str(index) for _kind, index in row.receipt_alarms)
+        parts.append(
+            f"receipt alarm (receipt {receipts}): the server showed it another record of deliveries "
+            "than this vault checked; tell the organisation, and have it bring its bundles by USB"
+        )
     return f"warning: device {row.device_id}: " + "; ".join(parts) if parts else None
 
 
