@@ -86,7 +86,7 @@ def test_a_device_whose_receipts_raised_an_alarm_is_marked_in_words(
     dialog.choose(anna_id)
     assert dialog.details.text() == f"{anna_id}\n{said}"
     dialog.show()
-    screenshot(dialog, "devices-receipt-alarm.png")
+    screenshot(dialog, "coordinator-devices-receipt-alarm.png")
 
 
 def test_fieldvault_devices_names_the_alarm(org: Org, tmp_path: Path) -> None:
