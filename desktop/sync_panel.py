@@ -230,7 +230,7 @@ class SyncPanel(QDialog):
         self.pull_details.setText(details)
         self.untaken_label.setVisible(not worker)
         self.untaken.setVisible(not worker)
-        self.untaken.setText(self._untaken_summary(status.untaken))
+        self.untaken.setText(self._untaken_summary(status))
         untaken_details = "" if worker else self._untaken_details(status.untaken)
         self.untaken_details.setVisible(bool(untaken_details))
         self.untaken_details.setText(untaken_details)
@@ -314,10 +314,16 @@ class SyncPanel(QDialog):
             )
         return "\n".join(lines)
 
-    def _untaken_summary(self, untaken: tuple[Untaken, ...]) -> str:
-        """How many send-backs wait for their field workers, and since when."""
+    def _untaken_summary(self, status: SyncStatus) -> str:
+        """How many send-backs wait for their field workers, and since when.
+        The list is the last run's: none before this session's first run,
+        and none when the server could not say (docs/sync.md §2.1), so an
+        empty one claims no more than "none known"."""
+        untaken = status.untaken
         if not untaken:
-            return self.tr("nothing: the field workers took everything sent back")
+            if status.last_success_ms is None:
+                return self.tr("not checked yet")
+            return self.tr("none known: the last sync found none waiting")
         oldest = min(item.sent_ms for item in untaken)
         return self.tr(
             "%n bundle(s) not taken from the server by their field worker yet, the oldest since {when}",

@@ -157,5 +157,5 @@ def test_nothing_untaken_says_so(qtbot, org: Org, tmp_path: Path) -> None:
     push(anna, backoff=quick_backoff())
     org.coordinator.lock()
     _window, panel = _panel(qtbot, org)
-    assert panel.untaken.text() == "nothing: the field workers took everything sent back"
+    assert panel.untaken.text() == "none known: the last sync found none waiting"
     assert not panel.untaken_details.isVisible()
