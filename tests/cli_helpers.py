@@ -12,6 +12,9 @@ environment either way):
   standard streams as a fresh interpreter would, runs ``fieldvault.__main__
   .main`` and ends with ``os._exit``. Still a separate process: its own fds
   (stdin, the passphrase fd), file locks, ``harden_process`` and exit status.
+  A fork copies only the calling thread: had another thread of the test process
+  (a test's uvicorn server, Qt's pool) held a C library's lock at that moment,
+  the child would wait on it until the timeout and the test fail, never pass.
 
 ``FIELDVAULT_TEST_SPAWN=1`` in the test run's environment spawns every child
 (the faithful, slower run); ``Cli(..., spawn=True)`` spawns one command's, for
