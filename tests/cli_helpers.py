@@ -14,7 +14,10 @@ environment either way):
   (stdin, the passphrase fd), file locks, ``harden_process`` and exit status.
   A fork copies only the calling thread: had another thread of the test process
   (a test's uvicorn server, Qt's pool) held a C library's lock at that moment,
-  the child would wait on it until the timeout and the test fail, never pass.
+  the child would wait on it until the timeout and the test fail. So a child
+  is forked only while the process has no thread but those it had when this
+  module was imported (pytest's and xdist's own, idle in reads) and
+  pytest-timeout's timers; otherwise it is spawned.
 
 ``FIELDVAULT_TEST_SPAWN=1`` in the test run's environment spawns every child
 (the faithful, slower run); ``Cli(..., spawn=True)`` spawns one command's, for
@@ -32,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +47,19 @@ TIMEOUT_S = 120
 PIPE_CAPACITY = 64 * 1024
 # Variables a fresh interpreter acts on only as it starts: a fork cannot honour them.
 _ALLOWED_PYTHON_VARS = {"PYTHONPATH", "PYTHONDONTWRITEBYTECODE"}
+
+
+# The threads this process had at collection: the interpreter's and xdist's
+# channel reader, which hold no lock a command needs.
+_THREADS_AT_IMPORT = frozenset(os.listdir("/proc/self/task"))
+
+
+def _only_idle_threads() -> bool:
+    """No thread a fork could catch holding a lock: none started since import
+    but pytest-timeout's timers (each waits on its own condition)."""
+    known = set(_THREADS_AT_IMPORT) | {str(threading.get_native_id())}
+    known |= {str(t.native_id) for t in threading.enumerate() if isinstance(t, threading.Timer)}
+    return set(os.listdir("/proc/self/task")) <= known
 
 
 def always_spawn() -> bool:
@@ -83,6 +100,7 @@ class Cli:
                 or always_spawn()
                 or _acts_at_exec(self.env)
                 or len(stdin.encode()) >= PIPE_CAPACITY
+                or not _only_idle_threads()
             )
             if spawn:
                 result = subprocess.run(
