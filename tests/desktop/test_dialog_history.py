@@ -14,10 +14,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop import (
-    backup_action,
     bundle_actions,
     dialog_parts,
-    export_dialog,
     org_acks,
     org_add_device,
     org_join,
@@ -44,8 +42,9 @@ def _close_the_dialog_soon() -> None:
 
 
 CHOOSERS: dict[str, Callable[[QWidget], object]] = {
-    "backup folder": lambda parent: backup_action.choose_folder(parent, "Back up to"),
-    "export folder": lambda parent: export_dialog.choose_folder(parent, "Export to"),
+    # Back up and Export case choose with dialog_parts.choose_folder (their default chooser).
+    "backup folder": lambda parent: dialog_parts.choose_folder(parent, "Back up to"),
+    "export folder": lambda parent: dialog_parts.choose_folder(parent, "Export to"),
     "bundle folder": lambda parent: dialog_parts.choose_folder(parent, "Bundle to"),
     "bundle files": lambda parent: bundle_actions.choose_bundles(parent, "Bundles"),
     "organisation profile": lambda parent: org_join._choose_profile(parent),

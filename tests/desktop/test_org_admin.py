@@ -406,7 +406,12 @@ def test_a_device_is_enrolled_only_after_the_coordinator_confirms_the_code_match
     org_vault.enrol(worker, signed.signed, fingerprint_given=signed.profile.fingerprint)
     card = org_vault.own_device_card(worker).text
     opened: list[str] = []
-    dialog = AddDeviceDialog(coordinator, choose_file=lambda _parent, caption: opened.append(caption) or "")
+
+    def choose_file(_parent: object, caption: str) -> str:
+        opened.append(caption)
+        return ""
+
+    dialog = AddDeviceDialog(coordinator, choose_file=choose_file)
     qtbot.addWidget(dialog)
     dialog.show()
     assert not dialog.match_box.isEnabled()  # no code yet: nothing to compare

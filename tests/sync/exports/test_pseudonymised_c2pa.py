@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 
 from db.api import Vault
-from sync.exports.run import ExportRequest, run_export
+from sync.exports.run import ExportFormat, ExportRequest, run_export
 from tests.db.test_c2pa_intake import AUTHOR, LATITUDE, SIGNER_NAME, signed_jpeg, signer_material  # noqa: F401
 from tests.factory import make_case
 
 WITHHELD = "withheld: pseudonymised export"
-FORMATS = ("json", "csv", "pdf", "bagit")
+FORMATS: tuple[ExportFormat, ...] = ("json", "csv", "pdf", "bagit")
 
 
 def _texts(path: Path, tmp_path: Path) -> dict[str, str]:
