@@ -20,12 +20,13 @@ The vaults and the organisation are set up through the public APIs
 lives in one temporary folder under $TMPDIR, removed afterwards: the default
 2 GiB needs about 6x that of free space.
 
-    python benchmarks/bench_bundle.py [--size-mib 2048] [--revisions 100000] [--quick] [--repeat N]
+    python benchmarks/bench_bundle.py [--size-mib 2048] [--revisions 100000] [--quick] [--repeat N] [--evidence-only]
 
 With ``--repeat N`` each part runs N times on fresh vaults; the ratio
 reported is the median of the N ratios (each ours vs its baseline of the
 same repetition), and every ratio and the load average around each are listed:
-on a shared machine one run says little.
+on a shared machine one run says little. ``--evidence-only`` runs (a) and (b)
+only, for measuring the evidence path before and after a change.
 """
 
 from __future__ import annotations
@@ -312,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs of each part; the median ratio is reported"
     )
+    parser.add_argument(
+        "--evidence-only", action="store_true", help="creation and import only, not the revisions part"
+    )
     args = parser.parse_args(argv)
     size_mib = args.size_mib or (200 if args.quick else 2048)
     count = args.revisions or (10_000 if args.quick else 100_000)
@@ -328,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(folder / f"evidence-{repetition}")
             for result in evidence:
                 runs.setdefault(result.name, []).append((result, f"{before}-{_load()}"))
+            if args.evidence_only:
+                continue
             before = _load()
             applied = bench_revisions(folder / f"revisions-{repetition}", count)
             shutil.rmtree(folder / f"revisions-{repetition}")

@@ -102,7 +102,7 @@ class SegmentSealer:
         self._aad = header.to_bytes()
         self._index = 0
 
-    def seal(self, plaintext: bytes, *, last: bool) -> bytes:
+    def seal(self, plaintext: bytes | bytearray | memoryview, *, last: bool) -> bytes:
         if self._index >= MAX_SEGMENTS:
             raise ValueError("blob too large")
         if not last and len(plaintext) != self._header.segment_size:

@@ -629,12 +629,22 @@ class BlobWriter:
         if self._out is None:
             return len(data)  # held already: the bytes are not needed
         self._digest.update(data)
-        self._pending += data
+        # A segment is sealed once a byte beyond it has arrived (only then is
+        # it known not to be the last). Each byte is copied at most once: into
+        # the held segment, or not at all when a whole segment lies in ``data``.
+        segment_size = self._segment_size
+        view = memoryview(data)
         try:
-            while len(self._pending) > self._segment_size:
-                segment = bytes(self._pending[: self._segment_size])
-                del self._pending[: self._segment_size]
-                self._out.write(self._sealer.seal(segment, last=False))
+            if self._pending and len(self._pending) + len(view) > segment_size:
+                take = segment_size - len(self._pending)
+                self._pending += view[:take]
+                view = view[take:]
+                self._out.write(self._sealer.seal(self._pending, last=False))
+                self._pending = bytearray()
+            while len(view) > segment_size:
+                self._out.write(self._sealer.seal(view[:segment_size], last=False))
+                view = view[segment_size:]
+            self._pending += view
         except OSError as err:
             self.discard()
             raise StorageError("store the evidence file", err) from err
