@@ -24,8 +24,9 @@ lives in one temporary folder under $TMPDIR, removed afterwards: the default
 
 With ``--repeat N`` each part runs N times on fresh vaults; the ratio
 reported is the median of the N ratios (each ours vs its baseline of the
-same repetition), and every ratio and the load average around each are listed:
-on a shared machine one run says little. ``--evidence-only`` runs (a) and (b)
+same repetition; of an even N, the worse of the two middle ones), and every
+ratio and the load average around each are listed: on a shared machine one
+run says little. ``--evidence-only`` runs (a) and (b)
 only, for measuring the evidence path before and after a change.
 """
 
@@ -294,11 +295,14 @@ def _load() -> str:
 
 def _median_of(runs: list[tuple[Result, str]]) -> Result:
     """One result for several repetitions of the same part: the repetition
-    whose ratio is the median, with every ratio and load listed."""
+    whose ratio is the median, with every ratio and load listed. Of an even
+    number, the worse of the two middle ones (never the flattering pick)."""
     if len(runs) == 1:
         return runs[0][0]
-    ordered = sorted(runs, key=lambda run: run[0].ratio)
-    middle = ordered[len(ordered) // 2][0]
+    higher_is_better = "higher is better" in runs[0][0].ratio_meaning
+    # Worst first: the lower middle of an even count is then the worse one.
+    ordered = sorted(runs, key=lambda run: run[0].ratio, reverse=not higher_is_better)
+    middle = ordered[(len(ordered) - 1) // 2][0]
     middle.details["ratios of the repetitions (load before-after)"] = ", ".join(
         f"{r.ratio:.2f}x ({load})" for r, load in runs
     )
