@@ -10,10 +10,14 @@ module: the command line stays quick to start."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.org import Profile
+
+if TYPE_CHECKING:
+    from sync.client.transport import ServerClient
 
 TIMEOUT = 15.0
 
@@ -70,9 +74,13 @@ def register_device(
     profile: Profile, token: str, key: Ed25519PrivateKey, *, proxy: str | None = None
 ) -> ServerOutcome:
     """Enrol this device at the profile's server with the token. Raises
-    ServerSaid when the server refuses (token used, expired, revoked…) and
-    PinMismatch when the certificate is not the pinned one; offline is an
-    outcome, not an error."""
+    ServerSaid when the server refuses (token used, expired, revoked…),
+    PinMismatch when the certificate is not the pinned one, and SyncFailed
+    (sync-server-key-changed) when the profile pins a receipt key and the
+    server shows another: the token is not sent then (docs/server.md §4),
+    as a server with the real certificate but its own key could redeem it
+    at the real server for a key of its choosing. Offline is an outcome,
+    not an error."""
     if profile.server is None:
         return ServerOutcome("none")
     from sync.client.transport import ServerClient, ServerUnreachable
@@ -80,7 +88,26 @@ def register_device(
     url = profile.server.url
     try:
         with ServerClient(url, profile.server.cert_sha256, proxy=proxy, timeout=TIMEOUT) as client:
+            if profile.server.receipt_key is not None:
+                _check_receipt_key(client, profile.server.receipt_key, url)
             client.enrol(token, key)
     except ServerUnreachable as error:
         return ServerOutcome("offline", str(error), url)
     return ServerOutcome("done", "", url)
+
+
+def _check_receipt_key(client: ServerClient, pinned: bytes, url: str) -> None:
+    """The receipt key GET /v1/server announces must be the pinned one, as
+    at a login (sync/client/connection.py ``_check_server_key``)."""
+    from sync.client import errors
+    from sync.server.protocol import unb64
+
+    try:
+        info = client.info()
+    except ValueError:  # not JSON: not a Fieldvault server's answer
+        raise errors.garbage(url) from None
+    offered = unb64(info.get("server_key"), 32) if isinstance(info, dict) else None
+    if offered is None:
+        raise errors.garbage(url)
+    if offered != pinned:
+        raise errors.server_key_changed(url)

@@ -18,13 +18,17 @@ from pathlib import Path
 
 import pytest
 
+from db.api import NoKeyring, Vault
 from sync import org_vault
 from sync.client.errors import SyncFailed
 from sync.client.pull import pull
 from sync.client.push import push, spool_dir
 from sync.server.deploy import init_server
+from tests.cli_helpers import Cli
 from tests.sync.client.sync_helpers import Org, organisation, quick_backoff, record_work
 from tests.sync.server.server_helpers import RunningServer, _serve
+from tests.sync.server.test_cli_server import _env
+from tests.vault_helpers import PASSPHRASE
 
 
 @pytest.fixture
@@ -79,6 +83,49 @@ def test_an_offline_enrolled_worker_gives_its_token_to_no_server_with_another_ke
     org.point_at(org.server.url, org.server.cert_sha256, _receipt_key(org))
     result = push(anna, backoff=quick_backoff())
     assert len(result.sent) == 1
+
+
+def test_enrol_with_a_token_gives_it_to_no_server_with_another_key(
+    org: Org, impostor: RunningServer, tmp_path: Path
+) -> None:
+    """`fieldvault enrol --token` registers the device at the profile's
+    server at once: not at one showing another receipt key than the pinned
+    one, and the vault is left outside the organisation."""
+    org.point_at(impostor.url, org.server.cert_sha256, _receipt_key(org))  # pins the real key
+    signed = org_vault.current_signed(org.coordinator)
+    profile = tmp_path / "impostor.fvorg"
+    profile.write_bytes(signed.signed)
+    token = org_vault.issue_token(org.coordinator, hours=1).text
+    worker = Cli(tmp_path / "worker", _env(tmp_path))
+    worker.create_fast(PASSPHRASE)
+    fingerprint = signed.profile.fingerprint
+
+    refused = worker.run(
+        "enrol",
+        str(profile),
+        "--fingerprint",
+        fingerprint,
+        "--token",
+        token,
+        secrets=[PASSPHRASE],
+        check=False,
+    )
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "another receipt key" in refused.stderr
+    assert _rows(impostor, "used_tokens") == 0  # the token never reached it
+    assert _rows(impostor, "devices") == 0
+    vault = Vault.open(worker.vault, PASSPHRASE, keyring=NoKeyring())
+    assert org_vault.held_profile(vault) is None  # nothing stored
+    vault.lock()
+
+    # The token is still good at the real server, where the device registers.
+    org.point_at(org.server.url, org.server.cert_sha256, _receipt_key(org))
+    real = tmp_path / "real.fvorg"
+    real.write_bytes(org_vault.current_signed(org.coordinator).signed)
+    joined = worker.json(
+        "enrol", str(real), "--fingerprint", fingerprint, "--token", token, secrets=[PASSPHRASE]
+    )
+    assert joined["server"] == "done"
 
 
 def test_a_remembered_key_is_checked_before_the_challenge_is_signed(
