@@ -50,7 +50,7 @@ from sync.client.pull import (
 from sync.client.push import push, queued_count, spool_dir
 from sync.client.receipt_audit import check_own_receipts
 from sync.client.retry import Backoff
-from sync.client.transport import ServerClient
+from sync.client.transport import ServerClient, ServerSaid
 from sync.org import OrgRefused
 from sync.org_vault import held_profile
 from sync.server.receipts import ReceiptInvalid, verify_receipt
@@ -164,18 +164,20 @@ class _Inbox:
         return int(self.state.value(INBOX_CURSOR) or "0")
 
     def run(self, client: ServerClient) -> None:
-        self.try_again(client)
+        # New entries first: a retried bundle that fails in a way not
+        # foreseen below can never starve what came after it.
         while True:
             page = client.request("GET", "/v1/inbox", params={"cursor": self.cursor, "limit": PAGE}).json()
             entries = [_change(value) for value in page["bundles"]]
             if not entries:
-                return
+                break
             for entry in entries:
                 if entry.receipt_index <= self.cursor:
                     raise errors.garbage(client.url)  # the inbox went backwards
                 self._check_receipt(client, entry)
                 self.one(client, entry)
                 self.state.set_value(INBOX_CURSOR, str(entry.receipt_index))
+        self.try_again(client)
 
     def try_again(self, client: ServerClient) -> None:
         """The refused bundles whose wait is over, once each per run (the
@@ -188,13 +190,24 @@ class _Inbox:
                 try:
                     self._check_receipt(client, entry)
                     self.one(client, entry)
-                except SyncFailed as failure:
-                    if failure.code != "sync-refused":
+                except ServerSaid as said:
+                    # Inside the session the transport's refusal comes
+                    # through raw (session() translates it on the way out).
+                    if not _refuses_the_bundle(said):
                         raise
-                    # The server no longer gives it (removed, or the device
-                    # lost access): set aside with the server's refusal.
-                    self._refused(entry, failure.code, final=True)
+                    # The server no longer gives it (removed, restored from
+                    # an older backup, the device lost access to it): set
+                    # aside for good with the server's refusal.
+                    self._refused(entry, "sync-refused", final=True)
                     (self.spool / f"{entry.bundle_id}.fvbundle").unlink(missing_ok=True)
+                except SyncFailed as failure:
+                    if failure.code not in {"sync-receipt-invalid", "sync-download-mismatch"}:
+                        raise
+                    # Not the bytes the server signed for: a refusal of this
+                    # bundle (tried again later, set aside after
+                    # MAX_ATTEMPTS), not of the whole inbox.
+                    if self._refused(entry, failure.code, final=False).set_aside:
+                        (self.spool / f"{entry.bundle_id}.fvbundle").unlink(missing_ok=True)
 
     def _check_receipt(self, client: ServerClient, entry: Change) -> None:
         """The entry is the bundle the server's signed receipt names (so the
@@ -252,6 +265,25 @@ class _Inbox:
         records = _retry_records(self.state)
         if records.pop(bundle_id, None) is not None:
             self.state.set_value(INBOX_RETRY, json.dumps(records, sort_keys=True))
+
+
+# 4xx codes that say something of the session or of the device, not of the
+# bundle asked for: they stop the run as any request's would.
+NOT_OF_THE_BUNDLE = {
+    "auth-required",
+    "device-revoked",
+    "rate-limited",
+    "upload-busy",
+    "upload-idle",
+    "http-error",
+}
+
+
+def _refuses_the_bundle(said: ServerSaid) -> bool:
+    """The server's answer refuses this one bundle (not-found, forbidden):
+    a 4xx with a code of the server's own; 5xx and the session's codes are
+    not."""
+    return 400 <= said.status < 500 and said.code not in NOT_OF_THE_BUNDLE
 
 
 def _change_json(entry: Change) -> dict[str, Any]:

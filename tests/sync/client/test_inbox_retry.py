@@ -13,17 +13,19 @@ learns later (a device, an app update)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from db.api import SYNC_SPOOL_DIR, Case, Device, Vault
+from db.api import SYNC_SPOOL_DIR, Case, Device, SyncClientState, Vault
 from db.api import Testimony as TestimonyRecord
 from sync import org_vault
 from sync.client.inbox import (
     FINAL_KINDS,
+    INBOX_RETRY,
     MAX_ATTEMPTS,
     RETRY_FIRST_MS,
     inbox_refusals,
@@ -131,3 +133,47 @@ def test_a_bundle_that_keeps_failing_is_set_aside_and_not_tried_forever(scene: S
 def test_what_the_same_bytes_can_never_pass_is_set_aside_at_once() -> None:
     assert {"payload-hash", "not-a-recipient", "archive-form", "manifest-signature"} <= FINAL_KINDS
     assert not {"signer", "revision", "custody", "blob"} & FINAL_KINDS
+
+
+def _point_retry_at(vault: Vault, **changed: object) -> str:
+    """Change the stored retry record of the one refused bundle (the
+    server's answer for it is then not what it was)."""
+    state = SyncClientState.of(vault)
+    records = json.loads(state.value(INBOX_RETRY) or "{}")
+    (record,) = records.values()
+    record["change"].update(changed)
+    new_id = str(record["change"]["bundle_id"])
+    records = {new_id: record}
+    state.set_value(INBOX_RETRY, json.dumps(records, sort_keys=True))
+    return new_id
+
+
+def test_a_retried_bundle_the_server_no_longer_gives_is_set_aside_and_new_ones_still_come(
+    scene: Scene,
+) -> None:
+    """Review 7 #1: a 404 for a retried bundle failed every later sync
+    (sync-refused) before any new inbox page was read."""
+    scene.take()
+    gone = _point_retry_at(scene.second, bundle_id="ab" * 32)  # an id the server does not know
+    # Something new for the second worker: the coordinator's own case, sent back.
+    scene.org.coordinator.cases.create(Case(title="Coordinator's note"))
+    relayed = send_back_over_server(scene.org.coordinator, backoff=quick_backoff())
+    assert scene.second.device_id in {device for device, _ in relayed.sent}
+
+    scene.clock.ms += RETRY_FIRST_MS
+    taken = scene.take()  # raised SyncFailed('sync-refused') before the fix
+    assert [r.device_id for r in taken.received] == [scene.org.coordinator.device_id]
+    (refusal,) = inbox_refusals(scene.second)
+    assert (refusal.bundle_id, refusal.set_aside) == (gone, True)
+    scene.clock.ms += 7 * 24 * 3600 * 1000
+    assert scene.take().refused == []  # and the sync after it runs too
+
+
+def test_a_retried_bundle_whose_receipt_does_not_match_counts_as_its_refusal(scene: Scene) -> None:
+    scene.take()
+    bundle_id = _point_retry_at(scene.second, file_sha256="00" * 32)
+    scene.clock.ms += RETRY_FIRST_MS
+    taken = scene.take()  # raised SyncFailed('sync-receipt-invalid') before the fix
+    (refusal,) = taken.inbox_refusals
+    assert (refusal.bundle_id, refusal.code, refusal.attempts) == (bundle_id, "sync-receipt-invalid", 2)
+    assert not refusal.set_aside  # tried again later, set aside after MAX_ATTEMPTS
