@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import httpx
@@ -157,9 +159,73 @@ def _remember_server_key(vault: Vault, client: ServerClient, url: str, pinned: b
     return key
 
 
-# A login is reused for this long at most (the server's sessions last 15
-# minutes: docs/server.md §3); an older one is replaced by a fresh login.
+# A login is reused for this long at most: the server's sessions last 15
+# minutes from the login, whatever is done in them (docs/server.md §3), and
+# a step that starts with an older login has little time left. A server
+# that says when its session ends (the token answer's ``expires_ms``) sets
+# the window: its lifetime less LOGIN_MARGIN (or less half of it, when
+# short), never more than REUSE_LOGIN_FOR.
 REUSE_LOGIN_FOR = 10 * 60.0
+LOGIN_MARGIN = 5 * 60.0
+AUTH_PATHS = frozenset({"/v1/auth/challenge", "/v1/auth/token", "/v1/enrol", "/v1/server"})
+
+
+def _session_lifetime(response: httpx.Response) -> float | None:
+    """Seconds the session just given lasts, by the server's own clock (its
+    answer's Date, one-second steps, taken as a second late): the device's
+    clock may be off by hours. None when the server does not say."""
+    try:
+        expires_ms = int(response.json()["expires_ms"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    try:
+        now_ms = parsedate_to_datetime(response.headers["Date"]).timestamp() * 1000 + 1000
+    except (KeyError, TypeError, ValueError):
+        now_ms = time.time() * 1000
+    return (expires_ms - now_ms) / 1000
+
+
+def _reuse_for(lifetime: float | None) -> float:
+    if lifetime is None:
+        return REUSE_LOGIN_FOR
+    return min(REUSE_LOGIN_FOR, max(0.0, lifetime - min(LOGIN_MARGIN, lifetime / 2)))
+
+
+class _RoundClient(ServerClient):
+    """The client of a sync step: notes how long the server's session lasts
+    and, inside a round (``relogin`` set), logs in again when the server
+    says the session ended (401 auth-required) and repeats that request
+    once. A 401 on a request is answered before the server acts on it, so
+    repeating it is safe (an upload's PATCH included); a second 401 is
+    raised as the refusal it is."""
+
+    session_lifetime: float | None = None
+    relogin: Callable[[], bool] | None = None  # False: the round's one re-login is used
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = super().request(method, path, **kwargs)
+        except ServerSaid as said:
+            if path in AUTH_PATHS or not self._logged_in_again(said):
+                raise
+            response = super().request(method, path, **kwargs)
+        if path == "/v1/auth/token":
+            self.session_lifetime = _session_lifetime(response)
+        return response
+
+    def download(self, bundle_id: str, out: BinaryIO, *, start: int = 0) -> int:
+        try:
+            return super().download(bundle_id, out, start=start)
+        except ServerSaid as said:
+            # Refused before the first byte: nothing was written to ``out``.
+            if not self._logged_in_again(said):
+                raise
+            return super().download(bundle_id, out, start=start)
+
+    def _logged_in_again(self, said: ServerSaid) -> bool:
+        if said.status != 401 or said.code != "auth-required" or self.relogin is None:
+            return False
+        return self.relogin()
 
 
 @dataclass
@@ -168,15 +234,32 @@ class _SharedLogin:
 
     vault: Vault
     stack: ExitStack = field(default_factory=ExitStack)
-    client: ServerClient | None = None
+    client: _RoundClient | None = None
     settings: tuple[object, ...] = ()  # (proxy, timeout) the client was opened with
     logged_in_at: float = 0.0
+    reuse_for: float = REUSE_LOGIN_FOR
+    logged_in_again: bool = False  # once a round: a second ended session is a refusal
 
     def usable(self, vault: Vault, settings: tuple[object, ...]) -> ServerClient | None:
-        fresh = time.monotonic() - self.logged_in_at < REUSE_LOGIN_FOR
+        fresh = time.monotonic() - self.logged_in_at < self.reuse_for
         if self.client is not None and vault is self.vault and settings == self.settings and fresh:
             return self.client
         return None
+
+    def logged_in(self, client: _RoundClient, target: Target, settings: tuple[object, ...]) -> None:
+        self.client, self.settings = client, settings
+        self.logged_in_at = time.monotonic()
+        self.reuse_for = _reuse_for(client.session_lifetime)
+
+        def relogin() -> bool:
+            if self.logged_in_again:
+                return False
+            self.logged_in_again = True
+            _login(client, self.vault, target.url, target.receipt_key)
+            self.logged_in(client, target, settings)
+            return True
+
+        client.relogin = relogin
 
     def drop(self) -> None:
         """After a failure inside a step: the next step connects afresh."""
@@ -194,8 +277,9 @@ def one_login(vault: Vault) -> Iterator[None]:
     field worker's push and then its inbox, a coordinator's pull and then
     its send-back (each step would otherwise connect, read the certificate
     and log in again). A step whose connection failed leaves the next one
-    to connect and log in afresh; so does a login older than
-    REUSE_LOGIN_FOR."""
+    to connect and log in afresh; so does a login near the end of the
+    server's session (``_reuse_for``). A session that ends inside a step
+    anyway is logged into again, once a round (``_RoundClient``)."""
     shared = _SharedLogin(vault)
     token = _ROUND.set(shared)
     try:
@@ -207,8 +291,9 @@ def one_login(vault: Vault) -> Iterator[None]:
 
 def _open(
     stack: ExitStack, vault: Vault, target: Target, proxy: str | None, timeout: float | httpx.Timeout
-) -> ServerClient:
-    client = stack.enter_context(ServerClient(target.url, target.cert_sha256, proxy=proxy, timeout=timeout))
+) -> _RoundClient:
+    client = _RoundClient(target.url, target.cert_sha256, proxy=proxy, timeout=timeout)
+    stack.enter_context(client)
     _login(client, vault, target.url, target.receipt_key)
     exchange_profile(vault, client, target.profile)
     return client
@@ -233,9 +318,8 @@ def session(
             client = shared.usable(vault, settings)
             if client is None:
                 shared.drop()
-                shared.client = _open(shared.stack, vault, target, proxy, timeout)
-                shared.settings, shared.logged_in_at = settings, time.monotonic()
-                client = shared.client
+                client = _open(shared.stack, vault, target, proxy, timeout)
+                shared.logged_in(client, target, settings)
             yield client
     except BaseException:
         shared.drop()  # a broken connection is not handed to the next step
