@@ -10,16 +10,23 @@ Opaque here: receipts and values are text that sync/client checks."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from db.model import SyncClientValue, SyncDelivery
 from db.services import VaultContext
 
 if TYPE_CHECKING:
     from db.vault import Vault
+
+
+# What a read-modify-write makes of a value (None when it has none): the
+# new text, or None to leave it as it is.
+ValueChange = Callable[[str | None], str | None]
 
 
 def _now_ms() -> int:
@@ -92,3 +99,23 @@ class SyncClientState:
     def set_value(self, name: str, value: str) -> None:
         with self._ctx.write_transaction("remember a sync value") as session:
             session.merge(SyncClientValue(name=name, value=value))
+
+    def update_value(self, name: str, change: ValueChange) -> str | None:
+        """Read value ``name`` and store what ``change`` makes of it, in one
+        write transaction: no other writer (thread or process) stores the
+        value in between, so nothing another one added is overwritten.
+        Returns the value as stored."""
+        with self._ctx.write_transaction("update a sync value") as session:
+            return change_value(session, name, change)
+
+
+def change_value(session: Session, name: str, change: ValueChange) -> str | None:
+    """``update_value`` inside an open write transaction (``session``'s),
+    as a bundle's import stores a value with the bundle."""
+    row = session.get(SyncClientValue, name)
+    old = row.value if row is not None else None
+    new = change(old)
+    if new is None:
+        return old
+    session.merge(SyncClientValue(name=name, value=new))
+    return new

@@ -75,6 +75,7 @@ from db.revisions import Revision, revisions_from_wire
 from db.services import VaultContext
 from db.signers import authorised_signers
 from db.store import latest_reading, save_clock, store_received
+from db.sync_client import ValueChange, change_value
 
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -441,6 +442,12 @@ class VaultImport:
         session.flush()
         self._signers[device_id] = public_key
         return True
+
+    def update_client_value(self, name: str, change: ValueChange) -> str | None:
+        """Change a sync client value (db/sync_client.py) with this import:
+        stored if and only if the bundle is (a kill cannot keep one without
+        the other)."""
+        return change_value(self._session, name, change)
 
     def record_bundle(
         self,

@@ -27,10 +27,11 @@ import binascii
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from db.api import SyncClientState, Vault
+from db.api import SyncClientState, Vault, VaultImport
 from sync.bundle.format import MAX_CARRIED_RECEIPTS, CarriedReceipt
 
 CARRIED = "receipts_carried"
@@ -94,7 +95,10 @@ def entry_sha256(entry: bytes) -> str:
 
 
 def _load(state: SyncClientState, name: str, default: Any) -> Any:
-    text = state.value(name)
+    return _parse(state.value(name), default)
+
+
+def _parse(text: str | None, default: Any) -> Any:
     try:
         value = json.loads(text) if text else default
     except ValueError:
@@ -185,16 +189,35 @@ def queue_for_audit(
 ) -> None:
     """Keep the receipts a bundle carried until the next pull compares them
     with the receipt log (a USB import has no server to ask)."""
-    if not receipts:
-        return
-    state = SyncClientState.of(vault)
-    queued: list[Any] = _load(state, TO_AUDIT, [])
-    have = {(q.get("device_id"), q.get("receipt", {}).get("entry")) for q in queued if isinstance(q, dict)}
-    for receipt in receipts:
-        carried = receipt.to_json()
-        if (device_id, carried["entry"]) not in have:
-            queued.append({"device_id": device_id, "bundle_id": bundle_id, "receipt": carried})
-    _save(state, TO_AUDIT, queued[-MAX_TO_AUDIT:])
+    if receipts:
+        SyncClientState.of(vault).update_value(TO_AUDIT, _queuing(device_id, bundle_id, receipts))
+
+
+def queue_with_import(
+    unit: VaultImport, device_id: str, bundle_id: str, receipts: tuple[CarriedReceipt, ...]
+) -> None:
+    """``queue_for_audit`` in the bundle's import transaction: kept if and
+    only if the bundle is (after a kill in between, the import again is a
+    replay that would queue nothing, and the comparison would be lost)."""
+    if receipts:
+        unit.update_client_value(TO_AUDIT, _queuing(device_id, bundle_id, receipts))
+
+
+def _queuing(
+    device_id: str, bundle_id: str, receipts: tuple[CarriedReceipt, ...]
+) -> Callable[[str | None], str]:
+    def queued_with(text: str | None) -> str:
+        queued: list[Any] = _parse(text, [])
+        have = {
+            (q.get("device_id"), q.get("receipt", {}).get("entry")) for q in queued if isinstance(q, dict)
+        }
+        for receipt in receipts:
+            carried = receipt.to_json()
+            if (device_id, carried["entry"]) not in have:
+                queued.append({"device_id": device_id, "bundle_id": bundle_id, "receipt": carried})
+        return json.dumps(queued[-MAX_TO_AUDIT:], sort_keys=True)
+
+    return queued_with
 
 
 def to_audit(vault: Vault) -> list[ToAudit]:
@@ -263,6 +286,7 @@ __all__ = [
     "add_alarms",
     "alarms",
     "queue_for_audit",
+    "queue_with_import",
     "receipts_to_carry",
     "record_carried",
     "to_audit",

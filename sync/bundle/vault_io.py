@@ -32,7 +32,7 @@ from db.api import (
     VaultImport,
 )
 from sync.bundle.admission import Admission, BundleQuarantined, admit
-from sync.bundle.carried_receipts import queue_for_audit, receipts_to_carry, record_carried
+from sync.bundle.carried_receipts import queue_with_import, receipts_to_carry, record_carried
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import BlobEntry, BundleHeader, HeaderEnrolment, Manifest
 from sync.bundle.reader import BlobSink, CheckedBundle, check_bundle, check_header, read_bundle
@@ -605,6 +605,11 @@ def _apply(
             gaps=gaps,
             vouched=tuple(applier.vouched),
         )
+        if opened.manifest.receipts and profile is not None and profile.coordinator(vault.device_id):
+            # Kept for the next pull to compare with the receipt log this vault
+            # checked (sync/client/receipt_audit.py), with the bundle: an import
+            # repeated after a kill is a replay and would not queue them.
+            queue_with_import(unit, header.device_id, checked.bundle_id, opened.manifest.receipts)
         if dry_run:
             raise _DryRun(result)  # rolls the unit back
     if _to_a_worker(profile, vault.device_id, header.device_id) and opened.manifest.blobs:
@@ -612,11 +617,6 @@ def _apply(
         # organisation holds them, so this worker's bundles do not carry them
         # back. A kill before this only means they travel back once more.
         vault.sync.acknowledge(blobs=[b.sha256 for b in opened.manifest.blobs])
-    if opened.manifest.receipts and profile is not None and profile.coordinator(vault.device_id):
-        # Kept for the next pull to compare with the receipt log this vault
-        # checked (sync/client/receipt_audit.py). A kill before this loses
-        # only this comparison, not the bundle.
-        queue_for_audit(vault, header.device_id, checked.bundle_id, opened.manifest.receipts)
     return result
 
 

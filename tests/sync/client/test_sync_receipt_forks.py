@@ -12,6 +12,7 @@ honest server raises nothing."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -22,6 +23,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from db.api import NoKeyring, SyncClientState, Vault
+from db.sync_import import VaultImport
+from db.sync_state import SyncStateService
 from sync.bundle.carried_receipts import (
     LOG_DIFFERS,
     LOG_LACKS,
@@ -254,3 +257,44 @@ def test_a_receipt_beyond_the_log_or_not_the_servers_is_an_alarm_too(org: Org, t
     pulled = pull(org.coordinator, backoff=quick_backoff())
     assert sorted((a.kind, a.index) for a in pulled.server_forks) == [(LOG_LACKS, 9), (RECEIPT_INVALID, 8)]
     assert to_audit(org.coordinator) == []
+
+
+class _Killed(BaseException):
+    """The process dying at that point (nothing after it runs)."""
+
+
+def test_a_kill_right_after_the_import_commits_keeps_the_carried_receipts_queued(
+    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 7 #5: the receipts were queued in a transaction of their own
+    after the import's; a kill in between lost the comparison for good (the
+    import again is a replay, which queues nothing)."""
+    anna = org.worker("anna")
+    record_work(anna, tmp_path, "anna")
+    assert push(anna, backoff=quick_backoff()).made is not None
+    add_testimony(anna, "by hand")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    profile = held_profile(anna)
+    assert profile is not None
+    made = export_bundle(
+        anna, stick, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
+    )
+    identity = org.coordinator.vault_keys.age_identity()
+
+    committing = SyncStateService.begin_import
+
+    @contextlib.contextmanager
+    def dies_once_committed(service: SyncStateService) -> Iterator[VaultImport]:
+        with committing(service) as unit:
+            yield unit
+        raise _Killed
+
+    monkeypatch.setattr(SyncStateService, "begin_import", dies_once_committed)
+    with pytest.raises(_Killed):
+        import_bundle(org.coordinator, made.path, identity, org_id=profile.org_id)
+    monkeypatch.undo()
+    assert org.coordinator.sync.received_bundle(made.bundle_id) is not None  # the import stands
+
+    assert import_bundle(org.coordinator, made.path, identity, org_id=profile.org_id).replay
+    assert [(a.device_id, a.receipt.index) for a in to_audit(org.coordinator)] == [(anna.device_id, 1)]
