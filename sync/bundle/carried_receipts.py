@@ -9,7 +9,9 @@ is acknowledged; a coordinator that imports such a bundle (USB or pull)
 keeps them to compare with the log it checked (sync/client/receipt_audit.py).
 A difference is kept as an alarm in the vault and shown, never dropped.
 
-State, in the vault's ``sync_client_values`` (short transactions, JSON):
+State, in the vault's ``sync_client_values`` (JSON; each change is read
+and written in one short write transaction, ``SyncClientState.update_value``:
+a USB import, the background sync and the CLI may change one at once):
 
 - ``receipts_carried`` (a worker): ``{"through": n, "bundles": {bundle id:
   highest receipt index it carried}}``; receipts up to ``through`` were
@@ -106,10 +108,6 @@ def _parse(text: str | None, default: Any) -> Any:
     return value if isinstance(value, type(default)) else default
 
 
-def _save(state: SyncClientState, name: str, value: Any) -> None:
-    state.set_value(name, json.dumps(value, sort_keys=True))
-
-
 def receipt_of(stored: str | None) -> CarriedReceipt | None:
     """A receipt as the vault stores it (``sync_deliveries.receipt``, the
     server's JSON), or None when it is not of that form."""
@@ -130,19 +128,41 @@ def receipt_of(stored: str | None) -> CarriedReceipt | None:
 # -- a field worker: what its next bundle carries ---------------------------------------------
 
 
-def _reported_through(vault: Vault, state: SyncClientState) -> tuple[int, dict[str, Any]]:
-    """The highest receipt index an acknowledged bundle carried (what a
-    coordinator holds), folding acknowledged bundles into it."""
-    record = _load(state, CARRIED, {})
+def _folded(record: dict[str, Any], acked: set[str]) -> tuple[int, dict[str, int], bool]:
+    """``receipts_carried`` with the acknowledged bundles folded into its
+    ``through``: (through, the bundles left, whether anything was folded)."""
     through = record.get("through", 0) if isinstance(record.get("through"), int) else 0
     bundles = record.get("bundles", {}) if isinstance(record.get("bundles"), dict) else {}
-    acked = {b.bundle_id for b in vault.sync.sent_bundles() if b.acked_ms is not None}
     folded = {b: i for b, i in bundles.items() if b in acked and isinstance(i, int)}
     if folded:
         through = max(through, *folded.values())
         bundles = {b: i for b, i in bundles.items() if b not in folded and isinstance(i, int) and i > through}
-        _save(state, CARRIED, {"through": through, "bundles": bundles})
-    return through, {"through": through, "bundles": bundles}
+    return through, bundles, bool(folded)
+
+
+def _carried_json(through: int, bundles: dict[str, int]) -> str:
+    return json.dumps({"through": through, "bundles": bundles}, sort_keys=True)
+
+
+def _reported_through(vault: Vault, state: SyncClientState) -> int:
+    """The highest receipt index an acknowledged bundle carried (what a
+    coordinator holds), folding acknowledged bundles into it."""
+    acked = _acked(vault)
+    through, _bundles, changed = _folded(_load(state, CARRIED, {}), acked)
+    if not changed:
+        return through  # read only: no write lock taken when nothing changes
+
+    def fold(text: str | None) -> str | None:
+        nonlocal through
+        through, bundles, changed = _folded(_parse(text, {}), acked)
+        return _carried_json(through, bundles) if changed else None
+
+    state.update_value(CARRIED, fold)
+    return through
+
+
+def _acked(vault: Vault) -> set[str]:
+    return {b.bundle_id for b in vault.sync.sent_bundles() if b.acked_ms is not None}
 
 
 def receipts_to_carry(vault: Vault) -> list[CarriedReceipt]:
@@ -150,7 +170,7 @@ def receipts_to_carry(vault: Vault) -> list[CarriedReceipt]:
     oldest first, at most MAX_CARRIED_RECEIPTS (the rest go in a later
     bundle once these are acknowledged). Empty when it has none."""
     state = SyncClientState.of(vault)
-    through, _record = _reported_through(vault, state)
+    through = _reported_through(vault, state)
     own = {b.bundle_id for b in vault.sync.sent_bundles()}
     by_index: dict[int, CarriedReceipt] = {}
     for delivery in state.deliveries():
@@ -168,10 +188,14 @@ def record_carried(vault: Vault, bundle_id: str, receipts: list[CarriedReceipt])
     once more.)"""
     if not receipts:
         return
-    state = SyncClientState.of(vault)
-    _through, record = _reported_through(vault, state)
-    record["bundles"][bundle_id] = max(r.index for r in receipts)
-    _save(state, CARRIED, record)
+    acked = _acked(vault)
+
+    def carried(text: str | None) -> str:
+        through, bundles, _changed = _folded(_parse(text, {}), acked)
+        bundles[bundle_id] = max(r.index for r in receipts)
+        return _carried_json(through, bundles)
+
+    SyncClientState.of(vault).update_value(CARRIED, carried)
 
 
 # -- a coordinator: receipts waiting to be compared with the log ------------------------------
@@ -221,8 +245,12 @@ def _queuing(
 
 
 def to_audit(vault: Vault) -> list[ToAudit]:
+    return _to_audit_of(_load(SyncClientState.of(vault), TO_AUDIT, []))
+
+
+def _to_audit_of(queued: list[Any]) -> list[ToAudit]:
     items = []
-    for value in _load(SyncClientState.of(vault), TO_AUDIT, []):
+    for value in queued:
         receipt = receipt_of(json.dumps(value.get("receipt"))) if isinstance(value, dict) else None
         if receipt is not None:
             items.append(ToAudit(str(value["device_id"]), str(value["bundle_id"]), receipt))
@@ -230,19 +258,22 @@ def to_audit(vault: Vault) -> list[ToAudit]:
 
 
 def audited(vault: Vault, done: list[ToAudit]) -> None:
-    """Drop what was compared (the alarms, if any, are kept apart)."""
-    state = SyncClientState.of(vault)
+    """Drop what was compared (the alarms, if any, are kept apart). Read and
+    written in one write transaction: a receipt an import queued meanwhile
+    (another lane: a USB import during the pull) stays."""
     gone = {(d.device_id, d.receipt.index, d.receipt.entry) for d in done}
-    left = [
-        item
-        for item in to_audit(vault)
-        if (item.device_id, item.receipt.index, item.receipt.entry) not in gone
-    ]
-    _save(
-        state,
-        TO_AUDIT,
-        [{"device_id": i.device_id, "bundle_id": i.bundle_id, "receipt": i.receipt.to_json()} for i in left],
-    )
+
+    def left(text: str | None) -> str:
+        return json.dumps(
+            [
+                {"device_id": i.device_id, "bundle_id": i.bundle_id, "receipt": i.receipt.to_json()}
+                for i in _to_audit_of(_parse(text, []))
+                if (i.device_id, i.receipt.index, i.receipt.entry) not in gone
+            ],
+            sort_keys=True,
+        )
+
+    SyncClientState.of(vault).update_value(TO_AUDIT, left)
 
 
 # -- alarms -------------------------------------------------------------------------------------
@@ -250,8 +281,12 @@ def audited(vault: Vault, done: list[ToAudit]) -> None:
 
 def alarms(vault: Vault) -> list[ReceiptAlarm]:
     """Every receipt alarm this vault found, oldest first."""
+    return _alarms_of(_load(SyncClientState.of(vault), ALARMS, []))
+
+
+def _alarms_of(values: list[Any]) -> list[ReceiptAlarm]:
     found = []
-    for value in _load(SyncClientState.of(vault), ALARMS, []):
+    for value in values:
         try:
             found.append(ReceiptAlarm.from_json(value))
         except (KeyError, TypeError, ValueError):
@@ -260,19 +295,24 @@ def alarms(vault: Vault) -> list[ReceiptAlarm]:
 
 
 def add_alarms(vault: Vault, new: list[ReceiptAlarm]) -> list[ReceiptAlarm]:
-    """Keep the alarms not kept already; returns those (the new ones)."""
-    if not new:
-        return []
-    kept = alarms(vault)
-    seen = {(a.kind, a.index, a.device_id, a.carried_sha256) for a in kept}
-    added = []
-    for alarm in new:
-        key = (alarm.kind, alarm.index, alarm.device_id, alarm.carried_sha256)
-        if key not in seen:
-            seen.add(key)
-            added.append(alarm)
-    if added:
-        _save(SyncClientState.of(vault), ALARMS, [a.to_json() for a in kept + added])
+    """Keep the alarms not kept already; returns those (the new ones). Read
+    and written in one write transaction: an alarm another lane or process
+    adds meanwhile is never overwritten (docs/sync.md §2.2)."""
+    added: list[ReceiptAlarm] = []
+
+    def with_new(text: str | None) -> str | None:
+        added.clear()
+        kept = _alarms_of(_parse(text, []))
+        seen = {(a.kind, a.index, a.device_id, a.carried_sha256) for a in kept}
+        for alarm in new:
+            key = (alarm.kind, alarm.index, alarm.device_id, alarm.carried_sha256)
+            if key not in seen:
+                seen.add(key)
+                added.append(alarm)
+        return json.dumps([a.to_json() for a in kept + added], sort_keys=True) if added else None
+
+    if new:
+        SyncClientState.of(vault).update_value(ALARMS, with_new)
     return added
 
 
