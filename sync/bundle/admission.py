@@ -18,6 +18,7 @@ from db.api import Codes, FieldvaultError, HeldBundle, Vault
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import BundleHeader
 from sync.bundle.reader import CheckedBundle
+from sync.bundle.vouching import is_coordinator_vault
 from sync.enrolment_proof import proof_holds
 from sync.org_vault import held_profile
 
@@ -128,16 +129,21 @@ def admit(
     the bundle in quarantine unless ``record`` is False (a dry run)."""
     header = checked.header
     device = vault.sync.device(header.device_id)
+    profile = held_profile(vault)
+    if profile is not None and header.device_id in profile.revoked:
+        raise BundleRejected("device-revoked")  # whatever the vault's row says
     if device is not None and device.public_key == header.device_key:
-        # A device known only on a coordinator's word (vouched_by: its
-        # revisions relayed to this field worker) sends nothing here itself.
-        if device.status == "enrolled" and device.vouched_by is None:
+        # A device known on a coordinator's word (vouched_by): a coordinator
+        # of the profile takes its bundles (another coordinator enrolled it,
+        # docs/bundle-format.md §8 "Vouching between coordinators"); a field
+        # worker, to which it was vouched for only to relay its revisions,
+        # does not (it sends nothing there itself).
+        if device.status == "enrolled" and (
+            device.vouched_by is None or is_coordinator_vault(vault, profile)
+        ):
             return None
         if device.status == "revoked":
             raise BundleRejected("device-revoked")
-    profile = held_profile(vault)
-    if profile is not None and header.device_id in profile.revoked:
-        raise BundleRejected("device-revoked")
     now = _now_ms() if now_ms is None else now_ms
     reason = _hold_reason(vault, header, now)
     enrolment = header.enrolment

@@ -12,15 +12,18 @@ another check leaves the device unknown and the bundle held.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 import pyrage
 
-from db.api import CancelToken, Codes, FieldvaultError, HeldBundle, Vault
+from db.api import SYNC_SPOOL_DIR, CancelToken, Codes, FieldvaultError, HeldBundle, Vault
 from sync.bundle.admission import Admission
 from sync.bundle.reader import check_header
-from sync.bundle.vault_io import ImportedBundle, Progress, import_bundle
+from sync.bundle.vault_io import BundleCancelled, ImportedBundle, Progress, import_bundle
+from sync.bundle.vouching import is_coordinator_vault
 from sync.org import OrgRefused, verification_code
 from sync.org_vault import held_profile, require_coordinator
 
@@ -138,3 +141,80 @@ def approve_bundle(
     return import_bundle(
         vault, path, identity, org_id=profile.org_id, progress=progress, cancel=cancel, approved=approved
     )
+
+
+# -- held bundles of a device enrolled since ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Released:
+    """What became of one held bundle whose device this vault now holds as
+    enrolled (``release_held``): imported, refused by a later check, or not
+    tried because its file is no longer that bundle where it was left."""
+
+    held: HeldBundle
+    imported: ImportedBundle | None = None
+    refusal: FieldvaultError | None = None  # a check the bundle failed; it stays held
+    file_gone: bool = False  # nothing at its path is that bundle now: give the file again
+
+
+def in_spool(vault: Vault, held: HeldBundle) -> bool:
+    """Was ``held`` left in the vault's spool by a pull (then a pull imports
+    it and acknowledges it on the server), not where a USB import found it?"""
+    return Path(held.path).parent == (vault.folder / SYNC_SPOOL_DIR).absolute()
+
+
+def releasable(vault: Vault) -> list[HeldBundle]:
+    """Bundles held in quarantine whose device this vault now knows as an
+    enrolled device with the key in their header — enrolled since by its
+    card, an approval of another of its bundles, or another coordinator's
+    vouch (docs/bundle-format.md §8). Oldest sequence first, by device. None
+    on a field worker's vault: only a coordinator takes a device's bundles."""
+    if not is_coordinator_vault(vault, held_profile(vault)):
+        return []
+    found = []
+    for held in vault.sync.held_bundles():
+        device = vault.sync.device(held.device_id)
+        if device is not None and device.status == "enrolled" and device.public_key == held.device_key:
+            found.append(held)
+    return found
+
+
+def release_held(
+    vault: Vault,
+    identity: str | pyrage.x25519.Identity,
+    *,
+    org_id: str | None = None,
+    which: Callable[[HeldBundle], bool] | None = None,
+    cancel: CancelToken | None = None,
+) -> list[Released]:
+    """Import the held bundles of devices enrolled since (``releasable``;
+    those ``which`` picks, default all), each from where it was left and
+    only if the file there is still that bundle; each all or nothing, with
+    every check of an import (its device now admitted as known). An
+    imported one is marked approved (``record_bundle``); one refused or
+    whose file is gone stays held, and is reported."""
+    results: list[Released] = []
+    for held in releasable(vault):
+        if which is not None and not which(held):
+            continue
+        path = Path(held.path)
+        try:
+            same = check_header(path, org_id=org_id).bundle_id == held.bundle_id
+        except (FieldvaultError, OSError):
+            same = False
+        if not same:
+            results.append(Released(held, file_gone=True))
+            continue
+        try:
+            imported = import_bundle(vault, path, identity, org_id=org_id, cancel=cancel)
+        except BundleCancelled:
+            raise
+        except FieldvaultError as refused:  # BundleRejected; it stays held with its record
+            results.append(Released(held, refusal=refused))
+            continue
+        except OSError:
+            results.append(Released(held, file_gone=True))
+            continue
+        results.append(Released(held, imported=imported))
+    return results

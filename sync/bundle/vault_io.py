@@ -36,6 +36,7 @@ from sync.bundle.carried_receipts import queue_with_import, receipts_to_carry, r
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import BlobEntry, BundleHeader, HeaderEnrolment, Manifest
 from sync.bundle.reader import BlobSink, CheckedBundle, check_bundle, check_header, read_bundle
+from sync.bundle.vouching import coordinator_vouches
 from sync.bundle.writer import (
     BlobSource,
     BundleContents,
@@ -216,6 +217,9 @@ def export_bundle(
                 # coordinators: declared, so that they see no false gap.
                 addressed=vault.sync.addressed_since(),
                 receipts=receipts,
+                # A coordinator's bundle to coordinators vouches for the field
+                # devices it holds as enrolled (§4 devices, sync/bundle/vouching.py).
+                devices=coordinator_vouches(vault, held_profile(vault)),
             ),
             device,
             recipients,
@@ -385,25 +389,33 @@ class _Applier:
         *,
         dry_run: bool = False,
         profile: Profile | None = None,
+        own_id: str = "",
     ) -> None:
         self.unit = unit
         self.header = header
         self.dry_run = dry_run  # check the evidence ids, hash the bytes, store nothing
         self.profile = profile  # the vault's: who may vouch, who is revoked
+        self.own_id = own_id  # this vault's device id
         self.batch: list[dict[str, Any]] = []
         self.vouched: list[str] = []  # devices this import made known on the sender's word
 
     def manifest(self, manifest: Manifest) -> None:
         """§4 ``devices``: the sender vouches for the devices whose revisions
-        it relays. Taken only from a coordinator of this vault's profile
-        (otherwise the bundle is refused as ``signer``, naming the first
-        device); a device the profile revokes is not taken (its revisions
-        are then refused as ``signer``); a device known already stays as it is."""
+        it relays (a send-back to a field worker) or that it holds as
+        enrolled (a coordinator's bundle to coordinators, §8). Taken only
+        from a coordinator of this vault's profile (otherwise the bundle is
+        refused as ``signer``, naming the first device); a device the profile
+        revokes is not taken (its revisions are then refused as ``signer``);
+        a device known already stays as it is. A field worker takes a vouch
+        only from a bundle addressed to it (§2.2): a coordinators' bundle's
+        list is for coordinators, and it ignores it."""
         if not manifest.devices:
             return
         sender, profile = self.header.device_id, self.profile
         if profile is None or profile.coordinator(sender) is None:
             raise BundleRejected("signer", manifest.devices[0].device_id)
+        if profile.coordinator(self.own_id) is None and self.header.addressee != self.own_id:
+            return
         for device in manifest.devices:
             if device.device_id in profile.revoked:
                 continue
@@ -570,7 +582,7 @@ def _apply(
             # A coordinator's bundles go to many devices, each to one: a field
             # worker sees some of its sequence numbers, and the others are no loss.
             gaps = ()
-        applier = _Applier(unit, header, dry_run=dry_run, profile=profile)
+        applier = _Applier(unit, header, dry_run=dry_run, profile=profile, own_id=vault.device_id)
         opened = read_bundle(
             path,
             identity,

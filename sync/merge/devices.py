@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 # What a device's verification means here:
 # - verified: enrolled (by a token its first bundle proved, or by its card after
-#   the verification codes were compared);
+#   the verification codes were compared; here, or at another coordinator whose
+#   bundle vouched for it: ``vouched_by``);
 # - awaiting-verification: bundles held in quarantine until a coordinator
 #   compares its verification code (fieldvault quarantine approve);
 # - pending: known, not yet enrolled;
@@ -62,6 +63,9 @@ class DeviceRow:
     # (kind, receipt index) of each receipt alarm about this device's
     # deliveries (carried_receipts.ReceiptAlarm; kept until someone looks).
     receipt_alarms: tuple[tuple[str, int], ...] = ()
+    # The coordinator on whose word this vault knows the device (another
+    # coordinator enrolled it: docs/bundle-format.md §8); None: known otherwise.
+    vouched_by: str | None = None
 
     @property
     def missing(self) -> int:
@@ -83,6 +87,7 @@ class DeviceRow:
             "held_bundles": self.held_bundles,
             "warnings": list(self.warnings),
             "receipt_alarms": [{"kind": kind, "index": index} for kind, index in self.receipt_alarms],
+            "vouched_by": self.vouched_by,
         }
 
 
@@ -157,6 +162,7 @@ def _row(
         held_bundles=len(held),
         warnings=tuple(warnings),
         receipt_alarms=tuple(receipt_alarms),
+        vouched_by=device.vouched_by if device is not None else None,
     )
 
 
