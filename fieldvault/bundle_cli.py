@@ -288,10 +288,12 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
     if bundles:
         identity = vault.vault_keys.age_identity()
     org_id = _org_id(vault)
+    vouched = False  # another coordinator's bundle made devices known
     for number, path in enumerate(bundles, start=1):
         progress = make_progress(f"[{number}/{len(bundles)}]")
         try:
             result = import_bundle(vault, path, identity, org_id=org_id, progress=progress)
+            vouched = vouched or bool(result.vouched)
             row = _imported_row(result)
             if args.ack_to is not None:
                 try:
@@ -308,8 +310,60 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
         finally:
             progress.finish()
         out.rows([row], _human)
+    if vouched:
+        refused += _release_held(out, vault, identity, org_id)
     if refused:
         raise BundlesRefused(refused, len(args.files))
+
+
+def _release_held(out: Any, vault: Vault, identity: Any, org_id: str | None) -> int:
+    """After another coordinator's vouch (docs/bundle-format.md §8): the
+    bundles held in quarantine of devices now enrolled. Those a USB import
+    left are imported now from where they were, if the file there is still
+    that bundle (else: give it again); those a pull left in the spool are
+    imported, and acknowledged on the server, by the next sync. Returns how
+    many were refused."""
+    from sync.bundle.quarantine import in_spool, releasable, release_held
+
+    refused = 0
+    rows: list[dict[str, Any]] = []
+    for one in release_held(vault, identity, org_id=org_id, which=lambda held: not in_spool(vault, held)):
+        where = {"bundle": one.held.path, "bundle_id": one.held.bundle_id, "device_id": one.held.device_id}
+        if one.imported is not None:
+            rows.append(_imported_row(one.imported) | {"released": True})
+        elif one.refusal is not None:
+            refused += 1
+            reason = getattr(one.refusal, "reason", None) or one.refusal.code or "refused"
+            rows.append(
+                where | {"ok": False, "released": False, "reason": reason, "message": str(one.refusal)}
+            )
+        else:
+            rows.append(where | {"ok": True, "released": False, "action": "import-again"})
+    for held in releasable(vault):
+        if in_spool(vault, held):
+            rows.append(
+                {"bundle": held.path, "bundle_id": held.bundle_id, "device_id": held.device_id}
+                | {"ok": True, "released": False, "action": "next-sync"}
+            )
+    out.rows(rows, _released_human)
+    return refused
+
+
+def _released_human(row: dict[str, Any]) -> str:
+    if row.get("released"):
+        return f"held in quarantine, now imported (its device was vouched for): {_human(row)}"
+    if not row["ok"]:
+        return f"{row['bundle']}: held in quarantine, its device now vouched for, REFUSED ({row['reason']})"
+    if row["action"] == "next-sync":
+        return (
+            f"bundle {row['bundle_id']} of device {row['device_id']}: held in quarantine, its device now "
+            "vouched for; the next 'fieldvault sync' imports it"
+        )
+    return (
+        f"bundle {row['bundle_id']} of device {row['device_id']}: held in quarantine, its device now vouched "
+        f"for, but {row['bundle']} is no longer that bundle: import the file again "
+        "('fieldvault bundle import FILE')"
+    )
 
 
 def _is_ack(path: Path) -> bool:
