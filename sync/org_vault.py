@@ -15,7 +15,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from db.api import Device, OrgProfile, Vault
+from db.api import Device, OrgProfile, SyncClientState, Vault
+from sync.bundle.carried_receipts import keep_receipt_keys
 from sync.org import (
     DEFAULT_SEND_TO_WORKERS,
     Coordinator,
@@ -98,6 +99,10 @@ def _keep(vault: Vault, signed: SignedProfile) -> None:
     bring the known devices in line with it."""
     profile = signed.profile
     vault.sync.set_org_profile(OrgProfile(profile.version, signed.signed))
+    if profile.server is not None and profile.server.receipt_key is not None:
+        # The vault keeps only its newest profile: the receipt keys the
+        # versions pinned are kept apart, for the receipts signed before a switch.
+        keep_receipt_keys(SyncClientState.of(vault), None, [profile.server.receipt_key])
     for coordinator in profile.coordinators:
         if coordinator.device_id == vault.device_id:
             continue

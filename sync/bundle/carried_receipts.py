@@ -20,7 +20,13 @@ a USB import, the background sync and the CLI may change one at once):
   not yet compared with the log, each with the device and bundle that
   carried it.
 - ``receipt_alarms``: every difference found, kept until someone looks
-  (nothing removes them)."""
+  (nothing removes them).
+- ``receipt_keys`` (every device): the server receipt keys this vault has
+  accepted, in the order they were pinned (base64, oldest first): a
+  profile's ``server.receipt_key``, or the key trusted on first use. A
+  receipt is checked against the key pinned when it was issued, not only
+  the newest (sync/client/receipt_audit.py ``PinnedKeys``): after a
+  legitimate re-keying the old receipts are still the server's."""
 
 from __future__ import annotations
 
@@ -39,6 +45,7 @@ from sync.bundle.format import MAX_CARRIED_RECEIPTS, CarriedReceipt
 CARRIED = "receipts_carried"
 TO_AUDIT = "receipts_to_audit"
 ALARMS = "receipt_alarms"
+RECEIPT_KEYS = "receipt_keys"
 MAX_TO_AUDIT = 100_000  # a bound on what waits for a coordinator's next pull
 
 
@@ -316,17 +323,74 @@ def add_alarms(vault: Vault, new: list[ReceiptAlarm]) -> list[ReceiptAlarm]:
     return added
 
 
+# -- the receipt keys pinned over time ----------------------------------------------------------
+
+
+def receipt_key_history(state: SyncClientState) -> list[bytes]:
+    """The receipt keys kept in ``receipt_keys``, in the order pinned."""
+    return _keys_of(_load(state, RECEIPT_KEYS, []))
+
+
+def _keys_of(values: list[Any]) -> list[bytes]:
+    keys = []
+    for value in values:
+        try:
+            key = base64.b64decode(value, validate=True) if isinstance(value, str) else b""
+        except (ValueError, binascii.Error):
+            continue
+        if len(key) == 32:
+            keys.append(key)
+    return keys
+
+
+def _with_pinned(history: list[bytes], known: bytes | None, pinned: list[bytes]) -> list[bytes]:
+    """``history`` with ``known`` (the key a login accepted before) put
+    first if it is not in it at all — a key remembered before this history
+    was kept, so older than what it holds — then each of ``pinned`` added
+    unless it is the last one already (a key pinned again after another is
+    a new period of it)."""
+    keys = list(history)
+    if known is not None and known not in keys:
+        keys.insert(0, known)
+    for key in pinned:
+        if not keys or keys[-1] != key:
+            keys.append(key)
+    return keys
+
+
+def keep_receipt_keys(state: SyncClientState, known: bytes | None, pinned: list[bytes]) -> list[bytes]:
+    """Add to ``receipt_keys`` what ``_with_pinned`` adds; returns the
+    history. Written only when it changes, in one write transaction (a login
+    on the sync lane and a check on another may do this at once)."""
+    history = receipt_key_history(state)
+    if _with_pinned(history, known, pinned) == history:
+        return history  # read only: no write lock when nothing is new
+    kept: list[bytes] = []
+
+    def added(text: str | None) -> str | None:
+        old = _keys_of(_parse(text, []))
+        new = _with_pinned(old, known, pinned)
+        kept[:] = new
+        return json.dumps([base64.b64encode(k).decode("ascii") for k in new]) if new != old else None
+
+    state.update_value(RECEIPT_KEYS, added)
+    return kept
+
+
 __all__ = [
     "LOG_DIFFERS",
     "LOG_LACKS",
     "RECEIPT_INVALID",
+    "RECEIPT_KEYS",
     "RECEIPT_ORDER",
     "ReceiptAlarm",
     "ToAudit",
     "add_alarms",
     "alarms",
+    "keep_receipt_keys",
     "queue_for_audit",
     "queue_with_import",
+    "receipt_key_history",
     "receipts_to_carry",
     "record_carried",
     "to_audit",

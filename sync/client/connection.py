@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from db.api import SyncClientState, Vault
+from sync.bundle.carried_receipts import keep_receipt_keys
 from sync.client import errors
 from sync.client.errors import SyncFailed
 from sync.client.transport import PinMismatch, ServerClient, ServerSaid, ServerUnreachable
@@ -154,7 +155,11 @@ def _remember_server_key(vault: Vault, client: ServerClient, url: str, pinned: b
     _check_server_key(vault, key, url, pinned)
     state = SyncClientState.of(vault)
     text = base64.b64encode(key).decode("ascii")
-    if state.value(SERVER_KEY) != text:
+    known = state.value(SERVER_KEY)
+    if known != text:
+        # The key it replaces stays in the history: receipts signed before
+        # the switch are checked against it (receipt_audit.PinnedKeys).
+        keep_receipt_keys(state, base64.b64decode(known) if known else None, [key])
         state.set_value(SERVER_KEY, text)
     return key
 

@@ -28,17 +28,16 @@ from sync.acks import make_ack, sign_ack
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.carried_receipts import ReceiptAlarm
 from sync.bundle.errors import BundleRejected
-from sync.bundle.quarantine import in_spool, release_held
 from sync.bundle.vault_io import ImportedBundle, import_bundle
 from sync.client import errors
 from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
 from sync.client.push import spool_dir
-from sync.client.receipt_audit import audit_carried
+from sync.client.receipt_audit import audit_carried, check_stretch, pinned_keys
 from sync.client.retry import Backoff
 from sync.client.transport import ServerClient
 from sync.server.protocol import b64
-from sync.server.receipts import Receipt, ReceiptInvalid, check_log, verify_receipt
+from sync.server.receipts import Receipt, ReceiptInvalid
 
 CURSOR = "changes_cursor"
 LOG_HEAD = "log_head"
@@ -104,9 +103,6 @@ class PullResult:
     # A field worker's inbox: the refusals of this run, each with when it is
     # tried again or that it was set aside for good (inbox.InboxRefusal).
     inbox_refusals: list[Any] = field(default_factory=list)
-    # Bundles held in quarantine by an earlier pull and imported in this run,
-    # their device enrolled since (another coordinator's vouch); also in ``received``.
-    released: list[str] = field(default_factory=list)
 
 
 def _change(value: Any) -> Change:
@@ -132,14 +128,15 @@ def _change(value: Any) -> Change:
 
 class _Log:
     """The receipt log as far as this vault checked it: each stretch read is
-    checked to join the last entry checked before (``check_log``), and the
+    checked to join the last entry checked before (``check_stretch``), and the
     new head kept in the vault."""
 
     def __init__(self, vault: Vault, client: ServerClient) -> None:
         self.state = SyncClientState.of(vault)
         self.client = client
-        assert client.server_key is not None  # session() checked it
-        self.key = client.server_key
+        # The log's entries are signed by the receipt key pinned when each was
+        # written: an old key before the switch to a new one (receipt_audit.py).
+        self.keys = pinned_keys(vault)
         head = self.state.value(LOG_HEAD)
         self.head = Receipt.from_json(json.loads(head)) if head is not None else None
         self.seen: dict[int, Receipt] = {}  # entries checked to join the head, this run
@@ -152,7 +149,7 @@ class _Log:
             # Checked in an earlier run: this entry alone, by its signature.
             receipt = self.client.receipts(start=index, limit=1)[0]
             try:
-                verify_receipt(receipt, self.key)
+                self.keys.verify(receipt, at_most=max(self.keys.positions(self.head), default=None))
             except ReceiptInvalid:
                 raise errors.log_broken(index) from None
             if receipt.index != index:
@@ -171,7 +168,7 @@ class _Log:
             if not stretch:
                 return False
             try:
-                check_log(stretch, self.key, after=self.head)
+                check_stretch(self.keys, stretch, after=self.head)
             except ReceiptInvalid:
                 raise errors.log_broken(start) from None
             for receipt in stretch:
@@ -212,8 +209,9 @@ class _Log:
                 raise errors.log_broken(at)
             stretch += [r for r in page if r.index <= head.index]
         try:
+            at = 0
             for receipt in stretch:
-                verify_receipt(receipt, self.key)
+                _body, at = self.keys.verify(receipt, at_least=at)
         except ReceiptInvalid:
             raise errors.log_broken(start) from None
         joined = stretch[-1].index == head.index and stretch[-1].entry == head.entry
@@ -288,13 +286,12 @@ class _Puller:
 
     def run(self, client: ServerClient) -> None:
         log = _Log(self.vault, client)
-        self.release(client)  # held ones whose device was vouched for since the last run (a USB import)
         while True:
             feed = client.changes(cursor=self.cursor, limit=PAGE)
             changes = [_change(c) for c in feed["changes"]]
             if not changes:
                 # The receipts imported bundles carried (USB ones too), against the log.
-                self.result.server_forks += audit_carried(self.vault, log, log.key)
+                self.result.server_forks += audit_carried(self.vault, log, log.keys)
                 return
             for change in changes:
                 if change.receipt_index <= self.cursor:
@@ -314,44 +311,15 @@ class _Puller:
             return
         if imported is None:
             return  # held: the file stays where the quarantine row says
-        self.imported(client, change.bundle_id, imported, path)
-        if imported.vouched:
-            # Another coordinator's bundle made devices known: their bundles
-            # this vault pulled and held are imported now, not at the next run.
-            self.release(client)
-
-    def imported(self, client: ServerClient, bundle_id: str, imported: ImportedBundle, path: Path) -> None:
         self.result.gaps += [
             {"device_id": g.device_id, "first": g.first, "last": g.last} for g in imported.gaps
         ]
         # The signed acknowledgement goes with the server's record of it: the
         # server relays it to the worker, whose next bundle then carries only
         # new work (sync/acks.py; the worker checks the signature itself).
-        signed = sign_ack(make_ack(self.vault, bundle_id), self.vault.sync.signing_key())
-        client.request("POST", f"/v1/bundles/{bundle_id}/ack", json={"signed": b64(signed)})
+        signed = sign_ack(make_ack(self.vault, change.bundle_id), self.vault.sync.signing_key())
+        client.request("POST", f"/v1/bundles/{change.bundle_id}/ack", json={"signed": b64(signed)})
         path.unlink()
-
-    def release(self, client: ServerClient) -> None:
-        """Bundles a pull held in quarantine (their files in the spool) whose
-        device is enrolled since — most often on another coordinator's vouch
-        (docs/bundle-format.md §8) — imported now, each all or nothing, then
-        acknowledged on the server like any pulled bundle. One refused is
-        reported and its spool copy removed (the server still holds it)."""
-        released = release_held(
-            self.vault,
-            self.vault.vault_keys.age_identity(),
-            org_id=self.target.profile.org_id,
-            which=lambda held: in_spool(self.vault, held),
-        )
-        for one in released:
-            path = Path(one.held.path)
-            if one.imported is not None:
-                self.result.received.append(Received.of(one.imported))
-                self.result.released.append(one.held.bundle_id)
-                self.imported(client, one.held.bundle_id, one.imported, path)
-            elif one.refusal is not None:
-                self.result.refused.append((one.held.bundle_id, one.refusal.code or "bundle-refused"))
-                path.unlink(missing_ok=True)
 
 
 def import_downloaded(

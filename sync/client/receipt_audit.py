@@ -15,12 +15,21 @@ logs: the alarm is kept in the vault and reported, never dropped.
 The worker checks what it can alone (``check_own_receipts``): each receipt
 signed by the server key and naming its own device, organisation, bundle
 and sequence, and the indexes growing with the sequence (a later bundle
-cannot have been received earlier)."""
+cannot have been received earlier).
+
+"The server key" is the one pinned when a receipt was issued
+(``PinnedKeys``): the organisation may give its server a new receipt key (a
+new profile version naming it), and the receipts and log entries signed
+before the switch stay signed by the old one. The history holds only keys
+the organisation pinned (or the device trusted on first use): a server
+cannot add one."""
 
 from __future__ import annotations
 
 import base64
-from typing import Protocol
+import binascii
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from db.api import SyncClientState, Vault
 from sync.bundle.carried_receipts import (
@@ -33,14 +42,87 @@ from sync.bundle.carried_receipts import (
     add_alarms,
     audited,
     entry_sha256,
+    keep_receipt_keys,
     now_ms,
     receipt_of,
     to_audit,
 )
 from sync.client.connection import SERVER_KEY, target_of
+from sync.org_vault import held_profile
+from sync.server.protocol import GENESIS
 from sync.server.receipts import Receipt, ReceiptInvalid, verify_receipt
 
-__all__ = ["audit_carried", "check_own_receipts"]
+__all__ = ["PinnedKeys", "audit_carried", "check_own_receipts", "check_stretch", "pinned_keys"]
+
+
+@dataclass(frozen=True)
+class PinnedKeys:
+    """The server receipt keys this vault accepted, in the order pinned
+    (``receipt_keys``, sync/bundle/carried_receipts.py). A position is an
+    index into ``keys``: along the log (and along a device's receipts) the
+    position of the key that signed each entry never goes back — entries
+    before the switch to a new key are signed by the old one, entries after
+    it by the new one, never by the old one again."""
+
+    keys: tuple[bytes, ...]
+
+    def positions(self, receipt: Receipt) -> list[int]:
+        """The positions whose key signed ``receipt`` (its form checked too)."""
+        found = []
+        verdicts: dict[bytes, bool] = {}
+        for at, key in enumerate(self.keys):
+            if key not in verdicts:
+                try:
+                    verify_receipt(receipt, key)
+                    verdicts[key] = True
+                except ReceiptInvalid:
+                    verdicts[key] = False
+            if verdicts[key]:
+                found.append(at)
+        return found
+
+    def verify(
+        self, receipt: Receipt, *, at_least: int = 0, at_most: int | None = None
+    ) -> tuple[dict[str, Any], int]:
+        """The receipt's body and the first position from ``at_least`` (to
+        ``at_most``) whose key signed it; ReceiptInvalid when none did."""
+        last = len(self.keys) - 1 if at_most is None else min(at_most, len(self.keys) - 1)
+        for at in self.positions(receipt):
+            if at_least <= at <= last:
+                return receipt.body, at
+        raise ReceiptInvalid(f"receipt {receipt.index}: signature")
+
+
+def pinned_keys(vault: Vault) -> PinnedKeys:
+    """The history of pinned receipt keys, brought up to date with the key
+    remembered at the first login (profiles that pin none) and the one the
+    profile the vault holds pins now (a profile names a new key before the
+    device logs in under it). Logins add theirs (connection.py)."""
+    state = SyncClientState.of(vault)
+    remembered_text = state.value(SERVER_KEY)
+    try:
+        remembered = base64.b64decode(remembered_text, validate=True) if remembered_text else None
+    except (ValueError, binascii.Error):
+        remembered = None
+    profile = held_profile(vault)
+    named = profile.server.receipt_key if profile is not None and profile.server is not None else None
+    return PinnedKeys(tuple(keep_receipt_keys(state, remembered, [named] if named is not None else [])))
+
+
+def check_stretch(keys: PinnedKeys, receipts: list[Receipt], *, after: Receipt | None = None) -> str:
+    """``sync.server.receipts.check_log`` with the pinned keys: a stretch of
+    the log that follows ``after`` (None: the start), each entry signed by
+    a pinned key no earlier in the history than the one before it (the key
+    of ``after`` included); returns the SHA-256 of its last entry."""
+    previous = after.sha256 if after is not None else GENESIS
+    index = after.index + 1 if after is not None else 1
+    at = min(keys.positions(after), default=0) if after is not None else 0
+    for receipt in receipts:
+        body, at = keys.verify(receipt, at_least=at)
+        if receipt.index != index or body["previous"] != previous:
+            raise ReceiptInvalid(f"receipt {receipt.index}: does not follow {index - 1}")
+        previous, index = receipt.sha256, index + 1
+    return previous
 
 
 class CheckedLog(Protocol):
@@ -61,9 +143,14 @@ def _alarm(kind: str, item: ToAudit, seen: str | None = None) -> ReceiptAlarm:
     )
 
 
-def audit_carried(vault: Vault, log: CheckedLog, server_key: bytes) -> list[ReceiptAlarm]:
+def audit_carried(vault: Vault, log: CheckedLog, keys: PinnedKeys) -> list[ReceiptAlarm]:
     """Compare every carried receipt waiting in the vault with the receipt
-    log this vault checked; returns the new alarms (each also kept)."""
+    log this vault checked; returns the new alarms (each also kept).
+
+    A receipt signed by any key the organisation pinned is compared with
+    the log's entry at its index, as the newest key's are: what proves a
+    fork is that entry, not the key (a server re-keyed since it forked
+    does not escape). One no pinned key signed is ``receipt-invalid``."""
     items = to_audit(vault)
     if not items:
         return []
@@ -73,7 +160,7 @@ def audit_carried(vault: Vault, log: CheckedLog, server_key: bytes) -> list[Rece
     for item in items:
         carried = Receipt(item.receipt.index, item.receipt.entry, item.receipt.signature)
         try:
-            body = verify_receipt(carried, server_key)
+            body, _at = keys.verify(carried)
         except ReceiptInvalid:
             found.append(_alarm(RECEIPT_INVALID, item))
             continue
@@ -95,18 +182,19 @@ def audit_carried(vault: Vault, log: CheckedLog, server_key: bytes) -> list[Rece
 
 def check_own_receipts(vault: Vault) -> list[ReceiptAlarm]:
     """A field worker's checks of the receipts it holds, without the log:
-    signed by the server key (the profile's, else the one remembered), each
-    naming this device, its organisation, the bundle and its sequence, and
-    their indexes strictly increasing with the sequence. Returns the new
-    alarms (each also kept)."""
+    each signed by a pinned server key (``PinnedKeys``; along the bundles'
+    sequence the key never goes back to one pinned before), each naming
+    this device, its organisation, the bundle and its sequence, and their
+    indexes strictly increasing with the sequence. Returns the new alarms
+    (each also kept)."""
     target = target_of(vault)
     state = SyncClientState.of(vault)
-    remembered = state.value(SERVER_KEY)
-    key = target.receipt_key or (base64.b64decode(remembered) if remembered else None)
-    if key is None:
+    keys = pinned_keys(vault)
+    if not keys.keys:
         return []  # never connected: no receipt either
     found: list[ReceiptAlarm] = []
     last = 0
+    at = 0  # the position of the key that signed the receipt before
     deliveries = {d.bundle_id: d for d in state.deliveries()}  # one read, not one per bundle
     for sent in sorted(vault.sync.sent_bundles(), key=lambda b: b.sequence):
         delivery = deliveries.get(sent.bundle_id)
@@ -117,7 +205,7 @@ def check_own_receipts(vault: Vault) -> list[ReceiptAlarm]:
             continue  # not of the receipt's form: push never stores one (checked before)
         item = ToAudit(vault.device_id, sent.bundle_id, held)
         try:
-            body = verify_receipt(Receipt(held.index, held.entry, held.signature), key)
+            body, at = keys.verify(Receipt(held.index, held.entry, held.signature), at_least=at)
         except ReceiptInvalid:
             found.append(_alarm(RECEIPT_INVALID, item))
             continue
