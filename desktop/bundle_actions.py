@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import (
@@ -165,7 +165,30 @@ class ImportTask:
                 context.progress(
                     BundleOutcome(index, path, imported=imported, from_coordinator=from_coordinator)
                 )
+                if imported.vouched and not to_worker:
+                    self._release(context, identity, held.org_id if held is not None else None)
         return len(self._paths)
+
+    def _release(self, context: TaskContext, identity: Any, org_id: str | None) -> None:
+        """Another coordinator's bundle vouched for devices (docs/bundle-format.md
+        §8): the bundles held in quarantine of those that a USB import left
+        are imported now, from where they were (sync.bundle.quarantine
+        .release_held); a bundle of this import's list shows as imported in
+        its row. Those a pull left in the vault's spool are the next sync's."""
+        from sync.bundle.quarantine import in_spool, release_held
+
+        rows = {path.absolute(): index for index, path in enumerate(self._paths)}
+        released = release_held(
+            self._vault,
+            identity,
+            org_id=org_id,
+            which=lambda held: not in_spool(self._vault, held),
+            cancel=context.cancel,
+        )
+        for one in released:
+            index = rows.get(Path(one.held.path))
+            if one.imported is not None and index is not None:
+                context.progress(BundleOutcome(index, self._paths[index], imported=one.imported))
 
 
 class ApproveTask:
@@ -461,6 +484,7 @@ class BundleImportDialog(TaskDialog):
     def _show_outcome(self, outcome: BundleOutcome) -> None:
         if outcome.imported is not None:
             done = outcome.imported
+            self._held.discard(outcome.index)  # a held bundle released by another desk's vouch
             if done.replay:
                 text = self.tr(
                     "already imported (bundle {sequence} of device {device}): nothing to do"
