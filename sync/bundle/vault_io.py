@@ -348,14 +348,32 @@ class ImportedBundle:
     vouched: tuple[str, ...] = ()  # devices made known on a coordinator's word (§4 devices)
 
 
-def _check_sequence(unit: VaultImport, header: BundleHeader, bundle_id: str) -> tuple[Gap, ...]:
+def declared_runs(profile: Profile | None, header: BundleHeader) -> tuple[tuple[int, int], ...]:
+    """The header's ``addressed`` runs (§2.3) as this vault takes them: only
+    from a coordinator of the profile it holds (the version in force here).
+    Only a coordinator sends bundles back, so only its numbers can have gone
+    to field workers; from any other sender the declaration is ignored (the
+    bundle itself is imported: it is that device's signed work), and its
+    unexplained numbers stay gaps, the warning they should be."""
+    if profile is None or profile.coordinator(header.device_id) is None:
+        return ()
+    return header.addressed
+
+
+def _check_sequence(
+    unit: VaultImport,
+    header: BundleHeader,
+    bundle_id: str,
+    addressed: tuple[tuple[int, int], ...] = (),
+) -> tuple[Gap, ...]:
     """§5.6 where the vault can tell before applying: a bundle must name the
     imported bundle ``sequence − 1`` as its ``previous`` (else ``chain``),
     and must itself be the ``previous`` that an imported bundle
     ``sequence + 1`` names (else ``fork``: a late bundle filling a gap that
     is not the one its successor chained to). A bundle beyond the next
-    leaves a gap. (The same sequence as an imported bundle is found by
-    ``record_bundle``.)"""
+    leaves a gap, less the numbers of ``addressed`` (the sender's declared
+    runs, ``declared_runs``). (The same sequence as an imported bundle is
+    found by ``record_bundle``.)"""
     device_id, sequence = header.device_id, header.sequence
     before = unit.received(device_id, sequence - 1) if sequence > 1 else None
     if before is not None and header.previous != before.bundle_id:
@@ -367,7 +385,7 @@ def _check_sequence(unit: VaultImport, header: BundleHeader, bundle_id: str) -> 
     # Numbers the sender declares it gave to field workers' bundles (§2.3) are no gap.
     gaps: list[Gap] = []
     start = last + 1
-    for first, end in header.addressed:
+    for first, end in addressed:
         if end < start:
             continue
         if first > start:
@@ -576,8 +594,9 @@ def _apply(
                 admission.age_recipient,
                 token_id=admission.token_id,
             )
-        gaps = _check_sequence(unit, header, checked.bundle_id)
         profile = held_profile(vault)
+        addressed = declared_runs(profile, header)  # a field device's declaration is not taken
+        gaps = _check_sequence(unit, header, checked.bundle_id, addressed)
         if _to_a_worker(profile, vault.device_id, header.device_id):
             # A coordinator's bundles go to many devices, each to one: a field
             # worker sees some of its sequence numbers, and the others are no loss.
@@ -602,7 +621,7 @@ def _apply(
             header.sequence,
             header.custody_head,
             header.previous,
-            addressed=header.addressed,
+            addressed=addressed,
         )
         summary = unit.summary
         result = ImportedBundle(

@@ -96,7 +96,10 @@ def sequence_gaps(sequences: list[int], addressed: Iterable[tuple[int, int]] = (
     neither in it nor in one of the ``addressed`` runs ``(first, last)``: the
     numbers a coordinator's imported bundles declared it gave to bundles for
     field workers, which other coordinators never receive (docs/merge.md,
-    "Devices"). A number nobody declared stays a gap."""
+    "Devices"). A number nobody declared stays a gap. The records hold only
+    a coordinator's declarations: the import ignores any other sender's
+    (sync/bundle/vault_io.py ``declared_runs``), so a field device cannot
+    hide a gap of its own here."""
     gaps: list[Gap] = []
     expected = 1
     for sequence in sorted(set(sequences)):
