@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from sqlalchemy import text
 
 from db.keyring_store import NoKeyring
 from db.vault import Vault
-from tests.cli_helpers import REPO, Cli
+from tests.cli_helpers import Cli, run_fieldvault
 
 PASS = "a long field passphrase"
 ESCAPE_NAME = "\x1b]0;pwned\x07evil.txt"
@@ -41,16 +40,8 @@ def clear_failure(result: subprocess.CompletedProcess[str], status: int, *words:
 
 
 def run_raw(cli: Cli, *args: str, pass_fds: tuple[int, ...] = ()) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fieldvault", "--vault", str(cli.vault), *args],
-        capture_output=True,
-        text=True,
-        env=cli.env,
-        pass_fds=pass_fds,
-        timeout=120,
-        cwd=REPO,
-        stdin=subprocess.DEVNULL,
-    )
+    """``fieldvault --vault V ARGS`` with stdin /dev/null and only ``pass_fds`` passed."""
+    return run_fieldvault(["--vault", str(cli.vault), *args], cli.env, stdin=None, pass_fds=pass_fds)
 
 
 def secrets_fd(data: bytes) -> int:

@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import REPO, Cli, always_spawn, run_forked
+from tests.cli_helpers import Cli, run_fieldvault
 from tests.vault_helpers import PASSPHRASE
 
 
@@ -20,25 +19,14 @@ def fieldvault(
     cli: Cli, *args: str, secret: bool = True, spawn: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """``fieldvault ARGS`` exactly as given; ``{fd}`` in an argument becomes
-    the descriptor the passphrase is written to. A forked child unless
-    ``spawn`` (tests/cli_helpers.py: the same answers, without start-up)."""
+    the descriptor the passphrase is written to. Served by the fork server
+    unless ``spawn`` (tests/cli_helpers.py: the same answers, without start-up)."""
     read_end, write_end = os.pipe()
     os.write(write_end, f"{PASSPHRASE}\n".encode() if secret else b"")
     os.close(write_end)
     argv = [a.replace("{fd}", str(read_end)) for a in args]
     try:
-        if not (spawn or always_spawn()):
-            return run_forked(argv, "", cli.env)
-        return subprocess.run(
-            [sys.executable, "-m", "fieldvault", *argv],
-            capture_output=True,
-            text=True,
-            env=cli.env,
-            pass_fds=(read_end,),
-            timeout=120,
-            cwd=REPO,
-            check=False,
-        )
+        return run_fieldvault(argv, cli.env, pass_fds=(read_end,), spawn=spawn)
     finally:
         os.close(read_end)
 
