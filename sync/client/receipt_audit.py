@@ -87,9 +87,16 @@ class PinnedKeys:
         """The receipt's body and the first position from ``at_least`` (to
         ``at_most``) whose key signed it; ReceiptInvalid when none did."""
         last = len(self.keys) - 1 if at_most is None else min(at_most, len(self.keys) - 1)
-        for at in self.positions(receipt):
-            if at_least <= at <= last:
-                return receipt.body, at
+        tried: set[bytes] = set()
+        for at in range(max(at_least, 0), last + 1):
+            key = self.keys[at]
+            if key in tried:
+                continue
+            tried.add(key)
+            try:
+                return verify_receipt(receipt, key), at
+            except ReceiptInvalid:
+                continue
         raise ReceiptInvalid(f"receipt {receipt.index}: signature")
 
 
