@@ -50,7 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from db.atomicio import TEMP_PREFIX
@@ -61,6 +62,7 @@ from db.device import device_id_for
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import ImportRejected, RevisionRejected, StorageError
 from db.model import (
+    AcknowledgedBlob,
     Blob,
     EnrolmentToken,
     EntityRow,
@@ -69,6 +71,7 @@ from db.model import (
     QuarantinedBundle,
     ReceivedBundle,
     ReceivedCustodyEvent,
+    RevisionRow,
 )
 from db.purge import live_blob_id
 from db.revisions import Revision, revisions_from_wire
@@ -125,6 +128,8 @@ class VaultImport:
         self._evidence: dict[str, set[str]] = {}
         self.summary = ImportSummary()
         self._bundle: tuple[str, str] | None = None  # (bundle id, device id)
+        # The local_seq run of the revisions this import stored (stored_revision_seqs).
+        self._stored_seqs: tuple[int, int] | None = None
 
     @classmethod
     @contextlib.contextmanager
@@ -161,7 +166,14 @@ class VaultImport:
                 raise RevisionRejected(verified.revision_id, "signer not authorised")
             checked.append(verified)
         session = self._session
+        # New revisions take the next local_seq numbers, one after the other
+        # (db/store.py), and nobody else writes during the import: the
+        # numbers before and after tell which ones this import stored.
+        last = (session.scalar(select(func.max(RevisionRow.local_seq))) or 0) if checked else 0
         inserted = store_received(session, checked)
+        if inserted:
+            first = self._stored_seqs[0] if self._stored_seqs is not None else last + 1
+            self._stored_seqs = (first, last + len(inserted))
         for rev in inserted:
             if rev.entity_type == "evidence":
                 self._evidence.setdefault(rev.entity_id, set()).add(rev.device_id)
@@ -442,6 +454,23 @@ class VaultImport:
         session.flush()
         self._signers[device_id] = public_key
         return True
+
+    def stored_revision_seqs(self) -> tuple[int, int] | None:
+        """The run ``(first, last)`` of local sequence numbers of the
+        revisions this import stored so far (None: none): every revision
+        stored in it has a number in the run and every number in the run is
+        one of them (a coordinator records what it pulled from the server as
+        held by the organisation, docs/sync.md §2.3)."""
+        return self._stored_seqs
+
+    def acknowledge_blobs(self, sha256s: Iterable[str]) -> None:
+        """The organisation holds these evidence bytes (``acknowledged_blobs``,
+        as ``SyncStateService.acknowledge``), recorded with this import."""
+        now = time.time_ns() // 1_000_000
+        for sha256 in sorted(set(sha256s)):
+            self._session.execute(
+                insert(AcknowledgedBlob).values(sha256=sha256, acked_ms=now).on_conflict_do_nothing()
+            )
 
     def update_client_value(self, name: str, change: ValueChange) -> str | None:
         """Change a sync client value (db/sync_client.py) with this import:

@@ -1,5 +1,6 @@
-"""``fieldvault sync``: push and take the inbox (a field worker), or pull
-and send back to the field workers (a coordinator), once,
+"""``fieldvault sync``: push and take the inbox (a field worker), or pull,
+send back to the field workers and push its own work to the other
+coordinators (a coordinator), once,
 now, through the organisation's server (docs/cli.md, docs/sync.md). Parsing
 and wiring only; the work is sync/client's."""
 
@@ -30,7 +31,8 @@ def add_sync_parser(commands: Any) -> None:
     sync = commands.add_parser(
         "sync",
         help="send this device's work to the organisation's server (worker) or fetch and import "
-        "what it received (coordinator), once, now",
+        "what it received and send this desk's own work to the other coordinators (coordinator), "
+        "once, now",
     )
     how = sync.add_mutually_exclusive_group()
     how.add_argument(
@@ -103,7 +105,7 @@ def _pushed(result: PushResult, inbox: PullResult) -> tuple[dict[str, Any], str]
     return data, human
 
 
-def _pulled(result: PullResult, relayed: RelayResult) -> tuple[dict[str, Any], str]:
+def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tuple[dict[str, Any], str]:
     data = {
         "role": "coordinator",
         # Send-back bundles delivered to field workers' inboxes (docs/sync.md §9).
@@ -125,6 +127,13 @@ def _pulled(result: PullResult, relayed: RelayResult) -> tuple[dict[str, Any], s
         # Carried receipts that differ from the receipt log this vault checked:
         # the server showed a worker another log (docs/sync.md, "Fork detection").
         "server_forks": [a.to_json() for a in result.server_forks],
+        # Its own work (and what it took in by USB) for the other coordinators
+        # (docs/sync.md §2.3): the bundle made now, delivered, still queued.
+        "to_coordinators": {
+            "made": shared.made.bundle_id if shared.made is not None else None,
+            "sent": shared.sent,
+            "queued": shared.queued,
+        },
     }
     human = f"{len(result.received)} bundle(s) imported"
     if result.held:
@@ -138,6 +147,8 @@ def _pulled(result: PullResult, relayed: RelayResult) -> tuple[dict[str, Any], s
         human += f" {len(relayed.queued)} bundle(s) for field workers wait to be sent."
     if relayed.untaken:
         human += f" {len(relayed.untaken)} bundle(s) sent back not taken by their field worker yet."
+    if shared.sent:
+        human += f" {len(shared.sent)} bundle(s) of this desk's work sent to the other coordinators."
     return data, human
 
 
@@ -195,7 +206,9 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
             # After the pull: what is due back to each field worker, through its inbox.
             relayed = send_back_over_server(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             _warn_untaken(relayed)
-            data, human = _pulled(pulled, relayed)
+            # Last, its own work to the other coordinators (docs/sync.md §2.3).
+            shared = push(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts), coordinator=True)
+            data, human = _pulled(pulled, relayed, shared)
         else:
             pushed = push(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             inbox = receive_inbox(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))

@@ -207,7 +207,11 @@ def release_held(
             results.append(Released(held, file_gone=True))
             continue
         try:
-            imported = import_bundle(vault, path, identity, org_id=org_id, cancel=cancel)
+            # One a pull left in the spool came from the server: what it
+            # brings is held there (sync/bundle/org_held.py), not pushed again.
+            imported = import_bundle(
+                vault, path, identity, org_id=org_id, cancel=cancel, from_server=in_spool(vault, held)
+            )
         except BundleCancelled:
             raise
         except FieldvaultError as refused:  # BundleRejected; it stays held with its record

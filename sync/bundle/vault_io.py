@@ -35,6 +35,7 @@ from sync.bundle.admission import Admission, BundleQuarantined, admit
 from sync.bundle.carried_receipts import queue_with_import, receipts_to_carry, record_carried
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import BlobEntry, BundleHeader, HeaderEnrolment, Manifest
+from sync.bundle.org_held import HeldRevisions, held_runs, record_pulled
 from sync.bundle.reader import BlobSink, CheckedBundle, check_bundle, check_header, read_bundle
 from sync.bundle.vouching import coordinator_vouches
 from sync.bundle.writer import (
@@ -101,21 +102,25 @@ class _RevisionPages:
     """The revisions after ``cursor``, read page by page at each walk (the
     writer walks them twice: to measure, then to write), so that they are
     never held all at once. The first walk fixes the last one: a revision
-    stored meanwhile goes in the next bundle, and both walks agree."""
+    stored meanwhile goes in the next bundle, and both walks agree. Revisions
+    a coordinator pulled from the organisation's server (``held``,
+    sync/bundle/org_held.py) are left out: the server holds them."""
 
-    def __init__(self, vault: Vault, cursor: int) -> None:
+    def __init__(self, vault: Vault, cursor: int, held: HeldRevisions) -> None:
         self._vault = vault
         self._cursor = cursor
+        self._held = held
         self._end: int | None = None
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        cursor, end = self._cursor, self._end
+        cursor, end = self._held.skip(self._cursor), self._end
         while page := self._vault.revisions.since(cursor, PAGE):
             for rev in page:
                 if end is not None and rev.local_seq > end:
                     return
-                yield _revision_wire(rev)
-            cursor = page[-1].local_seq
+                if not self._held.held(rev.local_seq):
+                    yield _revision_wire(rev)
+            cursor = self._held.skip(page[-1].local_seq)
         if self._end is None:
             self._end = cursor
 
@@ -184,7 +189,7 @@ def export_bundle(
     _adopt_unrecorded(vault, dest_dir, org_id)
     outgoing = vault.sync.outgoing()
     sequence = outgoing.bundle_sequence + 1
-    revisions = _RevisionPages(vault, outgoing.acked_revision_seq)
+    revisions = _RevisionPages(vault, outgoing.acked_revision_seq, HeldRevisions(held_runs(vault)))
     custody = _CustodyPages(vault, outgoing.acked_custody_seq)
     custody.scan()
     # The head as read with the events: a transfer recorded meanwhile goes in the next bundle.
@@ -519,6 +524,7 @@ def import_bundle(
     cancel: CancelToken | None = None,
     dry_run: bool = False,
     approved: Admission | None = None,
+    from_server: bool = False,
 ) -> ImportedBundle:
     """Check the bundle at ``path`` and apply it in one transaction.
 
@@ -537,7 +543,12 @@ def import_bundle(
     refused; a gap is reported), signers authorised (11), the device's
     custody chain (12), evidence ids (13). A refused, failed or cancelled
     import leaves nothing (no row, no blob file); a kill -9 leaves at most
-    blob files no row names (quarantined at the next unlock)."""
+    blob files no row names (quarantined at the next unlock).
+
+    ``from_server``: the bundle was pulled from the organisation's server;
+    a coordinator records what it stored as held by the server, with the
+    import (sync/bundle/org_held.py), so that its own bundles do not upload
+    it again."""
     _check_cancel(cancel)
     # §5.1-4: the header alone, so that a replay or an unknown sender is
     # answered without reading the payload; read_bundle checks the rest.
@@ -551,7 +562,15 @@ def import_bundle(
         return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
     try:
         return _apply(
-            vault, path, identity, checked, org_id, _reporting(progress, cancel), dry_run, admission
+            vault,
+            path,
+            identity,
+            checked,
+            org_id,
+            _reporting(progress, cancel),
+            dry_run,
+            admission,
+            from_server=from_server,
         )
     except _DryRun as done:
         return done.result
@@ -581,6 +600,8 @@ def _apply(
     progress: Progress,
     dry_run: bool,
     admission: Admission | None,
+    *,
+    from_server: bool = False,
 ) -> ImportedBundle:
     header = checked.header
     with vault.sync.begin_import() as unit:
@@ -641,6 +662,10 @@ def _apply(
             # checked (sync/client/receipt_audit.py), with the bundle: an import
             # repeated after a kill is a replay and would not queue them.
             queue_with_import(unit, header.device_id, checked.bundle_id, opened.manifest.receipts)
+        if from_server and profile is not None and profile.coordinator(vault.device_id):
+            # The server holds this bundle: this coordinator's own bundles
+            # to coordinators leave out what it stored (docs/sync.md §2.3).
+            record_pulled(unit, [b.sha256 for b in opened.manifest.blobs])
         if dry_run:
             raise _DryRun(result)  # rolls the unit back
     if _to_a_worker(profile, vault.device_id, header.device_id) and opened.manifest.blobs:

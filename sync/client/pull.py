@@ -28,6 +28,7 @@ from sync.acks import make_ack, sign_ack
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.carried_receipts import ReceiptAlarm
 from sync.bundle.errors import BundleRejected
+from sync.bundle.quarantine import in_spool, release_held
 from sync.bundle.vault_io import ImportedBundle, import_bundle
 from sync.client import errors
 from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
@@ -103,6 +104,9 @@ class PullResult:
     # A field worker's inbox: the refusals of this run, each with when it is
     # tried again or that it was set aside for good (inbox.InboxRefusal).
     inbox_refusals: list[Any] = field(default_factory=list)
+    # Bundles held in quarantine by an earlier pull and imported in this run,
+    # their device enrolled since (another coordinator's vouch); also in ``received``.
+    released: list[str] = field(default_factory=list)
 
 
 def _change(value: Any) -> Change:
@@ -286,6 +290,7 @@ class _Puller:
 
     def run(self, client: ServerClient) -> None:
         log = _Log(self.vault, client)
+        self.release(client)  # held ones whose device was vouched for since the last run (a USB import)
         while True:
             feed = client.changes(cursor=self.cursor, limit=PAGE)
             changes = [_change(c) for c in feed["changes"]]
@@ -302,6 +307,8 @@ class _Puller:
                 self.state.set_value(CURSOR, str(change.receipt_index))
 
     def one(self, client: ServerClient, change: Change) -> None:
+        if change.device_id == self.vault.device_id:
+            return  # its own bundle to the coordinators (docs/sync.md §2.3): nothing to fetch
         path = _download(client, self.spool, change, self.result, self.progress)
         imported = import_downloaded(
             self.vault, path, change.bundle_id, self.target.profile.org_id, self.result
@@ -311,15 +318,44 @@ class _Puller:
             return
         if imported is None:
             return  # held: the file stays where the quarantine row says
+        self.imported(client, change.bundle_id, imported, path)
+        if imported.vouched:
+            # Another coordinator's bundle made devices known: their bundles
+            # this vault pulled and held are imported now, not at the next run.
+            self.release(client)
+
+    def imported(self, client: ServerClient, bundle_id: str, imported: ImportedBundle, path: Path) -> None:
         self.result.gaps += [
             {"device_id": g.device_id, "first": g.first, "last": g.last} for g in imported.gaps
         ]
         # The signed acknowledgement goes with the server's record of it: the
         # server relays it to the worker, whose next bundle then carries only
         # new work (sync/acks.py; the worker checks the signature itself).
-        signed = sign_ack(make_ack(self.vault, change.bundle_id), self.vault.sync.signing_key())
-        client.request("POST", f"/v1/bundles/{change.bundle_id}/ack", json={"signed": b64(signed)})
+        signed = sign_ack(make_ack(self.vault, bundle_id), self.vault.sync.signing_key())
+        client.request("POST", f"/v1/bundles/{bundle_id}/ack", json={"signed": b64(signed)})
         path.unlink()
+
+    def release(self, client: ServerClient) -> None:
+        """Bundles a pull held in quarantine (their files in the spool) whose
+        device is enrolled since — most often on another coordinator's vouch
+        (docs/bundle-format.md §8) — imported now, each all or nothing, then
+        acknowledged on the server like any pulled bundle. One refused is
+        reported and its spool copy removed (the server still holds it)."""
+        released = release_held(
+            self.vault,
+            self.vault.vault_keys.age_identity(),
+            org_id=self.target.profile.org_id,
+            which=lambda held: in_spool(self.vault, held),
+        )
+        for one in released:
+            path = Path(one.held.path)
+            if one.imported is not None:
+                self.result.received.append(Received.of(one.imported))
+                self.result.released.append(one.held.bundle_id)
+                self.imported(client, one.held.bundle_id, one.imported, path)
+            elif one.refusal is not None:
+                self.result.refused.append((one.held.bundle_id, one.refusal.code or "bundle-refused"))
+                path.unlink(missing_ok=True)
 
 
 def import_downloaded(
@@ -332,7 +368,11 @@ def import_downloaded(
     quarantine row says). Refused: added to ``result.refused`` and the
     refusal returned; what becomes of the file is the caller's choice."""
     try:
-        imported = import_bundle(vault, path, vault.vault_keys.age_identity(), org_id=org_id)
+        # The server holds it: a coordinator's own bundles do not upload
+        # what it brought again (sync/bundle/org_held.py).
+        imported = import_bundle(
+            vault, path, vault.vault_keys.age_identity(), org_id=org_id, from_server=True
+        )
     except BundleQuarantined:
         result.held.append(bundle_id)
         return None

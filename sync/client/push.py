@@ -34,6 +34,7 @@ import httpx
 
 from db.api import SYNC_SPOOL_DIR, CancelToken, OperationCancelled, StorageError, SyncClientState, Vault
 from sync.acks import AckRefused, take_ack
+from sync.bundle.org_held import HeldRevisions, held_runs, hold_delivered
 from sync.bundle.vault_io import ExportedBundle, export_bundle
 from sync.bundle.writer import bundle_file_name
 from sync.client import errors
@@ -100,9 +101,11 @@ def _is_own_transfer(signed: bytes) -> bool:
 def has_new_work(vault: Vault) -> bool:
     """Is there a revision, an own custody event (other than the transfers
     that bundles record) or evidence bytes that the last bundle made did not
-    carry? With no bundle made yet: anything not acknowledged."""
+    carry? With no bundle made yet: anything not acknowledged. (A
+    coordinator's send-backs carry nothing to coordinators, and what it
+    pulled from the server is not its to send: sync/bundle/org_held.py.)"""
     outgoing = vault.sync.outgoing()
-    sent = vault.sync.sent_bundles()
+    sent = [s for s in vault.sync.sent_bundles() if s.addressee is None]
     last = sent[-1] if sent else None
     if last is None or last.revision_seq is None or last.custody_seq is None or last.blobs is None:
         revision_cursor, custody_cursor = outgoing.acked_revision_seq, outgoing.acked_custody_seq
@@ -110,8 +113,11 @@ def has_new_work(vault: Vault) -> bool:
     else:
         revision_cursor, custody_cursor = last.revision_seq, last.custody_seq
         carried = set(last.blobs)
-    if vault.revisions.since(revision_cursor, 1):
-        return True
+    held = HeldRevisions(held_runs(vault))
+    while page := vault.revisions.since(held.skip(revision_cursor), 1):
+        if not held.held(page[0].local_seq):
+            return True
+        revision_cursor = page[0].local_seq
     if any(b.sha256 not in carried for b in vault.sync.unacknowledged_blobs()):
         return True
     while events := vault.sync.custody_since(custody_cursor, 200):
@@ -119,6 +125,13 @@ def has_new_work(vault: Vault) -> bool:
             return True
         custody_cursor = events[-1].seq
     return False
+
+
+def shares_with_coordinators(vault: Vault, target: Target) -> bool:
+    """Does the profile name a coordinator besides this vault? Only then
+    does a coordinator's own bundle reach anyone (its bundles are encrypted
+    to the coordinators of the profile)."""
+    return any(c.device_id != vault.device_id for c in target.profile.coordinators)
 
 
 def make_bundle(vault: Vault, target: Target, *, cancel: CancelToken | None = None) -> ExportedBundle | None:
@@ -349,12 +362,17 @@ def push(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     deliver_only: bool = False,
+    coordinator: bool = False,
 ) -> PushResult:
     """Take the coordinators' relayed acknowledgements, make a bundle if
     there is new work, then deliver everything queued. ``deliver_only``: a
     coordinator delivering the send-back bundles it queued
     (sync/client/inbox.py) — no bundle of its own work, no acknowledgements,
-    no purge. ``proxy``: True takes
+    no purge. ``coordinator``: a coordinator's bundle to the other
+    coordinators (docs/sync.md §2.3) — its own work and what it took in by
+    USB, never what it pulled; a delivered one counts as acknowledged at its
+    receipt (the server holds it: ``hold_delivered``); no relayed
+    acknowledgements, no purge. ``proxy``: True takes
     the vault's ``sync_proxy`` setting, a string is a SOCKS5 URL, None/False
     none. Raises SyncFailed when the run stops; what was delivered before
     that is recorded, and the rest (the new bundle included: it is made
@@ -362,6 +380,10 @@ def push(
     target = target_of(vault)
     proxy_url = chosen_proxy(vault, proxy)
     backoff = backoff or Backoff()
+    if coordinator:
+        if not shares_with_coordinators(vault, target):
+            return PushResult()  # no other coordinator could read it
+        hold_delivered(vault)  # one delivered before a kill: not carried again
     run = _PushRun(vault, target, result := PushResult(), chunk, progress, cancel)
     run.make = not deliver_only
     failures = 0
@@ -369,7 +391,7 @@ def push(
         start = (len(result.sent), run.before, result.bytes_sent)
         try:
             with session(vault, proxy=proxy_url, timeout=timeout) as client:
-                if not deliver_only:
+                if not deliver_only and not coordinator:
                     result.acknowledged += take_relayed_acks(vault, client)
                 try:
                     run.prepare()
@@ -377,7 +399,9 @@ def push(
                     # Not the server's answer: never reported as "garbage" from it.
                     raise LocalFailure(type(bug).__name__) from bug
                 run.deliver(client)
-            if deliver_only:
+            if coordinator:
+                result.acknowledged += hold_delivered(vault)
+            if deliver_only or coordinator:
                 return result
             # After the receipts, never before: only delivered bytes may go.
             try:

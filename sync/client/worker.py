@@ -1,7 +1,8 @@
 """The background sync worker (docs/sync.md, "The background worker"): a
 plain Python thread, not a QObject, that the desktop app observes. It
 pushes (a field worker, then takes its inbox) or pulls (a coordinator, then
-uploads what is due back to the field workers; sync/client/inbox.py) now and then, notices a
+uploads what is due back to the field workers, sync/client/inbox.py, and
+its own work to the other coordinators) now and then, notices a
 connection by trying — after a failure it tries again with backoff and
 jitter, after a success at the regular interval — and can be told to sync
 now, to pause and to resume.
@@ -55,6 +56,7 @@ class SyncStatus:
     last_error: FieldvaultError | None = None  # SyncFailed mostly; cleared by the next success
     next_try_in: float | None = None  # seconds, while WAITING or IDLE
     sent: int = 0  # bundles delivered by the last run (a coordinator's: send-backs to workers)
+    shared: int = 0  # a coordinator's: bundles of its own work delivered to the other coordinators
     received: int = 0  # bundles imported by the last run (a worker's: from its inbox)
     purged: int = 0  # evidence files the last run removed after delivery (the purge policy)
     # A coordinator's last pull, for its pull view (pull.PullResult's):
@@ -224,9 +226,21 @@ class SyncWorker:
             relayed = send_back_over_server(
                 self.vault, proxy=self.proxy, backoff=once, cancel=_Cancel(self._stopping)
             )
+            # Last, its own work and what it took in by USB, to the other
+            # coordinators (never what it pulled: the server holds that).
+            shared = push(
+                self.vault,
+                proxy=self.proxy,
+                backoff=once,
+                chunk=self.chunk,
+                progress=lambda done, total: self._set(progress=speed.add(done, total)),
+                cancel=_Cancel(self._stopping),
+                coordinator=True,
+            )
             self._succeeded(
                 role,
                 sent=len(relayed.sent),
+                shared=len(shared.sent),
                 received=len(pulled.received),
                 held=tuple(pulled.held),
                 refused=tuple(pulled.refused),
@@ -263,6 +277,7 @@ class SyncWorker:
         *,
         sent: int,
         received: int,
+        shared: int = 0,
         purged: int = 0,
         held: tuple[str, ...] = (),
         refused: tuple[tuple[str, str], ...] = (),
@@ -279,6 +294,7 @@ class SyncWorker:
             queued=self._queued(),
             sent=sent,
             received=received,
+            shared=shared,
             purged=purged,
             held=held,
             refused=refused,

@@ -1,0 +1,274 @@
+"""Two coordinator desks converge through the server alone (issues 11 and
+14; docs/sync.md §2.3): a coordinator's sync round ends by pushing its own
+work — its revisions (conflict resolutions, duplicate links, edits), its
+custody chain's events, the numbers its send-backs took — and what it took
+in by USB, to the other coordinators; never what it pulled from the server,
+which holds that already.
+
+A real server on loopback (TLS, pinned), real vaults: the Kyiv desk (it
+created the organisation), the Lviv desk (a second coordinator of the
+profile) and field workers. The Lviv desk knows the workers by their
+cards (``put_device``, as a desk does from the card a worker hands over):
+the vouch of the Kyiv desk's bundles for the devices it enrolled is
+another change (bundle-format.md §4 ``devices``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from db.api import Case, Device, Person, SyncClientState, Vault
+from db.api import Testimony as TestimonyRecord
+from sync import org_vault
+from sync.bundle.vault_io import export_bundle, import_bundle
+from sync.client.connection import session
+from sync.client.org_link import publish_profile
+from sync.client.push import PushResult, push
+from sync.client.worker import SyncWorker
+from sync.merge.devices import devices_view
+from sync.merge.same_as import link_same_person
+from sync.org_vault import held_profile
+from tests.cli_helpers import Cli
+from tests.sync.client.sync_helpers import (
+    CuttingProxy,
+    Org,
+    new_vault,
+    organisation,
+    quick_backoff,
+    record_work,
+)
+from tests.sync.client.test_sync_cli import _env
+from tests.sync.client.test_sync_kill import _run_then_kill, _staged_bytes
+from tests.vault_helpers import PASSPHRASE
+
+
+@dataclass
+class Desks:
+    org: Org
+    lviv: Vault
+    first: Vault
+    second: Vault
+
+    @property
+    def kyiv(self) -> Vault:
+        return self.org.coordinator
+
+
+def _know_worker(desk: Vault, worker: Vault) -> None:
+    """The desk enrols the worker from the card it handed over."""
+    desk.sync.put_device(
+        Device(worker.device_id, worker.device_public_key, worker.vault_keys.age_recipient(), "enrolled")
+    )
+
+
+@pytest.fixture
+def desks(tmp_path: Path) -> Iterator[Desks]:
+    with organisation(tmp_path) as org:
+        lviv = new_vault(tmp_path / "lviv")
+        signed = org_vault.current_signed(org.coordinator)
+        org_vault.enrol(lviv, signed.signed, fingerprint_given=signed.profile.fingerprint)
+        added = org_vault.add_coordinator(org.coordinator, org_vault.own_device_card(lviv).text, label="Lviv")
+        assert publish_profile(added.signed, added.profile).state == "done"
+        org_vault.update_profile(lviv, added.signed)
+        first, second = org.worker("first"), org.worker("second")
+        for worker in (first, second):
+            _know_worker(lviv, worker)
+        try:
+            yield Desks(org, lviv, first, second)
+        finally:
+            lviv.lock()
+
+
+def desk_sync(vault: Vault) -> None:
+    """A coordinator's sync round, run by the background worker's own code
+    (pull, send back to the field, push to the coordinators)."""
+    status = SyncWorker(vault, proxy=False).run_once()
+    assert status.last_error is None, status.last_error
+
+
+def worker_push(vault: Vault) -> PushResult:
+    return push(vault, backoff=quick_backoff())
+
+
+def heads_hash(vault: Vault) -> str:
+    heads = vault.revisions.heads()
+    text = json.dumps({entity: sorted(ids) for entity, ids in sorted(heads.items())})
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def feed(vault: Vault) -> list[dict[str, object]]:
+    """Every bundle the server lists to coordinators: its device and size."""
+    with session(vault, proxy=None) as client:
+        changes: list[dict[str, object]] = client.changes(cursor=0, limit=1000)["changes"]
+        return changes
+
+
+def bytes_by(changes: list[dict[str, object]], device_id: str) -> int:
+    return sum(int(str(c["size"])) for c in changes if c["device_id"] == device_id)
+
+
+def test_a_resolution_and_a_duplicate_link_at_one_desk_reach_the_other(desks: Desks) -> None:
+    kyiv, lviv, first = desks.kyiv, desks.lviv, desks.first
+    case = first.cases.create(Case(title="Case of the school"))
+    testimony = first.testimonies.create(
+        TestimonyRecord(case_id=case.id, title="Statement W-7", narrative="The shelling began at dawn.")
+    )
+    one = first.persons.create(Person(case_id=case.id, name="Олександр Петренко"))
+    other = first.persons.create(Person(case_id=case.id, name="Oleksandr Petrenko"))
+    worker_push(first)
+    desk_sync(kyiv)
+    desk_sync(lviv)
+    assert lviv.testimonies.get(testimony.id).title == "Statement W-7"
+
+    # Kyiv edits the testimony while the worker edits it too: a conflict at Kyiv.
+    kyiv.testimonies.edit(testimony.id, title="Statement W-7 (checked at the Kyiv desk)")
+    first.testimonies.edit(testimony.id, narrative="The shelling began at dawn, near the school.")
+    worker_push(first)
+    desk_sync(kyiv)
+    assert [c.entity_id for c in kyiv.revisions.conflicts()] == [testimony.id]
+    current = kyiv.testimonies.get(testimony.id)
+    kyiv.testimonies.save(current)  # the resolution: one merge revision over both heads
+    assert kyiv.revisions.conflicts() == []
+    link = link_same_person(kyiv, one.id, other.id, notes="same man, two spellings")
+    desk_sync(kyiv)
+
+    desk_sync(lviv)
+    assert heads_hash(lviv) == heads_hash(kyiv)
+    assert lviv.revisions.conflicts() == []
+    assert lviv.revisions.heads()[link.id] == kyiv.revisions.heads()[link.id]
+    for vault in (kyiv, lviv):
+        report = vault.verify()
+        assert report.ok, report.problems
+    # Lviv holds Kyiv's custody chain and sees no gap in its numbers, though
+    # Kyiv's send-backs took some of them (declared: `addressed`).
+    kyiv_row = lviv.sync.device(kyiv.device_id)
+    assert kyiv_row is not None and kyiv_row.last_sequence == kyiv.sync.outgoing().bundle_sequence
+    [row] = [r for r in devices_view(lviv) if r.device_id == kyiv.device_id]
+    assert row.gaps == ()
+    # Nothing new: the next rounds make no bundle.
+    before = len(feed(kyiv))
+    desk_sync(kyiv)
+    desk_sync(lviv)
+    desk_sync(kyiv)
+    assert len(feed(kyiv)) == before
+
+
+def test_a_workers_usb_bundle_at_one_desk_reaches_the_other(desks: Desks, tmp_path: Path) -> None:
+    kyiv, lviv, first = desks.kyiv, desks.lviv, desks.first
+    work = record_work(first, tmp_path, "usb", size=300_000)
+    usb = tmp_path / "usb-stick"
+    usb.mkdir()
+    profile = held_profile(first)
+    assert profile is not None
+    made = export_bundle(
+        first, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
+    )
+    import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+    assert lviv.testimonies.list() == []
+
+    desk_sync(kyiv)
+    desk_sync(lviv)
+    assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
+    evidence = lviv.evidence.get(work.evidence_id)
+    with lviv.sync.open_blob(hashlib.sha256(work.evidence).hexdigest()) as reader:
+        assert reader.read() == work.evidence
+    assert evidence.sha256 == hashlib.sha256(work.evidence).hexdigest()
+    # It went through Kyiv's own bundle: the worker's bytes are on the
+    # server once, inside it; the worker itself uploaded nothing.
+    changes = feed(kyiv)
+    assert bytes_by(changes, first.device_id) == 0
+    assert bytes_by(changes, kyiv.device_id) > len(work.evidence)
+    report = lviv.verify()
+    assert report.ok, report.problems
+
+
+def test_a_bundle_pulled_by_both_desks_is_uploaded_by_neither(desks: Desks, tmp_path: Path) -> None:
+    kyiv, lviv, first = desks.kyiv, desks.lviv, desks.first
+    work = record_work(first, tmp_path, "pulled", size=1024 * 1024)
+    worker_push(first)
+    for _ in range(2):
+        desk_sync(kyiv)
+        desk_sync(lviv)
+    for desk in (kyiv, lviv):
+        assert work.narrative in {t.narrative for t in desk.testimonies.list()}
+    changes = feed(kyiv)
+    worker_bytes = bytes_by(changes, first.device_id)
+    assert worker_bytes > len(work.evidence)
+    # Each desk pushed at most its own custody events (the `transfer` of the
+    # evidence it received): a few kilobytes, never the worker's file again.
+    for desk in (kyiv, lviv):
+        assert bytes_by(changes, desk.device_id) < 64 * 1024
+    assert sum(int(str(c["size"])) for c in changes) < worker_bytes + 128 * 1024
+
+
+def test_one_desk_alone_pushes_nothing(tmp_path: Path) -> None:
+    """With no other coordinator in the profile nobody could read its bundle."""
+    with organisation(tmp_path) as org:
+        worker = org.worker("first")
+        record_work(worker, tmp_path, "alone")
+        worker_push(worker)
+        org.coordinator.cases.create(Case(title="The desk's own case"))
+        desk_sync(org.coordinator)
+        assert [c["device_id"] for c in feed(org.coordinator)] == [worker.device_id]
+        assert push(org.coordinator, backoff=quick_backoff(), coordinator=True) == PushResult()
+
+
+def test_a_desk_push_killed_mid_upload_resumes_and_both_vaults_verify(desks: Desks, tmp_path: Path) -> None:
+    kyiv, lviv, org = desks.kyiv, desks.lviv, desks.org
+    work = record_work(kyiv, tmp_path, "kyiv-desk", size=6 * 1024 * 1024)
+    slow = CuttingProxy(org.port, every=1 << 40, cuts=0, pace=0.02)
+    try:
+        org.point_at(slow.url, org.server.cert_sha256)
+        _run_then_kill(
+            "push",
+            kyiv.folder,
+            lambda: _staged_bytes(org) > 1024 * 1024,
+            "{'chunk': 128 * 1024, 'coordinator': True}",
+        )
+    finally:
+        slow.close()
+    org.point_at(org.server.url, org.server.cert_sha256)
+    org_vault.update_profile(lviv, org_vault.current_signed(kyiv).signed)
+    [killed] = [d for d in SyncClientState.of(kyiv).deliveries() if d.upload_url is not None]
+    assert not killed.delivered
+    for vault in (kyiv, lviv):
+        report = vault.verify()
+        assert report.ok, report.problems
+    pushed = push(kyiv, backoff=quick_backoff(), coordinator=True)
+    # The killed run's bundle first, resumed at the server's offset; then one
+    # with the custody events the checks just recorded (`verify`), which
+    # carries the work again, as any bundle made before an acknowledgement.
+    assert pushed.sent[0] == killed.bundle_id and pushed.made is not None
+    assert pushed.sent == [killed.bundle_id, pushed.made.bundle_id]
+    assert pushed.acknowledged == pushed.sent  # the server holds them: counted as acknowledged
+    desk_sync(lviv)
+    assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
+    with lviv.sync.open_blob(hashlib.sha256(work.evidence).hexdigest()) as reader:
+        assert reader.read() == work.evidence
+    # Delivered and held: nothing more to send.
+    assert push(kyiv, backoff=quick_backoff(), coordinator=True).made is None
+    for vault in (kyiv, lviv):
+        report = vault.verify()
+        assert report.ok, report.problems
+
+
+def test_fieldvault_sync_pushes_a_desks_own_work_to_the_other_desk(desks: Desks, tmp_path: Path) -> None:
+    kyiv, lviv = desks.kyiv, desks.lviv
+    kyiv.cases.create(Case(title="Kyiv desk: the bridge"))
+    for vault in (kyiv, lviv):
+        vault.lock()  # the commands open the vaults themselves
+    env = _env(tmp_path)
+    pushed = Cli(kyiv.folder, env).json("sync", secrets=[PASSPHRASE])
+    made = pushed["to_coordinators"]["made"]
+    assert pushed["role"] == "coordinator" and made is not None
+    assert pushed["to_coordinators"] == {"made": made, "sent": [made], "queued": []}
+    again = Cli(kyiv.folder, env).json("sync", secrets=[PASSPHRASE])
+    assert again["to_coordinators"] == {"made": None, "sent": [], "queued": []}
+    pulled = Cli(lviv.folder, env).json("sync", secrets=[PASSPHRASE])
+    assert [(b["bundle_id"], b["device_id"]) for b in pulled["bundles"]] == [(made, kyiv.device_id)]
+    assert pulled["to_coordinators"]["made"] is None  # nothing of its own: no bundle
