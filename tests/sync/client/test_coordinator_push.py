@@ -272,3 +272,31 @@ def test_fieldvault_sync_pushes_a_desks_own_work_to_the_other_desk(desks: Desks,
     pulled = Cli(lviv.folder, env).json("sync", secrets=[PASSPHRASE])
     assert [(b["bundle_id"], b["device_id"]) for b in pulled["bundles"]] == [(made, kyiv.device_id)]
     assert pulled["to_coordinators"]["made"] is None  # nothing of its own: no bundle
+
+
+def test_a_usb_bundle_of_a_worker_only_one_desk_knows_reaches_the_other_on_its_vouch(
+    desks: Desks, tmp_path: Path
+) -> None:
+    """Lviv never saw the worker's card: Kyiv's bundle vouches for the
+    devices Kyiv enrolled (bundle-format.md §4 ``devices``), so the worker's
+    revisions it relays are taken at Lviv."""
+    kyiv, lviv = desks.kyiv, desks.lviv
+    stranger = desks.org.worker("stranger")  # enrolled with Kyiv's token only
+    assert lviv.sync.device(stranger.device_id) is None
+    work = record_work(stranger, tmp_path, "stranger", size=50_000)
+    usb = tmp_path / "stick"
+    usb.mkdir()
+    profile = held_profile(stranger)
+    assert profile is not None
+    made = export_bundle(
+        stranger, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
+    )
+    import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+    desk_sync(kyiv)
+    desk_sync(lviv)
+    assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
+    known = lviv.sync.device(stranger.device_id)
+    assert known is not None and (known.status, known.vouched_by) == ("enrolled", kyiv.device_id)
+    with lviv.sync.open_blob(hashlib.sha256(work.evidence).hexdigest()) as reader:
+        assert reader.read() == work.evidence
+    assert heads_hash(lviv) == heads_hash(kyiv)
