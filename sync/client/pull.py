@@ -328,6 +328,9 @@ class _Puller:
         self.result.gaps += [
             {"device_id": g.device_id, "first": g.first, "last": g.last} for g in imported.gaps
         ]
+        self.acknowledge(client, bundle_id, path)
+
+    def acknowledge(self, client: ServerClient, bundle_id: str, path: Path) -> None:
         # The signed acknowledgement goes with the server's record of it: the
         # server relays it to the worker, whose next bundle then carries only
         # new work (sync/acks.py; the worker checks the signature itself).
@@ -356,6 +359,18 @@ class _Puller:
             elif one.refusal is not None:
                 self.result.refused.append((one.held.bundle_id, one.refusal.code or "bundle-refused"))
                 path.unlink(missing_ok=True)
+        # Held by a pull, imported since and its spool copy still there: a
+        # kill between a release and its acknowledgement, or an approval by
+        # code ('bundle approve'). Acknowledged now, and the copy removed.
+        for held in self.vault.sync.held_bundles(include_approved=True):
+            path = Path(held.path)
+            if (
+                held.status == "approved"
+                and in_spool(self.vault, held)
+                and path.is_file()
+                and self.vault.sync.received_bundle(held.bundle_id) is not None
+            ):
+                self.acknowledge(client, held.bundle_id, path)
 
 
 def import_downloaded(

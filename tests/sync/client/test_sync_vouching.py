@@ -22,6 +22,7 @@ import pytest
 from db.api import NoKeyring, Vault
 from sync import org_vault
 from sync.bundle.admission import BundleQuarantined
+from sync.bundle.quarantine import release_held
 from sync.bundle.vault_io import export_bundle, import_bundle
 from sync.client.org_link import publish_profile
 from sync.client.pull import pull
@@ -134,7 +135,7 @@ def test_the_second_desk_imports_the_held_bundles_after_the_first_desks_vouch(
     assert sorted(r.bundle_id for r in released.received) == sorted([first.bundle_id, second.bundle_id])
     assert released.held == [] and released.refused == []
     assert lviv.sync.held_bundles() == []
-    assert list(spool_dir(lviv).iterdir()) == []
+    assert list(spool_dir(lviv).glob("*.fvbundle*")) == []  # the pulled copies are gone
     assert _acked_by(org, lviv, first.bundle_id) and _acked_by(org, lviv, second.bundle_id)
     narratives = {t.narrative for t in lviv.testimonies.list()}
     assert {token_work.narrative, card_work.narrative} <= narratives
@@ -220,3 +221,37 @@ def test_fieldvault_bundle_import_releases_usb_held_bundles_and_sync_the_pulled_
         assert opened.verify().ok
     finally:
         opened.lock()
+
+
+def test_a_release_cut_before_its_acknowledgement_is_acknowledged_by_the_next_pull(
+    org: Org, tmp_path: Path
+) -> None:
+    """A kill between a release's import and its acknowledgement (the same
+    state as a pulled bundle approved by code): imported, its spool copy
+    still there, not acknowledged. The next pull acknowledges it as Lviv and
+    removes the copy; it imports nothing again."""
+    lviv = _lviv_desk(org)
+    worker = org.worker("anna")
+    record_work(worker, tmp_path, "anna")
+    made = push(worker, backoff=quick_backoff()).made
+    assert made is not None
+    assert pull(lviv, backoff=quick_backoff()).held == [made.bundle_id]
+    pull(org.coordinator, backoff=quick_backoff())
+    profile = org_vault.held_profile(org.coordinator)
+    assert profile is not None
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    kyiv = export_bundle(
+        org.coordinator, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
+    )
+    import_bundle(lviv, kyiv.path, lviv.vault_keys.age_identity(), org_id=profile.org_id)
+    # The release's import, without the pull's acknowledgement after it.
+    [released] = release_held(lviv, lviv.vault_keys.age_identity(), org_id=profile.org_id)
+    assert released.imported is not None
+    copy = spool_dir(lviv) / f"{made.bundle_id}.fvbundle"
+    assert copy.is_file() and not _acked_by(org, lviv, made.bundle_id)
+
+    after = pull(lviv, backoff=quick_backoff())
+    assert after.released == [] and after.received == [] and after.refused == []
+    assert _acked_by(org, lviv, made.bundle_id)
+    assert not copy.exists()
