@@ -79,8 +79,9 @@ class Device:
     label: str = ""
     last_sequence: int = 0  # of the last bundle imported from it (0: none)
     last_bundle_id: str | None = None
-    # A field worker's vault: the coordinator whose bundle vouched for this
-    # device, to relay its revisions (None: known from the profile or enrolment).
+    # The coordinator whose bundle vouched for this device: in a field
+    # worker's vault to relay its revisions, in a coordinator's vault because
+    # that coordinator enrolled it (None: known from the profile or enrolment).
     vouched_by: str | None = None
 
 
