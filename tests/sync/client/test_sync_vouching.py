@@ -255,3 +255,34 @@ def test_a_release_cut_before_its_acknowledgement_is_acknowledged_by_the_next_pu
     assert after.released == [] and after.received == [] and after.refused == []
     assert _acked_by(org, lviv, made.bundle_id)
     assert not copy.exists()
+
+
+def test_the_vouch_through_the_server_releases_the_held_bundle_in_the_same_pull(
+    org: Org, tmp_path: Path
+) -> None:
+    """Coordinators' own bundles travel through the server too (docs/sync.md
+    §2.3): the Kyiv desk's sync round pushes its bundle, vouching for the
+    worker it enrolled by token; the Lviv desk's next round pulls it and,
+    in the same pull, imports and acknowledges the worker's bundle it held.
+    Nobody carries a stick."""
+    from db.api import Case
+    from tests.sync.client.test_coordinator_push import desk_sync
+
+    lviv = _lviv_desk(org)
+    worker = org.worker("anna")
+    work = record_work(worker, tmp_path, "anna")
+    made = push(worker, backoff=quick_backoff()).made
+    assert made is not None
+    desk_sync(lviv)
+    assert [h.bundle_id for h in lviv.sync.held_bundles()] == [made.bundle_id]  # token-unknown
+
+    org.coordinator.cases.create(Case(title="Kyiv desk: a case of its own"))  # its own work to share
+    desk_sync(org.coordinator)  # pulls the worker's bundle (its token), pushes its own bundle
+    desk_sync(lviv)
+    assert lviv.sync.held_bundles() == []
+    known = lviv.sync.device(worker.device_id)
+    assert known is not None and (known.status, known.vouched_by) == ("enrolled", org.coordinator.device_id)
+    assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
+    assert lviv.sync.received_bundle(made.bundle_id) is not None
+    assert _acked_by(org, lviv, made.bundle_id)
+    assert lviv.verify().ok
