@@ -7,12 +7,19 @@ import time
 from pathlib import Path
 
 from tests.canary_helpers import encodings, files_containing
-from tests.cli_helpers import Cli
+from tests.cli_helpers import REPO, Cli
 
 PASS = "a long field passphrase"
 
 
 def test_canary_in_a_testimony_appears_nowhere_in_plaintext(cli: Cli, tmp_path: Path) -> None:
+    """What is scanned, and why there: every file of the vault, the commands'
+    HOME and their TMPDIR (where the app writes); the files changed since the
+    test began in the commands' folder (the repository: a relative path would
+    land there) and in the shared /tmp, /var/tmp and /dev/shm, where code
+    that ignores TMPDIR writes. The shared folders are walked whole, never
+    pruned by a folder's time: a file written in place (a log opened by a
+    fixed name, made by an earlier test) changes no folder's time."""
     started = time.time() - 1
     tag = secrets.token_hex(4)
     latin = f"CANARY-{tag}-Witness-Name"
@@ -32,6 +39,6 @@ def test_canary_in_a_testimony_appears_nowhere_in_plaintext(cli: Cli, tmp_path: 
     needles = encodings(latin) + encodings(cyrillic)
     roots = [cli.vault, Path(cli.env["HOME"]), Path(cli.env["TMPDIR"])]
     assert files_containing(roots, needles) == []
-    # Shared temp folders too, for files written during this test.
+    # Shared temp folders and the commands' folder too, for files written during this test.
     shared = [p for p in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")) if p.exists()]
-    assert files_containing(shared, needles, newer_than=started) == []
+    assert files_containing([*shared, REPO], needles, newer_than=started) == []
