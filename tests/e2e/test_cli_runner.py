@@ -1,4 +1,5 @@
-"""The test helper's forked child (tests/cli_helpers.py) answers as a spawned
+"""The test helper's forked child (tests/cli_helpers.py: forked by the fork
+server, tests/fork_server.py) answers as a spawned
 `python -m fieldvault` does: the same exit status, stdout and stderr for a
 success, a refusal, bad usage, standard input and the passphrase fd, so the
 CLI tests that fork to save start-up time test what a user runs."""
@@ -49,8 +50,9 @@ def test_a_forked_child_answers_as_a_spawned_one(
 
 
 def test_a_forked_child_leaves_the_test_process_as_it_was(cli: Cli, tmp_path: Path) -> None:
-    before = (os.getcwd(), dict(os.environ), sorted(os.listdir("/proc/self/fd")))
     cli.create_fast(PASSPHRASE)
+    cli.run("--json", "info", secrets=P)  # the fork server runs (its socket is an fd of ours)
+    before = (os.getcwd(), dict(os.environ), sorted(os.listdir("/proc/self/fd")))
     assert cli.run("--json", "info", secrets=P).returncode == 0
     assert (os.getcwd(), dict(os.environ), sorted(os.listdir("/proc/self/fd"))) == before
 
@@ -81,7 +83,7 @@ LATE_IMPORTS = {
 def test_what_a_command_imports_when_it_runs_loads_in_a_fresh_interpreter(
     module: str, lazy: list[str], isolated_env: dict[str, str]
 ) -> None:
-    """A forked child finds every module the test process has loaded already:
+    """A forked child finds every module the fork server has loaded already:
     a command's own late imports are loaded here the way a fresh `fieldvault`
     loads them (after fieldvault.cli, nothing else), so an import that only
     works after the tests' imports still fails."""
