@@ -146,7 +146,15 @@ if TYPE_CHECKING:
         SentBundleRecord,
         SyncStateService,
     )
-    from db.vault import SYNC_SPOOL_DIR, CreatedVault, KeyringNotice, Vault, VaultInfo, wipe_vault
+    from db.vault import (
+        SYNC_RELAY_DIR,
+        SYNC_SPOOL_DIR,
+        CreatedVault,
+        KeyringNotice,
+        Vault,
+        VaultInfo,
+        wipe_vault,
+    )
     from db.vault_keys import TOKEN_USES, EnrolmentTokens, IssuedToken, VaultKeys
     from db.verify import Problem, VerifyReport
     from db.vocabulary import violation_types
@@ -293,6 +301,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "EvidencePurged": ("db.purge", "EvidencePurged"),
     "PurgedFile": ("db.purge", "PurgedFile"),
     "PurgeResult": ("db.purge", "PurgeResult"),
+    "SYNC_RELAY_DIR": ("db.vault", "SYNC_RELAY_DIR"),
     "SYNC_SPOOL_DIR": ("db.vault", "SYNC_SPOOL_DIR"),
     "CreatedVault": ("db.vault", "CreatedVault"),
     "KeyringNotice": ("db.vault", "KeyringNotice"),
@@ -334,6 +343,7 @@ __all__ = [
     "REVIEW_TYPES",
     "SCOPE_WORDS",
     "STOPPED",
+    "SYNC_RELAY_DIR",
     "SYNC_SPOOL_DIR",
     "TOKEN_USES",
     "Argon2Params",

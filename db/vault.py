@@ -97,6 +97,8 @@ QUARANTINE_DIR = "quarantine"
 # Bundles on their way to or from the organisation's server (sync/client):
 # ciphertext only, made and removed by the sync client.
 SYNC_SPOOL_DIR = "sync-spool"
+# Inside the spool: other devices' bundles a coordinator relays (sync/bundle/org_held.py).
+SYNC_RELAY_DIR = "relay"
 DB_FILES = (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", f"{DB_FILE}-journal")
 # What a vault folder may hold (docs/vault-format.md, "Files"): create and
 # wipe touch these names and nothing else.
@@ -951,6 +953,7 @@ def wipe_vault(folder: Path, *, keyring: KeyringStore | None = None, vault_id: s
             (folder / name).unlink()
     _remove_our_files(folder / BLOB_DIR, BLOB_NAME)
     _remove_our_files(folder / QUARANTINE_DIR, QUARANTINED_NAME)
+    _remove_our_files(folder / SYNC_SPOOL_DIR / SYNC_RELAY_DIR, SPOOL_NAME)
     _remove_our_files(folder / SYNC_SPOOL_DIR, SPOOL_NAME)
     with contextlib.suppress(OSError):
         folder.rmdir()

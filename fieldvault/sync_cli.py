@@ -133,6 +133,8 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
             "made": shared.made.bundle_id if shared.made is not None else None,
             "sent": shared.sent,
             "queued": shared.queued,
+            # Other devices' bundles it had by USB, uploaded as they are.
+            "relayed": shared.relayed,
         },
     }
     human = f"{len(result.received)} bundle(s) imported"
@@ -149,6 +151,8 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
         human += f" {len(relayed.untaken)} bundle(s) sent back not taken by their field worker yet."
     if shared.sent:
         human += f" {len(shared.sent)} bundle(s) of this desk's work sent to the other coordinators."
+    if shared.relayed:
+        human += f" {len(shared.relayed)} bundle(s) imported from USB relayed to the other coordinators."
     return data, human
 
 

@@ -15,18 +15,31 @@ already, so that its own bundles to the other coordinators (docs/sync.md
   cursors past what it carried and acknowledges its evidence bytes; the
   runs at or below the revision cursor are then forgotten.
 
-What a coordinator took in by USB, its own work and what it pulled on a
-replay of a bundle it had by USB already are in no run: they travel in its
-next bundle. A field worker's vault records no run (its bundles carry what
-the acknowledgements have not covered, as before)."""
+- **Relayed**: another device's bundle a coordinator imported from a USB
+  stick is queued (``relay_queue``, with its run and evidence bytes, in the
+  import's transaction) and its file copied into ``sync-spool/relay/``; the
+  push uploads it as it is, and once its receipt is recorded its run and
+  bytes are held like a pulled bundle's (``relayed``). Refused or lost, it
+  is forgotten and what it brought travels in the coordinator's own bundle.
+
+Its own work is in no run: it travels in its next bundle. A field worker's
+vault records no run (its bundles carry what the acknowledgements have not
+covered, as before)."""
 
 from __future__ import annotations
 
 import bisect
 import json
+import os
+import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from db.api import SyncClientState, Vault, VaultImport
+from db.api import SYNC_RELAY_DIR, SYNC_SPOOL_DIR, SyncClientState, Vault, VaultImport
+from sync.bundle.format import BundleHeader
+from sync.org import Profile
 
 HELD_REVISIONS = "org_held_revisions"
 
@@ -122,3 +135,127 @@ def hold_delivered(vault: Vault) -> list[str]:
             held.append(sent.bundle_id)
     forget_below(vault, vault.sync.outgoing().acked_revision_seq)
     return held
+
+
+# -- bundles of other devices that came by USB, relayed through the server ---------
+
+RELAY_QUEUE = "relay_queue"  # bundle id -> {"device_id", "sequence", "run", "blobs"}
+
+
+@dataclass(frozen=True)
+class Relay:
+    """A bundle of another device this coordinator imported from a USB
+    stick, waiting to be uploaded to the organisation's server as it is
+    (signed by its maker), so that the other coordinators pull it there."""
+
+    bundle_id: str
+    device_id: str
+    sequence: int
+    path: Path
+
+
+def relay_folder(vault: Vault) -> Path:
+    """Inside the spool: the relayed files, ciphertext as received (a panic
+    wipe removes them with the spool, db/vault.py)."""
+    return vault.folder / SYNC_SPOOL_DIR / SYNC_RELAY_DIR
+
+
+def relay_wanted(vault: Vault, profile: Profile | None, header: BundleHeader) -> bool:
+    """Is a bundle imported from a USB stick one to relay: this vault is a
+    coordinator, the bundle is another device's and addressed to nobody, and
+    the profile names a coordinator besides this one and the bundle's maker
+    (someone the relay reaches)?"""
+    return (
+        profile is not None
+        and profile.coordinator(vault.device_id) is not None
+        and any(c.device_id not in (vault.device_id, header.device_id) for c in profile.coordinators)
+        and header.device_id != vault.device_id
+        and header.addressee is None
+    )
+
+
+def _queue(text: str | None) -> dict[str, Any]:
+    value = json.loads(text) if text else {}
+    return value if isinstance(value, dict) else {}
+
+
+def queue_relay(unit: VaultImport, header: BundleHeader, bundle_id: str, blobs: Iterable[str]) -> None:
+    """Queue the bundle being imported for relay, with the run of numbers
+    its revisions took and its evidence bytes: held by the organisation once
+    the server's receipt of the relay is recorded (``relayed``)."""
+    stored = unit.stored_revision_seqs()
+    entry = {
+        "device_id": header.device_id,
+        "sequence": header.sequence,
+        "run": list(stored) if stored is not None else None,
+        "blobs": sorted(set(blobs)),
+    }
+
+    def add(text: str | None) -> str:
+        queue = _queue(text)
+        queue[bundle_id] = entry
+        return json.dumps(queue, sort_keys=True)
+
+    unit.update_client_value(RELAY_QUEUE, add)
+
+
+def keep_relay_file(vault: Vault, source: Path, bundle_id: str) -> None:
+    """Copy the imported file into the spool's relay folder (temp name,
+    fsync, rename): the stick may be gone by the next sync. A failure
+    leaves the queue entry without its file: the next push forgets it, and
+    what the bundle brought travels in this coordinator's own bundle."""
+    folder = relay_folder(vault)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    final = folder / f"{bundle_id}.fvbundle"
+    temp = folder / f".{bundle_id}.fvbundle.part"
+    try:
+        with source.open("rb") as src, temp.open("wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        temp.replace(final)
+    except OSError:
+        temp.unlink(missing_ok=True)
+
+
+def relays(vault: Vault) -> list[Relay]:
+    """The bundles queued for relay, oldest number first by device."""
+    queue = _queue(SyncClientState.of(vault).value(RELAY_QUEUE))
+    found = [
+        Relay(
+            bundle_id,
+            str(entry["device_id"]),
+            int(entry["sequence"]),
+            relay_folder(vault) / f"{bundle_id}.fvbundle",
+        )
+        for bundle_id, entry in queue.items()
+    ]
+    return sorted(found, key=lambda r: (r.device_id, r.sequence))
+
+
+def relayed(vault: Vault, bundle_id: str) -> None:
+    """The server's checked receipt of the relayed bundle is recorded: what
+    it brought is held by the organisation (its run of numbers and its
+    evidence bytes); the entry and the file go."""
+    state = SyncClientState.of(vault)
+    entry = _queue(state.value(RELAY_QUEUE)).get(bundle_id)
+    if entry is not None:
+        if entry.get("run"):
+            first, last = entry["run"]
+            state.update_value(HELD_REVISIONS, lambda text: _text(_merged([*_runs(text), (first, last)])))
+        vault.sync.acknowledge(blobs=entry.get("blobs") or ())
+    forget_relay(vault, bundle_id)
+
+
+def forget_relay(vault: Vault, bundle_id: str) -> None:
+    """Drop a relay (delivered, refused by the server, or its file lost):
+    what it brought and is not held travels in this coordinator's own bundle."""
+
+    def drop(text: str | None) -> str | None:
+        queue = _queue(text)
+        if queue.pop(bundle_id, None) is None:
+            return None
+        return json.dumps(queue, sort_keys=True)
+
+    SyncClientState.of(vault).update_value(RELAY_QUEUE, drop)
+    (relay_folder(vault) / f"{bundle_id}.fvbundle").unlink(missing_ok=True)

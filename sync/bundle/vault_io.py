@@ -35,7 +35,14 @@ from sync.bundle.admission import Admission, BundleQuarantined, admit
 from sync.bundle.carried_receipts import queue_with_import, receipts_to_carry, record_carried
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import BlobEntry, BundleHeader, HeaderEnrolment, Manifest
-from sync.bundle.org_held import HeldRevisions, held_runs, record_pulled
+from sync.bundle.org_held import (
+    HeldRevisions,
+    held_runs,
+    keep_relay_file,
+    queue_relay,
+    record_pulled,
+    relay_wanted,
+)
 from sync.bundle.reader import BlobSink, CheckedBundle, check_bundle, check_header, read_bundle
 from sync.bundle.vouching import coordinator_vouches
 from sync.bundle.writer import (
@@ -666,6 +673,11 @@ def _apply(
             # The server holds this bundle: this coordinator's own bundles
             # to coordinators leave out what it stored (docs/sync.md §2.3).
             record_pulled(unit, [b.sha256 for b in opened.manifest.blobs])
+        relay = not from_server and not dry_run and relay_wanted(vault, profile, header)
+        if relay:
+            # Another device's bundle that came by USB: uploaded as it is by
+            # this coordinator's next sync, for the other coordinators to pull.
+            queue_relay(unit, header, checked.bundle_id, [b.sha256 for b in opened.manifest.blobs])
         if dry_run:
             raise _DryRun(result)  # rolls the unit back
     if _to_a_worker(profile, vault.device_id, header.device_id) and opened.manifest.blobs:
@@ -673,6 +685,8 @@ def _apply(
         # organisation holds them, so this worker's bundles do not carry them
         # back. A kill before this only means they travel back once more.
         vault.sync.acknowledge(blobs=[b.sha256 for b in opened.manifest.blobs])
+    if relay:
+        keep_relay_file(vault, path, checked.bundle_id)
     return result
 
 

@@ -28,6 +28,7 @@ from sync.acks import make_ack, sign_ack
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.carried_receipts import ReceiptAlarm
 from sync.bundle.errors import BundleRejected
+from sync.bundle.org_held import relayed, relays
 from sync.bundle.quarantine import in_spool, release_held
 from sync.bundle.vault_io import ImportedBundle, import_bundle
 from sync.client import errors
@@ -309,6 +310,14 @@ class _Puller:
     def one(self, client: ServerClient, change: Change) -> None:
         if change.device_id == self.vault.device_id:
             return  # its own bundle to the coordinators (docs/sync.md §2.3): nothing to fetch
+        if self.vault.sync.received_bundle(change.bundle_id) is not None:
+            # Imported before (from a USB stick; perhaps this desk relayed it):
+            # a replay, acknowledged as one without downloading it again.
+            signed = sign_ack(make_ack(self.vault, change.bundle_id), self.vault.sync.signing_key())
+            client.request("POST", f"/v1/bundles/{change.bundle_id}/ack", json={"signed": b64(signed)})
+            if any(r.bundle_id == change.bundle_id for r in relays(self.vault)):
+                relayed(self.vault, change.bundle_id)  # the server has it: not uploaded again
+            return
         path = _download(client, self.spool, change, self.result, self.progress)
         imported = import_downloaded(
             self.vault, path, change.bundle_id, self.target.profile.org_id, self.result

@@ -34,7 +34,14 @@ import httpx
 
 from db.api import SYNC_SPOOL_DIR, CancelToken, OperationCancelled, StorageError, SyncClientState, Vault
 from sync.acks import AckRefused, take_ack
-from sync.bundle.org_held import HeldRevisions, held_runs, hold_delivered
+from sync.bundle.org_held import (
+    HeldRevisions,
+    forget_relay,
+    held_runs,
+    hold_delivered,
+    relayed,
+    relays,
+)
 from sync.bundle.vault_io import ExportedBundle, export_bundle
 from sync.bundle.writer import bundle_file_name
 from sync.client import errors
@@ -61,6 +68,7 @@ class Queued:
     bundle_id: str
     sequence: int
     path: Path
+    device_id: str | None = None  # its maker when not this device (a coordinator's relay)
 
 
 @dataclass
@@ -76,6 +84,8 @@ class PushResult:
     # organisation's policy asks (sync/client/purge.py); empty without the policy.
     purged: list[str] = field(default_factory=list)
     purge_deferred: bool = False  # the purge could not write now; the next run does it
+    # A coordinator's: other devices' bundles it had by USB, uploaded as they are (§2.3).
+    relayed: list[str] = field(default_factory=list)
 
 
 def spool_dir(vault: Vault) -> Path:
@@ -327,7 +337,7 @@ class _Delivery:
             raise errors.receipt_invalid(bundle_id) from None
         expected = {
             "bundle_id": bundle_id,
-            "device_id": self.vault.device_id,
+            "device_id": self.queued.device_id or self.vault.device_id,
             "org_id": org_id,
             "sequence": self.queued.sequence,
             "size": self.size,
@@ -393,6 +403,9 @@ def push(
             with session(vault, proxy=proxy_url, timeout=timeout) as client:
                 if not deliver_only and not coordinator:
                     result.acknowledged += take_relayed_acks(vault, client)
+                if coordinator:
+                    # Before its own bundle, which then leaves out what they brought.
+                    _deliver_relays(vault, client, run)
                 try:
                     run.prepare()
                 except (ValueError, KeyError, TypeError, IndexError) as bug:
@@ -410,7 +423,10 @@ def push(
                 result.purge_deferred = True  # a busy or full disk: the next run purges them
             return result
         except SyncFailed as failure:
-            run.prepare()  # offline or refused: the new work still waits, bundled, in the queue
+            if not coordinator or not relays(vault):
+                # Offline or refused: the new work still waits, bundled, in the
+                # queue (a coordinator's only once its relays are delivered).
+                run.prepare()
             if not failure.transient:
                 raise
             moved = (len(result.sent), run.before) != start[:2] or result.bytes_sent > start[2]
@@ -474,6 +490,39 @@ class _PushRun:
             self.result.receipts.append(receipt.index)
             self.result.queued.remove(queued.bundle_id)
             self.before += delivery.size
+
+
+def _deliver_relays(vault: Vault, client: ServerClient, run: _PushRun) -> None:
+    """Upload, as they are, the bundles of other devices this coordinator
+    imported from a USB stick (sync/bundle/org_held.py ``relays``): the
+    server files each under its maker, and the other coordinators pull it
+    whole (its custody events and its number too). A delivered one is held
+    by the organisation; one the server refuses (an older server, another
+    bundle of that maker with that number) or whose file was lost is
+    forgotten, and what it brought travels in this coordinator's own bundle."""
+    from sync.client.inbox import NOT_OF_THE_BUNDLE
+
+    state = SyncClientState.of(vault)
+    for relay in relays(vault):
+        known = state.delivery(relay.bundle_id)
+        if known is not None and known.delivered:
+            relayed(vault, relay.bundle_id)  # its receipt was recorded before a kill
+            continue
+        if not relay.path.is_file() or relay.path.is_symlink():
+            forget_relay(vault, relay.bundle_id)
+            continue
+        queued = Queued(relay.bundle_id, relay.sequence, relay.path, relay.device_id)
+        delivery = _Delivery(vault, queued, run.result, run.sizer)
+        try:
+            accepted = delivery.upload(client, lambda _offset: None, run.cancel)
+            delivery.finish(client, accepted, run.target.profile.org_id)
+        except ServerSaid as said:
+            if not 400 <= said.status < 500 or said.code in NOT_OF_THE_BUNDLE:
+                raise
+            forget_relay(vault, relay.bundle_id)
+            continue
+        relayed(vault, relay.bundle_id)
+        run.result.relayed.append(relay.bundle_id)
 
 
 MAX_ACK_LOOKUPS = 20  # delivered bundles asked about per run, newest first

@@ -56,7 +56,9 @@ class SyncStatus:
     last_error: FieldvaultError | None = None  # SyncFailed mostly; cleared by the next success
     next_try_in: float | None = None  # seconds, while WAITING or IDLE
     sent: int = 0  # bundles delivered by the last run (a coordinator's: send-backs to workers)
-    shared: int = 0  # a coordinator's: bundles of its own work delivered to the other coordinators
+    # A coordinator's: bundles delivered to the other coordinators (its own
+    # work, and other devices' bundles it had by USB, relayed as they are).
+    shared: int = 0
     received: int = 0  # bundles imported by the last run (a worker's: from its inbox)
     purged: int = 0  # evidence files the last run removed after delivery (the purge policy)
     # A coordinator's last pull, for its pull view (pull.PullResult's):
@@ -240,7 +242,7 @@ class SyncWorker:
             self._succeeded(
                 role,
                 sent=len(relayed.sent),
-                shared=len(shared.sent),
+                shared=len(shared.sent) + len(shared.relayed),
                 received=len(pulled.received),
                 held=tuple(pulled.held),
                 refused=tuple(pulled.refused),

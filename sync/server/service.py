@@ -428,7 +428,11 @@ class Service:
                 ),
             ) from None
         header = checked.header
-        if header.device_id != row.device_id:
+        # A coordinator may relay another device's bundle that reached it by
+        # USB (docs/sync.md §2.3): signed by its maker, checked as any other,
+        # filed under its maker's device and number. Never an addressed one.
+        relayed = header.addressee is None and profile.coordinator(row.device_id) is not None
+        if header.device_id != row.device_id and not relayed:
             raise self._refuse_upload(
                 row,
                 forbidden(

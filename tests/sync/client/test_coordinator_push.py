@@ -22,9 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from db.api import Case, Device, Person, SyncClientState, Vault
+from db.api import SYNC_SPOOL_DIR, Case, Device, NoKeyring, Person, SyncClientState, Vault, wipe_vault
 from db.api import Testimony as TestimonyRecord
 from sync import org_vault
+from sync.acks import make_ack, sign_ack, take_ack
+from sync.bundle.org_held import relay_folder
 from sync.bundle.vault_io import export_bundle, import_bundle
 from sync.client.connection import session
 from sync.client.org_link import publish_profile
@@ -158,8 +160,17 @@ def test_a_resolution_and_a_duplicate_link_at_one_desk_reach_the_other(desks: De
     assert len(feed(kyiv)) == before
 
 
-def test_a_workers_usb_bundle_at_one_desk_reaches_the_other(desks: Desks, tmp_path: Path) -> None:
+def test_a_workers_usb_bundle_at_one_desk_reaches_the_other_whole(desks: Desks, tmp_path: Path) -> None:
+    """The worker's own file is relayed through the server (signed by the
+    worker, filed under its number): the other desk gets its custody events
+    and its number too, so the worker's next bundle, which starts after what
+    Kyiv acknowledged by USB, goes straight in there (it was refused as
+    ``bundle-custody`` when only the revisions travelled)."""
     kyiv, lviv, first = desks.kyiv, desks.lviv, desks.first
+    first.cases.create(Case(title="Registered at the server"))
+    worker_push(first)  # the worker's first sync registers it at the server
+    desk_sync(kyiv)
+    desk_sync(lviv)
     work = record_work(first, tmp_path, "usb", size=300_000)
     usb = tmp_path / "usb-stick"
     usb.mkdir()
@@ -169,22 +180,40 @@ def test_a_workers_usb_bundle_at_one_desk_reaches_the_other(desks: Desks, tmp_pa
         first, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
     )
     import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
-    assert lviv.testimonies.list() == []
+    take_ack(first, sign_ack(make_ack(kyiv, made.bundle_id), kyiv.sync.signing_key()))  # --ack-to
+    made.path.unlink()  # the stick went home with the worker
+    assert work.narrative not in {t.narrative for t in lviv.testimonies.list()}
 
     desk_sync(kyiv)
     desk_sync(lviv)
     assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
-    evidence = lviv.evidence.get(work.evidence_id)
     with lviv.sync.open_blob(hashlib.sha256(work.evidence).hexdigest()) as reader:
         assert reader.read() == work.evidence
-    assert evidence.sha256 == hashlib.sha256(work.evidence).hexdigest()
-    # It went through Kyiv's own bundle: the worker's bytes are on the
-    # server once, inside it; the worker itself uploaded nothing.
+    received = lviv.sync.received_bundle(made.bundle_id)
+    assert received is not None and received.sequence == made.sequence
+    [row] = [r for r in devices_view(lviv) if r.device_id == first.device_id]
+    assert row.gaps == () and row.last_sequence == made.sequence
+    # On the server once: the worker's file as it made it; Kyiv's own bundle
+    # does not carry the evidence again.
     changes = feed(kyiv)
-    assert bytes_by(changes, first.device_id) == 0
-    assert bytes_by(changes, kyiv.device_id) > len(work.evidence)
-    report = lviv.verify()
-    assert report.ok, report.problems
+    assert made.bundle_id in {c["bundle_id"] for c in changes}
+    assert bytes_by(changes, kyiv.device_id) < 64 * 1024
+    assert not any(org_held_files(kyiv))
+
+    later = record_work(first, tmp_path, "later", size=20_000)
+    assert worker_push(first).sent
+    desk_sync(lviv)
+    desk_sync(kyiv)
+    for desk in (kyiv, lviv):
+        assert later.narrative in {t.narrative for t in desk.testimonies.list()}
+        report = desk.verify()
+        assert report.ok, report.problems
+    assert heads_hash(lviv) == heads_hash(kyiv)
+
+
+def org_held_files(vault: Vault) -> list[Path]:
+    folder = relay_folder(vault)
+    return sorted(folder.iterdir()) if folder.is_dir() else []
 
 
 def test_a_bundle_pulled_by_both_desks_is_uploaded_by_neither(desks: Desks, tmp_path: Path) -> None:
@@ -266,9 +295,9 @@ def test_fieldvault_sync_pushes_a_desks_own_work_to_the_other_desk(desks: Desks,
     pushed = Cli(kyiv.folder, env).json("sync", secrets=[PASSPHRASE])
     made = pushed["to_coordinators"]["made"]
     assert pushed["role"] == "coordinator" and made is not None
-    assert pushed["to_coordinators"] == {"made": made, "sent": [made], "queued": []}
+    assert pushed["to_coordinators"] == {"made": made, "sent": [made], "queued": [], "relayed": []}
     again = Cli(kyiv.folder, env).json("sync", secrets=[PASSPHRASE])
-    assert again["to_coordinators"] == {"made": None, "sent": [], "queued": []}
+    assert again["to_coordinators"] == {"made": None, "sent": [], "queued": [], "relayed": []}
     pulled = Cli(lviv.folder, env).json("sync", secrets=[PASSPHRASE])
     assert [(b["bundle_id"], b["device_id"]) for b in pulled["bundles"]] == [(made, kyiv.device_id)]
     assert pulled["to_coordinators"]["made"] is None  # nothing of its own: no bundle
@@ -300,3 +329,22 @@ def test_a_usb_bundle_of_a_worker_only_one_desk_knows_reaches_the_other_on_its_v
     with lviv.sync.open_blob(hashlib.sha256(work.evidence).hexdigest()) as reader:
         assert reader.read() == work.evidence
     assert heads_hash(lviv) == heads_hash(kyiv)
+
+
+def test_a_panic_wipe_removes_the_bundles_waiting_for_relay(desks: Desks, tmp_path: Path) -> None:
+    kyiv, first = desks.kyiv, desks.first
+    record_work(first, tmp_path, "relay-then-wipe", size=10_000)
+    usb = tmp_path / "stick"
+    usb.mkdir()
+    profile = held_profile(first)
+    assert profile is not None
+    made = export_bundle(
+        first, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
+    )
+    import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+    [waiting] = org_held_files(kyiv)
+    assert waiting.read_bytes() == made.path.read_bytes()  # the worker's file, ciphertext as made
+    folder = kyiv.folder
+    kyiv.lock()
+    wipe_vault(folder, keyring=NoKeyring())
+    assert not waiting.exists() and not (folder / SYNC_SPOOL_DIR).exists()
