@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -348,3 +349,38 @@ def test_a_panic_wipe_removes_the_bundles_waiting_for_relay(desks: Desks, tmp_pa
     kyiv.lock()
     wipe_vault(folder, keyring=NoKeyring())
     assert not waiting.exists() and not (folder / SYNC_SPOOL_DIR).exists()
+
+
+def test_a_relay_the_server_refuses_travels_in_the_desks_own_bundle(desks: Desks, tmp_path: Path) -> None:
+    """The server holds another bundle with the worker's number (a copy of
+    the worker's vault pushed it: a fork): Kyiv's relay is refused
+    (bundle-conflict), forgotten, and what the USB bundle brought goes in
+    Kyiv's own bundle instead, so Lviv still gets it."""
+    kyiv, lviv, first = desks.kyiv, desks.lviv, desks.first
+    first.lock()
+    twin = Vault.open(shutil.copytree(first.folder, tmp_path / "twin"), PASSPHRASE, keyring=NoKeyring())
+    first = Vault.open(first.folder, PASSPHRASE, keyring=NoKeyring())
+    desks.org.workers.append(twin)
+    desks.org.workers.append(first)
+    try:
+        twin.cases.create(Case(title="The twin's bundle 1"))
+        assert worker_push(twin).sent  # number 1 of the worker's device, on the server
+        work = record_work(first, tmp_path, "usb-refused", size=30_000)
+        usb = tmp_path / "stick"
+        usb.mkdir()
+        profile = held_profile(first)
+        assert profile is not None
+        made = export_bundle(
+            first, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
+        )
+        assert made.sequence == 1
+        import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+        shared = push(kyiv, backoff=quick_backoff(), coordinator=True)
+        assert shared.relayed == [] and org_held_files(kyiv) == []  # refused, forgotten
+        assert shared.made is not None and shared.made.blobs == 1  # the worker's evidence, in Kyiv's bundle
+        desk_sync(lviv)
+        assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
+        with lviv.sync.open_blob(hashlib.sha256(work.evidence).hexdigest()) as reader:
+            assert reader.read() == work.evidence
+    finally:
+        twin.lock()

@@ -1,0 +1,86 @@
+"""A coordinator relays another device's bundle (docs/sync.md §2.3,
+docs/server.md upload checks): a bundle that reached it on a USB stick is
+uploaded as it is, signed by its maker, and filed under the maker's device
+and number, so the other coordinators pull it whole. Only a coordinator of
+the profile may relay, never a bundle addressed to a worker, never a
+revoked device's."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sync.bundle import DeviceIdentity, write_bundle
+from tests.sync.bundle_samples import sample
+from tests.sync.server.server_helpers import Org, RunningServer, device_id, make_org, running_server
+from tests.sync.server.test_inbox import _coordinator
+from tests.sync.server.test_server_auth import enrolled, refusal
+
+
+@pytest.fixture
+def org() -> Org:
+    return make_org()
+
+
+@pytest.fixture
+def server(tmp_path: Path, org: Org) -> Iterator[RunningServer]:
+    with running_server(tmp_path / "server", org.profile.fingerprint, profile=org.signed.signed) as running:
+        yield running
+
+
+def _bundle(
+    folder: Path,
+    org: Org,
+    key: Ed25519PrivateKey,
+    *,
+    sequence: int = 1,
+    previous: str | None = None,
+    addressee: str | None = None,
+) -> Path:
+    made = sample([secrets.token_bytes(64)], org_id=org.profile.org_id)
+    contents = dataclasses.replace(made.contents, sequence=sequence, previous=previous, addressee=addressee)
+    name = f"{secrets.token_hex(4)}.fvbundle"
+    return write_bundle(folder / name, contents, DeviceIdentity(key, device_id(key)), org.recipients).path
+
+
+def test_a_coordinator_relays_a_usb_only_workers_bundle_under_the_workers_number(
+    tmp_path: Path, server: RunningServer, org: Org
+) -> None:
+    worker_key = Ed25519PrivateKey.generate()  # a worker that never reached the server
+    worker_id = device_id(worker_key)
+    coordinator = _coordinator(server, org)
+    usb = _bundle(tmp_path, org, worker_key)
+    relayed = coordinator.upload(usb)
+    assert (relayed.body["device_id"], relayed.body["sequence"]) == (worker_id, 1)
+    [change] = coordinator.changes()["changes"]
+    assert (change["bundle_id"], change["device_id"]) == (relayed.bundle_id, worker_id)
+    # The same file relayed again (another desk had it too): the bundle stored before.
+    assert coordinator.upload(usb).receipt == relayed.receipt
+    # The worker's next bundle follows it on the server: the chain holds.
+    second = _bundle(tmp_path, org, worker_key, sequence=2, previous=relayed.bundle_id)
+    assert coordinator.upload(second).body["sequence"] == 2
+    forked = _bundle(tmp_path, org, worker_key, sequence=2, previous="0" * 64)
+    assert refusal(coordinator.upload, forked)[1] in {"bundle-chain", "bundle-conflict"}
+    coordinator.close()
+
+
+def test_only_a_coordinator_relays_and_never_an_addressed_or_revoked_devices_bundle(
+    tmp_path: Path, server: RunningServer, org: Org
+) -> None:
+    first, first_key = enrolled(server, org)
+    other_key = Ed25519PrivateKey.generate()
+    assert refusal(first.upload, _bundle(tmp_path, org, other_key)) == (403, "bundle-other-device")
+    coordinator = _coordinator(server, org)
+    addressed = _bundle(tmp_path, org, other_key, addressee=device_id(first_key))
+    assert refusal(coordinator.upload, addressed) == (403, "bundle-other-device")
+    revoked_key = Ed25519PrivateKey.generate()
+    coordinator.put_profile(org.next_version(revoked=(device_id(revoked_key),)).signed)
+    assert refusal(coordinator.upload, _bundle(tmp_path, org, revoked_key)) == (403, "device-revoked")
+    assert coordinator.changes()["changes"] == []
+    for client in (first, coordinator):
+        client.close()
