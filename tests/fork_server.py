@@ -112,8 +112,11 @@ class Running:
 
 
 def _receive(reply: socket.socket, timeout: float) -> dict[str, Any] | None:
-    """The next message on ``reply``; None when none came within ``timeout``."""
-    if not select.select([reply], [], [], timeout)[0]:
+    """The next message on ``reply``; None when none came within ``timeout``.
+    (poll, not select: a test process may hold fds numbered over 1024.)"""
+    waiting = select.poll()
+    waiting.register(reply, select.POLLIN)
+    if not waiting.poll(timeout * 1000):
         return None
     data = reply.recv(MAX_MESSAGE)
     if not data:
