@@ -171,8 +171,9 @@ def queued_bundles(vault: Vault, target: Target) -> list[Queued]:
 
 
 def queued_count(vault: Vault) -> int:
-    """How many of this device's bundles wait in the spool for delivery (0
-    when the vault belongs to no organisation). Reads only."""
+    """How many of this device's bundles wait in the spool for delivery, and
+    (a coordinator's) other devices' bundles waiting for relay (0 when the
+    vault belongs to no organisation). Reads only."""
     profile = held_profile(vault)
     if profile is None:
         return 0
@@ -183,7 +184,7 @@ def queued_count(vault: Vault) -> int:
         path = spool / bundle_file_name(profile.org_id, vault.device_id, sent.sequence)
         delivery = state.delivery(sent.bundle_id) if path.is_file() else None
         count += path.is_file() and not (delivery is not None and delivery.delivered)
-    return count
+    return count + sum(1 for relay in relays(vault) if relay.path.is_file())
 
 
 def _file_sha256(path: Path) -> str:

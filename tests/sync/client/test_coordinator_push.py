@@ -31,7 +31,7 @@ from sync.bundle.org_held import relay_folder
 from sync.bundle.vault_io import export_bundle, import_bundle
 from sync.client.connection import session
 from sync.client.org_link import publish_profile
-from sync.client.push import PushResult, push
+from sync.client.push import PushResult, push, queued_count
 from sync.client.worker import SyncWorker
 from sync.merge.devices import devices_view
 from sync.merge.same_as import link_same_person
@@ -345,6 +345,7 @@ def test_a_panic_wipe_removes_the_bundles_waiting_for_relay(desks: Desks, tmp_pa
     import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
     [waiting] = org_held_files(kyiv)
     assert waiting.read_bytes() == made.path.read_bytes()  # the worker's file, ciphertext as made
+    assert queued_count(kyiv) == 1  # the sync panel's "waiting to be sent"
     folder = kyiv.folder
     kyiv.lock()
     wipe_vault(folder, keyring=NoKeyring())
