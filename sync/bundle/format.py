@@ -368,9 +368,11 @@ class CustodyEntry:
 
 @dataclass(frozen=True)
 class VouchedDevice:
-    """A device whose revisions a coordinator's bundle relays (§4,
-    ``devices``): its key and age recipient, vouched for by the bundle's
-    signature. A field worker takes it only from a coordinator of its profile."""
+    """A device a coordinator's bundle vouches for (§4, ``devices``): one whose
+    revisions a send-back relays, or one the coordinator holds as enrolled
+    (its bundle to coordinators, §8). Its key and age recipient, vouched for
+    by the manifest's signature; its id is its key's, so a vouch cannot pair
+    an id with another key. Taken only from a coordinator of the reader's profile."""
 
     device_key: bytes  # raw 32-byte Ed25519
     age_recipient: str
