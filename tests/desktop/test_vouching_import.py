@@ -51,7 +51,9 @@ def test_a_held_bundle_in_the_same_import_is_imported_after_the_other_desks_vouc
     worker_row, kyiv_row = _import(qtbot, dialog, [worker_bundle.path, kyiv_bundle])
     assert worker_row.startswith(f"imported: bundle 1 of device {field.vault.device_id}"), worker_row
     assert kyiv_row.startswith(f"imported: bundle 1 of device {desks.kyiv.device_id}"), kyiv_row
-    dialog.results.setCurrentItem(dialog.results.topLevelItem(0))
+    first = dialog.results.topLevelItem(0)
+    assert first is not None
+    dialog.results.setCurrentItem(first)
     assert not dialog.approve_box.isVisible()  # nothing left to approve
     screenshot(dialog, "bundle-import-vouched.png")
     assert desks.lviv.sync.held_bundles() == []
