@@ -120,6 +120,9 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
         "received": len(result.received),
         "bundles": [r.to_json() for r in result.received],
         "held": result.held,
+        # Held by an earlier pull, imported now: their device was vouched for
+        # since by another coordinator (docs/bundle-format.md §8); also in ``bundles``.
+        "released": result.released,
         "refused": [{"bundle_id": b, "code": c} for b, c in result.refused],
         "gaps": result.gaps,
         "bytes_received": result.bytes_received,
@@ -138,6 +141,8 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
         },
     }
     human = f"{len(result.received)} bundle(s) imported"
+    if result.released:
+        human += f" ({len(result.released)} held before, their device now vouched for by another coordinator)"
     if result.held:
         human += f", {len(result.held)} held in quarantine (fieldvault bundle quarantine list)"
     if result.refused:

@@ -212,7 +212,7 @@ def test_fieldvault_bundle_import_releases_usb_held_bundles_and_sync_the_pulled_
     assert "already imported" in said  # a replay vouches nothing: no release rows again
 
     synced = desk.json("sync", secrets=[PASSPHRASE])
-    assert synced["received"] == 1
+    assert synced["received"] == 1 and synced["released"] == [pulled.bundle_id]
     opened = Vault.open(lviv.folder, PASSPHRASE, keyring=NoKeyring())
     try:
         assert opened.sync.held_bundles() == []
