@@ -326,3 +326,38 @@ def test_a_vouch_cannot_name_a_device_id_with_another_key(desks: Desks) -> None:
     known = desks.lviv.sync.device(field.vault.device_id)
     assert held is not None and known is not None and known.public_key == held.device_key
     assert [r.bundle_id for r in desks.release_at_lviv()] == [made.bundle_id]
+
+
+def test_a_third_desk_learns_the_device_from_the_second_desks_bundle(desks: Desks, tmp_path: Path) -> None:
+    """Kyiv's bundle reached Lviv and not Odesa (a lost stick): Lviv's own
+    bundle to coordinators vouches for what it took on Kyiv's word, so Odesa
+    imports the worker's bundle it held (``vouched_by`` Lviv)."""
+    odesa = second_coordinator(desks.org, tmp_path / "odesa-desk")
+    desks.others.append(odesa)
+    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
+    field = desks.worker("field")
+    made = desks.org.export(field.vault)
+    with pytest.raises(BundleQuarantined):
+        import_bundle(odesa, made.path, odesa.vault_keys.age_identity(), org_id=desks.org.org_id)
+    desks.org.import_(made.path)
+    desks.to_lviv(desks.kyiv_bundle())
+    lviv_bundle = desks.org.export(desks.lviv)
+    taken = import_bundle(odesa, lviv_bundle.path, odesa.vault_keys.age_identity(), org_id=desks.org.org_id)
+    assert taken.vouched == (field.vault.device_id,)
+    known = odesa.sync.device(field.vault.device_id)
+    assert known is not None and known.vouched_by == desks.lviv.device_id
+    released = release_held(odesa, odesa.vault_keys.age_identity(), org_id=desks.org.org_id)
+    assert [r.imported.bundle_id for r in released if r.imported is not None] == [made.bundle_id]
+
+
+def test_the_list_is_bounded(desks: Desks, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sync.bundle import vouching
+
+    workers = [desks.worker(f"w{n}") for n in range(3)]
+    for work in workers:
+        org_vault.add_device(desks.kyiv, org_vault.own_device_card(work.vault).text)
+    profile = org_vault.held_profile(desks.kyiv)
+    every = [d.device_id for d in coordinator_vouches(desks.kyiv, profile)]
+    assert every == sorted(w.vault.device_id for w in workers)
+    monkeypatch.setattr(vouching, "MAX_VOUCHED", 2)
+    assert [d.device_id for d in coordinator_vouches(desks.kyiv, profile)] == every[:2]
