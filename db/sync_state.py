@@ -421,8 +421,9 @@ class SyncStateService:
         """A coordinator (``coordinator_id``, its signature checked by the
         caller) acknowledged holding bundle ``bundle_id`` of this device:
         move the cursors to what it carried and mark its evidence bytes
-        acknowledged, and forget the enrolment token (spent), in one
-        transaction; a bundle acknowledged before
+        acknowledged, in one transaction (the enrolment token is kept: the
+        server may not know the device yet, sync/client/connection.py
+        forgets it after a login); a bundle acknowledged before
         changes nothing. NotFound for a bundle
         this device did not make."""
         with self._ctx.write_transaction("record what was acknowledged") as session:
@@ -441,8 +442,6 @@ class SyncStateService:
                         insert(AcknowledgedBlob).values(sha256=sha256, acked_ms=now).on_conflict_do_nothing()
                     )
                 sent.acked_ms, sent.acked_by = now, coordinator_id
-                # A coordinator knows this device now: the spent token need not be kept.
-                row.enrolment_token = None
             return _sent(sent)
 
     def has_acknowledgement(self) -> bool:

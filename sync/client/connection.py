@@ -131,6 +131,11 @@ def _login(client: ServerClient, vault: Vault, url: str, pinned: bytes | None) -
         expect(offered)
         client.enrol(token, key)
         client.login(key, vault.device_id, expect_key=expect)
+    if vault.sync.enrolment_token() is not None and vault.sync.has_acknowledgement():
+        # Known to the server (logged in) and to a coordinator (its bundles no
+        # longer prove the token): spent. Not before: a bundle acknowledged by
+        # USB still leaves the device to register here with it.
+        vault.sync.set_enrolment_token(None)
     _remember_server_key(vault, client, url, pinned)
 
 

@@ -385,3 +385,31 @@ def test_a_relay_the_server_refuses_travels_in_the_desks_own_bundle(desks: Desks
             assert reader.read() == work.evidence
     finally:
         twin.lock()
+
+
+def test_a_worker_whose_first_bundle_was_acknowledged_by_usb_still_joins_the_server(
+    desks: Desks, tmp_path: Path
+) -> None:
+    """Enrolled offline with a token, its first bundle carried to Kyiv and
+    acknowledged there by USB, the worker's first sync must still register
+    it at the server with that token (the acknowledgement used to forget the
+    token, and every sync after was refused: device-unknown)."""
+    kyiv, lviv = desks.kyiv, desks.lviv
+    worker = desks.org.worker("usb-first")
+    record_work(worker, tmp_path, "usb-first", size=5_000)
+    usb = tmp_path / "stick"
+    usb.mkdir()
+    profile = held_profile(worker)
+    assert profile is not None
+    made = export_bundle(
+        worker, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
+    )
+    import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+    take_ack(worker, sign_ack(make_ack(kyiv, made.bundle_id), kyiv.sync.signing_key()))
+    later = record_work(worker, tmp_path, "after-usb", size=5_000)
+    assert worker_push(worker).sent  # registered with its token, then delivered
+    desk_sync(kyiv)
+    desk_sync(lviv)
+    for desk in (kyiv, lviv):
+        assert later.narrative in {t.narrative for t in desk.testimonies.list()}
+    assert worker.sync.enrolment_token() is None  # spent at the server now
