@@ -139,7 +139,15 @@ def approve_bundle(
         else Admission(held.device_id, held.device_key, held.age_recipient or "", None)
     )
     return import_bundle(
-        vault, path, identity, org_id=profile.org_id, progress=progress, cancel=cancel, approved=approved
+        vault,
+        path,
+        identity,
+        org_id=profile.org_id,
+        progress=progress,
+        cancel=cancel,
+        approved=approved,
+        # One a pull held came from the server: held there, not relayed (org_held.py).
+        from_server=in_spool(vault, held),
     )
 
 
