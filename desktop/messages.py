@@ -810,6 +810,15 @@ def _org_not_coordinator(p: Params) -> str:
     ).format(org_id=p["org_id"])
 
 
+def _org_token_needs_key(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Only the coordinator whose vault holds the key of organisation {org_id} takes enrolment "
+        "tokens. Nothing was changed. Add the device without its token, after comparing the "
+        "verification code with the worker.",
+    ).format(org_id=p["org_id"])
+
+
 def _org_revoke_self(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1288,6 +1297,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "org-exists": _org_exists,
     "org-none": _org_none,
     "org-not-coordinator": _org_not_coordinator,
+    "org-token-needs-key": _org_token_needs_key,
     "org-revoke-self": _org_revoke_self,
     "org-device-id-form": _org_device_id_form,
     "org-server-form": _org_server_form,

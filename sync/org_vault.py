@@ -83,11 +83,27 @@ def _coordinator_key(vault: Vault, profile: Profile) -> Ed25519PrivateKey:
     return key
 
 
+def holds_org_key(vault: Vault, profile: Profile) -> bool:
+    """Does this vault hold the key that signs ``profile`` (it created the
+    organisation)? Only that vault changes the profile and issues tokens."""
+    key = vault.vault_keys.org_signing_key()
+    return key is not None and key.public_key().public_bytes_raw() == profile.org_key
+
+
 def require_coordinator(vault: Vault, profile: Profile) -> None:
-    """OrgRefused (org-not-coordinator) unless this vault holds the
-    organisation key: what only a coordinator may decide (approving a
-    stranger's device, enrolling one)."""
-    _coordinator_key(vault, profile)
+    """OrgRefused (org-not-coordinator) unless this vault is a coordinator
+    of ``profile`` (the newest it holds) or holds the organisation key: what
+    any coordinator may decide (approving a stranger's device by its code,
+    enrolling one by its card). A desk added with ``add_coordinator`` has no
+    key, yet reads every bundle, and the devices it enrols reach the other
+    desks in its vouches (docs/bundle-format.md §8); changing the profile and
+    tokens stay with the key (``_coordinator_key``)."""
+    if profile.coordinator(vault.device_id) is None and not holds_org_key(vault, profile):
+        raise OrgRefused(
+            f"This vault is not a coordinator of organisation {profile.org_id}.",
+            "org-not-coordinator",
+            org_id=profile.org_id,
+        )
 
 
 def _own_coordinator_entry(vault: Vault, label: str) -> Coordinator:
@@ -273,13 +289,23 @@ def accept_token(vault: Vault, text: str, device_id: str, *, now_ms: int | None 
 
 
 def add_device(vault: Vault, card_text: str, *, token: str | None = None, label: str = "") -> Device:
-    """A coordinator enrols the device whose card a field worker handed over
-    (after comparing the verification code with them). With ``token``, the
-    token is spent for that device (accept_token). A revoked device stays
-    revoked."""
+    """A coordinator of the profile enrols the device whose card a field
+    worker handed over (after comparing the verification code with them).
+    With ``token``, the token is spent for that device (accept_token): only
+    at the vault holding the organisation key (elsewhere OrgRefused
+    ``org-token-needs-key``). A revoked device stays revoked."""
     card = read_device_card(card_text)
     profile = _require_profile(vault)
-    _coordinator_key(vault, profile)
+    require_coordinator(vault, profile)
+    if token is not None and not holds_org_key(vault, profile):
+        # Tokens are issued, recorded and spent where the key is: this desk
+        # knows none of them, so it cannot tell a fresh one from a spent one.
+        raise OrgRefused(
+            f"Only the coordinator that holds organisation {profile.org_id}'s key takes enrolment tokens. "
+            "Add the device without its token, after comparing the verification code.",
+            "org-token-needs-key",
+            org_id=profile.org_id,
+        )
     if card.device_id in profile.revoked:
         raise OrgRefused(
             f"Device {card.device_id} was revoked; it cannot be enrolled again.",

@@ -103,7 +103,9 @@ def approve_bundle(
             "This vault belongs to no organisation yet: create one (org create) or enrol (enrol).", "org-none"
         )
     # Only a coordinator enrols devices: a field worker's vault holds
-    # strangers' bundles too, but approving one is not its decision.
+    # strangers' bundles too, but approving one is not its decision. Any
+    # coordinator of the profile may, with or without the organisation key:
+    # the device it enrols reaches the other desks in its vouches.
     require_coordinator(vault, profile)
     expected = verification_code(profile.org_key, held.device_key)
     if typed != expected:
