@@ -285,82 +285,82 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="218" />
+            <location filename="../../desktop/bundle_actions.py" line="241" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="222" />
+            <location filename="../../desktop/bundle_actions.py" line="245" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="230" />
+            <location filename="../../desktop/bundle_actions.py" line="253" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="231" />
+            <location filename="../../desktop/bundle_actions.py" line="254" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="232" />
+            <location filename="../../desktop/bundle_actions.py" line="255" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="233" />
+            <location filename="../../desktop/bundle_actions.py" line="256" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="237" />
+            <location filename="../../desktop/bundle_actions.py" line="260" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="239" />
+            <location filename="../../desktop/bundle_actions.py" line="262" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="242" />
+            <location filename="../../desktop/bundle_actions.py" line="265" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="245" />
+            <location filename="../../desktop/bundle_actions.py" line="268" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="245" />
+            <location filename="../../desktop/bundle_actions.py" line="268" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="247" />
+            <location filename="../../desktop/bundle_actions.py" line="270" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="254" />
+            <location filename="../../desktop/bundle_actions.py" line="277" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="259" />
+            <location filename="../../desktop/bundle_actions.py" line="282" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="266" />
+            <location filename="../../desktop/bundle_actions.py" line="289" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="289" />
+            <location filename="../../desktop/bundle_actions.py" line="312" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -369,12 +369,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="302" />
+            <location filename="../../desktop/bundle_actions.py" line="325" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="311" />
+            <location filename="../../desktop/bundle_actions.py" line="334" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
@@ -387,198 +387,198 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="339" />
+            <location filename="../../desktop/bundle_actions.py" line="362" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="343" />
+            <location filename="../../desktop/bundle_actions.py" line="366" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="348" />
+            <location filename="../../desktop/bundle_actions.py" line="371" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="349" />
+            <location filename="../../desktop/bundle_actions.py" line="372" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="349" />
+            <location filename="../../desktop/bundle_actions.py" line="372" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="350" />
+            <location filename="../../desktop/bundle_actions.py" line="373" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="357" />
+            <location filename="../../desktop/bundle_actions.py" line="380" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="358" />
+            <location filename="../../desktop/bundle_actions.py" line="381" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="362" />
+            <location filename="../../desktop/bundle_actions.py" line="385" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="363" />
+            <location filename="../../desktop/bundle_actions.py" line="386" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="371" />
+            <location filename="../../desktop/bundle_actions.py" line="394" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="373" />
+            <location filename="../../desktop/bundle_actions.py" line="396" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="376" />
+            <location filename="../../desktop/bundle_actions.py" line="399" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="376" />
-            <location filename="../../desktop/bundle_actions.py" line="391" />
+            <location filename="../../desktop/bundle_actions.py" line="399" />
+            <location filename="../../desktop/bundle_actions.py" line="414" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="379" />
+            <location filename="../../desktop/bundle_actions.py" line="402" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="379" />
+            <location filename="../../desktop/bundle_actions.py" line="402" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="382" />
+            <location filename="../../desktop/bundle_actions.py" line="405" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="382" />
+            <location filename="../../desktop/bundle_actions.py" line="405" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="384" />
+            <location filename="../../desktop/bundle_actions.py" line="407" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="399" />
-            <location filename="../../desktop/bundle_actions.py" line="412" />
-            <location filename="../../desktop/bundle_actions.py" line="446" />
+            <location filename="../../desktop/bundle_actions.py" line="422" />
+            <location filename="../../desktop/bundle_actions.py" line="435" />
+            <location filename="../../desktop/bundle_actions.py" line="469" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="418" />
-            <location filename="../../desktop/bundle_actions.py" line="538" />
+            <location filename="../../desktop/bundle_actions.py" line="441" />
+            <location filename="../../desktop/bundle_actions.py" line="562" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="425" />
+            <location filename="../../desktop/bundle_actions.py" line="448" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="437" />
-            <location filename="../../desktop/bundle_actions.py" line="446" />
-            <location filename="../../desktop/bundle_actions.py" line="535" />
+            <location filename="../../desktop/bundle_actions.py" line="460" />
+            <location filename="../../desktop/bundle_actions.py" line="469" />
+            <location filename="../../desktop/bundle_actions.py" line="559" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="447" />
+            <location filename="../../desktop/bundle_actions.py" line="470" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="454" />
+            <location filename="../../desktop/bundle_actions.py" line="477" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="452" />
+            <location filename="../../desktop/bundle_actions.py" line="475" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="466" />
+            <location filename="../../desktop/bundle_actions.py" line="490" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="471" />
+            <location filename="../../desktop/bundle_actions.py" line="495" />
             <source>imported from your coordinator (device {device}): {revisions} record changes (edits, resolved conflicts), {files} evidence files, {vouched} other device(s) vouched for</source>
             <translation>імпортовано від вашого координатора (пристрій {device}): змін записів (правки, розв'язані конфлікти): {revisions}, файлів доказів: {files}, інших пристроїв, за які поручився координатор: {vouched}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="482" />
+            <location filename="../../desktop/bundle_actions.py" line="506" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="493" />
+            <location filename="../../desktop/bundle_actions.py" line="517" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="497" />
+            <location filename="../../desktop/bundle_actions.py" line="521" />
             <source>not taken: it does not come from your organisation's coordinator, and nothing of it was stored. Take bundles only from your coordinator, and tell them about this one.</source>
             <translation>не прийнято: пакет надійшов не від координатора вашої організації, і з нього нічого не збережено. Приймайте пакети лише від свого координатора і повідомте йому про цей.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="506" />
+            <location filename="../../desktop/bundle_actions.py" line="530" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="512" />
+            <location filename="../../desktop/bundle_actions.py" line="536" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="514" />
+            <location filename="../../desktop/bundle_actions.py" line="538" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="532" />
+            <location filename="../../desktop/bundle_actions.py" line="556" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="558" />
+            <location filename="../../desktop/bundle_actions.py" line="582" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="563" />
+            <location filename="../../desktop/bundle_actions.py" line="587" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="564" />
+            <location filename="../../desktop/bundle_actions.py" line="588" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -4015,12 +4015,12 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="1128" />
+            <location filename="../../desktop/messages.py" line="1137" />
             <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1134" />
+            <location filename="../../desktop/messages.py" line="1143" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -4486,226 +4486,231 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
         </message>
         <message>
             <location filename="../../desktop/messages.py" line="814" />
+            <source>Only the coordinator whose vault holds the key of organisation {org_id} takes enrolment tokens. Nothing was changed. Add the device without its token, after comparing the verification code with the worker.</source>
+            <translation>Лише координатор, у сховищі якого є ключ організації {org_id}, приймає токени реєстрації. Нічого не змінено. Додайте пристрій без токена, звіривши код перевірки з працівником.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="823" />
             <source>Device {device_id} is this vault's own: a vault cannot add, remove or revoke itself. Nothing was changed.</source>
             <translation>Пристрій {device_id} — це власний пристрій цього сховища: сховище не може додати, вилучити або відкликати саме себе. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="822" />
+            <location filename="../../desktop/messages.py" line="831" />
             <source>That is not a device id: a device id has 32 hexadecimal digits (the vault's information shows it). Check it for typos.</source>
             <translation>Це не ідентифікатор пристрою: він має 32 шістнадцяткові цифри (їх показано у відомостях про сховище). Перевірте, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="839" />
+            <location filename="../../desktop/messages.py" line="848" />
             <source>An organisation's name is 1 to {maximum} characters on one line.</source>
             <translation>Назва організації — це від 1 до {maximum} символів в одному рядку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="845" />
+            <location filename="../../desktop/messages.py" line="854" />
             <source>That is not a device card. Copy the whole card that the field worker's vault showed at enrolment, and try again.</source>
             <translation>Це не картка пристрою. Скопіюйте повністю картку, яку показало сховище польового працівника під час реєстрації, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="853" />
+            <location filename="../../desktop/messages.py" line="862" />
             <source>Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. Nothing was changed.</source>
             <translation>Пристрій {device_id} відкликано: його не можна знову зареєструвати або зробити координатором. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="861" />
+            <location filename="../../desktop/messages.py" line="870" />
             <source>That is not an enrolment token. Copy the whole token your coordinator sent, and try again.</source>
             <translation>Це не токен реєстрації. Скопіюйте повністю токен, який надіслав ваш координатор, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="868" />
+            <location filename="../../desktop/messages.py" line="877" />
             <source>This enrolment token was not signed by your organisation's key: it may be forged. Nothing was changed. Ask your coordinator for a new token.</source>
             <translation>Цей токен реєстрації не підписано ключем вашої організації: можливо, його підроблено. Нічого не змінено. Попросіть у координатора новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="876" />
+            <location filename="../../desktop/messages.py" line="885" />
             <source>This enrolment token belongs to another organisation ({org_id}). Nothing was changed. Check that the token and the organisation profile came from the same coordinator.</source>
             <translation>Цей токен реєстрації належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи токен і профіль організації надійшли від того самого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="884" />
+            <location filename="../../desktop/messages.py" line="893" />
             <source>Enrolment token {token_id} has expired. Ask your coordinator for a new one.</source>
             <translation>Термін дії токена реєстрації {token_id} минув. Попросіть у координатора новий.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="890" />
+            <location filename="../../desktop/messages.py" line="899" />
             <source>Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was changed. Check that it is the right token.</source>
             <translation>Токен реєстрації {token_id} видало не сховище цього координатора. Нічого не змінено. Перевірте, чи це потрібний токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="898" />
+            <location filename="../../desktop/messages.py" line="907" />
             <source>Enrolment token {token_id} was already used by another device. Nothing was changed. Ask your coordinator for a new token, and tell them if you did not use it yourself.</source>
             <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="916" />
+            <location filename="../../desktop/messages.py" line="925" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="925" />
+            <location filename="../../desktop/messages.py" line="934" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="929" />
+            <location filename="../../desktop/messages.py" line="938" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="933" />
+            <location filename="../../desktop/messages.py" line="942" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="937" />
+            <location filename="../../desktop/messages.py" line="946" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="944" />
+            <location filename="../../desktop/messages.py" line="953" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="950" />
+            <location filename="../../desktop/messages.py" line="959" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="956" />
+            <location filename="../../desktop/messages.py" line="965" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="964" />
+            <location filename="../../desktop/messages.py" line="973" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="971" />
+            <location filename="../../desktop/messages.py" line="980" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="975" />
+            <location filename="../../desktop/messages.py" line="984" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="979" />
+            <location filename="../../desktop/messages.py" line="988" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="986" />
+            <location filename="../../desktop/messages.py" line="995" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="992" />
+            <location filename="../../desktop/messages.py" line="1001" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="998" />
+            <location filename="../../desktop/messages.py" line="1007" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1004" />
+            <location filename="../../desktop/messages.py" line="1013" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1021" />
+            <location filename="../../desktop/messages.py" line="1030" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1027" />
+            <location filename="../../desktop/messages.py" line="1036" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1031" />
+            <location filename="../../desktop/messages.py" line="1040" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1060" />
+            <location filename="../../desktop/messages.py" line="1069" />
             <source>The passphrase needs at least {count} characters; nothing was changed.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1066" />
+            <location filename="../../desktop/messages.py" line="1075" />
             <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
             <translation>Той, хто має копію сховища, міг би вгадати цю парольну фразу протягом року: вона закоротка, надто поширена або передбачувана. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1078" />
+            <location filename="../../desktop/messages.py" line="1087" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1085" />
+            <location filename="../../desktop/messages.py" line="1094" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1093" />
+            <location filename="../../desktop/messages.py" line="1102" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1100" />
+            <location filename="../../desktop/messages.py" line="1109" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1109" />
+            <location filename="../../desktop/messages.py" line="1118" />
             <source>No font with Cyrillic letters was found for the report, so no report was written. Ask whoever set up this computer to install one (on Debian or Ubuntu: fonts-dejavu-core), then try again.</source>
             <translation>Для звіту не знайдено шрифту з кириличними літерами, тож звіт не створено. Попросіть того, хто налаштовує цей комп’ютер, установити такий шрифт, і спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1117" />
+            <location filename="../../desktop/messages.py" line="1126" />
             <source>An export cannot have the purpose “{purpose}”, so nothing was exported. Choose what the export is for: documentation only, the NGO internally, prosecution or public anonymised.</source>
             <translation>Експорт не може мати мету «{purpose}», тож нічого не експортовано. Виберіть, для чого експорт: лише документування, внутрішньо в НУО, кримінальне переслідування або публічно, анонімізовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1144" />
+            <location filename="../../desktop/messages.py" line="1153" />
             <source>This recording was already stopped and saved. Start a new recording to go on.</source>
             <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1150" />
+            <location filename="../../desktop/messages.py" line="1159" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1162" />
+            <location filename="../../desktop/messages.py" line="1171" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1166" />
+            <location filename="../../desktop/messages.py" line="1175" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1172" />
+            <location filename="../../desktop/messages.py" line="1181" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1379" />
+            <location filename="../../desktop/messages.py" line="1389" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1373" />
+            <location filename="../../desktop/messages.py" line="1383" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
@@ -4715,57 +4720,57 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Налаштування проксі для синхронізації не є адресою проксі, яку може використати цей застосунок. Нічого не надіслано. Виправте його в меню «Організація → Синхронізація…» у формі вузол:порт (для мережі Тор зазвичай 127.0.0.1:9050) і синхронізуйтеся знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="830" />
+            <location filename="../../desktop/messages.py" line="839" />
             <source>The server needs an address that begins with https://, the SHA-256 of its certificate (64 hexadecimal digits) and, if given, its receipt key (as the server printed it). Check them for typos.</source>
             <translation>Для сервера потрібні адреса, що починається з https://, SHA-256 його сертифіката (64 шістнадцяткові цифри) і, якщо вказано, його ключ квитанцій (так, як його вивів сервер). Перевірте їх на помилки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="906" />
+            <location filename="../../desktop/messages.py" line="915" />
             <source>That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was changed. Copy the whole text again, or choose the profile file.</source>
             <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1035" />
+            <location filename="../../desktop/messages.py" line="1044" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1043" />
+            <location filename="../../desktop/messages.py" line="1052" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1047" />
+            <location filename="../../desktop/messages.py" line="1056" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1051" />
+            <location filename="../../desktop/messages.py" line="1060" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1400" />
+            <location filename="../../desktop/messages.py" line="1410" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1394" />
+            <location filename="../../desktop/messages.py" line="1404" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1390" />
+            <location filename="../../desktop/messages.py" line="1400" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1010" />
+            <location filename="../../desktop/messages.py" line="1019" />
             <source>Tick at least one use the witness agreed to.</source>
             <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1014" />
+            <location filename="../../desktop/messages.py" line="1023" />
             <source>A withdrawal removes uses the witness still agrees to. To allow a new use, record a new consent.</source>
             <translation>Відкликання прибирає використання, на які свідок ще погоджується. Щоб дозволити нове використання, запишіть нову згоду.</translation>
         </message>
@@ -5048,37 +5053,37 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="608" />
+            <location filename="../../desktop/bundle_actions.py" line="632" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="609" />
+            <location filename="../../desktop/bundle_actions.py" line="633" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="612" />
+            <location filename="../../desktop/bundle_actions.py" line="636" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="613" />
+            <location filename="../../desktop/bundle_actions.py" line="637" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="614" />
+            <location filename="../../desktop/bundle_actions.py" line="638" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="610" />
+            <location filename="../../desktop/bundle_actions.py" line="634" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="611" />
+            <location filename="../../desktop/bundle_actions.py" line="635" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
