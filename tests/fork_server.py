@@ -52,6 +52,7 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -441,6 +442,7 @@ def _run_as_fresh_process(argv: list[str], env: dict[str, str], entry: str) -> i
     sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
     os.environ.clear()
     os.environ.update(env)
+    time.tzset()  # TZ: a fresh interpreter's C library reads it at start
     tempfile.tempdir = None  # TMPDIR is read again
     os.chdir(REPO)
 
@@ -487,6 +489,7 @@ def probe(argv: list[str]) -> int:
         },
         "rlimits": {name: resource.getrlimit(number) for name, number in RLIMITS.items()},
         "tempdir": tempfile.gettempdir(),
+        "timezone": [time.tzname, time.timezone, time.strftime("%z", time.localtime(0))],
         "sys_path": sys.path,
         "locale": locale.setlocale(locale.LC_ALL),
         "stdio": [

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ def env(tmp_path: Path) -> dict[str, str]:
         "TMPDIR": str(tmp_path / "tmp"),
         "PYTHONPATH": str(REPO),
         "FIELDVAULT_PROBE": "only-this-command",
+        # Not the server's zone: local times a command prints must be its own
+        # (POSIX zones: no tzdata needed).
+        "TZ": "JST-9" if time.strftime("%z") != "+0900" else "EST5",
     }
 
 
@@ -106,6 +110,7 @@ def test_a_served_command_starts_exactly_as_a_spawned_one(
     assert served["read_fd"] == "the secret line\n"
     assert served["stdin"] == STDIN  # "\r\n" kept, as a fresh interpreter's stdin keeps it
     assert served["tempdir"] == env["TMPDIR"]
+    assert served["timezone"][2] == ("+0900" if env["TZ"] == "JST-9" else "-0500")
     assert served["status"]["Umask"] == f"{odd_umask:04o}"
     assert served["status"]["SigBlk"] == "0" * 16 and served["status"]["Threads"] == "1"
     handled = {name: how for name, how in served["signals"].items() if how != "SIG_DFL"}
