@@ -47,6 +47,9 @@ screenshots: system-deps-test $(STAMP) translations  ## run the GUI tests and re
 
 stress: system-deps-test $(STAMP)  ## long kill -9, fault and fuzz runs (not part of `make test`)
 	QT_QPA_PLATFORM=offscreen FIELDVAULT_STRESS=1 $(PY) -m pytest -q -m stress -p no:randomly
+	@# The command-line tests again, each command in a fresh interpreter (tests/cli_helpers.py):
+	@# what the fork server preloads cannot hide a missing import or a start-up difference.
+	QT_QPA_PLATFORM=offscreen FIELDVAULT_TEST_SPAWN=1 $(PY) -m pytest -q -p no:randomly -n 2 tests/e2e
 
 bench: system-deps-test $(STAMP) package  ## benchmarks, each printing a ratio against a baseline run alongside (builds the app first: the frozen start-up is one of them)
 	$(PY) benchmarks/run_all.py
