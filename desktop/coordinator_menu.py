@@ -1,9 +1,11 @@
 """The window's Coordinator menu: the screens of coordinator mode (issue 14).
 
-A vault is in coordinator mode when it holds its organisation's key (it
-created the organisation, or was given the key): ``sync.org_vault.status``
-says so. The menu is shown only then, after unlock; a field worker's window
-never shows it. Each entry opens one dialog at a time, closed when the vault
+A vault is in coordinator mode when it is a coordinator of the profile it
+holds (``sync.org_vault.require_coordinator``): the desk that created the
+organisation and holds its key, or a desk added since as a coordinator. The
+menu is shown only then, after unlock; a field worker's window never shows
+it. Entries that need the organisation key (issuing a token) are shown but
+disabled at a desk without it. Each entry opens one dialog at a time, closed when the vault
 locks (the runner has already cancelled and waited for its work).
 
 Each screen lives in its own module and adds its entry here with
@@ -28,14 +30,23 @@ DialogMaker = Callable[["Vault", QWidget, TaskRunner], QDialog]
 
 
 def is_coordinator(vault: Vault) -> bool:
-    """Does this vault hold its organisation's key (coordinator mode)?"""
-    from sync.org_vault import held_profile
+    """Is this vault a coordinator of its organisation's profile, or does it
+    hold the organisation key (coordinator mode)?"""
+    from sync.org_vault import held_profile, holds_org_key
 
     profile = held_profile(vault)
     if profile is None:
         return False
-    key = vault.vault_keys.org_signing_key()
-    return key is not None and key.public_key().public_bytes_raw() == profile.org_key
+    return profile.coordinator(vault.device_id) is not None or holds_org_key(vault, profile)
+
+
+def holds_key(vault: Vault) -> bool:
+    """Does this vault hold its organisation's key (changes the profile,
+    issues tokens)?"""
+    from sync.org_vault import held_profile, holds_org_key
+
+    profile = held_profile(vault)
+    return profile is not None and holds_org_key(vault, profile)
 
 
 class CoordinatorMenu(QMenu):
@@ -52,17 +63,23 @@ class CoordinatorMenu(QMenu):
         self._tasks = tasks
         self.dialog: QDialog | None = None
         self._entries: list[tuple[QAction, Callable[[], str]]] = []
+        self._key_entries: list[QAction] = []  # enabled only where the organisation key is
         self.retranslate()
         self.set_unlocked(False)
 
-    def add_entry(self, title: Callable[[], str], make: DialogMaker, icon_name: str = "") -> QAction:
+    def add_entry(
+        self, title: Callable[[], str], make: DialogMaker, icon_name: str = "", *, needs_key: bool = False
+    ) -> QAction:
         """An entry whose ``title`` is read again at each language change and
-        whose dialog ``make`` builds for the open vault."""
+        whose dialog ``make`` builds for the open vault; with ``needs_key``,
+        disabled at a desk without the organisation key."""
         from desktop.icons import icon
 
         action = self.addAction(icon(icon_name), "") if icon_name else self.addAction("")
         action.triggered.connect(lambda: self.open(make))
         self._entries.append((action, title))
+        if needs_key:
+            self._key_entries.append(action)
         action.setText(title())
         return action
 
@@ -75,8 +92,9 @@ class CoordinatorMenu(QMenu):
         """Shown only for a coordinator's unlocked vault."""
         vault = self._vault() if unlocked else None
         self.menuAction().setVisible(vault is not None and is_coordinator(vault))
+        keyed = vault is not None and holds_key(vault)
         for action, _title in self._entries:
-            action.setEnabled(vault is not None)
+            action.setEnabled(vault is not None and (keyed or action not in self._key_entries))
 
     def open(self, make: DialogMaker) -> QDialog | None:
         vault = self._vault()

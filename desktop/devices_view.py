@@ -130,6 +130,13 @@ def publish(revoked: Revoked) -> ServerOutcome:
 # -- the dialog ------------------------------------------------------------------------
 
 
+def _holds_key(vault: Vault) -> bool:
+    from sync.org_vault import held_profile, holds_org_key
+
+    profile = held_profile(vault)
+    return profile is not None and holds_org_key(vault, profile)
+
+
 class DevicesDialog(QDialog):
     """The devices of the organisation as this vault knows them."""
 
@@ -222,6 +229,9 @@ class DevicesDialog(QDialog):
         self.revoke_button.setAccessibleName(self.tr("Revoke the chosen device"))
         self.revoke_button.setEnabled(False)
         self.revoke_button.clicked.connect(self.ask_revoke)
+        # Revoking signs a new profile version: only where the organisation
+        # key is. A coordinator desk without it sees the devices, not the button.
+        self.revoke_button.setVisible(_holds_key(vault))
         self.resend_button = QPushButton(icon("export"), self.tr("Send the profile to the server again"))
         self.resend_button.clicked.connect(self.resend)
         self.resend_button.hide()

@@ -111,7 +111,7 @@ class AddDeviceDialog(TaskDialog):
         choose_file: FileChooser = _choose_card,
     ) -> None:
         super().__init__(parent, tasks)
-        from sync.org_vault import held_profile
+        from sync.org_vault import held_profile, holds_org_key
 
         self._vault = vault
         self._choose_file = choose_file
@@ -165,7 +165,13 @@ class AddDeviceDialog(TaskDialog):
             "A coordinator can read every bundle made from now on: bundles are encrypted to it too. "
             "Tick this only for a colleague's coordinator laptop."
         )
-        form.addRow(wrapped_label(coordinator_why))
+        self.coordinator_why = wrapped_label(coordinator_why)
+        form.addRow(self.coordinator_why)
+        if profile is None or not holds_org_key(vault, profile):
+            # A coordinator desk without the organisation key enrols by the
+            # code alone: tokens are spent, and the profile signed, where the key is.
+            for widget in (self.token_field, self.coordinator_box, self.coordinator_why):
+                form.setRowVisible(widget, False)
         self.add_button = action_button(
             "check", self.tr("Add the device"), self.tr("Add the device"), self.add
         )

@@ -736,6 +736,7 @@ def add_coordinator_entries(menu: CoordinatorMenu) -> None:
         lambda: QCoreApplication.translate("OrgAdmin", "Issue enrolment &token…"),
         lambda vault, parent, tasks: IssueTokenDialog(vault, parent, tasks=tasks),
         "key",
+        needs_key=True,  # tokens are signed, recorded and spent where the key is
     )
     menu.add_entry(
         lambda: QCoreApplication.translate("OrgAdmin", "&Add a device…"),
