@@ -90,7 +90,8 @@ def membership(vault: Vault, *, token_checked: bool = False) -> Membership | Non
         fingerprint=status.fingerprint,
         verification_code=status.verification_code,
         device_card=org_vault.own_device_card(vault).text,
-        is_coordinator=status.is_coordinator,
+        # A desk added as a coordinator holds no key, yet is one (not "to be added").
+        is_coordinator=status.is_coordinator or status.profile.coordinator(vault.device_id) is not None,
         token_checked=token_checked,
     )
 

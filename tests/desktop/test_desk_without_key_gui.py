@@ -2,7 +2,7 @@
 docs/org-profile.md §6): its window shows the Coordinator menu, Add a
 device… enrols by the compared code alone (no token field, no "make it a
 coordinator": those need the key), Issue enrolment token… is disabled, the
-Devices dialog has no Revoke; a held bundle is approved in the import
+Devices dialog has no Revoke, its join screen calls it a coordinator; a held bundle is approved in the import
 dialog with the worker's code. Real vaults, bundles through a folder."""
 
 from __future__ import annotations
@@ -108,6 +108,10 @@ def test_a_desk_without_the_key_adds_a_device_from_its_coordinator_menu(qtbot: Q
     devices.show()
     assert not devices.revoke_button.isVisible()  # revoking signs a new profile: the key's
     devices.close()
+    # Its join screen says what it is, not that a coordinator still has to add it.
+    join = window.org_menu.open_join()
+    assert join is not None
+    assert join.form.enrolment_status.text() == "This vault is a coordinator of the organisation."  # type: ignore[attr-defined]
     window.lock()
     assert not menu.menuAction().isVisible()
 
