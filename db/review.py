@@ -297,6 +297,27 @@ _PAGE_SQL = (
 )
 
 
+def page_statement(review: ReviewFilter, *, cursor: int | None, limit: int) -> tuple[str, dict[str, Any]]:
+    """The statement of one page of ``review`` without a text query: up to
+    ``limit`` rows of _PAGE_SQL, newest first, older than ``cursor`` when
+    given ("" when the filter excludes every type)."""
+    date_from, date_to = _check(review)
+    extra = "e.seq < :cursor" if cursor is not None else ""
+    parts, params = review_statement(review, date_from, date_to, extra=extra)
+    if not parts:
+        return "", {}
+    params["limit"] = limit
+    if cursor is not None:
+        params["cursor"] = cursor
+    # A compound ORDER BY: SQLite merges the parts, each in seq order, and
+    # stops at the page's end when an index gives a part's order
+    # (ix_entities_live_by_seq, migration 0017; ix_entities_live_in_case
+    # within a case). A body filter's part is read through its review index
+    # and its matches sorted.
+    chosen = " UNION ALL ".join(parts) + " ORDER BY seq DESC LIMIT :limit"
+    return _PAGE_SQL.format(seqs=chosen), params
+
+
 @contextmanager
 def _review_session(ctx: VaultContext) -> Iterator[Session]:
     with ctx.sessions() as session:
@@ -363,16 +384,10 @@ class ReviewService:
         every, params = review_statement(review, date_from, date_to)
         if not every:
             return ReviewPage((), 0, False, None)
-        page, page_params = every, dict(params, limit=limit + 1)
-        if cursor is not None:
-            page, _ = review_statement(review, date_from, date_to, extra="e.seq < :cursor")
-            page_params["cursor"] = cursor
-        # A compound ORDER BY: SQLite merges the parts, each in seq order, and
-        # stops at the page's end when an index gives a part's order.
-        chosen = " UNION ALL ".join(page) + " ORDER BY seq DESC LIMIT :limit"
+        page_sql, page_params = page_statement(review, cursor=cursor, limit=limit + 1)
         counting = "SELECT count(*) FROM (" + " UNION ALL ".join(every) + " LIMIT :count_limit)"  # noqa: S608
         with _review_session(self._ctx) as session:
-            rows = session.execute(text(_PAGE_SQL.format(seqs=chosen)), page_params).all()
+            rows = session.execute(text(page_sql), page_params).all()
             counted = session.execute(text(counting), dict(params, count_limit=COUNT_LIMIT + 1)).scalar_one()
         more = len(rows) > limit
         rows = rows[:limit]
