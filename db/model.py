@@ -115,8 +115,8 @@ class EntityRow(Base):
     __table_args__ = (
         # The lists' pages and counts (migration 0005).
         Index("ix_entities_live_in_case", "entity_type", "case_id", "deleted", "seq"),
-        # The review's pages across cases, newest first (migration 0017).
-        Index("ix_entities_live_by_seq", "entity_type", "deleted", "seq"),
+        # The review's pages across cases, newest first (migrations 0017, 0018).
+        Index("ix_entities_live_by_seq", "entity_type", "deleted", "seq", "entity_id"),
         CheckConstraint("deleted IN (0, 1) AND conflicted IN (0, 1)", name="flags"),
     )
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
+from db import review as review_module
 from db.api import Case, Incident, ReviewFilter, ReviewService, Vault
 from db.api import Testimony as _Testimony
 from db.keyring_store import NoKeyring
@@ -65,11 +66,13 @@ def test_a_case_filter_keeps_the_same_order(made: tuple[Vault, list[str], str]) 
     assert _pages(vault, ReviewFilter(case_id=case_id), 2) == expected
 
 
-def _plan_of_the_parts(vault: Vault, review: ReviewFilter, cursor: int | None) -> list[str]:
+def _plan_of_the_parts(
+    vault: Vault, review: ReviewFilter, cursor: int | None, *, device_by_id: bool = False
+) -> list[str]:
     """EXPLAIN QUERY PLAN's steps that choose the page's seqs (the merge of
     the types' parts), without those of the rows' columns read after (the
     first signer sorts one record's few revisions)."""
-    sql, params = page_statement(review, cursor=cursor, limit=51)
+    sql, params = page_statement(review, cursor=cursor, limit=51, device_by_id=device_by_id)
     assert sql
     with vault.services.context.sessions() as session:
         rows = [
@@ -101,3 +104,29 @@ def test_the_page_walks_an_index_in_order_and_sorts_nothing(
     assert not [step for step in plan if "TEMP B-TREE" in step], plan
     index = "ix_entities_live_in_case" if case else "ix_entities_live_by_seq"
     assert len([step for step in plan if f"COVERING INDEX {index}" in step]) == 3, plan
+
+
+@pytest.mark.parametrize("dense", [False, True])
+def test_the_device_filter_gives_the_same_pages_either_way(
+    made: tuple[Vault, list[str], str], dense: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A device of many revisions is checked on the index's entries by id, one
+    of few through its records' seqs: the same records, newest first."""
+    vault, created, _case = made
+    monkeypatch.setattr(review_module, "DENSE_DEVICE_REVISIONS", 1 if dense else 10**9)
+    own = vault.services.context.identity.device_id
+    assert _pages(vault, ReviewFilter(device_id=own), 2) == created[::-1]
+    assert _pages(vault, ReviewFilter(device_id="0" * 32), 2) == []
+    plan = _plan_of_the_parts(vault, ReviewFilter(device_id=own), None, device_by_id=dense)
+    assert not [step for step in plan if "TEMP B-TREE" in step], plan
+    if dense:
+        assert (
+            len(
+                [
+                    step
+                    for step in plan
+                    if "COVERING INDEX ix_entities_live_by_seq (entity_type=? AND deleted=?)" in step
+                ]
+            )
+            == 3
+        ), plan
