@@ -138,6 +138,9 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
             "queued": shared.queued,
             # Other devices' bundles it had by USB, uploaded as they are.
             "relayed": shared.relayed,
+            # Those set aside (refused for the bundle's sake, or the kept file
+            # lost or not the one imported): this desk's own bundle carries them.
+            "relays_set_aside": [{"bundle_id": b, "reason": why} for b, why in shared.relays_set_aside],
         },
     }
     human = f"{len(result.received)} bundle(s) imported"
@@ -158,6 +161,11 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
         human += f" {len(shared.sent)} bundle(s) of this desk's work sent to the other coordinators."
     if shared.relayed:
         human += f" {len(shared.relayed)} bundle(s) imported from USB relayed to the other coordinators."
+    if shared.relays_set_aside:
+        human += (
+            f" {len(shared.relays_set_aside)} bundle(s) imported from USB not relayed"
+            " (their work goes in this desk's own bundle)."
+        )
     return data, human
 
 

@@ -20,7 +20,9 @@ already, so that its own bundles to the other coordinators (docs/sync.md
   import's transaction) and its file copied into ``sync-spool/relay/``; the
   push uploads it as it is, and once its receipt is recorded its run and
   bytes are held like a pulled bundle's (``relayed``). Refused or lost, it
-  is forgotten and what it brought travels in the coordinator's own bundle.
+  is forgotten and what it brought travels in the coordinator's own bundle;
+  refused because its maker was revoked since, what it brought is left out
+  as if held (``withhold_relay``): the other desks refuse a revoked signer.
 
 Its own work is in no run: it travels in its next bundle. A field worker's
 vault records no run (its bundles carry what the acknowledgements have not
@@ -237,6 +239,20 @@ def relayed(vault: Vault, bundle_id: str) -> None:
     """The server's checked receipt of the relayed bundle is recorded: what
     it brought is held by the organisation (its run of numbers and its
     evidence bytes); the entry and the file go."""
+    _hold(vault, bundle_id)
+
+
+def withhold_relay(vault: Vault, bundle_id: str) -> None:
+    """The server refused the relay because the organisation revoked its
+    maker since the import (``bundle-device-revoked``): the other desks
+    refuse that device's revisions too (its signer is revoked), so carried
+    in this desk's own bundle they would get the whole bundle refused
+    (``bundle-signer``). What it brought stays in this vault and is left
+    out of the desk's bundles, as if held; the entry and the file go."""
+    _hold(vault, bundle_id)
+
+
+def _hold(vault: Vault, bundle_id: str) -> None:
     state = SyncClientState.of(vault)
     entry = _queue(state.value(RELAY_QUEUE)).get(bundle_id)
     if entry is not None:

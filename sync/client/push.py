@@ -41,6 +41,7 @@ from sync.bundle.org_held import (
     hold_delivered,
     relayed,
     relays,
+    withhold_relay,
 )
 from sync.bundle.vault_io import ExportedBundle, export_bundle
 from sync.bundle.writer import bundle_file_name
@@ -86,6 +87,12 @@ class PushResult:
     purge_deferred: bool = False  # the purge could not write now; the next run does it
     # A coordinator's: other devices' bundles it had by USB, uploaded as they are (§2.3).
     relayed: list[str] = field(default_factory=list)
+    # Those set aside instead, (bundle id, why): refused by the server for the
+    # bundle's sake (its maker revoked, another bundle at its number ...), or
+    # their kept file lost or not the bundle imported. What they brought
+    # travels in this desk's own bundle (a revoked maker's: nowhere, the
+    # other desks refuse a revoked signer).
+    relays_set_aside: list[tuple[str, str]] = field(default_factory=list)
 
 
 def spool_dir(vault: Vault) -> Path:
@@ -510,7 +517,7 @@ def _deliver_relays(vault: Vault, client: ServerClient, run: _PushRun) -> None:
             relayed(vault, relay.bundle_id)  # its receipt was recorded before a kill
             continue
         if not relay.path.is_file() or relay.path.is_symlink():
-            forget_relay(vault, relay.bundle_id)
+            _set_aside(vault, run, relay.bundle_id, "relay-file-lost")
             continue
         queued = Queued(relay.bundle_id, relay.sequence, relay.path, relay.device_id)
         delivery = _Delivery(vault, queued, run.result, run.sizer)
@@ -518,12 +525,25 @@ def _deliver_relays(vault: Vault, client: ServerClient, run: _PushRun) -> None:
             accepted = delivery.upload(client, lambda _offset: None, run.cancel)
             delivery.finish(client, accepted, run.target.profile.org_id)
         except ServerSaid as said:
+            # A refusal about the bundle (bundle-device-revoked: its maker was
+            # revoked since the import; bundle-conflict ...), never one about
+            # this desk or its session, which stops the run as any would.
             if not 400 <= said.status < 500 or said.code in NOT_OF_THE_BUNDLE:
                 raise
-            forget_relay(vault, relay.bundle_id)
+            if said.code == "bundle-device-revoked":
+                withhold_relay(vault, relay.bundle_id)  # not carried: see there
+            _set_aside(vault, run, relay.bundle_id, said.code)
             continue
         relayed(vault, relay.bundle_id)
         run.result.relayed.append(relay.bundle_id)
+
+
+def _set_aside(vault: Vault, run: _PushRun, bundle_id: str, why: str) -> None:
+    """Forget a relay that will never be delivered (and its file), and
+    report it: what it brought and is not held (its maker revoked: held,
+    ``withhold_relay``) travels in this desk's own bundle."""
+    forget_relay(vault, bundle_id)
+    run.result.relays_set_aside.append((bundle_id, why))
 
 
 MAX_ACK_LOOKUPS = 20  # delivered bundles asked about per run, newest first

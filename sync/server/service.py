@@ -441,9 +441,11 @@ class Service:
                 ),
             )
         if header.device_id in profile.revoked:
-            raise self._refuse_upload(
-                row, forbidden("device-revoked", f"Device {header.device_id} was revoked.")
-            )
+            # A relay's maker revoked is about the bundle, not the caller: its
+            # own code, so that the relaying desk sets this bundle aside and
+            # is not told that it was revoked itself (device-revoked).
+            code = "bundle-device-revoked" if header.device_id != row.device_id else "device-revoked"
+            raise self._refuse_upload(row, forbidden(code, f"Device {header.device_id} was revoked."))
         if header.addressee is not None:
             self._check_addressee(row, header.device_id, header.addressee, profile)
         if header.sequence > 1:

@@ -296,9 +296,21 @@ def test_fieldvault_sync_pushes_a_desks_own_work_to_the_other_desk(desks: Desks,
     pushed = Cli(kyiv.folder, env).json("sync", secrets=[PASSPHRASE])
     made = pushed["to_coordinators"]["made"]
     assert pushed["role"] == "coordinator" and made is not None
-    assert pushed["to_coordinators"] == {"made": made, "sent": [made], "queued": [], "relayed": []}
+    assert pushed["to_coordinators"] == {
+        "made": made,
+        "sent": [made],
+        "queued": [],
+        "relayed": [],
+        "relays_set_aside": [],
+    }
     again = Cli(kyiv.folder, env).json("sync", secrets=[PASSPHRASE])
-    assert again["to_coordinators"] == {"made": None, "sent": [], "queued": [], "relayed": []}
+    assert again["to_coordinators"] == {
+        "made": None,
+        "sent": [],
+        "queued": [],
+        "relayed": [],
+        "relays_set_aside": [],
+    }
     pulled = Cli(lviv.folder, env).json("sync", secrets=[PASSPHRASE])
     assert [(b["bundle_id"], b["device_id"]) for b in pulled["bundles"]] == [(made, kyiv.device_id)]
     assert pulled["to_coordinators"]["made"] is None  # nothing of its own: no bundle

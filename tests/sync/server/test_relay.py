@@ -80,7 +80,10 @@ def test_only_a_coordinator_relays_and_never_an_addressed_or_revoked_devices_bun
     assert refusal(coordinator.upload, addressed) == (403, "bundle-other-device")
     revoked_key = Ed25519PrivateKey.generate()
     coordinator.put_profile(org.next_version(revoked=(device_id(revoked_key),)).signed)
-    assert refusal(coordinator.upload, _bundle(tmp_path, org, revoked_key)) == (403, "device-revoked")
+    assert refusal(coordinator.upload, _bundle(tmp_path, org, revoked_key)) == (
+        403,
+        "bundle-device-revoked",
+    )
     assert coordinator.changes()["changes"] == []
     for client in (first, coordinator):
         client.close()

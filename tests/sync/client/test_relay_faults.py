@@ -1,0 +1,67 @@
+"""A coordinator desk's relays of USB bundles that go wrong (review 8): a
+relay the server refuses for the bundle's sake, a bundle not every current
+coordinator can read, a kept file that is not the bundle imported. In every
+case the desk's own work still reaches the other desk through the server,
+and so does the work the desk took in by USB. A real server on loopback and
+real vaults (the ``desks`` fixture of test_coordinator_push)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from db.api import Case, Vault
+from sync import org_vault
+from sync.bundle.org_held import relays
+from sync.bundle.vault_io import ExportedBundle, export_bundle, import_bundle
+from sync.client.org_link import publish_profile
+from sync.client.push import push
+from sync.org import Profile
+from sync.org_vault import held_profile
+from tests.sync.client.sync_helpers import quick_backoff, record_work
+from tests.sync.client.test_coordinator_push import Desks, desk_sync, worker_push
+from tests.sync.client.test_coordinator_push import desks as desks  # the fixture, used by name
+
+
+def usb_bundle(worker: Vault, stick: Path) -> tuple[ExportedBundle, Profile]:
+    """The worker's next bundle on a USB stick, to the coordinators of the
+    profile it holds."""
+    stick.mkdir(exist_ok=True)
+    profile = held_profile(worker)
+    assert profile is not None
+    recipients = [c.age_recipient for c in profile.coordinators]
+    return export_bundle(worker, stick, recipients, profile.org_id, profile.version), profile
+
+
+def test_a_relay_of_a_worker_revoked_since_the_import_is_set_aside_and_the_desk_still_pushes(
+    desks: Desks, tmp_path: Path
+) -> None:
+    kyiv, lviv, first = desks.kyiv, desks.lviv, desks.first
+    first.cases.create(Case(title="registered"))
+    worker_push(first)
+    desk_sync(kyiv)
+    desk_sync(lviv)
+    work = record_work(first, tmp_path, "before-seizure", size=5_000)
+    made, profile = usb_bundle(first, tmp_path / "stick")
+    import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+    assert [r.bundle_id for r in relays(kyiv)] == [made.bundle_id]
+    # The worker's laptop is seized: the organisation revokes it.
+    signed = org_vault.revoke_device(kyiv, first.device_id)
+    assert publish_profile(signed.signed, signed.profile).state == "done"
+    own = kyiv.cases.create(Case(title="Kyiv's case after the revocation"))
+
+    # The server refuses the relay for its maker's sake, not Kyiv's: Kyiv is
+    # not told it was revoked, sets that relay aside for good and still
+    # makes and delivers its own bundle.
+    shared = push(kyiv, backoff=quick_backoff(), coordinator=True)
+    assert shared.relays_set_aside == [(made.bundle_id, "bundle-device-revoked")]
+    assert shared.relayed == [] and relays(kyiv) == []
+    assert shared.made is not None and shared.sent == [shared.made.bundle_id]
+    desk_sync(kyiv)  # the next rounds are clean (before: sync-device-revoked, every round)
+
+    desk_sync(lviv)
+    assert own.title in {c.title for c in lviv.cases.list()}
+    # What Kyiv took in from the revoked worker stays at Kyiv: Lviv refuses
+    # a revoked device's revisions, and would have refused Kyiv's whole
+    # bundle for them (bundle-signer).
+    assert work.narrative in {t.narrative for t in kyiv.testimonies.list()}
+    assert work.narrative not in {t.narrative for t in lviv.testimonies.list()}
