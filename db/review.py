@@ -235,7 +235,8 @@ def _kind_clauses(
         # Checked on ix_entities_live_by_seq's entries, which carry the id
         # (migration 0018): mapping each created record to its seq cost a
         # look-up per record (5.4 s for a device that made 1,000,000).
-        part.add("e.entity_id IN " + _CREATED_BY, device_id=review.device_id)
+        # The set is the statement's (_with_created), built once for every part.
+        part.add(f"e.entity_id IN {_CREATED}", device_id=review.device_id)
     if review.has_evidence is not None and kind != "evidence":
         # "With": the few linked records lead (by seq: SQLite, without
         # statistics, would rather walk every record of the type).
@@ -263,6 +264,18 @@ def _check(review: ReviewFilter) -> tuple[str, str]:
 def _on_body(review: ReviewFilter, date_from: str, date_to: str) -> bool:
     """Does a filter read the body's date, place or violation types?"""
     return bool(date_from or date_to or review.place or review.violation_types)
+
+
+_CREATED = "created_by_device"
+
+
+def _with_created(review: ReviewFilter, date_from: str, date_to: str, device_by_id: bool) -> str:
+    """The WITH clause of a statement whose parts name _CREATED ("" if none
+    do): the device's records, found once per statement, not once per part
+    (0.65 s each for a device of 1,000,000 revisions)."""
+    if not _device_on_live_index(review, date_from, date_to, device_by_id):
+        return ""
+    return f"WITH {_CREATED}(entity_id) AS MATERIALIZED {_CREATED_BY} "
 
 
 def _device_on_live_index(review: ReviewFilter, date_from: str, date_to: str, device_by_id: bool) -> bool:
@@ -342,7 +355,7 @@ def page_statement(
     # within a case). A body filter's part is read through its review index
     # and its matches sorted.
     chosen = " UNION ALL ".join(parts) + " ORDER BY seq DESC LIMIT :limit"
-    return _PAGE_SQL.format(seqs=chosen), params
+    return _with_created(review, date_from, date_to, device_by_id) + _PAGE_SQL.format(seqs=chosen), params
 
 
 @contextmanager
@@ -430,7 +443,9 @@ class ReviewService:
             if not every:
                 return ReviewPage((), 0, False, None)
             page_sql, page_params = page_statement(review, cursor=cursor, limit=limit + 1, device_by_id=by_id)
-            counting = "SELECT count(*) FROM (" + " UNION ALL ".join(every) + " LIMIT :count_limit)"  # noqa: S608
+            parts = " UNION ALL ".join(every)
+            with_created = _with_created(review, date_from, date_to, by_id)
+            counting = f"{with_created}SELECT count(*) FROM ({parts} LIMIT :count_limit)"  # noqa: S608 (constants)
             rows = session.execute(text(page_sql), page_params).all()
             counted = session.execute(text(counting), dict(params, count_limit=COUNT_LIMIT + 1)).scalar_one()
         more = len(rows) > limit
