@@ -40,7 +40,7 @@ run: system-deps-run $(STAMP) translations  ## set everything up and start the a
 	$(VENV)/bin/fieldvault
 
 test: system-deps-test $(STAMP) translations  ## set everything up and run the whole suite (GUI offscreen)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q --durations=30
 
 screenshots: system-deps-test $(STAMP) translations  ## run the GUI tests and refresh docs/screenshots/ (a plain test run writes to build/screenshots/)
 	QT_QPA_PLATFORM=offscreen FIELDVAULT_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest -n 2 -q tests/desktop tests/e2e/test_field_day.py tests/sync/exports/test_pdf_report.py
