@@ -2,6 +2,11 @@
 already, so that its own bundles to the other coordinators (docs/sync.md
 §2.3) never upload it again.
 
+Only a bundle made under the newest profile version this vault holds
+(``every_coordinator_reads``) is held or relayed: an older one may not be
+encrypted to a coordinator added since, who then gets its contents in this
+coordinator's own bundle.
+
 - **Pulled from the server**: the revisions a pulled bundle's import stored
   take one run of local sequence numbers (``VaultImport.stored_revision_seqs``);
   the run is kept in ``org_held_revisions`` (a sync client value, JSON
@@ -162,13 +167,28 @@ def relay_folder(vault: Vault) -> Path:
     return vault.folder / SYNC_SPOOL_DIR / SYNC_RELAY_DIR
 
 
+def every_coordinator_reads(profile: Profile | None, header: BundleHeader) -> bool:
+    """Was the bundle encrypted to every coordinator of the newest profile
+    this vault holds? Its header names the profile version it was made
+    under, and the coordinators change only with a new version: made under
+    that version, yes. Made under an older one (a worker out in the field
+    that has not seen a desk added since), a desk added later may be no
+    recipient, so its contents are neither held by the organisation nor
+    relayed: they travel in this coordinator's own bundle (docs/sync.md
+    §2.3). Conservative: an older version whose coordinators were the same
+    counts as older too (the vault keeps no older profile to compare)."""
+    return profile is not None and header.profile_version >= profile.version
+
+
 def relay_wanted(vault: Vault, profile: Profile | None, header: BundleHeader) -> bool:
     """Is a bundle imported from a USB stick one to relay: this vault is a
     coordinator, the bundle is another device's and addressed to nobody, and
     the profile names a coordinator besides this one and the bundle's maker
-    (someone the relay reaches)?"""
+    (someone the relay reaches), and every coordinator can read it
+    (``every_coordinator_reads``)?"""
     return (
-        profile is not None
+        every_coordinator_reads(profile, header)
+        and profile is not None
         and profile.coordinator(vault.device_id) is not None
         and any(c.device_id not in (vault.device_id, header.device_id) for c in profile.coordinators)
         and header.device_id != vault.device_id

@@ -37,6 +37,7 @@ from sync.bundle.errors import BundleRejected
 from sync.bundle.format import BlobEntry, BundleHeader, HeaderEnrolment, Manifest
 from sync.bundle.org_held import (
     HeldRevisions,
+    every_coordinator_reads,
     held_runs,
     keep_relay_file,
     queue_relay,
@@ -669,9 +670,16 @@ def _apply(
             # checked (sync/client/receipt_audit.py), with the bundle: an import
             # repeated after a kill is a replay and would not queue them.
             queue_with_import(unit, header.device_id, checked.bundle_id, opened.manifest.receipts)
-        if from_server and profile is not None and profile.coordinator(vault.device_id):
-            # The server holds this bundle: this coordinator's own bundles
-            # to coordinators leave out what it stored (docs/sync.md §2.3).
+        if (
+            from_server
+            and profile is not None
+            and profile.coordinator(vault.device_id)
+            and every_coordinator_reads(profile, header)
+        ):
+            # The server holds this bundle, and every coordinator can read it
+            # there: this coordinator's own bundles to coordinators leave out
+            # what it stored (docs/sync.md §2.3). Made under an older profile,
+            # a desk added since may be no recipient: carried to it instead.
             record_pulled(unit, [b.sha256 for b in opened.manifest.blobs])
         relay = not from_server and not dry_run and relay_wanted(vault, profile, header)
         if relay:

@@ -7,18 +7,24 @@ real vaults (the ``desks`` fixture of test_coordinator_push)."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from db.api import Case, Vault
 from sync import org_vault
 from sync.bundle.org_held import relays
 from sync.bundle.vault_io import ExportedBundle, export_bundle, import_bundle
+from sync.client.errors import SyncFailed
 from sync.client.org_link import publish_profile
 from sync.client.push import push
 from sync.org import Profile
 from sync.org_vault import held_profile
-from tests.sync.client.sync_helpers import quick_backoff, record_work
-from tests.sync.client.test_coordinator_push import Desks, desk_sync, worker_push
+from tests.sync.client.sync_helpers import new_vault, organisation, quick_backoff, record_work
+from tests.sync.client.test_coordinator_push import Desks, _know_worker, desk_sync, worker_push
 from tests.sync.client.test_coordinator_push import desks as desks  # the fixture, used by name
 
 
@@ -65,3 +71,56 @@ def test_a_relay_of_a_worker_revoked_since_the_import_is_set_aside_and_the_desk_
     # bundle for them (bundle-signer).
     assert work.narrative in {t.narrative for t in kyiv.testimonies.list()}
     assert work.narrative not in {t.narrative for t in lviv.testimonies.list()}
+
+
+@contextmanager
+def desk_added_after_the_worker(tmp_path: Path) -> Iterator[tuple[Vault, Vault, Vault]]:
+    """Kyiv alone enrols a worker; then Lviv becomes a coordinator (a new
+    profile version) while the worker, out in the field, keeps the old one:
+    its bundles are encrypted to Kyiv only."""
+    with organisation(tmp_path) as org:
+        kyiv = org.coordinator
+        worker = org.worker("early")
+        worker.cases.create(Case(title="registered"))
+        worker_push(worker)
+        lviv = new_vault(tmp_path / "lviv")
+        signed = org_vault.current_signed(kyiv)
+        org_vault.enrol(lviv, signed.signed, fingerprint_given=signed.profile.fingerprint)
+        added = org_vault.add_coordinator(kyiv, org_vault.own_device_card(lviv).text, label="Lviv")
+        assert publish_profile(added.signed, added.profile).state == "done"
+        org_vault.update_profile(lviv, added.signed)
+        _know_worker(lviv, worker)
+        try:
+            desk_sync(kyiv)
+            desk_sync(lviv)
+            yield kyiv, lviv, worker
+        finally:
+            lviv.lock()
+
+
+def test_a_usb_bundle_made_under_an_older_profile_reaches_a_desk_added_since(tmp_path: Path) -> None:
+    with desk_added_after_the_worker(tmp_path) as (kyiv, lviv, worker):
+        work = record_work(worker, tmp_path, "offline", size=5_000)
+        made, profile = usb_bundle(worker, tmp_path / "stick")
+        assert [c.device_id for c in profile.coordinators] == [kyiv.device_id]  # Lviv cannot read it
+        import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+        assert relays(kyiv) == []  # not relayed: Lviv could not open it
+        shared = push(kyiv, backoff=quick_backoff(), coordinator=True)
+        assert shared.made is not None and shared.made.blobs == 1  # the worker's evidence, in Kyiv's bundle
+        desk_sync(lviv)
+        assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
+        with lviv.sync.open_blob(hashlib.sha256(work.evidence).hexdigest()) as reader:
+            assert reader.read() == work.evidence
+
+
+def test_a_pulled_bundle_made_under_an_older_profile_reaches_a_desk_added_since(tmp_path: Path) -> None:
+    with desk_added_after_the_worker(tmp_path) as (kyiv, lviv, worker):
+        work = record_work(worker, tmp_path, "spooled", size=5_000)
+        # Made offline into the worker's spool, under the profile it holds.
+        with pytest.raises(SyncFailed):
+            push(worker, proxy="socks5://127.0.0.1:9", backoff=quick_backoff(1))
+        assert held_profile(worker).version < held_profile(kyiv).version  # type: ignore[union-attr]
+        assert worker_push(worker).sent  # delivered later, as it was made
+        desk_sync(kyiv)  # pulls it, and pushes what Lviv cannot read of it
+        desk_sync(lviv)
+        assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
