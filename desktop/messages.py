@@ -810,6 +810,16 @@ def _org_not_coordinator(p: Params) -> str:
     ).format(org_id=p["org_id"])
 
 
+def _org_not_key_holder(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Only the desk that created organisation {org_id} holds its key, so only that desk can "
+        "do this (add or remove a coordinator, revoke a device, issue a token, set the server or "
+        "the policy). This coordinator desk does not hold the key. Nothing was changed. Ask the "
+        "desk that created the organisation to do it.",
+    ).format(org_id=p["org_id"])
+
+
 def _org_token_needs_key(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1297,6 +1307,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "org-exists": _org_exists,
     "org-none": _org_none,
     "org-not-coordinator": _org_not_coordinator,
+    "org-not-key-holder": _org_not_key_holder,
     "org-token-needs-key": _org_token_needs_key,
     "org-revoke-self": _org_revoke_self,
     "org-device-id-form": _org_device_id_form,

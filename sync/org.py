@@ -57,6 +57,7 @@ class OrgRefused(FieldvaultError):
         "org-exists": ("org_id",),
         "org-none": (),
         "org-not-coordinator": ("org_id",),
+        "org-not-key-holder": ("org_id",),
         "org-token-needs-key": ("org_id",),
         "org-revoke-self": ("device_id",),
         "org-device-id-form": (),

@@ -72,8 +72,19 @@ def _require_profile(vault: Vault) -> Profile:
 
 
 def _coordinator_key(vault: Vault, profile: Profile) -> Ed25519PrivateKey:
+    """The organisation key, for what only the vault that created the
+    organisation does. A coordinator desk added later is told so in its own
+    words (org-not-key-holder): it is a coordinator, it just holds no key."""
     key = vault.vault_keys.org_signing_key()
     if key is None or key.public_key().public_bytes_raw() != profile.org_key:
+        if profile.coordinator(vault.device_id) is not None:
+            raise OrgRefused(
+                f"Only the desk that created organisation {profile.org_id} holds its key and may do this "
+                "(change the profile, revoke a device, issue a token); this coordinator desk does not hold "
+                "it. Nothing was changed. Ask that desk to do it.",
+                "org-not-key-holder",
+                org_id=profile.org_id,
+            )
         raise OrgRefused(
             f"This vault is not a coordinator of organisation {profile.org_id}: it does not hold the "
             "organisation key.",

@@ -303,6 +303,7 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
                 ("org-exists", {"org_id": ORG_ID}, ORG_ID),
                 ("org-none", {}, ""),
                 ("org-not-coordinator", {"org_id": ORG_ID}, ORG_ID),
+                ("org-not-key-holder", {"org_id": ORG_ID}, ORG_ID),
                 ("org-token-needs-key", {"org_id": ORG_ID}, ORG_ID),
                 ("org-revoke-self", {"device_id": DEVICE_ID}, DEVICE_ID),
                 ("org-device-id-form", {}, ""),

@@ -58,3 +58,27 @@ def test_a_desk_without_the_key_adds_and_approves_on_the_command_line(
     devices = {d["device_id"]: d for d in cli.json("org", "show", secrets=[PASSPHRASE])["devices"]}
     assert devices[field.vault.device_id]["status"] == "enrolled"
     assert devices[carded.vault.device_id]["status"] == "enrolled"
+
+
+def test_the_command_line_tells_a_desk_without_the_key_to_ask_the_desk_that_created_the_organisation(
+    desks: Desks, isolated_env: dict[str, str]
+) -> None:
+    field = desks.org.worker("field")
+    card = org_vault.own_device_card(field.vault).text
+    card_code = org_vault.status(field.vault).verification_code
+    lviv_folder = desks.lviv.folder
+    desks.lviv.lock()
+    cli = Cli(lviv_folder, isolated_env)
+    version = cli.json("org", "show", secrets=[PASSPHRASE])["version"]
+
+    for command in (
+        ("org", "token", "--hours", "1"),
+        ("org", "revoke", field.vault.device_id),
+        ("org", "add-coordinator", card, "--code", card_code),
+    ):
+        refused = cli.run(*command, secrets=[PASSPHRASE], check=False)
+        assert refused.returncode == 1, command
+        assert "Only the desk that created organisation" in refused.stderr, command
+        assert "Ask that desk to do it" in refused.stderr, command
+        assert "not a coordinator" not in refused.stderr, command
+    assert cli.json("org", "show", secrets=[PASSPHRASE])["version"] == version

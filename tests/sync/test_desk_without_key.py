@@ -111,15 +111,43 @@ def test_a_field_worker_still_may_not_add_a_device(desks: Desks) -> None:
     assert field.vault.sync.device(other.vault.device_id) is None
 
 
-def test_a_desk_without_the_key_still_does_not_change_the_profile(desks: Desks) -> None:
+def test_a_desk_without_the_key_is_told_only_the_key_desk_changes_the_profile(desks: Desks) -> None:
+    """Lviv is a coordinator, so "not a coordinator" would be false there: it
+    is told that only the desk that created the organisation (its key) may,
+    and nothing changes at Lviv."""
     field = desks.org.worker("field")
     card = org_vault.own_device_card(field.vault).text
+    before = desks.lviv.sync.org_profile()
     for change in (
-        lambda: org_vault.add_coordinator(desks.lviv, card),
-        lambda: org_vault.revoke_device(desks.lviv, field.vault.device_id),
         lambda: org_vault.issue_token(desks.lviv, hours=1),
+        lambda: org_vault.revoke_device(desks.lviv, field.vault.device_id),
+        lambda: org_vault.add_coordinator(desks.lviv, card),
         lambda: org_vault.remove_coordinator(desks.lviv, desks.kyiv.device_id),
+        lambda: org_vault.set_policy(desks.lviv, purge_after_delivery=True),
+        lambda: org_vault.set_server(desks.lviv, "https://sync.example.org", "ab" * 32),
+    ):
+        with pytest.raises(OrgRefused) as refused:
+            change()
+        assert refused.value.code == "org-not-key-holder"
+        assert refused.value.params == {"org_id": desks.org.org_id}
+        assert "created organisation" in str(refused.value) and "Ask that desk" in str(refused.value)
+    assert desks.lviv.sync.org_profile() == before  # no new version
+    assert desks.lviv.enrolment_tokens.issued() == []
+    known = desks.lviv.sync.device(field.vault.device_id)
+    assert known is None or known.status != "revoked"
+
+
+def test_a_field_worker_is_still_told_it_is_not_a_coordinator(desks: Desks) -> None:
+    field = desks.org.worker("field")
+    other = desks.org.worker("other")
+    card = org_vault.own_device_card(other.vault).text
+    before = field.vault.sync.org_profile()
+    for change in (
+        lambda: org_vault.issue_token(field.vault, hours=1),
+        lambda: org_vault.revoke_device(field.vault, other.vault.device_id),
+        lambda: org_vault.add_coordinator(field.vault, card),
     ):
         with pytest.raises(OrgRefused) as refused:
             change()
         assert refused.value.code == "org-not-coordinator"
+    assert field.vault.sync.org_profile() == before

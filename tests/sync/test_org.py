@@ -302,7 +302,7 @@ def test_coordinators_are_added_and_removed_with_new_versions(
         org_vault.enrol(second, added.signed, fingerprint_given=created.profile.fingerprint)
         with pytest.raises(OrgRefused) as err:
             org_vault.issue_token(second, hours=1)
-        assert err.value.code == "org-not-coordinator"
+        assert err.value.code == "org-not-key-holder"
 
         removed = org_vault.remove_coordinator(vault, second.device_id)
         assert removed.profile.version == 3
