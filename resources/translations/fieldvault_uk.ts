@@ -91,117 +91,117 @@
             <translation>Координатор може читати кожен пакет, створений відтепер: пакети шифруються й для нього. Позначайте це лише для координаторського ноутбука колеги.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="170" />
+            <location filename="../../desktop/org_add_device.py" line="176" />
             <source>Add the device</source>
             <translation>Додати пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="173" />
+            <location filename="../../desktop/org_add_device.py" line="179" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="179" />
+            <location filename="../../desktop/org_add_device.py" line="185" />
             <source>Devices of the organisation</source>
             <translation>Пристрої організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="180" />
+            <location filename="../../desktop/org_add_device.py" line="186" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="180" />
+            <location filename="../../desktop/org_add_device.py" line="186" />
             <source>Label</source>
             <translation>Позначка</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="180" />
+            <location filename="../../desktop/org_add_device.py" line="186" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="180" />
+            <location filename="../../desktop/org_add_device.py" line="186" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="184" />
+            <location filename="../../desktop/org_add_device.py" line="190" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="191" />
+            <location filename="../../desktop/org_add_device.py" line="197" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="191" />
+            <location filename="../../desktop/org_add_device.py" line="197" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="192" />
+            <location filename="../../desktop/org_add_device.py" line="198" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="192" />
+            <location filename="../../desktop/org_add_device.py" line="198" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="211" />
+            <location filename="../../desktop/org_add_device.py" line="217" />
             <source>Open the device card</source>
             <translation>Відкрити картку пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="219" />
+            <location filename="../../desktop/org_add_device.py" line="225" />
             <source>{name} could not be read ({reason}).</source>
             <translation>{name} не вдалося прочитати ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="234" />
+            <location filename="../../desktop/org_add_device.py" line="240" />
             <source>The verification code appears here once the card is pasted.</source>
             <translation>Код перевірки з’явиться тут, щойно картку буде вставлено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="239" />
+            <location filename="../../desktop/org_add_device.py" line="245" />
             <source>That is not a device card (fvd1.…, as Join shows it).</source>
             <translation>Це не картка пристрою (fvd1.…, як її показує вікно приєднання).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="243" />
+            <location filename="../../desktop/org_add_device.py" line="249" />
             <source>Device {device}. Its verification code, to compare with the worker's screen:</source>
             <translation>Пристрій {device}. Його код перевірки, щоб звірити з екраном працівника:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="273" />
+            <location filename="../../desktop/org_add_device.py" line="279" />
             <source>Adding the device…</source>
             <translation>Додавання пристрою…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="285" />
+            <location filename="../../desktop/org_add_device.py" line="291" />
             <source>Device {device} added as a coordinator: bundles made from now on are encrypted to it too.</source>
             <translation>Пристрій {device} додано як координатора: пакети, створені відтепер, шифруються й для нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="288" />
+            <location filename="../../desktop/org_add_device.py" line="294" />
             <source>Device {device} added: its bundles are accepted.</source>
             <translation>Пристрій {device} додано: його пакети приймаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="293" />
+            <location filename="../../desktop/org_add_device.py" line="299" />
             <source>If the worker's code was not {code}, revoke this device.</source>
             <translation>Якщо код працівника був не {code}, відкличте цей пристрій.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="304" />
+            <location filename="../../desktop/org_add_device.py" line="310" />
             <source>Sending the new profile to {url}…</source>
             <translation>Надсилання нового профілю на {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="309" />
+            <location filename="../../desktop/org_add_device.py" line="315" />
             <source>The device was not added.</source>
             <translation>Пристрій не додано.</translation>
         </message>
@@ -1199,7 +1199,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CoordinatorMenu</name>
         <message>
-            <location filename="../../desktop/coordinator_menu.py" line="70" />
+            <location filename="../../desktop/coordinator_menu.py" line="87" />
             <source>&amp;Coordinator</source>
             <translation>&amp;Координатор</translation>
         </message>
@@ -1456,123 +1456,123 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DevicesDialog</name>
         <message>
-            <location filename="../../desktop/devices_view.py" line="158" />
+            <location filename="../../desktop/devices_view.py" line="165" />
             <source>Devices</source>
             <translation>Пристрої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="162" />
+            <location filename="../../desktop/devices_view.py" line="169" />
             <source>Every device of the organisation this vault knows, with its last bundle. A bundle missing before the last one is a warning: the laptop may have been seized or lost before it sent it, or the bundle is still on its way.</source>
             <translation>Усі пристрої організації, відомі цьому сховищу, з їхнім останнім пакетом. Пакет, якого бракує перед останнім, — це попередження: ноутбук могли вилучити або загубити, перш ніж він його надіслав, або пакет ще в дорозі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="168" />
+            <location filename="../../desktop/devices_view.py" line="175" />
             <source>Devices and their bundles</source>
             <translation>Пристрої та їхні пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="170" />
+            <location filename="../../desktop/devices_view.py" line="177" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="171" />
+            <location filename="../../desktop/devices_view.py" line="178" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="172" />
+            <location filename="../../desktop/devices_view.py" line="179" />
             <source>Key</source>
             <translation>Ключ</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="173" />
+            <location filename="../../desktop/devices_view.py" line="180" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="174" />
+            <location filename="../../desktop/devices_view.py" line="181" />
             <source>Last bundle</source>
             <translation>Останній пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="175" />
+            <location filename="../../desktop/devices_view.py" line="182" />
             <source>Held</source>
             <translation>Утримано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="176" />
+            <location filename="../../desktop/devices_view.py" line="183" />
             <source>Verification</source>
             <translation>Перевірка</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="177" />
+            <location filename="../../desktop/devices_view.py" line="184" />
             <source>Warning</source>
             <translation>Попередження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="189" />
+            <location filename="../../desktop/devices_view.py" line="196" />
             <source>The chosen device</source>
             <translation>Вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="200" />
+            <location filename="../../desktop/devices_view.py" line="207" />
             <source>First characters of the device id, to confirm</source>
             <translation>Перші символи ідентифікатора пристрою, для підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="203" />
-            <location filename="../../desktop/devices_view.py" line="204" />
+            <location filename="../../desktop/devices_view.py" line="210" />
+            <location filename="../../desktop/devices_view.py" line="211" />
             <source>Revoke this device</source>
             <translation>Відкликати цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="207" />
+            <location filename="../../desktop/devices_view.py" line="214" />
             <source>Keep it</source>
             <translation>Залишити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="216" />
+            <location filename="../../desktop/devices_view.py" line="223" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="219" />
+            <location filename="../../desktop/devices_view.py" line="226" />
             <source>Refresh</source>
             <translation>Оновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="221" />
+            <location filename="../../desktop/devices_view.py" line="228" />
             <source>Revoke…</source>
             <translation>Відкликати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="222" />
+            <location filename="../../desktop/devices_view.py" line="229" />
             <source>Revoke the chosen device</source>
             <translation>Відкликати вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="225" />
+            <location filename="../../desktop/devices_view.py" line="235" />
             <source>Send the profile to the server again</source>
             <translation>Надіслати профіль на сервер ще раз</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="228" />
+            <location filename="../../desktop/devices_view.py" line="238" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="281" />
+            <location filename="../../desktop/devices_view.py" line="291" />
             <source>No other devices are known to this vault yet.</source>
             <translation>Цьому сховищу ще не відомі інші пристрої.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="303" />
+            <location filename="../../desktop/devices_view.py" line="313" />
             <source>Verification code (compare it with the worker's): {code}</source>
             <translation>Код перевірки (звірте його з кодом працівника): {code}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="316" />
+            <location filename="../../desktop/devices_view.py" line="326" />
             <source>%n missing</source>
             <translation>
                 <numerusform>бракує %n</numerusform>
@@ -1581,7 +1581,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="318" />
+            <location filename="../../desktop/devices_view.py" line="328" />
             <source>%n held</source>
             <translation>
                 <numerusform>утримано %n</numerusform>
@@ -1590,14 +1590,14 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="320" />
-            <location filename="../../desktop/devices_view.py" line="336" />
-            <location filename="../../desktop/devices_view.py" line="345" />
+            <location filename="../../desktop/devices_view.py" line="330" />
+            <location filename="../../desktop/devices_view.py" line="346" />
+            <location filename="../../desktop/devices_view.py" line="355" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="322" />
+            <location filename="../../desktop/devices_view.py" line="332" />
             <source>%n receipt alarm(s)</source>
             <translation>
                 <numerusform>%n тривога щодо квитанцій</numerusform>
@@ -1606,54 +1606,54 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="327" />
+            <location filename="../../desktop/devices_view.py" line="337" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="328" />
+            <location filename="../../desktop/devices_view.py" line="338" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="329" />
-            <location filename="../../desktop/devices_view.py" line="337" />
+            <location filename="../../desktop/devices_view.py" line="339" />
+            <location filename="../../desktop/devices_view.py" line="347" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="334" />
+            <location filename="../../desktop/devices_view.py" line="344" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="335" />
-            <location filename="../../desktop/devices_view.py" line="344" />
+            <location filename="../../desktop/devices_view.py" line="345" />
+            <location filename="../../desktop/devices_view.py" line="354" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="342" />
+            <location filename="../../desktop/devices_view.py" line="352" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="343" />
+            <location filename="../../desktop/devices_view.py" line="353" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="350" />
+            <location filename="../../desktop/devices_view.py" line="360" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="353" />
+            <location filename="../../desktop/devices_view.py" line="363" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="353" />
+            <location filename="../../desktop/devices_view.py" line="363" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1662,17 +1662,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="354" />
+            <location filename="../../desktop/devices_view.py" line="364" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="367" />
+            <location filename="../../desktop/devices_view.py" line="377" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="373" />
+            <location filename="../../desktop/devices_view.py" line="383" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -1681,93 +1681,93 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="376" />
+            <location filename="../../desktop/devices_view.py" line="386" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="384" />
+            <location filename="../../desktop/devices_view.py" line="394" />
             <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="388" />
+            <location filename="../../desktop/devices_view.py" line="398" />
             <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
             <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="392" />
+            <location filename="../../desktop/devices_view.py" line="402" />
             <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
             <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="396" />
+            <location filename="../../desktop/devices_view.py" line="406" />
             <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="399" />
+            <location filename="../../desktop/devices_view.py" line="409" />
             <source>Receipt alarm about receipt {index}.</source>
             <translation>Тривога щодо квитанції {index}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="401" />
+            <location filename="../../desktop/devices_view.py" line="411" />
             <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
             <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="460" />
+            <location filename="../../desktop/devices_view.py" line="470" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="493" />
+            <location filename="../../desktop/devices_view.py" line="503" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="513" />
+            <location filename="../../desktop/devices_view.py" line="523" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="520" />
+            <location filename="../../desktop/devices_view.py" line="530" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="528" />
+            <location filename="../../desktop/devices_view.py" line="538" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="534" />
-            <location filename="../../desktop/devices_view.py" line="550" />
+            <location filename="../../desktop/devices_view.py" line="544" />
+            <location filename="../../desktop/devices_view.py" line="560" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="563" />
+            <location filename="../../desktop/devices_view.py" line="573" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="566" />
+            <location filename="../../desktop/devices_view.py" line="576" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="570" />
+            <location filename="../../desktop/devices_view.py" line="580" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="573" />
+            <location filename="../../desktop/devices_view.py" line="583" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="609" />
+            <location filename="../../desktop/devices_view.py" line="619" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
@@ -4015,12 +4015,12 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="1137" />
+            <location filename="../../desktop/messages.py" line="1147" />
             <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1143" />
+            <location filename="../../desktop/messages.py" line="1153" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -4486,231 +4486,236 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
         </message>
         <message>
             <location filename="../../desktop/messages.py" line="814" />
+            <source>Only the desk that created organisation {org_id} holds its key, so only that desk can do this (add or remove a coordinator, revoke a device, issue a token, set the server or the policy). This coordinator desk does not hold the key. Nothing was changed. Ask the desk that created the organisation to do it.</source>
+            <translation>Лише робоче місце, яке створило організацію {org_id}, має її ключ, тож лише воно може це зробити (додати чи вилучити координатора, відкликати пристрій, видати токен, задати сервер чи політику). Це робоче місце координатора не має ключа. Нічого не змінено. Попросіть про це робоче місце, яке створило організацію.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="824" />
             <source>Only the coordinator whose vault holds the key of organisation {org_id} takes enrolment tokens. Nothing was changed. Add the device without its token, after comparing the verification code with the worker.</source>
             <translation>Лише координатор, у сховищі якого є ключ організації {org_id}, приймає токени реєстрації. Нічого не змінено. Додайте пристрій без токена, звіривши код перевірки з працівником.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="823" />
+            <location filename="../../desktop/messages.py" line="833" />
             <source>Device {device_id} is this vault's own: a vault cannot add, remove or revoke itself. Nothing was changed.</source>
             <translation>Пристрій {device_id} — це власний пристрій цього сховища: сховище не може додати, вилучити або відкликати саме себе. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="831" />
+            <location filename="../../desktop/messages.py" line="841" />
             <source>That is not a device id: a device id has 32 hexadecimal digits (the vault's information shows it). Check it for typos.</source>
             <translation>Це не ідентифікатор пристрою: він має 32 шістнадцяткові цифри (їх показано у відомостях про сховище). Перевірте, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="848" />
+            <location filename="../../desktop/messages.py" line="858" />
             <source>An organisation's name is 1 to {maximum} characters on one line.</source>
             <translation>Назва організації — це від 1 до {maximum} символів в одному рядку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="854" />
+            <location filename="../../desktop/messages.py" line="864" />
             <source>That is not a device card. Copy the whole card that the field worker's vault showed at enrolment, and try again.</source>
             <translation>Це не картка пристрою. Скопіюйте повністю картку, яку показало сховище польового працівника під час реєстрації, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="862" />
+            <location filename="../../desktop/messages.py" line="872" />
             <source>Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. Nothing was changed.</source>
             <translation>Пристрій {device_id} відкликано: його не можна знову зареєструвати або зробити координатором. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="870" />
+            <location filename="../../desktop/messages.py" line="880" />
             <source>That is not an enrolment token. Copy the whole token your coordinator sent, and try again.</source>
             <translation>Це не токен реєстрації. Скопіюйте повністю токен, який надіслав ваш координатор, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="877" />
+            <location filename="../../desktop/messages.py" line="887" />
             <source>This enrolment token was not signed by your organisation's key: it may be forged. Nothing was changed. Ask your coordinator for a new token.</source>
             <translation>Цей токен реєстрації не підписано ключем вашої організації: можливо, його підроблено. Нічого не змінено. Попросіть у координатора новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="885" />
+            <location filename="../../desktop/messages.py" line="895" />
             <source>This enrolment token belongs to another organisation ({org_id}). Nothing was changed. Check that the token and the organisation profile came from the same coordinator.</source>
             <translation>Цей токен реєстрації належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи токен і профіль організації надійшли від того самого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="893" />
+            <location filename="../../desktop/messages.py" line="903" />
             <source>Enrolment token {token_id} has expired. Ask your coordinator for a new one.</source>
             <translation>Термін дії токена реєстрації {token_id} минув. Попросіть у координатора новий.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="899" />
+            <location filename="../../desktop/messages.py" line="909" />
             <source>Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was changed. Check that it is the right token.</source>
             <translation>Токен реєстрації {token_id} видало не сховище цього координатора. Нічого не змінено. Перевірте, чи це потрібний токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="907" />
+            <location filename="../../desktop/messages.py" line="917" />
             <source>Enrolment token {token_id} was already used by another device. Nothing was changed. Ask your coordinator for a new token, and tell them if you did not use it yourself.</source>
             <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="925" />
+            <location filename="../../desktop/messages.py" line="935" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="934" />
+            <location filename="../../desktop/messages.py" line="944" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="938" />
+            <location filename="../../desktop/messages.py" line="948" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="942" />
+            <location filename="../../desktop/messages.py" line="952" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="946" />
+            <location filename="../../desktop/messages.py" line="956" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="953" />
+            <location filename="../../desktop/messages.py" line="963" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="959" />
+            <location filename="../../desktop/messages.py" line="969" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="965" />
+            <location filename="../../desktop/messages.py" line="975" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="973" />
+            <location filename="../../desktop/messages.py" line="983" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="980" />
+            <location filename="../../desktop/messages.py" line="990" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="984" />
+            <location filename="../../desktop/messages.py" line="994" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="988" />
+            <location filename="../../desktop/messages.py" line="998" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="995" />
+            <location filename="../../desktop/messages.py" line="1005" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1001" />
+            <location filename="../../desktop/messages.py" line="1011" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1007" />
+            <location filename="../../desktop/messages.py" line="1017" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1013" />
+            <location filename="../../desktop/messages.py" line="1023" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1030" />
+            <location filename="../../desktop/messages.py" line="1040" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1036" />
+            <location filename="../../desktop/messages.py" line="1046" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1040" />
+            <location filename="../../desktop/messages.py" line="1050" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1069" />
+            <location filename="../../desktop/messages.py" line="1079" />
             <source>The passphrase needs at least {count} characters; nothing was changed.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1075" />
+            <location filename="../../desktop/messages.py" line="1085" />
             <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
             <translation>Той, хто має копію сховища, міг би вгадати цю парольну фразу протягом року: вона закоротка, надто поширена або передбачувана. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1087" />
+            <location filename="../../desktop/messages.py" line="1097" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1094" />
+            <location filename="../../desktop/messages.py" line="1104" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1102" />
+            <location filename="../../desktop/messages.py" line="1112" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1109" />
+            <location filename="../../desktop/messages.py" line="1119" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1118" />
+            <location filename="../../desktop/messages.py" line="1128" />
             <source>No font with Cyrillic letters was found for the report, so no report was written. Ask whoever set up this computer to install one (on Debian or Ubuntu: fonts-dejavu-core), then try again.</source>
             <translation>Для звіту не знайдено шрифту з кириличними літерами, тож звіт не створено. Попросіть того, хто налаштовує цей комп’ютер, установити такий шрифт, і спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1126" />
+            <location filename="../../desktop/messages.py" line="1136" />
             <source>An export cannot have the purpose “{purpose}”, so nothing was exported. Choose what the export is for: documentation only, the NGO internally, prosecution or public anonymised.</source>
             <translation>Експорт не може мати мету «{purpose}», тож нічого не експортовано. Виберіть, для чого експорт: лише документування, внутрішньо в НУО, кримінальне переслідування або публічно, анонімізовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1153" />
+            <location filename="../../desktop/messages.py" line="1163" />
             <source>This recording was already stopped and saved. Start a new recording to go on.</source>
             <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1159" />
+            <location filename="../../desktop/messages.py" line="1169" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1171" />
+            <location filename="../../desktop/messages.py" line="1181" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1175" />
+            <location filename="../../desktop/messages.py" line="1185" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1181" />
+            <location filename="../../desktop/messages.py" line="1191" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1389" />
+            <location filename="../../desktop/messages.py" line="1400" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1383" />
+            <location filename="../../desktop/messages.py" line="1394" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
@@ -4720,57 +4725,57 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Налаштування проксі для синхронізації не є адресою проксі, яку може використати цей застосунок. Нічого не надіслано. Виправте його в меню «Організація → Синхронізація…» у формі вузол:порт (для мережі Тор зазвичай 127.0.0.1:9050) і синхронізуйтеся знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="839" />
+            <location filename="../../desktop/messages.py" line="849" />
             <source>The server needs an address that begins with https://, the SHA-256 of its certificate (64 hexadecimal digits) and, if given, its receipt key (as the server printed it). Check them for typos.</source>
             <translation>Для сервера потрібні адреса, що починається з https://, SHA-256 його сертифіката (64 шістнадцяткові цифри) і, якщо вказано, його ключ квитанцій (так, як його вивів сервер). Перевірте їх на помилки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="915" />
+            <location filename="../../desktop/messages.py" line="925" />
             <source>That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was changed. Copy the whole text again, or choose the profile file.</source>
             <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1044" />
+            <location filename="../../desktop/messages.py" line="1054" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1052" />
+            <location filename="../../desktop/messages.py" line="1062" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1056" />
+            <location filename="../../desktop/messages.py" line="1066" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1060" />
+            <location filename="../../desktop/messages.py" line="1070" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1410" />
+            <location filename="../../desktop/messages.py" line="1421" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1404" />
+            <location filename="../../desktop/messages.py" line="1415" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1400" />
+            <location filename="../../desktop/messages.py" line="1411" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1019" />
+            <location filename="../../desktop/messages.py" line="1029" />
             <source>Tick at least one use the witness agreed to.</source>
             <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1023" />
+            <location filename="../../desktop/messages.py" line="1033" />
             <source>A withdrawal removes uses the witness still agrees to. To allow a new use, record a new consent.</source>
             <translation>Відкликання прибирає використання, на які свідок ще погоджується. Щоб дозволити нове використання, запишіть нову згоду.</translation>
         </message>
@@ -4818,7 +4823,7 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>{url} відхилив новий профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="746" />
+            <location filename="../../desktop/org_admin.py" line="747" />
             <source>&amp;Write acknowledgements to USB…</source>
             <translation>&amp;Записати підтвердження на USB…</translation>
         </message>
@@ -4833,7 +4838,7 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Видати &amp;токен реєстрації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="741" />
+            <location filename="../../desktop/org_admin.py" line="742" />
             <source>&amp;Add a device…</source>
             <translation>&amp;Додати пристрій…</translation>
         </message>
@@ -4841,7 +4846,7 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrgJoinDialog</name>
         <message>
-            <location filename="../../desktop/org_join.py" line="357" />
+            <location filename="../../desktop/org_join.py" line="358" />
             <source>Organisation</source>
             <translation>Організація</translation>
         </message>
@@ -4849,203 +4854,203 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrgJoinForm</name>
         <message>
-            <location filename="../../desktop/org_join.py" line="131" />
+            <location filename="../../desktop/org_join.py" line="132" />
             <source>Choose the organisation profile</source>
             <translation>Виберіть профіль організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="132" />
+            <location filename="../../desktop/org_join.py" line="133" />
             <source>Organisation profiles (*.fvorg);;Enrolment QR code text (*.txt);;All files (*)</source>
             <translation>Профілі організацій (*.fvorg);;Текст QR-коду реєстрації (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="162" />
+            <location filename="../../desktop/org_join.py" line="163" />
             <source>Join an organisation</source>
             <translation>Приєднатися до організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="165" />
+            <location filename="../../desktop/org_join.py" line="166" />
             <source>Your coordinator gives you the organisation's profile (a file, or a QR code whose text you paste here) and, separately, its fingerprint. Bundles you make are then encrypted to your organisation's coordinators only.</source>
             <translation>Координатор дає вам профіль організації (файл або QR-код, текст якого ви вставляєте сюди) і окремо — її відбиток. Тоді створені вами пакети шифруються лише для координаторів вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="171" />
+            <location filename="../../desktop/org_join.py" line="172" />
             <source>Organisation profile file</source>
             <translation>Файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="171" />
+            <location filename="../../desktop/org_join.py" line="172" />
             <source>the .fvorg file from your coordinator</source>
             <translation>файл .fvorg від вашого координатора</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="174" />
+            <location filename="../../desktop/org_join.py" line="175" />
             <source>Choose…</source>
             <translation>Вибрати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="174" />
+            <location filename="../../desktop/org_join.py" line="175" />
             <source>Choose the organisation profile file</source>
             <translation>Вибрати файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="176" />
+            <location filename="../../desktop/org_join.py" line="177" />
             <source>Profile file:</source>
             <translation>Файл профілю:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="178" />
+            <location filename="../../desktop/org_join.py" line="179" />
             <source>Text of the enrolment QR code</source>
             <translation>Текст QR-коду реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="180" />
+            <location filename="../../desktop/org_join.py" line="181" />
             <source>or paste the text of the QR code (fieldvault:enrol?…)</source>
             <translation>або вставте текст QR-коду (fieldvault:enrol?…)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="182" />
+            <location filename="../../desktop/org_join.py" line="183" />
             <source>Or &amp;QR code text:</source>
             <translation>Або текст &amp;QR-коду:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="185" />
+            <location filename="../../desktop/org_join.py" line="186" />
             <source>Organisation fingerprint</source>
             <translation>Відбиток організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="187" />
+            <location filename="../../desktop/org_join.py" line="188" />
             <source>&amp;Fingerprint:</source>
             <translation>&amp;Відбиток:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="190" />
+            <location filename="../../desktop/org_join.py" line="191" />
             <source>Type the fingerprint your coordinator tells you in person or by phone. Do not copy it from the message or stick that brought the profile: whoever could change the profile on its way could change a fingerprint beside it. A profile signed by any other key is refused.</source>
             <translation>Введіть відбиток, який координатор повідомить вам особисто або телефоном. Не копіюйте його з повідомлення чи флешки, з якими прийшов профіль: хто міг змінити профіль дорогою, міг змінити й відбиток поруч. Профіль, підписаний будь-яким іншим ключем, буде відхилено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="198" />
+            <location filename="../../desktop/org_join.py" line="199" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="198" />
+            <location filename="../../desktop/org_join.py" line="199" />
             <source>optional: fvt1.… (a QR code's text may carry it)</source>
             <translation>необов'язково: fvt1.… (текст QR-коду може його містити)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="200" />
+            <location filename="../../desktop/org_join.py" line="201" />
             <source>&amp;Token:</source>
             <translation>&amp;Токен:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="203" />
+            <location filename="../../desktop/org_join.py" line="204" />
             <source>Join</source>
             <translation>Приєднатися</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="203" />
+            <location filename="../../desktop/org_join.py" line="204" />
             <source>Join the organisation</source>
             <translation>Приєднатися до організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="207" />
+            <location filename="../../desktop/org_join.py" line="208" />
             <source>Checking the profile</source>
             <translation>Перевірка профілю</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="209" />
+            <location filename="../../desktop/org_join.py" line="210" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="214" />
+            <location filename="../../desktop/org_join.py" line="215" />
             <source>Your organisation</source>
             <translation>Ваша організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="218" />
-            <location filename="../../desktop/org_join.py" line="221" />
+            <location filename="../../desktop/org_join.py" line="219" />
+            <location filename="../../desktop/org_join.py" line="222" />
             <source>Verification code</source>
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="225" />
+            <location filename="../../desktop/org_join.py" line="226" />
             <source>Read this code out with your coordinator, by phone or in person: it must be the same on their screen. If it differs, stop and tell them: someone may have changed the profile or your device card on its way.</source>
             <translation>Звірте цей код зі своїм координатором телефоном або особисто: на їхньому екрані він має бути таким самим. Якщо він відрізняється, зупиніться й повідомте їх: хтось міг змінити профіль або картку вашого пристрою дорогою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="231" />
+            <location filename="../../desktop/org_join.py" line="232" />
             <source>Enrolment status</source>
             <translation>Стан реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="233" />
+            <location filename="../../desktop/org_join.py" line="234" />
             <source>This device's card</source>
             <translation>Картка цього пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="235" />
+            <location filename="../../desktop/org_join.py" line="236" />
             <source>Copy the card</source>
             <translation>Копіювати картку</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="235" />
+            <location filename="../../desktop/org_join.py" line="236" />
             <source>Copy this device's card</source>
             <translation>Копіювати картку цього пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="259" />
+            <location filename="../../desktop/org_join.py" line="260" />
             <source>Choose the profile file or paste the QR code's text (one of them).</source>
             <translation>Виберіть файл профілю або вставте текст QR-коду (щось одне).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="262" />
+            <location filename="../../desktop/org_join.py" line="263" />
             <source>Type the organisation fingerprint your coordinator told you.</source>
             <translation>Введіть відбиток організації, який вам повідомив координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="275" />
+            <location filename="../../desktop/org_join.py" line="276" />
             <source>Checking the profile…</source>
             <translation>Перевірка профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="296" />
+            <location filename="../../desktop/org_join.py" line="297" />
             <source>Stopped; nothing was changed.</source>
             <translation>Зупинено; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="303" />
+            <location filename="../../desktop/org_join.py" line="304" />
             <source>You joined {name}.</source>
             <translation>Ви приєдналися до «{name}».</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="303" />
+            <location filename="../../desktop/org_join.py" line="304" />
             <source>This vault belongs to {name}.</source>
             <translation>Це сховище належить до «{name}».</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="308" />
+            <location filename="../../desktop/org_join.py" line="309" />
             <source>Profile version {version}; organisation fingerprint {fingerprint}.</source>
             <translation>Версія профілю {version}; відбиток організації {fingerprint}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="314" />
+            <location filename="../../desktop/org_join.py" line="315" />
             <source>This vault is a coordinator of the organisation.</source>
             <translation>Це сховище — координатор організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="318" />
+            <location filename="../../desktop/org_join.py" line="319" />
             <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret) and your enrolment token, which was checked.</source>
             <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного) і ваш токен реєстрації, який перевірено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="324" />
+            <location filename="../../desktop/org_join.py" line="325" />
             <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret).</source>
             <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="332" />
+            <location filename="../../desktop/org_join.py" line="333" />
             <source>To take a newer profile of your organisation, join again with it.</source>
             <translation>Щоб узяти новішу версію профілю вашої організації, приєднайтеся ще раз із нею.</translation>
         </message>
