@@ -22,9 +22,11 @@ coordinator's own bundle.
 
 - **Relayed**: another device's bundle a coordinator imported from a USB
   stick is queued (``relay_queue``, with its run and evidence bytes, in the
-  import's transaction) and its file copied into ``sync-spool/relay/``; the
-  push uploads it as it is, and once its receipt is recorded its run and
-  bytes are held like a pulled bundle's (``relayed``). Refused or lost, it
+  import's transaction) and its file copied into ``sync-spool/relay/``
+  before the import, which reads that copy (``stage_relay_file``); the push
+  checks the copy is still that bundle and uploads it as it is, and once
+  its receipt is recorded its run and bytes are held like a pulled
+  bundle's (``relayed``). Refused or lost, it
   is forgotten and what it brought travels in the coordinator's own bundle;
   refused because its maker was revoked since, what it brought is left out
   as if held (``withhold_relay``): the other desks refuse a revoked signer.
@@ -36,6 +38,7 @@ covered, as before)."""
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import os
 import shutil
@@ -221,23 +224,35 @@ def queue_relay(unit: VaultImport, header: BundleHeader, bundle_id: str, blobs: 
     unit.update_client_value(RELAY_QUEUE, add)
 
 
-def keep_relay_file(vault: Vault, source: Path, bundle_id: str) -> None:
-    """Copy the imported file into the spool's relay folder (temp name,
-    fsync, rename): the stick may be gone by the next sync. A failure
-    leaves the queue entry without its file: the next push forgets it, and
-    what the bundle brought travels in this coordinator's own bundle."""
+def stage_relay_file(vault: Vault, source: Path, bundle_id: str) -> Path | None:
+    """Copy the stick's file into the relay folder *before* the import
+    (temp name, fsync), which then reads the copy: the bytes relayed are
+    the bytes imported, whatever a second read of the stick would give (a
+    network share, a stick's firmware). None when the copy fails (a full
+    disk): the bundle is then not relayed, and what it brings travels in
+    this coordinator's own bundle (not held by the organisation)."""
     folder = relay_folder(vault)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    final = folder / f"{bundle_id}.fvbundle"
     temp = folder / f".{bundle_id}.fvbundle.part"
     try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         with source.open("rb") as src, temp.open("wb") as out:
             shutil.copyfileobj(src, out, 1 << 20)
             out.flush()
             os.fsync(out.fileno())
-        temp.replace(final)
     except OSError:
-        temp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+        return None
+    return temp
+
+
+def keep_relay_file(vault: Vault, staged: Path, bundle_id: str) -> None:
+    """The import that queued the relay committed: its staged copy becomes
+    the relay's file. A failure (or a kill before this) leaves the entry
+    without its file: the next push sets it aside, and what the bundle
+    brought travels in this coordinator's own bundle."""
+    with contextlib.suppress(OSError):
+        staged.replace(relay_folder(vault) / f"{bundle_id}.fvbundle")
 
 
 def relays(vault: Vault) -> list[Relay]:

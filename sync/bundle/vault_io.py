@@ -43,6 +43,7 @@ from sync.bundle.org_held import (
     queue_relay,
     record_pulled,
     relay_wanted,
+    stage_relay_file,
 )
 from sync.bundle.reader import BlobSink, CheckedBundle, check_bundle, check_header, read_bundle
 from sync.bundle.vouching import coordinator_vouches
@@ -568,6 +569,11 @@ def import_bundle(
         # merged before neither waits for nor holds up another import or save.
         # (_apply asks again under the lock, for one imported meanwhile.)
         return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
+    staged = None
+    if not from_server and not dry_run and relay_wanted(vault, held_profile(vault), header):
+        # To relay: the import reads a copy in the relay folder, so that the
+        # bytes relayed are the bytes imported (sync/bundle/org_held.py).
+        staged = stage_relay_file(vault, path, checked.bundle_id)
     try:
         return _apply(
             vault,
@@ -579,11 +585,15 @@ def import_bundle(
             dry_run,
             admission,
             from_server=from_server,
+            staged=staged,
         )
     except _DryRun as done:
         return done.result
     except ImportRejected as refused:  # the unit's own checks at its end
         raise _bundle_reason(refused, header) from None
+    finally:
+        if staged is not None:  # kept (renamed) once the relay is queued; else removed
+            staged.unlink(missing_ok=True)
 
 
 def _bundle_reason(refused: ImportRejected, header: BundleHeader) -> BundleRejected:
@@ -610,6 +620,7 @@ def _apply(
     admission: Admission | None,
     *,
     from_server: bool = False,
+    staged: Path | None = None,
 ) -> ImportedBundle:
     header = checked.header
     with vault.sync.begin_import() as unit:
@@ -632,7 +643,7 @@ def _apply(
             gaps = ()
         applier = _Applier(unit, header, dry_run=dry_run, profile=profile, own_id=vault.device_id)
         opened = read_bundle(
-            path,
+            staged if staged is not None else path,
             identity,
             org_id=org_id,
             open_blob=applier.blob,
@@ -681,7 +692,9 @@ def _apply(
             # what it stored (docs/sync.md §2.3). Made under an older profile,
             # a desk added since may be no recipient: carried to it instead.
             record_pulled(unit, [b.sha256 for b in opened.manifest.blobs])
-        relay = not from_server and not dry_run and relay_wanted(vault, profile, header)
+        # Only from its staged copy (a failed copy: carried in this desk's own
+        # bundle instead); the profile is asked again under the lock.
+        relay = staged is not None and not dry_run and relay_wanted(vault, profile, header)
         if relay:
             # Another device's bundle that came by USB: uploaded as it is by
             # this coordinator's next sync, for the other coordinators to pull.
@@ -693,8 +706,8 @@ def _apply(
         # organisation holds them, so this worker's bundles do not carry them
         # back. A kill before this only means they travel back once more.
         vault.sync.acknowledge(blobs=[b.sha256 for b in opened.manifest.blobs])
-    if relay:
-        keep_relay_file(vault, path, checked.bundle_id)
+    if relay and staged is not None:
+        keep_relay_file(vault, staged, checked.bundle_id)
     return result
 
 

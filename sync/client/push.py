@@ -34,6 +34,7 @@ import httpx
 
 from db.api import SYNC_SPOOL_DIR, CancelToken, OperationCancelled, StorageError, SyncClientState, Vault
 from sync.acks import AckRefused, take_ack
+from sync.bundle.errors import BundleRejected
 from sync.bundle.org_held import (
     HeldRevisions,
     forget_relay,
@@ -43,6 +44,7 @@ from sync.bundle.org_held import (
     relays,
     withhold_relay,
 )
+from sync.bundle.reader import check_header
 from sync.bundle.vault_io import ExportedBundle, export_bundle
 from sync.bundle.writer import bundle_file_name
 from sync.client import errors
@@ -519,6 +521,11 @@ def _deliver_relays(vault: Vault, client: ServerClient, run: _PushRun) -> None:
         if not relay.path.is_file() or relay.path.is_symlink():
             _set_aside(vault, run, relay.bundle_id, "relay-file-lost")
             continue
+        if not _is_the_bundle(relay.path, relay.bundle_id, run.target.profile.org_id):
+            # Not what was imported (changed on disk since): never uploaded,
+            # the server would file a bundle this desk never checked.
+            _set_aside(vault, run, relay.bundle_id, "relay-file-changed")
+            continue
         queued = Queued(relay.bundle_id, relay.sequence, relay.path, relay.device_id)
         delivery = _Delivery(vault, queued, run.result, run.sizer)
         try:
@@ -536,6 +543,15 @@ def _deliver_relays(vault: Vault, client: ServerClient, run: _PushRun) -> None:
             continue
         relayed(vault, relay.bundle_id)
         run.result.relayed.append(relay.bundle_id)
+
+
+def _is_the_bundle(path: Path, bundle_id: str, org_id: str) -> bool:
+    """Is the file's header the bundle imported (its id is the header's
+    hash, which covers the payload's; the server checks the payload)?"""
+    try:
+        return check_header(path, org_id=org_id).bundle_id == bundle_id
+    except (BundleRejected, OSError):
+        return False
 
 
 def _set_aside(vault: Vault, run: _PushRun, bundle_id: str, why: str) -> None:

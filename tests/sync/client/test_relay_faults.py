@@ -8,6 +8,7 @@ real vaults (the ``desks`` fixture of test_coordinator_push)."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 
 from db.api import Case, Vault
 from sync import org_vault
-from sync.bundle.org_held import relays
+from sync.bundle.org_held import relay_folder, relays
 from sync.bundle.vault_io import ExportedBundle, export_bundle, import_bundle
 from sync.client.errors import SyncFailed
 from sync.client.org_link import publish_profile
@@ -24,7 +25,7 @@ from sync.client.push import push
 from sync.org import Profile
 from sync.org_vault import held_profile
 from tests.sync.client.sync_helpers import new_vault, organisation, quick_backoff, record_work
-from tests.sync.client.test_coordinator_push import Desks, _know_worker, desk_sync, worker_push
+from tests.sync.client.test_coordinator_push import Desks, _know_worker, desk_sync, feed, worker_push
 from tests.sync.client.test_coordinator_push import desks as desks  # the fixture, used by name
 
 
@@ -124,3 +125,67 @@ def test_a_pulled_bundle_made_under_an_older_profile_reaches_a_desk_added_since(
         desk_sync(kyiv)  # pulls it, and pushes what Lviv cannot read of it
         desk_sync(lviv)
         assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
+
+
+def test_a_relay_file_that_is_not_the_imported_bundle_is_never_uploaded(desks: Desks, tmp_path: Path) -> None:
+    kyiv, lviv, first, second = desks.kyiv, desks.lviv, desks.first, desks.second
+    first.cases.create(Case(title="registered"))
+    worker_push(first)
+    desk_sync(kyiv)
+    desk_sync(lviv)
+    work = record_work(first, tmp_path, "usb", size=5_000)
+    made, profile = usb_bundle(first, tmp_path / "stick")
+    import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+    # The kept copy changed on disk after the import: here another valid
+    # bundle, the second worker's, in its place.
+    other, _ = usb_bundle(second, tmp_path / "stick2")
+    shutil.copyfile(other.path, relay_folder(kyiv) / f"{made.bundle_id}.fvbundle")
+    own = kyiv.cases.create(Case(title="Kyiv's case after the swap"))
+
+    shared = push(kyiv, backoff=quick_backoff(), coordinator=True)
+    assert shared.relays_set_aside == [(made.bundle_id, "relay-file-changed")]
+    assert relays(kyiv) == [] and shared.made is not None and shared.sent == [shared.made.bundle_id]
+    assert other.bundle_id not in {c["bundle_id"] for c in feed(kyiv)}  # never uploaded
+    desk_sync(kyiv)  # the next rounds are clean (before: sync-garbage, every round)
+    desk_sync(lviv)
+    assert own.title in {c.title for c in lviv.cases.list()}
+    # What Kyiv imported from the stick travelled in its own bundle.
+    assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
+
+
+def test_the_relayed_file_is_the_copy_the_import_read(desks: Desks, tmp_path: Path) -> None:
+    kyiv, lviv, first = desks.kyiv, desks.lviv, desks.first
+    first.cases.create(Case(title="registered"))
+    worker_push(first)
+    desk_sync(kyiv)
+    work = record_work(first, tmp_path, "usb", size=5_000)
+    made, profile = usb_bundle(first, tmp_path / "stick")
+    on_stick = made.path.read_bytes()
+    import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+    kept = relay_folder(kyiv) / f"{made.bundle_id}.fvbundle"
+    assert kept.read_bytes() == on_stick  # copied before the import, not read again after
+    assert [p.name for p in relay_folder(kyiv).iterdir()] == [kept.name]  # no temp left
+    made.path.write_bytes(b"the stick now answers something else")
+    assert push(kyiv, backoff=quick_backoff(), coordinator=True).relayed == [made.bundle_id]
+    desk_sync(lviv)
+    assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
+
+
+def test_a_relay_copy_that_fails_carries_the_bundle_in_the_desks_own(desks: Desks, tmp_path: Path) -> None:
+    kyiv, lviv, first = desks.kyiv, desks.lviv, desks.first
+    first.cases.create(Case(title="registered"))
+    worker_push(first)
+    desk_sync(kyiv)
+    work = record_work(first, tmp_path, "usb", size=5_000)
+    made, profile = usb_bundle(first, tmp_path / "stick")
+    # The relay folder cannot be made (a file stands at its path): the copy
+    # fails, as on a full disk.
+    relay_folder(kyiv).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    relay_folder(kyiv).write_bytes(b"")
+    imported = import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+    assert imported.revisions > 0 and relays(kyiv) == []  # imported, not relayed
+    relay_folder(kyiv).unlink()
+    shared = push(kyiv, backoff=quick_backoff(), coordinator=True)
+    assert shared.made is not None and shared.made.blobs == 1  # the worker's evidence, in Kyiv's bundle
+    desk_sync(lviv)
+    assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
