@@ -337,6 +337,18 @@ def _release_held(out: Any, vault: Vault, identity: Any, org_id: str | None) -> 
             rows.append(
                 where | {"ok": False, "released": False, "reason": reason, "message": str(one.refusal)}
             )
+        elif one.imported_instead is not None:  # the file was swapped between the check and the import
+            refused += 1
+            other = one.imported_instead.bundle_id
+            rows.append(
+                where
+                | {
+                    "ok": False,
+                    "released": False,
+                    "reason": "quarantine-file-changed",
+                    "imported_instead": other,
+                }
+            )
         else:
             rows.append(where | {"ok": True, "released": False, "action": "import-again"})
     for held in releasable(vault):
@@ -352,6 +364,12 @@ def _release_held(out: Any, vault: Vault, identity: Any, org_id: str | None) -> 
 def _released_human(row: dict[str, Any]) -> str:
     if row.get("released"):
         return f"held in quarantine, now imported (its device was vouched for): {_human(row)}"
+    if row.get("imported_instead"):
+        return (
+            f"bundle {row['bundle_id']}: held in quarantine and still held: {row['bundle']} was bundle "
+            f"{row['imported_instead']} when imported, which is imported (it passed every check); "
+            "import the held bundle's file again"
+        )
     if not row["ok"]:
         return f"{row['bundle']}: held in quarantine, its device now vouched for, REFUSED ({row['reason']})"
     if row["action"] == "next-sync":

@@ -166,6 +166,10 @@ class Released:
     imported: ImportedBundle | None = None
     refusal: FieldvaultError | None = None  # a check the bundle failed; it stays held
     file_gone: bool = False  # nothing at its path is that bundle now: give the file again
+    # The file was another bundle by the time the import read it (swapped
+    # after the check): that one is imported, as it passed every check and
+    # admission; this one stays held, and nothing names it imported.
+    imported_instead: ImportedBundle | None = None
 
 
 def in_spool(vault: Vault, held: HeldBundle) -> bool:
@@ -203,7 +207,9 @@ def release_held(
     only if the file there is still that bundle; each all or nothing, with
     every check of an import (its device now admitted as known). An
     imported one is marked approved (``record_bundle``); one refused or
-    whose file is gone stays held, and is reported."""
+    whose file is gone stays held, and is reported. So does one whose file
+    was another bundle by the import's read (``imported_instead``: that
+    other bundle is imported, having passed every check)."""
     results: list[Released] = []
     for held in releasable(vault):
         if which is not None and not which(held):
@@ -229,6 +235,12 @@ def release_held(
             continue
         except OSError:
             results.append(Released(held, file_gone=True))
+            continue
+        # The check above read the file once and the import again: only the
+        # bundle id the import verified says what was imported. (That import
+        # marked its own held row approved, if any, never this one.)
+        if imported.bundle_id != held.bundle_id:
+            results.append(Released(held, imported_instead=imported))
             continue
         results.append(Released(held, imported=imported))
     return results

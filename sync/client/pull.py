@@ -352,7 +352,9 @@ class _Puller:
         device is enrolled since — most often on another coordinator's vouch
         (docs/bundle-format.md §8) — imported now, each all or nothing, then
         acknowledged on the server like any pulled bundle. One refused is
-        reported and its spool copy removed (the server still holds it)."""
+        reported and its spool copy removed (the server still holds it); one
+        whose spool file was another bundle by the import is reported
+        (quarantine-file-changed) and not acknowledged."""
         released = release_held(
             self.vault,
             self.vault.vault_keys.age_identity(),
@@ -368,6 +370,12 @@ class _Puller:
             elif one.refusal is not None:
                 self.result.refused.append((one.held.bundle_id, one.refusal.code or "bundle-refused"))
                 path.unlink(missing_ok=True)
+            elif one.imported_instead is not None:
+                # The spool file was another bundle by the import's read: that
+                # one is imported (every check passed); the held one is neither
+                # named imported nor acknowledged, and stays held.
+                self.result.received.append(Received.of(one.imported_instead))
+                self.result.refused.append((one.held.bundle_id, "quarantine-file-changed"))
         # Held by a pull, imported since and its spool copy still there: a
         # kill between a release and its acknowledgement, or an approval by
         # code ('bundle approve'). Acknowledged now, and the copy removed.

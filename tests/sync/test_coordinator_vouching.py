@@ -361,3 +361,88 @@ def test_the_list_is_bounded(desks: Desks, monkeypatch: pytest.MonkeyPatch) -> N
     assert every == sorted(w.vault.device_id for w in workers)
     monkeypatch.setattr(vouching, "MAX_VOUCHED", 2)
     assert [d.device_id for d in coordinator_vouches(desks.kyiv, profile)] == every[:2]
+
+
+def _swap_at_the_import(desks: Desks, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str, str]:
+    """A worker's first bundle held at Lviv, then vouched for by Kyiv; the
+    release's import is wrapped so that the held file becomes the worker's
+    second bundle (valid, never imported at Lviv) at the moment between the
+    release's check and the import's read. (held file, held id, other id)"""
+    from sync.bundle import quarantine
+
+    field = desks.worker("field")
+    first = desks.org.export(field.vault)
+    with pytest.raises(BundleQuarantined):
+        desks.to_lviv(first.path)
+    desks.org.import_(first.path)
+    make_case(field.vault, title="Second case")
+    second = desks.org.export(field.vault)
+    assert second.bundle_id != first.bundle_id
+    desks.to_lviv(desks.kyiv_bundle())  # the vouch: the worker is enrolled at Lviv
+    real_import = import_bundle
+
+    def swapped_then_imported(vault: Vault, path: Path, *args: object, **kwargs: object) -> ImportedBundle:
+        if path.absolute() == first.path.absolute():
+            path.write_bytes(second.path.read_bytes())
+        return real_import(vault, path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(quarantine, "import_bundle", swapped_then_imported)
+    return first.path, first.bundle_id, second.bundle_id
+
+
+def test_a_held_file_swapped_before_the_import_is_not_reported_as_the_held_bundle(
+    desks: Desks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 8 F7: the release checks the held file's bundle id, then the
+    import reads the file again. Swapped in between for another valid bundle
+    of the same device, that bundle is imported (it passes every check), and
+    the result says so: the held bundle is not named imported, and its row
+    stays held (before: ``Released(held, imported=<the other bundle>)``)."""
+    _, held_id, other_id = _swap_at_the_import(desks, monkeypatch)
+    [released] = release_held(desks.lviv, desks.lviv.vault_keys.age_identity(), org_id=desks.org.org_id)
+
+    assert released.held.bundle_id == held_id
+    assert released.imported is None
+    assert released.imported_instead is not None
+    assert released.imported_instead.bundle_id == other_id
+    held_row = desks.lviv.sync.held_bundle(held_id)
+    assert held_row is not None and held_row.status == "held"
+    assert desks.lviv.sync.received_bundle(held_id) is None
+    assert desks.lviv.sync.received_bundle(other_id) is not None  # passed every check
+    assert [h.bundle_id for h in desks.lviv.sync.held_bundles()] == [held_id]
+
+
+class _Printed:
+    """What ``fieldvault bundle import`` prints, kept (the command's output sink)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, object]] = []
+        self.lines: list[str] = []
+
+    def __call__(self, rows: list[dict[str, object]], human: object) -> None:
+        self.rows += rows
+        self.lines += [human(row) for row in rows]  # type: ignore[operator]
+
+
+def test_the_command_line_names_the_swapped_bundle_and_counts_it_refused(
+    desks: Desks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``fieldvault bundle import``'s release rows (fieldvault/bundle_cli.py):
+    the held bundle is reported still held, with the bundle imported in its
+    place, and counts as refused (the command exits 1)."""
+    from types import SimpleNamespace
+
+    from fieldvault.bundle_cli import _release_held
+
+    path, held_id, other_id = _swap_at_the_import(desks, monkeypatch)
+    printed = _Printed()
+    out = SimpleNamespace(rows=printed)
+    refused = _release_held(out, desks.lviv, desks.lviv.vault_keys.age_identity(), desks.org.org_id)
+
+    assert refused == 1
+    [row] = printed.rows
+    assert (row["bundle_id"], row["ok"], row["released"]) == (held_id, False, False)
+    assert (row["reason"], row["imported_instead"]) == ("quarantine-file-changed", other_id)
+    [line] = printed.lines
+    assert f"bundle {held_id}: held in quarantine and still held" in line
+    assert f"{path} was bundle {other_id} when imported, which is imported (it passed every check)" in line

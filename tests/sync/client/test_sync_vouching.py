@@ -23,7 +23,7 @@ from db.api import NoKeyring, Vault
 from sync import org_vault
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import release_held
-from sync.bundle.vault_io import export_bundle, import_bundle
+from sync.bundle.vault_io import ImportedBundle, export_bundle, import_bundle
 from sync.client.org_link import publish_profile
 from sync.client.pull import pull
 from sync.client.push import push, spool_dir
@@ -286,3 +286,52 @@ def test_the_vouch_through_the_server_releases_the_held_bundle_in_the_same_pull(
     assert lviv.sync.received_bundle(made.bundle_id) is not None
     assert _acked_by(org, lviv, made.bundle_id)
     assert lviv.verify().ok
+
+
+def test_a_spool_copy_swapped_before_the_release_import_is_not_acknowledged_as_the_held_bundle(
+    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 8 F7, the pull's side: the held bundle's spool copy is swapped
+    for another valid bundle of the same worker between the release's check
+    and the import's read. That bundle is imported (it passes every check);
+    the held one is reported (quarantine-file-changed), not named released,
+    not acknowledged on the server, and stays held. Before, the pull
+    acknowledged the held bundle and removed the copy."""
+    from sync.bundle import quarantine
+
+    lviv = _lviv_desk(org)
+    worker = org.worker("anna")
+    record_work(worker, tmp_path, "anna")
+    made = push(worker, backoff=quick_backoff()).made
+    assert made is not None
+    assert pull(lviv, backoff=quick_backoff()).held == [made.bundle_id]
+    pull(org.coordinator, backoff=quick_backoff())
+    profile = org_vault.held_profile(org.coordinator)
+    assert profile is not None
+    recipients = [c.age_recipient for c in profile.coordinators]
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    add_testimony(worker, "Anna, second statement")
+    other = export_bundle(worker, usb, recipients, profile.org_id, profile.version)  # never on the server
+    kyiv = export_bundle(org.coordinator, usb, recipients, profile.org_id, profile.version)
+    import_bundle(lviv, kyiv.path, lviv.vault_keys.age_identity(), org_id=profile.org_id)
+
+    copy = spool_dir(lviv) / f"{made.bundle_id}.fvbundle"
+    real_import = import_bundle
+
+    def swapped_then_imported(vault: Vault, path: Path, *args: object, **kwargs: object) -> ImportedBundle:
+        if path.absolute() == copy.absolute():  # the moment between the release's check and the import
+            path.write_bytes(other.path.read_bytes())
+        return real_import(vault, path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(quarantine, "import_bundle", swapped_then_imported)
+    after = pull(lviv, backoff=quick_backoff())
+
+    assert after.released == []
+    assert (made.bundle_id, "quarantine-file-changed") in after.refused
+    assert [r.bundle_id for r in after.received] == [other.bundle_id]
+    assert not _acked_by(org, lviv, made.bundle_id)
+    row = lviv.sync.held_bundle(made.bundle_id)
+    assert row is not None and row.status == "held"
+    assert lviv.sync.received_bundle(made.bundle_id) is None
+    assert lviv.sync.received_bundle(other.bundle_id) is not None
