@@ -13,7 +13,7 @@ import binascii
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -25,6 +25,7 @@ from db.api import (
     CancelToken,
     ImportRejected,
     OperationCancelled,
+    PendingBlob,
     RevisionRejected,
     StoredCustodyEvent,
     StoredRevision,
@@ -97,6 +98,9 @@ class ExportedBundle:
     custody_events: int
     blobs: int
     blob_bytes: int
+    # Revisions left out: signed by a device the newest profile revokes
+    # (the other desks would refuse the whole bundle for one of them).
+    withheld: tuple[str, ...] = ()
 
 
 def _revision_wire(rev: StoredRevision) -> dict[str, Any]:
@@ -113,13 +117,34 @@ class _RevisionPages:
     never held all at once. The first walk fixes the last one: a revision
     stored meanwhile goes in the next bundle, and both walks agree. Revisions
     a coordinator pulled from the organisation's server (``held``,
-    sync/bundle/org_held.py) are left out: the server holds them."""
+    sync/bundle/org_held.py) are left out: the server holds them. So are
+    those signed by a ``revoked`` device: every other desk refuses them,
+    and with one inside, the whole bundle (``signer``); ``scan`` lists them
+    (``withheld``) and their items (``withheld_items``) before the walks."""
 
-    def __init__(self, vault: Vault, cursor: int, held: HeldRevisions) -> None:
+    def __init__(
+        self, vault: Vault, cursor: int, held: HeldRevisions, revoked: frozenset[str] = frozenset()
+    ) -> None:
         self._vault = vault
         self._cursor = cursor
         self._held = held
+        self.revoked = revoked
         self._end: int | None = None
+        self.withheld: list[str] = []
+        self.withheld_items: set[str] = set()
+
+    def scan(self) -> None:
+        """Find the revoked devices' revisions (one more read of the pages,
+        only when the profile revokes a device)."""
+        if not self.revoked:
+            return
+        cursor = self._held.skip(self._cursor)
+        while page := self._vault.revisions.since(cursor, PAGE):
+            for rev in page:
+                if rev.device_id in self.revoked and not self._held.held(rev.local_seq):
+                    self.withheld.append(rev.revision_id)
+                    self.withheld_items.add(str(json.loads(rev.signed)["entity"]))
+            cursor = self._held.skip(page[-1].local_seq)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         cursor, end = self._held.skip(self._cursor), self._end
@@ -127,7 +152,7 @@ class _RevisionPages:
             for rev in page:
                 if end is not None and rev.local_seq > end:
                     return
-                if not self._held.held(rev.local_seq):
+                if not self._held.held(rev.local_seq) and rev.device_id not in self.revoked:
                     yield _revision_wire(rev)
             cursor = self._held.skip(page[-1].local_seq)
         if self._end is None:
@@ -198,12 +223,21 @@ def export_bundle(
     _adopt_unrecorded(vault, dest_dir, org_id)
     outgoing = vault.sync.outgoing()
     sequence = outgoing.bundle_sequence + 1
-    revisions = _RevisionPages(vault, outgoing.acked_revision_seq, HeldRevisions(held_runs(vault)))
+    profile = held_profile(vault)
+    revisions = _RevisionPages(
+        vault,
+        outgoing.acked_revision_seq,
+        HeldRevisions(held_runs(vault)),
+        _revoked(profile, vault.device_id),
+    )
+    revisions.scan()
     custody = _CustodyPages(vault, outgoing.acked_custody_seq)
     custody.scan()
     # The head as read with the events: a transfer recorded meanwhile goes in the next bundle.
     head = custody.head if custody.count else vault.sync.custody_head()
-    pending = vault.sync.unacknowledged_blobs()
+    pending = _bytes_to_send(
+        vault, vault.sync.unacknowledged_blobs(), revisions.withheld_items, revisions.revoked
+    )
     enrolment = _enrolment(vault, org_id)
     # The server's receipts for this device's earlier bundles that no
     # acknowledged bundle carried: a coordinator compares them with the log.
@@ -233,7 +267,7 @@ def export_bundle(
                 receipts=receipts,
                 # A coordinator's bundle to coordinators vouches for the field
                 # devices it holds as enrolled (§4 devices, sync/bundle/vouching.py).
-                devices=coordinator_vouches(vault, held_profile(vault)),
+                devices=coordinator_vouches(vault, profile),
             ),
             device,
             recipients,
@@ -261,7 +295,33 @@ def export_bundle(
         custody_events=len(written.manifest.custody),
         blobs=len(pending),
         blob_bytes=sum(b.size for b in pending),
+        withheld=tuple(revisions.withheld),
     )
+
+
+def _revoked(profile: Profile | None, own_id: str) -> frozenset[str]:
+    """The devices the newest profile this vault holds revokes (never this
+    one: a revoked device's bundle is refused whole anyway)."""
+    return frozenset(profile.revoked) - {own_id} if profile is not None else frozenset()
+
+
+def _bytes_to_send(
+    vault: Vault, pending: list[PendingBlob], withheld_items: set[str], revoked: frozenset[str]
+) -> list[PendingBlob]:
+    """Evidence bytes to send, none naming an item only revoked devices
+    wrote: its revisions are withheld, and a receiver refuses bytes for an
+    item it does not hold (``blob``). Bytes only such items hold stay here,
+    unacknowledged; an item with a revision of another device keeps them."""
+    named = {e for b in pending for e in b.evidence_ids} & withheld_items
+    items = {e for e in named if all(h.device_id in revoked for h in vault.evidence.history(e))}
+    if not items:
+        return pending
+    kept = []
+    for blob in pending:
+        holders = tuple(e for e in blob.evidence_ids if e not in items)
+        if holders:
+            kept.append(replace(blob, evidence_ids=holders))
+    return kept
 
 
 def _enrolment(vault: Vault, org_id: str) -> HeaderEnrolment | None:

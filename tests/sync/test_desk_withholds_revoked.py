@@ -1,0 +1,111 @@
+"""A coordinator desk's bundle to coordinators withholds what a revoked
+device signed (issue 14; docs/sync.md §2.3, docs/merge.md "Sending back").
+
+A desk's bundle carries its own work and what it imported that the other
+desks may lack (a USB import here: no server, no relay). When the
+organisation revokes a field worker whose revisions the desk holds, the
+other desk refuses every revision that worker signed, and with one of them
+inside, the whole bundle (``signer``): the desk's own work never arrived.
+Now the desk leaves the revoked device's revisions (and the evidence bytes
+only their items hold) out, and says what it left out.
+
+Real vaults, bundles through a folder standing for a USB stick."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from db.api import NotFound
+from sync import org_vault
+from sync.bundle import BundleRejected, read_bundle
+from sync.merge.devices import devices_view
+from tests.factory import make_case
+from tests.sync.test_coordinator_vouching import Desks
+from tests.sync.trust_fixtures import current_profile
+
+
+@pytest.fixture
+def desks(tmp_path: Path) -> Iterator[Desks]:
+    made = Desks(tmp_path)
+    yield made
+    made.close()
+
+
+def _worker_revisions(desks: Desks, device_id: str) -> set[str]:
+    return {r.revision_id for r in desks.kyiv.revisions.since(0, 10_000) if r.device_id == device_id}
+
+
+def test_the_desks_bundle_leaves_out_a_revoked_workers_revisions_and_arrives(
+    desks: Desks, tmp_path: Path
+) -> None:
+    field = desks.worker("field")
+    # A second photo whose bytes Kyiv also holds in an item of its own.
+    shared = tmp_path / "shared.jpg"
+    shared.write_bytes(os.urandom(50_000))
+    field.vault.evidence.ingest(shared, field.case_id)
+    desks.org.import_(desks.org.export(field.vault).path)  # by USB: travels in Kyiv's own bundle
+    worker_revisions = _worker_revisions(desks, field.vault.device_id)
+    assert worker_revisions
+    own_case = make_case(desks.kyiv, title="Kyiv's own case")
+    own_item = desks.kyiv.evidence.ingest(shared, own_case.id).item
+    # The organisation revokes the worker; Lviv holds the new profile.
+    org_vault.revoke_device(desks.kyiv, field.vault.device_id)
+    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
+
+    made = desks.org.export(desks.kyiv)
+    imported = desks.to_lviv(made.path)  # refused as signer:<the worker's revision> before
+    assert not imported.replay
+    assert set(getattr(made, "withheld", ())) == worker_revisions
+    opened = read_bundle(made.path, desks.lviv.vault_keys.age_identity(), org_id=desks.org.org_id)
+    assert not set(opened.manifest.revisions) & worker_revisions
+    blobs = {b.sha256: b.evidence_ids for b in opened.manifest.blobs}
+    assert field.sha256 not in blobs  # only the worker's item holds these bytes
+    assert tuple(blobs[own_item.sha256]) == (own_item.id,)  # these, Kyiv's item too: they go, for it
+    assert desks.lviv.cases.get(own_case.id).title == "Kyiv's own case"
+    with pytest.raises(NotFound):
+        desks.lviv.evidence.get(field.evidence_id)
+    [own_bytes] = desks.lviv.sync.blobs_of([own_item.id])
+    assert own_bytes.sha256 == own_item.sha256
+    # Nothing of Kyiv's own was left out: every revision Kyiv signed is at Lviv.
+    own = {
+        r.revision_id for r in desks.kyiv.revisions.since(0, 10_000) if r.device_id == desks.kyiv.device_id
+    }
+    at_lviv = {r.revision_id for r in desks.lviv.revisions.since(0, 10_000)}
+    assert own <= at_lviv
+    assert not worker_revisions & at_lviv
+    assert desks.lviv.verify().ok
+
+    # The next bundle withholds them again, and carries Kyiv's new work.
+    later = make_case(desks.kyiv, title="Kyiv, later")
+    again = desks.org.export(desks.kyiv)
+    assert not desks.to_lviv(again.path).replay
+    assert desks.lviv.cases.get(later.id).title == "Kyiv, later"
+
+
+def test_after_a_refused_bundle_the_next_one_brings_its_work(desks: Desks) -> None:
+    """A bundle made before the revocation is refused at a desk that holds
+    it; Kyiv's next bundle (nothing was acknowledged) carries that work again
+    and is taken; the refused number stays a gap in Lviv's devices view."""
+    field = desks.worker("field")
+    desks.org.import_(desks.org.export(field.vault).path)
+    first_case = make_case(desks.kyiv, title="Kyiv, before the revocation")
+    stale = desks.org.export(desks.kyiv)
+    assert stale.withheld == ()
+    org_vault.revoke_device(desks.kyiv, field.vault.device_id)
+    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
+    with pytest.raises(BundleRejected) as refused:
+        desks.to_lviv(stale.path)
+    assert refused.value.kind == "signer"
+
+    second_case = make_case(desks.kyiv, title="Kyiv, after")
+    next_bundle = desks.org.export(desks.kyiv)
+    assert next_bundle.withheld
+    desks.to_lviv(next_bundle.path)
+    assert desks.lviv.cases.get(first_case.id).title == "Kyiv, before the revocation"
+    assert desks.lviv.cases.get(second_case.id).title == "Kyiv, after"
+    [row] = [r for r in devices_view(desks.lviv) if r.device_id == desks.kyiv.device_id]
+    assert [(g.first, g.last) for g in row.gaps] == [(stale.sequence, stale.sequence)]
