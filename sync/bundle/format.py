@@ -72,7 +72,7 @@ OPTIONAL_HEADER_MEMBERS = {ENROLMENT_MEMBER, ADDRESSEE_MEMBER, ADDRESSED_MEMBER}
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _HEX32 = re.compile(r"[0-9a-f]{32}")
-_AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
+AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
 
 
 def canonical(value: Any) -> bytes:
@@ -134,7 +134,7 @@ def _parse_enrolment(value: Any) -> HeaderEnrolment | None:
         not isinstance(value, dict)
         or set(value) != ENROLMENT_MEMBERS
         or not isinstance(value["age_recipient"], str)
-        or _AGE_RECIPIENT.fullmatch(value["age_recipient"]) is None
+        or AGE_RECIPIENT.fullmatch(value["age_recipient"]) is None
         or (value["token_id"] is None) != (value["proof"] is None)
         or (
             value["token_id"] is not None
@@ -459,7 +459,7 @@ def _parse_devices(value: Any) -> tuple[VouchedDevice, ...] | None:
         key = decode_b64(item["device_key"], 32)
         if key is None or device_id_of(key) != item["device_id"]:
             return None
-        if not _AGE_RECIPIENT.fullmatch(item["age_recipient"]):
+        if not AGE_RECIPIENT.fullmatch(item["age_recipient"]):
             return None
         devices.append(VouchedDevice(key, item["age_recipient"]))
     ids = [d.device_id for d in devices]

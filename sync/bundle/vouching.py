@@ -1,30 +1,29 @@
 """What a coordinator's bundle to the other coordinators vouches for
 (docs/bundle-format.md §4 ``devices``, §8 "Vouching between coordinators").
 
-Only the vault that created the organisation holds its key: it issues the
-enrolment tokens, adds devices by their cards and approves held bundles by
-their verification codes. A token proof can be checked by that vault alone
-(an HMAC keyed with the token's signature). So that a device one
-coordinator enrolled is known to every coordinator, each coordinator's
-ordinary bundle (the one to all coordinators, not a send-back) lists in its
-signed manifest every field device it holds as enrolled — the ones it
-enrolled itself, and the ones it took on another coordinator's word, whose
-revisions its bundles relay too. A reader that is a coordinator takes the
-vouch as a field worker takes a send-back's (sync/bundle/vault_io.py
+Only the vault that created the organisation holds its key and issues the
+enrolment tokens, so a token proof can be checked by that vault alone (an
+HMAC keyed with the token's signature); any coordinator adds devices by
+their cards and approves held bundles by their verification codes. So that a
+device one coordinator enrolled is known to every coordinator, each
+coordinator's ordinary bundle (the one to all coordinators, not a send-back)
+lists in its signed manifest every field device it holds as enrolled — the
+ones it enrolled itself, and the ones it took on another coordinator's word,
+whose revisions its bundles relay too. A reader that is a coordinator takes
+the vouch as a field worker takes a send-back's (sync/bundle/vault_io.py
 ``_Applier.manifest``): from a coordinator of its newest profile only, never
 over a revocation or a device it knows already.
 
 The list is the whole of it at every bundle, not what is new since an
-acknowledgement: coordinators do not acknowledge each other's bundles, a
-stick can be lost, and a coordinator added later needs them all; one bundle
-that arrives is enough. It is bounded (``MAX_VOUCHED``)."""
+acknowledgement: no desk acknowledges another's bundles (the server's
+receipt stands for all of them), a stick can be lost, and a coordinator
+added later needs them all; one bundle that arrives is enough. It is bounded
+(``MAX_VOUCHED``)."""
 
 from __future__ import annotations
 
-import re
-
 from db.api import Vault
-from sync.bundle.format import VouchedDevice
+from sync.bundle.format import AGE_RECIPIENT, VouchedDevice
 from sync.org import Profile
 
 # At most this many devices in one bundle's ``devices`` (about 150 bytes
@@ -32,7 +31,6 @@ from sync.org import Profile
 # first by device id. No organisation is near it; the limit keeps the
 # manifest's size bounded whatever a vault holds.
 MAX_VOUCHED = 20_000
-_AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")  # as §4 requires (format.py)
 
 
 def is_coordinator_vault(vault: Vault, profile: Profile | None) -> bool:
@@ -57,6 +55,6 @@ def coordinator_vouches(vault: Vault, profile: Profile | None) -> tuple[VouchedD
         and profile.coordinator(d.device_id) is None
         # A vouch names the device's age recipient (§4): a device approved
         # from a bundle without one (none is made so today) is left out.
-        and _AGE_RECIPIENT.fullmatch(d.age_recipient) is not None
+        and AGE_RECIPIENT.fullmatch(d.age_recipient) is not None
     ]
     return tuple(devices[:MAX_VOUCHED])

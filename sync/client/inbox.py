@@ -193,7 +193,7 @@ class _Inbox:
                 except ServerSaid as said:
                     # Inside the session the transport's refusal comes
                     # through raw (session() translates it on the way out).
-                    if not _refuses_the_bundle(said):
+                    if not refuses_the_bundle(said):
                         raise
                     # The server no longer gives it (removed, restored from
                     # an older backup, the device lost access to it): set
@@ -279,7 +279,7 @@ NOT_OF_THE_BUNDLE = {
 }
 
 
-def _refuses_the_bundle(said: ServerSaid) -> bool:
+def refuses_the_bundle(said: ServerSaid) -> bool:
     """The server's answer refuses this one bundle (not-found, forbidden):
     a 4xx with a code of the server's own; 5xx and the session's codes are
     not."""

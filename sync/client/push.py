@@ -510,7 +510,7 @@ def _deliver_relays(vault: Vault, client: ServerClient, run: _PushRun) -> None:
     by the organisation; one the server refuses (an older server, another
     bundle of that maker with that number) or whose file was lost is
     forgotten, and what it brought travels in this coordinator's own bundle."""
-    from sync.client.inbox import NOT_OF_THE_BUNDLE
+    from sync.client.inbox import refuses_the_bundle
 
     state = SyncClientState.of(vault)
     for relay in relays(vault):
@@ -535,7 +535,7 @@ def _deliver_relays(vault: Vault, client: ServerClient, run: _PushRun) -> None:
             # A refusal about the bundle (bundle-device-revoked: its maker was
             # revoked since the import; bundle-conflict ...), never one about
             # this desk or its session, which stops the run as any would.
-            if not 400 <= said.status < 500 or said.code in NOT_OF_THE_BUNDLE:
+            if not refuses_the_bundle(said):
                 raise
             if said.code == "bundle-device-revoked":
                 withhold_relay(vault, relay.bundle_id)  # not carried: see there
