@@ -122,6 +122,15 @@ def query_terms(word: str) -> tuple[str, ...]:
     return _terms(folded, [parse.normal_form for parse in known or parses])
 
 
+def forget_words() -> None:
+    """Drop the cached analyses of words (of records indexed and of queries
+    typed) when a vault locks: the cache would otherwise keep the words of
+    testimonies reachable in the unlocked process's memory after lock. What
+    freed memory still holds is docs/threat-model.md 4.1's limit."""
+    word_terms.cache_clear()
+    query_terms.cache_clear()
+
+
 def index_text(text: str) -> str:
     """The text stored in the FTS5 index for ``text``: the terms of each word."""
     return " ".join(" ".join(word_terms(w)) for w in WORD.findall(text))
