@@ -524,9 +524,17 @@ def send_back_over_server(
     made again (``SENT_BACK_WATCH``). Raises SyncFailed when the upload
     stops; the bundles stay queued."""
     profile = held_profile(vault)
-    if profile is None or profile.coordinator(vault.device_id) is None:
+    if profile is None:
         raise OrgRefused(
-            "Only a coordinator sends work back to field workers.", "org-not-coordinator", org_id="-"
+            "This vault belongs to no organisation yet: create one (org create) or enrol (enrol).", "org-none"
+        )
+    if profile.coordinator(vault.device_id) is None:
+        # The GUI's message names the organisation: its real id, never a placeholder.
+        raise OrgRefused(
+            f"This vault is not a coordinator of organisation {profile.org_id}: only coordinators send "
+            "work back to field workers.",
+            "org-not-coordinator",
+            org_id=profile.org_id,
         )
     state = SyncClientState.of(vault)
     result = RelayResult()
