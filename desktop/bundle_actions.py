@@ -91,6 +91,17 @@ class BundleOutcome:
     to_worker: bool = False
 
 
+@dataclass(frozen=True)
+class HeldNotReleased:
+    """A bundle held in quarantine whose device an imported bundle vouched
+    for, and which was still not imported (``release_held``): its file is
+    gone from where it was left, or is another file now."""
+
+    path: str
+    device_id: str
+    sequence: int
+
+
 class ExportTask:
     """This device's next bundle, written into ``folder``."""
 
@@ -189,6 +200,8 @@ class ImportTask:
             index = rows.get(Path(one.held.path))
             if one.imported is not None and index is not None:
                 context.progress(BundleOutcome(index, self._paths[index], imported=one.imported))
+            elif one.file_gone:  # said, as the CLI says it: else the dialog is silent about it
+                context.progress(HeldNotReleased(one.held.path, one.held.device_id, one.held.sequence))
 
 
 class ApproveTask:
@@ -391,6 +404,8 @@ class BundleImportDialog(TaskDialog):
         self.approve_box.hide()
         layout.addWidget(self.approve_box)
         self._held: set[int] = set()
+        # Held bundles of devices vouched for that were still not imported, in words.
+        self._not_released: list[str] = []
         self.progress = progress_bar(self.tr("Progress of the current bundle"))
         layout.addWidget(self.progress)
         self.status = wrapped_label(name=self.tr("Summary"))
@@ -435,6 +450,7 @@ class BundleImportDialog(TaskDialog):
             self._results.set_state(index, self.tr("waiting"))
         self._changed = False
         self._held = set()
+        self._not_released = []
         self.approve_box.hide()
         self.progress.setValue(0)
         self.progress.show()
@@ -461,6 +477,14 @@ class BundleImportDialog(TaskDialog):
                 self.progress.setValue(progress_steps(value.done, value.total))
             elif isinstance(value, BundleOutcome):
                 self._show_outcome(value)
+            elif isinstance(value, HeldNotReleased):
+                self._not_released.append(
+                    self.tr(
+                        "Bundle {sequence} of device {device}, held in quarantine, was not imported "
+                        "although its device is now vouched for: the file it was imported from ({path}) "
+                        "is gone or is another file. Import the bundle file again."
+                    ).format(sequence=value.sequence, device=value.device_id, path=value.path)
+                )
             return
         self.task_ended()
         self._set_busy(False)
@@ -470,12 +494,17 @@ class BundleImportDialog(TaskDialog):
             self.tr("not imported (stopped); nothing of it was applied"),
         )
         self.status.setText(
-            ended_text(
-                report,
-                done=self.tr("Done. Bundles that were refused can be kept aside and reported."),
-                stopped=self.tr(
-                    "Stopped. The bundles marked imported are in the vault; import the others again."
-                ),
+            "\n".join(
+                [
+                    ended_text(
+                        report,
+                        done=self.tr("Done. Bundles that were refused can be kept aside and reported."),
+                        stopped=self.tr(
+                            "Stopped. The bundles marked imported are in the vault; import the others again."
+                        ),
+                    ),
+                    *self._not_released,
+                ]
             )
         )
         if self._changed:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,7 @@ from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
 if TYPE_CHECKING:
     from db.api import Vault
     from desktop.coordinator_menu import CoordinatorMenu
+    from sync.bundle.quarantine import HeldState
     from sync.client.org_link import ServerOutcome
     from sync.merge.devices import DeviceRow
     from sync.org import Profile
@@ -80,6 +82,8 @@ class DeviceLine:
     row: DeviceRow
     key: str  # key_fingerprint, "" when the key is not known
     code: str  # verification code with the organisation key, "" when unknown
+    # Its bundles held in quarantine and why each still is (refused, file gone...).
+    held: tuple[HeldState, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,19 +93,24 @@ class DevicesRead:
 
 
 def read_devices(vault: Vault) -> DevicesRead:
+    from sync.bundle.quarantine import held_states
     from sync.merge.devices import devices_view
     from sync.org import verification_code
     from sync.org_vault import held_profile
 
     profile = held_profile(vault)
     keys = {device.device_id: device.public_key for device in vault.sync.devices()}
-    for held in vault.sync.held_bundles():
-        keys.setdefault(held.device_id, held.device_key)
+    held: dict[str, list[HeldState]] = {}
+    for state in held_states(vault):
+        keys.setdefault(state.held.device_id, state.held.device_key)
+        held.setdefault(state.held.device_id, []).append(state)
     lines = []
     for row in devices_view(vault):
         key = keys.get(row.device_id)
         code = verification_code(profile.org_key, key) if key and profile is not None else ""
-        lines.append(DeviceLine(row, key_fingerprint(key) if key else "", code))
+        lines.append(
+            DeviceLine(row, key_fingerprint(key) if key else "", code, tuple(held.get(row.device_id, [])))
+        )
     server = profile.server.url if profile is not None and profile.server is not None else ""
     return DevicesRead(tuple(lines), server)
 
@@ -302,11 +311,11 @@ class DevicesDialog(QDialog):
         texts[self.LAST_COLUMN] = self._last(row)
         texts[self.HELD_COLUMN] = str(row.held_bundles) if row.held_bundles else ""
         texts[self.VERIFICATION_COLUMN] = self._verification(row.verification)
-        texts[self.WARNING_COLUMN] = self.short_warning(row)
+        texts[self.WARNING_COLUMN] = self.short_warning(row, line.held)
         item = QTreeWidgetItem(texts)
         item.setData(self.DEVICE_COLUMN, ID_ROLE, row.device_id)
         item.setToolTip(self.DEVICE_COLUMN, row.device_id)
-        item.setToolTip(self.WARNING_COLUMN, "\n".join(self.warning_texts(row)))
+        item.setToolTip(self.WARNING_COLUMN, "\n".join(self.warning_texts(row, line.held)))
         if line.code:
             item.setToolTip(
                 self.KEY_COLUMN,
@@ -319,13 +328,15 @@ class DevicesDialog(QDialog):
                 item.setForeground(column, QBrush(ROW_TEXT))
         return item
 
-    def short_warning(self, row: DeviceRow) -> str:
+    def short_warning(self, row: DeviceRow, held: Sequence[HeldState] = ()) -> str:
         """What the Warning column says; warning_texts says it in full."""
         parts = []
         if row.gaps:
             parts.append(self.tr("%n missing", "", row.missing))
         if row.held_bundles:
             parts.append(self.tr("%n held", "", row.held_bundles))
+        if gone := sum(state.state == "file-gone" for state in held):
+            parts.append(self.tr("%n file(s) gone", "", gone))
         if row.status == "revoked":
             parts.append(self.tr("revoked"))
         if row.receipt_alarms:
@@ -365,8 +376,9 @@ class DevicesDialog(QDialog):
             sequence=row.last_sequence, when=when, age=age
         )
 
-    def warning_texts(self, row: DeviceRow) -> list[str]:
-        """The row's warnings in words (tests read them as a user does)."""
+    def warning_texts(self, row: DeviceRow, held: Sequence[HeldState] = ()) -> list[str]:
+        """The row's warnings in words (tests read them as a user does);
+        ``held`` says why each held bundle still is (else only their count)."""
         texts = []
         if row.gaps:
             numbers = ", ".join(
@@ -378,14 +390,32 @@ class DevicesDialog(QDialog):
                     "still on their way."
                 ).format(numbers=numbers)
             )
-        if row.held_bundles:
-            texts.append(
-                self.tr("%n bundle(s) held until its verification code is compared.", "", row.held_bundles)
-            )
+        awaiting = sum(state.state == "awaiting-verification" for state in held) if held else row.held_bundles
+        if awaiting:
+            texts.append(self.tr("%n bundle(s) held until its verification code is compared.", "", awaiting))
+        texts += [self._held_text(state) for state in held if state.state != "awaiting-verification"]
         if row.status == "revoked":
             texts.append(self.tr("Revoked: its bundles are refused."))
         texts += [self._receipt_alarm_text(kind, index) for kind, index in row.receipt_alarms]
         return texts
+
+    def _held_text(self, state: HeldState) -> str:
+        """A held bundle of a verified device (or one whose import was
+        refused): what happened to it, and what to do."""
+        if state.state == "file-gone":
+            return self.tr(
+                "Bundle {sequence} is still held: its device is verified now, but the file it was "
+                "imported from ({path}) is gone or is another file. Import the bundle file again."
+            ).format(sequence=state.held.sequence, path=state.held.path)
+        if state.from_server:
+            return self.tr(
+                "Bundle {sequence} is still held, though its device is verified now: the next sync "
+                "imports it."
+            ).format(sequence=state.held.sequence)
+        return self.tr(
+            "Bundle {sequence} is still held, though its device is verified now: import its file "
+            "again ({path})."
+        ).format(sequence=state.held.sequence, path=state.held.path)
 
     def _receipt_alarm_text(self, kind: str, index: int) -> str:
         """A receipt alarm (sync/bundle/carried_receipts.py) in words, with what to do."""
@@ -415,7 +445,7 @@ class DevicesDialog(QDialog):
 
     def full_warnings(self, device_id: str) -> list[str]:
         line = next(line for line in self._lines if line.row.device_id == device_id)
-        return self.warning_texts(line.row)
+        return self.warning_texts(line.row, line.held)
 
     def row_texts(self) -> list[list[str]]:
         """Each row's cells as shown."""
@@ -445,7 +475,7 @@ class DevicesDialog(QDialog):
             self.details.clear()
         else:
             name = f"{line.row.label} ({line.row.device_id})" if line.row.label else line.row.device_id
-            self.details.setText("\n".join([name, *self.warning_texts(line.row)]))
+            self.details.setText("\n".join([name, *self.warning_texts(line.row, line.held)]))
         self.revoke_button.setEnabled(line is not None and line.row.status != "revoked")
         if line is None or line.row.device_id != self._confirming:
             self.confirm_box.hide()

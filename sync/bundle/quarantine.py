@@ -153,6 +153,50 @@ def approve_bundle(
     )
 
 
+# -- why a held bundle still is ------------------------------------------------------------
+
+
+# Why a bundle is still held (``held_states``):
+# - awaiting-verification: its device is not known as enrolled (compare its code; the
+#   approval is given the file);
+# - file-gone: its device is verified now, but nothing at the path it was left at is
+#   that bundle any more (release_held's file_gone): give the file again;
+# - releasable: its device is verified now and its file is there: importing the file
+#   again takes it (one a pull left in the spool: the next sync).
+HELD_STATES = ("awaiting-verification", "file-gone", "releasable")
+
+
+@dataclass(frozen=True)
+class HeldState:
+    held: HeldBundle
+    state: str  # HELD_STATES
+    from_server: bool = False  # a pull left it in the spool (in_spool): the next sync imports it
+
+
+def _file_is(path: Path, bundle_id: str) -> bool:
+    try:
+        return check_header(path).bundle_id == bundle_id
+    except (FieldvaultError, OSError):
+        return False
+
+
+def held_states(vault: Vault) -> list[HeldState]:
+    """Every bundle held in quarantine and why it still is, for the devices
+    view: a verified device with a bundle "held" says nothing true unless it
+    says what happened to that bundle. Reads each held file's header (a few
+    hundred bytes; held bundles are few)."""
+    enrolled = {held.bundle_id for held in releasable(vault)}
+    states = []
+    for held in vault.sync.held_bundles():
+        if held.bundle_id not in enrolled:
+            states.append(HeldState(held, "awaiting-verification"))
+        elif not _file_is(Path(held.path), held.bundle_id):
+            states.append(HeldState(held, "file-gone", from_server=in_spool(vault, held)))
+        else:
+            states.append(HeldState(held, "releasable", from_server=in_spool(vault, held)))
+    return states
+
+
 # -- held bundles of a device enrolled since ---------------------------------------------
 
 
