@@ -3,7 +3,7 @@ duration and creation time for audio and video; page count for PDF.
 
 These are claims, not facts (metadata is easy to forge or strip), so they are
 stored apart from what the field worker states. Parsing is done by well-kept
-libraries (libmagic, Pillow, PyAV/FFmpeg, pypdf) and only the headers are read.
+libraries (libmagic, Pillow, mutagen, pypdf) and only the headers are read.
 
 Those libraries read attacker-chosen bytes, so they never run in the app's
 process: ``examine_file`` hands the file to a confined child process
@@ -16,8 +16,10 @@ child of their own (``db.c2pa_read``) and join the claims as ``c2pa_*`` keys.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -139,23 +141,82 @@ def _image_claims(source: BinaryIO) -> dict[str, str]:
     return claims
 
 
-def _media_claims(source: BinaryIO) -> dict[str, str]:
-    import av
+# MP4/QuickTime times count seconds from 1904-01-01 UTC.
+MP4_EPOCH_OFFSET = 2_082_844_800
 
+
+def _media_claims(source: BinaryIO) -> dict[str, str]:
+    """Duration from mutagen (MP4/M4A/MOV, MP3, Ogg Opus/Vorbis/FLAC, FLAC,
+    WAV, AIFF, ASF/WMA, AAC...); for MP4 also the creation time and the frame
+    size from its boxes. Matroska/WebM and AVI: mutagen reads neither, so no
+    claims (the file is still taken in and hashed)."""
+    import mutagen
+    from mutagen.mp4 import MP4
+
+    try:
+        media = mutagen.File(source)
+    except mutagen.MutagenError as err:
+        # mutagen wraps whatever went wrong in its own error; a refused
+        # allocation (a box claiming gigabytes, past the child's memory
+        # limit) is reported as such.
+        if isinstance(err.__context__, MemoryError):
+            raise MemoryError from None
+        raise
     claims: dict[str, str] = {}
-    with av.open(source, mode="r", metadata_errors="ignore") as container:
-        if container.duration:
-            claims["duration_seconds"] = f"{container.duration / 1_000_000:.3f}"
-        created = container.metadata.get("creation_time")
-        if created:
-            claims["creation_time"] = str(created)
-        video = next(iter(container.streams.video), None)
-        if video is not None and video.codec_context is not None:
-            claims["width"], claims["height"] = (
-                str(video.codec_context.width),
-                str(video.codec_context.height),
-            )
+    if media is None:
+        return claims
+    length = getattr(media.info, "length", 0) or 0
+    if length > 0:
+        claims["duration_seconds"] = f"{length:.3f}"
+    if isinstance(media, MP4):
+        source.seek(0)
+        claims |= _mp4_box_claims(source)
     return claims
+
+
+def _mp4_box_claims(source: BinaryIO) -> dict[str, str]:
+    """``moov/mvhd``'s creation time, as FFmpeg words it, and the first video
+    track's frame size from its ``tkhd``."""
+    # mutagen's own box reader: not its documented API, but what its MP4
+    # class reads with (the locks pin the version; the capture tests check it).
+    from mutagen.mp4._atom import Atoms
+
+    atoms = Atoms(source)
+    claims: dict[str, str] = {}
+    moov = atoms[b"moov"]
+    ok, data = moov[b"mvhd",].read(source)
+    if ok and len(data) >= 12:
+        created = int.from_bytes(data[4:12], "big") if data[0] == 1 else int.from_bytes(data[4:8], "big")
+        if created:
+            # As FFmpeg reads it: a time before 1970 counted from 1904 is
+            # taken as one some writers count from 1970 already.
+            unix = created - MP4_EPOCH_OFFSET if created >= MP4_EPOCH_OFFSET else created
+            with contextlib.suppress(OverflowError, OSError, ValueError):
+                when = datetime.fromtimestamp(unix, UTC)
+                claims["creation_time"] = when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    for trak in moov.findall(b"trak"):
+        size = _video_frame_size(trak, source)
+        if size is not None:
+            claims["width"], claims["height"] = str(size[0]), str(size[1])
+            break
+    return claims
+
+
+def _video_frame_size(trak: Any, source: BinaryIO) -> tuple[int, int] | None:
+    try:
+        ok, handler = trak[b"mdia", b"hdlr"].read(source)
+        if not ok or handler[8:12] != b"vide":
+            return None
+        ok, header = trak[b"tkhd",].read(source)
+    except KeyError:
+        return None
+    # tkhd: version/flags, times and ids (version 1: 32 bytes, 0: 20), 52 bytes
+    # of reserved, layer, volume and matrix, then width and height in 16.16.
+    start = (32 if header[:1] == b"\x01" else 20) + 4 + 52
+    if not ok or len(header) < start + 8:
+        return None
+    width, height = (int.from_bytes(header[i : i + 4], "big") >> 16 for i in (start, start + 4))
+    return (width, height) if width and height else None
 
 
 def _pdf_claims(source: BinaryIO) -> dict[str, str]:

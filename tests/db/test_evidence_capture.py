@@ -101,6 +101,63 @@ def test_audio_duration_is_a_claim(vault: Vault, tmp_path: Path, maker: object) 
     assert "width" not in item.claimed
 
 
+def test_a_recorders_m4a_claims_its_audio_duration(vault: Vault, tmp_path: Path) -> None:
+    # AAC in MP4, as phones' voice recorders save it: the audio track's length.
+    item = ingest(vault, make_aac_m4a(tmp_path / "Voice 003.m4a"))
+    assert item.mime_type in ("audio/x-m4a", "audio/mp4", "video/mp4"), item.mime_type
+    assert close_to(item.claimed["duration_seconds"], AUDIO_SECONDS, 0.1), item.claimed
+    assert "width" not in item.claimed
+
+
+def test_matroska_gets_in_without_media_claims(vault: Vault, tmp_path: Path) -> None:
+    """mutagen reads neither Matroska/WebM nor AVI (docs/chain-of-custody.md):
+    the file is taken in byte-exact, with no claims and no "not read" note."""
+    source = make_matroska(tmp_path / "VID_0008.mkv")
+    item = ingest(vault, source)
+    assert item.mime_type in ("video/x-matroska", "video/webm"), item.mime_type
+    assert [key for key in item.claimed if not key.startswith("c2pa_")] == []
+    with vault.evidence.open(item.id) as reader:
+        assert reader.read() == source.read_bytes()
+
+
+def make_aac_m4a(path: Path) -> Path:
+    import av
+
+    rate, per_frame = 48_000, 1024
+    with av.open(str(path), "w", format="ipod") as container:
+        stream = container.add_stream("aac", rate=rate)
+        stream.layout = "mono"
+        written = 0
+        while written < AUDIO_SECONDS * rate:
+            frame = av.AudioFrame(format="fltp", layout="mono", samples=per_frame)
+            frame.planes[0].update(bytes(per_frame * 4))
+            frame.sample_rate = rate
+            frame.pts = written
+            written += per_frame
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def make_matroska(path: Path) -> Path:
+    import av
+
+    with av.open(str(path), "w", format="matroska") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height = 64, 48
+        stream.pix_fmt = "yuv420p"
+        for index in range(10):
+            frame = av.VideoFrame(64, 48, "yuv420p")
+            frame.pts = index
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
 def test_pdf_page_count_is_a_claim(vault: Vault, tmp_path: Path) -> None:
     item = ingest(vault, make_pdf(tmp_path / "report.pdf"))
     assert item.mime_type == "application/pdf"
