@@ -44,7 +44,7 @@ from sync.bundle.org_held import (
     relays,
     withhold_relay,
 )
-from sync.bundle.reader import check_header
+from sync.bundle.reader import CheckedBundle, check_header
 from sync.bundle.vault_io import ExportedBundle, export_bundle
 from sync.bundle.writer import bundle_file_name
 from sync.client import errors
@@ -58,6 +58,7 @@ from sync.org import OrgRefused
 from sync.org_vault import held_profile
 from sync.server.protocol import TUS_VERSION
 from sync.server.receipts import Receipt, ReceiptInvalid, verify_receipt
+from sync.server.relay_statement import RelayStatement, upload_metadata
 
 # One tus PATCH is sized to the link (sync/client/chunking.py): small enough
 # that a cut costs little (at most the chunk in flight is sent twice) and a
@@ -72,6 +73,7 @@ class Queued:
     sequence: int
     path: Path
     device_id: str | None = None  # its maker when not this device (a coordinator's relay)
+    relay_signature: bytes | None = None  # a relay's statement, signed by this desk's device key
 
 
 @dataclass
@@ -265,7 +267,9 @@ class _Delivery:
         location = delivery.upload_url if delivery is not None else None
         known = _upload_state(client, location) if location is not None else None
         if known is None:
-            location = client.create_upload(self.size)
+            signature = self.queued.relay_signature
+            metadata = upload_metadata(signature) if signature is not None else None
+            location = client.create_upload(self.size, metadata=metadata)
             self.state.set_upload(self.queued.bundle_id, location)
             self.offset, accepted = 0, None
         else:
@@ -506,10 +510,13 @@ def _deliver_relays(vault: Vault, client: ServerClient, run: _PushRun) -> None:
     """Upload, as they are, the bundles of other devices this coordinator
     imported from a USB stick (sync/bundle/org_held.py ``relays``): the
     server files each under its maker, and the other coordinators pull it
-    whole (its custody events and its number too). A delivered one is held
-    by the organisation; one the server refuses (an older server, another
-    bundle of that maker with that number) or whose file was lost is
-    forgotten, and what it brought travels in this coordinator's own bundle."""
+    whole (its custody events and its number too). Each carries this desk's
+    relay statement, signed by its device key (sync/server/relay_statement.py):
+    the server takes no relay on the strength of the session alone. A
+    delivered one is held by the organisation; one the server refuses (an
+    older server, a statement it does not take, another bundle of that maker
+    with that number) or whose file was lost is forgotten, and what it
+    brought travels in this coordinator's own bundle."""
     from sync.client.inbox import refuses_the_bundle
 
     state = SyncClientState.of(vault)
@@ -521,12 +528,25 @@ def _deliver_relays(vault: Vault, client: ServerClient, run: _PushRun) -> None:
         if not relay.path.is_file() or relay.path.is_symlink():
             _set_aside(vault, run, relay.bundle_id, "relay-file-lost")
             continue
-        if not _is_the_bundle(relay.path, relay.bundle_id, run.target.profile.org_id):
+        org_id = run.target.profile.org_id
+        checked = _header_of(relay.path, org_id)
+        if checked is None or checked.bundle_id != relay.bundle_id:
             # Not what was imported (changed on disk since): never uploaded,
             # the server would file a bundle this desk never checked.
             _set_aside(vault, run, relay.bundle_id, "relay-file-changed")
             continue
-        queued = Queued(relay.bundle_id, relay.sequence, relay.path, relay.device_id)
+        # Signed by this desk's device key: the server takes a relay only
+        # with it, never on the strength of the session alone (server.md §4).
+        statement = RelayStatement(
+            org_id=org_id,
+            relayer_id=vault.device_id,
+            bundle_id=checked.bundle_id,
+            device_id=checked.header.device_id,
+            sequence=checked.header.sequence,
+            payload_sha256=checked.header.payload_sha256,
+        )
+        signature = statement.sign(vault.sync.signing_key())
+        queued = Queued(relay.bundle_id, relay.sequence, relay.path, relay.device_id, signature)
         delivery = _Delivery(vault, queued, run.result, run.sizer)
         try:
             accepted = delivery.upload(client, lambda _offset: None, run.cancel)
@@ -545,13 +565,14 @@ def _deliver_relays(vault: Vault, client: ServerClient, run: _PushRun) -> None:
         run.result.relayed.append(relay.bundle_id)
 
 
-def _is_the_bundle(path: Path, bundle_id: str, org_id: str) -> bool:
-    """Is the file's header the bundle imported (its id is the header's
-    hash, which covers the payload's; the server checks the payload)?"""
+def _header_of(path: Path, org_id: str) -> CheckedBundle | None:
+    """The file's checked header, to compare with the bundle imported (its
+    id is the header's hash, which covers the payload's; the server checks
+    the payload); None when it is no bundle of this organisation."""
     try:
-        return check_header(path, org_id=org_id).bundle_id == bundle_id
+        return check_header(path, org_id=org_id)
     except (BundleRejected, OSError):
-        return False
+        return None
 
 
 def _set_aside(vault: Vault, run: _PushRun, bundle_id: str, why: str) -> None:

@@ -208,10 +208,13 @@ class ServerClient:
 
     # -- upload (tus) ------------------------------------------------------------------
 
-    def create_upload(self, length: int) -> str:
-        response = self.request(
-            "POST", "/v1/uploads", headers={"Tus-Resumable": TUS_VERSION, "Upload-Length": str(length)}
-        )
+    def create_upload(self, length: int, *, metadata: str | None = None) -> str:
+        """A new tus upload; ``metadata`` is its ``Upload-Metadata`` (a
+        coordinator's relay statement, sync/server/relay_statement.py)."""
+        headers = {"Tus-Resumable": TUS_VERSION, "Upload-Length": str(length)}
+        if metadata is not None:
+            headers["Upload-Metadata"] = metadata
+        response = self.request("POST", "/v1/uploads", headers=headers)
         location: str = response.headers["Location"]
         return location
 
@@ -220,12 +223,20 @@ class ServerClient:
             self.request("HEAD", location, headers={"Tus-Resumable": TUS_VERSION}).headers["Upload-Offset"]
         )
 
-    def upload(self, path: Path, *, location: str | None = None, chunk: int | None = None) -> Uploaded:
+    def upload(
+        self,
+        path: Path,
+        *,
+        location: str | None = None,
+        chunk: int | None = None,
+        metadata: str | None = None,
+    ) -> Uploaded:
         """Upload a bundle file (resuming ``location`` when given) in PATCHes
         of ``chunk`` bytes (None: sized to the link, sync/client/chunking.py)
-        and return its receipt, checked against the server's key."""
+        and return its receipt, checked against the server's key. ``metadata``:
+        the new upload's ``Upload-Metadata``, as for create_upload."""
         size = path.stat().st_size
-        location = location or self.create_upload(size)
+        location = location or self.create_upload(size, metadata=metadata)
         offset = self.offset(location)
         bundle_id: str | None = None
         sizer = ChunkSizer(chunk)

@@ -252,6 +252,7 @@ class Change(BaseModel):
     received_ms: int
     receipt_index: int
     acked: bool
+    relayed_by: str | None = None  # the coordinator that relayed it (its signed statement checked)
 
 
 class Changes(BaseModel):
@@ -534,6 +535,7 @@ def create_app(config: ServerConfig) -> FastAPI:
                 received_ms=b.received_ms,
                 receipt_index=b.receipt_index or 0,
                 acked=acked,
+                relayed_by=b.relayed_by,
             )
             for b, acked in rows
         ]

@@ -93,6 +93,10 @@ uploads = Table(
     # receiving -> done (a bundle row took it over) | refused
     Column("state", String(16), nullable=False),
     Column("bundle_id", String(64)),
+    # A coordinator's relay statement given at creation (relay_statement.py,
+    # migration 0006): checked on the last byte against the bundle and the
+    # coordinator's key in the newest profile. NULL: none given.
+    Column("relay_signature", LargeBinary(64)),
 )
 
 bundles = Table(
@@ -112,6 +116,11 @@ bundles = Table(
     Column("state", String(16), nullable=False),
     Column("received_ms", BigInteger, nullable=False),
     Column("receipt_index", BigInteger, unique=True),
+    # A bundle a coordinator relayed (another device's, by USB): that
+    # coordinator's device id and its checked relay statement (migration
+    # 0006), so who put it into the feed stays on record. NULL: its maker sent it.
+    Column("relayed_by", String(32)),
+    Column("relay_signature", LargeBinary(64)),
     UniqueConstraint("device_id", "sequence", name="uq_bundles_device_sequence"),
 )
 

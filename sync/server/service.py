@@ -31,6 +31,7 @@ from sync.server.errors import ServerRefused, bad_request, conflict, forbidden, 
 from sync.server.payloads import ChecksumMismatch, OffsetMismatch, PayloadStore, UploadBusy
 from sync.server.protocol import challenge_message, enrol_message, unb64
 from sync.server.receipts import Receipt, make_entry, sign_entry
+from sync.server.relay_statement import MetadataForm, RelayStatement, signature_in
 from sync.server.storage import BundleRow, Metadata, UploadRow, now_ms
 
 log = logging.getLogger("fieldvault.server")
@@ -322,15 +323,31 @@ class Service:
 
     # -- uploads ---------------------------------------------------------------------
 
-    def create_upload(self, caller: Caller, length: int) -> str:
+    def create_upload(self, caller: Caller, length: int, upload_metadata: str | None = None) -> str:
+        """A new upload. ``upload_metadata`` (tus ``Upload-Metadata``) is
+        read for a coordinator's relay statement only (relay_statement.py),
+        kept with the upload and checked on its last byte; every other key
+        is ignored and stored nowhere."""
         if not 1 <= length <= self.limits.max_bundle:
             raise ServerRefused(
                 413, "bundle-too-large", f"A bundle is at most {self.limits.max_bundle} bytes on this server."
             )
+        try:
+            relay_signature = signature_in(upload_metadata)
+        except MetadataForm as malformed:
+            raise bad_request("relay-statement", f"Upload-Metadata: {malformed}.") from None
         self.remove_expired()
         upload_id = secrets.token_hex(16)
-        self.metadata.add_upload(upload_id, caller.device_id, length, now_ms() + self.limits.upload_ttl_ms)
-        event("upload-created", device_id=caller.device_id, upload_id=upload_id, length=length)
+        self.metadata.add_upload(
+            upload_id, caller.device_id, length, now_ms() + self.limits.upload_ttl_ms, relay_signature
+        )
+        event(
+            "upload-created",
+            device_id=caller.device_id,
+            upload_id=upload_id,
+            length=length,
+            relay=relay_signature is not None,
+        )
         return upload_id
 
     def own_upload(self, caller: Caller, upload_id: str) -> UploadRow:
@@ -430,16 +447,39 @@ class Service:
         header = checked.header
         # A coordinator may relay another device's bundle that reached it by
         # USB (docs/sync.md §2.3): signed by its maker, checked as any other,
-        # filed under its maker's device and number. Never an addressed one.
-        relayed = header.addressee is None and profile.coordinator(row.device_id) is not None
-        if header.device_id != row.device_id and not relayed:
-            raise self._refuse_upload(
-                row,
-                forbidden(
-                    "bundle-other-device",
-                    f"The bundle was made by device {header.device_id}, not the sender.",
-                ),
+        # filed under its maker's device and number. Never an addressed one,
+        # and only with the coordinator's relay statement for this bundle.
+        relayer = profile.coordinator(row.device_id) if header.addressee is None else None
+        relayed_by = None
+        if header.device_id != row.device_id:
+            if relayer is None:
+                raise self._refuse_upload(
+                    row,
+                    forbidden(
+                        "bundle-other-device",
+                        f"The bundle was made by device {header.device_id}, not the sender.",
+                    ),
+                )
+            # Bound to the coordinator's key, not only its session: a stolen
+            # session token must not put any key's bundles into the feed.
+            statement = RelayStatement(
+                org_id=profile.org_id,
+                relayer_id=row.device_id,
+                bundle_id=checked.bundle_id,
+                device_id=header.device_id,
+                sequence=header.sequence,
+                payload_sha256=header.payload_sha256,
             )
+            if not statement.signed_by(relayer.device_key, row.relay_signature):
+                raise self._refuse_upload(
+                    row,
+                    forbidden(
+                        "relay-statement",
+                        f"The relay of bundle {checked.bundle_id} carries no relay statement signed by "
+                        f"coordinator {row.device_id}'s key for it; it was not stored.",
+                    ),
+                )
+            relayed_by = row.device_id
         if header.device_id in profile.revoked:
             # A relay's maker revoked is about the bundle, not the caller: its
             # own code, so that the relaying desk sets this bundle aside and
@@ -468,6 +508,8 @@ class Service:
             state="staged",
             received_ms=now_ms(),
             receipt_index=None,
+            relayed_by=relayed_by,
+            relay_signature=row.relay_signature if relayed_by is not None else None,
         )
         held = self.metadata.claim_bundle(claim, header.addressee)
         if held.bundle_id != claim.bundle_id:
@@ -572,7 +614,8 @@ class Service:
             return data, hashlib.sha256(data).hexdigest(), sign_entry(self.receipt_key, data)
 
         index = self.metadata.commit_bundle(bundle.bundle_id, entry)
-        event("bundle-stored", device_id=bundle.device_id, bundle_id=bundle.bundle_id, receipt=index)
+        relay = {"relayed_by": bundle.relayed_by} if bundle.relayed_by is not None else {}
+        event("bundle-stored", device_id=bundle.device_id, bundle_id=bundle.bundle_id, receipt=index, **relay)
         committed = self.metadata.bundle(bundle.bundle_id)
         assert committed is not None
         return committed

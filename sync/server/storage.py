@@ -82,6 +82,20 @@ class UploadRow:
     expires_ms: int
     state: str
     bundle_id: str | None
+    relay_signature: bytes | None = None  # a coordinator's relay statement (relay_statement.py)
+
+
+def _upload_row(row: Any) -> UploadRow:
+    signature = row.relay_signature
+    return UploadRow(
+        row.upload_id,
+        row.device_id,
+        row.length,
+        row.expires_ms,
+        row.state,
+        row.bundle_id,
+        bytes(signature) if signature is not None else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,8 @@ class BundleRow:
     state: str
     received_ms: int
     receipt_index: int | None
+    relayed_by: str | None = None  # the coordinator that relayed it; None: its maker sent it
+    relay_signature: bytes | None = None  # that coordinator's checked relay statement
 
 
 class Metadata:
@@ -206,7 +222,14 @@ class Metadata:
 
     # -- uploads -----------------------------------------------------------------------
 
-    def add_upload(self, upload_id: str, device_id: str, length: int, expires_ms: int) -> None:
+    def add_upload(
+        self,
+        upload_id: str,
+        device_id: str,
+        length: int,
+        expires_ms: int,
+        relay_signature: bytes | None = None,
+    ) -> None:
         with self.engine.begin() as conn:
             conn.execute(
                 insert(uploads).values(
@@ -216,15 +239,14 @@ class Metadata:
                     created_ms=now_ms(),
                     expires_ms=expires_ms,
                     state="receiving",
+                    relay_signature=relay_signature,
                 )
             )
 
     def upload(self, upload_id: str) -> UploadRow | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(uploads).where(uploads.c.upload_id == upload_id)).first()
-        if row is None:
-            return None
-        return UploadRow(row.upload_id, row.device_id, row.length, row.expires_ms, row.state, row.bundle_id)
+        return _upload_row(row) if row is not None else None
 
     def set_upload_state(self, upload_id: str, state: str, bundle_id: str | None = None) -> None:
         with self.engine.begin() as conn:
@@ -241,9 +263,7 @@ class Metadata:
     def receiving_uploads(self) -> list[UploadRow]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(uploads).where(uploads.c.state == "receiving")).all()
-        return [
-            UploadRow(r.upload_id, r.device_id, r.length, r.expires_ms, r.state, r.bundle_id) for r in rows
-        ]
+        return [_upload_row(r) for r in rows]
 
     def expired_uploads(self, now: int) -> list[str]:
         with self.engine.connect() as conn:

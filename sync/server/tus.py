@@ -1,7 +1,8 @@
 """tus 1.0 at /v1/uploads: core, creation, termination and checksum (sha256)
 (https://tus.io/protocols/resumable-upload; docs/server.md says why it is
-our own). Upload-Metadata is accepted and ignored: nothing a client names
-is stored. The last byte of an upload triggers the bundle checks
+our own). Upload-Metadata is read for one key only, a coordinator's
+``relay-signature`` (sync/server/relay_statement.py); anything else a client
+names there is ignored and stored nowhere. The last byte of an upload triggers the bundle checks
 (service.finish); the answer then carries the bundle id, and its receipt is
 at /v1/bundles/{id}/receipt.
 """
@@ -99,6 +100,7 @@ def add_routes(
         upload_length: str | None = Header(None),
         upload_defer_length: str | None = Header(None),
         content_length: str | None = Header(None),
+        upload_metadata: str | None = Header(None),
     ) -> Response:
         _check_version(tus_resumable)
         if upload_defer_length is not None:
@@ -107,7 +109,7 @@ def add_routes(
         if content_length not in (None, "0"):
             raise bad_request("tus-creation-with-upload", "Create the upload first, then PATCH its bytes.")
         caller = await caller_of(authorization)
-        upload_id = await run_in_threadpool(service.create_upload, caller, length)
+        upload_id = await run_in_threadpool(service.create_upload, caller, length, upload_metadata)
         return Response(status_code=201, headers={**tus_headers, "Location": f"/v1/uploads/{upload_id}"})
 
     @app.head("/v1/uploads/{upload_id}", responses=errors)

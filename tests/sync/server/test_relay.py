@@ -2,8 +2,9 @@
 docs/server.md upload checks): a bundle that reached it on a USB stick is
 uploaded as it is, signed by its maker, and filed under the maker's device
 and number, so the other coordinators pull it whole. Only a coordinator of
-the profile may relay, never a bundle addressed to a worker, never a
-revoked device's."""
+the profile may relay, with its relay statement signed by its device key
+(tests/sync/server/test_relay_statement.py: without one, nothing is
+stored), never a bundle addressed to a worker, never a revoked device's."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.bundle import DeviceIdentity, write_bundle
+from sync.bundle.reader import check_header
+from sync.client.transport import Uploaded
+from sync.server.relay_statement import RelayStatement, upload_metadata
 from tests.sync.bundle_samples import sample
 from tests.sync.server.server_helpers import Org, RunningServer, device_id, make_org, running_server
 from tests.sync.server.test_inbox import _coordinator
@@ -48,6 +52,21 @@ def _bundle(
     return write_bundle(folder / name, contents, DeviceIdentity(key, device_id(key)), org.recipients).path
 
 
+def relay_metadata(path: Path, org: Org, key: Ed25519PrivateKey, relayer_id: str | None = None) -> str:
+    """The Upload-Metadata of a relay of ``path``: its statement signed by
+    ``key``, naming ``relayer_id`` (by default, the key's own device)."""
+    checked = check_header(path, org_id=org.profile.org_id)
+    statement = RelayStatement(
+        org_id=org.profile.org_id,
+        relayer_id=relayer_id or device_id(key),
+        bundle_id=checked.bundle_id,
+        device_id=checked.header.device_id,
+        sequence=checked.header.sequence,
+        payload_sha256=checked.header.payload_sha256,
+    )
+    return upload_metadata(statement.sign(key))
+
+
 def test_a_coordinator_relays_a_usb_only_workers_bundle_under_the_workers_number(
     tmp_path: Path, server: RunningServer, org: Org
 ) -> None:
@@ -55,17 +74,22 @@ def test_a_coordinator_relays_a_usb_only_workers_bundle_under_the_workers_number
     worker_id = device_id(worker_key)
     coordinator = _coordinator(server, org)
     usb = _bundle(tmp_path, org, worker_key)
-    relayed = coordinator.upload(usb)
+
+    def relay(path: Path) -> Uploaded:
+        return coordinator.upload(path, metadata=relay_metadata(path, org, org.coordinator_key))
+
+    relayed = relay(usb)
     assert (relayed.body["device_id"], relayed.body["sequence"]) == (worker_id, 1)
     [change] = coordinator.changes()["changes"]
     assert (change["bundle_id"], change["device_id"]) == (relayed.bundle_id, worker_id)
+    assert change["relayed_by"] == org.coordinator_id  # who put it into the feed is on record
     # The same file relayed again (another desk had it too): the bundle stored before.
-    assert coordinator.upload(usb).receipt == relayed.receipt
+    assert relay(usb).receipt == relayed.receipt
     # The worker's next bundle follows it on the server: the chain holds.
     second = _bundle(tmp_path, org, worker_key, sequence=2, previous=relayed.bundle_id)
-    assert coordinator.upload(second).body["sequence"] == 2
+    assert relay(second).body["sequence"] == 2
     forked = _bundle(tmp_path, org, worker_key, sequence=2, previous="0" * 64)
-    assert refusal(coordinator.upload, forked)[1] in {"bundle-chain", "bundle-conflict"}
+    assert refusal(relay, forked)[1] in {"bundle-chain", "bundle-conflict"}
     coordinator.close()
 
 
@@ -74,16 +98,20 @@ def test_only_a_coordinator_relays_and_never_an_addressed_or_revoked_devices_bun
 ) -> None:
     first, first_key = enrolled(server, org)
     other_key = Ed25519PrivateKey.generate()
-    assert refusal(first.upload, _bundle(tmp_path, org, other_key)) == (403, "bundle-other-device")
+    others = _bundle(tmp_path, org, other_key)
+    assert refusal(first.upload, others) == (403, "bundle-other-device")
+    # A field worker's own relay statement makes no relayer of it.
+    signed = relay_metadata(others, org, first_key)
+    assert refusal(first.upload, others, metadata=signed) == (403, "bundle-other-device")
     coordinator = _coordinator(server, org)
     addressed = _bundle(tmp_path, org, other_key, addressee=device_id(first_key))
-    assert refusal(coordinator.upload, addressed) == (403, "bundle-other-device")
+    signed = relay_metadata(addressed, org, org.coordinator_key)
+    assert refusal(coordinator.upload, addressed, metadata=signed) == (403, "bundle-other-device")
     revoked_key = Ed25519PrivateKey.generate()
     coordinator.put_profile(org.next_version(revoked=(device_id(revoked_key),)).signed)
-    assert refusal(coordinator.upload, _bundle(tmp_path, org, revoked_key)) == (
-        403,
-        "bundle-device-revoked",
-    )
+    revoked = _bundle(tmp_path, org, revoked_key)
+    signed = relay_metadata(revoked, org, org.coordinator_key)
+    assert refusal(coordinator.upload, revoked, metadata=signed) == (403, "bundle-device-revoked")
     assert coordinator.changes()["changes"] == []
     for client in (first, coordinator):
         client.close()
