@@ -19,7 +19,7 @@ import secrets
 import urllib.parse
 import uuid
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import rfc8785
@@ -193,6 +193,17 @@ class Profile:
     revoked: tuple[str, ...]  # device ids, sorted
     purge_after_delivery: bool = False
     send_to_workers: str = DEFAULT_SEND_TO_WORKERS  # SEND_TO_WORKERS
+    # The version at which ``coordinators`` (their device ids and age
+    # recipients: whom bundles are encrypted to) last changed. Every version
+    # from it up to this one has these coordinators, so a bundle made under
+    # any of them can be read by each (sync/bundle/org_held.py). 0 when
+    # made: this version (a new organisation, a change of coordinators, a
+    # profile that predates the member). ``next_version`` sets it.
+    coordinators_since: int = 0
+
+    def __post_init__(self) -> None:
+        if self.coordinators_since == 0:
+            object.__setattr__(self, "coordinators_since", self.version)
 
     @property
     def fingerprint(self) -> str:
@@ -210,7 +221,15 @@ class Profile:
             "coordinators": [c.to_json() for c in self.coordinators],
             "revoked": list(self.revoked),
             "policy": self._policy_json(),
-        }
+        } | self._coordinators_since_json()
+
+    def _coordinators_since_json(self) -> dict[str, Any]:
+        # Written only when the coordinators are older than this version
+        # (one content, one canonical form): a profile that changes them
+        # reads as before, also by devices that predate the member.
+        if self.coordinators_since != self.version:
+            return {"coordinators_since": self.coordinators_since}
+        return {}
 
     def _policy_json(self) -> dict[str, Any]:
         policy: dict[str, Any] = {"purge_after_delivery": self.purge_after_delivery}
@@ -287,6 +306,28 @@ def new_profile(
     )
 
 
+def coordinators_key(profile: Profile) -> frozenset[tuple[str, str]]:
+    """What a change of coordinators is: the devices and the age recipients
+    bundles are encrypted to (a label, or the order, is no change)."""
+    return frozenset((c.device_id, c.age_recipient) for c in profile.coordinators)
+
+
+def next_version(previous: Profile, **change: Any) -> Profile:
+    """The profile's next version (``version`` one more) with ``change``
+    (Profile's fields) applied. ``coordinators_since`` is worked out here,
+    never taken from the caller: kept when the coordinators are the same
+    (a revocation of a field device, a server, a policy), the new version
+    when any coordinator was added or removed or its recipient changed. A
+    kept value that was wrong would make a desk count as held a bundle that
+    a coordinator cannot read."""
+    if "coordinators_since" in change:
+        raise ValueError("coordinators_since is worked out from the coordinators, not given")
+    profile = replace(previous, version=previous.version + 1, **change)
+    same = coordinators_key(profile) == coordinators_key(previous)
+    since = previous.coordinators_since if same else profile.version
+    return replace(profile, coordinators_since=since)
+
+
 def sign_profile(profile: Profile, org_key: Ed25519PrivateKey) -> SignedProfile:
     """The profile file: canonical JSON ``{"profile": …, "signature": base64}``,
     the signature Ed25519 by the organisation key over
@@ -320,7 +361,7 @@ def _check_profile_json(body: Any) -> Profile:
         "revoked",
         "policy",
     }
-    if not isinstance(body, dict) or set(body) != members:
+    if not isinstance(body, dict) or set(body) - {"coordinators_since"} != members:
         raise _form_error()
     if (
         body["format"] != PROFILE_FORMAT
@@ -390,6 +431,15 @@ def _check_profile_json(body: Any) -> Profile:
         "send_to_workers" in policy and send_to_workers == DEFAULT_SEND_TO_WORKERS
     ):
         raise _form_error()
+    # Absent: the coordinators changed at this version (or the profile
+    # predates the member). Present: an older version, at least 1.
+    since = body["coordinators_since"] if "coordinators_since" in body else body["version"]
+    if (
+        not _is_int(since, 1)
+        or since > body["version"]
+        or ("coordinators_since" in body and since == body["version"])
+    ):
+        raise _form_error()
     return Profile(
         org_id=org_id,
         name=name,
@@ -400,6 +450,7 @@ def _check_profile_json(body: Any) -> Profile:
         revoked=tuple(revoked),
         purge_after_delivery=policy["purge_after_delivery"],
         send_to_workers=send_to_workers,
+        coordinators_since=since,
     )
 
 

@@ -172,15 +172,33 @@ def relay_folder(vault: Vault) -> Path:
 
 def every_coordinator_reads(profile: Profile | None, header: BundleHeader) -> bool:
     """Was the bundle encrypted to every coordinator of the newest profile
-    this vault holds? Its header names the profile version it was made
-    under, and the coordinators change only with a new version: made under
-    that version, yes. Made under an older one (a worker out in the field
-    that has not seen a desk added since), a desk added later may be no
-    recipient, so its contents are neither held by the organisation nor
-    relayed: they travel in this coordinator's own bundle (docs/sync.md
-    §2.3). Conservative: an older version whose coordinators were the same
-    counts as older too (the vault keeps no older profile to compare)."""
-    return profile is not None and header.profile_version >= profile.version
+    this vault holds? Its header names the profile version whose
+    coordinators it was encrypted to (every writer takes the recipients and
+    the version from one profile; the header is signed by its maker), and
+    the profile says since which version its coordinators — device ids and
+    age recipients — are the same (``coordinators_since``, signed by the
+    organisation key; docs/org-profile.md §1): every version from there to
+    this one had exactly these coordinators. Made under one of them (or a
+    newer one the maker holds), yes: a worker that has not yet taken a
+    revocation, a new server or a policy still reaches every desk. Made
+    under an older one (before a desk was added, or a coordinator's
+    recipient changed), a current coordinator may be no recipient, so its
+    contents are neither held by the organisation nor relayed: they travel
+    in this coordinator's own bundle (docs/sync.md §2.3). A profile that
+    predates the member counts its own version (the rule before it).
+
+    Only the version the header names decides, never the profile its maker
+    holds now: a worker that took the newest profile after making the
+    bundle (one waiting in its spool, or on a stick) names the version it
+    made it under, whose coordinators are its recipients. A header naming a
+    version older than the profile its recipients came from is harmless:
+    at or after ``coordinators_since`` both had these coordinators, and
+    before it the bundle is not held (it travels again, as before). What no
+    reader can see is a payload encrypted to fewer recipients than the
+    version named (age stanzas do not name them): that would be a maker
+    lying in its own signed header, which the rule before trusted as
+    much."""
+    return profile is not None and header.profile_version >= profile.coordinators_since
 
 
 def relay_wanted(vault: Vault, profile: Profile | None, header: BundleHeader) -> bool:

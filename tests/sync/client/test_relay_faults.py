@@ -2,7 +2,10 @@
 relay the server refuses for the bundle's sake, a bundle not every current
 coordinator can read, a kept file that is not the bundle imported. In every
 case the desk's own work still reaches the other desk through the server,
-and so does the work the desk took in by USB. A real server on loopback and
+and so does the work the desk took in by USB. And what goes right since
+the profile says since when its coordinators are the same
+(``coordinators_since``): a bundle made before a revocation is relayed, or
+held when pulled, like one made after it. A real server on loopback and
 real vaults (the ``desks`` fixture of test_coordinator_push)."""
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pytest
 
 from db.api import Case, Vault
 from sync import org_vault
+from sync.acks import make_ack, sign_ack, take_ack
 from sync.bundle.org_held import relay_folder, relays
 from sync.bundle.vault_io import ExportedBundle, export_bundle, import_bundle
 from sync.client.errors import SyncFailed
@@ -25,7 +29,14 @@ from sync.client.push import push
 from sync.org import Profile
 from sync.org_vault import held_profile
 from tests.sync.client.sync_helpers import new_vault, organisation, quick_backoff, record_work
-from tests.sync.client.test_coordinator_push import Desks, _know_worker, desk_sync, feed, worker_push
+from tests.sync.client.test_coordinator_push import (
+    Desks,
+    _know_worker,
+    bytes_by,
+    desk_sync,
+    feed,
+    worker_push,
+)
 from tests.sync.client.test_coordinator_push import desks as desks  # the fixture, used by name
 
 
@@ -125,6 +136,99 @@ def test_a_pulled_bundle_made_under_an_older_profile_reaches_a_desk_added_since(
         desk_sync(kyiv)  # pulls it, and pushes what Lviv cannot read of it
         desk_sync(lviv)
         assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
+
+
+def test_a_usb_bundle_made_before_a_desk_was_added_is_not_relayed_after_a_later_revocation(
+    tmp_path: Path,
+) -> None:
+    """Still conservative where it must be: a revocation after Lviv was
+    added keeps the coordinators' version (``coordinators_since``), and the
+    worker's bundle is older than that."""
+    with desk_added_after_the_worker(tmp_path) as (kyiv, lviv, worker):
+        signed = org_vault.revoke_device(kyiv, "f" * 32)  # a lost laptop, not this worker's
+        assert publish_profile(signed.signed, signed.profile).state == "done"
+        org_vault.update_profile(lviv, signed.signed)
+        work = record_work(worker, tmp_path, "offline", size=5_000)
+        made, profile = usb_bundle(worker, tmp_path / "stick")
+        assert profile.version < signed.profile.coordinators_since < signed.profile.version
+        import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+        assert relays(kyiv) == []  # Lviv could not open it
+        desk_sync(kyiv)
+        desk_sync(lviv)
+        assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
+
+
+def revoke_another_device(desks: Desks) -> int:
+    """The organisation revokes the second worker's laptop (lost): a new
+    profile version with the same coordinators, which both desks hold and
+    the first worker, out in the field, does not. Its version."""
+    signed = org_vault.revoke_device(desks.kyiv, desks.second.device_id)
+    assert publish_profile(signed.signed, signed.profile).state == "done"
+    org_vault.update_profile(desks.lviv, signed.signed)
+    assert signed.profile.coordinators_since < signed.profile.version  # the coordinators did not change
+    return signed.profile.version
+
+
+def test_a_usb_bundle_made_before_a_revocation_is_relayed_and_the_workers_next_is_taken(
+    desks: Desks, tmp_path: Path
+) -> None:
+    """Before coordinators_since, a bundle made under any older version was
+    not relayed: its work went in Kyiv's own bundle without the worker's
+    custody events, and Lviv refused the worker's next bundle, which starts
+    after what Kyiv acknowledged by USB (``bundle-custody``)."""
+    kyiv, lviv, first = desks.kyiv, desks.lviv, desks.first
+    first.cases.create(Case(title="registered"))
+    worker_push(first)
+    desk_sync(kyiv)
+    desk_sync(lviv)
+    newest = revoke_another_device(desks)
+    work = record_work(first, tmp_path, "usb", size=300_000)
+    made, profile = usb_bundle(first, tmp_path / "stick")
+    assert profile.version < newest  # made under the profile before the revocation
+    import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+    take_ack(first, sign_ack(make_ack(kyiv, made.bundle_id), kyiv.sync.signing_key()))  # --ack-to
+    assert [r.bundle_id for r in relays(kyiv)] == [made.bundle_id]
+
+    desk_sync(kyiv)
+    desk_sync(lviv)
+    assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
+    received = lviv.sync.received_bundle(made.bundle_id)
+    assert received is not None and received.sequence == made.sequence  # the worker's own file
+    assert bytes_by(feed(kyiv), kyiv.device_id) < 64 * 1024  # its evidence did not travel again
+
+    later = record_work(first, tmp_path, "later", size=20_000)
+    assert worker_push(first).sent
+    desk_sync(lviv)
+    assert later.narrative in {t.narrative for t in lviv.testimonies.list()}
+    assert lviv.sync.device(first.device_id).last_sequence == made.sequence + 1  # type: ignore[union-attr]
+    report = lviv.verify()
+    assert report.ok, report.problems
+
+
+def test_a_pulled_bundle_made_before_a_revocation_is_held_by_the_organisation(
+    desks: Desks, tmp_path: Path
+) -> None:
+    """Before coordinators_since, each desk that pulled it uploaded its
+    contents again in its own bundle."""
+    kyiv, lviv, first = desks.kyiv, desks.lviv, desks.first
+    first.cases.create(Case(title="registered"))
+    worker_push(first)
+    desk_sync(kyiv)
+    desk_sync(lviv)
+    newest = revoke_another_device(desks)
+    work = record_work(first, tmp_path, "spooled", size=300_000)
+    # Made offline into the worker's spool, under the profile it holds.
+    with pytest.raises(SyncFailed):
+        push(first, proxy="socks5://127.0.0.1:9", backoff=quick_backoff(1))
+    assert held_profile(first).version < newest  # type: ignore[union-attr]
+    assert worker_push(first).sent  # delivered later, as it was made
+    for _ in range(2):
+        desk_sync(kyiv)
+        desk_sync(lviv)
+    changes = feed(kyiv)
+    for desk in (kyiv, lviv):
+        assert work.narrative in {t.narrative for t in desk.testimonies.list()}
+        assert bytes_by(changes, desk.device_id) < 64 * 1024  # not the worker's evidence again
 
 
 def test_a_relay_file_that_is_not_the_imported_bundle_is_never_uploaded(desks: Desks, tmp_path: Path) -> None:
