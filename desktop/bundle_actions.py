@@ -95,11 +95,13 @@ class BundleOutcome:
 class HeldNotReleased:
     """A bundle held in quarantine whose device an imported bundle vouched
     for, and which was still not imported (``release_held``): its file is
-    gone from where it was left, or is another file now."""
+    gone from where it was left, or is another file now; or, with
+    ``reason``, a later check refused it (it stays held)."""
 
     path: str
     device_id: str
     sequence: int
+    reason: str = ""  # the refusal's reason code; "" when the file is gone
 
 
 class ExportTask:
@@ -202,6 +204,13 @@ class ImportTask:
                 context.progress(BundleOutcome(index, self._paths[index], imported=one.imported))
             elif one.file_gone:  # said, as the CLI says it: else the dialog is silent about it
                 context.progress(HeldNotReleased(one.held.path, one.held.device_id, one.held.sequence))
+            elif one.refusal is not None:
+                from sync.bundle.quarantine import refused_reason
+
+                reason = refused_reason(one.refusal)
+                context.progress(
+                    HeldNotReleased(one.held.path, one.held.device_id, one.held.sequence, reason)
+                )
 
 
 class ApproveTask:
@@ -477,6 +486,14 @@ class BundleImportDialog(TaskDialog):
                 self.progress.setValue(progress_steps(value.done, value.total))
             elif isinstance(value, BundleOutcome):
                 self._show_outcome(value)
+            elif isinstance(value, HeldNotReleased) and value.reason:
+                self._not_released.append(
+                    self.tr(
+                        "Bundle {sequence} of device {device}, held in quarantine, was refused when "
+                        "imported after its device was vouched for ({reason}); nothing of it was applied. "
+                        "It stays held: keep the file aside and report it."
+                    ).format(sequence=value.sequence, device=value.device_id, reason=value.reason)
+                )
             elif isinstance(value, HeldNotReleased):
                 self._not_released.append(
                     self.tr(

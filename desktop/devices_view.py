@@ -337,6 +337,8 @@ class DevicesDialog(QDialog):
             parts.append(self.tr("%n held", "", row.held_bundles))
         if gone := sum(state.state == "file-gone" for state in held):
             parts.append(self.tr("%n file(s) gone", "", gone))
+        if refused := sum(state.state == "refused" for state in held):
+            parts.append(self.tr("%n refused", "", refused))
         if row.status == "revoked":
             parts.append(self.tr("revoked"))
         if row.receipt_alarms:
@@ -402,6 +404,12 @@ class DevicesDialog(QDialog):
     def _held_text(self, state: HeldState) -> str:
         """A held bundle of a verified device (or one whose import was
         refused): what happened to it, and what to do."""
+        if state.state == "refused":
+            # Its device may be verified: the bundle itself failed a check.
+            return self.tr(
+                "Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of "
+                "it was applied. Keep the file aside and report it."
+            ).format(sequence=state.held.sequence, reason=state.reason)
         if state.state == "file-gone":
             return self.tr(
                 "Bundle {sequence} is still held: its device is verified now, but the file it was "

@@ -11,6 +11,7 @@ another check leaves the device unknown and the bundle held.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ from typing import ClassVar
 
 import pyrage
 
-from db.api import SYNC_SPOOL_DIR, CancelToken, Codes, FieldvaultError, HeldBundle, Vault
+from db.api import SYNC_SPOOL_DIR, CancelToken, Codes, FieldvaultError, HeldBundle, SyncClientState, Vault
 from sync.bundle.admission import Admission
+from sync.bundle.errors import BundleRejected
 from sync.bundle.reader import check_header
 from sync.bundle.vault_io import BundleCancelled, ImportedBundle, Progress, import_bundle
 from sync.bundle.vouching import is_coordinator_vault
@@ -28,6 +30,11 @@ from sync.org import OrgRefused, verification_code
 from sync.org_vault import held_profile, require_coordinator
 
 _BUNDLE_ID = re.compile(r"[0-9a-f]{64}")
+# The held bundles whose import (an approval, a release) a later check
+# refused: {bundle id: the refusal's reason code}. The bundle stays held, and
+# its device may be verified by then: without this the devices view could
+# only say "verified" and "held", as if nothing had been tried.
+IMPORT_REFUSED = "held_import_refused"
 
 
 class QuarantineRefused(FieldvaultError):
@@ -140,30 +147,67 @@ def approve_bundle(
         if known is not None and known.status == "enrolled"  # approved with another of its bundles
         else Admission(held.device_id, held.device_key, held.age_recipient or "", None)
     )
-    return import_bundle(
-        vault,
-        path,
-        identity,
-        org_id=profile.org_id,
-        progress=progress,
-        cancel=cancel,
-        approved=approved,
-        # One a pull held came from the server: held there, not relayed (org_held.py).
-        from_server=in_spool(vault, held),
-    )
+    try:
+        imported = import_bundle(
+            vault,
+            path,
+            identity,
+            org_id=profile.org_id,
+            progress=progress,
+            cancel=cancel,
+            approved=approved,
+            # One a pull held came from the server: held there, not relayed (org_held.py).
+            from_server=in_spool(vault, held),
+        )
+    except BundleRejected as refused:
+        if _file_is(path, held.bundle_id):  # not another file's refusal (swapped since the check)
+            _remember_refusal(vault, held.bundle_id, refused_reason(refused))
+        raise
+    _remember_refusal(vault, imported.bundle_id, None)
+    return imported
 
 
-# -- why a held bundle still is ------------------------------------------------------------
+# -- what became of a held bundle's import -------------------------------------------------
+
+
+def refused_reason(refused: FieldvaultError) -> str:
+    """A refusal's reason code as the CLI prints it: docs/bundle-format.md §5's
+    (``payload-hash``, ``signer:<revision>``), else the error's code."""
+    return getattr(refused, "reason", None) or refused.code or "refused"
+
+
+def _remember_refusal(vault: Vault, bundle_id: str, reason: str | None) -> None:
+    """Record (or, with None, forget) why ``bundle_id``'s import was refused."""
+
+    def change(old: str | None) -> str | None:
+        refusals: dict[str, str] = json.loads(old) if old else {}
+        if reason is None and bundle_id not in refusals:
+            return None  # nothing to write
+        if reason is None:
+            del refusals[bundle_id]
+        else:
+            refusals[bundle_id] = reason
+        return json.dumps(refusals, sort_keys=True)
+
+    SyncClientState.of(vault).update_value(IMPORT_REFUSED, change)
+
+
+def import_refusals(vault: Vault) -> dict[str, str]:
+    """{bundle id: reason code} of held bundles whose import was refused."""
+    stored = SyncClientState.of(vault).value(IMPORT_REFUSED)
+    refusals: dict[str, str] = json.loads(stored) if stored else {}
+    return refusals
 
 
 # Why a bundle is still held (``held_states``):
+# - refused: its import (an approval, a release) failed a later check; ``reason`` says which;
 # - awaiting-verification: its device is not known as enrolled (compare its code; the
 #   approval is given the file);
 # - file-gone: its device is verified now, but nothing at the path it was left at is
 #   that bundle any more (release_held's file_gone): give the file again;
 # - releasable: its device is verified now and its file is there: importing the file
 #   again takes it (one a pull left in the spool: the next sync).
-HELD_STATES = ("awaiting-verification", "file-gone", "releasable")
+HELD_STATES = ("awaiting-verification", "refused", "file-gone", "releasable")
 
 
 @dataclass(frozen=True)
@@ -171,6 +215,7 @@ class HeldState:
     held: HeldBundle
     state: str  # HELD_STATES
     from_server: bool = False  # a pull left it in the spool (in_spool): the next sync imports it
+    reason: str | None = None  # refused: the refusal's reason code
 
 
 def _file_is(path: Path, bundle_id: str) -> bool:
@@ -185,10 +230,13 @@ def held_states(vault: Vault) -> list[HeldState]:
     view: a verified device with a bundle "held" says nothing true unless it
     says what happened to that bundle. Reads each held file's header (a few
     hundred bytes; held bundles are few)."""
+    refusals = import_refusals(vault)
     enrolled = {held.bundle_id for held in releasable(vault)}
     states = []
     for held in vault.sync.held_bundles():
-        if held.bundle_id not in enrolled:
+        if held.bundle_id in refusals:
+            states.append(HeldState(held, "refused", reason=refusals[held.bundle_id]))
+        elif held.bundle_id not in enrolled:
             states.append(HeldState(held, "awaiting-verification"))
         elif not _file_is(Path(held.path), held.bundle_id):
             states.append(HeldState(held, "file-gone", from_server=in_spool(vault, held)))
@@ -275,6 +323,8 @@ def release_held(
         except BundleCancelled:
             raise
         except FieldvaultError as refused:  # BundleRejected; it stays held with its record
+            # Kept, so that the devices view says why a verified device's bundle is held.
+            _remember_refusal(vault, held.bundle_id, refused_reason(refused))
             results.append(Released(held, refusal=refused))
             continue
         except OSError:
@@ -286,5 +336,6 @@ def release_held(
         if imported.bundle_id != held.bundle_id:
             results.append(Released(held, imported_instead=imported))
             continue
+        _remember_refusal(vault, held.bundle_id, None)
         results.append(Released(held, imported=imported))
     return results
