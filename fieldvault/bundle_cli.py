@@ -223,6 +223,14 @@ def _export(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
     progress = make_progress("Writing the bundle")
     made = export_bundle(vault, args.to, recipients, org_id, version, progress=progress)
     progress.finish()
+    # A coordinator desk's bundle leaves out revisions whose signer the
+    # profile revokes (the other desks would refuse the bundle): said, so that
+    # nobody takes the bundle for all the desk holds. Ids only.
+    withheld = (
+        f"; {len(made.withheld)} revision(s) withheld (signed by a device the organisation revoked)"
+        if made.withheld
+        else ""
+    )
     out.result(
         {
             "bundle": str(made.path),
@@ -232,9 +240,10 @@ def _export(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
             "custody_events": made.custody_events,
             "blobs": made.blobs,
             "bytes": made.blob_bytes,
+            "withheld": list(made.withheld),
         },
         f"{made.path}: bundle {made.sequence}, {made.revisions} revisions, "
-        f"{made.custody_events} custody events, {made.blobs} files ({made.blob_bytes} bytes)",
+        f"{made.custody_events} custody events, {made.blobs} files ({made.blob_bytes} bytes){withheld}",
     )
 
 
