@@ -146,13 +146,16 @@ def send_back(
     not take from its inbox, sync/client/inbox.py)."""
     _check_cancel(cancel)
     profile = held_profile(vault)
-    if profile is None or profile.coordinator(vault.device_id) is None:
-        org_id = profile.org_id if profile is not None else "-"
+    if profile is None:  # no organisation to name: "organisation -" said nothing true
         raise OrgRefused(
-            f"This vault is not a coordinator of organisation {org_id}: only coordinators send work back "
-            "to field workers.",
+            "This vault belongs to no organisation yet: create one (org create) or enrol (enrol).", "org-none"
+        )
+    if profile.coordinator(vault.device_id) is None:
+        raise OrgRefused(
+            f"This vault is not a coordinator of organisation {profile.org_id}: only coordinators send "
+            "work back to field workers.",
             "org-not-coordinator",
-            org_id=org_id,
+            org_id=profile.org_id,
         )
     recipient = _worker(vault, device_id)
     plan = vault.sync.relay_due(device_id, profile.send_to_workers, resend=resend)

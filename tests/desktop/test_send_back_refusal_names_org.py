@@ -16,6 +16,7 @@ from db.api import Vault
 from db.keyring_store import NoKeyring
 from desktop.messages import error_message
 from sync import org_vault
+from sync.bundle.send_back import send_back
 from sync.client.inbox import send_back_over_server
 from sync.org import OrgRefused
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
@@ -45,12 +46,19 @@ def test_a_field_workers_send_back_is_refused_naming_its_organisation(tmp_path: 
 
 
 def test_a_send_back_from_a_vault_of_no_organisation_says_it_has_none(tmp_path: Path) -> None:
+    """Through the server, and by USB (``bundle export --to-device``: sync/bundle/send_back.py,
+    which said "organisation -" too)."""
     vault = _vault(tmp_path / "alone")
+    stick = tmp_path / "stick"
+    stick.mkdir()
     try:
-        with pytest.raises(OrgRefused) as refused:
-            send_back_over_server(vault)
-        assert refused.value.code == "org-none"
-        assert "organisation -" not in error_message(refused.value)
-        assert "no organisation yet" in error_message(refused.value)
+        for attempt in (lambda: send_back_over_server(vault), lambda: send_back(vault, stick, "ab" * 16)):
+            with pytest.raises(OrgRefused) as refused:
+                attempt()
+            assert refused.value.code == "org-none"
+            assert "organisation -" not in error_message(refused.value)
+            assert "organisation -" not in str(refused.value)
+            assert "no organisation yet" in error_message(refused.value)
+        assert list(stick.iterdir()) == []
     finally:
         vault.lock()
