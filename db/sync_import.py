@@ -8,7 +8,11 @@ Inside ``VaultImport.transaction``:
   **authorised**: its key is this vault's, or that of a known device or
   coordinator whose status is ``enrolled`` (db/signers.py). A perfectly
   signed revision by any other key is RevisionRejected "signer not
-  authorised".
+  authorised". Those the caller asks to ``withhold`` (signed by devices the
+  organisation revoked, in a coordinator's bundle: sync/bundle/vault_io.py),
+  and authorised ones naming one of them as parent, are verified as the
+  others and not stored (``summary.withheld_revisions``); evidence bytes for
+  their items only are then not stored either (``evidence_to_attach``).
 - ``add_custody_events``: events of another device's chain, each checked and
   extending that chain (db/custody.py ``extend_received_chain``).
 - ``add_blob``: evidence bytes streamed from a file object into the blob
@@ -45,7 +49,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -106,6 +110,8 @@ class ImportSummary:
     custody_events: int = 0
     blobs: int = 0
     evidence_attached: list[str] = field(default_factory=list)
+    # Verified and left out (``add_revisions(withhold=...)``), not held here before.
+    withheld_revisions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,10 @@ class VaultImport:
         self._writers: list[BlobWriter] = []  # pushed blobs, removed unless stored
         # Evidence items this import stored revisions of -> the devices that signed them.
         self._evidence: dict[str, set[str]] = {}
+        # Revisions left out (``withhold``) that the vault does not hold, and
+        # their records: bytes only such records name are not stored.
+        self._left_out: set[str] = set()
+        self._withheld_records: set[str] = set()
         self.summary = ImportSummary()
         self._bundle: tuple[str, str] | None = None  # (bundle id, device id)
         # The local_seq run of the revisions this import stored (stored_revision_seqs).
@@ -150,10 +160,24 @@ class VaultImport:
 
     # -- revisions ---------------------------------------------------------------
 
-    def add_revisions(self, revisions: Iterable[Revision | dict[str, Any]]) -> int:
+    def add_revisions(
+        self, revisions: Iterable[Revision | dict[str, Any]], *, withhold: Collection[str] = ()
+    ) -> int:
         """Verify, authorise and store revisions (their wire form or verified
         ``Revision``s); returns how many were new. RevisionRejected names the
-        first that fails; the caller lets it end the import (nothing stays)."""
+        first that fails; the caller lets it end the import (nothing stays).
+
+        A revision signed by a device in ``withhold`` (device ids) is
+        verified like any other (signature, body: a bad one still ends the
+        import) and then left out instead of authorised: not stored, its id
+        added to ``summary.withheld_revisions`` unless the vault holds it
+        already (then it is a no-op, as a revision held always is). Its
+        device id is its key's (checked with the signature), so only that
+        device's own revisions are left out. So is an authorised revision
+        naming as parent one this import left out (a desk's edit of a
+        revoked worker's record): its parent never arrives here, and a
+        revision whose parent is missing fails ``verify``. Parents are
+        otherwise not checked (a parent may come in a later bundle)."""
         checked: list[Revision] = []
         wires = [rev.to_wire() if isinstance(rev, Revision) else rev for rev in revisions]
         # Signatures checked on threads; outcomes in order, so the first
@@ -162,8 +186,14 @@ class VaultImport:
             if isinstance(verified, RevisionRejected):
                 raise verified
             check_revision_body(verified)
+            if verified.device_id in withhold:
+                self._leave_out(verified)
+                continue
             if self._signers.get(verified.device_id) != verified.public_key:
                 raise RevisionRejected(verified.revision_id, "signer not authorised")
+            if self._left_out and not self._left_out.isdisjoint(verified.parents):
+                self._leave_out(verified)
+                continue
             checked.append(verified)
         session = self._session
         # New revisions take the next local_seq numbers, one after the other
@@ -185,6 +215,28 @@ class VaultImport:
             save_clock(session, clock.receive(max(rev.hlc for rev in checked)))
         self.summary.revisions += len(inserted)
         return len(inserted)
+
+    def _leave_out(self, rev: Revision) -> None:
+        """Not stored; reported unless the vault holds it (a no-op then).
+        Few: only revisions of revoked devices and their children here."""
+        self._withheld_records.add(rev.entity_id)
+        if rev.revision_id in self._left_out:
+            return  # twice in one bundle
+        if self._session.get(RevisionRow, rev.revision_id) is None:
+            self._left_out.add(rev.revision_id)
+            self.summary.withheld_revisions.append(rev.revision_id)
+
+    def evidence_to_attach(self, evidence_ids: Iterable[str]) -> tuple[str, ...]:
+        """``evidence_ids`` less the items that only withheld revisions
+        brought (records of a left-out revision that are no evidence item
+        here): bytes naming none of the rest are not stored, and are no
+        error. Any other id stays, to be checked as always (``blob_writer``)."""
+        return tuple(
+            evidence_id
+            for evidence_id in evidence_ids
+            if evidence_id not in self._withheld_records
+            or _evidence_sha256(self._session, evidence_id) is not None
+        )
 
     # -- custody ---------------------------------------------------------------------
 

@@ -164,6 +164,9 @@ def _imported_row(result: ImportedBundle) -> dict[str, Any]:
         "blobs": result.blobs,
         "gaps": [[gap.first, gap.last] for gap in result.gaps],
         "vouched": list(result.vouched),
+        # Left out: a coordinator's bundle carried them and the newest profile
+        # here revokes their signer (docs/bundle-format.md §5 step 11). Ids only.
+        "withheld_revisions": list(result.withheld_revisions),
     }
 
 
@@ -178,9 +181,15 @@ def _human(row: dict[str, Any]) -> str:
     gaps = "".join(
         f"; bundles {first}-{last} of this device have not arrived yet" for first, last in row["gaps"]
     )
+    withheld = (
+        f"; {len(row['withheld_revisions'])} revision(s) left out (signed by a device the organisation revoked)"
+        if row.get("withheld_revisions")
+        else ""
+    )
     return (
         f"{row['bundle']}: bundle {row['sequence']} of device {row['device_id']}: "
-        f"{row['revisions']} revisions, {row['custody_events']} custody events, {row['blobs']} files{gaps}"
+        f"{row['revisions']} revisions, {row['custody_events']} custody events, {row['blobs']} files"
+        f"{gaps}{withheld}"
     )
 
 

@@ -29,11 +29,17 @@ coordinator's own bundle.
   bundle's (``relayed``). Refused or lost, it
   is forgotten and what it brought travels in the coordinator's own bundle;
   refused because its maker was revoked since, what it brought is left out
-  as if held (``withhold_relay``): the other desks refuse a revoked signer.
+  as if held (``withhold_relay``): the other desks leave a revoked signer's
+  revisions out (and would refuse the relay itself, a worker's bundle,
+  whole).
 
 Its own work is in no run: it travels in its next bundle. A field worker's
 vault records no run (its bundles carry what the acknowledgements have not
-covered, as before)."""
+covered, as before). A pulled desk bundle's revisions that the import left
+out (their signer revoked by the newest profile here, vault_io
+``_withheld_signers``) are not stored, so they take no number and no run
+records them; the evidence bytes only they named are neither stored nor
+recorded as held."""
 
 from __future__ import annotations
 
@@ -298,10 +304,10 @@ def relayed(vault: Vault, bundle_id: str) -> None:
 def withhold_relay(vault: Vault, bundle_id: str) -> None:
     """The server refused the relay because the organisation revoked its
     maker since the import (``bundle-device-revoked``): the other desks
-    refuse that device's revisions too (its signer is revoked), so carried
-    in this desk's own bundle they would get the whole bundle refused
-    (``bundle-signer``). What it brought stays in this vault and is left
-    out of the desk's bundles, as if held; the entry and the file go."""
+    take none of that device's revisions any more (in a desk's bundle they
+    are left out at import, docs/bundle-format.md §5 step 11). What it
+    brought stays in this vault and is left out of the desk's bundles, as
+    if held (not carried only to be left out); the entry and the file go."""
     _hold(vault, bundle_id)
 
 

@@ -420,6 +420,9 @@ class ImportedBundle:
     evidence_attached: tuple[str, ...] = ()
     gaps: tuple[Gap, ...] = field(default_factory=tuple)
     vouched: tuple[str, ...] = ()  # devices made known on a coordinator's word (§4 devices)
+    # Revisions left out, not stored: a coordinator's bundle carried them and
+    # the newest profile here revokes their signer (_Applier, §5.11). Ids only.
+    withheld_revisions: tuple[str, ...] = ()
 
 
 def declared_runs(profile: Profile | None, header: BundleHeader) -> tuple[tuple[int, int], ...]:
@@ -490,6 +493,8 @@ class _Applier:
         self.own_id = own_id  # this vault's device id
         self.batch: list[dict[str, Any]] = []
         self.vouched: list[str] = []  # devices this import made known on the sender's word
+        self.withhold = _withheld_signers(profile, header, own_id)
+        self.withheld_blobs: list[str] = []  # bytes only withheld revisions' items named: not stored
 
     def manifest(self, manifest: Manifest) -> None:
         """§4 ``devices``: the sender vouches for the devices whose revisions
@@ -497,7 +502,7 @@ class _Applier:
         enrolled (a coordinator's bundle to coordinators, §8). Taken only
         from a coordinator of this vault's profile (otherwise the bundle is
         refused as ``signer``, naming the first device); a device the profile
-        revokes is not taken (its revisions are then refused as ``signer``);
+        revokes is not taken (its revisions are then left out: ``withhold``);
         a device known already stays as it is. A field worker takes a vouch
         only from a bundle addressed to it (§2.2): a coordinators' bundle's
         list is for coordinators, and it ignores it."""
@@ -528,7 +533,7 @@ class _Applier:
     def flush(self) -> None:
         batch, self.batch = self.batch, []
         try:
-            self.unit.add_revisions(batch)
+            self.unit.add_revisions(batch, withhold=self.withhold)
         except RevisionRejected as refused:
             kind = "signer" if refused.reason == "signer not authorised" else "revision"
             raise BundleRejected(kind, refused.revision_id) from None
@@ -544,14 +549,38 @@ class _Applier:
 
     def blob(self, entry: BlobEntry) -> BlobSink | None:
         self.flush()
+        named = self.unit.evidence_to_attach(entry.evidence_ids) if self.withhold else entry.evidence_ids
+        if not named:
+            # Only items of withheld revisions hold these bytes: not stored;
+            # the reader still hashes them against the manifest.
+            self.withheld_blobs.append(entry.sha256)
+            return None
         try:
-            writer = self.unit.blob_writer(entry.sha256, entry.size, entry.evidence_ids)
+            writer = self.unit.blob_writer(entry.sha256, entry.size, named)
         except ImportRejected:
             raise BundleRejected("blob", entry.sha256) from None
         if self.dry_run:
             writer.discard()
             return None  # the reader still hashes the bytes against the manifest
         return _Sink(writer, entry.sha256)
+
+
+def _withheld_signers(profile: Profile | None, header: BundleHeader, own_id: str) -> frozenset[str]:
+    """The signers whose revisions an import leaves out rather than refuse
+    the bundle for (§5.11): the devices the newest profile here revokes, in
+    a bundle to coordinators whose sender is a coordinator of that profile.
+    A desk's bundle made before a revocation and read after it carries
+    revisions the desk took in while they were authorised; refusing it
+    whole would lose the desk's own work and, through the server, where it
+    counted as delivered at its receipt, cut this vault off from every later
+    bundle of that desk (bundle-custody: their chain starts after events
+    never taken here). In a field worker's bundle, or a send-back (whose
+    coordinator leaves out whole the records a revoked device wrote in, and
+    sends again what a worker did not take), a revoked signer still refuses
+    it whole."""
+    if profile is None or header.addressee is not None or profile.coordinator(header.device_id) is None:
+        return frozenset()
+    return _revoked(profile, own_id) - {header.device_id}
 
 
 class _Sink:
@@ -731,11 +760,16 @@ def _apply(
             header.sequence,
             revisions=summary.revisions,
             custody_events=summary.custody_events,
-            blobs=len(opened.manifest.blobs) if dry_run else summary.blobs,
+            blobs=len(opened.manifest.blobs) - len(applier.withheld_blobs) if dry_run else summary.blobs,
             evidence_attached=tuple(summary.evidence_attached),
             gaps=gaps,
             vouched=tuple(applier.vouched),
+            withheld_revisions=tuple(summary.withheld_revisions),
         )
+        # Evidence bytes this import took: not those only withheld revisions
+        # named (not stored here, so neither held nor relayed as this vault's).
+        not_stored = set(applier.withheld_blobs)
+        taken = [b.sha256 for b in opened.manifest.blobs if b.sha256 not in not_stored]
         if opened.manifest.receipts and profile is not None and profile.coordinator(vault.device_id):
             # Kept for the next pull to compare with the receipt log this vault
             # checked (sync/client/receipt_audit.py), with the bundle: an import
@@ -751,21 +785,21 @@ def _apply(
             # there: this coordinator's own bundles to coordinators leave out
             # what it stored (docs/sync.md §2.3). Made under an older profile,
             # a desk added since may be no recipient: carried to it instead.
-            record_pulled(unit, [b.sha256 for b in opened.manifest.blobs])
+            record_pulled(unit, taken)
         # Only from its staged copy (a failed copy: carried in this desk's own
         # bundle instead); the profile is asked again under the lock.
         relay = staged is not None and not dry_run and relay_wanted(vault, profile, header)
         if relay:
             # Another device's bundle that came by USB: uploaded as it is by
             # this coordinator's next sync, for the other coordinators to pull.
-            queue_relay(unit, header, checked.bundle_id, [b.sha256 for b in opened.manifest.blobs])
+            queue_relay(unit, header, checked.bundle_id, taken)
         if dry_run:
             raise _DryRun(result)  # rolls the unit back
-    if _to_a_worker(profile, vault.device_id, header.device_id) and opened.manifest.blobs:
+    if _to_a_worker(profile, vault.device_id, header.device_id) and taken:
         # Evidence bytes a coordinator sent back (policy "all"): the
         # organisation holds them, so this worker's bundles do not carry them
         # back. A kill before this only means they travel back once more.
-        vault.sync.acknowledge(blobs=[b.sha256 for b in opened.manifest.blobs])
+        vault.sync.acknowledge(blobs=taken)
     if relay and staged is not None:
         keep_relay_file(vault, staged, checked.bundle_id)
     return result

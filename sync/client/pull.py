@@ -66,6 +66,8 @@ class Received:
     custody_events: int
     blobs: int
     replay: bool
+    # Left out of a coordinator's bundle: their signer is revoked (ids only).
+    withheld_revisions: tuple[str, ...] = ()
 
     @staticmethod
     def of(imported: ImportedBundle) -> Received:
@@ -77,6 +79,7 @@ class Received:
             imported.custody_events,
             imported.blobs,
             imported.replay,
+            imported.withheld_revisions,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -88,6 +91,7 @@ class Received:
             "custody_events": self.custody_events,
             "blobs": self.blobs,
             "replay": self.replay,
+            "withheld_revisions": list(self.withheld_revisions),
         }
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from db.api import NotFound
 from sync import org_vault
-from sync.bundle import BundleRejected, read_bundle
+from sync.bundle import read_bundle
 from sync.merge.devices import devices_view
 from tests.factory import make_case
 from tests.sync.test_coordinator_vouching import Desks
@@ -86,26 +86,27 @@ def test_the_desks_bundle_leaves_out_a_revoked_workers_revisions_and_arrives(
     assert desks.lviv.cases.get(later.id).title == "Kyiv, later"
 
 
-def test_after_a_refused_bundle_the_next_one_brings_its_work(desks: Desks) -> None:
-    """A bundle made before the revocation is refused at a desk that holds
-    it; Kyiv's next bundle (nothing was acknowledged) carries that work again
-    and is taken; the refused number stays a gap in Lviv's devices view."""
+def test_a_bundle_made_before_the_revocation_is_taken_without_them(desks: Desks) -> None:
+    """A bundle made before the revocation and read after it at a desk
+    holding the new profile: the worker's revisions are left out there
+    (listed), Kyiv's work is taken (before: refused as signer, a gap in
+    Lviv's devices view until Kyiv's next bundle); the next follows it."""
     field = desks.worker("field")
     desks.org.import_(desks.org.export(field.vault).path)
+    worker_revisions = _worker_revisions(desks, field.vault.device_id)
     first_case = make_case(desks.kyiv, title="Kyiv, before the revocation")
     stale = desks.org.export(desks.kyiv)
     assert stale.withheld == ()
     org_vault.revoke_device(desks.kyiv, field.vault.device_id)
     org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
-    with pytest.raises(BundleRejected) as refused:
-        desks.to_lviv(stale.path)
-    assert refused.value.kind == "signer"
+    taken = desks.to_lviv(stale.path)
+    assert set(taken.withheld_revisions) == worker_revisions
+    assert desks.lviv.cases.get(first_case.id).title == "Kyiv, before the revocation"
 
     second_case = make_case(desks.kyiv, title="Kyiv, after")
     next_bundle = desks.org.export(desks.kyiv)
     assert next_bundle.withheld
-    desks.to_lviv(next_bundle.path)
-    assert desks.lviv.cases.get(first_case.id).title == "Kyiv, before the revocation"
+    assert desks.to_lviv(next_bundle.path).withheld_revisions == ()
     assert desks.lviv.cases.get(second_case.id).title == "Kyiv, after"
     [row] = [r for r in devices_view(desks.lviv) if r.device_id == desks.kyiv.device_id]
-    assert [(g.first, g.last) for g in row.gaps] == [(stale.sequence, stale.sequence)]
+    assert row.gaps == ()
