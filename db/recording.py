@@ -3,14 +3,15 @@
 
 Any audio source (the desktop's microphone, a test's generator) pushes PCM
 frames, signed 16-bit little-endian, into a ``Recording``. They are encoded in
-this process with PyAV (Opus in Ogg) and the encoded bytes go straight into an
-encrypted blob: no plaintext file exists at any moment. The blob is written
-segment by segment (``RECORDING_SEGMENT_SIZE``, about 1 s of audio), each
-segment sealed, written and flushed to the disk as soon as it is full, so a
-crash or a power cut loses at most the segment being filled. Next to the blob,
-an encrypted journal holds its key, the case and testimony and the markers;
-with it the next unlock turns an interrupted recording into evidence
-(``recover_interrupted``) marked "interrupted", hashed over what was kept.
+this process by libsndfile (Opus in Ogg, db/opus_writer.py) and the encoded
+bytes go straight into an encrypted blob: no plaintext file exists at any
+moment. The blob is written segment by segment (``RECORDING_SEGMENT_SIZE``,
+about 1 s of audio), each segment sealed, written and flushed to the disk as
+soon as it is full, so a crash or a power cut loses at most the segment being
+filled. Next to the blob, an encrypted journal holds its key, the case and
+testimony and the markers; with it the next unlock turns an interrupted
+recording into evidence (``recover_interrupted``) marked "interrupted", hashed
+over what was kept.
 
 On ``stop`` the recording becomes an evidence item like any intake: its
 SHA-256 computed over the bytes as they were written, an "intake" custody
@@ -44,12 +45,15 @@ from db.entities import EvidenceItem
 from db.errors import Codes, FieldvaultError, NotFound, StorageError
 from db.evidence import EvidenceService, IngestResult
 from db.evidence_links import EvidenceLinks
+from db.opus_writer import SAMPLE_RATES, OpusWriter
 from db.services import VaultContext
 
 JOURNAL_SUFFIX = ".journal"
-# 16 KiB is about 1 s of libopus's default (VBR, ~110 kbit/s for mono
-# speech-like sound): with the segment being filled, what a crash may lose.
-RECORDING_SEGMENT_SIZE = 16 * 1024
+# 8 KiB is about 1 s of libopus at libsndfile's default rate (VBR, ~62 kbit/s
+# for mono speech-like sound): with the segment being filled, what a crash
+# may lose. (Older recordings, made with FFmpeg's ~118 kbit/s, have 16 KiB
+# segments: every blob names its own segment size.)
+RECORDING_SEGMENT_SIZE = 8 * 1024
 SAMPLE_RATE = 48_000
 MIME_TYPE = "audio/ogg"
 # Level of the most recent audio for a meter: about 0.1 s.
@@ -132,7 +136,7 @@ class _Journal:
 
 
 class _SealedStream:
-    """A write-only file object for PyAV: the bytes written are hashed and
+    """The Opus writer's sink: the bytes written are hashed and
     sealed into the blob one full segment at a time, each flushed to the disk
     at once. Only the segment being filled is held in memory."""
 
@@ -199,9 +203,7 @@ class Recording:
         sample_rate: int = SAMPLE_RATE,
         channels: int = 1,
     ) -> None:
-        import av  # here: importing PyAV takes a while and only recording needs it
-
-        if channels not in (1, 2) or sample_rate not in (8000, 12000, 16000, 24000, 48000):
+        if channels not in (1, 2) or sample_rate not in SAMPLE_RATES:
             raise RecordingError(
                 f"Recording needs mono or stereo audio at 8, 12, 16, 24 or 48 kHz "
                 f"(got {channels} channel(s) at {sample_rate} Hz).",
@@ -215,7 +217,6 @@ class Recording:
         self._links = links
         self._rate = sample_rate
         self._channels = channels
-        self._av = av
         blob_id = secrets.token_bytes(16)
         self._blob_id = blob_id.hex()
         self._key = secrets.token_bytes(32)
@@ -250,19 +251,12 @@ class Recording:
             self._journal.remove()
             raise StorageError("start the recording", err) from err
         try:
-            self._container = av.open(
-                self._stream,
-                mode="w",
-                format="ogg",
-                # Each packet leaves FFmpeg's buffer at once, and Ogg pages close
-                # every 0.5 s, so what the disk holds trails the audio by little.
-                container_options={"flush_packets": "1", "page_duration": "500000"},
-            )
-            self._audio = self._container.add_stream("libopus", rate=sample_rate)
-            self._audio.layout = "mono" if channels == 1 else "stereo"
-        except Exception:
-            # No encoder (an FFmpeg built without libopus): nothing was
-            # recorded, so the empty blob and its journal go.
+            # Ogg pages close every 0.5 s and go to the stream at once, so
+            # what the disk holds trails the audio by little.
+            self._encoder = OpusWriter(self._stream, sample_rate=sample_rate, channels=channels)
+        except FieldvaultError:
+            # No encoder (libsndfile missing, or built without Opus): nothing
+            # was recorded, so the empty blob and its journal go.
             self._stream.abandon()
             with contextlib.suppress(OSError):
                 self._path.unlink()
@@ -304,15 +298,9 @@ class Recording:
         self._level = _level_of(pcm[-LEVEL_WINDOW * frame_bytes :])
         if self.paused:
             return
-        samples = usable // frame_bytes
-        frame = self._av.AudioFrame(format="s16", layout=self._audio.layout, samples=samples)
-        frame.planes[0].update(pcm)
-        frame.sample_rate = self._rate
-        frame.pts = self._samples
-        self._samples += samples
+        self._samples += usable // frame_bytes
         try:
-            for packet in self._audio.encode(frame):
-                self._container.mux(packet)
+            self._encoder.write(pcm)
         except OSError as err:
             raise StorageError("write the recording", err) from err
 
@@ -349,9 +337,7 @@ class Recording:
             return
         self.stopped = True
         try:
-            for packet in self._audio.encode(None):
-                self._container.mux(packet)
-            self._container.close()
+            self._encoder.close()
             self._stream.finish()
         except (OSError, ValueError):
             self._stream.abandon()
@@ -367,9 +353,7 @@ class Recording:
             raise RecordingError("The recording was already stopped.", "recording-stopped")
         self.stopped = True
         try:
-            for packet in self._audio.encode(None):
-                self._container.mux(packet)
-            self._container.close()
+            self._encoder.close()
             sha256 = self._stream.finish()
         except OSError as err:
             self._stream.abandon()

@@ -1165,6 +1165,14 @@ def _recording_stopped(_p: Params) -> str:
     )
 
 
+def _recording_encoder_missing(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This installation lacks the recorder's audio library, so nothing was recorded. Reinstall "
+        "Fieldvault; on Linux, install the libsndfile1 package.",
+    )
+
+
 def _recording_audio_format(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1368,6 +1376,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     # recording an interview
     "recording-stopped": _recording_stopped,
     "recording-audio-format": _recording_audio_format,
+    "recording-encoder-missing": _recording_encoder_missing,
     # stopped on purpose
     "intake-cancelled": _intake_cancelled,
     "export-cancelled": _export_cancelled,

@@ -4,8 +4,8 @@ Run after installing (the .deb's CI check, the release workflow on Windows
 and macOS, or a partner NGO's technician): in a temporary folder it makes two
 throw-away vaults (a field worker's and a coordinator's) and goes through
 what a field day needs, with the libraries a packaged build must carry
-(SQLCipher, libmagic, pymorphy3's dictionaries, PDFium, pyrage, Qt and its
-plugins). It touches no real vault, keyring or setting, prints one line,
+(SQLCipher, libmagic, pymorphy3's dictionaries, PDFium, pyrage, libsndfile
+with Opus, mutagen, Qt and its plugins). It touches no real vault, keyring or setting, prints one line,
 and exits 0, or 1 naming the first step that failed.
 
 Only the app's public services are used, the same the GUI and the command
@@ -16,8 +16,10 @@ vault.
 
 from __future__ import annotations
 
+import array
 import hashlib
 import io
+import math
 import os
 import secrets
 import sys
@@ -223,13 +225,28 @@ def step_window(run: Run) -> None:
 
 
 def step_media(run: Run) -> None:
-    """Recording and playback load: PyAV's FFmpeg has the Opus encoder the
-    recorder uses, and Qt Multimedia finds its FFmpeg backend (a packaging
-    change that dropped either would otherwise pass every other step)."""
-    import av
+    """Recording and playback load: libsndfile encodes Opus in Ogg (the
+    recorder's encoder, db/opus_writer.py), the parser child reads the
+    result's duration (mutagen), and Qt Multimedia finds its FFmpeg backend
+    (a packaging change that dropped any of them would otherwise pass every
+    other step). A synthetic tone, in the selftest's temporary folder."""
     from PySide6.QtMultimedia import QMediaFormat
 
-    check(av.codec.Codec("libopus", "w").name == "libopus", "the Opus encoder is missing")
+    from db.capture import examine_file
+    from db.opus_writer import OpusWriter
+
+    encoded = io.BytesIO()
+    writer = OpusWriter(encoded, sample_rate=48_000, channels=1)
+    tone = array.array("h", (int(8000 * math.sin(2 * math.pi * 440 * i / 48_000)) for i in range(48_000)))
+    writer.write(tone.tobytes())
+    writer.close()
+    check(encoded.getvalue()[:4] == b"OggS" and b"OpusHead" in encoded.getvalue()[:64], "not Ogg Opus")
+    recorded = run.folder / "tone.ogg"
+    recorded.write_bytes(encoded.getvalue())
+    mime, claims = examine_file(recorded)
+    check(mime in ("audio/ogg", "audio/opus"), f"the recording was detected as {mime!r}")
+    seconds = claims.get("duration_seconds", "")
+    check(seconds != "" and abs(float(seconds) - 1.0) < 0.05, f"the recording's duration reads {seconds!r}")
     decodable = QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode)
     check(QMediaFormat.FileFormat.Ogg in decodable, "Qt Multimedia cannot play recordings (Ogg)")
 

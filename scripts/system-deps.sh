@@ -7,6 +7,7 @@ set -euo pipefail
 test_packages=(
   gcc libc6-dev                                  # builds tests/faults/libfault.so
   libmagic1                                      # MIME types of evidence (python-magic)
+  libsndfile1                                    # recordings: Opus in Ogg (db/opus_writer.py, through ctypes)
   libegl1 libgl1 libx11-6 libglib2.0-0 libxkbcommon0 libfreetype6 libfontconfig1 libdbus-1-3
   fonts-dejavu-core                              # Latin and Cyrillic glyphs for the GUI and screenshots
   libpulse0                                      # Qt Multimedia loads it even with no sound device

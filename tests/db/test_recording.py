@@ -2,11 +2,14 @@
 pushed by a fake audio source comes back decoded with its length and its
 frequencies, hashed at intake, linked to its testimony, with its markers; no
 plaintext audio reaches the disk; a kill -9 mid-recording keeps all but the
-last seconds."""
+last seconds. The encoder is libsndfile (db/opus_writer.py); PyAV, a
+development dependency only, decodes what it wrote."""
 
 from __future__ import annotations
 
 import array
+import ctypes.util
+import errno
 import hashlib
 import io
 import math
@@ -18,8 +21,9 @@ from pathlib import Path
 import av
 import pytest
 
-from db import entities
+from db import entities, opus_writer
 from db.errors import FieldvaultError
+from db.opus_writer import OpusWriter
 from db.recording import RECORDING_SEGMENT_SIZE, Recording, RecordingError, markers_of
 from db.vault import Vault
 from tests.canary_helpers import encodings, files_containing
@@ -260,3 +264,81 @@ def test_locking_stops_and_records_a_recording_under_way(vault_dir: Path, vault:
             assert len(decode(reader.read())) / RATE == pytest.approx(2.0, abs=0.05)
     finally:
         reopened.lock()
+
+
+# -- the encoder (db/opus_writer.py) -------------------------------------------
+
+
+class MemorySink:
+    """What the encoder hands over, call by call (the recording's sealed
+    stream in the app)."""
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.data = bytearray()
+        self.fail_after = fail_after
+
+    def write(self, data: bytes) -> int:
+        if self.fail_after is not None and len(self.data) + len(data) > self.fail_after:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.data += data
+        return len(data)
+
+
+def test_what_the_encoder_hands_over_trails_the_audio_by_about_half_a_second() -> None:
+    # What a crash can lose besides the segment being filled (docs/vault-format.md).
+    sink = MemorySink()
+    writer = OpusWriter(sink, sample_rate=RATE, channels=1)
+    pcm = tone(3.0, (440, 1000))
+    behind = []
+    for second in (1.0, 2.0, 3.0):
+        start = int((second - 1.0) * RATE) * 2
+        push_into(writer, pcm[start : int(second * RATE) * 2])
+        # Not closed: the stream as a crash would leave it, without its last page.
+        behind.append(second - len(decode(bytes(sink.data))) / RATE)
+    assert all(0.0 <= lag <= 0.6 for lag in behind), behind
+    writer.close()
+    samples = decode(bytes(sink.data))
+    assert len(samples) / RATE == pytest.approx(3.0, abs=0.03)
+    middle = samples[RATE : RATE + 4800]
+    assert min(power(middle, 440), power(middle, 1000)) > 100 * power(middle, 3000)
+
+
+def push_into(writer: OpusWriter, pcm: bytes) -> None:
+    for offset in range(0, len(pcm), CHUNK * 2):
+        writer.write(pcm[offset : offset + CHUNK * 2])
+
+
+def test_stereo_and_other_rates_decode_to_their_length() -> None:
+    sink = MemorySink()
+    writer = OpusWriter(sink, sample_rate=16_000, channels=2)
+    writer.write(b"\x10\x00\xf0\xff" * 16_000)  # 1 s of a (quiet) stereo square
+    writer.close()
+    with av.open(io.BytesIO(bytes(sink.data)), mode="r") as container:
+        stream = container.streams.audio[0]
+        assert stream.channels == 2
+        frames = sum(frame.samples for frame in container.decode(stream))
+    assert frames / stream.sample_rate == pytest.approx(1.0, abs=0.03)
+
+
+def test_a_full_disk_under_the_encoder_is_an_os_error_not_a_silent_loss() -> None:
+    sink = MemorySink(fail_after=6_000)  # past the headers, inside the first second
+    writer = OpusWriter(sink, sample_rate=RATE, channels=1)
+    with pytest.raises(OSError) as caught:
+        push_into(writer, tone(3.0, (440,)))
+    assert caught.value.errno == errno.ENOSPC
+    with pytest.raises(OSError):
+        writer.close()  # the last page cannot go either, and says so
+
+
+def test_without_libsndfile_recording_is_refused_with_a_code_and_leaves_no_file(
+    vault: Vault, vault_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An installation without the library (a Linux without libsndfile1).
+    monkeypatch.setattr(opus_writer, "_loaded", None)
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    case_id, testimony_id = case_and_testimony(vault)
+    with pytest.raises(FieldvaultError) as caught:
+        vault.start_recording(case_id, testimony_id)
+    assert caught.value.code == "recording-encoder-missing"
+    assert not list((vault_dir / "blobs").glob(".rec-*"))
+    assert vault.evidence_links.evidence_of(testimony_id) == []

@@ -46,6 +46,7 @@ from db.errors import (
     WrongRecoveryKey,
 )
 from db.ids import new_id
+from db.opus_writer import OpusEncoderMissing
 from db.passphrase_policy import WeakPassphrase
 from db.purge import EvidencePurged
 from db.recording import RecordingError
@@ -93,6 +94,7 @@ NOT_ENGLISH = (
     "SHA-256",
     "https://",
     "USB",
+    "Linux",
     "uk",
     "en",
 )
@@ -610,6 +612,7 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
         ("passphrase too short", WeakPassphrase("Too short.", "passphrase-too-short", minimum=8), "8"),
         ("passphrase guessable", WeakPassphrase("Guessable.", "passphrase-guessable"), ""),
         ("recording stopped", RecordingError("The recording was already stopped.", "recording-stopped"), ""),
+        ("recording encoder missing", OpusEncoderMissing("libsndfile is not installed."), "libsndfile1"),
         (
             "recording audio format",
             RecordingError("Recording needs mono or stereo audio.", "recording-audio-format"),
