@@ -225,27 +225,32 @@ def step_window(run: Run) -> None:
 
 
 def step_media(run: Run) -> None:
-    """Recording and playback load: libsndfile encodes Opus in Ogg (the
-    recorder's encoder, db/opus_writer.py), the parser child reads the
-    result's duration (mutagen), and Qt Multimedia finds its FFmpeg backend
-    (a packaging change that dropped any of them would otherwise pass every
-    other step). A synthetic tone, in the selftest's temporary folder."""
+    """Recording and playback load: a second of tone recorded into the field
+    vault (libsndfile's Opus encoder, db/opus_writer.py), exported, and taken
+    in again as a file whose duration the parser child reads (mutagen); and
+    Qt Multimedia finds its FFmpeg backend. A packaging change that dropped
+    any of them would otherwise pass every other step."""
     from PySide6.QtMultimedia import QMediaFormat
 
-    from db.capture import examine_file
-    from db.opus_writer import OpusWriter
+    from db.api import Case, NoKeyring, Vault
 
-    encoded = io.BytesIO()
-    writer = OpusWriter(encoded, sample_rate=48_000, channels=1)
+    # The window step closed it (its unlock screen shows that folder).
+    run.worker = Vault.open(run.folder / "field", run.passphrase, keyring=NoKeyring())
+    vault = run.field_vault
+    recording = vault.start_recording(run.case_id, run.testimony_id)
     tone = array.array("h", (int(8000 * math.sin(2 * math.pi * 440 * i / 48_000)) for i in range(48_000)))
-    writer.write(tone.tobytes())
-    writer.close()
-    check(encoded.getvalue()[:4] == b"OggS" and b"OpusHead" in encoded.getvalue()[:64], "not Ogg Opus")
-    recorded = run.folder / "tone.ogg"
-    recorded.write_bytes(encoded.getvalue())
-    mime, claims = examine_file(recorded)
-    check(mime in ("audio/ogg", "audio/opus"), f"the recording was detected as {mime!r}")
-    seconds = claims.get("duration_seconds", "")
+    recording.push(tone.tobytes())
+    recorded = recording.stop(description="selftest").item
+    check(recorded.claimed.get("duration_seconds") == "1.000", "the recorder lost audio")
+    folder = run.folder / "recording"
+    folder.mkdir()
+    exported = Path(vault.evidence.export(recorded.id, folder).path)
+    data = exported.read_bytes()
+    check(data[:4] == b"OggS" and b"OpusHead" in data[:64], "the recording is not Ogg Opus")
+    other_case = vault.cases.create(Case(title="Selftest media")).id
+    again = vault.evidence.ingest(exported, other_case, description="selftest").item
+    check(again.mime_type == "audio/ogg", f"the recording was detected as {again.mime_type!r}")
+    seconds = again.claimed.get("duration_seconds", "")
     check(seconds != "" and abs(float(seconds) - 1.0) < 0.05, f"the recording's duration reads {seconds!r}")
     decodable = QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode)
     check(QMediaFormat.FileFormat.Ogg in decodable, "Qt Multimedia cannot play recordings (Ogg)")
