@@ -17,7 +17,16 @@ import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.client.transport import ServerClient
-from sync.org import Coordinator, Profile, SignedProfile, device_id_of, make_token, new_profile, sign_profile
+from sync.org import (
+    Coordinator,
+    Profile,
+    SignedProfile,
+    device_id_of,
+    make_token,
+    new_profile,
+    next_version,
+    sign_profile,
+)
 from sync.server.deploy import cert_sha256, configure_logging, init_server, open_app
 from sync.server.payloads import PayloadStore
 from sync.server.service import Limits
@@ -123,10 +132,11 @@ class Org:
         return make_token(self.key, self.profile.org_id, expires).text
 
     def next_version(self, **change: object) -> SignedProfile:
-        from dataclasses import replace
-
-        profile = replace(self.profile, version=self.profile.version + 1, **change)  # type: ignore[arg-type]
-        self.signed = sign_profile(profile, self.key)
+        """The next version with ``change``, as the key holder signs it
+        (sync.org.next_version works out ``coordinators_since``; a copy of
+        the previous version would keep a stale one when coordinators
+        change)."""
+        self.signed = sign_profile(next_version(self.profile, **change), self.key)
         return self.signed
 
 
