@@ -14,108 +14,42 @@ another change (bundle-format.md §4 ``devices``)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-from db.api import SYNC_SPOOL_DIR, Case, Device, NoKeyring, Person, SyncClientState, Vault, wipe_vault
+from db.api import SYNC_SPOOL_DIR, Case, NoKeyring, Person, SyncClientState, Vault, wipe_vault
 from db.api import Testimony as TestimonyRecord
 from sync import org_vault
-from sync.acks import make_ack, sign_ack, take_ack
 from sync.bundle.org_held import relay_folder
-from sync.bundle.vault_io import export_bundle, import_bundle
-from sync.client.connection import session
-from sync.client.org_link import publish_profile
-from sync.client.push import PushResult, push, queued_count
-from sync.client.worker import SyncWorker
+from sync.client.push import PushResult, queued_count
 from sync.merge.devices import devices_view
 from sync.merge.same_as import link_same_person
-from sync.org_vault import held_profile
 from tests.cli_helpers import Cli
-from tests.sync.client.sync_helpers import (
-    CuttingProxy,
-    Org,
-    new_vault,
-    organisation,
-    quick_backoff,
-    record_work,
-)
+from tests.sync.client.sync_helpers import CuttingProxy, organisation, record_work
 from tests.sync.client.test_sync_cli import _env
 from tests.sync.client.test_sync_kill import _run_then_kill, _staged_bytes
+from tests.sync.desk_world import (
+    ServerDesks,
+    ack_by_usb,
+    assert_verified,
+    bytes_by,
+    desk_push,
+    export_by_usb,
+    feed,
+    heads_hash,
+    import_by_usb,
+    narratives,
+    server_desks,
+    stored_bytes,
+    worker_push,
+)
+from tests.sync.desk_world import desk_sync as desk_sync  # also imported from here by other modules
 from tests.vault_helpers import PASSPHRASE
 
-
-@dataclass
-class Desks:
-    org: Org
-    lviv: Vault
-    first: Vault
-    second: Vault
-
-    @property
-    def kyiv(self) -> Vault:
-        return self.org.coordinator
+desks = server_desks  # the fixture, under the name the tests ask for
 
 
-def _know_worker(desk: Vault, worker: Vault) -> None:
-    """The desk enrols the worker from the card it handed over."""
-    desk.sync.put_device(
-        Device(worker.device_id, worker.device_public_key, worker.vault_keys.age_recipient(), "enrolled")
-    )
-
-
-@pytest.fixture
-def desks(tmp_path: Path) -> Iterator[Desks]:
-    with organisation(tmp_path) as org:
-        lviv = new_vault(tmp_path / "lviv")
-        signed = org_vault.current_signed(org.coordinator)
-        org_vault.enrol(lviv, signed.signed, fingerprint_given=signed.profile.fingerprint)
-        added = org_vault.add_coordinator(org.coordinator, org_vault.own_device_card(lviv).text, label="Lviv")
-        assert publish_profile(added.signed, added.profile).state == "done"
-        org_vault.update_profile(lviv, added.signed)
-        first, second = org.worker("first"), org.worker("second")
-        for worker in (first, second):
-            _know_worker(lviv, worker)
-        try:
-            yield Desks(org, lviv, first, second)
-        finally:
-            lviv.lock()
-
-
-def desk_sync(vault: Vault) -> None:
-    """A coordinator's sync round, run by the background worker's own code
-    (pull, send back to the field, push to the coordinators)."""
-    status = SyncWorker(vault, proxy=False).run_once()
-    assert status.last_error is None, status.last_error
-
-
-def worker_push(vault: Vault) -> PushResult:
-    return push(vault, backoff=quick_backoff())
-
-
-def heads_hash(vault: Vault) -> str:
-    heads = vault.revisions.heads()
-    text = json.dumps({entity: sorted(ids) for entity, ids in sorted(heads.items())})
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def feed(vault: Vault) -> list[dict[str, object]]:
-    """Every bundle the server lists to coordinators: its device and size."""
-    with session(vault, proxy=None) as client:
-        changes: list[dict[str, object]] = client.changes(cursor=0, limit=1000)["changes"]
-        return changes
-
-
-def bytes_by(changes: list[dict[str, object]], device_id: str) -> int:
-    return sum(int(str(c["size"])) for c in changes if c["device_id"] == device_id)
-
-
-def test_a_resolution_and_a_duplicate_link_at_one_desk_reach_the_other(desks: Desks) -> None:
+def test_a_resolution_and_a_duplicate_link_at_one_desk_reach_the_other(desks: ServerDesks) -> None:
     kyiv, lviv, first = desks.kyiv, desks.lviv, desks.first
     case = first.cases.create(Case(title="Case of the school"))
     testimony = first.testimonies.create(
@@ -144,9 +78,7 @@ def test_a_resolution_and_a_duplicate_link_at_one_desk_reach_the_other(desks: De
     assert heads_hash(lviv) == heads_hash(kyiv)
     assert lviv.revisions.conflicts() == []
     assert lviv.revisions.heads()[link.id] == kyiv.revisions.heads()[link.id]
-    for vault in (kyiv, lviv):
-        report = vault.verify()
-        assert report.ok, report.problems
+    assert_verified(kyiv, lviv)
     # Lviv holds Kyiv's custody chain and sees no gap in its numbers, though
     # Kyiv's send-backs took some of them (declared: `addressed`).
     kyiv_row = lviv.sync.device(kyiv.device_id)
@@ -161,35 +93,25 @@ def test_a_resolution_and_a_duplicate_link_at_one_desk_reach_the_other(desks: De
     assert len(feed(kyiv)) == before
 
 
-def test_a_workers_usb_bundle_at_one_desk_reaches_the_other_whole(desks: Desks, tmp_path: Path) -> None:
+def test_a_workers_usb_bundle_at_one_desk_reaches_the_other_whole(desks: ServerDesks, tmp_path: Path) -> None:
     """The worker's own file is relayed through the server (signed by the
     worker, filed under its number): the other desk gets its custody events
     and its number too, so the worker's next bundle, which starts after what
     Kyiv acknowledged by USB, goes straight in there (it was refused as
     ``bundle-custody`` when only the revisions travelled)."""
     kyiv, lviv, first = desks.kyiv, desks.lviv, desks.first
-    first.cases.create(Case(title="Registered at the server"))
-    worker_push(first)  # the worker's first sync registers it at the server
-    desk_sync(kyiv)
-    desk_sync(lviv)
+    desks.registered(first, title="Registered at the server")  # the worker's first sync
     work = record_work(first, tmp_path, "usb", size=300_000)
-    usb = tmp_path / "usb-stick"
-    usb.mkdir()
-    profile = held_profile(first)
-    assert profile is not None
-    made = export_bundle(
-        first, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
-    )
-    import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
-    take_ack(first, sign_ack(make_ack(kyiv, made.bundle_id), kyiv.sync.signing_key()))  # --ack-to
+    made, profile = export_by_usb(first, tmp_path / "usb-stick")
+    import_by_usb(kyiv, made.path, profile.org_id)
+    ack_by_usb(kyiv, first, made.bundle_id)  # --ack-to
     made.path.unlink()  # the stick went home with the worker
-    assert work.narrative not in {t.narrative for t in lviv.testimonies.list()}
+    assert work.narrative not in narratives(lviv)
 
     desk_sync(kyiv)
     desk_sync(lviv)
-    assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
-    with lviv.sync.open_blob(hashlib.sha256(work.evidence).hexdigest()) as reader:
-        assert reader.read() == work.evidence
+    assert work.narrative in narratives(lviv)
+    assert stored_bytes(lviv, work.evidence) == work.evidence
     received = lviv.sync.received_bundle(made.bundle_id)
     assert received is not None and received.sequence == made.sequence
     [row] = [r for r in devices_view(lviv) if r.device_id == first.device_id]
@@ -206,9 +128,8 @@ def test_a_workers_usb_bundle_at_one_desk_reaches_the_other_whole(desks: Desks, 
     desk_sync(lviv)
     desk_sync(kyiv)
     for desk in (kyiv, lviv):
-        assert later.narrative in {t.narrative for t in desk.testimonies.list()}
-        report = desk.verify()
-        assert report.ok, report.problems
+        assert later.narrative in narratives(desk)
+    assert_verified(kyiv, lviv)
     assert heads_hash(lviv) == heads_hash(kyiv)
 
 
@@ -217,7 +138,7 @@ def org_held_files(vault: Vault) -> list[Path]:
     return sorted(folder.iterdir()) if folder.is_dir() else []
 
 
-def test_a_bundle_pulled_by_both_desks_is_uploaded_by_neither(desks: Desks, tmp_path: Path) -> None:
+def test_a_bundle_pulled_by_both_desks_is_uploaded_by_neither(desks: ServerDesks, tmp_path: Path) -> None:
     kyiv, lviv, first = desks.kyiv, desks.lviv, desks.first
     work = record_work(first, tmp_path, "pulled", size=1024 * 1024)
     worker_push(first)
@@ -225,7 +146,7 @@ def test_a_bundle_pulled_by_both_desks_is_uploaded_by_neither(desks: Desks, tmp_
         desk_sync(kyiv)
         desk_sync(lviv)
     for desk in (kyiv, lviv):
-        assert work.narrative in {t.narrative for t in desk.testimonies.list()}
+        assert work.narrative in narratives(desk)
     changes = feed(kyiv)
     worker_bytes = bytes_by(changes, first.device_id)
     assert worker_bytes > len(work.evidence)
@@ -245,10 +166,12 @@ def test_one_desk_alone_pushes_nothing(tmp_path: Path) -> None:
         org.coordinator.cases.create(Case(title="The desk's own case"))
         desk_sync(org.coordinator)
         assert [c["device_id"] for c in feed(org.coordinator)] == [worker.device_id]
-        assert push(org.coordinator, backoff=quick_backoff(), coordinator=True) == PushResult()
+        assert desk_push(org.coordinator) == PushResult()
 
 
-def test_a_desk_push_killed_mid_upload_resumes_and_both_vaults_verify(desks: Desks, tmp_path: Path) -> None:
+def test_a_desk_push_killed_mid_upload_resumes_and_both_vaults_verify(
+    desks: ServerDesks, tmp_path: Path
+) -> None:
     kyiv, lviv, org = desks.kyiv, desks.lviv, desks.org
     work = record_work(kyiv, tmp_path, "kyiv-desk", size=6 * 1024 * 1024)
     slow = CuttingProxy(org.port, every=1 << 40, cuts=0, pace=0.02)
@@ -266,10 +189,8 @@ def test_a_desk_push_killed_mid_upload_resumes_and_both_vaults_verify(desks: Des
     org_vault.update_profile(lviv, org_vault.current_signed(kyiv).signed)
     [killed] = [d for d in SyncClientState.of(kyiv).deliveries() if d.upload_url is not None]
     assert not killed.delivered
-    for vault in (kyiv, lviv):
-        report = vault.verify()
-        assert report.ok, report.problems
-    pushed = push(kyiv, backoff=quick_backoff(), coordinator=True)
+    assert_verified(kyiv, lviv)
+    pushed = desk_push(kyiv)
     # The killed run's bundle first, resumed at the server's offset; then one
     # with the custody events the checks just recorded (`verify`), which
     # carries the work again, as any bundle made before an acknowledgement.
@@ -277,17 +198,16 @@ def test_a_desk_push_killed_mid_upload_resumes_and_both_vaults_verify(desks: Des
     assert pushed.sent == [killed.bundle_id, pushed.made.bundle_id]
     assert pushed.acknowledged == pushed.sent  # the server holds them: counted as acknowledged
     desk_sync(lviv)
-    assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
-    with lviv.sync.open_blob(hashlib.sha256(work.evidence).hexdigest()) as reader:
-        assert reader.read() == work.evidence
+    assert work.narrative in narratives(lviv)
+    assert stored_bytes(lviv, work.evidence) == work.evidence
     # Delivered and held: nothing more to send.
-    assert push(kyiv, backoff=quick_backoff(), coordinator=True).made is None
-    for vault in (kyiv, lviv):
-        report = vault.verify()
-        assert report.ok, report.problems
+    assert desk_push(kyiv).made is None
+    assert_verified(kyiv, lviv)
 
 
-def test_fieldvault_sync_pushes_a_desks_own_work_to_the_other_desk(desks: Desks, tmp_path: Path) -> None:
+def test_fieldvault_sync_pushes_a_desks_own_work_to_the_other_desk(
+    desks: ServerDesks, tmp_path: Path
+) -> None:
     kyiv, lviv = desks.kyiv, desks.lviv
     kyiv.cases.create(Case(title="Kyiv desk: the bridge"))
     for vault in (kyiv, lviv):
@@ -317,7 +237,7 @@ def test_fieldvault_sync_pushes_a_desks_own_work_to_the_other_desk(desks: Desks,
 
 
 def test_a_usb_bundle_of_a_worker_only_one_desk_knows_reaches_the_other_on_its_vouch(
-    desks: Desks, tmp_path: Path
+    desks: ServerDesks, tmp_path: Path
 ) -> None:
     """Lviv never saw the worker's card: Kyiv's bundle vouches for the
     devices Kyiv enrolled (bundle-format.md §4 ``devices``), so the worker's
@@ -326,35 +246,22 @@ def test_a_usb_bundle_of_a_worker_only_one_desk_knows_reaches_the_other_on_its_v
     stranger = desks.org.worker("stranger")  # enrolled with Kyiv's token only
     assert lviv.sync.device(stranger.device_id) is None
     work = record_work(stranger, tmp_path, "stranger", size=50_000)
-    usb = tmp_path / "stick"
-    usb.mkdir()
-    profile = held_profile(stranger)
-    assert profile is not None
-    made = export_bundle(
-        stranger, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
-    )
-    import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+    made, profile = export_by_usb(stranger, tmp_path / "stick")
+    import_by_usb(kyiv, made.path, profile.org_id)
     desk_sync(kyiv)
     desk_sync(lviv)
-    assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
+    assert work.narrative in narratives(lviv)
     known = lviv.sync.device(stranger.device_id)
     assert known is not None and (known.status, known.vouched_by) == ("enrolled", kyiv.device_id)
-    with lviv.sync.open_blob(hashlib.sha256(work.evidence).hexdigest()) as reader:
-        assert reader.read() == work.evidence
+    assert stored_bytes(lviv, work.evidence) == work.evidence
     assert heads_hash(lviv) == heads_hash(kyiv)
 
 
-def test_a_panic_wipe_removes_the_bundles_waiting_for_relay(desks: Desks, tmp_path: Path) -> None:
+def test_a_panic_wipe_removes_the_bundles_waiting_for_relay(desks: ServerDesks, tmp_path: Path) -> None:
     kyiv, first = desks.kyiv, desks.first
     record_work(first, tmp_path, "relay-then-wipe", size=10_000)
-    usb = tmp_path / "stick"
-    usb.mkdir()
-    profile = held_profile(first)
-    assert profile is not None
-    made = export_bundle(
-        first, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
-    )
-    import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+    made, profile = export_by_usb(first, tmp_path / "stick")
+    import_by_usb(kyiv, made.path, profile.org_id)
     [waiting] = org_held_files(kyiv)
     assert waiting.read_bytes() == made.path.read_bytes()  # the worker's file, ciphertext as made
     assert queued_count(kyiv) == 1  # the sync panel's "waiting to be sent"
@@ -364,7 +271,9 @@ def test_a_panic_wipe_removes_the_bundles_waiting_for_relay(desks: Desks, tmp_pa
     assert not waiting.exists() and not (folder / SYNC_SPOOL_DIR).exists()
 
 
-def test_a_relay_the_server_refuses_travels_in_the_desks_own_bundle(desks: Desks, tmp_path: Path) -> None:
+def test_a_relay_the_server_refuses_travels_in_the_desks_own_bundle(
+    desks: ServerDesks, tmp_path: Path
+) -> None:
     """The server holds another bundle with the worker's number (a copy of
     the worker's vault pushed it: a fork): Kyiv's relay is refused
     (bundle-conflict), forgotten, and what the USB bundle brought goes in
@@ -379,28 +288,21 @@ def test_a_relay_the_server_refuses_travels_in_the_desks_own_bundle(desks: Desks
         twin.cases.create(Case(title="The twin's bundle 1"))
         assert worker_push(twin).sent  # number 1 of the worker's device, on the server
         work = record_work(first, tmp_path, "usb-refused", size=30_000)
-        usb = tmp_path / "stick"
-        usb.mkdir()
-        profile = held_profile(first)
-        assert profile is not None
-        made = export_bundle(
-            first, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
-        )
+        made, profile = export_by_usb(first, tmp_path / "stick")
         assert made.sequence == 1
-        import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
-        shared = push(kyiv, backoff=quick_backoff(), coordinator=True)
+        import_by_usb(kyiv, made.path, profile.org_id)
+        shared = desk_push(kyiv)
         assert shared.relayed == [] and org_held_files(kyiv) == []  # refused, forgotten
         assert shared.made is not None and shared.made.blobs == 1  # the worker's evidence, in Kyiv's bundle
         desk_sync(lviv)
-        assert work.narrative in {t.narrative for t in lviv.testimonies.list()}
-        with lviv.sync.open_blob(hashlib.sha256(work.evidence).hexdigest()) as reader:
-            assert reader.read() == work.evidence
+        assert work.narrative in narratives(lviv)
+        assert stored_bytes(lviv, work.evidence) == work.evidence
     finally:
         twin.lock()
 
 
 def test_a_worker_whose_first_bundle_was_acknowledged_by_usb_still_joins_the_server(
-    desks: Desks, tmp_path: Path
+    desks: ServerDesks, tmp_path: Path
 ) -> None:
     """Enrolled offline with a token, its first bundle carried to Kyiv and
     acknowledged there by USB, the worker's first sync must still register
@@ -409,19 +311,13 @@ def test_a_worker_whose_first_bundle_was_acknowledged_by_usb_still_joins_the_ser
     kyiv, lviv = desks.kyiv, desks.lviv
     worker = desks.org.worker("usb-first")
     record_work(worker, tmp_path, "usb-first", size=5_000)
-    usb = tmp_path / "stick"
-    usb.mkdir()
-    profile = held_profile(worker)
-    assert profile is not None
-    made = export_bundle(
-        worker, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
-    )
-    import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
-    take_ack(worker, sign_ack(make_ack(kyiv, made.bundle_id), kyiv.sync.signing_key()))
+    made, profile = export_by_usb(worker, tmp_path / "stick")
+    import_by_usb(kyiv, made.path, profile.org_id)
+    ack_by_usb(kyiv, worker, made.bundle_id)
     later = record_work(worker, tmp_path, "after-usb", size=5_000)
     assert worker_push(worker).sent  # registered with its token, then delivered
     desk_sync(kyiv)
     desk_sync(lviv)
     for desk in (kyiv, lviv):
-        assert later.narrative in {t.narrative for t in desk.testimonies.list()}
+        assert later.narrative in narratives(desk)
     assert worker.sync.enrolment_token() is None  # spent at the server now

@@ -1,0 +1,270 @@
+"""The world of the coordinator-desk tests (issues 11 and 14), built once:
+the Kyiv desk, which created the organisation and holds its key; the Lviv
+desk, a coordinator added since with ``org add-coordinator`` (no key);
+field workers enrolled by Kyiv; bundles carried on a USB stick (a folder)
+or through a real server on loopback. And the steps those tests repeat:
+join, add a desk, revoke a device, export, import and acknowledge by USB,
+a sync round.
+
+Two ways to build it, both real vaults:
+- ``UsbDesks`` (fixture ``usb_desks``): no server; Kyiv from
+  tests/sync/trust_fixtures.make_organisation, workers with recorded field
+  work (tests/db/sync_fixtures.FieldWork).
+- ``ServerDesks`` (fixture ``server_desks``): the organisation of
+  tests/sync/client/sync_helpers (a real server named in its profile), Lviv
+  added and the profile published, two workers Lviv knows by their cards.
+
+Test modules take a fixture by importing it under the name their tests ask
+for: ``from tests.sync.desk_world import usb_desks as desks``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from db.api import Case, Device, Vault
+from sync import org_vault
+from sync.acks import make_ack, sign_ack, take_ack
+from sync.bundle.quarantine import release_held
+from sync.bundle.vault_io import ExportedBundle, ImportedBundle, export_bundle, import_bundle
+from sync.client.connection import session
+from sync.client.org_link import publish_profile
+from sync.client.push import PushResult, push
+from sync.client.worker import SyncWorker
+from sync.org import Profile, SignedProfile
+from tests.db.sync_fixtures import FieldWork
+from tests.sync.client.sync_helpers import Org, new_vault, organisation, quick_backoff
+from tests.sync.trust_fixtures import Organisation, make_organisation
+
+# -- the steps ---------------------------------------------------------------------------
+
+
+def join(key_desk: Vault, folder: Path, *, token: str | None = None) -> Vault:
+    """A new vault that joined the organisation with the key desk's current
+    profile and its fingerprint (and ``token``, when given)."""
+    vault = new_vault(folder)
+    signed = org_vault.current_signed(key_desk)
+    org_vault.enrol(vault, signed.signed, fingerprint_given=signed.profile.fingerprint, token=token)
+    return vault
+
+
+def add_desk(key_desk: Vault, folder: Path, *, label: str, publish: bool = False) -> Vault:
+    """A coordinator desk added as ``org add-coordinator`` adds one: a new
+    vault joins with the profile alone, the key desk adds it by its card (a
+    new profile version, published to the server when ``publish``), and the
+    new desk takes that version."""
+    desk = join(key_desk, folder)
+    added = org_vault.add_coordinator(key_desk, org_vault.own_device_card(desk).text, label=label)
+    if publish:
+        assert publish_profile(added.signed, added.profile).state == "done"
+    org_vault.update_profile(desk, added.signed)
+    return desk
+
+
+def revoke(
+    key_desk: Vault, device_id: str, *, publish: bool = False, tell: Iterable[Vault] = ()
+) -> SignedProfile:
+    """The key desk revokes a device (a new profile version), publishes it
+    to the server when ``publish``, and the desks in ``tell`` take it."""
+    signed = org_vault.revoke_device(key_desk, device_id)
+    if publish:
+        assert publish_profile(signed.signed, signed.profile).state == "done"
+    for desk in tell:
+        org_vault.update_profile(desk, signed.signed)
+    return signed
+
+
+def export_by_usb(vault: Vault, stick: Path) -> tuple[ExportedBundle, Profile]:
+    """``fieldvault bundle export`` onto a stick: the vault's next bundle, to
+    the coordinators of the profile it holds (and that profile)."""
+    stick.mkdir(exist_ok=True)
+    profile = org_vault.held_profile(vault)
+    assert profile is not None
+    recipients = [c.age_recipient for c in profile.coordinators]
+    return export_bundle(vault, stick, recipients, profile.org_id, profile.version), profile
+
+
+def import_by_usb(desk: Vault, path: Path, org_id: str) -> ImportedBundle:
+    """``fieldvault bundle import`` at a desk."""
+    return import_bundle(desk, path, desk.vault_keys.age_identity(), org_id=org_id)
+
+
+def ack_by_usb(desk: Vault, worker: Vault, bundle_id: str) -> None:
+    """The desk's acknowledgement of a bundle, taken by the worker
+    (``bundle import --ack-to``, then the worker's import of the file)."""
+    take_ack(worker, sign_ack(make_ack(desk, bundle_id), desk.sync.signing_key()))
+
+
+def know_worker(desk: Vault, worker: Vault) -> None:
+    """The desk enrols the worker from the card it handed over."""
+    desk.sync.put_device(
+        Device(worker.device_id, worker.device_public_key, worker.vault_keys.age_recipient(), "enrolled")
+    )
+
+
+# -- what a vault holds ------------------------------------------------------------------
+
+
+def narratives(vault: Vault) -> set[str]:
+    return {t.narrative for t in vault.testimonies.list()}
+
+
+def stored_bytes(vault: Vault, data: bytes) -> bytes:
+    """What the vault holds under ``data``'s SHA-256 (NotFound if nothing)."""
+    with vault.sync.open_blob(hashlib.sha256(data).hexdigest()) as reader:
+        return reader.read()
+
+
+def assert_verified(*vaults: Vault) -> None:
+    for vault in vaults:
+        report = vault.verify()
+        assert report.ok, report.problems
+
+
+def heads_hash(vault: Vault) -> str:
+    heads = vault.revisions.heads()
+    text = json.dumps({entity: sorted(ids) for entity, ids in sorted(heads.items())})
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# -- through the server ------------------------------------------------------------------
+
+
+def desk_sync(vault: Vault) -> None:
+    """A coordinator's sync round, run by the background worker's own code
+    (pull, send back to the field, push to the coordinators)."""
+    status = SyncWorker(vault, proxy=False).run_once()
+    assert status.last_error is None, status.last_error
+
+
+def worker_push(vault: Vault) -> PushResult:
+    return push(vault, backoff=quick_backoff())
+
+
+def desk_push(vault: Vault) -> PushResult:
+    """A coordinator's push to the other coordinators alone."""
+    return push(vault, backoff=quick_backoff(), coordinator=True)
+
+
+def feed(vault: Vault) -> list[dict[str, object]]:
+    """Every bundle the server lists to coordinators: its device and size."""
+    with session(vault, proxy=None) as client:
+        changes: list[dict[str, object]] = client.changes(cursor=0, limit=1000)["changes"]
+        return changes
+
+
+def bytes_by(changes: list[dict[str, object]], device_id: str) -> int:
+    return sum(int(str(c["size"])) for c in changes if c["device_id"] == device_id)
+
+
+@dataclass
+class ServerDesks:
+    org: Org
+    lviv: Vault
+    first: Vault
+    second: Vault
+
+    @property
+    def kyiv(self) -> Vault:
+        return self.org.coordinator
+
+    def registered(self, worker: Vault, *, title: str = "registered", lviv: bool = True) -> None:
+        """The worker's first sync (a case of its own) registers it at the
+        server; Kyiv's round pulls it, and Lviv's when ``lviv``."""
+        worker.cases.create(Case(title=title))
+        worker_push(worker)
+        desk_sync(self.kyiv)
+        if lviv:
+            desk_sync(self.lviv)
+
+
+@pytest.fixture
+def server_desks(tmp_path: Path) -> Iterator[ServerDesks]:
+    """Kyiv and Lviv with a real server, two workers ("first", "second")
+    enrolled with Kyiv's tokens whose cards Lviv holds."""
+    with organisation(tmp_path) as org:
+        lviv = add_desk(org.coordinator, tmp_path / "lviv", label="Lviv", publish=True)
+        first, second = org.worker("first"), org.worker("second")
+        for worker in (first, second):
+            know_worker(lviv, worker)
+        try:
+            yield ServerDesks(org, lviv, first, second)
+        finally:
+            lviv.lock()
+
+
+@contextmanager
+def desk_added_after_the_worker(tmp_path: Path) -> Iterator[tuple[Vault, Vault, Vault]]:
+    """Kyiv alone enrols a worker; then Lviv becomes a coordinator (a new
+    profile version) while the worker, out in the field, keeps the old one:
+    its bundles are encrypted to Kyiv only. (Kyiv, Lviv, the worker)"""
+    with organisation(tmp_path) as org:
+        kyiv = org.coordinator
+        worker = org.worker("early")
+        worker.cases.create(Case(title="registered"))
+        worker_push(worker)
+        lviv = add_desk(kyiv, tmp_path / "lviv", label="Lviv", publish=True)
+        know_worker(lviv, worker)
+        try:
+            desk_sync(kyiv)
+            desk_sync(lviv)
+            yield kyiv, lviv, worker
+        finally:
+            lviv.lock()
+
+
+# -- by USB alone ------------------------------------------------------------------------
+
+
+class UsbDesks:
+    """The Kyiv desk (created the organisation: its key, its tokens) and the
+    Lviv desk (a coordinator of the profile, without the key); no server."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.org: Organisation = make_organisation(tmp_path)
+        self.lviv: Vault = add_desk(self.kyiv, tmp_path / "desk2", label="Lviv desk")
+        self.others: list[Vault] = []
+
+    @property
+    def kyiv(self) -> Vault:
+        return self.org.coordinator
+
+    def worker(self, name: str) -> FieldWork:
+        """A field worker with recorded work, enrolled with one of Kyiv's tokens."""
+        return self.org.worker(name, token=self.org.token())
+
+    def to_lviv(self, path: Path) -> ImportedBundle:
+        return import_by_usb(self.lviv, path, self.org.org_id)
+
+    def release_at_lviv(self) -> list[ImportedBundle]:
+        released = release_held(self.lviv, self.lviv.vault_keys.age_identity(), org_id=self.org.org_id)
+        assert all(r.refusal is None and not r.file_gone for r in released)
+        return [r.imported for r in released if r.imported is not None]
+
+    def kyiv_bundle(self) -> Path:
+        """Kyiv's ordinary bundle, to every coordinator (``bundle export``)."""
+        return self.org.export(self.kyiv).path
+
+    def revoke(self, device_id: str) -> SignedProfile:
+        """Kyiv revokes a device; Lviv takes the new profile."""
+        return revoke(self.kyiv, device_id, tell=[self.lviv])
+
+    def close(self) -> None:
+        for vault in self.others:
+            vault.lock()
+        self.lviv.lock()
+        self.org.close()
+
+
+@pytest.fixture
+def usb_desks(tmp_path: Path) -> Iterator[UsbDesks]:
+    made = UsbDesks(tmp_path)
+    yield made
+    made.close()
