@@ -98,8 +98,8 @@ class ExportedBundle:
     custody_events: int
     blobs: int
     blob_bytes: int
-    # Revisions left out: signed by a device the newest profile revokes
-    # (the other desks would refuse the whole bundle for one of them).
+    # Revisions left out: signed by a device the newest profile revokes, or
+    # naming one of those as parent (the other desks take none of them).
     withheld: tuple[str, ...] = ()
 
 
@@ -118,9 +118,11 @@ class _RevisionPages:
     stored meanwhile goes in the next bundle, and both walks agree. Revisions
     a coordinator pulled from the organisation's server (``held``,
     sync/bundle/org_held.py) are left out: the server holds them. So are
-    those signed by a ``revoked`` device: every other desk refuses them,
-    and with one inside, the whole bundle (``signer``); ``scan`` lists them
-    (``withheld``) and their items (``withheld_items``) before the walks."""
+    those signed by a ``revoked`` device: no other desk takes them (§5 step
+    11); and those naming one of them as parent (this desk's edit of a
+    revoked worker's record, in local order after it): without its parent
+    another desk's ``verify`` names it. ``scan`` lists them (``withheld``)
+    and their items (``withheld_items``) before the walks."""
 
     def __init__(
         self, vault: Vault, cursor: int, held: HeldRevisions, revoked: frozenset[str] = frozenset()
@@ -132,19 +134,34 @@ class _RevisionPages:
         self._end: int | None = None
         self.withheld: list[str] = []
         self.withheld_items: set[str] = set()
+        self._withheld: set[str] = set()
 
     def scan(self) -> None:
-        """Find the revoked devices' revisions (one more read of the pages,
-        only when the profile revokes a device)."""
+        """Find the revoked devices' revisions and their children (one more
+        read of the pages, only when the profile revokes a device; a
+        revision's parents are read only once one was found)."""
         if not self.revoked:
             return
         cursor = self._held.skip(self._cursor)
         while page := self._vault.revisions.since(cursor, PAGE):
             for rev in page:
-                if rev.device_id in self.revoked and not self._held.held(rev.local_seq):
-                    self.withheld.append(rev.revision_id)
-                    self.withheld_items.add(str(json.loads(rev.signed)["entity"]))
+                if self._held.held(rev.local_seq):
+                    continue
+                if rev.device_id in self.revoked:
+                    envelope = json.loads(rev.signed)
+                elif self._withheld:
+                    envelope = json.loads(rev.signed)
+                    if self._withheld.isdisjoint(envelope["parents"]):
+                        continue
+                else:
+                    continue
+                self.withheld.append(rev.revision_id)
+                self._withheld.add(rev.revision_id)
+                self.withheld_items.add(str(envelope["entity"]))
             cursor = self._held.skip(page[-1].local_seq)
+
+    def is_withheld(self, revision_id: str) -> bool:
+        return revision_id in self._withheld
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         cursor, end = self._held.skip(self._cursor), self._end
@@ -152,7 +169,11 @@ class _RevisionPages:
             for rev in page:
                 if end is not None and rev.local_seq > end:
                     return
-                if not self._held.held(rev.local_seq) and rev.device_id not in self.revoked:
+                if (
+                    not self._held.held(rev.local_seq)
+                    and rev.device_id not in self.revoked
+                    and rev.revision_id not in self._withheld
+                ):
                     yield _revision_wire(rev)
             cursor = self._held.skip(page[-1].local_seq)
         if self._end is None:
@@ -235,9 +256,7 @@ def export_bundle(
     custody.scan()
     # The head as read with the events: a transfer recorded meanwhile goes in the next bundle.
     head = custody.head if custody.count else vault.sync.custody_head()
-    pending = _bytes_to_send(
-        vault, vault.sync.unacknowledged_blobs(), revisions.withheld_items, revisions.revoked
-    )
+    pending = _bytes_to_send(vault, vault.sync.unacknowledged_blobs(), revisions)
     enrolment = _enrolment(vault, org_id)
     # The server's receipts for this device's earlier bundles that no
     # acknowledged bundle carried: a coordinator compares them with the log.
@@ -305,15 +324,20 @@ def _revoked(profile: Profile | None, own_id: str) -> frozenset[str]:
     return frozenset(profile.revoked) - {own_id} if profile is not None else frozenset()
 
 
-def _bytes_to_send(
-    vault: Vault, pending: list[PendingBlob], withheld_items: set[str], revoked: frozenset[str]
-) -> list[PendingBlob]:
-    """Evidence bytes to send, none naming an item only revoked devices
-    wrote: its revisions are withheld, and a receiver refuses bytes for an
-    item it does not hold (``blob``). Bytes only such items hold stay here,
-    unacknowledged; an item with a revision of another device keeps them."""
-    named = {e for b in pending for e in b.evidence_ids} & withheld_items
-    items = {e for e in named if all(h.device_id in revoked for h in vault.evidence.history(e))}
+def _bytes_to_send(vault: Vault, pending: list[PendingBlob], revisions: _RevisionPages) -> list[PendingBlob]:
+    """Evidence bytes to send, none naming an item every revision of which
+    is withheld (a revoked device's, or a child of one): a receiver refuses
+    bytes for an item it does not hold (``blob``). Bytes only such items
+    hold stay here, unacknowledged; an item with another revision keeps them."""
+    named = {e for b in pending for e in b.evidence_ids} & revisions.withheld_items
+    items = {
+        e
+        for e in named
+        if all(
+            h.device_id in revisions.revoked or revisions.is_withheld(h.revision_id)
+            for h in vault.evidence.history(e)
+        )
+    }
     if not items:
         return pending
     kept = []

@@ -206,6 +206,33 @@ def test_the_command_line_lists_the_revisions_left_out(desks: Desks, tmp_path: P
     assert f"{len(worker_revisions)} revision(s) left out" in _human(row)
 
 
+def test_a_bundle_made_after_the_revocation_leaves_out_the_desks_edits_of_withheld_records(
+    desks: Desks,
+) -> None:
+    """The sending side of the same rule: Kyiv edited the worker's testimony
+    and evidence item; made after the revocation, its bundle leaves out the
+    worker's revisions, the edits whose parents they are, and the bytes only
+    that item held. Before, the edits went alone: Lviv applied them without
+    their parents, and its verify named them."""
+    field = desks.worker("field")
+    desks.org.import_(desks.org.export(field.vault).path)
+    [testimony] = desks.kyiv.testimonies.list()
+    text_edit = desks.kyiv.testimonies.edit(testimony.id, title="edited at the Kyiv desk").revision
+    item_edit = desks.kyiv.evidence.edit(field.evidence_id, stated_place="Izium").revision
+    own_case = make_case(desks.kyiv, title="Kyiv's own case")
+    org_vault.revoke_device(desks.kyiv, field.vault.device_id)
+    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
+
+    made = desks.org.export(desks.kyiv)
+    assert {text_edit, item_edit} <= set(made.withheld)
+    assert made.blobs == 0  # only the worker's item held those bytes
+    imported = desks.to_lviv(made.path)  # before: applied without their parents
+    assert imported.withheld_revisions == ()  # nothing of them travelled
+    assert desks.lviv.cases.get(own_case.id).title == "Kyiv's own case"
+    assert not {text_edit, item_edit} & _all_revision_ids(desks.lviv)
+    assert desks.lviv.verify().ok  # before: names parent ..., which is not in the vault
+
+
 # -- adversarial: still refused whole ---------------------------------------------------
 
 
