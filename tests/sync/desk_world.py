@@ -31,6 +31,7 @@ import pytest
 from db.api import Case, Device, Vault
 from sync import org_vault
 from sync.acks import make_ack, sign_ack, take_ack
+from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import release_held
 from sync.bundle.vault_io import ExportedBundle, ImportedBundle, export_bundle, import_bundle
 from sync.client.connection import session
@@ -242,6 +243,13 @@ class UsbDesks:
 
     def to_lviv(self, path: Path) -> ImportedBundle:
         return import_by_usb(self.lviv, path, self.org.org_id)
+
+    def hold_at_lviv(self, path: Path) -> BundleQuarantined:
+        """Lviv's import of the bundle at ``path`` holds it in quarantine
+        (and applies nothing); what it was held for."""
+        with pytest.raises(BundleQuarantined) as held:
+            self.to_lviv(path)
+        return held.value
 
     def release_at_lviv(self) -> list[ImportedBundle]:
         released = release_held(self.lviv, self.lviv.vault_keys.age_identity(), org_id=self.org.org_id)

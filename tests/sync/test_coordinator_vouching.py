@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,55 +31,13 @@ from sync.bundle.quarantine import release_held
 from sync.bundle.vault_io import ImportedBundle, import_bundle
 from sync.bundle.vouching import coordinator_vouches
 from sync.merge.devices import devices_view
-from tests.db.sync_fixtures import FieldWork, record_field_work
+from tests.db.sync_fixtures import record_field_work
 from tests.factory import make_case
-from tests.sync.test_bundle_acks import second_coordinator
-from tests.sync.trust_fixtures import Organisation, current_profile, make_organisation
+from tests.sync.desk_world import UsbDesks, add_desk, usb_desks
+from tests.sync.trust_fixtures import current_profile
 
-
-class Desks:
-    """The Kyiv desk (created the organisation: its key, its tokens) and the
-    Lviv desk (a coordinator of the profile, without the key)."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.tmp_path = tmp_path
-        self.org: Organisation = make_organisation(tmp_path)
-        self.lviv: Vault = second_coordinator(self.org, tmp_path)
-        self.others: list[Vault] = []
-
-    @property
-    def kyiv(self) -> Vault:
-        return self.org.coordinator
-
-    def worker(self, name: str) -> FieldWork:
-        """A field worker enrolled with one of Kyiv's tokens."""
-        work = self.org.worker(name, token=self.org.token())
-        return work
-
-    def to_lviv(self, path: Path) -> ImportedBundle:
-        return import_bundle(self.lviv, path, self.lviv.vault_keys.age_identity(), org_id=self.org.org_id)
-
-    def release_at_lviv(self) -> list[ImportedBundle]:
-        released = release_held(self.lviv, self.lviv.vault_keys.age_identity(), org_id=self.org.org_id)
-        assert all(r.refusal is None and not r.file_gone for r in released)
-        return [r.imported for r in released if r.imported is not None]
-
-    def kyiv_bundle(self) -> Path:
-        """Kyiv's ordinary bundle, to every coordinator (``bundle export``)."""
-        return self.org.export(self.kyiv).path
-
-    def close(self) -> None:
-        for vault in self.others:
-            vault.lock()
-        self.lviv.lock()
-        self.org.close()
-
-
-@pytest.fixture
-def desks(tmp_path: Path) -> Iterator[Desks]:
-    made = Desks(tmp_path)
-    yield made
-    made.close()
+Desks = UsbDesks  # the name other test modules import
+desks = usb_desks  # the fixture, under the name the tests ask for
 
 
 def _vouched_ids(desks: Desks, path: Path) -> list[str]:
@@ -94,9 +51,7 @@ def test_a_worker_enrolled_by_one_desk_is_taken_by_the_other_and_its_held_bundle
     field = desks.worker("field")
     first = desks.org.export(field.vault)
     # Lviv cannot check Kyiv's token: held, as before.
-    with pytest.raises(BundleQuarantined) as held:
-        desks.to_lviv(first.path)
-    assert held.value.reason == "token-unknown"
+    assert desks.hold_at_lviv(first.path).reason == "token-unknown"
     desks.org.import_(first.path)  # Kyiv: the token proves it; enrolled there
 
     kyiv_bundle = desks.kyiv_bundle()
@@ -220,7 +175,7 @@ def test_a_vouch_from_a_field_worker_is_refused(desks: Desks) -> None:
 
 
 def test_a_vouch_from_a_removed_coordinator_is_refused(desks: Desks, tmp_path: Path) -> None:
-    odesa = second_coordinator(desks.org, tmp_path / "odesa-desk")
+    odesa = add_desk(desks.kyiv, tmp_path / "odesa", label="Odesa desk")
     desks.others.append(odesa)
     org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
     org_vault.remove_coordinator(desks.kyiv, odesa.device_id)
@@ -239,16 +194,14 @@ def test_a_vouch_from_a_removed_coordinator_is_refused(desks: Desks, tmp_path: P
 def test_a_vouch_does_not_enrol_a_device_the_profile_revokes(desks: Desks) -> None:
     field = desks.worker("field")
     made = desks.org.export(field.vault)
-    with pytest.raises(BundleQuarantined):
-        desks.to_lviv(made.path)
+    desks.hold_at_lviv(made.path)
     # Kyiv adds the worker by its card (none of its revisions at Kyiv yet),
     # makes its bundle (vouching), then revokes the worker; Lviv takes the
     # new profile before the old bundle reaches it.
     org_vault.add_device(desks.kyiv, org_vault.own_device_card(field.vault).text)
     stale = desks.kyiv_bundle()
     assert _vouched_ids(desks, stale) == [field.vault.device_id]
-    org_vault.revoke_device(desks.kyiv, field.vault.device_id)
-    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
+    desks.revoke(field.vault.device_id)
     imported = desks.to_lviv(stale)
     assert imported.vouched == ()
     assert desks.lviv.sync.device(field.vault.device_id) is None
@@ -318,8 +271,7 @@ def test_a_vouch_cannot_name_a_device_id_with_another_key(desks: Desks) -> None:
     # enrols is the key of the held bundle's header, and only that bundle's
     # device is released.
     made = desks.org.export(field.vault)
-    with pytest.raises(BundleQuarantined):
-        desks.to_lviv(made.path)
+    desks.hold_at_lviv(made.path)
     desks.org.import_(made.path)
     desks.to_lviv(desks.kyiv_bundle())
     held = desks.lviv.sync.held_bundle(made.bundle_id)
@@ -332,7 +284,7 @@ def test_a_third_desk_learns_the_device_from_the_second_desks_bundle(desks: Desk
     """Kyiv's bundle reached Lviv and not Odesa (a lost stick): Lviv's own
     bundle to coordinators vouches for what it took on Kyiv's word, so Odesa
     imports the worker's bundle it held (``vouched_by`` Lviv)."""
-    odesa = second_coordinator(desks.org, tmp_path / "odesa-desk")
+    odesa = add_desk(desks.kyiv, tmp_path / "odesa", label="Odesa desk")
     desks.others.append(odesa)
     org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
     field = desks.worker("field")
@@ -372,8 +324,7 @@ def _swap_at_the_import(desks: Desks, monkeypatch: pytest.MonkeyPatch) -> tuple[
 
     field = desks.worker("field")
     first = desks.org.export(field.vault)
-    with pytest.raises(BundleQuarantined):
-        desks.to_lviv(first.path)
+    desks.hold_at_lviv(first.path)
     desks.org.import_(first.path)
     make_case(field.vault, title="Second case")
     second = desks.org.export(field.vault)

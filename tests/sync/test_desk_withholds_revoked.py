@@ -14,33 +14,25 @@ Real vaults, bundles through a folder standing for a USB stick."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from db.api import NotFound
-from sync import org_vault
 from sync.bundle import read_bundle
 from sync.merge.devices import devices_view
 from tests.factory import make_case
-from tests.sync.test_coordinator_vouching import Desks
-from tests.sync.trust_fixtures import current_profile
+from tests.sync.desk_world import UsbDesks, usb_desks
+
+desks = usb_desks  # the fixture, under the name the tests ask for
 
 
-@pytest.fixture
-def desks(tmp_path: Path) -> Iterator[Desks]:
-    made = Desks(tmp_path)
-    yield made
-    made.close()
-
-
-def _worker_revisions(desks: Desks, device_id: str) -> set[str]:
+def _worker_revisions(desks: UsbDesks, device_id: str) -> set[str]:
     return {r.revision_id for r in desks.kyiv.revisions.since(0, 10_000) if r.device_id == device_id}
 
 
 def test_the_desks_bundle_leaves_out_a_revoked_workers_revisions_and_arrives(
-    desks: Desks, tmp_path: Path
+    desks: UsbDesks, tmp_path: Path
 ) -> None:
     field = desks.worker("field")
     # A second photo whose bytes Kyiv also holds in an item of its own.
@@ -52,9 +44,7 @@ def test_the_desks_bundle_leaves_out_a_revoked_workers_revisions_and_arrives(
     assert worker_revisions
     own_case = make_case(desks.kyiv, title="Kyiv's own case")
     own_item = desks.kyiv.evidence.ingest(shared, own_case.id).item
-    # The organisation revokes the worker; Lviv holds the new profile.
-    org_vault.revoke_device(desks.kyiv, field.vault.device_id)
-    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
+    desks.revoke(field.vault.device_id)  # the organisation revokes the worker; Lviv holds the new profile
 
     made = desks.org.export(desks.kyiv)
     imported = desks.to_lviv(made.path)  # refused as signer:<the worker's revision> before
@@ -86,7 +76,7 @@ def test_the_desks_bundle_leaves_out_a_revoked_workers_revisions_and_arrives(
     assert desks.lviv.cases.get(later.id).title == "Kyiv, later"
 
 
-def test_a_bundle_made_before_the_revocation_is_taken_without_them(desks: Desks) -> None:
+def test_a_bundle_made_before_the_revocation_is_taken_without_them(desks: UsbDesks) -> None:
     """A bundle made before the revocation and read after it at a desk
     holding the new profile: the worker's revisions are left out there
     (listed), Kyiv's work is taken (before: refused as signer, a gap in
@@ -97,8 +87,7 @@ def test_a_bundle_made_before_the_revocation_is_taken_without_them(desks: Desks)
     first_case = make_case(desks.kyiv, title="Kyiv, before the revocation")
     stale = desks.org.export(desks.kyiv)
     assert stale.withheld == ()
-    org_vault.revoke_device(desks.kyiv, field.vault.device_id)
-    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
+    desks.revoke(field.vault.device_id)
     taken = desks.to_lviv(stale.path)
     assert set(taken.withheld_revisions) == worker_revisions
     assert desks.lviv.cases.get(first_case.id).title == "Kyiv, before the revocation"

@@ -9,24 +9,17 @@ Real vaults, bundles through a folder standing for a USB stick."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from sync import org_vault
-from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import QuarantineRefused, approve_bundle
 from sync.org import OrgRefused
-from tests.sync.test_coordinator_vouching import Desks
+from tests.sync.desk_world import UsbDesks, usb_desks
 
-
-@pytest.fixture
-def desks(tmp_path: Path) -> Iterator[Desks]:
-    made = Desks(tmp_path)
-    yield made
-    made.close()
+desks = usb_desks  # the fixture, under the name the tests ask for
 
 
 @dataclass(frozen=True)
@@ -37,18 +30,17 @@ class Held:
     path: Path
 
 
-def _held_at_lviv(desks: Desks, name: str) -> Held:
+def _held_at_lviv(desks: UsbDesks, name: str) -> Held:
     """A worker enrolled with no token; its first bundle held at Lviv."""
     field = desks.org.worker(name)
     made = desks.org.export(field.vault)
-    with pytest.raises(BundleQuarantined):
-        desks.to_lviv(made.path)
+    desks.hold_at_lviv(made.path)
     code = org_vault.status(field.vault).verification_code
     return Held(field.vault.device_id, code, made.bundle_id, made.path)
 
 
 def test_a_desk_without_the_key_approves_by_code_and_its_vouch_enrols_the_device_at_the_key_desk(
-    desks: Desks,
+    desks: UsbDesks,
 ) -> None:
     assert not org_vault.status(desks.lviv).is_coordinator  # no key here
     held = _held_at_lviv(desks, "field")
@@ -72,7 +64,7 @@ def test_a_desk_without_the_key_approves_by_code_and_its_vouch_enrols_the_device
     assert desks.kyiv.verify().ok and desks.lviv.verify().ok
 
 
-def test_a_wrong_code_at_a_desk_without_the_key_changes_nothing(desks: Desks) -> None:
+def test_a_wrong_code_at_a_desk_without_the_key_changes_nothing(desks: UsbDesks) -> None:
     held = _held_at_lviv(desks, "field")
     other = _held_at_lviv(desks, "other")
     identity = desks.lviv.vault_keys.age_identity()
@@ -85,7 +77,7 @@ def test_a_wrong_code_at_a_desk_without_the_key_changes_nothing(desks: Desks) ->
     assert desks.lviv.sync.received_bundle(held.bundle_id) is None
 
 
-def test_a_desk_without_the_key_adds_a_device_by_its_card_but_takes_no_token(desks: Desks) -> None:
+def test_a_desk_without_the_key_adds_a_device_by_its_card_but_takes_no_token(desks: UsbDesks) -> None:
     field = desks.org.worker("field")
     card = org_vault.own_device_card(field.vault).text
     with pytest.raises(OrgRefused) as refused:
@@ -102,7 +94,7 @@ def test_a_desk_without_the_key_adds_a_device_by_its_card_but_takes_no_token(des
     assert not desks.to_lviv(made.path).replay
 
 
-def test_a_field_worker_still_may_not_add_a_device(desks: Desks) -> None:
+def test_a_field_worker_still_may_not_add_a_device(desks: UsbDesks) -> None:
     field = desks.org.worker("field")
     other = desks.org.worker("other")
     with pytest.raises(OrgRefused) as refused:
@@ -111,7 +103,7 @@ def test_a_field_worker_still_may_not_add_a_device(desks: Desks) -> None:
     assert field.vault.sync.device(other.vault.device_id) is None
 
 
-def test_a_desk_without_the_key_is_told_only_the_key_desk_changes_the_profile(desks: Desks) -> None:
+def test_a_desk_without_the_key_is_told_only_the_key_desk_changes_the_profile(desks: UsbDesks) -> None:
     """Lviv is a coordinator, so "not a coordinator" would be false there: it
     is told that only the desk that created the organisation (its key) may,
     and nothing changes at Lviv."""
@@ -137,7 +129,7 @@ def test_a_desk_without_the_key_is_told_only_the_key_desk_changes_the_profile(de
     assert known is None or known.status != "revoked"
 
 
-def test_a_field_worker_is_still_told_it_is_not_a_coordinator(desks: Desks) -> None:
+def test_a_field_worker_is_still_told_it_is_not_a_coordinator(desks: UsbDesks) -> None:
     field = desks.org.worker("field")
     other = desks.org.worker("other")
     card = org_vault.own_device_card(other.vault).text
