@@ -42,14 +42,14 @@ from sync.merge.same_as import linked_pairs
 from tests.db.sync_fixtures import FieldWork
 from tests.desktop.test_conflicts_view import choose, column_of, wait_for_versions
 from tests.gui_helpers import screenshot, unlocked_window
-from tests.sync.test_coordinator_vouching import Desks
+from tests.sync.desk_world import UsbDesks
 
 WAIT_MS = 60_000
 
 
 @dataclass
 class Lviv:
-    desks: Desks
+    desks: UsbDesks
     first: FieldWork
     second: FieldWork
     testimony_id: str  # the first worker's, in conflict at Lviv
@@ -64,7 +64,7 @@ class Lviv:
 
 @pytest.fixture
 def lviv(tmp_path: Path) -> Iterator[Lviv]:
-    desks = Desks(tmp_path)
+    desks = UsbDesks(tmp_path)
     first, second = desks.worker("kupiansk"), desks.worker("izium")
     cyrillic = first.vault.persons.create(
         Person(

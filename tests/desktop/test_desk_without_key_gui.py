@@ -18,21 +18,17 @@ from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton
 from pytestqt.qtbot import QtBot
 
 from db.api import Vault
-from db.keyring_store import NoKeyring
-from desktop.bundle_actions import BundleImportDialog
 from desktop.devices_view import DevicesDialog
 from desktop.org_add_device import AddDeviceDialog
 from sync import org_vault
-from sync.bundle.vault_io import export_bundle
+from tests.desktop.bundle_dialog_helpers import import_in_dialog
 from tests.factory import make_case, make_testimony
 from tests.gui_helpers import unlocked_window
-from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
+from tests.sync.client.sync_helpers import new_vault
+from tests.sync.desk_world import add_desk, export_by_usb, join
+from tests.vault_helpers import open_vault
 
 WAIT_MS = 60_000
-
-
-def _vault(folder: Path) -> Vault:
-    return Vault.create(folder, PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
 
 
 @dataclass
@@ -43,21 +39,14 @@ class Desks:
 
     def worker(self, name: str) -> Vault:
         """A field worker enrolled with no token (the profile names Lviv too)."""
-        vault = _vault(self.tmp_path / name)
-        signed = org_vault.current_signed(self.kyiv)
-        org_vault.enrol(vault, signed.signed, fingerprint_given=signed.profile.fingerprint)
-        return vault
+        return join(self.kyiv, self.tmp_path / name)
 
 
 @pytest.fixture
 def desks(tmp_path: Path) -> Iterator[Desks]:
-    kyiv = _vault(tmp_path / "kyiv")
-    lviv = _vault(tmp_path / "lviv")
-    signed = org_vault.create_organisation(kyiv, "Kharkiv documentation group")
-    org_vault.enrol(lviv, signed.signed, fingerprint_given=signed.profile.fingerprint)
-    org_vault.add_coordinator(kyiv, org_vault.own_device_card(lviv).text, label="Lviv desk")
-    org_vault.update_profile(lviv, org_vault.current_signed(kyiv).signed)
-    lviv.lock()
+    kyiv = new_vault(tmp_path / "kyiv")
+    org_vault.create_organisation(kyiv, "Kharkiv documentation group")
+    add_desk(kyiv, tmp_path / "lviv", label="Lviv desk").lock()
     yield Desks(kyiv, tmp_path / "lviv", tmp_path)
     kyiv.lock()
 
@@ -134,25 +123,13 @@ def test_a_desk_without_the_key_approves_a_held_bundle_with_the_read_out_code(
     try:
         testimony = make_testimony(worker, make_case(worker).id)
         code = org_vault.status(worker).verification_code
-        profile = org_vault.held_profile(worker)
-        assert profile is not None
-        usb = desks.tmp_path / "usb"
-        usb.mkdir()
-        bundle = export_bundle(
-            worker, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
-        ).path
+        bundle = export_by_usb(worker, desks.tmp_path / "usb")[0].path
     finally:
         worker.lock()
 
     lviv = open_vault(desks.lviv_folder)
     try:
-        dialog = BundleImportDialog(lviv)
-        qtbot.addWidget(dialog)
-        dialog.show()
-        dialog._chooser = lambda _parent, _caption: [str(bundle)]
-        qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
-        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+        dialog = import_in_dialog(qtbot, lviv, [bundle])
         [held] = dialog.result_texts()
         assert held.startswith("held in quarantine: ")
         dialog.code_field.setText(code)

@@ -15,24 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.bundle_actions import BundleImportDialog
-from desktop.devices_view import DevicesDialog
-from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import held_states
+from tests.desktop.bundle_dialog_helpers import import_in_dialog, shown_devices
 from tests.gui_helpers import all_texts, in_ukrainian, screenshot
-from tests.sync.test_coordinator_vouching import Desks
+from tests.sync.desk_world import UsbDesks, usb_desks
 
-WAIT_MS = 60_000
-
-
-@pytest.fixture
-def desks(tmp_path: Path) -> Iterator[Desks]:
-    made = Desks(tmp_path)
-    yield made
-    made.close()
+desks = usb_desks  # the fixture, under the name the tests ask for
 
 
 @pytest.fixture
@@ -41,14 +31,13 @@ def ukrainian(tmp_path: Path) -> Iterator[None]:
         yield
 
 
-def _held_then_gone(desks: Desks) -> tuple[str, Path]:
+def _held_then_gone(desks: UsbDesks) -> tuple[str, Path]:
     """The worker's first bundle held at Lviv (it cannot check Kyiv's
     token), imported at Kyiv, then its file taken away from where Lviv
     left it. Returns the worker's device id and the path Lviv holds."""
     field = desks.worker("field")
     first = desks.org.export(field.vault)
-    with pytest.raises(BundleQuarantined):
-        desks.to_lviv(first.path)
+    desks.hold_at_lviv(first.path)
     desks.org.import_(first.path)
     away = desks.tmp_path / "taken-home"
     away.mkdir()
@@ -56,32 +45,12 @@ def _held_then_gone(desks: Desks) -> tuple[str, Path]:
     return field.vault.device_id, first.path
 
 
-def _import_kyivs_bundle(qtbot: QtBot, desks: Desks) -> BundleImportDialog:
-    kyiv_bundle = desks.kyiv_bundle()
-    dialog = BundleImportDialog(desks.lviv)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog._chooser = lambda _parent, _caption: [str(kyiv_bundle)]  # the file dialog's answer
-    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
-    return dialog
-
-
-def _devices(qtbot: QtBot, desks: Desks) -> DevicesDialog:
-    dialog = DevicesDialog(desks.lviv)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
-    return dialog
-
-
 def test_a_held_bundle_whose_file_is_gone_is_named_by_the_import_and_the_devices_view(
-    qtbot: QtBot, desks: Desks
+    qtbot: QtBot, desks: UsbDesks
 ) -> None:
     device_id, path = _held_then_gone(desks)
 
-    importing = _import_kyivs_bundle(qtbot, desks)
+    importing = import_in_dialog(qtbot, desks.lviv, [desks.kyiv_bundle()])
     [row] = importing.result_texts()
     assert row.startswith(f"imported: bundle 1 of device {desks.kyiv.device_id}"), row
     said = importing.status.text()
@@ -96,7 +65,7 @@ def test_a_held_bundle_whose_file_is_gone_is_named_by_the_import_and_the_devices
     [state] = held_states(desks.lviv)
     assert (state.state, state.held.path) == ("file-gone", str(path))
 
-    devices = _devices(qtbot, desks)
+    devices = shown_devices(qtbot, desks.lviv)
     texts = devices.row_texts()
     [worker_row] = [r for r in texts if device_id[:12] in r[devices.DEVICE_COLUMN]]
     assert worker_row[devices.VERIFICATION_COLUMN] == "verified"
@@ -117,13 +86,15 @@ def test_a_held_bundle_whose_file_is_gone_is_named_by_the_import_and_the_devices
     assert held_states(desks.lviv) == []
 
 
-def test_a_held_bundle_whose_file_is_gone_in_ukrainian(qtbot: QtBot, desks: Desks, ukrainian: None) -> None:
+def test_a_held_bundle_whose_file_is_gone_in_ukrainian(
+    qtbot: QtBot, desks: UsbDesks, ukrainian: None
+) -> None:
     device_id, path = _held_then_gone(desks)
-    importing = _import_kyivs_bundle(qtbot, desks)
+    importing = import_in_dialog(qtbot, desks.lviv, [desks.kyiv_bundle()])
     said = importing.status.text()
     assert str(path) in said and "file it was imported" not in said, said
     screenshot(importing, "bundle-import-held-file-gone-uk.png")
-    devices = _devices(qtbot, desks)
+    devices = shown_devices(qtbot, desks.lviv)
     devices.choose(device_id)
     warnings = devices.full_warnings(device_id)
     assert any(str(path) in text for text in warnings) and "Пристрої" in all_texts(devices)

@@ -11,31 +11,23 @@ the refusal's reason code; sync.bundle.quarantine keeps that reason
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.bundle_actions import BundleImportDialog
 from desktop.devices_view import DevicesDialog
-from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import held_states, release_held
+from tests.desktop.bundle_dialog_helpers import import_in_dialog, shown_devices
 from tests.gui_helpers import screenshot
-from tests.sync.test_coordinator_vouching import Desks
+from tests.sync.desk_world import UsbDesks, usb_desks
 
 WAIT_MS = 60_000
 
 
-@pytest.fixture
-def desks(tmp_path: Path) -> Iterator[Desks]:
-    made = Desks(tmp_path)
-    yield made
-    made.close()
+desks = usb_desks  # the fixture, under the name the tests ask for
 
 
-def _damaged_copy_held(desks: Desks) -> tuple[str, Path]:
+def _damaged_copy_held(desks: UsbDesks) -> tuple[str, Path]:
     """The worker's first bundle imported at Kyiv; Lviv holds a copy whose
     last payload byte changed on the way (the header, all Lviv could check
     then, is intact). Returns the worker's device id and Lviv's copy."""
@@ -48,25 +40,18 @@ def _damaged_copy_held(desks: Desks) -> tuple[str, Path]:
     data = bytearray(copy.read_bytes())
     data[-1] ^= 0x01
     copy.write_bytes(bytes(data))
-    with pytest.raises(BundleQuarantined):
-        desks.to_lviv(copy)
+    desks.hold_at_lviv(copy)
     desks.org.import_(first.path)
     return field.vault.device_id, copy
 
 
 def test_a_held_bundle_refused_at_its_release_says_why_in_the_devices_view(
-    qtbot: QtBot, desks: Desks
+    qtbot: QtBot, desks: UsbDesks
 ) -> None:
     device_id, copy = _damaged_copy_held(desks)
     kyiv_bundle = desks.kyiv_bundle()
 
-    importing = BundleImportDialog(desks.lviv)
-    qtbot.addWidget(importing)
-    importing.show()
-    importing._chooser = lambda _parent, _caption: [str(kyiv_bundle)]  # the file dialog's answer
-    qtbot.mouseClick(importing.choose_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(importing.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not importing.busy, timeout=WAIT_MS)
+    importing = import_in_dialog(qtbot, desks.lviv, [kyiv_bundle])
     [row] = importing.result_texts()
     assert row.startswith(f"imported: bundle 1 of device {desks.kyiv.device_id}"), row
     said = importing.status.text()
@@ -83,10 +68,7 @@ def test_a_held_bundle_refused_at_its_release_says_why_in_the_devices_view(
     [state] = held_states(desks.lviv)
     assert (state.state, state.reason) == ("refused", "payload-hash")
 
-    devices = DevicesDialog(desks.lviv)
-    qtbot.addWidget(devices)
-    devices.show()
-    qtbot.waitUntil(lambda: not devices.busy and devices.table.topLevelItemCount() > 0, timeout=WAIT_MS)
+    devices = shown_devices(qtbot, desks.lviv)
     [worker_row] = [r for r in devices.row_texts() if device_id[:12] in r[devices.DEVICE_COLUMN]]
     assert worker_row[devices.VERIFICATION_COLUMN] == "verified"
     assert "1 refused" in worker_row[devices.WARNING_COLUMN]
@@ -101,7 +83,7 @@ def test_a_held_bundle_refused_at_its_release_says_why_in_the_devices_view(
     screenshot(devices, "coordinator-devices-held-refused.png")
 
 
-def test_a_good_copy_imported_later_clears_the_refusal(qtbot: QtBot, desks: Desks) -> None:
+def test_a_good_copy_imported_later_clears_the_refusal(qtbot: QtBot, desks: UsbDesks) -> None:
     device_id, copy = _damaged_copy_held(desks)
     desks.to_lviv(desks.kyiv_bundle())
     [released] = release_held(desks.lviv, desks.lviv.vault_keys.age_identity(), org_id=desks.org.org_id)

@@ -1,0 +1,38 @@
+"""The coordinator's bundle dialogs driven as a user drives them, for the
+desk tests (tests/sync/desk_world.py builds the desks): Import bundles…
+with files chosen, and Coordinator → Devices… once its table is filled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from db.api import Vault
+from desktop.bundle_actions import BundleImportDialog
+from desktop.devices_view import DevicesDialog
+
+WAIT_MS = 60_000
+
+
+def import_in_dialog(qtbot: QtBot, vault: Vault, files: list[Path]) -> BundleImportDialog:
+    """Import bundles…: the dialog shown, ``files`` chosen (the file
+    dialog's answer), Import pressed; returned when the import is done."""
+    dialog = BundleImportDialog(vault)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog._chooser = lambda _parent, _caption: [str(f) for f in files]
+    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+    return dialog
+
+
+def shown_devices(qtbot: QtBot, vault: Vault) -> DevicesDialog:
+    """Coordinator → Devices…, shown, once its table lists the devices."""
+    dialog = DevicesDialog(vault)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
+    return dialog
