@@ -233,10 +233,11 @@ def _export(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
     made = export_bundle(vault, args.to, recipients, org_id, version, progress=progress)
     progress.finish()
     # A coordinator desk's bundle leaves out revisions whose signer the
-    # profile revokes (the other desks would refuse the bundle): said, so that
-    # nobody takes the bundle for all the desk holds. Ids only.
+    # profile revokes, and its own edits naming one of them as parent (the
+    # other desks take none of them): said, so that nobody takes the bundle
+    # for all the desk holds. Ids only.
     withheld = (
-        f"; {len(made.withheld)} revision(s) withheld (signed by a device the organisation revoked)"
+        f"; {len(made.withheld)} revision(s) withheld (signed by a revoked device, or edits of its records)"
         if made.withheld
         else ""
     )

@@ -62,7 +62,7 @@ def test_bundle_export_prints_the_revisions_withheld_for_a_revoked_signer(
     printed = cli.run("bundle", "export", "--to", str(stick), secrets=[PASSPHRASE])
     count = len(worker_revisions)
     assert printed.stdout.rstrip().endswith(
-        f"; {count} revision(s) withheld (signed by a device the organisation revoked)"
+        f"; {count} revision(s) withheld (signed by a revoked device, or edits of its records)"
     ), printed.stdout
     made = cli.json("bundle", "export", "--to", str(stick), secrets=[PASSPHRASE])
     assert sorted(made["withheld"]) == worker_revisions
