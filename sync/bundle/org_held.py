@@ -2,10 +2,13 @@
 already, so that its own bundles to the other coordinators (docs/sync.md
 §2.3) never upload it again.
 
-Only a bundle made under the newest profile version this vault holds
-(``every_coordinator_reads``) is held or relayed: an older one may not be
-encrypted to a coordinator added since, who then gets its contents in this
-coordinator's own bundle.
+Only a bundle made under a profile version with the same coordinators as
+the newest one this vault holds (at or after its ``coordinators_since``:
+``every_coordinator_reads``) is held or relayed; one made under a version
+before the coordinators last changed may not be encrypted to a coordinator
+added since, who then gets its contents in this coordinator's own bundle.
+Revoking a field worker, a new server or a new policy does not change them
+(docs/org-profile.md §1).
 
 - **Pulled from the server**: the revisions a pulled bundle's import stored
   take one run of local sequence numbers (``VaultImport.stored_revision_seqs``);
