@@ -35,6 +35,7 @@ from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import release_held
 from sync.bundle.vault_io import ExportedBundle, ImportedBundle, export_bundle, import_bundle
 from sync.client.connection import session
+from sync.client.errors import SyncFailed
 from sync.client.org_link import publish_profile
 from sync.client.push import PushResult, push
 from sync.client.worker import SyncWorker
@@ -146,6 +147,14 @@ def desk_sync(vault: Vault) -> None:
 
 def worker_push(vault: Vault) -> PushResult:
     return push(vault, backoff=quick_backoff())
+
+
+def push_offline(vault: Vault) -> None:
+    """A push with no way to the server (a SOCKS proxy nobody listens on):
+    the vault's next bundle is made into its spool, under the profile it
+    holds, and not sent."""
+    with pytest.raises(SyncFailed):
+        push(vault, proxy="socks5://127.0.0.1:9", backoff=quick_backoff(1))
 
 
 def desk_push(vault: Vault) -> PushResult:

@@ -33,7 +33,7 @@ from sync.bundle.vouching import coordinator_vouches
 from sync.merge.devices import devices_view
 from tests.db.sync_fixtures import record_field_work
 from tests.factory import make_case
-from tests.sync.desk_world import UsbDesks, add_desk, usb_desks
+from tests.sync.desk_world import UsbDesks, add_desk, import_by_usb, usb_desks
 from tests.sync.trust_fixtures import current_profile
 
 Desks = UsbDesks  # the name other test modules import
@@ -290,11 +290,11 @@ def test_a_third_desk_learns_the_device_from_the_second_desks_bundle(desks: Desk
     field = desks.worker("field")
     made = desks.org.export(field.vault)
     with pytest.raises(BundleQuarantined):
-        import_bundle(odesa, made.path, odesa.vault_keys.age_identity(), org_id=desks.org.org_id)
+        import_by_usb(odesa, made.path, desks.org.org_id)
     desks.org.import_(made.path)
     desks.to_lviv(desks.kyiv_bundle())
     lviv_bundle = desks.org.export(desks.lviv)
-    taken = import_bundle(odesa, lviv_bundle.path, odesa.vault_keys.age_identity(), org_id=desks.org.org_id)
+    taken = import_by_usb(odesa, lviv_bundle.path, desks.org.org_id)
     assert taken.vouched == (field.vault.device_id,)
     known = odesa.sync.device(field.vault.device_id)
     assert known is not None and known.vouched_by == desks.lviv.device_id

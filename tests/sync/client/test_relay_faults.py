@@ -13,14 +13,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from db.api import Case
 from sync.bundle.org_held import relay_folder, relays
-from sync.client.errors import SyncFailed
-from sync.client.push import push
 from sync.org_vault import held_profile
-from tests.sync.client.sync_helpers import quick_backoff, record_work
+from tests.sync.client.sync_helpers import record_work
 from tests.sync.desk_world import (
     ServerDesks,
     ack_by_usb,
@@ -31,6 +27,7 @@ from tests.sync.desk_world import (
     feed,
     import_by_usb,
     narratives,
+    push_offline,
     revoke,
     server_desks,
     stored_bytes,
@@ -92,9 +89,7 @@ def test_a_usb_bundle_made_under_an_older_profile_reaches_a_desk_added_since(tmp
 def test_a_pulled_bundle_made_under_an_older_profile_reaches_a_desk_added_since(tmp_path: Path) -> None:
     with desk_added_after_the_worker(tmp_path) as (kyiv, lviv, worker):
         work = record_work(worker, tmp_path, "spooled", size=5_000)
-        # Made offline into the worker's spool, under the profile it holds.
-        with pytest.raises(SyncFailed):
-            push(worker, proxy="socks5://127.0.0.1:9", backoff=quick_backoff(1))
+        push_offline(worker)  # made into the worker's spool, under the profile it holds
         assert held_profile(worker).version < held_profile(kyiv).version  # type: ignore[union-attr]
         assert worker_push(worker).sent  # delivered later, as it was made
         desk_sync(kyiv)  # pulls it, and pushes what Lviv cannot read of it
@@ -171,9 +166,7 @@ def test_a_pulled_bundle_made_before_a_revocation_is_held_by_the_organisation(
     desks.registered(first)
     newest = revoke_another_device(desks)
     work = record_work(first, tmp_path, "spooled", size=300_000)
-    # Made offline into the worker's spool, under the profile it holds.
-    with pytest.raises(SyncFailed):
-        push(first, proxy="socks5://127.0.0.1:9", backoff=quick_backoff(1))
+    push_offline(first)  # made into the worker's spool, under the profile it holds
     assert held_profile(first).version < newest  # type: ignore[union-attr]
     assert worker_push(first).sent  # delivered later, as it was made
     for _ in range(2):
