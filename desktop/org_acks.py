@@ -80,13 +80,14 @@ class TakeAcks:
         from db.api import FieldvaultError
         from desktop.tasks import failure
         from sync.acks import AckRefused, read_ack, take_ack
+        from sync.bundle.regular_file import open_regular
 
         taken = 0
         for index, path in enumerate(self._paths):
             if context.cancelled:
                 break
             try:
-                with path.open("rb") as file:
+                with open_regular(path) as file:  # a FIFO is refused, not waited on
                     data = file.read(_READ_LIMIT)
                 sent = None
                 with contextlib.suppress(AckRefused):  # take_ack says why, below

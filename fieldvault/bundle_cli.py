@@ -17,6 +17,7 @@ from sync.acks import ACK_SUFFIX, AckRefused, is_ack_file, take_ack, write_ack, 
 from sync.bundle import BundleRejected, check_bundle
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import approve_bundle
+from sync.bundle.regular_file import open_regular
 from sync.bundle.send_back import send_back, workers
 from sync.bundle.vault_io import ImportedBundle, export_bundle, import_bundle
 from sync.org import OrgRefused
@@ -415,7 +416,9 @@ def _take_acks(files: list[Path], out: Any, vault: Vault, *, raise_refused: bool
     refused = 0
     for path in files:
         try:
-            ack, _sent = take_ack(vault, path.read_bytes())
+            with open_regular(path) as file:  # a FIFO is refused (unreadable), not waited on
+                data = file.read()
+            ack, _sent = take_ack(vault, data)
             row: dict[str, Any] = {
                 "ack": str(path),
                 "ok": True,

@@ -30,6 +30,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from db.api import Codes, FieldvaultError, SentBundleRecord, Vault
+from sync.bundle.regular_file import open_regular
 from sync.org import OrgRefused, Profile, device_id_of
 from sync.org_vault import held_profile
 
@@ -325,5 +326,5 @@ def take_ack(vault: Vault, data: bytes) -> tuple[Acknowledgement, SentBundleReco
 
 def is_ack_file(path: Path) -> bool:
     """Does the file look like an acknowledgement (JSON), not a bundle?"""
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:  # a FIFO is refused, not waited on
         return handle.read(8) == b'{"ack":{'

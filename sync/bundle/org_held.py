@@ -58,6 +58,7 @@ from typing import Any
 
 from db.api import SYNC_RELAY_DIR, SYNC_SPOOL_DIR, SyncClientState, Vault, VaultImport
 from sync.bundle.format import BundleHeader
+from sync.bundle.regular_file import open_regular
 from sync.org import Profile
 
 HELD_REVISIONS = "org_held_revisions"
@@ -262,7 +263,8 @@ def stage_relay_file(vault: Vault, source: Path, bundle_id: str) -> Path | None:
     temp = folder / f".{bundle_id}.fvbundle.part"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with source.open("rb") as src, temp.open("wb") as out:
+        # A FIFO swapped in after the header's check is refused, not waited on.
+        with open_regular(source) as src, temp.open("wb") as out:
             shutil.copyfileobj(src, out, 1 << 20)
             out.flush()
             os.fsync(out.fileno())

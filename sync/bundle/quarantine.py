@@ -219,6 +219,9 @@ class HeldState:
 
 
 def _file_is(path: Path, bundle_id: str) -> bool:
+    # Anything but a regular file at ``path`` (a FIFO on an ext4 stick) is
+    # refused by the reader at once (sync/bundle/regular_file.py): the
+    # devices view's worker is never left waiting on it.
     try:
         return check_header(path).bundle_id == bundle_id
     except (FieldvaultError, OSError):

@@ -51,6 +51,7 @@ from sync.bundle.format import (
     wire_signed_bytes,
 )
 from sync.bundle.hashing import HashingThread, ThreadedSha256
+from sync.bundle.regular_file import open_regular
 
 CHUNK = 1024 * 1024
 MAX_LINE = 128 * 2**20  # one revision: a long narrative, base64 in its signed bytes
@@ -107,7 +108,8 @@ Progress = Callable[[int, int], None]  # (payload bytes read, payload size)
 
 def _open(source: Path | BinaryIO) -> tuple[BinaryIO, bool]:
     if isinstance(source, Path):
-        return source.open("rb"), True
+        # A FIFO or device at a bundle's path is refused, never waited on (regular_file.py).
+        return open_regular(source), True
     return source, False
 
 
