@@ -341,6 +341,7 @@ class BundleExportDialog(TaskDialog):
                     custody=made.custody_events,
                     files=made.blobs,
                 )
+                + self._withheld_text(len(made.withheld))
             )
         elif report.state == "cancelled":
             self.progress.hide()
@@ -355,6 +356,19 @@ class BundleExportDialog(TaskDialog):
                 + "\n"
                 + self.tr("No bundle was written; the vault is as it was.")
             )
+
+    def _withheld_text(self, count: int) -> str:
+        """A coordinator desk's bundle leaves out what the other desks would
+        not take (sync/bundle/vault_io.py ``ExportedBundle.withheld``): said,
+        so that nobody takes the bundle for all the desk holds."""
+        if not count:
+            return ""
+        return "\n" + self.tr(
+            "%n record change(s) left out: signed by a device your organisation revoked, or edits of "
+            "its records. The other coordinators do not take them.",
+            "",
+            count,
+        )
 
 
 # -- import ------------------------------------------------------------------------------
@@ -562,6 +576,13 @@ class BundleImportDialog(TaskDialog):
                     text += self.tr(
                         "; bundles {first} to {last} of this device have not arrived yet: ask for them"
                     ).format(first=gap.first, last=gap.last)
+                if done.withheld_revisions:  # another desk's bundle read after a revocation
+                    text += self.tr(
+                        "; %n record change(s) left out: signed by a device your organisation revoked, "
+                        "or edits of its records",
+                        "",
+                        len(done.withheld_revisions),
+                    )
         elif outcome.to_worker and _is_held(outcome.failure):
             text = self.tr(
                 "not taken: it does not come from your organisation's coordinator, and nothing of it "

@@ -306,6 +306,18 @@ class SyncPanel(QDialog):
                     count,
                 ).format(bundles=named)
             )
+        if status.withheld:
+            # Another desk's bundle made before a revocation reached it: taken
+            # without those revisions (docs/sync.md §2.3), said so that nobody
+            # takes what was imported for all that desk sent.
+            lines.append(
+                self.tr(
+                    "%n record change(s) left out of the bundles received: signed by a device your "
+                    "organisation revoked, or edits of its records. The rest of those bundles was imported.",
+                    "",
+                    status.withheld,
+                )
+            )
         for device_id, first, last in status.gaps:
             lines.append(
                 self.tr("Not received yet from device {device}: bundles {first} to {last}.").format(

@@ -65,6 +65,9 @@ class SyncStatus:
     held: tuple[str, ...] = ()  # bundle ids held in quarantine (a device not added yet)
     refused: tuple[tuple[str, str], ...] = ()  # (bundle id, error code)
     gaps: tuple[tuple[str, int, int], ...] = ()  # (device id, first, last): not received yet
+    # Revisions the last pull's imports left out of other desks' bundles
+    # (signed by a device the newest profile revokes, or naming one as parent).
+    withheld: int = 0
     # A coordinator's send-backs delivered and not taken by their worker yet
     # (sync/client/inbox.py Untaken: waiting, resent, or left to a person).
     untaken: tuple[Untaken, ...] = ()
@@ -247,6 +250,7 @@ class SyncWorker:
                 held=tuple(pulled.held),
                 refused=tuple(pulled.refused),
                 gaps=tuple((g["device_id"], g["first"], g["last"]) for g in pulled.gaps),
+                withheld=sum(len(r.withheld_revisions) for r in pulled.received),
                 untaken=tuple(relayed.untaken),
             )
         else:
@@ -284,6 +288,7 @@ class SyncWorker:
         held: tuple[str, ...] = (),
         refused: tuple[tuple[str, str], ...] = (),
         gaps: tuple[tuple[str, int, int], ...] = (),
+        withheld: int = 0,
         untaken: tuple[Untaken, ...] = (),
     ) -> None:
         self._failures = 0
@@ -301,6 +306,7 @@ class SyncWorker:
             held=held,
             refused=refused,
             gaps=gaps,
+            withheld=withheld,
             untaken=untaken,
             server_forks=tuple(alarms(self.vault)),
         )
