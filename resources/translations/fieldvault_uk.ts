@@ -369,14 +369,23 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="347" />
+            <location filename="../../desktop/bundle_actions.py" line="348" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="356" />
+            <location filename="../../desktop/bundle_actions.py" line="357" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/bundle_actions.py" line="367" />
+            <source>%n record change(s) left out: signed by a device your organisation revoked, or edits of its records. The other coordinators do not take them.</source>
+            <translation>
+                <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Інші координатори їх не беруть.</numerusform>
+                <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Інші координатори їх не беруть.</numerusform>
+                <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Інші координатори їх не беруть.</numerusform>
+            </translation>
         </message>
     </context>
     <context>
@@ -387,208 +396,217 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="384" />
+            <location filename="../../desktop/bundle_actions.py" line="398" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="388" />
+            <location filename="../../desktop/bundle_actions.py" line="402" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="393" />
+            <location filename="../../desktop/bundle_actions.py" line="407" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="394" />
+            <location filename="../../desktop/bundle_actions.py" line="408" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="394" />
+            <location filename="../../desktop/bundle_actions.py" line="408" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="395" />
+            <location filename="../../desktop/bundle_actions.py" line="409" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="402" />
+            <location filename="../../desktop/bundle_actions.py" line="416" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="403" />
+            <location filename="../../desktop/bundle_actions.py" line="417" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="407" />
+            <location filename="../../desktop/bundle_actions.py" line="421" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="408" />
+            <location filename="../../desktop/bundle_actions.py" line="422" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="418" />
+            <location filename="../../desktop/bundle_actions.py" line="432" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="420" />
+            <location filename="../../desktop/bundle_actions.py" line="434" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="423" />
+            <location filename="../../desktop/bundle_actions.py" line="437" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="423" />
-            <location filename="../../desktop/bundle_actions.py" line="438" />
+            <location filename="../../desktop/bundle_actions.py" line="437" />
+            <location filename="../../desktop/bundle_actions.py" line="452" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="426" />
+            <location filename="../../desktop/bundle_actions.py" line="440" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="426" />
+            <location filename="../../desktop/bundle_actions.py" line="440" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="429" />
+            <location filename="../../desktop/bundle_actions.py" line="443" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="429" />
+            <location filename="../../desktop/bundle_actions.py" line="443" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="431" />
+            <location filename="../../desktop/bundle_actions.py" line="445" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="446" />
-            <location filename="../../desktop/bundle_actions.py" line="459" />
-            <location filename="../../desktop/bundle_actions.py" line="510" />
+            <location filename="../../desktop/bundle_actions.py" line="460" />
+            <location filename="../../desktop/bundle_actions.py" line="473" />
+            <location filename="../../desktop/bundle_actions.py" line="524" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="466" />
-            <location filename="../../desktop/bundle_actions.py" line="608" />
+            <location filename="../../desktop/bundle_actions.py" line="480" />
+            <location filename="../../desktop/bundle_actions.py" line="629" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="473" />
+            <location filename="../../desktop/bundle_actions.py" line="487" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="485" />
-            <location filename="../../desktop/bundle_actions.py" line="510" />
-            <location filename="../../desktop/bundle_actions.py" line="605" />
+            <location filename="../../desktop/bundle_actions.py" line="499" />
+            <location filename="../../desktop/bundle_actions.py" line="524" />
+            <location filename="../../desktop/bundle_actions.py" line="626" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="492" />
+            <location filename="../../desktop/bundle_actions.py" line="506" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was refused when imported after its device was vouched for ({reason}); nothing of it was applied. It stays held: keep the file aside and report it.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, відхилено під час імпорту після того, як за його пристрій поручилися ({reason}); нічого з нього не застосовано. Він і далі утримується: відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="500" />
+            <location filename="../../desktop/bundle_actions.py" line="514" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was not imported although its device is now vouched for: the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано, хоча за його пристрій тепер поручилися: файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="511" />
+            <location filename="../../desktop/bundle_actions.py" line="525" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="520" />
+            <location filename="../../desktop/bundle_actions.py" line="534" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="518" />
+            <location filename="../../desktop/bundle_actions.py" line="532" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="536" />
+            <location filename="../../desktop/bundle_actions.py" line="550" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="541" />
+            <location filename="../../desktop/bundle_actions.py" line="555" />
             <source>imported from your coordinator (device {device}): {revisions} record changes (edits, resolved conflicts), {files} evidence files, {vouched} other device(s) vouched for</source>
             <translation>імпортовано від вашого координатора (пристрій {device}): змін записів (правки, розв'язані конфлікти): {revisions}, файлів доказів: {files}, інших пристроїв, за які поручився координатор: {vouched}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="552" />
+            <location filename="../../desktop/bundle_actions.py" line="566" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="563" />
+            <location filename="../../desktop/bundle_actions.py" line="577" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/bundle_actions.py" line="581" />
+            <source>; %n record change(s) left out: signed by a device your organisation revoked, or edits of its records</source>
+            <translation>
+                <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
+                <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
+                <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="567" />
+            <location filename="../../desktop/bundle_actions.py" line="588" />
             <source>not taken: it does not come from your organisation's coordinator, and nothing of it was stored. Take bundles only from your coordinator, and tell them about this one.</source>
             <translation>не прийнято: пакет надійшов не від координатора вашої організації, і з нього нічого не збережено. Приймайте пакети лише від свого координатора і повідомте йому про цей.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="576" />
+            <location filename="../../desktop/bundle_actions.py" line="597" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="582" />
+            <location filename="../../desktop/bundle_actions.py" line="603" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="584" />
+            <location filename="../../desktop/bundle_actions.py" line="605" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="602" />
+            <location filename="../../desktop/bundle_actions.py" line="623" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="628" />
+            <location filename="../../desktop/bundle_actions.py" line="649" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="633" />
+            <location filename="../../desktop/bundle_actions.py" line="654" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="634" />
+            <location filename="../../desktop/bundle_actions.py" line="655" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -4743,32 +4761,32 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>У цьому встановленні бракує звукової бібліотеки записувача, тож нічого не записано. Перевстановіть Fieldvault; у Linux установіть пакет libsndfile1.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1169" />
+            <location filename="../../desktop/messages.py" line="1177" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1181" />
+            <location filename="../../desktop/messages.py" line="1189" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1185" />
+            <location filename="../../desktop/messages.py" line="1193" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1191" />
+            <location filename="../../desktop/messages.py" line="1199" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1400" />
+            <location filename="../../desktop/messages.py" line="1409" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1394" />
+            <location filename="../../desktop/messages.py" line="1403" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
@@ -4808,17 +4826,17 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1421" />
+            <location filename="../../desktop/messages.py" line="1430" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1415" />
+            <location filename="../../desktop/messages.py" line="1424" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1411" />
+            <location filename="../../desktop/messages.py" line="1420" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
@@ -5111,37 +5129,37 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="678" />
+            <location filename="../../desktop/bundle_actions.py" line="699" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="679" />
+            <location filename="../../desktop/bundle_actions.py" line="700" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="682" />
+            <location filename="../../desktop/bundle_actions.py" line="703" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="683" />
+            <location filename="../../desktop/bundle_actions.py" line="704" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="684" />
+            <location filename="../../desktop/bundle_actions.py" line="705" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="680" />
+            <location filename="../../desktop/bundle_actions.py" line="701" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="681" />
+            <location filename="../../desktop/bundle_actions.py" line="702" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
@@ -7008,23 +7026,32 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
                 <numerusform>%n пакетів відхилено, з них нічого не імпортовано: {bundles}. Повідомте відправника й свою організацію.</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_panel.py" line="315" />
+            <source>%n record change(s) left out of the bundles received: signed by a device your organisation revoked, or edits of its records. The rest of those bundles was imported.</source>
+            <translation>
+                <numerusform>Пропущено змін записів з отриманих пакетів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Решту цих пакетів імпортовано.</numerusform>
+                <numerusform>Пропущено змін записів з отриманих пакетів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Решту цих пакетів імпортовано.</numerusform>
+                <numerusform>Пропущено змін записів з отриманих пакетів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Решту цих пакетів імпортовано.</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="311" />
+            <location filename="../../desktop/sync_panel.py" line="323" />
             <source>Not received yet from device {device}: bundles {first} to {last}.</source>
             <translation>Ще не отримано від пристрою {device}: пакети з {first} по {last}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="325" />
+            <location filename="../../desktop/sync_panel.py" line="337" />
             <source>not checked yet</source>
             <translation>ще не перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="326" />
+            <location filename="../../desktop/sync_panel.py" line="338" />
             <source>none known: the last sync found none waiting</source>
             <translation>немає відомих: остання синхронізація не знайшла жодного, що чекає</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="329" />
+            <location filename="../../desktop/sync_panel.py" line="341" />
             <source>%n bundle(s) not taken from the server by their field worker yet, the oldest since {when}</source>
             <translation>
                 <numerusform>%n пакет ще не забрали з сервера польові працівники, найстаріший — з {when}</numerusform>
@@ -7033,7 +7060,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="343" />
+            <location filename="../../desktop/sync_panel.py" line="355" />
             <source>Device {device} has not taken bundle {bundle} (sent {when}), even after %n resend(s); it is not sent again by itself. Bring it by USB: Coordinator → Send back to field workers…, choose that worker, then Write again for a lost stick (or fieldvault bundle export --to FOLDER --to-device {device} --resend).</source>
             <translation>
                 <numerusform>Пристрій {device} не забрав пакет {bundle} (надіслано {when}) навіть після %n повторного надсилання; сам він більше не надсилається. Передайте його на флешці: Координатор → Надіслати польовим працівникам…, виберіть цього працівника, потім «Записати знову (накопичувач загублено)» (або fieldvault bundle export --to ПАПКА --to-device {device} --resend).</numerusform>
@@ -7042,12 +7069,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="352" />
+            <location filename="../../desktop/sync_panel.py" line="364" />
             <source>Sent again now: device {device} has not taken bundle {bundle} (sent {when}), so its changes went to the server again in a new bundle.</source>
             <translation>Надіслано знову: пристрій {device} не забрав пакет {bundle} (надіслано {when}), тому його зміни знову відправлено на сервер у новому пакеті.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="357" />
+            <location filename="../../desktop/sync_panel.py" line="369" />
             <source>Device {device} has not taken bundle {bundle} yet (sent {when}); what it carries was already sent again %n time(s). A send-back is sent again after 3 days not taken, at most 3 times.</source>
             <translation>
                 <numerusform>Пристрій {device} ще не забрав пакет {bundle} (надіслано {when}); його вміст уже надсилали повторно %n раз. Незабраний пакет надсилається знову через 3 дні, щонайбільше 3 рази.</numerusform>
@@ -7056,22 +7083,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="396" />
+            <location filename="../../desktop/sync_panel.py" line="408" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="407" />
+            <location filename="../../desktop/sync_panel.py" line="419" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="409" />
+            <location filename="../../desktop/sync_panel.py" line="421" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="415" />
+            <location filename="../../desktop/sync_panel.py" line="427" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
@@ -7213,109 +7240,109 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Підтвердження (*.fvack);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="125" />
+            <location filename="../../desktop/org_acks.py" line="126" />
             <source>Take acknowledgements</source>
             <translation>Прийняти підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="129" />
+            <location filename="../../desktop/org_acks.py" line="130" />
             <source>Your coordinator puts an acknowledgement file (.fvack) on the USB stick for the bundles they received. Take it here: your next bundle then carries only what is new. Each file is checked (your organisation, your device, a coordinator's signature); a refused one changes nothing.</source>
             <translation>Координатор кладе на USB-флешку файл підтвердження (.fvack) для пакетів, які отримав. Прийміть його тут: тоді ваш наступний пакет міститиме лише нове. Кожен файл перевіряється (ваша організація, ваш пристрій, підпис координатора); відхилений нічого не змінює.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="136" />
+            <location filename="../../desktop/org_acks.py" line="137" />
             <source>Acknowledgement files and what happened to each</source>
             <translation>Файли підтверджень і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="137" />
+            <location filename="../../desktop/org_acks.py" line="138" />
             <source>File</source>
             <translation>Файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="137" />
+            <location filename="../../desktop/org_acks.py" line="138" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="138" />
+            <location filename="../../desktop/org_acks.py" line="139" />
             <source>Result of the chosen file</source>
             <translation>Результат вибраного файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="142" />
+            <location filename="../../desktop/org_acks.py" line="143" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="145" />
+            <location filename="../../desktop/org_acks.py" line="146" />
             <source>Choose files…</source>
             <translation>Вибрати файли…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="145" />
-            <location filename="../../desktop/org_acks.py" line="155" />
+            <location filename="../../desktop/org_acks.py" line="146" />
+            <location filename="../../desktop/org_acks.py" line="156" />
             <source>Choose acknowledgement files</source>
             <translation>Вибрати файли підтверджень</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="148" />
+            <location filename="../../desktop/org_acks.py" line="149" />
             <source>Take them</source>
             <translation>Прийняти їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="148" />
+            <location filename="../../desktop/org_acks.py" line="149" />
             <source>Take the acknowledgements</source>
             <translation>Прийняти підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="150" />
+            <location filename="../../desktop/org_acks.py" line="151" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="161" />
-            <location filename="../../desktop/org_acks.py" line="191" />
+            <location filename="../../desktop/org_acks.py" line="162" />
+            <location filename="../../desktop/org_acks.py" line="192" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="175" />
+            <location filename="../../desktop/org_acks.py" line="176" />
             <source>Checking…</source>
             <translation>Перевірка…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="191" />
+            <location filename="../../desktop/org_acks.py" line="192" />
             <source>not taken (stopped); nothing changed</source>
             <translation>не прийнято (зупинено); нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="196" />
+            <location filename="../../desktop/org_acks.py" line="197" />
             <source>Stopped. The files marked acknowledged were taken.</source>
             <translation>Зупинено. Файли, позначені як підтверджені, прийнято.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="195" />
+            <location filename="../../desktop/org_acks.py" line="196" />
             <source>Done.</source>
             <translation>Готово.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="206" />
+            <location filename="../../desktop/org_acks.py" line="207" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="208" />
+            <location filename="../../desktop/org_acks.py" line="209" />
             <source>could not be read ({reason}); nothing changed</source>
             <translation>не вдалося прочитати ({reason}); нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="210" />
+            <location filename="../../desktop/org_acks.py" line="211" />
             <source>bundle {sequence} was acknowledged already; nothing changed</source>
             <translation>пакет {sequence} уже підтверджено; нічого не змінено</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="216" />
+            <location filename="../../desktop/org_acks.py" line="217" />
             <source>acknowledged: the organisation holds bundle {sequence} (and the ones before it), says coordinator {coordinator}. Your next bundle carries only what is new.</source>
             <translation>підтверджено: організація має пакет {sequence} (і попередні), повідомляє координатор {coordinator}. Ваш наступний пакет міститиме лише нове.</translation>
         </message>
@@ -7955,92 +7982,92 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>WriteAcksDialog</name>
         <message>
-            <location filename="../../desktop/org_acks.py" line="287" />
+            <location filename="../../desktop/org_acks.py" line="288" />
             <source>Write acknowledgements</source>
             <translation>Записати підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="291" />
+            <location filename="../../desktop/org_acks.py" line="292" />
             <source>An acknowledgement tells a field worker's laptop which of its bundles you hold, so that its next bundle carries only what is new. One file is written for each device whose bundles you imported (the newest bundle; it covers the ones before it). It holds no record, only ids, signed by this laptop. Put them on the worker's stick.</source>
             <translation>Підтвердження повідомляє ноутбук польового працівника, які з його пакетів ви маєте, щоб його наступний пакет містив лише нове. Для кожного пристрою, пакети якого ви імпортували, записується один файл (про найновіший пакет; він охоплює й попередні). У ньому немає записів, лише ідентифікатори, підписані цим ноутбуком. Покладіть їх на флешку працівника.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="298" />
+            <location filename="../../desktop/org_acks.py" line="299" />
             <source>Devices and their acknowledgements</source>
             <translation>Пристрої та їхні підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="298" />
+            <location filename="../../desktop/org_acks.py" line="299" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="298" />
+            <location filename="../../desktop/org_acks.py" line="299" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="301" />
+            <location filename="../../desktop/org_acks.py" line="302" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="305" />
+            <location filename="../../desktop/org_acks.py" line="306" />
             <source>Choose folder and write…</source>
             <translation>Вибрати теку й записати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="306" />
+            <location filename="../../desktop/org_acks.py" line="307" />
             <source>Choose a folder and write the acknowledgements</source>
             <translation>Вибрати теку й записати підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="309" />
+            <location filename="../../desktop/org_acks.py" line="310" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="319" />
+            <location filename="../../desktop/org_acks.py" line="320" />
             <source>Choose the folder for the acknowledgements</source>
             <translation>Виберіть теку для підтверджень</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="323" />
+            <location filename="../../desktop/org_acks.py" line="324" />
             <source>Writing…</source>
             <translation>Запис…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="335" />
+            <location filename="../../desktop/org_acks.py" line="336" />
             <source>Stopped.</source>
             <translation>Зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="343" />
+            <location filename="../../desktop/org_acks.py" line="344" />
             <source>Done. Eject the stick safely before you unplug it.</source>
             <translation>Готово. Безпечно вилучіть флешку, перш ніж її від’єднати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="345" />
+            <location filename="../../desktop/org_acks.py" line="346" />
             <source>No bundle has been imported yet: there is nothing to acknowledge.</source>
             <translation>Ще не імпортовано жодного пакета: підтверджувати нічого.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="350" />
+            <location filename="../../desktop/org_acks.py" line="351" />
             <source>bundle {sequence} acknowledged: {name}</source>
             <translation>пакет {sequence} підтверджено: {name}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="354" />
+            <location filename="../../desktop/org_acks.py" line="355" />
             <source>not written: another file of that name is in the folder; choose another folder</source>
             <translation>не записано: у теці вже є інший файл із такою назвою; виберіть іншу теку</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="358" />
+            <location filename="../../desktop/org_acks.py" line="359" />
             <source>not written: {reason}</source>
             <translation>не записано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_acks.py" line="359" />
+            <location filename="../../desktop/org_acks.py" line="360" />
             <source>not written ({reason})</source>
             <translation>не записано ({reason})</translation>
         </message>
