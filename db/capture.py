@@ -16,10 +16,9 @@ child of their own (``db.c2pa_read``) and join the claims as ``c2pa_*`` keys.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -141,81 +140,261 @@ def _image_claims(source: BinaryIO) -> dict[str, str]:
     return claims
 
 
-# MP4/QuickTime times count seconds from 1904-01-01 UTC.
-MP4_EPOCH_OFFSET = 2_082_844_800
+# -- audio and video claims (in the child) -----------------------------------
+#
+# libmagic's type, not mutagen's own guess, picks the reader. mutagen's guess
+# scores the first bytes and the file's name, and the child has no name (it
+# reads fd 0): it found no reader for an ADTS AAC file, an old QuickTime file
+# without ``ftyp`` or an MPEG program stream, and read an AVI as a broken WAV
+# ("metadata not read"). A type below gets the claims its reader gives; every
+# other audio or video type gets none, quietly (it is still taken in and
+# hashed). docs/chain-of-custody.md lists them.
+
+# MP4 and its relatives (QuickTime, M4A, 3GP): read from their boxes whatever
+# the first bytes hold (an old QuickTime file has no ``ftyp``, which mutagen's
+# guess needs).
+MP4_TYPES = frozenset(
+    {"video/mp4", "video/quicktime", "video/x-m4v", "video/3gpp", "video/3gpp2", "audio/mp4", "audio/x-m4a"}
+)
+# The duration alone, from mutagen's reader for the type.
+DURATION_READERS = {
+    "audio/mpeg": "mp3",
+    "audio/ogg": "ogg",
+    "video/ogg": "ogg",
+    "audio/x-wav": "wave",
+    "audio/wav": "wave",
+    "audio/vnd.wave": "wave",
+    "audio/flac": "flac",
+    "audio/x-flac": "flac",
+    "audio/x-aiff": "aiff",
+    "audio/aiff": "aiff",
+    "video/x-ms-asf": "asf",
+    "video/x-ms-wmv": "asf",
+    "audio/x-ms-wma": "asf",
+    "audio/x-hx-aac-adts": "aac",
+    "audio/aac": "aac",
+    "audio/vnd.dolby.dd-raw": "ac3",
+    "audio/ac3": "ac3",
+}
 
 
-def _media_claims(source: BinaryIO) -> dict[str, str]:
-    """Duration from mutagen (MP4/M4A/MOV, MP3, Ogg Opus/Vorbis/FLAC, FLAC,
-    WAV, AIFF, ASF/WMA, AAC...); for MP4 also the creation time and the frame
-    size from its boxes. Matroska/WebM and AVI: mutagen reads neither, so no
-    claims (the file is still taken in and hashed)."""
+def _media_claims(source: BinaryIO, mime: str) -> dict[str, str]:
+    if mime in MP4_TYPES:
+        return _mp4_claims(source)
+    reader = DURATION_READERS.get(mime)
+    if reader is None:
+        return {}
+    length = _mutagen_length(source, reader)
+    return {"duration_seconds": f"{length:.3f}"} if length > 0 else {}
+
+
+def _mutagen_length(source: BinaryIO, reader: str) -> float:
     import mutagen
-    from mutagen.mp4 import MP4
+    from mutagen.aac import AAC
+    from mutagen.ac3 import AC3
+    from mutagen.aiff import AIFF
+    from mutagen.asf import ASF
+    from mutagen.flac import FLAC
+    from mutagen.mp3 import MP3
+    from mutagen.oggflac import OggFLAC
+    from mutagen.oggopus import OggOpus
+    from mutagen.oggspeex import OggSpeex
+    from mutagen.oggtheora import OggTheora
+    from mutagen.oggvorbis import OggVorbis
+    from mutagen.wave import WAVE
 
+    kinds: dict[str, list[Any]] = {
+        "mp3": [MP3],
+        # Which codec an Ogg file carries is for mutagen to tell.
+        "ogg": [OggOpus, OggVorbis, OggFLAC, OggSpeex, OggTheora],
+        "wave": [WAVE],
+        "flac": [FLAC],
+        "aiff": [AIFF],
+        "asf": [ASF],
+        "aac": [AAC],
+        "ac3": [AC3],
+    }
+    readers = kinds[reader]
     try:
-        media = mutagen.File(source)
+        # One reader: it reads the file (mutagen.File would first ask it to
+        # score the first bytes, and AAC's score wants a file name).
+        media = readers[0](source) if len(readers) == 1 else mutagen.File(source, options=readers)
     except mutagen.MutagenError as err:
         # mutagen wraps whatever went wrong in its own error; a refused
-        # allocation (a box claiming gigabytes, past the child's memory
+        # allocation (a header claiming gigabytes, past the child's memory
         # limit) is reported as such.
         if isinstance(err.__context__, MemoryError):
             raise MemoryError from None
         raise
-    claims: dict[str, str] = {}
-    if media is None:
-        return claims
-    length = getattr(media.info, "length", 0) or 0
-    if length > 0:
-        claims["duration_seconds"] = f"{length:.3f}"
-    if isinstance(media, MP4):
-        source.seek(0)
-        claims |= _mp4_box_claims(source)
-    return claims
+    return float(getattr(getattr(media, "info", None), "length", 0) or 0)
 
 
-def _mp4_box_claims(source: BinaryIO) -> dict[str, str]:
-    """``moov/mvhd``'s creation time, as FFmpeg words it, and the first video
-    track's frame size from its ``tkhd``."""
-    # mutagen's own box reader: not its documented API, but what its MP4
-    # class reads with (the locks pin the version; the capture tests check it).
+# MP4/QuickTime times count seconds from 1904-01-01 UTC.
+MP4_EPOCH_OFFSET = 2_082_844_800
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class NoMovieBox(ValueError):
+    """An MP4 without its ``moov`` box (cut off, or not an MP4): nothing to
+    claim from, reported as an unreadable file, as FFmpeg refused it."""
+
+
+def _mp4_claims(source: BinaryIO) -> dict[str, str]:
+    """From the boxes, read with mutagen's box reader (not its documented API,
+    but what its MP4 class reads with; the locks pin the version and
+    tests/db/test_media_claims.py checks it):
+
+    - duration: the movie header's (``moov/mvhd``: duration / timescale); if it
+      has none (no ``mvhd``, 0 or "unknown"), the longest track's own
+      (``mdhd``); for a fragmented movie, only its ``mehd``'s;
+    - creation time: ``mvhd``'s, read and worded as FFmpeg does;
+    - frame size: the first video track's coded size, from its sample
+      description (``stsd``), as FFmpeg's stream parameters had it; not the
+      track header's display size (``tkhd``), which differs for anamorphic
+      video.
+    """
     from mutagen.mp4._atom import Atoms
 
     atoms = Atoms(source)
+    try:
+        moov = atoms[b"moov"]
+    except KeyError:
+        raise NoMovieBox from None
     claims: dict[str, str] = {}
-    moov = atoms[b"moov"]
-    ok, data = moov[b"mvhd",].read(source)
-    if ok and len(data) >= 12:
-        created = int.from_bytes(data[4:12], "big") if data[0] == 1 else int.from_bytes(data[4:8], "big")
-        if created:
-            # As FFmpeg reads it: a time before 1970 counted from 1904 is
-            # taken as one some writers count from 1970 already.
-            unix = created - MP4_EPOCH_OFFSET if created >= MP4_EPOCH_OFFSET else created
-            with contextlib.suppress(OverflowError, OSError, ValueError):
-                when = datetime.fromtimestamp(unix, UTC)
-                claims["creation_time"] = when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    mvhd = _full_box(moov, (b"mvhd",), source)
+    mvex = _full_box(moov, (b"mvex",), source)
+    if mvex is not None:
+        duration = _fragmented_duration(mvex, _timescale(mvhd))
+    else:
+        tracks = (
+            _header_duration(_full_box(trak, (b"mdia", b"mdhd"), source)) for trak in moov.findall(b"trak")
+        )
+        duration = _header_duration(mvhd) or max((track for track in tracks if track), default=None)
+    if duration is not None:
+        claims["duration_seconds"] = _seconds(*duration)
+    created = _creation_time(mvhd)
+    if created:
+        claims["creation_time"] = created
     for trak in moov.findall(b"trak"):
-        size = _video_frame_size(trak, source)
-        if size is not None:
-            claims["width"], claims["height"] = str(size[0]), str(size[1])
-            break
+        handler = _full_box(trak, (b"mdia", b"hdlr"), source)
+        if handler is not None and handler[8:12] == b"vide":
+            size = _coded_frame_size(_full_box(trak, (b"mdia", b"minf", b"stbl", b"stsd"), source))
+            if size is not None:
+                claims["width"], claims["height"] = str(size[0]), str(size[1])
+            break  # the first video track, as PyAV's first video stream
     return claims
 
 
-def _video_frame_size(trak: Any, source: BinaryIO) -> tuple[int, int] | None:
+def _full_box(parent: Any, path: tuple[bytes, ...], source: BinaryIO) -> bytes | None:
+    """The payload of the box at ``path`` under ``parent``; None if it is not
+    there or the file ends inside it."""
     try:
-        ok, handler = trak[b"mdia", b"hdlr"].read(source)
-        if not ok or handler[8:12] != b"vide":
-            return None
-        ok, header = trak[b"tkhd",].read(source)
+        box = parent[path]
     except KeyError:
         return None
-    # tkhd: version/flags, times and ids (version 1: 32 bytes, 0: 20), 52 bytes
-    # of reserved, layer, volume and matrix, then width and height in 16.16.
-    start = (32 if header[:1] == b"\x01" else 20) + 4 + 52
-    if not ok or len(header) < start + 8:
+    complete, data = box.read(source)
+    return bytes(data) if complete else None
+
+
+def _times(data: bytes | None) -> tuple[int, int, int] | None:
+    """(timescale, duration, its width in bytes) of an ``mvhd`` or ``mdhd``
+    payload: after version and flags come the creation and modification times
+    (4 bytes each in version 0, 8 in version 1), the timescale (4) and the
+    duration (4, or 8 in version 1)."""
+    if data is None:
         return None
-    width, height = (int.from_bytes(header[i : i + 4], "big") >> 16 for i in (start, start + 4))
+    at, width = (20, 8) if data[:1] == b"\x01" else (12, 4)
+    if len(data) < at + 4 + width:
+        return None
+    return (
+        int.from_bytes(data[at : at + 4], "big"),
+        int.from_bytes(data[at + 4 : at + 4 + width], "big"),
+        width,
+    )
+
+
+def _timescale(mvhd: bytes | None) -> int | None:
+    times = _times(mvhd)
+    return times[0] if times else None
+
+
+def _header_duration(data: bytes | None) -> tuple[int, int] | None:
+    """(duration, timescale) of an ``mvhd`` or ``mdhd`` payload; None when it
+    says 0 or "unknown" (all ones), or has no timescale."""
+    times = _times(data)
+    if times is None:
+        return None
+    timescale, duration, width = times
+    return _known(duration, width, timescale)
+
+
+def _known(duration: int, width: int, timescale: int | None) -> tuple[int, int] | None:
+    if not timescale or not duration or duration == (1 << (8 * width)) - 1:
+        return None
+    return duration, timescale
+
+
+def _fragmented_duration(mvex: bytes, timescale: int | None) -> tuple[int, int] | None:
+    """A fragmented movie (``moov/mvex``): its headers count only the samples
+    in ``moov`` (none, or the first fragment), so only the movie extends
+    header (``mvex/mehd``, in ``mvhd``'s timescale) states the whole length.
+    Without one, no duration is claimed (FFmpeg added up the fragments)."""
+    at = 0
+    while at + 8 <= len(mvex):
+        size, kind = int.from_bytes(mvex[at : at + 4], "big"), mvex[at + 4 : at + 8]
+        if size < 8:
+            return None
+        if kind == b"mehd":
+            body = mvex[at + 8 : at + size]
+            width = 8 if body[:1] == b"\x01" else 4
+            if len(body) < 4 + width:
+                return None
+            return _known(int.from_bytes(body[4 : 4 + width], "big"), width, timescale)
+        at += size
+    return None
+
+
+def _seconds(duration: int, timescale: int) -> str:
+    """duration / timescale to the millisecond (half up), exactly."""
+    millis = (2 * duration * 1000 + timescale) // (2 * timescale)
+    return f"{millis // 1000}.{millis % 1000:03d}"
+
+
+def _creation_time(mvhd: bytes | None) -> str | None:
+    """``mvhd``'s creation time as FFmpeg's ``mov_metadata_creation_time``
+    reads it and ``avpriv_dict_set_timestamp`` words it (UTC, ``.000000Z``).
+    Version 1 (64-bit): seconds since 1904, a negative value dropped. Version
+    0 (32-bit): the same, but a value before 1970 counted from 1904 is taken
+    as one counted from 1970 (some writers do), so it cannot say before 1970.
+    A time past the year 9999 gets no claim (FFmpeg would word it)."""
+    if mvhd is None or len(mvhd) < 12:
+        return None
+    if mvhd[0] == 1:
+        created = int.from_bytes(mvhd[4:12], "big", signed=True)
+        if created < 0:
+            return None
+    else:
+        created = int.from_bytes(mvhd[4:8], "big")
+        if 0 < created < MP4_EPOCH_OFFSET:
+            created += MP4_EPOCH_OFFSET
+    if not created:
+        return None
+    try:
+        when = UNIX_EPOCH + timedelta(seconds=created - MP4_EPOCH_OFFSET)
+    except OverflowError:
+        return None
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+
+
+def _coded_frame_size(stsd: bytes | None) -> tuple[int, int] | None:
+    """Width and height of the first sample entry of a video track's ``stsd``:
+    after version/flags and the entry count, the entry's size and format
+    (8 bytes), 6 reserved, the data reference index (2), then 16 bytes of
+    VisualSampleEntry fields before the 16-bit width and height."""
+    at = 8 + 8 + 6 + 2 + 16
+    if stsd is None or len(stsd) < at + 4 or not int.from_bytes(stsd[4:8], "big"):
+        return None
+    width, height = int.from_bytes(stsd[at : at + 2], "big"), int.from_bytes(stsd[at + 2 : at + 4], "big")
     return (width, height) if width and height else None
 
 
@@ -236,7 +415,7 @@ def claims_of(source: BinaryIO, mime: str) -> dict[str, str]:
     if mime.startswith("image/"):
         return _image_claims(source)
     if mime.startswith(("video/", "audio/")):
-        return _media_claims(source)
+        return _media_claims(source, mime)
     if mime == "application/pdf":
         return _pdf_claims(source)
     return {}
