@@ -13,8 +13,11 @@ The first import leaves the worker's revisions out; the second stores
 Kyiv's edit without its parent, and Lviv's ``verify`` fails ("names parent
 …, which is not in the vault") until nothing can bring that parent.
 
-Strict xfail: it passes (and so fails the run) once the import remembers
-the revisions it left out. Real vaults, a real server on loopback."""
+The second test: the same from the sending side, for a parent the
+organisation holds (pulled by Kyiv, refused at Lviv since the revocation).
+
+Strict xfails: each passes (and so fails the run) once fixed. Real vaults,
+a real server on loopback."""
 
 from __future__ import annotations
 
@@ -27,7 +30,17 @@ from sync.bundle.vault_io import import_bundle
 from sync.client.org_link import publish_profile
 from sync.client.pull import pull
 from tests.sync.client.sync_helpers import quick_backoff, record_work
-from tests.sync.desk_world import desk_added_after_the_worker, desk_push, export_by_usb
+from tests.sync.desk_world import (
+    ServerDesks,
+    desk_added_after_the_worker,
+    desk_push,
+    desk_sync,
+    export_by_usb,
+    server_desks,
+    worker_push,
+)
+
+__all__ = ["server_desks"]  # the fixture
 
 
 @pytest.mark.xfail(strict=True, reason="an import does not remember the revisions an earlier import left out")
@@ -49,3 +62,35 @@ def test_a_desks_edit_in_a_later_bundle_goes_with_its_parent_left_out_before(tmp
         [later] = [r for r in pulled.received if r.bundle_id == second.made.bundle_id]
         assert later.withheld_revisions == (edit,)  # fails today: stored without its parent
         assert lviv.verify().ok
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="export withholds children only of revoked revisions it carries, not of those the org holds",
+)
+def test_a_desks_edit_of_a_pulled_record_of_a_device_revoked_since(
+    server_desks: ServerDesks, tmp_path: Path
+) -> None:
+    """The same hole from the sending side: Kyiv pulled the worker's bundle
+    (held by the organisation, so not in Kyiv's bundles) and edited its
+    testimony; the worker is revoked before Lviv pulled that bundle. Lviv
+    now refuses the worker's bundle (bundle-device-revoked), and Kyiv's
+    bundle made after the revocation withholds nothing (its scan skips held
+    revisions, so the edit's parent is not withheld): Lviv stores the edit
+    without its parent and fails verify."""
+    desks = server_desks
+    desks.registered(desks.first)
+    work = record_work(desks.first, tmp_path, "pulled", size=3_000)
+    worker_push(desks.first)
+    desk_sync(desks.kyiv)  # Kyiv pulls the worker's bundle
+    edit = desks.kyiv.testimonies.edit(work.testimony_id, title="checked at the Kyiv desk").revision
+    signed = org_vault.revoke_device(desks.kyiv, desks.first.device_id)
+    assert publish_profile(signed.signed, signed.profile).state == "done"
+    org_vault.update_profile(desks.lviv, signed.signed)
+    made = desk_push(desks.kyiv).made
+    assert made is not None
+
+    pulled = pull(desks.lviv, proxy=False, backoff=quick_backoff())
+    assert [code for _bundle, code in pulled.refused] == ["bundle-device-revoked"]  # the worker's
+    # Today the edit goes (made.withheld == ()) and its parent never will:
+    assert desks.lviv.verify().ok, (edit, made.withheld)
