@@ -256,6 +256,10 @@ class _Delivery:
         self.size = queued.path.stat().st_size
         self.offset = 0
         self.file_sha256: str | None = None  # hashed while sent, when the whole file was read in order
+        # The upload was one kept from an earlier run, not created by this
+        # delivery: it carries what was given at its creation (a relay
+        # begun by an older client: no relay statement).
+        self.resumed = False
 
     def upload(
         self, client: ServerClient, progress: Callable[[int], None], cancel: CancelToken | None = None
@@ -274,6 +278,7 @@ class _Delivery:
             self.offset, accepted = 0, None
         else:
             self.offset, accepted = known
+            self.resumed = True
         assert location is not None
         progress(self.offset)
         with self.queued.path.open("rb") as file:
@@ -547,10 +552,8 @@ def _deliver_relays(vault: Vault, client: ServerClient, run: _PushRun) -> None:
         )
         signature = statement.sign(vault.sync.signing_key())
         queued = Queued(relay.bundle_id, relay.sequence, relay.path, relay.device_id, signature)
-        delivery = _Delivery(vault, queued, run.result, run.sizer)
         try:
-            accepted = delivery.upload(client, lambda _offset: None, run.cancel)
-            delivery.finish(client, accepted, run.target.profile.org_id)
+            _deliver_relay(vault, client, run, queued, state)
         except ServerSaid as said:
             # A refusal about the bundle (bundle-device-revoked: its maker was
             # revoked since the import; bundle-conflict ...), never one about
@@ -563,6 +566,27 @@ def _deliver_relays(vault: Vault, client: ServerClient, run: _PushRun) -> None:
             continue
         relayed(vault, relay.bundle_id)
         run.result.relayed.append(relay.bundle_id)
+
+
+def _deliver_relay(
+    vault: Vault, client: ServerClient, run: _PushRun, queued: Queued, state: SyncClientState
+) -> None:
+    """Upload one relay and check its receipt. An upload kept from an
+    earlier run may have been created without this desk's statement (by a
+    client from before relay statements, or on a server migrated since):
+    refused ``relay-statement`` on its last byte, its address is forgotten
+    and the relay is sent once more as a new upload, which carries the
+    statement; only a refusal of that one is final (review 9 F5)."""
+    delivery = _Delivery(vault, queued, run.result, run.sizer)
+    try:
+        accepted = delivery.upload(client, lambda _offset: None, run.cancel)
+    except ServerSaid as said:
+        if not (said.code == "relay-statement" and delivery.resumed):
+            raise
+        state.set_upload(queued.bundle_id, None)
+        delivery = _Delivery(vault, queued, run.result, run.sizer)
+        accepted = delivery.upload(client, lambda _offset: None, run.cancel)
+    delivery.finish(client, accepted, run.target.profile.org_id)
 
 
 def _header_of(path: Path, org_id: str) -> CheckedBundle | None:

@@ -14,7 +14,10 @@ server builds the same message from what it checked itself and verifies the
 signature against the relayer's key in the newest profile it holds, so a
 signature made for another bundle, by another key or for another
 organisation verifies for nothing else. It travels in the tus creation
-request, ``Upload-Metadata: relay-signature <base64 of the 64 bytes>``.
+request, ``Upload-Metadata: relay-signature <base64 of the 64 bytes>``, and
+the server keeps it only until the upload ends: checked, it would be proof
+anyone could verify that the bundle passed through that desk by hand, so
+only ``relayed_by`` stays (docs/server.md §6).
 
 Pure functions over bytes, shared by sync/server and sync/client (like
 protocol.py), so the two cannot drift apart.
@@ -34,8 +37,17 @@ METADATA_KEY = "relay-signature"  # its tus Upload-Metadata key
 MAX_METADATA = 4096  # characters of Upload-Metadata a server reads
 
 
-class MetadataForm(ValueError):
+class MetadataRefused(ValueError):
+    """An ``Upload-Metadata`` header the server does not take; ``code`` is
+    the reply's error code (docs/server.md §2)."""
+
+    code = "upload-metadata"
+
+
+class MetadataForm(MetadataRefused):
     """Upload-Metadata names a relay signature that is not 64 bytes of base64."""
+
+    code = "relay-statement"
 
 
 @dataclass(frozen=True)
@@ -84,18 +96,33 @@ def upload_metadata(signature: bytes) -> str:
 def signature_in(metadata: str | None) -> bytes | None:
     """The relay signature named in a tus ``Upload-Metadata`` value (comma-
     separated ``key [base64 value]`` pairs), or None when it names none;
-    every other key is ignored, as tus allows. MetadataForm when the value
-    is not 64 bytes of strict base64, or the header is overlong."""
+    every other key is ignored, as tus allows. Keys are compared exactly,
+    case and all: tus 1.0 gives them no case rule, so ``Relay-Signature``
+    is another key, ignored like a file name.
+
+    MetadataRefused (``upload-metadata``) when the header is over
+    MAX_METADATA characters or names a key twice (tus: "All keys MUST be
+    unique"; a second ``relay-signature`` would leave which one counts to
+    the parser); MetadataForm (``relay-statement``) when the signature is
+    not 64 bytes of strict base64."""
     if metadata is None:
         return None
     if len(metadata) > MAX_METADATA:
-        raise MetadataForm("Upload-Metadata is too long")
+        raise MetadataRefused(f"Upload-Metadata is over {MAX_METADATA} characters")
+    keys: set[str] = set()
+    found: str | None = None
     for pair in metadata.split(","):
         key, _, value = pair.strip().partition(" ")
-        if key != METADATA_KEY:
-            continue
-        signature = unb64(value.strip(), 64)
-        if signature is None:
-            raise MetadataForm(f"{METADATA_KEY} is base64 of 64 bytes")
-        return signature
-    return None
+        if not key:
+            continue  # an empty pair (a trailing comma): names nothing
+        if key in keys:
+            raise MetadataRefused("Upload-Metadata names a key twice")
+        keys.add(key)
+        if key == METADATA_KEY:
+            found = value
+    if found is None:
+        return None
+    signature = unb64(found.strip(), 64)
+    if signature is None:
+        raise MetadataForm(f"{METADATA_KEY} is base64 of 64 bytes")
+    return signature

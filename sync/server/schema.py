@@ -95,7 +95,8 @@ uploads = Table(
     Column("bundle_id", String(64)),
     # A coordinator's relay statement given at creation (relay_statement.py,
     # migration 0006): checked on the last byte against the bundle and the
-    # coordinator's key in the newest profile. NULL: none given.
+    # coordinator's key in the newest profile, and set to NULL when the
+    # upload ends, done or refused (migration 0007). NULL: none given.
     Column("relay_signature", LargeBinary(64)),
 )
 
@@ -117,10 +118,10 @@ bundles = Table(
     Column("received_ms", BigInteger, nullable=False),
     Column("receipt_index", BigInteger, unique=True),
     # A bundle a coordinator relayed (another device's, by USB): that
-    # coordinator's device id and its checked relay statement (migration
-    # 0006), so who put it into the feed stays on record. NULL: its maker sent it.
+    # coordinator's device id (migration 0006), so who put it into the feed
+    # stays on record. NULL: its maker sent it. Its checked relay statement
+    # is not kept (migration 0007, server.md §6).
     Column("relayed_by", String(32)),
-    Column("relay_signature", LargeBinary(64)),
     UniqueConstraint("device_id", "sequence", name="uq_bundles_device_sequence"),
 )
 

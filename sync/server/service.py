@@ -31,7 +31,7 @@ from sync.server.errors import ServerRefused, bad_request, conflict, forbidden, 
 from sync.server.payloads import ChecksumMismatch, OffsetMismatch, PayloadStore, UploadBusy
 from sync.server.protocol import challenge_message, enrol_message, unb64
 from sync.server.receipts import Receipt, make_entry, sign_entry
-from sync.server.relay_statement import MetadataForm, RelayStatement, signature_in
+from sync.server.relay_statement import MetadataRefused, RelayStatement, signature_in
 from sync.server.storage import BundleRow, Metadata, UploadRow, now_ms
 
 log = logging.getLogger("fieldvault.server")
@@ -326,16 +326,23 @@ class Service:
     def create_upload(self, caller: Caller, length: int, upload_metadata: str | None = None) -> str:
         """A new upload. ``upload_metadata`` (tus ``Upload-Metadata``) is
         read for a coordinator's relay statement only (relay_statement.py),
-        kept with the upload and checked on its last byte; every other key
-        is ignored and stored nowhere."""
+        kept with the upload while it receives and checked on its last byte
+        (then dropped, whatever the answer); every other key is ignored and
+        stored nowhere. Only a coordinator relays: a statement from any
+        other device is refused here, not stored."""
         if not 1 <= length <= self.limits.max_bundle:
             raise ServerRefused(
                 413, "bundle-too-large", f"A bundle is at most {self.limits.max_bundle} bytes on this server."
             )
         try:
             relay_signature = signature_in(upload_metadata)
-        except MetadataForm as malformed:
-            raise bad_request("relay-statement", f"Upload-Metadata: {malformed}.") from None
+        except MetadataRefused as refused:
+            raise bad_request(refused.code, f"{refused}.") from None
+        if relay_signature is not None and caller.role != "coordinator":
+            raise bad_request(
+                "relay-not-coordinator",
+                f"Device {caller.device_id} is no coordinator of the newest profile: it relays nothing.",
+            )
         self.remove_expired()
         upload_id = secrets.token_hex(16)
         self.metadata.add_upload(
@@ -417,6 +424,10 @@ class Service:
             event("upload-expired", upload_id=upload_id)
 
     def _refuse_upload(self, row: UploadRow, refusal: ServerRefused) -> ServerRefused:
+        """Discard a refused upload's bytes and its relay statement at once
+        (set_upload_state drops it); the row alone (ids, length, times, state)
+        stays until the upload's expiry, so that its device still hears 410
+        ``upload-refused``, then remove_expired removes it."""
         self.store.discard(row.upload_id)
         self.hashes.forget(row.upload_id)
         self.metadata.set_upload_state(row.upload_id, "refused")
@@ -508,8 +519,11 @@ class Service:
             state="staged",
             received_ms=now_ms(),
             receipt_index=None,
+            # Only who relayed it: the checked statement itself is not kept
+            # (review 9 F7; server.md §6), so a breached server holds no
+            # third-party-verifiable proof that the bundle passed through
+            # this desk by hand.
             relayed_by=relayed_by,
-            relay_signature=row.relay_signature if relayed_by is not None else None,
         )
         held = self.metadata.claim_bundle(claim, header.addressee)
         if held.bundle_id != claim.bundle_id:

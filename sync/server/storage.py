@@ -114,7 +114,6 @@ class BundleRow:
     received_ms: int
     receipt_index: int | None
     relayed_by: str | None = None  # the coordinator that relayed it; None: its maker sent it
-    relay_signature: bytes | None = None  # that coordinator's checked relay statement
 
 
 class Metadata:
@@ -249,11 +248,13 @@ class Metadata:
         return _upload_row(row) if row is not None else None
 
     def set_upload_state(self, upload_id: str, state: str, bundle_id: str | None = None) -> None:
+        """End an upload ("done" or "refused"): its relay statement, checked
+        or not, is dropped with it (server.md §6)."""
         with self.engine.begin() as conn:
             conn.execute(
                 update(uploads)
                 .where(uploads.c.upload_id == upload_id)
-                .values(state=state, bundle_id=bundle_id)
+                .values(state=state, bundle_id=bundle_id, relay_signature=None)
             )
 
     def remove_upload(self, upload_id: str) -> None:
@@ -266,11 +267,14 @@ class Metadata:
         return [_upload_row(r) for r in rows]
 
     def expired_uploads(self, now: int) -> list[str]:
+        """Partial uploads past their expiry, and refused ones: a refused
+        upload's row is kept only until then (its device hears 410 on HEAD
+        meanwhile), so refusals do not grow the table without bound."""
         with self.engine.connect() as conn:
             return list(
                 conn.execute(
                     select(uploads.c.upload_id).where(
-                        uploads.c.state == "receiving", uploads.c.expires_ms < now
+                        uploads.c.state.in_(("receiving", "refused")), uploads.c.expires_ms < now
                     )
                 ).scalars()
             )
@@ -292,7 +296,7 @@ class Metadata:
                 conn.execute(
                     update(uploads)
                     .where(uploads.c.upload_id == row.upload_id)
-                    .values(state="done", bundle_id=row.bundle_id)
+                    .values(state="done", bundle_id=row.bundle_id, relay_signature=None)
                 )
             return row
         except IntegrityError:

@@ -1,8 +1,9 @@
 """tus 1.0 at /v1/uploads: core, creation, termination and checksum (sha256)
 (https://tus.io/protocols/resumable-upload; docs/server.md says why it is
 our own). Upload-Metadata is read for one key only, a coordinator's
-``relay-signature`` (sync/server/relay_statement.py); anything else a client
-names there is ignored and stored nowhere. The last byte of an upload triggers the bundle checks
+``relay-signature`` (sync/server/relay_statement.py), kept only while the
+upload receives; anything else a client names there is ignored and stored
+nowhere. The last byte of an upload triggers the bundle checks
 (service.finish); the answer then carries the bundle id, and its receipt is
 at /v1/bundles/{id}/receipt.
 """

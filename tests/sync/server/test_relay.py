@@ -16,14 +16,30 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from db.api import SyncClientState
 from sync.bundle import DeviceIdentity, write_bundle
+from sync.bundle.org_held import relays
 from sync.bundle.reader import check_header
+from sync.client.connection import session
 from sync.client.transport import Uploaded
 from sync.server.relay_statement import RelayStatement, upload_metadata
 from tests.sync.bundle_samples import sample
+from tests.sync.client.sync_helpers import record_work
+from tests.sync.desk_world import (
+    ServerDesks,
+    desk_push,
+    desk_sync,
+    export_by_usb,
+    feed,
+    import_by_usb,
+    narratives,
+    server_desks,
+)
 from tests.sync.server.server_helpers import Org, RunningServer, device_id, make_org, running_server
 from tests.sync.server.test_inbox import _coordinator
 from tests.sync.server.test_server_auth import enrolled, refusal
+
+desks = server_desks  # tests/sync/desk_world.py's fixture, under the name the test asks for
 
 
 @pytest.fixture
@@ -100,9 +116,10 @@ def test_only_a_coordinator_relays_and_never_an_addressed_or_revoked_devices_bun
     other_key = Ed25519PrivateKey.generate()
     others = _bundle(tmp_path, org, other_key)
     assert refusal(first.upload, others) == (403, "bundle-other-device")
-    # A field worker's own relay statement makes no relayer of it.
+    # A field worker's own relay statement makes no relayer of it: refused
+    # when the upload is created (server.md §2), nothing of it kept.
     signed = relay_metadata(others, org, first_key)
-    assert refusal(first.upload, others, metadata=signed) == (403, "bundle-other-device")
+    assert refusal(first.upload, others, metadata=signed) == (400, "relay-not-coordinator")
     coordinator = _coordinator(server, org)
     addressed = _bundle(tmp_path, org, other_key, addressee=device_id(first_key))
     signed = relay_metadata(addressed, org, org.coordinator_key)
@@ -115,3 +132,43 @@ def test_only_a_coordinator_relays_and_never_an_addressed_or_revoked_devices_bun
     assert coordinator.changes()["changes"] == []
     for client in (first, coordinator):
         client.close()
+
+
+def test_a_relay_upload_begun_without_a_statement_is_sent_again_signed(
+    desks: ServerDesks, tmp_path: Path
+) -> None:
+    """Review 9 F5. A relay whose upload was created before relay statements
+    (by the older client, or before the server's migration) is resumed
+    without one and refused ``relay-statement`` on its last byte. The desk
+    forgets that upload and sends the relay again as a new, signed upload in
+    the same round; before, it set the relay aside for good."""
+    kyiv, first = desks.kyiv, desks.first
+    desks.registered(first)
+    work = record_work(first, tmp_path, "carried", size=5_000)
+    made, profile = export_by_usb(first, tmp_path / "stick")
+    import_by_usb(kyiv, made.path, profile.org_id)
+    [relay] = relays(kyiv)
+    # What the older client did: an upload with no Upload-Metadata, half sent, its address kept.
+    data = relay.path.read_bytes()
+    with session(kyiv, proxy=None) as client:
+        location = client.create_upload(len(data))
+        client.request(
+            "PATCH",
+            location,
+            content=data[: len(data) // 2],
+            headers={
+                "Tus-Resumable": "1.0.0",
+                "Upload-Offset": "0",
+                "Content-Type": "application/offset+octet-stream",
+            },
+        )
+    SyncClientState.of(kyiv).set_upload(relay.bundle_id, location)
+
+    shared = desk_push(kyiv)
+    assert shared.relays_set_aside == []
+    assert shared.relayed == [made.bundle_id] and relays(kyiv) == []
+    by_id = {c["bundle_id"]: c for c in feed(kyiv)}
+    assert by_id[made.bundle_id]["relayed_by"] == kyiv.device_id
+    assert by_id[made.bundle_id]["device_id"] == first.device_id
+    desk_sync(desks.lviv)
+    assert work.narrative in narratives(desks.lviv)

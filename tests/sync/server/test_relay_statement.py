@@ -11,18 +11,32 @@ and nothing of it is stored. Real server on loopback, real bundles."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyrage
 import pytest
+from alembic import command
+from alembic.config import Config
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Engine, inspect, text
 
 from sync.bundle.reader import check_header
 from sync.client.transport import ServerClient
 from sync.org import Coordinator
+from sync.server.deploy import database_url
 from sync.server.relay_statement import RelayStatement, signature_in, upload_metadata
-from tests.sync.server.server_helpers import Org, RunningServer, device_id, make_org, running_server
+from sync.server.service import Limits
+from sync.server.storage import MIGRATIONS, open_engine, sqlite_url, upgrade
+from tests.sync.server.server_helpers import (
+    BACKEND,
+    Org,
+    RunningServer,
+    device_id,
+    make_org,
+    running_server,
+)
 from tests.sync.server.test_inbox import _coordinator
 from tests.sync.server.test_relay import _bundle, relay_metadata
 from tests.sync.server.test_server_auth import enrolled, refusal
@@ -177,12 +191,142 @@ def test_a_malformed_statement_is_refused_at_creation_and_other_metadata_ignored
 ) -> None:
     coordinator = _coordinator(server, org)
     usb = _bundle(tmp_path, org, Ed25519PrivateKey.generate())
-    for bad in ("relay-signature", "relay-signature AAAA", "relay-signature " + "A" * 5000):
+    for bad in ("relay-signature", "relay-signature AAAA", "relay-signature !!!!"):
         assert refusal(coordinator.create_upload, 100, metadata=bad) == (400, "relay-statement")
     # tus clients name files there: ignored, the statement still found.
     metadata = "filename YnVuZGxlLmZ2YnVuZGxl," + relay_metadata(usb, org, org.coordinator_key)
     assert coordinator.upload(usb, metadata=metadata).body["sequence"] == 1
     coordinator.close()
+
+
+def test_upload_metadata_that_breaks_the_tus_rules_is_refused_with_its_own_code(
+    tmp_path: Path, server: RunningServer, org: Org
+) -> None:
+    """Review 9 F9. tus 1.0: "All keys MUST be unique". Before, the first
+    ``relay-signature`` won (a valid one followed by junk was taken, the
+    reverse refused); and an overlong header on a plain upload was refused
+    as ``relay-statement``, which says nothing of what was wrong."""
+    coordinator = _coordinator(server, org)
+    worker, _worker_key = enrolled(server, org)
+    usb = _bundle(tmp_path, org, Ed25519PrivateKey.generate())
+    valid = relay_metadata(usb, org, org.coordinator_key)
+    twice = [
+        f"{valid},relay-signature !!!!",
+        f"relay-signature !!!!,{valid}",
+        f"{valid},{valid}",
+        "filename YQ==,filename Yg==",
+    ]
+    for metadata in twice:
+        assert refusal(coordinator.create_upload, 100, metadata=metadata) == (400, "upload-metadata")
+    # A plain upload naming a long file name: the header's size is what is wrong.
+    long_name = "filename " + "QUFB" * 1100
+    assert refusal(worker.create_upload, 100, metadata=long_name) == (400, "upload-metadata")
+    assert refusal(coordinator.create_upload, 100, metadata="relay-signature " + "A" * 5000) == (
+        400,
+        "upload-metadata",
+    )
+    # Keys are case-sensitive (tus gives them no case rule): another
+    # spelling is another key, ignored, so the relay has no statement.
+    other_case = "Relay-Signature " + valid.partition(" ")[2]
+    assert refusal(coordinator.upload, usb, metadata=other_case) == REFUSED
+    # A trailing comma names nothing: the statement alone counts.
+    assert coordinator.upload(usb, metadata=valid + ",").body["sequence"] == 1
+    for client in (coordinator, worker):
+        client.close()
+
+
+def test_a_field_device_cannot_hand_the_server_a_relay_statement(
+    tmp_path: Path, server: RunningServer, org: Org
+) -> None:
+    """Review 9 F6: only a coordinator relays, so only a coordinator's
+    session may give a statement; before, a worker's upload took any 64
+    bytes under that key and the server stored them."""
+    worker, worker_key = enrolled(server, org)
+    own = _bundle(tmp_path, org, worker_key)
+    metadata = relay_metadata(own, org, worker_key)
+    assert refusal(worker.create_upload, own.stat().st_size, metadata=metadata) == (
+        400,
+        "relay-not-coordinator",
+    )
+    assert refusal(worker.create_upload, 100, metadata="relay-signature " + "QUFB" * 21 + "QQ==") == (
+        400,
+        "relay-not-coordinator",
+    )
+    with _server_db(server).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM uploads")).scalar_one() == 0
+    # Without it, the worker's own bundle goes as always.
+    assert worker.upload(own).body["device_id"] == device_id(worker_key)
+    worker.close()
+
+
+def _server_db(server: RunningServer) -> Engine:
+    return open_engine(database_url(server.data, BACKEND.db))
+
+
+def test_the_server_keeps_no_relay_statement_once_an_upload_ends(
+    tmp_path: Path, server: RunningServer, org: Org
+) -> None:
+    """Review 9 F6/F7. A checked statement is proof, verifiable by anyone
+    with the profile, that the maker's bundle passed through this desk by
+    hand; a breached server must not hold it. Only ``relayed_by`` stays.
+    Before, the accepted bundle kept it (``bundles.relay_signature``) and
+    every upload row kept its own, refused ones included."""
+    coordinator = _coordinator(server, org)
+    maker = Ed25519PrivateKey.generate()
+    usb = _bundle(tmp_path, org, maker)
+    statement = relay_metadata(usb, org, org.coordinator_key)
+    relayed = coordinator.upload(usb, metadata=statement)
+    # Refused: a fork at the same number with its own valid statement
+    # (bundle-conflict), and a stranger's bundle with a forged one.
+    fork = _bundle(tmp_path, org, maker)
+    assert refusal(coordinator.upload, fork, metadata=relay_metadata(fork, org, org.coordinator_key)) == (
+        409,
+        "bundle-conflict",
+    )
+    stranger = _bundle(tmp_path, org, Ed25519PrivateKey.generate())
+    forged = relay_metadata(stranger, org, Ed25519PrivateKey.generate(), org.coordinator_id)
+    assert refusal(coordinator.upload, stranger, metadata=forged) == REFUSED
+    # One still receiving keeps its statement until its last byte.
+    pending = coordinator.create_upload(usb.stat().st_size, metadata=statement)
+
+    engine = _server_db(server)
+    with engine.connect() as conn:
+        uploads = conn.execute(text("SELECT state, relay_signature FROM uploads")).all()
+        bundle_columns = {c["name"] for c in inspect(conn).get_columns("bundles")}
+        relayer = conn.execute(
+            text("SELECT relayed_by FROM bundles WHERE bundle_id = :b"), {"b": relayed.bundle_id}
+        ).scalar_one()
+    assert sorted((state, signature is not None) for state, signature in uploads) == [
+        ("done", False),
+        ("receiving", True),
+        ("refused", False),
+        ("refused", False),
+    ]
+    assert "relay_signature" not in bundle_columns
+    assert relayer == org.coordinator_id
+    coordinator.request("DELETE", pending, headers={"Tus-Resumable": "1.0.0"})
+    coordinator.close()
+
+
+def test_a_refused_upload_is_removed_at_its_expiry(tmp_path: Path, org: Org) -> None:
+    """server.md §4: a refused upload's bytes go at once, its row (no
+    statement) at the upload's expiry; before, refused rows stayed for good."""
+    ttl = Limits(upload_ttl_ms=3_000)
+    with running_server(
+        tmp_path / "ttl", org.profile.fingerprint, profile=org.signed.signed, limits=ttl
+    ) as server:
+        coordinator = _coordinator(server, org)
+        usb = _bundle(tmp_path, org, Ed25519PrivateKey.generate())
+        location = coordinator.create_upload(usb.stat().st_size)  # no statement: refused
+        assert refusal(coordinator.upload, usb, location=location) == REFUSED
+        assert refusal(coordinator.offset, location) == (410, "upload-refused")
+        time.sleep(3.2)
+        coordinator.create_upload(100)  # an upload's creation sweeps the expired ones
+        assert refusal(coordinator.offset, location) == (404, "upload-unknown")
+        with _server_db(server).connect() as conn:
+            states = conn.execute(text("SELECT state FROM uploads")).scalars().all()
+        assert states == ["receiving"]
+        coordinator.close()
 
 
 def test_the_statement_is_the_documented_message() -> None:
@@ -217,3 +361,49 @@ def test_the_statement_is_the_documented_message() -> None:
     assert not statement.signed_by(public, None)
     assert not statement.signed_by(public, signature[:-1] + bytes([signature[-1] ^ 1]))
     assert signature_in(upload_metadata(signature)) == signature
+
+
+def test_migration_0007_empties_what_a_0006_server_kept(tmp_path: Path) -> None:
+    """A server that ran 0006 kept each accepted relay's statement with its
+    bundle and every ended upload's with the upload; 0007 leaves only
+    ``relayed_by`` and the statements of uploads still receiving."""
+    engine = open_engine(sqlite_url(tmp_path / "server.db"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0006")
+    signature = b"\x07" * 64
+    with engine.begin() as conn:
+        for upload_id, state in (("a" * 32, "done"), ("b" * 32, "refused"), ("c" * 32, "receiving")):
+            conn.execute(
+                text(
+                    "INSERT INTO uploads (upload_id, device_id, length, created_ms, expires_ms, state,"
+                    " relay_signature) VALUES (:u, :d, 1, 0, 0, :s, :sig)"
+                ),
+                {"u": upload_id, "d": "d" * 32, "s": state, "sig": signature},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO bundles (bundle_id, device_id, sequence, profile_version, payload_sha256,"
+                " file_sha256, size, bundle_key, upload_id, state, received_ms, relayed_by,"
+                " relay_signature) VALUES (:b, :d, 1, 1, :h, :h, 1, :k, :u, 'committed', 0, :r, :sig)"
+            ),
+            {
+                "b": "e" * 64,
+                "d": "d" * 32,
+                "h": "0" * 64,
+                "k": "f" * 32,
+                "u": "a" * 32,
+                "r": "9" * 32,
+                "sig": signature,
+            },
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT state, relay_signature FROM uploads")).all()
+        kept = {str(state): signature for state, signature in rows}
+        bundle_columns = {c["name"] for c in inspect(conn).get_columns("bundles")}
+        relayer = conn.execute(text("SELECT relayed_by FROM bundles")).scalar_one()
+    assert kept == {"done": None, "refused": None, "receiving": signature}
+    assert "relay_signature" not in bundle_columns and relayer == "9" * 32
