@@ -367,7 +367,15 @@ def test_migration_0007_empties_what_a_0006_server_kept(tmp_path: Path) -> None:
     """A server that ran 0006 kept each accepted relay's statement with its
     bundle and every ended upload's with the upload; 0007 leaves only
     ``relayed_by`` and the statements of uploads still receiving."""
-    engine = open_engine(sqlite_url(tmp_path / "server.db"))
+    _migrate_0006_data(sqlite_url(tmp_path / "server.db"))
+
+
+def test_migration_0007_on_postgresql(postgres_url: str) -> None:
+    _migrate_0006_data(postgres_url)
+
+
+def _migrate_0006_data(url: str) -> None:
+    engine = open_engine(url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
