@@ -619,6 +619,12 @@ class DevicesDialog(QDialog):
                 "Check the server before you send it again."
             ),
             "refused": self.tr("The server {url} refused the new profile ({detail})."),
+            # An older server refuses the coordinators_since member (docs/org-profile.md §1).
+            "server-too-old": self.tr(
+                "The server {url} is too old for this profile and refused it: it must be updated. Until "
+                "then the revocation is NOT in force at the server, which still accepts this device's "
+                "uploads. Have the server updated, then send the profile again."
+            ),
         }.get(state, "")
         self.resend_button.setVisible(state != "done")
         self.status.setText((done + "\n" if done else "") + line.format(url=url, detail=detail))

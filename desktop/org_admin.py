@@ -242,6 +242,12 @@ def upload_text(state: str, url: str) -> str:
             "address and the certificate fingerprint.",
         ),
         "refused": QCoreApplication.translate("OrgAdmin", "{url} refused the new profile."),
+        "server-too-old": QCoreApplication.translate(
+            "OrgAdmin",
+            "{url} is too old for the new profile and refused it: nothing of it is in force there (a device "
+            "revoked in it is not revoked at the server). Have the server updated, then send the profile "
+            "again (fieldvault org export sends it).",
+        ),
     }
     return texts.get(state, texts["offline"]).format(url=url)
 

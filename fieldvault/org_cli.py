@@ -19,6 +19,7 @@ from db.api import Vault
 from fieldvault.passphrases import SecretSource
 from fieldvault.textinput import CommandRefused, UsageError, add_text_option
 from sync import org_vault
+from sync.bundle.regular_file import open_regular
 from sync.client.org_link import ServerOutcome
 from sync.org import (
     DEFAULT_SEND_TO_WORKERS,
@@ -210,13 +211,18 @@ def _profile_result(
     }
     server_line = ""
     if sent is not None and sent.state != "none":
-        data["server_upload"] = sent.state  # done, offline, pin-mismatch or refused
+        data["server_upload"] = sent.state  # done, offline, pin-mismatch, refused or server-too-old
         server_line = {
             "done": f"Uploaded to the server {sent.url}.\n",
             "offline": f"The server {sent.url} could not be reached; run 'fieldvault org export' to upload later.\n",
             "pin-mismatch": f"The server {sent.url} showed another certificate ({sent.detail}) than the pinned one: "
             "not uploaded. Check the address and the fingerprint.\n",
             "refused": f"The server {sent.url} refused the profile ({sent.detail}).\n",
+            "server-too-old": f"WARNING: the server {sent.url} is too old for this profile and refused it "
+            f"({sent.detail}): it must be updated. Until then it keeps its older profile version and nothing "
+            "of this one is in force there: a device revoked in this version is NOT revoked at the server, "
+            "which still accepts its uploads. Update the server, then run 'fieldvault org export' to upload "
+            "the profile.\n",
         }[sent.state]
     out.result(
         data,
@@ -475,7 +481,9 @@ def _show(vault: Vault, out: Output) -> None:
 
 
 def _read_profile_file(path: Path) -> bytes:
-    with path.open("rb") as file:
+    # A named pipe or device on a stick is refused (an OSError the CLI
+    # reports, naming the file), never waited on.
+    with open_regular(path) as file:
         data = file.read(MAX_PROFILE + 1)
     return data
 

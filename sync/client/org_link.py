@@ -24,7 +24,9 @@ TIMEOUT = 15.0
 
 @dataclass(frozen=True)
 class ServerOutcome:
-    state: str  # "none" (no server named), "done", "offline", "pin-mismatch", "refused"
+    # "none" (no server named), "done", "offline", "pin-mismatch", "refused",
+    # "server-too-old" (the server cannot read a member of this profile)
+    state: str
     detail: str = ""  # the server's code, or the kind of network failure
     url: str = ""
 
@@ -32,7 +34,14 @@ class ServerOutcome:
 def publish_profile(signed: bytes, profile: Profile, *, proxy: str | None = None) -> ServerOutcome:
     """Upload a profile version to the server it names. A refusal or a
     certificate that is not the pinned one is reported, not raised: the new
-    version is already the organisation's, whatever the server says."""
+    version is already the organisation's, whatever the server says.
+
+    A server older than the ``coordinators_since`` member (238dd87) refuses
+    every profile carrying it as ``org-profile-form``, and keeps the version
+    it holds: a revocation is then not in force there. This profile was
+    signed here and passed the same form check, so that refusal of a
+    profile carrying the member is told as "server-too-old", not as one
+    refusal among others (docs/org-profile.md §1, the rollout order)."""
     if profile.server is None:
         return ServerOutcome("none")
     from sync.client.transport import PinMismatch, ServerClient, ServerSaid, ServerUnreachable
@@ -46,8 +55,17 @@ def publish_profile(signed: bytes, profile: Profile, *, proxy: str | None = None
     except PinMismatch as error:
         return ServerOutcome("pin-mismatch", error.actual, url)
     except ServerSaid as said:
+        if said.code == "org-profile-form" and carries_coordinators_since(profile):
+            return ServerOutcome("server-too-old", said.code, url)
         return ServerOutcome("refused", said.code, url)
     return ServerOutcome("done", "", url)
+
+
+def carries_coordinators_since(profile: Profile) -> bool:
+    """Whether the profile file has the ``coordinators_since`` member, which
+    readers before 238dd87 refuse: written when the coordinators are older
+    than this version (absent, it is the version itself)."""
+    return profile.coordinators_since != profile.version
 
 
 def fetch_receipt_key(url: str, cert_sha256: str, *, proxy: str | None = None) -> str | ServerOutcome:
