@@ -156,52 +156,52 @@
             <translation>Відкрити картку пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="225" />
+            <location filename="../../desktop/org_add_device.py" line="227" />
             <source>{name} could not be read ({reason}).</source>
             <translation>{name} не вдалося прочитати ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="240" />
+            <location filename="../../desktop/org_add_device.py" line="242" />
             <source>The verification code appears here once the card is pasted.</source>
             <translation>Код перевірки з’явиться тут, щойно картку буде вставлено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="245" />
+            <location filename="../../desktop/org_add_device.py" line="247" />
             <source>That is not a device card (fvd1.…, as Join shows it).</source>
             <translation>Це не картка пристрою (fvd1.…, як її показує вікно приєднання).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="249" />
+            <location filename="../../desktop/org_add_device.py" line="251" />
             <source>Device {device}. Its verification code, to compare with the worker's screen:</source>
             <translation>Пристрій {device}. Його код перевірки, щоб звірити з екраном працівника:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="279" />
+            <location filename="../../desktop/org_add_device.py" line="281" />
             <source>Adding the device…</source>
             <translation>Додавання пристрою…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="291" />
+            <location filename="../../desktop/org_add_device.py" line="293" />
             <source>Device {device} added as a coordinator: bundles made from now on are encrypted to it too.</source>
             <translation>Пристрій {device} додано як координатора: пакети, створені відтепер, шифруються й для нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="294" />
+            <location filename="../../desktop/org_add_device.py" line="296" />
             <source>Device {device} added: its bundles are accepted.</source>
             <translation>Пристрій {device} додано: його пакети приймаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="299" />
+            <location filename="../../desktop/org_add_device.py" line="301" />
             <source>If the worker's code was not {code}, revoke this device.</source>
             <translation>Якщо код працівника був не {code}, відкличте цей пристрій.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="310" />
+            <location filename="../../desktop/org_add_device.py" line="312" />
             <source>Sending the new profile to {url}…</source>
             <translation>Надсилання нового профілю на {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_add_device.py" line="315" />
+            <location filename="../../desktop/org_add_device.py" line="317" />
             <source>The device was not added.</source>
             <translation>Пристрій не додано.</translation>
         </message>
@@ -1235,184 +1235,184 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CreateOrganisationDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="269" />
+            <location filename="../../desktop/org_admin.py" line="275" />
             <source>Create an organisation</source>
             <translation>Створити організацію</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="274" />
+            <location filename="../../desktop/org_admin.py" line="280" />
             <source>New organisation</source>
             <translation>Нова організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="277" />
+            <location filename="../../desktop/org_admin.py" line="283" />
             <source>This vault becomes the organisation's first coordinator: it keeps the organisation key, and the bundles field workers send are encrypted to its coordinators only. Create an organisation once; every other laptop joins it.</source>
             <translation>Це сховище стане першим координатором організації: воно зберігає ключ організації, а пакети, які надсилають польові працівники, шифруються лише для її координаторів. Організацію створюють один раз; усі інші ноутбуки приєднуються до неї.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="283" />
+            <location filename="../../desktop/org_admin.py" line="289" />
             <source>Organisation name</source>
             <translation>Назва організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="283" />
+            <location filename="../../desktop/org_admin.py" line="289" />
             <source>for example: Kharkiv documentation group</source>
             <translation>наприклад: Харківська група документування</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="285" />
+            <location filename="../../desktop/org_admin.py" line="291" />
             <source>&amp;Name:</source>
             <translation>&amp;Назва:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="287" />
+            <location filename="../../desktop/org_admin.py" line="293" />
             <source>Field workers' laptops delete evidence files the server has received</source>
             <translation>Ноутбуки польових працівників видаляють файли-докази, які сервер уже отримав</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="289" />
+            <location filename="../../desktop/org_admin.py" line="295" />
             <source>Purge after delivery</source>
             <translation>Видаляти після доставки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="293" />
+            <location filename="../../desktop/org_admin.py" line="299" />
             <source>Tick this if a laptop that is seized or lost should carry as little as possible: once the organisation's server has confirmed with its signed receipt that it holds a worker's bundle, their laptop deletes its copy of the evidence files that bundle carried. The records, the files' fingerprints and the chain of custody stay. Leave it unticked if workers need the files themselves afterwards. Files carried only by USB stick are never deleted (a stick gives no receipt).</source>
             <translation>Позначте це, якщо вилучений або загублений ноутбук має містити якомога менше: щойно сервер організації підтвердить своєю підписаною квитанцією, що отримав пакет працівника, його ноутбук видаляє свою копію файлів-доказів, які були в цьому пакеті. Записи, відбитки файлів і ланцюг зберігання залишаються. Не позначайте, якщо працівникам самим потрібні ці файли й потім. Файли, передані лише на USB-флешці, ніколи не видаляються (флешка не дає квитанції).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="302" />
+            <location filename="../../desktop/org_admin.py" line="308" />
             <source>Server address</source>
             <translation>Адреса сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="302" />
+            <location filename="../../desktop/org_admin.py" line="308" />
             <source>optional: https://…</source>
             <translation>необов’язково: https://…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="303" />
+            <location filename="../../desktop/org_admin.py" line="309" />
             <source>&amp;Server:</source>
             <translation>&amp;Сервер:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="305" />
+            <location filename="../../desktop/org_admin.py" line="311" />
             <source>Server certificate fingerprint</source>
             <translation>Відбиток сертифіката сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="306" />
+            <location filename="../../desktop/org_admin.py" line="312" />
             <source>its certificate's SHA-256 (64 hex digits)</source>
             <translation>SHA-256 його сертифіката (64 шістнадцяткові цифри)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="309" />
+            <location filename="../../desktop/org_admin.py" line="315" />
             <source>&amp;Certificate:</source>
             <translation>Се&amp;ртифікат:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="311" />
+            <location filename="../../desktop/org_admin.py" line="317" />
             <source>Server receipt key</source>
             <translation>Ключ квитанцій сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="312" />
+            <location filename="../../desktop/org_admin.py" line="318" />
             <source>optional: its receipt key (base64); asked of the server when empty</source>
             <translation>необов’язково: його ключ квитанцій (base64); якщо порожньо, його запитують у сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="315" />
+            <location filename="../../desktop/org_admin.py" line="321" />
             <source>&amp;Receipt key:</source>
             <translation>Ключ &amp;квитанцій:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="317" />
+            <location filename="../../desktop/org_admin.py" line="323" />
             <source>Leave these empty to work by USB stick only; a server can be named later (fieldvault org set-server). Its certificate fingerprint and receipt key are what `fieldvault serve --init` printed: devices then talk to that server only, and trust only its receipts.</source>
             <translation>Залиште ці поля порожніми, щоб працювати лише через USB-флешку; сервер можна вказати пізніше (fieldvault org set-server). Відбиток його сертифіката й ключ квитанцій — це те, що вивела команда `fieldvault serve --init`: тоді пристрої спілкуються лише з цим сервером і довіряють лише його квитанціям.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="325" />
-            <location filename="../../desktop/org_admin.py" line="326" />
+            <location filename="../../desktop/org_admin.py" line="331" />
+            <location filename="../../desktop/org_admin.py" line="332" />
             <source>Create the organisation</source>
             <translation>Створити організацію</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="330" />
+            <location filename="../../desktop/org_admin.py" line="336" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="334" />
+            <location filename="../../desktop/org_admin.py" line="340" />
             <source>Your organisation</source>
             <translation>Ваша організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="338" />
+            <location filename="../../desktop/org_admin.py" line="344" />
             <source>Sending the profile to the server</source>
             <translation>Надсилання профілю на сервер</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="340" />
-            <location filename="../../desktop/org_admin.py" line="341" />
+            <location filename="../../desktop/org_admin.py" line="346" />
+            <location filename="../../desktop/org_admin.py" line="347" />
             <source>Organisation fingerprint</source>
             <translation>Відбиток організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="345" />
+            <location filename="../../desktop/org_admin.py" line="351" />
             <source>Tell each field worker this fingerprint in person or by phone, never in the same message or on the same stick as the profile: that is how their laptop knows the profile is yours. Give them the profile as a QR code (Coordinator → Issue enrolment token…) or as a file (Save the profile file…). When they have joined, add their device card (Coordinator → Add a device…) and compare the verification code.</source>
             <translation>Повідомте цей відбиток кожному польовому працівникові особисто або телефоном, ніколи не в тому самому повідомленні чи на тій самій флешці, що й профіль: так їхній ноутбук знає, що профіль ваш. Передайте їм профіль як QR-код (Координатор → Видати токен реєстрації…) або як файл (Зберегти файл профілю…). Коли вони приєднаються, додайте картку їхнього пристрою (Координатор → Додати пристрій…) і звірте код перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="355" />
+            <location filename="../../desktop/org_admin.py" line="361" />
             <source>Save the profile file…</source>
             <translation>Зберегти файл профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="356" />
+            <location filename="../../desktop/org_admin.py" line="362" />
             <source>Save the organisation profile file</source>
             <translation>Зберегти файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="367" />
+            <location filename="../../desktop/org_admin.py" line="373" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="373" />
+            <location filename="../../desktop/org_admin.py" line="379" />
             <source>Type the organisation's name.</source>
             <translation>Введіть назву організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="380" />
+            <location filename="../../desktop/org_admin.py" line="386" />
             <source>A server needs both its address and its certificate fingerprint (or leave both empty).</source>
             <translation>Для сервера потрібні і його адреса, і відбиток його сертифіката (або залиште обидва поля порожніми).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="406" />
+            <location filename="../../desktop/org_admin.py" line="412" />
             <source>Asking {url} for its receipt key…</source>
             <translation>Запит ключа квитанцій у {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="418" />
+            <location filename="../../desktop/org_admin.py" line="424" />
             <source>{url} could not be asked for its receipt key ({state}): the profile does not pin it, and devices will trust the key they see first. Pin it later with fieldvault org set-server --receipt-key (fieldvault serve --init printed it).</source>
             <translation>Не вдалося запитати в {url} його ключ квитанцій ({state}): профіль його не закріплює, і пристрої довірятимуть ключу, який побачать першим. Закріпіть його пізніше командою fieldvault org set-server --receipt-key (його вивела fieldvault serve --init).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="425" />
+            <location filename="../../desktop/org_admin.py" line="431" />
             <source>Creating the organisation…</source>
             <translation>Створення організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="444" />
+            <location filename="../../desktop/org_admin.py" line="450" />
             <source>Organisation {name} created; this vault is its coordinator.</source>
             <translation>Організацію {name} створено; це сховище — її координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="451" />
+            <location filename="../../desktop/org_admin.py" line="457" />
             <source>Sending the profile to {url}…</source>
             <translation>Надсилання профілю на {url}…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="465" />
+            <location filename="../../desktop/org_admin.py" line="471" />
             <source>Choose the folder for the profile file</source>
             <translation>Виберіть теку для файлу профілю</translation>
         </message>
@@ -1833,7 +1833,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="657" />
+            <location filename="../../desktop/devices_view.py" line="624" />
+            <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
+            <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="663" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
@@ -3844,112 +3849,112 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>IssueTokenDialog</name>
         <message>
-            <location filename="../../desktop/org_admin.py" line="568" />
+            <location filename="../../desktop/org_admin.py" line="574" />
             <source>Issue enrolment token</source>
             <translation>Видати токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="573" />
+            <location filename="../../desktop/org_admin.py" line="579" />
             <source>A token lets one new laptop join: its first bundle is accepted without waiting for you to add the device. It is good once and only until it expires. The QR code carries the organisation profile and the token; the worker still types the fingerprint you tell them.</source>
             <translation>Токен дозволяє приєднатися одному новому ноутбуку: його перший пакет приймається, не чекаючи, поки ви додасте пристрій. Він діє один раз і лише до закінчення строку. QR-код містить профіль організації й токен; відбиток, який ви повідомите, працівник однаково вводить сам.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="579" />
+            <location filename="../../desktop/org_admin.py" line="585" />
             <source>Valid for:</source>
             <translation>Діє:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="583" />
+            <location filename="../../desktop/org_admin.py" line="589" />
             <source> hours</source>
             <translation> год</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="584" />
+            <location filename="../../desktop/org_admin.py" line="590" />
             <source>Hours the token is valid</source>
             <translation>Скільки годин діє токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="587" />
+            <location filename="../../desktop/org_admin.py" line="593" />
             <source>Issue the token</source>
             <translation>Видати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="594" />
+            <location filename="../../desktop/org_admin.py" line="600" />
             <source>Enrolment QR code</source>
             <translation>QR-код реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="598" />
+            <location filename="../../desktop/org_admin.py" line="604" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="600" />
+            <location filename="../../desktop/org_admin.py" line="606" />
             <source>Copy</source>
             <translation>Копіювати</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="600" />
+            <location filename="../../desktop/org_admin.py" line="606" />
             <source>Copy the token</source>
             <translation>Копіювати токен</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="603" />
+            <location filename="../../desktop/org_admin.py" line="609" />
             <source>Text of the enrolment QR code</source>
             <translation>Текст QR-коду реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="607" />
+            <location filename="../../desktop/org_admin.py" line="613" />
             <source>Save QR as PNG…</source>
             <translation>Зберегти QR як PNG…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="607" />
+            <location filename="../../desktop/org_admin.py" line="613" />
             <source>Save the QR code as a PNG file</source>
             <translation>Зберегти QR-код як файл PNG</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="609" />
+            <location filename="../../desktop/org_admin.py" line="615" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="615" />
+            <location filename="../../desktop/org_admin.py" line="621" />
             <source>Anyone holding this token and the profile can join once: show the code to the worker in person, or save it only onto a stick you hand over yourself. The copied token is cleared from the clipboard when the vault locks.</source>
             <translation>Будь-хто, хто має цей токен і профіль, може один раз приєднатися: покажіть код працівникові особисто або збережіть його лише на флешку, яку передасте самі. Скопійований токен видаляється з буфера обміну, коли сховище блокується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="621" />
+            <location filename="../../desktop/org_admin.py" line="627" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="630" />
+            <location filename="../../desktop/org_admin.py" line="636" />
             <source>Issuing the token…</source>
             <translation>Видача токена…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="654" />
+            <location filename="../../desktop/org_admin.py" line="660" />
             <source>Choose how long the token is valid, then issue it.</source>
             <translation>Виберіть, скільки діятиме токен, а тоді видайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="665" />
+            <location filename="../../desktop/org_admin.py" line="671" />
             <source>The profile is too large for a QR code: give the worker the profile file and the token.</source>
             <translation>Профіль завеликий для QR-коду: передайте працівникові файл профілю й токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="673" />
+            <location filename="../../desktop/org_admin.py" line="679" />
             <source>Token {token} is good for one device until {time} (this computer's time).</source>
             <translation>Токен {token} діє для одного пристрою до {time} (за часом цього комп’ютера).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="683" />
+            <location filename="../../desktop/org_admin.py" line="689" />
             <source>Token copied.</source>
             <translation>Токен скопійовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="690" />
+            <location filename="../../desktop/org_admin.py" line="696" />
             <source>Choose the folder for the QR code</source>
             <translation>Виберіть теку для QR-коду</translation>
         </message>
@@ -4894,7 +4899,12 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>{url} відхилив новий профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="747" />
+            <location filename="../../desktop/org_admin.py" line="245" />
+            <source>{url} is too old for the new profile and refused it: nothing of it is in force there (a device revoked in it is not revoked at the server). Have the server updated, then send the profile again (fieldvault org export sends it).</source>
+            <translation>{url} застарий для нового профілю і відхилив його: на сервері нічого з нього не діє (пристрій, відкликаний у ньому, на сервері не відкликано). Попросіть оновити сервер, а потім надішліть профіль знову (це робить fieldvault org export).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/org_admin.py" line="753" />
             <source>&amp;Write acknowledgements to USB…</source>
             <translation>&amp;Записати підтвердження на USB…</translation>
         </message>
@@ -4904,12 +4914,12 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Картки пристроїв (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="736" />
+            <location filename="../../desktop/org_admin.py" line="742" />
             <source>Issue enrolment &amp;token…</source>
             <translation>Видати &amp;токен реєстрації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_admin.py" line="742" />
+            <location filename="../../desktop/org_admin.py" line="748" />
             <source>&amp;Add a device…</source>
             <translation>&amp;Додати пристрій…</translation>
         </message>
@@ -4917,7 +4927,7 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrgJoinDialog</name>
         <message>
-            <location filename="../../desktop/org_join.py" line="358" />
+            <location filename="../../desktop/org_join.py" line="377" />
             <source>Organisation</source>
             <translation>Організація</translation>
         </message>
@@ -4925,203 +4935,203 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrgJoinForm</name>
         <message>
-            <location filename="../../desktop/org_join.py" line="132" />
+            <location filename="../../desktop/org_join.py" line="145" />
             <source>Choose the organisation profile</source>
             <translation>Виберіть профіль організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="133" />
+            <location filename="../../desktop/org_join.py" line="146" />
             <source>Organisation profiles (*.fvorg);;Enrolment QR code text (*.txt);;All files (*)</source>
             <translation>Профілі організацій (*.fvorg);;Текст QR-коду реєстрації (*.txt);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="163" />
+            <location filename="../../desktop/org_join.py" line="176" />
             <source>Join an organisation</source>
             <translation>Приєднатися до організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="166" />
+            <location filename="../../desktop/org_join.py" line="179" />
             <source>Your coordinator gives you the organisation's profile (a file, or a QR code whose text you paste here) and, separately, its fingerprint. Bundles you make are then encrypted to your organisation's coordinators only.</source>
             <translation>Координатор дає вам профіль організації (файл або QR-код, текст якого ви вставляєте сюди) і окремо — її відбиток. Тоді створені вами пакети шифруються лише для координаторів вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="172" />
+            <location filename="../../desktop/org_join.py" line="185" />
             <source>Organisation profile file</source>
             <translation>Файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="172" />
+            <location filename="../../desktop/org_join.py" line="185" />
             <source>the .fvorg file from your coordinator</source>
             <translation>файл .fvorg від вашого координатора</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="175" />
+            <location filename="../../desktop/org_join.py" line="188" />
             <source>Choose…</source>
             <translation>Вибрати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="175" />
+            <location filename="../../desktop/org_join.py" line="188" />
             <source>Choose the organisation profile file</source>
             <translation>Вибрати файл профілю організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="177" />
+            <location filename="../../desktop/org_join.py" line="190" />
             <source>Profile file:</source>
             <translation>Файл профілю:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="179" />
+            <location filename="../../desktop/org_join.py" line="192" />
             <source>Text of the enrolment QR code</source>
             <translation>Текст QR-коду реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="181" />
+            <location filename="../../desktop/org_join.py" line="194" />
             <source>or paste the text of the QR code (fieldvault:enrol?…)</source>
             <translation>або вставте текст QR-коду (fieldvault:enrol?…)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="183" />
+            <location filename="../../desktop/org_join.py" line="196" />
             <source>Or &amp;QR code text:</source>
             <translation>Або текст &amp;QR-коду:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="186" />
+            <location filename="../../desktop/org_join.py" line="199" />
             <source>Organisation fingerprint</source>
             <translation>Відбиток організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="188" />
+            <location filename="../../desktop/org_join.py" line="201" />
             <source>&amp;Fingerprint:</source>
             <translation>&amp;Відбиток:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="191" />
+            <location filename="../../desktop/org_join.py" line="204" />
             <source>Type the fingerprint your coordinator tells you in person or by phone. Do not copy it from the message or stick that brought the profile: whoever could change the profile on its way could change a fingerprint beside it. A profile signed by any other key is refused.</source>
             <translation>Введіть відбиток, який координатор повідомить вам особисто або телефоном. Не копіюйте його з повідомлення чи флешки, з якими прийшов профіль: хто міг змінити профіль дорогою, міг змінити й відбиток поруч. Профіль, підписаний будь-яким іншим ключем, буде відхилено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="199" />
+            <location filename="../../desktop/org_join.py" line="212" />
             <source>Enrolment token</source>
             <translation>Токен реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="199" />
+            <location filename="../../desktop/org_join.py" line="212" />
             <source>optional: fvt1.… (a QR code's text may carry it)</source>
             <translation>необов'язково: fvt1.… (текст QR-коду може його містити)</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="201" />
+            <location filename="../../desktop/org_join.py" line="214" />
             <source>&amp;Token:</source>
             <translation>&amp;Токен:</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="204" />
+            <location filename="../../desktop/org_join.py" line="217" />
             <source>Join</source>
             <translation>Приєднатися</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="204" />
+            <location filename="../../desktop/org_join.py" line="217" />
             <source>Join the organisation</source>
             <translation>Приєднатися до організації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="208" />
+            <location filename="../../desktop/org_join.py" line="221" />
             <source>Checking the profile</source>
             <translation>Перевірка профілю</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="210" />
+            <location filename="../../desktop/org_join.py" line="223" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="215" />
+            <location filename="../../desktop/org_join.py" line="228" />
             <source>Your organisation</source>
             <translation>Ваша організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="219" />
-            <location filename="../../desktop/org_join.py" line="222" />
+            <location filename="../../desktop/org_join.py" line="232" />
+            <location filename="../../desktop/org_join.py" line="235" />
             <source>Verification code</source>
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="226" />
+            <location filename="../../desktop/org_join.py" line="239" />
             <source>Read this code out with your coordinator, by phone or in person: it must be the same on their screen. If it differs, stop and tell them: someone may have changed the profile or your device card on its way.</source>
             <translation>Звірте цей код зі своїм координатором телефоном або особисто: на їхньому екрані він має бути таким самим. Якщо він відрізняється, зупиніться й повідомте їх: хтось міг змінити профіль або картку вашого пристрою дорогою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="232" />
+            <location filename="../../desktop/org_join.py" line="245" />
             <source>Enrolment status</source>
             <translation>Стан реєстрації</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="234" />
+            <location filename="../../desktop/org_join.py" line="247" />
             <source>This device's card</source>
             <translation>Картка цього пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="236" />
+            <location filename="../../desktop/org_join.py" line="249" />
             <source>Copy the card</source>
             <translation>Копіювати картку</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="236" />
+            <location filename="../../desktop/org_join.py" line="249" />
             <source>Copy this device's card</source>
             <translation>Копіювати картку цього пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="260" />
+            <location filename="../../desktop/org_join.py" line="273" />
             <source>Choose the profile file or paste the QR code's text (one of them).</source>
             <translation>Виберіть файл профілю або вставте текст QR-коду (щось одне).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="263" />
+            <location filename="../../desktop/org_join.py" line="276" />
             <source>Type the organisation fingerprint your coordinator told you.</source>
             <translation>Введіть відбиток організації, який вам повідомив координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="276" />
+            <location filename="../../desktop/org_join.py" line="289" />
             <source>Checking the profile…</source>
             <translation>Перевірка профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="297" />
+            <location filename="../../desktop/org_join.py" line="316" />
             <source>Stopped; nothing was changed.</source>
             <translation>Зупинено; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="304" />
+            <location filename="../../desktop/org_join.py" line="323" />
             <source>You joined {name}.</source>
             <translation>Ви приєдналися до «{name}».</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="304" />
+            <location filename="../../desktop/org_join.py" line="323" />
             <source>This vault belongs to {name}.</source>
             <translation>Це сховище належить до «{name}».</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="309" />
+            <location filename="../../desktop/org_join.py" line="328" />
             <source>Profile version {version}; organisation fingerprint {fingerprint}.</source>
             <translation>Версія профілю {version}; відбиток організації {fingerprint}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="315" />
+            <location filename="../../desktop/org_join.py" line="334" />
             <source>This vault is a coordinator of the organisation.</source>
             <translation>Це сховище — координатор організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="319" />
+            <location filename="../../desktop/org_join.py" line="338" />
             <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret) and your enrolment token, which was checked.</source>
             <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного) і ваш токен реєстрації, який перевірено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="325" />
+            <location filename="../../desktop/org_join.py" line="344" />
             <source>Your coordinator still has to add this device before your bundles are accepted: give them this device's card (public keys only, nothing secret).</source>
             <translation>Координатор ще має додати цей пристрій, перш ніж ваші пакети прийматимуться: передайте йому картку цього пристрою (лише відкриті ключі, нічого секретного).</translation>
         </message>
         <message>
-            <location filename="../../desktop/org_join.py" line="333" />
+            <location filename="../../desktop/org_join.py" line="352" />
             <source>To take a newer profile of your organisation, join again with it.</source>
             <translation>Щоб узяти новішу версію профілю вашої організації, приєднайтеся ще раз із нею.</translation>
         </message>
