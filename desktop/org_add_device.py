@@ -217,8 +217,10 @@ class AddDeviceDialog(TaskDialog):
         path = self._choose_file(self, self.tr("Open the device card"))
         if not path:
             return
-        try:
-            with Path(path).open("rb") as file:
+        from sync.bundle.regular_file import open_regular
+
+        try:  # on this thread: a named pipe or device (a stick can carry one) is refused, not waited on
+            with open_regular(Path(path)) as file:
                 data = file.read(CARD_READ_LIMIT)
         except OSError as err:
             self.status.setText(

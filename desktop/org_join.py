@@ -35,6 +35,7 @@ from desktop.dialog_parts import (
     big_code_label,
     choose_file,
     field_row,
+    os_reason,
     text_box,
     text_field,
     wrapped_label,
@@ -76,6 +77,14 @@ class Membership:
     token_checked: bool = False
 
 
+@dataclass(frozen=True)
+class ProfileUnreadable:
+    """The chosen profile file could not be read: its name and the system's reason."""
+
+    name: str
+    reason: str
+
+
 def membership(vault: Vault, *, token_checked: bool = False) -> Membership | None:
     """The organisation this vault belongs to, or None."""
     from sync import org_vault
@@ -104,8 +113,9 @@ class JoinOrganisation:
         self._vault = vault
         self._request = request
 
-    def __call__(self, _context: TaskContext) -> Membership:
+    def __call__(self, _context: TaskContext) -> Membership | ProfileUnreadable:
         from sync import org, org_vault
+        from sync.bundle.regular_file import open_regular
 
         request = self._request
         token = request.token.strip() or None
@@ -114,8 +124,11 @@ class JoinOrganisation:
             signed, token = payload.signed, token or payload.token
         else:
             assert request.profile_path is not None
-            with request.profile_path.open("rb") as file:
-                signed = file.read(_READ_LIMIT)
+            try:  # a named pipe or device (a stick can carry one) is refused, not waited on
+                with open_regular(request.profile_path) as file:
+                    signed = file.read(_READ_LIMIT)
+            except OSError as err:  # said as such, not as an unexpected error
+                return ProfileUnreadable(request.profile_path.name, os_reason(err))
             if org.looks_like_enrol_payload(signed):  # a saved QR code's text
                 payload = org.read_enrol_payload(signed.decode("ascii", errors="replace"))
                 signed, token = payload.signed, token or payload.token
@@ -289,6 +302,12 @@ class OrgJoinForm(QWidget):
             self.token.clear()  # good once: not left on the screen
             self._show_membership(report.value, just_joined=True)
             self.joined.emit(report.value)
+        elif report.state == "succeeded" and isinstance(report.value, ProfileUnreadable):
+            self.status.setText(
+                self.tr("{name} could not be read ({reason}).").format(
+                    name=report.value.name, reason=report.value.reason
+                )
+            )
         elif report.failure is not None:
             from desktop.messages import failure_message
 

@@ -167,7 +167,15 @@ def cmd_serve(args: argparse.Namespace, out: Output) -> None:
             raise UsageError("serve --init needs --org ORG_FP (the organisation fingerprint).")
         profile = None
         if args.profile is not None:
-            profile = args.profile.read_bytes()
+            from sync.bundle.regular_file import open_regular
+
+            try:  # a named pipe or device is refused, not waited on
+                with open_regular(args.profile) as file:
+                    profile = file.read()
+            except OSError as exc:
+                raise CommandRefused(
+                    f"--profile {args.profile}: {exc.strerror or type(exc).__name__}."
+                ) from None
         try:
             made = init_server(
                 data,

@@ -145,12 +145,15 @@ def ask(option: TextOption) -> str:
 
 def read_text_file(path: Path, what: str) -> str:
     """A UTF-8 text file (``-``: standard input) of at most MAX_TEXT_FILE_BYTES."""
+    from sync.bundle.regular_file import open_regular  # here: this module is loaded by every command
+
     shown = "standard input" if str(path) == "-" else str(path)
     try:
         if str(path) == "-":
             data = sys.stdin.buffer.read(MAX_TEXT_FILE_BYTES + 1)
         else:
-            with path.open("rb") as handle:
+            # A named pipe or device (a stick can carry one) is refused, not waited on.
+            with open_regular(path) as handle:
                 data = handle.read(MAX_TEXT_FILE_BYTES + 1)
     except OSError as err:
         raise CommandRefused(
