@@ -5096,6 +5096,11 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Перевірка профілю…</translation>
         </message>
         <message>
+            <location filename="../../desktop/org_join.py" line="307" />
+            <source>{name} could not be read ({reason}).</source>
+            <translation>{name} не вдалося прочитати ({reason}).</translation>
+        </message>
+        <message>
             <location filename="../../desktop/org_join.py" line="316" />
             <source>Stopped; nothing was changed.</source>
             <translation>Зупинено; нічого не змінено.</translation>
