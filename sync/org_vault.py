@@ -27,6 +27,7 @@ from sync.org import (
     SignedProfile,
     check_send_to_workers,
     check_server,
+    coordinators_key,
     device_card,
     fingerprint,
     make_token,
@@ -423,6 +424,7 @@ def enrol(
                 "org-key-changed",
                 org_id=profile.org_id,
             )
+        _check_coordinators_since(held, profile)
     if token is not None:
         read_token(token, profile.org_key, profile.org_id, now_ms=_now_ms() if now_ms is None else now_ms)
     _keep(vault, SignedProfile(profile, signed))
@@ -443,8 +445,28 @@ def update_profile(vault: Vault, signed: bytes) -> Profile:
             "org-other-organisation",
             org_id=held.org_id,
         )
+    _check_coordinators_since(held, profile)
     _keep(vault, SignedProfile(profile, signed))
     return profile
+
+
+def _check_coordinators_since(held: Profile, newer: Profile) -> None:
+    """A newer version whose coordinators (devices, age recipients) differ
+    from the held version's changed them after it: its
+    ``coordinators_since`` must be above the held version. One that says
+    otherwise would have this desk count as held, and relay, bundles a new
+    coordinator cannot read (sync/bundle/org_held.py). Only the
+    organisation key signs it, but the key holder's own code never makes
+    one (org.next_version): a faulty signer did."""
+    if newer.version <= held.version or coordinators_key(newer) == coordinators_key(held):
+        return
+    if newer.coordinators_since <= held.version:
+        raise OrgRefused(
+            f"Profile version {newer.version} changes the coordinators of version {held.version}, "
+            f"which this vault holds, but says they are unchanged since version "
+            f"{newer.coordinators_since}. It was not used.",
+            "org-profile-form",
+        )
 
 
 def status(vault: Vault) -> OrgStatus:

@@ -29,21 +29,24 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.devices_view import DevicesDialog
 from desktop.i18n import install_translators, remove_translators
+from sync import org as sync_org
 from sync import org_vault
 from sync.client.errors import SyncFailed
 from sync.client.org_link import carries_coordinators_since, publish_profile
 from sync.client.pull import pull
 from sync.client.push import push
+from sync.org import OrgRefused, Profile
 from sync.server.errors import ServerRefused
 from sync.server.service import Service
 from tests.cli_helpers import Cli
 from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, type_text, unlocked_window
-from tests.sync.client.sync_helpers import Org, organisation, quick_backoff, record_work
+from tests.sync.client.sync_helpers import Org, new_vault, organisation, quick_backoff, record_work
 from tests.sync.client.test_sync_cli import _env
 from tests.vault_helpers import PASSPHRASE
 
@@ -265,3 +268,61 @@ def test_the_stand_in_refuses_as_the_older_code_did(org: Org, monkeypatch: pytes
     assert carries_coordinators_since(first.profile)  # set-server kept the coordinators: it carries it too
     with pytest.raises(older.OrgRefused):
         older.read_profile(first.signed, expected_fingerprint=first.profile.fingerprint)
+
+
+# -- review 10 F6: coordinators_since against the version a vault holds --------------------
+
+
+def _signed_as_is(profile: Profile, key: Ed25519PrivateKey, **members: Any) -> bytes:
+    """``profile`` with ``members`` set, signed by the organisation key and
+    checked by nobody: what a faulty signer could publish."""
+    body = {**profile.to_json(), **members}
+    signature = key.sign(sync_org.PROFILE_DOMAIN + sync_org.canonical(body))
+    return sync_org.canonical({"profile": body, "signature": sync_org._b64(signature)})
+
+
+def test_a_newer_version_that_changes_the_coordinators_must_say_so(tmp_path: Path) -> None:
+    kyiv, lviv, worker = (new_vault(tmp_path / name) for name in ("kyiv", "lviv", "worker"))
+    try:
+        created = org_vault.create_organisation(kyiv, "Two desks")
+        fp = created.profile.fingerprint
+        for vault in (lviv, worker):
+            org_vault.enrol(vault, created.signed, fingerprint_given=fp)
+        key = kyiv.vault_keys.org_signing_key()
+        assert key is not None
+        added = org_vault.add_coordinator(kyiv, org_vault.own_device_card(lviv).text, label="Lviv")
+        assert (added.profile.version, added.profile.coordinators_since) == (2, 2)
+
+        # Lviv added at version 2, but the file says the coordinators are
+        # those of version 1, which the worker holds: a lie it can see.
+        lying = _signed_as_is(added.profile, key, coordinators_since=1)
+        assert sync_org.read_profile(lying).coordinators_since == 1  # well formed on its own
+        for take in (
+            lambda: org_vault.update_profile(worker, lying),
+            lambda: org_vault.enrol(worker, lying, fingerprint_given=fp),
+        ):
+            with pytest.raises(OrgRefused) as refused:
+                take()
+            assert refused.value.code == "org-profile-form"
+            assert "changes the coordinators" in str(refused.value)
+            held = org_vault.held_profile(worker)
+            assert held is not None and held.version == 1  # nothing taken
+
+        # The honest version is taken; so is a later one that skips a
+        # version, when its coordinators changed after the held one.
+        assert org_vault.update_profile(worker, added.signed).version == 2
+        revoked = org_vault.revoke_device(kyiv, "f" * 32)
+        assert (revoked.profile.version, revoked.profile.coordinators_since) == (3, 2)
+        assert org_vault.update_profile(lviv, revoked.signed).coordinators_since == 2  # lviv held 1
+        # Same coordinators as held: a since at or below the held version is the rule.
+        assert org_vault.update_profile(worker, revoked.signed).version == 3
+
+        removed = org_vault.remove_coordinator(kyiv, lviv.device_id)
+        lying = _signed_as_is(removed.profile, key, coordinators_since=3)  # changed at 4, held 3
+        with pytest.raises(OrgRefused) as refused:
+            org_vault.update_profile(worker, lying)
+        assert refused.value.code == "org-profile-form"
+        assert org_vault.update_profile(worker, removed.signed).coordinators_since == 4
+    finally:
+        for vault in (kyiv, lviv, worker):
+            vault.lock()
