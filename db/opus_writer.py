@@ -12,7 +12,15 @@ answers by counting. A seek to anywhere else is refused.
 libsndfile closes an Ogg page after ``PAGE_LATENCY_MS`` of audio (its
 default is 1 s): what the sink holds trails the audio pushed by about that
 plus one Opus frame (20 ms), so a crash loses little more than the segment
-the sink is filling.
+the sink is filling. A libsndfile that does not know the command may take
+it silently and keep its default (1.2.0 takes any unknown command so): the
+first writer of each setting encodes silence into memory and checks that a
+page came in time, and without it nothing is recorded
+(``recording-encoder-missing``).
+
+A writer dropped without ``close`` is closed by the garbage collector
+(``weakref.finalize``): libsndfile's handle and the audio it buffers in
+native memory do not outlive it.
 
 Where the library comes from: in a frozen app, the copy in the bundle
 (packaging/fieldvault.spec: Debian's libsndfile1 on Linux, soundfile's
@@ -27,11 +35,13 @@ Not thread-safe: one thread at a time (the recorder holds its lock).
 from __future__ import annotations
 
 import array
+import contextlib
 import ctypes
 import ctypes.util
 import errno
 import sys
 import threading
+import weakref
 from pathlib import Path
 from typing import ClassVar, Protocol
 
@@ -154,12 +164,129 @@ def libsndfile_version() -> str:
     return raw.decode("ascii", "replace") if raw else "unknown"
 
 
+class _Stream:
+    """libsndfile's virtual I/O over the sink: its callbacks never raise
+    into C. Apart from the writer, so that the writer's finaliser can keep
+    it (and the sink) alive until ``sf_close`` without keeping the writer."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.position = 0
+        self.failure: OSError | None = None
+
+    def length(self, _user: int | None) -> int:
+        return self.position
+
+    def tell(self, _user: int | None) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int, _user: int | None) -> int:
+        target = {SEEK_SET: offset, SEEK_CUR: self.position + offset, SEEK_END: self.position + offset}
+        # Only "stay where you are": the sink cannot go back.
+        return self.position if target.get(whence) == self.position else -1
+
+    def read(self, _ptr: int | None, _count: int, _user: int | None) -> int:
+        return 0  # write-only
+
+    def write(self, ptr: int | None, count: int, _user: int | None) -> int:
+        if self.failure is not None or not ptr or count <= 0:
+            return 0
+        try:
+            self.sink.write(ctypes.string_at(ptr, count))
+        except OSError as err:
+            self.failure = err
+            return 0
+        except Exception as err:  # noqa: BLE001 - an exception must not cross into C
+            self.failure = OSError(errno.EIO, f"the recording's sink failed ({type(err).__name__})")
+            return 0
+        self.position += count
+        return count
+
+    def virtual_io(self) -> _VirtualIO:
+        return _VirtualIO(
+            _GET_FILELEN(self.length),
+            _SEEK(self.seek),
+            _READ(self.read),
+            _WRITE(self.write),
+            _TELL(self.tell),
+        )
+
+
+def _close_dropped(lib: ctypes.CDLL, handle: int, _keep: tuple[_Stream, _VirtualIO]) -> None:
+    """A writer dropped without ``close``: let libsndfile go (its handle
+    and the audio it buffers, in native memory nobody would free). Never
+    raises: it runs from the garbage collector. ``_keep`` holds the
+    callbacks libsndfile calls while it flushes; a sink that fails then is
+    only recorded on the stream nobody reads any more."""
+    with contextlib.suppress(Exception):  # nothing may escape a finaliser
+        lib.sf_close(handle)
+
+
+class _PageProbe:
+    """Collects what a probe writer's libsndfile writes, counting whole Ogg pages."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+    def pages(self) -> int:
+        count, at = 0, 0
+        while at + 27 <= len(self.data) and self.data[at : at + 4] == b"OggS":
+            segments = self.data[at + 26]
+            table_end = at + 27 + segments
+            if table_end > len(self.data):
+                break
+            at = table_end + sum(self.data[at + 27 : table_end])
+            if at > len(self.data):
+                break
+            count += 1
+        return count
+
+
+# (sample rate, channels, latency) -> whether libsndfile closed a page in time.
+_probed: dict[tuple[int, int, float], bool] = {}
+_probing = threading.Lock()
+PROBE_MARGIN_MS = 100  # one page's worth of Opus frames libsndfile may wait for
+
+
+def _pages_close_early(sample_rate: int, channels: int, page_latency_ms: float) -> bool:
+    """Whether libsndfile really closes an Ogg page after ``page_latency_ms``
+    of audio. A libsndfile that does not know SFC_SET_OGG_PAGE_LATENCY_MS
+    may take it silently (1.2.0 does for any unknown command), and keep its
+    default of about 1 s. Found once per process and setting, with silence
+    encoded into memory: the headers' two pages, then one of audio within
+    the latency and a margin."""
+    key = (sample_rate, channels, page_latency_ms)
+    with _probing:
+        if key not in _probed:
+            probe = _PageProbe()
+            writer = OpusWriter(
+                probe,
+                sample_rate=sample_rate,
+                channels=channels,
+                page_latency_ms=page_latency_ms,
+                _probe=True,
+            )
+            try:
+                frame = bytes(2 * channels * sample_rate // 50)  # 20 ms of silence
+                for _ in range(int((page_latency_ms + PROBE_MARGIN_MS) // 20)):
+                    writer.write(frame)
+                _probed[key] = probe.pages() >= 3
+            finally:
+                writer.close()
+        return _probed[key]
+
+
 class OpusWriter:
     """Signed 16-bit little-endian PCM in, Ogg Opus out to ``sink.write``.
 
     ``write`` raises the sink's ``OSError`` (disk full, I/O error) as soon as
     libsndfile has tried to write; libsndfile's own failures come as
-    ``OSError`` too. ``close`` flushes the last page (end of stream)."""
+    ``OSError`` too. ``close`` flushes the last page (end of stream). A
+    writer dropped without ``close`` is closed by the garbage collector
+    (its errors then unsaid)."""
 
     def __init__(
         self,
@@ -168,22 +295,23 @@ class OpusWriter:
         sample_rate: int,
         channels: int,
         page_latency_ms: float = PAGE_LATENCY_MS,
+        _probe: bool = False,
     ) -> None:
         if channels not in (1, 2) or sample_rate not in SAMPLE_RATES:
             raise ValueError("Opus takes mono or stereo at 8, 12, 16, 24 or 48 kHz")
         self._lib = load_libsndfile()
-        self._sink = sink
+        # Before the sink's handle is opened: a refusal writes nothing to it.
+        if not _probe and not _pages_close_early(sample_rate, channels, page_latency_ms):
+            raise OpusEncoderMissing(
+                f"The recorder's audio library ({libsndfile_version()}) does not close Ogg pages after "
+                f"{page_latency_ms:g} ms of audio, so a crash would lose more of a recording than it "
+                "should: nothing can be recorded. libsndfile 1.1 or later is needed."
+            )
         self._channels = channels
-        self._position = 0
-        self._failure: OSError | None = None
-        # Kept on the instance: libsndfile calls them until sf_close.
-        self._io = _VirtualIO(
-            _GET_FILELEN(self._length),
-            _SEEK(self._seek),
-            _READ(self._read),
-            _WRITE(self._write),
-            _TELL(self._tell),
-        )
+        self._stream = _Stream(sink)
+        # Kept on the instance (and by the finaliser): libsndfile calls them until sf_close.
+        self._io = self._stream.virtual_io()
+        self._handle: int | None = None
         info = _Info(samplerate=sample_rate, channels=channels, format=SF_FORMAT_OGG | SF_FORMAT_OPUS)
         handle = self._lib.sf_open_virtual(ctypes.byref(self._io), SFM_WRITE, ctypes.byref(info), None)
         if not handle:
@@ -191,53 +319,23 @@ class OpusWriter:
                 f"The recorder's audio library cannot write Ogg Opus ({self._reason(None)}), "
                 "so nothing can be recorded."
             )
-        self._handle: int | None = handle
+        self._handle = handle
+        self._finalizer = weakref.finalize(self, _close_dropped, self._lib, handle, (self._stream, self._io))
         latency = ctypes.c_double(page_latency_ms)
         if self._lib.sf_command(handle, SFC_SET_OGG_PAGE_LATENCY_MS, ctypes.byref(latency), 8) != 0:
             reason = self._reason(handle)
-            self._lib.sf_close(handle)
-            self._handle = None
+            self._let_go()
             raise OpusEncoderMissing(
                 f"The recorder's audio library cannot close Ogg pages early ({reason}), "
                 "so nothing can be recorded."
             )
-
-    # -- libsndfile's virtual I/O: never raises into C ------------------------
-
-    def _length(self, _user: int | None) -> int:
-        return self._position
-
-    def _tell(self, _user: int | None) -> int:
-        return self._position
-
-    def _seek(self, offset: int, whence: int, _user: int | None) -> int:
-        target = {SEEK_SET: offset, SEEK_CUR: self._position + offset, SEEK_END: self._position + offset}
-        # Only "stay where you are": the sink cannot go back.
-        return self._position if target.get(whence) == self._position else -1
-
-    def _read(self, _ptr: int | None, _count: int, _user: int | None) -> int:
-        return 0  # write-only
-
-    def _write(self, ptr: int | None, count: int, _user: int | None) -> int:
-        if self._failure is not None or not ptr or count <= 0:
-            return 0
-        try:
-            self._sink.write(ctypes.string_at(ptr, count))
-        except OSError as err:
-            self._failure = err
-            return 0
-        except Exception as err:  # noqa: BLE001 - an exception must not cross into C
-            self._failure = OSError(errno.EIO, f"the recording's sink failed ({type(err).__name__})")
-            return 0
-        self._position += count
-        return count
 
     # -- use ------------------------------------------------------------------
 
     @property
     def written(self) -> int:
         """Bytes handed to the sink so far."""
-        return self._position
+        return self._stream.position
 
     def write(self, pcm: bytes) -> None:
         """Encode whole frames of ``pcm`` (a trailing partial frame is ignored)."""
@@ -263,10 +361,18 @@ class OpusWriter:
         handle, self._handle = self._handle, None
         if handle is None:
             return
+        self._finalizer.detach()
         status = self._lib.sf_close(handle)
         self._raise_failure()
         if status != 0:
             raise OSError(errno.EIO, f"libsndfile could not finish the recording (error {status})")
+
+    def _let_go(self) -> None:
+        """Close the handle of a writer that is refused while it is made."""
+        handle, self._handle = self._handle, None
+        self._finalizer.detach()
+        if handle is not None:
+            self._lib.sf_close(handle)
 
     def _open_handle(self) -> int:
         if self._handle is None:
@@ -274,8 +380,8 @@ class OpusWriter:
         return self._handle
 
     def _raise_failure(self) -> None:
-        if self._failure is not None:
-            raise self._failure
+        if self._stream.failure is not None:
+            raise self._stream.failure
 
     def _reason(self, handle: int | None) -> str:
         """libsndfile's own fixed phrase for its last error (never audio or a path)."""
