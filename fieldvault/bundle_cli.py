@@ -445,7 +445,10 @@ def _take_acks(files: list[Path], out: Any, vault: Vault, *, raise_refused: bool
 
 
 def _ack(args: argparse.Namespace, out: Any, vault: Vault) -> None:
-    written = write_latest_acks(vault, args.to, device_id=args.device)
+    try:
+        written = write_latest_acks(vault, args.to, device_id=args.device)
+    except FileExistsError as taken:  # said, not as the bare error type
+        raise CommandRefused(f"{taken}; nothing there was replaced.") from None
     out.result(
         {"acks": [str(path) for path in written]},
         "\n".join(str(path) for path in written) or "No bundle has been imported yet; nothing was written.",

@@ -30,7 +30,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from db.api import Codes, FieldvaultError, SentBundleRecord, Vault
-from sync.bundle.regular_file import open_regular
+from sync.bundle.regular_file import NotARegularFile, open_regular
 from sync.org import OrgRefused, Profile, device_id_of
 from sync.org_vault import held_profile
 
@@ -245,9 +245,12 @@ def write_ack(vault: Vault, bundle_id: str, dest_dir: Path) -> Path:
     target = dest_dir / ack.file_name
     if target.exists():
         try:
-            if read_ack(target.read_bytes()).bundle_id == bundle_id:
-                return target
-        except AckRefused:
+            # A FIFO or device of that name (on a worker's stick) is no
+            # acknowledgement: refused unread, never waited on.
+            with open_regular(target) as held:
+                if read_ack(held.read()).bundle_id == bundle_id:
+                    return target
+        except (AckRefused, NotARegularFile, IsADirectoryError):
             pass
         raise FileExistsError(f"{target} exists and is not the acknowledgement of bundle {bundle_id}")
     data = sign_ack(ack, vault.sync.signing_key())

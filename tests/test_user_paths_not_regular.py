@@ -15,7 +15,9 @@ the test fails instead of hanging."""
 from __future__ import annotations
 
 import errno
+import json
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -30,12 +32,14 @@ from pytestqt.qtbot import QtBot
 
 from db.api import Vault
 from db.keyring_store import NoKeyring
+from desktop.org_acks import WriteAcksDialog
 from desktop.org_add_device import AddDeviceDialog
 from desktop.org_join import OrgJoinDialog
 from sync import org, org_vault
 from sync.bundle.regular_file import NOT_REGULAR
 from tests.cli_helpers import REPO, Cli
 from tests.gui_helpers import screenshot, type_text
+from tests.sync.desk_world import UsbDesks
 from tests.sync.test_bundle_paths_not_regular import DEADLINE_S, promptly
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
@@ -193,3 +197,62 @@ def test_add_device_open_refuses_a_fifo_card_without_freezing(
     assert not fired.is_set(), f"Open still blocked on a named pipe after {DEADLINE_S} s"
     assert dialog.status.text() == f"card.txt could not be read ({NOT_REGULAR})."
     assert dialog.card_field.toPlainText() == "" and not dialog.add_button.isEnabled()
+
+
+def test_an_ack_written_to_a_stick_is_not_waited_on_at_a_fifo_of_its_name(
+    tmp_path: Path, isolated_env: dict[str, str]
+) -> None:
+    """``bundle import --ack-to DIR`` and ``bundle ack --to DIR`` look at
+    a file already there under the acknowledgement's name (kept when it is
+    the same acknowledgement): a FIFO there is not one, and is not replaced."""
+    desks = UsbDesks(tmp_path)
+    try:
+        good = desks.org.export(desks.worker("field").vault).path
+        kyiv_folder = desks.kyiv.folder
+    finally:
+        desks.close()
+    stick = tmp_path / "worker-stick"
+    stick.mkdir()
+    fifo = stick / good.name.replace(".fvbundle", ".fvack")
+    os.mkfifo(fifo)
+    cli = Cli(kyiv_folder, isolated_env)
+
+    def command(*args: str) -> subprocess.CompletedProcess[str]:
+        return promptly(lambda: cli.run("--json", *args, secrets=[PASSPHRASE], check=False), [fifo])
+
+    done = command("bundle", "import", str(good), "--ack-to", str(stick))
+    assert done.returncode == 1, done.stderr
+    [row] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert row["ok"] is True and row["ack_refused"] == "unwritable", row  # imported, no ack made
+    assert "is not the acknowledgement of bundle" in row["message"], row
+    done = command("bundle", "ack", "--to", str(stick))
+    assert done.returncode == 1, done.stderr
+    assert f"{fifo} exists and is not the acknowledgement of bundle" in done.stderr, done.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and sorted(stick.iterdir()) == [fifo]  # left as it was
+
+
+def test_write_acknowledgements_is_not_waited_on_at_a_fifo_of_its_name(qtbot: QtBot, tmp_path: Path) -> None:
+    """Coordinator → Write acknowledgements…, the worker's stick chosen: a
+    FIFO under the acknowledgement's name is another file of that name."""
+    desks = UsbDesks(tmp_path)
+    try:
+        made = desks.org.export(desks.worker("field").vault)
+        desks.org.import_(made.path)
+        stick = tmp_path / "worker-stick"
+        stick.mkdir()
+        fifo = stick / made.path.name.replace(".fvbundle", ".fvack")
+        os.mkfifo(fifo)
+        dialog = WriteAcksDialog(desks.kyiv, chooser=lambda _parent, _caption: str(stick))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        with released_after(fifo) as fired:
+            qtbot.mouseClick(dialog.write_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: not dialog.busy, timeout=int(DEADLINE_S * 1000) + 60_000)
+        assert not fired.is_set(), (
+            f"Write acknowledgements still blocked on a named pipe after {DEADLINE_S} s"
+        )
+        [text] = dialog.result_texts()
+        assert "another file of that name" in text, text
+        assert stat.S_ISFIFO(fifo.lstat().st_mode) and sorted(stick.iterdir()) == [fifo]
+    finally:
+        desks.close()
