@@ -158,6 +158,7 @@ if TYPE_CHECKING:
     from db.vault_keys import TOKEN_USES, EnrolmentTokens, IssuedToken, VaultKeys
     from db.verify import Problem, VerifyReport
     from db.vocabulary import violation_types
+    from db.withheld import RevokedLineage, revoked_lineage, withheld_revision_ids
 
 # name -> (module, attribute); a module's own name maps to the module itself.
 _WHERE: dict[str, tuple[str, str | None]] = {
@@ -291,6 +292,9 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "SyncStateService": ("db.sync_state", "SyncStateService"),
     "Delivery": ("db.sync_client", "Delivery"),
     "SyncClientState": ("db.sync_client", "SyncClientState"),
+    "RevokedLineage": ("db.withheld", "RevokedLineage"),
+    "revoked_lineage": ("db.withheld", "revoked_lineage"),
+    "withheld_revision_ids": ("db.withheld", "withheld_revision_ids"),
     "DeliveredBundle": ("db.purge", "DeliveredBundle"),
     "EvidencePurge": ("db.purge", "EvidencePurge"),
     "QuickNote": ("db.quick_notes", "QuickNote"),
@@ -427,6 +431,7 @@ __all__ = [
     "Revision",
     "RevisionRejected",
     "RevisionService",
+    "RevokedLineage",
     "SandboxFailed",
     "SandboxRun",
     "SearchHit",
@@ -473,6 +478,7 @@ __all__ = [
     "render_pdf",
     "require_acceptable_passphrase",
     "resources_dir",
+    "revoked_lineage",
     "sandbox",
     "sandbox_worker_main",
     "suggest_passphrase",
@@ -480,6 +486,7 @@ __all__ = [
     "to_complete",
     "violation_types",
     "wipe_vault",
+    "withheld_revision_ids",
 ]
 
 

@@ -447,3 +447,23 @@ class RelayedRevision(Base):
     entity_id: Mapped[str] = mapped_column(String(36))
     bundle_id: Mapped[str] = mapped_column(String(64))
     sent_ms: Mapped[int] = mapped_column(Integer)
+
+
+# -- revisions left out of other desks' bundles (migration 0019) ----------------------
+
+
+class WithheldRevision(Base):
+    """A revision another coordinator's bundle carried that this vault left
+    out, not holding it (db/sync_import.py, docs/bundle-format.md §5 step
+    11): signed by ``device_id``, a device the organisation revoked, or
+    naming a left-out revision as parent. Never stored here, so a later
+    import leaves out its children too, and bytes only its record
+    (``entity_id``, no evidence item here) names are not stored."""
+
+    __tablename__ = "withheld_revisions"
+    __table_args__ = (Index("ix_withheld_revisions_entity_id", "entity_id"),)
+
+    revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(36))
+    device_id: Mapped[str] = mapped_column(String(32))  # its signer
+    withheld_ms: Mapped[int] = mapped_column(Integer)

@@ -10,9 +10,12 @@ Inside ``VaultImport.transaction``:
   signed revision by any other key is RevisionRejected "signer not
   authorised". Those the caller asks to ``withhold`` (signed by devices the
   organisation revoked, in a coordinator's bundle: sync/bundle/vault_io.py),
-  and authorised ones naming one of them as parent, are verified as the
-  others and not stored (``summary.withheld_revisions``); evidence bytes for
-  their items only are then not stored either (``evidence_to_attach``).
+  and authorised ones naming as parent one left out now or by an earlier
+  import (transitively, whatever their order in the bundle:
+  ``settle_revisions``), are verified as the others and not stored
+  (``summary.withheld_revisions``) but kept as left out
+  (``withheld_revisions``, db/withheld.py); evidence bytes for their items
+  only are then not stored either (``evidence_to_attach``).
 - ``add_custody_events``: events of another device's chain, each checked and
   extending that chain (db/custody.py ``extend_received_chain``).
 - ``add_blob``: evidence bytes streamed from a file object into the blob
@@ -76,6 +79,7 @@ from db.model import (
     ReceivedBundle,
     ReceivedCustodyEvent,
     RevisionRow,
+    WithheldRevision,
 )
 from db.purge import live_blob_id
 from db.revisions import Revision, revisions_from_wire
@@ -83,6 +87,7 @@ from db.services import VaultContext
 from db.signers import authorised_signers
 from db.store import latest_reading, save_clock, store_received
 from db.sync_client import ValueChange, change_value
+from db.withheld import withheld_among, withheld_records_among
 
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -136,6 +141,11 @@ class VaultImport:
         # their records: bytes only such records name are not stored.
         self._left_out: set[str] = set()
         self._withheld_records: set[str] = set()
+        # With ``withhold``: authorised revisions whose parents were neither
+        # held nor stored yet, decided once the bundle's revisions are all
+        # read (``settle_revisions``): a parent left out later in the bundle
+        # leaves them out too.
+        self._deferred: list[Revision] = []
         self.summary = ImportSummary()
         self._bundle: tuple[str, str] | None = None  # (bundle id, device id)
         # The local_seq run of the revisions this import stored (stored_revision_seqs).
@@ -170,15 +180,19 @@ class VaultImport:
         A revision signed by a device in ``withhold`` (device ids) is
         verified like any other (signature, body: a bad one still ends the
         import) and then left out instead of authorised: not stored, its id
-        added to ``summary.withheld_revisions`` unless the vault holds it
-        already (then it is a no-op, as a revision held always is). Its
-        device id is its key's (checked with the signature), so only that
-        device's own revisions are left out. So is an authorised revision
-        naming as parent one this import left out (a desk's edit of a
-        revoked worker's record): its parent never arrives here, and a
-        revision whose parent is missing fails ``verify``. Parents are
-        otherwise not checked (a parent may come in a later bundle)."""
-        checked: list[Revision] = []
+        added to ``summary.withheld_revisions`` and to the vault's withheld
+        revisions unless the vault holds it already (then it is a no-op, as
+        a revision held always is). Its device id is its key's (checked with
+        the signature), so only that device's own revisions are left out.
+        So is, with ``withhold``, an authorised revision naming as parent
+        one left out, by this import or an earlier one (a desk's edit of a
+        revoked worker's record), transitively: its parent never arrives
+        here, and a revision whose parent is missing fails ``verify``. One
+        whose parents are neither held nor stored yet waits until the
+        bundle's revisions are all read (``settle_revisions``): a parent
+        later in the bundle decides it. Otherwise parents are not checked
+        (a parent may come in a later bundle)."""
+        authorised: list[Revision] = []
         wires = [rev.to_wire() if isinstance(rev, Revision) else rev for rev in revisions]
         # Signatures checked on threads; outcomes in order, so the first
         # failing revision and its first failed check are what is raised.
@@ -191,10 +205,62 @@ class VaultImport:
                 continue
             if self._signers.get(verified.device_id) != verified.public_key:
                 raise RevisionRejected(verified.revision_id, "signer not authorised")
-            if self._left_out and not self._left_out.isdisjoint(verified.parents):
-                self._leave_out(verified)
-                continue
-            checked.append(verified)
+            authorised.append(verified)
+        return self._store(self._sort_out(authorised) if withhold else authorised)
+
+    def _sort_out(self, batch: list[Revision]) -> list[Revision]:
+        """The revisions of ``batch`` to store now: not those naming a
+        left-out parent (left out), nor those with a parent neither held
+        nor stored yet (deferred)."""
+        parents = {parent for rev in batch for parent in rev.parents}
+        present = self._held_among(parents)
+        withheld = withheld_among(self._session, parents - present)
+        ready: list[Revision] = []
+        taken: set[str] = set()
+        for rev in batch:
+            if not (withheld.isdisjoint(rev.parents) and self._left_out.isdisjoint(rev.parents)):
+                self._leave_out(rev)
+            elif all(parent in present or parent in taken for parent in rev.parents):
+                ready.append(rev)
+                taken.add(rev.revision_id)
+            else:
+                self._deferred.append(rev)
+        return ready
+
+    def settle_revisions(self) -> int:
+        """The bundle's revisions are all read: the deferred ones naming a
+        left-out parent (transitively) are left out, the rest stored (a
+        parent not here may come in a later bundle). Returns how many were
+        new. Called before the first evidence bytes (their items must be
+        stored) and at the end; the second call finds nothing."""
+        pending, self._deferred = self._deferred, []
+        if not pending:
+            return 0
+        withheld = withheld_among(self._session, {parent for rev in pending for parent in rev.parents})
+        found = True
+        while found:  # a child of a deferred revision just left out goes too
+            found, rest = False, []
+            for rev in pending:
+                if withheld.isdisjoint(rev.parents) and self._left_out.isdisjoint(rev.parents):
+                    rest.append(rev)
+                else:
+                    self._leave_out(rev)
+                    found = True
+            pending = rest
+        return self._store(pending)
+
+    def _held_among(self, revision_ids: Iterable[str]) -> set[str]:
+        ids = sorted(set(revision_ids))
+        held: set[str] = set()
+        for at in range(0, len(ids), 500):
+            held.update(
+                self._session.scalars(
+                    select(RevisionRow.revision_id).where(RevisionRow.revision_id.in_(ids[at : at + 500]))
+                )
+            )
+        return held
+
+    def _store(self, checked: list[Revision]) -> int:
         session = self._session
         # New revisions take the next local_seq numbers, one after the other
         # (db/store.py), and nobody else writes during the import: the
@@ -217,24 +283,38 @@ class VaultImport:
         return len(inserted)
 
     def _leave_out(self, rev: Revision) -> None:
-        """Not stored; reported unless the vault holds it (a no-op then).
-        Few: only revisions of revoked devices and their children here."""
+        """Not stored; reported and kept as left out (``withheld_revisions``)
+        unless the vault holds it (a no-op then). Few: only revisions of
+        revoked devices and their children here."""
         self._withheld_records.add(rev.entity_id)
         if rev.revision_id in self._left_out:
             return  # twice in one bundle
         if self._session.get(RevisionRow, rev.revision_id) is None:
             self._left_out.add(rev.revision_id)
             self.summary.withheld_revisions.append(rev.revision_id)
+            self._session.execute(
+                insert(WithheldRevision)
+                .values(
+                    revision_id=rev.revision_id,
+                    entity_id=rev.entity_id,
+                    device_id=rev.device_id,
+                    withheld_ms=time.time_ns() // 1_000_000,
+                )
+                .on_conflict_do_nothing()
+            )
 
     def evidence_to_attach(self, evidence_ids: Iterable[str]) -> tuple[str, ...]:
         """``evidence_ids`` less the items that only withheld revisions
-        brought (records of a left-out revision that are no evidence item
-        here): bytes naming none of the rest are not stored, and are no
-        error. Any other id stays, to be checked as always (``blob_writer``)."""
+        brought (records of a revision left out by this import or an earlier
+        one that are no evidence item here): bytes naming none of the rest
+        are not stored, and are no error (a desk's later bundle may carry
+        them). Any other id stays, to be checked as always (``blob_writer``)."""
+        ids = tuple(evidence_ids)
+        recorded = withheld_records_among(self._session, ids)
         return tuple(
             evidence_id
-            for evidence_id in evidence_ids
-            if evidence_id not in self._withheld_records
+            for evidence_id in ids
+            if (evidence_id not in self._withheld_records and evidence_id not in recorded)
             or _evidence_sha256(self._session, evidence_id) is not None
         )
 
@@ -615,6 +695,7 @@ class VaultImport:
     def _finish(self) -> None:
         """Attach the blobs the vault holds to the evidence items this import
         brought, then record their ``transfer`` (received) in this vault's chain."""
+        self.settle_revisions()  # a caller that did not: nothing it added is dropped
         session = self._session
         sender = self._bundle[1] if self._bundle is not None else None
         for evidence_id, signers in sorted(self._evidence.items()):

@@ -27,10 +27,12 @@ from db.api import (
     OperationCancelled,
     PendingBlob,
     RevisionRejected,
+    RevokedLineage,
     StoredCustodyEvent,
     StoredRevision,
     Vault,
     VaultImport,
+    revoked_lineage,
 )
 from sync.bundle.admission import Admission, BundleQuarantined, admit
 from sync.bundle.carried_receipts import queue_with_import, receipts_to_carry, record_carried
@@ -119,10 +121,12 @@ class _RevisionPages:
     a coordinator pulled from the organisation's server (``held``,
     sync/bundle/org_held.py) are left out: the server holds them. So are
     those signed by a ``revoked`` device: no other desk takes them (§5 step
-    11); and those naming one of them as parent (this desk's edit of a
-    revoked worker's record, in local order after it): without its parent
-    another desk's ``verify`` names it. ``scan`` lists them (``withheld``)
-    and their items (``withheld_items``) before the walks."""
+    11); and those descending from one (this desk's edit of a revoked
+    worker's record, and edits of that edit), decided from the record's
+    whole history in this vault, a parent the organisation holds included:
+    without its parent another desk's ``verify`` names it. ``scan`` finds
+    them (``lineage``) and lists those of this bundle's range (``withheld``)
+    before the walks."""
 
     def __init__(
         self, vault: Vault, cursor: int, held: HeldRevisions, revoked: frozenset[str] = frozenset()
@@ -133,35 +137,21 @@ class _RevisionPages:
         self.revoked = revoked
         self._end: int | None = None
         self.withheld: list[str] = []
-        self.withheld_items: set[str] = set()
-        self._withheld: set[str] = set()
+        self.lineage = RevokedLineage({}, frozenset())
 
     def scan(self) -> None:
-        """Find the revoked devices' revisions and their children (one more
-        read of the pages, only when the profile revokes a device; a
-        revision's parents are read only once one was found)."""
+        """Find the revoked devices' revisions and their descendants (only
+        the records a revoked device wrote in are read, only when the
+        profile revokes a device), and list those this bundle would carry."""
         if not self.revoked:
             return
-        cursor = self._held.skip(self._cursor)
-        while page := self._vault.revisions.since(cursor, PAGE):
-            for rev in page:
-                if self._held.held(rev.local_seq):
-                    continue
-                if rev.device_id in self.revoked:
-                    envelope = json.loads(rev.signed)
-                elif self._withheld:
-                    envelope = json.loads(rev.signed)
-                    if self._withheld.isdisjoint(envelope["parents"]):
-                        continue
-                else:
-                    continue
-                self.withheld.append(rev.revision_id)
-                self._withheld.add(rev.revision_id)
-                self.withheld_items.add(str(envelope["entity"]))
-            cursor = self._held.skip(page[-1].local_seq)
-
-    def is_withheld(self, revision_id: str) -> bool:
-        return revision_id in self._withheld
+        self.lineage = revoked_lineage(self._vault, self.revoked)
+        in_range = sorted(
+            (seq, revision_id)
+            for revision_id, seq in self.lineage.revisions.items()
+            if seq > self._cursor and not self._held.held(seq)
+        )
+        self.withheld = [revision_id for _seq, revision_id in in_range]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         cursor, end = self._held.skip(self._cursor), self._end
@@ -172,7 +162,7 @@ class _RevisionPages:
                 if (
                     not self._held.held(rev.local_seq)
                     and rev.device_id not in self.revoked
-                    and rev.revision_id not in self._withheld
+                    and rev.revision_id not in self.lineage.revisions
                 ):
                     yield _revision_wire(rev)
             cursor = self._held.skip(page[-1].local_seq)
@@ -256,7 +246,7 @@ def export_bundle(
     custody.scan()
     # The head as read with the events: a transfer recorded meanwhile goes in the next bundle.
     head = custody.head if custody.count else vault.sync.custody_head()
-    pending = _bytes_to_send(vault, vault.sync.unacknowledged_blobs(), revisions)
+    pending = _bytes_to_send(vault.sync.unacknowledged_blobs(), revisions.lineage)
     enrolment = _enrolment(vault, org_id)
     # The server's receipts for this device's earlier bundles that no
     # acknowledged bundle carried: a coordinator compares them with the log.
@@ -324,20 +314,14 @@ def _revoked(profile: Profile | None, own_id: str) -> frozenset[str]:
     return frozenset(profile.revoked) - {own_id} if profile is not None else frozenset()
 
 
-def _bytes_to_send(vault: Vault, pending: list[PendingBlob], revisions: _RevisionPages) -> list[PendingBlob]:
+def _bytes_to_send(pending: list[PendingBlob], lineage: RevokedLineage) -> list[PendingBlob]:
     """Evidence bytes to send, none naming an item every revision of which
-    is withheld (a revoked device's, or a child of one): a receiver refuses
-    bytes for an item it does not hold (``blob``). Bytes only such items
-    hold stay here, unacknowledged; an item with another revision keeps them."""
-    named = {e for b in pending for e in b.evidence_ids} & revisions.withheld_items
-    items = {
-        e
-        for e in named
-        if all(
-            h.device_id in revisions.revoked or revisions.is_withheld(h.revision_id)
-            for h in vault.evidence.history(e)
-        )
-    }
+    is withheld (a revoked device's, or a descendant of one), in this
+    bundle's range or before it: a receiver refuses bytes for an item it
+    does not hold (``blob``). Bytes only such items hold stay here,
+    unacknowledged and never sent, in this bundle or a later one; an item
+    with another revision keeps them."""
+    items = {e for b in pending for e in b.evidence_ids} & lineage.whole
     if not items:
         return pending
     kept = []
@@ -562,8 +546,19 @@ class _Applier:
             kind = "signer" if refused.reason == "signer not authorised" else "revision"
             raise BundleRejected(kind, refused.revision_id) from None
 
-    def custody(self, wire: dict[str, Any]) -> None:
+    def settle(self) -> None:
+        """The bundle's revisions are all read (§3: they come before its
+        custody events and evidence bytes): the import decides those it
+        deferred (a child placed before its left-out parent is left out)."""
         self.flush()
+        try:
+            self.unit.settle_revisions()
+        except RevisionRejected as refused:
+            kind = "signer" if refused.reason == "signer not authorised" else "revision"
+            raise BundleRejected(kind, refused.revision_id) from None
+
+    def custody(self, wire: dict[str, Any]) -> None:
+        self.settle()
         if _event_device(wire) != self.header.device_id:  # §5.12: the sender's own chain only
             raise BundleRejected("custody", wire["hash"])
         try:
@@ -572,7 +567,7 @@ class _Applier:
             raise BundleRejected("custody", wire["hash"]) from None
 
     def blob(self, entry: BlobEntry) -> BlobSink | None:
-        self.flush()
+        self.settle()
         named = self.unit.evidence_to_attach(entry.evidence_ids) if self.withhold else entry.evidence_ids
         if not named:
             # Only items of withheld revisions hold these bytes: not stored;
@@ -767,7 +762,7 @@ def _apply(
         )
         if opened.bundle_id != checked.bundle_id:  # the file changed between the two reads
             raise BundleRejected("payload-hash")
-        applier.flush()
+        applier.settle()
         unit.record_bundle(
             checked.bundle_id,
             header.device_id,

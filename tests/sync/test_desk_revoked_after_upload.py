@@ -13,25 +13,34 @@ evidence bytes only their items name) and applies the rest.
 Still refused whole: a revoked signer in a field worker's bundle, an
 outsider's key in any bundle, a withheld revision whose signature fails.
 
-Real vaults; the first test through a real server on loopback (the
-fixtures of tests/sync/client), the others through a folder standing for a
+Review 10's findings, each a way back to the cut-off or to a failing
+``verify``: F1, Kyiv's later bundles carried the bytes its withholding
+bundle kept back (Lviv: bundle-blob, then bundle-custody for good); F2, an
+edit in a later bundle of a revision an earlier import left out was stored
+without its parent; F3, Kyiv sent its edit of a revoked worker's record the
+organisation holds; F4, a child placed before its left-out parent was
+stored.
+
+Real vaults; the server tests through a real server on loopback
+(tests/sync/desk_world.py), the others through a folder standing for a
 USB stick (tests/sync/test_coordinator_vouching.py's desks)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from db.api import NoKeyring, NotFound, Vault
+from db.api import NoKeyring, NotFound, Vault, withheld_revision_ids
 from fieldvault.bundle_cli import _human
 from sync import org_vault
-from sync.bundle import BundleContents, BundleRejected, DeviceIdentity, write_bundle
+from sync.bundle import BlobSource, BundleContents, BundleRejected, DeviceIdentity, write_bundle
 from sync.bundle.vault_io import import_bundle
 from sync.client.org_link import publish_profile
 from sync.client.pull import pull
@@ -42,9 +51,21 @@ from tests.sync.client.sync_helpers import quick_backoff, record_work
 from tests.sync.client.test_coordinator_push import desk_sync
 from tests.sync.client.test_relay_faults import desk_added_after_the_worker, usb_bundle
 from tests.sync.client.test_sync_cli import _env
+from tests.sync.desk_world import (
+    ServerDesks,
+    assert_verified,
+    desk_push,
+    export_by_usb,
+    narratives,
+    server_desks,
+    stored_bytes,
+    worker_push,
+)
 from tests.sync.test_coordinator_vouching import Desks, _outsider
 from tests.sync.trust_fixtures import current_profile
 from tests.vault_helpers import PASSPHRASE
+
+__all__ = ["server_desks"]  # the fixture
 
 
 def _revision_ids(vault: Vault, device_id: str) -> set[str]:
@@ -130,6 +151,103 @@ def test_a_desk_bundle_pulled_after_the_revocation_is_taken_without_the_workers_
             assert desk.verify().ok
         finally:
             desk.lock()
+
+
+def _revoke_and_tell(kyiv: Vault, lviv: Vault, device_id: str) -> None:
+    """Kyiv revokes the device and publishes; Lviv takes the new profile."""
+    signed = org_vault.revoke_device(kyiv, device_id)
+    assert publish_profile(signed.signed, signed.profile).state == "done"
+    org_vault.update_profile(lviv, signed.signed)
+
+
+def test_desk_bundles_after_a_withholding_one_never_carry_the_bytes_it_kept_back(tmp_path: Path) -> None:
+    """F1: Kyiv holds a revoked worker's evidence (its stick came by USB).
+    Its first bundle after the revocation withholds the worker's revisions
+    and bytes; before, its next one carried the bytes (the range held no
+    revoked revision any more), Lviv refused it as bundle-blob and every
+    later one as bundle-custody, and Kyiv's work never reached Lviv."""
+    with desk_added_after_the_worker(tmp_path) as (kyiv, lviv, worker):
+        work = record_work(worker, tmp_path, "by-usb", size=5_000)
+        made, profile = export_by_usb(worker, tmp_path / "stick")
+        import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+        _revoke_and_tell(kyiv, lviv, worker.device_id)
+
+        first = desk_push(kyiv).made
+        assert first is not None and first.withheld and first.blobs == 0
+        later = []
+        for n in range(3):
+            later.append(record_work(kyiv, tmp_path, f"kyiv-{n}", size=3_000))
+            made_now = desk_push(kyiv).made
+            assert made_now is not None and made_now.blobs == 1  # Kyiv's own bytes only
+        # Still unacknowledged at Kyiv, and never sent.
+        assert hashlib.sha256(work.evidence).hexdigest() in {
+            b.sha256 for b in kyiv.sync.unacknowledged_blobs()
+        }
+
+        pulled = pull(lviv, proxy=False, backoff=quick_backoff())
+        assert pulled.refused == []  # before: bundle-blob, bundle-custody, bundle-custody
+        assert {w.narrative for w in later} <= narratives(lviv)
+        for w in later:
+            assert stored_bytes(lviv, w.evidence) == w.evidence
+        assert not _stores(lviv, hashlib.sha256(work.evidence).hexdigest())
+        assert_verified(kyiv, lviv)
+
+
+def test_an_edit_in_a_later_bundle_of_a_revision_left_out_before_is_left_out_too(tmp_path: Path) -> None:
+    """F2: Kyiv's bundle #2 carries the worker's revisions, #3 only Kyiv's
+    edit of its testimony (both uploaded before the revocation; #2 counted
+    delivered at its receipt). Lviv pulls both after the revocation: #2's
+    import leaves the worker's revisions out and keeps their ids; #3's
+    leaves the edit out with them. Before, #3 stored the edit without its
+    parent and Lviv's verify failed for good."""
+    with desk_added_after_the_worker(tmp_path) as (kyiv, lviv, worker):
+        work = record_work(worker, tmp_path, "by-usb", size=5_000)
+        made, profile = export_by_usb(worker, tmp_path / "stick")
+        import_bundle(kyiv, made.path, kyiv.vault_keys.age_identity(), org_id=profile.org_id)
+        second = desk_push(kyiv).made
+        assert second is not None and second.revisions > 0
+        edit = kyiv.testimonies.edit(work.testimony_id, title="checked at the Kyiv desk").revision
+        edit_of_edit = kyiv.testimonies.edit(work.testimony_id, title="checked twice").revision
+        third = desk_push(kyiv).made
+        assert third is not None and third.revisions == 2  # the edits alone
+        _revoke_and_tell(kyiv, lviv, worker.device_id)
+
+        pulled = pull(lviv, proxy=False, backoff=quick_backoff())
+        assert pulled.refused == []
+        by_id = {r.bundle_id: r for r in pulled.received}
+        worker_revisions = set(by_id[second.bundle_id].withheld_revisions)
+        assert worker_revisions == _revision_ids(kyiv, worker.device_id) - _all_revision_ids(lviv)
+        assert set(by_id[third.bundle_id].withheld_revisions) == {edit, edit_of_edit}  # before: ()
+        assert {edit, edit_of_edit} | worker_revisions <= withheld_revision_ids(lviv)
+        assert not {edit, edit_of_edit} & _all_revision_ids(lviv)
+        assert_verified(kyiv, lviv)  # before: names parent ..., which is not in the vault
+
+
+def test_a_desks_edit_of_a_revoked_workers_record_the_organisation_holds_does_not_travel(
+    server_desks: ServerDesks, tmp_path: Path
+) -> None:
+    """F3: Kyiv pulled the worker's bundle (the organisation holds it, so
+    Kyiv's bundles leave it out) and edited its testimony; the worker is
+    revoked before Lviv pulled it, so Lviv refuses the worker's bundle.
+    Kyiv's bundle after the revocation leaves the edit out. Before, its
+    scan skipped the held parent, the edit went, and Lviv stored it
+    without its parent."""
+    desks = server_desks
+    desks.registered(desks.first)
+    work = record_work(desks.first, tmp_path, "pulled", size=3_000)
+    worker_push(desks.first)
+    desk_sync(desks.kyiv)  # Kyiv pulls the worker's bundle
+    edit = desks.kyiv.testimonies.edit(work.testimony_id, title="checked at the Kyiv desk").revision
+    own = make_case(desks.kyiv, title="Kyiv's own case")
+    _revoke_and_tell(desks.kyiv, desks.lviv, desks.first.device_id)
+    made = desk_push(desks.kyiv).made
+    assert made is not None and edit in made.withheld  # before: withheld == ()
+
+    pulled = pull(desks.lviv, proxy=False, backoff=quick_backoff())
+    assert [code for _bundle, code in pulled.refused] == ["bundle-device-revoked"]  # the worker's own
+    assert desks.lviv.cases.get(own.id).title == "Kyiv's own case"
+    assert edit not in _all_revision_ids(desks.lviv)
+    assert_verified(desks.kyiv, desks.lviv)
 
 
 # -- by USB: what is left out, what is stored ------------------------------------------
@@ -249,9 +367,16 @@ def _wires(vault: Vault, after: int = 0) -> list[dict[str, Any]]:
     ]
 
 
-def _forged(sender: Vault, desks: Desks, dest: Path, revisions: list[dict[str, Any]]) -> Path:
+def _forged(
+    sender: Vault,
+    desks: Desks,
+    dest: Path,
+    revisions: list[dict[str, Any]],
+    blobs: Sequence[BlobSource] = (),
+) -> Path:
     """A bundle signed by ``sender``'s own device key, its next number after
-    what Lviv imported of it, carrying ``revisions`` (no custody events)."""
+    what Lviv imported of it, carrying ``revisions`` and ``blobs`` (no
+    custody events)."""
     last = desks.lviv.sync.device(sender.device_id)
     sequence = (last.last_sequence if last is not None else 0) + 1
     previous = last.last_bundle_id if last is not None else None
@@ -267,6 +392,7 @@ def _forged(sender: Vault, desks: Desks, dest: Path, revisions: list[dict[str, A
             previous=previous,
             custody_head=None,
             revisions=revisions,
+            blobs=list(blobs),
         ),
         DeviceIdentity(sender.sync.signing_key(), sender.device_id),
         [c.age_recipient for c in profile.coordinators],
@@ -344,3 +470,81 @@ def test_a_coordinators_bundle_with_only_a_revoked_signer_is_taken_without_it(de
     assert set(imported.withheld_revisions) == left_out
     assert desks.lviv.cases.get(own.id).title == "Kyiv's case"
     assert not left_out & _all_revision_ids(desks.lviv)
+
+
+def _kyiv_edits_a_revoked_workers_record(desks: Desks) -> tuple[Vault, list[str]]:
+    """A worker's work reached Kyiv alone; Kyiv edited its testimony twice;
+    the worker is revoked and Lviv holds the new profile. (The worker, the
+    two edits oldest first.)"""
+    field = desks.worker("field")
+    desks.org.import_(desks.org.export(field.vault).path)
+    [testimony] = desks.kyiv.testimonies.list()
+    edits = [
+        desks.kyiv.testimonies.edit(testimony.id, title="checked at the Kyiv desk").revision,
+        desks.kyiv.testimonies.edit(testimony.id, title="checked twice").revision,
+    ]
+    desks.revoke(field.vault.device_id)
+    return field.vault, edits
+
+
+def test_a_child_placed_before_its_left_out_parent_is_left_out(desks: Desks) -> None:
+    """F4: a bundle signed by Kyiv whose payload puts Kyiv's edits first,
+    the newer one first, and the revoked worker's revisions after them.
+    Before, the import checked parents only against what it had already
+    left out: the edits were stored without their parents."""
+    worker, edits = _kyiv_edits_a_revoked_workers_record(desks)
+    own = make_case(desks.kyiv, title="Kyiv's own case")
+    kyiv_wires = {w["id"]: w for w in _wires(desks.kyiv)}
+    children = [kyiv_wires.pop(edits[1]), kyiv_wires.pop(edits[0])]
+    forged = _forged(
+        desks.kyiv,
+        desks,
+        desks.tmp_path / "order",
+        [*children, *_wires(worker), *kyiv_wires.values()],
+    )
+    imported = desks.to_lviv(forged)
+    worker_revisions = _revision_ids(desks.kyiv, worker.device_id)
+    assert set(imported.withheld_revisions) == worker_revisions | set(edits)
+    assert set(edits) <= withheld_revision_ids(desks.lviv)
+    assert not set(edits) & _all_revision_ids(desks.lviv)
+    assert desks.lviv.cases.get(own.id).title == "Kyiv's own case"
+    assert_verified(desks.lviv)  # before: names parent ..., which is not in the vault
+
+
+def test_bytes_of_a_record_left_out_by_an_earlier_import_are_not_stored_nor_refused(
+    desks: Desks,
+) -> None:
+    """F1's receiving side: Lviv left a revoked worker's evidence item out
+    of Kyiv's bundle made before the revocation; a later bundle of Kyiv's
+    carrying that item's bytes (as Kyiv's bundles did before the sending
+    side's fix) is taken: the bytes are hashed against the manifest and
+    not stored. Before, Lviv refused it whole (bundle-blob: no such
+    evidence item here), and through the server for good."""
+    field = desks.worker("field")
+    desks.org.import_(desks.org.export(field.vault).path)
+    stale = desks.org.export(desks.kyiv)  # the worker's revisions and bytes
+    desks.revoke(field.vault.device_id)
+    assert set(desks.to_lviv(stale.path).withheld_revisions) == _revision_ids(
+        desks.kyiv, field.vault.device_id
+    )
+    assert not _stores(desks.lviv, field.sha256)
+
+    mark = max(r.local_seq for r in desks.kyiv.revisions.since(0, 100_000))
+    own = make_case(desks.kyiv, title="Kyiv, later")
+    data = field.data
+    blob = BlobSource(field.sha256, len(data), (field.evidence_id,), io.BytesIO(data))
+    later = _forged(desks.kyiv, desks, desks.tmp_path / "bytes", _wires(desks.kyiv, mark), [blob])
+    imported = desks.to_lviv(later)  # before: BundleRejected blob
+    assert imported.blobs == 0 and imported.revisions == 1
+    assert desks.lviv.cases.get(own.id).title == "Kyiv, later"
+    assert not _stores(desks.lviv, field.sha256)
+    assert not list((desks.lviv.folder / "blobs").glob(".*"))  # no temp file left
+    assert_verified(desks.lviv)
+
+    # A bundle whose bytes name an item Lviv knows nothing of is still refused.
+    stranger = BlobSource(
+        field.sha256, len(data), ("00000000-0000-4000-8000-000000000000",), io.BytesIO(data)
+    )
+    with pytest.raises(BundleRejected) as refused:
+        desks.to_lviv(_forged(desks.kyiv, desks, desks.tmp_path / "stranger", [], [stranger]))
+    assert refused.value.kind == "blob"

@@ -1,8 +1,10 @@
-"""A known hole in leaving out a revoked device's revisions (issue 14;
-docs/bundle-format.md §5 step 11): the import leaves out a revision naming
-a withheld one as parent only when that parent was withheld by the same
-import (``VaultImport._left_out``, in bundle order). Nothing remembers what
-an earlier import left out.
+"""A hole in leaving out a revoked device's revisions, closed (issue 14;
+review 10 F2, F3; docs/bundle-format.md §5 step 11): the import left out a
+revision naming a withheld one as parent only when that parent was
+withheld by the same import; now the vault keeps what its imports left out
+(``withheld_revisions``, migration 0019), and the sending side decides from
+each record's whole history (tests/sync/test_desk_revoked_after_upload.py
+has the fuller tests).
 
 So: the Kyiv desk uploads a bundle carrying a field worker's revisions (by
 USB, made before Lviv was added: they travel in Kyiv's own bundle), then
@@ -10,20 +12,17 @@ edits the worker's testimony and uploads a second bundle holding only the
 edit (the first counted delivered at its receipt). The organisation then
 revokes the worker, and Lviv takes the new profile before it pulls both.
 The first import leaves the worker's revisions out; the second stores
-Kyiv's edit without its parent, and Lviv's ``verify`` fails ("names parent
-…, which is not in the vault") until nothing can bring that parent.
+Kyiv's edit without its parent, and Lviv's ``verify`` failed ("names parent
+…, which is not in the vault") for good.
 
 The second test: the same from the sending side, for a parent the
 organisation holds (pulled by Kyiv, refused at Lviv since the revocation).
 
-Strict xfails: each passes (and so fails the run) once fixed. Real vaults,
-a real server on loopback."""
+Real vaults, a real server on loopback."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import pytest
 
 from sync import org_vault
 from sync.bundle.vault_io import import_bundle
@@ -43,7 +42,6 @@ from tests.sync.desk_world import (
 __all__ = ["server_desks"]  # the fixture
 
 
-@pytest.mark.xfail(strict=True, reason="an import does not remember the revisions an earlier import left out")
 def test_a_desks_edit_in_a_later_bundle_goes_with_its_parent_left_out_before(tmp_path: Path) -> None:
     with desk_added_after_the_worker(tmp_path) as (kyiv, lviv, worker):
         work = record_work(worker, tmp_path, "by-usb", size=5_000)
@@ -60,14 +58,10 @@ def test_a_desks_edit_in_a_later_bundle_goes_with_its_parent_left_out_before(tmp
         pulled = pull(lviv, proxy=False, backoff=quick_backoff())
         assert pulled.refused == []
         [later] = [r for r in pulled.received if r.bundle_id == second.made.bundle_id]
-        assert later.withheld_revisions == (edit,)  # fails today: stored without its parent
+        assert later.withheld_revisions == (edit,)  # before: stored without its parent
         assert lviv.verify().ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="export withholds children only of revoked revisions it carries, not of those the org holds",
-)
 def test_a_desks_edit_of_a_pulled_record_of_a_device_revoked_since(
     server_desks: ServerDesks, tmp_path: Path
 ) -> None:
@@ -92,5 +86,5 @@ def test_a_desks_edit_of_a_pulled_record_of_a_device_revoked_since(
 
     pulled = pull(desks.lviv, proxy=False, backoff=quick_backoff())
     assert [code for _bundle, code in pulled.refused] == ["bundle-device-revoked"]  # the worker's
-    # Today the edit goes (made.withheld == ()) and its parent never will:
+    # Before, the edit went (made.withheld == ()) and its parent never will:
     assert desks.lviv.verify().ok, (edit, made.withheld)
