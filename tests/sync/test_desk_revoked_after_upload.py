@@ -177,8 +177,11 @@ def test_desk_bundles_after_a_withholding_one_never_carry_the_bytes_it_kept_back
         later = []
         for n in range(3):
             later.append(record_work(kyiv, tmp_path, f"kyiv-{n}", size=3_000))
+            if n == 1:  # Kyiv edits the worker's item after its withholding bundle
+                edit = kyiv.evidence.edit(work.evidence_id, stated_place="Izium").revision
             made_now = desk_push(kyiv).made
             assert made_now is not None and made_now.blobs == 1  # Kyiv's own bytes only
+            assert made_now.withheld == ((edit,) if n == 1 else ())
         # Still unacknowledged at Kyiv, and never sent.
         assert hashlib.sha256(work.evidence).hexdigest() in {
             b.sha256 for b in kyiv.sync.unacknowledged_blobs()
@@ -190,6 +193,7 @@ def test_desk_bundles_after_a_withholding_one_never_carry_the_bytes_it_kept_back
         for w in later:
             assert stored_bytes(lviv, w.evidence) == w.evidence
         assert not _stores(lviv, hashlib.sha256(work.evidence).hexdigest())
+        assert edit not in _all_revision_ids(lviv)
         assert_verified(kyiv, lviv)
 
 
