@@ -183,7 +183,7 @@ def _human(row: dict[str, Any]) -> str:
         f"; bundles {first}-{last} of this device have not arrived yet" for first, last in row["gaps"]
     )
     withheld = (
-        f"; {len(row['withheld_revisions'])} revision(s) left out (signed by a device the organisation revoked)"
+        f"; {len(row['withheld_revisions'])} revision(s) left out (signed by a revoked device, or edits of its records)"
         if row.get("withheld_revisions")
         else ""
     )
