@@ -3,7 +3,10 @@ duration and creation time for audio and video; page count for PDF.
 
 These are claims, not facts (metadata is easy to forge or strip), so they are
 stored apart from what the field worker states. Parsing is done by well-kept
-libraries (libmagic, Pillow, mutagen, pypdf) and only the headers are read.
+libraries (libmagic, Pillow, mutagen, pypdf) and only the headers are read;
+the boxes of an MP4 (and its relatives) by a small reader of ours,
+``_BoxFile``, bounded whatever sizes the boxes declare
+(tests/db/test_media_claims_fuzz.py).
 
 Those libraries read attacker-chosen bytes, so they never run in the app's
 process: ``examine_file`` hands the file to a confined child process
@@ -18,6 +21,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -239,10 +244,99 @@ class NoMovieBox(ValueError):
     claim from, reported as an unreadable file, as FFmpeg refused it."""
 
 
+class AtomError(ValueError):
+    """A box size no MP4 can have (1 to 7, a 64-bit size under 16, size 0
+    inside another box), or a box read for the claims (``moov`` and the
+    boxes on the way to a track's headers) that runs past the end of the
+    file. The name is mutagen's: its box reader read these claims until
+    2026-11-29, and the reasons stored then say ``AtomError`` for the same."""
+
+
+# The most of one box's payload read into memory: the headers read here need
+# a few dozen bytes (``mvex``, the most, a few hundred); the size a box
+# declares is the file's word, and may be 2^64.
+BOX_READ_LIMIT = 1 << 16
+
+
+@dataclass(frozen=True)
+class _Box:
+    kind: bytes
+    body: int  # where its payload starts
+    end: int  # where it ends, as declared but no further than its parent
+    past_end_of_file: bool  # as declared, it ends past the end of the file
+
+
+class _BoxFile:
+    """The boxes of a file read as a tree, one level at a time and only
+    along the paths the claims need, so nesting costs no recursion; each
+    box's header is read at most once per walk, payloads up to
+    ``BOX_READ_LIMIT``."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self.source = source
+        source.seek(0, 2)
+        self.size = source.tell()
+
+    def children(self, start: int, end: int, *, top_level: bool = False) -> Iterator[_Box]:
+        """The boxes one after the other from ``start`` up to ``end`` (the
+        parent's end): a box's header says how far the next one is, so each
+        step moves forward by 8 bytes at least. A box is cut at its parent's
+        end, so the boxes walked under different tracks never overlap: a walk
+        costs at most the bytes of the file, whatever sizes it declares."""
+        at = start
+        while at + 8 <= min(end, self.size):
+            self.source.seek(at)
+            header = self.source.read(16)
+            size, kind, body = int.from_bytes(header[:4], "big"), header[4:8], at + 8
+            if size == 1:
+                if len(header) < 16:
+                    raise AtomError
+                size, body = int.from_bytes(header[8:16], "big"), at + 16
+                if size < 16:
+                    raise AtomError
+            elif size == 0:
+                if not top_level:
+                    raise AtomError
+                size = self.size - at  # the last box, to the end of the file
+            elif size < 8:
+                raise AtomError
+            yield _Box(kind, body, min(at + size, end), at + size > self.size)
+            at += size
+
+    def first(self, parent: _Box, kind: bytes) -> _Box | None:
+        return next((box for box in self.children(parent.body, parent.end) if box.kind == kind), None)
+
+    def descend(self, parent: _Box, *path: bytes) -> _Box | None:
+        """The first box of each kind in turn along ``path`` under ``parent``;
+        a container on the way that runs past the end of the file is
+        AtomError (it was cut off), as mutagen had it."""
+        box = parent
+        for kind in path:
+            self.whole_container(box)
+            found = self.first(box, kind)
+            if found is None:
+                return None
+            box = found
+        return box
+
+    def whole_container(self, box: _Box) -> None:
+        if box.past_end_of_file:
+            raise AtomError
+
+    def payload(self, box: _Box | None) -> bytes | None:
+        """The box's payload (its first ``BOX_READ_LIMIT`` bytes); None if
+        there is no box or the file ends inside it."""
+        if box is None or box.past_end_of_file:
+            return None
+        if box.body >= box.end:  # an empty box, or one cut at its parent's end
+            return b""
+        self.source.seek(box.body)
+        return self.source.read(min(box.end - box.body, BOX_READ_LIMIT))
+
+
 def _mp4_claims(source: BinaryIO) -> dict[str, str]:
-    """From the boxes, read with mutagen's box reader (not its documented API,
-    but what its MP4 class reads with; the locks pin the version and
-    tests/db/test_media_claims.py checks it):
+    """From the boxes, read by ``_BoxFile`` (bounded: no recursion, no read
+    longer than ``BOX_READ_LIMIT``, whatever sizes the boxes declare):
 
     - duration: the movie header's (``moov/mvhd``: duration / timescale); if it
       has none (no ``mvhd``, 0 or "unknown"), the longest track's own
@@ -253,47 +347,40 @@ def _mp4_claims(source: BinaryIO) -> dict[str, str]:
       track header's display size (``tkhd``), which differs for anamorphic
       video.
     """
-    from mutagen.mp4._atom import Atoms
-
-    atoms = Atoms(source)
-    try:
-        moov = atoms[b"moov"]
-    except KeyError:
-        raise NoMovieBox from None
+    boxes = _BoxFile(source)
+    moov = next((box for box in boxes.children(0, boxes.size, top_level=True) if box.kind == b"moov"), None)
+    if moov is None:
+        raise NoMovieBox
+    boxes.whole_container(moov)
+    mvhd = mvex = None
+    traks: list[_Box] = []
+    for box in boxes.children(moov.body, moov.end):
+        if box.kind == b"mvhd" and mvhd is None:
+            mvhd = boxes.payload(box)
+        elif box.kind == b"mvex" and mvex is None:
+            mvex = boxes.payload(box)
+        elif box.kind == b"trak":
+            traks.append(box)
     claims: dict[str, str] = {}
-    mvhd = _full_box(moov, (b"mvhd",), source)
-    mvex = _full_box(moov, (b"mvex",), source)
     if mvex is not None:
         duration = _fragmented_duration(mvex, _timescale(mvhd))
     else:
-        tracks = (
-            _header_duration(_full_box(trak, (b"mdia", b"mdhd"), source)) for trak in moov.findall(b"trak")
-        )
+        tracks = (_header_duration(boxes.payload(boxes.descend(trak, b"mdia", b"mdhd"))) for trak in traks)
         duration = _header_duration(mvhd) or max((track for track in tracks if track), default=None)
     if duration is not None:
         claims["duration_seconds"] = _seconds(*duration)
     created = _creation_time(mvhd)
     if created:
         claims["creation_time"] = created
-    for trak in moov.findall(b"trak"):
-        handler = _full_box(trak, (b"mdia", b"hdlr"), source)
+    for trak in traks:
+        handler = boxes.payload(boxes.descend(trak, b"mdia", b"hdlr"))
         if handler is not None and handler[8:12] == b"vide":
-            size = _coded_frame_size(_full_box(trak, (b"mdia", b"minf", b"stbl", b"stsd"), source))
+            stsd = boxes.payload(boxes.descend(trak, b"mdia", b"minf", b"stbl", b"stsd"))
+            size = _coded_frame_size(stsd)
             if size is not None:
                 claims["width"], claims["height"] = str(size[0]), str(size[1])
             break  # the first video track, as PyAV's first video stream
     return claims
-
-
-def _full_box(parent: Any, path: tuple[bytes, ...], source: BinaryIO) -> bytes | None:
-    """The payload of the box at ``path`` under ``parent``; None if it is not
-    there or the file ends inside it."""
-    try:
-        box = parent[path]
-    except KeyError:
-        return None
-    complete, data = box.read(source)
-    return bytes(data) if complete else None
 
 
 def _times(data: bytes | None) -> tuple[int, int, int] | None:

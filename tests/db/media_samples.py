@@ -275,3 +275,68 @@ def add_mehd(path: Path, duration: int) -> Path:
     struct.pack_into(">I", data, moov.offset, moov.size + len(mehd))
     path.write_bytes(bytes(data))
     return path
+
+
+# -- the MP4 family for the fuzz test (tests/db/test_media_claims_fuzz.py) ------
+
+# A fraction of a second each: the boxes, not the samples, are fuzzed.
+FUZZ_SECONDS = 0.3
+
+
+def mp4_family(folder: Path) -> dict[str, bytes]:
+    """One small file of each MP4 relative the intake reads from its boxes:
+    MP4 with video and sound, MOV, M4A, 3GP, a QuickTime file without
+    ``ftyp`` and ``moov`` first, a fragmented MP4 with ``mvex/mehd``."""
+    video, audio = Video(seconds=FUZZ_SECONDS), Audio(seconds=FUZZ_SECONDS)
+    faststart = {"movflags": "faststart"}
+    samples = {
+        "mp4": make_media(folder / "a.mp4", "mp4", video=video, audio=audio),
+        "mov": make_media(folder / "a.mov", "mov", video=video, audio=audio),
+        "m4a": make_media(folder / "a.m4a", "ipod", audio=audio),
+        "3gp": make_media(
+            folder / "a.3gp",
+            "3gp",
+            video=Video(codec="h263", seconds=FUZZ_SECONDS, size=(176, 144)),
+            audio=Audio(codec="libopencore_amrnb", seconds=FUZZ_SECONDS, rate=8000),
+        ),
+        "old-mov": drop_ftyp(
+            make_media(folder / "old.mov", "mov", video=video, audio=audio, options=faststart)
+        ),
+        "fragmented": add_mehd(
+            make_media(
+                folder / "frag.mp4",
+                "mp4",
+                video=video,
+                audio=audio,
+                options={"movflags": "frag_keyframe+empty_moov"},
+            ),
+            3000,
+        ),
+    }
+    return {name: path.read_bytes() for name, path in samples.items()}
+
+
+def box_list(data: bytes | bytearray, containers: frozenset[bytes]) -> list[Box]:
+    """Every box of a possibly damaged file, those inside ``containers``
+    included, in file order; a box with an impossible size ends its level
+    (the boxes a fuzz edit may pick)."""
+    found: list[Box] = []
+    levels = [(0, len(data), 0)]
+    while levels and len(found) < 2000:
+        start, end, depth = levels.pop()
+        while start + 8 <= min(end, len(data)) and len(found) < 2000:
+            size, kind = struct.unpack_from(">I4s", data, start)
+            header = 8
+            if size == 1 and start + 16 <= len(data):
+                (size,) = struct.unpack_from(">Q", data, start + 8)
+                header = 16
+            elif size == 0:
+                size = end - start
+            if size < header:
+                break
+            box = Box(kind, start, size, header)
+            found.append(box)
+            if kind in containers and depth < 16:
+                levels.append((box.body, start + size, depth + 1))
+            start += size
+    return sorted(found, key=lambda box: box.offset)

@@ -80,13 +80,23 @@ def test_a_child_past_its_time_is_killed_and_the_file_stored_anyway(
 
 
 def test_a_child_out_of_memory_gives_a_reason_not_a_crash(tmp_path: Path) -> None:
-    # An MP4 whose movie header box says it is 4 GiB long: the parser (mutagen)
-    # asks for 4 GiB at once, past the child's 1 GiB of address space.
-    hostile = tmp_path / "clip.mp4"
-    ftyp = b"\x00\x00\x00\x14ftypisom\x00\x00\x02\x00isom"
-    hostile.write_bytes(ftyp + b"\x00\x00\x00\x10moov" + b"\xff\xff\xff\xf0mvhd" + bytes(64))
+    # A WMV (ASF) whose header holds one object said to be 4 GiB long: the
+    # parser (mutagen) asks for 4 GiB at once, past the child's 1 GiB of
+    # address space. (An MP4 movie header of 4 GiB did this until the MP4
+    # boxes got a bounded reader of our own: tests/db/test_media_claims_fuzz.py.)
+    hostile = tmp_path / "clip.wmv"
+    asf_header_object = bytes.fromhex("3026B2758E66CF11A6D900AA0062CE6C")
+    payload = 4 << 30
+    hostile.write_bytes(
+        asf_header_object
+        + (30 + 24 + payload).to_bytes(8, "little")
+        + b"\x01\x00\x00\x00\x01\x02"  # one object; two reserved bytes
+        + bytes(16)  # the object's GUID (any)
+        + (24 + payload).to_bytes(8, "little")
+        + bytes(64)
+    )
     mime, claims = examine_file(hostile)
-    assert mime == "video/mp4"
+    assert mime == "video/x-ms-asf"
     # (Content Credentials are read by a child of their own: db/c2pa_read.py.)
     assert [key for key in claims if not key.startswith("c2pa_")] == ["metadata"]
     assert claims["metadata"] == "metadata not read: too much memory"
