@@ -847,9 +847,13 @@ def check_entities(
 
 
 def check_parents_held(revisions: dict[str, CheckedRevision], stored_ids: set[str], report: Report) -> None:
-    """A revision this device signed names as parents the heads it had: each
-    must be in the vault."""
-    doc(VF, "A revision naming a parent the vault does not hold is a problem when this device signed it")
+    """A revision names as parents the heads its signer had: each must be in
+    the vault, whichever device signed it (an untrusted signer is a problem
+    already)."""
+    doc(
+        VF,
+        "A revision by a trusted signer naming a parent the vault does not hold is a problem, whichever device signed it",
+    )
     for rev in sorted(revisions.values(), key=lambda r: r.revision_id):
         missing = [p for p in rev.parents if p not in stored_ids]
         if missing:
