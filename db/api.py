@@ -158,7 +158,7 @@ if TYPE_CHECKING:
     from db.vault_keys import TOKEN_USES, EnrolmentTokens, IssuedToken, VaultKeys
     from db.verify import Problem, VerifyReport
     from db.vocabulary import violation_types
-    from db.withheld import RevokedLineage, revoked_lineage, withheld_revision_ids
+    from db.withheld import RefusedMakersRevisions, RevokedLineage, revoked_lineage, withheld_revision_ids
 
 # name -> (module, attribute); a module's own name maps to the module itself.
 _WHERE: dict[str, tuple[str, str | None]] = {
@@ -292,6 +292,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "SyncStateService": ("db.sync_state", "SyncStateService"),
     "Delivery": ("db.sync_client", "Delivery"),
     "SyncClientState": ("db.sync_client", "SyncClientState"),
+    "RefusedMakersRevisions": ("db.withheld", "RefusedMakersRevisions"),
     "RevokedLineage": ("db.withheld", "RevokedLineage"),
     "revoked_lineage": ("db.withheld", "revoked_lineage"),
     "withheld_revision_ids": ("db.withheld", "withheld_revision_ids"),
@@ -423,6 +424,7 @@ __all__ = [
     "Record",
     "Recording",
     "RecordingError",
+    "RefusedMakersRevisions",
     "RelayPlan",
     "ReviewFilter",
     "ReviewPage",

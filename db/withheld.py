@@ -11,19 +11,29 @@ docs/bundle-format.md §5 step 11, docs/sync.md §2.3).
   those revisions, and the bytes of items all of whose revisions are such.
 - The receiving side (``withheld_revisions``, migration 0019): the ids an
   import left out (db/sync_import.py), kept so that a later import leaves
-  out their children too. ``withheld_revision_ids`` lists them."""
+  out their children too. ``withheld_revision_ids`` lists them. A
+  coordinator also keeps there the revisions of a bundle it refused
+  because its maker is revoked (``RefusedMakersRevisions``): a desk's edit
+  of one, pulled later, is then left out, not stored without its parent.
+  Only if that bundle is seen first: an edit imported before stays stored,
+  and ``verify`` names its missing parent (docs/sync.md §2.3)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+import time
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
+from db.entities import ENTITY_TYPES, check_revision_body
+from db.errors import RevisionRejected
 from db.model import RevisionRow, WithheldRevision
+from db.revisions import Revision, revisions_from_wire
 
 if TYPE_CHECKING:
     from db.vault import Vault
@@ -134,6 +144,67 @@ def withheld_records_among(session: Session, entity_ids: Iterable[str]) -> set[s
     return found
 
 
+class RefusedMakersRevisions:
+    """The revisions a bundle refused as ``device-revoked`` carries that its
+    maker, ``device_id``, signed, to be kept as left out (a coordinator
+    reads them from the refused bundle: docs/bundle-format.md §5 step 11).
+    ``add`` takes them in their wire form as the bundle is read, each
+    verified as an import verifies it (id, body, signature, the device id
+    its key's); one that fails, or that another device signed, is skipped:
+    no unverified id is kept. ``keep`` writes them once the whole bundle
+    was read and checked, and nothing else."""
+
+    def __init__(self, device_id: str) -> None:
+        self.device_id = device_id
+        self._found: dict[str, str] = {}  # revision id -> record id
+
+    def add(self, wires: Sequence[dict[str, Any]]) -> None:
+        for verified in revisions_from_wire(wires, ENTITY_TYPES):
+            if isinstance(verified, Revision) and verified.device_id == self.device_id and _sound(verified):
+                self._found[verified.revision_id] = verified.entity_id
+
+    def keep(self, vault: Vault) -> tuple[str, ...]:
+        """Into ``withheld_revisions``, in one transaction of its own, those
+        the vault neither holds (taken before the revocation: held, and its
+        children stored, as ever) nor keeps already. Returns the ids newly
+        kept."""
+        if not self._found:
+            return ()
+        now_ms = time.time_ns() // 1_000_000
+        with vault.services.context.write_transaction(
+            "keep a revoked device's revisions as left out"
+        ) as session:
+            ids = sorted(self._found)
+            known: set[str] = set()
+            for at in range(0, len(ids), CHUNK):
+                chunk = ids[at : at + CHUNK]
+                known.update(
+                    session.scalars(select(RevisionRow.revision_id).where(RevisionRow.revision_id.in_(chunk)))
+                )
+            known |= withheld_among(session, ids)
+            new = [revision_id for revision_id in ids if revision_id not in known]
+            for revision_id in new:
+                session.execute(
+                    insert(WithheldRevision)
+                    .values(
+                        revision_id=revision_id,
+                        entity_id=self._found[revision_id],
+                        device_id=self.device_id,
+                        withheld_ms=now_ms,
+                    )
+                    .on_conflict_do_nothing()
+                )
+            return tuple(new)
+
+
+def _sound(revision: Revision) -> bool:
+    try:
+        check_revision_body(revision)
+    except RevisionRejected:
+        return False
+    return True
+
+
 def withheld_revision_ids(vault: Vault) -> frozenset[str]:
     """Every revision this vault's imports left out of other desks' bundles."""
     with vault.services.context.sessions() as session:
@@ -141,6 +212,7 @@ def withheld_revision_ids(vault: Vault) -> frozenset[str]:
 
 
 __all__ = [
+    "RefusedMakersRevisions",
     "RevokedLineage",
     "revoked_lineage",
     "withheld_among",

@@ -26,6 +26,7 @@ from db.api import (
     ImportRejected,
     OperationCancelled,
     PendingBlob,
+    RefusedMakersRevisions,
     RevisionRejected,
     RevokedLineage,
     StoredCustodyEvent,
@@ -671,7 +672,12 @@ def import_bundle(
     # answered without reading the payload; read_bundle checks the rest.
     checked = check_header(path, org_id=org_id)
     header = checked.header
-    admission = approved if approved is not None else admit(vault, checked, path, record=not dry_run)
+    try:
+        admission = approved if approved is not None else admit(vault, checked, path, record=not dry_run)
+    except BundleRejected as refused:
+        if refused.kind == "device-revoked" and not dry_run:
+            _keep_revoked_makers_revisions(vault, path, identity, checked, org_id)
+        raise  # refused as before: nothing else stored, nothing recorded as received
     if vault.sync.received_bundle(checked.bundle_id) is not None:
         # A replay, answered from a read: no write lock, so re-importing bundles
         # merged before neither waits for nor holds up another import or save.
@@ -702,6 +708,43 @@ def import_bundle(
     finally:
         if staged is not None:  # kept (renamed) once the relay is queued; else removed
             staged.unlink(missing_ok=True)
+
+
+def _keep_revoked_makers_revisions(
+    vault: Vault,
+    path: Path,
+    identity: str | pyrage.x25519.Identity,
+    checked: CheckedBundle,
+    org_id: str | None,
+) -> None:
+    """A coordinator refusing a bundle whose maker the newest profile it
+    holds revokes reads it anyway, as one of its recipients, and keeps as
+    left out the revisions that device signed (§5 step 11): a desk's edit
+    of one of them, in a bundle pulled or imported later, is then left out
+    instead of stored without its parent, which ``verify`` would name for
+    good (the parent's bundle is refused at every import). Nothing else of
+    the bundle is applied or recorded. A bundle that fails a check of §5
+    (or that this vault cannot decrypt) keeps nothing."""
+    profile = held_profile(vault)
+    maker = checked.header.device_id
+    if profile is None or maker not in profile.revoked or profile.coordinator(vault.device_id) is None:
+        return
+    found = RefusedMakersRevisions(maker)
+    batch: list[dict[str, Any]] = []
+
+    def revision(wire: dict[str, Any]) -> None:
+        batch.append(wire)
+        if len(batch) >= PAGE:
+            found.add(batch)
+            batch.clear()
+
+    try:
+        # Evidence bytes are hashed against the manifest, not stored.
+        read_bundle(path, identity, org_id=org_id, on_revision=revision, on_custody=lambda _wire: None)
+    except (BundleRejected, OSError):
+        return
+    found.add(batch)
+    found.keep(vault)
 
 
 def _bundle_reason(refused: ImportRejected, header: BundleHeader) -> BundleRejected:
