@@ -453,12 +453,14 @@ class RelayedRevision(Base):
 
 
 class WithheldRevision(Base):
-    """A revision another coordinator's bundle carried that this vault left
-    out, not holding it (db/sync_import.py, docs/bundle-format.md §5 step
-    11): signed by ``device_id``, a device the organisation revoked, or
-    naming a left-out revision as parent. Never stored here, so a later
-    import leaves out its children too, and bytes only its record
-    (``entity_id``, no evidence item here) names are not stored."""
+    """A revision this vault left out, not holding it (db/sync_import.py,
+    db/withheld.py, docs/bundle-format.md §5 step 11): carried by another
+    coordinator's bundle and signed by ``device_id``, a device the
+    organisation revoked, or naming a left-out revision as parent; or read,
+    signature-checked, from a bundle refused because its maker, that
+    revoked device, made it. Never stored here, so a later import leaves out
+    its children too, and bytes only its record (``entity_id``, no evidence
+    item here) names are not stored."""
 
     __tablename__ = "withheld_revisions"
     __table_args__ = (Index("ix_withheld_revisions_entity_id", "entity_id"),)
