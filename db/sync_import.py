@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, func, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
@@ -90,6 +90,32 @@ from db.sync_client import ValueChange, change_value
 from db.withheld import withheld_among, withheld_records_among
 
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+# The revisions an import holds back until its bundle's revisions are all
+# read (``VaultImport.settle_revisions``). A table of the vault itself,
+# created and dropped inside the import's one transaction, so no vault ever
+# holds it and a crash leaves none: not a TEMP table, which temp_store =
+# MEMORY keeps in memory (the bound on memory is the point), nor a file
+# outside the encrypted database.
+# Their own MetaData: no model, no migration, never in a vault at rest.
+_HELD_BACK_TABLES = MetaData()
+HELD_BACK = Table(
+    "import_held_back",
+    _HELD_BACK_TABLES,
+    Column("pos", Integer, primary_key=True),
+    Column("revision_id", String(64), nullable=False),
+    Column("entity_id", String(36), nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("signed", LargeBinary, nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+)
+HELD_BACK_PARENTS = Table(
+    "import_held_back_parents",
+    _HELD_BACK_TABLES,
+    Column("pos", Integer, nullable=False),
+    Column("parent_id", String(64), nullable=False, index=True),
+)
+SETTLE_PAGE = 1000  # held-back revisions stored at a time (as sync/bundle/vault_io.py's PAGE)
 
 
 def _evidence_sha256(session: Session, evidence_id: str) -> tuple[str, int] | None:
@@ -144,8 +170,9 @@ class VaultImport:
         # With ``withhold``: authorised revisions whose parents were neither
         # held nor stored yet, decided once the bundle's revisions are all
         # read (``settle_revisions``): a parent left out later in the bundle
-        # leaves them out too.
-        self._deferred: list[Revision] = []
+        # leaves them out too. They wait in HELD_BACK, not in memory
+        # (review 11 F3); this counts them.
+        self._held_back = 0
         self.summary = ImportSummary()
         self._bundle: tuple[str, str] | None = None  # (bundle id, device id)
         # The local_seq run of the revisions this import stored (stored_revision_seqs).
@@ -211,11 +238,12 @@ class VaultImport:
     def _sort_out(self, batch: list[Revision]) -> list[Revision]:
         """The revisions of ``batch`` to store now: not those naming a
         left-out parent (left out), nor those with a parent neither held
-        nor stored yet (deferred)."""
+        nor stored yet (held back)."""
         parents = {parent for rev in batch for parent in rev.parents}
         present = self._held_among(parents)
         withheld = withheld_among(self._session, parents - present)
         ready: list[Revision] = []
+        later: list[Revision] = []
         taken: set[str] = set()
         for rev in batch:
             if not (withheld.isdisjoint(rev.parents) and self._left_out.isdisjoint(rev.parents)):
@@ -224,30 +252,115 @@ class VaultImport:
                 ready.append(rev)
                 taken.add(rev.revision_id)
             else:
-                self._deferred.append(rev)
+                later.append(rev)
+        self._hold_back(later)
         return ready
 
+    def _hold_back(self, revisions: list[Revision]) -> None:
+        """Keep ``revisions`` for ``settle_revisions`` in HELD_BACK and
+        their parent links in HELD_BACK_PARENTS: in the vault, so encrypted,
+        and gone with the transaction; nothing of them stays in memory."""
+        if not revisions:
+            return
+        session = self._session
+        if not self._held_back:
+            _HELD_BACK_TABLES.create_all(session.connection())
+        first = self._held_back
+        self._held_back += len(revisions)
+        session.execute(
+            HELD_BACK.insert(),
+            [
+                {
+                    "pos": first + n,
+                    "revision_id": rev.revision_id,
+                    "entity_id": rev.entity_id,
+                    "device_id": rev.device_id,
+                    "signed": rev.signed,
+                    "signature": rev.signature,
+                }
+                for n, rev in enumerate(revisions)
+            ],
+        )
+        links = [{"pos": first + n, "parent_id": p} for n, rev in enumerate(revisions) for p in rev.parents]
+        if links:
+            session.execute(HELD_BACK_PARENTS.insert(), links)
+
     def settle_revisions(self) -> int:
-        """The bundle's revisions are all read: the deferred ones naming a
+        """The bundle's revisions are all read: the held-back ones naming a
         left-out parent (transitively) are left out, the rest stored (a
-        parent not here may come in a later bundle). Returns how many were
-        new. Called before the first evidence bytes (their items must be
-        stored) and at the end; the second call finds nothing."""
-        pending, self._deferred = self._deferred, []
-        if not pending:
+        parent not here may come in a later bundle), in the order they
+        came, a page at a time. Returns how many were new. Called before
+        the first evidence bytes (their items must be stored) and at the
+        end; the second call finds nothing. Each held-back revision and
+        parent link is looked at once (review 11 F3: before, a pass over
+        all of them per generation, quadratic for a chain child first)."""
+        count, self._held_back = self._held_back, 0
+        if not count:
             return 0
-        withheld = withheld_among(self._session, {parent for rev in pending for parent in rev.parents})
-        found = True
-        while found:  # a child of a deferred revision just left out goes too
-            found, rest = False, []
-            for rev in pending:
-                if withheld.isdisjoint(rev.parents) and self._left_out.isdisjoint(rev.parents):
-                    rest.append(rev)
-                else:
-                    self._leave_out(rev)
-                    found = True
-            pending = rest
-        return self._store(pending)
+        left_out = self._leave_out_held_back()
+        session = self._session
+        held_back = HELD_BACK.c
+        stored = 0
+        for at in range(0, count, SETTLE_PAGE):
+            rows = session.execute(
+                select(held_back.pos, held_back.revision_id, held_back.signed, held_back.signature)
+                .where(held_back.pos >= at, held_back.pos < at + SETTLE_PAGE)
+                .order_by(held_back.pos)
+            ).all()
+            wires = [
+                {
+                    "id": revision_id,
+                    "signed": base64.b64encode(signed).decode("ascii"),
+                    "signature": base64.b64encode(signature).decode("ascii"),
+                }
+                for pos, revision_id, signed, signature in rows
+                if pos not in left_out
+            ]
+            page: list[Revision] = []
+            # Checked again as they come back (the same bytes: nothing fails).
+            for verified in revisions_from_wire(wires, ENTITY_TYPES):
+                if isinstance(verified, RevisionRejected):
+                    raise verified
+                page.append(verified)
+            stored += self._store(page)
+        _HELD_BACK_TABLES.drop_all(session.connection())
+        return stored
+
+    def _leave_out_held_back(self) -> set[int]:
+        """Leave out (``_leave_out``) the held-back revisions naming a
+        parent left out by this import or an earlier one, and their
+        held-back descendants; returns their positions. A worklist along
+        the parent links from the left-out ones: each revision and link
+        once, one indexed look-up per revision left out."""
+        session = self._session
+        links = HELD_BACK_PARENTS.c
+        todo: list[int] = list(
+            session.scalars(
+                select(links.pos).join(WithheldRevision, WithheldRevision.revision_id == links.parent_id)
+            )
+        )
+        left_before = sorted(self._left_out)
+        for at in range(0, len(left_before), 500):
+            todo.extend(
+                session.scalars(select(links.pos).where(links.parent_id.in_(left_before[at : at + 500])))
+            )
+        left_out: set[int] = set()
+        while todo:
+            pos = todo.pop()
+            if pos in left_out:
+                continue
+            left_out.add(pos)
+            revision_id, entity_id, device_id = session.execute(
+                select(HELD_BACK.c.revision_id, HELD_BACK.c.entity_id, HELD_BACK.c.device_id).where(
+                    HELD_BACK.c.pos == pos
+                )
+            ).one()
+            self._leave_out_ids(revision_id, entity_id, device_id)
+            # As a revision left out in order: one the vault holds leaves
+            # none of its children out (they are no orphans here).
+            if revision_id in self._left_out:
+                todo.extend(session.scalars(select(links.pos).where(links.parent_id == revision_id)))
+        return left_out
 
     def _held_among(self, revision_ids: Iterable[str]) -> set[str]:
         ids = sorted(set(revision_ids))
@@ -283,25 +396,33 @@ class VaultImport:
         return len(inserted)
 
     def _leave_out(self, rev: Revision) -> None:
+        self._leave_out_ids(rev.revision_id, rev.entity_id, rev.device_id)
+
+    def _leave_out_ids(self, revision_id: str, entity_id: str, device_id: str) -> None:
         """Not stored; reported and kept as left out (``withheld_revisions``)
-        unless the vault holds it (a no-op then). Few: only revisions of
-        revoked devices and their children here."""
-        self._withheld_records.add(rev.entity_id)
-        if rev.revision_id in self._left_out:
+        unless the vault holds it (a no-op then) or an earlier import left
+        it out (kept already: not reported again, review 11 F4; its children
+        are still left out). Few: only revisions of revoked devices and
+        their children here."""
+        self._withheld_records.add(entity_id)
+        if revision_id in self._left_out:
             return  # twice in one bundle
-        if self._session.get(RevisionRow, rev.revision_id) is None:
-            self._left_out.add(rev.revision_id)
-            self.summary.withheld_revisions.append(rev.revision_id)
-            self._session.execute(
-                insert(WithheldRevision)
-                .values(
-                    revision_id=rev.revision_id,
-                    entity_id=rev.entity_id,
-                    device_id=rev.device_id,
-                    withheld_ms=time.time_ns() // 1_000_000,
-                )
-                .on_conflict_do_nothing()
+        if self._session.get(RevisionRow, revision_id) is not None:
+            return
+        self._left_out.add(revision_id)
+        if self._session.get(WithheldRevision, revision_id) is not None:
+            return
+        self.summary.withheld_revisions.append(revision_id)
+        self._session.execute(
+            insert(WithheldRevision)
+            .values(
+                revision_id=revision_id,
+                entity_id=entity_id,
+                device_id=device_id,
+                withheld_ms=time.time_ns() // 1_000_000,
             )
+            .on_conflict_do_nothing()
+        )
 
     def evidence_to_attach(self, evidence_ids: Iterable[str]) -> tuple[str, ...]:
         """``evidence_ids`` less the items that only withheld revisions

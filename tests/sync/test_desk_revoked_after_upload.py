@@ -556,3 +556,23 @@ def test_bytes_of_a_record_left_out_by_an_earlier_import_are_not_stored_nor_refu
     with pytest.raises(BundleRejected) as refused:
         desks.to_lviv(_forged(desks.kyiv, desks, desks.tmp_path / "stranger", [], [stranger]))
     assert refused.value.kind == "blob"
+
+
+def test_a_revision_left_out_before_is_not_reported_again(desks: Desks) -> None:
+    """Review 11 F4: two bundles of Kyiv's made before the revocation, with
+    no acknowledgement between them, both carry the worker's revisions.
+    Lviv leaves them out of the first and reports them; the second leaves
+    them out too and reports nothing new (before: the same ids again, so
+    the CLI's and the GUI's count of what was left out doubled)."""
+    field = desks.worker("field")
+    desks.org.import_(desks.org.export(field.vault).path)
+    first, second = desks.org.export(desks.kyiv), desks.org.export(desks.kyiv)
+    desks.revoke(field.vault.device_id)
+    worker_revisions = _revision_ids(desks.kyiv, field.vault.device_id)
+    assert set(desks.to_lviv(first.path).withheld_revisions) == worker_revisions
+    again = desks.to_lviv(second.path)
+    assert not again.replay
+    assert again.withheld_revisions == ()
+    assert worker_revisions <= withheld_revision_ids(desks.lviv)  # still kept as left out
+    assert not worker_revisions & _all_revision_ids(desks.lviv)
+    assert_verified(desks.lviv)
