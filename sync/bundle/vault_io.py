@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -65,6 +66,8 @@ from sync.org_vault import held_profile
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 PAGE = 1000  # revisions and custody events read, and revisions applied, at a time
+
+log = logging.getLogger(__name__)
 
 
 class BundleCancelled(OperationCancelled):
@@ -676,8 +679,16 @@ def import_bundle(
         admission = approved if approved is not None else admit(vault, checked, path, record=not dry_run)
     except BundleRejected as refused:
         if refused.kind == "device-revoked" and not dry_run:
-            _keep_revoked_makers_revisions(vault, path, identity, checked, org_id)
-        raise  # refused as before: nothing else stored, nothing recorded as received
+            try:
+                _keep_revoked_makers_revisions(vault, path, identity, checked, org_id)
+            except Exception as failed:  # noqa: BLE001 -- best effort: the refusal is the answer
+                # Ids and the exception's type only: its text may quote the bundle.
+                log.warning(
+                    "revisions of refused bundle %s not kept as left out: %s",
+                    checked.bundle_id,
+                    type(failed).__name__,
+                )
+        raise  # the refusal (never a failure above): nothing else stored, nothing recorded as received
     if vault.sync.received_bundle(checked.bundle_id) is not None:
         # A replay, answered from a read: no write lock, so re-importing bundles
         # merged before neither waits for nor holds up another import or save.

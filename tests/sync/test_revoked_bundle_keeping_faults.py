@@ -1,0 +1,51 @@
+"""Keeping a revoked maker's revisions as left out is best effort (review 12
+F3): a fault while a coordinator keeps them must not take the place of the
+``device-revoked`` refusal, which is what the pull records and the GUI shows.
+
+Real vaults through a folder standing for a USB stick. The fault is real:
+an SQLite trigger in Lviv's own vault aborts every insert into
+``withheld_revisions`` (as a full disk or a read-only vault would fail the
+write), no component of ours is replaced."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy import text
+
+from db.api import withheld_revision_ids
+from sync.bundle import BundleRejected
+from sync.bundle.reader import check_header
+from sync.bundle.vault_io import import_bundle
+from tests.sync.desk_world import UsbDesks, usb_desks
+from tests.sync.test_revoked_bundle_records_withheld import _revision_ids, _revoked_workers_bundle
+
+__all__ = ["usb_desks"]  # the fixture
+
+
+def test_a_fault_while_keeping_the_ids_leaves_the_refusal_and_nothing_kept(
+    usb_desks: UsbDesks, caplog: pytest.LogCaptureFixture
+) -> None:
+    desks = usb_desks
+    _worker, path = _revoked_workers_bundle(desks)
+    with desks.lviv.services.context.write_transaction("test: a fault in withheld_revisions") as session:
+        session.execute(
+            text(
+                "CREATE TRIGGER test_keeping_fails BEFORE INSERT ON withheld_revisions "
+                "BEGIN SELECT RAISE(ABORT, 'test fault'); END"
+            )
+        )
+    before = _revision_ids(desks.lviv)
+
+    with caplog.at_level(logging.WARNING), pytest.raises(BundleRejected) as refused:
+        import_bundle(desks.lviv, path, desks.lviv.vault_keys.age_identity(), org_id=desks.org.org_id)
+
+    assert refused.value.kind == "device-revoked"  # before: the trigger's error escaped instead
+    assert refused.value.code == "bundle-device-revoked"
+    assert withheld_revision_ids(desks.lviv) == frozenset()
+    assert _revision_ids(desks.lviv) == before
+    bundle_id = check_header(path).bundle_id
+    assert desks.lviv.sync.received_bundle(bundle_id) is None
+    [line] = [r.getMessage() for r in caplog.records if r.name == "sync.bundle.vault_io"]
+    assert bundle_id in line and "test fault" not in line
