@@ -321,6 +321,9 @@ class OpusWriter:
             )
         self._handle = handle
         self._finalizer = weakref.finalize(self, _close_dropped, self._lib, handle, (self._stream, self._io))
+        # Not at interpreter exit: it would close the handle without the recording's lock while
+        # another thread may be writing through it; the process's native memory goes anyway.
+        self._finalizer.atexit = False
         latency = ctypes.c_double(page_latency_ms)
         if self._lib.sf_command(handle, SFC_SET_OGG_PAGE_LATENCY_MS, ctypes.byref(latency), 8) != 0:
             reason = self._reason(handle)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import errno
 import gc
+import subprocess
 import sys
 import weakref
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +136,36 @@ def test_a_closed_writer_is_closed_once() -> None:
     del writer
     gc.collect()
     assert len(sink.data) == size and sink.ended()
+
+
+def test_a_writer_alive_at_interpreter_exit_is_not_closed_then(tmp_path: Path) -> None:
+    """Review 12 F4: at exit the finaliser would run sf_close on the main
+    thread without the recording's lock, while another thread may still be
+    inside sf_writef_short on the same handle. It is not run at exit: the
+    process ends and its native memory with it. (A real interpreter is run
+    and left with a live writer; its sink must get nothing after the last
+    write, where sf_close would write the end-of-stream page.)"""
+    out = tmp_path / "sink.ogg"
+    script = f"""
+import sys
+from db.opus_writer import OpusWriter
+
+class FileSink:
+    def __init__(self, path):
+        self.file = open(path, "ab", buffering=0)
+    def write(self, data):
+        self.file.write(data)
+
+writer = OpusWriter(FileSink({str(out)!r}), sample_rate={RATE}, channels=1)
+for _ in range(10):
+    writer.write(bytes({len(FRAME)}))
+print(writer.written)
+"""
+    ran = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stat().st_size == int(ran.stdout)  # before: the end page written at exit
