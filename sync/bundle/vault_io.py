@@ -680,7 +680,11 @@ def import_bundle(
     except BundleRejected as refused:
         if refused.kind == "device-revoked" and not dry_run:
             try:
-                _keep_revoked_makers_revisions(vault, path, identity, checked, org_id)
+                _keep_revoked_makers_revisions(
+                    vault, path, identity, checked, org_id, _reporting(progress, cancel)
+                )
+            except BundleCancelled:
+                raise  # asked to stop: nothing kept (the next import reads it again)
             except Exception as failed:  # noqa: BLE001 -- best effort: the refusal is the answer
                 # Ids and the exception's type only: its text may quote the bundle.
                 log.warning(
@@ -727,6 +731,7 @@ def _keep_revoked_makers_revisions(
     identity: str | pyrage.x25519.Identity,
     checked: CheckedBundle,
     org_id: str | None,
+    progress: Progress,
 ) -> None:
     """A coordinator refusing a bundle whose maker the newest profile it
     holds revokes reads it anyway, as one of its recipients, and keeps as
@@ -751,7 +756,14 @@ def _keep_revoked_makers_revisions(
 
     try:
         # Evidence bytes are hashed against the manifest, not stored.
-        read_bundle(path, identity, org_id=org_id, on_revision=revision, on_custody=lambda _wire: None)
+        read_bundle(
+            path,
+            identity,
+            org_id=org_id,
+            on_revision=revision,
+            on_custody=lambda _wire: None,
+            progress=progress,  # the import's own: its bar moves, its Cancel stops this read
+        )
     except (BundleRejected, OSError):
         return
     found.add(batch)

@@ -1,5 +1,5 @@
 """Keeping a revoked maker's revisions as left out is best effort (review 12
-F3): a fault while a coordinator keeps them must not take the place of the
+F3), and the import's progress and Cancel reach the read it needs (F2): a fault while a coordinator keeps them must not take the place of the
 ``device-revoked`` refusal, which is what the pull records and the GUI shows.
 
 Real vaults through a folder standing for a USB stick. The fault is real:
@@ -14,10 +14,10 @@ import logging
 import pytest
 from sqlalchemy import text
 
-from db.api import withheld_revision_ids
+from db.api import CancelToken, withheld_revision_ids
 from sync.bundle import BundleRejected
 from sync.bundle.reader import check_header
-from sync.bundle.vault_io import import_bundle
+from sync.bundle.vault_io import BundleCancelled, import_bundle
 from tests.sync.desk_world import UsbDesks, usb_desks
 from tests.sync.test_revoked_bundle_records_withheld import _revision_ids, _revoked_workers_bundle
 
@@ -49,3 +49,38 @@ def test_a_fault_while_keeping_the_ids_leaves_the_refusal_and_nothing_kept(
     assert desks.lviv.sync.received_bundle(bundle_id) is None
     [line] = [r.getMessage() for r in caplog.records if r.name == "sync.bundle.vault_io"]
     assert bundle_id in line and "test fault" not in line
+
+
+def test_the_imports_cancel_stops_the_read_of_a_refused_bundle_and_keeps_nothing(usb_desks: UsbDesks) -> None:
+    """Review 12 F2: reading a large refused bundle to keep its ids moves the
+    import's progress bar, and its Cancel stops that read (the GUI passes
+    both). Cancelled: nothing kept, nothing stored; imported again, the ids
+    are kept."""
+    desks = usb_desks
+    worker, path = _revoked_workers_bundle(desks)
+    before = _revision_ids(desks.lviv)
+    cancel = CancelToken()
+    reported: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        reported.append((done, total))
+        cancel.cancel()  # the user presses Cancel as the bar first moves
+
+    with pytest.raises(BundleCancelled):  # before: the read ran to its end, then device-revoked
+        import_bundle(
+            desks.lviv,
+            path,
+            desks.lviv.vault_keys.age_identity(),
+            org_id=desks.org.org_id,
+            progress=progress,
+            cancel=cancel,
+        )
+    assert reported  # before: the bar stood still
+    assert withheld_revision_ids(desks.lviv) == frozenset()
+    assert _revision_ids(desks.lviv) == before
+    assert desks.lviv.sync.received_bundle(check_header(path).bundle_id) is None
+
+    with pytest.raises(BundleRejected) as refused:
+        import_bundle(desks.lviv, path, desks.lviv.vault_keys.age_identity(), org_id=desks.org.org_id)
+    assert refused.value.kind == "device-revoked"
+    assert withheld_revision_ids(desks.lviv) == _revision_ids(worker, worker.device_id)
