@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import logging
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -725,6 +726,15 @@ def import_bundle(
             staged.unlink(missing_ok=True)
 
 
+# Refused bundles this process read already to keep their ids, per open
+# vault: imported again (a USB stick's folder, every time), one is refused
+# from its header alone, as before 8f6feb3. In memory only, so no migration:
+# after a restart a bundle is read once more and keeps nothing new. Bounded:
+# a seized device can make any number of bundle ids.
+_READ_REFUSED: weakref.WeakKeyDictionary[Vault, dict[str, None]] = weakref.WeakKeyDictionary()
+_READ_REFUSED_MAX = 4096
+
+
 def _keep_revoked_makers_revisions(
     vault: Vault,
     path: Path,
@@ -744,6 +754,9 @@ def _keep_revoked_makers_revisions(
     profile = held_profile(vault)
     maker = checked.header.device_id
     if profile is None or maker not in profile.revoked or profile.coordinator(vault.device_id) is None:
+        return
+    read = _READ_REFUSED.setdefault(vault, {})
+    if checked.bundle_id in read:
         return
     found = RefusedMakersRevisions(maker)
     batch: list[dict[str, Any]] = []
@@ -765,9 +778,17 @@ def _keep_revoked_makers_revisions(
             progress=progress,  # the import's own: its bar moves, its Cancel stops this read
         )
     except (BundleRejected, OSError):
+        # Not remembered: a copy cut or damaged on a stick has the same id as a sound one.
         return
     found.add(batch)
     found.keep(vault)
+    _remember_read(read, checked.bundle_id)
+
+
+def _remember_read(read: dict[str, None], bundle_id: str) -> None:
+    read[bundle_id] = None
+    while len(read) > _READ_REFUSED_MAX:
+        del read[next(iter(read))]  # the oldest
 
 
 def _bundle_reason(refused: ImportRejected, header: BundleHeader) -> BundleRejected:

@@ -10,6 +10,7 @@ write), no component of ours is replaced."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -84,3 +85,38 @@ def test_the_imports_cancel_stops_the_read_of_a_refused_bundle_and_keeps_nothing
         import_bundle(desks.lviv, path, desks.lviv.vault_keys.age_identity(), org_id=desks.org.org_id)
     assert refused.value.kind == "device-revoked"
     assert withheld_revision_ids(desks.lviv) == _revision_ids(worker, worker.device_id)
+
+
+def test_a_refused_bundle_read_once_is_not_read_again(usb_desks: UsbDesks) -> None:
+    """Review 12 F2: a refused bundle imported again (a stick's folder, each
+    time) is refused from its header alone once its ids were kept: the read,
+    seen through the import's progress, does not run again. A damaged copy
+    refused on its payload does not stop the sound one's read."""
+    desks = usb_desks
+    worker, path = _revoked_workers_bundle(desks)
+    identity = desks.lviv.vault_keys.age_identity()
+    damaged = desks.tmp_path / "damaged.fvbundle"
+    data = bytearray(path.read_bytes())
+    data[-20] ^= 1
+    damaged.write_bytes(bytes(data))
+
+    def imported(bundle: Path) -> int:
+        reported: list[int] = []
+        with pytest.raises(BundleRejected) as refused:
+            import_bundle(
+                desks.lviv,
+                bundle,
+                identity,
+                org_id=desks.org.org_id,
+                progress=lambda d, _t: reported.append(d),
+            )
+        assert refused.value.kind == "device-revoked"
+        return len(reported)
+
+    assert imported(damaged) > 0
+    assert withheld_revision_ids(desks.lviv) == frozenset()
+    assert imported(path) > 0
+    kept = withheld_revision_ids(desks.lviv)
+    assert kept == _revision_ids(worker, worker.device_id)
+    assert imported(path) == 0  # before: read (and decrypted, hashed) again at every import
+    assert withheld_revision_ids(desks.lviv) == kept
