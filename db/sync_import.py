@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, func, select
+from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, func, select, text
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
@@ -114,6 +114,28 @@ HELD_BACK_PARENTS = Table(
     _HELD_BACK_TABLES,
     Column("pos", Integer, nullable=False),
     Column("parent_id", String(64), nullable=False, index=True),
+)
+HELD_BACK_LEFT_OUT = Table(  # what this import left out before settling
+    "import_left_out", _HELD_BACK_TABLES, Column("revision_id", String(64), primary_key=True)
+)
+# The held-back revisions naming a left-out parent (kept in withheld_revisions,
+# or left out by this import), then their children, transitively: UNION
+# takes each position once. A revision the vault holds is no orphan here and
+# leaves none of its children out (as one left out in order).
+_LEFT_OUT_WALK = text(
+    """
+    WITH RECURSIVE gone(pos) AS (
+        SELECT links.pos FROM import_held_back_parents AS links
+        WHERE links.parent_id IN (SELECT revision_id FROM withheld_revisions)
+           OR links.parent_id IN (SELECT revision_id FROM import_left_out)
+        UNION
+        SELECT links.pos FROM gone
+        JOIN import_held_back AS held ON held.pos = gone.pos
+        JOIN import_held_back_parents AS links ON links.parent_id = held.revision_id
+        WHERE held.revision_id NOT IN (SELECT revision_id FROM revisions)
+    )
+    SELECT pos FROM gone
+    """
 )
 SETTLE_PAGE = 1000  # held-back revisions stored at a time (as sync/bundle/vault_io.py's PAGE)
 
@@ -327,40 +349,50 @@ class VaultImport:
         return stored
 
     def _leave_out_held_back(self) -> set[int]:
-        """Leave out (``_leave_out``) the held-back revisions naming a
-        parent left out by this import or an earlier one, and their
-        held-back descendants; returns their positions. A worklist along
-        the parent links from the left-out ones: each revision and link
-        once, one indexed look-up per revision left out."""
+        """Leave out the held-back revisions naming a parent left out by
+        this import or an earlier one, and their held-back descendants;
+        returns their positions. One walk along the indexed parent links
+        in the vault (_LEFT_OUT_WALK: each revision once), then what
+        ``_leave_out`` does, a page of them at a time."""
         session = self._session
-        links = HELD_BACK_PARENTS.c
-        todo: list[int] = list(
-            session.scalars(
-                select(links.pos).join(WithheldRevision, WithheldRevision.revision_id == links.parent_id)
-            )
-        )
         left_before = sorted(self._left_out)
-        for at in range(0, len(left_before), 500):
-            todo.extend(
-                session.scalars(select(links.pos).where(links.parent_id.in_(left_before[at : at + 500])))
+        for at in range(0, len(left_before), SETTLE_PAGE):
+            session.execute(
+                HELD_BACK_LEFT_OUT.insert(),
+                [{"revision_id": revision_id} for revision_id in left_before[at : at + SETTLE_PAGE]],
             )
-        left_out: set[int] = set()
-        while todo:
-            pos = todo.pop()
-            if pos in left_out:
-                continue
-            left_out.add(pos)
-            revision_id, entity_id, device_id = session.execute(
-                select(HELD_BACK.c.revision_id, HELD_BACK.c.entity_id, HELD_BACK.c.device_id).where(
-                    HELD_BACK.c.pos == pos
+        positions = sorted(session.scalars(_LEFT_OUT_WALK))
+        held_back = HELD_BACK.c
+        for at in range(0, len(positions), SETTLE_PAGE):
+            rows = session.execute(
+                select(held_back.revision_id, held_back.entity_id, held_back.device_id)
+                .where(held_back.pos.in_(positions[at : at + SETTLE_PAGE]))
+                .order_by(held_back.pos)
+            ).all()
+            ids = [revision_id for revision_id, _entity_id, _device_id in rows]
+            held = self._held_among(ids)
+            before = withheld_among(session, ids)
+            kept: list[dict[str, Any]] = []
+            now_ms = time.time_ns() // 1_000_000
+            for revision_id, entity_id, device_id in rows:
+                self._withheld_records.add(entity_id)
+                if revision_id in self._left_out or revision_id in held:
+                    continue  # twice in the bundle, or a no-op: the vault holds it
+                self._left_out.add(revision_id)
+                if revision_id in before:
+                    continue  # left out by an earlier import: nothing new (review 11 F4)
+                self.summary.withheld_revisions.append(revision_id)
+                kept.append(
+                    {
+                        "revision_id": revision_id,
+                        "entity_id": entity_id,
+                        "device_id": device_id,
+                        "withheld_ms": now_ms,
+                    }
                 )
-            ).one()
-            self._leave_out_ids(revision_id, entity_id, device_id)
-            # As a revision left out in order: one the vault holds leaves
-            # none of its children out (they are no orphans here).
-            if revision_id in self._left_out:
-                todo.extend(session.scalars(select(links.pos).where(links.parent_id == revision_id)))
-        return left_out
+            if kept:
+                session.execute(insert(WithheldRevision).on_conflict_do_nothing(), kept)
+        return set(positions)
 
     def _held_among(self, revision_ids: Iterable[str]) -> set[str]:
         ids = sorted(set(revision_ids))
