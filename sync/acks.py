@@ -246,9 +246,11 @@ def write_ack(vault: Vault, bundle_id: str, dest_dir: Path) -> Path:
     if target.exists():
         try:
             # A FIFO or device of that name (on a worker's stick) is no
-            # acknowledgement: refused unread, never waited on.
+            # acknowledgement: refused unread, never waited on. At most one
+            # byte past the limit is read: a longer file (any size, on a
+            # stick) is another file of that name, refused by read_ack.
             with open_regular(target) as held:
-                if read_ack(held.read()).bundle_id == bundle_id:
+                if read_ack(held.read(MAX_ACK + 1)).bundle_id == bundle_id:
                     return target
         except (AckRefused, NotARegularFile, IsADirectoryError):
             pass
