@@ -53,7 +53,10 @@ def open_regular(path: Path) -> BinaryIO:
     # has effects), in all but a race with a swap, which fstat catches.
     _refuse_unless_regular(path.stat().st_mode, path)
     nonblock = getattr(os, "O_NONBLOCK", 0)  # none on Windows, which has no FIFOs in the file system
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | nonblock)
+    # O_NOCTTY: a name swapped for a terminal in that race never becomes
+    # the controlling terminal of a process that has none.
+    no_ctty = getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | nonblock | no_ctty)
     try:
         _refuse_unless_regular(os.fstat(fd).st_mode, path)
         if nonblock:
