@@ -54,7 +54,7 @@ from sync.bundle.writer import (
     remove_partial_files,
     write_bundle,
 )
-from sync.org import OrgRefused
+from sync.org import OrgRefused, Profile
 from sync.org_vault import held_profile
 
 if TYPE_CHECKING:
@@ -109,6 +109,25 @@ def _with_resent(vault: Vault, plan: RelayPlan, scope: str, again: Resend) -> Re
     )
 
 
+def sending_coordinators_profile(vault: Vault) -> Profile:
+    """The profile a send-back goes under: only a coordinator of it sends
+    back (USB and server alike). The refusal names the real organisation,
+    or says there is none ("organisation -" said nothing true)."""
+    profile = held_profile(vault)
+    if profile is None:
+        raise OrgRefused(
+            "This vault belongs to no organisation yet: create one (org create) or enrol (enrol).", "org-none"
+        )
+    if profile.coordinator(vault.device_id) is None:
+        raise OrgRefused(
+            f"This vault is not a coordinator of organisation {profile.org_id}: only coordinators send "
+            "work back to field workers.",
+            "org-not-coordinator",
+            org_id=profile.org_id,
+        )
+    return profile
+
+
 def _worker(vault: Vault, device_id: str) -> str:
     """The worker's age recipient; refused for a device not enrolled as a field worker here."""
     device = vault.sync.device(device_id)
@@ -145,18 +164,7 @@ def send_back(
     carried goes again with whatever is due (a send-back the worker did
     not take from its inbox, sync/client/inbox.py)."""
     _check_cancel(cancel)
-    profile = held_profile(vault)
-    if profile is None:  # no organisation to name: "organisation -" said nothing true
-        raise OrgRefused(
-            "This vault belongs to no organisation yet: create one (org create) or enrol (enrol).", "org-none"
-        )
-    if profile.coordinator(vault.device_id) is None:
-        raise OrgRefused(
-            f"This vault is not a coordinator of organisation {profile.org_id}: only coordinators send "
-            "work back to field workers.",
-            "org-not-coordinator",
-            org_id=profile.org_id,
-        )
+    profile = sending_coordinators_profile(vault)
     recipient = _worker(vault, device_id)
     plan = vault.sync.relay_due(device_id, profile.send_to_workers, resend=resend)
     if again is not None:
@@ -236,4 +244,4 @@ def workers(vault: Vault) -> list[str]:
     return [d.device_id for d in vault.sync.devices() if d.role == "device" and d.status == "enrolled"]
 
 
-__all__ = ["Resend", "SentBack", "send_back", "workers"]
+__all__ = ["Resend", "SentBack", "send_back", "sending_coordinators_profile", "workers"]

@@ -34,7 +34,7 @@ import httpx
 
 from db.api import CancelToken, SyncClientState, Vault
 from sync.bundle.errors import BundleRejected
-from sync.bundle.send_back import Resend, send_back, workers
+from sync.bundle.send_back import Resend, send_back, sending_coordinators_profile, workers
 from sync.client import errors
 from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
@@ -51,7 +51,6 @@ from sync.client.push import push, queued_count, spool_dir
 from sync.client.receipt_audit import check_own_receipts
 from sync.client.retry import Backoff
 from sync.client.transport import ServerClient, ServerSaid
-from sync.org import OrgRefused
 from sync.org_vault import held_profile
 from sync.server.receipts import ReceiptInvalid, verify_receipt
 
@@ -523,19 +522,7 @@ def send_back_over_server(
     A delivered bundle its worker has not taken RESEND_AFTER_MS later is
     made again (``SENT_BACK_WATCH``). Raises SyncFailed when the upload
     stops; the bundles stay queued."""
-    profile = held_profile(vault)
-    if profile is None:
-        raise OrgRefused(
-            "This vault belongs to no organisation yet: create one (org create) or enrol (enrol).", "org-none"
-        )
-    if profile.coordinator(vault.device_id) is None:
-        # The GUI's message names the organisation: its real id, never a placeholder.
-        raise OrgRefused(
-            f"This vault is not a coordinator of organisation {profile.org_id}: only coordinators send "
-            "work back to field workers.",
-            "org-not-coordinator",
-            org_id=profile.org_id,
-        )
+    profile = sending_coordinators_profile(vault)
     state = SyncClientState.of(vault)
     result = RelayResult()
     pending = _pending(state)
