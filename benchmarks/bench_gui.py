@@ -168,8 +168,10 @@ def _list_fingerprint(rows: int) -> str:
 def build_list_vault(folder: Path, rows: int) -> dict[str, Any]:
     """A vault with one case of ``rows`` synthetic testimonies (bench_search's
     corpus, signed by a second device and stored in batches by apply())."""
-    from benchmarks.bench_search import _batches
-    from db.device import DeviceIdentity
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    from benchmarks.bench_search import NARRATIVE_BYTES, _testimony_batch, _worker_start
     from db.entities import Case
     from db.keyring_store import NoKeyring
     from db.vault import DB_FILE, Vault
@@ -180,9 +182,13 @@ def build_list_vault(folder: Path, rows: int) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         case = vault.cases.create(Case(title="One case of many testimonies"))
-        identity = DeviceIdentity.generate()
+        # bench_search's build makes the rows in worker processes; here the
+        # same functions run in this one (a second device signs them).
+        signer = Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        _worker_start(signer, [case.id], NARRATIVE_BYTES)
         stored = 0
-        for batch in _batches(rows, [case.id], identity):
+        for start in range(0, rows, 1_000):
+            batch, _terms = _testimony_batch((start, min(start + 1_000, rows)))
             stored += vault.revisions.apply(batch)
             if stored % 10_000 == 0:
                 print(f"  built {stored} rows in {time.perf_counter() - started:.0f} s", flush=True)

@@ -74,7 +74,7 @@ OPEN_POINTS = (
     ("  make_engine", engine.make_engine),
     ("  check_engine_opens (first keyed connection)", engine.check_engine_opens),
     ("  migrate.upgrade (Alembic)", migrate.upgrade),
-    ("  Vault._load_or_create_identity", Vault._load_or_create_identity),
+    ("  Vault._load_identity", Vault._load_identity),
     ("    DeviceIdentity.unseal", DeviceIdentity.unseal),
     ("  evidence.known_blob_ids", getattr(evidence, "known_blob_ids", None)),
     ("  BlobStore.remove_orphans", getattr(getattr(blobstore, "BlobStore", None), "remove_orphans", None)),
