@@ -70,6 +70,11 @@ def bench_tempdir(name: str) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def gib_per_s(size_mib: float, seconds: float) -> str:
+    """A throughput as the reports print it: MiB moved in ``seconds``, in GiB/s."""
+    return f"{size_mib / 1024 / seconds:.2f} GiB/s"
+
+
 def fmt_ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 

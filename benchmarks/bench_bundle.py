@@ -32,6 +32,7 @@ only, for measuring the evidence path before and after a change.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -54,6 +55,7 @@ from benchmarks._common import (
     Result,
     base_parser,
     bench_tempdir,
+    gib_per_s,
     machine_line,
     write_results_json,
 )
@@ -176,7 +178,7 @@ def bench_evidence(folder: Path, size_mib: int) -> list[Result]:
     worker.lock()
     coordinator.lock()
 
-    speed = lambda s: f"{size_mib / 1024 / s:.2f} GiB/s"  # noqa: E731
+    speed = functools.partial(gib_per_s, size_mib)
     create = Result(
         name="bundle-create",
         metric=f"bundle of {size_mib} MiB of evidence ({len(files)} files)",

@@ -14,6 +14,7 @@ is printed as well.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import shutil
 import subprocess
 import time
 
-from benchmarks._common import Result, base_parser, bench_tempdir, fast_argon2, machine_line
+from benchmarks._common import Result, base_parser, bench_tempdir, fast_argon2, gib_per_s, machine_line
 from benchmarks.bench_ingest import make_random_file
 from db.api import Case, NoKeyring, Vault
 from sync.exports.bag import export_bag
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         vault.lock()
     best, baseline = min(ours), min(copy_hash_sync)
     ratio = baseline / best
-    speed = lambda s: f"{size_mib / 1024 / s:.2f} GiB/s"  # noqa: E731
+    speed = functools.partial(gib_per_s, size_mib)
     result = Result(
         name="export",
         metric=f"BagIt export of {size_mib} MiB",

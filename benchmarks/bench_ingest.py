@@ -15,6 +15,7 @@ target under 200 MB.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -26,7 +27,7 @@ import shutil
 import subprocess
 import time
 
-from benchmarks._common import Result, base_parser, bench_tempdir, fast_argon2, machine_line
+from benchmarks._common import Result, base_parser, bench_tempdir, fast_argon2, gib_per_s, machine_line
 from db.entities import Case
 from db.keyring_store import NoKeyring
 from db.vault import Vault
@@ -113,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         assert hashes == {expected.stdout.split()[0]}, "ingest hash differs from openssl's"
         best = min(ours)
         floor = max(min(openssl), min(copy))
-        speed = lambda s: f"{size_mib / 1024 / s:.2f} GiB/s"  # noqa: E731
+        speed = functools.partial(gib_per_s, size_mib)
         ingest_result = Result(
             name="ingest",
             metric=f"{size_mib} MiB intake",

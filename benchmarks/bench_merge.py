@@ -317,7 +317,7 @@ def prepared(cache_dir: str | None, workers: int, bundles: int, revisions: int, 
 
 def read_rows(corpus: Corpus) -> list[tuple[str, str, str]]:
     with (corpus.folder / "revisions.jsonl").open() as rows:
-        return [tuple(json.loads(line)) for line in rows]  # type: ignore[misc]
+        return [tuple(json.loads(line)) for line in rows]
 
 
 def executemany_baseline(folder: Path, rows: list[tuple[str, str, str]]) -> tuple[float, float]:

@@ -111,6 +111,7 @@ from db.hlc import Timestamp
 from db.ids import new_id
 from db.keyring_store import NoKeyring
 from db.keys import KeyFile, derive_subkeys
+from db.paths import KEY_FILE
 from db.revisions import Revision, create_revision
 from db.search_terms import index_text, parse_query
 from db.services import (
@@ -121,7 +122,7 @@ from db.services import (
     candidates_for,
     search_statement,
 )
-from db.vault import DB_FILE, KEY_FILE, Vault
+from db.vault import DB_FILE, Vault
 
 DEFAULT_ROWS = env_int("FIELDVAULT_BENCH_SEARCH_ROWS", 100_000)
 QUICK_ROWS = 10_000

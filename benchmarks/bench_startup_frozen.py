@@ -118,7 +118,9 @@ def measure(app: Path, folder: Path, runs: int) -> dict[str, dict[str, list[floa
     Vault.create(vault, PASSPHRASE, keyring=NoKeyring(), argon2=fast_argon2()).vault.lock()
     home = folder / "home"
     home.mkdir()
-    site = Path(__import__("PySide6").__file__).resolve().parent.parent
+    import PySide6
+
+    site = Path(PySide6.__path__[0]).resolve().parent  # site-packages
     programs = {
         "frozen": ([str(app / "fieldvault"), "--vault", str(vault)], [app]),
         "bare": ([sys.executable, "-c", BARE], [site / "PySide6", site / "shiboken6"]),

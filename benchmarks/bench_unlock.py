@@ -58,7 +58,8 @@ from db.device import DeviceIdentity
 from db.entities import Case, Testimony
 from db.keyring_store import NoKeyring
 from db.keys import KEY_BYTES, KeyFile, unb64
-from db.vault import KEY_FILE, Vault
+from db.paths import KEY_FILE
+from db.vault import Vault
 
 DEFAULT_RUNS = 5
 QUICK_RUNS = 3

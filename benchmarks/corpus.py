@@ -134,7 +134,7 @@ UK_TOPICS: dict[str, list[tuple[str, ...]]] = {
     ],
 }
 
-UK_PLACES = [
+UK_PLACES: list[tuple[str, ...]] = [
     ("Ізюм", "Ізюма", "Ізюмі"),
     ("Буча", "Бучі", "Бучу"),
     ("Ірпінь", "Ірпеня", "Ірпені"),
@@ -255,7 +255,7 @@ EN_TOPICS: dict[str, list[tuple[str, ...]]] = {
     ],
 }
 
-EN_PLACES = [
+EN_PLACES: list[tuple[str, ...]] = [
     ("Izium",),
     ("Bucha",),
     ("Irpin",),
