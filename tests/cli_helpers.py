@@ -51,6 +51,22 @@ _ALLOWED_PYTHON_VARS = {"PYTHONPATH", "PYTHONDONTWRITEBYTECODE"}
 SERVER = ForkServer(os.environ)
 
 
+def child_env(tmp_path: Path) -> dict[str, str]:
+    """A `fieldvault` child's environment whose home and temp folders are the
+    test's (made here), without the caller's FIELDVAULT_/XDG_ settings, as
+    tests/e2e/conftest.py's ``isolated_env``."""
+    home, temp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIELDVAULT_", "XDG_"))}
+    return env | {
+        "HOME": str(home),
+        "TMPDIR": str(temp),
+        "PYTHONPATH": str(REPO),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
 def always_spawn() -> bool:
     return os.environ.get("FIELDVAULT_TEST_SPAWN") == "1"
 

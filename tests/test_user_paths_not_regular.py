@@ -37,7 +37,7 @@ from desktop.org_add_device import AddDeviceDialog
 from desktop.org_join import OrgJoinDialog
 from sync import org, org_vault
 from sync.bundle.regular_file import NOT_REGULAR
-from tests.cli_helpers import REPO, Cli
+from tests.cli_helpers import REPO, Cli, child_env
 from tests.gui_helpers import screenshot, type_text
 from tests.sync.desk_world import UsbDesks
 from tests.sync.test_bundle_paths_not_regular import DEADLINE_S, promptly
@@ -89,17 +89,7 @@ def fifo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def isolated_env(tmp_path: Path) -> dict[str, str]:
-    """As tests/e2e/conftest.py's: the child's home and temp folders are the test's."""
-    home, temp = tmp_path / "home", tmp_path / "tmp"
-    home.mkdir()
-    temp.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIELDVAULT_", "XDG_"))}
-    return env | {
-        "HOME": str(home),
-        "TMPDIR": str(temp),
-        "PYTHONPATH": str(REPO),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+    return child_env(tmp_path)
 
 
 def _fingerprint() -> str:

@@ -9,14 +9,13 @@ standing for a USB stick."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from sync import org_vault
-from tests.cli_helpers import REPO, Cli
+from tests.cli_helpers import Cli, child_env
 from tests.sync.test_coordinator_vouching import Desks
 from tests.vault_helpers import PASSPHRASE
 
@@ -30,17 +29,7 @@ def desks(tmp_path: Path) -> Iterator[Desks]:
 
 @pytest.fixture
 def isolated_env(tmp_path: Path) -> dict[str, str]:
-    """As tests/e2e/conftest.py's: the child's home and temp folders are the test's."""
-    home, temp = tmp_path / "home", tmp_path / "tmp"
-    home.mkdir()
-    temp.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIELDVAULT_", "XDG_"))}
-    return env | {
-        "HOME": str(home),
-        "TMPDIR": str(temp),
-        "PYTHONPATH": str(REPO),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+    return child_env(tmp_path)
 
 
 def test_bundle_export_prints_the_revisions_withheld_for_a_revoked_signer(

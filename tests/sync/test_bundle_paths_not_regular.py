@@ -30,7 +30,7 @@ from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import held_states, release_held
 from sync.bundle.reader import check_bundle
 from sync.bundle.regular_file import NOT_REGULAR, NotARegularFile, open_regular
-from tests.cli_helpers import REPO, Cli
+from tests.cli_helpers import Cli, child_env
 from tests.sync.desk_world import UsbDesks
 from tests.vault_helpers import PASSPHRASE
 
@@ -169,17 +169,7 @@ def test_open_regular_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None
 
 @pytest.fixture
 def isolated_env(tmp_path: Path) -> dict[str, str]:
-    """As tests/e2e/conftest.py's: the child's home and temp folders are the test's."""
-    home, temp = tmp_path / "home", tmp_path / "tmp"
-    home.mkdir()
-    temp.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIELDVAULT_", "XDG_"))}
-    return env | {
-        "HOME": str(home),
-        "TMPDIR": str(temp),
-        "PYTHONPATH": str(REPO),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+    return child_env(tmp_path)
 
 
 def test_bundle_import_and_verify_refuse_a_fifo_and_go_on(
