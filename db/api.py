@@ -105,6 +105,7 @@ if TYPE_CHECKING:
         TimelineIncident,
     )
     from db.revisions import Revision
+    from db.revocation_impact import AffectedRecord, RevocationImpact, revocation_impact
     from db.sandbox import (
         IMAGE_MAX_SIDE,
         IMAGE_TYPES,
@@ -296,6 +297,9 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "RevokedLineage": ("db.withheld", "RevokedLineage"),
     "revoked_lineage": ("db.withheld", "revoked_lineage"),
     "withheld_revision_ids": ("db.withheld", "withheld_revision_ids"),
+    "AffectedRecord": ("db.revocation_impact", "AffectedRecord"),
+    "RevocationImpact": ("db.revocation_impact", "RevocationImpact"),
+    "revocation_impact": ("db.revocation_impact", "revocation_impact"),
     "DeliveredBundle": ("db.purge", "DeliveredBundle"),
     "EvidencePurge": ("db.purge", "EvidencePurge"),
     "QuickNote": ("db.quick_notes", "QuickNote"),
@@ -351,6 +355,7 @@ __all__ = [
     "SYNC_RELAY_DIR",
     "SYNC_SPOOL_DIR",
     "TOKEN_USES",
+    "AffectedRecord",
     "Argon2Params",
     "BackupCancelled",
     "BackupRefused",
@@ -433,6 +438,7 @@ __all__ = [
     "Revision",
     "RevisionRejected",
     "RevisionService",
+    "RevocationImpact",
     "RevokedLineage",
     "SandboxFailed",
     "SandboxRun",
@@ -480,6 +486,7 @@ __all__ = [
     "render_pdf",
     "require_acceptable_passphrase",
     "resources_dir",
+    "revocation_impact",
     "revoked_lineage",
     "sandbox",
     "sandbox_worker_main",

@@ -1,0 +1,201 @@
+"""Which records a revocation froze, for the coordinators to see (issue 14;
+review 11 F2; docs/sync.md §2.3 "What it costs").
+
+A desk holds back from the other desks every revision a revoked device
+signed and every revision descending from one (db/withheld.py
+``revoked_lineage``), and leaves out of the other desks' bundles the same
+(``withheld_revisions``). So a record a revoked device wrote in has every
+later edit held back too: at the desks that never took the revoked
+revision it stays as it was, for good. This module only reads; it names
+records by id and type, never by what they hold.
+
+A record is reported here when, in this vault:
+
+- **held back** (``held_back``): it holds a revision of the record signed by
+  a device ``revoked`` names, so that revision and every later edit here
+  (all descend from it) stay at this desk. A record the revoked device only
+  created and nobody edited since is reported too (one revision, no later
+  edits): the next edit of it here would be held back as well.
+- **left out** (``left_out``): an import left out revisions of the record
+  (``withheld_revisions``), so it stays here as it was before them, and
+  edits of it arriving later are left out too.
+
+A record may be both (this desk took the revoked edit from the worker, and
+left out a later desk's edit of it). Reading costs a handful of queries:
+``revoked_lineage`` (the records revoked devices wrote in, by the device
+index), the held-back revisions' rows by primary key in chunks, and one
+grouped query over ``withheld_revisions``."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.model import RevisionRow, WithheldRevision
+from db.withheld import CHUNK, revoked_lineage
+
+if TYPE_CHECKING:
+    from db.vault import Vault
+
+
+@dataclass(frozen=True)
+class AffectedRecord:
+    """One record a revocation froze, as this vault sees it. Ids and counts
+    only: nothing of what the record says."""
+
+    entity_id: str
+    entity_type: str  # "" when this vault holds no revision of it (all left out)
+    revoked_devices: tuple[str, ...]  # the revoked signers whose revisions froze it
+    held_back: int  # revisions held here and held back from the other desks
+    revoked_signed: int  # of them, those a revoked device signed
+    whole: bool  # every revision of it here is held back: the other desks get nothing of it from here
+    held_back_newest_ms: int | None  # the newest held-back revision's time (its clock), None for none
+    left_out: int  # revisions of it this vault's imports left out
+    left_out_newest_ms: int | None  # when the last of them was left out, None for none
+
+    @property
+    def later_edits(self) -> int:
+        """Held-back edits no revoked device signed: the work that did not
+        reach the other desks because it came after a revoked revision."""
+        return self.held_back - self.revoked_signed
+
+    @property
+    def newest_ms(self) -> int:
+        return max(self.held_back_newest_ms or 0, self.left_out_newest_ms or 0)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "entity_id": self.entity_id,
+            "entity_type": self.entity_type or None,
+            "revoked_devices": list(self.revoked_devices),
+            "held_back": self.held_back,
+            "revoked_signed": self.revoked_signed,
+            "later_edits": self.later_edits,
+            "whole": self.whole,
+            "held_back_newest_ms": self.held_back_newest_ms,
+            "left_out": self.left_out,
+            "left_out_newest_ms": self.left_out_newest_ms,
+        }
+
+
+@dataclass(frozen=True)
+class RevocationImpact:
+    """Every record a revocation froze in this vault, newest first."""
+
+    records: tuple[AffectedRecord, ...]
+
+    @property
+    def held_back(self) -> tuple[AffectedRecord, ...]:
+        """Records whose later edits here do not reach the other desks."""
+        return tuple(record for record in self.records if record.held_back)
+
+    @property
+    def left_out(self) -> tuple[AffectedRecord, ...]:
+        """Records some of whose revisions this vault left out."""
+        return tuple(record for record in self.records if record.left_out)
+
+    def of_device(self, device_id: str) -> tuple[AffectedRecord, ...]:
+        """The records ``device_id``'s revisions froze."""
+        return tuple(record for record in self.records if device_id in record.revoked_devices)
+
+
+@dataclass
+class _Tally:
+    entity_type: str = ""
+    devices: set[str] = field(default_factory=set)  # revoked signers of held-back revisions
+    held_back: int = 0
+    revoked_signed: int = 0
+    held_back_newest_ms: int | None = None
+    left_out: int = 0
+    left_out_newest_ms: int | None = None
+    left_out_signers: set[str] = field(default_factory=set)
+
+
+def revocation_impact(vault: Vault, revoked: Collection[str]) -> RevocationImpact:
+    """The records of this vault a revocation of ``revoked`` froze (the
+    devices the newest profile revokes; the caller reads the profile)."""
+    revoked = frozenset(revoked)
+    lineage = revoked_lineage(vault, revoked)
+    tallies: dict[str, _Tally] = {}
+    with vault.services.context.sessions() as session:
+        _count_held_back(session, sorted(lineage.revisions), revoked, tallies)
+        _count_left_out(session, tallies)
+        _fill_types(session, [entity for entity, tally in tallies.items() if not tally.entity_type], tallies)
+    records = [
+        _record(entity_id, tally, revoked, entity_id in lineage.whole) for entity_id, tally in tallies.items()
+    ]
+    records.sort(key=lambda record: (-record.newest_ms, record.entity_id))
+    return RevocationImpact(tuple(records))
+
+
+def _count_held_back(
+    session: Session, ids: list[str], revoked: frozenset[str], tallies: dict[str, _Tally]
+) -> None:
+    for at in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(
+                RevisionRow.entity_id, RevisionRow.entity_type, RevisionRow.device_id, RevisionRow.hlc_ms
+            ).where(RevisionRow.revision_id.in_(ids[at : at + CHUNK]))
+        )
+        for entity_id, entity_type, device_id, hlc_ms in rows:
+            tally = tallies.setdefault(entity_id, _Tally())
+            tally.entity_type = entity_type
+            tally.held_back += 1
+            if device_id in revoked:
+                tally.revoked_signed += 1
+                tally.devices.add(device_id)
+            tally.held_back_newest_ms = max(tally.held_back_newest_ms or 0, hlc_ms)
+
+
+def _count_left_out(session: Session, tallies: dict[str, _Tally]) -> None:
+    rows = session.execute(
+        select(
+            WithheldRevision.entity_id,
+            WithheldRevision.device_id,
+            func.count(),
+            func.max(WithheldRevision.withheld_ms),
+        ).group_by(WithheldRevision.entity_id, WithheldRevision.device_id)
+    )
+    for entity_id, signer, count, newest_ms in rows:
+        tally = tallies.setdefault(entity_id, _Tally())
+        tally.left_out += int(count)
+        tally.left_out_newest_ms = max(tally.left_out_newest_ms or 0, int(newest_ms))
+        tally.left_out_signers.add(signer)
+
+
+def _fill_types(session: Session, entity_ids: Iterable[str], tallies: dict[str, _Tally]) -> None:
+    """The type of records known here only by what was left out of them
+    (a desk's bundle left out an edit of a record this vault holds)."""
+    ids = sorted(entity_ids)
+    for at in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(RevisionRow.entity_id, func.min(RevisionRow.entity_type))
+            .where(RevisionRow.entity_id.in_(ids[at : at + CHUNK]))
+            .group_by(RevisionRow.entity_id)
+        )
+        for entity_id, entity_type in rows:
+            tallies[entity_id].entity_type = entity_type
+
+
+def _record(entity_id: str, tally: _Tally, revoked: frozenset[str], whole: bool) -> AffectedRecord:
+    # A left-out revision's signer is the revoked device, or the desk whose
+    # edit descends from one (left out with it): only the revoked ones name it.
+    devices = tally.devices | (tally.left_out_signers & revoked)
+    return AffectedRecord(
+        entity_id=entity_id,
+        entity_type=tally.entity_type,
+        revoked_devices=tuple(sorted(devices)),
+        held_back=tally.held_back,
+        revoked_signed=tally.revoked_signed,
+        whole=whole,
+        held_back_newest_ms=tally.held_back_newest_ms,
+        left_out=tally.left_out,
+        left_out_newest_ms=tally.left_out_newest_ms,
+    )
+
+
+__all__ = ["AffectedRecord", "RevocationImpact", "revocation_impact"]

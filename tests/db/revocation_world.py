@@ -1,0 +1,100 @@
+"""An organisation in which a revocation froze records (review 11 F2), for
+the revocation-impact tests (tests/db/test_revocation_impact.py, the CLI's
+and the devices view's): real vaults, bundles through a folder standing for
+a USB stick (tests/sync/desk_world.py ``UsbDesks``).
+
+The story: Kyiv (the key desk) and Lviv (a second desk); the organisation
+sends everything back to the field (``send_to_workers = all``). A field
+worker records its work (a case, a testimony, a photo); Kyiv takes it by
+USB and sends its own case back to the worker, who edits it (the
+seized-laptop move of review 11 F2: a trivial edit of another's record).
+Kyiv takes that edit, makes a bundle for the desks (``stale``: made before
+the revocation), then checks its case again (an edit descending from the
+worker's). The organisation revokes the worker; Lviv takes the new
+profile, then the stale bundle (the worker's revisions are left out
+there) and Kyiv's next one (which holds them, and Kyiv's edit, back)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from db.api import Vault
+from sync import org_vault
+from sync.bundle.send_back import send_back
+from sync.bundle.vault_io import import_bundle
+from tests.db.sync_fixtures import FieldWork
+from tests.factory import make_case
+from tests.sync.desk_world import UsbDesks
+
+KYIV_TITLE = "Kyiv's case"
+FIELD_EDIT = "touched in the field"
+KYIV_CHECK = "checked at the Kyiv desk"
+
+
+@dataclass
+class FrozenWorld:
+    desks: UsbDesks
+    field: FieldWork
+    kyiv_case: str  # Kyiv's case, edited by the worker, then by Kyiv
+    control_case: str  # another case of Kyiv's, never touched by the worker
+    worker_records: frozenset[str]  # every record the worker wrote in (Kyiv's case among them)
+
+    @property
+    def kyiv(self) -> Vault:
+        return self.desks.kyiv
+
+    @property
+    def lviv(self) -> Vault:
+        return self.desks.lviv
+
+    @property
+    def worker_id(self) -> str:
+        return self.field.vault.device_id
+
+    def worker_revisions_of(self, entity_id: str) -> int:
+        return sum(
+            1
+            for rev in self.kyiv.revisions.all()
+            if rev.entity_id == entity_id and rev.device_id == self.worker_id
+        )
+
+
+def revoked_here(vault: Vault) -> frozenset[str]:
+    """The devices the newest profile this vault holds revokes, as the CLI
+    and the devices view read them."""
+    profile = org_vault.held_profile(vault)
+    assert profile is not None
+    return frozenset(profile.revoked) - {vault.device_id}
+
+
+def build_before_revocation(desks: UsbDesks) -> tuple[FieldWork, str, str, Path]:
+    """The world up to the revocation: (the worker, Kyiv's case, the control
+    case, the stale bundle Kyiv made for the desks)."""
+    org_vault.set_policy(desks.kyiv, send_to_workers="all")
+    org_vault.update_profile(desks.lviv, org_vault.current_signed(desks.kyiv).signed)
+    field = desks.worker("field")
+    desks.org.import_(desks.org.export(field.vault).path)  # Kyiv enrols the worker by its bundle
+    kyiv_case = make_case(desks.kyiv, title=KYIV_TITLE).id
+    control = make_case(desks.kyiv, title="Kyiv's other case").id
+    sent = send_back(desks.kyiv, desks.org.usb, field.vault.device_id)
+    assert sent is not None
+    import_bundle(field.vault, sent.path, field.vault.vault_keys.age_identity(), org_id=desks.org.org_id)
+    field.vault.cases.edit(kyiv_case, title=FIELD_EDIT)
+    desks.org.import_(desks.org.export(field.vault).path)
+    assert desks.kyiv.cases.get(kyiv_case).title == FIELD_EDIT
+    stale = desks.kyiv_bundle()  # before the revocation: carries the worker's revisions
+    desks.kyiv.cases.edit(kyiv_case, title=KYIV_CHECK)  # descends from the worker's edit
+    return field, kyiv_case, control, stale
+
+
+def build(desks: UsbDesks) -> FrozenWorld:
+    field, kyiv_case, control, stale = build_before_revocation(desks)
+    desks.revoke(field.vault.device_id)
+    assert desks.to_lviv(stale).withheld_revisions
+    later = desks.kyiv_bundle()
+    desks.to_lviv(later)
+    worker_records = frozenset(
+        rev.entity_id for rev in desks.kyiv.revisions.all() if rev.device_id == field.vault.device_id
+    )
+    return FrozenWorld(desks, field, kyiv_case, control, worker_records)
