@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: update-translations translations help run test lint format bench stress lock clean system-deps-test system-deps-run screenshots package package-test
+.PHONY: update-translations translations help run test lint format bench stress lock clean system-deps-test system-deps-run system-deps-package screenshots package package-test
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -35,6 +35,9 @@ system-deps-test:
 
 system-deps-run:
 	bash scripts/system-deps.sh run
+
+system-deps-package:
+	bash scripts/system-deps.sh package
 
 run: system-deps-run $(STAMP) translations  ## set everything up and start the app
 	$(VENV)/bin/fieldvault
@@ -74,7 +77,7 @@ lock: $(STAMP)  ## re-resolve both locks (with hashes) from pyproject.toml
 
 # The build's timestamps are the last commit's (SOURCE_DATE_EPOCH), so two
 # builds of one commit can be compared (packaging/compare_builds.sh).
-package: system-deps-test $(STAMP) translations  ## build the one-folder app (dist/fieldvault) and its .deb; report size and build time
+package: system-deps-package $(STAMP) translations  ## build the one-folder app (dist/fieldvault) and its .deb; report size and build time
 	@start=$$(date +%s); \
 	export SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)} PYTHONHASHSEED=0; \
 	$(VENV)/bin/pyinstaller --noconfirm --log-level ERROR --distpath dist --workpath build/pyinstaller packaging/fieldvault.spec && \

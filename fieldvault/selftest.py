@@ -5,7 +5,8 @@ and macOS, or a partner NGO's technician): in a temporary folder it makes two
 throw-away vaults (a field worker's and a coordinator's) and goes through
 what a field day needs, with the libraries a packaged build must carry
 (SQLCipher, libmagic, pymorphy3's dictionaries, PDFium, pyrage, libsndfile
-with Opus, mutagen, Qt and its plugins). It touches no real vault, keyring or setting, prints one line,
+with Opus, mutagen, Qt and its plugins, the ICU data Qt collates and
+decodes text with). It touches no real vault, keyring or setting, prints one line,
 and exits 0, or 1 naming the first step that failed.
 
 Only the app's public services are used, the same the GUI and the command
@@ -17,6 +18,7 @@ vault.
 from __future__ import annotations
 
 import array
+import functools
 import hashlib
 import io
 import math
@@ -256,6 +258,71 @@ def step_media(run: Run) -> None:
     check(QMediaFormat.FileFormat.Ogg in decodable, "Qt Multimedia cannot play recordings (Ogg)")
 
 
+# Cyrillic text for the locale step (synthetic words, no witness data).
+UKRAINIAN_ORDER = ["арбуз", "гуля", "ґава", "ежа", "ємність", "иній", "іній", "їжак", "йод", "zebra"]
+RUSSIAN_ORDER = ["арбуз", "ежа", "ёлка", "ель", "жук", "zebra"]
+CYRILLIC_TEXT = "Ґанок, їжак, єнот, ёлка: ПІДВАЛ школи"
+
+
+def _collated(words: list[str], language: str) -> list[str]:
+    from PySide6.QtCore import QCollator, QLocale
+
+    collator = QCollator(QLocale(language))
+    return sorted(words, key=functools.cmp_to_key(collator.compare))
+
+
+def step_locale(run: Run) -> None:
+    """What Qt asks ICU for, with the data the build carries (on Linux a
+    trimmed copy of ICU's data, packaging/trim_icu.py): Ukrainian collation
+    puts ґ after г and ї after і, and sorts Cyrillic before Latin (ICU's
+    root order would not); Russian collation likewise, ё with е; on Linux
+    also windows-1251 and KOI8-U text (encoded by Python's own codecs)
+    decodes to what was encoded, Europe/Kyiv has its Ukrainian and English names, and a
+    Cyrillic domain becomes punycode. Elsewhere Qt collates with the
+    system's services, and only the collation is checked."""
+    from PySide6.QtCore import (
+        QBuffer,
+        QByteArray,
+        QIODevice,
+        QLocale,
+        QStringDecoder,
+        QTimeZone,
+        QUrl,
+        QXmlStreamReader,
+    )
+
+    for language, order in (("uk", UKRAINIAN_ORDER), ("ru", RUSSIAN_ORDER)):
+        got = _collated(list(reversed(order)), language)
+        check(got == order, f"{language} collation sorts {got}")
+    check(
+        QLocale("uk").name() == "uk_UA" and QLocale("ru").name() == "ru_RU",
+        "Qt lacks the Ukrainian or Russian locale",
+    )
+    if not sys.platform.startswith("linux"):
+        return
+    for name, python_name in (("windows-1251", "cp1251"), ("KOI8-U", "koi8_u")):
+        check(QStringDecoder(name).isValid(), f"no {name} converter")
+        # PySide6 binds no QStringDecoder.decode: Qt's XML reader decodes a
+        # document by its declared encoding with the same converter.
+        document = f'<?xml version="1.0" encoding="{name}"?><t>{CYRILLIC_TEXT}</t>'.encode(python_name)
+        source = QBuffer()
+        source.setData(QByteArray(document))
+        source.open(QIODevice.OpenModeFlag.ReadOnly)
+        reader = QXmlStreamReader(source)
+        reader.readNextStartElement()
+        decoded = reader.readElementText()
+        check(decoded == CYRILLIC_TEXT, f"{name} text decodes as {decoded!r} ({reader.errorString()})")
+    zone = QTimeZone(b"Europe/Kyiv")
+    check(zone.isValid(), "no time zone Europe/Kyiv")
+    standard, long_name = QTimeZone.TimeType.StandardTime, QTimeZone.NameType.LongName
+    ukrainian = zone.displayName(standard, long_name, QLocale("uk"))
+    english = zone.displayName(standard, long_name, QLocale("en"))
+    check("європейськ" in ukrainian, f"Europe/Kyiv's Ukrainian name is {ukrainian!r}")
+    check("European" in english, f"Europe/Kyiv's English name is {english!r}")
+    ace = bytes(QUrl.toAce("київ.укр"))
+    check(ace == b"xn--b1alf1j.xn--j1amh", f"the Cyrillic domain became {ace!r}")
+
+
 STEPS: tuple[tuple[str, Callable[[Run], None]], ...] = (
     ("resources", step_resources),
     ("vault", step_vault),
@@ -267,6 +334,7 @@ STEPS: tuple[tuple[str, Callable[[Run], None]], ...] = (
     ("bundle", step_bundle),
     ("window", step_window),
     ("media", step_media),
+    ("locale", step_locale),
 )
 
 

@@ -2,6 +2,7 @@
 # Install the Debian packages Fieldvault needs, only those missing.
 #   scripts/system-deps.sh test   what `make test` needs (offscreen Qt, a C compiler for the fault-injection shim)
 #   scripts/system-deps.sh run    that plus what a real X11/Wayland window needs
+#   scripts/system-deps.sh package  what `make test` needs plus what `make package` needs
 set -euo pipefail
 
 test_packages=(
@@ -18,6 +19,9 @@ test_packages=(
   binutils                                       # make package: readelf finds the libraries the .deb depends on
   poppler-utils                                  # tests: the PDF case report's text (pdftotext) and pages (pdftoppm)
 )
+package_packages=(
+  icu-devtools                                   # make package: icupkg trims Qt's ICU data (packaging/trim_icu.py, with gcc)
+)
 run_packages=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1
@@ -31,6 +35,9 @@ if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
 fi
 if [ "${1:-test}" = "run" ]; then
   wanted+=("${run_packages[@]}")
+fi
+if [ "${1:-test}" = "package" ]; then
+  wanted+=("${package_packages[@]}")
 fi
 
 missing=()

@@ -35,8 +35,8 @@ def test_selftest_passes_in_one_line_and_leaves_home_untouched(tmp_path):
 
     assert done.returncode == 0, done.stdout + done.stderr
     (line,) = done.stdout.splitlines()
-    assert line.startswith("fieldvault selftest passed: 10 steps")
-    for step in ("vault", "search", "ingest", "export", "viewer", "bundle", "window"):
+    assert line.startswith("fieldvault selftest passed: 11 steps")
+    for step in ("vault", "search", "ingest", "export", "viewer", "bundle", "window", "media", "locale"):
         assert step in line
     assert list(home.iterdir()) == []  # no vault, setting or keyring entry of the user's
     assert list((tmp_path / "tmp").iterdir()) == []  # and its temporary folder is gone
