@@ -2,7 +2,11 @@
 docs/merge.md "Devices"). Parsing and wiring only; the rows are
 sync/merge/devices.py's. A device with a warning (bundles missing, bundles
 held for verification, revoked) also prints a line on stderr, so that a
-script piping the rows still sees it."""
+script piping the rows still sees it.
+
+``fieldvault devices frozen``: the records a revocation froze (review 11
+F2, docs/sync.md §2.3), by id and type only, never by what they hold; the
+rows are db/revocation_impact.py's."""
 
 from __future__ import annotations
 
@@ -12,9 +16,10 @@ import sys
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from db.api import Vault
+from db.api import AffectedRecord, Vault
 from fieldvault.passphrases import SecretSource
 from sync.merge.devices import DeviceRow, age_text, devices_view
+from sync.merge.frozen_records import frozen_records
 
 Opener = Callable[[argparse.Namespace, SecretSource], Vault]
 
@@ -24,10 +29,17 @@ class Output(Protocol):
 
 
 def add_devices_parser(commands: Any) -> None:
-    commands.add_parser(
+    devices = commands.add_parser(
         "devices",
         help="each device's last bundle, its sequence, missing bundles (a warning), "
         "verification and revocation (a coordinator's view)",
+    )
+    # Optional: `fieldvault devices` alone is the devices view, as ever.
+    actions = devices.add_subparsers(dest="devices_action", metavar="{frozen}")
+    actions.add_parser(
+        "frozen",
+        help="the records a revoked device froze: edits held back from the other desks, "
+        "edits left out here (ids only)",
     )
 
 
@@ -77,7 +89,47 @@ def _warning(row: DeviceRow) -> str | None:
     return f"warning: device {row.device_id}: " + "; ".join(parts) if parts else None
 
 
+def _frozen_human(record: AffectedRecord) -> str:
+    kind = record.entity_type or "record (none of it held here)"
+    lines = [f"{kind} {record.entity_id}  revoked device(s): {', '.join(record.revoked_devices) or '-'}"]
+    if record.held_back:
+        whole = "; the whole record" if record.whole else ""
+        lines.append(
+            f"  held back from the other desks: {record.held_back} revision(s) "
+            f"({record.revoked_signed} by the revoked device, {record.later_edits} later edit(s){whole}), "
+            f"newest {_when(record.held_back_newest_ms)}"
+        )
+    if record.left_out:
+        lines.append(
+            f"  left out here: {record.left_out} revision(s), last left out {_when(record.left_out_newest_ms)}"
+        )
+    return "\n".join(lines)
+
+
+def cmd_frozen(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
+    """One row per record a revocation froze; a summary on stderr."""
+    with open_vault(args, secrets) as vault:
+        impact = frozen_records(vault)
+    by_id = {record.entity_id: record for record in impact.records}
+    out.rows(
+        [record.to_json() for record in impact.records],
+        lambda data: _frozen_human(by_id[str(data["entity_id"])]),
+    )
+    if not impact.records:
+        print("No record is frozen by a revocation in this vault.", file=sys.stderr)
+        return
+    print(
+        f"{len(impact.held_back)} record(s) with edits held back from the other desks, "
+        f"{len(impact.left_out)} with edits left out here: each stays, at the desks without those "
+        "edits, as it was before them (docs/sync.md §2.3).",
+        file=sys.stderr,
+    )
+
+
 def cmd_devices(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
+    if getattr(args, "devices_action", None) == "frozen":
+        cmd_frozen(args, out, secrets, open_vault)
+        return
     with open_vault(args, secrets) as vault:
         rows = devices_view(vault)
     by_id = {row.device_id: row for row in rows}

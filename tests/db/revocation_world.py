@@ -23,6 +23,7 @@ from db.api import Vault
 from sync import org_vault
 from sync.bundle.send_back import send_back
 from sync.bundle.vault_io import import_bundle
+from sync.merge.frozen_records import revoked_devices
 from tests.db.sync_fixtures import FieldWork
 from tests.factory import make_case
 from tests.sync.desk_world import UsbDesks
@@ -62,10 +63,8 @@ class FrozenWorld:
 
 def revoked_here(vault: Vault) -> frozenset[str]:
     """The devices the newest profile this vault holds revokes, as the CLI
-    and the devices view read them."""
-    profile = org_vault.held_profile(vault)
-    assert profile is not None
-    return frozenset(profile.revoked) - {vault.device_id}
+    and the devices view read them (never the vault's own)."""
+    return revoked_devices(vault)
 
 
 def build_before_revocation(desks: UsbDesks) -> tuple[FieldWork, str, str, Path]:

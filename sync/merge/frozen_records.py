@@ -1,0 +1,29 @@
+"""The records a revocation froze, as the coordinator's devices view and
+``fieldvault devices frozen`` show them (issue 14; review 11 F2;
+docs/sync.md §2.3 "What it costs"). The counting is
+db/revocation_impact.py's; here only which devices count as revoked: those
+the newest profile this vault holds revokes, never this vault's own (as a
+desk's bundles decide it, sync/bundle/vault_io.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from db.api import RevocationImpact, Vault
+
+
+def revoked_devices(vault: Vault) -> frozenset[str]:
+    """The devices the newest profile this vault holds revokes, but this one."""
+    from sync.org_vault import held_profile
+
+    profile = held_profile(vault)
+    return frozenset(profile.revoked) - {vault.device_id} if profile is not None else frozenset()
+
+
+def frozen_records(vault: Vault) -> RevocationImpact:
+    """Every record of this vault whose edits a revocation holds back from
+    the other desks, or of which this vault left revisions out."""
+    from db.api import revocation_impact
+
+    return revocation_impact(vault, revoked_devices(vault))
