@@ -105,7 +105,7 @@ if TYPE_CHECKING:
         TimelineIncident,
     )
     from db.revisions import Revision
-    from db.revocation_impact import AffectedRecord, RevocationImpact, revocation_impact
+    from db.revocation_impact import AffectedRecord, RevocationImpact, record_labels, revocation_impact
     from db.sandbox import (
         IMAGE_MAX_SIDE,
         IMAGE_TYPES,
@@ -300,6 +300,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "AffectedRecord": ("db.revocation_impact", "AffectedRecord"),
     "RevocationImpact": ("db.revocation_impact", "RevocationImpact"),
     "revocation_impact": ("db.revocation_impact", "revocation_impact"),
+    "record_labels": ("db.revocation_impact", "record_labels"),
     "DeliveredBundle": ("db.purge", "DeliveredBundle"),
     "EvidencePurge": ("db.purge", "EvidencePurge"),
     "QuickNote": ("db.quick_notes", "QuickNote"),
@@ -483,6 +484,7 @@ __all__ = [
     "parse_partial_date",
     "pdf_run",
     "record_draft_key",
+    "record_labels",
     "render_pdf",
     "require_acceptable_passphrase",
     "resources_dir",

@@ -28,6 +28,7 @@ grouped query over ``withheld_revisions``."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -35,7 +36,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.model import RevisionRow, WithheldRevision
+from db.entities import RECORD_TYPES
+from db.model import EntityRow, RevisionRow, WithheldRevision
 from db.withheld import CHUNK, revoked_lineage
 
 if TYPE_CHECKING:
@@ -198,4 +200,25 @@ def _record(entity_id: str, tally: _Tally, revoked: frozenset[str], whole: bool)
     )
 
 
-__all__ = ["AffectedRecord", "RevocationImpact", "revocation_impact"]
+def record_labels(vault: Vault, entity_ids: Iterable[str]) -> dict[str, str]:
+    """The short display name of each of ``entity_ids`` this vault holds
+    (``Record.label``: a title, a pseudonym, a file name), for the unlocked
+    app's own list of frozen records; never for the CLI or a log. Records
+    it does not hold, and deleted ones (no body to name them by), are left out."""
+    ids = sorted(set(entity_ids))
+    labels: dict[str, str] = {}
+    with vault.services.context.sessions() as session:
+        for at in range(0, len(ids), CHUNK):
+            rows = session.execute(
+                select(EntityRow.entity_id, EntityRow.entity_type, EntityRow.body).where(
+                    EntityRow.entity_id.in_(ids[at : at + CHUNK]), EntityRow.deleted.is_(False)
+                )
+            )
+            for entity_id, entity_type, body in rows:
+                record_type = RECORD_TYPES.get(entity_type)
+                if record_type is not None:
+                    labels[entity_id] = record_type.from_body(json.loads(body), id=entity_id).label()
+    return labels
+
+
+__all__ = ["AffectedRecord", "RevocationImpact", "record_labels", "revocation_impact"]

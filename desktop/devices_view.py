@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.dialog_parts import drop_tasks, failure_text, wrapped_label
+from desktop.frozen_records_view import FrozenRead, FrozenSummary, read_frozen
 from desktop.icons import icon
 from desktop.item_lists import ID_ROLE, item_list, row_texts, row_with
 from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
@@ -90,6 +91,7 @@ class DeviceLine:
 class DevicesRead:
     lines: tuple[DeviceLine, ...]
     server_url: str  # the server the profile names, "" for none
+    frozen: FrozenRead | None = None  # the records revoked devices froze (desktop/frozen_records_view.py)
 
 
 def read_devices(vault: Vault) -> DevicesRead:
@@ -112,7 +114,7 @@ def read_devices(vault: Vault) -> DevicesRead:
             DeviceLine(row, key_fingerprint(key) if key else "", code, tuple(held.get(row.device_id, [])))
         )
     server = profile.server.url if profile is not None and profile.server is not None else ""
-    return DevicesRead(tuple(lines), server)
+    return DevicesRead(tuple(lines), server, read_frozen(vault))
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,9 @@ class DevicesDialog(QDialog):
         # The chosen device in full: its id and its warnings in words.
         self.details = wrapped_label(name=self.tr("The chosen device"), selectable=True)
         layout.addWidget(self.details)
+        # The records revoked devices froze (review 11 F2), per device, and their list.
+        self.frozen = FrozenSummary()
+        layout.addWidget(self.frozen)
 
         # The second step of a revocation: the device id's first characters typed.
         self.confirm_box = QFrame()
@@ -298,6 +303,8 @@ class DevicesDialog(QDialog):
             self.table.setCurrentItem(first)  # the first warning, if any
         if not self._lines:
             self.status.setText(self.tr("No other devices are known to this vault yet."))
+        if read.frozen is not None:
+            self.frozen.show_read(read.frozen)
         self._selection_changed()
 
     def _item(self, line: DeviceLine) -> QTreeWidgetItem:
@@ -637,6 +644,7 @@ class DevicesDialog(QDialog):
         self._lines = []
         self._last_revoked = None
         self.details.clear()
+        self.frozen.clear()
         self.status.clear()
         self.confirm_text.clear()
         self.confirm_field.clear()

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from db.api import Vault, revocation_impact
+from db.api import Vault, record_labels, revocation_impact
 from db.device import DeviceIdentity
 from db.hlc import Timestamp
 from db.revisions import Revision, create_revision
@@ -65,6 +65,8 @@ def test_the_desk_that_left_them_out_lists_the_same_records_and_stays_as_it_was(
     # The worker's own records: Lviv holds none of them, so their type is unknown here.
     assert by_id[world.field.case_id].entity_type == ""
     assert by_id[world.field.case_id].to_json()["entity_type"] is None
+    # The app's own list may name what this vault holds: Kyiv's case, as it is here.
+    assert record_labels(world.lviv, by_id) == {world.kyiv_case: KYIV_TITLE}
 
 
 def test_an_organisation_with_no_revocation_lists_nothing(desks: UsbDesks) -> None:
