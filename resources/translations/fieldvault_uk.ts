@@ -1484,123 +1484,123 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DevicesDialog</name>
         <message>
-            <location filename="../../desktop/devices_view.py" line="174" />
+            <location filename="../../desktop/devices_view.py" line="176" />
             <source>Devices</source>
             <translation>Пристрої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="178" />
+            <location filename="../../desktop/devices_view.py" line="180" />
             <source>Every device of the organisation this vault knows, with its last bundle. A bundle missing before the last one is a warning: the laptop may have been seized or lost before it sent it, or the bundle is still on its way.</source>
             <translation>Усі пристрої організації, відомі цьому сховищу, з їхнім останнім пакетом. Пакет, якого бракує перед останнім, — це попередження: ноутбук могли вилучити або загубити, перш ніж він його надіслав, або пакет ще в дорозі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="184" />
+            <location filename="../../desktop/devices_view.py" line="186" />
             <source>Devices and their bundles</source>
             <translation>Пристрої та їхні пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="186" />
+            <location filename="../../desktop/devices_view.py" line="188" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="187" />
+            <location filename="../../desktop/devices_view.py" line="189" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="188" />
+            <location filename="../../desktop/devices_view.py" line="190" />
             <source>Key</source>
             <translation>Ключ</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="189" />
+            <location filename="../../desktop/devices_view.py" line="191" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="190" />
+            <location filename="../../desktop/devices_view.py" line="192" />
             <source>Last bundle</source>
             <translation>Останній пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="191" />
+            <location filename="../../desktop/devices_view.py" line="193" />
             <source>Held</source>
             <translation>Утримано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="192" />
+            <location filename="../../desktop/devices_view.py" line="194" />
             <source>Verification</source>
             <translation>Перевірка</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="193" />
+            <location filename="../../desktop/devices_view.py" line="195" />
             <source>Warning</source>
             <translation>Попередження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="205" />
+            <location filename="../../desktop/devices_view.py" line="207" />
             <source>The chosen device</source>
             <translation>Вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="216" />
+            <location filename="../../desktop/devices_view.py" line="221" />
             <source>First characters of the device id, to confirm</source>
             <translation>Перші символи ідентифікатора пристрою, для підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="219" />
-            <location filename="../../desktop/devices_view.py" line="220" />
+            <location filename="../../desktop/devices_view.py" line="224" />
+            <location filename="../../desktop/devices_view.py" line="225" />
             <source>Revoke this device</source>
             <translation>Відкликати цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="223" />
+            <location filename="../../desktop/devices_view.py" line="228" />
             <source>Keep it</source>
             <translation>Залишити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="232" />
+            <location filename="../../desktop/devices_view.py" line="237" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="235" />
+            <location filename="../../desktop/devices_view.py" line="240" />
             <source>Refresh</source>
             <translation>Оновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="237" />
+            <location filename="../../desktop/devices_view.py" line="242" />
             <source>Revoke…</source>
             <translation>Відкликати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="238" />
+            <location filename="../../desktop/devices_view.py" line="243" />
             <source>Revoke the chosen device</source>
             <translation>Відкликати вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="244" />
+            <location filename="../../desktop/devices_view.py" line="249" />
             <source>Send the profile to the server again</source>
             <translation>Надіслати профіль на сервер ще раз</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="247" />
+            <location filename="../../desktop/devices_view.py" line="252" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="300" />
+            <location filename="../../desktop/devices_view.py" line="305" />
             <source>No other devices are known to this vault yet.</source>
             <translation>Цьому сховищу ще не відомі інші пристрої.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="322" />
+            <location filename="../../desktop/devices_view.py" line="329" />
             <source>Verification code (compare it with the worker's): {code}</source>
             <translation>Код перевірки (звірте його з кодом працівника): {code}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="335" />
+            <location filename="../../desktop/devices_view.py" line="342" />
             <source>%n missing</source>
             <translation>
                 <numerusform>бракує %n</numerusform>
@@ -1609,7 +1609,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="337" />
+            <location filename="../../desktop/devices_view.py" line="344" />
             <source>%n held</source>
             <translation>
                 <numerusform>утримано %n</numerusform>
@@ -1618,7 +1618,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="339" />
+            <location filename="../../desktop/devices_view.py" line="346" />
             <source>%n file(s) gone</source>
             <translation>
                 <numerusform>%n файл зник</numerusform>
@@ -1627,7 +1627,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="341" />
+            <location filename="../../desktop/devices_view.py" line="348" />
             <source>%n refused</source>
             <translation>
                 <numerusform>відхилено %n</numerusform>
@@ -1636,14 +1636,14 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="343" />
-            <location filename="../../desktop/devices_view.py" line="359" />
-            <location filename="../../desktop/devices_view.py" line="368" />
+            <location filename="../../desktop/devices_view.py" line="350" />
+            <location filename="../../desktop/devices_view.py" line="366" />
+            <location filename="../../desktop/devices_view.py" line="375" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="345" />
+            <location filename="../../desktop/devices_view.py" line="352" />
             <source>%n receipt alarm(s)</source>
             <translation>
                 <numerusform>%n тривога щодо квитанцій</numerusform>
@@ -1652,54 +1652,54 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="350" />
+            <location filename="../../desktop/devices_view.py" line="357" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="351" />
+            <location filename="../../desktop/devices_view.py" line="358" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="352" />
-            <location filename="../../desktop/devices_view.py" line="360" />
+            <location filename="../../desktop/devices_view.py" line="359" />
+            <location filename="../../desktop/devices_view.py" line="367" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="357" />
+            <location filename="../../desktop/devices_view.py" line="364" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="358" />
-            <location filename="../../desktop/devices_view.py" line="367" />
+            <location filename="../../desktop/devices_view.py" line="365" />
+            <location filename="../../desktop/devices_view.py" line="374" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="365" />
+            <location filename="../../desktop/devices_view.py" line="372" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="366" />
+            <location filename="../../desktop/devices_view.py" line="373" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="373" />
+            <location filename="../../desktop/devices_view.py" line="380" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="376" />
+            <location filename="../../desktop/devices_view.py" line="383" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="376" />
+            <location filename="../../desktop/devices_view.py" line="383" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1708,17 +1708,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="377" />
+            <location filename="../../desktop/devices_view.py" line="384" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="391" />
+            <location filename="../../desktop/devices_view.py" line="398" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="397" />
+            <location filename="../../desktop/devices_view.py" line="404" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -1727,118 +1727,118 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="400" />
+            <location filename="../../desktop/devices_view.py" line="407" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="410" />
+            <location filename="../../desktop/devices_view.py" line="417" />
             <source>Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of it was applied. Keep the file aside and report it.</source>
             <translation>Пакет {sequence} досі утримано: його імпорт відхилено ({reason}), і нічого з нього не застосовано. Відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="415" />
+            <location filename="../../desktop/devices_view.py" line="422" />
             <source>Bundle {sequence} is still held: its device is verified now, but the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} досі утримано: його пристрій уже перевірено, але файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="420" />
+            <location filename="../../desktop/devices_view.py" line="427" />
             <source>Bundle {sequence} is still held, though its device is verified now: the next sync imports it.</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: його імпортує наступна синхронізація.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="424" />
+            <location filename="../../desktop/devices_view.py" line="431" />
             <source>Bundle {sequence} is still held, though its device is verified now: import its file again ({path}).</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="432" />
+            <location filename="../../desktop/devices_view.py" line="439" />
             <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="436" />
+            <location filename="../../desktop/devices_view.py" line="443" />
             <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
             <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="440" />
+            <location filename="../../desktop/devices_view.py" line="447" />
             <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
             <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="444" />
+            <location filename="../../desktop/devices_view.py" line="451" />
             <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="447" />
+            <location filename="../../desktop/devices_view.py" line="454" />
             <source>Receipt alarm about receipt {index}.</source>
             <translation>Тривога щодо квитанції {index}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="449" />
+            <location filename="../../desktop/devices_view.py" line="456" />
             <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
             <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="508" />
+            <location filename="../../desktop/devices_view.py" line="515" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="541" />
+            <location filename="../../desktop/devices_view.py" line="548" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="561" />
+            <location filename="../../desktop/devices_view.py" line="568" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="568" />
+            <location filename="../../desktop/devices_view.py" line="575" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="576" />
+            <location filename="../../desktop/devices_view.py" line="583" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="582" />
-            <location filename="../../desktop/devices_view.py" line="598" />
+            <location filename="../../desktop/devices_view.py" line="589" />
+            <location filename="../../desktop/devices_view.py" line="605" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="611" />
+            <location filename="../../desktop/devices_view.py" line="618" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="614" />
+            <location filename="../../desktop/devices_view.py" line="621" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="618" />
+            <location filename="../../desktop/devices_view.py" line="625" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="621" />
+            <location filename="../../desktop/devices_view.py" line="628" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="624" />
+            <location filename="../../desktop/devices_view.py" line="631" />
             <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
             <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="663" />
+            <location filename="../../desktop/devices_view.py" line="671" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
@@ -3337,6 +3337,106 @@ SHA-256: {sha256}
             <location filename="../../desktop/window.py" line="590" />
             <source>The vault locked while another program kept it busy: the last changes may not have been kept.</source>
             <translation>Сховище заблокувалося, поки інша програма тримала його зайнятим: останні зміни могли не зберегтися.</translation>
+        </message>
+    </context>
+    <context>
+        <name>FrozenRecordsDialog</name>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="142" />
+            <location filename="../../desktop/frozen_records_view.py" line="156" />
+            <source>Frozen records</source>
+            <translation>Заморожені записи</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="148" />
+            <source>Records a revoked device wrote in. Held back here: this vault's revisions of it that the other desks do not get (the revoked device's, and every edit after them). Left out here: revisions of it other desks sent that this vault did not take. Either way the record differs between the desks, for good.</source>
+            <translation>Записи, до яких вносив зміни відкликаний пристрій. Утримано тут: версії запису в цьому сховищі, яких інші робочі місця не отримують (версії відкликаного пристрою і кожна зміна після них). Пропущено тут: версії запису, які надіслали інші робочі місця, але це сховище їх не прийняло. Так чи так запис на робочих місцях відрізняється назавжди.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="158" />
+            <source>Record</source>
+            <translation>Запис</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="159" />
+            <source>Type</source>
+            <translation>Тип</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="160" />
+            <source>Revoked device</source>
+            <translation>Відкликаний пристрій</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="161" />
+            <source>Held back here</source>
+            <translation>Утримано тут</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="162" />
+            <source>Left out here</source>
+            <translation>Пропущено тут</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="163" />
+            <source>Newest</source>
+            <translation>Найновіше</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="168" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="198" />
+            <source>{count} ({later} later edit(s))</source>
+            <translation>{count} (пізніших змін: {later})</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="204" />
+            <source>not held here</source>
+            <translation>немає в цьому сховищі</translation>
+        </message>
+    </context>
+    <context>
+        <name>FrozenSummary</name>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="72" />
+            <source>Records frozen by revoked devices</source>
+            <translation>Записи, заморожені відкликаними пристроями</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="74" />
+            <source>Frozen records…</source>
+            <translation>Заморожені записи…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="75" />
+            <source>List the records frozen by revoked devices</source>
+            <translation>Показати записи, заморожені відкликаними пристроями</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/frozen_records_view.py" line="93" />
+            <source>%n record(s) with edits left out here whose revoked signer this vault does not know.</source>
+            <translation>
+                <numerusform>%n запис зі змінами, пропущеними тут, відкликаного підписувача яких це сховище не знає.</numerusform>
+                <numerusform>%n записи зі змінами, пропущеними тут, відкликаного підписувача яких це сховище не знає.</numerusform>
+                <numerusform>%n записів зі змінами, пропущеними тут, відкликаного підписувача яких це сховище не знає.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="100" />
+            <source>Each stays, at the desks without those edits, as it was before them, and a later edit of it does not reach the other desks. Look at the list and decide with your organisation what to do.</source>
+            <translation>Кожен із них залишається на робочих місцях без цих змін таким, яким був до них, і пізніша його зміна не дійде до інших робочих місць. Перегляньте список і вирішіть разом зі своєю організацією, що робити.</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/frozen_records_view.py" line="112" />
+            <source>Revoked device {device}: %n record(s) frozen ({held} with edits held back here from the other desks, {left} with edits left out here).</source>
+            <translation>
+                <numerusform>Відкликаний пристрій {device}: заморожено %n запис ({held} зі змінами, утриманими тут від інших робочих місць, {left} зі змінами, пропущеними тут).</numerusform>
+                <numerusform>Відкликаний пристрій {device}: заморожено %n записи ({held} зі змінами, утриманими тут від інших робочих місць, {left} зі змінами, пропущеними тут).</numerusform>
+                <numerusform>Відкликаний пристрій {device}: заморожено %n записів ({held} зі змінами, утриманими тут від інших робочих місць, {left} зі змінами, пропущеними тут).</numerusform>
+            </translation>
         </message>
     </context>
     <context>
