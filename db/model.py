@@ -469,3 +469,40 @@ class WithheldRevision(Base):
     entity_id: Mapped[str] = mapped_column(String(36))
     device_id: Mapped[str] = mapped_column(String(32))  # its signer
     withheld_ms: Mapped[int] = mapped_column(Integer)
+
+
+# -- revisions waiting for their parents (migration 0020) -----------------------------
+
+
+class ParkedRevision(Base):
+    """An authorised revision an import parked instead of storing it without
+    its parents (db/parked.py, docs/sync.md §2.3): in a desk's bundle read
+    while the newest profile revokes a device, its parents were neither held
+    here nor left out. Not in ``revisions`` (no head, no search, no export);
+    stored when its parents are, left out when one of them is.
+    ``bundle_id``: the bundle it came with (NULL only inside that import).
+    ``sha256``/``size``: the evidence file it names, if it is an evidence
+    item's (bytes arriving for it are stored and attached when it is)."""
+
+    __tablename__ = "parked_revisions"
+    __table_args__ = (Index("ix_parked_revisions_entity_id", "entity_id"),)
+
+    revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(36))
+    device_id: Mapped[str] = mapped_column(String(32))  # its signer
+    signed: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    bundle_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    parked_ms: Mapped[int] = mapped_column(Integer)
+
+
+class ParkedRevisionParent(Base):
+    """A parent a parked revision names (its signed parents, one row each)."""
+
+    __tablename__ = "parked_revision_parents"
+    __table_args__ = (Index("ix_parked_revision_parents_parent_id", "parent_id"),)
+
+    revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parent_id: Mapped[str] = mapped_column(String(64), primary_key=True)

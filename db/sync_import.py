@@ -15,7 +15,12 @@ Inside ``VaultImport.transaction``:
   ``settle_revisions``), are verified as the others and not stored
   (``summary.withheld_revisions``) but kept as left out
   (``withheld_revisions``, db/withheld.py); evidence bytes for their items
-  only are then not stored either (``evidence_to_attach``).
+  only are then not stored either (``evidence_to_attach``). With
+  ``withhold``, an authorised revision whose parents are neither held nor
+  left out once the bundle's revisions are all read is **parked**
+  (db/parked.py), not stored: a later import stores it when it stores its
+  parents, or leaves it out when it leaves one of them out. A parked
+  revision arriving again is a no-op, as a held one.
 - ``add_custody_events``: events of another device's chain, each checked and
   extending that chain (db/custody.py ``extend_received_chain``).
 - ``add_blob``: evidence bytes streamed from a file object into the blob
@@ -75,11 +80,22 @@ from db.model import (
     EntityRow,
     EvidenceBlob,
     KnownDevice,
+    ParkedRevision,
     QuarantinedBundle,
     ReceivedBundle,
     ReceivedCustodyEvent,
     RevisionRow,
     WithheldRevision,
+)
+from db.parked import (
+    any_parked,
+    leave_out_parked,
+    name_bundle,
+    park,
+    parked_among,
+    parked_files,
+    ready_parked,
+    unpark,
 )
 from db.purge import live_blob_id
 from db.revisions import Revision, revisions_from_wire
@@ -165,6 +181,9 @@ class ImportSummary:
     evidence_attached: list[str] = field(default_factory=list)
     # Verified and left out (``add_revisions(withhold=...)``), not held here before.
     withheld_revisions: list[str] = field(default_factory=list)
+    # Verified, authorised and parked: their parents are neither here nor
+    # left out (db/parked.py); still waiting when the bundle's revisions were settled.
+    parked_revisions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -185,6 +204,10 @@ class VaultImport:
         self._writers: list[BlobWriter] = []  # pushed blobs, removed unless stored
         # Evidence items this import stored revisions of -> the devices that signed them.
         self._evidence: dict[str, set[str]] = {}
+        # Evidence items of revisions parked by an earlier import and stored
+        # by this one: their bytes are attached if the vault holds them, and
+        # their absence refuses nothing (they came with another bundle).
+        self._unparked_evidence: set[str] = set()
         # Revisions left out (``withhold``) that the vault does not hold, and
         # their records: bytes only such records name are not stored.
         self._left_out: set[str] = set()
@@ -239,8 +262,10 @@ class VaultImport:
         here, and a revision whose parent is missing fails ``verify``. One
         whose parents are neither held nor stored yet waits until the
         bundle's revisions are all read (``settle_revisions``): a parent
-        later in the bundle decides it. Otherwise parents are not checked
-        (a parent may come in a later bundle)."""
+        later in the bundle decides it, and one still missing then parks it
+        (db/parked.py). Without ``withhold`` parents are not checked (a
+        parent may come in a later bundle, and none is ever left out). A
+        revision parked by an earlier import is skipped, as one held."""
         authorised: list[Revision] = []
         wires = [rev.to_wire() if isinstance(rev, Revision) else rev for rev in revisions]
         # Signatures checked on threads; outcomes in order, so the first
@@ -255,6 +280,9 @@ class VaultImport:
             if self._signers.get(verified.device_id) != verified.public_key:
                 raise RevisionRejected(verified.revision_id, "signer not authorised")
             authorised.append(verified)
+        waiting = parked_among(self._session, (rev.revision_id for rev in authorised))
+        if waiting:  # parked by an earlier import: known, a no-op (as a revision held)
+            authorised = [rev for rev in authorised if rev.revision_id not in waiting]
         return self._store(self._sort_out(authorised) if withhold else authorised)
 
     def _sort_out(self, batch: list[Revision]) -> list[Revision]:
@@ -309,13 +337,18 @@ class VaultImport:
 
     def settle_revisions(self) -> int:
         """The bundle's revisions are all read: the held-back ones naming a
-        left-out parent (transitively) are left out, the rest stored (a
-        parent not here may come in a later bundle), in the order they
-        came, a page at a time. Returns how many were new. Called before
-        the first evidence bytes (their items must be stored) and at the
-        end; the second call finds nothing. Each held-back revision and
-        parent link is looked at once (review 11 F3: before, a pass over
-        all of them per generation, quadratic for a chain child first)."""
+        left-out parent (transitively) are left out; the rest, in the order
+        they came, a page at a time, are stored when the vault holds their
+        parents and parked otherwise (db/parked.py: a parent still missing
+        may come in a later bundle, or be left out by a later one; stored
+        without it, ``verify`` would name it). Then parked revisions naming
+        a left-out parent are left out, and those this import parked whose
+        parents are now all here (a parent later in the bundle) are stored.
+        Returns how many were stored. Called before the first evidence
+        bytes (their items must be stored) and at the end; the second call
+        finds nothing new. Each held-back revision and parent link is looked
+        at once (review 11 F3: before, a pass over all of them per
+        generation, quadratic for a chain child first)."""
         count, self._held_back = self._held_back, 0
         if not count:
             return 0
@@ -323,6 +356,7 @@ class VaultImport:
         session = self._session
         held_back = HELD_BACK.c
         stored = 0
+        parked = 0
         for at in range(0, count, SETTLE_PAGE):
             rows = session.execute(
                 select(held_back.pos, held_back.revision_id, held_back.signed, held_back.signature)
@@ -344,9 +378,65 @@ class VaultImport:
                 if isinstance(verified, RevisionRejected):
                     raise verified
                 page.append(verified)
-            stored += self._store(page)
+            present = self._held_among(parent for rev in page for parent in rev.parents)
+            ready: list[Revision] = []
+            waiting: list[Revision] = []
+            for rev in page:
+                if all(parent in present for parent in rev.parents):
+                    ready.append(rev)
+                    present.add(rev.revision_id)
+                else:
+                    waiting.append(rev)
+            stored += self._store(ready)
+            parked += len(park(session, waiting))
         _HELD_BACK_TABLES.drop_all(session.connection())
+        if parked:
+            stored += self._decide_parked(own_import_only=True)
+            self.summary.parked_revisions = sorted(
+                session.scalars(select(ParkedRevision.revision_id).where(ParkedRevision.bundle_id.is_(None)))
+            )
         return stored
+
+    def _decide_parked(self, *, own_import_only: bool) -> int:
+        """Leave out the parked revisions naming a left-out parent (by this
+        import or an earlier one, or a refused revoked device's bundle),
+        transitively; then store, verified again, those whose parents the
+        vault now all holds, round after round (a parked child of one
+        stored waits for the next round). ``own_import_only``: store only
+        what this import parked (at settle time, so that the run of numbers
+        this import's revisions took is its bundle's alone); otherwise any
+        (at its end: their evidence bytes are attached if held, and their
+        absence refuses nothing). Returns how many were stored."""
+        session = self._session
+        stored = 0
+        while True:
+            for revision_id, entity_id, _device_id in leave_out_parked(session):
+                self._withheld_records.add(entity_id)
+                self._left_out.add(revision_id)
+                self.summary.withheld_revisions.append(revision_id)
+            rows = ready_parked(session, own_import_only=own_import_only, limit=SETTLE_PAGE)
+            if not rows:
+                return stored
+            wires = [
+                {
+                    "id": revision_id,
+                    "signed": base64.b64encode(signed).decode("ascii"),
+                    "signature": base64.b64encode(signature).decode("ascii"),
+                }
+                for revision_id, signed, signature in rows
+            ]
+            unpark(session, (revision_id for revision_id, _signed, _signature in rows))
+            ready: list[Revision] = []
+            for verified in revisions_from_wire(wires, ENTITY_TYPES):
+                if isinstance(verified, RevisionRejected):
+                    raise verified  # the vault's own row changed: refused, not stored unchecked
+                check_revision_body(verified)
+                if self._signers.get(verified.device_id) != verified.public_key:
+                    # Its signer was revoked (or removed) since it was parked.
+                    self._leave_out(verified)
+                    continue
+                ready.append(verified)
+            stored += self._store(ready, from_this_bundle=own_import_only)
 
     def _leave_out_held_back(self) -> set[int]:
         """Leave out the held-back revisions naming a parent left out by
@@ -405,7 +495,7 @@ class VaultImport:
             )
         return held
 
-    def _store(self, checked: list[Revision]) -> int:
+    def _store(self, checked: list[Revision], *, from_this_bundle: bool = True) -> int:
         session = self._session
         # New revisions take the next local_seq numbers, one after the other
         # (db/store.py), and nobody else writes during the import: the
@@ -416,8 +506,12 @@ class VaultImport:
             first = self._stored_seqs[0] if self._stored_seqs is not None else last + 1
             self._stored_seqs = (first, last + len(inserted))
         for rev in inserted:
-            if rev.entity_type == "evidence":
+            if rev.entity_type != "evidence":
+                continue
+            if from_this_bundle:
                 self._evidence.setdefault(rev.entity_id, set()).add(rev.device_id)
+            else:
+                self._unparked_evidence.add(rev.entity_id)
         if checked:
             # As RevisionService.apply: the clock moves past what arrived, at
             # most the allowed drift beyond the wall clock.
@@ -565,6 +659,10 @@ class VaultImport:
             raise _blob_rejected(sha256, "names no evidence item")
         for evidence_id in ids:
             stated = _evidence_sha256(self._session, evidence_id)
+            if stated is None and (sha256, size) in parked_files(self._session, evidence_id):
+                # Only parked revisions name this item yet (db/parked.py): its
+                # bytes are stored now and attached when one of them is.
+                continue
             if stated is None:
                 raise _blob_rejected(sha256, f"evidence {evidence_id} is not an evidence item here")
             if stated != (sha256, size):
@@ -585,7 +683,8 @@ class VaultImport:
 
     def _attach_all(self, blob_id: str, evidence_ids: Iterable[str]) -> None:
         for evidence_id in sorted(set(evidence_ids)):
-            self._attach(evidence_id, blob_id)
+            if _evidence_sha256(self._session, evidence_id) is not None:  # not one only parked
+                self._attach(evidence_id, blob_id)
 
     def _store_staged(self, staged: StagedBlob) -> str:
         written = staged.written
@@ -850,6 +949,18 @@ class VaultImport:
         brought, then record their ``transfer`` (received) in this vault's chain."""
         self.settle_revisions()  # a caller that did not: nothing it added is dropped
         session = self._session
+        if any_parked(session):
+            # Revisions parked by earlier imports whose parents this one
+            # stored (or left out): decided now, after the run of numbers this
+            # bundle's revisions took was read (stored_revision_seqs).
+            self._decide_parked(own_import_only=False)
+            name_bundle(session, self._bundle[0] if self._bundle is not None else "")
+        for evidence_id in sorted(self._unparked_evidence - set(self._evidence)):
+            stated = _evidence_sha256(session, evidence_id)
+            if stated is not None and session.get(EvidenceBlob, evidence_id) is None:
+                blob_id = live_blob_id(session, stated[0])
+                if blob_id is not None:
+                    self._attach(evidence_id, blob_id)
         sender = self._bundle[1] if self._bundle is not None else None
         for evidence_id, signers in sorted(self._evidence.items()):
             stated = _evidence_sha256(session, evidence_id)

@@ -31,7 +31,7 @@ ahead of this device's, quarantined files) are listed and do not.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,7 @@ from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected, VaultDamaged
 from db.hlc import MAX_DRIFT_MS, is_ahead
 from db.model import Blob, CustodyEventRow, Device, EntityRow, EvidenceBlob, Head, RevisionParent, RevisionRow
+from db.parked import parked_count, parked_sha256s
 from db.revisions import Revision, canonical_json, verify_revision
 from db.services import VaultContext
 from db.signers import stored_signers
@@ -365,7 +366,12 @@ def _check_evidence(
     blob_files: dict[str, tuple[str, int]],
     custody: dict[str, list[CustodyMention]],
     report: VerifyReport,
+    *,
+    waiting_files: Collection[str] = (),
 ) -> None:
+    """``waiting_files``: SHA-256s of evidence files parked revisions name
+    (db/parked.py): a stored file no item holds yet waits for them."""
+
     def problem(kind: str, subject: str, detail: str) -> None:
         report.problems.append(Problem(kind, subject, detail))
 
@@ -410,6 +416,11 @@ def _check_evidence(
         problem("evidence", evidence_id, "has a row in evidence_blobs but no signed record")
     # Intake writes a blob's row with the item's; deleting an item keeps both.
     for blob_id in sorted(set(blob_files) - set(holder.values())):
+        if blob_files[blob_id][0] in waiting_files:
+            report.notices.append(
+                Problem("blob", blob_id, "kept for an evidence item whose revisions wait for their parents")
+            )
+            continue
         problem("blob", blob_id, "no evidence item refers to this stored file (its records were removed)")
 
 
@@ -529,12 +540,25 @@ def _verify(
             session, {d: k for d, k in signers.items() if d != ctx.identity.device_id}
         )
         custody = _custody_mentions(session, {subject for subject, _detail in custody_problems})
+        parked, parked_files = parked_count(session), parked_sha256s(session)
+
+    if parked:
+        # Revisions an import parked until their parents arrive (db/parked.py):
+        # in no head, not checked as stored ones, and no fault.
+        report.notices.append(
+            Problem("revision", "parked", f"{parked} revision(s) wait for their parents (not stored yet)")
+        )
 
     _check_blobs(ctx, blobs, users, report, progress, _purged_by_event(blobs, users, custody))
     report.problems += [Problem("custody", subject, detail) for subject, detail in custody_problems]
     report.problems += [Problem("custody", subject, detail) for subject, detail in received_problems]
     _check_evidence(
-        revisions.evidence, holder, {b.blob_id: (b.sha256, b.size) for b in blobs}, custody, report
+        revisions.evidence,
+        holder,
+        {b.blob_id: (b.sha256, b.size) for b in blobs},
+        custody,
+        report,
+        waiting_files=parked_files,
     )
 
     if record:

@@ -15,8 +15,10 @@ docs/bundle-format.md §5 step 11, docs/sync.md §2.3).
   coordinator also keeps there the revisions of a bundle it refused
   because its maker is revoked (``RefusedMakersRevisions``): a desk's edit
   of one, pulled later, is then left out, not stored without its parent.
-  Only if that bundle is seen first: an edit imported before stays stored,
-  and ``verify`` names its missing parent (docs/sync.md §2.3)."""
+  An edit imported before that bundle is seen waits parked (db/parked.py:
+  its parent was neither held nor left out then) and is left out when the
+  refused bundle's revisions are kept, whatever the order (docs/sync.md
+  §2.3)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from sqlalchemy.orm import Session
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected
 from db.model import RevisionRow, WithheldRevision
+from db.parked import leave_out_parked
 from db.revisions import Revision, revisions_from_wire
 
 if TYPE_CHECKING:
@@ -152,7 +155,8 @@ class RefusedMakersRevisions:
     verified as an import verifies it (id, body, signature, the device id
     its key's); one that fails, or that another device signed, is skipped:
     no unverified id is kept. ``keep`` writes them once the whole bundle
-    was read and checked, and nothing else."""
+    was read and checked, and leaves out the parked revisions descending
+    from them (db/parked.py), and nothing else."""
 
     def __init__(self, device_id: str) -> None:
         self.device_id = device_id
@@ -166,8 +170,10 @@ class RefusedMakersRevisions:
     def keep(self, vault: Vault) -> tuple[str, ...]:
         """Into ``withheld_revisions``, in one transaction of its own, those
         the vault neither holds (taken before the revocation: held, and its
-        children stored, as ever) nor keeps already. Returns the ids newly
-        kept."""
+        children stored, as ever) nor keeps already; in the same
+        transaction, the parked revisions naming one of them as parent (a
+        desk's edit imported before this bundle was read), transitively,
+        are left out too. Returns the ids newly kept, those first."""
         if not self._found:
             return ()
         now_ms = time.time_ns() // 1_000_000
@@ -194,7 +200,8 @@ class RefusedMakersRevisions:
                     )
                     .on_conflict_do_nothing()
                 )
-            return tuple(new)
+            descendants = [revision_id for revision_id, _entity_id, _device_id in leave_out_parked(session)]
+            return (*new, *descendants)
 
 
 def _sound(revision: Revision) -> bool:

@@ -1,0 +1,103 @@
+"""Evidence bytes for an item whose only revision here is parked (issue 14;
+docs/sync.md §2.3, db/parked.py).
+
+Kyiv imports a field worker's bundle by USB and edits the worker's evidence
+item; a bundle signed by Kyiv carries that edit and the item's bytes, not
+the worker's revisions. Lviv, holding a profile that revokes some device,
+reads it first: the edit is parked (its parent is neither here nor left
+out). Before, the bytes were refused (``bundle-blob``: no such evidence item
+here), and with them the whole bundle. Now they are stored and wait with the
+edit: when the worker's own bundle brings the item, the edit is stored and
+the item holds its bytes; when the worker is the one revoked, its refused
+bundle leaves the edit out, the bytes' row goes, and ``verify`` is clean
+either way.
+
+Real vaults and bundles; a folder stands for the USB stick."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from db.api import NotFound, Vault, withheld_revision_ids
+from db.parked import parked_revision_count
+from sync import org_vault
+from sync.bundle import BlobSource, BundleContents, BundleRejected, DeviceIdentity, write_bundle
+from tests.db.sync_fixtures import FieldWork
+from tests.sync.desk_world import UsbDesks, assert_verified, know_worker, stored_bytes, usb_desks
+
+__all__ = ["usb_desks"]  # the fixture
+
+
+def _kyivs_edit_with_the_bytes(desks: UsbDesks, *, revoke_the_worker: bool) -> tuple[FieldWork, str, Path]:
+    """The worker's bundle (Kyiv imports it), Kyiv's edit of its evidence
+    item, a revocation Lviv takes (the worker's, or a bystander's), and a
+    bundle of Kyiv's to Lviv carrying the edit and the item's bytes alone.
+    (the worker's work, the edit, the worker's bundle)"""
+    field, bystander = desks.worker("field"), desks.worker("bystander")
+    know_worker(desks.lviv, field.vault)  # Lviv holds the worker's card
+    workers_bundle = desks.org.export(field.vault).path
+    desks.org.import_(workers_bundle)
+    edit = desks.kyiv.evidence.edit(field.evidence_id, description="seen at the Kyiv desk").revision
+    desks.revoke((field if revoke_the_worker else bystander).vault.device_id)
+
+    [wire] = [r.to_wire() for r in desks.kyiv.revisions.all() if r.revision_id == edit]
+    profile = org_vault.held_profile(desks.lviv)
+    assert profile is not None
+    stick = desks.tmp_path / "kyiv-stick"
+    stick.mkdir()
+    kyivs = write_bundle(
+        stick / "kyiv-1.fvbundle",
+        BundleContents(
+            org_id=profile.org_id,
+            profile_version=profile.version,
+            sequence=1,
+            previous=None,
+            custody_head=None,
+            revisions=[wire],
+            blobs=[BlobSource(field.sha256, len(field.data), (field.evidence_id,), io.BytesIO(field.data))],
+        ),
+        DeviceIdentity(desks.kyiv.sync.signing_key(), desks.kyiv.device_id),
+        [c.age_recipient for c in profile.coordinators],
+    ).path
+
+    taken = desks.to_lviv(kyivs)  # before: BundleRejected blob, nothing applied
+    assert taken.revisions == 0 and taken.withheld_revisions == ()
+    assert taken.blobs == 1 and taken.evidence_attached == ()
+    assert parked_revision_count(desks.lviv) == 1
+    assert stored_bytes(desks.lviv, field.data) == field.data  # kept, waiting with the edit
+    report = desks.lviv.verify()
+    assert report.ok, report.problems
+    assert any("wait for their parents" in p.detail for p in report.notices)
+    return field, edit, workers_bundle
+
+
+def _evidence_ids(vault: Vault) -> set[str]:
+    return {item.id for item in vault.evidence.list()}
+
+
+def test_bytes_of_a_parked_item_are_kept_and_attached_when_it_is_stored(usb_desks: UsbDesks) -> None:
+    desks = usb_desks
+    field, edit, workers_bundle = _kyivs_edit_with_the_bytes(desks, revoke_the_worker=False)
+    desks.to_lviv(workers_bundle)  # the parent arrives: the edit is stored after it
+    assert parked_revision_count(desks.lviv) == 0
+    assert desks.lviv.evidence.get(field.evidence_id).description == "seen at the Kyiv desk"
+    assert edit in {r.revision_id for r in desks.lviv.revisions.all()}
+    assert stored_bytes(desks.lviv, field.data) == field.data
+    assert_verified(desks.lviv)
+
+
+def test_bytes_of_a_parked_item_left_out_are_not_kept(usb_desks: UsbDesks) -> None:
+    desks = usb_desks
+    field, edit, workers_bundle = _kyivs_edit_with_the_bytes(desks, revoke_the_worker=True)
+    with pytest.raises(BundleRejected) as refused:
+        desks.to_lviv(workers_bundle)
+    assert refused.value.kind == "device-revoked"
+    assert parked_revision_count(desks.lviv) == 0
+    assert edit in withheld_revision_ids(desks.lviv)
+    assert field.evidence_id not in _evidence_ids(desks.lviv)
+    with pytest.raises(NotFound):
+        stored_bytes(desks.lviv, field.data)
+    assert_verified(desks.lviv)
