@@ -20,6 +20,7 @@ from __future__ import annotations
 import array
 import functools
 import hashlib
+import importlib
 import io
 import math
 import os
@@ -178,7 +179,8 @@ def step_viewer(run: Run) -> None:
 
 
 def step_bundle(run: Run) -> None:
-    """The field vault joins an organisation, sends a bundle, the coordinator imports it."""
+    """The field vault joins an organisation, sends a bundle, the coordinator
+    imports it; the online sync client loads."""
     from sync.bundle.vault_io import export_bundle, import_bundle
     from sync.org import fingerprint
     from sync.org_vault import add_device, create_organisation, enrol, own_device_card
@@ -199,6 +201,11 @@ def step_bundle(run: Run) -> None:
     )
     hits = coordinator.search.query(OTHER_WORD_FORM)
     check(run.testimony_id in [h.entity_id for h in hits], "the coordinator's search found nothing")
+    # Online sync loads: httpx and the protocol and receipt modules the client
+    # shares with the server (sync/server/; a build that left them out failed
+    # every sync with ModuleNotFoundError, which the steps above never import).
+    for module in SYNC_CLIENT:
+        importlib.import_module(module)
 
 
 def step_window(run: Run) -> None:
@@ -258,6 +265,15 @@ def step_media(run: Run) -> None:
     check(QMediaFormat.FileFormat.Ogg in decodable, "Qt Multimedia cannot play recordings (Ogg)")
 
 
+# What the GUI's and the command line's online sync import.
+SYNC_CLIENT = (
+    "sync.client.worker",
+    "sync.client.push",
+    "sync.client.pull",
+    "sync.client.inbox",
+    "sync.client.connection",
+    "sync.client.org_link",
+)
 # Cyrillic text for the locale step (synthetic words, no witness data).
 UKRAINIAN_ORDER = ["арбуз", "гуля", "ґава", "ежа", "ємність", "иній", "іній", "їжак", "йод", "zebra"]
 RUSSIAN_ORDER = ["арбуз", "ежа", "ёлка", "ель", "жук", "zebra"]
