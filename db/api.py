@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     from db.hygiene import harden_process
     from db.keyring_store import KeyringStore, NoKeyring, SystemKeyring
     from db.keys import MIN_PASSPHRASE_CHARS, Argon2Params
+    from db.parked import parked_by_signer, parked_revision_count
     from db.partial_dates import PartialDateError, parse_partial_date
     from db.passphrase_policy import (
         CREATION_FLOOR,
@@ -297,6 +298,8 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "RevokedLineage": ("db.withheld", "RevokedLineage"),
     "revoked_lineage": ("db.withheld", "revoked_lineage"),
     "withheld_revision_ids": ("db.withheld", "withheld_revision_ids"),
+    "parked_by_signer": ("db.parked", "parked_by_signer"),
+    "parked_revision_count": ("db.parked", "parked_revision_count"),
     "AffectedRecord": ("db.revocation_impact", "AffectedRecord"),
     "RevocationImpact": ("db.revocation_impact", "RevocationImpact"),
     "revocation_impact": ("db.revocation_impact", "revocation_impact"),
@@ -481,6 +484,8 @@ __all__ = [
     "judge_passphrase",
     "markers_of",
     "new_record_draft_key",
+    "parked_by_signer",
+    "parked_revision_count",
     "parse_partial_date",
     "pdf_run",
     "record_draft_key",

@@ -238,10 +238,19 @@ def parked_count(session: Session) -> int:
 
 
 def parked_revision_count(vault: Vault) -> int:
-    """How many revisions wait here for their parents (the devices view and
-    ``verify`` say so)."""
+    """How many revisions wait here for their parents (``verify`` says so)."""
     with vault.services.context.sessions() as session:
         return parked_count(session)
+
+
+def parked_by_signer(vault: Vault) -> dict[str, int]:
+    """Device id -> how many of the revisions it signed wait here for their
+    parents (the devices view says so, sync/merge/devices.py)."""
+    with vault.services.context.sessions() as session:
+        rows = session.execute(
+            select(ParkedRevision.device_id, func.count()).group_by(ParkedRevision.device_id)
+        ).all()
+        return {str(device_id): int(count) for device_id, count in rows}
 
 
 __all__ = [
@@ -250,6 +259,7 @@ __all__ = [
     "name_bundle",
     "park",
     "parked_among",
+    "parked_by_signer",
     "parked_count",
     "parked_files",
     "parked_revision_count",

@@ -63,6 +63,8 @@ def _human(row: DeviceRow) -> str:
         + (f"; MISSING: {_gaps_text(row)}" if row.gaps else "")
         + (f"; held for verification: {row.held_bundles}" if row.held_bundles else ""),
     ]
+    if row.parked_revisions:
+        lines.append(f"  revisions waiting here for their parents: {row.parked_revisions}")
     return "\n".join(lines)
 
 

@@ -66,6 +66,9 @@ class DeviceRow:
     # The coordinator on whose word this vault knows the device (another
     # coordinator enrolled it: docs/bundle-format.md §8); None: known otherwise.
     vouched_by: str | None = None
+    # Revisions it signed that wait here for their parents (db/parked.py:
+    # read before the bundle bringing a parent, or the one revoking it).
+    parked_revisions: int = 0
 
     @property
     def missing(self) -> int:
@@ -88,6 +91,7 @@ class DeviceRow:
             "warnings": list(self.warnings),
             "receipt_alarms": [{"kind": kind, "index": index} for kind, index in self.receipt_alarms],
             "vouched_by": self.vouched_by,
+            "parked_revisions": self.parked_revisions,
         }
 
 
@@ -138,6 +142,7 @@ def _row(
     received: list[ReceivedBundleRecord],
     held: list[HeldBundle],
     receipt_alarms: list[tuple[str, int]],
+    parked: int = 0,
 ) -> DeviceRow:
     status = device.status if device is not None else "unknown"
     last = max(received, key=lambda r: r.sequence, default=None)
@@ -166,6 +171,7 @@ def _row(
         warnings=tuple(warnings),
         receipt_alarms=tuple(receipt_alarms),
         vouched_by=device.vouched_by if device is not None else None,
+        parked_revisions=parked,
     )
 
 
@@ -173,6 +179,7 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
     """One row per device other than this vault's own: the devices it knows
     (field devices and other coordinators) and those it holds bundles of in
     quarantine. Rows with warnings first, then by device id."""
+    from db.api import parked_by_signer
     from sync.bundle.carried_receipts import alarms
 
     received: dict[str, list[ReceivedBundleRecord]] = defaultdict(list)
@@ -186,7 +193,11 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
         alarmed[alarm.device_id].append((alarm.kind, alarm.index))
     known = {device.device_id: device for device in vault.sync.devices()}
     ids = (set(known) | set(received) | set(held) | set(alarmed)) - {vault.device_id}
-    rows = [_row(known.get(i), i, received.get(i, []), held.get(i, []), alarmed.get(i, [])) for i in ids]
+    parked = parked_by_signer(vault)
+    rows = [
+        _row(known.get(i), i, received.get(i, []), held.get(i, []), alarmed.get(i, []), parked.get(i, 0))
+        for i in ids
+    ]
     rows.sort(key=lambda row: (not row.warnings, row.device_id))
     return rows
 

@@ -32,6 +32,7 @@ from db.parked import parked_revision_count
 from sync import org_vault
 from sync.bundle.vault_io import ImportedBundle
 from sync.client.pull import pull
+from sync.merge.devices import devices_view
 from tests.sync.client.sync_helpers import Org, organisation, quick_backoff, record_work
 from tests.sync.desk_world import (
     add_desk,
@@ -107,6 +108,12 @@ def _kyivs_edits_by_usb(desks: Desks, tmp_path: Path) -> tuple[Path, str, str, s
     return exported.path, work.testimony_id, first, second
 
 
+def _parked_in_devices_view(desk: Vault, signer: Vault) -> int:
+    [row] = [row for row in devices_view(desk) if row.device_id == signer.device_id]
+    assert row.to_json()["parked_revisions"] == row.parked_revisions
+    return row.parked_revisions
+
+
 def _by_usb(desk: Vault, path: Path, desks: Desks) -> ImportedBundle:
     profile = org_vault.held_profile(desk)
     assert profile is not None
@@ -150,6 +157,7 @@ def test_a_parked_edit_is_stored_when_its_honest_parent_arrives(desks: Desks, tm
     taken = _by_usb(desks.lviv, stick, desks)
     assert taken.revisions == 0 and taken.withheld_revisions == ()
     assert parked_revision_count(desks.lviv) == 2
+    assert _parked_in_devices_view(desks.lviv, desks.kyiv) == 2  # Kyiv signed them
     assert_verified(desks.lviv)
 
     # The same edits in Kyiv's next bundle (not acknowledged, so carried again): known, a no-op.
@@ -162,6 +170,7 @@ def test_a_parked_edit_is_stored_when_its_honest_parent_arrives(desks: Desks, tm
     # The worker's bundle arrives: its revisions stored, then E1, then E2 on E1.
     _pull(desks.lviv)
     assert parked_revision_count(desks.lviv) == 0
+    assert _parked_in_devices_view(desks.lviv, desks.kyiv) == 0
     assert {first, second} <= _revision_ids(desks.lviv)
     assert desks.lviv.testimonies.get(testimony_id).title == "checked again at Kyiv"
     seqs = {r.revision_id: r.local_seq for r in desks.lviv.revisions.since(0, 100_000)}
