@@ -38,6 +38,7 @@ build id, symbol table or time stamp, so the same input gives the same bytes
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -99,6 +100,14 @@ def wanted(item: str) -> bool:
     return True
 
 
+def icupkg() -> str:
+    """icupkg's path: Debian puts it in /usr/sbin, which an ordinary user's PATH lacks."""
+    found = shutil.which("icupkg") or shutil.which("icupkg", path="/usr/sbin:/usr/local/sbin")
+    if not found:
+        raise SystemExit("icupkg not found: install icu-devtools (scripts/system-deps.sh package)")
+    return found
+
+
 def _readelf(*args: str) -> str:
     return subprocess.run(["readelf", "-W", *args], capture_output=True, text=True, check=True).stdout
 
@@ -122,7 +131,7 @@ def data_symbol(library: Path) -> tuple[str, int, int]:
 
 def items(package: Path) -> list[str]:
     listing = subprocess.run(
-        ["icupkg", "--ignore-deps", "-l", str(package)], capture_output=True, text=True, check=True
+        [icupkg(), "--ignore-deps", "-l", str(package)], capture_output=True, text=True, check=True
     ).stdout
     return listing.split()
 
@@ -180,7 +189,7 @@ def trim(library: Path) -> tuple[int, int]:
         trimmed = folder / "trimmed" / package
         if dropped:
             (folder / "dropped.txt").write_text("\n".join(dropped) + "\n", encoding="ascii")
-            remove = ["icupkg", "-r", str(folder / "dropped.txt"), str(full), str(trimmed)]
+            remove = [icupkg(), "-r", str(folder / "dropped.txt"), str(full), str(trimmed)]
             check = subprocess.run(remove, capture_output=True, text=True)
             if check.returncode != 0:
                 # brkitr/root.res names the word dictionaries; without them

@@ -27,7 +27,11 @@ ORIGINAL = Path(PySide6.__path__[0]) / "Qt" / "lib" / "libicudata.so.73"
 pytestmark = [
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="only the Linux wheel carries ICU"),
     pytest.mark.skipif(
-        not (shutil.which("icupkg") and shutil.which("gcc") and shutil.which("readelf")),
+        not (
+            shutil.which("icupkg", path="/usr/bin:/usr/sbin:/usr/local/sbin:" + os.environ.get("PATH", ""))
+            and shutil.which("gcc")
+            and shutil.which("readelf")
+        ),
         reason="icupkg/gcc/readelf missing: scripts/system-deps.sh package",
     ),
     pytest.mark.skipif(not ORIGINAL.is_file(), reason="PySide6's wheel has no libicudata.so.73"),
@@ -93,7 +97,13 @@ def test_data_without_ukrainian_collation_fails_the_locale_step(tmp_path):
         stream.seek(offset)
         (tmp_path / "full" / package).write_bytes(stream.read(size))
     subprocess.run(
-        ["icupkg", "-r", "coll/uk.res", str(tmp_path / "full" / package), str(tmp_path / "less" / package)],
+        [
+            trim_icu.icupkg(),
+            "-r",
+            "coll/uk.res",
+            str(tmp_path / "full" / package),
+            str(tmp_path / "less" / package),
+        ],
         check=True,
         capture_output=True,
     )
