@@ -844,7 +844,11 @@ class VaultImport:
         revisions this import stored so far (None: none): every revision
         stored in it has a number in the run and every number in the run is
         one of them (a coordinator records what it pulled from the server as
-        held by the organisation, docs/sync.md §2.3)."""
+        held by the organisation, docs/sync.md §2.3). Revisions parked by an
+        earlier import that this one stores at its end (their parents came
+        now) take numbers after the run read before the end: they did not
+        come with this bundle, so they are recorded as neither pulled nor
+        relayed with it, and travel in this vault's own bundles."""
         return self._stored_seqs
 
     def acknowledge_blobs(self, sha256s: Iterable[str]) -> None:

@@ -168,6 +168,8 @@ def _imported_row(result: ImportedBundle) -> dict[str, Any]:
         # Left out: a coordinator's bundle carried them and the newest profile
         # here revokes their signer (docs/bundle-format.md §5 step 11). Ids only.
         "withheld_revisions": list(result.withheld_revisions),
+        # Parked: their parents are neither here nor left out yet (docs/sync.md §2.3).
+        "parked_revisions": list(result.parked_revisions),
     }
 
 
@@ -187,10 +189,15 @@ def _human(row: dict[str, Any]) -> str:
         if row.get("withheld_revisions")
         else ""
     )
+    parked = (
+        f"; {len(row['parked_revisions'])} revision(s) waiting for their parents"
+        if row.get("parked_revisions")
+        else ""
+    )
     return (
         f"{row['bundle']}: bundle {row['sequence']} of device {row['device_id']}: "
         f"{row['revisions']} revisions, {row['custody_events']} custody events, {row['blobs']} files"
-        f"{gaps}{withheld}"
+        f"{gaps}{withheld}{parked}"
     )
 
 

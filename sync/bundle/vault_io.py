@@ -436,6 +436,9 @@ class ImportedBundle:
     # Revisions left out, not stored: a coordinator's bundle carried them and
     # the newest profile here revokes their signer (_Applier, §5.11). Ids only.
     withheld_revisions: tuple[str, ...] = ()
+    # Parked, not stored: their parents are neither here nor left out yet
+    # (db/parked.py; docs/sync.md §2.3). Ids only.
+    parked_revisions: tuple[str, ...] = ()
 
 
 def declared_runs(profile: Profile | None, header: BundleHeader) -> tuple[tuple[int, int], ...]:
@@ -871,6 +874,7 @@ def _apply(
             gaps=gaps,
             vouched=tuple(applier.vouched),
             withheld_revisions=tuple(summary.withheld_revisions),
+            parked_revisions=tuple(summary.parked_revisions),
         )
         # Evidence bytes this import took: not those only withheld revisions
         # named (not stored here, so neither held nor relayed as this vault's).

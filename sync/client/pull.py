@@ -68,6 +68,8 @@ class Received:
     replay: bool
     # Left out of a coordinator's bundle: their signer is revoked (ids only).
     withheld_revisions: tuple[str, ...] = ()
+    # Parked until their parents arrive or are left out (ids only).
+    parked_revisions: tuple[str, ...] = ()
 
     @staticmethod
     def of(imported: ImportedBundle) -> Received:
@@ -80,6 +82,7 @@ class Received:
             imported.blobs,
             imported.replay,
             imported.withheld_revisions,
+            imported.parked_revisions,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -92,6 +95,7 @@ class Received:
             "blobs": self.blobs,
             "replay": self.replay,
             "withheld_revisions": list(self.withheld_revisions),
+            "parked_revisions": list(self.parked_revisions),
         }
 
 

@@ -29,6 +29,7 @@ import pytest
 
 from db.api import Case, Vault, withheld_revision_ids
 from db.parked import parked_revision_count
+from fieldvault.bundle_cli import _human, _imported_row
 from sync import org_vault
 from sync.bundle.vault_io import ImportedBundle
 from sync.client.pull import pull
@@ -128,7 +129,8 @@ def test_an_edit_read_before_its_revoked_parent_ends_as_in_the_other_order(
 
     # Lviv: Kyiv's USB bundle first. The edits wait: not stored, not left out yet.
     taken = _by_usb(desks.lviv, stick, desks)
-    assert taken.withheld_revisions == ()
+    assert taken.withheld_revisions == () and set(taken.parked_revisions) == {first, second}
+    assert "2 revision(s) waiting for their parents" in _human(_imported_row(taken))  # bundle import
     assert not {first, second} & _revision_ids(desks.lviv)  # before: both stored
     assert parked_revision_count(desks.lviv) == 2
     report = desks.lviv.verify()
@@ -165,6 +167,7 @@ def test_a_parked_edit_is_stored_when_its_honest_parent_arrives(desks: Desks, tm
     assert again.revisions == 2
     repeated = _by_usb(desks.lviv, again.path, desks)
     assert repeated.revisions == 0 and repeated.withheld_revisions == () and not repeated.replay
+    assert repeated.parked_revisions == ()  # waiting already: nothing new
     assert parked_revision_count(desks.lviv) == 2
 
     # The worker's bundle arrives: its revisions stored, then E1, then E2 on E1.
