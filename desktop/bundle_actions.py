@@ -583,6 +583,13 @@ class BundleImportDialog(TaskDialog):
                         "",
                         len(done.withheld_revisions),
                     )
+                if done.parked_revisions:  # read before the bundle with the changes they follow
+                    text += self.tr(
+                        "; %n record change(s) set aside until the changes they follow arrive "
+                        "(or are left out)",
+                        "",
+                        len(done.parked_revisions),
+                    )
         elif outcome.to_worker and _is_held(outcome.failure):
             text = self.tr(
                 "not taken: it does not come from your organisation's coordinator, and nothing of it "
