@@ -500,7 +500,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
         <message>
             <location filename="../../desktop/bundle_actions.py" line="480" />
-            <location filename="../../desktop/bundle_actions.py" line="629" />
+            <location filename="../../desktop/bundle_actions.py" line="636" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
@@ -512,7 +512,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         <message>
             <location filename="../../desktop/bundle_actions.py" line="499" />
             <location filename="../../desktop/bundle_actions.py" line="524" />
-            <location filename="../../desktop/bundle_actions.py" line="626" />
+            <location filename="../../desktop/bundle_actions.py" line="633" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
@@ -570,43 +570,52 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
                 <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
             </translation>
         </message>
-        <message>
+        <message numerus="yes">
             <location filename="../../desktop/bundle_actions.py" line="588" />
+            <source>; %n record change(s) set aside until the changes they follow arrive (or are left out)</source>
+            <translation>
+                <numerusform>; відкладено змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
+                <numerusform>; відкладено змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
+                <numerusform>; відкладено змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="595" />
             <source>not taken: it does not come from your organisation's coordinator, and nothing of it was stored. Take bundles only from your coordinator, and tell them about this one.</source>
             <translation>не прийнято: пакет надійшов не від координатора вашої організації, і з нього нічого не збережено. Приймайте пакети лише від свого координатора і повідомте йому про цей.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="597" />
+            <location filename="../../desktop/bundle_actions.py" line="604" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="603" />
+            <location filename="../../desktop/bundle_actions.py" line="610" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="605" />
+            <location filename="../../desktop/bundle_actions.py" line="612" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="623" />
+            <location filename="../../desktop/bundle_actions.py" line="630" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="649" />
+            <location filename="../../desktop/bundle_actions.py" line="656" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="654" />
+            <location filename="../../desktop/bundle_actions.py" line="661" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="655" />
+            <location filename="../../desktop/bundle_actions.py" line="662" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -5244,37 +5253,37 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="699" />
+            <location filename="../../desktop/bundle_actions.py" line="706" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="700" />
+            <location filename="../../desktop/bundle_actions.py" line="707" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="703" />
+            <location filename="../../desktop/bundle_actions.py" line="710" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="704" />
+            <location filename="../../desktop/bundle_actions.py" line="711" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="705" />
+            <location filename="../../desktop/bundle_actions.py" line="712" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="701" />
+            <location filename="../../desktop/bundle_actions.py" line="708" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="702" />
+            <location filename="../../desktop/bundle_actions.py" line="709" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
