@@ -31,11 +31,11 @@ from tests.sync.desk_world import UsbDesks, assert_verified, know_worker, stored
 __all__ = ["usb_desks"]  # the fixture
 
 
-def _kyivs_edit_with_the_bytes(desks: UsbDesks, *, revoke_the_worker: bool) -> tuple[FieldWork, str, Path]:
+def kyivs_edit_by_usb(desks: UsbDesks, *, revoke_the_worker: bool) -> tuple[FieldWork, str, Path, Path]:
     """The worker's bundle (Kyiv imports it), Kyiv's edit of its evidence
     item, a revocation Lviv takes (the worker's, or a bystander's), and a
     bundle of Kyiv's to Lviv carrying the edit and the item's bytes alone.
-    (the worker's work, the edit, the worker's bundle)"""
+    (the worker's work, the edit, the worker's bundle, Kyiv's bundle)"""
     field, bystander = desks.worker("field"), desks.worker("bystander")
     know_worker(desks.lviv, field.vault)  # Lviv holds the worker's card
     workers_bundle = desks.org.export(field.vault).path
@@ -62,9 +62,15 @@ def _kyivs_edit_with_the_bytes(desks: UsbDesks, *, revoke_the_worker: bool) -> t
         DeviceIdentity(desks.kyiv.sync.signing_key(), desks.kyiv.device_id),
         [c.age_recipient for c in profile.coordinators],
     ).path
+    return field, edit, workers_bundle, kyivs
 
+
+def _kyivs_edit_with_the_bytes(desks: UsbDesks, *, revoke_the_worker: bool) -> tuple[FieldWork, str, Path]:
+    """Lviv imports Kyiv's bundle of ``kyivs_edit_by_usb``: the edit waits,
+    the bytes are kept. (the worker's work, the edit, the worker's bundle)"""
+    field, edit, workers_bundle, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=revoke_the_worker)
     taken = desks.to_lviv(kyivs)  # before: BundleRejected blob, nothing applied
-    assert taken.revisions == 0 and taken.withheld_revisions == ()
+    assert taken.revisions == 0 and taken.withheld_revisions == () and taken.parked_revisions == (edit,)
     assert taken.blobs == 1 and taken.evidence_attached == ()
     assert parked_revision_count(desks.lviv) == 1
     assert stored_bytes(desks.lviv, field.data) == field.data  # kept, waiting with the edit
