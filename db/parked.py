@@ -65,7 +65,8 @@ _LEFT_OUT_WALK = text(
 
 # Parked revisions every parent of which the vault now holds.
 _READY = """
-    SELECT parked.revision_id, parked.signed, parked.signature FROM parked_revisions AS parked
+    SELECT parked.revision_id, parked.signed, parked.signature, parked.bundle_id
+    FROM parked_revisions AS parked
     WHERE {own} NOT EXISTS (
         SELECT 1 FROM parked_revision_parents AS links
         WHERE links.revision_id = parked.revision_id
@@ -149,13 +150,19 @@ def parked_sha256s(session: Session) -> set[str]:
     }
 
 
-def ready_parked(session: Session, *, own_import_only: bool, limit: int) -> list[tuple[str, bytes, bytes]]:
+def ready_parked(
+    session: Session, *, own_import_only: bool, limit: int
+) -> list[tuple[str, bytes, bytes, str | None]]:
     """Up to ``limit`` parked revisions whose parents the vault all holds
-    now: (id, signed bytes, signature). ``own_import_only``: only those the
-    open import parked itself (their bundle still unnamed)."""
+    now: (id, signed bytes, signature, the bundle it came with).
+    ``own_import_only``: only those the open import parked itself (their
+    bundle still unnamed)."""
     own = "parked.bundle_id IS NULL AND" if own_import_only else ""
     rows = session.execute(text(_READY.format(own=own)), {"limit": limit}).all()
-    return [(str(rid), bytes(signed), bytes(signature)) for rid, signed, signature in rows]
+    return [
+        (str(rid), bytes(signed), bytes(signature), str(bundle_id) if bundle_id else None)
+        for rid, signed, signature, bundle_id in rows
+    ]
 
 
 def unpark(session: Session, revision_ids: Iterable[str]) -> None:

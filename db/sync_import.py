@@ -205,9 +205,9 @@ class VaultImport:
         # Evidence items this import stored revisions of -> the devices that signed them.
         self._evidence: dict[str, set[str]] = {}
         # Evidence items of revisions parked by an earlier import and stored
-        # by this one: their bytes are attached if the vault holds them, and
-        # their absence refuses nothing (they came with another bundle).
-        self._unparked_evidence: set[str] = set()
+        # by this one -> the bundle that brought them: their bytes are
+        # attached if the vault holds them, and their absence refuses nothing.
+        self._unparked_evidence: dict[str, str] = {}
         # Revisions left out (``withhold``) that the vault does not hold, and
         # their records: bytes only such records name are not stored.
         self._left_out: set[str] = set()
@@ -423,9 +423,10 @@ class VaultImport:
                     "signed": base64.b64encode(signed).decode("ascii"),
                     "signature": base64.b64encode(signature).decode("ascii"),
                 }
-                for revision_id, signed, signature in rows
+                for revision_id, signed, signature, _bundle_id in rows
             ]
-            unpark(session, (revision_id for revision_id, _signed, _signature in rows))
+            came_with = {revision_id: bundle_id for revision_id, _signed, _signature, bundle_id in rows}
+            unpark(session, came_with)
             ready: list[Revision] = []
             for verified in revisions_from_wire(wires, ENTITY_TYPES):
                 if isinstance(verified, RevisionRejected):
@@ -437,6 +438,10 @@ class VaultImport:
                     continue
                 ready.append(verified)
             stored += self._store(ready, from_this_bundle=own_import_only)
+            if not own_import_only:
+                for rev in ready:
+                    if rev.entity_type == "evidence":
+                        self._unparked_evidence[rev.entity_id] = came_with[rev.revision_id] or ""
 
     def _leave_out_held_back(self) -> set[int]:
         """Leave out the held-back revisions naming a parent left out by
@@ -506,12 +511,8 @@ class VaultImport:
             first = self._stored_seqs[0] if self._stored_seqs is not None else last + 1
             self._stored_seqs = (first, last + len(inserted))
         for rev in inserted:
-            if rev.entity_type != "evidence":
-                continue
-            if from_this_bundle:
+            if rev.entity_type == "evidence" and from_this_bundle:
                 self._evidence.setdefault(rev.entity_id, set()).add(rev.device_id)
-            else:
-                self._unparked_evidence.add(rev.entity_id)
         if checked:
             # As RevisionService.apply: the clock moves past what arrived, at
             # most the allowed drift beyond the wall clock.
@@ -959,7 +960,7 @@ class VaultImport:
             # bundle's revisions took was read (stored_revision_seqs).
             self._decide_parked(own_import_only=False)
             name_bundle(session, self._bundle[0] if self._bundle is not None else "")
-        for evidence_id in sorted(self._unparked_evidence - set(self._evidence)):
+        for evidence_id in sorted(set(self._unparked_evidence) - set(self._evidence)):
             stated = _evidence_sha256(session, evidence_id)
             if stated is not None and session.get(EvidenceBlob, evidence_id) is None:
                 blob_id = live_blob_id(session, stated[0])
@@ -1004,8 +1005,21 @@ class VaultImport:
                 sha256=stated[0],
                 hlc=self._ctx.next_reading(session),
                 user=self._ctx.user_label,
-                details=dict(details),
+                details=self._received_with(evidence_id, details),
             )
+
+    def _received_with(self, evidence_id: str, details: dict[str, object]) -> dict[str, object]:
+        """The ``transfer`` event's details: this bundle, or for an item whose
+        revision an earlier import parked, the bundle that brought it (and
+        its bytes, when they came with it)."""
+        parked_with = self._unparked_evidence.get(evidence_id)
+        if parked_with is None or evidence_id in self._evidence:
+            return dict(details)
+        received: dict[str, object] = {"direction": "received"}
+        row = self._session.get(ReceivedBundle, parked_with) if parked_with else None
+        if row is not None:
+            received.update(bundle=row.bundle_id, device=row.device_id)
+        return received
 
 
 class BlobWriter:

@@ -1,0 +1,114 @@
+"""The import unit's side of parked revisions (issue 14; db/parked.py,
+db/sync_import.py): what waits, what a later import decides, and which
+local sequence numbers the revisions take.
+
+Real vaults and real signed revisions fed to ``vault.sync.begin_import()``
+as sync/bundle/vault_io.py feeds a desk's bundle (``withhold``: the
+devices the newest profile revokes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from db.device import DeviceIdentity
+from db.entities import Case
+from db.hlc import Timestamp
+from db.keyring_store import NoKeyring
+from db.parked import parked_revision_count
+from db.revisions import Revision, create_revision
+from db.vault import Vault
+from db.withheld import withheld_revision_ids
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
+
+ENTITY = "0190f3a0-0000-7000-8000-0000000000bb"
+REVOKED = DeviceIdentity.generate()
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Iterator[Vault]:
+    created = Vault.create(tmp_path / "vault", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    try:
+        yield created.vault
+    finally:
+        created.vault.lock()
+
+
+def _case(identity: DeviceIdentity, n: int, parents: list[str]) -> Revision:
+    return create_revision(
+        identity,
+        entity_id=ENTITY,
+        entity_type="case",
+        op="put",
+        body=Case(title=f"case revision {n}").body(),
+        parents=parents,
+        hlc=Timestamp(1_700_000_000_000, n),
+    )
+
+
+def _import(
+    vault: Vault, revisions: list[Revision], *, lenient: bool = True
+) -> tuple[list[str], tuple[int, int] | None]:
+    """One import of ``revisions`` in this order; (parked, the run of numbers read before its end)."""
+    with vault.sync.begin_import() as unit:
+        unit.add_revisions(
+            [rev.to_wire() for rev in revisions], withhold={REVOKED.device_id} if lenient else ()
+        )
+        unit.settle_revisions()
+        return unit.summary.parked_revisions, unit.stored_revision_seqs()
+
+
+def _seqs(vault: Vault) -> dict[str, int]:
+    return {r.revision_id: r.local_seq for r in vault.revisions.since(0, 100)}
+
+
+def _chain(signer: DeviceIdentity, own: DeviceIdentity) -> tuple[Revision, Revision, Revision]:
+    parent = _case(signer, 0, [])
+    child = _case(own, 1, [parent.revision_id])
+    return parent, child, _case(own, 2, [child.revision_id])
+
+
+def test_parked_revisions_take_their_numbers_after_the_run_of_the_import_storing_their_parent(
+    vault: Vault,
+) -> None:
+    parent, child, grandchild = _chain(vault.services.context.identity, vault.services.context.identity)
+    parked, run = _import(vault, [grandchild, child])
+    assert sorted(parked) == sorted([child.revision_id, grandchild.revision_id]) and run is None
+    assert parked_revision_count(vault) == 2 and _seqs(vault) == {}
+    assert vault.verify().ok  # parked: noted, not a fault
+
+    assert _import(vault, [child]) == ([], None)  # known while parked: a no-op
+    # The parent in a field worker's bundle (no withhold): stored, then the two after its run.
+    parked, run = _import(vault, [parent], lenient=False)
+    seqs = _seqs(vault)
+    assert run == (seqs[parent.revision_id], seqs[parent.revision_id])  # what came with that bundle
+    assert seqs[parent.revision_id] < seqs[child.revision_id] < seqs[grandchild.revision_id]
+    assert parked_revision_count(vault) == 0
+    assert vault.verify().ok
+
+
+def test_a_parent_later_in_the_same_bundle_stores_the_chain_in_its_run(vault: Vault) -> None:
+    parent, child, grandchild = _chain(vault.services.context.identity, vault.services.context.identity)
+    parked, run = _import(vault, [grandchild, child, parent])
+    assert parked == [] and parked_revision_count(vault) == 0
+    seqs = _seqs(vault)
+    assert run == (min(seqs.values()), max(seqs.values())) and len(seqs) == 3
+
+
+def test_a_parent_left_out_by_a_later_import_leaves_the_parked_chain_out(vault: Vault) -> None:
+    parent, child, grandchild = _chain(REVOKED, vault.services.context.identity)
+    _import(vault, [grandchild, child])
+    with vault.sync.begin_import() as unit:
+        unit.add_revisions([parent.to_wire()], withhold={REVOKED.device_id})
+        unit.settle_revisions()
+        left_out = set(unit.summary.withheld_revisions)
+    # The parent at once; its parked descendants at the import's end (after the summary was read).
+    assert parent.revision_id in left_out
+    assert withheld_revision_ids(vault) == {parent.revision_id, child.revision_id, grandchild.revision_id}
+    assert parked_revision_count(vault) == 0 and _seqs(vault) == {}
+    assert vault.verify().ok
+    # Arriving again, the edits are left out at once (their parent is kept as left out).
+    assert _import(vault, [child]) == ([], None)
+    assert _seqs(vault) == {}
