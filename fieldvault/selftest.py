@@ -209,7 +209,8 @@ def step_bundle(run: Run) -> None:
 
 
 def step_window(run: Run) -> None:
-    """Qt, its plugins and the translations: the main window opens and closes offscreen."""
+    """Qt, its plugins and the translations: the main window opens and closes
+    offscreen, and printing loads (the recovery key's print dialog)."""
     run.close()  # the window shows the field vault's unlock screen
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display needed, none touched
     from PySide6.QtCore import QTranslator
@@ -227,10 +228,28 @@ def step_window(run: Run) -> None:
         app.processEvents()
         check(window.isVisible(), "the main window did not show")
         check(not app.windowIcon().isNull(), "the app icon did not load")
+        check(_print_support_loads(), "printing does not load (Qt's CUPS plugin or libcups)")
     finally:
         window.close()
         remove_translators(app)
         app.processEvents()
+
+
+def _print_support_loads() -> bool:
+    """The recovery key's print dialog lists the printers through Qt's CUPS
+    plugin, which links libcups (in the .deb the system's, a Depends): asked
+    for the printers, Qt must have loaded both into this process. Without
+    them the dialog silently offers only a PDF file. Windows and macOS print
+    through their own services, which Qt always has."""
+    from PySide6.QtPrintSupport import QPrinterInfo
+
+    QPrinterInfo.availablePrinterNames()  # loads the plugin; none configured is fine
+    if not sys.platform.startswith("linux"):
+        return True
+    mapped = {
+        line.rsplit("/", 1)[-1] for line in Path("/proc/self/maps").read_text().splitlines() if "/" in line
+    }
+    return "libcupsprintersupport.so" in mapped and "libcups.so.2" in mapped
 
 
 def step_media(run: Run) -> None:

@@ -5,6 +5,13 @@ is loaded by name at run time and so named by no ELF header (``EXTRA``).
 Prints one ``Depends:`` value, sorted; unknown libraries go to stderr and
 fail the run, so a .deb never silently lacks a dependency.
 
+The system libraries packaging/fieldvault.spec leaves out of the bundle
+(SYSTEM_LIBRARIES: CUPS, D-Bus, GLib, X11/xcb, fontconfig, PulseAudio...)
+are declared by that same rule: a kept file links them and the bundle no
+longer carries them, so their packages (libcups2, libdbus-1-3, libx11-6...)
+are named; what only those libraries link comes with their packages' own
+Depends (tests/packaging/test_system_libraries.py).
+
     python packaging/deb_depends.py dist/fieldvault
 """
 
