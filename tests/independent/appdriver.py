@@ -100,5 +100,46 @@ def new_app(folder: Path) -> App:
 
 
 def init_vault(app: App) -> dict[str, str]:
-    """`fieldvault init --no-keyring`: the vault id, device id and recovery key."""
+    """`fieldvault init --no-keyring`: the vault, device id and recovery key.
+    Init calibrates Argon2 for real (seconds of CPU) and each later command
+    pays that cost to unlock: ``create_vault`` is for tests of other things."""
     return app.cli_json("init", "--no-keyring", secrets=(PASSPHRASE, PASSPHRASE))
+
+
+# What `init` runs (db/vault.py's Vault.create, no keyring) with test-speed
+# Argon2 (tests/vault_helpers.py's FAST_ARGON2) instead of the calibrated cost.
+CREATE = """
+import json, sys
+from pathlib import Path
+from db.keyring_store import NoKeyring
+from db.keys import Argon2Params
+from db.vault import Vault
+values = json.loads(sys.stdin.readline())
+created = Vault.create(Path(values["vault"]), values["passphrase"], keyring=NoKeyring(), use_keyring=False,
+    argon2=Argon2Params(time_cost=1, memory_kib=8 * 1024, parallelism=1))
+with created.vault as vault:
+    print(json.dumps({"vault": values["vault"], "device_id": vault.device_id,
+        "recovery_key": created.recovery_key}))
+"""
+
+
+def create_vault(app: App) -> dict[str, str]:
+    """A vault made as `fieldvault init --no-keyring` makes one (the same
+    Vault.create, in a child process) but with test-speed Argon2, so that
+    each command after it unlocks in milliseconds; returns what init prints.
+    The verifier still derives the key from the key file's own parameters;
+    tests/independent/test_verifier.py checks a vault `init` made too."""
+    completed = subprocess.run(
+        [sys.executable, "-c", CREATE],
+        input=json.dumps({"vault": str(app.vault), "passphrase": PASSPHRASE}) + "\n",
+        capture_output=True,
+        text=True,
+        env=app.env,
+        timeout=300,
+        cwd=REPO,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise AssertionError(f"creating the vault failed: {completed.stderr}")
+    created: dict[str, str] = json.loads(completed.stdout.splitlines()[-1])
+    return created

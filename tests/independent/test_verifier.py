@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from tests.independent import vaultcheck
-from tests.independent.appdriver import PASSPHRASE, REPO, init_vault, new_app
+from tests.independent.appdriver import PASSPHRASE, REPO, App, create_vault, new_app
 
 SEGMENT = 1 << 20
 VOCABULARY = frozenset(
@@ -60,10 +60,14 @@ result = {"incident": incident.id, "conflicts": len(vault.revisions.conflicts())
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A vault the app made through its CLI and API, with what it printed."""
+    """A vault the app made through its CLI and API, with what it printed.
+    It is created with test-speed Argon2 (appdriver.create_vault: the ten
+    commands after it would each spend a calibrated unlock); a vault `init`
+    made, at the cost it calibrated, is checked by
+    test_a_vault_init_made_opens_and_passes."""
     folder = tmp_path_factory.mktemp("made")
     app = new_app(folder)
-    created = init_vault(app)
+    created = create_vault(app)
     case = app.cli_json("case", "new", "Izium, March 2022")["id"]
     narrative = folder / "narrative.txt"
     narrative.write_text("Свідок бачив колону техніки. The witness saw a column.", encoding="utf-8")
@@ -131,6 +135,21 @@ def test_an_honest_vault_passes(made: dict[str, Any], tmp_path: Path) -> None:
     assert report.counts["custody_events"] == len(made["log"])
     # The head it computes is the app's last event hash: one value to note down.
     assert report.custody_head == made["log"][-1]["hash"]
+
+
+def test_a_vault_init_made_opens_and_passes(fresh_vault: tuple[App, dict[str, str]], tmp_path: Path) -> None:
+    """`fieldvault init` with the Argon2 cost it calibrated (not the test
+    cost the other vaults here use): the passphrase and the recovery key both
+    open it, and an empty vault passes."""
+    app, created = fresh_vault
+    phrase = json.loads((app.vault / "vault.keys").read_text(encoding="utf-8"))["passphrase"]
+    assert phrase["memory_kib"] >= 64 * 1024  # calibration's floor: not a test-speed vault
+    keys = vaultcheck.unlock(app.vault, PASSPHRASE)
+    assert vaultcheck.unlock_with_recovery_key(app.vault, created["recovery_key"]).master == keys.master
+    copy = tmp_path / "copy"
+    shutil.copytree(app.vault, copy)
+    report = vaultcheck.verify(copy, keys, device_id=created["device_id"], vocabulary=VOCABULARY)
+    assert report.problems == [] and report.notes == []
 
 
 def test_the_recovery_key_opens_the_same_master_key(made: dict[str, Any]) -> None:

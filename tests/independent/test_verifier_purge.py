@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.independent import vaultcheck
-from tests.independent.appdriver import PASSPHRASE, init_vault, new_app
+from tests.independent.appdriver import PASSPHRASE, create_vault, new_app
 
 # As sync/client/purge.py hands a receipted bundle to the vault (the receipt
 # itself is checked against a real server in tests/sync/client/test_sync_purge.py).
@@ -30,7 +30,7 @@ result = done.evidence_ids
 def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("purged")
     app = new_app(folder)
-    created = init_vault(app)
+    created = create_vault(app)  # test-speed Argon2: test_verifier.py checks an init-made vault
     case = app.cli_json("case", "new", "Kharkiv, May 2022")["id"]
     files = {"delivered.bin": b"\x07" * 50_000, "kept.bin": b"\x09" * 30_000}
     for name, data in files.items():
