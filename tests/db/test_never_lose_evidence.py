@@ -297,7 +297,13 @@ def test_a_key_change_that_read_the_file_before_a_wipe_cannot_bring_it_back(
     vault: Vault, vault_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The GUI changes the passphrase (Argon2 running) when a wipe comes."""
+    import db.vault
     from db.keys import KeyFile  # the class db.vault uses
+
+    # The wipe runs inside the change (same thread), so it cannot take the
+    # key-file lock and gives up after KEY_CHANGE_WAIT (10 s) before going on;
+    # how long it waits is not what this test is about.
+    monkeypatch.setattr(db.vault, "KEY_CHANGE_WAIT", 0.2)
 
     real_stretch = KeyFile.stretch
 
