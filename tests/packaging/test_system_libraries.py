@@ -38,6 +38,15 @@ pytestmark = [
 ]
 
 
+def _has_libcups() -> bool:
+    if not (sys.platform.startswith("linux") and shutil.which("ldconfig")):
+        return False
+    return (
+        "libcups.so.2"
+        in subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=False).stdout
+    )
+
+
 def _spec_value(name: str) -> ast.expr:
     for node in ast.parse(SPEC.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.Assign) and any(
@@ -88,12 +97,19 @@ def _owners(sonames: set[str]) -> dict[str, str]:
 def test_each_library_left_to_the_system_comes_from_a_debian_package():
     names, _ = _left_to_the_system()
     assert "libcups.so.2" in names and "libX11.so.6" in names
+    assert [name for name in names if not re.fullmatch(r"lib[\w.+-]+\.so\.\d+", name)] == []
+    installed = set(_deb_depends().system_libraries())
     owners = _owners(names)
-    unowned = sorted(name for name in names if name not in owners)
-    assert unowned == [], f"not installed from a package here, so no Depends could bring them: {unowned}"
+    unowned = sorted(name for name in names & installed if name not in owners)
+    assert unowned == [], f"installed here but from no package, so no Depends could bring them: {unowned}"
+    if (
+        names - installed
+    ):  # a machine set up for `make test` only (scripts/system-deps.sh package has them all)
+        pytest.skip(f"not installed here, not checked: {sorted(names - installed)}")
 
 
 @pytest.mark.skipif(not CUPS_PLUGIN.is_file(), reason="PySide6's wheel has no CUPS print plugin")
+@pytest.mark.skipif(not _has_libcups(), reason="libcups2 is not installed here")
 def test_a_bundle_without_libcups_declares_libcups2(tmp_path):
     # A bundle of Qt's real CUPS plugin and (by name only) the Qt libraries it
     # links, which the bundle carries.
