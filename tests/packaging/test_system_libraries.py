@@ -60,7 +60,9 @@ def _left_to_the_system() -> tuple[set[str], re.Pattern[str]]:
     groups = ast.literal_eval(_spec_value("SYSTEM_LIBRARIES"))
     call = _spec_value("SYSTEM_LIBRARY")
     assert isinstance(call, ast.Call) and isinstance(call.args[0], ast.Constant)
-    return {name for group in groups.values() for name in group}, re.compile(call.args[0].value)
+    pattern = call.args[0].value
+    assert isinstance(pattern, str)
+    return {name for group in groups.values() for name in group}, re.compile(pattern)
 
 
 def _deb_depends() -> ModuleType:
