@@ -2,7 +2,7 @@
 # Install the Debian packages Fieldvault needs, only those missing.
 #   scripts/system-deps.sh test   what `make test` needs (offscreen Qt, a C compiler for the fault-injection shim)
 #   scripts/system-deps.sh run    that plus what a real X11/Wayland window needs
-#   scripts/system-deps.sh package  what `make test` needs plus what `make package` needs
+#   scripts/system-deps.sh package  what `make test` and a real window need, plus what `make package` needs
 set -euo pipefail
 
 test_packages=(
@@ -21,6 +21,7 @@ test_packages=(
 )
 package_packages=(
   icu-devtools                                   # make package: icupkg trims Qt's ICU data (packaging/trim_icu.py, with gcc)
+  libcups2                                       # make package: Qt's CUPS print plugin links it; deb_depends.py names its package
 )
 run_packages=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
@@ -37,7 +38,9 @@ if [ "${1:-test}" = "run" ]; then
   wanted+=("${run_packages[@]}")
 fi
 if [ "${1:-test}" = "package" ]; then
-  wanted+=("${package_packages[@]}")
+  # The build carries Qt's xcb plugin, which links the run packages'
+  # libraries; deb_depends.py must find each one's Debian package.
+  wanted+=("${run_packages[@]}" "${package_packages[@]}")
 fi
 
 missing=()
