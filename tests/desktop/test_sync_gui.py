@@ -54,6 +54,25 @@ def ukrainian(tmp_path: Path) -> Iterator[None]:
     QLocale.setDefault(saved)
 
 
+class SlowLink(CuttingProxy):
+    """A relay that is slow (``pace`` seconds a piece, either way) once the
+    client has sent ``after`` bytes, i.e. once the upload is under way: the
+    TLS handshakes and small requests before it, dozens of pieces, go at full
+    speed (paced, they took most of these tests' time)."""
+
+    def __init__(self, target_port: int, *, pace: float, after: int = 32 * 1024) -> None:
+        self.after = after
+        super().__init__(target_port, every=1 << 40, cuts=0, pace=pace)
+
+    @property
+    def pace(self) -> float:
+        return self._slow if self.upstream >= self.after else 0.0
+
+    @pace.setter
+    def pace(self, value: float) -> None:
+        self._slow = value
+
+
 def worker_folder(org: Org, tmp_path: Path, name: str = "anna", size: int = 40_000) -> Path:
     """A field worker's vault with a case, a testimony and an evidence file,
     enrolled in the organisation, locked (the window opens it)."""
@@ -99,7 +118,7 @@ def test_unlock_shows_syncing_then_synced_with_the_time_and_the_server_has_the_b
 ) -> None:
     vault = org.worker("anna")
     record_work(vault, tmp_path, "anna", size=4 * 1024 * 1024)
-    slow = CuttingProxy(org.port, every=1 << 40, cuts=0, pace=0.02)  # a slow link: the upload is seen
+    slow = SlowLink(org.port, pace=0.02)  # a slow link: the upload is seen
     org.point_at(slow.url, org.server.cert_sha256)
     device = vault.device_id
     folder = locked(org, vault)
@@ -123,6 +142,7 @@ def test_unlock_shows_syncing_then_synced_with_the_time_and_the_server_has_the_b
         assert "left" in panel.progress_detail.text()
         screenshot(indicator, "sync-indicator-syncing.png")
         screenshot(panel, "sync-panel-syncing.png")
+        slow.pace = 0  # the upload was seen under way: the rest of it need not crawl
         qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
         assert indicator.text().startswith("Synced at ")
         assert "waiting" not in indicator.text()
@@ -218,7 +238,7 @@ def test_lock_during_an_upload_stops_the_worker_promptly_and_loses_nothing(
 ) -> None:
     vault = org.worker("anna")
     record_work(vault, tmp_path, "anna", size=4 * 1024 * 1024)
-    slow = CuttingProxy(org.port, every=1 << 40, cuts=0, pace=0.05)
+    slow = SlowLink(org.port, pace=0.05)
     org.point_at(slow.url, org.server.cert_sha256)
     folder = locked(org, vault)
     try:
@@ -240,6 +260,9 @@ def test_lock_during_an_upload_stops_the_worker_promptly_and_loses_nothing(
         assert window.vault is None
         assert time.monotonic() - started < 5.0
         assert worker.status.state == "stopped" and indicator.worker is None and not indicator.isVisible()
+        # The slow link only had to keep that upload under way; the next one
+        # goes at full speed (at 0.05 s a piece it took over 12 s).
+        slow.pace = 0
         # Nothing lost: the bundle waits in the queue, and the next unlock delivers it.
         reopened = Vault.open(folder, PASSPHRASE, keyring=NoKeyring())
         try:
@@ -262,7 +285,7 @@ def test_lock_during_an_upload_stops_the_worker_promptly_and_loses_nothing(
 def test_a_panic_wipe_during_an_upload_does_not_wait_for_the_worker(qtbot, org: Org, tmp_path: Path) -> None:
     vault = org.worker("anna")
     record_work(vault, tmp_path, "anna", size=4 * 1024 * 1024)
-    slow = CuttingProxy(org.port, every=1 << 40, cuts=0, pace=0.2)  # a chunk takes about half a second
+    slow = SlowLink(org.port, pace=0.5)  # a chunk on the wire takes seconds
     org.point_at(slow.url, org.server.cert_sha256)
     folder = locked(org, vault)
     try:
@@ -276,6 +299,7 @@ def test_a_panic_wipe_during_an_upload_does_not_wait_for_the_worker(qtbot, org: 
         window.wipe()
         assert time.monotonic() - started < 1.0
         assert window.vault is None and window.sync_indicator.worker is None
+        slow.pace = 0  # the wipe did not wait; the chunk on the wire need not crawl now
         # The worker's thread ends after the chunk on the wire and leaves no key behind.
         worker.wait_until(lambda s: s.state == "stopped", 10)
         assert not (folder / KEY_FILE).exists()
