@@ -160,7 +160,15 @@ if TYPE_CHECKING:
     from db.vault_keys import TOKEN_USES, EnrolmentTokens, IssuedToken, VaultKeys
     from db.verify import Problem, VerifyReport
     from db.vocabulary import violation_types
-    from db.withheld import RefusedMakersRevisions, RevokedLineage, revoked_lineage, withheld_revision_ids
+    from db.withheld import (
+        RefusedBundleTally,
+        RefusedMakersRevisions,
+        RevokedLineage,
+        refused_bundle_read,
+        refused_bundle_tallies,
+        revoked_lineage,
+        withheld_revision_ids,
+    )
 
 # name -> (module, attribute); a module's own name maps to the module itself.
 _WHERE: dict[str, tuple[str, str | None]] = {
@@ -295,6 +303,9 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "Delivery": ("db.sync_client", "Delivery"),
     "SyncClientState": ("db.sync_client", "SyncClientState"),
     "RefusedMakersRevisions": ("db.withheld", "RefusedMakersRevisions"),
+    "RefusedBundleTally": ("db.withheld", "RefusedBundleTally"),
+    "refused_bundle_read": ("db.withheld", "refused_bundle_read"),
+    "refused_bundle_tallies": ("db.withheld", "refused_bundle_tallies"),
     "RevokedLineage": ("db.withheld", "RevokedLineage"),
     "revoked_lineage": ("db.withheld", "revoked_lineage"),
     "withheld_revision_ids": ("db.withheld", "withheld_revision_ids"),
@@ -433,6 +444,7 @@ __all__ = [
     "Record",
     "Recording",
     "RecordingError",
+    "RefusedBundleTally",
     "RefusedMakersRevisions",
     "RelayPlan",
     "ReviewFilter",
@@ -490,6 +502,8 @@ __all__ = [
     "pdf_run",
     "record_draft_key",
     "record_labels",
+    "refused_bundle_read",
+    "refused_bundle_tallies",
     "render_pdf",
     "require_acceptable_passphrase",
     "resources_dir",

@@ -463,12 +463,36 @@ class WithheldRevision(Base):
     item here) names are not stored."""
 
     __tablename__ = "withheld_revisions"
-    __table_args__ = (Index("ix_withheld_revisions_entity_id", "entity_id"),)
+    __table_args__ = (
+        Index("ix_withheld_revisions_entity_id", "entity_id"),
+        Index("ix_withheld_revisions_learned_device", "learned", "device_id"),
+    )
 
     revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     entity_id: Mapped[str] = mapped_column(String(36))
     device_id: Mapped[str] = mapped_column(String(32))  # its signer
     withheld_ms: Mapped[int] = mapped_column(Integer)
+    # How it was learned (migration 0021): "left-out" by an import, or
+    # "refused-bundle", read from the refused bundle ``bundle_id`` of its
+    # revoked signer (whose record ids are the signer's choice: db/withheld.py).
+    learned: Mapped[str] = mapped_column(String(16), server_default="left-out")
+    bundle_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class RefusedBundleRead(Base):
+    """A bundle refused because its maker ``device_id`` is revoked, read to
+    keep the ids of the revisions it signed (db/withheld.py, migration
+    0021): ``kept`` ids kept, ``not_kept`` not (the maker reached the cap).
+    Listed, it is not read again."""
+
+    __tablename__ = "refused_bundle_reads"
+    __table_args__ = (Index("ix_refused_bundle_reads_device_id", "device_id"),)
+
+    bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(32))
+    kept: Mapped[int] = mapped_column(Integer)
+    not_kept: Mapped[int] = mapped_column(Integer)
+    read_ms: Mapped[int] = mapped_column(Integer)
 
 
 # -- revisions waiting for their parents (migration 0020) -----------------------------

@@ -45,7 +45,11 @@ CHUNK = 500  # ids in one IN (...): well within SQLite's bound on parameters
 
 # Parked revisions that are left out, themselves (their signer revoked since
 # they were parked) or naming a left-out parent, then their parked children,
-# transitively (UNION takes each once).
+# transitively (UNION takes each once). Every row of withheld_revisions counts
+# here, those read from a refused bundle too (learned = 'refused-bundle'): they
+# are matched by revision id, a hash of what the revoked maker signed, which a
+# parked revision names as parent only if its signer held that revision; their
+# record ids, the maker's choice, are not used (db/withheld.py).
 _LEFT_OUT_WALK = text(
     """
     WITH RECURSIVE gone(revision_id) AS (

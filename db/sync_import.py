@@ -103,7 +103,7 @@ from db.services import VaultContext
 from db.signers import authorised_signers
 from db.store import latest_reading, save_clock, store_received
 from db.sync_client import ValueChange, change_value
-from db.withheld import withheld_among, withheld_records_among
+from db.withheld import confirm_left_out, withheld_among, withheld_records_among
 
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -538,6 +538,7 @@ class VaultImport:
             return
         self._left_out.add(revision_id)
         if self._session.get(WithheldRevision, revision_id) is not None:
+            confirm_left_out(self._session, revision_id)  # if only a refused bundle had named it
             return
         self.summary.withheld_revisions.append(revision_id)
         self._session.execute(

@@ -18,7 +18,18 @@ docs/bundle-format.md §5 step 11, docs/sync.md §2.3).
   An edit imported before that bundle is seen waits parked (db/parked.py:
   its parent was neither held nor left out then) and is left out when the
   refused bundle's revisions are kept, whatever the order (docs/sync.md
-  §2.3)."""
+  §2.3).
+
+Each row says how it was learned (``learned``, migration 0021): left out by
+an import (``LEFT_OUT``) or read from a revoked maker's refused bundle
+(``FROM_REFUSED_BUNDLE``, with that bundle's id). What a refused bundle can
+leave here is bounded and attributed (review 12 F1): a seized device keeps
+signing after its revocation and can make any number of bundles, so at most
+``REFUSED_IDS_CAP`` ids per revoked device are kept, each refused bundle
+read is recorded (``refused_bundle_reads``: kept, not kept) and not read
+again, and such a row's record id, which the maker chose, is trusted for
+nothing: only its revision id (a hash of what the maker signed, never
+another device's revision) explains a missing parent."""
 
 from __future__ import annotations
 
@@ -28,13 +39,13 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected
-from db.model import RevisionRow, WithheldRevision
+from db.model import RefusedBundleRead, RevisionRow, WithheldRevision
 from db.parked import leave_out_parked
 from db.revisions import Revision, revisions_from_wire
 
@@ -42,6 +53,23 @@ if TYPE_CHECKING:
     from db.vault import Vault
 
 CHUNK = 500  # ids in one IN (...): well within SQLite's bound on parameters
+
+# ``withheld_revisions.learned``: how the vault learned a revision is left out.
+LEFT_OUT = "left-out"  # an import left it out (or a parked revision with it)
+FROM_REFUSED_BUNDLE = "refused-bundle"  # read from its revoked maker's refused bundle
+
+# At most this many revision ids are kept per revoked device from its
+# refused bundles. The bundle format gives no useful bound (revisions.jsonl
+# may hold 1 GiB: millions of revisions), so the bound is on history: ids
+# the vault holds already are not kept (nor counted), and a device's bundle
+# carries only what no coordinator acknowledged to it, so an honest worker's
+# refused bundles hold its work since its last acknowledged bundle (the
+# merge benchmark's bundles carry 200 revisions each; 20,000 is a worker
+# saving 50 changes a day for over a year with no bundle acknowledged).
+# Past it the rest is not kept: a desk's edit of one of them then waits
+# parked (db/parked.py), which the devices view shows, instead of being
+# left out; nothing is stored without its parent either way.
+REFUSED_IDS_CAP = 20_000
 
 
 @dataclass(frozen=True)
@@ -135,13 +163,22 @@ def withheld_among(session: Session, revision_ids: Iterable[str]) -> set[str]:
 
 
 def withheld_records_among(session: Session, entity_ids: Iterable[str]) -> set[str]:
-    """Those of ``entity_ids`` that a revision left out before belongs to."""
+    """Those of ``entity_ids`` that a revision an import left out before
+    belongs to (evidence bytes naming only such records are not stored).
+    Not those known only from a refused bundle (``FROM_REFUSED_BUNDLE``):
+    its revoked maker chose their record ids, any other device's included,
+    and only their revision ids are checked (review 12 F1); bytes naming
+    such a record are checked as any other (``bundle-blob`` if no item here
+    holds them)."""
     ids = sorted(set(entity_ids))
     found: set[str] = set()
     for at in range(0, len(ids), CHUNK):
         found.update(
             session.scalars(
-                select(WithheldRevision.entity_id).where(WithheldRevision.entity_id.in_(ids[at : at + CHUNK]))
+                select(WithheldRevision.entity_id).where(
+                    WithheldRevision.entity_id.in_(ids[at : at + CHUNK]),
+                    WithheldRevision.learned != FROM_REFUSED_BUNDLE,
+                )
             )
         )
     return found
@@ -156,26 +193,45 @@ class RefusedMakersRevisions:
     its key's); one that fails, or that another device signed, is skipped:
     no unverified id is kept. ``keep`` writes them once the whole bundle
     was read and checked, and leaves out the parked revisions descending
-    from them (db/parked.py), and nothing else."""
+    from them (db/parked.py), and nothing else.
+
+    Bounded (``REFUSED_IDS_CAP`` per device, over all its refused bundles):
+    ``add`` holds at most that many ids and only counts the maker's
+    revisions past them, unchecked; ``keep`` keeps no more than the room
+    the device has left. ``not_kept`` then says how many of this bundle's
+    were not kept for the cap (those counted unchecked included: at most
+    that many were new here)."""
 
     def __init__(self, device_id: str) -> None:
         self.device_id = device_id
         self._found: dict[str, str] = {}  # revision id -> record id
+        self._past_cap = 0  # revisions read once _found was full: not checked, not kept
+        self.not_kept = 0
 
     def add(self, wires: Sequence[dict[str, Any]]) -> None:
+        if len(self._found) >= REFUSED_IDS_CAP:
+            self._past_cap += len(wires)  # no room for them whatever they are: not even verified
+            return
         for verified in revisions_from_wire(wires, ENTITY_TYPES):
             if isinstance(verified, Revision) and verified.device_id == self.device_id and _sound(verified):
+                if verified.revision_id in self._found:
+                    continue
+                if len(self._found) >= REFUSED_IDS_CAP:
+                    self._past_cap += 1
+                    continue
                 self._found[verified.revision_id] = verified.entity_id
 
-    def keep(self, vault: Vault) -> tuple[str, ...]:
-        """Into ``withheld_revisions``, in one transaction of its own, those
-        the vault neither holds (taken before the revocation: held, and its
-        children stored, as ever) nor keeps already; in the same
-        transaction, the parked revisions naming one of them as parent (a
-        desk's edit imported before this bundle was read), transitively,
-        are left out too. Returns the ids newly kept, those first."""
-        if not self._found:
-            return ()
+    def keep(self, vault: Vault, bundle_id: str | None = None) -> tuple[str, ...]:
+        """Into ``withheld_revisions`` (``FROM_REFUSED_BUNDLE``, with
+        ``bundle_id``), in one transaction of its own, those the vault
+        neither holds (taken before the revocation: held, and its children
+        stored, as ever) nor keeps already, as many as the device's room
+        under ``REFUSED_IDS_CAP`` allows (the rest counted in
+        ``not_kept``); in the same transaction, the parked revisions naming
+        one of them as parent (a desk's edit imported before this bundle was
+        read), transitively, are left out too, and the bundle is recorded
+        in ``refused_bundle_reads`` (with ``bundle_id``: not read again).
+        Returns the ids newly kept, those first."""
         now_ms = time.time_ns() // 1_000_000
         with vault.services.context.write_transaction(
             "keep a revoked device's revisions as left out"
@@ -189,18 +245,41 @@ class RefusedMakersRevisions:
                 )
             known |= withheld_among(session, ids)
             new = [revision_id for revision_id in ids if revision_id not in known]
-            for revision_id in new:
+            room = max(0, REFUSED_IDS_CAP - refused_ids_kept(session, self.device_id))
+            new, beyond = new[:room], new[room:]
+            self.not_kept = len(beyond) + self._past_cap
+            for at in range(0, len(new), CHUNK):
                 session.execute(
-                    insert(WithheldRevision)
+                    insert(WithheldRevision).on_conflict_do_nothing(),
+                    [
+                        {
+                            "revision_id": revision_id,
+                            "entity_id": self._found[revision_id],
+                            "device_id": self.device_id,
+                            "withheld_ms": now_ms,
+                            "learned": FROM_REFUSED_BUNDLE,
+                            "bundle_id": bundle_id,
+                        }
+                        for revision_id in new[at : at + CHUNK]
+                    ],
+                )
+            if bundle_id is not None:
+                session.execute(
+                    insert(RefusedBundleRead)
                     .values(
-                        revision_id=revision_id,
-                        entity_id=self._found[revision_id],
+                        bundle_id=bundle_id,
                         device_id=self.device_id,
-                        withheld_ms=now_ms,
+                        kept=len(new),
+                        not_kept=self.not_kept,
+                        read_ms=now_ms,
                     )
                     .on_conflict_do_nothing()
                 )
-            descendants = [revision_id for revision_id, _entity_id, _device_id in leave_out_parked(session)]
+            descendants = (
+                [revision_id for revision_id, _entity_id, _device_id in leave_out_parked(session)]
+                if new
+                else []
+            )
             return (*new, *descendants)
 
 
@@ -212,6 +291,73 @@ def _sound(revision: Revision) -> bool:
     return True
 
 
+def confirm_left_out(session: Session, revision_id: str) -> None:
+    """An import left out ``revision_id``, carried by another desk's bundle,
+    which the vault kept already from its maker's refused bundle: it is no
+    longer known from the revoked maker's word alone (its record then counts
+    in ``withheld_records_among``, and it leaves the maker's room under
+    ``REFUSED_IDS_CAP``)."""
+    session.execute(
+        update(WithheldRevision)
+        .where(WithheldRevision.revision_id == revision_id, WithheldRevision.learned == FROM_REFUSED_BUNDLE)
+        .values(learned=LEFT_OUT, bundle_id=None)
+    )
+
+
+def refused_ids_kept(session: Session, device_id: str) -> int:
+    """How many revision ids this vault keeps from ``device_id``'s refused
+    bundles (its use of ``REFUSED_IDS_CAP``)."""
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                WithheldRevision.learned == FROM_REFUSED_BUNDLE, WithheldRevision.device_id == device_id
+            )
+        )
+        or 0
+    )
+
+
+def refused_bundle_read(vault: Vault, bundle_id: str) -> bool:
+    """Whether this vault read the refused bundle ``bundle_id`` already to
+    keep its maker's revision ids (a second read keeps nothing new)."""
+    with vault.services.context.sessions() as session:
+        return session.get(RefusedBundleRead, bundle_id) is not None
+
+
+@dataclass(frozen=True)
+class RefusedBundleTally:
+    """What a revoked device's refused bundles left here: ``bundles`` read,
+    revision ids ``kept`` (now), ids ``not_kept`` for the cap."""
+
+    bundles: int
+    kept: int
+    not_kept: int
+
+
+def refused_bundle_tallies(vault: Vault) -> dict[str, RefusedBundleTally]:
+    """Device id -> what its refused bundles left here (the devices view)."""
+    with vault.services.context.sessions() as session:
+        reads = session.execute(
+            select(RefusedBundleRead.device_id, func.count(), func.sum(RefusedBundleRead.not_kept)).group_by(
+                RefusedBundleRead.device_id
+            )
+        ).all()
+        kept = dict(
+            session.execute(
+                select(WithheldRevision.device_id, func.count())
+                .where(WithheldRevision.learned == FROM_REFUSED_BUNDLE)
+                .group_by(WithheldRevision.device_id)
+            ).all()
+        )
+        tallies = {
+            str(device_id): RefusedBundleTally(int(count), int(kept.get(device_id, 0)), int(not_kept or 0))
+            for device_id, count, not_kept in reads
+        }
+        for device_id, count in kept.items():  # kept before reads were recorded (no bundle id given)
+            tallies.setdefault(str(device_id), RefusedBundleTally(0, int(count), 0))
+        return tallies
+
+
 def withheld_revision_ids(vault: Vault) -> frozenset[str]:
     """Every revision this vault's imports left out of other desks' bundles."""
     with vault.services.context.sessions() as session:
@@ -219,8 +365,16 @@ def withheld_revision_ids(vault: Vault) -> frozenset[str]:
 
 
 __all__ = [
+    "FROM_REFUSED_BUNDLE",
+    "LEFT_OUT",
+    "REFUSED_IDS_CAP",
+    "RefusedBundleTally",
     "RefusedMakersRevisions",
     "RevokedLineage",
+    "confirm_left_out",
+    "refused_bundle_read",
+    "refused_bundle_tallies",
+    "refused_ids_kept",
     "revoked_lineage",
     "withheld_among",
     "withheld_records_among",

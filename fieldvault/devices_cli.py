@@ -65,6 +65,16 @@ def _human(row: DeviceRow) -> str:
     ]
     if row.parked_revisions:
         lines.append(f"  revisions waiting here for their parents: {row.parked_revisions}")
+    if row.refused_bundles_read or row.refused_ids_kept:
+        lines.append(
+            f"  refused bundles read: {row.refused_bundles_read}; revision ids kept from them as left out: "
+            f"{row.refused_ids_kept}"
+            + (
+                f"; NOT KEPT: {row.refused_ids_not_kept} (the cap of ids kept per revoked device was reached)"
+                if row.refused_ids_not_kept
+                else ""
+            )
+        )
     return "\n".join(lines)
 
 

@@ -35,6 +35,7 @@ from db.api import (
     StoredRevision,
     Vault,
     VaultImport,
+    refused_bundle_read,
     revoked_lineage,
 )
 from sync.bundle.admission import Admission, BundleQuarantined, admit
@@ -759,8 +760,8 @@ def _keep_revoked_makers_revisions(
     if profile is None or maker not in profile.revoked or profile.coordinator(vault.device_id) is None:
         return
     read = _READ_REFUSED.setdefault(vault, {})
-    if checked.bundle_id in read:
-        return
+    if checked.bundle_id in read or refused_bundle_read(vault, checked.bundle_id):
+        return  # read before (refused_bundle_reads: also after a restart)
     found = RefusedMakersRevisions(maker)
     batch: list[dict[str, Any]] = []
 
@@ -784,8 +785,17 @@ def _keep_revoked_makers_revisions(
         # Not remembered: a copy cut or damaged on a stick has the same id as a sound one.
         return
     found.add(batch)
-    found.keep(vault)
+    kept = found.keep(vault, checked.bundle_id)
     _remember_read(read, checked.bundle_id)
+    if found.not_kept:  # review 12 F1: bounded per revoked device; ids and counts only
+        log.warning(
+            "refused bundle %s of revoked device %s: %d revision id(s) kept as left out, "
+            "%d not kept (the device reached the cap of ids kept from refused bundles)",
+            checked.bundle_id,
+            maker,
+            len(kept),
+            found.not_kept,
+        )
 
 
 def _remember_read(read: dict[str, None], bundle_id: str) -> None:

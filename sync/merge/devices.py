@@ -12,6 +12,7 @@ written.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from db.api import Device, HeldBundle, ReceivedBundleRecord, Vault
+    from db.api import Device, HeldBundle, ReceivedBundleRecord, RefusedBundleTally, Vault
 
 # What a device's verification means here:
 # - verified: enrolled (by a token its first bundle proved, or by its card after
@@ -69,6 +70,12 @@ class DeviceRow:
     # Revisions it signed that wait here for their parents (db/parked.py:
     # read before the bundle bringing a parent, or the one revoking it).
     parked_revisions: int = 0
+    # What its bundles refused as device-revoked left here (db/withheld.py,
+    # review 12 F1): bundles read, revision ids kept as left out, ids not
+    # kept because it reached REFUSED_IDS_CAP.
+    refused_bundles_read: int = 0
+    refused_ids_kept: int = 0
+    refused_ids_not_kept: int = 0
 
     @property
     def missing(self) -> int:
@@ -92,6 +99,9 @@ class DeviceRow:
             "receipt_alarms": [{"kind": kind, "index": index} for kind, index in self.receipt_alarms],
             "vouched_by": self.vouched_by,
             "parked_revisions": self.parked_revisions,
+            "refused_bundles_read": self.refused_bundles_read,
+            "refused_ids_kept": self.refused_ids_kept,
+            "refused_ids_not_kept": self.refused_ids_not_kept,
         }
 
 
@@ -175,11 +185,22 @@ def _row(
     )
 
 
+def _with_refused(row: DeviceRow, tally: RefusedBundleTally | None) -> DeviceRow:
+    if tally is None:
+        return row
+    return dataclasses.replace(
+        row,
+        refused_bundles_read=tally.bundles,
+        refused_ids_kept=tally.kept,
+        refused_ids_not_kept=tally.not_kept,
+    )
+
+
 def devices_view(vault: Vault) -> list[DeviceRow]:
     """One row per device other than this vault's own: the devices it knows
     (field devices and other coordinators) and those it holds bundles of in
     quarantine. Rows with warnings first, then by device id."""
-    from db.api import parked_by_signer
+    from db.api import parked_by_signer, refused_bundle_tallies
     from sync.bundle.carried_receipts import alarms
 
     received: dict[str, list[ReceivedBundleRecord]] = defaultdict(list)
@@ -192,10 +213,14 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
     for alarm in alarms(vault):
         alarmed[alarm.device_id].append((alarm.kind, alarm.index))
     known = {device.device_id: device for device in vault.sync.devices()}
-    ids = (set(known) | set(received) | set(held) | set(alarmed)) - {vault.device_id}
+    refused = refused_bundle_tallies(vault)  # also of a revoked device known here by nothing else
+    ids = (set(known) | set(received) | set(held) | set(alarmed) | set(refused)) - {vault.device_id}
     parked = parked_by_signer(vault)
     rows = [
-        _row(known.get(i), i, received.get(i, []), held.get(i, []), alarmed.get(i, []), parked.get(i, 0))
+        _with_refused(
+            _row(known.get(i), i, received.get(i, []), held.get(i, []), alarmed.get(i, []), parked.get(i, 0)),
+            refused.get(i),
+        )
         for i in ids
     ]
     rows.sort(key=lambda row: (not row.warnings, row.device_id))
