@@ -34,6 +34,7 @@ from db.device import DeviceIdentity as RevisionSigner
 from db.hlc import Timestamp
 from db.model import RefusedBundleRead, WithheldRevision
 from db.revisions import create_revision
+from db.withheld import REFUSED_IDS_CAP
 from fieldvault.devices_cli import _human
 from sync import org_vault
 from sync.bundle import BlobSource, BundleContents, BundleRejected, DeviceIdentity, write_bundle
@@ -263,3 +264,16 @@ def test_an_id_a_desks_bundle_also_left_out_counts_again_for_the_bytes(usb_desks
     assert later.blobs == 0
     assert desks.lviv.sync.received_bundle(later.bundle_id) is not None
     assert_verified(desks.lviv)
+
+
+@pytest.mark.slow  # 20,003 signed revisions made, bundled and checked: about 10 s
+def test_at_the_real_cap_a_refused_bundle_keeps_the_cap_and_counts_the_rest(usb_desks: UsbDesks) -> None:
+    """REFUSED_IDS_CAP as shipped: one refused bundle carrying 3 more of
+    its maker's revisions than the cap keeps exactly the cap."""
+    desks = usb_desks
+    seized = desks.worker("seized").vault
+    desks.revoke(seized.device_id)
+    path = _bundle(seized, desks, desks.tmp_path / "big", _revisions(seized, REFUSED_IDS_CAP + 3), sequence=1)
+    _refused(desks, path)
+    assert len(withheld_revision_ids(desks.lviv)) == REFUSED_IDS_CAP
+    assert _reads(desks.lviv) == {check_header(path).bundle_id: (seized.device_id, REFUSED_IDS_CAP, 3)}
