@@ -206,6 +206,7 @@ class RefusedMakersRevisions:
         self.device_id = device_id
         self._found: dict[str, str] = {}  # revision id -> record id
         self._past_cap = 0  # revisions read once _found was full: not checked, not kept
+        self.kept = 0  # by keep: ids newly kept (its parked descendants apart)
         self.not_kept = 0
 
     def add(self, wires: Sequence[dict[str, Any]]) -> None:
@@ -247,7 +248,7 @@ class RefusedMakersRevisions:
             new = [revision_id for revision_id in ids if revision_id not in known]
             room = max(0, REFUSED_IDS_CAP - refused_ids_kept(session, self.device_id))
             new, beyond = new[:room], new[room:]
-            self.not_kept = len(beyond) + self._past_cap
+            self.kept, self.not_kept = len(new), len(beyond) + self._past_cap
             for at in range(0, len(new), CHUNK):
                 session.execute(
                     insert(WithheldRevision).on_conflict_do_nothing(),

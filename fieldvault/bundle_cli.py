@@ -176,7 +176,7 @@ def _imported_row(result: ImportedBundle) -> dict[str, Any]:
 def _human(row: dict[str, Any]) -> str:
     if not row["ok"]:
         held = " HELD IN QUARANTINE" if row.get("quarantined") else ""
-        return f"{row['bundle']}: REFUSED{held} ({row['reason']}): {row['message']}"
+        return f"{row['bundle']}: REFUSED{held} ({row['reason']}): {row['message']}{_refused_read_text(row)}"
     if "ack_refused" in row:
         return f"{row['bundle']}: imported, but NO ACKNOWLEDGEMENT ({row['ack_refused']}): {row['message']}"
     if row["replay"]:
@@ -521,10 +521,22 @@ def _verify(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
     out.result(row, "OK, every check passed (nothing was imported): " + _human(row))
 
 
+def _refused_read_text(row: dict[str, Any]) -> str:
+    """What reading a revoked maker's refused bundle kept (ids counted, never content)."""
+    if "refused_ids_kept" not in row:
+        return ""
+    not_kept = row["refused_ids_not_kept"]
+    return f" {row['refused_ids_kept']} revision id(s) its revoked maker signed kept as left out" + (
+        f"; {not_kept} NOT KEPT (the cap of ids kept per revoked device was reached)." if not_kept else "."
+    )
+
+
 def _refused_row(path: Path, error: BundleRejected) -> dict[str, Any]:
     row = {"bundle": str(path), "ok": False, "reason": error.reason, "message": str(error)}
     if isinstance(error, BundleQuarantined):
         row |= {"quarantined": error.held, "bundle_id": error.bundle_id, "device_id": error.device_id}
+    if error.refused_read is not None:  # a revoked maker's bundle, read (docs/sync.md §2.3)
+        row |= {"refused_ids_kept": error.refused_read[0], "refused_ids_not_kept": error.refused_read[1]}
     return row
 
 

@@ -48,6 +48,9 @@ class BundleRejected(FieldvaultError):
     codes: ClassVar[Codes] = {
         f"bundle-{kind}": (("subject",) if has_subject else ()) for kind, (has_subject, _) in REASONS.items()
     }
+    # A device-revoked refusal whose bundle a coordinator read (vault_io.py):
+    # (its maker's revision ids kept as left out, ids not kept for the cap).
+    refused_read: tuple[int, int] | None = None
 
     def __init__(self, kind: str, subject: str | None = None) -> None:
         has_subject, english = REASONS[kind]

@@ -685,7 +685,7 @@ def import_bundle(
     except BundleRejected as refused:
         if refused.kind == "device-revoked" and not dry_run:
             try:
-                _keep_revoked_makers_revisions(
+                refused.refused_read = _keep_revoked_makers_revisions(
                     vault, path, identity, checked, org_id, _reporting(progress, cancel)
                 )
             except BundleCancelled:
@@ -746,7 +746,7 @@ def _keep_revoked_makers_revisions(
     checked: CheckedBundle,
     org_id: str | None,
     progress: Progress,
-) -> None:
+) -> tuple[int, int] | None:
     """A coordinator refusing a bundle whose maker the newest profile it
     holds revokes reads it anyway, as one of its recipients, and keeps as
     left out the revisions that device signed (§5 step 11): a desk's edit
@@ -754,14 +754,16 @@ def _keep_revoked_makers_revisions(
     instead of stored without its parent, which ``verify`` would name for
     good (the parent's bundle is refused at every import). Nothing else of
     the bundle is applied or recorded. A bundle that fails a check of §5
-    (or that this vault cannot decrypt) keeps nothing."""
+    (or that this vault cannot decrypt) keeps nothing. Returns (ids kept,
+    ids not kept for the cap: db/withheld.py REFUSED_IDS_CAP) when it was
+    read now, None otherwise."""
     profile = held_profile(vault)
     maker = checked.header.device_id
     if profile is None or maker not in profile.revoked or profile.coordinator(vault.device_id) is None:
-        return
+        return None
     read = _READ_REFUSED.setdefault(vault, {})
     if checked.bundle_id in read or refused_bundle_read(vault, checked.bundle_id):
-        return  # read before (refused_bundle_reads: also after a restart)
+        return None  # read before (refused_bundle_reads: also after a restart)
     found = RefusedMakersRevisions(maker)
     batch: list[dict[str, Any]] = []
 
@@ -783,9 +785,9 @@ def _keep_revoked_makers_revisions(
         )
     except (BundleRejected, OSError):
         # Not remembered: a copy cut or damaged on a stick has the same id as a sound one.
-        return
+        return None
     found.add(batch)
-    kept = found.keep(vault, checked.bundle_id)
+    found.keep(vault, checked.bundle_id)
     _remember_read(read, checked.bundle_id)
     if found.not_kept:  # review 12 F1: bounded per revoked device; ids and counts only
         log.warning(
@@ -793,9 +795,10 @@ def _keep_revoked_makers_revisions(
             "%d not kept (the device reached the cap of ids kept from refused bundles)",
             checked.bundle_id,
             maker,
-            len(kept),
+            found.kept,
             found.not_kept,
         )
+    return found.kept, found.not_kept
 
 
 def _remember_read(read: dict[str, None], bundle_id: str) -> None:

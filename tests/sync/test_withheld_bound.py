@@ -35,6 +35,8 @@ from db.hlc import Timestamp
 from db.model import RefusedBundleRead, WithheldRevision
 from db.revisions import create_revision
 from db.withheld import REFUSED_IDS_CAP
+from fieldvault.bundle_cli import _human as bundle_line
+from fieldvault.bundle_cli import _refused_row
 from fieldvault.devices_cli import _human
 from sync import org_vault
 from sync.bundle import BlobSource, BundleContents, BundleRejected, DeviceIdentity, write_bundle
@@ -105,10 +107,11 @@ def _bundle(
     ).path
 
 
-def _refused(desks: UsbDesks, path: Path) -> None:
+def _refused(desks: UsbDesks, path: Path) -> BundleRejected:
     with pytest.raises(BundleRejected) as refused:
         import_bundle(desks.lviv, path, desks.lviv.vault_keys.age_identity(), org_id=desks.org.org_id)
     assert refused.value.kind == "device-revoked"
+    return refused.value
 
 
 def _rows(vault: Vault) -> list[tuple[str, str, str, str | None]]:
@@ -149,13 +152,18 @@ def test_a_seized_devices_refused_bundles_keep_at_most_the_cap_and_say_so(
     # only 10 fit. Before: all 55 kept, nothing said.
     caplog.set_level(logging.WARNING, logger="sync.bundle.vault_io")
     second = _bundle(seized, desks, desks.tmp_path / "two", _revisions(seized, 25, first=100), sequence=1)
-    _refused(desks, second)
+    refusal = _refused(desks, second)
     second_id = check_header(second).bundle_id
     assert len(withheld_revision_ids(desks.lviv)) == CAP
     assert _reads(desks.lviv)[second_id] == (seized.device_id, 10, 15)
     [warning] = [r for r in caplog.records if second_id in r.getMessage()]
     assert seized.device_id in warning.getMessage() and "15 not kept" in warning.getMessage()
     assert "seizure" not in caplog.text  # ids and counts, never a record's content
+    # bundle import says it too (--json and the plain line).
+    assert refusal.refused_read == (10, 15)
+    row = _refused_row(second, refusal)
+    assert (row["refused_ids_kept"], row["refused_ids_not_kept"]) == (10, 15)
+    assert "10 revision id(s) its revoked maker signed kept as left out; 15 NOT KEPT" in bundle_line(row)
 
     # Bundle 3, far past the cap: nothing kept, every one counted (unchecked).
     caplog.clear()
@@ -165,15 +173,16 @@ def test_a_seized_devices_refused_bundles_keep_at_most_the_cap_and_say_so(
     assert len(withheld_revision_ids(desks.lviv)) == CAP
     assert _reads(desks.lviv)[third_id] == (seized.device_id, 0, 60)
 
-    # Read again: refused from its header, nothing recounted.
-    _refused(desks, third)
+    # Read again: refused from its header, nothing recounted, nothing said.
+    again = _refused(desks, third)
+    assert again.refused_read is None and "refused_ids_kept" not in _refused_row(third, again)
     assert _reads(desks.lviv)[third_id] == (seized.device_id, 0, 60)
 
     # fieldvault devices says it, per device.
-    [row] = [r for r in devices_view(desks.lviv) if r.device_id == seized.device_id]
-    assert (row.refused_bundles_read, row.refused_ids_kept, row.refused_ids_not_kept) == (3, CAP, 75)
-    assert row.to_json()["refused_ids_not_kept"] == 75
-    shown = _human(row)
+    [device] = [r for r in devices_view(desks.lviv) if r.device_id == seized.device_id]
+    assert (device.refused_bundles_read, device.refused_ids_kept, device.refused_ids_not_kept) == (3, CAP, 75)
+    assert device.to_json()["refused_ids_not_kept"] == 75
+    shown = _human(device)
     assert "refused bundles read: 3" in shown and f"kept from them as left out: {CAP}" in shown
     assert "NOT KEPT: 75" in shown
     assert_verified(desks.lviv)
