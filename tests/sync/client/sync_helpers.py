@@ -6,7 +6,9 @@ TLS server that answers garbage."""
 from __future__ import annotations
 
 import http.server
+import random
 import secrets
+import shutil
 import socket
 import ssl
 import threading
@@ -23,7 +25,7 @@ from sync.client.org_link import publish_profile
 from sync.client.retry import Backoff
 from sync.server.deploy import cert_sha256, init_server
 from tests.sync.server.server_helpers import RunningServer, _serve
-from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 
 def new_vault(folder: Path) -> Vault:
@@ -98,11 +100,11 @@ class Org:
 
 
 @contextmanager
-def organisation(tmp: Path) -> Iterator[Org]:
+def organisation(tmp: Path, *, port: int = 0) -> Iterator[Org]:
     coordinator = new_vault(tmp / "coordinator")
     signed = org_vault.create_organisation(coordinator, "Field Org")
     init_server(tmp / "server", signed.profile.fingerprint, profile=signed.signed)
-    server = _serve(tmp / "server", tmp / "server.log", None)
+    server = _serve(tmp / "server", tmp / "server.log", None, port=port)
     port = int(server.url.rsplit(":", 1)[1])
     org = Org(tmp, coordinator, server, port)
     try:
@@ -113,6 +115,65 @@ def organisation(tmp: Path) -> Iterator[Org]:
         org.server.stop()
         for vault in [*org.workers, coordinator]:
             vault.lock()
+
+
+def steady_port() -> int:
+    """A free loopback port below the kernel's ephemeral range (32768 on
+    Linux), so that no outgoing connection takes it while its server is
+    stopped: a saved world's server comes back on the port its profile names."""
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20_000, 32_000)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
+
+
+@dataclass(frozen=True)
+class SavedOrg:
+    """An organisation built once, then closed (server stopped, vaults
+    locked) and kept as folders: each test gets its own copy of every vault
+    and of the server's data, served again on the same port (the profiles
+    name it), so tests that change the world stay apart."""
+
+    folder: Path
+    port: int
+    workers: tuple[str, ...]
+
+    @contextmanager
+    def copy(self, tmp: Path) -> Iterator[Org]:
+        shutil.copytree(self.folder, tmp, dirs_exist_ok=True)
+        coordinator = open_vault(tmp / "coordinator")
+        org = Org(
+            tmp, coordinator, _serve(tmp / "server", tmp / "server.log", None, port=self.port), self.port
+        )
+        try:
+            org.workers.extend(open_vault(tmp / name) for name in self.workers)
+            yield org
+        finally:
+            org.server.stop()
+            for vault in [*org.workers, coordinator]:
+                vault.lock()
+
+
+@contextmanager
+def saved_organisation(folder: Path) -> Iterator[Org]:
+    """An organisation to build a world in (``org.worker(name)`` for the
+    workers), its server on a steady_port; once the block has ended,
+    ``saved(org)`` is the SavedOrg to copy."""
+    with organisation(folder, port=steady_port()) as org:
+        yield org
+
+
+def saved(org: Org) -> SavedOrg:
+    """The SavedOrg of an organisation built by ``saved_organisation``, once
+    its block has ended (server stopped, vaults locked)."""
+    return SavedOrg(org.tmp, org.port, tuple(Path(vault.folder).name for vault in org.workers))
 
 
 class CuttingProxy:

@@ -26,7 +26,7 @@ from sync.client.inbox import RELAY_PENDING, RelayResult, receive_inbox, send_ba
 from sync.client.pull import PullResult, pull
 from sync.client.push import push
 from sync.client.transport import ServerSaid
-from tests.sync.client.sync_helpers import Org, organisation, quick_backoff
+from tests.sync.client.sync_helpers import Org, SavedOrg, quick_backoff, saved, saved_organisation
 from tests.sync.merge.conflict_fixtures import FIRST_NARRATIVE, NARRATIVE, SECOND_NARRATIVE
 
 CANARY = "CANARY-SEND-BACK-7f3a9c"
@@ -59,11 +59,12 @@ def _everything_under(folder: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
 
 
-@pytest.fixture
-def field(tmp_path: Path) -> Iterator[Field]:
+@pytest.fixture(scope="module")
+def saved_field(tmp_path_factory: pytest.TempPathFactory) -> tuple[SavedOrg, str]:
     """Both workers hold the first worker's testimony, by the network alone:
-    under the policy ``all`` the coordinator's sync sends it to the second."""
-    with organisation(tmp_path) as org:
+    under the policy ``all`` the coordinator's sync sends it to the second.
+    Built once for the module; each test gets its own copy (``field``)."""
+    with saved_organisation(tmp_path_factory.mktemp("send-back-world")) as org:
         org_vault.set_policy(org.coordinator, send_to_workers="all")
         first, second = org.worker("first"), org.worker("second")
         case = first.cases.create(Case(title="Case of the basement"))
@@ -84,7 +85,16 @@ def field(tmp_path: Path) -> Iterator[Field]:
         for worker in (first, second):
             assert len(sync_worker(worker).received) == 1
         assert second.testimonies.get(testimony.id).narrative.endswith(CANARY)
-        yield Field(org, first, second, testimony.id)
+    return saved(org), testimony.id
+
+
+@pytest.fixture
+def field(saved_field: tuple[SavedOrg, str], tmp_path: Path) -> Iterator[Field]:
+    """This test's own copy of the saved world: vaults and server data."""
+    world, testimony_id = saved_field
+    with world.copy(tmp_path) as org:
+        first, second = org.workers
+        yield Field(org, first, second, testimony_id)
 
 
 def _heads(vault: Vault, entity_id: str) -> frozenset[str]:
