@@ -34,7 +34,7 @@ from sync.client.inbox import (
 )
 from sync.client.pull import PullResult, pull
 from sync.client.push import push
-from tests.sync.client.sync_helpers import Org, organisation, quick_backoff
+from tests.sync.client.sync_helpers import Org, SavedOrg, quick_backoff, saved, saved_organisation
 
 
 class Clock:
@@ -57,11 +57,12 @@ class Scene:
         return receive_inbox(self.second, backoff=quick_backoff(), now_ms=self.clock)
 
 
-@pytest.fixture
-def scene(tmp_path: Path) -> Iterator[Scene]:
+@pytest.fixture(scope="module")
+def saved_scene(tmp_path_factory: pytest.TempPathFactory) -> tuple[SavedOrg, str]:
     """The coordinator's send-back carries the first worker's testimony to
-    the second, whose vault holds the first worker's device as revoked."""
-    with organisation(tmp_path) as org:
+    the second, whose vault holds the first worker's device as revoked.
+    Built once for the module; each test gets its own copy (``scene``)."""
+    with saved_organisation(tmp_path_factory.mktemp("inbox-retry-world")) as org:
         org_vault.set_policy(org.coordinator, send_to_workers="all")
         first, second = org.worker("first"), org.worker("second")
         case = first.cases.create(Case(title="Case of the basement"))
@@ -79,7 +80,16 @@ def scene(tmp_path: Path) -> Iterator[Scene]:
         second.sync.put_device(
             Device(first.device_id, known.public_key, known.age_recipient, status="revoked")
         )
-        yield Scene(org, first, second, testimony.id, Clock())
+    return saved(org), testimony.id
+
+
+@pytest.fixture
+def scene(saved_scene: tuple[SavedOrg, str], tmp_path: Path) -> Iterator[Scene]:
+    """This test's own copy of the saved world: vaults and server data."""
+    world, testimony_id = saved_scene
+    with world.copy(tmp_path) as org:
+        first, second = org.workers
+        yield Scene(org, first, second, testimony_id, Clock())
 
 
 def _spool_bundles(vault: Vault) -> list[str]:
