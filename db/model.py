@@ -477,6 +477,9 @@ class WithheldRevision(Base):
     # revoked signer (whose record ids are the signer's choice: db/withheld.py).
     learned: Mapped[str] = mapped_column(String(16), server_default="left-out")
     bundle_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # For a parked evidence revision left out (migration 0022): the file it
+    # named, whose bytes stay stored with their key (verify notes them).
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class RefusedBundleRead(Base):
@@ -509,7 +512,11 @@ class ParkedRevision(Base):
     item's (bytes arriving for it are stored and attached when it is)."""
 
     __tablename__ = "parked_revisions"
-    __table_args__ = (Index("ix_parked_revisions_entity_id", "entity_id"),)
+    __table_args__ = (
+        Index("ix_parked_revisions_entity_id", "entity_id"),
+        Index("ix_parked_revisions_bundle_id", "bundle_id"),  # migration 0022
+        Index("ix_parked_revisions_device_id", "device_id"),  # migration 0022
+    )
 
     revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     entity_id: Mapped[str] = mapped_column(String(36))

@@ -35,7 +35,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
-from db.model import Blob, EvidenceBlob, ParkedRevision, ParkedRevisionParent, WithheldRevision
+from db.model import ParkedRevision, ParkedRevisionParent, RevisionRow, WithheldRevision
 from db.revisions import Revision
 
 if TYPE_CHECKING:
@@ -181,59 +181,59 @@ def leave_out_parked(session: Session) -> list[tuple[str, str, str]]:
     """Leave out the parked revisions that are left out themselves or name a
     left-out parent (``withheld_revisions``), and their parked descendants:
     kept there as left out, no longer parked. Returns (id, record, signer)
-    of each newly kept. The stored bytes of an evidence file only they
-    named lose their row (no item will hold them: ``verify`` would name the
-    file); the file itself is moved to quarantine/ at the next unlock, as
-    any file no row names, never deleted."""
+    of each newly kept. The stored bytes of an evidence file they named
+    are never dropped (review 13 F2: their ``blobs`` row holds the file's
+    only wrapped key, and an item of the same or a later import may name
+    the same bytes): the row stays, the SHA-256 is kept with the left-out
+    row, and ``verify`` notes a file no item names (``left_out_sha256s``)."""
     ids = sorted(set(session.scalars(_LEFT_OUT_WALK)))
     if not ids:
         return []
     now_ms = time.time_ns() // 1_000_000
     gone: list[tuple[str, str, str]] = []
-    files: set[str] = set()
     for at in range(0, len(ids), CHUNK):
+        chunk = ids[at : at + CHUNK]
         rows = session.execute(
             select(
                 ParkedRevision.revision_id,
                 ParkedRevision.entity_id,
                 ParkedRevision.device_id,
                 ParkedRevision.sha256,
-            ).where(ParkedRevision.revision_id.in_(ids[at : at + CHUNK]))
+            ).where(ParkedRevision.revision_id.in_(chunk))
         ).all()
         known = set(
             session.scalars(
-                select(WithheldRevision.revision_id).where(
-                    WithheldRevision.revision_id.in_(ids[at : at + CHUNK])
-                )
+                select(WithheldRevision.revision_id).where(WithheldRevision.revision_id.in_(chunk))
             )
         )
+        # Never a row for a revision the vault holds (review 13 F4).
+        held = set(session.scalars(select(RevisionRow.revision_id).where(RevisionRow.revision_id.in_(chunk))))
         kept = [
-            {"revision_id": rid, "entity_id": entity_id, "device_id": device_id, "withheld_ms": now_ms}
-            for rid, entity_id, device_id, _sha256 in rows
-            if rid not in known
+            {
+                "revision_id": rid,
+                "entity_id": entity_id,
+                "device_id": device_id,
+                "withheld_ms": now_ms,
+                "sha256": sha256,
+            }
+            for rid, entity_id, device_id, sha256 in rows
+            if rid not in known and rid not in held
         ]
         if kept:
             session.execute(insert(WithheldRevision).on_conflict_do_nothing(), kept)
         gone += [(str(k["revision_id"]), str(k["entity_id"]), str(k["device_id"])) for k in kept]
-        files |= {sha256 for *_ids, sha256 in rows if sha256}
     unpark(session, ids)
-    _forget_unheld_files(session, files)
     return gone
 
 
-def _forget_unheld_files(session: Session, sha256s: set[str]) -> None:
-    """Remove the rows of stored files with these SHA-256s that no evidence
-    item holds and no parked revision still names."""
-    if not sha256s:
-        return
-    still = parked_sha256s(session)
-    for sha256 in sorted(sha256s - still):
-        for blob_id in list(session.scalars(select(Blob.blob_id).where(Blob.sha256 == sha256))):
-            if session.scalar(
-                select(EvidenceBlob.evidence_id).where(EvidenceBlob.blob_id == blob_id).limit(1)
-            ):
-                continue
-            session.execute(delete(Blob).where(Blob.blob_id == blob_id))
+def left_out_sha256s(session: Session) -> set[str]:
+    """SHA-256s of the evidence files parked revisions named that were left
+    out since (``verify``: their stored bytes are kept, a notice)."""
+    return set(
+        session.scalars(
+            select(WithheldRevision.sha256).where(WithheldRevision.sha256.is_not(None)).distinct()
+        )
+    )
 
 
 def name_bundle(session: Session, bundle_id: str) -> None:
@@ -267,6 +267,7 @@ def parked_by_signer(vault: Vault) -> dict[str, int]:
 __all__ = [
     "any_parked",
     "leave_out_parked",
+    "left_out_sha256s",
     "name_bundle",
     "park",
     "parked_among",

@@ -48,7 +48,7 @@ from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected, VaultDamaged
 from db.hlc import MAX_DRIFT_MS, is_ahead
 from db.model import Blob, CustodyEventRow, Device, EntityRow, EvidenceBlob, Head, RevisionParent, RevisionRow
-from db.parked import parked_count, parked_sha256s
+from db.parked import left_out_sha256s, parked_count, parked_sha256s
 from db.revisions import Revision, canonical_json, verify_revision
 from db.services import VaultContext
 from db.signers import stored_signers
@@ -368,9 +368,12 @@ def _check_evidence(
     report: VerifyReport,
     *,
     waiting_files: Collection[str] = (),
+    kept_files: Collection[str] = (),
 ) -> None:
     """``waiting_files``: SHA-256s of evidence files parked revisions name
-    (db/parked.py): a stored file no item holds yet waits for them."""
+    (db/parked.py): a stored file no item holds yet waits for them.
+    ``kept_files``: those of parked revisions left out since: their bytes
+    are kept, never dropped (review 13 F2), a notice."""
 
     def problem(kind: str, subject: str, detail: str) -> None:
         report.problems.append(Problem(kind, subject, detail))
@@ -419,6 +422,15 @@ def _check_evidence(
         if blob_files[blob_id][0] in waiting_files:
             report.notices.append(
                 Problem("blob", blob_id, "kept for an evidence item whose revisions wait for their parents")
+            )
+            continue
+        if blob_files[blob_id][0] in kept_files:
+            report.notices.append(
+                Problem(
+                    "blob",
+                    blob_id,
+                    "a stored file no item names (kept: the revision naming it was left out)",
+                )
             )
             continue
         problem("blob", blob_id, "no evidence item refers to this stored file (its records were removed)")
@@ -541,6 +553,7 @@ def _verify(
         )
         custody = _custody_mentions(session, {subject for subject, _detail in custody_problems})
         parked, parked_files = parked_count(session), parked_sha256s(session)
+        kept_files = left_out_sha256s(session)
 
     if parked:
         # Revisions an import parked until their parents arrive (db/parked.py):
@@ -559,6 +572,7 @@ def _verify(
         custody,
         report,
         waiting_files=parked_files,
+        kept_files=kept_files,
     )
 
     if record:

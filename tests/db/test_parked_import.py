@@ -8,13 +8,15 @@ devices the newest profile revokes)."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from db.device import DeviceIdentity
-from db.entities import Case
+from db.entities import Case, EvidenceItem
 from db.hlc import Timestamp
 from db.keyring_store import NoKeyring
 from db.parked import parked_revision_count
@@ -112,3 +114,78 @@ def test_a_parent_left_out_by_a_later_import_leaves_the_parked_chain_out(vault: 
     # Arriving again, the edits are left out at once (their parent is kept as left out).
     assert _import(vault, [child]) == ([], None)
     assert _seqs(vault) == {}
+
+
+# -- evidence bytes of parked items (review 13 F2) ----------------------------------------
+
+PHOTO = b"the same photograph, taken in twice" * 50
+PHOTO_SHA256 = hashlib.sha256(PHOTO).hexdigest()
+CASE_ID = "0190f3a0-0000-7000-8000-0000000000cc"
+
+
+def _evidence(identity: DeviceIdentity, entity_id: str, n: int, parents: list[str]) -> Revision:
+    return create_revision(
+        identity,
+        entity_id=entity_id,
+        entity_type="evidence",
+        op="put",
+        body=EvidenceItem(
+            case_id=CASE_ID, original_name=f"photo {n}.jpg", sha256=PHOTO_SHA256, size=len(PHOTO)
+        ).body(),
+        parents=parents,
+        hlc=Timestamp(1_700_000_000_000, n),
+    )
+
+
+def _bytes_of(vault: Vault, evidence_id: str) -> bytes:
+    with vault.evidence.open(evidence_id) as reader:
+        return reader.read()
+
+
+def test_bytes_kept_for_a_parked_item_stay_for_another_item_of_the_import_leaving_it_out(
+    vault: Vault,
+) -> None:
+    """Import A parks the desk's edit of the revoked worker's item and keeps
+    its bytes; import B leaves the worker's creation out (so the edit too)
+    and stores the desk's own item with the same bytes, not carried again.
+    Before: the left-out edit dropped the bytes' row, its only key, and B
+    was refused (blob-rejected: the item arrived without its file)."""
+    own = vault.services.context.identity
+    workers = _evidence(REVOKED, "0190f3a0-0000-7000-8000-0000000000d2", 0, [])
+    edit = _evidence(own, workers.entity_id, 1, [workers.revision_id])
+    desks = _evidence(own, "0190f3a0-0000-7000-8000-0000000000d1", 2, [])
+    with vault.sync.begin_import() as unit:
+        unit.add_revisions([edit.to_wire()], withhold={REVOKED.device_id})
+        unit.settle_revisions()
+        unit.add_blob(PHOTO_SHA256, len(PHOTO), io.BytesIO(PHOTO), [workers.entity_id])
+    assert parked_revision_count(vault) == 1
+
+    with vault.sync.begin_import() as unit:  # must not raise
+        unit.add_revisions([workers.to_wire(), desks.to_wire()], withhold={REVOKED.device_id})
+        unit.settle_revisions()
+    assert withheld_revision_ids(vault) == {workers.revision_id, edit.revision_id}
+    assert _bytes_of(vault, desks.entity_id) == PHOTO
+    report = vault.verify()
+    assert report.ok, report.problems
+
+
+def test_bytes_of_a_left_out_parked_item_keep_their_key_and_verify_notes_them(vault: Vault) -> None:
+    """Nothing else names the bytes: they stay, readable by a later item
+    with them, and verify says so as a notice (before: the row went)."""
+    own = vault.services.context.identity
+    workers = _evidence(REVOKED, "0190f3a0-0000-7000-8000-0000000000d2", 0, [])
+    edit = _evidence(own, workers.entity_id, 1, [workers.revision_id])
+    with vault.sync.begin_import() as unit:
+        unit.add_revisions([edit.to_wire()], withhold={REVOKED.device_id})
+        unit.settle_revisions()
+        unit.add_blob(PHOTO_SHA256, len(PHOTO), io.BytesIO(PHOTO), [workers.entity_id])
+    _import(vault, [workers])
+    assert withheld_revision_ids(vault) == {workers.revision_id, edit.revision_id}
+    report = vault.verify()
+    assert report.ok, report.problems
+    assert any("no item names" in p.detail for p in report.notices)
+    later = _evidence(own, "0190f3a0-0000-7000-8000-0000000000d3", 3, [])
+    with vault.sync.begin_import() as unit:  # the bytes are here: an item naming them takes them
+        unit.add_revisions([later.to_wire()])
+    assert _bytes_of(vault, later.entity_id) == PHOTO
+    assert vault.verify().ok
