@@ -17,14 +17,23 @@ A record is reported here when, in this vault:
   created and nobody edited since is reported too (one revision, no later
   edits): the next edit of it here would be held back as well.
 - **left out** (``left_out``): an import left out revisions of the record
-  (``withheld_revisions``), so it stays here as it was before them, and
-  edits of it arriving later are left out too.
+  (``withheld_revisions`` rows learned ``left-out``), so it stays here as
+  it was before them, and edits of it arriving later are left out too.
+  Rows whose revision this vault holds are not counted (it is stored, a
+  head here: nothing of it was left out).
+
+The ids read from a revoked device's refused bundles (``withheld_revisions``
+rows learned ``refused-bundle``, db/withheld.py) name no record here
+(review 13 F5): their record ids are the revoked device's choice, any other
+device's record included, and a seized laptop could make any record look
+frozen. They are counted per device (``refused_ids``), apart, and never
+attached to a record id or named by a record's title.
 
 A record may be both (this desk took the revoked edit from the worker, and
 left out a later desk's edit of it). Reading costs a handful of queries:
 ``revoked_lineage`` (the records revoked devices wrote in, by the device
-index), the held-back revisions' rows by primary key in chunks, and one
-grouped query over ``withheld_revisions``."""
+index), the held-back revisions' rows by primary key in chunks, and two
+grouped queries over ``withheld_revisions``."""
 
 from __future__ import annotations
 
@@ -33,12 +42,12 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from db.entities import RECORD_TYPES
 from db.model import EntityRow, RevisionRow, WithheldRevision
-from db.withheld import CHUNK, revoked_lineage
+from db.withheld import CHUNK, FROM_REFUSED_BUNDLE, LEFT_OUT, revoked_lineage
 
 if TYPE_CHECKING:
     from db.vault import Vault
@@ -89,6 +98,11 @@ class RevocationImpact:
     """Every record a revocation froze in this vault, newest first."""
 
     records: tuple[AffectedRecord, ...]
+    # Device id -> how many revision ids this vault keeps from its refused
+    # bundles (read after its revocation: db/withheld.py). Named by the
+    # revoked device, never checked against a record: no record is listed
+    # for them.
+    refused_ids: dict[str, int] = field(default_factory=dict)
 
     @property
     def held_back(self) -> tuple[AffectedRecord, ...]:
@@ -126,12 +140,13 @@ def revocation_impact(vault: Vault, revoked: Collection[str]) -> RevocationImpac
     with vault.services.context.sessions() as session:
         _count_held_back(session, sorted(lineage.revisions), revoked, tallies)
         _count_left_out(session, tallies)
+        refused_ids = _count_refused_ids(session)
         _fill_types(session, [entity for entity, tally in tallies.items() if not tally.entity_type], tallies)
     records = [
         _record(entity_id, tally, revoked, entity_id in lineage.whole) for entity_id, tally in tallies.items()
     ]
     records.sort(key=lambda record: (-record.newest_ms, record.entity_id))
-    return RevocationImpact(tuple(records))
+    return RevocationImpact(tuple(records), refused_ids)
 
 
 def _count_held_back(
@@ -154,19 +169,37 @@ def _count_held_back(
 
 
 def _count_left_out(session: Session, tallies: dict[str, _Tally]) -> None:
+    """The revisions imports left out, by record: only rows an import wrote
+    (``LEFT_OUT``: carried by another desk's bundle, verified, its record
+    id signed by the device that made it), never those read from a refused
+    bundle, and not those this vault holds (stored before: review 13 F4)."""
+    held = exists().where(RevisionRow.revision_id == WithheldRevision.revision_id)
     rows = session.execute(
         select(
             WithheldRevision.entity_id,
             WithheldRevision.device_id,
             func.count(),
             func.max(WithheldRevision.withheld_ms),
-        ).group_by(WithheldRevision.entity_id, WithheldRevision.device_id)
+        )
+        .where(WithheldRevision.learned == LEFT_OUT, ~held)
+        .group_by(WithheldRevision.entity_id, WithheldRevision.device_id)
     )
     for entity_id, signer, count, newest_ms in rows:
         tally = tallies.setdefault(entity_id, _Tally())
         tally.left_out += int(count)
         tally.left_out_newest_ms = max(tally.left_out_newest_ms or 0, int(newest_ms))
         tally.left_out_signers.add(signer)
+
+
+def _count_refused_ids(session: Session) -> dict[str, int]:
+    """Per revoked device, the revision ids kept from its refused bundles
+    (their record ids unread: the device chose them)."""
+    rows = session.execute(
+        select(WithheldRevision.device_id, func.count())
+        .where(WithheldRevision.learned == FROM_REFUSED_BUNDLE)
+        .group_by(WithheldRevision.device_id)
+    )
+    return {str(device_id): int(count) for device_id, count in rows}
 
 
 def _fill_types(session: Session, entity_ids: Iterable[str], tallies: dict[str, _Tally]) -> None:

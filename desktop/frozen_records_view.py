@@ -6,7 +6,9 @@ A record a revoked device wrote in has every later edit descend from that
 device's revision, so a desk holds those edits back from the other desks,
 and the other desks leave them out: the record stays, where they never
 arrived, as it was before them. The devices view says so per revoked
-device, under its list, and "Frozen records…" lists them. Inside the
+device, under its list, and "Frozen records…" lists them. The revision ids read
+from a revoked device's refused bundles are only counted, per device: that
+device chose which records they name (review 13 F5). Inside the
 unlocked app the list may name each record as its own list does (a title,
 a pseudonym, a file name): the coordinator may see it; the CLI and logs
 name ids only.
@@ -82,11 +84,23 @@ class FrozenSummary(QFrame):
     def show_read(self, read: FrozenRead) -> None:
         self._read = read
         impact = read.impact
-        if not impact.records:
+        if not impact.records and not impact.refused_ids:
             self.clear()
             return
         devices = sorted({device for record in impact.records for device in record.revoked_devices})
         lines = [self.device_line(device, impact.of_device(device), read.device_labels) for device in devices]
+        # Ids a revoked device's refused bundles named: counted apart, no
+        # record listed or named for them (the device chose their record ids;
+        # review 13 F5).
+        lines += [
+            self.refused_line(device, count, read.device_labels)
+            for device, count in sorted(impact.refused_ids.items())
+        ]
+        self.list_button.setVisible(bool(impact.records))
+        if not impact.records:
+            self.text.setText("\n".join(lines))
+            self.show()
+            return
         if unattributed := sum(1 for record in impact.records if not record.revoked_devices):
             lines.append(
                 self.tr(
@@ -114,6 +128,15 @@ class FrozenSummary(QFrame):
             "",
             len(records),
         ).format(device=_device_name(device_id, labels), held=held, left=left)
+
+    def refused_line(self, device_id: str, count: int, labels: dict[str, str]) -> str:
+        return self.tr(
+            "Revoked device {device}: %n revision id(s) named by its refused bundles, kept so that edits "
+            "descending from them are left out. They are not verified against a record: the device "
+            "chose which records they name, so no record is listed for them.",
+            "",
+            count,
+        ).format(device=_device_name(device_id, labels))
 
     @Slot()
     def open_list(self) -> None:

@@ -23,7 +23,9 @@ def revoked_devices(vault: Vault) -> frozenset[str]:
 
 def frozen_records(vault: Vault) -> RevocationImpact:
     """Every record of this vault whose edits a revocation holds back from
-    the other desks, or of which this vault left revisions out."""
+    the other desks, or of which this vault's imports left revisions out;
+    and, apart, per revoked device, how many revision ids its refused
+    bundles named (no record listed for them: review 13 F5)."""
     from db.api import revocation_impact
 
     return revocation_impact(vault, revoked_devices(vault))

@@ -1,8 +1,9 @@
 """Which records a revocation froze (issue 14; review 11 F2; docs/sync.md
 §2.3 "What it costs"): db/revocation_impact.py, on the desk that took the
 revoked worker's edits and on the desk that left them out, in real vaults
-with real bundles (tests/db/revocation_world.py); and its cost, counted in
-queries, at a few thousand revisions."""
+with real bundles (tests/db/revocation_world.py); a seized laptop's refused
+bundle naming another desk's records lists none of them (review 13 F5); and
+its cost, counted in queries, at a few thousand revisions."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.engine import Engine
 
 from db.api import Vault, record_labels, revocation_impact
 from db.device import DeviceIdentity
 from db.hlc import Timestamp
+from db.model import WithheldRevision
 from db.revisions import Revision, create_revision
-from db.withheld import RefusedMakersRevisions
+from db.withheld import LEFT_OUT, RefusedMakersRevisions
 from tests.db.revocation_world import KYIV_TITLE, build, build_before_revocation, revoked_here
 from tests.sync.desk_world import UsbDesks, usb_desks
 
@@ -84,6 +87,34 @@ def test_the_report_names_ids_never_what_the_records_say(desks: UsbDesks) -> Non
             assert words not in text
 
 
+def test_a_refused_bundle_naming_an_honest_desks_records_lists_none_of_them(vault: Vault) -> None:
+    """Review 13 F5: a seized laptop, revoked, signs fresh revisions "of"
+    this desk's cases (it knew their ids: send_to_workers = all); its
+    refused bundle is read and its revision ids kept as left out. Before,
+    the report listed the three cases as frozen ("left out here: 5"), and
+    the app named them by title. They are this desk's own, untouched by
+    the laptop: now none is listed, and the ids are counted apart, per
+    device."""
+    own = vault.services.context.identity
+    seized = DeviceIdentity.generate()
+    cases = [_case(own, n, [], f"Bucha street {n}") for n in range(3)]
+    assert vault.revisions.apply(cases) == 3
+    refused = RefusedMakersRevisions(seized.device_id)
+    refused.add(
+        [
+            _case(seized, n, [], f"forged {n}.{k}").to_wire()  # same record ids, its own signature
+            for n in range(3)
+            for k in range(5)
+        ]
+    )
+    assert len(refused.keep(vault, "a" * 64)) == 15
+
+    impact = revocation_impact(vault, {seized.device_id})
+    assert impact.records == () and impact.left_out == ()
+    assert impact.refused_ids == {seized.device_id: 15}
+    assert record_labels(vault, [r.entity_id for r in impact.records]) == {}
+
+
 # -- at scale: a handful of queries, whatever the number of records -------------------------
 
 
@@ -117,9 +148,10 @@ def _case(identity: DeviceIdentity, n: int, parents: list[str], title: str) -> R
 
 def test_the_report_reads_in_a_few_set_queries_at_a_few_thousand_revisions(vault: Vault) -> None:
     """1,000 records a revoked device created and this desk edited, 1,000
-    of this desk's own edited twice (4,000 revisions held), and 1,000
-    revisions of the revoked device left out: every count right, in a
-    number of queries bounded by the chunks of 500 ids, not by records."""
+    of this desk's own edited twice (4,000 revisions held), 1,000 revisions
+    of the revoked device imports left out, and 1,000 ids read from its
+    refused bundle: every count right, in a number of queries bounded by
+    the chunks of 500 ids, not by records."""
     own = vault.services.context.identity
     revoked = DeviceIdentity.generate()
     held: list[Revision] = []
@@ -129,8 +161,25 @@ def test_the_report_reads_in_a_few_set_queries_at_a_few_thousand_revisions(vault
         first = _case(own, 10_000 + n, [], f"own case {n}")
         held += [first, _case(own, 10_000 + n, [first.revision_id], f"own case {n}, checked")]
     assert vault.revisions.apply(held) == 4_000
+    # What an import leaves out it writes as db/sync_import.py does (learned = left-out).
+    with vault.services.context.write_transaction("rows an import left out") as session:
+        session.execute(
+            insert(WithheldRevision),
+            [
+                {
+                    "revision_id": left.revision_id,
+                    "entity_id": left.entity_id,
+                    "device_id": revoked.device_id,
+                    "withheld_ms": 1_700_000_000_000 + n,
+                    "learned": LEFT_OUT,
+                }
+                for n, left in enumerate(
+                    _case(revoked, 20_000 + n, [], f"left out {n}") for n in range(1_000)
+                )
+            ],
+        )
     refused = RefusedMakersRevisions(revoked.device_id)
-    refused.add([_case(revoked, 20_000 + n, [], f"left out {n}").to_wire() for n in range(1_000)])
+    refused.add([_case(revoked, 30_000 + n, [], f"refused {n}").to_wire() for n in range(1_000)])
     assert len(refused.keep(vault)) == 1_000
 
     with counted_queries() as statements:
@@ -142,6 +191,8 @@ def test_the_report_reads_in_a_few_set_queries_at_a_few_thousand_revisions(vault
     )
     assert all((r.left_out, r.entity_type) == (1, "") for r in impact.left_out)
     assert all(r.revoked_devices == (revoked.device_id,) for r in impact.records)
+    assert impact.refused_ids == {revoked.device_id: 1_000}  # counted, no record listed for them
     # revoked_lineage: 1 + 2 chunks of records; the held-back rows: 4 chunks;
-    # the left-out: 1; the types of the 1,000 left-out-only records: 2 chunks.
-    assert len(statements) <= 1 + 2 + 4 + 1 + 2 + 2
+    # the left-out: 1; the refused ids: 1; the types of the 1,000
+    # left-out-only records: 2 chunks.
+    assert len(statements) <= 1 + 2 + 4 + 1 + 1 + 2 + 2
