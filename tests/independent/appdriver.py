@@ -5,11 +5,14 @@ uses its public API, in a child process."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,6 +94,27 @@ class App:
         if completed.returncode != 0:
             raise AssertionError(f"app script failed: {completed.stderr}")
         return json.loads(completed.stdout.splitlines()[-1])
+
+
+def built_once(base: Path, name: str, build: Callable[[Path], dict[str, Any]]) -> dict[str, Any]:
+    """``build(folder)`` run once for the whole test run, its JSON result
+    kept beside what it built: under pytest-xdist each worker process would
+    otherwise build its own (a module or session fixture is per process), and
+    building a vault through the CLI costs a child process per command.
+    ``base`` is the process's pytest base temp folder; a worker's is inside
+    the run's, which the run's workers share (and no other run). Only for
+    what tests read and never change (they copy a vault to change it)."""
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    with open(shared / f"built-once-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second worker waits for the first's build
+        result_file = shared / f"built-once-{name}.json"
+        if result_file.exists():
+            result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+            return result
+        # A folder of its own: a build that failed left its folder and no result.
+        result = build(Path(tempfile.mkdtemp(prefix=f"built-once-{name}-", dir=shared)))
+        result_file.write_text(json.dumps(result), encoding="utf-8")
+        return result
 
 
 def new_app(folder: Path) -> App:

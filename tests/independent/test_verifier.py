@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from tests.independent import vaultcheck
-from tests.independent.appdriver import PASSPHRASE, REPO, App, create_vault, new_app
+from tests.independent.appdriver import PASSPHRASE, REPO, App, built_once, create_vault, new_app
 
 SEGMENT = 1 << 20
 VOCABULARY = frozenset(
@@ -58,14 +58,20 @@ result = {"incident": incident.id, "conflicts": len(vault.revisions.conflicts())
 """
 
 
-@pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+FILES = {
+    "empty.bin": b"",
+    "one-segment.bin": bytes(range(256)) * (SEGMENT // 256),
+    "one-segment-and-a-byte.bin": b"\x01" * (SEGMENT + 1),
+    "photo.jpg": b"\xff\xd8\xff\xe0 not really a jpeg" * 100,
+}
+
+
+def make_vault(folder: Path) -> dict[str, Any]:
     """A vault the app made through its CLI and API, with what it printed.
     It is created with test-speed Argon2 (appdriver.create_vault: the ten
     commands after it would each spend a calibrated unlock); a vault `init`
     made, at the cost it calibrated, is checked by
     test_a_vault_init_made_opens_and_passes."""
-    folder = tmp_path_factory.mktemp("made")
     app = new_app(folder)
     created = create_vault(app)
     case = app.cli_json("case", "new", "Izium, March 2022")["id"]
@@ -77,19 +83,13 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         )["id"]
         for _ in range(2)
     ]
-    files = {
-        "empty.bin": b"",
-        "one-segment.bin": bytes(range(256)) * (SEGMENT // 256),
-        "one-segment-and-a-byte.bin": b"\x01" * (SEGMENT + 1),
-        "photo.jpg": b"\xff\xd8\xff\xe0 not really a jpeg" * 100,
-    }
-    for name, data in files.items():
+    for name, data in FILES.items():
         (folder / name).write_bytes(data)
     ingested = app.cli(
-        "ingest", *(str(folder / name) for name in files), "--case", case, "--source", "handed over on USB"
+        "ingest", *(str(folder / name) for name in FILES), "--case", case, "--source", "handed over on USB"
     )
     items = {row["sha256"]: row["id"] for row in map(json.loads, ingested.splitlines())}
-    photo = items[hashlib.sha256(files["photo.jpg"]).hexdigest()]
+    photo = items[hashlib.sha256(FILES["photo.jpg"]).hexdigest()]
     app.cli("evidence", "export", photo, str(folder / "exported.jpg"))
     # A consent record narrowed once, and the photo linked to the testimony (issue 15).
     consent = app.cli_json(
@@ -103,13 +103,22 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         case=case,
         testimony=testimonies[0],
         doomed=testimonies[1],
-        deleted_item=items[hashlib.sha256(files["empty.bin"]).hexdigest()],
+        deleted_item=items[hashlib.sha256(FILES["empty.bin"]).hexdigest()],
     )
     assert api["conflicts"] == 1
     app.cli("verify")
     log = json.loads(app.cli("custody", "export"))
+    return {"vault": str(app.vault), "home": str(app.home), "created": created, "log": log, "items": items}
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """make_vault's vault, built once per test run (appdriver.built_once):
+    every test here reads it or changes a copy."""
+    built = built_once(tmp_path_factory.getbasetemp(), "verifier", make_vault)
+    app = App(Path(built["vault"]), Path(built["home"]))
     keys = vaultcheck.unlock(app.vault, PASSPHRASE)
-    return {"app": app, "created": created, "keys": keys, "log": log, "files": files, "items": items}
+    return built | {"app": app, "keys": keys, "files": FILES}
 
 
 def examined(made: dict[str, Any], tmp_path: Path) -> Path:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.independent import vaultcheck
-from tests.independent.appdriver import PASSPHRASE, create_vault, new_app
+from tests.independent.appdriver import PASSPHRASE, App, built_once, create_vault, new_app
 
 # As sync/client/purge.py hands a receipted bundle to the vault (the receipt
 # itself is checked against a real server in tests/sync/client/test_sync_purge.py).
@@ -26,22 +26,30 @@ result = done.evidence_ids
 """
 
 
-@pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    folder = tmp_path_factory.mktemp("purged")
+FILES = {"delivered.bin": b"\x07" * 50_000, "kept.bin": b"\x09" * 30_000}
+
+
+def make_vault(folder: Path) -> dict[str, Any]:
     app = new_app(folder)
     created = create_vault(app)  # test-speed Argon2: test_verifier.py checks an init-made vault
     case = app.cli_json("case", "new", "Kharkiv, May 2022")["id"]
-    files = {"delivered.bin": b"\x07" * 50_000, "kept.bin": b"\x09" * 30_000}
-    for name, data in files.items():
+    for name, data in FILES.items():
         (folder / name).write_bytes(data)
-    ingested = app.cli("ingest", *(str(folder / name) for name in files), "--case", case)
+    ingested = app.cli("ingest", *(str(folder / name) for name in FILES), "--case", case)
     items = {row["sha256"]: row["id"] for row in map(json.loads, ingested.splitlines())}
-    sha = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    sha = {name: hashlib.sha256(data).hexdigest() for name, data in FILES.items()}
     purged = app.api(PURGE, item=items[sha["delivered.bin"]], sha256=sha["delivered.bin"])
     assert purged == [items[sha["delivered.bin"]]]
-    keys = vaultcheck.unlock(app.vault, PASSPHRASE)
-    return {"app": app, "created": created, "keys": keys, "items": items, "sha": sha}
+    return {"vault": str(app.vault), "home": str(app.home), "created": created, "items": items, "sha": sha}
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """make_vault's vault, built once per test run (appdriver.built_once):
+    both tests change only a copy."""
+    built = built_once(tmp_path_factory.getbasetemp(), "verifier-purge", make_vault)
+    app = App(Path(built["vault"]), Path(built["home"]))
+    return built | {"app": app, "keys": vaultcheck.unlock(app.vault, PASSPHRASE)}
 
 
 def _copy(made: dict[str, Any], tmp_path: Path) -> Path:
