@@ -43,7 +43,7 @@ from sync.client.pull import pull
 from sync.client.push import push
 from sync.client.transport import ServerSaid
 from tests.cli_helpers import Cli
-from tests.sync.client.sync_helpers import Org, organisation, quick_backoff
+from tests.sync.client.sync_helpers import Org, SavedOrg, quick_backoff, saved, saved_organisation
 from tests.sync.client.test_sync_cli import _env
 from tests.vault_helpers import PASSPHRASE
 
@@ -72,33 +72,59 @@ class Scene:
         return send_back_over_server(self.org.coordinator, backoff=quick_backoff(), now_ms=self.clock)
 
 
-@pytest.fixture
-def scene(tmp_path: Path) -> Iterator[Scene]:
+@dataclass(frozen=True)
+class SavedScene:
+    world: SavedOrg
+    testimony_id: str
+    first_bundle: str
+    second_bundle: str
+
+
+@pytest.fixture(scope="module")
+def saved_scene(tmp_path_factory: pytest.TempPathFactory) -> SavedScene:
     """The coordinator's send-back carries the first worker's testimony to
-    the second, whose vault holds the first worker's device as revoked."""
-    with organisation(tmp_path) as org:
+    the second, whose vault holds the first worker's device as revoked.
+    Built once for the module; each test gets its own copy (``scene``)."""
+    folder = tmp_path_factory.mktemp("send-back-resend-world")
+    with saved_organisation(folder) as org:
         org_vault.set_policy(org.coordinator, send_to_workers="all")
         first, second = org.worker("first"), org.worker("second")
         case = first.cases.create(Case(title="Case of the basement"))
         testimony = first.testimonies.create(
             TestimonyRecord(case_id=case.id, title="Statement", narrative="Witness W-1")
         )
-        photo = tmp_path / "photo.bin"
+        photo = folder / "photo.bin"
         photo.write_bytes(PHOTO)
         first.evidence.ingest(photo, case.id)
         second.cases.create(Case(title="Second's own case"))
         for worker in (first, second):
             push(worker, backoff=quick_backoff())
         pull(org.coordinator, backoff=quick_backoff())
-        clock = Clock()
-        relayed = send_back_over_server(org.coordinator, backoff=quick_backoff(), now_ms=clock)
+        relayed = send_back_over_server(org.coordinator, backoff=quick_backoff(), now_ms=Clock())
         sent = {device: bundle for device, bundle in relayed.sent}
         known = org.coordinator.sync.device(first.device_id)
         assert known is not None
         second.sync.put_device(
             Device(first.device_id, known.public_key, known.age_recipient, status="revoked")
         )
-        yield Scene(org, first, second, testimony.id, clock, sent[first.device_id], sent[second.device_id])
+    return SavedScene(saved(org), testimony.id, sent[first.device_id], sent[second.device_id])
+
+
+@pytest.fixture
+def scene(saved_scene: SavedScene, tmp_path: Path) -> Iterator[Scene]:
+    """This test's own copy of the saved world; the clock starts where the
+    build's did (it did not move during the build)."""
+    with saved_scene.world.copy(tmp_path) as org:
+        first, second = org.workers
+        yield Scene(
+            org,
+            first,
+            second,
+            saved_scene.testimony_id,
+            Clock(),
+            saved_scene.first_bundle,
+            saved_scene.second_bundle,
+        )
 
 
 def _refuse_until_set_aside(scene: Scene) -> None:
