@@ -6,7 +6,10 @@ prints them).
 A missing bundle is a warning: the laptop may have been seized or lost
 before it sent it. So is a receipt alarm about a device's deliveries (the
 server showed that device another record of deliveries than this vault
-checked; docs/sync.md §2.2). Such rows are coloured and say so in words. "Revoke…"
+checked; docs/sync.md §2.2). Such rows are coloured and say so in words.
+Record changes parked here until their parents arrive (db/parked.py) are
+counted under the list, with what to do in its tooltip, and per device in
+the chosen device's details. "Revoke…"
 asks twice (the button, then the device id's first characters typed) and
 signs a new profile version with ``sync.org_vault.revoke_device``; when the
 profile names a server the new version is sent to it at once, as ``org
@@ -92,9 +95,13 @@ class DevicesRead:
     lines: tuple[DeviceLine, ...]
     server_url: str  # the server the profile names, "" for none
     frozen: FrozenRead | None = None  # the records revoked devices froze (desktop/frozen_records_view.py)
+    # Revisions parked here until their parents arrive (db/parked.py), all
+    # signers: a signer no row shows (known by no bundle of its own) included.
+    parked: int = 0
 
 
 def read_devices(vault: Vault) -> DevicesRead:
+    from db.api import parked_revision_count
     from sync.bundle.quarantine import held_states
     from sync.merge.devices import devices_view
     from sync.org import verification_code
@@ -114,7 +121,7 @@ def read_devices(vault: Vault) -> DevicesRead:
             DeviceLine(row, key_fingerprint(key) if key else "", code, tuple(held.get(row.device_id, [])))
         )
     server = profile.server.url if profile is not None and profile.server is not None else ""
-    return DevicesRead(tuple(lines), server, read_frozen(vault))
+    return DevicesRead(tuple(lines), server, read_frozen(vault), parked_revision_count(vault))
 
 
 @dataclass(frozen=True)
@@ -206,6 +213,10 @@ class DevicesDialog(QDialog):
         # The chosen device in full: its id and its warnings in words.
         self.details = wrapped_label(name=self.tr("The chosen device"), selectable=True)
         layout.addWidget(self.details)
+        # Record changes waiting for their parents (db/parked.py): how many, what to do in the tooltip.
+        self.parked = wrapped_label(name=self.tr("Record changes waiting for their parents"), selectable=True)
+        self.parked.hide()
+        layout.addWidget(self.parked)
         # The records revoked devices froze (review 11 F2), per device, and their list.
         self.frozen = FrozenSummary()
         layout.addWidget(self.frozen)
@@ -305,7 +316,37 @@ class DevicesDialog(QDialog):
             self.status.setText(self.tr("No other devices are known to this vault yet."))
         if read.frozen is not None:
             self.frozen.show_read(read.frozen)
+        self._show_parked(read.parked)
         self._selection_changed()
+
+    def _show_parked(self, count: int) -> None:
+        self.parked.setVisible(bool(count))
+        if not count:
+            self.parked.clear()
+            self.parked.setToolTip("")
+            return
+        self.parked.setText(
+            self.tr(
+                "%n record change(s) wait for their parents: they follow changes this vault has not "
+                "received yet. Point here for what to do.",
+                "",
+                count,
+            )
+        )
+        explained = self.parked_explained()
+        self.parked.setToolTip(explained)
+        self.parked.setAccessibleDescription(explained)
+
+    def parked_explained(self) -> str:
+        """The waiting changes' tooltip: what they are and what to do."""
+        return self.tr(
+            "A bundle brought edits of records whose earlier changes (their parents) this vault does "
+            "not hold yet, often a field worker's that another desk took directly. They are kept "
+            "apart, in no list, search or export, and stored as soon as those changes arrive. To bring "
+            "them, import the bundle of the device that made them (ask the desk whose edits wait which "
+            "worker's records it edited), or sync. If a revoked device made them they never come: the "
+            "waiting edits are then left out when that device's bundle is read."
+        )
 
     def _item(self, line: DeviceLine) -> QTreeWidgetItem:
         row = line.row
@@ -405,6 +446,16 @@ class DevicesDialog(QDialog):
         texts += [self._held_text(state) for state in held if state.state != "awaiting-verification"]
         if row.status == "revoked":
             texts.append(self.tr("Revoked: its bundles are refused."))
+        if row.parked_revisions:
+            texts.append(
+                self.tr(
+                    "%n record change(s) it signed wait here for their parents, changes this vault has "
+                    "not received yet: import the bundle of the device that made those (often the "
+                    "field worker whose records it edited).",
+                    "",
+                    row.parked_revisions,
+                )
+            )
         texts += [self._receipt_alarm_text(kind, index) for kind, index in row.receipt_alarms]
         return texts
 
@@ -644,6 +695,7 @@ class DevicesDialog(QDialog):
         self._lines = []
         self._last_revoked = None
         self.details.clear()
+        self._show_parked(0)
         self.frozen.clear()
         self.status.clear()
         self.confirm_text.clear()

@@ -318,6 +318,20 @@ class SyncPanel(QDialog):
                     status.withheld,
                 )
             )
+        if status.parked:
+            # Another desk's edits whose parents (often a field worker's
+            # changes it took directly) are not here yet after this pull:
+            # kept apart until they come (db/parked.py), said so that the
+            # coordinator brings them.
+            lines.append(
+                self.tr(
+                    "%n record change(s) wait for their parents: they follow changes this vault has "
+                    "not received yet, and are kept apart until those arrive. Import the bundle of the "
+                    "device that made those changes (Coordinator → Devices… counts what waits).",
+                    "",
+                    status.parked,
+                )
+            )
         for device_id, first, last in status.gaps:
             lines.append(
                 self.tr("Not received yet from device {device}: bundles {first} to {last}.").format(

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from db.api import CancelToken, FieldvaultError, Vault
+from db.api import CancelToken, FieldvaultError, Vault, parked_revision_count
 from sync.bundle.carried_receipts import ReceiptAlarm, alarms
 from sync.client import errors
 from sync.client.retry import Backoff
@@ -68,6 +68,10 @@ class SyncStatus:
     # Revisions the last pull's imports left out of other desks' bundles
     # (signed by a device the newest profile revokes, or naming one as parent).
     withheld: int = 0
+    # Revisions waiting here for their parents after the last pull
+    # (db/parked.py): all of them, not only those this pull parked, and not
+    # those a later bundle of the same pull brought the parents of.
+    parked: int = 0
     # A coordinator's send-backs delivered and not taken by their worker yet
     # (sync/client/inbox.py Untaken: waiting, resent, or left to a person).
     untaken: tuple[Untaken, ...] = ()
@@ -251,6 +255,7 @@ class SyncWorker:
                 refused=tuple(pulled.refused),
                 gaps=tuple((g["device_id"], g["first"], g["last"]) for g in pulled.gaps),
                 withheld=sum(len(r.withheld_revisions) for r in pulled.received),
+                parked=parked_revision_count(self.vault),
                 untaken=tuple(relayed.untaken),
             )
         else:
@@ -289,6 +294,7 @@ class SyncWorker:
         refused: tuple[tuple[str, str], ...] = (),
         gaps: tuple[tuple[str, int, int], ...] = (),
         withheld: int = 0,
+        parked: int = 0,
         untaken: tuple[Untaken, ...] = (),
     ) -> None:
         self._failures = 0
@@ -307,6 +313,7 @@ class SyncWorker:
             refused=refused,
             gaps=gaps,
             withheld=withheld,
+            parked=parked,
             untaken=untaken,
             server_forks=tuple(alarms(self.vault)),
         )
