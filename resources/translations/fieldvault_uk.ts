@@ -1493,123 +1493,142 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DevicesDialog</name>
         <message>
-            <location filename="../../desktop/devices_view.py" line="176" />
+            <location filename="../../desktop/devices_view.py" line="183" />
             <source>Devices</source>
             <translation>Пристрої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="180" />
+            <location filename="../../desktop/devices_view.py" line="187" />
             <source>Every device of the organisation this vault knows, with its last bundle. A bundle missing before the last one is a warning: the laptop may have been seized or lost before it sent it, or the bundle is still on its way.</source>
             <translation>Усі пристрої організації, відомі цьому сховищу, з їхнім останнім пакетом. Пакет, якого бракує перед останнім, — це попередження: ноутбук могли вилучити або загубити, перш ніж він його надіслав, або пакет ще в дорозі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="186" />
+            <location filename="../../desktop/devices_view.py" line="193" />
             <source>Devices and their bundles</source>
             <translation>Пристрої та їхні пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="188" />
+            <location filename="../../desktop/devices_view.py" line="195" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="189" />
+            <location filename="../../desktop/devices_view.py" line="196" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="190" />
+            <location filename="../../desktop/devices_view.py" line="197" />
             <source>Key</source>
             <translation>Ключ</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="191" />
+            <location filename="../../desktop/devices_view.py" line="198" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="192" />
+            <location filename="../../desktop/devices_view.py" line="199" />
             <source>Last bundle</source>
             <translation>Останній пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="193" />
+            <location filename="../../desktop/devices_view.py" line="200" />
             <source>Held</source>
             <translation>Утримано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="194" />
+            <location filename="../../desktop/devices_view.py" line="201" />
             <source>Verification</source>
             <translation>Перевірка</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="195" />
+            <location filename="../../desktop/devices_view.py" line="202" />
             <source>Warning</source>
             <translation>Попередження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="207" />
+            <location filename="../../desktop/devices_view.py" line="214" />
             <source>The chosen device</source>
             <translation>Вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="221" />
+            <location filename="../../desktop/devices_view.py" line="217" />
+            <source>Record changes waiting for their parents</source>
+            <translation>Зміни записів, що чекають на свої батьківські зміни</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="232" />
             <source>First characters of the device id, to confirm</source>
             <translation>Перші символи ідентифікатора пристрою, для підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="224" />
-            <location filename="../../desktop/devices_view.py" line="225" />
+            <location filename="../../desktop/devices_view.py" line="235" />
+            <location filename="../../desktop/devices_view.py" line="236" />
             <source>Revoke this device</source>
             <translation>Відкликати цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="228" />
+            <location filename="../../desktop/devices_view.py" line="239" />
             <source>Keep it</source>
             <translation>Залишити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="237" />
+            <location filename="../../desktop/devices_view.py" line="248" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="240" />
+            <location filename="../../desktop/devices_view.py" line="251" />
             <source>Refresh</source>
             <translation>Оновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="242" />
+            <location filename="../../desktop/devices_view.py" line="253" />
             <source>Revoke…</source>
             <translation>Відкликати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="243" />
+            <location filename="../../desktop/devices_view.py" line="254" />
             <source>Revoke the chosen device</source>
             <translation>Відкликати вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="249" />
+            <location filename="../../desktop/devices_view.py" line="260" />
             <source>Send the profile to the server again</source>
             <translation>Надіслати профіль на сервер ще раз</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="252" />
+            <location filename="../../desktop/devices_view.py" line="263" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="305" />
+            <location filename="../../desktop/devices_view.py" line="316" />
             <source>No other devices are known to this vault yet.</source>
             <translation>Цьому сховищу ще не відомі інші пристрої.</translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="330" />
+            <source>%n record change(s) wait for their parents: they follow changes this vault has not received yet. Point here for what to do.</source>
+            <translation>
+                <numerusform>%n зміна запису чекає на свої батьківські зміни: вона йде за змінами, яких це сховище ще не отримало. Наведіть сюди вказівник, щоб дізнатися, що робити.</numerusform>
+                <numerusform>%n зміни записів чекають на свої батьківські зміни: вони йдуть за змінами, яких це сховище ще не отримало. Наведіть сюди вказівник, щоб дізнатися, що робити.</numerusform>
+                <numerusform>%n змін записів чекають на свої батьківські зміни: вони йдуть за змінами, яких це сховище ще не отримало. Наведіть сюди вказівник, щоб дізнатися, що робити.</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="329" />
+            <location filename="../../desktop/devices_view.py" line="343" />
+            <source>A bundle brought edits of records whose earlier changes (their parents) this vault does not hold yet, often a field worker's that another desk took directly. They are kept apart, in no list, search or export, and stored as soon as those changes arrive. To bring them, import the bundle of the device that made them (ask the desk whose edits wait which worker's records it edited), or sync. If a revoked device made them they never come: the waiting edits are then left out when that device's bundle is read.</source>
+            <translation>Пакет приніс правки записів, попередніх змін яких (їхніх батьківських змін) це сховище ще не має, часто змін польового працівника, які інше робоче місце отримало напряму. Ці правки зберігаються окремо, їх немає в жодному списку, пошуку чи експорті, і їх буде збережено, щойно надійдуть ті зміни. Щоб їх отримати, імпортуйте пакет пристрою, який їх зробив (запитайте робоче місце, чиї правки чекають, записи якого працівника воно правило), або синхронізуйтеся. Якщо їх зробив відкликаний пристрій, вони не надійдуть ніколи: тоді правки, що чекають, буде пропущено, щойно буде прочитано пакет цього пристрою.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="370" />
             <source>Verification code (compare it with the worker's): {code}</source>
             <translation>Код перевірки (звірте його з кодом працівника): {code}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="342" />
+            <location filename="../../desktop/devices_view.py" line="383" />
             <source>%n missing</source>
             <translation>
                 <numerusform>бракує %n</numerusform>
@@ -1618,7 +1637,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="344" />
+            <location filename="../../desktop/devices_view.py" line="385" />
             <source>%n held</source>
             <translation>
                 <numerusform>утримано %n</numerusform>
@@ -1627,7 +1646,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="346" />
+            <location filename="../../desktop/devices_view.py" line="387" />
             <source>%n file(s) gone</source>
             <translation>
                 <numerusform>%n файл зник</numerusform>
@@ -1636,7 +1655,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="348" />
+            <location filename="../../desktop/devices_view.py" line="389" />
             <source>%n refused</source>
             <translation>
                 <numerusform>відхилено %n</numerusform>
@@ -1645,14 +1664,14 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="350" />
-            <location filename="../../desktop/devices_view.py" line="366" />
-            <location filename="../../desktop/devices_view.py" line="375" />
+            <location filename="../../desktop/devices_view.py" line="391" />
+            <location filename="../../desktop/devices_view.py" line="407" />
+            <location filename="../../desktop/devices_view.py" line="416" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="352" />
+            <location filename="../../desktop/devices_view.py" line="393" />
             <source>%n receipt alarm(s)</source>
             <translation>
                 <numerusform>%n тривога щодо квитанцій</numerusform>
@@ -1661,54 +1680,54 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="357" />
+            <location filename="../../desktop/devices_view.py" line="398" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="358" />
+            <location filename="../../desktop/devices_view.py" line="399" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="359" />
-            <location filename="../../desktop/devices_view.py" line="367" />
+            <location filename="../../desktop/devices_view.py" line="400" />
+            <location filename="../../desktop/devices_view.py" line="408" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="364" />
+            <location filename="../../desktop/devices_view.py" line="405" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="365" />
-            <location filename="../../desktop/devices_view.py" line="374" />
+            <location filename="../../desktop/devices_view.py" line="406" />
+            <location filename="../../desktop/devices_view.py" line="415" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="372" />
+            <location filename="../../desktop/devices_view.py" line="413" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="373" />
+            <location filename="../../desktop/devices_view.py" line="414" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="380" />
+            <location filename="../../desktop/devices_view.py" line="421" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="383" />
+            <location filename="../../desktop/devices_view.py" line="424" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="383" />
+            <location filename="../../desktop/devices_view.py" line="424" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1717,17 +1736,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="384" />
+            <location filename="../../desktop/devices_view.py" line="425" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="398" />
+            <location filename="../../desktop/devices_view.py" line="439" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="404" />
+            <location filename="../../desktop/devices_view.py" line="445" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -1736,118 +1755,127 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="407" />
+            <location filename="../../desktop/devices_view.py" line="448" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="452" />
+            <source>%n record change(s) it signed wait here for their parents, changes this vault has not received yet: import the bundle of the device that made those (often the field worker whose records it edited).</source>
+            <translation>
+                <numerusform>%n зміна запису, яку він підписав, чекає тут на свої батьківські зміни, яких це сховище ще не отримало: імпортуйте пакет пристрою, який їх зробив (часто це польовий працівник, чиї записи він правив).</numerusform>
+                <numerusform>%n зміни записів, які він підписав, чекають тут на свої батьківські зміни, яких це сховище ще не отримало: імпортуйте пакет пристрою, який їх зробив (часто це польовий працівник, чиї записи він правив).</numerusform>
+                <numerusform>%n змін записів, які він підписав, чекають тут на свої батьківські зміни, яких це сховище ще не отримало: імпортуйте пакет пристрою, який їх зробив (часто це польовий працівник, чиї записи він правив).</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="417" />
+            <location filename="../../desktop/devices_view.py" line="468" />
             <source>Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of it was applied. Keep the file aside and report it.</source>
             <translation>Пакет {sequence} досі утримано: його імпорт відхилено ({reason}), і нічого з нього не застосовано. Відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="422" />
+            <location filename="../../desktop/devices_view.py" line="473" />
             <source>Bundle {sequence} is still held: its device is verified now, but the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} досі утримано: його пристрій уже перевірено, але файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="427" />
+            <location filename="../../desktop/devices_view.py" line="478" />
             <source>Bundle {sequence} is still held, though its device is verified now: the next sync imports it.</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: його імпортує наступна синхронізація.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="431" />
+            <location filename="../../desktop/devices_view.py" line="482" />
             <source>Bundle {sequence} is still held, though its device is verified now: import its file again ({path}).</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="439" />
+            <location filename="../../desktop/devices_view.py" line="490" />
             <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="443" />
+            <location filename="../../desktop/devices_view.py" line="494" />
             <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
             <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="447" />
+            <location filename="../../desktop/devices_view.py" line="498" />
             <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
             <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="451" />
+            <location filename="../../desktop/devices_view.py" line="502" />
             <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="454" />
+            <location filename="../../desktop/devices_view.py" line="505" />
             <source>Receipt alarm about receipt {index}.</source>
             <translation>Тривога щодо квитанції {index}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="456" />
+            <location filename="../../desktop/devices_view.py" line="507" />
             <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
             <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="515" />
+            <location filename="../../desktop/devices_view.py" line="566" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="548" />
+            <location filename="../../desktop/devices_view.py" line="599" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="568" />
+            <location filename="../../desktop/devices_view.py" line="619" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="575" />
+            <location filename="../../desktop/devices_view.py" line="626" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="583" />
+            <location filename="../../desktop/devices_view.py" line="634" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="589" />
-            <location filename="../../desktop/devices_view.py" line="605" />
+            <location filename="../../desktop/devices_view.py" line="640" />
+            <location filename="../../desktop/devices_view.py" line="656" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="618" />
+            <location filename="../../desktop/devices_view.py" line="669" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="621" />
+            <location filename="../../desktop/devices_view.py" line="672" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="625" />
+            <location filename="../../desktop/devices_view.py" line="676" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="628" />
+            <location filename="../../desktop/devices_view.py" line="679" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="631" />
+            <location filename="../../desktop/devices_view.py" line="682" />
             <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
             <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="671" />
+            <location filename="../../desktop/devices_view.py" line="723" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
@@ -3351,58 +3379,58 @@ SHA-256: {sha256}
     <context>
         <name>FrozenRecordsDialog</name>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="142" />
-            <location filename="../../desktop/frozen_records_view.py" line="156" />
+            <location filename="../../desktop/frozen_records_view.py" line="165" />
+            <location filename="../../desktop/frozen_records_view.py" line="179" />
             <source>Frozen records</source>
             <translation>Заморожені записи</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="148" />
+            <location filename="../../desktop/frozen_records_view.py" line="171" />
             <source>Records a revoked device wrote in. Held back here: this vault's revisions of it that the other desks do not get (the revoked device's, and every edit after them). Left out here: revisions of it other desks sent that this vault did not take. Either way the record differs between the desks, for good.</source>
             <translation>Записи, до яких вносив зміни відкликаний пристрій. Утримано тут: версії запису в цьому сховищі, яких інші робочі місця не отримують (версії відкликаного пристрою і кожна зміна після них). Пропущено тут: версії запису, які надіслали інші робочі місця, але це сховище їх не прийняло. Так чи так запис на робочих місцях відрізняється назавжди.</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="158" />
+            <location filename="../../desktop/frozen_records_view.py" line="181" />
             <source>Record</source>
             <translation>Запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="159" />
+            <location filename="../../desktop/frozen_records_view.py" line="182" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="160" />
+            <location filename="../../desktop/frozen_records_view.py" line="183" />
             <source>Revoked device</source>
             <translation>Відкликаний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="161" />
+            <location filename="../../desktop/frozen_records_view.py" line="184" />
             <source>Held back here</source>
             <translation>Утримано тут</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="162" />
+            <location filename="../../desktop/frozen_records_view.py" line="185" />
             <source>Left out here</source>
             <translation>Пропущено тут</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="163" />
+            <location filename="../../desktop/frozen_records_view.py" line="186" />
             <source>Newest</source>
             <translation>Найновіше</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="168" />
+            <location filename="../../desktop/frozen_records_view.py" line="191" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="198" />
+            <location filename="../../desktop/frozen_records_view.py" line="221" />
             <source>{count} ({later} later edit(s))</source>
             <translation>{count} (пізніших змін: {later})</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="204" />
+            <location filename="../../desktop/frozen_records_view.py" line="227" />
             <source>not held here</source>
             <translation>немає в цьому сховищі</translation>
         </message>
@@ -3410,22 +3438,22 @@ SHA-256: {sha256}
     <context>
         <name>FrozenSummary</name>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="72" />
+            <location filename="../../desktop/frozen_records_view.py" line="74" />
             <source>Records frozen by revoked devices</source>
             <translation>Записи, заморожені відкликаними пристроями</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="74" />
+            <location filename="../../desktop/frozen_records_view.py" line="76" />
             <source>Frozen records…</source>
             <translation>Заморожені записи…</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="75" />
+            <location filename="../../desktop/frozen_records_view.py" line="77" />
             <source>List the records frozen by revoked devices</source>
             <translation>Показати записи, заморожені відкликаними пристроями</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="93" />
+            <location filename="../../desktop/frozen_records_view.py" line="107" />
             <source>%n record(s) with edits left out here whose revoked signer this vault does not know.</source>
             <translation>
                 <numerusform>%n запис зі змінами, пропущеними тут, відкликаного підписувача яких це сховище не знає.</numerusform>
@@ -3434,17 +3462,26 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="100" />
+            <location filename="../../desktop/frozen_records_view.py" line="114" />
             <source>Each stays, at the desks without those edits, as it was before them, and a later edit of it does not reach the other desks. Look at the list and decide with your organisation what to do.</source>
             <translation>Кожен із них залишається на робочих місцях без цих змін таким, яким був до них, і пізніша його зміна не дійде до інших робочих місць. Перегляньте список і вирішіть разом зі своєю організацією, що робити.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="112" />
+            <location filename="../../desktop/frozen_records_view.py" line="126" />
             <source>Revoked device {device}: %n record(s) frozen ({held} with edits held back here from the other desks, {left} with edits left out here).</source>
             <translation>
                 <numerusform>Відкликаний пристрій {device}: заморожено %n запис ({held} зі змінами, утриманими тут від інших робочих місць, {left} зі змінами, пропущеними тут).</numerusform>
                 <numerusform>Відкликаний пристрій {device}: заморожено %n записи ({held} зі змінами, утриманими тут від інших робочих місць, {left} зі змінами, пропущеними тут).</numerusform>
                 <numerusform>Відкликаний пристрій {device}: заморожено %n записів ({held} зі змінами, утриманими тут від інших робочих місць, {left} зі змінами, пропущеними тут).</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/frozen_records_view.py" line="134" />
+            <source>Revoked device {device}: %n revision id(s) named by its refused bundles, kept so that edits descending from them are left out. They are not verified against a record: the device chose which records they name, so no record is listed for them.</source>
+            <translation>
+                <numerusform>Відкликаний пристрій {device}: %n ідентифікатор версії, названий у його відхилених пакетах, збережено, щоб зміни, які від них походять, пропускалися. Їх не звірено з жодним записом: пристрій сам вибрав, які записи вони називають, тож жоден запис для них не показано.</numerusform>
+                <numerusform>Відкликаний пристрій {device}: %n ідентифікатори версій, названі в його відхилених пакетах, збережено, щоб зміни, які від них походять, пропускалися. Їх не звірено з жодним записом: пристрій сам вибрав, які записи вони називають, тож жоден запис для них не показано.</numerusform>
+                <numerusform>Відкликаний пристрій {device}: %n ідентифікаторів версій, названих у його відхилених пакетах, збережено, щоб зміни, які від них походять, пропускалися. Їх не звірено з жодним записом: пристрій сам вибрав, які записи вони називають, тож жоден запис для них не показано.</numerusform>
             </translation>
         </message>
     </context>
@@ -7159,23 +7196,32 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
                 <numerusform>Пропущено змін записів з отриманих пакетів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Решту цих пакетів імпортовано.</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_panel.py" line="328" />
+            <source>%n record change(s) wait for their parents: they follow changes this vault has not received yet, and are kept apart until those arrive. Import the bundle of the device that made those changes (Coordinator → Devices… counts what waits).</source>
+            <translation>
+                <numerusform>%n зміна запису чекає на свої батьківські зміни: вона йде за змінами, яких це сховище ще не отримало, і зберігається окремо, доки вони не надійдуть. Імпортуйте пакет пристрою, який зробив ті зміни (Координатор → Пристрої… показує, скільки чекає).</numerusform>
+                <numerusform>%n зміни записів чекають на свої батьківські зміни: вони йдуть за змінами, яких це сховище ще не отримало, і зберігаються окремо, доки ті не надійдуть. Імпортуйте пакет пристрою, який зробив ті зміни (Координатор → Пристрої… показує, скільки чекає).</numerusform>
+                <numerusform>%n змін записів чекають на свої батьківські зміни: вони йдуть за змінами, яких це сховище ще не отримало, і зберігаються окремо, доки ті не надійдуть. Імпортуйте пакет пристрою, який зробив ті зміни (Координатор → Пристрої… показує, скільки чекає).</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="323" />
+            <location filename="../../desktop/sync_panel.py" line="337" />
             <source>Not received yet from device {device}: bundles {first} to {last}.</source>
             <translation>Ще не отримано від пристрою {device}: пакети з {first} по {last}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="337" />
+            <location filename="../../desktop/sync_panel.py" line="351" />
             <source>not checked yet</source>
             <translation>ще не перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="338" />
+            <location filename="../../desktop/sync_panel.py" line="352" />
             <source>none known: the last sync found none waiting</source>
             <translation>немає відомих: остання синхронізація не знайшла жодного, що чекає</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="341" />
+            <location filename="../../desktop/sync_panel.py" line="355" />
             <source>%n bundle(s) not taken from the server by their field worker yet, the oldest since {when}</source>
             <translation>
                 <numerusform>%n пакет ще не забрали з сервера польові працівники, найстаріший — з {when}</numerusform>
@@ -7184,7 +7230,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="355" />
+            <location filename="../../desktop/sync_panel.py" line="369" />
             <source>Device {device} has not taken bundle {bundle} (sent {when}), even after %n resend(s); it is not sent again by itself. Bring it by USB: Coordinator → Send back to field workers…, choose that worker, then Write again for a lost stick (or fieldvault bundle export --to FOLDER --to-device {device} --resend).</source>
             <translation>
                 <numerusform>Пристрій {device} не забрав пакет {bundle} (надіслано {when}) навіть після %n повторного надсилання; сам він більше не надсилається. Передайте його на флешці: Координатор → Надіслати польовим працівникам…, виберіть цього працівника, потім «Записати знову (накопичувач загублено)» (або fieldvault bundle export --to ПАПКА --to-device {device} --resend).</numerusform>
@@ -7193,12 +7239,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="364" />
+            <location filename="../../desktop/sync_panel.py" line="378" />
             <source>Sent again now: device {device} has not taken bundle {bundle} (sent {when}), so its changes went to the server again in a new bundle.</source>
             <translation>Надіслано знову: пристрій {device} не забрав пакет {bundle} (надіслано {when}), тому його зміни знову відправлено на сервер у новому пакеті.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="369" />
+            <location filename="../../desktop/sync_panel.py" line="383" />
             <source>Device {device} has not taken bundle {bundle} yet (sent {when}); what it carries was already sent again %n time(s). A send-back is sent again after 3 days not taken, at most 3 times.</source>
             <translation>
                 <numerusform>Пристрій {device} ще не забрав пакет {bundle} (надіслано {when}); його вміст уже надсилали повторно %n раз. Незабраний пакет надсилається знову через 3 дні, щонайбільше 3 рази.</numerusform>
@@ -7207,22 +7253,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="408" />
+            <location filename="../../desktop/sync_panel.py" line="422" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="419" />
+            <location filename="../../desktop/sync_panel.py" line="433" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="421" />
+            <location filename="../../desktop/sync_panel.py" line="435" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="427" />
+            <location filename="../../desktop/sync_panel.py" line="441" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
