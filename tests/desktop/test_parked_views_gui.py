@@ -16,6 +16,7 @@ real sync worker for the sync panel."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from pytestqt.qtbot import QtBot
 from db.api import Vault, parked_revision_count
 from desktop.devices_view import DevicesDialog
 from desktop.sync_panel import SyncPanel
+from desktop.window import FieldvaultWindow
 from sync import org_vault
 from sync.bundle import BundleContents, DeviceIdentity, write_bundle
 from tests.desktop.test_sync_gui import SLOW_RETRY, status_of, unlock
@@ -123,10 +125,11 @@ def _kyivs_edit_alone(kyiv: Vault, lviv: Vault, edit: str, stick: Path) -> Path:
     ).path
 
 
-def test_the_sync_panel_says_what_waits_after_a_pull(qtbot: QtBot, tmp_path: Path) -> None:
+@contextmanager
+def _lviv_with_a_parked_edit(tmp_path: Path) -> Iterator[Path]:
     """The worker's bundle reached Kyiv by USB, not Lviv; Kyiv's stick to
     Lviv carries its edit of the worker's testimony alone, which waits at
-    Lviv. Lviv's sync runs: the panel says what still waits, and what to do."""
+    Lviv (someone else is revoked). Lviv's folder, locked, the server up."""
     with organisation(tmp_path) as org:
         kyiv = org.coordinator
         lviv = add_desk(kyiv, tmp_path / "lviv", label="Lviv", publish=True)
@@ -145,23 +148,44 @@ def test_the_sync_panel_says_what_waits_after_a_pull(qtbot: QtBot, tmp_path: Pat
             assert taken.parked_revisions == (edit,)
             folder = lviv.folder
             lviv.lock()  # the window opens it
-
-            window = unlock(qtbot, folder, retry=SLOW_RETRY)
-            try:
-                qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
-                status = status_of(window)
-                assert status.parked == 1, status
-                window.org_menu.sync_action.trigger()
-                panel = window.sync_panel
-                assert isinstance(panel, SyncPanel)
-                assert panel.pull_details.isVisible()
-                assert (
-                    "1 record change(s) wait for their parents: they follow changes this vault has not "
-                    "received yet, and are kept apart until those arrive. Import the bundle of the device "
-                    "that made those changes (Coordinator → Devices… counts what waits)."
-                ) in panel.pull_details.text().split("\n"), panel.pull_details.text()  # before: no line
-                screenshot(panel, "sync-panel-parked.png")
-            finally:
-                window.lock()  # its sync worker stops before the server does
+            yield folder
         finally:
             lviv.lock()
+
+
+def _panel_after_the_pull(qtbot: QtBot, window: FieldvaultWindow) -> SyncPanel:
+    qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
+    status = status_of(window)
+    assert status.parked == 1, status  # what still waits after the pull
+    window.org_menu.sync_action.trigger()
+    panel = window.sync_panel
+    assert isinstance(panel, SyncPanel)
+    assert panel.pull_details.isVisible()
+    return panel
+
+
+def test_the_sync_panel_says_what_waits_after_a_pull(qtbot: QtBot, tmp_path: Path) -> None:
+    with _lviv_with_a_parked_edit(tmp_path) as folder:
+        window = unlock(qtbot, folder, retry=SLOW_RETRY)
+        try:
+            panel = _panel_after_the_pull(qtbot, window)
+            assert (
+                "1 record change(s) wait for their parents: they follow changes this vault has not "
+                "received yet, and are kept apart until those arrive. Import the bundle of the device "
+                "that made those changes (Coordinator → Devices… counts what waits)."
+            ) in panel.pull_details.text().split("\n"), panel.pull_details.text()  # before: no line
+            screenshot(panel, "sync-panel-parked.png")
+        finally:
+            window.lock()  # its sync worker stops before the server does
+
+
+def test_the_sync_panel_says_it_in_ukrainian(qtbot: QtBot, tmp_path: Path, ukrainian: None) -> None:
+    with _lviv_with_a_parked_edit(tmp_path) as folder:
+        window = unlock(qtbot, folder, retry=SLOW_RETRY)
+        try:
+            said = _panel_after_the_pull(qtbot, window).pull_details.text()
+            assert "1 зміна запису чекає на свої батьківські зміни" in said, said
+            assert "Координатор → Пристрої…" in said and "wait for" not in said
+            screenshot(window.sync_panel, "sync-panel-parked-uk.png")
+        finally:
+            window.lock()
