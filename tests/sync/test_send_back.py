@@ -39,6 +39,7 @@ from sync.org import (
     PROFILE_DOMAIN,
     Coordinator,
     OrgRefused,
+    SignedProfile,
     canonical,
     device_id_of,
     new_profile,
@@ -48,8 +49,8 @@ from tests.cli_helpers import REPO, Cli
 from tests.factory import make_case
 from tests.sync.client.sync_helpers import organisation, record_work
 from tests.sync.merge.conflict_fixtures import ConflictScene, build_conflict
-from tests.sync.trust_fixtures import current_profile
-from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
+from tests.sync.trust_fixtures import Organisation, current_profile
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 AGE_RECIPIENT = "age1" + "q" * 58
 CANARY = "Кварцитовий"
@@ -128,12 +129,38 @@ def _resolve(conflict: ConflictScene) -> str:
     return head
 
 
-@pytest.fixture
-def scene(tmp_path: Path) -> Iterator[Scene]:
-    conflict = build_conflict(tmp_path)
+@dataclass(frozen=True)
+class SavedScene:
+    """A scene built once, its vaults locked: each test copies the folder."""
+
+    folder: Path
+    signed: SignedProfile
+    testimony_id: str
+    third_testimony: str
+
+
+@pytest.fixture(scope="module")
+def saved_scene(tmp_path_factory: pytest.TempPathFactory) -> SavedScene:
+    folder = tmp_path_factory.mktemp("send-back-scene")
+    conflict = build_conflict(folder)
     third, testimony_id = _third_worker(conflict)
     _resolve(conflict)
-    yield Scene(conflict, third, testimony_id)
+    conflict.close()
+    third.lock()
+    return SavedScene(folder, conflict.org.signed, conflict.testimony_id, testimony_id)
+
+
+@pytest.fixture
+def scene(saved_scene: SavedScene, tmp_path: Path) -> Iterator[Scene]:
+    """This test's own copy of the saved scene (every vault and the USB
+    folder), opened as the build left it."""
+    shutil.copytree(saved_scene.folder, tmp_path, dirs_exist_ok=True)
+    org = Organisation(open_vault(tmp_path / "coordinator"), saved_scene.signed, tmp_path / "usb", tmp_path)
+    conflict = ConflictScene(
+        org, open_vault(tmp_path / "first"), open_vault(tmp_path / "second"), saved_scene.testimony_id
+    )
+    third = open_vault(tmp_path / "third")
+    yield Scene(conflict, third, saved_scene.third_testimony)
     conflict.close()
     third.lock()
 
