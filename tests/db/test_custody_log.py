@@ -16,6 +16,8 @@ import base64
 import hashlib
 import itertools
 import json
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,13 +32,14 @@ from db.custody import GENESIS, SIGNATURE_DOMAIN
 from db.device import DeviceIdentity
 from db.entities import EvidenceItem
 from db.errors import InvalidInput, NotFound
+from db.keyring_store import NoKeyring
 from db.model import CustodyEventRow, Device
 from db.revisions import canonical_json
 from db.vault import Vault
 from db.verify import Problem
 from tests.evidence_samples import make_random
 from tests.factory import make_case
-from tests.vault_helpers import open_vault
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 USER = "investigator O. K."
 
@@ -96,23 +99,44 @@ class History:
     source: Path
 
 
-@pytest.fixture
-def history(vault: Vault, tmp_path: Path) -> History:
+@dataclass(frozen=True)
+class SavedHistory:
+    folder: Path  # the closed vault (vault/), its sources and exports
+    items: list[EvidenceItem]
+
+
+@pytest.fixture(scope="module")
+def saved_history(tmp_path_factory: pytest.TempPathFactory) -> SavedHistory:
     """Two items, each ingested, viewed and exported: 6 events, then one
-    intake-duplicate (7)."""
+    intake-duplicate (7). Built once; each test opens its own copy."""
+    folder = tmp_path_factory.mktemp("custody-history")
+    vault = Vault.create(folder / "vault", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
     vault.services.context.user_label = USER
     case = make_case(vault)
     items = []
     for n in range(2):
-        source = make_random(tmp_path / f"evidence-{n}.bin", 5000 + n, seed=n)
+        source = make_random(folder / f"evidence-{n}.bin", 5000 + n, seed=n)
         item = vault.evidence.ingest(source, case.id).item
         with vault.evidence.open(item.id, purpose="review") as reader:
             reader.read()
-        vault.evidence.export(item.id, tmp_path / f"exported-{n}.bin")
+        vault.evidence.export(item.id, folder / f"exported-{n}.bin")
         items.append(item)
-    vault.evidence.ingest(tmp_path / "evidence-0.bin", case.id)
+    vault.evidence.ingest(folder / "evidence-0.bin", case.id)
     assert len(rows(vault)) == 7
-    return History(vault, items, tmp_path / "evidence-0.bin")
+    vault.lock()
+    return SavedHistory(folder, items)
+
+
+@pytest.fixture
+def history(saved_history: SavedHistory, tmp_path: Path) -> Iterator[History]:
+    """This test's own copy of the saved vault (with the sources and exports
+    beside it, where the build left them)."""
+    shutil.copytree(saved_history.folder, tmp_path, dirs_exist_ok=True)
+    vault = open_vault(tmp_path / "vault")
+    vault.services.context.user_label = USER
+    assert len(rows(vault)) == 7
+    yield History(vault, saved_history.items, tmp_path / "evidence-0.bin")
+    vault.lock()
 
 
 def custody_problems(vault: Vault) -> list[Problem]:
