@@ -13,7 +13,8 @@ which they read the bundles). A parked revision is in no head, search or
 export. Later:
 
 - an import that stores its parents stores it too (verified again), and
-  then its parked children, transitively (``ready_parked``);
+  then its parked children, transitively, in one topological walk
+  (``ready_order``: a recursive query, then Kahn's order on ids);
 - an import or a refused revoked device's bundle that leaves one of its
   parents out leaves it out too, and its parked descendants
   (``leave_out_parked``: into ``withheld_revisions``, as an import leaves
@@ -27,21 +28,31 @@ or that of ``RefusedMakersRevisions.keep``): a failing import parks nothing.
 
 from __future__ import annotations
 
+import base64
 import time
+from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
+from db.entities import ENTITY_TYPES, check_revision_body
+from db.errors import RevisionRejected
 from db.model import ParkedRevision, ParkedRevisionParent, RevisionRow, WithheldRevision
-from db.revisions import Revision
+from db.revisions import Revision, revisions_from_wire
 
 if TYPE_CHECKING:
     from db.vault import Vault
 
 CHUNK = 500  # ids in one IN (...): well within SQLite's bound on parameters
+# At most this many revisions of one signer wait here (review 13 F3: before,
+# nothing bounded them). Past it an import stores the revision as it does
+# outside a revocation, without its parent (``verify`` names the missing
+# parent; nothing is dropped), and says how many (``summary``).
+PARKED_CAP = 20_000
 
 # Parked revisions that are left out, themselves (their signer revoked since
 # they were parked) or naming a left-out parent, then their parked children,
@@ -67,18 +78,35 @@ _LEFT_OUT_WALK = text(
     """
 )
 
-# Parked revisions every parent of which the vault now holds.
-_READY = """
-    SELECT parked.revision_id, parked.signed, parked.signature, parked.bundle_id
-    FROM parked_revisions AS parked
-    WHERE {own} NOT EXISTS (
-        SELECT 1 FROM parked_revision_parents AS links
-        WHERE links.revision_id = parked.revision_id
-          AND NOT EXISTS (SELECT 1 FROM revisions WHERE revisions.revision_id = links.parent_id)
+# The parked revisions that may be stored now, found in ONE walk (review 13
+# F1; as settle does for held-back ones, review 11 F3): those whose parents
+# the vault all holds (the seeds: of the open import only, or naming a
+# parent in the run of numbers this import stored), then their parked
+# children, transitively (UNION takes each once). Whether a child's other
+# parents are all here is decided by ``ready_order``, in Python, on ids.
+_READY_WALK = """
+    WITH RECURSIVE ready(revision_id) AS (
+        SELECT parked.revision_id FROM parked_revisions AS parked
+        WHERE {seed}
+          AND NOT EXISTS (
+            SELECT 1 FROM parked_revision_parents AS links
+            WHERE links.revision_id = parked.revision_id
+              AND NOT EXISTS (SELECT 1 FROM revisions WHERE revisions.revision_id = links.parent_id)
+        )
+        UNION
+        SELECT links.revision_id FROM ready
+        JOIN parked_revision_parents AS links ON links.parent_id = ready.revision_id
+        JOIN parked_revisions AS parked ON parked.revision_id = links.revision_id
+        WHERE {own}
     )
-    ORDER BY parked.parked_ms, parked.revision_id
-    LIMIT :limit
+    SELECT revision_id FROM ready
 """
+_OWN_SEED = "parked.bundle_id IS NULL"
+_RUN_SEED = """parked.revision_id IN (
+    SELECT links.revision_id FROM revisions
+    JOIN parked_revision_parents AS links ON links.parent_id = revisions.revision_id
+    WHERE revisions.local_seq BETWEEN :first AND :last
+)"""
 
 
 def park(session: Session, revisions: Iterable[Revision]) -> list[str]:
@@ -112,6 +140,31 @@ def park(session: Session, revisions: Iterable[Revision]) -> list[str]:
     if links:
         session.execute(insert(ParkedRevisionParent).on_conflict_do_nothing(), links)
     return new
+
+
+def over_the_cap(session: Session, revisions: list[Revision]) -> tuple[list[Revision], list[Revision]]:
+    """``revisions`` split into those that may park and those past
+    ``PARKED_CAP`` for their signer (counting the rows already parked)."""
+    signers = sorted({rev.device_id for rev in revisions})
+    room = {
+        signer: PARKED_CAP
+        - int(
+            session.scalar(
+                select(func.count()).select_from(ParkedRevision).where(ParkedRevision.device_id == signer)
+            )
+            or 0
+        )
+        for signer in signers
+    }
+    fits: list[Revision] = []
+    past: list[Revision] = []
+    for rev in revisions:
+        if room[rev.device_id] > 0:
+            room[rev.device_id] -= 1
+            fits.append(rev)
+        else:
+            past.append(rev)
+    return fits, past
 
 
 def parked_among(session: Session, revision_ids: Iterable[str]) -> set[str]:
@@ -154,19 +207,98 @@ def parked_sha256s(session: Session) -> set[str]:
     }
 
 
-def ready_parked(
-    session: Session, *, own_import_only: bool, limit: int
-) -> list[tuple[str, bytes, bytes, str | None]]:
-    """Up to ``limit`` parked revisions whose parents the vault all holds
-    now: (id, signed bytes, signature, the bundle it came with).
+def ready_order(session: Session, *, own_import_only: bool, stored_run: tuple[int, int] | None) -> list[str]:
+    """The parked revisions whose parents the vault holds or that come
+    before them here, parents first (a topological order; review 13 F1).
     ``own_import_only``: only those the open import parked itself (their
-    bundle still unnamed)."""
-    own = "parked.bundle_id IS NULL AND" if own_import_only else ""
-    rows = session.execute(text(_READY.format(own=own)), {"limit": limit}).all()
-    return [
-        (str(rid), bytes(signed), bytes(signature), str(bundle_id) if bundle_id else None)
-        for rid, signed, signature, bundle_id in rows
-    ]
+    bundle still unnamed); otherwise those naming a parent in
+    ``stored_run``, the local_seq numbers this import stored (review 13
+    F3: an import that stored none of their parents decides nothing), and
+    their parked descendants. A revision with a parent neither held nor
+    in the walk is not listed (it waits)."""
+    if own_import_only:
+        seed, own, params = _OWN_SEED, "parked.bundle_id IS NULL", {}
+    elif stored_run is not None:
+        seed, own, params = _RUN_SEED, "1", {"first": stored_run[0], "last": stored_run[1]}
+    else:
+        return []
+    found = sorted(set(session.scalars(text(_READY_WALK.format(seed=seed, own=own)), params)))
+    if not found:
+        return []
+    parents = parked_parents(session, found)
+    walk = set(found)
+    outside = {parent for links in parents.values() for parent in links if parent not in walk}
+    held = _stored_among(session, outside)
+    waiting = {rid: {p for p in parents.get(rid, ()) if p in walk} for rid in found}
+    # One that needs a parent neither here nor in the walk waits, and so
+    # does everything descending from it.
+    blocked = [rid for rid in found if not {p for p in parents.get(rid, ()) if p not in walk} <= held]
+    children: dict[str, list[str]] = {}
+    for rid, inside in waiting.items():
+        for parent in inside:
+            children.setdefault(parent, []).append(rid)
+    dropped: set[str] = set()
+    stack = list(blocked)
+    while stack:
+        rid = stack.pop()
+        if rid in dropped:
+            continue
+        dropped.add(rid)
+        stack += children.get(rid, [])
+    # Kahn's order: each id once, each link once.
+    left = {rid: len(inside) for rid, inside in waiting.items() if rid not in dropped}
+    queue = deque(sorted(rid for rid, n in left.items() if n == 0))
+    order: list[str] = []
+    while queue:
+        rid = queue.popleft()
+        order.append(rid)
+        for child in children.get(rid, ()):
+            if child in left:
+                left[child] -= 1
+                if left[child] == 0:
+                    queue.append(child)
+    return order  # a cycle (impossible: ids hash their parents) would simply wait
+
+
+def parked_parents(session: Session, revision_ids: list[str]) -> dict[str, set[str]]:
+    """Each of ``revision_ids`` -> its parents' ids (the parked links)."""
+    parents: dict[str, set[str]] = {}
+    for at in range(0, len(revision_ids), CHUNK):
+        for rid, parent in session.execute(
+            select(ParkedRevisionParent.revision_id, ParkedRevisionParent.parent_id).where(
+                ParkedRevisionParent.revision_id.in_(revision_ids[at : at + CHUNK])
+            )
+        ):
+            parents.setdefault(str(rid), set()).add(str(parent))
+    return parents
+
+
+def parked_rows(session: Session, revision_ids: list[str]) -> dict[str, tuple[bytes, bytes, str | None]]:
+    """Each of ``revision_ids`` -> (signed bytes, signature, the bundle it came with)."""
+    rows: dict[str, tuple[bytes, bytes, str | None]] = {}
+    for at in range(0, len(revision_ids), CHUNK):
+        for rid, signed, signature, bundle_id in session.execute(
+            select(
+                ParkedRevision.revision_id,
+                ParkedRevision.signed,
+                ParkedRevision.signature,
+                ParkedRevision.bundle_id,
+            ).where(ParkedRevision.revision_id.in_(revision_ids[at : at + CHUNK]))
+        ):
+            rows[str(rid)] = (bytes(signed), bytes(signature), str(bundle_id) if bundle_id else None)
+    return rows
+
+
+def _stored_among(session: Session, revision_ids: Iterable[str]) -> set[str]:
+    ids = sorted(set(revision_ids))
+    held: set[str] = set()
+    for at in range(0, len(ids), CHUNK):
+        held.update(
+            session.scalars(
+                select(RevisionRow.revision_id).where(RevisionRow.revision_id.in_(ids[at : at + CHUNK]))
+            )
+        )
+    return held
 
 
 def unpark(session: Session, revision_ids: Iterable[str]) -> None:
@@ -177,7 +309,7 @@ def unpark(session: Session, revision_ids: Iterable[str]) -> None:
         session.execute(delete(ParkedRevision).where(ParkedRevision.revision_id.in_(chunk)))
 
 
-def leave_out_parked(session: Session) -> list[tuple[str, str, str]]:
+def leave_out_parked(session: Session, seeds: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
     """Leave out the parked revisions that are left out themselves or name a
     left-out parent (``withheld_revisions``), and their parked descendants:
     kept there as left out, no longer parked. Returns (id, record, signer)
@@ -185,8 +317,11 @@ def leave_out_parked(session: Session) -> list[tuple[str, str, str]]:
     are never dropped (review 13 F2: their ``blobs`` row holds the file's
     only wrapped key, and an item of the same or a later import may name
     the same bytes): the row stays, the SHA-256 is kept with the left-out
-    row, and ``verify`` notes a file no item names (``left_out_sha256s``)."""
-    ids = sorted(set(session.scalars(_LEFT_OUT_WALK)))
+    row, and ``verify`` notes a file no item names (``left_out_sha256s``).
+    ``seeds``: the ids an import left out; only parked revisions among or
+    below them are looked at (review 13 F3: not the whole table, by the
+    indexed parent links). None: every row of ``withheld_revisions``."""
+    ids = sorted(set(session.scalars(_LEFT_OUT_WALK)) if seeds is None else _left_out_from(session, seeds))
     if not ids:
         return []
     now_ms = time.time_ns() // 1_000_000
@@ -226,6 +361,87 @@ def leave_out_parked(session: Session) -> list[tuple[str, str, str]]:
     return gone
 
 
+def _left_out_from(session: Session, seeds: Iterable[str]) -> set[str]:
+    """Parked revisions among ``seeds`` or descending from one of them."""
+    frontier = sorted(set(seeds))
+    found = parked_among(session, frontier)
+    seen = set(frontier)
+    while frontier:
+        children: set[str] = set()
+        for at in range(0, len(frontier), CHUNK):
+            children.update(
+                session.scalars(
+                    select(ParkedRevisionParent.revision_id).where(
+                        ParkedRevisionParent.parent_id.in_(frontier[at : at + CHUNK])
+                    )
+                )
+            )
+        frontier = sorted(children - seen)
+        seen |= children
+        found |= set(frontier)
+    return found
+
+
+def check_parked(session: Session) -> tuple[list[tuple[str, str]], set[str]]:
+    """Every parked row checked as an import will check it (review 13 F7):
+    its id and signature, its body, that its record, signer, file columns
+    and parent links are those it signed. Returns (id, what is wrong) of
+    each failing row, and the SHA-256s the rows that pass name (only those
+    excuse a stored file no item holds yet). A page of rows at a time."""
+    failing: list[tuple[str, str]] = []
+    files: set[str] = set()
+    ids = sorted(session.scalars(select(ParkedRevision.revision_id)))
+    for at in range(0, len(ids), CHUNK):
+        chunk = ids[at : at + CHUNK]
+        rows = session.execute(
+            select(
+                ParkedRevision.revision_id,
+                ParkedRevision.entity_id,
+                ParkedRevision.device_id,
+                ParkedRevision.signed,
+                ParkedRevision.signature,
+                ParkedRevision.sha256,
+                ParkedRevision.size,
+            ).where(ParkedRevision.revision_id.in_(chunk))
+        ).all()
+        links = parked_parents(session, chunk)
+        wires = [
+            {
+                "id": rid,
+                "signed": base64.b64encode(bytes(signed)).decode("ascii"),
+                "signature": base64.b64encode(bytes(signature)).decode("ascii"),
+            }
+            for rid, _e, _d, signed, signature, _s, _z in rows
+        ]
+        for row, verified in zip(rows, revisions_from_wire(wires, ENTITY_TYPES), strict=True):
+            rid, entity_id, device_id, _signed, _signature, sha256, size = row
+            if isinstance(verified, RevisionRejected):
+                failing.append((rid, f"a parked revision no longer verifies ({verified.reason})"))
+                continue
+            try:
+                check_revision_body(verified)
+            except RevisionRejected as err:
+                failing.append((rid, f"a parked revision no longer verifies ({err.reason})"))
+                continue
+            evidence = verified.entity_type == "evidence" and verified.op == "put"
+            stated = (verified.body.get("sha256"), verified.body.get("size")) if evidence else (None, None)
+            expected = (
+                stated[0] if isinstance(stated[0], str) else None,
+                stated[1] if isinstance(stated[1], int) else None,
+            )
+            if (
+                verified.entity_id != entity_id
+                or verified.device_id != device_id
+                or set(verified.parents) != links.get(rid, set())
+                or (sha256, size) != expected
+            ):
+                failing.append((rid, "a parked row differs from the revision it holds"))
+                continue
+            if sha256:
+                files.add(sha256)
+    return failing, files
+
+
 def left_out_sha256s(session: Session) -> set[str]:
     """SHA-256s of the evidence files parked revisions named that were left
     out since (``verify``: their stored bytes are kept, a notice)."""
@@ -254,6 +470,61 @@ def parked_revision_count(vault: Vault) -> int:
         return parked_count(session)
 
 
+@dataclass(frozen=True)
+class ParkedRow:
+    """One parked revision as a coordinator lists it: ids and times only,
+    never what it holds (``fieldvault devices parked``)."""
+
+    revision_id: str
+    entity_id: str
+    signer: str
+    bundle_id: str  # the bundle it came with ("" when the import recorded none)
+    parked_ms: int
+    missing_parents: tuple[str, ...]  # neither stored nor parked here: what it waits for
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "revision_id": self.revision_id,
+            "entity_id": self.entity_id,
+            "signer": self.signer,
+            "bundle_id": self.bundle_id,
+            "parked_ms": self.parked_ms,
+            "missing_parents": list(self.missing_parents),
+        }
+
+
+def parked_list(vault: Vault, *, limit: int = 1_000) -> tuple[list[ParkedRow], int]:
+    """The oldest ``limit`` parked revisions and how many there are."""
+    with vault.services.context.sessions() as session:
+        rows = session.execute(
+            select(
+                ParkedRevision.revision_id,
+                ParkedRevision.entity_id,
+                ParkedRevision.device_id,
+                ParkedRevision.bundle_id,
+                ParkedRevision.parked_ms,
+            )
+            .order_by(ParkedRevision.parked_ms, ParkedRevision.revision_id)
+            .limit(limit)
+        ).all()
+        ids = [str(row[0]) for row in rows]
+        parents = parked_parents(session, ids)
+        every = {p for links in parents.values() for p in links}
+        present = _stored_among(session, every) | parked_among(session, every)
+        listed = [
+            ParkedRow(
+                str(rid),
+                str(entity_id),
+                str(signer),
+                str(bundle_id or ""),
+                int(parked_ms),
+                tuple(sorted(parents.get(str(rid), set()) - present)),
+            )
+            for rid, entity_id, signer, bundle_id, parked_ms in rows
+        ]
+        return listed, parked_count(session)
+
+
 def parked_by_signer(vault: Vault) -> dict[str, int]:
     """Device id -> how many of the revisions it signed wait here for their
     parents (the devices view says so, sync/merge/devices.py)."""
@@ -265,17 +536,24 @@ def parked_by_signer(vault: Vault) -> dict[str, int]:
 
 
 __all__ = [
+    "PARKED_CAP",
+    "ParkedRow",
     "any_parked",
+    "check_parked",
     "leave_out_parked",
     "left_out_sha256s",
     "name_bundle",
+    "over_the_cap",
     "park",
     "parked_among",
     "parked_by_signer",
     "parked_count",
     "parked_files",
+    "parked_list",
+    "parked_parents",
     "parked_revision_count",
+    "parked_rows",
     "parked_sha256s",
-    "ready_parked",
+    "ready_order",
     "unpark",
 ]

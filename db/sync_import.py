@@ -91,10 +91,13 @@ from db.parked import (
     any_parked,
     leave_out_parked,
     name_bundle,
+    over_the_cap,
     park,
     parked_among,
     parked_files,
-    ready_parked,
+    parked_parents,
+    parked_rows,
+    ready_order,
     unpark,
 )
 from db.purge import live_blob_id
@@ -184,6 +187,14 @@ class ImportSummary:
     # Verified, authorised and parked: their parents are neither here nor
     # left out (db/parked.py); still waiting when the bundle's revisions were settled.
     parked_revisions: list[str] = field(default_factory=list)
+    # Parked ones (by this import or an earlier one) stored by this import.
+    unparked_revisions: list[str] = field(default_factory=list)
+    # Parked ones whose parents are here but that no longer verify: kept
+    # parked, not stored (``verify`` names them; review 13 F7).
+    damaged_parked: list[str] = field(default_factory=list)
+    # Would have parked, but their signer has PARKED_CAP revisions parked
+    # here: stored without their parents, as outside a revocation.
+    past_parked_cap: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -283,6 +294,11 @@ class VaultImport:
         waiting = parked_among(self._session, (rev.revision_id for rev in authorised))
         if waiting:  # parked by an earlier import: known, a no-op (as a revision held)
             authorised = [rev for rev in authorised if rev.revision_id not in waiting]
+        if withhold:
+            # Held already: a no-op, never held back, parked or kept as left
+            # out while stored (review 13 F4).
+            held = self._held_among(rev.revision_id for rev in authorised)
+            authorised = [rev for rev in authorised if rev.revision_id not in held]
         return self._store(self._sort_out(authorised) if withhold else authorised)
 
     def _sort_out(self, batch: list[Revision]) -> list[Revision]:
@@ -387,7 +403,10 @@ class VaultImport:
                     present.add(rev.revision_id)
                 else:
                     waiting.append(rev)
-            stored += self._store(ready)
+            waiting, past = over_the_cap(session, waiting)
+            if past:  # stored as without a revocation: never dropped (review 13 F3)
+                self.summary.past_parked_cap += [rev.revision_id for rev in past]
+            stored += self._store(ready + past)
             parked += len(park(session, waiting))
         _HELD_BACK_TABLES.drop_all(session.connection())
         if parked:
@@ -398,50 +417,85 @@ class VaultImport:
         return stored
 
     def _decide_parked(self, *, own_import_only: bool) -> int:
-        """Leave out the parked revisions naming a left-out parent (by this
-        import or an earlier one, or a refused revoked device's bundle),
-        transitively; then store, verified again, those whose parents the
-        vault now all holds, round after round (a parked child of one
-        stored waits for the next round). ``own_import_only``: store only
-        what this import parked (at settle time, so that the run of numbers
-        this import's revisions took is its bundle's alone); otherwise any
+        """Leave out the parked revisions naming a parent this import left
+        out, transitively; then store, verified again, those whose parents
+        the vault now holds, in ONE topological walk, a page at a time
+        (review 13 F1: before, one generation per round, each rescanning
+        the parked table: quadratic for a chain child first).
+        ``own_import_only``: only what this import parked (at settle time,
+        so that the run of numbers this import's revisions took is its
+        bundle's alone); otherwise those naming a parent this import stored
         (at its end: their evidence bytes are attached if held, and their
-        absence refuses nothing). Returns how many were stored."""
+        absence refuses nothing). One whose signer is no longer authorised
+        is left out, with its descendants in the walk; one that no longer
+        verifies (its row damaged, or rules tightened since) stays parked,
+        with its descendants, listed in ``summary.damaged_parked`` and by
+        ``verify`` (review 13 F7: before, it refused every import bringing
+        its parent, as a bare RevisionRejected that ended the pull). Returns
+        how many were stored."""
         session = self._session
+        self._leave_out_parked()
+        order = ready_order(session, own_import_only=own_import_only, stored_run=self._stored_seqs)
         stored = 0
-        while True:
-            for revision_id, entity_id, _device_id in leave_out_parked(session):
-                self._withheld_records.add(entity_id)
-                self._left_out.add(revision_id)
-                self.summary.withheld_revisions.append(revision_id)
-            rows = ready_parked(session, own_import_only=own_import_only, limit=SETTLE_PAGE)
-            if not rows:
-                return stored
+        gone: set[str] = set()  # left out here: their children in the walk too
+        stuck: set[str] = set()  # no longer verify: kept parked, and their children
+        for at in range(0, len(order), SETTLE_PAGE):
+            ids = order[at : at + SETTLE_PAGE]
+            rows = parked_rows(session, ids)
+            parents = parked_parents(session, ids)
             wires = [
                 {
-                    "id": revision_id,
-                    "signed": base64.b64encode(signed).decode("ascii"),
-                    "signature": base64.b64encode(signature).decode("ascii"),
+                    "id": rid,
+                    "signed": base64.b64encode(rows[rid][0]).decode("ascii"),
+                    "signature": base64.b64encode(rows[rid][1]).decode("ascii"),
                 }
-                for revision_id, signed, signature, _bundle_id in rows
+                for rid in ids
             ]
-            came_with = {revision_id: bundle_id for revision_id, _signed, _signature, bundle_id in rows}
-            unpark(session, came_with)
             ready: list[Revision] = []
-            for verified in revisions_from_wire(wires, ENTITY_TYPES):
+            decided: list[str] = []
+            for rid, verified in zip(ids, revisions_from_wire(wires, ENTITY_TYPES), strict=True):
+                mine = parents.get(rid, set())
+                if not stuck.isdisjoint(mine):
+                    stuck.add(rid)
+                    continue
                 if isinstance(verified, RevisionRejected):
-                    raise verified  # the vault's own row changed: refused, not stored unchecked
-                check_revision_body(verified)
-                if self._signers.get(verified.device_id) != verified.public_key:
-                    # Its signer was revoked (or removed) since it was parked.
+                    stuck.add(rid)
+                    self.summary.damaged_parked.append(rid)
+                    continue
+                try:
+                    check_revision_body(verified)
+                except RevisionRejected:
+                    stuck.add(rid)
+                    self.summary.damaged_parked.append(rid)
+                    continue
+                decided.append(rid)
+                if not gone.isdisjoint(mine) or self._signers.get(verified.device_id) != verified.public_key:
+                    # Its signer was revoked (or removed) since it was parked,
+                    # or it descends from one that was.
                     self._leave_out(verified)
+                    gone.add(rid)
                     continue
                 ready.append(verified)
+            unpark(session, decided)
             stored += self._store(ready, from_this_bundle=own_import_only)
-            if not own_import_only:
+            if not own_import_only:  # at settle, they are this bundle's revisions
+                self.summary.unparked_revisions += [rev.revision_id for rev in ready]
                 for rev in ready:
                     if rev.entity_type == "evidence":
-                        self._unparked_evidence[rev.entity_id] = came_with[rev.revision_id] or ""
+                        self._unparked_evidence[rev.entity_id] = rows[rev.revision_id][2] or ""
+        if gone:
+            self._leave_out_parked()  # their parked descendants outside the walk
+        return stored
+
+    def _leave_out_parked(self) -> None:
+        """Parked revisions naming a parent this import left out (or left
+        out themselves), transitively: kept as left out."""
+        if not self._left_out:
+            return
+        for revision_id, entity_id, _device_id in leave_out_parked(self._session, self._left_out):
+            self._withheld_records.add(entity_id)
+            self._left_out.add(revision_id)
+            self.summary.withheld_revisions.append(revision_id)
 
     def _leave_out_held_back(self) -> set[int]:
         """Leave out the held-back revisions naming a parent left out by

@@ -48,7 +48,7 @@ from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected, VaultDamaged
 from db.hlc import MAX_DRIFT_MS, is_ahead
 from db.model import Blob, CustodyEventRow, Device, EntityRow, EvidenceBlob, Head, RevisionParent, RevisionRow
-from db.parked import left_out_sha256s, parked_count, parked_sha256s
+from db.parked import check_parked, left_out_sha256s, parked_count
 from db.revisions import Revision, canonical_json, verify_revision
 from db.services import VaultContext
 from db.signers import stored_signers
@@ -552,7 +552,10 @@ def _verify(
             session, {d: k for d, k in signers.items() if d != ctx.identity.device_id}
         )
         custody = _custody_mentions(session, {subject for subject, _detail in custody_problems})
-        parked, parked_files = parked_count(session), parked_sha256s(session)
+        # Each parked row re-verified (review 13 F7); only verified ones
+        # excuse a stored file no item holds yet.
+        parked = parked_count(session)
+        damaged_parked, parked_files = check_parked(session)
         kept_files = left_out_sha256s(session)
 
     if parked:
@@ -561,6 +564,7 @@ def _verify(
         report.notices.append(
             Problem("revision", "parked", f"{parked} revision(s) wait for their parents (not stored yet)")
         )
+    report.problems += [Problem("revision", revision_id, detail) for revision_id, detail in damaged_parked]
 
     _check_blobs(ctx, blobs, users, report, progress, _purged_by_event(blobs, users, custody))
     report.problems += [Problem("custody", subject, detail) for subject, detail in custody_problems]

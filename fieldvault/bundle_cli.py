@@ -170,6 +170,12 @@ def _imported_row(result: ImportedBundle) -> dict[str, Any]:
         "withheld_revisions": list(result.withheld_revisions),
         # Parked: their parents are neither here nor left out yet (docs/sync.md §2.3).
         "parked_revisions": list(result.parked_revisions),
+        # Parked by earlier imports and stored at this one's end; parked ones
+        # that no longer verify, kept parked (review 13 F6/F7). Ids only.
+        "unparked_revisions": list(result.unparked_revisions),
+        "damaged_parked": list(result.damaged_parked),
+        # Past the bound on parked revisions per signer: stored without their parents.
+        "past_parked_cap": list(result.past_parked_cap),
     }
 
 
@@ -194,6 +200,15 @@ def _human(row: dict[str, Any]) -> str:
         if row.get("parked_revisions")
         else ""
     )
+    if row.get("unparked_revisions"):
+        parked += f"; {len(row['unparked_revisions'])} waiting revision(s) stored now (their parents came)"
+    if row.get("damaged_parked"):
+        parked += f"; {len(row['damaged_parked'])} waiting revision(s) NO LONGER VERIFY (kept, not stored)"
+    if row.get("past_parked_cap"):
+        parked += (
+            f"; {len(row['past_parked_cap'])} revision(s) STORED WITHOUT THEIR PARENTS "
+            "(their signer reached the bound on revisions waiting here)"
+        )
     return (
         f"{row['bundle']}: bundle {row['sequence']} of device {row['device_id']}: "
         f"{row['revisions']} revisions, {row['custody_events']} custody events, {row['blobs']} files"

@@ -440,6 +440,14 @@ class ImportedBundle:
     # Parked, not stored: their parents are neither here nor left out yet
     # (db/parked.py; docs/sync.md §2.3). Ids only.
     parked_revisions: tuple[str, ...] = ()
+    # Parked by an earlier import and stored by this one at its end (their
+    # parents came with it); parked ones that no longer verify, kept parked
+    # (review 13 F6/F7). Ids only.
+    unparked_revisions: tuple[str, ...] = ()
+    damaged_parked: tuple[str, ...] = ()
+    # Would have parked, but their signer had db/parked.py PARKED_CAP parked
+    # here: stored without their parents instead (review 13 F3). Ids only.
+    past_parked_cap: tuple[str, ...] = ()
 
 
 def declared_runs(profile: Profile | None, header: BundleHeader) -> tuple[tuple[int, int], ...]:
@@ -725,6 +733,11 @@ def import_bundle(
         return done.result
     except ImportRejected as refused:  # the unit's own checks at its end
         raise _bundle_reason(refused, header) from None
+    except RevisionRejected as refused:
+        # A revision the unit checks at its end (none is known to fail now:
+        # a parked row that no longer verifies stays parked, review 13 F7):
+        # the bundle is refused with a reason, never an error that ends a pull.
+        raise BundleRejected("revision", refused.revision_id) from None
     finally:
         if staged is not None:  # kept (renamed) once the relay is queued; else removed
             staged.unlink(missing_ok=True)
@@ -918,6 +931,17 @@ def _apply(
             queue_relay(unit, header, checked.bundle_id, taken)
         if dry_run:
             raise _DryRun(result)  # rolls the unit back
+    # What the import's end decided (parked revisions of earlier imports it
+    # stored or left out: db/sync_import.py ``_finish``) is known only once
+    # its transaction is done (review 13 F6).
+    result = replace(
+        result,
+        revisions=unit.summary.revisions,
+        withheld_revisions=tuple(unit.summary.withheld_revisions),
+        unparked_revisions=tuple(unit.summary.unparked_revisions),
+        damaged_parked=tuple(unit.summary.damaged_parked),
+        past_parked_cap=tuple(unit.summary.past_parked_cap),
+    )
     if _to_a_worker(profile, vault.device_id, header.device_id) and taken:
         # Evidence bytes a coordinator sent back (policy "all"): the
         # organisation holds them, so this worker's bundles do not carry them

@@ -70,6 +70,10 @@ class Received:
     withheld_revisions: tuple[str, ...] = ()
     # Parked until their parents arrive or are left out (ids only).
     parked_revisions: tuple[str, ...] = ()
+    # Parked earlier, stored by this import's end; parked ones that no
+    # longer verify, kept parked (review 13 F6/F7; ids only).
+    unparked_revisions: tuple[str, ...] = ()
+    damaged_parked: tuple[str, ...] = ()
 
     @staticmethod
     def of(imported: ImportedBundle) -> Received:
@@ -83,6 +87,8 @@ class Received:
             imported.replay,
             imported.withheld_revisions,
             imported.parked_revisions,
+            imported.unparked_revisions,
+            imported.damaged_parked,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -96,6 +102,8 @@ class Received:
             "replay": self.replay,
             "withheld_revisions": list(self.withheld_revisions),
             "parked_revisions": list(self.parked_revisions),
+            "unparked_revisions": list(self.unparked_revisions),
+            "damaged_parked": list(self.damaged_parked),
         }
 
 

@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from db import parked as parked_module
 from db.device import DeviceIdentity
 from db.entities import Case, EvidenceItem
 from db.hlc import Timestamp
@@ -189,3 +191,58 @@ def test_bytes_of_a_left_out_parked_item_keep_their_key_and_verify_notes_them(va
         unit.add_revisions([later.to_wire()])
     assert _bytes_of(vault, later.entity_id) == PHOTO
     assert vault.verify().ok
+
+
+def test_a_revision_held_already_is_never_parked_nor_kept_as_left_out(vault: Vault) -> None:
+    """Review 13 F4: the desk's edit stored before any revocation (without
+    its parent) arrives again in a later bundle while a device is revoked,
+    then the revoked worker's creation is left out. Before: the edit was
+    parked ("set aside") and then kept as left out while stored."""
+    parent, child, _grandchild = _chain(REVOKED, vault.services.context.identity)
+    _import(vault, [child], lenient=False)  # stored, parent missing (the old general path)
+    parked, _run = _import(vault, [child])
+    assert parked == [] and parked_revision_count(vault) == 0
+    _import(vault, [parent])
+    assert withheld_revision_ids(vault) == {parent.revision_id}
+    assert child.revision_id in _seqs(vault)
+
+
+def test_a_damaged_parked_row_stays_parked_and_refuses_nothing(vault: Vault) -> None:
+    """Review 13 F7: a parked row that no longer verifies. Before: verify
+    said nothing, and every import bringing its parent raised a bare
+    RevisionRejected naming a revision not in that bundle (ending a pull).
+    Now the parent is stored, the row stays parked (listed by the import
+    and by verify as a problem), and its parked child waits with it."""
+    parent, child, grandchild = _chain(vault.services.context.identity, vault.services.context.identity)
+    _import(vault, [grandchild, child])
+    with vault.services.context.write_transaction("damage the row") as session:
+        session.execute(
+            text("UPDATE parked_revisions SET signature = zeroblob(64) WHERE revision_id = :id"),
+            {"id": child.revision_id},
+        )
+    report = vault.verify()
+    assert [p.subject for p in report.problems] == [child.revision_id]
+    with vault.sync.begin_import() as unit:
+        unit.add_revisions([parent.to_wire()])
+        unit.settle_revisions()
+    assert unit.summary.damaged_parked == [child.revision_id]
+    assert set(_seqs(vault)) == {parent.revision_id}
+    assert parked_revision_count(vault) == 2
+    assert [p.subject for p in vault.verify().problems] == [child.revision_id]
+
+
+def test_past_the_bound_per_signer_revisions_are_stored_not_parked(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 13 F3: parked rows had no bound. Past PARKED_CAP per signer
+    (3 here) the import stores them as outside a revocation, without their
+    parents, and lists them; nothing is dropped."""
+    monkeypatch.setattr(parked_module, "PARKED_CAP", 3)
+    own = vault.services.context.identity
+    orphans = [_case(own, n, [f"{n:064x}"]) for n in range(1, 6)]
+    with vault.sync.begin_import() as unit:
+        unit.add_revisions([rev.to_wire() for rev in orphans], withhold={REVOKED.device_id})
+        unit.settle_revisions()
+    assert len(unit.summary.parked_revisions) == 3 and parked_revision_count(vault) == 3
+    assert len(unit.summary.past_parked_cap) == 2
+    assert set(unit.summary.past_parked_cap) == set(_seqs(vault))

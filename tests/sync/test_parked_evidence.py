@@ -20,6 +20,7 @@ import io
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from db.api import Vault, withheld_revision_ids
 from db.parked import parked_revision_count
@@ -87,7 +88,9 @@ def _evidence_ids(vault: Vault) -> set[str]:
 def test_bytes_of_a_parked_item_are_kept_and_attached_when_it_is_stored(usb_desks: UsbDesks) -> None:
     desks = usb_desks
     field, edit, workers_bundle = _kyivs_edit_with_the_bytes(desks, revoke_the_worker=False)
-    desks.to_lviv(workers_bundle)  # the parent arrives: the edit is stored after it
+    taken = desks.to_lviv(workers_bundle)  # the parent arrives: the edit is stored after it
+    # The result says so (review 13 F6: before, it was built before the import's end).
+    assert taken.unparked_revisions == (edit,) and taken.damaged_parked == ()
     assert parked_revision_count(desks.lviv) == 0
     assert desks.lviv.evidence.get(field.evidence_id).description == "seen at the Kyiv desk"
     assert edit in {r.revision_id for r in desks.lviv.revisions.all()}
@@ -110,3 +113,21 @@ def test_bytes_of_a_parked_item_left_out_are_kept_with_their_key(usb_desks: UsbD
     report = desks.lviv.verify()
     assert report.ok, report.problems
     assert any("no item names" in p.detail for p in report.notices)
+
+
+def test_a_damaged_parked_row_refuses_nothing_through_a_real_import(usb_desks: UsbDesks) -> None:
+    """Review 13 F7: the parked edit's row is damaged; the worker's bundle,
+    which brings its parent, is imported (before: a bare RevisionRejected
+    escaped import_bundle, which ends a pull, every round). The edit stays
+    parked, the result and verify name it."""
+    desks = usb_desks
+    field, edit, workers_bundle = _kyivs_edit_with_the_bytes(desks, revoke_the_worker=False)
+    with desks.lviv.services.context.write_transaction("damage the row") as session:
+        session.execute(
+            text("UPDATE parked_revisions SET signature = zeroblob(64) WHERE revision_id = :id"), {"id": edit}
+        )
+    taken = desks.to_lviv(workers_bundle)
+    assert taken.damaged_parked == (edit,) and taken.revisions > 0
+    assert parked_revision_count(desks.lviv) == 1
+    assert desks.lviv.evidence.get(field.evidence_id).description != "seen at the Kyiv desk"
+    assert [p.subject for p in desks.lviv.verify().problems] == [edit]
