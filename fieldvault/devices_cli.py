@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from db.api import AffectedRecord, Vault
+from db.parked import parked_list
 from fieldvault.passphrases import SecretSource
 from sync.merge.devices import DeviceRow, age_text, devices_view
 from sync.merge.frozen_records import frozen_records
@@ -35,11 +36,16 @@ def add_devices_parser(commands: Any) -> None:
         "verification and revocation (a coordinator's view)",
     )
     # Optional: `fieldvault devices` alone is the devices view, as ever.
-    actions = devices.add_subparsers(dest="devices_action", metavar="{frozen}")
+    actions = devices.add_subparsers(dest="devices_action", metavar="{frozen,parked}")
     actions.add_parser(
         "frozen",
         help="the records a revoked device froze: edits held back from the other desks, "
         "edits left out here (ids only)",
+    )
+    actions.add_parser(
+        "parked",
+        help="the revisions waiting here for their parents: signer, record, bundle and "
+        "the parents missing (ids only)",
     )
 
 
@@ -138,9 +144,32 @@ def cmd_frozen(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
     )
 
 
+def cmd_parked(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
+    """One row per parked revision (the oldest 1,000; review 13 F3), ids and
+    times only; how many there are on stderr."""
+    with open_vault(args, secrets) as vault:
+        rows, total = parked_list(vault)
+    by_id = {row.revision_id: row for row in rows}
+
+    def human(data: dict[str, Any]) -> str:
+        row = by_id[str(data["revision_id"])]
+        missing = ", ".join(row.missing_parents) or "- (its parents are parked too)"
+        return (
+            f"{row.revision_id}  record {row.entity_id}  signed by {row.signer}\n"
+            f"  came with bundle {row.bundle_id or '-'}, parked {_when(row.parked_ms)}; waits for: {missing}"
+        )
+
+    out.rows([row.to_json() for row in rows], human)
+    shown = f" (the oldest {len(rows)} listed)" if total > len(rows) else ""
+    print(f"{total} revision(s) wait here for their parents{shown} (docs/sync.md §2.3).", file=sys.stderr)
+
+
 def cmd_devices(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
     if getattr(args, "devices_action", None) == "frozen":
         cmd_frozen(args, out, secrets, open_vault)
+        return
+    if getattr(args, "devices_action", None) == "parked":
+        cmd_parked(args, out, secrets, open_vault)
         return
     with open_vault(args, secrets) as vault:
         rows = devices_view(vault)
