@@ -468,6 +468,12 @@ class VaultImport:
                     stuck.add(rid)
                     self.summary.damaged_parked.append(rid)
                     continue
+                if set(verified.parents) != mine:
+                    # The walk went by links the revision does not sign: its
+                    # parents may not be here; damaged, never stored so.
+                    stuck.add(rid)
+                    self.summary.damaged_parked.append(rid)
+                    continue
                 decided.append(rid)
                 if not gone.isdisjoint(mine) or self._signers.get(verified.device_id) != verified.public_key:
                     # Its signer was revoked (or removed) since it was parked,

@@ -246,3 +246,22 @@ def test_past_the_bound_per_signer_revisions_are_stored_not_parked(
     assert len(unit.summary.parked_revisions) == 3 and parked_revision_count(vault) == 3
     assert len(unit.summary.past_parked_cap) == 2
     assert set(unit.summary.past_parked_cap) == set(_seqs(vault))
+
+
+def test_a_parked_row_whose_links_were_changed_is_not_stored(vault: Vault) -> None:
+    """The walk follows the parent links; a revision whose stored links are
+    not the parents it signs (the row damaged) is kept parked, never stored
+    before its real parent."""
+    parent, child, grandchild = _chain(vault.services.context.identity, vault.services.context.identity)
+    other = _case(vault.services.context.identity, 9, [])
+    _import(vault, [grandchild, child])
+    with vault.services.context.write_transaction("damage the links") as session:
+        session.execute(
+            text("UPDATE parked_revision_parents SET parent_id = :other WHERE revision_id = :id"),
+            {"other": other.revision_id, "id": grandchild.revision_id},
+        )
+    with vault.sync.begin_import() as unit:
+        unit.add_revisions([other.to_wire(), parent.to_wire()])
+    assert unit.summary.damaged_parked == [grandchild.revision_id]
+    assert set(_seqs(vault)) == {parent.revision_id, other.revision_id, child.revision_id}
+    assert grandchild.revision_id in [p.subject for p in vault.verify().problems]
