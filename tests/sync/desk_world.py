@@ -41,8 +41,17 @@ from sync.client.push import PushResult, push
 from sync.client.worker import SyncWorker
 from sync.org import Profile, SignedProfile
 from tests.db.sync_fixtures import FieldWork
-from tests.sync.client.sync_helpers import Org, new_vault, organisation, quick_backoff
+from tests.sync.client.sync_helpers import (
+    Org,
+    SavedOrg,
+    new_vault,
+    organisation,
+    quick_backoff,
+    saved,
+    saved_organisation,
+)
 from tests.sync.trust_fixtures import Organisation, make_organisation
+from tests.vault_helpers import open_vault
 
 # -- the steps ---------------------------------------------------------------------------
 
@@ -194,15 +203,34 @@ class ServerDesks:
             desk_sync(self.lviv)
 
 
-@pytest.fixture
-def server_desks(tmp_path: Path) -> Iterator[ServerDesks]:
+# The server_desks world, built once per test process (the first test that
+# asks for it) and copied for each test: see _saved_server_desks.
+_SAVED_SERVER_DESKS: list[SavedOrg] = []
+
+
+def _saved_server_desks(tmp_path_factory: pytest.TempPathFactory) -> SavedOrg:
     """Kyiv and Lviv with a real server, two workers ("first", "second")
-    enrolled with Kyiv's tokens whose cards Lviv holds."""
-    with organisation(tmp_path) as org:
-        lviv = add_desk(org.coordinator, tmp_path / "lviv", label="Lviv", publish=True)
-        first, second = org.worker("first"), org.worker("second")
-        for worker in (first, second):
-            know_worker(lviv, worker)
+    enrolled with Kyiv's tokens (valid for an hour: the workers present them
+    at their first sync, in the tests) whose cards Lviv holds; closed."""
+    if not _SAVED_SERVER_DESKS:
+        with saved_organisation(tmp_path_factory.mktemp("server-desks")) as org:
+            lviv = add_desk(org.coordinator, org.tmp / "lviv", label="Lviv", publish=True)
+            first, second = org.worker("first"), org.worker("second")
+            for worker in (first, second):
+                know_worker(lviv, worker)
+            lviv.lock()
+        _SAVED_SERVER_DESKS.append(saved(org))
+    return _SAVED_SERVER_DESKS[0]
+
+
+@pytest.fixture
+def server_desks(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerDesks]:
+    """Kyiv and Lviv with a real server, two workers ("first", "second")
+    enrolled with Kyiv's tokens whose cards Lviv holds: this test's own copy
+    of every vault and of the server's data (sync_helpers.SavedOrg)."""
+    with _saved_server_desks(tmp_path_factory).copy(tmp_path) as org:
+        lviv = open_vault(tmp_path / "lviv")
+        first, second = org.workers
         try:
             yield ServerDesks(org, lviv, first, second)
         finally:
