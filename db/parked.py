@@ -167,6 +167,16 @@ def over_the_cap(session: Session, revisions: list[Revision]) -> tuple[list[Revi
     return fits, past
 
 
+def parked_signed_by(session: Session, device_ids: Iterable[str]) -> set[str]:
+    """The parked revisions these devices signed (by the index on signer)."""
+    found: set[str] = set()
+    for device_id in sorted(set(device_ids)):
+        found.update(
+            session.scalars(select(ParkedRevision.revision_id).where(ParkedRevision.device_id == device_id))
+        )
+    return found
+
+
 def parked_among(session: Session, revision_ids: Iterable[str]) -> set[str]:
     """Those of ``revision_ids`` that wait here."""
     ids = sorted(set(revision_ids))
@@ -554,6 +564,7 @@ __all__ = [
     "parked_revision_count",
     "parked_rows",
     "parked_sha256s",
+    "parked_signed_by",
     "ready_order",
     "unpark",
 ]

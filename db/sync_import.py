@@ -97,6 +97,7 @@ from db.parked import (
     parked_files,
     parked_parents,
     parked_rows,
+    parked_signed_by,
     ready_order,
     unpark,
 )
@@ -229,6 +230,9 @@ class VaultImport:
         # leaves them out too. They wait in HELD_BACK, not in memory
         # (review 11 F3); this counts them.
         self._held_back = 0
+        # The devices this import leaves out (``withhold``): parked
+        # revisions they signed are left out too (review 13 F3).
+        self._withhold: set[str] = set()
         self.summary = ImportSummary()
         self._bundle: tuple[str, str] | None = None  # (bundle id, device id)
         # The local_seq run of the revisions this import stored (stored_revision_seqs).
@@ -294,6 +298,7 @@ class VaultImport:
         waiting = parked_among(self._session, (rev.revision_id for rev in authorised))
         if waiting:  # parked by an earlier import: known, a no-op (as a revision held)
             authorised = [rev for rev in authorised if rev.revision_id not in waiting]
+        self._withhold |= set(withhold)
         if withhold:
             # Held already: a no-op, never held back, parked or kept as left
             # out while stored (review 13 F4).
@@ -496,9 +501,13 @@ class VaultImport:
     def _leave_out_parked(self) -> None:
         """Parked revisions naming a parent this import left out (or left
         out themselves), transitively: kept as left out."""
-        if not self._left_out:
+        # Parked revisions of a device revoked since they were parked are left
+        # out now, not when their parents come (which may be never: review
+        # 13 F3), by the index on their signer.
+        seeds = self._left_out | parked_signed_by(self._session, self._withhold)
+        if not seeds:
             return
-        for revision_id, entity_id, _device_id in leave_out_parked(self._session, self._left_out):
+        for revision_id, entity_id, _device_id in leave_out_parked(self._session, seeds):
             self._withheld_records.add(entity_id)
             self._left_out.add(revision_id)
             self.summary.withheld_revisions.append(revision_id)

@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyrage
 import pytest
 from sqlalchemy import text
 
@@ -23,6 +24,7 @@ from db.hlc import Timestamp
 from db.keyring_store import NoKeyring
 from db.parked import parked_revision_count
 from db.revisions import Revision, create_revision
+from db.sync_state import Device
 from db.vault import Vault
 from db.withheld import withheld_revision_ids
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
@@ -265,3 +267,30 @@ def test_a_parked_row_whose_links_were_changed_is_not_stored(vault: Vault) -> No
     assert unit.summary.damaged_parked == [grandchild.revision_id]
     assert set(_seqs(vault)) == {parent.revision_id, other.revision_id, child.revision_id}
     assert grandchild.revision_id in [p.subject for p in vault.verify().problems]
+
+
+def test_parked_revisions_of_a_device_revoked_since_are_left_out_by_the_next_desk_bundle(
+    vault: Vault,
+) -> None:
+    """Review 13 F3: a known worker's revision, relayed by a desk, parks
+    (its parent invented or never coming); the worker is revoked later.
+    Before, it stayed parked for good (left out only once its parents
+    came). Now the next desk's bundle read with the worker withheld leaves
+    it out, with its parked descendants."""
+    worker = DeviceIdentity.generate()
+    recipient = str(pyrage.x25519.Identity.generate().to_public())
+    vault.sync.put_device(Device(worker.device_id, worker.public_key, recipient, "enrolled"))
+    missing = _case(REVOKED, 0, [])
+    orphan = _case(worker, 1, [missing.revision_id])
+    edit = _case(vault.services.context.identity, 2, [orphan.revision_id])
+    _import(vault, [edit, orphan])
+    assert parked_revision_count(vault) == 2
+    vault.sync.put_device(Device(worker.device_id, worker.public_key, recipient, "revoked"))
+    unrelated = _case(vault.services.context.identity, 3, [])
+    with vault.sync.begin_import() as unit:
+        unit.add_revisions([unrelated.to_wire()], withhold={REVOKED.device_id, worker.device_id})
+        unit.settle_revisions()
+    assert parked_revision_count(vault) == 0
+    assert withheld_revision_ids(vault) == {orphan.revision_id, edit.revision_id}
+    assert set(unit.summary.withheld_revisions) == {orphan.revision_id, edit.revision_id}
+    assert vault.verify().ok
