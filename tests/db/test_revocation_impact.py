@@ -110,7 +110,7 @@ def test_a_refused_bundle_naming_an_honest_desks_records_lists_none_of_them(vaul
     assert len(refused.keep(vault, "a" * 64)) == 15
 
     impact = revocation_impact(vault, {seized.device_id})
-    assert impact.records == () and impact.left_out == ()
+    assert not impact.records and not impact.left_out
     assert impact.refused_ids == {seized.device_id: 15}
     assert record_labels(vault, [r.entity_id for r in impact.records]) == {}
 

@@ -66,7 +66,9 @@ def test_a_refused_bundle_naming_a_desks_case_does_not_list_it_as_frozen(
     rows = listed.row_texts()
     assert len(rows) == count
     assert all(row[listed.RECORD_COLUMN] != CONTROL_TITLE for row in rows)
+    items = [listed.table.topLevelItem(i) for i in range(len(rows))]
+    assert all(item is not None for item in items)
     assert world.control_case not in {
-        listed.table.topLevelItem(i).toolTip(listed.RECORD_COLUMN) for i in range(len(rows))
+        item.toolTip(listed.RECORD_COLUMN) for item in items if item is not None
     }
     dialog.done(0)

@@ -186,6 +186,7 @@ def test_the_sync_panel_says_it_in_ukrainian(qtbot: QtBot, tmp_path: Path, ukrai
             said = _panel_after_the_pull(qtbot, window).pull_details.text()
             assert "1 зміна запису чекає на свої батьківські зміни" in said, said
             assert "Координатор → Пристрої…" in said and "wait for" not in said
+            assert window.sync_panel is not None
             screenshot(window.sync_panel, "sync-panel-parked-uk.png")
         finally:
             window.lock()
