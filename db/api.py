@@ -75,7 +75,7 @@ if TYPE_CHECKING:
     from db.hygiene import harden_process
     from db.keyring_store import KeyringStore, NoKeyring, SystemKeyring
     from db.keys import MIN_PASSPHRASE_CHARS, Argon2Params
-    from db.parked import parked_by_signer, parked_revision_count
+    from db.parked import parked_by_signer, parked_list, parked_revision_count
     from db.partial_dates import PartialDateError, parse_partial_date
     from db.passphrase_policy import (
         CREATION_FLOOR,
@@ -310,6 +310,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "revoked_lineage": ("db.withheld", "revoked_lineage"),
     "withheld_revision_ids": ("db.withheld", "withheld_revision_ids"),
     "parked_by_signer": ("db.parked", "parked_by_signer"),
+    "parked_list": ("db.parked", "parked_list"),
     "parked_revision_count": ("db.parked", "parked_revision_count"),
     "AffectedRecord": ("db.revocation_impact", "AffectedRecord"),
     "RevocationImpact": ("db.revocation_impact", "RevocationImpact"),
@@ -497,6 +498,7 @@ __all__ = [
     "markers_of",
     "new_record_draft_key",
     "parked_by_signer",
+    "parked_list",
     "parked_revision_count",
     "parse_partial_date",
     "pdf_run",

@@ -16,8 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from db.api import AffectedRecord, Vault
-from db.parked import parked_list
+from db.api import AffectedRecord, Vault, parked_list
 from fieldvault.passphrases import SecretSource
 from sync.merge.devices import DeviceRow, age_text, devices_view
 from sync.merge.frozen_records import frozen_records

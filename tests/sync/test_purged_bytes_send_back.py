@@ -16,7 +16,7 @@ from db.api import DeliveredBundle, EvidencePurge
 from sync import org_vault
 from sync.bundle.send_back import send_back
 from tests.factory import make_case
-from tests.sync.test_send_back import THIRD_PHOTO, Scene, scene  # noqa: F401 - the fixture
+from tests.sync.test_send_back import THIRD_PHOTO, Scene, saved_scene, scene  # noqa: F401 - the fixtures
 
 SHA256 = hashlib.sha256(THIRD_PHOTO).hexdigest()
 
