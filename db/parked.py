@@ -39,6 +39,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
+from db.chunked_ids import CHUNK, values_among
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected
 from db.model import ParkedRevision, ParkedRevisionParent, RevisionRow, WithheldRevision
@@ -47,7 +48,6 @@ from db.revisions import Revision, revisions_from_wire
 if TYPE_CHECKING:
     from db.vault import Vault
 
-CHUNK = 500  # ids in one IN (...): well within SQLite's bound on parameters
 # At most this many revisions of one signer wait here (review 13 F3: before,
 # nothing bounded them). Past it an import stores the revision as it does
 # outside a revocation, without its parent (``verify`` names the missing
@@ -179,15 +179,7 @@ def parked_signed_by(session: Session, device_ids: Iterable[str]) -> set[str]:
 
 def parked_among(session: Session, revision_ids: Iterable[str]) -> set[str]:
     """Those of ``revision_ids`` that wait here."""
-    ids = sorted(set(revision_ids))
-    found: set[str] = set()
-    for at in range(0, len(ids), CHUNK):
-        found.update(
-            session.scalars(
-                select(ParkedRevision.revision_id).where(ParkedRevision.revision_id.in_(ids[at : at + CHUNK]))
-            )
-        )
-    return found
+    return values_among(session, ParkedRevision.revision_id, revision_ids)
 
 
 def any_parked(session: Session) -> bool:
@@ -300,15 +292,7 @@ def parked_rows(session: Session, revision_ids: list[str]) -> dict[str, tuple[by
 
 
 def _stored_among(session: Session, revision_ids: Iterable[str]) -> set[str]:
-    ids = sorted(set(revision_ids))
-    held: set[str] = set()
-    for at in range(0, len(ids), CHUNK):
-        held.update(
-            session.scalars(
-                select(RevisionRow.revision_id).where(RevisionRow.revision_id.in_(ids[at : at + CHUNK]))
-            )
-        )
-    return held
+    return values_among(session, RevisionRow.revision_id, revision_ids)
 
 
 def unpark(session: Session, revision_ids: Iterable[str]) -> None:

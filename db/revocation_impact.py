@@ -45,9 +45,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from db.chunked_ids import CHUNK
 from db.entities import RECORD_TYPES
 from db.model import EntityRow, RevisionRow, WithheldRevision
-from db.withheld import CHUNK, FROM_REFUSED_BUNDLE, LEFT_OUT, revoked_lineage
+from db.withheld import FROM_REFUSED_BUNDLE, LEFT_OUT, revoked_lineage
 
 if TYPE_CHECKING:
     from db.vault import Vault

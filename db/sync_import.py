@@ -69,6 +69,7 @@ from sqlalchemy.orm import Session
 from db.atomicio import TEMP_PREFIX
 from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobHeader, SegmentSealer
 from db.blobstore import ProgressCallback, WrittenBlob, wrap_blob_key
+from db.chunked_ids import values_among
 from db.custody import append_event, extend_received_chain
 from db.device import device_id_for
 from db.entities import ENTITY_TYPES, check_revision_body
@@ -559,15 +560,7 @@ class VaultImport:
         return set(positions)
 
     def _held_among(self, revision_ids: Iterable[str]) -> set[str]:
-        ids = sorted(set(revision_ids))
-        held: set[str] = set()
-        for at in range(0, len(ids), 500):
-            held.update(
-                self._session.scalars(
-                    select(RevisionRow.revision_id).where(RevisionRow.revision_id.in_(ids[at : at + 500]))
-                )
-            )
-        return held
+        return values_among(self._session, RevisionRow.revision_id, revision_ids)
 
     def _store(self, checked: list[Revision], *, from_this_bundle: bool = True) -> int:
         session = self._session

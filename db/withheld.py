@@ -43,6 +43,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
+from db.chunked_ids import CHUNK, values_among
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected
 from db.model import RefusedBundleRead, RevisionRow, WithheldRevision
@@ -52,7 +53,6 @@ from db.revisions import Revision, revisions_from_wire
 if TYPE_CHECKING:
     from db.vault import Vault
 
-CHUNK = 500  # ids in one IN (...): well within SQLite's bound on parameters
 
 # ``withheld_revisions.learned``: how the vault learned a revision is left out.
 LEFT_OUT = "left-out"  # an import left it out (or a parked revision with it)
@@ -149,17 +149,7 @@ def _descendants(history: list[tuple[str, str, int, list[str]]], revoked: Collec
 
 def withheld_among(session: Session, revision_ids: Iterable[str]) -> set[str]:
     """Those of ``revision_ids`` an import left out before (migration 0019)."""
-    ids = sorted(set(revision_ids))
-    found: set[str] = set()
-    for at in range(0, len(ids), CHUNK):
-        found.update(
-            session.scalars(
-                select(WithheldRevision.revision_id).where(
-                    WithheldRevision.revision_id.in_(ids[at : at + CHUNK])
-                )
-            )
-        )
-    return found
+    return values_among(session, WithheldRevision.revision_id, revision_ids)
 
 
 def withheld_records_among(session: Session, entity_ids: Iterable[str]) -> set[str]:
@@ -170,18 +160,9 @@ def withheld_records_among(session: Session, entity_ids: Iterable[str]) -> set[s
     and only their revision ids are checked (review 12 F1); bytes naming
     such a record are checked as any other (``bundle-blob`` if no item here
     holds them)."""
-    ids = sorted(set(entity_ids))
-    found: set[str] = set()
-    for at in range(0, len(ids), CHUNK):
-        found.update(
-            session.scalars(
-                select(WithheldRevision.entity_id).where(
-                    WithheldRevision.entity_id.in_(ids[at : at + CHUNK]),
-                    WithheldRevision.learned != FROM_REFUSED_BUNDLE,
-                )
-            )
-        )
-    return found
+    return values_among(
+        session, WithheldRevision.entity_id, entity_ids, WithheldRevision.learned != FROM_REFUSED_BUNDLE
+    )
 
 
 class RefusedMakersRevisions:
