@@ -24,7 +24,7 @@ from db.api import Vault
 from fieldvault import org_qr
 from sync import org, org_vault
 from sync.org import OrgRefused
-from tests.cli_helpers import REPO, Cli
+from tests.cli_helpers import REPO, Cli, child_env
 from tests.vault_helpers import PASSPHRASE
 
 
@@ -139,16 +139,7 @@ def test_the_qr_codes_carry_the_payload() -> None:
 @pytest.fixture
 def isolated_env(tmp_path: Path) -> dict[str, str]:
     """As tests/e2e/conftest.py's: a child environment of our own."""
-    home, temp = tmp_path / "home", tmp_path / "tmp"
-    home.mkdir()
-    temp.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIELDVAULT_", "XDG_"))}
-    return env | {
-        "HOME": str(home),
-        "TMPDIR": str(temp),
-        "PYTHONPATH": str(REPO),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+    return child_env(tmp_path)
 
 
 @pytest.fixture

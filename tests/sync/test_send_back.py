@@ -45,7 +45,7 @@ from sync.org import (
     new_profile,
     read_profile,
 )
-from tests.cli_helpers import REPO, Cli
+from tests.cli_helpers import Cli, child_env
 from tests.factory import make_case
 from tests.sync.client.sync_helpers import organisation, record_work
 from tests.sync.merge.conflict_fixtures import ConflictScene, build_conflict
@@ -323,16 +323,7 @@ def _all_stored(vault: Vault) -> list[dict[str, str]]:
 @pytest.fixture
 def isolated_env(tmp_path: Path) -> dict[str, str]:
     """As tests/e2e/conftest.py's: the child's home and temp folders are the test's."""
-    home, temp = tmp_path / "home", tmp_path / "tmp"
-    home.mkdir()
-    temp.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIELDVAULT_", "XDG_"))}
-    return env | {
-        "HOME": str(home),
-        "TMPDIR": str(temp),
-        "PYTHONPATH": str(REPO),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+    return child_env(tmp_path)
 
 
 def test_the_command_line_round_trip(tmp_path: Path, isolated_env: dict[str, str]) -> None:

@@ -5,26 +5,16 @@ message and the work stays queued for the next run."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from db.api import NoKeyring, Vault
-from tests.cli_helpers import REPO, Cli
+from tests.cli_helpers import Cli, child_env
 from tests.sync.client.sync_helpers import organisation, record_work
 from tests.vault_helpers import PASSPHRASE
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    home, temp = tmp_path / "home", tmp_path / "tmp"
-    home.mkdir()
-    temp.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIELDVAULT_", "XDG_"))}
-    return env | {
-        "HOME": str(home),
-        "TMPDIR": str(temp),
-        "PYTHONPATH": str(REPO),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+    return child_env(tmp_path)
 
 
 def test_fieldvault_sync_pushes_for_a_worker_and_pulls_for_a_coordinator(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ and later bundles of theirs go straight in."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from sync.client.org_link import publish_profile
 from sync.client.pull import pull
 from sync.client.push import push, spool_dir
 from sync.merge.devices import devices_view
-from tests.cli_helpers import REPO, Cli
+from tests.cli_helpers import Cli, child_env
 from tests.sync.client.sync_helpers import (
     Org,
     add_testimony,
@@ -49,16 +48,7 @@ def org(tmp_path: Path) -> Iterator[Org]:
 @pytest.fixture
 def isolated_env(tmp_path: Path) -> dict[str, str]:
     """As tests/e2e/conftest.py's: the child's home and temp folders are the test's."""
-    home, temp = tmp_path / "home", tmp_path / "tmp"
-    home.mkdir()
-    temp.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIELDVAULT_", "XDG_"))}
-    return env | {
-        "HOME": str(home),
-        "TMPDIR": str(temp),
-        "PYTHONPATH": str(REPO),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+    return child_env(tmp_path)
 
 
 def _lviv_desk(org: Org) -> Vault:
