@@ -422,6 +422,10 @@ class Service:
             self.hashes.forget(upload_id)
             self.metadata.remove_upload(upload_id)
             event("upload-expired", upload_id=upload_id)
+        # Only the row goes: a finished upload's bytes are its bundle's now.
+        for upload_id in self.metadata.expired_finished_uploads(now_ms()):
+            self.metadata.remove_upload(upload_id)
+            event("upload-forgotten", upload_id=upload_id)
 
     def _refuse_upload(self, row: UploadRow, refusal: ServerRefused) -> ServerRefused:
         """Discard a refused upload's bytes and its relay statement at once

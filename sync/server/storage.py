@@ -279,6 +279,25 @@ class Metadata:
                 ).scalars()
             )
 
+    def expired_finished_uploads(self, now: int) -> list[str]:
+        """Finished uploads past their expiry whose bundle is committed: the
+        row only answers a resuming device's HEAD, and a device that asks
+        after this hears 404, starts again and is answered with the bundle
+        stored before. A bundle still staged (a crash before its commit)
+        keeps its upload's row, which its bytes are staged under."""
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(uploads.c.upload_id).where(
+                        uploads.c.state == "done",
+                        uploads.c.expires_ms < now,
+                        select(bundles.c.bundle_id)
+                        .where(bundles.c.bundle_id == uploads.c.bundle_id, bundles.c.state == "committed")
+                        .exists(),
+                    )
+                ).scalars()
+            )
+
     # -- bundles -----------------------------------------------------------------------
 
     def claim_bundle(self, row: BundleRow, addressee: str | None = None) -> BundleRow:

@@ -332,3 +332,34 @@ def test_termination_and_expiry_remove_partial_uploads(tmp_path: Path, org: Org)
         assert staged_files(server) == []
         with pytest.raises(ServerSaid):
             client.offset(stale)
+
+
+def test_finished_uploads_are_forgotten_after_expiry_and_their_bundle_stays(tmp_path: Path, org: Org) -> None:
+    """The rows of finished uploads (and of repeat sends of a stored bundle)
+    do not grow for ever: past the upload's expiry only the row goes, and a
+    device that resumes that late hears 404, sends again and gets the bundle
+    stored before."""
+    with running_server(
+        tmp_path / "server",
+        org.profile.fingerprint,
+        profile=org.signed.signed,
+        limits=Limits(upload_ttl_ms=300),
+    ) as server:
+        client = worker(server, org)
+        path = bundle(tmp_path, org)
+        first = client.create_upload(path.stat().st_size)
+        stored = client.upload(path, location=first)
+        again = client.create_upload(path.stat().st_size)
+        assert client.upload(path, location=again).bundle_id == stored.bundle_id
+        assert client.offset(first) == path.stat().st_size  # answered until the expiry
+        committed = committed_files(server)
+        assert len(committed) == 1
+        time.sleep(0.4)
+        client.create_upload(1000)  # creating an upload sweeps expired ones
+        for location in (first, again):
+            with pytest.raises(ServerSaid) as said:
+                client.offset(location)
+            assert said.value.status == 404
+        assert committed_files(server) == committed
+        assert client.upload(path).bundle_id == stored.bundle_id
+        assert committed_files(server) == committed and staged_files(server) == []
