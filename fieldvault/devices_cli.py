@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from db.api import AffectedRecord, Vault, parked_list
+from db.api import AffectedRecord, Vault, parked_list, refused_bundle_tallies
 from fieldvault.passphrases import SecretSource
 from sync.merge.devices import DeviceRow, age_text, devices_view
 from sync.merge.frozen_records import frozen_records
@@ -127,11 +127,20 @@ def cmd_frozen(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
     """One row per record a revocation froze; a summary on stderr."""
     with open_vault(args, secrets) as vault:
         impact = frozen_records(vault)
+        tallies = refused_bundle_tallies(vault)
     by_id = {record.entity_id: record for record in impact.records}
     out.rows(
         [record.to_json() for record in impact.records],
         lambda data: _frozen_human(by_id[str(data["entity_id"])]),
     )
+    for device_id, tally in sorted(tallies.items()):
+        # Counted apart: the record ids in a refused bundle are its maker's choice (review 13 F5).
+        cap = f" ({tally.not_kept} NOT KEPT: the cap of ids kept per revoked device was reached)"
+        print(
+            f"revoked device {device_id}: {tally.bundles} refused bundle(s) read, {tally.kept} revision id(s) "
+            f"from them kept as left out{cap if tally.not_kept else ''}; they name no record listed here.",
+            file=sys.stderr,
+        )
     if not impact.records:
         print("No record is frozen by a revocation in this vault.", file=sys.stderr)
         return

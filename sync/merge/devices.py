@@ -153,8 +153,12 @@ def _row(
     held: list[HeldBundle],
     receipt_alarms: list[tuple[str, int]],
     parked: int = 0,
+    revoked: bool = False,
 ) -> DeviceRow:
-    status = device.status if device is not None else "unknown"
+    # Revoked by the newest signed profile here, whatever the device table
+    # says: a device known only by its refused bundles has no row there
+    # (review 14: it showed as role "unknown", verification "pending").
+    status = "revoked" if revoked else device.status if device is not None else "unknown"
     last = max(received, key=lambda r: r.sequence, default=None)
     gaps = sequence_gaps([r.sequence for r in received], [run for r in received for run in r.addressed])
     warnings = []
@@ -169,7 +173,8 @@ def _row(
     return DeviceRow(
         device_id=device_id,
         label=device.label if device is not None else "",
-        role=device.role if device is not None else "unknown",
+        # Only field devices are ever revoked (sync/org.py: never a coordinator).
+        role=device.role if device is not None else "device" if revoked else "unknown",
         status=status,
         verification=_verification(status, len(held)),
         last_sequence=last.sequence if last is not None else 0,
@@ -202,6 +207,7 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
     quarantine. Rows with warnings first, then by device id."""
     from db.api import parked_by_signer, refused_bundle_tallies
     from sync.bundle.carried_receipts import alarms
+    from sync.merge.frozen_records import revoked_devices
 
     received: dict[str, list[ReceivedBundleRecord]] = defaultdict(list)
     for record in vault.sync.received_bundles():
@@ -216,9 +222,18 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
     refused = refused_bundle_tallies(vault)  # also of a revoked device known here by nothing else
     ids = (set(known) | set(received) | set(held) | set(alarmed) | set(refused)) - {vault.device_id}
     parked = parked_by_signer(vault)
+    revoked = revoked_devices(vault)
     rows = [
         _with_refused(
-            _row(known.get(i), i, received.get(i, []), held.get(i, []), alarmed.get(i, []), parked.get(i, 0)),
+            _row(
+                known.get(i),
+                i,
+                received.get(i, []),
+                held.get(i, []),
+                alarmed.get(i, []),
+                parked.get(i, 0),
+                revoked=i in revoked,
+            ),
             refused.get(i),
         )
         for i in ids
