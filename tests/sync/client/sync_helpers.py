@@ -80,7 +80,10 @@ class Org:
         """A field worker's vault enrolled with a token (registered at the
         server by its first sync, as an offline enrolment is)."""
         vault = new_vault(self.tmp / name)
-        token = org_vault.issue_token(self.coordinator, hours=1)
+        # A day, not an hour: a saved world's worker may first sync long
+        # after the world was built (SavedOrg copies it into later tests, and
+        # a loaded CI run has taken 44 minutes).
+        token = org_vault.issue_token(self.coordinator, hours=24)
         signed = org_vault.current_signed(self.coordinator)
         org_vault.enrol(vault, signed.signed, fingerprint_given=signed.profile.fingerprint, token=token.text)
         self.workers.append(vault)
