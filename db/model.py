@@ -537,3 +537,25 @@ class ParkedRevisionParent(Base):
 
     revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     parent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+# -- a coordinator's decisions about parked revisions and kept files (migration 0023) --
+
+
+class CoordinatorDecision(Base):
+    """A decision a coordinator took by hand (db/parked_set_aside.py): parked
+    revisions set aside (``set-aside``), or the files only left-out
+    revisions name moved to quarantine/ (``quarantine-left-out-files``).
+    When, the user label at the keyboard, and what it was about by ids
+    only (``subjects``: JSON)."""
+
+    __tablename__ = "coordinator_decisions"
+    __table_args__ = (
+        CheckConstraint("action IN ('set-aside', 'quarantine-left-out-files')", name="known_action"),
+    )
+
+    decision_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action: Mapped[str] = mapped_column(String(32))
+    decided_ms: Mapped[int] = mapped_column(Integer)
+    user_label: Mapped[str] = mapped_column(Text)
+    subjects: Mapped[str] = mapped_column(Text)

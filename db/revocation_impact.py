@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from db.chunked_ids import CHUNK
 from db.entities import RECORD_TYPES
 from db.model import EntityRow, RevisionRow, WithheldRevision
+from db.parked_set_aside import SET_ASIDE
 from db.withheld import FROM_REFUSED_BUNDLE, LEFT_OUT, revoked_lineage
 
 if TYPE_CHECKING:
@@ -172,8 +173,10 @@ def _count_held_back(
 def _count_left_out(session: Session, tallies: dict[str, _Tally]) -> None:
     """The revisions imports left out, by record: only rows an import wrote
     (``LEFT_OUT``: carried by another desk's bundle, verified, its record
-    id signed by the device that made it), never those read from a refused
-    bundle, and not those this vault holds (stored before: review 13 F4)."""
+    id signed by the device that made it) or a coordinator set aside
+    (``SET_ASIDE``: parked rows, verified when parked), never those read
+    from a refused bundle, and not those this vault holds (stored before:
+    review 13 F4)."""
     held = exists().where(RevisionRow.revision_id == WithheldRevision.revision_id)
     rows = session.execute(
         select(
@@ -182,7 +185,7 @@ def _count_left_out(session: Session, tallies: dict[str, _Tally]) -> None:
             func.count(),
             func.max(WithheldRevision.withheld_ms),
         )
-        .where(WithheldRevision.learned == LEFT_OUT, ~held)
+        .where(WithheldRevision.learned.in_((LEFT_OUT, SET_ASIDE)), ~held)
         .group_by(WithheldRevision.entity_id, WithheldRevision.device_id)
     )
     for entity_id, signer, count, newest_ms in rows:

@@ -102,6 +102,7 @@ from db.parked import (
     ready_order,
     unpark,
 )
+from db.parked_set_aside import set_aside_among
 from db.purge import live_blob_id
 from db.revisions import Revision, revisions_from_wire
 from db.services import VaultContext
@@ -299,6 +300,11 @@ class VaultImport:
         waiting = parked_among(self._session, (rev.revision_id for rev in authorised))
         if waiting:  # parked by an earlier import: known, a no-op (as a revision held)
             authorised = [rev for rev in authorised if rev.revision_id not in waiting]
+        # Set aside by a coordinator (db/parked_set_aside.py): final here, a
+        # no-op, whatever parents arrived since (docs/sync.md §2.3).
+        aside = set_aside_among(self._session, (rev.revision_id for rev in authorised))
+        if aside:
+            authorised = [rev for rev in authorised if rev.revision_id not in aside]
         self._withhold |= set(withhold)
         if withhold:
             # Held already: a no-op, never held back, parked or kept as left
