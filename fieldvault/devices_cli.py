@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from db.api import AffectedRecord, Vault, parked_list, refused_bundle_tallies
+from fieldvault.parked_actions_cli import add_parked_actions, cmd_parked_action, wants_parked_action
 from fieldvault.passphrases import SecretSource
 from sync.merge.devices import DeviceRow, age_text, devices_view
 from sync.merge.frozen_records import frozen_records
@@ -26,6 +27,8 @@ Opener = Callable[[argparse.Namespace, SecretSource], Vault]
 
 class Output(Protocol):
     def rows(self, rows: list[dict[str, Any]], human: Callable[[dict[str, Any]], str]) -> None: ...
+
+    def result(self, data: dict[str, Any], human: str) -> None: ...
 
 
 def add_devices_parser(commands: Any) -> None:
@@ -41,11 +44,13 @@ def add_devices_parser(commands: Any) -> None:
         help="the records a revoked device froze: edits held back from the other desks, "
         "edits left out here (ids only)",
     )
-    actions.add_parser(
+    parked = actions.add_parser(
         "parked",
         help="the revisions waiting here for their parents: signer, record, bundle and "
-        "the parents missing (ids only)",
+        "the parents missing (ids only); with an option, set them aside or move to quarantine "
+        "the files only left-out revisions name",
     )
+    add_parked_actions(parked)  # fieldvault/parked_actions_cli.py
 
 
 def _when(ms: int | None) -> str:
@@ -97,6 +102,13 @@ def _warning(row: DeviceRow) -> str | None:
         )
     if row.status == "revoked":
         parts.append("revoked: its bundles are refused")
+    if "vouch-lapsed" in row.warnings:
+        parts.append(
+            f"known here only on the word of coordinator {row.vouched_by}, which was removed from the "
+            "organisation's profile: its bundles are held and the revisions relayed for it refused until "
+            "a current coordinator vouches for it, or you compare its verification code "
+            "(fieldvault bundle approve) or add it by its card (fieldvault org add-device)"
+        )
     if row.receipt_alarms:
         receipts = ", ".join(str(index) for _kind, index in row.receipt_alarms)
         parts.append(
@@ -155,6 +167,9 @@ def cmd_frozen(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
 def cmd_parked(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
     """One row per parked revision (the oldest 1,000; review 13 F3), ids and
     times only; how many there are on stderr."""
+    if wants_parked_action(args):  # --set-aside..., --quarantine-left-out-files
+        cmd_parked_action(args, out, secrets, open_vault)
+        return
     with open_vault(args, secrets) as vault:
         rows, total = parked_list(vault)
     by_id = {row.revision_id: row for row in rows}
