@@ -66,8 +66,9 @@ if TYPE_CHECKING:
 # parked descendant of one (db/withheld.py has the values imports write).
 SET_ASIDE = "set-aside"
 # The left-out rows whose files may go to quarantine: what imports left out
-# and what a coordinator set aside. Not ``refused-bundle`` rows (they name
-# no file), nor rows a later helper adds for another reason unless listed.
+# and what a coordinator set aside. A file a row of any other kind names
+# stays (``refused-bundle`` rows name none; a kind a later import may undo
+# must keep its bytes).
 _LEFT_OUT_KINDS = ("left-out", SET_ASIDE)
 SET_ASIDE_ACTION = "set-aside"
 QUARANTINE_ACTION = "quarantine-left-out-files"
@@ -268,8 +269,16 @@ def _left_out_files(session: Session, signer: str | None) -> list[tuple[LeftOutF
         signers.setdefault(str(sha256), set()).add(str(device_id))
     if signer is not None:
         signers = {sha256: who for sha256, who in signers.items() if signer in who}
-    # Named by a revision that is still alive here: never touched.
-    live = parked_sha256s(session) | _named_by_stored_revisions(session, sorted(signers))
+    # Named by a revision that is still alive here, or kept for another
+    # reason that a later import may undo: never touched.
+    other_kinds = select(WithheldRevision.sha256).where(
+        WithheldRevision.sha256.is_not(None), WithheldRevision.learned.not_in(_LEFT_OUT_KINDS)
+    )
+    live = (
+        parked_sha256s(session)
+        | _named_by_stored_revisions(session, sorted(signers))
+        | {str(sha256) for sha256 in session.scalars(other_kinds)}
+    )
     wanted = sorted(set(signers) - live)
     files: list[tuple[LeftOutFile, str]] = []
     for at in range(0, len(wanted), CHUNK):

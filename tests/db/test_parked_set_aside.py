@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyrage
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from db.device import DeviceIdentity
 from db.keyring_store import NoKeyring
@@ -279,3 +279,21 @@ def test_quarantine_never_runs_on_a_vault_open_for_examination(vault: Vault, tmp
         assert len(left_out_files(examined)) == 1
     finally:
         examined.lock()
+
+
+def test_a_file_a_row_of_another_kind_names_is_never_touched(vault: Vault) -> None:
+    """Adversarial: the same bytes named by the set-aside item and by a row
+    kept for a reason a later import may undo (written here as the F1 rule
+    writes one left out past the cap, ``learned`` 'past-cap'): kept."""
+    worker = _seized_worker(vault)
+    first = _park_photo(vault, worker, "0190f3a0-0000-7000-8000-0000000000e1", 1)
+    second = _park_photo(vault, worker, "0190f3a0-0000-7000-8000-0000000000e4", 4)
+    set_aside_parked(vault, revision_ids=[first.revision_id, second.revision_id])
+    with vault.services.context.write_transaction("one row of another kind") as session:
+        session.execute(
+            update(WithheldRevision)
+            .where(WithheldRevision.revision_id == second.revision_id)
+            .values(learned="past-cap")
+        )
+    assert left_out_files(vault) == [] and quarantine_left_out_files(vault).moved == ()
+    assert len(_blob_ids(vault)) == 1
