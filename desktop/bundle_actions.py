@@ -590,6 +590,7 @@ class BundleImportDialog(TaskDialog):
                         "",
                         len(done.parked_revisions),
                     )
+                text += self._parked_decisions(done)
         elif outcome.to_worker and _is_held(outcome.failure):
             text = self.tr(
                 "not taken: it does not come from your organisation's coordinator, and nothing of it "
@@ -613,6 +614,30 @@ class BundleImportDialog(TaskDialog):
                 reason=outcome.unreadable
             )
         self._show_approve(self._results.set_result(outcome.index, text))
+
+    def _parked_decisions(self, done: ImportedBundle) -> str:
+        """What the import's end decided of revisions parked here (review 14
+        F4): stored now, kept aside as damaged, left out past the cap."""
+        text = ""
+        if done.unparked_revisions:  # their parents came with this bundle
+            text += self.tr(
+                "; %n record change(s) that waited for their parents stored now",
+                "",
+                len(done.unparked_revisions),
+            )
+        if done.damaged_parked:
+            text += self.tr(
+                "; %n record change(s) set aside here no longer check out: kept aside, run fieldvault verify",
+                "",
+                len(done.damaged_parked),
+            )
+        if done.past_parked_cap:
+            text += self.tr(
+                "; %n record change(s) left out: the signer's parked slots are full",
+                "",
+                len(done.past_parked_cap),
+            )
+        return text
 
     def _show_approve(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
         """The code field and Approve, for a held bundle's row only."""

@@ -389,6 +389,8 @@ class DevicesDialog(QDialog):
             parts.append(self.tr("%n refused", "", refused))
         if row.status == "revoked":
             parts.append(self.tr("revoked"))
+        if row.refused_bundles_read:
+            parts.append(self.tr("%n refused bundle(s) read", "", row.refused_bundles_read))
         if row.receipt_alarms:
             parts.append(self.tr("%n receipt alarm(s)", "", len(row.receipt_alarms)))
         return "⚠ " + ", ".join(parts) if parts else ""
@@ -446,6 +448,8 @@ class DevicesDialog(QDialog):
         texts += [self._held_text(state) for state in held if state.state != "awaiting-verification"]
         if row.status == "revoked":
             texts.append(self.tr("Revoked: its bundles are refused."))
+        if row.refused_bundles_read:
+            texts.append(self._refused_read_text(row))
         if row.parked_revisions:
             texts.append(
                 self.tr(
@@ -458,6 +462,22 @@ class DevicesDialog(QDialog):
             )
         texts += [self._receipt_alarm_text(kind, index) for kind, index in row.receipt_alarms]
         return texts
+
+    def _refused_read_text(self, row: DeviceRow) -> str:
+        """What its refused bundles left here (db/withheld.py): read once
+        each, their revision ids kept as left out so that other desks'
+        edits of them are left out too; past the cap, counted only."""
+        text = self.tr(
+            "%n of its bundles were refused and read here: {kept} revision id(s) from them are kept as left "
+            "out, so that edits of them that other desks send are left out too.",
+            "",
+            row.refused_bundles_read,
+        ).format(kept=row.refused_ids_kept)
+        if row.refused_ids_not_kept:
+            text += " " + self.tr(
+                "{not_kept} more were not kept: the limit of ids kept per revoked device was reached."
+            ).format(not_kept=row.refused_ids_not_kept)
+        return text
 
     def _held_text(self, state: HeldState) -> str:
         """A held bundle of a verified device (or one whose import was

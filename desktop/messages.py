@@ -178,6 +178,16 @@ def _damaged_part(id_param: str) -> Callable[[Params], str]:
     return message
 
 
+def _held_revision_damaged(p: Params) -> str:
+    # The vault's own state, not the sender (review 14 F5): a pull tries the bundle again.
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {bundle} was not imported: a record change this vault holds aside ({revision}) no "
+        "longer checks out. The fault is in this vault, not in the bundle. Check the vault "
+        "(fieldvault verify), then import or sync again; nothing of the bundle was applied.",
+    ).format(bundle=p["bundle_id"], revision=p["revision_id"])
+
+
 def _vault_key_missing(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1229,6 +1239,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "vault-key-missing": _vault_key_missing,
     "entity-mixed-types": _damaged_part("entity_id"),
     "evidence-untrusted": _damaged_part("entity_id"),
+    "held-revision-damaged": _held_revision_damaged,
     "sqlcipher-missing": _vault_damaged,
     "database-undecryptable": _vault_damaged,
     "database-damaged": _vault_damaged,

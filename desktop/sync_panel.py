@@ -332,6 +332,7 @@ class SyncPanel(QDialog):
                     status.parked,
                 )
             )
+        lines += self._parked_decisions(status)
         for device_id, first, last in status.gaps:
             lines.append(
                 self.tr("Not received yet from device {device}: bundles {first} to {last}.").format(
@@ -339,6 +340,40 @@ class SyncPanel(QDialog):
                 )
             )
         return "\n".join(lines)
+
+    def _parked_decisions(self, status: SyncStatus) -> list[str]:
+        """What the pull's imports decided of revisions parked here (review
+        14 F4): before, only ``fieldvault bundle import`` said it."""
+        lines = []
+        if status.unparked:
+            lines.append(
+                self.tr(
+                    "%n record change(s) that waited for their parents were stored: the changes they "
+                    "follow arrived.",
+                    "",
+                    status.unparked,
+                )
+            )
+        if status.damaged_parked:
+            lines.append(
+                self.tr(
+                    "%n record change(s) set aside here no longer check out: kept aside, not stored. Run "
+                    "fieldvault verify and tell your organisation.",
+                    "",
+                    status.damaged_parked,
+                )
+            )
+        if status.past_parked_cap:
+            lines.append(
+                self.tr(
+                    "%n record change(s) left out: the signer's parked slots are full (too many of its "
+                    "changes already wait here for their parents). Import the bundles those changes "
+                    "follow, or tell your organisation.",
+                    "",
+                    status.past_parked_cap,
+                )
+            )
+        return lines
 
     def _untaken_summary(self, status: SyncStatus) -> str:
         """How many send-backs wait for their field workers, and since when.

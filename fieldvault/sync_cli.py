@@ -123,7 +123,19 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
         # Held by an earlier pull, imported now: their device was vouched for
         # since by another coordinator (docs/bundle-format.md §8); also in ``bundles``.
         "released": result.released,
-        "refused": [{"bundle_id": b, "code": c} for b, c in result.refused],
+        # A revoked maker's bundle read to keep its ids: how many kept, and not kept for the cap.
+        "refused": [
+            {"bundle_id": b, "code": c}
+            | (
+                {
+                    "refused_ids_kept": result.refused_reads[b][0],
+                    "refused_ids_not_kept": result.refused_reads[b][1],
+                }
+                if b in result.refused_reads
+                else {}
+            )
+            for b, c in result.refused
+        ],
         "gaps": result.gaps,
         "bytes_received": result.bytes_received,
         "retries": result.retries,

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from types import TracebackType
+from typing import Any, BinaryIO, ClassVar, cast
 
 import pyrage
 
@@ -25,6 +26,8 @@ from db.api import (
     BlobReader,
     BlobWriter,
     CancelToken,
+    Codes,
+    FieldvaultError,
     ImportRejected,
     OperationCancelled,
     PendingBlob,
@@ -34,6 +37,7 @@ from db.api import (
     StoredCustodyEvent,
     StoredRevision,
     Vault,
+    VaultDamaged,
     VaultImport,
     refused_bundle_read,
     revoked_lineage,
@@ -75,6 +79,28 @@ log = logging.getLogger(__name__)
 class BundleCancelled(OperationCancelled):
     def __init__(self) -> None:
         super().__init__("Cancelled; no bundle was written and nothing was imported.")
+
+
+class HeldRevisionDamaged(VaultDamaged):
+    """A revision this vault holds aside (parked, or held back by the import)
+    no longer verifies when the import checks it again: the vault's own
+    state is at fault, not the bundle (review 14 F5). Nothing of the bundle
+    is applied, and it is not refused: a pull keeps its cursor before it and
+    tries it again, once ``verify`` has been run and the damage dealt with."""
+
+    codes: ClassVar[Codes] = {"held-revision-damaged": ("revision_id", "bundle_id")}
+
+    def __init__(self, revision_id: str, bundle_id: str) -> None:
+        super().__init__(
+            f"Bundle {bundle_id} was not imported: revision {revision_id}, which this vault holds aside, "
+            "no longer verifies. The fault is in this vault, not in the bundle: run 'fieldvault verify', "
+            "then import or sync again. Nothing of the bundle was applied.",
+            "held-revision-damaged",
+            revision_id=revision_id,
+            bundle_id=bundle_id,
+        )
+        self.revision_id = revision_id
+        self.bundle_id = bundle_id
 
 
 def _check_cancel(cancel: CancelToken | None) -> None:
@@ -510,8 +536,10 @@ class _Applier:
         dry_run: bool = False,
         profile: Profile | None = None,
         own_id: str = "",
+        bundle_id: str = "",
     ) -> None:
         self.unit = unit
+        self.bundle_id = bundle_id
         self.header = header
         self.dry_run = dry_run  # check the evidence ids, hash the bytes, store nothing
         self.profile = profile  # the vault's: who may vouch, who is revoked
@@ -520,6 +548,7 @@ class _Applier:
         self.vouched: list[str] = []  # devices this import made known on the sender's word
         self.withhold = _withheld_signers(profile, header, own_id)
         self.withheld_blobs: list[str] = []  # bytes only withheld revisions' items named: not stored
+        self.listed: tuple[str, ...] = ()  # the revision ids the signed manifest lists
 
     def manifest(self, manifest: Manifest) -> None:
         """§4 ``devices``: the sender vouches for the devices whose revisions
@@ -531,6 +560,7 @@ class _Applier:
         a device known already stays as it is. A field worker takes a vouch
         only from a bundle addressed to it (§2.2): a coordinators' bundle's
         list is for coordinators, and it ignores it."""
+        self.listed = manifest.revisions
         if not manifest.devices:
             return
         sender, profile = self.header.device_id, self.profile
@@ -571,8 +601,18 @@ class _Applier:
         try:
             self.unit.settle_revisions()
         except RevisionRejected as refused:
+            raise self.refusal(refused) from None
+
+    def refusal(self, refused: RevisionRejected) -> FieldvaultError:
+        """A revision the unit checked again (held back for this import, or
+        parked here before) failed. Only one of the bundle's own revisions
+        (its signed manifest lists it) is the sender's fault; any other is
+        this vault's state: not a refusal, which would blame the sender and
+        make a pull pass the bundle for good (review 14 F5)."""
+        if refused.revision_id in self.listed:  # a scan of the ids, on this failure only
             kind = "signer" if refused.reason == "signer not authorised" else "revision"
-            raise BundleRejected(kind, refused.revision_id) from None
+            return BundleRejected(kind, refused.revision_id)
+        return HeldRevisionDamaged(refused.revision_id, self.bundle_id)
 
     def custody(self, wire: dict[str, Any]) -> None:
         self.settle()
@@ -617,6 +657,23 @@ def _withheld_signers(profile: Profile | None, header: BundleHeader, own_id: str
     if profile is None or header.addressee is not None or profile.coordinator(header.device_id) is None:
         return frozenset()
     return _revoked(profile, own_id) - {header.device_id}
+
+
+class _UnitEnd:
+    """Around the import unit: a RevisionRejected from its end (``_finish``
+    checks parked revisions again) is judged by ``_Applier.refusal``."""
+
+    def __init__(self) -> None:
+        self.applier: _Applier | None = None
+
+    def __enter__(self) -> _UnitEnd:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _tb: TracebackType | None
+    ) -> None:
+        if isinstance(error, RevisionRejected) and self.applier is not None:
+            raise self.applier.refusal(error) from None
 
 
 class _Sink:
@@ -734,8 +791,7 @@ def import_bundle(
     except ImportRejected as refused:  # the unit's own checks at its end
         raise _bundle_reason(refused, header) from None
     except RevisionRejected as refused:
-        # A revision the unit checks at its end (none is known to fail now:
-        # a parked row that no longer verifies stays parked, review 13 F7):
+        # Before the bundle's manifest was read (_UnitEnd judges the rest):
         # the bundle is refused with a reason, never an error that ends a pull.
         raise BundleRejected("revision", refused.revision_id) from None
     finally:
@@ -847,7 +903,7 @@ def _apply(
     staged: Path | None = None,
 ) -> ImportedBundle:
     header = checked.header
-    with vault.sync.begin_import() as unit:
+    with _UnitEnd() as end, vault.sync.begin_import() as unit:
         if unit.is_imported(checked.bundle_id):
             return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
         if admission is not None:
@@ -865,7 +921,15 @@ def _apply(
             # A coordinator's bundles go to many devices, each to one: a field
             # worker sees some of its sequence numbers, and the others are no loss.
             gaps = ()
-        applier = _Applier(unit, header, dry_run=dry_run, profile=profile, own_id=vault.device_id)
+        applier = _Applier(
+            unit,
+            header,
+            dry_run=dry_run,
+            profile=profile,
+            own_id=vault.device_id,
+            bundle_id=checked.bundle_id,
+        )
+        end.applier = applier
         opened = read_bundle(
             staged if staged is not None else path,
             identity,

@@ -74,6 +74,9 @@ class Received:
     # longer verify, kept parked (review 13 F6/F7; ids only).
     unparked_revisions: tuple[str, ...] = ()
     damaged_parked: tuple[str, ...] = ()
+    # Not parked: their signer's parked slots here were full (db/parked.py
+    # PARKED_CAP), so they were left out (review 14 F1/F4; ids only).
+    past_parked_cap: tuple[str, ...] = ()
 
     @staticmethod
     def of(imported: ImportedBundle) -> Received:
@@ -89,6 +92,7 @@ class Received:
             imported.parked_revisions,
             imported.unparked_revisions,
             imported.damaged_parked,
+            imported.past_parked_cap,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -104,6 +108,7 @@ class Received:
             "parked_revisions": list(self.parked_revisions),
             "unparked_revisions": list(self.unparked_revisions),
             "damaged_parked": list(self.damaged_parked),
+            "past_parked_cap": list(self.past_parked_cap),
         }
 
 
@@ -112,6 +117,10 @@ class PullResult:
     received: list[Received] = field(default_factory=list)
     held: list[str] = field(default_factory=list)  # bundle ids held in quarantine
     refused: list[tuple[str, str]] = field(default_factory=list)  # (bundle id, error code)
+    # A refused bundle whose maker the newest profile here revokes, read now
+    # to keep its revision ids as left out: bundle id -> (ids kept, ids not
+    # kept for the cap) (BundleRejected.refused_read; review 12 F1).
+    refused_reads: dict[str, tuple[int, int]] = field(default_factory=dict)
     gaps: list[dict[str, Any]] = field(default_factory=list)
     bytes_received: int = 0
     retries: int = 0
@@ -426,6 +435,8 @@ def import_downloaded(
         return None
     except BundleRejected as refused:
         result.refused.append((bundle_id, refused.code or "bundle-refused"))
+        if refused.refused_read is not None:
+            result.refused_reads[bundle_id] = refused.refused_read
         return refused
     result.received.append(Received.of(imported))
     return imported

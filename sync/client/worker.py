@@ -72,6 +72,13 @@ class SyncStatus:
     # (db/parked.py): all of them, not only those this pull parked, and not
     # those a later bundle of the same pull brought the parents of.
     parked: int = 0
+    # What the last pull's imports decided of revisions parked here (ids
+    # counted; pull.Received): stored now that their parents came; kept
+    # aside because they no longer verify (verify names them); left out
+    # because their signer's parked slots were full (db/parked.py PARKED_CAP).
+    unparked: int = 0
+    damaged_parked: int = 0
+    past_parked_cap: int = 0
     # A coordinator's send-backs delivered and not taken by their worker yet
     # (sync/client/inbox.py Untaken: waiting, resent, or left to a person).
     untaken: tuple[Untaken, ...] = ()
@@ -256,6 +263,9 @@ class SyncWorker:
                 gaps=tuple((g["device_id"], g["first"], g["last"]) for g in pulled.gaps),
                 withheld=sum(len(r.withheld_revisions) for r in pulled.received),
                 parked=parked_revision_count(self.vault),
+                unparked=sum(len(r.unparked_revisions) for r in pulled.received),
+                damaged_parked=len({i for r in pulled.received for i in r.damaged_parked}),
+                past_parked_cap=sum(len(r.past_parked_cap) for r in pulled.received),
                 untaken=tuple(relayed.untaken),
             )
         else:
@@ -295,6 +305,9 @@ class SyncWorker:
         gaps: tuple[tuple[str, int, int], ...] = (),
         withheld: int = 0,
         parked: int = 0,
+        unparked: int = 0,
+        damaged_parked: int = 0,
+        past_parked_cap: int = 0,
         untaken: tuple[Untaken, ...] = (),
     ) -> None:
         self._failures = 0
@@ -314,6 +327,9 @@ class SyncWorker:
             gaps=gaps,
             withheld=withheld,
             parked=parked,
+            unparked=unparked,
+            damaged_parked=damaged_parked,
+            past_parked_cap=past_parked_cap,
             untaken=untaken,
             server_forks=tuple(alarms(self.vault)),
         )

@@ -60,6 +60,7 @@ from sync.acks import AckRefused
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.errors import REASONS, BundleNotWritten, BundleRejected
 from sync.bundle.quarantine import QuarantineRefused
+from sync.bundle.vault_io import HeldRevisionDamaged
 from sync.client.errors import SyncFailed
 from sync.exports.errors import font_missing, purpose_unknown
 from sync.merge.errors import not_a_same_as_link, same_as_self
@@ -376,6 +377,11 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
             "vault key not made yet",
             VaultDamaged("The vault has no age identity yet.", "vault-key-missing", purpose="age-identity"),
             "age-identity",
+        ),
+        (
+            "a revision held aside no longer verifies at an import",
+            HeldRevisionDamaged(REVISION_ID, BLOB_ID),
+            REVISION_ID,
         ),
         (
             "not a file",
