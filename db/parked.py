@@ -43,6 +43,7 @@ from db.chunked_ids import CHUNK, values_among
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected
 from db.model import ParkedRevision, ParkedRevisionParent, RevisionRow, WithheldRevision
+from db.parked_bytes import bytes_room, named_size
 from db.revisions import Revision, revisions_from_wire
 
 if TYPE_CHECKING:
@@ -144,7 +145,9 @@ def park(session: Session, revisions: Iterable[Revision]) -> list[str]:
 
 def over_the_cap(session: Session, revisions: list[Revision]) -> tuple[list[Revision], list[Revision]]:
     """``revisions`` split into those that may park and those past
-    ``PARKED_CAP`` for their signer (counting the rows already parked)."""
+    ``PARKED_CAP`` for their signer (counting the rows already parked), or
+    past ``PARKED_BYTES_CAP``: the files its parked evidence revisions name
+    (db/parked_bytes.py; review 14 F2)."""
     signers = sorted({rev.device_id for rev in revisions})
     room = {
         signer: PARKED_CAP
@@ -156,11 +159,14 @@ def over_the_cap(session: Session, revisions: list[Revision]) -> tuple[list[Revi
         )
         for signer in signers
     }
+    byte_room = bytes_room(session, signers)
     fits: list[Revision] = []
     past: list[Revision] = []
     for rev in revisions:
-        if room[rev.device_id] > 0:
+        size = named_size(rev)
+        if room[rev.device_id] > 0 and size <= byte_room[rev.device_id]:
             room[rev.device_id] -= 1
+            byte_room[rev.device_id] -= size
             fits.append(rev)
         else:
             past.append(rev)
