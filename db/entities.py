@@ -13,6 +13,7 @@ import datetime
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -82,27 +83,25 @@ class Record:
         return str(getattr(self, "title", "") or getattr(self, "name", "") or self.id)
 
     def validate(self) -> None:
-        hints = _type_hints(type(self))
-        for f in dataclasses.fields(self):
-            if f.name in BOOKKEEPING_FIELDS:
-                continue
-            value = getattr(self, f.name)
-            if not _matches(value, hints[f.name]):
+        for name, matches in _field_checks(type(self)):
+            value = getattr(self, name)
+            if not matches(value):
                 raise InvalidInput(
-                    f"{self.entity_type}: field '{f.name}' has the wrong type.",
+                    f"{self.entity_type}: field '{name}' has the wrong type.",
                     "field-wrong-type",
-                    field=f.name,
+                    field=name,
                     record_type=self.entity_type,
                 )
             # What a revision cannot carry (a text beyond MAX_STRING_CHARS, a
             # lone surrogate, an integer beyond 2^53) is refused here, with the
             # field named, rather than failing when the revision is encoded.
-            problem = json_problem(_plain(value), depth=3)
+            # (_plain changes only lists, tuples and dicts.)
+            problem = json_problem(_plain(value) if isinstance(value, _CONTAINERS) else value, depth=3)
             if problem is not None:
                 raise InvalidInput(
-                    f"{self.entity_type}: field '{f.name}' holds {problem}.",
+                    f"{self.entity_type}: field '{name}' holds {problem}.",
                     "field-unencodable",
-                    field=f.name,
+                    field=name,
                     record_type=self.entity_type,
                 )
         if self.case_field:
@@ -114,11 +113,46 @@ class Record:
 
     @classmethod
     def from_body(cls, body: dict[str, Any], **bookkeeping: Any) -> typing.Self:
-        names = {f.name for f in dataclasses.fields(cls)} - BOOKKEEPING_FIELDS
+        names = _body_field_set(cls)
         known = {k: v for k, v in body.items() if k in names}
         return cls(**known, **bookkeeping)
 
 
+# Per record type, worked out once: every revision received is checked with
+# them (issue 14's merge benchmark: dataclasses.fields and typing.get_origin
+# on every field of every revision were a fifth of check_body).
+_FIELDS: dict[type[Record], tuple[str, ...]] = {}
+_FIELD_SETS: dict[type[Record], frozenset[str]] = {}
+_CHECKS: dict[type[Record], tuple[tuple[str, Callable[[Any], bool]], ...]] = {}
+
+
+def _body_fields(record_type: type[Record]) -> tuple[str, ...]:
+    """The body's field names (not the bookkeeping ones), in declaration order."""
+    names = _FIELDS.get(record_type)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(record_type) if f.name not in BOOKKEEPING_FIELDS)
+        _FIELDS[record_type] = names
+    return names
+
+
+def _body_field_set(record_type: type[Record]) -> frozenset[str]:
+    names = _FIELD_SETS.get(record_type)
+    if names is None:
+        names = _FIELD_SETS[record_type] = frozenset(_body_fields(record_type))
+    return names
+
+
+def _field_checks(record_type: type[Record]) -> tuple[tuple[str, Callable[[Any], bool]], ...]:
+    """(name, does a value have the field's type) for each body field, in order."""
+    checks = _CHECKS.get(record_type)
+    if checks is None:
+        hints = _type_hints(record_type)
+        checks = tuple((name, _matcher(hints[name])) for name in _body_fields(record_type))
+        _CHECKS[record_type] = checks
+    return checks
+
+
+_CONTAINERS = (list, tuple, dict)
 _HINTS: dict[str, dict[str, Any]] = {}
 
 
@@ -138,25 +172,29 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _matches(value: Any, hint: Any) -> bool:
+def _matcher(hint: Any) -> Callable[[Any], bool]:
+    """Whether a value has the type ``hint`` names (a field's annotation:
+    unions, None, list[X], dict[K, V], float accepting int, int and float
+    refusing bool, other classes by isinstance), as a function made once."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        return any(_matches(value, arm) for arm in typing.get_args(hint))
+        arms = tuple(_matcher(arm) for arm in typing.get_args(hint))
+        return lambda value: any(arm(value) for arm in arms)
     if hint is type(None):
-        return value is None
+        return lambda value: value is None
     if origin is list:
-        (item,) = typing.get_args(hint)
-        return isinstance(value, list) and all(_matches(v, item) for v in value)
+        (item_hint,) = typing.get_args(hint)
+        item = _matcher(item_hint)
+        return lambda value: isinstance(value, list) and all(item(v) for v in value)
     if origin is dict:
-        key, item = typing.get_args(hint)
-        return isinstance(value, dict) and all(
-            _matches(k, key) and _matches(v, item) for k, v in value.items()
-        )
+        key_hint, item_hint = typing.get_args(hint)
+        key, item = _matcher(key_hint), _matcher(item_hint)
+        return lambda value: isinstance(value, dict) and all(key(k) and item(v) for k, v in value.items())
     if hint is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+        return lambda value: isinstance(value, (int, float)) and not isinstance(value, bool)
     if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, hint)
+        return lambda value: isinstance(value, int) and not isinstance(value, bool)
+    return lambda value: isinstance(value, hint)
 
 
 def _check_uuid(record: Record, name: str, *, required: bool) -> None:
@@ -507,8 +545,8 @@ def check_body(entity_type: str, op: str, body: dict[str, Any]) -> None:
             )
         return
     record_type = RECORD_TYPES[entity_type]
-    names = [f.name for f in dataclasses.fields(record_type) if f.name not in BOOKKEEPING_FIELDS]
-    unknown = sorted(set(body) - set(names))
+    names = _body_fields(record_type)
+    unknown = sorted(set(body) - _body_field_set(record_type))
     if unknown:
         raise InvalidInput(
             f"{entity_type}: unknown field '{unknown[0][:40]}'.", "unknown-field", record_type=entity_type
