@@ -9,7 +9,9 @@ server showed that device another record of deliveries than this vault
 checked; docs/sync.md §2.2). Such rows are coloured and say so in words.
 Record changes parked here until their parents arrive (db/parked.py) are
 counted under the list, with what to do in its tooltip, and per device in
-the chosen device's details. "Revoke…"
+the chosen device's details; "Set aside…" sets the chosen device's waiting
+changes aside for good after a second click (db/parked_set_aside.py,
+docs/sync.md §2.3, on the save lane). "Revoke…"
 asks twice (the button, then the device id's first characters typed) and
 signs a new profile version with ``sync.org_vault.revoke_device``; when the
 profile names a server the new version is sent to it at once, as ``org
@@ -139,6 +141,14 @@ def revoke(vault: Vault, device_id: str) -> Revoked:
     return Revoked(device_id, signed.profile.version, signed.signed, signed.profile)
 
 
+def set_aside(vault: Vault, device_id: str) -> int:
+    """Set aside the parked revisions ``device_id`` signed, with the parked
+    ones following them; how many were set aside."""
+    from db.api import set_aside_parked
+
+    return len(set_aside_parked(vault, signer=device_id).set_aside)
+
+
 def publish(revoked: Revoked) -> ServerOutcome:
     from sync.client.org_link import publish_profile
 
@@ -245,6 +255,24 @@ class DevicesDialog(QDialog):
         self.confirm_box.hide()
         layout.addWidget(self.confirm_box)
 
+        # Setting the chosen device's waiting changes aside: asked once more here.
+        self.aside_box = QFrame()
+        self.aside_box.setFrameShape(QFrame.Shape.StyledPanel)
+        aside_layout = QVBoxLayout(self.aside_box)
+        self.aside_text = wrapped_label()
+        aside_layout.addWidget(self.aside_text)
+        aside_row = QHBoxLayout()
+        self.aside_confirm_button = QPushButton(self.tr("Set them aside"))
+        self.aside_confirm_button.clicked.connect(self.confirm_set_aside)
+        self.aside_keep_button = QPushButton(self.tr("Keep them waiting"))
+        self.aside_keep_button.clicked.connect(self.cancel_set_aside)
+        aside_row.addStretch(1)
+        aside_row.addWidget(self.aside_confirm_button)
+        aside_row.addWidget(self.aside_keep_button)
+        aside_layout.addLayout(aside_row)
+        self.aside_box.hide()
+        layout.addWidget(self.aside_box)
+
         self.status = wrapped_label(name=self.tr("Result"), selectable=True)
         layout.addWidget(self.status)
         buttons = QHBoxLayout()
@@ -257,12 +285,18 @@ class DevicesDialog(QDialog):
         # Revoking signs a new profile version: only where the organisation
         # key is. A coordinator desk without it sees the devices, not the button.
         self.revoke_button.setVisible(_holds_key(vault))
+        self.set_aside_button = QPushButton(self.tr("Set aside…"))
+        self.set_aside_button.setAccessibleName(
+            self.tr("Set aside the chosen device's waiting record changes")
+        )
+        self.set_aside_button.setEnabled(False)
+        self.set_aside_button.clicked.connect(self.ask_set_aside)
         self.resend_button = QPushButton(icon("export"), self.tr("Send the profile to the server again"))
         self.resend_button.clicked.connect(self.resend)
         self.resend_button.hide()
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.clicked.connect(self.reject)
-        for button in (self.refresh_button, self.revoke_button, self.resend_button):
+        for button in (self.refresh_button, self.set_aside_button, self.revoke_button, self.resend_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -563,8 +597,11 @@ class DevicesDialog(QDialog):
             name = f"{line.row.label} ({line.row.device_id})" if line.row.label else line.row.device_id
             self.details.setText("\n".join([name, *self.warning_texts(line.row, line.held)]))
         self.revoke_button.setEnabled(line is not None and line.row.status != "revoked")
+        self.set_aside_button.setEnabled(line is not None and line.row.parked_revisions > 0 and not self.busy)
         if line is None or line.row.device_id != self._confirming:
             self.confirm_box.hide()
+        if line is None or line.row.device_id != self.aside_box.property("device_id"):
+            self.aside_box.hide()
 
     # -- revoking --------------------------------------------------------------------
 
@@ -621,8 +658,75 @@ class DevicesDialog(QDialog):
             Lane.SAVE, lambda _context: revoke(self._vault, device_id), self._on_revoked, owner=self
         )
 
+    # -- setting waiting changes aside ---------------------------------------------------
+
+    @Slot()
+    def ask_set_aside(self) -> None:
+        """The first step: say what setting aside does (final), ask again."""
+        line = self._chosen_line()
+        if line is None or not line.row.parked_revisions or self.busy:
+            return
+        device_id = line.row.device_id
+        name = f"{line.row.label} ({device_id})" if line.row.label else device_id
+        self.aside_text.setText(
+            self.tr(
+                "Set aside the %n record change(s) {name} signed that wait here for their parents, and "
+                "the waiting changes that follow them? They are kept as left out for good: never "
+                "stored, even if their parents arrive later, and in no list, search or export. Do it "
+                "only for changes whose parents will never come (a seized device's, or a lost "
+                "device's). Files they name are kept until moved to quarantine from the command line.",
+                "",
+                line.row.parked_revisions,
+            ).format(name=name)
+        )
+        self.aside_box.setProperty("device_id", device_id)
+        self.aside_box.show()
+        self.aside_keep_button.setFocus()
+
+    @Slot()
+    def cancel_set_aside(self) -> None:
+        self.aside_box.hide()
+
+    @Slot()
+    def confirm_set_aside(self) -> None:
+        """The second step: set them aside (on the save lane)."""
+        device_id = str(self.aside_box.property("device_id") or "")
+        if not device_id or not self.aside_box.isVisible() or self.busy:
+            return
+        self.aside_box.hide()
+        self._set_busy(True)
+        self.status.setText(self.tr("Setting the waiting changes aside…"))
+        self._handle = self.tasks.start(
+            Lane.SAVE, lambda _context: set_aside(self._vault, device_id), self._on_set_aside, owner=self
+        )
+
+    def _on_set_aside(self, report: TaskReport) -> None:
+        if not report.finished:
+            return
+        self._handle = None
+        self._set_busy(False)
+        if report.state != "succeeded":
+            self.status.setText(
+                failure_text(report.failure)
+                + "\n"
+                + self.tr("Nothing was set aside; the changes still wait.")
+            )
+            return
+        count = report.value
+        assert isinstance(count, int)
+        self.status.setText(
+            self.tr("%n record change(s) set aside: kept as left out here for good.", "", count)
+        )
+        self.refresh()
+
     def _set_busy(self, busy: bool) -> None:
-        for button in (self.refresh_button, self.revoke_button, self.resend_button, self.close_button):
+        for button in (
+            self.refresh_button,
+            self.set_aside_button,
+            self.revoke_button,
+            self.resend_button,
+            self.close_button,
+        ):
             button.setEnabled(not busy)
         if not busy:
             self._selection_changed()
@@ -721,6 +825,8 @@ class DevicesDialog(QDialog):
         self.confirm_text.clear()
         self.confirm_field.clear()
         self.confirm_box.hide()
+        self.aside_text.clear()
+        self.aside_box.hide()
 
     def reject(self) -> None:
         if self.busy:
