@@ -1520,123 +1520,143 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DevicesDialog</name>
         <message>
-            <location filename="../../desktop/devices_view.py" line="183" />
+            <location filename="../../desktop/devices_view.py" line="193" />
             <source>Devices</source>
             <translation>Пристрої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="187" />
+            <location filename="../../desktop/devices_view.py" line="197" />
             <source>Every device of the organisation this vault knows, with its last bundle. A bundle missing before the last one is a warning: the laptop may have been seized or lost before it sent it, or the bundle is still on its way.</source>
             <translation>Усі пристрої організації, відомі цьому сховищу, з їхнім останнім пакетом. Пакет, якого бракує перед останнім, — це попередження: ноутбук могли вилучити або загубити, перш ніж він його надіслав, або пакет ще в дорозі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="193" />
+            <location filename="../../desktop/devices_view.py" line="203" />
             <source>Devices and their bundles</source>
             <translation>Пристрої та їхні пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="195" />
+            <location filename="../../desktop/devices_view.py" line="205" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="196" />
+            <location filename="../../desktop/devices_view.py" line="206" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="197" />
+            <location filename="../../desktop/devices_view.py" line="207" />
             <source>Key</source>
             <translation>Ключ</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="198" />
+            <location filename="../../desktop/devices_view.py" line="208" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="199" />
+            <location filename="../../desktop/devices_view.py" line="209" />
             <source>Last bundle</source>
             <translation>Останній пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="200" />
+            <location filename="../../desktop/devices_view.py" line="210" />
             <source>Held</source>
             <translation>Утримано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="201" />
+            <location filename="../../desktop/devices_view.py" line="211" />
             <source>Verification</source>
             <translation>Перевірка</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="202" />
+            <location filename="../../desktop/devices_view.py" line="212" />
             <source>Warning</source>
             <translation>Попередження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="214" />
+            <location filename="../../desktop/devices_view.py" line="224" />
             <source>The chosen device</source>
             <translation>Вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="217" />
+            <location filename="../../desktop/devices_view.py" line="227" />
             <source>Record changes waiting for their parents</source>
             <translation>Зміни записів, що чекають на свої батьківські зміни</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="232" />
+            <location filename="../../desktop/devices_view.py" line="242" />
             <source>First characters of the device id, to confirm</source>
             <translation>Перші символи ідентифікатора пристрою, для підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="235" />
-            <location filename="../../desktop/devices_view.py" line="236" />
+            <location filename="../../desktop/devices_view.py" line="245" />
+            <location filename="../../desktop/devices_view.py" line="246" />
             <source>Revoke this device</source>
             <translation>Відкликати цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="239" />
+            <location filename="../../desktop/devices_view.py" line="249" />
             <source>Keep it</source>
             <translation>Залишити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="248" />
+            <location filename="../../desktop/devices_view.py" line="265" />
+            <source>Set them aside</source>
+            <translation>Відкласти їх</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="267" />
+            <source>Keep them waiting</source>
+            <translation>Нехай чекають</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="276" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="251" />
+            <location filename="../../desktop/devices_view.py" line="279" />
             <source>Refresh</source>
             <translation>Оновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="253" />
+            <location filename="../../desktop/devices_view.py" line="281" />
             <source>Revoke…</source>
             <translation>Відкликати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="254" />
+            <location filename="../../desktop/devices_view.py" line="282" />
             <source>Revoke the chosen device</source>
             <translation>Відкликати вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="260" />
+            <location filename="../../desktop/devices_view.py" line="288" />
+            <source>Set aside…</source>
+            <translation>Відкласти…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="290" />
+            <source>Set aside the chosen device's waiting record changes</source>
+            <translation>Відкласти зміни записів вибраного пристрою, що чекають</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="294" />
             <source>Send the profile to the server again</source>
             <translation>Надіслати профіль на сервер ще раз</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="263" />
+            <location filename="../../desktop/devices_view.py" line="297" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="316" />
+            <location filename="../../desktop/devices_view.py" line="350" />
             <source>No other devices are known to this vault yet.</source>
             <translation>Цьому сховищу ще не відомі інші пристрої.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="330" />
+            <location filename="../../desktop/devices_view.py" line="364" />
             <source>%n record change(s) wait for their parents: they follow changes this vault has not received yet. Point here for what to do.</source>
             <translation>
                 <numerusform>%n зміна запису чекає на свої батьківські зміни: вона йде за змінами, яких це сховище ще не отримало. Наведіть сюди вказівник, щоб дізнатися, що робити.</numerusform>
@@ -1645,17 +1665,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="343" />
+            <location filename="../../desktop/devices_view.py" line="377" />
             <source>A bundle brought edits of records whose earlier changes (their parents) this vault does not hold yet, often a field worker's that another desk took directly. They are kept apart, in no list, search or export, and stored as soon as those changes arrive. To bring them, import the bundle of the device that made them (ask the desk whose edits wait which worker's records it edited), or sync. If a revoked device made them they never come: the waiting edits are then left out when that device's bundle is read.</source>
             <translation>Пакет приніс правки записів, попередніх змін яких (їхніх батьківських змін) це сховище ще не має, часто змін польового працівника, які інше робоче місце отримало напряму. Ці правки зберігаються окремо, їх немає в жодному списку, пошуку чи експорті, і їх буде збережено, щойно надійдуть ті зміни. Щоб їх отримати, імпортуйте пакет пристрою, який їх зробив (запитайте робоче місце, чиї правки чекають, записи якого працівника воно правило), або синхронізуйтеся. Якщо їх зробив відкликаний пристрій, вони не надійдуть ніколи: тоді правки, що чекають, буде пропущено, щойно буде прочитано пакет цього пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="370" />
+            <location filename="../../desktop/devices_view.py" line="404" />
             <source>Verification code (compare it with the worker's): {code}</source>
             <translation>Код перевірки (звірте його з кодом працівника): {code}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="383" />
+            <location filename="../../desktop/devices_view.py" line="417" />
             <source>%n missing</source>
             <translation>
                 <numerusform>бракує %n</numerusform>
@@ -1664,7 +1684,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="385" />
+            <location filename="../../desktop/devices_view.py" line="419" />
             <source>%n held</source>
             <translation>
                 <numerusform>утримано %n</numerusform>
@@ -1673,7 +1693,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="387" />
+            <location filename="../../desktop/devices_view.py" line="421" />
             <source>%n file(s) gone</source>
             <translation>
                 <numerusform>%n файл зник</numerusform>
@@ -1682,7 +1702,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="389" />
+            <location filename="../../desktop/devices_view.py" line="423" />
             <source>%n refused</source>
             <translation>
                 <numerusform>відхилено %n</numerusform>
@@ -1691,14 +1711,14 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="391" />
-            <location filename="../../desktop/devices_view.py" line="409" />
-            <location filename="../../desktop/devices_view.py" line="418" />
+            <location filename="../../desktop/devices_view.py" line="425" />
+            <location filename="../../desktop/devices_view.py" line="443" />
+            <location filename="../../desktop/devices_view.py" line="452" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="393" />
+            <location filename="../../desktop/devices_view.py" line="427" />
             <source>%n refused bundle(s) read</source>
             <translation>
                 <numerusform>%n відхилений пакет прочитано</numerusform>
@@ -1707,7 +1727,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="395" />
+            <location filename="../../desktop/devices_view.py" line="429" />
             <source>%n receipt alarm(s)</source>
             <translation>
                 <numerusform>%n тривога щодо квитанцій</numerusform>
@@ -1716,54 +1736,54 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="400" />
+            <location filename="../../desktop/devices_view.py" line="434" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="401" />
+            <location filename="../../desktop/devices_view.py" line="435" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="402" />
-            <location filename="../../desktop/devices_view.py" line="410" />
+            <location filename="../../desktop/devices_view.py" line="436" />
+            <location filename="../../desktop/devices_view.py" line="444" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="407" />
+            <location filename="../../desktop/devices_view.py" line="441" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="408" />
-            <location filename="../../desktop/devices_view.py" line="417" />
+            <location filename="../../desktop/devices_view.py" line="442" />
+            <location filename="../../desktop/devices_view.py" line="451" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="415" />
+            <location filename="../../desktop/devices_view.py" line="449" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="416" />
+            <location filename="../../desktop/devices_view.py" line="450" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="423" />
+            <location filename="../../desktop/devices_view.py" line="457" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="426" />
+            <location filename="../../desktop/devices_view.py" line="460" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="426" />
+            <location filename="../../desktop/devices_view.py" line="460" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1772,17 +1792,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="427" />
+            <location filename="../../desktop/devices_view.py" line="461" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="441" />
+            <location filename="../../desktop/devices_view.py" line="475" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="447" />
+            <location filename="../../desktop/devices_view.py" line="481" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -1791,12 +1811,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="450" />
+            <location filename="../../desktop/devices_view.py" line="484" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="456" />
+            <location filename="../../desktop/devices_view.py" line="490" />
             <source>%n record change(s) it signed wait here for their parents, changes this vault has not received yet: import the bundle of the device that made those (often the field worker whose records it edited).</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, чекає тут на свої батьківські зміни, яких це сховище ще не отримало: імпортуйте пакет пристрою, який їх зробив (часто це польовий працівник, чиї записи він правив).</numerusform>
@@ -1805,7 +1825,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="471" />
+            <location filename="../../desktop/devices_view.py" line="505" />
             <source>%n of its bundles were refused and read here: {kept} revision id(s) from them are kept as left out, so that edits of them that other desks send are left out too.</source>
             <translation>
                 <numerusform>%n його пакет відхилено й прочитано тут: ідентифікатори версій із нього ({kept}) збережено як пропущені, щоб правки цих версій, надіслані іншими робочими місцями, теж пропускалися.</numerusform>
@@ -1814,118 +1834,146 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="478" />
+            <location filename="../../desktop/devices_view.py" line="512" />
             <source>{not_kept} more were not kept: the limit of ids kept per revoked device was reached.</source>
             <translation>Ще {not_kept} не збережено: досягнуто межі ідентифікаторів, які зберігаються для одного відкликаного пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="488" />
+            <location filename="../../desktop/devices_view.py" line="522" />
             <source>Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of it was applied. Keep the file aside and report it.</source>
             <translation>Пакет {sequence} досі утримано: його імпорт відхилено ({reason}), і нічого з нього не застосовано. Відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="493" />
+            <location filename="../../desktop/devices_view.py" line="527" />
             <source>Bundle {sequence} is still held: its device is verified now, but the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} досі утримано: його пристрій уже перевірено, але файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="498" />
+            <location filename="../../desktop/devices_view.py" line="532" />
             <source>Bundle {sequence} is still held, though its device is verified now: the next sync imports it.</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: його імпортує наступна синхронізація.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="502" />
+            <location filename="../../desktop/devices_view.py" line="536" />
             <source>Bundle {sequence} is still held, though its device is verified now: import its file again ({path}).</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="510" />
+            <location filename="../../desktop/devices_view.py" line="544" />
             <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="514" />
+            <location filename="../../desktop/devices_view.py" line="548" />
             <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
             <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="518" />
+            <location filename="../../desktop/devices_view.py" line="552" />
             <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
             <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="522" />
+            <location filename="../../desktop/devices_view.py" line="556" />
             <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="525" />
+            <location filename="../../desktop/devices_view.py" line="559" />
             <source>Receipt alarm about receipt {index}.</source>
             <translation>Тривога щодо квитанції {index}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="527" />
+            <location filename="../../desktop/devices_view.py" line="561" />
             <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
             <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="586" />
+            <location filename="../../desktop/devices_view.py" line="623" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="619" />
+            <location filename="../../desktop/devices_view.py" line="656" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="673" />
+            <source>Set aside the %n record change(s) {name} signed that wait here for their parents, and the waiting changes that follow them? They are kept as left out for good: never stored, even if their parents arrive later, and in no list, search or export. Do it only for changes whose parents will never come (a seized device's, or a lost device's). Files they name are kept until moved to quarantine from the command line.</source>
+            <translation>
+                <numerusform>Відкласти %n зміну запису, яку підписав {name} і яка чекає тут на свої батьківські зміни, а також зміни, що чекають після неї? Її буде назавжди залишено осторонь: її ніколи не буде збережено, навіть якщо батьківські зміни надійдуть пізніше, і вона не з’явиться в жодному списку, пошуку чи експорті. Робіть це лише для змін, батьківські зміни яких ніколи не надійдуть (вилученого або втраченого пристрою). Файли, які вони називають, зберігаються, доки їх не перемістять до карантину з командного рядка.</numerusform>
+                <numerusform>Відкласти %n зміни записів, які підписав {name} і які чекають тут на свої батьківські зміни, а також зміни, що чекають після них? Їх буде назавжди залишено осторонь: їх ніколи не буде збережено, навіть якщо батьківські зміни надійдуть пізніше, і вони не з’являться в жодному списку, пошуку чи експорті. Робіть це лише для змін, батьківські зміни яких ніколи не надійдуть (вилученого або втраченого пристрою). Файли, які вони називають, зберігаються, доки їх не перемістять до карантину з командного рядка.</numerusform>
+                <numerusform>Відкласти %n змін записів, які підписав {name} і які чекають тут на свої батьківські зміни, а також зміни, що чекають після них? Їх буде назавжди залишено осторонь: їх ніколи не буде збережено, навіть якщо батьківські зміни надійдуть пізніше, і вони не з’являться в жодному списку, пошуку чи експорті. Робіть це лише для змін, батьківські зміни яких ніколи не надійдуть (вилученого або втраченого пристрою). Файли, які вони називають, зберігаються, доки їх не перемістять до карантину з командного рядка.</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="639" />
+            <location filename="../../desktop/devices_view.py" line="698" />
+            <source>Setting the waiting changes aside…</source>
+            <translation>Відкладаємо зміни, що чекають…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="712" />
+            <source>Nothing was set aside; the changes still wait.</source>
+            <translation>Нічого не відкладено; зміни й далі чекають.</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="718" />
+            <source>%n record change(s) set aside: kept as left out here for good.</source>
+            <translation>
+                <numerusform>%n зміну запису відкладено: її назавжди залишено тут осторонь.</numerusform>
+                <numerusform>%n зміни записів відкладено: їх назавжди залишено тут осторонь.</numerusform>
+                <numerusform>%n змін записів відкладено: їх назавжди залишено тут осторонь.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="743" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="646" />
+            <location filename="../../desktop/devices_view.py" line="750" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="654" />
+            <location filename="../../desktop/devices_view.py" line="758" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="660" />
-            <location filename="../../desktop/devices_view.py" line="676" />
+            <location filename="../../desktop/devices_view.py" line="764" />
+            <location filename="../../desktop/devices_view.py" line="780" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="689" />
+            <location filename="../../desktop/devices_view.py" line="793" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="692" />
+            <location filename="../../desktop/devices_view.py" line="796" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="696" />
+            <location filename="../../desktop/devices_view.py" line="800" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="699" />
+            <location filename="../../desktop/devices_view.py" line="803" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="702" />
+            <location filename="../../desktop/devices_view.py" line="806" />
             <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
             <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="743" />
+            <location filename="../../desktop/devices_view.py" line="849" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
