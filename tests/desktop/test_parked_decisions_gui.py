@@ -1,0 +1,230 @@
+"""The desktop says what an import decided of the record changes waiting
+here for their parents, and shows a revoked device known only by its
+refused bundles as revoked (issue 14; review 14 F4; docs/user-guide.md
+Devices and Sync).
+
+An import can store changes that waited (their parents came), keep aside
+ones that no longer check out (damaged: verify names them), or leave out
+changes whose signer's parked slots are full. ``fieldvault bundle import``
+said so; Import bundles… and the sync panel said nothing, so a coordinator
+did not know that edits had arrived, that the vault needed checking, or
+that a flood filled a signer's slots. The Devices view showed a revoked
+laptop known only by its refused bundles as an unknown device waiting for
+its code, and never said what its refused bundles left here.
+
+Real vaults and bundles: a folder standing for a USB stick for Import
+bundles… and the Devices view; a real server on loopback with Lviv's
+window and its real sync worker for the sync panel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from db import parked as parked_module
+from desktop.bundle_actions import BundleImportDialog
+from desktop.devices_view import DevicesDialog
+from desktop.sync_panel import SyncPanel
+from desktop.window import FieldvaultWindow
+from tests.desktop.test_sync_gui import SLOW_RETRY, status_of, unlock
+from tests.gui_helpers import in_ukrainian, screenshot
+from tests.sync.desk_world import UsbDesks, usb_desks
+from tests.sync.pull_parked_scene import DAMAGE_PARKED_ROWS, lviv_behind_kyivs_edit, run_sql
+from tests.sync.test_parked_evidence import kyivs_edit_by_usb
+from tests.sync.test_revoked_known_by_refused_bundles import refused_at_lviv
+
+__all__ = ["usb_desks"]  # the fixture
+WAIT_MS = 60_000
+STORED = "1 record change(s) that waited for their parents were stored: the changes they follow arrived."
+DAMAGED = (
+    "1 record change(s) set aside here no longer check out: kept aside, not stored. Run fieldvault verify "
+    "and tell your organisation."
+)
+PAST_CAP = (
+    "1 record change(s) left out: the signer's parked slots are full (too many of its changes already wait "
+    "here for their parents). Import the bundles those changes follow, or tell your organisation."
+)
+
+
+@pytest.fixture
+def ukrainian(tmp_path: Path) -> Iterator[None]:
+    with in_ukrainian(tmp_path / "translations"):
+        yield
+
+
+@pytest.fixture
+def full_slots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every signer's parked slots full: a change that would wait is left out."""
+    monkeypatch.setattr(parked_module, "PARKED_CAP", 0)
+
+
+# -- the sync panel, after a pull ------------------------------------------------------------
+
+
+def _panel_lines(qtbot: QtBot, tmp_path: Path, *, damage: bool = False) -> tuple[FieldvaultWindow, list[str]]:
+    """Lviv's window after its pull of the scene (tests/sync/pull_parked_scene.py):
+    the window, and the sync panel's lines about the pull."""
+    with lviv_behind_kyivs_edit(tmp_path) as scene:
+        if damage:
+            run_sql(scene.lviv, *DAMAGE_PARKED_ROWS)
+        folder = scene.lviv.folder
+        scene.lviv.lock()  # the window opens it
+        window = unlock(qtbot, folder, retry=SLOW_RETRY)
+        qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
+        window.org_menu.sync_action.trigger()
+        panel = window.sync_panel
+        assert isinstance(panel, SyncPanel)
+        lines = panel.pull_details.text().split("\n")
+        window.lock()  # its sync worker stops before the server does
+        return window, lines
+
+
+def test_the_sync_panel_says_the_waiting_changes_were_stored(qtbot: QtBot, tmp_path: Path) -> None:
+    with lviv_behind_kyivs_edit(tmp_path) as scene:
+        folder = scene.lviv.folder
+        scene.lviv.lock()
+        window = unlock(qtbot, folder, retry=SLOW_RETRY)
+        try:
+            qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
+            assert status_of(window).unparked == 1
+            window.org_menu.sync_action.trigger()
+            panel = window.sync_panel
+            assert isinstance(panel, SyncPanel)
+            assert STORED in panel.pull_details.text().split("\n"), (
+                panel.pull_details.text()
+            )  # before: nothing
+            screenshot(panel, "sync-panel-parked-stored.png")
+        finally:
+            window.lock()
+
+
+def test_the_sync_panel_says_damaged_waiting_changes_are_kept_aside(qtbot: QtBot, tmp_path: Path) -> None:
+    _window, lines = _panel_lines(qtbot, tmp_path, damage=True)
+    assert DAMAGED in lines, lines
+    assert STORED not in lines
+
+
+def test_the_sync_panel_says_changes_past_the_cap_were_left_out(
+    qtbot: QtBot, tmp_path: Path, full_slots: None
+) -> None:
+    _window, lines = _panel_lines(qtbot, tmp_path)
+    assert PAST_CAP in lines, lines
+
+
+def test_the_sync_panel_says_it_in_ukrainian(
+    qtbot: QtBot, tmp_path: Path, full_slots: None, ukrainian: None
+) -> None:
+    with lviv_behind_kyivs_edit(tmp_path) as scene:
+        folder = scene.lviv.folder
+        scene.lviv.lock()
+        window = unlock(qtbot, folder, retry=SLOW_RETRY)
+        try:
+            qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
+            window.org_menu.sync_action.trigger()
+            panel = window.sync_panel
+            assert isinstance(panel, SyncPanel)
+            said = panel.pull_details.text()
+            assert "1 зміну запису пропущено: місця для відкладених змін" in said, said
+            assert "parked slots" not in said
+            screenshot(panel, "sync-panel-parked-past-cap-uk.png")
+        finally:
+            window.lock()
+
+
+# -- Import bundles…, by USB --------------------------------------------------------------------
+
+
+def _import_in_dialog(qtbot: QtBot, desks: UsbDesks, path: Path) -> BundleImportDialog:
+    dialog = BundleImportDialog(desks.lviv)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog._chooser = lambda _parent, _caption: [str(path)]  # the file dialog's answer
+    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+    return dialog
+
+
+def test_import_bundles_says_the_waiting_changes_were_stored(qtbot: QtBot, usb_desks: UsbDesks) -> None:
+    desks = usb_desks
+    _field, edit, workers_bundle, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=False)
+    assert desks.to_lviv(kyivs).parked_revisions == (edit,)
+    dialog = _import_in_dialog(qtbot, desks, workers_bundle)
+    [row] = dialog.result_texts()
+    assert row.endswith("; 1 record change(s) that waited for their parents stored now"), (
+        row
+    )  # before: not said
+    screenshot(dialog, "bundle-import-parked-stored.png")
+
+
+def test_import_bundles_says_damaged_waiting_changes_are_kept_aside(
+    qtbot: QtBot, usb_desks: UsbDesks
+) -> None:
+    desks = usb_desks
+    _field, edit, workers_bundle, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=False)
+    desks.to_lviv(kyivs)
+    run_sql(desks.lviv, f"UPDATE parked_revisions SET signature = zeroblob(64) WHERE revision_id = '{edit}'")
+    dialog = _import_in_dialog(qtbot, desks, workers_bundle)
+    [row] = dialog.result_texts()
+    assert row.endswith(
+        "; 1 record change(s) set aside here no longer check out: kept aside, run fieldvault verify"
+    ), row
+
+
+def test_import_bundles_says_changes_past_the_cap_were_left_out(
+    qtbot: QtBot, usb_desks: UsbDesks, full_slots: None
+) -> None:
+    desks = usb_desks
+    _field, _edit, _workers_bundle, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=False)
+    dialog = _import_in_dialog(qtbot, desks, kyivs)
+    [row] = dialog.result_texts()
+    assert row.endswith("; 1 record change(s) left out: the signer's parked slots are full"), row
+
+
+# -- the Devices view ----------------------------------------------------------------------------
+
+
+def _devices(qtbot: QtBot, desks: UsbDesks) -> DevicesDialog:
+    dialog = DevicesDialog(desks.lviv)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
+    dialog.show()
+    return dialog
+
+
+def test_the_devices_view_shows_a_laptop_known_by_refused_bundles_as_revoked(
+    qtbot: QtBot, usb_desks: UsbDesks
+) -> None:
+    desks = usb_desks
+    worker, kept = refused_at_lviv(desks)
+    dialog = _devices(qtbot, desks)
+    [cells] = [row for row in dialog.row_texts() if row[dialog.DEVICE_COLUMN].startswith(worker[:12])]
+    # Before: "unknown", "unknown", "pending", no warning.
+    assert cells[dialog.ROLE_COLUMN] == "field device"
+    assert cells[dialog.STATUS_COLUMN] == "revoked"
+    assert cells[dialog.VERIFICATION_COLUMN] == "revoked"
+    assert cells[dialog.WARNING_COLUMN] == "⚠ revoked, 1 refused bundle(s) read"
+    dialog.choose(worker)
+    assert (
+        f"1 of its bundles were refused and read here: {kept} revision id(s) from them are kept as left out, "
+        "so that edits of them that other desks send are left out too."
+    ) in dialog.details.text().split("\n"), dialog.details.text()
+    screenshot(dialog, "coordinator-devices-revoked-refused-read.png")
+    dialog.done(0)
+
+
+def test_the_devices_view_says_it_in_ukrainian(qtbot: QtBot, usb_desks: UsbDesks, ukrainian: None) -> None:
+    desks = usb_desks
+    worker, _kept = refused_at_lviv(desks)
+    dialog = _devices(qtbot, desks)
+    [cells] = [row for row in dialog.row_texts() if row[dialog.DEVICE_COLUMN].startswith(worker[:12])]
+    assert "1 відхилений пакет прочитано" in cells[dialog.WARNING_COLUMN], cells
+    dialog.choose(worker)
+    said = dialog.details.text()
+    assert "1 його пакет відхилено й прочитано тут" in said and "refused" not in said, said
+    screenshot(dialog, "coordinator-devices-revoked-refused-read-uk.png")
+    dialog.done(0)
