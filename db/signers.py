@@ -10,8 +10,19 @@ Two questions, two answers:
   signed it.
 - **was trusted when stored** (``trusted_signers``): what ``verify`` and
   export accept in the vault: the keys above plus those of devices revoked
-  since. Their revisions were authorised when imported; revocation stops
-  new ones at the door, it does not make the stored history a forgery.
+  since, and of devices whose coordinator's vouch lapsed (below). Their
+  revisions were authorised when imported; revocation stops new ones at the
+  door, it does not make the stored history a forgery.
+
+A device known only on a coordinator's word (``vouched_by``) may write only
+while that coordinator is one: an enrolled row whose voucher is not an
+enrolled coordinator here is not authorised, and a newer profile without
+that coordinator sets the row ``pending`` (sync/bundle/vouching.py
+``lapse_vouches``: a **lapsed vouch**, ``vouched_by`` kept to say whose word
+it was). The coordinator may have been removed because its laptop was
+seized; the devices it vouched for may be its own fakes. A current
+coordinator's vouch, an approval by verification code or the device's card
+enrols it again (docs/bundle-format.md §8).
 
 Neither reads the ``device`` table: anyone with the database key could add a
 row there. ``known_devices`` is written only by sync from the organisation's
@@ -27,8 +38,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from db.device import DeviceIdentity, device_id_for
 from db.model import KnownDevice
@@ -37,27 +48,85 @@ MAY_WRITE = ("enrolled",)
 WROTE = ("enrolled", "revoked")
 
 
-def _known_keys(session: Session, statuses: Iterable[str]) -> dict[str, bytes]:
+def _checked(rows: Iterable[tuple[str, bytes]]) -> dict[str, bytes]:
     keys: dict[str, bytes] = {}
-    for device_id, public_key in session.execute(
-        select(KnownDevice.device_id, KnownDevice.public_key).where(KnownDevice.status.in_(tuple(statuses)))
-    ):
+    for device_id, public_key in rows:
         key = bytes(public_key)
         if device_id_for(key) == device_id:  # a row whose id is not its key's is ignored
             keys[device_id] = key
     return keys
 
 
+def _known_keys(session: Session, statuses: Iterable[str]) -> dict[str, bytes]:
+    return _checked(
+        session.execute(
+            select(KnownDevice.device_id, KnownDevice.public_key).where(
+                KnownDevice.status.in_(tuple(statuses))
+            )
+        ).all()
+    )
+
+
+def _may_write(session: Session) -> dict[str, bytes]:
+    """Enrolled rows, those vouched for only while their voucher is an
+    enrolled coordinator here (a profile that removed it demoted its row to
+    ``device``, org_vault._keep), whatever ``lapse_vouches`` got to do."""
+    voucher = aliased(KnownDevice)
+    return _checked(
+        session.execute(
+            select(KnownDevice.device_id, KnownDevice.public_key)
+            .outerjoin(voucher, voucher.device_id == KnownDevice.vouched_by)
+            .where(
+                KnownDevice.status.in_(MAY_WRITE),
+                or_(
+                    KnownDevice.vouched_by.is_(None),
+                    and_(voucher.role == "coordinator", voucher.status == "enrolled"),
+                ),
+            )
+        ).all()
+    )
+
+
+def lapsed_vouch_signers(session: Session) -> dict[str, bytes]:
+    """Device id → key of every device whose coordinator's vouch lapsed
+    (``pending`` with ``vouched_by`` kept): it wrote while vouched for, and
+    may not write now."""
+    return _checked(
+        session.execute(
+            select(KnownDevice.device_id, KnownDevice.public_key).where(
+                KnownDevice.status == "pending", KnownDevice.vouched_by.is_not(None)
+            )
+        ).all()
+    )
+
+
 def authorised_signers(identity: DeviceIdentity, session: Session) -> dict[str, bytes]:
     """Device id → public key of every key that may write into this vault now."""
-    keys = _known_keys(session, MAY_WRITE)
+    keys = _may_write(session)
     keys[identity.device_id] = identity.public_key
     return keys
 
 
 def stored_signers(identity: DeviceIdentity, session: Session | None) -> dict[str, bytes]:
     """Device id → public key of every key whose stored revisions and custody
-    events this vault accepts (without ``session``: its own key alone)."""
-    keys = _known_keys(session, WROTE) if session is not None else {}
+    events this vault accepts (without ``session``: its own key alone): the
+    enrolled, the revoked since and those whose vouch lapsed since."""
+    keys = {**_known_keys(session, WROTE), **lapsed_vouch_signers(session)} if session is not None else {}
     keys[identity.device_id] = identity.public_key
     return keys
+
+
+def vouch_lapsed(session: Session, row: KnownDevice) -> bool:
+    """Is ``row`` a field device known only on the word of a coordinator
+    that is no longer one here: ``pending`` with ``vouched_by`` kept
+    (lapse_vouches), or still ``enrolled`` on the word of a row that is not
+    an enrolled coordinator now? A current coordinator's vouch may enrol it
+    again (db/sync_import.py ``vouch_device``)."""
+    if row.role != "device" or row.vouched_by is None:
+        return False
+    if row.status == "pending":
+        return True
+    voucher = session.get(KnownDevice, row.vouched_by)
+    return row.status == "enrolled" and (
+        voucher is None or voucher.role != "coordinator" or voucher.status != "enrolled"
+    )

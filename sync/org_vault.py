@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from db.api import Device, OrgProfile, SyncClientState, Vault
 from sync.bundle.carried_receipts import keep_receipt_keys
+from sync.bundle.vouching import lapse_vouches
 from sync.org import (
     DEFAULT_SEND_TO_WORKERS,
     Coordinator,
@@ -125,7 +126,9 @@ def _own_coordinator_entry(vault: Vault, label: str) -> Coordinator:
 
 def _keep(vault: Vault, signed: SignedProfile) -> None:
     """Store a checked profile (refused if not newer: OrgProfileOutdated) and
-    bring the known devices in line with it."""
+    bring the known devices in line with it: its coordinators enrolled as
+    such, its revocations, a removed coordinator a plain device, and the
+    vouches of a removed coordinator lapsed (``lapse_vouches``)."""
     profile = signed.profile
     vault.sync.set_org_profile(OrgProfile(profile.version, signed.signed))
     if profile.server is not None and profile.server.receipt_key is not None:
@@ -153,6 +156,9 @@ def _keep(vault: Vault, signed: SignedProfile) -> None:
             # Removed as a coordinator: still a device of the organisation
             # (unless revoked), no longer a recipient.
             vault.sync.put_device(replace(known, role="device"))
+    # The devices known here only on a removed coordinator's word may not
+    # write on it any more (sync/bundle/vouching.py).
+    lapse_vouches(vault, profile)
 
 
 # -- a coordinator's side ---------------------------------------------------------------

@@ -137,9 +137,16 @@ def admit(
         # of the profile takes its bundles (another coordinator enrolled it,
         # docs/bundle-format.md §8 "Vouching between coordinators"); a field
         # worker, to which it was vouched for only to relay its revisions,
-        # does not (it sends nothing there itself).
+        # does not (it sends nothing there itself). The vouching coordinator
+        # must still be one of the profile: a removed one's word lapsed
+        # (sync/bundle/vouching.py; the device is held as a stranger's).
         if device.status == "enrolled" and (
-            device.vouched_by is None or is_coordinator_vault(vault, profile)
+            device.vouched_by is None
+            or (
+                is_coordinator_vault(vault, profile)
+                and profile is not None
+                and profile.coordinator(device.vouched_by) is not None
+            )
         ):
             return None
         if device.status == "revoked":

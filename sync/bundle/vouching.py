@@ -18,11 +18,23 @@ The list is the whole of it at every bundle, not what is new since an
 acknowledgement: no desk acknowledges another's bundles (the server's
 receipt stands for all of them), a stick can be lost, and a coordinator
 added later needs them all; one bundle that arrives is enough. It is bounded
-(``MAX_VOUCHED``)."""
+(``MAX_VOUCHED``).
+
+A vouch is worth what its coordinator is: when the profile a vault takes no
+longer names the coordinator that vouched for a device (``vouched_by``),
+the device is set ``pending`` (``lapse_vouches``, from org_vault._keep), so
+that revisions that arrive from then on are not authorised and its own
+bundles are held for approval by verification code, as a stranger's. The
+coordinator may have been removed because its laptop was seized, and the
+devices it vouched for may be its own fakes. What was stored while the
+vouch stood stays (it was authorised when it arrived; ``verify`` still
+accepts it: db/signers.py). A current coordinator's vouch restores the
+device (db/sync_import.py ``vouch_device``), as do an approval by code and
+its card (``org add-device``)."""
 
 from __future__ import annotations
 
-from db.api import Vault
+from db.api import Device, Vault
 from sync.bundle.format import AGE_RECIPIENT, VouchedDevice
 from sync.org import Profile
 
@@ -53,8 +65,36 @@ def coordinator_vouches(vault: Vault, profile: Profile | None) -> tuple[VouchedD
         and d.status == "enrolled"
         and d.device_id not in profile.revoked
         and profile.coordinator(d.device_id) is None
+        # Never pass on the word of a coordinator since removed (a vouch
+        # lapse_vouches has not got to yet): only the origin we stand for.
+        and (d.vouched_by is None or profile.coordinator(d.vouched_by) is not None)
         # A vouch names the device's age recipient (§4): a device approved
         # from a bundle without one (none is made so today) is left out.
         and AGE_RECIPIENT.fullmatch(d.age_recipient) is not None
     ]
     return tuple(devices[:MAX_VOUCHED])
+
+
+def lapsed_vouches(devices: list[Device], profile: Profile) -> list[Device]:
+    """The known field devices enrolled here only on the word of a
+    coordinator that ``profile`` no longer names."""
+    return [
+        d
+        for d in devices
+        if d.role == "device"
+        and d.status == "enrolled"
+        and d.vouched_by is not None
+        and profile.coordinator(d.vouched_by) is None
+    ]
+
+
+def lapse_vouches(vault: Vault, profile: Profile) -> tuple[str, ...]:
+    """Set ``pending`` every device this vault knows only on the word of a
+    coordinator ``profile`` (just taken) no longer names; ``vouched_by``
+    stays, to say whose word lapsed. Returns their ids, sorted. A device the
+    profile names otherwise (a coordinator) or this vault enrolled itself
+    (``vouched_by`` None) is not touched, nor one revoked."""
+    lapsed = lapsed_vouches(vault.sync.devices(), profile)
+    for device in lapsed:
+        vault.sync.set_device_status(device.device_id, "pending")
+    return tuple(d.device_id for d in lapsed)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # - revoked: the organisation's profile revokes it; its bundles are refused.
 VERIFICATION = ("verified", "awaiting-verification", "pending", "revoked")
 # Warning codes a row may carry.
-WARNINGS = ("sequence-gap", "held-bundles", "revoked", "receipt-alarm")
+WARNINGS = ("sequence-gap", "held-bundles", "revoked", "receipt-alarm", "vouch-lapsed")
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,10 @@ def _row(
         warnings.append("revoked")
     if receipt_alarms:
         warnings.append("receipt-alarm")
+    if status == "pending" and device is not None and device.vouched_by is not None:
+        # Known on the word of a coordinator since removed from the profile
+        # (sync/bundle/vouching.py): no longer authorised on it.
+        warnings.append("vouch-lapsed")
     return DeviceRow(
         device_id=device_id,
         label=device.label if device is not None else "",

@@ -1,0 +1,195 @@
+"""A vouch lapses with its coordinator (issues 11 and 14; docs/bundle-format.md
+§8 "Vouching between coordinators", docs/threat-model.md).
+
+The Odesa desk, a coordinator, enrols field worker X by its card; its bundle
+to the coordinators vouches for X, so Kyiv and Lviv know X on Odesa's word
+(``vouched_by``). Then Kyiv removes Odesa from the profile — say its laptop
+was seized, and the devices it vouched for may be its own fakes. Before,
+X stayed an authorised signer everywhere; now a vault that takes that
+profile holds X as ``pending``: revisions of X that arrive from then on are
+refused, X's own bundles are held for approval by code, what was stored
+while the vouch stood stays (``verify`` clean), and a current coordinator's
+vouch enrols X again.
+
+Real vaults and real signed bundles, carried by a folder standing for a USB
+stick (tests/sync/desk_world.py)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from db.api import Vault
+from sync import org_vault
+from sync.bundle import BundleRejected, read_bundle
+from sync.bundle.vault_io import ExportedBundle
+from sync.merge.devices import devices_view
+from tests.cli_helpers import Cli, child_env
+from tests.db.sync_fixtures import FieldWork
+from tests.factory import make_case
+from tests.sync.desk_world import UsbDesks, add_desk, assert_verified, import_by_usb, usb_desks
+from tests.sync.trust_fixtures import current_profile
+from tests.vault_helpers import PASSPHRASE
+
+desks = usb_desks  # the fixture, under the name the tests ask for
+
+LATER_CASE = "Recorded after Odesa's removal"
+
+
+@dataclass
+class Removed:
+    """Odesa vouched for X at Kyiv and Lviv, then was removed from the
+    profile (Kyiv and Lviv hold that version). X's second bundle, with a
+    case recorded since, reached Kyiv before the removal."""
+
+    odesa: Vault
+    x: FieldWork
+    second: ExportedBundle
+
+
+def _vouched_ids(desks: UsbDesks, path: Path) -> list[str]:
+    opened = read_bundle(path, desks.lviv.vault_keys.age_identity(), org_id=desks.org.org_id)
+    return [d.device_id for d in opened.manifest.devices]
+
+
+def _case_titles(vault: Vault) -> set[str]:
+    return {case.title for case in vault.cases.list()}
+
+
+def _odesa_vouched_then_removed(desks: UsbDesks) -> Removed:
+    odesa = add_desk(desks.kyiv, desks.tmp_path / "odesa", label="Odesa desk")
+    desks.others.append(odesa)
+    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
+    x = desks.org.worker("x")  # joined with the profile alone, no token
+    org_vault.add_device(odesa, org_vault.own_device_card(x.vault).text, label="X")
+    import_by_usb(odesa, desks.org.export(x.vault).path, desks.org.org_id)
+    odesa_bundle = desks.org.export(odesa).path
+    assert _vouched_ids(desks, odesa_bundle) == [x.vault.device_id]
+    assert desks.to_lviv(odesa_bundle).vouched == (x.vault.device_id,)
+    assert desks.org.import_(odesa_bundle).vouched == (x.vault.device_id,)
+    make_case(x.vault, title=LATER_CASE)
+    second = desks.org.export(x.vault)
+    desks.org.import_(second.path)  # Kyiv takes it while Odesa's word stands
+    assert LATER_CASE in _case_titles(desks.kyiv)
+
+    removed = org_vault.remove_coordinator(desks.kyiv, odesa.device_id)
+    org_vault.update_profile(desks.lviv, removed.signed)
+    return Removed(odesa, x, second)
+
+
+def _status(vault: Vault, device_id: str) -> tuple[str, str | None]:
+    known = vault.sync.device(device_id)
+    assert known is not None
+    return known.status, known.vouched_by
+
+
+def test_relayed_revisions_of_a_device_vouched_for_by_a_removed_coordinator_are_refused(
+    desks: UsbDesks,
+) -> None:
+    world = _odesa_vouched_then_removed(desks)
+    x_id = world.x.vault.device_id
+    # Both desks that took the profile hold X as pending, on Odesa's lapsed word.
+    assert _status(desks.lviv, x_id) == ("pending", world.odesa.device_id)
+    assert _status(desks.kyiv, x_id) == ("pending", world.odesa.device_id)
+
+    # Kyiv's bundle relays X's revisions (both bundles' worth) and, X pending
+    # there, no vouch of its own for X.
+    kyiv_bundle = desks.kyiv_bundle()
+    assert x_id not in _vouched_ids(desks, kyiv_bundle)
+    with pytest.raises(BundleRejected) as refused:
+        desks.to_lviv(kyiv_bundle)
+    # Named: the first revision Lviv did not hold (X's later case); X's
+    # revisions stored while Odesa's word stood are held, a no-op, not a refusal.
+    assert refused.value.kind == "signer"
+    assert refused.value.subject in {r.revision_id for r in world.x.vault.revisions.since(0)}
+    assert refused.value.subject not in {r.revision_id for r in desks.lviv.revisions.since(0)}
+    assert LATER_CASE not in _case_titles(desks.lviv)
+
+    # X's own bundle is held for approval by code, as a stranger's.
+    held = desks.hold_at_lviv(world.second.path)
+    assert (held.reason, held.device_id) == ("device-unknown", x_id)
+    assert LATER_CASE not in _case_titles(desks.lviv)
+
+    # What was stored while the vouch stood stays, and verifies.
+    assert desks.lviv.evidence.get(world.x.evidence_id).sha256 == world.x.sha256
+    assert_verified(desks.lviv, desks.kyiv)
+
+
+def test_a_current_coordinators_vouch_enrols_the_device_again(desks: UsbDesks) -> None:
+    world = _odesa_vouched_then_removed(desks)
+    x_id = world.x.vault.device_id
+    assert _status(desks.lviv, x_id) == ("pending", world.odesa.device_id)
+    desks.hold_at_lviv(world.second.path)
+
+    # Kyiv compares X's verification code and adds X by its card: its own
+    # enrolment, so its next bundle vouches for X on Kyiv's word.
+    org_vault.add_device(desks.kyiv, org_vault.own_device_card(world.x.vault).text, label="X")
+    assert _status(desks.kyiv, x_id) == ("enrolled", None)
+    kyiv_bundle = desks.kyiv_bundle()
+    assert x_id in _vouched_ids(desks, kyiv_bundle)
+    imported = desks.to_lviv(kyiv_bundle)
+    assert imported.vouched == (x_id,)
+    assert _status(desks.lviv, x_id) == ("enrolled", desks.kyiv.device_id)
+    assert LATER_CASE in _case_titles(desks.lviv)
+
+    # The bundle Lviv held is released now that a current coordinator vouched.
+    [released] = desks.release_at_lviv()
+    assert released.bundle_id == world.second.bundle_id
+    assert desks.lviv.sync.held_bundles() == []
+    assert_verified(desks.lviv, desks.kyiv)
+
+
+def test_approval_by_code_enrols_the_device_on_this_desks_own_word(desks: UsbDesks) -> None:
+    from sync.bundle.quarantine import approve_bundle
+    from sync.org import verification_code
+
+    world = _odesa_vouched_then_removed(desks)
+    x_id = world.x.vault.device_id
+    desks.hold_at_lviv(world.second.path)
+    profile = org_vault.held_profile(desks.lviv)
+    assert profile is not None
+    approve_bundle(
+        desks.lviv,
+        world.second.bundle_id,
+        verification_code(profile.org_key, world.x.vault.device_public_key),
+        desks.lviv.vault_keys.age_identity(),
+    )
+    assert _status(desks.lviv, x_id) == ("enrolled", None)
+    assert LATER_CASE in _case_titles(desks.lviv)
+    assert_verified(desks.lviv)
+
+
+def test_a_removed_coordinators_later_bundle_cannot_vouch_again(desks: UsbDesks) -> None:
+    """Odesa, removed, still holds the profile that names it and still
+    holds X as enrolled: its next bundle vouches for X again. Lviv refuses
+    it (``signer``, naming X) and X stays pending."""
+    world = _odesa_vouched_then_removed(desks)
+    x_id = world.x.vault.device_id
+    odesa_bundle = desks.org.export(world.odesa).path
+    assert _vouched_ids(desks, odesa_bundle) == [x_id]
+    with pytest.raises(BundleRejected) as refused:
+        desks.to_lviv(odesa_bundle)
+    assert (refused.value.kind, refused.value.subject) == ("signer", x_id)
+    assert _status(desks.lviv, x_id) == ("pending", world.odesa.device_id)
+
+
+def test_the_devices_view_and_the_command_line_show_the_lapsed_vouch(desks: UsbDesks, tmp_path: Path) -> None:
+    world = _odesa_vouched_then_removed(desks)
+    x_id, odesa_id = world.x.vault.device_id, world.odesa.device_id
+    [row] = [r for r in devices_view(desks.lviv) if r.device_id == x_id]
+    # Before: status "enrolled", verification "verified", no warning.
+    assert (row.status, row.verification, row.vouched_by) == ("pending", "pending", odesa_id)
+    assert "vouch-lapsed" in row.warnings
+
+    folder = desks.lviv.folder
+    desks.lviv.lock()
+    cli = Cli(folder, child_env(tmp_path))
+    listed = cli.run("devices", "--json", secrets=[PASSPHRASE])
+    [shown] = [r for r in map(json.loads, listed.stdout.splitlines()) if r["device_id"] == x_id]
+    assert (shown["status"], shown["verification"], shown["vouched_by"]) == ("pending", "pending", odesa_id)
+    assert "vouch-lapsed" in shown["warnings"]
+    assert f"warning: device {x_id}: " in listed.stderr
+    assert f"word of coordinator {odesa_id}, which was removed" in listed.stderr, listed.stderr
