@@ -50,10 +50,20 @@ if TYPE_CHECKING:
     from db.vault import Vault
 
 # At most this many revisions of one signer wait here (review 13 F3: before,
-# nothing bounded them). Past it an import stores the revision as it does
-# outside a revocation, without its parent (``verify`` names the missing
-# parent; nothing is dropped), and says how many (``summary``).
+# nothing bounded them). Past it an import neither parks nor stores the
+# revision (review 14 F1: stored without its parents, the desks' heads
+# depended on the order they read bundles in, ``verify`` failed for good,
+# and a seized device that filled its own slots got its edits of a frozen
+# record stored): it is left out, "past the cap" (``leave_out_past_cap``),
+# and the import lists it (``summary.past_parked_cap``).
 PARKED_CAP = 20_000
+
+# ``withheld_revisions.learned`` of a revision left out because its signer's
+# parked slots were full (db/withheld.py has the other two values). Its
+# children are left out as those of any left-out revision; if it arrives
+# again when its parents are here, it is stored, and the row goes
+# (``forget_left_out``).
+PAST_CAP = "past-cap"
 
 # Parked revisions that are left out, themselves (their signer revoked since
 # they were parked) or naming a left-out parent, then their parked children,
@@ -110,6 +120,15 @@ _RUN_SEED = """parked.revision_id IN (
 )"""
 
 
+def named_file(rev: Revision) -> tuple[str | None, int | None]:
+    """(SHA-256, size) of the evidence file an evidence ``put`` names, as
+    the parked row's columns hold them; (None, None) for any other."""
+    if rev.entity_type != "evidence" or rev.op != "put":
+        return None, None
+    sha256, size = rev.body.get("sha256"), rev.body.get("size")
+    return (sha256 if isinstance(sha256, str) else None, size if isinstance(size, int) else None)
+
+
 def park(session: Session, revisions: Iterable[Revision]) -> list[str]:
     """Park ``revisions`` (verified and authorised by the caller), with the
     bundle unnamed until ``name_bundle``; returns the ids newly parked."""
@@ -117,8 +136,7 @@ def park(session: Session, revisions: Iterable[Revision]) -> list[str]:
     rows: list[dict[str, object]] = []
     links: list[dict[str, str]] = []
     for rev in revisions:
-        evidence = rev.entity_type == "evidence" and rev.op == "put"
-        sha256, size = (rev.body.get("sha256"), rev.body.get("size")) if evidence else (None, None)
+        sha256, size = named_file(rev)
         rows.append(
             {
                 "revision_id": rev.revision_id,
@@ -127,8 +145,8 @@ def park(session: Session, revisions: Iterable[Revision]) -> list[str]:
                 "signed": rev.signed,
                 "signature": rev.signature,
                 "bundle_id": None,
-                "sha256": sha256 if isinstance(sha256, str) else None,
-                "size": size if isinstance(size, int) else None,
+                "sha256": sha256,
+                "size": size,
                 "parked_ms": now_ms,
             }
         )
@@ -171,6 +189,72 @@ def over_the_cap(session: Session, revisions: list[Revision]) -> tuple[list[Revi
         else:
             past.append(rev)
     return fits, past
+
+
+def leave_out_past_cap(session: Session, revisions: list[Revision]) -> None:
+    """Keep ``revisions`` (verified, authorised, their parents missing,
+    their signer's parked slots full) as left out, ``PAST_CAP``: not
+    stored, not parked (review 14 F1). The row holds ids and the SHA-256
+    of a file an evidence revision names, never its signed bytes, so the
+    bound on parked rows holds; the stored bytes of that file are kept, as
+    for a left-out parked item (``left_out_sha256s``), never deleted. A row
+    kept already (an earlier import left it out) stays as it is."""
+    now_ms = time.time_ns() // 1_000_000
+    rows = [
+        {
+            "revision_id": rev.revision_id,
+            "entity_id": rev.entity_id,
+            "device_id": rev.device_id,
+            "withheld_ms": now_ms,
+            "learned": PAST_CAP,
+            "sha256": named_file(rev)[0],
+        }
+        for rev in revisions
+    ]
+    for at in range(0, len(rows), CHUNK):
+        session.execute(insert(WithheldRevision).on_conflict_do_nothing(), rows[at : at + CHUNK])
+
+
+def forget_left_out(session: Session, revision_ids: list[str]) -> None:
+    """The vault now stores ``revision_ids``: a row saying an import left
+    one out goes (never a row for a revision the vault holds, review 13
+    F4). Only a revision left out past the cap, or a descendant of one, is
+    stored later: its parents arrived, then it again (review 14 F1). Rows
+    read from a refused bundle stay (they count against their maker's
+    bound, db/withheld.py), and so do those a coordinator set aside."""
+    for at in range(0, len(revision_ids), CHUNK):
+        session.execute(
+            delete(WithheldRevision).where(
+                WithheldRevision.revision_id.in_(revision_ids[at : at + CHUNK]),
+                WithheldRevision.learned.in_(("left-out", PAST_CAP)),
+            )
+        )
+
+
+def forget_past_cap(session: Session, revision_ids: list[str]) -> None:
+    """``revision_ids`` arrived again: those left out past the cap are
+    decided anew by this import (their parents may be here now, or their
+    signer's slots free), so their rows go; a decision made again writes
+    its own row."""
+    for at in range(0, len(revision_ids), CHUNK):
+        session.execute(
+            delete(WithheldRevision).where(
+                WithheldRevision.revision_id.in_(revision_ids[at : at + CHUNK]),
+                WithheldRevision.learned == PAST_CAP,
+            )
+        )
+
+
+def past_cap_by_signer(vault: Vault) -> dict[str, int]:
+    """Device id -> how many revisions it signed this vault left out
+    because its parked slots were full (``PAST_CAP``) and does not hold."""
+    with vault.services.context.sessions() as session:
+        rows = session.execute(
+            select(WithheldRevision.device_id, func.count())
+            .where(WithheldRevision.learned == PAST_CAP)
+            .group_by(WithheldRevision.device_id)
+        ).all()
+        return {str(device_id): int(count) for device_id, count in rows}
 
 
 def parked_signed_by(session: Session, device_ids: Iterable[str]) -> set[str]:
@@ -392,7 +476,18 @@ def check_parked(session: Session) -> tuple[list[tuple[str, str]], set[str]]:
     files: set[str] = set()
     ids = sorted(session.scalars(select(ParkedRevision.revision_id)))
     for at in range(0, len(ids), CHUNK):
-        chunk = ids[at : at + CHUNK]
+        wrong, named = _check_rows(session, ids[at : at + CHUNK])
+        failing += sorted(wrong.items())
+        files |= named
+    return failing, files
+
+
+def _check_rows(session: Session, chunk: list[str]) -> tuple[dict[str, str], set[str]]:
+    """``check_parked`` for the rows ``chunk`` names (at most CHUNK):
+    id -> what is wrong, and the SHA-256s the sound ones name."""
+    failing: dict[str, str] = {}
+    files: set[str] = set()
+    if chunk:
         rows = session.execute(
             select(
                 ParkedRevision.revision_id,
@@ -416,30 +511,63 @@ def check_parked(session: Session) -> tuple[list[tuple[str, str]], set[str]]:
         for row, verified in zip(rows, revisions_from_wire(wires, ENTITY_TYPES), strict=True):
             rid, entity_id, device_id, _signed, _signature, sha256, size = row
             if isinstance(verified, RevisionRejected):
-                failing.append((rid, f"a parked revision no longer verifies ({verified.reason})"))
+                failing[rid] = f"a parked revision no longer verifies ({verified.reason})"
                 continue
             try:
                 check_revision_body(verified)
             except RevisionRejected as err:
-                failing.append((rid, f"a parked revision no longer verifies ({err.reason})"))
+                failing[rid] = f"a parked revision no longer verifies ({err.reason})"
                 continue
-            evidence = verified.entity_type == "evidence" and verified.op == "put"
-            stated = (verified.body.get("sha256"), verified.body.get("size")) if evidence else (None, None)
-            expected = (
-                stated[0] if isinstance(stated[0], str) else None,
-                stated[1] if isinstance(stated[1], int) else None,
-            )
             if (
                 verified.entity_id != entity_id
                 or verified.device_id != device_id
                 or set(verified.parents) != links.get(rid, set())
-                or (sha256, size) != expected
+                or (sha256, size) != named_file(verified)
             ):
-                failing.append((rid, "a parked row differs from the revision it holds"))
+                failing[rid] = "a parked row differs from the revision it holds"
                 continue
             if sha256:
                 files.add(sha256)
     return failing, files
+
+
+def unlike_parked(session: Session, incoming: list[Revision]) -> set[str]:
+    """The ids of ``incoming`` (verified revisions that are parked here)
+    whose parked row is not that revision: other signed bytes or signature,
+    record, signer, file columns or parent links. Such a row fails
+    ``check_parked`` (the incoming copy verifies and its id is the hash of
+    its signed bytes), or at best holds a copy no import would make: the
+    incoming copy replaces it (review 14 F3: before, a damaged row stayed
+    parked for good, and its descendants behind it, since the intact copy
+    arriving again was dropped as known)."""
+    differing: set[str] = set()
+    for at in range(0, len(incoming), CHUNK):
+        batch = {rev.revision_id: rev for rev in incoming[at : at + CHUNK]}
+        ids = sorted(batch)
+        links = parked_parents(session, ids)
+        rows = session.execute(
+            select(
+                ParkedRevision.revision_id,
+                ParkedRevision.entity_id,
+                ParkedRevision.device_id,
+                ParkedRevision.signed,
+                ParkedRevision.signature,
+                ParkedRevision.sha256,
+                ParkedRevision.size,
+            ).where(ParkedRevision.revision_id.in_(ids))
+        )
+        for rid, entity_id, device_id, signed, signature, sha256, size in rows:
+            rev = batch[str(rid)]
+            if (
+                bytes(signed) != rev.signed
+                or bytes(signature) != rev.signature
+                or entity_id != rev.entity_id
+                or device_id != rev.device_id
+                or (sha256, size) != named_file(rev)
+                or links.get(str(rid), set()) != set(rev.parents)
+            ):
+                differing.add(str(rid))
+    return differing
 
 
 def left_out_sha256s(session: Session) -> set[str]:
@@ -481,6 +609,9 @@ class ParkedRow:
     bundle_id: str  # the bundle it came with ("" when the import recorded none)
     parked_ms: int
     missing_parents: tuple[str, ...]  # neither stored nor parked here: what it waits for
+    # The row fails ``check_parked`` (``verify`` names it): never stored as
+    # it is, whatever arrives; the intact revision arriving again replaces it.
+    damaged: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -490,6 +621,7 @@ class ParkedRow:
             "bundle_id": self.bundle_id,
             "parked_ms": self.parked_ms,
             "missing_parents": list(self.missing_parents),
+            "damaged": self.damaged,
         }
 
 
@@ -511,6 +643,9 @@ def parked_list(vault: Vault, *, limit: int = 1_000) -> tuple[list[ParkedRow], i
         parents = parked_parents(session, ids)
         every = {p for links in parents.values() for p in links}
         present = _stored_among(session, every) | parked_among(session, every)
+        damaged: set[str] = set()
+        for at in range(0, len(ids), CHUNK):
+            damaged |= set(_check_rows(session, ids[at : at + CHUNK])[0])
         listed = [
             ParkedRow(
                 str(rid),
@@ -519,6 +654,7 @@ def parked_list(vault: Vault, *, limit: int = 1_000) -> tuple[list[ParkedRow], i
                 str(bundle_id or ""),
                 int(parked_ms),
                 tuple(sorted(parents.get(str(rid), set()) - present)),
+                damaged=str(rid) in damaged,
             )
             for rid, entity_id, signer, bundle_id, parked_ms in rows
         ]
@@ -537,12 +673,17 @@ def parked_by_signer(vault: Vault) -> dict[str, int]:
 
 __all__ = [
     "PARKED_CAP",
+    "PAST_CAP",
     "ParkedRow",
     "any_parked",
     "check_parked",
+    "forget_left_out",
+    "forget_past_cap",
     "leave_out_parked",
+    "leave_out_past_cap",
     "left_out_sha256s",
     "name_bundle",
+    "named_file",
     "over_the_cap",
     "park",
     "parked_among",
@@ -555,6 +696,8 @@ __all__ = [
     "parked_rows",
     "parked_sha256s",
     "parked_signed_by",
+    "past_cap_by_signer",
     "ready_order",
+    "unlike_parked",
     "unpark",
 ]

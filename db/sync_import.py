@@ -20,7 +20,10 @@ Inside ``VaultImport.transaction``:
   left out once the bundle's revisions are all read is **parked**
   (db/parked.py), not stored: a later import stores it when it stores its
   parents, or leaves it out when it leaves one of them out. A parked
-  revision arriving again is a no-op, as a held one.
+  revision arriving again is a no-op, as a held one, unless its parked row
+  is damaged: then the arriving copy replaces it. Past ``PARKED_CAP``
+  parked revisions of its signer, one is neither parked nor stored but
+  left out (``summary.past_parked_cap``), and so are its children.
 - ``add_custody_events``: events of another device's chain, each checked and
   extending that chain (db/custody.py ``extend_received_chain``).
 - ``add_blob``: evidence bytes streamed from a file object into the blob
@@ -90,7 +93,10 @@ from db.model import (
 )
 from db.parked import (
     any_parked,
+    forget_left_out,
+    forget_past_cap,
     leave_out_parked,
+    leave_out_past_cap,
     name_bundle,
     over_the_cap,
     park,
@@ -100,13 +106,14 @@ from db.parked import (
     parked_rows,
     parked_signed_by,
     ready_order,
+    unlike_parked,
     unpark,
 )
 from db.parked_set_aside import set_aside_among
 from db.purge import live_blob_id
 from db.revisions import Revision, revisions_from_wire
 from db.services import VaultContext
-from db.signers import authorised_signers, lapsed_vouch_signers, vouch_lapsed
+from db.signers import authorised_signers
 from db.store import latest_reading, save_clock, store_received
 from db.sync_client import ValueChange, change_value
 from db.withheld import confirm_left_out, withheld_among, withheld_records_among
@@ -143,12 +150,16 @@ HELD_BACK_LEFT_OUT = Table(  # what this import left out before settling
 # The held-back revisions naming a left-out parent (kept in withheld_revisions,
 # or left out by this import), then their children, transitively: UNION
 # takes each position once. A revision the vault holds is no orphan here and
-# leaves none of its children out (as one left out in order).
+# leaves none of its children out (as one left out in order). A parent held
+# back itself is decided by this import, through its own parents, not by a
+# row an earlier import left (review 14 F1: left out below a revision past
+# the cap, it may be stored now).
 _LEFT_OUT_WALK = text(
     """
     WITH RECURSIVE gone(pos) AS (
         SELECT links.pos FROM import_held_back_parents AS links
-        WHERE links.parent_id IN (SELECT revision_id FROM withheld_revisions)
+        WHERE (links.parent_id IN (SELECT revision_id FROM withheld_revisions)
+               AND links.parent_id NOT IN (SELECT revision_id FROM import_held_back))
            OR links.parent_id IN (SELECT revision_id FROM import_left_out)
         UNION
         SELECT links.pos FROM gone
@@ -195,8 +206,9 @@ class ImportSummary:
     # Parked ones whose parents are here but that no longer verify: kept
     # parked, not stored (``verify`` names them; review 13 F7).
     damaged_parked: list[str] = field(default_factory=list)
-    # Would have parked, but their signer has PARKED_CAP revisions parked
-    # here: stored without their parents, as outside a revocation.
+    # Left out, the signer's parked slots were full (PARKED_CAP revisions
+    # of it parked here): neither stored nor parked (review 14 F1), kept as
+    # left out (``learned`` past-cap); their children are left out too.
     past_parked_cap: list[str] = field(default_factory=list)
 
 
@@ -214,9 +226,6 @@ class VaultImport:
         self._ctx = ctx
         self._session = session
         self._signers = authorised_signers(ctx.identity, session)
-        # Devices whose coordinator's vouch lapsed (db/signers.py): a copy
-        # of a revision they wrote while vouched for, held here, is a no-op.
-        self._lapsed = lapsed_vouch_signers(session)
         self._written: list[Path] = []  # blob files renamed into place by this import
         self._writers: list[BlobWriter] = []  # pushed blobs, removed unless stored
         # Evidence items this import stored revisions of -> the devices that signed them.
@@ -285,7 +294,9 @@ class VaultImport:
         later in the bundle decides it, and one still missing then parks it
         (db/parked.py). Without ``withhold`` parents are not checked (a
         parent may come in a later bundle, and none is ever left out). A
-        revision parked by an earlier import is skipped, as one held."""
+        revision parked by an earlier import is skipped, as one held,
+        unless its parked row is not this copy (damaged): the copy replaces
+        it and is decided as a new one, never stored without its parents."""
         authorised: list[Revision] = []
         wires = [rev.to_wire() if isinstance(rev, Revision) else rev for rev in revisions]
         # Signatures checked on threads; outcomes in order, so the first
@@ -298,27 +309,40 @@ class VaultImport:
                 self._leave_out(verified)
                 continue
             if self._signers.get(verified.device_id) != verified.public_key:
-                if self._lapsed.get(verified.device_id) == verified.public_key and self._held_among(
-                    [verified.revision_id]
-                ):
-                    continue  # stored while its vouch stood: held, a no-op as any revision held
                 raise RevisionRejected(verified.revision_id, "signer not authorised")
             authorised.append(verified)
         waiting = parked_among(self._session, (rev.revision_id for rev in authorised))
-        if waiting:  # parked by an earlier import: known, a no-op (as a revision held)
-            authorised = [rev for rev in authorised if rev.revision_id not in waiting]
+        replaced: set[str] = set()
+        if waiting:
+            # A parked row that is not this verified copy (damaged) is
+            # replaced by it, which is then decided as a new one (review 14
+            # F3). An intact one is known: a no-op, as a revision held.
+            replaced = unlike_parked(self._session, [r for r in authorised if r.revision_id in waiting])
+            unpark(self._session, replaced)
+            authorised = [rev for rev in authorised if rev.revision_id not in waiting - replaced]
         # Set aside by a coordinator (db/parked_set_aside.py): final here, a
         # no-op, whatever parents arrived since (docs/sync.md §2.3).
         aside = set_aside_among(self._session, (rev.revision_id for rev in authorised))
         if aside:
             authorised = [rev for rev in authorised if rev.revision_id not in aside]
+        # Left out past the cap by an earlier import, and here again: decided
+        # anew (stored if its parents are here now, else parked or left out
+        # again; review 14 F1).
+        forget_past_cap(self._session, [rev.revision_id for rev in authorised])
         self._withhold |= set(withhold)
         if withhold:
             # Held already: a no-op, never held back, parked or kept as left
             # out while stored (review 13 F4).
             held = self._held_among(rev.revision_id for rev in authorised)
             authorised = [rev for rev in authorised if rev.revision_id not in held]
-        return self._store(self._sort_out(authorised) if withhold else authorised)
+            return self._store(self._sort_out(authorised))
+        # Without ``withhold`` parents are not checked, but a replaced row's
+        # revision waited for its parents: it still does (stored when they are
+        # here, parked again otherwise), never stored without them.
+        stored = self._store([rev for rev in authorised if rev.revision_id not in replaced])
+        return stored + self._store(
+            self._sort_out([rev for rev in authorised if rev.revision_id in replaced])
+        )
 
     def _sort_out(self, batch: list[Revision]) -> list[Revision]:
         """The revisions of ``batch`` to store now: not those naming a
@@ -326,7 +350,10 @@ class VaultImport:
         nor stored yet (held back)."""
         parents = {parent for rev in batch for parent in rev.parents}
         present = self._held_among(parents)
-        withheld = withheld_among(self._session, parents - present)
+        # A parent in this batch is decided by this import, not by a row an
+        # earlier one left (it was left out past the cap, or below such a
+        # revision, and its parents may be here now: review 14 F1).
+        withheld = withheld_among(self._session, parents - present - {rev.revision_id for rev in batch})
         ready: list[Revision] = []
         later: list[Revision] = []
         taken: set[str] = set()
@@ -423,9 +450,10 @@ class VaultImport:
                 else:
                     waiting.append(rev)
             waiting, past = over_the_cap(session, waiting)
-            if past:  # stored as without a revocation: never dropped (review 13 F3)
-                self.summary.past_parked_cap += [rev.revision_id for rev in past]
-            stored += self._store(ready + past)
+            # Past the cap: never stored without its parents (review 14 F1),
+            # nor parked; left out, its children with it.
+            self._leave_out_past_cap(past)
+            stored += self._store(ready)
             parked += len(park(session, waiting))
         _HELD_BACK_TABLES.drop_all(session.connection())
         if parked:
@@ -512,6 +540,21 @@ class VaultImport:
             self._leave_out_parked()  # their parked descendants outside the walk
         return stored
 
+    def _leave_out_past_cap(self, revisions: list[Revision]) -> None:
+        """Left out because their signer's parked slots are full
+        (db/parked.py ``leave_out_past_cap``): listed in
+        ``summary.past_parked_cap``; their children in this bundle and
+        those parked here are left out as children of any left-out
+        revision (``_left_out`` seeds both walks), and bytes only their
+        records name are not stored (``evidence_to_attach``)."""
+        if not revisions:
+            return
+        leave_out_past_cap(self._session, revisions)
+        for rev in revisions:
+            self.summary.past_parked_cap.append(rev.revision_id)
+            self._left_out.add(rev.revision_id)
+            self._withheld_records.add(rev.entity_id)
+
     def _leave_out_parked(self) -> None:
         """Parked revisions naming a parent this import left out (or left
         out themselves), transitively: kept as left out."""
@@ -583,6 +626,9 @@ class VaultImport:
         last = (session.scalar(select(func.max(RevisionRow.local_seq))) or 0) if checked else 0
         inserted = store_received(session, checked)
         if inserted:
+            # Left out before, past the cap or below such a revision, and
+            # stored now that its parents are here (review 14 F1).
+            forget_left_out(session, [rev.revision_id for rev in inserted])
             first = self._stored_seqs[0] if self._stored_seqs is not None else last + 1
             self._stored_seqs = (first, last + len(inserted))
         for rev in inserted:
@@ -854,9 +900,6 @@ class VaultImport:
         if known is not None:
             known.status, known.updated_ms = "enrolled", now
             known.age_recipient = age_recipient or known.age_recipient
-            # Enrolled by its token or by code now, not on a coordinator's
-            # word (a lapsed vouch: db/signers.py).
-            known.vouched_by = None
         else:
             session.add(
                 KnownDevice(
@@ -890,30 +933,17 @@ class VaultImport:
         it). The caller checked that ``vouched_by`` is a coordinator of the
         profile and that the profile does not revoke ``device_id``. A device
         known already is left as it is, whatever its status (a revoked one
-        stays revoked, an enrolled one keeps its origin), except one whose
-        earlier vouch lapsed (its coordinator removed: db/signers.py
-        ``vouch_lapsed``), which is enrolled again on this coordinator's
-        word; returns whether a row was added or enrolled again. ValueError
-        when ``vouched_by`` is not an enrolled coordinator here or the id is
-        not its key's (a caller's mistake)."""
+        stays revoked, an enrolled one keeps its origin); returns whether a
+        row was added. ValueError when ``vouched_by`` is not an enrolled
+        coordinator here or the id is not its key's (a caller's mistake)."""
         session = self._session
         voucher = session.get(KnownDevice, vouched_by)
         if voucher is None or voucher.role != "coordinator" or voucher.status != "enrolled":
             raise ValueError(f"device {vouched_by} is not an enrolled coordinator of this vault")
         if device_id_for(public_key) != device_id:
             raise ValueError(f"device id {device_id} is not that of its key")
-        if device_id == self._ctx.identity.device_id:
+        if device_id == self._ctx.identity.device_id or session.get(KnownDevice, device_id) is not None:
             return False
-        now = time.time_ns() // 1_000_000 if now_ms is None else now_ms
-        known = session.get(KnownDevice, device_id)
-        if known is not None:
-            if not vouch_lapsed(session, known) or bytes(known.public_key) != public_key:
-                return False
-            known.status, known.vouched_by, known.updated_ms = "enrolled", vouched_by, now
-            self._lapsed.pop(device_id, None)
-            session.flush()
-            self._signers[device_id] = public_key
-            return True
         session.add(
             KnownDevice(
                 device_id=device_id,
@@ -924,7 +954,7 @@ class VaultImport:
                 label="",
                 last_sequence=0,
                 last_bundle_id=None,
-                updated_ms=now,
+                updated_ms=time.time_ns() // 1_000_000 if now_ms is None else now_ms,
                 vouched_by=vouched_by,
             )
         )

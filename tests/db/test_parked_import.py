@@ -233,12 +233,12 @@ def test_a_damaged_parked_row_stays_parked_and_refuses_nothing(vault: Vault) -> 
     assert [p.subject for p in vault.verify().problems] == [child.revision_id]
 
 
-def test_past_the_bound_per_signer_revisions_are_stored_not_parked(
+def test_past_the_bound_per_signer_revisions_are_left_out_neither_stored_nor_parked(
     vault: Vault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Review 13 F3: parked rows had no bound. Past PARKED_CAP per signer
-    (3 here) the import stores them as outside a revocation, without their
-    parents, and lists them; nothing is dropped."""
+    (3 here) the import leaves them out as past the cap and lists them
+    (review 14 F1: before, it stored them without their parents)."""
     monkeypatch.setattr(parked_module, "PARKED_CAP", 3)
     own = vault.services.context.identity
     orphans = [_case(own, n, [f"{n:064x}"]) for n in range(1, 6)]
@@ -246,8 +246,10 @@ def test_past_the_bound_per_signer_revisions_are_stored_not_parked(
         unit.add_revisions([rev.to_wire() for rev in orphans], withhold={REVOKED.device_id})
         unit.settle_revisions()
     assert len(unit.summary.parked_revisions) == 3 and parked_revision_count(vault) == 3
-    assert len(unit.summary.past_parked_cap) == 2
-    assert set(unit.summary.past_parked_cap) == set(_seqs(vault))
+    assert len(unit.summary.past_parked_cap) == 2 and _seqs(vault) == {}
+    assert withheld_revision_ids(vault) == set(unit.summary.past_parked_cap)
+    assert unit.summary.withheld_revisions == []  # not counted as a revocation's
+    assert vault.verify().ok
 
 
 def test_a_parked_row_whose_links_were_changed_is_not_stored(vault: Vault) -> None:
