@@ -177,9 +177,16 @@ def cmd_parked(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
     def human(data: dict[str, Any]) -> str:
         row = by_id[str(data["revision_id"])]
         missing = ", ".join(row.missing_parents) or "- (its parents are parked too)"
+        # A damaged row is never stored as it is (review 14 F3), whatever it waits for.
+        damaged = (
+            "\n  DAMAGED: it no longer verifies (verify names it); the intact revision arriving again replaces it"
+            if row.damaged
+            else ""
+        )
         return (
             f"{row.revision_id}  record {row.entity_id}  signed by {row.signer}\n"
             f"  came with bundle {row.bundle_id or '-'}, parked {_when(row.parked_ms)}; waits for: {missing}"
+            f"{damaged}"
         )
 
     out.rows([row.to_json() for row in rows], human)

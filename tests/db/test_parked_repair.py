@@ -11,6 +11,7 @@ bundle."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from db.keyring_store import NoKeyring
 from db.parked import parked_list, parked_revision_count
 from db.revisions import Revision, create_revision
 from db.vault import Vault
+from tests.cli_helpers import Cli, child_env
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 ENTITY = "0190f3a0-0000-7000-8000-0000000000f1"
@@ -137,3 +139,22 @@ def test_an_intact_row_arriving_again_is_still_a_no_op(vault: Vault) -> None:
     before = {row.revision_id: row.parked_ms for row in parked_list(vault)[0]}
     _import(vault, [child, grandchild])
     assert {row.revision_id: row.parked_ms for row in parked_list(vault)[0]} == before
+
+
+def test_devices_parked_marks_a_damaged_row(tmp_path: Path) -> None:
+    """``fieldvault devices parked``: before, a damaged row read as one
+    waiting for nothing ("missing_parents": [], no flag)."""
+    folder = tmp_path / "listed"
+    listed = Vault.create(folder, PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    _parent, child, grandchild = _chain(listed)
+    _import(listed, [grandchild, child])
+    _damage(listed, child.revision_id)
+    listed.lock()
+
+    cli = Cli(folder, child_env(tmp_path))
+    done = cli.run("devices", "parked", "--json", secrets=[PASSPHRASE])
+    rows = {row["revision_id"]: row for row in map(json.loads, done.stdout.splitlines())}
+    assert rows[child.revision_id]["damaged"] is True
+    assert rows[grandchild.revision_id]["damaged"] is False
+    printed = cli.run("devices", "parked", secrets=[PASSPHRASE]).stdout
+    assert printed.count("DAMAGED") == 1
