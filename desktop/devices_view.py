@@ -423,6 +423,8 @@ class DevicesDialog(QDialog):
             parts.append(self.tr("%n refused", "", refused))
         if row.status == "revoked":
             parts.append(self.tr("revoked"))
+        if "vouch-lapsed" in row.warnings:
+            parts.append(self.tr("vouch lapsed"))
         if row.refused_bundles_read:
             parts.append(self.tr("%n refused bundle(s) read", "", row.refused_bundles_read))
         if row.receipt_alarms:
@@ -482,6 +484,16 @@ class DevicesDialog(QDialog):
         texts += [self._held_text(state) for state in held if state.state != "awaiting-verification"]
         if row.status == "revoked":
             texts.append(self.tr("Revoked: its bundles are refused."))
+        if "vouch-lapsed" in row.warnings:
+            # Its coordinator was removed (sync/bundle/vouching.py): say whose
+            # word lapsed and the ways back.
+            texts.append(
+                self.tr(
+                    "Known here only on the word of coordinator {id}, which the organisation has removed: "
+                    "its bundles are held and changes relayed for it refused until a current coordinator "
+                    "vouches for it, or you approve it by its verification code."
+                ).format(id=row.vouched_by)
+            )
         if row.refused_bundles_read:
             texts.append(self._refused_read_text(row))
         if row.parked_revisions:
