@@ -174,7 +174,7 @@ def _imported_row(result: ImportedBundle) -> dict[str, Any]:
         # that no longer verify, kept parked (review 13 F6/F7). Ids only.
         "unparked_revisions": list(result.unparked_revisions),
         "damaged_parked": list(result.damaged_parked),
-        # Past the bound on parked revisions per signer: stored without their parents.
+        # Past the bound on parked revisions per signer: left out, neither stored nor parked.
         "past_parked_cap": list(result.past_parked_cap),
     }
 
@@ -206,8 +206,8 @@ def _human(row: dict[str, Any]) -> str:
         parked += f"; {len(row['damaged_parked'])} waiting revision(s) NO LONGER VERIFY (kept, not stored)"
     if row.get("past_parked_cap"):
         parked += (
-            f"; {len(row['past_parked_cap'])} revision(s) STORED WITHOUT THEIR PARENTS "
-            "(their signer reached the bound on revisions waiting here)"
+            f"; {len(row['past_parked_cap'])} revision(s) LEFT OUT, their signer's parked slots were full "
+            "(neither stored nor parked, with their edits)"
         )
     return (
         f"{row['bundle']}: bundle {row['sequence']} of device {row['device_id']}: "

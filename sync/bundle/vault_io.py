@@ -472,7 +472,7 @@ class ImportedBundle:
     unparked_revisions: tuple[str, ...] = ()
     damaged_parked: tuple[str, ...] = ()
     # Would have parked, but their signer had db/parked.py PARKED_CAP parked
-    # here: stored without their parents instead (review 13 F3). Ids only.
+    # here: left out, neither stored nor parked (review 14 F1). Ids only.
     past_parked_cap: tuple[str, ...] = ()
 
 
