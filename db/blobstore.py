@@ -36,6 +36,11 @@ IN_FLIGHT_CHUNKS = 4
 # Start flushing written data to the disk every so many chunks while hashing
 # still runs, so that the final fsync does not wait for the whole file.
 SYNC_EVERY_CHUNKS = 64
+# The same for evidence received in a bundle (db/sync_import.py BlobWriter):
+# its final fsync waited ~37 ms per 64 MiB file on the importing thread, 0.3 s
+# of a 512 MiB import's ~1.9 s; flushed every 16 MiB on the side, the wait
+# at the end is ~half that (docs/development.md, bundle benchmarks).
+IMPORT_FLUSH_EVERY = 16 << 20
 ProgressCallback = Callable[[int, int], None]
 # A recording under way (or interrupted) and its journal (db/recording.py):
 # settle leaves them alone, the unlock recovers them.
@@ -124,10 +129,21 @@ class BackgroundFlush:
     nudge while one is under way is dropped (the next one covers its data). A
     flush that failed raises at the next nudge or at ``wait``."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, every: int | None = None) -> None:
         self._fd = fd
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fieldvault-flush")
         self._running: Future[None] | None = None
+        self._every = every
+        self._unflushed = 0
+
+    def wrote(self, size: int) -> None:
+        """``size`` more bytes were written: nudge once ``every`` bytes were
+        written since the last nudge (the thread starts only then, so a
+        small file never starts one)."""
+        self._unflushed += size
+        if self._every is not None and self._unflushed >= self._every:
+            self._unflushed = 0
+            self.nudge()
 
     def nudge(self) -> None:
         if self._running is not None:
@@ -140,12 +156,16 @@ class BackgroundFlush:
         if self._running is not None:
             self._running.result()
 
+    def close(self) -> None:
+        """End the thread; call it before closing the file. Safe to repeat."""
+        # Always wait: the file descriptor must outlive the flush using it.
+        self._executor.shutdown(wait=True)
+
     def __enter__(self) -> BackgroundFlush:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        # Always wait: the file descriptor must outlive the flush using it.
-        self._executor.shutdown(wait=True)
+        self.close()
 
 
 @dataclass(frozen=True)

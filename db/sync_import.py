@@ -71,7 +71,7 @@ from sqlalchemy.orm import Session
 
 from db.atomicio import TEMP_PREFIX
 from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobHeader, SegmentSealer
-from db.blobstore import ProgressCallback, WrittenBlob, wrap_blob_key
+from db.blobstore import IMPORT_FLUSH_EVERY, BackgroundFlush, ProgressCallback, WrittenBlob, wrap_blob_key
 from db.chunked_ids import values_among
 from db.custody import append_event, extend_received_chain
 from db.device import device_id_for
@@ -1178,6 +1178,9 @@ class BlobWriter:
         self._done = False
         self._out: BinaryIO | None = None
         self._temp: Path | None = None
+        # Flushes the temp blob to the disk as it grows, so that close()'s
+        # fsync does not wait for the whole file on the importing thread.
+        self._flush: BackgroundFlush | None = None
         if held_blob_id is None:
             store = unit._ctx.blob_store
             self._blob_id = secrets.token_bytes(16)
@@ -1189,6 +1192,7 @@ class BlobWriter:
                 self._out = open(self._temp, "xb")  # noqa: SIM115, PTH123 - closed by close/discard
                 os.fchmod(self._out.fileno(), 0o600)
                 self._out.write(header.to_bytes())
+                self._flush = BackgroundFlush(self._out.fileno(), every=IMPORT_FLUSH_EVERY)
             except OSError as err:
                 self.discard()
                 raise StorageError("store the evidence file", err) from err
@@ -1218,6 +1222,8 @@ class BlobWriter:
                 self._out.write(self._sealer.seal(view[:segment_size], last=False))
                 view = view[segment_size:]
             self._pending += view
+            if self._flush is not None:
+                self._flush.wrote(len(data))  # raises a failed flush's error
         except OSError as err:
             self.discard()
             raise StorageError("store the evidence file", err) from err
@@ -1241,6 +1247,9 @@ class BlobWriter:
         try:
             self._out.write(self._sealer.seal(bytes(self._pending), last=True))
             self._out.flush()
+            if self._flush is not None:
+                self._flush.wait()  # raises a failed flush's error
+                self._flush.close()
             os.fsync(self._out.fileno())
             self._out.close()
         except OSError as err:
@@ -1256,6 +1265,8 @@ class BlobWriter:
         if self._done:  # stored, attached or already removed
             return
         self._done = True
+        if self._flush is not None:
+            self._flush.close()  # before the file: a flush under way uses it
         if self._out is not None:
             with contextlib.suppress(OSError):
                 self._out.close()
