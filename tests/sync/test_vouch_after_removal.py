@@ -17,7 +17,7 @@ stick (tests/sync/desk_world.py)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -25,8 +25,11 @@ import pytest
 from db.api import Vault
 from sync import org_vault
 from sync.bundle import BundleRejected, read_bundle
+from sync.bundle.quarantine import approve_bundle
+from sync.bundle.send_back import send_back
 from sync.bundle.vault_io import ExportedBundle
 from sync.merge.devices import devices_view
+from sync.org import verification_code
 from tests.cli_helpers import Cli, child_env
 from tests.db.sync_fixtures import FieldWork
 from tests.factory import make_case
@@ -59,7 +62,7 @@ def _case_titles(vault: Vault) -> set[str]:
     return {case.title for case in vault.cases.list()}
 
 
-def _odesa_vouched_then_removed(desks: UsbDesks) -> Removed:
+def _odesa_vouched_then_removed(desks: UsbDesks, *, remove: bool = True) -> Removed:
     odesa = add_desk(desks.kyiv, desks.tmp_path / "odesa", label="Odesa desk")
     desks.others.append(odesa)
     org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
@@ -75,8 +78,9 @@ def _odesa_vouched_then_removed(desks: UsbDesks) -> Removed:
     desks.org.import_(second.path)  # Kyiv takes it while Odesa's word stands
     assert LATER_CASE in _case_titles(desks.kyiv)
 
-    removed = org_vault.remove_coordinator(desks.kyiv, odesa.device_id)
-    org_vault.update_profile(desks.lviv, removed.signed)
+    if remove:
+        removed = org_vault.remove_coordinator(desks.kyiv, odesa.device_id)
+        org_vault.update_profile(desks.lviv, removed.signed)
     return Removed(odesa, x, second)
 
 
@@ -143,9 +147,6 @@ def test_a_current_coordinators_vouch_enrols_the_device_again(desks: UsbDesks) -
 
 
 def test_approval_by_code_enrols_the_device_on_this_desks_own_word(desks: UsbDesks) -> None:
-    from sync.bundle.quarantine import approve_bundle
-    from sync.org import verification_code
-
     world = _odesa_vouched_then_removed(desks)
     x_id = world.x.vault.device_id
     desks.hold_at_lviv(world.second.path)
@@ -193,3 +194,61 @@ def test_the_devices_view_and_the_command_line_show_the_lapsed_vouch(desks: UsbD
     assert "vouch-lapsed" in shown["warnings"]
     assert f"warning: device {x_id}: " in listed.stderr
     assert f"word of coordinator {odesa_id}, which was removed" in listed.stderr, listed.stderr
+
+
+def test_a_field_workers_vouch_lapses_too_and_a_current_coordinators_send_back_restores_it(
+    desks: UsbDesks,
+) -> None:
+    """At a field worker: Lviv's send-back vouched for worker B (to relay
+    B's revisions); Kyiv removes Lviv and A takes that profile: B is pending
+    at A, and A's vault still verifies. Kyiv's send-back, relaying B's later
+    work, vouches for B on Kyiv's word and A takes it."""
+    a, b = desks.worker("a"), desks.worker("b")
+    for work in (a, b):
+        desks.org.import_(desks.org.export(work.vault).path)
+    desks.to_lviv(desks.kyiv_bundle())  # Lviv knows A and B on Kyiv's word, and holds B's work
+    policy = org_vault.set_policy(desks.kyiv, send_to_workers="all")
+    for vault in (desks.lviv, a.vault, b.vault):
+        org_vault.update_profile(vault, policy.signed)
+
+    stick = desks.tmp_path / "to-a"
+    stick.mkdir()
+    from_lviv = send_back(desks.lviv, stick, a.vault.device_id)
+    assert from_lviv is not None and b.vault.device_id in from_lviv.vouched
+    import_by_usb(a.vault, from_lviv.path, desks.org.org_id)
+    assert _status(a.vault, b.vault.device_id) == ("enrolled", desks.lviv.device_id)
+
+    removed = org_vault.remove_coordinator(desks.kyiv, desks.lviv.device_id)
+    org_vault.update_profile(a.vault, removed.signed)
+    assert _status(a.vault, b.vault.device_id) == ("pending", desks.lviv.device_id)
+    assert_verified(a.vault)  # B's revisions stored on Lviv's word still verify
+
+    make_case(b.vault, title=LATER_CASE)
+    org_vault.update_profile(b.vault, removed.signed)
+    desks.org.import_(desks.org.export(b.vault).path)
+    from_kyiv = send_back(desks.kyiv, stick, a.vault.device_id)
+    assert from_kyiv is not None and b.vault.device_id in from_kyiv.vouched
+    imported = import_by_usb(a.vault, from_kyiv.path, desks.org.org_id)
+    assert b.vault.device_id in imported.vouched
+    assert _status(a.vault, b.vault.device_id) == ("enrolled", desks.kyiv.device_id)
+    assert LATER_CASE in _case_titles(a.vault)
+    assert_verified(a.vault)
+
+
+def test_a_vouch_is_worth_nothing_once_its_voucher_is_no_coordinator_here_whatever_the_status_says(
+    desks: UsbDesks,
+) -> None:
+    """The second guard (db/signers.py): Lviv's row for Odesa says it is a
+    plain device now, as a profile application does first, but X's row was
+    not set pending (an application cut short, or a row edited by hand). X
+    still may not write: its own bundle is refused, naming its revision."""
+    world = _odesa_vouched_then_removed(desks, remove=False)
+    x_id = world.x.vault.device_id
+    odesa_row = desks.lviv.sync.device(world.odesa.device_id)
+    assert odesa_row is not None and odesa_row.role == "coordinator"
+    desks.lviv.sync.put_device(replace(odesa_row, role="device"))
+    assert _status(desks.lviv, x_id) == ("enrolled", world.odesa.device_id)
+    with pytest.raises(BundleRejected) as refused:
+        desks.to_lviv(world.second.path)
+    assert refused.value.kind == "signer"
+    assert LATER_CASE not in _case_titles(desks.lviv)
