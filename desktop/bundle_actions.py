@@ -242,6 +242,12 @@ def _is_held(failure: OperationFailed | None) -> bool:
     return code is not None and (code == "bundle-quarantined" or code.startswith("bundle-token-"))
 
 
+def _is_local_damage(failure: OperationFailed) -> bool:
+    """Something this vault holds aside no longer verifies (sync/bundle/vault_io.py
+    HeldRevisionDamaged): the bundle is sound, and was not refused."""
+    return failure.error is not None and failure.error.code == "held-revision-damaged"
+
+
 # -- export ------------------------------------------------------------------------------
 
 
@@ -605,6 +611,11 @@ class BundleImportDialog(TaskDialog):
                 "held in quarantine: {reason} Phone the worker, ask for the verification code their "
                 "vault shows, type it below and approve."
             ).format(reason=failure_message(outcome.failure))
+        elif outcome.failure is not None and _is_local_damage(outcome.failure):
+            from desktop.messages import failure_message
+
+            # This vault's fault, not the bundle's (review 14 F5): never called a refusal.
+            text = self.tr("not imported: {reason}").format(reason=failure_message(outcome.failure))
         elif outcome.failure is not None:
             from desktop.messages import failure_message
 

@@ -34,6 +34,7 @@ from tests.desktop.test_sync_gui import SLOW_RETRY, status_of, unlock
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.desk_world import UsbDesks, usb_desks
 from tests.sync.pull_parked_scene import DAMAGE_PARKED_ROWS, lviv_behind_kyivs_edit, run_sql
+from tests.sync.test_held_revision_damaged import DAMAGE as DAMAGE_HELD_BACK
 from tests.sync.test_parked_evidence import kyivs_edit_by_usb
 from tests.sync.test_revoked_known_by_refused_bundles import refused_at_lviv
 
@@ -183,6 +184,24 @@ def test_import_bundles_says_changes_past_the_cap_were_left_out(
     dialog = _import_in_dialog(qtbot, desks, kyivs)
     [row] = dialog.result_texts()
     assert row.endswith("; 1 record change(s) left out: the signer's parked slots are full"), row
+
+
+def test_import_bundles_says_a_bundle_was_not_imported_for_this_vaults_damage(
+    qtbot: QtBot, usb_desks: UsbDesks
+) -> None:
+    """Review 14 F5: a change the import holds back no longer verifies (a
+    trigger damages the rows, tests/sync/test_held_revision_damaged.py):
+    the row says the bundle was not imported and that the fault is this
+    vault's, never "refused" (before: refused, as if Kyiv had sent a bad
+    revision)."""
+    desks = usb_desks
+    _field, edit, _workers_bundle, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=False)
+    run_sql(desks.lviv, *DAMAGE_HELD_BACK)
+    dialog = _import_in_dialog(qtbot, desks, kyivs)
+    [row] = dialog.result_texts()
+    assert row.startswith("not imported: Bundle "), row
+    assert "The fault is in this vault, not in the bundle. Check the vault (fieldvault verify)" in row, row
+    assert edit not in {r.revision_id for r in desks.lviv.revisions.all()}
 
 
 # -- the Devices view ----------------------------------------------------------------------------
