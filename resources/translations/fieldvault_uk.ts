@@ -285,82 +285,82 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="263" />
+            <location filename="../../desktop/bundle_actions.py" line="269" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="267" />
+            <location filename="../../desktop/bundle_actions.py" line="273" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="275" />
+            <location filename="../../desktop/bundle_actions.py" line="281" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="276" />
+            <location filename="../../desktop/bundle_actions.py" line="282" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="277" />
+            <location filename="../../desktop/bundle_actions.py" line="283" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="278" />
+            <location filename="../../desktop/bundle_actions.py" line="284" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="282" />
+            <location filename="../../desktop/bundle_actions.py" line="288" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="284" />
+            <location filename="../../desktop/bundle_actions.py" line="290" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="287" />
+            <location filename="../../desktop/bundle_actions.py" line="293" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="290" />
+            <location filename="../../desktop/bundle_actions.py" line="296" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="290" />
+            <location filename="../../desktop/bundle_actions.py" line="296" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="292" />
+            <location filename="../../desktop/bundle_actions.py" line="298" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="299" />
+            <location filename="../../desktop/bundle_actions.py" line="305" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="304" />
+            <location filename="../../desktop/bundle_actions.py" line="310" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="311" />
+            <location filename="../../desktop/bundle_actions.py" line="317" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="334" />
+            <location filename="../../desktop/bundle_actions.py" line="340" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -369,17 +369,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="348" />
+            <location filename="../../desktop/bundle_actions.py" line="354" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="357" />
+            <location filename="../../desktop/bundle_actions.py" line="363" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="367" />
+            <location filename="../../desktop/bundle_actions.py" line="373" />
             <source>%n record change(s) left out: signed by a device your organisation revoked, or edits of its records. The other coordinators do not take them.</source>
             <translation>
                 <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Інші координатори їх не беруть.</numerusform>
@@ -396,173 +396,173 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="398" />
+            <location filename="../../desktop/bundle_actions.py" line="404" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="402" />
+            <location filename="../../desktop/bundle_actions.py" line="408" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="407" />
+            <location filename="../../desktop/bundle_actions.py" line="413" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="408" />
+            <location filename="../../desktop/bundle_actions.py" line="414" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="408" />
+            <location filename="../../desktop/bundle_actions.py" line="414" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="409" />
+            <location filename="../../desktop/bundle_actions.py" line="415" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="416" />
+            <location filename="../../desktop/bundle_actions.py" line="422" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="417" />
+            <location filename="../../desktop/bundle_actions.py" line="423" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="421" />
+            <location filename="../../desktop/bundle_actions.py" line="427" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="422" />
+            <location filename="../../desktop/bundle_actions.py" line="428" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="432" />
+            <location filename="../../desktop/bundle_actions.py" line="438" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="434" />
+            <location filename="../../desktop/bundle_actions.py" line="440" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="437" />
+            <location filename="../../desktop/bundle_actions.py" line="443" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="437" />
-            <location filename="../../desktop/bundle_actions.py" line="452" />
+            <location filename="../../desktop/bundle_actions.py" line="443" />
+            <location filename="../../desktop/bundle_actions.py" line="458" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="440" />
+            <location filename="../../desktop/bundle_actions.py" line="446" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="440" />
+            <location filename="../../desktop/bundle_actions.py" line="446" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="443" />
+            <location filename="../../desktop/bundle_actions.py" line="449" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="443" />
+            <location filename="../../desktop/bundle_actions.py" line="449" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="445" />
+            <location filename="../../desktop/bundle_actions.py" line="451" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="460" />
-            <location filename="../../desktop/bundle_actions.py" line="473" />
-            <location filename="../../desktop/bundle_actions.py" line="524" />
+            <location filename="../../desktop/bundle_actions.py" line="466" />
+            <location filename="../../desktop/bundle_actions.py" line="479" />
+            <location filename="../../desktop/bundle_actions.py" line="530" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="480" />
-            <location filename="../../desktop/bundle_actions.py" line="661" />
+            <location filename="../../desktop/bundle_actions.py" line="486" />
+            <location filename="../../desktop/bundle_actions.py" line="672" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="487" />
+            <location filename="../../desktop/bundle_actions.py" line="493" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="499" />
-            <location filename="../../desktop/bundle_actions.py" line="524" />
-            <location filename="../../desktop/bundle_actions.py" line="658" />
+            <location filename="../../desktop/bundle_actions.py" line="505" />
+            <location filename="../../desktop/bundle_actions.py" line="530" />
+            <location filename="../../desktop/bundle_actions.py" line="669" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="506" />
+            <location filename="../../desktop/bundle_actions.py" line="512" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was refused when imported after its device was vouched for ({reason}); nothing of it was applied. It stays held: keep the file aside and report it.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, відхилено під час імпорту після того, як за його пристрій поручилися ({reason}); нічого з нього не застосовано. Він і далі утримується: відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="514" />
+            <location filename="../../desktop/bundle_actions.py" line="520" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was not imported although its device is now vouched for: the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано, хоча за його пристрій тепер поручилися: файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="525" />
+            <location filename="../../desktop/bundle_actions.py" line="531" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="534" />
+            <location filename="../../desktop/bundle_actions.py" line="540" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="532" />
+            <location filename="../../desktop/bundle_actions.py" line="538" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="550" />
+            <location filename="../../desktop/bundle_actions.py" line="556" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="555" />
+            <location filename="../../desktop/bundle_actions.py" line="561" />
             <source>imported from your coordinator (device {device}): {revisions} record changes (edits, resolved conflicts), {files} evidence files, {vouched} other device(s) vouched for</source>
             <translation>імпортовано від вашого координатора (пристрій {device}): змін записів (правки, розв'язані конфлікти): {revisions}, файлів доказів: {files}, інших пристроїв, за які поручився координатор: {vouched}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="566" />
+            <location filename="../../desktop/bundle_actions.py" line="572" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="577" />
+            <location filename="../../desktop/bundle_actions.py" line="583" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="581" />
+            <location filename="../../desktop/bundle_actions.py" line="587" />
             <source>; %n record change(s) left out: signed by a device your organisation revoked, or edits of its records</source>
             <translation>
                 <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
@@ -571,7 +571,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="588" />
+            <location filename="../../desktop/bundle_actions.py" line="594" />
             <source>; %n record change(s) set aside until the changes they follow arrive (or are left out)</source>
             <translation>
                 <numerusform>; відкладено змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
@@ -580,27 +580,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="596" />
+            <location filename="../../desktop/bundle_actions.py" line="602" />
             <source>not taken: it does not come from your organisation's coordinator, and nothing of it was stored. Take bundles only from your coordinator, and tell them about this one.</source>
             <translation>не прийнято: пакет надійшов не від координатора вашої організації, і з нього нічого не збережено. Приймайте пакети лише від свого координатора і повідомте йому про цей.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="605" />
+            <location filename="../../desktop/bundle_actions.py" line="611" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="611" />
+            <location filename="../../desktop/bundle_actions.py" line="618" />
+            <source>not imported: {reason}</source>
+            <translation>не імпортовано: {reason}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/bundle_actions.py" line="622" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="613" />
+            <location filename="../../desktop/bundle_actions.py" line="624" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="624" />
+            <location filename="../../desktop/bundle_actions.py" line="635" />
             <source>; %n record change(s) that waited for their parents stored now</source>
             <translation>
                 <numerusform>; %n зміну запису, що чекала на свої батьківські зміни, тепер збережено</numerusform>
@@ -609,7 +614,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="630" />
+            <location filename="../../desktop/bundle_actions.py" line="641" />
             <source>; %n record change(s) set aside here no longer check out: kept aside, run fieldvault verify</source>
             <translation>
                 <numerusform>; %n зміна запису, відкладена тут, більше не проходить перевірку: її тримають окремо, запустіть fieldvault verify</numerusform>
@@ -618,7 +623,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="636" />
+            <location filename="../../desktop/bundle_actions.py" line="647" />
             <source>; %n record change(s) left out: the signer's parked slots are full</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені</numerusform>
@@ -627,22 +632,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="655" />
+            <location filename="../../desktop/bundle_actions.py" line="666" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="681" />
+            <location filename="../../desktop/bundle_actions.py" line="692" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="686" />
+            <location filename="../../desktop/bundle_actions.py" line="697" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="687" />
+            <location filename="../../desktop/bundle_actions.py" line="698" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -5403,37 +5408,37 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="731" />
+            <location filename="../../desktop/bundle_actions.py" line="742" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="732" />
+            <location filename="../../desktop/bundle_actions.py" line="743" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="735" />
+            <location filename="../../desktop/bundle_actions.py" line="746" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="736" />
+            <location filename="../../desktop/bundle_actions.py" line="747" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="737" />
+            <location filename="../../desktop/bundle_actions.py" line="748" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="733" />
+            <location filename="../../desktop/bundle_actions.py" line="744" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="734" />
+            <location filename="../../desktop/bundle_actions.py" line="745" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
