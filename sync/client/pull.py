@@ -30,7 +30,7 @@ from sync.bundle.carried_receipts import ReceiptAlarm
 from sync.bundle.errors import BundleRejected
 from sync.bundle.org_held import relayed, relays
 from sync.bundle.quarantine import in_spool, release_held
-from sync.bundle.vault_io import ImportedBundle, import_bundle
+from sync.bundle.vault_io import HeldRevisionDamaged, ImportedBundle, import_bundle
 from sync.client import errors
 from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
@@ -392,6 +392,11 @@ class _Puller:
                 self.result.received.append(Received.of(one.imported))
                 self.result.released.append(one.held.bundle_id)
                 self.imported(client, one.held.bundle_id, one.imported, path)
+            elif isinstance(one.refusal, HeldRevisionDamaged):
+                # This vault's fault, not the bundle's (review 14 F5): the
+                # pull stops, and the spool copy stays for the next release.
+                # (Those the release imported after it are acknowledged at the next run.)
+                raise one.refusal
             elif one.refusal is not None:
                 self.result.refused.append((one.held.bundle_id, one.refusal.code or "bundle-refused"))
                 path.unlink(missing_ok=True)
