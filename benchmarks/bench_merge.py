@@ -23,13 +23,16 @@ Measured in the same run:
     same threads as the import uses), which no executemany does.
 
     python benchmarks/bench_merge.py [--workers 5] [--bundles 100] [--revisions 100000]
-                                     [--quick] [--cache-dir DIR | --no-cache] [--profile]
+                                     [--quick] [--cache-dir DIR | --no-cache] [--profile] [--steps]
 
 ``--quick``: 2 workers x 10 bundles, 2,000 revisions. The bundles and the
 coordinator's vault as it was before any import are kept in
 ``--cache-dir`` (default FIELDVAULT_BENCH_CACHE_DIR or $TMPDIR/fvbench-cache);
 each run imports into a fresh copy. ``--profile`` first runs a merge under
-cProfile (apart from the timed one) and prints where its time goes.
+cProfile (apart from the timed one) and prints where its time goes;
+``--steps`` first runs one with the import's steps clocked instead (wall
+and the running thread's CPU time, which other work on a shared machine
+moves least; cProfile slows the Python steps several times over).
 The exit status is 1 when a target is missed (as the other benchmarks).
 """
 
@@ -424,6 +427,88 @@ def profiled_merge(corpus: Corpus, coordinator: Vault) -> list[tuple[str, float,
     return profile_points(profiler, points, len(corpus.bundles))
 
 
+@dataclass
+class _StepClock:
+    """Wall and thread-CPU seconds spent in one step of the import."""
+
+    wall: float = 0.0
+    cpu: float = 0.0  # of the thread that ran it: what other work on the machine moves least
+    calls: int = 0
+
+
+def timed_steps(corpus: Corpus, coordinator: Vault) -> list[tuple[str, _StepClock]]:
+    """Where a merge's time goes, less distorted than cProfile (which slows
+    the Python steps several times over): the import's steps wrapped with
+    clocks, wall and the CPU time of the thread running each (signatures
+    run on threads; everything else on the importing thread). Run apart
+    from the timed merge; the wrappers are removed afterwards."""
+    import functools
+
+    import sqlalchemy.engine.default as sa_default
+
+    from db import revisions, store, sync_import
+    from sync.bundle import vault_io
+
+    clocks: dict[str, _StepClock] = {}
+
+    def clocked(label: str, function: Any) -> Any:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                clock = clocks.setdefault(label, _StepClock())
+                clock.wall += time.perf_counter() - wall
+                clock.cpu += time.thread_time() - cpu
+                clock.calls += 1
+
+        return wrapper
+
+    def many(session: Any, sql: str, rows: Any) -> None:
+        # One clock per statement: which derived rows cost what.
+        table = sql.split("(")[0].split(" SET ")[0].strip().lower()
+        clocked(f"      executemany: {table}", original_many)(session, sql, rows)
+
+    original_many = store._many
+    wrapped: list[tuple[Any, str, str]] = [
+        (vault_io, "check_header", "header (check_header)"),
+        (vault_io, "admit", "admission (admit)"),
+        (vault_io, "held_profile", "the held profile (held_profile)"),
+        (vault_io, "read_bundle", "read_bundle: decrypt, untar, line checks"),
+        (sync_import, "revisions_from_wire", "  revisions_from_wire: parse, canonical check, signatures"),
+        (revisions, "_check_signature", "    Ed25519 verification (on threads)"),
+        (sync_import, "check_revision_body", "  check_revision_body"),
+        (sync_import, "store_received", "  store_received: rows, heads, entities"),
+        (store, "_insert_revisions_batched", "    revision rows"),
+        (store, "refresh_entities", "    refresh_entities"),
+        (store, "index_text", "      search terms (index_text)"),
+        (sync_import.VaultImport, "record_bundle", "record_bundle"),
+        (sync_import.VaultImport, "_finish", "the import's end (_finish)"),
+        (sa_default.DefaultDialect, "do_commit", "COMMIT: WAL pages written, fsync"),
+    ]
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _label in wrapped]
+    try:
+        for owner, name, label in wrapped:
+            setattr(owner, name, clocked(label, getattr(owner, name)))
+        store._many = many
+        clocked("the merge (every bundle's import_bundle)", merge_all)(corpus, coordinator)
+    finally:
+        for owner, name, function in saved:
+            setattr(owner, name, function)
+        store._many = original_many
+    return sorted(clocks.items(), key=lambda item: -item[1].wall)
+
+
+def print_steps(steps: list[tuple[str, _StepClock]], bundles: int) -> None:
+    print("\nThe import's steps, ms a bundle: wall / CPU of the thread running it / calls a bundle")
+    for label, clock in steps:
+        print(
+            f"  {clock.wall / bundles * 1000:8.2f} / {clock.cpu / bundles * 1000:8.2f}"
+            f"  {clock.calls / bundles:6.1f}  {label}"
+        )
+
+
 def _load() -> str:
     try:
         return "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -431,7 +516,14 @@ def _load() -> str:
         return "?"
 
 
-def run(workers: int, bundles: int, revisions: int, cache_dir: str | None, profile: bool = False) -> Result:
+def run(
+    workers: int,
+    bundles: int,
+    revisions: int,
+    cache_dir: str | None,
+    profile: bool = False,
+    steps: bool = False,
+) -> Result:
     with bench_tempdir("merge") as scratch:
         made_at = time.perf_counter()
         corpus = prepared(cache_dir, workers, bundles, revisions, scratch)
@@ -448,6 +540,12 @@ def run(workers: int, bundles: int, revisions: int, cache_dir: str | None, profi
             )
             profiled.lock()
             shutil.rmtree(scratch / "profiled")
+        if steps:
+            shutil.copytree(corpus.folder / "coordinator", scratch / "stepped")
+            stepped = Vault.open(scratch / "stepped", PASSPHRASE, keyring=NoKeyring())
+            print_steps(timed_steps(corpus, stepped), len(corpus.bundles))
+            stepped.lock()
+            shutil.rmtree(scratch / "stepped")
         load_before = _load()
         merged = merge_all(corpus, coordinator)
         load_merged = _load()
@@ -509,13 +607,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", action="store_true", help="first, a cProfile'd merge: where the time goes"
     )
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="first, a merge with the import's steps clocked (wall and thread CPU): where the time goes",
+    )
     args = parser.parse_args(argv)
     workers = args.workers or (2 if args.quick else 5)
     bundles = args.bundles or (10 if args.quick else 100)
     revisions = args.revisions or (2_000 if args.quick else 100_000)
     print(machine_line())
     print(f"{workers} workers x {bundles} bundles, {revisions} revisions", flush=True)
-    result = run(workers, bundles, revisions, None if args.no_cache else args.cache_dir, args.profile)
+    result = run(
+        workers, bundles, revisions, None if args.no_cache else args.cache_dir, args.profile, args.steps
+    )
     result.print()
     write_results_json([result], args.json)
     return 0 if result.passed else 1
