@@ -113,7 +113,7 @@ from db.parked_set_aside import set_aside_among
 from db.purge import live_blob_id
 from db.revisions import Revision, revisions_from_wire
 from db.services import VaultContext
-from db.signers import authorised_signers
+from db.signers import authorised_signers, lapsed_vouch_signers, vouch_lapsed
 from db.store import latest_reading, save_clock, store_received
 from db.sync_client import ValueChange, change_value
 from db.withheld import confirm_left_out, withheld_among, withheld_records_among
@@ -226,6 +226,9 @@ class VaultImport:
         self._ctx = ctx
         self._session = session
         self._signers = authorised_signers(ctx.identity, session)
+        # Devices whose coordinator's vouch lapsed (db/signers.py): a copy
+        # of a revision they wrote while vouched for, held here, is a no-op.
+        self._lapsed = lapsed_vouch_signers(session)
         self._written: list[Path] = []  # blob files renamed into place by this import
         self._writers: list[BlobWriter] = []  # pushed blobs, removed unless stored
         # Evidence items this import stored revisions of -> the devices that signed them.
@@ -309,6 +312,10 @@ class VaultImport:
                 self._leave_out(verified)
                 continue
             if self._signers.get(verified.device_id) != verified.public_key:
+                if self._lapsed.get(verified.device_id) == verified.public_key and self._held_among(
+                    [verified.revision_id]
+                ):
+                    continue  # stored while its vouch stood: held, a no-op as any revision held
                 raise RevisionRejected(verified.revision_id, "signer not authorised")
             authorised.append(verified)
         waiting = parked_among(self._session, (rev.revision_id for rev in authorised))
@@ -900,6 +907,9 @@ class VaultImport:
         if known is not None:
             known.status, known.updated_ms = "enrolled", now
             known.age_recipient = age_recipient or known.age_recipient
+            # Enrolled by its token or by code now, not on a coordinator's
+            # word (a lapsed vouch: db/signers.py).
+            known.vouched_by = None
         else:
             session.add(
                 KnownDevice(
@@ -933,17 +943,30 @@ class VaultImport:
         it). The caller checked that ``vouched_by`` is a coordinator of the
         profile and that the profile does not revoke ``device_id``. A device
         known already is left as it is, whatever its status (a revoked one
-        stays revoked, an enrolled one keeps its origin); returns whether a
-        row was added. ValueError when ``vouched_by`` is not an enrolled
-        coordinator here or the id is not its key's (a caller's mistake)."""
+        stays revoked, an enrolled one keeps its origin), except one whose
+        earlier vouch lapsed (its coordinator removed: db/signers.py
+        ``vouch_lapsed``), which is enrolled again on this coordinator's
+        word; returns whether a row was added or enrolled again. ValueError
+        when ``vouched_by`` is not an enrolled coordinator here or the id is
+        not its key's (a caller's mistake)."""
         session = self._session
         voucher = session.get(KnownDevice, vouched_by)
         if voucher is None or voucher.role != "coordinator" or voucher.status != "enrolled":
             raise ValueError(f"device {vouched_by} is not an enrolled coordinator of this vault")
         if device_id_for(public_key) != device_id:
             raise ValueError(f"device id {device_id} is not that of its key")
-        if device_id == self._ctx.identity.device_id or session.get(KnownDevice, device_id) is not None:
+        if device_id == self._ctx.identity.device_id:
             return False
+        now = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+        known = session.get(KnownDevice, device_id)
+        if known is not None:
+            if not vouch_lapsed(session, known) or bytes(known.public_key) != public_key:
+                return False
+            known.status, known.vouched_by, known.updated_ms = "enrolled", vouched_by, now
+            self._lapsed.pop(device_id, None)
+            session.flush()
+            self._signers[device_id] = public_key
+            return True
         session.add(
             KnownDevice(
                 device_id=device_id,
@@ -954,7 +977,7 @@ class VaultImport:
                 label="",
                 last_sequence=0,
                 last_bundle_id=None,
-                updated_ms=time.time_ns() // 1_000_000 if now_ms is None else now_ms,
+                updated_ms=now,
                 vouched_by=vouched_by,
             )
         )
