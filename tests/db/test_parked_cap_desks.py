@@ -18,6 +18,7 @@ the newest profile revokes)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,10 +28,10 @@ import pytest
 
 from db import parked as parked_module
 from db.device import DeviceIdentity
-from db.entities import Case
+from db.entities import Case, EvidenceItem
 from db.hlc import Timestamp
 from db.keyring_store import NoKeyring
-from db.parked import parked_revision_count, past_cap_by_signer
+from db.parked import left_out_sha256s, parked_revision_count, past_cap_by_signer
 from db.revisions import Revision, create_revision
 from db.sync_state import Device
 from db.vault import Vault
@@ -164,3 +165,33 @@ def test_an_edit_left_out_past_the_cap_is_stored_when_it_arrives_again_after_its
     assert withheld_revision_ids(a) == set() and past_cap_by_signer(a) == {}
     report = a.verify()
     assert report.ok, report.problems
+
+
+def test_an_evidence_item_past_the_cap_takes_no_bytes_and_its_row_names_its_file(
+    desks: tuple[Vault, Vault], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Left out past the cap, a seized device's item cannot plant its file
+    (``evidence_to_attach``, as sync/bundle/vault_io.py asks before taking
+    bytes: none); the row keeps the SHA-256 it names, which excuses stored
+    bytes of that file in ``verify`` as a left-out parked item's do."""
+    a, _b = desks
+    _read(a, FULL, _flood(), monkeypatch)
+    sha256 = hashlib.sha256(b"planted").hexdigest()
+    item = create_revision(
+        SIGNER,
+        entity_id="0190f3a0-0000-7000-8000-0000000000e9",
+        entity_type="evidence",
+        op="put",
+        body=EvidenceItem(case_id=RECORD, original_name="x.jpg", sha256=sha256, size=7).body(),
+        parents=[f"{99:064x}"],
+        hlc=Timestamp(1_700_000_000_000, 9),
+    )
+    monkeypatch.setattr(parked_module, "PARKED_CAP", FULL)
+    with a.sync.begin_import() as unit:
+        unit.add_revisions([item.to_wire()], withhold={REVOKED.device_id})
+        unit.settle_revisions()
+        assert unit.summary.past_parked_cap == [item.revision_id]
+        assert unit.evidence_to_attach([item.entity_id]) == ()
+    with a.services.context.sessions() as session:
+        assert left_out_sha256s(session) == {sha256}
+    assert _stored(a) == {} and a.verify().ok
