@@ -20,7 +20,12 @@ export. Later:
   (``leave_out_parked``: into ``withheld_revisions``, as an import leaves
   out a child of a left-out revision);
 - otherwise it waits. Its id counts as known: the same revision arriving
-  again is a no-op.
+  again is a no-op, unless its row is damaged (``unlike_parked``): then
+  the arriving copy replaces it and is decided as a new one (review 14 F3).
+
+At most ``PARKED_CAP`` revisions of one signer wait here; one past it is
+left out, never stored without its parents (``leave_out_past_cap``,
+review 14 F1).
 
 Everything here runs inside the caller's write transaction (an import's,
 or that of ``RefusedMakersRevisions.keep``): a failing import parks nothing.
@@ -218,8 +223,10 @@ def leave_out_past_cap(session: Session, revisions: list[Revision]) -> None:
 def forget_left_out(session: Session, revision_ids: list[str]) -> None:
     """The vault now stores ``revision_ids``: a row saying an import left
     one out goes (never a row for a revision the vault holds, review 13
-    F4). Only a revision left out past the cap, or a descendant of one, is
-    stored later: its parents arrived, then it again (review 14 F1). Rows
+    F4). With a revocation in force, only a revision left out past the
+    cap, or a descendant of one, is stored later: its parents arrived,
+    then it again (review 14 F1); without, one may arrive in a bundle
+    whose parents are not checked. Rows
     read from a refused bundle stay (they count against their maker's
     bound, db/withheld.py), and so do those a coordinator set aside."""
     for at in range(0, len(revision_ids), CHUNK):
