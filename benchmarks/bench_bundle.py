@@ -32,8 +32,8 @@ lives in one temporary folder under $TMPDIR, removed afterwards: the default
 With ``--repeat N`` each part runs N times on fresh vaults; the ratio
 reported is the median of the N ratios (each ours vs its baseline of the
 same repetition; of an even N, the worse of the two middle ones), and every
-ratio and the load average around each are listed: on a shared machine one
-run says little. ``--evidence-only`` runs (a) and (b)
+ratio, the load average around each and the cores free before it
+(``cores_free``) are listed: on a shared machine one run says little. ``--evidence-only`` runs (a) and (b)
 only, for measuring the evidence path before and after a change.
 """
 
@@ -430,6 +430,31 @@ def _load() -> str:
         return "?"
 
 
+PROBE = """import time
+end = time.perf_counter() + {seconds}
+start = time.process_time()
+while time.perf_counter() < end:
+    pass
+print(time.process_time() - start)
+"""
+
+
+def cores_free(seconds: float = 0.3) -> float:
+    """About how many cores a run would get now: as many busy processes as
+    the machine has cores spin for ``seconds``; the CPU time they got,
+    summed, over ``seconds``. The load average counts what waits to run;
+    this says what is left for us. A ratio measured with fewer than all
+    cores free says little about the code: the import's ratio moved from
+    ~0.8x to 0.3-0.6x with the same code when other work took a core
+    (docs/development.md, bundle rows of session 10)."""
+    probe = PROBE.format(seconds=seconds)
+    children = [
+        subprocess.Popen([sys.executable, "-c", probe], stdout=subprocess.PIPE, text=True)
+        for _ in range(os.cpu_count() or 1)
+    ]
+    return sum(float(child.communicate()[0]) for child in children) / seconds
+
+
 def _median_of(runs: list[tuple[Result, str]]) -> Result:
     """One result for several repetitions of the same part: the repetition
     whose ratio is the median, with every ratio and load listed. Of an even
@@ -440,7 +465,7 @@ def _median_of(runs: list[tuple[Result, str]]) -> Result:
     # Worst first: the lower middle of an even count is then the worse one.
     ordered = sorted(runs, key=lambda run: run[0].ratio, reverse=not higher_is_better)
     middle = ordered[(len(ordered) - 1) // 2][0]
-    middle.details["ratios of the repetitions (load before-after)"] = ", ".join(
+    middle.details["ratios of the repetitions (load before-after, cores free before)"] = ", ".join(
         f"{r.ratio:.2f}x ({load})" for r, load in runs
     )
     if EQUAL_RATIO in middle.details:
@@ -472,17 +497,19 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[tuple[Result, str]]] = {}
     with bench_tempdir("bundle") as folder:
         for repetition in range(args.repeat):
-            before = _load()
+            before, free = _load(), cores_free()
             evidence = bench_evidence(folder / f"evidence-{repetition}", size_mib)
             shutil.rmtree(folder / f"evidence-{repetition}")
             for result in evidence:
-                runs.setdefault(result.name, []).append((result, f"{before}-{_load()}"))
+                result.details["cores free before the run (busy probes)"] = f"{free:.1f} of {os.cpu_count()}"
+                runs.setdefault(result.name, []).append((result, f"{before}-{_load()}, {free:.1f}"))
             if args.evidence_only:
                 continue
-            before = _load()
+            before, free = _load(), cores_free()
             applied = bench_revisions(folder / f"revisions-{repetition}", count)
             shutil.rmtree(folder / f"revisions-{repetition}")
-            runs.setdefault(applied.name, []).append((applied, f"{before}-{_load()}"))
+            applied.details["cores free before the run (busy probes)"] = f"{free:.1f} of {os.cpu_count()}"
+            runs.setdefault(applied.name, []).append((applied, f"{before}-{_load()}, {free:.1f}"))
     results = [_median_of(of_part) for of_part in runs.values()]
     for result in results:
         result.print()
