@@ -372,6 +372,12 @@ class _Puller:
         client.request("POST", f"/v1/bundles/{bundle_id}/ack", json={"signed": b64(signed)})
         path.unlink()
 
+    def _no_longer_held(self, bundle_id: str) -> None:
+        # Held earlier in this very run and settled by a release after it:
+        # reported once, as what became of it, not also as still held.
+        if bundle_id in self.result.held:
+            self.result.held.remove(bundle_id)
+
     def release(self, client: ServerClient) -> None:
         """Bundles a pull held in quarantine (their files in the spool) whose
         device is enrolled since — most often on another coordinator's vouch
@@ -391,6 +397,7 @@ class _Puller:
             if one.imported is not None:
                 self.result.received.append(Received.of(one.imported))
                 self.result.released.append(one.held.bundle_id)
+                self._no_longer_held(one.held.bundle_id)
                 self.imported(client, one.held.bundle_id, one.imported, path)
             elif isinstance(one.refusal, HeldRevisionDamaged):
                 # This vault's fault, not the bundle's (review 14 F5): the
@@ -399,6 +406,7 @@ class _Puller:
                 raise one.refusal
             elif one.refusal is not None:
                 self.result.refused.append((one.held.bundle_id, one.refusal.code or "bundle-refused"))
+                self._no_longer_held(one.held.bundle_id)
                 path.unlink(missing_ok=True)
             elif one.imported_instead is not None:
                 # The spool file was another bundle by the import's read: that

@@ -56,3 +56,15 @@ def test_a_pull_says_which_revisions_went_past_the_parked_cap(
         # Before: no such field, in the result or in sync --json's bundles.
         assert kyivs.to_json()["past_parked_cap"] == [scene.edit]
         assert kyivs.parked_revisions == ()
+
+
+def test_a_bundle_held_and_released_in_one_pull_is_not_reported_as_still_held(tmp_path: Path) -> None:
+    """The worker's bundle is held (its device unknown) and then imported in
+    the same pull on Kyiv's vouch: the result names it released and
+    received, and no longer held (before, it was in all three, and the sync
+    panel said '1 bundle(s) held in quarantine')."""
+    with lviv_behind_kyivs_edit(tmp_path) as scene:
+        result, _kyivs, workers = _pulled(scene)
+        assert result.released == [workers.bundle_id]
+        assert result.held == []
+        assert scene.lviv.sync.held_bundles() == []
