@@ -239,14 +239,16 @@ def test_a_long_search_never_freezes_the_window_and_cancel_stops_it(qtbot: QtBot
     title = QCoreApplication.translate("DuplicatesDialog", "Possible &duplicates…")
     [action] = [a for a in window.coordinator_menu.actions() if a.text() == title]
     ticks = Ticks()
-    started = time.monotonic()
+    # Cancel's speed is judged in the process's CPU time: at load 12 the wall
+    # clock of both the search and the cancel is mostly other processes' turn.
+    started = time.process_time()
     action.trigger()
     dialog = window.coordinator_menu.dialog
     assert isinstance(dialog, DuplicatesDialog)
     seen: list[int] = []
     dialog.progress.valueChanged.connect(seen.append)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS * 4)
-    whole = time.monotonic() - started
+    whole = time.process_time() - started
     ticks.assert_never_froze()
     assert any(0 < value < dialog.progress.maximum() for value in seen), seen  # it moved on the way
     assert 0 < len(dialog.shown_pairs()) <= MAX_SHOWN
@@ -256,10 +258,10 @@ def test_a_long_search_never_freezes_the_window_and_cancel_stops_it(qtbot: QtBot
     qtbot.mouseClick(dialog.scan_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.status.text() == "Comparing names, dates and places…", timeout=WAIT_MS)
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
-    clicked = time.monotonic()
+    clicked = time.process_time()
     qtbot.waitUntil(lambda: window.tasks.idle([Lane.EXPORT]), timeout=WAIT_MS)
-    stopped = time.monotonic() - clicked
-    print(f"cancel stopped the search in {stopped:.3f} s; a whole search took {whole:.2f} s")
+    stopped = time.process_time() - clicked
+    print(f"cancel stopped the search in {stopped:.3f} s of CPU; a whole search took {whole:.2f} s")
     assert stopped < whole / 2, (stopped, whole)
     assert dialog.status.text() == "Search cancelled."
     window.lock()
