@@ -48,7 +48,7 @@ from db.chunked_ids import CHUNK, values_among
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected
 from db.model import ParkedRevision, ParkedRevisionParent, RevisionRow, WithheldRevision
-from db.parked_bytes import bytes_room, named_size
+from db.parked_bytes import ByteBudget
 from db.revisions import Revision, revisions_from_wire
 
 if TYPE_CHECKING:
@@ -182,14 +182,13 @@ def over_the_cap(session: Session, revisions: list[Revision]) -> tuple[list[Revi
         )
         for signer in signers
     }
-    byte_room = bytes_room(session, signers)
+    budget = ByteBudget(session, signers)
     fits: list[Revision] = []
     past: list[Revision] = []
     for rev in revisions:
-        size = named_size(rev)
-        if room[rev.device_id] > 0 and size <= byte_room[rev.device_id]:
+        if room[rev.device_id] > 0 and budget.fits(rev):
             room[rev.device_id] -= 1
-            byte_room[rev.device_id] -= size
+            budget.take(rev)
             fits.append(rev)
         else:
             past.append(rev)
