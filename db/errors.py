@@ -359,6 +359,8 @@ class InvalidInput(FieldvaultError):
         "passphrase-is-duress": (),
         "duress-same-as-passphrase": (),
         "vault-read-only": (),
+        # a coordinator's decisions (db/parked_set_aside.py)
+        "decision-not-a-quarantine": ("decision_id",),
     }
 
     def __init__(self, message: str, code: str, *, field: str | None = None, **params: Param) -> None:

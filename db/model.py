@@ -544,14 +544,18 @@ class ParkedRevisionParent(Base):
 
 class CoordinatorDecision(Base):
     """A decision a coordinator took by hand (db/parked_set_aside.py): parked
-    revisions set aside (``set-aside``), or the files only left-out
-    revisions name moved to quarantine/ (``quarantine-left-out-files``).
+    revisions set aside (``set-aside``), the files only left-out
+    revisions name moved to quarantine/ (``quarantine-left-out-files``),
+    or such files put back (``restore-quarantined-files``).
     When, the user label at the keyboard, and what it was about by ids
     only (``subjects``: JSON)."""
 
     __tablename__ = "coordinator_decisions"
     __table_args__ = (
-        CheckConstraint("action IN ('set-aside', 'quarantine-left-out-files')", name="known_action"),
+        CheckConstraint(
+            "action IN ('set-aside', 'quarantine-left-out-files', 'restore-quarantined-files')",
+            name="known_action",
+        ),
     )
 
     decision_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -559,3 +563,20 @@ class CoordinatorDecision(Base):
     decided_ms: Mapped[int] = mapped_column(Integer)
     user_label: Mapped[str] = mapped_column(Text)
     subjects: Mapped[str] = mapped_column(Text)
+
+
+class QuarantinedFileKey(Base):
+    """What reading a file a coordinator moved to quarantine/ needs (its
+    ``blobs`` row as it was: the wrapped key, SHA-256, size, first stored),
+    kept in the encrypted database under the decision that moved it
+    (migration 0024), until ``restore_quarantined_files`` makes it a
+    ``blobs`` row again or ``quarantine purge`` deletes the file."""
+
+    __tablename__ = "quarantined_file_keys"
+
+    blob_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("coordinator_decisions.decision_id"), index=True)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    created_ms: Mapped[int] = mapped_column(Integer)

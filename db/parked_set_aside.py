@@ -33,6 +33,7 @@ or prints what a revision or file holds."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import secrets
 import time
@@ -46,14 +47,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
 from db.atomicio import fsync_directory
+from db.blobformat import BlobReader
+from db.blobstore import unwrap_blob_key
 from db.chunked_ids import CHUNK, values_among
-from db.errors import InvalidInput
+from db.errors import FieldvaultError, InvalidInput
 from db.model import (
     Blob,
     CoordinatorDecision,
     EvidenceBlob,
     ParkedRevisionParent,
     PurgedBlob,
+    QuarantinedFileKey,
     RevisionRow,
     WithheldRevision,
 )
@@ -72,6 +76,7 @@ SET_ASIDE = "set-aside"
 _LEFT_OUT_KINDS = ("left-out", SET_ASIDE)
 SET_ASIDE_ACTION = "set-aside"
 QUARANTINE_ACTION = "quarantine-left-out-files"
+RESTORE_ACTION = "restore-quarantined-files"
 
 
 def _now_ms() -> int:
@@ -308,10 +313,13 @@ def left_out_files(vault: Vault, *, signer: str | None = None) -> list[LeftOutFi
 def quarantine_left_out_files(vault: Vault, *, signer: str | None = None) -> QuarantinedFiles:
     """Move to quarantine/ the stored files only left-out or set-aside
     revisions name (``signer``: those one of its revisions names). One
-    transaction drops their ``blobs`` rows and records the decision (so
-    an import running meanwhile either attached one first, and it stays, or
-    finds it gone); then each file moves, as unlock moves a file no row
-    names (db/blobstore.py ``settle``, which finishes a move cut short)."""
+    transaction records the decision, keeps each file's ``blobs`` row as a
+    ``quarantined_file_keys`` row under it (the wrapped key stays in the
+    encrypted database: ``restore_quarantined_files`` brings the file back)
+    and drops the ``blobs`` rows (so an import running meanwhile either
+    attached one first, and it stays, or finds it gone); then each file
+    moves, as unlock moves a file no row names (db/blobstore.py ``settle``,
+    which finishes a move cut short)."""
     from db.vault import QUARANTINE_DIR  # db.vault imports the import path, which imports this
 
     _refuse_if_read_only(vault)
@@ -321,8 +329,6 @@ def quarantine_left_out_files(vault: Vault, *, signer: str | None = None) -> Qua
         if not found:
             return QuarantinedFiles((), (), None)
         ids = [file.blob_id for file, _sha256 in found]
-        for at in range(0, len(ids), CHUNK):
-            session.execute(delete(Blob).where(Blob.blob_id.in_(ids[at : at + CHUNK])))
         decision_id = _record(
             session,
             vault,
@@ -334,10 +340,200 @@ def quarantine_left_out_files(vault: Vault, *, signer: str | None = None) -> Qua
                 ],
             },
         )
+        for at in range(0, len(ids), CHUNK):
+            chunk = ids[at : at + CHUNK]
+            kept = session.execute(
+                select(Blob.blob_id, Blob.wrapped_key, Blob.sha256, Blob.size, Blob.created_ms).where(
+                    Blob.blob_id.in_(chunk)
+                )
+            ).all()
+            # The key first, in the same transaction: a file never sits in
+            # quarantine/ without what reads it (before, the row simply went).
+            session.add_all(
+                QuarantinedFileKey(
+                    blob_id=blob_id,
+                    decision_id=decision_id,
+                    wrapped_key=bytes(wrapped_key),
+                    sha256=sha256,
+                    size=size,
+                    created_ms=created_ms,
+                )
+                for blob_id, wrapped_key, sha256, size, created_ms in kept
+            )
+            session.flush()
+            session.execute(delete(Blob).where(Blob.blob_id.in_(chunk)))
     pending = [
         blob_id for blob_id in ids if not _move(ctx.blob_store.path(blob_id), vault.folder / QUARANTINE_DIR)
     ]
     return QuarantinedFiles(tuple(file for file, _sha256 in found), tuple(pending), decision_id)
+
+
+# -- the way back -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuarantinedFile:
+    """A file a quarantine decision moved whose key this vault still keeps
+    (not restored, not purged): its blob id and size."""
+
+    blob_id: str
+    size: int
+
+
+@dataclass(frozen=True)
+class RestoredFiles:
+    """What ``restore_quarantined_files`` did: the files back in blobs/
+    with their ``blobs`` row, those it could not bring back (``missing``:
+    no file under the name in quarantine/ or blobs/; ``damaged``: a file
+    there that does not read back to its SHA-256; both keep their key row
+    for another try), and the restore decision's id (None: nothing was
+    restored, nothing recorded)."""
+
+    restored: tuple[QuarantinedFile, ...]
+    missing: tuple[str, ...]
+    damaged: tuple[str, ...]
+    decision_id: int | None
+
+
+def _quarantine_decision_keys(session: Session, decision_id: int) -> list[QuarantinedFileKey]:
+    """The key rows the quarantine decision ``decision_id`` still keeps;
+    refused when that decision is no quarantine of left-out files."""
+    action = session.scalar(
+        select(CoordinatorDecision.action).where(CoordinatorDecision.decision_id == decision_id)
+    )
+    if action != QUARANTINE_ACTION:
+        raise InvalidInput(
+            f"Decision {decision_id} did not move files to quarantine: nothing to restore "
+            "(use the decision id 'devices parked --quarantine-left-out-files' printed).",
+            "decision-not-a-quarantine",
+            decision_id=str(decision_id),
+        )
+    return list(
+        session.scalars(
+            select(QuarantinedFileKey)
+            .where(QuarantinedFileKey.decision_id == decision_id)
+            .order_by(QuarantinedFileKey.blob_id)
+        )
+    )
+
+
+def quarantined_files(vault: Vault, decision_id: int) -> list[QuarantinedFile]:
+    """The files the quarantine decision ``decision_id`` moved whose keys
+    are still kept (what a restore would bring back); changes nothing."""
+    with vault.services.context.sessions() as session:
+        return [
+            QuarantinedFile(row.blob_id, row.size) for row in _quarantine_decision_keys(session, decision_id)
+        ]
+
+
+def _candidates(vault: Vault, blob_id: str, quarantine: Path) -> list[Path]:
+    """Where a quarantined file may be: blobs/ (a move the next unlock was
+    to finish), quarantine/ under its name, or with the suffix a second
+    file of the same name got."""
+    found = [vault.services.context.blob_store.path(blob_id), quarantine / blob_id]
+    if quarantine.is_dir():
+        found += sorted(quarantine.glob(f"{blob_id}.????????"))
+    return [path for path in found if path.is_file()]
+
+
+def _reads_back(path: Path, key: bytes, blob_id: str, sha256: str) -> bool:
+    """The file at ``path`` decrypts with ``key`` to bytes of ``sha256``
+    (read through, a segment at a time)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for segment in BlobReader(handle, key, bytes.fromhex(blob_id)).segments():
+                digest.update(segment)
+    except (OSError, ValueError, FieldvaultError):
+        return False
+    return digest.hexdigest() == sha256
+
+
+def restore_quarantined_files(vault: Vault, decision_id: int) -> RestoredFiles:
+    """Bring back the files the quarantine decision ``decision_id`` moved:
+    each file found that reads back to its SHA-256 with its kept key gets
+    its ``blobs`` row again (as it was) and moves back to blobs/; its key
+    row goes, and the restore is recorded as a decision. The files are
+    read before the transaction (no write lock while hashing); one whose
+    key row went meanwhile (another restore, a purge) is left alone. A
+    decision with nothing left to restore changes nothing and records
+    nothing: restoring twice is a no-op."""
+    from db.vault import QUARANTINE_DIR  # db.vault imports the import path, which imports this
+
+    _refuse_if_read_only(vault)
+    ctx = vault.services.context
+    quarantine = vault.folder / QUARANTINE_DIR
+    with ctx.sessions() as session:
+        keys = [
+            (row.blob_id, bytes(row.wrapped_key), row.sha256)
+            for row in _quarantine_decision_keys(session, decision_id)
+        ]
+    found: dict[str, Path] = {}
+    missing: list[str] = []
+    damaged: list[str] = []
+    for blob_id, wrapped_key, sha256 in keys:
+        key = unwrap_blob_key(ctx.blobs_subkey, blob_id, wrapped_key)
+        paths = _candidates(vault, blob_id, quarantine)
+        good = next((path for path in paths if _reads_back(path, key, blob_id, sha256)), None)
+        if good is not None:
+            found[blob_id] = good
+        elif paths:
+            damaged.append(blob_id)
+        else:
+            missing.append(blob_id)
+    if not found:
+        return RestoredFiles((), tuple(missing), tuple(damaged), None)
+    with ctx.write_transaction("restore files a coordinator moved to quarantine") as session:
+        rows = [row for row in _quarantine_decision_keys(session, decision_id) if row.blob_id in found]
+        if not rows:
+            return RestoredFiles((), tuple(missing), tuple(damaged), None)
+        session.add_all(
+            Blob(
+                blob_id=row.blob_id,
+                wrapped_key=bytes(row.wrapped_key),
+                sha256=row.sha256,
+                size=row.size,
+                created_ms=row.created_ms,
+            )
+            for row in rows
+        )
+        restored = tuple(QuarantinedFile(row.blob_id, row.size) for row in rows)
+        for row in rows:
+            session.delete(row)
+        new_decision = _record(
+            session,
+            vault,
+            RESTORE_ACTION,
+            {"quarantine_decision": decision_id, "restored": [file.blob_id for file in restored]},
+        )
+    for file in restored:
+        # The row is back: a move cut short here is finished by the next
+        # unlock (settle moves a quarantined file a row names back).
+        _move_back(found[file.blob_id], ctx.blob_store.path(file.blob_id))
+    return RestoredFiles(restored, tuple(missing), tuple(damaged), new_decision)
+
+
+def _move_back(path: Path, target: Path) -> None:
+    if path == target:
+        return
+    with contextlib.suppress(OSError):
+        path.replace(target)
+        fsync_directory(path.parent)
+        fsync_directory(target.parent)
+
+
+def forget_quarantined_keys(vault: Vault, names: Collection[str]) -> None:
+    """``fieldvault quarantine purge`` deleted the quarantined files
+    ``names`` (blob ids, some with a ``.<8 hex>`` suffix): the keys kept
+    for them go too, so nothing of them stays."""
+    ids = sorted({name[:32] for name in names})
+    if not ids:
+        return
+    with vault.services.context.write_transaction("forget the keys of purged quarantined files") as session:
+        for at in range(0, len(ids), CHUNK):
+            session.execute(
+                delete(QuarantinedFileKey).where(QuarantinedFileKey.blob_id.in_(ids[at : at + CHUNK]))
+            )
 
 
 def _move(path: Path, quarantine: Path) -> bool:
@@ -374,15 +570,21 @@ def set_aside_count(vault: Vault) -> int:
 
 __all__ = [
     "QUARANTINE_ACTION",
+    "RESTORE_ACTION",
     "SET_ASIDE",
     "SET_ASIDE_ACTION",
     "LeftOutFile",
+    "QuarantinedFile",
     "QuarantinedFiles",
+    "RestoredFiles",
     "SetAsidePlan",
     "SetAsideResult",
     "SetAsideRevision",
+    "forget_quarantined_keys",
     "left_out_files",
     "quarantine_left_out_files",
+    "quarantined_files",
+    "restore_quarantined_files",
     "set_aside_among",
     "set_aside_count",
     "set_aside_parked",

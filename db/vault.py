@@ -790,6 +790,10 @@ class Vault:
                 removed.append(name)
         with contextlib.suppress(OSError):
             fsync_directory(folder)
+        # The keys a coordinator's quarantine kept for these files go with them.
+        from db.parked_set_aside import forget_quarantined_keys  # imports the import path
+
+        forget_quarantined_keys(self, removed)
         return removed
 
     def integrity_check(self) -> list[str]:

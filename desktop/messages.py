@@ -127,6 +127,13 @@ def _vault_read_only(_p: Params) -> str:
     )
 
 
+def _decision_not_a_quarantine(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Decision {id} did not move files to quarantine: there is nothing of it to restore.",
+    ).format(id=p["decision_id"])
+
+
 def _database_plaintext(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1225,6 +1232,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "examination-needs-merge": _examination_refused,
     "examination-needs-upgrade": _examination_refused,
     "vault-read-only": _vault_read_only,
+    "decision-not-a-quarantine": _decision_not_a_quarantine,
     "database-plaintext": _database_plaintext,
     # damage
     "blob-damaged": _blob_damaged,

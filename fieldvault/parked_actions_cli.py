@@ -1,6 +1,7 @@
 """``fieldvault devices parked --set-aside ... | --set-aside-signer ... |
---quarantine-left-out-files``: a coordinator's decisions about revisions
-waiting for their parents and the files only left-out revisions name
+--quarantine-left-out-files | --restore-files DECISION_ID``: a
+coordinator's decisions about revisions waiting for their parents and the
+files only left-out revisions name, and the way back for those files
 (issue 14, review 14 F2; docs/cli.md, docs/sync.md §2.3). Parsing,
 confirmation and wiring only; the work is db/parked_set_aside.py's. Ids,
 counts and sizes are printed, never what a revision or file holds."""
@@ -16,6 +17,8 @@ from db.api import (
     Vault,
     left_out_files,
     quarantine_left_out_files,
+    quarantined_files,
+    restore_quarantined_files,
     set_aside_parked,
     set_aside_plan,
 )
@@ -48,8 +51,15 @@ def add_parked_actions(parked: argparse.ArgumentParser) -> None:
         "--quarantine-left-out-files",
         action="store_true",
         help="move to quarantine/ the stored evidence files that only left-out or set-aside "
-        "revisions name (never one a stored or parked revision names); 'fieldvault quarantine "
-        "purge' deletes them",
+        "revisions name (never one a stored or parked revision names; their keys are kept: "
+        "--restore-files brings them back); 'fieldvault quarantine purge' deletes them",
+    )
+    parked.add_argument(
+        "--restore-files",
+        type=int,
+        metavar="DECISION_ID",
+        help="move back to the vault the files the quarantine decision DECISION_ID moved "
+        "(the id --quarantine-left-out-files printed); recorded as a decision",
     )
     parked.add_argument(
         "--signer",
@@ -64,6 +74,7 @@ def wants_parked_action(args: argparse.Namespace) -> bool:
         getattr(args, "set_aside", None)
         or getattr(args, "set_aside_signer", None)
         or getattr(args, "quarantine_left_out_files", False)
+        or getattr(args, "restore_files", None) is not None
     )
 
 
@@ -83,13 +94,22 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 def cmd_parked_action(
     args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener
 ) -> None:
-    if (args.set_aside or args.set_aside_signer) and args.quarantine_left_out_files:
-        raise CommandRefused("Set revisions aside and move files to quarantine in two commands.")
+    chosen = [
+        bool(args.set_aside or args.set_aside_signer),
+        bool(args.quarantine_left_out_files),
+        args.restore_files is not None,
+    ]
+    if sum(chosen) > 1:
+        raise CommandRefused(
+            "Set revisions aside, move files to quarantine and restore files in separate commands."
+        )
     if args.signer and not args.quarantine_left_out_files:
         raise CommandRefused("--signer goes with --quarantine-left-out-files (use --set-aside-signer).")
     with open_vault(args, secrets) as vault:
         if args.quarantine_left_out_files:
             _quarantine(args, out, vault)
+        elif args.restore_files is not None:
+            _restore(args, out, vault)
         else:
             _set_aside(args, out, vault)
 
@@ -150,6 +170,47 @@ def _quarantine(args: argparse.Namespace, out: Output, vault: Vault) -> None:
         {
             "moved": [f.to_json() for f in result.moved],
             "move_pending": list(result.move_pending),
+            "decision_id": result.decision_id,
+        },
+        "\n".join(lines),
+    )
+
+
+def _restore(args: argparse.Namespace, out: Output, vault: Vault) -> None:
+    decision_id = int(args.restore_files)
+    files = quarantined_files(vault, decision_id)  # refuses a decision that is no quarantine
+    if not files:
+        out.result(
+            {"restored": [], "missing": [], "damaged": [], "decision_id": None},
+            f"Nothing of decision {decision_id} is left to restore (restored or purged already).",
+        )
+        return
+    size = sum(file.size for file in files)
+    _confirm(
+        args,
+        f"Move {len(files)} evidence file(s) ({size} bytes) that decision {decision_id} moved to "
+        "quarantine/ back into the vault? Each is read back and checked against its SHA-256 first.",
+    )
+    result = restore_quarantined_files(vault, decision_id)
+    lines = [
+        f"{len(result.restored)} file(s) restored (decision {result.decision_id}):",
+        *(f"  {f.blob_id}  {f.size} bytes" for f in result.restored),
+    ]
+    if result.missing:
+        lines.append(
+            f"{len(result.missing)} not found in quarantine/ (kept on record for another try): "
+            + ", ".join(result.missing)
+        )
+    if result.damaged:
+        lines.append(
+            f"{len(result.damaged)} do not read back to their SHA-256 (left where they are): "
+            + ", ".join(result.damaged)
+        )
+    out.result(
+        {
+            "restored": [{"blob_id": f.blob_id, "size": f.size} for f in result.restored],
+            "missing": list(result.missing),
+            "damaged": list(result.damaged),
             "decision_id": result.decision_id,
         },
         "\n".join(lines),

@@ -74,3 +74,58 @@ def test_devices_parked_sets_aside_and_moves_the_left_out_files_to_quarantine(tm
     assert "No stored file is named only by left-out revisions." in again.stdout
     everything = refused.stderr + done.stdout + by_signer.stdout + moved.stdout + again.stdout
     assert "case revision" not in everything and "photo 1.jpg" not in everything  # ids only
+
+
+def test_devices_parked_restores_the_files_a_quarantine_moved(tmp_path: Path) -> None:
+    """``--restore-files DECISION_ID``: asks unless --yes, refuses a decision
+    that moved no file, brings the file back (verify clean), and a second
+    run restores nothing."""
+    folder = tmp_path / "vault"
+    vault = Vault.create(folder, PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    worker = _seized_worker(vault)
+    item = _park_photo(vault, worker, "0190f3a0-0000-7000-8000-0000000000e1", 1)
+    vault.lock()
+    cli = Cli(folder, child_env(tmp_path))
+    set_aside = json.loads(
+        cli.run(
+            "devices", "parked", "--set-aside", item.revision_id, "--yes", "--json", secrets=[PASSPHRASE]
+        ).stdout
+    )["decision_id"]
+    moved = json.loads(
+        cli.run(
+            "devices", "parked", "--quarantine-left-out-files", "--yes", "--json", secrets=[PASSPHRASE]
+        ).stdout
+    )
+    [file] = moved["moved"]
+
+    wrong = cli.run(
+        "devices", "parked", "--restore-files", str(set_aside), "--yes", secrets=[PASSPHRASE], check=False
+    )
+    assert wrong.returncode != 0 and f"Decision {set_aside} did not move files to quarantine" in wrong.stderr
+    unasked = cli.run(
+        "devices", "parked", "--restore-files", str(moved["decision_id"]), secrets=[PASSPHRASE], check=False
+    )
+    assert unasked.returncode == 1 and "--yes" in unasked.stderr
+    assert json.loads(cli.run("quarantine", "list", "--json", secrets=[PASSPHRASE]).stdout) == {
+        "file": file["blob_id"]
+    }
+
+    restored = cli.run(
+        "devices",
+        "parked",
+        "--restore-files",
+        str(moved["decision_id"]),
+        "--yes",
+        "--json",
+        secrets=[PASSPHRASE],
+    )
+    result = json.loads(restored.stdout)
+    assert result["restored"] == [{"blob_id": file["blob_id"], "size": file["size"]}]
+    assert isinstance(result["decision_id"], int) and result["decision_id"] > moved["decision_id"]
+    assert cli.run("quarantine", "list", "--json", secrets=[PASSPHRASE]).stdout == ""
+    verified = json.loads(cli.run("verify", "--json", secrets=[PASSPHRASE]).stdout)
+    assert verified["ok"] is True, verified["problems"]
+    again = cli.run(
+        "devices", "parked", "--restore-files", str(moved["decision_id"]), "--yes", secrets=[PASSPHRASE]
+    )
+    assert f"Nothing of decision {moved['decision_id']} is left to restore" in again.stdout

@@ -131,6 +131,13 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
             ),
             "",
         ),
+        (
+            "restore of a decision that is no quarantine",
+            _input(
+                "Decision 7 did not move files to quarantine.", "decision-not-a-quarantine", decision_id="7"
+            ),
+            "7",
+        ),
         ("plaintext database", PlaintextDatabase("vault.db"), "vault.db"),
         ("damaged blob", BlobIntegrityError(BLOB_ID, "segment 3 fails authentication"), BLOB_ID),
         (
