@@ -383,6 +383,34 @@ def events_since(session: Session, cursor: int, limit: int) -> list[StoredCustod
     return [StoredCustodyEvent(seq, h, e, bytes(signed), bytes(sig)) for seq, h, e, signed, sig in rows]
 
 
+def received_chain_devices(session: Session) -> list[str]:
+    """The devices whose chains this vault received (any event), by id."""
+    return list(
+        session.scalars(
+            select(ReceivedCustodyEvent.device_id).distinct().order_by(ReceivedCustodyEvent.device_id)
+        )
+    )
+
+
+def received_events_since(
+    session: Session, device_id: str, cursor: int, limit: int
+) -> list[StoredCustodyEvent]:
+    """Up to ``limit`` events of ``device_id``'s received chain after its event ``cursor``, in order."""
+    rows = session.execute(
+        select(
+            ReceivedCustodyEvent.seq,
+            ReceivedCustodyEvent.event_hash,
+            ReceivedCustodyEvent.evidence_id,
+            ReceivedCustodyEvent.signed,
+            ReceivedCustodyEvent.signature,
+        )
+        .where(ReceivedCustodyEvent.device_id == device_id, ReceivedCustodyEvent.seq > cursor)
+        .order_by(ReceivedCustodyEvent.seq)
+        .limit(limit)
+    ).all()
+    return [StoredCustodyEvent(seq, h, e, bytes(signed), bytes(sig)) for seq, h, e, signed, sig in rows]
+
+
 def chain_head(session: Session) -> str | None:
     """The hash of the newest event of this vault's own chain (None: no event yet)."""
     return session.execute(

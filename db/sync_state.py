@@ -31,7 +31,14 @@ from sqlalchemy.orm import Session, aliased
 
 from db.blobformat import BlobReader
 from db.blobstore import ProgressCallback, unwrap_blob_key
-from db.custody import StoredCustodyEvent, append_event, chain_head, events_since
+from db.custody import (
+    StoredCustodyEvent,
+    append_event,
+    chain_head,
+    events_since,
+    received_chain_devices,
+    received_events_since,
+)
 from db.device import device_id_for
 from db.errors import NotFound, OrgProfileOutdated
 from db.model import (
@@ -138,6 +145,7 @@ class ReceivedBundleRecord:
     # The header's ``addressed``: numbers of the device that went to field
     # workers (send-backs), declared by this bundle: not gaps.
     addressed: tuple[tuple[int, int], ...] = ()
+    custody_head: str | None = None  # the header's: the newest event of its device's chain then
 
 
 @dataclass(frozen=True)
@@ -203,7 +211,27 @@ def _received(row: ReceivedBundle) -> ReceivedBundleRecord:
         row.previous,
         row.imported_ms,
         tuple((first, last) for first, last in addressed),
+        row.custody_head,
     )
+
+
+def _blobs_held(session: Session, acked: set[str]) -> list[PendingBlob]:
+    """The evidence files the vault holds (not purged, held by an item),
+    but those whose SHA-256 is in ``acked``, by SHA-256, with their items."""
+    purged = purged_blob_ids(session)
+    holders: dict[str, list[str]] = {}
+    for blob_id, evidence_id in session.execute(
+        select(EvidenceBlob.blob_id, EvidenceBlob.evidence_id).order_by(EvidenceBlob.evidence_id)
+    ):
+        holders.setdefault(blob_id, []).append(evidence_id)
+    pending: dict[str, PendingBlob] = {}
+    for blob_id, sha256, size in session.execute(select(Blob.blob_id, Blob.sha256, Blob.size)):
+        if sha256 in acked or blob_id not in holders or blob_id in purged:
+            continue
+        held = pending.get(sha256)
+        ids = tuple(sorted({*(held.evidence_ids if held else ()), *holders[blob_id]}))
+        pending[sha256] = PendingBlob(sha256, size, ids)
+    return [pending[sha256] for sha256 in sorted(pending)]
 
 
 def _held(row: QuarantinedBundle) -> HeldBundle:
@@ -655,6 +683,22 @@ class SyncStateService:
         with self._ctx.sessions() as session:
             return events_since(session, cursor, limit)
 
+    def received_chains(self) -> list[str]:
+        """The devices whose custody chains this vault received, by device id."""
+        with self._ctx.sessions() as session:
+            return received_chain_devices(session)
+
+    def received_custody_since(
+        self, device_id: str, cursor: int = 0, limit: int = 1000
+    ) -> list[StoredCustodyEvent]:
+        """Events of ``device_id``'s received chain after its event ``cursor``
+        (0: from event 1), at most ``limit``, in chain order: what a history
+        hand-over carries verbatim (docs/bundle-format.md §10)."""
+        if cursor < 0 or limit < 1:  # a caller's mistake, not a user's input
+            raise ValueError("a cursor is 0 or more and a page holds at least one event")
+        with self._ctx.sessions() as session:
+            return received_events_since(session, device_id, cursor, limit)
+
     def custody_head(self) -> str | None:
         """The hash of the newest event of this vault's own chain (a bundle's ``custody_head``)."""
         with self._ctx.sessions() as session:
@@ -666,21 +710,14 @@ class SyncStateService:
         delivery (db/purge.py) are not here: they are on the server, and
         no longer on this laptop to be sent again."""
         with self._ctx.sessions() as session:
-            acked = set(session.scalars(select(AcknowledgedBlob.sha256)))
-            purged = purged_blob_ids(session)
-            holders: dict[str, list[str]] = {}
-            for blob_id, evidence_id in session.execute(
-                select(EvidenceBlob.blob_id, EvidenceBlob.evidence_id).order_by(EvidenceBlob.evidence_id)
-            ):
-                holders.setdefault(blob_id, []).append(evidence_id)
-            pending: dict[str, PendingBlob] = {}
-            for blob_id, sha256, size in session.execute(select(Blob.blob_id, Blob.sha256, Blob.size)):
-                if sha256 in acked or blob_id not in holders or blob_id in purged:
-                    continue
-                held = pending.get(sha256)
-                ids = tuple(sorted({*(held.evidence_ids if held else ()), *holders[blob_id]}))
-                pending[sha256] = PendingBlob(sha256, size, ids)
-        return [pending[sha256] for sha256 in sorted(pending)]
+            return _blobs_held(session, set(session.scalars(select(AcknowledgedBlob.sha256))))
+
+    def held_blobs(self) -> list[PendingBlob]:
+        """Every evidence file this vault holds (not purged), acknowledged or
+        not, by SHA-256, with the items that hold them: what a history
+        hand-over carries (docs/bundle-format.md §10)."""
+        with self._ctx.sessions() as session:
+            return _blobs_held(session, set())
 
     def blobs_of(self, evidence_ids: Iterable[str]) -> list[PendingBlob]:
         """The evidence bytes this vault holds for ``evidence_ids`` (those

@@ -45,7 +45,7 @@ from db.api import (
 from sync.bundle.admission import Admission, BundleQuarantined, admit
 from sync.bundle.carried_receipts import queue_with_import, receipts_to_carry, record_carried
 from sync.bundle.errors import BundleRejected
-from sync.bundle.format import BlobEntry, BundleHeader, HeaderEnrolment, Manifest
+from sync.bundle.format import BlobEntry, BundleHeader, HeaderEnrolment, Manifest, ReceivedEntry
 from sync.bundle.org_held import (
     HeldRevisions,
     every_coordinator_reads,
@@ -93,8 +93,11 @@ class HeldRevisionDamaged(VaultDamaged):
     def __init__(self, revision_id: str, bundle_id: str) -> None:
         super().__init__(
             f"Bundle {bundle_id} was not imported: revision {revision_id}, which this vault holds aside, "
-            "no longer verifies. The fault is in this vault, not in the bundle: run 'fieldvault verify', "
-            "then import or sync again. Nothing of the bundle was applied.",
+            "no longer verifies, although the bundle's copy did moments before. The fault is in this vault "
+            "or this computer (its disk or memory), not in the bundle. Nothing of the bundle was applied "
+            "and it was not refused: import or sync again. If it fails again, run 'fieldvault verify' "
+            "(it checks the database, though not what an import holds aside, so a clean result does not "
+            "clear this), then restore the vault from a backup or ask your organisation for help.",
             "held-revision-damaged",
             revision_id=revision_id,
             bundle_id=bundle_id,
@@ -474,6 +477,10 @@ class ImportedBundle:
     # Would have parked, but their signer had db/parked.py PARKED_CAP parked
     # here: left out, neither stored nor parked (review 14 F1). Ids only.
     past_parked_cap: tuple[str, ...] = ()
+    # Kept aside (parked), not stored, not refused: signed by a device whose
+    # coordinator's vouch lapsed here, until it is enrolled again (review 15
+    # F2; docs/bundle-format.md §8). Ids only.
+    signer_pending: tuple[str, ...] = ()
 
 
 def declared_runs(profile: Profile | None, header: BundleHeader) -> tuple[tuple[int, int], ...]:
@@ -549,6 +556,46 @@ class _Applier:
         self.withhold = _withheld_signers(profile, header, own_id)
         self.withheld_blobs: list[str] = []  # bytes only withheld revisions' items named: not stored
         self.listed: tuple[str, ...] = ()  # the revision ids the signed manifest lists
+        # A history hand-over's ``received`` (bundle-format.md §10), taken
+        # from a coordinator in a bundle addressed to this desk only.
+        self.received: tuple[ReceivedEntry, ...] = ()
+        self.last_event_device: object = None  # whose event the last custody line was
+
+    def hand_over(self, manifest: Manifest) -> None:
+        """§10: ``received`` is a coordinator's word for a desk added later:
+        from a sender that is no coordinator of this vault's profile the
+        bundle is refused (``signer``); addressed to another device, or read
+        by a vault that is no coordinator, it is ``not-a-recipient``."""
+        if not manifest.received:
+            return
+        sender, profile = self.header.device_id, self.profile
+        if profile is None or profile.coordinator(sender) is None or sender in profile.revoked:
+            raise BundleRejected("signer", sender)
+        if self.header.addressee != self.own_id or profile.coordinator(self.own_id) is None:
+            raise BundleRejected("not-a-recipient")
+        self.received = manifest.received
+
+    def record_received(self) -> None:
+        """The hand-over's ``received`` entries, recorded as imported once its
+        chains are in: a later pull of those bundles is a replay, and each
+        device's next bundle follows them. One of this vault's own, or of a
+        device unknown here, is skipped; a fork or a head the chain lacks
+        refuses the hand-over (ImportRejected)."""
+        for entry in self.received:
+            if entry.device_id == self.own_id:
+                continue
+            try:
+                self.unit.record_bundle(
+                    entry.bundle_id,
+                    entry.device_id,
+                    entry.sequence,
+                    entry.custody_head,
+                    entry.previous,
+                    addressed=entry.addressed,
+                )
+            except ImportRejected as refused:
+                if refused.reason != "device unknown":
+                    raise
 
     def manifest(self, manifest: Manifest) -> None:
         """§4 ``devices``: the sender vouches for the devices whose revisions
@@ -561,6 +608,7 @@ class _Applier:
         only from a bundle addressed to it (§2.2): a coordinators' bundle's
         list is for coordinators, and it ignores it."""
         self.listed = manifest.revisions
+        self.hand_over(manifest)
         if not manifest.devices:
             return
         sender, profile = self.header.device_id, self.profile
@@ -605,10 +653,17 @@ class _Applier:
 
     def refusal(self, refused: RevisionRejected) -> FieldvaultError:
         """A revision the unit checked again (held back for this import, or
-        parked here before) failed. Only one of the bundle's own revisions
-        (its signed manifest lists it) is the sender's fault; any other is
-        this vault's state: not a refusal, which would blame the sender and
-        make a pull pass the bundle for good (review 14 F5)."""
+        parked here before) failed. The re-check of a held-back revision
+        reads this vault's copy of bytes that verified moments before, so
+        its failure is always this vault's state, whatever id it carries
+        (review 15 F5: a damaged signature kept a listed id, and the sound
+        bundle was refused and passed for good): not a refusal, which would
+        blame the sender and make a pull pass the bundle (review 14 F5).
+        Any other check (storing one, ``entity exists with another type``)
+        judges the bundle's own revision only when its signed manifest
+        lists it."""
+        if refused is self.unit.recheck_failure:
+            return HeldRevisionDamaged(refused.revision_id, self.bundle_id)
         if refused.revision_id in self.listed:  # a scan of the ids, on this failure only
             kind = "signer" if refused.reason == "signer not authorised" else "revision"
             return BundleRejected(kind, refused.revision_id)
@@ -616,8 +671,13 @@ class _Applier:
 
     def custody(self, wire: dict[str, Any]) -> None:
         self.settle()
-        if _event_device(wire) != self.header.device_id:  # §5.12: the sender's own chain only
+        device = _event_device(wire)
+        # §5.12: the sender's own chain only; a hand-over (§10) carries every
+        # device's received chain, never this vault's own.
+        allowed = device != self.own_id if self.received else device == self.header.device_id
+        if not allowed:
             raise BundleRejected("custody", wire["hash"])
+        self.last_event_device = device
         try:
             self.unit.add_custody_events([wire])
         except ImportRejected:
@@ -625,7 +685,9 @@ class _Applier:
 
     def blob(self, entry: BlobEntry) -> BlobSink | None:
         self.settle()
-        named = self.unit.evidence_to_attach(entry.evidence_ids) if self.withhold else entry.evidence_ids
+        # Any import may leave revisions out (db/sync_import.py ``sorts_out``).
+        leaves_out = self.withhold or self.unit.sorts_out
+        named = self.unit.evidence_to_attach(entry.evidence_ids) if leaves_out else entry.evidence_ids
         if not named:
             # Only items of withheld revisions hold these bytes: not stored;
             # the reader still hashes them against the manifest.
@@ -943,11 +1005,16 @@ def _apply(
         if opened.bundle_id != checked.bundle_id:  # the file changed between the two reads
             raise BundleRejected("payload-hash")
         applier.settle()
+        applier.record_received()
         unit.record_bundle(
             checked.bundle_id,
             header.device_id,
             header.sequence,
-            header.custody_head,
+            # A hand-over's last line is its maker's head only when the maker
+            # has a chain; else it is another device's, recorded above.
+            header.custody_head
+            if not applier.received or applier.last_event_device == header.device_id
+            else None,
             header.previous,
             addressed=addressed,
         )
@@ -986,6 +1053,10 @@ def _apply(
             # what it stored (docs/sync.md §2.3). Made under an older profile,
             # a desk added since may be no recipient: carried to it instead.
             record_pulled(unit, taken)
+        elif applier.received and not dry_run:
+            # A hand-over (§10): its maker holds all of it and sends the other
+            # desks what they lack; this desk's bundles do not carry it again.
+            record_pulled(unit, taken)
         # Only from its staged copy (a failed copy: carried in this desk's own
         # bundle instead); the profile is asked again under the lock.
         relay = staged is not None and not dry_run and relay_wanted(vault, profile, header)
@@ -1005,6 +1076,7 @@ def _apply(
         unparked_revisions=tuple(unit.summary.unparked_revisions),
         damaged_parked=tuple(unit.summary.damaged_parked),
         past_parked_cap=tuple(unit.summary.past_parked_cap),
+        signer_pending=tuple(unit.summary.signer_pending),
     )
     if _to_a_worker(profile, vault.device_id, header.device_id) and taken:
         # Evidence bytes a coordinator sent back (policy "all"): the

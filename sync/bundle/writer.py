@@ -43,6 +43,7 @@ from sync.bundle.format import (
     CustodyEntry,
     HeaderEnrolment,
     Manifest,
+    ReceivedEntry,
     VouchedDevice,
     bundle_id_of,
     canonical,
@@ -106,6 +107,9 @@ class BundleContents:
     # The manifest's optional ``receipts`` (§4): the server's receipts for
     # this device's earlier bundles not yet carried in an acknowledged one.
     receipts: Sequence[CarriedReceipt] = ()
+    # The manifest's optional ``received`` (§10): a history hand-over's record
+    # of each device's bundles, sorted by (device id, sequence).
+    received: Sequence[ReceivedEntry] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,7 @@ def _manifest(contents: BundleContents, device_id: str, revisions: _Lines, custo
         blobs=tuple(BlobEntry(b.sha256, b.size, tuple(b.evidence_ids)) for b in contents.blobs),
         devices=tuple(sorted({d.device_id: d for d in contents.devices}.values(), key=lambda d: d.device_id)),
         receipts=tuple(sorted(contents.receipts, key=lambda r: r.index)),
+        received=tuple(sorted(contents.received, key=lambda r: (r.device_id, r.sequence))),
     )
 
 

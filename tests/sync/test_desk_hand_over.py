@@ -1,41 +1,60 @@
 """A coordinator desk added after a field worker's bundles were acknowledged
-(issue 14; docs/sync.md §2.3, "A desk added later"): Kyiv, alone, pulls
-the worker's bundles 1..3 through the server and acknowledges them; then
-Kyiv adds Lviv (``org add-coordinator``), the worker takes the new profile
-and makes bundle 4, encrypted to both desks.
+(issue 14; docs/sync.md §2.3, "A desk added later"; the history hand-over,
+docs/bundle-format.md §10): Kyiv, alone, pulls the worker's bundles 1..3
+through the server and acknowledges them; then Kyiv adds Lviv (``org
+add-coordinator``), the worker takes the new profile and makes bundle 4,
+encrypted to both desks.
 
-What Lviv gets today (found with this test, session 10): the worker's
-bundles 1..3 are ``bundle-not-a-recipient`` (encrypted to Kyiv alone), and
-bundle 4 is refused as ``bundle-custody``: its custody events start after
-what Kyiv acknowledged, and Lviv holds none of that chain
+What Lviv got before the hand-over (found with this test, session 10): the
+worker's bundles 1..3 are ``bundle-not-a-recipient`` (encrypted to Kyiv
+alone), and bundle 4 is refused as ``bundle-custody``: its custody events
+start after what Kyiv acknowledged, and Lviv held none of that chain
 (db/custody.py ``extend_received_chain``). Kyiv's own bundle to the
 coordinators leaves out what it pulled (held by the organisation, sync.md
-§2.3), so Lviv holds nothing of the worker's records, and every later
-bundle of the worker is refused the same way, for good.
+§2.3), so Lviv held nothing of the worker's records, and refused every
+later bundle of the worker the same way, for good.
 
-What a user expects: the desk added later holds what the organisation
-holds and takes the worker's next bundle. That needs the history hand-over
-(docs/sync.md §2.3, docs/bundle-format.md §10: designed, not built yet),
-so the test is marked xfail until it lands. Real vaults, a real server on
-loopback."""
+With Kyiv's hand-over taken by USB, Lviv holds what Kyiv holds (same heads,
+both verify), the worker's earlier bundles are replays in its pull, and
+bundle 4 is imported. Real vaults, a real server on loopback."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
+from db.api import Vault
 from sync import org_vault
+from sync.bundle.hand_over import hand_over
 from sync.client.pull import pull
-from tests.sync.client.sync_helpers import organisation, quick_backoff, record_work
-from tests.sync.desk_world import add_desk, desk_sync, know_worker, narratives, worker_push
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="history hand-over not built yet: the worker's bundle 4 is refused at Lviv as bundle-custody",
+from tests.sync.client.sync_helpers import Work, organisation, quick_backoff, record_work
+from tests.sync.desk_world import (
+    add_desk,
+    assert_verified,
+    desk_sync,
+    heads_hash,
+    import_by_usb,
+    narratives,
+    stored_bytes,
+    worker_push,
 )
-def test_a_desk_added_after_acknowledged_bundles_takes_the_workers_next_bundle(tmp_path: Path) -> None:
+
+
+@dataclass
+class LateDesk:
+    kyiv: Vault
+    lviv: Vault
+    worker: Vault
+    earlier: list[Work]
+    org_id: str
+
+
+@contextmanager
+def desk_added_after_three_bundles(tmp_path: Path) -> Iterator[LateDesk]:
+    """Kyiv alone takes and acknowledges the worker's bundles 1..3; then
+    Lviv is added (published) and Kyiv's sync round pushes its own work."""
     with organisation(tmp_path) as org:
         kyiv = org.coordinator
         worker = org.worker("field")
@@ -48,30 +67,47 @@ def test_a_desk_added_after_acknowledged_bundles_takes_the_workers_next_bundle(t
         assert taken.made is None and taken.acknowledged
         held = kyiv.sync.device(worker.device_id)
         assert held is not None and held.last_sequence == 3
-
         lviv = add_desk(kyiv, tmp_path / "lviv", label="Lviv", publish=True)
         try:
-            know_worker(lviv, worker)
             desk_sync(kyiv)  # Kyiv's own work to the coordinators (what it pulled stays out)
-            org_vault.update_profile(worker, org_vault.current_signed(kyiv).signed)
-            fourth = record_work(worker, tmp_path, "fourth", size=3_000)
-            made = worker_push(worker).made
-            assert made is not None and made.sequence == 4
-
-            pulled = pull(lviv, proxy=False, backoff=quick_backoff())
-            # Today: [(bundle 4, "bundle-custody")] beside bundles 1..3's
-            # "bundle-not-a-recipient", and Lviv holds none of the worker's work.
-            refused = dict(pulled.refused)
-            assert made.bundle_id not in refused, refused[made.bundle_id]
-            assert made.bundle_id in {r.bundle_id for r in pulled.received}
-            expected = {w.narrative for w in (*earlier, fourth)}
-            assert expected <= narratives(lviv)
-            at_lviv = lviv.sync.device(worker.device_id)
-            assert at_lviv is not None and (at_lviv.last_sequence, at_lviv.last_bundle_id) == (
-                4,
-                made.bundle_id,
-            )
-            report = lviv.verify()
-            assert report.ok, report.problems
+            profile = org_vault.held_profile(kyiv)
+            assert profile is not None
+            yield LateDesk(kyiv, lviv, worker, earlier, profile.org_id)
         finally:
             lviv.lock()
+
+
+def fourth_bundle(desks: LateDesk, tmp_path: Path) -> tuple[Work, str]:
+    """The worker takes the profile naming Lviv and delivers bundle 4."""
+    org_vault.update_profile(desks.worker, org_vault.current_signed(desks.kyiv).signed)
+    fourth = record_work(desks.worker, tmp_path, "fourth", size=3_000)
+    made = worker_push(desks.worker).made
+    assert made is not None and made.sequence == 4
+    return fourth, made.bundle_id
+
+
+def test_a_desk_added_after_acknowledged_bundles_takes_the_workers_next_bundle(tmp_path: Path) -> None:
+    with desk_added_after_three_bundles(tmp_path) as desks:
+        kyiv, lviv, worker = desks.kyiv, desks.lviv, desks.worker
+        (tmp_path / "stick").mkdir()
+        handed = hand_over(kyiv, tmp_path / "stick", lviv.device_id)
+        assert handed.chains == 1 and handed.blobs == 3  # the worker's chain; its three files
+        taken = import_by_usb(lviv, handed.path, desks.org_id)
+        assert not taken.replay and worker.device_id in taken.vouched  # known on Kyiv's word
+        assert heads_hash(lviv) == heads_hash(kyiv)
+        assert {w.narrative for w in desks.earlier} <= narratives(lviv)
+        for work in desks.earlier:
+            assert stored_bytes(lviv, work.evidence) == work.evidence
+        assert_verified(kyiv, lviv)
+
+        fourth, bundle_4 = fourth_bundle(desks, tmp_path)
+        pulled = pull(lviv, proxy=False, backoff=quick_backoff())
+        # Before the hand-over: bundles 1..3 bundle-not-a-recipient, and
+        # bundle 4 bundle-custody, with none of the worker's work at Lviv.
+        assert pulled.refused == [], pulled.refused
+        assert bundle_4 in {r.bundle_id for r in pulled.received}
+        assert fourth.narrative in narratives(lviv)
+        at_lviv = lviv.sync.device(worker.device_id)
+        assert at_lviv is not None and (at_lviv.last_sequence, at_lviv.last_bundle_id) == (4, bundle_4)
+        assert pulled.gaps == []
+        assert_verified(lviv)
