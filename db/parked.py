@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 from db.chunked_ids import CHUNK, values_among
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected
-from db.model import ParkedRevision, ParkedRevisionParent, RevisionRow, WithheldRevision
+from db.model import KnownDevice, ParkedRevision, ParkedRevisionParent, RevisionRow, WithheldRevision
 from db.parked_bytes import ByteBudget
 from db.revisions import Revision, revisions_from_wire
 
@@ -219,22 +219,53 @@ def leave_out_past_cap(session: Session, revisions: list[Revision]) -> None:
         session.execute(insert(WithheldRevision).on_conflict_do_nothing(), rows[at : at + CHUNK])
 
 
-def forget_left_out(session: Session, revision_ids: list[str]) -> None:
-    """The vault now stores ``revision_ids``: a row saying an import left
-    one out goes (never a row for a revision the vault holds, review 13
-    F4). With a revocation in force, only a revision left out past the
-    cap, or a descendant of one, is stored later: its parents arrived,
-    then it again (review 14 F1); without, one may arrive in a bundle
-    whose parents are not checked. Rows
-    read from a refused bundle stay (they count against their maker's
-    bound, db/withheld.py), and so do those a coordinator set aside."""
-    for at in range(0, len(revision_ids), CHUNK):
-        session.execute(
-            delete(WithheldRevision).where(
-                WithheldRevision.revision_id.in_(revision_ids[at : at + CHUNK]),
-                WithheldRevision.learned.in_(("left-out", PAST_CAP)),
+def forget_left_out(session: Session, revisions: list[Revision]) -> None:
+    """The vault now stores ``revisions``: a row saying an import left one
+    out goes once its reason is gone, its parents all stored here and its
+    signer not revoked (a revision left out past the cap, or below one:
+    its parents arrived, then it again, review 14 F1). Never a row for a
+    revision the vault holds (review 13 F4), except one whose reason is
+    still in force, a parent left out (a revocation, a set-aside) or its
+    signer revoked: that row stays, the one record that the revision was
+    left out (review 15 F1: a worker's bundle stored a revoked lineage's
+    edit without its parent, and this deleted its row). Every import now
+    checks parents while such rows exist (db/sync_import.py
+    ``_any_left_out_or_parked``), so none is known to be stored so. Rows read from a
+    refused bundle stay (they count against their maker's bound,
+    db/withheld.py), and so do those a coordinator set aside."""
+    by_id = {rev.revision_id: rev for rev in revisions}
+    ids = sorted(by_id)
+    kinds = ("left-out", PAST_CAP)
+    for at in range(0, len(ids), CHUNK):
+        found = [
+            by_id[str(rid)]
+            for rid in session.scalars(
+                select(WithheldRevision.revision_id).where(
+                    WithheldRevision.revision_id.in_(ids[at : at + CHUNK]),
+                    WithheldRevision.learned.in_(kinds),
+                )
+            )
+        ]
+        if not found:
+            continue  # the common case: one lookup
+        stored = _stored_among(session, {parent for rev in found for parent in rev.parents})
+        revoked = set(
+            session.scalars(
+                select(KnownDevice.device_id).where(
+                    KnownDevice.device_id.in_(sorted({rev.device_id for rev in found})),
+                    KnownDevice.status == "revoked",
+                )
             )
         )
+        gone = [
+            rev.revision_id for rev in found if set(rev.parents) <= stored and rev.device_id not in revoked
+        ]
+        if gone:
+            session.execute(
+                delete(WithheldRevision).where(
+                    WithheldRevision.revision_id.in_(gone), WithheldRevision.learned.in_(kinds)
+                )
+            )
 
 
 def forget_past_cap(session: Session, revision_ids: list[str]) -> None:

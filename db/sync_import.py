@@ -16,8 +16,10 @@ Inside ``VaultImport.transaction``:
   (``summary.withheld_revisions``) but kept as left out
   (``withheld_revisions``, db/withheld.py); evidence bytes for their items
   only are then not stored either (``evidence_to_attach``). With
-  ``withhold``, an authorised revision whose parents are neither held nor
-  left out once the bundle's revisions are all read is **parked**
+  ``withhold``, or in any bundle while the vault keeps a revision left
+  out, set aside or parked (review 15 F1: a field worker's and a
+  send-back too), an authorised revision whose parents are neither held
+  nor left out once the bundle's revisions are all read is **parked**
   (db/parked.py), not stored: a later import stores it when it stores its
   parents, or leaves it out when it leaves one of them out. A parked
   revision arriving again is a no-op, as a held one, unless its parked row
@@ -250,6 +252,13 @@ class VaultImport:
         # The devices this import leaves out (``withhold``): parked
         # revisions they signed are left out too (review 13 F3).
         self._withhold: set[str] = set()
+        # The revisions' parents are checked (``_any_left_out_or_parked``): decided at
+        # the first batch, and kept for the rest of the import.
+        self._sorts_out = False
+        # The re-check of a held-back revision that failed (``settle_revisions``):
+        # the bundle's copy verified moments before, so the fault is this
+        # vault's, whatever the id (review 15 F5; sync/bundle/vault_io.py).
+        self.recheck_failure: RevisionRejected | None = None
         self.summary = ImportSummary()
         self._bundle: tuple[str, str] | None = None  # (bundle id, device id)
         # The local_seq run of the revisions this import stored (stored_revision_seqs).
@@ -295,8 +304,10 @@ class VaultImport:
         whose parents are neither held nor stored yet waits until the
         bundle's revisions are all read (``settle_revisions``): a parent
         later in the bundle decides it, and one still missing then parks it
-        (db/parked.py). Without ``withhold`` parents are not checked (a
-        parent may come in a later bundle, and none is ever left out). A
+        (db/parked.py). Without ``withhold`` the same is done whenever
+        this vault keeps any revision left out, set aside or parked
+        (``_any_left_out_or_parked``, review 15 F1); otherwise parents are
+        not checked (a parent may come in a later bundle). A
         revision parked by an earlier import is skipped, as one held,
         unless its parked row is not this copy (damaged): the copy replaces
         it and is decided as a new one, never stored without its parents."""
@@ -337,19 +348,37 @@ class VaultImport:
         # again; review 14 F1).
         forget_past_cap(self._session, [rev.revision_id for rev in authorised])
         self._withhold |= set(withhold)
-        if withhold:
+        self._sorts_out = self._sorts_out or bool(withhold) or self._any_left_out_or_parked()
+        if self._sorts_out:
             # Held already: a no-op, never held back, parked or kept as left
             # out while stored (review 13 F4).
             held = self._held_among(rev.revision_id for rev in authorised)
             authorised = [rev for rev in authorised if rev.revision_id not in held]
             return self._store(self._sort_out(authorised))
-        # Without ``withhold`` parents are not checked, but a replaced row's
-        # revision waited for its parents: it still does (stored when they are
-        # here, parked again otherwise), never stored without them.
-        stored = self._store([rev for rev in authorised if rev.revision_id not in replaced])
-        return stored + self._store(
-            self._sort_out([rev for rev in authorised if rev.revision_id in replaced])
+        # Nothing here is left out, set aside or parked (so no parked row was
+        # replaced either): parents are not checked, a parent may come in a
+        # later bundle. The common import pays two one-row lookups for this.
+        return self._store(authorised)
+
+    def _any_left_out_or_parked(self) -> bool:
+        """Does this vault keep any revision left out, set aside or parked?
+        Then the revisions of every bundle, a field worker's and a send-back
+        too, are sorted out as a desk's are (``_sort_out``): a child of a
+        left-out revision is left out, one whose parent is missing waits
+        (held back, then parked). Review 15 F1: before, a worker's bundle
+        stored without its parent the edit of a revision set aside here,
+        left out past the cap or as a revoked lineage (``verify`` failed,
+        for good after a set-aside), whatever the desks' bundles did."""
+        session = self._session
+        return (
+            any_parked(session) or session.scalar(select(WithheldRevision.revision_id).limit(1)) is not None
         )
+
+    @property
+    def sorts_out(self) -> bool:
+        """Whether this import checks its revisions' parents, and so may
+        leave some out (``evidence_to_attach`` then tells the bytes to skip)."""
+        return self._sorts_out
 
     def _sort_out(self, batch: list[Revision]) -> list[Revision]:
         """The revisions of ``batch`` to store now: not those naming a
@@ -442,9 +471,11 @@ class VaultImport:
                 if pos not in left_out
             ]
             page: list[Revision] = []
-            # Checked again as they come back (the same bytes: nothing fails).
+            # Checked again as they come back (the same bytes: nothing fails,
+            # unless this vault's own database changed them).
             for verified in revisions_from_wire(wires, ENTITY_TYPES):
                 if isinstance(verified, RevisionRejected):
+                    self.recheck_failure = verified
                     raise verified
                 page.append(verified)
             present = self._held_among(parent for rev in page for parent in rev.parents)
@@ -635,7 +666,7 @@ class VaultImport:
         if inserted:
             # Left out before, past the cap or below such a revision, and
             # stored now that its parents are here (review 14 F1).
-            forget_left_out(session, [rev.revision_id for rev in inserted])
+            forget_left_out(session, inserted)
             first = self._stored_seqs[0] if self._stored_seqs is not None else last + 1
             self._stored_seqs = (first, last + len(inserted))
         for rev in inserted:
