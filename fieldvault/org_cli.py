@@ -19,6 +19,7 @@ from db.api import Vault
 from fieldvault.passphrases import SecretSource
 from fieldvault.textinput import CommandRefused, UsageError, add_text_option
 from sync import org_vault
+from sync.bundle.hand_over import hand_over
 from sync.bundle.regular_file import open_regular
 from sync.client.org_link import ServerOutcome
 from sync.org import (
@@ -155,6 +156,17 @@ def add_org_parsers(commands: Any) -> None:
     remove_coord = org.add_parser("remove-coordinator", help="remove a coordinator (a new profile version)")
     remove_coord.add_argument("device", metavar="DEVICE", help="the coordinator's device id (32 hex digits)")
     _out_option(remove_coord)
+    hand = org.add_parser(
+        "hand-over",
+        help="a bundle of everything this desk holds for a coordinator desk added later (encrypted to it alone)",
+    )
+    hand.add_argument(
+        "--to-device",
+        required=True,
+        metavar="DEVICE",
+        help="the new coordinator desk's device id (32 hex digits)",
+    )
+    hand.add_argument("--to", required=True, type=Path, metavar="DIR", help="folder (a USB stick)")
     add = org.add_parser("add-device", help="enrol a field worker's device from the card enrol printed")
     add.add_argument("card", metavar="CARD", help="the device card (fvd1.…) the worker's enrol printed")
     add.add_argument("--label", default="", help="a label for the device (e.g. a call sign, not a name)")
@@ -370,8 +382,36 @@ def cmd_org(args: argparse.Namespace, out: Output, secrets: SecretSource, opener
             )
         elif args.action == "token":
             _token(vault, args, out)
+        elif args.action == "hand-over":
+            _hand_over(vault, args, out)
         else:
             _show(vault, out)
+
+
+def _hand_over(vault: Vault, args: argparse.Namespace, out: Output) -> None:
+    """``org hand-over``: this desk's history for a desk added later
+    (sync/bundle/hand_over.py; docs/bundle-format.md §10)."""
+    if not args.to.is_dir():
+        raise CommandRefused(f"--to {args.to}: not a folder; nothing was written.")
+    handed = hand_over(vault, args.to, args.to_device.strip().lower())
+    out.result(
+        {
+            "bundle": str(handed.path),
+            "bundle_id": handed.bundle_id,
+            "device_id": handed.to_device,
+            "sequence": handed.sequence,
+            "revisions": handed.revisions,
+            "custody_events": handed.custody_events,
+            "chains": handed.chains,
+            "blobs": handed.blobs,
+            "received": handed.received,
+            "withheld": list(handed.withheld),
+        },
+        f"{handed.path}: hand-over {handed.sequence} for coordinator {handed.to_device}: "
+        f"{handed.revisions} revisions, {handed.blobs} files, the custody chains of {handed.chains} "
+        f"device(s), {handed.received} bundle(s) recorded; {len(handed.withheld)} revision(s) of "
+        "revoked devices left out. The new desk takes it with: fieldvault bundle import FILE",
+    )
 
 
 def _token(vault: Vault, args: argparse.Namespace, out: Output) -> None:
