@@ -86,7 +86,9 @@ class HeldRevisionDamaged(VaultDamaged):
     no longer verifies when the import checks it again: the vault's own
     state is at fault, not the bundle (review 14 F5). Nothing of the bundle
     is applied, and it is not refused: a pull keeps its cursor before it and
-    tries it again, once ``verify`` has been run and the damage dealt with."""
+    tries it again at its next run. The held-back rows live in the import's
+    own tables, gone with its transaction, so ``verify`` cannot see them
+    (review 15 F5): the message says so, and what to do instead."""
 
     codes: ClassVar[Codes] = {"held-revision-damaged": ("revision_id", "bundle_id")}
 
