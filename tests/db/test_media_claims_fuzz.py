@@ -99,14 +99,14 @@ def read_claims(data: bytes, path: Path, mime: str = "video/mp4") -> dict[str, s
     time and memory bounds, and of the documented shape."""
     path.write_bytes(data)
     tracemalloc.start()
-    started = time.monotonic()
+    started = time.thread_time()  # the reader's work: a loaded machine stretches the wall clock
     try:
         with path.open("rb") as source:
             claims: dict[str, str] | None = claims_of(source, mime)
     except (NoMovieBox, AtomError):  # "metadata not read: unreadable file (NoMovieBox|AtomError)"
         claims = None
     finally:
-        elapsed = time.monotonic() - started
+        elapsed = time.thread_time() - started
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     assert elapsed < SECONDS_PER_CALL, f"{elapsed:.2f} s for {len(data)} bytes"

@@ -25,6 +25,7 @@ from db.keyring_store import MemoryKeyring, NoKeyring
 from db.keys import format_recovery_key, parse_recovery_key
 from db.paths import KEY_FILE
 from db.vault import DB_FILE, CreatedVault, Vault, wipe_vault
+from tests import thread_stalls
 from tests.factory import make_case, make_testimony
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
@@ -212,9 +213,9 @@ def test_panic_wipe_is_fast_for_a_large_vault(vault: Vault, vault_dir: Path) -> 
     big = vault_dir / DB_FILE
     with big.open("r+b") as handle:  # a multi-GiB database, sparse to keep the test light
         handle.truncate(4 * 1024**3)
-    started = time.perf_counter()
-    wipe_vault(vault_dir, keyring=NoKeyring())
-    assert time.perf_counter() - started < 1.0
+    with thread_stalls.HeldUp() as wiping:  # not wall clock: a loaded machine stretches that
+        wipe_vault(vault_dir, keyring=NoKeyring())
+    assert wiping.stall.held_up < 1.0, wiping.stall
     assert not (vault_dir / KEY_FILE).exists()
 
 
