@@ -36,7 +36,7 @@ from __future__ import annotations
 import base64
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -336,19 +336,37 @@ def parked_sha256s(session: Session) -> set[str]:
     }
 
 
-def ready_order(session: Session, *, own_import_only: bool, stored_run: tuple[int, int] | None) -> list[str]:
+def ready_order(
+    session: Session,
+    *,
+    own_import_only: bool,
+    stored_run: tuple[int, int] | None,
+    signers: Collection[str] = (),
+) -> list[str]:
     """The parked revisions whose parents the vault holds or that come
     before them here, parents first (a topological order; review 13 F1).
     ``own_import_only``: only those the open import parked itself (their
     bundle still unnamed); otherwise those naming a parent in
     ``stored_run``, the local_seq numbers this import stored (review 13
-    F3: an import that stored none of their parents decides nothing), and
-    their parked descendants. A revision with a parent neither held nor
-    in the walk is not listed (it waits)."""
+    F3: an import that stored none of their parents decides nothing), or
+    signed by one of ``signers`` (devices enrolled again after their vouch
+    lapsed, whose revisions waited for it: db/sync_import.py
+    ``_keep_aside``), and their parked descendants. A revision with a
+    parent neither held nor in the walk is not listed (it waits)."""
+    params: dict[str, object] = {}
     if own_import_only:
-        seed, own, params = _OWN_SEED, "parked.bundle_id IS NULL", {}
-    elif stored_run is not None:
-        seed, own, params = _RUN_SEED, "1", {"first": stored_run[0], "last": stored_run[1]}
+        seed, own = _OWN_SEED, "parked.bundle_id IS NULL"
+    elif stored_run is not None or signers:
+        seeds = []
+        if stored_run is not None:
+            seeds.append(_RUN_SEED)
+            params.update(first=stored_run[0], last=stored_run[1])
+        if signers:
+            # Ids are hex (their keys' hashes), bound one by one all the same.
+            names = [f":signer{n}" for n in range(len(signers))]
+            seeds.append(f"parked.device_id IN ({', '.join(names)})")
+            params.update({f"signer{n}": signer for n, signer in enumerate(sorted(signers))})
+        seed, own = "(" + " OR ".join(seeds) + ")", "1"
     else:
         return []
     found = sorted(set(session.scalars(text(_READY_WALK.format(seed=seed, own=own)), params)))

@@ -212,6 +212,9 @@ class ImportSummary:
     # of it parked here): neither stored nor parked (review 14 F1), kept as
     # left out (``learned`` past-cap); their children are left out too.
     past_parked_cap: list[str] = field(default_factory=list)
+    # Kept aside, parked: signed by a device whose coordinator's vouch
+    # lapsed (review 15 F2), until it is enrolled again here.
+    signer_pending: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,9 @@ class VaultImport:
         # Devices whose coordinator's vouch lapsed (db/signers.py): a copy
         # of a revision they wrote while vouched for, held here, is a no-op.
         self._lapsed = lapsed_vouch_signers(session)
+        # Of those, the devices enrolled again during this import: their
+        # revisions kept aside (``_keep_aside``) are decided at its end.
+        self._released: set[str] = set()
         self._written: list[Path] = []  # blob files renamed into place by this import
         self._writers: list[BlobWriter] = []  # pushed blobs, removed unless stored
         # Evidence items this import stored revisions of -> the devices that signed them.
@@ -310,8 +316,11 @@ class VaultImport:
         not checked (a parent may come in a later bundle). A
         revision parked by an earlier import is skipped, as one held,
         unless its parked row is not this copy (damaged): the copy replaces
-        it and is decided as a new one, never stored without its parents."""
+        it and is decided as a new one, never stored without its parents.
+        A revision of a device whose vouch lapsed (db/signers.py) is
+        neither refused nor stored: kept aside (``_keep_aside``)."""
         authorised: list[Revision] = []
+        signer_pending: list[Revision] = []
         wires = [rev.to_wire() if isinstance(rev, Revision) else rev for rev in revisions]
         # Signatures checked on threads; outcomes in order, so the first
         # failing revision and its first failed check are what is raised.
@@ -323,12 +332,12 @@ class VaultImport:
                 self._leave_out(verified)
                 continue
             if self._signers.get(verified.device_id) != verified.public_key:
-                if self._lapsed.get(verified.device_id) == verified.public_key and self._held_among(
-                    [verified.revision_id]
-                ):
-                    continue  # stored while its vouch stood: held, a no-op as any revision held
-                raise RevisionRejected(verified.revision_id, "signer not authorised")
+                if self._lapsed.get(verified.device_id) != verified.public_key:
+                    raise RevisionRejected(verified.revision_id, "signer not authorised")
+                signer_pending.append(verified)  # kept aside, not refused (review 15 F2)
+                continue
             authorised.append(verified)
+        self._keep_aside(signer_pending)
         waiting = parked_among(self._session, (rev.revision_id for rev in authorised))
         replaced: set[str] = set()
         if waiting:
@@ -379,6 +388,42 @@ class VaultImport:
         """Whether this import checks its revisions' parents, and so may
         leave some out (``evidence_to_attach`` then tells the bytes to skip)."""
         return self._sorts_out
+
+    def _keep_aside(self, revisions: list[Revision]) -> None:
+        """Revisions signed by a device whose coordinator's vouch lapsed
+        (``pending``, db/signers.py), verified: parked (db/parked.py), not
+        stored, and listed in ``summary.signer_pending``; the import goes
+        on with the rest of the bundle. Refusing the bundle (as before,
+        review 15 F2) lost the relaying desk's own work with it, and through
+        the server, where the desk counted it delivered, every later bundle
+        of that desk. They stay parked whatever arrives (``_decide_parked``)
+        until the device is enrolled again here (a current coordinator's
+        vouch, an approval by code or token: ``_released``; its card:
+        ``release_signers``), then are decided as any parked revision:
+        stored when their parents are here. One held already is a no-op (it
+        was stored while the vouch stood), as is one parked or set aside.
+        Past its signer's PARKED_CAP, left out as any (``_leave_out_past_cap``)."""
+        if not revisions:
+            return
+        session = self._session
+        ids = [rev.revision_id for rev in revisions]
+        known = self._held_among(ids) | parked_among(session, ids) | set_aside_among(session, ids)
+        fresh: dict[str, Revision] = {}
+        for rev in revisions:
+            if rev.revision_id not in known:
+                fresh.setdefault(rev.revision_id, rev)  # once, if twice in the bundle
+        fits, past = over_the_cap(session, list(fresh.values()))
+        self._leave_out_past_cap(past)
+        self.summary.signer_pending += park(session, fits)
+
+    def release_signers(self, device_ids: Iterable[str]) -> None:
+        """``device_ids`` were enrolled again outside an import (``org
+        add-device`` by card, sync/org_vault.py): the revisions of theirs kept
+        aside while their vouch lapsed are decided at this unit's end
+        (stored when their parents are here)."""
+        for device_id in device_ids:
+            self._lapsed.pop(device_id, None)
+            self._released.add(device_id)
 
     def _sort_out(self, batch: list[Revision]) -> list[Revision]:
         """The revisions of ``batch`` to store now: not those naming a
@@ -497,7 +542,12 @@ class VaultImport:
         if parked:
             stored += self._decide_parked(own_import_only=True)
             self.summary.parked_revisions = sorted(
-                session.scalars(select(ParkedRevision.revision_id).where(ParkedRevision.bundle_id.is_(None)))
+                set(
+                    session.scalars(
+                        select(ParkedRevision.revision_id).where(ParkedRevision.bundle_id.is_(None))
+                    )
+                )
+                - set(self.summary.signer_pending)  # listed apart
             )
         return stored
 
@@ -520,10 +570,16 @@ class VaultImport:
         how many were stored."""
         session = self._session
         self._leave_out_parked()
-        order = ready_order(session, own_import_only=own_import_only, stored_run=self._stored_seqs)
+        order = ready_order(
+            session,
+            own_import_only=own_import_only,
+            stored_run=self._stored_seqs,
+            signers=() if own_import_only else self._released,
+        )
         stored = 0
         gone: set[str] = set()  # left out here: their children in the walk too
         stuck: set[str] = set()  # no longer verify: kept parked, and their children
+        aside: set[str] = set()  # their signer's vouch lapsed: kept parked, and their children
         for at in range(0, len(order), SETTLE_PAGE):
             ids = order[at : at + SETTLE_PAGE]
             rows = parked_rows(session, ids)
@@ -543,6 +599,9 @@ class VaultImport:
                 if not stuck.isdisjoint(mine):
                     stuck.add(rid)
                     continue
+                if not aside.isdisjoint(mine):
+                    aside.add(rid)
+                    continue
                 if isinstance(verified, RevisionRejected):
                     stuck.add(rid)
                     self.summary.damaged_parked.append(rid)
@@ -558,6 +617,11 @@ class VaultImport:
                     # parents may not be here; damaged, never stored so.
                     stuck.add(rid)
                     self.summary.damaged_parked.append(rid)
+                    continue
+                if self._lapsed.get(verified.device_id) == verified.public_key:
+                    # Kept aside until its device is enrolled again (review
+                    # 15 F2), not left out as a revoked signer's.
+                    aside.add(rid)
                     continue
                 decided.append(rid)
                 if not gone.isdisjoint(mine) or self._signers.get(verified.device_id) != verified.public_key:
@@ -940,6 +1004,8 @@ class VaultImport:
             known.age_recipient = age_recipient or known.age_recipient
             # Enrolled by its token or by code now, not on a coordinator's
             # word (a lapsed vouch: db/signers.py).
+            if known.vouched_by is not None:
+                self.release_signers([device_id])
             known.vouched_by = None
         else:
             session.add(
@@ -994,7 +1060,7 @@ class VaultImport:
             if not vouch_lapsed(session, known) or bytes(known.public_key) != public_key:
                 return False
             known.status, known.vouched_by, known.updated_ms = "enrolled", vouched_by, now
-            self._lapsed.pop(device_id, None)
+            self.release_signers([device_id])
             session.flush()
             self._signers[device_id] = public_key
             return True
@@ -1132,8 +1198,9 @@ class VaultImport:
         session = self._session
         if any_parked(session):
             # Revisions parked by earlier imports whose parents this one
-            # stored (or left out): decided now, after the run of numbers this
-            # bundle's revisions took was read (stored_revision_seqs).
+            # stored (or left out), or whose signer it enrolled again:
+            # decided now, after the run of numbers this bundle's revisions
+            # took was read (stored_revision_seqs).
             self._decide_parked(own_import_only=False)
             name_bundle(session, self._bundle[0] if self._bundle is not None else "")
         for evidence_id in sorted(set(self._unparked_evidence) - set(self._evidence)):

@@ -15,7 +15,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from db.api import Device, OrgProfile, SyncClientState, Vault
+from db.api import Device, OrgProfile, OrgProfileOutdated, SyncClientState, Vault
 from sync.bundle.carried_receipts import keep_receipt_keys
 from sync.bundle.vouching import lapse_vouches
 from sync.org import (
@@ -128,13 +128,34 @@ def _keep(vault: Vault, signed: SignedProfile) -> None:
     """Store a checked profile (refused if not newer: OrgProfileOutdated) and
     bring the known devices in line with it: its coordinators enrolled as
     such, its revocations, a removed coordinator a plain device, and the
-    vouches of a removed coordinator lapsed (``lapse_vouches``)."""
+    vouches of a removed coordinator lapsed (``lapse_vouches``).
+
+    The devices first, the profile last (review 15 F4): each step is its own
+    transaction, and a kill part-way must not leave the vault holding the
+    new version with the devices of the old (a removed coordinator's row
+    still ``coordinator``, its vouched devices still writing), since nothing
+    applies a version the vault holds again (the pull takes only a newer
+    one). Cut before the profile is stored, the vault still holds the older
+    version, so the next pull, ``org update`` or enrolment applies the whole
+    of it again; every step is idempotent."""
     profile = signed.profile
-    vault.sync.set_org_profile(OrgProfile(profile.version, signed.signed))
+    held = vault.sync.org_profile()
+    # Checked before any device is touched: an older profile must not put
+    # back a removed coordinator's row. The very same one again goes on.
+    same = held is not None and (held.version, held.signed) == (profile.version, signed.signed)
+    if held is not None and not same and held.version >= profile.version:
+        raise OrgProfileOutdated(held.version, profile.version)
+    _reconcile_devices(vault, profile)
     if profile.server is not None and profile.server.receipt_key is not None:
         # The vault keeps only its newest profile: the receipt keys the
         # versions pinned are kept apart, for the receipts signed before a switch.
         keep_receipt_keys(SyncClientState.of(vault), None, [profile.server.receipt_key])
+    vault.sync.set_org_profile(OrgProfile(profile.version, signed.signed))
+
+
+def _reconcile_devices(vault: Vault, profile: Profile) -> None:
+    """The known devices brought in line with ``profile`` (idempotent: run
+    again with the same profile, it changes nothing more)."""
     for coordinator in profile.coordinators:
         if coordinator.device_id == vault.device_id:
             continue
@@ -339,6 +360,7 @@ def add_device(vault: Vault, card_text: str, *, token: str | None = None, label:
         )
     if token is not None:
         accept_token(vault, token, card.device_id)
+    known = vault.sync.device(card.device_id)
     device = Device(
         device_id=card.device_id,
         public_key=card.device_key,
@@ -348,6 +370,12 @@ def add_device(vault: Vault, card_text: str, *, token: str | None = None, label:
         label=label,
     )
     vault.sync.put_device(device)
+    if known is not None and known.status == "pending" and known.vouched_by is not None:
+        # Its vouch had lapsed: the revisions of its that bundles relayed
+        # meanwhile were kept aside (db/sync_import.py _keep_aside); they
+        # are decided now, stored when their parents are here.
+        with vault.sync.begin_import() as unit:
+            unit.release_signers([card.device_id])
     return device
 
 
