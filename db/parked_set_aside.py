@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import cast, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
@@ -55,6 +55,7 @@ from db.model import (
     Blob,
     CoordinatorDecision,
     EvidenceBlob,
+    KnownDevice,
     ParkedRevisionParent,
     PurgedBlob,
     QuarantinedFileKey,
@@ -69,11 +70,24 @@ if TYPE_CHECKING:
 # ``withheld_revisions.learned`` of a revision a coordinator set aside, or a
 # parked descendant of one (db/withheld.py has the values imports write).
 SET_ASIDE = "set-aside"
-# The left-out rows whose files may go to quarantine: what imports left out
-# and what a coordinator set aside. A file a row of any other kind names
+
+
+# The left-out rows whose files may go to quarantine: only those whose
+# reason is final, a set-aside, or a revision left out whose signer is
+# revoked here (a revocation in force). A ``left-out`` row of a signer not
+# revoked may be undone: below a revision left out past the cap, it is
+# stored when that one is (db/parked.py ``forget_left_out``; review 15 F3),
+# and its item then needs its bytes. A file a row of any other kind names
 # stays (``refused-bundle`` rows name none; a kind a later import may undo
 # must keep its bytes).
-_LEFT_OUT_KINDS = ("left-out", SET_ASIDE)
+def _final_left_out() -> ColumnElement[bool]:
+    revoked = select(KnownDevice.device_id).where(KnownDevice.status == "revoked")
+    return or_(
+        WithheldRevision.learned == SET_ASIDE,
+        and_(WithheldRevision.learned == "left-out", WithheldRevision.device_id.in_(revoked)),
+    )
+
+
 SET_ASIDE_ACTION = "set-aside"
 QUARANTINE_ACTION = "quarantine-left-out-files"
 RESTORE_ACTION = "restore-quarantined-files"
@@ -267,7 +281,7 @@ def _left_out_files(session: Session, signer: str | None) -> list[tuple[LeftOutF
     revisions name (``signer``: one of them signed by it): no stored or
     parked revision names it, and no item holds its blob."""
     query = select(WithheldRevision.sha256, WithheldRevision.device_id).where(
-        WithheldRevision.sha256.is_not(None), WithheldRevision.learned.in_(_LEFT_OUT_KINDS)
+        WithheldRevision.sha256.is_not(None), _final_left_out()
     )
     signers: dict[str, set[str]] = {}
     for sha256, device_id in session.execute(query):
@@ -277,7 +291,7 @@ def _left_out_files(session: Session, signer: str | None) -> list[tuple[LeftOutF
     # Named by a revision that is still alive here, or kept for another
     # reason that a later import may undo: never touched.
     other_kinds = select(WithheldRevision.sha256).where(
-        WithheldRevision.sha256.is_not(None), WithheldRevision.learned.not_in(_LEFT_OUT_KINDS)
+        WithheldRevision.sha256.is_not(None), ~_final_left_out()
     )
     live = (
         parked_sha256s(session)

@@ -19,17 +19,22 @@ tests/db/test_parked_cap_desks.py."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyrage
 import pytest
 from sqlalchemy import select
 
 from db import parked as parked_module
+from db.device import DeviceIdentity
+from db.hlc import Timestamp
 from db.model import WithheldRevision
 from db.parked import PAST_CAP, forget_left_out, parked_revision_count, past_cap_by_signer
-from db.parked_set_aside import SET_ASIDE, set_aside_parked
-from db.revisions import Revision
+from db.parked_set_aside import SET_ASIDE, left_out_files, quarantine_left_out_files, set_aside_parked
+from db.revisions import Revision, create_revision
+from db.sync_state import Device
 from db.vault import Vault
 from db.withheld import withheld_revision_ids
 from tests.db.test_parked_cap_desks import (
@@ -46,6 +51,7 @@ from tests.db.test_parked_cap_desks import (
     _vault,
     _without_parents,
 )
+from tests.db.test_parked_import import PHOTO, PHOTO_SHA256, _bytes_of, _evidence
 
 
 @pytest.fixture
@@ -133,7 +139,7 @@ def test_a_workers_edit_of_a_revision_past_the_cap_here_is_left_out_until_both_a
     _workers_bundle(b, ROOMY, [workers_edit], monkeypatch)
     assert _stored(a) == {} and _stored(b) == {}
     assert parked_revision_count(b) == 2  # E and C wait for the creation
-    assert _learned(a)[workers_edit.revision_id] == "left-out"
+    assert workers_edit.revision_id in withheld_revision_ids(a)
     _verifies(a)
 
     _read(a, FULL, [created], monkeypatch)
@@ -193,3 +199,80 @@ def test_a_left_out_row_whose_reason_is_in_force_stays_when_its_revision_is_stor
     assert learned.get(below_revoked.revision_id) == "left-out"
     assert past.revision_id not in learned and learned.get(w1.revision_id) == "left-out"
     assert PAST_CAP not in learned.values()
+
+
+# -- review 15 F3: only a final reason lets a left-out file go to quarantine ---------------
+
+
+def test_a_file_left_out_below_a_revision_past_the_cap_stays_for_the_day_it_is_stored(
+    desks: tuple[Vault, Vault], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """S records an item (put) and deletes it (D, naming no file); an
+    enrolled worker restores it (put, the same file). The restore waits
+    parked (D has not come), its bytes stored; D then comes past S's cap,
+    so the restore is left out below it, its row naming the file (D's row
+    names none, and S's put has not come). Such a row is undone when D
+    arrives again after its parent: the restore is stored and its item
+    needs its bytes. Before, ``left_out_files`` listed the file and
+    ``quarantine_left_out_files`` moved it (only set-aside rows and those
+    of a revoked signer are final now)."""
+    a, _b = desks
+    _read(a, FULL, _flood(), monkeypatch)
+    entity = "0190f3a0-0000-7000-8000-0000000000f7"
+    recorded = _evidence(SIGNER, entity, 5, [])
+    deleted = create_revision(
+        SIGNER,
+        entity_id=entity,
+        entity_type="evidence",
+        op="delete",
+        body={},
+        parents=[recorded.revision_id],
+        hlc=Timestamp(1_700_000_000_000, 6),
+    )
+    restored = _evidence(WORKER, entity, 7, [deleted.revision_id])
+    with a.sync.begin_import() as unit:
+        unit.add_revisions([restored.to_wire()], withhold={REVOKED.device_id})
+        unit.settle_revisions()
+        unit.add_blob(PHOTO_SHA256, len(PHOTO), io.BytesIO(PHOTO), [entity])
+    assert _read(a, FULL, [deleted], monkeypatch) == [deleted.revision_id]
+    assert restored.revision_id in withheld_revision_ids(a)
+    assert _learned(a)[restored.revision_id] != SET_ASIDE
+
+    assert left_out_files(a) == []
+    assert quarantine_left_out_files(a).moved == ()
+
+    # S's put arrives with its file, then D and the restore again (relayed).
+    with a.sync.begin_import() as unit:
+        unit.add_revisions([recorded.to_wire()], withhold={REVOKED.device_id})
+        unit.settle_revisions()
+        unit.add_blob(PHOTO_SHA256, len(PHOTO), io.BytesIO(PHOTO), [entity])
+    _read(a, FULL, [deleted, restored], monkeypatch)
+    assert set(_stored(a)) == {recorded.revision_id, deleted.revision_id, restored.revision_id}
+    assert withheld_revision_ids(a) == set()
+    assert _bytes_of(a, entity) == PHOTO
+    _verifies(a)
+
+
+def test_a_file_only_a_revoked_signers_left_out_item_names_may_go_to_quarantine(
+    desks: tuple[Vault, Vault], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The final case still moves: the worker's parked item is left out
+    because the profile revoked the worker (``known_devices`` revoked)."""
+    a, _b = desks
+    seized = DeviceIdentity.generate()
+    recipient = str(pyrage.x25519.Identity.generate().to_public())
+    a.sync.put_device(Device(seized.device_id, seized.public_key, recipient, "enrolled"))
+    item = _evidence(seized, "0190f3a0-0000-7000-8000-0000000000f8", 8, ["c" * 64])
+    with a.sync.begin_import() as unit:
+        unit.add_revisions([item.to_wire()], withhold={REVOKED.device_id})
+        unit.settle_revisions()
+        unit.add_blob(PHOTO_SHA256, len(PHOTO), io.BytesIO(PHOTO), [item.entity_id])
+    a.sync.put_device(Device(seized.device_id, seized.public_key, recipient, "revoked"))
+    with a.sync.begin_import() as unit:  # a desk's bundle read under the revoking profile
+        unit.add_revisions([_case(SIGNER, 9, []).to_wire()], withhold={seized.device_id})
+    assert _learned(a) == {item.revision_id: "left-out"}
+
+    [listed] = left_out_files(a)
+    assert listed.signers == (seized.device_id,)
+    assert len(quarantine_left_out_files(a).moved) == 1
+    _verifies(a)
