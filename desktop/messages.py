@@ -190,8 +190,11 @@ def _held_revision_damaged(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
         "Bundle {bundle} was not imported: a record change this vault holds aside ({revision}) no "
-        "longer checks out. The fault is in this vault, not in the bundle. Check the vault "
-        "(fieldvault verify), then import or sync again; nothing of the bundle was applied.",
+        "longer checks out, although the bundle's copy did moments before. The fault is in this vault "
+        "or this computer, not in the bundle; nothing of the bundle was applied. Import or sync again. "
+        "If it fails again, check the vault (fieldvault verify; it cannot see what an import holds "
+        "aside, so a clean result does not clear this), then restore it from a backup or ask your "
+        "organisation for help.",
     ).format(bundle=p["bundle_id"], revision=p["revision_id"])
 
 

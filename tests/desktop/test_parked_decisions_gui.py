@@ -200,7 +200,8 @@ def test_import_bundles_says_a_bundle_was_not_imported_for_this_vaults_damage(
     dialog = _import_in_dialog(qtbot, desks, kyivs)
     [row] = dialog.result_texts()
     assert row.startswith("not imported: Bundle "), row
-    assert "The fault is in this vault, not in the bundle. Check the vault (fieldvault verify)" in row, row
+    assert "The fault is in this vault or this computer, not in the bundle" in row, row
+    assert "Import or sync again" in row and "fieldvault verify" in row, row  # review 15 F5
     assert edit not in {r.revision_id for r in desks.lviv.revisions.all()}
 
 
