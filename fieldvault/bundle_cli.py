@@ -176,6 +176,9 @@ def _imported_row(result: ImportedBundle) -> dict[str, Any]:
         "damaged_parked": list(result.damaged_parked),
         # Past the bound on parked revisions per signer: left out, neither stored nor parked.
         "past_parked_cap": list(result.past_parked_cap),
+        # Kept aside (parked): signed by a device whose coordinator's vouch
+        # lapsed here, until it is enrolled again (docs/bundle-format.md §8).
+        "signer_pending": list(result.signer_pending),
     }
 
 
@@ -208,6 +211,11 @@ def _human(row: dict[str, Any]) -> str:
         parked += (
             f"; {len(row['past_parked_cap'])} revision(s) LEFT OUT, their signer's parked slots were full "
             "(neither stored nor parked, with their edits)"
+        )
+    if row.get("signer_pending"):
+        parked += (
+            f"; {len(row['signer_pending'])} revision(s) KEPT ASIDE, their device's vouch lapsed "
+            "(stored once it is enrolled again: org add-device, or approve its bundle by code)"
         )
     return (
         f"{row['bundle']}: bundle {row['sequence']} of device {row['device_id']}: "

@@ -77,6 +77,9 @@ class Received:
     # Not parked: their signer's parked slots here were full (db/parked.py
     # PARKED_CAP), so they were left out (review 14 F1/F4; ids only).
     past_parked_cap: tuple[str, ...] = ()
+    # Kept aside (parked): their device's coordinator's vouch lapsed here,
+    # until it is enrolled again (review 15 F2; ids only).
+    signer_pending: tuple[str, ...] = ()
 
     @staticmethod
     def of(imported: ImportedBundle) -> Received:
@@ -93,6 +96,7 @@ class Received:
             imported.unparked_revisions,
             imported.damaged_parked,
             imported.past_parked_cap,
+            imported.signer_pending,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -109,6 +113,7 @@ class Received:
             "unparked_revisions": list(self.unparked_revisions),
             "damaged_parked": list(self.damaged_parked),
             "past_parked_cap": list(self.past_parked_cap),
+            "signer_pending": list(self.signer_pending),
         }
 
 

@@ -16,13 +16,18 @@ real server on loopback for the pull."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from db.api import Case, OrgProfileOutdated, SyncStateService, parked_by_signer
+from fieldvault.bundle_cli import _human
 from sync import org_vault
 from sync.bundle.quarantine import approve_bundle
 from sync.client.org_link import publish_profile
 from sync.org import verification_code
+from tests.cli_helpers import Cli, child_env
 from tests.factory import make_case
 from tests.sync.desk_world import (
     ServerDesks,
@@ -44,6 +49,7 @@ from tests.sync.test_vouch_after_removal import (
     _odesa_vouched_then_removed,
     _status,
 )
+from tests.vault_helpers import PASSPHRASE
 
 desks = usb_desks  # the fixtures, under the names the tests ask for
 __all__ = ["desks", "server_desks"]
@@ -230,3 +236,20 @@ def test_through_the_server_the_desks_later_bundles_are_still_taken(server_desks
     finally:
         odesa.lock()
         x.lock()
+
+
+def test_bundle_import_lists_what_it_kept_aside(desks: UsbDesks, tmp_path: Path) -> None:
+    """``fieldvault bundle import --json`` at Lviv lists the kept-aside ids
+    (``signer_pending``), and its plain line says what became of them."""
+    world = _odesa_vouched_then_removed(desks)
+    waiting = _x_revisions_lviv_lacks(desks, world)
+    kyiv_bundle = desks.kyiv_bundle()
+    folder = desks.lviv.folder
+    desks.lviv.lock()
+    done = Cli(folder, child_env(tmp_path)).run(
+        "bundle", "import", str(kyiv_bundle), "--json", secrets=[PASSPHRASE]
+    )
+    [row] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert row["ok"] is True
+    assert set(row["signer_pending"]) == waiting
+    assert "revision(s) KEPT ASIDE, their device's vouch lapsed" in _human(row)
