@@ -4345,12 +4345,12 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="1164" />
+            <location filename="../../desktop/messages.py" line="1167" />
             <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1170" />
+            <location filename="../../desktop/messages.py" line="1173" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -4445,77 +4445,82 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Частину сховища пошкоджено або змінено ({ids}). Нічого не змінено. Перевірте сховище (fieldvault verify) і відновіть пошкоджене з резервної копії або пакета.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="199" />
+            <location filename="../../desktop/messages.py" line="190" />
+            <source>Bundle {bundle} was not imported: a record change this vault holds aside ({revision}) no longer checks out, although the bundle's copy did moments before. The fault is in this vault or this computer, not in the bundle; nothing of the bundle was applied. Import or sync again. If it fails again, check the vault (fieldvault verify; it cannot see what an import holds aside, so a clean result does not clear this), then restore it from a backup or ask your organisation for help.</source>
+            <translation>Пакет {bundle} не імпортовано: зміна запису, яку це сховище тримає окремо ({revision}), більше не проходить перевірку, хоча копія в пакеті щойно її пройшла. Помилка в цьому сховищі або на цьому комп’ютері, а не в пакеті; нічого з пакета не застосовано. Імпортуйте або синхронізуйте знову. Якщо помилка повториться, перевірте сховище (fieldvault verify; воно не бачить того, що імпорт тримає окремо, тож чистий результат цього не знімає), а потім відновіть його з резервної копії або зверніться по допомогу до своєї організації.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="202" />
             <source>This vault has no key for exchanging bundles yet ({purpose}). Unlock it normally once (not for examination) to make it.</source>
             <translation>Це сховище ще не має ключа для обміну пакетами ({purpose}). Розблокуйте його один раз у звичайному режимі (не для огляду), щоб його створити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="207" />
+            <location filename="../../desktop/messages.py" line="210" />
             <source>The vault's files are damaged or were altered, so it cannot be used as it is. Nothing was changed. Leave the folder as it is and restore it from a backup, or ask your organisation for help.</source>
             <translation>Файли сховища пошкоджено або змінено, тож користуватися ним у такому стані не можна. Нічого не змінено. Залиште теку як є та відновіть її з резервної копії або зверніться по допомогу до своєї організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="221" />
+            <location filename="../../desktop/messages.py" line="224" />
             <source>The disk is full, so this could not be finished. Nothing was lost: the vault still holds its state from before. Free some disk space, then try again.</source>
             <translation>Диск заповнений, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Звільніть місце на диску й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="227" />
+            <location filename="../../desktop/messages.py" line="230" />
             <source>The disk reported an error while writing, so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive (or the USB stick), then try again.</source>
             <translation>Під час запису диск повідомив про помилку, тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск (або USB-накопичувач) і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="234" />
+            <location filename="../../desktop/messages.py" line="237" />
             <source>Fieldvault may not write there (permission denied), so this could not be finished. Nothing was lost. Choose another place or check the folder's permissions, then try again.</source>
             <translation>Fieldvault не має права писати туди (доступ заборонено), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце або перевірте права доступу до теки й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="241" />
+            <location filename="../../desktop/messages.py" line="244" />
             <source>The disk is read-only, so this could not be finished. Nothing was lost. Choose a writable place, then try again.</source>
             <translation>Диск доступний лише для читання, тож завершити це не вдалося. Нічого не втрачено. Виберіть місце, придатне для запису, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="247" />
+            <location filename="../../desktop/messages.py" line="250" />
             <source>Another program (a second Fieldvault window or a command) was writing to the vault for too long, so this could not be finished. Nothing was lost. Wait a moment, then try again.</source>
             <translation>Інша програма (друге вікно Fieldvault або команда) надто довго записувала до сховища, тож це не вдалося завершити. Нічого не втрачено. Зачекайте трохи й спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="254" />
+            <location filename="../../desktop/messages.py" line="257" />
             <source>The folder is not there (removed, or on a drive that was unplugged), so this could not be finished. Nothing was lost. Choose another place, then try again.</source>
             <translation>Теки немає (її видалено або диск від’єднано), тож завершити це не вдалося. Нічого не втрачено. Виберіть інше місце й спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="259" />
+            <location filename="../../desktop/messages.py" line="262" />
             <source>Writing to the disk failed (error {code}), so this could not be finished. Nothing was lost: the vault still holds its state from before. Check the drive, then try again.</source>
             <translation>Помилка запису на диск (код {code}), тож завершити це не вдалося. Нічого не втрачено: сховище зберігає попередній стан. Перевірте диск і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="272" />
+            <location filename="../../desktop/messages.py" line="275" />
             <source>Case {id} is not in the vault (deleted, perhaps on another device). Choose another case.</source>
             <translation>Справи {id} немає у сховищі (її видалено, можливо, на іншому пристрої). Виберіть іншу справу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="277" />
+            <location filename="../../desktop/messages.py" line="280" />
             <source>Testimony {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Свідчення {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інше зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="283" />
+            <location filename="../../desktop/messages.py" line="286" />
             <source>Evidence item {id} is not in the vault (deleted, perhaps on another device). Choose another one from the list.</source>
             <translation>Доказу {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інший зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="294" />
+            <location filename="../../desktop/messages.py" line="297" />
             <source>The stored file of evidence item {id} is missing from the vault. The record is kept; restore the file from a bundle or backup.</source>
             <translation>Збереженого файлу доказу {id} немає у сховищі. Запис про доказ залишився; відновіть файл із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="302" />
+            <location filename="../../desktop/messages.py" line="305" />
             <source>Evidence item {id} was delivered to the organisation's server and its file was removed from this laptop, as the organisation's policy asks. Its description, SHA-256 and custody stay here. Ask a coordinator for a copy of the file.</source>
             <translation>Елемент доказів {id} доставлено на сервер організації, і його файл видалено з цього ноутбука, як вимагає політика організації. Його опис, хеш і ланцюг зберігання залишаються тут. Попросіть координатора про копію файлу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="288" />
+            <location filename="../../desktop/messages.py" line="291" />
             <source>Record {id} is not in the vault (deleted, perhaps on another device).</source>
             <translation>Запису {id} немає у сховищі (його видалено, можливо, на іншому пристрої).</translation>
         </message>
@@ -4525,602 +4530,597 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Рішення {id} не переміщувало файли в карантин: з нього нічого відновлювати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="190" />
-            <source>Bundle {bundle} was not imported: a record change this vault holds aside ({revision}) no longer checks out. The fault is in this vault, not in the bundle. Check the vault (fieldvault verify), then import or sync again; nothing of the bundle was applied.</source>
-            <translation>Пакет {bundle} не імпортовано: зміна запису, яку це сховище тримає окремо ({revision}), більше не проходить перевірку. Помилка в цьому сховищі, а не в пакеті. Перевірте сховище (fieldvault verify), а потім імпортуйте або синхронізуйте знову; нічого з пакета не застосовано.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/messages.py" line="311" />
+            <location filename="../../desktop/messages.py" line="314" />
             <source>A change received from elsewhere (revision {id}) failed a check and was refused; nothing from it was stored. Tell your coordinator.</source>
             <translation>Зміна, отримана ззовні (ревізія {id}), не пройшла перевірку й відхилена; з неї нічого не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="319" />
+            <location filename="../../desktop/messages.py" line="322" />
             <source>A custody record in a bundle (event {hash}) failed a check and was refused; nothing from the bundle was stored. Tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в пакеті (подія {hash}) не пройшов перевірки й був відхилений; нічого з пакета не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="327" />
+            <location filename="../../desktop/messages.py" line="330" />
             <source>A file in a bundle (SHA-256 {sha256}) failed a check and was refused; nothing from the bundle was stored. Ask for the bundle to be sent again.</source>
             <translation>Файл у пакеті (SHA-256 {sha256}) не пройшов перевірки й був відхилений; нічого з пакета не збережено. Попросіть надіслати пакет ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="335" />
+            <location filename="../../desktop/messages.py" line="338" />
             <source>Bundle {id} was refused: it comes from a device this vault does not know, or repeats a bundle already received with other content. Nothing from it was stored. Tell your coordinator.</source>
             <translation>Пакет {id} відхилено: він надійшов від пристрою, якого це сховище не знає, або повторює вже отриманий пакет з іншим вмістом. Нічого з нього не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="344" />
+            <location filename="../../desktop/messages.py" line="347" />
             <source>This organisation profile (version {offered}) is not newer than the one this vault holds (version {held}), so it was not used. Ask your coordinator for the current profile.</source>
             <translation>Цей профіль організації (версія {offered}) не новіший за той, що вже є у сховищі (версія {held}), тому його не використано. Попросіть у координатора чинний профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="360" />
+            <location filename="../../desktop/messages.py" line="363" />
             <source>This file is not a Fieldvault bundle, or it was made by a newer version of Fieldvault. Nothing from it was stored. Check that you chose the right file; if you did, update Fieldvault and import it again.</source>
             <translation>Цей файл не є пакетом Fieldvault, або його створила новіша версія Fieldvault. Нічого з нього не збережено. Перевірте, чи ви вибрали потрібний файл; якщо так, оновіть Fieldvault і імпортуйте його знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="369" />
+            <location filename="../../desktop/messages.py" line="372" />
             <source>This bundle is damaged or incomplete (perhaps cut short while it was copied). Nothing from it was stored. Copy it again from where it came from, or ask for it to be sent again.</source>
             <translation>Цей пакет пошкоджений або неповний (можливо, обірвався під час копіювання). Нічого з нього не збережено. Скопіюйте його ще раз звідти, звідки він надійшов, або попросіть надіслати його знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="377" />
+            <location filename="../../desktop/messages.py" line="380" />
             <source>This bundle was changed after it was made, or its signature does not check out: it may have been tampered with. Nothing from it was stored. Keep the file as it is and tell your coordinator.</source>
             <translation>Цей пакет змінено після створення, або його підпис не проходить перевірки: можливо, його підробили. Нічого з нього не збережено. Збережіть файл як є і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="386" />
+            <location filename="../../desktop/messages.py" line="389" />
             <source>This bundle belongs to another organisation. Nothing from it was stored. Check that you chose the right file.</source>
             <translation>Цей пакет належить іншій організації. Нічого з нього не збережено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="394" />
+            <location filename="../../desktop/messages.py" line="397" />
             <source>This bundle comes from a device this vault does not know as enrolled in your organisation. Nothing from it was stored. If the sender should be enrolled, the coordinator adds their device first; then import the bundle again.</source>
             <translation>Цей пакет надійшов від пристрою, який це сховище не знає як зареєстрований у вашій організації. Нічого з нього не збережено. Якщо відправник має бути зареєстрований, спершу координатор додає його пристрій; тоді імпортуйте пакет знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="403" />
+            <location filename="../../desktop/messages.py" line="406" />
             <source>This bundle comes from a device whose access was revoked. Nothing from it was stored. Keep the file and tell your coordinator.</source>
             <translation>Цей пакет надійшов від пристрою, доступ якого відкликано. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="411" />
+            <location filename="../../desktop/messages.py" line="414" />
             <source>This bundle has the same number as another bundle already received from the same device, with other content. Nothing from it was stored. Keep the file and tell your coordinator: the device may have been copied or tampered with.</source>
             <translation>Цей пакет має той самий номер, що й інший пакет, уже отриманий від того самого пристрою, але інший вміст. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора: пристрій могли скопіювати або втрутитися в нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="420" />
+            <location filename="../../desktop/messages.py" line="423" />
             <source>This bundle does not follow on from the last bundle received from the same device. Nothing from it was stored. Keep the file and tell your coordinator.</source>
             <translation>Цей пакет не продовжує останній пакет, отриманий від того самого пристрою. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="432" />
+            <location filename="../../desktop/messages.py" line="435" />
             <source>Bundle {bundle_id} comes from device {device_id}, which your organisation has not enrolled, and it carries no enrolment token. Nothing from it was stored; it is kept in quarantine. If the sender should be enrolled, phone them, compare the verification code their vault shows, and then approve the bundle.</source>
             <translation>Пакет {bundle_id} надійшов від пристрою {device_id}, який ваша організація не зареєструвала, і не містить токена реєстрації. Нічого з нього не збережено; його тримають у карантині. Якщо відправник має бути зареєстрований, зателефонуйте йому, порівняйте код перевірки, який показує його сховище, і тоді схваліть пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="442" />
+            <location filename="../../desktop/messages.py" line="445" />
             <source>Bundle {bundle_id} names enrolment token {token_id}, which this coordinator did not issue. Nothing from it was stored; it is kept in quarantine. Approve it only after comparing the verification code with the sender by phone or in person.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, який цей координатор не видавав. Нічого з нього не збережено; його тримають у карантині. Схваліть його лише після того, як порівняєте код перевірки з відправником телефоном або особисто.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="451" />
+            <location filename="../../desktop/messages.py" line="454" />
             <source>Bundle {bundle_id} claims enrolment token {token_id}, but its proof does not check out: the token may be forged, or the claim copied from someone else's bundle. Nothing from it was stored; it is kept in quarantine. Do not approve it unless the sender's verification code matches, and tell whoever looks after your organisation's security.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, але його доказ не проходить перевірки: токен може бути підроблений, або цю заяву скопійовано з чужого пакета. Нічого з нього не збережено; його тримають у карантині. Не схвалюйте його, доки код перевірки відправника не збігається, і повідомте того, хто відповідає за безпеку вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="461" />
+            <location filename="../../desktop/messages.py" line="464" />
             <source>Bundle {bundle_id} names enrolment token {token_id}, which expired before it was used. Nothing from it was stored; it is kept in quarantine. Compare the verification code with the sender, then approve the bundle, or send them a new token.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, строк дії якого минув до того, як його використали. Нічого з нього не збережено; його тримають у карантині. Порівняйте код перевірки з відправником, а тоді схваліть пакет або надішліть йому новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="470" />
+            <location filename="../../desktop/messages.py" line="473" />
             <source>Bundle {bundle_id} names enrolment token {token_id}, which another device has already used. Nothing from it was stored; it is kept in quarantine. Someone may have copied the token: compare the verification code with the sender before you approve anything.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, який уже використав інший пристрій. Нічого з нього не збережено; його тримають у карантині. Можливо, хтось скопіював токен: порівняйте код перевірки з відправником, перш ніж щось схвалювати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="479" />
+            <location filename="../../desktop/messages.py" line="482" />
             <source>No bundle kept in quarantine matches {bundle}. Nothing was changed. Check the list of bundles in quarantine and choose one from it.</source>
             <translation>Жоден пакет у карантині не відповідає {bundle}. Нічого не змінено. Перегляньте список пакетів у карантині й виберіть пакет із нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="487" />
+            <location filename="../../desktop/messages.py" line="490" />
             <source>A verification code is 30 digits, in six groups of five. Nothing was approved. Ask the sender to read their code again, and type all of it.</source>
             <translation>Код перевірки складається з 30 цифр, шести груп по п’ять. Нічого не схвалено. Попросіть відправника прочитати код ще раз і введіть його повністю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="495" />
+            <location filename="../../desktop/messages.py" line="498" />
             <source>That is not the verification code of device {device_id}. Nothing was approved. Read the codes again; if they still differ, the bundle did not come from the sender's laptop: do not approve it.</source>
             <translation>Це не код перевірки пристрою {device_id}. Нічого не схвалено. Прочитайте коди ще раз; якщо вони й далі різняться, пакет надійшов не з ноутбука відправника: не схвалюйте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="504" />
+            <location filename="../../desktop/messages.py" line="507" />
             <source>The file {path} is not (or no longer) bundle {bundle_id}. Nothing was approved. Choose the bundle file where it is now.</source>
             <translation>Файл {path} не є (або вже не є) пакетом {bundle_id}. Нічого не схвалено. Виберіть файл пакета там, де він є тепер.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="512" />
+            <location filename="../../desktop/messages.py" line="515" />
             <source>Device {device_id} was revoked, so its bundles cannot be approved. Nothing was changed.</source>
             <translation>Доступ пристрою {device_id} відкликано, тому його пакети не можна схвалити. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="519" />
+            <location filename="../../desktop/messages.py" line="522" />
             <source>This file is not a Fieldvault acknowledgement, or it is damaged. Nothing was changed. Ask your coordinator for the acknowledgement again.</source>
             <translation>Цей файл не є підтвердженням Fieldvault, або він пошкоджений. Нічого не змінено. Попросіть координатора надати підтвердження ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="527" />
+            <location filename="../../desktop/messages.py" line="530" />
             <source>This acknowledgement was changed after it was signed, or forged. Nothing was changed. Keep the file and tell your coordinator.</source>
             <translation>Це підтвердження змінено після підписання, або його підроблено. Нічого не змінено. Збережіть файл і повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="535" />
+            <location filename="../../desktop/messages.py" line="538" />
             <source>This acknowledgement belongs to another organisation ({org_id}). Nothing was changed. Check that you chose the right file.</source>
             <translation>Це підтвердження належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="543" />
+            <location filename="../../desktop/messages.py" line="546" />
             <source>This acknowledgement is for device {device_id}, not for this laptop. Nothing was changed. Give it to the person it belongs to.</source>
             <translation>Це підтвердження призначене для пристрою {device_id}, а не для цього ноутбука. Нічого не змінено. Передайте його тому, кому воно належить.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="551" />
+            <location filename="../../desktop/messages.py" line="554" />
             <source>This acknowledgement is signed by device {device_id}, which is not a coordinator of your organisation. It may be forged. Nothing was changed; your next bundle will carry your work again. Tell your coordinator.</source>
             <translation>Це підтвердження підписав пристрій {device_id}, який не є координатором вашої організації. Можливо, його підроблено. Нічого не змінено; ваш наступний пакет знову міститиме вашу роботу. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="560" />
+            <location filename="../../desktop/messages.py" line="563" />
             <source>This acknowledgement names bundle {bundle_id}, which this laptop did not make. Nothing was changed. Check that you chose the right file.</source>
             <translation>Це підтвердження посилається на пакет {bundle_id}, якого цей ноутбук не створював. Нічого не змінено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="568" />
+            <location filename="../../desktop/messages.py" line="571" />
             <source>Bundle {bundle_id} was not imported into this vault, so it cannot be acknowledged. Import it first.</source>
             <translation>Пакет {bundle_id} не імпортовано в це сховище, тому його не можна підтвердити. Спершу імпортуйте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="578" />
+            <location filename="../../desktop/messages.py" line="581" />
             <source>This vault belongs to no organisation yet, so there is nowhere to sync to. Enrol with your organisation first.</source>
             <translation>Це сховище ще не належить жодній організації, тож синхронізуватися немає з ким. Спершу зареєструйтеся у своїй організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="586" />
+            <location filename="../../desktop/messages.py" line="589" />
             <source>Your organisation ({org_id}) has not named a server, so your work cannot be sent over the internet. Ask your coordinator for a profile with a server, or carry a bundle on a USB stick.</source>
             <translation>Ваша організація ({org_id}) не вказала сервера, тож вашу роботу неможливо надіслати через інтернет. Попросіть координатора про профіль із сервером або перенесіть пакет на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="595" />
+            <location filename="../../desktop/messages.py" line="598" />
             <source>The server {url} could not be reached. Your work is kept and waits in the queue: it is sent by itself when there is a connection. Nothing was lost.</source>
             <translation>Не вдалося з’єднатися із сервером {url}. Вашу роботу збережено, вона чекає в черзі: її буде надіслано самостійно, щойно з’явиться з’єднання. Нічого не втрачено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="603" />
+            <location filename="../../desktop/messages.py" line="606" />
             <source>The server {url} had a problem and did not finish. Your work is kept and waits in the queue; it is sent again later. Nothing was lost.</source>
             <translation>На сервері {url} сталася проблема, і він не завершив роботу. Вашу роботу збережено, вона чекає в черзі; її буде надіслано пізніше. Нічого не втрачено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="611" />
+            <location filename="../../desktop/messages.py" line="614" />
             <source>The server at {url} did not show the certificate your organisation pinned. Someone may be intercepting this connection, so nothing was sent. Do not sync over this network; tell your coordinator.</source>
             <translation>Сервер за адресою {url} не показав сертифіката, закріпленого вашою організацією. Можливо, хтось перехоплює це з’єднання, тож нічого не надіслано. Не синхронізуйтеся через цю мережу; повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="620" />
+            <location filename="../../desktop/messages.py" line="623" />
             <source>The answer from {url} is not what a Fieldvault server says (a hotel or café login page can do this). Nothing was applied and your work stays in the queue. Open a web page to log in to the network, or try another connection.</source>
             <translation>Відповідь від {url} — не те, що каже сервер Fieldvault (так буває зі сторінкою входу в мережу готелю чи кав’ярні). Нічого не застосовано, ваша робота залишається в черзі. Відкрийте вебсторінку, щоб увійти в мережу, або спробуйте інше з’єднання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="629" />
+            <location filename="../../desktop/messages.py" line="632" />
             <source>The server at {url} signs its receipts with another key than before. Its receipts were not trusted and nothing was marked as delivered. Tell your coordinator.</source>
             <translation>Сервер за адресою {url} підписує свої квитанції іншим ключем, ніж раніше. Його квитанціям не довірено, і нічого не позначено як доставлене. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="637" />
+            <location filename="../../desktop/messages.py" line="640" />
             <source>Your organisation has revoked this laptop, so the server refuses its work. Nothing was sent. Talk to your coordinator.</source>
             <translation>Ваша організація відкликала цей ноутбук, тож сервер відмовляється приймати його роботу. Нічого не надіслано. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="645" />
+            <location filename="../../desktop/messages.py" line="648" />
             <source>The server refused the work ({reason}). It stays in the queue on this laptop. Tell your coordinator this reason.</source>
             <translation>Сервер відмовився прийняти роботу ({reason}). Вона залишається в черзі на цьому ноутбуці. Повідомте координатору цю причину.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="653" />
+            <location filename="../../desktop/messages.py" line="656" />
             <source>The server's receipt for bundle {bundle_id} does not check out, so the bundle is not marked as delivered and stays in the queue. Tell your coordinator.</source>
             <translation>Квитанція сервера для пакета {bundle_id} не проходить перевірки, тож пакет не позначено як доставлений, і він залишається в черзі. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="661" />
+            <location filename="../../desktop/messages.py" line="664" />
             <source>The server's list of receipts does not fit together at entry {index}: it was changed or entries were removed. Nothing more was downloaded. Keep this vault as it is and tell the people responsible for your organisation's security.</source>
             <translation>Перелік квитанцій сервера не сходиться на записі {index}: його змінено або записи вилучено. Більше нічого не завантажено. Залиште це сховище як є і повідомте тих, хто відповідає за безпеку вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="670" />
+            <location filename="../../desktop/messages.py" line="673" />
             <source>Bundle {bundle_id} arrived different from what the server's receipt names, so nothing of it was imported. It is downloaded again at the next sync.</source>
             <translation>Пакет {bundle_id} надійшов не таким, як зазначено у квитанції сервера, тож нічого з нього не імпортовано. Його буде завантажено знову під час наступної синхронізації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="687" />
+            <location filename="../../desktop/messages.py" line="690" />
             <source>Sync stopped on an unexpected error ({kind}). Your work is kept and waits in the queue; sync tries again later. If this repeats, tell whoever supports the app the error type, never your data.</source>
             <translation>Синхронізація зупинилася через неочікувану помилку ({kind}). Вашу роботу збережено, вона чекає в черзі; синхронізація спробує знову пізніше. Якщо це повторюється, повідомте тим, хто підтримує застосунок, тип помилки, але ніколи — ваші дані.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="695" />
+            <location filename="../../desktop/messages.py" line="698" />
             <source>This bundle was not made for this vault (it is addressed to another coordinator). Nothing from it was stored. Import it in the vault it was made for, or ask for it to be sent to you again.</source>
             <translation>Цей пакет створено не для цього сховища (його адресовано іншому координаторові). Нічого з нього не збережено. Імпортуйте його в те сховище, для якого його створено, або попросіть надіслати його вам ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="704" />
+            <location filename="../../desktop/messages.py" line="707" />
             <source>A record in this bundle ({id}) does not match the bundle's list of contents, or its signature does not check out. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) не відповідає переліку вмісту пакета, або його підпис не проходить перевірки. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="713" />
+            <location filename="../../desktop/messages.py" line="716" />
             <source>A record in this bundle ({id}) was signed by a device that may not write to this vault. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) підписав пристрій, якому не дозволено записувати в це сховище. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="721" />
+            <location filename="../../desktop/messages.py" line="724" />
             <source>A custody record in this bundle ({id}) does not match the bundle's list of contents or does not follow the records before it. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в цьому пакеті ({id}) не відповідає переліку вмісту пакета або не продовжує попередні записи. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="730" />
+            <location filename="../../desktop/messages.py" line="733" />
             <source>An evidence file in this bundle (SHA-256 {sha256}) does not match the bundle's list of contents. Nothing from the bundle was stored. Ask for the bundle to be sent again; if this happens again, tell your coordinator.</source>
             <translation>Файл доказу в цьому пакеті (SHA-256 {sha256}) не відповідає переліку вмісту пакета. Нічого з пакета не збережено. Попросіть надіслати пакет ще раз; якщо це повториться, повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="739" />
+            <location filename="../../desktop/messages.py" line="742" />
             <source>{path} already exists, so no bundle was written. Choose another name.</source>
             <translation>{path} уже існує, тож пакет не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="745" />
+            <location filename="../../desktop/messages.py" line="748" />
             <source>The evidence file with SHA-256 {sha256} no longer reads back as it was stored, so no bundle was written. Check the vault (fieldvault verify) and tell your coordinator.</source>
             <translation>Файл доказу з SHA-256 {sha256} більше не зчитується таким, яким його збережено, тож пакет не записано. Перевірте сховище (fieldvault verify) і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="756" />
+            <location filename="../../desktop/messages.py" line="759" />
             <source>This is not a valid organisation profile file. Nothing was changed. Check that you chose the file your coordinator sent.</source>
             <translation>Це не дійсний файл профілю організації. Нічого не змінено. Перевірте, чи ви вибрали файл, який надіслав ваш координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="764" />
+            <location filename="../../desktop/messages.py" line="767" />
             <source>The signature of this organisation profile does not check out: it may have been changed or forged. Nothing was changed. Do not use it; ask your coordinator for the profile again.</source>
             <translation>Підпис цього профілю організації не проходить перевірки: можливо, його змінено або підроблено. Нічого не змінено. Не використовуйте його; попросіть у координатора профіль ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="773" />
+            <location filename="../../desktop/messages.py" line="776" />
             <source>That is not an organisation fingerprint: it has 32 letters and digits, in groups of four. Check it for typos (dashes and spaces do not matter).</source>
             <translation>Це не відбиток організації: він має 32 літери й цифри, групами по чотири. Перевірте, чи немає помилок (дефіси й пробіли не мають значення).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="781" />
+            <location filename="../../desktop/messages.py" line="784" />
             <source>This organisation profile is signed by the key with fingerprint {actual}, not by the organisation whose fingerprint you were given ({expected}). It may be forged: do not use it. Nothing was changed. Check the fingerprint with your coordinator by phone or in person.</source>
             <translation>Цей профіль організації підписано ключем з відбитком {actual}, а не організацією, відбиток якої вам дали ({expected}). Можливо, його підроблено: не використовуйте його. Нічого не змінено. Звірте відбиток зі своїм координатором телефоном або особисто.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="791" />
+            <location filename="../../desktop/messages.py" line="794" />
             <source>This vault belongs to organisation {org_id}; what you chose belongs to another organisation, so it was not used. Nothing was changed.</source>
             <translation>Це сховище належить організації {org_id}; те, що ви вибрали, належить іншій організації, тож його не використано. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="799" />
+            <location filename="../../desktop/messages.py" line="802" />
             <source>This profile of organisation {org_id} is signed by another key than the one this vault knows: it may be forged. Nothing was changed. Tell your coordinator.</source>
             <translation>Цей профіль організації {org_id} підписано іншим ключем, ніж той, який знає це сховище: можливо, його підроблено. Нічого не змінено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="807" />
+            <location filename="../../desktop/messages.py" line="810" />
             <source>This vault already belongs to organisation {org_id}, and a vault belongs to one organisation only. Nothing was changed.</source>
             <translation>Це сховище вже належить організації {org_id}, а сховище може належати лише одній організації. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="815" />
+            <location filename="../../desktop/messages.py" line="818" />
             <source>This vault belongs to no organisation yet. Create an organisation, or enrol this vault with your coordinator, first.</source>
             <translation>Це сховище ще не належить жодній організації. Спершу створіть організацію або зареєструйте це сховище у свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="823" />
+            <location filename="../../desktop/messages.py" line="826" />
             <source>This vault is not a coordinator of organisation {org_id}, so it cannot do this. Nothing was changed. Ask a coordinator.</source>
             <translation>Це сховище не є координатором організації {org_id}, тож не може цього зробити. Нічого не змінено. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="831" />
+            <location filename="../../desktop/messages.py" line="834" />
             <source>Only the desk that created organisation {org_id} holds its key, so only that desk can do this (add or remove a coordinator, revoke a device, issue a token, set the server or the policy). This coordinator desk does not hold the key. Nothing was changed. Ask the desk that created the organisation to do it.</source>
             <translation>Лише робоче місце, яке створило організацію {org_id}, має її ключ, тож лише воно може це зробити (додати чи вилучити координатора, відкликати пристрій, видати токен, задати сервер чи політику). Це робоче місце координатора не має ключа. Нічого не змінено. Попросіть про це робоче місце, яке створило організацію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="841" />
+            <location filename="../../desktop/messages.py" line="844" />
             <source>Only the coordinator whose vault holds the key of organisation {org_id} takes enrolment tokens. Nothing was changed. Add the device without its token, after comparing the verification code with the worker.</source>
             <translation>Лише координатор, у сховищі якого є ключ організації {org_id}, приймає токени реєстрації. Нічого не змінено. Додайте пристрій без токена, звіривши код перевірки з працівником.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="850" />
+            <location filename="../../desktop/messages.py" line="853" />
             <source>Device {device_id} is this vault's own: a vault cannot add, remove or revoke itself. Nothing was changed.</source>
             <translation>Пристрій {device_id} — це власний пристрій цього сховища: сховище не може додати, вилучити або відкликати саме себе. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="858" />
+            <location filename="../../desktop/messages.py" line="861" />
             <source>That is not a device id: a device id has 32 hexadecimal digits (the vault's information shows it). Check it for typos.</source>
             <translation>Це не ідентифікатор пристрою: він має 32 шістнадцяткові цифри (їх показано у відомостях про сховище). Перевірте, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="875" />
+            <location filename="../../desktop/messages.py" line="878" />
             <source>An organisation's name is 1 to {maximum} characters on one line.</source>
             <translation>Назва організації — це від 1 до {maximum} символів в одному рядку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="881" />
+            <location filename="../../desktop/messages.py" line="884" />
             <source>That is not a device card. Copy the whole card that the field worker's vault showed at enrolment, and try again.</source>
             <translation>Це не картка пристрою. Скопіюйте повністю картку, яку показало сховище польового працівника під час реєстрації, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="889" />
+            <location filename="../../desktop/messages.py" line="892" />
             <source>Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. Nothing was changed.</source>
             <translation>Пристрій {device_id} відкликано: його не можна знову зареєструвати або зробити координатором. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="897" />
+            <location filename="../../desktop/messages.py" line="900" />
             <source>That is not an enrolment token. Copy the whole token your coordinator sent, and try again.</source>
             <translation>Це не токен реєстрації. Скопіюйте повністю токен, який надіслав ваш координатор, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="904" />
+            <location filename="../../desktop/messages.py" line="907" />
             <source>This enrolment token was not signed by your organisation's key: it may be forged. Nothing was changed. Ask your coordinator for a new token.</source>
             <translation>Цей токен реєстрації не підписано ключем вашої організації: можливо, його підроблено. Нічого не змінено. Попросіть у координатора новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="912" />
+            <location filename="../../desktop/messages.py" line="915" />
             <source>This enrolment token belongs to another organisation ({org_id}). Nothing was changed. Check that the token and the organisation profile came from the same coordinator.</source>
             <translation>Цей токен реєстрації належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи токен і профіль організації надійшли від того самого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="920" />
+            <location filename="../../desktop/messages.py" line="923" />
             <source>Enrolment token {token_id} has expired. Ask your coordinator for a new one.</source>
             <translation>Термін дії токена реєстрації {token_id} минув. Попросіть у координатора новий.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="926" />
+            <location filename="../../desktop/messages.py" line="929" />
             <source>Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was changed. Check that it is the right token.</source>
             <translation>Токен реєстрації {token_id} видало не сховище цього координатора. Нічого не змінено. Перевірте, чи це потрібний токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="934" />
+            <location filename="../../desktop/messages.py" line="937" />
             <source>Enrolment token {token_id} was already used by another device. Nothing was changed. Ask your coordinator for a new token, and tell them if you did not use it yourself.</source>
             <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="952" />
+            <location filename="../../desktop/messages.py" line="955" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="961" />
+            <location filename="../../desktop/messages.py" line="964" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="965" />
+            <location filename="../../desktop/messages.py" line="968" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="969" />
+            <location filename="../../desktop/messages.py" line="972" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="973" />
+            <location filename="../../desktop/messages.py" line="976" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="980" />
+            <location filename="../../desktop/messages.py" line="983" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="986" />
+            <location filename="../../desktop/messages.py" line="989" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="992" />
+            <location filename="../../desktop/messages.py" line="995" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1000" />
+            <location filename="../../desktop/messages.py" line="1003" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1007" />
+            <location filename="../../desktop/messages.py" line="1010" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1011" />
+            <location filename="../../desktop/messages.py" line="1014" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1015" />
+            <location filename="../../desktop/messages.py" line="1018" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1022" />
+            <location filename="../../desktop/messages.py" line="1025" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1028" />
+            <location filename="../../desktop/messages.py" line="1031" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1034" />
+            <location filename="../../desktop/messages.py" line="1037" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1040" />
+            <location filename="../../desktop/messages.py" line="1043" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1057" />
+            <location filename="../../desktop/messages.py" line="1060" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1063" />
+            <location filename="../../desktop/messages.py" line="1066" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1067" />
+            <location filename="../../desktop/messages.py" line="1070" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1096" />
+            <location filename="../../desktop/messages.py" line="1099" />
             <source>The passphrase needs at least {count} characters; nothing was changed.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1102" />
+            <location filename="../../desktop/messages.py" line="1105" />
             <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
             <translation>Той, хто має копію сховища, міг би вгадати цю парольну фразу протягом року: вона закоротка, надто поширена або передбачувана. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1114" />
+            <location filename="../../desktop/messages.py" line="1117" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1121" />
+            <location filename="../../desktop/messages.py" line="1124" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1129" />
+            <location filename="../../desktop/messages.py" line="1132" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1136" />
+            <location filename="../../desktop/messages.py" line="1139" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1145" />
+            <location filename="../../desktop/messages.py" line="1148" />
             <source>No font with Cyrillic letters was found for the report, so no report was written. Ask whoever set up this computer to install one (on Debian or Ubuntu: fonts-dejavu-core), then try again.</source>
             <translation>Для звіту не знайдено шрифту з кириличними літерами, тож звіт не створено. Попросіть того, хто налаштовує цей комп’ютер, установити такий шрифт, і спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1153" />
+            <location filename="../../desktop/messages.py" line="1156" />
             <source>An export cannot have the purpose “{purpose}”, so nothing was exported. Choose what the export is for: documentation only, the NGO internally, prosecution or public anonymised.</source>
             <translation>Експорт не може мати мету «{purpose}», тож нічого не експортовано. Виберіть, для чого експорт: лише документування, внутрішньо в НУО, кримінальне переслідування або публічно, анонімізовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1180" />
+            <location filename="../../desktop/messages.py" line="1183" />
             <source>This recording was already stopped and saved. Start a new recording to go on.</source>
             <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1186" />
+            <location filename="../../desktop/messages.py" line="1189" />
             <source>This installation lacks the recorder's audio library, so nothing was recorded. Reinstall Fieldvault; on Linux, install the libsndfile1 package.</source>
             <translation>У цьому встановленні бракує звукової бібліотеки записувача, тож нічого не записано. Перевстановіть Fieldvault; у Linux установіть пакет libsndfile1.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1194" />
+            <location filename="../../desktop/messages.py" line="1197" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1206" />
+            <location filename="../../desktop/messages.py" line="1209" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1210" />
+            <location filename="../../desktop/messages.py" line="1213" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1216" />
+            <location filename="../../desktop/messages.py" line="1219" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1428" />
+            <location filename="../../desktop/messages.py" line="1431" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1422" />
+            <location filename="../../desktop/messages.py" line="1425" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="678" />
+            <location filename="../../desktop/messages.py" line="681" />
             <source>The proxy setting for sync is not a SOCKS5 proxy address this app can use. Nothing was sent. Correct it under Organisation → Sync… as host:port (for Tor usually 127.0.0.1:9050) and sync again.</source>
             <translation>Налаштування проксі для синхронізації не є адресою проксі, яку може використати цей застосунок. Нічого не надіслано. Виправте його в меню «Організація → Синхронізація…» у формі вузол:порт (для мережі Тор зазвичай 127.0.0.1:9050) і синхронізуйтеся знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="866" />
+            <location filename="../../desktop/messages.py" line="869" />
             <source>The server needs an address that begins with https://, the SHA-256 of its certificate (64 hexadecimal digits) and, if given, its receipt key (as the server printed it). Check them for typos.</source>
             <translation>Для сервера потрібні адреса, що починається з https://, SHA-256 його сертифіката (64 шістнадцяткові цифри) і, якщо вказано, його ключ квитанцій (так, як його вивів сервер). Перевірте їх на помилки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="942" />
+            <location filename="../../desktop/messages.py" line="945" />
             <source>That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was changed. Copy the whole text again, or choose the profile file.</source>
             <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1071" />
+            <location filename="../../desktop/messages.py" line="1074" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1079" />
+            <location filename="../../desktop/messages.py" line="1082" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1083" />
+            <location filename="../../desktop/messages.py" line="1086" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1087" />
+            <location filename="../../desktop/messages.py" line="1090" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1449" />
+            <location filename="../../desktop/messages.py" line="1452" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1443" />
+            <location filename="../../desktop/messages.py" line="1446" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1439" />
+            <location filename="../../desktop/messages.py" line="1442" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1046" />
+            <location filename="../../desktop/messages.py" line="1049" />
             <source>Tick at least one use the witness agreed to.</source>
             <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1050" />
+            <location filename="../../desktop/messages.py" line="1053" />
             <source>A withdrawal removes uses the witness still agrees to. To allow a new use, record a new consent.</source>
             <translation>Відкликання прибирає використання, на які свідок ще погоджується. Щоб дозволити нове використання, запишіть нову згоду.</translation>
         </message>
