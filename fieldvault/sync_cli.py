@@ -228,6 +228,12 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
     proxy: str | bool = False if args.no_proxy else (args.proxy or True)
     with open_vault(args, secrets) as vault, one_login(vault):  # one login for both steps
         if is_coordinator(vault):
+            from sync.client.hand_over_sync import hand_over_over_server
+
+            # First its inbox: a history hand-over, before the pull (bundle-format.md §10).
+            handed = receive_inbox(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
+            for bundle_id, code in handed.refused:
+                print(f"fieldvault: hand-over {bundle_id} refused ({code})", file=sys.stderr)
             pulled = pull(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             for bundle_id, code in pulled.refused:
                 print(f"fieldvault: bundle {bundle_id} refused ({code})", file=sys.stderr)
@@ -235,9 +241,16 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
             # After the pull: what is due back to each field worker, through its inbox.
             relayed = send_back_over_server(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             _warn_untaken(relayed)
+            # The key desk's hand-over to each coordinator added since its last sync.
+            made = hand_over_over_server(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             # Last, its own work to the other coordinators (docs/sync.md §2.3).
             shared = push(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts), coordinator=True)
             data, human = _pulled(pulled, relayed, shared)
+            data["hand_over"] = {
+                "taken": [r.bundle_id for r in handed.received],
+                "made": [{"device_id": d, "bundle_id": b} for d, b in made.made],
+                "sent": made.sent,
+            }
         else:
             pushed = push(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             inbox = receive_inbox(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))

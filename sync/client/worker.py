@@ -232,6 +232,12 @@ class SyncWorker:
         from sync.client.push import push
 
         if role == "coordinator":
+            from sync.client.hand_over_sync import hand_over_over_server
+
+            # First its inbox: a history hand-over from the key desk, taken
+            # before the pull so that the workers' earlier bundles in the
+            # feed are replays and their next bundles follow (bundle-format.md §10).
+            handed = receive_inbox(self.vault, proxy=self.proxy, backoff=once)
             pulled = pull(
                 self.vault,
                 proxy=self.proxy,
@@ -242,6 +248,8 @@ class SyncWorker:
             relayed = send_back_over_server(
                 self.vault, proxy=self.proxy, backoff=once, cancel=_Cancel(self._stopping)
             )
+            # The key desk's hand-over to each coordinator added since its last round.
+            hand_over_over_server(self.vault, proxy=self.proxy, backoff=once, cancel=_Cancel(self._stopping))
             # Last, its own work and what it took in by USB, to the other
             # coordinators (never what it pulled: the server holds that).
             shared = push(
@@ -257,9 +265,9 @@ class SyncWorker:
                 role,
                 sent=len(relayed.sent),
                 shared=len(shared.sent) + len(shared.relayed),
-                received=len(pulled.received),
+                received=len(pulled.received) + len(handed.received),
                 held=tuple(pulled.held),
-                refused=tuple(pulled.refused),
+                refused=tuple(pulled.refused) + tuple(handed.refused),
                 gaps=tuple((g["device_id"], g["first"], g["last"]) for g in pulled.gaps),
                 withheld=sum(len(r.withheld_revisions) for r in pulled.received),
                 parked=parked_revision_count(self.vault),

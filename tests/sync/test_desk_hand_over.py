@@ -20,15 +20,18 @@ bundle 4 is imported. Real vaults, a real server on loopback."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.api import Vault
+from db.api import SyncClientState, Vault
 from sync import org_vault
 from sync.bundle.hand_over import hand_over
+from sync.client.hand_over_sync import HAND_OVER_STATE, hand_overs_due
 from sync.client.pull import pull
+from sync.client.worker import SyncWorker
 from tests.sync.client.sync_helpers import Work, organisation, quick_backoff, record_work
 from tests.sync.desk_world import (
     add_desk,
@@ -111,3 +114,25 @@ def test_a_desk_added_after_acknowledged_bundles_takes_the_workers_next_bundle(t
         assert at_lviv is not None and (at_lviv.last_sequence, at_lviv.last_bundle_id) == (4, bundle_4)
         assert pulled.gaps == []
         assert_verified(lviv)
+
+
+def test_the_key_desk_hands_over_through_the_server_at_its_next_round(tmp_path: Path) -> None:
+    """No stick: Kyiv's sync round after it added Lviv made the hand-over
+    and delivered it to Lviv's inbox; Lviv's round takes it before its pull
+    and then the worker's bundle 4. Kyiv hands over once."""
+    with desk_added_after_three_bundles(tmp_path) as desks:
+        kyiv, lviv, worker = desks.kyiv, desks.lviv, desks.worker
+        state = json.loads(SyncClientState.of(kyiv).value(HAND_OVER_STATE) or "{}")
+        assert list(state["made"]) == [lviv.device_id]  # made and delivered in desks' Kyiv round
+        fourth, bundle_4 = fourth_bundle(desks, tmp_path)
+        status = SyncWorker(lviv, proxy=False).run_once()
+        assert status.last_error is None and status.refused == (), status.refused
+        assert {w.narrative for w in (*desks.earlier, fourth)} <= narratives(lviv)
+        at_lviv = lviv.sync.device(worker.device_id)
+        assert at_lviv is not None and (at_lviv.last_sequence, at_lviv.last_bundle_id) == (4, bundle_4)
+        assert status.gaps == ()
+        desk_sync(kyiv)  # takes bundle 4 and Lviv's bundle; no second hand-over
+        assert hand_overs_due(kyiv) == []
+        assert json.loads(SyncClientState.of(kyiv).value(HAND_OVER_STATE) or "{}") == state
+        assert heads_hash(lviv) == heads_hash(kyiv)
+        assert_verified(kyiv, lviv)
