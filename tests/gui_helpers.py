@@ -241,6 +241,19 @@ class Ticks:
         self.timer.timeout.connect(lambda: self.moments.append(thread_stalls.snapshot()))
         self.timer.start()
 
+    def count_while(self, busy: Callable[[], bool]) -> list[float]:
+        """The ticks that come while ``busy()`` holds. Work done on the GUI
+        thread lets none through however fast the machine, where a bound on
+        the stall may not catch it (a short enough search, a fast enough CPU)."""
+        seen: list[float] = []
+
+        def tick() -> None:
+            if busy():
+                seen.append(time.monotonic())
+
+        self.timer.timeout.connect(tick)
+        return seen
+
     def wait_out_the_writer(self, qtbot: QtBot) -> None:
         """Let HOLD_S pass with the writer holding; the GUI never froze meanwhile."""
         qtbot.waitUntil(lambda: time.monotonic() - self.started >= HOLD_S, timeout=SAVE_WAIT_MS)

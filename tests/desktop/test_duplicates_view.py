@@ -245,11 +245,13 @@ def test_a_long_search_never_freezes_the_window_and_cancel_stops_it(qtbot: QtBot
     action.trigger()
     dialog = window.coordinator_menu.dialog
     assert isinstance(dialog, DuplicatesDialog)
+    while_searching = ticks.count_while(lambda: dialog.busy)
     seen: list[int] = []
     dialog.progress.valueChanged.connect(seen.append)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS * 4)
     whole = time.process_time() - started
     ticks.assert_never_froze()
+    assert len(while_searching) >= 5, "the window's loop did not turn while it searched"
     assert any(0 < value < dialog.progress.maximum() for value in seen), seen  # it moved on the way
     assert 0 < len(dialog.shown_pairs()) <= MAX_SHOWN
 

@@ -232,6 +232,9 @@ def test_the_window_keeps_responding_while_the_encoder_works(qtbot, vault: Vault
     chunk = tone(CHUNK_S, 440, random.uniform(0, 2 * math.pi))
     assert recorder.begin()
     ticks = Ticks()
+    encoder = recorder.encoder
+    assert encoder is not None
+    while_encoding = ticks.count_while(lambda: encoder.elapsed < 300.0 - 1e-6)
     for _ in range(3000):  # 300 s
         recorder.feed(chunk)
     encoding = time.monotonic()
@@ -239,6 +242,7 @@ def test_the_window_keeps_responding_while_the_encoder_works(qtbot, vault: Vault
     wait_recorded(qtbot, recorder, 300.0, timeout_ms=LOADED_WAIT_MS)
     print(f"300 s encoded in {time.monotonic() - encoding:.1f} s")
     ticks.assert_never_froze()
+    assert len(while_encoding) >= 5, "the window's loop did not turn while the audio was encoded"
     with qtbot.waitSignal(recorder.recorded, timeout=LOADED_WAIT_MS) as stored:
         recorder.stop()
     assert vault.evidence.get(stored.args[0]).claimed["duration_seconds"] == "300.000"
