@@ -49,6 +49,7 @@ from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected
 from db.model import KnownDevice, ParkedRevision, ParkedRevisionParent, RevisionRow, WithheldRevision
 from db.parked_bytes import ByteBudget
+from db.past_cap_lineage import BELOW_PAST_CAP, mark_below_past_cap
 from db.revisions import Revision, revisions_from_wire
 
 if TYPE_CHECKING:
@@ -235,7 +236,7 @@ def forget_left_out(session: Session, revisions: list[Revision]) -> None:
     db/withheld.py), and so do those a coordinator set aside."""
     by_id = {rev.revision_id: rev for rev in revisions}
     ids = sorted(by_id)
-    kinds = ("left-out", PAST_CAP)
+    kinds = ("left-out", PAST_CAP, BELOW_PAST_CAP)
     for at in range(0, len(ids), CHUNK):
         found = [
             by_id[str(rid)]
@@ -496,6 +497,9 @@ def leave_out_parked(session: Session, seeds: Iterable[str] | None = None) -> li
         if kept:
             session.execute(insert(WithheldRevision).on_conflict_do_nothing(), kept)
         gone += [(str(k["revision_id"]), str(k["entity_id"]), str(k["device_id"])) for k in kept]
+    # Below a revision left out past the cap: that is their reason, not a
+    # revocation (db/past_cap_lineage.py); their links go with unpark.
+    mark_below_past_cap(session, parked_parents(session, [rid for rid, _entity, _signer in gone]))
     unpark(session, ids)
     return gone
 

@@ -21,6 +21,12 @@ A record is reported here when, in this vault:
   it was before them, and edits of it arriving later are left out too.
   Rows whose revision this vault holds are not counted (it is stored, a
   head here: nothing of it was left out).
+- **left out past the cap** (``left_out_past_cap``): an import left out
+  revisions of the record because their signer's parked slots were full
+  (``past-cap``), or because they descend from such a revision
+  (``below-past-cap``, db/past_cap_lineage.py). No revocation is their
+  reason and no revoked device is named for them; they are counted apart,
+  and are decided anew when they arrive again (db/parked.py).
 
 The ids read from a revoked device's refused bundles (``withheld_revisions``
 rows learned ``refused-bundle``, db/withheld.py) name no record here
@@ -49,6 +55,7 @@ from db.chunked_ids import CHUNK
 from db.entities import RECORD_TYPES
 from db.model import EntityRow, RevisionRow, WithheldRevision
 from db.parked_set_aside import SET_ASIDE
+from db.past_cap_lineage import PAST_CAP_KINDS
 from db.withheld import FROM_REFUSED_BUNDLE, LEFT_OUT, revoked_lineage
 
 if TYPE_CHECKING:
@@ -68,7 +75,10 @@ class AffectedRecord:
     whole: bool  # every revision of it here is held back: the other desks get nothing of it from here
     held_back_newest_ms: int | None  # the newest held-back revision's time (its clock), None for none
     left_out: int  # revisions of it this vault's imports left out
-    left_out_newest_ms: int | None  # when the last of them was left out, None for none
+    left_out_newest_ms: int | None  # when the last of them was left out (past the cap too), None for none
+    # Revisions of it left out because a signer's parked slots were full, or
+    # below such a revision: not a revocation's doing (db/past_cap_lineage.py).
+    left_out_past_cap: int = 0
 
     @property
     def later_edits(self) -> int:
@@ -92,6 +102,7 @@ class AffectedRecord:
             "held_back_newest_ms": self.held_back_newest_ms,
             "left_out": self.left_out,
             "left_out_newest_ms": self.left_out_newest_ms,
+            "left_out_past_cap": self.left_out_past_cap,
         }
 
 
@@ -116,6 +127,12 @@ class RevocationImpact:
         """Records some of whose revisions this vault left out."""
         return tuple(record for record in self.records if record.left_out)
 
+    @property
+    def left_out_past_cap(self) -> tuple[AffectedRecord, ...]:
+        """Records some of whose revisions this vault left out because a
+        signer's parked slots were full (no revocation's doing)."""
+        return tuple(record for record in self.records if record.left_out_past_cap)
+
     def of_device(self, device_id: str) -> tuple[AffectedRecord, ...]:
         """The records ``device_id``'s revisions froze."""
         return tuple(record for record in self.records if device_id in record.revoked_devices)
@@ -131,6 +148,7 @@ class _Tally:
     left_out: int = 0
     left_out_newest_ms: int | None = None
     left_out_signers: set[str] = field(default_factory=set)
+    left_out_past_cap: int = 0
 
 
 def revocation_impact(vault: Vault, revoked: Collection[str]) -> RevocationImpact:
@@ -176,22 +194,28 @@ def _count_left_out(session: Session, tallies: dict[str, _Tally]) -> None:
     id signed by the device that made it) or a coordinator set aside
     (``SET_ASIDE``: parked rows, verified when parked), never those read
     from a refused bundle, and not those this vault holds (stored before:
-    review 13 F4)."""
+    review 13 F4). Those left out past the cap or below such a revision
+    (``PAST_CAP_KINDS``, rows an import wrote too) are counted apart: their
+    signers name no revoked device."""
     held = exists().where(RevisionRow.revision_id == WithheldRevision.revision_id)
     rows = session.execute(
         select(
             WithheldRevision.entity_id,
             WithheldRevision.device_id,
+            WithheldRevision.learned,
             func.count(),
             func.max(WithheldRevision.withheld_ms),
         )
-        .where(WithheldRevision.learned.in_((LEFT_OUT, SET_ASIDE)), ~held)
-        .group_by(WithheldRevision.entity_id, WithheldRevision.device_id)
+        .where(WithheldRevision.learned.in_((LEFT_OUT, SET_ASIDE, *PAST_CAP_KINDS)), ~held)
+        .group_by(WithheldRevision.entity_id, WithheldRevision.device_id, WithheldRevision.learned)
     )
-    for entity_id, signer, count, newest_ms in rows:
+    for entity_id, signer, learned, count, newest_ms in rows:
         tally = tallies.setdefault(entity_id, _Tally())
-        tally.left_out += int(count)
         tally.left_out_newest_ms = max(tally.left_out_newest_ms or 0, int(newest_ms))
+        if learned in PAST_CAP_KINDS:
+            tally.left_out_past_cap += int(count)
+            continue
+        tally.left_out += int(count)
         tally.left_out_signers.add(signer)
 
 
@@ -234,6 +258,7 @@ def _record(entity_id: str, tally: _Tally, revoked: frozenset[str], whole: bool)
         held_back_newest_ms=tally.held_back_newest_ms,
         left_out=tally.left_out,
         left_out_newest_ms=tally.left_out_newest_ms,
+        left_out_past_cap=tally.left_out_past_cap,
     )
 
 

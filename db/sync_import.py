@@ -112,6 +112,7 @@ from db.parked import (
     unpark,
 )
 from db.parked_set_aside import set_aside_among
+from db.past_cap_lineage import mark_below_past_cap
 from db.purge import live_blob_id
 from db.revisions import Revision, revisions_from_wire
 from db.services import VaultContext
@@ -438,14 +439,18 @@ class VaultImport:
         ready: list[Revision] = []
         later: list[Revision] = []
         taken: set[str] = set()
+        left_out: dict[str, tuple[str, ...]] = {}
         for rev in batch:
             if not (withheld.isdisjoint(rev.parents) and self._left_out.isdisjoint(rev.parents)):
                 self._leave_out(rev)
+                left_out[rev.revision_id] = rev.parents
             elif all(parent in present or parent in taken for parent in rev.parents):
                 ready.append(rev)
                 taken.add(rev.revision_id)
             else:
                 later.append(rev)
+        # Below a revision left out past the cap: that is their reason, not a revocation.
+        mark_below_past_cap(self._session, left_out)
         self._hold_back(later)
         return ready
 
@@ -715,6 +720,18 @@ class VaultImport:
                 )
             if kept:
                 session.execute(insert(WithheldRevision).on_conflict_do_nothing(), kept)
+        if positions:
+            # Below a revision left out past the cap: that is their reason, not a revocation.
+            links = HELD_BACK.join(HELD_BACK_PARENTS, HELD_BACK_PARENTS.c.pos == HELD_BACK.c.pos)
+            parents: dict[str, list[str]] = {}
+            for at in range(0, len(positions), SETTLE_PAGE):
+                for revision_id, parent_id in session.execute(
+                    select(HELD_BACK.c.revision_id, HELD_BACK_PARENTS.c.parent_id)
+                    .select_from(links)
+                    .where(HELD_BACK.c.pos.in_(positions[at : at + SETTLE_PAGE]))
+                ):
+                    parents.setdefault(revision_id, []).append(parent_id)
+            mark_below_past_cap(session, parents)
         return set(positions)
 
     def _held_among(self, revision_ids: Iterable[str]) -> set[str]:

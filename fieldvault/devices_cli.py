@@ -132,6 +132,12 @@ def _frozen_human(record: AffectedRecord) -> str:
         lines.append(
             f"  left out here: {record.left_out} revision(s), last left out {_when(record.left_out_newest_ms)}"
         )
+    if record.left_out_past_cap:
+        # No revocation's doing: decided anew when they arrive again (docs/sync.md §2.3).
+        lines.append(
+            f"  left out: the signer's parked slots were full: {record.left_out_past_cap} revision(s) "
+            "(past the cap, or edits of one), stored if they arrive again once their parents are here"
+        )
     return "\n".join(lines)
 
 
@@ -159,7 +165,13 @@ def cmd_frozen(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
     print(
         f"{len(impact.held_back)} record(s) with edits held back from the other desks, "
         f"{len(impact.left_out)} with edits left out here: each stays, at the desks without those "
-        "edits, as it was before them (docs/sync.md §2.3).",
+        "edits, as it was before them (docs/sync.md §2.3)."
+        + (
+            f" {len(impact.left_out_past_cap)} with edits left out because their signer's parked slots "
+            "were full (no revocation)."
+            if impact.left_out_past_cap
+            else ""
+        ),
         file=sys.stderr,
     )
 
