@@ -399,10 +399,10 @@ class VaultImport:
         the server, where the desk counted it delivered, every later bundle
         of that desk. They stay parked whatever arrives (``_decide_parked``)
         until the device is enrolled again here (a current coordinator's
-        vouch, an approval by code or token: ``_released``; its card:
-        ``release_signers``), then are decided as any parked revision:
-        stored when their parents are here. One held already is a no-op (it
-        was stored while the vouch stood), as is one parked or set aside.
+        vouch, an approval by code or token, its card: ``release_signers``),
+        then are decided as any parked revision: stored when their parents
+        are here. One held already is a no-op (it was stored while the
+        vouch stood), as is one parked or set aside.
         Past its signer's PARKED_CAP, left out as any (``_leave_out_past_cap``)."""
         if not revisions:
             return
@@ -418,10 +418,11 @@ class VaultImport:
         self.summary.signer_pending += park(session, fits)
 
     def release_signers(self, device_ids: Iterable[str]) -> None:
-        """``device_ids`` were enrolled again outside an import (``org
-        add-device`` by card, sync/org_vault.py): the revisions of theirs kept
-        aside while their vouch lapsed are decided at this unit's end
-        (stored when their parents are here)."""
+        """``device_ids`` were enrolled again in this unit (``vouch_device``,
+        ``enrol_device``: a bundle's vouch, token proof or approval by code,
+        or ``org add-device`` by card, sync/org_vault.py): the revisions of
+        theirs kept aside while their vouch lapsed are decided at this
+        unit's end (stored when their parents are here)."""
         for device_id in device_ids:
             self._lapsed.pop(device_id, None)
             self._released.add(device_id)

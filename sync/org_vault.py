@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from db.api import Device, OrgProfile, OrgProfileOutdated, SyncClientState, Vault
 from sync.bundle.carried_receipts import keep_receipt_keys
-from sync.bundle.vouching import lapse_vouches
+from sync.bundle.vouching import lapse_vouches, vouch_lapsed_row
 from sync.org import (
     DEFAULT_SEND_TO_WORKERS,
     Coordinator,
@@ -361,6 +361,13 @@ def add_device(vault: Vault, card_text: str, *, token: str | None = None, label:
     if token is not None:
         accept_token(vault, token, card.device_id)
     known = vault.sync.device(card.device_id)
+    if known is not None and vouch_lapsed_row(known) and known.public_key == card.device_key:
+        # Its vouch had lapsed: the revisions of its that bundles relayed
+        # meanwhile were kept aside (db/sync_import.py _keep_aside). Enrolled
+        # and those decided in ONE transaction (stored when their parents are
+        # here), so that no kill leaves it enrolled with them still aside.
+        with vault.sync.begin_import() as unit:
+            unit.enrol_device("", card.device_id, card.device_key, card.age_recipient)
     device = Device(
         device_id=card.device_id,
         public_key=card.device_key,
@@ -369,13 +376,7 @@ def add_device(vault: Vault, card_text: str, *, token: str | None = None, label:
         role="device",
         label=label,
     )
-    vault.sync.put_device(device)
-    if known is not None and known.status == "pending" and known.vouched_by is not None:
-        # Its vouch had lapsed: the revisions of its that bundles relayed
-        # meanwhile were kept aside (db/sync_import.py _keep_aside); they
-        # are decided now, stored when their parents are here.
-        with vault.sync.begin_import() as unit:
-            unit.release_signers([card.device_id])
+    vault.sync.put_device(device)  # its label, and a device new here
     return device
 
 

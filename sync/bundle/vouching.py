@@ -88,6 +88,14 @@ def lapsed_vouches(devices: list[Device], profile: Profile) -> list[Device]:
     ]
 
 
+def vouch_lapsed_row(device: Device) -> bool:
+    """Is ``device`` a field device whose coordinator's vouch lapsed here
+    (``pending``, ``vouched_by`` kept by ``lapse_vouches``)? Its revisions
+    that bundles relay are kept aside until it is enrolled again
+    (db/sync_import.py ``_keep_aside``)."""
+    return device.role == "device" and device.status == "pending" and device.vouched_by is not None
+
+
 def lapse_vouches(vault: Vault, profile: Profile) -> tuple[str, ...]:
     """Set ``pending`` every device this vault knows only on the word of a
     coordinator ``profile`` (just taken) no longer names; ``vouched_by``

@@ -253,3 +253,26 @@ def test_bundle_import_lists_what_it_kept_aside(desks: UsbDesks, tmp_path: Path)
     assert row["ok"] is True
     assert set(row["signer_pending"]) == waiting
     assert "revision(s) KEPT ASIDE, their device's vouch lapsed" in _human(row)
+
+
+def test_enrolling_by_card_stores_what_was_kept_aside_in_the_same_transaction(
+    desks: UsbDesks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``org add-device`` for X at Lviv enrols it and stores its kept-aside
+    revisions in one transaction, before the card's label is saved: a kill
+    after it (here, in saving the label) never leaves X enrolled with its
+    revisions still aside, which nothing would decide again."""
+    world = _kept_aside_at_lviv(desks)
+    x_id = world.x.vault.device_id
+
+    def cut(self: SyncStateService, device: object) -> None:
+        raise KeyboardInterrupt  # stands for a kill after the enrolment
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SyncStateService, "put_device", cut)
+        with pytest.raises(KeyboardInterrupt):
+            org_vault.add_device(desks.lviv, org_vault.own_device_card(world.x.vault).text, label="X")
+    assert _status(desks.lviv, x_id) == ("enrolled", None)
+    assert LATER_CASE in _case_titles(desks.lviv)
+    assert parked_by_signer(desks.lviv) == {}
+    assert_verified(desks.lviv)
