@@ -591,7 +591,7 @@ class BundleImportDialog(TaskDialog):
                     )
                 if done.parked_revisions:  # read before the bundle with the changes they follow
                     text += self.tr(
-                        "; %n record change(s) set aside until the changes they follow arrive "
+                        "; %n record change(s) waiting until the changes they follow arrive "
                         "(or are left out)",
                         "",
                         len(done.parked_revisions),
@@ -628,7 +628,7 @@ class BundleImportDialog(TaskDialog):
 
     def _parked_decisions(self, done: ImportedBundle) -> str:
         """What the import's end decided of revisions parked here (review 14
-        F4): stored now, kept aside as damaged, left out past the cap."""
+        F4): stored now, kept waiting as damaged, left out past the cap."""
         text = ""
         if done.unparked_revisions:  # their parents came with this bundle
             text += self.tr(
@@ -638,7 +638,8 @@ class BundleImportDialog(TaskDialog):
             )
         if done.damaged_parked:
             text += self.tr(
-                "; %n record change(s) set aside here no longer check out: kept aside, run fieldvault verify",
+                "; %n waiting record change(s) no longer check out: kept waiting, not stored; run "
+                "fieldvault verify",
                 "",
                 len(done.damaged_parked),
             )

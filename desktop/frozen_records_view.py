@@ -101,12 +101,26 @@ class FrozenSummary(QFrame):
             self.text.setText("\n".join(lines))
             self.show()
             return
-        if unattributed := sum(1 for record in impact.records if not record.revoked_devices):
+        # A record left out only past the cap names no revoked device, rightly (below).
+        if unattributed := sum(
+            1 for record in impact.records if record.left_out and not record.revoked_devices
+        ):
             lines.append(
                 self.tr(
                     "%n record(s) with edits left out here whose revoked signer this vault does not know.",
                     "",
                     unattributed,
+                )
+            )
+        if past_cap := len(impact.left_out_past_cap):
+            # No revocation's doing (db/past_cap_lineage.py): decided anew when they arrive again.
+            lines.append(
+                self.tr(
+                    "%n record(s) with edits left out here because the signer's parked slots were full, "
+                    "not because of a revocation: those edits are stored if they arrive again once the "
+                    "changes they follow are here.",
+                    "",
+                    past_cap,
                 )
             )
         lines.append(
@@ -205,7 +219,10 @@ class FrozenRecordsDialog(QDialog):
             _device_name(device, read.device_labels) for device in record.revoked_devices
         )
         texts[self.HELD_COLUMN] = self.held_text(record) if record.held_back else ""
-        texts[self.LEFT_COLUMN] = str(record.left_out) if record.left_out else ""
+        left = [str(record.left_out)] if record.left_out else []
+        if record.left_out_past_cap:
+            left.append(self.tr("{count} (parked slots full)").format(count=record.left_out_past_cap))
+        texts[self.LEFT_COLUMN] = ", ".join(left)
         texts[self.NEWEST_COLUMN] = (
             dt.datetime.fromtimestamp(record.newest_ms / 1000, tz=dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
             if record.newest_ms

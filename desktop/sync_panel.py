@@ -357,7 +357,7 @@ class SyncPanel(QDialog):
         if status.damaged_parked:
             lines.append(
                 self.tr(
-                    "%n record change(s) set aside here no longer check out: kept aside, not stored. Run "
+                    "%n waiting record change(s) no longer check out: kept waiting, not stored. Run "
                     "fieldvault verify and tell your organisation.",
                     "",
                     status.damaged_parked,

@@ -42,7 +42,7 @@ __all__ = ["usb_desks"]  # the fixture
 WAIT_MS = 60_000
 STORED = "1 record change(s) that waited for their parents were stored: the changes they follow arrived."
 DAMAGED = (
-    "1 record change(s) set aside here no longer check out: kept aside, not stored. Run fieldvault verify "
+    "1 waiting record change(s) no longer check out: kept waiting, not stored. Run fieldvault verify "
     "and tell your organisation."
 )
 PAST_CAP = (
@@ -172,7 +172,7 @@ def test_import_bundles_says_damaged_waiting_changes_are_kept_aside(
     dialog = _import_in_dialog(qtbot, desks, workers_bundle)
     [row] = dialog.result_texts()
     assert row.endswith(
-        "; 1 record change(s) set aside here no longer check out: kept aside, run fieldvault verify"
+        "; 1 waiting record change(s) no longer check out: kept waiting, not stored; run fieldvault verify"
     ), row
 
 

@@ -1,4 +1,4 @@
-"""Import bundles... says how many record changes it set aside until the
+"""Import bundles... says how many record changes wait until the
 changes they follow arrive (issue 14; docs/sync.md §2.3, db/parked.py).
 
 Kyiv's bundle carries its edit of a field worker's evidence item, not the
@@ -27,7 +27,7 @@ def test_import_bundles_says_how_many_record_changes_wait(qtbot: QtBot, usb_desk
     [row] = dialog.result_texts()
     assert row.startswith(f"imported: bundle 1 of device {desks.kyiv.device_id}"), row
     assert row.endswith(
-        "; 1 record change(s) set aside until the changes they follow arrive (or are left out)"
+        "; 1 record change(s) waiting until the changes they follow arrive (or are left out)"
     ), row
     assert parked_revision_count(desks.lviv) == 1  # what the row says is what happened
     screenshot(dialog, "bundle-import-parked.png")
@@ -39,6 +39,6 @@ def test_import_bundles_says_it_in_ukrainian(qtbot: QtBot, usb_desks: UsbDesks, 
     dialog = _import_in_dialog(qtbot, desks.lviv, [kyivs])
     [row] = dialog.result_texts()
     assert row.endswith(
-        "; відкладено змін записів: 1 (до надходження змін, за якими вони йдуть, або до їх пропуску)"
+        "; чекають змін записів: 1 (до надходження змін, за якими вони йдуть, або до їх пропуску)"
     ), row
     screenshot(dialog, "bundle-import-parked-uk.png")
