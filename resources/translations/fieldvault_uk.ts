@@ -500,7 +500,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
         <message>
             <location filename="../../desktop/bundle_actions.py" line="486" />
-            <location filename="../../desktop/bundle_actions.py" line="672" />
+            <location filename="../../desktop/bundle_actions.py" line="673" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
@@ -512,7 +512,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         <message>
             <location filename="../../desktop/bundle_actions.py" line="505" />
             <location filename="../../desktop/bundle_actions.py" line="530" />
-            <location filename="../../desktop/bundle_actions.py" line="669" />
+            <location filename="../../desktop/bundle_actions.py" line="670" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
@@ -535,6 +535,24 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <location filename="../../desktop/bundle_actions.py" line="540" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/bundle_actions.py" line="594" />
+            <source>; %n record change(s) waiting until the changes they follow arrive (or are left out)</source>
+            <translation>
+                <numerusform>; чекають змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
+                <numerusform>; чекають змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
+                <numerusform>; чекають змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/bundle_actions.py" line="641" />
+            <source>; %n waiting record change(s) no longer check out: kept waiting, not stored; run fieldvault verify</source>
+            <translation>
+                <numerusform>; %n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено; запустіть fieldvault verify</numerusform>
+                <numerusform>; %n зміни записів, що чекають, більше не проходять перевірку: вони й далі чекають, їх не збережено; запустіть fieldvault verify</numerusform>
+                <numerusform>; %n змін записів, що чекають, більше не проходять перевірку: вони й далі чекають, їх не збережено; запустіть fieldvault verify</numerusform>
+            </translation>
         </message>
         <message>
             <location filename="../../desktop/bundle_actions.py" line="538" />
@@ -568,15 +586,6 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
                 <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
                 <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
                 <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="594" />
-            <source>; %n record change(s) set aside until the changes they follow arrive (or are left out)</source>
-            <translation>
-                <numerusform>; відкладено змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
-                <numerusform>; відкладено змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
-                <numerusform>; відкладено змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
             </translation>
         </message>
         <message>
@@ -614,16 +623,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="641" />
-            <source>; %n record change(s) set aside here no longer check out: kept aside, run fieldvault verify</source>
-            <translation>
-                <numerusform>; %n зміна запису, відкладена тут, більше не проходить перевірку: її тримають окремо, запустіть fieldvault verify</numerusform>
-                <numerusform>; %n зміни записів, відкладені тут, більше не проходять перевірку: їх тримають окремо, запустіть fieldvault verify</numerusform>
-                <numerusform>; %n змін записів, відкладених тут, більше не проходять перевірку: їх тримають окремо, запустіть fieldvault verify</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="647" />
+            <location filename="../../desktop/bundle_actions.py" line="648" />
             <source>; %n record change(s) left out: the signer's parked slots are full</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені</numerusform>
@@ -632,22 +632,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="666" />
+            <location filename="../../desktop/bundle_actions.py" line="667" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="692" />
+            <location filename="../../desktop/bundle_actions.py" line="693" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="697" />
+            <location filename="../../desktop/bundle_actions.py" line="698" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="698" />
+            <location filename="../../desktop/bundle_actions.py" line="699" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -3492,58 +3492,63 @@ SHA-256: {sha256}
     <context>
         <name>FrozenRecordsDialog</name>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="165" />
             <location filename="../../desktop/frozen_records_view.py" line="179" />
+            <location filename="../../desktop/frozen_records_view.py" line="193" />
             <source>Frozen records</source>
             <translation>Заморожені записи</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="171" />
+            <location filename="../../desktop/frozen_records_view.py" line="185" />
             <source>Records a revoked device wrote in. Held back here: this vault's revisions of it that the other desks do not get (the revoked device's, and every edit after them). Left out here: revisions of it other desks sent that this vault did not take. Either way the record differs between the desks, for good.</source>
             <translation>Записи, до яких вносив зміни відкликаний пристрій. Утримано тут: версії запису в цьому сховищі, яких інші робочі місця не отримують (версії відкликаного пристрою і кожна зміна після них). Пропущено тут: версії запису, які надіслали інші робочі місця, але це сховище їх не прийняло. Так чи так запис на робочих місцях відрізняється назавжди.</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="181" />
+            <location filename="../../desktop/frozen_records_view.py" line="195" />
             <source>Record</source>
             <translation>Запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="182" />
+            <location filename="../../desktop/frozen_records_view.py" line="196" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="183" />
+            <location filename="../../desktop/frozen_records_view.py" line="197" />
             <source>Revoked device</source>
             <translation>Відкликаний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="184" />
+            <location filename="../../desktop/frozen_records_view.py" line="198" />
             <source>Held back here</source>
             <translation>Утримано тут</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="185" />
+            <location filename="../../desktop/frozen_records_view.py" line="199" />
             <source>Left out here</source>
             <translation>Пропущено тут</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="186" />
+            <location filename="../../desktop/frozen_records_view.py" line="200" />
             <source>Newest</source>
             <translation>Найновіше</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="191" />
+            <location filename="../../desktop/frozen_records_view.py" line="205" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="221" />
+            <location filename="../../desktop/frozen_records_view.py" line="224" />
+            <source>{count} (parked slots full)</source>
+            <translation>{count} (місця для відкладених змін заповнені)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="238" />
             <source>{count} ({later} later edit(s))</source>
             <translation>{count} (пізніших змін: {later})</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="227" />
+            <location filename="../../desktop/frozen_records_view.py" line="244" />
             <source>not held here</source>
             <translation>немає в цьому сховищі</translation>
         </message>
@@ -3566,7 +3571,7 @@ SHA-256: {sha256}
             <translation>Показати записи, заморожені відкликаними пристроями</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="107" />
+            <location filename="../../desktop/frozen_records_view.py" line="110" />
             <source>%n record(s) with edits left out here whose revoked signer this vault does not know.</source>
             <translation>
                 <numerusform>%n запис зі змінами, пропущеними тут, відкликаного підписувача яких це сховище не знає.</numerusform>
@@ -3574,13 +3579,22 @@ SHA-256: {sha256}
                 <numerusform>%n записів зі змінами, пропущеними тут, відкликаного підписувача яких це сховище не знає.</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/frozen_records_view.py" line="119" />
+            <source>%n record(s) with edits left out here because the signer's parked slots were full, not because of a revocation: those edits are stored if they arrive again once the changes they follow are here.</source>
+            <translation>
+                <numerusform>%n запис зі змінами, пропущеними тут, бо місця для відкладених змін підписанта заповнені, а не через відкликання: ці зміни буде збережено, якщо вони надійдуть знову, коли тут будуть зміни, за якими вони йдуть.</numerusform>
+                <numerusform>%n записи зі змінами, пропущеними тут, бо місця для відкладених змін підписанта заповнені, а не через відкликання: ці зміни буде збережено, якщо вони надійдуть знову, коли тут будуть зміни, за якими вони йдуть.</numerusform>
+                <numerusform>%n записів зі змінами, пропущеними тут, бо місця для відкладених змін підписанта заповнені, а не через відкликання: ці зміни буде збережено, якщо вони надійдуть знову, коли тут будуть зміни, за якими вони йдуть.</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="114" />
+            <location filename="../../desktop/frozen_records_view.py" line="128" />
             <source>Each stays, at the desks without those edits, as it was before them, and a later edit of it does not reach the other desks. Look at the list and decide with your organisation what to do.</source>
             <translation>Кожен із них залишається на робочих місцях без цих змін таким, яким був до них, і пізніша його зміна не дійде до інших робочих місць. Перегляньте список і вирішіть разом зі своєю організацією, що робити.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="126" />
+            <location filename="../../desktop/frozen_records_view.py" line="140" />
             <source>Revoked device {device}: %n record(s) frozen ({held} with edits held back here from the other desks, {left} with edits left out here).</source>
             <translation>
                 <numerusform>Відкликаний пристрій {device}: заморожено %n запис ({held} зі змінами, утриманими тут від інших робочих місць, {left} зі змінами, пропущеними тут).</numerusform>
@@ -3589,7 +3603,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="134" />
+            <location filename="../../desktop/frozen_records_view.py" line="148" />
             <source>Revoked device {device}: %n revision id(s) named by its refused bundles, kept so that edits descending from them are left out. They are not verified against a record: the device chose which records they name, so no record is listed for them.</source>
             <translation>
                 <numerusform>Відкликаний пристрій {device}: %n ідентифікатор версії, названий у його відхилених пакетах, збережено, щоб зміни, які від них походять, пропускалися. Їх не звірено з жодним записом: пристрій сам вибрав, які записи вони називають, тож жоден запис для них не показано.</numerusform>
@@ -5413,37 +5427,37 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="742" />
+            <location filename="../../desktop/bundle_actions.py" line="743" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="743" />
+            <location filename="../../desktop/bundle_actions.py" line="744" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="746" />
+            <location filename="../../desktop/bundle_actions.py" line="747" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="747" />
+            <location filename="../../desktop/bundle_actions.py" line="748" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="748" />
+            <location filename="../../desktop/bundle_actions.py" line="749" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="744" />
+            <location filename="../../desktop/bundle_actions.py" line="745" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="745" />
+            <location filename="../../desktop/bundle_actions.py" line="746" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
@@ -7344,11 +7358,11 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
         </message>
         <message numerus="yes">
             <location filename="../../desktop/sync_panel.py" line="360" />
-            <source>%n record change(s) set aside here no longer check out: kept aside, not stored. Run fieldvault verify and tell your organisation.</source>
+            <source>%n waiting record change(s) no longer check out: kept waiting, not stored. Run fieldvault verify and tell your organisation.</source>
             <translation>
-                <numerusform>%n зміна запису, відкладена тут, більше не проходить перевірку: її тримають окремо й не зберігають. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
-                <numerusform>%n зміни записів, відкладені тут, більше не проходять перевірку: їх тримають окремо й не зберігають. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
-                <numerusform>%n змін записів, відкладених тут, більше не проходять перевірку: їх тримають окремо й не зберігають. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
+                <numerusform>%n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
+                <numerusform>%n зміни записів, що чекають, більше не проходять перевірку: вони й далі чекають, їх не збережено. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
+                <numerusform>%n змін записів, що чекають, більше не проходять перевірку: вони й далі чекають, їх не збережено. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
             </translation>
         </message>
         <message numerus="yes">
