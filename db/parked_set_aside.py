@@ -20,15 +20,21 @@ Two decisions nothing else takes:
   (``quarantine_left_out_files``; review 14 F2). Such bytes (planted, for
   instance, by a seized device before its revocation) are kept for ever
   otherwise. A file moves only when no stored revision and no parked
-  revision names its SHA-256 and no item holds its ``blobs`` row; the row
-  goes in the decision's transaction and the file then moves to
-  quarantine/, as every file no row names does, where only ``fieldvault
-  quarantine purge``, another explicit act, deletes it. Nothing here
-  deletes a file.
+  revision names its SHA-256 and no item holds its ``blobs`` row; in the
+  decision's transaction the row, the file's only wrapped key, moves to
+  ``quarantined_file_keys`` (migration 0024: before, it was deleted, and
+  the quarantined ciphertext could never be read again), and the file then
+  moves to quarantine/, as every file no row names does, where only
+  ``fieldvault quarantine purge``, another explicit act, deletes it, and
+  the kept key with it (``forget_quarantined_keys``). Nothing here deletes
+  a file.
+- **Bring such files back** (``restore_quarantined_files``): each file of
+  one quarantine decision, read back with its kept key and checked against
+  its SHA-256, gets its ``blobs`` row again and moves back to blobs/.
 
-Each decision is recorded (``coordinator_decisions``, migration 0023):
-what, when, the user label, and its subjects by ids only. Nothing here logs
-or prints what a revision or file holds."""
+Each decision is recorded (``coordinator_decisions``, migrations 0023 and
+0024): what, when, the user label, and its subjects by ids only. Nothing
+here logs or prints what a revision or file holds, nor a key."""
 
 from __future__ import annotations
 
