@@ -10,7 +10,10 @@ it; Lviv and Odesa were added as coordinators since.
   and encrypted to Lviv) is refused as ``signer``: the member is a
   coordinator's word only;
 - a revoked worker's records, chain and bundles are not handed over, and
-  the new desk still verifies."""
+  the new desk still verifies;
+- one naming another bundle at a number the new desk holds is a ``fork``,
+  and one carrying the new desk's own chain is refused (``custody``),
+  nothing applied."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from db.api import Vault
+from db.api import Case, Vault
 from sync import org_vault
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import ReceivedEntry
@@ -103,9 +106,16 @@ def test_a_hand_over_for_another_desk_is_not_read(desks: Desks) -> None:
     assert heads_hash(desks.odesa) == heads_hash(desks.kyiv)
 
 
-def _crafted(maker: Vault, dest: Path, addressee: str, recipient: str, entry: ReceivedEntry) -> Path:
-    """A bundle with a ``received`` member, signed by ``maker``'s device
-    key as the real writer signs, carrying nothing else."""
+def _crafted(
+    maker: Vault,
+    dest: Path,
+    addressee: str,
+    recipient: str,
+    entry: ReceivedEntry,
+    custody: list[dict[str, str]] | None = None,
+) -> Path:
+    """A bundle with a ``received`` member (and ``custody`` events), signed
+    by ``maker``'s device key as the real writer signs, carrying nothing else."""
     profile = org_vault.held_profile(maker)
     assert profile is not None
     sequence = maker.sync.outgoing().bundle_sequence + 1
@@ -116,7 +126,8 @@ def _crafted(maker: Vault, dest: Path, addressee: str, recipient: str, entry: Re
             profile_version=profile.version,
             sequence=sequence,
             previous=maker.sync.outgoing().previous_bundle_id,
-            custody_head=None,
+            custody_head=custody[-1]["hash"] if custody else None,
+            custody=custody or [],
             addressee=addressee,
             received=[entry],
         ),
@@ -178,3 +189,48 @@ def test_a_revoked_workers_history_is_not_handed_over(desks: Desks, tmp_path: Pa
     lviv_revisions = {r.revision_id for r in desks.lviv.revisions.all()}
     assert not lviv_revisions & set(handed.withheld)
     assert_verified(desks.lviv)
+
+
+def test_a_hand_over_naming_another_bundle_at_a_held_number_is_a_fork(desks: Desks) -> None:
+    """Lviv holds the worker's bundle 1 (from a first hand-over); a second
+    one from Kyiv naming another bundle 1 is refused whole as a fork."""
+    import_by_usb(
+        desks.lviv, hand_over(desks.kyiv, desks.stick("first"), desks.lviv.device_id).path, desks.org.org_id
+    )
+    held = heads_hash(desks.lviv)
+    worker = desks.worker.vault.device_id
+    path = _crafted(
+        desks.kyiv,
+        desks.stick("crafted"),
+        desks.lviv.device_id,
+        desks.lviv.vault_keys.age_recipient(),
+        ReceivedEntry(worker, 1, "ab" * 32, None, None),
+    )
+    with pytest.raises(BundleRejected) as refused:
+        import_by_usb(desks.lviv, path, desks.org.org_id)
+    assert refused.value.kind == "fork"
+    assert heads_hash(desks.lviv) == held
+    assert [r.sequence for r in desks.lviv.sync.received_bundles() if r.device_id == worker] == [1]
+
+
+def test_a_hand_over_carrying_the_new_desks_own_chain_is_refused(desks: Desks, tmp_path: Path) -> None:
+    """The new desk's own chain is its own to write: events of it in a
+    hand-over (signed by the new desk, so they would verify) are refused."""
+    source = tmp_path / "desk-photo.bin"
+    source.write_bytes(b"a file the Lviv desk took in")
+    case_id = desks.lviv.cases.create(Case(title="Lviv desk case")).id
+    desks.lviv.evidence.ingest(source, case_id)
+    own = [event.to_wire() for event in desks.lviv.sync.custody_since()]
+    assert own
+    path = _crafted(
+        desks.kyiv,
+        desks.stick("crafted"),
+        desks.lviv.device_id,
+        desks.lviv.vault_keys.age_recipient(),
+        _forged_entry(desks),
+        custody=own,
+    )
+    with pytest.raises(BundleRejected) as refused:
+        import_by_usb(desks.lviv, path, desks.org.org_id)
+    assert (refused.value.kind, refused.value.subject) == ("custody", own[0]["hash"])
+    assert desks.lviv.sync.received_bundles() == []
