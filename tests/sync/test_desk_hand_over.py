@@ -136,3 +136,36 @@ def test_the_key_desk_hands_over_through_the_server_at_its_next_round(tmp_path: 
         assert json.loads(SyncClientState.of(kyiv).value(HAND_OVER_STATE) or "{}") == state
         assert heads_hash(lviv) == heads_hash(kyiv)
         assert_verified(kyiv, lviv)
+
+
+def test_a_bundle_refused_before_the_hand_over_comes_with_a_second_one(tmp_path: Path) -> None:
+    """Lviv pulled (not its whole round) before taking the hand-over in its
+    inbox: the worker's bundle 4 is refused (bundle-custody) and passed by
+    its feed cursor for good. Once Kyiv holds bundle 4, a hand-over by USB
+    brings it, its chain and its record, and the worker's bundle 5 follows."""
+    with desks_and_stick(tmp_path) as (desks, stick):
+        kyiv, lviv = desks.kyiv, desks.lviv
+        fourth, bundle_4 = fourth_bundle(desks, tmp_path)
+        early = pull(lviv, proxy=False, backoff=quick_backoff())
+        assert (bundle_4, "bundle-custody") in early.refused
+        desk_sync(kyiv)  # Kyiv takes bundle 4 and acknowledges it
+        taken = import_by_usb(lviv, hand_over(kyiv, stick, lviv.device_id).path, desks.org_id)
+        assert not taken.replay
+        assert fourth.narrative in narratives(lviv)
+        fifth = record_work(desks.worker, tmp_path, "fifth", size=3_000)
+        made = worker_push(desks.worker).made  # after what Kyiv acknowledged: bundle 4
+        assert made is not None and made.sequence == 5
+        status = SyncWorker(lviv, proxy=False).run_once()  # its inbox (Kyiv's first hand-over), its pull
+        assert status.last_error is None and status.refused == (), status.refused
+        assert fifth.narrative in narratives(lviv)
+        at_lviv = lviv.sync.device(desks.worker.device_id)
+        assert at_lviv is not None and at_lviv.last_sequence == 5
+        assert_verified(lviv)
+
+
+@contextmanager
+def desks_and_stick(tmp_path: Path) -> Iterator[tuple[LateDesk, Path]]:
+    with desk_added_after_three_bundles(tmp_path) as desks:
+        stick = tmp_path / "stick"
+        stick.mkdir()
+        yield desks, stick
