@@ -572,8 +572,10 @@ class VaultImport:
         verifies (its row damaged, or rules tightened since) stays parked,
         with its descendants, listed in ``summary.damaged_parked`` and by
         ``verify`` (review 13 F7: before, it refused every import bringing
-        its parent, as a bare RevisionRejected that ended the pull). Returns
-        how many were stored."""
+        its parent, as a bare RevisionRejected that ended the pull); so does
+        one whose record the vault holds with another type (listed in
+        ``summary.damaged_parked`` only: it verifies). Returns how many
+        were stored."""
         session = self._session
         self._leave_out_parked()
         order = ready_order(
@@ -600,7 +602,9 @@ class VaultImport:
             ]
             ready: list[Revision] = []
             decided: list[str] = []
-            for rid, verified in zip(ids, revisions_from_wire(wires, ENTITY_TYPES), strict=True):
+            checked = list(revisions_from_wire(wires, ENTITY_TYPES))
+            types = self._held_types(checked)
+            for rid, verified in zip(ids, checked, strict=True):
                 mine = parents.get(rid, set())
                 if not stuck.isdisjoint(mine):
                     stuck.add(rid)
@@ -629,6 +633,20 @@ class VaultImport:
                     # 15 F2), not left out as a revoked signer's.
                     aside.add(rid)
                     continue
+                if (
+                    gone.isdisjoint(mine)
+                    and self._signers.get(verified.device_id) == verified.public_key
+                    and types.setdefault(verified.entity_id, verified.entity_type) != verified.entity_type
+                ):
+                    # Its record is held here with another type: storing it
+                    # failed the import, and (no revision of the bundle) a
+                    # pull took that for this vault's damage and stopped
+                    # before a sound bundle at every run, for good (a seized
+                    # device's trap). Kept parked, with its children, and
+                    # listed; a coordinator sets it aside.
+                    stuck.add(rid)
+                    self.summary.damaged_parked.append(rid)
+                    continue
                 decided.append(rid)
                 if not gone.isdisjoint(mine) or self._signers.get(verified.device_id) != verified.public_key:
                     # Its signer was revoked (or removed) since it was parked,
@@ -647,6 +665,20 @@ class VaultImport:
         if gone:
             self._leave_out_parked()  # their parked descendants outside the walk
         return stored
+
+    def _held_types(self, revisions: Iterable[Revision | RevisionRejected]) -> dict[str, str]:
+        """The record type the vault holds for each record ``revisions`` name
+        (what db/store.py ``store_received`` refuses to change)."""
+        entity_ids = sorted({rev.entity_id for rev in revisions if isinstance(rev, Revision)})
+        types: dict[str, str] = {}
+        for at in range(0, len(entity_ids), SETTLE_PAGE):
+            for entity_id, entity_type in self._session.execute(
+                select(RevisionRow.entity_id, RevisionRow.entity_type)
+                .where(RevisionRow.entity_id.in_(entity_ids[at : at + SETTLE_PAGE]))
+                .distinct()
+            ):
+                types.setdefault(str(entity_id), str(entity_type))
+        return types
 
     def _leave_out_past_cap(self, revisions: list[Revision]) -> None:
         """Left out because their signer's parked slots are full

@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from db import parked as parked_module
 from db.device import DeviceIdentity
+from db.entities import Person
 from db.hlc import Timestamp
 from db.model import WithheldRevision
 from db.parked import PAST_CAP, forget_left_out, parked_revision_count, past_cap_by_signer
@@ -276,3 +277,43 @@ def test_a_file_only_a_revoked_signers_left_out_item_names_may_go_to_quarantine(
     assert listed.signers == (seized.device_id,)
     assert len(quarantine_left_out_files(a).moved) == 1
     _verifies(a)
+
+
+# -- a parked revision whose record is held with another type -------------------------------
+
+
+def test_a_parked_revision_whose_record_is_held_with_another_type_stops_no_import(
+    desks: tuple[Vault, Vault], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adversarial (found with review 15 F5): S, seized and not yet
+    revoked, parks R, a case revision of record X naming as parent an
+    honest worker's revision P that has not come yet, and stores a person
+    revision of X. When P's bundle came, the import's end stored R, which
+    store_received refused (``entity exists with another type``): the
+    import failed, and since R is no revision of P's bundle, the pull
+    took it for this vault's damage (``held-revision-damaged``) and
+    stopped before that sound bundle at every run, for good. Now R stays
+    parked, listed (``damaged_parked``), and P's bundle is imported."""
+    a, _b = desks
+    honest = _case(WORKER, 0, [], entity_id="0190f3a0-0000-7000-8000-0000000000a1")
+    record = "0190f3a0-0000-7000-8000-0000000000a2"
+    trap = _case(SIGNER, 1, [honest.revision_id], entity_id=record)
+    person = create_revision(
+        SIGNER,
+        entity_id=record,
+        entity_type="person",
+        op="put",
+        body=Person(case_id=honest.entity_id, pseudonym="P-1").body(),
+        parents=[],
+        hlc=Timestamp(1_700_000_000_000, 2),
+    )
+    _read(a, ROOMY, [trap, person], monkeypatch)
+    assert parked_revision_count(a) == 1 and set(_stored(a)) == {person.revision_id}
+
+    with a.sync.begin_import() as unit:  # the worker's own bundle
+        unit.add_revisions([honest.to_wire()])
+        unit.settle_revisions()
+    assert unit.summary.damaged_parked == [trap.revision_id]
+    assert set(_stored(a)) == {person.revision_id, honest.revision_id}
+    assert parked_revision_count(a) == 1
+    assert a.verify().ok
