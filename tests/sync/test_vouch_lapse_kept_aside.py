@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from db.api import Case, OrgProfileOutdated, SyncStateService, parked_by_signer
+from db.api import Case, Device, OrgProfileOutdated, SyncStateService, parked_by_signer
 from fieldvault.bundle_cli import _human
 from sync import org_vault
 from sync.bundle.quarantine import approve_bundle
@@ -276,3 +276,60 @@ def test_enrolling_by_card_stores_what_was_kept_aside_in_the_same_transaction(
     assert LATER_CASE in _case_titles(desks.lviv)
     assert parked_by_signer(desks.lviv) == {}
     assert_verified(desks.lviv)
+
+
+def test_a_pull_cut_while_applying_the_profile_applies_it_at_the_next_pull(
+    server_desks: ServerDesks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 15 F4 through a real pull: Lviv's sync is killed while it
+    applies the profile without Odesa (in making Odesa's row a plain
+    device). Before, Lviv then held that version, Odesa's row was still a
+    coordinator and X still wrote there; the next pull saw no newer
+    version and applied nothing. Now the next pull applies it all: X is
+    pending, and its case relayed by Kyiv is kept aside."""
+    kyiv, lviv, tmp = server_desks.kyiv, server_desks.lviv, server_desks.org.tmp
+    org_id = org_vault.current_signed(kyiv).profile.org_id
+    x = join(kyiv, tmp / "x")
+    odesa = add_desk(kyiv, tmp / "odesa", label="Odesa desk", publish=True)
+    try:
+        desk_sync(lviv)
+        org_vault.add_device(odesa, org_vault.own_device_card(x).text, label="X")
+        vouching, _ = export_by_usb(odesa, tmp / "stick-odesa")
+        for desk in (kyiv, lviv):
+            import_by_usb(desk, vouching.path, org_id)
+        x.cases.create(Case(title=LATER_CASE))
+        made, _ = export_by_usb(x, tmp / "stick-x")
+        import_by_usb(kyiv, made.path, org_id)
+        removed = org_vault.remove_coordinator(kyiv, odesa.device_id)
+        assert publish_profile(removed.signed, removed.profile).state == "done"
+
+        real_put_device = SyncStateService.put_device
+
+        def cut_at_the_demotion(self: SyncStateService, device: Device) -> None:
+            if device.device_id == odesa.device_id and device.role == "device":
+                raise KeyboardInterrupt  # stands for a kill part-way
+            real_put_device(self, device)
+
+        with monkeypatch.context() as patched:
+            patched.setattr(SyncStateService, "put_device", cut_at_the_demotion)
+            with pytest.raises(KeyboardInterrupt):
+                desk_sync(lviv)
+        held = org_vault.held_profile(lviv)
+        assert held is not None and held.version < removed.profile.version
+
+        desk_sync(lviv)  # the next pull
+        held = org_vault.held_profile(lviv)
+        assert held is not None and held.version == removed.profile.version
+        assert _status(lviv, x.device_id) == ("pending", odesa.device_id)
+        odesa_row = lviv.sync.device(odesa.device_id)
+        assert odesa_row is not None and odesa_row.role == "device"
+
+        kyiv.cases.create(Case(title="Kyiv's work after the removal"))
+        desk_sync(kyiv)
+        desk_sync(lviv)
+        assert "Kyiv's work after the removal" in _case_titles(lviv)
+        assert LATER_CASE not in _case_titles(lviv)  # X does not write on Odesa's word
+        assert_verified(lviv)
+    finally:
+        odesa.lock()
+        x.lock()
