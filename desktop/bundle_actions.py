@@ -649,6 +649,13 @@ class BundleImportDialog(TaskDialog):
                 "",
                 len(done.past_parked_cap),
             )
+        if done.signer_pending:  # their device's vouch lapsed here (review 15 F2)
+            text += self.tr(
+                "; %n record change(s) kept aside: the vouch for their device lapsed; stored once it is "
+                "enrolled again (add it by its card, or approve its bundle by code)",
+                "",
+                len(done.signer_pending),
+            )
         return text
 
     def _show_approve(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
