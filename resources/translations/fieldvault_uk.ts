@@ -500,7 +500,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
         <message>
             <location filename="../../desktop/bundle_actions.py" line="486" />
-            <location filename="../../desktop/bundle_actions.py" line="673" />
+            <location filename="../../desktop/bundle_actions.py" line="680" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
@@ -512,7 +512,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         <message>
             <location filename="../../desktop/bundle_actions.py" line="505" />
             <location filename="../../desktop/bundle_actions.py" line="530" />
-            <location filename="../../desktop/bundle_actions.py" line="670" />
+            <location filename="../../desktop/bundle_actions.py" line="677" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
@@ -631,23 +631,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
                 <numerusform>; %n змін записів пропущено: місця для відкладених змін того, хто їх підписав, заповнені</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/bundle_actions.py" line="654" />
+            <source>; %n record change(s) kept aside: the vouch for their device lapsed; stored once it is enrolled again (add it by its card, or approve its bundle by code)</source>
+            <translation>
+                <numerusform>; %n зміну запису відкладено: поручительство за її пристрій втратило силу; її буде збережено, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
+                <numerusform>; %n зміни записів відкладено: поручительство за їхній пристрій втратило силу; їх буде збережено, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
+                <numerusform>; %n змін записів відкладено: поручительство за їхній пристрій втратило силу; їх буде збережено, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="667" />
+            <location filename="../../desktop/bundle_actions.py" line="674" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="693" />
+            <location filename="../../desktop/bundle_actions.py" line="700" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="698" />
+            <location filename="../../desktop/bundle_actions.py" line="705" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="699" />
+            <location filename="../../desktop/bundle_actions.py" line="706" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -5427,37 +5436,37 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="743" />
+            <location filename="../../desktop/bundle_actions.py" line="750" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="744" />
+            <location filename="../../desktop/bundle_actions.py" line="751" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="747" />
+            <location filename="../../desktop/bundle_actions.py" line="754" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="748" />
+            <location filename="../../desktop/bundle_actions.py" line="755" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="749" />
+            <location filename="../../desktop/bundle_actions.py" line="756" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="745" />
+            <location filename="../../desktop/bundle_actions.py" line="752" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="746" />
+            <location filename="../../desktop/bundle_actions.py" line="753" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
