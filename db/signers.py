@@ -19,7 +19,9 @@ while that coordinator is one: an enrolled row whose voucher is not an
 enrolled coordinator here is not authorised, and a newer profile without
 that coordinator sets the row ``pending`` (sync/bundle/vouching.py
 ``lapse_vouches``: a **lapsed vouch**, ``vouched_by`` kept to say whose word
-it was). The coordinator may have been removed because its laptop was
+it was). An import keeps such a device's revisions aside (parked), never
+stored and never a refusal of the bundle relaying them, until it is
+enrolled again (db/sync_import.py ``_keep_aside``, review 15 F2). The coordinator may have been removed because its laptop was
 seized; the devices it vouched for may be its own fakes. A current
 coordinator's vouch, an approval by verification code or the device's card
 enrols it again (docs/bundle-format.md §8).

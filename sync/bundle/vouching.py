@@ -23,8 +23,10 @@ added later needs them all; one bundle that arrives is enough. It is bounded
 A vouch is worth what its coordinator is: when the profile a vault takes no
 longer names the coordinator that vouched for a device (``vouched_by``),
 the device is set ``pending`` (``lapse_vouches``, from org_vault._keep), so
-that revisions that arrive from then on are not authorised and its own
-bundles are held for approval by verification code, as a stranger's. The
+that revisions that arrive from then on are not authorised (an import keeps
+them aside, parked, and stores them once the device is enrolled again:
+db/sync_import.py ``_keep_aside``; review 15 F2) and its own bundles are
+held for approval by verification code, as a stranger's. The
 coordinator may have been removed because its laptop was seized, and the
 devices it vouched for may be its own fakes. What was stored while the
 vouch stood stays (it was authorised when it arrived; ``verify`` still
