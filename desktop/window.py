@@ -36,6 +36,7 @@ from desktop.coordinator_menu import CoordinatorMenu
 from desktop.devices_view import add_devices_entry
 from desktop.duplicates_view import add_duplicates_entry
 from desktop.export_dialog import ExportCaseAction, interrupted_exports_notice
+from desktop.hand_over_dialog import add_hand_over_entry
 from desktop.help_menu import HelpMenu, WindowKeys
 from desktop.icons import app_icon, icon
 from desktop.org_admin import add_coordinator_entries as add_org_admin_entries
@@ -170,6 +171,7 @@ class FieldvaultWindow(QMainWindow):
         add_duplicates_entry(self.coordinator_menu)  # desktop/duplicates_view.py
         add_org_admin_entries(self.coordinator_menu)  # Issue enrolment token…, Add a device…
         add_send_back_entry(self.coordinator_menu)  # desktop/send_back_dialog.py (USB)
+        add_hand_over_entry(self.coordinator_menu)  # desktop/hand_over_dialog.py (USB)
         add_review_entry(self.coordinator_menu)  # desktop/review_view.py
         # A vault that created its organisation is a coordinator from now on.
         self.org_menu.created.connect(lambda: self.coordinator_menu.set_unlocked(self._vault is not None))

@@ -219,8 +219,10 @@ def hand_over(
     # Every revision held: no acknowledged cursor, no runs held by the server.
     revisions = _RevisionPages(vault, 0, HeldRevisions(()), revoked)
     revisions.scan()
+    _check_cancel(cancel)  # the scans read the whole history: a cancel need not wait for the write
     chains = _Chains(vault, [d for d in vault.sync.received_chains() if d not in leave_out])
     chains.scan()
+    _check_cancel(cancel)
     blobs = _bytes_to_send(vault.sync.held_blobs(), revisions.lineage)
     entries = received_entries(vault, leave_out)
     dest = dest_dir / bundle_file_name(profile.org_id, vault.device_id, sequence)
