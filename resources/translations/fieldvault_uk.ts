@@ -3420,37 +3420,37 @@ SHA-256: {sha256}
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="201" />
+            <location filename="../../desktop/window.py" line="203" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="203" />
+            <location filename="../../desktop/window.py" line="205" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="202" />
+            <location filename="../../desktop/window.py" line="204" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="204" />
+            <location filename="../../desktop/window.py" line="206" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="213" />
+            <location filename="../../desktop/window.py" line="215" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="306" />
+            <location filename="../../desktop/window.py" line="308" />
             <source>Your passphrase is changed. The recovery key you typed no longer works: this is the new one.</source>
             <translation>Парольну фразу змінено. Введений ключ відновлення більше не діє: ось новий.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="326" />
+            <location filename="../../desktop/window.py" line="328" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -3459,7 +3459,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="336" />
+            <location filename="../../desktop/window.py" line="338" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -3468,32 +3468,32 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="342" />
+            <location filename="../../desktop/window.py" line="344" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="481" />
+            <location filename="../../desktop/window.py" line="483" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="482" />
+            <location filename="../../desktop/window.py" line="484" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="483" />
+            <location filename="../../desktop/window.py" line="485" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="570" />
+            <location filename="../../desktop/window.py" line="572" />
             <source>Locking…</source>
             <translation>Блокування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="590" />
+            <location filename="../../desktop/window.py" line="592" />
             <source>The vault locked while another program kept it busy: the last changes may not have been kept.</source>
             <translation>Сховище заблокувалося, поки інша програма тримала його зайнятим: останні зміни могли не зберегтися.</translation>
         </message>
@@ -3619,6 +3619,147 @@ SHA-256: {sha256}
                 <numerusform>Відкликаний пристрій {device}: %n ідентифікатори версій, названі в його відхилених пакетах, збережено, щоб зміни, які від них походять, пропускалися. Їх не звірено з жодним записом: пристрій сам вибрав, які записи вони називають, тож жоден запис для них не показано.</numerusform>
                 <numerusform>Відкликаний пристрій {device}: %n ідентифікаторів версій, названих у його відхилених пакетах, збережено, щоб зміни, які від них походять, пропускалися. Їх не звірено з жодним записом: пристрій сам вибрав, які записи вони називають, тож жоден запис для них не показано.</numerusform>
             </translation>
+        </message>
+    </context>
+    <context>
+        <name>HandOverDialog</name>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="120" />
+            <source>Hand over history</source>
+            <translation>Передача історії</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="124" />
+            <source>A coordinator desk added after your organisation's field workers sent bundles holds none of their records, and refuses their next bundles until it has this desk's history. Choose that desk and a folder on a USB stick: the bundle holds everything this desk holds, encrypted so that only that desk can read it.</source>
+            <translation>Робоче місце координатора, додане після того, як польові працівники вашої організації надіслали пакети, не має жодного з їхніх записів і відхиляє їхні наступні пакети, доки не отримає історію цього робочого місця. Виберіть те робоче місце й теку на USB-флешці: пакет міститиме все, що має це робоче місце, зашифроване так, що прочитати його зможе лише те робоче місце.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="131" />
+            <source>Coordinator desks</source>
+            <translation>Робочі місця координаторів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="132" />
+            <source>Desk</source>
+            <translation>Робоче місце</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="132" />
+            <source>Device id</source>
+            <translation>Ідентифікатор пристрою</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="132" />
+            <source>Verification code</source>
+            <translation>Код перевірки</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="146" />
+            <source>Folder for the hand-over</source>
+            <translation>Тека для передачі</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="147" />
+            <source>a folder on the USB stick</source>
+            <translation>тека на USB-флешці</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="148" />
+            <source>Choose folder…</source>
+            <translation>Вибрати теку…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="149" />
+            <source>Choose the folder for the hand-over</source>
+            <translation>Виберіть теку для передачі</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="153" />
+            <source>Hand-over progress</source>
+            <translation>Хід передачі</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="155" />
+            <source>Result</source>
+            <translation>Результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="158" />
+            <source>Write the hand-over</source>
+            <translation>Записати передачу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="161" />
+            <source>Cancel</source>
+            <translation>Скасувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="161" />
+            <source>Cancel the hand-over</source>
+            <translation>Скасувати передачу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="163" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="169" />
+            <source>Your organisation has no other coordinator desk. Add the new desk first (Coordinator → Add a device…), then hand the history over to it.</source>
+            <translation>У вашій організації немає іншого робочого місця координатора. Спершу додайте нове робоче місце (Координатор → Додати пристрій…), а потім передайте йому історію.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="182" />
+            <source>Choose the desk that gets the history first.</source>
+            <translation>Спершу виберіть робоче місце, яке отримає історію.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="186" />
+            <source>Choose a folder (for example on a USB stick) first.</source>
+            <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="192" />
+            <source>Writing the hand-over…</source>
+            <translation>Запис передачі…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="200" />
+            <source>Stopping…</source>
+            <translation>Зупинення…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="227" />
+            <source>Cancelled. No hand-over was written and nothing in the vault changed.</source>
+            <translation>Скасовано. Передачу не записано, і в сховищі нічого не змінилося.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="237" />
+            <source>No hand-over was written; the vault is as it was.</source>
+            <translation>Передачу не записано; сховище залишилося як було.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="242" />
+            <source>Hand-over written for desk {device}: {name}
+{revisions} record changes, the custody chains of {chains} device(s), {files} evidence files, {received} bundle(s) recorded.
+Eject the stick safely, then import it at that desk with Organisation → Import bundles…. Its next sync then takes the field workers' bundles.</source>
+            <translation>Передачу для робочого місця {device} записано: {name}
+Змін записів: {revisions}, ланцюгів зберігання пристроїв: {chains}, файлів доказів: {files}, записаних пакетів: {received}.
+Безпечно вийміть флешку, а потім імпортуйте передачу на тому робочому місці через Організація → Імпорт пакетів…. Після цього його наступна синхронізація прийме пакети польових працівників.</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/hand_over_dialog.py" line="256" />
+            <source>%n record change(s) left out: signed by a device your organisation revoked, or edits of its records.</source>
+            <translation>
+                <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів).</numerusform>
+                <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів).</numerusform>
+                <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів).</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="265" />
+            <source>&amp;Hand over history…</source>
+            <translation>&amp;Передати історію…</translation>
         </message>
     </context>
     <context>
