@@ -134,11 +134,15 @@ class HandOverDialog(TaskDialog):
         )
         self.desks.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self._desk_ids: list[str] = []
+        self._desk_names: dict[str, str] = {}  # "label (device id)", for the result
         for desk in other_desks(vault):
             row = QTreeWidgetItem(self.desks, [desk.label, desk.device_id, desk.code])
             if not self._desk_ids:
                 self.desks.setCurrentItem(row)
             self._desk_ids.append(desk.device_id)
+            self._desk_names[desk.device_id] = (
+                f"{desk.label} ({desk.device_id})" if desk.label else desk.device_id
+            )
         layout.addWidget(self.desks, 1)
         self._folder = FolderField(
             self,
@@ -239,12 +243,12 @@ class HandOverDialog(TaskDialog):
 
     def _written_text(self, handed: HandedOver) -> str:
         text = self.tr(
-            "Hand-over written for desk {device}: {name}\n{revisions} record changes, the custody "
+            "Hand-over written for {desk}: {name}\n{revisions} record changes, the custody "
             "chains of {chains} device(s), {files} evidence files, {received} bundle(s) recorded.\n"
             "Eject the stick safely, then import it at that desk with Organisation → Import "
             "bundles…. Its next sync then takes the field workers' bundles."
         ).format(
-            device=handed.to_device,
+            desk=self._desk_names.get(handed.to_device, handed.to_device),
             name=handed.path.name,
             revisions=handed.revisions,
             chains=handed.chains,
@@ -262,7 +266,7 @@ class HandOverDialog(TaskDialog):
 
 
 def hand_over_title() -> str:
-    return QCoreApplication.translate("HandOverDialog", "&Hand over history…")
+    return QCoreApplication.translate("HandOverDialog", "Hand over &history…")
 
 
 def add_hand_over_entry(menu: CoordinatorMenu) -> QAction:

@@ -3654,112 +3654,112 @@ SHA-256: {sha256}
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="146" />
+            <location filename="../../desktop/hand_over_dialog.py" line="150" />
             <source>Folder for the hand-over</source>
             <translation>Тека для передачі</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="147" />
+            <location filename="../../desktop/hand_over_dialog.py" line="151" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="148" />
+            <location filename="../../desktop/hand_over_dialog.py" line="152" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="149" />
+            <location filename="../../desktop/hand_over_dialog.py" line="153" />
             <source>Choose the folder for the hand-over</source>
             <translation>Виберіть теку для передачі</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="153" />
+            <location filename="../../desktop/hand_over_dialog.py" line="157" />
             <source>Hand-over progress</source>
             <translation>Хід передачі</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="155" />
+            <location filename="../../desktop/hand_over_dialog.py" line="159" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="158" />
+            <location filename="../../desktop/hand_over_dialog.py" line="162" />
             <source>Write the hand-over</source>
             <translation>Записати передачу</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="161" />
+            <location filename="../../desktop/hand_over_dialog.py" line="165" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="161" />
+            <location filename="../../desktop/hand_over_dialog.py" line="165" />
             <source>Cancel the hand-over</source>
             <translation>Скасувати передачу</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="163" />
+            <location filename="../../desktop/hand_over_dialog.py" line="167" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="169" />
+            <location filename="../../desktop/hand_over_dialog.py" line="173" />
             <source>Your organisation has no other coordinator desk. Add the new desk first (Coordinator → Add a device…), then hand the history over to it.</source>
             <translation>У вашій організації немає іншого робочого місця координатора. Спершу додайте нове робоче місце (Координатор → Додати пристрій…), а потім передайте йому історію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="182" />
+            <location filename="../../desktop/hand_over_dialog.py" line="186" />
             <source>Choose the desk that gets the history first.</source>
             <translation>Спершу виберіть робоче місце, яке отримає історію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="186" />
+            <location filename="../../desktop/hand_over_dialog.py" line="190" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="192" />
+            <location filename="../../desktop/hand_over_dialog.py" line="196" />
             <source>Writing the hand-over…</source>
             <translation>Запис передачі…</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="200" />
+            <location filename="../../desktop/hand_over_dialog.py" line="204" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="227" />
+            <location filename="../../desktop/hand_over_dialog.py" line="231" />
             <source>Cancelled. No hand-over was written and nothing in the vault changed.</source>
             <translation>Скасовано. Передачу не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="237" />
+            <location filename="../../desktop/hand_over_dialog.py" line="241" />
             <source>No hand-over was written; the vault is as it was.</source>
             <translation>Передачу не записано; сховище залишилося як було.</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="242" />
-            <source>Hand-over written for desk {device}: {name}
+            <location filename="../../desktop/hand_over_dialog.py" line="246" />
+            <source>Hand-over written for {desk}: {name}
 {revisions} record changes, the custody chains of {chains} device(s), {files} evidence files, {received} bundle(s) recorded.
 Eject the stick safely, then import it at that desk with Organisation → Import bundles…. Its next sync then takes the field workers' bundles.</source>
-            <translation>Передачу для робочого місця {device} записано: {name}
+            <translation>Передачу для {desk} записано: {name}
 Змін записів: {revisions}, ланцюгів зберігання пристроїв: {chains}, файлів доказів: {files}, записаних пакетів: {received}.
 Безпечно вийміть флешку, а потім імпортуйте передачу на тому робочому місці через Організація → Імпорт пакетів…. Після цього його наступна синхронізація прийме пакети польових працівників.</translation>
         </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="269" />
+            <source>Hand over &amp;history…</source>
+            <translation>Передати &amp;історію…</translation>
+        </message>
         <message numerus="yes">
-            <location filename="../../desktop/hand_over_dialog.py" line="256" />
+            <location filename="../../desktop/hand_over_dialog.py" line="260" />
             <source>%n record change(s) left out: signed by a device your organisation revoked, or edits of its records.</source>
             <translation>
                 <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів).</numerusform>
                 <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів).</numerusform>
                 <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів).</numerusform>
             </translation>
-        </message>
-        <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="265" />
-            <source>&amp;Hand over history…</source>
-            <translation>&amp;Передати історію…</translation>
         </message>
     </context>
     <context>

@@ -91,7 +91,7 @@ def open_hand_over(window: FieldvaultWindow) -> HandOverDialog:
     """Coordinator → Hand over history…, as a click on the menu entry does."""
     menu = window.coordinator_menu
     assert menu.menuAction().isVisible()
-    title = QCoreApplication.translate("HandOverDialog", "&Hand over history…")
+    title = QCoreApplication.translate("HandOverDialog", "Hand over &history…")
     (entry,) = [a for a in menu.actions() if a.text() == title]
     assert entry.isEnabled()  # a desk without the organisation key hands over too
     entry.trigger()
@@ -118,6 +118,7 @@ def test_the_new_desk_imports_the_hand_over_written_by_clicks(qtbot: QtBot, desk
     assert os.listdir(desk.stick) == [handed.path.name]
     status = dialog.status.text()
     assert handed.path.name in status and "Import bundles" in status
+    assert f"Lviv desk ({desk.lviv.device_id})" in status
     screenshot(dialog, "coordinator-hand-over.png")
 
     taken = import_by_usb(desk.lviv, handed.path, desk.org_id)
@@ -157,6 +158,18 @@ def test_cancel_leaves_no_bundle_file(qtbot: QtBot, tmp_path: Path) -> None:
         window.lock()
     finally:
         desk.lviv.lock()
+
+
+def test_a_desk_alone_is_told_to_add_the_new_desk_first(qtbot: QtBot, tmp_path: Path) -> None:
+    org = make_organisation(tmp_path)
+    folder = org.coordinator.folder
+    org.close()
+    window = unlocked_window(qtbot, folder)
+    dialog = open_hand_over(window)
+    assert row_texts(dialog.desks) == []
+    assert not dialog.write_button.isEnabled()
+    assert "no other coordinator desk" in dialog.status.text()
+    window.lock()
 
 
 def test_the_dialog_in_ukrainian(qtbot: QtBot, desk: LateDesk, ukrainian: None) -> None:
