@@ -288,6 +288,12 @@ def _not_found(p: Params) -> str:
             "Evidence item {id} is not in the vault (deleted, perhaps on another device). "
             "Choose another one from the list.",
         ).format(id=entity_id)
+    if kind == "coordinator":  # sync/bundle/hand_over.py: the chosen desk left the profile
+        return QCoreApplication.translate(
+            "Messages",
+            "Device {id} is not another coordinator desk of your organisation's profile (any more). "
+            "Nothing was written. Add it as a coordinator first, or choose another desk.",
+        ).format(id=entity_id)
     return QCoreApplication.translate(
         "Messages", "Record {id} is not in the vault (deleted, perhaps on another device)."
     ).format(id=entity_id)

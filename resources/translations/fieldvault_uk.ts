@@ -4509,12 +4509,12 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="1167" />
+            <location filename="../../desktop/messages.py" line="1173" />
             <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1173" />
+            <location filename="../../desktop/messages.py" line="1179" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -4674,17 +4674,17 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Доказу {id} немає у сховищі (його видалено, можливо, на іншому пристрої). Виберіть інший зі списку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="297" />
+            <location filename="../../desktop/messages.py" line="303" />
             <source>The stored file of evidence item {id} is missing from the vault. The record is kept; restore the file from a bundle or backup.</source>
             <translation>Збереженого файлу доказу {id} немає у сховищі. Запис про доказ залишився; відновіть файл із пакета або резервної копії.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="305" />
+            <location filename="../../desktop/messages.py" line="311" />
             <source>Evidence item {id} was delivered to the organisation's server and its file was removed from this laptop, as the organisation's policy asks. Its description, SHA-256 and custody stay here. Ask a coordinator for a copy of the file.</source>
             <translation>Елемент доказів {id} доставлено на сервер організації, і його файл видалено з цього ноутбука, як вимагає політика організації. Його опис, хеш і ланцюг зберігання залишаються тут. Попросіть координатора про копію файлу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="291" />
+            <location filename="../../desktop/messages.py" line="297" />
             <source>Record {id} is not in the vault (deleted, perhaps on another device).</source>
             <translation>Запису {id} немає у сховищі (його видалено, можливо, на іншому пристрої).</translation>
         </message>
@@ -4694,597 +4694,602 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Рішення {id} не переміщувало файли в карантин: з нього нічого відновлювати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="314" />
+            <location filename="../../desktop/messages.py" line="292" />
+            <source>Device {id} is not another coordinator desk of your organisation's profile (any more). Nothing was written. Add it as a coordinator first, or choose another desk.</source>
+            <translation>Пристрій {id} не є іншим робочим місцем координатора в профілі вашої організації (або вже не є). Нічого не записано. Спершу додайте його як координатора або виберіть інше робоче місце.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="320" />
             <source>A change received from elsewhere (revision {id}) failed a check and was refused; nothing from it was stored. Tell your coordinator.</source>
             <translation>Зміна, отримана ззовні (ревізія {id}), не пройшла перевірку й відхилена; з неї нічого не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="322" />
+            <location filename="../../desktop/messages.py" line="328" />
             <source>A custody record in a bundle (event {hash}) failed a check and was refused; nothing from the bundle was stored. Tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в пакеті (подія {hash}) не пройшов перевірки й був відхилений; нічого з пакета не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="330" />
+            <location filename="../../desktop/messages.py" line="336" />
             <source>A file in a bundle (SHA-256 {sha256}) failed a check and was refused; nothing from the bundle was stored. Ask for the bundle to be sent again.</source>
             <translation>Файл у пакеті (SHA-256 {sha256}) не пройшов перевірки й був відхилений; нічого з пакета не збережено. Попросіть надіслати пакет ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="338" />
+            <location filename="../../desktop/messages.py" line="344" />
             <source>Bundle {id} was refused: it comes from a device this vault does not know, or repeats a bundle already received with other content. Nothing from it was stored. Tell your coordinator.</source>
             <translation>Пакет {id} відхилено: він надійшов від пристрою, якого це сховище не знає, або повторює вже отриманий пакет з іншим вмістом. Нічого з нього не збережено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="347" />
+            <location filename="../../desktop/messages.py" line="353" />
             <source>This organisation profile (version {offered}) is not newer than the one this vault holds (version {held}), so it was not used. Ask your coordinator for the current profile.</source>
             <translation>Цей профіль організації (версія {offered}) не новіший за той, що вже є у сховищі (версія {held}), тому його не використано. Попросіть у координатора чинний профіль.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="363" />
+            <location filename="../../desktop/messages.py" line="369" />
             <source>This file is not a Fieldvault bundle, or it was made by a newer version of Fieldvault. Nothing from it was stored. Check that you chose the right file; if you did, update Fieldvault and import it again.</source>
             <translation>Цей файл не є пакетом Fieldvault, або його створила новіша версія Fieldvault. Нічого з нього не збережено. Перевірте, чи ви вибрали потрібний файл; якщо так, оновіть Fieldvault і імпортуйте його знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="372" />
+            <location filename="../../desktop/messages.py" line="378" />
             <source>This bundle is damaged or incomplete (perhaps cut short while it was copied). Nothing from it was stored. Copy it again from where it came from, or ask for it to be sent again.</source>
             <translation>Цей пакет пошкоджений або неповний (можливо, обірвався під час копіювання). Нічого з нього не збережено. Скопіюйте його ще раз звідти, звідки він надійшов, або попросіть надіслати його знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="380" />
+            <location filename="../../desktop/messages.py" line="386" />
             <source>This bundle was changed after it was made, or its signature does not check out: it may have been tampered with. Nothing from it was stored. Keep the file as it is and tell your coordinator.</source>
             <translation>Цей пакет змінено після створення, або його підпис не проходить перевірки: можливо, його підробили. Нічого з нього не збережено. Збережіть файл як є і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="389" />
+            <location filename="../../desktop/messages.py" line="395" />
             <source>This bundle belongs to another organisation. Nothing from it was stored. Check that you chose the right file.</source>
             <translation>Цей пакет належить іншій організації. Нічого з нього не збережено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="397" />
+            <location filename="../../desktop/messages.py" line="403" />
             <source>This bundle comes from a device this vault does not know as enrolled in your organisation. Nothing from it was stored. If the sender should be enrolled, the coordinator adds their device first; then import the bundle again.</source>
             <translation>Цей пакет надійшов від пристрою, який це сховище не знає як зареєстрований у вашій організації. Нічого з нього не збережено. Якщо відправник має бути зареєстрований, спершу координатор додає його пристрій; тоді імпортуйте пакет знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="406" />
+            <location filename="../../desktop/messages.py" line="412" />
             <source>This bundle comes from a device whose access was revoked. Nothing from it was stored. Keep the file and tell your coordinator.</source>
             <translation>Цей пакет надійшов від пристрою, доступ якого відкликано. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="414" />
+            <location filename="../../desktop/messages.py" line="420" />
             <source>This bundle has the same number as another bundle already received from the same device, with other content. Nothing from it was stored. Keep the file and tell your coordinator: the device may have been copied or tampered with.</source>
             <translation>Цей пакет має той самий номер, що й інший пакет, уже отриманий від того самого пристрою, але інший вміст. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора: пристрій могли скопіювати або втрутитися в нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="423" />
+            <location filename="../../desktop/messages.py" line="429" />
             <source>This bundle does not follow on from the last bundle received from the same device. Nothing from it was stored. Keep the file and tell your coordinator.</source>
             <translation>Цей пакет не продовжує останній пакет, отриманий від того самого пристрою. Нічого з нього не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="435" />
+            <location filename="../../desktop/messages.py" line="441" />
             <source>Bundle {bundle_id} comes from device {device_id}, which your organisation has not enrolled, and it carries no enrolment token. Nothing from it was stored; it is kept in quarantine. If the sender should be enrolled, phone them, compare the verification code their vault shows, and then approve the bundle.</source>
             <translation>Пакет {bundle_id} надійшов від пристрою {device_id}, який ваша організація не зареєструвала, і не містить токена реєстрації. Нічого з нього не збережено; його тримають у карантині. Якщо відправник має бути зареєстрований, зателефонуйте йому, порівняйте код перевірки, який показує його сховище, і тоді схваліть пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="445" />
+            <location filename="../../desktop/messages.py" line="451" />
             <source>Bundle {bundle_id} names enrolment token {token_id}, which this coordinator did not issue. Nothing from it was stored; it is kept in quarantine. Approve it only after comparing the verification code with the sender by phone or in person.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, який цей координатор не видавав. Нічого з нього не збережено; його тримають у карантині. Схваліть його лише після того, як порівняєте код перевірки з відправником телефоном або особисто.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="454" />
+            <location filename="../../desktop/messages.py" line="460" />
             <source>Bundle {bundle_id} claims enrolment token {token_id}, but its proof does not check out: the token may be forged, or the claim copied from someone else's bundle. Nothing from it was stored; it is kept in quarantine. Do not approve it unless the sender's verification code matches, and tell whoever looks after your organisation's security.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, але його доказ не проходить перевірки: токен може бути підроблений, або цю заяву скопійовано з чужого пакета. Нічого з нього не збережено; його тримають у карантині. Не схвалюйте його, доки код перевірки відправника не збігається, і повідомте того, хто відповідає за безпеку вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="464" />
+            <location filename="../../desktop/messages.py" line="470" />
             <source>Bundle {bundle_id} names enrolment token {token_id}, which expired before it was used. Nothing from it was stored; it is kept in quarantine. Compare the verification code with the sender, then approve the bundle, or send them a new token.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, строк дії якого минув до того, як його використали. Нічого з нього не збережено; його тримають у карантині. Порівняйте код перевірки з відправником, а тоді схваліть пакет або надішліть йому новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="473" />
+            <location filename="../../desktop/messages.py" line="479" />
             <source>Bundle {bundle_id} names enrolment token {token_id}, which another device has already used. Nothing from it was stored; it is kept in quarantine. Someone may have copied the token: compare the verification code with the sender before you approve anything.</source>
             <translation>Пакет {bundle_id} посилається на токен реєстрації {token_id}, який уже використав інший пристрій. Нічого з нього не збережено; його тримають у карантині. Можливо, хтось скопіював токен: порівняйте код перевірки з відправником, перш ніж щось схвалювати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="482" />
+            <location filename="../../desktop/messages.py" line="488" />
             <source>No bundle kept in quarantine matches {bundle}. Nothing was changed. Check the list of bundles in quarantine and choose one from it.</source>
             <translation>Жоден пакет у карантині не відповідає {bundle}. Нічого не змінено. Перегляньте список пакетів у карантині й виберіть пакет із нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="490" />
+            <location filename="../../desktop/messages.py" line="496" />
             <source>A verification code is 30 digits, in six groups of five. Nothing was approved. Ask the sender to read their code again, and type all of it.</source>
             <translation>Код перевірки складається з 30 цифр, шести груп по п’ять. Нічого не схвалено. Попросіть відправника прочитати код ще раз і введіть його повністю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="498" />
+            <location filename="../../desktop/messages.py" line="504" />
             <source>That is not the verification code of device {device_id}. Nothing was approved. Read the codes again; if they still differ, the bundle did not come from the sender's laptop: do not approve it.</source>
             <translation>Це не код перевірки пристрою {device_id}. Нічого не схвалено. Прочитайте коди ще раз; якщо вони й далі різняться, пакет надійшов не з ноутбука відправника: не схвалюйте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="507" />
+            <location filename="../../desktop/messages.py" line="513" />
             <source>The file {path} is not (or no longer) bundle {bundle_id}. Nothing was approved. Choose the bundle file where it is now.</source>
             <translation>Файл {path} не є (або вже не є) пакетом {bundle_id}. Нічого не схвалено. Виберіть файл пакета там, де він є тепер.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="515" />
+            <location filename="../../desktop/messages.py" line="521" />
             <source>Device {device_id} was revoked, so its bundles cannot be approved. Nothing was changed.</source>
             <translation>Доступ пристрою {device_id} відкликано, тому його пакети не можна схвалити. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="522" />
+            <location filename="../../desktop/messages.py" line="528" />
             <source>This file is not a Fieldvault acknowledgement, or it is damaged. Nothing was changed. Ask your coordinator for the acknowledgement again.</source>
             <translation>Цей файл не є підтвердженням Fieldvault, або він пошкоджений. Нічого не змінено. Попросіть координатора надати підтвердження ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="530" />
+            <location filename="../../desktop/messages.py" line="536" />
             <source>This acknowledgement was changed after it was signed, or forged. Nothing was changed. Keep the file and tell your coordinator.</source>
             <translation>Це підтвердження змінено після підписання, або його підроблено. Нічого не змінено. Збережіть файл і повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="538" />
+            <location filename="../../desktop/messages.py" line="544" />
             <source>This acknowledgement belongs to another organisation ({org_id}). Nothing was changed. Check that you chose the right file.</source>
             <translation>Це підтвердження належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="546" />
+            <location filename="../../desktop/messages.py" line="552" />
             <source>This acknowledgement is for device {device_id}, not for this laptop. Nothing was changed. Give it to the person it belongs to.</source>
             <translation>Це підтвердження призначене для пристрою {device_id}, а не для цього ноутбука. Нічого не змінено. Передайте його тому, кому воно належить.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="554" />
+            <location filename="../../desktop/messages.py" line="560" />
             <source>This acknowledgement is signed by device {device_id}, which is not a coordinator of your organisation. It may be forged. Nothing was changed; your next bundle will carry your work again. Tell your coordinator.</source>
             <translation>Це підтвердження підписав пристрій {device_id}, який не є координатором вашої організації. Можливо, його підроблено. Нічого не змінено; ваш наступний пакет знову міститиме вашу роботу. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="563" />
+            <location filename="../../desktop/messages.py" line="569" />
             <source>This acknowledgement names bundle {bundle_id}, which this laptop did not make. Nothing was changed. Check that you chose the right file.</source>
             <translation>Це підтвердження посилається на пакет {bundle_id}, якого цей ноутбук не створював. Нічого не змінено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="571" />
+            <location filename="../../desktop/messages.py" line="577" />
             <source>Bundle {bundle_id} was not imported into this vault, so it cannot be acknowledged. Import it first.</source>
             <translation>Пакет {bundle_id} не імпортовано в це сховище, тому його не можна підтвердити. Спершу імпортуйте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="581" />
+            <location filename="../../desktop/messages.py" line="587" />
             <source>This vault belongs to no organisation yet, so there is nowhere to sync to. Enrol with your organisation first.</source>
             <translation>Це сховище ще не належить жодній організації, тож синхронізуватися немає з ким. Спершу зареєструйтеся у своїй організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="589" />
+            <location filename="../../desktop/messages.py" line="595" />
             <source>Your organisation ({org_id}) has not named a server, so your work cannot be sent over the internet. Ask your coordinator for a profile with a server, or carry a bundle on a USB stick.</source>
             <translation>Ваша організація ({org_id}) не вказала сервера, тож вашу роботу неможливо надіслати через інтернет. Попросіть координатора про профіль із сервером або перенесіть пакет на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="598" />
+            <location filename="../../desktop/messages.py" line="604" />
             <source>The server {url} could not be reached. Your work is kept and waits in the queue: it is sent by itself when there is a connection. Nothing was lost.</source>
             <translation>Не вдалося з’єднатися із сервером {url}. Вашу роботу збережено, вона чекає в черзі: її буде надіслано самостійно, щойно з’явиться з’єднання. Нічого не втрачено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="606" />
+            <location filename="../../desktop/messages.py" line="612" />
             <source>The server {url} had a problem and did not finish. Your work is kept and waits in the queue; it is sent again later. Nothing was lost.</source>
             <translation>На сервері {url} сталася проблема, і він не завершив роботу. Вашу роботу збережено, вона чекає в черзі; її буде надіслано пізніше. Нічого не втрачено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="614" />
+            <location filename="../../desktop/messages.py" line="620" />
             <source>The server at {url} did not show the certificate your organisation pinned. Someone may be intercepting this connection, so nothing was sent. Do not sync over this network; tell your coordinator.</source>
             <translation>Сервер за адресою {url} не показав сертифіката, закріпленого вашою організацією. Можливо, хтось перехоплює це з’єднання, тож нічого не надіслано. Не синхронізуйтеся через цю мережу; повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="623" />
+            <location filename="../../desktop/messages.py" line="629" />
             <source>The answer from {url} is not what a Fieldvault server says (a hotel or café login page can do this). Nothing was applied and your work stays in the queue. Open a web page to log in to the network, or try another connection.</source>
             <translation>Відповідь від {url} — не те, що каже сервер Fieldvault (так буває зі сторінкою входу в мережу готелю чи кав’ярні). Нічого не застосовано, ваша робота залишається в черзі. Відкрийте вебсторінку, щоб увійти в мережу, або спробуйте інше з’єднання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="632" />
+            <location filename="../../desktop/messages.py" line="638" />
             <source>The server at {url} signs its receipts with another key than before. Its receipts were not trusted and nothing was marked as delivered. Tell your coordinator.</source>
             <translation>Сервер за адресою {url} підписує свої квитанції іншим ключем, ніж раніше. Його квитанціям не довірено, і нічого не позначено як доставлене. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="640" />
+            <location filename="../../desktop/messages.py" line="646" />
             <source>Your organisation has revoked this laptop, so the server refuses its work. Nothing was sent. Talk to your coordinator.</source>
             <translation>Ваша організація відкликала цей ноутбук, тож сервер відмовляється приймати його роботу. Нічого не надіслано. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="648" />
+            <location filename="../../desktop/messages.py" line="654" />
             <source>The server refused the work ({reason}). It stays in the queue on this laptop. Tell your coordinator this reason.</source>
             <translation>Сервер відмовився прийняти роботу ({reason}). Вона залишається в черзі на цьому ноутбуці. Повідомте координатору цю причину.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="656" />
+            <location filename="../../desktop/messages.py" line="662" />
             <source>The server's receipt for bundle {bundle_id} does not check out, so the bundle is not marked as delivered and stays in the queue. Tell your coordinator.</source>
             <translation>Квитанція сервера для пакета {bundle_id} не проходить перевірки, тож пакет не позначено як доставлений, і він залишається в черзі. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="664" />
+            <location filename="../../desktop/messages.py" line="670" />
             <source>The server's list of receipts does not fit together at entry {index}: it was changed or entries were removed. Nothing more was downloaded. Keep this vault as it is and tell the people responsible for your organisation's security.</source>
             <translation>Перелік квитанцій сервера не сходиться на записі {index}: його змінено або записи вилучено. Більше нічого не завантажено. Залиште це сховище як є і повідомте тих, хто відповідає за безпеку вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="673" />
+            <location filename="../../desktop/messages.py" line="679" />
             <source>Bundle {bundle_id} arrived different from what the server's receipt names, so nothing of it was imported. It is downloaded again at the next sync.</source>
             <translation>Пакет {bundle_id} надійшов не таким, як зазначено у квитанції сервера, тож нічого з нього не імпортовано. Його буде завантажено знову під час наступної синхронізації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="690" />
+            <location filename="../../desktop/messages.py" line="696" />
             <source>Sync stopped on an unexpected error ({kind}). Your work is kept and waits in the queue; sync tries again later. If this repeats, tell whoever supports the app the error type, never your data.</source>
             <translation>Синхронізація зупинилася через неочікувану помилку ({kind}). Вашу роботу збережено, вона чекає в черзі; синхронізація спробує знову пізніше. Якщо це повторюється, повідомте тим, хто підтримує застосунок, тип помилки, але ніколи — ваші дані.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="698" />
+            <location filename="../../desktop/messages.py" line="704" />
             <source>This bundle was not made for this vault (it is addressed to another coordinator). Nothing from it was stored. Import it in the vault it was made for, or ask for it to be sent to you again.</source>
             <translation>Цей пакет створено не для цього сховища (його адресовано іншому координаторові). Нічого з нього не збережено. Імпортуйте його в те сховище, для якого його створено, або попросіть надіслати його вам ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="707" />
+            <location filename="../../desktop/messages.py" line="713" />
             <source>A record in this bundle ({id}) does not match the bundle's list of contents, or its signature does not check out. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) не відповідає переліку вмісту пакета, або його підпис не проходить перевірки. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="716" />
+            <location filename="../../desktop/messages.py" line="722" />
             <source>A record in this bundle ({id}) was signed by a device that may not write to this vault. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) підписав пристрій, якому не дозволено записувати в це сховище. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="724" />
+            <location filename="../../desktop/messages.py" line="730" />
             <source>A custody record in this bundle ({id}) does not match the bundle's list of contents or does not follow the records before it. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в цьому пакеті ({id}) не відповідає переліку вмісту пакета або не продовжує попередні записи. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="733" />
+            <location filename="../../desktop/messages.py" line="739" />
             <source>An evidence file in this bundle (SHA-256 {sha256}) does not match the bundle's list of contents. Nothing from the bundle was stored. Ask for the bundle to be sent again; if this happens again, tell your coordinator.</source>
             <translation>Файл доказу в цьому пакеті (SHA-256 {sha256}) не відповідає переліку вмісту пакета. Нічого з пакета не збережено. Попросіть надіслати пакет ще раз; якщо це повториться, повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="742" />
+            <location filename="../../desktop/messages.py" line="748" />
             <source>{path} already exists, so no bundle was written. Choose another name.</source>
             <translation>{path} уже існує, тож пакет не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="748" />
+            <location filename="../../desktop/messages.py" line="754" />
             <source>The evidence file with SHA-256 {sha256} no longer reads back as it was stored, so no bundle was written. Check the vault (fieldvault verify) and tell your coordinator.</source>
             <translation>Файл доказу з SHA-256 {sha256} більше не зчитується таким, яким його збережено, тож пакет не записано. Перевірте сховище (fieldvault verify) і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="759" />
+            <location filename="../../desktop/messages.py" line="765" />
             <source>This is not a valid organisation profile file. Nothing was changed. Check that you chose the file your coordinator sent.</source>
             <translation>Це не дійсний файл профілю організації. Нічого не змінено. Перевірте, чи ви вибрали файл, який надіслав ваш координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="767" />
+            <location filename="../../desktop/messages.py" line="773" />
             <source>The signature of this organisation profile does not check out: it may have been changed or forged. Nothing was changed. Do not use it; ask your coordinator for the profile again.</source>
             <translation>Підпис цього профілю організації не проходить перевірки: можливо, його змінено або підроблено. Нічого не змінено. Не використовуйте його; попросіть у координатора профіль ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="776" />
+            <location filename="../../desktop/messages.py" line="782" />
             <source>That is not an organisation fingerprint: it has 32 letters and digits, in groups of four. Check it for typos (dashes and spaces do not matter).</source>
             <translation>Це не відбиток організації: він має 32 літери й цифри, групами по чотири. Перевірте, чи немає помилок (дефіси й пробіли не мають значення).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="784" />
+            <location filename="../../desktop/messages.py" line="790" />
             <source>This organisation profile is signed by the key with fingerprint {actual}, not by the organisation whose fingerprint you were given ({expected}). It may be forged: do not use it. Nothing was changed. Check the fingerprint with your coordinator by phone or in person.</source>
             <translation>Цей профіль організації підписано ключем з відбитком {actual}, а не організацією, відбиток якої вам дали ({expected}). Можливо, його підроблено: не використовуйте його. Нічого не змінено. Звірте відбиток зі своїм координатором телефоном або особисто.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="794" />
+            <location filename="../../desktop/messages.py" line="800" />
             <source>This vault belongs to organisation {org_id}; what you chose belongs to another organisation, so it was not used. Nothing was changed.</source>
             <translation>Це сховище належить організації {org_id}; те, що ви вибрали, належить іншій організації, тож його не використано. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="802" />
+            <location filename="../../desktop/messages.py" line="808" />
             <source>This profile of organisation {org_id} is signed by another key than the one this vault knows: it may be forged. Nothing was changed. Tell your coordinator.</source>
             <translation>Цей профіль організації {org_id} підписано іншим ключем, ніж той, який знає це сховище: можливо, його підроблено. Нічого не змінено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="810" />
+            <location filename="../../desktop/messages.py" line="816" />
             <source>This vault already belongs to organisation {org_id}, and a vault belongs to one organisation only. Nothing was changed.</source>
             <translation>Це сховище вже належить організації {org_id}, а сховище може належати лише одній організації. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="818" />
+            <location filename="../../desktop/messages.py" line="824" />
             <source>This vault belongs to no organisation yet. Create an organisation, or enrol this vault with your coordinator, first.</source>
             <translation>Це сховище ще не належить жодній організації. Спершу створіть організацію або зареєструйте це сховище у свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="826" />
+            <location filename="../../desktop/messages.py" line="832" />
             <source>This vault is not a coordinator of organisation {org_id}, so it cannot do this. Nothing was changed. Ask a coordinator.</source>
             <translation>Це сховище не є координатором організації {org_id}, тож не може цього зробити. Нічого не змінено. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="834" />
+            <location filename="../../desktop/messages.py" line="840" />
             <source>Only the desk that created organisation {org_id} holds its key, so only that desk can do this (add or remove a coordinator, revoke a device, issue a token, set the server or the policy). This coordinator desk does not hold the key. Nothing was changed. Ask the desk that created the organisation to do it.</source>
             <translation>Лише робоче місце, яке створило організацію {org_id}, має її ключ, тож лише воно може це зробити (додати чи вилучити координатора, відкликати пристрій, видати токен, задати сервер чи політику). Це робоче місце координатора не має ключа. Нічого не змінено. Попросіть про це робоче місце, яке створило організацію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="844" />
+            <location filename="../../desktop/messages.py" line="850" />
             <source>Only the coordinator whose vault holds the key of organisation {org_id} takes enrolment tokens. Nothing was changed. Add the device without its token, after comparing the verification code with the worker.</source>
             <translation>Лише координатор, у сховищі якого є ключ організації {org_id}, приймає токени реєстрації. Нічого не змінено. Додайте пристрій без токена, звіривши код перевірки з працівником.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="853" />
+            <location filename="../../desktop/messages.py" line="859" />
             <source>Device {device_id} is this vault's own: a vault cannot add, remove or revoke itself. Nothing was changed.</source>
             <translation>Пристрій {device_id} — це власний пристрій цього сховища: сховище не може додати, вилучити або відкликати саме себе. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="861" />
+            <location filename="../../desktop/messages.py" line="867" />
             <source>That is not a device id: a device id has 32 hexadecimal digits (the vault's information shows it). Check it for typos.</source>
             <translation>Це не ідентифікатор пристрою: він має 32 шістнадцяткові цифри (їх показано у відомостях про сховище). Перевірте, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="878" />
+            <location filename="../../desktop/messages.py" line="884" />
             <source>An organisation's name is 1 to {maximum} characters on one line.</source>
             <translation>Назва організації — це від 1 до {maximum} символів в одному рядку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="884" />
+            <location filename="../../desktop/messages.py" line="890" />
             <source>That is not a device card. Copy the whole card that the field worker's vault showed at enrolment, and try again.</source>
             <translation>Це не картка пристрою. Скопіюйте повністю картку, яку показало сховище польового працівника під час реєстрації, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="892" />
+            <location filename="../../desktop/messages.py" line="898" />
             <source>Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. Nothing was changed.</source>
             <translation>Пристрій {device_id} відкликано: його не можна знову зареєструвати або зробити координатором. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="900" />
+            <location filename="../../desktop/messages.py" line="906" />
             <source>That is not an enrolment token. Copy the whole token your coordinator sent, and try again.</source>
             <translation>Це не токен реєстрації. Скопіюйте повністю токен, який надіслав ваш координатор, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="907" />
+            <location filename="../../desktop/messages.py" line="913" />
             <source>This enrolment token was not signed by your organisation's key: it may be forged. Nothing was changed. Ask your coordinator for a new token.</source>
             <translation>Цей токен реєстрації не підписано ключем вашої організації: можливо, його підроблено. Нічого не змінено. Попросіть у координатора новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="915" />
+            <location filename="../../desktop/messages.py" line="921" />
             <source>This enrolment token belongs to another organisation ({org_id}). Nothing was changed. Check that the token and the organisation profile came from the same coordinator.</source>
             <translation>Цей токен реєстрації належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи токен і профіль організації надійшли від того самого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="923" />
+            <location filename="../../desktop/messages.py" line="929" />
             <source>Enrolment token {token_id} has expired. Ask your coordinator for a new one.</source>
             <translation>Термін дії токена реєстрації {token_id} минув. Попросіть у координатора новий.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="929" />
+            <location filename="../../desktop/messages.py" line="935" />
             <source>Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was changed. Check that it is the right token.</source>
             <translation>Токен реєстрації {token_id} видало не сховище цього координатора. Нічого не змінено. Перевірте, чи це потрібний токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="937" />
+            <location filename="../../desktop/messages.py" line="943" />
             <source>Enrolment token {token_id} was already used by another device. Nothing was changed. Ask your coordinator for a new token, and tell them if you did not use it yourself.</source>
             <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="955" />
+            <location filename="../../desktop/messages.py" line="961" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="964" />
+            <location filename="../../desktop/messages.py" line="970" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="968" />
+            <location filename="../../desktop/messages.py" line="974" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="972" />
+            <location filename="../../desktop/messages.py" line="978" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="976" />
+            <location filename="../../desktop/messages.py" line="982" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="983" />
+            <location filename="../../desktop/messages.py" line="989" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="989" />
+            <location filename="../../desktop/messages.py" line="995" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="995" />
+            <location filename="../../desktop/messages.py" line="1001" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1003" />
+            <location filename="../../desktop/messages.py" line="1009" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1010" />
+            <location filename="../../desktop/messages.py" line="1016" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1014" />
+            <location filename="../../desktop/messages.py" line="1020" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1018" />
+            <location filename="../../desktop/messages.py" line="1024" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1025" />
+            <location filename="../../desktop/messages.py" line="1031" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1031" />
+            <location filename="../../desktop/messages.py" line="1037" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1037" />
+            <location filename="../../desktop/messages.py" line="1043" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1043" />
+            <location filename="../../desktop/messages.py" line="1049" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1060" />
+            <location filename="../../desktop/messages.py" line="1066" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1066" />
+            <location filename="../../desktop/messages.py" line="1072" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1070" />
+            <location filename="../../desktop/messages.py" line="1076" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1099" />
+            <location filename="../../desktop/messages.py" line="1105" />
             <source>The passphrase needs at least {count} characters; nothing was changed.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1105" />
+            <location filename="../../desktop/messages.py" line="1111" />
             <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
             <translation>Той, хто має копію сховища, міг би вгадати цю парольну фразу протягом року: вона закоротка, надто поширена або передбачувана. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1117" />
+            <location filename="../../desktop/messages.py" line="1123" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1124" />
+            <location filename="../../desktop/messages.py" line="1130" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1132" />
+            <location filename="../../desktop/messages.py" line="1138" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1139" />
+            <location filename="../../desktop/messages.py" line="1145" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1148" />
+            <location filename="../../desktop/messages.py" line="1154" />
             <source>No font with Cyrillic letters was found for the report, so no report was written. Ask whoever set up this computer to install one (on Debian or Ubuntu: fonts-dejavu-core), then try again.</source>
             <translation>Для звіту не знайдено шрифту з кириличними літерами, тож звіт не створено. Попросіть того, хто налаштовує цей комп’ютер, установити такий шрифт, і спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1156" />
+            <location filename="../../desktop/messages.py" line="1162" />
             <source>An export cannot have the purpose “{purpose}”, so nothing was exported. Choose what the export is for: documentation only, the NGO internally, prosecution or public anonymised.</source>
             <translation>Експорт не може мати мету «{purpose}», тож нічого не експортовано. Виберіть, для чого експорт: лише документування, внутрішньо в НУО, кримінальне переслідування або публічно, анонімізовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1183" />
+            <location filename="../../desktop/messages.py" line="1189" />
             <source>This recording was already stopped and saved. Start a new recording to go on.</source>
             <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1189" />
+            <location filename="../../desktop/messages.py" line="1195" />
             <source>This installation lacks the recorder's audio library, so nothing was recorded. Reinstall Fieldvault; on Linux, install the libsndfile1 package.</source>
             <translation>У цьому встановленні бракує звукової бібліотеки записувача, тож нічого не записано. Перевстановіть Fieldvault; у Linux установіть пакет libsndfile1.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1197" />
+            <location filename="../../desktop/messages.py" line="1203" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1209" />
+            <location filename="../../desktop/messages.py" line="1215" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1213" />
+            <location filename="../../desktop/messages.py" line="1219" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1219" />
+            <location filename="../../desktop/messages.py" line="1225" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1431" />
+            <location filename="../../desktop/messages.py" line="1437" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1425" />
+            <location filename="../../desktop/messages.py" line="1431" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="681" />
+            <location filename="../../desktop/messages.py" line="687" />
             <source>The proxy setting for sync is not a SOCKS5 proxy address this app can use. Nothing was sent. Correct it under Organisation → Sync… as host:port (for Tor usually 127.0.0.1:9050) and sync again.</source>
             <translation>Налаштування проксі для синхронізації не є адресою проксі, яку може використати цей застосунок. Нічого не надіслано. Виправте його в меню «Організація → Синхронізація…» у формі вузол:порт (для мережі Тор зазвичай 127.0.0.1:9050) і синхронізуйтеся знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="869" />
+            <location filename="../../desktop/messages.py" line="875" />
             <source>The server needs an address that begins with https://, the SHA-256 of its certificate (64 hexadecimal digits) and, if given, its receipt key (as the server printed it). Check them for typos.</source>
             <translation>Для сервера потрібні адреса, що починається з https://, SHA-256 його сертифіката (64 шістнадцяткові цифри) і, якщо вказано, його ключ квитанцій (так, як його вивів сервер). Перевірте їх на помилки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="945" />
+            <location filename="../../desktop/messages.py" line="951" />
             <source>That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was changed. Copy the whole text again, or choose the profile file.</source>
             <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1074" />
+            <location filename="../../desktop/messages.py" line="1080" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1082" />
+            <location filename="../../desktop/messages.py" line="1088" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1086" />
+            <location filename="../../desktop/messages.py" line="1092" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1090" />
+            <location filename="../../desktop/messages.py" line="1096" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1452" />
+            <location filename="../../desktop/messages.py" line="1458" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1446" />
+            <location filename="../../desktop/messages.py" line="1452" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1442" />
+            <location filename="../../desktop/messages.py" line="1448" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1049" />
+            <location filename="../../desktop/messages.py" line="1055" />
             <source>Tick at least one use the witness agreed to.</source>
             <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1053" />
+            <location filename="../../desktop/messages.py" line="1059" />
             <source>A withdrawal removes uses the witness still agrees to. To allow a new use, record a new consent.</source>
             <translation>Відкликання прибирає використання, на які свідок ще погоджується. Щоб дозволити нове використання, запишіть нову згоду.</translation>
         </message>

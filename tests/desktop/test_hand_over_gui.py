@@ -172,6 +172,25 @@ def test_a_desk_alone_is_told_to_add_the_new_desk_first(qtbot: QtBot, tmp_path: 
     window.lock()
 
 
+def test_a_desk_removed_meanwhile_is_refused_in_plain_words(qtbot: QtBot, desk: LateDesk) -> None:
+    """Lviv leaves the profile while the dialog is open: nothing is written,
+    and the dialog says why (not 'record not in the vault')."""
+    window = unlocked_window(qtbot, desk.kyiv_folder)
+    kyiv = window.vault
+    assert kyiv is not None
+    dialog = open_hand_over(window)
+    before = (kyiv.sync.outgoing(), kyiv.sync.sent_bundles())
+    org_vault.remove_coordinator(kyiv, desk.lviv.device_id)
+    _write(qtbot, dialog, desk.stick)
+    assert dialog.handed is None
+    status = dialog.status.text()
+    assert f"Device {desk.lviv.device_id} is not another coordinator desk" in status
+    assert "No hand-over was written" in status
+    assert os.listdir(desk.stick) == []
+    assert (kyiv.sync.outgoing(), kyiv.sync.sent_bundles()) == before
+    window.lock()
+
+
 def test_the_dialog_in_ukrainian(qtbot: QtBot, desk: LateDesk, ukrainian: None) -> None:
     window = unlocked_window(qtbot, desk.kyiv_folder)
     dialog = open_hand_over(window)
