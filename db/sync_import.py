@@ -1074,6 +1074,44 @@ class VaultImport:
         session.flush()
         self._signers[device_id] = public_key
 
+    def note_lapsed_device(self, device_id: str, public_key: bytes, *, named_by: str) -> bool:
+        """A coordinator's bundle names ``device_id`` as a field device it
+        knows and no longer vouches for (bundle-format.md §4 ``lapsed``) and
+        may carry revisions it stored while the vouch stood. A device this
+        vault does not know at all is noted ``pending``, ``vouched_by`` the
+        coordinator that named it (a lapsed vouch: db/signers.py), so that
+        its revisions are kept aside (``_keep_aside``), never stored nor a
+        refusal of the bundle, until it is enrolled here (a current
+        coordinator's vouch, an approval by code, its card). A device known
+        already is left as it is (an enrolled one writes, a revoked one is
+        refused). Returns whether a row was added. ValueError as
+        ``vouch_device``."""
+        session = self._session
+        voucher = session.get(KnownDevice, named_by)
+        if voucher is None or voucher.role != "coordinator" or voucher.status != "enrolled":
+            raise ValueError(f"device {named_by} is not an enrolled coordinator of this vault")
+        if device_id_for(public_key) != device_id:
+            raise ValueError(f"device id {device_id} is not that of its key")
+        if device_id == self._ctx.identity.device_id or session.get(KnownDevice, device_id) is not None:
+            return False
+        session.add(
+            KnownDevice(
+                device_id=device_id,
+                public_key=public_key,
+                age_recipient="",  # not vouched for: its age recipient is not ours to take
+                role="device",
+                status="pending",
+                label="",
+                last_sequence=0,
+                last_bundle_id=None,
+                updated_ms=time.time_ns() // 1_000_000,
+                vouched_by=named_by,
+            )
+        )
+        session.flush()
+        self._lapsed[device_id] = public_key
+        return True
+
     def vouch_device(
         self,
         device_id: str,
@@ -1110,6 +1148,8 @@ class VaultImport:
             if not vouch_lapsed(session, known) or bytes(known.public_key) != public_key:
                 return False
             known.status, known.vouched_by, known.updated_ms = "enrolled", vouched_by, now
+            # A row noted from a ``lapsed`` list has none (note_lapsed_device).
+            known.age_recipient = known.age_recipient or age_recipient
             self.release_signers([device_id])
             session.flush()
             self._signers[device_id] = public_key

@@ -389,7 +389,29 @@ class VouchedDevice:
         }
 
 
+@dataclass(frozen=True)
+class LapsedDevice:
+    """A device a coordinator's bundle names as one it knows but no longer
+    vouches for (§4 ``lapsed``, §8 "A vouch lapses with its coordinator"):
+    its coordinator's vouch lapsed there, and the bundle may carry revisions
+    it stored while the vouch stood. A coordinator reader that never knew
+    the device notes it ``pending`` and keeps those revisions aside instead
+    of refusing the bundle; a key no coordinator names is still refused."""
+
+    device_key: bytes  # raw 32-byte Ed25519
+
+    @property
+    def device_id(self) -> str:
+        return device_id_of(self.device_key)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"device_id": self.device_id, "device_key": base64.b64encode(self.device_key).decode("ascii")}
+
+
 DEVICES_MEMBER = "devices"  # optional (§4): present only when not empty
+# optional (§4, §8): the field devices the coordinator sender knows and no
+# longer vouches for (their vouch lapsed). Present only when not empty.
+LAPSED_MEMBER = "lapsed"
 # optional (§4): the server's signed receipts for the sender's earlier bundles
 # that no acknowledged bundle carried yet, so that a coordinator compares them
 # with the receipt log it checked (a server showing the device another log is
@@ -400,7 +422,7 @@ MAX_CARRIED_RECEIPTS = 1000
 # maker recorded, so that a desk added later continues their sequence checks
 # and custody anchoring. Present only when not empty.
 RECEIVED_MEMBER = "received"
-OPTIONAL_MANIFEST_MEMBERS = {DEVICES_MEMBER, RECEIPTS_MEMBER, RECEIVED_MEMBER}
+OPTIONAL_MANIFEST_MEMBERS = {DEVICES_MEMBER, RECEIPTS_MEMBER, RECEIVED_MEMBER, LAPSED_MEMBER}
 
 
 @dataclass(frozen=True)
@@ -505,6 +527,7 @@ class Manifest:
     devices: tuple[VouchedDevice, ...] = ()  # sorted by device id
     receipts: tuple[CarriedReceipt, ...] = ()  # indexes strictly increasing
     received: tuple[ReceivedEntry, ...] = ()  # §10: a hand-over's, by (device id, sequence)
+    lapsed: tuple[LapsedDevice, ...] = ()  # §8: sorted by device id
 
     def to_json(self) -> dict[str, Any]:
         optional: dict[str, Any] = (
@@ -514,6 +537,8 @@ class Manifest:
             optional[RECEIPTS_MEMBER] = [r.to_json() for r in self.receipts]
         if self.received:
             optional[RECEIVED_MEMBER] = [r.to_json() for r in self.received]
+        if self.lapsed:
+            optional[LAPSED_MEMBER] = [d.to_json() for d in self.lapsed]
         return {
             "format": "fieldvault-bundle-manifest",
             "version": 1,
@@ -542,6 +567,24 @@ def _parse_devices(value: Any) -> tuple[VouchedDevice, ...] | None:
         if not AGE_RECIPIENT.fullmatch(item["age_recipient"]):
             return None
         devices.append(VouchedDevice(key, item["age_recipient"]))
+    ids = [d.device_id for d in devices]
+    return tuple(devices) if ids == sorted(set(ids)) else None
+
+
+def _parse_lapsed(value: Any) -> tuple[LapsedDevice, ...] | None:
+    """§4 ``lapsed``: a non-empty list, sorted by device id, each id its key's."""
+    if not isinstance(value, list) or not value:
+        return None
+    devices = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"device_id", "device_key"}:
+            return None
+        if not all(isinstance(v, str) for v in item.values()):
+            return None
+        key = decode_b64(item["device_key"], 32)
+        if key is None or device_id_of(key) != item["device_id"]:
+            return None
+        devices.append(LapsedDevice(key))
     ids = [d.device_id for d in devices]
     return tuple(devices) if ids == sorted(set(ids)) else None
 
@@ -635,6 +678,12 @@ def parse_manifest(data: bytes) -> Manifest:
         if recorded is None:
             raise BundleRejected("archive-form")
         received = recorded
+    lapsed: tuple[LapsedDevice, ...] = ()
+    if LAPSED_MEMBER in value:
+        named = _parse_lapsed(value[LAPSED_MEMBER])
+        if named is None:
+            raise BundleRejected("archive-form")
+        lapsed = named
     return Manifest(
         binding=value["bundle"],
         revisions=tuple(value["revisions"]),
@@ -643,6 +692,7 @@ def parse_manifest(data: bytes) -> Manifest:
         devices=devices,
         receipts=receipts,
         received=received,
+        lapsed=lapsed,
     )
 
 

@@ -42,7 +42,7 @@ from sync.bundle.vault_io import (
     _RevisionPages,
     _revoked,
 )
-from sync.bundle.vouching import coordinator_vouches
+from sync.bundle.vouching import coordinator_vouches, lapsed_relays
 from sync.bundle.writer import (
     BlobSource,
     BundleContents,
@@ -69,6 +69,11 @@ class HandedOver:
     blobs: int
     received: int  # entries of the ``received`` member
     withheld: tuple[str, ...]  # revisions of revoked lineages left out
+    # Field devices this desk no longer vouches for (their vouch lapsed),
+    # named in the manifest's ``lapsed`` (§8), and how many of their stored
+    # revisions went: the new desk keeps those aside until it enrols them.
+    lapsed_devices: int = 0
+    lapsed_revisions: int = 0
 
 
 class _Chains:
@@ -211,13 +216,18 @@ def hand_over(
         )
     recipient = _new_desk(profile, vault.device_id, to_device)
     revoked = _revoked(profile, vault.device_id)
-    leave_out = revoked | {to_device}
+    lapsed = lapsed_relays(vault, profile)
+    # Their chains and recorded bundles are not handed over: the new desk
+    # does not authorise them (it keeps their revisions aside), and a chain
+    # or a head it cannot check would refuse the whole hand-over.
+    leave_out = revoked | {to_device} | {d.device_id for d in lapsed}
     remove_partial_files(dest_dir)  # what a killed export left here: ciphertext only
     _adopt_unrecorded(vault, dest_dir, profile.org_id)
     outgoing = vault.sync.outgoing()
     sequence = outgoing.bundle_sequence + 1
     # Every revision held: no acknowledged cursor, no runs held by the server.
     revisions = _RevisionPages(vault, 0, HeldRevisions(()), revoked)
+    revisions.watched = frozenset(d.device_id for d in lapsed)
     revisions.scan()
     _check_cancel(cancel)  # the scans read the whole history: a cancel need not wait for the write
     chains = _Chains(vault, [d for d in vault.sync.received_chains() if d not in leave_out])
@@ -247,6 +257,7 @@ def hand_over(
                 addressee=to_device,
                 devices=coordinator_vouches(vault, profile),
                 received=entries,
+                lapsed=lapsed,
             ),
             DeviceIdentity(vault.sync.signing_key(), vault.device_id),
             [recipient],
@@ -272,6 +283,8 @@ def hand_over(
         blobs=len(blobs),
         received=len(entries),
         withheld=tuple(revisions.withheld),
+        lapsed_devices=len(lapsed),
+        lapsed_revisions=revisions.watched_count,
     )
 
 

@@ -57,7 +57,7 @@ from sync.bundle.org_held import (
     stage_relay_file,
 )
 from sync.bundle.reader import BlobSink, CheckedBundle, check_bundle, check_header, read_bundle
-from sync.bundle.vouching import coordinator_vouches
+from sync.bundle.vouching import coordinator_vouches, lapsed_relays
 from sync.bundle.writer import (
     BlobSource,
     BundleContents,
@@ -175,6 +175,10 @@ class _RevisionPages:
         self._end: int | None = None
         self.withheld: list[str] = []
         self.lineage = RevokedLineage({}, frozenset())
+        # Signers whose carried revisions the first walk counts (a hand-over
+        # says how many the new desk will keep aside: sync/bundle/hand_over.py).
+        self.watched: frozenset[str] = frozenset()
+        self.watched_count = 0
 
     def scan(self) -> None:
         """Find the revoked devices' revisions and their descendants (only
@@ -201,6 +205,8 @@ class _RevisionPages:
                     and rev.device_id not in self.revoked
                     and rev.revision_id not in self.lineage.revisions
                 ):
+                    if end is None and rev.device_id in self.watched:
+                        self.watched_count += 1
                     yield _revision_wire(rev)
             cursor = self._held.skip(page[-1].local_seq)
         if self._end is None:
@@ -314,6 +320,9 @@ def export_bundle(
                 # A coordinator's bundle to coordinators vouches for the field
                 # devices it holds as enrolled (§4 devices, sync/bundle/vouching.py).
                 devices=coordinator_vouches(vault, profile),
+                # ...and names those it no longer vouches for, whose stored
+                # revisions it carries (§4 lapsed, §8): kept aside, not refused.
+                lapsed=lapsed_relays(vault, profile),
             ),
             device,
             recipients,
@@ -555,6 +564,7 @@ class _Applier:
         self.own_id = own_id  # this vault's device id
         self.batch: list[dict[str, Any]] = []
         self.vouched: list[str] = []  # devices this import made known on the sender's word
+        self.noted_lapsed: list[str] = []  # devices noted pending from the sender's ``lapsed`` (§8)
         self.withhold = _withheld_signers(profile, header, own_id)
         self.withheld_blobs: list[str] = []  # bytes only withheld revisions' items named: not stored
         self.listed: tuple[str, ...] = ()  # the revision ids the signed manifest lists
@@ -611,6 +621,7 @@ class _Applier:
         list is for coordinators, and it ignores it."""
         self.listed = manifest.revisions
         self.hand_over(manifest)
+        self.lapsed(manifest)
         if not manifest.devices:
             return
         sender, profile = self.header.device_id, self.profile
@@ -629,6 +640,33 @@ class _Applier:
                 raise BundleRejected("signer", device.device_id) from None
             if added:
                 self.vouched.append(device.device_id)
+
+    def lapsed(self, manifest: Manifest) -> None:
+        """§4 ``lapsed`` (§8): the field devices a coordinator knows and no
+        longer vouches for, whose revisions stored while the vouch stood its
+        bundle may carry. Taken by a coordinator only, from a coordinator of
+        its profile (otherwise the bundle is refused as ``signer``, naming
+        the first device, as a vouch is): a device this vault does not know
+        is noted ``pending`` (``note_lapsed_device``), so those revisions
+        are kept aside (``signer_pending``) instead of refusing the bundle;
+        a known one stays as it is, and a device the profile revokes or
+        names as a coordinator is not noted. A key no coordinator names
+        stays an outsider's: ``signer:<revision id>``."""
+        if not manifest.lapsed:
+            return
+        sender, profile = self.header.device_id, self.profile
+        if profile is None or profile.coordinator(sender) is None or sender in profile.revoked:
+            raise BundleRejected("signer", manifest.lapsed[0].device_id)
+        if profile.coordinator(self.own_id) is None:
+            return  # a field worker takes no coordinator's word on other devices here
+        for device in manifest.lapsed:
+            if device.device_id in profile.revoked or profile.coordinator(device.device_id) is not None:
+                continue
+            try:
+                if self.unit.note_lapsed_device(device.device_id, device.device_key, named_by=sender):
+                    self.noted_lapsed.append(device.device_id)
+            except ValueError:  # the sender is not an enrolled coordinator in this vault
+                raise BundleRejected("signer", device.device_id) from None
 
     def revision(self, wire: dict[str, Any]) -> None:
         self.batch.append(wire)

@@ -37,7 +37,7 @@ its card (``org add-device``)."""
 from __future__ import annotations
 
 from db.api import Device, Vault
-from sync.bundle.format import AGE_RECIPIENT, VouchedDevice
+from sync.bundle.format import AGE_RECIPIENT, LapsedDevice, VouchedDevice
 from sync.org import Profile
 
 # At most this many devices in one bundle's ``devices`` (about 150 bytes
@@ -73,6 +73,29 @@ def coordinator_vouches(vault: Vault, profile: Profile | None) -> tuple[VouchedD
         # A vouch names the device's age recipient (§4): a device approved
         # from a bundle without one (none is made so today) is left out.
         and AGE_RECIPIENT.fullmatch(d.age_recipient) is not None
+    ]
+    return tuple(devices[:MAX_VOUCHED])
+
+
+def lapsed_relays(vault: Vault, profile: Profile | None) -> tuple[LapsedDevice, ...]:
+    """The field devices this coordinator knows and no longer vouches for
+    (§4 ``lapsed``, §8): ``pending`` on a lapsed coordinator's word
+    (``vouch_lapsed_row``), or still ``enrolled`` on the word of a
+    coordinator ``profile`` no longer names (``lapse_vouches`` not run yet).
+    Its bundles may carry their revisions stored while the vouch stood; a
+    coordinator reader that never knew them keeps those aside (parked, its
+    row ``pending``) rather than refuse the bundle as an outsider's. Never a
+    device ``profile`` revokes or names as a coordinator, never one this
+    bundle vouches for; empty for a field worker's vault. Sorted by device
+    id, at most MAX_VOUCHED."""
+    if profile is None or not is_coordinator_vault(vault, profile):
+        return ()
+    devices = [
+        LapsedDevice(d.public_key)
+        for d in vault.sync.devices()  # sorted by device id
+        if d.device_id not in profile.revoked
+        and profile.coordinator(d.device_id) is None
+        and (vouch_lapsed_row(d) or bool(lapsed_vouches([d], profile)))
     ]
     return tuple(devices[:MAX_VOUCHED])
 

@@ -42,6 +42,7 @@ from sync.bundle.format import (
     CarriedReceipt,
     CustodyEntry,
     HeaderEnrolment,
+    LapsedDevice,
     Manifest,
     ReceivedEntry,
     VouchedDevice,
@@ -110,6 +111,10 @@ class BundleContents:
     # The manifest's optional ``received`` (§10): a history hand-over's record
     # of each device's bundles, sorted by (device id, sequence).
     received: Sequence[ReceivedEntry] = ()
+    # The manifest's optional ``lapsed`` (§4, §8): the field devices a
+    # coordinator knows and no longer vouches for, whose stored revisions
+    # its bundle may carry (sync/bundle/vouching.py ``lapsed_relays``).
+    lapsed: Sequence[LapsedDevice] = ()
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,7 @@ def _manifest(contents: BundleContents, device_id: str, revisions: _Lines, custo
         devices=tuple(sorted({d.device_id: d for d in contents.devices}.values(), key=lambda d: d.device_id)),
         receipts=tuple(sorted(contents.receipts, key=lambda r: r.index)),
         received=tuple(sorted(contents.received, key=lambda r: (r.device_id, r.sequence))),
+        lapsed=tuple(sorted({d.device_id: d for d in contents.lapsed}.values(), key=lambda d: d.device_id)),
     )
 
 
