@@ -406,11 +406,20 @@ def _hand_over(vault: Vault, args: argparse.Namespace, out: Output) -> None:
             "blobs": handed.blobs,
             "received": handed.received,
             "withheld": list(handed.withheld),
+            "lapsed_devices": handed.lapsed_devices,
+            "lapsed_revisions": handed.lapsed_revisions,
         },
         f"{handed.path}: hand-over {handed.sequence} for coordinator {handed.to_device}: "
         f"{handed.revisions} revisions, {handed.blobs} files, the custody chains of {handed.chains} "
         f"device(s), {handed.received} bundle(s) recorded; {len(handed.withheld)} revision(s) of "
-        "revoked devices left out. The new desk takes it with: fieldvault bundle import FILE",
+        "revoked devices left out."
+        + (
+            f" {handed.lapsed_revisions} revision(s) of {handed.lapsed_devices} device(s) whose vouch "
+            "lapsed here: the new desk keeps them aside until it enrols those devices."
+            if handed.lapsed_devices
+            else ""
+        )
+        + " The new desk takes it with: fieldvault bundle import FILE",
     )
 
 

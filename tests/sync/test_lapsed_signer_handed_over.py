@@ -32,9 +32,11 @@ from sync.bundle.hand_over import hand_over
 from sync.bundle.vouching import coordinator_vouches, lapsed_relays
 from sync.bundle.writer import BundleContents, write_bundle
 from sync.bundle.writer import DeviceIdentity as SigningIdentity
+from tests.cli_helpers import Cli, child_env
 from tests.factory import make_case
 from tests.sync.desk_world import UsbDesks, add_desk, assert_verified, heads_hash, import_by_usb, usb_desks
 from tests.sync.test_vouch_after_removal import LATER_CASE, Removed, _case_titles, _odesa_vouched_then_removed
+from tests.vault_helpers import PASSPHRASE
 
 desks = usb_desks
 __all__ = ["desks"]
@@ -157,3 +159,31 @@ def test_an_outsiders_revision_in_a_desks_bundle_is_still_refused(desks: UsbDesk
     assert heads_hash(rivne) == before
     assert rivne.sync.device(outsider.device_id) is None
     assert parked_by_signer(rivne) == {}
+
+
+def test_org_hand_over_says_how_many_revisions_the_new_desk_keeps_aside(
+    desks: UsbDesks, tmp_path: Path
+) -> None:
+    """``fieldvault org hand-over`` names the lapsed devices' revisions it
+    carried; ``bundle import`` at the new desk takes the hand-over and says
+    they were kept aside (before: refused whole, signer)."""
+    world, rivne = _rivne_added(desks)
+    kyiv_folder, rivne_folder, rivne_id = desks.kyiv.folder, rivne.folder, rivne.device_id
+    desks.kyiv.lock()
+    rivne.lock()
+    desks.others.remove(rivne)
+    env = child_env(tmp_path)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    handed = Cli(kyiv_folder, env).json(
+        "org", "hand-over", "--to-device", rivne_id, "--to", str(stick), secrets=[PASSPHRASE]
+    )
+    assert (handed["lapsed_devices"], handed["lapsed_revisions"]) == (1, len(_x_revisions(world)))
+    said = Cli(kyiv_folder, env).run(
+        "org", "hand-over", "--to-device", rivne_id, "--to", str(stick), secrets=[PASSPHRASE]
+    )
+    assert "whose vouch lapsed here: the new desk keeps them aside" in said.stdout
+    imported = Cli(rivne_folder, env).json("bundle", "import", handed["bundle"], secrets=[PASSPHRASE])
+    row = imported if isinstance(imported, dict) else imported[0]
+    assert row.get("refused") is None, row
+    assert set(row["signer_pending"]) <= _x_revisions(world) and row["signer_pending"]
