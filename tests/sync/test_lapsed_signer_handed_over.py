@@ -28,6 +28,7 @@ from db.hlc import Timestamp
 from db.revisions import create_revision
 from sync import org_vault
 from sync.bundle.errors import BundleRejected
+from sync.bundle.format import LapsedDevice, Manifest, canonical, parse_manifest
 from sync.bundle.hand_over import hand_over
 from sync.bundle.vouching import coordinator_vouches, lapsed_relays
 from sync.bundle.writer import BundleContents, write_bundle
@@ -39,6 +40,12 @@ from tests.sync.test_vouch_after_removal import LATER_CASE, Removed, _case_title
 from tests.vault_helpers import PASSPHRASE
 
 desks = usb_desks
+BINDING = {
+    "org_id": "0190f3a0-0000-7000-8000-00000000000f",
+    "device_id": "0" * 32,
+    "sequence": 1,
+    "previous": None,
+}
 __all__ = ["desks"]
 
 
@@ -187,3 +194,74 @@ def test_org_hand_over_says_how_many_revisions_the_new_desk_keeps_aside(
     row = imported if isinstance(imported, dict) else imported[0]
     assert row.get("refused") is None, row
     assert set(row["signer_pending"]) <= _x_revisions(world) and row["signer_pending"]
+
+
+def _outsider_case() -> tuple[DeviceIdentity, dict[str, Any]]:
+    outsider = DeviceIdentity.generate()
+    forged = create_revision(
+        outsider,
+        entity_id="0190f3a0-0000-7000-8000-0000000000bb",
+        entity_type="case",
+        op="put",
+        body=Case(title="Planted case").body(),
+        parents=[],
+        hlc=Timestamp(1_700_000_000_000, 0),
+    ).to_wire()
+    return outsider, forged
+
+
+def test_a_field_workers_bundle_naming_a_lapsed_device_is_refused(desks: UsbDesks, tmp_path: Path) -> None:
+    """Only a coordinator's word notes a device: a field worker's own bundle
+    (signed by its key, valid in every other way) naming an outsider in
+    ``lapsed`` to get its revision kept aside is ``signer``, nothing noted."""
+    worker = desks.worker("field")
+    first = desks.org.export(worker.vault)
+    desks.org.import_(first.path)
+    outsider, forged = _outsider_case()
+    profile = org_vault.held_profile(worker.vault)
+    assert profile is not None
+    contents = BundleContents(
+        org_id=profile.org_id,
+        profile_version=profile.version,
+        sequence=2,
+        previous=first.bundle_id,
+        custody_head=None,
+        revisions=[forged],
+        lapsed=[LapsedDevice(outsider.public_key)],
+    )
+    signing = SigningIdentity(worker.vault.sync.signing_key(), worker.vault.device_id)
+    path = write_bundle(
+        tmp_path / "worker.fvbundle", contents, signing, [c.age_recipient for c in profile.coordinators]
+    ).path
+    before = heads_hash(desks.kyiv)
+    with pytest.raises(BundleRejected) as refused:
+        desks.org.import_(path)
+    assert (refused.value.kind, refused.value.subject) == ("signer", outsider.device_id)
+    assert desks.kyiv.sync.device(outsider.device_id) is None
+    assert heads_hash(desks.kyiv) == before
+
+
+def test_a_malformed_lapsed_list_is_archive_form() -> None:
+    """§4: sorted by device id, no duplicates, each id its key's, exactly
+    two members; else ``archive-form``. A well-formed one round-trips."""
+    keys = sorted(
+        (DeviceIdentity.generate().public_key for _ in range(2)), key=lambda k: LapsedDevice(k).device_id
+    )
+    good = Manifest(
+        binding=BINDING, revisions=(), custody=(), blobs=(), lapsed=tuple(LapsedDevice(k) for k in keys)
+    )
+    assert parse_manifest(canonical(good.to_json())).lapsed == good.lapsed
+    entries = good.to_json()["lapsed"]
+    other_key = base64.b64encode(DeviceIdentity.generate().public_key).decode()
+    for bad in (
+        [],
+        list(reversed(entries)),
+        [entries[0], entries[0]],
+        [{**entries[0], "device_key": other_key}],
+        [{**entries[0], "age_recipient": "age1x"}],
+        [{"device_id": entries[0]["device_id"]}],
+        "not a list",
+    ):
+        with pytest.raises(BundleRejected) as refused:
+            parse_manifest(canonical(good.to_json() | {"lapsed": bad}))
+        assert refused.value.kind == "archive-form", bad
