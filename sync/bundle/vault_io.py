@@ -527,6 +527,15 @@ def _check_sequence(
     after = unit.received(device_id, sequence + 1)
     if after is not None and after.previous is not None and after.previous != bundle_id:
         raise BundleRejected("fork")
+    return _gaps_before(unit, header, addressed)
+
+
+def _gaps_before(
+    unit: VaultImport, header: BundleHeader, addressed: tuple[tuple[int, int], ...]
+) -> tuple[Gap, ...]:
+    """The sender's numbers below the bundle's that the vault holds no
+    record of, less ``addressed``."""
+    device_id, sequence = header.device_id, header.sequence
     last = unit.last_sequence(device_id)
     # Numbers the sender declares it gave to field workers' bundles (§2.3) are no gap.
     gaps: list[Gap] = []
@@ -591,10 +600,11 @@ class _Applier:
         """The hand-over's ``received`` entries, recorded as imported once its
         chains are in: a later pull of those bundles is a replay, and each
         device's next bundle follows them. One of this vault's own, or of a
-        device unknown here, is skipped; a fork or a head the chain lacks
-        refuses the hand-over (ImportRejected)."""
+        device unknown here, is skipped, and so is one of a device the profile
+        here revokes (its chain was not taken: ``custody``); a fork or a head
+        the chain lacks refuses the hand-over (ImportRejected)."""
         for entry in self.received:
-            if entry.device_id == self.own_id:
+            if entry.device_id == self.own_id or entry.device_id in self.withhold:
                 continue
             try:
                 self.unit.record_bundle(
@@ -718,6 +728,10 @@ class _Applier:
         if not allowed:
             raise BundleRejected("custody", wire["hash"])
         self.last_event_device = device
+        if device in self.withhold:
+            # A hand-over made before this profile revoked the device (review
+            # 16 F2): its chain is not taken, as a fresh hand-over leaves it out.
+            return
         try:
             self.unit.add_custody_events([wire])
         except ImportRejected:
@@ -746,19 +760,31 @@ class _Applier:
 def _withheld_signers(profile: Profile | None, header: BundleHeader, own_id: str) -> frozenset[str]:
     """The signers whose revisions an import leaves out rather than refuse
     the bundle for (§5.11): the devices the newest profile here revokes, in
-    a bundle to coordinators whose sender is a coordinator of that profile.
+    a bundle to coordinators, or a history hand-over to this coordinator
+    desk (§10), whose sender is a coordinator of that profile.
     A desk's bundle made before a revocation and read after it carries
     revisions the desk took in while they were authorised; refusing it
     whole would lose the desk's own work and, through the server, where it
     counted as delivered at its receipt, cut this vault off from every later
     bundle of that desk (bundle-custody: their chain starts after events
-    never taken here). In a field worker's bundle, or a send-back (whose
-    coordinator leaves out whole the records a revoked device wrote in, and
-    sends again what a worker did not take), a revoked signer still refuses
-    it whole."""
-    if profile is None or header.addressee is not None or profile.coordinator(header.device_id) is None:
+    never taken here). A hand-over made before a revocation is the same
+    (review 16 F2), and worse refused: the key desk makes one per new desk,
+    so the new desk would hold none of the history. Its chain and recorded
+    bundles are not taken either (``_Applier.custody``, ``record_received``).
+    In a field worker's bundle, or a send-back (whose coordinator leaves out
+    whole the records a revoked device wrote in, and sends again what a
+    worker did not take), a revoked signer still refuses it whole."""
+    if profile is None or profile.coordinator(header.device_id) is None:
+        return frozenset()
+    if header.addressee is not None and not _hand_over_to(profile, header, own_id):
         return frozenset()
     return _revoked(profile, own_id) - {header.device_id}
+
+
+def _hand_over_to(profile: Profile, header: BundleHeader, own_id: str) -> bool:
+    """Is this bundle addressed to this vault as a coordinator desk? Only a
+    history hand-over is (§10); a send-back is addressed to a field worker."""
+    return header.addressee == own_id and profile.coordinator(own_id) is not None
 
 
 class _UnitEnd:
@@ -1046,6 +1072,12 @@ def _apply(
             raise BundleRejected("payload-hash")
         applier.settle()
         applier.record_received()
+        if applier.received:
+            # §10: the hand-over's ``received`` recorded its maker's earlier
+            # bundles to coordinators: no gap (review 16 F3). Numbers of its
+            # send-backs after the last of them stay one until its next
+            # bundle to coordinators declares them, as in the devices view.
+            gaps = _gaps_before(unit, header, addressed)
         unit.record_bundle(
             checked.bundle_id,
             header.device_id,
