@@ -262,6 +262,15 @@ class HandOverDialog(TaskDialog):
                 "",
                 len(handed.withheld),
             )
+        if handed.lapsed_revisions:
+            # The new desk keeps them aside (docs/bundle-format.md §8): say
+            # so here, or a coordinator there sees records it cannot find.
+            text += "\n" + self.tr(
+                "%n record change(s) of devices whose vouch lapsed here went too: the new desk keeps "
+                "them aside until it enrols those devices (by their card, or a bundle approved by code).",
+                "",
+                handed.lapsed_revisions,
+            )
         return text
 
 
