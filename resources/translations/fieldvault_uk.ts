@@ -3747,8 +3747,17 @@ Eject the stick safely, then import it at that desk with Organisation → Import
 Змін записів: {revisions}, ланцюгів зберігання пристроїв: {chains}, файлів доказів: {files}, записаних пакетів: {received}.
 Безпечно вийміть флешку, а потім імпортуйте передачу на тому робочому місці через Організація → Імпорт пакетів…. Після цього його наступна синхронізація прийме пакети польових працівників.</translation>
         </message>
-        <message>
+        <message numerus="yes">
             <location filename="../../desktop/hand_over_dialog.py" line="269" />
+            <source>%n record change(s) of devices whose vouch lapsed here went too: the new desk keeps them aside until it enrols those devices (by their card, or a bundle approved by code).</source>
+            <translation>
+                <numerusform>%n зміну запису пристроїв, поручительство за які тут втратило силу, теж передано: нове робоче місце відкладе її, доки не зареєструє ці пристрої (за їхньою карткою або пакетом, схваленим за кодом).</numerusform>
+                <numerusform>%n зміни записів пристроїв, поручительство за які тут втратило силу, теж передано: нове робоче місце відкладе їх, доки не зареєструє ці пристрої (за їхньою карткою або пакетом, схваленим за кодом).</numerusform>
+                <numerusform>%n змін записів пристроїв, поручительство за які тут втратило силу, теж передано: нове робоче місце відкладе їх, доки не зареєструє ці пристрої (за їхньою карткою або пакетом, схваленим за кодом).</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="278" />
             <source>Hand over &amp;history…</source>
             <translation>Передати &amp;історію…</translation>
         </message>
