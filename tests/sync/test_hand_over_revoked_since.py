@@ -13,21 +13,29 @@ taken as a bundle to coordinators is: W's revisions and Kyiv's edit of
 W's case are left out (listed), W's chain and bundles are not recorded,
 K's work and Kyiv's own are taken, and Lviv verifies. A send-back to a
 field worker keeps refusing a revoked signer (merge.md "Sending back").
+The same through a real server: the key desk's round delivered the
+hand-over, the revocation is published, and Lviv's next round (the newer
+profile at its login, then its inbox) takes it.
 
 F3: a hand-over's import reported its maker's own earlier bundles 1..S-1
 as missing, although its ``received`` member records them."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from db.api import NotFound, Vault
+from db.api import NotFound, SyncClientState, Vault, withheld_revision_ids
+from sync import org_vault
 from sync.bundle.hand_over import hand_over
+from sync.client.hand_over_sync import HAND_OVER_STATE
+from sync.client.worker import SyncWorker
 from sync.merge.devices import devices_view
 from tests.factory import make_case
-from tests.sync.desk_world import UsbDesks, add_desk, assert_verified, usb_desks
+from tests.sync.desk_world import UsbDesks, add_desk, assert_verified, revoke, usb_desks
+from tests.sync.test_desk_hand_over import desk_added_after_three_bundles
 
 desks = usb_desks  # the fixture, under the name the tests ask for
 
@@ -105,3 +113,34 @@ def test_a_hand_over_reports_no_gap_for_its_makers_bundles_it_records(desks: Usb
     [row] = [r for r in devices_view(desks.lviv) if r.device_id == desks.kyiv.device_id]
     assert row.gaps == ()
     assert_verified(desks.lviv)
+
+
+def test_through_the_server_the_new_desk_takes_a_hand_over_made_before_a_revocation(tmp_path: Path) -> None:
+    """The key desk's round made the hand-over for Lviv and delivered it to
+    Lviv's inbox; then Kyiv revokes the worker and publishes the profile.
+    Lviv's round takes that profile at its login, before its inbox: the
+    hand-over is taken, the worker's revisions left out and kept as left
+    out (before: refused at every round, then set aside, and Kyiv never
+    made another)."""
+    with desk_added_after_three_bundles(tmp_path) as late:
+        kyiv, lviv, worker = late.kyiv, late.lviv, late.worker
+        made = json.loads(SyncClientState.of(kyiv).value(HAND_OVER_STATE) or "{}")
+        assert list(made["made"]) == [lviv.device_id]
+        lineage = _signed_by(kyiv, worker.device_id)
+        assert lineage
+        revoke(kyiv, worker.device_id, publish=True)
+
+        status = SyncWorker(lviv, proxy=False).run_once()
+
+        [handed] = [s.bundle_id for s in kyiv.sync.sent_bundles() if s.addressee == lviv.device_id]
+        assert status.last_error is None
+        # The revoked worker's own bundles in the feed are refused, as ever; the hand-over is not.
+        assert {reason for _bundle, reason in status.refused} <= {"bundle-device-revoked"}
+        assert handed not in {bundle for bundle, _reason in status.refused}
+        held = org_vault.held_profile(lviv)
+        assert held is not None and worker.device_id in held.revoked
+        assert lviv.sync.received_bundle(handed) is not None
+        assert lineage <= withheld_revision_ids(lviv)
+        assert not lineage & {r.revision_id for r in lviv.revisions.since(0, 10_000)}
+        assert worker.device_id not in {r.device_id for r in lviv.sync.received_bundles()}
+        assert_verified(lviv)
