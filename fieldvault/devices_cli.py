@@ -105,7 +105,8 @@ def _warning(row: DeviceRow) -> str | None:
     if "vouch-lapsed" in row.warnings:
         parts.append(
             f"known here only on the word of coordinator {row.vouched_by}, which was removed from the "
-            "organisation's profile: its bundles are held and the revisions relayed for it refused until "
+            "organisation's profile (or which named it as a device whose vouch lapsed there): its bundles "
+            "are held and the revisions relayed for it kept aside until "
             "a current coordinator vouches for it, or you compare its verification code "
             "(fieldvault bundle approve) or add it by its card (fieldvault org add-device)"
         )

@@ -33,6 +33,7 @@ from sync.bundle.hand_over import hand_over
 from sync.bundle.vouching import coordinator_vouches, lapsed_relays
 from sync.bundle.writer import BundleContents, write_bundle
 from sync.bundle.writer import DeviceIdentity as SigningIdentity
+from sync.merge.devices import devices_view
 from tests.cli_helpers import Cli, child_env
 from tests.factory import make_case
 from tests.sync.desk_world import UsbDesks, add_desk, assert_verified, heads_hash, import_by_usb, usb_desks
@@ -106,6 +107,10 @@ def test_a_desks_ordinary_bundle_read_by_a_desk_that_never_knew_the_device_is_ta
     assert LATER_CASE not in _case_titles(rivne)
     assert imported.signer_pending and set(imported.signer_pending) <= _x_revisions(world)
     assert set(parked_by_signer(rivne)) == {x_id}
+    # The devices view warns of X at Rivne, on Kyiv's word that its vouch lapsed.
+    [row] = [r for r in devices_view(rivne) if r.device_id == x_id]
+    assert (row.status, row.vouched_by) == ("pending", desks.kyiv.device_id)
+    assert "vouch-lapsed" in row.warnings
     assert_verified(rivne)
 
 
