@@ -16,6 +16,7 @@ from fieldvault.passphrases import SecretSource
 from sync.org_vault import held_profile
 
 if TYPE_CHECKING:  # the network stack (httpx) loads when sync runs, not at every start
+    from sync.client.hand_over_sync import HandOverResult
     from sync.client.inbox import RelayResult
     from sync.client.pull import PullResult
     from sync.client.push import PushResult
@@ -218,6 +219,26 @@ def _warn_untaken(relayed: RelayResult) -> None:
         )
 
 
+def _warn_untaken_hand_overs(made: HandOverResult) -> None:
+    from sync.client.hand_over_sync import BY_HAND, REMADE
+
+    for untaken in made.untaken:
+        if untaken.action == REMADE:
+            then = "a fresh one was made and sent now"
+        elif untaken.action == BY_HAND:
+            then = (
+                "it was made again as often as it will be; hand over by USB: "
+                f"fieldvault org hand-over --to-device {untaken.device_id} --to DIR"
+            )
+        else:
+            continue
+        print(
+            f"fieldvault: the history hand-over {untaken.bundle_id} for coordinator desk {untaken.device_id} "
+            f"was not taken since {_when(untaken.made_ms)}; {then}",
+            file=sys.stderr,
+        )
+
+
 def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
     from sync.client.connection import one_login
     from sync.client.inbox import receive_inbox, send_back_over_server
@@ -250,7 +271,12 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
                 "taken": [r.bundle_id for r in handed.received],
                 "made": [{"device_id": d, "bundle_id": b} for d, b in made.made],
                 "sent": made.sent,
+                # The key desk's hand-overs the new desk took (known now), and
+                # those it has not: waiting, made again now, or left to a person.
+                "taken_by_new_desk": [{"device_id": d, "bundle_id": b} for d, b in made.taken],
+                "untaken": [u.to_json() for u in made.untaken],
             }
+            _warn_untaken_hand_overs(made)
         else:
             pushed = push(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             inbox = receive_inbox(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))

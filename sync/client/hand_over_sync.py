@@ -18,11 +18,26 @@ It is noted as made before the upload, so a failed upload stays queued in
 the spool and goes with the next push, and the desk is not handed over to
 twice. The new desk takes it from its inbox at the start of its round,
 before its pull (sync/client/worker.py), so that the workers' earlier
-bundles in the feed are replays and their next bundles follow."""
+bundles in the feed are replays and their next bundles follow.
+
+A hand-over counts as done only once the new desk took it: its inbox
+acknowledges what it imported, and the server then says so to the maker
+(``GET /v1/sent-back``, ``taken_ms``). Until then it is watched: a new
+desk that refused it (a case no fix foresaw, a revocation in flight) or
+set it aside after its inbox's attempts stays cut off from every worker
+with history, so the key desk makes a fresh one — from its vault and
+profile as they are then — when its profile changed since the last one
+was made (the likeliest cause of a refusal, and what a fresh one
+reflects) or REMAKE_AFTER_MS after it. At most MAX_REMAKES times; after
+that each round reports it as left to a person (``org hand-over`` by
+USB). Extra hand-overs cost upload, never harm: one taken after another
+is a replay of what it holds."""
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,19 +45,52 @@ import httpx
 
 from db.api import CancelToken, SyncClientState, Vault
 from sync.bundle.hand_over import hand_over
-from sync.client.connection import TIMEOUT
+from sync.client.connection import TIMEOUT, chosen_proxy, session
+from sync.client.errors import SyncFailed
 from sync.client.push import push, spool_dir
 from sync.client.retry import Backoff
 from sync.org_vault import held_profile
 
-# {"seen": [coordinator device ids at the last round], "made": {device id: bundle id}}
+# {"seen": [coordinator device ids at the last round], "made": {device id: bundle id},
+#  "watch": {device id: {"bundle_ids": [every hand-over made for it], "file", "made_ms",
+#            "version": the profile version it was made from, "remakes"}}}
 HAND_OVER_STATE = "hand_over_coordinators"
+REMAKE_AFTER_MS = 24 * 60 * 60 * 1000
+MAX_REMAKES = 3
+WAITING, REMADE, BY_HAND = "waiting", "remade", "by-hand"
+_ASK_AT_ONCE = 100  # the server answers about at most this many ids per request
+
+
+@dataclass(frozen=True)
+class UntakenHandOver:
+    """A hand-over the new desk has not taken (yet), as this round left it."""
+
+    device_id: str  # the new desk's
+    bundle_id: str  # the latest made for it
+    made_ms: int
+    remakes: int  # fresh ones made after the first
+    action: str  # WAITING, REMADE (a fresh one now), BY_HAND (no more: USB)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "device_id": self.device_id,
+            "bundle_id": self.bundle_id,
+            "made_ms": self.made_ms,
+            "remakes": self.remakes,
+            "action": self.action,
+        }
 
 
 @dataclass
 class HandOverResult:
     made: list[tuple[str, str]] = field(default_factory=list)  # (new desk, bundle id) made in this run
     sent: list[str] = field(default_factory=list)  # bundle ids delivered in this run
+    taken: list[tuple[str, str]] = field(default_factory=list)  # (new desk, bundle id) taken, known now
+    untaken: list[UntakenHandOver] = field(default_factory=list)
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
 
 
 def _state(vault: Vault) -> dict[str, Any]:
@@ -70,6 +118,11 @@ def _other_coordinators(vault: Vault) -> list[str] | None:
     )
 
 
+def _profile_version(vault: Vault) -> int:
+    profile = held_profile(vault)
+    return profile.version if profile is not None else 0
+
+
 def hand_overs_due(vault: Vault) -> list[str]:
     """The coordinators added since this desk's last round that it has not
     handed over to. The first call only notes the current coordinators."""
@@ -84,6 +137,91 @@ def hand_overs_due(vault: Vault) -> list[str]:
     return [d for d in current if d not in seen and d not in made]
 
 
+def untaken_hand_overs(vault: Vault) -> list[tuple[str, str]]:
+    """(new desk, latest bundle id) of every hand-over not known to be
+    taken yet, as the last round left the record."""
+    watch = _state(vault).get("watch", {})
+    return sorted((desk, item["bundle_ids"][-1]) for desk, item in watch.items())
+
+
+def _make(vault: Vault, device_id: str, cancel: CancelToken | None, now: int, remakes: int) -> str:
+    made = hand_over(vault, spool_dir(vault), device_id, cancel=cancel)
+    value = _state(vault)
+    value.setdefault("made", {})[device_id] = made.bundle_id
+    earlier = value.get("watch", {}).get(device_id, {}).get("bundle_ids", [])
+    value.setdefault("watch", {})[device_id] = {
+        "bundle_ids": [*earlier, made.bundle_id],
+        "file": made.path.name,
+        "made_ms": now,
+        "version": _profile_version(vault),
+        "remakes": remakes,
+    }
+    _save(vault, value)  # before the upload: a kill leaves it queued, not made twice
+    return made.bundle_id
+
+
+def _taken(
+    vault: Vault, bundle_ids: list[str], proxy: str | None, timeout: float | httpx.Timeout
+) -> set[str]:
+    """Of ``bundle_ids``, those the server says their addressee took."""
+    taken: set[str] = set()
+    with session(vault, proxy=proxy, timeout=timeout) as client:
+        for start in range(0, len(bundle_ids), _ASK_AT_ONCE):
+            ids = bundle_ids[start : start + _ASK_AT_ONCE]
+            answer = client.request("GET", "/v1/sent-back", params={"ids": ids}).json()
+            taken |= {i["bundle_id"] for i in answer["bundles"] if i["bundle_id"] in ids and i["taken_ms"]}
+    return taken
+
+
+def _review(
+    vault: Vault,
+    result: HandOverResult,
+    current: list[str],
+    *,
+    proxy: str | None,
+    timeout: float | httpx.Timeout,
+    now: int,
+) -> list[tuple[str, int]]:
+    """Forget the watched hand-overs the server says were taken (or whose
+    desk left the profile); report the others. Returns the desks due a
+    fresh one now, each with its remake count."""
+    value = _state(vault)
+    watch: dict[str, dict[str, Any]] = value.get("watch", {})
+    if not watch:
+        return []
+    try:
+        taken = _taken(
+            vault, sorted({b for item in watch.values() for b in item["bundle_ids"]}), proxy, timeout
+        )
+    except SyncFailed as failure:
+        if failure.code != "sync-refused" and not failure.transient:
+            raise
+        return []  # out of reach: nothing is known of what was taken, nothing is made again now
+    state = SyncClientState.of(vault)
+    version = _profile_version(vault)
+    due: list[tuple[str, int]] = []
+    for desk, item in sorted(watch.items()):
+        latest = item["bundle_ids"][-1]
+        if desk not in current or taken & set(item["bundle_ids"]):
+            del watch[desk]
+            if desk in current:
+                result.taken.append((desk, next(b for b in reversed(item["bundle_ids"]) if b in taken)))
+            continue
+        delivery = state.delivery(latest)
+        queued = (delivery is None or not delivery.delivered) and (spool_dir(vault) / item["file"]).is_file()
+        stale = version > item["version"] or now - item["made_ms"] >= REMAKE_AFTER_MS
+        if queued or not stale:
+            action = WAITING  # not delivered yet (it goes with the push), or not given its time
+        elif item["remakes"] >= MAX_REMAKES:
+            action = BY_HAND
+        else:
+            action = REMADE
+            due.append((desk, item["remakes"] + 1))
+        result.untaken.append(UntakenHandOver(desk, latest, item["made_ms"], item["remakes"], action))
+    _save(vault, value | {"watch": watch})
+    return due
+
+
 def hand_over_over_server(
     vault: Vault,
     *,
@@ -91,18 +229,24 @@ def hand_over_over_server(
     backoff: Backoff | None = None,
     timeout: float | httpx.Timeout = TIMEOUT,
     cancel: CancelToken | None = None,
+    now_ms: Callable[[], int] = _now_ms,
 ) -> HandOverResult:
-    """Make the hand-over of each coordinator added since the last round
-    into the spool and deliver it (and whatever else is queued). Raises
-    SyncFailed when the upload stops: the bundles stay queued."""
+    """Make the hand-over of each coordinator added since the last round,
+    and a fresh one for each desk that has not taken its hand-over when it
+    is due again, into the spool and deliver them (and whatever else is
+    queued). Raises SyncFailed when the upload stops: the bundles stay
+    queued."""
     result = HandOverResult()
-    for device_id in hand_overs_due(vault):
-        made = hand_over(vault, spool_dir(vault), device_id, cancel=cancel)
-        value = _state(vault)
-        value.setdefault("made", {})[device_id] = made.bundle_id
-        _save(vault, value)
-        result.made.append((device_id, made.bundle_id))
     current = _other_coordinators(vault)
+    now = now_ms()
+    if current is not None:
+        again = _review(vault, result, current, proxy=chosen_proxy(vault, proxy), timeout=timeout, now=now)
+        for device_id, remakes in again:
+            result.made.append((device_id, _make(vault, device_id, cancel, now, remakes)))
+    for device_id in hand_overs_due(vault):
+        made = _make(vault, device_id, cancel, now, 0)
+        result.made.append((device_id, made))
+        result.untaken.append(UntakenHandOver(device_id, made, now, 0, WAITING))
     if current is not None:
         value = _state(vault)
         if isinstance(value.get("seen"), list) and sorted(value["seen"]) != current:
@@ -113,4 +257,16 @@ def hand_over_over_server(
     return result
 
 
-__all__ = ["HAND_OVER_STATE", "HandOverResult", "hand_over_over_server", "hand_overs_due"]
+__all__ = [
+    "BY_HAND",
+    "HAND_OVER_STATE",
+    "MAX_REMAKES",
+    "REMADE",
+    "REMAKE_AFTER_MS",
+    "WAITING",
+    "HandOverResult",
+    "UntakenHandOver",
+    "hand_over_over_server",
+    "hand_overs_due",
+    "untaken_hand_overs",
+]

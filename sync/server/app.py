@@ -278,7 +278,7 @@ class Inbox(BaseModel):
 
 class SentBackItem(BaseModel):
     bundle_id: str
-    addressee: str  # the field worker it was filed for
+    addressee: str  # the device it was filed for (a field worker; a new desk for a hand-over)
     taken_ms: int | None  # when the addressee acknowledged it; None: not (yet)
 
 
@@ -292,8 +292,9 @@ MAX_SENT_BACK_IDS = 100
 
 def sent_back_state(metadata: Metadata, coordinator_id: str, bundle_ids: list[str]) -> list[SentBackItem]:
     """Of ``bundle_ids``, the committed bundles ``coordinator_id`` itself
-    uploaded and the server filed in a field worker's inbox, each with its
-    addressee and whether (when) that worker took it. Any other id is left
+    uploaded and the server filed in a device's inbox (a field worker's
+    send-back, a new desk's history hand-over), each with its addressee and
+    whether (when) that device took it. Any other id is left
     out: a coordinator learns nothing here of bundles it did not send."""
     query = (
         select(inbox_table.c.bundle_id, inbox_table.c.addressee, inbox_table.c.taken_ms)
@@ -635,6 +636,11 @@ def create_app(config: ServerConfig) -> FastAPI:
         bundle = await call(service.visible_bundle, caller, bundle_id)
         await call(config.metadata.ack, bundle.bundle_id, caller.device_id, signed)
         event("bundle-acked", bundle_id=bundle.bundle_id, coordinator_id=caller.device_id)
+        if await call(config.metadata.addressee_of, bundle.bundle_id) == caller.device_id:
+            # A history hand-over filed in this desk's inbox: taken, so that
+            # its maker stops making fresh ones (GET /v1/sent-back's taken_ms).
+            await call(config.metadata.take, bundle.bundle_id)
+            event("inbox-taken", bundle_id=bundle.bundle_id, device_id=caller.device_id)
         return AckAnswer(bundle_id=bundle.bundle_id, acked=True)
 
     @app.get("/v1/bundles/{bundle_id}/acks", response_model=SignedAcks, responses=ERRORS)

@@ -133,7 +133,9 @@ def test_the_key_desk_hands_over_through_the_server_at_its_next_round(tmp_path: 
         assert status.gaps == ()
         desk_sync(kyiv)  # takes bundle 4 and Lviv's bundle; no second hand-over
         assert hand_overs_due(kyiv) == []
-        assert json.loads(SyncClientState.of(kyiv).value(HAND_OVER_STATE) or "{}") == state
+        after = json.loads(SyncClientState.of(kyiv).value(HAND_OVER_STATE) or "{}")
+        assert (after["made"], after["seen"]) == (state["made"], state["seen"])
+        assert after["watch"] == {}  # Lviv took it (the server says so): no longer watched
         assert heads_hash(lviv) == heads_hash(kyiv)
         assert_verified(kyiv, lviv)
 
