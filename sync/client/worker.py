@@ -32,6 +32,7 @@ from sync.client import errors
 from sync.client.retry import Backoff
 
 if TYPE_CHECKING:
+    from sync.client.hand_over_sync import UntakenHandOver
     from sync.client.inbox import Untaken
 
 IDLE, SYNCING, WAITING, PAUSED, STOPPED = "idle", "syncing", "waiting", "paused", "stopped"
@@ -82,6 +83,9 @@ class SyncStatus:
     # A coordinator's send-backs delivered and not taken by their worker yet
     # (sync/client/inbox.py Untaken: waiting, resent, or left to a person).
     untaken: tuple[Untaken, ...] = ()
+    # The key desk's history hand-overs a new desk has not taken (yet):
+    # waiting, made again now, or left to a person (sync/client/hand_over_sync.py).
+    hand_overs_untaken: tuple[UntakenHandOver, ...] = ()
     # Every receipt alarm the vault holds (sync/bundle/carried_receipts.py):
     # the server showed this device or a worker another receipt log than the
     # coordinators. Kept until someone looks; shown, never cleared by a run.
@@ -249,7 +253,9 @@ class SyncWorker:
                 self.vault, proxy=self.proxy, backoff=once, cancel=_Cancel(self._stopping)
             )
             # The key desk's hand-over to each coordinator added since its last round.
-            hand_over_over_server(self.vault, proxy=self.proxy, backoff=once, cancel=_Cancel(self._stopping))
+            handing = hand_over_over_server(
+                self.vault, proxy=self.proxy, backoff=once, cancel=_Cancel(self._stopping)
+            )
             # Last, its own work and what it took in by USB, to the other
             # coordinators (never what it pulled: the server holds that).
             shared = push(
@@ -275,6 +281,7 @@ class SyncWorker:
                 damaged_parked=len({i for r in pulled.received for i in r.damaged_parked}),
                 past_parked_cap=sum(len(r.past_parked_cap) for r in pulled.received),
                 untaken=tuple(relayed.untaken),
+                hand_overs_untaken=tuple(handing.untaken),
             )
         else:
             pushed = push(
@@ -317,6 +324,7 @@ class SyncWorker:
         damaged_parked: int = 0,
         past_parked_cap: int = 0,
         untaken: tuple[Untaken, ...] = (),
+        hand_overs_untaken: tuple[UntakenHandOver, ...] = (),
     ) -> None:
         self._failures = 0
         self._set(
@@ -339,6 +347,7 @@ class SyncWorker:
             damaged_parked=damaged_parked,
             past_parked_cap=past_parked_cap,
             untaken=untaken,
+            hand_overs_untaken=hand_overs_untaken,
             server_forks=tuple(alarms(self.vault)),
         )
 

@@ -26,7 +26,6 @@ from sync.client.hand_over_sync import (
     HAND_OVER_STATE,
     MAX_REMAKES,
     REMADE,
-    WAITING,
     hand_over_over_server,
     untaken_hand_overs,
 )
@@ -113,6 +112,10 @@ def test_after_the_last_fresh_hand_over_sync_json_says_to_hand_over_by_usb(tmp_p
             assert [d for d, _ in again.made] == [lviv.device_id]
             made.append(again.made[0][1])
         assert len(set(made)) == MAX_REMAKES + 1
+        _new_profile_version(kyiv, "none")
+        status = SyncWorker(kyiv, proxy=False).run_once()  # the sync panel's round says the same
+        assert status.last_error is None
+        assert [(u.device_id, u.action) for u in status.hand_overs_untaken] == [(lviv.device_id, BY_HAND)]
         _new_profile_version(kyiv, "held-records")
         folder = kyiv.folder
         kyiv.lock()  # the command opens the vault itself
@@ -125,4 +128,3 @@ def test_after_the_last_fresh_hand_over_sync_json_says_to_hand_over_by_usb(tmp_p
         assert (untaken["action"], untaken["remakes"]) == (BY_HAND, MAX_REMAKES)
         assert data["hand_over"]["made"] == []
         assert f"fieldvault org hand-over --to-device {lviv.device_id}" in done.stderr
-        assert WAITING != BY_HAND
