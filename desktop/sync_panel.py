@@ -52,11 +52,15 @@ from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRu
 
 if TYPE_CHECKING:
     from db.api import Vault
+    from sync.client.hand_over_sync import UntakenHandOver
     from sync.client.inbox import Untaken
     from sync.client.worker import SyncStatus
 
 PROXY_SETTING = "sync_proxy"  # the client's setting (sync/client/connection.py)
 BUNDLE_ID_SHOWN = 12  # leading characters of a send-back's bundle id shown
+# sync/client/hand_over_sync.py's UntakenHandOver.action values, not imported
+# (the network stack loads when sync runs, not when the window opens).
+HAND_OVER_REMADE, HAND_OVER_BY_HAND = "remade", "by-hand"
 PROXY_SCHEME = "socks5h://"  # the proxy resolves names: no DNS query leaves the laptop
 
 
@@ -231,7 +235,18 @@ class SyncPanel(QDialog):
         self.untaken_label.setVisible(not worker)
         self.untaken.setVisible(not worker)
         self.untaken.setText(self._untaken_summary(status))
-        untaken_details = "" if worker else self._untaken_details(status.untaken)
+        untaken_details = (
+            ""
+            if worker
+            else "\n".join(
+                text
+                for text in (
+                    self._hand_over_details(status.hand_overs_untaken),
+                    self._untaken_details(status.untaken),
+                )
+                if text
+            )
+        )
         self.untaken_details.setVisible(bool(untaken_details))
         self.untaken_details.setText(untaken_details)
         moving = status.state == SYNCING and status.progress is not None
@@ -391,6 +406,30 @@ class SyncPanel(QDialog):
             "",
             len(untaken),
         ).format(when=when_text(oldest))
+
+    def _hand_over_details(self, untaken: tuple[UntakenHandOver, ...]) -> str:
+        """The key desk's history hand-overs a new desk has not taken: made
+        again now, or left to a person (docs/bundle-format.md §10)."""
+        lines = []
+        for item in sorted(untaken, key=lambda item: (item.action != HAND_OVER_BY_HAND, item.made_ms)):
+            if item.action == HAND_OVER_BY_HAND:
+                text = self.tr(
+                    "The new desk {device} has not taken this desk's history hand-over (made {when}), "
+                    "even after %n fresh one(s); no more are made by themselves. Hand it over by USB: "
+                    "Coordinator → Hand over history…, choose that desk (or fieldvault org hand-over "
+                    "--to-device {device} --to FOLDER).",
+                    "",
+                    item.remakes,
+                )
+            elif item.action == HAND_OVER_REMADE:
+                text = self.tr(
+                    "Made again now: the new desk {device} has not taken this desk's history hand-over "
+                    "(made {when}), so a fresh one went to the server."
+                )
+            else:
+                continue  # waiting to be taken: nothing to do yet
+            lines.append(text.format(device=item.device_id, when=when_text(item.made_ms)))
+        return "\n".join(lines)
 
     def _untaken_details(self, untaken: tuple[Untaken, ...]) -> str:
         """The send-backs resent (now or before) and those a person must
