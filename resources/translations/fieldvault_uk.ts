@@ -7368,72 +7368,72 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncPanel</name>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="172" />
+            <location filename="../../desktop/sync_panel.py" line="176" />
             <source>Sync with your organisation</source>
             <translation>Синхронізація з вашою організацією</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="173" />
+            <location filename="../../desktop/sync_panel.py" line="177" />
             <source>Sync</source>
             <translation>Синхронізація</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="174" />
+            <location filename="../../desktop/sync_panel.py" line="178" />
             <source>Last successful sync:</source>
             <translation>Остання успішна синхронізація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="175" />
+            <location filename="../../desktop/sync_panel.py" line="179" />
             <source>Waiting to be sent:</source>
             <translation>Чекає на надсилання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="176" />
+            <location filename="../../desktop/sync_panel.py" line="180" />
             <source>Last pull:</source>
             <translation>Останнє отримання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="177" />
+            <location filename="../../desktop/sync_panel.py" line="181" />
             <source>Sent back, not taken:</source>
             <translation>Надіслано працівникам, не забрано:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="178" />
+            <location filename="../../desktop/sync_panel.py" line="182" />
             <source>Sync now</source>
             <translation>Синхронізувати зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="179" />
+            <location filename="../../desktop/sync_panel.py" line="183" />
             <source>Proxy (Tor)</source>
             <translation>Проксі (Tor)</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="182" />
+            <location filename="../../desktop/sync_panel.py" line="186" />
             <source>To sync through Tor or another SOCKS5 proxy, give its address as host:port (Tor Browser: 127.0.0.1:9150; the Tor service: 127.0.0.1:9050). Leave it empty to connect directly.</source>
             <translation>Щоб синхронізуватися через Tor або інший проксі SOCKS5, укажіть його адресу у формі вузол:порт (Tor Browser: 127.0.0.1:9150; служба Tor: 127.0.0.1:9050). Залиште поле порожнім, щоб з’єднуватися напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="187" />
+            <location filename="../../desktop/sync_panel.py" line="191" />
             <source>Save proxy</source>
             <translation>Зберегти проксі</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="190" />
+            <location filename="../../desktop/sync_panel.py" line="194" />
             <source>Automatic sync is not running: this vault's organisation names no server. Ask your coordinator for a profile with a server, or carry bundles on a USB stick.</source>
             <translation>Автоматична синхронізація не працює: організація цього сховища не вказала сервера. Попросіть координатора про профіль із сервером або переносьте пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="212" />
+            <location filename="../../desktop/sync_panel.py" line="216" />
             <source>not yet</source>
             <translation>ще не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="217" />
+            <location filename="../../desktop/sync_panel.py" line="221" />
             <source>nothing</source>
             <translation>нічого</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="220" />
+            <location filename="../../desktop/sync_panel.py" line="224" />
             <source>%n bundle(s) received and imported</source>
             <translation>
                 <numerusform>%n пакет отримано й імпортовано</numerusform>
@@ -7442,27 +7442,27 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="249" />
+            <location filename="../../desktop/sync_panel.py" line="264" />
             <source>Resume</source>
             <translation>Відновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="249" />
+            <location filename="../../desktop/sync_panel.py" line="264" />
             <source>Pause</source>
             <translation>Призупинити</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="260" />
+            <location filename="../../desktop/sync_panel.py" line="275" />
             <source>Warning: the server's receipts for this laptop's bundles do not add up (receipt {index}). Tell your coordinator, and bring your bundles by USB as well.</source>
             <translation>Увага: квитанції сервера для пакетів цього ноутбука не сходяться (квитанція {index}). Повідомте координатора і передавайте свої пакети також на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="265" />
+            <location filename="../../desktop/sync_panel.py" line="280" />
             <source>Warning: the server showed device {device} another record of deliveries than the one this vault checked (receipt {index}). The server may be hiding or rewriting deliveries: tell your organisation, and have that worker bring its bundles by USB.</source>
             <translation>Увага: сервер показав пристрою {device} інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}). Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="278" />
+            <location filename="../../desktop/sync_panel.py" line="293" />
             <source>%n bundle(s) from your coordinator could not be imported: {bundles}. They are tried again at later syncs; tell your coordinator if this stays.</source>
             <translation>
                 <numerusform>%n пакет від координатора не вдалося імпортувати: {bundles}. Спроби імпорту повторюватимуться під час наступних синхронізацій; повідомте координатора, якщо це не минає.</numerusform>
@@ -7471,7 +7471,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="291" />
+            <location filename="../../desktop/sync_panel.py" line="306" />
             <source>%n bundle(s) held in quarantine: they come from a device not added to this vault yet. Phone the worker, compare the verification code, then approve them (fieldvault bundle quarantine list, fieldvault bundle approve).</source>
             <translation>
                 <numerusform>%n пакет затримано в карантині: він надійшов із пристрою, ще не доданого до цього сховища. Зателефонуйте працівникові, порівняйте код підтвердження, а тоді схваліть його (fieldvault bundle quarantine list, fieldvault bundle approve).</numerusform>
@@ -7480,7 +7480,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="303" />
+            <location filename="../../desktop/sync_panel.py" line="318" />
             <source>%n bundle(s) refused, nothing of them imported: {bundles}. Tell the sender and your organisation.</source>
             <translation>
                 <numerusform>%n пакет відхилено, з нього нічого не імпортовано: {bundles}. Повідомте відправника й свою організацію.</numerusform>
@@ -7489,7 +7489,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="315" />
+            <location filename="../../desktop/sync_panel.py" line="330" />
             <source>%n record change(s) left out of the bundles received: signed by a device your organisation revoked, or edits of its records. The rest of those bundles was imported.</source>
             <translation>
                 <numerusform>Пропущено змін записів з отриманих пакетів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Решту цих пакетів імпортовано.</numerusform>
@@ -7498,7 +7498,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="328" />
+            <location filename="../../desktop/sync_panel.py" line="343" />
             <source>%n record change(s) wait for their parents: they follow changes this vault has not received yet, and are kept apart until those arrive. Import the bundle of the device that made those changes (Coordinator → Devices… counts what waits).</source>
             <translation>
                 <numerusform>%n зміна запису чекає на свої батьківські зміни: вона йде за змінами, яких це сховище ще не отримало, і зберігається окремо, доки вони не надійдуть. Імпортуйте пакет пристрою, який зробив ті зміни (Координатор → Пристрої… показує, скільки чекає).</numerusform>
@@ -7507,12 +7507,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="338" />
+            <location filename="../../desktop/sync_panel.py" line="353" />
             <source>Not received yet from device {device}: bundles {first} to {last}.</source>
             <translation>Ще не отримано від пристрою {device}: пакети з {first} по {last}.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="351" />
+            <location filename="../../desktop/sync_panel.py" line="366" />
             <source>%n record change(s) that waited for their parents were stored: the changes they follow arrived.</source>
             <translation>
                 <numerusform>%n зміну запису, що чекала на свої батьківські зміни, збережено: зміни, за якими вона йде, надійшли.</numerusform>
@@ -7521,7 +7521,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="360" />
+            <location filename="../../desktop/sync_panel.py" line="375" />
             <source>%n waiting record change(s) no longer check out: kept waiting, not stored. Run fieldvault verify and tell your organisation.</source>
             <translation>
                 <numerusform>%n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
@@ -7530,7 +7530,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="369" />
+            <location filename="../../desktop/sync_panel.py" line="384" />
             <source>%n record change(s) left out: the signer's parked slots are full (too many of its changes already wait here for their parents). Import the bundles those changes follow, or tell your organisation.</source>
             <translation>
                 <numerusform>%n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені (забагато його змін уже чекають тут на свої батьківські зміни). Імпортуйте пакети, за якими йдуть ці зміни, або повідомте свою організацію.</numerusform>
@@ -7539,17 +7539,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="386" />
+            <location filename="../../desktop/sync_panel.py" line="401" />
             <source>not checked yet</source>
             <translation>ще не перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="387" />
+            <location filename="../../desktop/sync_panel.py" line="402" />
             <source>none known: the last sync found none waiting</source>
             <translation>немає відомих: остання синхронізація не знайшла жодного, що чекає</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="390" />
+            <location filename="../../desktop/sync_panel.py" line="405" />
             <source>%n bundle(s) not taken from the server by their field worker yet, the oldest since {when}</source>
             <translation>
                 <numerusform>%n пакет ще не забрали з сервера польові працівники, найстаріший — з {when}</numerusform>
@@ -7558,7 +7558,21 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="404" />
+            <location filename="../../desktop/sync_panel.py" line="417" />
+            <source>The new desk {device} has not taken this desk's history hand-over (made {when}), even after %n fresh one(s); no more are made by themselves. Hand it over by USB: Coordinator → Hand over history…, choose that desk (or fieldvault org hand-over --to-device {device} --to FOLDER).</source>
+            <translation>
+                <numerusform>Нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}) навіть після %n нової передачі; більше нових не буде зроблено автоматично. Передайте історію на флешці: Координатор → Передати історію…, виберіть це робоче місце (або fieldvault org hand-over --to-device {device} --to ПАПКА).</numerusform>
+                <numerusform>Нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}) навіть після %n нових передач; більше нових не буде зроблено автоматично. Передайте історію на флешці: Координатор → Передати історію…, виберіть це робоче місце (або fieldvault org hand-over --to-device {device} --to ПАПКА).</numerusform>
+                <numerusform>Нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}) навіть після %n нових передач; більше нових не буде зроблено автоматично. Передайте історію на флешці: Координатор → Передати історію…, виберіть це робоче місце (або fieldvault org hand-over --to-device {device} --to ПАПКА).</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="426" />
+            <source>Made again now: the new desk {device} has not taken this desk's history hand-over (made {when}), so a fresh one went to the server.</source>
+            <translation>Зроблено знову: нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}), тому на сервер відправлено нову.</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_panel.py" line="443" />
             <source>Device {device} has not taken bundle {bundle} (sent {when}), even after %n resend(s); it is not sent again by itself. Bring it by USB: Coordinator → Send back to field workers…, choose that worker, then Write again for a lost stick (or fieldvault bundle export --to FOLDER --to-device {device} --resend).</source>
             <translation>
                 <numerusform>Пристрій {device} не забрав пакет {bundle} (надіслано {when}) навіть після %n повторного надсилання; сам він більше не надсилається. Передайте його на флешці: Координатор → Надіслати польовим працівникам…, виберіть цього працівника, потім «Записати знову (накопичувач загублено)» (або fieldvault bundle export --to ПАПКА --to-device {device} --resend).</numerusform>
@@ -7567,12 +7581,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="413" />
+            <location filename="../../desktop/sync_panel.py" line="452" />
             <source>Sent again now: device {device} has not taken bundle {bundle} (sent {when}), so its changes went to the server again in a new bundle.</source>
             <translation>Надіслано знову: пристрій {device} не забрав пакет {bundle} (надіслано {when}), тому його зміни знову відправлено на сервер у новому пакеті.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="418" />
+            <location filename="../../desktop/sync_panel.py" line="457" />
             <source>Device {device} has not taken bundle {bundle} yet (sent {when}); what it carries was already sent again %n time(s). A send-back is sent again after 3 days not taken, at most 3 times.</source>
             <translation>
                 <numerusform>Пристрій {device} ще не забрав пакет {bundle} (надіслано {when}); його вміст уже надсилали повторно %n раз. Незабраний пакет надсилається знову через 3 дні, щонайбільше 3 рази.</numerusform>
@@ -7581,22 +7595,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="457" />
+            <location filename="../../desktop/sync_panel.py" line="496" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="468" />
+            <location filename="../../desktop/sync_panel.py" line="507" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="470" />
+            <location filename="../../desktop/sync_panel.py" line="509" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="476" />
+            <location filename="../../desktop/sync_panel.py" line="515" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
