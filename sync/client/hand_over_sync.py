@@ -249,8 +249,17 @@ def hand_over_over_server(
         result.untaken.append(UntakenHandOver(device_id, made, now, 0, WAITING))
     if current is not None:
         value = _state(vault)
-        if isinstance(value.get("seen"), list) and sorted(value["seen"]) != current:
-            _save(vault, value | {"seen": current})  # a coordinator removed, or handed over to
+        made, watch = value.get("made", {}), value.get("watch", {})
+        gone = (set(made) | set(watch)) - set(current)
+        if isinstance(value.get("seen"), list) and (sorted(value["seen"]) != current or gone):
+            # A coordinator removed (forgotten: added again later, it is a
+            # new desk that gets a fresh hand-over), or handed over to.
+            kept = {d: b for d, b in made.items() if d in current}
+            _save(
+                vault,
+                value
+                | {"seen": current, "made": kept, "watch": {d: watch[d] for d in watch if d in current}},
+            )
     if result.made:
         pushed = push(vault, proxy=proxy, backoff=backoff, timeout=timeout, cancel=cancel, deliver_only=True)
         result.sent = list(pushed.sent)

@@ -128,3 +128,27 @@ def test_after_the_last_fresh_hand_over_sync_json_says_to_hand_over_by_usb(tmp_p
         assert (untaken["action"], untaken["remakes"]) == (BY_HAND, MAX_REMAKES)
         assert data["hand_over"]["made"] == []
         assert f"fieldvault org hand-over --to-device {lviv.device_id}" in done.stderr
+
+
+def test_a_desk_removed_before_taking_it_and_added_again_gets_a_fresh_one(tmp_path: Path) -> None:
+    """Lviv removed by mistake before its round (it cannot even log in
+    then: ``device-unknown``), Kyiv syncs, then adds Lviv again by its
+    card: Kyiv's next round hands over afresh and Lviv takes it. Before, the
+    first hand-over stayed noted as made and Lviv never got another."""
+    with desk_added_after_three_bundles(tmp_path) as desks:
+        kyiv, lviv = desks.kyiv, desks.lviv
+        first = _made(kyiv)[lviv.device_id]
+        removed = org_vault.remove_coordinator(kyiv, lviv.device_id)
+        assert publish_profile(removed.signed, removed.profile).state == "done"
+        desk_sync(kyiv)  # a round while Lviv is out of the profile
+        assert lviv.device_id not in _made(kyiv) and untaken_hand_overs(kyiv) == []
+        added = org_vault.add_coordinator(kyiv, org_vault.own_device_card(lviv).text, label="Lviv")
+        assert publish_profile(added.signed, added.profile).state == "done"
+        again = hand_over_over_server(kyiv, proxy=False)
+        [(desk, fresh)] = again.made
+        assert desk == lviv.device_id and fresh != first and fresh in again.sent
+        status = SyncWorker(lviv, proxy=False).run_once()
+        assert status.last_error is None and status.refused == (), status.refused
+        assert {w.narrative for w in desks.earlier} <= narratives(lviv)
+        assert hand_over_over_server(kyiv, proxy=False).taken == [(lviv.device_id, fresh)]
+        assert untaken_hand_overs(kyiv) == []
