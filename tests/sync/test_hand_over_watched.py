@@ -26,6 +26,8 @@ from sync.client.hand_over_sync import (
     HAND_OVER_STATE,
     MAX_REMAKES,
     REMADE,
+    REMAKE_AFTER_MS,
+    WAITING,
     hand_over_over_server,
     untaken_hand_overs,
 )
@@ -152,3 +154,20 @@ def test_a_desk_removed_before_taking_it_and_added_again_gets_a_fresh_one(tmp_pa
         assert {w.narrative for w in desks.earlier} <= narratives(lviv)
         assert hand_over_over_server(kyiv, proxy=False).taken == [(lviv.device_id, fresh)]
         assert untaken_hand_overs(kyiv) == []
+
+
+def test_a_hand_over_not_taken_for_a_day_is_made_again(tmp_path: Path) -> None:
+    """No profile change: a round 24 hours (REMAKE_AFTER_MS) after it was
+    made makes a fresh one; a round before that waits."""
+    with desk_added_after_three_bundles(tmp_path) as desks:
+        kyiv, lviv = desks.kyiv, desks.lviv
+        first = _made(kyiv)[lviv.device_id]
+        made_ms = json.loads(SyncClientState.of(kyiv).value(HAND_OVER_STATE) or "{}")["watch"][
+            lviv.device_id
+        ]["made_ms"]
+        early = hand_over_over_server(kyiv, proxy=False, now_ms=lambda: made_ms + REMAKE_AFTER_MS - 1)
+        assert early.made == [] and [u.action for u in early.untaken] == [WAITING]
+        late = hand_over_over_server(kyiv, proxy=False, now_ms=lambda: made_ms + REMAKE_AFTER_MS)
+        [(desk, fresh)] = late.made
+        assert desk == lviv.device_id and fresh != first and fresh in late.sent
+        assert untaken_hand_overs(kyiv) == [(lviv.device_id, fresh)]
