@@ -15,8 +15,7 @@ The bundle (sync/bundle/hand_over.py) is written into the spool and
 delivered by the push machinery as a send-back is (``deliver_only``): the
 server files it in the new desk's inbox, since its header names that desk.
 It is noted as made before the upload, so a failed upload stays queued in
-the spool and goes with the next push, and the desk is not handed over to
-twice. The new desk takes it from its inbox at the start of its round,
+the spool and goes with the next push, not made again meanwhile. The new desk takes it from its inbox at the start of its round,
 before its pull (sync/client/worker.py), so that the workers' earlier
 bundles in the feed are replays and their next bundles follow.
 
@@ -31,7 +30,8 @@ was made (the likeliest cause of a refusal, and what a fresh one
 reflects) or REMAKE_AFTER_MS after it. At most MAX_REMAKES times; after
 that each round reports it as left to a person (``org hand-over`` by
 USB). Extra hand-overs cost upload, never harm: one taken after another
-is a replay of what it holds."""
+is a replay of what it holds. A desk that left the profile is forgotten:
+added again later, it is handed over to afresh."""
 
 from __future__ import annotations
 
