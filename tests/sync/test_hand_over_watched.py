@@ -171,3 +171,18 @@ def test_a_hand_over_not_taken_for_a_day_is_made_again(tmp_path: Path) -> None:
         [(desk, fresh)] = late.made
         assert desk == lviv.device_id and fresh != first and fresh in late.sent
         assert untaken_hand_overs(kyiv) == [(lviv.device_id, fresh)]
+
+
+def test_only_the_new_desk_can_mark_its_hand_over_taken(tmp_path: Path) -> None:
+    """Another coordinator's acknowledgement of the bundle (here the maker's
+    own, through the coordinators' ack route) leaves it untaken: only the
+    device it is filed for takes it, or the maker would stop watching a
+    hand-over the new desk never had."""
+    with desk_added_after_three_bundles(tmp_path) as desks:
+        kyiv, lviv = desks.kyiv, desks.lviv
+        first = _made(kyiv)[lviv.device_id]
+        with session(kyiv, proxy=None) as client:
+            assert client.request("POST", f"/v1/bundles/{first}/ack").json()["acked"]
+        assert not _taken_at_server(kyiv, first)
+        watched = hand_over_over_server(kyiv, proxy=False)
+        assert watched.taken == [] and untaken_hand_overs(kyiv) == [(lviv.device_id, first)]
