@@ -178,6 +178,20 @@ class BlobReader(io.RawIOBase):
         self._position = base + offset
         return self._position
 
+    def read(self, size: int = -1) -> bytes:
+        """As RawIOBase.read, but a read of exactly a whole segment from its
+        start (or of everything left, if that is the last one) returns the
+        decrypted segment itself: no copy into a buffer and out again (a
+        bundle reads evidence 1 MiB, one segment, at a time)."""
+        left = self._size - self._position
+        index, offset = divmod(self._position, self._header.segment_size)
+        if size > 0 and left > 0 and offset == 0 and min(size, left) == min(self._header.segment_size, left):
+            plain = self._segment(index)
+            self._position += len(plain)
+            return plain
+        data = super().read(size)
+        return data if data is not None else b""
+
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         view = memoryview(buffer).cast("B")
         filled = 0

@@ -558,3 +558,21 @@ def test_opening_a_blob_reader_directly_checks_the_expected_id(store: BlobStore)
     written = put(store, SHORT_LAST)
     with store.path(written.blob_id).open("rb") as handle, pytest.raises(BlobIntegrityError):
         BlobReader(handle, written.key, bytes(16))
+
+
+def test_segment_sized_reads_are_the_plaintext_and_still_checked(store: BlobStore, data: bytes) -> None:
+    """A read of a whole segment from its start hands back the decrypted
+    segment itself (the bundle writer's path, no copy): the bytes are the
+    same as through any other read sizes, the position moves on, and a
+    damaged segment is refused on that path too."""
+    written = put(store, data)
+    with store.open(written.blob_id, written.key) as reader:
+        whole = [reader.read(SEG) for _ in range(4)]
+        assert b"".join(whole) == data and reader.tell() == len(data) and reader.read(SEG) == b""
+    with store.open(written.blob_id, written.key) as reader:
+        pieces = [reader.read(SEG + 7), reader.read(SEG - 7), reader.read(SEG), reader.read(2 * SEG)]
+        assert b"".join(pieces) == data and reader.read() == b""
+    flip(store.path(written.blob_id), HEADER_SIZE + (SEG + TAG_SIZE) + 5)
+    with store.open(written.blob_id, written.key) as reader:
+        assert reader.read(SEG) == data[:SEG]
+        assert detail_of(lambda: reader.read(SEG)) == "segment 1 fails authentication"
