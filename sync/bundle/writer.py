@@ -330,13 +330,31 @@ class _HashingWriter:
             pending = self._pending
             self._pending, self._pending_size = [], 0
             self.digest.update_all(pending)  # not joined: a fresh 1 MiB costs page faults
-            for data in pending:
-                self.file.write(data)
-            self.flusher.wrote(sum(map(len, pending)))
+            size = _write_all(self.file.fileno(), pending)
+            self.flusher.wrote(size)
 
     def flush(self) -> None:
         self._write_pending()
         self.file.flush()
+
+
+def _write_all(fd: int, pieces: list[bytes]) -> int:
+    """Write the pieces at the file's offset in one system call where it
+    can (pyrage hands over ~32 KiB at a time: a write each cost ~0.1 s of
+    CPU per 512 MiB); a short write is finished piece by piece."""
+    size = sum(map(len, pieces))
+    if not hasattr(os, "writev"):  # Windows: one write a piece
+        for piece in pieces:
+            view = memoryview(piece)
+            while view:
+                view = view[os.write(fd, view) :]
+        return size
+    written = os.writev(fd, pieces)
+    if written < size:
+        rest = memoryview(b"".join(pieces))[written:]
+        while rest:
+            rest = rest[os.write(fd, rest) :]
+    return size
 
 
 def _private(path: str, flags: int) -> int:
@@ -501,6 +519,7 @@ def write_bundle(
             BackgroundFlush(out.fileno(), FLUSH_EVERY) as flusher,
         ):
             out.seek(prefix_size)
+            out.flush()  # the ciphertext goes to the file descriptor (os.writev) from here
             hashing = _HashingWriter(out, hasher, flusher)
             source = _ArchiveReader(
                 _archive_chunks(
