@@ -173,8 +173,7 @@ class _Inbox:
             for entry in entries:
                 if entry.receipt_index <= self.cursor:
                     raise errors.garbage(client.url)  # the inbox went backwards
-                self._check_receipt(client, entry)
-                self.one(client, entry)
+                self._attempt(client, entry)
                 self.state.set_value(INBOX_CURSOR, str(entry.receipt_index))
         self.try_again(client)
 
@@ -185,28 +184,35 @@ class _Inbox:
             due = record["next_ms"] is not None and record["next_ms"] <= self.now_ms()
             if due and bundle_id not in self.tried_again:
                 self.tried_again.add(bundle_id)
-                entry = _change(record["change"])
-                try:
-                    self._check_receipt(client, entry)
-                    self.one(client, entry)
-                except ServerSaid as said:
-                    # Inside the session the transport's refusal comes
-                    # through raw (session() translates it on the way out).
-                    if not refuses_the_bundle(said):
-                        raise
-                    # The server no longer gives it (removed, restored from
-                    # an older backup, the device lost access to it): set
-                    # aside for good with the server's refusal.
-                    self._refused(entry, "sync-refused", final=True)
-                    (self.spool / f"{entry.bundle_id}.fvbundle").unlink(missing_ok=True)
-                except SyncFailed as failure:
-                    if failure.code not in {"sync-receipt-invalid", "sync-download-mismatch"}:
-                        raise
-                    # Not the bytes the server signed for: a refusal of this
-                    # bundle (tried again later, set aside after
-                    # MAX_ATTEMPTS), not of the whole inbox.
-                    if self._refused(entry, failure.code, final=False).set_aside:
-                        (self.spool / f"{entry.bundle_id}.fvbundle").unlink(missing_ok=True)
+                self._attempt(client, _change(record["change"]))
+
+    def _attempt(self, client: ServerClient, entry: Change) -> None:
+        """Receive one entry, new or retried. What fails because of this one
+        bundle is its refusal, kept and tried again (or set aside), never
+        the whole inbox's: a new entry whose stored copy is damaged stopped
+        every later run at it (and a coordinator's whole round, which reads
+        its inbox first) before the cursor could move past it."""
+        try:
+            self._check_receipt(client, entry)
+            self.one(client, entry)
+        except ServerSaid as said:
+            # Inside the session the transport's refusal comes
+            # through raw (session() translates it on the way out).
+            if not refuses_the_bundle(said):
+                raise
+            # The server no longer gives it (removed, restored from
+            # an older backup, the device lost access to it): set
+            # aside for good with the server's refusal.
+            self._refused(entry, "sync-refused", final=True)
+            (self.spool / f"{entry.bundle_id}.fvbundle").unlink(missing_ok=True)
+        except SyncFailed as failure:
+            if failure.code not in {"sync-receipt-invalid", "sync-download-mismatch"}:
+                raise
+            # Not the bytes the server signed for: a refusal of this
+            # bundle (tried again later, set aside after
+            # MAX_ATTEMPTS), not of the whole inbox.
+            if self._refused(entry, failure.code, final=False).set_aside:
+                (self.spool / f"{entry.bundle_id}.fvbundle").unlink(missing_ok=True)
 
     def _check_receipt(self, client: ServerClient, entry: Change) -> None:
         """The entry is the bundle the server's signed receipt names (so the

@@ -187,3 +187,28 @@ def test_a_retried_bundle_whose_receipt_does_not_match_counts_as_its_refusal(sce
     (refusal,) = taken.inbox_refusals
     assert (refusal.bundle_id, refusal.code, refusal.attempts) == (bundle_id, "sync-receipt-invalid", 2)
     assert not refusal.set_aside  # tried again later, set aside after MAX_ATTEMPTS
+
+
+def test_a_new_bundle_whose_stored_copy_is_damaged_is_its_refusal_and_later_ones_still_come(
+    scene: Scene,
+) -> None:
+    """The server's copy of the waiting send-back is damaged (a flipped byte
+    in its committed file): the download does not match the bytes the
+    server signed for. Before, that stopped the whole inbox run at the new
+    entry, before the cursor moved, so every later run (and a coordinator's
+    whole round, which reads its inbox first) failed at it for good. Now it
+    is that bundle's refusal, tried again later, and the bundle behind it
+    is received in the same run."""
+    committed = sorted((scene.org.data / "payloads" / "bundles").iterdir())
+    for path in committed:  # the send-back waiting for the second worker among them
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        path.write_bytes(bytes(data))
+    scene.org.coordinator.cases.create(Case(title="Coordinator's note"))
+    relayed = send_back_over_server(scene.org.coordinator, backoff=quick_backoff())
+    assert scene.second.device_id in {device for device, _ in relayed.sent}
+
+    taken = scene.take()  # raised SyncFailed('sync-download-mismatch') before the fix
+    assert [r.device_id for r in taken.received] == [scene.org.coordinator.device_id]
+    (refusal,) = taken.inbox_refusals
+    assert (refusal.code, refusal.attempts, refusal.set_aside) == ("sync-download-mismatch", 1, False)
