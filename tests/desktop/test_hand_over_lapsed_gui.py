@@ -17,6 +17,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desktop.hand_over_dialog import HandOverDialog
 from tests.gui_helpers import in_ukrainian, screenshot, unlocked_window
 from tests.sync.desk_world import UsbDesks, add_desk, import_by_usb, usb_desks
 from tests.sync.test_vouch_after_removal import _odesa_vouched_then_removed
@@ -48,12 +49,9 @@ def _hand_over_by_clicks(
     ]
     entry.trigger()
     dialog = menu.dialog
-    assert dialog is not None
-    (row,) = [
-        dialog.desks.topLevelItem(i)
-        for i in range(dialog.desks.topLevelItemCount())
-        if dialog.desks.topLevelItem(i).text(1) == rivne_id
-    ]
+    assert isinstance(dialog, HandOverDialog)
+    items = [dialog.desks.topLevelItem(i) for i in range(dialog.desks.topLevelItemCount())]
+    (row,) = [item for item in items if item is not None and item.text(1) == rivne_id]
     dialog.desks.setCurrentItem(row)
     stick = tmp_path / "stick"
     stick.mkdir()
