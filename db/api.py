@@ -25,7 +25,13 @@ if TYPE_CHECKING:
     from db import sandbox
     from db.backup import BackupCancelled, BackupRefused, BackupResult, days_overdue
     from db.blobformat import BlobReader
-    from db.blobstore import CancelToken, ExportCancelled, IntakeCancelled, OperationCancelled
+    from db.blobstore import (
+        BackgroundFlush,
+        CancelToken,
+        ExportCancelled,
+        IntakeCancelled,
+        OperationCancelled,
+    )
     from db.consent import ConsentService, TestimonyConsent
     from db.custody import CustodyEvent, StoredCustodyEvent
     from db.entities import (
@@ -200,6 +206,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "BackupResult": ("db.backup", "BackupResult"),
     "days_overdue": ("db.backup", "days_overdue"),
     "BlobReader": ("db.blobformat", "BlobReader"),
+    "BackgroundFlush": ("db.blobstore", "BackgroundFlush"),
     "CancelToken": ("db.blobstore", "CancelToken"),
     "ExportCancelled": ("db.blobstore", "ExportCancelled"),
     "IntakeCancelled": ("db.blobstore", "IntakeCancelled"),
@@ -403,6 +410,7 @@ __all__ = [
     "TOKEN_USES",
     "AffectedRecord",
     "Argon2Params",
+    "BackgroundFlush",
     "BackupCancelled",
     "BackupRefused",
     "BackupResult",

@@ -22,12 +22,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyrage
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from db.blobstore import BackgroundFlush
 from sync.bundle.archive import END_OF_ARCHIVE, member_header, padding
 from sync.bundle.errors import BundleNotWritten, BundleRejected
 from sync.bundle.format import (
@@ -58,6 +57,9 @@ from sync.bundle.format import (
     wire_signed_bytes,
 )
 from sync.bundle.hashing import HashingThread, ThreadedSha256
+
+if TYPE_CHECKING:
+    from db.api import BackgroundFlush
 
 CHUNK = 1024 * 1024
 # The ciphertext is flushed to the disk every 64 MiB on a thread of
@@ -512,6 +514,10 @@ def write_bundle(
     token = secrets.token_hex(8)
     bundle_path = dest.with_name(f".{dest.name}.{token}.tmp")
     moved_path = dest.with_name(f".{dest.name}.{token}.payload.tmp")
+    # Loaded here, not with the module: the server imports the bundle
+    # package for its header checks and must not load the blob store.
+    from db.api import BackgroundFlush
+
     try:
         with (
             open(bundle_path, "x+b", opener=_private) as out,
