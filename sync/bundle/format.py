@@ -10,8 +10,9 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import rfc8785
 from cryptography.exceptions import InvalidSignature
@@ -660,30 +661,10 @@ def parse_manifest(data: bytes) -> Manifest:
         raise BundleRejected("archive-form") from None
     if not _manifest_form_ok(value) or not is_canonical(value, data):
         raise BundleRejected("archive-form")
-    devices: tuple[VouchedDevice, ...] = ()
-    if DEVICES_MEMBER in value:
-        parsed = _parse_devices(value[DEVICES_MEMBER])
-        if parsed is None:
-            raise BundleRejected("archive-form")
-        devices = parsed
-    receipts: tuple[CarriedReceipt, ...] = ()
-    if RECEIPTS_MEMBER in value:
-        carried = _parse_receipts(value[RECEIPTS_MEMBER])
-        if carried is None:
-            raise BundleRejected("archive-form")
-        receipts = carried
-    received: tuple[ReceivedEntry, ...] = ()
-    if RECEIVED_MEMBER in value:
-        recorded = _parse_received(value[RECEIVED_MEMBER])
-        if recorded is None:
-            raise BundleRejected("archive-form")
-        received = recorded
-    lapsed: tuple[LapsedDevice, ...] = ()
-    if LAPSED_MEMBER in value:
-        named = _parse_lapsed(value[LAPSED_MEMBER])
-        if named is None:
-            raise BundleRejected("archive-form")
-        lapsed = named
+    devices = _optional_member(value, DEVICES_MEMBER, _parse_devices)
+    receipts = _optional_member(value, RECEIPTS_MEMBER, _parse_receipts)
+    received = _optional_member(value, RECEIVED_MEMBER, _parse_received)
+    lapsed = _optional_member(value, LAPSED_MEMBER, _parse_lapsed)
     return Manifest(
         binding=value["bundle"],
         revisions=tuple(value["revisions"]),
@@ -694,6 +675,22 @@ def parse_manifest(data: bytes) -> Manifest:
         received=received,
         lapsed=lapsed,
     )
+
+
+_Member = TypeVar("_Member")
+
+
+def _optional_member(
+    value: dict[str, Any], name: str, parse: Callable[[Any], tuple[_Member, ...] | None]
+) -> tuple[_Member, ...]:
+    """An optional member of §4, parsed: empty when absent, `archive-form`
+    when present and not of its form."""
+    if name not in value:
+        return ()
+    parsed = parse(value[name])
+    if parsed is None:
+        raise BundleRejected("archive-form")
+    return parsed
 
 
 def check_manifest_signature(header: BundleHeader, manifest: Manifest, data: bytes, sig: bytes) -> None:
