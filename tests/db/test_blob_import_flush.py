@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,16 +59,26 @@ def test_received_evidence_is_flushed_while_it_is_written(
     coordinator: Vault, large_field: FieldWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("db.sync_import.IMPORT_FLUSH_EVERY", SEGMENT)
-    flushed: list[str] = []
+    flushed: list[tuple[str, str]] = []
+    a_flush_ran = threading.Event()
     real_fdatasync = os.fdatasync
 
     def recording_fdatasync(fd: int) -> None:
-        flushed.append(fd_path(fd))
+        flushed.append((fd_path(fd), threading.current_thread().name))
+        a_flush_ran.set()
         real_fdatasync(fd)
+
+    def before_close() -> None:
+        # The flush runs on its own thread, so it may not have started yet
+        # when the last write returns: wait for it (bounded) rather than race.
+        # Nothing but the writes before this point can start one.
+        a_flush_ran.wait(timeout=30)
+        flushed_before_close.extend(path for path, _ in flushed)
+        assert all(thread.startswith("fieldvault-flush") for _, thread in flushed)
 
     monkeypatch.setattr(os, "fdatasync", recording_fdatasync)
     flushed_before_close: list[str] = []
-    push(coordinator, large_field, before_close=lambda: flushed_before_close.extend(flushed))
+    push(coordinator, large_field, before_close=before_close)
 
     # Flushed on the side before close(), in the temp blob being written.
     assert flushed_before_close
