@@ -6,15 +6,27 @@ into the vault's spool folder with range requests (a broken download
 resumes where it stopped, in this run or the next); check its bytes against
 the receipt; import it (all or nothing, sync/bundle/vault_io.py); then
 acknowledge it on the server. The cursor moves past a bundle only once it
-was imported, held in quarantine or refused: a kill at any point repeats at
-most that bundle's steps, and an import repeated is a replay that changes
-nothing."""
+was imported, held in quarantine or refused, or recorded as stuck: a kill
+at any point repeats at most that bundle's steps, and an import repeated is
+a replay that changes nothing.
+
+A bundle whose copy on the server is damaged (its bytes are not the ones
+the receipt names) or that the server no longer gives is **stuck**: kept on
+record (``FEED_STUCK``) and tried again at later pulls with growing waits,
+while the cursor moves on, so that the other devices' bundles behind it are
+pulled. The same device's later bundles **wait** behind it (``FEED_WAITING``)
+instead of being imported across the hole, which would break that device's
+custody chain at this desk; they are taken, in order, once the stuck one is
+downloaded intact, or once it (or a later bundle of that device, which
+carries everything not acknowledged) arrives by USB."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -36,15 +48,27 @@ from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
 from sync.client.push import spool_dir
 from sync.client.receipt_audit import audit_carried, check_stretch, pinned_keys
-from sync.client.retry import Backoff
-from sync.client.transport import ServerClient
+from sync.client.retry import Backoff, doubling_wait_ms
+from sync.client.transport import ServerClient, ServerSaid
 from sync.server.protocol import b64
 from sync.server.receipts import Receipt, ReceiptInvalid
+
+logger = logging.getLogger(__name__)
 
 CURSOR = "changes_cursor"
 LOG_HEAD = "log_head"
 PAGE = 100
 Progress = Callable[[str, int, int], None]  # (bundle id, bytes downloaded, bundle size)
+# A feed entry that cannot be downloaded as its receipt names it:
+# {bundle id: {"change", "code", "attempts", "first_ms", "last_ms", "next_ms"}}.
+FEED_STUCK = "feed_stuck"
+# The same device's later entries, waiting behind a stuck one:
+# {bundle id: {"change", "since_ms"}}.
+FEED_WAITING = "feed_waiting"
+STUCK_FIRST_MS = 10 * 60 * 1000  # then doubled at each failed try
+STUCK_CAP_MS = 24 * 60 * 60 * 1000  # never given up: an operator may repair the copy any day
+# What a failed download says of the one bundle, not of the link or the session.
+STUCK_CODES = {"sync-download-mismatch"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +162,42 @@ class PullResult:
     # Bundles held in quarantine by an earlier pull and imported in this run,
     # their device enrolled since (another coordinator's vouch); also in ``received``.
     released: list[str] = field(default_factory=list)
+    # Bundles stuck on the server's side as this run leaves them (those of
+    # earlier runs too), each with the device's later bundles waiting behind it.
+    stuck: list[StuckBundle] = field(default_factory=list)
+    # Stuck bundles settled in this run: (bundle id, how: "downloaded",
+    # "received" (it came by USB), "covered" (a later bundle of its device came)).
+    unstuck: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StuckBundle:
+    """A bundle in the changes feed this vault could not download as its
+    receipt names it: tried again at ``next_ms``, with the device's later
+    bundles waiting behind it (``waiting``, their sequence numbers)."""
+
+    bundle_id: str
+    device_id: str
+    sequence: int
+    code: str  # sync-download-mismatch (a damaged copy) or sync-refused (the server no longer gives it)
+    attempts: int
+    first_ms: int  # the first failed try: stuck since
+    last_ms: int  # the last failed try
+    next_ms: int
+    waiting: tuple[int, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "bundle_id": self.bundle_id,
+            "device_id": self.device_id,
+            "sequence": self.sequence,
+            "code": self.code,
+            "attempts": self.attempts,
+            "first_ms": self.first_ms,
+            "last_ms": self.last_ms,
+            "next_try_ms": self.next_ms,
+            "waiting": list(self.waiting),
+        }
 
 
 def _change(value: Any) -> Change:
@@ -306,14 +366,99 @@ def _download(
     return done
 
 
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _change_json(change: Change) -> dict[str, Any]:
+    return {
+        "bundle_id": change.bundle_id,
+        "device_id": change.device_id,
+        "sequence": change.sequence,
+        "size": change.size,
+        "file_sha256": change.file_sha256,
+        "receipt_index": change.receipt_index,
+    }
+
+
+def _records(state: SyncClientState, key: str) -> dict[str, dict[str, Any]]:
+    text = state.value(key)
+    value = json.loads(text) if text else {}
+    return value if isinstance(value, dict) else {}
+
+
+def _save_records(state: SyncClientState, key: str, records: dict[str, dict[str, Any]]) -> None:
+    state.set_value(key, json.dumps(records, sort_keys=True))
+
+
+def stuck_bundles(vault: Vault) -> list[StuckBundle]:
+    """The bundles stuck on the server's side as the last pull left them,
+    oldest first, with the sequence numbers of their device's bundles
+    waiting behind each. One that has arrived since by USB (itself, or a
+    later bundle of its device) is left out: the next pull closes it."""
+    state = SyncClientState.of(vault)
+    stuck = _records(state, FEED_STUCK)
+    if not stuck:
+        return []
+    newest = _newest_received(vault)
+    waiting = [_change(w["change"]) for w in _records(state, FEED_WAITING).values()]
+    found = []
+    for bundle_id, record in stuck.items():
+        change = _change(record["change"])
+        if _arrived(vault, change, newest) is not None:
+            continue
+        behind = sorted(
+            w.sequence for w in waiting if w.device_id == change.device_id and w.sequence > change.sequence
+        )
+        found.append(
+            StuckBundle(
+                bundle_id,
+                change.device_id,
+                change.sequence,
+                record["code"],
+                record["attempts"],
+                record["first_ms"],
+                record["last_ms"],
+                record["next_ms"],
+                tuple(behind),
+            )
+        )
+    return sorted(found, key=lambda s: (s.first_ms, s.device_id, s.sequence))
+
+
+def _newest_received(vault: Vault) -> dict[str, int]:
+    """Each device's highest bundle number imported here."""
+    newest: dict[str, int] = {}
+    for received in vault.sync.received_bundles():
+        newest[received.device_id] = max(newest.get(received.device_id, 0), received.sequence)
+    return newest
+
+
+def _arrived(vault: Vault, change: Change, newest: dict[str, int]) -> str | None:
+    """How a stuck bundle reached this vault otherwise, if it did:
+    "received" (imported itself, by USB), "covered" (a later bundle of its
+    device was imported: it carried everything of that device the
+    organisation had not acknowledged, so this one's work too, and its
+    custody events joined the chain here), else None."""
+    if vault.sync.received_bundle(change.bundle_id) is not None:
+        return "received"
+    if newest.get(change.device_id, 0) > change.sequence:
+        return "covered"
+    return None
+
+
 class _Puller:
-    def __init__(self, vault: Vault, result: PullResult, progress: Progress | None) -> None:
+    def __init__(
+        self, vault: Vault, result: PullResult, progress: Progress | None, now_ms: Callable[[], int]
+    ) -> None:
         self.vault = vault
         self.result = result
         self.progress = progress
+        self.now_ms = now_ms
         self.state = SyncClientState.of(vault)
         self.target = target_of(vault)
         self.spool = spool_dir(vault)
+        self.tried_again: set[str] = set()  # stuck bundles tried in this run: once each at most
 
     @property
     def cursor(self) -> int:
@@ -326,6 +471,8 @@ class _Puller:
             feed = client.changes(cursor=self.cursor, limit=PAGE)
             changes = [_change(c) for c in feed["changes"]]
             if not changes:
+                # Stuck bundles after the new entries: one can never hold up what came after it.
+                self.try_stuck(client)
                 # The receipts imported bundles carried (USB ones too), against the log.
                 self.result.server_forks += audit_carried(self.vault, log, log.keys)
                 return
@@ -334,8 +481,120 @@ class _Puller:
                     raise errors.garbage(client.url)  # the feed went backwards
                 if not _matches(log.receipt(change.receipt_index), change, self.target.profile.org_id):
                     raise errors.log_broken(change.receipt_index)
-                self.one(client, change)
+                if self._blocked(change):
+                    self._wait(change)
+                else:
+                    self._attempt(client, change)
                 self.state.set_value(CURSOR, str(change.receipt_index))
+
+    # -- stuck bundles and those waiting behind them ------------------------------------------
+
+    def _attempt(self, client: ServerClient, change: Change) -> bool:
+        """Pull one entry (new, stuck, or waiting). A download that fails
+        because of this one bundle (a damaged copy on the server, one the
+        server no longer gives) makes it stuck, not the whole pull: False."""
+        try:
+            self.one(client, change)
+        except ServerSaid as said:
+            # Inside the session the transport's refusal comes through raw.
+            from sync.client.inbox import refuses_the_bundle  # (inbox.py imports this module)
+
+            if not refuses_the_bundle(said):
+                raise
+            self._stuck(change, "sync-refused")
+            return False
+        except SyncFailed as failure:
+            if failure.code not in STUCK_CODES:
+                raise
+            self._stuck(change, failure.code)
+            return False
+        self._unstuck(change.bundle_id, "downloaded")
+        return True
+
+    def _stuck(self, change: Change, code: str) -> None:
+        records = _records(self.state, FEED_STUCK)
+        now = self.now_ms()
+        record = records.get(change.bundle_id) or {"first_ms": now, "attempts": 0}
+        attempts = record["attempts"] + 1
+        records[change.bundle_id] = {
+            "change": _change_json(change),
+            "code": code,
+            "attempts": attempts,
+            "first_ms": record["first_ms"],
+            "last_ms": now,
+            "next_ms": now + doubling_wait_ms(attempts, STUCK_FIRST_MS, STUCK_CAP_MS),
+        }
+        _save_records(self.state, FEED_STUCK, records)
+        # Ids and numbers only (STYLE: logs carry ids, never content).
+        logger.warning(
+            "bundle %s (device %s, number %d) stuck on the server (%s), try %d",
+            change.bundle_id,
+            change.device_id,
+            change.sequence,
+            code,
+            attempts,
+        )
+
+    def _unstuck(self, bundle_id: str, how: str) -> None:
+        records = _records(self.state, FEED_STUCK)
+        if records.pop(bundle_id, None) is not None:
+            _save_records(self.state, FEED_STUCK, records)
+            self.result.unstuck.append((bundle_id, how))
+
+    def _blocked(self, change: Change) -> bool:
+        """A bundle of a device with an earlier bundle stuck: imported
+        across that hole its custody events would not join the chain here
+        (refused), so it waits. One imported here already is not blocked
+        (a replay: acknowledged as one)."""
+        if self.vault.sync.received_bundle(change.bundle_id) is not None:
+            return False
+        return any(
+            other["change"]["device_id"] == change.device_id
+            and other["change"]["sequence"] < change.sequence
+            and bundle_id != change.bundle_id
+            for bundle_id, other in _records(self.state, FEED_STUCK).items()
+        )
+
+    def _wait(self, change: Change) -> None:
+        waiting = _records(self.state, FEED_WAITING)
+        if change.bundle_id not in waiting:
+            waiting[change.bundle_id] = {"change": _change_json(change), "since_ms": self.now_ms()}
+            _save_records(self.state, FEED_WAITING, waiting)
+
+    def try_stuck(self, client: ServerClient) -> None:
+        """Close the stuck bundles that arrived otherwise (by USB), try again
+        those whose wait is over (once each per run), then take the bundles
+        that no longer wait behind one, in their device's order."""
+        stuck = _records(self.state, FEED_STUCK)
+        if not stuck and not _records(self.state, FEED_WAITING):
+            return
+        newest = _newest_received(self.vault) if stuck else {}
+        for bundle_id, record in sorted(stuck.items(), key=lambda item: item[1]["change"]["sequence"]):
+            change = _change(record["change"])
+            how = _arrived(self.vault, change, newest)
+            if how == "received":
+                self.one(client, change)  # a replay: acknowledged on the server as one
+                self._unstuck(bundle_id, how)
+            elif how == "covered":
+                # Never had here, so never acknowledged: the server keeps it.
+                self._unstuck(bundle_id, how)
+            elif record["next_ms"] <= self.now_ms() and bundle_id not in self.tried_again:
+                self.tried_again.add(bundle_id)
+                self._attempt(client, change)
+        self._take_waiting(client)
+
+    def _take_waiting(self, client: ServerClient) -> None:
+        waiting = _records(self.state, FEED_WAITING)
+        for bundle_id, record in sorted(
+            waiting.items(), key=lambda item: (item[1]["change"]["device_id"], item[1]["change"]["sequence"])
+        ):
+            change = _change(record["change"])
+            if self._blocked(change):
+                continue  # behind a bundle still stuck (perhaps one taken just before it)
+            self._attempt(client, change)
+            waiting = _records(self.state, FEED_WAITING)
+            waiting.pop(bundle_id, None)
+            _save_records(self.state, FEED_WAITING, waiting)
 
     def one(self, client: ServerClient, change: Change) -> None:
         if change.device_id == self.vault.device_id:
@@ -498,12 +757,15 @@ def pull(
     backoff: Backoff | None = None,
     timeout: float | httpx.Timeout = TIMEOUT,
     progress: Progress | None = None,
+    now_ms: Callable[[], int] = _now_ms,
 ) -> PullResult:
     """Download, check, import and acknowledge every bundle the server
-    received since the last pull. Raises SyncFailed when the run stops; what
-    was imported before that stays imported and is not downloaded again."""
+    received since the last pull, and try again the stuck ones whose wait
+    is over (``stuck_bundles``). Raises SyncFailed when the run stops; what
+    was imported before that stays imported and is not downloaded again.
+    ``result.stuck`` is what stays stuck after the run."""
     result = PullResult()
-    puller = _Puller(vault, result, progress)
+    puller = _Puller(vault, result, progress, now_ms)
     with_retries(
         vault,
         puller.run,
@@ -513,4 +775,5 @@ def pull(
         backoff=backoff or Backoff(),
         timeout=timeout,
     )
+    result.stuck = stuck_bundles(vault)
     return result

@@ -32,3 +32,15 @@ class Backoff:
 
     def wait(self, retry: int) -> None:
         self.sleep(self.delay(retry))
+
+
+def doubling_wait_ms(attempts: int, first_ms: int, cap_ms: int) -> int:
+    """The wait after the ``attempts``-th failed try of one thing that is
+    tried again at later syncs (not within a run, as ``Backoff``):
+    ``first_ms``, doubled at each further failure, at most ``cap_ms``. No
+    jitter: the next try is due at the first sync after it, and syncs are
+    spread already."""
+    # min() on the exponent first, as in Backoff.delay: 2 ** 10_000 is a
+    # number Python builds, slowly, for nothing.
+    exponent: int = min(max(attempts - 1, 0), 40)
+    return min(cap_ms, first_ms * (1 << exponent))

@@ -1,0 +1,206 @@
+"""A coordinator's pull is not stuck behind one damaged copy on the server
+(issue 14; docs/sync.md §2 "A bundle stuck on the server"). A real server
+on loopback, a coordinator's vault and two field workers'.
+
+The first worker's bundle 2 is damaged in the server's store (a flipped
+byte in its committed file): its download never matches the receipt.
+Before, every pull stopped at it (``sync-download-mismatch``) and nothing
+behind it was pulled, from any worker, until someone repaired the copy.
+Now it is recorded as stuck and tried again with growing waits, the other
+worker's bundles are pulled in the same run, and the first worker's bundle
+3 waits behind the hole (imported across it, its custody events would not
+join that worker's chain here) until bundle 2 is downloaded intact or its
+work arrives by USB."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from db.api import Vault
+from sync.bundle.vault_io import ExportedBundle, export_bundle, import_bundle
+from sync.client.pull import STUCK_CAP_MS, STUCK_FIRST_MS, PullResult, pull, stuck_bundles
+from sync.client.push import push
+from sync.org_vault import held_profile
+from tests.sync.client.sync_helpers import (
+    Org,
+    SavedOrg,
+    add_testimony,
+    quick_backoff,
+    record_work,
+    saved,
+    saved_organisation,
+)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.ms = 1_800_000_000_000
+
+    def __call__(self) -> int:
+        return self.ms
+
+
+@dataclass(frozen=True)
+class SavedWorld:
+    org: SavedOrg
+    damaged: str  # the name of the first worker's bundle 2 in the server's store
+
+
+def _committed(org: Org) -> set[str]:
+    return {p.name for p in (org.data / "payloads" / "bundles").iterdir()}
+
+
+def _push_one(worker: Vault, org: Org, title: str) -> str:
+    """New work, pushed: the server file of the bundle it made."""
+    before = _committed(org)
+    add_testimony(worker, title)
+    pushed = push(worker, backoff=quick_backoff())
+    assert pushed.made is not None and len(pushed.sent) == 1
+    (name,) = _committed(org) - before
+    return name
+
+
+@pytest.fixture(scope="module")
+def saved_world(tmp_path_factory: pytest.TempPathFactory) -> SavedWorld:
+    """Both workers' bundle 1 pulled and acknowledged; then the first
+    worker's bundles 2 and 3 and the second's bundle 2 on the server, not
+    pulled. Built once; each test damages its own copy."""
+    tmp = tmp_path_factory.mktemp("pull-stuck-world")
+    with saved_organisation(tmp) as org:
+        first, second = org.worker("first"), org.worker("second")
+        for name, worker in (("first", first), ("second", second)):
+            record_work(worker, tmp, name, size=4_000)
+            push(worker, backoff=quick_backoff())
+        assert len(pull(org.coordinator, backoff=quick_backoff()).received) == 2
+        damaged = _push_one(first, org, "first, bundle 2")
+        _push_one(first, org, "first, bundle 3")
+        _push_one(second, org, "second, bundle 2")
+    return SavedWorld(saved(org), damaged)
+
+
+def _usb_export(worker: Vault, usb: Path) -> ExportedBundle:
+    """As ``fieldvault bundle export --to USB`` on the worker's laptop."""
+    profile = held_profile(worker)
+    assert profile is not None
+    recipients = [c.age_recipient for c in profile.coordinators]
+    return export_bundle(worker, usb, recipients, profile.org_id, profile.version)
+
+
+@dataclass
+class Scene:
+    org: Org
+    first: Vault
+    second: Vault
+    stored: Path  # the first worker's bundle 2 in the server's store
+    intact: bytes  # its bytes before the damage
+    clock: Clock
+
+    def pull(self) -> PullResult:
+        return pull(self.org.coordinator, backoff=quick_backoff(), now_ms=self.clock)
+
+    def repair(self) -> None:
+        self.stored.write_bytes(self.intact)
+
+    def sequences(self, worker: Vault) -> list[int]:
+        return [
+            r.sequence
+            for r in self.org.coordinator.sync.received_bundles()
+            if r.device_id == worker.device_id
+        ]
+
+
+@pytest.fixture
+def scene(saved_world: SavedWorld, tmp_path: Path) -> Iterator[Scene]:
+    with saved_world.org.copy(tmp_path) as org:
+        first, second = org.workers
+        stored = org.data / "payloads" / "bundles" / saved_world.damaged
+        intact = stored.read_bytes()
+        data = bytearray(intact)
+        data[len(data) // 2] ^= 0x01
+        stored.write_bytes(bytes(data))
+        yield Scene(org, first, second, stored, intact, Clock())
+
+
+def test_other_workers_are_pulled_past_a_damaged_copy_and_the_worker_waits_for_it(scene: Scene) -> None:
+    taken = scene.pull()  # raised SyncFailed('sync-download-mismatch') before, and at every later pull
+    assert [(r.device_id, r.sequence) for r in taken.received] == [(scene.second.device_id, 2)]
+    assert taken.refused == []  # bundle 3 is not refused for the hole: it waits
+    (stuck,) = taken.stuck
+    assert (stuck.device_id, stuck.sequence, stuck.code, stuck.attempts) == (
+        scene.first.device_id,
+        2,
+        "sync-download-mismatch",
+        1,
+    )
+    assert stuck.first_ms == scene.clock.ms and stuck.next_ms == scene.clock.ms + STUCK_FIRST_MS
+    assert stuck.waiting == (3,)
+    assert stuck_bundles(scene.org.coordinator) == [stuck]
+    assert scene.sequences(scene.first) == [1]
+
+    # Its wait not over: not tried (nothing downloaded), still reported.
+    scene.clock.ms += STUCK_FIRST_MS - 1
+    again = scene.pull()
+    assert again.received == [] and again.bytes_received == 0 and again.stuck == [stuck]
+
+    # The operator repairs the server's copy: the next try takes 2, then 3.
+    scene.repair()
+    scene.clock.ms += 1
+    repaired = scene.pull()
+    assert [(r.device_id, r.sequence) for r in repaired.received] == [
+        (scene.first.device_id, 2),
+        (scene.first.device_id, 3),
+    ]
+    assert repaired.refused == [] and repaired.gaps == []
+    assert repaired.stuck == [] and repaired.unstuck == [(stuck.bundle_id, "downloaded")]
+    assert scene.sequences(scene.first) == [1, 2, 3]
+    assert scene.org.coordinator.verify().ok  # the worker's custody chain, whole
+
+    # Acknowledged on the server: the worker takes the acknowledgements, so
+    # its next bundle carries only new work, and it imports after 3.
+    add_testimony(scene.first, "first, bundle 4")
+    push(scene.first, backoff=quick_backoff())
+    after = scene.pull()
+    assert [(r.sequence, r.revisions) for r in after.received] == [(4, 1)]
+
+
+def test_a_copy_that_stays_damaged_is_tried_with_growing_waits_until_the_work_comes_by_usb(
+    scene: Scene, tmp_path: Path
+) -> None:
+    scene.pull()
+    waits = []
+    for attempt in range(2, 6):
+        scene.clock.ms = stuck_bundles(scene.org.coordinator)[0].next_ms
+        (stuck,) = scene.pull().stuck
+        assert (stuck.attempts, stuck.waiting) == (attempt, (3,))
+        waits.append(stuck.next_ms - scene.clock.ms)
+    assert waits == [STUCK_FIRST_MS * 2**n for n in range(1, 5)]  # doubling
+    assert scene.sequences(scene.first) == [1]
+
+    # Much later: the wait stops growing at a day, and it is still tried.
+    for _ in range(6):
+        scene.clock.ms = stuck_bundles(scene.org.coordinator)[0].next_ms
+        scene.pull()
+    (stuck,) = stuck_bundles(scene.org.coordinator)
+    assert stuck.next_ms - stuck.last_ms == STUCK_CAP_MS and stuck.attempts == 11
+
+    # The worker brings its work by USB (bundle export: its next bundle,
+    # number 4, carries everything not acknowledged), imported here.
+    brought = _usb_export(scene.first, tmp_path)
+    assert brought.sequence == 4
+    coordinator = scene.org.coordinator
+    imported = import_bundle(coordinator, brought.path, coordinator.vault_keys.age_identity())
+    assert [(g.first, g.last) for g in imported.gaps] == [(2, 3)]
+    assert stuck_bundles(scene.org.coordinator) == []  # shown closed at once
+    closed = scene.pull()  # not due yet: closed anyway, and bundle 3 taken
+    assert closed.unstuck == [(stuck.bundle_id, "covered")]
+    assert [(r.device_id, r.sequence) for r in closed.received] == [(scene.first.device_id, 3)]
+    assert closed.refused == [] and closed.stuck == []
+    assert scene.sequences(scene.first) == [1, 3, 4]
+    assert scene.org.coordinator.verify().ok
+    # Never tried again: a later pull downloads nothing.
+    scene.clock.ms += 10 * STUCK_CAP_MS
+    assert scene.pull().bytes_received == 0
