@@ -100,12 +100,16 @@ class DevicesRead:
     # Revisions parked here until their parents arrive (db/parked.py), all
     # signers: a signer no row shows (known by no bundle of its own) included.
     parked: int = 0
+    # Revisions kept aside (parked) until their device, whose vouch lapsed,
+    # is enrolled again (sync/merge/devices.py ``kept_aside_by_signer``):
+    # not in ``parked``, they wait for no parent.
+    kept_aside: int = 0
 
 
 def read_devices(vault: Vault) -> DevicesRead:
     from db.api import parked_revision_count
     from sync.bundle.quarantine import held_states
-    from sync.merge.devices import devices_view
+    from sync.merge.devices import devices_view, kept_aside_by_signer
     from sync.org import verification_code
     from sync.org_vault import held_profile
 
@@ -123,7 +127,10 @@ def read_devices(vault: Vault) -> DevicesRead:
             DeviceLine(row, key_fingerprint(key) if key else "", code, tuple(held.get(row.device_id, [])))
         )
     server = profile.server.url if profile is not None and profile.server is not None else ""
-    return DevicesRead(tuple(lines), server, read_frozen(vault), parked_revision_count(vault))
+    kept_aside = sum(kept_aside_by_signer(vault).values())
+    return DevicesRead(
+        tuple(lines), server, read_frozen(vault), parked_revision_count(vault) - kept_aside, kept_aside
+    )
 
 
 @dataclass(frozen=True)
@@ -227,6 +234,13 @@ class DevicesDialog(QDialog):
         self.parked = wrapped_label(name=self.tr("Record changes waiting for their parents"), selectable=True)
         self.parked.hide()
         layout.addWidget(self.parked)
+        # Record changes kept aside because their device's vouch lapsed: they
+        # wait for its enrolment, not for parents, so they are counted apart.
+        self.kept_aside = wrapped_label(
+            name=self.tr("Record changes kept aside from devices whose vouch lapsed"), selectable=True
+        )
+        self.kept_aside.hide()
+        layout.addWidget(self.kept_aside)
         # The records revoked devices froze (review 11 F2), per device, and their list.
         self.frozen = FrozenSummary()
         layout.addWidget(self.frozen)
@@ -351,6 +365,7 @@ class DevicesDialog(QDialog):
         if read.frozen is not None:
             self.frozen.show_read(read.frozen)
         self._show_parked(read.parked)
+        self._show_kept_aside(read.kept_aside)
         self._selection_changed()
 
     def _show_parked(self, count: int) -> None:
@@ -370,6 +385,20 @@ class DevicesDialog(QDialog):
         explained = self.parked_explained()
         self.parked.setToolTip(explained)
         self.parked.setAccessibleDescription(explained)
+
+    def _show_kept_aside(self, count: int) -> None:
+        self.kept_aside.setVisible(bool(count))
+        self.kept_aside.setText(
+            self.tr(
+                "%n record change(s) from devices whose vouch lapsed, kept until they are enrolled "
+                "again: a current coordinator vouches for the device, or you approve it by its "
+                "verification code. Then they are stored.",
+                "",
+                count,
+            )
+            if count
+            else ""
+        )
 
     def parked_explained(self) -> str:
         """The waiting changes' tooltip: what they are and what to do."""
@@ -485,15 +514,7 @@ class DevicesDialog(QDialog):
         if row.status == "revoked":
             texts.append(self.tr("Revoked: its bundles are refused."))
         if "vouch-lapsed" in row.warnings:
-            # Its coordinator was removed (sync/bundle/vouching.py): say whose
-            # word lapsed and the ways back.
-            texts.append(
-                self.tr(
-                    "Known here only on the word of coordinator {id}, which the organisation has removed: "
-                    "its bundles are held and changes relayed for it refused until a current coordinator "
-                    "vouches for it, or you approve it by its verification code."
-                ).format(id=row.vouched_by)
-            )
+            texts.append(self._lapsed_text(row))
         if row.refused_bundles_read:
             texts.append(self._refused_read_text(row))
         if row.parked_revisions:
@@ -506,8 +527,34 @@ class DevicesDialog(QDialog):
                     row.parked_revisions,
                 )
             )
+        if row.kept_aside_revisions:
+            texts.append(
+                self.tr(
+                    "%n record change(s) it signed are kept aside here until it is enrolled again.",
+                    "",
+                    row.kept_aside_revisions,
+                )
+            )
         texts += [self._receipt_alarm_text(kind, index) for kind, index in row.receipt_alarms]
         return texts
+
+    def _lapsed_text(self, row: DeviceRow) -> str:
+        """Whose word lapsed and the ways back. The voucher is a removed
+        coordinator (sync/bundle/vouching.py ``lapse_vouches``), or a
+        current one whose bundle named the device in ``lapsed``: its vouch
+        lapsed at that desk (docs/bundle-format.md §4)."""
+        voucher = next((line.row for line in self._lines if line.row.device_id == row.vouched_by), None)
+        if voucher is not None and voucher.role == "coordinator" and voucher.status == "enrolled":
+            return self.tr(
+                "Coordinator {id} relays changes of it and no longer vouches for it (the coordinator "
+                "that did was removed there): its bundles are held and its changes kept aside until a "
+                "current coordinator vouches for it, or you approve it by its verification code."
+            ).format(id=row.vouched_by)
+        return self.tr(
+            "Known here only on the word of coordinator {id}, which the organisation has removed: its "
+            "bundles are held and its changes that other desks relay kept aside until a current "
+            "coordinator vouches for it, or you approve it by its verification code."
+        ).format(id=row.vouched_by)
 
     def _refused_read_text(self, row: DeviceRow) -> str:
         """What its refused bundles left here (db/withheld.py): read once
@@ -609,7 +656,7 @@ class DevicesDialog(QDialog):
             name = f"{line.row.label} ({line.row.device_id})" if line.row.label else line.row.device_id
             self.details.setText("\n".join([name, *self.warning_texts(line.row, line.held)]))
         self.revoke_button.setEnabled(line is not None and line.row.status != "revoked")
-        self.set_aside_button.setEnabled(line is not None and line.row.parked_revisions > 0 and not self.busy)
+        self.set_aside_button.setEnabled(line is not None and _parked(line.row) > 0 and not self.busy)
         if line is None or line.row.device_id != self._confirming:
             self.confirm_box.hide()
         if line is None or line.row.device_id != self.aside_box.property("device_id"):
@@ -676,7 +723,7 @@ class DevicesDialog(QDialog):
     def ask_set_aside(self) -> None:
         """The first step: say what setting aside does (final), ask again."""
         line = self._chosen_line()
-        if line is None or not line.row.parked_revisions or self.busy:
+        if line is None or not _parked(line.row) or self.busy:
             return
         device_id = line.row.device_id
         name = f"{line.row.label} ({device_id})" if line.row.label else device_id
@@ -688,7 +735,7 @@ class DevicesDialog(QDialog):
                 "only for changes whose parents will never come (a seized device's, or a lost "
                 "device's). Files they name are kept until moved to quarantine from the command line.",
                 "",
-                line.row.parked_revisions,
+                _parked(line.row),
             ).format(name=name)
         )
         self.aside_box.setProperty("device_id", device_id)
@@ -832,6 +879,7 @@ class DevicesDialog(QDialog):
         self._last_revoked = None
         self.details.clear()
         self._show_parked(0)
+        self._show_kept_aside(0)
         self.frozen.clear()
         self.status.clear()
         self.confirm_text.clear()
@@ -850,6 +898,12 @@ class DevicesDialog(QDialog):
         self._handle = self._publishing = None
         self.clear()
         super().done(result)
+
+
+def _parked(row: DeviceRow) -> int:
+    """All of the device's parked revisions, those kept aside included:
+    setting aside takes every one of them (db/parked_set_aside.py)."""
+    return row.parked_revisions + row.kept_aside_revisions
 
 
 def make_devices_dialog(vault: Vault, parent: QWidget, tasks: TaskRunner) -> QDialog:

@@ -347,6 +347,17 @@ class SyncPanel(QDialog):
                     status.parked,
                 )
             )
+        if status.kept_aside:
+            # Kept aside because their device's vouch lapsed (a coordinator
+            # removed): they wait for its enrolment, not for parents.
+            lines.append(
+                self.tr(
+                    "%n record change(s) from devices whose vouch lapsed, kept until they are enrolled "
+                    "again (Coordinator → Devices… names them).",
+                    "",
+                    status.kept_aside,
+                )
+            )
         lines += self._parked_decisions(status)
         for device_id, first, last in status.gaps:
             lines.append(

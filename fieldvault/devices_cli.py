@@ -75,6 +75,10 @@ def _human(row: DeviceRow) -> str:
     ]
     if row.parked_revisions:
         lines.append(f"  revisions waiting here for their parents: {row.parked_revisions}")
+    if row.kept_aside_revisions:
+        lines.append(
+            f"  revisions kept aside until it is enrolled again (its vouch lapsed): {row.kept_aside_revisions}"
+        )
     if row.refused_bundles_read or row.refused_ids_kept:
         lines.append(
             f"  refused bundles read: {row.refused_bundles_read}; revision ids kept from them as left out: "

@@ -138,6 +138,10 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
             for b, c in result.refused
         ],
         "gaps": result.gaps,
+        # Revisions this pull kept aside, their device's vouch lapsed (each
+        # bundle's ``signer_pending`` lists their ids): counted apart from
+        # those waiting for their parents, they wait for its enrolment.
+        "signer_pending": sum(len(r.signer_pending) for r in result.received),
         "bytes_received": result.bytes_received,
         "retries": result.retries,
         # Carried receipts that differ from the receipt log this vault checked:
@@ -164,6 +168,11 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
     if result.refused:
         human += f", {len(result.refused)} refused"
     human += "."
+    if kept_aside := sum(len(r.signer_pending) for r in result.received):
+        human += (
+            f" {kept_aside} record change(s) from devices whose vouch lapsed kept aside until they are "
+            "enrolled again (fieldvault devices)."
+        )
     if relayed.sent:
         human += f" Sent back to {len({d for d, _ in relayed.sent})} field worker(s) through the server."
     if relayed.queued:

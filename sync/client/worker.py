@@ -71,8 +71,13 @@ class SyncStatus:
     withheld: int = 0
     # Revisions waiting here for their parents after the last pull
     # (db/parked.py): all of them, not only those this pull parked, and not
-    # those a later bundle of the same pull brought the parents of.
+    # those a later bundle of the same pull brought the parents of; not those
+    # kept aside for a lapsed vouch (``kept_aside``).
     parked: int = 0
+    # Revisions kept aside (parked) after the last pull because their
+    # device's vouch lapsed, until it is enrolled again (``signer_pending``;
+    # sync/merge/devices.py ``kept_aside_by_signer``): all of them.
+    kept_aside: int = 0
     # What the last pull's imports decided of revisions parked here (ids
     # counted; pull.Received): stored now that their parents came; kept
     # aside because they no longer verify (verify names them); left out
@@ -90,6 +95,16 @@ class SyncStatus:
     # the server showed this device or a worker another receipt log than the
     # coordinators. Kept until someone looks; shown, never cleared by a run.
     server_forks: tuple[ReceiptAlarm, ...] = ()
+
+
+def parked_counts(vault: Vault) -> tuple[int, int]:
+    """The revisions parked here after a pull: (waiting for their parents,
+    kept aside until their device, whose vouch lapsed, is enrolled again);
+    each counted once."""
+    from sync.merge.devices import kept_aside_by_signer
+
+    kept_aside = sum(kept_aside_by_signer(vault).values())
+    return parked_revision_count(vault) - kept_aside, kept_aside
 
 
 class _Speed:
@@ -267,6 +282,7 @@ class SyncWorker:
                 cancel=_Cancel(self._stopping),
                 coordinator=True,
             )
+            waiting_for_parents, kept_aside = parked_counts(self.vault)
             self._succeeded(
                 role,
                 sent=len(relayed.sent),
@@ -276,7 +292,8 @@ class SyncWorker:
                 refused=tuple(pulled.refused) + tuple(handed.refused),
                 gaps=tuple((g["device_id"], g["first"], g["last"]) for g in pulled.gaps),
                 withheld=sum(len(r.withheld_revisions) for r in pulled.received),
-                parked=parked_revision_count(self.vault),
+                parked=waiting_for_parents,
+                kept_aside=kept_aside,
                 unparked=sum(len(r.unparked_revisions) for r in pulled.received),
                 damaged_parked=len({i for r in pulled.received for i in r.damaged_parked}),
                 past_parked_cap=sum(len(r.past_parked_cap) for r in pulled.received),
@@ -320,6 +337,7 @@ class SyncWorker:
         gaps: tuple[tuple[str, int, int], ...] = (),
         withheld: int = 0,
         parked: int = 0,
+        kept_aside: int = 0,
         unparked: int = 0,
         damaged_parked: int = 0,
         past_parked_cap: int = 0,
@@ -343,6 +361,7 @@ class SyncWorker:
             gaps=gaps,
             withheld=withheld,
             parked=parked,
+            kept_aside=kept_aside,
             unparked=unparked,
             damaged_parked=damaged_parked,
             past_parked_cap=past_parked_cap,

@@ -70,6 +70,10 @@ class DeviceRow:
     # Revisions it signed that wait here for their parents (db/parked.py:
     # read before the bundle bringing a parent, or the one revoking it).
     parked_revisions: int = 0
+    # Revisions it signed kept aside (parked) because its vouch lapsed
+    # ("vouch-lapsed"): they wait for the device to be enrolled again, not
+    # for parents (db/sync_import.py ``_keep_aside``); not in ``parked_revisions``.
+    kept_aside_revisions: int = 0
     # What its bundles refused as device-revoked left here (db/withheld.py,
     # review 12 F1): bundles read, revision ids kept as left out, ids not
     # kept because it reached REFUSED_IDS_CAP.
@@ -99,6 +103,7 @@ class DeviceRow:
             "receipt_alarms": [{"kind": kind, "index": index} for kind, index in self.receipt_alarms],
             "vouched_by": self.vouched_by,
             "parked_revisions": self.parked_revisions,
+            "kept_aside_revisions": self.kept_aside_revisions,
             "refused_bundles_read": self.refused_bundles_read,
             "refused_ids_kept": self.refused_ids_kept,
             "refused_ids_not_kept": self.refused_ids_not_kept,
@@ -170,9 +175,13 @@ def _row(
         warnings.append("revoked")
     if receipt_alarms:
         warnings.append("receipt-alarm")
-    if status == "pending" and device is not None and device.vouched_by is not None:
-        # Known on the word of a coordinator since removed from the profile
-        # (sync/bundle/vouching.py): no longer authorised on it.
+    lapsed = _vouch_lapsed(device)
+    if lapsed:
+        # Known only on a coordinator's word that no longer stands here: its
+        # voucher was removed from the profile (sync/bundle/vouching.py
+        # ``lapse_vouches``), or another desk's bundle named it in ``lapsed``
+        # (its vouch lapsed there; bundle-format.md §4, ``vouched_by`` that
+        # desk, which is still a coordinator). Not authorised either way.
         warnings.append("vouch-lapsed")
     return DeviceRow(
         device_id=device_id,
@@ -190,8 +199,27 @@ def _row(
         warnings=tuple(warnings),
         receipt_alarms=tuple(receipt_alarms),
         vouched_by=device.vouched_by if device is not None else None,
-        parked_revisions=parked,
+        # What a lapsed device's parked revisions wait for is its enrolment
+        # (whatever their parents), so they are counted apart.
+        parked_revisions=0 if lapsed else parked,
+        kept_aside_revisions=parked if lapsed else 0,
     )
+
+
+def _vouch_lapsed(device: Device | None) -> bool:
+    """Is ``device`` pending on a coordinator's word that lapsed (as
+    db/signers.py ``lapsed_vouch_signers``: its revisions are kept aside)?"""
+    return device is not None and device.status == "pending" and device.vouched_by is not None
+
+
+def kept_aside_by_signer(vault: Vault) -> dict[str, int]:
+    """Device id -> how many revisions it signed are kept aside here because
+    its vouch lapsed (parked until it is enrolled again): the part of
+    ``parked_by_signer`` that waits for no parent."""
+    from db.api import parked_by_signer
+
+    lapsed = {device.device_id for device in vault.sync.devices() if _vouch_lapsed(device)}
+    return {device_id: count for device_id, count in parked_by_signer(vault).items() if device_id in lapsed}
 
 
 def _with_refused(row: DeviceRow, tally: RefusedBundleTally | None) -> DeviceRow:

@@ -52,8 +52,8 @@ def test_the_devices_view_says_whose_word_lapsed(qtbot: QtBot, usb_desks: UsbDes
     assert dialog.row_colour(x_id) == WARNING_COLOUR
     said = (
         f"Known here only on the word of coordinator {odesa_id}, which the organisation has removed: its "
-        "bundles are held and changes relayed for it refused until a current coordinator vouches for it, "
-        "or you approve it by its verification code."
+        "bundles are held and its changes that other desks relay kept aside until a current coordinator "
+        "vouches for it, or you approve it by its verification code."
     )
     assert dialog.full_warnings(x_id) == [said]
     dialog.choose(x_id)
