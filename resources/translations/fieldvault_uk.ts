@@ -1534,143 +1534,148 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DevicesDialog</name>
         <message>
-            <location filename="../../desktop/devices_view.py" line="193" />
+            <location filename="../../desktop/devices_view.py" line="200" />
             <source>Devices</source>
             <translation>Пристрої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="197" />
+            <location filename="../../desktop/devices_view.py" line="204" />
             <source>Every device of the organisation this vault knows, with its last bundle. A bundle missing before the last one is a warning: the laptop may have been seized or lost before it sent it, or the bundle is still on its way.</source>
             <translation>Усі пристрої організації, відомі цьому сховищу, з їхнім останнім пакетом. Пакет, якого бракує перед останнім, — це попередження: ноутбук могли вилучити або загубити, перш ніж він його надіслав, або пакет ще в дорозі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="203" />
+            <location filename="../../desktop/devices_view.py" line="210" />
             <source>Devices and their bundles</source>
             <translation>Пристрої та їхні пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="205" />
+            <location filename="../../desktop/devices_view.py" line="212" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="206" />
+            <location filename="../../desktop/devices_view.py" line="213" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="207" />
+            <location filename="../../desktop/devices_view.py" line="214" />
             <source>Key</source>
             <translation>Ключ</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="208" />
+            <location filename="../../desktop/devices_view.py" line="215" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="209" />
+            <location filename="../../desktop/devices_view.py" line="216" />
             <source>Last bundle</source>
             <translation>Останній пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="210" />
+            <location filename="../../desktop/devices_view.py" line="217" />
             <source>Held</source>
             <translation>Утримано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="211" />
+            <location filename="../../desktop/devices_view.py" line="218" />
             <source>Verification</source>
             <translation>Перевірка</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="212" />
+            <location filename="../../desktop/devices_view.py" line="219" />
             <source>Warning</source>
             <translation>Попередження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="224" />
+            <location filename="../../desktop/devices_view.py" line="231" />
             <source>The chosen device</source>
             <translation>Вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="227" />
+            <location filename="../../desktop/devices_view.py" line="234" />
             <source>Record changes waiting for their parents</source>
             <translation>Зміни записів, що чекають на свої батьківські зміни</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="242" />
+            <location filename="../../desktop/devices_view.py" line="240" />
+            <source>Record changes kept aside from devices whose vouch lapsed</source>
+            <translation>Зміни записів, відкладені від пристроїв, поручительство за які втратило силу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="256" />
             <source>First characters of the device id, to confirm</source>
             <translation>Перші символи ідентифікатора пристрою, для підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="245" />
-            <location filename="../../desktop/devices_view.py" line="246" />
+            <location filename="../../desktop/devices_view.py" line="259" />
+            <location filename="../../desktop/devices_view.py" line="260" />
             <source>Revoke this device</source>
             <translation>Відкликати цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="249" />
+            <location filename="../../desktop/devices_view.py" line="263" />
             <source>Keep it</source>
             <translation>Залишити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="265" />
+            <location filename="../../desktop/devices_view.py" line="279" />
             <source>Set them aside</source>
             <translation>Відкласти їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="267" />
+            <location filename="../../desktop/devices_view.py" line="281" />
             <source>Keep them waiting</source>
             <translation>Нехай чекають</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="276" />
+            <location filename="../../desktop/devices_view.py" line="290" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="279" />
+            <location filename="../../desktop/devices_view.py" line="293" />
             <source>Refresh</source>
             <translation>Оновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="281" />
+            <location filename="../../desktop/devices_view.py" line="295" />
             <source>Revoke…</source>
             <translation>Відкликати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="282" />
+            <location filename="../../desktop/devices_view.py" line="296" />
             <source>Revoke the chosen device</source>
             <translation>Відкликати вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="288" />
+            <location filename="../../desktop/devices_view.py" line="302" />
             <source>Set aside…</source>
             <translation>Відкласти…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="290" />
+            <location filename="../../desktop/devices_view.py" line="304" />
             <source>Set aside the chosen device's waiting record changes</source>
             <translation>Відкласти зміни записів вибраного пристрою, що чекають</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="294" />
+            <location filename="../../desktop/devices_view.py" line="308" />
             <source>Send the profile to the server again</source>
             <translation>Надіслати профіль на сервер ще раз</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="297" />
+            <location filename="../../desktop/devices_view.py" line="311" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="350" />
+            <location filename="../../desktop/devices_view.py" line="364" />
             <source>No other devices are known to this vault yet.</source>
             <translation>Цьому сховищу ще не відомі інші пристрої.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="364" />
+            <location filename="../../desktop/devices_view.py" line="379" />
             <source>%n record change(s) wait for their parents: they follow changes this vault has not received yet. Point here for what to do.</source>
             <translation>
                 <numerusform>%n зміна запису чекає на свої батьківські зміни: вона йде за змінами, яких це сховище ще не отримало. Наведіть сюди вказівник, щоб дізнатися, що робити.</numerusform>
@@ -1678,18 +1683,27 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
                 <numerusform>%n змін записів чекають на свої батьківські зміни: вони йдуть за змінами, яких це сховище ще не отримало. Наведіть сюди вказівник, щоб дізнатися, що робити.</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="393" />
+            <source>%n record change(s) from devices whose vouch lapsed, kept until they are enrolled again: a current coordinator vouches for the device, or you approve it by its verification code. Then they are stored.</source>
+            <translation>
+                <numerusform>%n зміна запису від пристроїв, поручительство за які втратило силу, відкладена, доки їх не зареєструють знову: чинний координатор поручиться за пристрій або ви схвалите його за кодом перевірки. Тоді її буде збережено.</numerusform>
+                <numerusform>%n зміни записів від пристроїв, поручительство за які втратило силу, відкладені, доки їх не зареєструють знову: чинний координатор поручиться за пристрій або ви схвалите його за кодом перевірки. Тоді їх буде збережено.</numerusform>
+                <numerusform>%n змін записів від пристроїв, поручительство за які втратило силу, відкладено, доки їх не зареєструють знову: чинний координатор поручиться за пристрій або ви схвалите його за кодом перевірки. Тоді їх буде збережено.</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="377" />
+            <location filename="../../desktop/devices_view.py" line="406" />
             <source>A bundle brought edits of records whose earlier changes (their parents) this vault does not hold yet, often a field worker's that another desk took directly. They are kept apart, in no list, search or export, and stored as soon as those changes arrive. To bring them, import the bundle of the device that made them (ask the desk whose edits wait which worker's records it edited), or sync. If a revoked device made them they never come: the waiting edits are then left out when that device's bundle is read.</source>
             <translation>Пакет приніс правки записів, попередніх змін яких (їхніх батьківських змін) це сховище ще не має, часто змін польового працівника, які інше робоче місце отримало напряму. Ці правки зберігаються окремо, їх немає в жодному списку, пошуку чи експорті, і їх буде збережено, щойно надійдуть ті зміни. Щоб їх отримати, імпортуйте пакет пристрою, який їх зробив (запитайте робоче місце, чиї правки чекають, записи якого працівника воно правило), або синхронізуйтеся. Якщо їх зробив відкликаний пристрій, вони не надійдуть ніколи: тоді правки, що чекають, буде пропущено, щойно буде прочитано пакет цього пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="404" />
+            <location filename="../../desktop/devices_view.py" line="433" />
             <source>Verification code (compare it with the worker's): {code}</source>
             <translation>Код перевірки (звірте його з кодом працівника): {code}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="417" />
+            <location filename="../../desktop/devices_view.py" line="446" />
             <source>%n missing</source>
             <translation>
                 <numerusform>бракує %n</numerusform>
@@ -1698,7 +1712,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="419" />
+            <location filename="../../desktop/devices_view.py" line="448" />
             <source>%n held</source>
             <translation>
                 <numerusform>утримано %n</numerusform>
@@ -1707,7 +1721,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="421" />
+            <location filename="../../desktop/devices_view.py" line="450" />
             <source>%n file(s) gone</source>
             <translation>
                 <numerusform>%n файл зник</numerusform>
@@ -1716,7 +1730,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="423" />
+            <location filename="../../desktop/devices_view.py" line="452" />
             <source>%n refused</source>
             <translation>
                 <numerusform>відхилено %n</numerusform>
@@ -1725,19 +1739,19 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="425" />
-            <location filename="../../desktop/devices_view.py" line="445" />
             <location filename="../../desktop/devices_view.py" line="454" />
+            <location filename="../../desktop/devices_view.py" line="474" />
+            <location filename="../../desktop/devices_view.py" line="483" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="427" />
+            <location filename="../../desktop/devices_view.py" line="456" />
             <source>vouch lapsed</source>
             <translation>поруку скасовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="429" />
+            <location filename="../../desktop/devices_view.py" line="458" />
             <source>%n refused bundle(s) read</source>
             <translation>
                 <numerusform>%n відхилений пакет прочитано</numerusform>
@@ -1746,7 +1760,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="431" />
+            <location filename="../../desktop/devices_view.py" line="460" />
             <source>%n receipt alarm(s)</source>
             <translation>
                 <numerusform>%n тривога щодо квитанцій</numerusform>
@@ -1755,54 +1769,54 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="436" />
+            <location filename="../../desktop/devices_view.py" line="465" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="437" />
+            <location filename="../../desktop/devices_view.py" line="466" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="438" />
-            <location filename="../../desktop/devices_view.py" line="446" />
+            <location filename="../../desktop/devices_view.py" line="467" />
+            <location filename="../../desktop/devices_view.py" line="475" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="443" />
+            <location filename="../../desktop/devices_view.py" line="472" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="444" />
-            <location filename="../../desktop/devices_view.py" line="453" />
+            <location filename="../../desktop/devices_view.py" line="473" />
+            <location filename="../../desktop/devices_view.py" line="482" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="451" />
+            <location filename="../../desktop/devices_view.py" line="480" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="452" />
+            <location filename="../../desktop/devices_view.py" line="481" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="459" />
+            <location filename="../../desktop/devices_view.py" line="488" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="462" />
+            <location filename="../../desktop/devices_view.py" line="491" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="462" />
+            <location filename="../../desktop/devices_view.py" line="491" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1811,17 +1825,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="463" />
+            <location filename="../../desktop/devices_view.py" line="492" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="477" />
+            <location filename="../../desktop/devices_view.py" line="506" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="483" />
+            <location filename="../../desktop/devices_view.py" line="512" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -1830,17 +1844,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="486" />
+            <location filename="../../desktop/devices_view.py" line="515" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
-        <message>
-            <location filename="../../desktop/devices_view.py" line="492" />
-            <source>Known here only on the word of coordinator {id}, which the organisation has removed: its bundles are held and changes relayed for it refused until a current coordinator vouches for it, or you approve it by its verification code.</source>
-            <translation>Відомий тут лише зі слів координатора {id}, якого організація вилучила: його пакети затримуються, а зміни, передані від нього, відхиляються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
-        </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="502" />
+            <location filename="../../desktop/devices_view.py" line="523" />
             <source>%n record change(s) it signed wait here for their parents, changes this vault has not received yet: import the bundle of the device that made those (often the field worker whose records it edited).</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, чекає тут на свої батьківські зміни, яких це сховище ще не отримало: імпортуйте пакет пристрою, який їх зробив (часто це польовий працівник, чиї записи він правив).</numerusform>
@@ -1849,7 +1858,26 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="517" />
+            <location filename="../../desktop/devices_view.py" line="533" />
+            <source>%n record change(s) it signed are kept aside here until it is enrolled again.</source>
+            <translation>
+                <numerusform>%n зміна запису, яку він підписав, відкладена тут, доки його не зареєструють знову.</numerusform>
+                <numerusform>%n зміни записів, які він підписав, відкладені тут, доки його не зареєструють знову.</numerusform>
+                <numerusform>%n змін записів, які він підписав, відкладено тут, доки його не зареєструють знову.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="549" />
+            <source>Coordinator {id} relays changes of it and no longer vouches for it (the coordinator that did was removed there): its bundles are held and its changes kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
+            <translation>Координатор {id} передає його зміни, але більше не ручається за нього (координатора, який ручався, там вилучено): його пакети затримуються, а зміни відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="554" />
+            <source>Known here only on the word of coordinator {id}, which the organisation has removed: its bundles are held and its changes that other desks relay kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
+            <translation>Відомий тут лише зі слів координатора {id}, якого організація вилучила: його пакети затримуються, а його зміни, які передають інші робочі місця, відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="564" />
             <source>%n of its bundles were refused and read here: {kept} revision id(s) from them are kept as left out, so that edits of them that other desks send are left out too.</source>
             <translation>
                 <numerusform>%n його пакет відхилено й прочитано тут: ідентифікатори версій із нього ({kept}) збережено як пропущені, щоб правки цих версій, надіслані іншими робочими місцями, теж пропускалися.</numerusform>
@@ -1858,72 +1886,72 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="524" />
+            <location filename="../../desktop/devices_view.py" line="571" />
             <source>{not_kept} more were not kept: the limit of ids kept per revoked device was reached.</source>
             <translation>Ще {not_kept} не збережено: досягнуто межі ідентифікаторів, які зберігаються для одного відкликаного пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="534" />
+            <location filename="../../desktop/devices_view.py" line="581" />
             <source>Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of it was applied. Keep the file aside and report it.</source>
             <translation>Пакет {sequence} досі утримано: його імпорт відхилено ({reason}), і нічого з нього не застосовано. Відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="539" />
+            <location filename="../../desktop/devices_view.py" line="586" />
             <source>Bundle {sequence} is still held: its device is verified now, but the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} досі утримано: його пристрій уже перевірено, але файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="544" />
+            <location filename="../../desktop/devices_view.py" line="591" />
             <source>Bundle {sequence} is still held, though its device is verified now: the next sync imports it.</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: його імпортує наступна синхронізація.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="548" />
+            <location filename="../../desktop/devices_view.py" line="595" />
             <source>Bundle {sequence} is still held, though its device is verified now: import its file again ({path}).</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="556" />
+            <location filename="../../desktop/devices_view.py" line="603" />
             <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="560" />
+            <location filename="../../desktop/devices_view.py" line="607" />
             <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
             <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="564" />
+            <location filename="../../desktop/devices_view.py" line="611" />
             <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
             <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="568" />
+            <location filename="../../desktop/devices_view.py" line="615" />
             <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="571" />
+            <location filename="../../desktop/devices_view.py" line="618" />
             <source>Receipt alarm about receipt {index}.</source>
             <translation>Тривога щодо квитанції {index}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="573" />
+            <location filename="../../desktop/devices_view.py" line="620" />
             <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
             <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="635" />
+            <location filename="../../desktop/devices_view.py" line="682" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="668" />
+            <location filename="../../desktop/devices_view.py" line="715" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="685" />
+            <location filename="../../desktop/devices_view.py" line="732" />
             <source>Set aside the %n record change(s) {name} signed that wait here for their parents, and the waiting changes that follow them? They are kept as left out for good: never stored, even if their parents arrive later, and in no list, search or export. Do it only for changes whose parents will never come (a seized device's, or a lost device's). Files they name are kept until moved to quarantine from the command line.</source>
             <translation>
                 <numerusform>Відкласти %n зміну запису, яку підписав {name} і яка чекає тут на свої батьківські зміни, а також зміни, що чекають після неї? Її буде назавжди залишено осторонь: її ніколи не буде збережено, навіть якщо батьківські зміни надійдуть пізніше, і вона не з’явиться в жодному списку, пошуку чи експорті. Робіть це лише для змін, батьківські зміни яких ніколи не надійдуть (вилученого або втраченого пристрою). Файли, які вони називають, зберігаються, доки їх не перемістять до карантину з командного рядка.</numerusform>
@@ -1932,17 +1960,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="710" />
+            <location filename="../../desktop/devices_view.py" line="757" />
             <source>Setting the waiting changes aside…</source>
             <translation>Відкладаємо зміни, що чекають…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="724" />
+            <location filename="../../desktop/devices_view.py" line="771" />
             <source>Nothing was set aside; the changes still wait.</source>
             <translation>Нічого не відкладено; зміни й далі чекають.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="730" />
+            <location filename="../../desktop/devices_view.py" line="777" />
             <source>%n record change(s) set aside: kept as left out here for good.</source>
             <translation>
                 <numerusform>%n зміну запису відкладено: її назавжди залишено тут осторонь.</numerusform>
@@ -1951,53 +1979,53 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="755" />
+            <location filename="../../desktop/devices_view.py" line="802" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="762" />
+            <location filename="../../desktop/devices_view.py" line="809" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="770" />
+            <location filename="../../desktop/devices_view.py" line="817" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="776" />
-            <location filename="../../desktop/devices_view.py" line="792" />
+            <location filename="../../desktop/devices_view.py" line="823" />
+            <location filename="../../desktop/devices_view.py" line="839" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="805" />
+            <location filename="../../desktop/devices_view.py" line="852" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="808" />
+            <location filename="../../desktop/devices_view.py" line="855" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="812" />
+            <location filename="../../desktop/devices_view.py" line="859" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="815" />
+            <location filename="../../desktop/devices_view.py" line="862" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="818" />
+            <location filename="../../desktop/devices_view.py" line="865" />
             <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
             <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="861" />
+            <location filename="../../desktop/devices_view.py" line="915" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
@@ -7506,13 +7534,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
                 <numerusform>%n змін записів чекають на свої батьківські зміни: вони йдуть за змінами, яких це сховище ще не отримало, і зберігаються окремо, доки ті не надійдуть. Імпортуйте пакет пристрою, який зробив ті зміни (Координатор → Пристрої… показує, скільки чекає).</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_panel.py" line="355" />
+            <source>%n record change(s) from devices whose vouch lapsed, kept until they are enrolled again (Coordinator → Devices… names them).</source>
+            <translation>
+                <numerusform>%n зміна запису від пристроїв, поручительство за які втратило силу, відкладена, доки їх не зареєструють знову (Координатор → Пристрої… називає їх).</numerusform>
+                <numerusform>%n зміни записів від пристроїв, поручительство за які втратило силу, відкладені, доки їх не зареєструють знову (Координатор → Пристрої… називає їх).</numerusform>
+                <numerusform>%n змін записів від пристроїв, поручительство за які втратило силу, відкладено, доки їх не зареєструють знову (Координатор → Пристрої… називає їх).</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="353" />
+            <location filename="../../desktop/sync_panel.py" line="364" />
             <source>Not received yet from device {device}: bundles {first} to {last}.</source>
             <translation>Ще не отримано від пристрою {device}: пакети з {first} по {last}.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="366" />
+            <location filename="../../desktop/sync_panel.py" line="377" />
             <source>%n record change(s) that waited for their parents were stored: the changes they follow arrived.</source>
             <translation>
                 <numerusform>%n зміну запису, що чекала на свої батьківські зміни, збережено: зміни, за якими вона йде, надійшли.</numerusform>
@@ -7521,7 +7558,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="375" />
+            <location filename="../../desktop/sync_panel.py" line="386" />
             <source>%n waiting record change(s) no longer check out: kept waiting, not stored. Run fieldvault verify and tell your organisation.</source>
             <translation>
                 <numerusform>%n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
@@ -7530,7 +7567,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="384" />
+            <location filename="../../desktop/sync_panel.py" line="395" />
             <source>%n record change(s) left out: the signer's parked slots are full (too many of its changes already wait here for their parents). Import the bundles those changes follow, or tell your organisation.</source>
             <translation>
                 <numerusform>%n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені (забагато його змін уже чекають тут на свої батьківські зміни). Імпортуйте пакети, за якими йдуть ці зміни, або повідомте свою організацію.</numerusform>
@@ -7539,17 +7576,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="401" />
+            <location filename="../../desktop/sync_panel.py" line="412" />
             <source>not checked yet</source>
             <translation>ще не перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="402" />
+            <location filename="../../desktop/sync_panel.py" line="413" />
             <source>none known: the last sync found none waiting</source>
             <translation>немає відомих: остання синхронізація не знайшла жодного, що чекає</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="405" />
+            <location filename="../../desktop/sync_panel.py" line="416" />
             <source>%n bundle(s) not taken from the server by their field worker yet, the oldest since {when}</source>
             <translation>
                 <numerusform>%n пакет ще не забрали з сервера польові працівники, найстаріший — з {when}</numerusform>
@@ -7558,7 +7595,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="417" />
+            <location filename="../../desktop/sync_panel.py" line="428" />
             <source>The new desk {device} has not taken this desk's history hand-over (made {when}), even after %n fresh one(s); no more are made by themselves. Hand it over by USB: Coordinator → Hand over history…, choose that desk (or fieldvault org hand-over --to-device {device} --to FOLDER).</source>
             <translation>
                 <numerusform>Нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}) навіть після %n нової передачі; більше нових не буде зроблено автоматично. Передайте історію на флешці: Координатор → Передати історію…, виберіть це робоче місце (або fieldvault org hand-over --to-device {device} --to ПАПКА).</numerusform>
@@ -7567,12 +7604,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="426" />
+            <location filename="../../desktop/sync_panel.py" line="437" />
             <source>Made again now: the new desk {device} has not taken this desk's history hand-over (made {when}), so a fresh one went to the server.</source>
             <translation>Зроблено знову: нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}), тому на сервер відправлено нову.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="443" />
+            <location filename="../../desktop/sync_panel.py" line="454" />
             <source>Device {device} has not taken bundle {bundle} (sent {when}), even after %n resend(s); it is not sent again by itself. Bring it by USB: Coordinator → Send back to field workers…, choose that worker, then Write again for a lost stick (or fieldvault bundle export --to FOLDER --to-device {device} --resend).</source>
             <translation>
                 <numerusform>Пристрій {device} не забрав пакет {bundle} (надіслано {when}) навіть після %n повторного надсилання; сам він більше не надсилається. Передайте його на флешці: Координатор → Надіслати польовим працівникам…, виберіть цього працівника, потім «Записати знову (накопичувач загублено)» (або fieldvault bundle export --to ПАПКА --to-device {device} --resend).</numerusform>
@@ -7581,12 +7618,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="452" />
+            <location filename="../../desktop/sync_panel.py" line="463" />
             <source>Sent again now: device {device} has not taken bundle {bundle} (sent {when}), so its changes went to the server again in a new bundle.</source>
             <translation>Надіслано знову: пристрій {device} не забрав пакет {bundle} (надіслано {when}), тому його зміни знову відправлено на сервер у новому пакеті.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="457" />
+            <location filename="../../desktop/sync_panel.py" line="468" />
             <source>Device {device} has not taken bundle {bundle} yet (sent {when}); what it carries was already sent again %n time(s). A send-back is sent again after 3 days not taken, at most 3 times.</source>
             <translation>
                 <numerusform>Пристрій {device} ще не забрав пакет {bundle} (надіслано {when}); його вміст уже надсилали повторно %n раз. Незабраний пакет надсилається знову через 3 дні, щонайбільше 3 рази.</numerusform>
@@ -7595,22 +7632,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="496" />
+            <location filename="../../desktop/sync_panel.py" line="507" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="507" />
+            <location filename="../../desktop/sync_panel.py" line="518" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="509" />
+            <location filename="../../desktop/sync_panel.py" line="520" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="515" />
+            <location filename="../../desktop/sync_panel.py" line="526" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
