@@ -142,6 +142,10 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
         # bundle's ``signer_pending`` lists their ids): counted apart from
         # those waiting for their parents, they wait for its enrolment.
         "signer_pending": sum(len(r.signer_pending) for r in result.received),
+        # Bundles whose copy on the server cannot be downloaded intact, tried
+        # again with growing waits, with their device's later ones waiting
+        # behind each (docs/sync.md §2, "A bundle stuck on the server").
+        "stuck": [s.to_json() for s in result.stuck],
         "bytes_received": result.bytes_received,
         "retries": result.retries,
         # Carried receipts that differ from the receipt log this vault checked:
@@ -167,6 +171,8 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
         human += f", {len(result.held)} held in quarantine (fieldvault bundle quarantine list)"
     if result.refused:
         human += f", {len(result.refused)} refused"
+    if result.stuck:
+        human += f", {len(result.stuck)} stuck on the server (see below)"
     human += "."
     if kept_aside := sum(len(r.signer_pending) for r in result.received):
         human += (
@@ -204,6 +210,19 @@ def _warn_forks(result: PullResult) -> None:
             f"fieldvault: WARNING: the server's receipt {alarm.index} for device {alarm.device_id} "
             f"({alarm.kind}): the server showed that device another receipt log than this vault "
             "checked, or the receipt is not what it says. Tell the organisation's coordinators.",
+            file=sys.stderr,
+        )
+
+
+def _warn_stuck(result: PullResult) -> None:
+    for stuck in result.stuck:
+        behind = f"; {len(stuck.waiting)} later bundle(s) of it wait behind" if stuck.waiting else ""
+        print(
+            f"fieldvault: bundle {stuck.sequence} of device {stuck.device_id} ({stuck.bundle_id}) cannot be "
+            f"downloaded intact from the server ({stuck.code}) since {_when(stuck.first_ms)}; tried "
+            f"{stuck.attempts} time(s), again at a sync after {_when(stuck.next_ms)}{behind}. Have the worker "
+            "bring its work by USB (fieldvault bundle export on its laptop, fieldvault bundle import here), "
+            "or the server's operator repair the stored copy.",
             file=sys.stderr,
         )
 
@@ -268,6 +287,7 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
             for bundle_id, code in pulled.refused:
                 print(f"fieldvault: bundle {bundle_id} refused ({code})", file=sys.stderr)
             _warn_forks(pulled)
+            _warn_stuck(pulled)
             # After the pull: what is due back to each field worker, through its inbox.
             relayed = send_back_over_server(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             _warn_untaken(relayed)

@@ -15,10 +15,13 @@ the receipt names) or that the server no longer gives is **stuck**: kept on
 record (``FEED_STUCK``) and tried again at later pulls with growing waits,
 while the cursor moves on, so that the other devices' bundles behind it are
 pulled. The same device's later bundles **wait** behind it (``FEED_WAITING``)
-instead of being imported across the hole, which would break that device's
-custody chain at this desk; they are taken, in order, once the stuck one is
-downloaded intact, or once it (or a later bundle of that device, which
-carries everything not acknowledged) arrives by USB."""
+instead of being imported across the hole: that would leave a gap, and
+where the device's work up to the hole was acknowledged (another desk took
+the intact copy before the damage) their custody events start after events
+this desk never got, so they would be refused (``bundle-custody``). They are
+taken, in order, once the stuck one is downloaded intact, or once it (or a
+later bundle of that device, which carries everything not acknowledged)
+arrives by USB."""
 
 from __future__ import annotations
 
@@ -542,10 +545,10 @@ class _Puller:
             self.result.unstuck.append((bundle_id, how))
 
     def _blocked(self, change: Change) -> bool:
-        """A bundle of a device with an earlier bundle stuck: imported
-        across that hole its custody events would not join the chain here
-        (refused), so it waits. One imported here already is not blocked
-        (a replay: acknowledged as one)."""
+        """A bundle of a device with an earlier bundle stuck: it waits, not
+        imported across that hole (a gap, or a custody refusal where the
+        device's work up to the hole was acknowledged elsewhere). One
+        imported here already is not blocked (a replay: acknowledged as one)."""
         if self.vault.sync.received_bundle(change.bundle_id) is not None:
             return False
         return any(

@@ -8,12 +8,13 @@ Before, every pull stopped at it (``sync-download-mismatch``) and nothing
 behind it was pulled, from any worker, until someone repaired the copy.
 Now it is recorded as stuck and tried again with growing waits, the other
 worker's bundles are pulled in the same run, and the first worker's bundle
-3 waits behind the hole (imported across it, its custody events would not
-join that worker's chain here) until bundle 2 is downloaded intact or its
-work arrives by USB."""
+3 waits behind the hole (not imported across it: a gap, or a custody
+refusal where another desk had acknowledged bundle 2) until bundle 2 is
+downloaded intact or its work arrives by USB."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from sync.bundle.vault_io import ExportedBundle, export_bundle, import_bundle
 from sync.client.pull import STUCK_CAP_MS, STUCK_FIRST_MS, PullResult, pull, stuck_bundles
 from sync.client.push import push
 from sync.org_vault import held_profile
+from tests.cli_helpers import Cli, child_env
 from tests.sync.client.sync_helpers import (
     Org,
     SavedOrg,
@@ -34,6 +36,7 @@ from tests.sync.client.sync_helpers import (
     saved,
     saved_organisation,
 )
+from tests.vault_helpers import PASSPHRASE
 
 
 class Clock:
@@ -204,3 +207,30 @@ def test_a_copy_that_stays_damaged_is_tried_with_growing_waits_until_the_work_co
     # Never tried again: a later pull downloads nothing.
     scene.clock.ms += 10 * STUCK_CAP_MS
     assert scene.pull().bytes_received == 0
+
+
+def test_fieldvault_sync_json_says_what_is_stuck_and_what_to_do(scene: Scene, tmp_path: Path) -> None:
+    """The coordinator's whole round, the real command in a child process."""
+    scene.org.coordinator.lock()  # the command opens the vault itself
+    cli = Cli(scene.org.coordinator.folder, child_env(tmp_path))
+    done = cli.run("--json", "sync", secrets=[PASSPHRASE])  # exit 1 with sync-download-mismatch before
+    data = json.loads(done.stdout)
+    assert [(b["device_id"], b["sequence"]) for b in data["bundles"]] == [(scene.second.device_id, 2)]
+    assert data["refused"] == []
+    (stuck,) = data["stuck"]
+    assert stuck | {"bundle_id": "", "first_ms": 0, "last_ms": 0, "next_try_ms": 0} == {
+        "bundle_id": "",
+        "device_id": scene.first.device_id,
+        "sequence": 2,
+        "code": "sync-download-mismatch",
+        "attempts": 1,
+        "first_ms": 0,
+        "last_ms": 0,
+        "next_try_ms": 0,
+        "waiting": [3],
+    }
+    assert stuck["next_try_ms"] - stuck["last_ms"] == STUCK_FIRST_MS
+    warning = f"fieldvault: bundle 2 of device {scene.first.device_id} ({stuck['bundle_id']}) cannot be"
+    assert warning in done.stderr
+    assert "1 later bundle(s) of it wait behind" in done.stderr
+    assert "fieldvault bundle export" in done.stderr and "repair the stored copy" in done.stderr
