@@ -433,6 +433,16 @@ def _bundle_chain(_p: Params) -> str:
     )
 
 
+def _bundle_hand_over_part(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "This bundle is one part of a history hand-over split over several bundles, and the part "
+        "before it (bundle number {number} from the same desk) has not been imported here yet. "
+        "Nothing from it was stored. Import the parts in order, or all of the hand-over's files "
+        "together; then import this one again.",
+    ).format(number=p["subject"])
+
+
 # -- trust: unknown devices, quarantine, acknowledgements (sync/bundle/admission.py,
 # sync/bundle/quarantine.py, sync/acks.py) ----------------------------------------------
 
@@ -1293,6 +1303,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "bundle-device-revoked": _bundle_device_revoked,
     "bundle-fork": _bundle_fork,
     "bundle-chain": _bundle_chain,
+    "bundle-hand-over-part": _bundle_hand_over_part,
     "bundle-not-a-recipient": _bundle_not_a_recipient,
     "bundle-revision": _bundle_revision,
     "bundle-signer": _bundle_signer,

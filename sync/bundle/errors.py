@@ -26,6 +26,8 @@ REASONS: dict[str, tuple[bool, str]] = {
     "device-revoked": (False, "comes from a device whose access was revoked"),
     "fork": (False, "reuses the sequence number of another bundle from this device"),
     "chain": (False, "does not follow the previous bundle from this device"),
+    # §10: a part of a split history hand-over whose part before (this number) is not taken yet.
+    "hand-over-part": (True, "is a part of a history hand-over whose part before it was not taken yet"),
     "truncated": (False, "is incomplete (cut short)"),
     "trailing-data": (False, "has data after its end"),
     "payload-hash": (False, "was changed after it was made (payload hash mismatch)"),

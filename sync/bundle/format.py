@@ -423,7 +423,17 @@ MAX_CARRIED_RECEIPTS = 1000
 # maker recorded, so that a desk added later continues their sequence checks
 # and custody anchoring. Present only when not empty.
 RECEIVED_MEMBER = "received"
-OPTIONAL_MANIFEST_MEMBERS = {DEVICES_MEMBER, RECEIPTS_MEMBER, RECEIVED_MEMBER, LAPSED_MEMBER}
+# optional (§10, only in a history hand-over split over several bundles):
+# [this part's number, the number of parts], so that every part is read as
+# the hand-over it belongs to and a later part waits for the one before.
+HAND_OVER_PART_MEMBER = "hand_over_part"
+OPTIONAL_MANIFEST_MEMBERS = {
+    DEVICES_MEMBER,
+    RECEIPTS_MEMBER,
+    RECEIVED_MEMBER,
+    LAPSED_MEMBER,
+    HAND_OVER_PART_MEMBER,
+}
 
 
 @dataclass(frozen=True)
@@ -529,6 +539,7 @@ class Manifest:
     receipts: tuple[CarriedReceipt, ...] = ()  # indexes strictly increasing
     received: tuple[ReceivedEntry, ...] = ()  # §10: a hand-over's, by (device id, sequence)
     lapsed: tuple[LapsedDevice, ...] = ()  # §8: sorted by device id
+    hand_over_part: tuple[int, ...] = ()  # §10: (number, of) when a hand-over is split
 
     def to_json(self) -> dict[str, Any]:
         optional: dict[str, Any] = (
@@ -540,6 +551,8 @@ class Manifest:
             optional[RECEIVED_MEMBER] = [r.to_json() for r in self.received]
         if self.lapsed:
             optional[LAPSED_MEMBER] = [d.to_json() for d in self.lapsed]
+        if self.hand_over_part:
+            optional[HAND_OVER_PART_MEMBER] = list(self.hand_over_part)
         return {
             "format": "fieldvault-bundle-manifest",
             "version": 1,
@@ -570,6 +583,14 @@ def _parse_devices(value: Any) -> tuple[VouchedDevice, ...] | None:
         devices.append(VouchedDevice(key, item["age_recipient"]))
     ids = [d.device_id for d in devices]
     return tuple(devices) if ids == sorted(set(ids)) else None
+
+
+def _parse_hand_over_part(value: Any) -> tuple[int, ...] | None:
+    """§10 ``hand_over_part``: [number, of], 1 <= number <= of, at least 2 parts."""
+    if not isinstance(value, list) or len(value) != 2 or not all(is_count(n, 1) for n in value):
+        return None
+    number, of = value
+    return (number, of) if of >= 2 and number <= of else None
 
 
 def _parse_lapsed(value: Any) -> tuple[LapsedDevice, ...] | None:
@@ -665,6 +686,7 @@ def parse_manifest(data: bytes) -> Manifest:
     receipts = _optional_member(value, RECEIPTS_MEMBER, _parse_receipts)
     received = _optional_member(value, RECEIVED_MEMBER, _parse_received)
     lapsed = _optional_member(value, LAPSED_MEMBER, _parse_lapsed)
+    hand_over_part = _optional_member(value, HAND_OVER_PART_MEMBER, _parse_hand_over_part)
     return Manifest(
         binding=value["bundle"],
         revisions=tuple(value["revisions"]),
@@ -674,6 +696,7 @@ def parse_manifest(data: bytes) -> Manifest:
         receipts=receipts,
         received=received,
         lapsed=lapsed,
+        hand_over_part=hand_over_part,
     )
 
 

@@ -22,13 +22,14 @@ time, never all at once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from db.api import CancelToken, NotFound, Vault
+from db.api import CancelToken, NotFound, PendingBlob, StoredRevision, Vault
 from sync.bundle.format import ReceivedEntry
 from sync.bundle.org_held import HeldRevisions
 from sync.bundle.vault_io import (
@@ -39,6 +40,7 @@ from sync.bundle.vault_io import (
     _check_cancel,
     _LazyBlob,
     _reporting,
+    _revision_wire,
     _RevisionPages,
     _revoked,
 )
@@ -54,10 +56,34 @@ from sync.bundle.writer import (
 from sync.org import OrgRefused, Profile
 from sync.org_vault import held_profile
 
+# The limits of one hand-over bundle, below what a reader takes (§3: the
+# manifest 64 MiB, revisions.jsonl 1 GiB, custody.jsonl 256 MiB) with room
+# for the rest of the manifest (``received``, ``devices``, the files). A
+# history past them is split over several bundles (``_Split``). Module
+# constants, so that a test splits a small vault.
+MAX_PART_LINES = 600_000  # revision ids and custody events one manifest lists (~70 bytes each)
+MAX_PART_REVISION_BYTES = 768 * 2**20  # revisions.jsonl
+MAX_PART_CUSTODY_BYTES = 192 * 2**20  # custody.jsonl
+
+
+@dataclass(frozen=True)
+class HandOverPart:
+    """One bundle of a hand-over (ids and counts only)."""
+
+    path: Path
+    bundle_id: str
+    sequence: int
+    revisions: int
+    custody_events: int
+    blobs: int
+
 
 @dataclass(frozen=True)
 class HandedOver:
-    """What ``hand_over`` wrote (ids and counts only)."""
+    """What ``hand_over`` wrote (ids and counts only). ``path``,
+    ``bundle_id`` and ``sequence`` are the last part's: the one whose
+    taking completes the hand-over (it carries ``received``); ``parts``
+    lists every bundle, in the order the new desk takes them."""
 
     path: Path
     bundle_id: str
@@ -74,61 +100,190 @@ class HandedOver:
     # revisions went: the new desk keeps those aside until it enrols them.
     lapsed_devices: int = 0
     lapsed_revisions: int = 0
+    # What this desk keeps out (sync/bundle/hand_over_decisions.py): its
+    # parked revisions carried after the stored ones (the new desk decides
+    # them), and the ids it left out or set aside (the ``decisions`` member).
+    parked_revisions: int = 0
+    decisions: int = 0
+    parts: tuple[HandOverPart, ...] = ()
 
 
-class _Chains:
-    """Each device's received chain from event 1, then this desk's own, read
-    page by page at each walk (the writer walks twice); ``scan`` fixes each
-    chain's last event so that both walks agree."""
+@dataclass
+class _Part:
+    """One bundle's slice of the history, in storing order: the revisions
+    carried with local_seq after ``after`` up to ``end`` (equal: none), then
+    chain segments (device, or None for this desk's own; after seq; up to seq)."""
 
-    def __init__(self, vault: Vault, devices: list[str]) -> None:
+    after: int
+    end: int
+    segments: list[tuple[str | None, int, int]] = field(default_factory=list)
+    revisions: int = 0
+    events: int = 0
+    revision_bytes: int = 0
+    custody_bytes: int = 0
+    custody_head: str | None = None  # the hash of its last event: the header's ``custody_head``
+
+    @property
+    def lines(self) -> int:
+        return self.revisions + self.events
+
+
+def _base64_size(n: int) -> int:
+    return 4 * ((n + 2) // 3)
+
+
+def _revision_size(rev: StoredRevision) -> int:
+    """revisions.jsonl bytes of one revision, near enough to keep a part
+    under its limit: ``{"id": …, "signed": b64, "signature": b64}`` and a newline."""
+    return len(rev.revision_id) + _base64_size(len(rev.signed)) + _base64_size(len(rev.signature)) + 48
+
+
+def _entity_of(rev: StoredRevision) -> object:
+    """The record a revision is of (its envelope's ``entity``)."""
+    try:
+        envelope = json.loads(rev.signed)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return envelope.get("entity") if isinstance(envelope, dict) else None
+
+
+class _Split:
+    """The hand-over's history — every revision carried in storing order,
+    then each device's received chain from event 1 and this desk's own —
+    cut into parts below the MAX_PART_* limits (``plan``, one walk). A
+    revision's parents were stored before it, and a chain's events go in
+    order, so every part taken after the ones before it has what it needs.
+    Each part is walked again page by page when it is written (twice: the
+    writer measures, then writes), never held in memory; the plan fixes
+    where each ends, so that revisions or events stored meanwhile wait for
+    the next hand-over and both walks agree."""
+
+    def __init__(self, vault: Vault, revisions: _RevisionPages, devices: list[str]) -> None:
         self._vault = vault
+        self._pages = revisions  # scanned: who is revoked, which lineage is left out
         self.devices = devices
-        self._ends: dict[str, int] | None = None
-        self._own_end: int | None = None
-        self.count = 0
-        self.last: str | None = None  # the hash of the last event carried
-        self.own_head: str | None = None
+        self.parts = [_Part(0, 0)]
+        self.watched_count = 0  # revisions carried of ``revisions.watched`` signers
 
-    def scan(self) -> None:
-        ends: dict[str, int] = {}
-        count, last = 0, None
-        for device_id in self.devices:
-            end = 0
-            for event in self._received(device_id, None):
-                end, count, last = event.seq, count + 1, event.event_hash
-            ends[device_id] = end
-        own_end, own_head = 0, None
-        for event in self._own(None):
-            own_end, count, last, own_head = event.seq, count + 1, event.event_hash, event.event_hash
-        self._ends, self._own_end = ends, own_end
-        self.count, self.last, self.own_head = count, last, own_head
+    def plan(self) -> None:
+        for rev in self.carried(0, None):
+            size = _revision_size(rev)
+            part = self._room(self.parts[-1].revision_bytes + size > MAX_PART_REVISION_BYTES)
+            part.revisions, part.revision_bytes, part.end = (
+                part.revisions + 1,
+                part.revision_bytes + size,
+                rev.local_seq,
+            )
+            if rev.device_id in self._pages.watched:
+                self.watched_count += 1
+        for device in [*self.devices, None]:
+            last = 0
+            for event in self.events(device, 0, None):
+                size = len(json.dumps(event.to_wire())) + 1
+                part = self._room(self.parts[-1].custody_bytes + size > MAX_PART_CUSTODY_BYTES)
+                part.events, part.custody_bytes, part.custody_head = (
+                    part.events + 1,
+                    part.custody_bytes + size,
+                    event.event_hash,
+                )
+                if part.segments and part.segments[-1][0] == device and part.segments[-1][2] == last:
+                    part.segments[-1] = (device, part.segments[-1][1], event.seq)
+                else:
+                    part.segments.append((device, last, event.seq))
+                last = event.seq
 
-    def _received(self, device_id: str, end: int | None) -> Iterator[Any]:
-        cursor = 0
-        while page := self._vault.sync.received_custody_since(device_id, cursor, PAGE):
+    def _room(self, too_big: bool) -> _Part:
+        """The part the next line goes in: a new one when it would pass a
+        limit (a part takes at least one line, however long)."""
+        part = self.parts[-1]
+        if part.lines and (part.lines + 1 > MAX_PART_LINES or too_big):
+            part = _Part(part.end, part.end)
+            self.parts.append(part)
+        return part
+
+    def carried(self, after: int, end: int | None) -> Iterator[StoredRevision]:
+        """The revisions the hand-over carries stored after ``after`` up to
+        ``end``: not a revoked device's, nor of its lineage."""
+        cursor = after
+        while page := self._vault.revisions.since(cursor, PAGE):
+            for rev in page:
+                if end is not None and rev.local_seq > end:
+                    return
+                if (
+                    rev.device_id not in self._pages.revoked
+                    and rev.revision_id not in self._pages.lineage.revisions
+                ):
+                    yield rev
+            cursor = page[-1].local_seq
+
+    def events(self, device: str | None, after: int, end: int | None) -> Iterator[Any]:
+        """A device's received chain (None: this desk's own) after event ``after`` up to ``end``."""
+        cursor = after
+        while page := (
+            self._vault.sync.custody_since(cursor, PAGE)
+            if device is None
+            else self._vault.sync.received_custody_since(device, cursor, PAGE)
+        ):
             for event in page:
                 if end is not None and event.seq > end:
                     return
                 yield event
             cursor = page[-1].seq
 
-    def _own(self, end: int | None) -> Iterator[Any]:
-        cursor = 0
-        while page := self._vault.sync.custody_since(cursor, PAGE):
-            for event in page:
-                if end is not None and event.seq > end:
-                    return
-                yield event
-            cursor = page[-1].seq
+    def revision_lines(self, part: _Part) -> Iterable[dict[str, Any]]:
+        return _Walk(lambda: (_revision_wire(rev) for rev in self.carried(part.after, part.end)))
+
+    def custody_lines(self, part: _Part) -> Iterable[dict[str, Any]]:
+        def lines() -> Iterator[dict[str, Any]]:
+            for device, after, end in part.segments:
+                for event in self.events(device, after, end):
+                    yield event.to_wire()
+
+        return _Walk(lines)
+
+    def place_blobs(self, blobs: list[PendingBlob]) -> list[list[PendingBlob]]:
+        """Each file in the first part that carries a revision of an item
+        holding it, naming the items first carried there: the new desk
+        stores an item's file with its first revision (an item of this
+        desk's arriving without its bytes is refused), and an item first
+        carried later takes the file it holds by then. One part: all in it."""
+        if len(self.parts) == 1:
+            return [blobs]
+        wanted = {e for b in blobs for e in b.evidence_ids}
+        first: dict[object, int] = {}
+        for index, part in enumerate(self.parts):
+            for rev in self.carried(part.after, part.end):
+                entity = _entity_of(rev)
+                if entity in wanted and entity not in first:
+                    first[entity] = index
+        placed: list[list[PendingBlob]] = [[] for _ in self.parts]
+        for blob in blobs:
+            carried = [(first[e], e) for e in blob.evidence_ids if e in first]
+            if carried:  # else no item of it goes: a receiver would refuse the bytes
+                index = min(i for i, _e in carried)
+                placed[index].append(replace(blob, evidence_ids=tuple(e for i, e in carried if i == index)))
+        return placed
+
+
+class _Walk:
+    """An iterable whose every iteration walks anew (the writer walks twice)."""
+
+    def __init__(self, walk: Callable[[], Iterator[dict[str, Any]]]) -> None:
+        self._walk = walk
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        assert self._ends is not None and self._own_end is not None, "scan first"
-        for device_id in self.devices:
-            for event in self._received(device_id, self._ends[device_id]):
-                yield event.to_wire()
-        for event in self._own(self._own_end):
-            yield event.to_wire()
+        return self._walk()
+
+
+def blob_sources(vault: Vault, blobs: list[PendingBlob], files: ExitStack) -> list[BlobSource]:
+    """The writer's sources of ``blobs``, each read from the blob store when
+    the writer reaches it (one file open at a time), closed with ``files``."""
+    return [
+        BlobSource(
+            b.sha256, b.size, b.evidence_ids, cast(BinaryIO, files.enter_context(_LazyBlob(vault, b.sha256)))
+        )
+        for b in blobs
+    ]
 
 
 def _new_desk(profile: Profile, own_id: str, to_device: str) -> str:
@@ -202,12 +357,18 @@ def hand_over(
     *,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    on_part: Callable[[int, int], None] | None = None,
 ) -> HandedOver:
     """Write this desk's history hand-over for coordinator ``to_device`` into
-    ``dest_dir`` (docs/bundle-format.md §10). Only a coordinator of the
-    profile this vault holds makes one (OrgRefused ``org-not-coordinator``),
-    and only for another coordinator of it (NotFound). On failure or cancel
-    no bundle file is left and the vault is unchanged."""
+    ``dest_dir`` (docs/bundle-format.md §10): one bundle, or several with
+    consecutive numbers when the history is past one bundle's limits (the
+    MAX_PART_* constants), to be taken in order. ``on_part(number, of)`` is
+    called as each part starts; ``progress`` reports within the part. Only a
+    coordinator of the profile this vault holds makes one (OrgRefused
+    ``org-not-coordinator``), and only for another coordinator of it
+    (NotFound). On failure or cancel no bundle file of it is left; the numbers
+    of the parts written before it stay used (counted as made, declared in
+    this desk's next bundle to coordinators, as any hand-over's)."""
     _check_cancel(cancel)
     profile = held_profile(vault)
     if profile is None:
@@ -224,68 +385,108 @@ def hand_over(
     remove_partial_files(dest_dir)  # what a killed export left here: ciphertext only
     _adopt_unrecorded(vault, dest_dir, profile.org_id)
     outgoing = vault.sync.outgoing()
-    sequence = outgoing.bundle_sequence + 1
     # Every revision held: no acknowledged cursor, no runs held by the server.
     revisions = _RevisionPages(vault, 0, HeldRevisions(()), revoked)
     revisions.watched = frozenset(d.device_id for d in lapsed)
     revisions.scan()
     _check_cancel(cancel)  # the scans read the whole history: a cancel need not wait for the write
-    chains = _Chains(vault, [d for d in vault.sync.received_chains() if d not in leave_out])
-    chains.scan()
+    split = _Split(vault, revisions, [d for d in vault.sync.received_chains() if d not in leave_out])
+    split.plan()
     _check_cancel(cancel)
-    blobs = _bytes_to_send(vault.sync.held_blobs(), revisions.lineage)
+    placed = split.place_blobs(_bytes_to_send(vault.sync.held_blobs(), revisions.lineage))
     entries = received_entries(vault, leave_out)
-    dest = dest_dir / bundle_file_name(profile.org_id, vault.device_id, sequence)
-    with ExitStack() as files:
-        sources = []
-        for b in blobs:
-            source = files.enter_context(_LazyBlob(vault, b.sha256))
-            sources.append(BlobSource(b.sha256, b.size, b.evidence_ids, cast(BinaryIO, source)))
-        written = write_bundle(
-            dest,
-            BundleContents(
-                org_id=profile.org_id,
-                profile_version=profile.version,
-                sequence=sequence,
-                previous=outgoing.previous_bundle_id,
-                # The reader holds the last line to be the head; this desk's
-                # own chain goes last, so it is its own head when it has one.
-                custody_head=chains.last,
-                revisions=revisions,
-                custody=chains,
-                blobs=sources,
-                addressee=to_device,
-                devices=coordinator_vouches(vault, profile),
-                received=entries,
-                lapsed=lapsed,
-            ),
-            DeviceIdentity(vault.sync.signing_key(), vault.device_id),
-            [recipient],
-            progress=_reporting(progress, cancel),
-        )
-    # Contents None: the new desk does not acknowledge it, and the cursors of
-    # the stream to coordinators stay. Declared by the next bundle to
-    # coordinators (addressed_since), as a send-back's number is.
-    vault.sync.record_bundle_made(sequence, written.bundle_id, addressee=to_device)
-    if blobs:
-        vault.sync.record_transfers(
-            [(evidence_id, b.sha256) for b in blobs for evidence_id in b.evidence_ids],
-            bundle_id=written.bundle_id,
-        )
+    vouches = coordinator_vouches(vault, profile)
+    count = len(split.parts)
+    parts: list[HandOverPart] = []
+    previous = outgoing.previous_bundle_id
+    try:
+        for index, part in enumerate(split.parts):
+            _check_cancel(cancel)
+            if on_part is not None:
+                on_part(index + 1, count)
+            sequence = outgoing.bundle_sequence + 1 + index
+            last = index == count - 1
+            with ExitStack() as files:
+                written = write_bundle(
+                    dest_dir / bundle_file_name(profile.org_id, vault.device_id, sequence),
+                    BundleContents(
+                        org_id=profile.org_id,
+                        profile_version=profile.version,
+                        sequence=sequence,
+                        previous=previous,  # the part before, for every part after the first
+                        # The reader holds the last line to be the head; this desk's
+                        # own chain goes last, so it is its own head when it has one.
+                        custody_head=part.custody_head,
+                        revisions=split.revision_lines(part),
+                        custody=split.custody_lines(part),
+                        blobs=blob_sources(vault, placed[index], files),
+                        addressee=to_device,
+                        # In every part: the new desk authorises the field devices'
+                        # revisions and chains, or keeps aside the lapsed ones', in
+                        # whichever part they come.
+                        devices=vouches,
+                        # Only the last: the bundles count as received at the new
+                        # desk once everything they brought is there.
+                        received=entries if last else (),
+                        lapsed=lapsed,
+                        hand_over_part=(index + 1, count) if count > 1 else None,
+                    ),
+                    DeviceIdentity(vault.sync.signing_key(), vault.device_id),
+                    [recipient],
+                    progress=_reporting(progress, cancel),
+                )
+            parts.append(
+                HandOverPart(
+                    written.path,
+                    written.bundle_id,
+                    sequence,
+                    len(written.manifest.revisions),
+                    part.events,
+                    len(placed[index]),
+                )
+            )
+            # Contents None: the new desk does not acknowledge it, and the
+            # cursors of the stream to coordinators stay. Declared by the next
+            # bundle to coordinators (addressed_since), as a send-back's number
+            # is. Recorded at once, so that a kill before the next part leaves
+            # it counted as made, not its number used twice.
+            vault.sync.record_bundle_made(sequence, written.bundle_id, addressee=to_device)
+            if placed[index]:
+                vault.sync.record_transfers(
+                    [(evidence_id, b.sha256) for b in placed[index] for evidence_id in b.evidence_ids],
+                    bundle_id=written.bundle_id,
+                )
+            previous = written.bundle_id
+    except BaseException:
+        # A part alone is a sound bundle, but a hand-over without its last
+        # never completes: none of it is left to be delivered.
+        for made in parts:
+            made.path.unlink(missing_ok=True)
+        raise
+    final = parts[-1]
     return HandedOver(
-        path=written.path,
-        bundle_id=written.bundle_id,
+        path=final.path,
+        bundle_id=final.bundle_id,
         to_device=to_device,
-        sequence=sequence,
-        revisions=len(written.manifest.revisions),
-        custody_events=chains.count,
-        chains=len(chains.devices),
-        blobs=len(blobs),
+        sequence=final.sequence,
+        revisions=sum(p.revisions for p in parts),
+        custody_events=sum(p.custody_events for p in parts),
+        chains=len(split.devices),
+        blobs=sum(p.blobs for p in parts),
         received=len(entries),
         withheld=tuple(revisions.withheld),
         lapsed_devices=len(lapsed),
-        lapsed_revisions=revisions.watched_count,
+        lapsed_revisions=split.watched_count,
+        parts=tuple(parts),
     )
 
 
-__all__ = ["HandedOver", "hand_over", "received_entries"]
+__all__ = [
+    "MAX_PART_CUSTODY_BYTES",
+    "MAX_PART_LINES",
+    "MAX_PART_REVISION_BYTES",
+    "HandOverPart",
+    "HandedOver",
+    "hand_over",
+    "received_entries",
+]

@@ -580,6 +580,8 @@ class _Applier:
         # A history hand-over's ``received`` (bundle-format.md §10), taken
         # from a coordinator in a bundle addressed to this desk only.
         self.received: tuple[ReceivedEntry, ...] = ()
+        # A part of a hand-over split over several bundles: (number, of).
+        self.hand_over_part: tuple[int, ...] = ()
         self.last_event_device: object = None  # whose event the last custody line was
 
     def hand_over(self, manifest: Manifest) -> None:
@@ -587,7 +589,7 @@ class _Applier:
         from a sender that is no coordinator of this vault's profile the
         bundle is refused (``signer``); addressed to another device, or read
         by a vault that is no coordinator, it is ``not-a-recipient``."""
-        if not manifest.received:
+        if not manifest.received and not manifest.hand_over_part:
             return
         sender, profile = self.header.device_id, self.profile
         if profile is None or profile.coordinator(sender) is None or sender in profile.revoked:
@@ -595,6 +597,26 @@ class _Applier:
         if self.header.addressee != self.own_id or profile.coordinator(self.own_id) is None:
             raise BundleRejected("not-a-recipient")
         self.received = manifest.received
+        self.hand_over_part = manifest.hand_over_part
+        self._follows_part_before()
+
+    @property
+    def is_hand_over(self) -> bool:
+        """A history hand-over (§10): one with ``received``, or any part of
+        one split over several bundles (only the last carries ``received``)."""
+        return bool(self.received or self.hand_over_part)
+
+    def _follows_part_before(self) -> None:
+        """§10: a part after the first is taken only once the part before it
+        is (its ``previous``, the maker's bundle one number lower): its
+        revisions' parents and its chains' earlier events are there. Else it
+        is refused (``hand-over-part``, naming the missing number) and taken
+        when it comes again after that one."""
+        if not self.hand_over_part or self.hand_over_part[0] == 1:
+            return
+        before = self.unit.received(self.header.device_id, self.header.sequence - 1)
+        if before is None or before.bundle_id != self.header.previous:
+            raise BundleRejected("hand-over-part", str(self.header.sequence - 1))
 
     def record_received(self) -> None:
         """The hand-over's ``received`` entries, recorded as imported once its
@@ -724,7 +746,7 @@ class _Applier:
         device = _event_device(wire)
         # §5.12: the sender's own chain only; a hand-over (§10) carries every
         # device's received chain, never this vault's own.
-        allowed = device != self.own_id if self.received else device == self.header.device_id
+        allowed = device != self.own_id if self.is_hand_over else device == self.header.device_id
         if not allowed:
             raise BundleRejected("custody", wire["hash"])
         self.last_event_device = device
@@ -1085,7 +1107,7 @@ def _apply(
             # A hand-over's last line is its maker's head only when the maker
             # has a chain; else it is another device's, recorded above.
             header.custody_head
-            if not applier.received or applier.last_event_device == header.device_id
+            if not applier.is_hand_over or applier.last_event_device == header.device_id
             else None,
             header.previous,
             addressed=addressed,
@@ -1125,7 +1147,7 @@ def _apply(
             # what it stored (docs/sync.md §2.3). Made under an older profile,
             # a desk added since may be no recipient: carried to it instead.
             record_pulled(unit, taken)
-        elif applier.received and not dry_run:
+        elif applier.is_hand_over and not dry_run:
             # A hand-over (§10): its maker holds all of it and sends the other
             # desks what they lack; this desk's bundles do not carry it again.
             record_pulled(unit, taken)

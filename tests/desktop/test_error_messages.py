@@ -84,6 +84,7 @@ BUNDLE_SUBJECTS = {
     "signer": REVISION_ID,
     "custody": REVISION_ID,
     "blob": REVISION_ID,
+    "hand-over-part": "4711",  # the number of the part to take first
 }
 # What may stay Latin in a Ukrainian message: the names it quotes (ids, the
 # folder, a file name) and names that are not English words to translate.
