@@ -2,7 +2,9 @@
 indicator): the last successful sync, what waits to be sent, the progress
 of an upload with its speed and time left, the last error in plain words
 with what to do, "Sync now" and "Pause"/"Resume", the SOCKS5 proxy (Tor),
-and for a coordinator what the last pull imported and the send-backs its
+and for a coordinator what the last pull imported (and what is stuck on
+the server: a damaged copy, tried again, what waits behind it and what to
+do, docs/sync.md §2) and the send-backs its
 field workers have not taken (docs/sync.md §2.1: resent after 3 days, then
 left to a person, who brings them by USB).
 
@@ -61,6 +63,9 @@ BUNDLE_ID_SHOWN = 12  # leading characters of a send-back's bundle id shown
 # sync/client/hand_over_sync.py's UntakenHandOver.action values, not imported
 # (the network stack loads when sync runs, not when the window opens).
 HAND_OVER_REMADE, HAND_OVER_BY_HAND = "remade", "by-hand"
+# sync/client/pull.py's StuckBundle.code of a bundle the server no longer
+# gives (the other, sync-download-mismatch: its stored copy is damaged).
+STUCK_REFUSED = "sync-refused"
 PROXY_SCHEME = "socks5h://"  # the proxy resolves names: no DNS query leaves the laptop
 
 
@@ -321,6 +326,7 @@ class SyncPanel(QDialog):
                     count,
                 ).format(bundles=named)
             )
+        lines += self._stuck_details(status)
         if status.withheld:
             # Another desk's bundle made before a revocation reached it: taken
             # without those revisions (docs/sync.md §2.3), said so that nobody
@@ -366,6 +372,55 @@ class SyncPanel(QDialog):
                 )
             )
         return "\n".join(lines)
+
+    def _stuck_details(self, status: SyncStatus) -> list[str]:
+        """Bundles the pull cannot download intact from the server, tried
+        again with growing waits, and the device's later bundles waiting
+        behind each (docs/sync.md §2): since when, and what a person does."""
+        lines = []
+        for stuck in status.stuck:
+            if stuck.code == STUCK_REFUSED:
+                text = self.tr(
+                    "Bundle {number} of device {device} cannot be downloaded from the server: the server "
+                    "no longer gives it. Stuck since {when}, tried %n time(s); tried again at a sync "
+                    "after {next}.",
+                    "",
+                    stuck.attempts,
+                )
+            else:
+                text = self.tr(
+                    "Bundle {number} of device {device} cannot be downloaded from the server: the "
+                    "server's copy of it is damaged. Stuck since {when}, tried %n time(s); tried again "
+                    "at a sync after {next}.",
+                    "",
+                    stuck.attempts,
+                )
+            lines.append(
+                text.format(
+                    number=stuck.sequence,
+                    device=stuck.device_id,
+                    when=when_text(stuck.first_ms),
+                    next=when_text(stuck.next_ms),
+                )
+            )
+            if stuck.waiting:
+                lines.append(
+                    self.tr(
+                        "%n later bundle(s) of that device wait behind it, so that its records arrive "
+                        "whole and in order.",
+                        "",
+                        len(stuck.waiting),
+                    )
+                )
+        if lines:
+            lines.append(
+                self.tr(
+                    "Ask the worker to bring its work by USB (on its laptop: Organisation → Export bundle "
+                    "to USB…; here: Organisation → Import bundles…), or the server's operator to repair "
+                    "the stored copy."
+                )
+            )
+        return lines
 
     def _parked_decisions(self, status: SyncStatus) -> list[str]:
         """What the pull's imports decided of revisions parked here (review

@@ -34,6 +34,7 @@ from sync.client.retry import Backoff
 if TYPE_CHECKING:
     from sync.client.hand_over_sync import UntakenHandOver
     from sync.client.inbox import Untaken
+    from sync.client.pull import StuckBundle
 
 IDLE, SYNCING, WAITING, PAUSED, STOPPED = "idle", "syncing", "waiting", "paused", "stopped"
 SPEED_WINDOW = 10.0  # seconds of progress the speed is measured over
@@ -91,6 +92,9 @@ class SyncStatus:
     # The key desk's history hand-overs a new desk has not taken (yet):
     # waiting, made again now, or left to a person (sync/client/hand_over_sync.py).
     hand_overs_untaken: tuple[UntakenHandOver, ...] = ()
+    # A coordinator's bundles whose copy on the server cannot be downloaded
+    # intact, with their device's later ones waiting behind each (pull.py).
+    stuck: tuple[StuckBundle, ...] = ()
     # Every receipt alarm the vault holds (sync/bundle/carried_receipts.py):
     # the server showed this device or a worker another receipt log than the
     # coordinators. Kept until someone looks; shown, never cleared by a run.
@@ -299,6 +303,7 @@ class SyncWorker:
                 past_parked_cap=sum(len(r.past_parked_cap) for r in pulled.received),
                 untaken=tuple(relayed.untaken),
                 hand_overs_untaken=tuple(handing.untaken),
+                stuck=tuple(pulled.stuck),
             )
         else:
             pushed = push(
@@ -343,6 +348,7 @@ class SyncWorker:
         past_parked_cap: int = 0,
         untaken: tuple[Untaken, ...] = (),
         hand_overs_untaken: tuple[UntakenHandOver, ...] = (),
+        stuck: tuple[StuckBundle, ...] = (),
     ) -> None:
         self._failures = 0
         self._set(
@@ -367,6 +373,7 @@ class SyncWorker:
             past_parked_cap=past_parked_cap,
             untaken=untaken,
             hand_overs_untaken=hand_overs_untaken,
+            stuck=stuck,
             server_forks=tuple(alarms(self.vault)),
         )
 

@@ -85,6 +85,16 @@ def saved_world(tmp_path_factory: pytest.TempPathFactory) -> SavedWorld:
     return SavedWorld(saved(org), damaged)
 
 
+def damage(stored: Path) -> bytes:
+    """Flip one byte of a bundle in the server's store (as a failing disk
+    would); its bytes before."""
+    intact = stored.read_bytes()
+    data = bytearray(intact)
+    data[len(data) // 2] ^= 0x01
+    stored.write_bytes(bytes(data))
+    return intact
+
+
 def _usb_export(worker: Vault, usb: Path) -> ExportedBundle:
     """As ``fieldvault bundle export --to USB`` on the worker's laptop."""
     profile = held_profile(worker)
@@ -121,10 +131,7 @@ def scene(saved_world: SavedWorld, tmp_path: Path) -> Iterator[Scene]:
     with saved_world.org.copy(tmp_path) as org:
         first, second = org.workers
         stored = org.data / "payloads" / "bundles" / saved_world.damaged
-        intact = stored.read_bytes()
-        data = bytearray(intact)
-        data[len(data) // 2] ^= 0x01
-        stored.write_bytes(bytes(data))
+        intact = damage(stored)
         yield Scene(org, first, second, stored, intact, Clock())
 
 
