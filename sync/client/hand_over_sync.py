@@ -11,9 +11,14 @@ hand-over`` by USB covers it). Only the key desk hands over automatically:
 the organisation's other desks would each send the new desk their whole
 vault again.
 
-The bundle (sync/bundle/hand_over.py) is written into the spool and
-delivered by the push machinery as a send-back is (``deliver_only``): the
-server files it in the new desk's inbox, since its header names that desk.
+The bundle (sync/bundle/hand_over.py) — or its bundles, when the history
+is split over several with consecutive numbers — is written into the spool
+and delivered by the push machinery as a send-back is (``deliver_only``,
+oldest first): the server files each in the new desk's inbox, since its
+header names that desk, and the inbox takes them in that order (a part
+whose part before is missing is refused there, ``hand-over-part``, and
+tried again as any refused inbox entry). A split hand-over is watched by
+its last part: it is taken only after every part before it.
 It is noted as made before the upload, so a failed upload stays queued in
 the spool and goes with the next push, not made again meanwhile. The new desk takes it from its inbox at the start of its round,
 before its pull (sync/client/worker.py), so that the workers' earlier
@@ -39,6 +44,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -53,7 +59,12 @@ from sync.org_vault import held_profile
 
 # {"seen": [coordinator device ids at the last round], "made": {device id: bundle id},
 #  "watch": {device id: {"bundle_ids": [every hand-over made for it], "file", "made_ms",
-#            "version": the profile version it was made from, "remakes"}}}
+#            "version": the profile version it was made from, "remakes",
+#            "parts": [bundle ids], "files": [names]}}}
+# A hand-over split over several bundles (sync/bundle/hand_over.py) is known
+# by its LAST part, in "made", "bundle_ids" and "file": taken only after every
+# part before it, its taking is the series'. "parts" and "files" list the
+# latest series, every part of which must be delivered before it counts as sent.
 HAND_OVER_STATE = "hand_over_coordinators"
 REMAKE_AFTER_MS = 24 * 60 * 60 * 1000
 MAX_REMAKES = 3
@@ -152,6 +163,8 @@ def _make(vault: Vault, device_id: str, cancel: CancelToken | None, now: int, re
     value.setdefault("watch", {})[device_id] = {
         "bundle_ids": [*earlier, made.bundle_id],
         "file": made.path.name,
+        "parts": [part.bundle_id for part in made.parts],
+        "files": [part.path.name for part in made.parts],
         "made_ms": now,
         "version": _profile_version(vault),
         "remakes": remakes,
@@ -171,6 +184,12 @@ def _taken(
             answer = client.request("GET", "/v1/sent-back", params={"ids": ids}).json()
             taken |= {i["bundle_id"] for i in answer["bundles"] if i["bundle_id"] in ids and i["taken_ms"]}
     return taken
+
+
+def _queued(state: SyncClientState, spool: Path, bundle_id: str, name: str) -> bool:
+    """Is this bundle still waiting in the spool for its upload?"""
+    delivery = state.delivery(bundle_id)
+    return (delivery is None or not delivery.delivered) and (spool / name).is_file()
 
 
 def _review(
@@ -207,8 +226,13 @@ def _review(
             if desk in current:
                 result.taken.append((desk, next(b for b in reversed(item["bundle_ids"]) if b in taken)))
             continue
-        delivery = state.delivery(latest)
-        queued = (delivery is None or not delivery.delivered) and (spool_dir(vault) / item["file"]).is_file()
+        queued = any(
+            _queued(state, spool_dir(vault), bundle_id, name)
+            # (a record from before the split: the one bundle)
+            for bundle_id, name in zip(
+                item.get("parts", [latest]), item.get("files", [item["file"]]), strict=False
+            )
+        )
         stale = version > item["version"] or now - item["made_ms"] >= REMAKE_AFTER_MS
         if queued or not stale:
             action = WAITING  # not delivered yet (it goes with the push), or not given its time
