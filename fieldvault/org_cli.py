@@ -390,16 +390,37 @@ def cmd_org(args: argparse.Namespace, out: Output, secrets: SecretSource, opener
 
 def _hand_over(vault: Vault, args: argparse.Namespace, out: Output) -> None:
     """``org hand-over``: this desk's history for a desk added later
-    (sync/bundle/hand_over.py; docs/bundle-format.md §10)."""
+    (sync/bundle/hand_over.py; docs/bundle-format.md §10), in one bundle or,
+    past one bundle's limits, in several to be imported in order."""
+    from fieldvault.cli import ProgressLine  # loaded already: the command runs from it
+
     if not args.to.is_dir():
         raise CommandRefused(f"--to {args.to}: not a folder; nothing was written.")
-    handed = hand_over(vault, args.to, args.to_device.strip().lower())
+    to_device = args.to_device.strip().lower()
+    _check_new_desk(vault, to_device)
+    progress = ProgressLine("Writing the hand-over")
+
+    def next_part(number: int, of: int) -> None:
+        if number > 1:
+            progress.finish()  # the line of the part before stays, at 100%
+        if of > 1:
+            progress.label = f"Writing the hand-over, part {number} of {of}"
+
+    try:
+        handed = hand_over(vault, args.to, to_device, progress=progress, on_part=next_part)
+    finally:
+        progress.finish()
+    files = [str(part.path) for part in handed.parts]
     out.result(
         {
-            "bundle": str(handed.path),
+            "bundle": str(handed.path),  # the last part (the only one, unless split)
             "bundle_id": handed.bundle_id,
             "device_id": handed.to_device,
             "sequence": handed.sequence,
+            "parts": [
+                {"bundle": str(p.path), "bundle_id": p.bundle_id, "sequence": p.sequence}
+                for p in handed.parts
+            ],
             "revisions": handed.revisions,
             "custody_events": handed.custody_events,
             "chains": handed.chains,
@@ -409,7 +430,12 @@ def _hand_over(vault: Vault, args: argparse.Namespace, out: Output) -> None:
             "lapsed_devices": handed.lapsed_devices,
             "lapsed_revisions": handed.lapsed_revisions,
         },
-        f"{handed.path}: hand-over {handed.sequence} for coordinator {handed.to_device}: "
+        (
+            f"{handed.path}: hand-over {handed.sequence}"
+            if len(files) == 1
+            else f"{len(files)} bundles in {args.to}: hand-over {handed.parts[0].sequence} to {handed.sequence}"
+        )
+        + f" for coordinator {handed.to_device}: "
         f"{handed.revisions} revisions, {handed.blobs} files, the custody chains of {handed.chains} "
         f"device(s), {handed.received} bundle(s) recorded; {len(handed.withheld)} revision(s) of "
         "revoked devices left out."
@@ -419,8 +445,31 @@ def _hand_over(vault: Vault, args: argparse.Namespace, out: Output) -> None:
             if handed.lapsed_devices
             else ""
         )
-        + " The new desk takes it with: fieldvault bundle import FILE",
+        + (
+            " The new desk takes it with: fieldvault bundle import FILE"
+            if len(files) == 1
+            else " The history is past one bundle's limits: copy every one of these files; the new desk "
+            "takes them in this order (a part before its earlier part is refused, and taken when imported "
+            "again after it): fieldvault bundle import " + " ".join(files)
+        ),
     )
+
+
+def _check_new_desk(vault: Vault, device_id: str) -> None:
+    """Refuse, naming the id, a device that is not another coordinator desk
+    of the profile this vault holds (before, the core's plain "not found")."""
+    profile = org_vault.held_profile(vault)
+    if profile is None or profile.coordinator(vault.device_id) is None:
+        return  # hand_over says why (org-none, org-not-coordinator)
+    if device_id == vault.device_id:
+        raise CommandRefused(f"--to-device {device_id} is this desk itself; nothing was written.")
+    if profile.coordinator(device_id) is None:
+        raise CommandRefused(
+            f"--to-device {device_id} is not a coordinator desk of this organisation's profile "
+            f"(version {profile.version}): only a coordinator desk takes a history hand-over. Add the desk "
+            "first (fieldvault org add-coordinator CARD), or check the id (fieldvault org show lists the "
+            "coordinators); nothing was written."
+        )
 
 
 def _token(vault: Vault, args: argparse.Namespace, out: Output) -> None:
