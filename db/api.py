@@ -170,6 +170,7 @@ if TYPE_CHECKING:
         SentBundleRecord,
         SyncStateService,
     )
+    from db.type_clash import TypeClashRow, type_clash_by_signer, type_clash_list
     from db.vault import (
         SYNC_RELAY_DIR,
         SYNC_SPOOL_DIR,
@@ -333,6 +334,9 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "revoked_lineage": ("db.withheld", "revoked_lineage"),
     "withheld_revision_ids": ("db.withheld", "withheld_revision_ids"),
     "parked_by_signer": ("db.parked", "parked_by_signer"),
+    "TypeClashRow": ("db.type_clash", "TypeClashRow"),
+    "type_clash_by_signer": ("db.type_clash", "type_clash_by_signer"),
+    "type_clash_list": ("db.type_clash", "type_clash_list"),
     "parked_list": ("db.parked", "parked_list"),
     "parked_revision_count": ("db.parked", "parked_revision_count"),
     "LeftOutFile": ("db.parked_set_aside", "LeftOutFile"),
@@ -519,6 +523,7 @@ __all__ = [
     "Timeline",
     "TimelineGroup",
     "TimelineIncident",
+    "TypeClashRow",
     "Vault",
     "VaultDamaged",
     "VaultExists",
@@ -568,6 +573,8 @@ __all__ = [
     "suggest_passphrase",
     "take_quick_note",
     "to_complete",
+    "type_clash_by_signer",
+    "type_clash_list",
     "violation_types",
     "wipe_vault",
     "withheld_revision_ids",

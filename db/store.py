@@ -225,7 +225,7 @@ def _many(session: Session, sql: str, rows: Sequence[Mapping[str, object]]) -> N
     session.connection().exec_driver_sql(sql, list(rows))
 
 
-def _stored_types(session: Session, entity_ids: list[str]) -> dict[str, str]:
+def stored_types(session: Session, entity_ids: list[str]) -> dict[str, str]:
     """The record type each of these entities already has in the vault."""
     found: dict[str, str] = {}
     for chunk in _chunks(entity_ids):
@@ -447,12 +447,18 @@ def refresh_entities(session: Session, entity_ids: Iterable[str]) -> None:
     session.expire_all()
 
 
-def store_received(session: Session, checked: list[Revision]) -> list[Revision]:
+def store_received(
+    session: Session, checked: list[Revision], *, types: dict[str, str] | None = None
+) -> list[Revision]:
     """Store verified revisions from elsewhere and refresh what derives from
     them; an entity id already used by another record type is refused. Returns
     the revisions that were new. Set-based: a bundle of many thousand
-    revisions costs a few dozen statements, not several per revision."""
-    types = _stored_types(session, sorted({rev.entity_id for rev in checked}))
+    revisions costs a few dozen statements, not several per revision.
+    ``types``: ``stored_types`` of their records, read by the caller (an
+    import leaves clashing revisions out first: db/sync_import.py); still
+    checked against each revision here."""
+    if types is None:
+        types = stored_types(session, sorted({rev.entity_id for rev in checked}))
     for rev in checked:
         existing = types.get(rev.entity_id)
         if existing is not None and existing != rev.entity_type:

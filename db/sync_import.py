@@ -117,8 +117,9 @@ from db.purge import live_blob_id
 from db.revisions import Revision, revisions_from_wire
 from db.services import VaultContext
 from db.signers import authorised_signers, lapsed_vouch_signers, vouch_lapsed
-from db.store import latest_reading, save_clock, store_received
+from db.store import latest_reading, save_clock, store_received, stored_types
 from db.sync_client import ValueChange, change_value
+from db.type_clash import TYPE_CLASH
 from db.withheld import confirm_left_out, withheld_among, withheld_records_among
 
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -216,6 +217,9 @@ class ImportSummary:
     # Kept aside, parked: signed by a device whose coordinator's vouch
     # lapsed (review 15 F2), until it is enrolled again here.
     signer_pending: list[str] = field(default_factory=list)
+    # Left out: their record is held here with another type (db/type_clash.py),
+    # their children with them; the rest of the bundle applied.
+    type_clash: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -572,10 +576,10 @@ class VaultImport:
         verifies (its row damaged, or rules tightened since) stays parked,
         with its descendants, listed in ``summary.damaged_parked`` and by
         ``verify`` (review 13 F7: before, it refused every import bringing
-        its parent, as a bare RevisionRejected that ended the pull); so does
-        one whose record the vault holds with another type (listed in
-        ``summary.damaged_parked`` only: it verifies). Returns how many
-        were stored."""
+        its parent, as a bare RevisionRejected that ended the pull). One
+        whose record the vault holds with another type is left out
+        (``_leave_out_clash``), with its descendants in the walk. Returns
+        how many were stored."""
         session = self._session
         self._leave_out_parked()
         order = ready_order(
@@ -642,10 +646,12 @@ class VaultImport:
                     # failed the import, and (no revision of the bundle) a
                     # pull took that for this vault's damage and stopped
                     # before a sound bundle at every run, for good (a seized
-                    # device's trap). Kept parked, with its children, and
-                    # listed; a coordinator sets it aside.
-                    stuck.add(rid)
-                    self.summary.damaged_parked.append(rid)
+                    # device's trap). Left out (type-clash), its children in
+                    # the walk with it; before, kept parked as damaged, which
+                    # it is not (it verifies).
+                    decided.append(rid)
+                    self._leave_out_clash(verified)
+                    gone.add(rid)
                     continue
                 decided.append(rid)
                 if not gone.isdisjoint(mine) or self._signers.get(verified.device_id) != verified.public_key:
@@ -772,11 +778,12 @@ class VaultImport:
 
     def _store(self, checked: list[Revision], *, from_this_bundle: bool = True) -> int:
         session = self._session
+        checked, types = self._without_type_clashes(checked)
         # New revisions take the next local_seq numbers, one after the other
         # (db/store.py), and nobody else writes during the import: the
         # numbers before and after tell which ones this import stored.
         last = (session.scalar(select(func.max(RevisionRow.local_seq))) or 0) if checked else 0
-        inserted = store_received(session, checked)
+        inserted = store_received(session, checked, types=types)
         if inserted:
             # Left out before, past the cap or below such a revision, and
             # stored now that its parents are here (review 14 F1).
@@ -794,6 +801,59 @@ class VaultImport:
             save_clock(session, clock.receive(max(rev.hlc for rev in checked)))
         self.summary.revisions += len(inserted)
         return len(inserted)
+
+    def _without_type_clashes(self, revisions: list[Revision]) -> tuple[list[Revision], dict[str, str]]:
+        """``revisions`` less those whose record this vault holds (or an
+        earlier one of ``revisions`` claims) with another type, left out
+        (``_leave_out_clash``), and less those naming a parent left out so
+        (``_leave_out``); with the record types then held or claimed, for
+        ``store_received`` (one lookup, as it made itself). Before, one
+        such revision refused the whole bundle (``bundle-revision``, or
+        ``entity exists with another type`` from a parked one): a desk's
+        bundle relaying a worker's clashing revision lost the desk's own
+        work, and through the server cut this vault off from that desk
+        for good. Which record type is right cannot be known here (ids are
+        the writers' choice, and the first type a vault took stays); a
+        clash is a forged or broken revision, never an honest edit."""
+        if not revisions:
+            return revisions, {}
+        types = stored_types(self._session, sorted({rev.entity_id for rev in revisions}))
+        kept: list[Revision] = []
+        for rev in revisions:
+            if types.setdefault(rev.entity_id, rev.entity_type) != rev.entity_type:
+                self._leave_out_clash(rev)  # its edits too, when they claim the same type
+            elif not self._left_out.isdisjoint(rev.parents):
+                self._leave_out(rev)  # an edit of a revision left out just now
+            else:
+                kept.append(rev)
+        return kept, types
+
+    def _leave_out_clash(self, rev: Revision) -> None:
+        """Left out: its record is held here with another type. Kept as
+        left out (``learned`` TYPE_CLASH) and listed in
+        ``summary.type_clash`` unless the vault left it out before (then a
+        no-op, not listed again); its children are left out as those of any
+        left-out revision, and bytes only its record names are not stored
+        (``evidence_to_attach``: from now on this import sorts out)."""
+        self._sorts_out = True
+        self._withheld_records.add(rev.entity_id)
+        if rev.revision_id in self._left_out:
+            return  # twice in one bundle
+        self._left_out.add(rev.revision_id)
+        if self._session.get(WithheldRevision, rev.revision_id) is not None:
+            return
+        self.summary.type_clash.append(rev.revision_id)
+        self._session.execute(
+            insert(WithheldRevision)
+            .values(
+                revision_id=rev.revision_id,
+                entity_id=rev.entity_id,
+                device_id=rev.device_id,
+                withheld_ms=time.time_ns() // 1_000_000,
+                learned=TYPE_CLASH,
+            )
+            .on_conflict_do_nothing()
+        )
 
     def _leave_out(self, rev: Revision) -> None:
         self._leave_out_ids(rev.revision_id, rev.entity_id, rev.device_id)

@@ -456,6 +456,8 @@ class DevicesDialog(QDialog):
             parts.append(self.tr("vouch lapsed"))
         if row.refused_bundles_read:
             parts.append(self.tr("%n refused bundle(s) read", "", row.refused_bundles_read))
+        if row.type_clash_revisions:
+            parts.append(self.tr("%n left out: another record type", "", row.type_clash_revisions))
         if row.receipt_alarms:
             parts.append(self.tr("%n receipt alarm(s)", "", len(row.receipt_alarms)))
         return "⚠ " + ", ".join(parts) if parts else ""
@@ -533,6 +535,17 @@ class DevicesDialog(QDialog):
                     "%n record change(s) it signed are kept aside here until it is enrolled again.",
                     "",
                     row.kept_aside_revisions,
+                )
+            )
+        if row.type_clash_revisions:
+            # db/type_clash.py: forged or broken, never stored; nothing to bring or wait for.
+            texts.append(
+                self.tr(
+                    "%n record change(s) it signed were left out: their record is held here as another "
+                    "type, so they are forged or broken. They are never stored; the rest of the bundles "
+                    "that carried them was taken. Tell your organisation.",
+                    "",
+                    row.type_clash_revisions,
                 )
             )
         texts += [self._receipt_alarm_text(kind, index) for kind, index in row.receipt_alarms]

@@ -79,6 +79,10 @@ def _human(row: DeviceRow) -> str:
         lines.append(
             f"  revisions kept aside until it is enrolled again (its vouch lapsed): {row.kept_aside_revisions}"
         )
+    if row.type_clash_revisions:
+        lines.append(
+            f"  revisions left out, their record is held here as another type: {row.type_clash_revisions}"
+        )
     if row.refused_bundles_read or row.refused_ids_kept:
         lines.append(
             f"  refused bundles read: {row.refused_bundles_read}; revision ids kept from them as left out: "
@@ -113,6 +117,11 @@ def _warning(row: DeviceRow) -> str | None:
             "are held and the revisions relayed for it kept aside until "
             "a current coordinator vouches for it, or you compare its verification code "
             "(fieldvault bundle approve) or add it by its card (fieldvault org add-device)"
+        )
+    if row.type_clash_revisions:
+        parts.append(
+            f"{row.type_clash_revisions} revision(s) it signed left out: their record is held here as "
+            "another type (a forged or broken revision; fieldvault devices parked lists them)"
         )
     if row.receipt_alarms:
         receipts = ", ".join(str(index) for _kind, index in row.receipt_alarms)
@@ -189,6 +198,7 @@ def cmd_parked(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
         return
     with open_vault(args, secrets) as vault:
         rows, total = parked_list(vault)
+        clashes, clash_total = _type_clash_list(vault)
     by_id = {row.revision_id: row for row in rows}
 
     def human(data: dict[str, Any]) -> str:
@@ -209,6 +219,37 @@ def cmd_parked(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
     out.rows([row.to_json() for row in rows], human)
     shown = f" (the oldest {len(rows)} listed)" if total > len(rows) else ""
     print(f"{total} revision(s) wait here for their parents{shown} (docs/sync.md §2.3).", file=sys.stderr)
+    _type_clashes(out, clashes, clash_total)
+
+
+def _type_clash_list(vault: Vault) -> tuple[list[Any], int]:
+    from db.api import type_clash_list
+
+    return type_clash_list(vault)
+
+
+def _type_clashes(out: Output, rows: list[Any], total: int) -> None:
+    """Then one row per revision left out because its record is held here
+    with another type (db/type_clash.py; ``"reason": "type-clash"``):
+    forged or broken, never stored, nothing to wait for."""
+    by_id = {row.revision_id: row for row in rows}
+
+    def human(data: dict[str, Any]) -> str:
+        row = by_id[str(data["revision_id"])]
+        return (
+            f"{row.revision_id}  record {row.entity_id}  signed by {row.signer}\n"
+            f"  LEFT OUT {_when(row.left_out_ms)}: its record is held here as another type "
+            "(a forged or broken revision; never stored)"
+        )
+
+    out.rows([row.to_json() for row in rows], human)
+    if total:
+        shown = f" (the oldest {len(rows)} listed)" if total > len(rows) else ""
+        print(
+            f"{total} revision(s) left out because their record is held here as another type{shown} "
+            "(docs/sync.md §2.3).",
+            file=sys.stderr,
+        )
 
 
 def cmd_devices(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:

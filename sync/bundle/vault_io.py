@@ -492,6 +492,9 @@ class ImportedBundle:
     # coordinator's vouch lapsed here, until it is enrolled again (review 15
     # F2; docs/bundle-format.md §8). Ids only.
     signer_pending: tuple[str, ...] = ()
+    # Left out: their record is held here with another type (§5 step 11,
+    # db/sync_import.py TYPE_CLASH), their children with them. Ids only.
+    type_clash: tuple[str, ...] = ()
 
 
 def declared_runs(profile: Profile | None, header: BundleHeader) -> tuple[tuple[int, int], ...]:
@@ -1171,6 +1174,7 @@ def _apply(
         damaged_parked=tuple(unit.summary.damaged_parked),
         past_parked_cap=tuple(unit.summary.past_parked_cap),
         signer_pending=tuple(unit.summary.signer_pending),
+        type_clash=tuple(unit.summary.type_clash),
     )
     if _to_a_worker(profile, vault.device_id, header.device_id) and taken:
         # Evidence bytes a coordinator sent back (policy "all"): the

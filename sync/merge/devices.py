@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # - revoked: the organisation's profile revokes it; its bundles are refused.
 VERIFICATION = ("verified", "awaiting-verification", "pending", "revoked")
 # Warning codes a row may carry.
-WARNINGS = ("sequence-gap", "held-bundles", "revoked", "receipt-alarm", "vouch-lapsed")
+WARNINGS = ("sequence-gap", "held-bundles", "revoked", "receipt-alarm", "vouch-lapsed", "type-clash")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,9 @@ class DeviceRow:
     # ("vouch-lapsed"): they wait for the device to be enrolled again, not
     # for parents (db/sync_import.py ``_keep_aside``); not in ``parked_revisions``.
     kept_aside_revisions: int = 0
+    # Revisions it signed left out because their record is held here with
+    # another type (db/type_clash.py): forged or broken, never stored.
+    type_clash_revisions: int = 0
     # What its bundles refused as device-revoked left here (db/withheld.py,
     # review 12 F1): bundles read, revision ids kept as left out, ids not
     # kept because it reached REFUSED_IDS_CAP.
@@ -104,6 +107,7 @@ class DeviceRow:
             "vouched_by": self.vouched_by,
             "parked_revisions": self.parked_revisions,
             "kept_aside_revisions": self.kept_aside_revisions,
+            "type_clash_revisions": self.type_clash_revisions,
             "refused_bundles_read": self.refused_bundles_read,
             "refused_ids_kept": self.refused_ids_kept,
             "refused_ids_not_kept": self.refused_ids_not_kept,
@@ -222,6 +226,14 @@ def kept_aside_by_signer(vault: Vault) -> dict[str, int]:
     return {device_id: count for device_id, count in parked_by_signer(vault).items() if device_id in lapsed}
 
 
+def _with_clashes(row: DeviceRow, type_clash: int) -> DeviceRow:
+    """A device that signed revisions left out for a type clash (forged or
+    broken ones: db/type_clash.py) carries the warning ``type-clash``."""
+    if not type_clash:
+        return row
+    return dataclasses.replace(row, type_clash_revisions=type_clash, warnings=(*row.warnings, "type-clash"))
+
+
 def _with_refused(row: DeviceRow, tally: RefusedBundleTally | None) -> DeviceRow:
     if tally is None:
         return row
@@ -237,7 +249,7 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
     """One row per device other than this vault's own: the devices it knows
     (field devices and other coordinators) and those it holds bundles of in
     quarantine. Rows with warnings first, then by device id."""
-    from db.api import parked_by_signer, refused_bundle_tallies
+    from db.api import parked_by_signer, refused_bundle_tallies, type_clash_by_signer
     from sync.bundle.carried_receipts import alarms
     from sync.merge.frozen_records import revoked_devices
 
@@ -252,21 +264,25 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
         alarmed[alarm.device_id].append((alarm.kind, alarm.index))
     known = {device.device_id: device for device in vault.sync.devices()}
     refused = refused_bundle_tallies(vault)  # also of a revoked device known here by nothing else
+    clashes = type_clash_by_signer(vault)
     ids = (set(known) | set(received) | set(held) | set(alarmed) | set(refused)) - {vault.device_id}
     parked = parked_by_signer(vault)
     revoked = revoked_devices(vault)
     rows = [
-        _with_refused(
-            _row(
-                known.get(i),
-                i,
-                received.get(i, []),
-                held.get(i, []),
-                alarmed.get(i, []),
-                parked.get(i, 0),
-                revoked=i in revoked,
+        _with_clashes(
+            _with_refused(
+                _row(
+                    known.get(i),
+                    i,
+                    received.get(i, []),
+                    held.get(i, []),
+                    alarmed.get(i, []),
+                    parked.get(i, 0),
+                    revoked=i in revoked,
+                ),
+                refused.get(i),
             ),
-            refused.get(i),
+            clashes.get(i, 0),
         )
         for i in ids
     ]

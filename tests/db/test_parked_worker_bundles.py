@@ -292,8 +292,9 @@ def test_a_parked_revision_whose_record_is_held_with_another_type_stops_no_impor
     store_received refused (``entity exists with another type``): the
     import failed, and since R is no revision of P's bundle, the pull
     took it for this vault's damage (``held-revision-damaged``) and
-    stopped before that sound bundle at every run, for good. Now R stays
-    parked, listed (``damaged_parked``), and P's bundle is imported."""
+    stopped before that sound bundle at every run, for good. Now R is
+    left out, listed (``type_clash``: session 11; before, it stayed parked
+    as damaged, which it is not), and P's bundle is imported."""
     a, _b = desks
     honest = _case(WORKER, 0, [], entity_id="0190f3a0-0000-7000-8000-0000000000a1")
     record = "0190f3a0-0000-7000-8000-0000000000a2"
@@ -313,7 +314,8 @@ def test_a_parked_revision_whose_record_is_held_with_another_type_stops_no_impor
     with a.sync.begin_import() as unit:  # the worker's own bundle
         unit.add_revisions([honest.to_wire()])
         unit.settle_revisions()
-    assert unit.summary.damaged_parked == [trap.revision_id]
+    assert unit.summary.type_clash == [trap.revision_id]
+    assert unit.summary.damaged_parked == []
     assert set(_stored(a)) == {person.revision_id, honest.revision_id}
-    assert parked_revision_count(a) == 1
+    assert parked_revision_count(a) == 0
     assert a.verify().ok
