@@ -7,10 +7,12 @@ this desk's history. The dialog lists the profile's other coordinator desks
 (label, device id, verification code: keys and names of desks, never
 witness data), writes ``sync.bundle.hand_over``'s bundle into a chosen
 folder on the window's export lane (locking the vault cancels it) and says
-what to do next: import it at that desk with Import bundles…. A cancelled
-or failed run leaves no bundle file and the vault unchanged (the core's
-guarantee; tests/desktop/test_hand_over_gui.py holds it to that). The
-dialog shows counts only.
+what to do next: import it at that desk with Import bundles…. A history
+past one bundle's limits is written as several bundles (docs/bundle-format.md
+§10 "Size"): the dialog says which part it is writing, and lists every file
+in the order that desk imports them. A cancelled or failed run leaves no
+bundle file (the core's guarantee; tests/desktop/test_hand_over_gui.py
+holds it to that). The dialog shows counts and file names only.
 """
 
 from __future__ import annotations
@@ -78,6 +80,14 @@ class HandOverProgress:
     total: int
 
 
+@dataclass(frozen=True)
+class HandOverPartStarted:
+    """A hand-over split over several bundles: part ``number`` of ``of`` begins."""
+
+    number: int
+    of: int
+
+
 class HandOverTask:
     """This desk's history hand-over for ``to_device``, written into ``folder``."""
 
@@ -95,6 +105,7 @@ class HandOverTask:
             self._to_device,
             progress=lambda done, total: context.progress(HandOverProgress(done, total)),
             cancel=context.cancel,
+            on_part=lambda number, of: context.progress(HandOverPartStarted(number, of)),
         )
 
 
@@ -117,6 +128,7 @@ class HandOverDialog(TaskDialog):
         super().__init__(parent, tasks)
         self._vault = vault
         self.handed: HandedOver | None = None
+        self._part = 0  # the part being written (a hand-over split over several bundles)
         self.setWindowTitle(self.tr("Hand over history"))
         self.resize(760, 460)
         layout = QVBoxLayout(self)
@@ -190,6 +202,7 @@ class HandOverDialog(TaskDialog):
             self.status.setText(self.tr("Choose a folder (for example on a USB stick) first."))
             return
         self.handed = None
+        self._part = 0
         # Busy (no steps) while the records are counted; steps once bytes are written.
         self.progress.setRange(0, 0)
         self.progress.show()
@@ -215,6 +228,15 @@ class HandOverDialog(TaskDialog):
             self.progress.setRange(0, PROGRESS_STEPS)
             self.progress.setValue(progress_steps(report.value.done, report.value.total))
             return
+        if isinstance(report.value, HandOverPartStarted) and report.state == "progress":
+            self._part = report.value.number
+            if report.value.of > 1:
+                self.status.setText(
+                    self.tr("Writing the hand-over, part {number} of {of}…").format(
+                        number=report.value.number, of=report.value.of
+                    )
+                )
+            return
         if not report.finished:
             return
         self.task_ended()
@@ -227,9 +249,19 @@ class HandOverDialog(TaskDialog):
             self.status.setText(self._written_text(self.handed))
         elif report.state == "cancelled":
             self.progress.hide()
-            self.status.setText(
-                self.tr("Cancelled. No hand-over was written and nothing in the vault changed.")
-            )
+            if self._part > 1:
+                # The parts written before were counted as made (their files are
+                # removed): their numbers are used up, which no desk minds.
+                self.status.setText(
+                    self.tr(
+                        "Cancelled. No hand-over was written; the numbers of the parts written "
+                        "before the cancel stay used, which does no harm."
+                    )
+                )
+            else:
+                self.status.setText(
+                    self.tr("Cancelled. No hand-over was written and nothing in the vault changed.")
+                )
         else:
             self.progress.hide()
             assert report.failure is not None
@@ -242,7 +274,31 @@ class HandOverDialog(TaskDialog):
             )
 
     def _written_text(self, handed: HandedOver) -> str:
-        text = self.tr(
+        one = len(handed.parts) <= 1
+        text = self._written_one_text(handed) if one else self._written_parts_text(handed)
+        return text + self._left_out_text(handed)
+
+    def _written_parts_text(self, handed: HandedOver) -> str:
+        return self.tr(
+            "Hand-over written for {desk} in {count} bundles (this desk's history is too large for "
+            "one):\n{names}\n{revisions} record changes, the custody chains of {chains} device(s), "
+            "{files} evidence files, {received} bundle(s) recorded.\n"
+            "Copy every one of these files. Eject the stick safely, then import them at that desk "
+            "with Organisation → Import bundles…, all together and in the order listed: a part "
+            "imported before the one listed above it is refused, and taken when imported again "
+            "after it. Once the last is imported, its next sync takes the field workers' bundles."
+        ).format(
+            desk=self._desk_names.get(handed.to_device, handed.to_device),
+            count=len(handed.parts),
+            names="\n".join(part.path.name for part in handed.parts),
+            revisions=handed.revisions,
+            chains=handed.chains,
+            files=handed.blobs,
+            received=handed.received,
+        )
+
+    def _written_one_text(self, handed: HandedOver) -> str:
+        return self.tr(
             "Hand-over written for {desk}: {name}\n{revisions} record changes, the custody "
             "chains of {chains} device(s), {files} evidence files, {received} bundle(s) recorded.\n"
             "Eject the stick safely, then import it at that desk with Organisation → Import "
@@ -255,6 +311,9 @@ class HandOverDialog(TaskDialog):
             files=handed.blobs,
             received=handed.received,
         )
+
+    def _left_out_text(self, handed: HandedOver) -> str:
+        text = ""
         if handed.withheld:
             text += "\n" + self.tr(
                 "%n record change(s) left out: signed by a device your organisation revoked, or "
