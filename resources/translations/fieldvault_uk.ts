@@ -1740,8 +1740,8 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
         <message>
             <location filename="../../desktop/devices_view.py" line="454" />
-            <location filename="../../desktop/devices_view.py" line="474" />
-            <location filename="../../desktop/devices_view.py" line="483" />
+            <location filename="../../desktop/devices_view.py" line="476" />
+            <location filename="../../desktop/devices_view.py" line="485" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
@@ -1761,6 +1761,15 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
         <message numerus="yes">
             <location filename="../../desktop/devices_view.py" line="460" />
+            <source>%n left out: another record type</source>
+            <translation>
+                <numerusform>%n пропущено: інший тип запису</numerusform>
+                <numerusform>%n пропущено: інший тип запису</numerusform>
+                <numerusform>%n пропущено: інший тип запису</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="462" />
             <source>%n receipt alarm(s)</source>
             <translation>
                 <numerusform>%n тривога щодо квитанцій</numerusform>
@@ -1769,54 +1778,54 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="465" />
+            <location filename="../../desktop/devices_view.py" line="467" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="466" />
+            <location filename="../../desktop/devices_view.py" line="468" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="467" />
-            <location filename="../../desktop/devices_view.py" line="475" />
+            <location filename="../../desktop/devices_view.py" line="469" />
+            <location filename="../../desktop/devices_view.py" line="477" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="472" />
+            <location filename="../../desktop/devices_view.py" line="474" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="473" />
-            <location filename="../../desktop/devices_view.py" line="482" />
+            <location filename="../../desktop/devices_view.py" line="475" />
+            <location filename="../../desktop/devices_view.py" line="484" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="480" />
+            <location filename="../../desktop/devices_view.py" line="482" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="481" />
+            <location filename="../../desktop/devices_view.py" line="483" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="488" />
+            <location filename="../../desktop/devices_view.py" line="490" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="491" />
+            <location filename="../../desktop/devices_view.py" line="493" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="491" />
+            <location filename="../../desktop/devices_view.py" line="493" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1825,17 +1834,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="492" />
+            <location filename="../../desktop/devices_view.py" line="494" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="506" />
+            <location filename="../../desktop/devices_view.py" line="508" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="512" />
+            <location filename="../../desktop/devices_view.py" line="514" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -1844,12 +1853,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="515" />
+            <location filename="../../desktop/devices_view.py" line="517" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="523" />
+            <location filename="../../desktop/devices_view.py" line="525" />
             <source>%n record change(s) it signed wait here for their parents, changes this vault has not received yet: import the bundle of the device that made those (often the field worker whose records it edited).</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, чекає тут на свої батьківські зміни, яких це сховище ще не отримало: імпортуйте пакет пристрою, який їх зробив (часто це польовий працівник, чиї записи він правив).</numerusform>
@@ -1858,7 +1867,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="533" />
+            <location filename="../../desktop/devices_view.py" line="535" />
             <source>%n record change(s) it signed are kept aside here until it is enrolled again.</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, відкладена тут, доки його не зареєструють знову.</numerusform>
@@ -1866,18 +1875,27 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
                 <numerusform>%n змін записів, які він підписав, відкладено тут, доки його не зареєструють знову.</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="544" />
+            <source>%n record change(s) it signed were left out: their record is held here as another type, so they are forged or broken. They are never stored; the rest of the bundles that carried them was taken. Tell your organisation.</source>
+            <translation>
+                <numerusform>%n зміну запису, яку він підписав, пропущено: її запис зберігається тут як інший тип, тож вона підроблена або пошкоджена. Її ніколи не буде збережено; решту пакетів, що її принесли, прийнято. Повідомте свою організацію.</numerusform>
+                <numerusform>%n зміни записів, які він підписав, пропущено: їхній запис зберігається тут як інший тип, тож вони підроблені або пошкоджені. Їх ніколи не буде збережено; решту пакетів, що їх принесли, прийнято. Повідомте свою організацію.</numerusform>
+                <numerusform>%n змін записів, які він підписав, пропущено: їхній запис зберігається тут як інший тип, тож вони підроблені або пошкоджені. Їх ніколи не буде збережено; решту пакетів, що їх принесли, прийнято. Повідомте свою організацію.</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="549" />
+            <location filename="../../desktop/devices_view.py" line="562" />
             <source>Coordinator {id} relays changes of it and no longer vouches for it (the coordinator that did was removed there): its bundles are held and its changes kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Координатор {id} передає його зміни, але більше не ручається за нього (координатора, який ручався, там вилучено): його пакети затримуються, а зміни відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="554" />
+            <location filename="../../desktop/devices_view.py" line="567" />
             <source>Known here only on the word of coordinator {id}, which the organisation has removed: its bundles are held and its changes that other desks relay kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Відомий тут лише зі слів координатора {id}, якого організація вилучила: його пакети затримуються, а його зміни, які передають інші робочі місця, відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="564" />
+            <location filename="../../desktop/devices_view.py" line="577" />
             <source>%n of its bundles were refused and read here: {kept} revision id(s) from them are kept as left out, so that edits of them that other desks send are left out too.</source>
             <translation>
                 <numerusform>%n його пакет відхилено й прочитано тут: ідентифікатори версій із нього ({kept}) збережено як пропущені, щоб правки цих версій, надіслані іншими робочими місцями, теж пропускалися.</numerusform>
@@ -1886,72 +1904,72 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="571" />
+            <location filename="../../desktop/devices_view.py" line="584" />
             <source>{not_kept} more were not kept: the limit of ids kept per revoked device was reached.</source>
             <translation>Ще {not_kept} не збережено: досягнуто межі ідентифікаторів, які зберігаються для одного відкликаного пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="581" />
+            <location filename="../../desktop/devices_view.py" line="594" />
             <source>Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of it was applied. Keep the file aside and report it.</source>
             <translation>Пакет {sequence} досі утримано: його імпорт відхилено ({reason}), і нічого з нього не застосовано. Відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="586" />
+            <location filename="../../desktop/devices_view.py" line="599" />
             <source>Bundle {sequence} is still held: its device is verified now, but the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} досі утримано: його пристрій уже перевірено, але файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="591" />
+            <location filename="../../desktop/devices_view.py" line="604" />
             <source>Bundle {sequence} is still held, though its device is verified now: the next sync imports it.</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: його імпортує наступна синхронізація.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="595" />
+            <location filename="../../desktop/devices_view.py" line="608" />
             <source>Bundle {sequence} is still held, though its device is verified now: import its file again ({path}).</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="603" />
+            <location filename="../../desktop/devices_view.py" line="616" />
             <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="607" />
+            <location filename="../../desktop/devices_view.py" line="620" />
             <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
             <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="611" />
+            <location filename="../../desktop/devices_view.py" line="624" />
             <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
             <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="615" />
+            <location filename="../../desktop/devices_view.py" line="628" />
             <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="618" />
+            <location filename="../../desktop/devices_view.py" line="631" />
             <source>Receipt alarm about receipt {index}.</source>
             <translation>Тривога щодо квитанції {index}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="620" />
+            <location filename="../../desktop/devices_view.py" line="633" />
             <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
             <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="682" />
+            <location filename="../../desktop/devices_view.py" line="695" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="715" />
+            <location filename="../../desktop/devices_view.py" line="728" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="732" />
+            <location filename="../../desktop/devices_view.py" line="745" />
             <source>Set aside the %n record change(s) {name} signed that wait here for their parents, and the waiting changes that follow them? They are kept as left out for good: never stored, even if their parents arrive later, and in no list, search or export. Do it only for changes whose parents will never come (a seized device's, or a lost device's). Files they name are kept until moved to quarantine from the command line.</source>
             <translation>
                 <numerusform>Відкласти %n зміну запису, яку підписав {name} і яка чекає тут на свої батьківські зміни, а також зміни, що чекають після неї? Її буде назавжди залишено осторонь: її ніколи не буде збережено, навіть якщо батьківські зміни надійдуть пізніше, і вона не з’явиться в жодному списку, пошуку чи експорті. Робіть це лише для змін, батьківські зміни яких ніколи не надійдуть (вилученого або втраченого пристрою). Файли, які вони називають, зберігаються, доки їх не перемістять до карантину з командного рядка.</numerusform>
@@ -1960,17 +1978,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="757" />
+            <location filename="../../desktop/devices_view.py" line="770" />
             <source>Setting the waiting changes aside…</source>
             <translation>Відкладаємо зміни, що чекають…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="771" />
+            <location filename="../../desktop/devices_view.py" line="784" />
             <source>Nothing was set aside; the changes still wait.</source>
             <translation>Нічого не відкладено; зміни й далі чекають.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="777" />
+            <location filename="../../desktop/devices_view.py" line="790" />
             <source>%n record change(s) set aside: kept as left out here for good.</source>
             <translation>
                 <numerusform>%n зміну запису відкладено: її назавжди залишено тут осторонь.</numerusform>
@@ -1979,53 +1997,53 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="802" />
+            <location filename="../../desktop/devices_view.py" line="815" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="809" />
+            <location filename="../../desktop/devices_view.py" line="822" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="817" />
+            <location filename="../../desktop/devices_view.py" line="830" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="823" />
-            <location filename="../../desktop/devices_view.py" line="839" />
+            <location filename="../../desktop/devices_view.py" line="836" />
+            <location filename="../../desktop/devices_view.py" line="852" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="852" />
+            <location filename="../../desktop/devices_view.py" line="865" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="855" />
+            <location filename="../../desktop/devices_view.py" line="868" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="859" />
+            <location filename="../../desktop/devices_view.py" line="872" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="862" />
+            <location filename="../../desktop/devices_view.py" line="875" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="865" />
+            <location filename="../../desktop/devices_view.py" line="878" />
             <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
             <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="915" />
+            <location filename="../../desktop/devices_view.py" line="928" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
@@ -3652,122 +3670,143 @@ SHA-256: {sha256}
     <context>
         <name>HandOverDialog</name>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="120" />
+            <location filename="../../desktop/hand_over_dialog.py" line="132" />
             <source>Hand over history</source>
             <translation>Передача історії</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="124" />
+            <location filename="../../desktop/hand_over_dialog.py" line="136" />
             <source>A coordinator desk added after your organisation's field workers sent bundles holds none of their records, and refuses their next bundles until it has this desk's history. Choose that desk and a folder on a USB stick: the bundle holds everything this desk holds, encrypted so that only that desk can read it.</source>
             <translation>Робоче місце координатора, додане після того, як польові працівники вашої організації надіслали пакети, не має жодного з їхніх записів і відхиляє їхні наступні пакети, доки не отримає історію цього робочого місця. Виберіть те робоче місце й теку на USB-флешці: пакет міститиме все, що має це робоче місце, зашифроване так, що прочитати його зможе лише те робоче місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="131" />
+            <location filename="../../desktop/hand_over_dialog.py" line="143" />
             <source>Coordinator desks</source>
             <translation>Робочі місця координаторів</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="132" />
+            <location filename="../../desktop/hand_over_dialog.py" line="144" />
             <source>Desk</source>
             <translation>Робоче місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="132" />
+            <location filename="../../desktop/hand_over_dialog.py" line="144" />
             <source>Device id</source>
             <translation>Ідентифікатор пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="132" />
+            <location filename="../../desktop/hand_over_dialog.py" line="144" />
             <source>Verification code</source>
             <translation>Код перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="150" />
+            <location filename="../../desktop/hand_over_dialog.py" line="162" />
             <source>Folder for the hand-over</source>
             <translation>Тека для передачі</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="151" />
+            <location filename="../../desktop/hand_over_dialog.py" line="163" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="152" />
+            <location filename="../../desktop/hand_over_dialog.py" line="164" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="153" />
+            <location filename="../../desktop/hand_over_dialog.py" line="165" />
             <source>Choose the folder for the hand-over</source>
             <translation>Виберіть теку для передачі</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="157" />
+            <location filename="../../desktop/hand_over_dialog.py" line="169" />
             <source>Hand-over progress</source>
             <translation>Хід передачі</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="159" />
+            <location filename="../../desktop/hand_over_dialog.py" line="171" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="162" />
+            <location filename="../../desktop/hand_over_dialog.py" line="174" />
             <source>Write the hand-over</source>
             <translation>Записати передачу</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="165" />
+            <location filename="../../desktop/hand_over_dialog.py" line="177" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="165" />
+            <location filename="../../desktop/hand_over_dialog.py" line="177" />
             <source>Cancel the hand-over</source>
             <translation>Скасувати передачу</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="167" />
+            <location filename="../../desktop/hand_over_dialog.py" line="179" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="173" />
+            <location filename="../../desktop/hand_over_dialog.py" line="185" />
             <source>Your organisation has no other coordinator desk. Add the new desk first (Coordinator → Add a device…), then hand the history over to it.</source>
             <translation>У вашій організації немає іншого робочого місця координатора. Спершу додайте нове робоче місце (Координатор → Додати пристрій…), а потім передайте йому історію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="186" />
+            <location filename="../../desktop/hand_over_dialog.py" line="198" />
             <source>Choose the desk that gets the history first.</source>
             <translation>Спершу виберіть робоче місце, яке отримає історію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="190" />
+            <location filename="../../desktop/hand_over_dialog.py" line="202" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="196" />
+            <location filename="../../desktop/hand_over_dialog.py" line="209" />
             <source>Writing the hand-over…</source>
             <translation>Запис передачі…</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="204" />
+            <location filename="../../desktop/hand_over_dialog.py" line="217" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="231" />
+            <location filename="../../desktop/hand_over_dialog.py" line="235" />
+            <source>Writing the hand-over, part {number} of {of}…</source>
+            <translation>Запис передачі, частина {number} з {of}…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="257" />
+            <source>Cancelled. No hand-over was written; the numbers of the parts written before the cancel stay used, which does no harm.</source>
+            <translation>Скасовано. Передачу не записано; номери частин, записаних до скасування, залишаються використаними, що нічому не шкодить.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="263" />
             <source>Cancelled. No hand-over was written and nothing in the vault changed.</source>
             <translation>Скасовано. Передачу не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="241" />
+            <location filename="../../desktop/hand_over_dialog.py" line="273" />
             <source>No hand-over was written; the vault is as it was.</source>
             <translation>Передачу не записано; сховище залишилося як було.</translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="246" />
+            <location filename="../../desktop/hand_over_dialog.py" line="283" />
+            <source>Hand-over written for {desk} in {count} bundles (this desk's history is too large for one):
+{names}
+{revisions} record changes, the custody chains of {chains} device(s), {files} evidence files, {received} bundle(s) recorded.
+Copy every one of these files. Eject the stick safely, then import them at that desk with Organisation → Import bundles…, all together and in the order listed: a part imported before the one listed above it is refused, and taken when imported again after it. Once the last is imported, its next sync takes the field workers' bundles.</source>
+            <translation>Передачу для {desk} записано в {count} пакетах (історія цього робочого місця завелика для одного):
+{names}
+Змін записів: {revisions}, ланцюгів зберігання пристроїв: {chains}, файлів доказів: {files}, записаних пакетів: {received}.
+Скопіюйте кожен із цих файлів. Безпечно вийміть флешку, потім імпортуйте їх на тому робочому місці через Організація → Імпорт пакетів…, усі разом і в наведеному порядку: частину, імпортовану раніше за ту, що наведена над нею, буде відхилено, і її буде прийнято, коли її імпортувати знову після тієї. Після імпорту останньої наступна синхронізація прийме пакети польових працівників.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/hand_over_dialog.py" line="302" />
             <source>Hand-over written for {desk}: {name}
 {revisions} record changes, the custody chains of {chains} device(s), {files} evidence files, {received} bundle(s) recorded.
 Eject the stick safely, then import it at that desk with Organisation → Import bundles…. Its next sync then takes the field workers' bundles.</source>
@@ -3776,7 +3815,7 @@ Eject the stick safely, then import it at that desk with Organisation → Import
 Безпечно вийміть флешку, а потім імпортуйте передачу на тому робочому місці через Організація → Імпорт пакетів…. Після цього його наступна синхронізація прийме пакети польових працівників.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/hand_over_dialog.py" line="269" />
+            <location filename="../../desktop/hand_over_dialog.py" line="328" />
             <source>%n record change(s) of devices whose vouch lapsed here went too: the new desk keeps them aside until it enrols those devices (by their card, or a bundle approved by code).</source>
             <translation>
                 <numerusform>%n зміну запису пристроїв, поручительство за які тут втратило силу, теж передано: нове робоче місце відкладе її, доки не зареєструє ці пристрої (за їхньою карткою або пакетом, схваленим за кодом).</numerusform>
@@ -3785,12 +3824,12 @@ Eject the stick safely, then import it at that desk with Organisation → Import
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/hand_over_dialog.py" line="278" />
+            <location filename="../../desktop/hand_over_dialog.py" line="337" />
             <source>Hand over &amp;history…</source>
             <translation>Передати &amp;історію…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/hand_over_dialog.py" line="260" />
+            <location filename="../../desktop/hand_over_dialog.py" line="319" />
             <source>%n record change(s) left out: signed by a device your organisation revoked, or edits of its records.</source>
             <translation>
                 <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів).</numerusform>
