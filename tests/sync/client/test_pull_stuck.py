@@ -23,6 +23,7 @@ import pytest
 
 from db.api import Vault
 from sync.bundle.vault_io import ExportedBundle, export_bundle, import_bundle
+from sync.client.connection import session
 from sync.client.pull import STUCK_CAP_MS, STUCK_FIRST_MS, PullResult, pull, stuck_bundles
 from sync.client.push import push
 from sync.org_vault import held_profile
@@ -93,6 +94,13 @@ def damage(stored: Path) -> bytes:
     data[len(data) // 2] ^= 0x01
     stored.write_bytes(bytes(data))
     return intact
+
+
+def _acks_on_server(worker: Vault, bundle_id: str) -> int:
+    """How many coordinators' acknowledgements the server relays for one of
+    the worker's bundles (asked as the worker, docs/sync.md §1.3)."""
+    with session(worker, proxy=None) as client:
+        return len(client.request("GET", f"/v1/bundles/{bundle_id}/acks").json()["acks"])
 
 
 def _usb_export(worker: Vault, usb: Path) -> ExportedBundle:
@@ -241,3 +249,29 @@ def test_fieldvault_sync_json_says_what_is_stuck_and_what_to_do(scene: Scene, tm
     assert warning in done.stderr
     assert "1 later bundle(s) of it wait behind" in done.stderr
     assert "fieldvault bundle export" in done.stderr and "repair the stored copy" in done.stderr
+
+
+def test_the_stuck_bundle_itself_brought_by_usb_is_acknowledged_and_the_waiting_one_follows(
+    scene: Scene, tmp_path: Path
+) -> None:
+    """The intact file reaches the desk another way (a copy from the
+    operator's backup, another desk's): imported here, the next pull closes
+    the record at once (its wait not over), acknowledges it on the server
+    as a replay, without downloading it, and takes bundle 3."""
+    (stuck,) = scene.pull().stuck
+    usb = tmp_path / "usb.fvbundle"
+    usb.write_bytes(scene.intact)
+    coordinator = scene.org.coordinator
+    import_bundle(coordinator, usb, coordinator.vault_keys.age_identity())
+    assert stuck_bundles(coordinator) == []
+
+    taken = scene.pull()
+    assert taken.unstuck == [(stuck.bundle_id, "received")]
+    assert [(r.device_id, r.sequence) for r in taken.received] == [(scene.first.device_id, 3)]
+    assert scene.sequences(scene.first) == [1, 2, 3] and coordinator.verify().ok
+    assert taken.bytes_received < len(scene.intact) * 2  # bundle 3 downloaded, not bundle 2 again
+    assert _acks_on_server(scene.first, stuck.bundle_id) == 1  # the replay's acknowledgement
+    # The worker's next bundle carries only new work.
+    add_testimony(scene.first, "first, bundle 4")
+    push(scene.first, backoff=quick_backoff())
+    assert [(r.sequence, r.revisions) for r in scene.pull().received] == [(4, 1)]
