@@ -656,6 +656,12 @@ class BundleImportDialog(TaskDialog):
                 "",
                 len(done.signer_pending),
             )
+        if done.type_clash:  # forged or broken: their record is another type here (db/type_clash.py)
+            text += self.tr(
+                "; %n record change(s) left out: their record is held here as another type",
+                "",
+                len(done.type_clash),
+            )
         return text
 
     def _show_approve(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:

@@ -179,6 +179,9 @@ def _imported_row(result: ImportedBundle) -> dict[str, Any]:
         # Kept aside (parked): signed by a device whose coordinator's vouch
         # lapsed here, until it is enrolled again (docs/bundle-format.md §8).
         "signer_pending": list(result.signer_pending),
+        # Left out: their record is held here with another type (forged or
+        # broken; db/type_clash.py), with their edits. Ids only.
+        "type_clash": list(result.type_clash),
     }
 
 
@@ -216,6 +219,11 @@ def _human(row: dict[str, Any]) -> str:
         parked += (
             f"; {len(row['signer_pending'])} revision(s) KEPT ASIDE, their device's vouch lapsed "
             "(stored once it is enrolled again: org add-device, or approve its bundle by code)"
+        )
+    if row.get("type_clash"):
+        parked += (
+            f"; {len(row['type_clash'])} revision(s) LEFT OUT, their record is held here as another type "
+            "(forged or broken; fieldvault devices parked lists them)"
         )
     return (
         f"{row['bundle']}: bundle {row['sequence']} of device {row['device_id']}: "

@@ -107,6 +107,8 @@ class Received:
     # Kept aside (parked): their device's coordinator's vouch lapsed here,
     # until it is enrolled again (review 15 F2; ids only).
     signer_pending: tuple[str, ...] = ()
+    # Left out: their record is held here with another type (db/type_clash.py; ids only).
+    type_clash: tuple[str, ...] = ()
 
     @staticmethod
     def of(imported: ImportedBundle) -> Received:
@@ -124,6 +126,7 @@ class Received:
             imported.damaged_parked,
             imported.past_parked_cap,
             imported.signer_pending,
+            imported.type_clash,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -141,6 +144,7 @@ class Received:
             "damaged_parked": list(self.damaged_parked),
             "past_parked_cap": list(self.past_parked_cap),
             "signer_pending": list(self.signer_pending),
+            "type_clash": list(self.type_clash),
         }
 
 

@@ -29,6 +29,8 @@ from db.api import Vault
 from db.entities import Incident
 from db.hlc import Timestamp
 from db.revisions import Revision, create_revision
+from fieldvault.bundle_cli import _human, _imported_row
+from sync.client.pull import Received
 from sync.merge.devices import devices_view
 from tests.cli_helpers import Cli, child_env
 from tests.db.sync_fixtures import FieldWork
@@ -91,6 +93,14 @@ def test_a_relayed_clashing_revision_is_left_out_and_the_desks_bundle_is_taken(
 
     imported = desks.to_lviv(desks.kyiv_bundle())  # before: BundleRejected bundle-revision
     assert set(imported.type_clash) == {first.revision_id, edit.revision_id}
+    # ``bundle import --json`` and ``sync --json`` list them; the plain line says why.
+    row = _imported_row(imported)
+    assert (
+        set(row["type_clash"])
+        == set(Received.of(imported).to_json()["type_clash"])
+        == set(imported.type_clash)
+    )
+    assert "2 revision(s) LEFT OUT, their record is held here as another type" in _human(row)
     held = _held(desks.lviv)
     assert not {first.revision_id, edit.revision_id} & held
     # The rest is taken: Kyiv's own work and the worker's honest case.
@@ -107,9 +117,9 @@ def test_a_relayed_clashing_revision_is_left_out_and_the_desks_bundle_is_taken(
     assert "Kyiv's later work" in {case.title for case in desks.lviv.cases.list()}
 
     # The worker's row in the Devices view counts them, with their reason.
-    [row] = [r for r in devices_view(desks.lviv) if r.device_id == worker.vault.device_id]
-    assert row.type_clash_revisions == 2
-    assert row.to_json()["type_clash_revisions"] == 2
+    [device] = [r for r in devices_view(desks.lviv) if r.device_id == worker.vault.device_id]
+    assert device.type_clash_revisions == 2 and "type-clash" in device.warnings
+    assert device.to_json()["type_clash_revisions"] == 2
 
     # ``fieldvault devices parked`` lists them, with their reason.
     folder = desks.lviv.folder
