@@ -500,7 +500,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
         <message>
             <location filename="../../desktop/bundle_actions.py" line="486" />
-            <location filename="../../desktop/bundle_actions.py" line="680" />
+            <location filename="../../desktop/bundle_actions.py" line="686" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
@@ -512,7 +512,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         <message>
             <location filename="../../desktop/bundle_actions.py" line="505" />
             <location filename="../../desktop/bundle_actions.py" line="530" />
-            <location filename="../../desktop/bundle_actions.py" line="677" />
+            <location filename="../../desktop/bundle_actions.py" line="683" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
@@ -640,23 +640,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
                 <numerusform>; %n змін записів відкладено: поручительство за їхній пристрій втратило силу; їх буде збережено, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/bundle_actions.py" line="661" />
+            <source>; %n record change(s) left out: their record is held here as another type</source>
+            <translation>
+                <numerusform>; %n зміну запису пропущено: її запис зберігається тут як інший тип</numerusform>
+                <numerusform>; %n зміни записів пропущено: їхній запис зберігається тут як інший тип</numerusform>
+                <numerusform>; %n змін записів пропущено: їхній запис зберігається тут як інший тип</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="674" />
+            <location filename="../../desktop/bundle_actions.py" line="680" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="700" />
+            <location filename="../../desktop/bundle_actions.py" line="706" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="705" />
+            <location filename="../../desktop/bundle_actions.py" line="711" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="706" />
+            <location filename="../../desktop/bundle_actions.py" line="712" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -5663,37 +5672,37 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="750" />
+            <location filename="../../desktop/bundle_actions.py" line="756" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="751" />
+            <location filename="../../desktop/bundle_actions.py" line="757" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="754" />
+            <location filename="../../desktop/bundle_actions.py" line="760" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="755" />
+            <location filename="../../desktop/bundle_actions.py" line="761" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="756" />
+            <location filename="../../desktop/bundle_actions.py" line="762" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="752" />
+            <location filename="../../desktop/bundle_actions.py" line="758" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="753" />
+            <location filename="../../desktop/bundle_actions.py" line="759" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
