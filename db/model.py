@@ -565,6 +565,26 @@ class CoordinatorDecision(Base):
     subjects: Mapped[str] = mapped_column(Text)
 
 
+# -- what a hand-over's maker decided about revisions it kept out (migration 0025) ----
+
+
+class MakerDecision(Base):
+    """A revision another coordinator desk kept out (left out, set aside,
+    past its parked cap), as its history hand-over to this desk said
+    (docs/bundle-format.md §10 ``decisions``, db/maker_decisions.py): the
+    maker's word, shown and binding nothing here. Ids and times only."""
+
+    __tablename__ = "maker_decisions"
+
+    revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    maker_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the desk that decided
+    signer_id: Mapped[str] = mapped_column(String(32))  # the revision's signer
+    reason: Mapped[str] = mapped_column(String(16))  # the maker's withheld_revisions.learned
+    decided_ms: Mapped[int] = mapped_column(Integer)  # by the maker's clock
+    bundle_id: Mapped[str] = mapped_column(String(64))  # the hand-over that carried it
+    recorded_ms: Mapped[int] = mapped_column(Integer)
+
+
 class QuarantinedFileKey(Base):
     """What reading a file a coordinator moved to quarantine/ needs (its
     ``blobs`` row as it was: the wrapped key, SHA-256, size, first stored),

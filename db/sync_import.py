@@ -79,6 +79,7 @@ from db.custody import append_event, extend_received_chain
 from db.device import device_id_for
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import ImportRejected, RevisionRejected, StorageError
+from db.maker_decisions import KeptOut, any_maker_decision_unheld, record_maker_decisions
 from db.model import (
     AcknowledgedBlob,
     Blob,
@@ -385,8 +386,26 @@ class VaultImport:
         for good after a set-aside), whatever the desks' bundles did."""
         session = self._session
         return (
-            any_parked(session) or session.scalar(select(WithheldRevision.revision_id).limit(1)) is not None
+            any_parked(session)
+            or session.scalar(select(WithheldRevision.revision_id).limit(1)) is not None
+            # Another desk handed over that it kept out a revision not held
+            # here (db/maker_decisions.py): its later edit waits, never stored
+            # without it.
+            or any_maker_decision_unheld(session)
         )
+
+    def check_parents(self) -> None:
+        """Sort out every revision of this import as a desk's bundle's are
+        (``_sort_out``), whatever the vault keeps: a history hand-over's
+        (docs/bundle-format.md §10) carries its maker's parked revisions,
+        whose parents may never come, and a desk that keeps nothing aside
+        would otherwise store them without their parents."""
+        self._sorts_out = True
+
+    def record_maker_decisions(self, maker_id: str, bundle_id: str, decisions: Iterable[KeptOut]) -> int:
+        """A hand-over's ``decisions``: what its maker kept out, recorded as its
+        word (db/maker_decisions.py), binding nothing here."""
+        return record_maker_decisions(self._session, maker_id, bundle_id, decisions)
 
     @property
     def sorts_out(self) -> bool:

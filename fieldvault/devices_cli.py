@@ -16,7 +16,14 @@ import sys
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from db.api import AffectedRecord, Vault, parked_list, refused_bundle_tallies
+from db.api import (
+    AffectedRecord,
+    MakerDecisionRow,
+    Vault,
+    maker_decisions_list,
+    parked_list,
+    refused_bundle_tallies,
+)
 from fieldvault.parked_actions_cli import add_parked_actions, cmd_parked_action, wants_parked_action
 from fieldvault.passphrases import SecretSource
 from sync.merge.devices import DeviceRow, age_text, devices_view
@@ -198,6 +205,7 @@ def cmd_parked(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
         return
     with open_vault(args, secrets) as vault:
         rows, total = parked_list(vault)
+        decided, decided_total = maker_decisions_list(vault)
         clashes, clash_total = _type_clash_list(vault)
     by_id = {row.revision_id: row for row in rows}
 
@@ -220,6 +228,40 @@ def cmd_parked(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
     shown = f" (the oldest {len(rows)} listed)" if total > len(rows) else ""
     print(f"{total} revision(s) wait here for their parents{shown} (docs/sync.md §2.3).", file=sys.stderr)
     _type_clashes(out, clashes, clash_total)
+    _decided_elsewhere(out, decided, decided_total)
+
+
+# How another desk kept a revision out, as its hand-over says (its reason).
+_KEPT_OUT_HOW = {
+    "set-aside": "set aside",
+    "left-out": "left out (a revoked device's lineage)",
+    "refused-bundle": "left out (read from a revoked device's refused bundle)",
+    "past-cap": "left out (its signer's parked slots were full)",
+    "below-past-cap": "left out (below a revision left out past the cap)",
+}
+
+
+def _decided_elsewhere(out: Output, rows: list[MakerDecisionRow], total: int) -> None:
+    """Then one row per revision another desk's history hand-over said it kept
+    out (docs/bundle-format.md §10 ``decisions``): its word, with the desk named."""
+    by_key = {(row.revision_id, row.maker): row for row in rows}
+
+    def human(data: dict[str, Any]) -> str:
+        row = by_key[(str(data["revision_id"]), str(data["maker"]))]
+        return (
+            f"{row.revision_id}  {_KEPT_OUT_HOW.get(row.reason, row.reason)} at desk {row.maker}\n"
+            f"  signed by {row.signer}, decided {_when(row.decided_ms)}, said by its hand-over "
+            f"{row.bundle_id}; here: {row.here}"
+        )
+
+    out.rows([row.to_json() for row in rows], human)
+    if total:
+        shown = f" (the newest {len(rows)} listed)" if total > len(rows) else ""
+        print(
+            f"{total} revision(s) another desk kept out, as its hand-over said{shown}: its decision, "
+            "not this desk's; one arriving here is decided here (docs/threat-model.md §2.8).",
+            file=sys.stderr,
+        )
 
 
 def _type_clash_list(vault: Vault) -> tuple[list[Any], int]:

@@ -427,13 +427,27 @@ RECEIVED_MEMBER = "received"
 # [this part's number, the number of parts], so that every part is read as
 # the hand-over it belongs to and a later part waits for the one before.
 HAND_OVER_PART_MEMBER = "hand_over_part"
+# optional (§10, only in a history hand-over, under ``received``'s trust
+# rule): the revisions the maker decided to keep out (left out, set aside,
+# past its parked cap), by id, so that the new desk sees what was decided
+# where. Present only when not empty.
+DECISIONS_MEMBER = "decisions"
 OPTIONAL_MANIFEST_MEMBERS = {
     DEVICES_MEMBER,
     RECEIPTS_MEMBER,
     RECEIVED_MEMBER,
     LAPSED_MEMBER,
     HAND_OVER_PART_MEMBER,
+    DECISIONS_MEMBER,
 }
+# At most this many ``decisions`` entries (~170 bytes each: about 17 MiB of
+# the manifest's 64 MiB); a maker holding more carries its newest.
+MAX_MAKER_DECISIONS = 100_000
+# How the maker kept a revision out (its ``withheld_revisions.learned``,
+# docs/vault-format.md): a revoked lineage's (``left-out``), read from a
+# revoked maker's refused bundle, past a signer's parked cap or below such a
+# revision, set aside by a coordinator.
+MAKER_DECISION_REASONS = frozenset({"left-out", "refused-bundle", "past-cap", "below-past-cap", "set-aside"})
 
 
 @dataclass(frozen=True)
@@ -510,6 +524,46 @@ def _parse_received(value: Any) -> tuple[ReceivedEntry, ...] | None:
 
 
 @dataclass(frozen=True)
+class MakerDecision:
+    """A revision the maker of a hand-over kept out (§10 ``decisions``): a
+    coordinator's word, taken only as ``received`` is. The new desk records
+    and shows it; it binds nothing there (docs/threat-model.md §2.8)."""
+
+    revision_id: str
+    signer: str  # the device that signed the revision, as the maker's row holds it
+    reason: str  # one of MAKER_DECISION_REASONS
+    decided_ms: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "revision_id": self.revision_id,
+            "signer": self.signer,
+            "reason": self.reason,
+            "decided_ms": self.decided_ms,
+        }
+
+
+def _parse_decisions(value: Any) -> tuple[MakerDecision, ...] | None:
+    """§10 ``decisions``: a non-empty list of at most MAX_MAKER_DECISIONS,
+    sorted by revision id without one twice, each reason a known one."""
+    if not isinstance(value, list) or not value or len(value) > MAX_MAKER_DECISIONS:
+        return None
+    decisions: list[MakerDecision] = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"revision_id", "signer", "reason", "decided_ms"}:
+            return None
+        revision_id, signer, reason = item["revision_id"], item["signer"], item["reason"]
+        if not (is_hex64(revision_id) and isinstance(signer, str) and _HEX32.fullmatch(signer)):
+            return None
+        if reason not in MAKER_DECISION_REASONS or not is_count(item["decided_ms"]):
+            return None
+        if decisions and revision_id <= decisions[-1].revision_id:
+            return None
+        decisions.append(MakerDecision(revision_id, signer, reason, item["decided_ms"]))
+    return tuple(decisions)
+
+
+@dataclass(frozen=True)
 class CarriedReceipt:
     """A receipt of the server's log as the sender holds it (§4
     ``receipts``): its form only is checked here; its signature and what it
@@ -539,6 +593,7 @@ class Manifest:
     receipts: tuple[CarriedReceipt, ...] = ()  # indexes strictly increasing
     received: tuple[ReceivedEntry, ...] = ()  # §10: a hand-over's, by (device id, sequence)
     lapsed: tuple[LapsedDevice, ...] = ()  # §8: sorted by device id
+    decisions: tuple[MakerDecision, ...] = ()  # §10: a hand-over's, by revision id
     hand_over_part: tuple[int, ...] = ()  # §10: (number, of) when a hand-over is split
 
     def to_json(self) -> dict[str, Any]:
@@ -551,6 +606,8 @@ class Manifest:
             optional[RECEIVED_MEMBER] = [r.to_json() for r in self.received]
         if self.lapsed:
             optional[LAPSED_MEMBER] = [d.to_json() for d in self.lapsed]
+        if self.decisions:
+            optional[DECISIONS_MEMBER] = [d.to_json() for d in self.decisions]
         if self.hand_over_part:
             optional[HAND_OVER_PART_MEMBER] = list(self.hand_over_part)
         return {
@@ -686,6 +743,7 @@ def parse_manifest(data: bytes) -> Manifest:
     receipts = _optional_member(value, RECEIPTS_MEMBER, _parse_receipts)
     received = _optional_member(value, RECEIVED_MEMBER, _parse_received)
     lapsed = _optional_member(value, LAPSED_MEMBER, _parse_lapsed)
+    decisions = _optional_member(value, DECISIONS_MEMBER, _parse_decisions)
     hand_over_part = _optional_member(value, HAND_OVER_PART_MEMBER, _parse_hand_over_part)
     return Manifest(
         binding=value["bundle"],
@@ -696,6 +754,7 @@ def parse_manifest(data: bytes) -> Manifest:
         receipts=receipts,
         received=received,
         lapsed=lapsed,
+        decisions=decisions,
         hand_over_part=hand_over_part,
     )
 

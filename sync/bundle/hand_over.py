@@ -31,6 +31,7 @@ from typing import Any, BinaryIO, cast
 
 from db.api import CancelToken, NotFound, PendingBlob, StoredRevision, Vault
 from sync.bundle.format import ReceivedEntry
+from sync.bundle.hand_over_decisions import makers_kept_out
 from sync.bundle.org_held import HeldRevisions
 from sync.bundle.vault_io import (
     PAGE,
@@ -395,6 +396,8 @@ def hand_over(
     _check_cancel(cancel)
     placed = split.place_blobs(_bytes_to_send(vault.sync.held_blobs(), revisions.lineage))
     entries = received_entries(vault, leave_out)
+    # What this desk keeps out: its parked revisions and left-out ids, in the last part.
+    kept_out = makers_kept_out(vault, profile, revoked)
     vouches = coordinator_vouches(vault, profile)
     count = len(split.parts)
     parts: list[HandOverPart] = []
@@ -417,7 +420,9 @@ def hand_over(
                         # The reader holds the last line to be the head; this desk's
                         # own chain goes last, so it is its own head when it has one.
                         custody_head=part.custody_head,
-                        revisions=split.revision_lines(part),
+                        revisions=kept_out.then_parked(split.revision_lines(part), vault)
+                        if last
+                        else split.revision_lines(part),
                         custody=split.custody_lines(part),
                         blobs=blob_sources(vault, placed[index], files),
                         addressee=to_device,
@@ -429,6 +434,7 @@ def hand_over(
                         # desk once everything they brought is there.
                         received=entries if last else (),
                         lapsed=lapsed,
+                        decisions=kept_out.decisions if last else (),
                         hand_over_part=(index + 1, count) if count > 1 else None,
                     ),
                     DeviceIdentity(vault.sync.signing_key(), vault.device_id),
@@ -477,6 +483,8 @@ def hand_over(
         withheld=tuple(revisions.withheld),
         lapsed_devices=len(lapsed),
         lapsed_revisions=split.watched_count,
+        parked_revisions=len(kept_out.parked),
+        decisions=len(kept_out.decisions),
         parts=tuple(parts),
     )
 

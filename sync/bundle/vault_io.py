@@ -45,7 +45,15 @@ from db.api import (
 from sync.bundle.admission import Admission, BundleQuarantined, admit
 from sync.bundle.carried_receipts import queue_with_import, receipts_to_carry, record_carried
 from sync.bundle.errors import BundleRejected
-from sync.bundle.format import BlobEntry, BundleHeader, HeaderEnrolment, Manifest, ReceivedEntry
+from sync.bundle.format import (
+    BlobEntry,
+    BundleHeader,
+    HeaderEnrolment,
+    MakerDecision,
+    Manifest,
+    ReceivedEntry,
+)
+from sync.bundle.hand_over_decisions import as_kept_out, coordinators_word
 from sync.bundle.org_held import (
     HeldRevisions,
     every_coordinator_reads,
@@ -586,6 +594,9 @@ class _Applier:
         # A part of a hand-over split over several bundles: (number, of).
         self.hand_over_part: tuple[int, ...] = ()
         self.last_event_device: object = None  # whose event the last custody line was
+        # A hand-over's ``decisions`` (§10): what its maker kept out, its word
+        # only (sync/bundle/hand_over_decisions.py), taken as ``received`` is.
+        self.decisions: tuple[MakerDecision, ...] = ()
 
     def hand_over(self, manifest: Manifest) -> None:
         """§10: ``received`` is a coordinator's word for a desk added later:
@@ -594,11 +605,7 @@ class _Applier:
         by a vault that is no coordinator, it is ``not-a-recipient``."""
         if not manifest.received and not manifest.hand_over_part:
             return
-        sender, profile = self.header.device_id, self.profile
-        if profile is None or profile.coordinator(sender) is None or sender in profile.revoked:
-            raise BundleRejected("signer", sender)
-        if self.header.addressee != self.own_id or profile.coordinator(self.own_id) is None:
-            raise BundleRejected("not-a-recipient")
+        coordinators_word(self.profile, self.header, self.own_id)
         self.received = manifest.received
         self.hand_over_part = manifest.hand_over_part
         self._follows_part_before()
@@ -644,6 +651,24 @@ class _Applier:
                 if refused.reason != "device unknown":
                     raise
 
+    def maker_decisions(self, manifest: Manifest) -> None:
+        """§10 ``decisions``: the revisions the hand-over's maker kept out,
+        taken only as ``received`` is (``coordinators_word``). A hand-over's
+        revisions are all sorted out (``check_parents``): it carries its
+        maker's parked revisions, whose parents may never come."""
+        if manifest.decisions:
+            coordinators_word(self.profile, self.header, self.own_id)
+            self.decisions = manifest.decisions
+        if self.received or self.decisions:
+            self.unit.check_parents()
+
+    def record_decisions(self) -> None:
+        """The maker's ``decisions`` recorded as its word, naming the maker."""
+        if self.decisions:
+            self.unit.record_maker_decisions(
+                self.header.device_id, self.bundle_id, as_kept_out(self.decisions)
+            )
+
     def manifest(self, manifest: Manifest) -> None:
         """§4 ``devices``: the sender vouches for the devices whose revisions
         it relays (a send-back to a field worker) or that it holds as
@@ -656,6 +681,7 @@ class _Applier:
         list is for coordinators, and it ignores it."""
         self.listed = manifest.revisions
         self.hand_over(manifest)
+        self.maker_decisions(manifest)
         self.lapsed(manifest)
         if not manifest.devices:
             return
@@ -1097,6 +1123,7 @@ def _apply(
             raise BundleRejected("payload-hash")
         applier.settle()
         applier.record_received()
+        applier.record_decisions()
         if applier.received:
             # §10: the hand-over's ``received`` recorded its maker's earlier
             # bundles to coordinators: no gap (review 16 F3). Numbers of its

@@ -43,6 +43,7 @@ from sync.bundle.format import (
     CustodyEntry,
     HeaderEnrolment,
     LapsedDevice,
+    MakerDecision,
     Manifest,
     ReceivedEntry,
     VouchedDevice,
@@ -123,6 +124,9 @@ class BundleContents:
     # coordinator knows and no longer vouches for, whose stored revisions
     # its bundle may carry (sync/bundle/vouching.py ``lapsed_relays``).
     lapsed: Sequence[LapsedDevice] = ()
+    # The manifest's optional ``decisions`` (§10): the revisions a history
+    # hand-over's maker kept out (sync/bundle/hand_over_decisions.py).
+    decisions: Sequence[MakerDecision] = ()
     # The manifest's optional ``hand_over_part`` (§10): (number, of) for a
     # part of a history hand-over split over several bundles.
     hand_over_part: tuple[int, int] | None = None
@@ -201,6 +205,9 @@ def _manifest(contents: BundleContents, device_id: str, revisions: _Lines, custo
         receipts=tuple(sorted(contents.receipts, key=lambda r: r.index)),
         received=tuple(sorted(contents.received, key=lambda r: (r.device_id, r.sequence))),
         lapsed=tuple(sorted({d.device_id: d for d in contents.lapsed}.values(), key=lambda d: d.device_id)),
+        decisions=tuple(
+            sorted({d.revision_id: d for d in contents.decisions}.values(), key=lambda d: d.revision_id)
+        ),
         hand_over_part=contents.hand_over_part or (),
     )
 
