@@ -79,6 +79,9 @@ class AffectedRecord:
     # Revisions of it left out because a signer's parked slots were full, or
     # below such a revision: not a revocation's doing (db/past_cap_lineage.py).
     left_out_past_cap: int = 0
+    # Of ``left_out``, those a coordinator here set aside by hand (learned
+    # ``set-aside``; db/parked_set_aside.py): their signer need not be revoked.
+    set_aside: int = 0
 
     @property
     def later_edits(self) -> int:
@@ -103,6 +106,7 @@ class AffectedRecord:
             "left_out": self.left_out,
             "left_out_newest_ms": self.left_out_newest_ms,
             "left_out_past_cap": self.left_out_past_cap,
+            "set_aside": self.set_aside,
         }
 
 
@@ -149,6 +153,7 @@ class _Tally:
     left_out_newest_ms: int | None = None
     left_out_signers: set[str] = field(default_factory=set)
     left_out_past_cap: int = 0
+    set_aside: int = 0
 
 
 def revocation_impact(vault: Vault, revoked: Collection[str]) -> RevocationImpact:
@@ -217,6 +222,8 @@ def _count_left_out(session: Session, tallies: dict[str, _Tally]) -> None:
             continue
         tally.left_out += int(count)
         tally.left_out_signers.add(signer)
+        if learned == SET_ASIDE:
+            tally.set_aside += int(count)
 
 
 def _count_refused_ids(session: Session) -> dict[str, int]:
@@ -259,6 +266,7 @@ def _record(entity_id: str, tally: _Tally, revoked: frozenset[str], whole: bool)
         left_out=tally.left_out,
         left_out_newest_ms=tally.left_out_newest_ms,
         left_out_past_cap=tally.left_out_past_cap,
+        set_aside=tally.set_aside,
     )
 
 

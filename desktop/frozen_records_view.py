@@ -102,14 +102,27 @@ class FrozenSummary(QFrame):
             self.show()
             return
         # A record left out only past the cap names no revoked device, rightly (below).
-        if unattributed := sum(
-            1 for record in impact.records if record.left_out and not record.revoked_devices
-        ):
+        unattributed = [record for record in impact.records if record.left_out and not record.revoked_devices]
+        # Set aside by a coordinator here (db/parked_set_aside.py): that is their
+        # reason, whoever signed them; before, they were said to have a revoked
+        # signer this vault did not know.
+        if set_aside := sum(1 for record in unattributed if record.set_aside == record.left_out):
             lines.append(
                 self.tr(
-                    "%n record(s) with edits left out here whose revoked signer this vault does not know.",
+                    "%n record(s) with edits a coordinator here set aside by hand: kept as left out, "
+                    "never stored here, whoever signed them.",
                     "",
-                    unattributed,
+                    set_aside,
+                )
+            )
+        if others := len(unattributed) - set_aside:
+            lines.append(
+                self.tr(
+                    "%n record(s) with edits left out here that no revoked device known here signed: they "
+                    "follow changes left out here (set aside, forged, or a revoked device's known only by "
+                    "its refused bundles).",
+                    "",
+                    others,
                 )
             )
         if past_cap := len(impact.left_out_past_cap):

@@ -760,9 +760,10 @@ class _Applier:
         (review 15 F5: a damaged signature kept a listed id, and the sound
         bundle was refused and passed for good): not a refusal, which would
         blame the sender and make a pull pass the bundle (review 14 F5).
-        Any other check (storing one, ``entity exists with another type``)
-        judges the bundle's own revision only when its signed manifest
-        lists it."""
+        Any other check that fails on storing one judges the bundle's own
+        revision only when its signed manifest lists it. (A revision whose
+        record is held here with another type fails none: the import leaves
+        it out, db/type_clash.py.)"""
         if refused is self.unit.recheck_failure:
             return HeldRevisionDamaged(refused.revision_id, self.bundle_id)
         if refused.revision_id in self.listed:  # a scan of the ids, on this failure only
