@@ -3556,63 +3556,63 @@ SHA-256: {sha256}
     <context>
         <name>FrozenRecordsDialog</name>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="179" />
-            <location filename="../../desktop/frozen_records_view.py" line="193" />
+            <location filename="../../desktop/frozen_records_view.py" line="192" />
+            <location filename="../../desktop/frozen_records_view.py" line="206" />
             <source>Frozen records</source>
             <translation>Заморожені записи</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="185" />
+            <location filename="../../desktop/frozen_records_view.py" line="198" />
             <source>Records a revoked device wrote in. Held back here: this vault's revisions of it that the other desks do not get (the revoked device's, and every edit after them). Left out here: revisions of it other desks sent that this vault did not take. Either way the record differs between the desks, for good.</source>
             <translation>Записи, до яких вносив зміни відкликаний пристрій. Утримано тут: версії запису в цьому сховищі, яких інші робочі місця не отримують (версії відкликаного пристрою і кожна зміна після них). Пропущено тут: версії запису, які надіслали інші робочі місця, але це сховище їх не прийняло. Так чи так запис на робочих місцях відрізняється назавжди.</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="195" />
+            <location filename="../../desktop/frozen_records_view.py" line="208" />
             <source>Record</source>
             <translation>Запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="196" />
+            <location filename="../../desktop/frozen_records_view.py" line="209" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="197" />
+            <location filename="../../desktop/frozen_records_view.py" line="210" />
             <source>Revoked device</source>
             <translation>Відкликаний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="198" />
+            <location filename="../../desktop/frozen_records_view.py" line="211" />
             <source>Held back here</source>
             <translation>Утримано тут</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="199" />
+            <location filename="../../desktop/frozen_records_view.py" line="212" />
             <source>Left out here</source>
             <translation>Пропущено тут</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="200" />
+            <location filename="../../desktop/frozen_records_view.py" line="213" />
             <source>Newest</source>
             <translation>Найновіше</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="205" />
+            <location filename="../../desktop/frozen_records_view.py" line="218" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="224" />
+            <location filename="../../desktop/frozen_records_view.py" line="237" />
             <source>{count} (parked slots full)</source>
             <translation>{count} (місця для відкладених змін заповнені)</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="238" />
+            <location filename="../../desktop/frozen_records_view.py" line="251" />
             <source>{count} ({later} later edit(s))</source>
             <translation>{count} (пізніших змін: {later})</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="244" />
+            <location filename="../../desktop/frozen_records_view.py" line="257" />
             <source>not held here</source>
             <translation>немає в цьому сховищі</translation>
         </message>
@@ -3635,16 +3635,25 @@ SHA-256: {sha256}
             <translation>Показати записи, заморожені відкликаними пристроями</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="110" />
-            <source>%n record(s) with edits left out here whose revoked signer this vault does not know.</source>
+            <location filename="../../desktop/frozen_records_view.py" line="112" />
+            <source>%n record(s) with edits a coordinator here set aside by hand: kept as left out, never stored here, whoever signed them.</source>
             <translation>
-                <numerusform>%n запис зі змінами, пропущеними тут, відкликаного підписувача яких це сховище не знає.</numerusform>
-                <numerusform>%n записи зі змінами, пропущеними тут, відкликаного підписувача яких це сховище не знає.</numerusform>
-                <numerusform>%n записів зі змінами, пропущеними тут, відкликаного підписувача яких це сховище не знає.</numerusform>
+                <numerusform>%n запис зі змінами, які координатор тут відклав убік вручну: вони лишаються пропущеними й ніколи не зберігаються тут, хоч би хто їх підписав.</numerusform>
+                <numerusform>%n записи зі змінами, які координатор тут відклав убік вручну: вони лишаються пропущеними й ніколи не зберігаються тут, хоч би хто їх підписав.</numerusform>
+                <numerusform>%n записів зі змінами, які координатор тут відклав убік вручну: вони лишаються пропущеними й ніколи не зберігаються тут, хоч би хто їх підписав.</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="119" />
+            <location filename="../../desktop/frozen_records_view.py" line="121" />
+            <source>%n record(s) with edits left out here that no revoked device known here signed: they follow changes left out here (set aside, forged, or a revoked device's known only by its refused bundles).</source>
+            <translation>
+                <numerusform>%n запис зі змінами, пропущеними тут, які не підписав жоден відомий тут відкликаний пристрій: вони йдуть за змінами, пропущеними тут (відкладеними вбік, підробленими або змінами відкликаного пристрою, відомого лише з його відхилених пакетів).</numerusform>
+                <numerusform>%n записи зі змінами, пропущеними тут, які не підписав жоден відомий тут відкликаний пристрій: вони йдуть за змінами, пропущеними тут (відкладеними вбік, підробленими або змінами відкликаного пристрою, відомого лише з його відхилених пакетів).</numerusform>
+                <numerusform>%n записів зі змінами, пропущеними тут, які не підписав жоден відомий тут відкликаний пристрій: вони йдуть за змінами, пропущеними тут (відкладеними вбік, підробленими або змінами відкликаного пристрою, відомого лише з його відхилених пакетів).</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/frozen_records_view.py" line="132" />
             <source>%n record(s) with edits left out here because the signer's parked slots were full, not because of a revocation: those edits are stored if they arrive again once the changes they follow are here.</source>
             <translation>
                 <numerusform>%n запис зі змінами, пропущеними тут, бо місця для відкладених змін підписанта заповнені, а не через відкликання: ці зміни буде збережено, якщо вони надійдуть знову, коли тут будуть зміни, за якими вони йдуть.</numerusform>
@@ -3653,12 +3662,12 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="128" />
+            <location filename="../../desktop/frozen_records_view.py" line="141" />
             <source>Each stays, at the desks without those edits, as it was before them, and a later edit of it does not reach the other desks. Look at the list and decide with your organisation what to do.</source>
             <translation>Кожен із них залишається на робочих місцях без цих змін таким, яким був до них, і пізніша його зміна не дійде до інших робочих місць. Перегляньте список і вирішіть разом зі своєю організацією, що робити.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="140" />
+            <location filename="../../desktop/frozen_records_view.py" line="153" />
             <source>Revoked device {device}: %n record(s) frozen ({held} with edits held back here from the other desks, {left} with edits left out here).</source>
             <translation>
                 <numerusform>Відкликаний пристрій {device}: заморожено %n запис ({held} зі змінами, утриманими тут від інших робочих місць, {left} зі змінами, пропущеними тут).</numerusform>
@@ -3667,7 +3676,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="148" />
+            <location filename="../../desktop/frozen_records_view.py" line="161" />
             <source>Revoked device {device}: %n revision id(s) named by its refused bundles, kept so that edits descending from them are left out. They are not verified against a record: the device chose which records they name, so no record is listed for them.</source>
             <translation>
                 <numerusform>Відкликаний пристрій {device}: %n ідентифікатор версії, названий у його відхилених пакетах, збережено, щоб зміни, які від них походять, пропускалися. Їх не звірено з жодним записом: пристрій сам вибрав, які записи вони називають, тож жоден запис для них не показано.</numerusform>
