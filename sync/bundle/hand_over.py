@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any
 
 from db.api import CancelToken, NotFound, PendingBlob, StoredRevision, Vault
 from sync.bundle.format import ReceivedEntry
@@ -39,15 +39,14 @@ from sync.bundle.vault_io import (
     _adopt_unrecorded,
     _bytes_to_send,
     _check_cancel,
-    _LazyBlob,
     _reporting,
     _revision_wire,
     _RevisionPages,
     _revoked,
+    blob_sources,
 )
 from sync.bundle.vouching import coordinator_vouches, lapsed_relays
 from sync.bundle.writer import (
-    BlobSource,
     BundleContents,
     DeviceIdentity,
     bundle_file_name,
@@ -274,17 +273,6 @@ class _Walk:
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return self._walk()
-
-
-def blob_sources(vault: Vault, blobs: list[PendingBlob], files: ExitStack) -> list[BlobSource]:
-    """The writer's sources of ``blobs``, each read from the blob store when
-    the writer reaches it (one file open at a time), closed with ``files``."""
-    return [
-        BlobSource(
-            b.sha256, b.size, b.evidence_ids, cast(BinaryIO, files.enter_context(_LazyBlob(vault, b.sha256)))
-        )
-        for b in blobs
-    ]
 
 
 def _new_desk(profile: Profile, own_id: str, to_device: str) -> str:

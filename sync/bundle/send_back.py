@@ -34,7 +34,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, cast
+from typing import TYPE_CHECKING
 
 from db.api import CancelToken, NotFound, Vault
 from sync.bundle.format import VouchedDevice
@@ -42,12 +42,11 @@ from sync.bundle.vault_io import (
     Progress,
     _adopt_unrecorded,
     _check_cancel,
-    _LazyBlob,
     _reporting,
     _revision_wire,
+    blob_sources,
 )
 from sync.bundle.writer import (
-    BlobSource,
     BundleContents,
     DeviceIdentity,
     bundle_file_name,
@@ -191,10 +190,7 @@ def send_back(
     vouched = [VouchedDevice(d.public_key, d.age_recipient) for d in plan.signers]
     dest = dest_dir / bundle_file_name(profile.org_id, vault.device_id, sequence)
     with ExitStack() as files:
-        sources = []
-        for b in blobs:
-            source = files.enter_context(_LazyBlob(vault, b.sha256))
-            sources.append(BlobSource(b.sha256, b.size, b.evidence_ids, cast(BinaryIO, source)))
+        sources = blob_sources(vault, blobs, files)
         written = write_bundle(
             dest,
             BundleContents(

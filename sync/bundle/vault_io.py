@@ -305,10 +305,7 @@ def export_bundle(
     device = DeviceIdentity(vault.sync.signing_key(), vault.device_id)
     dest = dest_dir / bundle_file_name(org_id, vault.device_id, sequence)
     with ExitStack() as files:
-        blobs = []
-        for b in pending:
-            source = files.enter_context(_LazyBlob(vault, b.sha256))
-            blobs.append(BlobSource(b.sha256, b.size, b.evidence_ids, cast(BinaryIO, source)))
+        blobs = blob_sources(vault, pending, files)
         written = write_bundle(
             dest,
             BundleContents(
@@ -453,6 +450,17 @@ class _LazyBlob:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def blob_sources(vault: Vault, blobs: Sequence[PendingBlob], files: ExitStack) -> list[BlobSource]:
+    """The writer's sources of ``blobs``, each read from the blob store when
+    the writer reaches it (one file open at a time), closed with ``files``."""
+    return [
+        BlobSource(
+            b.sha256, b.size, b.evidence_ids, cast(BinaryIO, files.enter_context(_LazyBlob(vault, b.sha256)))
+        )
+        for b in blobs
+    ]
 
 
 # -- import --------------------------------------------------------------------------
