@@ -18,7 +18,14 @@ is ``custody_head``), the vouch of a desk's bundle, and the manifest member
 ``received``: every bundle this desk recorded of each device (and its own
 earlier bundles to coordinators), which the new desk records as imported.
 Revisions, events and files are read from the vault a page or a file at a
-time, never all at once."""
+time, never all at once.
+
+A history past one bundle's limits (MAX_PART_*: what a reader takes, §3)
+goes in several such bundles with consecutive numbers (``_Split``): slices
+of the same stream in storing order, each with the manifest member
+``hand_over_part``, the vouch and ``lapsed`` in every one, ``received`` in
+the last only; the new desk takes them in order (docs/bundle-format.md §10
+"Size")."""
 
 from __future__ import annotations
 

@@ -10,7 +10,9 @@ so that this small history needs three parts or more.
 - taken again, every part is a replay;
 - a later part before the one before it is refused (``hand-over-part``,
   naming the missing number), nothing applied; taken after it, it completes;
-- a part with one byte flipped is refused, nothing applied."""
+- a part with one byte flipped is refused, nothing applied;
+- a cancel between parts leaves no file (its numbers stay used), and the
+  next hand-over completes; the byte limit cuts parts as the line limit does."""
 
 from __future__ import annotations
 
@@ -20,11 +22,12 @@ from pathlib import Path
 
 import pytest
 
+from db.api import CancelToken
 from sync import org_vault
 from sync.bundle import hand_over as hand_over_module
 from sync.bundle.errors import BundleRejected
 from sync.bundle.hand_over import HandedOver, hand_over
-from sync.bundle.vault_io import ExportedBundle, ImportedBundle
+from sync.bundle.vault_io import BundleCancelled, ExportedBundle, ImportedBundle
 from tests.db.sync_fixtures import FieldWork
 from tests.factory import make_case
 from tests.sync.desk_world import UsbDesks, ack_by_usb, assert_verified, heads_hash, stored_bytes
@@ -160,3 +163,40 @@ def test_a_small_history_is_still_one_bundle(split: Split, monkeypatch: pytest.M
     assert len(handed.parts) == 1 and handed.parts[0].path == handed.path
     split.take(handed.path)
     assert heads_hash(split.desks.lviv) == heads_hash(split.desks.kyiv)
+
+
+def test_a_cancel_between_parts_leaves_no_file_and_the_next_hand_over_completes(split: Split) -> None:
+    desks = split.desks
+    stick = desks.tmp_path / "stick"
+    stick.mkdir()
+    cancel = CancelToken()
+
+    def cancel_at_the_second(number: int, _of: int) -> None:
+        if number == 2:
+            cancel.cancel()
+
+    before = desks.kyiv.sync.outgoing().bundle_sequence
+    with pytest.raises(BundleCancelled):
+        hand_over(desks.kyiv, stick, desks.lviv.device_id, cancel=cancel, on_part=cancel_at_the_second)
+    assert list(stick.iterdir()) == []  # the first part's file too: it never completes alone
+    # Its number stays used (counted as made, to the new desk): none is used twice.
+    used = desks.kyiv.sync.outgoing().bundle_sequence
+    assert used == before + 1
+    again = split.hand_over()
+    assert again.parts[0].sequence == used + 1
+    for part in again.parts:
+        split.take(part.path)
+    assert heads_hash(desks.lviv) == heads_hash(desks.kyiv)
+    assert_verified(desks.lviv)
+
+
+def test_a_part_holds_revisions_up_to_the_byte_limit(split: Split, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hand_over_module, "MAX_PART_LINES", 600_000)
+    monkeypatch.setattr(hand_over_module, "MAX_PART_REVISION_BYTES", 1)  # one revision a part
+    handed = split.hand_over()
+    with_revisions = [p for p in handed.parts if p.revisions]
+    assert len(with_revisions) == handed.revisions and all(p.revisions == 1 for p in with_revisions)
+    for part in handed.parts:
+        split.take(part.path)
+    assert heads_hash(split.desks.lviv) == heads_hash(split.desks.kyiv)
+    assert_verified(split.desks.lviv)
