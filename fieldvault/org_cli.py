@@ -429,6 +429,8 @@ def _hand_over(vault: Vault, args: argparse.Namespace, out: Output) -> None:
             "withheld": list(handed.withheld),
             "lapsed_devices": handed.lapsed_devices,
             "lapsed_revisions": handed.lapsed_revisions,
+            "parked_revisions": handed.parked_revisions,
+            "decisions": handed.decisions,
         },
         (
             f"{handed.path}: hand-over {handed.sequence}"
@@ -443,6 +445,14 @@ def _hand_over(vault: Vault, args: argparse.Namespace, out: Output) -> None:
             f" {handed.lapsed_revisions} revision(s) of {handed.lapsed_devices} device(s) whose vouch "
             "lapsed here: the new desk keeps them aside until it enrols those devices."
             if handed.lapsed_devices
+            else ""
+        )
+        + (
+            f" {handed.parked_revisions} revision(s) parked here (waiting for a parent, or kept aside) "
+            "went for the new desk to decide"
+            f"; {handed.decisions} revision id(s) this desk left out or set aside went as its word, "
+            "binding nothing there."
+            if handed.parked_revisions or handed.decisions
             else ""
         )
         + (
