@@ -224,20 +224,24 @@ def maker_decisions_list(vault: Vault, *, limit: int = 1_000) -> tuple[list[Make
     ], total
 
 
-def maker_decisions_by_signer(vault: Vault) -> dict[str, int]:
-    """Device id -> how many of the revisions it signed other desks said they
-    kept out and this vault does not hold (the devices view)."""
+def maker_decisions_by_signer(vault: Vault) -> dict[str, dict[str, int]]:
+    """Device id -> (the desk that said so -> how many of the revisions it
+    signed that desk said it kept out) for the revisions this vault does not
+    hold (the devices view names each desk)."""
     with vault.services.context.sessions() as session:
         rows = session.execute(
-            select(MakerDecision.signer_id, func.count(func.distinct(MakerDecision.revision_id)))
+            select(MakerDecision.signer_id, MakerDecision.maker_id, func.count())
             .where(
                 ~select(RevisionRow.revision_id)
                 .where(RevisionRow.revision_id == MakerDecision.revision_id)
                 .exists()
             )
-            .group_by(MakerDecision.signer_id)
+            .group_by(MakerDecision.signer_id, MakerDecision.maker_id)
         ).all()
-    return {str(signer): int(count) for signer, count in rows}
+    found: dict[str, dict[str, int]] = {}
+    for signer, maker, count in rows:
+        found.setdefault(str(signer), {})[str(maker)] = int(count)
+    return found
 
 
 __all__ = [

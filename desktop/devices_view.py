@@ -548,8 +548,21 @@ class DevicesDialog(QDialog):
                     row.type_clash_revisions,
                 )
             )
+        texts += [self._kept_out_elsewhere_text(desk, count) for desk, count in row.kept_out_elsewhere]
         texts += [self._receipt_alarm_text(kind, index) for kind, index in row.receipt_alarms]
         return texts
+
+    def _kept_out_elsewhere_text(self, desk: str, count: int) -> str:
+        """Another desk's word, from its history hand-over (docs/bundle-format.md
+        §10 "The maker's decisions"): that desk named, by its label when known here."""
+        label = next((line.row.label for line in self._lines if line.row.device_id == desk), "")
+        return self.tr(
+            "%n record change(s) it signed were kept out (left out or set aside) at the coordinator "
+            "desk {desk}, as that desk's history hand-over says. This vault does not hold them; if "
+            "they arrive here, this desk decides them itself.",
+            "",
+            count,
+        ).format(desk=f"{label} ({desk})" if label else desk)
 
     def _lapsed_text(self, row: DeviceRow) -> str:
         """Whose word lapsed and the ways back. The voucher is a removed

@@ -83,6 +83,11 @@ class DeviceRow:
     refused_bundles_read: int = 0
     refused_ids_kept: int = 0
     refused_ids_not_kept: int = 0
+    # Revisions it signed that another coordinator desk said, in its history
+    # hand-over to this one, it kept out (left out or set aside), and this
+    # vault does not hold: (that desk's device id, how many), by desk id
+    # (db/maker_decisions.py; that desk's word, no warning here).
+    kept_out_elsewhere: tuple[tuple[str, int], ...] = ()
 
     @property
     def missing(self) -> int:
@@ -111,6 +116,9 @@ class DeviceRow:
             "refused_bundles_read": self.refused_bundles_read,
             "refused_ids_kept": self.refused_ids_kept,
             "refused_ids_not_kept": self.refused_ids_not_kept,
+            "kept_out_elsewhere": [
+                {"desk": desk, "revisions": count} for desk, count in self.kept_out_elsewhere
+            ],
         }
 
 
@@ -245,11 +253,22 @@ def _with_refused(row: DeviceRow, tally: RefusedBundleTally | None) -> DeviceRow
     )
 
 
+def _with_kept_out_elsewhere(row: DeviceRow, by_desk: dict[str, int] | None) -> DeviceRow:
+    if not by_desk:
+        return row
+    return dataclasses.replace(row, kept_out_elsewhere=tuple(sorted(by_desk.items())))
+
+
 def devices_view(vault: Vault) -> list[DeviceRow]:
     """One row per device other than this vault's own: the devices it knows
     (field devices and other coordinators) and those it holds bundles of in
     quarantine. Rows with warnings first, then by device id."""
-    from db.api import parked_by_signer, refused_bundle_tallies, type_clash_by_signer
+    from db.api import (
+        maker_decisions_by_signer,
+        parked_by_signer,
+        refused_bundle_tallies,
+        type_clash_by_signer,
+    )
     from sync.bundle.carried_receipts import alarms
     from sync.merge.frozen_records import revoked_devices
 
@@ -286,6 +305,9 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
         )
         for i in ids
     ]
+    # What other desks said they kept out (their hand-overs' ``decisions``).
+    elsewhere = maker_decisions_by_signer(vault)
+    rows = [_with_kept_out_elsewhere(row, elsewhere.get(row.device_id)) for row in rows]
     rows.sort(key=lambda row: (not row.warnings, row.device_id))
     return rows
 
