@@ -1893,18 +1893,27 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
                 <numerusform>%n змін записів, які він підписав, пропущено: їхній запис зберігається тут як інший тип, тож вони підроблені або пошкоджені. Їх ніколи не буде збережено; решту пакетів, що їх принесли, прийнято. Повідомте свою організацію.</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="560" />
+            <source>%n record change(s) it signed were kept out (left out or set aside) at the coordinator desk {desk}, as that desk's history hand-over says. This vault does not hold them; if they arrive here, this desk decides them itself.</source>
+            <translation>
+                <numerusform>Змін запису, які підписав цей пристрій: %n. Робоче місце координатора {desk} не прийняло їх (пропустило або відклало), як каже передача історії від того робочого місця. Цього сховища вони не мають; якщо вони надійдуть сюди, це робоче місце вирішить про них саме.</numerusform>
+                <numerusform>Змін запису, які підписав цей пристрій: %n. Робоче місце координатора {desk} не прийняло їх (пропустило або відклало), як каже передача історії від того робочого місця. Цього сховища вони не мають; якщо вони надійдуть сюди, це робоче місце вирішить про них саме.</numerusform>
+                <numerusform>Змін запису, які підписав цей пристрій: %n. Робоче місце координатора {desk} не прийняло їх (пропустило або відклало), як каже передача історії від того робочого місця. Цього сховища вони не мають; якщо вони надійдуть сюди, це робоче місце вирішить про них саме.</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="562" />
+            <location filename="../../desktop/devices_view.py" line="575" />
             <source>Coordinator {id} relays changes of it and no longer vouches for it (the coordinator that did was removed there): its bundles are held and its changes kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Координатор {id} передає його зміни, але більше не ручається за нього (координатора, який ручався, там вилучено): його пакети затримуються, а зміни відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="567" />
+            <location filename="../../desktop/devices_view.py" line="580" />
             <source>Known here only on the word of coordinator {id}, which the organisation has removed: its bundles are held and its changes that other desks relay kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Відомий тут лише зі слів координатора {id}, якого організація вилучила: його пакети затримуються, а його зміни, які передають інші робочі місця, відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="577" />
+            <location filename="../../desktop/devices_view.py" line="590" />
             <source>%n of its bundles were refused and read here: {kept} revision id(s) from them are kept as left out, so that edits of them that other desks send are left out too.</source>
             <translation>
                 <numerusform>%n його пакет відхилено й прочитано тут: ідентифікатори версій із нього ({kept}) збережено як пропущені, щоб правки цих версій, надіслані іншими робочими місцями, теж пропускалися.</numerusform>
@@ -1913,72 +1922,72 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="584" />
+            <location filename="../../desktop/devices_view.py" line="597" />
             <source>{not_kept} more were not kept: the limit of ids kept per revoked device was reached.</source>
             <translation>Ще {not_kept} не збережено: досягнуто межі ідентифікаторів, які зберігаються для одного відкликаного пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="594" />
+            <location filename="../../desktop/devices_view.py" line="607" />
             <source>Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of it was applied. Keep the file aside and report it.</source>
             <translation>Пакет {sequence} досі утримано: його імпорт відхилено ({reason}), і нічого з нього не застосовано. Відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="599" />
+            <location filename="../../desktop/devices_view.py" line="612" />
             <source>Bundle {sequence} is still held: its device is verified now, but the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} досі утримано: його пристрій уже перевірено, але файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="604" />
+            <location filename="../../desktop/devices_view.py" line="617" />
             <source>Bundle {sequence} is still held, though its device is verified now: the next sync imports it.</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: його імпортує наступна синхронізація.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="608" />
+            <location filename="../../desktop/devices_view.py" line="621" />
             <source>Bundle {sequence} is still held, though its device is verified now: import its file again ({path}).</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="616" />
+            <location filename="../../desktop/devices_view.py" line="629" />
             <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="620" />
+            <location filename="../../desktop/devices_view.py" line="633" />
             <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
             <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="624" />
+            <location filename="../../desktop/devices_view.py" line="637" />
             <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
             <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="628" />
+            <location filename="../../desktop/devices_view.py" line="641" />
             <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="631" />
+            <location filename="../../desktop/devices_view.py" line="644" />
             <source>Receipt alarm about receipt {index}.</source>
             <translation>Тривога щодо квитанції {index}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="633" />
+            <location filename="../../desktop/devices_view.py" line="646" />
             <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
             <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="695" />
+            <location filename="../../desktop/devices_view.py" line="708" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="728" />
+            <location filename="../../desktop/devices_view.py" line="741" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="745" />
+            <location filename="../../desktop/devices_view.py" line="758" />
             <source>Set aside the %n record change(s) {name} signed that wait here for their parents, and the waiting changes that follow them? They are kept as left out for good: never stored, even if their parents arrive later, and in no list, search or export. Do it only for changes whose parents will never come (a seized device's, or a lost device's). Files they name are kept until moved to quarantine from the command line.</source>
             <translation>
                 <numerusform>Відкласти %n зміну запису, яку підписав {name} і яка чекає тут на свої батьківські зміни, а також зміни, що чекають після неї? Її буде назавжди залишено осторонь: її ніколи не буде збережено, навіть якщо батьківські зміни надійдуть пізніше, і вона не з’явиться в жодному списку, пошуку чи експорті. Робіть це лише для змін, батьківські зміни яких ніколи не надійдуть (вилученого або втраченого пристрою). Файли, які вони називають, зберігаються, доки їх не перемістять до карантину з командного рядка.</numerusform>
@@ -1987,17 +1996,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="770" />
+            <location filename="../../desktop/devices_view.py" line="783" />
             <source>Setting the waiting changes aside…</source>
             <translation>Відкладаємо зміни, що чекають…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="784" />
+            <location filename="../../desktop/devices_view.py" line="797" />
             <source>Nothing was set aside; the changes still wait.</source>
             <translation>Нічого не відкладено; зміни й далі чекають.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="790" />
+            <location filename="../../desktop/devices_view.py" line="803" />
             <source>%n record change(s) set aside: kept as left out here for good.</source>
             <translation>
                 <numerusform>%n зміну запису відкладено: її назавжди залишено тут осторонь.</numerusform>
@@ -2006,53 +2015,53 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="815" />
+            <location filename="../../desktop/devices_view.py" line="828" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="822" />
+            <location filename="../../desktop/devices_view.py" line="835" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="830" />
+            <location filename="../../desktop/devices_view.py" line="843" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="836" />
-            <location filename="../../desktop/devices_view.py" line="852" />
+            <location filename="../../desktop/devices_view.py" line="849" />
+            <location filename="../../desktop/devices_view.py" line="865" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="865" />
+            <location filename="../../desktop/devices_view.py" line="878" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="868" />
+            <location filename="../../desktop/devices_view.py" line="881" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="872" />
+            <location filename="../../desktop/devices_view.py" line="885" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="875" />
+            <location filename="../../desktop/devices_view.py" line="888" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="878" />
+            <location filename="../../desktop/devices_view.py" line="891" />
             <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
             <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="928" />
+            <location filename="../../desktop/devices_view.py" line="941" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
