@@ -27,6 +27,7 @@ import pytest
 from db.api import Case, Vault, maker_decisions_list, parked_by_signer, set_aside_parked
 from db.revisions import Revision
 from sync import org_vault
+from sync.bundle import hand_over as hand_over_module
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import MakerDecision, canonical, parse_manifest
 from sync.bundle.hand_over import hand_over
@@ -121,6 +122,31 @@ def test_a_parked_child_is_handed_over_parked_there_and_stored_when_its_parent_a
     assert parked_by_signer(scene.rivne) == {}
     assert heads_hash(scene.rivne) == heads_hash(scene.kyiv)
     assert_verified(scene.rivne, scene.kyiv)
+
+
+def test_in_a_hand_over_split_over_several_bundles_they_go_in_the_last_part(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parked revision and the maker's word go with ``received``, in the
+    last part: the parts before are taken as any, and the last decides them."""
+    set_aside_parked(scene.kyiv, revision_ids=[scene.edit.revision_id])
+    another = scene.worker.vault.cases.create(Case(title="Checkpoint detention")).id
+    scene.worker.vault.cases.edit(another, title="Checkpoint detention, 3 March")
+    [created, edit] = [r for r in scene.worker.vault.revisions.all() if r.entity_id == another]
+    _park_at(scene.kyiv, edit)
+    monkeypatch.setattr(hand_over_module, "MAX_PART_LINES", 4)
+    made = hand_over(scene.kyiv, scene.stick("stick"), scene.rivne.device_id)
+    assert len(made.parts) >= 2 and (made.parked_revisions, made.decisions) == (1, 1)
+    for part in made.parts[:-1]:
+        scene.to_rivne(part.path)
+        assert parked_by_signer(scene.rivne) == {} and maker_decisions_list(scene.rivne) == ([], 0)
+    scene.to_rivne(made.parts[-1].path)
+    assert parked_by_signer(scene.rivne) == {scene.worker.vault.device_id: 1}
+    assert created.revision_id not in _stored(scene.rivne)
+    assert [(r.revision_id, r.reason) for r in maker_decisions_list(scene.rivne)[0]] == [
+        (scene.edit.revision_id, "set-aside")
+    ]
+    assert_verified(scene.rivne)
 
 
 def test_a_set_aside_at_the_maker_shows_at_the_new_desk_with_the_maker_named_and_binds_nothing(
