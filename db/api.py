@@ -87,6 +87,7 @@ if TYPE_CHECKING:
         kept_out_for_hand_over,
         maker_decisions_by_signer,
         maker_decisions_list,
+        parked_files_held,
         parked_wires,
         waiting_for_hand_over,
     )
@@ -347,6 +348,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "kept_out_for_hand_over": ("db.maker_decisions", "kept_out_for_hand_over"),
     "maker_decisions_by_signer": ("db.maker_decisions", "maker_decisions_by_signer"),
     "maker_decisions_list": ("db.maker_decisions", "maker_decisions_list"),
+    "parked_files_held": ("db.maker_decisions", "parked_files_held"),
     "parked_wires": ("db.maker_decisions", "parked_wires"),
     "waiting_for_hand_over": ("db.maker_decisions", "waiting_for_hand_over"),
     "parked_by_signer": ("db.parked", "parked_by_signer"),
@@ -570,6 +572,7 @@ __all__ = [
     "markers_of",
     "new_record_draft_key",
     "parked_by_signer",
+    "parked_files_held",
     "parked_list",
     "parked_revision_count",
     "parked_wires",

@@ -35,10 +35,12 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from db.chunked_ids import CHUNK, values_among
-from db.model import MakerDecision, ParkedRevision, RevisionRow, WithheldRevision
+from db.model import Blob, MakerDecision, ParkedRevision, RevisionRow, WithheldRevision
 from db.parked import _check_rows, parked_among, parked_rows
+from db.purge import live_blob_id
 
 if TYPE_CHECKING:
+    from db.sync_state import PendingBlob
     from db.vault import Vault
 
 
@@ -116,6 +118,38 @@ def parked_wires(vault: Vault, revision_ids: list[str]) -> list[dict[str, str]]:
         for rid in revision_ids
         if rid in rows
     ]
+
+
+def parked_files_held(vault: Vault, revision_ids: list[str]) -> list[PendingBlob]:
+    """The evidence files the parked revisions ``revision_ids`` name whose
+    bytes this vault holds (stored, not purged, of the size the revision
+    names), by SHA-256, each with the items those revisions are of: a
+    hand-over carries them, so that the new desk stores the bytes with the
+    revision (db/sync_import.py keeps bytes only parked revisions name)."""
+    from db.sync_state import (
+        PendingBlob,
+    )  # here: db.sync_state imports the import unit, which imports this module
+
+    named: dict[tuple[str, int], set[str]] = {}
+    with vault.services.context.sessions() as session:
+        for at in range(0, len(revision_ids), CHUNK):
+            for entity_id, sha256, size in session.execute(
+                select(ParkedRevision.entity_id, ParkedRevision.sha256, ParkedRevision.size).where(
+                    ParkedRevision.revision_id.in_(revision_ids[at : at + CHUNK]),
+                    ParkedRevision.sha256.is_not(None),
+                )
+            ):
+                if sha256 and size is not None:
+                    named.setdefault((str(sha256), int(size)), set()).add(str(entity_id))
+        held: list[PendingBlob] = []
+        for (sha256, size), entity_ids in sorted(named.items()):
+            blob_id = live_blob_id(session, sha256)
+            if (
+                blob_id is not None
+                and session.scalar(select(Blob.size).where(Blob.blob_id == blob_id)) == size
+            ):
+                held.append(PendingBlob(sha256, size, tuple(sorted(entity_ids))))
+    return held
 
 
 def record_maker_decisions(
@@ -251,6 +285,7 @@ __all__ = [
     "kept_out_for_hand_over",
     "maker_decisions_by_signer",
     "maker_decisions_list",
+    "parked_files_held",
     "parked_wires",
     "record_maker_decisions",
     "waiting_for_hand_over",

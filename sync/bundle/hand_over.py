@@ -419,7 +419,10 @@ def hand_over(
                         if last
                         else split.revision_lines(part),
                         custody=split.custody_lines(part),
-                        blobs=blob_sources(vault, placed[index], files),
+                        # The last also carries the files its parked revisions name.
+                        blobs=blob_sources(
+                            vault, kept_out.with_files(placed[index]) if last else placed[index], files
+                        ),
                         addressee=to_device,
                         # In every part: the new desk authorises the field devices'
                         # revisions and chains, or keeps aside the lapsed ones', in

@@ -13,7 +13,9 @@ reads them. So the hand-over carries:
   signer is pending there). They are signed by their devices: no new trust.
   Only those whose signer the new desk authorises or keeps aside (a vouched
   or lapsed device, a coordinator) and whose rows are sound go: another
-  would refuse the whole hand-over there (``signer``, ``revision``).
+  would refuse the whole hand-over there (``signer``, ``revision``). The
+  evidence files they name that the maker holds go with them, and the new
+  desk keeps them for the day it stores the revision.
 - the ids of the revisions it **left out** (a revoked lineage's, read from a
   revoked maker's refused bundle, past a parked cap or below one, set aside
   by a coordinator), which it holds no bytes of, or bytes it refused: the
@@ -29,11 +31,19 @@ Ids and times only are read here; revisions are streamed as wire lines."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from db.api import KeptOut, Vault, kept_out_for_hand_over, parked_wires, waiting_for_hand_over
+from db.api import (
+    KeptOut,
+    PendingBlob,
+    Vault,
+    kept_out_for_hand_over,
+    parked_files_held,
+    parked_wires,
+    waiting_for_hand_over,
+)
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import MAKER_DECISION_REASONS, MAX_MAKER_DECISIONS, BundleHeader, MakerDecision
 from sync.bundle.vouching import coordinator_vouches, lapsed_relays
@@ -48,18 +58,29 @@ class MakersKeptOut:
     """What a hand-over carries of what its maker keeps out."""
 
     decisions: tuple[MakerDecision, ...] = ()
-    decisions_total: int = (
-        0  # every left-out revision the maker does not hold; more than carried past the cap
-    )
+    # Every left-out revision the maker does not hold: more than carried past the cap.
+    decisions_total: int = 0
     parked: list[str] = field(default_factory=list)  # parked revision ids carried, in carrying order
-    parked_not_carried: int = (
-        0  # parked here, but their signer is not the new desk's to authorise, or damaged
-    )
+    # Parked here, but their signer is not the new desk's to authorise, or their row is damaged.
+    parked_not_carried: int = 0
+    # The evidence files the parked revisions carried name that this desk
+    # holds: the new desk keeps them for the day it stores the revision.
+    files: list[PendingBlob] = field(default_factory=list)
 
     def then_parked(self, stored: Iterable[dict[str, Any]], vault: Vault) -> _StoredThenParked:
         """The hand-over's revision lines: ``stored`` (walked twice by the
         writer), then the parked revisions, read a page at a time."""
         return _StoredThenParked(stored, vault, self.parked)
+
+    def with_files(self, blobs: Sequence[PendingBlob]) -> list[PendingBlob]:
+        """The last part's files: ``blobs`` and the parked revisions' files,
+        one entry per SHA-256 (a manifest lists each file once), by SHA-256."""
+        merged = {b.sha256: b for b in blobs}
+        for extra in self.files:
+            held = merged.get(extra.sha256)
+            ids = {*(held.evidence_ids if held else ()), *extra.evidence_ids}
+            merged[extra.sha256] = PendingBlob(extra.sha256, extra.size, tuple(sorted(ids)))
+        return [merged[sha256] for sha256 in sorted(merged)]
 
 
 class _StoredThenParked:
@@ -91,12 +112,13 @@ def carried_signers(vault: Vault, profile: Profile, revoked: frozenset[str]) -> 
 
 def makers_kept_out(vault: Vault, profile: Profile, revoked: frozenset[str]) -> MakersKeptOut:
     """Plan what the hand-over carries of what this desk keeps out: its
-    sound parked revisions of signers the new desk can decide, and its
-    left-out ids (the newest MAX_MAKER_DECISIONS)."""
+    sound parked revisions of signers the new desk can decide (and the
+    files they name that it holds), and its left-out ids (the newest
+    MAX_MAKER_DECISIONS)."""
     parked, not_carried = waiting_for_hand_over(vault, carried_signers(vault, profile, revoked))
     kept, total = kept_out_for_hand_over(vault, reasons=MAKER_DECISION_REASONS, limit=MAX_MAKER_DECISIONS)
     decisions = tuple(MakerDecision(k.revision_id, k.signer, k.reason, k.decided_ms) for k in kept)
-    return MakersKeptOut(decisions, total, parked, not_carried)
+    return MakersKeptOut(decisions, total, parked, not_carried, parked_files_held(vault, parked))
 
 
 # -- the new desk's side ------------------------------------------------------------------

@@ -41,6 +41,7 @@ from tests.sync.desk_world import (
     heads_hash,
     import_by_usb,
     know_worker,
+    stored_bytes,
 )
 from tests.sync.trust_fixtures import Organisation, make_organisation
 from tests.vault_helpers import PASSPHRASE
@@ -121,6 +122,40 @@ def test_a_parked_child_is_handed_over_parked_there_and_stored_when_its_parent_a
     assert {scene.created.revision_id, scene.edit.revision_id} <= _stored(scene.rivne)
     assert parked_by_signer(scene.rivne) == {}
     assert heads_hash(scene.rivne) == heads_hash(scene.kyiv)
+    assert_verified(scene.rivne, scene.kyiv)
+
+
+def test_the_file_a_parked_evidence_revision_names_goes_with_it(scene: Scene, tmp_path: Path) -> None:
+    """W takes a photo after its first bundle and edits the item's
+    description; Kyiv reads the edit and the photo's bytes without the
+    item's creation (parked, the bytes kept). The hand-over carries both:
+    Rivne keeps the bytes with the parked edit, and stores the item with
+    them when its creation comes."""
+    worker = scene.worker.vault
+    photo = tmp_path / "checkpoint.jpg"
+    photo.write_bytes(b"a photo of the checkpoint, taken after the first bundle" * 50)
+    item = worker.evidence.ingest(photo, scene.worker.case_id).item
+    worker.evidence.edit(item.id, description="the checkpoint at dawn")
+    [_created, edit] = [r for r in worker.revisions.all() if r.entity_id == item.id]
+    with scene.kyiv.sync.begin_import() as unit:
+        unit.add_revisions([edit.to_wire()], withhold={_NOBODY})
+        unit.settle_revisions()
+        writer = unit.blob_writer(item.sha256, photo.stat().st_size, [item.id])
+        writer.write(photo.read_bytes())
+        writer.close()
+    made = hand_over(scene.kyiv, scene.stick("stick"), scene.rivne.device_id)
+    assert made.parked_revisions == 2  # the case's edit too
+    scene.to_rivne(made.path)
+    assert parked_by_signer(scene.rivne) == {worker.device_id: 2}
+    assert stored_bytes(scene.rivne, photo.read_bytes()) == photo.read_bytes()  # before: NotFound
+    assert_verified(scene.rivne)
+
+    scene.org.import_(scene.org.export(worker).path)
+    scene.to_rivne(scene.org.export(scene.kyiv).path)
+    assert parked_by_signer(scene.rivne) == {}
+    assert scene.rivne.evidence.get(item.id).description == "the checkpoint at dawn"
+    with scene.rivne.evidence.open(item.id) as opened:
+        assert opened.read() == photo.read_bytes()
     assert_verified(scene.rivne, scene.kyiv)
 
 
