@@ -267,6 +267,10 @@ class VaultImport:
         # The revisions' parents are checked (``_any_left_out_or_parked``): decided at
         # the first batch, and kept for the rest of the import.
         self._sorts_out = False
+        # Does another desk's word name a revision not held here? Asked once
+        # per import (``_any_left_out_or_parked`` asks at every batch until
+        # true, and with every such revision held it reads every row).
+        self._maker_words: bool | None = None
         # The re-check of a held-back revision that failed (``settle_revisions``):
         # the bundle's copy verified moments before, so the fault is this
         # vault's, whatever the id (review 15 F5; sync/bundle/vault_io.py).
@@ -391,8 +395,13 @@ class VaultImport:
             # Another desk handed over that it kept out a revision not held
             # here (db/maker_decisions.py): its later edit waits, never stored
             # without it.
-            or any_maker_decision_unheld(session)
+            or self._any_maker_word()
         )
+
+    def _any_maker_word(self) -> bool:
+        if self._maker_words is None:
+            self._maker_words = any_maker_decision_unheld(self._session)
+        return self._maker_words
 
     def check_parents(self) -> None:
         """Sort out every revision of this import as a desk's bundle's are

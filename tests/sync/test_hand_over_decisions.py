@@ -221,6 +221,25 @@ def test_a_set_aside_at_the_maker_shows_at_the_new_desk_with_the_maker_named_and
     assert f"{scene.edit.revision_id}  set aside at desk {scene.kyiv.device_id}" in listed.stdout
 
 
+def test_a_later_edit_of_a_revision_the_maker_kept_out_waits_at_the_new_desk(scene: Scene) -> None:
+    """Rivne keeps nothing aside itself; Kyiv's word that it set W's edit
+    aside is all it holds. W's next edit of the case reaches Rivne without
+    the edit it follows (a field worker's bundle: nothing withheld): it
+    waits parked, never stored without its parent (before the word was
+    counted, Rivne checked no parents and stored it; verify failed)."""
+    set_aside_parked(scene.kyiv, revision_ids=[scene.edit.revision_id])
+    scene.to_rivne(hand_over(scene.kyiv, scene.stick("stick"), scene.rivne.device_id).path)
+    worker = scene.worker.vault
+    worker.cases.edit(scene.edit.entity_id, title="Shelling of school No. 5, 2 March")
+    [later] = [r for r in worker.revisions.all() if scene.edit.revision_id in r.parents]
+    with scene.rivne.sync.begin_import() as unit:
+        unit.add_revisions([later.to_wire()])
+        unit.settle_revisions()
+    assert later.revision_id not in _stored(scene.rivne)
+    assert parked_by_signer(scene.rivne) == {worker.device_id: 1}
+    assert_verified(scene.rivne)
+
+
 def _crafted(maker: Vault, dest: Path, addressee: str, recipient: str, decision: MakerDecision) -> Path:
     """A bundle with a ``decisions`` member and nothing else, signed by
     ``maker``'s device key as the real writer signs."""
