@@ -21,6 +21,7 @@ bundle 4 is imported. Real vaults, a real server on loopback."""
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +33,14 @@ from sync.bundle.hand_over import hand_over
 from sync.client.hand_over_sync import HAND_OVER_STATE, hand_overs_due
 from sync.client.pull import pull
 from sync.client.worker import SyncWorker
-from tests.sync.client.sync_helpers import Work, organisation, quick_backoff, record_work
+from tests.sync.client.sync_helpers import (
+    SavedOrg,
+    Work,
+    quick_backoff,
+    record_work,
+    saved,
+    saved_organisation,
+)
 from tests.sync.desk_world import (
     add_desk,
     assert_verified,
@@ -43,6 +51,7 @@ from tests.sync.desk_world import (
     stored_bytes,
     worker_push,
 )
+from tests.vault_helpers import open_vault
 
 
 @dataclass
@@ -54,23 +63,45 @@ class LateDesk:
     org_id: str
 
 
+# The world before Kyiv's round that hands over, built once per test process
+# (the first test that asks for it) and copied for each test: the org, the
+# worker's three bundles taken at Kyiv, Lviv added. The round itself runs in
+# each test, so a test that lowers hand_over's part limits first still gets
+# the hand-over it asks for.
+_SAVED_THREE_BUNDLES: list[tuple[SavedOrg, list[Work]]] = []
+
+
+def _saved_three_bundles(base: Path) -> tuple[SavedOrg, list[Work]]:
+    if not _SAVED_THREE_BUNDLES:
+        folder = Path(tempfile.mkdtemp(prefix="desk-added-after-three-bundles-", dir=base))
+        with saved_organisation(folder) as org:
+            kyiv = org.coordinator
+            worker = org.worker("field")
+            earlier = []
+            for name in ("first", "second", "third"):
+                earlier.append(record_work(worker, folder, name, size=3_000))
+                assert worker_push(worker).sent
+                desk_sync(kyiv)  # Kyiv alone: pulls it (and acknowledges it through the server)
+            taken = worker_push(worker)  # the worker takes Kyiv's acknowledgements
+            assert taken.made is None and taken.acknowledged
+            held = kyiv.sync.device(worker.device_id)
+            assert held is not None and held.last_sequence == 3
+            add_desk(kyiv, folder / "lviv", label="Lviv", publish=True).lock()
+        _SAVED_THREE_BUNDLES.append((saved(org), earlier))
+    return _SAVED_THREE_BUNDLES[0]
+
+
 @contextmanager
 def desk_added_after_three_bundles(tmp_path: Path) -> Iterator[LateDesk]:
     """Kyiv alone takes and acknowledges the worker's bundles 1..3; then
-    Lviv is added (published) and Kyiv's sync round pushes its own work."""
-    with organisation(tmp_path) as org:
+    Lviv is added (published) and Kyiv's sync round pushes its own work.
+    This test's own copy of the vaults and of the server's data
+    (sync_helpers.SavedOrg); Kyiv's round runs here."""
+    world, earlier = _saved_three_bundles(tmp_path.parent)
+    with world.copy(tmp_path) as org:
         kyiv = org.coordinator
-        worker = org.worker("field")
-        earlier = []
-        for name in ("first", "second", "third"):
-            earlier.append(record_work(worker, tmp_path, name, size=3_000))
-            assert worker_push(worker).sent
-            desk_sync(kyiv)  # Kyiv alone: pulls it (and acknowledges it through the server)
-        taken = worker_push(worker)  # the worker takes Kyiv's acknowledgements
-        assert taken.made is None and taken.acknowledged
-        held = kyiv.sync.device(worker.device_id)
-        assert held is not None and held.last_sequence == 3
-        lviv = add_desk(kyiv, tmp_path / "lviv", label="Lviv", publish=True)
+        [worker] = org.workers
+        lviv = open_vault(tmp_path / "lviv")
         try:
             desk_sync(kyiv)  # Kyiv's own work to the coordinators (what it pulled stays out)
             profile = org_vault.held_profile(kyiv)
