@@ -15,10 +15,10 @@ maker's side what it hands over, and keeps the new desk's record of it:
 - ``kept_out_for_hand_over``: the maker's left-out rows, ids only (no bytes,
   or bytes it refused), which travel as the manifest's ``decisions``;
 - ``record_maker_decisions`` (inside the new desk's import transaction) and
-  ``maker_decisions_list``: the maker's word recorded and shown, binding
-  nothing here. Each desk's set-aside is its own final decision
-  (docs/threat-model.md §2.8): a revision arriving here again is decided by
-  this desk's rules.
+  ``maker_decisions_list``: the maker's word recorded and shown; nothing is
+  left out here on it, and a revision arriving is decided by this desk's
+  rules (docs/threat-model.md §2.8: it seldom arrives, its carrier being
+  a replay here).
 
 Ids and times only: no revision content is read or returned here."""
 

@@ -451,7 +451,7 @@ def _hand_over(vault: Vault, args: argparse.Namespace, out: Output) -> None:
             f" {handed.parked_revisions} revision(s) parked here (waiting for a parent, or kept aside) "
             "went for the new desk to decide"
             f"; {handed.decisions} revision id(s) this desk left out or set aside went as its word, "
-            "binding nothing there."
+            "shown there, not enforced."
             if handed.parked_revisions or handed.decisions
             else ""
         )

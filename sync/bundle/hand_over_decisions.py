@@ -23,8 +23,10 @@ reads them. So the hand-over carries:
   ``received`` is (from a current coordinator of its profile, in a bundle
   addressed to it: ``coordinators_word``), recorded as the maker's word and
   shown with the maker named (``fieldvault devices parked``, the Devices
-  view). It binds nothing there: each desk's set-aside is its own final
-  decision, and such a revision arriving again is decided anew
+  view). Nothing is left out there on that word: such a revision arriving
+  is decided by the new desk's rules. It seldom arrives (its carrier is a
+  replay there; the maker keeps no bytes of it), so the maker's decision
+  usually stays in effect, visibly, until a desk that stored it hands over
   (docs/threat-model.md §2.8).
 
 Ids and times only are read here; revisions are streamed as wire lines."""

@@ -240,6 +240,40 @@ def test_a_later_edit_of_a_revision_the_maker_kept_out_waits_at_the_new_desk(sce
     assert_verified(scene.rivne)
 
 
+def test_a_set_aside_stays_in_effect_at_the_new_desk_until_a_desk_that_stored_it_hands_over(
+    scene: Scene,
+) -> None:
+    """The usual case: the bundle that carried the set-aside edit was
+    received at Kyiv, so it is a replay at Rivne and the worker's next
+    bundles do not carry the edit again; the maker's decision stays in
+    effect there, now shown. Odesa stored it (it set nothing aside): its
+    hand-over to Rivne brings it, and Rivne, not bound by Kyiv's word,
+    stores it."""
+    worker = scene.worker.vault
+    set_aside_parked(scene.kyiv, revision_ids=[scene.edit.revision_id])
+    org_vault.update_profile(worker, org_vault.current_signed(scene.kyiv).signed)
+    second, _profile = export_by_usb(worker, scene.stick("w"))  # the creation and the edit
+    scene.org.import_(second.path)
+    know_worker(scene.odesa, worker)
+    org_vault.update_profile(scene.odesa, org_vault.current_signed(scene.kyiv).signed)
+    import_by_usb(scene.odesa, second.path, scene.org.org_id)
+    assert scene.edit.revision_id in _stored(scene.odesa)
+    assert scene.edit.revision_id not in _stored(scene.kyiv)
+
+    scene.to_rivne(hand_over(scene.kyiv, scene.stick("kyiv"), scene.rivne.device_id).path)
+    again = import_by_usb(scene.rivne, second.path, scene.org.org_id)
+    assert again.replay  # received at Kyiv: the edit does not reach Rivne this way
+    assert scene.edit.revision_id not in _stored(scene.rivne)
+    [row] = maker_decisions_list(scene.rivne)[0]
+    assert (row.maker, row.reason, row.here) == (scene.kyiv.device_id, "set-aside", "absent")
+
+    scene.to_rivne(hand_over(scene.odesa, scene.stick("odesa"), scene.rivne.device_id).path)
+    assert scene.edit.revision_id in _stored(scene.rivne)
+    [row] = maker_decisions_list(scene.rivne)[0]
+    assert row.here == "stored"
+    assert_verified(scene.rivne)
+
+
 def _crafted(maker: Vault, dest: Path, addressee: str, recipient: str, decision: MakerDecision) -> Path:
     """A bundle with a ``decisions`` member and nothing else, signed by
     ``maker``'s device key as the real writer signs."""
