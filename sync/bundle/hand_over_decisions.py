@@ -33,6 +33,7 @@ Ids and times only are read here; revisions are streamed as wire lines."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,12 +48,19 @@ from db.api import (
     waiting_for_hand_over,
 )
 from sync.bundle.errors import BundleRejected
-from sync.bundle.format import MAKER_DECISION_REASONS, MAX_MAKER_DECISIONS, BundleHeader, MakerDecision
+from sync.bundle.format import (
+    MAKER_DECISION_REASONS,
+    MAX_MAKER_DECISIONS,
+    BundleHeader,
+    MakerDecision,
+    is_hex64,
+)
 from sync.bundle.vouching import coordinator_vouches, lapsed_relays
 from sync.org import Profile
 
 # Parked revisions read from the vault this many at a time at each walk.
 _PAGE = 500
+_SIGNER = re.compile(r"[0-9a-f]{32}")  # a device id, as the member's form has it
 
 
 @dataclass
@@ -119,7 +127,13 @@ def makers_kept_out(vault: Vault, profile: Profile, revoked: frozenset[str]) -> 
     MAX_MAKER_DECISIONS)."""
     parked, not_carried = waiting_for_hand_over(vault, carried_signers(vault, profile, revoked))
     kept, total = kept_out_for_hand_over(vault, reasons=MAKER_DECISION_REASONS, limit=MAX_MAKER_DECISIONS)
-    decisions = tuple(MakerDecision(k.revision_id, k.signer, k.reason, k.decided_ms) for k in kept)
+    # Only entries of the member's form (a row of another form, which no
+    # import writes, would refuse the whole hand-over there: archive-form).
+    decisions = tuple(
+        MakerDecision(k.revision_id, k.signer, k.reason, k.decided_ms)
+        for k in kept
+        if is_hex64(k.revision_id) and _SIGNER.fullmatch(k.signer) and k.decided_ms >= 0
+    )
     return MakersKeptOut(decisions, total, parked, not_carried, parked_files_held(vault, parked))
 
 
