@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,7 +46,6 @@ from tests.sync.client.sync_helpers import (
     Org,
     SavedOrg,
     new_vault,
-    organisation,
     quick_backoff,
     saved,
     saved_organisation,
@@ -237,22 +237,42 @@ def server_desks(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             lviv.lock()
 
 
+# The desk_added_after_the_worker world, built once per test process and
+# copied for each test, as _SAVED_SERVER_DESKS.
+_SAVED_DESK_AFTER_WORKER: list[SavedOrg] = []
+
+
+def _saved_desk_after_worker(base: Path) -> SavedOrg:
+    if not _SAVED_DESK_AFTER_WORKER:
+        folder = Path(tempfile.mkdtemp(prefix="desk-added-after-the-worker-", dir=base))
+        with saved_organisation(folder) as org:
+            kyiv = org.coordinator
+            worker = org.worker("early")
+            worker.cases.create(Case(title="registered"))
+            worker_push(worker)
+            lviv = add_desk(kyiv, folder / "lviv", label="Lviv", publish=True)
+            know_worker(lviv, worker)
+            try:
+                desk_sync(kyiv)
+                desk_sync(lviv)
+            finally:
+                lviv.lock()
+        _SAVED_DESK_AFTER_WORKER.append(saved(org))
+    return _SAVED_DESK_AFTER_WORKER[0]
+
+
 @contextmanager
 def desk_added_after_the_worker(tmp_path: Path) -> Iterator[tuple[Vault, Vault, Vault]]:
     """Kyiv alone enrols a worker; then Lviv becomes a coordinator (a new
     profile version) while the worker, out in the field, keeps the old one:
-    its bundles are encrypted to Kyiv only. (Kyiv, Lviv, the worker)"""
-    with organisation(tmp_path) as org:
-        kyiv = org.coordinator
-        worker = org.worker("early")
-        worker.cases.create(Case(title="registered"))
-        worker_push(worker)
-        lviv = add_desk(kyiv, tmp_path / "lviv", label="Lviv", publish=True)
-        know_worker(lviv, worker)
+    its bundles are encrypted to Kyiv only. (Kyiv, Lviv, the worker): this
+    test's own copy of the vaults and of the server's data, after both desks'
+    rounds (sync_helpers.SavedOrg)."""
+    with _saved_desk_after_worker(tmp_path.parent).copy(tmp_path) as org:
+        lviv = open_vault(tmp_path / "lviv")
+        [worker] = org.workers
         try:
-            desk_sync(kyiv)
-            desk_sync(lviv)
-            yield kyiv, lviv, worker
+            yield org.coordinator, lviv, worker
         finally:
             lviv.lock()
 
