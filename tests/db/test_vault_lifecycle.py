@@ -371,16 +371,27 @@ def test_reads_are_not_blocked_by_a_long_write(vault: Vault) -> None:
 
 
 def test_calibration_lands_in_the_documented_window() -> None:
+    """0.5-1 s is the design; generous margins both ways for a loaded CI
+    machine. The product calibrates on the clock, so a change of load
+    between the calibration and the timed derivation (calibrated while busy,
+    measured while idle, or the other way round) can push one attempt out
+    of even these margins: up to three attempts, each calibrating afresh,
+    and one must land. A calibration that is wrong (too many passes, too
+    little memory) misses in all three."""
     from db.keys import calibrate_argon2
 
-    params = calibrate_argon2()
-    started = time.perf_counter()
-    params.derive("a passphrase", bytes(16))
-    elapsed = time.perf_counter() - started
-    # 0.5–1 s is the design; generous margins both ways for a loaded CI machine
-    # (calibrated while busy, measured while idle, or the other way round).
-    assert 0.3 < elapsed < 3.0, (params, elapsed)
-    assert params.memory_kib >= 64 * 1024
+    attempts: list[tuple[object, float]] = []
+    for _ in range(3):
+        params = calibrate_argon2()
+        assert params.memory_kib >= 64 * 1024, params
+        started = time.perf_counter()
+        params.derive("a passphrase", bytes(16))
+        elapsed = time.perf_counter() - started
+        attempts.append((params, round(elapsed, 3)))
+        if 0.3 < elapsed < 3.0:
+            break
+    else:
+        raise AssertionError(f"no calibration landed in 0.3-3.0 s: {attempts}")
 
 
 def test_clean_up_at_open_waits_until_no_one_else_has_the_vault_open(vault: Vault, vault_dir: Path) -> None:
