@@ -359,7 +359,9 @@ class Vault:
         if not creating and schema is None:
             # A database with no schema is a new, empty one: not this vault's.
             raise DatabaseMissing(str(self.folder))
-        if not read_only:
+        if creating:
+            migrate.create_schema(engine)
+        elif not read_only:
             migrate.upgrade(engine)
         elif schema != migrate.head_revision():
             raise ExaminationRefused(str(self.folder), "schema")
