@@ -11,6 +11,17 @@ for good. The rows are kept in ``withheld_revisions``, learned
 ``type-clash``: a later copy is a no-op, and later edits of it are left out
 as any edit of a left-out revision. Here they are only read, by id, for
 ``fieldvault devices parked`` and the Devices view; never what they say.
+
+Each is listed as a pair (review 17 F4): the left-out revision and its
+signer, and the first revision this vault stored of the record it holds
+(its signer, its type, and the time its signer's clock signed). The rule
+keeps whichever type arrived here first, and which side is honest cannot
+be known here: a device that learned the record's id (send-back, a
+seized laptop, a compromised desk) can forge either side and arrange to
+arrive first. So neither side is blamed; the coordinator sees both
+devices and asks. The vault keeps no time at which a revision was stored
+(only its order, ``local_seq``): the held first revision was stored before
+the left-out one arrived (``left_out_ms``), which is why it is held.
 """
 
 from __future__ import annotations
@@ -20,9 +31,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from db.model import WithheldRevision
+from db.model import RevisionRow, WithheldRevision
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from db.vault import Vault
 
 # ``withheld_revisions.learned`` of such a revision.
@@ -30,13 +43,41 @@ TYPE_CLASH = "type-clash"
 
 
 @dataclass(frozen=True)
+class HeldFirst:
+    """The first revision this vault stored of a record (lowest ``local_seq``):
+    the one whose type the vault keeps. Ids, a type and a signed time only."""
+
+    revision_id: str
+    signer: str
+    entity_type: str
+    made_ms: int  # its signed hybrid clock time: its signer's clock, not when it was stored here
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "revision_id": self.revision_id,
+            "signer": self.signer,
+            "entity_type": self.entity_type,
+            "made_ms": self.made_ms,
+        }
+
+
+@dataclass(frozen=True)
 class TypeClashRow:
-    """One revision left out for a type clash: ids and a time only."""
+    """One revision left out for a type clash, paired with the held record's
+    first revision: ids, a type and times only."""
 
     revision_id: str
     entity_id: str  # the record this vault holds with another type
     signer: str
     left_out_ms: int
+    # None only if the record is no longer held here (no revision of it
+    # stored: not written by any code today, read defensively).
+    held_first: HeldFirst | None = None
+
+    @property
+    def devices(self) -> frozenset[str]:
+        """The devices on either side of the clash."""
+        return frozenset({self.signer} | ({self.held_first.signer} if self.held_first else set()))
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -45,6 +86,7 @@ class TypeClashRow:
             "signer": self.signer,
             "left_out_ms": self.left_out_ms,
             "reason": TYPE_CLASH,
+            "held_first": self.held_first.to_json() if self.held_first else None,
         }
 
 
@@ -65,10 +107,40 @@ def type_clash_list(vault: Vault, *, limit: int = 1_000) -> tuple[list[TypeClash
         total = session.scalar(
             select(func.count()).select_from(WithheldRevision).where(WithheldRevision.learned == TYPE_CLASH)
         )
+        firsts = _held_firsts(session, sorted({str(entity) for _rid, entity, _signer, _ms in rows}))
         listed = [
-            TypeClashRow(str(rid), str(entity), str(signer), int(ms)) for rid, entity, signer, ms in rows
+            TypeClashRow(str(rid), str(entity), str(signer), int(ms), firsts.get(str(entity)))
+            for rid, entity, signer, ms in rows
         ]
         return listed, int(total or 0)
+
+
+def _held_firsts(session: Session, entity_ids: list[str]) -> dict[str, HeldFirst]:
+    """Record id -> the first revision this vault stored of it: the lowest
+    ``local_seq`` (migration 0008 numbered the revisions held then in their
+    stored order, and every store numbers the next)."""
+    if not entity_ids:
+        return {}
+    order = func.row_number().over(
+        partition_by=RevisionRow.entity_id, order_by=(RevisionRow.local_seq, RevisionRow.revision_id)
+    )
+    ranked = (
+        select(
+            RevisionRow.entity_id,
+            RevisionRow.revision_id,
+            RevisionRow.device_id,
+            RevisionRow.entity_type,
+            RevisionRow.hlc_ms,
+            order.label("rank"),
+        )
+        .where(RevisionRow.entity_id.in_(entity_ids))
+        .subquery()
+    )
+    rows = session.execute(select(ranked).where(ranked.c.rank == 1)).all()
+    return {
+        str(entity): HeldFirst(str(rid), str(signer), str(kind), int(made))
+        for entity, rid, signer, kind, made, _rank in rows
+    }
 
 
 def type_clash_by_signer(vault: Vault) -> dict[str, int]:
@@ -82,4 +154,4 @@ def type_clash_by_signer(vault: Vault) -> dict[str, int]:
         return {str(device_id): int(count) for device_id, count in rows}
 
 
-__all__ = ["TYPE_CLASH", "TypeClashRow", "type_clash_by_signer", "type_clash_list"]
+__all__ = ["TYPE_CLASH", "HeldFirst", "TypeClashRow", "type_clash_by_signer", "type_clash_list"]

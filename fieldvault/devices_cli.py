@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from db.api import (
     AffectedRecord,
     MakerDecisionRow,
+    TypeClashRow,
     Vault,
     maker_decisions_list,
     parked_list,
@@ -90,6 +91,11 @@ def _human(row: DeviceRow) -> str:
         lines.append(
             f"  revisions left out, their record is held here as another type: {row.type_clash_revisions}"
         )
+    if row.type_clash_held_revisions:
+        lines.append(
+            "  records held here whose first revision it signed, claimed by another device as another "
+            f"type: {row.type_clash_held_revisions}"
+        )
     if row.refused_bundles_read or row.refused_ids_kept:
         lines.append(
             f"  refused bundles read: {row.refused_bundles_read}; revision ids kept from them as left out: "
@@ -125,10 +131,12 @@ def _warning(row: DeviceRow) -> str | None:
             "a current coordinator vouches for it, or you compare its verification code "
             "(fieldvault bundle approve) or add it by its card (fieldvault org add-device)"
         )
-    if row.type_clash_revisions:
+    if "type-clash" in row.warnings:
+        # Neither side blamed (review 17 F4): the type that arrived first is kept.
         parts.append(
-            f"{row.type_clash_revisions} revision(s) it signed left out: their record is held here as "
-            "another type (a forged or broken revision; fieldvault devices parked lists them)"
+            f"{row.type_clash_revisions + row.type_clash_held_revisions} type clash(es) it is a party to: two devices claim one record with "
+            "different types; this vault keeps the type that arrived first, which may not be the honest "
+            "one (fieldvault devices parked lists both sides of each)"
         )
     if row.receipt_alarms:
         receipts = ", ".join(str(index) for _kind, index in row.receipt_alarms)
@@ -264,32 +272,49 @@ def _decided_elsewhere(out: Output, rows: list[MakerDecisionRow], total: int) ->
         )
 
 
-def _type_clash_list(vault: Vault) -> tuple[list[Any], int]:
+def _type_clash_list(vault: Vault) -> tuple[list[TypeClashRow], int]:
     from db.api import type_clash_list
 
     return type_clash_list(vault)
 
 
-def _type_clashes(out: Output, rows: list[Any], total: int) -> None:
+def _type_clash_human(row: TypeClashRow) -> str:
+    """Both sides of a type clash, blaming neither (review 17 F4): the type
+    that arrived here first is kept, and either side may be the forger."""
+    held = row.held_first
+    kept = (
+        f"  held here as {held.entity_type}: its first revision {held.revision_id}\n"
+        f"    signed by {held.signer}, made {_when(held.made_ms)} by its signer's clock, stored here before "
+        "the other arrived"
+        if held is not None
+        else "  held here: no revision of the record (none to compare)"
+    )
+    return (
+        f"two devices claim record {row.entity_id} with different types:\n"
+        f"{kept}\n"
+        f"  left out: {row.revision_id}, claiming another type\n"
+        f"    signed by {row.signer}, left out {_when(row.left_out_ms)} (never stored)\n"
+        "  which is right cannot be known here; ask the people who use both devices"
+    )
+
+
+def _type_clashes(out: Output, rows: list[TypeClashRow], total: int) -> None:
     """Then one row per revision left out because its record is held here
-    with another type (db/type_clash.py; ``"reason": "type-clash"``):
-    forged or broken, never stored, nothing to wait for."""
+    with another type (db/type_clash.py; ``"reason": "type-clash"``), paired
+    with the held record's first revision: never stored, nothing to wait for."""
     by_id = {row.revision_id: row for row in rows}
 
     def human(data: dict[str, Any]) -> str:
         row = by_id[str(data["revision_id"])]
-        return (
-            f"{row.revision_id}  record {row.entity_id}  signed by {row.signer}\n"
-            f"  LEFT OUT {_when(row.left_out_ms)}: its record is held here as another type "
-            "(a forged or broken revision; never stored)"
-        )
+        return _type_clash_human(row)
 
     out.rows([row.to_json() for row in rows], human)
     if total:
         shown = f" (the oldest {len(rows)} listed)" if total > len(rows) else ""
         print(
-            f"{total} revision(s) left out because their record is held here as another type{shown} "
-            "(docs/sync.md §2.3).",
+            f"{total} type clash(es): revision(s) left out because their record is held here as another "
+            f"type{shown}, each listed with the held record's first revision; the type that arrived first "
+            "is kept, which may not be the honest one (docs/sync.md §2.3).",
             file=sys.stderr,
         )
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from db.api import Device, HeldBundle, ReceivedBundleRecord, RefusedBundleTally, Vault
+    from db.api import Device, HeldBundle, ReceivedBundleRecord, RefusedBundleTally, TypeClashRow, Vault
 
 # What a device's verification means here:
 # - verified: enrolled (by a token its first bundle proved, or by its card after
@@ -75,8 +75,16 @@ class DeviceRow:
     # for parents (db/sync_import.py ``_keep_aside``); not in ``parked_revisions``.
     kept_aside_revisions: int = 0
     # Revisions it signed left out because their record is held here with
-    # another type (db/type_clash.py): forged or broken, never stored.
+    # another type (db/type_clash.py): never stored. Which side of a clash
+    # is honest cannot be known here, so a clash is also shown on the row of
+    # the device whose revision is held (review 17 F4):
     type_clash_revisions: int = 0
+    # Clashes (of the oldest listed) where the record's first revision
+    # stored here is its: the held side.
+    type_clash_held_revisions: int = 0
+    # The pairs it is a party to, either side (at most CLASH_PAIRS_SHOWN;
+    # ``fieldvault devices parked`` lists them all).
+    type_clashes: tuple[TypeClashRow, ...] = ()
     # What its bundles refused as device-revoked left here (db/withheld.py,
     # review 12 F1): bundles read, revision ids kept as left out, ids not
     # kept because it reached REFUSED_IDS_CAP.
@@ -113,6 +121,8 @@ class DeviceRow:
             "parked_revisions": self.parked_revisions,
             "kept_aside_revisions": self.kept_aside_revisions,
             "type_clash_revisions": self.type_clash_revisions,
+            "type_clash_held_revisions": self.type_clash_held_revisions,
+            "type_clashes": [clash.to_json() for clash in self.type_clashes],
             "refused_bundles_read": self.refused_bundles_read,
             "refused_ids_kept": self.refused_ids_kept,
             "refused_ids_not_kept": self.refused_ids_not_kept,
@@ -234,12 +244,26 @@ def kept_aside_by_signer(vault: Vault) -> dict[str, int]:
     return {device_id: count for device_id, count in parked_by_signer(vault).items() if device_id in lapsed}
 
 
-def _with_clashes(row: DeviceRow, type_clash: int) -> DeviceRow:
-    """A device that signed revisions left out for a type clash (forged or
-    broken ones: db/type_clash.py) carries the warning ``type-clash``."""
-    if not type_clash:
+# How many clash pairs a device's row carries (the details pane names them).
+CLASH_PAIRS_SHOWN = 10
+
+
+def _with_clashes(row: DeviceRow, type_clash: int, pairs: list[TypeClashRow]) -> DeviceRow:
+    """A device on either side of a type clash (db/type_clash.py) carries the
+    warning ``type-clash`` and the pairs: the side whose revision was left
+    out and the side whose revision is held, since the rule keeps whichever
+    type arrived first and either side may be the forger (review 17 F4)."""
+    mine = [pair for pair in pairs if row.device_id in pair.devices]
+    held = sum(1 for pair in mine if pair.held_first is not None and pair.held_first.signer == row.device_id)
+    if not type_clash and not mine:
         return row
-    return dataclasses.replace(row, type_clash_revisions=type_clash, warnings=(*row.warnings, "type-clash"))
+    return dataclasses.replace(
+        row,
+        type_clash_revisions=type_clash,
+        type_clash_held_revisions=held,
+        type_clashes=tuple(mine[:CLASH_PAIRS_SHOWN]),
+        warnings=(*row.warnings, "type-clash"),
+    )
 
 
 def _with_refused(row: DeviceRow, tally: RefusedBundleTally | None) -> DeviceRow:
@@ -268,6 +292,7 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
         parked_by_signer,
         refused_bundle_tallies,
         type_clash_by_signer,
+        type_clash_list,
     )
     from sync.bundle.carried_receipts import alarms
     from sync.merge.frozen_records import revoked_devices
@@ -284,7 +309,9 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
     known = {device.device_id: device for device in vault.sync.devices()}
     refused = refused_bundle_tallies(vault)  # also of a revoked device known here by nothing else
     clashes = type_clash_by_signer(vault)
-    ids = (set(known) | set(received) | set(held) | set(alarmed) | set(refused)) - {vault.device_id}
+    pairs, _total = type_clash_list(vault)  # the oldest listed, with the held side
+    parties = {device for pair in pairs for device in pair.devices}
+    ids = (set(known) | set(received) | set(held) | set(alarmed) | set(refused) | parties) - {vault.device_id}
     parked = parked_by_signer(vault)
     revoked = revoked_devices(vault)
     rows = [
@@ -302,6 +329,7 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
                 refused.get(i),
             ),
             clashes.get(i, 0),
+            pairs,
         )
         for i in ids
     ]

@@ -132,7 +132,7 @@ def test_a_relayed_clashing_revision_is_left_out_and_the_desks_bundle_is_taken(
     assert clashes[first.revision_id]["entity_id"] == person.id
     assert clashes[first.revision_id]["signer"] == worker.vault.device_id
     plain = cli.run("devices", "parked", secrets=[PASSPHRASE])
-    assert "its record is held here as another type" in plain.stdout + plain.stderr
+    assert f"two devices claim record {person.id} with different types" in plain.stdout  # review 17 F4
 
 
 def test_a_field_workers_own_clashing_revision_is_left_out_and_the_rest_taken(desks: UsbDesks) -> None:
