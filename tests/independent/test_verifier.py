@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -367,7 +368,27 @@ def test_the_verifier_imports_nothing_from_the_project() -> None:
             for name in names:
                 top = name.split(".")[0]
                 assert top in allowed | set(sys.stdlib_module_names) | {"__future__"}, (module, name)
-                assert not name.startswith("tests.") or name.startswith("tests.independent"), (module, name)
+                assert (
+                    not name.startswith("tests.")
+                    or name.startswith("tests.independent")
+                    or (module, name) == ("appdriver", "tests.cli_helpers")  # the fork server's client
+                ), (module, name)
+
+
+def test_the_app_driver_loads_nothing_of_the_project_here() -> None:
+    """appdriver runs `fieldvault` through the tests' fork server
+    (tests/cli_helpers.py), whose commands run in fresh child processes:
+    importing it, in a clean interpreter, loads no module of db, sync,
+    desktop or fieldvault (nor SQLAlchemy) into the test process."""
+    probe = (
+        "import sys; import tests.independent.appdriver; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'db', 'sync', 'desktop', 'fieldvault', 'sqlalchemy', 'sqlcipher3'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout
 
 
 def vault_signing_key(made: dict[str, Any], vault: Path) -> Ed25519PrivateKey:
