@@ -54,12 +54,17 @@ from desktop.item_lists import ID_ROLE, item_list, row_texts, row_with
 from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
-    from db.api import Vault
+    from db.api import TypeClashRow, Vault
     from desktop.coordinator_menu import CoordinatorMenu
     from sync.bundle.quarantine import HeldState
     from sync.client.org_link import ServerOutcome
     from sync.merge.devices import DeviceRow
     from sync.org import Profile
+
+
+def _utc(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).strftime("%Y-%m-%d %H:%M")
+
 
 # How many leading characters of a device id the coordinator types to confirm.
 CONFIRM_CHARS = 6
@@ -456,8 +461,9 @@ class DevicesDialog(QDialog):
             parts.append(self.tr("vouch lapsed"))
         if row.refused_bundles_read:
             parts.append(self.tr("%n refused bundle(s) read", "", row.refused_bundles_read))
-        if row.type_clash_revisions:
-            parts.append(self.tr("%n left out: another record type", "", row.type_clash_revisions))
+        if clashes := row.type_clash_revisions + row.type_clash_held_revisions:
+            # Either side of a clash (review 17 F4): neither is blamed.
+            parts.append(self.tr("%n type clash(es)", "", clashes))
         if row.receipt_alarms:
             parts.append(self.tr("%n receipt alarm(s)", "", len(row.receipt_alarms)))
         return "⚠ " + ", ".join(parts) if parts else ""
@@ -537,20 +543,64 @@ class DevicesDialog(QDialog):
                     row.kept_aside_revisions,
                 )
             )
-        if row.type_clash_revisions:
-            # db/type_clash.py: forged or broken, never stored; nothing to bring or wait for.
-            texts.append(
-                self.tr(
-                    "%n record change(s) it signed were left out: their record is held here as another "
-                    "type, so they are forged or broken. They are never stored; the rest of the bundles "
-                    "that carried them was taken. Tell your organisation.",
-                    "",
-                    row.type_clash_revisions,
-                )
-            )
+        if row.type_clash_revisions or row.type_clash_held_revisions:
+            texts += self._type_clash_texts(row)
         texts += [self._kept_out_elsewhere_text(desk, count) for desk, count in row.kept_out_elsewhere]
         texts += [self._receipt_alarm_text(kind, index) for kind, index in row.receipt_alarms]
         return texts
+
+    def _type_clash_texts(self, row: DeviceRow) -> list[str]:
+        """The clashes this device is a party to, each as a pair (db/type_clash.py,
+        review 17 F4): the vault keeps the type that arrived first, and either
+        side may be the forger, so the words blame neither."""
+        texts = [
+            self.tr(
+                "This device is a party to %n type clash(es): another device claims a record with a "
+                "different type. This vault keeps the type that arrived here first, which may not be "
+                "the honest one; the other side is never stored, and the rest of its bundles was taken.",
+                "",
+                row.type_clash_revisions + row.type_clash_held_revisions,
+            )
+        ]
+        texts += [self._type_clash_pair_text(pair) for pair in row.type_clashes]
+        if shown := len(row.type_clashes):
+            texts.append(
+                self.tr(
+                    "Ask the people who use both devices which record they made, and tell your "
+                    "organisation. fieldvault devices parked lists every clash ({shown} shown here)."
+                ).format(shown=shown)
+            )
+        return texts
+
+    def _type_clash_pair_text(self, pair: TypeClashRow) -> str:
+        held = pair.held_first
+        left = self.tr(
+            "the change {revision} signed by {device} claims another type and was left out on {when} UTC"
+        ).format(
+            revision=pair.revision_id[:12], device=self._device_name(pair.signer), when=_utc(pair.left_out_ms)
+        )
+        if held is None:
+            kept = self.tr("no change of it is held here")
+        else:
+            kept = self.tr(
+                "this vault holds it as {type}, first from the change {revision} signed by {device} "
+                "(made {when} UTC by its signer's clock), stored here before the other arrived"
+            ).format(
+                type=QCoreApplication.translate("ConflictsDialog", held.entity_type),
+                revision=held.revision_id[:12],
+                device=self._device_name(held.signer),
+                when=_utc(held.made_ms),
+            )
+        return self.tr("Two devices claim record {record} with different types: {kept}; {left}.").format(
+            record=pair.entity_id, kept=kept, left=left
+        )
+
+    def _device_name(self, device_id: str) -> str:
+        """A device by its label when known here; this vault's own as this desk."""
+        if device_id == self._vault.device_id:
+            return self.tr("this desk ({device})").format(device=device_id)
+        label = next((line.row.label for line in self._lines if line.row.device_id == device_id), "")
+        return f"{label} ({device_id})" if label else device_id
 
     def _kept_out_elsewhere_text(self, desk: str, count: int) -> str:
         """Another desk's word, from its history hand-over (docs/bundle-format.md
