@@ -1543,148 +1543,148 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DevicesDialog</name>
         <message>
-            <location filename="../../desktop/devices_view.py" line="200" />
+            <location filename="../../desktop/devices_view.py" line="205" />
             <source>Devices</source>
             <translation>Пристрої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="204" />
+            <location filename="../../desktop/devices_view.py" line="209" />
             <source>Every device of the organisation this vault knows, with its last bundle. A bundle missing before the last one is a warning: the laptop may have been seized or lost before it sent it, or the bundle is still on its way.</source>
             <translation>Усі пристрої організації, відомі цьому сховищу, з їхнім останнім пакетом. Пакет, якого бракує перед останнім, — це попередження: ноутбук могли вилучити або загубити, перш ніж він його надіслав, або пакет ще в дорозі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="210" />
+            <location filename="../../desktop/devices_view.py" line="215" />
             <source>Devices and their bundles</source>
             <translation>Пристрої та їхні пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="212" />
+            <location filename="../../desktop/devices_view.py" line="217" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="213" />
+            <location filename="../../desktop/devices_view.py" line="218" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="214" />
+            <location filename="../../desktop/devices_view.py" line="219" />
             <source>Key</source>
             <translation>Ключ</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="215" />
+            <location filename="../../desktop/devices_view.py" line="220" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="216" />
+            <location filename="../../desktop/devices_view.py" line="221" />
             <source>Last bundle</source>
             <translation>Останній пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="217" />
+            <location filename="../../desktop/devices_view.py" line="222" />
             <source>Held</source>
             <translation>Утримано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="218" />
+            <location filename="../../desktop/devices_view.py" line="223" />
             <source>Verification</source>
             <translation>Перевірка</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="219" />
+            <location filename="../../desktop/devices_view.py" line="224" />
             <source>Warning</source>
             <translation>Попередження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="231" />
+            <location filename="../../desktop/devices_view.py" line="236" />
             <source>The chosen device</source>
             <translation>Вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="234" />
+            <location filename="../../desktop/devices_view.py" line="239" />
             <source>Record changes waiting for their parents</source>
             <translation>Зміни записів, що чекають на свої батьківські зміни</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="240" />
+            <location filename="../../desktop/devices_view.py" line="245" />
             <source>Record changes kept aside from devices whose vouch lapsed</source>
             <translation>Зміни записів, відкладені від пристроїв, поручительство за які втратило силу</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="256" />
+            <location filename="../../desktop/devices_view.py" line="261" />
             <source>First characters of the device id, to confirm</source>
             <translation>Перші символи ідентифікатора пристрою, для підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="259" />
-            <location filename="../../desktop/devices_view.py" line="260" />
+            <location filename="../../desktop/devices_view.py" line="264" />
+            <location filename="../../desktop/devices_view.py" line="265" />
             <source>Revoke this device</source>
             <translation>Відкликати цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="263" />
+            <location filename="../../desktop/devices_view.py" line="268" />
             <source>Keep it</source>
             <translation>Залишити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="279" />
+            <location filename="../../desktop/devices_view.py" line="284" />
             <source>Set them aside</source>
             <translation>Відкласти їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="281" />
+            <location filename="../../desktop/devices_view.py" line="286" />
             <source>Keep them waiting</source>
             <translation>Нехай чекають</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="290" />
+            <location filename="../../desktop/devices_view.py" line="295" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="293" />
+            <location filename="../../desktop/devices_view.py" line="298" />
             <source>Refresh</source>
             <translation>Оновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="295" />
+            <location filename="../../desktop/devices_view.py" line="300" />
             <source>Revoke…</source>
             <translation>Відкликати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="296" />
+            <location filename="../../desktop/devices_view.py" line="301" />
             <source>Revoke the chosen device</source>
             <translation>Відкликати вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="302" />
+            <location filename="../../desktop/devices_view.py" line="307" />
             <source>Set aside…</source>
             <translation>Відкласти…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="304" />
+            <location filename="../../desktop/devices_view.py" line="309" />
             <source>Set aside the chosen device's waiting record changes</source>
             <translation>Відкласти зміни записів вибраного пристрою, що чекають</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="308" />
+            <location filename="../../desktop/devices_view.py" line="313" />
             <source>Send the profile to the server again</source>
             <translation>Надіслати профіль на сервер ще раз</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="311" />
+            <location filename="../../desktop/devices_view.py" line="316" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="364" />
+            <location filename="../../desktop/devices_view.py" line="369" />
             <source>No other devices are known to this vault yet.</source>
             <translation>Цьому сховищу ще не відомі інші пристрої.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="379" />
+            <location filename="../../desktop/devices_view.py" line="384" />
             <source>%n record change(s) wait for their parents: they follow changes this vault has not received yet. Point here for what to do.</source>
             <translation>
                 <numerusform>%n зміна запису чекає на свої батьківські зміни: вона йде за змінами, яких це сховище ще не отримало. Наведіть сюди вказівник, щоб дізнатися, що робити.</numerusform>
@@ -1693,7 +1693,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="393" />
+            <location filename="../../desktop/devices_view.py" line="398" />
             <source>%n record change(s) from devices whose vouch lapsed, kept until they are enrolled again: a current coordinator vouches for the device, or you approve it by its verification code. Then they are stored.</source>
             <translation>
                 <numerusform>%n зміна запису від пристроїв, поручительство за які втратило силу, відкладена, доки їх не зареєструють знову: чинний координатор поручиться за пристрій або ви схвалите його за кодом перевірки. Тоді її буде збережено.</numerusform>
@@ -1702,17 +1702,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="406" />
+            <location filename="../../desktop/devices_view.py" line="411" />
             <source>A bundle brought edits of records whose earlier changes (their parents) this vault does not hold yet, often a field worker's that another desk took directly. They are kept apart, in no list, search or export, and stored as soon as those changes arrive. To bring them, import the bundle of the device that made them (ask the desk whose edits wait which worker's records it edited), or sync. If a revoked device made them they never come: the waiting edits are then left out when that device's bundle is read.</source>
             <translation>Пакет приніс правки записів, попередніх змін яких (їхніх батьківських змін) це сховище ще не має, часто змін польового працівника, які інше робоче місце отримало напряму. Ці правки зберігаються окремо, їх немає в жодному списку, пошуку чи експорті, і їх буде збережено, щойно надійдуть ті зміни. Щоб їх отримати, імпортуйте пакет пристрою, який їх зробив (запитайте робоче місце, чиї правки чекають, записи якого працівника воно правило), або синхронізуйтеся. Якщо їх зробив відкликаний пристрій, вони не надійдуть ніколи: тоді правки, що чекають, буде пропущено, щойно буде прочитано пакет цього пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="433" />
+            <location filename="../../desktop/devices_view.py" line="438" />
             <source>Verification code (compare it with the worker's): {code}</source>
             <translation>Код перевірки (звірте його з кодом працівника): {code}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="446" />
+            <location filename="../../desktop/devices_view.py" line="451" />
             <source>%n missing</source>
             <translation>
                 <numerusform>бракує %n</numerusform>
@@ -1721,7 +1721,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="448" />
+            <location filename="../../desktop/devices_view.py" line="453" />
             <source>%n held</source>
             <translation>
                 <numerusform>утримано %n</numerusform>
@@ -1730,7 +1730,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="450" />
+            <location filename="../../desktop/devices_view.py" line="455" />
             <source>%n file(s) gone</source>
             <translation>
                 <numerusform>%n файл зник</numerusform>
@@ -1739,7 +1739,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="452" />
+            <location filename="../../desktop/devices_view.py" line="457" />
             <source>%n refused</source>
             <translation>
                 <numerusform>відхилено %n</numerusform>
@@ -1748,19 +1748,19 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="454" />
-            <location filename="../../desktop/devices_view.py" line="476" />
-            <location filename="../../desktop/devices_view.py" line="485" />
+            <location filename="../../desktop/devices_view.py" line="459" />
+            <location filename="../../desktop/devices_view.py" line="482" />
+            <location filename="../../desktop/devices_view.py" line="491" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="456" />
+            <location filename="../../desktop/devices_view.py" line="461" />
             <source>vouch lapsed</source>
             <translation>поруку скасовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="458" />
+            <location filename="../../desktop/devices_view.py" line="463" />
             <source>%n refused bundle(s) read</source>
             <translation>
                 <numerusform>%n відхилений пакет прочитано</numerusform>
@@ -1769,16 +1769,55 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="460" />
-            <source>%n left out: another record type</source>
+            <location filename="../../desktop/devices_view.py" line="466" />
+            <source>%n type clash(es)</source>
             <translation>
-                <numerusform>%n пропущено: інший тип запису</numerusform>
-                <numerusform>%n пропущено: інший тип запису</numerusform>
-                <numerusform>%n пропущено: інший тип запису</numerusform>
+                <numerusform>%n конфлікт типів</numerusform>
+                <numerusform>%n конфлікти типів</numerusform>
+                <numerusform>%n конфліктів типів</numerusform>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="462" />
+            <location filename="../../desktop/devices_view.py" line="558" />
+            <source>This device is a party to %n type clash(es): another device claims a record with a different type. This vault keeps the type that arrived here first, which may not be the honest one; the other side is never stored, and the rest of its bundles was taken.</source>
+            <translation>
+                <numerusform>Цей пристрій — сторона в %n конфлікті типів: інший пристрій заявляє запис з іншим типом. Це сховище зберігає тип, що надійшов сюди першим, і він може бути не чесним; другу сторону ніколи не зберігають, а решту її пакетів прийнято.</numerusform>
+                <numerusform>Цей пристрій — сторона в %n конфліктах типів: інший пристрій заявляє запис з іншим типом. Це сховище зберігає тип, що надійшов сюди першим, і він може бути не чесним; другу сторону ніколи не зберігають, а решту її пакетів прийнято.</numerusform>
+                <numerusform>Цей пристрій — сторона в %n конфліктах типів: інший пристрій заявляє запис з іншим типом. Це сховище зберігає тип, що надійшов сюди першим, і він може бути не чесним; другу сторону ніколи не зберігають, а решту її пакетів прийнято.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="569" />
+            <source>Ask the people who use both devices which record they made, and tell your organisation. fieldvault devices parked lists every clash ({shown} shown here).</source>
+            <translation>Запитайте людей, які користуються обома пристроями, хто з них створив цей запис, і повідомте свою організацію. fieldvault devices parked показує всі конфлікти (тут показано {shown}).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="578" />
+            <source>the change {revision} signed by {device} claims another type and was left out on {when} UTC</source>
+            <translation>зміна {revision} (підписувач: {device}) заявляє інший тип і була пропущена {when} UTC</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="583" />
+            <source>no change of it is held here</source>
+            <translation>жодної його зміни тут немає</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="586" />
+            <source>this vault holds it as {type}, first from the change {revision} signed by {device} (made {when} UTC by its signer's clock), stored here before the other arrived</source>
+            <translation>це сховище має його як {type}, спершу зі зміни {revision} (підписувач: {device}; зроблено {when} UTC за годинником підписувача), збереженої тут до надходження іншої</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="594" />
+            <source>Two devices claim record {record} with different types: {kept}; {left}.</source>
+            <translation>Два пристрої заявляють запис {record} з різними типами: {kept}; {left}.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="601" />
+            <source>this desk ({device})</source>
+            <translation>це робоче місце ({device})</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="468" />
             <source>%n receipt alarm(s)</source>
             <translation>
                 <numerusform>%n тривога щодо квитанцій</numerusform>
@@ -1787,54 +1826,54 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="467" />
+            <location filename="../../desktop/devices_view.py" line="473" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="468" />
+            <location filename="../../desktop/devices_view.py" line="474" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="469" />
-            <location filename="../../desktop/devices_view.py" line="477" />
+            <location filename="../../desktop/devices_view.py" line="475" />
+            <location filename="../../desktop/devices_view.py" line="483" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="474" />
+            <location filename="../../desktop/devices_view.py" line="480" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="475" />
-            <location filename="../../desktop/devices_view.py" line="484" />
+            <location filename="../../desktop/devices_view.py" line="481" />
+            <location filename="../../desktop/devices_view.py" line="490" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="482" />
+            <location filename="../../desktop/devices_view.py" line="488" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="483" />
+            <location filename="../../desktop/devices_view.py" line="489" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="490" />
+            <location filename="../../desktop/devices_view.py" line="496" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="493" />
+            <location filename="../../desktop/devices_view.py" line="499" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="493" />
+            <location filename="../../desktop/devices_view.py" line="499" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1843,17 +1882,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="494" />
+            <location filename="../../desktop/devices_view.py" line="500" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="508" />
+            <location filename="../../desktop/devices_view.py" line="514" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="514" />
+            <location filename="../../desktop/devices_view.py" line="520" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -1862,12 +1901,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="517" />
+            <location filename="../../desktop/devices_view.py" line="523" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="525" />
+            <location filename="../../desktop/devices_view.py" line="531" />
             <source>%n record change(s) it signed wait here for their parents, changes this vault has not received yet: import the bundle of the device that made those (often the field worker whose records it edited).</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, чекає тут на свої батьківські зміни, яких це сховище ще не отримало: імпортуйте пакет пристрою, який їх зробив (часто це польовий працівник, чиї записи він правив).</numerusform>
@@ -1876,7 +1915,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="535" />
+            <location filename="../../desktop/devices_view.py" line="541" />
             <source>%n record change(s) it signed are kept aside here until it is enrolled again.</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, відкладена тут, доки його не зареєструють знову.</numerusform>
@@ -1885,16 +1924,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="544" />
-            <source>%n record change(s) it signed were left out: their record is held here as another type, so they are forged or broken. They are never stored; the rest of the bundles that carried them was taken. Tell your organisation.</source>
-            <translation>
-                <numerusform>%n зміну запису, яку він підписав, пропущено: її запис зберігається тут як інший тип, тож вона підроблена або пошкоджена. Її ніколи не буде збережено; решту пакетів, що її принесли, прийнято. Повідомте свою організацію.</numerusform>
-                <numerusform>%n зміни записів, які він підписав, пропущено: їхній запис зберігається тут як інший тип, тож вони підроблені або пошкоджені. Їх ніколи не буде збережено; решту пакетів, що їх принесли, прийнято. Повідомте свою організацію.</numerusform>
-                <numerusform>%n змін записів, які він підписав, пропущено: їхній запис зберігається тут як інший тип, тож вони підроблені або пошкоджені. Їх ніколи не буде збережено; решту пакетів, що їх принесли, прийнято. Повідомте свою організацію.</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="560" />
+            <location filename="../../desktop/devices_view.py" line="610" />
             <source>%n record change(s) it signed were kept out (left out or set aside) at the coordinator desk {desk}, as that desk's history hand-over says. This vault does not hold them; if they arrive here, this desk decides them itself.</source>
             <translation>
                 <numerusform>Змін запису, які підписав цей пристрій: %n. Робоче місце координатора {desk} не прийняло їх (пропустило або відклало), як каже передача історії від того робочого місця. Цього сховища вони не мають; якщо вони надійдуть сюди, це робоче місце вирішить про них саме.</numerusform>
@@ -1903,17 +1933,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="575" />
+            <location filename="../../desktop/devices_view.py" line="625" />
             <source>Coordinator {id} relays changes of it and no longer vouches for it (the coordinator that did was removed there): its bundles are held and its changes kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Координатор {id} передає його зміни, але більше не ручається за нього (координатора, який ручався, там вилучено): його пакети затримуються, а зміни відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="580" />
+            <location filename="../../desktop/devices_view.py" line="630" />
             <source>Known here only on the word of coordinator {id}, which the organisation has removed: its bundles are held and its changes that other desks relay kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Відомий тут лише зі слів координатора {id}, якого організація вилучила: його пакети затримуються, а його зміни, які передають інші робочі місця, відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="590" />
+            <location filename="../../desktop/devices_view.py" line="640" />
             <source>%n of its bundles were refused and read here: {kept} revision id(s) from them are kept as left out, so that edits of them that other desks send are left out too.</source>
             <translation>
                 <numerusform>%n його пакет відхилено й прочитано тут: ідентифікатори версій із нього ({kept}) збережено як пропущені, щоб правки цих версій, надіслані іншими робочими місцями, теж пропускалися.</numerusform>
@@ -1922,72 +1952,72 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="597" />
+            <location filename="../../desktop/devices_view.py" line="647" />
             <source>{not_kept} more were not kept: the limit of ids kept per revoked device was reached.</source>
             <translation>Ще {not_kept} не збережено: досягнуто межі ідентифікаторів, які зберігаються для одного відкликаного пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="607" />
+            <location filename="../../desktop/devices_view.py" line="657" />
             <source>Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of it was applied. Keep the file aside and report it.</source>
             <translation>Пакет {sequence} досі утримано: його імпорт відхилено ({reason}), і нічого з нього не застосовано. Відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="612" />
+            <location filename="../../desktop/devices_view.py" line="662" />
             <source>Bundle {sequence} is still held: its device is verified now, but the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} досі утримано: його пристрій уже перевірено, але файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="617" />
+            <location filename="../../desktop/devices_view.py" line="667" />
             <source>Bundle {sequence} is still held, though its device is verified now: the next sync imports it.</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: його імпортує наступна синхронізація.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="621" />
+            <location filename="../../desktop/devices_view.py" line="671" />
             <source>Bundle {sequence} is still held, though its device is verified now: import its file again ({path}).</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="629" />
+            <location filename="../../desktop/devices_view.py" line="679" />
             <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="633" />
+            <location filename="../../desktop/devices_view.py" line="683" />
             <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
             <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="637" />
+            <location filename="../../desktop/devices_view.py" line="687" />
             <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
             <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="641" />
+            <location filename="../../desktop/devices_view.py" line="691" />
             <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="644" />
+            <location filename="../../desktop/devices_view.py" line="694" />
             <source>Receipt alarm about receipt {index}.</source>
             <translation>Тривога щодо квитанції {index}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="646" />
+            <location filename="../../desktop/devices_view.py" line="696" />
             <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
             <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="708" />
+            <location filename="../../desktop/devices_view.py" line="758" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="741" />
+            <location filename="../../desktop/devices_view.py" line="791" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="758" />
+            <location filename="../../desktop/devices_view.py" line="808" />
             <source>Set aside the %n record change(s) {name} signed that wait here for their parents, and the waiting changes that follow them? They are kept as left out for good: never stored, even if their parents arrive later, and in no list, search or export. Do it only for changes whose parents will never come (a seized device's, or a lost device's). Files they name are kept until moved to quarantine from the command line.</source>
             <translation>
                 <numerusform>Відкласти %n зміну запису, яку підписав {name} і яка чекає тут на свої батьківські зміни, а також зміни, що чекають після неї? Її буде назавжди залишено осторонь: її ніколи не буде збережено, навіть якщо батьківські зміни надійдуть пізніше, і вона не з’явиться в жодному списку, пошуку чи експорті. Робіть це лише для змін, батьківські зміни яких ніколи не надійдуть (вилученого або втраченого пристрою). Файли, які вони називають, зберігаються, доки їх не перемістять до карантину з командного рядка.</numerusform>
@@ -1996,17 +2026,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="783" />
+            <location filename="../../desktop/devices_view.py" line="833" />
             <source>Setting the waiting changes aside…</source>
             <translation>Відкладаємо зміни, що чекають…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="797" />
+            <location filename="../../desktop/devices_view.py" line="847" />
             <source>Nothing was set aside; the changes still wait.</source>
             <translation>Нічого не відкладено; зміни й далі чекають.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="803" />
+            <location filename="../../desktop/devices_view.py" line="853" />
             <source>%n record change(s) set aside: kept as left out here for good.</source>
             <translation>
                 <numerusform>%n зміну запису відкладено: її назавжди залишено тут осторонь.</numerusform>
@@ -2015,53 +2045,53 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="828" />
+            <location filename="../../desktop/devices_view.py" line="878" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="835" />
+            <location filename="../../desktop/devices_view.py" line="885" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="843" />
+            <location filename="../../desktop/devices_view.py" line="893" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="849" />
-            <location filename="../../desktop/devices_view.py" line="865" />
+            <location filename="../../desktop/devices_view.py" line="899" />
+            <location filename="../../desktop/devices_view.py" line="915" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="878" />
+            <location filename="../../desktop/devices_view.py" line="928" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="881" />
+            <location filename="../../desktop/devices_view.py" line="931" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="885" />
+            <location filename="../../desktop/devices_view.py" line="935" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="888" />
+            <location filename="../../desktop/devices_view.py" line="938" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="891" />
+            <location filename="../../desktop/devices_view.py" line="941" />
             <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
             <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="941" />
+            <location filename="../../desktop/devices_view.py" line="991" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
