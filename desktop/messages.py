@@ -768,6 +768,14 @@ def _bundle_blob_changed(p: Params) -> str:
     ).format(sha256=p["sha256"])
 
 
+def _bundle_number_taken(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Another bundle made at the same moment took bundle number {sequence}, so this bundle was "
+        "not written and nothing was changed. Try again.",
+    ).format(sequence=p["sequence"])
+
+
 # -- the organisation (sync/org.py, sync/org_vault.py: docs/org-profile.md) -----------------
 
 
@@ -1311,6 +1319,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "bundle-blob": _bundle_blob,
     "bundle-exists": _bundle_exists,
     "bundle-blob-changed": _bundle_blob_changed,
+    "bundle-number-taken": _bundle_number_taken,
     # unknown devices, quarantine, acknowledgements
     "bundle-quarantined": _bundle_quarantined,
     "bundle-token-unknown": _bundle_token_unknown,

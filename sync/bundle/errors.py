@@ -76,6 +76,7 @@ class BundleNotWritten(FieldvaultError):
     codes: ClassVar[Codes] = {
         "bundle-exists": ("path",),
         "bundle-blob-changed": ("sha256",),
+        "bundle-number-taken": ("sequence",),
     }
 
     @classmethod
@@ -89,4 +90,15 @@ class BundleNotWritten(FieldvaultError):
             "no bundle was written. Run 'fieldvault verify'.",
             "bundle-blob-changed",
             sha256=sha256,
+        )
+
+    @classmethod
+    def number_taken(cls, sequence: int) -> BundleNotWritten:
+        # Another bundle of this vault recorded the number meanwhile
+        # (sync/bundle/numbering.py): nothing of this one is left.
+        return cls(
+            f"Bundle number {sequence} was taken by another bundle made at the same time; "
+            "no bundle was written. Try again.",
+            "bundle-number-taken",
+            sequence=str(sequence),
         )

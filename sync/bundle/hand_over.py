@@ -33,12 +33,14 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from db.api import CancelToken, NotFound, PendingBlob, StoredRevision, Vault
 from sync.bundle.format import ReceivedEntry
 from sync.bundle.hand_over_decisions import makers_kept_out
+from sync.bundle.numbering import bundle_numbering, record_or_refuse
 from sync.bundle.org_held import HeldRevisions
 from sync.bundle.vault_io import (
     PAGE,
@@ -364,7 +366,22 @@ def hand_over(
     ``org-not-coordinator``), and only for another coordinator of it
     (NotFound). On failure or cancel no bundle file of it is left; the numbers
     of the parts written before it stay used (counted as made, declared in
-    this desk's next bundle to coordinators, as any hand-over's)."""
+    this desk's next bundle to coordinators, as any hand-over's). This
+    vault's bundle numbers are held throughout (sync/bundle/numbering.py):
+    a bundle export or send-back meanwhile waits and takes the number after
+    the last part's (review 17 F5)."""
+    with bundle_numbering(vault):
+        return _hand_over_numbered(vault, dest_dir, to_device, progress, cancel, on_part)
+
+
+def _hand_over_numbered(
+    vault: Vault,
+    dest_dir: Path,
+    to_device: str,
+    progress: Progress | None,
+    cancel: CancelToken | None,
+    on_part: Callable[[int, int], None] | None,
+) -> HandedOver:
     _check_cancel(cancel)
     profile = held_profile(vault)
     if profile is None:
@@ -386,11 +403,16 @@ def hand_over(
     revisions.watched = frozenset(d.device_id for d in lapsed)
     revisions.scan()
     _check_cancel(cancel)  # the scans read the whole history: a cancel need not wait for the write
+    # Read before the plan (review 17 F6): a bundle imported meanwhile (the
+    # sync lane's pull) is then in neither, or its revisions and events are
+    # carried without its entry — which the new desk takes, its chain running
+    # past the recorded head — never an entry whose head the chain carried
+    # lacks, which refuses the whole hand-over (bundle-custody).
+    entries = received_entries(vault, leave_out)
     split = _Split(vault, revisions, [d for d in vault.sync.received_chains() if d not in leave_out])
     split.plan()
     _check_cancel(cancel)
     placed = split.place_blobs(_bytes_to_send(vault.sync.held_blobs(), revisions.lineage))
-    entries = received_entries(vault, leave_out)
     # What this desk keeps out: its parked revisions and left-out ids, in the last part.
     kept_out = makers_kept_out(vault, profile, revoked)
     vouches = coordinator_vouches(vault, profile)
@@ -454,7 +476,14 @@ def hand_over(
             # bundle to coordinators (addressed_since), as a send-back's number
             # is. Recorded at once, so that a kill before the next part leaves
             # it counted as made, not its number used twice.
-            vault.sync.record_bundle_made(sequence, written.bundle_id, addressee=to_device)
+            try:
+                record_or_refuse(
+                    partial(vault.sync.record_bundle_made, sequence, written.bundle_id, addressee=to_device),
+                    sequence,
+                )
+            except BaseException:
+                written.path.unlink(missing_ok=True)  # not counted as made: not to be sent
+                raise
             if placed[index]:
                 vault.sync.record_transfers(
                     [(evidence_id, b.sha256) for b in placed[index] for evidence_id in b.evidence_ids],

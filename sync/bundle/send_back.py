@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from db.api import CancelToken, NotFound, Vault
 from sync.bundle.format import VouchedDevice
+from sync.bundle.numbering import bundle_numbering
 from sync.bundle.vault_io import (
     Progress,
     _adopt_unrecorded,
@@ -179,41 +180,44 @@ def send_back(
         if again is not None:
             with_bytes |= set(plan.entity_ids.values()) & again.with_bytes
         blobs = vault.sync.blobs_of(with_bytes)
-    remove_partial_files(dest_dir)  # what a killed export left here: ciphertext only
-    # A bundle of this device whole in dest_dir but not recorded (killed
-    # before): counted as made, so that this one does not reuse its number.
-    # Its revisions were not recorded as sent: they go again (a worker skips
-    # what it holds).
-    _adopt_unrecorded(vault, dest_dir, profile.org_id)
-    outgoing = vault.sync.outgoing()
-    sequence = outgoing.bundle_sequence + 1
-    vouched = [VouchedDevice(d.public_key, d.age_recipient) for d in plan.signers]
-    dest = dest_dir / bundle_file_name(profile.org_id, vault.device_id, sequence)
-    with ExitStack() as files:
-        sources = blob_sources(vault, blobs, files)
-        written = write_bundle(
-            dest,
-            BundleContents(
-                org_id=profile.org_id,
-                profile_version=profile.version,
-                sequence=sequence,
-                previous=outgoing.previous_bundle_id,
-                # No custody events: this device's chain goes to coordinators;
-                # a worker is not asked to hold it.
-                custody_head=None,
-                revisions=[_revision_wire(rev) for rev in plan.revisions],
-                blobs=sources,
-                devices=vouched,
-                addressee=device_id,
-            ),
-            DeviceIdentity(vault.sync.signing_key(), vault.device_id),
-            [recipient],
-            progress=_reporting(progress, cancel),
-        )
-    # Contents None: a worker does not acknowledge, and an acknowledgement
-    # of this bundle must not move the cursors of the coordinators' stream.
-    # Its number is declared by the next bundle to coordinators (addressed_since).
-    vault.sync.record_bundle_made(sequence, written.bundle_id, addressee=device_id)
+    # The number held from reading it to recording it (sync/bundle/numbering.py):
+    # a hand-over or an export being written meanwhile never shares it.
+    with bundle_numbering(vault):
+        remove_partial_files(dest_dir)  # what a killed export left here: ciphertext only
+        # A bundle of this device whole in dest_dir but not recorded (killed
+        # before): counted as made, so that this one does not reuse its number.
+        # Its revisions were not recorded as sent: they go again (a worker skips
+        # what it holds).
+        _adopt_unrecorded(vault, dest_dir, profile.org_id)
+        outgoing = vault.sync.outgoing()
+        sequence = outgoing.bundle_sequence + 1
+        vouched = [VouchedDevice(d.public_key, d.age_recipient) for d in plan.signers]
+        dest = dest_dir / bundle_file_name(profile.org_id, vault.device_id, sequence)
+        with ExitStack() as files:
+            sources = blob_sources(vault, blobs, files)
+            written = write_bundle(
+                dest,
+                BundleContents(
+                    org_id=profile.org_id,
+                    profile_version=profile.version,
+                    sequence=sequence,
+                    previous=outgoing.previous_bundle_id,
+                    # No custody events: this device's chain goes to coordinators;
+                    # a worker is not asked to hold it.
+                    custody_head=None,
+                    revisions=[_revision_wire(rev) for rev in plan.revisions],
+                    blobs=sources,
+                    devices=vouched,
+                    addressee=device_id,
+                ),
+                DeviceIdentity(vault.sync.signing_key(), vault.device_id),
+                [recipient],
+                progress=_reporting(progress, cancel),
+            )
+        # Contents None: a worker does not acknowledge, and an acknowledgement
+        # of this bundle must not move the cursors of the coordinators' stream.
+        # Its number is declared by the next bundle to coordinators (addressed_since).
+        vault.sync.record_bundle_made(sequence, written.bundle_id, addressee=device_id)
     if record:
         vault.sync.record_relayed(device_id, plan.entity_ids, written.bundle_id)
     if blobs:

@@ -54,6 +54,7 @@ from sync.bundle.format import (
     ReceivedEntry,
 )
 from sync.bundle.hand_over_decisions import as_kept_out, coordinators_word
+from sync.bundle.numbering import bundle_numbering, record_or_refuse
 from sync.bundle.org_held import (
     HeldRevisions,
     every_coordinator_reads,
@@ -279,7 +280,26 @@ def export_bundle(
     not acknowledged, encrypted to ``recipients`` (age "age1…"). Then record
     the bundle as made (the next one follows it) and a ``transfer`` (sent)
     custody event for each evidence item whose file it carries. On failure
-    or cancel no bundle file is left and the vault is unchanged."""
+    or cancel no bundle file is left and the vault is unchanged. Its number
+    is held (sync/bundle/numbering.py) from reading it to recording it: a
+    hand-over being written meanwhile keeps its consecutive numbers, and
+    this bundle takes the one after them."""
+    with bundle_numbering(vault):
+        return _export_numbered(
+            vault, dest_dir, recipients, org_id, profile_version, progress=progress, cancel=cancel
+        )
+
+
+def _export_numbered(
+    vault: Vault,
+    dest_dir: Path,
+    recipients: Sequence[str],
+    org_id: str,
+    profile_version: int,
+    *,
+    progress: Progress | None,
+    cancel: CancelToken | None,
+) -> ExportedBundle:
     _check_cancel(cancel)
     remove_partial_files(dest_dir)  # what a killed export left here: ciphertext only
     _adopt_unrecorded(vault, dest_dir, org_id)
@@ -335,13 +355,22 @@ def export_bundle(
         )
     # A kill here leaves a bundle the vault does not count as made: the next
     # export finds it and counts it (_adopt_unrecorded) rather than forking.
-    vault.sync.record_bundle_made(
-        sequence,
-        written.bundle_id,
-        revision_seq=revisions.end,
-        custody_seq=custody.end,
-        blobs=[b.sha256 for b in pending],
-    )
+    try:
+        record_or_refuse(
+            lambda: vault.sync.record_bundle_made(
+                sequence,
+                written.bundle_id,
+                revision_seq=revisions.end,
+                custody_seq=custody.end,
+                blobs=[b.sha256 for b in pending],
+            ),
+            sequence,
+        )
+    except BaseException:
+        # Not counted as made: its file must not stay where a push would
+        # send it under a number recorded for another bundle (a fork).
+        written.path.unlink(missing_ok=True)
+        raise
     vault.sync.record_transfers(
         [(evidence_id, b.sha256) for b in pending for evidence_id in b.evidence_ids],
         bundle_id=written.bundle_id,
@@ -1109,6 +1138,13 @@ def _apply(
             # A coordinator's bundles go to many devices, each to one: a field
             # worker sees some of its sequence numbers, and the others are no loss.
             gaps = ()
+        if gaps:
+            # Its sender's earlier bundles are missing here: what it carries
+            # may edit a record they created (one another desk acknowledged,
+            # so this bundle left it out). Sorted out, so such an edit is
+            # parked until its parent comes, never stored without it, even
+            # at a vault that keeps nothing aside (review 17 F1).
+            unit.check_parents()
         applier = _Applier(
             unit,
             header,

@@ -1,0 +1,60 @@
+"""One lock per vault for its bundle numbers (review 17 F5).
+
+Every bundle this device makes takes the next number of its one sequence
+(docs/bundle-format.md §2): its own bundle to coordinators
+(``export_bundle``), a send-back, a history hand-over's parts. Each reads the
+last number, writes the file, then records the number as made. The GUI runs
+an export lane and a sync lane at once, so two of them could read the same
+number: the later record is refused (the numbers must follow), and a file
+already written under that number could stay in the spool as if it were the
+recorded bundle (a fork at the other desks). A split hand-over holds the lock
+across all its parts, so its numbers stay consecutive and another bundle
+waits for the next free number.
+
+A thread lock, per vault folder: two processes cannot hold one vault open
+at once (db/openlock.py), so threads of one process are what meet here."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from db.api import Vault
+from sync.bundle.errors import BundleNotWritten
+
+_GUARD = threading.Lock()
+_LOCKS: dict[str, threading.RLock] = {}
+
+
+def _lock_of(vault: Vault) -> threading.RLock:
+    key = str(vault.folder.resolve())
+    with _GUARD:
+        lock = _LOCKS.get(key)
+        if lock is None:
+            lock = _LOCKS[key] = threading.RLock()
+        return lock
+
+
+@contextmanager
+def bundle_numbering(vault: Vault) -> Iterator[None]:
+    """Hold this vault's bundle numbers: from reading the last one to
+    recording the bundle(s) made. Re-entrant (a hand-over's parts, an
+    adoption inside an export)."""
+    with _lock_of(vault):
+        yield
+
+
+def record_or_refuse(record: Callable[[], None], sequence: int) -> None:
+    """Call ``record`` (the vault's ``record_bundle_made``, bound with its
+    arguments). A number recorded meanwhile by another bundle (only possible
+    without the lock, e.g. an older caller) becomes BundleNotWritten
+    ``bundle-number-taken`` rather than an uncoded ValueError; the caller
+    removes its own file."""
+    try:
+        record()
+    except ValueError:
+        raise BundleNotWritten.number_taken(sequence) from None
+
+
+__all__ = ["bundle_numbering", "record_or_refuse"]
