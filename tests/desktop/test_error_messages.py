@@ -297,6 +297,7 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
         ),
         ("bundle target exists", BundleNotWritten.exists(TARGET), TARGET),
         ("bundle blob changed", BundleNotWritten.blob_changed(REVISION_ID), REVISION_ID),
+        ("bundle number taken", BundleNotWritten.number_taken(7), "7"),
         # sync/: the organisation, its profile and enrolment tokens
         *(
             (f"org refused: {code}", OrgRefused(f"Some English about {code}.", code, **params), named)
