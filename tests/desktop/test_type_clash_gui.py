@@ -16,9 +16,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.devices_view import DevicesDialog
+from tests.factory import make_case, make_person
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.desk_world import UsbDesks, usb_desks
 from tests.sync.test_type_clash_pair import ClashScene, forger_arrives_first
+from tests.sync.test_type_clash_relayed import _claim_as_incident
 
 desks = usb_desks  # the fixture
 __all__ = ["desks"]
@@ -78,3 +80,25 @@ def test_the_devices_view_says_it_in_ukrainian(qtbot: QtBot, desks: UsbDesks, uk
     assert "це сховище має його як інцидент" in details
     assert "record" not in details and "clash" not in details
     screenshot(dialog, "coordinator-devices-type-clash-uk.png")
+
+
+def test_this_desk_is_named_when_it_made_the_held_record(qtbot: QtBot, desks: UsbDesks) -> None:
+    """Lviv made the person; a worker's incident with its id comes relayed in
+    Kyiv's bundle: the worker's details name this desk as the held side."""
+    worker = desks.worker("w")
+    person = make_person(desks.lviv, make_case(desks.lviv, title="Lviv's case").id)
+    first, _edit = _claim_as_incident(worker, person.id)
+    desks.org.import_(desks.org.export(worker.vault).path)
+    assert len(desks.to_lviv(desks.kyiv_bundle()).type_clash) == 2
+    dialog = DevicesDialog(desks.lviv)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
+    assert _warning_cell(dialog, worker.vault.device_id) == "⚠ 2 type clash(es)"
+    dialog.choose(worker.vault.device_id)
+    details = dialog.details.text()
+    assert f"this vault holds it as person, first from the change {person.revision[:12]}" in details
+    assert f"signed by this desk ({desks.lviv.device_id})" in details
+    assert (
+        f"the change {first.revision_id[:12]} signed by {worker.vault.device_id} claims another type"
+        in details
+    )
