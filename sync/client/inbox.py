@@ -145,6 +145,19 @@ def inbox_refusals(vault: Vault) -> list[InboxRefusal]:
     return sorted(refusals, key=lambda r: (r.first_ms, r.bundle_id))
 
 
+def _in_sequence(item: tuple[str, dict[str, Any]]) -> tuple[str, int, str]:
+    """A retry record's order: its sender, then its sequence number."""
+    bundle_id, record = item
+    change = record.get("change")
+    change = change if isinstance(change, dict) else {}
+    device, sequence = change.get("device_id"), change.get("sequence")
+    return (
+        device if isinstance(device, str) else "",
+        sequence if isinstance(sequence, int) else 0,
+        bundle_id,
+    )
+
+
 class _Inbox:
     def __init__(
         self, vault: Vault, result: PullResult, progress: Progress | None, now_ms: Callable[[], int]
@@ -179,8 +192,13 @@ class _Inbox:
 
     def try_again(self, client: ServerClient) -> None:
         """The refused bundles whose wait is over, once each per run (the
-        cursor moved past them: later bundles were not held up)."""
-        for bundle_id, record in sorted(_retry_records(self.state).items()):
+        cursor moved past them: later bundles were not held up), each
+        sender's in sequence order: a hand-over's part refused because the
+        part before it was (``hand-over-part``) is tried after that one, not
+        before it at the cost of an attempt (review 17 F7; by bundle id, a
+        random order, later parts could be set aside before their
+        predecessor was taken)."""
+        for bundle_id, record in sorted(_retry_records(self.state).items(), key=_in_sequence):
             due = record["next_ms"] is not None and record["next_ms"] <= self.now_ms()
             if due and bundle_id not in self.tried_again:
                 self.tried_again.add(bundle_id)
