@@ -214,15 +214,31 @@ def _warn_forks(result: PullResult) -> None:
         )
 
 
-def _warn_stuck(result: PullResult) -> None:
+def _warn_stuck(result: PullResult, desk_id: str) -> None:
     for stuck in result.stuck:
         behind = f"; {len(stuck.waiting)} later bundle(s) of it wait behind" if stuck.waiting else ""
+        if stuck.later:
+            # Review 17 F1: a later bundle carries its work only where no other desk had acknowledged it.
+            behind += f"; its device's bundle {stuck.later} was imported here, which may not carry its work"
+        if stuck.held_by:
+            # Review 17 F2: the worker's own bundle may be refused here (bundle-custody).
+            desks = ", ".join(f"{label or '?'} ({device_id})" for device_id, label in stuck.held_by)
+            todo = (
+                f"The coordinator desk(s) {desks} acknowledged it and hold its work: a history hand-over "
+                "from such a desk brings it (fieldvault org hand-over --to-device "
+                f"{desk_id} there, fieldvault bundle import here); a bundle the "
+                "worker brings by USB may be refused (bundle-custody). Or have the server's operator repair "
+                "the stored copy."
+            )
+        else:
+            todo = (
+                "Have the worker bring its work by USB (fieldvault bundle export on its laptop, fieldvault "
+                "bundle import here), or the server's operator repair the stored copy."
+            )
         print(
             f"fieldvault: bundle {stuck.sequence} of device {stuck.device_id} ({stuck.bundle_id}) cannot be "
             f"downloaded intact from the server ({stuck.code}) since {_when(stuck.first_ms)}; tried "
-            f"{stuck.attempts} time(s), again at a sync after {_when(stuck.next_ms)}{behind}. Have the worker "
-            "bring its work by USB (fieldvault bundle export on its laptop, fieldvault bundle import here), "
-            "or the server's operator repair the stored copy.",
+            f"{stuck.attempts} time(s), again at a sync after {_when(stuck.next_ms)}{behind}. {todo}",
             file=sys.stderr,
         )
 
@@ -287,7 +303,7 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
             for bundle_id, code in pulled.refused:
                 print(f"fieldvault: bundle {bundle_id} refused ({code})", file=sys.stderr)
             _warn_forks(pulled)
-            _warn_stuck(pulled)
+            _warn_stuck(pulled, vault.device_id)
             # After the pull: what is due back to each field worker, through its inbox.
             relayed = send_back_over_server(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             _warn_untaken(relayed)

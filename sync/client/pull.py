@@ -19,9 +19,21 @@ instead of being imported across the hole: that would leave a gap, and
 where the device's work up to the hole was acknowledged (another desk took
 the intact copy before the damage) their custody events start after events
 this desk never got, so they would be refused (``bundle-custody``). They are
-taken, in order, once the stuck one is downloaded intact, or once it (or a
-later bundle of that device, which carries everything not acknowledged)
-arrives by USB."""
+taken, in order, once the stuck one is downloaded intact or arrives by USB,
+or once a later bundle of that device was imported here (by USB): the hole
+is then behind that one, and a bundle between them is accepted (it is the
+one its successor chains to).
+
+A stuck bundle is closed only when it was imported itself, downloaded or
+by any other path (review 17 F1). A later bundle of its device carries
+everything of that device *no coordinator* had acknowledged when it was
+made: where another desk acknowledged the stuck one first, its work is not
+in the later one, and the intact copy (an operator's repair) is the only
+way it still comes through the server. So it is tried again, with its
+waits, until it arrives. Each failed try asks the server which other
+coordinator desks acknowledged it (``held_by``): a history hand-over from
+such a desk brings its work, where the worker's own USB bundle may be
+refused (docs/sync.md §2, "A bundle stuck on the server")."""
 
 from __future__ import annotations
 
@@ -39,7 +51,7 @@ from typing import Any
 import httpx
 
 from db.api import SyncClientState, Vault
-from sync.acks import make_ack, sign_ack
+from sync.acks import AckRefused, make_ack, read_ack, sign_ack
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.carried_receipts import ReceiptAlarm
 from sync.bundle.errors import BundleRejected
@@ -53,7 +65,9 @@ from sync.client.push import spool_dir
 from sync.client.receipt_audit import audit_carried, check_stretch, pinned_keys
 from sync.client.retry import Backoff, doubling_wait_ms
 from sync.client.transport import ServerClient, ServerSaid
-from sync.server.protocol import b64
+from sync.org import Profile
+from sync.org_vault import held_profile
+from sync.server.protocol import b64, unb64
 from sync.server.receipts import Receipt, ReceiptInvalid
 
 logger = logging.getLogger(__name__)
@@ -63,7 +77,8 @@ LOG_HEAD = "log_head"
 PAGE = 100
 Progress = Callable[[str, int, int], None]  # (bundle id, bytes downloaded, bundle size)
 # A feed entry that cannot be downloaded as its receipt names it:
-# {bundle id: {"change", "code", "attempts", "first_ms", "last_ms", "next_ms"}}.
+# {bundle id: {"change", "code", "attempts", "first_ms", "last_ms", "next_ms",
+# "held_by" (the other coordinator desks the server says acknowledged it)}}.
 FEED_STUCK = "feed_stuck"
 # The same device's later entries, waiting behind a stuck one:
 # {bundle id: {"change", "since_ms"}}.
@@ -173,7 +188,8 @@ class PullResult:
     # earlier runs too), each with the device's later bundles waiting behind it.
     stuck: list[StuckBundle] = field(default_factory=list)
     # Stuck bundles settled in this run: (bundle id, how: "downloaded",
-    # "received" (it came by USB), "covered" (a later bundle of its device came)).
+    # "received" (imported otherwise, e.g. by USB)). Never closed because a
+    # later bundle of its device came: that one may not carry its work.
     unstuck: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -192,6 +208,13 @@ class StuckBundle:
     last_ms: int  # the last failed try
     next_ms: int
     waiting: tuple[int, ...] = ()
+    # Other coordinator desks whose acknowledgement of it the server relays
+    # (device id, label): they hold its work, and their history hand-over
+    # brings it. Asked at each failed try.
+    held_by: tuple[tuple[str, str], ...] = ()
+    # The device's newest bundle imported here when above this one (else 0):
+    # none waits behind it any more, but its own work may still be missing.
+    later: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -204,6 +227,8 @@ class StuckBundle:
             "last_ms": self.last_ms,
             "next_try_ms": self.next_ms,
             "waiting": list(self.waiting),
+            "held_by": [{"device_id": d, "label": label} for d, label in self.held_by],
+            "later": self.later,
         }
 
 
@@ -401,18 +426,20 @@ def _save_records(state: SyncClientState, key: str, records: dict[str, dict[str,
 def stuck_bundles(vault: Vault) -> list[StuckBundle]:
     """The bundles stuck on the server's side as the last pull left them,
     oldest first, with the sequence numbers of their device's bundles
-    waiting behind each. One that has arrived since by USB (itself, or a
-    later bundle of its device) is left out: the next pull closes it."""
+    waiting behind each, the other desks the server says acknowledged it,
+    and the device's newest bundle here when above it. One imported since
+    (by USB) is left out: the next pull closes it."""
     state = SyncClientState.of(vault)
     stuck = _records(state, FEED_STUCK)
     if not stuck:
         return []
     newest = _newest_received(vault)
     waiting = [_change(w["change"]) for w in _records(state, FEED_WAITING).values()]
+    profile = held_profile(vault)
     found = []
     for bundle_id, record in stuck.items():
         change = _change(record["change"])
-        if _arrived(vault, change, newest) is not None:
+        if vault.sync.received_bundle(bundle_id) is not None:
             continue
         behind = sorted(
             w.sequence for w in waiting if w.device_id == change.device_id and w.sequence > change.sequence
@@ -428,6 +455,8 @@ def stuck_bundles(vault: Vault) -> list[StuckBundle]:
                 record["last_ms"],
                 record["next_ms"],
                 tuple(behind),
+                _desks(profile, record.get("held_by", [])),
+                later if (later := newest.get(change.device_id, 0)) > change.sequence else 0,
             )
         )
     return sorted(found, key=lambda s: (s.first_ms, s.device_id, s.sequence))
@@ -441,17 +470,15 @@ def _newest_received(vault: Vault) -> dict[str, int]:
     return newest
 
 
-def _arrived(vault: Vault, change: Change, newest: dict[str, int]) -> str | None:
-    """How a stuck bundle reached this vault otherwise, if it did:
-    "received" (imported itself, by USB), "covered" (a later bundle of its
-    device was imported: it carried everything of that device the
-    organisation had not acknowledged, so this one's work too, and its
-    custody events joined the chain here), else None."""
-    if vault.sync.received_bundle(change.bundle_id) is not None:
-        return "received"
-    if newest.get(change.device_id, 0) > change.sequence:
-        return "covered"
-    return None
+def _desks(profile: Profile | None, device_ids: Any) -> tuple[tuple[str, str], ...]:
+    """(device id, label) of the coordinator desks named, as the profile held here labels them."""
+    if not isinstance(device_ids, list):
+        return ()
+    desks = []
+    for device_id in device_ids:
+        desk = profile.coordinator(device_id) if profile is not None and isinstance(device_id, str) else None
+        desks.append((device_id, desk.label if desk is not None else ""))
+    return tuple(desks)
 
 
 class _Puller:
@@ -508,17 +535,18 @@ class _Puller:
 
             if not refuses_the_bundle(said):
                 raise
-            self._stuck(change, "sync-refused")
+            self._stuck(client, change, "sync-refused")
             return False
         except SyncFailed as failure:
             if failure.code not in STUCK_CODES:
                 raise
-            self._stuck(change, failure.code)
+            self._stuck(client, change, failure.code)
             return False
         self._unstuck(change.bundle_id, "downloaded")
         return True
 
-    def _stuck(self, change: Change, code: str) -> None:
+    def _stuck(self, client: ServerClient, change: Change, code: str) -> None:
+        held_by = self._acknowledged_elsewhere(client, change)
         records = _records(self.state, FEED_STUCK)
         now = self.now_ms()
         record = records.get(change.bundle_id) or {"first_ms": now, "attempts": 0}
@@ -530,6 +558,7 @@ class _Puller:
             "first_ms": record["first_ms"],
             "last_ms": now,
             "next_ms": now + doubling_wait_ms(attempts, STUCK_FIRST_MS, STUCK_CAP_MS),
+            "held_by": held_by if held_by is not None else record.get("held_by", []),
         }
         _save_records(self.state, FEED_STUCK, records)
         # Ids and numbers only (STYLE: logs carry ids, never content).
@@ -542,6 +571,37 @@ class _Puller:
             attempts,
         )
 
+    def _acknowledged_elsewhere(self, client: ServerClient, change: Change) -> list[str] | None:
+        """The other coordinator desks whose signed acknowledgement of this
+        bundle the server relays (``GET /v1/bundles/{id}/acks``), each
+        checked: its signature, this bundle and organisation, a coordinator
+        of the profile held here. They imported it, so they hold its work.
+        None when the server does not answer (the last answer is kept)."""
+        try:
+            answer = client.request("GET", f"/v1/bundles/{change.bundle_id}/acks").json()
+        except (ServerSaid, SyncFailed, ValueError):
+            return None
+        texts = answer.get("acks") if isinstance(answer, dict) else None
+        if not isinstance(texts, list):
+            return None
+        profile = self.target.profile
+        desks: set[str] = set()
+        for text in texts:
+            data = unb64(text)
+            try:
+                ack = read_ack(data) if data is not None else None
+            except AckRefused:
+                continue  # not a sound acknowledgement: no word of any desk
+            if (
+                ack is not None
+                and ack.bundle_id == change.bundle_id
+                and ack.org_id == profile.org_id
+                and ack.coordinator_id != self.vault.device_id
+                and profile.coordinator(ack.coordinator_id) is not None
+            ):
+                desks.add(ack.coordinator_id)
+        return sorted(desks)
+
     def _unstuck(self, bundle_id: str, how: str) -> None:
         records = _records(self.state, FEED_STUCK)
         if records.pop(bundle_id, None) is not None:
@@ -552,15 +612,22 @@ class _Puller:
         """A bundle of a device with an earlier bundle stuck: it waits, not
         imported across that hole (a gap, or a custody refusal where the
         device's work up to the hole was acknowledged elsewhere). One
-        imported here already is not blocked (a replay: acknowledged as one)."""
+        imported here already is not blocked (a replay: acknowledged as one),
+        nor one whose device has a bundle past the hole imported here (by
+        USB): the hole is behind that one already, and this one follows it."""
         if self.vault.sync.received_bundle(change.bundle_id) is not None:
             return False
-        return any(
-            other["change"]["device_id"] == change.device_id
+        holes: list[int] = [
+            other["change"]["sequence"]
+            for bundle_id, other in _records(self.state, FEED_STUCK).items()
+            if other["change"]["device_id"] == change.device_id
             and other["change"]["sequence"] < change.sequence
             and bundle_id != change.bundle_id
-            for bundle_id, other in _records(self.state, FEED_STUCK).items()
-        )
+        ]
+        if not holes:
+            return False
+        newest: int = _newest_received(self.vault).get(change.device_id, 0)
+        return newest <= max(holes)
 
     def _wait(self, change: Change) -> None:
         waiting = _records(self.state, FEED_WAITING)
@@ -569,22 +636,19 @@ class _Puller:
             _save_records(self.state, FEED_WAITING, waiting)
 
     def try_stuck(self, client: ServerClient) -> None:
-        """Close the stuck bundles that arrived otherwise (by USB), try again
+        """Close the stuck bundles imported otherwise (by USB), try again
         those whose wait is over (once each per run), then take the bundles
-        that no longer wait behind one, in their device's order."""
+        that no longer wait behind one, in their device's order. A later
+        bundle of its device imported here releases those waiting but closes
+        nothing: it may not carry this one's work (review 17 F1)."""
         stuck = _records(self.state, FEED_STUCK)
         if not stuck and not _records(self.state, FEED_WAITING):
             return
-        newest = _newest_received(self.vault) if stuck else {}
         for bundle_id, record in sorted(stuck.items(), key=lambda item: item[1]["change"]["sequence"]):
             change = _change(record["change"])
-            how = _arrived(self.vault, change, newest)
-            if how == "received":
+            if self.vault.sync.received_bundle(bundle_id) is not None:
                 self.one(client, change)  # a replay: acknowledged on the server as one
-                self._unstuck(bundle_id, how)
-            elif how == "covered":
-                # Never had here, so never acknowledged: the server keeps it.
-                self._unstuck(bundle_id, how)
+                self._unstuck(bundle_id, "received")
             elif record["next_ms"] <= self.now_ms() and bundle_id not in self.tried_again:
                 self.tried_again.add(bundle_id)
                 self._attempt(client, change)

@@ -10,7 +10,8 @@ Now it is recorded as stuck and tried again with growing waits, the other
 worker's bundles are pulled in the same run, and the first worker's bundle
 3 waits behind the hole (not imported across it: a gap, or a custody
 refusal where another desk had acknowledged bundle 2) until bundle 2 is
-downloaded intact or its work arrives by USB."""
+downloaded intact or arrives by USB, or a later bundle of that worker is
+imported here. Two desks: test_pull_stuck_desks.py."""
 
 from __future__ import annotations
 
@@ -212,16 +213,28 @@ def test_a_copy_that_stays_damaged_is_tried_with_growing_waits_until_the_work_co
     coordinator = scene.org.coordinator
     imported = import_bundle(coordinator, brought.path, coordinator.vault_keys.age_identity())
     assert [(g.first, g.last) for g in imported.gaps] == [(2, 3)]
-    assert stuck_bundles(scene.org.coordinator) == []  # shown closed at once
-    closed = scene.pull()  # not due yet: closed anyway, and bundle 3 taken
-    assert closed.unstuck == [(stuck.bundle_id, "covered")]
-    assert [(r.device_id, r.sequence) for r in closed.received] == [(scene.first.device_id, 3)]
-    assert closed.refused == [] and closed.stuck == []
+    released = scene.pull()  # not due yet: bundle 3 no longer waits, and is taken
+    assert [(r.device_id, r.sequence) for r in released.received] == [(scene.first.device_id, 3)]
+    assert released.refused == []
     assert scene.sequences(scene.first) == [1, 3, 4]
     assert scene.org.coordinator.verify().ok
-    # Never tried again: a later pull downloads nothing.
-    scene.clock.ms += 10 * STUCK_CAP_MS
-    assert scene.pull().bytes_received == 0
+    # Not closed (review 17 F1): a later bundle carries the stuck one's
+    # work only where no other desk had acknowledged it, and this desk
+    # cannot tell. Still tried at its time; nobody else acknowledged it.
+    assert released.unstuck == []
+    (still,) = released.stuck
+    assert (still.attempts, still.waiting, still.later, still.held_by) == (11, (), 4, ())
+    scene.clock.ms = still.next_ms
+    assert scene.pull().stuck[0].attempts == 12
+    # Repaired, it is pulled after 3 and 4 (3 chains to it), its work already
+    # here: nothing new stored, the record closed, the chain whole.
+    scene.repair()
+    scene.clock.ms += STUCK_CAP_MS
+    repaired = scene.pull()
+    assert [(r.sequence, r.revisions) for r in repaired.received] == [(2, 0)]
+    assert repaired.unstuck == [(stuck.bundle_id, "downloaded")] and repaired.stuck == []
+    assert scene.sequences(scene.first) == [1, 2, 3, 4]
+    assert scene.org.coordinator.verify().ok
 
 
 def test_fieldvault_sync_json_says_what_is_stuck_and_what_to_do(scene: Scene, tmp_path: Path) -> None:
@@ -243,6 +256,8 @@ def test_fieldvault_sync_json_says_what_is_stuck_and_what_to_do(scene: Scene, tm
         "last_ms": 0,
         "next_try_ms": 0,
         "waiting": [3],
+        "held_by": [],  # no other desk acknowledged it
+        "later": 0,
     }
     assert stuck["next_try_ms"] - stuck["last_ms"] == STUCK_FIRST_MS
     warning = f"fieldvault: bundle 2 of device {scene.first.device_id} ({stuck['bundle_id']}) cannot be"
