@@ -28,7 +28,7 @@ import pytest
 
 from db import parked as parked_module
 from db.device import DeviceIdentity
-from db.entities import Case, EvidenceItem
+from db.entities import EvidenceItem
 from db.hlc import Timestamp
 from db.keyring_store import NoKeyring
 from db.parked import left_out_sha256s, parked_revision_count, past_cap_by_signer
@@ -36,6 +36,7 @@ from db.revisions import Revision, create_revision
 from db.sync_state import Device
 from db.vault import Vault
 from db.withheld import withheld_revision_ids
+from tests.db.parked_helpers import case_revision
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 RECORD = "0190f3a0-0000-7000-8000-0000000000e1"
@@ -65,15 +66,7 @@ def desks(tmp_path: Path) -> Iterator[tuple[Vault, Vault]]:
 
 
 def _case(identity: DeviceIdentity, n: int, parents: list[str], entity_id: str = RECORD) -> Revision:
-    return create_revision(
-        identity,
-        entity_id=entity_id,
-        entity_type="case",
-        op="put",
-        body=Case(title=f"case revision {n}").body(),
-        parents=parents,
-        hlc=Timestamp(1_700_000_000_000, n),
-    )
+    return case_revision(identity, n, parents, entity_id)
 
 
 def _flood() -> list[Revision]:

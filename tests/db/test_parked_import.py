@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator
-from pathlib import Path
 
 import pyrage
 import pytest
@@ -19,39 +17,16 @@ from sqlalchemy import text
 
 from db import parked as parked_module
 from db.device import DeviceIdentity
-from db.entities import Case, EvidenceItem
+from db.entities import EvidenceItem
 from db.hlc import Timestamp
-from db.keyring_store import NoKeyring
 from db.parked import parked_revision_count
 from db.revisions import Revision, create_revision
 from db.sync_state import Device
 from db.vault import Vault
 from db.withheld import withheld_revision_ids
-from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
+from tests.db.parked_helpers import case_revision
 
-ENTITY = "0190f3a0-0000-7000-8000-0000000000bb"
 REVOKED = DeviceIdentity.generate()
-
-
-@pytest.fixture
-def vault(tmp_path: Path) -> Iterator[Vault]:
-    created = Vault.create(tmp_path / "vault", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2)
-    try:
-        yield created.vault
-    finally:
-        created.vault.lock()
-
-
-def _case(identity: DeviceIdentity, n: int, parents: list[str]) -> Revision:
-    return create_revision(
-        identity,
-        entity_id=ENTITY,
-        entity_type="case",
-        op="put",
-        body=Case(title=f"case revision {n}").body(),
-        parents=parents,
-        hlc=Timestamp(1_700_000_000_000, n),
-    )
 
 
 def _import(
@@ -71,9 +46,9 @@ def _seqs(vault: Vault) -> dict[str, int]:
 
 
 def _chain(signer: DeviceIdentity, own: DeviceIdentity) -> tuple[Revision, Revision, Revision]:
-    parent = _case(signer, 0, [])
-    child = _case(own, 1, [parent.revision_id])
-    return parent, child, _case(own, 2, [child.revision_id])
+    parent = case_revision(signer, 0, [])
+    child = case_revision(own, 1, [parent.revision_id])
+    return parent, child, case_revision(own, 2, [child.revision_id])
 
 
 def test_parked_revisions_take_their_numbers_after_the_run_of_the_import_storing_their_parent(
@@ -241,7 +216,7 @@ def test_past_the_bound_per_signer_revisions_are_left_out_neither_stored_nor_par
     (review 14 F1: before, it stored them without their parents)."""
     monkeypatch.setattr(parked_module, "PARKED_CAP", 3)
     own = vault.services.context.identity
-    orphans = [_case(own, n, [f"{n:064x}"]) for n in range(1, 6)]
+    orphans = [case_revision(own, n, [f"{n:064x}"]) for n in range(1, 6)]
     with vault.sync.begin_import() as unit:
         unit.add_revisions([rev.to_wire() for rev in orphans], withhold={REVOKED.device_id})
         unit.settle_revisions()
@@ -257,7 +232,7 @@ def test_a_parked_row_whose_links_were_changed_is_not_stored(vault: Vault) -> No
     not the parents it signs (the row damaged) is kept parked, never stored
     before its real parent."""
     parent, child, grandchild = _chain(vault.services.context.identity, vault.services.context.identity)
-    other = _case(vault.services.context.identity, 9, [])
+    other = case_revision(vault.services.context.identity, 9, [])
     _import(vault, [grandchild, child])
     with vault.services.context.write_transaction("damage the links") as session:
         session.execute(
@@ -282,13 +257,13 @@ def test_parked_revisions_of_a_device_revoked_since_are_left_out_by_the_next_des
     worker = DeviceIdentity.generate()
     recipient = str(pyrage.x25519.Identity.generate().to_public())
     vault.sync.put_device(Device(worker.device_id, worker.public_key, recipient, "enrolled"))
-    missing = _case(REVOKED, 0, [])
-    orphan = _case(worker, 1, [missing.revision_id])
-    edit = _case(vault.services.context.identity, 2, [orphan.revision_id])
+    missing = case_revision(REVOKED, 0, [])
+    orphan = case_revision(worker, 1, [missing.revision_id])
+    edit = case_revision(vault.services.context.identity, 2, [orphan.revision_id])
     _import(vault, [edit, orphan])
     assert parked_revision_count(vault) == 2
     vault.sync.put_device(Device(worker.device_id, worker.public_key, recipient, "revoked"))
-    unrelated = _case(vault.services.context.identity, 3, [])
+    unrelated = case_revision(vault.services.context.identity, 3, [])
     with vault.sync.begin_import() as unit:
         unit.add_revisions([unrelated.to_wire()], withhold={REVOKED.device_id, worker.device_id})
         unit.settle_revisions()

@@ -12,52 +12,28 @@ bundle."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from db.device import DeviceIdentity
-from db.entities import Case
-from db.hlc import Timestamp
 from db.keyring_store import NoKeyring
 from db.parked import parked_list, parked_revision_count
-from db.revisions import Revision, create_revision
+from db.revisions import Revision
 from db.vault import Vault
 from tests.cli_helpers import Cli, child_env
+from tests.db.parked_helpers import case_revision
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 ENTITY = "0190f3a0-0000-7000-8000-0000000000f1"
 REVOKED = DeviceIdentity.generate()
 
 
-@pytest.fixture
-def vault(tmp_path: Path) -> Iterator[Vault]:
-    created = Vault.create(tmp_path / "vault", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2)
-    try:
-        yield created.vault
-    finally:
-        created.vault.lock()
-
-
-def _case(identity: DeviceIdentity, n: int, parents: list[str]) -> Revision:
-    return create_revision(
-        identity,
-        entity_id=ENTITY,
-        entity_type="case",
-        op="put",
-        body=Case(title=f"case revision {n}").body(),
-        parents=parents,
-        hlc=Timestamp(1_700_000_000_000, n),
-    )
-
-
 def _chain(vault: Vault) -> tuple[Revision, Revision, Revision]:
     own = vault.services.context.identity
-    parent = _case(own, 0, [])
-    child = _case(own, 1, [parent.revision_id])
-    return parent, child, _case(own, 2, [child.revision_id])
+    parent = case_revision(own, 0, [], ENTITY)
+    child = case_revision(own, 1, [parent.revision_id], ENTITY)
+    return parent, child, case_revision(own, 2, [child.revision_id], ENTITY)
 
 
 def _import(vault: Vault, revisions: list[Revision], *, withhold: bool = True) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyrage
@@ -35,27 +34,17 @@ from db.revocation_impact import revocation_impact
 from db.sync_state import Device
 from db.vault import Vault
 from db.withheld import withheld_revision_ids
+from tests.db.parked_helpers import ENTITY, case_revision
 from tests.db.test_parked_import import (
-    ENTITY,
     PHOTO,
     PHOTO_SHA256,
     REVOKED,
     _bytes_of,
-    _case,
     _evidence,
     _import,
     _seqs,
 )
-from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
-
-
-@pytest.fixture
-def vault(tmp_path: Path) -> Iterator[Vault]:
-    created = Vault.create(tmp_path / "vault", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2)
-    try:
-        yield created.vault
-    finally:
-        created.vault.lock()
+from tests.vault_helpers import PASSPHRASE
 
 
 def _learned(vault: Vault) -> dict[str, str]:
@@ -86,9 +75,9 @@ def _seized_worker(vault: Vault) -> DeviceIdentity:
 def _parked_chain(vault: Vault) -> tuple[Revision, Revision, Revision]:
     """An edit and the edit of that edit, parked: their parent has not come."""
     own = vault.services.context.identity
-    parent = _case(own, 0, [])
-    child = _case(own, 1, [parent.revision_id])
-    grandchild = _case(own, 2, [child.revision_id])
+    parent = case_revision(own, 0, [])
+    child = case_revision(own, 1, [parent.revision_id])
+    grandchild = case_revision(own, 2, [child.revision_id])
     parked, _run = _import(vault, [grandchild, child])
     assert sorted(parked) == sorted([child.revision_id, grandchild.revision_id])
     return parent, child, grandchild
@@ -138,7 +127,7 @@ def test_set_aside_is_final_neither_the_parent_nor_the_revision_again_brings_it_
     assert set(_seqs(vault)) == {parent.revision_id}
     _import(vault, [child, grandchild], lenient=False)  # no revocation checks (a worker's bundle)
     assert set(_seqs(vault)) == {parent.revision_id}
-    later = _case(vault.services.context.identity, 3, [grandchild.revision_id])
+    later = case_revision(vault.services.context.identity, 3, [grandchild.revision_id])
     with vault.sync.begin_import() as unit:
         unit.add_revisions([later.to_wire()], withhold={REVOKED.device_id})
         unit.settle_revisions()
@@ -152,9 +141,9 @@ def test_set_aside_is_final_neither_the_parent_nor_the_revision_again_brings_it_
 def test_setting_aside_a_signer_takes_its_parked_revisions_and_their_descendants_only(vault: Vault) -> None:
     worker = _seized_worker(vault)
     own = vault.services.context.identity
-    flood = [_case(worker, n, [f"{n:064x}"]) for n in range(1, 4)]
-    edit = _case(own, 4, [flood[0].revision_id])  # the desk's edit of one: set aside with it
-    honest = _case(own, 5, ["e" * 64])  # another signer's orphan: stays parked
+    flood = [case_revision(worker, n, [f"{n:064x}"]) for n in range(1, 4)]
+    edit = case_revision(own, 4, [flood[0].revision_id])  # the desk's edit of one: set aside with it
+    honest = case_revision(own, 5, ["e" * 64])  # another signer's orphan: stays parked
     _import(vault, [*flood, edit, honest])
     assert parked_revision_count(vault) == 5
 

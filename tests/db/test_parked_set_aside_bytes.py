@@ -6,8 +6,6 @@ revisions imported as a desk's bundle is (``withhold``)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,22 +13,12 @@ from db import parked_bytes
 from db.device import DeviceIdentity
 from db.entities import EvidenceItem
 from db.hlc import Timestamp
-from db.keyring_store import NoKeyring
 from db.parked import parked_by_signer
 from db.revisions import Revision, create_revision
 from db.vault import Vault
-from tests.db.test_parked_import import CASE_ID, PHOTO, PHOTO_SHA256, REVOKED, _case, _evidence
+from tests.db.parked_helpers import case_revision
+from tests.db.test_parked_import import CASE_ID, PHOTO, PHOTO_SHA256, REVOKED, _evidence
 from tests.db.test_parked_set_aside import _seized_worker
-from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
-
-
-@pytest.fixture
-def vault(tmp_path: Path) -> Iterator[Vault]:
-    created = Vault.create(tmp_path / "vault", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2)
-    try:
-        yield created.vault
-    finally:
-        created.vault.lock()
 
 
 def _item(worker: DeviceIdentity, n: int, sha256: str, size: int) -> Revision:
@@ -67,7 +55,7 @@ def test_past_the_byte_bound_a_signers_evidence_revisions_do_not_park(
     items = [_evidence(worker, "0190f3a0-0000-7000-8000-000000000101", 1, ["1" * 64])] + [
         _item(worker, n, f"{n:064x}", len(PHOTO)) for n in (2, 3)
     ]
-    note = _case(worker, 4, ["b" * 64])
+    note = case_revision(worker, 4, ["b" * 64])
     desks = _evidence(vault.services.context.identity, "0190f3a0-0000-7000-8000-000000000199", 5, ["c" * 64])
     with vault.sync.begin_import() as unit:
         unit.add_revisions([rev.to_wire() for rev in [*items, note, desks]], withhold={REVOKED.device_id})

@@ -11,7 +11,7 @@ from pathlib import Path
 from db.keyring_store import NoKeyring
 from db.vault import Vault
 from tests.cli_helpers import Cli, child_env
-from tests.db.test_parked_import import _case
+from tests.db.parked_helpers import case_revision
 from tests.db.test_parked_set_aside import _park_photo, _parked_chain, _seized_worker
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
@@ -22,7 +22,7 @@ def test_devices_parked_sets_aside_and_moves_the_left_out_files_to_quarantine(tm
     _parent, child, grandchild = _parked_chain(vault)
     worker = _seized_worker(vault)
     item = _park_photo(vault, worker, "0190f3a0-0000-7000-8000-0000000000e1", 1)
-    flood = _case(worker, 7, ["c" * 64])
+    flood = case_revision(worker, 7, ["c" * 64])
     with vault.sync.begin_import() as unit:
         unit.add_revisions([flood.to_wire()], withhold={"0" * 32})
     vault.lock()

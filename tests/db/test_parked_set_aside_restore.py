@@ -30,9 +30,7 @@ from db.parked_set_aside import (
 )
 from db.vault import QUARANTINE_DIR, Vault
 from tests.db.test_parked_import import PHOTO, PHOTO_SHA256, _bytes_of, _evidence
-from tests.db.test_parked_set_aside import _blob_ids, _decisions, _park_photo, _seized_worker, vault
-
-__all__ = ["vault"]  # the fixture, shared
+from tests.db.test_parked_set_aside import _blob_ids, _decisions, _park_photo, _seized_worker
 
 ITEM = "0190f3a0-0000-7000-8000-0000000000e1"
 

@@ -12,7 +12,7 @@ from db.device import DeviceIdentity
 from db.keyring_store import NoKeyring
 from db.vault import Vault
 from tests.cli_helpers import Cli, child_env
-from tests.db.test_parked_import import _case
+from tests.db.parked_helpers import case_revision
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 
@@ -20,9 +20,9 @@ def test_devices_parked_lists_each_waiting_revision_and_what_it_waits_for(tmp_pa
     folder = tmp_path / "vault"
     vault = Vault.create(folder, PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
     own = vault.services.context.identity
-    parent = _case(DeviceIdentity.generate(), 0, [])
-    child = _case(own, 1, [parent.revision_id])
-    grandchild = _case(own, 2, [child.revision_id])
+    parent = case_revision(DeviceIdentity.generate(), 0, [])
+    child = case_revision(own, 1, [parent.revision_id])
+    grandchild = case_revision(own, 2, [child.revision_id])
     with vault.sync.begin_import() as unit:
         unit.add_revisions(
             [grandchild.to_wire(), child.to_wire()], withhold={DeviceIdentity.generate().device_id}
