@@ -412,7 +412,31 @@ class SyncPanel(QDialog):
                         len(stuck.waiting),
                     )
                 )
-        if lines:
+            if stuck.later:
+                # Review 17 F1: a later bundle carries its work only where no other desk had acknowledged it.
+                lines.append(
+                    self.tr(
+                        "Bundle {later} of that device was imported here, so none waits behind this one any "
+                        "more. This one is still asked for: the later bundle carries its work only if no "
+                        "other coordinator desk had acknowledged it."
+                    ).format(later=stuck.later)
+                )
+            if stuck.held_by:
+                # Review 17 F2: the server relays another desk's acknowledgement of it. The
+                # worker's own bundle may be refused here (its custody records follow this one's).
+                desks = ", ".join(
+                    f"{label} ({device})" if label else device for device, label in stuck.held_by
+                )
+                lines.append(
+                    self.tr(
+                        "The coordinator desk {desks} acknowledged this bundle and holds its work: a history "
+                        "hand-over from that desk brings it here (there: Coordinator → Hand over history…, "
+                        "choose this desk; here: Organisation → Import bundles…), or the server's operator "
+                        "repairs the stored copy. A bundle the worker brings by USB may be refused here: its "
+                        "custody records follow this one's."
+                    ).format(desks=desks)
+                )
+        if any(not stuck.held_by for stuck in status.stuck):
             lines.append(
                 self.tr(
                     "Ask the worker to bring its work by USB (on its laptop: Organisation → Export bundle "
