@@ -23,6 +23,7 @@ import pyrage
 from db.api import SYNC_SPOOL_DIR, CancelToken, Codes, FieldvaultError, HeldBundle, SyncClientState, Vault
 from sync.bundle.admission import Admission
 from sync.bundle.errors import BundleRejected
+from sync.bundle.hand_over_in_flight import devices_awaiting
 from sync.bundle.reader import check_header
 from sync.bundle.vault_io import BundleCancelled, ImportedBundle, Progress, import_bundle
 from sync.bundle.vouching import is_coordinator_vault
@@ -282,9 +283,17 @@ def releasable(vault: Vault) -> list[HeldBundle]:
     if not is_coordinator_vault(vault, held_profile(vault)):
         return []
     found = []
+    # Not while a hand-over taken in part names the device: its chain and the
+    # bundles it follows come with the rest (sync/bundle/hand_over_in_flight.py).
+    awaiting = devices_awaiting(vault)
     for held in vault.sync.held_bundles():
         device = vault.sync.device(held.device_id)
-        if device is not None and device.status == "enrolled" and device.public_key == held.device_key:
+        if (
+            device is not None
+            and device.status == "enrolled"
+            and device.public_key == held.device_key
+            and held.device_id not in awaiting
+        ):
             found.append(held)
     return found
 

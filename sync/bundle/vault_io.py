@@ -54,6 +54,7 @@ from sync.bundle.format import (
     ReceivedEntry,
 )
 from sync.bundle.hand_over_decisions import as_kept_out, coordinators_word
+from sync.bundle.hand_over_in_flight import IN_FLIGHT, awaits_hand_over, hold_until_handed_over, note_part
 from sync.bundle.numbering import bundle_numbering, record_or_refuse
 from sync.bundle.org_held import (
     HeldRevisions,
@@ -646,6 +647,14 @@ class _Applier:
         self.received = manifest.received
         self.hand_over_part = manifest.hand_over_part
         self._follows_part_before()
+        # A part before the last notes its series, the last ends it, with
+        # this import: meanwhile the devices it vouches for wait in
+        # quarantine (sync/bundle/hand_over_in_flight.py, review 17 F3).
+        maker, part, bundle_id = self.header.device_id, self.hand_over_part, self.bundle_id
+        devices = [d.device_id for d in manifest.devices]
+        self.unit.update_client_value(
+            IN_FLIGHT, lambda text: note_part(text, maker, part, bundle_id, devices)
+        )
 
     @property
     def is_hand_over(self) -> bool:
@@ -985,6 +994,11 @@ def import_bundle(
         # merged before neither waits for nor holds up another import or save.
         # (_apply asks again under the lock, for one imported meanwhile.)
         return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
+    if approved is None and awaits_hand_over(vault, header.device_id):
+        # A hand-over taken in part names this device: its chain and the
+        # bundles it follows are not all here yet (review 17 F3). Held as
+        # before the hand-over, released once the series is complete.
+        raise hold_until_handed_over(vault, header, checked.bundle_id, path, record=not dry_run)
     staged = None
     if not from_server and not dry_run and relay_wanted(vault, held_profile(vault), header):
         # To relay: the import reads a copy in the relay folder, so that the
