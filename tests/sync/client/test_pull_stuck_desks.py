@@ -86,7 +86,9 @@ class Stuck:
         return held.get(self.first_testimony)
 
 
-def _stuck_scene(desks: ServerDesks, tmp_path: Path, *, evidence: bool, edit: bool) -> Stuck:
+def _stuck_scene(
+    desks: ServerDesks, tmp_path: Path, *, evidence: bool, edit: bool, lviv_first: bool = True
+) -> Stuck:
     lviv, worker = desks.lviv, desks.first
     desks.registered(worker)
     bundles = desks.org.data / "payloads" / "bundles"
@@ -97,8 +99,9 @@ def _stuck_scene(desks: ServerDesks, tmp_path: Path, *, evidence: bool, edit: bo
     made = push(worker, backoff=quick_backoff()).made
     assert made is not None
     (stored,) = set(bundles.iterdir()) - before
-    assert [r.sequence for r in pull(lviv, proxy=False, backoff=quick_backoff()).received] == [2]
-    push(worker, backoff=quick_backoff())  # takes Lviv's acknowledgement of bundle 2
+    if lviv_first:
+        assert [r.sequence for r in pull(lviv, proxy=False, backoff=quick_backoff()).received] == [2]
+        push(worker, backoff=quick_backoff())  # takes Lviv's acknowledgement of bundle 2
     intact = damage(stored)
     (first,) = [t for t in worker.testimonies.list() if t.narrative == "W, bundle 2"]
     if edit:
@@ -208,3 +211,36 @@ def test_the_worker_s_usb_bundle_is_refused_and_the_desk_that_acknowledged_it_ha
         acks = client.request("GET", f"/v1/bundles/{scene.bundle_2}/acks").json()["acks"]
     assert len(acks) == 2
     scene.kyiv.lock()
+
+
+@pytest.fixture
+def nobody_took_it(server_desks: ServerDesks, tmp_path: Path) -> Iterator[Stuck]:  # noqa: F811 (the fixture)
+    yield _stuck_scene(server_desks, tmp_path, evidence=True, edit=False, lviv_first=False)
+
+
+def test_no_desk_took_it_the_worker_s_usb_bundle_carries_its_work_and_the_repaired_copy_still_imports(
+    nobody_took_it: Stuck, tmp_path: Path
+) -> None:
+    """The case of a desk alone: nobody acknowledged bundle 2, so the
+    worker's bundle 4 carries its work, custody events included. The stuck
+    record names no desk, stays after 4 (this desk cannot tell the cases
+    apart), and the repaired copy is imported after 3 and 4 without a
+    refusal: its events are held already."""
+    scene = nobody_took_it
+    (stuck,) = stuck_bundles(scene.kyiv)
+    assert stuck.held_by == ()
+    brought = scene.usb_bundle(tmp_path / "usb")
+    assert scene.import_at_kyiv(brought.path) == [(2, 3)]
+    assert scene.narrative_at_kyiv() == "W, bundle 2"  # its work came with bundle 4
+    released = scene.pull()
+    assert [r.sequence for r in released.received] == [3] and released.refused == []
+    (stuck,) = released.stuck
+    assert (stuck.later, stuck.held_by) == (4, ())
+    scene.stored.write_bytes(scene.intact)
+    scene.clock.ms += STUCK_CAP_MS
+    repaired = scene.pull()
+    assert [(r.sequence, r.revisions, r.custody_events) for r in repaired.received] == [(2, 0, 0)]
+    assert repaired.refused == [] and repaired.unstuck == [(scene.bundle_2, "downloaded")]
+    assert scene.sequences() == [1, 2, 3, 4]
+    report = scene.kyiv.verify()
+    assert report.ok, report.problems
