@@ -356,12 +356,15 @@ def hand_over(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     on_part: Callable[[int, int], None] | None = None,
+    on_made: Callable[[HandOverPart], None] | None = None,
 ) -> HandedOver:
     """Write this desk's history hand-over for coordinator ``to_device`` into
     ``dest_dir`` (docs/bundle-format.md §10): one bundle, or several with
     consecutive numbers when the history is past one bundle's limits (the
     MAX_PART_* constants), to be taken in order. ``on_part(number, of)`` is
-    called as each part starts; ``progress`` reports within the part. Only a
+    called as each part starts, ``on_made(part)`` once it is recorded as
+    made (a caller that must know of it across a kill saves it there);
+    ``progress`` reports within the part. Only a
     coordinator of the profile this vault holds makes one (OrgRefused
     ``org-not-coordinator``), and only for another coordinator of it
     (NotFound). On failure or cancel no bundle file of it is left; the numbers
@@ -371,7 +374,7 @@ def hand_over(
     a bundle export or send-back meanwhile waits and takes the number after
     the last part's (review 17 F5)."""
     with bundle_numbering(vault):
-        return _hand_over_numbered(vault, dest_dir, to_device, progress, cancel, on_part)
+        return _hand_over_numbered(vault, dest_dir, to_device, progress, cancel, on_part, on_made)
 
 
 def _hand_over_numbered(
@@ -381,6 +384,7 @@ def _hand_over_numbered(
     progress: Progress | None,
     cancel: CancelToken | None,
     on_part: Callable[[int, int], None] | None,
+    on_made: Callable[[HandOverPart], None] | None,
 ) -> HandedOver:
     _check_cancel(cancel)
     profile = held_profile(vault)
@@ -490,6 +494,8 @@ def _hand_over_numbered(
                     bundle_id=written.bundle_id,
                 )
             previous = written.bundle_id
+            if on_made is not None:
+                on_made(parts[-1])
     except BaseException:
         # A part alone is a sound bundle, but a hand-over without its last
         # never completes: none of it is left to be delivered.

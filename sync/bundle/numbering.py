@@ -11,8 +11,12 @@ recorded bundle (a fork at the other desks). A split hand-over holds the lock
 across all its parts, so its numbers stay consecutive and another bundle
 waits for the next free number.
 
-A thread lock, per vault folder: two processes cannot hold one vault open
-at once (db/openlock.py), so threads of one process are what meet here."""
+A thread lock, per vault folder: it orders the lanes of one process. Two
+processes may hold one vault open (the GUI while a CLI command runs,
+db/openlock.py); between them a number can still be read twice. Then the
+later record is refused: that bundle fails with BundleNotWritten
+``bundle-number-taken`` and its own file is removed (``record_or_refuse``),
+never left in the spool under another bundle's number."""
 
 from __future__ import annotations
 
@@ -47,8 +51,8 @@ def bundle_numbering(vault: Vault) -> Iterator[None]:
 
 def record_or_refuse(record: Callable[[], None], sequence: int) -> None:
     """Call ``record`` (the vault's ``record_bundle_made``, bound with its
-    arguments). A number recorded meanwhile by another bundle (only possible
-    without the lock, e.g. an older caller) becomes BundleNotWritten
+    arguments). A number recorded meanwhile by another bundle (another
+    process's, outside this lock) becomes BundleNotWritten
     ``bundle-number-taken`` rather than an uncoded ValueError; the caller
     removes its own file."""
     try:

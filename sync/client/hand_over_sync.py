@@ -20,7 +20,10 @@ whose part before is missing is refused there, ``hand-over-part``, and
 tried again as any refused inbox entry). A split hand-over is watched by
 its last part: it is taken only after every part before it.
 It is noted as made before the upload, so a failed upload stays queued in
-the spool and goes with the next push, not made again meanwhile. The new desk takes it from its inbox at the start of its round,
+the spool and goes with the next push, not made again meanwhile. A series
+a kill cut short while it was written is never delivered: the next round
+removes its parts and makes it again (sync/client/hand_over_unfinished.py).
+The new desk takes it from its inbox at the start of its round,
 before its pull (sync/client/worker.py), so that the workers' earlier
 bundles in the feed are replays and their next bundles follow.
 
@@ -50,9 +53,10 @@ from typing import Any
 import httpx
 
 from db.api import CancelToken, SyncClientState, Vault
-from sync.bundle.hand_over import hand_over
+from sync.bundle.hand_over import HandOverPart, hand_over
 from sync.client.connection import TIMEOUT, chosen_proxy, session
 from sync.client.errors import SyncFailed
+from sync.client.hand_over_unfinished import HAND_OVER_STATE, drop_unfinished
 from sync.client.push import push, spool_dir
 from sync.client.retry import Backoff
 from sync.org_vault import held_profile
@@ -65,7 +69,9 @@ from sync.org_vault import held_profile
 # by its LAST part, in "made", "bundle_ids" and "file": taken only after every
 # part before it, its taking is the series'. "parts" and "files" list the
 # latest series, every part of which must be delivered before it counts as sent.
-HAND_OVER_STATE = "hand_over_coordinators"
+# "unfinished": {device id: {"parts", "files"}}: a series being written, noted
+# part by part, gone with the write that saves its watch
+# (sync/client/hand_over_unfinished.py: a kill -9 meanwhile).
 REMAKE_AFTER_MS = 24 * 60 * 60 * 1000
 MAX_REMAKES = 3
 WAITING, REMADE, BY_HAND = "waiting", "remade", "by-hand"
@@ -156,8 +162,21 @@ def untaken_hand_overs(vault: Vault) -> list[tuple[str, str]]:
 
 
 def _make(vault: Vault, device_id: str, cancel: CancelToken | None, now: int, remakes: int) -> str:
-    made = hand_over(vault, spool_dir(vault), device_id, cancel=cancel)
+    def note(part: HandOverPart) -> None:
+        # Before the next part is written: a kill leaves this one known as
+        # unfinished, not delivered (sync/client/hand_over_unfinished.py).
+        value = _state(vault)
+        series = value.setdefault("unfinished", {}).setdefault(device_id, {"parts": [], "files": []})
+        series["parts"].append(part.bundle_id)
+        series["files"].append(part.path.name)
+        _save(vault, value)
+
+    made = hand_over(vault, spool_dir(vault), device_id, cancel=cancel, on_made=note)
     value = _state(vault)
+    unfinished = value.get("unfinished", {})
+    unfinished.pop(device_id, None)
+    if not unfinished:
+        value.pop("unfinished", None)
     value.setdefault("made", {})[device_id] = made.bundle_id
     earlier = value.get("watch", {}).get(device_id, {}).get("bundle_ids", [])
     value.setdefault("watch", {})[device_id] = {
@@ -261,6 +280,8 @@ def hand_over_over_server(
     queued). Raises SyncFailed when the upload stops: the bundles stay
     queued."""
     result = HandOverResult()
+    # A series a kill cut short: its parts not delivered go; it is made again below.
+    drop_unfinished(vault)
     current = _other_coordinators(vault)
     now = now_ms()
     if current is not None:

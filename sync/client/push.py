@@ -51,6 +51,7 @@ from sync.client import errors
 from sync.client.chunking import ChunkSizer
 from sync.client.connection import TIMEOUT, Target, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
+from sync.client.hand_over_unfinished import unfinished_parts
 from sync.client.purge import purge_delivered
 from sync.client.retry import Backoff
 from sync.client.transport import ServerClient, ServerSaid
@@ -169,10 +170,13 @@ def queued_bundles(vault: Vault, target: Target) -> list[Queued]:
     spool = spool_dir(vault)
     state = SyncClientState.of(vault)
     queued = []
+    # Parts of a hand-over whose writing was cut short: the next round
+    # removes them and makes it again (sync/client/hand_over_unfinished.py).
+    unfinished = unfinished_parts(vault)
     for sent in vault.sync.sent_bundles():
         path = spool / bundle_file_name(target.profile.org_id, vault.device_id, sent.sequence)
-        if not path.is_file() or path.is_symlink():
-            continue  # carried by USB, or delivered and removed
+        if not path.is_file() or path.is_symlink() or sent.bundle_id in unfinished:
+            continue  # carried by USB, delivered and removed, or an unfinished series'
         delivery = state.delivery(sent.bundle_id)
         if delivery is not None and delivery.delivered:
             path.unlink()  # delivered before the copy could be removed
