@@ -12,8 +12,9 @@ passes a refused bundle for good. No order of the parts closes that window:
 a device's revisions need its vouch in the first part that carries one, and
 a device not vouched for may not add chain events. So the reader closes it:
 a part before the last notes its maker's series with the devices it vouches
-for (``note_part``, in the import's own transaction: kept if and only if
-the part is); the last part (or a hand-over in one bundle) from that maker
+for of which this desk took no bundle itself (``note_part``, in the import's
+own transaction: kept if and only if the part is; a device whose bundles it
+took goes on being taken, its chain here already); the last part (or a hand-over in one bundle) from that maker
 ends it. Meanwhile those devices' bundles are held in quarantine
 (``awaits_hand_over``), not refused, and not released (quarantine.py
 ``releasable``); once the series is complete the next release imports them,

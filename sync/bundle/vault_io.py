@@ -648,10 +648,12 @@ class _Applier:
         self.hand_over_part = manifest.hand_over_part
         self._follows_part_before()
         # A part before the last notes its series, the last ends it, with
-        # this import: meanwhile the devices it vouches for wait in
-        # quarantine (sync/bundle/hand_over_in_flight.py, review 17 F3).
+        # this import: meanwhile the devices it vouches for of which this
+        # desk took no bundle itself (those whose bundles the hand-over's
+        # chains and records must precede) wait in quarantine
+        # (sync/bundle/hand_over_in_flight.py, review 17 F3).
         maker, part, bundle_id = self.header.device_id, self.hand_over_part, self.bundle_id
-        devices = [d.device_id for d in manifest.devices]
+        devices = [d.device_id for d in manifest.devices if self.unit.last_sequence(d.device_id) == 0]
         self.unit.update_client_value(
             IN_FLIGHT, lambda text: note_part(text, maker, part, bundle_id, devices)
         )

@@ -23,8 +23,10 @@ import pytest
 from sync import org_vault
 from sync.bundle import hand_over as hand_over_module
 from sync.bundle.hand_over import HandedOver, hand_over
+from sync.bundle.quarantine import approve_bundle
 from sync.bundle.vault_io import ExportedBundle
 from tests.db.sync_fixtures import FieldWork
+from tests.factory import make_case
 from tests.sync.desk_world import UsbDesks, ack_by_usb, assert_verified, heads_hash
 
 
@@ -119,3 +121,40 @@ def test_a_hand_over_in_one_bundle_after_an_unfinished_series_ends_the_wait(
     (released,) = desks.release_at_lviv()
     assert released.bundle_id == window.second.bundle_id and released.gaps == ()
     _complete(window)
+
+
+def test_a_device_whose_bundles_the_new_desk_took_itself_is_not_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the devices the new desk took no bundle of wait: one it enrolled
+    itself (its code compared) goes on being taken between the parts."""
+    desks = UsbDesks(tmp_path)
+    try:
+        late = desks.worker("field-late")
+        org_vault.update_profile(late.vault, org_vault.current_signed(desks.kyiv).signed)
+        first = desks.org.export(late.vault)
+        desks.org.import_(first.path)
+        desks.hold_at_lviv(first.path)  # its token is Kyiv's: Lviv compares its code
+        code = org_vault.status(late.vault).verification_code
+        approve_bundle(desks.lviv, first.bundle_id, code, desks.lviv.vault_keys.age_identity())
+        for title in ("one", "two", "three"):
+            make_case(desks.kyiv, title=title)
+        source = tmp_path / "second.jpg"
+        source.write_bytes(b"second photo " * 3000)
+        late.vault.evidence.ingest(source, late.case_id)
+        second = desks.org.export(late.vault)
+        monkeypatch.setattr(hand_over_module, "MAX_PART_LINES", 4)
+        stick = tmp_path / "stick"
+        stick.mkdir()
+        parts = hand_over(desks.kyiv, stick, desks.lviv.device_id).parts
+        assert len(parts) >= 2
+        desks.to_lviv(parts[0].path)
+        taken = desks.to_lviv(second.path)  # not held: Lviv holds its chain and bundle 1
+        assert not taken.replay and taken.gaps == ()
+        for part in parts[1:]:
+            desks.to_lviv(part.path)
+        desks.org.import_(second.path)
+        assert heads_hash(desks.lviv) == heads_hash(desks.kyiv)
+        assert_verified(desks.lviv)
+    finally:
+        desks.close()
