@@ -34,7 +34,14 @@ from sync import org_vault
 from sync.bundle.vault_io import ImportedBundle
 from sync.client.pull import pull
 from sync.merge.devices import devices_view
-from tests.sync.client.sync_helpers import Org, organisation, quick_backoff, record_work
+from tests.sync.client.sync_helpers import (
+    Org,
+    SavedOrg,
+    quick_backoff,
+    record_work,
+    saved,
+    saved_organisation,
+)
 from tests.sync.desk_world import (
     add_desk,
     assert_verified,
@@ -46,6 +53,7 @@ from tests.sync.desk_world import (
     revoke,
     worker_push,
 )
+from tests.vault_helpers import open_vault
 
 
 @dataclass
@@ -61,26 +69,45 @@ class Desks:
         return self.org.coordinator
 
 
+# The desks' world, built once per test process (the first test that asks
+# for it) and copied for each test (sync_helpers.SavedOrg).
+_SAVED_DESKS: list[SavedOrg] = []
+
+
+def _saved_desks(tmp_path_factory: pytest.TempPathFactory) -> SavedOrg:
+    if not _SAVED_DESKS:
+        with saved_organisation(tmp_path_factory.mktemp("parked-desks")) as org:
+            kyiv = org.coordinator
+            lviv = add_desk(kyiv, org.tmp / "lviv", label="Lviv", publish=True)
+            odesa = add_desk(kyiv, org.tmp / "odesa", label="Odesa", publish=True)
+            org_vault.update_profile(lviv, org_vault.current_signed(kyiv).signed)
+            worker, bystander = org.worker("field"), org.worker("bystander")
+            try:
+                for desk in (lviv, odesa):
+                    know_worker(desk, worker)
+                    know_worker(desk, bystander)
+                for field in (worker, bystander):
+                    field.cases.create(Case(title="registered"))
+                    worker_push(field)
+                for desk in (kyiv, lviv, odesa):
+                    desk_sync(desk)
+            finally:
+                lviv.lock()
+                odesa.lock()
+        _SAVED_DESKS.append(saved(org))
+    return _SAVED_DESKS[0]
+
+
 @pytest.fixture
-def desks(tmp_path: Path) -> Iterator[Desks]:
+def desks(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desks]:
     """Kyiv (the key desk), Lviv and Odesa (desks added by their cards), a
     field worker and a bystander worker every desk knows; all registered
-    and pulled by every desk."""
-    with organisation(tmp_path) as org:
-        kyiv = org.coordinator
-        lviv = add_desk(kyiv, tmp_path / "lviv", label="Lviv", publish=True)
-        odesa = add_desk(kyiv, tmp_path / "odesa", label="Odesa", publish=True)
-        org_vault.update_profile(lviv, org_vault.current_signed(kyiv).signed)
-        worker, bystander = org.worker("field"), org.worker("bystander")
+    and pulled by every desk. This test's own copy of every vault and of the
+    server's data."""
+    with _saved_desks(tmp_path_factory).copy(tmp_path) as org:
+        lviv, odesa = open_vault(tmp_path / "lviv"), open_vault(tmp_path / "odesa")
+        worker, bystander = org.workers
         try:
-            for desk in (lviv, odesa):
-                know_worker(desk, worker)
-                know_worker(desk, bystander)
-            for field in (worker, bystander):
-                field.cases.create(Case(title="registered"))
-                worker_push(field)
-            for desk in (kyiv, lviv, odesa):
-                desk_sync(desk)
             yield Desks(org, lviv, odesa, worker, bystander)
         finally:
             lviv.lock()
