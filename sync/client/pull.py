@@ -24,8 +24,10 @@ or once a later bundle of that device was imported here (by USB): the hole
 is then behind that one, and a bundle between them is accepted (it is the
 one its successor chains to).
 
-A stuck bundle is closed only when it was imported itself, downloaded or
-by any other path (review 17 F1). A later bundle of its device carries
+A stuck bundle is closed when it was imported itself, downloaded or by
+any other path (review 17 F1), or, in a one-desk organisation only, as
+**carried** by a later bundle of its device (review 18 R2: ``_carried``).
+Elsewhere a later bundle of its device carries
 everything of that device *no coordinator* had acknowledged when it was
 made: where another desk acknowledged the stuck one first, its work is not
 in the later one, and the intact copy (an operator's repair) is the only
@@ -50,7 +52,7 @@ from typing import Any
 
 import httpx
 
-from db.api import SyncClientState, Vault
+from db.api import SyncClientState, Vault, parked_by_signer
 from sync.acks import AckRefused, make_ack, read_ack, sign_ack
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.carried_receipts import ReceiptAlarm
@@ -188,8 +190,9 @@ class PullResult:
     # earlier runs too), each with the device's later bundles waiting behind it.
     stuck: list[StuckBundle] = field(default_factory=list)
     # Stuck bundles settled in this run: (bundle id, how: "downloaded",
-    # "received" (imported otherwise, e.g. by USB)). Never closed because a
-    # later bundle of its device came: that one may not carry its work.
+    # "received" (imported otherwise, e.g. by USB), "carried" (a later
+    # bundle of its device brought its work: only where this desk is the
+    # organisation's one coordinator and no other key acknowledged it)).
     unstuck: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -577,30 +580,10 @@ class _Puller:
         checked: its signature, this bundle and organisation, a coordinator
         of the profile held here. They imported it, so they hold its work.
         None when the server does not answer (the last answer is kept)."""
-        try:
-            answer = client.request("GET", f"/v1/bundles/{change.bundle_id}/acks").json()
-        except (ServerSaid, SyncFailed, ValueError):
+        others = self._acks_by_others(client, change)
+        if others is None:
             return None
-        texts = answer.get("acks") if isinstance(answer, dict) else None
-        if not isinstance(texts, list):
-            return None
-        profile = self.target.profile
-        desks: set[str] = set()
-        for text in texts:
-            data = unb64(text)
-            try:
-                ack = read_ack(data) if data is not None else None
-            except AckRefused:
-                continue  # not a sound acknowledgement: no word of any desk
-            if (
-                ack is not None
-                and ack.bundle_id == change.bundle_id
-                and ack.org_id == profile.org_id
-                and ack.coordinator_id != self.vault.device_id
-                and profile.coordinator(ack.coordinator_id) is not None
-            ):
-                desks.add(ack.coordinator_id)
-        return sorted(desks)
+        return sorted(d for d in others if self.target.profile.coordinator(d) is not None)
 
     def _unstuck(self, bundle_id: str, how: str) -> None:
         records = _records(self.state, FEED_STUCK)
@@ -639,8 +622,9 @@ class _Puller:
         """Close the stuck bundles imported otherwise (by USB), try again
         those whose wait is over (once each per run), then take the bundles
         that no longer wait behind one, in their device's order. A later
-        bundle of its device imported here releases those waiting but closes
-        nothing: it may not carry this one's work (review 17 F1)."""
+        bundle of its device imported here releases those waiting; it closes
+        the record only where it surely carries this one's work (``_carried``:
+        one desk; review 18 R2), else it may not (review 17 F1)."""
         stuck = _records(self.state, FEED_STUCK)
         if not stuck and not _records(self.state, FEED_WAITING):
             return
@@ -649,10 +633,61 @@ class _Puller:
             if self.vault.sync.received_bundle(bundle_id) is not None:
                 self.one(client, change)  # a replay: acknowledged on the server as one
                 self._unstuck(bundle_id, "received")
+            elif self._carried(client, change):
+                self._unstuck(bundle_id, "carried")
             elif record["next_ms"] <= self.now_ms() and bundle_id not in self.tried_again:
                 self.tried_again.add(bundle_id)
                 self._attempt(client, change)
         self._take_waiting(client)
+
+    def _carried(self, client: ServerClient, change: Change) -> bool:
+        """A later bundle of its device imported here surely carries the
+        stuck one's work (review 18 R2): a worker's bundle carries all it
+        had no coordinator's acknowledgement of, and nobody else could have
+        acknowledged this one. Sound only when (1) the profile held here
+        has no coordinator desk but this one, (2) the server relays no
+        sound acknowledgement of it by any other key (a desk removed from
+        the profile since included), (3) a later bundle of its device was
+        imported here, and (4) none of that device's revisions waits here
+        for a parent (an edit whose parent is in the stuck one would be
+        parked). In a multi-desk organisation never: another desk may have
+        acknowledged it by USB, unseen (review 17 F1)."""
+        profile = self.target.profile
+        if [c.device_id for c in profile.coordinators] != [self.vault.device_id]:
+            return False
+        if _newest_received(self.vault).get(change.device_id, 0) <= change.sequence:
+            return False
+        if parked_by_signer(self.vault).get(change.device_id, 0):
+            return False
+        others = self._acks_by_others(client, change)
+        return others is not None and not others
+
+    def _acks_by_others(self, client: ServerClient, change: Change) -> set[str] | None:
+        """The keys other than this desk's whose sound acknowledgement of
+        the bundle the server relays, whether or not the profile held here
+        still lists them. None when the server does not answer."""
+        try:
+            answer = client.request("GET", f"/v1/bundles/{change.bundle_id}/acks").json()
+        except (ServerSaid, SyncFailed, ValueError):
+            return None
+        texts = answer.get("acks") if isinstance(answer, dict) else None
+        if not isinstance(texts, list):
+            return None
+        others: set[str] = set()
+        for text in texts:
+            data = unb64(text) if isinstance(text, str) else None
+            try:
+                ack = read_ack(data) if data is not None else None
+            except AckRefused:
+                continue  # not a sound acknowledgement: no word of any desk
+            if (
+                ack is not None
+                and ack.bundle_id == change.bundle_id
+                and ack.org_id == self.target.profile.org_id
+                and ack.coordinator_id != self.vault.device_id
+            ):
+                others.add(ack.coordinator_id)
+        return others
 
     def _take_waiting(self, client: ServerClient) -> None:
         waiting = _records(self.state, FEED_WAITING)

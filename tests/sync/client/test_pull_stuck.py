@@ -16,17 +16,22 @@ imported here. Two desks: test_pull_stuck_desks.py."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from db.api import Vault
+from sync.acks import Acknowledgement, sign_ack
 from sync.bundle.vault_io import ExportedBundle, export_bundle, import_bundle
 from sync.client.connection import session
 from sync.client.pull import STUCK_CAP_MS, STUCK_FIRST_MS, PullResult, pull, stuck_bundles
 from sync.client.push import push
+from sync.org import device_id_of
 from sync.org_vault import held_profile
 from tests.cli_helpers import Cli, child_env
 from tests.sync.client.sync_helpers import (
@@ -213,28 +218,66 @@ def test_a_copy_that_stays_damaged_is_tried_with_growing_waits_until_the_work_co
     coordinator = scene.org.coordinator
     imported = import_bundle(coordinator, brought.path, coordinator.vault_keys.age_identity())
     assert [(g.first, g.last) for g in imported.gaps] == [(2, 3)]
-    released = scene.pull()  # not due yet: bundle 3 no longer waits, and is taken
-    assert [(r.device_id, r.sequence) for r in released.received] == [(scene.first.device_id, 3)]
-    assert released.refused == []
+    # One desk in the profile and nobody else's acknowledgement of bundle 2
+    # on the server: bundle 4 carries its work (review 18 R2). The next pull
+    # (not due yet) closes the record as carried and bundle 3 follows.
+    closed = scene.pull()
+    assert closed.unstuck == [(stuck.bundle_id, "carried")] and closed.stuck == []
+    assert [(r.device_id, r.sequence) for r in closed.received] == [(scene.first.device_id, 3)]
+    assert closed.refused == []
     assert scene.sequences(scene.first) == [1, 3, 4]
-    assert scene.org.coordinator.verify().ok
-    # Not closed (review 17 F1): a later bundle carries the stuck one's
-    # work only where no other desk had acknowledged it, and this desk
-    # cannot tell. Still tried at its time; nobody else acknowledged it.
-    assert released.unstuck == []
-    (still,) = released.stuck
-    assert (still.attempts, still.waiting, still.later, still.held_by) == (11, (), 4, ())
-    scene.clock.ms = still.next_ms
-    assert scene.pull().stuck[0].attempts == 12
-    # Repaired, it is pulled after 3 and 4 (3 chains to it), its work already
-    # here: nothing new stored, the record closed, the chain whole.
-    scene.repair()
+    assert "first, bundle 2" in _narratives(coordinator)
+    assert coordinator.verify().ok
+    # Not asked for again: nothing stuck a day later, nothing downloaded.
     scene.clock.ms += STUCK_CAP_MS
+    later = scene.pull()
+    assert later.stuck == [] and later.bytes_received == 0 and stuck_bundles(coordinator) == []
+
+
+def _narratives(vault: Vault) -> set[str]:
+    return {t.narrative for t in vault.testimonies.list()}
+
+
+def _forge_ack_by_former_desk(scene: Scene, bundle_id: str) -> None:
+    """A sound acknowledgement of the worker's bundle on the server, signed
+    by a key the profile does not list: a coordinator desk removed since."""
+    profile = held_profile(scene.first)
+    assert profile is not None
+    key = Ed25519PrivateKey.generate()
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    ack = Acknowledgement(
+        profile.org_id, scene.first.device_id, bundle_id, 2, device_id_of(raw), raw, scene.clock.ms
+    )
+    with sqlite3.connect(scene.org.data / "server.db") as db:
+        db.execute(
+            "INSERT INTO acks (bundle_id, coordinator_id, acked_ms, signed) VALUES (?, ?, ?, ?)",
+            (bundle_id, ack.coordinator_id, scene.clock.ms, sign_ack(ack, key)),
+        )
+
+
+def test_a_stuck_bundle_another_key_acknowledged_is_not_closed_by_a_later_bundle(
+    scene: Scene, tmp_path: Path
+) -> None:
+    """Adversarial side of review 18 R2: the server relays an acknowledgement
+    of bundle 2 by a desk the profile no longer lists. The worker's later
+    bundle may leave bundle 2's work out, so the record stays open."""
+    (stuck,) = scene.pull().stuck
+    _forge_ack_by_former_desk(scene, stuck.bundle_id)
+    coordinator = scene.org.coordinator
+    brought = _usb_export(scene.first, tmp_path)
+    import_bundle(coordinator, brought.path, coordinator.vault_keys.age_identity())
+    taken = scene.pull()
+    assert taken.unstuck == []
+    assert [(r.device_id, r.sequence) for r in taken.received] == [(scene.first.device_id, 3)]
+    (still,) = taken.stuck
+    assert (still.bundle_id, still.later, still.held_by) == (stuck.bundle_id, 4, ())
+    # Repaired, it is pulled after 3 and 4 (3 chains to it), its work already here.
+    scene.repair()
+    scene.clock.ms = still.next_ms
     repaired = scene.pull()
     assert [(r.sequence, r.revisions) for r in repaired.received] == [(2, 0)]
     assert repaired.unstuck == [(stuck.bundle_id, "downloaded")] and repaired.stuck == []
-    assert scene.sequences(scene.first) == [1, 2, 3, 4]
-    assert scene.org.coordinator.verify().ok
+    assert scene.sequences(scene.first) == [1, 2, 3, 4] and coordinator.verify().ok
 
 
 def test_fieldvault_sync_json_says_what_is_stuck_and_what_to_do(scene: Scene, tmp_path: Path) -> None:
