@@ -239,7 +239,9 @@ class ApproveTask:
 def _is_held(failure: OperationFailed | None) -> bool:
     """A bundle held in quarantine (sync/bundle/admission.py), not refused."""
     code = failure.error.code if failure is not None and failure.error is not None else None
-    return code is not None and (code == "bundle-quarantined" or code.startswith("bundle-token-"))
+    return code is not None and (
+        code in ("bundle-quarantined", "bundle-hand-over-incomplete") or code.startswith("bundle-token-")
+    )
 
 
 def _is_local_damage(failure: OperationFailed) -> bool:

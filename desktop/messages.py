@@ -494,6 +494,23 @@ def _bundle_token_used(p: Params) -> str:
     ).format(bundle_id=p["bundle_id"], token_id=p["token_id"])
 
 
+def _bundle_hand_over_incomplete(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {bundle_id} comes from device {device_id}, which a history hand-over from coordinator "
+        "desk {maker_id} names, and this desk has taken only part {part} of {parts} of it. Nothing from "
+        "the bundle was stored; it is kept in quarantine until the rest of that hand-over, or any "
+        "complete hand-over, is imported here, or until that desk is revoked. To take it now, compare "
+        "the verification code with the worker, then approve the bundle.",
+    ).format(
+        bundle_id=p["bundle_id"],
+        device_id=p["device_id"],
+        maker_id=p["maker_id"],
+        part=p["part"],
+        parts=p["parts"],
+    )
+
+
 def _quarantine_not_found(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1326,6 +1343,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "bundle-token-proof": _bundle_token_proof,
     "bundle-token-expired": _bundle_token_expired,
     "bundle-token-used": _bundle_token_used,
+    "bundle-hand-over-incomplete": _bundle_hand_over_incomplete,
     "quarantine-not-found": _quarantine_not_found,
     "quarantine-code-form": _quarantine_code_form,
     "quarantine-code-mismatch": _quarantine_code_mismatch,

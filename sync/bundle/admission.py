@@ -22,6 +22,10 @@ from sync.bundle.vouching import is_coordinator_vault
 from sync.enrolment_proof import proof_holds
 from sync.org_vault import held_profile
 
+# A field device a hand-over taken in part here names, held until the series
+# is complete or ends (sync/bundle/hand_over_in_flight.py, review 18 R1).
+HAND_OVER_INCOMPLETE = "hand-over-incomplete"
+
 # Quarantine reason -> the English of BundleQuarantined (the GUI's is desktop/messages.py's).
 HOLD_REASONS: dict[str, str] = {
     "device-unknown": "comes from a device this coordinator does not know, and proves no enrolment token",
@@ -30,6 +34,7 @@ HOLD_REASONS: dict[str, str] = {
     "organisation's token, or a proof made for another device key)",
     "token-expired": "names an enrolment token that expired before it was used",
     "token-used": "names an enrolment token another device already used",
+    HAND_OVER_INCOMPLETE: "comes from a device named by a history hand-over this desk has taken only in part",
 }
 
 
@@ -45,10 +50,18 @@ class BundleQuarantined(BundleRejected):
         "bundle-token-proof": ("bundle_id", "token_id"),
         "bundle-token-expired": ("bundle_id", "token_id"),
         "bundle-token-used": ("bundle_id", "token_id"),
+        "bundle-hand-over-incomplete": ("bundle_id", "device_id", "maker_id", "part", "parts"),
     }
 
     def __init__(
-        self, reason: str, bundle_id: str, device_id: str, token_id: str | None, *, held: bool = True
+        self,
+        reason: str,
+        bundle_id: str,
+        device_id: str,
+        token_id: str | None,
+        *,
+        held: bool = True,
+        awaited: tuple[str, int, int] = ("", 0, 0),  # hand-over-incomplete: (maker, part taken, of)
     ) -> None:
         self.kind = reason
         self.subject = None
@@ -63,7 +76,26 @@ class BundleQuarantined(BundleRejected):
             f"(device {device_id}). If the device should be enrolled, compare its "
             "verification code with the worker, then approve it ('fieldvault bundle approve')."
         )
-        if reason == "device-unknown":
+        if reason == HAND_OVER_INCOMPLETE:
+            maker, part, parts = awaited
+            message = (
+                f"Bundle {bundle_id} {HOLD_REASONS[reason]} (part {part} of {parts} from coordinator desk "
+                f"{maker}). Nothing of it was imported; {kept} (device {device_id}). It is taken once "
+                "the rest of that hand-over, or any complete hand-over, is taken here, or once that desk "
+                "is revoked. To take it now, compare its verification code with the worker, then approve "
+                "it ('fieldvault bundle approve')."
+            )
+            FieldvaultError.__init__(
+                self,
+                message,
+                "bundle-hand-over-incomplete",
+                bundle_id=bundle_id,
+                device_id=device_id,
+                maker_id=maker,
+                part=str(part),
+                parts=str(parts),
+            )
+        elif reason == "device-unknown":
             FieldvaultError.__init__(
                 self, message, "bundle-quarantined", bundle_id=bundle_id, device_id=device_id
             )

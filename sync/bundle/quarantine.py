@@ -159,6 +159,9 @@ def approve_bundle(
             approved=approved,
             # One a pull held came from the server: held there, not relayed (org_held.py).
             from_server=in_spool(vault, held),
+            # The code compared is a deliberate human act: past a hand-over's
+            # hold too, which no part may ever end (review 18 R1).
+            code_compared=True,
         )
     except BundleRejected as refused:
         if _file_is(path, held.bundle_id):  # not another file's refusal (swapped since the check)

@@ -944,6 +944,7 @@ def import_bundle(
     dry_run: bool = False,
     approved: Admission | None = None,
     from_server: bool = False,
+    code_compared: bool = False,
 ) -> ImportedBundle:
     """Check the bundle at ``path`` and apply it in one transaction.
 
@@ -967,7 +968,11 @@ def import_bundle(
     ``from_server``: the bundle was pulled from the organisation's server;
     a coordinator records what it stored as held by the server, with the
     import (sync/bundle/org_held.py), so that its own bundles do not upload
-    it again."""
+    it again.
+
+    ``code_compared``: a coordinator approved this bundle by its device's
+    verification code (quarantine.py ``approve_bundle``): it is not held for
+    a hand-over taken in part (review 18 R1); every check still applies."""
     _check_cancel(cancel)
     # §5.1-4: the header alone, so that a replay or an unknown sender is
     # answered without reading the payload; read_bundle checks the rest.
@@ -996,7 +1001,7 @@ def import_bundle(
         # merged before neither waits for nor holds up another import or save.
         # (_apply asks again under the lock, for one imported meanwhile.)
         return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
-    if approved is None and awaits_hand_over(vault, header.device_id):
+    if approved is None and not code_compared and awaits_hand_over(vault, header.device_id):
         # A hand-over taken in part names this device: its chain and the
         # bundles it follows are not all here yet (review 17 F3). Held as
         # before the hand-over, released once the series is complete.
