@@ -285,82 +285,82 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="269" />
+            <location filename="../../desktop/bundle_actions.py" line="271" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="273" />
+            <location filename="../../desktop/bundle_actions.py" line="275" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="281" />
+            <location filename="../../desktop/bundle_actions.py" line="283" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="282" />
+            <location filename="../../desktop/bundle_actions.py" line="284" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="283" />
+            <location filename="../../desktop/bundle_actions.py" line="285" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="284" />
+            <location filename="../../desktop/bundle_actions.py" line="286" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="288" />
+            <location filename="../../desktop/bundle_actions.py" line="290" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="290" />
+            <location filename="../../desktop/bundle_actions.py" line="292" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="293" />
+            <location filename="../../desktop/bundle_actions.py" line="295" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="296" />
+            <location filename="../../desktop/bundle_actions.py" line="298" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="296" />
+            <location filename="../../desktop/bundle_actions.py" line="298" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="298" />
+            <location filename="../../desktop/bundle_actions.py" line="300" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="305" />
+            <location filename="../../desktop/bundle_actions.py" line="307" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="310" />
+            <location filename="../../desktop/bundle_actions.py" line="312" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="317" />
+            <location filename="../../desktop/bundle_actions.py" line="319" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="340" />
+            <location filename="../../desktop/bundle_actions.py" line="342" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -369,17 +369,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="354" />
+            <location filename="../../desktop/bundle_actions.py" line="356" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="363" />
+            <location filename="../../desktop/bundle_actions.py" line="365" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="373" />
+            <location filename="../../desktop/bundle_actions.py" line="375" />
             <source>%n record change(s) left out: signed by a device your organisation revoked, or edits of its records. The other coordinators do not take them.</source>
             <translation>
                 <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Інші координатори їх не беруть.</numerusform>
@@ -396,148 +396,148 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="404" />
+            <location filename="../../desktop/bundle_actions.py" line="406" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="408" />
+            <location filename="../../desktop/bundle_actions.py" line="410" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="413" />
+            <location filename="../../desktop/bundle_actions.py" line="415" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="414" />
+            <location filename="../../desktop/bundle_actions.py" line="416" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="414" />
+            <location filename="../../desktop/bundle_actions.py" line="416" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="415" />
+            <location filename="../../desktop/bundle_actions.py" line="417" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="422" />
+            <location filename="../../desktop/bundle_actions.py" line="424" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="423" />
+            <location filename="../../desktop/bundle_actions.py" line="425" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="427" />
+            <location filename="../../desktop/bundle_actions.py" line="429" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="428" />
+            <location filename="../../desktop/bundle_actions.py" line="430" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="438" />
+            <location filename="../../desktop/bundle_actions.py" line="440" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="440" />
+            <location filename="../../desktop/bundle_actions.py" line="442" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="443" />
+            <location filename="../../desktop/bundle_actions.py" line="445" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="443" />
-            <location filename="../../desktop/bundle_actions.py" line="458" />
+            <location filename="../../desktop/bundle_actions.py" line="445" />
+            <location filename="../../desktop/bundle_actions.py" line="460" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="446" />
+            <location filename="../../desktop/bundle_actions.py" line="448" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="446" />
+            <location filename="../../desktop/bundle_actions.py" line="448" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="449" />
+            <location filename="../../desktop/bundle_actions.py" line="451" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="449" />
+            <location filename="../../desktop/bundle_actions.py" line="451" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="451" />
+            <location filename="../../desktop/bundle_actions.py" line="453" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="466" />
-            <location filename="../../desktop/bundle_actions.py" line="479" />
-            <location filename="../../desktop/bundle_actions.py" line="530" />
+            <location filename="../../desktop/bundle_actions.py" line="468" />
+            <location filename="../../desktop/bundle_actions.py" line="481" />
+            <location filename="../../desktop/bundle_actions.py" line="532" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="486" />
-            <location filename="../../desktop/bundle_actions.py" line="686" />
+            <location filename="../../desktop/bundle_actions.py" line="488" />
+            <location filename="../../desktop/bundle_actions.py" line="688" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="493" />
+            <location filename="../../desktop/bundle_actions.py" line="495" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="505" />
-            <location filename="../../desktop/bundle_actions.py" line="530" />
-            <location filename="../../desktop/bundle_actions.py" line="683" />
+            <location filename="../../desktop/bundle_actions.py" line="507" />
+            <location filename="../../desktop/bundle_actions.py" line="532" />
+            <location filename="../../desktop/bundle_actions.py" line="685" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="512" />
+            <location filename="../../desktop/bundle_actions.py" line="514" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was refused when imported after its device was vouched for ({reason}); nothing of it was applied. It stays held: keep the file aside and report it.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, відхилено під час імпорту після того, як за його пристрій поручилися ({reason}); нічого з нього не застосовано. Він і далі утримується: відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="520" />
+            <location filename="../../desktop/bundle_actions.py" line="522" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was not imported although its device is now vouched for: the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано, хоча за його пристрій тепер поручилися: файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="531" />
+            <location filename="../../desktop/bundle_actions.py" line="533" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="540" />
+            <location filename="../../desktop/bundle_actions.py" line="542" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="594" />
+            <location filename="../../desktop/bundle_actions.py" line="596" />
             <source>; %n record change(s) waiting until the changes they follow arrive (or are left out)</source>
             <translation>
                 <numerusform>; чекають змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
@@ -546,7 +546,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="641" />
+            <location filename="../../desktop/bundle_actions.py" line="643" />
             <source>; %n waiting record change(s) no longer check out: kept waiting, not stored; run fieldvault verify</source>
             <translation>
                 <numerusform>; %n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено; запустіть fieldvault verify</numerusform>
@@ -555,32 +555,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="538" />
+            <location filename="../../desktop/bundle_actions.py" line="540" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="556" />
+            <location filename="../../desktop/bundle_actions.py" line="558" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="561" />
+            <location filename="../../desktop/bundle_actions.py" line="563" />
             <source>imported from your coordinator (device {device}): {revisions} record changes (edits, resolved conflicts), {files} evidence files, {vouched} other device(s) vouched for</source>
             <translation>імпортовано від вашого координатора (пристрій {device}): змін записів (правки, розв'язані конфлікти): {revisions}, файлів доказів: {files}, інших пристроїв, за які поручився координатор: {vouched}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="572" />
+            <location filename="../../desktop/bundle_actions.py" line="574" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="583" />
+            <location filename="../../desktop/bundle_actions.py" line="585" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="587" />
+            <location filename="../../desktop/bundle_actions.py" line="589" />
             <source>; %n record change(s) left out: signed by a device your organisation revoked, or edits of its records</source>
             <translation>
                 <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
@@ -589,32 +589,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="602" />
+            <location filename="../../desktop/bundle_actions.py" line="604" />
             <source>not taken: it does not come from your organisation's coordinator, and nothing of it was stored. Take bundles only from your coordinator, and tell them about this one.</source>
             <translation>не прийнято: пакет надійшов не від координатора вашої організації, і з нього нічого не збережено. Приймайте пакети лише від свого координатора і повідомте йому про цей.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="611" />
+            <location filename="../../desktop/bundle_actions.py" line="613" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="618" />
+            <location filename="../../desktop/bundle_actions.py" line="620" />
             <source>not imported: {reason}</source>
             <translation>не імпортовано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="622" />
+            <location filename="../../desktop/bundle_actions.py" line="624" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="624" />
+            <location filename="../../desktop/bundle_actions.py" line="626" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="635" />
+            <location filename="../../desktop/bundle_actions.py" line="637" />
             <source>; %n record change(s) that waited for their parents stored now</source>
             <translation>
                 <numerusform>; %n зміну запису, що чекала на свої батьківські зміни, тепер збережено</numerusform>
@@ -623,7 +623,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="648" />
+            <location filename="../../desktop/bundle_actions.py" line="650" />
             <source>; %n record change(s) left out: the signer's parked slots are full</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені</numerusform>
@@ -632,7 +632,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="654" />
+            <location filename="../../desktop/bundle_actions.py" line="656" />
             <source>; %n record change(s) kept aside: the vouch for their device lapsed; stored once it is enrolled again (add it by its card, or approve its bundle by code)</source>
             <translation>
                 <numerusform>; %n зміну запису відкладено: поручительство за її пристрій втратило силу; її буде збережено, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
@@ -641,7 +641,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="661" />
+            <location filename="../../desktop/bundle_actions.py" line="663" />
             <source>; %n record change(s) left out: their record is held here as another type</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: її запис зберігається тут як інший тип</numerusform>
@@ -650,22 +650,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="680" />
+            <location filename="../../desktop/bundle_actions.py" line="682" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="706" />
+            <location filename="../../desktop/bundle_actions.py" line="708" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="711" />
+            <location filename="../../desktop/bundle_actions.py" line="713" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="712" />
+            <location filename="../../desktop/bundle_actions.py" line="714" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -4642,12 +4642,12 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="1191" />
+            <location filename="../../desktop/messages.py" line="1208" />
             <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1197" />
+            <location filename="../../desktop/messages.py" line="1214" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -4928,511 +4928,516 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
         </message>
         <message>
             <location filename="../../desktop/messages.py" line="498" />
+            <source>Bundle {bundle_id} comes from device {device_id}, which a history hand-over from coordinator desk {maker_id} names, and this desk has taken only part {part} of {parts} of it. Nothing from the bundle was stored; it is kept in quarantine until the rest of that hand-over, or any complete hand-over, is imported here, or until that desk is revoked. To take it now, compare the verification code with the worker, then approve the bundle.</source>
+            <translation>Пакет {bundle_id} надійшов від пристрою {device_id}, який названо в передачі історії з робочого місця координатора {maker_id}, а це робоче місце отримало лише частину {part} з {parts} цієї передачі. З пакета нічого не збережено; він у карантині, доки сюди не буде імпортовано решту тієї передачі або будь-яку повну передачу, чи доки те робоче місце не буде відкликано. Щоб прийняти його зараз, звірте код перевірки з працівником, а тоді схваліть пакет.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="515" />
             <source>No bundle kept in quarantine matches {bundle}. Nothing was changed. Check the list of bundles in quarantine and choose one from it.</source>
             <translation>Жоден пакет у карантині не відповідає {bundle}. Нічого не змінено. Перегляньте список пакетів у карантині й виберіть пакет із нього.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="506" />
+            <location filename="../../desktop/messages.py" line="523" />
             <source>A verification code is 30 digits, in six groups of five. Nothing was approved. Ask the sender to read their code again, and type all of it.</source>
             <translation>Код перевірки складається з 30 цифр, шести груп по п’ять. Нічого не схвалено. Попросіть відправника прочитати код ще раз і введіть його повністю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="514" />
+            <location filename="../../desktop/messages.py" line="531" />
             <source>That is not the verification code of device {device_id}. Nothing was approved. Read the codes again; if they still differ, the bundle did not come from the sender's laptop: do not approve it.</source>
             <translation>Це не код перевірки пристрою {device_id}. Нічого не схвалено. Прочитайте коди ще раз; якщо вони й далі різняться, пакет надійшов не з ноутбука відправника: не схвалюйте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="523" />
+            <location filename="../../desktop/messages.py" line="540" />
             <source>The file {path} is not (or no longer) bundle {bundle_id}. Nothing was approved. Choose the bundle file where it is now.</source>
             <translation>Файл {path} не є (або вже не є) пакетом {bundle_id}. Нічого не схвалено. Виберіть файл пакета там, де він є тепер.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="531" />
+            <location filename="../../desktop/messages.py" line="548" />
             <source>Device {device_id} was revoked, so its bundles cannot be approved. Nothing was changed.</source>
             <translation>Доступ пристрою {device_id} відкликано, тому його пакети не можна схвалити. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="538" />
+            <location filename="../../desktop/messages.py" line="555" />
             <source>This file is not a Fieldvault acknowledgement, or it is damaged. Nothing was changed. Ask your coordinator for the acknowledgement again.</source>
             <translation>Цей файл не є підтвердженням Fieldvault, або він пошкоджений. Нічого не змінено. Попросіть координатора надати підтвердження ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="546" />
+            <location filename="../../desktop/messages.py" line="563" />
             <source>This acknowledgement was changed after it was signed, or forged. Nothing was changed. Keep the file and tell your coordinator.</source>
             <translation>Це підтвердження змінено після підписання, або його підроблено. Нічого не змінено. Збережіть файл і повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="554" />
+            <location filename="../../desktop/messages.py" line="571" />
             <source>This acknowledgement belongs to another organisation ({org_id}). Nothing was changed. Check that you chose the right file.</source>
             <translation>Це підтвердження належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="562" />
+            <location filename="../../desktop/messages.py" line="579" />
             <source>This acknowledgement is for device {device_id}, not for this laptop. Nothing was changed. Give it to the person it belongs to.</source>
             <translation>Це підтвердження призначене для пристрою {device_id}, а не для цього ноутбука. Нічого не змінено. Передайте його тому, кому воно належить.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="570" />
+            <location filename="../../desktop/messages.py" line="587" />
             <source>This acknowledgement is signed by device {device_id}, which is not a coordinator of your organisation. It may be forged. Nothing was changed; your next bundle will carry your work again. Tell your coordinator.</source>
             <translation>Це підтвердження підписав пристрій {device_id}, який не є координатором вашої організації. Можливо, його підроблено. Нічого не змінено; ваш наступний пакет знову міститиме вашу роботу. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="579" />
+            <location filename="../../desktop/messages.py" line="596" />
             <source>This acknowledgement names bundle {bundle_id}, which this laptop did not make. Nothing was changed. Check that you chose the right file.</source>
             <translation>Це підтвердження посилається на пакет {bundle_id}, якого цей ноутбук не створював. Нічого не змінено. Перевірте, чи ви вибрали потрібний файл.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="587" />
+            <location filename="../../desktop/messages.py" line="604" />
             <source>Bundle {bundle_id} was not imported into this vault, so it cannot be acknowledged. Import it first.</source>
             <translation>Пакет {bundle_id} не імпортовано в це сховище, тому його не можна підтвердити. Спершу імпортуйте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="597" />
+            <location filename="../../desktop/messages.py" line="614" />
             <source>This vault belongs to no organisation yet, so there is nowhere to sync to. Enrol with your organisation first.</source>
             <translation>Це сховище ще не належить жодній організації, тож синхронізуватися немає з ким. Спершу зареєструйтеся у своїй організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="605" />
+            <location filename="../../desktop/messages.py" line="622" />
             <source>Your organisation ({org_id}) has not named a server, so your work cannot be sent over the internet. Ask your coordinator for a profile with a server, or carry a bundle on a USB stick.</source>
             <translation>Ваша організація ({org_id}) не вказала сервера, тож вашу роботу неможливо надіслати через інтернет. Попросіть координатора про профіль із сервером або перенесіть пакет на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="614" />
+            <location filename="../../desktop/messages.py" line="631" />
             <source>The server {url} could not be reached. Your work is kept and waits in the queue: it is sent by itself when there is a connection. Nothing was lost.</source>
             <translation>Не вдалося з’єднатися із сервером {url}. Вашу роботу збережено, вона чекає в черзі: її буде надіслано самостійно, щойно з’явиться з’єднання. Нічого не втрачено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="622" />
+            <location filename="../../desktop/messages.py" line="639" />
             <source>The server {url} had a problem and did not finish. Your work is kept and waits in the queue; it is sent again later. Nothing was lost.</source>
             <translation>На сервері {url} сталася проблема, і він не завершив роботу. Вашу роботу збережено, вона чекає в черзі; її буде надіслано пізніше. Нічого не втрачено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="630" />
+            <location filename="../../desktop/messages.py" line="647" />
             <source>The server at {url} did not show the certificate your organisation pinned. Someone may be intercepting this connection, so nothing was sent. Do not sync over this network; tell your coordinator.</source>
             <translation>Сервер за адресою {url} не показав сертифіката, закріпленого вашою організацією. Можливо, хтось перехоплює це з’єднання, тож нічого не надіслано. Не синхронізуйтеся через цю мережу; повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="639" />
+            <location filename="../../desktop/messages.py" line="656" />
             <source>The answer from {url} is not what a Fieldvault server says (a hotel or café login page can do this). Nothing was applied and your work stays in the queue. Open a web page to log in to the network, or try another connection.</source>
             <translation>Відповідь від {url} — не те, що каже сервер Fieldvault (так буває зі сторінкою входу в мережу готелю чи кав’ярні). Нічого не застосовано, ваша робота залишається в черзі. Відкрийте вебсторінку, щоб увійти в мережу, або спробуйте інше з’єднання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="648" />
+            <location filename="../../desktop/messages.py" line="665" />
             <source>The server at {url} signs its receipts with another key than before. Its receipts were not trusted and nothing was marked as delivered. Tell your coordinator.</source>
             <translation>Сервер за адресою {url} підписує свої квитанції іншим ключем, ніж раніше. Його квитанціям не довірено, і нічого не позначено як доставлене. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="656" />
+            <location filename="../../desktop/messages.py" line="673" />
             <source>Your organisation has revoked this laptop, so the server refuses its work. Nothing was sent. Talk to your coordinator.</source>
             <translation>Ваша організація відкликала цей ноутбук, тож сервер відмовляється приймати його роботу. Нічого не надіслано. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="664" />
+            <location filename="../../desktop/messages.py" line="681" />
             <source>The server refused the work ({reason}). It stays in the queue on this laptop. Tell your coordinator this reason.</source>
             <translation>Сервер відмовився прийняти роботу ({reason}). Вона залишається в черзі на цьому ноутбуці. Повідомте координатору цю причину.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="672" />
+            <location filename="../../desktop/messages.py" line="689" />
             <source>The server's receipt for bundle {bundle_id} does not check out, so the bundle is not marked as delivered and stays in the queue. Tell your coordinator.</source>
             <translation>Квитанція сервера для пакета {bundle_id} не проходить перевірки, тож пакет не позначено як доставлений, і він залишається в черзі. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="680" />
+            <location filename="../../desktop/messages.py" line="697" />
             <source>The server's list of receipts does not fit together at entry {index}: it was changed or entries were removed. Nothing more was downloaded. Keep this vault as it is and tell the people responsible for your organisation's security.</source>
             <translation>Перелік квитанцій сервера не сходиться на записі {index}: його змінено або записи вилучено. Більше нічого не завантажено. Залиште це сховище як є і повідомте тих, хто відповідає за безпеку вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="689" />
+            <location filename="../../desktop/messages.py" line="706" />
             <source>Bundle {bundle_id} arrived different from what the server's receipt names, so nothing of it was imported. It is downloaded again at the next sync.</source>
             <translation>Пакет {bundle_id} надійшов не таким, як зазначено у квитанції сервера, тож нічого з нього не імпортовано. Його буде завантажено знову під час наступної синхронізації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="706" />
+            <location filename="../../desktop/messages.py" line="723" />
             <source>Sync stopped on an unexpected error ({kind}). Your work is kept and waits in the queue; sync tries again later. If this repeats, tell whoever supports the app the error type, never your data.</source>
             <translation>Синхронізація зупинилася через неочікувану помилку ({kind}). Вашу роботу збережено, вона чекає в черзі; синхронізація спробує знову пізніше. Якщо це повторюється, повідомте тим, хто підтримує застосунок, тип помилки, але ніколи — ваші дані.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="714" />
+            <location filename="../../desktop/messages.py" line="731" />
             <source>This bundle was not made for this vault (it is addressed to another coordinator). Nothing from it was stored. Import it in the vault it was made for, or ask for it to be sent to you again.</source>
             <translation>Цей пакет створено не для цього сховища (його адресовано іншому координаторові). Нічого з нього не збережено. Імпортуйте його в те сховище, для якого його створено, або попросіть надіслати його вам ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="723" />
+            <location filename="../../desktop/messages.py" line="740" />
             <source>A record in this bundle ({id}) does not match the bundle's list of contents, or its signature does not check out. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) не відповідає переліку вмісту пакета, або його підпис не проходить перевірки. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="732" />
+            <location filename="../../desktop/messages.py" line="749" />
             <source>A record in this bundle ({id}) was signed by a device that may not write to this vault. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) підписав пристрій, якому не дозволено записувати в це сховище. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="740" />
+            <location filename="../../desktop/messages.py" line="757" />
             <source>A custody record in this bundle ({id}) does not match the bundle's list of contents or does not follow the records before it. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в цьому пакеті ({id}) не відповідає переліку вмісту пакета або не продовжує попередні записи. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="749" />
+            <location filename="../../desktop/messages.py" line="766" />
             <source>An evidence file in this bundle (SHA-256 {sha256}) does not match the bundle's list of contents. Nothing from the bundle was stored. Ask for the bundle to be sent again; if this happens again, tell your coordinator.</source>
             <translation>Файл доказу в цьому пакеті (SHA-256 {sha256}) не відповідає переліку вмісту пакета. Нічого з пакета не збережено. Попросіть надіслати пакет ще раз; якщо це повториться, повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="758" />
+            <location filename="../../desktop/messages.py" line="775" />
             <source>{path} already exists, so no bundle was written. Choose another name.</source>
             <translation>{path} уже існує, тож пакет не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="764" />
+            <location filename="../../desktop/messages.py" line="781" />
             <source>The evidence file with SHA-256 {sha256} no longer reads back as it was stored, so no bundle was written. Check the vault (fieldvault verify) and tell your coordinator.</source>
             <translation>Файл доказу з SHA-256 {sha256} більше не зчитується таким, яким його збережено, тож пакет не записано. Перевірте сховище (fieldvault verify) і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="772" />
+            <location filename="../../desktop/messages.py" line="789" />
             <source>Another bundle made at the same moment took bundle number {sequence}, so this bundle was not written and nothing was changed. Try again.</source>
             <translation>Інший пакет, створений у ту саму мить, зайняв номер пакета {sequence}, тому цей пакет не записано й нічого не змінено. Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="783" />
+            <location filename="../../desktop/messages.py" line="800" />
             <source>This is not a valid organisation profile file. Nothing was changed. Check that you chose the file your coordinator sent.</source>
             <translation>Це не дійсний файл профілю організації. Нічого не змінено. Перевірте, чи ви вибрали файл, який надіслав ваш координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="791" />
+            <location filename="../../desktop/messages.py" line="808" />
             <source>The signature of this organisation profile does not check out: it may have been changed or forged. Nothing was changed. Do not use it; ask your coordinator for the profile again.</source>
             <translation>Підпис цього профілю організації не проходить перевірки: можливо, його змінено або підроблено. Нічого не змінено. Не використовуйте його; попросіть у координатора профіль ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="800" />
+            <location filename="../../desktop/messages.py" line="817" />
             <source>That is not an organisation fingerprint: it has 32 letters and digits, in groups of four. Check it for typos (dashes and spaces do not matter).</source>
             <translation>Це не відбиток організації: він має 32 літери й цифри, групами по чотири. Перевірте, чи немає помилок (дефіси й пробіли не мають значення).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="808" />
+            <location filename="../../desktop/messages.py" line="825" />
             <source>This organisation profile is signed by the key with fingerprint {actual}, not by the organisation whose fingerprint you were given ({expected}). It may be forged: do not use it. Nothing was changed. Check the fingerprint with your coordinator by phone or in person.</source>
             <translation>Цей профіль організації підписано ключем з відбитком {actual}, а не організацією, відбиток якої вам дали ({expected}). Можливо, його підроблено: не використовуйте його. Нічого не змінено. Звірте відбиток зі своїм координатором телефоном або особисто.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="818" />
+            <location filename="../../desktop/messages.py" line="835" />
             <source>This vault belongs to organisation {org_id}; what you chose belongs to another organisation, so it was not used. Nothing was changed.</source>
             <translation>Це сховище належить організації {org_id}; те, що ви вибрали, належить іншій організації, тож його не використано. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="826" />
+            <location filename="../../desktop/messages.py" line="843" />
             <source>This profile of organisation {org_id} is signed by another key than the one this vault knows: it may be forged. Nothing was changed. Tell your coordinator.</source>
             <translation>Цей профіль організації {org_id} підписано іншим ключем, ніж той, який знає це сховище: можливо, його підроблено. Нічого не змінено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="834" />
+            <location filename="../../desktop/messages.py" line="851" />
             <source>This vault already belongs to organisation {org_id}, and a vault belongs to one organisation only. Nothing was changed.</source>
             <translation>Це сховище вже належить організації {org_id}, а сховище може належати лише одній організації. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="842" />
+            <location filename="../../desktop/messages.py" line="859" />
             <source>This vault belongs to no organisation yet. Create an organisation, or enrol this vault with your coordinator, first.</source>
             <translation>Це сховище ще не належить жодній організації. Спершу створіть організацію або зареєструйте це сховище у свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="850" />
+            <location filename="../../desktop/messages.py" line="867" />
             <source>This vault is not a coordinator of organisation {org_id}, so it cannot do this. Nothing was changed. Ask a coordinator.</source>
             <translation>Це сховище не є координатором організації {org_id}, тож не може цього зробити. Нічого не змінено. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="858" />
+            <location filename="../../desktop/messages.py" line="875" />
             <source>Only the desk that created organisation {org_id} holds its key, so only that desk can do this (add or remove a coordinator, revoke a device, issue a token, set the server or the policy). This coordinator desk does not hold the key. Nothing was changed. Ask the desk that created the organisation to do it.</source>
             <translation>Лише робоче місце, яке створило організацію {org_id}, має її ключ, тож лише воно може це зробити (додати чи вилучити координатора, відкликати пристрій, видати токен, задати сервер чи політику). Це робоче місце координатора не має ключа. Нічого не змінено. Попросіть про це робоче місце, яке створило організацію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="868" />
+            <location filename="../../desktop/messages.py" line="885" />
             <source>Only the coordinator whose vault holds the key of organisation {org_id} takes enrolment tokens. Nothing was changed. Add the device without its token, after comparing the verification code with the worker.</source>
             <translation>Лише координатор, у сховищі якого є ключ організації {org_id}, приймає токени реєстрації. Нічого не змінено. Додайте пристрій без токена, звіривши код перевірки з працівником.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="877" />
+            <location filename="../../desktop/messages.py" line="894" />
             <source>Device {device_id} is this vault's own: a vault cannot add, remove or revoke itself. Nothing was changed.</source>
             <translation>Пристрій {device_id} — це власний пристрій цього сховища: сховище не може додати, вилучити або відкликати саме себе. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="885" />
+            <location filename="../../desktop/messages.py" line="902" />
             <source>That is not a device id: a device id has 32 hexadecimal digits (the vault's information shows it). Check it for typos.</source>
             <translation>Це не ідентифікатор пристрою: він має 32 шістнадцяткові цифри (їх показано у відомостях про сховище). Перевірте, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="902" />
+            <location filename="../../desktop/messages.py" line="919" />
             <source>An organisation's name is 1 to {maximum} characters on one line.</source>
             <translation>Назва організації — це від 1 до {maximum} символів в одному рядку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="908" />
+            <location filename="../../desktop/messages.py" line="925" />
             <source>That is not a device card. Copy the whole card that the field worker's vault showed at enrolment, and try again.</source>
             <translation>Це не картка пристрою. Скопіюйте повністю картку, яку показало сховище польового працівника під час реєстрації, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="916" />
+            <location filename="../../desktop/messages.py" line="933" />
             <source>Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. Nothing was changed.</source>
             <translation>Пристрій {device_id} відкликано: його не можна знову зареєструвати або зробити координатором. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="924" />
+            <location filename="../../desktop/messages.py" line="941" />
             <source>That is not an enrolment token. Copy the whole token your coordinator sent, and try again.</source>
             <translation>Це не токен реєстрації. Скопіюйте повністю токен, який надіслав ваш координатор, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="931" />
+            <location filename="../../desktop/messages.py" line="948" />
             <source>This enrolment token was not signed by your organisation's key: it may be forged. Nothing was changed. Ask your coordinator for a new token.</source>
             <translation>Цей токен реєстрації не підписано ключем вашої організації: можливо, його підроблено. Нічого не змінено. Попросіть у координатора новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="939" />
+            <location filename="../../desktop/messages.py" line="956" />
             <source>This enrolment token belongs to another organisation ({org_id}). Nothing was changed. Check that the token and the organisation profile came from the same coordinator.</source>
             <translation>Цей токен реєстрації належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи токен і профіль організації надійшли від того самого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="947" />
+            <location filename="../../desktop/messages.py" line="964" />
             <source>Enrolment token {token_id} has expired. Ask your coordinator for a new one.</source>
             <translation>Термін дії токена реєстрації {token_id} минув. Попросіть у координатора новий.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="953" />
+            <location filename="../../desktop/messages.py" line="970" />
             <source>Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was changed. Check that it is the right token.</source>
             <translation>Токен реєстрації {token_id} видало не сховище цього координатора. Нічого не змінено. Перевірте, чи це потрібний токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="961" />
+            <location filename="../../desktop/messages.py" line="978" />
             <source>Enrolment token {token_id} was already used by another device. Nothing was changed. Ask your coordinator for a new token, and tell them if you did not use it yourself.</source>
             <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="979" />
+            <location filename="../../desktop/messages.py" line="996" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="988" />
+            <location filename="../../desktop/messages.py" line="1005" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="992" />
+            <location filename="../../desktop/messages.py" line="1009" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="996" />
+            <location filename="../../desktop/messages.py" line="1013" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1000" />
+            <location filename="../../desktop/messages.py" line="1017" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1007" />
+            <location filename="../../desktop/messages.py" line="1024" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1013" />
+            <location filename="../../desktop/messages.py" line="1030" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1019" />
+            <location filename="../../desktop/messages.py" line="1036" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1027" />
+            <location filename="../../desktop/messages.py" line="1044" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1034" />
+            <location filename="../../desktop/messages.py" line="1051" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1038" />
+            <location filename="../../desktop/messages.py" line="1055" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1042" />
+            <location filename="../../desktop/messages.py" line="1059" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1049" />
+            <location filename="../../desktop/messages.py" line="1066" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1055" />
+            <location filename="../../desktop/messages.py" line="1072" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1061" />
+            <location filename="../../desktop/messages.py" line="1078" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1067" />
+            <location filename="../../desktop/messages.py" line="1084" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1084" />
+            <location filename="../../desktop/messages.py" line="1101" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1090" />
+            <location filename="../../desktop/messages.py" line="1107" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1094" />
+            <location filename="../../desktop/messages.py" line="1111" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1123" />
+            <location filename="../../desktop/messages.py" line="1140" />
             <source>The passphrase needs at least {count} characters; nothing was changed.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1129" />
+            <location filename="../../desktop/messages.py" line="1146" />
             <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
             <translation>Той, хто має копію сховища, міг би вгадати цю парольну фразу протягом року: вона закоротка, надто поширена або передбачувана. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1141" />
+            <location filename="../../desktop/messages.py" line="1158" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1148" />
+            <location filename="../../desktop/messages.py" line="1165" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1156" />
+            <location filename="../../desktop/messages.py" line="1173" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1163" />
+            <location filename="../../desktop/messages.py" line="1180" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1172" />
+            <location filename="../../desktop/messages.py" line="1189" />
             <source>No font with Cyrillic letters was found for the report, so no report was written. Ask whoever set up this computer to install one (on Debian or Ubuntu: fonts-dejavu-core), then try again.</source>
             <translation>Для звіту не знайдено шрифту з кириличними літерами, тож звіт не створено. Попросіть того, хто налаштовує цей комп’ютер, установити такий шрифт, і спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1180" />
+            <location filename="../../desktop/messages.py" line="1197" />
             <source>An export cannot have the purpose “{purpose}”, so nothing was exported. Choose what the export is for: documentation only, the NGO internally, prosecution or public anonymised.</source>
             <translation>Експорт не може мати мету «{purpose}», тож нічого не експортовано. Виберіть, для чого експорт: лише документування, внутрішньо в НУО, кримінальне переслідування або публічно, анонімізовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1207" />
+            <location filename="../../desktop/messages.py" line="1224" />
             <source>This recording was already stopped and saved. Start a new recording to go on.</source>
             <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1213" />
+            <location filename="../../desktop/messages.py" line="1230" />
             <source>This installation lacks the recorder's audio library, so nothing was recorded. Reinstall Fieldvault; on Linux, install the libsndfile1 package.</source>
             <translation>У цьому встановленні бракує звукової бібліотеки записувача, тож нічого не записано. Перевстановіть Fieldvault; у Linux установіть пакет libsndfile1.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1221" />
+            <location filename="../../desktop/messages.py" line="1238" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1233" />
+            <location filename="../../desktop/messages.py" line="1250" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1237" />
+            <location filename="../../desktop/messages.py" line="1254" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1243" />
+            <location filename="../../desktop/messages.py" line="1260" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1457" />
+            <location filename="../../desktop/messages.py" line="1475" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1451" />
+            <location filename="../../desktop/messages.py" line="1469" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="697" />
+            <location filename="../../desktop/messages.py" line="714" />
             <source>The proxy setting for sync is not a SOCKS5 proxy address this app can use. Nothing was sent. Correct it under Organisation → Sync… as host:port (for Tor usually 127.0.0.1:9050) and sync again.</source>
             <translation>Налаштування проксі для синхронізації не є адресою проксі, яку може використати цей застосунок. Нічого не надіслано. Виправте його в меню «Організація → Синхронізація…» у формі вузол:порт (для мережі Тор зазвичай 127.0.0.1:9050) і синхронізуйтеся знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="893" />
+            <location filename="../../desktop/messages.py" line="910" />
             <source>The server needs an address that begins with https://, the SHA-256 of its certificate (64 hexadecimal digits) and, if given, its receipt key (as the server printed it). Check them for typos.</source>
             <translation>Для сервера потрібні адреса, що починається з https://, SHA-256 його сертифіката (64 шістнадцяткові цифри) і, якщо вказано, його ключ квитанцій (так, як його вивів сервер). Перевірте їх на помилки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="969" />
+            <location filename="../../desktop/messages.py" line="986" />
             <source>That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was changed. Copy the whole text again, or choose the profile file.</source>
             <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1098" />
+            <location filename="../../desktop/messages.py" line="1115" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1106" />
+            <location filename="../../desktop/messages.py" line="1123" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1110" />
+            <location filename="../../desktop/messages.py" line="1127" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1114" />
+            <location filename="../../desktop/messages.py" line="1131" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1478" />
+            <location filename="../../desktop/messages.py" line="1496" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1472" />
+            <location filename="../../desktop/messages.py" line="1490" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1468" />
+            <location filename="../../desktop/messages.py" line="1486" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1073" />
+            <location filename="../../desktop/messages.py" line="1090" />
             <source>Tick at least one use the witness agreed to.</source>
             <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1077" />
+            <location filename="../../desktop/messages.py" line="1094" />
             <source>A withdrawal removes uses the witness still agrees to. To allow a new use, record a new consent.</source>
             <translation>Відкликання прибирає використання, на які свідок ще погоджується. Щоб дозволити нове використання, запишіть нову згоду.</translation>
         </message>
@@ -5725,37 +5730,37 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="756" />
+            <location filename="../../desktop/bundle_actions.py" line="758" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="757" />
+            <location filename="../../desktop/bundle_actions.py" line="759" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="760" />
+            <location filename="../../desktop/bundle_actions.py" line="762" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="761" />
+            <location filename="../../desktop/bundle_actions.py" line="763" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="762" />
+            <location filename="../../desktop/bundle_actions.py" line="764" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="758" />
+            <location filename="../../desktop/bundle_actions.py" line="760" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="759" />
+            <location filename="../../desktop/bundle_actions.py" line="761" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>

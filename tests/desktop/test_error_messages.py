@@ -342,6 +342,11 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
             (f"bundle held: {reason}", BundleQuarantined(reason, REVISION_ID, DEVICE_ID, TOKEN_ID), TOKEN_ID)
             for reason in ("token-unknown", "token-proof", "token-expired", "token-used")
         ),
+        (
+            "bundle held: hand-over-incomplete",
+            BundleQuarantined("hand-over-incomplete", REVISION_ID, DEVICE_ID, None, awaited=(BLOB_ID, 1, 3)),
+            BLOB_ID,  # the maker desk's id (32 hex, as a device's)
+        ),
         *(
             (f"quarantine: {code}", QuarantineRefused(f"Some English about {code}.", code, **params), named)
             for code, params, named in (
