@@ -75,6 +75,9 @@ INBOX_RETRY = (
 RETRY_FIRST_MS = 10 * 60 * 1000  # then doubled at each refusal
 RETRY_CAP_MS = 24 * 60 * 60 * 1000
 MAX_ATTEMPTS = 6
+# A hand-over part refused because its part before was not taken yet: it
+# waits on that one rather than spending its own attempts (review 18 R5).
+HAND_OVER_PART = "bundle-hand-over-part"
 # bundle-format.md §5 kinds that depend on the bytes alone (form, signatures,
 # encryption, organisation) or on a history that only grows (fork, chain) or
 # on a revocation: the same bundle never passes.
@@ -197,12 +200,33 @@ class _Inbox:
         part before it was (``hand-over-part``) is tried after that one, not
         before it at the cost of an attempt (review 17 F7; by bundle id, a
         random order, later parts could be set aside before their
-        predecessor was taken)."""
+        predecessor was taken). A part refused because its part before
+        was not taken (``hand-over-part``) is not tried while that one is
+        still refused, so it spends no attempt then, and is tried in the
+        run that takes it, its own wait over or not (review 18 R5)."""
+        # (sender, number) of the bundles still refused after their turn in
+        # this run, and of those taken in it.
+        refused: set[tuple[str, int]] = set()
+        taken: set[tuple[str, int]] = set()
         for bundle_id, record in sorted(_retry_records(self.state).items(), key=_in_sequence):
-            due = record["next_ms"] is not None and record["next_ms"] <= self.now_ms()
+            if record["next_ms"] is None:
+                continue  # set aside for good
+            sender, number, _ = _in_sequence((bundle_id, record))
+            behind_part = record.get("code") == HAND_OVER_PART
+            if behind_part and (sender, number - 1) in refused:
+                # Its part before is still not taken: tried again only once
+                # that one is, so it spends no attempt meanwhile (review 18 R5).
+                refused.add((sender, number))
+                continue
+            due = record["next_ms"] <= self.now_ms() or (behind_part and (sender, number - 1) in taken)
             if due and bundle_id not in self.tried_again:
                 self.tried_again.add(bundle_id)
                 self._attempt(client, _change(record["change"]))
+            still = _retry_records(self.state).get(bundle_id)
+            if still is None:
+                taken.add((sender, number))
+            elif still["next_ms"] is not None:
+                refused.add((sender, number))
 
     def _attempt(self, client: ServerClient, entry: Change) -> None:
         """Receive one entry, new or retried. What fails because of this one
