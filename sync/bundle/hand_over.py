@@ -362,8 +362,10 @@ def hand_over(
     ``dest_dir`` (docs/bundle-format.md §10): one bundle, or several with
     consecutive numbers when the history is past one bundle's limits (the
     MAX_PART_* constants), to be taken in order. ``on_part(number, of)`` is
-    called as each part starts, ``on_made(part)`` once it is recorded as
-    made (a caller that must know of it across a kill saves it there);
+    called as each part starts, ``on_made(part)`` once its file is written,
+    before it is recorded as made (a caller that must know of it across a
+    kill saves it there: a kill can then leave a part noted and not
+    recorded, never recorded and not noted, review 18 R3);
     ``progress`` reports within the part. Only a
     coordinator of the profile this vault holds makes one (OrgRefused
     ``org-not-coordinator``), and only for another coordinator of it
@@ -373,7 +375,7 @@ def hand_over(
     vault's bundle numbers are held throughout (sync/bundle/numbering.py):
     a bundle export or send-back meanwhile waits and takes the number after
     the last part's (review 17 F5)."""
-    with bundle_numbering(vault):
+    with bundle_numbering(vault, lambda: _check_cancel(cancel)):  # a Stop ends the wait for it
         return _hand_over_numbered(vault, dest_dir, to_device, progress, cancel, on_part, on_made)
 
 
@@ -475,6 +477,8 @@ def _hand_over_numbered(
                     len(placed[index]),
                 )
             )
+            if on_made is not None:
+                on_made(parts[-1])  # before the record: see the docstring
             # Contents None: the new desk does not acknowledge it, and the
             # cursors of the stream to coordinators stay. Declared by the next
             # bundle to coordinators (addressed_since), as a send-back's number
@@ -494,8 +498,6 @@ def _hand_over_numbered(
                     bundle_id=written.bundle_id,
                 )
             previous = written.bundle_id
-            if on_made is not None:
-                on_made(parts[-1])
     except BaseException:
         # A part alone is a sound bundle, but a hand-over without its last
         # never completes: none of it is left to be delivered.

@@ -163,8 +163,9 @@ def untaken_hand_overs(vault: Vault) -> list[tuple[str, str]]:
 
 def _make(vault: Vault, device_id: str, cancel: CancelToken | None, now: int, remakes: int) -> str:
     def note(part: HandOverPart) -> None:
-        # Before the next part is written: a kill leaves this one known as
-        # unfinished, not delivered (sync/client/hand_over_unfinished.py).
+        # Before the part is recorded as made (hand_over's on_made): a kill
+        # at any point leaves a recorded part known as unfinished, never
+        # delivered (sync/client/hand_over_unfinished.py, review 18 R3).
         value = _state(vault)
         series = value.setdefault("unfinished", {}).setdefault(device_id, {"parts": [], "files": []})
         series["parts"].append(part.bundle_id)

@@ -6,9 +6,11 @@ kill -9 in the key desk's automatic hand-over (sync/client/hand_over_sync.py
 ``_make``) after parts 1..k left them in the spool, recorded, while the watch
 was saved only once the whole series was written: the push delivered parts
 of a series whose last part never comes, and the next round made a fresh one.
-Now each part is noted under ``unfinished`` in the hand-over state as it is
-made, and the note goes in the same write that saves the finished series'
-watch. Until then the push does not send those parts (``unfinished_parts``);
+Now each part is noted under ``unfinished`` in the hand-over state once its
+file is written and before it is recorded as made (so a kill never leaves a
+recorded part un-noted, review 18 R3; one noted and not recorded has its
+file removed all the same), and the note goes in the same write that saves
+the finished series' watch. Until then the push does not send those parts (``unfinished_parts``);
 the next round removes their spool files not delivered — this desk's own
 files, written for that series — and makes the hand-over again
 (``drop_unfinished``). A part already delivered is harmless: the new desk
