@@ -9,7 +9,8 @@ number: the later record is refused (the numbers must follow), and a file
 already written under that number could stay in the spool as if it were the
 recorded bundle (a fork at the other desks). A split hand-over holds the lock
 across all its parts, so its numbers stay consecutive and another bundle
-waits for the next free number.
+waits for the next free number, looking at its own cancel between short
+waits (a Stop need not wait for a whole hand-over; review 18 R4).
 
 A thread lock, per vault folder: it orders the lanes of one process. Two
 processes may hold one vault open (the GUI while a CLI command runs,
@@ -40,13 +41,26 @@ def _lock_of(vault: Vault) -> threading.RLock:
         return lock
 
 
+# How long one wait for the lock lasts before the caller's cancel is looked
+# at again: a Stop is noticed within it, not after a whole hand-over (review 18 R4).
+WAIT_SLICE_S = 0.2
+
+
 @contextmanager
-def bundle_numbering(vault: Vault) -> Iterator[None]:
+def bundle_numbering(vault: Vault, check_cancel: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold this vault's bundle numbers: from reading the last one to
     recording the bundle(s) made. Re-entrant (a hand-over's parts, an
-    adoption inside an export)."""
-    with _lock_of(vault):
+    adoption inside an export). While another lane holds them (a long
+    hand-over), ``check_cancel`` is called between short waits and its
+    exception (the caller's cancel) ends the wait."""
+    lock = _lock_of(vault)
+    while not lock.acquire(timeout=WAIT_SLICE_S):
+        if check_cancel is not None:
+            check_cancel()
+    try:
         yield
+    finally:
+        lock.release()
 
 
 def record_or_refuse(record: Callable[[], None], sequence: int) -> None:

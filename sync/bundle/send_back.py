@@ -182,7 +182,7 @@ def send_back(
         blobs = vault.sync.blobs_of(with_bytes)
     # The number held from reading it to recording it (sync/bundle/numbering.py):
     # a hand-over or an export being written meanwhile never shares it.
-    with bundle_numbering(vault):
+    with bundle_numbering(vault, lambda: _check_cancel(cancel)):  # a Stop ends the wait for it
         remove_partial_files(dest_dir)  # what a killed export left here: ciphertext only
         # A bundle of this device whole in dest_dir but not recorded (killed
         # before): counted as made, so that this one does not reuse its number.

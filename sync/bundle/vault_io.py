@@ -285,7 +285,7 @@ def export_bundle(
     is held (sync/bundle/numbering.py) from reading it to recording it: a
     hand-over being written meanwhile keeps its consecutive numbers, and
     this bundle takes the one after them."""
-    with bundle_numbering(vault):
+    with bundle_numbering(vault, lambda: _check_cancel(cancel)):  # a Stop ends the wait for it
         return _export_numbered(
             vault, dest_dir, recipients, org_id, profile_version, progress=progress, cancel=cancel
         )
