@@ -146,6 +146,10 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
         # again with growing waits, with their device's later ones waiting
         # behind each (docs/sync.md §2, "A bundle stuck on the server").
         "stuck": [s.to_json() for s in result.stuck],
+        # Stuck bundles this run settled, and how: downloaded, received (by
+        # another path), or carried (a later bundle of its device brought its
+        # work: a one-desk organisation only, review 18 R2).
+        "unstuck": [{"bundle_id": b, "how": how} for b, how in result.unstuck],
         "bytes_received": result.bytes_received,
         "retries": result.retries,
         # Carried receipts that differ from the receipt log this vault checked:

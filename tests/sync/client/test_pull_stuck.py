@@ -302,11 +302,28 @@ def test_fieldvault_sync_json_says_what_is_stuck_and_what_to_do(scene: Scene, tm
         "held_by": [],  # no other desk acknowledged it
         "later": 0,
     }
+    assert data["unstuck"] == []
     assert stuck["next_try_ms"] - stuck["last_ms"] == STUCK_FIRST_MS
     warning = f"fieldvault: bundle 2 of device {scene.first.device_id} ({stuck['bundle_id']}) cannot be"
     assert warning in done.stderr
     assert "1 later bundle(s) of it wait behind" in done.stderr
     assert "fieldvault bundle export" in done.stderr and "repair the stored copy" in done.stderr
+
+
+def test_fieldvault_sync_json_says_a_stuck_bundle_was_carried(scene: Scene, tmp_path: Path) -> None:
+    """One desk: after the worker's USB bundle the real command's JSON says
+    the record closed as carried, and stderr no longer asks for the work."""
+    (stuck,) = scene.pull().stuck
+    coordinator = scene.org.coordinator
+    brought = _usb_export(scene.first, tmp_path)
+    import_bundle(coordinator, brought.path, coordinator.vault_keys.age_identity())
+    coordinator.lock()  # the command opens the vault itself
+    cli = Cli(coordinator.folder, child_env(tmp_path))
+    done = cli.run("--json", "sync", secrets=[PASSPHRASE])
+    data = json.loads(done.stdout)
+    assert data["unstuck"] == [{"bundle_id": stuck.bundle_id, "how": "carried"}]
+    assert data["stuck"] == [] and "cannot be downloaded intact" not in done.stderr
+    assert [(b["device_id"], b["sequence"]) for b in data["bundles"]] == [(scene.first.device_id, 3)]
 
 
 def test_the_stuck_bundle_itself_brought_by_usb_is_acknowledged_and_the_waiting_one_follows(
