@@ -635,6 +635,15 @@ def _sync_offline(p: Params) -> str:
     ).format(url=p["url"])
 
 
+def _sync_round_running(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "A sync round is already running on this vault (the app's own, or a 'fieldvault sync' in a "
+        "terminal). This one did nothing; the app tries again by itself shortly. From a terminal, run "
+        "it again once the other round has finished.",
+    )
+
+
 def _sync_server_error(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1360,6 +1369,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "sync-no-organisation": _sync_no_organisation,
     "sync-no-server": _sync_no_server,
     "sync-offline": _sync_offline,
+    "sync-round-running": _sync_round_running,
     "sync-server-error": _sync_server_error,
     "sync-pin-mismatch": _sync_pin_mismatch,
     "sync-garbage": _sync_garbage,

@@ -293,9 +293,11 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
     from sync.client.pull import pull
     from sync.client.push import push
     from sync.client.retry import Backoff
+    from sync.client.round_lock import one_round
 
     proxy: str | bool = False if args.no_proxy else (args.proxy or True)
-    with open_vault(args, secrets) as vault, one_login(vault):  # one login for both steps
+    # one_round: not beside the app's round on this vault (sync-round-running, docs/sync.md §5).
+    with open_vault(args, secrets) as vault, one_round(vault), one_login(vault):  # one login for both steps
         if is_coordinator(vault):
             from sync.client.hand_over_sync import hand_over_over_server
 

@@ -234,13 +234,16 @@ class SyncWorker:
     def run_once(self) -> SyncStatus:
         """One push or pull, now, in the caller's thread."""
         from sync.client.connection import one_login
+        from sync.client.round_lock import one_round
 
         self._set(state=SYNCING, next_try_in=None, progress=None)
         speed = _Speed(self.clock)
         role = role_of(self.vault)
         once = Backoff(attempts=1)  # the worker's own schedule retries, not the run
         try:
-            with one_login(self.vault):  # one connection and login for both steps
+            # One round per vault at a time: another (a 'fieldvault sync')
+            # makes this one stop at once, tried again on the backoff.
+            with one_round(self.vault), one_login(self.vault):  # one connection and login for both steps
                 self._round(role, speed, once)
         except FieldvaultError as failure:
             # SyncFailed, or the vault's own (a full disk while making the

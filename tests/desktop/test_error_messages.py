@@ -62,6 +62,7 @@ from sync.bundle.errors import REASONS, BundleNotWritten, BundleRejected
 from sync.bundle.quarantine import QuarantineRefused
 from sync.bundle.vault_io import HeldRevisionDamaged
 from sync.client.errors import SyncFailed
+from sync.client.round_lock import SyncRoundRunning
 from sync.exports.errors import font_missing, purpose_unknown
 from sync.merge.errors import not_a_same_as_link, same_as_self
 from sync.org import OrgRefused
@@ -619,6 +620,7 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
                 ("sync-unexpected", {"kind": "StopIteration"}, "StopIteration"),
             )
         ),
+        ("sync round running", SyncRoundRunning(), ""),
         (
             "backup reminder",
             BackupRefused("0 to 365.", "backup-reminder-out-of-range", minimum=0, maximum=365),
