@@ -638,7 +638,7 @@ def _sync_offline(p: Params) -> str:
 def _sync_round_running(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
-        "A sync round is already running on this vault (the app's own, or a 'fieldvault sync' in a "
+        "A sync round is already running on this vault (the app's own, or one started from a "
         "terminal). This one did nothing; the app tries again by itself shortly. From a terminal, run "
         "it again once the other round has finished.",
     )
