@@ -4642,12 +4642,12 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="1208" />
+            <location filename="../../desktop/messages.py" line="1217" />
             <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1214" />
+            <location filename="../../desktop/messages.py" line="1223" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -5008,436 +5008,441 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
         </message>
         <message>
             <location filename="../../desktop/messages.py" line="639" />
+            <source>A sync round is already running on this vault (the app's own, or one started from a terminal). This one did nothing; the app tries again by itself shortly. From a terminal, run it again once the other round has finished.</source>
+            <translation>На цьому сховищі вже триває сеанс синхронізації (власний сеанс застосунку або запущений із термінала). Цей сеанс нічого не зробив; застосунок невдовзі спробує знову сам. У терміналі запустіть його знову, коли інший сеанс завершиться.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="648" />
             <source>The server {url} had a problem and did not finish. Your work is kept and waits in the queue; it is sent again later. Nothing was lost.</source>
             <translation>На сервері {url} сталася проблема, і він не завершив роботу. Вашу роботу збережено, вона чекає в черзі; її буде надіслано пізніше. Нічого не втрачено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="647" />
+            <location filename="../../desktop/messages.py" line="656" />
             <source>The server at {url} did not show the certificate your organisation pinned. Someone may be intercepting this connection, so nothing was sent. Do not sync over this network; tell your coordinator.</source>
             <translation>Сервер за адресою {url} не показав сертифіката, закріпленого вашою організацією. Можливо, хтось перехоплює це з’єднання, тож нічого не надіслано. Не синхронізуйтеся через цю мережу; повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="656" />
+            <location filename="../../desktop/messages.py" line="665" />
             <source>The answer from {url} is not what a Fieldvault server says (a hotel or café login page can do this). Nothing was applied and your work stays in the queue. Open a web page to log in to the network, or try another connection.</source>
             <translation>Відповідь від {url} — не те, що каже сервер Fieldvault (так буває зі сторінкою входу в мережу готелю чи кав’ярні). Нічого не застосовано, ваша робота залишається в черзі. Відкрийте вебсторінку, щоб увійти в мережу, або спробуйте інше з’єднання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="665" />
+            <location filename="../../desktop/messages.py" line="674" />
             <source>The server at {url} signs its receipts with another key than before. Its receipts were not trusted and nothing was marked as delivered. Tell your coordinator.</source>
             <translation>Сервер за адресою {url} підписує свої квитанції іншим ключем, ніж раніше. Його квитанціям не довірено, і нічого не позначено як доставлене. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="673" />
+            <location filename="../../desktop/messages.py" line="682" />
             <source>Your organisation has revoked this laptop, so the server refuses its work. Nothing was sent. Talk to your coordinator.</source>
             <translation>Ваша організація відкликала цей ноутбук, тож сервер відмовляється приймати його роботу. Нічого не надіслано. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="681" />
+            <location filename="../../desktop/messages.py" line="690" />
             <source>The server refused the work ({reason}). It stays in the queue on this laptop. Tell your coordinator this reason.</source>
             <translation>Сервер відмовився прийняти роботу ({reason}). Вона залишається в черзі на цьому ноутбуці. Повідомте координатору цю причину.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="689" />
+            <location filename="../../desktop/messages.py" line="698" />
             <source>The server's receipt for bundle {bundle_id} does not check out, so the bundle is not marked as delivered and stays in the queue. Tell your coordinator.</source>
             <translation>Квитанція сервера для пакета {bundle_id} не проходить перевірки, тож пакет не позначено як доставлений, і він залишається в черзі. Повідомте координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="697" />
+            <location filename="../../desktop/messages.py" line="706" />
             <source>The server's list of receipts does not fit together at entry {index}: it was changed or entries were removed. Nothing more was downloaded. Keep this vault as it is and tell the people responsible for your organisation's security.</source>
             <translation>Перелік квитанцій сервера не сходиться на записі {index}: його змінено або записи вилучено. Більше нічого не завантажено. Залиште це сховище як є і повідомте тих, хто відповідає за безпеку вашої організації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="706" />
+            <location filename="../../desktop/messages.py" line="715" />
             <source>Bundle {bundle_id} arrived different from what the server's receipt names, so nothing of it was imported. It is downloaded again at the next sync.</source>
             <translation>Пакет {bundle_id} надійшов не таким, як зазначено у квитанції сервера, тож нічого з нього не імпортовано. Його буде завантажено знову під час наступної синхронізації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="723" />
+            <location filename="../../desktop/messages.py" line="732" />
             <source>Sync stopped on an unexpected error ({kind}). Your work is kept and waits in the queue; sync tries again later. If this repeats, tell whoever supports the app the error type, never your data.</source>
             <translation>Синхронізація зупинилася через неочікувану помилку ({kind}). Вашу роботу збережено, вона чекає в черзі; синхронізація спробує знову пізніше. Якщо це повторюється, повідомте тим, хто підтримує застосунок, тип помилки, але ніколи — ваші дані.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="731" />
+            <location filename="../../desktop/messages.py" line="740" />
             <source>This bundle was not made for this vault (it is addressed to another coordinator). Nothing from it was stored. Import it in the vault it was made for, or ask for it to be sent to you again.</source>
             <translation>Цей пакет створено не для цього сховища (його адресовано іншому координаторові). Нічого з нього не збережено. Імпортуйте його в те сховище, для якого його створено, або попросіть надіслати його вам ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="740" />
+            <location filename="../../desktop/messages.py" line="749" />
             <source>A record in this bundle ({id}) does not match the bundle's list of contents, or its signature does not check out. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) не відповідає переліку вмісту пакета, або його підпис не проходить перевірки. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="749" />
+            <location filename="../../desktop/messages.py" line="758" />
             <source>A record in this bundle ({id}) was signed by a device that may not write to this vault. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис у цьому пакеті ({id}) підписав пристрій, якому не дозволено записувати в це сховище. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="757" />
+            <location filename="../../desktop/messages.py" line="766" />
             <source>A custody record in this bundle ({id}) does not match the bundle's list of contents or does not follow the records before it. Nothing from the bundle was stored. Keep the file and tell your coordinator.</source>
             <translation>Запис ланцюга зберігання в цьому пакеті ({id}) не відповідає переліку вмісту пакета або не продовжує попередні записи. Нічого з пакета не збережено. Збережіть файл і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="766" />
+            <location filename="../../desktop/messages.py" line="775" />
             <source>An evidence file in this bundle (SHA-256 {sha256}) does not match the bundle's list of contents. Nothing from the bundle was stored. Ask for the bundle to be sent again; if this happens again, tell your coordinator.</source>
             <translation>Файл доказу в цьому пакеті (SHA-256 {sha256}) не відповідає переліку вмісту пакета. Нічого з пакета не збережено. Попросіть надіслати пакет ще раз; якщо це повториться, повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="775" />
+            <location filename="../../desktop/messages.py" line="784" />
             <source>{path} already exists, so no bundle was written. Choose another name.</source>
             <translation>{path} уже існує, тож пакет не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="781" />
+            <location filename="../../desktop/messages.py" line="790" />
             <source>The evidence file with SHA-256 {sha256} no longer reads back as it was stored, so no bundle was written. Check the vault (fieldvault verify) and tell your coordinator.</source>
             <translation>Файл доказу з SHA-256 {sha256} більше не зчитується таким, яким його збережено, тож пакет не записано. Перевірте сховище (fieldvault verify) і повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="789" />
+            <location filename="../../desktop/messages.py" line="798" />
             <source>Another bundle made at the same moment took bundle number {sequence}, so this bundle was not written and nothing was changed. Try again.</source>
             <translation>Інший пакет, створений у ту саму мить, зайняв номер пакета {sequence}, тому цей пакет не записано й нічого не змінено. Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="800" />
+            <location filename="../../desktop/messages.py" line="809" />
             <source>This is not a valid organisation profile file. Nothing was changed. Check that you chose the file your coordinator sent.</source>
             <translation>Це не дійсний файл профілю організації. Нічого не змінено. Перевірте, чи ви вибрали файл, який надіслав ваш координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="808" />
+            <location filename="../../desktop/messages.py" line="817" />
             <source>The signature of this organisation profile does not check out: it may have been changed or forged. Nothing was changed. Do not use it; ask your coordinator for the profile again.</source>
             <translation>Підпис цього профілю організації не проходить перевірки: можливо, його змінено або підроблено. Нічого не змінено. Не використовуйте його; попросіть у координатора профіль ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="817" />
+            <location filename="../../desktop/messages.py" line="826" />
             <source>That is not an organisation fingerprint: it has 32 letters and digits, in groups of four. Check it for typos (dashes and spaces do not matter).</source>
             <translation>Це не відбиток організації: він має 32 літери й цифри, групами по чотири. Перевірте, чи немає помилок (дефіси й пробіли не мають значення).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="825" />
+            <location filename="../../desktop/messages.py" line="834" />
             <source>This organisation profile is signed by the key with fingerprint {actual}, not by the organisation whose fingerprint you were given ({expected}). It may be forged: do not use it. Nothing was changed. Check the fingerprint with your coordinator by phone or in person.</source>
             <translation>Цей профіль організації підписано ключем з відбитком {actual}, а не організацією, відбиток якої вам дали ({expected}). Можливо, його підроблено: не використовуйте його. Нічого не змінено. Звірте відбиток зі своїм координатором телефоном або особисто.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="835" />
+            <location filename="../../desktop/messages.py" line="844" />
             <source>This vault belongs to organisation {org_id}; what you chose belongs to another organisation, so it was not used. Nothing was changed.</source>
             <translation>Це сховище належить організації {org_id}; те, що ви вибрали, належить іншій організації, тож його не використано. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="843" />
+            <location filename="../../desktop/messages.py" line="852" />
             <source>This profile of organisation {org_id} is signed by another key than the one this vault knows: it may be forged. Nothing was changed. Tell your coordinator.</source>
             <translation>Цей профіль організації {org_id} підписано іншим ключем, ніж той, який знає це сховище: можливо, його підроблено. Нічого не змінено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="851" />
+            <location filename="../../desktop/messages.py" line="860" />
             <source>This vault already belongs to organisation {org_id}, and a vault belongs to one organisation only. Nothing was changed.</source>
             <translation>Це сховище вже належить організації {org_id}, а сховище може належати лише одній організації. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="859" />
+            <location filename="../../desktop/messages.py" line="868" />
             <source>This vault belongs to no organisation yet. Create an organisation, or enrol this vault with your coordinator, first.</source>
             <translation>Це сховище ще не належить жодній організації. Спершу створіть організацію або зареєструйте це сховище у свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="867" />
+            <location filename="../../desktop/messages.py" line="876" />
             <source>This vault is not a coordinator of organisation {org_id}, so it cannot do this. Nothing was changed. Ask a coordinator.</source>
             <translation>Це сховище не є координатором організації {org_id}, тож не може цього зробити. Нічого не змінено. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="875" />
+            <location filename="../../desktop/messages.py" line="884" />
             <source>Only the desk that created organisation {org_id} holds its key, so only that desk can do this (add or remove a coordinator, revoke a device, issue a token, set the server or the policy). This coordinator desk does not hold the key. Nothing was changed. Ask the desk that created the organisation to do it.</source>
             <translation>Лише робоче місце, яке створило організацію {org_id}, має її ключ, тож лише воно може це зробити (додати чи вилучити координатора, відкликати пристрій, видати токен, задати сервер чи політику). Це робоче місце координатора не має ключа. Нічого не змінено. Попросіть про це робоче місце, яке створило організацію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="885" />
+            <location filename="../../desktop/messages.py" line="894" />
             <source>Only the coordinator whose vault holds the key of organisation {org_id} takes enrolment tokens. Nothing was changed. Add the device without its token, after comparing the verification code with the worker.</source>
             <translation>Лише координатор, у сховищі якого є ключ організації {org_id}, приймає токени реєстрації. Нічого не змінено. Додайте пристрій без токена, звіривши код перевірки з працівником.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="894" />
+            <location filename="../../desktop/messages.py" line="903" />
             <source>Device {device_id} is this vault's own: a vault cannot add, remove or revoke itself. Nothing was changed.</source>
             <translation>Пристрій {device_id} — це власний пристрій цього сховища: сховище не може додати, вилучити або відкликати саме себе. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="902" />
+            <location filename="../../desktop/messages.py" line="911" />
             <source>That is not a device id: a device id has 32 hexadecimal digits (the vault's information shows it). Check it for typos.</source>
             <translation>Це не ідентифікатор пристрою: він має 32 шістнадцяткові цифри (їх показано у відомостях про сховище). Перевірте, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="919" />
+            <location filename="../../desktop/messages.py" line="928" />
             <source>An organisation's name is 1 to {maximum} characters on one line.</source>
             <translation>Назва організації — це від 1 до {maximum} символів в одному рядку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="925" />
+            <location filename="../../desktop/messages.py" line="934" />
             <source>That is not a device card. Copy the whole card that the field worker's vault showed at enrolment, and try again.</source>
             <translation>Це не картка пристрою. Скопіюйте повністю картку, яку показало сховище польового працівника під час реєстрації, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="933" />
+            <location filename="../../desktop/messages.py" line="942" />
             <source>Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. Nothing was changed.</source>
             <translation>Пристрій {device_id} відкликано: його не можна знову зареєструвати або зробити координатором. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="941" />
+            <location filename="../../desktop/messages.py" line="950" />
             <source>That is not an enrolment token. Copy the whole token your coordinator sent, and try again.</source>
             <translation>Це не токен реєстрації. Скопіюйте повністю токен, який надіслав ваш координатор, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="948" />
+            <location filename="../../desktop/messages.py" line="957" />
             <source>This enrolment token was not signed by your organisation's key: it may be forged. Nothing was changed. Ask your coordinator for a new token.</source>
             <translation>Цей токен реєстрації не підписано ключем вашої організації: можливо, його підроблено. Нічого не змінено. Попросіть у координатора новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="956" />
+            <location filename="../../desktop/messages.py" line="965" />
             <source>This enrolment token belongs to another organisation ({org_id}). Nothing was changed. Check that the token and the organisation profile came from the same coordinator.</source>
             <translation>Цей токен реєстрації належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи токен і профіль організації надійшли від того самого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="964" />
+            <location filename="../../desktop/messages.py" line="973" />
             <source>Enrolment token {token_id} has expired. Ask your coordinator for a new one.</source>
             <translation>Термін дії токена реєстрації {token_id} минув. Попросіть у координатора новий.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="970" />
+            <location filename="../../desktop/messages.py" line="979" />
             <source>Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was changed. Check that it is the right token.</source>
             <translation>Токен реєстрації {token_id} видало не сховище цього координатора. Нічого не змінено. Перевірте, чи це потрібний токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="978" />
+            <location filename="../../desktop/messages.py" line="987" />
             <source>Enrolment token {token_id} was already used by another device. Nothing was changed. Ask your coordinator for a new token, and tell them if you did not use it yourself.</source>
             <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="996" />
+            <location filename="../../desktop/messages.py" line="1005" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1005" />
+            <location filename="../../desktop/messages.py" line="1014" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1009" />
+            <location filename="../../desktop/messages.py" line="1018" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1013" />
+            <location filename="../../desktop/messages.py" line="1022" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1017" />
+            <location filename="../../desktop/messages.py" line="1026" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1024" />
+            <location filename="../../desktop/messages.py" line="1033" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1030" />
+            <location filename="../../desktop/messages.py" line="1039" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1036" />
+            <location filename="../../desktop/messages.py" line="1045" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1044" />
+            <location filename="../../desktop/messages.py" line="1053" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1051" />
+            <location filename="../../desktop/messages.py" line="1060" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1055" />
+            <location filename="../../desktop/messages.py" line="1064" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1059" />
+            <location filename="../../desktop/messages.py" line="1068" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1066" />
+            <location filename="../../desktop/messages.py" line="1075" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1072" />
+            <location filename="../../desktop/messages.py" line="1081" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1078" />
+            <location filename="../../desktop/messages.py" line="1087" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1084" />
+            <location filename="../../desktop/messages.py" line="1093" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1101" />
+            <location filename="../../desktop/messages.py" line="1110" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1107" />
+            <location filename="../../desktop/messages.py" line="1116" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1111" />
+            <location filename="../../desktop/messages.py" line="1120" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1140" />
+            <location filename="../../desktop/messages.py" line="1149" />
             <source>The passphrase needs at least {count} characters; nothing was changed.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1146" />
+            <location filename="../../desktop/messages.py" line="1155" />
             <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
             <translation>Той, хто має копію сховища, міг би вгадати цю парольну фразу протягом року: вона закоротка, надто поширена або передбачувана. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1158" />
+            <location filename="../../desktop/messages.py" line="1167" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1165" />
+            <location filename="../../desktop/messages.py" line="1174" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1173" />
+            <location filename="../../desktop/messages.py" line="1182" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1180" />
+            <location filename="../../desktop/messages.py" line="1189" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1189" />
+            <location filename="../../desktop/messages.py" line="1198" />
             <source>No font with Cyrillic letters was found for the report, so no report was written. Ask whoever set up this computer to install one (on Debian or Ubuntu: fonts-dejavu-core), then try again.</source>
             <translation>Для звіту не знайдено шрифту з кириличними літерами, тож звіт не створено. Попросіть того, хто налаштовує цей комп’ютер, установити такий шрифт, і спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1197" />
+            <location filename="../../desktop/messages.py" line="1206" />
             <source>An export cannot have the purpose “{purpose}”, so nothing was exported. Choose what the export is for: documentation only, the NGO internally, prosecution or public anonymised.</source>
             <translation>Експорт не може мати мету «{purpose}», тож нічого не експортовано. Виберіть, для чого експорт: лише документування, внутрішньо в НУО, кримінальне переслідування або публічно, анонімізовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1224" />
+            <location filename="../../desktop/messages.py" line="1233" />
             <source>This recording was already stopped and saved. Start a new recording to go on.</source>
             <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1230" />
+            <location filename="../../desktop/messages.py" line="1239" />
             <source>This installation lacks the recorder's audio library, so nothing was recorded. Reinstall Fieldvault; on Linux, install the libsndfile1 package.</source>
             <translation>У цьому встановленні бракує звукової бібліотеки записувача, тож нічого не записано. Перевстановіть Fieldvault; у Linux установіть пакет libsndfile1.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1238" />
+            <location filename="../../desktop/messages.py" line="1247" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1250" />
+            <location filename="../../desktop/messages.py" line="1259" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1254" />
+            <location filename="../../desktop/messages.py" line="1263" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1260" />
+            <location filename="../../desktop/messages.py" line="1269" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1475" />
+            <location filename="../../desktop/messages.py" line="1485" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1469" />
+            <location filename="../../desktop/messages.py" line="1479" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="714" />
+            <location filename="../../desktop/messages.py" line="723" />
             <source>The proxy setting for sync is not a SOCKS5 proxy address this app can use. Nothing was sent. Correct it under Organisation → Sync… as host:port (for Tor usually 127.0.0.1:9050) and sync again.</source>
             <translation>Налаштування проксі для синхронізації не є адресою проксі, яку може використати цей застосунок. Нічого не надіслано. Виправте його в меню «Організація → Синхронізація…» у формі вузол:порт (для мережі Тор зазвичай 127.0.0.1:9050) і синхронізуйтеся знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="910" />
+            <location filename="../../desktop/messages.py" line="919" />
             <source>The server needs an address that begins with https://, the SHA-256 of its certificate (64 hexadecimal digits) and, if given, its receipt key (as the server printed it). Check them for typos.</source>
             <translation>Для сервера потрібні адреса, що починається з https://, SHA-256 його сертифіката (64 шістнадцяткові цифри) і, якщо вказано, його ключ квитанцій (так, як його вивів сервер). Перевірте їх на помилки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="986" />
+            <location filename="../../desktop/messages.py" line="995" />
             <source>That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was changed. Copy the whole text again, or choose the profile file.</source>
             <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1115" />
+            <location filename="../../desktop/messages.py" line="1124" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1123" />
+            <location filename="../../desktop/messages.py" line="1132" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1127" />
+            <location filename="../../desktop/messages.py" line="1136" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1131" />
+            <location filename="../../desktop/messages.py" line="1140" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1496" />
+            <location filename="../../desktop/messages.py" line="1506" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1490" />
+            <location filename="../../desktop/messages.py" line="1500" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1486" />
+            <location filename="../../desktop/messages.py" line="1496" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1090" />
+            <location filename="../../desktop/messages.py" line="1099" />
             <source>Tick at least one use the witness agreed to.</source>
             <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1094" />
+            <location filename="../../desktop/messages.py" line="1103" />
             <source>A withdrawal removes uses the witness still agrees to. To allow a new use, record a new consent.</source>
             <translation>Відкликання прибирає використання, на які свідок ще погоджується. Щоб дозволити нове використання, запишіть нову згоду.</translation>
         </message>
