@@ -651,6 +651,19 @@ class DevicesDialog(QDialog):
     def _held_text(self, state: HeldState) -> str:
         """A held bundle of a verified device (or one whose import was
         refused): what happened to it, and what to do."""
+        if state.state == "awaiting-hand-over" and state.awaited is not None:
+            # Named by a history hand-over taken in part (review 18 R1).
+            return self.tr(
+                "Bundle {sequence} is held until this desk has the rest of the history hand-over from "
+                "coordinator desk {maker} (part {part} of {parts} imported here), or any complete "
+                "hand-over, or until that desk is revoked. To take it now, compare its verification code "
+                "with the worker, then approve it."
+            ).format(
+                sequence=state.held.sequence,
+                maker=state.awaited.maker,
+                part=state.awaited.part,
+                parts=state.awaited.of,
+            )
         if state.state == "refused":
             # Its device may be verified: the bundle itself failed a check.
             return self.tr(

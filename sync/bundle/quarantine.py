@@ -23,7 +23,7 @@ import pyrage
 from db.api import SYNC_SPOOL_DIR, CancelToken, Codes, FieldvaultError, HeldBundle, SyncClientState, Vault
 from sync.bundle.admission import Admission
 from sync.bundle.errors import BundleRejected
-from sync.bundle.hand_over_in_flight import devices_awaiting
+from sync.bundle.hand_over_in_flight import SeriesInFlight, awaited_series, devices_awaiting
 from sync.bundle.reader import check_header
 from sync.bundle.vault_io import BundleCancelled, ImportedBundle, Progress, import_bundle
 from sync.bundle.vouching import is_coordinator_vault
@@ -207,11 +207,14 @@ def import_refusals(vault: Vault) -> dict[str, str]:
 # - refused: its import (an approval, a release) failed a later check; ``reason`` says which;
 # - awaiting-verification: its device is not known as enrolled (compare its code; the
 #   approval is given the file);
+# - awaiting-hand-over: its device is enrolled, but a history hand-over taken here only
+#   in part names it (``awaited``: the series; sync/bundle/hand_over_in_flight.py): the
+#   rest of it, or any complete hand-over, releases it; an approval by code takes it now;
 # - file-gone: its device is verified now, but nothing at the path it was left at is
 #   that bundle any more (release_held's file_gone): give the file again;
 # - releasable: its device is verified now and its file is there: importing the file
 #   again takes it (one a pull left in the spool: the next sync).
-HELD_STATES = ("awaiting-verification", "refused", "file-gone", "releasable")
+HELD_STATES = ("awaiting-verification", "awaiting-hand-over", "refused", "file-gone", "releasable")
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,7 @@ class HeldState:
     state: str  # HELD_STATES
     from_server: bool = False  # a pull left it in the spool (in_spool): the next sync imports it
     reason: str | None = None  # refused: the refusal's reason code
+    awaited: SeriesInFlight | None = None  # awaiting-hand-over: the series it waits for
 
 
 def _file_is(path: Path, bundle_id: str) -> bool:
@@ -244,7 +248,13 @@ def held_states(vault: Vault) -> list[HeldState]:
         if held.bundle_id in refusals:
             states.append(HeldState(held, "refused", reason=refusals[held.bundle_id]))
         elif held.bundle_id not in enrolled:
-            states.append(HeldState(held, "awaiting-verification"))
+            # Enrolled but named by a hand-over taken in part: that is what it
+            # waits for, not its code (review 18 R1).
+            awaited = awaited_series(vault, held.device_id) if _enrolled_with_key(vault, held) else None
+            if awaited is not None:
+                states.append(HeldState(held, "awaiting-hand-over", awaited=awaited))
+            else:
+                states.append(HeldState(held, "awaiting-verification"))
         elif not _file_is(Path(held.path), held.bundle_id):
             states.append(HeldState(held, "file-gone", from_server=in_spool(vault, held)))
         else:
@@ -290,15 +300,15 @@ def releasable(vault: Vault) -> list[HeldBundle]:
     # bundles it follows come with the rest (sync/bundle/hand_over_in_flight.py).
     awaiting = devices_awaiting(vault)
     for held in vault.sync.held_bundles():
-        device = vault.sync.device(held.device_id)
-        if (
-            device is not None
-            and device.status == "enrolled"
-            and device.public_key == held.device_key
-            and held.device_id not in awaiting
-        ):
+        if _enrolled_with_key(vault, held) and held.device_id not in awaiting:
             found.append(held)
     return found
+
+
+def _enrolled_with_key(vault: Vault, held: HeldBundle) -> bool:
+    """Does this vault know ``held``'s device as enrolled, with its key?"""
+    device = vault.sync.device(held.device_id)
+    return device is not None and device.status == "enrolled" and device.public_key == held.device_key
 
 
 def release_held(
