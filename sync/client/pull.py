@@ -27,6 +27,8 @@ one its successor chains to).
 A stuck bundle is closed when it was imported itself, downloaded or by
 any other path (review 17 F1), or, in a one-desk organisation only, as
 **carried** by a later bundle of its device (review 18 R2: ``_carried``).
+An intact copy the import refuses closes it as **refused**, as any refused
+feed entry is settled: reported, not asked for again, not taken.
 Elsewhere a later bundle of its device carries
 everything of that device *no coordinator* had acknowledged when it was
 made: where another desk acknowledged the stuck one first, its work is not
@@ -192,7 +194,8 @@ class PullResult:
     # Stuck bundles settled in this run: (bundle id, how: "downloaded",
     # "received" (imported otherwise, e.g. by USB), "carried" (a later
     # bundle of its device brought its work: only where this desk is the
-    # organisation's one coordinator and no other key acknowledged it)).
+    # organisation's one coordinator and no other key acknowledged it),
+    # "refused" (downloaded intact, refused by the import: in ``refused``)).
     unstuck: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -531,7 +534,7 @@ class _Puller:
         because of this one bundle (a damaged copy on the server, one the
         server no longer gives) makes it stuck, not the whole pull: False."""
         try:
-            self.one(client, change)
+            refusal = self.one(client, change)
         except ServerSaid as said:
             # Inside the session the transport's refusal comes through raw.
             from sync.client.inbox import refuses_the_bundle  # (inbox.py imports this module)
@@ -545,7 +548,10 @@ class _Puller:
                 raise
             self._stuck(client, change, failure.code)
             return False
-        self._unstuck(change.bundle_id, "downloaded")
+        # Downloaded intact but refused by the import: settled as any refused
+        # feed entry is (in result.refused, never asked for again: the cursor
+        # passed it), not as taken, so nobody reads "downloaded" as "here".
+        self._unstuck(change.bundle_id, "downloaded" if refusal is None else "refused")
         return True
 
     def _stuck(self, client: ServerClient, change: Change, code: str) -> None:
@@ -702,9 +708,12 @@ class _Puller:
             waiting.pop(bundle_id, None)
             _save_records(self.state, FEED_WAITING, waiting)
 
-    def one(self, client: ServerClient, change: Change) -> None:
+    def one(self, client: ServerClient, change: Change) -> BundleRejected | None:
+        """Take one feed entry: the import's refusal when it refused it
+        (reported in ``result.refused``), else None (imported, a replay, or
+        held in quarantine)."""
         if change.device_id == self.vault.device_id:
-            return  # its own bundle to the coordinators (docs/sync.md §2.3): nothing to fetch
+            return None  # its own bundle to the coordinators (docs/sync.md §2.3): nothing to fetch
         if self.vault.sync.received_bundle(change.bundle_id) is not None:
             # Imported before (from a USB stick; perhaps this desk relayed it):
             # a replay, acknowledged as one without downloading it again.
@@ -712,21 +721,22 @@ class _Puller:
             client.request("POST", f"/v1/bundles/{change.bundle_id}/ack", json={"signed": b64(signed)})
             if any(r.bundle_id == change.bundle_id for r in relays(self.vault)):
                 relayed(self.vault, change.bundle_id)  # the server has it: not uploaded again
-            return
+            return None
         path = _download(client, self.spool, change, self.result, self.progress)
         imported = import_downloaded(
             self.vault, path, change.bundle_id, self.target.profile.org_id, self.result
         )
         if isinstance(imported, BundleRejected):
             path.unlink()  # the server still holds it
-            return
+            return imported
         if imported is None:
-            return  # held: the file stays where the quarantine row says
+            return None  # held: the file stays where the quarantine row says
         self.imported(client, change.bundle_id, imported, path)
         if imported.vouched:
             # Another coordinator's bundle made devices known: their bundles
             # this vault pulled and held are imported now, not at the next run.
             self.release(client)
+        return None
 
     def imported(self, client: ServerClient, bundle_id: str, imported: ImportedBundle, path: Path) -> None:
         self.result.gaps += [

@@ -32,7 +32,7 @@ from sync.client.connection import session
 from sync.client.pull import STUCK_CAP_MS, STUCK_FIRST_MS, PullResult, pull, stuck_bundles
 from sync.client.push import push
 from sync.org import device_id_of
-from sync.org_vault import held_profile
+from sync.org_vault import held_profile, revoke_device
 from tests.cli_helpers import Cli, child_env
 from tests.sync.client.sync_helpers import (
     Org,
@@ -350,3 +350,22 @@ def test_the_stuck_bundle_itself_brought_by_usb_is_acknowledged_and_the_waiting_
     add_testimony(scene.first, "first, bundle 4")
     push(scene.first, backoff=quick_backoff())
     assert [(r.sequence, r.revisions) for r in scene.pull().received] == [(4, 1)]
+
+
+def test_a_repaired_copy_the_import_refuses_is_closed_as_refused_not_as_downloaded(scene: Scene) -> None:
+    """The server's copy is repaired, but the worker's laptop was revoked in
+    the meantime: the intact download is refused (bundle-device-revoked). Before,
+    the record closed as "downloaded" and the stuck line went away as if the
+    bundle were here. Now it closes as "refused", the refusal reported like
+    any refused feed entry, and the bundle is not among those imported."""
+    (stuck,) = scene.pull().stuck
+    coordinator = scene.org.coordinator
+    revoke_device(coordinator, scene.first.device_id)  # the laptop seized, no connection needed
+    scene.repair()
+    scene.clock.ms = stuck.next_ms
+    taken = scene.pull()
+    assert taken.unstuck == [(stuck.bundle_id, "refused")]
+    assert (stuck.bundle_id, "bundle-device-revoked") in taken.refused
+    assert taken.stuck == [] and stuck_bundles(coordinator) == []
+    assert coordinator.sync.received_bundle(stuck.bundle_id) is None
+    assert scene.sequences(scene.first) == [1]  # bundle 3, from the same revoked laptop, refused too
