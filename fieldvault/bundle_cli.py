@@ -16,6 +16,7 @@ from fieldvault.textinput import CommandRefused
 from sync.acks import ACK_SUFFIX, AckRefused, is_ack_file, take_ack, write_ack, write_latest_acks
 from sync.bundle import BundleRejected, check_bundle
 from sync.bundle.admission import BundleQuarantined
+from sync.bundle.import_order import import_order
 from sync.bundle.quarantine import approve_bundle
 from sync.bundle.regular_file import open_regular
 from sync.bundle.send_back import send_back, workers
@@ -341,7 +342,10 @@ def _sent_back_human(row: dict[str, Any]) -> str:
 
 def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:
     acks = [path for path in args.files if _is_ack(path)]
-    bundles = [path for path in args.files if path not in acks]
+    given = [path for path in args.files if path not in acks]
+    # One sender's bundles in its sequence order, whatever the order given
+    # (a glob puts part -100 before -99): sync/bundle/import_order.py.
+    bundles = [given[index] for index in import_order(given)]
     refused = _take_acks(acks, out, vault, raise_refused=False) if acks else 0
     if bundles:
         identity = vault.vault_keys.age_identity()
