@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from db.api import Vault
     from sync.client.hand_over_sync import UntakenHandOver
     from sync.client.inbox import Untaken
+    from sync.client.pull import StuckBundle
     from sync.client.worker import SyncStatus
 
 PROXY_SETTING = "sync_proxy"  # the client's setting (sync/client/connection.py)
@@ -413,14 +414,7 @@ class SyncPanel(QDialog):
                     )
                 )
             if stuck.later:
-                # Review 17 F1: a later bundle carries its work only where no other desk had acknowledged it.
-                lines.append(
-                    self.tr(
-                        "Bundle {later} of that device was imported here, so none waits behind this one any "
-                        "more. This one is still asked for: the later bundle carries its work only if no "
-                        "other coordinator desk had acknowledged it."
-                    ).format(later=stuck.later)
-                )
+                lines.append(self._later_line(stuck))
             if stuck.held_by:
                 # Review 17 F2: the server relays another desk's acknowledgement of it. The
                 # worker's own bundle may be refused here (its custody records follow this one's).
@@ -436,7 +430,16 @@ class SyncPanel(QDialog):
                         "custody records follow this one's."
                     ).format(desks=desks)
                 )
-        if any(not stuck.held_by for stuck in status.stuck):
+        if any(stuck.later and not stuck.held_by for stuck in status.stuck):
+            # The worker's later bundle is here already: asking for it again
+            # by USB would not help (review 18 R2).
+            lines.append(
+                self.tr(
+                    "The worker's later bundle is here already, so bringing its work by USB again does not "
+                    "help: ask the server's operator to repair the stored copy."
+                )
+            )
+        if any(not stuck.held_by and not stuck.later for stuck in status.stuck):
             lines.append(
                 self.tr(
                     "Ask the worker to bring its work by USB (on its laptop: Organisation → Export bundle "
@@ -445,6 +448,38 @@ class SyncPanel(QDialog):
                 )
             )
         return lines
+
+    def _later_line(self, stuck: StuckBundle) -> str:
+        """A later bundle of the stuck one's device was imported here: its
+        work arrived and nothing waits behind the hole, yet the stuck one is
+        still asked for; why, as the last pull found it (review 18 R2)."""
+        if stuck.open_because == "parked":
+            text = self.tr(
+                "Bundle {later} of that device was imported here: the work of its later bundles arrived, "
+                "and none waits behind this one any more. This one is still asked for because changes of "
+                "that device wait here for records this one made."
+            )
+        elif stuck.open_because == "acknowledged-elsewhere":
+            text = self.tr(
+                "Bundle {later} of that device was imported here: the work of its later bundles arrived, "
+                "and none waits behind this one any more. This one is still asked for because the server "
+                "shows an acknowledgement of it by another coordinator key (a desk removed since), so the "
+                "later bundle may leave its work out."
+            )
+        elif stuck.open_because == "no-answer":
+            text = self.tr(
+                "Bundle {later} of that device was imported here: the work of its later bundles arrived, "
+                "and none waits behind this one any more. This one is still asked for because the server "
+                "did not answer whether another coordinator desk acknowledged it; the next sync asks again."
+            )
+        else:
+            # Review 17 F1: a later bundle carries its work only where no other desk had acknowledged it.
+            text = self.tr(
+                "Bundle {later} of that device was imported here, so none waits behind this one any "
+                "more. This one is still asked for: the later bundle carries its work only if no "
+                "other coordinator desk had acknowledged it."
+            )
+        return text.format(later=stuck.later)
 
     def _parked_decisions(self, status: SyncStatus) -> list[str]:
         """What the pull's imports decided of revisions parked here (review

@@ -26,7 +26,7 @@ one its successor chains to).
 
 A stuck bundle is closed when it was imported itself, downloaded or by
 any other path (review 17 F1), or, in a one-desk organisation only, as
-**carried** by a later bundle of its device (review 18 R2: ``_carried``).
+**carried** by a later bundle of its device (review 18 R2: ``_why_open``).
 An intact copy the import refuses closes it as **refused**, as any refused
 feed entry is settled: reported, not asked for again, not taken.
 Elsewhere a later bundle of its device carries
@@ -84,6 +84,13 @@ Progress = Callable[[str, int, int], None]  # (bundle id, bytes downloaded, bund
 # {bundle id: {"change", "code", "attempts", "first_ms", "last_ms", "next_ms",
 # "held_by" (the other coordinator desks the server says acknowledged it)}}.
 FEED_STUCK = "feed_stuck"
+# Why a stuck record stays open although a later bundle of its device was
+# imported here (``_why_open``; review 18 R2): another coordinator desk in the
+# profile (one may have acknowledged it by USB, unseen), that device's
+# revisions parked here for a parent, a sound acknowledgement of it by a key
+# other than this desk's on the server (a desk removed since), or no answer
+# from the server about its acknowledgements.
+OPEN_BECAUSE = ("other-desks", "parked", "acknowledged-elsewhere", "no-answer")
 # The same device's later entries, waiting behind a stuck one:
 # {bundle id: {"change", "since_ms"}}.
 FEED_WAITING = "feed_waiting"
@@ -221,6 +228,10 @@ class StuckBundle:
     # The device's newest bundle imported here when above this one (else 0):
     # none waits behind it any more, but its own work may still be missing.
     later: int = 0
+    # With ``later``, why the record stays open, as the last pull found it
+    # (OPEN_BECAUSE; "" before a pull looked): what the panel tells the user
+    # instead of asking again for the USB bundle already brought.
+    open_because: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -235,6 +246,7 @@ class StuckBundle:
             "waiting": list(self.waiting),
             "held_by": [{"device_id": d, "label": label} for d, label in self.held_by],
             "later": self.later,
+            "open_because": self.open_because,
         }
 
 
@@ -463,6 +475,7 @@ def stuck_bundles(vault: Vault) -> list[StuckBundle]:
                 tuple(behind),
                 _desks(profile, record.get("held_by", [])),
                 later if (later := newest.get(change.device_id, 0)) > change.sequence else 0,
+                str(record.get("open_because", "")) if later > change.sequence else "",
             )
         )
     return sorted(found, key=lambda s: (s.first_ms, s.device_id, s.sequence))
@@ -568,6 +581,7 @@ class _Puller:
             "last_ms": now,
             "next_ms": now + doubling_wait_ms(attempts, STUCK_FIRST_MS, STUCK_CAP_MS),
             "held_by": held_by if held_by is not None else record.get("held_by", []),
+            "open_because": record.get("open_because", ""),
         }
         _save_records(self.state, FEED_STUCK, records)
         # Ids and numbers only (STYLE: logs carry ids, never content).
@@ -629,7 +643,7 @@ class _Puller:
         those whose wait is over (once each per run), then take the bundles
         that no longer wait behind one, in their device's order. A later
         bundle of its device imported here releases those waiting; it closes
-        the record only where it surely carries this one's work (``_carried``:
+        the record only where it surely carries this one's work (``_why_open``:
         one desk; review 18 R2), else it may not (review 17 F1)."""
         stuck = _records(self.state, FEED_STUCK)
         if not stuck and not _records(self.state, FEED_WAITING):
@@ -639,16 +653,26 @@ class _Puller:
             if self.vault.sync.received_bundle(bundle_id) is not None:
                 self.one(client, change)  # a replay: acknowledged on the server as one
                 self._unstuck(bundle_id, "received")
-            elif self._carried(client, change):
+                continue
+            why_open = self._why_open(client, change)
+            if why_open is None:
                 self._unstuck(bundle_id, "carried")
-            elif record["next_ms"] <= self.now_ms() and bundle_id not in self.tried_again:
+                continue
+            self._note_why_open(bundle_id, why_open)
+            if record["next_ms"] <= self.now_ms() and bundle_id not in self.tried_again:
                 self.tried_again.add(bundle_id)
                 self._attempt(client, change)
         self._take_waiting(client)
 
-    def _carried(self, client: ServerClient, change: Change) -> bool:
-        """A later bundle of its device imported here surely carries the
-        stuck one's work (review 18 R2): a worker's bundle carries all it
+    def _note_why_open(self, bundle_id: str, why_open: str) -> None:
+        records = _records(self.state, FEED_STUCK)
+        if bundle_id in records and records[bundle_id].get("open_because", "") != why_open:
+            records[bundle_id]["open_because"] = why_open
+            _save_records(self.state, FEED_STUCK, records)
+
+    def _why_open(self, client: ServerClient, change: Change) -> str | None:
+        """Why the stuck record stays open, or None: a later bundle of its
+        device imported here surely carries the stuck one's work (review 18 R2): a worker's bundle carries all it
         had no coordinator's acknowledgement of, and nobody else could have
         acknowledged this one. Sound only when (1) the profile held here
         has no coordinator desk but this one, (2) the server relays no
@@ -657,16 +681,19 @@ class _Puller:
         imported here, and (4) none of that device's revisions waits here
         for a parent (an edit whose parent is in the stuck one would be
         parked). In a multi-desk organisation never: another desk may have
-        acknowledged it by USB, unseen (review 17 F1)."""
+        acknowledged it by USB, unseen (review 17 F1). None when carried;
+        else "" (no later bundle here) or the first OPEN_BECAUSE reason found."""
+        if _newest_received(self.vault).get(change.device_id, 0) <= change.sequence:
+            return ""
         profile = self.target.profile
         if [c.device_id for c in profile.coordinators] != [self.vault.device_id]:
-            return False
-        if _newest_received(self.vault).get(change.device_id, 0) <= change.sequence:
-            return False
+            return "other-desks"
         if parked_by_signer(self.vault).get(change.device_id, 0):
-            return False
+            return "parked"
         others = self._acks_by_others(client, change)
-        return others is not None and not others
+        if others is None:
+            return "no-answer"
+        return "acknowledged-elsewhere" if others else None
 
     def _acks_by_others(self, client: ServerClient, change: Change) -> set[str] | None:
         """The keys other than this desk's whose sound acknowledgement of

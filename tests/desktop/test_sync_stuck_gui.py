@@ -14,9 +14,20 @@ import pytest
 
 from desktop.sync_panel import SyncPanel
 from desktop.window import FieldvaultWindow
+from sync.bundle.vault_io import import_bundle
+from sync.client.pull import pull
 from tests.desktop.test_sync_gui import SLOW_RETRY, WAIT_MS, status_of, ukrainian, unlock
 from tests.gui_helpers import screenshot
-from tests.sync.client.test_pull_stuck import SavedWorld, damage, saved_world
+from tests.sync.client.sync_helpers import quick_backoff
+from tests.sync.client.test_pull_stuck import (
+    Clock,
+    SavedWorld,
+    Scene,
+    _forge_ack_by_former_desk,
+    _usb_export,
+    damage,
+    saved_world,
+)
 
 __all__ = ["saved_world", "ukrainian"]  # the fixtures, used by name below
 
@@ -76,3 +87,56 @@ def test_the_stuck_lines_speak_ukrainian(qtbot, damaged: tuple[Path, str, str], 
     assert "1 пізніший пакет цього пристрою чекає за ним" in text
     assert "Організація → Імпорт пакетів…" in text
     screenshot(panel, "sync-panel-stuck-uk.png")
+
+
+@pytest.fixture
+def brought_by_usb(saved_world: SavedWorld, tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """One desk: bundle 2 stuck, the server relaying an acknowledgement of it
+    by a key the profile no longer lists (a desk removed since), and the
+    worker's bundle 4 brought by USB and imported. The record stays open
+    (review 18 R2). (The coordinator's folder, locked; the first worker's id.)"""
+    with saved_world.org.copy(tmp_path) as org:
+        stored = org.data / "payloads" / "bundles" / saved_world.damaged
+        first, second = org.workers
+        scene = Scene(org, first, second, stored, damage(stored), Clock())
+        coordinator = org.coordinator
+        (stuck,) = pull(coordinator, backoff=quick_backoff()).stuck
+        _forge_ack_by_former_desk(scene, stuck.bundle_id)
+        brought = _usb_export(first, tmp_path)
+        import_bundle(coordinator, brought.path, coordinator.vault_keys.age_identity())
+        coordinator.lock()
+        yield coordinator.folder, first.device_id
+
+
+def test_after_the_usb_bundle_the_panel_says_why_the_stuck_one_is_still_asked_for(
+    qtbot, brought_by_usb: tuple[Path, str]
+) -> None:
+    """Before, it told the user to bring the work by USB: already done."""
+    folder, first = brought_by_usb
+    window, panel = _panel(qtbot, folder)
+    (stuck,) = status_of(window).stuck
+    assert (stuck.sequence, stuck.later, stuck.open_because) == (2, 4, "acknowledged-elsewhere")
+    text = panel.pull_details.text()
+    assert any(
+        line.startswith(f"Bundle 2 of device {first} cannot be downloaded") for line in text.split("\n")
+    )
+    assert (
+        "Bundle 4 of that device was imported here: the work of its later bundles arrived, and none waits "
+        "behind this one any more. This one is still asked for because the server shows an acknowledgement "
+        "of it by another coordinator key (a desk removed since), so the later bundle may leave its work out."
+        in text
+    )
+    assert "ask the server's operator to repair the stored copy" in text
+    assert "Ask the worker to bring its work by USB" not in text  # done already
+    screenshot(panel, "sync-panel-stuck-later.png")
+
+
+def test_the_later_line_speaks_ukrainian(qtbot, brought_by_usb: tuple[Path, str], ukrainian: None) -> None:
+    folder, _first = brought_by_usb
+    _window, panel = _panel(qtbot, folder)
+    text = panel.pull_details.text()
+    assert "Пакет 4 цього пристрою імпортовано тут: роботу його пізніших пакетів отримано" in text
+    assert "ключем іншого координатора" in text
+    assert "попросіть оператора сервера відновити збережену копію" in text
+    assert "Попросіть працівника принести" not in text
+    screenshot(panel, "sync-panel-stuck-later-uk.png")

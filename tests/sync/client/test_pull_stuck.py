@@ -271,6 +271,7 @@ def test_a_stuck_bundle_another_key_acknowledged_is_not_closed_by_a_later_bundle
     assert [(r.device_id, r.sequence) for r in taken.received] == [(scene.first.device_id, 3)]
     (still,) = taken.stuck
     assert (still.bundle_id, still.later, still.held_by) == (stuck.bundle_id, 4, ())
+    assert still.open_because == "acknowledged-elsewhere"  # what the panel says instead of "bring it by USB"
     # Repaired, it is pulled after 3 and 4 (3 chains to it), its work already here.
     scene.repair()
     scene.clock.ms = still.next_ms
@@ -301,6 +302,7 @@ def test_fieldvault_sync_json_says_what_is_stuck_and_what_to_do(scene: Scene, tm
         "waiting": [3],
         "held_by": [],  # no other desk acknowledged it
         "later": 0,
+        "open_because": "",
     }
     assert data["unstuck"] == []
     assert stuck["next_try_ms"] - stuck["last_ms"] == STUCK_FIRST_MS

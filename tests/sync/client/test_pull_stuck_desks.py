@@ -235,7 +235,7 @@ def test_no_desk_took_it_the_worker_s_usb_bundle_carries_its_work_and_the_repair
     released = scene.pull()
     assert [r.sequence for r in released.received] == [3] and released.refused == []
     (stuck,) = released.stuck
-    assert (stuck.later, stuck.held_by) == (4, ())
+    assert (stuck.later, stuck.held_by, stuck.open_because) == (4, (), "other-desks")
     scene.stored.write_bytes(scene.intact)
     scene.clock.ms += STUCK_CAP_MS
     repaired = scene.pull()
