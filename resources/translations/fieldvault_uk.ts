@@ -285,82 +285,82 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="271" />
+            <location filename="../../desktop/bundle_actions.py" line="277" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="275" />
+            <location filename="../../desktop/bundle_actions.py" line="281" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="283" />
+            <location filename="../../desktop/bundle_actions.py" line="289" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="284" />
+            <location filename="../../desktop/bundle_actions.py" line="290" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="285" />
+            <location filename="../../desktop/bundle_actions.py" line="291" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="286" />
+            <location filename="../../desktop/bundle_actions.py" line="292" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="290" />
+            <location filename="../../desktop/bundle_actions.py" line="296" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="292" />
+            <location filename="../../desktop/bundle_actions.py" line="298" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="295" />
+            <location filename="../../desktop/bundle_actions.py" line="301" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="298" />
+            <location filename="../../desktop/bundle_actions.py" line="304" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="298" />
+            <location filename="../../desktop/bundle_actions.py" line="304" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="300" />
+            <location filename="../../desktop/bundle_actions.py" line="306" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="307" />
+            <location filename="../../desktop/bundle_actions.py" line="313" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="312" />
+            <location filename="../../desktop/bundle_actions.py" line="318" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="319" />
+            <location filename="../../desktop/bundle_actions.py" line="325" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="342" />
+            <location filename="../../desktop/bundle_actions.py" line="348" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -369,17 +369,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="356" />
+            <location filename="../../desktop/bundle_actions.py" line="362" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="365" />
+            <location filename="../../desktop/bundle_actions.py" line="371" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="375" />
+            <location filename="../../desktop/bundle_actions.py" line="381" />
             <source>%n record change(s) left out: signed by a device your organisation revoked, or edits of its records. The other coordinators do not take them.</source>
             <translation>
                 <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Інші координатори їх не беруть.</numerusform>
@@ -396,148 +396,148 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="406" />
+            <location filename="../../desktop/bundle_actions.py" line="412" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="410" />
+            <location filename="../../desktop/bundle_actions.py" line="416" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="415" />
+            <location filename="../../desktop/bundle_actions.py" line="421" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="416" />
+            <location filename="../../desktop/bundle_actions.py" line="422" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="416" />
+            <location filename="../../desktop/bundle_actions.py" line="422" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="417" />
+            <location filename="../../desktop/bundle_actions.py" line="423" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="424" />
+            <location filename="../../desktop/bundle_actions.py" line="430" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="425" />
+            <location filename="../../desktop/bundle_actions.py" line="431" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="429" />
+            <location filename="../../desktop/bundle_actions.py" line="435" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="430" />
+            <location filename="../../desktop/bundle_actions.py" line="436" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="440" />
+            <location filename="../../desktop/bundle_actions.py" line="446" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="442" />
+            <location filename="../../desktop/bundle_actions.py" line="448" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="445" />
+            <location filename="../../desktop/bundle_actions.py" line="451" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="445" />
-            <location filename="../../desktop/bundle_actions.py" line="460" />
+            <location filename="../../desktop/bundle_actions.py" line="451" />
+            <location filename="../../desktop/bundle_actions.py" line="466" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="448" />
+            <location filename="../../desktop/bundle_actions.py" line="454" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="448" />
+            <location filename="../../desktop/bundle_actions.py" line="454" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="451" />
+            <location filename="../../desktop/bundle_actions.py" line="457" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="451" />
+            <location filename="../../desktop/bundle_actions.py" line="457" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="453" />
+            <location filename="../../desktop/bundle_actions.py" line="459" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="468" />
-            <location filename="../../desktop/bundle_actions.py" line="481" />
-            <location filename="../../desktop/bundle_actions.py" line="532" />
+            <location filename="../../desktop/bundle_actions.py" line="474" />
+            <location filename="../../desktop/bundle_actions.py" line="487" />
+            <location filename="../../desktop/bundle_actions.py" line="538" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="488" />
-            <location filename="../../desktop/bundle_actions.py" line="688" />
+            <location filename="../../desktop/bundle_actions.py" line="494" />
+            <location filename="../../desktop/bundle_actions.py" line="694" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="495" />
+            <location filename="../../desktop/bundle_actions.py" line="501" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="507" />
-            <location filename="../../desktop/bundle_actions.py" line="532" />
-            <location filename="../../desktop/bundle_actions.py" line="685" />
+            <location filename="../../desktop/bundle_actions.py" line="513" />
+            <location filename="../../desktop/bundle_actions.py" line="538" />
+            <location filename="../../desktop/bundle_actions.py" line="691" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="514" />
+            <location filename="../../desktop/bundle_actions.py" line="520" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was refused when imported after its device was vouched for ({reason}); nothing of it was applied. It stays held: keep the file aside and report it.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, відхилено під час імпорту після того, як за його пристрій поручилися ({reason}); нічого з нього не застосовано. Він і далі утримується: відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="522" />
+            <location filename="../../desktop/bundle_actions.py" line="528" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was not imported although its device is now vouched for: the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано, хоча за його пристрій тепер поручилися: файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="533" />
+            <location filename="../../desktop/bundle_actions.py" line="539" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="542" />
+            <location filename="../../desktop/bundle_actions.py" line="548" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="596" />
+            <location filename="../../desktop/bundle_actions.py" line="602" />
             <source>; %n record change(s) waiting until the changes they follow arrive (or are left out)</source>
             <translation>
                 <numerusform>; чекають змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
@@ -546,7 +546,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="643" />
+            <location filename="../../desktop/bundle_actions.py" line="649" />
             <source>; %n waiting record change(s) no longer check out: kept waiting, not stored; run fieldvault verify</source>
             <translation>
                 <numerusform>; %n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено; запустіть fieldvault verify</numerusform>
@@ -555,32 +555,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="540" />
+            <location filename="../../desktop/bundle_actions.py" line="546" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="558" />
+            <location filename="../../desktop/bundle_actions.py" line="564" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="563" />
+            <location filename="../../desktop/bundle_actions.py" line="569" />
             <source>imported from your coordinator (device {device}): {revisions} record changes (edits, resolved conflicts), {files} evidence files, {vouched} other device(s) vouched for</source>
             <translation>імпортовано від вашого координатора (пристрій {device}): змін записів (правки, розв'язані конфлікти): {revisions}, файлів доказів: {files}, інших пристроїв, за які поручився координатор: {vouched}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="574" />
+            <location filename="../../desktop/bundle_actions.py" line="580" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="585" />
+            <location filename="../../desktop/bundle_actions.py" line="591" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="589" />
+            <location filename="../../desktop/bundle_actions.py" line="595" />
             <source>; %n record change(s) left out: signed by a device your organisation revoked, or edits of its records</source>
             <translation>
                 <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
@@ -589,32 +589,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="604" />
+            <location filename="../../desktop/bundle_actions.py" line="610" />
             <source>not taken: it does not come from your organisation's coordinator, and nothing of it was stored. Take bundles only from your coordinator, and tell them about this one.</source>
             <translation>не прийнято: пакет надійшов не від координатора вашої організації, і з нього нічого не збережено. Приймайте пакети лише від свого координатора і повідомте йому про цей.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="613" />
+            <location filename="../../desktop/bundle_actions.py" line="619" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="620" />
+            <location filename="../../desktop/bundle_actions.py" line="626" />
             <source>not imported: {reason}</source>
             <translation>не імпортовано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="624" />
+            <location filename="../../desktop/bundle_actions.py" line="630" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="626" />
+            <location filename="../../desktop/bundle_actions.py" line="632" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="637" />
+            <location filename="../../desktop/bundle_actions.py" line="643" />
             <source>; %n record change(s) that waited for their parents stored now</source>
             <translation>
                 <numerusform>; %n зміну запису, що чекала на свої батьківські зміни, тепер збережено</numerusform>
@@ -623,7 +623,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="650" />
+            <location filename="../../desktop/bundle_actions.py" line="656" />
             <source>; %n record change(s) left out: the signer's parked slots are full</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені</numerusform>
@@ -632,7 +632,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="656" />
+            <location filename="../../desktop/bundle_actions.py" line="662" />
             <source>; %n record change(s) kept aside: the vouch for their device lapsed; stored once it is enrolled again (add it by its card, or approve its bundle by code)</source>
             <translation>
                 <numerusform>; %n зміну запису відкладено: поручительство за її пристрій втратило силу; її буде збережено, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
@@ -641,7 +641,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="663" />
+            <location filename="../../desktop/bundle_actions.py" line="669" />
             <source>; %n record change(s) left out: their record is held here as another type</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: її запис зберігається тут як інший тип</numerusform>
@@ -650,22 +650,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="682" />
+            <location filename="../../desktop/bundle_actions.py" line="688" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="708" />
+            <location filename="../../desktop/bundle_actions.py" line="714" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="713" />
+            <location filename="../../desktop/bundle_actions.py" line="719" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="714" />
+            <location filename="../../desktop/bundle_actions.py" line="720" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -5740,37 +5740,37 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="758" />
+            <location filename="../../desktop/bundle_actions.py" line="764" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="759" />
+            <location filename="../../desktop/bundle_actions.py" line="765" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="762" />
+            <location filename="../../desktop/bundle_actions.py" line="768" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="763" />
+            <location filename="../../desktop/bundle_actions.py" line="769" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="764" />
+            <location filename="../../desktop/bundle_actions.py" line="770" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="760" />
+            <location filename="../../desktop/bundle_actions.py" line="766" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="761" />
+            <location filename="../../desktop/bundle_actions.py" line="767" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
@@ -7517,72 +7517,72 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncPanel</name>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="181" />
+            <location filename="../../desktop/sync_panel.py" line="182" />
             <source>Sync with your organisation</source>
             <translation>Синхронізація з вашою організацією</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="182" />
+            <location filename="../../desktop/sync_panel.py" line="183" />
             <source>Sync</source>
             <translation>Синхронізація</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="183" />
+            <location filename="../../desktop/sync_panel.py" line="184" />
             <source>Last successful sync:</source>
             <translation>Остання успішна синхронізація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="184" />
+            <location filename="../../desktop/sync_panel.py" line="185" />
             <source>Waiting to be sent:</source>
             <translation>Чекає на надсилання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="185" />
+            <location filename="../../desktop/sync_panel.py" line="186" />
             <source>Last pull:</source>
             <translation>Останнє отримання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="186" />
+            <location filename="../../desktop/sync_panel.py" line="187" />
             <source>Sent back, not taken:</source>
             <translation>Надіслано працівникам, не забрано:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="187" />
+            <location filename="../../desktop/sync_panel.py" line="188" />
             <source>Sync now</source>
             <translation>Синхронізувати зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="188" />
+            <location filename="../../desktop/sync_panel.py" line="189" />
             <source>Proxy (Tor)</source>
             <translation>Проксі (Tor)</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="191" />
+            <location filename="../../desktop/sync_panel.py" line="192" />
             <source>To sync through Tor or another SOCKS5 proxy, give its address as host:port (Tor Browser: 127.0.0.1:9150; the Tor service: 127.0.0.1:9050). Leave it empty to connect directly.</source>
             <translation>Щоб синхронізуватися через Tor або інший проксі SOCKS5, укажіть його адресу у формі вузол:порт (Tor Browser: 127.0.0.1:9150; служба Tor: 127.0.0.1:9050). Залиште поле порожнім, щоб з’єднуватися напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="196" />
+            <location filename="../../desktop/sync_panel.py" line="197" />
             <source>Save proxy</source>
             <translation>Зберегти проксі</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="199" />
+            <location filename="../../desktop/sync_panel.py" line="200" />
             <source>Automatic sync is not running: this vault's organisation names no server. Ask your coordinator for a profile with a server, or carry bundles on a USB stick.</source>
             <translation>Автоматична синхронізація не працює: організація цього сховища не вказала сервера. Попросіть координатора про профіль із сервером або переносьте пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="221" />
+            <location filename="../../desktop/sync_panel.py" line="222" />
             <source>not yet</source>
             <translation>ще не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="226" />
+            <location filename="../../desktop/sync_panel.py" line="227" />
             <source>nothing</source>
             <translation>нічого</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="229" />
+            <location filename="../../desktop/sync_panel.py" line="230" />
             <source>%n bundle(s) received and imported</source>
             <translation>
                 <numerusform>%n пакет отримано й імпортовано</numerusform>
@@ -7591,27 +7591,27 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="269" />
+            <location filename="../../desktop/sync_panel.py" line="270" />
             <source>Resume</source>
             <translation>Відновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="269" />
+            <location filename="../../desktop/sync_panel.py" line="270" />
             <source>Pause</source>
             <translation>Призупинити</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="280" />
+            <location filename="../../desktop/sync_panel.py" line="281" />
             <source>Warning: the server's receipts for this laptop's bundles do not add up (receipt {index}). Tell your coordinator, and bring your bundles by USB as well.</source>
             <translation>Увага: квитанції сервера для пакетів цього ноутбука не сходяться (квитанція {index}). Повідомте координатора і передавайте свої пакети також на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="285" />
+            <location filename="../../desktop/sync_panel.py" line="286" />
             <source>Warning: the server showed device {device} another record of deliveries than the one this vault checked (receipt {index}). The server may be hiding or rewriting deliveries: tell your organisation, and have that worker bring its bundles by USB.</source>
             <translation>Увага: сервер показав пристрою {device} інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}). Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="298" />
+            <location filename="../../desktop/sync_panel.py" line="299" />
             <source>%n bundle(s) from your coordinator could not be imported: {bundles}. They are tried again at later syncs; tell your coordinator if this stays.</source>
             <translation>
                 <numerusform>%n пакет від координатора не вдалося імпортувати: {bundles}. Спроби імпорту повторюватимуться під час наступних синхронізацій; повідомте координатора, якщо це не минає.</numerusform>
@@ -7620,7 +7620,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="311" />
+            <location filename="../../desktop/sync_panel.py" line="312" />
             <source>%n bundle(s) held in quarantine: they come from a device not added to this vault yet. Phone the worker, compare the verification code, then approve them (fieldvault bundle quarantine list, fieldvault bundle approve).</source>
             <translation>
                 <numerusform>%n пакет затримано в карантині: він надійшов із пристрою, ще не доданого до цього сховища. Зателефонуйте працівникові, порівняйте код підтвердження, а тоді схваліть його (fieldvault bundle quarantine list, fieldvault bundle approve).</numerusform>
@@ -7629,7 +7629,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="323" />
+            <location filename="../../desktop/sync_panel.py" line="324" />
             <source>%n bundle(s) refused, nothing of them imported: {bundles}. Tell the sender and your organisation.</source>
             <translation>
                 <numerusform>%n пакет відхилено, з нього нічого не імпортовано: {bundles}. Повідомте відправника й свою організацію.</numerusform>
@@ -7638,7 +7638,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="336" />
+            <location filename="../../desktop/sync_panel.py" line="337" />
             <source>%n record change(s) left out of the bundles received: signed by a device your organisation revoked, or edits of its records. The rest of those bundles was imported.</source>
             <translation>
                 <numerusform>Пропущено змін записів з отриманих пакетів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Решту цих пакетів імпортовано.</numerusform>
@@ -7647,7 +7647,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="349" />
+            <location filename="../../desktop/sync_panel.py" line="350" />
             <source>%n record change(s) wait for their parents: they follow changes this vault has not received yet, and are kept apart until those arrive. Import the bundle of the device that made those changes (Coordinator → Devices… counts what waits).</source>
             <translation>
                 <numerusform>%n зміна запису чекає на свої батьківські зміни: вона йде за змінами, яких це сховище ще не отримало, і зберігається окремо, доки вони не надійдуть. Імпортуйте пакет пристрою, який зробив ті зміни (Координатор → Пристрої… показує, скільки чекає).</numerusform>
@@ -7656,7 +7656,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="361" />
+            <location filename="../../desktop/sync_panel.py" line="362" />
             <source>%n record change(s) from devices whose vouch lapsed, kept until they are enrolled again (Coordinator → Devices… names them).</source>
             <translation>
                 <numerusform>%n зміна запису від пристроїв, поручительство за які втратило силу, відкладена, доки їх не зареєструють знову (Координатор → Пристрої… називає їх).</numerusform>
@@ -7665,12 +7665,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="370" />
+            <location filename="../../desktop/sync_panel.py" line="371" />
             <source>Not received yet from device {device}: bundles {first} to {last}.</source>
             <translation>Ще не отримано від пристрою {device}: пакети з {first} по {last}.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="384" />
+            <location filename="../../desktop/sync_panel.py" line="385" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server no longer gives it. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: сервер його більше не віддає. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -7679,7 +7679,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="392" />
+            <location filename="../../desktop/sync_panel.py" line="393" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server's copy of it is damaged. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: його копію на сервері пошкоджено. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -7688,7 +7688,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="409" />
+            <location filename="../../desktop/sync_panel.py" line="410" />
             <source>%n later bundle(s) of that device wait behind it, so that its records arrive whole and in order.</source>
             <translation>
                 <numerusform>%n пізніший пакет цього пристрою чекає за ним, щоб його записи надійшли повністю і по порядку.</numerusform>
@@ -7697,22 +7697,42 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="419" />
+            <location filename="../../desktop/sync_panel.py" line="438" />
+            <source>The worker's later bundle is here already, so bringing its work by USB again does not help: ask the server's operator to repair the stored copy.</source>
+            <translation>Пізніший пакет працівника вже тут, тож повторно передавати його роботу на флешці не допоможе: попросіть оператора сервера відновити збережену копію.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="458" />
+            <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because changes of that device wait here for records this one made.</source>
+            <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо зміни цього пристрою чекають тут на записи, які створено в ньому.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="464" />
+            <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because the server shows an acknowledgement of it by another coordinator key (a desk removed since), so the later bundle may leave its work out.</source>
+            <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо сервер показує його підтвердження ключем іншого координатора (робочого місця, вилученого відтоді), тож пізніший пакет може не містити його роботи.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="471" />
+            <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because the server did not answer whether another coordinator desk acknowledged it; the next sync asks again.</source>
+            <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо сервер не відповів, чи підтвердило його інше робоче місце координатора; наступна синхронізація запитає знову.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="478" />
             <source>Bundle {later} of that device was imported here, so none waits behind this one any more. This one is still asked for: the later bundle carries its work only if no other coordinator desk had acknowledged it.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут, тож за цим пакетом більше ніщо не чекає. Цей пакет і далі запитується: пізніший пакет містить його роботу, лише якщо жодне інше робоче місце координатора не підтвердило його раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="432" />
+            <location filename="../../desktop/sync_panel.py" line="426" />
             <source>The coordinator desk {desks} acknowledged this bundle and holds its work: a history hand-over from that desk brings it here (there: Coordinator → Hand over history…, choose this desk; here: Organisation → Import bundles…), or the server's operator repairs the stored copy. A bundle the worker brings by USB may be refused here: its custody records follow this one's.</source>
             <translation>Робоче місце координатора {desks} підтвердило цей пакет і має його роботу: передача історії з того робочого місця принесе її сюди (там: Координатор → Передати історію…, виберіть це робоче місце; тут: Організація → Імпорт пакетів…), або оператор сервера відновить збережену копію. Пакет, який працівник принесе на флешці, тут може бути відхилено: його записи ланцюга зберігання йдуть після записів цього пакета.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="442" />
+            <location filename="../../desktop/sync_panel.py" line="445" />
             <source>Ask the worker to bring its work by USB (on its laptop: Organisation → Export bundle to USB…; here: Organisation → Import bundles…), or the server's operator to repair the stored copy.</source>
             <translation>Попросіть працівника передати свою роботу на флешці (на його ноутбуці: Організація → Експорт пакета на USB…; тут: Організація → Імпорт пакетів…) або оператора сервера — відновити збережену копію.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="456" />
+            <location filename="../../desktop/sync_panel.py" line="491" />
             <source>%n record change(s) that waited for their parents were stored: the changes they follow arrived.</source>
             <translation>
                 <numerusform>%n зміну запису, що чекала на свої батьківські зміни, збережено: зміни, за якими вона йде, надійшли.</numerusform>
@@ -7721,7 +7741,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="465" />
+            <location filename="../../desktop/sync_panel.py" line="500" />
             <source>%n waiting record change(s) no longer check out: kept waiting, not stored. Run fieldvault verify and tell your organisation.</source>
             <translation>
                 <numerusform>%n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
@@ -7730,7 +7750,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="474" />
+            <location filename="../../desktop/sync_panel.py" line="509" />
             <source>%n record change(s) left out: the signer's parked slots are full (too many of its changes already wait here for their parents). Import the bundles those changes follow, or tell your organisation.</source>
             <translation>
                 <numerusform>%n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені (забагато його змін уже чекають тут на свої батьківські зміни). Імпортуйте пакети, за якими йдуть ці зміни, або повідомте свою організацію.</numerusform>
@@ -7739,17 +7759,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="491" />
+            <location filename="../../desktop/sync_panel.py" line="526" />
             <source>not checked yet</source>
             <translation>ще не перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="492" />
+            <location filename="../../desktop/sync_panel.py" line="527" />
             <source>none known: the last sync found none waiting</source>
             <translation>немає відомих: остання синхронізація не знайшла жодного, що чекає</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="495" />
+            <location filename="../../desktop/sync_panel.py" line="530" />
             <source>%n bundle(s) not taken from the server by their field worker yet, the oldest since {when}</source>
             <translation>
                 <numerusform>%n пакет ще не забрали з сервера польові працівники, найстаріший — з {when}</numerusform>
@@ -7758,7 +7778,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="507" />
+            <location filename="../../desktop/sync_panel.py" line="542" />
             <source>The new desk {device} has not taken this desk's history hand-over (made {when}), even after %n fresh one(s); no more are made by themselves. Hand it over by USB: Coordinator → Hand over history…, choose that desk (or fieldvault org hand-over --to-device {device} --to FOLDER).</source>
             <translation>
                 <numerusform>Нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}) навіть після %n нової передачі; більше нових не буде зроблено автоматично. Передайте історію на флешці: Координатор → Передати історію…, виберіть це робоче місце (або fieldvault org hand-over --to-device {device} --to ПАПКА).</numerusform>
@@ -7767,12 +7787,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="516" />
+            <location filename="../../desktop/sync_panel.py" line="551" />
             <source>Made again now: the new desk {device} has not taken this desk's history hand-over (made {when}), so a fresh one went to the server.</source>
             <translation>Зроблено знову: нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}), тому на сервер відправлено нову.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="533" />
+            <location filename="../../desktop/sync_panel.py" line="568" />
             <source>Device {device} has not taken bundle {bundle} (sent {when}), even after %n resend(s); it is not sent again by itself. Bring it by USB: Coordinator → Send back to field workers…, choose that worker, then Write again for a lost stick (or fieldvault bundle export --to FOLDER --to-device {device} --resend).</source>
             <translation>
                 <numerusform>Пристрій {device} не забрав пакет {bundle} (надіслано {when}) навіть після %n повторного надсилання; сам він більше не надсилається. Передайте його на флешці: Координатор → Надіслати польовим працівникам…, виберіть цього працівника, потім «Записати знову (накопичувач загублено)» (або fieldvault bundle export --to ПАПКА --to-device {device} --resend).</numerusform>
@@ -7781,12 +7801,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="542" />
+            <location filename="../../desktop/sync_panel.py" line="577" />
             <source>Sent again now: device {device} has not taken bundle {bundle} (sent {when}), so its changes went to the server again in a new bundle.</source>
             <translation>Надіслано знову: пристрій {device} не забрав пакет {bundle} (надіслано {when}), тому його зміни знову відправлено на сервер у новому пакеті.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="547" />
+            <location filename="../../desktop/sync_panel.py" line="582" />
             <source>Device {device} has not taken bundle {bundle} yet (sent {when}); what it carries was already sent again %n time(s). A send-back is sent again after 3 days not taken, at most 3 times.</source>
             <translation>
                 <numerusform>Пристрій {device} ще не забрав пакет {bundle} (надіслано {when}); його вміст уже надсилали повторно %n раз. Незабраний пакет надсилається знову через 3 дні, щонайбільше 3 рази.</numerusform>
@@ -7795,22 +7815,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="586" />
+            <location filename="../../desktop/sync_panel.py" line="621" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="597" />
+            <location filename="../../desktop/sync_panel.py" line="632" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="599" />
+            <location filename="../../desktop/sync_panel.py" line="634" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="605" />
+            <location filename="../../desktop/sync_panel.py" line="640" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
