@@ -137,6 +137,8 @@ def _reporter(context: TaskContext, index: int) -> Callable[[int, int], None]:
 class ImportTask:
     """The bundles one after the other, each all or nothing; each outcome is
     reported as it is known, so the list fills while the next one runs. A
+    sender's bundles are taken in its sequence order, read from their
+    headers (sync/bundle/import_order.py), others in the order given. A
     cancel stops the bundle being read (nothing of it is applied) and the
     ones after it."""
 
@@ -148,12 +150,16 @@ class ImportTask:
         from db.api import FieldvaultError
         from desktop.tasks import failure
         from sync import org_vault
+        from sync.bundle.import_order import import_order
         from sync.bundle.vault_io import BundleCancelled, import_bundle
 
         held = org_vault.held_profile(self._vault)
         to_worker = held is not None and held.coordinator(self._vault.device_id) is None
         identity = self._vault.vault_keys.age_identity()
-        for index, path in enumerate(self._paths):
+        # One sender's bundles in its sequence order (a chooser's name order
+        # puts part -100 before -99); each outcome keeps its row's index.
+        for index in import_order(self._paths):
+            path = self._paths[index]
             if context.cancelled:
                 raise BundleCancelled()
             try:

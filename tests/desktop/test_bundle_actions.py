@@ -108,13 +108,17 @@ def test_a_bundle_written_in_the_worker_gui_is_imported_in_the_coordinator_gui(
     window.org_menu.import_action.trigger()
     dialog = window.org_menu.dialog
     assert isinstance(dialog, BundleImportDialog)
-    # The second before the first: applied, with the missing one reported as a gap;
-    # a damaged copy refused; the first; the first again: nothing to do.
-    results = _import(qtbot, dialog, [second.path, damaged, first.path])
+    # The second without the first: applied, with the missing one reported as a gap;
+    # a damaged copy refused. Then both, chosen second first: each row is its
+    # file's, the device's bundles taken in their order (the first, then the
+    # second: already imported). The first again: nothing to do.
+    results = _import(qtbot, dialog, [second.path, damaged])
     screenshot(dialog, "bundle-import.png")
     assert results[0].startswith("imported: bundle 2") and "bundles 1 to 1" in results[0], results
     assert results[1].startswith("refused: ") and "tampered" in results[1] and "Nothing" in results[1]
-    assert results[2].startswith("imported: bundle 1"), results
+    results = _import(qtbot, dialog, [second.path, first.path])
+    assert results[0].startswith("already imported (bundle 2"), results
+    assert results[1].startswith("imported: bundle 1") and "have not arrived" not in results[1], results
     assert _import(qtbot, dialog, [first.path]) == [
         f"already imported (bundle 1 of device {org.worker.device_id}): nothing to do"
     ]
