@@ -660,7 +660,7 @@ class DevicesDialog(QDialog):
                 "with the worker, then approve it."
             ).format(
                 sequence=state.held.sequence,
-                maker=state.awaited.maker,
+                maker=self._device_name(state.awaited.maker),  # its label first, as other lines name desks
                 part=state.awaited.part,
                 parts=state.awaited.of,
             )

@@ -505,7 +505,8 @@ def _bundle_hand_over_incomplete(p: Params) -> str:
     ).format(
         bundle_id=p["bundle_id"],
         device_id=p["device_id"],
-        maker_id=p["maker_id"],
+        # The desk by its label where this vault knows one, its id after it (as the Devices view names desks).
+        maker_id=f"{p['maker_label']} ({p['maker_id']})" if p.get("maker_label") else p["maker_id"],
         part=p["part"],
         parts=p["parts"],
     )

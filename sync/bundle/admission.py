@@ -50,7 +50,8 @@ class BundleQuarantined(BundleRejected):
         "bundle-token-proof": ("bundle_id", "token_id"),
         "bundle-token-expired": ("bundle_id", "token_id"),
         "bundle-token-used": ("bundle_id", "token_id"),
-        "bundle-hand-over-incomplete": ("bundle_id", "device_id", "maker_id", "part", "parts"),
+        # maker_label: the maker desk's label as this vault knows it ("" if none).
+        "bundle-hand-over-incomplete": ("bundle_id", "device_id", "maker_id", "maker_label", "part", "parts"),
     }
 
     def __init__(
@@ -62,6 +63,7 @@ class BundleQuarantined(BundleRejected):
         *,
         held: bool = True,
         awaited: tuple[str, int, int] = ("", 0, 0),  # hand-over-incomplete: (maker, part taken, of)
+        maker_label: str = "",  # hand-over-incomplete: the maker desk's label here, if it has one
     ) -> None:
         self.kind = reason
         self.subject = None
@@ -78,9 +80,10 @@ class BundleQuarantined(BundleRejected):
         )
         if reason == HAND_OVER_INCOMPLETE:
             maker, part, parts = awaited
+            desk = f"{maker_label} ({maker})" if maker_label else maker
             message = (
                 f"Bundle {bundle_id} {HOLD_REASONS[reason]} (part {part} of {parts} from coordinator desk "
-                f"{maker}). Nothing of it was imported; {kept} (device {device_id}). It is taken once "
+                f"{desk}). Nothing of it was imported; {kept} (device {device_id}). It is taken once "
                 "the rest of that hand-over, or any complete hand-over, is taken here, or once that desk "
                 "is revoked. To take it now, compare its verification code with the worker, then approve "
                 "it ('fieldvault bundle approve')."
@@ -92,6 +95,7 @@ class BundleQuarantined(BundleRejected):
                 bundle_id=bundle_id,
                 device_id=device_id,
                 maker_id=maker,
+                maker_label=maker_label,
                 part=str(part),
                 parts=str(parts),
             )

@@ -158,8 +158,15 @@ def hold_until_handed_over(
                 received_ms=time.time_ns() // 1_000_000,
             )
         )
+    desk = vault.sync.device(maker) if maker else None  # its label names it, as the Devices view does
     return BundleQuarantined(
-        HAND_OVER_INCOMPLETE, bundle_id, header.device_id, None, held=record, awaited=(maker, part, of)
+        HAND_OVER_INCOMPLETE,
+        bundle_id,
+        header.device_id,
+        None,
+        held=record,
+        awaited=(maker, part, of),
+        maker_label=desk.label if desk is not None else "",
     )
 
 

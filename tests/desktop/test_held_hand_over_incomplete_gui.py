@@ -3,8 +3,9 @@ split history hand-over (review 18 R1; the scene of
 tests/sync/test_hand_over_parts_incomplete.py: Odesa's series, the rest
 withheld). The worker's bundle held there waits for that hand-over, not for
 its code: the row said "held until its verification code is compared", and
-approving by code held it again. Now the details name the maker desk and
-the part taken, and what ends the wait, in English and Ukrainian."""
+approving by code held it again. Now the details name the maker desk (by
+its label, its id after it) and the part taken, and what ends the wait, in
+English and Ukrainian."""
 
 from __future__ import annotations
 
@@ -44,9 +45,9 @@ def test_the_devices_view_names_the_hand_over_a_held_bundle_waits_for(
     warnings = devices.full_warnings(device_id)
     assert (
         f"Bundle 1 is held until this desk has the rest of the history hand-over from coordinator desk "
-        f"{w.odesa.device_id} (part 1 of {w.parts} imported here), or any complete hand-over, or until "
-        "that desk is revoked. To take it now, compare its verification code with the worker, then "
-        "approve it."
+        f"Odesa desk ({w.odesa.device_id}) (part 1 of {w.parts} imported here), or any complete "
+        "hand-over, or until that desk is revoked. To take it now, compare its verification code with "
+        "the worker, then approve it."
     ) in warnings, warnings
     assert not any("until its verification code is compared" in text for text in warnings), warnings
     screenshot(devices, "coordinator-devices-held-hand-over-incomplete.png")
@@ -61,6 +62,8 @@ def test_the_devices_view_names_the_hand_over_in_ukrainian(
     devices = shown_devices(qtbot, w.desks.lviv)
     devices.choose(device_id)
     warnings = devices.full_warnings(device_id)
-    assert any(w.odesa.device_id in text and "Пакет 1" in text for text in warnings), warnings
+    assert any(f"Odesa desk ({w.odesa.device_id})" in text and "Пакет 1" in text for text in warnings), (
+        warnings
+    )
     assert not any("history hand-over" in text for text in warnings) and "Пристрої" in all_texts(devices)
     screenshot(devices, "coordinator-devices-held-hand-over-incomplete-uk.png")

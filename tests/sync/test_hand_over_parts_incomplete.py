@@ -78,10 +78,12 @@ def _held_for_the_series(w: Withheld) -> None:
         "bundle_id": w.first.bundle_id,
         "device_id": w.worker.vault.device_id,
         "maker_id": w.odesa.device_id,
+        "maker_label": "Odesa desk",  # Lviv knows the desk by its label (the profile's)
         "part": "1",
         "parts": str(w.parts),
     }
     assert "does not know" not in str(held)
+    assert f"from coordinator desk Odesa desk ({w.odesa.device_id})" in str(held)
     row = w.desks.lviv.sync.held_bundle(w.first.bundle_id)
     assert row is not None and row.reason == "hand-over-incomplete"
 
