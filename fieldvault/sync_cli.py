@@ -218,6 +218,19 @@ def _warn_forks(result: PullResult) -> None:
         )
 
 
+# Why a stuck bundle is still asked for although a later bundle of its
+# device was imported here (StuckBundle.open_because, sync/client/pull.py).
+_STILL_ASKED = {
+    "other-desks": "; this one is still asked for, as another coordinator desk may have acknowledged it first "
+    "and a later bundle then leaves its work out",
+    "parked": "; this one is still asked for, as some of that device's changes wait here for a parent, "
+    "likely in it",
+    "acknowledged-elsewhere": "; this one is still asked for, as another key acknowledged it on the server "
+    "and a later bundle then leaves its work out",
+    "no-answer": "; this one is still asked for, as the server did not say who acknowledged it",
+}
+
+
 def _warn_stuck(result: PullResult, desk_id: str) -> None:
     for stuck in result.stuck:
         behind = f"; {len(stuck.waiting)} later bundle(s) of it wait behind" if stuck.waiting else ""
@@ -233,6 +246,12 @@ def _warn_stuck(result: PullResult, desk_id: str) -> None:
                 f"{desk_id} there, fieldvault bundle import here); a bundle the "
                 "worker brings by USB may be refused (bundle-custody). Or have the server's operator repair "
                 "the stored copy."
+            )
+        elif stuck.later:
+            # The worker's later bundle is here already: asking for it again helps nothing.
+            todo = (
+                f"The work of its device's later bundles arrived here{_STILL_ASKED.get(stuck.open_because, '')}. "
+                "Have the server's operator repair the stored copy."
             )
         else:
             todo = (
