@@ -123,7 +123,7 @@ def new_vault_schema() -> NewVaultSchema:
     """The schema a new vault gets, taken once a process by running every
     migration on a scratch database, so it cannot drift from them.
 
-    Replaying it (``create_schema``) instead of running the 24 migrations
+    Replaying it (``create_schema``) instead of running every migration
     for each new vault makes a vault in ~1/4 of the time (the test suite
     creates thousands); tests/db/test_new_vault_schema.py checks that the
     two give the same database."""
