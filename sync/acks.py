@@ -174,6 +174,9 @@ def read_ack(data: bytes) -> Acknowledgement:
         if rfc8785.dumps(envelope) != data:
             raise _form()
         signature = base64.b64decode(signature_text.encode("ascii"), validate=True)
+        if base64.b64encode(signature).decode("ascii") != signature_text:
+            # Unused low bits in the last character: other bytes, the same signature.
+            raise _form()
     except (binascii.Error, UnicodeEncodeError, rfc8785.CanonicalizationError):
         raise _form() from None
     try:
