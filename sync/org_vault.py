@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -62,7 +63,17 @@ class OrgStatus:
 def held_profile(vault: Vault) -> Profile | None:
     """The profile the vault holds, re-checked against its own key."""
     held = vault.sync.org_profile()
-    return read_profile(held.signed) if held is not None else None
+    return _checked_profile(held.signed) if held is not None else None
+
+
+@lru_cache(maxsize=4)
+def _checked_profile(signed: bytes) -> Profile:
+    # The same bytes check the same way: an import asks several times a
+    # bundle (~1.7 ms each: JSON, canonical form, Ed25519), and a merge of
+    # 500 bundles re-read one unchanged profile a thousand times. Keyed by
+    # the whole signed bytes, so a changed profile is checked afresh; a
+    # refusal raises and is never cached. Profiles hold no witness data.
+    return read_profile(signed)
 
 
 def _require_profile(vault: Vault) -> Profile:
