@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ from sync.org import MAX_PROFILE
 from sync.server import tus
 from sync.server.errors import ServerRefused, bad_request
 from sync.server.log_stamping import LogStamper, StoredTimestamp, TsaConfig, stored_timestamps
-from sync.server.payloads import PayloadStore
+from sync.server.payloads import PayloadMissing, PayloadStore
 from sync.server.protocol import b64, unb64
 from sync.server.schema import bundles as bundles_table
 from sync.server.schema import inbox as inbox_table
@@ -608,8 +608,23 @@ def create_app(config: ServerConfig) -> FastAPI:
         if range is not None:
             status = 206
             headers["Content-Range"] = f"bytes {start}-{end - 1}/{bundle.size}"
+        # The first piece is read before the answer starts: a stored copy
+        # that is gone or unreadable is then said of this bundle alone (410),
+        # where a failure inside the stream could only cut the connection,
+        # which the client takes for the link's fault and stops its pull.
+        pieces = config.store.read_range(bundle.bundle_key, start, end)
+        try:
+            first: bytes = await call(_first_piece, config.store, pieces, bundle.bundle_key, bundle.size)
+        except PayloadMissing:
+            event("bundle-payload-missing", bundle_id=bundle.bundle_id, device_id=bundle.device_id)
+            raise ServerRefused(
+                410,
+                "bundle-payload-missing",
+                f"The stored copy of bundle {bundle.bundle_id} is gone, cut short or unreadable on this server; "
+                "its operator can restore it from a backup.",
+            ) from None
         return StreamingResponse(
-            config.store.read_range(bundle.bundle_key, start, end),
+            _to_the_end(first, pieces, end - start, bundle.bundle_key),
             status_code=status,
             headers=headers,
             media_type="application/octet-stream",
@@ -655,6 +670,35 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.add_middleware(RequestLog)
     app.add_middleware(CatchAll)
     return app
+
+
+def _first_piece(store: PayloadStore, pieces: Iterator[bytes], bundle_key: str, size: int) -> bytes:
+    """The first piece of a range asked of the store (never empty: the
+    range is within the bundle's recorded size), once the stored copy is
+    known to hold all of that size. A copy cut short is as unreadable as a
+    lost one (PayloadMissing): streamed, it could only break off where its
+    bytes end, at the same place at every try, and the client would stop
+    its pull on what looks like a bad link."""
+    first = next(pieces, b"")  # first: the store's own faults (a 500) before its sizes
+    stored = store.size(bundle_key)
+    if not first or stored is None or stored < size:
+        raise PayloadMissing(bundle_key)
+    return first
+
+
+def _to_the_end(first: bytes, pieces: Iterator[bytes], length: int, bundle_key: str) -> Iterator[bytes]:
+    """The range's pieces. A stored copy cut short while it is streamed
+    raises when the stream runs out, which cuts the connection: the client
+    sees a broken download at once and resumes (then refused as missing,
+    ``_first_piece``), instead of waiting its whole read timeout for bytes
+    the Content-Length promised."""
+    sent = len(first)
+    yield first
+    for piece in pieces:
+        sent += len(piece)
+        yield piece
+    if sent < length:
+        raise PayloadMissing(bundle_key)
 
 
 def _byte_range(header: str | None, size: int) -> tuple[int, int]:

@@ -23,6 +23,7 @@ refuse a bundle whose bytes are wrong.
 from __future__ import annotations
 
 import ctypes
+import errno
 import fcntl
 import hashlib
 import os
@@ -31,12 +32,15 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from sync.server.payloads import ChecksumMismatch, OffsetMismatch, UploadBusy
+from sync.server.payloads import ChecksumMismatch, OffsetMismatch, PayloadMissing, UploadBusy
 
 __all__ = ["DirectoryPayloadStore", "OffsetMismatch"]  # OffsetMismatch: where the stores imported it first
 
 CHUNK = 1024 * 1024
 _ID = re.compile(r"[0-9a-f]{32}")
+# Errors of the server process, not of one stored file: a download that
+# meets one fails as the server's fault (500), never as a lost bundle.
+_SERVER_FAULTS = {errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EAGAIN, errno.EINTR}
 
 
 def _checked(name: str) -> str:
@@ -197,12 +201,30 @@ class DirectoryPayloadStore:
             return None
 
     def read_range(self, bundle_key: str, start: int, end: int) -> Iterator[bytes]:
-        with self._bundle(bundle_key).open("rb") as file:
-            file.seek(start)
-            left = end - start
-            while left > 0:
-                chunk = file.read(min(CHUNK, left))
-                if not chunk:
-                    return
-                left -= len(chunk)
-                yield chunk
+        try:
+            file = self._bundle(bundle_key).open("rb")
+        except OSError as error:
+            raise self._unreadable(bundle_key, error) from None
+        with file:
+            try:
+                file.seek(start)
+                left = end - start
+                while left > 0:
+                    chunk = file.read(min(CHUNK, left))
+                    if not chunk:
+                        return
+                    left -= len(chunk)
+                    yield chunk
+            except OSError as error:
+                raise self._unreadable(bundle_key, error) from None
+
+    def _unreadable(self, bundle_key: str, error: OSError) -> OSError:
+        """What a failed open or read of a committed bundle means: that
+        bundle's file is gone or cannot be read (PayloadMissing: 410 for
+        it alone), unless the store itself is at fault (its folder gone, as
+        when the disk is not mounted; a process limit): then the error as
+        it is, a 500 that stops the client's run instead of marking every
+        bundle stuck."""
+        if error.errno in _SERVER_FAULTS or not self.bundles.is_dir():
+            return error
+        return PayloadMissing(bundle_key)

@@ -35,7 +35,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from sync.server.payload_dir import OffsetMismatch
-from sync.server.payloads import append_checked_buffered
+from sync.server.payloads import PayloadMissing, append_checked_buffered
 
 MIB = 1024 * 1024
 # The piece an append writes (its last may be up to PIECE_SIZE + MIN_PART),
@@ -324,7 +324,7 @@ class S3PayloadStore:
             raise ValueError("a range starts at 0 or later")
         if end <= start:
             if self._size_of(key) is None:
-                raise FileNotFoundError(f"no bundle {bundle_key}")
+                raise PayloadMissing(bundle_key)
             return
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes={start}-{end - 1}")[
@@ -332,7 +332,7 @@ class S3PayloadStore:
             ]
         except ClientError as error:
             if _code(error) in _MISSING:
-                raise FileNotFoundError(f"no bundle {bundle_key}") from None
+                raise PayloadMissing(bundle_key) from None  # this object lost: 410 for it alone
             if _code(error) == "InvalidRange":
                 return  # start at or past the end: nothing there, as in a file
             raise

@@ -30,6 +30,20 @@ class UploadBusy(Exception):
     is not known yet (the server answers 423; tus clients try again)."""
 
 
+class PayloadMissing(FileNotFoundError):
+    """A committed bundle's stored bytes are gone or cannot be read (a file
+    deleted or made unreadable on the server's disk, an object lost from the
+    bucket): a fault of this one bundle, not of the store, so the server
+    answers 410 ``bundle-payload-missing`` for it and its other bundles are
+    still served (docs/server.md, "Downloads"). A store that cannot be
+    reached at all (its folder gone, a process limit) raises something
+    else: a 500. A FileNotFoundError, as a missing bundle always was."""
+
+    def __init__(self, bundle_key: str) -> None:
+        super().__init__(f"the stored copy of bundle {bundle_key} is gone or unreadable")
+        self.bundle_key = bundle_key
+
+
 class ChecksumMismatch(Exception):
     """A tus chunk did not hash to its Upload-Checksum (tus: 460); none of
     it was kept."""
@@ -101,5 +115,8 @@ class PayloadStore(Protocol):
         ...
 
     def read_range(self, bundle_key: str, start: int, end: int) -> Iterator[bytes]:
-        """Bytes start..end-1 of a committed bundle (HTTP range downloads)."""
+        """Bytes start..end-1 of a committed bundle (HTTP range downloads).
+
+        PayloadMissing (at the first ``next``) when that bundle's stored
+        bytes are gone or cannot be read; any other error is the store's."""
         ...
