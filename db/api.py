@@ -165,6 +165,7 @@ if TYPE_CHECKING:
         record_draft_key,
     )
     from db.store import StoredRevision
+    from db.strict_b64 import strict_b64decode, strict_b64url_decode
     from db.sync_client import Delivery, SyncClientState
     from db.sync_import import BlobWriter, ImportSummary, ReceivedRecord, StagedBlob, VaultImport
     from db.sync_state import (
@@ -298,6 +299,8 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "image_run": ("db.sandbox", "image_run"),
     "pdf_run": ("db.sandbox", "pdf_run"),
     "render_pdf": ("db.sandbox", "render_pdf"),
+    "strict_b64decode": ("db.strict_b64", "strict_b64decode"),
+    "strict_b64url_decode": ("db.strict_b64", "strict_b64url_decode"),
     "CustodyHistory": ("db.review", "CustodyHistory"),
     "HistoryEvent": ("db.review", "HistoryEvent"),
     "ChainStatus": ("db.review", "ChainStatus"),
@@ -595,6 +598,8 @@ __all__ = [
     "set_aside_count",
     "set_aside_parked",
     "set_aside_plan",
+    "strict_b64decode",
+    "strict_b64url_decode",
     "suggest_passphrase",
     "take_quick_note",
     "to_complete",

@@ -31,6 +31,7 @@ from db.device import DeviceIdentity, device_id_for
 from db.hlc import Timestamp
 from db.model import CustodyEventRow, ReceivedBundle, ReceivedCustodyEvent
 from db.revisions import canonical_json
+from db.strict_b64 import strict_b64decode
 
 SIGNATURE_DOMAIN = b"fieldvault-custody-v1\x00"
 GENESIS = "0" * 64
@@ -159,7 +160,11 @@ def check_signed_event(
         return None, "its content does not match its hash (altered)"
     try:
         envelope = json.loads(signed)
-        public_key = base64.b64decode(envelope["key"], validate=True)
+        # Only the canonical spelling (db/strict_b64.py): another would be
+        # other signed bytes, so another event hash, for the same key.
+        public_key = strict_b64decode(envelope["key"], 32)
+        if public_key is None:
+            return None, "malformed"
         if device_id_for(public_key) != envelope["device"]:
             return None, "its device id does not match its key"
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, SIGNATURE_DOMAIN + signed)

@@ -20,7 +20,6 @@ format and listed in docs/vault-format.md.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import math
@@ -38,14 +37,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from db.device import DeviceIdentity, device_id_for
 from db.errors import RevisionRejected
 from db.hlc import Timestamp
+from db.strict_b64 import strict_b64decode
 
 FORMAT_VERSION = 1
 SIGNATURE_DOMAIN = b"fieldvault-revision-v1\x00"
 OPS = ("put", "delete")
 ENVELOPE_KEYS = {"v", "entity", "type", "op", "body", "parents", "hlc", "device", "key"}
-UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-REVISION_ID = re.compile(r"^[0-9a-f]{64}$")
-DEVICE_ID = re.compile(r"^[0-9a-f]{32}$")
+# \Z, not $: $ also matches before a final newline, and a signed entity or
+# parent id "<id>\n" would read as another id than the one it spells.
+UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+REVISION_ID = re.compile(r"^[0-9a-f]{64}\Z")
+DEVICE_ID = re.compile(r"^[0-9a-f]{32}\Z")
 
 # Format limits of a revision's signed bytes (docs/vault-format.md).
 MAX_REVISION_BYTES = 8 * 1024 * 1024
@@ -361,10 +363,14 @@ def _checked_but_signature(
         claimed_id,
         "bad device id",
     )
+    # Only the canonical spelling (db/strict_b64.py): another would be other
+    # signed bytes, so another revision id, for the same key.
+    public_key = strict_b64decode(envelope["key"], 32)
     try:
-        public_key = base64.b64decode(envelope["key"], validate=True)
+        if public_key is None:
+            raise ValueError
         verifier = Ed25519PublicKey.from_public_bytes(public_key)
-    except (binascii.Error, ValueError, TypeError):
+    except ValueError:
         raise RevisionRejected(claimed_id, "bad public key") from None
     _require(device_id_for(public_key) == envelope["device"], claimed_id, "device id does not match its key")
     revision = Revision(
@@ -395,11 +401,11 @@ def _checked_wire(wire: dict[str, Any], known_types: frozenset[str]) -> tuple[Re
     claimed = wire.get("id")
     # The id names the revision in messages: only a well-formed one is repeated.
     claimed = claimed if isinstance(claimed, str) and REVISION_ID.match(claimed) else "?"
-    try:
-        signed = base64.b64decode(wire["signed"], validate=True)
-        signature = base64.b64decode(wire["signature"], validate=True)
-    except (KeyError, binascii.Error, TypeError, ValueError):
-        raise RevisionRejected(claimed, "malformed wire encoding") from None
+    # Only the canonical spelling (db/strict_b64.py): one revision, one wire form.
+    signed = strict_b64decode(wire.get("signed"))
+    signature = strict_b64decode(wire.get("signature"))
+    if signed is None or signature is None:
+        raise RevisionRejected(claimed, "malformed wire encoding")
     return _checked_but_signature(signed, signature, claimed, known_types)
 
 

@@ -54,7 +54,6 @@ no row names, which the next unlock moves to quarantine/ (never deletes).
 from __future__ import annotations
 
 import base64
-import binascii
 import contextlib
 import hashlib
 import json
@@ -119,6 +118,7 @@ from db.revisions import Revision, revisions_from_wire
 from db.services import VaultContext
 from db.signers import authorised_signers, lapsed_vouch_signers, vouch_lapsed
 from db.store import latest_reading, save_clock, store_received, stored_types
+from db.strict_b64 import strict_b64decode
 from db.sync_client import ValueChange, change_value
 from db.type_clash import TYPE_CLASH
 from db.withheld import confirm_left_out, withheld_among, withheld_records_among
@@ -940,11 +940,11 @@ class VaultImport:
         for event in events:
             claimed = event.get("hash") if isinstance(event, dict) else None
             event_hash = claimed if isinstance(claimed, str) and SHA256_HEX.fullmatch(claimed) else "?"
-            try:
-                signed = base64.b64decode(event["signed"], validate=True)
-                signature = base64.b64decode(event["signature"], validate=True)
-            except (KeyError, TypeError, ValueError, binascii.Error):
-                raise _custody_rejected(event_hash, "malformed wire encoding") from None
+            # Only the canonical spelling (db/strict_b64.py): one event, one wire form.
+            signed = strict_b64decode(event.get("signed")) if isinstance(event, dict) else None
+            signature = strict_b64decode(event.get("signature")) if isinstance(event, dict) else None
+            if signed is None or signature is None:
+                raise _custody_rejected(event_hash, "malformed wire encoding")
             if event_hash == "?":
                 raise _custody_rejected(event_hash, "malformed wire encoding")
             stored, problem = extend_received_chain(self._session, signed, signature, event_hash, others)

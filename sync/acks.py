@@ -14,7 +14,6 @@ carries everything not acknowledged when it was made.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import os
 import re
@@ -29,7 +28,7 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from db.api import Codes, FieldvaultError, SentBundleRecord, Vault
+from db.api import Codes, FieldvaultError, SentBundleRecord, Vault, strict_b64decode
 from sync.bundle.regular_file import NotARegularFile, open_regular
 from sync.org import OrgRefused, Profile, device_id_of
 from sync.org_vault import held_profile
@@ -115,13 +114,7 @@ def _count(value: Any, low: int) -> bool:
 
 
 def _key(text: Any) -> bytes | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError):
-        return None
-    return raw if len(raw) == 32 and base64.b64encode(raw).decode("ascii") == text else None
+    return strict_b64decode(text, 32)
 
 
 def _is_uuid(value: Any) -> bool:
@@ -173,12 +166,13 @@ def read_ack(data: bytes) -> Acknowledgement:
     try:
         if rfc8785.dumps(envelope) != data:
             raise _form()
-        signature = base64.b64decode(signature_text.encode("ascii"), validate=True)
-        if base64.b64encode(signature).decode("ascii") != signature_text:
-            # Unused low bits in the last character: other bytes, the same signature.
-            raise _form()
-    except (binascii.Error, UnicodeEncodeError, rfc8785.CanonicalizationError):
+    except rfc8785.CanonicalizationError:
         raise _form() from None
+    # Only the canonical spelling: changed unused low bits in the last
+    # character would be other bytes on disk with the same signature.
+    signature = strict_b64decode(signature_text)
+    if signature is None:
+        raise _form()
     try:
         Ed25519PublicKey.from_public_bytes(key).verify(signature, ACK_DOMAIN + rfc8785.dumps(body))
     except (InvalidSignature, ValueError):

@@ -15,7 +15,6 @@ Pure functions over bytes, like sync/org.py."""
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from db.api import strict_b64url_decode
 from sync.bundle.format import HeaderEnrolment
 from sync.org import TOKEN_DOMAIN, TOKEN_FORMAT, TOKEN_PREFIX, canonical
 
@@ -39,23 +39,14 @@ class HeldToken:
     signature: bytes  # the organisation's 64-byte signature: the MAC key
 
 
-def _unb64url(text: str) -> bytes | None:
-    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
-        return None
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        return None
-
-
 def held_token(text: str) -> HeldToken | None:
     """The id and signature of a token text (``fvt1.…``), its form only
     (enrol checked its signature and organisation); None if it is not one."""
     parts = text.strip().split(".")
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    payload, signature = _unb64url(parts[1]), _unb64url(parts[2])
-    if payload is None or signature is None or len(signature) != 64:
+    payload, signature = strict_b64url_decode(parts[1]), strict_b64url_decode(parts[2], 64)
+    if payload is None or signature is None:
         return None
     try:
         body = json.loads(payload.decode("utf-8"))

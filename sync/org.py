@@ -11,7 +11,6 @@ vault, enrolling a worker's) is sync/org_vault.py.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import re
@@ -26,7 +25,7 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from db.api import Codes, FieldvaultError, Param
+from db.api import Codes, FieldvaultError, Param, strict_b64decode, strict_b64url_decode
 
 PROFILE_FORMAT = "fieldvault-org-profile"
 TOKEN_FORMAT = "fieldvault-enrolment-token"  # noqa: S105 - a format name, not a secret
@@ -87,11 +86,8 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str, size: int) -> bytes | None:
-    try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError):
-        return None
-    return raw if len(raw) == size and _b64(raw) == text else None
+    """Canonical standard base64 of ``size`` bytes (db/strict_b64.py), or None."""
+    return strict_b64decode(text, size)
 
 
 def public_bytes(key: Ed25519PrivateKey) -> bytes:
@@ -530,13 +526,8 @@ def _b64url(data: bytes) -> str:
 
 
 def _unb64url(text: str) -> bytes | None:
-    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        return None
-    return raw if _b64url(raw) == text else None
+    """Canonical unpadded base64url (db/strict_b64.py), or None."""
+    return strict_b64url_decode(text)
 
 
 def make_token(org_key: Ed25519PrivateKey, org_id: str, expires_ms: int) -> EnrolmentToken:

@@ -108,8 +108,10 @@ def test_the_server_imports_no_vault_and_no_qt() -> None:
     """DESIGN.md: sync/server/ imports only sync/org.py and the bundle header
     checks, never db/ or Qt. Its own files import nothing of db, desktop,
     fieldvault or PySide6; loaded, it brings in only the error base classes
-    that sync/org.py and the bundle errors take from db.api (db/errors.py,
-    standard library only): no SQLCipher, Argon2, keyring, vault or GUI."""
+    that sync/org.py and the bundle errors take from db.api (db/errors.py)
+    and the one strict base64 decoder every reader of signed things uses
+    (db/strict_b64.py), both standard library only: no SQLCipher, Argon2,
+    keyring, vault or GUI."""
     import subprocess
     import sys
 
@@ -128,7 +130,7 @@ def test_the_server_imports_no_vault_and_no_qt() -> None:
     loaded = subprocess.run(
         [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert loaded == "['db', 'db.api', 'db.errors']"
+    assert loaded == "['db', 'db.api', 'db.errors', 'db.strict_b64']"
     # `python -m fieldvault.serve_cli` (fieldvault serve without the rest of the CLI) too.
     probe = (
         "import sys\nimport fieldvault.serve_cli, sync.server.deploy\n"
@@ -138,4 +140,4 @@ def test_the_server_imports_no_vault_and_no_qt() -> None:
     loaded = subprocess.run(
         [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert loaded == "['db', 'db.api', 'db.errors']"
+    assert loaded == "['db', 'db.api', 'db.errors', 'db.strict_b64']"

@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from db.api import SyncClientState, Vault, VaultImport
+from db.api import SyncClientState, Vault, VaultImport, strict_b64decode
 from sync.bundle.format import MAX_CARRIED_RECEIPTS, CarriedReceipt
 
 CARRIED = "receipts_carried"
@@ -123,11 +123,11 @@ def receipt_of(stored: str | None) -> CarriedReceipt | None:
         if not isinstance(value, dict) or set(value) != {"index", "entry", "signature"}:
             return None
         index = value["index"]
-        entry = base64.b64decode(value["entry"], validate=True)
-        signature = base64.b64decode(value["signature"], validate=True)
-    except (ValueError, TypeError, binascii.Error):
+    except ValueError:
         return None
-    if type(index) is not int or index < 1 or not entry or len(signature) != 64:
+    # The server's text as stored: only its canonical base64 (db/strict_b64.py).
+    entry, signature = strict_b64decode(value["entry"]), strict_b64decode(value["signature"], 64)
+    if type(index) is not int or index < 1 or not entry or signature is None:
         return None
     return CarriedReceipt(index, entry, signature)
 

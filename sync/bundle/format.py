@@ -5,7 +5,6 @@ writer and the reader stream around them."""
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import re
@@ -18,6 +17,7 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from db.api import strict_b64decode
 from sync.bundle.errors import BundleRejected
 
 MAGIC = b"fieldvault-bundle/1\n"
@@ -236,15 +236,9 @@ def is_count(value: object, minimum: int = 0) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_SAFE_INTEGER
 
 
-def decode_b64(value: str, size: int | None = None) -> bytes | None:
-    """Strict standard base64 with padding, or None."""
-    try:
-        raw = base64.b64decode(value.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError):
-        return None
-    if base64.b64encode(raw).decode("ascii") != value or (size is not None and len(raw) != size):
-        return None
-    return raw
+def decode_b64(value: object, size: int | None = None) -> bytes | None:
+    """Canonical standard base64 with padding (db/strict_b64.py), or None."""
+    return strict_b64decode(value, size)
 
 
 def wire_signed_bytes(value: dict[str, Any], id_key: str, kind: str) -> bytes:

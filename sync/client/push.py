@@ -57,7 +57,7 @@ from sync.client.retry import Backoff
 from sync.client.transport import ServerClient, ServerSaid
 from sync.org import OrgRefused
 from sync.org_vault import held_profile
-from sync.server.protocol import TUS_VERSION
+from sync.server.protocol import TUS_VERSION, unb64
 from sync.server.receipts import Receipt, ReceiptInvalid, verify_receipt
 from sync.server.relay_statement import RelayStatement, upload_metadata
 
@@ -630,7 +630,8 @@ def take_relayed_acks(vault: Vault, client: ServerClient) -> list[str]:
     for sent in waiting[:MAX_ACK_LOOKUPS]:
         relayed = client.request("GET", f"/v1/bundles/{sent.bundle_id}/acks").json()["acks"]
         for text in relayed:
-            signed = base64.b64decode(text, validate=True) if isinstance(text, str) else b""
+            # Not canonical base64 (or not base64): nothing to take, as a refused acknowledgement.
+            signed = unb64(text) or b""
             try:
                 take_ack(vault, signed)
             except (AckRefused, OrgRefused):

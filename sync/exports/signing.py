@@ -23,6 +23,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from db.api import strict_b64decode
+
 EXPORT_DOMAIN = b"fieldvault-export-v1\x00"
 
 
@@ -52,7 +54,9 @@ def verify_manifest(signed: bytes, signature: bytes) -> dict[str, Any]:
         manifest = json.loads(signed)
         if not isinstance(manifest, dict) or rfc8785.dumps(manifest) != signed:
             raise ManifestInvalid("not canonical JSON")
-        key = base64.b64decode(manifest["key"], validate=True)
+        key = strict_b64decode(manifest["key"], 32)
+        if key is None:
+            raise ManifestInvalid("the key is not canonical base64 of 32 bytes")
         if device_id_of(key) != manifest["device"]:
             raise ManifestInvalid("device id does not match the key")
         Ed25519PublicKey.from_public_bytes(key).verify(signature, EXPORT_DOMAIN + signed)

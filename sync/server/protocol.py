@@ -8,11 +8,12 @@ signature made for one purpose is never valid for another.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from typing import Any
 
 import rfc8785
+
+from sync.bundle.format import decode_b64
 
 CHALLENGE_DOMAIN = b"fieldvault-server-challenge/1\n"
 ENROL_DOMAIN = b"fieldvault-server-enrol/1\n"
@@ -33,16 +34,10 @@ def b64(data: bytes) -> str:
 
 
 def unb64(text: object, size: int | None = None) -> bytes | None:
-    """Strict standard base64 (padded), or None."""
-    if not isinstance(text, str):
-        return None
-    try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError):
-        return None
-    if b64(raw) != text or (size is not None and len(raw) != size):
-        return None
-    return raw
+    """Canonical standard base64 (padded), or None: the one strict decoder
+    (db/strict_b64.py), reached through the bundle header checks, the only
+    part of sync/ besides sync/org.py that the server imports."""
+    return decode_b64(text, size)
 
 
 def challenge_message(challenge: str, device_id: str, server_key: bytes) -> bytes:

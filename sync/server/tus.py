@@ -11,8 +11,6 @@ at /v1/bundles/{id}/receipt.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import collections
 import contextlib
 import queue
@@ -27,7 +25,7 @@ from starlette.requests import ClientDisconnect
 
 from sync.server.errors import ServerRefused, bad_request, conflict
 from sync.server.payloads import UploadBusy
-from sync.server.protocol import TUS_EXTENSIONS, TUS_VERSION
+from sync.server.protocol import TUS_EXTENSIONS, TUS_VERSION, unb64
 from sync.server.service import Caller, Service
 from sync.server.storage import UploadRow
 
@@ -53,11 +51,9 @@ def _checksum(value: str) -> bytes:
     algorithm, _, encoded = value.strip().partition(" ")
     if algorithm != "sha256":
         raise bad_request("checksum-algorithm", "Upload-Checksum supports sha256 only.")
-    try:
-        digest = base64.b64decode(encoded.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError):
-        digest = b""
-    if len(digest) != 32:
+    # Only the canonical spelling, as every base64 field the server reads.
+    digest = unb64(encoded, 32)
+    if digest is None:
         raise bad_request("checksum-form", "Upload-Checksum is 'sha256 <base64 of 32 bytes>'.")
     return digest
 
