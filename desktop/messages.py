@@ -720,6 +720,15 @@ def _sync_download_mismatch(p: Params) -> str:
     ).format(bundle_id=p["bundle_id"])
 
 
+def _sync_payload_missing(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The server's stored copy of bundle {bundle_id} is gone or cannot be read, so nothing of it was "
+        "imported. It is asked for again at later syncs; the server's operator can restore it from a "
+        "backup.",
+    ).format(bundle_id=p["bundle_id"])
+
+
 def _sync_proxy_invalid(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1380,6 +1389,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "sync-receipt-invalid": _sync_receipt_invalid,
     "sync-log-broken": _sync_log_broken,
     "sync-download-mismatch": _sync_download_mismatch,
+    "sync-payload-missing": _sync_payload_missing,
     "sync-proxy-invalid": _sync_proxy_invalid,
     "sync-unexpected": _sync_unexpected,
     # the organisation (sync/org.py)

@@ -65,8 +65,10 @@ BUNDLE_ID_SHOWN = 12  # leading characters of a send-back's bundle id shown
 # (the network stack loads when sync runs, not when the window opens).
 HAND_OVER_REMADE, HAND_OVER_BY_HAND = "remade", "by-hand"
 # sync/client/pull.py's StuckBundle.code of a bundle the server no longer
-# gives (the other, sync-download-mismatch: its stored copy is damaged).
+# gives, and of one whose stored copy the server says is gone or unreadable
+# (the other, sync-download-mismatch: its stored copy is damaged).
 STUCK_REFUSED = "sync-refused"
+STUCK_PAYLOAD_MISSING = "sync-payload-missing"
 PROXY_SCHEME = "socks5h://"  # the proxy resolves names: no DNS query leaves the laptop
 
 
@@ -385,6 +387,14 @@ class SyncPanel(QDialog):
                     "Bundle {number} of device {device} cannot be downloaded from the server: the server "
                     "no longer gives it. Stuck since {when}, tried %n time(s); tried again at a sync "
                     "after {next}.",
+                    "",
+                    stuck.attempts,
+                )
+            elif stuck.code == STUCK_PAYLOAD_MISSING:
+                text = self.tr(
+                    "Bundle {number} of device {device} cannot be downloaded from the server: the "
+                    "server's stored copy of it is gone or cannot be read. Stuck since {when}, tried %n "
+                    "time(s); tried again at a sync after {next}.",
                     "",
                     stuck.attempts,
                 )

@@ -27,6 +27,7 @@ class SyncFailed(CodedError):
         "sync-receipt-invalid": ("bundle_id",),
         "sync-log-broken": ("index",),
         "sync-download-mismatch": ("bundle_id",),
+        "sync-payload-missing": ("bundle_id",),
         "sync-proxy-invalid": (),
         "sync-unexpected": ("kind",),
     }
@@ -139,6 +140,16 @@ def download_mismatch(bundle_id: str) -> SyncFailed:
         f"Bundle {bundle_id} as downloaded is not the bundle the server's receipt names. Nothing of it "
         "was imported; it is downloaded again at the next sync.",
         "sync-download-mismatch",
+        bundle_id=bundle_id,
+    )
+
+
+def payload_missing(bundle_id: str) -> SyncFailed:
+    return SyncFailed(
+        f"The server's stored copy of bundle {bundle_id} is gone or cannot be read (the server says "
+        "bundle-payload-missing). Nothing of it was imported; it is asked for again at later syncs, and "
+        "the server's operator can restore it from a backup.",
+        "sync-payload-missing",
         bundle_id=bundle_id,
     )
 

@@ -248,9 +248,10 @@ class _Inbox:
             self._refused(entry, "sync-refused", final=True)
             (self.spool / f"{entry.bundle_id}.fvbundle").unlink(missing_ok=True)
         except SyncFailed as failure:
-            if failure.code not in {"sync-receipt-invalid", "sync-download-mismatch"}:
+            if failure.code not in {"sync-receipt-invalid", "sync-download-mismatch", "sync-payload-missing"}:
                 raise
-            # Not the bytes the server signed for: a refusal of this
+            # Not the bytes the server signed for, or its stored copy
+            # gone (an operator may restore it): a refusal of this
             # bundle (tried again later, set aside after
             # MAX_ATTEMPTS), not of the whole inbox.
             if self._refused(entry, failure.code, final=False).set_aside:

@@ -11,7 +11,9 @@ at any point repeats at most that bundle's steps, and an import repeated is
 a replay that changes nothing.
 
 A bundle whose copy on the server is damaged (its bytes are not the ones
-the receipt names) or that the server no longer gives is **stuck**: kept on
+the receipt names), whose stored copy the server says is gone or unreadable
+(410 ``bundle-payload-missing``: ``sync-payload-missing``) or that the server
+no longer gives is **stuck**: kept on
 record (``FEED_STUCK``) and tried again at later pulls with growing waits,
 while the cursor moves on, so that the other devices' bundles behind it are
 pulled. The same device's later bundles **wait** behind it (``FEED_WAITING``)
@@ -97,7 +99,10 @@ FEED_WAITING = "feed_waiting"
 STUCK_FIRST_MS = 10 * 60 * 1000  # then doubled at each failed try
 STUCK_CAP_MS = 24 * 60 * 60 * 1000  # never given up: an operator may repair the copy any day
 # What a failed download says of the one bundle, not of the link or the session.
-STUCK_CODES = {"sync-download-mismatch"}
+STUCK_CODES = {"sync-download-mismatch", "sync-payload-missing"}
+# The server's answer for a bundle whose stored copy is gone or unreadable
+# (docs/server.md §2): said of that bundle alone, before any byte.
+PAYLOAD_MISSING = "bundle-payload-missing"
 
 
 @dataclass(frozen=True)
@@ -215,7 +220,10 @@ class StuckBundle:
     bundle_id: str
     device_id: str
     sequence: int
-    code: str  # sync-download-mismatch (a damaged copy) or sync-refused (the server no longer gives it)
+    # sync-download-mismatch (a damaged copy), sync-payload-missing (the
+    # server's stored copy is gone or unreadable) or sync-refused (the
+    # server no longer gives it)
+    code: str
     attempts: int
     first_ms: int  # the first failed try: stuck since
     last_ms: int  # the last failed try
@@ -404,6 +412,13 @@ def _download(
         with part.open("ab") as out:
             try:
                 result.bytes_received += client.download(change.bundle_id, out, start=have)
+            except ServerSaid as said:
+                if said.code == PAYLOAD_MISSING:
+                    # The server lost this one bundle's bytes: said of it
+                    # alone (stuck, or an inbox refusal tried again), not
+                    # the run's failure. What came before stays for a resume.
+                    raise errors.payload_missing(change.bundle_id) from None
+                raise
             finally:
                 out.flush()
                 os.fsync(out.fileno())
@@ -520,6 +535,10 @@ class _Puller:
     def run(self, client: ServerClient) -> None:
         log = _Log(self.vault, client)
         self.release(client)  # held ones whose device was vouched for since the last run (a USB import)
+        # Why each stuck record stays open, saved now (a USB import since the
+        # last run may have brought a later bundle), not only at the feed's
+        # end: a run stopped on the way leaves what it learned.
+        self._learn_why_open(client)
         while True:
             feed = client.changes(cursor=self.cursor, limit=PAGE)
             changes = [_change(c) for c in feed["changes"]]
@@ -565,12 +584,17 @@ class _Puller:
         # feed entry is (in result.refused, never asked for again: the cursor
         # passed it), not as taken, so nobody reads "downloaded" as "here".
         self._unstuck(change.bundle_id, "downloaded" if refusal is None else "refused")
+        if refusal is None:
+            # An import may change why a stuck record of its device stays
+            # open (a later bundle here, revisions parked or not): saved now.
+            self._learn_why_open(client, change.device_id)
         return True
 
     def _stuck(self, client: ServerClient, change: Change, code: str) -> None:
         held_by = self._acknowledged_elsewhere(client, change)
         records = _records(self.state, FEED_STUCK)
         now = self.now_ms()
+        new = change.bundle_id not in records
         record = records.get(change.bundle_id) or {"first_ms": now, "attempts": 0}
         attempts = record["attempts"] + 1
         records[change.bundle_id] = {
@@ -593,6 +617,11 @@ class _Puller:
             code,
             attempts,
         )
+        if new:
+            # A later bundle of its device may be here already (by USB):
+            # why the new record stays open, saved with it. (A record tried
+            # again had it saved just before its try, ``try_stuck``.)
+            self._learn_why_open(client, change.device_id)
 
     def _acknowledged_elsewhere(self, client: ServerClient, change: Change) -> list[str] | None:
         """The other coordinator desks whose signed acknowledgement of this
@@ -663,6 +692,30 @@ class _Puller:
                 self.tried_again.add(bundle_id)
                 self._attempt(client, change)
         self._take_waiting(client)
+
+    def _learn_why_open(self, client: ServerClient, device_id: str | None = None) -> None:
+        """Save why each stuck record (of ``device_id``, else all) stays
+        open as found now (``_why_open``), and close as carried one that no
+        longer needs to, as ``try_stuck`` does at the feed's end. Asked at
+        the run's start, after an import of a device with a stuck record and
+        when a record is made: before, only at the feed's end, so a run
+        stopped on the way (a dropped link, a kill, a 5xx) left an earlier
+        run's reason in the vault, which ``stuck_bundles`` (sync --json,
+        the sync panel) then told as this one's. One request to the server
+        at most per record with a later bundle here (``_acks_by_others``)."""
+        for bundle_id, record in sorted(
+            _records(self.state, FEED_STUCK).items(), key=lambda item: item[1]["change"]["sequence"]
+        ):
+            change = _change(record["change"])
+            if device_id not in (None, change.device_id):
+                continue
+            if self.vault.sync.received_bundle(bundle_id) is not None:
+                continue  # imported otherwise: try_stuck closes it as received, acknowledging it
+            why_open = self._why_open(client, change)
+            if why_open is None:
+                self._unstuck(bundle_id, "carried")
+            else:
+                self._note_why_open(bundle_id, why_open)
 
     def _note_why_open(self, bundle_id: str, why_open: str) -> None:
         records = _records(self.state, FEED_STUCK)

@@ -249,8 +249,29 @@ class SyncWorker:
             # SyncFailed, or the vault's own (a full disk while making the
             # bundle; cancelled because the worker stops): shown, tried again.
             self._failures += 1
-            self._set(state=WAITING, role=role, last_error=failure, progress=None, queued=self._queued())
+            self._set(
+                state=WAITING,
+                role=role,
+                last_error=failure,
+                progress=None,
+                queued=self._queued(),
+                **self._stuck_now(role),
+            )
         return self.status
+
+    def _stuck_now(self, role: str) -> dict[str, tuple[StuckBundle, ...]]:
+        """A coordinator's stuck bundles as the vault holds them now: a
+        pull stopped on the way saved what it learned (pull.py
+        ``_learn_why_open``: a bundle stuck, why a record stays open), which
+        the panel then tells instead of the last complete run's list."""
+        if role != "coordinator":
+            return {}
+        from sync.client.pull import stuck_bundles
+
+        try:
+            return {"stuck": tuple(stuck_bundles(self.vault))}
+        except FieldvaultError:
+            return {}  # the vault cannot be read now (locked on the way): the last list stays
 
     def _round(self, role: str, speed: _Speed, once: Backoff) -> None:
         from sync.client.inbox import receive_inbox, send_back_over_server

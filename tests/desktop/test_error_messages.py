@@ -616,6 +616,7 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
                 ("sync-receipt-invalid", {"bundle_id": REVISION_ID}, REVISION_ID),
                 ("sync-log-broken", {"index": "17"}, "17"),
                 ("sync-download-mismatch", {"bundle_id": REVISION_ID}, REVISION_ID),
+                ("sync-payload-missing", {"bundle_id": REVISION_ID}, REVISION_ID),
                 ("sync-proxy-invalid", {}, ""),
                 ("sync-unexpected", {"kind": "StopIteration"}, "StopIteration"),
             )
