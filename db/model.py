@@ -600,3 +600,44 @@ class QuarantinedFileKey(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     created_ms: Mapped[int] = mapped_column(Integer)
+
+
+# -- the workers' signed manifests, and what a hand-over's check found (migration 0026) ----
+
+
+class WorkerManifest(Base):
+    """The worker-signed inner manifest of a field device's bundle this desk
+    counts as received, as it was signed (canonical bytes, 64-byte Ed25519
+    signature; docs/bundle-format.md §4, §10 "Completeness against the
+    workers' signatures", db/worker_manifests.py). ``source``: the desk whose
+    hand-over carried it; NULL when read here from the worker's own bundle."""
+
+    __tablename__ = "worker_manifests"
+
+    bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(32))
+    sequence: Mapped[int] = mapped_column(Integer)
+    manifest: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    source: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    recorded_ms: Mapped[int] = mapped_column(Integer)
+
+
+class HandOverUnaccounted(Base):
+    """What a hand-over's import found against the workers' manifests it
+    carried (db/worker_manifests.py): a revision id a verified manifest names
+    that the hand-over did not bring and nothing here explained
+    (``missing``), or a carried manifest that did not verify with the
+    worker's key (``unverifiable``, ``revision_id`` ''). Listed, never acted on."""
+
+    __tablename__ = "hand_over_unaccounted"
+    __table_args__ = (CheckConstraint("problem IN ('missing', 'unverifiable')", name="known_problem"),)
+
+    maker_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the desk that handed over
+    bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the worker's bundle
+    revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # '' for unverifiable
+    device_id: Mapped[str] = mapped_column(String(32))  # the worker
+    sequence: Mapped[int] = mapped_column(Integer)
+    problem: Mapped[str] = mapped_column(String(16))
+    hand_over_id: Mapped[str] = mapped_column(String(64))  # the hand-over (its last part) that carried it
+    recorded_ms: Mapped[int] = mapped_column(Integer)

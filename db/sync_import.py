@@ -122,6 +122,7 @@ from db.strict_b64 import strict_b64decode
 from db.sync_client import ValueChange, change_value
 from db.type_clash import TYPE_CLASH
 from db.withheld import confirm_left_out, withheld_among, withheld_records_among
+from db.worker_manifests import Unaccounted, keep_worker_manifest, record_unaccounted, unexplained_among
 
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -415,6 +416,36 @@ class VaultImport:
         """A hand-over's ``decisions``: what its maker kept out, recorded as its
         word (db/maker_decisions.py), binding nothing here."""
         return record_maker_decisions(self._session, maker_id, bundle_id, decisions)
+
+    def keep_worker_manifest(
+        self,
+        bundle_id: str,
+        device_id: str,
+        sequence: int,
+        manifest: bytes,
+        signature: bytes,
+        *,
+        source: str | None = None,
+    ) -> None:
+        """A field device's signed manifest kept with its bundle
+        (db/worker_manifests.py), for this desk's hand-overs to carry."""
+        keep_worker_manifest(
+            self._session, bundle_id, device_id, sequence, manifest, signature, source=source
+        )
+
+    def device_key(self, device_id: str) -> bytes | None:
+        """The Ed25519 public key this vault holds for ``device_id``, if any."""
+        device = self._session.get(KnownDevice, device_id)
+        return bytes(device.public_key) if device is not None else None
+
+    def unexplained(self, revision_ids: Iterable[str]) -> list[str]:
+        """Those of ``revision_ids`` this vault neither stores, parks, left
+        out nor holds a desk's word on (db/worker_manifests.py)."""
+        return unexplained_among(self._session, revision_ids)
+
+    def record_unaccounted(self, maker_id: str, hand_over_id: str, found: Iterable[Unaccounted]) -> int:
+        """What a hand-over's check against the workers' manifests found."""
+        return record_unaccounted(self._session, maker_id, hand_over_id, found)
 
     @property
     def sorts_out(self) -> bool:

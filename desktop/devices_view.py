@@ -466,6 +466,16 @@ class DevicesDialog(QDialog):
             parts.append(self.tr("%n type clash(es)", "", clashes))
         if row.receipt_alarms:
             parts.append(self.tr("%n receipt alarm(s)", "", len(row.receipt_alarms)))
+        if row.not_handed_over:
+            # A hand-over short of what the worker's own manifests name (or
+            # carrying manifests that do not verify): the maker is in the details.
+            parts.append(
+                self.tr(
+                    "%n not handed over",
+                    "",
+                    sum(missing + unverifiable for _desk, missing, unverifiable in row.not_handed_over),
+                )
+            )
         return "⚠ " + ", ".join(parts) if parts else ""
 
     def _role(self, role: str) -> str:
@@ -546,6 +556,8 @@ class DevicesDialog(QDialog):
         if row.type_clash_revisions or row.type_clash_held_revisions:
             texts += self._type_clash_texts(row)
         texts += [self._kept_out_elsewhere_text(desk, count) for desk, count in row.kept_out_elsewhere]
+        for desk, missing, unverifiable in row.not_handed_over:
+            texts += self._not_handed_over_texts(desk, missing, unverifiable)
         texts += [self._receipt_alarm_text(kind, index) for kind, index in row.receipt_alarms]
         return texts
 
@@ -613,6 +625,35 @@ class DevicesDialog(QDialog):
             "",
             count,
         ).format(desk=f"{label} ({desk})" if label else desk)
+
+    def _not_handed_over_texts(self, desk: str, missing: int, unverifiable: int) -> list[str]:
+        """What a history hand-over's check against this worker's own signed
+        manifests found (docs/bundle-format.md §10 "Completeness against the
+        workers' signatures"): the desk that handed over named, by its label
+        when known here. Listed, never acted on: the words say what to do."""
+        texts = []
+        if missing:
+            texts.append(
+                self.tr(
+                    "%n record change(s) that this device's own signed bundles name did not come with the "
+                    "history hand-over from the coordinator desk {desk}, and nothing here explains them. "
+                    "That desk may have left them out: compare with the worker's laptop or another desk. "
+                    "fieldvault devices parked lists them.",
+                    "",
+                    missing,
+                ).format(desk=self._device_name(desk))
+            )
+        if unverifiable:
+            texts.append(
+                self.tr(
+                    "%n of this device's bundle records, as the history hand-over from the coordinator "
+                    "desk {desk} carried them, do not match its signature: not trusted. That desk's "
+                    "hand-over may have been tampered with.",
+                    "",
+                    unverifiable,
+                ).format(desk=self._device_name(desk))
+            )
+        return texts
 
     def _lapsed_text(self, row: DeviceRow) -> str:
         """Whose word lapsed and the ways back. The voucher is a removed

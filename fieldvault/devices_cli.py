@@ -20,10 +20,12 @@ from db.api import (
     AffectedRecord,
     MakerDecisionRow,
     TypeClashRow,
+    UnaccountedRow,
     Vault,
     maker_decisions_list,
     parked_list,
     refused_bundle_tallies,
+    unaccounted_list,
 )
 from fieldvault.parked_actions_cli import add_parked_actions, cmd_parked_action, wants_parked_action
 from fieldvault.passphrases import SecretSource
@@ -138,6 +140,14 @@ def _warning(row: DeviceRow) -> str | None:
             "different types; this vault keeps the type that arrived first, which may not be the honest "
             "one (fieldvault devices parked lists both sides of each)"
         )
+    for desk, missing, unverifiable in row.not_handed_over:
+        # Listed, never acted on (docs/bundle-format.md §10 "Completeness
+        # against the workers' signatures").
+        parts.append(
+            f"the history hand-over from desk {desk} did not bring {missing} revision(s) its own signed "
+            f"bundles name, and {unverifiable} of its manifests carried there did not verify: that desk may "
+            "have left them out (fieldvault devices parked lists them)"
+        )
     if row.receipt_alarms:
         receipts = ", ".join(str(index) for _kind, index in row.receipt_alarms)
         parts.append(
@@ -215,6 +225,7 @@ def cmd_parked(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
         rows, total = parked_list(vault)
         decided, decided_total = maker_decisions_list(vault)
         clashes, clash_total = _type_clash_list(vault)
+        unaccounted, unaccounted_total = unaccounted_list(vault)
     by_id = {row.revision_id: row for row in rows}
 
     def human(data: dict[str, Any]) -> str:
@@ -237,6 +248,7 @@ def cmd_parked(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
     print(f"{total} revision(s) wait here for their parents{shown} (docs/sync.md §2.3).", file=sys.stderr)
     _type_clashes(out, clashes, clash_total)
     _decided_elsewhere(out, decided, decided_total)
+    _not_handed_over(out, unaccounted, unaccounted_total)
 
 
 # How another desk kept a revision out, as its hand-over says (its reason).
@@ -268,6 +280,43 @@ def _decided_elsewhere(out: Output, rows: list[MakerDecisionRow], total: int) ->
         print(
             f"{total} revision(s) another desk kept out, as its hand-over said{shown}: its decision, "
             "not this desk's; one arriving here is decided here (docs/threat-model.md §2.8).",
+            file=sys.stderr,
+        )
+
+
+def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> None:
+    """Then what a history hand-over's check against the workers' signed
+    manifests found (docs/bundle-format.md §10 "Completeness against the
+    workers' signatures"): each revision a worker's manifest names that the
+    hand-over did not bring and nothing here explains, and each manifest
+    that did not verify, naming the desk that handed over. Listed, never
+    acted on."""
+    by_key = {(row.maker, row.bundle_id, row.revision_id): row for row in rows}
+
+    def human(data: dict[str, Any]) -> str:
+        row = by_key[(str(data["maker"]), str(data["bundle_id"]), data["revision_id"])]
+        if row.problem == "unverifiable":
+            return (
+                f"bundle {row.bundle_id} (#{row.sequence} of {row.device_id}): its manifest, as the history "
+                f"hand-over from desk {row.maker} carried it, does NOT verify with the worker's key: not trusted\n"
+                f"  hand-over {row.hand_over_id}, checked {_when(row.recorded_ms)}"
+            )
+        return (
+            f"{row.revision_id}  did not come with the history hand-over from desk {row.maker}\n"
+            f"  named by the signed manifest of bundle {row.bundle_id} (#{row.sequence} of {row.device_id}); "
+            f"not held here, and no decision explains it; hand-over {row.hand_over_id}, checked "
+            f"{_when(row.recorded_ms)}"
+        )
+
+    out.rows([row.to_json() for row in rows], human)
+    if total:
+        missing = sum(row.problem == "missing" for row in rows)
+        shown = f" (the oldest {len(rows)} listed)" if total > len(rows) else ""
+        print(
+            f"{missing} revision(s) named by a worker's signed manifest did not come with a history hand-over, "
+            f"and {len(rows) - missing} carried manifest(s) did not verify{shown}: the desk named may have left "
+            "them out; compare with the worker's vault or another desk (docs/threat-model.md §2.8). "
+            "Nothing was stored or refused on it.",
             file=sys.stderr,
         )
 

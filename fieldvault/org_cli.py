@@ -431,6 +431,8 @@ def _hand_over(vault: Vault, args: argparse.Namespace, out: Output) -> None:
             "lapsed_revisions": handed.lapsed_revisions,
             "parked_revisions": handed.parked_revisions,
             "decisions": handed.decisions,
+            "worker_manifests": handed.worker_manifests,
+            "manifests_not_carried": handed.manifests_not_carried,
         },
         (
             f"{handed.path}: hand-over {handed.sequence}"
@@ -453,6 +455,19 @@ def _hand_over(vault: Vault, args: argparse.Namespace, out: Output) -> None:
             f"; {handed.decisions} revision id(s) this desk left out or set aside went as its word, "
             "shown there, not enforced."
             if handed.parked_revisions or handed.decisions
+            else ""
+        )
+        + (
+            # The new desk checks completeness against these (bundle-format.md §10).
+            f" {handed.worker_manifests} worker-signed bundle manifest(s) went for the new desk to check "
+            "the hand-over against"
+            + (
+                f"; {handed.manifests_not_carried} kept here did not fit the last part's manifest: those "
+                "bundles go unchecked."
+                if handed.manifests_not_carried
+                else "."
+            )
+            if handed.worker_manifests or handed.manifests_not_carried
             else ""
         )
         + (

@@ -456,9 +456,15 @@ class ReceivedEntry:
     previous: str | None
     custody_head: str | None
     addressed: tuple[tuple[int, int], ...] = ()
+    # Optional (§10 "Completeness against the workers' signatures"): the
+    # field worker's inner manifest of that bundle as it signed it (bytes,
+    # 64-byte signature), which the reader checks with the worker's key
+    # (sync/bundle/hand_over_manifests.py). Absent for a desk's own bundle
+    # and for one the maker kept no manifest of.
+    worker_manifest: tuple[bytes, bytes] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        entry: dict[str, Any] = {
             "device_id": self.device_id,
             "sequence": self.sequence,
             "bundle_id": self.bundle_id,
@@ -466,6 +472,30 @@ class ReceivedEntry:
             "custody_head": self.custody_head,
             "addressed": [list(run) for run in self.addressed] if self.addressed else None,
         }
+        if self.worker_manifest is not None:
+            entry[WORKER_MANIFEST_MEMBER] = {
+                "signed": base64.b64encode(self.worker_manifest[0]).decode("ascii"),
+                "signature": base64.b64encode(self.worker_manifest[1]).decode("ascii"),
+            }
+        return entry
+
+
+# An optional member of a ``received`` entry (§10): the worker's signed manifest.
+WORKER_MANIFEST_MEMBER = "manifest"
+
+
+def _parse_worker_manifest(value: Any) -> tuple[bytes, bytes] | None:
+    """A ``received`` entry's ``manifest``: ``{"signed", "signature"}``, canonical
+    base64, the bytes non-empty and the signature 64 bytes; its signature is
+    checked with the worker's key by the reader of the hand-over, not here."""
+    if not isinstance(value, dict) or set(value) != {"signed", "signature"}:
+        return None
+    if not all(isinstance(v, str) for v in value.values()):
+        return None
+    signed, signature = decode_b64(value["signed"]), decode_b64(value["signature"], SIGNATURE_SIZE)
+    if not signed or signature is None:
+        return None
+    return signed, signature
 
 
 def _parse_received_runs(value: Any, sequence: int) -> tuple[tuple[int, int], ...] | None:
@@ -493,8 +523,13 @@ def _parse_received(value: Any) -> tuple[ReceivedEntry, ...] | None:
     names = {"device_id", "sequence", "bundle_id", "previous", "custody_head", "addressed"}
     entries: list[ReceivedEntry] = []
     for item in value:
-        if not isinstance(item, dict) or set(item) != names:
+        if not isinstance(item, dict) or set(item) - {WORKER_MANIFEST_MEMBER} != names:
             return None
+        carried = None
+        if WORKER_MANIFEST_MEMBER in item:
+            carried = _parse_worker_manifest(item[WORKER_MANIFEST_MEMBER])
+            if carried is None:
+                return None
         device_id, sequence = item["device_id"], item["sequence"]
         previous, head = item["previous"], item["custody_head"]
         if not (isinstance(device_id, str) and _HEX32.fullmatch(device_id) and is_count(sequence, 1)):
@@ -508,7 +543,7 @@ def _parse_received(value: Any) -> tuple[ReceivedEntry, ...] | None:
         runs = _parse_received_runs(item["addressed"], sequence)
         if runs is None:
             return None
-        entry = ReceivedEntry(device_id, sequence, item["bundle_id"], previous, head, runs)
+        entry = ReceivedEntry(device_id, sequence, item["bundle_id"], previous, head, runs, carried)
         if entries and (entry.device_id, entry.sequence) <= (entries[-1].device_id, entries[-1].sequence):
             return None
         entries.append(entry)

@@ -40,6 +40,7 @@ from typing import Any
 from db.api import CancelToken, NotFound, PendingBlob, StoredRevision, Vault
 from sync.bundle.format import ReceivedEntry
 from sync.bundle.hand_over_decisions import makers_kept_out
+from sync.bundle.hand_over_manifests import last_part_budget, with_worker_manifests
 from sync.bundle.numbering import bundle_numbering, record_or_refuse
 from sync.bundle.org_held import HeldRevisions
 from sync.bundle.vault_io import (
@@ -115,6 +116,12 @@ class HandedOver:
     parked_revisions: int = 0
     decisions: int = 0
     parts: tuple[HandOverPart, ...] = ()
+    # The workers' signed manifests carried with their bundles' ``received``
+    # entries (sync/bundle/hand_over_manifests.py), and those kept here that
+    # did not fit the last part's manifest: the new desk cannot check the
+    # completeness of those bundles.
+    worker_manifests: int = 0
+    manifests_not_carried: int = 0
 
 
 @dataclass
@@ -422,6 +429,19 @@ def _hand_over_numbered(
     # What this desk keeps out: its parked revisions and left-out ids, in the last part.
     kept_out = makers_kept_out(vault, profile, revoked)
     vouches = coordinator_vouches(vault, profile)
+    # The workers' own signed manifests go with their entries, as many as
+    # the last part's manifest has room for besides the rest of it.
+    carried = with_worker_manifests(
+        vault,
+        profile,
+        entries,
+        last_part_budget(
+            lines=split.parts[-1].lines + len(kept_out.parked),
+            decisions=len(kept_out.decisions),
+            entries=len(entries),
+            others=len(vouches) + len(lapsed) + len(placed[-1]),
+        ),
+    )
     count = len(split.parts)
     parts: list[HandOverPart] = []
     previous = outgoing.previous_bundle_id
@@ -458,7 +478,7 @@ def _hand_over_numbered(
                         devices=vouches,
                         # Only the last: the bundles count as received at the new
                         # desk once everything they brought is there.
-                        received=entries if last else (),
+                        received=carried.entries if last else (),
                         lapsed=lapsed,
                         decisions=kept_out.decisions if last else (),
                         hand_over_part=(index + 1, count) if count > 1 else None,
@@ -521,6 +541,8 @@ def _hand_over_numbered(
         parked_revisions=len(kept_out.parked),
         decisions=len(kept_out.decisions),
         parts=tuple(parts),
+        worker_manifests=carried.carried,
+        manifests_not_carried=carried.not_carried,
     )
 
 

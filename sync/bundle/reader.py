@@ -75,6 +75,10 @@ class OpenedBundle:
     manifest: Manifest
     revisions: list[dict[str, Any]]  # wire form, in manifest order (empty with on_revision)
     custody: list[dict[str, Any]]  # wire form, in chain order (empty with on_custody)
+    # The manifest as the sender signed it (§3: its bytes and its 64-byte
+    # signature): a coordinator keeps a field device's (db/worker_manifests.py).
+    manifest_bytes: bytes = b""
+    manifest_signature: bytes = b""
 
     @property
     def header(self) -> BundleHeader:
@@ -331,6 +335,7 @@ class _Contents:
         self.open_blob = open_blob
         self.manifest: Manifest | None = None
         self.manifest_bytes = b""
+        self.manifest_signature = b""
         self.revisions: list[dict[str, Any]] = []
         self.custody: list[dict[str, Any]] = []
         self.on_revision = on_revision or self.revisions.append
@@ -411,6 +416,7 @@ class _Contents:
             if len(data) != SIGNATURE_SIZE:
                 raise BundleRejected("manifest-signature")
             check_manifest_signature(self.checked.header, self.manifest, self.manifest_bytes, data)
+            self.manifest_signature = data
             if self.on_manifest is not None:
                 self.on_manifest(self.manifest)
         else:
@@ -534,7 +540,14 @@ def read_bundle(
         if failure is not None:
             raise failure
         assert contents.manifest is not None
-        return OpenedBundle(checked, contents.manifest, contents.revisions, contents.custody)
+        return OpenedBundle(
+            checked,
+            contents.manifest,
+            contents.revisions,
+            contents.custody,
+            contents.manifest_bytes,
+            contents.manifest_signature,
+        )
     finally:
         stack.close()
         if owned:

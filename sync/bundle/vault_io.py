@@ -55,6 +55,7 @@ from sync.bundle.format import (
 )
 from sync.bundle.hand_over_decisions import as_kept_out, coordinators_word
 from sync.bundle.hand_over_in_flight import IN_FLIGHT, awaits_hand_over, hold_until_handed_over, note_part
+from sync.bundle.hand_over_manifests import check_carried, keep_from_bundle
 from sync.bundle.numbering import bundle_numbering, record_or_refuse
 from sync.bundle.org_held import (
     HeldRevisions,
@@ -717,6 +718,23 @@ class _Applier:
                 self.header.device_id, self.bundle_id, as_kept_out(self.decisions)
             )
 
+    def check_worker_manifests(self) -> None:
+        """§10 "Completeness against the workers' signatures": each worker's
+        manifest the hand-over's ``received`` carries, verified with the
+        worker's key; what it names that the hand-over did not bring and
+        nothing here explains is recorded, naming the maker, never acted on
+        (sync/bundle/hand_over_manifests.py)."""
+        if self.received:
+            check_carried(
+                self.unit,
+                maker_id=self.header.device_id,
+                hand_over_id=self.bundle_id,
+                org_id=self.header.org_id,
+                entries=self.received,
+                skip={self.own_id} | self.withhold,
+                carried=frozenset(self.listed),
+            )
+
     def manifest(self, manifest: Manifest) -> None:
         """§4 ``devices``: the sender vouches for the devices whose revisions
         it relays (a send-back to a field worker) or that it holds as
@@ -1190,6 +1208,7 @@ def _apply(
         applier.settle()
         applier.record_received()
         applier.record_decisions()
+        applier.check_worker_manifests()
         if applier.received:
             # §10: the hand-over's ``received`` recorded its maker's earlier
             # bundles to coordinators: no gap (review 16 F3). Numbers of its
@@ -1213,6 +1232,19 @@ def _apply(
             header.previous,
             addressed=addressed,
         )
+        if not applier.is_hand_over and not dry_run:
+            # A field device's signed manifest, kept for this desk's hand-overs
+            # to carry (sync/bundle/hand_over_manifests.py, review 17 D2).
+            keep_from_bundle(
+                unit,
+                profile,
+                vault.device_id,
+                checked.bundle_id,
+                header.device_id,
+                header.sequence,
+                opened.manifest_bytes,
+                opened.manifest_signature,
+            )
         summary = unit.summary
         result = ImportedBundle(
             path,

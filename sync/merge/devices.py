@@ -32,7 +32,15 @@ if TYPE_CHECKING:
 # - revoked: the organisation's profile revokes it; its bundles are refused.
 VERIFICATION = ("verified", "awaiting-verification", "pending", "revoked")
 # Warning codes a row may carry.
-WARNINGS = ("sequence-gap", "held-bundles", "revoked", "receipt-alarm", "vouch-lapsed", "type-clash")
+WARNINGS = (
+    "sequence-gap",
+    "held-bundles",
+    "revoked",
+    "receipt-alarm",
+    "vouch-lapsed",
+    "type-clash",
+    "not-handed-over",
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,13 @@ class DeviceRow:
     # vault does not hold: (that desk's device id, how many), by desk id
     # (db/maker_decisions.py; that desk's word, no warning here).
     kept_out_elsewhere: tuple[tuple[str, int], ...] = ()
+    # What a history hand-over's check against this device's own signed
+    # manifests found (db/worker_manifests.py, docs/bundle-format.md §10
+    # "Completeness against the workers' signatures"): (the desk that handed
+    # over, revisions its manifests name that did not come and nothing here
+    # explains, its manifests that did not verify), by desk id; warning
+    # ``not-handed-over``.
+    not_handed_over: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def missing(self) -> int:
@@ -128,6 +143,10 @@ class DeviceRow:
             "refused_ids_not_kept": self.refused_ids_not_kept,
             "kept_out_elsewhere": [
                 {"desk": desk, "revisions": count} for desk, count in self.kept_out_elsewhere
+            ],
+            "not_handed_over": [
+                {"desk": desk, "missing": missing, "unverifiable": unverifiable}
+                for desk, missing, unverifiable in self.not_handed_over
             ],
         }
 
@@ -283,6 +302,16 @@ def _with_kept_out_elsewhere(row: DeviceRow, by_desk: dict[str, int] | None) -> 
     return dataclasses.replace(row, kept_out_elsewhere=tuple(sorted(by_desk.items())))
 
 
+def _with_not_handed_over(row: DeviceRow, by_desk: dict[str, tuple[int, int]] | None) -> DeviceRow:
+    if not by_desk:
+        return row
+    return dataclasses.replace(
+        row,
+        not_handed_over=tuple((desk, m, u) for desk, (m, u) in sorted(by_desk.items())),
+        warnings=(*row.warnings, "not-handed-over"),
+    )
+
+
 def devices_view(vault: Vault) -> list[DeviceRow]:
     """One row per device other than this vault's own: the devices it knows
     (field devices and other coordinators) and those it holds bundles of in
@@ -293,6 +322,7 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
         refused_bundle_tallies,
         type_clash_by_signer,
         type_clash_list,
+        unaccounted_by_device,
     )
     from sync.bundle.carried_receipts import alarms
     from sync.merge.frozen_records import revoked_devices
@@ -336,6 +366,9 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
     # What other desks said they kept out (their hand-overs' ``decisions``).
     elsewhere = maker_decisions_by_signer(vault)
     rows = [_with_kept_out_elsewhere(row, elsewhere.get(row.device_id)) for row in rows]
+    # What hand-overs' checks against the workers' own manifests found.
+    unaccounted = unaccounted_by_device(vault)
+    rows = [_with_not_handed_over(row, unaccounted.get(row.device_id)) for row in rows]
     rows.sort(key=lambda row: (not row.warnings, row.device_id))
     return rows
 

@@ -1,0 +1,288 @@
+"""The workers' signed manifests a coordinator desk keeps, and what a history
+hand-over's check against them found (issue 14, review 17 D2; migration
+0026; docs/bundle-format.md §10 "Completeness against the workers'
+signatures", docs/threat-model.md §2.8).
+
+A hand-over's ``received`` names bundles, not their revisions: a maker
+could leave a worker's testimony out of the hand-over (and out of its
+``decisions``) and the new desk, which then counts the worker's bundle as
+received, would never read it. So each desk keeps, for every bundle of a
+field device it imports, the worker-signed inner manifest as it was
+signed (its ``revisions`` list names every revision the bundle carried),
+and a hand-over carries it with that bundle's ``received`` entry. The new
+desk verifies it with the worker's key (sync/bundle/hand_over_manifests.py)
+and records here what it names that nothing explains: listed
+(``fieldvault devices parked``, the Devices view), never acted on.
+
+Ids, times and the signed manifest bytes only (which name revision ids,
+custody hashes and the SHA-256 of evidence files, all inside the encrypted
+database): no revision content is read or returned here."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.orm import Session
+
+from db.chunked_ids import CHUNK, values_among
+from db.model import (
+    HandOverUnaccounted,
+    MakerDecision,
+    ParkedRevision,
+    RevisionRow,
+    WithheldRevision,
+    WorkerManifest,
+)
+
+if TYPE_CHECKING:
+    from db.vault import Vault
+
+
+def keep_worker_manifest(
+    session: Session,
+    bundle_id: str,
+    device_id: str,
+    sequence: int,
+    manifest: bytes,
+    signature: bytes,
+    *,
+    source: str | None = None,
+) -> None:
+    """Keep a field device's signed manifest with its bundle, inside the
+    import's transaction. One kept already for that bundle stays (the bytes
+    the worker signed for one bundle id are one)."""
+    session.execute(
+        insert(WorkerManifest)
+        .values(
+            bundle_id=bundle_id,
+            device_id=device_id,
+            sequence=sequence,
+            manifest=manifest,
+            signature=signature,
+            source=source,
+            recorded_ms=time.time_ns() // 1_000_000,
+        )
+        .on_conflict_do_nothing(index_elements=["bundle_id"])
+    )
+
+
+@dataclass(frozen=True)
+class KeptManifestSize:
+    """A kept manifest by its bundle, its size in bytes (manifest and
+    signature) and when it was kept: what a hand-over plans with."""
+
+    bundle_id: str
+    size: int
+    recorded_ms: int
+
+
+def kept_manifest_sizes(vault: Vault, bundle_ids: Collection[str]) -> list[KeptManifestSize]:
+    """The kept manifests of ``bundle_ids``, newest kept first, without their bytes."""
+    ids = sorted(bundle_ids)
+    found: list[KeptManifestSize] = []
+    with vault.services.context.sessions() as session:
+        for at in range(0, len(ids), CHUNK):
+            for bundle_id, size, recorded_ms in session.execute(
+                select(
+                    WorkerManifest.bundle_id,
+                    func.length(WorkerManifest.manifest) + func.length(WorkerManifest.signature),
+                    WorkerManifest.recorded_ms,
+                ).where(WorkerManifest.bundle_id.in_(ids[at : at + CHUNK]))
+            ):
+                found.append(KeptManifestSize(str(bundle_id), int(size), int(recorded_ms)))
+    return sorted(found, key=lambda k: (-k.recorded_ms, k.bundle_id))
+
+
+def kept_manifests(vault: Vault, bundle_ids: Collection[str]) -> dict[str, tuple[bytes, bytes]]:
+    """Bundle id -> (manifest bytes, signature) of those of ``bundle_ids`` kept here."""
+    ids = sorted(bundle_ids)
+    found: dict[str, tuple[bytes, bytes]] = {}
+    with vault.services.context.sessions() as session:
+        for at in range(0, len(ids), CHUNK):
+            for bundle_id, manifest, signature in session.execute(
+                select(WorkerManifest.bundle_id, WorkerManifest.manifest, WorkerManifest.signature).where(
+                    WorkerManifest.bundle_id.in_(ids[at : at + CHUNK])
+                )
+            ):
+                found[str(bundle_id)] = (bytes(manifest), bytes(signature))
+    return found
+
+
+def unexplained_among(session: Session, revision_ids: Iterable[str]) -> list[str]:
+    """Those of ``revision_ids`` this vault neither stores nor parks, nor
+    left out by its own rules (``withheld_revisions``: a revoked lineage, a
+    type clash, past a parked cap, set aside...), nor holds a desk's word
+    on (``maker_decisions``): in their order, without one twice."""
+    ids = list(dict.fromkeys(revision_ids))
+    explained = (
+        values_among(session, RevisionRow.revision_id, ids)
+        | values_among(session, ParkedRevision.revision_id, ids)
+        | values_among(session, WithheldRevision.revision_id, ids)
+        | values_among(session, MakerDecision.revision_id, ids)
+    )
+    return [rid for rid in ids if rid not in explained]
+
+
+@dataclass(frozen=True)
+class Unaccounted:
+    """One finding of a hand-over's check: a revision a worker's manifest
+    names and nothing explained (``missing``), or the manifest did not
+    verify (``unverifiable``, ``revision_id`` None)."""
+
+    device_id: str
+    bundle_id: str
+    sequence: int
+    problem: str
+    revision_id: str | None = None
+
+
+def record_unaccounted(
+    session: Session, maker_id: str, hand_over_id: str, found: Iterable[Unaccounted]
+) -> int:
+    """Record what a hand-over's check found (inside its import's
+    transaction); a finding recorded already stays as first recorded.
+    Returns how many findings were given."""
+    now_ms = time.time_ns() // 1_000_000
+    rows = [
+        {
+            "maker_id": maker_id,
+            "bundle_id": f.bundle_id,
+            "revision_id": f.revision_id or "",
+            "device_id": f.device_id,
+            "sequence": f.sequence,
+            "problem": f.problem,
+            "hand_over_id": hand_over_id,
+            "recorded_ms": now_ms,
+        }
+        for f in found
+    ]
+    for at in range(0, len(rows), CHUNK):
+        session.execute(insert(HandOverUnaccounted).values(rows[at : at + CHUNK]).on_conflict_do_nothing())
+    return len(rows)
+
+
+def _current() -> ColumnElement[bool]:
+    """The findings still standing: an unverifiable manifest, or a missing
+    revision this vault still neither stores, parks, left out, nor holds a
+    desk's word on (one arriving since, say with the worker's own file,
+    ends its listing)."""
+    absent = [
+        ~select(table.revision_id).where(table.revision_id == HandOverUnaccounted.revision_id).exists()
+        for table in (RevisionRow, ParkedRevision, WithheldRevision, MakerDecision)
+    ]
+    return or_(HandOverUnaccounted.problem == "unverifiable", and_(*absent))
+
+
+@dataclass(frozen=True)
+class UnaccountedRow:
+    """A finding as a coordinator lists it (``fieldvault devices parked``,
+    the Devices view): ids and times only."""
+
+    problem: str  # "missing" or "unverifiable"
+    revision_id: str | None  # None for "unverifiable"
+    device_id: str  # the worker whose manifest named it
+    bundle_id: str  # the worker's bundle
+    sequence: int
+    maker: str  # the desk whose hand-over did not bring it
+    hand_over_id: str
+    recorded_ms: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "problem": self.problem,
+            "revision_id": self.revision_id,
+            "device_id": self.device_id,
+            "bundle_id": self.bundle_id,
+            "sequence": self.sequence,
+            "maker": self.maker,
+            "hand_over_id": self.hand_over_id,
+            "recorded_ms": self.recorded_ms,
+        }
+
+
+def unaccounted_list(vault: Vault, *, limit: int = 1_000) -> tuple[list[UnaccountedRow], int]:
+    """The findings still standing (a missing revision that arrived since
+    is no longer listed), oldest first, at most ``limit``; and how many."""
+    where = _current()
+    with vault.services.context.sessions() as session:
+        total = int(session.scalar(select(func.count()).select_from(HandOverUnaccounted).where(where)) or 0)
+        rows = session.execute(
+            select(
+                HandOverUnaccounted.problem,
+                HandOverUnaccounted.revision_id,
+                HandOverUnaccounted.device_id,
+                HandOverUnaccounted.bundle_id,
+                HandOverUnaccounted.sequence,
+                HandOverUnaccounted.maker_id,
+                HandOverUnaccounted.hand_over_id,
+                HandOverUnaccounted.recorded_ms,
+            )
+            .where(where)
+            .order_by(
+                HandOverUnaccounted.recorded_ms,
+                HandOverUnaccounted.device_id,
+                HandOverUnaccounted.sequence,
+                HandOverUnaccounted.revision_id,
+            )
+            .limit(limit)
+        ).all()
+    return [
+        UnaccountedRow(
+            str(problem),
+            str(rid) or None,
+            str(device),
+            str(bundle),
+            int(seq),
+            str(maker),
+            str(hand_over),
+            int(ms),
+        )
+        for problem, rid, device, bundle, seq, maker, hand_over, ms in rows
+    ], total
+
+
+def unaccounted_by_device(vault: Vault) -> dict[str, dict[str, tuple[int, int]]]:
+    """Device id -> (the desk whose hand-over it was -> (revisions missing,
+    manifests unverifiable)) for the findings still standing (the Devices
+    view names each desk)."""
+    with vault.services.context.sessions() as session:
+        rows = session.execute(
+            select(
+                HandOverUnaccounted.device_id,
+                HandOverUnaccounted.maker_id,
+                HandOverUnaccounted.problem,
+                func.count(),
+            )
+            .where(_current())
+            .group_by(
+                HandOverUnaccounted.device_id, HandOverUnaccounted.maker_id, HandOverUnaccounted.problem
+            )
+        ).all()
+    found: dict[str, dict[str, tuple[int, int]]] = {}
+    for device, maker, problem, count in rows:
+        missing, unverifiable = found.setdefault(str(device), {}).get(str(maker), (0, 0))
+        if problem == "missing":
+            missing += int(count)
+        else:
+            unverifiable += int(count)
+        found[str(device)][str(maker)] = (missing, unverifiable)
+    return found
+
+
+__all__ = [
+    "KeptManifestSize",
+    "Unaccounted",
+    "UnaccountedRow",
+    "keep_worker_manifest",
+    "kept_manifest_sizes",
+    "kept_manifests",
+    "record_unaccounted",
+    "unaccounted_by_device",
+    "unaccounted_list",
+    "unexplained_among",
+]

@@ -1,0 +1,234 @@
+"""A history hand-over checked against the workers' own signed manifests
+(issue 14, review 17 D2; docs/bundle-format.md §10 "Completeness against the
+workers' signatures", docs/threat-model.md §2.8).
+
+``received`` names a worker's bundles, not their revisions: a maker could
+leave a testimony out of the hand-over (and out of ``decisions``), and the
+new desk, which counts that bundle as received, would never read it. So:
+
+- every coordinator desk keeps, at import, the inner manifest a **field**
+  device signed for its bundle (``keep_from_bundle``; db/worker_manifests.py,
+  migration 0026): its ``revisions`` list names every revision the bundle
+  carried, under the worker's signature. A desk's own bundles are the desk's
+  word and prove nothing about a worker's, so none is kept for them;
+- the hand-over carries it with that bundle's ``received`` entry
+  (``with_worker_manifests``), within a budget of the last part's manifest;
+- the new desk verifies each with the worker's key (``check_carried``): a
+  manifest that does not verify, or does not bind to its entry, is recorded
+  as unverifiable and never trusted; of a verified one, each revision id it
+  names that the hand-over did not carry and nothing here explains (stored,
+  parked, left out by this desk's rules, or named by a desk's ``decisions``)
+  is recorded as missing, naming the maker. Listed (``fieldvault devices
+  parked``, the Devices view), never stored, never refused on.
+
+Ids and counts only in logs; the manifests name ids and hashes, never content."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from db.api import Unaccounted, Vault, VaultImport, kept_manifest_sizes, kept_manifests
+from sync.bundle.errors import BundleRejected
+from sync.bundle.format import MANIFEST_DOMAIN, MANIFEST_NAME, MEMBER_LIMITS, ReceivedEntry, parse_manifest
+from sync.org import Profile
+
+log = logging.getLogger(__name__)
+
+# At most this many bytes of kept manifests (and signatures, before base64)
+# go in one hand-over's last part, whose whole manifest a reader takes only
+# up to 64 MiB (§3). A module constant, so that a test lowers it.
+MAX_CARRIED_MANIFEST_BYTES = 24 * 2**20
+# What the rest of the last part's manifest takes, near enough to keep it
+# under the reader's limit (format.py's measures: ~70 bytes a revision id or
+# custody line, ~170 a decision, ~260 a ``received`` entry, ~200 a file or a
+# vouched device), and what is left spare.
+_LINE, _DECISION, _ENTRY, _OTHER = 70, 170, 260, 200
+_SPARE = 2**20
+
+
+def _encoded(n: int) -> int:
+    return 4 * ((n + 2) // 3)
+
+
+def is_field_device(profile: Profile | None, own_id: str, device_id: str) -> bool:
+    """A field device's bundle (not this desk's, not a coordinator's): its
+    manifest is the worker's own word on what it sent."""
+    return device_id != own_id and (profile is None or profile.coordinator(device_id) is None)
+
+
+def keep_from_bundle(
+    unit: VaultImport,
+    profile: Profile | None,
+    own_id: str,
+    bundle_id: str,
+    device_id: str,
+    sequence: int,
+    manifest: bytes,
+    signature: bytes,
+) -> None:
+    """At a coordinator desk, keep a field device's signed manifest with its
+    bundle, in the import's transaction (the reader checked its signature)."""
+    if profile is None or profile.coordinator(own_id) is None or not manifest or not signature:
+        return
+    if is_field_device(profile, own_id, device_id):
+        unit.keep_worker_manifest(bundle_id, device_id, sequence, manifest, signature)
+
+
+@dataclass(frozen=True)
+class CarriedManifests:
+    """The ``received`` entries with the manifests that fit, and how many of
+    the field devices' bundles went with one and without (kept here, past
+    the budget; bundles imported before migration 0026 have none)."""
+
+    entries: list[ReceivedEntry]
+    carried: int
+    not_carried: int  # kept here, left out for the budget
+
+
+def last_part_budget(
+    *, lines: int, decisions: int, entries: int, others: int, limit: int | None = None
+) -> int:
+    """The bytes of kept manifests (raw, before base64) the last part's
+    manifest has room for: its limit less what the rest of it takes, at
+    most MAX_CARRIED_MANIFEST_BYTES."""
+    limit = MEMBER_LIMITS[MANIFEST_NAME] if limit is None else limit
+    rest = lines * _LINE + decisions * _DECISION + entries * _ENTRY + others * _OTHER + _SPARE
+    room = (limit - rest) * 3 // 4  # base64 makes 4 bytes of 3
+    return max(0, min(MAX_CARRIED_MANIFEST_BYTES, room))
+
+
+def with_worker_manifests(
+    vault: Vault, profile: Profile, entries: Sequence[ReceivedEntry], budget: int
+) -> CarriedManifests:
+    """Each field device's entry with the manifest kept of its bundle, the
+    most recently kept first while they fit in ``budget`` bytes; the rest go
+    without one (the new desk cannot check those bundles, as it cannot
+    check one imported before migration 0026)."""
+    field = {e.bundle_id for e in entries if is_field_device(profile, vault.device_id, e.device_id)}
+    chosen: set[str] = set()
+    used = 0
+    not_carried = 0
+    for kept in kept_manifest_sizes(vault, field):
+        cost = kept.size + 64  # the member's names and quotes
+        if used + cost > budget:
+            not_carried += 1
+            continue
+        chosen.add(kept.bundle_id)
+        used += cost
+    manifests = kept_manifests(vault, chosen)
+    out = [
+        replace(e, worker_manifest=manifests[e.bundle_id]) if e.bundle_id in manifests else e for e in entries
+    ]
+    if not_carried:
+        log.warning(
+            "hand-over: %d worker manifest(s) left out past the budget of %d bytes (%d carried)",
+            not_carried,
+            budget,
+            len(manifests),
+        )
+    return CarriedManifests(out, len(manifests), not_carried)
+
+
+def verified_revisions(entry: ReceivedEntry, key: bytes, org_id: str) -> tuple[str, ...] | None:
+    """The revision ids the worker's carried manifest names, when it is a
+    manifest (§4's form), verifies with ``key`` (the worker's) and binds to
+    the entry (the organisation, the device, the number, and ``previous``
+    where the entry has one); else None: never trusted."""
+    assert entry.worker_manifest is not None
+    data, signature = entry.worker_manifest
+    try:
+        manifest = parse_manifest(data)
+        Ed25519PublicKey.from_public_bytes(key).verify(signature, MANIFEST_DOMAIN + data)
+    except (BundleRejected, InvalidSignature, ValueError):
+        return None
+    binding = manifest.binding
+    if (
+        binding.get("org_id") != org_id
+        or binding.get("device_id") != entry.device_id
+        or binding.get("sequence") != entry.sequence
+        or isinstance(binding.get("sequence"), bool)
+        or (entry.previous is not None and binding.get("previous") != entry.previous)
+    ):
+        return None
+    return manifest.revisions
+
+
+@dataclass(frozen=True)
+class CheckedManifests:
+    """What a hand-over's check found (counts; the rows are in the vault)."""
+
+    verified: int = 0
+    unverifiable: int = 0
+    missing: int = 0
+
+
+def check_carried(
+    unit: VaultImport,
+    *,
+    maker_id: str,
+    hand_over_id: str,
+    org_id: str,
+    entries: Sequence[ReceivedEntry],
+    skip: Collection[str],
+    carried: Collection[str],
+) -> CheckedManifests:
+    """At the new desk, inside the hand-over's import and after its
+    revisions, ``received`` and ``decisions`` are in: verify each carried
+    manifest with the worker's key and record what it names that nothing
+    explains. ``skip``: devices whose entries this desk does not record
+    (its own, revoked here); ``carried``: the revision ids this bundle
+    carried. A device unknown here (no key) is skipped too, as its entry is."""
+    found: list[Unaccounted] = []
+    verified = unverifiable = 0
+    for entry in entries:
+        if entry.worker_manifest is None or entry.device_id in skip:
+            continue
+        key = unit.device_key(entry.device_id)
+        if key is None:
+            continue
+        named = verified_revisions(entry, key, org_id)
+        if named is None:
+            unverifiable += 1
+            found.append(Unaccounted(entry.device_id, entry.bundle_id, entry.sequence, "unverifiable"))
+            continue
+        verified += 1
+        data, signature = entry.worker_manifest
+        # Kept here too, so that this desk's own hand-overs carry it on.
+        unit.keep_worker_manifest(
+            entry.bundle_id, entry.device_id, entry.sequence, data, signature, source=maker_id
+        )
+        for revision_id in unit.unexplained(r for r in named if r not in carried):
+            found.append(
+                Unaccounted(entry.device_id, entry.bundle_id, entry.sequence, "missing", revision_id)
+            )
+    if found:
+        unit.record_unaccounted(maker_id, hand_over_id, found)
+        missing = sum(f.problem == "missing" for f in found)
+        # Ids and counts only.
+        log.warning(
+            "hand-over %s from desk %s: %d revision(s) the workers' manifests name did not come and "
+            "nothing here explains them; %d manifest(s) did not verify",
+            hand_over_id,
+            maker_id,
+            missing,
+            unverifiable,
+        )
+    return CheckedManifests(verified, unverifiable, sum(f.problem == "missing" for f in found))
+
+
+__all__ = [
+    "MAX_CARRIED_MANIFEST_BYTES",
+    "CarriedManifests",
+    "CheckedManifests",
+    "check_carried",
+    "is_field_device",
+    "keep_from_bundle",
+    "last_part_budget",
+    "verified_revisions",
+    "with_worker_manifests",
+]
