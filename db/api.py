@@ -211,6 +211,7 @@ if TYPE_CHECKING:
         kept_manifests,
         unaccounted_by_device,
         unaccounted_list,
+        unchecked_by_device,
     )
 
 # name -> (module, attribute); a module's own name maps to the module itself.
@@ -366,6 +367,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "UnaccountedRow": ("db.worker_manifests", "UnaccountedRow"),
     "unaccounted_by_device": ("db.worker_manifests", "unaccounted_by_device"),
     "unaccounted_list": ("db.worker_manifests", "unaccounted_list"),
+    "unchecked_by_device": ("db.worker_manifests", "unchecked_by_device"),
     "KeptManifestSize": ("db.worker_manifests", "KeptManifestSize"),
     "kept_manifest_sizes": ("db.worker_manifests", "kept_manifest_sizes"),
     "kept_manifests": ("db.worker_manifests", "kept_manifests"),
@@ -628,6 +630,7 @@ __all__ = [
     "type_clash_list",
     "unaccounted_by_device",
     "unaccounted_list",
+    "unchecked_by_device",
     "violation_types",
     "waiting_for_hand_over",
     "wipe_vault",

@@ -627,15 +627,19 @@ class HandOverUnaccounted(Base):
     """What a hand-over's import found against the workers' manifests it
     carried (db/worker_manifests.py): a revision id a verified manifest names
     that the hand-over did not bring and nothing here explained
-    (``missing``), or a carried manifest that did not verify with the
-    worker's key (``unverifiable``, ``revision_id`` ''). Listed, never acted on."""
+    (``missing``), a carried manifest that did not verify with the
+    worker's key (``unverifiable``, ``revision_id`` ''), or a field device's
+    entry that came without one, none kept here (``unchecked``,
+    ``revision_id`` ''). Listed, never acted on."""
 
     __tablename__ = "hand_over_unaccounted"
-    __table_args__ = (CheckConstraint("problem IN ('missing', 'unverifiable')", name="known_problem"),)
+    __table_args__ = (
+        CheckConstraint("problem IN ('missing', 'unverifiable', 'unchecked')", name="known_problem"),
+    )
 
     maker_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the desk that handed over
     bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the worker's bundle
-    revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # '' for unverifiable
+    revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # '' for unverifiable, unchecked
     device_id: Mapped[str] = mapped_column(String(32))  # the worker
     sequence: Mapped[int] = mapped_column(Integer)
     problem: Mapped[str] = mapped_column(String(16))

@@ -122,7 +122,13 @@ from db.strict_b64 import strict_b64decode
 from db.sync_client import ValueChange, change_value
 from db.type_clash import TYPE_CLASH
 from db.withheld import confirm_left_out, withheld_among, withheld_records_among
-from db.worker_manifests import Unaccounted, keep_worker_manifest, record_unaccounted, unexplained_among
+from db.worker_manifests import (
+    Unaccounted,
+    keep_worker_manifest,
+    kept_manifest,
+    record_unaccounted,
+    unexplained_among,
+)
 
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -432,6 +438,12 @@ class VaultImport:
         keep_worker_manifest(
             self._session, bundle_id, device_id, sequence, manifest, signature, source=source
         )
+
+    def kept_manifest(self, bundle_id: str) -> tuple[bytes, bytes] | None:
+        """The field device's signed manifest kept here for ``bundle_id``
+        (db/worker_manifests.py): what a hand-over entry without one is
+        checked against."""
+        return kept_manifest(self._session, bundle_id)
 
     def device_key(self, device_id: str) -> bytes | None:
         """The Ed25519 public key this vault holds for ``device_id``, if any."""

@@ -12,7 +12,12 @@ signed (its ``revisions`` list names every revision the bundle carried),
 and a hand-over carries it with that bundle's ``received`` entry. The new
 desk verifies it with the worker's key (sync/bundle/hand_over_manifests.py)
 and records here what it names that nothing explains: listed
-(``fieldvault devices parked``, the Devices view), never acted on.
+(``fieldvault devices parked``, the Devices view), never acted on. An
+entry of a field device's bundle that comes without a manifest (imported
+at the maker before migration 0026, left out over the carry budget, or
+stripped by a compromised maker: the new desk cannot tell which) is
+recorded too, as ``unchecked``: its completeness was not checked, and a
+silent gap would let a maker defeat the check by dropping the member.
 
 Ids, times and the signed manifest bytes only (which name revision ids,
 custody hashes and the SHA-256 of evidence files, all inside the encrypted
@@ -113,6 +118,17 @@ def kept_manifests(vault: Vault, bundle_ids: Collection[str]) -> dict[str, tuple
     return found
 
 
+def kept_manifest(session: Session, bundle_id: str) -> tuple[bytes, bytes] | None:
+    """The manifest (bytes, signature) kept here for ``bundle_id``, if any,
+    inside an import's transaction: one read from the worker's own bundle or
+    verified from an earlier hand-over, so a later entry without one is
+    checked against it."""
+    row = session.execute(
+        select(WorkerManifest.manifest, WorkerManifest.signature).where(WorkerManifest.bundle_id == bundle_id)
+    ).first()
+    return (bytes(row[0]), bytes(row[1])) if row is not None else None
+
+
 def unexplained_among(session: Session, revision_ids: Iterable[str]) -> list[str]:
     """Those of ``revision_ids`` this vault neither stores nor parks, nor
     left out by its own rules (``withheld_revisions``: a revoked lineage, a
@@ -131,8 +147,9 @@ def unexplained_among(session: Session, revision_ids: Iterable[str]) -> list[str
 @dataclass(frozen=True)
 class Unaccounted:
     """One finding of a hand-over's check: a revision a worker's manifest
-    names and nothing explained (``missing``), or the manifest did not
-    verify (``unverifiable``, ``revision_id`` None)."""
+    names and nothing explained (``missing``), the manifest did not verify
+    (``unverifiable``, ``revision_id`` None), or the entry came without one
+    and none is kept here (``unchecked``, ``revision_id`` None)."""
 
     device_id: str
     bundle_id: str
@@ -167,15 +184,26 @@ def record_unaccounted(
 
 
 def _current() -> ColumnElement[bool]:
-    """The findings still standing: an unverifiable manifest, or a missing
+    """The findings still standing: an unverifiable manifest; a missing
     revision this vault still neither stores, parks, left out, nor holds a
     desk's word on (one arriving since, say with the worker's own file,
-    ends its listing)."""
+    ends its listing); an unchecked bundle of which no manifest is kept here
+    yet (one kept since, from the worker's bundle or a later hand-over whose
+    check then ran against everything here, ends it)."""
     absent = [
         ~select(table.revision_id).where(table.revision_id == HandOverUnaccounted.revision_id).exists()
         for table in (RevisionRow, ParkedRevision, WithheldRevision, MakerDecision)
     ]
-    return or_(HandOverUnaccounted.problem == "unverifiable", and_(*absent))
+    no_manifest = (
+        ~select(WorkerManifest.bundle_id)
+        .where(WorkerManifest.bundle_id == HandOverUnaccounted.bundle_id)
+        .exists()
+    )
+    return or_(
+        HandOverUnaccounted.problem == "unverifiable",
+        and_(HandOverUnaccounted.problem == "unchecked", no_manifest),
+        and_(HandOverUnaccounted.problem == "missing", *absent),
+    )
 
 
 @dataclass(frozen=True)
@@ -183,8 +211,8 @@ class UnaccountedRow:
     """A finding as a coordinator lists it (``fieldvault devices parked``,
     the Devices view): ids and times only."""
 
-    problem: str  # "missing" or "unverifiable"
-    revision_id: str | None  # None for "unverifiable"
+    problem: str  # "missing", "unverifiable" or "unchecked"
+    revision_id: str | None  # None for "unverifiable" and "unchecked"
     device_id: str  # the worker whose manifest named it
     bundle_id: str  # the worker's bundle
     sequence: int
@@ -265,6 +293,8 @@ def unaccounted_by_device(vault: Vault) -> dict[str, dict[str, tuple[int, int]]]
         ).all()
     found: dict[str, dict[str, tuple[int, int]]] = {}
     for device, maker, problem, count in rows:
+        if problem == "unchecked":
+            continue  # unchecked_by_device: not checked is not found short
         missing, unverifiable = found.setdefault(str(device), {}).get(str(maker), (0, 0))
         if problem == "missing":
             missing += int(count)
@@ -274,15 +304,33 @@ def unaccounted_by_device(vault: Vault) -> dict[str, dict[str, tuple[int, int]]]
     return found
 
 
+def unchecked_by_device(vault: Vault) -> dict[str, dict[str, int]]:
+    """Device id -> (the desk whose hand-over it was -> how many of this
+    device's bundles its hand-over's ``received`` named without a manifest
+    this vault could check them against), still standing."""
+    with vault.services.context.sessions() as session:
+        rows = session.execute(
+            select(HandOverUnaccounted.device_id, HandOverUnaccounted.maker_id, func.count())
+            .where(_current(), HandOverUnaccounted.problem == "unchecked")
+            .group_by(HandOverUnaccounted.device_id, HandOverUnaccounted.maker_id)
+        ).all()
+    found: dict[str, dict[str, int]] = {}
+    for device, maker, count in rows:
+        found.setdefault(str(device), {})[str(maker)] = int(count)
+    return found
+
+
 __all__ = [
     "KeptManifestSize",
     "Unaccounted",
     "UnaccountedRow",
     "keep_worker_manifest",
+    "kept_manifest",
     "kept_manifest_sizes",
     "kept_manifests",
     "record_unaccounted",
     "unaccounted_by_device",
     "unaccounted_list",
+    "unchecked_by_device",
     "unexplained_among",
 ]

@@ -476,6 +476,14 @@ class DevicesDialog(QDialog):
                     sum(missing + unverifiable for _desk, missing, unverifiable in row.not_handed_over),
                 )
             )
+        if row.hand_over_unchecked:
+            # Bundles a hand-over named without a manifest to check them by:
+            # not found short, but not checked either (the maker in the details).
+            parts.append(
+                self.tr(
+                    "%n bundle(s) not checked", "", sum(count for _desk, count in row.hand_over_unchecked)
+                )
+            )
         return "⚠ " + ", ".join(parts) if parts else ""
 
     def _role(self, role: str) -> str:
@@ -558,6 +566,7 @@ class DevicesDialog(QDialog):
         texts += [self._kept_out_elsewhere_text(desk, count) for desk, count in row.kept_out_elsewhere]
         for desk, missing, unverifiable in row.not_handed_over:
             texts += self._not_handed_over_texts(desk, missing, unverifiable)
+        texts += [self._hand_over_unchecked_text(desk, count) for desk, count in row.hand_over_unchecked]
         texts += [self._receipt_alarm_text(kind, index) for kind, index in row.receipt_alarms]
         return texts
 
@@ -625,6 +634,22 @@ class DevicesDialog(QDialog):
             "",
             count,
         ).format(desk=f"{label} ({desk})" if label else desk)
+
+    def _hand_over_unchecked_text(self, desk: str, bundles: int) -> str:
+        """This device's bundles a history hand-over named without the
+        worker's signed manifest, none kept here (docs/bundle-format.md §10
+        "Completeness against the workers' signatures"): the new desk cannot
+        tell an honest maker's (no room, or none kept) from a stripped one,
+        so the words say what is true: not checked, and how to check."""
+        return self.tr(
+            "%n of this device's bundles came with the history hand-over from the coordinator desk {desk} "
+            "without the worker's signed list of what they brought, and none is kept here: they were not "
+            "checked. That desk may have had no such list or no room for it, or may have removed it to hide "
+            "what it left out: compare with the worker's laptop or another desk. fieldvault devices parked "
+            "lists them.",
+            "",
+            bundles,
+        ).format(desk=self._device_name(desk))
 
     def _not_handed_over_texts(self, desk: str, missing: int, unverifiable: int) -> list[str]:
         """What a history hand-over's check against this worker's own signed

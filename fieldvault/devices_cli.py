@@ -148,6 +148,14 @@ def _warning(row: DeviceRow) -> str | None:
             f"bundles name, and {unverifiable} of its manifests carried there did not verify: that desk may "
             "have left them out (fieldvault devices parked lists them)"
         )
+    for desk, bundles in row.hand_over_unchecked:
+        # An honest maker's bundles over its budget show too: not checked is the truth.
+        parts.append(
+            f"the history hand-over from desk {desk} named {bundles} of its bundles without the worker's "
+            "signed manifest, and none is kept here: what they brought was not checked (over that desk's "
+            "budget, imported there before manifests were kept, or stripped; fieldvault devices parked "
+            "lists them)"
+        )
     if row.receipt_alarms:
         receipts = ", ".join(str(index) for _kind, index in row.receipt_alarms)
         parts.append(
@@ -288,9 +296,9 @@ def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> Non
     """Then what a history hand-over's check against the workers' signed
     manifests found (docs/bundle-format.md §10 "Completeness against the
     workers' signatures"): each revision a worker's manifest names that the
-    hand-over did not bring and nothing here explains, and each manifest
-    that did not verify, naming the desk that handed over. Listed, never
-    acted on."""
+    hand-over did not bring and nothing here explains, each manifest that
+    did not verify, and each field device's bundle whose entry came without
+    one (unchecked), naming the desk that handed over. Listed, never acted on."""
     by_key = {(row.maker, row.bundle_id, row.revision_id): row for row in rows}
 
     def human(data: dict[str, Any]) -> str:
@@ -300,6 +308,12 @@ def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> Non
                 f"bundle {row.bundle_id} (#{row.sequence} of {row.device_id}): its manifest, as the history "
                 f"hand-over from desk {row.maker} carried it, does NOT verify with the worker's key: not trusted\n"
                 f"  hand-over {row.hand_over_id}, checked {_when(row.recorded_ms)}"
+            )
+        if row.problem == "unchecked":
+            return (
+                f"bundle {row.bundle_id} (#{row.sequence} of {row.device_id}): the history hand-over from "
+                f"desk {row.maker} carried no manifest of it, and none is kept here: NOT checked\n"
+                f"  hand-over {row.hand_over_id}, recorded {_when(row.recorded_ms)}"
             )
         return (
             f"{row.revision_id}  did not come with the history hand-over from desk {row.maker}\n"
@@ -311,14 +325,26 @@ def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> Non
     out.rows([row.to_json() for row in rows], human)
     if total:
         missing = sum(row.problem == "missing" for row in rows)
+        unchecked = sum(row.problem == "unchecked" for row in rows)
+        unverifiable = len(rows) - missing - unchecked
         shown = f" (the oldest {len(rows)} listed)" if total > len(rows) else ""
-        print(
-            f"{missing} revision(s) named by a worker's signed manifest did not come with a history hand-over, "
-            f"and {len(rows) - missing} carried manifest(s) did not verify{shown}: the desk named may have left "
-            "them out; compare with the worker's vault or another desk (docs/threat-model.md §2.8). "
-            "Nothing was stored or refused on it.",
-            file=sys.stderr,
-        )
+        if missing or unverifiable:
+            print(
+                f"{missing} revision(s) named by a worker's signed manifest did not come with a history "
+                f"hand-over, and {unverifiable} carried manifest(s) did not verify{shown}: the desk named may "
+                "have left them out; compare with the worker's vault or another desk "
+                "(docs/threat-model.md §2.8). Nothing was stored or refused on it.",
+                file=sys.stderr,
+            )
+        if unchecked:
+            print(
+                f"{unchecked} bundle(s) a history hand-over named came without the worker's signed manifest "
+                f"and none is kept here{shown}: what they brought was not checked (past the desk's budget, "
+                "imported there before manifests were kept, or stripped by a desk hiding a drop; this desk "
+                "cannot tell which); compare with the worker's vault or another desk "
+                "(docs/threat-model.md §2.8).",
+                file=sys.stderr,
+            )
 
 
 def _type_clash_list(vault: Vault) -> tuple[list[TypeClashRow], int]:

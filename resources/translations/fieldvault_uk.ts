@@ -1749,8 +1749,8 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
         <message>
             <location filename="../../desktop/devices_view.py" line="459" />
-            <location filename="../../desktop/devices_view.py" line="492" />
-            <location filename="../../desktop/devices_view.py" line="501" />
+            <location filename="../../desktop/devices_view.py" line="500" />
+            <location filename="../../desktop/devices_view.py" line="509" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
@@ -1778,7 +1778,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="570" />
+            <location filename="../../desktop/devices_view.py" line="579" />
             <source>This device is a party to %n type clash(es): another device claims a record with a different type. This vault keeps the type that arrived here first, which may not be the honest one; the other side is never stored, and the rest of its bundles was taken.</source>
             <translation>
                 <numerusform>Цей пристрій — сторона в %n конфлікті типів: інший пристрій заявляє запис з іншим типом. Це сховище зберігає тип, що надійшов сюди першим, і він може бути не чесним; другу сторону ніколи не зберігають, а решту її пакетів прийнято.</numerusform>
@@ -1787,32 +1787,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="581" />
+            <location filename="../../desktop/devices_view.py" line="590" />
             <source>Ask the people who use both devices which record they made, and tell your organisation. fieldvault devices parked lists every clash ({shown} shown here).</source>
             <translation>Запитайте людей, які користуються обома пристроями, хто з них створив цей запис, і повідомте свою організацію. fieldvault devices parked показує всі конфлікти (тут показано {shown}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="590" />
+            <location filename="../../desktop/devices_view.py" line="599" />
             <source>the change {revision} signed by {device} claims another type and was left out on {when} UTC</source>
             <translation>зміна {revision} (підписувач: {device}) заявляє інший тип і була пропущена {when} UTC</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="595" />
+            <location filename="../../desktop/devices_view.py" line="604" />
             <source>no change of it is held here</source>
             <translation>жодної його зміни тут немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="598" />
+            <location filename="../../desktop/devices_view.py" line="607" />
             <source>this vault holds it as {type}, first from the change {revision} signed by {device} (made {when} UTC by its signer's clock), stored here before the other arrived</source>
             <translation>це сховище має його як {type}, спершу зі зміни {revision} (підписувач: {device}; зроблено {when} UTC за годинником підписувача), збереженої тут до надходження іншої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="606" />
+            <location filename="../../desktop/devices_view.py" line="615" />
             <source>Two devices claim record {record} with different types: {kept}; {left}.</source>
             <translation>Два пристрої заявляють запис {record} з різними типами: {kept}; {left}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="613" />
+            <location filename="../../desktop/devices_view.py" line="622" />
             <source>this desk ({device})</source>
             <translation>це робоче місце ({device})</translation>
         </message>
@@ -1834,55 +1834,64 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
                 <numerusform>%n не передано</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="484" />
+            <source>%n bundle(s) not checked</source>
+            <translation>
+                <numerusform>Пакетів не перевірено: %n</numerusform>
+                <numerusform>Пакетів не перевірено: %n</numerusform>
+                <numerusform>Пакетів не перевірено: %n</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="483" />
+            <location filename="../../desktop/devices_view.py" line="491" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="484" />
+            <location filename="../../desktop/devices_view.py" line="492" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="485" />
             <location filename="../../desktop/devices_view.py" line="493" />
+            <location filename="../../desktop/devices_view.py" line="501" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="490" />
+            <location filename="../../desktop/devices_view.py" line="498" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="491" />
-            <location filename="../../desktop/devices_view.py" line="500" />
+            <location filename="../../desktop/devices_view.py" line="499" />
+            <location filename="../../desktop/devices_view.py" line="508" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="498" />
+            <location filename="../../desktop/devices_view.py" line="506" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="499" />
+            <location filename="../../desktop/devices_view.py" line="507" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="506" />
+            <location filename="../../desktop/devices_view.py" line="514" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="509" />
+            <location filename="../../desktop/devices_view.py" line="517" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="509" />
+            <location filename="../../desktop/devices_view.py" line="517" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1891,17 +1900,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="510" />
+            <location filename="../../desktop/devices_view.py" line="518" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="524" />
+            <location filename="../../desktop/devices_view.py" line="532" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="530" />
+            <location filename="../../desktop/devices_view.py" line="538" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -1910,12 +1919,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="533" />
+            <location filename="../../desktop/devices_view.py" line="541" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="541" />
+            <location filename="../../desktop/devices_view.py" line="549" />
             <source>%n record change(s) it signed wait here for their parents, changes this vault has not received yet: import the bundle of the device that made those (often the field worker whose records it edited).</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, чекає тут на свої батьківські зміни, яких це сховище ще не отримало: імпортуйте пакет пристрою, який їх зробив (часто це польовий працівник, чиї записи він правив).</numerusform>
@@ -1924,7 +1933,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="551" />
+            <location filename="../../desktop/devices_view.py" line="559" />
             <source>%n record change(s) it signed are kept aside here until it is enrolled again.</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, відкладена тут, доки його не зареєструють знову.</numerusform>
@@ -1933,7 +1942,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="622" />
+            <location filename="../../desktop/devices_view.py" line="631" />
             <source>%n record change(s) it signed were kept out (left out or set aside) at the coordinator desk {desk}, as that desk's history hand-over says. This vault does not hold them; if they arrive here, this desk decides them itself.</source>
             <translation>
                 <numerusform>Змін запису, які підписав цей пристрій: %n. Робоче місце координатора {desk} не прийняло їх (пропустило або відклало), як каже передача історії від того робочого місця. Цього сховища вони не мають; якщо вони надійдуть сюди, це робоче місце вирішить про них саме.</numerusform>
@@ -1942,7 +1951,16 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="638" />
+            <location filename="../../desktop/devices_view.py" line="645" />
+            <source>%n of this device's bundles came with the history hand-over from the coordinator desk {desk} without the worker's signed list of what they brought, and none is kept here: they were not checked. That desk may have had no such list or no room for it, or may have removed it to hide what it left out: compare with the worker's laptop or another desk. fieldvault devices parked lists them.</source>
+            <translation>
+                <numerusform>Пакетів цього пристрою, що надійшли з передачею історії від робочого місця координатора {desk} без підписаного працівником переліку того, що вони принесли, і такого переліку тут немає: %n. Їх не перевірено. Те робоче місце могло не мати такого переліку чи місця для нього, або вилучити його, щоб приховати пропущене: порівняйте з ноутбуком працівника або з іншим робочим місцем. fieldvault devices parked перелічує їх.</numerusform>
+                <numerusform>Пакетів цього пристрою, що надійшли з передачею історії від робочого місця координатора {desk} без підписаного працівником переліку того, що вони принесли, і такого переліку тут немає: %n. Їх не перевірено. Те робоче місце могло не мати такого переліку чи місця для нього, або вилучити його, щоб приховати пропущене: порівняйте з ноутбуком працівника або з іншим робочим місцем. fieldvault devices parked перелічує їх.</numerusform>
+                <numerusform>Пакетів цього пристрою, що надійшли з передачею історії від робочого місця координатора {desk} без підписаного працівником переліку того, що вони принесли, і такого переліку тут немає: %n. Їх не перевірено. Те робоче місце могло не мати такого переліку чи місця для нього, або вилучити його, щоб приховати пропущене: порівняйте з ноутбуком працівника або з іншим робочим місцем. fieldvault devices parked перелічує їх.</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="663" />
             <source>%n record change(s) that this device's own signed bundles name did not come with the history hand-over from the coordinator desk {desk}, and nothing here explains them. That desk may have left them out: compare with the worker's laptop or another desk. fieldvault devices parked lists them.</source>
             <translation>
                 <numerusform>Змін запису, які називають власні підписані пакети цього пристрою, не надійшли з передачею історії від робочого місця координатора {desk}, і тут їх ніщо не пояснює: %n. Те робоче місце могло їх пропустити: порівняйте з ноутбуком працівника або з іншим робочим місцем. fieldvault devices parked перелічує їх.</numerusform>
@@ -1951,7 +1969,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="649" />
+            <location filename="../../desktop/devices_view.py" line="674" />
             <source>%n of this device's bundle records, as the history hand-over from the coordinator desk {desk} carried them, do not match its signature: not trusted. That desk's hand-over may have been tampered with.</source>
             <translation>
                 <numerusform>Записів про пакети цього пристрою, як їх передала передача історії від робочого місця координатора {desk}, що не відповідають його підпису: %n. Їм не довіряють. Передачу від того робочого місця могли підробити.</numerusform>
@@ -1960,17 +1978,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="666" />
+            <location filename="../../desktop/devices_view.py" line="691" />
             <source>Coordinator {id} relays changes of it and no longer vouches for it (the coordinator that did was removed there): its bundles are held and its changes kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Координатор {id} передає його зміни, але більше не ручається за нього (координатора, який ручався, там вилучено): його пакети затримуються, а зміни відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="671" />
+            <location filename="../../desktop/devices_view.py" line="696" />
             <source>Known here only on the word of coordinator {id}, which the organisation has removed: its bundles are held and its changes that other desks relay kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Відомий тут лише зі слів координатора {id}, якого організація вилучила: його пакети затримуються, а його зміни, які передають інші робочі місця, відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="681" />
+            <location filename="../../desktop/devices_view.py" line="706" />
             <source>%n of its bundles were refused and read here: {kept} revision id(s) from them are kept as left out, so that edits of them that other desks send are left out too.</source>
             <translation>
                 <numerusform>%n його пакет відхилено й прочитано тут: ідентифікатори версій із нього ({kept}) збережено як пропущені, щоб правки цих версій, надіслані іншими робочими місцями, теж пропускалися.</numerusform>
@@ -1979,77 +1997,77 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="688" />
+            <location filename="../../desktop/devices_view.py" line="713" />
             <source>{not_kept} more were not kept: the limit of ids kept per revoked device was reached.</source>
             <translation>Ще {not_kept} не збережено: досягнуто межі ідентифікаторів, які зберігаються для одного відкликаного пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="698" />
+            <location filename="../../desktop/devices_view.py" line="723" />
             <source>Bundle {sequence} is held until this desk has the rest of the history hand-over from coordinator desk {maker} (part {part} of {parts} imported here), or any complete hand-over, or until that desk is revoked. To take it now, compare its verification code with the worker, then approve it.</source>
             <translation>Пакет {sequence} утримується, доки це робоче місце не отримає решту передачі історії з робочого місця координатора {maker} (тут імпортовано частину {part} з {parts}) або будь-яку повну передачу, чи доки те робоче місце не буде відкликано. Щоб прийняти його зараз, звірте його код перевірки з працівником, а тоді схваліть його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="711" />
+            <location filename="../../desktop/devices_view.py" line="736" />
             <source>Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of it was applied. Keep the file aside and report it.</source>
             <translation>Пакет {sequence} досі утримано: його імпорт відхилено ({reason}), і нічого з нього не застосовано. Відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="716" />
+            <location filename="../../desktop/devices_view.py" line="741" />
             <source>Bundle {sequence} is still held: its device is verified now, but the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} досі утримано: його пристрій уже перевірено, але файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="721" />
+            <location filename="../../desktop/devices_view.py" line="746" />
             <source>Bundle {sequence} is still held, though its device is verified now: the next sync imports it.</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: його імпортує наступна синхронізація.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="725" />
+            <location filename="../../desktop/devices_view.py" line="750" />
             <source>Bundle {sequence} is still held, though its device is verified now: import its file again ({path}).</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="733" />
+            <location filename="../../desktop/devices_view.py" line="758" />
             <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="737" />
+            <location filename="../../desktop/devices_view.py" line="762" />
             <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
             <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="741" />
+            <location filename="../../desktop/devices_view.py" line="766" />
             <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
             <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="745" />
+            <location filename="../../desktop/devices_view.py" line="770" />
             <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="748" />
+            <location filename="../../desktop/devices_view.py" line="773" />
             <source>Receipt alarm about receipt {index}.</source>
             <translation>Тривога щодо квитанції {index}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="750" />
+            <location filename="../../desktop/devices_view.py" line="775" />
             <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
             <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="812" />
+            <location filename="../../desktop/devices_view.py" line="837" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="845" />
+            <location filename="../../desktop/devices_view.py" line="870" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="862" />
+            <location filename="../../desktop/devices_view.py" line="887" />
             <source>Set aside the %n record change(s) {name} signed that wait here for their parents, and the waiting changes that follow them? They are kept as left out for good: never stored, even if their parents arrive later, and in no list, search or export. Do it only for changes whose parents will never come (a seized device's, or a lost device's). Files they name are kept until moved to quarantine from the command line.</source>
             <translation>
                 <numerusform>Відкласти %n зміну запису, яку підписав {name} і яка чекає тут на свої батьківські зміни, а також зміни, що чекають після неї? Її буде назавжди залишено осторонь: її ніколи не буде збережено, навіть якщо батьківські зміни надійдуть пізніше, і вона не з’явиться в жодному списку, пошуку чи експорті. Робіть це лише для змін, батьківські зміни яких ніколи не надійдуть (вилученого або втраченого пристрою). Файли, які вони називають, зберігаються, доки їх не перемістять до карантину з командного рядка.</numerusform>
@@ -2058,17 +2076,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="887" />
+            <location filename="../../desktop/devices_view.py" line="912" />
             <source>Setting the waiting changes aside…</source>
             <translation>Відкладаємо зміни, що чекають…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="901" />
+            <location filename="../../desktop/devices_view.py" line="926" />
             <source>Nothing was set aside; the changes still wait.</source>
             <translation>Нічого не відкладено; зміни й далі чекають.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="907" />
+            <location filename="../../desktop/devices_view.py" line="932" />
             <source>%n record change(s) set aside: kept as left out here for good.</source>
             <translation>
                 <numerusform>%n зміну запису відкладено: її назавжди залишено тут осторонь.</numerusform>
@@ -2077,53 +2095,53 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="932" />
+            <location filename="../../desktop/devices_view.py" line="957" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="939" />
+            <location filename="../../desktop/devices_view.py" line="964" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="947" />
+            <location filename="../../desktop/devices_view.py" line="972" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="953" />
-            <location filename="../../desktop/devices_view.py" line="969" />
+            <location filename="../../desktop/devices_view.py" line="978" />
+            <location filename="../../desktop/devices_view.py" line="994" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="982" />
+            <location filename="../../desktop/devices_view.py" line="1007" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="985" />
+            <location filename="../../desktop/devices_view.py" line="1010" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="989" />
+            <location filename="../../desktop/devices_view.py" line="1014" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="992" />
+            <location filename="../../desktop/devices_view.py" line="1017" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="995" />
+            <location filename="../../desktop/devices_view.py" line="1020" />
             <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
             <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1045" />
+            <location filename="../../desktop/devices_view.py" line="1070" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>

@@ -19,7 +19,14 @@ new desk, which counts that bundle as received, would never read it. So:
   names that the hand-over did not carry and nothing here explains (stored,
   parked, left out by this desk's rules, or named by a desk's ``decisions``)
   is recorded as missing, naming the maker. Listed (``fieldvault devices
-  parked``, the Devices view), never stored, never refused on.
+  parked``, the Devices view), never stored, never refused on;
+- an entry of a field device's bundle that comes without a manifest is
+  checked against the one this desk keeps of that bundle, if any; else it
+  is recorded as unchecked, naming the maker. The new desk cannot tell a
+  bundle the maker imported before migration 0026, or left out over the
+  budget, from one whose manifest a compromised maker stripped because it
+  dropped that bundle's revisions: silence would let it defeat the check,
+  so "not checked" is shown, whatever the reason.
 
 Ids and counts only in logs; the manifests name ids and hashes, never content."""
 
@@ -165,6 +172,7 @@ class CheckedManifests:
     verified: int = 0
     unverifiable: int = 0
     missing: int = 0
+    unchecked: int = 0  # field devices' entries without a manifest, none kept here
 
 
 def check_carried(
@@ -176,20 +184,40 @@ def check_carried(
     entries: Sequence[ReceivedEntry],
     skip: Collection[str],
     carried: Collection[str],
+    profile: Profile | None,
 ) -> CheckedManifests:
     """At the new desk, inside the hand-over's import and after its
     revisions, ``received`` and ``decisions`` are in: verify each carried
     manifest with the worker's key and record what it names that nothing
     explains. ``skip``: devices whose entries this desk does not record
     (its own, revoked here); ``carried``: the revision ids this bundle
-    carried. A device unknown here (no key) is skipped too, as its entry is."""
+    carried. A device unknown here (no key) is skipped too, as its entry is.
+    A field device's entry without a manifest is checked against the one
+    kept here of that bundle, else recorded ``unchecked`` (``profile``
+    tells a field device from a coordinator, whose bundles carry none)."""
     found: list[Unaccounted] = []
     verified = unverifiable = 0
     for entry in entries:
-        if entry.worker_manifest is None or entry.device_id in skip:
+        if entry.device_id in skip:
             continue
         key = unit.device_key(entry.device_id)
         if key is None:
+            continue
+        if entry.worker_manifest is None:
+            if profile is not None and profile.coordinator(entry.device_id) is not None:
+                continue  # a desk's own bundles: no worker's manifest to carry
+            kept = unit.kept_manifest(entry.bundle_id)
+            named = verified_revisions(replace(entry, worker_manifest=kept), key, org_id) if kept else None
+            if named is None:
+                # Not kept here (or, never expected, kept and not binding):
+                # the maker's hand-over leaves this bundle unchecked.
+                found.append(Unaccounted(entry.device_id, entry.bundle_id, entry.sequence, "unchecked"))
+                continue
+            verified += 1
+            for revision_id in unit.unexplained(r for r in named if r not in carried):
+                found.append(
+                    Unaccounted(entry.device_id, entry.bundle_id, entry.sequence, "missing", revision_id)
+                )
             continue
         named = verified_revisions(entry, key, org_id)
         if named is None:
@@ -206,19 +234,22 @@ def check_carried(
             found.append(
                 Unaccounted(entry.device_id, entry.bundle_id, entry.sequence, "missing", revision_id)
             )
+    missing = sum(f.problem == "missing" for f in found)
+    unchecked = sum(f.problem == "unchecked" for f in found)
     if found:
         unit.record_unaccounted(maker_id, hand_over_id, found)
-        missing = sum(f.problem == "missing" for f in found)
         # Ids and counts only.
         log.warning(
             "hand-over %s from desk %s: %d revision(s) the workers' manifests name did not come and "
-            "nothing here explains them; %d manifest(s) did not verify",
+            "nothing here explains them; %d manifest(s) did not verify; %d field bundle(s) came "
+            "without one and went unchecked",
             hand_over_id,
             maker_id,
             missing,
             unverifiable,
+            unchecked,
         )
-    return CheckedManifests(verified, unverifiable, sum(f.problem == "missing" for f in found))
+    return CheckedManifests(verified, unverifiable, missing, unchecked)
 
 
 __all__ = [

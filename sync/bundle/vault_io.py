@@ -722,7 +722,8 @@ class _Applier:
         """§10 "Completeness against the workers' signatures": each worker's
         manifest the hand-over's ``received`` carries, verified with the
         worker's key; what it names that the hand-over did not bring and
-        nothing here explains is recorded, naming the maker, never acted on
+        nothing here explains is recorded, naming the maker, never acted on;
+        a field device's entry without one is recorded unchecked
         (sync/bundle/hand_over_manifests.py)."""
         if self.received:
             check_carried(
@@ -733,6 +734,7 @@ class _Applier:
                 entries=self.received,
                 skip={self.own_id} | self.withhold,
                 carried=frozenset(self.listed),
+                profile=self.profile,
             )
 
     def manifest(self, manifest: Manifest) -> None:

@@ -40,6 +40,7 @@ WARNINGS = (
     "vouch-lapsed",
     "type-clash",
     "not-handed-over",
+    "hand-over-unchecked",
 )
 
 
@@ -111,6 +112,12 @@ class DeviceRow:
     # explains, its manifests that did not verify), by desk id; warning
     # ``not-handed-over``.
     not_handed_over: tuple[tuple[str, int, int], ...] = ()
+    # Its bundles a history hand-over's ``received`` named without a manifest
+    # this desk could check them against (over the maker's budget, imported
+    # there before migration 0026, or stripped: the new desk cannot tell):
+    # (the desk that handed over, how many bundles), by desk id; warning
+    # ``hand-over-unchecked``.
+    hand_over_unchecked: tuple[tuple[str, int], ...] = ()
 
     @property
     def missing(self) -> int:
@@ -147,6 +154,9 @@ class DeviceRow:
             "not_handed_over": [
                 {"desk": desk, "missing": missing, "unverifiable": unverifiable}
                 for desk, missing, unverifiable in self.not_handed_over
+            ],
+            "hand_over_unchecked": [
+                {"desk": desk, "bundles": count} for desk, count in self.hand_over_unchecked
             ],
         }
 
@@ -312,6 +322,16 @@ def _with_not_handed_over(row: DeviceRow, by_desk: dict[str, tuple[int, int]] | 
     )
 
 
+def _with_hand_over_unchecked(row: DeviceRow, by_desk: dict[str, int] | None) -> DeviceRow:
+    if not by_desk:
+        return row
+    return dataclasses.replace(
+        row,
+        hand_over_unchecked=tuple(sorted(by_desk.items())),
+        warnings=(*row.warnings, "hand-over-unchecked"),
+    )
+
+
 def devices_view(vault: Vault) -> list[DeviceRow]:
     """One row per device other than this vault's own: the devices it knows
     (field devices and other coordinators) and those it holds bundles of in
@@ -323,6 +343,7 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
         type_clash_by_signer,
         type_clash_list,
         unaccounted_by_device,
+        unchecked_by_device,
     )
     from sync.bundle.carried_receipts import alarms
     from sync.merge.frozen_records import revoked_devices
@@ -369,6 +390,9 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
     # What hand-overs' checks against the workers' own manifests found.
     unaccounted = unaccounted_by_device(vault)
     rows = [_with_not_handed_over(row, unaccounted.get(row.device_id)) for row in rows]
+    # And the bundles a hand-over named that could not be checked.
+    unchecked = unchecked_by_device(vault)
+    rows = [_with_hand_over_unchecked(row, unchecked.get(row.device_id)) for row in rows]
     rows.sort(key=lambda row: (not row.warnings, row.device_id))
     return rows
 

@@ -34,6 +34,7 @@ from db.api import (
     unaccounted_list,
 )
 from db.model import WorkerManifest
+from db.worker_manifests import keep_worker_manifest
 from sync import org_vault
 from sync.bundle import hand_over as hand_over_module
 from sync.bundle import hand_over_decisions, hand_over_manifests
@@ -42,6 +43,7 @@ from sync.bundle.format import MakerDecision, ReceivedEntry, canonical, parse_ma
 from sync.bundle.hand_over import hand_over
 from sync.bundle.hand_over_decisions import MakersKeptOut
 from sync.bundle.vault_io import ImportedBundle
+from sync.merge.devices import devices_view
 from sync.org import Profile
 from tests.cli_helpers import Cli, child_env
 from tests.db.sync_fixtures import FieldWork
@@ -254,9 +256,10 @@ def test_split_hand_over_past_the_manifest_budget(scene: Scene, monkeypatch: pyt
     for part in made.parts:
         scene.to_rivne(part.path)
     rows, _total = unaccounted_list(scene.rivne)
-    assert [(r.problem, r.revision_id, r.bundle_id) for r in rows] == [
-        ("missing", scene.testimony_revision, scene.bundles[1])
-    ]
+    # Bundle 1's entry came without its manifest: listed unchecked, not missing.
+    assert sorted((r.problem, r.revision_id, r.bundle_id) for r in rows) == sorted(
+        [("missing", scene.testimony_revision, scene.bundles[1]), ("unchecked", None, scene.bundles[0])]
+    )
     assert_verified(scene.rivne)
 
 
@@ -336,3 +339,103 @@ def test_devices_parked_lists_it_plain_and_json(
         in (plain.stdout)
     )
     assert "1 revision(s) named by a worker's signed manifest" in plain.stderr
+
+
+def _stripping(monkeypatch: pytest.MonkeyPatch, sequence: int) -> None:
+    """The maker's writer with the ``manifest`` member left off the entry of
+    the worker's bundle ``sequence`` (what a compromised maker that dropped
+    that bundle's revisions would do to escape the check)."""
+    _editing_carried(monkeypatch, lambda e: replace(e, worker_manifest=None) if e.sequence == sequence else e)
+
+
+def test_a_stripped_manifest_is_listed_unchecked_naming_the_maker(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The maker drops the testimony and strips the worker's manifest from
+    that bundle's entry: nothing can be checked for it, and the new desk
+    says so, naming the maker, the worker, the bundle and its number
+    (before, the entry went silently unchecked: nothing was listed)."""
+    _dropping(monkeypatch, scene.testimony_revision)
+    _stripping(monkeypatch, 2)
+    made = hand_over(scene.kyiv, scene.stick("stick"), scene.rivne.device_id)
+    taken = scene.to_rivne(made.path)
+    assert not taken.replay
+    assert scene.testimony_revision not in _stored(scene.rivne)
+    rows, total = unaccounted_list(scene.rivne)
+    assert total == 1
+    [row] = rows
+    assert (row.problem, row.revision_id, row.device_id, row.bundle_id, row.sequence, row.maker) == (
+        "unchecked",
+        None,
+        scene.worker.vault.device_id,
+        scene.bundles[1],
+        2,
+        scene.kyiv.device_id,
+    )
+    assert row.hand_over_id == made.bundle_id
+    # Shown in the devices view, apart from what was found short.
+    [device] = [r for r in devices_view(scene.rivne) if r.device_id == scene.worker.vault.device_id]
+    assert device.hand_over_unchecked == ((scene.kyiv.device_id, 1),)
+    assert device.not_handed_over == ()
+    assert "hand-over-unchecked" in device.warnings and "not-handed-over" not in device.warnings
+    assert device.to_json()["hand_over_unchecked"] == [{"desk": scene.kyiv.device_id, "bundles": 1}]
+    # And in the CLI, plain and --json.
+    scene.rivne.lock()
+    cli = Cli(scene.rivne.folder, child_env(tmp_path))
+    listed = cli.run("--json", "devices", "parked", secrets=[PASSPHRASE]).stdout
+    [found] = [json.loads(line) for line in listed.splitlines() if '"problem"' in line]
+    assert (found["problem"], found["revision_id"], found["bundle_id"], found["maker"]) == (
+        "unchecked",
+        None,
+        scene.bundles[1],
+        scene.kyiv.device_id,
+    )
+    plain = cli.run("devices", "parked", secrets=[PASSPHRASE])
+    assert (
+        f"bundle {scene.bundles[1]} (#2 of {scene.worker.vault.device_id}): the history hand-over from "
+        f"desk {scene.kyiv.device_id} carried no manifest of it" in plain.stdout
+    )
+    assert "1 bundle(s) a history hand-over named came without" in plain.stderr
+
+
+def test_an_honest_hand_over_past_the_budget_lists_those_bundles_unchecked(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An honest maker with room for one manifest only: the bundle that went
+    without is listed unchecked (the truth: it was not checked), nothing is
+    listed missing."""
+    size = sum(len(d) + len(s) for d, s in kept_manifests(scene.kyiv, {scene.bundles[1]}).values())
+    monkeypatch.setattr(hand_over_manifests, "MAX_CARRIED_MANIFEST_BYTES", size + 64)
+    made = hand_over(scene.kyiv, scene.stick("stick"), scene.rivne.device_id)
+    assert (made.worker_manifests, made.manifests_not_carried) == (1, 1)
+    scene.to_rivne(made.path)
+    rows, total = unaccounted_list(scene.rivne)
+    assert [(r.problem, r.bundle_id, r.sequence, r.maker) for r in rows] == [
+        ("unchecked", scene.bundles[0], 1, scene.kyiv.device_id)
+    ]
+    assert total == 1
+    assert_verified(scene.rivne)
+
+
+def test_an_entry_without_a_manifest_is_checked_against_the_one_kept_here(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new desk already keeps the worker's manifest of bundle 2 (as one
+    from the worker's own file or an earlier desk's verified hand-over would
+    be kept): a hand-over that drops the testimony and strips that entry's
+    manifest is checked against the kept one, so the drop is found, not
+    merely listed unchecked."""
+    _dropping(monkeypatch, scene.testimony_revision)
+    _stripping(monkeypatch, 2)
+    data, signature = kept_manifests(scene.kyiv, {scene.bundles[1]})[scene.bundles[1]]
+    with scene.rivne.services.context.sessions.begin() as session:
+        keep_worker_manifest(
+            session, scene.bundles[1], scene.worker.vault.device_id, 2, data, signature, source="x" * 32
+        )
+    made = hand_over(scene.kyiv, scene.stick("stick"), scene.rivne.device_id)
+    scene.to_rivne(made.path)
+    rows, _total = unaccounted_list(scene.rivne)
+    # Checked against the kept manifest: the drop is found, not "unchecked".
+    assert [(r.problem, r.revision_id, r.bundle_id) for r in rows] == [
+        ("missing", scene.testimony_revision, scene.bundles[1])
+    ]

@@ -14,8 +14,10 @@ Nothing for bundles imported before this migration: no manifest was kept.
 import: each revision id a carried manifest names that the hand-over did
 not bring and nothing here explains (``problem`` 'missing'), or a carried
 manifest that did not verify with the worker's key (``problem``
-'unverifiable', ``revision_id`` ''). Ids and times only; listed, never
-acted on.
+'unverifiable', ``revision_id`` ''), or an entry of a field device's
+bundle that came without a manifest when none is kept here (``problem``
+'unchecked', ``revision_id`` ''; added in place, as 0026 is in no
+released vault). Ids and times only; listed, never acted on.
 
 Revision ID: 0026
 Revises: 0025
@@ -55,7 +57,8 @@ def upgrade() -> None:
         sa.Column("hand_over_id", sa.String(length=64), nullable=False),
         sa.Column("recorded_ms", sa.Integer(), nullable=False),
         sa.CheckConstraint(
-            "problem IN ('missing', 'unverifiable')", name=op.f("ck_hand_over_unaccounted_known_problem")
+            "problem IN ('missing', 'unverifiable', 'unchecked')",
+            name=op.f("ck_hand_over_unaccounted_known_problem"),
         ),
         sa.PrimaryKeyConstraint(
             "maker_id", "bundle_id", "revision_id", name=op.f("pk_hand_over_unaccounted")
