@@ -123,6 +123,7 @@ if TYPE_CHECKING:
     from db.quick_notes import QuickNote, count_to_complete, take_quick_note, to_complete
     from db.quick_notes import attach as attach_to_note
     from db.recording import Marker, Recording, RecordingError, markers_of
+    from db.reroot import Rerooted, RerootRefused, not_a_coordinator, reroot_record
     from db.resources import resources_dir
     from db.review import (
         REVIEW_TYPES,
@@ -396,6 +397,10 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "RevocationImpact": ("db.revocation_impact", "RevocationImpact"),
     "revocation_impact": ("db.revocation_impact", "revocation_impact"),
     "record_labels": ("db.revocation_impact", "record_labels"),
+    "Rerooted": ("db.reroot", "Rerooted"),
+    "RerootRefused": ("db.reroot", "RerootRefused"),
+    "not_a_coordinator": ("db.reroot", "not_a_coordinator"),
+    "reroot_record": ("db.reroot", "reroot_record"),
     "DeliveredBundle": ("db.purge", "DeliveredBundle"),
     "EvidencePurge": ("db.purge", "EvidencePurge"),
     "QuickNote": ("db.quick_notes", "QuickNote"),
@@ -535,6 +540,8 @@ __all__ = [
     "RefusedBundleTally",
     "RefusedMakersRevisions",
     "RelayPlan",
+    "RerootRefused",
+    "Rerooted",
     "RestoredFiles",
     "ReviewFilter",
     "ReviewPage",
@@ -597,6 +604,7 @@ __all__ = [
     "maker_decisions_list",
     "markers_of",
     "new_record_draft_key",
+    "not_a_coordinator",
     "parked_by_signer",
     "parked_files_held",
     "parked_list",
@@ -612,6 +620,7 @@ __all__ = [
     "refused_bundle_tallies",
     "render_pdf",
     "require_acceptable_passphrase",
+    "reroot_record",
     "resources_dir",
     "restore_quarantined_files",
     "revocation_impact",

@@ -96,6 +96,21 @@ class RevisionParent(Base):
     parent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
+class RevisionSupersedes(Base):
+    """What a re-root (format version 2, db/reroot.py) supersedes, one row a
+    revision id: derived from its signed bytes, as ``revision_parents``
+    (migration 0027). A superseded revision of the same record is no head."""
+
+    __tablename__ = "revision_supersedes"
+    __table_args__ = (Index("ix_revision_supersedes_superseded_id", "superseded_id"),)
+
+    revision_id: Mapped[str] = mapped_column(
+        ForeignKey("revisions.revision_id", ondelete="CASCADE"), primary_key=True
+    )
+    # Not a foreign key: the desks that left the revoked line out never hold it.
+    superseded_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class Head(Base):
     __tablename__ = "heads"
 

@@ -6,6 +6,13 @@ The signed bytes are the RFC 8785 canonical JSON of::
      "body": {...}, "parents": [<revision ids, sorted>], "hlc": [ms, counter],
      "device": <device id>, "key": <base64 Ed25519 public key>}
 
+A coordinator's **re-root** of a record a revocation froze (db/reroot.py,
+docs/sync.md §2.3) is the one revision of format version 2: the same
+envelope with ``"v": 2`` and one more member, ``"reroot": {"choice":
+"as-before" | "as-held", "supersedes": [<revision ids, sorted>]}``, the
+revisions of the revoked line it replaces (no longer heads where they are
+held). Every other revision stays version 1, byte for byte.
+
 The revision id is the hex SHA-256 of those bytes; the signature is Ed25519 over
 ``b"fieldvault-revision-v1\\x00" + signed bytes``. docs/vault-format.md has the
 details needed to check a revision without this code.
@@ -40,9 +47,12 @@ from db.hlc import Timestamp
 from db.strict_b64 import strict_b64decode
 
 FORMAT_VERSION = 1
+REROOT_VERSION = 2  # a re-root: the version 1 envelope and its "reroot" member
+REROOT_CHOICES = ("as-before", "as-held")
 SIGNATURE_DOMAIN = b"fieldvault-revision-v1\x00"
 OPS = ("put", "delete")
 ENVELOPE_KEYS = {"v", "entity", "type", "op", "body", "parents", "hlc", "device", "key"}
+REROOT_KEYS = ENVELOPE_KEYS | {"reroot"}
 # \Z, not $: $ also matches before a final newline, and a signed entity or
 # parent id "<id>\n" would read as another id than the one it spells.
 UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
@@ -232,6 +242,19 @@ def _is_int(value: Any) -> bool:
 
 
 @dataclass(frozen=True)
+class Reroot:
+    """What a re-root (format version 2) says besides a revision's content:
+    which of the two contents a person chose, and the revisions of the
+    revoked line it supersedes (sorted, none of its parents)."""
+
+    choice: str
+    supersedes: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"choice": self.choice, "supersedes": list(self.supersedes)}
+
+
+@dataclass(frozen=True)
 class Revision:
     revision_id: str
     entity_id: str
@@ -244,6 +267,11 @@ class Revision:
     public_key: bytes
     signed: bytes
     signature: bytes
+    reroot: Reroot | None = None  # only a re-root's (format version 2)
+
+    @property
+    def supersedes(self) -> tuple[str, ...]:
+        return self.reroot.supersedes if self.reroot is not None else ()
 
     def to_wire(self) -> dict[str, str]:
         """The form a revision travels in (bundles): signed bytes and signature."""
@@ -263,8 +291,9 @@ def create_revision(
     body: dict[str, Any],
     parents: list[str],
     hlc: Timestamp,
+    reroot: Reroot | None = None,
 ) -> Revision:
-    envelope = {
+    envelope: dict[str, Any] = {
         "v": FORMAT_VERSION,
         "entity": entity_id,
         "type": entity_type,
@@ -275,6 +304,10 @@ def create_revision(
         "device": identity.device_id,
         "key": base64.b64encode(identity.public_key).decode("ascii"),
     }
+    if reroot is not None:
+        reroot = Reroot(reroot.choice, tuple(sorted(set(reroot.supersedes))))
+        envelope["v"] = REROOT_VERSION
+        envelope["reroot"] = reroot.to_json()
     signed = canonical_json(envelope)
     return Revision(
         revision_id=hashlib.sha256(signed).hexdigest(),
@@ -282,12 +315,13 @@ def create_revision(
         entity_type=entity_type,
         op=op,
         body=body,
-        parents=tuple(envelope["parents"]),  # type: ignore[arg-type]
+        parents=tuple(envelope["parents"]),
         hlc=hlc,
         device_id=identity.device_id,
         public_key=identity.public_key,
         signed=signed,
         signature=identity.sign(SIGNATURE_DOMAIN + signed),
+        reroot=reroot,
     )
 
 
@@ -321,10 +355,16 @@ def _checked_but_signature(
     revision and the key that must have signed it."""
     _require(hashlib.sha256(signed).hexdigest() == claimed_id, claimed_id, "id does not match content")
     envelope = parse_signed(signed, claimed_id)
-    _require(set(envelope) == ENVELOPE_KEYS, claimed_id, "unexpected or missing fields")
-    version = envelope["v"]
+    version = envelope.get("v")
     _require(
-        _is_int(version) and version == FORMAT_VERSION, claimed_id, f"unknown format version {version!r}"
+        _is_int(version) and version in (FORMAT_VERSION, REROOT_VERSION),
+        claimed_id,
+        f"unknown format version {version!r}",
+    )
+    _require(
+        set(envelope) == (ENVELOPE_KEYS if version == FORMAT_VERSION else REROOT_KEYS),
+        claimed_id,
+        "unexpected or missing fields",
     )
     _require(isinstance(envelope["op"], str) and envelope["op"] in OPS, claimed_id, "unknown operation")
     _require(
@@ -346,6 +386,9 @@ def _checked_but_signature(
         and parents == sorted(set(parents)),
         claimed_id,
         "bad parent list",
+    )
+    reroot = (
+        _checked_reroot(envelope.get("reroot"), parents, claimed_id) if version == REROOT_VERSION else None
     )
     hlc = envelope["hlc"]
     # Beyond what the format holds (ms 0 to 2^53 - 1, counter 0 to 2^32 - 1)
@@ -385,8 +428,32 @@ def _checked_but_signature(
         public_key=public_key,
         signed=signed,
         signature=signature,
+        reroot=reroot,
     )
     return revision, verifier
+
+
+def _checked_reroot(member: Any, parents: list[str], claimed_id: str) -> Reroot:
+    """A re-root's member: a choice of the two, and a sorted, non-empty list
+    of at most MAX_PARENTS revision ids, none a parent (a revision it
+    supersedes is not one it descends from)."""
+    _require(
+        isinstance(member, dict) and set(member) == {"choice", "supersedes"},
+        claimed_id,
+        "bad re-root member",
+    )
+    _require(member["choice"] in REROOT_CHOICES, claimed_id, "unknown re-root choice")
+    superseded = member["supersedes"]
+    _require(
+        isinstance(superseded, list)
+        and 0 < len(superseded) <= MAX_PARENTS
+        and all(isinstance(s, str) and REVISION_ID.match(s) for s in superseded)
+        and superseded == sorted(set(superseded))
+        and not set(superseded) & set(parents),
+        claimed_id,
+        "bad re-root supersedes list",
+    )
+    return Reroot(member["choice"], tuple(superseded))
 
 
 def revision_from_wire(wire: dict[str, Any], known_types: frozenset[str]) -> Revision:

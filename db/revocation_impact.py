@@ -28,6 +28,13 @@ A record is reported here when, in this vault:
   reason and no revoked device is named for them; they are counted apart,
   and are decided anew when they arrive again (db/parked.py).
 
+A revision a coordinator's re-root of the same record hides (superseded,
+or, held here, descending from a superseded one: db/reroot.py, db/derive.py
+``hidden_ids``) counts neither as held back nor as left out: the re-root
+replaced it, every desk can take the re-root, and the record converges
+again. A record all of whose held-back and left-out
+revisions are so covered is no longer listed.
+
 The ids read from a revoked device's refused bundles (``withheld_revisions``
 rows learned ``refused-bundle``, db/withheld.py) name no record here
 (review 13 F5): their record ids are the revoked device's choice, any other
@@ -53,9 +60,10 @@ from sqlalchemy.orm import Session
 
 from db.chunked_ids import CHUNK
 from db.entities import RECORD_TYPES
-from db.model import EntityRow, RevisionRow, WithheldRevision
+from db.model import EntityRow, RevisionRow, RevisionSupersedes, WithheldRevision
 from db.parked_set_aside import SET_ASIDE
 from db.past_cap_lineage import PAST_CAP_KINDS
+from db.store import hidden_by_reroots
 from db.withheld import FROM_REFUSED_BUNDLE, LEFT_OUT, revoked_lineage
 
 if TYPE_CHECKING:
@@ -163,7 +171,9 @@ def revocation_impact(vault: Vault, revoked: Collection[str]) -> RevocationImpac
     lineage = revoked_lineage(vault, revoked)
     tallies: dict[str, _Tally] = {}
     with vault.services.context.sessions() as session:
-        _count_held_back(session, sorted(lineage.revisions), revoked, tallies)
+        # Held here and hidden by a re-root of their record (db/reroot.py).
+        covered: set[str] = set().union(*hidden_by_reroots(session).values())
+        _count_held_back(session, sorted(set(lineage.revisions) - covered), revoked, tallies)
         _count_left_out(session, tallies)
         refused_ids = _count_refused_ids(session)
         _fill_types(session, [entity for entity, tally in tallies.items() if not tally.entity_type], tallies)
@@ -201,8 +211,18 @@ def _count_left_out(session: Session, tallies: dict[str, _Tally]) -> None:
     from a refused bundle, and not those this vault holds (stored before:
     review 13 F4). Those left out past the cap or below such a revision
     (``PAST_CAP_KINDS``, rows an import wrote too) are counted apart: their
-    signers name no revoked device."""
+    signers name no revoked device. Rows a re-root of their record
+    supersedes are not counted."""
     held = exists().where(RevisionRow.revision_id == WithheldRevision.revision_id)
+    superseded = (
+        exists()
+        .where(
+            RevisionSupersedes.superseded_id == WithheldRevision.revision_id,
+            RevisionRow.revision_id == RevisionSupersedes.revision_id,
+            RevisionRow.entity_id == WithheldRevision.entity_id,
+        )
+        .correlate(WithheldRevision)
+    )
     rows = session.execute(
         select(
             WithheldRevision.entity_id,
@@ -211,7 +231,7 @@ def _count_left_out(session: Session, tallies: dict[str, _Tally]) -> None:
             func.count(),
             func.max(WithheldRevision.withheld_ms),
         )
-        .where(WithheldRevision.learned.in_((LEFT_OUT, SET_ASIDE, *PAST_CAP_KINDS)), ~held)
+        .where(WithheldRevision.learned.in_((LEFT_OUT, SET_ASIDE, *PAST_CAP_KINDS)), ~held, ~superseded)
         .group_by(WithheldRevision.entity_id, WithheldRevision.device_id, WithheldRevision.learned)
     )
     for entity_id, signer, learned, count, newest_ms in rows:

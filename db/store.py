@@ -11,10 +11,19 @@ from sqlalchemy import TextClause, bindparam, delete, select, text
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
+from db.derive import hidden_ids
 from db.entities import RECORD_TYPES
 from db.errors import RevisionRejected, VaultDamaged
 from db.hlc import MAX_DRIFT_MS, Timestamp
-from db.model import ClockState, CustodyEventRow, EntityRow, Head, RevisionParent, RevisionRow
+from db.model import (
+    ClockState,
+    CustodyEventRow,
+    EntityRow,
+    Head,
+    RevisionParent,
+    RevisionRow,
+    RevisionSupersedes,
+)
 from db.revisions import Revision, canonical_body, canonical_json
 from db.search_terms import index_text
 
@@ -51,13 +60,18 @@ def insert_revisions(session: Session, revisions: Iterable[Revision]) -> list[Re
                     insert(RevisionParent),
                     [{"revision_id": rev.revision_id, "parent_id": p} for p in rev.parents],
                 )
+            if rev.supersedes:
+                session.execute(
+                    insert(RevisionSupersedes),
+                    [{"revision_id": rev.revision_id, "superseded_id": s} for s in rev.supersedes],
+                )
             inserted.append(rev)
     return inserted
 
 
 def _ordered_heads(session: Session, entity_id: str) -> list[RevisionRow]:
     """Revisions of the entity that no other revision of it names as a parent,
-    latest (clock, then id) first."""
+    latest (clock, then id) first (an entity no re-root names)."""
     children = (
         select(RevisionParent.parent_id)
         .join(RevisionRow, RevisionRow.revision_id == RevisionParent.revision_id)
@@ -73,7 +87,10 @@ def _ordered_heads(session: Session, entity_id: str) -> list[RevisionRow]:
 
 def refresh_entity(session: Session, entity_id: str) -> None:
     """Recompute heads, the entity row and its search entry from revisions."""
-    heads = _ordered_heads(session, entity_id)
+    rerooted = _rerooted_state(session, [entity_id]).get(entity_id)
+    heads: Sequence[RevisionRow | _HeadRow] = (
+        rerooted.heads if rerooted is not None else _ordered_heads(session, entity_id)
+    )
     if not heads:
         return
     session.execute(delete(Head).where(Head.entity_id == entity_id))
@@ -90,11 +107,15 @@ def refresh_entity(session: Session, entity_id: str) -> None:
     body = json.loads(shown.signed)["body"]
     record_type = RECORD_TYPES[shown.entity_type]
     case_id = body.get(record_type.case_field) if record_type.case_field else None
-    first_ms = session.scalar(
-        select(RevisionRow.hlc_ms)
-        .where(RevisionRow.entity_id == entity_id)
-        .order_by(RevisionRow.hlc_ms)
-        .limit(1)
+    first_ms = (
+        rerooted.first_ms
+        if rerooted is not None
+        else session.scalar(
+            select(RevisionRow.hlc_ms)
+            .where(RevisionRow.entity_id == entity_id)
+            .order_by(RevisionRow.hlc_ms)
+            .limit(1)
+        )
     )
 
     row = session.scalar(select(EntityRow).where(EntityRow.entity_id == entity_id))
@@ -291,6 +312,15 @@ def _insert_revisions_batched(session: Session, revisions: list[Revision]) -> li
             "INSERT INTO revision_parents (revision_id, parent_id) VALUES (:revision_id, :parent_id)",
             parents,
         )
+    superseded = [
+        {"revision_id": rev.revision_id, "superseded_id": s} for rev in inserted for s in rev.supersedes
+    ]
+    if superseded:
+        _many(
+            session,
+            "INSERT INTO revision_supersedes (revision_id, superseded_id) VALUES (:revision_id, :superseded_id)",
+            superseded,
+        )
     return inserted
 
 
@@ -304,10 +334,97 @@ class _HeadRow:
     signed: bytes
 
 
-def _heads_of(session: Session, entity_ids: list[str]) -> dict[str, list[_HeadRow]]:
+@dataclass(frozen=True)
+class _Rerooted:
+    """An entity a re-root names: its heads and creation time by the rule
+    with ``supersedes`` (db/derive.py)."""
+
+    heads: list[_HeadRow]
+    first_ms: int
+
+
+def _rerooted_state(session: Session, entity_ids: list[str]) -> dict[str, _Rerooted]:
+    """The entities among ``entity_ids`` that a stored re-root names
+    (db/reroot.py), worked out from all their revisions: the hidden ones
+    (superseded, and what descends from them: db/derive.py ``hidden_ids``)
+    are neither heads nor counted for the creation time. Any other entity,
+    nearly all of them, is left to the set-based queries. One lookup in the
+    (small) ``revision_supersedes`` table a chunk when no entity is named."""
+    rerooted: list[str] = []
+    for chunk in _chunks(entity_ids):
+        rerooted += session.execute(
+            _in(
+                "SELECT DISTINCT c.entity_id FROM revision_supersedes s"
+                " JOIN revisions c ON c.revision_id = s.revision_id WHERE c.entity_id IN :ids"
+            ),
+            {"ids": chunk},
+        ).scalars()
+    state: dict[str, _Rerooted] = {}
+    for chunk in _chunks(sorted(rerooted)):
+        rows = session.execute(
+            _in(
+                "SELECT entity_id, revision_id, entity_type, op, hlc_ms, hlc_counter, signed"
+                " FROM revisions WHERE entity_id IN :ids"
+            ),
+            {"ids": chunk},
+        ).all()
+        by_entity: dict[str, list[tuple[_HeadRow, list[str], list[str]]]] = {}
+        for entity_id, rid, etype, op, ms, counter, signed in rows:
+            envelope = json.loads(bytes(signed))
+            supersedes = envelope.get("reroot", {}).get("supersedes", [])
+            by_entity.setdefault(entity_id, []).append(
+                (_HeadRow(rid, etype, op, ms, counter, bytes(signed)), envelope["parents"], supersedes)
+            )
+        for entity_id, revisions in by_entity.items():
+            hidden = hidden_ids((row.revision_id, parents, gone) for row, parents, gone in revisions)
+            visible = [(row, parents) for row, parents, _gone in revisions if row.revision_id not in hidden]
+            named = {parent for _row, parents in visible for parent in parents}
+            heads = [row for row, _parents in visible if row.revision_id not in named]
+            heads.sort(key=lambda r: (r.hlc_ms, r.hlc_counter, r.revision_id), reverse=True)
+            state[entity_id] = _Rerooted(heads, min(row.hlc_ms for row, _parents in visible))
+    return state
+
+
+def hidden_by_reroots(session: Session) -> dict[str, frozenset[str]]:
+    """Entity id -> the revisions of it held here that its re-roots hide
+    (superseded, or descending from one: db/derive.py ``hidden_ids``), for
+    every entity a stored re-root names: what the frozen report no longer
+    counts (db/revocation_impact.py)."""
+    entities = sorted(
+        session.execute(
+            text(
+                "SELECT DISTINCT c.entity_id FROM revision_supersedes s"
+                " JOIN revisions c ON c.revision_id = s.revision_id"
+            )
+        ).scalars()
+    )
+    hidden: dict[str, frozenset[str]] = {}
+    for chunk in _chunks(entities):
+        graphs: dict[str, list[tuple[str, list[str], list[str]]]] = {}
+        rows = session.execute(
+            _in("SELECT entity_id, revision_id, signed FROM revisions WHERE entity_id IN :ids"),
+            {"ids": chunk},
+        ).all()
+        for entity_id, revision_id, signed in rows:
+            envelope = json.loads(bytes(signed))
+            graphs.setdefault(entity_id, []).append(
+                (revision_id, envelope["parents"], envelope.get("reroot", {}).get("supersedes", []))
+            )
+        hidden.update({entity_id: hidden_ids(graph) for entity_id, graph in graphs.items()})
+    return hidden
+
+
+def _heads_of(
+    session: Session, entity_ids: list[str], rerooted: dict[str, _Rerooted] | None = None
+) -> dict[str, list[_HeadRow]]:
     """As _ordered_heads for many entities at once: revisions no other
-    revision of the same entity names as a parent, latest first."""
-    heads: dict[str, list[_HeadRow]] = {}
+    revision of the same entity names as a parent, latest first; for an
+    entity a re-root names, by the rule with ``supersedes`` (``rerooted``:
+    _rerooted_state of them, read here when not given)."""
+    if rerooted is None:
+        rerooted = _rerooted_state(session, entity_ids)
+    heads: dict[str, list[_HeadRow]] = {entity_id: state.heads for entity_id, state in rerooted.items()}
+    entity_ids = [entity_id for entity_id in entity_ids if entity_id not in rerooted]
     for chunk in _chunks(entity_ids):
         rows = session.execute(
             _in(
@@ -325,8 +442,9 @@ def _heads_of(session: Session, entity_ids: list[str]) -> dict[str, list[_HeadRo
     return heads
 
 
-def _first_ms_of(session: Session, entity_ids: list[str]) -> dict[str, int]:
-    first: dict[str, int] = {}
+def _first_ms_of(session: Session, entity_ids: list[str], rerooted: dict[str, _Rerooted]) -> dict[str, int]:
+    first: dict[str, int] = {entity_id: state.first_ms for entity_id, state in rerooted.items()}
+    entity_ids = [entity_id for entity_id in entity_ids if entity_id not in rerooted]
     for chunk in _chunks(entity_ids):
         rows = session.execute(
             _in("SELECT entity_id, min(hlc_ms) FROM revisions WHERE entity_id IN :ids GROUP BY entity_id"),
@@ -354,11 +472,12 @@ def refresh_entities(session: Session, entity_ids: Iterable[str]) -> None:
     refresh_entity call per sorted id would."""
     session.flush()  # pending ORM changes first: what follows is plain SQL
     ids = sorted(set(entity_ids))
-    heads = _heads_of(session, ids)
+    rerooted = _rerooted_state(session, ids)
+    heads = _heads_of(session, ids, rerooted)
     ids = [entity_id for entity_id in ids if entity_id in heads]
     if not ids:
         return
-    first_ms = _first_ms_of(session, ids)
+    first_ms = _first_ms_of(session, ids, rerooted)
     seqs = _entity_seqs(session, ids)
 
     head_rows: list[dict[str, str]] = []

@@ -114,6 +114,7 @@ from db.parked import (
 from db.parked_set_aside import set_aside_among
 from db.past_cap_lineage import mark_below_past_cap
 from db.purge import live_blob_id
+from db.reroot import may_reroot
 from db.revisions import Revision, revisions_from_wire
 from db.services import VaultContext
 from db.signers import authorised_signers, lapsed_vouch_signers, vouch_lapsed
@@ -286,6 +287,14 @@ class VaultImport:
         self._bundle: tuple[str, str] | None = None  # (bundle id, device id)
         # The local_seq run of the revisions this import stored (stored_revision_seqs).
         self._stored_seqs: tuple[int, int] | None = None
+        self._may_reroot: frozenset[str] | None = None  # _rerooters
+
+    def _rerooters(self) -> frozenset[str]:
+        """The devices whose re-roots this import takes (db/reroot.py), read
+        at the first re-root met: most bundles carry none."""
+        if self._may_reroot is None:
+            self._may_reroot = may_reroot(self._session, self._ctx.identity.device_id)
+        return self._may_reroot
 
     @classmethod
     @contextlib.contextmanager
@@ -353,6 +362,10 @@ class VaultImport:
                     raise RevisionRejected(verified.revision_id, "signer not authorised")
                 signer_pending.append(verified)  # kept aside, not refused (review 15 F2)
                 continue
+            if verified.reroot is not None and verified.device_id not in self._rerooters():
+                # Only a coordinator re-roots a frozen record (db/reroot.py): a
+                # field device's would hide the heads it names.
+                raise RevisionRejected(verified.revision_id, "a re-root not signed by a coordinator")
             authorised.append(verified)
         self._keep_aside(signer_pending)
         waiting = parked_among(self._session, (rev.revision_id for rev in authorised))

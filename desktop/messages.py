@@ -1229,6 +1229,50 @@ def _same_as_self(p: Params) -> str:
     ).format(id=p["person_id"])
 
 
+def _reroot_not_frozen(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Record {id} is not frozen here: nothing of it is held back from the other desks or left out "
+        "for a revocation. Nothing was signed.",
+    ).format(id=p["entity_id"])
+
+
+def _reroot_line_not_held(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Record {id}: this desk does not hold the revoked device's edits, so it cannot keep them. Re-root "
+        "it as it was before them, or at the desk that took them. Nothing was signed.",
+    ).format(id=p["entity_id"])
+
+
+def _reroot_nothing_before(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Record {id} was created by a revoked device: there is no state before its edits. Re-root it as "
+        "this desk holds it, or leave it. Nothing was signed.",
+    ).format(id=p["entity_id"])
+
+
+def _reroot_not_coordinator(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "Only a coordinator desk may re-root a record. Nothing was signed."
+    )
+
+
+def _reroot_too_many(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Record {id}: more than {limit} revisions of the revoked line; one re-root cannot name them all. "
+        "Nothing was signed.",
+    ).format(id=p["entity_id"], limit=p["limit"])
+
+
+def _reroot_unknown_choice(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "Choose how to re-root: as before the revoked edits, or as this desk holds it."
+    )
+
+
 def _same_as_not_a_link(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1481,6 +1525,13 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "export-purpose-unknown": _export_purpose_unknown,
     "same-as-self": _same_as_self,
     "same-as-not-a-link": _same_as_not_a_link,
+    # re-rooting a frozen record (db/reroot.py)
+    "reroot-not-frozen": _reroot_not_frozen,
+    "reroot-line-not-held": _reroot_line_not_held,
+    "reroot-nothing-before": _reroot_nothing_before,
+    "reroot-not-coordinator": _reroot_not_coordinator,
+    "reroot-too-many": _reroot_too_many,
+    "reroot-unknown-choice": _reroot_unknown_choice,
 }
 
 

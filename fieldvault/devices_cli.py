@@ -6,7 +6,12 @@ script piping the rows still sees it.
 
 ``fieldvault devices frozen``: the records a revocation froze (review 11
 F2, docs/sync.md §2.3), by id and type only, never by what they hold; the
-rows are db/revocation_impact.py's."""
+rows are db/revocation_impact.py's.
+
+``fieldvault devices reroot RECORD_ID --as-before|--as-held``: a
+coordinator re-roots one frozen record (db/reroot.py): one revision signed
+with this desk's key, outside the revoked line, with the content a person
+chose; ids only in its output."""
 
 from __future__ import annotations
 
@@ -30,7 +35,7 @@ from db.api import (
 from fieldvault.parked_actions_cli import add_parked_actions, cmd_parked_action, wants_parked_action
 from fieldvault.passphrases import SecretSource
 from sync.merge.devices import DeviceRow, age_text, devices_view
-from sync.merge.frozen_records import frozen_records
+from sync.merge.frozen_records import frozen_records, reroot
 
 Opener = Callable[[argparse.Namespace, SecretSource], Vault]
 
@@ -48,7 +53,7 @@ def add_devices_parser(commands: Any) -> None:
         "verification and revocation (a coordinator's view)",
     )
     # Optional: `fieldvault devices` alone is the devices view, as ever.
-    actions = devices.add_subparsers(dest="devices_action", metavar="{frozen,parked}")
+    actions = devices.add_subparsers(dest="devices_action", metavar="{frozen,parked,reroot}")
     actions.add_parser(
         "frozen",
         help="the records a revoked device froze: edits held back from the other desks, "
@@ -61,6 +66,28 @@ def add_devices_parser(commands: Any) -> None:
         "the files only left-out revisions name",
     )
     add_parked_actions(parked)  # fieldvault/parked_actions_cli.py
+    rerooting = actions.add_parser(
+        "reroot",
+        help="coordinator: sign one new revision of a frozen record outside the revoked line, so that "
+        "every desk can take it again (a person's choice, never automatic)",
+    )
+    rerooting.add_argument("record_id", metavar="RECORD_ID", help="a record `devices frozen` lists")
+    choice = rerooting.add_mutually_exclusive_group(required=True)
+    choice.add_argument(
+        "--as-before",
+        dest="reroot_choice",
+        action="store_const",
+        const="as-before",
+        help="the record as it was before the revoked device's edits (they and the later edits are undone)",
+    )
+    choice.add_argument(
+        "--as-held",
+        dest="reroot_choice",
+        action="store_const",
+        const="as-held",
+        help="the record as this desk holds it now (the revoked device's edits and the later ones kept, "
+        "under this desk's signature); only at a desk that holds them",
+    )
 
 
 def _when(ms: int | None) -> str:
@@ -220,6 +247,20 @@ def cmd_frozen(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
             else ""
         ),
         file=sys.stderr,
+    )
+
+
+def cmd_reroot(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
+    """Re-root one frozen record; the revision signed, by ids."""
+    with open_vault(args, secrets) as vault:
+        done = reroot(vault, args.record_id, args.reroot_choice)
+    how = "as it was before the revoked edits" if done.choice == "as-before" else "as this desk held it"
+    out.result(
+        done.to_json(),
+        f"{done.entity_type} {done.entity_id} re-rooted {how}: revision {done.revision_id}\n"
+        f"  parents: {', '.join(done.parents) or '- (a new root)'}\n"
+        f"  supersedes {len(done.supersedes)} revision(s) of the revoked line; it travels in this desk's "
+        "next bundle, and every desk that takes it shows the same record again",
     )
 
 
@@ -400,6 +441,9 @@ def cmd_devices(args: argparse.Namespace, out: Output, secrets: SecretSource, op
         return
     if getattr(args, "devices_action", None) == "parked":
         cmd_parked(args, out, secrets, open_vault)
+        return
+    if getattr(args, "devices_action", None) == "reroot":
+        cmd_reroot(args, out, secrets, open_vault)
         return
     with open_vault(args, secrets) as vault:
         rows = devices_view(vault)

@@ -4697,7 +4697,7 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1233" />
+            <location filename="../../desktop/messages.py" line="1277" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -5402,42 +5402,72 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Експорт не може мати мету «{purpose}», тож нічого не експортовано. Виберіть, для чого експорт: лише документування, внутрішньо в НУО, кримінальне переслідування або публічно, анонімізовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1243" />
+            <location filename="../../desktop/messages.py" line="1233" />
+            <source>Record {id} is not frozen here: nothing of it is held back from the other desks or left out for a revocation. Nothing was signed.</source>
+            <translation>Запис {id} тут не заморожений: нічого з нього не затримано від інших робочих місць і не пропущено через відкликання. Нічого не підписано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1241" />
+            <source>Record {id}: this desk does not hold the revoked device's edits, so it cannot keep them. Re-root it as it was before them, or at the desk that took them. Nothing was signed.</source>
+            <translation>Запис {id}: це робоче місце не має змін відкликаного пристрою, тож не може їх зберегти. Перевстановіть основу запису таким, яким він був до них, або на робочому місці, яке їх прийняло. Нічого не підписано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1249" />
+            <source>Record {id} was created by a revoked device: there is no state before its edits. Re-root it as this desk holds it, or leave it. Nothing was signed.</source>
+            <translation>Запис {id} створив відкликаний пристрій: стану до його змін немає. Перевстановіть основу запису таким, яким його має це робоче місце, або залиште як є. Нічого не підписано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1257" />
+            <source>Only a coordinator desk may re-root a record. Nothing was signed.</source>
+            <translation>Перевстановити основу запису може лише робоче місце координатора. Нічого не підписано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1263" />
+            <source>Record {id}: more than {limit} revisions of the revoked line; one re-root cannot name them all. Nothing was signed.</source>
+            <translation>Запис {id}: понад {limit} редакцій відкликаної лінії; одне перевстановлення основи не може назвати їх усі. Нічого не підписано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1271" />
+            <source>Choose how to re-root: as before the revoked edits, or as this desk holds it.</source>
+            <translation>Виберіть, як перевстановити основу: як до відкликаних змін або як його має це робоче місце.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1287" />
             <source>This recording was already stopped and saved. Start a new recording to go on.</source>
             <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1249" />
+            <location filename="../../desktop/messages.py" line="1293" />
             <source>This installation lacks the recorder's audio library, so nothing was recorded. Reinstall Fieldvault; on Linux, install the libsndfile1 package.</source>
             <translation>У цьому встановленні бракує звукової бібліотеки записувача, тож нічого не записано. Перевстановіть Fieldvault; у Linux установіть пакет libsndfile1.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1257" />
+            <location filename="../../desktop/messages.py" line="1301" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1269" />
+            <location filename="../../desktop/messages.py" line="1313" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1273" />
+            <location filename="../../desktop/messages.py" line="1317" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1279" />
+            <location filename="../../desktop/messages.py" line="1323" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1496" />
+            <location filename="../../desktop/messages.py" line="1547" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1490" />
+            <location filename="../../desktop/messages.py" line="1541" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
@@ -5477,17 +5507,17 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1517" />
+            <location filename="../../desktop/messages.py" line="1568" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1511" />
+            <location filename="../../desktop/messages.py" line="1562" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1507" />
+            <location filename="../../desktop/messages.py" line="1558" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>

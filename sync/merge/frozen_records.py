@@ -1,6 +1,7 @@
 """The records a revocation froze, as the coordinator's devices view and
 ``fieldvault devices frozen`` show them (issue 14; review 11 F2;
-docs/sync.md §2.3 "What it costs"). The counting is
+docs/sync.md §2.3 "What it costs"), and their re-root by a coordinator
+(``reroot``, ``fieldvault devices reroot``). The counting is
 db/revocation_impact.py's; here only which devices count as revoked: those
 the newest profile this vault holds revokes, never this vault's own (as a
 desk's bundles decide it, sync/bundle/vault_io.py)."""
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from db.api import RevocationImpact, Vault
+    from db.api import Rerooted, RevocationImpact, Vault
 
 
 def revoked_devices(vault: Vault) -> frozenset[str]:
@@ -29,3 +30,19 @@ def frozen_records(vault: Vault) -> RevocationImpact:
     from db.api import revocation_impact
 
     return revocation_impact(vault, revoked_devices(vault))
+
+
+def reroot(vault: Vault, entity_id: str, choice: str) -> Rerooted:
+    """Re-root a frozen record (db/reroot.py; docs/sync.md §2.3 "Re-rooting
+    a frozen record"), as a person at a coordinator desk chose: ``as-before``
+    or ``as-held``. Refused (``reroot-not-coordinator``) at a vault that is
+    no coordinator of the newest profile it holds: the other desks would
+    refuse its bundle."""
+    from db.api import not_a_coordinator, reroot_record
+    from sync.bundle.vouching import is_coordinator_vault
+    from sync.org_vault import held_profile
+
+    profile = held_profile(vault)
+    if not is_coordinator_vault(vault, profile):
+        raise not_a_coordinator()
+    return reroot_record(vault, entity_id, choice, revoked_devices(vault))

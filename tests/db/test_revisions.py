@@ -175,7 +175,9 @@ def resign(device: DeviceIdentity, envelope: dict[str, object]) -> dict[str, str
         (lambda e, other: e.update(device=other.device_id), "device id does not match its key"),
         (lambda e, other: e.update(type="spaceship"), "unknown entity type"),
         (lambda e, other: e.update(op="rewrite"), "unknown operation"),
-        (lambda e, other: e.update(v=2), "unknown format version 2"),
+        (lambda e, other: e.update(v=3), "unknown format version 3"),
+        # Version 2 is a re-root's: without its "reroot" member the fields are wrong.
+        (lambda e, other: e.update(v=2), "unexpected or missing fields"),
         (lambda e, other: e.update(parents=["zz"]), "bad parent list"),
         (lambda e, other: e.update(hlc=[-1, 0]), "bad clock reading"),
         (lambda e, other: e.update(extra=1), "unexpected or missing fields"),

@@ -50,6 +50,7 @@ from db.opus_writer import OpusEncoderMissing
 from db.passphrase_policy import WeakPassphrase
 from db.purge import EvidencePurged
 from db.recording import RecordingError
+from db.reroot import RerootRefused, not_a_coordinator
 from db.vault import KEYRING_NOTICES, KeyringNotice
 from desktop import messages
 from desktop.blob_device import DeviceAborted
@@ -632,6 +633,24 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
         ("export purpose unknown", purpose_unknown("court", ("prosecution",)), "court"),
         ("same-as self", same_as_self(ITEM_ID), ITEM_ID),
         ("same-as not a link", not_a_same_as_link(ITEM_ID), ITEM_ID),
+        ("re-root not frozen", RerootRefused("Not frozen.", "reroot-not-frozen", entity_id=ITEM_ID), ITEM_ID),
+        (
+            "re-root line not held",
+            RerootRefused("Not held.", "reroot-line-not-held", entity_id=ITEM_ID),
+            ITEM_ID,
+        ),
+        (
+            "re-root nothing before",
+            RerootRefused("No before.", "reroot-nothing-before", entity_id=ITEM_ID),
+            ITEM_ID,
+        ),
+        ("re-root not a coordinator", not_a_coordinator(), ""),
+        (
+            "re-root too many",
+            RerootRefused("Too many.", "reroot-too-many", entity_id=ITEM_ID, limit=1000),
+            "1000",
+        ),
+        ("re-root unknown choice", RerootRefused("Which?", "reroot-unknown-choice", choice="sideways"), ""),
         ("passphrase too short", WeakPassphrase("Too short.", "passphrase-too-short", minimum=8), "8"),
         ("passphrase guessable", WeakPassphrase("Guessable.", "passphrase-guessable"), ""),
         ("recording stopped", RecordingError("The recording was already stopped.", "recording-stopped"), ""),

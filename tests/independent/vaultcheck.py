@@ -405,6 +405,12 @@ doc(
     '"parents": ["<revision id>", …], "type": "case" | "incident" | "person" | "testimony" | "evidence" | "link" | "consent",',
 )
 ENVELOPE = {"body", "device", "entity", "hlc", "key", "op", "parents", "type", "v"}
+# A re-root (format version 2): the same envelope and one more member.
+doc(
+    VF,
+    '`v` = the integer 2 and one more member, `"reroot": {"choice": "as-before" | "as-held", "supersedes": [',
+)
+REROOT_ENVELOPE = ENVELOPE | {"reroot"}
 doc(VF, "`parents` = revision ids (64 hex), sorted and without duplicates")
 doc(VF, "`hlc` = wall-clock milliseconds and a counter (two non-negative integers)")
 doc(VF, "**Every revision and every custody event of a vault is signed by its device key**")
@@ -605,6 +611,7 @@ class CheckedRevision:
     body: dict[str, Any]
     parents: tuple[str, ...]
     hlc: tuple[int, int]
+    supersedes: tuple[str, ...] = ()  # a re-root's (format version 2)
 
 
 def check_envelope(signed: bytes, key_owner: dict[str, bytes]) -> tuple[dict[str, Any] | None, str | None]:
@@ -636,6 +643,10 @@ def check_revisions(
     parents_stored: dict[str, set[str]] = {}
     for revision_id, parent_id in connection.execute("SELECT revision_id, parent_id FROM revision_parents"):
         parents_stored.setdefault(revision_id, set()).add(parent_id)
+    doc(VF, "`revision_supersedes` holds one `(revision_id, superseded_id)` row per entry of a re-root's")
+    supersedes_stored: dict[str, set[str]] = {}
+    for revision_id, gone in connection.execute("SELECT revision_id, superseded_id FROM revision_supersedes"):
+        supersedes_stored.setdefault(revision_id, set()).add(gone)
     checked: dict[str, CheckedRevision] = {}
     rows = connection.execute(
         "SELECT revision_id, entity_id, entity_type, op, hlc_ms, hlc_counter, device_id, signed, signature "
@@ -661,7 +672,8 @@ def check_revisions(
         if envelope is None:
             bad(str(problem))
             continue
-        if set(envelope) != ENVELOPE:
+        version = envelope.get("v")
+        if set(envelope) != (REROOT_ENVELOPE if version == 2 and type(version) is int else ENVELOPE):
             bad("envelope fields differ from the documented ones")
             continue
         try:
@@ -672,8 +684,21 @@ def check_revisions(
             bad("bad signature")
             continue
         parents, hlc = envelope["parents"], envelope["hlc"]
+        reroot = envelope.get("reroot", {"choice": "as-before", "supersedes": ["0" * 64]})
+        supersedes = reroot.get("supersedes") if isinstance(reroot, dict) else None
         shape = [
-            (envelope["v"] == 1 and type(envelope["v"]) is int, "v is not 1"),
+            (envelope["v"] in (1, 2) and type(envelope["v"]) is int, "v is neither 1 nor 2"),
+            (
+                isinstance(reroot, dict)
+                and set(reroot) == {"choice", "supersedes"}
+                and reroot["choice"] in ("as-before", "as-held")
+                and isinstance(supersedes, list)
+                and 0 < len(supersedes) <= MAX_PARENTS
+                and all(isinstance(g, str) and HEX64.fullmatch(g) for g in supersedes)
+                and supersedes == sorted(set(supersedes))
+                and not set(supersedes) & set(parents if isinstance(parents, list) else []),
+                "reroot is not a choice and sorted unique revision ids, none a parent",
+            ),
             (envelope["op"] in ("put", "delete"), "unknown op"),
             (envelope["type"] in BODY_FIELDS, "unknown type"),
             (
@@ -716,6 +741,11 @@ def check_revisions(
             bad("its row's columns differ from its signed content")
         if parents_stored.get(subject, set()) != set(parents):
             bad("revision_parents differs from its signed parents")
+        signed_supersedes = (
+            set(supersedes) if "reroot" in envelope and isinstance(supersedes, list) else set()
+        )
+        if supersedes_stored.get(subject, set()) != signed_supersedes:
+            bad("revision_supersedes differs from its signed re-root")
         problem = body_problem(envelope["type"], envelope["op"], envelope["body"], vocabulary)
         if problem:
             bad(problem)
@@ -727,6 +757,7 @@ def check_revisions(
             envelope["body"],
             tuple(parents),
             (hlc[0], hlc[1]),
+            tuple(sorted(signed_supersedes)),
         )
     for revision_id in sorted(set(parents_stored) - {str(r[0]) for r in rows}):
         report.add("revision", revision_id, "has parent rows but no revision")
@@ -747,9 +778,28 @@ def heads_of(revisions: dict[str, CheckedRevision]) -> dict[str, list[CheckedRev
         by_entity.setdefault(rev.entity_id, []).append(rev)
     heads: dict[str, list[CheckedRevision]] = {}
     for entity_id, revs in by_entity.items():
-        named = {p for rev in revs for p in rev.parents}
-        heads[entity_id] = [rev for rev in revs if rev.revision_id not in named]
+        visible = visible_of(revs)
+        named = {p for rev in visible for p in rev.parents}
+        heads[entity_id] = [rev for rev in visible if rev.revision_id not in named]
     return heads
+
+
+doc(VF, "a revision of the entity that one of its re-roots names in `supersedes` is **hidden**")
+doc(VF, "If every revision would be hidden, none is")
+
+
+def visible_of(revs: list[CheckedRevision]) -> list[CheckedRevision]:
+    """One entity's revisions that no re-root of it hides: those a re-root
+    supersedes are hidden, and so is every revision of the entity naming a
+    hidden one as parent, transitively; if that would hide them all, none is."""
+    hidden = {gone for rev in revs for gone in rev.supersedes}
+    grew = True
+    while grew:
+        more = {rev.revision_id for rev in revs if set(rev.parents) & hidden} - hidden
+        grew = bool(more)
+        hidden |= more
+    visible = [rev for rev in revs if rev.revision_id not in hidden]
+    return visible or revs
 
 
 def check_heads(connection: apsw.Connection, heads: dict[str, list[CheckedRevision]], report: Report) -> None:
@@ -769,7 +819,7 @@ doc(VF, "stored as its RFC 8785 canonical JSON (UTF-8 text)")
 doc(VF, "Compare it byte for byte with the body re-encoded by JCS.")
 doc(VF, "canonicalise the stored text before comparing.")
 doc(VF, "**case_id** = the body's `case_id` (NULL for a case")
-doc(VF, "**created_ms** = the smallest `hlc` ms of all the entity's revisions;")
+doc(VF, "**created_ms** = the smallest `hlc` ms of the entity's revisions not hidden;")
 doc(VF, "**updated_ms** = the shown revision's `hlc` ms; `entity_type` = `type`.")
 doc(VF, "Only revisions whose key this vault trusts count as its content")
 
@@ -789,7 +839,7 @@ def expected_entity(heads: list[CheckedRevision], revisions: list[CheckedRevisio
         "deleted": not puts,
         "conflicted": len(heads) > 1,
         "case_id": case_id if isinstance(case_id, str) else None,
-        "created_ms": min(r.hlc[0] for r in revisions),
+        "created_ms": min(r.hlc[0] for r in visible_of(revisions)),
         "updated_ms": shown.hlc[0],
     }
 

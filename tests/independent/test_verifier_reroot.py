@@ -1,0 +1,84 @@
+"""The independent verifier (tests/independent/vaultcheck.py, written from
+docs/vault-format.md alone) and a re-root (format version 2; db/reroot.py):
+it checks the version-2 envelope, the ``revision_supersedes`` rows against
+the signed ``supersedes``, and derives heads and creation times with the
+"hidden" rule, agreeing with the app; a tampered supersedes row is named.
+
+One device's vault (the verifier trusts the vault's own key only): the
+re-root is signed here with the app's own write path, standing for a
+coordinator's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import apsw
+
+from db.api import Vault
+from db.revisions import Reroot
+from tests.factory import make_case
+from tests.independent import vaultcheck
+from tests.vault_helpers import PASSPHRASE
+
+
+def _reroot_here(vault: Vault) -> tuple[str, str, str]:
+    """A case, an edit of it standing for the revoked line, and an edit
+    below that; then a re-root from the case's creation superseding only
+    the first edit (as a desk that left the line out would). Returns (case
+    id, the re-root's id, the edit below the superseded one)."""
+    created = make_case(vault, title="before")
+    first = created.revision
+    vault.cases.edit(created.id, title="the revoked edit")
+    line = vault.revisions.heads()[created.id]
+    vault.cases.edit(created.id, title="an edit below it")
+    below = next(iter(vault.revisions.heads()[created.id]))
+    ctx = vault.services.context
+    with ctx.write_transaction("a re-root") as session:
+        rev = ctx.commit_local(
+            session,
+            {
+                "entity_id": created.id,
+                "entity_type": "case",
+                "op": "put",
+                "body": {"title": "before", "description": "", "notes": ""},
+                "parents": [first],
+                "reroot": Reroot("as-before", tuple(sorted(line))),
+            },
+        )
+    return created.id, rev.revision_id, below
+
+
+def test_the_verifier_derives_a_re_rooted_record_as_the_app_does(vault: Vault, vault_dir: Path) -> None:
+    case, reroot_id, below = _reroot_here(vault)
+    # The app: the re-root is the one head; the edit below the superseded one is hidden too.
+    assert vault.revisions.heads()[case] == {reroot_id}
+    assert vault.cases.get(case).title == "before"
+    assert vault.verify().ok
+    device_id = vault.device_id
+    vault.lock()
+
+    keys = vaultcheck.unlock(vault_dir, PASSPHRASE)
+    report = vaultcheck.verify(vault_dir, keys, device_id=device_id)
+    assert report.ok, report.problems
+    with vaultcheck.open_copy(vault_dir, keys) as connection:
+        heads = {
+            rid for (rid,) in connection.execute("SELECT revision_id FROM heads WHERE entity_id = ?", (case,))
+        }
+    assert heads == {reroot_id} and below not in heads
+
+
+def test_the_verifier_names_a_supersedes_row_that_differs_from_the_signed_re_root(
+    vault: Vault, vault_dir: Path
+) -> None:
+    _case, reroot_id, below = _reroot_here(vault)
+    device_id = vault.device_id
+    vault.lock()
+    keys = vaultcheck.unlock(vault_dir, PASSPHRASE)
+    # Tamper in place (the verifier reads a copy): one more superseded id.
+    connection: apsw.Connection = vaultcheck.open_database(vault_dir / "vault.db", keys)
+    connection.execute("INSERT INTO revision_supersedes VALUES (?, ?)", (reroot_id, below))
+    connection.close()
+    report = vaultcheck.verify(vault_dir, keys, device_id=device_id)
+    assert ("revision", reroot_id, "revision_supersedes differs from its signed re-root") in {
+        (p.kind, p.subject, p.detail) for p in report.problems
+    }
