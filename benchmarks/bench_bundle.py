@@ -27,7 +27,7 @@ The vaults and the organisation are set up through the public APIs
 lives in one temporary folder under $TMPDIR, removed afterwards: the default
 2 GiB needs about 7x that of free space.
 
-    python benchmarks/bench_bundle.py [--size-mib 2048] [--revisions 100000] [--quick] [--repeat N] [--evidence-only]
+    python benchmarks/bench_bundle.py [--size-mib 2048] [--revisions 100000] [--quick] [--repeat N] [--evidence-only] [--decrypt-here]
 
 With ``--repeat N`` each part runs N times on fresh vaults; the ratio
 reported is the median of the N ratios (each ours vs its baseline of the
@@ -35,6 +35,9 @@ same repetition; of an even N, the worse of the two middle ones), and every
 ratio, the load average around each and the cores free before it
 (``cores_free``) are listed: on a shared machine one run says little. ``--evidence-only`` runs (a) and (b)
 only, for measuring the evidence path before and after a change.
+``--decrypt-here`` makes the import decrypt in this process instead of in
+a child (sync/bundle/age_child.py), as it did before: run the two in turn
+to compare. The import's CPU time includes the child's.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ from db.hlc import Timestamp
 from db.keys import Argon2Params
 from db.revisions import create_revision
 from sync import org_vault
-from sync.bundle import BundleContents, DeviceIdentity, write_bundle
+from sync.bundle import BundleContents, DeviceIdentity, reader, write_bundle
 from sync.bundle.vault_io import export_bundle, import_bundle
 
 # Test-speed key derivation: unlocking is not what is measured here.
@@ -286,10 +289,11 @@ def bench_evidence(folder: Path, size_mib: int) -> list[Result]:
     cpu_equal_create = children_cpu() - cpu
     shutil.rmtree(folder / "equal-create")
 
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, child_cpu = time.perf_counter(), time.process_time(), children_cpu()
     imported = import_bundle(coordinator, made.path, coordinator.vault_keys.age_identity(), org_id=org_id)
     ours_import = time.perf_counter() - started
-    cpu_import = time.process_time() - cpu
+    # With the decryption's child process (sync/bundle/age_child.py): its CPU counts too.
+    cpu_import = time.process_time() - cpu + children_cpu() - child_cpu
     assert imported.blobs == len(files), imported
 
     (folder / "unpacked").mkdir()
@@ -486,7 +490,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--evidence-only", action="store_true", help="creation and import only, not the revisions part"
     )
+    parser.add_argument(
+        "--decrypt-here",
+        action="store_true",
+        help="decrypt imports in this process, not in a child (the code before it, for comparison)",
+    )
     args = parser.parse_args(argv)
+    if args.decrypt_here:
+        reader.DECRYPT_IN_CHILD = False
+    print(f"import decrypts {'in a child process' if reader.DECRYPT_IN_CHILD else 'in this process'}")
     size_mib = args.size_mib or (200 if args.quick else 2048)
     count = args.revisions or (10_000 if args.quick else 100_000)
     for tool in ("age", "tar", "openssl"):

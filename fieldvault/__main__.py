@@ -14,6 +14,10 @@ def main(argv: list[str] | None = None) -> int:
         from db.api import sandbox_worker_main as sandbox_worker
 
         return sandbox_worker(args[1:])
+    if args[:1] == ["--bundle-decrypt"]:  # a packaged build's age decryption child (sync/bundle/age_child.py)
+        from sync.bundle.age_child import child_main
+
+        return child_main(args[1:])
     harden_process()  # no core dumps, ids-only logs: before any vault is opened
     options, command = split_global_options(args)  # exits 2 on a bad global option
     if options.selftest:  # fieldvault/selftest.py: throw-away vaults, one line, exit 0 or 1

@@ -3,7 +3,9 @@
 ``check_bundle`` does what needs no private key (a server's checks: §5.1-4
 and 7). ``read_bundle`` also decrypts with a coordinator's age identity in
 one pass over the payload — hashing the ciphertext while pyrage decrypts it
-and the tar parser checks the members — and checks §5.8-10 and the parts of
+(on Linux in a child process, sync/bundle/age_child.py, so that decryption
+and the work on the plaintext use two cores) and the tar parser checks the
+members — and checks §5.8-10 and the parts of
 11-13 that need no vault (each revision, custody event and evidence file is
 exactly what the manifest lists). Checks against the vault (known devices,
 sequence, signers, custody chains, evidence ids) are the caller's.
@@ -26,6 +28,7 @@ from typing import Any, BinaryIO, Protocol
 
 import pyrage
 
+from sync.bundle import age_child
 from sync.bundle.archive import ArchiveParser
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import (
@@ -54,6 +57,10 @@ from sync.bundle.hashing import HashingThread, ThreadedSha256
 from sync.bundle.regular_file import open_regular
 
 CHUNK = 1024 * 1024
+# Decrypt the age layer in a child process where one can be used
+# (sync/bundle/age_child.py): then decryption and the work on the plaintext
+# run on two cores. Tests turn it off to check this process's path too.
+DECRYPT_IN_CHILD = age_child.AVAILABLE
 MAX_LINE = 128 * 2**20  # one revision: a long narrative, base64 in its signed bytes
 
 
@@ -227,6 +234,10 @@ class _PayloadReader(io.RawIOBase):
 
     def hash_matches(self, expected: str) -> bool:
         return bool(self.digest.hexdigest() == expected)
+
+    @property
+    def read_so_far(self) -> int:
+        return self._size - self._left
 
 
 class _PlainWriter:
@@ -473,6 +484,24 @@ def _identity(identity: str | pyrage.x25519.Identity) -> Any:
     return identity
 
 
+def _decrypt_in_child(
+    payload: _PayloadReader, plain: _PlainWriter, identity: Any, progress: Progress | None
+) -> None:
+    """``pyrage.decrypt_io(payload, plain, [identity])`` with the decryption
+    in a child process; it raises what that would (age_child)."""
+
+    def report() -> None:
+        if progress is not None:
+            try:
+                progress(payload.read_so_far, payload._size)
+            except BaseException as error:
+                # A cancel: read_bundle raises what stopped the reading.
+                payload.error = payload.error or error
+                raise
+
+    age_child.decrypt_in_child(payload.read, plain.write, str(identity), report, CHUNK)
+
+
 def read_bundle(
     source: Path | BinaryIO,
     identity: str | pyrage.x25519.Identity,
@@ -501,13 +530,27 @@ def read_bundle(
         if file.seekable():
             _check_size(file, checked)
         hasher = stack.enter_context(HashingThread())
-        payload = _PayloadReader(file, checked.header.payload_size, progress, hasher)
+        size = checked.header.payload_size
+        in_child = DECRYPT_IN_CHILD
+        # In a child, the payload is read and hashed on a thread of
+        # age_child's (hashlib lets it run beside this one) and progress is
+        # reported here, on the calling thread, as each piece of plaintext is done.
+        payload = (
+            _PayloadReader(file, size, None) if in_child else _PayloadReader(file, size, progress, hasher)
+        )
         contents = _Contents(checked, open_blob, on_revision, on_custody, hasher, on_manifest)
         parser = ArchiveParser(contents)
         plain = _PlainWriter(parser)
         failure: BundleRejected | None = None
         try:
-            pyrage.decrypt_io(payload.buffered(), plain, [age_identity])
+            if in_child:
+                try:
+                    _decrypt_in_child(payload, plain, age_identity, progress)
+                except age_child.ChildUnavailable:  # nothing was read: here, then
+                    payload = _PayloadReader(file, size, progress, hasher)
+                    pyrage.decrypt_io(payload.buffered(), plain, [age_identity])
+            else:
+                pyrage.decrypt_io(payload.buffered(), plain, [age_identity])
             plain.push()
             parser.finish()
             contents.finish()

@@ -1,0 +1,257 @@
+"""A bundle's age layer decrypted in a short-lived child process, so that
+decryption runs on one core while this process stores the plaintext on the
+other (issue 11; docs/development.md, "Import").
+
+Why a process: pyrage holds the GIL for the whole of a decryption (measured
+in docs/development.md: ``decrypt_file`` lets another thread no more than a
+few MiB/s of hashing; ``decrypt_io`` gives it back only in its Python
+callbacks), so no thread of ours can run beside it. In a child of its own,
+``pyrage.decrypt_file`` reads the payload from its stdin and writes the
+plaintext to its stdout with no Python in between, and the importing
+process hashes, parses, checks and encrypts at rest meanwhile.
+
+The child (``python -I`` this file, or the packaged app with
+``--bundle-decrypt``) gets the identity first on its stdin (length-prefixed:
+never in its arguments, environment or a file), then the payload bytes that
+a thread here reads and hashes (so the payload hash covers exactly the bytes
+decrypted), and gives the plaintext back on its stdout. Its stderr is
+``/dev/null``; it makes itself not dumpable, with no core file and no file
+writes (``RLIMIT_FSIZE`` 0: pipes are not files), and dies with its parent
+(``PR_SET_PDEATHSIG``; its stdin and stdout also end then). It is killed on
+cancel or on a refusal. Its exit status says how decryption failed; the
+caller maps that to the same refusals as a decryption in this process.
+
+Linux only for now (``AVAILABLE``): elsewhere ``read_bundle`` decrypts in
+its own process as before (measured only here; macOS and Windows lack
+``PR_SET_PDEATHSIG``, and Windows ``/dev/stdin``).
+
+This file is also the child's program: it imports nothing of ours and only
+the standard library and pyrage at the top, so the child starts in ~0.1 s
+(``import sync.bundle`` alone takes ~1 s)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pyrage
+
+# The child's exit statuses (besides 0).
+NOT_A_RECIPIENT = 64  # pyrage.DecryptError "No matching keys": the reader's not-a-recipient
+NOT_AGE = 65  # another pyrage.DecryptError: payload-form
+STREAM_FAILED = 66  # an OSError while decrypting (a chunk failing its tag, a cut): payload-form
+BAD_START = 67  # no identity could be read: our own fault, never the bundle's
+MAX_IDENTITY = 4096
+FROZEN_FLAG = "--bundle-decrypt"  # the packaged app's main() dispatches it (fieldvault/__main__.py)
+AVAILABLE = sys.platform.startswith("linux")
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_PR_SET_DUMPABLE = 4
+_F_SETPIPE_SZ = 1031  # linux/fcntl.h
+PIPE_SIZE = 1 << 20  # the most an ordinary user may ask for (/proc/sys/fs/pipe-max-size)
+
+
+# -- the child ------------------------------------------------------------------
+
+
+def _confine(parent: int) -> None:
+    """No core, not dumpable, no file writes, dies with ``parent``. Best
+    effort on each; the decryption does not depend on them."""
+    import ctypes
+    import resource
+    import signal
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)  # pyrage or Python must print nothing anywhere
+    os.close(devnull)
+    for limit in (resource.RLIMIT_CORE, resource.RLIMIT_FSIZE):
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(limit, (0, 0))
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before PDEATHSIG was set
+        os._exit(BAD_START)
+
+
+def _read_exact(fd: int, size: int) -> bytes:
+    """``size`` bytes from ``fd`` and not one more (what follows is the
+    payload, read by pyrage from the same pipe)."""
+    data = b""
+    while len(data) < size:
+        more = os.read(fd, size - len(data))
+        if not more:
+            raise EOFError
+        data += more
+    return data
+
+
+def child_main(args: list[str]) -> int:
+    """The child: ``args`` is the parent's process id."""
+    try:
+        _confine(int(args[0]))
+        (length,) = struct.unpack(">I", _read_exact(0, 4))
+        if not 0 < length <= MAX_IDENTITY:
+            return BAD_START
+        identity = pyrage.x25519.Identity.from_str(_read_exact(0, length).decode("ascii"))
+    except Exception:  # noqa: BLE001 - a failed start has one status; nothing is printed
+        return BAD_START
+    try:
+        # Rust reads the pipe and writes the pipe: no Python per chunk.
+        pyrage.decrypt_file("/dev/stdin", "/dev/stdout", [identity])
+    except pyrage.DecryptError as error:
+        return NOT_A_RECIPIENT if "No matching keys" in str(error) else NOT_AGE
+    except OSError:
+        return STREAM_FAILED
+    return 0
+
+
+# -- the parent -----------------------------------------------------------------
+
+
+def command(parent: int) -> list[str]:
+    """How the child starts: the packaged app runs itself with a flag (there
+    ``sys.executable`` is the app, as for db/sandbox.py's worker); otherwise
+    this file by path, isolated (``-I``: no PYTHON* variables, no user site,
+    not the working folder) and without importing our packages."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, FROZEN_FLAG, str(parent)]
+    return [sys.executable, "-I", str(Path(__file__).resolve()), str(parent)]
+
+
+def identity_message(identity: str) -> bytes:
+    data = identity.encode("ascii")
+    return struct.pack(">I", len(data)) + data
+
+
+def widen_pipe(fd: int) -> None:
+    """A 1 MiB pipe instead of 64 KiB: fewer wake-ups each way."""
+    import fcntl
+
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(fd, _F_SETPIPE_SZ, PIPE_SIZE)
+
+
+class ChildUnavailable(Exception):
+    """The child could not be started: nothing was read yet, so the caller
+    decrypts in its own process instead."""
+
+
+class ChildFailed(RuntimeError):
+    """The child ended in a way no bundle causes (killed by the system, a
+    start that failed): the import stops, the bundle is not blamed."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"the bundle decryption process ended unexpectedly (status {status})")
+        self.status = status
+
+
+def decrypt_in_child(
+    read: Callable[[int], bytes],
+    write: Callable[[bytes], object],
+    identity: str,
+    after_chunk: Callable[[], None],
+    chunk: int = 1 << 20,
+) -> None:
+    """What ``pyrage.decrypt_io`` does with a reader, a writer and one
+    identity, in a child: the payload that ``read(chunk)`` returns (b"" at
+    its end; called on a thread of its own) is decrypted there, and the
+    plaintext goes to ``write`` on the calling thread, ``after_chunk()``
+    after each piece (progress, cancel). Raises what pyrage would:
+    ``pyrage.DecryptError`` (no matching key, not an age file) or
+    ``OSError`` (the stream failed), and ``ChildFailed`` otherwise; what
+    ``read``, ``write`` or ``after_chunk`` raise propagates once the child
+    is stopped. ``ChildUnavailable``: the child did not start."""
+    try:
+        process = subprocess.Popen(
+            command(os.getpid()),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={"LC_ALL": "C.UTF-8"},  # nothing of ours: no proxies, paths or display
+            cwd=Path(os.sep).resolve(),
+            close_fds=True,
+            bufsize=0,
+        )
+    except OSError as error:
+        raise ChildUnavailable() from error
+    assert process.stdin is not None and process.stdout is not None
+    stdin, stdout = process.stdin, process.stdout
+    for stream in (stdin, stdout):
+        widen_pipe(stream.fileno())
+    read_error: list[BaseException] = []
+
+    def feed() -> None:
+        pipe = stdin.fileno()
+        try:
+            try:
+                _write_all(pipe, identity_message(identity))
+            except OSError:
+                return  # the child ended: its status says why
+            while True:
+                try:
+                    data = read(chunk)
+                except BaseException as error:  # noqa: BLE001 - raised on the calling thread
+                    read_error.append(error)
+                    _kill(process)
+                    return
+                if not data:
+                    return
+                try:
+                    _write_all(pipe, data)
+                except OSError:
+                    return  # the child ended or was stopped: what is left is the caller's
+        finally:
+            with contextlib.suppress(OSError):
+                stdin.close()  # end of payload
+
+    feeder = threading.Thread(target=feed, name="bundle-age-feed", daemon=True)
+    feeder.start()
+    try:
+        out = stdout.fileno()
+        while data := os.read(out, PIPE_SIZE):
+            write(data)
+            after_chunk()
+    except BaseException:
+        _kill(process)
+        raise
+    finally:
+        feeder.join()
+        process.wait()
+        with contextlib.suppress(OSError):
+            stdout.close()
+    if read_error:
+        raise read_error[0]
+    status = process.returncode
+    if status == 0:
+        return
+    if status == NOT_A_RECIPIENT:
+        raise pyrage.DecryptError("No matching keys found")
+    if status == NOT_AGE:
+        raise pyrage.DecryptError("the payload is not an age file this identity reads")
+    if status == STREAM_FAILED:
+        raise OSError("decryption error")
+    raise ChildFailed(status)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(OSError):
+            process.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(sys.argv[1:]))

@@ -1,0 +1,346 @@
+"""The age layer decrypted in a child process (sync/bundle/age_child.py): the
+same bundles read back and the same refusals come out as when this process
+decrypts; the child gets its key only through its stdin, writes no file,
+dumps no core, and is gone after a cancel, a refusal or its parent's death."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyrage
+import pytest
+
+from db.api import StorageError
+from sync.bundle import BlobEntry, BundleRejected, age_child, read_bundle, reader
+from sync.bundle.format import MAGIC, canonical, sign_header
+from tests.sync.bundle_samples import Sample, archive, forge, plain_members, write_sample
+
+pytestmark = pytest.mark.skipif(not age_child.AVAILABLE, reason="the child is used on Linux only")
+
+IDENTITY = pyrage.x25519.Identity.generate()
+RECIPIENT = str(IDENTITY.to_public())
+SECRET = str(IDENTITY)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Sample]:
+    path = tmp_path_factory.mktemp("bundle") / "sample.fvbundle"
+    return path, write_sample(path, [RECIPIENT])
+
+
+@pytest.fixture(params=["child", "here"])
+def where(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(reader, "DECRYPT_IN_CHILD", request.param == "child")
+    return str(request.param)
+
+
+_EARLIER: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _earlier_children() -> None:
+    """Children this test process had before the test (a fork server of
+    tests/cli_helpers.py may live on): only new ones count."""
+    _EARLIER.clear()
+    _EARLIER.update(_all_children())
+
+
+def _children() -> set[int]:
+    """This process's children started during the test (the age child)."""
+    return _all_children() - _EARLIER
+
+
+def _all_children() -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        with (task / "children").open() as listed:
+            found.update(int(pid) for pid in listed.read().split())
+    return found
+
+
+def _resign(data: bytes, made: Sample, payload: bytes) -> bytes:
+    """``data`` with another payload, its header re-signed by the sample's
+    device: a refusal must then come from the payload itself."""
+    n = int.from_bytes(data[20:24], "big")
+    header = json.loads(data[24 : 24 + n])
+    header.update(payload_size=len(payload), payload_sha256=hashlib.sha256(payload).hexdigest())
+    header_bytes = canonical(header)
+    signature = sign_header(made.device.private_key, header_bytes)
+    return MAGIC + len(header_bytes).to_bytes(4, "big") + header_bytes + signature + payload
+
+
+def _payload(data: bytes) -> bytes:
+    n = int.from_bytes(data[20:24], "big")
+    return data[24 + n + 64 :]
+
+
+def _reason(data: bytes, identity: object = SECRET) -> str:
+    with pytest.raises(BundleRejected) as refused:
+        read_bundle(io.BytesIO(data), identity)
+    return refused.value.reason
+
+
+class _Sink(bytearray):
+    def write(self, data: bytes) -> int:
+        self.extend(data)
+        return len(data)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_bundle_reads_back_whole(written, where):
+    path, made = written
+    files: dict[str, _Sink] = {}
+
+    def open_blob(entry: BlobEntry) -> _Sink:
+        return files.setdefault(entry.sha256, _Sink())
+
+    opened = read_bundle(path, SECRET, open_blob=open_blob)
+    assert opened.revisions == list(made.contents.revisions)
+    assert opened.custody == list(made.contents.custody)
+    assert {sha: bytes(data) for sha, data in files.items()} == made.blob_bytes
+    assert _children() == set()
+
+
+def test_every_refusal_gives_the_same_reason_in_the_child_and_here(written, where):
+    path, made = written
+    data = path.read_bytes()
+    payload = _payload(data)
+    other = pyrage.x25519.Identity.generate()
+    middle = bytearray(payload)
+    middle[len(payload) // 2] ^= 0x20  # a chunk that fails its tag
+    header_end = payload.index(b"\n---") + 60  # past the age header's MAC line
+    cases: dict[str, tuple[bytes, object]] = {
+        "not-a-recipient": (data, other),
+        "payload-form (not age)": (_resign(data, made, b"not age at all"), SECRET),
+        "payload-form (a tag fails)": (_resign(data, made, bytes(middle)), SECRET),
+        "payload-form (cut age stream)": (_resign(data, made, payload[: len(payload) - 100]), SECRET),
+        "payload-form (age header only)": (_resign(data, made, payload[:header_end]), SECRET),
+        "payload-hash": (data[:-300] + bytes([data[-300] ^ 1]) + data[-299:], SECRET),
+        "truncated": (data[:-1], SECRET),
+        "trailing-data": (data + b"x", SECRET),
+        "archive-form": (forge(b"not a tar archive" * 100, made, [RECIPIENT]), SECRET),
+        "manifest-signature": (
+            forge(
+                archive([plain_members(made)[0], ("manifest.sig", bytes(64)), *plain_members(made)[2:]]),
+                made,
+                [RECIPIENT],
+            ),
+            SECRET,
+        ),
+    }
+    expected = {
+        "not-a-recipient": "not-a-recipient",
+        "payload-form (not age)": "payload-form",
+        "payload-form (a tag fails)": "payload-form",
+        "payload-form (cut age stream)": "payload-form",
+        "payload-form (age header only)": "payload-form",
+        "payload-hash": "payload-hash",
+        "truncated": "truncated",
+        "trailing-data": "trailing-data",
+        "archive-form": "archive-form",
+        "manifest-signature": "manifest-signature",
+    }
+    got = {name: _reason(bundle, identity) for name, (bundle, identity) in cases.items()}
+    assert got == expected
+    assert _children() == set()
+
+
+def test_the_child_gets_its_key_through_stdin_only_and_is_confined(written):
+    path, _ = written
+    seen: dict[str, str] = {}
+
+    def look(done: int, total: int) -> None:
+        for pid in _children():
+            proc = Path(f"/proc/{pid}")
+            with (proc / "cmdline").open("rb") as f:
+                seen["cmdline"] = f.read().decode(errors="replace")
+            with (proc / "environ").open("rb") as f:
+                seen["environ"] = f.read().decode(errors="replace")
+            seen["limits"] = (proc / "limits").read_text()
+            seen["status"] = (proc / "status").read_text()
+
+    big = bytes(range(256)) * (12 * 4096)  # 12 MiB: the read takes several pieces
+    tmp = path.parent / "big.fvbundle"
+    write_sample(tmp, [RECIPIENT], blobs=[big])
+    read_bundle(tmp, SECRET, progress=look)
+    assert seen, "no child was seen while the payload was read"
+    secret_part = SECRET.split("1", 1)[1][:20]
+    assert "AGE-SECRET-KEY" not in seen["cmdline"] and secret_part not in seen["cmdline"]
+    assert "AGE-SECRET-KEY" not in seen["environ"] and secret_part not in seen["environ"]
+    assert seen["environ"] == "LC_ALL=C.UTF-8\x00"
+    limits = {line[:26].strip(): line[26:].split()[0] for line in seen["limits"].splitlines()[1:]}
+    assert limits["Max core file size"] == "0"
+    assert limits["Max file size"] == "0"
+    assert _children() == set()
+
+
+def test_the_childs_stderr_is_silenced(tmp_path):
+    # Its own program, given nonsense: it prints nothing anywhere, and says
+    # with its status that it could not start.
+    result = subprocess.run(
+        age_child.command(os.getpid()), input=b"\x00\x00\x00\x05hello", capture_output=True, timeout=60
+    )
+    assert result.returncode == age_child.BAD_START
+    assert (result.stdout, result.stderr) == (b"", b"")
+
+
+def test_a_cancel_stops_the_read_and_the_child(tmp_path, where):
+    big = os.urandom(24 << 20)
+    path = tmp_path / "big.fvbundle"
+    write_sample(path, [RECIPIENT], blobs=[big])
+    calls: list[int] = []
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 3:
+            raise Cancelled
+
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        read_bundle(path, SECRET, open_blob=lambda entry: _Sink(), progress=cancel)
+    assert time.monotonic() - started < 20
+    assert len(calls) == 3 and calls[-1] < path.stat().st_size // 2
+    assert _children() == set()
+
+
+def test_a_sinks_own_failure_comes_out_as_it_is(written, where):
+    """The vault's blob writer turns a failed write into StorageError: that
+    error, not a refusal of the bundle, and no child left."""
+    path, _ = written
+
+    class Full:
+        def write(self, data: bytes) -> int:
+            raise StorageError("store the evidence file", OSError(28, "No space left on device"))
+
+        def close(self) -> None:
+            pass
+
+    with pytest.raises(StorageError):
+        read_bundle(path, SECRET, open_blob=lambda entry: Full())
+    assert _children() == set()
+
+
+def test_a_child_killed_by_the_system_is_not_blamed_on_the_bundle(written, monkeypatch):
+    """A child that dies of a signal nobody here sent (the OOM killer) stops
+    the import with ChildFailed, never a refusal of the bundle."""
+    path, _ = written
+    killed: list[int] = []
+
+    def kill_child(done: int, total: int) -> None:
+        for pid in _children():
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+
+    big = bytes(7) * (8 << 20)
+    tmp = path.parent / "killed.fvbundle"
+    write_sample(tmp, [RECIPIENT], blobs=[big])
+    with pytest.raises(age_child.ChildFailed):
+        read_bundle(tmp, SECRET, open_blob=lambda entry: _Sink(), progress=kill_child)
+    assert killed
+
+
+def test_without_a_child_the_bundle_is_decrypted_here(written, monkeypatch):
+    path, made = written
+
+    def cannot_start(*args: object, **kwargs: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(subprocess, "Popen", cannot_start)
+    assert read_bundle(path, SECRET).revisions == list(made.contents.revisions)
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_a_child_dies_with_its_parent_killed_9(tmp_path):
+    """kill -9 of the importing process mid-payload: its child does not live
+    on holding the key (PR_SET_PDEATHSIG, and its pipes end with the parent)."""
+    path = tmp_path / "big.fvbundle"
+    write_sample(path, [RECIPIENT], blobs=[os.urandom(8 << 20)])
+    data = path.read_bytes()
+    script = (
+        "import sys, pyrage\n"
+        "from sync.bundle import read_bundle\n"
+        "def told(done, total):\n"
+        "    print('reading', flush=True)\n"
+        "read_bundle(sys.stdin.buffer, sys.argv[1], progress=told)\n"
+    )
+    importer = subprocess.Popen(
+        [sys.executable, "-c", script, SECRET],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    assert importer.stdin is not None and importer.stdout is not None
+    try:
+        # Half, then nothing: the import waits mid-payload.
+        importer.stdin.write(data[: len(data) // 2])
+        importer.stdin.flush()
+        assert importer.stdout.readline() == b"reading\n"
+
+        def its_children() -> set[int]:
+            found: set[int] = set()
+            for task in Path(f"/proc/{importer.pid}/task").iterdir():
+                found.update(int(pid) for pid in (task / "children").read_text().split())
+            return found
+
+        assert _wait_for(lambda: bool(its_children()))
+        (child,) = its_children()
+        importer.send_signal(signal.SIGKILL)
+        importer.wait()
+        assert _wait_for(lambda: not Path(f"/proc/{child}").exists() or _zombie(child)), "the child lives on"
+    finally:
+        if importer.poll() is None:
+            importer.kill()
+            importer.wait()
+        importer.stdin.close()
+        importer.stdout.close()
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return "State:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+
+
+def test_the_packaged_app_starts_the_child_through_its_main(monkeypatch, tmp_path):
+    """Frozen, ``sys.executable`` is the app: it is run with the flag, and
+    the app's main() hands over to the child's (faked frozen, not built)."""
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert age_child.command(123) == [sys.executable, age_child.FROZEN_FLAG, "123"]
+    monkeypatch.undo()
+    plaintext = b"evidence bytes " * 10000
+    ciphertext = pyrage.encrypt(plaintext, [IDENTITY.to_public()])
+    result = subprocess.run(
+        [sys.executable, "-m", "fieldvault", age_child.FROZEN_FLAG, str(os.getpid())],
+        input=age_child.identity_message(SECRET) + ciphertext,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout == plaintext
