@@ -248,6 +248,8 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.kept_aside)
         # The records revoked devices froze (review 11 F2), per device, and their list.
         self.frozen = FrozenSummary()
+        # Its list offers Re-root… (db/reroot.py); the view reads again once one is signed.
+        self.frozen.enable_reroot(vault, self.tasks, self.refresh)
         layout.addWidget(self.frozen)
 
         # The second step of a revocation: the device id's first characters typed.

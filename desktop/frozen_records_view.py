@@ -12,31 +12,58 @@ device chose which records they name (review 13 F5). Inside the
 unlocked app the list may name each record as its own list does (a title,
 a pseudonym, a file name): the coordinator may see it; the CLI and logs
 name ids only.
+
+**Re-root…** (db/reroot.py; docs/sync.md §2.3 "Re-rooting a frozen
+record"): for the chosen record, a person picks one of two contents, each
+explained, and confirms; the desk then signs one new revision outside the
+revoked line, on the save lane, and the lists are read again. Never
+automatic: nothing is signed until the person confirms.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Slot
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QRadioButton,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.dialog_parts import wrapped_label
+from desktop.dialog_parts import failure_text, wrapped_label
 from desktop.item_lists import ID_ROLE, item_list, row_texts
+from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
-    from db.api import AffectedRecord, RevocationImpact, Vault
+    from db.api import AffectedRecord, Rerooted, RevocationImpact, Vault
+
+
+@dataclass(frozen=True)
+class Rerooter:
+    """What the list needs to re-root a record: the vault, the dialog's task
+    runner, and what to call once done (the devices view reads again)."""
+
+    vault: Vault
+    tasks: TaskRunner
+    after: Callable[[], None]
+
+
+def reroot_task(vault: Vault, entity_id: str, choice: str) -> Rerooted:
+    """The re-root itself (a task: on the save lane)."""
+    from sync.merge.frozen_records import reroot
+
+    return reroot(vault, entity_id, choice)
 
 
 @dataclass(frozen=True)
@@ -79,7 +106,12 @@ class FrozenSummary(QFrame):
         layout.addWidget(self.list_button)
         self._read: FrozenRead | None = None
         self.list_dialog: FrozenRecordsDialog | None = None
+        self.rerooter: Rerooter | None = None
         self.hide()
+
+    def enable_reroot(self, vault: Vault, tasks: TaskRunner, after: Callable[[], None]) -> None:
+        """Offer Re-root… in the list (the devices view, which holds the vault)."""
+        self.rerooter = Rerooter(vault, tasks, after)
 
     def show_read(self, read: FrozenRead) -> None:
         self._read = read
@@ -169,7 +201,7 @@ class FrozenSummary(QFrame):
     def open_list(self) -> None:
         if self._read is None:
             return
-        self.list_dialog = FrozenRecordsDialog(self._read, self)
+        self.list_dialog = FrozenRecordsDialog(self._read, self, rerooter=self.rerooter)
         self.list_dialog.open()
 
     def clear(self) -> None:
@@ -187,8 +219,13 @@ class FrozenRecordsDialog(QDialog):
 
     (RECORD_COLUMN, TYPE_COLUMN, DEVICE_COLUMN, HELD_COLUMN, LEFT_COLUMN, NEWEST_COLUMN) = range(6)
 
-    def __init__(self, read: FrozenRead, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, read: FrozenRead, parent: QWidget | None = None, *, rerooter: Rerooter | None = None
+    ) -> None:
         super().__init__(parent)
+        self._read = read
+        self._rerooter = rerooter
+        self._handle: TaskHandle | None = None
         self.setWindowTitle(self.tr("Frozen records"))
         self.resize(900, 420)
         layout = QVBoxLayout(self)
@@ -198,7 +235,8 @@ class FrozenRecordsDialog(QDialog):
                     "Records a revoked device wrote in. Held back here: this vault's revisions of it that "
                     "the other desks do not get (the revoked device's, and every edit after them). Left "
                     "out here: revisions of it other desks sent that this vault did not take. Either way "
-                    "the record differs between the desks, for good."
+                    "the record differs between the desks until a coordinator re-roots it with "
+                    "Re-root… below."
                 )
             )
         )
@@ -214,15 +252,179 @@ class FrozenRecordsDialog(QDialog):
             ],
         )
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.currentItemChanged.connect(self._chosen_changed)
         layout.addWidget(self.table, 1)
+        self._build_reroot_box(layout)
+        self.status = wrapped_label(name=self.tr("Result"), selectable=True)
+        layout.addWidget(self.status)
+        self.reroot_button = QPushButton(self.tr("Re-root…"))
+        self.reroot_button.setAccessibleName(self.tr("Re-root the chosen record"))
+        self.reroot_button.setToolTip(
+            self.tr(
+                "Sign one new version of the chosen record, made only of changes every desk holds, so "
+                "that the desks show the same record again. You choose its content."
+            )
+        )
+        self.reroot_button.clicked.connect(self.ask_reroot)
+        self.reroot_button.setVisible(rerooter is not None)
+        self.reroot_button.setEnabled(False)
         close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.reject)
         row = QHBoxLayout()
+        row.addWidget(self.reroot_button)
         row.addStretch(1)
         row.addWidget(close)
         layout.addLayout(row)
+        self._records = {record.entity_id: record for record in read.impact.records}
         for record in read.impact.records:
             self.table.addTopLevelItem(self._item(record, read))
+
+    def _build_reroot_box(self, layout: QVBoxLayout) -> None:
+        """The two choices, each explained, and the confirmation: shown by Re-root…."""
+        self.reroot_box = QFrame()
+        self.reroot_box.setFrameShape(QFrame.Shape.StyledPanel)
+        box = QVBoxLayout(self.reroot_box)
+        self.reroot_text = wrapped_label(selectable=True)
+        box.addWidget(self.reroot_text)
+        self.as_before = QRadioButton(self.tr("As it was before the revoked device's edits"))
+        self.as_before_text = wrapped_label(
+            self.tr(
+                "The revoked device's edits, and every later edit that followed them, are undone: the "
+                "record returns to the last version all desks hold. Choose this when you do not trust "
+                "what the revoked device wrote."
+            )
+        )
+        self.as_held = QRadioButton(self.tr("As this desk holds it now"))
+        self.as_held_text = wrapped_label(
+            self.tr(
+                "The record keeps what it says here, the revoked device's edits and the later ones "
+                "included, now signed by this desk because you looked at it. Choose this when you have "
+                "checked those edits and they are right. Only at a desk that holds them."
+            )
+        )
+        self.choices = QButtonGroup(self)
+        for button in (self.as_before, self.as_held):
+            self.choices.addButton(button)
+            button.toggled.connect(self._choice_changed)
+        for widget in (self.as_before, self.as_before_text, self.as_held, self.as_held_text):
+            box.addWidget(widget)
+        box.addWidget(
+            wrapped_label(
+                self.tr(
+                    "Either way the old versions stay in the record's history, and the new one reaches "
+                    "the other desks with this desk's next bundle or sync. It cannot be taken back, "
+                    "only edited again."
+                )
+            )
+        )
+        row = QHBoxLayout()
+        self.reroot_confirm = QPushButton(self.tr("Re-root"))
+        self.reroot_confirm.setEnabled(False)
+        self.reroot_confirm.clicked.connect(self.confirm_reroot)
+        self.reroot_cancel = QPushButton(self.tr("Cancel"))
+        self.reroot_cancel.clicked.connect(self.cancel_reroot)
+        row.addStretch(1)
+        row.addWidget(self.reroot_confirm)
+        row.addWidget(self.reroot_cancel)
+        box.addLayout(row)
+        self.reroot_box.hide()
+        layout.addWidget(self.reroot_box)
+
+    def chosen_record(self) -> AffectedRecord | None:
+        item = self.table.currentItem()
+        return self._records.get(str(item.data(self.RECORD_COLUMN, ID_ROLE))) if item is not None else None
+
+    @Slot()
+    def _chosen_changed(self) -> None:
+        record = self.chosen_record()
+        # A record this vault holds nothing of cannot be re-rooted here.
+        self.reroot_button.setEnabled(
+            record is not None and bool(record.entity_type) and self._handle is None
+        )
+        self.cancel_reroot()
+
+    @Slot()
+    def ask_reroot(self) -> None:
+        """The first step: the chosen record's two choices, none chosen yet."""
+        record = self.chosen_record()
+        if record is None or self._rerooter is None or self._handle is not None:
+            return
+        name = self._read.labels.get(record.entity_id) or record.entity_id
+        self.reroot_text.setText(
+            self.tr("Re-root {record}: which content should the new version have?").format(record=name)
+        )
+        self.choices.setExclusive(False)
+        self.as_before.setChecked(False)
+        self.as_held.setChecked(False)
+        self.choices.setExclusive(True)
+        # Nothing before the revoked edits when all of it here is theirs; nothing held when left out here.
+        self.as_before.setEnabled(not record.whole)
+        self.as_held.setEnabled(record.held_back > 0)
+        self.reroot_confirm.setEnabled(False)
+        self.reroot_box.show()
+
+    @Slot()
+    def _choice_changed(self) -> None:
+        self.reroot_confirm.setEnabled(self.as_before.isChecked() or self.as_held.isChecked())
+
+    @Slot()
+    def cancel_reroot(self) -> None:
+        self.reroot_box.hide()
+
+    @Slot()
+    def confirm_reroot(self) -> None:
+        """The second step: sign it (on the save lane)."""
+        record = self.chosen_record()
+        rerooter = self._rerooter
+        if record is None or rerooter is None or self._handle is not None or not self.reroot_box.isVisible():
+            return
+        choice = "as-before" if self.as_before.isChecked() else "as-held" if self.as_held.isChecked() else ""
+        if not choice:
+            return
+        self.reroot_box.hide()
+        self.reroot_button.setEnabled(False)
+        self.status.setText(self.tr("Re-rooting the record…"))
+        entity_id = record.entity_id
+        self._handle = rerooter.tasks.start(
+            Lane.SAVE,
+            lambda _context: reroot_task(rerooter.vault, entity_id, choice),
+            self._on_rerooted,
+            owner=self,
+        )
+
+    def _on_rerooted(self, report: TaskReport) -> None:
+        if not report.finished:
+            return
+        self._handle = None
+        if report.state != "succeeded":
+            self.status.setText(failure_text(report.failure))
+            self._chosen_changed()
+            return
+        from db.api import Rerooted
+
+        done = report.value
+        assert isinstance(done, Rerooted)
+        record = self._records.pop(done.entity_id, None)
+        for index in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(index)
+            if item is not None and item.data(self.RECORD_COLUMN, ID_ROLE) == done.entity_id:
+                self.table.takeTopLevelItem(index)
+                break
+        name = (self._read.labels.get(done.entity_id) if record is not None else None) or done.entity_id
+        how = (
+            self.tr("as it was before the revoked edits")
+            if done.choice == "as-before"
+            else self.tr("as this desk held it")
+        )
+        self.status.setText(
+            self.tr(
+                "{record} re-rooted {how}. The new version goes to the other desks with this desk's next "
+                "bundle or sync; each desk that takes it shows the same record again."
+            ).format(record=name, how=how)
+        )
+        self._chosen_changed()
+        assert self._rerooter is not None
+        self._rerooter.after()
 
     def _item(self, record: AffectedRecord, read: FrozenRead) -> QTreeWidgetItem:
         texts = [""] * 6

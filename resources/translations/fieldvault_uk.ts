@@ -1613,78 +1613,78 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Зміни записів, відкладені від пристроїв, поручительство за які втратило силу</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="261" />
+            <location filename="../../desktop/devices_view.py" line="263" />
             <source>First characters of the device id, to confirm</source>
             <translation>Перші символи ідентифікатора пристрою, для підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="264" />
-            <location filename="../../desktop/devices_view.py" line="265" />
+            <location filename="../../desktop/devices_view.py" line="266" />
+            <location filename="../../desktop/devices_view.py" line="267" />
             <source>Revoke this device</source>
             <translation>Відкликати цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="268" />
+            <location filename="../../desktop/devices_view.py" line="270" />
             <source>Keep it</source>
             <translation>Залишити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="284" />
+            <location filename="../../desktop/devices_view.py" line="286" />
             <source>Set them aside</source>
             <translation>Відкласти їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="286" />
+            <location filename="../../desktop/devices_view.py" line="288" />
             <source>Keep them waiting</source>
             <translation>Нехай чекають</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="295" />
+            <location filename="../../desktop/devices_view.py" line="297" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="298" />
+            <location filename="../../desktop/devices_view.py" line="300" />
             <source>Refresh</source>
             <translation>Оновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="300" />
+            <location filename="../../desktop/devices_view.py" line="302" />
             <source>Revoke…</source>
             <translation>Відкликати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="301" />
+            <location filename="../../desktop/devices_view.py" line="303" />
             <source>Revoke the chosen device</source>
             <translation>Відкликати вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="307" />
+            <location filename="../../desktop/devices_view.py" line="309" />
             <source>Set aside…</source>
             <translation>Відкласти…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="309" />
+            <location filename="../../desktop/devices_view.py" line="311" />
             <source>Set aside the chosen device's waiting record changes</source>
             <translation>Відкласти зміни записів вибраного пристрою, що чекають</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="313" />
+            <location filename="../../desktop/devices_view.py" line="315" />
             <source>Send the profile to the server again</source>
             <translation>Надіслати профіль на сервер ще раз</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="316" />
+            <location filename="../../desktop/devices_view.py" line="318" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="369" />
+            <location filename="../../desktop/devices_view.py" line="371" />
             <source>No other devices are known to this vault yet.</source>
             <translation>Цьому сховищу ще не відомі інші пристрої.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="384" />
+            <location filename="../../desktop/devices_view.py" line="386" />
             <source>%n record change(s) wait for their parents: they follow changes this vault has not received yet. Point here for what to do.</source>
             <translation>
                 <numerusform>%n зміна запису чекає на свої батьківські зміни: вона йде за змінами, яких це сховище ще не отримало. Наведіть сюди вказівник, щоб дізнатися, що робити.</numerusform>
@@ -1693,7 +1693,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="398" />
+            <location filename="../../desktop/devices_view.py" line="400" />
             <source>%n record change(s) from devices whose vouch lapsed, kept until they are enrolled again: a current coordinator vouches for the device, or you approve it by its verification code. Then they are stored.</source>
             <translation>
                 <numerusform>%n зміна запису від пристроїв, поручительство за які втратило силу, відкладена, доки їх не зареєструють знову: чинний координатор поручиться за пристрій або ви схвалите його за кодом перевірки. Тоді її буде збережено.</numerusform>
@@ -1702,17 +1702,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="411" />
+            <location filename="../../desktop/devices_view.py" line="413" />
             <source>A bundle brought edits of records whose earlier changes (their parents) this vault does not hold yet, often a field worker's that another desk took directly. They are kept apart, in no list, search or export, and stored as soon as those changes arrive. To bring them, import the bundle of the device that made them (ask the desk whose edits wait which worker's records it edited), or sync. If a revoked device made them they never come: the waiting edits are then left out when that device's bundle is read.</source>
             <translation>Пакет приніс правки записів, попередніх змін яких (їхніх батьківських змін) це сховище ще не має, часто змін польового працівника, які інше робоче місце отримало напряму. Ці правки зберігаються окремо, їх немає в жодному списку, пошуку чи експорті, і їх буде збережено, щойно надійдуть ті зміни. Щоб їх отримати, імпортуйте пакет пристрою, який їх зробив (запитайте робоче місце, чиї правки чекають, записи якого працівника воно правило), або синхронізуйтеся. Якщо їх зробив відкликаний пристрій, вони не надійдуть ніколи: тоді правки, що чекають, буде пропущено, щойно буде прочитано пакет цього пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="438" />
+            <location filename="../../desktop/devices_view.py" line="440" />
             <source>Verification code (compare it with the worker's): {code}</source>
             <translation>Код перевірки (звірте його з кодом працівника): {code}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="451" />
+            <location filename="../../desktop/devices_view.py" line="453" />
             <source>%n missing</source>
             <translation>
                 <numerusform>бракує %n</numerusform>
@@ -1721,7 +1721,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="453" />
+            <location filename="../../desktop/devices_view.py" line="455" />
             <source>%n held</source>
             <translation>
                 <numerusform>утримано %n</numerusform>
@@ -1730,7 +1730,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="455" />
+            <location filename="../../desktop/devices_view.py" line="457" />
             <source>%n file(s) gone</source>
             <translation>
                 <numerusform>%n файл зник</numerusform>
@@ -1739,7 +1739,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="457" />
+            <location filename="../../desktop/devices_view.py" line="459" />
             <source>%n refused</source>
             <translation>
                 <numerusform>відхилено %n</numerusform>
@@ -1748,19 +1748,19 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="459" />
-            <location filename="../../desktop/devices_view.py" line="500" />
-            <location filename="../../desktop/devices_view.py" line="509" />
+            <location filename="../../desktop/devices_view.py" line="461" />
+            <location filename="../../desktop/devices_view.py" line="502" />
+            <location filename="../../desktop/devices_view.py" line="511" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="461" />
+            <location filename="../../desktop/devices_view.py" line="463" />
             <source>vouch lapsed</source>
             <translation>поруку скасовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="463" />
+            <location filename="../../desktop/devices_view.py" line="465" />
             <source>%n refused bundle(s) read</source>
             <translation>
                 <numerusform>%n відхилений пакет прочитано</numerusform>
@@ -1769,7 +1769,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="466" />
+            <location filename="../../desktop/devices_view.py" line="468" />
             <source>%n type clash(es)</source>
             <translation>
                 <numerusform>%n конфлікт типів</numerusform>
@@ -1778,7 +1778,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="579" />
+            <location filename="../../desktop/devices_view.py" line="581" />
             <source>This device is a party to %n type clash(es): another device claims a record with a different type. This vault keeps the type that arrived here first, which may not be the honest one; the other side is never stored, and the rest of its bundles was taken.</source>
             <translation>
                 <numerusform>Цей пристрій — сторона в %n конфлікті типів: інший пристрій заявляє запис з іншим типом. Це сховище зберігає тип, що надійшов сюди першим, і він може бути не чесним; другу сторону ніколи не зберігають, а решту її пакетів прийнято.</numerusform>
@@ -1787,37 +1787,37 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="590" />
+            <location filename="../../desktop/devices_view.py" line="592" />
             <source>Ask the people who use both devices which record they made, and tell your organisation. fieldvault devices parked lists every clash ({shown} shown here).</source>
             <translation>Запитайте людей, які користуються обома пристроями, хто з них створив цей запис, і повідомте свою організацію. fieldvault devices parked показує всі конфлікти (тут показано {shown}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="599" />
+            <location filename="../../desktop/devices_view.py" line="601" />
             <source>the change {revision} signed by {device} claims another type and was left out on {when} UTC</source>
             <translation>зміна {revision} (підписувач: {device}) заявляє інший тип і була пропущена {when} UTC</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="604" />
+            <location filename="../../desktop/devices_view.py" line="606" />
             <source>no change of it is held here</source>
             <translation>жодної його зміни тут немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="607" />
+            <location filename="../../desktop/devices_view.py" line="609" />
             <source>this vault holds it as {type}, first from the change {revision} signed by {device} (made {when} UTC by its signer's clock), stored here before the other arrived</source>
             <translation>це сховище має його як {type}, спершу зі зміни {revision} (підписувач: {device}; зроблено {when} UTC за годинником підписувача), збереженої тут до надходження іншої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="615" />
+            <location filename="../../desktop/devices_view.py" line="617" />
             <source>Two devices claim record {record} with different types: {kept}; {left}.</source>
             <translation>Два пристрої заявляють запис {record} з різними типами: {kept}; {left}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="622" />
+            <location filename="../../desktop/devices_view.py" line="624" />
             <source>this desk ({device})</source>
             <translation>це робоче місце ({device})</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="468" />
+            <location filename="../../desktop/devices_view.py" line="470" />
             <source>%n receipt alarm(s)</source>
             <translation>
                 <numerusform>%n тривога щодо квитанцій</numerusform>
@@ -1826,7 +1826,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="474" />
+            <location filename="../../desktop/devices_view.py" line="476" />
             <source>%n not handed over</source>
             <translation>
                 <numerusform>%n не передано</numerusform>
@@ -1835,7 +1835,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="484" />
+            <location filename="../../desktop/devices_view.py" line="486" />
             <source>%n bundle(s) not checked</source>
             <translation>
                 <numerusform>Пакетів не перевірено: %n</numerusform>
@@ -1844,54 +1844,54 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="491" />
+            <location filename="../../desktop/devices_view.py" line="493" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="492" />
+            <location filename="../../desktop/devices_view.py" line="494" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="493" />
-            <location filename="../../desktop/devices_view.py" line="501" />
+            <location filename="../../desktop/devices_view.py" line="495" />
+            <location filename="../../desktop/devices_view.py" line="503" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="498" />
+            <location filename="../../desktop/devices_view.py" line="500" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="499" />
-            <location filename="../../desktop/devices_view.py" line="508" />
+            <location filename="../../desktop/devices_view.py" line="501" />
+            <location filename="../../desktop/devices_view.py" line="510" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="506" />
+            <location filename="../../desktop/devices_view.py" line="508" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="507" />
+            <location filename="../../desktop/devices_view.py" line="509" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="514" />
+            <location filename="../../desktop/devices_view.py" line="516" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="517" />
+            <location filename="../../desktop/devices_view.py" line="519" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="517" />
+            <location filename="../../desktop/devices_view.py" line="519" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1900,17 +1900,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="518" />
+            <location filename="../../desktop/devices_view.py" line="520" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="532" />
+            <location filename="../../desktop/devices_view.py" line="534" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="538" />
+            <location filename="../../desktop/devices_view.py" line="540" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -1919,12 +1919,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="541" />
+            <location filename="../../desktop/devices_view.py" line="543" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="549" />
+            <location filename="../../desktop/devices_view.py" line="551" />
             <source>%n record change(s) it signed wait here for their parents, changes this vault has not received yet: import the bundle of the device that made those (often the field worker whose records it edited).</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, чекає тут на свої батьківські зміни, яких це сховище ще не отримало: імпортуйте пакет пристрою, який їх зробив (часто це польовий працівник, чиї записи він правив).</numerusform>
@@ -1933,7 +1933,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="559" />
+            <location filename="../../desktop/devices_view.py" line="561" />
             <source>%n record change(s) it signed are kept aside here until it is enrolled again.</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, відкладена тут, доки його не зареєструють знову.</numerusform>
@@ -1942,7 +1942,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="631" />
+            <location filename="../../desktop/devices_view.py" line="633" />
             <source>%n record change(s) it signed were kept out (left out or set aside) at the coordinator desk {desk}, as that desk's history hand-over says. This vault does not hold them; if they arrive here, this desk decides them itself.</source>
             <translation>
                 <numerusform>Змін запису, які підписав цей пристрій: %n. Робоче місце координатора {desk} не прийняло їх (пропустило або відклало), як каже передача історії від того робочого місця. Цього сховища вони не мають; якщо вони надійдуть сюди, це робоче місце вирішить про них саме.</numerusform>
@@ -1951,7 +1951,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="645" />
+            <location filename="../../desktop/devices_view.py" line="647" />
             <source>%n of this device's bundles came with the history hand-over from the coordinator desk {desk} without the worker's signed list of what they brought, and none is kept here: they were not checked. That desk may have had no such list or no room for it, or may have removed it to hide what it left out: compare with the worker's laptop or another desk. fieldvault devices parked lists them.</source>
             <translation>
                 <numerusform>Пакетів цього пристрою, що надійшли з передачею історії від робочого місця координатора {desk} без підписаного працівником переліку того, що вони принесли, і такого переліку тут немає: %n. Їх не перевірено. Те робоче місце могло не мати такого переліку чи місця для нього, або вилучити його, щоб приховати пропущене: порівняйте з ноутбуком працівника або з іншим робочим місцем. fieldvault devices parked перелічує їх.</numerusform>
@@ -1960,7 +1960,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="663" />
+            <location filename="../../desktop/devices_view.py" line="665" />
             <source>%n record change(s) that this device's own signed bundles name did not come with the history hand-over from the coordinator desk {desk}, and nothing here explains them. That desk may have left them out: compare with the worker's laptop or another desk. fieldvault devices parked lists them.</source>
             <translation>
                 <numerusform>Змін запису, які називають власні підписані пакети цього пристрою, не надійшли з передачею історії від робочого місця координатора {desk}, і тут їх ніщо не пояснює: %n. Те робоче місце могло їх пропустити: порівняйте з ноутбуком працівника або з іншим робочим місцем. fieldvault devices parked перелічує їх.</numerusform>
@@ -1969,7 +1969,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="674" />
+            <location filename="../../desktop/devices_view.py" line="676" />
             <source>%n of this device's bundle records, as the history hand-over from the coordinator desk {desk} carried them, do not match its signature: not trusted. That desk's hand-over may have been tampered with.</source>
             <translation>
                 <numerusform>Записів про пакети цього пристрою, як їх передала передача історії від робочого місця координатора {desk}, що не відповідають його підпису: %n. Їм не довіряють. Передачу від того робочого місця могли підробити.</numerusform>
@@ -1978,17 +1978,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="691" />
+            <location filename="../../desktop/devices_view.py" line="693" />
             <source>Coordinator {id} relays changes of it and no longer vouches for it (the coordinator that did was removed there): its bundles are held and its changes kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Координатор {id} передає його зміни, але більше не ручається за нього (координатора, який ручався, там вилучено): його пакети затримуються, а зміни відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="696" />
+            <location filename="../../desktop/devices_view.py" line="698" />
             <source>Known here only on the word of coordinator {id}, which the organisation has removed: its bundles are held and its changes that other desks relay kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Відомий тут лише зі слів координатора {id}, якого організація вилучила: його пакети затримуються, а його зміни, які передають інші робочі місця, відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="706" />
+            <location filename="../../desktop/devices_view.py" line="708" />
             <source>%n of its bundles were refused and read here: {kept} revision id(s) from them are kept as left out, so that edits of them that other desks send are left out too.</source>
             <translation>
                 <numerusform>%n його пакет відхилено й прочитано тут: ідентифікатори версій із нього ({kept}) збережено як пропущені, щоб правки цих версій, надіслані іншими робочими місцями, теж пропускалися.</numerusform>
@@ -1997,77 +1997,77 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="713" />
+            <location filename="../../desktop/devices_view.py" line="715" />
             <source>{not_kept} more were not kept: the limit of ids kept per revoked device was reached.</source>
             <translation>Ще {not_kept} не збережено: досягнуто межі ідентифікаторів, які зберігаються для одного відкликаного пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="723" />
+            <location filename="../../desktop/devices_view.py" line="725" />
             <source>Bundle {sequence} is held until this desk has the rest of the history hand-over from coordinator desk {maker} (part {part} of {parts} imported here), or any complete hand-over, or until that desk is revoked. To take it now, compare its verification code with the worker, then approve it.</source>
             <translation>Пакет {sequence} утримується, доки це робоче місце не отримає решту передачі історії з робочого місця координатора {maker} (тут імпортовано частину {part} з {parts}) або будь-яку повну передачу, чи доки те робоче місце не буде відкликано. Щоб прийняти його зараз, звірте його код перевірки з працівником, а тоді схваліть його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="736" />
+            <location filename="../../desktop/devices_view.py" line="738" />
             <source>Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of it was applied. Keep the file aside and report it.</source>
             <translation>Пакет {sequence} досі утримано: його імпорт відхилено ({reason}), і нічого з нього не застосовано. Відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="741" />
+            <location filename="../../desktop/devices_view.py" line="743" />
             <source>Bundle {sequence} is still held: its device is verified now, but the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} досі утримано: його пристрій уже перевірено, але файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="746" />
+            <location filename="../../desktop/devices_view.py" line="748" />
             <source>Bundle {sequence} is still held, though its device is verified now: the next sync imports it.</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: його імпортує наступна синхронізація.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="750" />
+            <location filename="../../desktop/devices_view.py" line="752" />
             <source>Bundle {sequence} is still held, though its device is verified now: import its file again ({path}).</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="758" />
+            <location filename="../../desktop/devices_view.py" line="760" />
             <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="762" />
+            <location filename="../../desktop/devices_view.py" line="764" />
             <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
             <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="766" />
+            <location filename="../../desktop/devices_view.py" line="768" />
             <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
             <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="770" />
+            <location filename="../../desktop/devices_view.py" line="772" />
             <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="773" />
+            <location filename="../../desktop/devices_view.py" line="775" />
             <source>Receipt alarm about receipt {index}.</source>
             <translation>Тривога щодо квитанції {index}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="775" />
+            <location filename="../../desktop/devices_view.py" line="777" />
             <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
             <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="837" />
+            <location filename="../../desktop/devices_view.py" line="839" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="870" />
+            <location filename="../../desktop/devices_view.py" line="872" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="887" />
+            <location filename="../../desktop/devices_view.py" line="889" />
             <source>Set aside the %n record change(s) {name} signed that wait here for their parents, and the waiting changes that follow them? They are kept as left out for good: never stored, even if their parents arrive later, and in no list, search or export. Do it only for changes whose parents will never come (a seized device's, or a lost device's). Files they name are kept until moved to quarantine from the command line.</source>
             <translation>
                 <numerusform>Відкласти %n зміну запису, яку підписав {name} і яка чекає тут на свої батьківські зміни, а також зміни, що чекають після неї? Її буде назавжди залишено осторонь: її ніколи не буде збережено, навіть якщо батьківські зміни надійдуть пізніше, і вона не з’явиться в жодному списку, пошуку чи експорті. Робіть це лише для змін, батьківські зміни яких ніколи не надійдуть (вилученого або втраченого пристрою). Файли, які вони називають, зберігаються, доки їх не перемістять до карантину з командного рядка.</numerusform>
@@ -2076,17 +2076,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="912" />
+            <location filename="../../desktop/devices_view.py" line="914" />
             <source>Setting the waiting changes aside…</source>
             <translation>Відкладаємо зміни, що чекають…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="926" />
+            <location filename="../../desktop/devices_view.py" line="928" />
             <source>Nothing was set aside; the changes still wait.</source>
             <translation>Нічого не відкладено; зміни й далі чекають.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="932" />
+            <location filename="../../desktop/devices_view.py" line="934" />
             <source>%n record change(s) set aside: kept as left out here for good.</source>
             <translation>
                 <numerusform>%n зміну запису відкладено: її назавжди залишено тут осторонь.</numerusform>
@@ -2095,53 +2095,53 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="957" />
+            <location filename="../../desktop/devices_view.py" line="959" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="964" />
+            <location filename="../../desktop/devices_view.py" line="966" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="972" />
+            <location filename="../../desktop/devices_view.py" line="974" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="978" />
-            <location filename="../../desktop/devices_view.py" line="994" />
+            <location filename="../../desktop/devices_view.py" line="980" />
+            <location filename="../../desktop/devices_view.py" line="996" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1007" />
+            <location filename="../../desktop/devices_view.py" line="1009" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1010" />
+            <location filename="../../desktop/devices_view.py" line="1012" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1014" />
+            <location filename="../../desktop/devices_view.py" line="1016" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1017" />
+            <location filename="../../desktop/devices_view.py" line="1019" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1020" />
+            <location filename="../../desktop/devices_view.py" line="1022" />
             <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
             <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1070" />
+            <location filename="../../desktop/devices_view.py" line="1072" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
@@ -3645,63 +3645,143 @@ SHA-256: {sha256}
     <context>
         <name>FrozenRecordsDialog</name>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="192" />
-            <location filename="../../desktop/frozen_records_view.py" line="206" />
+            <location filename="../../desktop/frozen_records_view.py" line="229" />
+            <location filename="../../desktop/frozen_records_view.py" line="244" />
             <source>Frozen records</source>
             <translation>Заморожені записи</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="198" />
-            <source>Records a revoked device wrote in. Held back here: this vault's revisions of it that the other desks do not get (the revoked device's, and every edit after them). Left out here: revisions of it other desks sent that this vault did not take. Either way the record differs between the desks, for good.</source>
-            <translation>Записи, до яких вносив зміни відкликаний пристрій. Утримано тут: версії запису в цьому сховищі, яких інші робочі місця не отримують (версії відкликаного пристрою і кожна зміна після них). Пропущено тут: версії запису, які надіслали інші робочі місця, але це сховище їх не прийняло. Так чи так запис на робочих місцях відрізняється назавжди.</translation>
+            <location filename="../../desktop/frozen_records_view.py" line="235" />
+            <source>Records a revoked device wrote in. Held back here: this vault's revisions of it that the other desks do not get (the revoked device's, and every edit after them). Left out here: revisions of it other desks sent that this vault did not take. Either way the record differs between the desks until a coordinator re-roots it with Re-root… below.</source>
+            <translation>Записи, до яких вносив зміни відкликаний пристрій. Утримано тут: версії запису в цьому сховищі, яких інші робочі місця не отримують (версії відкликаного пристрою і кожна зміна після них). Пропущено тут: версії запису, які надіслали інші робочі місця, але це сховище їх не прийняло. Так чи так запис на робочих місцях відрізняється, доки координатор не перевстановить його основу кнопкою «Перевстановити основу…» нижче.</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="208" />
+            <location filename="../../desktop/frozen_records_view.py" line="246" />
             <source>Record</source>
             <translation>Запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="209" />
+            <location filename="../../desktop/frozen_records_view.py" line="247" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="210" />
+            <location filename="../../desktop/frozen_records_view.py" line="248" />
             <source>Revoked device</source>
             <translation>Відкликаний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="211" />
+            <location filename="../../desktop/frozen_records_view.py" line="249" />
             <source>Held back here</source>
             <translation>Утримано тут</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="212" />
+            <location filename="../../desktop/frozen_records_view.py" line="250" />
             <source>Left out here</source>
             <translation>Пропущено тут</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="213" />
+            <location filename="../../desktop/frozen_records_view.py" line="251" />
             <source>Newest</source>
             <translation>Найновіше</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="218" />
+            <location filename="../../desktop/frozen_records_view.py" line="258" />
+            <source>Result</source>
+            <translation>Результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="260" />
+            <source>Re-root…</source>
+            <translation>Перевстановити основу…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="261" />
+            <source>Re-root the chosen record</source>
+            <translation>Перевстановити основу вибраного запису</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="264" />
+            <source>Sign one new version of the chosen record, made only of changes every desk holds, so that the desks show the same record again. You choose its content.</source>
+            <translation>Підписати одну нову версію вибраного запису, що спирається лише на зміни, які мають усі робочі місця, щоб робочі місця знову показували однаковий запис. Її вміст вибираєте ви.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="271" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="237" />
+            <location filename="../../desktop/frozen_records_view.py" line="289" />
+            <source>As it was before the revoked device's edits</source>
+            <translation>Таким, яким він був до змін відкликаного пристрою</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="292" />
+            <source>The revoked device's edits, and every later edit that followed them, are undone: the record returns to the last version all desks hold. Choose this when you do not trust what the revoked device wrote.</source>
+            <translation>Зміни відкликаного пристрою і кожну пізнішу зміну після них скасовано: запис повертається до останньої версії, яку мають усі робочі місця. Виберіть це, якщо не довіряєте тому, що записав відкликаний пристрій.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="297" />
+            <source>As this desk holds it now</source>
+            <translation>Таким, яким його зараз має це робоче місце</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="300" />
+            <source>The record keeps what it says here, the revoked device's edits and the later ones included, now signed by this desk because you looked at it. Choose this when you have checked those edits and they are right. Only at a desk that holds them.</source>
+            <translation>Запис зберігає те, що в ньому є тут, разом зі змінами відкликаного пристрою і пізнішими, тепер за підписом цього робочого місця, бо ви його переглянули. Виберіть це, якщо перевірили ці зміни і вони правильні. Лише на робочому місці, яке їх має.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="314" />
+            <source>Either way the old versions stay in the record's history, and the new one reaches the other desks with this desk's next bundle or sync. It cannot be taken back, only edited again.</source>
+            <translation>Так чи так старі версії лишаються в історії запису, а нова дійде до інших робочих місць із наступним пакетом або синхронізацією цього робочого місця. Її не можна відкликати, лише знову змінити.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="321" />
+            <source>Re-root</source>
+            <translation>Перевстановити основу</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="324" />
+            <source>Cancel</source>
+            <translation>Скасувати</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="354" />
+            <source>Re-root {record}: which content should the new version have?</source>
+            <translation>Перевстановити основу запису {record}: який вміст має мати нова версія?</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="386" />
+            <source>Re-rooting the record…</source>
+            <translation>Перевстановлення основи запису…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="415" />
+            <source>as it was before the revoked edits</source>
+            <translation>таким, яким він був до відкликаних змін</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="417" />
+            <source>as this desk held it</source>
+            <translation>таким, яким його мало це робоче місце</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="421" />
+            <source>{record} re-rooted {how}. The new version goes to the other desks with this desk's next bundle or sync; each desk that takes it shows the same record again.</source>
+            <translation>Основу запису {record} перевстановлено {how}. Нова версія дійде до інших робочих місць із наступним пакетом або синхронізацією цього робочого місця; кожне робоче місце, яке її прийме, знову показуватиме однаковий запис.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/frozen_records_view.py" line="439" />
             <source>{count} (parked slots full)</source>
             <translation>{count} (місця для відкладених змін заповнені)</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="251" />
+            <location filename="../../desktop/frozen_records_view.py" line="453" />
             <source>{count} ({later} later edit(s))</source>
             <translation>{count} (пізніших змін: {later})</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="257" />
+            <location filename="../../desktop/frozen_records_view.py" line="459" />
             <source>not held here</source>
             <translation>немає в цьому сховищі</translation>
         </message>
@@ -3709,22 +3789,22 @@ SHA-256: {sha256}
     <context>
         <name>FrozenSummary</name>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="74" />
+            <location filename="../../desktop/frozen_records_view.py" line="101" />
             <source>Records frozen by revoked devices</source>
             <translation>Записи, заморожені відкликаними пристроями</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="76" />
+            <location filename="../../desktop/frozen_records_view.py" line="103" />
             <source>Frozen records…</source>
             <translation>Заморожені записи…</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="77" />
+            <location filename="../../desktop/frozen_records_view.py" line="104" />
             <source>List the records frozen by revoked devices</source>
             <translation>Показати записи, заморожені відкликаними пристроями</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="112" />
+            <location filename="../../desktop/frozen_records_view.py" line="144" />
             <source>%n record(s) with edits a coordinator here set aside by hand: kept as left out, never stored here, whoever signed them.</source>
             <translation>
                 <numerusform>%n запис зі змінами, які координатор тут відклав убік вручну: вони лишаються пропущеними й ніколи не зберігаються тут, хоч би хто їх підписав.</numerusform>
@@ -3733,7 +3813,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="121" />
+            <location filename="../../desktop/frozen_records_view.py" line="153" />
             <source>%n record(s) with edits left out here that no revoked device known here signed: they follow changes left out here (set aside, forged, or a revoked device's known only by its refused bundles).</source>
             <translation>
                 <numerusform>%n запис зі змінами, пропущеними тут, які не підписав жоден відомий тут відкликаний пристрій: вони йдуть за змінами, пропущеними тут (відкладеними вбік, підробленими або змінами відкликаного пристрою, відомого лише з його відхилених пакетів).</numerusform>
@@ -3742,7 +3822,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="132" />
+            <location filename="../../desktop/frozen_records_view.py" line="164" />
             <source>%n record(s) with edits left out here because the signer's parked slots were full, not because of a revocation: those edits are stored if they arrive again once the changes they follow are here.</source>
             <translation>
                 <numerusform>%n запис зі змінами, пропущеними тут, бо місця для відкладених змін підписанта заповнені, а не через відкликання: ці зміни буде збережено, якщо вони надійдуть знову, коли тут будуть зміни, за якими вони йдуть.</numerusform>
@@ -3751,12 +3831,12 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="141" />
+            <location filename="../../desktop/frozen_records_view.py" line="173" />
             <source>Each stays, at the desks without those edits, as it was before them, and a later edit of it does not reach the other desks. Look at the list and decide with your organisation what to do.</source>
             <translation>Кожен із них залишається на робочих місцях без цих змін таким, яким був до них, і пізніша його зміна не дійде до інших робочих місць. Перегляньте список і вирішіть разом зі своєю організацією, що робити.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="153" />
+            <location filename="../../desktop/frozen_records_view.py" line="185" />
             <source>Revoked device {device}: %n record(s) frozen ({held} with edits held back here from the other desks, {left} with edits left out here).</source>
             <translation>
                 <numerusform>Відкликаний пристрій {device}: заморожено %n запис ({held} зі змінами, утриманими тут від інших робочих місць, {left} зі змінами, пропущеними тут).</numerusform>
@@ -3765,7 +3845,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="161" />
+            <location filename="../../desktop/frozen_records_view.py" line="193" />
             <source>Revoked device {device}: %n revision id(s) named by its refused bundles, kept so that edits descending from them are left out. They are not verified against a record: the device chose which records they name, so no record is listed for them.</source>
             <translation>
                 <numerusform>Відкликаний пристрій {device}: %n ідентифікатор версії, названий у його відхилених пакетах, збережено, щоб зміни, які від них походять, пропускалися. Їх не звірено з жодним записом: пристрій сам вибрав, які записи вони називають, тож жоден запис для них не показано.</numerusform>
