@@ -348,14 +348,19 @@ def _rerooted_state(session: Session, entity_ids: list[str]) -> dict[str, _Reroo
     (db/reroot.py), worked out from all their revisions: the hidden ones
     (superseded, and what descends from them: db/derive.py ``hidden_ids``)
     are neither heads nor counted for the creation time. Any other entity,
-    nearly all of them, is left to the set-based queries. One lookup in the
-    (small) ``revision_supersedes`` table a chunk when no entity is named."""
+    nearly all of them, is left to the set-based queries. One probe of the
+    (usually empty) ``revision_supersedes`` table when the vault holds no
+    re-root; else one scan of it a chunk of entities."""
+    if session.execute(text("SELECT 1 FROM revision_supersedes LIMIT 1")).first() is None:
+        return {}  # no re-root in this vault: nearly every vault, every import
     rerooted: list[str] = []
     for chunk in _chunks(entity_ids):
         rerooted += session.execute(
             _in(
+                # CROSS JOIN keeps the (small, usually empty) supersedes table
+                # as the outer loop: one probe a re-root, not one a revision.
                 "SELECT DISTINCT c.entity_id FROM revision_supersedes s"
-                " JOIN revisions c ON c.revision_id = s.revision_id WHERE c.entity_id IN :ids"
+                " CROSS JOIN revisions c ON c.revision_id = s.revision_id WHERE c.entity_id IN :ids"
             ),
             {"ids": chunk},
         ).scalars()
