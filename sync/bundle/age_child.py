@@ -101,6 +101,13 @@ def child_main(args: list[str]) -> int:
         if not 0 < length <= MAX_IDENTITY:
             return BAD_START
         identity = pyrage.x25519.Identity.from_str(_read_exact(0, length).decode("ascii"))
+        # pyrage opens both ends by name: one it cannot open (no /dev or
+        # /proc in this mount namespace, a security module, no file handle
+        # left) is this machine's fault, never the bundle's, so it must not
+        # come out as a stream failure, which the importer refuses as
+        # payload-form (review 19 F3).
+        for end, flags in (("/dev/stdin", os.O_RDONLY), ("/dev/stdout", os.O_WRONLY)):
+            os.close(os.open(end, flags))
     except Exception:  # noqa: BLE001 - a failed start has one status; nothing is printed
         return BAD_START
     try:
@@ -140,8 +147,9 @@ def widen_pipe(fd: int) -> None:
 
 
 class ChildUnavailable(Exception):
-    """The child could not be started: nothing was read yet, so the caller
-    decrypts in its own process instead."""
+    """The child could not be started, or started and could not decrypt at
+    all (``BAD_START``, nothing written): the caller decrypts in its own
+    process instead, reading the payload again from its start."""
 
 
 class ChildFailed(RuntimeError):
@@ -212,11 +220,13 @@ def decrypt_in_child(
             with contextlib.suppress(OSError):
                 stdin.close()  # end of payload
 
+    wrote = False
     feeder = threading.Thread(target=feed, name="bundle-age-feed", daemon=True)
     feeder.start()
     try:
         out = stdout.fileno()
         while data := os.read(out, PIPE_SIZE):
+            wrote = True
             write(data)
             after_chunk()
     except BaseException:
@@ -238,6 +248,10 @@ def decrypt_in_child(
         raise pyrage.DecryptError("the payload is not an age file this identity reads")
     if status == STREAM_FAILED:
         raise OSError("decryption error")
+    if status == BAD_START and not wrote:
+        # It decrypted nothing: the caller may read the payload again and
+        # decrypt it in its own process (reader.read_bundle).
+        raise ChildUnavailable()
     raise ChildFailed(status)
 
 

@@ -531,6 +531,7 @@ def read_bundle(
             _check_size(file, checked)
         hasher = stack.enter_context(HashingThread())
         size = checked.header.payload_size
+        payload_start = file.tell() if file.seekable() else None
         in_child = DECRYPT_IN_CHILD
         # In a child, the payload is read and hashed on a thread of
         # age_child's (hashlib lets it run beside this one) and progress is
@@ -546,7 +547,13 @@ def read_bundle(
             if in_child:
                 try:
                     _decrypt_in_child(payload, plain, age_identity, progress)
-                except age_child.ChildUnavailable:  # nothing was read: here, then
+                except age_child.ChildUnavailable:
+                    # Nothing decrypted: here, then, from the payload's start
+                    # (a child that started and failed may have taken some).
+                    if payload.read_so_far:
+                        if payload_start is None or payload.error is not None:
+                            raise age_child.ChildFailed(age_child.BAD_START) from None
+                        file.seek(payload_start)
                     payload = _PayloadReader(file, size, progress, hasher)
                     pyrage.decrypt_io(payload.buffered(), plain, [age_identity])
             else:

@@ -265,6 +265,36 @@ def test_without_a_child_the_bundle_is_decrypted_here(written, monkeypatch):
     assert read_bundle(path, SECRET).revisions == list(made.contents.revisions)
 
 
+def _mount_namespaces() -> bool:
+    try:
+        return subprocess.run(["unshare", "-m", "true"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.mark.skipif(not _mount_namespaces(), reason="needs unshare -m (root, as in CI)")
+def test_a_child_that_cannot_open_its_pipes_is_not_blamed_on_the_bundle(tmp_path, monkeypatch):
+    """Review 19 F3: with no /proc (a minimal chroot, a sandbox), the child
+    cannot open /dev/stdin or /dev/stdout; that is this machine's fault, and
+    a genuine bundle must read back whole (decrypted here, from the
+    payload's start), never be refused as payload-form, even when the
+    child had already been fed part of the payload."""
+    big = bytes(range(256)) * (32 << 12)  # 8 MiB: more than the pipes hold
+    path = tmp_path / "no-proc.fvbundle"
+    made = write_sample(path, [RECIPIENT], blobs=[big])
+    real = age_child.command
+
+    def without_proc(parent: int) -> list[str]:
+        mount_then_run = 'mount -t tmpfs none /proc && exec "$0" "$@"'
+        return ["unshare", "-m", "--", "sh", "-c", mount_then_run, *real(parent)]
+
+    monkeypatch.setattr(age_child, "command", without_proc)
+    files: dict[str, _Sink] = {}
+    opened = read_bundle(path, SECRET, open_blob=lambda entry: files.setdefault(entry.sha256, _Sink()))
+    assert opened.revisions == list(made.contents.revisions)
+    assert {sha: bytes(data) for sha, data in files.items()} == made.blob_bytes
+
+
 def _wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
