@@ -253,8 +253,13 @@ class _Inbox:
             # Not the bytes the server signed for, or its stored copy
             # gone (an operator may restore it): a refusal of this
             # bundle (tried again later, set aside after
-            # MAX_ATTEMPTS), not of the whole inbox.
-            if self._refused(entry, failure.code, final=False).set_aside:
+            # MAX_ATTEMPTS), not of the whole inbox. A lost copy is
+            # never set aside (review 19 F2): a restore from backup may
+            # take longer than the attempts last, and nothing else brings
+            # it; like a coordinator's stuck record, it is asked for at
+            # the longest wait until it comes.
+            lost = failure.code == "sync-payload-missing"
+            if self._refused(entry, failure.code, final=False, keep_trying=lost).set_aside:
                 (self.spool / f"{entry.bundle_id}.fvbundle").unlink(missing_ok=True)
 
     def _check_receipt(self, client: ServerClient, entry: Change) -> None:
@@ -284,13 +289,13 @@ class _Inbox:
             client.request("POST", f"/v1/bundles/{entry.bundle_id}/ack")
             path.unlink()
 
-    def _refused(self, entry: Change, code: str, *, final: bool) -> InboxRefusal:
+    def _refused(self, entry: Change, code: str, *, final: bool, keep_trying: bool = False) -> InboxRefusal:
         records = _retry_records(self.state)
         now = self.now_ms()
         record = records.get(entry.bundle_id) or {"first_ms": now, "attempts": 0}
         attempts = record["attempts"] + 1
-        final = final or attempts >= MAX_ATTEMPTS
-        wait = min(RETRY_CAP_MS, RETRY_FIRST_MS * 2 ** (attempts - 1))
+        final = final or (attempts >= MAX_ATTEMPTS and not keep_trying)
+        wait = min(RETRY_CAP_MS, RETRY_FIRST_MS * 2 ** min(attempts - 1, 30))
         refusal = InboxRefusal(
             entry.bundle_id,
             code,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.client.inbox import RETRY_FIRST_MS, inbox_refusals
+from sync.client.inbox import MAX_ATTEMPTS, RETRY_CAP_MS, RETRY_FIRST_MS, inbox_refusals
 from tests.sync.client.sync_helpers import SavedOrg
 from tests.sync.client.test_inbox_retry import Clock, Scene, saved_scene  # noqa: F401 (the fixture)
 
@@ -58,3 +58,22 @@ def test_a_send_back_the_server_lost_is_tried_again_and_taken_once_put_back(
     assert [r.device_id for r in again.received] == [scene.org.coordinator.device_id]
     assert again.refused == [] and inbox_refusals(scene.second) == []
     assert scene.second.testimonies.get(scene.testimony_id).narrative == "Witness W-1"
+
+
+def test_a_lost_send_back_is_never_set_aside_and_comes_once_restored_days_later(
+    lost: tuple[Scene, Path, bytes],
+) -> None:
+    """Review 19 F2: a restore from backup can take longer than the tries of
+    a refused bundle last (six, ~5 h of waits); a lost copy keeps being
+    asked for, at the longest wait, and is taken once it is back."""
+    scene, stored, intact = lost
+    for attempt in range(1, MAX_ATTEMPTS + 3):
+        (refusal,) = scene.take().inbox_refusals
+        assert (refusal.code, refusal.attempts, refusal.set_aside) == ("sync-payload-missing", attempt, False)
+        assert refusal.next_ms is not None
+        scene.clock.ms = refusal.next_ms
+    stored.write_bytes(intact)  # restored two days later
+    scene.clock.ms += 2 * RETRY_CAP_MS
+    again = scene.take()
+    assert [r.device_id for r in again.received] == [scene.org.coordinator.device_id]
+    assert inbox_refusals(scene.second) == []
