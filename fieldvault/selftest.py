@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from db.api import Vault
@@ -195,6 +195,7 @@ def step_bundle(run: Run) -> None:
     made = export_bundle(worker, usb, recipients, profile.org_id, profile.version)
     identity = coordinator.vault_keys.age_identity()
     import_bundle(coordinator, made.path, identity, org_id=profile.org_id)
+    _check_decryption_child(identity)
     check(
         coordinator.testimonies.get(run.testimony_id).narrative == NARRATIVE,
         "the coordinator's vault lacks the testimony",
@@ -206,6 +207,27 @@ def step_bundle(run: Run) -> None:
     # every sync with ModuleNotFoundError, which the steps above never import).
     for module in SYNC_CLIENT:
         importlib.import_module(module)
+
+
+def _check_decryption_child(identity: Any) -> None:
+    """A large bundle is decrypted in a child process that the packaged app
+    starts as itself with --bundle-decrypt (sync/bundle/age_child.py); the
+    small bundle above is decrypted in this process, so the child is run
+    here on its own: a build whose child cannot start would otherwise fail
+    only on the first large import."""
+    import pyrage
+
+    from sync.bundle import age_child
+
+    if not age_child.AVAILABLE:
+        return
+    sealed = io.BytesIO(pyrage.encrypt(b"selftest payload", [identity.to_public()]))
+    plain = bytearray()
+    try:
+        age_child.decrypt_in_child(sealed.read, plain.extend, str(identity), lambda: None)
+    except (age_child.ChildUnavailable, age_child.ChildFailed, OSError, pyrage.DecryptError) as error:
+        raise SelftestFailed(f"the bundle decryption process failed ({type(error).__name__})") from None
+    check(bytes(plain) == b"selftest payload", "the bundle decryption process returned other bytes")
 
 
 def step_window(run: Run) -> None:

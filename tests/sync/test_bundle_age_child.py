@@ -38,6 +38,13 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Sample]:
     return path, write_sample(path, [RECIPIENT])
 
 
+@pytest.fixture(autouse=True)
+def _child_for_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The samples here are small; the app starts a child only from
+    # reader.CHILD_FROM_BYTES (test_a_small_bundle_starts_no_child).
+    monkeypatch.setattr(reader, "CHILD_FROM_BYTES", 0)
+
+
 @pytest.fixture(params=["child", "here"])
 def where(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(reader, "DECRYPT_IN_CHILD", request.param == "child")
@@ -255,6 +262,26 @@ def test_a_child_killed_by_the_system_is_not_blamed_on_the_bundle(written, monke
     assert killed
 
 
+def test_a_small_bundle_starts_no_child(written, monkeypatch):
+    """A child's start (~80 ms) would cost a pull of many small bundles more
+    than the overlap gains: below CHILD_FROM_BYTES the bundle is decrypted here."""
+    path, made = written
+    monkeypatch.setattr(reader, "CHILD_FROM_BYTES", path.stat().st_size + 1)
+    started: list[object] = []
+    real = subprocess.Popen
+
+    def spy(*args: object, **kwargs: object) -> object:
+        started.append(args)
+        return real(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    assert read_bundle(path, SECRET).revisions == list(made.contents.revisions)
+    assert started == []
+    monkeypatch.setattr(reader, "CHILD_FROM_BYTES", 0)
+    assert read_bundle(path, SECRET).revisions == list(made.contents.revisions)
+    assert len(started) == 1
+
+
 def test_without_a_child_the_bundle_is_decrypted_here(written, monkeypatch):
     path, made = written
 
@@ -312,7 +339,8 @@ def test_a_child_dies_with_its_parent_killed_9(tmp_path):
     data = path.read_bytes()
     script = (
         "import sys, pyrage\n"
-        "from sync.bundle import read_bundle\n"
+        "from sync.bundle import read_bundle, reader\n"
+        "reader.CHILD_FROM_BYTES = 0\n"
         "def told(done, total):\n"
         "    print('reading', flush=True)\n"
         "read_bundle(sys.stdin.buffer, sys.argv[1], progress=told)\n"
