@@ -70,8 +70,11 @@ def _children() -> set[int]:
 def _all_children() -> set[int]:
     found: set[int] = set()
     for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        with (task / "children").open() as listed:
-            found.update(int(pid) for pid in listed.read().split())
+        try:
+            with (task / "children").open() as listed:
+                found.update(int(pid) for pid in listed.read().split())
+        except FileNotFoundError:  # a thread that ended since the listing
+            continue
     return found
 
 
