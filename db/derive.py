@@ -5,11 +5,18 @@ compares the result with the derived tables (``heads``, ``entities``), which
 the write path (db/store.py) keeps; docs/vault-format.md, "How entities
 derive from revisions", states the same rule for checking without this code.
 
-- hidden: the revisions a re-root of the entity supersedes (format version
-  2, its ``reroot.supersedes``: db/reroot.py) and every revision of the
-  entity descending from one; nothing when that would hide every revision
-  (a re-root superseding its own ancestors is ignored, so a record always
-  has a head). Only a coordinator's re-roots are stored (db/sync_import.py);
+- revoked line: the entity's revisions signed by a device the stored
+  organisation profile revokes (db/revoked_signers.py), and every revision
+  of the entity descending from one;
+- hidden: the revisions of the revoked line a re-root of the entity
+  supersedes (format version 2, its ``reroot.supersedes``: db/reroot.py)
+  and every revision of the entity descending from one; nothing when that
+  would hide every revision (a re-root superseding its own ancestors is
+  ignored, so a record always has a head). A superseded revision outside
+  the revoked line stays visible (review 19 F4: a re-root never hides an
+  unrevoked device's edit, so a compromised coordinator's shows as a
+  conflict); a revocation arriving later re-derives the record (db/sync_state.py
+  ``set_org_profile``). Only a coordinator's re-roots are stored (db/sync_import.py);
 - heads: the entity's revisions not hidden that no other revision of the
   entity not hidden names as a parent;
 - heads in order: latest first by (hlc ms, hlc counter, revision id);
@@ -25,7 +32,7 @@ derive from revisions", states the same rule for checking without this code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,50 +54,66 @@ class DerivedEntity:
     updated_ms: int
 
 
-def hidden_ids(graph: Iterable[tuple[str, Sequence[str], Sequence[str]]]) -> frozenset[str]:
-    """Of one entity's revisions, given as (id, parents, supersedes), those
-    its re-roots hide: the superseded and their descendants, transitively;
-    none when that is all of them. A desk that left the revoked line out
-    knows only part of it, so a re-root made there names only that part:
-    what descends from it is hidden too, and every desk hides the same."""
-    ids: list[str] = []
+def hidden_ids(
+    graph: Iterable[tuple[str, Sequence[str], Sequence[str], str]], revoked: Collection[str]
+) -> frozenset[str]:
+    """Of one entity's revisions, given as (id, parents, supersedes, signer),
+    those its re-roots hide: the superseded that lie in the revoked line
+    (signed by a device of ``revoked``, or descending from such a revision)
+    and their descendants, transitively; none when that is all of them. A
+    desk that left the revoked line out knows only part of it, so a re-root
+    made there names only that part: what descends from it is hidden too,
+    and every desk hides the same."""
+    ids: set[str] = set()
     children: dict[str, list[str]] = {}
-    todo: list[str] = []
-    for revision_id, parents, supersedes in graph:
-        ids.append(revision_id)
-        todo.extend(supersedes)
+    superseded: set[str] = set()
+    revoked_roots: list[str] = []
+    for revision_id, parents, supersedes, signer in graph:
+        ids.add(revision_id)
+        superseded.update(supersedes)
+        if signer in revoked:
+            revoked_roots.append(revision_id)
         for parent in parents:
             children.setdefault(parent, []).append(revision_id)
-    hidden: set[str] = set()
+    if not superseded or not revoked_roots:
+        return frozenset()
+    line = _with_descendants(revoked_roots, children)
+    hidden = _with_descendants(superseded & line, children)
+    return frozenset() if len(hidden) == len(ids) else frozenset(hidden)
+
+
+def _with_descendants(roots: Iterable[str], children: dict[str, list[str]]) -> set[str]:
+    marked: set[str] = set()
+    todo = list(roots)
     while todo:
         revision_id = todo.pop()
-        if revision_id not in hidden:
-            hidden.add(revision_id)
+        if revision_id not in marked:
+            marked.add(revision_id)
             todo.extend(children.get(revision_id, ()))
-    held_hidden = hidden.intersection(ids)
-    return frozenset() if len(held_hidden) == len(set(ids)) else frozenset(held_hidden)
+    return marked
 
 
-def visible_of(revisions: Sequence[Revision]) -> list[Revision]:
+def visible_of(revisions: Sequence[Revision], revoked: Collection[str]) -> list[Revision]:
     """The revisions no re-root of the entity hides."""
     if not any(rev.supersedes for rev in revisions):
         return list(revisions)
-    hidden = hidden_ids((rev.revision_id, rev.parents, rev.supersedes) for rev in revisions)
+    hidden = hidden_ids(
+        ((rev.revision_id, rev.parents, rev.supersedes, rev.device_id) for rev in revisions), revoked
+    )
     return [rev for rev in revisions if rev.revision_id not in hidden]
 
 
-def heads_of(revisions: Sequence[Revision]) -> list[Revision]:
-    """The heads, latest first."""
-    visible = visible_of(revisions)
-    named = {parent for rev in visible for parent in rev.parents}
-    heads = [rev for rev in visible if rev.revision_id not in named]
-    return sorted(heads, key=lambda r: (r.hlc.ms, r.hlc.counter, r.revision_id), reverse=True)
-
-
-def derive_entity(revisions: Sequence[Revision]) -> DerivedEntity:
+def derive_entity(revisions: Sequence[Revision], revoked: Collection[str]) -> DerivedEntity:
     """The entity's state; ``revisions``: all of one entity's revisions, of one
-    type (the caller checks), at least one."""
-    heads = heads_of(revisions)
+    type (the caller checks), at least one; ``revoked``: the devices the
+    stored profile revokes (db/revoked_signers.py)."""
+    visible = visible_of(revisions, revoked)
+    named = {parent for rev in visible for parent in rev.parents}
+    heads = sorted(
+        (rev for rev in visible if rev.revision_id not in named),
+        key=lambda r: (r.hlc.ms, r.hlc.counter, r.revision_id),
+        reverse=True,
+    )
     puts = [head for head in heads if head.op == "put"]
     shown = puts[0] if puts else heads[0]
     record_type = RECORD_TYPES[shown.entity_type]
@@ -104,6 +127,6 @@ def derive_entity(revisions: Sequence[Revision]) -> DerivedEntity:
         case_id=case_id if isinstance(case_id, str) else None,
         deleted=not puts,
         conflicted=len(heads) > 1,
-        created_ms=min(rev.hlc.ms for rev in visible_of(revisions)),
+        created_ms=min(rev.hlc.ms for rev in visible),
         updated_ms=shown.hlc.ms,
     )

@@ -43,6 +43,7 @@ from db.errors import CodedError, Codes
 from db.model import EntityRow, KnownDevice, RevisionRow, WithheldRevision
 from db.parked_set_aside import SET_ASIDE
 from db.revisions import MAX_PARENTS, REROOT_CHOICES, Reroot
+from db.revoked_signers import revoked_signers
 from db.withheld import LEFT_OUT
 
 if TYPE_CHECKING:
@@ -211,7 +212,10 @@ def reroot_record(vault: Vault, entity_id: str, choice: str, revoked: Collection
         held = {rev.revision_id for rev in history}
         # What earlier re-roots of it cover: held revisions they hide (named,
         # or below one named), and left-out ones they name.
-        hidden = hidden_ids((rev.revision_id, rev.parents, rev.supersedes) for rev in history)
+        hidden = hidden_ids(
+            ((rev.revision_id, rev.parents, rev.supersedes, rev.device_id) for rev in history),
+            revoked_signers(session),
+        )
         named = {gone for rev in history for gone in rev.supersedes}
         line = _line(history, frozenset(revoked))
         held_back = line - hidden

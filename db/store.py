@@ -25,6 +25,7 @@ from db.model import (
     RevisionSupersedes,
 )
 from db.revisions import Revision, canonical_body, canonical_json
+from db.revoked_signers import revoked_signers
 from db.search_terms import index_text
 
 
@@ -346,7 +347,8 @@ class _Rerooted:
 def _rerooted_state(session: Session, entity_ids: list[str]) -> dict[str, _Rerooted]:
     """The entities among ``entity_ids`` that a stored re-root names
     (db/reroot.py), worked out from all their revisions: the hidden ones
-    (superseded, and what descends from them: db/derive.py ``hidden_ids``)
+    (superseded in a revoked device's line, and what descends from them:
+    db/derive.py ``hidden_ids``)
     are neither heads nor counted for the creation time. Any other entity,
     nearly all of them, is left to the set-based queries. One probe of the
     (usually empty) ``revision_supersedes`` table when the vault holds no
@@ -365,24 +367,35 @@ def _rerooted_state(session: Session, entity_ids: list[str]) -> dict[str, _Reroo
             {"ids": chunk},
         ).scalars()
     state: dict[str, _Rerooted] = {}
+    revoked = revoked_signers(session)
     for chunk in _chunks(sorted(rerooted)):
         rows = session.execute(
             _in(
-                "SELECT entity_id, revision_id, entity_type, op, hlc_ms, hlc_counter, signed"
+                "SELECT entity_id, revision_id, entity_type, op, hlc_ms, hlc_counter, device_id, signed"
                 " FROM revisions WHERE entity_id IN :ids"
             ),
             {"ids": chunk},
         ).all()
-        by_entity: dict[str, list[tuple[_HeadRow, list[str], list[str]]]] = {}
-        for entity_id, rid, etype, op, ms, counter, signed in rows:
+        by_entity: dict[str, list[tuple[_HeadRow, list[str], list[str], str]]] = {}
+        for entity_id, rid, etype, op, ms, counter, signer, signed in rows:
             envelope = json.loads(bytes(signed))
             supersedes = envelope.get("reroot", {}).get("supersedes", [])
             by_entity.setdefault(entity_id, []).append(
-                (_HeadRow(rid, etype, op, ms, counter, bytes(signed)), envelope["parents"], supersedes)
+                (
+                    _HeadRow(rid, etype, op, ms, counter, bytes(signed)),
+                    envelope["parents"],
+                    supersedes,
+                    signer,
+                )
             )
         for entity_id, revisions in by_entity.items():
-            hidden = hidden_ids((row.revision_id, parents, gone) for row, parents, gone in revisions)
-            visible = [(row, parents) for row, parents, _gone in revisions if row.revision_id not in hidden]
+            hidden = hidden_ids(
+                ((row.revision_id, parents, gone, signer) for row, parents, gone, signer in revisions),
+                revoked,
+            )
+            visible = [
+                (row, parents) for row, parents, _gone, _signer in revisions if row.revision_id not in hidden
+            ]
             named = {parent for _row, parents in visible for parent in parents}
             heads = [row for row, _parents in visible if row.revision_id not in named]
             heads.sort(key=lambda r: (r.hlc_ms, r.hlc_counter, r.revision_id), reverse=True)
@@ -390,12 +403,10 @@ def _rerooted_state(session: Session, entity_ids: list[str]) -> dict[str, _Reroo
     return state
 
 
-def hidden_by_reroots(session: Session) -> dict[str, frozenset[str]]:
-    """Entity id -> the revisions of it held here that its re-roots hide
-    (superseded, or descending from one: db/derive.py ``hidden_ids``), for
-    every entity a stored re-root names: what the frozen report no longer
-    counts (db/revocation_impact.py)."""
-    entities = sorted(
+def rerooted_entities(session: Session) -> list[str]:
+    """Every entity a stored re-root names, in id order: those whose state
+    depends on which devices the profile revokes (db/derive.py)."""
+    return sorted(
         session.execute(
             text(
                 "SELECT DISTINCT c.entity_id FROM revision_supersedes s"
@@ -403,19 +414,31 @@ def hidden_by_reroots(session: Session) -> dict[str, frozenset[str]]:
             )
         ).scalars()
     )
+
+
+def hidden_by_reroots(session: Session) -> dict[str, frozenset[str]]:
+    """Entity id -> the revisions of it held here that its re-roots hide
+    (superseded in a revoked device's line, or descending from one:
+    db/derive.py ``hidden_ids``), for
+    every entity a stored re-root names: what the frozen report no longer
+    counts (db/revocation_impact.py)."""
+    entities = rerooted_entities(session)
+    if not entities:
+        return {}
     hidden: dict[str, frozenset[str]] = {}
+    revoked = revoked_signers(session)
     for chunk in _chunks(entities):
-        graphs: dict[str, list[tuple[str, list[str], list[str]]]] = {}
+        graphs: dict[str, list[tuple[str, list[str], list[str], str]]] = {}
         rows = session.execute(
-            _in("SELECT entity_id, revision_id, signed FROM revisions WHERE entity_id IN :ids"),
+            _in("SELECT entity_id, revision_id, device_id, signed FROM revisions WHERE entity_id IN :ids"),
             {"ids": chunk},
         ).all()
-        for entity_id, revision_id, signed in rows:
+        for entity_id, revision_id, signer, signed in rows:
             envelope = json.loads(bytes(signed))
             graphs.setdefault(entity_id, []).append(
-                (revision_id, envelope["parents"], envelope.get("reroot", {}).get("supersedes", []))
+                (revision_id, envelope["parents"], envelope.get("reroot", {}).get("supersedes", []), signer)
             )
-        hidden.update({entity_id: hidden_ids(graph) for entity_id, graph in graphs.items()})
+        hidden.update({entity_id: hidden_ids(graph, revoked) for entity_id, graph in graphs.items()})
     return hidden
 
 

@@ -55,8 +55,9 @@ from db.model import (
     SyncOutgoing,
 )
 from db.purge import live_blob_id, purged_blob_ids
+from db.revoked_signers import revoked_signers
 from db.services import VaultContext
-from db.store import StoredRevision
+from db.store import StoredRevision, refresh_entities, rerooted_entities
 from db.sync_import import StagedBlob, VaultImport, discard_staged, stage_blob
 
 DEVICE_STATUSES = ("enrolled", "revoked", "pending")
@@ -282,6 +283,8 @@ class SyncStateService:
             raise ValueError("a profile version is 1 or more")
         with self._ctx.write_transaction("save the organisation profile") as session:
             row = session.get(OrgProfileRow, 1)
+            rerooted = rerooted_entities(session)
+            revoked_before = revoked_signers(session) if rerooted else frozenset()
             if row is not None:
                 if row.version == profile.version and bytes(row.signed) == profile.signed:
                     return
@@ -294,6 +297,13 @@ class SyncStateService:
                         singleton=1, version=profile.version, signed=profile.signed, updated_ms=_now_ms()
                     )
                 )
+            if rerooted:
+                session.flush()
+                if revoked_signers(session) != revoked_before:
+                    # Which devices are revoked decides what a re-root hides
+                    # (db/derive.py): the records re-roots name derive
+                    # afresh, in the same transaction as the profile.
+                    refresh_entities(session, rerooted)
 
     # -- known devices ------------------------------------------------------------
 

@@ -47,9 +47,20 @@ from db.device import DeviceIdentity
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected, VaultDamaged
 from db.hlc import MAX_DRIFT_MS, is_ahead
-from db.model import Blob, CustodyEventRow, Device, EntityRow, EvidenceBlob, Head, RevisionParent, RevisionRow
+from db.model import (
+    Blob,
+    CustodyEventRow,
+    Device,
+    EntityRow,
+    EvidenceBlob,
+    Head,
+    RevisionParent,
+    RevisionRow,
+    RevisionSupersedes,
+)
 from db.parked import check_parked, left_out_sha256s, parked_count
 from db.revisions import Revision, canonical_json, verify_revision
+from db.revoked_signers import revoked_signers
 from db.services import VaultContext
 from db.signers import stored_signers
 
@@ -167,6 +178,18 @@ class _RevisionCheck:
         self.heads: dict[str, set[str]] = {}
         for entity_id, revision_id in session.execute(select(Head.entity_id, Head.revision_id)):
             self.heads.setdefault(entity_id, set()).add(revision_id)
+        self.supersedes: dict[str, set[str]] = {}
+        for revision_id, superseded_id in session.execute(
+            select(RevisionSupersedes.revision_id, RevisionSupersedes.superseded_id)
+        ):
+            self.supersedes.setdefault(revision_id, set()).add(superseded_id)
+        # What a re-root hides depends on who is revoked (db/derive.py): read
+        # from the stored profile's signed bytes, as the write path reads it.
+        try:
+            self.revoked = revoked_signers(session)
+        except VaultDamaged:
+            self.revoked = frozenset()
+            self.problem("org_profile", "1", "its revoked devices cannot be read")
         self.evidence: dict[str, SignedEvidence] = {}
         self.seen_entities: set[str] = set()
         # The entities rows, read alongside the revisions in the same order
@@ -238,6 +261,8 @@ class _RevisionCheck:
             self.problem("revision", rev.revision_id, "its row's columns differ from its signed bytes")
         if self.parents.get(rev.revision_id, set()) != set(rev.parents):
             self.problem("revision", rev.revision_id, "its parent rows differ from its signed parents")
+        if self.supersedes.get(rev.revision_id, set()) != set(rev.supersedes):
+            self.problem("revision", rev.revision_id, "its supersedes rows differ from its signed re-root")
         if self.signers.get(rev.device_id) != rev.public_key:
             self.problem(
                 "revision",
@@ -276,7 +301,7 @@ class _RevisionCheck:
                     self.report.notices.append(
                         Problem("revision", rev.revision_id, f"names parent {parent}, not received yet")
                     )
-        derived = derive_entity(revisions)
+        derived = derive_entity(revisions, self.revoked)
         self.compare(derived, row)
         if derived.entity_type == "evidence":
             files = frozenset(

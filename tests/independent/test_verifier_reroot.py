@@ -6,15 +6,20 @@ the signed ``supersedes``, and derives heads and creation times with the
 
 One device's vault (the verifier trusts the vault's own key only): the
 re-root is signed here with the app's own write path, standing for a
-coordinator's."""
+coordinator's. A re-root hides only a revoked device's line (review 19 F4),
+so the profile stored here revokes this very device: every revision is of
+the revoked line, and the rule is exercised whole. Only ``profile.revoked``
+of the stored profile counts for the rule (the vault keeps the profile as
+sync/ checked it), so a profile carrying just that member stands for it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import apsw
 
-from db.api import Vault
+from db.api import OrgProfile, Vault
 from db.revisions import Reroot
 from tests.factory import make_case
 from tests.independent import vaultcheck
@@ -48,15 +53,11 @@ def _reroot_here(vault: Vault) -> tuple[str, str, str]:
     return created.id, rev.revision_id, below
 
 
-def test_the_verifier_derives_a_re_rooted_record_as_the_app_does(vault: Vault, vault_dir: Path) -> None:
-    case, reroot_id, below = _reroot_here(vault)
-    # The app: the re-root is the one head; the edit below the superseded one is hidden too.
-    assert vault.revisions.heads()[case] == {reroot_id}
-    assert vault.cases.get(case).title == "before"
-    assert vault.verify().ok
+def _verified_heads(vault: Vault, vault_dir: Path, case: str) -> tuple[set[str], bool]:
+    """Lock the vault, check it with the independent verifier (which must
+    pass) and read the case's heads and conflicted flag as stored."""
     device_id = vault.device_id
     vault.lock()
-
     keys = vaultcheck.unlock(vault_dir, PASSPHRASE)
     report = vaultcheck.verify(vault_dir, keys, device_id=device_id)
     assert report.ok, report.problems
@@ -64,13 +65,31 @@ def test_the_verifier_derives_a_re_rooted_record_as_the_app_does(vault: Vault, v
         heads = {
             rid for (rid,) in connection.execute("SELECT revision_id FROM heads WHERE entity_id = ?", (case,))
         }
-    assert heads == {reroot_id} and below not in heads
+        flags = connection.execute("SELECT conflicted FROM entities WHERE entity_id = ?", (case,)).fetchall()
+    return heads, flags == [(1,)]
+
+
+def _revoke_this_device(vault: Vault, version: int = 1) -> None:
+    signed = json.dumps({"profile": {"revoked": [vault.device_id]}, "signature": ""}).encode()
+    vault.sync.set_org_profile(OrgProfile(version, signed))
+
+
+def test_the_verifier_derives_a_re_rooted_record_as_the_app_does(vault: Vault, vault_dir: Path) -> None:
+    case, reroot_id, below = _reroot_here(vault)
+    _revoke_this_device(vault)
+    # The app: the re-root is the one head; the edit below the superseded one is hidden too.
+    assert vault.revisions.heads()[case] == {reroot_id}
+    assert vault.cases.get(case).title == "before"
+    assert vault.verify().ok
+    heads, conflicted = _verified_heads(vault, vault_dir, case)
+    assert heads == {reroot_id} and below not in heads and not conflicted
 
 
 def test_the_verifier_names_a_supersedes_row_that_differs_from_the_signed_re_root(
     vault: Vault, vault_dir: Path
 ) -> None:
     _case, reroot_id, below = _reroot_here(vault)
+    _revoke_this_device(vault)
     device_id = vault.device_id
     vault.lock()
     keys = vaultcheck.unlock(vault_dir, PASSPHRASE)
@@ -80,5 +99,41 @@ def test_the_verifier_names_a_supersedes_row_that_differs_from_the_signed_re_roo
     connection.close()
     report = vaultcheck.verify(vault_dir, keys, device_id=device_id)
     assert ("revision", reroot_id, "revision_supersedes differs from its signed re-root") in {
+        (p.kind, p.subject, p.detail) for p in report.problems
+    }
+
+
+def test_a_re_root_of_an_unrevoked_line_hides_nothing_for_the_app_and_the_verifier(
+    vault: Vault, vault_dir: Path
+) -> None:
+    """Review 19 F4: with no revocation, the superseded edit and the edit
+    below it stay; the re-root is one more head, a conflict, at both."""
+    case, reroot_id, below = _reroot_here(vault)
+    assert vault.revisions.heads()[case] == {reroot_id, below}
+    assert vault.cases.get(case).conflicted
+    assert vault.verify().ok
+    heads, conflicted = _verified_heads(vault, vault_dir, case)
+    assert heads == {reroot_id, below} and conflicted
+
+
+def test_the_verifier_names_heads_a_revocation_would_hide_when_the_profile_revokes_no_one(
+    vault: Vault, vault_dir: Path
+) -> None:
+    """The heads rule reads the stored profile: a vault whose derived rows
+    hide the line while its profile revokes no one is named."""
+    case, reroot_id, _below = _reroot_here(vault)
+    _revoke_this_device(vault)
+    assert vault.revisions.heads()[case] == {reroot_id}
+    device_id = vault.device_id
+    vault.lock()
+    keys = vaultcheck.unlock(vault_dir, PASSPHRASE)
+    connection: apsw.Connection = vaultcheck.open_database(vault_dir / "vault.db", keys)
+    connection.execute(
+        "UPDATE org_profile SET signed = ?",
+        (json.dumps({"profile": {"revoked": []}, "signature": ""}).encode(),),
+    )
+    connection.close()
+    report = vaultcheck.verify(vault_dir, keys, device_id=device_id)
+    assert ("heads", case, "the heads table differs from the heads of its signed revisions") in {
         (p.kind, p.subject, p.detail) for p in report.problems
     }

@@ -612,6 +612,7 @@ class CheckedRevision:
     parents: tuple[str, ...]
     hlc: tuple[int, int]
     supersedes: tuple[str, ...] = ()  # a re-root's (format version 2)
+    signer: str = ""  # the signing device's id (`device`)
 
 
 def check_envelope(signed: bytes, key_owner: dict[str, bytes]) -> tuple[dict[str, Any] | None, str | None]:
@@ -758,6 +759,7 @@ def check_revisions(
             tuple(parents),
             (hlc[0], hlc[1]),
             tuple(sorted(signed_supersedes)),
+            str(envelope["device"]),
         )
     for revision_id in sorted(set(parents_stored) - {str(r[0]) for r in rows}):
         report.add("revision", revision_id, "has parent rows but no revision")
@@ -767,7 +769,9 @@ def check_revisions(
 # -- heads and entities ---------------------------------------------------------------------------------
 
 
-def heads_of(revisions: dict[str, CheckedRevision]) -> dict[str, list[CheckedRevision]]:
+def heads_of(
+    revisions: dict[str, CheckedRevision], revoked: frozenset[str]
+) -> dict[str, list[CheckedRevision]]:
     """Each entity's heads: its revisions no other revision of it names as a parent."""
     doc(
         VF,
@@ -778,26 +782,51 @@ def heads_of(revisions: dict[str, CheckedRevision]) -> dict[str, list[CheckedRev
         by_entity.setdefault(rev.entity_id, []).append(rev)
     heads: dict[str, list[CheckedRevision]] = {}
     for entity_id, revs in by_entity.items():
-        visible = visible_of(revs)
+        visible = visible_of(revs, revoked)
         named = {p for rev in visible for p in rev.parents}
         heads[entity_id] = [rev for rev in visible if rev.revision_id not in named]
     return heads
 
 
-doc(VF, "a revision of the entity that one of its re-roots names in `supersedes` is **hidden**")
+doc(VF, "the organisation profile's `revoked` list, read from `org_profile.signed`")
+doc(VF, "the revisions of the entity signed by a revoked device, and every revision of the entity naming one")
+doc(VF, "a revision of the **revoked line** that one of its re-roots names in `supersedes` is **hidden**")
 doc(VF, "If every revision would be hidden, none is")
 
 
-def visible_of(revs: list[CheckedRevision]) -> list[CheckedRevision]:
-    """One entity's revisions that no re-root of it hides: those a re-root
-    supersedes are hidden, and so is every revision of the entity naming a
-    hidden one as parent, transitively; if that would hide them all, none is."""
-    hidden = {gone for rev in revs for gone in rev.supersedes}
+def revoked_devices(connection: apsw.Connection, report: Report) -> frozenset[str]:
+    """The devices the stored organisation profile revokes (none without one)."""
+    row = connection.execute("SELECT signed FROM org_profile").fetchone()
+    if row is None:
+        return frozenset()
+    try:
+        revoked = json.loads(bytes(row[0]))["profile"]["revoked"]
+    except (ValueError, KeyError, TypeError):
+        revoked = None
+    if not isinstance(revoked, list) or not all(isinstance(d, str) for d in revoked):
+        report.add("org_profile", "1", "its revoked devices cannot be read")
+        return frozenset()
+    return frozenset(revoked)
+
+
+def _descendants(roots: set[str], revs: list[CheckedRevision]) -> set[str]:
+    marked = set(roots)
     grew = True
     while grew:
-        more = {rev.revision_id for rev in revs if set(rev.parents) & hidden} - hidden
+        more = {rev.revision_id for rev in revs if set(rev.parents) & marked} - marked
         grew = bool(more)
-        hidden |= more
+        marked |= more
+    return marked
+
+
+def visible_of(revs: list[CheckedRevision], revoked: frozenset[str]) -> list[CheckedRevision]:
+    """One entity's revisions that no re-root of it hides: the revoked line
+    is every revision a revoked device signed and every revision naming one
+    of the line as parent, transitively; those of the line a re-root
+    supersedes are hidden, and so is every revision naming a hidden one as
+    parent, transitively; if that would hide them all, none is."""
+    line = _descendants({rev.revision_id for rev in revs if rev.signer in revoked}, revs)
+    hidden = _descendants({gone for rev in revs for gone in rev.supersedes} & line, revs)
     visible = [rev for rev in revs if rev.revision_id not in hidden]
     return visible or revs
 
@@ -824,7 +853,9 @@ doc(VF, "**updated_ms** = the shown revision's `hlc` ms; `entity_type` = `type`.
 doc(VF, "Only revisions whose key this vault trusts count as its content")
 
 
-def expected_entity(heads: list[CheckedRevision], revisions: list[CheckedRevision]) -> dict[str, Any]:
+def expected_entity(
+    heads: list[CheckedRevision], revisions: list[CheckedRevision], revoked: frozenset[str]
+) -> dict[str, Any]:
     """The entities row an entity's heads give (vault-format.md, "How entities
     derive from revisions"); ``revisions``: all of the entity's checked ones."""
     doc(VF, "heads latest first by `hlc` ms, then `hlc` counter, then revision id (all descending")
@@ -839,7 +870,7 @@ def expected_entity(heads: list[CheckedRevision], revisions: list[CheckedRevisio
         "deleted": not puts,
         "conflicted": len(heads) > 1,
         "case_id": case_id if isinstance(case_id, str) else None,
-        "created_ms": min(r.hlc[0] for r in visible_of(revisions)),
+        "created_ms": min(r.hlc[0] for r in visible_of(revisions, revoked)),
         "updated_ms": shown.hlc[0],
     }
 
@@ -848,6 +879,7 @@ def check_entities(
     connection: apsw.Connection,
     heads: dict[str, list[CheckedRevision]],
     revisions: dict[str, CheckedRevision],
+    revoked: frozenset[str],
     report: Report,
 ) -> None:
     rows = {
@@ -866,7 +898,9 @@ def check_entities(
             report.add("entities", entity_id, "signed revisions but no row")
             continue
         entity_type, case_id, head_revision_id, body, deleted, conflicted, created_ms, updated_ms = row
-        want = expected_entity(entity_heads, [r for r in revisions.values() if r.entity_id == entity_id])
+        want = expected_entity(
+            entity_heads, [r for r in revisions.values() if r.entity_id == entity_id], revoked
+        )
         stored = body.encode("utf-8") if isinstance(body, str) else b""
         same_body = stored == want["body"]
         if not same_body and stored:
@@ -1198,9 +1232,10 @@ def verify(
         stored_ids = {row[0] for row in connection.execute("SELECT revision_id FROM revisions")}
         check_parents_held(revisions, stored_ids, report)
         check_evidence_records(revisions, report)
-        heads = heads_of(revisions)
+        revoked = revoked_devices(connection, report)
+        heads = heads_of(revisions, revoked)
         check_heads(connection, heads, report)
-        check_entities(connection, heads, revisions, report)
+        check_entities(connection, heads, revisions, revoked, report)
         events = check_custody(connection, devices, report)
         check_custody_against_items(events, revisions, report)
         check_blobs(vault, connection, keys, revisions, report, events)

@@ -1,0 +1,104 @@
+"""A re-root hides only a revoked device's line (review 19 F4; db/derive.py;
+threat-model.md §2.8), in real vaults with real bundles by USB.
+
+Before the fix, the importer took any coordinator's re-root and hid
+whatever it superseded: a compromised coordinator hid an honest worker's
+edit, and that worker's next edit, with no conflict shown. Now a desk hides
+a superseded revision only while the profile it holds revokes its line's
+signer, so such a re-root is one more head, a conflict a person sees; and a
+genuine re-root that reaches a desk before the profile revoking the line
+shows as a conflict there until that profile arrives, when the record
+derives afresh and the desks converge."""
+
+from __future__ import annotations
+
+from db.api import Vault
+from db.revisions import Reroot
+from sync import org_vault
+from sync.merge.frozen_records import reroot
+from tests.db.revocation_world import KYIV_TITLE, build_before_revocation
+from tests.sync.desk_world import UsbDesks, assert_verified, revoke, usb_desks
+
+desks = usb_desks  # the fixture, under the name the tests ask for
+
+
+def _heads(vault: Vault, entity_id: str) -> frozenset[str]:
+    return vault.revisions.heads()[entity_id]
+
+
+def _revision_ids(vault: Vault, entity_id: str) -> set[str]:
+    return {rev.revision_id for rev in vault.revisions.all() if rev.entity_id == entity_id}
+
+
+def _forged_reroot(desk: Vault, entity_id: str, parent: str, superseded: str) -> str:
+    """What a compromised coordinator's modified app signs: a re-root of a
+    record no revocation froze, superseding an honest edit (the desk's own
+    ``reroot`` refuses it as reroot-not-frozen)."""
+    held = desk.cases.get(entity_id)
+    ctx = desk.services.context
+    with ctx.write_transaction("a forged re-root") as session:
+        rev = ctx.commit_local(
+            session,
+            {
+                "entity_id": entity_id,
+                "entity_type": "case",
+                "op": "put",
+                "body": {"title": "rewritten", "description": held.description, "notes": held.notes},
+                "parents": [parent],
+                "reroot": Reroot("as-before", (superseded,)),
+            },
+        )
+    return rev.revision_id
+
+
+def test_a_re_root_of_an_unrevoked_workers_edit_leaves_it_and_later_edits_as_a_conflict(
+    desks: UsbDesks,
+) -> None:
+    worker = desks.worker("honest")
+    desks.org.import_(desks.org.export(worker.vault).path)
+    case = worker.case_id
+    created = _revision_ids(worker.vault, case)
+    worker.vault.cases.edit(case, title="the worker's honest correction")
+    (edit,) = _revision_ids(worker.vault, case) - created
+    desks.org.import_(desks.org.export(worker.vault).path)
+    desks.to_lviv(desks.kyiv_bundle())  # Lviv learns the worker and its edit from Kyiv
+    assert _heads(desks.lviv, case) == {edit}
+
+    (root,) = sorted(created)
+    forged = _forged_reroot(desks.lviv, case, root, edit)
+    # Even at the desk that signed it, nothing is hidden: nobody is revoked.
+    assert _heads(desks.lviv, case) == {edit, forged}
+    desks.org.import_(desks.org.export(desks.lviv).path)
+    assert _heads(desks.kyiv, case) == {edit, forged}
+    assert desks.kyiv.cases.get(case).conflicted
+
+    # The worker, not holding the re-root, edits again below its own edit:
+    # a head at Kyiv too, beside the re-root.
+    worker.vault.cases.edit(case, title="the worker's next detail")
+    (later,) = _revision_ids(worker.vault, case) - created - {edit}
+    desks.org.import_(desks.org.export(worker.vault).path)
+    assert _heads(desks.kyiv, case) == {later, forged}
+    assert desks.kyiv.cases.get(case).conflicted
+    assert_verified(desks.kyiv, desks.lviv)
+
+
+def test_a_re_root_arriving_before_the_revoking_profile_is_a_conflict_until_the_profile_comes(
+    desks: UsbDesks,
+) -> None:
+    field, case, _control, stale = build_before_revocation(desks)
+    desks.to_lviv(stale)  # Lviv takes the worker's edit before anyone revokes it
+    (field_edit,) = _heads(desks.lviv, case)
+    # Kyiv revokes the worker and re-roots; Lviv does not have the new profile yet.
+    signed = revoke(desks.kyiv, field.vault.device_id)
+    done = reroot(desks.kyiv, case, "as-before")
+    desks.to_lviv(desks.kyiv_bundle())
+    assert _heads(desks.lviv, case) == {field_edit, done.revision_id}
+    assert desks.lviv.cases.get(case).conflicted
+    assert_verified(desks.lviv)
+
+    org_vault.update_profile(desks.lviv, signed.signed)
+    # The profile re-derives the record in the same step: the desks agree.
+    assert _heads(desks.lviv, case) == _heads(desks.kyiv, case) == {done.revision_id}
+    assert desks.lviv.cases.get(case).title == desks.kyiv.cases.get(case).title == KYIV_TITLE
+    assert not desks.lviv.cases.get(case).conflicted
+    assert_verified(desks.kyiv, desks.lviv)
