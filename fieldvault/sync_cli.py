@@ -231,8 +231,16 @@ _STILL_ASKED = {
 }
 
 
+# What the server's operator can do, by why the copy cannot be downloaded:
+# a lost copy (410 bundle-payload-missing) is restored, a damaged one repaired.
+_OPERATOR_FIX = {"sync-payload-missing": "restore the stored copy from a backup"}
+_WHAT_FAILS = {"sync-payload-missing": "is gone from the server's store, or cannot be read there"}
+
+
 def _warn_stuck(result: PullResult, desk_id: str) -> None:
     for stuck in result.stuck:
+        operator = _OPERATOR_FIX.get(stuck.code, "repair the stored copy")
+        fails = _WHAT_FAILS.get(stuck.code, "cannot be downloaded intact from the server")
         behind = f"; {len(stuck.waiting)} later bundle(s) of it wait behind" if stuck.waiting else ""
         if stuck.later:
             # Review 17 F1: a later bundle carries its work only where no other desk had acknowledged it.
@@ -244,23 +252,22 @@ def _warn_stuck(result: PullResult, desk_id: str) -> None:
                 f"The coordinator desk(s) {desks} acknowledged it and hold its work: a history hand-over "
                 "from such a desk brings it (fieldvault org hand-over --to-device "
                 f"{desk_id} there, fieldvault bundle import here); a bundle the "
-                "worker brings by USB may be refused (bundle-custody). Or have the server's operator repair "
-                "the stored copy."
+                f"worker brings by USB may be refused (bundle-custody). Or have the server's operator {operator}."
             )
         elif stuck.later:
             # The worker's later bundle is here already: asking for it again helps nothing.
             todo = (
                 f"The work of its device's later bundles arrived here{_STILL_ASKED.get(stuck.open_because, '')}. "
-                "Have the server's operator repair the stored copy."
+                f"Have the server's operator {operator}."
             )
         else:
             todo = (
                 "Have the worker bring its work by USB (fieldvault bundle export on its laptop, fieldvault "
-                "bundle import here), or the server's operator repair the stored copy."
+                f"bundle import here), or the server's operator {operator}."
             )
         print(
-            f"fieldvault: bundle {stuck.sequence} of device {stuck.device_id} ({stuck.bundle_id}) cannot be "
-            f"downloaded intact from the server ({stuck.code}) since {_when(stuck.first_ms)}; tried "
+            f"fieldvault: bundle {stuck.sequence} of device {stuck.device_id} ({stuck.bundle_id}) {fails} "
+            f"({stuck.code}) since {_when(stuck.first_ms)}; tried "
             f"{stuck.attempts} time(s), again at a sync after {_when(stuck.next_ms)}{behind}. {todo}",
             file=sys.stderr,
         )

@@ -97,9 +97,11 @@ def test_fieldvault_sync_json_says_the_servers_copy_is_missing(lost: Scene, tmp_
         "sync-payload-missing",
         [3],
     )
-    assert f"({stuck['bundle_id']}) cannot be downloaded intact from the server (sync-payload-missing)" in (
-        done.stderr
-    )
+    # The advice says what happened to this copy and what the operator can do about it.
+    assert f"({stuck['bundle_id']}) is gone from the server's store, or cannot be read there " in done.stderr
+    assert "(sync-payload-missing)" in done.stderr
+    assert "operator restore the stored copy from a backup" in done.stderr
+    assert "repair the stored copy" not in done.stderr
 
 
 def test_the_store_gone_still_stops_the_pull_and_marks_nothing_stuck(lost: Scene) -> None:
