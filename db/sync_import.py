@@ -288,6 +288,9 @@ class VaultImport:
         # The local_seq run of the revisions this import stored (stored_revision_seqs).
         self._stored_seqs: tuple[int, int] | None = None
         self._may_reroot: frozenset[str] | None = None  # _rerooters
+        # A deliberate re-read of a bundle received before (sync/bundle/reread.py):
+        # the ``transfer`` events it records say so (docs/chain-of-custody.md).
+        self.reread = False
 
     def _rerooters(self) -> frozenset[str]:
         """The devices whose re-roots this import takes (db/reroot.py), read
@@ -859,6 +862,10 @@ class VaultImport:
 
     def _held_among(self, revision_ids: Iterable[str]) -> set[str]:
         return values_among(self._session, RevisionRow.revision_id, revision_ids)
+
+    def held(self, revision_ids: Iterable[str]) -> set[str]:
+        """Those of ``revision_ids`` this vault stores (a re-read counts what it held before)."""
+        return self._held_among(revision_ids)
 
     def _store(self, checked: list[Revision], *, from_this_bundle: bool = True) -> int:
         session = self._session
@@ -1471,6 +1478,8 @@ class VaultImport:
         details: dict[str, object] = {"direction": "received"}
         if self._bundle is not None:
             details.update(bundle=self._bundle[0], device=self._bundle[1])
+        if self.reread:
+            details["reread"] = True
         for evidence_id in sorted(set(self.summary.evidence_attached)):
             stated = _evidence_sha256(session, evidence_id)
             assert stated is not None  # attached only when it is an item with a SHA-256

@@ -1273,6 +1273,39 @@ def _reroot_unknown_choice(_p: Params) -> str:
     )
 
 
+# -- re-reading a bundle received before (sync/bundle/reread.py) -----------------------
+
+
+def _reread_not_coordinator(_p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages", "Only a coordinator desk re-reads a bundle it received. Nothing was applied."
+    )
+
+
+def _reread_not_received(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {id} was never received here, so there is nothing to re-read. Import it as any bundle. "
+        "Nothing was applied.",
+    ).format(id=p["bundle_id"])
+
+
+def _reread_differs(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {id} is not the bundle this desk received under its device and number: another bundle, or "
+        "one whose record or signed manifest here differs. Nothing was applied.",
+    ).format(id=p["bundle_id"])
+
+
+def _reread_hand_over(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {id} is a history hand-over, which is not re-read. Ask that desk for a new hand-over. "
+        "Nothing was applied.",
+    ).format(id=p["bundle_id"])
+
+
 def _same_as_not_a_link(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1532,6 +1565,10 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "reroot-not-coordinator": _reroot_not_coordinator,
     "reroot-too-many": _reroot_too_many,
     "reroot-unknown-choice": _reroot_unknown_choice,
+    "reread-not-coordinator": _reread_not_coordinator,
+    "reread-not-received": _reread_not_received,
+    "reread-differs": _reread_differs,
+    "reread-hand-over": _reread_hand_over,
 }
 
 

@@ -19,6 +19,7 @@ from sync.bundle.admission import BundleQuarantined
 from sync.bundle.import_order import import_order
 from sync.bundle.quarantine import approve_bundle
 from sync.bundle.regular_file import open_regular
+from sync.bundle.reread import RereadRefused, reread_bundle
 from sync.bundle.send_back import send_back, workers
 from sync.bundle.vault_io import ImportedBundle, export_bundle, import_bundle
 from sync.org import OrgRefused
@@ -91,6 +92,13 @@ def add_bundle_parser(commands: Any) -> None:
         type=Path,
         metavar="DIR",
         help="write a signed acknowledgement of each bundle imported into DIR",
+    )
+    b_import.add_argument(
+        "--reread",
+        action="store_true",
+        help="coordinator: read bundles this desk already counts as received again in full (every check of "
+        "an import) and apply the revisions and files they carry that it does not hold: what a history "
+        "hand-over's maker left out; nothing held changes",
     )
     b_ack = bundle.add_parser(
         "ack", help="coordinator: acknowledge the newest bundle imported from each device (files into DIR)"
@@ -341,6 +349,9 @@ def _sent_back_human(row: dict[str, Any]) -> str:
 
 
 def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:
+    if args.reread:
+        _reread(args, out, vault, make_progress)
+        return
     acks = [path for path in args.files if _is_ack(path)]
     given = [path for path in args.files if path not in acks]
     # One sender's bundles in its sequence order, whatever the order given
@@ -376,6 +387,71 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
         refused += _release_held(out, vault, identity, org_id)
     if refused:
         raise BundlesRefused(refused, len(args.files))
+
+
+def _reread(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:
+    """``import --reread``: bundles received before, read again in full
+    (sync/bundle/reread.py); one refused does not stop the others."""
+    if args.ack_to is not None:
+        raise CommandRefused(
+            "--ack-to does not go with --reread: a bundle re-read was acknowledged when it was received; "
+            "nothing was done."
+        )
+    identity = vault.vault_keys.age_identity()
+    org_id = _org_id(vault)
+    refused = 0
+    for number, path in enumerate(args.files, start=1):
+        progress = make_progress(f"[{number}/{len(args.files)}] re-read")
+        row: dict[str, Any]
+        try:
+            row = reread_bundle(vault, path, identity, org_id=org_id, progress=progress).to_json()
+        except RereadRefused as error:
+            refused += 1
+            row = {
+                "bundle": str(path),
+                "ok": False,
+                "reread": True,
+                "reason": error.code,
+                "message": str(error),
+            }
+        except BundleRejected as error:
+            refused += 1
+            row = _refused_row(path, error) | {"reread": True}
+        except OSError as error:  # a file that cannot be read: reported, the others go on
+            refused += 1
+            row = {"bundle": str(path), "ok": False, "reread": True, "reason": "unreadable"}
+            row["message"] = error.strerror or ""
+        finally:
+            progress.finish()
+        out.rows([row], _reread_human)
+    if refused:
+        raise BundlesRefused(refused, len(args.files))
+
+
+def _reread_human(row: dict[str, Any]) -> str:
+    if not row["ok"]:
+        return f"{row['bundle']}: RE-READ REFUSED ({row['reason']}): {row['message']}"
+    if not row["revisions_applied"] and not row["blobs_applied"]:
+        held = "nothing new: this desk holds everything it carries"
+    else:
+        held = f"{row['revisions_applied']} revision(s) and {row['blobs_applied']} file(s) applied"
+    left = [
+        f"{len(row[key])} {what}"
+        for key, what in (
+            ("parked_revisions", "revision(s) waiting for their parents"),
+            ("withheld_revisions", "revision(s) left out (a revoked device's line)"),
+            ("type_clash", "revision(s) left out (their record is held here as another type)"),
+            ("past_parked_cap", "revision(s) left out (their signer's parked slots were full)"),
+            ("signer_pending", "revision(s) kept aside (their device's vouch lapsed)"),
+        )
+        if row[key]
+    ]
+    return (
+        f"{row['bundle']}: re-read bundle {row['sequence']} of device {row['device_id']}: {held}; "
+        f"{row['revisions_already_held']} of its {row['revisions_in_bundle']} revision(s) and "
+        f"{row['blobs_already_held']} of its {row['blobs_in_bundle']} file(s) were held already"
+        + "".join(f"; {text}" for text in left)
+    )
 
 
 def _release_held(out: Any, vault: Vault, identity: Any, org_id: str | None) -> int:

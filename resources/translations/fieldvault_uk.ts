@@ -4777,7 +4777,7 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1277" />
+            <location filename="../../desktop/messages.py" line="1310" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -5512,42 +5512,62 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Виберіть, як перевстановити основу: як до відкликаних змін або як його має це робоче місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1287" />
+            <location filename="../../desktop/messages.py" line="1280" />
+            <source>Only a coordinator desk re-reads a bundle it received. Nothing was applied.</source>
+            <translation>Лише стіл координатора перечитує отриманий ним пакет. Нічого не застосовано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1286" />
+            <source>Bundle {id} was never received here, so there is nothing to re-read. Import it as any bundle. Nothing was applied.</source>
+            <translation>Пакет {id} тут ніколи не отримували, тож перечитувати нічого. Імпортуйте його як звичайний пакет. Нічого не застосовано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1294" />
+            <source>Bundle {id} is not the bundle this desk received under its device and number: another bundle, or one whose record or signed manifest here differs. Nothing was applied.</source>
+            <translation>Пакет {id} — не той пакет, який цей стіл отримав під його пристроєм і номером: це інший пакет або такий, чий запис чи підписаний маніфест тут відрізняється. Нічого не застосовано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1302" />
+            <source>Bundle {id} is a history hand-over, which is not re-read. Ask that desk for a new hand-over. Nothing was applied.</source>
+            <translation>Пакет {id} — це передача історії, її не перечитують. Попросіть той стіл про нову передачу. Нічого не застосовано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1320" />
             <source>This recording was already stopped and saved. Start a new recording to go on.</source>
             <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1293" />
+            <location filename="../../desktop/messages.py" line="1326" />
             <source>This installation lacks the recorder's audio library, so nothing was recorded. Reinstall Fieldvault; on Linux, install the libsndfile1 package.</source>
             <translation>У цьому встановленні бракує звукової бібліотеки записувача, тож нічого не записано. Перевстановіть Fieldvault; у Linux установіть пакет libsndfile1.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1301" />
+            <location filename="../../desktop/messages.py" line="1334" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1313" />
+            <location filename="../../desktop/messages.py" line="1346" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1317" />
+            <location filename="../../desktop/messages.py" line="1350" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1323" />
+            <location filename="../../desktop/messages.py" line="1356" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1547" />
+            <location filename="../../desktop/messages.py" line="1584" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1541" />
+            <location filename="../../desktop/messages.py" line="1578" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
@@ -5587,17 +5607,17 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1568" />
+            <location filename="../../desktop/messages.py" line="1605" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1562" />
+            <location filename="../../desktop/messages.py" line="1599" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1558" />
+            <location filename="../../desktop/messages.py" line="1595" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>

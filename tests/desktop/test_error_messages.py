@@ -58,6 +58,7 @@ from desktop.i18n import install_translators, remove_translators
 from desktop.record_form import refused_field
 from desktop.workers import OperationFailed
 from sync.acks import AckRefused
+from sync.bundle import reread
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.errors import REASONS, BundleNotWritten, BundleRejected
 from sync.bundle.quarantine import QuarantineRefused
@@ -651,6 +652,10 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
             "1000",
         ),
         ("re-root unknown choice", RerootRefused("Which?", "reroot-unknown-choice", choice="sideways"), ""),
+        ("re-read not a coordinator", reread.not_a_coordinator(), ""),
+        ("re-read never received", reread.not_received(REVISION_ID), REVISION_ID),
+        ("re-read another bundle", reread.differs(REVISION_ID), REVISION_ID),
+        ("re-read a hand-over", reread.hand_over_refused(REVISION_ID), REVISION_ID),
         ("passphrase too short", WeakPassphrase("Too short.", "passphrase-too-short", minimum=8), "8"),
         ("passphrase guessable", WeakPassphrase("Guessable.", "passphrase-guessable"), ""),
         ("recording stopped", RecordingError("The recording was already stopped.", "recording-stopped"), ""),
