@@ -27,7 +27,9 @@ from db.api import PendingBlob, Vault, unaccounted_list
 from sync import org_vault
 from sync.bundle import hand_over as hand_over_module
 from sync.bundle.errors import BundleRejected
+from sync.bundle.format import MakerDecision
 from sync.bundle.hand_over import hand_over
+from sync.bundle.hand_over_decisions import as_kept_out
 from sync.bundle.reread import RereadBundle, RereadRefused, reread_bundle
 from sync.bundle.vault_io import ExportedBundle
 from tests.cli_helpers import Cli, child_env
@@ -270,6 +272,25 @@ def test_a_revoked_workers_bundle_applies_nothing_of_its_line(scene: Scene) -> N
     assert_verified(scene.rivne)
 
 
+def test_a_makers_word_binds_nothing_at_the_reread(scene: Scene) -> None:
+    """The maker's ``decisions`` say it set the testimony aside: its word
+    (shown in devices parked) is not enforced at the new desk, so the
+    re-read decides the testimony by Rivne's own rules and stores it."""
+    testimony = scene.dropped[0]
+    with scene.rivne.sync.begin_import() as unit:
+        unit.record_maker_decisions(
+            scene.kyiv.device_id,
+            "e" * 64,
+            as_kept_out(
+                [MakerDecision(testimony, scene.worker.vault.device_id, "set-aside", 1_764_470_000_000)]
+            ),
+        )
+    assert scene.missing() == [scene.dropped[1]]  # explained by the maker's word, not listed
+    done = scene.reread()
+    assert testimony in done.applied and testimony in _stored(scene.rivne)
+    assert_verified(scene.rivne)
+
+
 def test_a_field_worker_does_not_reread(scene: Scene) -> None:
     with pytest.raises(RereadRefused) as refused:
         reread_bundle(
@@ -330,5 +351,14 @@ def test_the_command(scene: Scene, tmp_path: Path) -> None:
     assert '"missing"' not in parked
     plain = cli.run("bundle", "import", "--reread", str(copy), secrets=[PASSPHRASE])
     assert "nothing new: this desk holds everything it carries" in plain.stdout
-    refused = cli.run("bundle", "import", "--reread", "--ack-to", str(tmp_path), str(copy), check=False)
-    assert refused.returncode != 0
+    refused = cli.run(
+        "bundle",
+        "import",
+        "--reread",
+        "--ack-to",
+        str(tmp_path),
+        str(copy),
+        secrets=[PASSPHRASE],
+        check=False,
+    )
+    assert refused.returncode == 1 and "--ack-to does not go with --reread" in refused.stderr
