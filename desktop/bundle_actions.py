@@ -52,6 +52,7 @@ from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRu
 
 if TYPE_CHECKING:
     from db.api import Vault
+    from sync.bundle.reread import RereadBundle
     from sync.bundle.vault_io import ExportedBundle, ImportedBundle
 
 
@@ -89,6 +90,8 @@ class BundleOutcome:
     # The importing vault is a field worker's: it approves no device (only a
     # coordinator enrols), so a bundle the core holds is shown as not taken.
     to_worker: bool = False
+    # Re-read… (a coordinator): what a re-read of a bundle received before applied.
+    reread: RereadBundle | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,48 @@ class ImportTask:
                 )
 
 
+class RereadTask:
+    """Re-read…: bundles this coordinator desk received before, each read
+    again in full and what it lacks applied, all or nothing
+    (sync/bundle/reread.py; docs/bundle-format.md §10 "A deliberate
+    re-read"). Each outcome is reported as it is known."""
+
+    def __init__(self, vault: Vault, paths: list[Path]) -> None:
+        self._vault = vault
+        self._paths = paths
+
+    def __call__(self, context: TaskContext) -> int:
+        from db.api import FieldvaultError
+        from desktop.tasks import failure
+        from sync import org_vault
+        from sync.bundle.reread import reread_bundle
+        from sync.bundle.vault_io import BundleCancelled
+
+        held = org_vault.held_profile(self._vault)
+        identity = self._vault.vault_keys.age_identity()
+        for index, path in enumerate(self._paths):
+            if context.cancelled:
+                raise BundleCancelled()
+            try:
+                done = reread_bundle(
+                    self._vault,
+                    path,
+                    identity,
+                    org_id=held.org_id if held is not None else None,
+                    progress=_reporter(context, index),
+                    cancel=context.cancel,
+                )
+            except BundleCancelled:
+                raise
+            except FieldvaultError as refused:
+                context.progress(BundleOutcome(index, path, failure=failure(refused)))
+            except OSError as err:
+                context.progress(BundleOutcome(index, path, unreadable=os_reason(err)))
+            else:
+                context.progress(BundleOutcome(index, path, reread=done))
+        return len(self._paths)
+
+
 class ApproveTask:
     """A bundle held in quarantine, approved with the verification code the
     worker read out: its device enrolled and the bundle imported, all or
@@ -248,6 +293,14 @@ def _is_held(failure: OperationFailed | None) -> bool:
     return code is not None and (
         code in ("bundle-quarantined", "bundle-hand-over-incomplete") or code.startswith("bundle-token-")
     )
+
+
+def _is_coordinator(vault: Vault) -> bool:
+    """Is this vault a coordinator desk of the profile it holds (Re-read is one's)?"""
+    from sync import org_vault
+
+    held = org_vault.held_profile(vault)
+    return held is not None and held.coordinator(vault.device_id) is not None
 
 
 def _is_local_damage(failure: OperationFailed) -> bool:
@@ -453,12 +506,32 @@ class BundleImportDialog(TaskDialog):
         self.import_button = action_button(
             "check", self.tr("Import"), self.tr("Import the bundles"), self.start, enabled=False
         )
+        # A coordinator desk's: read bundles it received before again, for
+        # what a history hand-over's maker left out (devices parked lists it).
+        self.reread_button = action_button(
+            "check",
+            self.tr("Re-read"),
+            self.tr("Read bundles this desk received before again and apply what it lacks"),
+            self.start_reread,
+            enabled=False,
+        )
+        self.reread_button.setToolTip(
+            self.tr(
+                "For a bundle this desk already received (a history hand-over recorded it) whose "
+                "record changes it lacks: every check of an import runs again, and only what is "
+                "missing here is applied."
+            )
+        )
+        self.reread_button.setVisible(_is_coordinator(vault))
         self.cancel_button = action_button(
             "cancel", self.tr("Cancel"), self.tr("Cancel the import"), self.cancel, enabled=False
         )
         self.close_button = close_button(self, self.tr("Close"))
         layout.addLayout(
-            button_row([self.choose_button, self.import_button, self.cancel_button], self.close_button)
+            button_row(
+                [self.choose_button, self.import_button, self.reread_button, self.cancel_button],
+                self.close_button,
+            )
         )
 
     @Slot()
@@ -474,6 +547,7 @@ class BundleImportDialog(TaskDialog):
         self._results.fill(self._paths, self.tr("waiting"))
         self.status.clear()
         self.import_button.setEnabled(bool(self._paths))
+        self.reread_button.setEnabled(bool(self._paths))
 
     def result_texts(self) -> list[str]:
         """Each bundle's result as shown (tests read it as a user does)."""
@@ -496,6 +570,23 @@ class BundleImportDialog(TaskDialog):
         self.start_task(Lane.EXPORT, ImportTask(self._vault, list(self._paths)), self._on_report)
 
     @Slot()
+    def start_reread(self) -> None:
+        """Re-read: the chosen bundles, each received here before, read again."""
+        if not self._paths or self.busy:
+            return
+        for index in range(self.results.topLevelItemCount()):
+            self._results.set_state(index, self.tr("waiting"))
+        self._changed = False
+        self._held = set()
+        self._not_released = []
+        self.approve_box.hide()
+        self.progress.setValue(0)
+        self.progress.show()
+        self.status.setText(self.tr("Re-reading…"))
+        self._set_busy(True)
+        self.start_task(Lane.EXPORT, RereadTask(self._vault, list(self._paths)), self._on_report)
+
+    @Slot()
     def cancel(self) -> None:
         if self.cancel_task():
             self.status.setText(self.tr("Stopping…"))
@@ -503,6 +594,7 @@ class BundleImportDialog(TaskDialog):
     def _set_busy(self, busy: bool) -> None:
         self.choose_button.setEnabled(not busy)
         self.import_button.setEnabled(not busy and bool(self._paths))
+        self.reread_button.setEnabled(not busy and bool(self._paths))
         self.cancel_button.setEnabled(busy)
         self.close_button.setEnabled(not busy)
 
@@ -556,6 +648,9 @@ class BundleImportDialog(TaskDialog):
             self.imported.emit()
 
     def _show_outcome(self, outcome: BundleOutcome) -> None:
+        if outcome.reread is not None:
+            self._show_approve(self._results.set_result(outcome.index, self._reread_text(outcome.reread)))
+            return
         if outcome.imported is not None:
             done = outcome.imported
             self._held.discard(outcome.index)  # a held bundle released by another desk's vouch
@@ -633,6 +728,61 @@ class BundleImportDialog(TaskDialog):
                 reason=outcome.unreadable
             )
         self._show_approve(self._results.set_result(outcome.index, text))
+
+    def _reread_text(self, done: RereadBundle) -> str:
+        """A re-read's row: what it applied, what was held already."""
+        if not done.applied and not done.blobs:
+            text = self.tr(
+                "re-read: bundle {sequence} of device {device}: nothing new, this desk holds everything "
+                "it carries"
+            ).format(sequence=done.sequence, device=done.device_id)
+        else:
+            self._changed = True
+            text = self.tr(
+                "re-read: bundle {sequence} of device {device}: {revisions} record changes and {files} "
+                "evidence files applied that this desk lacked; {held} of its {total} record changes were "
+                "here already"
+            ).format(
+                sequence=done.sequence,
+                device=done.device_id,
+                revisions=len(done.applied),
+                files=done.blobs,
+                held=done.already_held,
+                total=done.revisions_in_bundle,
+            )
+        if done.withheld_revisions:
+            text += self.tr(
+                "; %n record change(s) left out: signed by a device your organisation revoked, "
+                "or edits of its records",
+                "",
+                len(done.withheld_revisions),
+            )
+        if done.parked_revisions:
+            text += self.tr(
+                "; %n record change(s) waiting until the changes they follow arrive (or are left out)",
+                "",
+                len(done.parked_revisions),
+            )
+        if done.past_parked_cap:
+            text += self.tr(
+                "; %n record change(s) left out: the signer's parked slots are full",
+                "",
+                len(done.past_parked_cap),
+            )
+        if done.signer_pending:
+            text += self.tr(
+                "; %n record change(s) kept aside: the vouch for their device lapsed; stored once it is "
+                "enrolled again (add it by its card, or approve its bundle by code)",
+                "",
+                len(done.signer_pending),
+            )
+        if done.type_clash:
+            text += self.tr(
+                "; %n record change(s) left out: their record is held here as another type",
+                "",
+                len(done.type_clash),
+            )
+        return text
 
     def _parked_decisions(self, done: ImportedBundle) -> str:
         """What the import's end decided of revisions parked here (review 14

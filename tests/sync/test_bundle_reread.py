@@ -16,128 +16,21 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import db.api as vault_api
-from db.api import PendingBlob, Vault, unaccounted_list
-from sync import org_vault
-from sync.bundle import hand_over as hand_over_module
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import MakerDecision
-from sync.bundle.hand_over import hand_over
 from sync.bundle.hand_over_decisions import as_kept_out
-from sync.bundle.reread import RereadBundle, RereadRefused, reread_bundle
-from sync.bundle.vault_io import ExportedBundle
+from sync.bundle.reread import RereadRefused, reread_bundle
 from tests.cli_helpers import Cli, child_env
-from tests.db.sync_fixtures import FieldWork
-from tests.sync.desk_world import ack_by_usb, add_desk, assert_verified, import_by_usb, revoke
-from tests.sync.trust_fixtures import Organisation, make_organisation
+from tests.sync.desk_world import assert_verified, import_by_usb, revoke
+from tests.sync.reread_world import PHOTO, Scene, scene, state, stored
 from tests.vault_helpers import PASSPHRASE
 
-PHOTO = b"\xff\xd8\xff\xe0 photo of the shelled school, taken by W " * 64
-
-
-@dataclass
-class Scene:
-    org: Organisation
-    worker: FieldWork
-    rivne: Vault
-    bundle: ExportedBundle  # W's bundle 2, as its file on the stick
-    dropped: tuple[str, str]  # the testimony's revision, the photo's revision
-    photo_item: str
-
-    @property
-    def kyiv(self) -> Vault:
-        return self.org.coordinator
-
-    def reread(self, path: Path | None = None) -> RereadBundle:
-        return reread_bundle(
-            self.rivne,
-            self.bundle.path if path is None else path,
-            self.rivne.vault_keys.age_identity(),
-            org_id=self.org.org_id,
-        )
-
-    def missing(self) -> list[str]:
-        rows, _total = unaccounted_list(self.rivne)
-        return sorted(r.revision_id or "" for r in rows if r.problem == "missing")
-
-
-def _stored(vault: Vault) -> set[str]:
-    return {r.revision_id for r in vault.revisions.all()}
-
-
-def _state(vault: Vault) -> tuple[object, ...]:
-    """What a refused or empty re-read must leave as it was: revisions, the
-    received bundles' records, the custody log, the devices' last numbers."""
-    return (
-        sorted(_stored(vault)),
-        sorted((b.bundle_id, b.sequence, b.previous, b.imported_ms) for b in vault.sync.received_bundles()),
-        len(vault.evidence.custody_log()),
-        sorted((d.device_id, d.status) for d in vault.sync.devices()),
-    )
-
-
-@pytest.fixture
-def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scene]:
-    org = make_organisation(tmp_path)
-    worker = org.worker("field", token=org.token())
-    first = org.import_(org.export(worker.vault).path)  # Kyiv enrols W by its first bundle
-    ack_by_usb(org.coordinator, worker.vault, first.bundle_id)  # W's next bundle holds only new work
-    rivne = add_desk(org.coordinator, tmp_path / "rivne", label="Rivne")
-    signed = org_vault.current_signed(org.coordinator).signed
-    org_vault.update_profile(rivne, signed)
-    org_vault.update_profile(worker.vault, signed)  # W's next bundle is for Rivne too
-    testimony = worker.vault.testimonies.create(
-        vault_api.Testimony(
-            case_id=worker.case_id, title="Statement of witness W-3", language="uk", narrative="..."
-        )
-    )
-    source = tmp_path / "school.jpg"
-    source.write_bytes(PHOTO)
-    photo = worker.vault.evidence.ingest(source, worker.case_id).item
-    source.unlink()
-    dropped = {testimony.id: "", photo.id: ""}
-    for rev in worker.vault.revisions.all():
-        if rev.entity_id in dropped:
-            dropped[rev.entity_id] = rev.revision_id
-    bundle = org.export(worker.vault)
-    taken = org.import_(bundle.path)
-    assert taken.revisions == 2 and taken.blobs == 1
-    ack_by_usb(org.coordinator, worker.vault, taken.bundle_id)
-    # The compromised maker: its real writer, the two revisions and the
-    # photo's bytes filtered out of its walk, signed with its real key.
-    carried = hand_over_module._Split.carried
-    placed = hand_over_module._Split.place_blobs
-    left_out = set(dropped.values())
-
-    def without(self: hand_over_module._Split, after: int, end: int | None) -> Iterator[object]:
-        return (rev for rev in carried(self, after, end) if rev.revision_id not in left_out)
-
-    def no_photo(self: hand_over_module._Split, blobs: list[PendingBlob]) -> list[list[PendingBlob]]:
-        return placed(self, [b for b in blobs if photo.id not in b.evidence_ids])
-
-    with monkeypatch.context() as patched:
-        patched.setattr(hand_over_module._Split, "carried", without)
-        patched.setattr(hand_over_module._Split, "place_blobs", no_photo)
-        stick = tmp_path / "hand-over"
-        stick.mkdir()
-        made = hand_over(org.coordinator, stick, rivne.device_id)
-    import_by_usb(rivne, made.path, org.org_id)
-    made_scene = Scene(org, worker, rivne, bundle, (dropped[testimony.id], dropped[photo.id]), photo.id)
-    assert made_scene.missing() == sorted(left_out)
-    # The worker's own file is a replay at Rivne: it applies nothing.
-    assert import_by_usb(rivne, bundle.path, org.org_id).replay
-    assert not left_out & _stored(rivne)
-    try:
-        yield made_scene
-    finally:
-        rivne.lock()
-        org.close()
+__all__ = ["scene"]  # the fixture
 
 
 def test_a_reread_of_the_workers_file_applies_what_the_maker_dropped(scene: Scene) -> None:
@@ -148,7 +41,7 @@ def test_a_reread_of_the_workers_file_applies_what_the_maker_dropped(scene: Scen
     assert (done.already_held, done.revisions_in_bundle) == (0, 2)
     assert (done.blobs, done.blobs_already_held, done.blobs_in_bundle) == (1, 0, 1)
     assert done.evidence_attached == (scene.photo_item,)
-    assert set(scene.dropped) <= _stored(scene.rivne)
+    assert set(scene.dropped) <= stored(scene.rivne)
     # The photo's bytes as W took them in.
     with scene.rivne.sync.open_blob(hashlib.sha256(PHOTO).hexdigest()) as reader:
         assert reader.read() == PHOTO
@@ -169,17 +62,17 @@ def test_a_reread_of_the_workers_file_applies_what_the_maker_dropped(scene: Scen
     assert_verified(scene.rivne)
     # Both desks now hold the same revisions of W's work.
     worker_revisions = {r.revision_id for r in scene.worker.vault.revisions.all()}
-    assert worker_revisions <= _stored(scene.rivne)
+    assert worker_revisions <= stored(scene.rivne)
 
 
 def test_a_second_reread_applies_nothing(scene: Scene) -> None:
     scene.reread()
-    state = _state(scene.rivne)
+    before = state(scene.rivne)
     again = scene.reread()
     assert (again.applied, again.blobs, again.evidence_attached) == ((), 0, ())
     assert again.already_held == again.revisions_in_bundle
     assert again.blobs_already_held == 1
-    assert _state(scene.rivne) == state
+    assert state(scene.rivne) == before
     assert_verified(scene.rivne)
 
 
@@ -190,13 +83,13 @@ def test_a_file_holding_nothing_new_applies_nothing_and_says_so(scene: Scene) ->
     )
     later = scene.org.export(scene.worker.vault)
     assert import_by_usb(scene.rivne, later.path, scene.org.org_id).revisions == 1
-    state = _state(scene.rivne)
+    before = state(scene.rivne)
     done = scene.reread(later.path)
     assert done.sequence == 3
     assert done.applied == () and done.blobs == 0 and done.evidence_attached == ()
     assert done.already_held == done.revisions_in_bundle > 0
     assert done.blobs_already_held == done.blobs_in_bundle
-    assert _state(scene.rivne) == state
+    assert state(scene.rivne) == before
     assert scene.missing() == sorted(scene.dropped)
     assert_verified(scene.rivne)
 
@@ -205,11 +98,11 @@ def test_a_bundle_made_before_the_desk_was_a_recipient_cannot_be_reread(scene: S
     """W's bundle 1 went to Kyiv alone: received at Rivne by the hand-over,
     unreadable there (what it carried comes only with a hand-over)."""
     first = next(scene.org.usb.glob(f"*-{scene.worker.vault.device_id}-1.fvbundle"))
-    state = _state(scene.rivne)
+    before = state(scene.rivne)
     with pytest.raises(BundleRejected) as refused:
         scene.reread(first)
     assert refused.value.kind == "not-a-recipient"
-    assert _state(scene.rivne) == state
+    assert state(scene.rivne) == before
 
 
 def test_a_bundle_never_received_is_refused(scene: Scene) -> None:
@@ -217,12 +110,12 @@ def test_a_bundle_never_received_is_refused(scene: Scene) -> None:
         vault_api.Testimony(case_id=scene.worker.case_id, title="Later", language="uk", narrative="...")
     )
     later = scene.org.export(scene.worker.vault)
-    state = _state(scene.rivne)
+    before = state(scene.rivne)
     with pytest.raises(RereadRefused) as refused:
         scene.reread(later.path)
     assert refused.value.code == "reread-not-received"
     assert refused.value.params == {"bundle_id": later.bundle_id}
-    assert _state(scene.rivne) == state
+    assert state(scene.rivne) == before
     # A plain import takes it.
     assert import_by_usb(scene.rivne, later.path, scene.org.org_id).revisions == 1
 
@@ -236,11 +129,11 @@ def test_another_bundle_under_the_number_received_is_refused(scene: Scene) -> No
     later = scene.org.export(scene.worker.vault)
     with scene.rivne.sync.begin_import() as unit:
         unit.record_bundle("f" * 64, scene.worker.vault.device_id, 3, None, scene.bundle.bundle_id)
-    state = _state(scene.rivne)
+    before = state(scene.rivne)
     with pytest.raises(RereadRefused) as refused:
         scene.reread(later.path)
     assert refused.value.code == "reread-differs"
-    assert _state(scene.rivne) == state
+    assert state(scene.rivne) == before
 
 
 @pytest.mark.parametrize("where", ["payload", "header"])
@@ -251,24 +144,24 @@ def test_a_tampered_file_is_refused_with_nothing_applied(scene: Scene, tmp_path:
     data[index] ^= 0x01
     flipped = tmp_path / "flipped.fvbundle"
     flipped.write_bytes(bytes(data))
-    state = _state(scene.rivne)
+    before = state(scene.rivne)
     with pytest.raises((BundleRejected, RereadRefused)) as refused:
         scene.reread(flipped)
     if where == "payload":
         assert isinstance(refused.value, BundleRejected) and refused.value.kind == "payload-hash"
-    assert _state(scene.rivne) == state
+    assert state(scene.rivne) == before
     assert scene.missing() == sorted(scene.dropped)
     assert_verified(scene.rivne)
 
 
 def test_a_revoked_workers_bundle_applies_nothing_of_its_line(scene: Scene) -> None:
     revoke(scene.kyiv, scene.worker.vault.device_id, tell=[scene.rivne])
-    state = _state(scene.rivne)
+    before = state(scene.rivne)
     with pytest.raises(BundleRejected) as refused:
         scene.reread()
     assert refused.value.kind == "device-revoked"
-    assert not set(scene.dropped) & _stored(scene.rivne)
-    assert _state(scene.rivne) == state
+    assert not set(scene.dropped) & stored(scene.rivne)
+    assert state(scene.rivne) == before
     assert_verified(scene.rivne)
 
 
@@ -287,7 +180,7 @@ def test_a_makers_word_binds_nothing_at_the_reread(scene: Scene) -> None:
         )
     assert scene.missing() == [scene.dropped[1]]  # explained by the maker's word, not listed
     done = scene.reread()
-    assert testimony in done.applied and testimony in _stored(scene.rivne)
+    assert testimony in done.applied and testimony in stored(scene.rivne)
     assert_verified(scene.rivne)
 
 
