@@ -2,22 +2,33 @@
 saves, intake, export and the key file share these.
 
 The child runs a body that reports over a pipe, one JSON line per message
-(``send``): "open" once the vault is open, then "begin"/"done" around each
-operation. The parent (``run_child``) kills it a given time after "open", or
-lets it die by itself at a chosen step (``die``, ``die_at_checkpoint``), and
-gets back everything it sent before it died.
+(``send``, stamped with the child's monotonic clock): "open" once the vault is
+open, then "begin"/"done" around each operation. The parent (``run_child``)
+kills it a given time after "open", or at a time its ``kill_when`` picks from
+what the child sent so far, or lets it die by itself at a chosen step (``die``,
+``die_at_checkpoint``), and gets back everything it sent before it died.
+
+A wall-clock delay after "open" lands wherever the child happens to be, and
+on a loaded machine that is often before the first operation started. Kills
+meant for the inside of an operation are aimed instead: the child announces
+the phases of its real write path (``announce`` wraps one of our functions so
+that it sends a line when called or when it returns: observation only, the
+function runs unchanged), and ``PhaseClock`` kills a chosen fraction of the
+way through a chosen phase, scaled by how long that phase took in earlier
+rounds, so that the kill lands inside it whatever the load.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import select
 import signal
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -40,7 +51,9 @@ FILLER = (
 
 
 def send(fd: int, **message: Any) -> None:
-    """One line to the parent. Small lines (< PIPE_BUF) reach the pipe whole."""
+    """One line to the parent. Small lines (< PIPE_BUF) reach the pipe whole.
+    "t" is the child's CLOCK_MONOTONIC, which the parent shares (PhaseClock)."""
+    message.setdefault("t", time.monotonic())
     data = (json.dumps(message) + "\n").encode()
     assert len(data) < select.PIPE_BUF, message
     os.write(fd, data)
@@ -58,6 +71,26 @@ def child_main(fd: int, body: Callable[[int], None]) -> NoReturn:
             send(fd, e="error", text=with_tb[start : start + 400])
     finally:
         os._exit(code)
+
+
+def announce(fd: int, owner: Any, name: str, event: str, *, when: str = "call") -> None:
+    """In the child: make ``owner.name`` (a function of ours, looked up there
+    at each call) send ``{"e": event}`` when it is called (``when="call"``) or
+    once it returned (``when="return"``). Observation only: the function runs
+    unchanged, with the same arguments, and its result or exception passes
+    through."""
+    original = getattr(owner, name)
+    assert when in ("call", "return"), when
+
+    def announcing(*args: Any, **kwargs: Any) -> Any:
+        if when == "call":
+            send(fd, e=event)
+            return original(*args, **kwargs)
+        result = original(*args, **kwargs)
+        send(fd, e=event)
+        return result
+
+    setattr(owner, name, announcing)
 
 
 def die(*_args: Any, **_kwargs: Any) -> None:
@@ -131,6 +164,12 @@ class Pipe:
             if ready:
                 self.read_some()
 
+    def pump_once(self, until: float) -> None:
+        """Read what has arrived, waiting until ``until`` at most for something."""
+        ready, _, _ = select.select([self.fd], [], [], max(0.0, until - time.monotonic()))
+        if ready:
+            self.read_some()
+
     def read_some(self) -> None:
         chunk = os.read(self.fd, 65536)
         if not chunk:
@@ -149,9 +188,16 @@ class Pipe:
         return any(m["e"] == event for m in self.messages)
 
 
-def run_child(body: Callable[[int], None], *, kill_after: float | None) -> ChildRun:
+KillWhen = Callable[[list[dict[str, Any]]], float | None]
+
+
+def run_child(
+    body: Callable[[int], None], *, kill_after: float | None, kill_when: KillWhen | None = None
+) -> ChildRun:
     """Fork a child running ``body(write_fd)``; kill it ``kill_after`` seconds
-    after it sent its "open" line (None: let it finish). Returns all it sent."""
+    after it sent its "open" line (None: let it finish), or, with ``kill_when``,
+    at the monotonic time it returns when shown the messages so far (it is asked
+    again as each arrives; never asked: killed after WAIT). Returns all it sent."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
@@ -161,7 +207,19 @@ def run_child(body: Callable[[int], None], *, kill_after: float | None) -> Child
     pipe = Pipe(read_fd)
     result = ChildRun()
     try:
-        if kill_after is not None:
+        if kill_when is not None:
+            give_up = time.monotonic() + WAIT
+            kill_at = None
+            while kill_at is None and not pipe.closed and time.monotonic() < give_up:
+                if any(m["e"] == "error" for m in pipe.messages):
+                    break
+                kill_at = kill_when(pipe.messages)
+                if kill_at is None:
+                    pipe.pump_once(give_up)
+            if kill_at is not None:
+                pipe.pump(min(kill_at, give_up))
+            os.kill(pid, signal.SIGKILL)
+        elif kill_after is not None:
             if pipe.wait_for("open", WAIT):
                 pipe.pump(time.monotonic() + kill_after)
             os.kill(pid, signal.SIGKILL)
@@ -176,6 +234,79 @@ def run_child(body: Callable[[int], None], *, kill_after: float | None) -> Child
     result.exit_status = os.waitstatus_to_exitcode(status)
     assert not result.errors(), f"the child failed:\n{result.errors()}"
     return result
+
+
+# -- kills aimed at a phase ---------------------------------------------------
+
+
+class PhaseClock:
+    """Aims kills inside the phases of a child that repeats a round of steps.
+
+    ``phases`` are the events the child sends in each round, in order (the
+    first one starts a round); phase i runs from event i to event i+1, the last
+    one to the next round's first event. The clock learns how long each phase
+    took, from the child's own time stamps, in every child it saw (``learn``)
+    and in the earlier rounds of the child being run; ``aim`` then kills at
+    ``fraction`` of the shortest of the phase's last few durations after the
+    phase began. The shortest, because a phase runs at least that long unless
+    the machine got faster meanwhile: the kill lands inside it at any load, and
+    on a loaded machine (a slower phase) only nearer its start. Where a kill
+    landed is what the child sent last (``landed``)."""
+
+    RECENT = 5  # durations kept a phase: the load of the last seconds
+
+    def __init__(self, phases: Sequence[str]) -> None:
+        assert len(set(phases)) == len(phases) >= 2, phases
+        self.phases = tuple(phases)
+        self.durations: dict[str, list[float]] = {phase: [] for phase in self.phases}
+
+    def _rounds(self, messages: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        rounds: list[list[dict[str, Any]]] = []
+        for message in messages:
+            if message["e"] == self.phases[0]:
+                rounds.append([])
+            if rounds and message["e"] in self.phases:
+                rounds[-1].append(message)
+        return rounds
+
+    def _measured(self, messages: list[dict[str, Any]]) -> dict[str, list[tuple[float, float]]]:
+        """(end, duration) of each phase that ended in ``messages``."""
+        found: dict[str, list[tuple[float, float]]] = {phase: [] for phase in self.phases}
+        steps = [m for round_ in self._rounds(messages) for m in round_]
+        for here, following in itertools.pairwise(steps):
+            i = self.phases.index(here["e"])
+            if following["e"] == self.phases[(i + 1) % len(self.phases)]:
+                found[here["e"]].append((following["t"], following["t"] - here["t"]))
+        return found
+
+    def learn(self, messages: list[dict[str, Any]]) -> None:
+        for phase, measured in self._measured(messages).items():
+            self.durations[phase] = (self.durations[phase] + [d for _, d in measured])[-self.RECENT :]
+
+    def aim(self, phase: str, fraction: float, *, round_: int = 0) -> KillWhen:
+        """Kill ``fraction`` (0-1) of the way through ``phase`` of the child's
+        ``round_``-th round (0-based), or of the first round after it for which
+        a duration of that phase is known."""
+        assert phase in self.phases and 0 <= fraction < 1, (phase, fraction)
+
+        def kill_when(messages: list[dict[str, Any]]) -> float | None:
+            measured = self._measured(messages)[phase]
+            for number, round_messages in enumerate(self._rounds(messages)):
+                start = next((m for m in round_messages if m["e"] == phase), None)
+                if number < round_ or start is None:
+                    continue
+                # From earlier children, and this child's rounds ended before.
+                known = self.durations[phase] + [d for end, d in measured if end <= start["t"]]
+                if known:
+                    return float(start["t"]) + fraction * min(known[-self.RECENT :])
+            return None
+
+        return kill_when
+
+    def landed(self, messages: list[dict[str, Any]]) -> str:
+        """The phase the child was in when it died ("" before the first round)."""
+        steps = [m["e"] for m in messages if m["e"] in self.phases]
+        return steps[-1] if steps else ""
 
 
 # -- the key file -----------------------------------------------------------

@@ -4,9 +4,13 @@ Kill points: for each point a forked child opens the vault and ingests ~20 MiB
 files in a loop: mostly new files, some the same bytes again in the same case
 (a duplicate) or in the other case (a new item sharing the blob). Before each
 intake it writes a "begin" line to a pipe and, only after ``ingest`` returned,
-a "done" line with the item id and SHA-256. The parent kills it with SIGKILL a
-seeded random 0-150 ms after it reported the vault open, then opens the vault
-itself and checks that:
+a "done" line with the item id and SHA-256; in between it announces the phases
+of the intake ("written", "recording": INTAKE_PHASES). The parent kills it
+with SIGKILL at a seeded random point of a phase (each phase in turn), timed
+from that phase's start by how long it took before (crash_helpers.PhaseClock),
+so that the kills land inside intakes however loaded the machine is (a fixed
+delay after the open mostly came before the first intake at load 8-14). It
+then opens the vault itself and checks that:
 
 - ``verify()`` is ok: every blob decrypts in full and matches its hash, so no
   partial item is visible;
@@ -49,7 +53,7 @@ from db.evidence import EvidenceService
 from db.keyring_store import NoKeyring
 from db.model import Blob, EvidenceBlob
 from db.vault import BLOB_DIR, QUARANTINE_DIR, Vault
-from tests.crash_helpers import CHILD_LIFETIME, MAX_DELAY, STRESS, die, run_child, send
+from tests.crash_helpers import CHILD_LIFETIME, STRESS, PhaseClock, announce, die, run_child, send
 from tests.evidence_samples import file_sha256, make_random, make_sparse
 from tests.faults import run_with_faults
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
@@ -59,7 +63,13 @@ POINTS_PER_VAULT = 5
 VAULTS = 8  # 40 kill points in the default run (was 20: CI time)
 STRESS_VAULTS = 200 if STRESS else 20  # 1,000 kill points with `make stress`
 SEED = 9_120_447
-# Kills come up to MAX_DELAY (150 ms) after the child opened the vault; one intake takes ~100-150 ms.
+# The phases of one intake, as the child announces them; kills are aimed at each in turn.
+INTAKE_PHASES = (
+    "begin",  # reading, hashing, encrypting and fsyncing the temp blob (BlobStore.write)
+    "written",  # the temp blob whole; the file examined in its confined child
+    "recording",  # the blob renamed to its final name, the item's rows committed (_record_intake)
+    "done",  # acknowledged; the next source being made: between intakes
+)
 
 
 def make_source(folder: Path, name: str) -> Path:
@@ -78,6 +88,9 @@ def ingest_stream(folder: Path, sources: Path, fd: int, point: int, seed: int) -
     cases = sorted(c.id for c in vault.cases.list())
     ingested: list[tuple[str, str]] = [(str(sources / "base.bin"), cases[0])]
     rng = random.Random(seed)
+    # Observation only: each of these functions of ours runs unchanged.
+    announce(fd, BlobStore, "write", "written", when="return")
+    announce(fd, EvidenceService, "_record_intake", "recording")
     send(fd, e="open")
     deadline = time.monotonic() + CHILD_LIFETIME
     seq = 0
@@ -195,14 +208,21 @@ def kill_during_intake(work: Path, vault_number: int) -> None:
     rng = random.Random(seed)
     folder, sources = work / "vault", work / "sources"
     expected = new_vault(folder, sources)
+    clock = PhaseClock(INTAKE_PHASES)
     interrupted = acknowledged = 0
+    landings = []
     for point in range(POINTS_PER_VAULT):
-        delay = rng.uniform(0, MAX_DELAY)
+        aimed, fraction = INTAKE_PHASES[(vault_number + point) % len(INTAKE_PHASES)], rng.random()
         child_seed = rng.getrandbits(32)
-        where = f"vault {vault_number} (seed {seed}), point {point}, kill after {delay * 1000:.1f} ms"
+        where = f"vault {vault_number} (seed {seed}), point {point}, kill {fraction:.0%} into {aimed!r}"
         run = run_child(
-            partial(ingest_stream, folder, sources, point=point, seed=child_seed), kill_after=delay
+            partial(ingest_stream, folder, sources, point=point, seed=child_seed),
+            kill_after=None,
+            kill_when=clock.aim(aimed, fraction),
         )
+        clock.learn(run.messages)
+        landings.append(clock.landed(run.messages))
+        where += f", landed in {landings[-1]!r}"
         assert run.killed, f"{where}: the child was not killed but exited {run.exit_status}"
         assert any(m["e"] == "open" for m in run.messages), f"{where}: the child never opened the vault"
         state, pending = apply(expected, run.messages)
@@ -218,8 +238,10 @@ def kill_during_intake(work: Path, vault_number: int) -> None:
                 continue
             leftover.unlink()
     # The kills must land in intakes, and intakes must complete between them.
-    assert interrupted >= 1, f"vault {vault_number}: no kill came during an intake"
-    assert acknowledged + interrupted >= POINTS_PER_VAULT, f"vault {vault_number}: too few intakes"
+    assert interrupted >= 1, f"vault {vault_number}: no kill came during an intake: {landings}"
+    assert acknowledged + interrupted >= POINTS_PER_VAULT, (
+        f"vault {vault_number}: too few intakes: {landings}"
+    )
 
 
 @pytest.mark.parametrize("vault_number", range(VAULTS), ids=lambda n: f"vault{n:02d}")

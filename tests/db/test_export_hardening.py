@@ -9,7 +9,9 @@
   locked meanwhile) leaves the previous file, not nothing.
 - kill -9 during an export: after the next unlock no plaintext ``.tmp-`` copy
   is left in the chosen folder. Only files the vault recorded creating, and
-  only while they are still the same file, are removed.
+  only while they are still the same file, are removed. The random kills are
+  aimed at the phases of an export (crash_helpers.PhaseClock), so that some
+  land while the plaintext copy is being written whatever the machine's load.
 - The bytes are re-checked against the SHA-256 of the item's signed head
   revision: repointing the derived rows at another item's bytes is refused.
 """
@@ -27,11 +29,12 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+import db.evidence
 from db import entities
 from db.errors import InvalidInput, StorageError, VaultDamaged, VaultLocked
 from db.keyring_store import NoKeyring
 from db.vault import Vault
-from tests.crash_helpers import MAX_DELAY, STRESS, die, run_child, send
+from tests.crash_helpers import STRESS, PhaseClock, announce, die, run_child, send
 from tests.evidence_samples import file_sha256, make_random, make_sparse
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
@@ -336,13 +339,27 @@ def test_a_leftover_on_a_missing_folder_is_removed_once_the_folder_is_back(tmp_p
         vault.lock()
 
 
+# The phases of one export, as the child announces them:
+EXPORT_PHASES = (
+    "begin",  # the signed head checked; the temp name recorded in the vault, the file created
+    "copying",  # the temp file exists: plaintext written, fsynced, the export recorded
+    "placing",  # the whole copy renamed over the target; the vault's record of it ended
+    "done",  # acknowledged; the next export starts (no time at all: no kill is aimed at it)
+)
+AIMED_EXPORT_PHASES = EXPORT_PHASES[:-1]
+
+
 def export_stream(folder: Path, item_id: str, out: Path, fd: int) -> None:
     vault = open_vault(folder)
+    # Observation only: each of these functions of ours runs unchanged.
+    announce(fd, db.evidence, "create_private_file", "copying", when="return")
+    announce(fd, db.evidence, "_put_in_place", "placing")
     send(fd, e="open")
     deadline = time.monotonic() + 20
     n = 0
     while time.monotonic() < deadline:
         n += 1
+        send(fd, e="begin", n=n)
         vault.evidence.export(item_id, out / f"copy-{n % 3}.mp4", overwrite=True)
         send(fd, e="done", n=n)
 
@@ -350,13 +367,27 @@ def export_stream(folder: Path, item_id: str, out: Path, fd: int) -> None:
 def kill_during_exports(tmp_path: Path, seed: int, points: int) -> None:
     rng = random.Random(seed)
     folder, item_id, out, sha = prepared(tmp_path)
+    clock = PhaseClock(EXPORT_PHASES)
     killed_with_leftover = 0
+    landings = []
     for point in range(points):
-        delay = rng.uniform(0, MAX_DELAY)
-        where = f"seed {seed}, point {point}, kill after {delay * 1000:.1f} ms"
-        run = run_child(lambda fd: export_stream(folder, item_id, out, fd), kill_after=delay)
+        # Each phase in turn, at a random point of it.
+        aimed, fraction = AIMED_EXPORT_PHASES[(seed + point) % len(AIMED_EXPORT_PHASES)], rng.random()
+        where = f"seed {seed}, point {point}, kill {fraction:.0%} into {aimed!r}"
+        run = run_child(
+            lambda fd: export_stream(folder, item_id, out, fd),
+            kill_after=None,
+            kill_when=clock.aim(aimed, fraction),
+        )
         assert run.killed, f"{where}: the child exited {run.exit_status}"
-        killed_with_leftover += leftovers(out) != []
+        clock.learn(run.messages)
+        landed = clock.landed(run.messages)
+        landings.append(landed)
+        where += f", landed in {landed!r}"
+        left = leftovers(out)
+        if landed == "copying":  # the kill came while a copy was being written
+            assert left != [], f"{where}: no temp copy to clean up: the point proves nothing"
+        killed_with_leftover += left != []
         vault = open_vault(folder)
         try:
             assert leftovers(out) == [], f"{where}: a plaintext copy survived the unlock"
@@ -366,7 +397,7 @@ def kill_during_exports(tmp_path: Path, seed: int, points: int) -> None:
                 assert file_sha256(copy) == sha, f"{where}: {copy.name} is not whole"
         finally:
             vault.lock()
-    assert killed_with_leftover >= 1, f"seed {seed}: no kill came while a copy was being written"
+    assert killed_with_leftover >= 1, f"seed {seed}: no kill came while a copy was being written: {landings}"
 
 
 def test_kill9_at_random_points_of_exports_leaves_no_plaintext(tmp_path: Path) -> None:
