@@ -10,7 +10,9 @@ derive from revisions", states the same rule for checking without this code.
   of the entity descending from one;
 - hidden: the revisions of the revoked line a re-root of the entity
   supersedes (format version 2, its ``reroot.supersedes``: db/reroot.py)
-  and every revision of the entity descending from one; nothing when that
+  and every revision of the entity descending from one, but not the re-root
+  nor what descends from it (an edit made after the re-root, knowing it,
+  is never hidden by it: review 20 F1); nothing when that
   would hide every revision (a re-root superseding its own ancestors is
   ignored, so a record always has a head). A superseded revision outside
   the revoked line stays visible (review 19 F4: a re-root never hides an
@@ -58,27 +60,34 @@ def hidden_ids(
     graph: Iterable[tuple[str, Sequence[str], Sequence[str], str]], revoked: Collection[str]
 ) -> frozenset[str]:
     """Of one entity's revisions, given as (id, parents, supersedes, signer),
-    those its re-roots hide: the superseded that lie in the revoked line
-    (signed by a device of ``revoked``, or descending from such a revision)
-    and their descendants, transitively; none when that is all of them. A
-    desk that left the revoked line out knows only part of it, so a re-root
-    made there names only that part: what descends from it is hidden too,
-    and every desk hides the same."""
+    those its re-roots hide: for each re-root, the superseded that lie in
+    the revoked line (signed by a device of ``revoked``, or descending from
+    such a revision) and their descendants, transitively, but never the
+    re-root itself nor a revision descending from it (made knowing it:
+    review 20 F1); none when that is all of them. A desk that left the
+    revoked line out knows only part of it, so a re-root made there names
+    only that part: what descends from it is hidden too, and every desk
+    hides the same."""
     ids: set[str] = set()
     children: dict[str, list[str]] = {}
-    superseded: set[str] = set()
+    reroots: list[tuple[str, Sequence[str]]] = []
     revoked_roots: list[str] = []
     for revision_id, parents, supersedes, signer in graph:
         ids.add(revision_id)
-        superseded.update(supersedes)
+        if supersedes:
+            reroots.append((revision_id, supersedes))
         if signer in revoked:
             revoked_roots.append(revision_id)
         for parent in parents:
             children.setdefault(parent, []).append(revision_id)
-    if not superseded or not revoked_roots:
+    if not reroots or not revoked_roots:
         return frozenset()
     line = _with_descendants(revoked_roots, children)
-    hidden = _with_descendants(superseded & line, children)
+    hidden: set[str] = set()
+    for reroot_id, supersedes in reroots:
+        named = line.intersection(supersedes)
+        if named:
+            hidden |= _with_descendants(named, children) - _with_descendants([reroot_id], children)
     return frozenset() if len(hidden) == len(ids) else frozenset(hidden)
 
 

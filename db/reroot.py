@@ -14,9 +14,10 @@ signed with this desk's key, of format version 2 (db/revisions.py), whose
   parents: the revoked edits undone) or ``as-held`` (this desk's current
   state: the revoked device's content, and later edits made here, kept
   under the desk's signature);
-- ``reroot.supersedes`` names the revisions of the line it replaces: those
-  this desk holds back (revoked-line revisions of the record, not yet
-  superseded) and those its imports left out. The heads rule (db/store.py,
+- ``reroot.supersedes`` names the revisions of the line it replaces: every
+  revoked-line revision of the record held here and every one its imports
+  left out, those an earlier re-root already covers included (review 20
+  F2: that re-root may be in the line itself now, withheld elsewhere). The heads rule (db/store.py,
   db/derive.py) makes a superseded revision of the same record no head, so
   at a desk holding the line the old head stops being one, and every desk
   ends with the same heads whatever order things arrive in.
@@ -219,7 +220,8 @@ def reroot_record(vault: Vault, entity_id: str, choice: str, revoked: Collection
         named = {gone for rev in history for gone in rev.supersedes}
         line = _line(history, frozenset(revoked))
         held_back = line - hidden
-        left_out = _left_out(session, entity_id, held) - named
+        left_out_all = _left_out(session, entity_id, held)
+        left_out = left_out_all - named
         if not history or not (held_back or left_out):
             raise RerootRefused(
                 f"Record {entity_id} is not frozen here: nothing of it is held back from the other "
@@ -252,7 +254,11 @@ def reroot_record(vault: Vault, entity_id: str, choice: str, revoked: Collection
                 )
             shown = _newest(heads)
             body, op = shown.body, shown.op
-        supersedes = sorted(held_back | left_out)
+        # Every revision of the line held here and every one left out, also
+        # those an earlier re-root names or hides: that re-root may itself be
+        # in the line now (its desk revoked since) and withheld from the desks
+        # that never took it, where only this one can hide them (review 20 F2).
+        supersedes = sorted(line | left_out_all)
         if len(supersedes) > MAX_PARENTS:
             raise RerootRefused(
                 f"Record {entity_id}: more than {MAX_PARENTS} revisions of the revoked line; one "

@@ -403,10 +403,12 @@ def _rerooted_state(session: Session, entity_ids: list[str]) -> dict[str, _Reroo
     return state
 
 
-def rerooted_entities(session: Session) -> list[str]:
+def rerooted_entities(session: Session, signed_by: Iterable[str] | None = None) -> list[str]:
     """Every entity a stored re-root names, in id order: those whose state
-    depends on which devices the profile revokes (db/derive.py)."""
-    return sorted(
+    depends on which devices the profile revokes (db/derive.py); with
+    ``signed_by``, only those of them holding a revision one of these
+    devices signed (the only ones a change of their revocation can touch)."""
+    entities = sorted(
         session.execute(
             text(
                 "SELECT DISTINCT c.entity_id FROM revision_supersedes s"
@@ -414,6 +416,20 @@ def rerooted_entities(session: Session) -> list[str]:
             )
         ).scalars()
     )
+    if signed_by is None or not entities:
+        return entities
+    devices = sorted(set(signed_by))
+    touched: set[str] = set()
+    for chunk in _chunks(entities):
+        touched.update(
+            session.execute(
+                text(
+                    "SELECT DISTINCT entity_id FROM revisions WHERE entity_id IN :ids AND device_id IN :devices"
+                ).bindparams(bindparam("ids", expanding=True), bindparam("devices", expanding=True)),
+                {"ids": chunk, "devices": devices},
+            ).scalars()
+        )
+    return sorted(touched)
 
 
 def hidden_by_reroots(session: Session) -> dict[str, frozenset[str]]:

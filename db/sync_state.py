@@ -299,11 +299,13 @@ class SyncStateService:
                 )
             if rerooted:
                 session.flush()
-                if revoked_signers(session) != revoked_before:
+                changed = revoked_signers(session) ^ revoked_before
+                if changed:
                     # Which devices are revoked decides what a re-root hides
-                    # (db/derive.py): the records re-roots name derive
+                    # (db/derive.py): the records re-roots name that hold a
+                    # revision of a device whose revocation changed derive
                     # afresh, in the same transaction as the profile.
-                    refresh_entities(session, rerooted)
+                    refresh_entities(session, rerooted_entities(session, signed_by=changed))
 
     # -- known devices ------------------------------------------------------------
 

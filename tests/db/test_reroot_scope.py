@@ -15,15 +15,19 @@ from __future__ import annotations
 from db.api import Vault
 from db.revisions import Reroot
 from sync import org_vault
-from sync.merge.frozen_records import reroot
+from sync.merge.frozen_records import frozen_records, reroot
 from tests.db.revocation_world import KYIV_TITLE, build_before_revocation
-from tests.sync.desk_world import UsbDesks, assert_verified, revoke, usb_desks
+from tests.sync.desk_world import UsbDesks, add_desk, assert_verified, import_by_usb, revoke, usb_desks
 
 desks = usb_desks  # the fixture, under the name the tests ask for
 
 
 def _heads(vault: Vault, entity_id: str) -> frozenset[str]:
     return vault.revisions.heads()[entity_id]
+
+
+def _frozen_ids(vault: Vault) -> set[str]:
+    return {record.entity_id for record in frozen_records(vault).records}
 
 
 def _revision_ids(vault: Vault, entity_id: str) -> set[str]:
@@ -102,3 +106,74 @@ def test_a_re_root_arriving_before_the_revoking_profile_is_a_conflict_until_the_
     assert desks.lviv.cases.get(case).title == desks.kyiv.cases.get(case).title == KYIV_TITLE
     assert not desks.lviv.cases.get(case).conflicted
     assert_verified(desks.kyiv, desks.lviv)
+
+
+def test_an_edit_made_knowing_the_re_root_is_never_hidden_by_it(desks: UsbDesks) -> None:
+    """Review 20 F1: a person at Lviv resolves the conflict the re-root shows
+    before the revoking profile arrives; the resolution descends from the
+    superseded edit and from the re-root. It stays the head at both desks,
+    frozen (it descends from the revoked edit) for a person to re-root again,
+    never hidden without a trace."""
+    field, case, _control, stale = build_before_revocation(desks)
+    desks.to_lviv(stale)
+    signed = revoke(desks.kyiv, field.vault.device_id)
+    first = reroot(desks.kyiv, case, "as-before")
+    desks.to_lviv(desks.kyiv_bundle())
+    assert desks.lviv.cases.get(case).conflicted
+
+    desks.lviv.cases.edit(case, title="Lviv's resolution after a phone call")
+    (resolution,) = _heads(desks.lviv, case)
+    desks.org.import_(desks.org.export(desks.lviv).path)
+    org_vault.update_profile(desks.lviv, signed.signed)
+
+    assert _heads(desks.lviv, case) == _heads(desks.kyiv, case) == {resolution}
+    assert (
+        desks.kyiv.cases.get(case).title
+        == desks.lviv.cases.get(case).title
+        == ("Lviv's resolution after a phone call")
+    )
+    assert case in _frozen_ids(desks.kyiv) and case in _frozen_ids(desks.lviv)
+    assert_verified(desks.kyiv, desks.lviv)
+
+    # Re-rooted again, keeping the resolution: both desks end on that re-root.
+    second = reroot(desks.kyiv, case, "as-held")
+    assert resolution in second.supersedes and first.revision_id in second.parents
+    desks.to_lviv(desks.kyiv_bundle())
+    assert _heads(desks.lviv, case) == _heads(desks.kyiv, case) == {second.revision_id}
+    assert desks.lviv.cases.get(case).title == "Lviv's resolution after a phone call"
+    assert case not in _frozen_ids(desks.kyiv) and case not in _frozen_ids(desks.lviv)
+    assert_verified(desks.kyiv, desks.lviv)
+
+
+def test_a_re_root_after_the_first_re_roots_desk_is_revoked_names_what_that_one_hid(
+    desks: UsbDesks,
+) -> None:
+    """Review 20 F2: Lviv re-roots the worker's edit it left out; then Lviv's
+    desk is revoked, so its re-root is in the revoked line and withheld from
+    Odesa, which holds the worker's edit and never took Lviv's re-root.
+    Kyiv's re-root names the worker's edit again, so Odesa converges."""
+    odesa = add_desk(desks.kyiv, desks.tmp_path / "desk3", label="Odesa desk")
+    desks.others.append(odesa)
+    org_vault.update_profile(desks.lviv, org_vault.current_signed(desks.kyiv).signed)
+    field, case, _control, stale = build_before_revocation(desks)
+    org_vault.update_profile(odesa, org_vault.current_signed(desks.kyiv).signed)
+    import_by_usb(odesa, stale, desks.org.org_id)  # Odesa takes the worker's edit first
+    (field_edit,) = _heads(odesa, case)
+
+    revoke(desks.kyiv, field.vault.device_id, tell=[desks.lviv, odesa])
+    desks.to_lviv(stale)  # left out at Lviv
+    desks.to_lviv(desks.kyiv_bundle())
+    first = reroot(desks.lviv, case, "as-before")
+    desks.org.import_(desks.org.export(desks.lviv).path)
+    assert _heads(desks.kyiv, case) == {first.revision_id}
+
+    revoke(desks.kyiv, desks.lviv.device_id, tell=[odesa])
+    assert case in _frozen_ids(desks.kyiv)
+    second = reroot(desks.kyiv, case, "as-before")
+    assert field_edit in second.supersedes and first.revision_id in second.supersedes
+    import_by_usb(odesa, desks.kyiv_bundle(), desks.org.org_id)
+
+    assert _heads(desks.kyiv, case) == _heads(odesa, case) == {second.revision_id}
+    assert not odesa.cases.get(case).conflicted
+    assert case not in _frozen_ids(odesa) and case not in _frozen_ids(desks.kyiv)
+    assert_verified(desks.kyiv, odesa)

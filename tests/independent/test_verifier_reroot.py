@@ -7,23 +7,28 @@ the signed ``supersedes``, and derives heads and creation times with the
 One device's vault (the verifier trusts the vault's own key only): the
 re-root is signed here with the app's own write path, standing for a
 coordinator's. A re-root hides only a revoked device's line (review 19 F4),
-so the profile stored here revokes this very device: every revision is of
-the revoked line, and the rule is exercised whole. Only ``profile.revoked``
-of the stored profile counts for the rule (the vault keeps the profile as
-sync/ checked it), so a profile carrying just that member stands for it."""
+so the profile stored here, signed by a fresh organisation key, revokes
+this very device: every revision is of the revoked line, and the rule is
+exercised whole."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import apsw
+import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from db.api import OrgProfile, Vault
 from db.revisions import Reroot
+from sync import org
 from tests.factory import make_case
 from tests.independent import vaultcheck
-from tests.vault_helpers import PASSPHRASE
+from tests.vault_helpers import PASSPHRASE, open_vault
+
+_AGE_RECIPIENT = "age1" + "q" * 58  # well formed; nothing is encrypted to it here
 
 
 def _reroot_here(vault: Vault) -> tuple[str, str, str]:
@@ -69,9 +74,16 @@ def _verified_heads(vault: Vault, vault_dir: Path, case: str) -> tuple[set[str],
     return heads, flags == [(1,)]
 
 
-def _revoke_this_device(vault: Vault, version: int = 1) -> None:
-    signed = json.dumps({"profile": {"revoked": [vault.device_id]}, "signature": ""}).encode()
-    vault.sync.set_org_profile(OrgProfile(version, signed))
+def _revoke_this_device(vault: Vault) -> bytes:
+    """Store a profile, signed by a fresh organisation key, revoking this
+    vault's own device (another key stands for the coordinator); its signed bytes."""
+    org_key = Ed25519PrivateKey.generate()
+    coordinator_key = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+    coordinator = org.Coordinator(org.device_id_of(coordinator_key), coordinator_key, _AGE_RECIPIENT)
+    profile = replace(org.new_profile("Verifier test", org_key, coordinator), revoked=(vault.device_id,))
+    signed = org.sign_profile(profile, org_key).signed
+    vault.sync.set_org_profile(OrgProfile(1, signed))
+    return signed
 
 
 def test_the_verifier_derives_a_re_rooted_record_as_the_app_does(vault: Vault, vault_dir: Path) -> None:
@@ -120,20 +132,50 @@ def test_the_verifier_names_heads_a_revocation_would_hide_when_the_profile_revok
     vault: Vault, vault_dir: Path
 ) -> None:
     """The heads rule reads the stored profile: a vault whose derived rows
-    hide the line while its profile revokes no one is named."""
+    hide the line while its (validly signed) profile revokes no one is named."""
     case, reroot_id, _below = _reroot_here(vault)
     _revoke_this_device(vault)
     assert vault.revisions.heads()[case] == {reroot_id}
+    other_key = Ed25519PrivateKey.generate()
+    coordinator_key = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+    coordinator = org.Coordinator(org.device_id_of(coordinator_key), coordinator_key, _AGE_RECIPIENT)
+    revokes_no_one = org.sign_profile(org.new_profile("Another", other_key, coordinator), other_key).signed
     device_id = vault.device_id
     vault.lock()
     keys = vaultcheck.unlock(vault_dir, PASSPHRASE)
     connection: apsw.Connection = vaultcheck.open_database(vault_dir / "vault.db", keys)
-    connection.execute(
-        "UPDATE org_profile SET signed = ?",
-        (json.dumps({"profile": {"revoked": []}, "signature": ""}).encode(),),
-    )
+    connection.execute("UPDATE org_profile SET signed = ?", (revokes_no_one,))
     connection.close()
     report = vaultcheck.verify(vault_dir, keys, device_id=device_id)
     assert ("heads", case, "the heads table differs from the heads of its signed revisions") in {
         (p.kind, p.subject, p.detail) for p in report.problems
     }
+
+
+def test_a_profile_edited_to_revoke_no_one_is_named_by_verify_and_the_verifier(
+    vault: Vault, vault_dir: Path
+) -> None:
+    """Review 20 F3: with the database key, someone empties the stored
+    profile's revoked list (its signature left as it was) so that a re-root
+    hides nothing, or the reverse. The heads rest on signed bytes: both the
+    app's verify and the independent verifier name the profile."""
+    _case, _reroot_id, _below = _reroot_here(vault)
+    signed = _revoke_this_device(vault)
+    envelope = json.loads(signed)
+    envelope["profile"]["revoked"] = []
+    edited = rfc8785.dumps(envelope)
+    device_id = vault.device_id
+    vault.lock()
+    keys = vaultcheck.unlock(vault_dir, PASSPHRASE)
+    connection: apsw.Connection = vaultcheck.open_database(vault_dir / "vault.db", keys)
+    connection.execute("UPDATE org_profile SET signed = ?", (edited,))
+    connection.close()
+
+    report = vaultcheck.verify(vault_dir, keys, device_id=device_id)
+    assert "org_profile" in {p.kind for p in report.problems}
+    reopened = open_vault(vault_dir)
+    try:
+        problems = reopened.verify().problems
+    finally:
+        reopened.lock()
+    assert ("org_profile", "1") in {(p.kind, p.subject) for p in problems}

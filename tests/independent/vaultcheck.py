@@ -791,18 +791,38 @@ def heads_of(
 doc(VF, "the organisation profile's `revoked` list, read from `org_profile.signed`")
 doc(VF, "the revisions of the entity signed by a revoked device, and every revision of the entity naming one")
 doc(VF, "a revision of the **revoked line** that one of its re-roots names in `supersedes` is **hidden**")
+doc(VF, "except that re-root itself and every revision naming it in its `parents`, transitively")
 doc(VF, "If every revision would be hidden, none is")
 
 
+doc(VF, "check the profile's signature first")
+PROFILE_DOMAIN = b"fieldvault-org-profile/1\n"
+doc(
+    VF,
+    "over the bytes `fieldvault-org-profile/1` and a line feed (0x0A) followed by the RFC 8785 canonical JSON of `profile`",
+)
+
+
 def revoked_devices(connection: apsw.Connection, report: Report) -> frozenset[str]:
-    """The devices the stored organisation profile revokes (none without one)."""
+    """The devices the stored organisation profile revokes (none without
+    one), once its Ed25519 signature verifies with the key it names."""
     row = connection.execute("SELECT signed FROM org_profile").fetchone()
     if row is None:
         return frozenset()
     try:
-        revoked = json.loads(bytes(row[0]))["profile"]["revoked"]
-    except (ValueError, KeyError, TypeError):
-        revoked = None
+        envelope = json.loads(bytes(row[0]))
+        body = envelope["profile"]
+        signature, org_key, revoked = (
+            unb64(envelope["signature"], 64),
+            unb64(body["org_key"], 32),
+            body["revoked"],
+        )
+        Ed25519PublicKey.from_public_bytes(org_key).verify(signature, PROFILE_DOMAIN + canonical(body))
+    except (ValueError, KeyError, TypeError, binascii.Error, InvalidSignature):
+        report.add(
+            "org_profile", "1", "its signature does not verify with its org_key, or it is not a profile"
+        )
+        return frozenset()
     if not isinstance(revoked, list) or not all(isinstance(d, str) for d in revoked):
         report.add("org_profile", "1", "its revoked devices cannot be read")
         return frozenset()
@@ -822,11 +842,16 @@ def _descendants(roots: set[str], revs: list[CheckedRevision]) -> set[str]:
 def visible_of(revs: list[CheckedRevision], revoked: frozenset[str]) -> list[CheckedRevision]:
     """One entity's revisions that no re-root of it hides: the revoked line
     is every revision a revoked device signed and every revision naming one
-    of the line as parent, transitively; those of the line a re-root
-    supersedes are hidden, and so is every revision naming a hidden one as
-    parent, transitively; if that would hide them all, none is."""
+    of the line as parent, transitively; for each re-root, those of the line
+    it supersedes are hidden, and so is every revision naming a hidden one as
+    parent, transitively, except the re-root and the revisions descending
+    from it; if that would hide them all, none is."""
     line = _descendants({rev.revision_id for rev in revs if rev.signer in revoked}, revs)
-    hidden = _descendants({gone for rev in revs for gone in rev.supersedes} & line, revs)
+    hidden: set[str] = set()
+    for reroot in (rev for rev in revs if rev.supersedes):
+        named = set(reroot.supersedes) & line
+        if named:
+            hidden |= _descendants(named, revs) - _descendants({reroot.revision_id}, revs)
     visible = [rev for rev in revs if rev.revision_id not in hidden]
     return visible or revs
 
