@@ -373,7 +373,8 @@ def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> Non
             print(
                 f"{missing} revision(s) named by a worker's signed manifest did not come with a history "
                 f"hand-over, and {unverifiable} carried manifest(s) did not verify{shown}: the desk named may "
-                "have left them out; compare with the worker's vault or another desk "
+                "have left them out; compare with the worker's vault or another desk, or re-read the "
+                "worker's own file of that bundle ('fieldvault bundle import --reread FILE') "
                 "(docs/threat-model.md §2.8). Nothing was stored or refused on it.",
                 file=sys.stderr,
             )

@@ -205,8 +205,9 @@ def test_the_command(scene: Scene, tmp_path: Path) -> None:
     shutil.copyfile(scene.org.export(scene.worker.vault).path, never)
     scene.rivne.lock()
     cli = Cli(scene.rivne.folder, child_env(tmp_path))
-    parked = cli.run("--json", "devices", "parked", secrets=[PASSPHRASE]).stdout
-    assert sum('"missing"' in line for line in parked.splitlines()) == 2
+    listed = cli.run("--json", "devices", "parked", secrets=[PASSPHRASE])
+    assert sum('"missing"' in line for line in listed.stdout.splitlines()) == 2
+    assert "'fieldvault bundle import --reread FILE'" in listed.stderr  # what to do, said
     ran = cli.run(
         "--json", "bundle", "import", "--reread", str(copy), str(never), secrets=[PASSPHRASE], check=False
     )
