@@ -21,6 +21,9 @@ from pathlib import Path
 import pytest
 
 import db.api as vault_api
+from db.api import kept_manifests
+from db.model import WorkerManifest
+from db.worker_manifests import keep_worker_manifest
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import MakerDecision
 from sync.bundle.hand_over_decisions import as_kept_out
@@ -181,6 +184,39 @@ def test_a_makers_word_binds_nothing_at_the_reread(scene: Scene) -> None:
     assert scene.missing() == [scene.dropped[1]]  # explained by the maker's word, not listed
     done = scene.reread()
     assert testimony in done.applied and testimony in stored(scene.rivne)
+    assert_verified(scene.rivne)
+
+
+def test_a_file_whose_manifest_differs_from_the_one_kept_is_refused(scene: Scene) -> None:
+    """Rivne keeps, under W's bundle 2, a signed manifest that is not the
+    one the file carries (here W's bundle 1's, as a maker could have put
+    under the entry): the file is not the bundle this desk checked, so it
+    is refused whole."""
+    [one] = [b.bundle_id for b in scene.kyiv.sync.received_bundles() if b.sequence == 1]
+    data, signature = kept_manifests(scene.kyiv, {one})[one]
+    with scene.rivne.services.context.sessions.begin() as session:
+        session.query(WorkerManifest).filter(WorkerManifest.bundle_id == scene.bundle.bundle_id).delete()
+    with scene.rivne.services.context.sessions.begin() as session:
+        keep_worker_manifest(
+            session, scene.bundle.bundle_id, scene.worker.vault.device_id, 2, data, signature
+        )
+    before = state(scene.rivne)
+    with pytest.raises(RereadRefused) as refused:
+        scene.reread()
+    assert refused.value.code == "reread-differs"
+    assert state(scene.rivne) == before
+    assert not set(scene.dropped) & stored(scene.rivne)
+
+
+def test_the_workers_manifest_is_kept_when_none_was(scene: Scene) -> None:
+    """A desk that keeps no manifest of the bundle (a hand-over carried
+    none: listed unchecked) keeps the one the worker signed in the file."""
+    with scene.rivne.services.context.sessions.begin() as session:
+        session.query(WorkerManifest).filter(WorkerManifest.bundle_id == scene.bundle.bundle_id).delete()
+    assert kept_manifests(scene.rivne, {scene.bundle.bundle_id}) == {}
+    scene.reread()
+    kept = kept_manifests(scene.rivne, {scene.bundle.bundle_id})
+    assert kept == kept_manifests(scene.kyiv, {scene.bundle.bundle_id})
     assert_verified(scene.rivne)
 
 
