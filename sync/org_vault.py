@@ -151,6 +151,8 @@ def _keep(vault: Vault, signed: SignedProfile) -> None:
     of it again; every step is idempotent."""
     profile = signed.profile
     held = vault.sync.org_profile()
+    if held is not None:
+        _check_revocations_kept(_checked_profile(held.signed), profile)
     # Checked before any device is touched: an older profile must not put
     # back a removed coordinator's row. The very same one again goes on.
     same = held is not None and (held.version, held.signed) == (profile.version, signed.signed)
@@ -511,6 +513,25 @@ def _check_coordinators_since(held: Profile, newer: Profile) -> None:
             f"Profile version {newer.version} changes the coordinators of version {held.version}, "
             f"which this vault holds, but says they are unchanged since version "
             f"{newer.coordinators_since}. It was not used.",
+            "org-profile-form",
+        )
+
+
+def _check_revocations_kept(held: Profile, newer: Profile) -> None:
+    """A revocation is for good (docs/org-profile.md): a newer version must
+    revoke every device the held one does. One that drops a revocation
+    would have desks holding the same profile derive records differently
+    (what a re-root hides depends on who is revoked, db/derive.py; a desk
+    that left the device's line out never stores it) and refuse each
+    other's bundles (review 20 F4). Only the organisation key signs it, and
+    the key holder's own code never makes one: a faulty signer did."""
+    if newer.version <= held.version:
+        return
+    dropped = sorted(set(held.revoked) - set(newer.revoked))
+    if dropped:
+        raise OrgRefused(
+            f"Profile version {newer.version} no longer revokes device {dropped[0]}, which version "
+            f"{held.version}, held here, revokes; a revocation is for good. It was not used.",
             "org-profile-form",
         )
 

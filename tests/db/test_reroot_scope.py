@@ -12,9 +12,11 @@ derives afresh and the desks converge."""
 
 from __future__ import annotations
 
+import pytest
+
 from db.api import Vault
 from db.revisions import Reroot
-from sync import org_vault
+from sync import org, org_vault
 from sync.merge.frozen_records import frozen_records, reroot
 from tests.db.revocation_world import KYIV_TITLE, build_before_revocation
 from tests.sync.desk_world import UsbDesks, add_desk, assert_verified, import_by_usb, revoke, usb_desks
@@ -177,3 +179,28 @@ def test_a_re_root_after_the_first_re_roots_desk_is_revoked_names_what_that_one_
     assert not odesa.cases.get(case).conflicted
     assert case not in _frozen_ids(odesa) and case not in _frozen_ids(desks.kyiv)
     assert_verified(desks.kyiv, odesa)
+
+
+def test_a_newer_profile_that_drops_a_revocation_is_refused_and_changes_nothing(desks: UsbDesks) -> None:
+    """Review 20 F4: a revocation is for good. A version that no longer
+    revokes the worker (only a faulty signer makes one) would have Kyiv show
+    the worker's line again beside the re-root while Lviv, which left the
+    line out, does not. Every desk refuses it, the key desk its own too."""
+    field, case, _control, stale = build_before_revocation(desks)
+    revoke(desks.kyiv, field.vault.device_id, tell=[desks.lviv])
+    desks.to_lviv(stale)
+    done = reroot(desks.kyiv, case, "as-before")
+    desks.to_lviv(desks.kyiv_bundle())
+    held = org_vault.current_signed(desks.kyiv)
+    key = desks.kyiv.vault_keys.org_signing_key()
+    assert key is not None
+    unrevoking = org.sign_profile(org.next_version(held.profile, revoked=()), key)
+
+    for desk in (desks.lviv, desks.kyiv):
+        with pytest.raises(org.OrgRefused) as refused:
+            org_vault.update_profile(desk, unrevoking.signed)
+        assert refused.value.code == "org-profile-form"
+        assert field.vault.device_id in str(refused.value)
+        assert org_vault.current_signed(desk).profile.version == held.profile.version
+        assert _heads(desk, case) == {done.revision_id}
+    assert_verified(desks.kyiv, desks.lviv)
