@@ -6,6 +6,7 @@ sync/bundle/quarantine.py's."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,7 +22,7 @@ from sync.bundle.quarantine import approve_bundle
 from sync.bundle.regular_file import open_regular
 from sync.bundle.reread import RereadRefused, reread_bundle
 from sync.bundle.send_back import send_back, workers
-from sync.bundle.vault_io import ImportedBundle, export_bundle, import_bundle
+from sync.bundle.vault_io import HandOverFindings, ImportedBundle, export_bundle, import_bundle
 from sync.org import OrgRefused
 from sync.org_vault import held_profile
 
@@ -191,7 +192,26 @@ def _imported_row(result: ImportedBundle) -> dict[str, Any]:
         # Left out: their record is held here with another type (forged or
         # broken; db/type_clash.py), with their edits. Ids only.
         "type_clash": list(result.type_clash),
+        # A history hand-over's last part: what the check against the workers'
+        # signed manifests found, counts and the maker's id (docs/bundle-format.md
+        # §10); null for any other bundle.
+        "hand_over_findings": (
+            result.hand_over_findings.to_json() if result.hand_over_findings is not None else None
+        ),
     }
+
+
+def hand_over_warning(bundle_id: str, findings: HandOverFindings) -> str:
+    """The stderr line for a hand-over its check found incomplete (ids and
+    counts only), shared with ``fieldvault sync`` (a hand-over from the inbox)."""
+    return (
+        f"fieldvault: WARNING: the history hand-over {bundle_id} from desk {findings.maker_id} is "
+        f"incomplete: {findings.missing} revision(s) named by a worker's signed manifest did not come "
+        f"with it, {findings.unverifiable} carried manifest(s) did not verify, {findings.unchecked} "
+        "field bundle(s) came without the worker's manifest and went unchecked. The rest was imported; "
+        "nothing was stored or refused on it. See 'fieldvault devices parked', and re-read the worker's "
+        "own file of such a bundle ('fieldvault bundle import --reread FILE') (docs/threat-model.md §2.8)."
+    )
 
 
 def _human(row: dict[str, Any]) -> str:
@@ -368,6 +388,9 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
             result = import_bundle(vault, path, identity, org_id=org_id, progress=progress)
             vouched = vouched or bool(result.vouched)
             row = _imported_row(result)
+            if result.hand_over_findings is not None and result.hand_over_findings.incomplete:
+                # Said now, to the person who took it, not only later by devices parked.
+                print(hand_over_warning(result.bundle_id, result.hand_over_findings), file=sys.stderr)
             if args.ack_to is not None:
                 try:
                     row["ack"] = str(write_ack(vault, result.bundle_id, args.ack_to))

@@ -293,6 +293,17 @@ def _warn_untaken(relayed: RelayResult) -> None:
         )
 
 
+def _warn_incomplete_hand_overs(handed: PullResult) -> None:
+    """A hand-over taken from the inbox that its check found incomplete:
+    said now, as ``bundle import`` says it (ids and counts only)."""
+    from fieldvault.bundle_cli import hand_over_warning
+
+    for received in handed.received:
+        findings = received.hand_over_findings
+        if findings is not None and findings.incomplete:
+            print(hand_over_warning(received.bundle_id, findings), file=sys.stderr)
+
+
 def _warn_untaken_hand_overs(made: HandOverResult) -> None:
     from sync.client.hand_over_sync import BY_HAND, REMADE
 
@@ -331,6 +342,7 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
             handed = receive_inbox(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             for bundle_id, code in handed.refused:
                 print(f"fieldvault: hand-over {bundle_id} refused ({code})", file=sys.stderr)
+            _warn_incomplete_hand_overs(handed)
             pulled = pull(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             for bundle_id, code in pulled.refused:
                 print(f"fieldvault: bundle {bundle_id} refused ({code})", file=sys.stderr)
@@ -346,6 +358,14 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
             data, human = _pulled(pulled, relayed, shared)
             data["hand_over"] = {
                 "taken": [r.bundle_id for r in handed.received],
+                # What the check against the workers' signed manifests found in
+                # each hand-over taken (its last part), counts and the maker's id
+                # (docs/bundle-format.md §10); zeros for an honest one.
+                "findings": [
+                    {"bundle_id": r.bundle_id} | r.hand_over_findings.to_json()
+                    for r in handed.received
+                    if r.hand_over_findings is not None
+                ],
                 "made": [{"device_id": d, "bundle_id": b} for d, b in made.made],
                 "sent": made.sent,
                 # The key desk's hand-overs the new desk took (known now), and

@@ -507,6 +507,36 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class HandOverFindings:
+    """What a history hand-over's check against the workers' own signed
+    manifests found at this import (§10 "Completeness against the workers'
+    signatures"; sync/bundle/hand_over_manifests.py ``check_carried``):
+    counts and the maker's device id only; the rows are in the vault
+    (``fieldvault devices parked``). Told at the import so that the person
+    who took the hand-over learns at once that it was incomplete."""
+
+    maker_id: str  # the desk that made the hand-over
+    missing: int = 0  # revisions a verified worker's manifest names that did not come
+    unverifiable: int = 0  # carried manifests that did not verify or bind
+    unchecked: int = 0  # field bundles named without a manifest, none kept here
+    verified: int = 0  # manifests checked and found binding
+
+    @property
+    def incomplete(self) -> bool:
+        """Anything a person should look at (verified manifests are not)."""
+        return bool(self.missing or self.unverifiable or self.unchecked)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "maker_id": self.maker_id,
+            "missing": self.missing,
+            "unverifiable": self.unverifiable,
+            "unchecked": self.unchecked,
+            "verified": self.verified,
+        }
+
+
+@dataclass(frozen=True)
 class ImportedBundle:
     """One bundle's import: what was stored (not what was already held)."""
 
@@ -542,6 +572,10 @@ class ImportedBundle:
     # Left out: their record is held here with another type (§5 step 11,
     # db/sync_import.py TYPE_CLASH), their children with them. Ids only.
     type_clash: tuple[str, ...] = ()
+    # A history hand-over's last part (the one with ``received``): what the
+    # check against the workers' signed manifests found. None for any other
+    # bundle, a part before the last, and a replay (no check ran).
+    hand_over_findings: HandOverFindings | None = None
 
 
 def declared_runs(profile: Profile | None, header: BundleHeader) -> tuple[tuple[int, int], ...]:
@@ -718,24 +752,32 @@ class _Applier:
                 self.header.device_id, self.bundle_id, as_kept_out(self.decisions)
             )
 
-    def check_worker_manifests(self) -> None:
+    def check_worker_manifests(self) -> HandOverFindings | None:
         """§10 "Completeness against the workers' signatures": each worker's
         manifest the hand-over's ``received`` carries, verified with the
         worker's key; what it names that the hand-over did not bring and
         nothing here explains is recorded, naming the maker, never acted on;
         a field device's entry without one is recorded unchecked
         (sync/bundle/hand_over_manifests.py)."""
-        if self.received:
-            check_carried(
-                self.unit,
-                maker_id=self.header.device_id,
-                hand_over_id=self.bundle_id,
-                org_id=self.header.org_id,
-                entries=self.received,
-                skip={self.own_id} | self.withhold,
-                carried=frozenset(self.listed),
-                profile=self.profile,
-            )
+        if not self.received:
+            return None
+        checked = check_carried(
+            self.unit,
+            maker_id=self.header.device_id,
+            hand_over_id=self.bundle_id,
+            org_id=self.header.org_id,
+            entries=self.received,
+            skip={self.own_id} | self.withhold,
+            carried=frozenset(self.listed),
+            profile=self.profile,
+        )
+        return HandOverFindings(
+            self.header.device_id,
+            missing=checked.missing,
+            unverifiable=checked.unverifiable,
+            unchecked=checked.unchecked,
+            verified=checked.verified,
+        )
 
     def manifest(self, manifest: Manifest) -> None:
         """§4 ``devices``: the sender vouches for the devices whose revisions
@@ -1210,7 +1252,7 @@ def _apply(
         applier.settle()
         applier.record_received()
         applier.record_decisions()
-        applier.check_worker_manifests()
+        findings = applier.check_worker_manifests()
         if applier.received:
             # §10: the hand-over's ``received`` recorded its maker's earlier
             # bundles to coordinators: no gap (review 16 F3). Numbers of its
@@ -1261,6 +1303,7 @@ def _apply(
             vouched=tuple(applier.vouched),
             withheld_revisions=tuple(summary.withheld_revisions),
             parked_revisions=tuple(summary.parked_revisions),
+            hand_over_findings=findings,
         )
         # Evidence bytes this import took: not those only withheld revisions
         # named (not stored here, so neither held nor relayed as this vault's).
@@ -1339,6 +1382,7 @@ __all__ = [
     "BundleQuarantined",
     "ExportedBundle",
     "Gap",
+    "HandOverFindings",
     "ImportedBundle",
     "export_bundle",
     "import_bundle",

@@ -63,7 +63,7 @@ from sync.bundle.carried_receipts import ReceiptAlarm
 from sync.bundle.errors import BundleRejected
 from sync.bundle.org_held import relayed, relays
 from sync.bundle.quarantine import in_spool, release_held
-from sync.bundle.vault_io import HeldRevisionDamaged, ImportedBundle, import_bundle
+from sync.bundle.vault_io import HandOverFindings, HeldRevisionDamaged, ImportedBundle, import_bundle
 from sync.client import errors
 from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
@@ -140,6 +140,10 @@ class Received:
     signer_pending: tuple[str, ...] = ()
     # Left out: their record is held here with another type (db/type_clash.py; ids only).
     type_clash: tuple[str, ...] = ()
+    # A history hand-over's last part (a coordinator desk's inbox): what the
+    # check against the workers' signed manifests found (counts, the maker's
+    # id; vault_io.HandOverFindings). None for any other bundle.
+    hand_over_findings: HandOverFindings | None = None
 
     @staticmethod
     def of(imported: ImportedBundle) -> Received:
@@ -158,6 +162,7 @@ class Received:
             imported.past_parked_cap,
             imported.signer_pending,
             imported.type_clash,
+            imported.hand_over_findings,
         )
 
     def to_json(self) -> dict[str, Any]:
